@@ -1,0 +1,249 @@
+"""The Starlette application: /graphql (HTTP and websocket), /healthz, /readyz, /metrics."""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
+from sqlalchemy import text
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route, WebSocketRoute
+from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.websockets import WebSocket
+from strawberry.asgi import GraphQL
+from strawberry.exceptions import ConnectionRejectionError
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+
+from ca_api.auth.tokens import TokenError, TokenVerifier, bearer_token, build_keyset
+from ca_api.config import Settings
+from ca_api.context import Context, RequestScope
+from ca_api.db import Database
+from ca_api.errors import ErrorCode
+from ca_api.graphql import build_schema
+from ca_api.logs import principal_var, request_id_var
+
+log = logging.getLogger("ca_api.app")
+
+REQUESTS = Counter("ca_api_http_requests_total", "HTTP requests", ["path", "status"])
+LATENCY = Histogram("ca_api_http_request_seconds", "HTTP request latency", ["path"])
+_REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+SCOPE_KEY = "ca_api.scope"
+
+
+def _error_body(code: ErrorCode, message: str, request_id: str) -> dict[str, Any]:
+    return {
+        "data": None,
+        "errors": [
+            {"message": message, "extensions": {"code": code.value, "requestId": request_id}}
+        ],
+    }
+
+
+class GraphQLGate:
+    """Runs before the GraphQL app on /graphql: gives the request an id, refuses oversized
+    bodies, checks the bearer token (HTTP 401 and nothing runs when it fails), and closes the
+    request's database session once the response is sent."""
+
+    def __init__(self, app: ASGIApp, *, state: AppState) -> None:
+        self.app = app
+        self.state = state
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] not in ("http", "websocket"):
+            await self.app(scope, receive, send)
+            return
+        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+        given = headers.get("x-request-id", "")
+        request_id = given if _REQUEST_ID_RE.match(given) else uuid.uuid4().hex
+        req_scope = RequestScope(database=self.state.database, request_id=request_id)
+        scope.setdefault("state", {})[SCOPE_KEY] = req_scope
+        rid_token = request_id_var.set(request_id)
+        start = time.perf_counter()
+        try:
+            if scope["type"] == "http" and not await self._admit(scope, headers, req_scope, send):
+                return
+            await self.app(scope, receive, send)
+        finally:
+            await req_scope.close()
+            log.info(
+                "request",
+                extra={
+                    "fields": {
+                        "kind": scope["type"],
+                        "ms": round((time.perf_counter() - start) * 1000, 1),
+                    }
+                },
+            )
+            request_id_var.reset(rid_token)
+            principal_var.set(None)
+
+    async def _admit(
+        self, scope: Scope, headers: dict[str, str], req_scope: RequestScope, send: Send
+    ) -> bool:
+        settings = self.state.settings
+        rid = req_scope.request_id
+        if (
+            scope["method"] == "GET"
+            and "text/html" in headers.get("accept", "")
+            and not settings.production
+        ):
+            return True  # the GraphiQL page itself; the queries it sends carry a token
+        length = headers.get("content-length")
+        if length is not None and (not length.isdigit() or int(length) > settings.max_body_bytes):
+            await self._refuse(
+                scope,
+                send,
+                413,
+                ErrorCode.PAYLOAD_TOO_LARGE,
+                f"request body over {settings.max_body_bytes} bytes",
+                rid,
+            )
+            return False
+        try:
+            principal = self.state.verifier.verify(bearer_token(headers.get("authorization")))
+        except TokenError as exc:
+            await self._refuse(scope, send, 401, ErrorCode.UNAUTHENTICATED, str(exc), rid)
+            return False
+        req_scope.principal = principal
+        principal_var.set(principal.subject)
+        return True
+
+    @staticmethod
+    async def _refuse(
+        scope: Scope, send: Send, status: int, code: ErrorCode, message: str, request_id: str
+    ) -> None:
+        headers = {"x-request-id": request_id}
+        if status == 401:
+            headers["www-authenticate"] = 'Bearer realm="ca-api"'
+        response = JSONResponse(_error_body(code, message, request_id), status, headers)
+        await response(scope, _no_body, send)
+
+
+async def _no_body() -> dict[str, Any]:
+    return {"type": "http.disconnect"}
+
+
+class CaGraphQL(GraphQL[Context, None]):
+    def __init__(self, state: AppState, **kwargs: Any) -> None:
+        super().__init__(state.schema, **kwargs)
+        self.state = state
+
+    async def get_context(self, request: Request | WebSocket, response: Any = None) -> Context:
+        scope: RequestScope = request.scope["state"][SCOPE_KEY]
+        return Context(
+            scope=scope, settings=self.state.settings, request=request, response=response
+        )
+
+    async def on_ws_connect(self, context: Context) -> dict[str, object] | None:
+        """The websocket carries the same token as HTTP, in connection_init's payload."""
+        params = context.connection_params or {}
+        raw = params.get("Authorization") or params.get("authorization")
+        if raw is None and isinstance(params.get("token"), str):
+            raw = f"Bearer {params['token']}"
+        try:
+            principal = self.state.verifier.verify(
+                bearer_token(raw if isinstance(raw, str) else None)
+            )
+        except TokenError as exc:
+            raise ConnectionRejectionError({"code": ErrorCode.UNAUTHENTICATED.value}) from exc
+        context.scope.principal = principal
+        return None
+
+
+class AppState:
+    def __init__(self, settings: Settings, database: Database, verifier: TokenVerifier) -> None:
+        self.settings = settings
+        self.database = database
+        self.verifier = verifier
+        self.schema = build_schema(settings)
+
+
+def create_app(
+    settings: Settings,
+    database_url: str,
+    *,
+    verifier: TokenVerifier | None = None,
+    database: Database | None = None,
+) -> Starlette:
+    db = database or Database(database_url)
+    state = AppState(settings, db, verifier or TokenVerifier(build_keyset(settings), settings))
+    graphql_app = CaGraphQL(
+        state,
+        graphql_ide=None if settings.production else "graphiql",
+        allow_queries_via_get=False,
+        subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
+    )
+    gated = GraphQLGate(graphql_app, state=state)
+
+    async def healthz(_: Request) -> Response:
+        return JSONResponse({"status": "ok"})
+
+    async def readyz(_: Request) -> Response:
+        try:
+            async with db.engine.connect() as conn:
+                await conn.execute(text("SELECT 1"))
+        except Exception:  # any failure to reach the database means not ready
+            log.warning("readiness check failed", exc_info=True)
+            return JSONResponse({"status": "unavailable", "database": "unreachable"}, 503)
+        return JSONResponse({"status": "ok", "database": "ok"})
+
+    async def metrics(_: Request) -> Response:
+        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+    @asynccontextmanager
+    async def lifespan(_: Starlette) -> AsyncIterator[None]:
+        yield
+        if database is None:
+            await db.dispose()
+
+    app = Starlette(
+        routes=[
+            Route("/healthz", healthz),
+            Route("/readyz", readyz),
+            Route("/metrics", metrics),
+            Route("/graphql", gated, methods=["GET", "POST"]),
+            WebSocketRoute("/graphql", gated),
+        ],
+        lifespan=lifespan,
+    )
+    app.state.ca = state
+    return _Instrumented(app)  # type: ignore[return-value]
+
+
+class _Instrumented:
+    """Request counts and latency for /metrics, and one structured log line per request."""
+
+    def __init__(self, app: Starlette) -> None:
+        self.app = app
+        self.state = app.state
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        path = (
+            scope["path"]
+            if scope["path"] in ("/graphql", "/healthz", "/readyz", "/metrics")
+            else "other"
+        )
+        status_holder = {"status": 500}
+        start = time.perf_counter()
+
+        async def send_wrapper(message: dict[str, Any]) -> None:
+            if message["type"] == "http.response.start":
+                status_holder["status"] = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_wrapper)  # type: ignore[arg-type]
+        finally:
+            REQUESTS.labels(path, str(status_holder["status"])).inc()
+            LATENCY.labels(path).observe(time.perf_counter() - start)

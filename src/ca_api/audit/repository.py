@@ -1,0 +1,138 @@
+"""Every SQL statement of the audit trail."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import insert, select, text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ca_api.audit.models import AuditEntry
+
+
+async def append(
+    session: AsyncSession,
+    *,
+    stream: str,
+    principal: str,
+    principal_roles: str,
+    entity_type: str,
+    entity_id: str,
+    action: str,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+    reason: str | None,
+    request_id: str,
+    client_id: uuid.UUID | None,
+) -> int:
+    # stream_seq, prev_hash and hash are placeholders: the audit_chain trigger sets them.
+    result = await session.execute(
+        insert(AuditEntry)
+        .values(
+            stream=stream,
+            stream_seq=0,
+            principal=principal,
+            principal_roles=principal_roles,
+            entity_type=entity_type,
+            entity_id=entity_id,
+            action=action,
+            before=before,
+            after=after,
+            reason=reason,
+            request_id=request_id,
+            client_id=client_id,
+            prev_hash=b"",
+            hash=b"",
+        )
+        .returning(AuditEntry.id)
+    )
+    return int(result.scalar_one())
+
+
+@dataclass(frozen=True)
+class AuditFilter:
+    client_id: uuid.UUID | None = None
+    entity_type: str | None = None
+    entity_id: str | None = None
+    principal: str | None = None
+    occurred_from: datetime | None = None
+    occurred_to: datetime | None = None
+
+
+async def list_entries(
+    session: AsyncSession, flt: AuditFilter, *, after_id: int | None, limit: int
+) -> Sequence[AuditEntry]:
+    stmt = select(AuditEntry).order_by(AuditEntry.id).limit(limit)
+    if flt.client_id is not None:
+        stmt = stmt.where(AuditEntry.client_id == flt.client_id)
+    if flt.entity_type is not None:
+        stmt = stmt.where(AuditEntry.entity_type == flt.entity_type)
+    if flt.entity_id is not None:
+        stmt = stmt.where(AuditEntry.entity_id == flt.entity_id)
+    if flt.principal is not None:
+        stmt = stmt.where(AuditEntry.principal == flt.principal)
+    if flt.occurred_from is not None:
+        stmt = stmt.where(AuditEntry.occurred_at >= flt.occurred_from)
+    if flt.occurred_to is not None:
+        stmt = stmt.where(AuditEntry.occurred_at < flt.occurred_to)
+    if after_id is not None:
+        stmt = stmt.where(AuditEntry.id > after_id)
+    return (await session.execute(stmt)).scalars().all()
+
+
+@dataclass(frozen=True)
+class ChainBreak:
+    stream: str
+    stream_seq: int | None
+    entry_id: int | None
+    problem: str
+
+
+_VERIFY_ROWS = text(
+    """
+    SELECT id, stream, stream_seq,
+           hash = audit_row_hash(prev_hash, a) AS content_ok,
+           prev_hash = coalesce(lag(hash) OVER w, '\\x' || repeat('00', 32))::bytea AS link_ok,
+           stream_seq = row_number() OVER w AS seq_ok
+      FROM audit_log a
+    WINDOW w AS (PARTITION BY stream ORDER BY stream_seq)
+    """
+)
+
+_VERIFY_HEADS = text(
+    """
+    SELECT h.stream, h.seq, last.stream_seq AS last_seq,
+           h.hash = last.hash AS hash_ok
+      FROM audit_stream_head h
+      LEFT JOIN LATERAL (
+        SELECT stream_seq, hash FROM audit_log a
+         WHERE a.stream = h.stream ORDER BY stream_seq DESC LIMIT 1
+      ) last ON true
+    """
+)
+
+
+async def verify(session: AsyncSession) -> tuple[int, list[ChainBreak]]:
+    """Recompute every row's hash and link; compare each chain's end with its head."""
+    breaks: list[ChainBreak] = []
+    checked = 0
+    rows = await session.execute(_VERIFY_ROWS)
+    for row in rows:
+        checked += 1
+        if not row.content_ok:
+            breaks.append(ChainBreak(row.stream, row.stream_seq, row.id, "content changed"))
+        if not row.link_ok:
+            breaks.append(ChainBreak(row.stream, row.stream_seq, row.id, "link to previous broken"))
+        if not row.seq_ok:
+            breaks.append(ChainBreak(row.stream, row.stream_seq, row.id, "entries missing before"))
+    heads = await session.execute(_VERIFY_HEADS)
+    for head in heads:
+        if head.last_seq != head.seq or not head.hash_ok:
+            breaks.append(
+                ChainBreak(head.stream, head.seq, None, "chain end does not match its head")
+            )
+    return checked, breaks

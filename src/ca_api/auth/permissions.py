@@ -1,0 +1,81 @@
+"""The permission matrix (R-ROLE-1): deny by default; every root field names who may call it.
+
+A field declares its audience with ``extensions=allow(CLIENT_READ)``; ``tests/test_permissions``
+walks the schema and fails for any root field without an ``allow``. The groups below are the
+only place roles are granted.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from strawberry.permission import BasePermission, PermissionExtension
+
+from ca_api.auth.principal import Role
+from ca_api.errors import ErrorCode
+
+if TYPE_CHECKING:
+    from strawberry.extensions import FieldExtension
+    from strawberry.types import Info
+
+R = Role
+
+# Officers of the Client Affairs team, who work the caseload.
+OFFICERS = frozenset(
+    {
+        R.SUPPORT_ASSISTANT,
+        R.ASSISTANT,
+        R.SENIOR_ASSISTANT,
+        R.SENIOR_OFFICER,
+        R.GOVERNANCE_MANAGER,
+        R.HEAD_OF_SERVICE,
+    }
+)
+# Casework beyond data entry: recording court orders and appointeeships.
+CASEWORKERS = OFFICERS - {R.SUPPORT_ASSISTANT}
+EVERYONE = frozenset(Role)
+
+# Read a client's record. Social workers see only the clients they referred (row scoping in the
+# repository) and not their personal details (CLIENT_DETAIL_READ).
+CLIENT_READ = OFFICERS | {R.AUDITOR, R.SOCIAL_WORKER}
+CLIENT_DETAIL_READ = OFFICERS | {R.AUDITOR}
+CLIENT_WRITE = OFFICERS
+CLIENT_REFER = frozenset({R.SOCIAL_WORKER})
+ORDER_WRITE = CASEWORKERS
+# Aggregates only, no personal data: dashboards and the people who run the service.
+AGGREGATE_READ = OFFICERS | {R.AUDITOR, R.REPORTING}
+# The audit trail (R-AUD-3): audit, and those answerable for the service.
+AUDIT_READ = frozenset({R.AUDITOR, R.GOVERNANCE_MANAGER, R.HEAD_OF_SERVICE})
+OFFICER_DIRECTORY_READ = OFFICERS | {R.AUDITOR}
+
+
+class RolesAllowed(BasePermission):
+    """Passes when the caller holds any of ``roles``; a denial has ``extensions.code`` FORBIDDEN."""
+
+    error_extensions = {"code": ErrorCode.FORBIDDEN.value}
+
+    def __init__(self, roles: frozenset[Role]) -> None:
+        self.roles = roles
+        self.message = "your role may not do this"
+
+    def has_permission(self, source: Any, info: Info[Any, Any], **kwargs: Any) -> bool:
+        principal = getattr(info.context, "principal", None)
+        return principal is not None and principal.has_any(self.roles)
+
+
+def allow(*groups: frozenset[Role]) -> list[FieldExtension]:
+    """Field extensions granting the union of ``groups``; nobody else may call the field."""
+    roles: frozenset[Role] = frozenset().union(*groups)
+    if not roles:
+        raise ValueError("allow() needs at least one role")
+    return [PermissionExtension(permissions=[RolesAllowed(roles)], use_directives=False)]
+
+
+def allowed_roles(extensions: list[Any]) -> frozenset[Role] | None:
+    """The roles an ``allow`` grants, read back from a field's extensions (for the schema walk)."""
+    for ext in extensions:
+        if isinstance(ext, PermissionExtension):
+            for perm in ext.permissions:
+                if isinstance(perm, RolesAllowed):
+                    return perm.roles
+    return None

@@ -1,0 +1,167 @@
+"""The ``ca-api`` command: serve, migrate, demo, token, export-schema, verify-audit."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Sequence
+
+from ca_api.config import Settings, get_settings
+from ca_api.embedded import resolve_database_url
+
+
+def _migrate(url: str) -> None:
+    from ca_api.migrate import upgrade
+
+    upgrade(url)
+
+
+def _load_demo(url: str) -> bool:
+    from ca_api import demo
+    from ca_api.db import Database
+
+    async def run() -> bool:
+        db = Database(url, pool_size=2)
+        try:
+            return await demo.load(db)
+        finally:
+            await db.dispose()
+
+    return asyncio.run(run())
+
+
+def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
+    import uvicorn
+
+    from ca_api.app import create_app
+    from ca_api.logs import configure_logging
+
+    configure_logging(settings.log_level)
+    url = resolve_database_url(settings)
+    if not settings.production:
+        # Development: bring the database up to date and load the demo data once.
+        _migrate(url)
+        _load_demo(url)
+    app = create_app(settings, url)
+    print(f"ca-api serving http://{args.host}:{args.port}/graphql", file=sys.stderr)
+    uvicorn.run(app, host=args.host, port=args.port, log_config=None, access_log=False)
+    return 0
+
+
+def cmd_migrate(args: argparse.Namespace, settings: Settings) -> int:
+    _migrate(resolve_database_url(settings))
+    print("database migrated to head", file=sys.stderr)
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
+    url = resolve_database_url(settings)
+    _migrate(url)
+    loaded = _load_demo(url)
+    print(
+        "demo data loaded" if loaded else "database already has clients: demo data not loaded",
+        file=sys.stderr,
+    )
+    return 0
+
+
+def cmd_token(args: argparse.Namespace, settings: Settings) -> int:
+    from ca_api.auth.principal import Role
+    from ca_api.auth.tokens import load_or_create_dev_key, mint_token
+
+    if settings.production:
+        print(
+            "refused: tokens are not minted with the development key in production", file=sys.stderr
+        )
+        return 2
+    known = {r.value for r in Role}
+    roles = [r for part in args.role for r in part.split(",") if r]
+    unknown = [r for r in roles if r not in known]
+    if unknown:
+        print(
+            f"unknown role(s): {', '.join(unknown)}; known: {', '.join(sorted(known))}",
+            file=sys.stderr,
+        )
+        return 2
+    key = load_or_create_dev_key(settings.dev_key_file)
+    print(
+        mint_token(
+            key,
+            settings=settings,
+            subject=args.sub,
+            roles=roles,
+            name=args.name,
+            expires_in=args.expires_in,
+        )
+    )
+    return 0
+
+
+def cmd_export_schema(args: argparse.Namespace, settings: Settings) -> int:
+    from ca_api.graphql import export_sdl
+
+    sys.stdout.write(export_sdl())
+    return 0
+
+
+def cmd_verify_audit(args: argparse.Namespace, settings: Settings) -> int:
+    from ca_api.audit.service import verify_chain
+    from ca_api.db import Database
+
+    async def run() -> int:
+        db = Database(resolve_database_url(settings), pool_size=1)
+        try:
+            async with db.session() as session:
+                report = await verify_chain(session)
+        finally:
+            await db.dispose()
+        for b in report.breaks:
+            print(f"BROKEN {b.stream} #{b.stream_seq}: {b.problem}")
+        print(
+            f"{report.entries_checked} audit entries checked: "
+            f"{'intact' if report.intact else 'TAMPERED'}"
+        )
+        return 0 if report.intact else 1
+
+    return asyncio.run(run())
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="ca-api", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    serve = sub.add_parser("serve", help="run the service (development: migrate and load demo)")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.set_defaults(func=cmd_serve)
+    sub.add_parser("migrate", help="bring the database schema to head").set_defaults(
+        func=cmd_migrate
+    )
+    sub.add_parser("demo", help="load the demo data (once)").set_defaults(func=cmd_demo)
+    token = sub.add_parser("token", help="print a token signed by the development key")
+    token.add_argument(
+        "--role",
+        action="append",
+        required=True,
+        help="a role id; repeat or comma-separate for several",
+    )
+    token.add_argument("--sub", required=True, help="the subject: an officer or system id")
+    token.add_argument("--name", default=None)
+    token.add_argument("--expires-in", type=int, default=3600, help="seconds (default 3600)")
+    token.set_defaults(func=cmd_token)
+    sub.add_parser("export-schema", help="print the GraphQL SDL").set_defaults(
+        func=cmd_export_schema
+    )
+    sub.add_parser("verify-audit", help="check the audit trail's hash chains").set_defaults(
+        func=cmd_verify_audit
+    )
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return int(args.func(args, get_settings()))
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""Clients: the adults whose money the council manages, as appointee or deputy."""

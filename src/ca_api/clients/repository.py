@@ -1,0 +1,208 @@
+"""Every SQL statement about clients, and who may read which rows."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    Row,
+    and_,
+    exists,
+    false,
+    func,
+    insert,
+    or_,
+    select,
+    text,
+    true,
+)
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ca_api.auth.permissions import CLIENT_DETAIL_READ
+from ca_api.auth.principal import Principal, Role
+from ca_api.clients.models import Client, ClientVersion, client_current
+from ca_api.clients.rules import ClientDetails, LegalRole, Situation
+from ca_api.common.versioned import append_version
+from ca_api.orders.models import appointeeship_current, deputyship_current
+
+cc = client_current
+
+
+def readable(principal: Principal) -> ColumnElement[bool]:
+    """Row scoping: officers and audit read every client; a social worker only the clients they
+    referred; anyone else none."""
+    if principal.has_any(CLIENT_DETAIL_READ):
+        return true()
+    if Role.SOCIAL_WORKER in principal.roles:
+        return cc.c.referred_by == principal.subject
+    return false()
+
+
+def _has_appointeeship(on: date) -> ColumnElement[bool]:
+    a = appointeeship_current
+    return exists().where(
+        a.c.client_id == cc.c.id,
+        a.c.start_date <= on,
+        or_(a.c.end_date.is_(None), a.c.end_date >= on),
+    )
+
+
+def _has_deputyship(on: date) -> ColumnElement[bool]:
+    d = deputyship_current
+    return exists().where(
+        d.c.client_id == cc.c.id,
+        d.c.order_date <= on,
+        or_(d.c.end_date.is_(None), d.c.end_date >= on),
+    )
+
+
+async def next_reference(session: AsyncSession) -> str:
+    n = (await session.execute(text("SELECT nextval('client_reference_seq')"))).scalar_one()
+    return f"CA{int(n):06d}"
+
+
+async def insert_client(
+    session: AsyncSession, client_id: uuid.UUID, reference: str, created_by: str
+) -> None:
+    await session.execute(
+        insert(Client).values(id=client_id, reference=reference, created_by=created_by)
+    )
+
+
+def details_values(details: ClientDetails) -> dict[str, Any]:
+    return {
+        "given_name": details.given_name,
+        "family_name": details.family_name,
+        "date_of_birth": details.date_of_birth,
+        "ni_number": details.ni_number,
+        "address_line1": details.address_line1,
+        "address_line2": details.address_line2,
+        "town": details.town,
+        "postcode": details.postcode,
+        "situation": details.situation.value,
+        "status": details.status.value,
+    }
+
+
+async def append_client_version(
+    session: AsyncSession,
+    client_id: uuid.UUID,
+    details: ClientDetails,
+    *,
+    recorded_by: str,
+    referred_by: str | None,
+    reason: str | None,
+    expected_version: int | None,
+) -> int:
+    values = details_values(details) | {
+        "recorded_by": recorded_by,
+        "referred_by": referred_by,
+        "reason": reason,
+    }
+    return await append_version(
+        session,
+        ClientVersion.__table__,  # type: ignore[arg-type]
+        "client_id",
+        client_id,
+        values,
+        what="client",
+        expected_version=expected_version,
+    )
+
+
+def _select_current(on: date) -> Any:
+    return select(
+        cc,
+        _has_appointeeship(on).label("is_appointee"),
+        _has_deputyship(on).label("is_deputy"),
+    )
+
+
+async def get_current(
+    session: AsyncSession, client_id: uuid.UUID, principal: Principal, on: date
+) -> Row[Any] | None:
+    stmt = _select_current(on).where(cc.c.id == client_id, readable(principal))
+    return (await session.execute(stmt)).one_or_none()
+
+
+async def get_current_for_update(session: AsyncSession, client_id: uuid.UUID) -> Row[Any] | None:
+    """The current version, locking the client's identity row against concurrent amendments."""
+    locked = await session.execute(
+        select(Client.id).where(Client.id == client_id).with_for_update()
+    )
+    if locked.scalar_one_or_none() is None:
+        return None
+    return (await session.execute(select(cc).where(cc.c.id == client_id))).one_or_none()
+
+
+async def history(session: AsyncSession, client_id: uuid.UUID) -> Sequence[ClientVersion]:
+    stmt = (
+        select(ClientVersion)
+        .where(ClientVersion.client_id == client_id)
+        .order_by(ClientVersion.version)
+    )
+    return (await session.execute(stmt)).scalars().all()
+
+
+@dataclass(frozen=True)
+class ClientFilter:
+    search: str | None = None  # name or reference, case-insensitive
+    situation: Situation | None = None
+    status: str | None = None
+    legal_role: LegalRole | None = None
+
+
+def _role_clause(role: LegalRole, on: date) -> ColumnElement[bool]:
+    app, dep = _has_appointeeship(on), _has_deputyship(on)
+    match role:
+        case LegalRole.BOTH:
+            return and_(app, dep)
+        case LegalRole.DEPUTY:
+            return and_(dep, ~app)
+        case LegalRole.APPOINTEE:
+            return and_(app, ~dep)
+        case LegalRole.NONE:
+            return and_(~app, ~dep)
+
+
+async def list_current(
+    session: AsyncSession,
+    principal: Principal,
+    flt: ClientFilter,
+    *,
+    on: date,
+    after_reference: str | None,
+    limit: int,
+) -> Sequence[Row[Any]]:
+    stmt = _select_current(on).where(readable(principal)).order_by(cc.c.reference).limit(limit)
+    if flt.search:
+        pattern = f"%{flt.search.strip()}%"
+        stmt = stmt.where(
+            or_(
+                (cc.c.given_name + " " + cc.c.family_name).ilike(pattern),
+                cc.c.reference.ilike(pattern),
+            )
+        )
+    if flt.situation is not None:
+        stmt = stmt.where(cc.c.situation == flt.situation.value)
+    if flt.status is not None:
+        stmt = stmt.where(cc.c.status == flt.status)
+    if flt.legal_role is not None:
+        stmt = stmt.where(_role_clause(flt.legal_role, on))
+    if after_reference is not None:
+        stmt = stmt.where(cc.c.reference > after_reference)
+    return (await session.execute(stmt)).all()
+
+
+async def caseload_counts(session: AsyncSession, on: date) -> Sequence[Row[Any]]:
+    """Clients not closed, counted by legal role and situation (R-REP-1). No personal data."""
+    role = _select_current(on).where(cc.c.status != "CLOSED").subquery()
+    stmt = select(
+        role.c.is_appointee, role.c.is_deputy, role.c.situation, func.count().label("clients")
+    ).group_by(role.c.is_appointee, role.c.is_deputy, role.c.situation)
+    return (await session.execute(stmt)).all()

@@ -1,0 +1,128 @@
+"""Pure rules for client records: validation and normalisation, no I/O."""
+
+from __future__ import annotations
+
+import enum
+import re
+from dataclasses import dataclass, fields, replace
+from datetime import date
+
+
+class Situation(enum.StrEnum):
+    """Where the client lives (seed 002 Appendix 1)."""
+
+    COMMUNITY = "COMMUNITY"
+    RESIDENTIAL_CARE = "RESIDENTIAL_CARE"
+    DECEASED_WINDING_UP = "DECEASED_WINDING_UP"
+
+
+class ClientStatus(enum.StrEnum):
+    REFERRED = "REFERRED"  # referred by a social worker, not yet taken on (R-REF)
+    ACTIVE = "ACTIVE"
+    CLOSED = "CLOSED"
+
+
+class LegalRole(enum.StrEnum):
+    """What the council is for the client today: DWP appointee, CoP deputy, both (R-REF-6)."""
+
+    NONE = "NONE"
+    APPOINTEE = "APPOINTEE"
+    DEPUTY = "DEPUTY"
+    BOTH = "BOTH"
+
+
+@dataclass(frozen=True)
+class ClientDetails:
+    given_name: str
+    family_name: str
+    date_of_birth: date
+    situation: Situation
+    status: ClientStatus = ClientStatus.ACTIVE
+    ni_number: str | None = None
+    address_line1: str | None = None
+    address_line2: str | None = None
+    town: str | None = None
+    postcode: str | None = None
+
+
+# HMRC: two prefix letters (not D, F, I, Q, U, V; second not O; some pairs never issued),
+# six digits, suffix A-D.
+_NI_RE = re.compile(r"^(?!BG|GB|KN|NK|NT|TN|ZZ)[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z]\d{6}[A-D]$")
+_POSTCODE_RE = re.compile(r"^[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2}$")
+EARLIEST_BIRTH = date(1900, 1, 1)
+MAX_NAME = 100
+MAX_ADDRESS_LINE = 200
+
+
+def normalise_ni_number(value: str | None) -> str | None:
+    if value is None:
+        return None
+    cleaned = re.sub(r"\s+", "", value).upper()
+    return cleaned or None
+
+
+def normalise_postcode(value: str | None) -> str | None:
+    if value is None:
+        return None
+    cleaned = re.sub(r"\s+", "", value).upper()
+    if not cleaned:
+        return None
+    return f"{cleaned[:-3]} {cleaned[-3:]}" if len(cleaned) > 3 else cleaned
+
+
+def _blank_to_none(value: str | None) -> str | None:
+    if value is None:
+        return None
+    stripped = value.strip()
+    return stripped or None
+
+
+def normalise(details: ClientDetails) -> ClientDetails:
+    return replace(
+        details,
+        given_name=details.given_name.strip(),
+        family_name=details.family_name.strip(),
+        ni_number=normalise_ni_number(details.ni_number),
+        postcode=normalise_postcode(details.postcode),
+        address_line1=_blank_to_none(details.address_line1),
+        address_line2=_blank_to_none(details.address_line2),
+        town=_blank_to_none(details.town),
+    )
+
+
+def validate(details: ClientDetails, today: date) -> dict[str, str]:
+    """Problems with a client's details, by field (empty when they are fine)."""
+    problems: dict[str, str] = {}
+    for name in ("given_name", "family_name"):
+        value: str = getattr(details, name)
+        if not value:
+            problems[name] = "is required"
+        elif len(value) > MAX_NAME:
+            problems[name] = f"is longer than {MAX_NAME} characters"
+    if details.date_of_birth > today:
+        problems["date_of_birth"] = "is in the future"
+    elif details.date_of_birth < EARLIEST_BIRTH:
+        problems["date_of_birth"] = f"is before {EARLIEST_BIRTH.isoformat()}"
+    if details.ni_number is not None and not _NI_RE.match(details.ni_number):
+        problems["ni_number"] = "is not a National Insurance number (e.g. QQ123456C)"
+    if details.postcode is not None and not _POSTCODE_RE.match(details.postcode):
+        problems["postcode"] = "is not a UK postcode"
+    for name in ("address_line1", "address_line2", "town"):
+        line = getattr(details, name)
+        if line is not None and len(line) > MAX_ADDRESS_LINE:
+            problems[name] = f"is longer than {MAX_ADDRESS_LINE} characters"
+    return problems
+
+
+def changed_fields(old: ClientDetails, new: ClientDetails) -> list[str]:
+    return [f.name for f in fields(ClientDetails) if getattr(old, f.name) != getattr(new, f.name)]
+
+
+def legal_role(has_appointeeship: bool, has_deputyship: bool) -> LegalRole:
+    if has_appointeeship and has_deputyship:
+        return LegalRole.BOTH
+    if has_deputyship:
+        return LegalRole.DEPUTY
+    if has_appointeeship:
+        return LegalRole.APPOINTEE
+    return LegalRole.NONE

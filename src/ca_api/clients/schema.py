@@ -1,0 +1,357 @@
+"""GraphQL for clients: thin. Parse, call the service, map the result."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from typing import Annotated, Any
+
+import strawberry
+from strawberry.types import Info
+
+from ca_api.auth.permissions import (
+    AGGREGATE_READ,
+    CLIENT_DETAIL_READ,
+    CLIENT_READ,
+    CLIENT_REFER,
+    CLIENT_WRITE,
+    allow,
+)
+from ca_api.clients import repository, rules, service
+from ca_api.clients.service import ClientRecord
+from ca_api.common.ids import decode_uuid, encode_id
+from ca_api.common.pagination import Connection, connection_from_rows, page_request
+from ca_api.common.problems import NotFoundProblem, ValidationProblem, VersionConflict, to_problem
+from ca_api.context import Context
+from ca_api.errors import BusinessProblem, NotFound, ValidationFailed
+from ca_api.orders.schema import Appointeeship, Deputyship, load_appointeeships, load_deputyships
+
+Situation = rules.Situation
+ClientStatus = rules.ClientStatus
+LegalRole = rules.LegalRole
+strawberry.enum(Situation, description="Where the client lives.")
+strawberry.enum(ClientStatus)
+strawberry.enum(LegalRole, description="What the council is for the client today (R-REF-6).")
+
+
+@strawberry.type
+class Address:
+    line1: str | None
+    line2: str | None
+    town: str | None
+    postcode: str | None
+
+
+@strawberry.type(description="One version of a client's record, with who made it and why.")
+class ClientVersion:
+    version: int
+    given_name: str
+    family_name: str
+    situation: Situation
+    status: ClientStatus
+    recorded_at: datetime
+    recorded_by: str
+    reason: str | None
+
+
+@strawberry.type(description="An adult whose money the council manages.")
+class Client:
+    record: strawberry.Private[ClientRecord]
+
+    @strawberry.field
+    def id(self) -> strawberry.ID:
+        return strawberry.ID(encode_id("Client", self.record.id))
+
+    @strawberry.field(description="The council's case reference, e.g. CA000123.")
+    def reference(self) -> str:
+        return self.record.reference
+
+    @strawberry.field(description="Amendments must name this as expectedVersion.")
+    def version(self) -> int:
+        return self.record.version
+
+    @strawberry.field
+    def given_name(self) -> str:
+        return self.record.details.given_name
+
+    @strawberry.field
+    def family_name(self) -> str:
+        return self.record.details.family_name
+
+    @strawberry.field
+    def situation(self) -> Situation:
+        return self.record.details.situation
+
+    @strawberry.field
+    def status(self) -> ClientStatus:
+        return self.record.details.status
+
+    @strawberry.field
+    def legal_role(self) -> LegalRole:
+        return self.record.legal_role
+
+    @strawberry.field
+    def created_at(self) -> datetime:
+        return self.record.created_at
+
+    @strawberry.field
+    def updated_at(self) -> datetime:
+        return self.record.updated_at
+
+    @strawberry.field(extensions=allow(CLIENT_DETAIL_READ))
+    def date_of_birth(self) -> date | None:
+        return self.record.details.date_of_birth
+
+    @strawberry.field(extensions=allow(CLIENT_DETAIL_READ))
+    def ni_number(self) -> str | None:
+        return self.record.details.ni_number
+
+    @strawberry.field(extensions=allow(CLIENT_DETAIL_READ))
+    def address(self) -> Address | None:
+        d = self.record.details
+        return Address(
+            line1=d.address_line1, line2=d.address_line2, town=d.town, postcode=d.postcode
+        )
+
+    @strawberry.field(extensions=allow(CLIENT_DETAIL_READ))
+    def referred_by(self) -> str | None:
+        return self.record.referred_by
+
+    @strawberry.field(
+        extensions=allow(CLIENT_DETAIL_READ), description="DWP appointeeships, newest first."
+    )
+    async def appointeeships(self, info: Info[Context, None]) -> list[Appointeeship] | None:
+        return await load_appointeeships(info.context, self.record.id)
+
+    @strawberry.field(
+        extensions=allow(CLIENT_DETAIL_READ), description="Court of Protection deputyships."
+    )
+    async def deputyships(self, info: Info[Context, None]) -> list[Deputyship] | None:
+        return await load_deputyships(info.context, self.record.id)
+
+    @strawberry.field(
+        extensions=allow(CLIENT_DETAIL_READ), description="Every version, oldest first."
+    )
+    async def history(self, info: Info[Context, None]) -> list[ClientVersion] | None:
+        rows = await service.client_history(info.context.session, self.record.id)
+        return [
+            ClientVersion(
+                version=r.version,
+                given_name=r.given_name,
+                family_name=r.family_name,
+                situation=rules.Situation(r.situation),
+                status=rules.ClientStatus(r.status),
+                recorded_at=r.recorded_at,
+                recorded_by=r.recorded_by,
+                reason=r.reason,
+            )
+            for r in rows
+        ]
+
+
+@strawberry.input
+class AddressInput:
+    line1: str | None = None
+    line2: str | None = None
+    town: str | None = None
+    postcode: str | None = None
+
+
+@strawberry.input
+class ClientInput:
+    given_name: str
+    family_name: str
+    date_of_birth: date
+    situation: Situation
+    ni_number: str | None = None
+    address: AddressInput | None = None
+
+    def to_details(self) -> rules.ClientDetails:
+        a = self.address or AddressInput()
+        return rules.ClientDetails(
+            given_name=self.given_name,
+            family_name=self.family_name,
+            date_of_birth=self.date_of_birth,
+            situation=self.situation,
+            ni_number=self.ni_number,
+            address_line1=a.line1,
+            address_line2=a.line2,
+            town=a.town,
+            postcode=a.postcode,
+        )
+
+
+@strawberry.input(description="Only the fields given change; null clears an optional field.")
+class ClientAmendment:
+    given_name: str | None = strawberry.UNSET
+    family_name: str | None = strawberry.UNSET
+    date_of_birth: date | None = strawberry.UNSET
+    situation: Situation | None = strawberry.UNSET
+    status: ClientStatus | None = strawberry.UNSET
+    ni_number: str | None = strawberry.UNSET
+    address: AddressInput | None = strawberry.UNSET
+
+    def to_changes(self) -> dict[str, Any]:
+        changes: dict[str, Any] = {}
+        required = {"given_name", "family_name", "date_of_birth", "situation", "status"}
+        missing: dict[str, str] = {}
+        for name in (*sorted(required), "ni_number"):
+            value = getattr(self, name)
+            if value is strawberry.UNSET:
+                continue
+            if value is None and name in required:
+                missing[name] = "cannot be cleared"
+            changes[name] = value
+        if self.address is not strawberry.UNSET:
+            a = self.address or AddressInput()
+            changes |= {
+                "address_line1": a.line1,
+                "address_line2": a.line2,
+                "town": a.town,
+                "postcode": a.postcode,
+            }
+        if missing:
+            raise ValidationFailed(missing)
+        return changes
+
+
+@strawberry.input
+class ClientFilter:
+    search: str | None = strawberry.field(default=None, description="Name or reference.")
+    situation: Situation | None = None
+    status: ClientStatus | None = None
+    legal_role: LegalRole | None = None
+
+
+@strawberry.type
+class ClientPayload:
+    client: Client
+
+
+CreateClientResult = Annotated[
+    ClientPayload | ValidationProblem, strawberry.union("CreateClientResult")
+]
+AmendClientResult = Annotated[
+    ClientPayload | ValidationProblem | NotFoundProblem | VersionConflict,
+    strawberry.union("AmendClientResult"),
+]
+
+
+@strawberry.type(description="Clients counted by legal role and situation (R-REP-1).")
+class CaseloadCount:
+    legal_role: LegalRole
+    situation: Situation
+    clients: int
+
+
+@strawberry.type(description="The caseload in aggregate: no personal data.")
+class CaseloadSummary:
+    total: int
+    counts: list[CaseloadCount]
+
+
+@strawberry.type
+class ClientQuery:
+    @strawberry.field(extensions=allow(CLIENT_READ), description="One client, by id.")
+    async def client(self, info: Info[Context, None], id: strawberry.ID) -> Client:
+        ctx = info.context
+        client_id = decode_uuid("Client", id)
+        record = await service.get_client(ctx.session, ctx.principal, client_id)
+        if record is None:
+            raise NotFound("client", id)
+        return Client(record=record)
+
+    @strawberry.field(
+        extensions=allow(CLIENT_READ), description="Clients in reference order, a page at a time."
+    )
+    async def clients(
+        self,
+        info: Info[Context, None],
+        filter: ClientFilter | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[Client]:
+        ctx = info.context
+        page = page_request(first, after, default=25, maximum=ctx.settings.max_page_size)
+        f = filter or ClientFilter()
+        flt = repository.ClientFilter(
+            search=f.search,
+            situation=f.situation,
+            status=f.status.value if f.status else None,
+            legal_role=f.legal_role,
+        )
+        after_ref = str(page.after[0]) if page.after else None
+        records = await service.list_clients(
+            ctx.session, ctx.principal, flt, after_reference=after_ref, limit=page.first + 1
+        )
+        return connection_from_rows(
+            records, page, key=lambda r: [r.reference], node=lambda r: Client(record=r)
+        )
+
+    @strawberry.field(extensions=allow(AGGREGATE_READ))
+    async def caseload_summary(self, info: Info[Context, None]) -> CaseloadSummary:
+        counts = await service.caseload(info.context.session)
+        return CaseloadSummary(
+            total=sum(c.clients for c in counts),
+            counts=[
+                CaseloadCount(legal_role=c.legal_role, situation=c.situation, clients=c.clients)
+                for c in counts
+            ],
+        )
+
+
+@strawberry.type
+class ClientMutation:
+    @strawberry.mutation(extensions=allow(CLIENT_WRITE), description="Take on a client.")
+    async def create_client(
+        self, info: Info[Context, None], input: ClientInput
+    ) -> CreateClientResult:
+        ctx = info.context
+        try:
+            record = await service.create_client(ctx.session, ctx.actor, input.to_details())
+        except BusinessProblem as exc:
+            return to_problem(exc)  # type: ignore[return-value]
+        return ClientPayload(client=Client(record=record))
+
+    @strawberry.mutation(
+        extensions=allow(CLIENT_REFER), description="A social worker refers a client (R-REF-3)."
+    )
+    async def refer_client(
+        self, info: Info[Context, None], input: ClientInput
+    ) -> CreateClientResult:
+        ctx = info.context
+        try:
+            record = await service.refer_client(ctx.session, ctx.actor, input.to_details())
+        except BusinessProblem as exc:
+            return to_problem(exc)  # type: ignore[return-value]
+        return ClientPayload(client=Client(record=record))
+
+    @strawberry.mutation(
+        extensions=allow(CLIENT_WRITE),
+        description="Record a new version of a client's details, with the reason (R-AUD-2).",
+    )
+    async def amend_client(
+        self,
+        info: Info[Context, None],
+        id: strawberry.ID,
+        amendment: ClientAmendment,
+        reason: str,
+        expected_version: int | None = None,
+    ) -> AmendClientResult:
+        ctx = info.context
+        client_id: uuid.UUID = decode_uuid("Client", id)
+        try:
+            record = await service.amend_client(
+                ctx.session,
+                ctx.actor,
+                client_id,
+                amendment.to_changes(),
+                reason=reason,
+                expected_version=expected_version,
+            )
+        except BusinessProblem as exc:
+            problem = to_problem(exc)
+            if isinstance(problem, NotFoundProblem):
+                problem.id = id
+            return problem  # type: ignore[return-value]
+        return ClientPayload(client=Client(record=record))

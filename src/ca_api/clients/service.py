@@ -1,0 +1,210 @@
+"""Use cases for clients: each mutation is one transaction with its audit row (R-AUD-1)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Row
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ca_api import clock
+from ca_api.audit import service as audit
+from ca_api.auth.principal import Principal
+from ca_api.clients import repository, rules
+from ca_api.clients.models import ClientVersion
+from ca_api.clients.rules import ClientDetails, ClientStatus, LegalRole, Situation
+from ca_api.context import Actor
+from ca_api.db import unit_of_work
+from ca_api.errors import RecordNotFound, ValidationFailed
+
+ENTITY = "client"
+
+
+@dataclass(frozen=True)
+class ClientRecord:
+    """A client as it stands now, with the council's legal role for them today."""
+
+    id: uuid.UUID
+    reference: str
+    version: int
+    details: ClientDetails
+    referred_by: str | None
+    legal_role: LegalRole
+    created_at: datetime
+    updated_at: datetime
+
+
+def _details(row: Any) -> ClientDetails:
+    return ClientDetails(
+        given_name=row.given_name,
+        family_name=row.family_name,
+        date_of_birth=row.date_of_birth,
+        situation=Situation(row.situation),
+        status=ClientStatus(row.status),
+        ni_number=row.ni_number,
+        address_line1=row.address_line1,
+        address_line2=row.address_line2,
+        town=row.town,
+        postcode=row.postcode,
+    )
+
+
+def _record(row: Row[Any]) -> ClientRecord:
+    return ClientRecord(
+        id=row.id,
+        reference=row.reference,
+        version=row.version,
+        details=_details(row),
+        referred_by=row.referred_by,
+        legal_role=rules.legal_role(bool(row.is_appointee), bool(row.is_deputy)),
+        created_at=row.created_at,
+        updated_at=row.recorded_at,
+    )
+
+
+def _checked(details: ClientDetails) -> ClientDetails:
+    details = rules.normalise(details)
+    problems = rules.validate(details, clock.today())
+    if problems:
+        raise ValidationFailed(problems)
+    return details
+
+
+async def _create(
+    session: AsyncSession, actor: Actor, details: ClientDetails, *, referred_by: str | None
+) -> ClientRecord:
+    details = _checked(details)
+    client_id = uuid.uuid4()
+    async with unit_of_work(session):
+        reference = await repository.next_reference(session)
+        await repository.insert_client(session, client_id, reference, actor.principal.subject)
+        await repository.append_client_version(
+            session,
+            client_id,
+            details,
+            recorded_by=actor.principal.subject,
+            referred_by=referred_by,
+            reason=None,
+            expected_version=0,
+        )
+        await audit.record(
+            session,
+            actor,
+            entity_type=ENTITY,
+            entity_id=client_id,
+            action="refer" if referred_by else "create",
+            after={"reference": reference, **repository.details_values(details)},
+            client_id=client_id,
+        )
+    record = await get_client(session, actor.principal, client_id)
+    assert record is not None
+    return record
+
+
+async def create_client(
+    session: AsyncSession, actor: Actor, details: ClientDetails
+) -> ClientRecord:
+    """An officer takes on a client."""
+    return await _create(session, actor, details, referred_by=None)
+
+
+async def refer_client(session: AsyncSession, actor: Actor, details: ClientDetails) -> ClientRecord:
+    """A social worker refers a client (R-REF-3); the referral is theirs to follow."""
+    details = replace(details, status=ClientStatus.REFERRED)
+    return await _create(session, actor, details, referred_by=actor.principal.subject)
+
+
+async def amend_client(
+    session: AsyncSession,
+    actor: Actor,
+    client_id: uuid.UUID,
+    changes: dict[str, Any],
+    *,
+    reason: str,
+    expected_version: int | None,
+) -> ClientRecord:
+    """A new version of the client's details, with the reason (R-AUD-2); the old one stays."""
+    if not reason.strip():
+        raise ValidationFailed({"reason": "is required: say why the record changes"})
+    async with unit_of_work(session):
+        row = await repository.get_current_for_update(session, client_id)
+        if row is None:
+            raise RecordNotFound("client", str(client_id))
+        before = _details(row)
+        after = _checked(replace(before, **changes))
+        changed = rules.changed_fields(before, after)
+        if not changed:
+            raise ValidationFailed({"amendment": "changes nothing"})
+        await repository.append_client_version(
+            session,
+            client_id,
+            after,
+            recorded_by=actor.principal.subject,
+            referred_by=row.referred_by,
+            reason=reason.strip(),
+            expected_version=expected_version if expected_version is not None else row.version,
+        )
+        before_values = repository.details_values(before)
+        after_values = repository.details_values(after)
+        await audit.record(
+            session,
+            actor,
+            entity_type=ENTITY,
+            entity_id=client_id,
+            action="amend",
+            before={k: before_values[k] for k in changed},
+            after={k: after_values[k] for k in changed},
+            reason=reason.strip(),
+            client_id=client_id,
+        )
+    record = await get_client(session, actor.principal, client_id)
+    assert record is not None
+    return record
+
+
+async def get_client(
+    session: AsyncSession, principal: Principal, client_id: uuid.UUID
+) -> ClientRecord | None:
+    row = await repository.get_current(session, client_id, principal, clock.today())
+    return _record(row) if row is not None else None
+
+
+async def list_clients(
+    session: AsyncSession,
+    principal: Principal,
+    flt: repository.ClientFilter,
+    *,
+    after_reference: str | None,
+    limit: int,
+) -> list[ClientRecord]:
+    rows = await repository.list_current(
+        session, principal, flt, on=clock.today(), after_reference=after_reference, limit=limit
+    )
+    return [_record(r) for r in rows]
+
+
+async def client_history(session: AsyncSession, client_id: uuid.UUID) -> Sequence[ClientVersion]:
+    return await repository.history(session, client_id)
+
+
+@dataclass(frozen=True)
+class CaseloadCount:
+    legal_role: LegalRole
+    situation: Situation
+    clients: int
+
+
+async def caseload(session: AsyncSession, on: date | None = None) -> list[CaseloadCount]:
+    rows = await repository.caseload_counts(session, on or clock.today())
+    counts: dict[tuple[LegalRole, Situation], int] = {}
+    for row in rows:
+        key = (rules.legal_role(row.is_appointee, row.is_deputy), Situation(row.situation))
+        counts[key] = counts.get(key, 0) + int(row.clients)
+    return [
+        CaseloadCount(legal_role=r, situation=s, clients=n)
+        for (r, s), n in sorted(counts.items(), key=lambda kv: (kv[0][0].value, kv[0][1].value))
+    ]

@@ -1,0 +1,1 @@
+"""Pieces every domain module's GraphQL layer shares: ids, pagination, scalars, problems."""

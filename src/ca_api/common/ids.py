@@ -1,0 +1,44 @@
+"""Opaque ids: ``base64url("Type:uuid")``. Clients must not parse them."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import uuid
+
+from ca_api.errors import ApiError, ErrorCode
+
+
+def encode_id(type_name: str, value: uuid.UUID | str | int) -> str:
+    raw = f"{type_name}:{value}".encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _decode(value: str) -> tuple[str, str]:
+    try:
+        padded = value + "=" * (-len(value) % 4)
+        raw = base64.urlsafe_b64decode(padded.encode("ascii")).decode("utf-8")
+    except (binascii.Error, UnicodeError, ValueError) as exc:
+        raise ApiError(ErrorCode.BAD_ID, f"{value!r} is not an id issued by this API") from exc
+    type_name, sep, ident = raw.partition(":")
+    if not sep:
+        raise ApiError(ErrorCode.BAD_ID, f"{value!r} is not an id issued by this API")
+    return type_name, ident
+
+
+def decode_uuid(expected_type: str, value: str) -> uuid.UUID:
+    """The UUID inside an opaque id, which must be of ``expected_type``."""
+    type_name, ident = _decode(value)
+    if type_name != expected_type:
+        raise ApiError(ErrorCode.BAD_ID, f"{value!r} is not the id of a {expected_type}", id=value)
+    try:
+        return uuid.UUID(ident)
+    except ValueError as exc:
+        raise ApiError(ErrorCode.BAD_ID, f"{value!r} is not an id issued by this API") from exc
+
+
+def decode_int(expected_type: str, value: str) -> int:
+    type_name, ident = _decode(value)
+    if type_name != expected_type or not ident.isdigit():
+        raise ApiError(ErrorCode.BAD_ID, f"{value!r} is not the id of a {expected_type}")
+    return int(ident)

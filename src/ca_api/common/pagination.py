@@ -1,0 +1,89 @@
+"""Cursor pagination for every list: keyset cursors, opaque to the client."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+import strawberry
+
+from ca_api.errors import ApiError, ErrorCode
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+def encode_cursor(key: Sequence[Any]) -> str:
+    return base64.urlsafe_b64encode(json.dumps(list(key), default=str).encode()).decode()
+
+
+def decode_cursor(cursor: str | None) -> list[Any] | None:
+    if cursor is None:
+        return None
+    try:
+        value = json.loads(base64.urlsafe_b64decode(cursor.encode("ascii")))
+    except (binascii.Error, UnicodeError, ValueError) as exc:
+        raise ApiError(ErrorCode.BAD_USER_INPUT, "the cursor is not one this API issued") from exc
+    if not isinstance(value, list):
+        raise ApiError(ErrorCode.BAD_USER_INPUT, "the cursor is not one this API issued")
+    return value
+
+
+@dataclass(frozen=True)
+class PageRequest:
+    first: int
+    after: list[Any] | None
+
+
+def page_request(
+    first: int | None, after: str | None, *, default: int, maximum: int
+) -> PageRequest:
+    size = default if first is None else first
+    if size < 1 or size > maximum:
+        raise ApiError(
+            ErrorCode.BAD_USER_INPUT, f"first must be between 1 and {maximum}", maximum=maximum
+        )
+    return PageRequest(first=size, after=decode_cursor(after))
+
+
+@strawberry.type(description="Where a page sits in the whole list.")
+class PageInfo:
+    has_next_page: bool
+    end_cursor: str | None
+
+
+@strawberry.type
+class Edge(Generic[T]):
+    cursor: str
+    node: T
+
+
+@strawberry.type(description="One page of a list, with cursors to fetch the next.")
+class Connection(Generic[T]):
+    edges: list[Edge[T]]
+    page_info: PageInfo
+
+    @strawberry.field
+    def nodes(self) -> list[T]:
+        return [edge.node for edge in self.edges]
+
+
+def connection_from_rows(
+    rows: Sequence[R],
+    page: PageRequest,
+    *,
+    key: Callable[[R], Sequence[Any]],
+    node: Callable[[R], T],
+) -> Connection[T]:
+    """Rows were fetched with ``LIMIT first + 1``: the extra row says whether a next page exists."""
+    has_next = len(rows) > page.first
+    kept = rows[: page.first]
+    edges = [Edge(cursor=encode_cursor(key(row)), node=node(row)) for row in kept]
+    return Connection(
+        edges=edges,
+        page_info=PageInfo(has_next_page=has_next, end_cursor=edges[-1].cursor if edges else None),
+    )

@@ -1,0 +1,53 @@
+"""Settings from the environment (prefix ``CA_API_``; ``DATABASE_URL`` is read as is)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import AliasChoices, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="CA_API_", extra="ignore")
+
+    environment: Literal["development", "test", "production"] = "development"
+    # Where no database URL is configured, a private PostgreSQL is started under data_dir.
+    database_url: str | None = Field(
+        default=None, validation_alias=AliasChoices("DATABASE_URL", "CA_API_DATABASE_URL")
+    )
+    data_dir: Path = Path(".ca_api")
+
+    token_issuer: str = "https://ca-api.local/dev"
+    token_audience: str = "ca-api"
+    # Production keys: a JWKS document at a URL or in a file. Development: a key pair made on
+    # first run under data_dir (refused in production).
+    jwks_url: str | None = None
+    jwks_file: Path | None = None
+    roles_claim: str = "roles"
+    token_algorithms: tuple[str, ...] = ("RS256", "ES256")
+    token_leeway_seconds: int = 30
+
+    # GraphQL limits (graphql-armor's defaults are the starting point).
+    max_query_depth: int = 10
+    max_aliases: int = 15
+    max_tokens: int = 2000
+    max_body_bytes: int = 100_000
+    max_page_size: int = 100
+
+    log_level: str = "INFO"
+
+    @property
+    def production(self) -> bool:
+        return self.environment == "production"
+
+    @property
+    def dev_key_file(self) -> Path:
+        return self.data_dir / "dev-signing-key.json"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

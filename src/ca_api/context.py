@@ -1,0 +1,89 @@
+"""What every resolver gets: the caller, the request id, and a database session."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from strawberry.dataloader import DataLoader
+
+from ca_api.auth.principal import Principal, Role
+from ca_api.errors import ApiError, ErrorCode
+
+K = TypeVar("K")
+V = TypeVar("V")
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+    from ca_api.config import Settings
+    from ca_api.db import Database
+
+
+@dataclass
+class Actor:
+    """Who is doing a thing and in which request: what services record in the audit trail."""
+
+    principal: Principal
+    request_id: str
+
+    def require(self, *roles: Role) -> None:
+        if not self.principal.has_any(frozenset(roles)):
+            raise ApiError(ErrorCode.FORBIDDEN, "your role may not do this")
+
+
+@dataclass
+class RequestScope:
+    """Lives for one HTTP request or one websocket; owns the session it opens."""
+
+    database: Database
+    request_id: str
+    principal: Principal | None = None
+    _session: AsyncSession | None = field(default=None, repr=False)
+
+    def session(self) -> AsyncSession:
+        if self._session is None:
+            self._session = self.database.session()
+        return self._session
+
+    async def close(self) -> None:
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
+
+
+@dataclass
+class Context:
+    scope: RequestScope
+    settings: Settings
+    request: Any = None
+    response: Any = None
+    extra: dict[str, Any] = field(default_factory=dict)
+    connection_params: dict[str, Any] | None = None  # set by strawberry on websockets
+
+    @property
+    def principal(self) -> Principal:
+        if self.scope.principal is None:
+            raise ApiError(ErrorCode.UNAUTHENTICATED, "not authenticated")
+        return self.scope.principal
+
+    @property
+    def request_id(self) -> str:
+        return self.scope.request_id
+
+    @property
+    def session(self) -> AsyncSession:
+        return self.scope.session()
+
+    @property
+    def actor(self) -> Actor:
+        return Actor(self.principal, self.request_id)
+
+    def loader(self, name: str, batch: Callable[[list[K]], Awaitable[list[V]]]) -> DataLoader[K, V]:
+        """A DataLoader made once per request (N+1 is a bug)."""
+        existing = self.extra.get(name)
+        if existing is None:
+            existing = DataLoader(load_fn=batch)
+            self.extra[name] = existing
+        return existing

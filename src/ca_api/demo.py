@@ -1,0 +1,209 @@
+"""Demo data a new user can explore: an officer in every role, and a dozen clients across both
+legal roles and all three situations, among them the three deputy clients whose 2014/15 budget
+plans are the seed's worked examples (``shared/fixtures/budget_plans_2014.json``, plans A to C).
+
+Loaded through the services, so the audit trail shows who recorded what. Loads once: a database
+that already has clients is left alone.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ca_api.auth.principal import Principal, Role
+from ca_api.clients import service as clients
+from ca_api.clients.models import Client
+from ca_api.clients.rules import ClientDetails, ClientStatus, Situation
+from ca_api.context import Actor
+from ca_api.db import Database, unit_of_work
+from ca_api.money import parse_money
+from ca_api.officers import repository as officers
+from ca_api.orders import service as orders
+from ca_api.orders.rules import (
+    AppointeeshipDetails,
+    DeputyPowers,
+    DeputyshipDetails,
+    SupervisionType,
+)
+
+# subject, display name, role
+OFFICERS: list[tuple[str, str, Role]] = [
+    ("sam.support", "Sam Support", Role.SUPPORT_ASSISTANT),
+    ("ash.assistant", "Ash Assistant", Role.ASSISTANT),
+    ("sasha.senior", "Sasha Senior-Assistant", Role.SENIOR_ASSISTANT),
+    ("olu.scao", "Olu Okafor (SCAO)", Role.SENIOR_OFFICER),
+    ("grace.tgm", "Grace Tan (TGM)", Role.GOVERNANCE_MANAGER),
+    ("hari.head", "Hari Head (Head of Financial Programmes)", Role.HEAD_OF_SERVICE),
+    ("audrey.audit", "Audrey Audit (Internal Audit)", Role.AUDITOR),
+    ("dash.board", "Reporting dashboards", Role.REPORTING),
+    ("wendy.sw", "Wendy Walker (Social Worker)", Role.SOCIAL_WORKER),
+    ("controcc", "Controcc integration", Role.INTEGRATION_CONTROCC),
+    ("sap", "SAP integration", Role.INTEGRATION_SAP),
+]
+
+LOADER = Principal(subject="demo-loader", roles=frozenset({Role.HEAD_OF_SERVICE}), name="Demo")
+
+ALL_POWERS = DeputyPowers(
+    receive_income=True,
+    manage_accounts=True,
+    manage_capital=True,
+    sell_property=True,
+    let_property=False,
+    make_gifts=True,
+    gift_yearly_limit=parse_money("250.00"),
+)
+NO_GIFTS = DeputyPowers(
+    receive_income=True,
+    manage_accounts=True,
+    manage_capital=True,
+    sell_property=False,
+    let_property=False,
+    make_gifts=False,
+)
+
+
+@dataclass(frozen=True)
+class DemoClient:
+    details: ClientDetails
+    appointeeship: AppointeeshipDetails | None = None
+    deputyship: DeputyshipDetails | None = None
+    note: str = ""
+
+
+def _c(
+    given: str,
+    family: str,
+    born: date,
+    situation: Situation,
+    ni: str,
+    postcode: str,
+    town: str = "Lewes",
+) -> ClientDetails:
+    return ClientDetails(
+        given_name=given,
+        family_name=family,
+        date_of_birth=born,
+        situation=situation,
+        status=ClientStatus.ACTIVE,
+        ni_number=ni,
+        address_line1="1 Demo Street",
+        town=town,
+        postcode=postcode,
+    )
+
+
+def _dep(
+    case: str,
+    ordered: date,
+    powers: DeputyPowers = ALL_POWERS,
+    supervision: SupervisionType = SupervisionType.TYPE_2,
+) -> DeputyshipDetails:
+    return DeputyshipDetails(
+        case_number=case, order_date=ordered, powers=powers, supervision_type=supervision
+    )
+
+
+def _app(ref: str, start: date) -> AppointeeshipDetails:
+    return AppointeeshipDetails(dwp_reference=ref, applied_on=start, start_date=start)
+
+
+COM, RES, DEC = Situation.COMMUNITY, Situation.RESIDENTIAL_CARE, Situation.DECEASED_WINDING_UP
+
+CLIENTS: list[DemoClient] = [
+    # The seed's three worked budget plans (2014/15), all deputy clients.
+    DemoClient(
+        _c("Arthur", "Ashdown", date(1948, 3, 2), COM, "AB123456A", "BN7 1AA"),
+        deputyship=_dep("1234567A", date(2013, 5, 20)),
+        note="budget plan A",
+    ),
+    DemoClient(
+        _c("Beatrice", "Bexhill", date(1939, 7, 14), RES, "AB123457B", "TN39 3AA", "Bexhill"),
+        deputyship=_dep("1234568B", date(2012, 11, 5), NO_GIFTS),
+        note="budget plan B",
+    ),
+    DemoClient(
+        _c("Cyril", "Crowborough", date(1935, 1, 30), RES, "AB123458C", "TN6 1AA", "Crowborough"),
+        deputyship=_dep("1234569C", date(2011, 2, 17), supervision=SupervisionType.TYPE_1),
+        note="budget plan C",
+    ),
+    # Appointee only.
+    DemoClient(
+        _c("Dora", "Ditchling", date(1960, 9, 9), COM, "CE234567D", "BN6 8AA"),
+        appointeeship=_app("DWP-A-1001", date(2020, 4, 6)),
+    ),
+    DemoClient(
+        _c("Edwin", "Eastbourne", date(1952, 12, 1), RES, "CE234568A", "BN21 1AA", "Eastbourne"),
+        appointeeship=_app("DWP-A-1002", date(2019, 1, 14)),
+    ),
+    DemoClient(
+        _c("Flora", "Forest", date(1944, 4, 4), DEC, "CE234569B", "TN22 1AA", "Uckfield"),
+        appointeeship=_app("DWP-A-1003", date(2016, 6, 1)),
+    ),
+    # Both appointee and deputy (R-REF-6).
+    DemoClient(
+        _c("Gordon", "Glynde", date(1957, 8, 23), COM, "HJ345678C", "BN8 6AA"),
+        appointeeship=_app("DWP-A-1004", date(2021, 3, 1)),
+        deputyship=_dep("2345678G", date(2021, 9, 30)),
+    ),
+    DemoClient(
+        _c("Hilda", "Hailsham", date(1941, 2, 28), RES, "HJ345679D", "BN27 1AA", "Hailsham"),
+        appointeeship=_app("DWP-A-1005", date(2018, 10, 1)),
+        deputyship=_dep("2345679H", date(2019, 5, 2), supervision=SupervisionType.TYPE_3),
+    ),
+    # Deputy only, other situations.
+    DemoClient(
+        _c("Ivor", "Isfield", date(1950, 6, 17), COM, "HJ345680A", "TN22 5AA"),
+        deputyship=_dep("3456789I", date(2024, 1, 15), supervision=SupervisionType.TYPE_2A),
+    ),
+    DemoClient(
+        _c("Joan", "Jevington", date(1933, 10, 10), DEC, "KL456789B", "BN26 5AA"),
+        deputyship=_dep("3456780J", date(2015, 7, 7)),
+    ),
+    DemoClient(
+        _c("Keith", "Kingston", date(1962, 5, 5), RES, "KL456780C", "BN7 3AA"),
+        deputyship=_dep("3456781K", date(2025, 11, 3), NO_GIFTS),
+    ),
+    DemoClient(
+        _c("Lena", "Litlington", date(1938, 3, 3), DEC, "KL456781D", "BN26 5AB"),
+        appointeeship=_app("DWP-A-1006", date(2017, 2, 2)),
+        deputyship=_dep("3456782L", date(2017, 8, 8)),
+    ),
+]
+
+REFERRAL = ClientDetails(
+    given_name="Maud",
+    family_name="Mayfield",
+    date_of_birth=date(1955, 11, 11),
+    situation=COM,
+    ni_number="MN567890A",
+    postcode="TN20 6AA",
+    town="Mayfield",
+)
+
+
+async def load(database: Database) -> bool:
+    """Load the demo data unless the database already has clients. True when loaded."""
+    session: AsyncSession = database.session()
+    try:
+        existing = (await session.execute(select(func.count()).select_from(Client))).scalar_one()
+        if existing:
+            return False
+        async with unit_of_work(session):
+            for subject, name, role in OFFICERS:
+                await officers.add_if_missing(session, subject, name, role.value, None)
+        actor = Actor(LOADER, "demo-load")
+        for demo in CLIENTS:
+            record = await clients.create_client(session, actor, demo.details)
+            if demo.appointeeship is not None:
+                await orders.record_appointeeship(session, actor, record.id, demo.appointeeship)
+            if demo.deputyship is not None:
+                await orders.record_deputyship(session, actor, record.id, demo.deputyship)
+        social_worker = Principal("wendy.sw", frozenset({Role.SOCIAL_WORKER}), "Wendy Walker")
+        await clients.refer_client(session, Actor(social_worker, "demo-load"), REFERRAL)
+        return True
+    finally:
+        await session.close()

@@ -1,0 +1,84 @@
+"""Stable error codes, and the exception a resolver raises for a request-level failure.
+
+Business failures a caller must handle come back as typed union members (see
+``ca_api.common.problems``); everything else is a GraphQL error whose ``extensions.code`` is one
+of these codes. Codes are a contract with the SPA and the integrations: add, never rename.
+"""
+
+from __future__ import annotations
+
+import enum
+from typing import Any
+
+
+class ErrorCode(enum.StrEnum):
+    UNAUTHENTICATED = "UNAUTHENTICATED"
+    FORBIDDEN = "FORBIDDEN"
+    NOT_FOUND = "NOT_FOUND"
+    BAD_ID = "BAD_ID"
+    BAD_USER_INPUT = "BAD_USER_INPUT"
+    VALIDATION_FAILED = "VALIDATION_FAILED"
+    VERSION_CONFLICT = "VERSION_CONFLICT"
+    DUPLICATE = "DUPLICATE"
+    GRAPHQL_PARSE_FAILED = "GRAPHQL_PARSE_FAILED"
+    GRAPHQL_VALIDATION_FAILED = "GRAPHQL_VALIDATION_FAILED"
+    QUERY_TOO_COMPLEX = "QUERY_TOO_COMPLEX"
+    PAYLOAD_TOO_LARGE = "PAYLOAD_TOO_LARGE"
+    INTERNAL_ERROR = "INTERNAL_ERROR"
+
+
+class ApiError(Exception):
+    """A failure of the whole field, reported as a GraphQL error with a stable code."""
+
+    def __init__(self, code: ErrorCode, message: str, **extra: Any) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.extra = extra
+
+
+class NotFound(ApiError):
+    def __init__(self, what: str, ident: str) -> None:
+        super().__init__(ErrorCode.NOT_FOUND, f"no {what} with id {ident!r}", id=ident)
+
+
+class BadInput(ApiError):
+    def __init__(self, message: str, **extra: Any) -> None:
+        super().__init__(ErrorCode.BAD_USER_INPUT, message, **extra)
+
+
+class BusinessProblem(Exception):
+    """A failure the caller must handle, raised by a service (its transaction rolls back) and
+    returned by the GraphQL layer as a typed member of the mutation's result union."""
+
+    code: ErrorCode = ErrorCode.VALIDATION_FAILED
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class ValidationFailed(BusinessProblem):
+    code = ErrorCode.VALIDATION_FAILED
+
+    def __init__(self, fields: dict[str, str]) -> None:
+        super().__init__("; ".join(f"{k}: {v}" for k, v in fields.items()))
+        self.fields = fields
+
+
+class RecordNotFound(BusinessProblem):
+    code = ErrorCode.NOT_FOUND
+
+    def __init__(self, what: str, ident: str) -> None:
+        super().__init__(f"no {what} with id {ident!r}")
+        self.ident = ident
+
+
+class StaleVersion(BusinessProblem):
+    code = ErrorCode.VERSION_CONFLICT
+
+    def __init__(self, what: str, expected: int, current: int) -> None:
+        super().__init__(
+            f"the {what} is at version {current}, not {expected}: read it again and retry"
+        )
+        self.current = current

@@ -1,0 +1,130 @@
+"""The schema: Query and Mutation composed from each domain module, and the extensions that
+guard it (limits, error codes, masking)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from typing import Any
+
+import strawberry
+from graphql import GraphQLError
+from strawberry.extensions import (
+    AddValidationRules,
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    QueryDepthLimiter,
+    SchemaExtension,
+)
+from strawberry.schema.config import StrawberryConfig
+
+from ca_api.audit.schema import AuditQuery
+from ca_api.clients.schema import ClientMutation, ClientQuery
+from ca_api.common.scalars import SCALAR_MAP
+from ca_api.config import Settings
+from ca_api.errors import ApiError, ErrorCode
+from ca_api.logs import request_id_var
+from ca_api.officers.schema import OfficerQuery
+from ca_api.orders.schema import OrderMutation
+
+log = logging.getLogger("ca_api.graphql")
+
+
+@strawberry.type
+class Query(OfficerQuery, ClientQuery, AuditQuery):
+    pass
+
+
+@strawberry.type
+class Mutation(ClientMutation, OrderMutation):
+    pass
+
+
+_TOO_COMPLEX = ("exceeds maximum operation depth", "aliases", "maximum allowed number of tokens")
+
+
+def _classify(error: GraphQLError) -> ErrorCode | None:
+    """The code of an error raised before or outside our resolvers; None if unexpected."""
+    message = error.message
+    if any(marker in message for marker in _TOO_COMPLEX):
+        return ErrorCode.QUERY_TOO_COMPLEX
+    if message.startswith("Syntax Error"):
+        return ErrorCode.GRAPHQL_PARSE_FAILED
+    if message.startswith("Variable '$") or "got invalid value" in message:
+        return ErrorCode.BAD_USER_INPUT
+    if error.original_error is None:
+        return ErrorCode.GRAPHQL_VALIDATION_FAILED
+    if isinstance(error.original_error, ValueError | TypeError) and error.path is None:
+        return ErrorCode.BAD_USER_INPUT
+    return None
+
+
+class ErrorPolicy(SchemaExtension):
+    """Every error leaves with a stable ``extensions.code``; unexpected ones are logged with
+    the request id and masked (no stack trace or internal detail reaches the caller)."""
+
+    def on_operation(self) -> Iterator[None]:
+        yield
+        result = self.execution_context.result
+        errors = getattr(result, "errors", None)
+        if result is None or not errors:
+            return
+        result.errors = [self._process(e) for e in errors]
+
+    def _process(self, error: GraphQLError) -> GraphQLError:
+        original = error.original_error
+        if isinstance(original, ApiError):
+            error.extensions = {"code": original.code.value, **original.extra}
+            return error
+        if error.extensions and "code" in error.extensions:
+            return error  # e.g. FORBIDDEN from a permission class
+        code = _classify(error)
+        if code is not None:
+            error.extensions = {**(error.extensions or {}), "code": code.value}
+            return error
+        request_id = request_id_var.get()
+        log.error(
+            "unexpected error in %s",
+            ".".join(str(p) for p in error.path or []),
+            exc_info=original or error,
+        )
+        return GraphQLError(
+            f"Internal error. Quote request id {request_id} to support.",
+            nodes=error.nodes,
+            path=error.path,
+            extensions={"code": ErrorCode.INTERNAL_ERROR.value, "requestId": request_id},
+        )
+
+
+class QuietSchema(strawberry.Schema):
+    """Errors are logged once, by ErrorPolicy, not again by strawberry's default handler."""
+
+    def process_errors(self, errors: list[GraphQLError], execution_context: Any = None) -> None:
+        return None
+
+
+def build_schema(settings: Settings) -> strawberry.Schema:
+    # Factories, so each request gets fresh extension instances.
+    extensions: list[Any] = [
+        ErrorPolicy,
+        lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
+        lambda: QueryDepthLimiter(max_depth=settings.max_query_depth),
+        lambda: MaxAliasesLimiter(max_alias_count=settings.max_aliases),
+    ]
+    if settings.production:
+        from graphql.validation import NoSchemaIntrospectionCustomRule
+
+        extensions.append(lambda: AddValidationRules([NoSchemaIntrospectionCustomRule]))
+    return QuietSchema(
+        query=Query,
+        mutation=Mutation,
+        extensions=extensions,
+        config=StrawberryConfig(
+            scalar_map=SCALAR_MAP, disable_field_suggestions=settings.production
+        ),
+    )
+
+
+def export_sdl(settings: Settings | None = None) -> str:
+    schema = build_schema(settings or Settings(environment="development"))
+    return schema.as_str() + "\n"

@@ -1,0 +1,1 @@
+"""The directory of officers and system accounts that tokens name."""

@@ -1,0 +1,30 @@
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ca_api.officers.models import Officer
+
+
+async def list_officers(
+    session: AsyncSession, *, after_subject: str | None, limit: int
+) -> Sequence[Officer]:
+    stmt = select(Officer).order_by(Officer.subject).limit(limit)
+    if after_subject is not None:
+        stmt = stmt.where(Officer.subject > after_subject)
+    return (await session.execute(stmt)).scalars().all()
+
+
+async def add_if_missing(
+    session: AsyncSession, subject: str, display_name: str, role: str, email: str | None
+) -> bool:
+    stmt = (
+        insert(Officer)
+        .values(subject=subject, display_name=display_name, role=role, email=email)
+        .on_conflict_do_nothing(index_elements=["subject"])
+        .returning(Officer.subject)
+    )
+    return (await session.execute(stmt)).scalar_one_or_none() is not None

@@ -1,0 +1,160 @@
+"""Every SQL statement about appointeeships and deputyships."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import Row, insert, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ca_api.clients.models import Client
+from ca_api.common.versioned import append_version
+from ca_api.orders.models import (
+    Appointeeship,
+    AppointeeshipVersion,
+    Deputyship,
+    DeputyshipVersion,
+    appointeeship_current,
+    deputyship_current,
+)
+from ca_api.orders.rules import (
+    AppointeeshipDetails,
+    DeputyPowers,
+    DeputyshipDetails,
+    SupervisionType,
+)
+
+
+async def lock_client(session: AsyncSession, client_id: uuid.UUID) -> bool:
+    """Hold the client's identity row for the transaction; False when there is no such client."""
+    stmt = select(Client.id).where(Client.id == client_id).with_for_update()
+    return (await session.execute(stmt)).scalar_one_or_none() is not None
+
+
+def deputyship_values(d: DeputyshipDetails) -> dict[str, Any]:
+    p = d.powers
+    return {
+        "case_number": d.case_number,
+        "order_date": d.order_date,
+        "end_date": d.end_date,
+        "power_receive_income": p.receive_income,
+        "power_manage_accounts": p.manage_accounts,
+        "power_manage_capital": p.manage_capital,
+        "power_sell_property": p.sell_property,
+        "power_let_property": p.let_property,
+        "power_make_gifts": p.make_gifts,
+        "gift_yearly_limit": p.gift_yearly_limit,
+        "supervision_type": d.supervision_type.value,
+    }
+
+
+def deputyship_details(row: Any) -> DeputyshipDetails:
+    return DeputyshipDetails(
+        case_number=row.case_number,
+        order_date=row.order_date,
+        end_date=row.end_date,
+        supervision_type=SupervisionType(row.supervision_type),
+        powers=DeputyPowers(
+            receive_income=row.power_receive_income,
+            manage_accounts=row.power_manage_accounts,
+            manage_capital=row.power_manage_capital,
+            sell_property=row.power_sell_property,
+            let_property=row.power_let_property,
+            make_gifts=row.power_make_gifts,
+            gift_yearly_limit=row.gift_yearly_limit,
+        ),
+    )
+
+
+def appointeeship_values(a: AppointeeshipDetails) -> dict[str, Any]:
+    return {
+        "dwp_reference": a.dwp_reference,
+        "applied_on": a.applied_on,
+        "start_date": a.start_date,
+        "end_date": a.end_date,
+    }
+
+
+def appointeeship_details(row: Any) -> AppointeeshipDetails:
+    return AppointeeshipDetails(
+        dwp_reference=row.dwp_reference,
+        applied_on=row.applied_on,
+        start_date=row.start_date,
+        end_date=row.end_date,
+    )
+
+
+async def insert_deputyship(
+    session: AsyncSession, deputyship_id: uuid.UUID, client_id: uuid.UUID
+) -> None:
+    await session.execute(insert(Deputyship).values(id=deputyship_id, client_id=client_id))
+
+
+async def insert_appointeeship(
+    session: AsyncSession, appointeeship_id: uuid.UUID, client_id: uuid.UUID
+) -> None:
+    await session.execute(insert(Appointeeship).values(id=appointeeship_id, client_id=client_id))
+
+
+async def append_deputyship_version(
+    session: AsyncSession,
+    deputyship_id: uuid.UUID,
+    values: dict[str, Any],
+    expected_version: int | None,
+) -> int:
+    return await append_version(
+        session,
+        DeputyshipVersion.__table__,  # type: ignore[arg-type]
+        "deputyship_id",
+        deputyship_id,
+        values,
+        what="deputyship",
+        expected_version=expected_version,
+    )
+
+
+async def append_appointeeship_version(
+    session: AsyncSession,
+    appointeeship_id: uuid.UUID,
+    values: dict[str, Any],
+    expected_version: int | None,
+) -> int:
+    return await append_version(
+        session,
+        AppointeeshipVersion.__table__,  # type: ignore[arg-type]
+        "appointeeship_id",
+        appointeeship_id,
+        values,
+        what="appointeeship",
+        expected_version=expected_version,
+    )
+
+
+async def current_deputyship(session: AsyncSession, deputyship_id: uuid.UUID) -> Row[Any] | None:
+    d = deputyship_current
+    return (await session.execute(select(d).where(d.c.id == deputyship_id))).one_or_none()
+
+
+async def current_appointeeship(
+    session: AsyncSession, appointeeship_id: uuid.UUID
+) -> Row[Any] | None:
+    a = appointeeship_current
+    return (await session.execute(select(a).where(a.c.id == appointeeship_id))).one_or_none()
+
+
+async def deputyships_of(
+    session: AsyncSession, client_ids: Sequence[uuid.UUID]
+) -> Sequence[Row[Any]]:
+    d = deputyship_current
+    stmt = select(d).where(d.c.client_id.in_(client_ids)).order_by(d.c.order_date.desc(), d.c.id)
+    return (await session.execute(stmt)).all()
+
+
+async def appointeeships_of(
+    session: AsyncSession, client_ids: Sequence[uuid.UUID]
+) -> Sequence[Row[Any]]:
+    a = appointeeship_current
+    stmt = select(a).where(a.c.client_id.in_(client_ids)).order_by(a.c.start_date.desc(), a.c.id)
+    return (await session.execute(stmt)).all()
