@@ -25,7 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession, create_async_e
 from ca_api.app import create_app
 from ca_api.auth.tokens import SigningKey, TokenVerifier, load_or_create_dev_key, mint_token
 from ca_api.config import Settings
-from ca_api.db import Database, async_url
+from ca_api.db import Database, SerialSession, async_url
 from ca_api.migrate import upgrade
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -96,7 +96,7 @@ class RolledBackDatabase(Database):
         self.connection = connection
 
     def session(self) -> AsyncSession:
-        return AsyncSession(
+        return SerialSession(
             bind=self.connection,
             join_transaction_mode="create_savepoint",
             expire_on_commit=False,

@@ -6,8 +6,10 @@ and closes it when the response is sent.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from sqlalchemy import MetaData
 from sqlalchemy.engine import make_url
@@ -40,6 +42,43 @@ def async_url(url: str) -> str:
     return parsed.set(drivername="postgresql+asyncpg").render_as_string(hide_password=False)
 
 
+class SerialSession(AsyncSession):
+    """An AsyncSession that one request's resolvers can share.
+
+    GraphQL resolves sibling fields concurrently, but a session (one connection) runs one
+    statement at a time: each call waits its turn instead of failing with "concurrent operations
+    are not permitted". Statements of one request still see one transaction's snapshot.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._turn = asyncio.Lock()
+
+    async def execute(self, *args: Any, **kwargs: Any) -> Any:
+        async with self._turn:
+            return await super().execute(*args, **kwargs)
+
+    async def scalar(self, *args: Any, **kwargs: Any) -> Any:
+        async with self._turn:
+            return await super().scalar(*args, **kwargs)
+
+    async def get(self, *args: Any, **kwargs: Any) -> Any:
+        async with self._turn:
+            return await super().get(*args, **kwargs)
+
+    async def flush(self, *args: Any, **kwargs: Any) -> None:
+        async with self._turn:
+            await super().flush(*args, **kwargs)
+
+    async def commit(self) -> None:
+        async with self._turn:
+            await super().commit()
+
+    async def rollback(self) -> None:
+        async with self._turn:
+            await super().rollback()
+
+
 class Database:
     """One engine per process; a session per request or per job."""
 
@@ -49,7 +88,7 @@ class Database:
             self.url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True
         )
         self.sessionmaker: async_sessionmaker[AsyncSession] = async_sessionmaker(
-            self.engine, expire_on_commit=False, autoflush=False
+            self.engine, class_=SerialSession, expire_on_commit=False, autoflush=False
         )
 
     def session(self) -> AsyncSession:
