@@ -88,6 +88,21 @@ CREATE TRIGGER audit_log_append_only BEFORE UPDATE OR DELETE ON audit_log
 CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON audit_log
   FOR EACH STATEMENT EXECUTE FUNCTION refuse_change();
 
+-- A chain's head only moves forward, one entry at a time (as audit_chain moves it): a head
+-- set back or removed would hide a removed tail, and would make the chain's next entry collide.
+CREATE FUNCTION audit_head_advance_only() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF TG_OP = 'UPDATE' AND NEW.stream = OLD.stream AND NEW.seq = OLD.seq + 1 THEN
+    RETURN NEW;
+  END IF;
+  RAISE EXCEPTION 'audit_stream_head only advances: % refused (R-AUD-2)', TG_OP
+    USING ERRCODE = 'restrict_violation';
+END $$;
+CREATE TRIGGER audit_stream_head_advance_only BEFORE UPDATE OR DELETE ON audit_stream_head
+  FOR EACH ROW EXECUTE FUNCTION audit_head_advance_only();
+CREATE TRIGGER audit_stream_head_no_truncate BEFORE TRUNCATE ON audit_stream_head
+  FOR EACH STATEMENT EXECUTE FUNCTION refuse_change();
+
 -- Officers: a directory of the people (and systems) that tokens name, for display and for the
 -- employee checks of later rules. Roles come from tokens, not from here.
 CREATE TABLE officer (
@@ -239,6 +254,6 @@ def downgrade() -> None:
         DROP TABLE deputyship_version, deputyship, appointeeship_version, appointeeship,
                    client_version, client, officer, audit_log, audit_stream_head;
         DROP SEQUENCE client_reference_seq;
-        DROP FUNCTION audit_chain(), refuse_change();
+        DROP FUNCTION audit_chain(), audit_head_advance_only(), refuse_change();
         """
     )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 import re
 import time
@@ -16,7 +18,7 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
@@ -63,13 +65,21 @@ class GraphQLGate:
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
         given = headers.get("x-request-id", "")
         request_id = given if _REQUEST_ID_RE.match(given) else uuid.uuid4().hex
-        req_scope = RequestScope(database=self.state.database, request_id=request_id)
+        req_scope = RequestScope(
+            database=self.state.database,
+            request_id=request_id,
+            leeway_seconds=self.state.settings.token_leeway_seconds,
+        )
         scope.setdefault("state", {})[SCOPE_KEY] = req_scope
         rid_token = request_id_var.set(request_id)
         start = time.perf_counter()
         try:
-            if scope["type"] == "http" and not await self._admit(scope, headers, req_scope, send):
-                return
+            if scope["type"] == "http":
+                send = _with_request_id(send, request_id)
+                admitted = await self._admit(scope, headers, req_scope, receive, send)
+                if admitted is None:
+                    return
+                receive = admitted
             await self.app(scope, receive, send)
         finally:
             await req_scope.close()
@@ -86,8 +96,14 @@ class GraphQLGate:
             principal_var.set(None)
 
     async def _admit(
-        self, scope: Scope, headers: dict[str, str], req_scope: RequestScope, send: Send
-    ) -> bool:
+        self,
+        scope: Scope,
+        headers: dict[str, str],
+        req_scope: RequestScope,
+        receive: Receive,
+        send: Send,
+    ) -> Receive | None:
+        """The receive channel to run the request with, or None when it was refused."""
         settings = self.state.settings
         rid = req_scope.request_id
         if (
@@ -95,9 +111,16 @@ class GraphQLGate:
             and "text/html" in headers.get("accept", "")
             and not settings.production
         ):
-            return True  # the GraphiQL page itself; the queries it sends carry a token
+            return receive  # the GraphiQL page itself; the queries it sends carry a token
         length = headers.get("content-length")
-        if length is not None and (not length.isdigit() or int(length) > settings.max_body_bytes):
+        if length is None:
+            # A chunked body declares no length: read it now, up to the limit, and replay it.
+            body: Receive | None = await _read_bounded(receive, settings.max_body_bytes)
+        elif length.isdigit() and int(length) <= settings.max_body_bytes:
+            body = receive
+        else:
+            body = None
+        if body is None:
             await self._refuse(
                 scope,
                 send,
@@ -106,15 +129,15 @@ class GraphQLGate:
                 f"request body over {settings.max_body_bytes} bytes",
                 rid,
             )
-            return False
+            return None
         try:
             principal = self.state.verifier.verify(bearer_token(headers.get("authorization")))
         except TokenError as exc:
             await self._refuse(scope, send, 401, ErrorCode.UNAUTHENTICATED, str(exc), rid)
-            return False
+            return None
         req_scope.principal = principal
         principal_var.set(principal.subject)
-        return True
+        return body
 
     @staticmethod
     async def _refuse(
@@ -129,6 +152,28 @@ class GraphQLGate:
 
 async def _no_body() -> dict[str, Any]:
     return {"type": "http.disconnect"}
+
+
+async def _read_bounded(receive: Receive, limit: int) -> Receive | None:
+    """Reads a body of undeclared length; None when it is over ``limit`` bytes, else a receive
+    channel that gives the same messages again."""
+    messages: list[Message] = []
+    size = 0
+    while True:
+        message = await receive()
+        messages.append(message)
+        if message["type"] != "http.request":
+            break
+        size += len(message.get("body", b""))
+        if size > limit:
+            return None
+        if not message.get("more_body", False):
+            break
+
+    async def replay() -> Message:
+        return messages.pop(0) if messages else await receive()
+
+    return replay
 
 
 class CaGraphQL(GraphQL[Context, None]):
@@ -155,7 +200,33 @@ class CaGraphQL(GraphQL[Context, None]):
         except TokenError as exc:
             raise ConnectionRejectionError({"code": ErrorCode.UNAUTHENTICATED.value}) from exc
         context.scope.principal = principal
+        if principal.expires_at is not None:
+            # Close the socket when its token expires (the context also refuses to answer).
+            websocket = context.request
+            delay = principal.expires_at + context.scope.leeway_seconds - time.time()
+            timer = asyncio.get_running_loop().call_later(
+                max(delay, 0.0), lambda: asyncio.ensure_future(_close_expired(websocket))
+            )
+            context.scope.on_close(timer.cancel)
         return None
+
+
+def _with_request_id(send: Send, request_id: str) -> Send:
+    """Every HTTP response names its request id, so a caller can quote it to support."""
+
+    async def wrapped(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            headers = [h for h in message.get("headers", []) if h[0].lower() != b"x-request-id"]
+            headers.append((b"x-request-id", request_id.encode("latin-1")))
+            message = {**message, "headers": headers}
+        await send(message)
+
+    return wrapped
+
+
+async def _close_expired(websocket: WebSocket) -> None:
+    with contextlib.suppress(RuntimeError):  # already closed
+        await websocket.close(code=4401, reason="token expired")
 
 
 class AppState:

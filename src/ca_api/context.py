@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -40,7 +41,12 @@ class RequestScope:
     database: Database
     request_id: str
     principal: Principal | None = None
+    leeway_seconds: int = 0
     _session: AsyncSession | None = field(default=None, repr=False)
+    _on_close: list[Callable[[], object]] = field(default_factory=list, repr=False)
+
+    def on_close(self, callback: Callable[[], object]) -> None:
+        self._on_close.append(callback)
 
     def session(self) -> AsyncSession:
         if self._session is None:
@@ -48,6 +54,9 @@ class RequestScope:
         return self._session
 
     async def close(self) -> None:
+        for callback in self._on_close:
+            callback()
+        self._on_close.clear()
         if self._session is not None:
             await self._session.close()
             self._session = None
@@ -64,9 +73,14 @@ class Context:
 
     @property
     def principal(self) -> Principal:
-        if self.scope.principal is None:
+        """The caller. A websocket outlives its token: once the token has expired, nothing
+        more is answered on it."""
+        p = self.scope.principal
+        if p is None:
             raise ApiError(ErrorCode.UNAUTHENTICATED, "not authenticated")
-        return self.scope.principal
+        if p.expires_at is not None and p.expires_at + self.scope.leeway_seconds < time.time():
+            raise ApiError(ErrorCode.UNAUTHENTICATED, "the token has expired")
+        return p
 
     @property
     def request_id(self) -> str:

@@ -25,6 +25,15 @@ class ErrorCode(enum.StrEnum):
     QUERY_TOO_COMPLEX = "QUERY_TOO_COMPLEX"
     PAYLOAD_TOO_LARGE = "PAYLOAD_TOO_LARGE"
     INTERNAL_ERROR = "INTERNAL_ERROR"
+    # Money (the ledger, payments, receipts): business failures returned as typed results.
+    INSUFFICIENT_FUNDS = "INSUFFICIENT_FUNDS"
+    IDEMPOTENCY_KEY_REUSED = "IDEMPOTENCY_KEY_REUSED"
+    FOUR_EYES = "FOUR_EYES"
+    OVER_APPROVAL_LIMIT = "OVER_APPROVAL_LIMIT"
+    INVALID_STATE = "INVALID_STATE"
+    DUPLICATE_INVOICE = "DUPLICATE_INVOICE"
+    CHECKS_INCOMPLETE = "CHECKS_INCOMPLETE"
+    POLICY_MISSING = "POLICY_MISSING"
 
 
 class ApiError(Exception):
@@ -82,3 +91,12 @@ class StaleVersion(BusinessProblem):
             f"the {what} is at version {current}, not {expected}: read it again and retry"
         )
         self.current = current
+
+
+class MoneyProblem(BusinessProblem):
+    """A business failure about money, with a stable code of its own."""
+
+    def __init__(self, code: ErrorCode, message: str, **details: object) -> None:
+        super().__init__(message)
+        self.code = code
+        self.details = details

@@ -4,6 +4,7 @@ guard it (limits, error codes, masking)."""
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -40,22 +41,41 @@ class Mutation(ClientMutation, OrderMutation):
     pass
 
 
-_TOO_COMPLEX = ("exceeds maximum operation depth", "aliases", "maximum allowed number of tokens")
+# The messages of errors graphql-core and strawberry raise before execution, matched whole: a
+# loose substring ("aliases") would also catch "Cannot query field 'aliases'".
+_TOO_COMPLEX = (
+    re.compile(r"^'[^']*' exceeds maximum operation depth of \d+$"),
+    re.compile(r"^\d+ aliases found\. Allowed: \d+$"),
+    re.compile(
+        r"^Syntax Error: Document (contains more than \d+ tokens|is nested too deeply)\."
+        r" Parsing aborted\.$"
+    ),
+)
+# graphql-core's hints at names the caller got nearly right: arguments, types, enum values and
+# input fields as well as fields. Production removes them all (no mapping the schema by typos).
+_SUGGESTION = re.compile(r" ?Did you mean [^?]*\?")
+# Coercing the request's variables (not validation rules such as "Variable '$x' is never used").
+_BAD_VARIABLE = re.compile(r"^Variable '\$\w+' (has invalid (default )?value|got invalid value)")
 
 
 def _classify(error: GraphQLError) -> ErrorCode | None:
-    """The code of an error raised before or outside our resolvers; None if unexpected."""
+    """The code of an error raised before execution (parsing, validation, variables); None for
+    anything raised while resolving a field, which is unexpected (an ApiError is handled first).
+    Only graphql-core's own errors are classified by their message, never a resolver's."""
+    if error.path is not None:
+        return None
+    original = error.original_error
     message = error.message
-    if any(marker in message for marker in _TOO_COMPLEX):
-        return ErrorCode.QUERY_TOO_COMPLEX
-    if message.startswith("Syntax Error"):
-        return ErrorCode.GRAPHQL_PARSE_FAILED
-    if message.startswith("Variable '$") or "got invalid value" in message:
-        return ErrorCode.BAD_USER_INPUT
-    if error.original_error is None:
+    if original is None or isinstance(original, GraphQLError):
+        if any(p.match(message) for p in _TOO_COMPLEX):
+            return ErrorCode.QUERY_TOO_COMPLEX
+        if message.startswith("Syntax Error"):
+            return ErrorCode.GRAPHQL_PARSE_FAILED
+        if _BAD_VARIABLE.match(message):
+            return ErrorCode.BAD_USER_INPUT
         return ErrorCode.GRAPHQL_VALIDATION_FAILED
-    if isinstance(error.original_error, ValueError | TypeError) and error.path is None:
-        return ErrorCode.BAD_USER_INPUT
+    if isinstance(original, ValueError | TypeError):
+        return ErrorCode.BAD_USER_INPUT  # a scalar refusing a literal, e.g. Money "12.5"
     return None
 
 
@@ -72,6 +92,8 @@ class ErrorPolicy(SchemaExtension):
         result.errors = [self._process(e) for e in errors]
 
     def _process(self, error: GraphQLError) -> GraphQLError:
+        if self.execution_context.schema.config.disable_field_suggestions:
+            error.message = _SUGGESTION.sub("", error.message)
         original = error.original_error
         if isinstance(original, ApiError):
             error.extensions = {"code": original.code.value, **original.extra}

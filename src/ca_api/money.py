@@ -22,7 +22,7 @@ class MoneyFormatError(ValueError):
 
 def parse_money(text: str) -> Pence:
     """Parse ``"1234.50"`` into pence. Exactly two decimal places; no exponent, no commas."""
-    if not isinstance(text, str) or not _MONEY_RE.match(text):
+    if not isinstance(text, str) or not _MONEY_RE.fullmatch(text):
         raise MoneyFormatError(
             f'{text!r} is not a money amount: write pounds and pence as a string, e.g. "12.50"'
         )
@@ -45,7 +45,7 @@ def round_half_up(amount_in_pence: Decimal) -> Pence:
     """Round a fractional number of pence to whole pence, halves away from zero."""
     try:
         return int(amount_in_pence.quantize(Decimal(1), rounding=ROUND_HALF_UP))
-    except InvalidOperation as exc:  # NaN, infinity
+    except (InvalidOperation, ValueError, OverflowError) as exc:  # NaN, infinity
         raise MoneyFormatError(f"{amount_in_pence} cannot be rounded to pence") from exc
 
 

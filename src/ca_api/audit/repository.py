@@ -53,6 +53,19 @@ async def append(
     return int(result.scalar_one())
 
 
+async def append_many(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:
+    """Many audit rows in one INSERT (a batch such as a benefits run). Each dict has the
+    arguments of ``append``; the audit_chain trigger chains them in the order given (rows of one
+    stream later in the list see the head moved by the earlier ones)."""
+    if not rows:
+        return
+    await session.execute(
+        insert(AuditEntry).values(
+            [{**r, "stream_seq": 0, "prev_hash": b"", "hash": b""} for r in rows]
+        )
+    )
+
+
 @dataclass(frozen=True)
 class AuditFilter:
     client_id: uuid.UUID | None = None
@@ -96,10 +109,11 @@ _VERIFY_ROWS = text(
     """
     SELECT id, stream, stream_seq,
            hash = audit_row_hash(prev_hash, a) AS content_ok,
-           prev_hash = coalesce(lag(hash) OVER w, '\\x' || repeat('00', 32))::bytea AS link_ok,
+           prev_hash = coalesce(lag(hash) OVER w, decode(repeat('00', 32), 'hex')) AS link_ok,
            stream_seq = row_number() OVER w AS seq_ok
       FROM audit_log a
     WINDOW w AS (PARTITION BY stream ORDER BY stream_seq)
+     ORDER BY stream, stream_seq
     """
 )
 
@@ -112,6 +126,16 @@ _VERIFY_HEADS = text(
         SELECT stream_seq, hash FROM audit_log a
          WHERE a.stream = h.stream ORDER BY stream_seq DESC LIMIT 1
       ) last ON true
+     ORDER BY h.stream
+    """
+)
+
+# A chain whose head row is gone could lose its tail unseen: every chain must have a head.
+_VERIFY_HEADLESS = text(
+    """
+    SELECT DISTINCT stream FROM audit_log a
+     WHERE NOT EXISTS (SELECT 1 FROM audit_stream_head h WHERE h.stream = a.stream)
+     ORDER BY stream
     """
 )
 
@@ -135,4 +159,6 @@ async def verify(session: AsyncSession) -> tuple[int, list[ChainBreak]]:
             breaks.append(
                 ChainBreak(head.stream, head.seq, None, "chain end does not match its head")
             )
+    for headless in await session.execute(_VERIFY_HEADLESS):
+        breaks.append(ChainBreak(headless.stream, None, None, "chain has no head"))
     return checked, breaks

@@ -102,7 +102,7 @@ class AuditQuery:
             occurred_from=f.occurred_from,
             occurred_to=f.occurred_to,
         )
-        after_id = int(page.after[0]) if page.after else None
+        after_id = page.after_one(int)
         rows = await service.list_entries(ctx.session, flt, after_id=after_id, limit=page.first + 1)
         return connection_from_rows(rows, page, key=lambda r: [r.id], node=AuditEntry.from_row)
 

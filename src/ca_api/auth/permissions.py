@@ -79,3 +79,27 @@ def allowed_roles(extensions: list[Any]) -> frozenset[Role] | None:
                 if isinstance(perm, RolesAllowed):
                     return perm.roles
     return None
+
+
+# --- Client money (the ledger issue) ---
+APPROVERS = frozenset({R.SENIOR_OFFICER, R.GOVERNANCE_MANAGER, R.HEAD_OF_SERVICE})
+# Balances, statements, invoices, payments: the caseload's officers and audit.
+LEDGER_READ = OFFICERS | {R.AUDITOR}
+COUNTERPARTY_WRITE = OFFICERS
+# Support assistants record receipts and prepare payments (domain.md R-ROLE).
+RECEIPT_WRITE = OFFICERS
+BENEFIT_RUN = OFFICERS
+INTEREST_RUN = APPROVERS
+# Invoices arrive by post (officers), from Controcc (care providers) and SAP (council charges);
+# the service limits each integration to its own kind of invoice.
+INVOICE_WRITE = OFFICERS | {R.INTEGRATION_CONTROCC, R.INTEGRATION_SAP}
+INVOICE_CHECK = OFFICERS
+PAYMENT_RAISE = OFFICERS | {R.INTEGRATION_SAP}
+# Approval also needs the approval limit in force, and never one's own payment (R-ROLE-2).
+PAYMENT_APPROVE = APPROVERS
+PAYMENT_MAKE = OFFICERS
+PAYMENT_CANCEL = OFFICERS
+TRANSFER_REVERSE = APPROVERS
+RECONCILE = OFFICERS
+POLICY_READ = OFFICERS | {R.AUDITOR}
+POLICY_WRITE = frozenset({R.GOVERNANCE_MANAGER})

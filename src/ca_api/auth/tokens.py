@@ -113,8 +113,11 @@ def build_keyset(settings: Settings) -> KeySet:
         keyset = _load_jwks(settings)
         dev_path = settings.dev_key_file
         if settings.production and dev_path.exists():
-            dev_kid = json.loads(dev_path.read_text()).get("kid", DEV_KEY_ID)
-            if any(k.kid == dev_kid for k in keyset.keys):
+            # Matched by key material too: the same key under another kid (or none) is still it.
+            dev_data = json.loads(dev_path.read_text())
+            dev_kid = dev_data.get("kid", DEV_KEY_ID)
+            dev_thumbprint = RSAKey.import_key(dev_data).thumbprint()
+            if any(k.kid == dev_kid or k.thumbprint() == dev_thumbprint for k in keyset.keys):
                 raise ConfigurationError("the development signing key is in the production JWKS")
         return keyset
     if settings.production:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -181,11 +182,13 @@ async def list_current(
 ) -> Sequence[Row[Any]]:
     stmt = _select_current(on).where(readable(principal)).order_by(cc.c.reference).limit(limit)
     if flt.search:
-        pattern = f"%{flt.search.strip()}%"
+        # The search is literal text: % and _ are not wildcards.
+        literal = re.sub(r"([\\%_])", r"\\\1", flt.search.strip())
+        pattern = f"%{literal}%"
         stmt = stmt.where(
             or_(
-                (cc.c.given_name + " " + cc.c.family_name).ilike(pattern),
-                cc.c.reference.ilike(pattern),
+                (cc.c.given_name + " " + cc.c.family_name).ilike(pattern, escape="\\"),
+                cc.c.reference.ilike(pattern, escape="\\"),
             )
         )
     if flt.situation is not None:
@@ -200,8 +203,9 @@ async def list_current(
 
 
 async def caseload_counts(session: AsyncSession, on: date) -> Sequence[Row[Any]]:
-    """Clients not closed, counted by legal role and situation (R-REP-1). No personal data."""
-    role = _select_current(on).where(cc.c.status != "CLOSED").subquery()
+    """Active clients (not referrals, not closed) by legal role and situation (R-REP-1).
+    No personal data."""
+    role = _select_current(on).where(cc.c.status == "ACTIVE").subquery()
     stmt = select(
         role.c.is_appointee, role.c.is_deputy, role.c.situation, func.count().label("clients")
     ).group_by(role.c.is_appointee, role.c.is_deputy, role.c.situation)

@@ -280,7 +280,7 @@ class ClientQuery:
             status=f.status.value if f.status else None,
             legal_role=f.legal_role,
         )
-        after_ref = str(page.after[0]) if page.after else None
+        after_ref = page.after_one(str)
         records = await service.list_clients(
             ctx.session, ctx.principal, flt, after_reference=after_ref, limit=page.first + 1
         )

@@ -15,6 +15,7 @@ from ca_api.errors import ApiError, ErrorCode
 
 T = TypeVar("T")
 R = TypeVar("R")
+K = TypeVar("K")
 
 
 def encode_cursor(key: Sequence[Any]) -> str:
@@ -37,6 +38,21 @@ def decode_cursor(cursor: str | None) -> list[Any] | None:
 class PageRequest:
     first: int
     after: list[Any] | None
+
+    def after_key(self, *types: type) -> tuple[Any, ...] | None:
+        """The cursor's sort key, checked against the types this list issues: a cursor this
+        list never issued is bad input, not an internal error."""
+        if self.after is None:
+            return None
+        if len(self.after) != len(types) or not all(
+            type(v) is t for v, t in zip(self.after, types, strict=True)
+        ):
+            raise ApiError(ErrorCode.BAD_USER_INPUT, "the cursor is not one this list issued")
+        return tuple(self.after)
+
+    def after_one(self, kind: type[K]) -> K | None:
+        key = self.after_key(kind)
+        return None if key is None else key[0]
 
 
 def page_request(

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import strawberry
 
+from ca_api.common.scalars import Money
 from ca_api.errors import (
     BusinessProblem,
     ErrorCode,
+    MoneyProblem,
     RecordNotFound,
     StaleVersion,
     ValidationFailed,
@@ -42,16 +44,111 @@ class VersionConflict(Problem):
     current_version: int
 
 
+def graphql_name(field: str) -> str:
+    """A service's field name as the caller wrote it in GraphQL: ``date_of_birth`` ->
+    ``dateOfBirth``."""
+    head, *rest = field.split("_")
+    return head + "".join(part[:1].upper() + part[1:] for part in rest)
+
+
 def validation_problem(fields: dict[str, str]) -> ValidationProblem:
+    named = {graphql_name(k): v for k, v in fields.items()}
     return ValidationProblem(
         code=ErrorCode.VALIDATION_FAILED,
-        message="; ".join(f"{k}: {v}" for k, v in fields.items()),
-        fields=[FieldProblem(field=k, message=v) for k, v in fields.items()],
+        message="; ".join(f"{k}: {v}" for k, v in named.items()),
+        fields=[FieldProblem(field=k, message=v) for k, v in named.items()],
     )
+
+
+@strawberry.type(description="The client's account has too little available (R-PAY-3).")
+class InsufficientFundsProblem(Problem):
+    available: Money
+    wanted: Money
+
+
+@strawberry.type(description="This idempotency key was used before for a different request.")
+class IdempotencyKeyReusedProblem(Problem):
+    key: str
+
+
+@strawberry.type(description="The record is not in a state that allows this.")
+class InvalidStateProblem(Problem):
+    pass
+
+
+@strawberry.type(description="Whoever raised it cannot approve it (R-ROLE-2).")
+class FourEyesProblem(Problem):
+    raised_by: str
+
+
+@strawberry.type(description="The amount is above what your role may approve (R-DEC).")
+class OverApprovalLimitProblem(Problem):
+    amount: Money
+    lowest_role_that_may_approve: str | None
+
+
+@strawberry.type(description="The invoice duplicates one already recorded (R-PAY-2).")
+class DuplicateInvoiceProblem(Problem):
+    existing_invoice_id: strawberry.ID | None
+
+
+@strawberry.type(description="The invoice's checks are not all recorded and passed (R-PAY-2).")
+class ChecksIncompleteProblem(Problem):
+    missing: list[str]
+
+
+@strawberry.type(description="A policy figure needed is not in force for the date (R-DATA).")
+class PolicyMissingProblem(Problem):
+    name: str
+
+
+def _money_problem(exc: MoneyProblem) -> Problem:
+    d = exc.details
+    code, message = exc.code, exc.message
+    match code:
+        case ErrorCode.INSUFFICIENT_FUNDS:
+            return InsufficientFundsProblem(
+                code=code,
+                message=message,
+                available=Money(int(d["available"])),  # type: ignore[call-overload]
+                wanted=Money(int(d["wanted"])),  # type: ignore[call-overload]
+            )
+        case ErrorCode.IDEMPOTENCY_KEY_REUSED:
+            return IdempotencyKeyReusedProblem(code=code, message=message, key=str(d["key"]))
+        case ErrorCode.FOUR_EYES:
+            return FourEyesProblem(code=code, message=message, raised_by=str(d["raised_by"]))
+        case ErrorCode.OVER_APPROVAL_LIMIT:
+            lowest = d.get("lowest_role")
+            return OverApprovalLimitProblem(
+                code=code,
+                message=message,
+                amount=Money(int(d["amount"])),  # type: ignore[call-overload]
+                lowest_role_that_may_approve=str(lowest) if lowest else None,
+            )
+        case ErrorCode.DUPLICATE_INVOICE:
+            existing = d.get("existing_invoice_id")
+            return DuplicateInvoiceProblem(
+                code=code,
+                message=message,
+                existing_invoice_id=strawberry.ID(str(existing)) if existing else None,
+            )
+        case ErrorCode.CHECKS_INCOMPLETE:
+            missing = d.get("missing", [])
+            return ChecksIncompleteProblem(
+                code=code,
+                message=message,
+                missing=[str(m) for m in missing],  # type: ignore[attr-defined]
+            )
+        case ErrorCode.POLICY_MISSING:
+            return PolicyMissingProblem(code=code, message=message, name=str(d["name"]))
+        case _:
+            return InvalidStateProblem(code=code, message=message)
 
 
 def to_problem(exc: BusinessProblem) -> Problem:
     """The union member for a service's business failure."""
+    if isinstance(exc, MoneyProblem):
+        return _money_problem(exc)
     if isinstance(exc, ValidationFailed):
         return validation_problem(exc.fields)
     if isinstance(exc, RecordNotFound):

@@ -45,7 +45,7 @@ class OfficerQuery:
     ) -> Connection[Officer]:
         ctx = info.context
         page = page_request(first, after, default=50, maximum=ctx.settings.max_page_size)
-        after_subject = str(page.after[0]) if page.after else None
+        after_subject = page.after_one(str)
         rows = await repository.list_officers(
             ctx.session, after_subject=after_subject, limit=page.first + 1
         )

@@ -206,6 +206,8 @@ class DeputyshipAmendment:
 
     def to_changes(self) -> dict[str, Any]:
         changes = _given(self, ("case_number", "order_date", "end_date", "supervision_type"))
+        if isinstance(changes.get("case_number"), str):
+            changes["case_number"] = changes["case_number"].strip()  # as when recorded
         if self.powers is not strawberry.UNSET and self.powers is not None:
             changes["powers"] = self.powers.to_powers()
         required: tuple[str, ...] = ("case_number", "order_date", "supervision_type", "powers")

@@ -1,0 +1,812 @@
+"""Clients through the real /graphql endpoint: create, amend (a new version, R-AUD-2), list,
+and the caseload summary (R-REP-1).
+
+The GraphQL helpers at the top are shared with ``test_orders`` and ``test_audit``.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+import uuid
+from datetime import date, timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ca_api import clock
+from ca_api.clients import repository
+from ca_api.clients.models import ClientVersion
+from ca_api.clients.rules import ClientDetails, Situation
+from ca_api.common import versioned
+from ca_api.common.ids import decode_uuid, encode_id
+from ca_api.errors import StaleVersion
+from tests.conftest import Api, RolledBackDatabase, error_codes
+
+# --- shared helpers -------------------------------------------------------------------------
+
+CLIENT_FIELDS = """
+  id reference version givenName familyName dateOfBirth niNumber situation status legalRole
+  referredBy address { line1 line2 town postcode }
+"""
+RECORD_PROBLEM_FIELDS = """
+  ... on ValidationProblem { code message fields { field message } }
+  ... on NotFoundProblem { code message id }
+"""
+PROBLEM_FIELDS = (
+    RECORD_PROBLEM_FIELDS
+    + """
+  ... on VersionConflict { code message currentVersion }
+"""
+)
+
+CREATE_CLIENT = f"""
+mutation Create($input: ClientInput!) {{
+  createClient(input: $input) {{
+    __typename
+    ... on ClientPayload {{ client {{ {CLIENT_FIELDS} }} }}
+    ... on ValidationProblem {{ code message fields {{ field message }} }}
+  }}
+}}
+"""
+
+AMEND_CLIENT = f"""
+mutation Amend($id: ID!, $amendment: ClientAmendment!, $reason: String!, $expected: Int) {{
+  amendClient(id: $id, amendment: $amendment, reason: $reason, expectedVersion: $expected) {{
+    __typename
+    ... on ClientPayload {{ client {{ {CLIENT_FIELDS} }} }}
+    {PROBLEM_FIELDS}
+  }}
+}}
+"""
+
+CLIENT_HISTORY = """
+query History($id: ID!) {
+  client(id: $id) {
+    version
+    history { version givenName familyName situation status recordedBy reason }
+  }
+}
+"""
+
+LIST_CLIENTS = """
+query List($filter: ClientFilter, $first: Int, $after: String) {
+  clients(filter: $filter, first: $first, after: $after) {
+    edges { cursor node { id reference givenName familyName situation status legalRole } }
+    pageInfo { hasNextPage endCursor }
+  }
+}
+"""
+
+RECORD_DEPUTYSHIP = f"""
+mutation RecordDeputyship($clientId: ID!, $input: DeputyshipInput!) {{
+  recordDeputyship(clientId: $clientId, input: $input) {{
+    __typename
+    ... on DeputyshipPayload {{
+      deputyship {{
+        id version caseNumber orderDate endDate supervisionType inForce recordedBy
+        powers {{
+          receiveIncome manageAccounts manageCapital sellProperty letProperty makeGifts
+          giftYearlyLimit
+        }}
+      }}
+    }}
+    {RECORD_PROBLEM_FIELDS}
+  }}
+}}
+"""
+
+RECORD_APPOINTEESHIP = f"""
+mutation RecordAppointeeship($clientId: ID!, $input: AppointeeshipInput!) {{
+  recordAppointeeship(clientId: $clientId, input: $input) {{
+    __typename
+    ... on AppointeeshipPayload {{
+      appointeeship {{ id version dwpReference appliedOn startDate endDate inForce recordedBy }}
+    }}
+    {RECORD_PROBLEM_FIELDS}
+  }}
+}}
+"""
+
+_unique = iter(range(1, 1_000_000))
+
+
+def days_ago(n: int) -> str:
+    """A date n days before today in the council's calendar (legal role is judged for today)."""
+    return (clock.today() - timedelta(days=n)).isoformat()
+
+
+def client_input(**overrides: Any) -> dict[str, Any]:
+    base: dict[str, Any] = {
+        "givenName": "Ada",
+        "familyName": f"Lovelace{next(_unique)}",
+        "dateOfBirth": "1950-03-14",
+        "situation": "COMMUNITY",
+        "niNumber": "ab 12 34 56 c",
+        "address": {"line1": "1 High Street", "town": "Lewes", "postcode": "bn7 1uz"},
+    }
+    return base | overrides
+
+
+async def create_client(
+    api: Api, *, role: str = "senior_officer", sub: str = "olu.scao", **overrides: Any
+) -> dict[str, Any]:
+    """Create a client through the API; returns the Client object."""
+    data = await api.data(CREATE_CLIENT, {"input": client_input(**overrides)}, role=role, sub=sub)
+    result = data["createClient"]
+    assert result["__typename"] == "ClientPayload", result
+    client: dict[str, Any] = result["client"]
+    return client
+
+
+async def amend_client(
+    api: Api,
+    client_id: str,
+    amendment: dict[str, Any],
+    reason: str = "fix",
+    expected: int | None = None,
+    **kw: Any,
+) -> dict[str, Any]:
+    """The amendClient result (payload or problem)."""
+    variables = {"id": client_id, "amendment": amendment, "reason": reason, "expected": expected}
+    data = await api.data(AMEND_CLIENT, variables, **kw)
+    result: dict[str, Any] = data["amendClient"]
+    return result
+
+
+def powers(**overrides: Any) -> dict[str, Any]:
+    base: dict[str, Any] = {
+        "receiveIncome": True,
+        "manageAccounts": True,
+        "manageCapital": True,
+        "sellProperty": False,
+        "letProperty": False,
+        "makeGifts": True,
+        "giftYearlyLimit": "250.00",
+    }
+    return base | overrides
+
+
+def deputyship_input(**overrides: Any) -> dict[str, Any]:
+    base: dict[str, Any] = {
+        "caseNumber": f"COP{next(_unique):07d}",
+        "orderDate": days_ago(400),
+        "powers": powers(),
+        "supervisionType": "TYPE_2",
+    }
+    return base | overrides
+
+
+async def record_deputyship(api: Api, client_id: str, **overrides: Any) -> dict[str, Any]:
+    """The recordDeputyship result (payload or problem)."""
+    data = await api.data(
+        RECORD_DEPUTYSHIP,
+        {"clientId": client_id, "input": deputyship_input(**overrides)},
+        role="senior_officer",
+        sub="olu.scao",
+    )
+    result: dict[str, Any] = data["recordDeputyship"]
+    return result
+
+
+async def record_appointeeship(api: Api, client_id: str, **overrides: Any) -> dict[str, Any]:
+    """The recordAppointeeship result (payload or problem)."""
+    values: dict[str, Any] = {"startDate": days_ago(300), "dwpReference": "DWP-1"} | overrides
+    data = await api.data(
+        RECORD_APPOINTEESHIP,
+        {"clientId": client_id, "input": values},
+        role="senior_officer",
+        sub="olu.scao",
+    )
+    result: dict[str, Any] = data["recordAppointeeship"]
+    return result
+
+
+def problem_fields(problem: dict[str, Any]) -> set[str]:
+    """The fields a ValidationProblem names, spelling-neutral (``date_of_birth`` and
+    ``dateOfBirth`` both read ``dateofbirth``) so tests pin *which* field, not its casing."""
+    return {f["field"].replace("_", "").replace(".", "").lower() for f in problem["fields"]}
+
+
+async def scalar(db: RolledBackDatabase, sql: str, **params: Any) -> Any:
+    return (await db.connection.execute(text(sql), params)).scalar_one()
+
+
+async def counts(db: RolledBackDatabase) -> tuple[int, int, int]:
+    """(clients, client versions, audit entries): what a refused change must leave alone."""
+    return (
+        await scalar(db, "SELECT count(*) FROM client"),
+        await scalar(db, "SELECT count(*) FROM client_version"),
+        await scalar(db, "SELECT count(*) FROM audit_log"),
+    )
+
+
+# --- create ---------------------------------------------------------------------------------
+
+
+async def test_create_client_returns_reference_version_1_and_normalised_details(
+    api: Api, db: RolledBackDatabase
+) -> None:
+    """A new client gets a CA reference and version 1; NI number and postcode are normalised."""
+    client = await create_client(
+        api, niNumber="ab 12 34 56 c", address={"line1": " 2 Mill Lane ", "postcode": "bn7 1uz"}
+    )
+    assert re.fullmatch(r"CA\d{6}", client["reference"])
+    assert client["version"] == 1
+    assert client["niNumber"] == "AB123456C"
+    assert client["address"] == {
+        "line1": "2 Mill Lane",
+        "line2": None,
+        "town": None,
+        "postcode": "BN7 1UZ",
+    }
+    assert client["status"] == "ACTIVE"
+    assert client["legalRole"] == "NONE"
+    assert client["referredBy"] is None
+
+    cid = decode_uuid("Client", client["id"])
+    row = (
+        await db.connection.execute(
+            text(
+                "SELECT c.reference, c.created_by, v.version, v.ni_number, v.postcode, v.reason "
+                "FROM client c JOIN client_version v ON v.client_id = c.id WHERE c.id = :id"
+            ),
+            {"id": cid},
+        )
+    ).one()
+    assert tuple(row) == (client["reference"], "olu.scao", 1, "AB123456C", "BN7 1UZ", None)
+
+    again = await api.data(
+        "query($id: ID!) { client(id: $id) { reference niNumber } }", {"id": client["id"]}
+    )
+    assert again["client"] == {"reference": client["reference"], "niNumber": "AB123456C"}
+
+
+async def test_each_new_client_gets_a_new_reference(api: Api) -> None:
+    first = await create_client(api)
+    second = await create_client(api)
+    assert first["reference"] != second["reference"]
+    assert first["id"] != second["id"]
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field"),
+    [
+        pytest.param(
+            {"dateOfBirth": (clock.today() + timedelta(days=1)).isoformat()},
+            "date_of_birth",
+            id="date of birth in the future",
+        ),
+        pytest.param({"dateOfBirth": "1899-12-31"}, "date_of_birth", id="born before 1900"),
+        pytest.param({"niNumber": "AB12345C"}, "ni_number", id="NI number too short"),
+        pytest.param({"niNumber": "DA123456A"}, "ni_number", id="NI prefix never issued"),
+        pytest.param({"niNumber": "QQ 12 34 56 C"}, "ni_number", id="NI specimen prefix QQ"),
+        pytest.param({"address": {"postcode": "NOT A POSTCODE"}}, "postcode", id="bad postcode"),
+        pytest.param({"address": {"postcode": "12345"}}, "postcode", id="numeric postcode"),
+        pytest.param({"givenName": ""}, "given_name", id="empty given name"),
+        pytest.param({"familyName": "   "}, "family_name", id="blank family name"),
+        pytest.param({"familyName": "x" * 101}, "family_name", id="family name too long"),
+    ],
+)
+async def test_invalid_client_is_a_validation_problem_and_nothing_is_written(
+    api: Api, db: RolledBackDatabase, overrides: dict[str, Any], field: str
+) -> None:
+    """A refused client is a typed ValidationProblem naming the field; no client, version or
+    audit row is written (R-AUD-1: only real changes are audited)."""
+    before = await counts(db)
+    data = await api.data(CREATE_CLIENT, {"input": client_input(**overrides)})
+    problem = data["createClient"]
+    assert problem["__typename"] == "ValidationProblem"
+    assert problem["code"] == "VALIDATION_FAILED"
+    assert problem_fields(problem) == {field.replace("_", "")}
+    assert all(f["message"] for f in problem["fields"])
+    assert await counts(db) == before
+
+
+async def test_several_problems_are_reported_together(api: Api, db: RolledBackDatabase) -> None:
+    before = await counts(db)
+    data = await api.data(
+        CREATE_CLIENT,
+        {"input": client_input(givenName=" ", niNumber="nope", address={"postcode": "??"})},
+    )
+    problem = data["createClient"]
+    assert problem["__typename"] == "ValidationProblem"
+    assert problem_fields(problem) == {"givenname", "ninumber", "postcode"}
+    assert await counts(db) == before
+
+
+async def test_an_unknown_situation_is_refused_before_any_write(
+    api: Api, db: RolledBackDatabase
+) -> None:
+    """Input the schema itself refuses (an unknown situation) never reaches the service."""
+    before = await counts(db)
+    body = await api.gql(CREATE_CLIENT, {"input": client_input(situation="AT_SEA")})
+    assert body.get("data") is None
+    assert error_codes(body) == ["BAD_USER_INPUT"]
+    assert await counts(db) == before
+
+
+# --- amend ----------------------------------------------------------------------------------
+
+
+async def test_amend_client_makes_version_2_and_keeps_version_1(
+    api: Api, db: RolledBackDatabase
+) -> None:
+    """R-AUD-2: an amendment is a new version with its reason and recorder; the old row stays."""
+    client = await create_client(api, familyName="Ashdown", sub="sam.support")
+    result = await amend_client(
+        api,
+        client["id"],
+        {"familyName": "Ashdown-Smith", "situation": "RESIDENTIAL_CARE"},
+        reason="  married; moved into Oak House  ",
+        expected=1,
+        role="senior_assistant",
+        sub="sasha.senior",
+    )
+    assert result["__typename"] == "ClientPayload", result
+    amended = result["client"]
+    assert amended["version"] == 2
+    assert amended["familyName"] == "Ashdown-Smith"
+    assert amended["situation"] == "RESIDENTIAL_CARE"
+    # Fields not named are kept.
+    assert amended["givenName"] == client["givenName"]
+    assert amended["niNumber"] == client["niNumber"]
+    assert amended["address"] == client["address"]
+    assert amended["reference"] == client["reference"]
+
+    history = (await api.data(CLIENT_HISTORY, {"id": client["id"]}))["client"]
+    assert history["version"] == 2
+    assert history["history"] == [
+        {
+            "version": 1,
+            "givenName": "Ada",
+            "familyName": "Ashdown",
+            "situation": "COMMUNITY",
+            "status": "ACTIVE",
+            "recordedBy": "sam.support",
+            "reason": None,
+        },
+        {
+            "version": 2,
+            "givenName": "Ada",
+            "familyName": "Ashdown-Smith",
+            "situation": "RESIDENTIAL_CARE",
+            "status": "ACTIVE",
+            "recordedBy": "sasha.senior",
+            "reason": "married; moved into Oak House",
+        },
+    ]
+
+    rows = (
+        await db.connection.execute(
+            text(
+                "SELECT version, family_name, situation, recorded_by FROM client_version "
+                "WHERE client_id = :id ORDER BY version"
+            ),
+            {"id": decode_uuid("Client", client["id"])},
+        )
+    ).all()
+    assert [tuple(r) for r in rows] == [
+        (1, "Ashdown", "COMMUNITY", "sam.support"),
+        (2, "Ashdown-Smith", "RESIDENTIAL_CARE", "sasha.senior"),
+    ]
+
+
+async def test_amendments_without_expected_version_still_append(api: Api) -> None:
+    client = await create_client(api)
+    for n, town in enumerate(["Hove", "Rye", "Battle"], start=2):
+        result = await amend_client(api, client["id"], {"address": {"town": town}}, reason="moved")
+        assert result["__typename"] == "ClientPayload"
+        assert result["client"]["version"] == n
+        assert result["client"]["address"]["town"] == town
+
+
+@pytest.mark.parametrize("reason", ["", "   "])
+async def test_amendment_needs_a_reason(api: Api, db: RolledBackDatabase, reason: str) -> None:
+    """R-AUD-2 / R-AUD-1: a correction says why."""
+    client = await create_client(api)
+    before = await counts(db)
+    result = await amend_client(api, client["id"], {"givenName": "Ida"}, reason=reason)
+    assert result["__typename"] == "ValidationProblem"
+    assert result["code"] == "VALIDATION_FAILED"
+    assert problem_fields(result) == {"reason"}
+    assert await counts(db) == before
+
+
+@pytest.mark.parametrize(
+    "amendment",
+    [
+        pytest.param({"givenName": "Ada"}, id="same name"),
+        pytest.param({"givenName": "  Ada "}, id="same name once trimmed"),
+        pytest.param({"niNumber": "AB 123456 c"}, id="same NI number once normalised"),
+        pytest.param({}, id="nothing given"),
+    ],
+)
+async def test_amendment_that_changes_nothing_is_refused(
+    api: Api, db: RolledBackDatabase, amendment: dict[str, Any]
+) -> None:
+    client = await create_client(api, givenName="Ada", niNumber="AB123456C")
+    before = await counts(db)
+    result = await amend_client(api, client["id"], amendment, reason="checking")
+    assert result["__typename"] == "ValidationProblem"
+    assert problem_fields(result) == {"amendment"}
+    assert await counts(db) == before
+
+
+async def test_amendment_on_a_stale_version_is_a_version_conflict(
+    api: Api, db: RolledBackDatabase
+) -> None:
+    """Two officers read version 1; the second to save gets a conflict, not a silent overwrite."""
+    client = await create_client(api)
+    first = await amend_client(api, client["id"], {"givenName": "Ida"}, "typo", expected=1)
+    assert first["__typename"] == "ClientPayload"
+    before = await counts(db)
+
+    second = await amend_client(api, client["id"], {"familyName": "Byron"}, "typo", expected=1)
+    assert second["__typename"] == "VersionConflict"
+    assert second["code"] == "VERSION_CONFLICT"
+    assert second["currentVersion"] == 2
+    assert await counts(db) == before
+
+    ahead = await amend_client(api, client["id"], {"familyName": "Byron"}, "typo", expected=7)
+    assert ahead["__typename"] == "VersionConflict"
+    assert ahead["currentVersion"] == 2
+
+    retry = await amend_client(api, client["id"], {"familyName": "Byron"}, "typo", expected=2)
+    assert retry["__typename"] == "ClientPayload"
+    assert (retry["client"]["version"], retry["client"]["givenName"]) == (3, "Ida")
+
+
+async def test_amending_an_unknown_client_is_not_found(api: Api, db: RolledBackDatabase) -> None:
+    unknown = encode_id("Client", uuid.uuid4())
+    before = await counts(db)
+    result = await amend_client(api, unknown, {"givenName": "Ida"}, reason="typo")
+    assert result["__typename"] == "NotFoundProblem"
+    assert result["code"] == "NOT_FOUND"
+    assert result["id"] == unknown
+    assert await counts(db) == before
+
+
+async def test_amending_with_an_id_of_another_type_is_a_bad_id(api: Api) -> None:
+    body = await api.gql(
+        AMEND_CLIENT,
+        {
+            "id": encode_id("Deputyship", uuid.uuid4()),
+            "amendment": {"givenName": "I"},
+            "reason": "r",
+        },
+    )
+    assert error_codes(body) == ["BAD_ID"]
+
+
+@pytest.mark.parametrize(
+    ("amendment", "field"),
+    [
+        pytest.param({"givenName": None}, "given_name", id="clear given name"),
+        pytest.param({"familyName": None}, "family_name", id="clear family name"),
+        pytest.param({"dateOfBirth": None}, "date_of_birth", id="clear date of birth"),
+        pytest.param({"situation": None}, "situation", id="clear situation"),
+        pytest.param({"givenName": " "}, "given_name", id="blank given name"),
+        pytest.param({"niNumber": "12345678"}, "ni_number", id="bad NI number"),
+        pytest.param({"address": {"postcode": "ZZZ"}}, "postcode", id="bad postcode"),
+        pytest.param(
+            {"dateOfBirth": (clock.today() + timedelta(days=3)).isoformat()},
+            "date_of_birth",
+            id="born in the future",
+        ),
+    ],
+)
+async def test_invalid_amendment_is_a_validation_problem(
+    api: Api, db: RolledBackDatabase, amendment: dict[str, Any], field: str
+) -> None:
+    client = await create_client(api)
+    before = await counts(db)
+    result = await amend_client(api, client["id"], amendment, reason="correction")
+    assert result["__typename"] == "ValidationProblem", result
+    assert result["code"] == "VALIDATION_FAILED"
+    assert problem_fields(result) == {field.replace("_", "")}
+    assert await counts(db) == before
+
+
+async def test_ni_number_can_be_cleared_with_null(api: Api) -> None:
+    client = await create_client(api, niNumber="AB123456C")
+    result = await amend_client(api, client["id"], {"niNumber": None}, reason="entered in error")
+    assert result["__typename"] == "ClientPayload"
+    assert result["client"]["niNumber"] is None
+    assert result["client"]["version"] == 2
+
+
+async def test_address_can_be_cleared_with_null(api: Api) -> None:
+    client = await create_client(api)
+    result = await amend_client(api, client["id"], {"address": None}, reason="no fixed abode")
+    assert result["__typename"] == "ClientPayload"
+    assert result["client"]["address"] == {
+        "line1": None,
+        "line2": None,
+        "town": None,
+        "postcode": None,
+    }
+
+
+async def test_client_version_rows_refuse_update_and_delete_in_sql(
+    api: Api, db: RolledBackDatabase
+) -> None:
+    """R-AUD-2 in the database itself: client versions cannot be edited or removed."""
+    client = await create_client(api)
+    cid = decode_uuid("Client", client["id"])
+    for sql in (
+        "UPDATE client_version SET given_name = 'Eve' WHERE client_id = :id",
+        "DELETE FROM client_version WHERE client_id = :id",
+        "UPDATE client SET reference = 'CA999999' WHERE id = :id",
+        "DELETE FROM client WHERE id = :id",
+    ):
+        with pytest.raises(DBAPIError, match="append-only"):
+            async with db.connection.begin_nested():
+                await db.connection.execute(text(sql), {"id": cid})
+    name = await scalar(db, "SELECT given_name FROM client_version WHERE client_id = :id", id=cid)
+    assert name == "Ada"
+
+
+# --- list -----------------------------------------------------------------------------------
+
+
+async def list_clients(api: Api, **variables: Any) -> dict[str, Any]:
+    data = await api.data(LIST_CLIENTS, variables)
+    result: dict[str, Any] = data["clients"]
+    return result
+
+
+async def walk(api: Api, *, first: int, filter: dict[str, Any] | None = None) -> list[str]:
+    """Every reference the list yields, page by page; checks the page flags on the way."""
+    seen: list[str] = []
+    after: str | None = None
+    pages = 0
+    while True:
+        page = await list_clients(api, filter=filter, first=first, after=after)
+        pages += 1
+        assert len(page["edges"]) <= first
+        seen += [e["node"]["reference"] for e in page["edges"]]
+        info = page["pageInfo"]
+        if page["edges"]:
+            assert info["endCursor"] == page["edges"][-1]["cursor"]
+        if not info["hasNextPage"]:
+            break
+        assert len(page["edges"]) == first
+        after = info["endCursor"]
+        assert pages < 100, "pagination does not end"
+    return seen
+
+
+async def test_pagination_walks_every_client_once_in_reference_order(
+    api: Api, db: RolledBackDatabase
+) -> None:
+    made = [(await create_client(api, familyName=f"Walker{n}"))["reference"] for n in range(7)]
+    refs = await walk(api, first=3)
+    assert refs == sorted(refs)
+    assert len(refs) == len(set(refs)) == await scalar(db, "SELECT count(*) FROM client")
+    assert set(made) <= set(refs)
+
+    only_walkers = await walk(api, first=3, filter={"search": "walker"})
+    assert only_walkers == sorted(made)
+
+    pages = await list_clients(api, filter={"search": "walker"}, first=7)
+    assert pages["pageInfo"]["hasNextPage"] is False
+    assert len(pages["edges"]) == 7
+    exactly_full = await list_clients(api, filter={"search": "walker"}, first=6)
+    assert exactly_full["pageInfo"]["hasNextPage"] is True
+
+
+async def test_an_empty_page_has_no_end_cursor(api: Api) -> None:
+    page = await list_clients(api, filter={"search": f"nobody-{uuid.uuid4()}"}, first=5)
+    assert page == {"edges": [], "pageInfo": {"hasNextPage": False, "endCursor": None}}
+
+
+@pytest.mark.parametrize("first", [0, -1, 101])
+async def test_page_size_out_of_range_is_bad_input(api: Api, first: int) -> None:
+    body = await api.gql(LIST_CLIENTS, {"first": first})
+    assert error_codes(body) == ["BAD_USER_INPUT"]
+
+
+async def test_a_forged_cursor_is_bad_input(api: Api) -> None:
+    body = await api.gql(LIST_CLIENTS, {"first": 5, "after": "not a cursor!"})
+    assert error_codes(body) == ["BAD_USER_INPUT"]
+
+
+async def test_search_matches_names_and_reference_case_insensitively(api: Api) -> None:
+    beatrice = await create_client(api, givenName="Beatrice", familyName="Bexhillsearch")
+    cyril = await create_client(api, givenName="Cyril", familyName="Crowboroughsearch")
+
+    async def found(search: str) -> set[str]:
+        page = await list_clients(api, filter={"search": search}, first=100)
+        return {e["node"]["reference"] for e in page["edges"]}
+
+    assert await found("bexhillSEARCH") == {beatrice["reference"]}
+    assert await found("beatrice bex") == {beatrice["reference"]}  # given + family name
+    assert await found(cyril["reference"].lower()) == {cyril["reference"]}
+    assert await found("search") >= {beatrice["reference"], cyril["reference"]}
+    assert await found(f"zz-{uuid.uuid4()}") == set()
+
+
+async def test_filter_by_situation_and_status(api: Api) -> None:
+    tag = f"Sit{next(_unique)}"
+    home = await create_client(api, familyName=f"{tag}a", situation="COMMUNITY")
+    care = await create_client(api, familyName=f"{tag}b", situation="RESIDENTIAL_CARE")
+    gone = await create_client(api, familyName=f"{tag}c", situation="DECEASED_WINDING_UP")
+    closed = await create_client(api, familyName=f"{tag}d", situation="COMMUNITY")
+    result = await amend_client(api, closed["id"], {"status": "CLOSED"}, reason="case closed")
+    assert result["__typename"] == "ClientPayload"
+
+    async def refs(**flt: Any) -> set[str]:
+        page = await list_clients(api, filter={"search": tag, **flt}, first=100)
+        return {e["node"]["reference"] for e in page["edges"]}
+
+    assert await refs(situation="COMMUNITY") == {home["reference"], closed["reference"]}
+    assert await refs(situation="RESIDENTIAL_CARE") == {care["reference"]}
+    assert await refs(situation="DECEASED_WINDING_UP") == {gone["reference"]}
+    assert await refs(status="CLOSED") == {closed["reference"]}
+    assert await refs(status="ACTIVE") == {home["reference"], care["reference"], gone["reference"]}
+    assert await refs(status="ACTIVE", situation="COMMUNITY") == {home["reference"]}
+    assert await refs(status="REFERRED") == set()
+
+
+async def test_filter_by_legal_role(api: Api) -> None:
+    """R-REF-6: appointee, deputy, both, or neither: each client in exactly one bucket."""
+    tag = f"Role{next(_unique)}"
+    appointee = await create_client(api, familyName=f"{tag}a")
+    deputy = await create_client(api, familyName=f"{tag}d")
+    both = await create_client(api, familyName=f"{tag}b")
+    neither = await create_client(api, familyName=f"{tag}n")
+    ended = await create_client(api, familyName=f"{tag}e")  # an order that is over
+    not_yet = await create_client(api, familyName=f"{tag}f")  # future end, still in force
+    for c in (appointee, both):
+        assert (await record_appointeeship(api, c["id"]))["__typename"] == "AppointeeshipPayload"
+    for c in (deputy, both):
+        assert (await record_deputyship(api, c["id"]))["__typename"] == "DeputyshipPayload"
+    over = await record_deputyship(api, ended["id"], orderDate=days_ago(900), endDate=days_ago(1))
+    assert over["__typename"] == "DeputyshipPayload"
+    running = await record_appointeeship(
+        api,
+        not_yet["id"],
+        startDate=days_ago(10),
+        endDate=(clock.today() + timedelta(30)).isoformat(),
+    )
+    assert running["__typename"] == "AppointeeshipPayload"
+
+    async def refs(role: str) -> set[str]:
+        page = await list_clients(api, filter={"search": tag, "legalRole": role}, first=100)
+        assert all(e["node"]["legalRole"] == role for e in page["edges"])
+        return {e["node"]["reference"] for e in page["edges"]}
+
+    assert await refs("APPOINTEE") == {appointee["reference"], not_yet["reference"]}
+    assert await refs("DEPUTY") == {deputy["reference"]}
+    assert await refs("BOTH") == {both["reference"]}
+    assert await refs("NONE") == {neither["reference"], ended["reference"]}
+
+
+# --- caseload summary -----------------------------------------------------------------------
+
+CASELOAD = "{ caseloadSummary { total counts { legalRole situation clients } } }"
+
+
+async def caseload(api: Api) -> tuple[int, dict[tuple[str, str], int]]:
+    data = await api.data(CASELOAD, role="reporting", sub="dash.board")
+    summary = data["caseloadSummary"]
+    table = {(c["legalRole"], c["situation"]): c["clients"] for c in summary["counts"]}
+    assert summary["total"] == sum(table.values())
+    assert all(n > 0 for n in table.values())
+    return summary["total"], table
+
+
+def delta(after: dict[tuple[str, str], int], before: dict[tuple[str, str], int]) -> dict[Any, int]:
+    keys = set(after) | set(before)
+    changes = {k: after.get(k, 0) - before.get(k, 0) for k in keys}
+    return {k: v for k, v in changes.items() if v}
+
+
+async def test_caseload_summary_counts_by_legal_role_and_situation(api: Api) -> None:
+    """R-REP-1: clients by role and situation; a deputyship moves a client between rows;
+    closed clients are not in the caseload."""
+    total0, table0 = await caseload(api)
+    a = await create_client(api, situation="COMMUNITY")
+    await create_client(api, situation="COMMUNITY")
+    c = await create_client(api, situation="RESIDENTIAL_CARE")
+    d = await create_client(api, situation="DECEASED_WINDING_UP")
+
+    total1, table1 = await caseload(api)
+    assert total1 == total0 + 4
+    assert delta(table1, table0) == {
+        ("NONE", "COMMUNITY"): 2,
+        ("NONE", "RESIDENTIAL_CARE"): 1,
+        ("NONE", "DECEASED_WINDING_UP"): 1,
+    }
+
+    assert (await record_deputyship(api, a["id"]))["__typename"] == "DeputyshipPayload"
+    assert (await record_appointeeship(api, c["id"]))["__typename"] == "AppointeeshipPayload"
+    assert (await record_deputyship(api, c["id"]))["__typename"] == "DeputyshipPayload"
+    closed = await amend_client(api, d["id"], {"status": "CLOSED"}, reason="estate wound up")
+    assert closed["__typename"] == "ClientPayload"
+
+    total2, table2 = await caseload(api)
+    assert total2 == total1 - 1
+    assert delta(table2, table1) == {
+        ("NONE", "COMMUNITY"): -1,
+        ("DEPUTY", "COMMUNITY"): 1,
+        ("NONE", "RESIDENTIAL_CARE"): -1,
+        ("BOTH", "RESIDENTIAL_CARE"): 1,
+        ("NONE", "DECEASED_WINDING_UP"): -1,
+    }
+
+
+async def test_caseload_summary_is_open_to_reporting_but_the_client_list_is_not(
+    api: Api,
+) -> None:
+    """R-ROLE-1: the dashboard account sees aggregates only, no personal data."""
+    await create_client(api)
+    body = await api.gql(LIST_CLIENTS, {"first": 5}, role="reporting")
+    assert error_codes(body) == ["FORBIDDEN"]
+    assert (await caseload(api))[0] >= 1
+
+
+# --- fixes pinned by these tests ------------------------------------------------------------
+
+
+async def test_search_treats_wildcards_as_literal_text(api: Api) -> None:
+    """A search for ``%`` or ``_`` finds names containing them, not every client."""
+    await create_client(api, familyName="Plain")
+    odd = await create_client(api, familyName="Per%cent_Under")
+
+    async def found(search: str) -> set[str]:
+        page = await list_clients(api, filter={"search": search}, first=100)
+        return {e["node"]["reference"] for e in page["edges"]}
+
+    assert await found("%") == {odd["reference"]}
+    assert await found("_under") == {odd["reference"]}
+    assert await found("r%c") == {odd["reference"]}
+    assert await found("P_ain") == set()
+    assert await found("\\") == set()
+
+
+@pytest.mark.parametrize("key", [[None], [1], [], ["CA000001", "extra"]])
+async def test_a_cursor_with_the_wrong_key_is_bad_input(api: Api, key: list[Any]) -> None:
+    cursor = base64.urlsafe_b64encode(json.dumps(key).encode()).decode()
+    body = await api.gql(LIST_CLIENTS, {"first": 5, "after": cursor})
+    assert error_codes(body) == ["BAD_USER_INPUT"]
+
+
+async def test_concurrent_amendments_collide_on_the_version_key(
+    api: Api, session: AsyncSession, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two amendments of one version: the second to insert hits the (client_id, version)
+    primary key and gets a version conflict, never a silent overwrite (R-AUD-2). The race is
+    simulated by making the writer read a stale latest version."""
+    client = await create_client(api)
+    first = await amend_client(api, client["id"], {"givenName": "Ida"}, reason="first")
+    assert first["client"]["version"] == 2
+    cid = decode_uuid("Client", client["id"])
+
+    real = versioned.latest_version
+
+    async def read_before_the_other_commit(*args: Any) -> int:
+        return await real(*args) - 1
+
+    monkeypatch.setattr(versioned, "latest_version", read_before_the_other_commit)
+    details = ClientDetails("Eve", "Late", date(1950, 1, 1), Situation.COMMUNITY)
+    values = repository.details_values(details) | {"recorded_by": "late", "reason": "second"}
+    with pytest.raises(StaleVersion) as caught:
+        await versioned.append_version(
+            session,
+            ClientVersion.__table__,  # type: ignore[arg-type]
+            "client_id",
+            cid,
+            values,
+            what="client",
+            expected_version=None,
+        )
+    assert caught.value.current == 2
+    monkeypatch.undo()
+    history = (await api.data(CLIENT_HISTORY, {"id": client["id"]}))["client"]["history"]
+    assert [(v["version"], v["givenName"]) for v in history] == [(1, "Ada"), (2, "Ida")]

@@ -1,0 +1,56 @@
+"""The demo data: an officer in every role, a dozen clients across both legal roles and all
+three situations, the seed's budget-plan clients among them; loaded once."""
+
+from __future__ import annotations
+
+from ca_api import demo
+from ca_api.auth.principal import Role
+from tests.conftest import Api, RolledBackDatabase
+
+
+async def test_demo_loads_once_with_every_role_and_situation(
+    api: Api, db: RolledBackDatabase
+) -> None:
+    assert await demo.load(db) is True
+    assert await demo.load(db) is False  # a database with clients is left alone
+
+    officers = await api.data("{ officers(first: 100) { nodes { subject role } } }")
+    assert {o["role"] for o in officers["officers"]["nodes"]} == {r.value for r in Role}
+
+    data = await api.data(
+        "{ clients(first: 100) { nodes { reference givenName legalRole situation status } } }"
+    )
+    clients = data["clients"]["nodes"]
+    assert len(clients) >= 12
+    on_roles = [c for c in clients if c["status"] == "ACTIVE"]
+    assert {c["legalRole"] for c in on_roles} == {"APPOINTEE", "DEPUTY", "BOTH"}
+    assert {c["situation"] for c in on_roles} == {
+        "COMMUNITY",
+        "RESIDENTIAL_CARE",
+        "DECEASED_WINDING_UP",
+    }
+    # The budget plans' clients (fixtures plans a, b, c) are deputy clients.
+    first_three = {c["reference"]: c for c in clients[:3]}
+    assert [c["givenName"] for c in first_three.values()] == ["Arthur", "Beatrice", "Cyril"]
+    assert all(c["legalRole"] == "DEPUTY" for c in first_three.values())
+
+    # Everything the loader did is in the audit trail, and the chain is intact.
+    report = await api.data(
+        "{ verifyAuditChain { intact entriesChecked } }", role="auditor", sub="audrey"
+    )
+    assert report["verifyAuditChain"]["intact"] is True
+    assert report["verifyAuditChain"]["entriesChecked"] >= 12 + 15
+
+
+async def test_the_social_worker_sees_only_her_demo_referral(
+    api: Api, db: RolledBackDatabase
+) -> None:
+    await demo.load(db)
+    data = await api.data(
+        "{ clients(first: 100) { nodes { givenName familyName status } } }",
+        role="social_worker",
+        sub="wendy.sw",
+    )
+    assert data["clients"]["nodes"] == [
+        {"givenName": "Maud", "familyName": "Mayfield", "status": "REFERRED"}
+    ]

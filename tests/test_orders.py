@@ -1,0 +1,624 @@
+"""Court of Protection deputyships and DWP appointeeships through the real /graphql endpoint:
+the powers an order grants (R-ORD-1), its supervision type (R-ORD-3), the council's legal role
+for the client (R-REF-6), and amendments as new versions with a reason (R-AUD-2).
+
+Legal role and ``inForce`` are judged for today in Europe/London, so dates here are relative to
+``clock.today()`` and in the past unless a test says otherwise.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
+
+from ca_api import clock
+from ca_api.common.ids import decode_uuid, encode_id
+from tests.conftest import Api, RolledBackDatabase, error_codes
+from tests.test_clients import (
+    PROBLEM_FIELDS,
+    RECORD_DEPUTYSHIP,
+    create_client,
+    days_ago,
+    deputyship_input,
+    powers,
+    problem_fields,
+    record_appointeeship,
+    record_deputyship,
+    scalar,
+)
+
+DEPUTYSHIP_FIELDS = """
+  id version caseNumber orderDate endDate supervisionType inForce recordedBy
+  powers {
+    receiveIncome manageAccounts manageCapital sellProperty letProperty makeGifts giftYearlyLimit
+  }
+"""
+APPOINTEESHIP_FIELDS = "id version dwpReference appliedOn startDate endDate inForce recordedBy"
+
+AMEND_DEPUTYSHIP = f"""
+mutation($id: ID!, $amendment: DeputyshipAmendment!, $reason: String!, $expected: Int) {{
+  amendDeputyship(id: $id, amendment: $amendment, reason: $reason, expectedVersion: $expected) {{
+    __typename
+    ... on DeputyshipPayload {{ deputyship {{ {DEPUTYSHIP_FIELDS} }} }}
+    {PROBLEM_FIELDS}
+  }}
+}}
+"""
+
+AMEND_APPOINTEESHIP = f"""
+mutation($id: ID!, $amendment: AppointeeshipAmendment!, $reason: String!, $expected: Int) {{
+  amendAppointeeship(id: $id, amendment: $amendment, reason: $reason,
+                     expectedVersion: $expected) {{
+    __typename
+    ... on AppointeeshipPayload {{ appointeeship {{ {APPOINTEESHIP_FIELDS} }} }}
+    {PROBLEM_FIELDS}
+  }}
+}}
+"""
+
+CLIENT_ORDERS = f"""
+query($id: ID!) {{
+  client(id: $id) {{
+    legalRole
+    deputyships {{ {DEPUTYSHIP_FIELDS} }}
+    appointeeships {{ {APPOINTEESHIP_FIELDS} }}
+  }}
+}}
+"""
+
+
+def in_days(n: int) -> str:
+    return (clock.today() + timedelta(days=n)).isoformat()
+
+
+async def client_orders(api: Api, client_id: str) -> dict[str, Any]:
+    data = await api.data(CLIENT_ORDERS, {"id": client_id})
+    result: dict[str, Any] = data["client"]
+    return result
+
+
+async def amend_deputyship(
+    api: Api,
+    deputyship_id: str,
+    amendment: dict[str, Any],
+    reason: str = "court varied order",
+    expected: int | None = None,
+    **kw: Any,
+) -> dict[str, Any]:
+    variables = {
+        "id": deputyship_id,
+        "amendment": amendment,
+        "reason": reason,
+        "expected": expected,
+    }
+    kw.setdefault("role", "senior_officer")
+    kw.setdefault("sub", "olu.scao")
+    data = await api.data(AMEND_DEPUTYSHIP, variables, **kw)
+    result: dict[str, Any] = data["amendDeputyship"]
+    return result
+
+
+async def amend_appointeeship(
+    api: Api,
+    appointeeship_id: str,
+    amendment: dict[str, Any],
+    reason: str = "DWP letter",
+    expected: int | None = None,
+    **kw: Any,
+) -> dict[str, Any]:
+    variables = {
+        "id": appointeeship_id,
+        "amendment": amendment,
+        "reason": reason,
+        "expected": expected,
+    }
+    kw.setdefault("role", "senior_officer")
+    kw.setdefault("sub", "olu.scao")
+    data = await api.data(AMEND_APPOINTEESHIP, variables, **kw)
+    result: dict[str, Any] = data["amendAppointeeship"]
+    return result
+
+
+async def new_deputyship(api: Api, client_id: str, **overrides: Any) -> dict[str, Any]:
+    result = await record_deputyship(api, client_id, **overrides)
+    assert result["__typename"] == "DeputyshipPayload", result
+    deputyship: dict[str, Any] = result["deputyship"]
+    return deputyship
+
+
+async def new_appointeeship(api: Api, client_id: str, **overrides: Any) -> dict[str, Any]:
+    result = await record_appointeeship(api, client_id, **overrides)
+    assert result["__typename"] == "AppointeeshipPayload", result
+    appointeeship: dict[str, Any] = result["appointeeship"]
+    return appointeeship
+
+
+async def order_counts(db: RolledBackDatabase) -> tuple[int, ...]:
+    """Rows a refused order change must leave alone, audit included."""
+    return tuple(
+        [
+            await scalar(db, f"SELECT count(*) FROM {table}")
+            for table in (
+                "deputyship",
+                "deputyship_version",
+                "appointeeship",
+                "appointeeship_version",
+                "audit_log",
+            )
+        ]
+    )
+
+
+# --- deputyships ----------------------------------------------------------------------------
+
+
+async def test_record_deputyship_stores_the_powers_and_supervision_type(
+    api: Api, db: RolledBackDatabase
+) -> None:
+    """R-ORD-1: the order's powers, with a yearly gift limit in exact Money; R-ORD-3: the OPG's
+    supervision type."""
+    client = await create_client(api)
+    order_date = days_ago(200)
+    granted = powers(sellProperty=True, letProperty=False, giftYearlyLimit="250.00")
+    deputyship = await new_deputyship(
+        api,
+        client["id"],
+        caseNumber="  13579246  ",
+        orderDate=order_date,
+        powers=granted,
+        supervisionType="TYPE_2A",
+    )
+    assert deputyship["version"] == 1
+    assert deputyship["caseNumber"] == "13579246"
+    assert deputyship["orderDate"] == order_date
+    assert deputyship["endDate"] is None
+    assert deputyship["supervisionType"] == "TYPE_2A"
+    assert deputyship["inForce"] is True
+    assert deputyship["recordedBy"] == "olu.scao"
+    assert deputyship["powers"] == granted
+
+    # Read back on the client, and in the table as integer pence.
+    on_client = await client_orders(api, client["id"])
+    assert on_client["legalRole"] == "DEPUTY"
+    assert on_client["deputyships"] == [deputyship]
+    assert on_client["appointeeships"] == []
+    did = decode_uuid("Deputyship", deputyship["id"])
+    row = (
+        await db.connection.execute(
+            text(
+                "SELECT gift_yearly_limit, supervision_type, power_sell_property, case_number "
+                "FROM deputyship_version WHERE deputyship_id = :id"
+            ),
+            {"id": did},
+        )
+    ).one()
+    assert tuple(row) == (25000, "TYPE_2A", True, "13579246")
+
+
+@pytest.mark.parametrize("limit", ["0.00", "0.01", "99.99", "1234567.89"])
+async def test_gift_limit_round_trips_to_the_penny(api: Api, limit: str) -> None:
+    client = await create_client(api)
+    deputyship = await new_deputyship(api, client["id"], powers=powers(giftYearlyLimit=limit))
+    assert deputyship["powers"]["giftYearlyLimit"] == limit
+
+
+async def test_gift_power_without_a_limit_has_a_null_limit(api: Api) -> None:
+    client = await create_client(api)
+    deputyship = await new_deputyship(api, client["id"], powers=powers(giftYearlyLimit=None))
+    assert deputyship["powers"]["makeGifts"] is True
+    assert deputyship["powers"]["giftYearlyLimit"] is None
+
+
+@pytest.mark.parametrize("supervision", ["TYPE_1", "TYPE_2A", "TYPE_2", "TYPE_3"])
+async def test_every_supervision_type_is_accepted(api: Api, supervision: str) -> None:
+    """R-ORD-3: 1 (close), 2A (intermediate), 2 (low), 3 (minimal)."""
+    client = await create_client(api)
+    deputyship = await new_deputyship(api, client["id"], supervisionType=supervision)
+    assert deputyship["supervisionType"] == supervision
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field"),
+    [
+        pytest.param(
+            {"powers": powers(makeGifts=False, giftYearlyLimit="250.00")},
+            "gift_yearly_limit",
+            id="gift limit without the gift power",
+        ),
+        pytest.param(
+            {"powers": powers(giftYearlyLimit="-1.00")}, "gift_yearly_limit", id="negative limit"
+        ),
+        pytest.param({"orderDate": in_days(1)}, "order_date", id="order date in the future"),
+        pytest.param(
+            {"orderDate": days_ago(10), "endDate": days_ago(11)},
+            "end_date",
+            id="end before order date",
+        ),
+        pytest.param({"caseNumber": "   "}, "case_number", id="blank case number"),
+        pytest.param({"caseNumber": "9" * 41}, "case_number", id="case number too long"),
+    ],
+)
+async def test_invalid_deputyship_is_a_validation_problem_and_nothing_is_written(
+    api: Api, db: RolledBackDatabase, overrides: dict[str, Any], field: str
+) -> None:
+    client = await create_client(api)
+    before = await order_counts(db)
+    problem = await record_deputyship(api, client["id"], **overrides)
+    assert problem["__typename"] == "ValidationProblem", problem
+    assert problem["code"] == "VALIDATION_FAILED"
+    assert problem_fields(problem) == {field.replace("_", "")}
+    assert await order_counts(db) == before
+    assert (await client_orders(api, client["id"]))["legalRole"] == "NONE"
+
+
+@pytest.mark.parametrize("limit", [250, 250.0, "250", "250.0", "250.000", "£250.00", "1e2"])
+async def test_gift_limit_must_be_a_two_place_money_string(
+    api: Api, db: RolledBackDatabase, limit: object
+) -> None:
+    """Money is never a float and always has exactly two places."""
+    client = await create_client(api)
+    before = await order_counts(db)
+    body = await api.gql(
+        RECORD_DEPUTYSHIP,
+        {"clientId": client["id"], "input": deputyship_input(powers=powers(giftYearlyLimit=limit))},
+    )
+    assert error_codes(body) == ["BAD_USER_INPUT"]
+    assert await order_counts(db) == before
+
+
+async def test_recording_an_order_for_an_unknown_client_is_not_found(
+    api: Api, db: RolledBackDatabase
+) -> None:
+    unknown = encode_id("Client", uuid.uuid4())
+    before = await order_counts(db)
+    for result in (
+        await record_appointeeship(api, unknown),
+        await record_deputyship(api, unknown),
+    ):
+        assert result["__typename"] == "NotFoundProblem", result
+        assert result["code"] == "NOT_FOUND"
+        assert result["id"] == unknown
+    assert await order_counts(db) == before
+
+
+async def test_recording_orders_needs_a_caseworker(api: Api, db: RolledBackDatabase) -> None:
+    """R-ROLE-1: support assistants enter data but do not record court orders."""
+    client = await create_client(api)
+    before = await order_counts(db)
+    body = await api.gql(
+        RECORD_DEPUTYSHIP,
+        {"clientId": client["id"], "input": deputyship_input()},
+        role="support_assistant",
+    )
+    assert error_codes(body) == ["FORBIDDEN"]
+    assert await order_counts(db) == before
+
+
+async def test_amend_deputyship_makes_a_new_version_and_keeps_the_old(
+    api: Api, db: RolledBackDatabase
+) -> None:
+    """R-AUD-2: the court varies the order: a new version with the reason; version 1 stays."""
+    client = await create_client(api)
+    deputyship = await new_deputyship(api, client["id"], supervisionType="TYPE_2")
+    varied = powers(makeGifts=False, giftYearlyLimit=None, letProperty=True)
+    result = await amend_deputyship(
+        api,
+        deputyship["id"],
+        {"supervisionType": "TYPE_3", "powers": varied},
+        reason="OPG reassessed; order varied 2024",
+        expected=1,
+        role="assistant",
+        sub="ash.assistant",
+    )
+    assert result["__typename"] == "DeputyshipPayload", result
+    amended = result["deputyship"]
+    assert amended["id"] == deputyship["id"]
+    assert amended["version"] == 2
+    assert amended["supervisionType"] == "TYPE_3"
+    assert amended["powers"] == varied
+    assert amended["caseNumber"] == deputyship["caseNumber"]
+    assert amended["recordedBy"] == "ash.assistant"
+
+    rows = (
+        await db.connection.execute(
+            text(
+                "SELECT version, supervision_type, power_make_gifts, gift_yearly_limit, reason "
+                "FROM deputyship_version WHERE deputyship_id = :id ORDER BY version"
+            ),
+            {"id": decode_uuid("Deputyship", deputyship["id"])},
+        )
+    ).all()
+    assert [tuple(r) for r in rows] == [
+        (1, "TYPE_2", True, 25000, None),
+        (2, "TYPE_3", False, None, "OPG reassessed; order varied 2024"),
+    ]
+    # The client still has one deputyship, now at version 2.
+    assert [d["version"] for d in (await client_orders(api, client["id"]))["deputyships"]] == [2]
+
+
+async def test_amend_deputyship_on_a_stale_version_is_a_version_conflict(
+    api: Api, db: RolledBackDatabase
+) -> None:
+    client = await create_client(api)
+    deputyship = await new_deputyship(api, client["id"])
+    first = await amend_deputyship(api, deputyship["id"], {"supervisionType": "TYPE_1"}, expected=1)
+    assert first["__typename"] == "DeputyshipPayload"
+    before = await order_counts(db)
+
+    stale = await amend_deputyship(api, deputyship["id"], {"supervisionType": "TYPE_3"}, expected=1)
+    assert stale["__typename"] == "VersionConflict"
+    assert stale["code"] == "VERSION_CONFLICT"
+    assert stale["currentVersion"] == 2
+    assert await order_counts(db) == before
+    current = (await client_orders(api, client["id"]))["deputyships"][0]
+    assert (current["version"], current["supervisionType"]) == (2, "TYPE_1")
+
+
+@pytest.mark.parametrize("reason", ["", "  \t "])
+async def test_amend_deputyship_without_a_reason_is_refused(
+    api: Api, db: RolledBackDatabase, reason: str
+) -> None:
+    client = await create_client(api)
+    deputyship = await new_deputyship(api, client["id"])
+    before = await order_counts(db)
+    result = await amend_deputyship(api, deputyship["id"], {"supervisionType": "TYPE_1"}, reason)
+    assert result["__typename"] == "ValidationProblem"
+    assert problem_fields(result) == {"reason"}
+    assert await order_counts(db) == before
+
+
+@pytest.mark.parametrize(
+    ("amendment", "field"),
+    [
+        pytest.param({"caseNumber": None}, "case_number", id="clear case number"),
+        pytest.param({"orderDate": None}, "order_date", id="clear order date"),
+        pytest.param({"supervisionType": None}, "supervision_type", id="clear supervision"),
+        pytest.param({"powers": None}, "powers", id="clear powers"),
+        pytest.param({"orderDate": in_days(2)}, "order_date", id="order date in the future"),
+        pytest.param({"endDate": days_ago(401)}, "end_date", id="end before order date"),
+        pytest.param(
+            {"powers": powers(makeGifts=False)}, "gift_yearly_limit", id="limit without power"
+        ),
+        pytest.param({"supervisionType": "TYPE_2"}, "amendment", id="changes nothing"),
+    ],
+)
+async def test_invalid_deputyship_amendment_is_a_validation_problem(
+    api: Api, db: RolledBackDatabase, amendment: dict[str, Any], field: str
+) -> None:
+    client = await create_client(api)
+    deputyship = await new_deputyship(api, client["id"], orderDate=days_ago(400))
+    before = await order_counts(db)
+    result = await amend_deputyship(api, deputyship["id"], amendment)
+    assert result["__typename"] == "ValidationProblem", result
+    assert problem_fields(result) == {field.replace("_", "")}
+    assert await order_counts(db) == before
+
+
+async def test_amend_unknown_deputyship_is_not_found(api: Api) -> None:
+    unknown = encode_id("Deputyship", uuid.uuid4())
+    result = await amend_deputyship(api, unknown, {"supervisionType": "TYPE_1"})
+    assert result["__typename"] == "NotFoundProblem"
+    assert result["id"] == unknown
+
+
+async def test_ending_a_deputyship_makes_it_not_in_force(api: Api) -> None:
+    """R-ORD-5: the court discharges the order; the client is no longer a deputy client."""
+    client = await create_client(api)
+    deputyship = await new_deputyship(api, client["id"], orderDate=days_ago(400))
+    result = await amend_deputyship(
+        api, deputyship["id"], {"endDate": days_ago(2)}, reason="order discharged: capacity"
+    )
+    assert result["__typename"] == "DeputyshipPayload"
+    assert result["deputyship"]["inForce"] is False
+    assert (await client_orders(api, client["id"]))["legalRole"] == "NONE"
+
+
+# --- appointeeships and the legal role ------------------------------------------------------
+
+
+async def test_record_appointeeship(api: Api) -> None:
+    client = await create_client(api)
+    appointeeship = await new_appointeeship(
+        api, client["id"], startDate=days_ago(30), appliedOn=days_ago(40), dwpReference="DWP-77"
+    )
+    assert appointeeship == {
+        "id": appointeeship["id"],
+        "version": 1,
+        "dwpReference": "DWP-77",
+        "appliedOn": days_ago(40),
+        "startDate": days_ago(30),
+        "endDate": None,
+        "inForce": True,
+        "recordedBy": "olu.scao",
+    }
+    assert (await client_orders(api, client["id"]))["legalRole"] == "APPOINTEE"
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field"),
+    [
+        pytest.param({"startDate": in_days(1)}, "start_date", id="starts in the future"),
+        pytest.param(
+            {"startDate": days_ago(5), "appliedOn": days_ago(4)}, "applied_on", id="applied after"
+        ),
+        pytest.param(
+            {"startDate": days_ago(5), "endDate": days_ago(6)}, "end_date", id="ends before start"
+        ),
+    ],
+)
+async def test_invalid_appointeeship_is_a_validation_problem(
+    api: Api, db: RolledBackDatabase, overrides: dict[str, Any], field: str
+) -> None:
+    client = await create_client(api)
+    before = await order_counts(db)
+    result = await record_appointeeship(api, client["id"], **overrides)
+    assert result["__typename"] == "ValidationProblem", result
+    assert problem_fields(result) == {field.replace("_", "")}
+    assert await order_counts(db) == before
+
+
+async def test_a_client_with_both_orders_is_both(api: Api) -> None:
+    """R-REF-6: a deputyship does not end the appointeeship; the client can have both."""
+    client = await create_client(api)
+    await new_appointeeship(api, client["id"])
+    assert (await client_orders(api, client["id"]))["legalRole"] == "APPOINTEE"
+    await new_deputyship(api, client["id"])
+    orders = await client_orders(api, client["id"])
+    assert orders["legalRole"] == "BOTH"
+    assert len(orders["deputyships"]) == len(orders["appointeeships"]) == 1
+
+
+async def test_ending_the_appointeeship_leaves_a_deputy_client(
+    api: Api, db: RolledBackDatabase
+) -> None:
+    """R-REF-6 / R-AUD-2: the appointeeship ends by a new version with an end date and reason;
+    the client, still under a deputyship, becomes DEPUTY."""
+    client = await create_client(api)
+    appointeeship = await new_appointeeship(api, client["id"], startDate=days_ago(300))
+    await new_deputyship(api, client["id"], orderDate=days_ago(100))
+    assert (await client_orders(api, client["id"]))["legalRole"] == "BOTH"
+
+    result = await amend_appointeeship(
+        api,
+        appointeeship["id"],
+        {"endDate": days_ago(1)},
+        reason="DWP appointeeship relinquished after deputy order",
+        expected=1,
+    )
+    assert result["__typename"] == "AppointeeshipPayload", result
+    ended = result["appointeeship"]
+    assert (ended["version"], ended["endDate"], ended["inForce"]) == (2, days_ago(1), False)
+
+    orders = await client_orders(api, client["id"])
+    assert orders["legalRole"] == "DEPUTY"
+    assert orders["appointeeships"] == [ended]
+    rows = (
+        await db.connection.execute(
+            text(
+                "SELECT version, end_date IS NULL, reason FROM appointeeship_version "
+                "WHERE appointeeship_id = :id ORDER BY version"
+            ),
+            {"id": decode_uuid("Appointeeship", appointeeship["id"])},
+        )
+    ).all()
+    assert [tuple(r) for r in rows] == [
+        (1, True, None),
+        (2, False, "DWP appointeeship relinquished after deputy order"),
+    ]
+
+
+async def test_ending_the_only_appointeeship_leaves_no_legal_role(api: Api) -> None:
+    client = await create_client(api)
+    appointeeship = await new_appointeeship(api, client["id"], startDate=days_ago(300))
+    result = await amend_appointeeship(
+        api, appointeeship["id"], {"endDate": days_ago(3)}, reason="client died"
+    )
+    assert result["__typename"] == "AppointeeshipPayload"
+    assert (await client_orders(api, client["id"]))["legalRole"] == "NONE"
+
+
+async def test_an_appointeeship_ending_today_is_still_in_force(api: Api) -> None:
+    """The end date is the last day in force (both ends inclusive)."""
+    client = await create_client(api)
+    appointeeship = await new_appointeeship(api, client["id"], startDate=days_ago(300))
+    result = await amend_appointeeship(
+        api, appointeeship["id"], {"endDate": days_ago(0)}, reason="DWP ends it today"
+    )
+    assert result["appointeeship"]["inForce"] is True
+    assert (await client_orders(api, client["id"]))["legalRole"] == "APPOINTEE"
+
+
+async def test_amend_appointeeship_problems(api: Api, db: RolledBackDatabase) -> None:
+    client = await create_client(api)
+    appointeeship = await new_appointeeship(api, client["id"], startDate=days_ago(300))
+    before = await order_counts(db)
+
+    no_reason = await amend_appointeeship(api, appointeeship["id"], {"endDate": days_ago(1)}, " ")
+    assert no_reason["__typename"] == "ValidationProblem"
+    assert problem_fields(no_reason) == {"reason"}
+
+    cleared = await amend_appointeeship(api, appointeeship["id"], {"startDate": None})
+    assert cleared["__typename"] == "ValidationProblem"
+    assert problem_fields(cleared) == {"startdate"}
+
+    backwards = await amend_appointeeship(api, appointeeship["id"], {"endDate": days_ago(301)})
+    assert backwards["__typename"] == "ValidationProblem"
+    assert problem_fields(backwards) == {"enddate"}
+
+    stale = await amend_appointeeship(
+        api, appointeeship["id"], {"endDate": days_ago(1)}, expected=2
+    )
+    assert stale["__typename"] == "VersionConflict"
+    assert stale["currentVersion"] == 1
+
+    unknown = encode_id("Appointeeship", uuid.uuid4())
+    missing = await amend_appointeeship(api, unknown, {"endDate": days_ago(1)})
+    assert missing["__typename"] == "NotFoundProblem"
+    assert missing["id"] == unknown
+
+    assert await order_counts(db) == before
+
+
+# --- the database refuses edits (R-AUD-2) ----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "UPDATE deputyship_version SET supervision_type = 'TYPE_3' WHERE deputyship_id = :id",
+        "UPDATE deputyship_version SET gift_yearly_limit = 999999 WHERE deputyship_id = :id",
+        "DELETE FROM deputyship_version WHERE deputyship_id = :id",
+        "DELETE FROM deputyship WHERE id = :id",
+        "TRUNCATE deputyship_version",
+    ],
+)
+async def test_deputyship_versions_cannot_be_edited_in_sql(
+    api: Api, db: RolledBackDatabase, sql: str
+) -> None:
+    client = await create_client(api)
+    deputyship = await new_deputyship(api, client["id"])
+    did = decode_uuid("Deputyship", deputyship["id"])
+    with pytest.raises(DBAPIError, match="append-only"):
+        async with db.connection.begin_nested():
+            await db.connection.execute(text(sql), {"id": did})
+    limit = await scalar(
+        db, "SELECT gift_yearly_limit FROM deputyship_version WHERE deputyship_id = :id", id=did
+    )
+    assert limit == 25000
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "UPDATE appointeeship_version SET end_date = start_date WHERE appointeeship_id = :id",
+        "DELETE FROM appointeeship_version WHERE appointeeship_id = :id",
+    ],
+)
+async def test_appointeeship_versions_cannot_be_edited_in_sql(
+    api: Api, db: RolledBackDatabase, sql: str
+) -> None:
+    client = await create_client(api)
+    appointeeship = await new_appointeeship(api, client["id"])
+    aid = decode_uuid("Appointeeship", appointeeship["id"])
+    with pytest.raises(DBAPIError, match="append-only"):
+        async with db.connection.begin_nested():
+            await db.connection.execute(text(sql), {"id": aid})
+    assert (await client_orders(api, client["id"]))["legalRole"] == "APPOINTEE"
+
+
+async def test_case_number_is_trimmed_on_amendment_as_on_recording(
+    api: Api, db: RolledBackDatabase
+) -> None:
+    client = await create_client(api)
+    deputyship = await new_deputyship(api, client["id"], caseNumber="12345678")
+    same = await amend_deputyship(api, deputyship["id"], {"caseNumber": " 12345678  "})
+    assert same["__typename"] == "ValidationProblem"
+    assert problem_fields(same) == {"amendment"}
+    changed = await amend_deputyship(api, deputyship["id"], {"caseNumber": " 87654321 "})
+    assert changed["__typename"] == "DeputyshipPayload"
+    assert changed["deputyship"]["caseNumber"] == "87654321"
