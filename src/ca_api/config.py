@@ -34,7 +34,8 @@ class Settings(BaseSettings):
     max_query_depth: int = 10
     max_aliases: int = 15
     max_tokens: int = 2000
-    max_body_bytes: int = 100_000
+    # A 5,000-line bank statement CSV is about 250 kB; the token limit bounds the query itself.
+    max_body_bytes: int = 1_000_000
     max_page_size: int = 100
 
     log_level: str = "INFO"

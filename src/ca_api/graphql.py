@@ -24,20 +24,41 @@ from ca_api.clients.schema import ClientMutation, ClientQuery
 from ca_api.common.scalars import SCALAR_MAP
 from ca_api.config import Settings
 from ca_api.errors import ApiError, ErrorCode
+from ca_api.ledger.schema import LedgerMutation, LedgerQuery
 from ca_api.logs import request_id_var
 from ca_api.officers.schema import OfficerQuery
 from ca_api.orders.schema import OrderMutation
+from ca_api.payments.schema import PaymentMutation, PaymentQuery
+from ca_api.policy.schema import PolicyQuery
+from ca_api.receipts.schema import ReceiptMutation, ReceiptQuery
+from ca_api.reconciliation.schema import ReconciliationMutation, ReconciliationQuery
 
 log = logging.getLogger("ca_api.graphql")
 
 
 @strawberry.type
-class Query(OfficerQuery, ClientQuery, AuditQuery):
+class Query(
+    OfficerQuery,
+    ClientQuery,
+    AuditQuery,
+    PolicyQuery,
+    LedgerQuery,
+    ReceiptQuery,
+    PaymentQuery,
+    ReconciliationQuery,
+):
     pass
 
 
 @strawberry.type
-class Mutation(ClientMutation, OrderMutation):
+class Mutation(
+    ClientMutation,
+    OrderMutation,
+    LedgerMutation,
+    ReceiptMutation,
+    PaymentMutation,
+    ReconciliationMutation,
+):
     pass
 
 

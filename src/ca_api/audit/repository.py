@@ -54,15 +54,13 @@ async def append(
 
 
 async def append_many(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:
-    """Many audit rows in one INSERT (a batch such as a benefits run). Each dict has the
-    arguments of ``append``; the audit_chain trigger chains them in the order given (rows of one
-    stream later in the list see the head moved by the earlier ones)."""
+    """Many audit rows in one batch (a benefits run): one statement, the rows sent together.
+    Each dict has the arguments of ``append``; the audit_chain trigger chains them in the order
+    given (rows of one stream later in the list see the head moved by the earlier ones)."""
     if not rows:
         return
     await session.execute(
-        insert(AuditEntry).values(
-            [{**r, "stream_seq": 0, "prev_hash": b"", "hash": b""} for r in rows]
-        )
+        insert(AuditEntry), [{**r, "stream_seq": 0, "prev_hash": b"", "hash": b""} for r in rows]
     )
 
 

@@ -39,6 +39,8 @@ EVERYONE = frozenset(Role)
 # repository) and not their personal details (CLIENT_DETAIL_READ).
 CLIENT_READ = OFFICERS | {R.AUDITOR, R.SOCIAL_WORKER}
 CLIENT_DETAIL_READ = OFFICERS | {R.AUDITOR}
+# Who reads every client's row; anyone else in CLIENT_READ is scoped (a social worker: their own).
+CLIENT_READ_ALL = OFFICERS | {R.AUDITOR}
 CLIENT_WRITE = OFFICERS
 CLIENT_REFER = frozenset({R.SOCIAL_WORKER})
 ORDER_WRITE = CASEWORKERS

@@ -24,7 +24,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ca_api.auth.permissions import CLIENT_DETAIL_READ
+from ca_api.auth.permissions import CLIENT_READ_ALL
 from ca_api.auth.principal import Principal, Role
 from ca_api.clients.models import Client, ClientVersion, client_current
 from ca_api.clients.rules import ClientDetails, LegalRole, Situation
@@ -37,7 +37,7 @@ cc = client_current
 def readable(principal: Principal) -> ColumnElement[bool]:
     """Row scoping: officers and audit read every client; a social worker only the clients they
     referred; anyone else none."""
-    if principal.has_any(CLIENT_DETAIL_READ):
+    if principal.has_any(CLIENT_READ_ALL):
         return true()
     if Role.SOCIAL_WORKER in principal.roles:
         return cc.c.referred_by == principal.subject

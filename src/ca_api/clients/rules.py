@@ -104,7 +104,7 @@ def validate(details: ClientDetails, today: date) -> dict[str, str]:
     elif details.date_of_birth < EARLIEST_BIRTH:
         problems["date_of_birth"] = f"is before {EARLIEST_BIRTH.isoformat()}"
     if details.ni_number is not None and not _NI_RE.match(details.ni_number):
-        problems["ni_number"] = "is not a National Insurance number (e.g. QQ123456C)"
+        problems["ni_number"] = "is not a National Insurance number (e.g. AB123456C)"
     if details.postcode is not None and not _POSTCODE_RE.match(details.postcode):
         problems["postcode"] = "is not a UK postcode"
     for name in ("address_line1", "address_line2", "town"):

@@ -1,0 +1,219 @@
+"""What every benchmark shares: a fresh database migrated to head, a real server process
+(uvicorn, one worker) on a free loopback port, tokens signed by a bench key, and a bounded
+closed-loop load generator.
+
+Benchmarks talk only to 127.0.0.1. They stop by themselves (bounded request counts).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from ca_api.auth.tokens import SigningKey, load_or_create_dev_key, mint_token
+from ca_api.config import Settings
+from ca_api.db import async_url
+from ca_api.migrate import upgrade
+
+ROOT = Path(__file__).resolve().parents[1]
+ADMIN_URL = os.environ.get(
+    "CA_API_BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
+)
+
+
+async def _admin(sql: str) -> None:
+    engine = create_async_engine(async_url(ADMIN_URL), isolation_level="AUTOCOMMIT")
+    try:
+        async with engine.connect() as conn:
+            await conn.execute(text(sql))
+    finally:
+        await engine.dispose()
+
+
+@contextlib.contextmanager
+def bench_database() -> Iterator[str]:
+    """A database of its own, migrated; dropped afterwards."""
+    name = f"ca_api_bench_{uuid.uuid4().hex[:8]}"
+    asyncio.run(_admin(f'CREATE DATABASE "{name}"'))
+    url = make_url(ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+    try:
+        upgrade(url)
+        yield url
+    finally:
+        asyncio.run(_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass
+class Server:
+    url: str
+    settings: Settings
+    key: SigningKey
+
+    def token(self, role: str, sub: str) -> str:
+        return mint_token(
+            self.key, settings=self.settings, subject=sub, roles=[role], expires_in=3600
+        )
+
+
+@contextlib.contextmanager
+def server(database_url: str) -> Iterator[Server]:
+    """``ca-api serve`` in a subprocess against ``database_url`` (no demo data: the URL's
+    database is migrated already and ``serve`` only loads demo data into an empty one)."""
+    data_dir = Path(tempfile.mkdtemp(prefix="ca_api_bench_"))
+    settings = Settings(environment="development", data_dir=data_dir, log_level="WARNING")
+    key = load_or_create_dev_key(settings.dev_key_file)
+    port = free_port()
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "CA_API_DATA_DIR": str(data_dir),
+        "CA_API_LOG_LEVEL": "WARNING",
+    }
+    proc = subprocess.Popen(  # noqa: S603 (our own command)
+        [sys.executable, "-m", "ca_api.cli", "serve", "--port", str(port)],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            with contextlib.suppress(httpx.HTTPError):
+                if httpx.get(f"{url}/readyz", timeout=1).status_code == 200:
+                    break
+            if proc.poll() is not None or time.monotonic() > deadline:
+                err = proc.stderr.read().decode() if proc.stderr else ""
+                raise RuntimeError(f"server did not start: {err[-2000:]}")
+            time.sleep(0.2)
+        yield Server(url=url, settings=settings, key=key)
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+@contextlib.asynccontextmanager
+async def client(base_url: str, connections: int) -> AsyncIterator[httpx.AsyncClient]:
+    limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
+    async with httpx.AsyncClient(base_url=base_url, limits=limits, timeout=60) as c:
+        yield c
+
+
+async def gql(
+    c: httpx.AsyncClient, token: str, query: str, variables: dict[str, Any]
+) -> dict[str, Any]:
+    resp = await c.post(
+        "/graphql",
+        json={"query": query, "variables": variables},
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    resp.raise_for_status()
+    body: dict[str, Any] = resp.json()
+    if body.get("errors"):
+        raise RuntimeError(body["errors"])
+    return body["data"]  # type: ignore[no-any-return]
+
+
+@dataclass
+class LoadResult:
+    done: int
+    seconds: float
+    latencies: list[float]
+
+    @property
+    def per_second(self) -> float:
+        return self.done / self.seconds if self.seconds else 0.0
+
+    def percentile(self, p: float) -> float:
+        if not self.latencies:
+            return 0.0
+        ordered = sorted(self.latencies)
+        return ordered[min(len(ordered) - 1, int(p / 100 * len(ordered)))]
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.latencies) if self.latencies else 0.0
+
+
+async def closed_loop(jobs: list[Callable[[], Awaitable[None]]], concurrency: int) -> LoadResult:
+    """Run every job once, ``concurrency`` at a time; each worker takes the next job."""
+    queue: asyncio.Queue[Callable[[], Awaitable[None]]] = asyncio.Queue()
+    for job in jobs:
+        queue.put_nowait(job)
+    latencies: list[float] = []
+
+    async def worker() -> None:
+        while True:
+            try:
+                job = queue.get_nowait()
+            except asyncio.QueueEmpty:
+                return
+            t0 = time.perf_counter()
+            await job()
+            latencies.append(time.perf_counter() - t0)
+
+    start = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(concurrency)))
+    return LoadResult(done=len(jobs), seconds=time.perf_counter() - start, latencies=latencies)
+
+
+def pgbench(
+    database_url: str, script: Path, *, clients: int, seconds: int, defines: dict[str, str]
+) -> float:
+    """Transactions per second of ``pgbench -M prepared -f script`` at ``clients``."""
+    u = make_url(database_url)
+    args = [
+        "pgbench",
+        "-n",
+        "-M",
+        "prepared",
+        "-f",
+        str(script),
+        "-c",
+        str(clients),
+        "-j",
+        "2",
+        "-T",
+        str(seconds),
+        "-h",
+        u.host or "127.0.0.1",
+        "-p",
+        str(u.port or 5432),
+        "-U",
+        u.username or "postgres",
+    ]
+    for k, v in defines.items():
+        args += ["-D", f"{k}={v}"]
+    args.append(u.database or "postgres")
+    out = subprocess.run(args, capture_output=True, text=True, check=True)  # noqa: S603
+    for line in out.stdout.splitlines():
+        if line.startswith("tps = "):
+            return float(line.split()[2])
+    raise RuntimeError(f"pgbench printed no tps: {out.stdout}\n{out.stderr}")

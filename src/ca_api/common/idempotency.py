@@ -1,0 +1,100 @@
+"""Idempotency keys for every mutation that moves money.
+
+The first request with a key claims it inside its own transaction; a repeat with the same key
+and the same input replays the first result and does nothing again; the same key with different
+input is refused (IDEMPOTENCY_KEY_REUSED). A repeat that arrives while the first is still running
+waits on the key's row and then replays. Keys are scoped to the principal: an integration's keys
+are its own.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+from sqlalchemy import select, update
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ca_api.common.idempotency_models import IdempotencyKey
+from ca_api.db import unit_of_work
+from ca_api.errors import ErrorCode, MoneyProblem, ValidationFailed
+
+T = TypeVar("T")
+
+MIN_KEY, MAX_KEY = 8, 200
+
+
+class KeyReused(MoneyProblem):
+    def __init__(self, key: str) -> None:
+        super().__init__(
+            ErrorCode.IDEMPOTENCY_KEY_REUSED,
+            f"idempotency key {key!r} was used before for a different request",
+            key=key,
+        )
+
+
+def request_hash(operation: str, payload: Any) -> bytes:
+    canonical = json.dumps([operation, payload], sort_keys=True, default=str, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).digest()
+
+
+async def claim(
+    session: AsyncSession, principal: str, key: str, operation: str, payload: Any
+) -> dict[str, Any] | None:
+    """Claim ``key`` in the current transaction. Returns None when this request is the first
+    (go ahead, then ``complete``), or the stored result of the first request to replay."""
+    if not MIN_KEY <= len(key) <= MAX_KEY:
+        raise ValidationFailed(
+            {"idempotency_key": f"must be {MIN_KEY} to {MAX_KEY} characters (a UUID is ideal)"}
+        )
+    digest = request_hash(operation, payload)
+    claimed = await session.execute(
+        insert(IdempotencyKey)
+        .values(principal=principal, key=key, operation=operation, request_hash=digest)
+        .on_conflict_do_nothing()
+        .returning(IdempotencyKey.key)
+    )
+    if claimed.scalar_one_or_none() is not None:
+        return None
+    row = (
+        await session.execute(
+            select(IdempotencyKey).where(
+                IdempotencyKey.principal == principal, IdempotencyKey.key == key
+            )
+        )
+    ).scalar_one()
+    if row.operation != operation or row.request_hash != digest or row.result is None:
+        raise KeyReused(key)
+    return dict(row.result)
+
+
+async def complete(session: AsyncSession, principal: str, key: str, result: dict[str, Any]) -> None:
+    await session.execute(
+        update(IdempotencyKey)
+        .where(IdempotencyKey.principal == principal, IdempotencyKey.key == key)
+        .values(result=result)
+    )
+
+
+async def run_once(
+    session: AsyncSession,
+    principal: str,
+    key: str,
+    operation: str,
+    payload: Any,
+    work: Callable[[], Awaitable[T]],
+    *,
+    remember: Callable[[T], dict[str, Any]],
+    replay: Callable[[dict[str, Any]], Awaitable[T]],
+) -> T:
+    """Do ``work`` once per key, in one transaction with the key's claim; a repeat replays."""
+    async with unit_of_work(session):
+        prior = await claim(session, principal, key, operation, payload)
+        if prior is None:
+            value = await work()
+            await complete(session, principal, key, remember(value))
+            return value
+    return await replay(prior)

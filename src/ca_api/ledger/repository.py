@@ -1,0 +1,302 @@
+"""Every SQL statement of the ledger."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Row, and_, func, insert, or_, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ca_api.ledger.models import Counterparty, LedgerAccount, Transfer
+from ca_api.ledger.rules import AccountKind, TransferKind
+
+
+async def lock_accounts(
+    session: AsyncSession, account_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, LedgerAccount]:
+    """Client accounts locked FOR UPDATE in id order (as the transfer trigger locks them, so two
+    transfers never wait on each other in a cycle); counterparty accounts read, not locked."""
+    ids = sorted(set(account_ids))
+    rows = (await session.execute(select(LedgerAccount).where(LedgerAccount.id.in_(ids)))).scalars()
+    accounts = {a.id: a for a in rows}
+    client_ids = [i for i in ids if i in accounts and accounts[i].kind != AccountKind.COUNTERPARTY]
+    if client_ids:
+        stmt = (
+            select(LedgerAccount)
+            .where(LedgerAccount.id.in_(client_ids))
+            .order_by(LedgerAccount.id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+        for account in (await session.execute(stmt)).scalars():
+            accounts[account.id] = account
+    return accounts
+
+
+async def insert_transfer(session: AsyncSession, values: dict[str, Any]) -> Transfer:
+    stmt = insert(Transfer).values(values).returning(Transfer)
+    result = await session.execute(stmt, execution_options={"populate_existing": True})
+    return result.scalar_one()
+
+
+async def get_transfer(session: AsyncSession, transfer_id: uuid.UUID) -> Transfer | None:
+    return (
+        await session.execute(select(Transfer).where(Transfer.id == transfer_id))
+    ).scalar_one_or_none()
+
+
+async def resolution_of(session: AsyncSession, pending_id: uuid.UUID) -> Transfer | None:
+    stmt = select(Transfer).where(Transfer.pending_id == pending_id)
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def reversal_of(session: AsyncSession, transfer_id: uuid.UUID) -> Transfer | None:
+    stmt = select(Transfer).where(Transfer.reverses_id == transfer_id)
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def client_account(
+    session: AsyncSession, client_id: uuid.UUID, kind: AccountKind
+) -> LedgerAccount | None:
+    stmt = select(LedgerAccount).where(
+        LedgerAccount.client_id == client_id, LedgerAccount.kind == kind.value
+    )
+    return (await session.execute(stmt)).scalars().first()
+
+
+async def create_client_account(
+    session: AsyncSession, client_id: uuid.UUID, kind: AccountKind, name: str
+) -> LedgerAccount:
+    """Make the account unless a concurrent request just did; either way return it."""
+    stmt = (
+        pg_insert(LedgerAccount)
+        .values(id=uuid.uuid4(), kind=kind.value, client_id=client_id, name=name)
+        .on_conflict_do_nothing()
+        .returning(LedgerAccount)
+    )
+    made = (await session.execute(stmt)).scalar_one_or_none()
+    if made is not None:
+        return made
+    existing = await client_account(session, client_id, kind)
+    assert existing is not None
+    return existing
+
+
+async def accounts_of_client(
+    session: AsyncSession, client_id: uuid.UUID
+) -> Sequence[LedgerAccount]:
+    stmt = (
+        select(LedgerAccount)
+        .where(LedgerAccount.client_id == client_id)
+        .order_by(LedgerAccount.kind, LedgerAccount.created_at)
+    )
+    return (await session.execute(stmt)).scalars().all()
+
+
+async def accounts_of_clients(
+    session: AsyncSession, client_ids: Sequence[uuid.UUID]
+) -> Sequence[LedgerAccount]:
+    stmt = (
+        select(LedgerAccount)
+        .where(LedgerAccount.client_id.in_(client_ids))
+        .order_by(LedgerAccount.kind, LedgerAccount.created_at)
+    )
+    return (await session.execute(stmt)).scalars().all()
+
+
+async def get_account(session: AsyncSession, account_id: uuid.UUID) -> LedgerAccount | None:
+    return (
+        await session.execute(select(LedgerAccount).where(LedgerAccount.id == account_id))
+    ).scalar_one_or_none()
+
+
+async def counterparty_account(session: AsyncSession, counterparty: Counterparty) -> LedgerAccount:
+    stmt = (
+        pg_insert(LedgerAccount)
+        .values(
+            id=uuid.uuid4(),
+            kind=AccountKind.COUNTERPARTY.value,
+            counterparty_id=counterparty.id,
+            name=counterparty.name,
+        )
+        .on_conflict_do_nothing()
+        .returning(LedgerAccount)
+    )
+    made = (await session.execute(stmt)).scalar_one_or_none()
+    if made is not None:
+        return made
+    existing = (
+        await session.execute(
+            select(LedgerAccount).where(LedgerAccount.counterparty_id == counterparty.id)
+        )
+    ).scalar_one()
+    return existing
+
+
+async def insert_counterparty(
+    session: AsyncSession,
+    *,
+    kind: str,
+    name: str,
+    reference: str | None,
+    is_council_employee: bool,
+    created_by: str,
+) -> Counterparty | None:
+    """None when one of that kind and name exists already."""
+    stmt = (
+        pg_insert(Counterparty)
+        .values(
+            id=uuid.uuid4(),
+            kind=kind,
+            name=name,
+            reference=reference,
+            is_council_employee=is_council_employee,
+            created_by=created_by,
+        )
+        .on_conflict_do_nothing()
+        .returning(Counterparty)
+    )
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def get_counterparty(
+    session: AsyncSession, counterparty_id: uuid.UUID
+) -> Counterparty | None:
+    return (
+        await session.execute(select(Counterparty).where(Counterparty.id == counterparty_id))
+    ).scalar_one_or_none()
+
+
+async def find_counterparty(session: AsyncSession, kind: str, name: str) -> Counterparty | None:
+    stmt = select(Counterparty).where(Counterparty.kind == kind, Counterparty.name == name)
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def list_counterparties(
+    session: AsyncSession,
+    *,
+    kind: str | None,
+    search: str | None,
+    after_name: str | None,
+    limit: int,
+) -> Sequence[Counterparty]:
+    stmt = select(Counterparty).order_by(Counterparty.name, Counterparty.id).limit(limit)
+    if kind is not None:
+        stmt = stmt.where(Counterparty.kind == kind)
+    if search:
+        stmt = stmt.where(Counterparty.name.ilike(f"%{search.strip()}%"))
+    if after_name is not None:
+        stmt = stmt.where(Counterparty.name > after_name)
+    return (await session.execute(stmt)).scalars().all()
+
+
+@dataclass(frozen=True)
+class StatementFilter:
+    value_from: date | None = None
+    value_to: date | None = None  # inclusive
+    categories: frozenset[str] | None = None
+
+
+async def statement(
+    session: AsyncSession,
+    account_id: uuid.UUID,
+    flt: StatementFilter,
+    *,
+    after_seq: int | None,
+    limit: int,
+) -> Sequence[Row[Any]]:
+    """Transfers that changed the account's posted balance, in posting order, each with the
+    signed amount and the balance after it (kept on the transfer by the trigger)."""
+    t = Transfer
+    moved = t.kind.in_([TransferKind.POSTED.value, TransferKind.POST_PENDING.value])
+    touches = or_(t.from_account_id == account_id, t.to_account_id == account_id)
+    stmt = select(t).where(moved, touches).order_by(t.seq).limit(limit)
+    if flt.value_from is not None:
+        stmt = stmt.where(t.value_date >= flt.value_from)
+    if flt.value_to is not None:
+        stmt = stmt.where(t.value_date <= flt.value_to)
+    if flt.categories:
+        stmt = stmt.where(t.category.in_(sorted(flt.categories)))
+    if after_seq is not None:
+        stmt = stmt.where(t.seq > after_seq)
+    return (await session.execute(stmt)).all()
+
+
+async def open_holds(session: AsyncSession, account_id: uuid.UUID) -> Sequence[Transfer]:
+    resolved = select(Transfer.pending_id).where(Transfer.pending_id.is_not(None))
+    stmt = (
+        select(Transfer)
+        .where(
+            Transfer.kind == TransferKind.PENDING.value,
+            Transfer.from_account_id == account_id,
+            Transfer.id.not_in(resolved),
+        )
+        .order_by(Transfer.seq)
+    )
+    return (await session.execute(stmt)).scalars().all()
+
+
+async def balance_check(session: AsyncSession) -> Sequence[Row[Any]]:
+    """Client accounts whose kept balances differ from what their transfers add up to."""
+    t = Transfer
+    moved = t.kind.in_([TransferKind.POSTED.value, TransferKind.POST_PENDING.value])
+    incoming = (
+        select(func.coalesce(func.sum(t.amount), 0))
+        .where(moved, t.to_account_id == LedgerAccount.id)
+        .scalar_subquery()
+    )
+    outgoing = (
+        select(func.coalesce(func.sum(t.amount), 0))
+        .where(moved, t.from_account_id == LedgerAccount.id)
+        .scalar_subquery()
+    )
+    resolved = select(Transfer.pending_id).where(Transfer.pending_id.is_not(None))
+    holds = (
+        select(func.coalesce(func.sum(t.amount), 0))
+        .where(
+            t.kind == TransferKind.PENDING.value,
+            t.from_account_id == LedgerAccount.id,
+            t.id.not_in(resolved),
+        )
+        .scalar_subquery()
+    )
+    stmt = select(
+        LedgerAccount.id,
+        LedgerAccount.posted,
+        LedgerAccount.held,
+        (incoming - outgoing).label("summed"),
+        holds.label("holds"),
+    ).where(
+        LedgerAccount.kind != AccountKind.COUNTERPARTY.value,
+        or_(LedgerAccount.posted != incoming - outgoing, LedgerAccount.held != holds),
+    )
+    return (await session.execute(stmt)).all()
+
+
+async def total_of_all_balances(session: AsyncSession) -> int:
+    """Sum over every account, client accounts by their kept balance and counterparties by
+    their transfers: zero in a sound ledger."""
+    t = Transfer
+    moved = t.kind.in_([TransferKind.POSTED.value, TransferKind.POST_PENDING.value])
+    client_total = select(func.coalesce(func.sum(LedgerAccount.posted), 0)).where(
+        LedgerAccount.kind != AccountKind.COUNTERPARTY.value
+    )
+    counterparty_in = (
+        select(func.coalesce(func.sum(t.amount), 0))
+        .join(LedgerAccount, and_(LedgerAccount.id == t.to_account_id))
+        .where(moved, LedgerAccount.kind == AccountKind.COUNTERPARTY.value)
+    )
+    counterparty_out = (
+        select(func.coalesce(func.sum(t.amount), 0))
+        .join(LedgerAccount, and_(LedgerAccount.id == t.from_account_id))
+        .where(moved, LedgerAccount.kind == AccountKind.COUNTERPARTY.value)
+    )
+    clients = int((await session.execute(client_total)).scalar_one())
+    c_in = int((await session.execute(counterparty_in)).scalar_one())
+    c_out = int((await session.execute(counterparty_out)).scalar_one())
+    return clients + c_in - c_out

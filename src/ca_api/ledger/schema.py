@@ -1,0 +1,357 @@
+"""GraphQL for the ledger: accounts with balances, statements with running balances,
+counterparties, and reversals. Thin: parse, call the service, map the result."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from typing import Annotated
+
+import strawberry
+from strawberry.types import Info
+
+from ca_api.auth.permissions import (
+    AUDIT_READ,
+    COUNTERPARTY_WRITE,
+    LEDGER_READ,
+    TRANSFER_REVERSE,
+    allow,
+)
+from ca_api.clients import service as clients
+from ca_api.common.ids import decode_uuid, encode_id
+from ca_api.common.pagination import Connection, connection_from_rows, page_request
+from ca_api.common.problems import (
+    IdempotencyKeyReusedProblem,
+    InsufficientFundsProblem,
+    InvalidStateProblem,
+    NotFoundProblem,
+    ValidationProblem,
+    to_problem,
+)
+from ca_api.common.scalars import Money
+from ca_api.context import Context
+from ca_api.errors import BusinessProblem, NotFound
+from ca_api.ledger import models, repository, rules, service
+
+AccountKind = rules.AccountKind
+TransferKind = rules.TransferKind
+Category = rules.Category
+CounterpartyKind = rules.CounterpartyKind
+Benefit = rules.Benefit
+strawberry.enum(AccountKind, description="Which of a client's accounts, or a counterparty's.")
+strawberry.enum(TransferKind, description="Posted money, a hold, or a hold posted or voided.")
+strawberry.enum(Category, description="The OPG annual report's money categories (R-OPG-1).")
+strawberry.enum(CounterpartyKind)
+strawberry.enum(Benefit, description="State benefits, recorded separately (R-ACC-6).")
+
+
+@strawberry.type(description="An account in the ledger, with its balances now.")
+class LedgerAccount:
+    row: strawberry.Private[models.LedgerAccount]
+
+    @strawberry.field
+    def id(self) -> strawberry.ID:
+        return strawberry.ID(encode_id("LedgerAccount", self.row.id))
+
+    @strawberry.field
+    def kind(self) -> AccountKind:
+        return AccountKind(self.row.kind)
+
+    @strawberry.field
+    def name(self) -> str:
+        return self.row.name
+
+    @strawberry.field(description="Money in the account (posted transfers).")
+    def balance(self) -> Money:
+        return Money(self.row.posted)
+
+    @strawberry.field(description="Reserved by approved payments not yet made.")
+    def held(self) -> Money:
+        return Money(self.row.held)
+
+    @strawberry.field(description="What can still be spent: balance less holds (R-PAY-3).")
+    def available(self) -> Money:
+        return Money(rules.available(self.row.posted, self.row.held))
+
+
+@strawberry.type(description="A movement of money between two accounts. Never changed.")
+class Transfer:
+    row: strawberry.Private[models.Transfer]
+
+    @strawberry.field
+    def id(self) -> strawberry.ID:
+        return strawberry.ID(encode_id("Transfer", self.row.id))
+
+    @strawberry.field
+    def kind(self) -> TransferKind:
+        return TransferKind(self.row.kind)
+
+    @strawberry.field
+    def amount(self) -> Money:
+        return Money(self.row.amount)
+
+    @strawberry.field
+    def from_account_id(self) -> strawberry.ID:
+        return strawberry.ID(encode_id("LedgerAccount", self.row.from_account_id))
+
+    @strawberry.field
+    def to_account_id(self) -> strawberry.ID:
+        return strawberry.ID(encode_id("LedgerAccount", self.row.to_account_id))
+
+    @strawberry.field
+    def value_date(self) -> date:
+        return self.row.value_date
+
+    @strawberry.field
+    def posted_at(self) -> datetime:
+        return self.row.posted_at
+
+    @strawberry.field
+    def category(self) -> Category:
+        return Category(self.row.category)
+
+    @strawberry.field
+    def description(self) -> str:
+        return self.row.description
+
+    @strawberry.field
+    def reference(self) -> str | None:
+        return self.row.reference
+
+    @strawberry.field
+    def recorded_by(self) -> str:
+        return self.row.recorded_by
+
+    @strawberry.field
+    def reason(self) -> str | None:
+        return self.row.reason
+
+    @strawberry.field(description="The transfer this one corrects (R-AUD-2).")
+    def reverses_id(self) -> strawberry.ID | None:
+        r = self.row.reverses_id
+        return strawberry.ID(encode_id("Transfer", r)) if r else None
+
+    @strawberry.field(description="The hold this one posts or voids.")
+    def pending_id(self) -> strawberry.ID | None:
+        p = self.row.pending_id
+        return strawberry.ID(encode_id("Transfer", p)) if p else None
+
+
+@strawberry.type(description="One line of an account's statement.")
+class StatementLine:
+    transfer: Transfer
+    amount: Money = strawberry.field(description="Signed: money in positive, money out negative.")
+    balance_after: Money
+
+
+@strawberry.type
+class Counterparty:
+    row: strawberry.Private[models.Counterparty]
+
+    @strawberry.field
+    def id(self) -> strawberry.ID:
+        return strawberry.ID(encode_id("Counterparty", self.row.id))
+
+    @strawberry.field
+    def kind(self) -> CounterpartyKind:
+        return CounterpartyKind(self.row.kind)
+
+    @strawberry.field
+    def name(self) -> str:
+        return self.row.name
+
+    @strawberry.field
+    def reference(self) -> str | None:
+        return self.row.reference
+
+    @strawberry.field(description="A council employee: never the recipient of a gift (R-ROLE-3).")
+    def is_council_employee(self) -> bool:
+        return self.row.is_council_employee
+
+
+@strawberry.input
+class StatementFilter:
+    value_from: date | None = None
+    value_to: date | None = strawberry.field(default=None, description="Inclusive.")
+    categories: list[Category] | None = None
+
+
+@strawberry.input
+class CounterpartyInput:
+    kind: CounterpartyKind
+    name: str
+    reference: str | None = None
+    is_council_employee: bool = False
+
+
+@strawberry.type(description="Whether the ledger adds up (for audit).")
+class LedgerCheck:
+    sound: bool
+    sum_of_all_balances: Money = strawberry.field(description="Zero in a sound ledger.")
+    accounts_out_of_balance: int
+
+
+@strawberry.type
+class CounterpartyPayload:
+    counterparty: Counterparty
+
+
+@strawberry.type
+class TransferPayload:
+    transfer: Transfer
+
+
+CreateCounterpartyResult = Annotated[
+    CounterpartyPayload | ValidationProblem, strawberry.union("CreateCounterpartyResult")
+]
+ReverseTransferResult = Annotated[
+    TransferPayload
+    | ValidationProblem
+    | NotFoundProblem
+    | InvalidStateProblem
+    | InsufficientFundsProblem
+    | IdempotencyKeyReusedProblem,
+    strawberry.union("ReverseTransferResult"),
+]
+
+
+async def readable_client(ctx: Context, client_id: uuid.UUID, given: str) -> None:
+    """The client exists and the caller may read it (row scoping), else NOT_FOUND."""
+    if await clients.get_client(ctx.session, ctx.principal, client_id) is None:
+        raise NotFound("client", given)
+
+
+@strawberry.type
+class LedgerQuery:
+    @strawberry.field(
+        extensions=allow(LEDGER_READ), description="A client's accounts with their balances."
+    )
+    async def client_accounts(
+        self, info: Info[Context, None], client_id: strawberry.ID
+    ) -> list[LedgerAccount]:
+        ctx = info.context
+        cid = decode_uuid("Client", client_id)
+        await readable_client(ctx, cid, client_id)
+        return [LedgerAccount(row=a) for a in await repository.accounts_of_client(ctx.session, cid)]
+
+    @strawberry.field(
+        extensions=allow(LEDGER_READ),
+        description="An account's transfers in posting order with the running balance.",
+    )
+    async def account_statement(
+        self,
+        info: Info[Context, None],
+        account_id: strawberry.ID,
+        filter: StatementFilter | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[StatementLine]:
+        ctx = info.context
+        aid = decode_uuid("LedgerAccount", account_id)
+        account = await repository.get_account(ctx.session, aid)
+        if account is None or account.client_id is None:
+            raise NotFound("client account", account_id)
+        await readable_client(ctx, account.client_id, account_id)
+        page = page_request(first, after, default=50, maximum=ctx.settings.max_page_size)
+        f = filter or StatementFilter()
+        flt = repository.StatementFilter(
+            value_from=f.value_from,
+            value_to=f.value_to,
+            categories=frozenset(c.value for c in f.categories) if f.categories else None,
+        )
+        after_seq = page.after_one(int)
+        rows = await repository.statement(
+            ctx.session, aid, flt, after_seq=after_seq, limit=page.first + 1
+        )
+
+        def line(row: object) -> StatementLine:
+            t: models.Transfer = row[0]  # type: ignore[index]
+            incoming = t.to_account_id == aid
+            after_balance = t.to_balance_after if incoming else t.from_balance_after
+            return StatementLine(
+                transfer=Transfer(row=t),
+                amount=Money(t.amount if incoming else -t.amount),
+                balance_after=Money(after_balance or 0),
+            )
+
+        return connection_from_rows(rows, page, key=lambda r: [r[0].seq], node=line)
+
+    @strawberry.field(extensions=allow(LEDGER_READ))
+    async def counterparties(
+        self,
+        info: Info[Context, None],
+        kind: CounterpartyKind | None = None,
+        search: str | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[Counterparty]:
+        ctx = info.context
+        page = page_request(first, after, default=50, maximum=ctx.settings.max_page_size)
+        after_name = page.after_one(str)
+        rows = await repository.list_counterparties(
+            ctx.session,
+            kind=kind.value if kind else None,
+            search=search,
+            after_name=after_name,
+            limit=page.first + 1,
+        )
+        return connection_from_rows(
+            rows, page, key=lambda c: [c.name], node=lambda c: Counterparty(row=c)
+        )
+
+    @strawberry.field(
+        extensions=allow(AUDIT_READ),
+        description="Check the ledger: all balances sum to zero; kept balances match transfers.",
+    )
+    async def ledger_check(self, info: Info[Context, None]) -> LedgerCheck:
+        total, wrong = await service.ledger_is_sound(info.context.session)
+        return LedgerCheck(
+            sound=total == 0 and wrong == 0,
+            sum_of_all_balances=Money(total),
+            accounts_out_of_balance=wrong,
+        )
+
+
+@strawberry.type
+class LedgerMutation:
+    @strawberry.mutation(
+        extensions=allow(COUNTERPARTY_WRITE),
+        description="Record a counterparty: a payer, supplier, provider or institution.",
+    )
+    async def create_counterparty(
+        self, info: Info[Context, None], input: CounterpartyInput
+    ) -> CreateCounterpartyResult:
+        ctx = info.context
+        try:
+            made = await service.create_counterparty(
+                ctx.session,
+                ctx.actor,
+                kind=input.kind,
+                name=input.name,
+                reference=input.reference,
+                is_council_employee=input.is_council_employee,
+            )
+        except BusinessProblem as exc:
+            return to_problem(exc)  # type: ignore[return-value]
+        return CounterpartyPayload(counterparty=Counterparty(row=made))
+
+    @strawberry.mutation(
+        extensions=allow(TRANSFER_REVERSE),
+        description="Correct a mistaken transfer with one that moves the money back (R-AUD-2).",
+    )
+    async def reverse_transfer(
+        self,
+        info: Info[Context, None],
+        transfer_id: strawberry.ID,
+        reason: str,
+        idempotency_key: str,
+    ) -> ReverseTransferResult:
+        ctx = info.context
+        tid = decode_uuid("Transfer", transfer_id)
+        try:
+            reversal = await service.reverse_transfer(
+                ctx.session, ctx.actor, tid, reason, idempotency_key=idempotency_key
+            )
+        except BusinessProblem as exc:
+            return to_problem(exc)  # type: ignore[return-value]
+        return TransferPayload(transfer=Transfer(row=reversal))

@@ -1,0 +1,343 @@
+"""Ledger use cases. ``post``, ``hold``, ``post_pending``, ``void_pending`` and ``reverse`` run
+inside the caller's transaction (a receipt, a payment, a lodgement owns it and writes the audit
+row); ``reverse_transfer`` and the counterparty functions are use cases of their own.
+
+The service checks what the database also enforces: accounts locked in id order, no client
+account below zero counting holds (R-PAY-3), money kept to one client (R-ACC-2), the OPG category
+fits the direction (R-OPG-1). The database's CHECK is the backstop if a check here is ever wrong.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import date
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ca_api import clock
+from ca_api.audit import service as audit
+from ca_api.common import idempotency
+from ca_api.context import Actor
+from ca_api.db import unit_of_work
+from ca_api.errors import ErrorCode, MoneyProblem, RecordNotFound, ValidationFailed
+from ca_api.ledger import repository, rules
+from ca_api.ledger.models import Counterparty, LedgerAccount, Transfer
+from ca_api.ledger.rules import AccountKind, Category, CounterpartyKind, TransferKind
+from ca_api.money import Pence, format_money
+
+
+class InsufficientFunds(MoneyProblem):
+    def __init__(self, account_id: uuid.UUID, available: Pence, wanted: Pence) -> None:
+        super().__init__(
+            ErrorCode.INSUFFICIENT_FUNDS,
+            f"the client's account has {format_money(available)} available, "
+            f"{format_money(wanted)} is needed (R-PAY-3)",
+            account_id=str(account_id),
+            available=available,
+            wanted=wanted,
+        )
+        self.available = available
+        self.wanted = wanted
+
+
+class InvalidState(MoneyProblem):
+    def __init__(self, message: str, **details: object) -> None:
+        super().__init__(ErrorCode.INVALID_STATE, message, **details)
+
+
+@dataclass(frozen=True)
+class Movement:
+    """What to move: ``amount`` pence from one account to another, labelled for the OPG."""
+
+    from_account_id: uuid.UUID
+    to_account_id: uuid.UUID
+    amount: Pence
+    value_date: date
+    category: Category
+    description: str
+    reference: str | None = None
+    reason: str | None = None
+
+
+ACCOUNT_NAMES = {
+    AccountKind.CLIENT_CMS: "Client Monies Service account",
+    AccountKind.CLIENT_COURT_FUNDS: "Court Funds Office special account",
+    AccountKind.CLIENT_CASH: "Cash held",
+    AccountKind.CLIENT_PLACEMENT: "Placement",
+}
+
+
+async def client_account(
+    session: AsyncSession, client_id: uuid.UUID, kind: AccountKind = AccountKind.CLIENT_CMS
+) -> LedgerAccount:
+    """The client's account of ``kind`` (one each of CMS, Court Funds, cash), made on first use."""
+    if kind is AccountKind.CLIENT_PLACEMENT or kind is AccountKind.COUNTERPARTY:
+        raise ValueError(f"{kind} accounts are opened explicitly")
+    existing = await repository.client_account(session, client_id, kind)
+    if existing is not None:
+        return existing
+    return await repository.create_client_account(session, client_id, kind, ACCOUNT_NAMES[kind])
+
+
+async def counterparty_account(session: AsyncSession, counterparty_id: uuid.UUID) -> LedgerAccount:
+    counterparty = await repository.get_counterparty(session, counterparty_id)
+    if counterparty is None:
+        raise RecordNotFound("counterparty", str(counterparty_id))
+    return await repository.counterparty_account(session, counterparty)
+
+
+def _client_of(accounts: Sequence[LedgerAccount]) -> uuid.UUID | None:
+    owners = {a.client_id for a in accounts if a.client_id is not None}
+    if len(owners) > 1:
+        raise ValidationFailed(
+            {"to_account": "money never moves between two clients' accounts (R-ACC-2)"}
+        )
+    return next(iter(owners), None)
+
+
+def _violated(exc: IntegrityError, constraint: str) -> bool:
+    """Whether the database refused the statement for ``constraint``."""
+    cause = exc.orig.__cause__ if exc.orig is not None else None
+    return getattr(cause, "constraint_name", None) == constraint or constraint in str(exc.orig)
+
+
+async def _insert(
+    session: AsyncSession,
+    actor: Actor,
+    kind: TransferKind,
+    m: Movement,
+    *,
+    pending_id: uuid.UUID | None = None,
+    reverses_id: uuid.UUID | None = None,
+) -> Transfer:
+    if m.amount <= 0:
+        raise ValidationFailed({"amount": "must be more than 0.00"})
+    accounts = await repository.lock_accounts(session, [m.from_account_id, m.to_account_id])
+    source, target = accounts.get(m.from_account_id), accounts.get(m.to_account_id)
+    if source is None or target is None:
+        raise RecordNotFound(
+            "account", str(m.from_account_id if source is None else m.to_account_id)
+        )
+    # Checked under the account locks (every transfer touches a client account), so a request
+    # that waited on a concurrent one sees what it did: the hold already resolved, the transfer
+    # already reversed, and says so rather than "insufficient funds".
+    if pending_id is not None and await repository.resolution_of(session, pending_id) is not None:
+        raise InvalidState("the hold was already posted or voided", transfer_id=str(pending_id))
+    if reverses_id is not None and await repository.reversal_of(session, reverses_id) is not None:
+        raise InvalidState("the transfer was already reversed", transfer_id=str(reverses_id))
+    client_id = _client_of([source, target])
+    if reverses_id is None:
+        problem = rules.direction_problem(
+            m.category, AccountKind(source.kind), AccountKind(target.kind)
+        )
+        if problem is not None:
+            raise ValidationFailed({"category": problem})
+    spends = kind in (TransferKind.POSTED, TransferKind.PENDING)
+    if spends and source.kind != AccountKind.COUNTERPARTY:
+        free = rules.available(source.posted, source.held)
+        if free < m.amount:
+            raise InsufficientFunds(source.id, free, m.amount)
+    values = {
+        "id": uuid.uuid4(),
+        "kind": kind.value,
+        "from_account_id": m.from_account_id,
+        "to_account_id": m.to_account_id,
+        "amount": m.amount,
+        "pending_id": pending_id,
+        "reverses_id": reverses_id,
+        "value_date": m.value_date,
+        "category": m.category.value,
+        "description": m.description,
+        "reference": m.reference,
+        "client_id": client_id,
+        "recorded_by": actor.principal.subject,
+        "reason": m.reason,
+    }
+    try:
+        async with session.begin_nested():
+            transfer = await repository.insert_transfer(session, values)
+    except IntegrityError as exc:
+        if _violated(exc, "ck_ledger_account_not_below_zero"):
+            raise InsufficientFunds(
+                source.id, rules.available(source.posted, source.held), m.amount
+            ) from exc
+        # The database's own refusal (the trigger and unique indexes), should the checks above
+        # ever be passed: the same answers.
+        if _violated(exc, "uq_transfer_one_resolution"):
+            raise InvalidState(
+                "the hold was already posted or voided", transfer_id=str(pending_id)
+            ) from exc
+        if _violated(exc, "uq_transfer_one_reversal"):
+            raise InvalidState(
+                "the transfer was already reversed", transfer_id=str(reverses_id)
+            ) from exc
+        raise
+    # The trigger moved the balances: refresh what the caller may read next.
+    await session.refresh(source)
+    await session.refresh(target)
+    return transfer
+
+
+async def post(session: AsyncSession, actor: Actor, m: Movement) -> Transfer:
+    """Move money now."""
+    return await _insert(session, actor, TransferKind.POSTED, m)
+
+
+async def hold(session: AsyncSession, actor: Actor, m: Movement) -> Transfer:
+    """Reserve money for a payment: it counts as spent until posted or voided."""
+    return await _insert(session, actor, TransferKind.PENDING, m)
+
+
+async def _open_hold(session: AsyncSession, pending_id: uuid.UUID) -> Transfer:
+    pending = await repository.get_transfer(session, pending_id)
+    if pending is None or pending.kind != TransferKind.PENDING:
+        raise RecordNotFound("hold", str(pending_id))
+    return pending
+
+
+def _same_movement(t: Transfer, **changes: object) -> Movement:
+    base = Movement(
+        from_account_id=t.from_account_id,
+        to_account_id=t.to_account_id,
+        amount=t.amount,
+        value_date=t.value_date,
+        category=Category(t.category),
+        description=t.description,
+        reference=t.reference,
+    )
+    return replace(base, **changes)  # type: ignore[arg-type]
+
+
+async def post_pending(
+    session: AsyncSession, actor: Actor, pending_id: uuid.UUID, value_date: date | None = None
+) -> Transfer:
+    """Make a hold good: the reserved money leaves."""
+    pending = await _open_hold(session, pending_id)
+    m = _same_movement(pending, value_date=value_date or clock.today())
+    return await _insert(session, actor, TransferKind.POST_PENDING, m, pending_id=pending_id)
+
+
+async def void_pending(
+    session: AsyncSession, actor: Actor, pending_id: uuid.UUID, reason: str
+) -> Transfer:
+    """Release a hold: nothing moves."""
+    pending = await _open_hold(session, pending_id)
+    m = _same_movement(pending, value_date=clock.today(), reason=reason)
+    return await _insert(session, actor, TransferKind.VOID_PENDING, m, pending_id=pending_id)
+
+
+async def reverse(
+    session: AsyncSession, actor: Actor, transfer_id: uuid.UUID, reason: str
+) -> Transfer:
+    """Correct a mistake with a new transfer moving the same money back (R-AUD-2)."""
+    if not reason.strip():
+        raise ValidationFailed({"reason": "is required: say what the mistake was"})
+    original = await repository.get_transfer(session, transfer_id)
+    if original is None:
+        raise RecordNotFound("transfer", str(transfer_id))
+    if original.kind not in (TransferKind.POSTED, TransferKind.POST_PENDING):
+        raise InvalidState("only money that moved can be reversed; void a hold instead")
+    if original.reverses_id is not None:
+        raise InvalidState("a reversal is not reversed: record the transfer again instead")
+    m = Movement(
+        from_account_id=original.to_account_id,
+        to_account_id=original.from_account_id,
+        amount=original.amount,
+        value_date=clock.today(),
+        category=Category(original.category),
+        description=f"Reversal: {original.description}",
+        reference=original.reference,
+        reason=reason.strip(),
+    )
+    return await _insert(session, actor, TransferKind.POSTED, m, reverses_id=transfer_id)
+
+
+async def reverse_transfer(
+    session: AsyncSession,
+    actor: Actor,
+    transfer_id: uuid.UUID,
+    reason: str,
+    *,
+    idempotency_key: str,
+) -> Transfer:
+    """The use case: reverse a transfer in its own transaction, audited, once per key."""
+
+    async def work() -> Transfer:
+        reversal = await reverse(session, actor, transfer_id, reason)
+        await audit.record(
+            session,
+            actor,
+            entity_type="transfer",
+            entity_id=reversal.id,
+            action="reverse",
+            before={"transfer_id": str(transfer_id)},
+            after={"reversal_id": str(reversal.id), "amount": reversal.amount},
+            reason=reason.strip(),
+            client_id=reversal.client_id,
+        )
+        return reversal
+
+    async def replay(result: dict[str, object]) -> Transfer:
+        found = await repository.get_transfer(session, uuid.UUID(str(result["transfer_id"])))
+        assert found is not None
+        return found
+
+    return await idempotency.run_once(
+        session,
+        actor.principal.subject,
+        idempotency_key,
+        "reverseTransfer",
+        {"transfer_id": str(transfer_id), "reason": reason},
+        work,
+        remember=lambda t: {"transfer_id": str(t.id)},
+        replay=replay,
+    )
+
+
+async def create_counterparty(
+    session: AsyncSession,
+    actor: Actor,
+    *,
+    kind: CounterpartyKind,
+    name: str,
+    reference: str | None,
+    is_council_employee: bool = False,
+) -> Counterparty:
+    name = name.strip()
+    if not name:
+        raise ValidationFailed({"name": "is required"})
+    if len(name) > 200:
+        raise ValidationFailed({"name": "is longer than 200 characters"})
+    async with unit_of_work(session):
+        made = await repository.insert_counterparty(
+            session,
+            kind=kind.value,
+            name=name,
+            reference=reference,
+            is_council_employee=is_council_employee,
+            created_by=actor.principal.subject,
+        )
+        if made is None:
+            raise ValidationFailed({"name": f"a {kind.value} called {name!r} exists already"})
+        await repository.counterparty_account(session, made)
+        await audit.record(
+            session,
+            actor,
+            entity_type="counterparty",
+            entity_id=made.id,
+            action="create",
+            after={"kind": kind.value, "name": name, "reference": reference},
+        )
+    return made
+
+
+async def ledger_is_sound(session: AsyncSession) -> tuple[int, int]:
+    """(sum of all balances, number of client accounts whose kept balance disagrees with their
+    transfers): (0, 0) in a sound ledger."""
+    return (
+        await repository.total_of_all_balances(session),
+        len(await repository.balance_check(session)),
+    )

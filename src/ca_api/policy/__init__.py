@@ -1,0 +1,1 @@
+"""Effective-dated policy: figures (rates, fees, thresholds), approval limits (R-DEC-4, R-DATA)."""

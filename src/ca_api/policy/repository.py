@@ -1,0 +1,47 @@
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ca_api.policy.models import ApprovalLimit, ApprovalLimitVersion, PolicyFigure
+
+
+async def figure_on(session: AsyncSession, name: str, on: date) -> PolicyFigure | None:
+    """The row in force on ``on``: the latest whose effective date is not after it."""
+    stmt = (
+        select(PolicyFigure)
+        .where(PolicyFigure.name == name, PolicyFigure.effective_from <= on)
+        .order_by(PolicyFigure.effective_from.desc())
+        .limit(1)
+    )
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def figures(session: AsyncSession, name: str | None) -> Sequence[PolicyFigure]:
+    stmt = select(PolicyFigure).order_by(PolicyFigure.name, PolicyFigure.effective_from)
+    if name is not None:
+        stmt = stmt.where(PolicyFigure.name == name)
+    return (await session.execute(stmt)).scalars().all()
+
+
+async def limit_version_on(session: AsyncSession, on: date) -> ApprovalLimitVersion | None:
+    stmt = (
+        select(ApprovalLimitVersion)
+        .where(ApprovalLimitVersion.effective_from <= on)
+        .order_by(ApprovalLimitVersion.effective_from.desc())
+        .limit(1)
+    )
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def limit_versions(session: AsyncSession) -> Sequence[ApprovalLimitVersion]:
+    stmt = select(ApprovalLimitVersion).order_by(ApprovalLimitVersion.effective_from)
+    return (await session.execute(stmt)).scalars().all()
+
+
+async def limits_of(session: AsyncSession, version_id: int) -> Sequence[ApprovalLimit]:
+    stmt = select(ApprovalLimit).where(ApprovalLimit.version_id == version_id)
+    return (await session.execute(stmt)).scalars().all()

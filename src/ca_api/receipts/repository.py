@@ -1,0 +1,296 @@
+"""Every SQL statement of receipts and interest runs.
+
+The batch paths (a benefits run, an interest run) write ledger rows here in a few set-based
+statements instead of one ``ledger.service.post`` per line; they keep the ledger's locking
+discipline (client accounts locked FOR UPDATE in id order before any transfer is inserted, as
+``apply_transfer`` locks them) and the database's trigger and CHECKs still apply every balance.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    Row,
+    and_,
+    any_,
+    bindparam,
+    exists,
+    func,
+    insert,
+    literal,
+    select,
+    text,
+    tuple_,
+    union_all,
+)
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.dialects.postgresql import UUID as PG_UUID
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
+
+from ca_api.clients.models import Client, client_current
+from ca_api.ledger.models import Counterparty, LedgerAccount, Transfer
+from ca_api.ledger.rules import AccountKind, TransferKind
+from ca_api.receipts.models import InterestRun, Receipt
+
+CMS = AccountKind.CLIENT_CMS.value
+MOVED = (TransferKind.POSTED.value, TransferKind.POST_PENDING.value)
+
+
+def _any(ids: Sequence[uuid.UUID]) -> ColumnElement[Any]:
+    """``= ANY($1)`` with one array parameter: one statement text whatever the number of ids
+    (``IN`` renders a parameter per id, a new statement to prepare for every batch size)."""
+    return any_(bindparam("ids", list(ids), type_=ARRAY(PG_UUID(as_uuid=True)), unique=True))
+
+
+# --- Clients, payers, accounts ----------------------------------------------------------------
+
+
+async def client_statuses(
+    session: AsyncSession, client_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, str]:
+    """The current status of each client that exists, after taking a KEY SHARE lock on it.
+
+    The lock waits for an amendment in flight (which holds the client FOR UPDATE) and keeps one
+    from starting until we commit: a client cannot be closed while money is recorded for them.
+    Concurrent receipts for the same client do not wait on each other."""
+    ids = sorted(set(client_ids))
+    if not ids:
+        return {}
+    await session.execute(
+        select(Client.id)
+        .where(Client.id == _any(ids))
+        .order_by(Client.id)
+        .with_for_update(key_share=True)
+    )
+    cc = client_current
+    rows = await session.execute(select(cc.c.id, cc.c.status).where(cc.c.id == _any(ids)))
+    return {r.id: r.status for r in rows}
+
+
+async def counterparties(
+    session: AsyncSession, ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, Counterparty]:
+    if not ids:
+        return {}
+    stmt = select(Counterparty).where(Counterparty.id == _any(sorted(set(ids))))
+    return {c.id: c for c in (await session.execute(stmt)).scalars()}
+
+
+async def _lock_cms(
+    session: AsyncSession, client_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, LedgerAccount]:
+    stmt = (
+        select(LedgerAccount)
+        .where(LedgerAccount.client_id == _any(client_ids), LedgerAccount.kind == CMS)
+        .order_by(LedgerAccount.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    return {a.client_id: a for a in (await session.execute(stmt)).scalars() if a.client_id}
+
+
+async def lock_cms_accounts(
+    session: AsyncSession, client_ids: Sequence[uuid.UUID], name: str
+) -> dict[uuid.UUID, LedgerAccount]:
+    """Each client's CMS account (R-ACC-1), locked FOR UPDATE: the existing ones in one
+    statement (in id order), the missing ones made in one more."""
+    wanted = sorted(set(client_ids))
+    if not wanted:
+        return {}
+    accounts = await _lock_cms(session, wanted)
+    missing = [c for c in wanted if c not in accounts]
+    if missing:
+        made = await session.execute(
+            pg_insert(LedgerAccount).on_conflict_do_nothing().returning(LedgerAccount),
+            [{"id": uuid.uuid4(), "kind": CMS, "client_id": c, "name": name} for c in missing],
+            execution_options={"populate_existing": True},
+        )
+        for a in made.scalars():
+            if a.client_id is not None:
+                accounts[a.client_id] = a
+        raced = [c for c in missing if c not in accounts]  # made meanwhile by another request
+        if raced:
+            accounts |= await _lock_cms(session, raced)
+    return accounts
+
+
+async def lock_all_cms_accounts(session: AsyncSession) -> dict[uuid.UUID, uuid.UUID]:
+    """Every CMS account locked FOR UPDATE in id order (an interest run: no back-dated posting
+    may slip in between reading the balances and crediting the interest). Account id: client."""
+    stmt = (
+        select(LedgerAccount.id, LedgerAccount.client_id)
+        .where(LedgerAccount.kind == CMS)
+        .order_by(LedgerAccount.id)
+        .with_for_update()
+    )
+    return {r.id: r.client_id for r in await session.execute(stmt)}
+
+
+# --- Writing ----------------------------------------------------------------------------------
+
+
+async def insert_transfers(
+    session: AsyncSession, values: Sequence[dict[str, Any]]
+) -> dict[uuid.UUID, Transfer]:
+    """Transfers in one INSERT; ``apply_transfer`` applies each to its balances. By id."""
+    if not values:
+        return {}
+    # One statement compiled once, its rows sent as one batch (SQLAlchemy's insertmanyvalues):
+    # a VALUES list of hundreds of rows compiled bind by bind costs far more than the INSERT.
+    result = await session.execute(
+        insert(Transfer).returning(Transfer, sort_by_parameter_order=True),
+        list(values),
+        execution_options={"populate_existing": True},
+    )
+    return {t.id: t for t in result.scalars()}
+
+
+async def insert_receipts(session: AsyncSession, values: Sequence[dict[str, Any]]) -> None:
+    if values:
+        await session.execute(insert(Receipt), list(values))
+
+
+async def receipt_number_used(session: AsyncSession, number: str) -> bool:
+    stmt = select(exists().where(Receipt.receipt_number == number))
+    return bool((await session.execute(stmt)).scalar_one())
+
+
+# --- Reading receipts -------------------------------------------------------------------------
+
+_reversal = aliased(Transfer)
+
+
+def _select_receipts() -> Any:
+    payer_account = aliased(LedgerAccount)
+    reversed_ = exists().where(_reversal.reverses_id == Transfer.id).label("reversed")
+    return (
+        select(Receipt, Transfer, Counterparty, reversed_)
+        .join(Transfer, Transfer.id == Receipt.transfer_id)
+        .join(payer_account, payer_account.id == Transfer.from_account_id)
+        .join(Counterparty, Counterparty.id == payer_account.counterparty_id)
+    )
+
+
+async def get_receipt(session: AsyncSession, transfer_id: uuid.UUID) -> Row[Any] | None:
+    stmt = _select_receipts().where(Receipt.transfer_id == transfer_id)
+    return (await session.execute(stmt)).one_or_none()
+
+
+@dataclass(frozen=True)
+class ReceiptFilter:
+    client_id: uuid.UUID | None = None
+    benefit: str | None = None
+    method: str | None = None
+    received_from: date | None = None
+    received_to: date | None = None  # inclusive
+    not_banked_same_day: bool | None = None
+
+
+async def list_receipts(
+    session: AsyncSession,
+    flt: ReceiptFilter,
+    *,
+    after: tuple[date, int] | None,
+    limit: int,
+) -> Sequence[Row[Any]]:
+    """Newest first: by the day received, then posting order."""
+    stmt = _select_receipts().order_by(Receipt.received_on.desc(), Transfer.seq.desc()).limit(limit)
+    if flt.client_id is not None:
+        stmt = stmt.where(Receipt.client_id == flt.client_id)
+    if flt.benefit is not None:
+        stmt = stmt.where(Receipt.benefit == flt.benefit)
+    if flt.method is not None:
+        stmt = stmt.where(Receipt.method == flt.method)
+    if flt.received_from is not None:
+        stmt = stmt.where(Receipt.received_on >= flt.received_from)
+    if flt.received_to is not None:
+        stmt = stmt.where(Receipt.received_on <= flt.received_to)
+    if flt.not_banked_same_day is True:
+        stmt = stmt.where(Receipt.banked_on.is_distinct_from(Receipt.received_on))
+    elif flt.not_banked_same_day is False:
+        stmt = stmt.where(Receipt.banked_on == Receipt.received_on)
+    if after is not None:
+        stmt = stmt.where(tuple_(Receipt.received_on, Transfer.seq) < tuple_(*after))
+    return (await session.execute(stmt)).all()
+
+
+# --- Interest ---------------------------------------------------------------------------------
+
+
+async def lock_interest_runs(session: AsyncSession) -> None:
+    """Interest runs one at a time (until commit): overlap checks then see every run."""
+    await session.execute(text("SELECT pg_advisory_xact_lock(hashtext('ca_api.interest_run'))"))
+
+
+async def interest_run_for(session: AsyncSession, start: date, end: date) -> InterestRun | None:
+    stmt = select(InterestRun).where(
+        InterestRun.period_start == start, InterestRun.period_end == end
+    )
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def overlapping_run(session: AsyncSession, start: date, end: date) -> InterestRun | None:
+    stmt = (
+        select(InterestRun)
+        .where(InterestRun.period_start <= end, InterestRun.period_end >= start)
+        .order_by(InterestRun.period_start)
+        .limit(1)
+    )
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def get_interest_run(session: AsyncSession, run_id: uuid.UUID) -> InterestRun | None:
+    return (
+        await session.execute(select(InterestRun).where(InterestRun.id == run_id))
+    ).scalar_one_or_none()
+
+
+async def insert_interest_run(session: AsyncSession, values: dict[str, Any]) -> InterestRun:
+    result = await session.execute(insert(InterestRun).values(values).returning(InterestRun))
+    return result.scalar_one()
+
+
+async def list_interest_runs(
+    session: AsyncSession, *, after: tuple[date, uuid.UUID] | None, limit: int
+) -> Sequence[InterestRun]:
+    """Newest period first."""
+    stmt = (
+        select(InterestRun)
+        .order_by(InterestRun.period_start.desc(), InterestRun.id.desc())
+        .limit(limit)
+    )
+    if after is not None:
+        stmt = stmt.where(tuple_(InterestRun.period_start, InterestRun.id) < tuple_(*after))
+    return (await session.execute(stmt)).scalars().all()
+
+
+async def cms_movements(session: AsyncSession, start: date, end: date) -> Sequence[Any]:
+    """Net posted money per CMS account: (account_id, day, net), ``day`` the value date within
+    the period, or ``start - 1`` for everything value-dated before it (the opening balance).
+    Holds are not money moved and do not count."""
+    t = Transfer
+    cms = select(LedgerAccount.id).where(LedgerAccount.kind == CMS)
+    moved = and_(t.kind.in_(MOVED), t.value_date <= end)
+    legs = union_all(
+        select(t.to_account_id.label("account_id"), t.value_date, t.amount.label("signed")).where(
+            moved, t.to_account_id.in_(cms)
+        ),
+        select(
+            t.from_account_id.label("account_id"), t.value_date, (-t.amount).label("signed")
+        ).where(moved, t.from_account_id.in_(cms)),
+    ).subquery()
+    day = func.greatest(legs.c.value_date, literal(start - timedelta(days=1))).label("day")
+    stmt = (
+        select(legs.c.account_id, day, func.sum(legs.c.signed).label("net"))
+        .group_by(legs.c.account_id, day)
+        .order_by(legs.c.account_id, day)
+    )
+    return (await session.execute(stmt)).all()

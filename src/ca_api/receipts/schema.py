@@ -1,0 +1,429 @@
+"""GraphQL for receipts: thin. Parse, call the service, map the result."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from datetime import date, datetime
+from typing import Annotated, Any
+
+import strawberry
+from strawberry.types import Info
+
+from ca_api.auth.permissions import BENEFIT_RUN, INTEREST_RUN, LEDGER_READ, RECEIPT_WRITE, allow
+from ca_api.common.ids import decode_uuid, encode_id
+from ca_api.common.pagination import Connection, connection_from_rows, page_request
+from ca_api.common.problems import (
+    IdempotencyKeyReusedProblem,
+    NotFoundProblem,
+    PolicyMissingProblem,
+    Problem,
+    ValidationProblem,
+    to_problem,
+)
+from ca_api.common.scalars import Money
+from ca_api.context import Context
+from ca_api.errors import ApiError, BusinessProblem, ErrorCode
+from ca_api.ledger.schema import Benefit, Category, Counterparty, Transfer, readable_client
+from ca_api.receipts import repository, rules, service
+from ca_api.receipts.models import InterestRun as InterestRunRow
+from ca_api.receipts.service import ReceiptRecord
+
+ReceiptMethod = rules.ReceiptMethod
+strawberry.enum(
+    ReceiptMethod, description="How money came in: cash and cheques are banked (R-ACC-4)."
+)
+
+
+@strawberry.type(description="Money into a client's CMS account (R-ACC-4, R-ACC-6). Never changed.")
+class Receipt:
+    record: strawberry.Private[ReceiptRecord]
+
+    @strawberry.field(description="The receipt's id (its ledger transfer's).")
+    def id(self) -> strawberry.ID:
+        return strawberry.ID(encode_id("Receipt", self.record.receipt.transfer_id))
+
+    @strawberry.field
+    def client_id(self) -> strawberry.ID:
+        return strawberry.ID(encode_id("Client", self.record.receipt.client_id))
+
+    @strawberry.field(description="Who paid: the DWP, a pension payer, ...")
+    def payer(self) -> Counterparty:
+        return Counterparty(row=self.record.payer)
+
+    @strawberry.field
+    def amount(self) -> Money:
+        return Money(self.record.transfer.amount)
+
+    @strawberry.field(description="The day the money was in the CMS account.")
+    def value_date(self) -> date:
+        return self.record.transfer.value_date
+
+    @strawberry.field(description="The OPG money-in category (R-OPG-1).")
+    def category(self) -> Category:
+        return Category(self.record.transfer.category)
+
+    @strawberry.field(description="The benefit, for benefits and state pension (R-ACC-6).")
+    def benefit(self) -> Benefit | None:
+        b = self.record.receipt.benefit
+        return Benefit(b) if b else None
+
+    @strawberry.field
+    def period_start(self) -> date | None:
+        return self.record.receipt.period_start
+
+    @strawberry.field(description="Inclusive.")
+    def period_end(self) -> date | None:
+        return self.record.receipt.period_end
+
+    @strawberry.field
+    def method(self) -> ReceiptMethod:
+        return ReceiptMethod(self.record.receipt.method)
+
+    @strawberry.field(description="The numbered receipt for cash and cheques (R-ACC-4).")
+    def receipt_number(self) -> str | None:
+        return self.record.receipt.receipt_number
+
+    @strawberry.field(description="The day the money came in.")
+    def received_on(self) -> date:
+        return self.record.receipt.received_on
+
+    @strawberry.field(description="The day it was banked (for a bank transfer, its value date).")
+    def banked_on(self) -> date | None:
+        return self.record.receipt.banked_on
+
+    @strawberry.field(description="Banked the day it came in (R-ACC-4); false: banked late.")
+    def banked_same_day(self) -> bool:
+        return self.record.banked_same_day
+
+    @strawberry.field
+    def description(self) -> str:
+        return self.record.transfer.description
+
+    @strawberry.field(description="The payer's or the bank's reference.")
+    def reference(self) -> str | None:
+        return self.record.transfer.reference
+
+    @strawberry.field
+    def recorded_by(self) -> str:
+        return self.record.transfer.recorded_by
+
+    @strawberry.field
+    def recorded_at(self) -> datetime:
+        return self.record.transfer.posted_at
+
+    @strawberry.field(description="Corrected by a reversing transfer (R-AUD-2).")
+    def reversed(self) -> bool:
+        return self.record.reversed
+
+    @strawberry.field(description="The ledger transfer that moved the money.")
+    def transfer(self) -> Transfer:
+        return Transfer(row=self.record.transfer)
+
+
+@strawberry.type(description="Interest credited to every CMS account for a period (R-ACC-1).")
+class InterestRun:
+    row: strawberry.Private[InterestRunRow]
+
+    @strawberry.field
+    def id(self) -> strawberry.ID:
+        return strawberry.ID(encode_id("InterestRun", self.row.id))
+
+    @strawberry.field
+    def period_start(self) -> date:
+        return self.row.period_start
+
+    @strawberry.field(description="Inclusive.")
+    def period_end(self) -> date:
+        return self.row.period_end
+
+    @strawberry.field(description="Accounts credited (those whose interest was a penny or more).")
+    def accounts(self) -> int:
+        return self.row.accounts
+
+    @strawberry.field
+    def total(self) -> Money:
+        return Money(self.row.total)
+
+    @strawberry.field
+    def run_by(self) -> str:
+        return self.row.run_by
+
+    @strawberry.field
+    def run_at(self) -> datetime:
+        return self.row.run_at
+
+
+@strawberry.input(description="Money received for a client (R-ACC-4, R-ACC-6).")
+class ReceiptInput:
+    client_id: strawberry.ID
+    payer_id: strawberry.ID = strawberry.field(description="The counterparty that paid.")
+    amount: Money
+    value_date: date = strawberry.field(
+        description="The day the money was in the CMS account: for cash and cheques, the day "
+        "they were banked. Not in the future."
+    )
+    method: ReceiptMethod
+    category: Category | None = strawberry.field(
+        default=None,
+        description="The OPG money-in category; for a benefit, leave out (it follows from it).",
+    )
+    benefit: Benefit | None = strawberry.field(
+        default=None, description="Benefits and state pension: which one (R-ACC-6)."
+    )
+    period_start: date | None = None
+    period_end: date | None = strawberry.field(default=None, description="Inclusive.")
+    received_on: date | None = strawberry.field(
+        default=None,
+        description="Cash and cheques: the day it came in (R-ACC-4). Bank transfers: leave out.",
+    )
+    receipt_number: str | None = strawberry.field(
+        default=None, description="Cash and cheques: the receipt's number, unique (R-ACC-4)."
+    )
+    reference: str | None = None
+    description: str | None = None
+
+    def to_draft(self) -> rules.ReceiptDraft:
+        return rules.ReceiptDraft(
+            client_id=decode_uuid("Client", self.client_id),
+            payer_id=decode_uuid("Counterparty", self.payer_id),
+            amount=self.amount,
+            value_date=self.value_date,
+            method=self.method,
+            category=self.category,
+            benefit=self.benefit,
+            period_start=self.period_start,
+            period_end=self.period_end,
+            received_on=self.received_on,
+            receipt_number=self.receipt_number,
+            reference=self.reference,
+            description=self.description,
+        )
+
+
+@strawberry.input(description="One benefit paid to one client in a benefits run (R-ACC-6).")
+class BenefitRunLineInput:
+    client_id: strawberry.ID
+    payer_id: strawberry.ID
+    benefit: Benefit
+    amount: Money
+    period_start: date
+    period_end: date = strawberry.field(description="Inclusive.")
+
+    def to_line(self) -> rules.RunLine:
+        return rules.RunLine(
+            client_id=decode_uuid("Client", self.client_id),
+            payer_id=decode_uuid("Counterparty", self.payer_id),
+            benefit=self.benefit,
+            amount=self.amount,
+            period_start=self.period_start,
+            period_end=self.period_end,
+        )
+
+
+@strawberry.input(
+    description=f"The four-weekly benefits run, at most {rules.MAX_RUN_LINES} lines a call "
+    "(a bigger run is several calls, each with its own idempotency key)."
+)
+class BenefitRunInput:
+    lines: list[BenefitRunLineInput]
+    value_date: date = strawberry.field(description="The day the money was in the CMS account.")
+
+
+@strawberry.type
+class ReceiptPayload:
+    receipt: Receipt
+
+
+@strawberry.type(description="A benefits run recorded: every line, or (on a problem) none.")
+class BenefitRunPayload:
+    count: int = strawberry.field(description="Receipts recorded: one per line.")
+    total: Money
+    clients: int = strawberry.field(description="Clients whose accounts were credited.")
+    value_date: date
+
+
+@strawberry.type
+class InterestRunPayload:
+    run: InterestRun
+    already_run: bool = strawberry.field(
+        description="The period had been run before: this is that run, and nothing was done again."
+    )
+
+
+RecordReceiptResult = Annotated[
+    ReceiptPayload | ValidationProblem | NotFoundProblem | IdempotencyKeyReusedProblem,
+    strawberry.union("RecordReceiptResult"),
+]
+RecordBenefitRunResult = Annotated[
+    BenefitRunPayload | ValidationProblem | IdempotencyKeyReusedProblem,
+    strawberry.union("RecordBenefitRunResult"),
+]
+PostInterestResult = Annotated[
+    InterestRunPayload | ValidationProblem | PolicyMissingProblem,
+    strawberry.union("PostInterestResult"),
+]
+
+
+def _bad_cursor() -> ApiError:
+    return ApiError(ErrorCode.BAD_USER_INPUT, "the cursor is not one this API issued")
+
+
+def _date_key(after: list[Any] | None) -> tuple[date, str] | None:
+    """A cursor of (a date, a second key), as this module's lists issue them."""
+    if after is None:
+        return None
+    if len(after) != 2 or not isinstance(after[0], str):
+        raise _bad_cursor()
+    try:
+        return date.fromisoformat(after[0]), str(after[1])
+    except ValueError as exc:
+        raise _bad_cursor() from exc
+
+
+def _problem(exc: BusinessProblem, given_ids: Mapping[str, str] | None = None) -> Problem:
+    """The union member; a NotFoundProblem names the id as the caller gave it."""
+    problem = to_problem(exc)
+    if isinstance(problem, NotFoundProblem) and given_ids:
+        problem.id = strawberry.ID(given_ids.get(str(problem.id), str(problem.id)))
+    return problem
+
+
+@strawberry.type
+class ReceiptQuery:
+    @strawberry.field(
+        extensions=allow(LEDGER_READ),
+        description="Receipts, newest first by the day received. notBankedSameDay: cash and "
+        "cheques banked later than received (R-ACC-4).",
+    )
+    async def receipts(
+        self,
+        info: Info[Context, None],
+        client_id: strawberry.ID | None = None,
+        benefit: Benefit | None = None,
+        method: ReceiptMethod | None = None,
+        received_from: date | None = None,
+        received_to: Annotated[date | None, strawberry.argument(description="Inclusive.")] = None,
+        not_banked_same_day: bool | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[Receipt]:
+        ctx = info.context
+        page = page_request(first, after, default=50, maximum=ctx.settings.max_page_size)
+        cid: uuid.UUID | None = None
+        if client_id is not None:
+            cid = decode_uuid("Client", client_id)
+            await readable_client(ctx, cid, client_id)
+        key = _date_key(page.after)
+        if key is not None and not key[1].isdigit():
+            raise _bad_cursor()
+        flt = repository.ReceiptFilter(
+            client_id=cid,
+            benefit=benefit.value if benefit else None,
+            method=method.value if method else None,
+            received_from=received_from,
+            received_to=received_to,
+            not_banked_same_day=not_banked_same_day,
+        )
+        records = await service.list_receipts(
+            ctx.session,
+            flt,
+            after=(key[0], int(key[1])) if key else None,
+            limit=page.first + 1,
+        )
+        return connection_from_rows(
+            records,
+            page,
+            key=lambda r: [r.receipt.received_on.isoformat(), r.transfer.seq],
+            node=lambda r: Receipt(record=r),
+        )
+
+    @strawberry.field(
+        extensions=allow(LEDGER_READ), description="Interest runs, newest period first."
+    )
+    async def interest_runs(
+        self,
+        info: Info[Context, None],
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[InterestRun]:
+        ctx = info.context
+        page = page_request(first, after, default=25, maximum=ctx.settings.max_page_size)
+        key = _date_key(page.after)
+        after_key: tuple[date, uuid.UUID] | None = None
+        if key is not None:
+            try:
+                after_key = (key[0], uuid.UUID(key[1]))
+            except ValueError as exc:
+                raise _bad_cursor() from exc
+        rows = await service.list_interest_runs(ctx.session, after=after_key, limit=page.first + 1)
+        return connection_from_rows(
+            rows,
+            page,
+            key=lambda r: [r.period_start.isoformat(), str(r.id)],
+            node=lambda r: InterestRun(row=r),
+        )
+
+
+@strawberry.type
+class ReceiptMutation:
+    @strawberry.mutation(
+        extensions=allow(RECEIPT_WRITE),
+        description="Record money received for a client into their CMS account (R-ACC-4, "
+        "R-ACC-6). Once per idempotency key: a repeat returns the first receipt.",
+    )
+    async def record_receipt(
+        self, info: Info[Context, None], input: ReceiptInput, idempotency_key: str
+    ) -> RecordReceiptResult:
+        ctx = info.context
+        draft = input.to_draft()
+        given = {str(draft.client_id): input.client_id, str(draft.payer_id): input.payer_id}
+        try:
+            record = await service.record_receipt(
+                ctx.session, ctx.actor, draft, idempotency_key=idempotency_key
+            )
+        except BusinessProblem as exc:
+            return _problem(exc, given)  # type: ignore[return-value]
+        return ReceiptPayload(receipt=Receipt(record=record))
+
+    @strawberry.mutation(
+        extensions=allow(BENEFIT_RUN),
+        description="Record the four-weekly benefits run (R-ACC-6): every line or none. Once "
+        "per idempotency key.",
+    )
+    async def record_benefit_run(
+        self, info: Info[Context, None], input: BenefitRunInput, idempotency_key: str
+    ) -> RecordBenefitRunResult:
+        ctx = info.context
+        lines = [line.to_line() for line in input.lines]
+        try:
+            summary = await service.record_benefit_run(
+                ctx.session,
+                ctx.actor,
+                lines,
+                input.value_date,
+                idempotency_key=idempotency_key,
+            )
+        except BusinessProblem as exc:
+            return _problem(exc)  # type: ignore[return-value]
+        return BenefitRunPayload(
+            count=summary.count,
+            total=Money(summary.total),
+            clients=summary.clients,
+            value_date=summary.value_date,
+        )
+
+    @strawberry.mutation(
+        extensions=allow(INTEREST_RUN),
+        description="Credit interest to every CMS account for a period (R-ACC-1). Once per "
+        "period: a repeat returns the first run.",
+    )
+    async def post_interest(
+        self, info: Info[Context, None], period_start: date, period_end: date
+    ) -> PostInterestResult:
+        ctx = info.context
+        try:
+            outcome = await service.post_interest(ctx.session, ctx.actor, period_start, period_end)
+        except BusinessProblem as exc:
+            return _problem(exc)  # type: ignore[return-value]
+        return InterestRunPayload(run=InterestRun(row=outcome.run), already_run=outcome.already_run)

@@ -1,0 +1,510 @@
+"""Use cases for money in: a receipt (R-ACC-4, R-ACC-6), the four-weekly benefits run (R-ACC-6)
+and interest on CMS accounts (R-ACC-1). Each is one transaction: the ledger transfers, the
+receipt or run rows and the audit rows (R-AUD-1) commit together or not at all.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ca_api import clock
+from ca_api.audit import service as audit
+from ca_api.audit.service import Change
+from ca_api.common import idempotency
+from ca_api.context import Actor
+from ca_api.db import unit_of_work
+from ca_api.errors import RecordNotFound, ValidationFailed
+from ca_api.ledger import repository as ledger_repository
+from ca_api.ledger import rules as ledger_rules
+from ca_api.ledger import service as ledger
+from ca_api.ledger.models import Counterparty, LedgerAccount, Transfer
+from ca_api.ledger.rules import AccountKind, Category, CounterpartyKind, TransferKind
+from ca_api.money import Pence
+from ca_api.policy import repository as policy_repository
+from ca_api.policy.service import PolicyMissing
+from ca_api.receipts import repository, rules
+from ca_api.receipts.models import InterestRun, Receipt
+from ca_api.receipts.rules import ReceiptDraft, RunLine
+
+RECEIPT = "receipt"
+BANK_NAME = "Client Monies Service bank"  # the counterparty interest comes from (R-ACC-1)
+MAX_LISTED_PROBLEMS = 50  # a run with many bad lines names the first ones
+
+
+@dataclass(frozen=True)
+class ReceiptRecord:
+    receipt: Receipt
+    transfer: Transfer
+    payer: Counterparty
+    reversed: bool  # the transfer was corrected by a reversal (R-AUD-2)
+
+    @property
+    def banked_same_day(self) -> bool:
+        return rules.banked_same_day(self.receipt.received_on, self.receipt.banked_on)
+
+
+def _record(row: Any) -> ReceiptRecord:
+    return ReceiptRecord(receipt=row[0], transfer=row[1], payer=row[2], reversed=bool(row[3]))
+
+
+# --- Shared by a receipt and a run -----------------------------------------------------------
+
+
+def _receipt_row(transfer_id: uuid.UUID, client_id: uuid.UUID, **values: Any) -> dict[str, Any]:
+    return {"transfer_id": transfer_id, "client_id": client_id, **values}
+
+
+def _audit_after(values: dict[str, Any], transfer: Transfer, payer: Counterparty) -> dict[str, Any]:
+    return {
+        **{k: v for k, v in values.items() if k not in ("transfer_id", "client_id")},
+        "amount": transfer.amount,
+        "value_date": transfer.value_date,
+        "category": transfer.category,
+        "payer_id": payer.id,
+        "payer": payer.name,
+        "to_account_id": transfer.to_account_id,
+        "balance_after": transfer.to_balance_after,
+    }
+
+
+# --- One receipt ------------------------------------------------------------------------------
+
+
+async def record_receipt(
+    session: AsyncSession, actor: Actor, draft: ReceiptDraft, *, idempotency_key: str
+) -> ReceiptRecord:
+    """Money into a client's CMS account from a counterparty: one transfer, one receipt row,
+    one audit row, once per idempotency key."""
+    problems = rules.validate_receipt(draft, clock.today())
+    if problems:
+        raise ValidationFailed(problems)
+    facts = rules.facts(draft)
+
+    async def work() -> uuid.UUID:
+        statuses = await repository.client_statuses(session, [draft.client_id])
+        if draft.client_id not in statuses:
+            raise RecordNotFound("client", str(draft.client_id))
+        if (problem := rules.client_problem(statuses[draft.client_id])) is not None:
+            raise ValidationFailed({"client_id": problem})
+        payer = (await repository.counterparties(session, [draft.payer_id])).get(draft.payer_id)
+        if payer is None:
+            raise RecordNotFound("counterparty", str(draft.payer_id))
+        if (
+            problem := rules.payer_problem(draft.benefit, CounterpartyKind(payer.kind))
+        ) is not None:
+            raise ValidationFailed({"payer_id": problem})
+        number = facts.receipt_number
+        if number is not None and await repository.receipt_number_used(session, number):
+            raise ValidationFailed({"receipt_number": f"{number} is on another receipt already"})
+        source = await ledger.counterparty_account(session, payer.id)
+        target = await ledger.client_account(session, draft.client_id, AccountKind.CLIENT_CMS)
+        transfer = await ledger.post(
+            session,
+            actor,
+            ledger.Movement(
+                from_account_id=source.id,
+                to_account_id=target.id,
+                amount=draft.amount,
+                value_date=draft.value_date,
+                category=facts.category,
+                description=facts.description,
+                reference=facts.reference,
+            ),
+        )
+        values = {
+            "method": draft.method.value,
+            "benefit": draft.benefit.value if draft.benefit else None,
+            "received_on": facts.received_on,
+            "banked_on": facts.banked_on,
+            "receipt_number": number,
+            "period_start": draft.period_start,
+            "period_end": draft.period_end,
+        }
+        try:
+            async with session.begin_nested():
+                await repository.insert_receipts(
+                    session, [_receipt_row(transfer.id, draft.client_id, **values)]
+                )
+        except IntegrityError as exc:  # a concurrent receipt took the number first
+            if "uq_receipt_number" in str(exc.orig):
+                raise ValidationFailed(
+                    {"receipt_number": f"{number} is on another receipt already"}
+                ) from exc
+            raise
+        await audit.record(
+            session,
+            actor,
+            entity_type=RECEIPT,
+            entity_id=transfer.id,
+            action="record",
+            after=_audit_after(values, transfer, payer),
+            client_id=draft.client_id,
+        )
+        return transfer.id
+
+    async def replay(result: dict[str, Any]) -> uuid.UUID:
+        return uuid.UUID(str(result["transfer_id"]))
+
+    transfer_id = await idempotency.run_once(
+        session,
+        actor.principal.subject,
+        idempotency_key,
+        "recordReceipt",
+        audit.jsonable(draft),
+        work,
+        remember=lambda tid: {"transfer_id": str(tid)},
+        replay=replay,
+    )
+    found = await get_receipt(session, transfer_id)
+    assert found is not None
+    return found
+
+
+async def get_receipt(session: AsyncSession, transfer_id: uuid.UUID) -> ReceiptRecord | None:
+    row = await repository.get_receipt(session, transfer_id)
+    return _record(row) if row is not None else None
+
+
+async def list_receipts(
+    session: AsyncSession,
+    flt: repository.ReceiptFilter,
+    *,
+    after: tuple[date, int] | None,
+    limit: int,
+) -> list[ReceiptRecord]:
+    rows = await repository.list_receipts(session, flt, after=after, limit=limit)
+    return [_record(r) for r in rows]
+
+
+# --- The benefits run -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BenefitRunSummary:
+    count: int
+    total: Pence
+    clients: int
+    value_date: date
+
+
+def _money_in_problem(category: Category) -> str | None:
+    return ledger_rules.direction_problem(
+        category, AccountKind.COUNTERPARTY, AccountKind.CLIENT_CMS
+    )
+
+
+def _line_key(ln: RunLine) -> list[str | int]:
+    """A line as the idempotency key's request hash sees it."""
+    return [
+        str(ln.client_id),
+        str(ln.payer_id),
+        ln.benefit.value,
+        ln.amount,
+        ln.period_start.isoformat(),
+        ln.period_end.isoformat(),
+    ]
+
+
+async def record_benefit_run(
+    session: AsyncSession,
+    actor: Actor,
+    lines: Sequence[RunLine],
+    value_date: date,
+    *,
+    idempotency_key: str,
+) -> BenefitRunSummary:
+    """The four-weekly DWP benefits run (R-ACC-6): one receipt per line, each benefit recorded
+    separately against its client, all lines in one transaction (all or nothing), once per key.
+
+    The SQL is set-based: the number of statements does not grow with the number of lines.
+    One audit row per line (each receipt is a financial transaction of its own, R-AUD-1), in
+    its client's chain, written in one statement."""
+    problems = rules.validate_run(lines, value_date, clock.today())
+    if problems:
+        raise ValidationFailed(problems)
+
+    async def work() -> BenefitRunSummary:
+        statuses = await repository.client_statuses(session, [ln.client_id for ln in lines])
+        payers = await repository.counterparties(session, [ln.payer_id for ln in lines])
+        bad: dict[str, str] = {}
+        for i, ln in enumerate(lines):
+            if ln.client_id not in statuses:
+                bad[f"lines.{i}.client_id"] = "no such client"
+            elif (problem := rules.client_problem(statuses[ln.client_id])) is not None:
+                bad[f"lines.{i}.client_id"] = problem
+            payer = payers.get(ln.payer_id)
+            if payer is None:
+                bad[f"lines.{i}.payer_id"] = "no such counterparty"
+            elif (p := rules.payer_problem(ln.benefit, CounterpartyKind(payer.kind))) is not None:
+                bad[f"lines.{i}.payer_id"] = p
+            if len(bad) >= MAX_LISTED_PROBLEMS:
+                bad["lines"] = f"more problems after line {i}: the first {len(bad)} are listed"
+                break
+        if bad:
+            raise ValidationFailed(bad)
+        for category in {rules.category_of(None, ln.benefit) for ln in lines}:
+            assert category is not None and _money_in_problem(category) is None
+        sources: dict[uuid.UUID, LedgerAccount] = {}
+        for payer_id in sorted({ln.payer_id for ln in lines}):  # a run has one or two payers
+            sources[payer_id] = await ledger.counterparty_account(session, payer_id)
+        targets = await repository.lock_cms_accounts(
+            session,
+            [ln.client_id for ln in lines],
+            ledger.ACCOUNT_NAMES[AccountKind.CLIENT_CMS],
+        )
+        transfers: list[dict[str, Any]] = []
+        receipts: list[dict[str, Any]] = []
+        for ln in lines:
+            transfer_id = uuid.uuid4()
+            transfers.append(
+                {
+                    "id": transfer_id,
+                    "kind": TransferKind.POSTED.value,
+                    "from_account_id": sources[ln.payer_id].id,
+                    "to_account_id": targets[ln.client_id].id,
+                    "amount": ln.amount,
+                    "pending_id": None,
+                    "reverses_id": None,
+                    "value_date": value_date,
+                    "category": ledger_rules.category_for_benefit(ln.benefit).value,
+                    "description": rules.benefit_description(
+                        ln.benefit, ln.period_start, ln.period_end
+                    ),
+                    "reference": None,
+                    "client_id": ln.client_id,
+                    "recorded_by": actor.principal.subject,
+                    "reason": None,
+                }
+            )
+            receipts.append(
+                _receipt_row(
+                    transfer_id,
+                    ln.client_id,
+                    method=rules.ReceiptMethod.BANK_TRANSFER.value,
+                    benefit=ln.benefit.value,
+                    received_on=value_date,
+                    banked_on=value_date,
+                    receipt_number=None,
+                    period_start=ln.period_start,
+                    period_end=ln.period_end,
+                )
+            )
+        inserted = await repository.insert_transfers(session, transfers)
+        await repository.insert_receipts(session, receipts)
+        await audit.record_many(
+            session,
+            actor,
+            [
+                Change(
+                    entity_type=RECEIPT,
+                    entity_id=r["transfer_id"],
+                    action="record",
+                    after={
+                        **_audit_after(r, inserted[r["transfer_id"]], payers[ln.payer_id]),
+                        "benefit_run": idempotency_key,
+                    },
+                    client_id=ln.client_id,
+                )
+                for r, ln in zip(receipts, lines, strict=True)
+            ],
+        )
+        return BenefitRunSummary(
+            count=len(lines),
+            total=sum(ln.amount for ln in lines),
+            clients=len({ln.client_id for ln in lines}),
+            value_date=value_date,
+        )
+
+    async def replay(result: dict[str, Any]) -> BenefitRunSummary:
+        return BenefitRunSummary(
+            count=int(result["count"]),
+            total=int(result["total"]),
+            clients=int(result["clients"]),
+            value_date=date.fromisoformat(str(result["value_date"])),
+        )
+
+    return await idempotency.run_once(
+        session,
+        actor.principal.subject,
+        idempotency_key,
+        "recordBenefitRun",
+        {"value_date": value_date.isoformat(), "lines": [_line_key(ln) for ln in lines]},
+        work,
+        remember=lambda s: audit.jsonable(s),
+        replay=replay,
+    )
+
+
+# --- Interest on CMS accounts (R-ACC-1) -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class InterestOutcome:
+    run: InterestRun
+    already_run: bool  # the period was run before: nothing was done again
+
+
+async def _bank_account(
+    session: AsyncSession, actor: Actor, changes: list[Change]
+) -> LedgerAccount:
+    """The bank's counterparty account, the bank recorded first if it is missing."""
+    kind = CounterpartyKind.BANK.value
+    bank = await ledger_repository.find_counterparty(session, kind, BANK_NAME)
+    if bank is None:
+        bank = await ledger_repository.insert_counterparty(
+            session,
+            kind=kind,
+            name=BANK_NAME,
+            reference=None,
+            is_council_employee=False,
+            created_by=actor.principal.subject,
+        )
+        if bank is None:  # recorded meanwhile by another request
+            bank = await ledger_repository.find_counterparty(session, kind, BANK_NAME)
+            assert bank is not None
+        else:
+            changes.append(
+                Change(
+                    entity_type="counterparty",
+                    entity_id=bank.id,
+                    action="create",
+                    after={"kind": kind, "name": BANK_NAME, "reference": None},
+                    reason="needed to credit interest on CMS accounts (R-ACC-1)",
+                )
+            )
+    return await ledger.counterparty_account(session, bank.id)
+
+
+async def interest_rates(session: AsyncSession) -> list[rules.RateFrom]:
+    rows = await policy_repository.figures(session, rules.INTEREST_RATE)
+    return [rules.RateFrom(r.effective_from, r.value) for r in rows]
+
+
+async def post_interest(
+    session: AsyncSession, actor: Actor, period_start: date, period_end: date
+) -> InterestOutcome:
+    """Credit every CMS account with its interest for the period (R-ACC-1): one transfer per
+    account whose interest is a penny or more, from the bank, category IN_INTEREST. One run per
+    period: running a period again returns the first run and does nothing."""
+    problems = rules.validate_interest_period(period_start, period_end, clock.today())
+    if problems:
+        raise ValidationFailed(problems)
+    async with unit_of_work(session):
+        await repository.lock_interest_runs(session)
+        existing = await repository.interest_run_for(session, period_start, period_end)
+        if existing is not None:
+            return InterestOutcome(run=existing, already_run=True)
+        overlap = await repository.overlapping_run(session, period_start, period_end)
+        if overlap is not None:
+            raise ValidationFailed(
+                {
+                    "period_start": f"overlaps the run for {overlap.period_start.isoformat()} "
+                    f"to {overlap.period_end.isoformat()}: a day earns interest once"
+                }
+            )
+        rates = rules.daily_rates(await interest_rates(session), period_start, period_end)
+        if isinstance(rates, date):
+            raise PolicyMissing(rules.INTEREST_RATE, rates)
+
+        owners = await repository.lock_all_cms_accounts(session)
+        opening: dict[uuid.UUID, Pence] = defaultdict(int)
+        movements: dict[uuid.UUID, dict[date, Pence]] = defaultdict(dict)
+        for row in await repository.cms_movements(session, period_start, period_end):
+            if row.day < period_start:
+                opening[row.account_id] += int(row.net)
+            else:
+                movements[row.account_id][row.day] = int(row.net)
+        due = {
+            account_id: rules.interest_due(
+                opening[account_id], movements[account_id], rates, period_start, period_end
+            )
+            for account_id in sorted(set(opening) | set(movements))
+            if account_id in owners  # an account made since the lock: its money is later
+        }
+        due = {a: amount for a, amount in due.items() if amount > 0}
+
+        changes: list[Change] = []
+        run_id = uuid.uuid4()
+        transfers: list[dict[str, Any]] = []
+        if due:
+            bank = await _bank_account(session, actor, changes)
+            description = f"Interest {period_start.isoformat()} to {period_end.isoformat()}"
+            assert _money_in_problem(Category.IN_INTEREST) is None
+            transfers = [
+                {
+                    "id": uuid.uuid4(),
+                    "kind": TransferKind.POSTED.value,
+                    "from_account_id": bank.id,
+                    "to_account_id": account_id,
+                    "amount": amount,
+                    "pending_id": None,
+                    "reverses_id": None,
+                    "value_date": period_end,
+                    "category": Category.IN_INTEREST.value,
+                    "description": description,
+                    "reference": f"interest-run:{run_id}",
+                    "client_id": owners[account_id],
+                    "recorded_by": actor.principal.subject,
+                    "reason": None,
+                }
+                for account_id, amount in due.items()
+            ]
+        inserted = await repository.insert_transfers(session, transfers)
+        run = await repository.insert_interest_run(
+            session,
+            {
+                "id": run_id,
+                "period_start": period_start,
+                "period_end": period_end,
+                "run_by": actor.principal.subject,
+                "accounts": len(due),
+                "total": sum(due.values()),
+            },
+        )
+        rate_note = sorted({str(r) for r in rates})
+        changes.append(
+            Change(
+                entity_type="interest_run",
+                entity_id=run.id,
+                action="post",
+                after={
+                    "period_start": period_start,
+                    "period_end": period_end,
+                    "accounts": run.accounts,
+                    "total": run.total,
+                    "rates_percent": rate_note,
+                },
+            )
+        )
+        changes += [
+            Change(
+                entity_type="transfer",
+                entity_id=t.id,
+                action="credit_interest",
+                after={
+                    "interest_run_id": run.id,
+                    "amount": t.amount,
+                    "to_account_id": t.to_account_id,
+                    "value_date": t.value_date,
+                    "balance_after": t.to_balance_after,
+                },
+                client_id=t.client_id,
+            )
+            for t in inserted.values()
+        ]
+        await audit.record_many(session, actor, changes)
+    return InterestOutcome(run=run, already_run=False)
+
+
+async def list_interest_runs(
+    session: AsyncSession, *, after: tuple[date, uuid.UUID] | None, limit: int
+) -> Sequence[InterestRun]:
+    return await repository.list_interest_runs(session, after=after, limit=limit)

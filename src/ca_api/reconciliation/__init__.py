@@ -1,0 +1,1 @@
+"""Bank statements reconciled to the ledger (R-ACC-7)."""

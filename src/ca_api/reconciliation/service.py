@@ -1,0 +1,394 @@
+"""Use cases of bank reconciliation (R-ACC-7): import a statement (one transaction: the
+statement, its lines, the automatic matches and the audit row), match a line by hand (audited),
+and read a statement's reconciliation to the ledger."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ca_api import clock
+from ca_api.audit import service as audit
+from ca_api.context import Actor
+from ca_api.db import unit_of_work
+from ca_api.errors import (
+    BusinessProblem,
+    ErrorCode,
+    MoneyProblem,
+    RecordNotFound,
+    ValidationFailed,
+)
+from ca_api.ledger.models import Transfer
+from ca_api.money import Pence, format_money
+from ca_api.reconciliation import repository, rules
+from ca_api.reconciliation.rules import CsvRefused, Match, MatchMethod
+
+ENTITY = "bank_statement"
+
+
+class DuplicateStatement(BusinessProblem):
+    """The same file was imported before (its sha256 is on an earlier statement)."""
+
+    code = ErrorCode.DUPLICATE
+
+    def __init__(self, existing_id: uuid.UUID, imported_at: datetime, imported_by: str) -> None:
+        super().__init__(
+            f"this file was imported already, on {imported_at:%Y-%m-%d %H:%M} by {imported_by}: "
+            "a statement is imported once"
+        )
+        self.existing_id = existing_id
+
+
+class AlreadyMatched(MoneyProblem):
+    def __init__(self, message: str, **details: object) -> None:
+        super().__init__(ErrorCode.INVALID_STATE, message, **details)
+
+
+class LineNotFound(RecordNotFound):
+    def __init__(self, statement_id: uuid.UUID, line_no: int) -> None:
+        super().__init__("bank statement line", str(statement_id))
+        self.message = (
+            f"the statement has no transaction on line {line_no} "
+            "(lines are numbered as in the file: the header is line 1)"
+        )
+
+
+@dataclass(frozen=True)
+class StatementRecord:
+    id: uuid.UUID
+    account_name: str
+    period_start: date
+    period_end: date
+    opening_balance: Pence
+    closing_balance: Pence
+    source_sha256: bytes
+    imported_by: str
+    imported_at: datetime
+    line_count: int
+    matched_count: int
+
+
+@dataclass(frozen=True)
+class LineMatch:
+    method: MatchMethod
+    matched_by: str
+    matched_at: datetime
+    transfer: Transfer
+
+
+@dataclass(frozen=True)
+class LineRecord:
+    line: rules.BankLine
+    match: LineMatch | None
+
+
+@dataclass(frozen=True)
+class MoveRecord:
+    """A transfer on the bank account's side of the ledger, signed as the bank sees it."""
+
+    transfer: Transfer
+    amount: Pence
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    statement: StatementRecord
+    auto_matched: int
+
+
+@dataclass(frozen=True)
+class Reconciliation:
+    """A statement against the ledger as at its period end (by value date)."""
+
+    statement: StatementRecord
+    ledger_balance: Pence  # every CMS account's balance, summed, as at the period end
+    unmatched_line_count: int
+    unmatched_transfer_count: int
+    slack_days: int = rules.SLACK_DAYS
+
+    @property
+    def difference(self) -> Pence:
+        """Statement closing balance less the ledger's: 0.00 when they agree."""
+        return self.statement.closing_balance - self.ledger_balance
+
+    @property
+    def reconciled(self) -> bool:
+        return (
+            self.difference == 0
+            and self.unmatched_line_count == 0
+            and self.unmatched_transfer_count == 0
+        )
+
+
+def _statement(row: repository.StatementCounts) -> StatementRecord:
+    s, line_count, matched_count = row
+    return StatementRecord(
+        id=s.id,
+        account_name=s.account_name,
+        period_start=s.period_start,
+        period_end=s.period_end,
+        opening_balance=s.opening_balance,
+        closing_balance=s.closing_balance,
+        source_sha256=s.source_sha256,
+        imported_by=s.imported_by,
+        imported_at=s.imported_at,
+        line_count=line_count,
+        matched_count=matched_count,
+    )
+
+
+def _line(row: repository.LineRow) -> LineRecord:
+    line, match, transfer = row
+    return LineRecord(
+        line=rules.BankLine(
+            line_no=line.line_no,
+            posted_on=line.posted_on,
+            description=line.description,
+            reference=line.reference,
+            amount=line.amount,
+        ),
+        match=(
+            LineMatch(
+                method=MatchMethod(match.method),
+                matched_by=match.matched_by,
+                matched_at=match.matched_at,
+                transfer=transfer,
+            )
+            if match is not None and transfer is not None
+            else None
+        ),
+    )
+
+
+async def import_statement(
+    session: AsyncSession,
+    actor: Actor,
+    *,
+    account_name: str,
+    period_start: date,
+    period_end: date,
+    opening_balance: Pence,
+    closing_balance: Pence,
+    csv_text: str,
+) -> ImportResult:
+    """Check the statement (its heading, every line, that it adds up), store it with its lines,
+    match what can be matched, and audit it: all or nothing."""
+    account_name = account_name.strip()
+    problems = rules.statement_problems(account_name, period_start, period_end, clock.today())
+    if problems:
+        raise ValidationFailed(problems)
+    parsed = rules.parse_statement_csv(csv_text, period_start, period_end)
+    if isinstance(parsed, CsvRefused):
+        raise ValidationFailed(parsed.as_fields())
+    unbalanced = rules.balance_problem(opening_balance, closing_balance, parsed)
+    if unbalanced is not None:
+        raise ValidationFailed({"closing_balance": unbalanced})
+    digest = rules.digest(csv_text)
+
+    async with unit_of_work(session):
+        await repository.lock(session)
+        existing = await repository.statement_by_digest(session, digest)
+        if existing is not None:
+            raise DuplicateStatement(existing.id, existing.imported_at, existing.imported_by)
+        statement_id = await repository.insert_statement(
+            session,
+            account_name=account_name,
+            period_start=period_start,
+            period_end=period_end,
+            opening_balance=opening_balance,
+            closing_balance=closing_balance,
+            source_sha256=digest,
+            imported_by=actor.principal.subject,
+        )
+        assert statement_id is not None  # the lock makes the digest check final
+        await repository.insert_lines(session, statement_id, parsed)
+        slack = timedelta(days=rules.SLACK_DAYS)
+        moves = await repository.unmatched_moves_between(
+            session, period_start - slack, period_end + slack
+        )
+        matches = rules.auto_match(parsed, moves)
+        await repository.insert_matches(
+            session,
+            statement_id,
+            matches,
+            method=MatchMethod.AUTO,
+            matched_by=actor.principal.subject,
+        )
+        await audit.record(
+            session,
+            actor,
+            entity_type=ENTITY,
+            entity_id=statement_id,
+            action="import",
+            after={
+                "account_name": account_name,
+                "period_start": period_start,
+                "period_end": period_end,
+                "opening_balance": format_money(opening_balance),
+                "closing_balance": format_money(closing_balance),
+                "lines": len(parsed),
+                "source_sha256": digest.hex(),
+                "auto_matched": len(matches),
+                "slack_days": rules.SLACK_DAYS,
+            },
+        )
+        row = await repository.get_statement(session, statement_id)
+        assert row is not None
+    return ImportResult(statement=_statement(row), auto_matched=len(matches))
+
+
+async def match_line(
+    session: AsyncSession,
+    actor: Actor,
+    statement_id: uuid.UUID,
+    line_no: int,
+    transfer_id: uuid.UUID,
+    *,
+    reason: str | None = None,
+) -> LineRecord:
+    """Match a statement line to a ledger transfer by hand: the same money, the same way; each
+    line and each transfer matched once. Repeating the same match changes nothing."""
+    reason = reason.strip() if reason and reason.strip() else None
+    async with unit_of_work(session):
+        await repository.lock(session)
+        statement = await repository.get_statement(session, statement_id)
+        if statement is None:
+            raise RecordNotFound("bank statement", str(statement_id))
+        found = await repository.lines(
+            session,
+            statement_id,
+            unmatched_only=False,
+            after_line_no=None,
+            limit=1,
+            line_no=line_no,
+        )
+        if not found:
+            raise LineNotFound(statement_id, line_no)
+        current = _line(found[0])
+        move = await repository.bank_move(session, transfer_id)
+        if move is None:
+            if not await repository.transfer_exists(session, transfer_id):
+                raise RecordNotFound("transfer", str(transfer_id))
+            raise ValidationFailed(
+                {
+                    "transfer_id": "did not move money into or out of a client's Client Monies "
+                    "Service account, so it is not on the bank statement"
+                }
+            )
+        transfer, signed = move
+        if current.match is not None:
+            if current.match.transfer.id == transfer_id:
+                return current
+            raise AlreadyMatched(
+                f"line {line_no} is already matched to another transfer",
+                transfer_id=str(current.match.transfer.id),
+            )
+        elsewhere = await repository.match_of_transfer(session, transfer_id)
+        if elsewhere is not None:
+            other_match, other_statement = elsewhere
+            raise AlreadyMatched(
+                f"the transfer is already matched to line {other_match.line_no} of the statement "
+                f"for {other_statement.period_start.isoformat()} to "
+                f"{other_statement.period_end.isoformat()}",
+                statement_id=str(other_statement.id),
+                line_no=other_match.line_no,
+            )
+        problem = rules.manual_match_problem(current.line.amount, signed)
+        if problem is not None:
+            raise ValidationFailed({"transfer_id": problem})
+        await repository.insert_matches(
+            session,
+            statement_id,
+            [Match(line_no, transfer_id)],
+            method=MatchMethod.MANUAL,
+            matched_by=actor.principal.subject,
+        )
+        await audit.record(
+            session,
+            actor,
+            entity_type=ENTITY,
+            entity_id=statement_id,
+            action="match_line",
+            after={
+                "line_no": line_no,
+                "transfer_id": transfer_id,
+                "amount": format_money(current.line.amount),
+                "line_date": current.line.posted_on,
+                "transfer_value_date": transfer.value_date,
+                "method": MatchMethod.MANUAL,
+            },
+            reason=reason,
+            client_id=transfer.client_id,
+        )
+        found = await repository.lines(
+            session,
+            statement_id,
+            unmatched_only=False,
+            after_line_no=None,
+            limit=1,
+            line_no=line_no,
+        )
+    return _line(found[0])
+
+
+async def get_statement(session: AsyncSession, statement_id: uuid.UUID) -> StatementRecord | None:
+    row = await repository.get_statement(session, statement_id)
+    return _statement(row) if row is not None else None
+
+
+async def list_statements(
+    session: AsyncSession, *, after: tuple[date, uuid.UUID] | None, limit: int
+) -> list[StatementRecord]:
+    return [
+        _statement(r) for r in await repository.list_statements(session, after=after, limit=limit)
+    ]
+
+
+async def reconciliation(session: AsyncSession, statement_id: uuid.UUID) -> Reconciliation | None:
+    statement = await get_statement(session, statement_id)
+    if statement is None:
+        return None
+    return Reconciliation(
+        statement=statement,
+        ledger_balance=await repository.cms_balance_as_at(session, statement.period_end),
+        unmatched_line_count=statement.line_count - statement.matched_count,
+        unmatched_transfer_count=await repository.count_unmatched_moves(
+            session, statement.period_start, statement.period_end
+        ),
+    )
+
+
+async def lines(
+    session: AsyncSession,
+    statement_id: uuid.UUID,
+    *,
+    unmatched_only: bool,
+    after_line_no: int | None,
+    limit: int,
+) -> list[LineRecord]:
+    rows = await repository.lines(
+        session,
+        statement_id,
+        unmatched_only=unmatched_only,
+        after_line_no=after_line_no,
+        limit=limit,
+    )
+    return [_line(r) for r in rows]
+
+
+async def unmatched_moves(
+    session: AsyncSession,
+    statement: StatementRecord,
+    *,
+    after_seq: int | None,
+    limit: int,
+) -> list[MoveRecord]:
+    """Transfers on the bank account's side of the ledger, value-dated in the statement's
+    period, that no statement line is matched to."""
+    rows = await repository.unmatched_moves_page(
+        session, statement.period_start, statement.period_end, after_seq=after_seq, limit=limit
+    )
+    return [MoveRecord(transfer=t, amount=signed) for t, signed in rows]

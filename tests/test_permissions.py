@@ -1,0 +1,930 @@
+"""Deny by default (R-ROLE-1): every root field names who may call it, and the server keeps to
+the matrix written out below.
+
+The matrix is deliberately written here by hand, not read from ``ca_api.auth.permissions``: a
+change to who may do what must change this file too, and a new root field fails the walk until it
+has a row. The fields of the foundation (clients, orders, audit) are called with real inputs, one
+test per (field, role); later fields with a call generated from the schema. Four eyes (R-ROLE-2)
+and approval limits are not tested here.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Awaitable, Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import graphql
+import pytest
+import strawberry
+
+from ca_api.auth.permissions import allow, allowed_roles
+from ca_api.auth.principal import Role
+from ca_api.common.ids import encode_id
+from ca_api.config import Settings
+from ca_api.graphql import build_schema
+from tests.conftest import Api, error_codes
+
+# --------------------------------------------------------------------------------------------
+# The expected matrix (R-ROLE, domain.md). Y: may call the field; .: FORBIDDEN.
+
+ROLE_COLUMNS = {
+    "sup": "support_assistant",
+    "ast": "assistant",
+    "sen": "senior_assistant",
+    "sco": "senior_officer",
+    "tgm": "governance_manager",
+    "hos": "head_of_service",
+    "aud": "auditor",
+    "rep": "reporting",
+    "sw": "social_worker",
+    "ctl": "integration_controcc",
+    "sap": "integration_sap",
+}
+
+# Root fields of Query.
+QUERIES = """
+                     sup ast sen sco tgm hos aud rep sw  ctl sap
+me                    Y   Y   Y   Y   Y   Y   Y   Y   Y   Y   Y
+officers              Y   Y   Y   Y   Y   Y   Y   .   .   .   .
+client                Y   Y   Y   Y   Y   Y   Y   .   Y   .   .
+clients               Y   Y   Y   Y   Y   Y   Y   .   Y   .   .
+caseloadSummary       Y   Y   Y   Y   Y   Y   Y   Y   .   .   .
+auditLog              .   .   .   .   Y   Y   Y   .   .   .   .
+verifyAuditChain      .   .   .   .   Y   Y   Y   .   .   .   .
+# client money (the ledger issue): officers and audit read; reporting, social workers and the
+# integrations read none of it
+policyFigures         Y   Y   Y   Y   Y   Y   Y   .   .   .   .
+approvalLimits        Y   Y   Y   Y   Y   Y   Y   .   .   .   .
+clientAccounts        Y   Y   Y   Y   Y   Y   Y   .   .   .   .
+accountStatement      Y   Y   Y   Y   Y   Y   Y   .   .   .   .
+counterparties        Y   Y   Y   Y   Y   Y   Y   .   .   .   .
+ledgerCheck           .   .   .   .   Y   Y   Y   .   .   .   .
+receipts              Y   Y   Y   Y   Y   Y   Y   .   .   .   .
+interestRuns          Y   Y   Y   Y   Y   Y   Y   .   .   .   .
+invoice               Y   Y   Y   Y   Y   Y   Y   .   .   .   .
+invoices              Y   Y   Y   Y   Y   Y   Y   .   .   .   .
+payment               Y   Y   Y   Y   Y   Y   Y   .   .   .   .
+payments              Y   Y   Y   Y   Y   Y   Y   .   .   .   .
+paymentsAwaitingApproval Y Y  Y   Y   Y   Y   Y   .   .   .   .
+bankReconciliation    Y   Y   Y   Y   Y   Y   Y   .   .   .   .
+bankStatements        Y   Y   Y   Y   Y   Y   Y   .   .   .   .
+"""
+
+# Root fields of Mutation.
+MUTATIONS = """
+                     sup ast sen sco tgm hos aud rep sw  ctl sap
+createClient          Y   Y   Y   Y   Y   Y   .   .   .   .   .
+referClient           .   .   .   .   .   .   .   .   Y   .   .
+amendClient           Y   Y   Y   Y   Y   Y   .   .   .   .   .
+recordDeputyship      .   Y   Y   Y   Y   Y   .   .   .   .   .
+amendDeputyship       .   Y   Y   Y   Y   Y   .   .   .   .   .
+recordAppointeeship   .   Y   Y   Y   Y   Y   .   .   .   .   .
+amendAppointeeship    .   Y   Y   Y   Y   Y   .   .   .   .   .
+# client money (the ledger issue): officers record and prepare; SCAO and above approve, post
+# interest and reverse (R-DEC); Controcc and SAP send invoices, SAP raises council charges;
+# the auditor changes nothing
+createCounterparty    Y   Y   Y   Y   Y   Y   .   .   .   .   .
+reverseTransfer       .   .   .   Y   Y   Y   .   .   .   .   .
+recordReceipt         Y   Y   Y   Y   Y   Y   .   .   .   .   .
+recordBenefitRun      Y   Y   Y   Y   Y   Y   .   .   .   .   .
+postInterest          .   .   .   Y   Y   Y   .   .   .   .   .
+recordInvoice         Y   Y   Y   Y   Y   Y   .   .   .   Y   Y
+recordInvoiceCheck    Y   Y   Y   Y   Y   Y   .   .   .   .   .
+recordInvoiceEvent    Y   Y   Y   Y   Y   Y   .   .   .   .   .
+raisePayment          Y   Y   Y   Y   Y   Y   .   .   .   .   Y
+approvePayment        .   .   .   Y   Y   Y   .   .   .   .   .
+makePayment           Y   Y   Y   Y   Y   Y   .   .   .   .   .
+cancelPayment         Y   Y   Y   Y   Y   Y   .   .   .   .   .
+importBankStatement   Y   Y   Y   Y   Y   Y   .   .   .   .   .
+matchBankLine         Y   Y   Y   Y   Y   Y   .   .   .   .   .
+"""
+
+# Root fields of Subscription (none yet).
+SUBSCRIPTIONS = """
+                     sup ast sen sco tgm hos aud rep sw  ctl sap
+"""
+
+# Fields below the root that carry their own guard: a client's personal details, which a
+# social worker may not see even on the clients they referred (R-ROLE, social_worker).
+CLIENT_DETAIL_READERS = frozenset(
+    {
+        "support_assistant",
+        "assistant",
+        "senior_assistant",
+        "senior_officer",
+        "governance_manager",
+        "head_of_service",
+        "auditor",
+    }
+)
+GUARDED_NESTED_FIELDS: dict[str, frozenset[str]] = {
+    f"Client.{name}": CLIENT_DETAIL_READERS
+    for name in (
+        "dateOfBirth",
+        "niNumber",
+        "address",
+        "referredBy",
+        "appointeeships",
+        "deputyships",
+        "history",
+    )
+}
+
+
+def parse_matrix(text: str) -> dict[str, frozenset[str]]:
+    lines = [
+        line.split()
+        for line in text.splitlines()
+        if line.strip() and not line.lstrip().startswith("#")
+    ]
+    header, rows = lines[0], lines[1:]
+    roles = [ROLE_COLUMNS[column] for column in header]
+    matrix: dict[str, frozenset[str]] = {}
+    for row in rows:
+        name, cells = row[0], row[1:]
+        assert len(cells) == len(roles), f"row {name} has {len(cells)} cells, not {len(roles)}"
+        assert set(cells) <= {"Y", "."}, f"row {name}: cells are Y or ."
+        assert name not in matrix, f"row {name} twice"
+        matrix[name] = frozenset(r for r, cell in zip(roles, cells, strict=True) if cell == "Y")
+    return matrix
+
+
+MATRIX = {
+    "Query": parse_matrix(QUERIES),
+    "Mutation": parse_matrix(MUTATIONS),
+    "Subscription": parse_matrix(SUBSCRIPTIONS),
+}
+EXPECTED = {name: roles for rows in MATRIX.values() for name, roles in rows.items()}
+ROLES = tuple(ROLE_COLUMNS.values())
+
+
+def test_the_matrix_has_a_column_for_every_role_and_a_case_for_its_first_fields() -> None:
+    assert set(ROLES) == {r.value for r in Role}, "a new role needs a column in the matrix"
+    assert len(set(ROLES)) == len(ROLES) == 11
+    assert len(EXPECTED) == sum(len(rows) for rows in MATRIX.values()), "a name in two tables"
+    assert set(CASES) <= set(EXPECTED)
+
+
+# --------------------------------------------------------------------------------------------
+# The schema walk: no root field without an allow(...), and none hidden from the walk.
+
+ROOT_KINDS = ("Query", "Mutation", "Subscription")
+
+
+def walked_root_fields(schema: strawberry.Schema) -> Iterator[tuple[str, str, Any]]:
+    """(root type, GraphQL field name, StrawberryField) for every field of every root type."""
+    roots = {
+        "Query": schema.query,
+        "Mutation": schema.mutation,
+        "Subscription": schema.subscription,
+    }
+    for kind in ROOT_KINDS:
+        cls = roots[kind]
+        if cls is None:
+            continue
+        for f in cls.__strawberry_definition__.fields:
+            yield kind, schema.config.name_converter.get_graphql_name(f), f
+
+
+def unguarded_root_fields(schema: strawberry.Schema) -> list[str]:
+    return [
+        f"{kind}.{name}"
+        for kind, name, f in walked_root_fields(schema)
+        if allowed_roles(f.extensions) is None
+    ]
+
+
+def sdl_root_fields(schema: strawberry.Schema) -> set[str]:
+    parsed = graphql.build_schema(schema.as_str())
+    roots = {
+        "Query": parsed.query_type,
+        "Mutation": parsed.mutation_type,
+        "Subscription": parsed.subscription_type,
+    }
+    return {f"{kind}.{name}" for kind, t in roots.items() if t is not None for name in t.fields}
+
+
+@pytest.fixture(scope="module")
+def schema() -> strawberry.Schema:
+    return build_schema(Settings(environment="test"))
+
+
+def test_every_root_field_names_the_roles_that_may_call_it(schema: strawberry.Schema) -> None:
+    assert unguarded_root_fields(schema) == [], "root fields without allow(...): deny by default"
+
+
+def test_the_walk_sees_every_root_field_of_the_sdl(schema: strawberry.Schema) -> None:
+    walked = {f"{kind}.{name}" for kind, name, _ in walked_root_fields(schema)}
+    assert walked == sdl_root_fields(schema)
+    in_matrix = {f"{kind}.{name}" for kind, rows in MATRIX.items() for name in rows}
+    assert walked == in_matrix, "every root field needs a row in the matrix, and only those"
+
+
+def test_the_roles_each_root_field_grants_are_the_expected_ones(
+    schema: strawberry.Schema,
+) -> None:
+    granted = {
+        name: frozenset(r.value for r in allowed_roles(f.extensions) or ())
+        for _, name, f in walked_root_fields(schema)
+    }
+    differences = {
+        name: {"granted": sorted(granted[name]), "expected": sorted(EXPECTED.get(name, ()))}
+        for name in granted
+        if granted[name] != EXPECTED.get(name)
+    }
+    assert differences == {}
+
+
+def test_guarded_fields_below_the_root_are_the_expected_ones(schema: strawberry.Schema) -> None:
+    """Every non-root field with an allow(...) is listed, with its roles; no more, no fewer."""
+    gql = schema._schema
+    roots = {t.name for t in (gql.query_type, gql.mutation_type, gql.subscription_type) if t}
+    found: dict[str, frozenset[str]] = {}
+    for type_name, gtype in gql.type_map.items():
+        if type_name in roots or not isinstance(gtype, graphql.GraphQLObjectType):
+            continue
+        for name, gfield in gtype.fields.items():
+            definition = (gfield.extensions or {}).get("strawberry-definition")
+            roles = allowed_roles(definition.extensions) if definition is not None else None
+            if roles is not None:
+                found[f"{type_name}.{name}"] = frozenset(r.value for r in roles)
+    assert found == GUARDED_NESTED_FIELDS
+
+
+# A schema that breaks the rule, to show the walk catches it.
+@strawberry.type
+class _LeakyQuery:
+    @strawberry.field(extensions=allow(frozenset({Role.AUDITOR})))
+    def guarded(self) -> int:
+        return 1
+
+    @strawberry.field
+    def forgotten(self) -> int:
+        return 2
+
+
+@strawberry.type
+class _LeakyMutation:
+    @strawberry.mutation
+    def do_anything(self) -> int:
+        return 3
+
+
+def test_the_walk_names_a_root_field_without_allow() -> None:
+    leaky = strawberry.Schema(query=_LeakyQuery, mutation=_LeakyMutation)
+    assert unguarded_root_fields(leaky) == ["Query.forgotten", "Mutation.doAnything"]
+    assert sdl_root_fields(leaky) == {"Query.guarded", "Query.forgotten", "Mutation.doAnything"}
+
+
+def test_allowed_roles_reads_back_what_allow_grants() -> None:
+    roles = frozenset({Role.AUDITOR, Role.REPORTING})
+    assert allowed_roles(allow(roles)) == roles
+    assert allowed_roles([]) is None
+    with pytest.raises(ValueError, match="at least one role"):
+        allow(frozenset())
+
+
+@pytest.fixture(autouse=True, scope="module")
+def one_schema_per_module() -> Iterator[None]:
+    """The ``api`` fixture makes an app per test, and each app builds the schema (tens of ms,
+    more than a test's requests); here the apps share one, built from the same settings."""
+    built: dict[str, strawberry.Schema] = {}
+
+    def cached(settings: Settings) -> strawberry.Schema:
+        key = settings.model_dump_json()
+        if key not in built:
+            built[key] = build_schema(settings)
+        return built[key]
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr("ca_api.app.build_schema", cached)
+        yield
+
+
+# --------------------------------------------------------------------------------------------
+# Helpers: valid inputs, records made by the head of service, the audit trail as the auditor.
+
+SETUP_SUB = "setup.head"
+AUDIT_SUB = "check.auditor"
+
+CLIENT_INPUT: dict[str, Any] = {
+    "givenName": "Maud",
+    "familyName": "Mayfield",
+    "dateOfBirth": "1941-03-02",
+    "situation": "COMMUNITY",
+    "niNumber": "AB123456C",
+    "address": {"line1": "1 High Street", "town": "Lewes", "postcode": "BN7 1AA"},
+}
+DEPUTYSHIP_INPUT: dict[str, Any] = {
+    "caseNumber": "COP-13579246",
+    "orderDate": "2021-06-01",
+    "supervisionType": "TYPE_2",
+    "powers": {
+        "receiveIncome": True,
+        "manageAccounts": True,
+        "manageCapital": True,
+        "sellProperty": False,
+        "letProperty": False,
+        "makeGifts": False,
+    },
+}
+APPOINTEESHIP_INPUT: dict[str, Any] = {
+    "startDate": "2020-02-03",
+    "appliedOn": "2020-01-27",
+    "dwpReference": "DWP-0001",
+}
+
+PROBLEM = "... on Problem { code message }"
+CREATE_CLIENT = f"""mutation($input: ClientInput!) {{
+  createClient(input: $input) {{ __typename ... on ClientPayload {{ client {{ id version }} }}
+  {PROBLEM} }} }}"""
+REFER_CLIENT = f"""mutation($input: ClientInput!) {{
+  referClient(input: $input) {{ __typename ... on ClientPayload {{ client {{ id version }} }}
+  {PROBLEM} }} }}"""
+AMEND_CLIENT = f"""mutation($id: ID!, $amendment: ClientAmendment!, $reason: String!) {{
+  amendClient(id: $id, amendment: $amendment, reason: $reason) {{
+    __typename ... on ClientPayload {{ client {{ id version }} }} {PROBLEM} }} }}"""
+RECORD_DEPUTYSHIP = f"""mutation($clientId: ID!, $input: DeputyshipInput!) {{
+  recordDeputyship(clientId: $clientId, input: $input) {{
+    __typename ... on DeputyshipPayload {{ deputyship {{ id version }} }} {PROBLEM} }} }}"""
+AMEND_DEPUTYSHIP = f"""mutation($id: ID!, $amendment: DeputyshipAmendment!, $reason: String!) {{
+  amendDeputyship(id: $id, amendment: $amendment, reason: $reason) {{
+    __typename ... on DeputyshipPayload {{ deputyship {{ id version }} }} {PROBLEM} }} }}"""
+RECORD_APPOINTEESHIP = f"""mutation($clientId: ID!, $input: AppointeeshipInput!) {{
+  recordAppointeeship(clientId: $clientId, input: $input) {{
+    __typename ... on AppointeeshipPayload {{ appointeeship {{ id version }} }} {PROBLEM} }} }}"""
+AMEND_APPOINTEESHIP = f"""mutation(
+  $id: ID!, $amendment: AppointeeshipAmendment!, $reason: String!) {{
+  amendAppointeeship(id: $id, amendment: $amendment, reason: $reason) {{
+    __typename ... on AppointeeshipPayload {{ appointeeship {{ id version }} }} {PROBLEM} }} }}"""
+
+
+def _payload(data: dict[str, Any], field_name: str, typename: str) -> dict[str, Any]:
+    result: dict[str, Any] = data[field_name]
+    assert result["__typename"] == typename, result
+    return result
+
+
+async def create_client(api: Api, **changes: Any) -> str:
+    """A client taken on by the head of service; its id."""
+    data = await api.data(
+        CREATE_CLIENT,
+        {"input": {**CLIENT_INPUT, **changes}},
+        role="head_of_service",
+        sub=SETUP_SUB,
+    )
+    return str(_payload(data, "createClient", "ClientPayload")["client"]["id"])
+
+
+async def refer_client(api: Api, social_worker: str, **changes: Any) -> str:
+    """A client referred by the social worker ``social_worker``; its id."""
+    data = await api.data(
+        REFER_CLIENT,
+        {"input": {**CLIENT_INPUT, **changes}},
+        role="social_worker",
+        sub=social_worker,
+    )
+    return str(_payload(data, "referClient", "ClientPayload")["client"]["id"])
+
+
+async def record_deputyship(api: Api, client_id: str) -> str:
+    data = await api.data(
+        RECORD_DEPUTYSHIP,
+        {"clientId": client_id, "input": DEPUTYSHIP_INPUT},
+        role="head_of_service",
+        sub=SETUP_SUB,
+    )
+    return str(_payload(data, "recordDeputyship", "DeputyshipPayload")["deputyship"]["id"])
+
+
+async def record_appointeeship(api: Api, client_id: str) -> str:
+    data = await api.data(
+        RECORD_APPOINTEESHIP,
+        {"clientId": client_id, "input": APPOINTEESHIP_INPUT},
+        role="head_of_service",
+        sub=SETUP_SUB,
+    )
+    return str(_payload(data, "recordAppointeeship", "AppointeeshipPayload")["appointeeship"]["id"])
+
+
+async def all_nodes(
+    api: Api, document: str, field_name: str, variables: dict[str, Any], **kw: Any
+) -> list[dict[str, Any]]:
+    """Every node of a connection, page by page (``document`` takes ``$after``)."""
+    nodes: list[dict[str, Any]] = []
+    after: str | None = None
+    while True:
+        data = await api.data(document, {**variables, "after": after}, **kw)
+        conn = data[field_name]
+        nodes += [edge["node"] for edge in conn["edges"]]
+        if not conn["pageInfo"]["hasNextPage"]:
+            return nodes
+        after = conn["pageInfo"]["endCursor"]
+
+
+AUDIT_LOG = """query($filter: AuditLogFilter, $after: String) {
+  auditLog(filter: $filter, first: 100, after: $after) {
+    edges { node { id principal principalRoles action entityType } }
+    pageInfo { hasNextPage endCursor } } }"""
+
+
+async def audit_entries(api: Api, principal: str | None = None) -> list[dict[str, Any]]:
+    """The audit trail as the auditor reads it, optionally only one subject's entries."""
+    flt = {"principal": principal} if principal is not None else None
+    return await all_nodes(
+        api, AUDIT_LOG, "auditLog", {"filter": flt}, role="auditor", sub=AUDIT_SUB
+    )
+
+
+STATE = """{
+  clients(first: 100) {
+    edges { node { id reference version givenName familyName status situation niNumber
+                   deputyships { id version caseNumber supervisionType }
+                   appointeeships { id version dwpReference endDate } } }
+    pageInfo { hasNextPage } }
+  auditLog(first: 100) { edges { node { id } } pageInfo { hasNextPage } } }"""
+
+
+async def state(api: Api) -> dict[str, Any]:
+    """Everything a denied mutation might have touched: the clients, their orders, the trail
+    (read by the auditor, who reads everything; one test's data fits in one page)."""
+    data = await api.data(STATE, role="auditor", sub=AUDIT_SUB)
+    assert not data["clients"]["pageInfo"]["hasNextPage"]
+    assert not data["auditLog"]["pageInfo"]["hasNextPage"]
+    return data
+
+
+def assert_forbidden(body: dict[str, Any], path: list[str | int]) -> None:
+    """One FORBIDDEN error at ``path``, and no value there."""
+    assert error_codes(body) == ["FORBIDDEN"], body
+    assert body["errors"][0]["path"] == path, body
+    value: Any = body.get("data")
+    for step in path:
+        if value is None:
+            break
+        value = value[step]
+    assert value is None, body
+
+
+# --------------------------------------------------------------------------------------------
+# The matrix through the real endpoint: every (root field, role).
+
+
+@dataclass
+class Prepared:
+    variables: dict[str, Any] = field(default_factory=dict)
+    target: str | None = None  # the id the caller should get back
+
+
+Prepare = Callable[[Api, str, str], Awaitable[Prepared]]  # (api, role, subject)
+Check = Callable[[Any, str, str, Prepared], None]  # (field value, role, subject, prepared)
+
+
+@dataclass(frozen=True)
+class Case:
+    document: str
+    prepare: Prepare
+    check: Check
+    audit_action: str | None = None  # mutations: the action an allowed call records
+
+
+async def _nothing(api: Api, role: str, sub: str) -> Prepared:
+    return Prepared()
+
+
+async def _readable_client(api: Api, role: str, sub: str) -> Prepared:
+    """A client the caller may read: their own referral for a social worker, else any."""
+    if role == "social_worker":
+        client_id = await refer_client(api, sub)
+    else:
+        client_id = await create_client(api)
+    return Prepared({"id": client_id}, target=client_id)
+
+
+async def _client_input(api: Api, role: str, sub: str) -> Prepared:
+    return Prepared({"input": CLIENT_INPUT})
+
+
+async def _amend_client(api: Api, role: str, sub: str) -> Prepared:
+    client_id = await create_client(api)
+    return Prepared(
+        {"id": client_id, "amendment": {"situation": "RESIDENTIAL_CARE"}, "reason": "moved"},
+        target=client_id,
+    )
+
+
+async def _record_deputyship(api: Api, role: str, sub: str) -> Prepared:
+    client_id = await create_client(api)
+    return Prepared({"clientId": client_id, "input": DEPUTYSHIP_INPUT})
+
+
+async def _amend_deputyship(api: Api, role: str, sub: str) -> Prepared:
+    deputyship_id = await record_deputyship(api, await create_client(api))
+    return Prepared(
+        {"id": deputyship_id, "amendment": {"supervisionType": "TYPE_3"}, "reason": "OPG review"},
+        target=deputyship_id,
+    )
+
+
+async def _record_appointeeship(api: Api, role: str, sub: str) -> Prepared:
+    client_id = await create_client(api)
+    return Prepared({"clientId": client_id, "input": APPOINTEESHIP_INPUT})
+
+
+async def _amend_appointeeship(api: Api, role: str, sub: str) -> Prepared:
+    appointeeship_id = await record_appointeeship(api, await create_client(api))
+    return Prepared(
+        {"id": appointeeship_id, "amendment": {"dwpReference": "DWP-0002"}, "reason": "DWP"},
+        target=appointeeship_id,
+    )
+
+
+def _check_me(value: Any, role: str, sub: str, p: Prepared) -> None:
+    assert value["subject"] == sub
+    assert value["roles"] == [role]
+
+
+def _check_connection(value: Any, role: str, sub: str, p: Prepared) -> None:
+    assert isinstance(value["edges"], list)
+
+
+def _check_client(value: Any, role: str, sub: str, p: Prepared) -> None:
+    assert value["id"] == p.target
+
+
+def _check_clients(value: Any, role: str, sub: str, p: Prepared) -> None:
+    assert p.target in [edge["node"]["id"] for edge in value["edges"]]
+
+
+async def _one_client(api: Api, role: str, sub: str) -> Prepared:
+    client_id = await create_client(api)
+    return Prepared(target=client_id)
+
+
+def _check_caseload(value: Any, role: str, sub: str, p: Prepared) -> None:
+    assert value["total"] >= 1
+    assert value["total"] == sum(c["clients"] for c in value["counts"])
+
+
+def _check_audit_log(value: Any, role: str, sub: str, p: Prepared) -> None:
+    assert SETUP_SUB in [edge["node"]["principal"] for edge in value["edges"]]
+
+
+def _check_chain(value: Any, role: str, sub: str, p: Prepared) -> None:
+    assert value["intact"] is True
+
+
+def _created(typename: str, key: str, version: int) -> Check:
+    def check(value: Any, role: str, sub: str, p: Prepared) -> None:
+        assert value["__typename"] == typename, value
+        assert value[key]["version"] == version
+        if p.target is not None:
+            assert value[key]["id"] == p.target
+
+    return check
+
+
+CASES: dict[str, Case] = {
+    "me": Case("{ me { subject roles kind } }", _nothing, _check_me),
+    "officers": Case(
+        "{ officers(first: 5) { edges { node { subject } } } }", _nothing, _check_connection
+    ),
+    "client": Case(
+        "query($id: ID!) { client(id: $id) { id reference } }", _readable_client, _check_client
+    ),
+    "clients": Case(
+        "{ clients(first: 100) { edges { node { id reference } } } }",
+        _readable_client,
+        _check_clients,
+    ),
+    "caseloadSummary": Case(
+        "{ caseloadSummary { total counts { legalRole situation clients } } }",
+        _one_client,
+        _check_caseload,
+    ),
+    "auditLog": Case(
+        "{ auditLog(first: 5) { edges { node { id principal } } } }", _one_client, _check_audit_log
+    ),
+    "verifyAuditChain": Case(
+        "{ verifyAuditChain { intact entriesChecked } }", _nothing, _check_chain
+    ),
+    "createClient": Case(
+        CREATE_CLIENT, _client_input, _created("ClientPayload", "client", 1), "create"
+    ),
+    "referClient": Case(
+        REFER_CLIENT, _client_input, _created("ClientPayload", "client", 1), "refer"
+    ),
+    "amendClient": Case(
+        AMEND_CLIENT, _amend_client, _created("ClientPayload", "client", 2), "amend"
+    ),
+    "recordDeputyship": Case(
+        RECORD_DEPUTYSHIP,
+        _record_deputyship,
+        _created("DeputyshipPayload", "deputyship", 1),
+        "record",
+    ),
+    "amendDeputyship": Case(
+        AMEND_DEPUTYSHIP,
+        _amend_deputyship,
+        _created("DeputyshipPayload", "deputyship", 2),
+        "amend",
+    ),
+    "recordAppointeeship": Case(
+        RECORD_APPOINTEESHIP,
+        _record_appointeeship,
+        _created("AppointeeshipPayload", "appointeeship", 1),
+        "record",
+    ),
+    "amendAppointeeship": Case(
+        AMEND_APPOINTEESHIP,
+        _amend_appointeeship,
+        _created("AppointeeshipPayload", "appointeeship", 2),
+        "amend",
+    ),
+}
+
+MATRIX_CELLS = [(name, role) for name in EXPECTED if name in CASES for role in ROLES]
+
+
+@pytest.mark.parametrize(
+    ("field_name", "role"), MATRIX_CELLS, ids=[f"{f}-{r}" for f, r in MATRIX_CELLS]
+)
+async def test_root_field_answers_each_role_as_the_matrix_says(
+    api: Api, field_name: str, role: str
+) -> None:
+    case = CASES[field_name]
+    sub = f"{role}.{field_name}"  # distinct per call: the audit trail shows who did what
+    prepared = await case.prepare(api, role, sub)
+    allowed = role in EXPECTED[field_name]
+    before = await state(api) if case.audit_action and not allowed else None
+
+    body = await api.gql(case.document, prepared.variables, role=role, sub=sub)
+
+    if allowed:
+        assert "errors" not in body, body["errors"]
+        case.check(body["data"][field_name], role, sub, prepared)
+        if case.audit_action:
+            written = await audit_entries(api, principal=sub)
+            assert [(e["action"], e["principalRoles"]) for e in written] == [
+                (case.audit_action, role)
+            ]
+    else:
+        assert_forbidden(body, [field_name])
+        if case.audit_action:
+            assert await audit_entries(api, principal=sub) == []
+            assert await state(api) == before, "a denied mutation changed something"
+
+
+# --------------------------------------------------------------------------------------------
+# Root fields without a hand-written case above (newer modules): a call generated from the
+# schema, with placeholder arguments of the right types. Permission is checked before the
+# resolver runs, so a refused role gets FORBIDDEN whatever the arguments; an allowed role gets
+# past the check (to NOT_FOUND, BAD_ID or a typed problem, at worst).
+
+SCALAR_PLACEHOLDERS: dict[str, Callable[[], Any]] = {
+    "ID": lambda: encode_id("Placeholder", uuid.uuid4()),
+    "String": lambda: "placeholder",
+    "Int": lambda: 1,
+    "Float": lambda: 1.0,
+    "Boolean": lambda: False,
+    "Date": lambda: "2020-01-02",
+    "DateTime": lambda: "2020-01-02T00:00:00+00:00",
+    "Money": lambda: "1.00",
+    "JSON": lambda: {},
+    "UUID": lambda: str(uuid.uuid4()),
+}
+
+
+def placeholder(t: Any) -> Any:
+    if graphql.is_non_null_type(t):
+        return placeholder(t.of_type)
+    if graphql.is_list_type(t):
+        return [placeholder(t.of_type)]
+    if graphql.is_enum_type(t):
+        return next(iter(t.values))
+    if graphql.is_input_object_type(t):
+        return {
+            name: placeholder(f.type)
+            for name, f in t.fields.items()
+            if graphql.is_required_input_field(f)
+        }
+    assert t.name in SCALAR_PLACEHOLDERS, f"no placeholder for the scalar {t.name}"
+    return SCALAR_PLACEHOLDERS[t.name]()
+
+
+def generated_call(schema: strawberry.Schema, kind: str, name: str) -> tuple[str, dict[str, Any]]:
+    """A document calling root field ``name`` with placeholders for its required arguments."""
+    gql = schema._schema
+    root = gql.query_type if kind == "Query" else gql.mutation_type
+    assert root is not None
+    f = root.fields[name]
+    definitions, arguments, variables = [], [], {}
+    for i, (arg_name, arg) in enumerate(f.args.items()):
+        if graphql.is_required_argument(arg):
+            definitions.append(f"$v{i}: {arg.type}")
+            arguments.append(f"{arg_name}: $v{i}")
+            variables[f"v{i}"] = placeholder(arg.type)
+    head = f"({', '.join(definitions)})" if definitions else ""
+    args = f"({', '.join(arguments)})" if arguments else ""
+    leaf = graphql.is_leaf_type(graphql.get_named_type(f.type))
+    selection = "" if leaf else " { __typename }"
+    return f"{kind.lower()}{head} {{ {name}{args}{selection} }}", variables
+
+
+GENERATED_FIELDS = [
+    (kind, name) for kind in ("Query", "Mutation") for name in MATRIX[kind] if name not in CASES
+]
+
+
+@pytest.mark.parametrize(
+    ("kind", "field_name"), GENERATED_FIELDS, ids=[name for _, name in GENERATED_FIELDS]
+)
+async def test_other_root_fields_answer_each_role_as_the_matrix_says(
+    api: Api, schema: strawberry.Schema, kind: str, field_name: str
+) -> None:
+    """Every role in turn (one test per field keeps the many cells quick); all disagreements
+    with the matrix are reported together."""
+    document, variables = generated_call(schema, kind, field_name)
+    wrong: dict[str, Any] = {}
+    for role in ROLES:
+        sub = f"{role}.{field_name}"
+        before = await state(api) if kind == "Mutation" else None
+        body = await api.gql(document, variables, role=role, sub=sub)
+        codes = error_codes(body)
+        if role in EXPECTED[field_name]:
+            if {"FORBIDDEN", "UNAUTHENTICATED", "INTERNAL_ERROR"} & set(codes):
+                wrong[role] = {"expected": "allowed", "got": body}
+            continue
+        denied = (
+            codes == ["FORBIDDEN"]
+            and body["errors"][0]["path"] == [field_name]
+            and (body["data"] is None or body["data"][field_name] is None)
+        )
+        if not denied:
+            wrong[role] = {"expected": "FORBIDDEN", "got": body}
+        elif before is not None and (
+            await state(api) != before or await audit_entries(api, principal=sub)
+        ):
+            wrong[role] = {"expected": "nothing written", "got": body}
+    assert wrong == {}
+
+
+UNKNOWN_ROLES = ["admin", "superuser", "HEAD_OF_SERVICE", "head-of-service", "officer"]
+ALL_ROOT_FIELDS = [(kind, name) for kind in ("Query", "Mutation") for name in MATRIX[kind]]
+
+
+@pytest.mark.parametrize(
+    ("kind", "field_name"), ALL_ROOT_FIELDS, ids=[name for _, name in ALL_ROOT_FIELDS]
+)
+async def test_a_token_with_no_role_we_know_may_call_nothing(
+    api: Api, schema: strawberry.Schema, kind: str, field_name: str
+) -> None:
+    sub = f"nobody.{field_name}"
+    if field_name in CASES:
+        case = CASES[field_name]
+        document = case.document
+        variables = (await case.prepare(api, "head_of_service", SETUP_SUB)).variables
+    else:
+        document, variables = generated_call(schema, kind, field_name)
+    before = await state(api)
+    for roles in (UNKNOWN_ROLES, []):
+        body = await api.gql(document, variables, role=roles, sub=sub)
+        assert_forbidden(body, [field_name])
+    assert await audit_entries(api, principal=sub) == []
+    assert await state(api) == before
+
+
+async def test_roles_add_up_across_one_token(api: Api) -> None:
+    """A token holding two roles may do what either may, and nothing neither may."""
+    sub = "two.hats"
+    hats = ["reporting", "social_worker"]
+    client_id = await refer_client(api, sub)
+    data = await api.data(
+        "query($id: ID!) { client(id: $id) { id } caseloadSummary { total } }",
+        {"id": client_id},
+        role=hats,
+        sub=sub,
+    )
+    assert data["client"]["id"] == client_id  # as the social worker who referred them
+    assert isinstance(data["caseloadSummary"]["total"], int)  # as reporting
+    # Asked on its own: a non-null root field that fails nulls the whole answer, and graphql-core
+    # then cancels sibling resolvers mid-statement, which the tests' shared connection can't take.
+    body = await api.gql("{ auditLog { nodes { id } } }", role=hats, sub=sub)
+    assert_forbidden(body, ["auditLog"])
+    body = await api.gql(
+        "query($id: ID!) { client(id: $id) { niNumber } }", {"id": client_id}, role=hats, sub=sub
+    )
+    assert_forbidden(body, ["client", "niNumber"])
+
+
+# --------------------------------------------------------------------------------------------
+# Field level: a social worker sees their referral's status, not the client's personal details.
+
+SOCIAL_WORKER = "wendy.sw"
+CLIENT_FIELDS = "id reference givenName familyName status situation legalRole"
+DETAIL_SELECTIONS = {
+    "dateOfBirth": "dateOfBirth",
+    "niNumber": "niNumber",
+    "address": "address { line1 town postcode }",
+    "referredBy": "referredBy",
+    "appointeeships": "appointeeships { id dwpReference }",
+    "deputyships": "deputyships { id caseNumber }",
+    "history": "history { version recordedBy }",
+}
+
+
+def test_the_detail_selections_cover_every_guarded_client_field() -> None:
+    assert {f"Client.{name}" for name in DETAIL_SELECTIONS} == set(GUARDED_NESTED_FIELDS)
+
+
+async def test_a_social_worker_reads_the_status_of_a_client_they_referred(api: Api) -> None:
+    client_id = await refer_client(api, SOCIAL_WORKER, givenName="Ada", familyName="Ashcombe")
+    data = await api.data(
+        f"query($id: ID!) {{ client(id: $id) {{ {CLIENT_FIELDS} }} }}",
+        {"id": client_id},
+        role="social_worker",
+        sub=SOCIAL_WORKER,
+    )
+    client = data["client"]
+    assert client["id"] == client_id
+    assert client["reference"].startswith("CA")
+    assert (client["givenName"], client["familyName"]) == ("Ada", "Ashcombe")
+    assert client["status"] == "REFERRED"
+    assert client["situation"] == "COMMUNITY"
+
+
+@pytest.fixture
+async def referral(api: Api) -> str:
+    """A client referred by SOCIAL_WORKER with every personal detail set, and both orders."""
+    client_id = await refer_client(api, SOCIAL_WORKER)
+    await record_deputyship(api, client_id)
+    await record_appointeeship(api, client_id)
+    return client_id
+
+
+DETAIL_CELLS = [
+    (name, role)
+    for name in DETAIL_SELECTIONS
+    for role in (*sorted(CLIENT_DETAIL_READERS), "social_worker")
+]
+
+
+@pytest.mark.parametrize(
+    ("detail", "role"), DETAIL_CELLS, ids=[f"{d}-{r}" for d, r in DETAIL_CELLS]
+)
+async def test_client_personal_details_by_role(
+    api: Api, referral: str, detail: str, role: str
+) -> None:
+    sub = SOCIAL_WORKER if role == "social_worker" else f"{role}.reader"
+    body = await api.gql(
+        f"query($id: ID!) {{ client(id: $id) {{ id status {DETAIL_SELECTIONS[detail]} }} }}",
+        {"id": referral},
+        role=role,
+        sub=sub,
+    )
+    if role in CLIENT_DETAIL_READERS:
+        assert "errors" not in body, body["errors"]
+        value = body["data"]["client"][detail]
+        expected: dict[str, Any] = {
+            "dateOfBirth": "1941-03-02",
+            "niNumber": "AB123456C",
+            "address": {"line1": "1 High Street", "town": "Lewes", "postcode": "BN7 1AA"},
+            "referredBy": SOCIAL_WORKER,
+        }
+        if detail in expected:
+            assert value == expected[detail]
+        else:
+            assert isinstance(value, list)
+            assert len(value) == 1
+    else:
+        assert_forbidden(body, ["client", detail])
+        # The rest of the record still answers: only the detail is withheld.
+        assert body["data"]["client"]["id"] == referral
+        assert body["data"]["client"]["status"] == "REFERRED"
+
+
+async def test_a_social_worker_listing_clients_gets_no_personal_details(
+    api: Api, referral: str
+) -> None:
+    body = await api.gql(
+        "{ clients { edges { node { id niNumber } } } }", role="social_worker", sub=SOCIAL_WORKER
+    )
+    assert_forbidden(body, ["clients", "edges", 0, "node", "niNumber"])
+    assert body["data"]["clients"]["edges"][0]["node"]["id"] == referral
+
+
+async def test_a_referral_is_made_even_when_its_answer_withholds_a_detail(api: Api) -> None:
+    sub = "sw.asks.too.much"
+    body = await api.gql(
+        "mutation($input: ClientInput!) { referClient(input: $input) {"
+        " ... on ClientPayload { client { id status niNumber } } } }",
+        {"input": CLIENT_INPUT},
+        role="social_worker",
+        sub=sub,
+    )
+    assert_forbidden(body, ["referClient", "client", "niNumber"])
+    client = body["data"]["referClient"]["client"]
+    assert client["status"] == "REFERRED"
+    assert [e["action"] for e in await audit_entries(api, principal=sub)] == ["refer"]
