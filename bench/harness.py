@@ -212,7 +212,9 @@ def pgbench(
     for k, v in defines.items():
         args += ["-D", f"{k}={v}"]
     args.append(u.database or "postgres")
-    out = subprocess.run(args, capture_output=True, text=True, check=True)  # noqa: S603
+    out = subprocess.run(args, capture_output=True, text=True, check=False)  # noqa: S603
+    if out.returncode != 0:
+        raise RuntimeError(f"pgbench failed: {out.stdout[-2000:]}\n{out.stderr[-2000:]}")
     for line in out.stdout.splitlines():
         if line.startswith("tps = "):
             return float(line.split()[2])

@@ -537,10 +537,14 @@ async def test_a_wrong_service_check_is_caught_by_the_database(
     await receive(session, books, 1_000)
     monkeypatch.setattr(rules, "available", lambda posted, held: 10**12)
     before = await transfer_count(session)
+    # A refusal by the database ends the business transaction (each here in a savepoint, as
+    # each would be a request of its own).
     with pytest.raises(InsufficientFunds):
-        await pay(session, books, 1_001)
+        async with session.begin_nested():
+            await pay(session, books, 1_001)
     with pytest.raises(InsufficientFunds):
-        await hold(session, books, 1_001)
+        async with session.begin_nested():
+            await hold(session, books, 1_001)
     assert await transfer_count(session) == before
     assert await balances(session, books.cms) == (1_000, 0)
 
@@ -663,10 +667,14 @@ async def test_a_resolution_or_reversal_that_slipped_past_the_check_is_invalid_s
 
     monkeypatch.setattr(repository, "resolution_of", nothing)
     monkeypatch.setattr(repository, "reversal_of", nothing)
+    # Each refusal ends its business transaction: a savepoint stands for each request here.
     with pytest.raises(InvalidState, match="already posted or voided"):
-        await ledger.void_pending(session, ACTOR, pending_id, "too late")
+        async with session.begin_nested():
+            await ledger.void_pending(session, ACTOR, pending_id, "too late")
     with pytest.raises(InvalidState, match="already posted or voided"):
-        await ledger.post_pending(session, ACTOR, pending_id)
+        async with session.begin_nested():
+            await ledger.post_pending(session, ACTOR, pending_id)
     with pytest.raises(InvalidState, match="already reversed"):
-        await ledger.reverse(session, ACTOR, payment_id, "again")
+        async with session.begin_nested():
+            await ledger.reverse(session, ACTOR, payment_id, "again")
     assert (await transfer_count(session), await balances(session, books.cms)) == before

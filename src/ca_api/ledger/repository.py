@@ -115,6 +115,13 @@ async def get_account(session: AsyncSession, account_id: uuid.UUID) -> LedgerAcc
     ).scalar_one_or_none()
 
 
+async def account_of_counterparty(
+    session: AsyncSession, counterparty_id: uuid.UUID
+) -> LedgerAccount | None:
+    stmt = select(LedgerAccount).where(LedgerAccount.counterparty_id == counterparty_id)
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
 async def counterparty_account(session: AsyncSession, counterparty: Counterparty) -> LedgerAccount:
     stmt = (
         pg_insert(LedgerAccount)

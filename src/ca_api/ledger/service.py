@@ -16,6 +16,7 @@ from datetime import date
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import set_committed_value
 
 from ca_api import clock
 from ca_api.audit import service as audit
@@ -83,6 +84,10 @@ async def client_account(
 
 
 async def counterparty_account(session: AsyncSession, counterparty_id: uuid.UUID) -> LedgerAccount:
+    """The counterparty's account (one statement once it exists), made on first use."""
+    existing = await repository.account_of_counterparty(session, counterparty_id)
+    if existing is not None:
+        return existing
     counterparty = await repository.get_counterparty(session, counterparty_id)
     if counterparty is None:
         raise RecordNotFound("counterparty", str(counterparty_id))
@@ -156,9 +161,9 @@ async def _insert(
         "recorded_by": actor.principal.subject,
         "reason": m.reason,
     }
+    # No savepoint: a refusal here ends the business transaction, which rolls back whole.
     try:
-        async with session.begin_nested():
-            transfer = await repository.insert_transfer(session, values)
+        transfer = await repository.insert_transfer(session, values)
     except IntegrityError as exc:
         if _violated(exc, "ck_ledger_account_not_below_zero"):
             raise InsufficientFunds(
@@ -175,10 +180,23 @@ async def _insert(
                 "the transfer was already reversed", transfer_id=str(reverses_id)
             ) from exc
         raise
-    # The trigger moved the balances: refresh what the caller may read next.
-    await session.refresh(source)
-    await session.refresh(target)
+    _follow_trigger(kind, transfer, source, target)
     return transfer
+
+
+def _follow_trigger(
+    kind: TransferKind, t: Transfer, source: LedgerAccount, target: LedgerAccount
+) -> None:
+    """Bring the loaded accounts to what the trigger wrote, without reading them again."""
+    if source.kind != AccountKind.COUNTERPARTY:
+        if t.from_balance_after is not None:
+            set_committed_value(source, "posted", t.from_balance_after)
+        if kind is TransferKind.PENDING:
+            set_committed_value(source, "held", source.held + t.amount)
+        elif kind in (TransferKind.POST_PENDING, TransferKind.VOID_PENDING):
+            set_committed_value(source, "held", source.held - t.amount)
+    if target.kind != AccountKind.COUNTERPARTY and t.to_balance_after is not None:
+        set_committed_value(target, "posted", t.to_balance_after)
 
 
 async def post(session: AsyncSession, actor: Actor, m: Movement) -> Transfer:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -250,7 +251,9 @@ async def insert_invoice_event(session: AsyncSession, values: dict[str, Any]) ->
     return int((await session.execute(stmt)).scalar_one())
 
 
+@functools.cache
 def _select_invoice() -> Any:
+    """Built once: the derived status is a large expression, costly to build per request."""
     return select(
         Invoice,
         Client.reference.label("client_reference"),
@@ -384,7 +387,9 @@ async def insert_payment_event(session: AsyncSession, values: dict[str, Any]) ->
     return int((await session.execute(stmt)).scalar_one())
 
 
+@functools.cache
 def _select_payment() -> Any:
+    """Built once: the derived status is a large expression, costly to build per request."""
     return select(
         Payment,
         Client.reference.label("client_reference"),

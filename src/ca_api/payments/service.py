@@ -672,9 +672,9 @@ def _require(status: PaymentStatus, event: PaymentEventKind) -> None:
 
 
 async def _append_event(session: AsyncSession, values: dict[str, Any]) -> int:
+    # No savepoint: a refusal ends the business transaction, which rolls back whole.
     try:
-        async with session.begin_nested():
-            return await repository.insert_payment_event(session, values)
+        return await repository.insert_payment_event(session, values)
     except IntegrityError as exc:
         if "uq_payment_event_once" in str(exc.orig):
             raise InvalidState(f"the payment was {values['event'].lower()} already") from exc
