@@ -20,16 +20,20 @@ from strawberry.extensions import (
 )
 from strawberry.schema.config import StrawberryConfig
 
+from ca_api.approvals.schema import ApprovalQuery
 from ca_api.audit.schema import AuditQuery
 from ca_api.clients.schema import ClientMutation, ClientQuery
 from ca_api.common.scalars import SCALAR_MAP
 from ca_api.config import Settings
+from ca_api.decisions.schema import DecisionMutation, DecisionQuery
 from ca_api.errors import ApiError, ErrorCode
+from ca_api.fees.schema import FeeMutation, FeeQuery
 from ca_api.ledger.schema import LedgerMutation, LedgerQuery
 from ca_api.logs import request_id_var
 from ca_api.officers.schema import OfficerQuery
 from ca_api.orders.schema import OrderMutation
 from ca_api.payments.schema import PaymentMutation, PaymentQuery
+from ca_api.planning.schema import PlanningMutation, PlanningQuery
 from ca_api.policy.schema import PolicyQuery
 from ca_api.receipts.schema import ReceiptMutation, ReceiptQuery
 from ca_api.reconciliation.schema import ReconciliationMutation, ReconciliationQuery
@@ -47,6 +51,10 @@ class Query(
     ReceiptQuery,
     PaymentQuery,
     ReconciliationQuery,
+    DecisionQuery,
+    ApprovalQuery,
+    PlanningQuery,
+    FeeQuery,
 ):
     pass
 
@@ -59,6 +67,9 @@ class Mutation(
     ReceiptMutation,
     PaymentMutation,
     ReconciliationMutation,
+    DecisionMutation,
+    PlanningMutation,
+    FeeMutation,
 ):
     pass
 

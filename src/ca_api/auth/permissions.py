@@ -105,3 +105,20 @@ TRANSFER_REVERSE = APPROVERS
 RECONCILE = OFFICERS
 POLICY_READ = OFFICERS | {R.AUDITOR}
 POLICY_WRITE = frozenset({R.GOVERNANCE_MANAGER})
+
+# --- Decisions and approvals (the approvals issue) ---
+# Casework raises decisions; approval also needs the limit in force and never one's own (R-DEC,
+# R-ROLE-2). Officers see the queue; each item says whether the caller may approve it.
+DECISION_RAISE = CASEWORKERS
+DECISION_APPROVE = APPROVERS
+DECISION_READ = OFFICERS | {R.AUDITOR}
+EMPLOYEE_REGISTER_WRITE = frozenset({R.GOVERNANCE_MANAGER, R.HEAD_OF_SERVICE})
+APPROVAL_QUEUE_READ = OFFICERS
+# POLICY_WRITE (above): the governance manager adds a new version of the approval limits.
+
+# --- Planning, investments and fees (the planning issue) ---
+PLAN_WRITE = CASEWORKERS
+PLAN_READ = OFFICERS | {R.AUDITOR}
+THRESHOLD_FLAGS_READ = OFFICERS | {R.AUDITOR}
+FEE_RUN = frozenset({R.SENIOR_OFFICER, R.GOVERNANCE_MANAGER, R.HEAD_OF_SERVICE})
+FEE_READ = OFFICERS | {R.AUDITOR}
