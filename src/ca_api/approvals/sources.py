@@ -1,0 +1,51 @@
+"""What can wait in an approval queue, and how each kind of item is read.
+
+Each kind (payments, decisions) registers a ``QueueSource``; the queue query and the live
+subscription merge what every source says. A source answers for one principal: only items that
+principal may approve now (not their own: R-ROLE-2; within their limit: R-DEC).
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ca_api.auth.principal import Principal
+from ca_api.money import Pence
+
+
+@dataclass(frozen=True)
+class QueueItem:
+    kind: str  # the source's kind: "PAYMENT", "DECISION"
+    id: uuid.UUID
+    client_id: uuid.UUID
+    client_reference: str
+    amount: Pence | None
+    summary: str  # e.g. "Payment to British Gas", "Gift to Jane Doe"
+    raised_by: str
+    raised_at: datetime
+
+
+class QueueSource(Protocol):
+    kind: str
+
+    async def awaiting(self, session: AsyncSession, principal: Principal) -> list[QueueItem]:
+        """Every item of this kind the principal may approve now, oldest first."""
+        ...
+
+    async def one(
+        self, session: AsyncSession, principal: Principal, item_id: uuid.UUID
+    ) -> QueueItem | None:
+        """The item, if it awaits approval and the principal may approve it now; else None."""
+        ...
+
+
+SOURCES: dict[str, QueueSource] = {}
+
+
+def register(source: QueueSource) -> None:
+    SOURCES[source.kind] = source
