@@ -54,3 +54,27 @@ async def test_the_social_worker_sees_only_her_demo_referral(
     assert data["clients"]["nodes"] == [
         {"givenName": "Maud", "familyName": "Mayfield", "status": "REFERRED"}
     ]
+
+
+async def test_demo_money_is_there_to_explore(api: Api, db: RolledBackDatabase) -> None:
+    """Plan A's client starts with the fixture's opening balance plus one benefits run, and a
+    checked gas bill waits for a senior officer's approval."""
+    await demo.load(db)
+    first = await api.data('{ clients(filter: {search: "Arthur Ashdown"}) { nodes { id } } }')
+    client = first["clients"]["nodes"][0]
+    accounts = await api.data(
+        "query($c: ID!) { clientAccounts(clientId: $c) { kind balance available } }",
+        {"c": client["id"]},
+    )
+    # 2,922.58 brought forward + 735.20 + 261.96 + 290.40 of benefits
+    assert accounts["clientAccounts"] == [
+        {"kind": "CLIENT_CMS", "balance": "4210.14", "available": "4210.14"}
+    ]
+    queue = await api.data(
+        "{ paymentsAwaitingApproval { nodes { amount canApprove } } }",
+        role="senior_officer",
+        sub="olu.scao",
+    )
+    assert queue["paymentsAwaitingApproval"]["nodes"] == [{"amount": "430.58", "canApprove": True}]
+    check = await api.data("{ ledgerCheck { sound } }", role="auditor", sub="audrey")
+    assert check["ledgerCheck"]["sound"] is True

@@ -8,9 +8,7 @@ Revises:
 Create Date: 2026-11-23
 """
 
-from alembic import op
-
-from ca_api.migrate import run_script
+from ca_api.migrate import make_append_only, run_script
 
 revision = "0001"
 down_revision = None
@@ -235,15 +233,7 @@ APPEND_ONLY = [
 
 def upgrade() -> None:
     run_script(UPGRADE)
-    for table in APPEND_ONLY:
-        op.execute(
-            f"CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table} "
-            "FOR EACH ROW EXECUTE FUNCTION refuse_change()"
-        )
-        op.execute(
-            f"CREATE TRIGGER {table}_no_truncate BEFORE TRUNCATE ON {table} "
-            "FOR EACH STATEMENT EXECUTE FUNCTION refuse_change()"
-        )
+    make_append_only(APPEND_ONLY)
 
 
 def downgrade() -> None:

@@ -9,17 +9,21 @@ that already has clients is left alone.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ca_api import clock
 from ca_api.auth.principal import Principal, Role
 from ca_api.clients import service as clients
 from ca_api.clients.models import Client
+from ca_api.clients.repository import ClientFilter
 from ca_api.clients.rules import ClientDetails, ClientStatus, Situation
 from ca_api.context import Actor
 from ca_api.db import Database, unit_of_work
+from ca_api.ledger import service as ledger
+from ca_api.ledger.rules import Benefit, Category, CounterpartyKind
 from ca_api.money import parse_money
 from ca_api.officers import repository as officers
 from ca_api.orders import service as orders
@@ -29,6 +33,10 @@ from ca_api.orders.rules import (
     DeputyshipDetails,
     SupervisionType,
 )
+from ca_api.payments import service as payments
+from ca_api.payments.rules import InvoiceCheckName, InvoiceDraft, InvoiceKind
+from ca_api.receipts import service as receipts
+from ca_api.receipts.rules import ReceiptDraft, ReceiptMethod, RunLine
 
 # subject, display name, role
 OFFICERS: list[tuple[str, str, Role]] = [
@@ -185,6 +193,96 @@ REFERRAL = ClientDetails(
 )
 
 
+# Plans A to C's opening balances (fixtures/budget_plans_2014.json), brought forward.
+OPENING_BALANCES = [parse_money("2922.58"), parse_money("43685.64"), parse_money("154052.49")]
+BENEFITS = [
+    (Benefit.STATE_PENSION, parse_money("735.20")),
+    (Benefit.PENSION_CREDIT, parse_money("261.96")),
+    (Benefit.ATTENDANCE_ALLOWANCE, parse_money("290.40")),
+]
+
+
+async def _client_records(session: AsyncSession) -> list[clients.ClientRecord]:
+    return await clients.list_clients(
+        session, LOADER, ClientFilter(), after_reference=None, limit=100
+    )
+
+
+async def _load_money(session: AsyncSession, records: list[clients.ClientRecord]) -> None:
+    """Counterparties, opening balances, a benefits run, an invoice checked and a payment
+    raised and waiting for approval: enough to try every part of the money API."""
+    officer = Actor(Principal("ash.assistant", frozenset({Role.ASSISTANT}), "Ash"), "demo-load")
+    made = {}
+    for kind, name in [
+        (CounterpartyKind.DWP, "Department for Work and Pensions"),
+        (CounterpartyKind.SUPPLIER, "British Gas"),
+        (CounterpartyKind.CARE_PROVIDER, "Sunnyside Care Home"),
+        (CounterpartyKind.COUNCIL, "East Sussex County Council"),
+    ]:
+        made[kind] = (
+            await ledger.create_counterparty(session, officer, kind=kind, name=name, reference=None)
+        ).id
+    today = clock.today()
+    taken_on = [r for r in records if r.details.status is ClientStatus.ACTIVE]
+    active = [r.id for r in taken_on]
+    living = [r.id for r in taken_on if r.details.situation is not DEC]
+    for cid, opening in zip(active, OPENING_BALANCES, strict=False):
+        await receipts.record_receipt(
+            session,
+            officer,
+            ReceiptDraft(
+                client_id=cid,
+                payer_id=made[CounterpartyKind.DWP],
+                amount=opening,
+                value_date=today,
+                method=ReceiptMethod.BANK_TRANSFER,
+                category=Category.IN_OTHER,
+                description="Balance brought forward",
+            ),
+            idempotency_key=f"demo-opening-{cid}",
+        )
+    start = today - timedelta(days=27)
+    lines = [
+        RunLine(cid, made[CounterpartyKind.DWP], benefit, amount, start, today)
+        for cid in living
+        for benefit, amount in BENEFITS
+    ]
+    await receipts.record_benefit_run(
+        session, officer, lines, today, idempotency_key=f"demo-benefits-{today.isoformat()}"
+    )
+    invoice = await payments.record_invoice(
+        session,
+        officer,
+        payments.NewInvoice(
+            client_id=active[0],
+            supplier_id=made[CounterpartyKind.SUPPLIER],
+            draft=InvoiceDraft(
+                supplier_invoice_number="BG-100234",
+                invoice_date=today - timedelta(days=3),
+                amount=parse_money("430.58"),
+                kind=InvoiceKind.SUPPLIER,
+                category=Category.OUT_GAS,
+                description="Gas, quarter to date",
+                period_start=None,
+                period_end=None,
+                items=(),
+                official_invoice=True,
+                direct_debit=False,
+            ),
+        ),
+        idempotency_key="demo-invoice-bg-100234",
+    )
+    invoice_id = invoice.invoice.invoice.id
+    for check in InvoiceCheckName:
+        await payments.record_check(session, officer, invoice_id, check, passed=True, note=None)
+    await payments.raise_payment(
+        session,
+        officer,
+        payments.PaymentRequest(invoice_id=invoice_id),
+        idempotency_key="demo-payment-bg-100234",
+    )
+
+
 async def load(database: Database) -> bool:
     """Load the demo data unless the database already has clients. True when loaded."""
     session: AsyncSession = database.session()
@@ -204,6 +302,7 @@ async def load(database: Database) -> bool:
                 await orders.record_deputyship(session, actor, record.id, demo.deputyship)
         social_worker = Principal("wendy.sw", frozenset({Role.SOCIAL_WORKER}), "Wendy Walker")
         await clients.refer_client(session, Actor(social_worker, "demo-load"), REFERRAL)
+        await _load_money(session, await _client_records(session))
         return True
     finally:
         await session.close()

@@ -61,3 +61,19 @@ def run_script(script: str) -> None:
 
     for statement in split_sql(script):
         op.execute(statement)
+
+
+def make_append_only(tables: list[str]) -> None:
+    """The database refuses UPDATE, DELETE and TRUNCATE on these tables (R-AUD-2); the function
+    refuse_change() is made by migration 0001."""
+    from alembic import op
+
+    for table in tables:
+        op.execute(
+            f"CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table} "
+            "FOR EACH ROW EXECUTE FUNCTION refuse_change()"
+        )
+        op.execute(
+            f"CREATE TRIGGER {table}_no_truncate BEFORE TRUNCATE ON {table} "
+            "FOR EACH STATEMENT EXECUTE FUNCTION refuse_change()"
+        )
