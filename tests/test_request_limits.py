@@ -498,3 +498,24 @@ async def test_an_unsafe_request_id_is_replaced(api: Api, given: str) -> None:
     rid = resp.headers["x-request-id"]
     assert rid != given
     assert re.fullmatch(r"[0-9a-f]{32}", rid)
+
+
+@pytest.mark.parametrize(
+    ("content", "content_type"),
+    [
+        (b"not json", "application/json"),
+        (b"{}", "application/json"),
+        (b'{"query": 5}', "application/json"),
+        (b"x", "text/plain"),
+    ],
+)
+async def test_a_request_that_is_not_graphql_gets_a_json_bad_request(
+    api: Api, content: bytes, content_type: str
+) -> None:
+    resp = await post_raw(api, content, **{"Content-Type": content_type, "X-Request-Id": "nq-1"})
+    assert resp.status_code == 400
+    assert resp.headers["content-type"].startswith("application/json")
+    body = resp.json()
+    assert body["data"] is None
+    assert body["errors"][0]["extensions"] == {"code": "BAD_REQUEST", "requestId": "nq-1"}
+    assert resp.headers["x-request-id"] == "nq-1"

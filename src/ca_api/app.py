@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 import re
 import time
@@ -75,7 +76,7 @@ class GraphQLGate:
         start = time.perf_counter()
         try:
             if scope["type"] == "http":
-                send = _with_request_id(send, request_id)
+                send = _json_errors(_with_request_id(send, request_id), request_id)
                 admitted = await self._admit(scope, headers, req_scope, receive, send)
                 if admitted is None:
                     return
@@ -209,6 +210,41 @@ class CaGraphQL(GraphQL[Context, None]):
             )
             context.scope.on_close(timer.cancel)
         return None
+
+
+def _json_errors(send: Send, request_id: str) -> Send:
+    """A request that is not GraphQL at all (a body that is not JSON, no query) gets strawberry's
+    plain-text 400; callers get the same JSON error shape, with a code, as everywhere else."""
+    held: list[Message] = []
+
+    async def wrapped(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            content_type = dict(message.get("headers", [])).get(b"content-type", b"")
+            if message["status"] == 400 and content_type.startswith(b"text/plain"):
+                held.append(message)
+                return
+        elif held and message["type"] == "http.response.body":
+            held.append(message)
+            if message.get("more_body"):
+                return
+            text = b"".join(m.get("body", b"") for m in held[1:]).decode("utf-8", "replace")
+            body = json.dumps(_error_body(ErrorCode.BAD_REQUEST, text, request_id)).encode()
+            start = held[0]
+            headers = [
+                (k, v)
+                for k, v in start.get("headers", [])
+                if k not in (b"content-type", b"content-length")
+            ]
+            headers += [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+            ]
+            await send({**start, "headers": headers})
+            await send({"type": "http.response.body", "body": body})
+            return
+        await send(message)
+
+    return wrapped
 
 
 def _with_request_id(send: Send, request_id: str) -> Send:

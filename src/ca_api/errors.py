@@ -17,6 +17,7 @@ class ErrorCode(enum.StrEnum):
     NOT_FOUND = "NOT_FOUND"
     BAD_ID = "BAD_ID"
     BAD_USER_INPUT = "BAD_USER_INPUT"
+    BAD_REQUEST = "BAD_REQUEST"  # not a GraphQL request at all (body not JSON, no query)
     VALIDATION_FAILED = "VALIDATION_FAILED"
     VERSION_CONFLICT = "VERSION_CONFLICT"
     DUPLICATE = "DUPLICATE"
