@@ -70,6 +70,12 @@ payments              Y   Y   Y   Y   Y   Y   Y   .   .   .   .
 paymentsAwaitingApproval Y Y  Y   Y   Y   Y   Y   .   .   .   .
 bankReconciliation    Y   Y   Y   Y   Y   Y   Y   .   .   .   .
 bankStatements        Y   Y   Y   Y   Y   Y   Y   .   .   .   .
+# the live approval queue (the approvals issue): the team's officers; each sees only what they
+# may approve now
+approvalQueue         Y   Y   Y   Y   Y   Y   .   .   .   .   .
+# fees (the planning issue): officers and audit read
+feeRuns               Y   Y   Y   Y   Y   Y   Y   .   .   .   .
+feeCharges            Y   Y   Y   Y   Y   Y   Y   .   .   .   .
 """
 
 # Root fields of Mutation.
@@ -99,11 +105,14 @@ makePayment           Y   Y   Y   Y   Y   Y   .   .   .   .   .
 cancelPayment         Y   Y   Y   Y   Y   Y   .   .   .   .   .
 importBankStatement   Y   Y   Y   Y   Y   Y   .   .   .   .   .
 matchBankLine         Y   Y   Y   Y   Y   Y   .   .   .   .   .
+# fees: a senior officer and above run them (R-FEE)
+runFees               .   .   .   Y   Y   Y   .   .   .   .   .
 """
 
-# Root fields of Subscription (none yet).
+# Root fields of Subscription.
 SUBSCRIPTIONS = """
                      sup ast sen sco tgm hos aud rep sw  ctl sap
+approvalQueueChanges  Y   Y   Y   Y   Y   Y   .   .   .   .   .
 """
 
 # Fields below the root that carry their own guard: a client's personal details, which a

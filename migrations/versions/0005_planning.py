@@ -5,7 +5,6 @@ Revises: 0004
 Create Date: 2026-11-23
 """
 
-
 from ca_api.migrate import run_script
 
 revision = "0005"

@@ -25,6 +25,7 @@ from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
+from ca_api.approvals.listener import stop_listener
 from ca_api.auth.tokens import TokenError, TokenVerifier, bearer_token, build_keyset
 from ca_api.config import Settings
 from ca_api.context import Context, RequestScope
@@ -308,6 +309,7 @@ def create_app(
     @asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
         yield
+        await stop_listener(db)  # the approval queue's LISTEN connection, if one was opened
         if database is None:
             await db.dispose()
 

@@ -20,7 +20,7 @@ from strawberry.extensions import (
 )
 from strawberry.schema.config import StrawberryConfig
 
-from ca_api.approvals.schema import ApprovalQuery
+from ca_api.approvals.schema import ApprovalQuery, ApprovalSubscription
 from ca_api.audit.schema import AuditQuery
 from ca_api.clients.schema import ClientMutation, ClientQuery
 from ca_api.common.scalars import SCALAR_MAP
@@ -176,6 +176,9 @@ def build_schema(settings: Settings) -> strawberry.Schema:
     return QuietSchema(
         query=Query,
         mutation=Mutation,
+        # Every subscription field carries an allow(...) like Query's and Mutation's: the
+        # permission walk (tests/test_permissions.py) covers Subscription too.
+        subscription=ApprovalSubscription,
         extensions=extensions,
         config=StrawberryConfig(
             scalar_map=SCALAR_MAP, disable_field_suggestions=settings.production

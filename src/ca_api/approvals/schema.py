@@ -2,9 +2,147 @@
 
 from __future__ import annotations
 
+import enum
+import uuid
+from collections.abc import AsyncGenerator
+from datetime import UTC, datetime
+
 import strawberry
+from strawberry.types import Info
+
+from ca_api.approvals import queue
+from ca_api.approvals.sources import QueueItem
+from ca_api.auth.permissions import APPROVAL_QUEUE_READ, allow
+from ca_api.common.ids import encode_id
+from ca_api.common.pagination import Connection, connection_from_rows, page_request
+from ca_api.common.scalars import Money
+from ca_api.context import Context
+from ca_api.errors import ApiError, ErrorCode
+
+
+def _type_name(kind: str) -> str:
+    """The opaque id's type: PAYMENT -> Payment, so the id is the one approvePayment takes."""
+    return kind.capitalize()
+
+
+@strawberry.type(description="Something awaiting approval that you may approve now.")
+class ApprovalQueueItem:
+    item: strawberry.Private[QueueItem]
+
+    @strawberry.field(description="What it is: PAYMENT, DECISION, ...")
+    def kind(self) -> str:
+        return self.item.kind
+
+    @strawberry.field(description="The item's own id (a Payment's id for a PAYMENT).")
+    def id(self) -> strawberry.ID:
+        return strawberry.ID(encode_id(_type_name(self.item.kind), self.item.id))
+
+    @strawberry.field
+    def client_id(self) -> strawberry.ID:
+        return strawberry.ID(encode_id("Client", self.item.client_id))
+
+    @strawberry.field(description="The client's case reference, e.g. CA000123.")
+    def client_reference(self) -> str:
+        return self.item.client_reference
+
+    @strawberry.field(description="The amount it is for, if any.")
+    def amount(self) -> Money | None:
+        return Money(self.item.amount) if self.item.amount is not None else None
+
+    @strawberry.field
+    def summary(self) -> str:
+        return self.item.summary
+
+    @strawberry.field
+    def raised_by(self) -> str:
+        return self.item.raised_by
+
+    @strawberry.field
+    def raised_at(self) -> datetime:
+        return self.item.raised_at
+
+    @strawberry.field(description="How long it has waited, in whole seconds, as of now.")
+    def waiting_seconds(self) -> int:
+        return max(0, int((datetime.now(UTC) - self.item.raised_at).total_seconds()))
+
+
+@strawberry.enum
+class ApprovalQueueEventType(enum.Enum):
+    ENTERED = "ENTERED"
+    LEFT = "LEFT"
+    CHANGED = "CHANGED"
+
+
+@strawberry.type(description="An item entered, left or changed in your approval queue.")
+class ApprovalQueueEvent:
+    type: ApprovalQueueEventType
+    kind: str
+    item_id: strawberry.ID = strawberry.field(description="The item's id, as in ApprovalQueueItem.")
+    item: ApprovalQueueItem | None = strawberry.field(description="The item; null when it LEFT.")
+
+
+def _event(e: queue.QueueEvent) -> ApprovalQueueEvent:
+    return ApprovalQueueEvent(
+        type=ApprovalQueueEventType(e.type.value),
+        kind=e.kind,
+        item_id=strawberry.ID(encode_id(_type_name(e.kind), e.item_id)),
+        item=ApprovalQueueItem(item=e.item) if e.item is not None else None,
+    )
+
+
+def _cursor(item: QueueItem) -> list[str]:
+    return [item.raised_at.isoformat(), item.kind, str(item.id)]
+
+
+def _after(key: tuple[str, ...] | None) -> queue.SortKey | None:
+    if key is None:
+        return None
+    try:
+        return (datetime.fromisoformat(key[0]), key[1], uuid.UUID(key[2]))
+    except ValueError as exc:
+        raise ApiError(ErrorCode.BAD_USER_INPUT, "the cursor is not one this list issued") from exc
 
 
 @strawberry.type
 class ApprovalQuery:
-    pass
+    @strawberry.field(
+        extensions=allow(APPROVAL_QUEUE_READ),
+        description="Everything you may approve now, of every kind, oldest first: not your "
+        "own (R-ROLE-2), within your approval limit in force today (R-DEC). Empty for a role "
+        "that approves nothing.",
+    )
+    async def approval_queue(
+        self, info: Info[Context, None], first: int | None = None, after: str | None = None
+    ) -> Connection[ApprovalQueueItem]:
+        ctx = info.context
+        req = page_request(first, after, default=25, maximum=ctx.settings.max_page_size)
+        items = await queue.page(
+            ctx.session,
+            ctx.principal,
+            after=_after(req.after_key(str, str, str)),
+            limit=req.first + 1,
+        )
+        return connection_from_rows(
+            items, req, key=_cursor, node=lambda i: ApprovalQueueItem(item=i)
+        )
+
+
+@strawberry.type
+class ApprovalSubscription:
+    @strawberry.subscription(
+        extensions=allow(APPROVAL_QUEUE_READ),
+        description="Your approval queue as it changes (graphql-transport-ws): an ENTERED event "
+        "with the item when something you may approve arrives, LEFT when it is approved, "
+        "cancelled or no longer yours to approve, CHANGED when it changes. Subscribe first, "
+        "then read approvalQueue. Each event is checked against your permissions when sent.",
+    )
+    async def approval_queue_changes(
+        self, info: Info[Context, None]
+    ) -> AsyncGenerator[ApprovalQueueEvent, None]:
+        ctx = info.context
+        stream = queue.changes(ctx.scope.database, lambda: ctx.principal)
+        try:
+            async for event in stream:
+                yield _event(event)
+        finally:
+            await stream.aclose()

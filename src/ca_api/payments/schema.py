@@ -53,6 +53,7 @@ from ca_api.context import Context
 from ca_api.errors import ApiError, BusinessProblem, ErrorCode, NotFound
 from ca_api.ledger.schema import Category, Counterparty
 from ca_api.payments import models, repository, rules, service
+from ca_api.payments import queue as _queue  # noqa: F401 - registers the PAYMENT queue source
 from ca_api.payments.service import InvoiceView, PaymentView
 from ca_api.policy.rules import LimitVersion
 

@@ -20,6 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ca_api import clock
+from ca_api.approvals import events as queue_events
 from ca_api.audit import service as audit
 from ca_api.auth.principal import Principal
 from ca_api.common import idempotency
@@ -612,6 +613,8 @@ async def raise_payment(
             "raised_by": actor.principal.subject,
         }
         await repository.insert_payment(session, values)
+        # It enters the approval queues when this transaction commits (nothing if it rolls back).
+        await queue_events.notify(session, "PAYMENT", payment_id)
         await audit.record(
             session,
             actor,
@@ -743,6 +746,7 @@ async def approve_payment(
                 "recorded_by": actor.principal.subject,
             },
         )
+        await queue_events.notify(session, "PAYMENT", payment_id)  # it leaves the queues
         await audit.record(
             session,
             actor,
@@ -895,6 +899,8 @@ async def cancel_payment(
                 "recorded_by": actor.principal.subject,
             },
         )
+        if status is PaymentStatus.RAISED:
+            await queue_events.notify(session, "PAYMENT", payment_id)  # it leaves the queues
         await audit.record(
             session,
             actor,

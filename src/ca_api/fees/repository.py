@@ -1,0 +1,231 @@
+"""Every SQL statement of fee runs.
+
+Like the interest run (``ca_api.receipts``), a fee run writes its ledger rows in a few set-based
+statements: the CMS accounts it charges are locked FOR UPDATE in id order first (as
+``apply_transfer`` locks them), and the database's trigger and CHECK still apply every balance
+(R-PAY-3: never below zero).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    and_,
+    any_,
+    bindparam,
+    case,
+    func,
+    insert,
+    select,
+    text,
+    tuple_,
+)
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.dialects.postgresql import UUID as PG_UUID
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
+
+from ca_api.fees.models import FeeCharge, FeeRun, FeeRunException
+from ca_api.ledger.models import LedgerAccount, Transfer
+from ca_api.ledger.rules import AccountKind, TransferKind
+from ca_api.orders.models import deputyship_current
+from ca_api.policy.models import PolicyFigure
+
+CMS = AccountKind.CLIENT_CMS.value
+COUNTERPARTY = AccountKind.COUNTERPARTY.value
+MOVED = (TransferKind.POSTED.value, TransferKind.POST_PENDING.value)
+
+
+def _any(ids: Sequence[uuid.UUID]) -> ColumnElement[Any]:
+    """``= ANY($1)``: one statement text whatever the number of ids."""
+    return any_(bindparam("ids", list(ids), type_=ARRAY(PG_UUID(as_uuid=True)), unique=True))
+
+
+async def lock_fee_runs(session: AsyncSession) -> None:
+    """Fee runs one at a time (until commit): each sees every charge made before it."""
+    await session.execute(text("SELECT pg_advisory_xact_lock(hashtext('ca_api.fee_run'))"))
+
+
+async def fee_run_for(session: AsyncSession, start: date, end: date) -> FeeRun | None:
+    stmt = select(FeeRun).where(FeeRun.period_start == start, FeeRun.period_end == end)
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def get_fee_run(session: AsyncSession, run_id: uuid.UUID) -> FeeRun | None:
+    return (await session.execute(select(FeeRun).where(FeeRun.id == run_id))).scalar_one_or_none()
+
+
+async def fee_figures(session: AsyncSession, names: Sequence[str]) -> Sequence[PolicyFigure]:
+    stmt = (
+        select(PolicyFigure)
+        .where(PolicyFigure.name.in_(list(names)))
+        .order_by(PolicyFigure.name, PolicyFigure.effective_from)
+    )
+    return (await session.execute(stmt)).scalars().all()
+
+
+async def deputyships_with_anniversaries(
+    session: AsyncSession, start: date, end: date
+) -> Sequence[Any]:
+    """Current deputyships that may have an anniversary in the period: made at least a year
+    before its end (a year before is at most 366 days), not ended before it starts. Newest order
+    first within a client."""
+    d = deputyship_current
+    stmt = (
+        select(d.c.id, d.c.client_id, d.c.order_date, d.c.end_date, d.c.supervision_type)
+        .where(
+            d.c.order_date < end,
+            (d.c.end_date.is_(None)) | (d.c.end_date >= start),
+        )
+        .order_by(d.c.client_id, d.c.order_date.desc(), d.c.id)
+    )
+    return (await session.execute(stmt)).all()
+
+
+async def charged_already(
+    session: AsyncSession, client_ids: Sequence[uuid.UUID], start: date, end: date
+) -> set[tuple[uuid.UUID, str, date]]:
+    """(client, kind, due date) of the fees an earlier run charged in the period."""
+    if not client_ids:
+        return set()
+    stmt = select(FeeCharge.client_id, FeeCharge.kind, FeeCharge.due_date).where(
+        FeeCharge.client_id == _any(client_ids),
+        FeeCharge.due_date >= start,
+        FeeCharge.due_date <= end,
+    )
+    return {(r.client_id, r.kind, r.due_date) for r in await session.execute(stmt)}
+
+
+async def lock_cms_accounts(
+    session: AsyncSession, client_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, LedgerAccount]:
+    """Each client's CMS account that exists, locked FOR UPDATE in id order. By client."""
+    if not client_ids:
+        return {}
+    stmt = (
+        select(LedgerAccount)
+        .where(LedgerAccount.client_id == _any(sorted(set(client_ids))), LedgerAccount.kind == CMS)
+        .order_by(LedgerAccount.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    return {a.client_id: a for a in (await session.execute(stmt)).scalars() if a.client_id}
+
+
+async def client_movements(
+    session: AsyncSession, client_ids: Sequence[uuid.UUID], until: date
+) -> Sequence[Any]:
+    """Net money into each client's accounts (every kind: CMS, Court Funds, placements, cash) per
+    value date up to ``until``: (client_id, value_date, net). Money moved only (holds are not);
+    a move between a client's own accounts nets to nothing."""
+    if not client_ids:
+        return []
+    t = Transfer
+    to_acc = aliased(LedgerAccount)
+    from_acc = aliased(LedgerAccount)
+    signed = case((to_acc.kind != COUNTERPARTY, t.amount), else_=0) - case(
+        (from_acc.kind != COUNTERPARTY, t.amount), else_=0
+    )
+    stmt = (
+        select(t.client_id, t.value_date, func.sum(signed).label("net"))
+        .join(to_acc, to_acc.id == t.to_account_id)
+        .join(from_acc, from_acc.id == t.from_account_id)
+        .where(and_(t.kind.in_(MOVED), t.value_date <= until, t.client_id == _any(client_ids)))
+        .group_by(t.client_id, t.value_date)
+    )
+    rows: Sequence[Any] = (await session.execute(stmt)).all()
+    return rows
+
+
+async def insert_transfers(
+    session: AsyncSession, values: Sequence[dict[str, Any]]
+) -> dict[uuid.UUID, Transfer]:
+    """Transfers in one INSERT; ``apply_transfer`` applies each to its balances. By id."""
+    if not values:
+        return {}
+    result = await session.execute(
+        insert(Transfer).returning(Transfer, sort_by_parameter_order=True),
+        list(values),
+        execution_options={"populate_existing": True},
+    )
+    return {t.id: t for t in result.scalars()}
+
+
+async def insert_fee_run(session: AsyncSession, values: dict[str, Any]) -> FeeRun:
+    result = await session.execute(insert(FeeRun).values(values).returning(FeeRun))
+    return result.scalar_one()
+
+
+async def insert_charges(session: AsyncSession, values: Sequence[dict[str, Any]]) -> None:
+    if values:
+        await session.execute(insert(FeeCharge), list(values))
+
+
+async def insert_exceptions(session: AsyncSession, values: Sequence[dict[str, Any]]) -> None:
+    if values:
+        await session.execute(insert(FeeRunException), list(values))
+
+
+async def charges_of_runs(
+    session: AsyncSession, run_ids: Sequence[uuid.UUID]
+) -> Sequence[FeeCharge]:
+    if not run_ids:
+        return []
+    stmt = (
+        select(FeeCharge)
+        .where(FeeCharge.run_id == _any(run_ids))
+        .order_by(FeeCharge.client_id, FeeCharge.due_date, FeeCharge.kind)
+    )
+    return (await session.execute(stmt)).scalars().all()
+
+
+async def exceptions_of_runs(
+    session: AsyncSession, run_ids: Sequence[uuid.UUID]
+) -> Sequence[FeeRunException]:
+    if not run_ids:
+        return []
+    stmt = (
+        select(FeeRunException)
+        .where(FeeRunException.run_id == _any(run_ids))
+        .order_by(FeeRunException.client_id)
+    )
+    return (await session.execute(stmt)).scalars().all()
+
+
+async def list_fee_runs(
+    session: AsyncSession, *, after: tuple[date, uuid.UUID] | None, limit: int
+) -> Sequence[FeeRun]:
+    """Newest period first."""
+    stmt = select(FeeRun).order_by(FeeRun.period_start.desc(), FeeRun.id.desc()).limit(limit)
+    if after is not None:
+        stmt = stmt.where(tuple_(FeeRun.period_start, FeeRun.id) < tuple_(*after))
+    return (await session.execute(stmt)).scalars().all()
+
+
+@dataclass(frozen=True)
+class ChargeKey:
+    due_date: date
+    kind: str
+
+
+async def charges_of_client(
+    session: AsyncSession, client_id: uuid.UUID, *, after: ChargeKey | None, limit: int
+) -> Sequence[FeeCharge]:
+    """Newest due date first; one of each kind a day (the unique key)."""
+    stmt = (
+        select(FeeCharge)
+        .where(FeeCharge.client_id == client_id)
+        .order_by(FeeCharge.due_date.desc(), FeeCharge.kind.desc())
+        .limit(limit)
+    )
+    if after is not None:
+        stmt = stmt.where(
+            tuple_(FeeCharge.due_date, FeeCharge.kind) < tuple_(after.due_date, after.kind)
+        )
+    return (await session.execute(stmt)).scalars().all()

@@ -1,0 +1,423 @@
+"""The fee run (R-FEE-1 to R-FEE-4, R-FEE-6): every deputy client's fees due in a period, taken
+from their CMS account to the council (deputy remuneration) or the OPG (supervision), in one
+transaction with the run's rows and audit rows (R-AUD-1).
+
+- **Once per period.** A fee_run is unique per period: running a period again returns the first
+  run and posts nothing. A fee_charge is unique per (client, fee kind, due date), so a run whose
+  period overlaps an earlier one charges only what no earlier run charged: a catch-up run picks up
+  the clients an earlier run refused or found short, once their figure is entered or their money
+  is in. A repeat with the same idempotency key replays the first answer.
+- **The rest of the run proceeds.** A client whose fee needs a figure that is missing or known to
+  be unknown (R-DATA) is refused whole: nothing is charged for them, and the run lists them with
+  the figure and the date (code POLICY_MISSING). A client whose CMS account has too little
+  available for all their fees is not charged at all (R-PAY-3: never below zero), and listed
+  with what was wanted and what was available (INSUFFICIENT_FUNDS). Everyone else is charged.
+- **Net assets** for the 3% rule (R-FEE-1): the sum of the client's ledger account balances (CMS,
+  Court Funds Office, placements, cash held) at the end of the due date, by value date: money
+  moved, holds not counted (held money is still the client's). Fees come from the CMS account
+  only, so whether they can be paid is judged on its available balance (posted - held) now.
+- **Value date.** A fee leaves the CMS account on the day the run posts it (what the bank
+  statement will show, R-ACC-7); its due date is on the fee_charge row.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ca_api import clock
+from ca_api.audit import service as audit
+from ca_api.audit.service import Change
+from ca_api.common import idempotency
+from ca_api.context import Actor
+from ca_api.errors import ErrorCode, ValidationFailed
+from ca_api.fees import repository, rules
+from ca_api.fees.models import FeeCharge, FeeRun, FeeRunException
+from ca_api.fees.rules import Charge, FeeKind, Missing
+from ca_api.ledger import repository as ledger_repository
+from ca_api.ledger import rules as ledger_rules
+from ca_api.ledger import service as ledger
+from ca_api.ledger.models import LedgerAccount
+from ca_api.ledger.rules import AccountKind, Category, CounterpartyKind, TransferKind
+from ca_api.money import Pence, format_money
+from ca_api.orders.rules import SupervisionType
+
+# Who the money goes to.
+COUNCIL_FEES = "Client Affairs deputy fees"  # COUNCIL: deputy remuneration (R-FEE-1)
+OPG_NAME = "Office of the Public Guardian"  # OPG: supervision fees passed on (R-FEE-2)
+PAYEE = {
+    FeeKind.DEPUTY_REMUNERATION: (CounterpartyKind.COUNCIL, COUNCIL_FEES),
+    FeeKind.OPG_SUPERVISION: (CounterpartyKind.OPG, OPG_NAME),
+}
+CATEGORY = {
+    FeeKind.DEPUTY_REMUNERATION: Category.OUT_DEPUTY_FEES,
+    FeeKind.OPG_SUPERVISION: Category.OUT_OPG_FEES,
+}
+POLICY_MISSING = ErrorCode.POLICY_MISSING.value
+INSUFFICIENT_FUNDS = ErrorCode.INSUFFICIENT_FUNDS.value
+
+
+@dataclass(frozen=True)
+class FeeRunRecord:
+    run: FeeRun
+    charges: Sequence[FeeCharge]
+    exceptions: Sequence[FeeRunException]
+
+
+@dataclass(frozen=True)
+class FeeRunOutcome:
+    record: FeeRunRecord
+    already_run: bool  # the period was run before: nothing was done again
+
+
+def describe(charge: Charge) -> str:
+    due = charge.due
+    if due.kind is FeeKind.OPG_SUPERVISION:
+        level = "minimal" if due.supervision_type is SupervisionType.TYPE_3 else "general"
+        return f"OPG {level} supervision fee, year to {due.due_date.isoformat()}"
+    what = {
+        rules.FeeBasis.FIRST_YEAR: "first anniversary fixed rate",
+        rules.FeeBasis.LATER_YEAR: "annual fixed rate",
+        rules.FeeBasis.LOW_ASSETS_PERCENT: "low-assets percentage",
+    }[charge.basis]
+    return f"Deputy remuneration ({what}), year to {due.due_date.isoformat()}"
+
+
+def missing_reason(m: Missing) -> str:
+    if m.known_unknown:
+        return (
+            f"the figure {m.name!r} in force on {m.on.isoformat()} is recorded as unknown: "
+            "the governance manager must enter it before this fee is charged (R-DATA)"
+        )
+    return (
+        f"no figure for {m.name!r} is in force on {m.on.isoformat()}: "
+        "the governance manager must enter it first (R-DATA)"
+    )
+
+
+async def _payee_account(
+    session: AsyncSession, actor: Actor, kind: FeeKind, changes: list[Change]
+) -> LedgerAccount:
+    """The council's or the OPG's counterparty account, the counterparty recorded if missing."""
+    cp_kind, name = PAYEE[kind]
+    found = await ledger_repository.find_counterparty(session, cp_kind.value, name)
+    if found is None:
+        found = await ledger_repository.insert_counterparty(
+            session,
+            kind=cp_kind.value,
+            name=name,
+            reference=None,
+            is_council_employee=False,
+            created_by=actor.principal.subject,
+        )
+        if found is None:  # recorded meanwhile by another request
+            found = await ledger_repository.find_counterparty(session, cp_kind.value, name)
+            assert found is not None
+        else:
+            changes.append(
+                Change(
+                    entity_type="counterparty",
+                    entity_id=found.id,
+                    action="create",
+                    after={"kind": cp_kind.value, "name": name, "reference": None},
+                    reason="needed to charge fees (R-FEE)",
+                )
+            )
+    return await ledger.counterparty_account(session, found.id)
+
+
+async def fee_rates(session: AsyncSession) -> rules.Rates:
+    rows = await repository.fee_figures(session, rules.FEE_FIGURES)
+    return rules.Rates.of(rules.FigureFrom(r.name, r.effective_from, r.value) for r in rows)
+
+
+def _orders_by_client(rows: Sequence[Any]) -> dict[uuid.UUID, list[rules.Order]]:
+    out: dict[uuid.UUID, list[rules.Order]] = defaultdict(list)
+    for r in rows:
+        out[r.client_id].append(
+            rules.Order(
+                deputyship_id=r.id,
+                order_date=r.order_date,
+                end_date=r.end_date,
+                supervision_type=SupervisionType(r.supervision_type),
+            )
+        )
+    return out
+
+
+async def _do_run(
+    session: AsyncSession, actor: Actor, start: date, end: date
+) -> tuple[uuid.UUID, bool]:
+    await repository.lock_fee_runs(session)
+    existing = await repository.fee_run_for(session, start, end)
+    if existing is not None:
+        return existing.id, True
+
+    orders = _orders_by_client(await repository.deputyships_with_anniversaries(session, start, end))
+    done = await repository.charged_already(session, sorted(orders), start, end)
+    dues = {
+        client_id: [
+            d
+            for d in rules.fees_due(client_orders, start, end)
+            if (client_id, d.kind.value, d.due_date) not in done
+        ]
+        for client_id, client_orders in orders.items()
+    }
+    dues = {c: d for c, d in dues.items() if d}
+    clients = sorted(dues)
+    rates = await fee_rates(session)
+    accounts = await repository.lock_cms_accounts(session, clients)
+    movements: dict[uuid.UUID, dict[date, Pence]] = defaultdict(dict)
+    for row in await repository.client_movements(session, clients, end):
+        movements[row.client_id][row.value_date] = int(row.net)
+
+    run_id = uuid.uuid4()
+    today = clock.today()
+    charged: dict[uuid.UUID, list[Charge]] = {}
+    exceptions: list[dict[str, Any]] = []
+    for client_id in clients:
+        client_dues = dues[client_id]
+        net = rules.net_assets_by_day(movements[client_id], {d.due_date for d in client_dues})
+        assessed = rules.assess(client_dues, net, rates)
+        if isinstance(assessed, Missing):
+            exceptions.append(
+                {
+                    "run_id": run_id,
+                    "client_id": client_id,
+                    "outcome": POLICY_MISSING,
+                    "reason": missing_reason(assessed),
+                    "figure_name": assessed.name,
+                    "figure_date": assessed.on,
+                    "wanted": None,
+                    "available": None,
+                }
+            )
+            continue
+        if not assessed:
+            continue
+        wanted = sum(c.amount for c in assessed)
+        account = accounts.get(client_id)
+        free = ledger_rules.available(account.posted, account.held) if account else 0
+        if account is None or free < wanted:
+            exceptions.append(
+                {
+                    "run_id": run_id,
+                    "client_id": client_id,
+                    "outcome": INSUFFICIENT_FUNDS,
+                    "reason": f"the client's CMS account has {format_money(free)} available, "
+                    f"{format_money(wanted)} is needed: nothing was charged (R-PAY-3)",
+                    "figure_name": None,
+                    "figure_date": None,
+                    "wanted": wanted,
+                    "available": free,
+                }
+            )
+            continue
+        charged[client_id] = assessed
+
+    changes: list[Change] = []
+    payees: dict[FeeKind, LedgerAccount] = {}
+    for kind in sorted({c.due.kind for cs in charged.values() for c in cs}):
+        assert (
+            ledger_rules.direction_problem(
+                CATEGORY[kind], AccountKind.CLIENT_CMS, AccountKind.COUNTERPARTY
+            )
+            is None
+        )
+        payees[kind] = await _payee_account(session, actor, kind, changes)
+    transfers: list[dict[str, Any]] = []
+    charge_rows: list[dict[str, Any]] = []
+    for client_id, client_charges in charged.items():
+        for c in client_charges:
+            transfer_id = uuid.uuid4()
+            transfers.append(
+                {
+                    "id": transfer_id,
+                    "kind": TransferKind.POSTED.value,
+                    "from_account_id": accounts[client_id].id,
+                    "to_account_id": payees[c.due.kind].id,
+                    "amount": c.amount,
+                    "pending_id": None,
+                    "reverses_id": None,
+                    "value_date": today,
+                    "category": CATEGORY[c.due.kind].value,
+                    "description": describe(c),
+                    "reference": f"fee-run:{run_id}",
+                    "client_id": client_id,
+                    "recorded_by": actor.principal.subject,
+                    "reason": None,
+                }
+            )
+            charge_rows.append(
+                {
+                    "transfer_id": transfer_id,
+                    "run_id": run_id,
+                    "client_id": client_id,
+                    "deputyship_id": c.due.deputyship_id,
+                    "kind": c.due.kind.value,
+                    "basis": c.basis.value,
+                    "due_date": c.due.due_date,
+                    "anniversary": c.due.anniversary,
+                    "amount": c.amount,
+                    "net_assets": c.net_assets,
+                    "figure_name": c.figure.name,
+                    "figure_effective_from": c.figure.effective_from,
+                    "figure_value": c.figure.value,
+                    "threshold_name": c.threshold.name if c.threshold else None,
+                    "threshold_effective_from": c.threshold.effective_from if c.threshold else None,
+                    "threshold_value": c.threshold.value if c.threshold else None,
+                }
+            )
+    run = await repository.insert_fee_run(
+        session,
+        {
+            "id": run_id,
+            "period_start": start,
+            "period_end": end,
+            "run_by": actor.principal.subject,
+            "charges": len(charge_rows),
+            "clients_charged": len(charged),
+            "total": sum(r["amount"] for r in charge_rows),
+            "clients_refused": sum(1 for e in exceptions if e["outcome"] == POLICY_MISSING),
+            "clients_short": sum(1 for e in exceptions if e["outcome"] == INSUFFICIENT_FUNDS),
+        },
+    )
+    inserted = await repository.insert_transfers(session, transfers)
+    await repository.insert_charges(session, charge_rows)
+    await repository.insert_exceptions(session, exceptions)
+
+    changes.append(
+        Change(
+            entity_type="fee_run",
+            entity_id=run.id,
+            action="charge",
+            after={
+                "period_start": start,
+                "period_end": end,
+                "charges": run.charges,
+                "clients_charged": run.clients_charged,
+                "total": run.total,
+                "clients_refused": run.clients_refused,
+                "clients_short": run.clients_short,
+            },
+        )
+    )
+    changes += [
+        Change(
+            entity_type="transfer",
+            entity_id=row["transfer_id"],
+            action="charge_fee",
+            after={
+                **{
+                    k: format(v, "f") if isinstance(v, Decimal) else v
+                    for k, v in row.items()
+                    if k not in ("transfer_id", "client_id")
+                },
+                "from_account_id": inserted[row["transfer_id"]].from_account_id,
+                "balance_after": inserted[row["transfer_id"]].from_balance_after,
+                "value_date": today,
+            },
+            client_id=row["client_id"],
+        )
+        for row in charge_rows
+    ]
+    changes += [
+        Change(
+            entity_type="fee_run",
+            entity_id=run.id,
+            action="not_charged",
+            after={k: v for k, v in e.items() if k != "client_id"},
+            reason=e["reason"],
+            client_id=e["client_id"],
+        )
+        for e in exceptions
+    ]
+    await audit.record_many(session, actor, changes)
+    return run.id, False
+
+
+async def run_fees(
+    session: AsyncSession,
+    actor: Actor,
+    period_start: date,
+    period_end: date,
+    *,
+    idempotency_key: str,
+) -> FeeRunOutcome:
+    """Charge every deputy client the fees due in the period (R-FEE). Once per period, and once
+    per idempotency key (a repeat replays the first answer)."""
+    problems = rules.validate_period(period_start, period_end, clock.today())
+    if problems:
+        raise ValidationFailed(problems)
+
+    async def work() -> tuple[uuid.UUID, bool]:
+        return await _do_run(session, actor, period_start, period_end)
+
+    async def replay(result: dict[str, Any]) -> tuple[uuid.UUID, bool]:
+        return uuid.UUID(str(result["run_id"])), bool(result["already_run"])
+
+    run_id, already = await idempotency.run_once(
+        session,
+        actor.principal.subject,
+        idempotency_key,
+        "runFees",
+        {"period_start": period_start.isoformat(), "period_end": period_end.isoformat()},
+        work,
+        remember=lambda r: {"run_id": str(r[0]), "already_run": r[1]},
+        replay=replay,
+    )
+    record = await get_fee_run(session, run_id)
+    assert record is not None
+    return FeeRunOutcome(record=record, already_run=already)
+
+
+async def get_fee_run(session: AsyncSession, run_id: uuid.UUID) -> FeeRunRecord | None:
+    run = await repository.get_fee_run(session, run_id)
+    if run is None:
+        return None
+    return FeeRunRecord(
+        run=run,
+        charges=await repository.charges_of_runs(session, [run_id]),
+        exceptions=await repository.exceptions_of_runs(session, [run_id]),
+    )
+
+
+async def list_fee_runs(
+    session: AsyncSession, *, after: tuple[date, uuid.UUID] | None, limit: int
+) -> Sequence[FeeRun]:
+    return await repository.list_fee_runs(session, after=after, limit=limit)
+
+
+async def charges_of_runs(
+    session: AsyncSession, run_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, list[FeeCharge]]:
+    out: dict[uuid.UUID, list[FeeCharge]] = {r: [] for r in run_ids}
+    for c in await repository.charges_of_runs(session, run_ids):
+        out[c.run_id].append(c)
+    return out
+
+
+async def exceptions_of_runs(
+    session: AsyncSession, run_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, list[FeeRunException]]:
+    out: dict[uuid.UUID, list[FeeRunException]] = {r: [] for r in run_ids}
+    for e in await repository.exceptions_of_runs(session, run_ids):
+        out[e.run_id].append(e)
+    return out
+
+
+async def charges_of_client(
+    session: AsyncSession,
+    client_id: uuid.UUID,
+    *,
+    after: repository.ChargeKey | None,
+    limit: int,
+) -> Sequence[FeeCharge]:
+    return await repository.charges_of_client(session, client_id, after=after, limit=limit)

@@ -1,0 +1,119 @@
+"""Payments in the approval queue (kind ``PAYMENT``): what a principal may approve now.
+
+A payment waits while it is RAISED (a funds-short refusal leaves it waiting, R-PAY-3). A
+principal may approve it when they did not raise it (R-ROLE-2) and their role covers its amount
+under the approval limits in force today (R-DEC-2, R-DEC-4): the same test ``approvePayment``
+makes, so the queue never offers what the mutation would refuse.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, exists, not_, select, true
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
+
+from ca_api import clock
+from ca_api.approvals.sources import QueueItem, register
+from ca_api.auth.principal import Principal
+from ca_api.clients.models import Client
+from ca_api.ledger.models import Counterparty
+from ca_api.money import Pence
+from ca_api.payments import repository
+from ca_api.payments.models import Payment, PaymentEvent
+from ca_api.payments.rules import PaymentEventKind
+from ca_api.policy import service as policy
+from ca_api.policy.rules import APPROVAL_RANK, ApprovalSubject, LimitVersion, may_approve
+
+KIND = "PAYMENT"
+_DECIDED = (PaymentEventKind.APPROVED, PaymentEventKind.CANCELLED, PaymentEventKind.MADE)
+
+
+def _cap(version: LimitVersion, principal: Principal) -> tuple[bool, Pence | None]:
+    """(may approve any payment at all, the largest amount; None: any amount), as
+    ``may_approve`` judges: a role at or above one the limits name, up to that role's limit."""
+    best = max((APPROVAL_RANK.get(r, 0) for r in principal.roles), default=0)
+    if best == 0:
+        return False, None
+    caps = [
+        up_to
+        for (subject, role), up_to in version.limits.items()
+        if subject is ApprovalSubject.PAYMENT and APPROVAL_RANK.get(role, 99) <= best
+    ]
+    if not caps:
+        return False, None
+    if any(c is None for c in caps):
+        return True, None
+    return True, max(c for c in caps if c is not None)
+
+
+def _raised() -> ColumnElement[bool]:
+    """Still awaiting approval: not approved, cancelled or made."""
+    e = aliased(PaymentEvent)
+    return not_(
+        exists().where(e.payment_id == Payment.id, e.event.in_([k.value for k in _DECIDED]))
+    )
+
+
+class PaymentQueueSource:
+    kind = KIND
+
+    async def _items(
+        self, session: AsyncSession, principal: Principal, *where: ColumnElement[bool]
+    ) -> list[QueueItem]:
+        try:
+            version = await policy.limits(session, clock.today())
+        except policy.PolicyMissing:
+            return []  # no limits in force: nobody may approve
+        allowed, cap = _cap(version, principal)
+        if not allowed:
+            return []  # below senior_officer: an empty queue, without a query
+        stmt: Any = (
+            select(
+                Payment,
+                Client.reference.label("client_reference"),
+                Counterparty.name.label("payee_name"),
+            )
+            .join(Client, Client.id == Payment.client_id)
+            .join(Counterparty, Counterparty.id == Payment.payee_id)
+            .where(
+                repository.readable(principal),
+                Payment.raised_by != principal.subject,  # R-ROLE-2
+                Payment.amount <= cap if cap is not None else true(),
+                _raised(),
+                and_(*where) if where else true(),
+            )
+            .order_by(Payment.raised_at, Payment.id)
+        )
+        rows = (await session.execute(stmt)).all()
+        return [
+            QueueItem(
+                kind=KIND,
+                id=p.id,
+                client_id=p.client_id,
+                client_reference=row.client_reference,
+                amount=p.amount,
+                summary=f"Payment to {row.payee_name}: {p.description}",
+                raised_by=p.raised_by,
+                raised_at=p.raised_at,
+            )
+            for row in rows
+            for p in (row[0],)
+            # The mutation's own test, once more (the SQL cap is its shortcut).
+            if may_approve(version, ApprovalSubject.PAYMENT, principal.roles, p.amount)
+        ]
+
+    async def awaiting(self, session: AsyncSession, principal: Principal) -> list[QueueItem]:
+        return await self._items(session, principal)
+
+    async def one(
+        self, session: AsyncSession, principal: Principal, item_id: uuid.UUID
+    ) -> QueueItem | None:
+        items = await self._items(session, principal, Payment.id == item_id)
+        return items[0] if items else None
+
+
+SOURCE = PaymentQueueSource()
+register(SOURCE)

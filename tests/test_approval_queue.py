@@ -1,0 +1,570 @@
+"""The approval queue (approvals issue, items 5 and 6): ``approvalQueue`` lists what the caller
+may approve now across every registered source, oldest first (not their own, R-ROLE-2; within
+their limit in force, R-DEC-2, R-DEC-4); ``approvalQueueChanges`` streams what enters and
+leaves it over graphql-transport-ws, each event re-checked for the subscriber. Events are
+NOTIFYs sent inside the business transaction: a rolled-back change sends nothing.
+
+The query tests run in a rolled-back transaction (the ``api`` fixture). Live events need commits,
+so the subscription tests use a database of their own, with the demo data, dropped afterwards.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import time
+import uuid
+import warnings
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.exceptions import StarletteDeprecationWarning
+
+from ca_api import demo
+from ca_api.app import create_app
+from ca_api.approvals import events, listener
+from ca_api.approvals.listener import Notice, Resync
+from ca_api.approvals.sources import SOURCES, QueueItem
+from ca_api.auth.principal import Principal, Role
+from ca_api.auth.tokens import SigningKey, TokenVerifier, mint_token
+from ca_api.common.ids import decode_uuid, encode_id
+from ca_api.config import Settings
+from ca_api.db import Database
+from ca_api.migrate import upgrade
+from ca_api.payments import service as payment_service
+from tests.conftest import Api, _admin, _admin_url, error_codes
+from tests.test_invoices import fund, new_client, new_counterparty, new_key
+
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore", StarletteDeprecationWarning)
+    from starlette.testclient import TestClient
+
+QUEUE = """
+query($first: Int, $after: String) {
+  approvalQueue(first: $first, after: $after) {
+    edges { cursor node {
+      kind id clientId clientReference amount summary raisedBy raisedAt waitingSeconds
+    } }
+    pageInfo { hasNextPage endCursor }
+  }
+}
+"""
+
+RAISE = """
+mutation($input: RaisePaymentInput!, $key: String!) {
+  raisePayment(input: $input, idempotencyKey: $key) {
+    __typename
+    ... on PaymentPayload { payment { id status } }
+    ... on Problem { code message }
+  }
+}
+"""
+
+APPROVE = """
+mutation($id: ID!, $key: String!) {
+  approvePayment(id: $id, idempotencyKey: $key) {
+    __typename
+    ... on PaymentPayload { payment { id status } }
+    ... on Problem { code message }
+  }
+}
+"""
+
+CANCEL = """
+mutation($id: ID!, $key: String!) {
+  cancelPayment(id: $id, reason: "raised in error", idempotencyKey: $key) {
+    __typename
+    ... on PaymentPayload { payment { id status } }
+  }
+}
+"""
+
+IDS = """{ clients(first: 1) { edges { node { id } } }
+  counterparties(search: "British Gas") { nodes { id name } } }"""
+
+CHANGES = """
+subscription {
+  approvalQueueChanges {
+    type kind itemId
+    item { kind id clientReference amount raisedBy waitingSeconds }
+  }
+}
+"""
+
+
+def standing(client_id: str, payee_id: str, amount: str) -> dict[str, Any]:
+    return {
+        "clientId": client_id,
+        "payeeId": payee_id,
+        "amount": amount,
+        "category": "OUT_GAS",
+        "description": "Gas, quarter to date",
+        "standing": True,
+    }
+
+
+# --- the query (rolled back) -----------------------------------------------------------------
+
+
+async def raise_standing(
+    api: Api, client: dict[str, str], payee: str, amount: str, *, role: str, sub: str
+) -> str:
+    variables = {"input": standing(client["id"], payee, amount), "key": new_key()}
+    result = (await api.data(RAISE, variables, role=role, sub=sub))["raisePayment"]
+    assert result["__typename"] == "PaymentPayload", result
+    return str(result["payment"]["id"])
+
+
+async def queue_of(api: Api, role: str, sub: str, first: int = 100) -> list[dict[str, Any]]:
+    data = await api.data(QUEUE, {"first": first}, role=role, sub=sub)
+    return [e["node"] for e in data["approvalQueue"]["edges"]]
+
+
+@pytest.fixture
+async def three_payments(api: Api) -> dict[str, Any]:
+    """Raised in this order: £25 by an assistant, £30 by senior officer olu.scao, £6,000 by
+    the assistant."""
+    client = await new_client(api)
+    supplier = await new_counterparty(api)
+    small = await raise_standing(api, client, supplier, "25.00", role="assistant", sub="ash")
+    own = await raise_standing(api, client, supplier, "30.00", role="senior_officer", sub="olu")
+    large = await raise_standing(api, client, supplier, "6000.00", role="assistant", sub="ash")
+    return {"client": client, "supplier": supplier, "small": small, "own": own, "large": large}
+
+
+async def test_the_queue_is_what_the_caller_may_approve_now_oldest_first(
+    api: Api, three_payments: dict[str, Any]
+) -> None:
+    p = three_payments
+    mine = [i for i in await queue_of(api, "senior_officer", "olu") if i["raisedBy"] != "x"]
+    ids = [i["id"] for i in mine]
+    # R-ROLE-2: olu never sees the payment they raised; R-DEC: not the one over £5,000.
+    assert p["small"] in ids
+    assert p["own"] not in ids and p["large"] not in ids
+
+    other = [i["id"] for i in await queue_of(api, "senior_officer", "sol")]
+    assert p["small"] in other and p["own"] in other and p["large"] not in other
+    assert other.index(p["small"]) < other.index(p["own"])  # oldest first
+
+    tgm = [i["id"] for i in await queue_of(api, "governance_manager", "grace")]
+    ordered = [tgm.index(p["small"]), tgm.index(p["own"]), tgm.index(p["large"])]
+    assert ordered == sorted(ordered)
+
+    item = next(
+        i for i in await queue_of(api, "governance_manager", "grace") if i["id"] == p["large"]
+    )
+    assert item["kind"] == "PAYMENT"
+    assert item["amount"] == "6000.00"
+    assert item["clientReference"] == p["client"]["reference"]
+    assert item["clientId"] == p["client"]["id"]
+    assert item["raisedBy"] == "ash"
+    assert item["waitingSeconds"] >= 0
+    # The id is the Payment's own opaque id: approvePayment takes it as it is.
+    assert decode_uuid("Payment", item["id"])
+
+
+async def test_officers_below_senior_officer_get_an_empty_queue(
+    api: Api, three_payments: dict[str, Any]
+) -> None:
+    for role in ("support_assistant", "assistant", "senior_assistant"):
+        assert await queue_of(api, role, "someone") == []
+
+
+@pytest.mark.parametrize(
+    "role",
+    ["auditor", "reporting", "social_worker", "integration_controcc", "integration_sap"],
+)
+async def test_roles_outside_the_team_may_not_read_the_queue(api: Api, role: str) -> None:
+    body = await api.gql(QUEUE, {"first": 5}, role=role)
+    assert error_codes(body) == ["FORBIDDEN"]
+    assert body["data"] is None
+
+
+async def test_approved_and_cancelled_payments_leave_a_funds_short_one_stays(
+    api: Api, session: AsyncSession, three_payments: dict[str, Any]
+) -> None:
+    p = three_payments
+    # Funds short: the approval is refused and the payment still waits (R-PAY-3).
+    short = (
+        await api.data(
+            APPROVE, {"id": p["small"], "key": new_key()}, role="senior_officer", sub="sol"
+        )
+    )["approvePayment"]
+    assert short["__typename"] == "InsufficientFundsProblem", short
+    assert p["small"] in [i["id"] for i in await queue_of(api, "senior_officer", "sol")]
+
+    await fund(session, api, p["client"], 10_000)
+    done = (
+        await api.data(
+            APPROVE, {"id": p["small"], "key": new_key()}, role="senior_officer", sub="sol"
+        )
+    )["approvePayment"]
+    assert done["__typename"] == "PaymentPayload", done
+    cancelled = (
+        await api.data(CANCEL, {"id": p["own"], "key": new_key()}, role="assistant", sub="ash")
+    )["cancelPayment"]
+    assert cancelled["__typename"] == "PaymentPayload", cancelled
+    left = [i["id"] for i in await queue_of(api, "governance_manager", "grace")]
+    assert p["small"] not in left and p["own"] not in left and p["large"] in left
+
+
+async def test_the_queue_pages_with_cursors(api: Api, three_payments: dict[str, Any]) -> None:
+    everything = [i["id"] for i in await queue_of(api, "governance_manager", "grace")]
+    seen: list[str] = []
+    after = None
+    while True:
+        data = await api.data(
+            QUEUE, {"first": 2, "after": after}, role="governance_manager", sub="grace"
+        )
+        conn = data["approvalQueue"]
+        seen += [e["node"]["id"] for e in conn["edges"]]
+        if not conn["pageInfo"]["hasNextPage"]:
+            break
+        after = conn["pageInfo"]["endCursor"]
+    assert seen == everything
+    body = await api.gql(QUEUE, {"first": 2, "after": "bm90IG91cnM="}, role="senior_officer")
+    assert error_codes(body) == ["BAD_USER_INPUT"]
+
+
+@dataclass
+class FakeSource:
+    """Another kind of item (as decisions will be), registered through the same contract:
+    approvable by governance managers only."""
+
+    kind: str = "FAKE"
+    items: dict[uuid.UUID, QueueItem] = field(default_factory=dict)
+
+    def _may(self, principal: Principal, item: QueueItem) -> bool:
+        return Role.GOVERNANCE_MANAGER in principal.roles and item.raised_by != principal.subject
+
+    async def awaiting(self, session: AsyncSession, principal: Principal) -> list[QueueItem]:
+        found = [i for i in self.items.values() if self._may(principal, i)]
+        return sorted(found, key=lambda i: i.raised_at)
+
+    async def one(
+        self, session: AsyncSession, principal: Principal, item_id: uuid.UUID
+    ) -> QueueItem | None:
+        item = self.items.get(item_id)
+        return item if item is not None and self._may(principal, item) else None
+
+
+def fake_item(raised_at: datetime, client_id: uuid.UUID | None = None) -> QueueItem:
+    return QueueItem(
+        kind="FAKE",
+        id=uuid.uuid4(),
+        client_id=client_id or uuid.uuid4(),
+        client_reference="CA999999",
+        amount=None,
+        summary="A fake decision",
+        raised_by="ash",
+        raised_at=raised_at,
+    )
+
+
+async def test_the_queue_merges_every_registered_source(
+    api: Api, three_payments: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fake = FakeSource()
+    monkeypatch.setitem(SOURCES, "FAKE", fake)
+    oldest = fake_item(datetime(2000, 1, 1, tzinfo=UTC))
+    newest = fake_item(datetime.now(UTC) + timedelta(days=1))
+    fake.items = {oldest.id: oldest, newest.id: newest}
+
+    items = await queue_of(api, "governance_manager", "grace")
+    assert items[0]["kind"] == "FAKE" and items[0]["id"] == encode_id("Fake", oldest.id)
+    assert items[-1]["kind"] == "FAKE" and items[-1]["id"] == encode_id("Fake", newest.id)
+    assert three_payments["large"] in [i["id"] for i in items[1:-1]]
+    assert items[0]["amount"] is None and items[0]["waitingSeconds"] > 0
+    # A senior officer may not approve the fake kind: only payments reach them.
+    assert {i["kind"] for i in await queue_of(api, "senior_officer", "sol")} == {"PAYMENT"}
+
+
+# --- live: a database of its own, committed for real -----------------------------------------
+
+
+@pytest.fixture(scope="module")
+def live_url() -> Iterator[str]:
+    admin = _admin_url()
+    name = f"ca_api_test_queue_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+    asyncio.run(_admin(admin, f'CREATE DATABASE "{name}"'))
+    url = make_url(admin).set(database=name).render_as_string(hide_password=False)
+    try:
+        upgrade(url)
+
+        async def load() -> None:
+            db = Database(url, pool_size=2)
+            try:
+                await demo.load(db)  # clients with money, British Gas, ...
+            finally:
+                await db.dispose()
+
+        asyncio.run(load())
+        yield url
+    finally:
+        asyncio.run(_admin(admin, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@dataclass
+class Live:
+    client: TestClient
+    settings: Settings
+    key: SigningKey
+    client_id: str
+    payee_id: str
+
+    def token(self, role: str, sub: str) -> str:
+        return mint_token(self.key, settings=self.settings, subject=sub, roles=[role])
+
+    def gql(self, query: str, variables: dict[str, Any], role: str, sub: str) -> dict[str, Any]:
+        resp = self.client.post(
+            "/graphql",
+            json={"query": query, "variables": variables},
+            headers={"Authorization": f"Bearer {self.token(role, sub)}"},
+        )
+        assert resp.status_code == 200, resp.text
+        body: dict[str, Any] = resp.json()
+        return body
+
+    def raise_payment(self, amount: str = "12.34", sub: str = "ash.assistant") -> str:
+        variables = {"input": standing(self.client_id, self.payee_id, amount), "key": new_key()}
+        body = self.gql(RAISE, variables, "assistant", sub)
+        result = body["data"]["raisePayment"]
+        assert result["__typename"] == "PaymentPayload", body
+        return str(result["payment"]["id"])
+
+    def subscribers(self) -> float:
+        for line in self.client.get("/metrics").text.splitlines():
+            if line.startswith("ca_api_approval_queue_subscribers "):
+                return float(line.split()[1])
+        return 0.0
+
+    def wait_subscribers(self, n: int) -> None:
+        deadline = time.monotonic() + 10
+        while self.subscribers() != n:
+            assert time.monotonic() < deadline, f"{self.subscribers()} live subscriptions, not {n}"
+            time.sleep(0.02)
+
+
+@pytest.fixture
+def live(live_url: str, settings: Settings, signing_key: SigningKey) -> Iterator[Live]:
+    verifier = TokenVerifier(signing_key.public_keyset(), settings)
+    app = create_app(settings, live_url, verifier=verifier)  # its own engine, on its own loop
+    with TestClient(app) as client:
+        token = mint_token(signing_key, settings=settings, subject="audrey", roles=["auditor"])
+        auth = {"Authorization": f"Bearer {token}"}
+        q = IDS
+        data = client.post("/graphql", json={"query": q}, headers=auth).json()["data"]
+        payee = next(c["id"] for c in data["counterparties"]["nodes"] if c["name"] == "British Gas")
+        live = Live(client, settings, signing_key, data["clients"]["edges"][0]["node"]["id"], payee)
+        live.wait_subscribers(0)
+        yield live
+
+
+@contextlib.contextmanager
+def subscriber(live: Live, role: str, sub: str, op_id: str = "1") -> Iterator[Any]:
+    with live.client.websocket_connect("/graphql", subprotocols=["graphql-transport-ws"]) as ws:
+        token = live.token(role, sub)
+        ws.send_json({"type": "connection_init", "payload": {"Authorization": f"Bearer {token}"}})
+        assert ws.receive_json()["type"] == "connection_ack"
+        ws.send_json({"id": op_id, "type": "subscribe", "payload": {"query": CHANGES}})
+        yield ws
+
+
+def event_of(message: dict[str, Any]) -> dict[str, Any]:
+    assert message["type"] == "next", message
+    assert "errors" not in message["payload"], message
+    event: dict[str, Any] = message["payload"]["data"]["approvalQueueChanges"]
+    return event
+
+
+def test_a_raise_arrives_as_entered_and_an_approval_as_left(live: Live) -> None:
+    with subscriber(live, "senior_officer", "olu.scao") as ws:
+        live.wait_subscribers(1)
+        payment = live.raise_payment("12.34")
+        entered = event_of(ws.receive_json())
+        assert entered["type"] == "ENTERED" and entered["kind"] == "PAYMENT"
+        assert entered["itemId"] == payment
+        assert entered["item"]["id"] == payment
+        assert entered["item"]["amount"] == "12.34"
+        assert entered["item"]["raisedBy"] == "ash.assistant"
+
+        body = live.gql(APPROVE, {"id": payment, "key": new_key()}, "governance_manager", "grace")
+        assert body["data"]["approvePayment"]["__typename"] == "PaymentPayload", body
+        left = event_of(ws.receive_json())
+        assert left == {"type": "LEFT", "kind": "PAYMENT", "itemId": payment, "item": None}
+
+
+def test_a_cancelled_payment_leaves_and_the_raisers_own_never_arrives(live: Live) -> None:
+    with subscriber(live, "senior_officer", "olu.scao") as ws:
+        live.wait_subscribers(1)
+        own = live.raise_payment("1.00", sub="olu.scao")  # R-ROLE-2: not olu's to approve
+        large = live.raise_payment("5000.01")  # over olu's limit (R-DEC)
+        payment = live.raise_payment("2.00")
+        entered = event_of(ws.receive_json())
+        assert (entered["type"], entered["itemId"]) == ("ENTERED", payment)
+        assert own != payment and large != payment
+        body = live.gql(CANCEL, {"id": payment, "key": new_key()}, "assistant", "ash.assistant")
+        assert body["data"]["cancelPayment"]["__typename"] == "PaymentPayload", body
+        assert event_of(ws.receive_json())["type"] == "LEFT"
+
+
+@pytest.mark.parametrize("role", ["reporting", "social_worker", "auditor"])
+def test_a_subscriber_without_the_role_is_refused_and_receives_nothing(
+    live: Live, role: str
+) -> None:
+    with (
+        subscriber(live, role, "nosy", op_id="1") as refused,
+        subscriber(live, "senior_officer", "olu.scao", op_id="1") as approver,
+    ):
+        message = refused.receive_json()
+        assert message["type"] in ("error", "next"), message
+        errors = message["payload"] if message["type"] == "error" else message["payload"]["errors"]
+        assert [e["extensions"]["code"] for e in errors] == ["FORBIDDEN"]
+        live.wait_subscribers(1)  # the approver only
+
+        payment = live.raise_payment("3.00")
+        assert event_of(approver.receive_json())["itemId"] == payment
+        # Whatever the refused socket sends next comes after this query's answer: no event.
+        refused.send_json(
+            {"id": "2", "type": "subscribe", "payload": {"query": "{ me { subject } }"}}
+        )
+        nxt = refused.receive_json()
+        assert nxt["id"] == "2" and nxt["payload"]["data"]["me"]["subject"] == "nosy", nxt
+
+
+def test_a_fake_source_is_merged_into_the_live_stream(
+    live: Live, live_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fake = FakeSource()
+    monkeypatch.setitem(SOURCES, "FAKE", fake)
+    item = fake_item(datetime.now(UTC))
+
+    async def notify() -> None:
+        db = Database(live_url, pool_size=1)
+        try:
+            async with db.session() as session, session.begin():
+                await events.notify(session, "FAKE", item.id)
+        finally:
+            await db.dispose()
+
+    with (
+        subscriber(live, "governance_manager", "grace") as tgm,
+        subscriber(live, "senior_officer", "olu.scao") as sco,
+    ):
+        live.wait_subscribers(2)
+        fake.items[item.id] = item
+        asyncio.run(notify())
+        entered = event_of(tgm.receive_json())
+        assert (entered["type"], entered["kind"]) == ("ENTERED", "FAKE")
+        del fake.items[item.id]
+        asyncio.run(notify())
+        assert event_of(tgm.receive_json())["type"] == "LEFT"
+        # The senior officer may not approve FAKE items: their next event is a payment's.
+        payment = live.raise_payment("4.00")
+        assert event_of(sco.receive_json())["itemId"] == payment
+
+
+# --- NOTIFY only on commit; the listener reconnects ------------------------------------------
+
+
+@pytest.fixture
+async def committed(
+    live_url: str, settings: Settings, signing_key: SigningKey
+) -> AsyncIterator[tuple[Api, Database]]:
+    """The app in this test's loop on the live database (commits for real)."""
+    db = Database(live_url, pool_size=3)
+    verifier = TokenVerifier(signing_key.public_keyset(), settings)
+    app = create_app(settings, live_url, verifier=verifier, database=db)
+    transport = httpx.ASGITransport(app=app)
+    try:
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+            yield Api(client=client, key=signing_key, settings=settings), db
+    finally:
+        await listener.stop_listener(db)
+        await db.dispose()
+
+
+async def _live_ids(api: Api) -> tuple[str, str]:
+    q = IDS
+    data = await api.data(q, role="auditor")
+    payee = next(c["id"] for c in data["counterparties"]["nodes"] if c["name"] == "British Gas")
+    return data["clients"]["edges"][0]["node"]["id"], payee
+
+
+async def test_a_rolled_back_change_sends_nothing(
+    committed: tuple[Api, Database], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    api, db = committed
+    client_id, payee = await _live_ids(api)
+    raise_input = {"input": standing(client_id, payee, "7.00")}
+    async with listener.listener_for(db).subscribe() as inbox:
+        # The raise fails after its NOTIFY (the audit row cannot be written): it rolls back.
+        async def broken(*args: Any, **kwargs: Any) -> None:
+            raise RuntimeError("the audit trail is unavailable")
+
+        monkeypatch.setattr(payment_service.audit, "record", broken)
+        body = await api.gql(RAISE, raise_input | {"key": new_key()}, role="assistant", sub="ash")
+        assert error_codes(body) == ["INTERNAL_ERROR"]
+        monkeypatch.undo()
+
+        # A funds-short refusal commits its mark but leaves the payment waiting: no event.
+        big = await api.data(
+            RAISE,
+            {"input": standing(client_id, payee, "4999.00"), "key": new_key()},
+            role="assistant",
+            sub="ash",
+        )
+        big_id = decode_uuid("Payment", big["raisePayment"]["payment"]["id"])
+        assert (await asyncio.wait_for(inbox.get(), 5)) == Notice("PAYMENT", big_id)
+        refused = await api.data(
+            APPROVE,
+            {"id": encode_id("Payment", big_id), "key": new_key()},
+            role="governance_manager",
+            sub="grace",
+        )
+        assert refused["approvePayment"]["code"] == "INSUFFICIENT_FUNDS", refused
+
+        # The next notice is the committed raise's: nothing came from the two above.
+        ok = await api.data(RAISE, raise_input | {"key": new_key()}, role="assistant", sub="ash")
+        ok_id = decode_uuid("Payment", ok["raisePayment"]["payment"]["id"])
+        assert (await asyncio.wait_for(inbox.get(), 5)) == Notice("PAYMENT", ok_id)
+        assert inbox.empty()
+
+
+async def test_the_listener_reconnects_and_asks_subscribers_to_resync(
+    committed: tuple[Api, Database],
+) -> None:
+    api, db = committed
+    client_id, payee = await _live_ids(api)
+    queue_listener = listener.listener_for(db)
+    async with queue_listener.subscribe() as inbox:
+        name = make_url(db.url).database
+        async with db.engine.connect() as conn:
+            killed = (
+                await conn.execute(
+                    text(
+                        "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                        "WHERE application_name = :app AND datname = :db"
+                    ),
+                    {"app": listener.APPLICATION_NAME, "db": name},
+                )
+            ).scalar_one()
+        assert killed == 1
+        assert isinstance(await asyncio.wait_for(inbox.get(), 10), Resync)
+        assert queue_listener.connections == 2
+        ok = await api.data(
+            RAISE,
+            {"input": standing(client_id, payee, "8.00"), "key": new_key()},
+            role="assistant",
+            sub="ash",
+        )
+        ok_id = decode_uuid("Payment", ok["raisePayment"]["payment"]["id"])
+        assert (await asyncio.wait_for(inbox.get(), 5)) == Notice("PAYMENT", ok_id)

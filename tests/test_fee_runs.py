@@ -1,0 +1,388 @@
+"""The fee run through the real /graphql endpoint (R-FEE-1 to R-FEE-4, R-FEE-6, R-DATA,
+R-PAY-3, R-ROLE-1): deputy remuneration to the council and OPG supervision fees to the OPG, to the
+penny, from the figures migration 0006 seeds; once per period and per idempotency key; clients
+whose figure is unknown refused with the reason while the rest are charged.
+
+Orders are recorded through the API with past order dates; clients are funded with
+``ca_api.ledger.service.post`` in the test's own transaction (value-dated before the anniversaries,
+so the 3% rule sees them as net assets).
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
+
+from ca_api.auth.principal import Principal, Role
+from ca_api.common.ids import decode_uuid
+from ca_api.context import Actor
+from ca_api.db import unit_of_work
+from ca_api.ledger import repository as ledger_repository
+from ca_api.ledger import service as ledger
+from ca_api.ledger.models import Counterparty, LedgerAccount, Transfer
+from ca_api.ledger.rules import Category
+from tests.conftest import Api, error_codes
+from tests.test_clients import create_client, record_appointeeship, record_deputyship
+from tests.test_receipts import accounts, cms_balance, ledger_sound
+
+FUNDER = Actor(Principal("sam.support", frozenset({Role.SUPPORT_ASSISTANT})), "req-fees-setup")
+
+RUN_FEES = """
+mutation($start: Date!, $end: Date!, $key: String!) {
+  runFees(periodStart: $start, periodEnd: $end, idempotencyKey: $key) {
+    __typename
+    ... on FeeRunPayload {
+      alreadyRun
+      run {
+        id periodStart periodEnd runBy chargeCount clientsCharged clientsRefused clientsShort total
+        charges {
+          clientId kind basis dueDate anniversary amount netAssets figureName
+          figureEffectiveFrom figureValue thresholdName thresholdEffectiveFrom thresholdValue
+        }
+        notCharged { clientId code reason figureName figureDate wanted available }
+      }
+    }
+    ... on ValidationProblem { code message fields { field message } }
+    ... on IdempotencyKeyReusedProblem { code message key }
+  }
+}
+"""
+FEE_CHARGES = """
+query($id: ID!) {
+  feeCharges(clientId: $id, first: 100) {
+    edges { node { kind basis dueDate amount figureName figureEffectiveFrom transferId } }
+    pageInfo { hasNextPage }
+  }
+}
+"""
+FEE_RUNS = """
+query($first: Int, $after: String) {
+  feeRuns(first: $first, after: $after) {
+    edges { cursor node { id periodStart periodEnd chargeCount total } }
+    pageInfo { hasNextPage endCursor }
+  }
+}
+"""
+
+
+async def deputy(
+    api: Api, session: AsyncSession, made: str, supervision: str, funds: int | None
+) -> str:
+    """A deputy client with an order made on ``made``, funded with ``funds`` pence on
+    2014-01-01 (before any anniversary here)."""
+    client_id = str((await create_client(api))["id"])
+    result = await record_deputyship(api, client_id, orderDate=made, supervisionType=supervision)
+    assert result["__typename"] == "DeputyshipPayload", result
+    if funds:
+        await fund(session, client_id, funds, date(2014, 1, 1))
+    return client_id
+
+
+async def fund(session: AsyncSession, client_id: str, pence: int, value_date: date) -> None:
+    cid = decode_uuid("Client", client_id)
+    async with unit_of_work(session):
+        payer = await ledger_repository.find_counterparty(session, "DWP", "Fee test DWP")
+        if payer is None:
+            payer = await ledger_repository.insert_counterparty(
+                session,
+                kind="DWP",
+                name="Fee test DWP",
+                reference=None,
+                is_council_employee=False,
+                created_by="test",
+            )
+            assert payer is not None
+        source = await ledger.counterparty_account(session, payer.id)
+        target = await ledger.client_account(session, cid)
+        await ledger.post(
+            session,
+            FUNDER,
+            ledger.Movement(
+                from_account_id=source.id,
+                to_account_id=target.id,
+                amount=pence,
+                value_date=value_date,
+                category=Category.IN_BENEFITS,
+                description="funds for the fee tests",
+            ),
+        )
+
+
+async def run_fees(
+    api: Api, start: str, end: str, key: str | None = None, role: str = "senior_officer"
+) -> dict[str, Any]:
+    data = await api.data(
+        RUN_FEES,
+        {"start": start, "end": end, "key": key or str(uuid.uuid4())},
+        role=role,
+        sub=f"{role}.fees",
+    )
+    return dict(data["runFees"])
+
+
+def by_client(run: dict[str, Any], client_id: str) -> list[tuple[str, str, str, str]]:
+    return sorted(
+        (c["kind"], c["basis"], c["dueDate"], c["amount"])
+        for c in run["charges"]
+        if c["clientId"] == client_id
+    )
+
+
+async def fee_charges(api: Api, client_id: str) -> list[dict[str, Any]]:
+    data = await api.data(FEE_CHARGES, {"id": client_id}, role="auditor", sub="aud.fees")
+    return [e["node"] for e in data["feeCharges"]["edges"]]
+
+
+# --- Charging: the right fees to the penny ----------------------------------------------------
+
+
+async def test_a_run_charges_each_deputy_the_fees_due_to_the_penny(
+    api: Api, session: AsyncSession
+) -> None:
+    # Period 2016-04-01 to 2016-06-30: the 2014 seed figures (R-FEE-1, R-FEE-2).
+    first_year = await deputy(api, session, "2015-05-10", "TYPE_1", 5_000_000)
+    later_year = await deputy(api, session, "2014-05-20", "TYPE_2A", 5_000_000)
+    low_assets = await deputy(api, session, "2014-06-01", "TYPE_3", 1_000_000)  # £10,000.00
+    type_2 = await deputy(api, session, "2015-04-15", "TYPE_2", 5_000_000)
+    appointee = str((await create_client(api))["id"])
+    assert (await record_appointeeship(api, appointee, startDate="2014-01-01"))[
+        "__typename"
+    ] == "AppointeeshipPayload"
+    await fund(session, appointee, 5_000_000, date(2014, 1, 1))
+
+    result = await run_fees(api, "2016-04-01", "2016-06-30")
+    assert result["__typename"] == "FeeRunPayload", result
+    assert result["alreadyRun"] is False
+    run = result["run"]
+
+    assert by_client(run, first_year) == [
+        ("DEPUTY_REMUNERATION", "FIRST_YEAR", "2016-05-10", "700.00"),
+        ("OPG_SUPERVISION", "SUPERVISION_GENERAL", "2016-05-10", "320.00"),
+    ]
+    assert by_client(run, later_year) == [
+        ("DEPUTY_REMUNERATION", "LATER_YEAR", "2016-05-20", "585.00"),
+        ("OPG_SUPERVISION", "SUPERVISION_GENERAL", "2016-05-20", "320.00"),
+    ]
+    # Under £16,000 at the second anniversary: 3% of £10,000.00 (R-FEE-1); type 3: £35.
+    assert by_client(run, low_assets) == [
+        ("DEPUTY_REMUNERATION", "LOW_ASSETS_PERCENT", "2016-06-01", "300.00"),
+        ("OPG_SUPERVISION", "SUPERVISION_MINIMAL", "2016-06-01", "35.00"),
+    ]
+    assert by_client(run, type_2) == [
+        ("DEPUTY_REMUNERATION", "FIRST_YEAR", "2016-04-15", "700.00"),
+        ("OPG_SUPERVISION", "SUPERVISION_GENERAL", "2016-04-15", "320.00"),
+    ]
+    assert by_client(run, appointee) == []  # R-FEE-4
+    assert (run["chargeCount"], run["clientsCharged"], run["total"]) == (8, 4, "3280.00")
+    assert run["notCharged"] == []
+
+    low = next(
+        c
+        for c in run["charges"]
+        if c["clientId"] == low_assets and c["basis"] == "LOW_ASSETS_PERCENT"
+    )
+    assert (low["figureName"], low["figureEffectiveFrom"], low["figureValue"]) == (
+        "deputy_fee_low_assets_percent",
+        "2014-04-01",
+        "3",
+    )
+    assert (low["thresholdName"], low["thresholdEffectiveFrom"], low["netAssets"]) == (
+        "deputy_fee_low_assets_threshold",
+        "2014-04-01",
+        "10000.00",
+    )
+
+    assert await cms_balance(api, first_year) == "48980.00"
+    assert await cms_balance(api, later_year) == "49095.00"
+    assert await cms_balance(api, low_assets) == "9665.00"
+    assert await cms_balance(api, appointee) == "50000.00"
+    assert await ledger_sound(api)
+
+    charges = await fee_charges(api, first_year)
+    assert {(c["kind"], c["figureName"], c["figureEffectiveFrom"]) for c in charges} == {
+        ("DEPUTY_REMUNERATION", "deputy_fee_first_year", "2014-04-01"),
+        ("OPG_SUPERVISION", "opg_supervision_fee_general", "2014-04-01"),
+    }
+    assert await fee_charges(api, appointee) == []
+
+
+async def test_fees_go_to_the_council_and_the_opg_with_their_opg_categories(
+    api: Api, session: AsyncSession
+) -> None:
+    client_id = await deputy(api, session, "2015-05-10", "TYPE_1", 5_000_000)
+    await run_fees(api, "2016-04-01", "2016-06-30")
+    to_acc = aliased(LedgerAccount)
+    stmt = (
+        select(Transfer.category, Counterparty.kind, Counterparty.name, Transfer.amount)
+        .join(to_acc, to_acc.id == Transfer.to_account_id)
+        .join(Counterparty, Counterparty.id == to_acc.counterparty_id)
+        .where(Transfer.client_id == decode_uuid("Client", client_id))
+    )
+    rows = {tuple(r) for r in (await session.execute(stmt)).all() if r[0].startswith("OUT_")}
+    assert rows == {
+        ("OUT_DEPUTY_FEES", "COUNCIL", "Client Affairs deputy fees", 70000),
+        ("OUT_OPG_FEES", "OPG", "Office of the Public Guardian", 32000),
+    }
+
+
+async def test_a_client_short_of_funds_is_listed_and_not_charged(
+    api: Api, session: AsyncSession
+) -> None:
+    short = await deputy(api, session, "2015-05-10", "TYPE_2", 100_000)  # £1,000 < £1,020
+    funded = await deputy(api, session, "2015-05-12", "TYPE_2", 5_000_000)
+    run = (await run_fees(api, "2016-04-01", "2016-06-30"))["run"]
+    assert by_client(run, short) == []
+    assert len(by_client(run, funded)) == 2
+    [listed] = run["notCharged"]
+    assert (listed["clientId"], listed["code"]) == (short, "INSUFFICIENT_FUNDS")
+    assert (listed["wanted"], listed["available"]) == ("1020.00", "1000.00")
+    assert "R-PAY-3" in listed["reason"]
+    assert await cms_balance(api, short) == "1000.00"  # never below zero
+    assert run["clientsShort"] == 1
+
+
+# --- Once per period, once per key ------------------------------------------------------------
+
+
+async def test_the_same_period_run_twice_posts_once(api: Api, session: AsyncSession) -> None:
+    client_id = await deputy(api, session, "2015-05-10", "TYPE_1", 5_000_000)
+    first = await run_fees(api, "2016-04-01", "2016-06-30", key="fees-2016-q1-first")
+    again = await run_fees(api, "2016-04-01", "2016-06-30", key="fees-2016-q1-second")
+    assert again["alreadyRun"] is True
+    assert again["run"]["id"] == first["run"]["id"]
+    replay = await run_fees(api, "2016-04-01", "2016-06-30", key="fees-2016-q1-first")
+    assert replay == first  # the same key replays the first answer
+    assert await cms_balance(api, client_id) == "48980.00"
+    assert len(await fee_charges(api, client_id)) == 2
+
+    # An overlapping period charges only what no run charged: nothing here.
+    wider = await run_fees(api, "2016-01-01", "2016-12-31")
+    assert wider["alreadyRun"] is False and wider["run"]["chargeCount"] == 0
+    assert await cms_balance(api, client_id) == "48980.00"
+
+    runs = await api.data(FEE_RUNS, {"first": 1}, role="auditor", sub="aud.fees")
+    assert runs["feeRuns"]["pageInfo"]["hasNextPage"] is True
+    after = runs["feeRuns"]["pageInfo"]["endCursor"]
+    rest = await api.data(FEE_RUNS, {"first": 10, "after": after}, role="auditor", sub="aud")
+    periods = [e["node"]["periodStart"] for e in runs["feeRuns"]["edges"]] + [
+        e["node"]["periodStart"] for e in rest["feeRuns"]["edges"]
+    ]
+    assert periods == ["2016-04-01", "2016-01-01"]
+
+
+async def test_a_key_reused_for_another_period_is_refused(api: Api, session: AsyncSession) -> None:
+    await run_fees(api, "2016-04-01", "2016-06-30", key="fees-key-reused")
+    other = await run_fees(api, "2016-07-01", "2016-09-30", key="fees-key-reused")
+    assert other["__typename"] == "IdempotencyKeyReusedProblem", other
+
+
+async def test_a_period_must_be_past_and_the_right_way_round(api: Api) -> None:
+    backwards = await run_fees(api, "2016-06-30", "2016-04-01")
+    assert backwards["__typename"] == "ValidationProblem"
+    assert {f["field"] for f in backwards["fields"]} == {"periodEnd"}
+    future = await run_fees(api, "2016-04-01", "2999-12-31")
+    assert future["__typename"] == "ValidationProblem"
+
+
+# --- Unknown figures: refused, never guessed (R-DATA) -------------------------------------------
+
+
+async def test_unknown_2024_remuneration_refuses_those_clients_and_the_rest_are_charged(
+    api: Api, session: AsyncSession
+) -> None:
+    fixed_rate = await deputy(api, session, "2020-06-10", "TYPE_2", 5_000_000)
+    low_assets = await deputy(api, session, "2020-05-05", "TYPE_3", 500_000)  # £5,000.00
+    result = await run_fees(api, "2024-04-01", "2024-06-30")
+    run = result["run"]
+
+    [refused] = run["notCharged"]
+    assert (refused["clientId"], refused["code"]) == (fixed_rate, "POLICY_MISSING")
+    assert (refused["figureName"], refused["figureDate"]) == ("deputy_fee_later_year", "2024-06-10")
+    assert "unknown" in refused["reason"]
+    assert by_client(run, fixed_rate) == []  # not even the known OPG fee: all or nothing
+    assert await cms_balance(api, fixed_rate) == "50000.00"
+    assert await fee_charges(api, fixed_rate) == []
+
+    # Under the 2024 threshold (£20,300) the 3% rule needs no fixed rate: charged.
+    assert by_client(run, low_assets) == [
+        ("DEPUTY_REMUNERATION", "LOW_ASSETS_PERCENT", "2024-05-05", "150.00"),
+        ("OPG_SUPERVISION", "SUPERVISION_MINIMAL", "2024-05-05", "35.00"),
+    ]
+    low = next(c for c in run["charges"] if c["basis"] == "LOW_ASSETS_PERCENT")
+    assert (low["thresholdEffectiveFrom"], low["thresholdValue"]) == ("2024-04-01", "2030000")
+    assert (run["clientsRefused"], run["clientsCharged"], run["total"]) == (1, 1, "185.00")
+
+
+async def test_the_2024_threshold_boundary_through_the_run(api: Api, session: AsyncSession) -> None:
+    under = await deputy(api, session, "2020-05-05", "TYPE_3", 2_029_999)  # £20,299.99
+    at = await deputy(api, session, "2020-05-06", "TYPE_3", 2_030_000)  # £20,300.00
+    run = (await run_fees(api, "2024-05-01", "2024-05-31"))["run"]
+    assert by_client(run, under)[0] == (
+        "DEPUTY_REMUNERATION",
+        "LOW_ASSETS_PERCENT",
+        "2024-05-05",
+        "609.00",
+    )
+    assert [(r["clientId"], r["code"]) for r in run["notCharged"]] == [(at, "POLICY_MISSING")]
+
+
+async def test_the_2014_threshold_boundary_through_the_run(api: Api, session: AsyncSession) -> None:
+    under = await deputy(api, session, "2014-05-05", "TYPE_2", 1_599_999)  # £15,999.99
+    at = await deputy(api, session, "2014-05-06", "TYPE_2", 1_600_000)  # £16,000.00
+    run = (await run_fees(api, "2016-05-01", "2016-05-31"))["run"]
+    assert by_client(run, under)[0][1:] == ("LOW_ASSETS_PERCENT", "2016-05-05", "480.00")
+    assert by_client(run, at)[0][1:] == ("LATER_YEAR", "2016-05-06", "585.00")
+
+
+# --- Who may (R-ROLE-1) ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("role", "allowed"),
+    [
+        ("support_assistant", False),
+        ("assistant", False),
+        ("senior_assistant", False),
+        ("senior_officer", True),
+        ("governance_manager", True),
+        ("head_of_service", True),
+        ("auditor", False),
+        ("reporting", False),
+        ("social_worker", False),
+        ("integration_controcc", False),
+        ("integration_sap", False),
+    ],
+)
+async def test_who_may_run_fees(api: Api, role: str, allowed: bool) -> None:
+    body = await api.gql(
+        RUN_FEES,
+        {"start": "2016-04-01", "end": "2016-06-30", "key": str(uuid.uuid4())},
+        role=role,
+        sub=f"{role}.x",
+    )
+    if allowed:
+        assert body["data"]["runFees"]["__typename"] == "FeeRunPayload"
+    else:
+        assert error_codes(body) == ["FORBIDDEN"]
+        assert body["data"] is None or body["data"]["runFees"] is None
+
+
+@pytest.mark.parametrize("role", ["reporting", "social_worker", "integration_sap"])
+async def test_who_may_not_read_fees(api: Api, role: str) -> None:
+    body = await api.gql(FEE_RUNS, {"first": 1}, role=role, sub=f"{role}.x")
+    assert error_codes(body) == ["FORBIDDEN"]
+
+
+async def test_officers_and_audit_read_fees(api: Api, session: AsyncSession) -> None:
+    client_id = await deputy(api, session, "2015-05-10", "TYPE_1", 5_000_000)
+    await run_fees(api, "2016-04-01", "2016-06-30")
+    for role in ("support_assistant", "auditor"):
+        data = await api.data(FEE_CHARGES, {"id": client_id}, role=role, sub=f"{role}.r")
+        assert len(data["feeCharges"]["edges"]) == 2
+    assert "CLIENT_CMS" in await accounts(api, client_id)
