@@ -73,6 +73,14 @@ bankStatements        Y   Y   Y   Y   Y   Y   Y   .   .   .   .
 # the live approval queue (the approvals issue): the team's officers; each sees only what they
 # may approve now
 approvalQueue         Y   Y   Y   Y   Y   Y   .   .   .   .   .
+# decisions (the approvals issue): officers and audit read
+decision              Y   Y   Y   Y   Y   Y   Y   .   .   .   .
+decisions             Y   Y   Y   Y   Y   Y   Y   .   .   .   .
+councilEmployees      Y   Y   Y   Y   Y   Y   Y   .   .   .   .
+# budget plans and threshold flags (the planning issue): officers and audit read
+budgetPlan            Y   Y   Y   Y   Y   Y   Y   .   .   .   .
+budgetPlans           Y   Y   Y   Y   Y   Y   Y   .   .   .   .
+thresholdFlags        Y   Y   Y   Y   Y   Y   Y   .   .   .   .
 # fees (the planning issue): officers and audit read
 feeRuns               Y   Y   Y   Y   Y   Y   Y   .   .   .   .
 feeCharges            Y   Y   Y   Y   Y   Y   Y   .   .   .   .
@@ -105,6 +113,18 @@ makePayment           Y   Y   Y   Y   Y   Y   .   .   .   .   .
 cancelPayment         Y   Y   Y   Y   Y   Y   .   .   .   .   .
 importBankStatement   Y   Y   Y   Y   Y   Y   .   .   .   .   .
 matchBankLine         Y   Y   Y   Y   Y   Y   .   .   .   .   .
+# decisions: casework raises, SCAO and above approve or refuse within their limits (R-DEC),
+# the governance manager keeps the employee register and the approval limits (R-DEC-4)
+raiseDecision         .   Y   Y   Y   Y   Y   .   .   .   .   .
+supersedeDecision     .   Y   Y   Y   Y   Y   .   .   .   .   .
+approveDecision       .   .   .   Y   Y   Y   .   .   .   .   .
+refuseDecision        .   .   .   Y   Y   Y   .   .   .   .   .
+addCouncilEmployee    .   .   .   .   Y   Y   .   .   .   .   .
+recordCouncilEmployeeLeaver . . . .   Y   Y   .   .   .   .   .
+addApprovalLimitVersion .  .   .   .   Y   .   .   .   .   .   .
+# planning: casework records plans and what a client is found to hold (R-BUD, R-INV-1)
+recordBudgetPlan      .   Y   Y   Y   Y   Y   .   .   .   .   .
+declareClientAssets   .   Y   Y   Y   Y   Y   .   .   .   .   .
 # fees: a senior officer and above run them (R-FEE)
 runFees               .   .   .   Y   Y   Y   .   .   .   .   .
 """

@@ -1,15 +1,764 @@
-"""GraphQL for decisions: thin. Parse, call the service, map the result."""
+"""GraphQL for decisions: thin. Parse, call the service, map the result.
+
+Decisions (R-DEC-1) are raised by casework, approved or refused by someone else (R-ROLE-2)
+within the approval limits in force (R-DEC-2, R-DEC-4), changed only by superseding (R-AUD-2).
+Also the council employee register (R-ROLE-3) and new versions of the approval limits.
+"""
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import date, datetime
+from typing import Annotated, Any, TypeVar
+
 import strawberry
+from strawberry.dataloader import DataLoader
+from strawberry.types import Info
+
+from ca_api import clock
+from ca_api.auth.permissions import (
+    DECISION_APPROVE,
+    DECISION_RAISE,
+    DECISION_READ,
+    EMPLOYEE_REGISTER_WRITE,
+    POLICY_WRITE,
+    allow,
+)
+from ca_api.common.ids import decode_uuid, encode_id
+from ca_api.common.pagination import Connection, PageRequest, connection_from_rows, page_request
+from ca_api.common.problems import (
+    FourEyesProblem,
+    IdempotencyKeyReusedProblem,
+    InvalidStateProblem,
+    NotFoundProblem,
+    OverApprovalLimitProblem,
+    PolicyMissingProblem,
+    Problem,
+    ValidationProblem,
+    to_problem,
+)
+from ca_api.common.scalars import Money
+from ca_api.context import Context
+from ca_api.decisions import models, queue, repository, rules, service
+from ca_api.decisions.service import DecisionView, EmployeeView
+from ca_api.errors import ApiError, BusinessProblem, ErrorCode, NotFound
+from ca_api.ledger.schema import Counterparty
+from ca_api.policy.rules import LimitVersion
+from ca_api.policy.schema import ApprovalLimit, ApprovalLimitVersion
+
+assert queue.SOURCE.kind == "DECISION"  # the queue source registers when the schema loads
+
+K = TypeVar("K")
+V = TypeVar("V")
+
+DecisionKind = rules.DecisionKind
+DecisionStatus = rules.DecisionStatus
+DecisionEventKind = rules.DecisionEventKind
+strawberry.enum(
+    DecisionKind,
+    description="The decisions of seed 002 Appendix 2 (R-DEC); each is approved under the "
+    "approval limits' row of the same name.",
+)
+strawberry.enum(
+    DecisionStatus,
+    description="RAISED -> APPROVED | REFUSED; any but SUPERSEDED -> SUPERSEDED (changed by a "
+    "new decision).",
+)
+strawberry.enum(DecisionEventKind)
+
+
+# --- per-request loaders (N+1 is a bug) ---------------------------------------------------
+
+
+def _one(
+    ctx: Context, name: str, fetch: Callable[[Any, Sequence[K]], Awaitable[dict[K, V]]]
+) -> DataLoader[K, V | None]:
+    async def batch(keys: list[K]) -> list[V | None]:
+        found = await fetch(ctx.session, keys)
+        return [found.get(k) for k in keys]
+
+    return ctx.loader(f"decisions.{name}", batch)
+
+
+async def _events(ctx: Context, decision_id: uuid.UUID) -> list[models.DecisionEvent]:
+    async def batch(keys: list[uuid.UUID]) -> list[list[models.DecisionEvent]]:
+        found = await service.events_by_decision(ctx.session, keys)
+        return [found.get(k, []) for k in keys]
+
+    loader: DataLoader[uuid.UUID, list[models.DecisionEvent]] = ctx.loader(
+        "decisions.events", batch
+    )
+    return await loader.load(decision_id)
+
+
+async def _limits(ctx: Context) -> LimitVersion | None:
+    async def fetch(session: Any, days: Sequence[date]) -> dict[date, LimitVersion | None]:
+        return {d: await service.limits_on(session, d) for d in days}
+
+    return await _one(ctx, "limits", fetch).load(clock.today())
+
+
+# --- types --------------------------------------------------------------------------------
+
+
+@strawberry.type
+class DecisionEvent:
+    event: DecisionEventKind
+    on: date = strawberry.field(description="The council's date of the event (Europe/London).")
+    limit_version_id: int | None = strawberry.field(
+        description="The approval limits it was judged under (R-DEC-4)."
+    )
+    superseded_by: strawberry.ID | None
+    reason: str | None
+    recorded_by: str
+    recorded_at: datetime
+
+
+def _event(e: models.DecisionEvent) -> DecisionEvent:
+    return DecisionEvent(
+        event=DecisionEventKind(e.event),
+        on=e.on_date,
+        limit_version_id=e.limit_version_id,
+        superseded_by=strawberry.ID(encode_id("Decision", e.superseded_by))
+        if e.superseded_by
+        else None,
+        reason=e.reason,
+        recorded_by=e.recorded_by,
+        recorded_at=e.recorded_at,
+    )
+
+
+@strawberry.type(description="Who a gift is to (R-DEC-3).")
+class GiftRecipient:
+    name: str
+    date_of_birth: date | None
+    counterparty_id: strawberry.Private[uuid.UUID | None]
+
+    @strawberry.field
+    async def counterparty(self, info: Info[Context, None]) -> Counterparty | None:
+        if self.counterparty_id is None:
+            return None
+        loader = _one(info.context, "counterparties", service.counterparties_by_id)
+        row = await loader.load(self.counterparty_id)
+        return Counterparty(row=row) if row is not None else None
+
+
+@strawberry.type(
+    description="A gift weighed against the client's estate and past giving, as they stand "
+    "today (R-DEC-3). The gift year is the order's: the twelve months from the latest "
+    "anniversary of the deputyship order's date."
+)
+class GiftContext:
+    on: date
+    total_balance: Money = strawberry.field(
+        description="The client's balance across all their accounts (the ledger)."
+    )
+    available_balance: Money = strawberry.field(description="The same, less money on hold.")
+    makes_gifts: bool = strawberry.field(
+        description="A deputyship in force grants the power to make gifts (R-ORD-1)."
+    )
+    yearly_limit: Money | None = strawberry.field(
+        description="The order's yearly gift limit; null: none named, or no power."
+    )
+    year_start: date | None
+    year_end: date | None
+    approved_this_year: Money | None = strawberry.field(
+        description="Gifts approved in the order's current gift year (null: no power)."
+    )
+    approved_last_five_years: Money
+    remaining_allowance: Money | None = strawberry.field(
+        description="What may still be given this gift year; null: the order names no limit; "
+        "0.00 when no order in force grants the power."
+    )
+
+
+def _gift_context(c: service.GiftContext) -> GiftContext:
+    def m(v: int | None) -> Money | None:
+        return Money(v) if v is not None else None
+
+    return GiftContext(
+        on=c.on,
+        total_balance=Money(c.total_balance),
+        available_balance=Money(c.available_balance),
+        makes_gifts=c.makes_gifts,
+        yearly_limit=m(c.yearly_limit),
+        year_start=c.year_start,
+        year_end=c.year_end,
+        approved_this_year=m(c.approved_this_year),
+        approved_last_five_years=Money(c.approved_last_five_years),
+        remaining_allowance=m(c.remaining_allowance),
+    )
+
+
+@strawberry.type(description="A decision made for a client (R-DEC-1). Never edited.")
+class Decision:
+    view: strawberry.Private[DecisionView]
+
+    @property
+    def _row(self) -> models.Decision:
+        return self.view.decision
+
+    async def _event(
+        self, info: Info[Context, None], *kinds: DecisionEventKind
+    ) -> models.DecisionEvent | None:
+        wanted = {k.value for k in kinds}
+        events = await _events(info.context, self._row.id)
+        return next((e for e in events if e.event in wanted), None)
+
+    @strawberry.field
+    def id(self) -> strawberry.ID:
+        return strawberry.ID(encode_id("Decision", self._row.id))
+
+    @strawberry.field
+    def client_id(self) -> strawberry.ID:
+        return strawberry.ID(encode_id("Client", self._row.client_id))
+
+    @strawberry.field(description="The client's case reference, e.g. CA000123.")
+    def client_reference(self) -> str:
+        return self.view.client_reference
+
+    @strawberry.field
+    def kind(self) -> DecisionKind:
+        return DecisionKind(self._row.kind)
+
+    @strawberry.field
+    def status(self) -> DecisionStatus:
+        return self.view.status
+
+    @strawberry.field(description="The amount it is judged at under the approval limits.")
+    def amount(self) -> Money:
+        return Money(self._row.amount)
+
+    @strawberry.field
+    def what_was_decided(self) -> str:
+        return self._row.what_was_decided
+
+    @strawberry.field(description="Why it is in the client's best interests.")
+    def best_interests_reason(self) -> str:
+        return self._row.best_interests_reason
+
+    @strawberry.field(description="Who was consulted.")
+    def consulted(self) -> str:
+        return self._row.consulted
+
+    @strawberry.field
+    def client_involved(self) -> bool:
+        return self._row.client_involved
+
+    @strawberry.field
+    def why_client_not_involved(self) -> str | None:
+        return self._row.why_client_not_involved
+
+    @strawberry.field(description="Supporting notes.")
+    def notes(self) -> str | None:
+        return self._row.notes
+
+    @strawberry.field(description="A gift's recipient; null for other kinds.")
+    def recipient(self) -> GiftRecipient | None:
+        r = self._row
+        if r.recipient_name is None:
+            return None
+        return GiftRecipient(
+            name=r.recipient_name,
+            date_of_birth=r.recipient_date_of_birth,
+            counterparty_id=r.recipient_counterparty_id,
+        )
+
+    @strawberry.field
+    def raised_by(self) -> str:
+        return self._row.raised_by
+
+    @strawberry.field
+    def raised_at(self) -> datetime:
+        return self._row.raised_at
+
+    @strawberry.field(description="The decision this one replaced.")
+    def supersedes_id(self) -> strawberry.ID | None:
+        s = self._row.supersedes_id
+        return strawberry.ID(encode_id("Decision", s)) if s else None
+
+    @strawberry.field(description="Why the decision it replaced was changed.")
+    def supersede_reason(self) -> str | None:
+        return self._row.supersede_reason
+
+    @strawberry.field(description="The decision that replaced this one.")
+    async def superseded_by(self, info: Info[Context, None]) -> Decision | None:
+        ctx = info.context
+        successor = await _one(ctx, "successors", service.successors).load(self._row.id)
+        if successor is None:
+            return None
+        view = await _one(ctx, "by_id", service.decisions_by_id).load(successor)
+        return Decision(view=view) if view is not None else None
+
+    @strawberry.field
+    async def approved_by(self, info: Info[Context, None]) -> str | None:
+        e = await self._event(info, DecisionEventKind.APPROVED)
+        return e.recorded_by if e else None
+
+    @strawberry.field
+    async def approved_at(self, info: Info[Context, None]) -> datetime | None:
+        e = await self._event(info, DecisionEventKind.APPROVED)
+        return e.recorded_at if e else None
+
+    @strawberry.field
+    async def refused_by(self, info: Info[Context, None]) -> str | None:
+        e = await self._event(info, DecisionEventKind.REFUSED)
+        return e.recorded_by if e else None
+
+    @strawberry.field
+    async def refusal_reason(self, info: Info[Context, None]) -> str | None:
+        e = await self._event(info, DecisionEventKind.REFUSED)
+        return e.reason if e else None
+
+    @strawberry.field(
+        description="The approval limits the approval or refusal was judged under (R-DEC-4)."
+    )
+    async def approval_limit_version_id(self, info: Info[Context, None]) -> int | None:
+        e = await self._event(info, DecisionEventKind.APPROVED, DecisionEventKind.REFUSED)
+        return e.limit_version_id if e else None
+
+    @strawberry.field(description="Everything that happened to it, oldest first.")
+    async def events(self, info: Info[Context, None]) -> list[DecisionEvent]:
+        return [_event(e) for e in await _events(info.context, self._row.id)]
+
+    @strawberry.field(
+        description="Whether you could approve or refuse it now: it is RAISED, you did not "
+        "raise it (R-ROLE-2), and your role covers it under today's limits (R-DEC-2)."
+    )
+    async def can_approve(self, info: Info[Context, None]) -> bool:
+        ctx = info.context
+        return service.can_approve(ctx.principal, self.view, await _limits(ctx))
+
+    @strawberry.field(
+        description="For a gift: the client's estate and past giving today (R-DEC-3); null "
+        "for other kinds."
+    )
+    async def gift_context(self, info: Info[Context, None]) -> GiftContext | None:
+        if self._row.kind != DecisionKind.GIFT.value:
+            return None
+
+        async def fetch(
+            session: Any, ids: Sequence[uuid.UUID]
+        ) -> dict[uuid.UUID, service.GiftContext]:
+            return {i: await service.gift_context(session, i) for i in ids}
+
+        found = await _one(info.context, "gift_context", fetch).load(self._row.client_id)
+        return _gift_context(found) if found is not None else None
+
+
+@strawberry.type(description="An entry of the council employee register (R-ROLE-3).")
+class CouncilEmployee:
+    view: strawberry.Private[EmployeeView]
+
+    @strawberry.field
+    def id(self) -> strawberry.ID:
+        return strawberry.ID(encode_id("CouncilEmployee", self.view.employee.id))
+
+    @strawberry.field
+    def name(self) -> str:
+        return self.view.employee.name
+
+    @strawberry.field
+    def employee_number(self) -> str:
+        return self.view.employee.employee_number
+
+    @strawberry.field
+    def date_of_birth(self) -> date | None:
+        return self.view.employee.date_of_birth
+
+    @strawberry.field(description="The last day in post; null: still employed.")
+    def left_on(self) -> date | None:
+        return self.view.left_on
+
+    @strawberry.field
+    def recorded_by(self) -> str:
+        return self.view.employee.recorded_by
+
+    @strawberry.field
+    def recorded_at(self) -> datetime:
+        return self.view.employee.recorded_at
+
+
+# --- inputs -------------------------------------------------------------------------------
+
+
+@strawberry.input(description="What a decision records (R-DEC-1); a gift also its recipient.")
+class DecisionInput:
+    client_id: strawberry.ID
+    kind: DecisionKind
+    amount: Money
+    what_was_decided: str
+    best_interests_reason: str = strawberry.field(
+        description="Why it is in the client's best interests."
+    )
+    consulted: str = strawberry.field(description="Who was consulted (the client where possible).")
+    client_involved: bool
+    why_client_not_involved: str | None = strawberry.field(
+        default=None, description="Required when clientInvolved is false."
+    )
+    notes: str | None = None
+    recipient_name: str | None = strawberry.field(default=None, description="Gifts only.")
+    recipient_date_of_birth: date | None = strawberry.field(
+        default=None,
+        description="Gifts only; tells the recipient apart from a namesake on the employee "
+        "register.",
+    )
+    recipient_counterparty_id: strawberry.ID | None = strawberry.field(
+        default=None, description="Gifts only: the recipient as a counterparty."
+    )
+
+    def to_new(self) -> service.NewDecision:
+        return service.NewDecision(
+            client_id=decode_uuid("Client", self.client_id),
+            recipient_counterparty_id=decode_uuid("Counterparty", self.recipient_counterparty_id)
+            if self.recipient_counterparty_id
+            else None,
+            draft=rules.DecisionDraft(
+                kind=self.kind,
+                amount=self.amount,
+                what_was_decided=self.what_was_decided,
+                best_interests_reason=self.best_interests_reason,
+                consulted=self.consulted,
+                client_involved=self.client_involved,
+                why_client_not_involved=self.why_client_not_involved,
+                notes=self.notes,
+                recipient_name=self.recipient_name,
+                recipient_date_of_birth=self.recipient_date_of_birth,
+            ),
+        )
+
+
+@strawberry.input
+class CouncilEmployeeInput:
+    name: str
+    employee_number: str
+    date_of_birth: date | None = None
+
+
+@strawberry.input(description="One row of the approval limits table.")
+class ApprovalLimitInput:
+    subject: str = strawberry.field(
+        description="PAYMENT, GIFT, CONFLICT_OF_INTEREST, DEBT_STATEMENT, INVESTMENT_PLAN, "
+        "BEST_INTEREST or FINANCIAL_PLAN."
+    )
+    role: str = strawberry.field(
+        description="senior_officer, governance_manager or head_of_service; a role above may "
+        "also approve (R-DEC-2)."
+    )
+    up_to: Money | None = strawberry.field(description="Inclusive; null: any amount.")
+
+
+@strawberry.input(description="The whole approval limits table from a date (R-DEC-4).")
+class ApprovalLimitVersionInput:
+    effective_from: date = strawberry.field(
+        description="After every existing version's date, and not in the past."
+    )
+    note: str = strawberry.field(description="The committee decision it records.")
+    limits: list[ApprovalLimitInput]
+
+
+# --- payloads and results -----------------------------------------------------------------
+
+
+@strawberry.type
+class DecisionPayload:
+    decision: Decision
+    replayed: bool = strawberry.field(description="A repeat of an idempotency key: nothing new.")
+
+
+@strawberry.type
+class CouncilEmployeePayload:
+    employee: CouncilEmployee
+
+
+@strawberry.type
+class ApprovalLimitVersionPayload:
+    version: ApprovalLimitVersion
+
+
+RaiseDecisionResult = Annotated[
+    DecisionPayload
+    | ValidationProblem
+    | NotFoundProblem
+    | InvalidStateProblem
+    | IdempotencyKeyReusedProblem,
+    strawberry.union("RaiseDecisionResult"),
+]
+DecideDecisionResult = Annotated[
+    DecisionPayload
+    | FourEyesProblem
+    | OverApprovalLimitProblem
+    | ValidationProblem
+    | NotFoundProblem
+    | InvalidStateProblem
+    | IdempotencyKeyReusedProblem
+    | PolicyMissingProblem,
+    strawberry.union("DecideDecisionResult"),
+]
+CouncilEmployeeResult = Annotated[
+    CouncilEmployeePayload | ValidationProblem | NotFoundProblem | InvalidStateProblem,
+    strawberry.union("CouncilEmployeeResult"),
+]
+ApprovalLimitVersionResult = Annotated[
+    ApprovalLimitVersionPayload | ValidationProblem,
+    strawberry.union("ApprovalLimitVersionResult"),
+]
+
+
+def _problem(exc: BusinessProblem) -> Problem:
+    """The union member for a failure, naming records by their opaque ids."""
+    problem = to_problem(exc)
+    if isinstance(problem, NotFoundProblem) and isinstance(exc, service.Missing):
+        problem.id = strawberry.ID(encode_id(exc.type_name, exc.ident))
+    return problem
+
+
+def _bad_cursor() -> ApiError:
+    return ApiError(ErrorCode.BAD_USER_INPUT, "the cursor is not one this list issued")
+
+
+def _time_cursor(page: PageRequest) -> tuple[datetime, uuid.UUID] | None:
+    key = page.after_key(str, str)
+    if key is None:
+        return None
+    try:
+        at, ident = datetime.fromisoformat(key[0]), uuid.UUID(key[1])
+    except ValueError as exc:
+        raise _bad_cursor() from exc
+    if at.tzinfo is None:
+        raise _bad_cursor()
+    return at, ident
+
+
+def _name_cursor(page: PageRequest) -> tuple[str, uuid.UUID] | None:
+    key = page.after_key(str, str)
+    if key is None:
+        return None
+    try:
+        return key[0], uuid.UUID(key[1])
+    except ValueError as exc:
+        raise _bad_cursor() from exc
+
+
+def _payload(done: service.DecisionOutcome) -> DecisionPayload:
+    return DecisionPayload(decision=Decision(view=done.decision), replayed=done.replayed)
 
 
 @strawberry.type
 class DecisionQuery:
-    pass
+    @strawberry.field(extensions=allow(DECISION_READ), description="One decision, by id.")
+    async def decision(self, info: Info[Context, None], id: strawberry.ID) -> Decision:
+        ctx = info.context
+        view = await service.get_decision(ctx.session, ctx.principal, decode_uuid("Decision", id))
+        if view is None:
+            raise NotFound("decision", id)
+        return Decision(view=view)
+
+    @strawberry.field(
+        extensions=allow(DECISION_READ), description="Decisions, newest first, a page at a time."
+    )
+    async def decisions(
+        self,
+        info: Info[Context, None],
+        client_id: strawberry.ID | None = None,
+        kind: DecisionKind | None = None,
+        status: DecisionStatus | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[Decision]:
+        ctx = info.context
+        page = page_request(first, after, default=25, maximum=ctx.settings.max_page_size)
+        flt = repository.DecisionFilter(
+            client_id=decode_uuid("Client", client_id) if client_id else None,
+            kind=kind,
+            status=status,
+        )
+        views = await service.list_decisions(
+            ctx.session, ctx.principal, flt, after=_time_cursor(page), limit=page.first + 1
+        )
+        return connection_from_rows(
+            views,
+            page,
+            key=lambda v: [v.decision.raised_at.isoformat(), str(v.decision.id)],
+            node=lambda v: Decision(view=v),
+        )
+
+    @strawberry.field(
+        extensions=allow(DECISION_READ),
+        description="The council employee register (R-ROLE-3), by name, leavers included.",
+    )
+    async def council_employees(
+        self, info: Info[Context, None], first: int | None = None, after: str | None = None
+    ) -> Connection[CouncilEmployee]:
+        ctx = info.context
+        page = page_request(first, after, default=25, maximum=ctx.settings.max_page_size)
+        views = await service.list_employees(
+            ctx.session, after=_name_cursor(page), limit=page.first + 1
+        )
+        return connection_from_rows(
+            views,
+            page,
+            key=lambda v: [v.employee.name_key, str(v.employee.id)],
+            node=lambda v: CouncilEmployee(view=v),
+        )
 
 
 @strawberry.type
 class DecisionMutation:
-    pass
+    @strawberry.mutation(
+        extensions=allow(DECISION_RAISE),
+        description="Raise a decision to await approval (R-DEC-1). A gift needs the order's "
+        "power, stays within its yearly limit (R-DEC-3) and is never to a council employee "
+        "(R-ROLE-3).",
+    )
+    async def raise_decision(
+        self, info: Info[Context, None], input: DecisionInput, idempotency_key: str
+    ) -> RaiseDecisionResult:
+        ctx = info.context
+        new = input.to_new()
+        try:
+            done = await service.raise_decision(
+                ctx.session, ctx.actor, new, idempotency_key=idempotency_key
+            )
+        except BusinessProblem as exc:
+            return _problem(exc)  # type: ignore[return-value]
+        return _payload(done)
+
+    @strawberry.mutation(
+        extensions=allow(DECISION_APPROVE),
+        description="Approve a decision: never your own (R-ROLE-2), within the limits in force "
+        "today (R-DEC-2), recorded with their version (R-DEC-4); a gift is checked again.",
+    )
+    async def approve_decision(
+        self, info: Info[Context, None], id: strawberry.ID, idempotency_key: str
+    ) -> DecideDecisionResult:
+        ctx = info.context
+        did = decode_uuid("Decision", id)
+        try:
+            done = await service.approve_decision(
+                ctx.session, ctx.actor, did, idempotency_key=idempotency_key
+            )
+        except BusinessProblem as exc:
+            return _problem(exc)  # type: ignore[return-value]
+        return _payload(done)
+
+    @strawberry.mutation(
+        extensions=allow(DECISION_APPROVE),
+        description="Refuse a decision, with the reason: never your own (R-ROLE-2), and only "
+        "where you could approve it (R-DEC-2).",
+    )
+    async def refuse_decision(
+        self, info: Info[Context, None], id: strawberry.ID, reason: str, idempotency_key: str
+    ) -> DecideDecisionResult:
+        ctx = info.context
+        did = decode_uuid("Decision", id)
+        try:
+            done = await service.refuse_decision(
+                ctx.session, ctx.actor, did, reason, idempotency_key=idempotency_key
+            )
+        except BusinessProblem as exc:
+            return _problem(exc)  # type: ignore[return-value]
+        return _payload(done)
+
+    @strawberry.mutation(
+        extensions=allow(DECISION_RAISE),
+        description="Change a decision: a new decision (returned) supersedes it, with the "
+        "reason (R-AUD-2); the old can no longer be approved.",
+    )
+    async def supersede_decision(
+        self,
+        info: Info[Context, None],
+        id: strawberry.ID,
+        input: DecisionInput,
+        reason: str,
+        idempotency_key: str,
+    ) -> RaiseDecisionResult:
+        ctx = info.context
+        did = decode_uuid("Decision", id)
+        new = input.to_new()
+        try:
+            done = await service.supersede_decision(
+                ctx.session, ctx.actor, did, new, reason, idempotency_key=idempotency_key
+            )
+        except BusinessProblem as exc:
+            return _problem(exc)  # type: ignore[return-value]
+        return _payload(done)
+
+    @strawberry.mutation(
+        extensions=allow(EMPLOYEE_REGISTER_WRITE),
+        description="Add someone to the council employee register (R-ROLE-3).",
+    )
+    async def add_council_employee(
+        self, info: Info[Context, None], input: CouncilEmployeeInput
+    ) -> CouncilEmployeeResult:
+        ctx = info.context
+        try:
+            view = await service.add_employee(
+                ctx.session,
+                ctx.actor,
+                name=input.name,
+                employee_number=input.employee_number,
+                date_of_birth=input.date_of_birth,
+            )
+        except BusinessProblem as exc:
+            return _problem(exc)  # type: ignore[return-value]
+        return CouncilEmployeePayload(employee=CouncilEmployee(view=view))
+
+    @strawberry.mutation(
+        extensions=allow(EMPLOYEE_REGISTER_WRITE),
+        description="Record that an employee left (a new entry, never an edit); from the day "
+        "after, the register no longer bars gifts to them.",
+    )
+    async def record_council_employee_leaver(
+        self,
+        info: Info[Context, None],
+        id: strawberry.ID,
+        left_on: date,
+        reason: str | None = None,
+    ) -> CouncilEmployeeResult:
+        ctx = info.context
+        eid = decode_uuid("CouncilEmployee", id)
+        try:
+            view = await service.record_leaver(
+                ctx.session, ctx.actor, eid, left_on=left_on, reason=reason
+            )
+        except BusinessProblem as exc:
+            return _problem(exc)  # type: ignore[return-value]
+        return CouncilEmployeePayload(employee=CouncilEmployee(view=view))
+
+    @strawberry.mutation(
+        extensions=allow(POLICY_WRITE),
+        description="A new version of the whole approval limits table from a date after every "
+        "existing version's and not in the past (R-DEC-4); earlier approvals keep theirs.",
+    )
+    async def add_approval_limit_version(
+        self, info: Info[Context, None], input: ApprovalLimitVersionInput
+    ) -> ApprovalLimitVersionResult:
+        ctx = info.context
+        rows = [rules.LimitRow(r.subject.strip(), r.role.strip(), r.up_to) for r in input.limits]
+        try:
+            version_id = await service.add_limit_version(
+                ctx.session,
+                ctx.actor,
+                effective_from=input.effective_from,
+                note=input.note,
+                limits=rows,
+            )
+        except BusinessProblem as exc:
+            return _problem(exc)  # type: ignore[return-value]
+        found = await service.limit_version(ctx.session, version_id)
+        assert found is not None
+        version, limits = found
+        return ApprovalLimitVersionPayload(
+            version=ApprovalLimitVersion(
+                id=version.id,
+                effective_from=version.effective_from,
+                note=version.note,
+                recorded_by=version.recorded_by,
+                limits=[
+                    ApprovalLimit(subject=r.subject, role=r.role, up_to_pence=r.up_to)
+                    for r in sorted(limits, key=lambda r: (r.subject, r.role))
+                ],
+            )
+        )

@@ -1,0 +1,81 @@
+"""The approval queue's source for decisions (``approvals.sources.QueueSource``, kind
+"DECISION"): RAISED decisions the principal may approve now: not their own (R-ROLE-2), and of a
+kind and amount their role covers under the limits in force today (R-DEC-2, R-DEC-4). Registered
+on import; ``decisions.schema`` imports this module, so it registers when the schema loads."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ca_api import clock
+from ca_api.approvals.sources import QueueItem, register
+from ca_api.auth.principal import Principal
+from ca_api.decisions import repository, service
+from ca_api.decisions.rules import DecisionKind
+
+_LABEL = {
+    DecisionKind.BEST_INTEREST: "Best interest decision",
+    DecisionKind.CONFLICT_OF_INTEREST: "Conflict of interest",
+    DecisionKind.DEBT_STATEMENT: "Financial statement of outstanding debts",
+    DecisionKind.INVESTMENT_PLAN: "Investment plan",
+    DecisionKind.FINANCIAL_PLAN: "Financial plan and budget",
+}
+MAX_SUMMARY = 120
+
+
+def summary(kind: str, what: str, recipient: str | None) -> str:
+    k = DecisionKind(kind)
+    if k is DecisionKind.GIFT:
+        text = f"Gift to {recipient}"
+    else:
+        text = f"{_LABEL[k]}: {' '.join(what.split())}"
+    return text if len(text) <= MAX_SUMMARY else text[: MAX_SUMMARY - 1] + "…"
+
+
+def _item(row: Any) -> QueueItem:
+    d = row[0]
+    return QueueItem(
+        kind=service.QUEUE_KIND,
+        id=d.id,
+        client_id=d.client_id,
+        client_reference=row.client_reference,
+        amount=d.amount,
+        summary=summary(d.kind, d.what_was_decided, d.recipient_name),
+        raised_by=d.raised_by,
+        raised_at=d.raised_at,
+    )
+
+
+class DecisionSource:
+    kind = service.QUEUE_KIND
+
+    async def _items(
+        self, session: AsyncSession, principal: Principal, decision_id: uuid.UUID | None
+    ) -> list[QueueItem]:
+        version = await service.limits_on(session, clock.today())
+        if version is None:
+            return []
+        rows = await repository.awaiting(
+            session, not_raised_by=principal.subject, decision_id=decision_id
+        )
+        return [
+            _item(r)
+            for r in rows
+            if service.can_decide(principal, r[0].raised_by, r[0].kind, r[0].amount, version)
+        ]
+
+    async def awaiting(self, session: AsyncSession, principal: Principal) -> list[QueueItem]:
+        return await self._items(session, principal, None)
+
+    async def one(
+        self, session: AsyncSession, principal: Principal, item_id: uuid.UUID
+    ) -> QueueItem | None:
+        items = await self._items(session, principal, item_id)
+        return items[0] if items else None
+
+
+SOURCE = DecisionSource()
+register(SOURCE)

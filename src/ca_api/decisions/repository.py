@@ -1,0 +1,301 @@
+"""Every SQL statement of decisions, the employee register and new approval limit versions,
+the derived status, and row scoping."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    Row,
+    and_,
+    case,
+    exists,
+    false,
+    func,
+    insert,
+    literal,
+    not_,
+    or_,
+    select,
+    text,
+    true,
+)
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
+
+from ca_api.auth.permissions import DECISION_READ
+from ca_api.auth.principal import Principal
+from ca_api.clients.models import Client
+from ca_api.decisions.models import CouncilEmployee, CouncilEmployeeLeaver, Decision, DecisionEvent
+from ca_api.decisions.rules import DecisionEventKind, DecisionKind, DecisionStatus
+from ca_api.ledger.models import Counterparty
+from ca_api.policy.models import ApprovalLimit, ApprovalLimitVersion
+
+# A constant key for pg_advisory_xact_lock: new approval limit versions one at a time.
+LIMIT_VERSION_LOCK = 0x0CA_0003
+
+# --- row scoping --------------------------------------------------------------------------
+
+
+def readable(principal: Principal | None) -> ColumnElement[bool]:
+    """Decisions are read by the caseload's officers and audit (DECISION_READ); ``None``: the
+    service itself, reading what it has just written."""
+    if principal is None or principal.has_any(DECISION_READ):
+        return true()
+    return false()
+
+
+# --- derived status -----------------------------------------------------------------------
+
+
+def _has(decision_id: Any, *events: DecisionEventKind) -> ColumnElement[bool]:
+    e = aliased(DecisionEvent)
+    return exists().where(e.decision_id == decision_id, e.event.in_([ev.value for ev in events]))
+
+
+def status_of(decision_id: Any) -> ColumnElement[str]:
+    """rules.decision_status, in SQL."""
+    return case(
+        (
+            _has(decision_id, DecisionEventKind.SUPERSEDED),
+            literal(DecisionStatus.SUPERSEDED.value),
+        ),
+        (_has(decision_id, DecisionEventKind.APPROVED), literal(DecisionStatus.APPROVED.value)),
+        (_has(decision_id, DecisionEventKind.REFUSED), literal(DecisionStatus.REFUSED.value)),
+        else_=literal(DecisionStatus.RAISED.value),
+    )
+
+
+def _view() -> Any:
+    return select(
+        Decision,
+        Client.reference.label("client_reference"),
+        status_of(Decision.id).label("status"),
+    ).join(Client, Client.id == Decision.client_id)
+
+
+# --- decisions ----------------------------------------------------------------------------
+
+
+async def lock_client(session: AsyncSession, client_id: uuid.UUID) -> str | None:
+    """Hold the client's identity row for the transaction (one gift decided at a time per
+    client, so two cannot both fit the yearly limit); its reference, or None."""
+    stmt = select(Client.reference).where(Client.id == client_id).with_for_update()
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def client_reference(session: AsyncSession, client_id: uuid.UUID) -> str | None:
+    stmt = select(Client.reference).where(Client.id == client_id)
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def get_counterparty(
+    session: AsyncSession, counterparty_id: uuid.UUID
+) -> Counterparty | None:
+    return (
+        await session.execute(select(Counterparty).where(Counterparty.id == counterparty_id))
+    ).scalar_one_or_none()
+
+
+async def counterparties(
+    session: AsyncSession, ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, Counterparty]:
+    rows = (await session.execute(select(Counterparty).where(Counterparty.id.in_(ids)))).scalars()
+    return {r.id: r for r in rows}
+
+
+async def insert_decision(session: AsyncSession, values: dict[str, Any]) -> None:
+    await session.execute(insert(Decision).values(values))
+
+
+async def insert_event(session: AsyncSession, values: dict[str, Any]) -> int:
+    stmt = insert(DecisionEvent).values(values).returning(DecisionEvent.id)
+    return int((await session.execute(stmt)).scalar_one())
+
+
+async def lock_decision(session: AsyncSession, decision_id: uuid.UUID) -> Decision | None:
+    stmt = select(Decision).where(Decision.id == decision_id).with_for_update()
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def events_of(session: AsyncSession, ids: Sequence[uuid.UUID]) -> Sequence[DecisionEvent]:
+    stmt = (
+        select(DecisionEvent)
+        .where(DecisionEvent.decision_id.in_(ids))
+        .order_by(DecisionEvent.decision_id, DecisionEvent.id)
+    )
+    return (await session.execute(stmt)).scalars().all()
+
+
+async def get_decision(
+    session: AsyncSession, decision_id: uuid.UUID, principal: Principal | None
+) -> Row[Any] | None:
+    stmt = _view().where(Decision.id == decision_id, readable(principal))
+    return (await session.execute(stmt)).one_or_none()
+
+
+async def get_decisions(session: AsyncSession, ids: Sequence[uuid.UUID]) -> Sequence[Row[Any]]:
+    return (await session.execute(_view().where(Decision.id.in_(ids)))).all()
+
+
+async def successors_of(
+    session: AsyncSession, ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, uuid.UUID]:
+    stmt = select(Decision.supersedes_id, Decision.id).where(Decision.supersedes_id.in_(ids))
+    return {row[0]: row[1] for row in (await session.execute(stmt)).all() if row[0] is not None}
+
+
+@dataclass(frozen=True)
+class DecisionFilter:
+    client_id: uuid.UUID | None = None
+    kind: DecisionKind | None = None
+    status: DecisionStatus | None = None
+
+
+async def list_decisions(
+    session: AsyncSession,
+    principal: Principal,
+    flt: DecisionFilter,
+    *,
+    after: tuple[datetime, uuid.UUID] | None,
+    limit: int,
+) -> Sequence[Row[Any]]:
+    """Newest first."""
+    stmt = _view().where(readable(principal))
+    if flt.client_id is not None:
+        stmt = stmt.where(Decision.client_id == flt.client_id)
+    if flt.kind is not None:
+        stmt = stmt.where(Decision.kind == flt.kind.value)
+    if flt.status is not None:
+        stmt = stmt.where(status_of(Decision.id) == flt.status.value)
+    if after is not None:
+        stmt = stmt.where(
+            or_(
+                Decision.raised_at < after[0],
+                and_(Decision.raised_at == after[0], Decision.id < after[1]),
+            )
+        )
+    stmt = stmt.order_by(Decision.raised_at.desc(), Decision.id.desc()).limit(limit)
+    return (await session.execute(stmt)).all()
+
+
+async def awaiting(
+    session: AsyncSession, *, not_raised_by: str, decision_id: uuid.UUID | None = None
+) -> Sequence[Row[Any]]:
+    """RAISED decisions someone other than ``not_raised_by`` raised (R-ROLE-2), oldest first."""
+    stmt = _view().where(
+        Decision.raised_by != not_raised_by,
+        not_(
+            _has(
+                Decision.id,
+                DecisionEventKind.APPROVED,
+                DecisionEventKind.REFUSED,
+                DecisionEventKind.SUPERSEDED,
+            )
+        ),
+    )
+    if decision_id is not None:
+        stmt = stmt.where(Decision.id == decision_id)
+    stmt = stmt.order_by(Decision.raised_at, Decision.id)
+    return (await session.execute(stmt)).all()
+
+
+async def gifts_approved(
+    session: AsyncSession, client_id: uuid.UUID, start: date, end: date
+) -> int:
+    """The total of the client's gifts approved from ``start`` to ``end`` (inclusive) and not
+    since superseded (a superseded gift is replaced by its successor)."""
+    e = aliased(DecisionEvent)
+    stmt = (
+        select(func.coalesce(func.sum(Decision.amount), 0))
+        .join(e, e.decision_id == Decision.id)
+        .where(
+            Decision.client_id == client_id,
+            Decision.kind == DecisionKind.GIFT.value,
+            e.event == DecisionEventKind.APPROVED.value,
+            e.on_date >= start,
+            e.on_date <= end,
+            not_(_has(Decision.id, DecisionEventKind.SUPERSEDED)),
+        )
+    )
+    return int((await session.execute(stmt)).scalar_one())
+
+
+# --- the council employee register --------------------------------------------------------
+
+
+def _employees() -> Any:
+    return select(CouncilEmployee, CouncilEmployeeLeaver.left_on).outerjoin(
+        CouncilEmployeeLeaver, CouncilEmployeeLeaver.employee_id == CouncilEmployee.id
+    )
+
+
+async def employees_named(session: AsyncSession, name_key: str) -> Sequence[Row[Any]]:
+    stmt = _employees().where(CouncilEmployee.name_key == name_key)
+    return (await session.execute(stmt)).all()
+
+
+async def employee_with_number(session: AsyncSession, number: str) -> CouncilEmployee | None:
+    stmt = select(CouncilEmployee).where(CouncilEmployee.employee_number == number)
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def insert_employee(session: AsyncSession, values: dict[str, Any]) -> None:
+    await session.execute(insert(CouncilEmployee).values(values))
+
+
+async def insert_leaver(session: AsyncSession, values: dict[str, Any]) -> None:
+    await session.execute(insert(CouncilEmployeeLeaver).values(values))
+
+
+async def get_employee(session: AsyncSession, employee_id: uuid.UUID) -> Row[Any] | None:
+    stmt = _employees().where(CouncilEmployee.id == employee_id)
+    return (await session.execute(stmt)).one_or_none()
+
+
+async def lock_employee(session: AsyncSession, employee_id: uuid.UUID) -> CouncilEmployee | None:
+    stmt = select(CouncilEmployee).where(CouncilEmployee.id == employee_id).with_for_update()
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def list_employees(
+    session: AsyncSession, *, after: tuple[str, uuid.UUID] | None, limit: int
+) -> Sequence[Row[Any]]:
+    """By normalised name."""
+    stmt = _employees()
+    if after is not None:
+        stmt = stmt.where(
+            or_(
+                CouncilEmployee.name_key > after[0],
+                and_(CouncilEmployee.name_key == after[0], CouncilEmployee.id > after[1]),
+            )
+        )
+    stmt = stmt.order_by(CouncilEmployee.name_key, CouncilEmployee.id).limit(limit)
+    return (await session.execute(stmt)).all()
+
+
+# --- new approval limit versions (R-DEC-4) ------------------------------------------------
+
+
+async def lock_limit_versions(session: AsyncSession) -> None:
+    """One new version at a time, so "after every existing version" holds under concurrency."""
+    await session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": LIMIT_VERSION_LOCK})
+
+
+async def latest_limit_date(session: AsyncSession) -> date | None:
+    stmt = select(func.max(ApprovalLimitVersion.effective_from))
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def insert_limit_version(session: AsyncSession, values: dict[str, Any]) -> int:
+    stmt = insert(ApprovalLimitVersion).values(values).returning(ApprovalLimitVersion.id)
+    return int((await session.execute(stmt)).scalar_one())
+
+
+async def insert_limits(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
+    await session.execute(insert(ApprovalLimit), rows)

@@ -1,0 +1,291 @@
+"""Pure rules for decisions, gifts and approval limit tables (R-DEC, R-ROLE-2, R-ROLE-3).
+No I/O."""
+
+from __future__ import annotations
+
+import calendar
+import enum
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from ca_api.money import Pence
+from ca_api.policy.rules import APPROVAL_RANK, ApprovalSubject
+
+MAX_TEXT = 4000
+MAX_NAME = 200
+MAX_EMPLOYEE_NUMBER = 40
+GIFT_HISTORY_YEARS = 5  # the approver sees the last five years of giving (R-DEC-3)
+
+
+class DecisionKind(enum.StrEnum):
+    """The decisions of domain.md R-DEC (seed 002 Appendix 2)."""
+
+    BEST_INTEREST = "BEST_INTEREST"
+    GIFT = "GIFT"
+    CONFLICT_OF_INTEREST = "CONFLICT_OF_INTEREST"
+    DEBT_STATEMENT = "DEBT_STATEMENT"  # financial statement of outstanding debts (R-DEBT-3)
+    INVESTMENT_PLAN = "INVESTMENT_PLAN"  # R-INV-3
+    FINANCIAL_PLAN = "FINANCIAL_PLAN"  # financial plans and budgets (R-CARE-2)
+
+
+# Each kind is judged under the approval limits' row of the same name (R-DEC-2, R-DEC-4).
+SUBJECT: dict[DecisionKind, ApprovalSubject] = {
+    DecisionKind.BEST_INTEREST: ApprovalSubject.BEST_INTEREST,
+    DecisionKind.GIFT: ApprovalSubject.GIFT,
+    DecisionKind.CONFLICT_OF_INTEREST: ApprovalSubject.CONFLICT_OF_INTEREST,
+    DecisionKind.DEBT_STATEMENT: ApprovalSubject.DEBT_STATEMENT,
+    DecisionKind.INVESTMENT_PLAN: ApprovalSubject.INVESTMENT_PLAN,
+    DecisionKind.FINANCIAL_PLAN: ApprovalSubject.FINANCIAL_PLAN,
+}
+
+
+class DecisionStatus(enum.StrEnum):
+    RAISED = "RAISED"
+    APPROVED = "APPROVED"
+    REFUSED = "REFUSED"
+    SUPERSEDED = "SUPERSEDED"
+
+
+class DecisionEventKind(enum.StrEnum):
+    APPROVED = "APPROVED"
+    REFUSED = "REFUSED"
+    SUPERSEDED = "SUPERSEDED"
+
+
+def decision_status(events: Iterable[DecisionEventKind]) -> DecisionStatus:
+    """Superseded wins; then approved or refused; else still raised (awaiting a decision)."""
+    seen = set(events)
+    if DecisionEventKind.SUPERSEDED in seen:
+        return DecisionStatus.SUPERSEDED
+    if DecisionEventKind.APPROVED in seen:
+        return DecisionStatus.APPROVED
+    if DecisionEventKind.REFUSED in seen:
+        return DecisionStatus.REFUSED
+    return DecisionStatus.RAISED
+
+
+def transition_problem(status: DecisionStatus, event: DecisionEventKind) -> str | None:
+    """Only a RAISED decision is approved or refused; any but a SUPERSEDED one may be
+    superseded (a refused or approved decision changed is a new decision)."""
+    if event in (DecisionEventKind.APPROVED, DecisionEventKind.REFUSED):
+        if status is not DecisionStatus.RAISED:
+            return f"the decision is {status.value}: only a RAISED decision can be decided"
+    elif status is DecisionStatus.SUPERSEDED:
+        return "the decision was superseded already: change its successor instead"
+    return None
+
+
+def four_eyes(raised_by: str, principal: str) -> bool:
+    """R-ROLE-2: true when someone other than the raiser is deciding."""
+    return raised_by != principal
+
+
+# --- names (R-ROLE-3) ---------------------------------------------------------------------
+
+_TITLES = frozenset({"mr", "mrs", "ms", "miss", "mx", "dr", "prof", "sir", "dame", "rev"})
+
+
+def normalise_name(name: str) -> str:
+    """A name as compared with the employee register: accents, case, punctuation, spacing
+    and titles ignored ("Dr  Zoë O'Neill-Smith" -> "zoe o neill smith")."""
+    decomposed = unicodedata.normalize("NFKD", name)
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+    words = re.sub(r"[^0-9a-z]+", " ", plain).split()
+    while words and words[0] in _TITLES:
+        words = words[1:]
+    return " ".join(words)
+
+
+@dataclass(frozen=True)
+class Employee:
+    name_key: str
+    date_of_birth: date | None
+    left_on: date | None
+
+
+def employed_on(e: Employee, on: date) -> bool:
+    return e.left_on is None or e.left_on >= on
+
+
+def matches_employee(
+    recipient_key: str, recipient_dob: date | None, employees: Sequence[Employee], on: date
+) -> bool:
+    """R-ROLE-3: the recipient's normalised name is an employee's (in post on ``on``); a known
+    date of birth on both sides that differs tells two people apart."""
+    for e in employees:
+        if not employed_on(e, on) or e.name_key != recipient_key:
+            continue
+        known = recipient_dob is not None and e.date_of_birth is not None
+        if known and recipient_dob != e.date_of_birth:
+            continue
+        return True
+    return False
+
+
+# --- the gift year (R-DEC-3, R-ORD-1) ------------------------------------------------------
+
+
+def _anniversary(order_date: date, year: int) -> date:
+    """The order's anniversary in ``year``; 29 February falls on 28 February in other years."""
+    day = min(order_date.day, calendar.monthrange(year, order_date.month)[1])
+    return date(year, order_date.month, day)
+
+
+def gift_year(order_date: date, on: date) -> tuple[date, date]:
+    """The order's gift year containing ``on``: the twelve months from the latest anniversary of
+    the order (on or before ``on``) to the day before the next, both inclusive. The court sets
+    the yearly limit in the order, so its year runs from the order's date."""
+    start = _anniversary(order_date, on.year)
+    if start > on:
+        start = _anniversary(order_date, on.year - 1)
+    end = _anniversary(order_date, start.year + 1)
+    return start, date.fromordinal(end.toordinal() - 1)
+
+
+def years_before(on: date, years: int) -> date:
+    """The same day ``years`` earlier (29 February -> 28 February)."""
+    day = min(on.day, calendar.monthrange(on.year - years, on.month)[1])
+    return date(on.year - years, on.month, day)
+
+
+def remaining_allowance(yearly_limit: Pence | None, given_this_year: Pence) -> Pence | None:
+    """None: the order names no yearly limit."""
+    if yearly_limit is None:
+        return None
+    return max(0, yearly_limit - given_this_year)
+
+
+# --- what a decision records (R-DEC-1) -----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DecisionDraft:
+    kind: DecisionKind
+    amount: Pence
+    what_was_decided: str
+    best_interests_reason: str
+    consulted: str
+    client_involved: bool
+    why_client_not_involved: str | None = None
+    notes: str | None = None
+    recipient_name: str | None = None
+    recipient_date_of_birth: date | None = None
+
+
+def _text(value: str | None) -> str | None:
+    text = (value or "").strip()
+    return text or None
+
+
+def tidy(d: DecisionDraft) -> DecisionDraft:
+    return DecisionDraft(
+        kind=d.kind,
+        amount=d.amount,
+        what_was_decided=d.what_was_decided.strip(),
+        best_interests_reason=d.best_interests_reason.strip(),
+        consulted=d.consulted.strip(),
+        client_involved=d.client_involved,
+        why_client_not_involved=_text(d.why_client_not_involved),
+        notes=_text(d.notes),
+        recipient_name=_text(d.recipient_name),
+        recipient_date_of_birth=d.recipient_date_of_birth,
+    )
+
+
+def validate_decision(d: DecisionDraft, today: date) -> dict[str, str]:
+    """R-DEC-1: what, why in the client's best interests, who was consulted, whether the
+    client was involved (and why not), the amount; a gift also its recipient (R-DEC-3)."""
+    problems: dict[str, str] = {}
+    for name, value in (
+        ("what_was_decided", d.what_was_decided),
+        ("best_interests_reason", d.best_interests_reason),
+        ("consulted", d.consulted),
+    ):
+        if not value:
+            problems[name] = "is required (R-DEC-1)"
+        elif len(value) > MAX_TEXT:
+            problems[name] = f"is longer than {MAX_TEXT} characters"
+    if d.notes is not None and len(d.notes) > MAX_TEXT:
+        problems["notes"] = f"is longer than {MAX_TEXT} characters"
+    if not d.client_involved and d.why_client_not_involved is None:
+        problems["why_client_not_involved"] = (
+            "say why the client was not involved: they are consulted where possible (R-DEC-1)"
+        )
+    if d.why_client_not_involved is not None and len(d.why_client_not_involved) > MAX_TEXT:
+        problems["why_client_not_involved"] = f"is longer than {MAX_TEXT} characters"
+    if d.amount < 0:
+        problems["amount"] = "cannot be negative"
+    if d.kind is DecisionKind.GIFT:
+        if d.amount <= 0:
+            problems["amount"] = "a gift is more than 0.00"
+        if d.recipient_name is None:
+            problems["recipient_name"] = "a gift names its recipient (R-DEC-3)"
+        elif len(d.recipient_name) > MAX_NAME:
+            problems["recipient_name"] = f"is longer than {MAX_NAME} characters"
+        elif not normalise_name(d.recipient_name):
+            problems["recipient_name"] = "is not a name"
+        if d.recipient_date_of_birth is not None and d.recipient_date_of_birth > today:
+            problems["recipient_date_of_birth"] = "is in the future"
+    elif d.recipient_name is not None or d.recipient_date_of_birth is not None:
+        problems["recipient_name"] = "only a gift has a recipient"
+    return problems
+
+
+# --- approval limit tables (R-DEC-4) -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LimitRow:
+    subject: str
+    role: str
+    up_to: Pence | None
+
+
+def validate_limit_table(
+    effective_from: date,
+    note: str,
+    rows: Sequence[LimitRow],
+    *,
+    today: date,
+    latest: date | None,
+) -> dict[str, str]:
+    """A new version of the approval limits: the whole table, from a date after every existing
+    version's and not in the past; every subject has someone who may approve any amount."""
+    problems: dict[str, str] = {}
+    if effective_from < today:
+        problems["effective_from"] = "is in the past: limits are not changed retrospectively"
+    elif latest is not None and effective_from <= latest:
+        problems["effective_from"] = (
+            f"must be after the latest version's effective date ({latest.isoformat()})"
+        )
+    if not note.strip():
+        problems["note"] = "is required: name the committee decision (R-DEC-4)"
+    elif len(note) > MAX_TEXT:
+        problems["note"] = f"is longer than {MAX_TEXT} characters"
+    subjects = {s.value for s in ApprovalSubject}
+    roles = {r.value for r in APPROVAL_RANK}
+    seen: set[tuple[str, str]] = set()
+    bad: list[str] = []
+    for r in rows:
+        if r.subject not in subjects:
+            bad.append(f"{r.subject!r} is not a subject")
+        if r.role not in roles:
+            bad.append(f"{r.role!r} is not a role that approves")
+        if r.up_to is not None and r.up_to < 0:
+            bad.append(f"{r.subject}/{r.role}: upTo cannot be negative")
+        if (r.subject, r.role) in seen:
+            bad.append(f"{r.subject}/{r.role} is given twice")
+        seen.add((r.subject, r.role))
+    unbounded = {r.subject for r in rows if r.up_to is None}
+    missing = sorted(s for s in subjects if s not in unbounded)
+    if missing:
+        bad.append(
+            "the whole table is needed: every subject needs a role that may approve any amount "
+            f"(upTo null); missing for {', '.join(missing)}"
+        )
+    if bad:
+        problems["limits"] = "; ".join(bad)
+    return problems

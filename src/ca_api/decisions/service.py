@@ -1,0 +1,873 @@
+"""Use cases for decisions, the council employee register and new approval limit versions.
+
+Each is one transaction with its audit rows (R-AUD-1). A decision is raised (R-DEC-1), then
+approved or refused by someone else (R-ROLE-2) whose role the approval limits in force today
+name for its kind and amount (R-DEC-2), recorded with the limit version judged under (R-DEC-4);
+or superseded by a new decision (R-AUD-2). Gifts need the order's power and stay within its
+yearly limit (R-ORD-1, R-DEC-3) and never go to a council employee (R-ROLE-3), checked when
+raised and again when approved. Every move into or out of the approval queue is NOTIFYed in the
+same transaction (``approvals.events``).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ca_api import clock
+from ca_api.approvals import events as queue_events
+from ca_api.audit import service as audit
+from ca_api.auth.principal import Principal
+from ca_api.common import idempotency
+from ca_api.context import Actor
+from ca_api.db import unit_of_work
+from ca_api.decisions import repository, rules
+from ca_api.decisions.models import CouncilEmployee, Decision, DecisionEvent
+from ca_api.decisions.rules import (
+    DecisionDraft,
+    DecisionEventKind,
+    DecisionKind,
+    DecisionStatus,
+    LimitRow,
+)
+from ca_api.errors import ErrorCode, MoneyProblem, RecordNotFound, ValidationFailed
+from ca_api.ledger import repository as ledger_repository
+from ca_api.ledger.models import Counterparty
+from ca_api.money import Pence, format_money
+from ca_api.orders import repository as orders_repository
+from ca_api.orders.rules import is_in_force
+from ca_api.policy import repository as policy_repository
+from ca_api.policy import service as policy
+from ca_api.policy.rules import LimitVersion, lowest_approver, may_approve
+
+QUEUE_KIND = "DECISION"
+
+# --- business failures --------------------------------------------------------------------
+
+
+class Missing(RecordNotFound):
+    """A record looked for by id; ``type_name`` lets the GraphQL layer name its opaque id."""
+
+    def __init__(self, type_name: str, ident: uuid.UUID) -> None:
+        super().__init__(type_name.lower(), str(ident))
+        self.type_name = type_name
+
+
+class FourEyes(MoneyProblem):
+    def __init__(self, raised_by: str) -> None:
+        super().__init__(
+            ErrorCode.FOUR_EYES,
+            "you raised this decision: someone else must approve or refuse it (R-ROLE-2)",
+            raised_by=raised_by,
+        )
+
+
+class OverApprovalLimit(MoneyProblem):
+    def __init__(self, kind: DecisionKind, amount: Pence, lowest: str | None) -> None:
+        who = f"; the lowest role that may is {lowest}" if lowest else ""
+        super().__init__(
+            ErrorCode.OVER_APPROVAL_LIMIT,
+            f"a {kind.value} decision of {format_money(amount)} is above what your role may "
+            f"decide under the approval limits in force (R-DEC-2, R-DEC-4){who}",
+            amount=amount,
+            lowest_role=lowest,
+        )
+
+
+class InvalidState(MoneyProblem):
+    def __init__(self, message: str, **details: object) -> None:
+        super().__init__(ErrorCode.INVALID_STATE, message, **details)
+
+
+# --- what the use cases take and return ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NewDecision:
+    client_id: uuid.UUID
+    draft: DecisionDraft
+    recipient_counterparty_id: uuid.UUID | None = None
+
+
+@dataclass(frozen=True)
+class DecisionView:
+    decision: Decision
+    client_reference: str
+    status: DecisionStatus
+
+
+@dataclass(frozen=True)
+class DecisionOutcome:
+    decision: DecisionView
+    replayed: bool = False
+
+
+@dataclass(frozen=True)
+class EmployeeView:
+    employee: CouncilEmployee
+    left_on: date | None
+
+
+@dataclass(frozen=True)
+class GiftContext:
+    """What the approver weighs a gift against (R-DEC-3): the estate and past giving."""
+
+    on: date
+    total_balance: Pence
+    available_balance: Pence
+    makes_gifts: bool
+    yearly_limit: Pence | None
+    year_start: date | None
+    year_end: date | None
+    approved_this_year: Pence | None
+    approved_last_five_years: Pence
+    remaining_allowance: Pence | None
+
+
+def _view(row: Any) -> DecisionView:
+    return DecisionView(
+        decision=row[0], client_reference=row.client_reference, status=DecisionStatus(row.status)
+    )
+
+
+async def _read(session: AsyncSession, decision_id: uuid.UUID) -> DecisionView:
+    row = await repository.get_decision(session, decision_id, None)
+    if row is None:
+        raise Missing("Decision", decision_id)
+    return _view(row)
+
+
+def _reason(reason: str, what: str) -> str:
+    text = reason.strip()
+    if not text:
+        raise ValidationFailed({"reason": f"is required: say why the decision is {what}"})
+    if len(text) > rules.MAX_TEXT:
+        raise ValidationFailed({"reason": f"is longer than {rules.MAX_TEXT} characters"})
+    return text
+
+
+def _payload(new: NewDecision) -> dict[str, Any]:
+    d = new.draft
+    return {
+        "client_id": str(new.client_id),
+        "kind": d.kind.value,
+        "amount": d.amount,
+        "what_was_decided": d.what_was_decided,
+        "best_interests_reason": d.best_interests_reason,
+        "consulted": d.consulted,
+        "client_involved": d.client_involved,
+        "why_client_not_involved": d.why_client_not_involved,
+        "notes": d.notes,
+        "recipient_name": d.recipient_name,
+        "recipient_date_of_birth": d.recipient_date_of_birth,
+        "recipient_counterparty_id": (
+            str(new.recipient_counterparty_id) if new.recipient_counterparty_id else None
+        ),
+    }
+
+
+async def _run_once(
+    session: AsyncSession,
+    actor: Actor,
+    key: str,
+    operation: str,
+    payload: dict[str, Any],
+    work: Callable[[], Awaitable[DecisionOutcome]],
+) -> DecisionOutcome:
+    async def replay(result: dict[str, Any]) -> DecisionOutcome:
+        return DecisionOutcome(
+            await _read(session, uuid.UUID(str(result["decision_id"]))), replayed=True
+        )
+
+    outcome: DecisionOutcome = await idempotency.run_once(
+        session,
+        actor.principal.subject,
+        key,
+        operation,
+        payload,
+        work,
+        remember=lambda o: {"decision_id": str(o.decision.decision.id)},
+        replay=replay,
+    )
+    return outcome
+
+
+# --- gifts (R-DEC-3, R-ORD-1, R-ROLE-3) ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _GiftOrder:
+    order_date: date
+    yearly_limit: Pence | None
+
+
+async def _gift_order(session: AsyncSession, client_id: uuid.UUID, on: date) -> _GiftOrder | None:
+    """The client's deputyship in force on ``on`` that grants the power to make gifts (the most
+    recent order, when more than one is in force); None when none does (R-ORD-1)."""
+    for row in await orders_repository.deputyships_of(session, [client_id]):
+        if is_in_force(row.order_date, row.end_date, on) and row.power_make_gifts:
+            return _GiftOrder(row.order_date, row.gift_yearly_limit)
+    return None
+
+
+async def _is_employee(
+    session: AsyncSession,
+    recipient_name_key: str,
+    recipient_dob: date | None,
+    counterparty: Counterparty | None,
+    on: date,
+) -> str | None:
+    """Why the recipient is a council employee (R-ROLE-3), or None."""
+    if counterparty is not None and counterparty.is_council_employee:
+        return "the recipient counterparty is marked as a council employee (R-ROLE-3)"
+    keys = {recipient_name_key}
+    if counterparty is not None:
+        keys.add(rules.normalise_name(counterparty.name))
+    for key in keys:
+        rows = await repository.employees_named(session, key)
+        employees = [rules.Employee(r[0].name_key, r[0].date_of_birth, r.left_on) for r in rows]
+        if rules.matches_employee(key, recipient_dob, employees, on):
+            return (
+                "the recipient is on the council employee register: a gift is never made "
+                "to a council employee (R-ROLE-3)"
+            )
+    return None
+
+
+async def _check_gift(
+    session: AsyncSession,
+    *,
+    client_id: uuid.UUID,
+    amount: Pence,
+    recipient_name_key: str,
+    recipient_dob: date | None,
+    counterparty: Counterparty | None,
+    on: date,
+) -> None:
+    order = await _gift_order(session, client_id, on)
+    if order is None:
+        raise ValidationFailed(
+            {
+                "kind": "no deputyship in force for the client grants the power to make gifts: "
+                "a gift needs the court order's authority (R-ORD-1, R-DEC-3); an act outside "
+                "the order needs a new application to the court"
+            }
+        )
+    employee = await _is_employee(session, recipient_name_key, recipient_dob, counterparty, on)
+    if employee is not None:
+        flagged = counterparty is not None and counterparty.is_council_employee
+        field = "recipient_counterparty_id" if flagged else "recipient_name"
+        raise ValidationFailed({field: employee})
+    if order.yearly_limit is not None:
+        start, end = rules.gift_year(order.order_date, on)
+        given = await repository.gifts_approved(session, client_id, start, end)
+        if given + amount > order.yearly_limit:
+            raise ValidationFailed(
+                {
+                    "amount": f"{format_money(amount)} with {format_money(given)} already "
+                    f"approved in the order's gift year {start.isoformat()} to "
+                    f"{end.isoformat()} is over the order's yearly gift limit of "
+                    f"{format_money(order.yearly_limit)} (R-DEC-3); "
+                    f"{format_money(max(0, order.yearly_limit - given))} remains"
+                }
+            )
+
+
+async def _counterparty(
+    session: AsyncSession, counterparty_id: uuid.UUID | None
+) -> Counterparty | None:
+    if counterparty_id is None:
+        return None
+    cp = await repository.get_counterparty(session, counterparty_id)
+    if cp is None:
+        raise Missing("Counterparty", counterparty_id)
+    return cp
+
+
+# --- raise and supersede ------------------------------------------------------------------
+
+
+async def _insert_new(
+    session: AsyncSession,
+    actor: Actor,
+    new: NewDecision,
+    *,
+    supersedes: uuid.UUID | None = None,
+    reason: str | None = None,
+) -> uuid.UUID:
+    d = new.draft
+    today = clock.today()
+    problems = rules.validate_decision(d, today)
+    if new.recipient_counterparty_id is not None and d.kind is not DecisionKind.GIFT:
+        problems["recipient_counterparty_id"] = "only a gift has a recipient"
+    if problems:
+        raise ValidationFailed(problems)
+    if await repository.client_reference(session, new.client_id) is None:
+        raise Missing("Client", new.client_id)
+    name_key: str | None = None
+    if d.kind is DecisionKind.GIFT:
+        assert d.recipient_name is not None  # validated above
+        name_key = rules.normalise_name(d.recipient_name)
+        await _check_gift(
+            session,
+            client_id=new.client_id,
+            amount=d.amount,
+            recipient_name_key=name_key,
+            recipient_dob=d.recipient_date_of_birth,
+            counterparty=await _counterparty(session, new.recipient_counterparty_id),
+            on=today,
+        )
+    decision_id = uuid.uuid4()
+    values = {
+        "id": decision_id,
+        "client_id": new.client_id,
+        "kind": d.kind.value,
+        "amount": d.amount,
+        "what_was_decided": d.what_was_decided,
+        "best_interests_reason": d.best_interests_reason,
+        "consulted": d.consulted,
+        "client_involved": d.client_involved,
+        "why_client_not_involved": d.why_client_not_involved,
+        "notes": d.notes,
+        "recipient_name": d.recipient_name,
+        "recipient_name_key": name_key,
+        "recipient_date_of_birth": d.recipient_date_of_birth,
+        "recipient_counterparty_id": new.recipient_counterparty_id,
+        "supersedes_id": supersedes,
+        "supersede_reason": reason,
+        "raised_by": actor.principal.subject,
+        "raised_on": today,
+    }
+    await repository.insert_decision(session, values)
+    await audit.record(
+        session,
+        actor,
+        entity_type="decision",
+        entity_id=decision_id,
+        action="supersede" if supersedes else "raise",
+        after={k: v for k, v in values.items() if k not in ("id", "recipient_name_key")}
+        | {"status": DecisionStatus.RAISED.value},
+        reason=reason,
+        client_id=new.client_id,
+    )
+    await queue_events.notify(session, QUEUE_KIND, decision_id)  # enters the queue
+    return decision_id
+
+
+def tidy(new: NewDecision) -> NewDecision:
+    return NewDecision(new.client_id, rules.tidy(new.draft), new.recipient_counterparty_id)
+
+
+async def raise_decision(
+    session: AsyncSession, actor: Actor, new: NewDecision, *, idempotency_key: str
+) -> DecisionOutcome:
+    """Raise a decision to await approval (R-DEC-1); a gift is checked now (R-DEC-3,
+    R-ROLE-3) and again when approved."""
+    new = tidy(new)
+
+    async def work() -> DecisionOutcome:
+        decision_id = await _insert_new(session, actor, new)
+        return DecisionOutcome(await _read(session, decision_id))
+
+    return await _run_once(session, actor, idempotency_key, "raiseDecision", _payload(new), work)
+
+
+async def _locked(
+    session: AsyncSession, decision_id: uuid.UUID
+) -> tuple[Decision, list[DecisionEvent], DecisionStatus]:
+    decision = await repository.lock_decision(session, decision_id)
+    if decision is None:
+        raise Missing("Decision", decision_id)
+    events = list(await repository.events_of(session, [decision_id]))
+    status = rules.decision_status(DecisionEventKind(e.event) for e in events)
+    return decision, events, status
+
+
+def _require(status: DecisionStatus, event: DecisionEventKind) -> None:
+    problem = rules.transition_problem(status, event)
+    if problem is not None:
+        raise InvalidState(problem, status=status.value)
+
+
+async def _append_event(session: AsyncSession, values: dict[str, Any]) -> int:
+    try:
+        async with session.begin_nested():
+            return await repository.insert_event(session, values)
+    except IntegrityError as exc:  # a concurrent decision got there first
+        if "uq_decision_event" in str(exc.orig):
+            raise InvalidState("the decision was decided or superseded meanwhile") from exc
+        raise
+
+
+async def supersede_decision(
+    session: AsyncSession,
+    actor: Actor,
+    decision_id: uuid.UUID,
+    new: NewDecision,
+    reason: str,
+    *,
+    idempotency_key: str,
+) -> DecisionOutcome:
+    """A change to a decision is a new decision that supersedes the old (R-AUD-2): the old can
+    no longer be approved and names its successor; the new awaits approval afresh."""
+    new = tidy(new)
+    text = _reason(reason, "changed")
+
+    async def work() -> DecisionOutcome:
+        old, _events, status = await _locked(session, decision_id)
+        _require(status, DecisionEventKind.SUPERSEDED)
+        problems: dict[str, str] = {}
+        if new.client_id != old.client_id:
+            problems["client_id"] = "a decision is superseded by one for the same client"
+        if new.draft.kind.value != old.kind:
+            problems["kind"] = f"a {old.kind} decision is superseded by another {old.kind}"
+        if problems:
+            raise ValidationFailed(problems)
+        successor = await _insert_new(session, actor, new, supersedes=decision_id, reason=text)
+        await _append_event(
+            session,
+            {
+                "decision_id": decision_id,
+                "event": DecisionEventKind.SUPERSEDED.value,
+                "on_date": clock.today(),
+                "superseded_by": successor,
+                "reason": text,
+                "recorded_by": actor.principal.subject,
+            },
+        )
+        await audit.record(
+            session,
+            actor,
+            entity_type="decision",
+            entity_id=decision_id,
+            action="superseded",
+            before={"status": status.value},
+            after={"status": DecisionStatus.SUPERSEDED.value, "superseded_by": successor},
+            reason=text,
+            client_id=old.client_id,
+        )
+        await queue_events.notify(session, QUEUE_KIND, decision_id)  # leaves the queue
+        return DecisionOutcome(await _read(session, successor))
+
+    return await _run_once(
+        session,
+        actor,
+        idempotency_key,
+        "supersedeDecision",
+        {"decision_id": str(decision_id), "reason": text, "input": _payload(new)},
+        work,
+    )
+
+
+# --- approve and refuse -------------------------------------------------------------------
+
+
+async def _authorise(
+    session: AsyncSession, actor: Actor, decision: Decision, today: date
+) -> LimitVersion:
+    """Four eyes (R-ROLE-2), then the limits in force today (R-DEC-2, R-DEC-4)."""
+    if not rules.four_eyes(decision.raised_by, actor.principal.subject):
+        raise FourEyes(decision.raised_by)
+    version = await policy.limits(session, today)
+    kind = DecisionKind(decision.kind)
+    subject = rules.SUBJECT[kind]
+    if not may_approve(version, subject, actor.principal.roles, decision.amount):
+        lowest = lowest_approver(version, subject, decision.amount)
+        raise OverApprovalLimit(kind, decision.amount, lowest.value if lowest else None)
+    return version
+
+
+async def approve_decision(
+    session: AsyncSession, actor: Actor, decision_id: uuid.UUID, *, idempotency_key: str
+) -> DecisionOutcome:
+    """Approve a raised decision: not by whoever raised it (R-ROLE-2), within the approval
+    limits in force today, recorded with the version judged under (R-DEC-4). A gift is checked
+    again: the order's power and yearly limit counting gifts approved meanwhile (R-DEC-3), and
+    the employee register as it stands now (R-ROLE-3)."""
+
+    async def work() -> DecisionOutcome:
+        decision, _events, status = await _locked(session, decision_id)
+        _require(status, DecisionEventKind.APPROVED)
+        today = clock.today()
+        version = await _authorise(session, actor, decision, today)
+        if decision.kind == DecisionKind.GIFT.value:
+            await repository.lock_client(session, decision.client_id)  # one gift at a time
+            assert decision.recipient_name_key is not None
+            await _check_gift(
+                session,
+                client_id=decision.client_id,
+                amount=decision.amount,
+                recipient_name_key=decision.recipient_name_key,
+                recipient_dob=decision.recipient_date_of_birth,
+                counterparty=await _counterparty(session, decision.recipient_counterparty_id),
+                on=today,
+            )
+        event_id = await _append_event(
+            session,
+            {
+                "decision_id": decision_id,
+                "event": DecisionEventKind.APPROVED.value,
+                "on_date": today,
+                "limit_version_id": version.id,
+                "recorded_by": actor.principal.subject,
+            },
+        )
+        await audit.record(
+            session,
+            actor,
+            entity_type="decision",
+            entity_id=decision_id,
+            action="approve",
+            before={"status": status.value},
+            after={
+                "status": DecisionStatus.APPROVED.value,
+                "limit_version_id": version.id,
+                "amount": decision.amount,
+                "on": today,
+                "event_id": event_id,
+            },
+            client_id=decision.client_id,
+        )
+        await queue_events.notify(session, QUEUE_KIND, decision_id)  # leaves the queue
+        return DecisionOutcome(await _read(session, decision_id))
+
+    return await _run_once(
+        session,
+        actor,
+        idempotency_key,
+        "approveDecision",
+        {"decision_id": str(decision_id)},
+        work,
+    )
+
+
+async def refuse_decision(
+    session: AsyncSession,
+    actor: Actor,
+    decision_id: uuid.UUID,
+    reason: str,
+    *,
+    idempotency_key: str,
+) -> DecisionOutcome:
+    """Refuse a raised decision, with the reason. Refusing is deciding: not by whoever raised
+    it (R-ROLE-2), and by a role the limits in force name for it (R-DEC-2)."""
+    text = _reason(reason, "refused")
+
+    async def work() -> DecisionOutcome:
+        decision, _events, status = await _locked(session, decision_id)
+        _require(status, DecisionEventKind.REFUSED)
+        today = clock.today()
+        version = await _authorise(session, actor, decision, today)
+        event_id = await _append_event(
+            session,
+            {
+                "decision_id": decision_id,
+                "event": DecisionEventKind.REFUSED.value,
+                "on_date": today,
+                "limit_version_id": version.id,
+                "reason": text,
+                "recorded_by": actor.principal.subject,
+            },
+        )
+        await audit.record(
+            session,
+            actor,
+            entity_type="decision",
+            entity_id=decision_id,
+            action="refuse",
+            before={"status": status.value},
+            after={
+                "status": DecisionStatus.REFUSED.value,
+                "limit_version_id": version.id,
+                "event_id": event_id,
+            },
+            reason=text,
+            client_id=decision.client_id,
+        )
+        await queue_events.notify(session, QUEUE_KIND, decision_id)  # leaves the queue
+        return DecisionOutcome(await _read(session, decision_id))
+
+    return await _run_once(
+        session,
+        actor,
+        idempotency_key,
+        "refuseDecision",
+        {"decision_id": str(decision_id), "reason": text},
+        work,
+    )
+
+
+# --- the council employee register (R-ROLE-3) ---------------------------------------------
+
+
+async def _read_employee(session: AsyncSession, employee_id: uuid.UUID) -> EmployeeView:
+    row = await repository.get_employee(session, employee_id)
+    if row is None:
+        raise Missing("CouncilEmployee", employee_id)
+    return EmployeeView(row[0], row.left_on)
+
+
+async def add_employee(
+    session: AsyncSession,
+    actor: Actor,
+    *,
+    name: str,
+    employee_number: str,
+    date_of_birth: date | None,
+) -> EmployeeView:
+    name, number = " ".join(name.split()), employee_number.strip()
+    problems: dict[str, str] = {}
+    if not name or not rules.normalise_name(name):
+        problems["name"] = "is required"
+    elif len(name) > rules.MAX_NAME:
+        problems["name"] = f"is longer than {rules.MAX_NAME} characters"
+    if not number:
+        problems["employee_number"] = "is required"
+    elif len(number) > rules.MAX_EMPLOYEE_NUMBER:
+        problems["employee_number"] = f"is longer than {rules.MAX_EMPLOYEE_NUMBER} characters"
+    if date_of_birth is not None and date_of_birth > clock.today():
+        problems["date_of_birth"] = "is in the future"
+    if problems:
+        raise ValidationFailed(problems)
+    async with unit_of_work(session):
+        if await repository.employee_with_number(session, number) is not None:
+            raise ValidationFailed({"employee_number": "is on the register already"})
+        employee_id = uuid.uuid4()
+        values = {
+            "id": employee_id,
+            "employee_number": number,
+            "name": name,
+            "name_key": rules.normalise_name(name),
+            "date_of_birth": date_of_birth,
+            "recorded_by": actor.principal.subject,
+        }
+        try:
+            async with session.begin_nested():
+                await repository.insert_employee(session, values)
+        except IntegrityError as exc:
+            if "uq_council_employee_employee_number" not in str(exc.orig):
+                raise
+            raise ValidationFailed({"employee_number": "is on the register already"}) from exc
+        await audit.record(
+            session,
+            actor,
+            entity_type="council_employee",
+            entity_id=employee_id,
+            action="add",
+            after={k: v for k, v in values.items() if k not in ("id", "name_key")},
+        )
+        return await _read_employee(session, employee_id)
+
+
+async def record_leaver(
+    session: AsyncSession,
+    actor: Actor,
+    employee_id: uuid.UUID,
+    *,
+    left_on: date,
+    reason: str | None,
+) -> EmployeeView:
+    """A leaver is a new row (R-AUD-2); from the day after ``left_on`` they no longer count as
+    a council employee for R-ROLE-3."""
+    text = (reason or "").strip() or None
+    if text is not None and len(text) > rules.MAX_TEXT:
+        raise ValidationFailed({"reason": f"is longer than {rules.MAX_TEXT} characters"})
+    async with unit_of_work(session):
+        employee = await repository.lock_employee(session, employee_id)
+        if employee is None:
+            raise Missing("CouncilEmployee", employee_id)
+        current = await _read_employee(session, employee_id)
+        if current.left_on is not None:
+            raise InvalidState(f"recorded as leaving on {current.left_on.isoformat()} already")
+        await repository.insert_leaver(
+            session,
+            {
+                "employee_id": employee_id,
+                "left_on": left_on,
+                "reason": text,
+                "recorded_by": actor.principal.subject,
+            },
+        )
+        await audit.record(
+            session,
+            actor,
+            entity_type="council_employee",
+            entity_id=employee_id,
+            action="leaver",
+            after={"left_on": left_on},
+            reason=text,
+        )
+        return await _read_employee(session, employee_id)
+
+
+async def list_employees(
+    session: AsyncSession, *, after: tuple[str, uuid.UUID] | None, limit: int
+) -> list[EmployeeView]:
+    rows = await repository.list_employees(session, after=after, limit=limit)
+    return [EmployeeView(r[0], r.left_on) for r in rows]
+
+
+# --- approval limit versions (R-DEC-4) ----------------------------------------------------
+
+
+async def add_limit_version(
+    session: AsyncSession,
+    actor: Actor,
+    *,
+    effective_from: date,
+    note: str,
+    limits: Sequence[LimitRow],
+) -> int:
+    """A new version of the whole approval limits table, from a date after every existing
+    version's and not in the past; earlier approvals keep the version they were judged under."""
+    async with unit_of_work(session):
+        await repository.lock_limit_versions(session)
+        latest = await repository.latest_limit_date(session)
+        problems = rules.validate_limit_table(
+            effective_from, note, limits, today=clock.today(), latest=latest
+        )
+        if problems:
+            raise ValidationFailed(problems)
+        version_id = await repository.insert_limit_version(
+            session,
+            {
+                "effective_from": effective_from,
+                "note": note.strip(),
+                "recorded_by": actor.principal.subject,
+            },
+        )
+        rows = [
+            {"version_id": version_id, "subject": r.subject, "role": r.role, "up_to": r.up_to}
+            for r in limits
+        ]
+        await repository.insert_limits(session, rows)
+        await audit.record(
+            session,
+            actor,
+            entity_type="approval_limit_version",
+            entity_id=str(version_id),
+            action="add",
+            after={
+                "effective_from": effective_from,
+                "note": note.strip(),
+                "limits": [{k: v for k, v in r.items() if k != "version_id"} for r in rows],
+            },
+        )
+        return version_id
+
+
+# --- reads --------------------------------------------------------------------------------
+
+
+async def get_decision(
+    session: AsyncSession, principal: Principal, decision_id: uuid.UUID
+) -> DecisionView | None:
+    row = await repository.get_decision(session, decision_id, principal)
+    return _view(row) if row is not None else None
+
+
+async def list_decisions(
+    session: AsyncSession,
+    principal: Principal,
+    flt: repository.DecisionFilter,
+    *,
+    after: tuple[datetime, uuid.UUID] | None,
+    limit: int,
+) -> list[DecisionView]:
+    rows = await repository.list_decisions(session, principal, flt, after=after, limit=limit)
+    return [_view(r) for r in rows]
+
+
+async def decisions_by_id(
+    session: AsyncSession, ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, DecisionView]:
+    return {row[0].id: _view(row) for row in await repository.get_decisions(session, ids)}
+
+
+async def events_by_decision(
+    session: AsyncSession, ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, list[DecisionEvent]]:
+    grouped: dict[uuid.UUID, list[DecisionEvent]] = defaultdict(list)
+    for e in await repository.events_of(session, ids):
+        grouped[e.decision_id].append(e)
+    return grouped
+
+
+async def successors(session: AsyncSession, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, uuid.UUID]:
+    return await repository.successors_of(session, ids)
+
+
+async def counterparties_by_id(
+    session: AsyncSession, ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, Counterparty]:
+    return await repository.counterparties(session, ids)
+
+
+async def gift_context(session: AsyncSession, client_id: uuid.UUID) -> GiftContext:
+    """The client's estate and past giving as they stand today (R-DEC-3)."""
+    today = clock.today()
+    accounts = await ledger_repository.accounts_of_client(session, client_id)
+    order = await _gift_order(session, client_id, today)
+    five_years = await repository.gifts_approved(
+        session, client_id, rules.years_before(today, rules.GIFT_HISTORY_YEARS), today
+    )
+    start = end = None
+    this_year: Pence | None = None
+    limit: Pence | None = None
+    if order is not None:
+        start, end = rules.gift_year(order.order_date, today)
+        this_year = await repository.gifts_approved(session, client_id, start, end)
+        limit = order.yearly_limit
+    return GiftContext(
+        on=today,
+        total_balance=sum(a.posted for a in accounts),
+        available_balance=sum(a.posted - a.held for a in accounts),
+        makes_gifts=order is not None,
+        yearly_limit=limit,
+        year_start=start,
+        year_end=end,
+        approved_this_year=this_year,
+        approved_last_five_years=five_years,
+        remaining_allowance=(
+            rules.remaining_allowance(limit, this_year or 0) if order is not None else 0
+        ),
+    )
+
+
+async def limits_on(session: AsyncSession, on: date) -> LimitVersion | None:
+    try:
+        return await policy.limits(session, on)
+    except policy.PolicyMissing:
+        return None
+
+
+def can_decide(
+    principal: Principal, raised_by: str, kind: str, amount: Pence, version: LimitVersion | None
+) -> bool:
+    """Whether the principal may approve or refuse a RAISED decision now: not their own
+    (R-ROLE-2), and their role covers it under the limits in force (R-DEC-2)."""
+    if version is None or not rules.four_eyes(raised_by, principal.subject):
+        return False
+    return may_approve(version, rules.SUBJECT[DecisionKind(kind)], principal.roles, amount)
+
+
+def can_approve(principal: Principal, view: DecisionView, version: LimitVersion | None) -> bool:
+    if view.status is not DecisionStatus.RAISED:
+        return False
+    d = view.decision
+    return can_decide(principal, d.raised_by, d.kind, d.amount, version)
+
+
+async def limit_version(session: AsyncSession, version_id: int) -> tuple[Any, Sequence[Any]] | None:
+    """A version of the approval limits and its rows (for the mutation's payload)."""
+    versions = [v for v in await policy_repository.limit_versions(session) if v.id == version_id]
+    if not versions:
+        return None
+    return versions[0], await policy_repository.limits_of(session, version_id)

@@ -1,0 +1,136 @@
+"""Every SQL statement about budget plans and asset declarations."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import and_, exists, insert, or_, select
+from sqlalchemy.dialects.postgresql import distinct_on
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
+
+from ca_api.clients.models import Client
+from ca_api.planning.models import BudgetPlan, BudgetPlanLine, ClientAssetDeclaration
+
+
+async def lock_client(session: AsyncSession, client_id: uuid.UUID) -> bool:
+    """Lock the client's identity row: one plan revision at a time per client."""
+    stmt = select(Client.id).where(Client.id == client_id).with_for_update()
+    return (await session.execute(stmt)).scalar_one_or_none() is not None
+
+
+async def insert_plan(session: AsyncSession, values: dict[str, Any]) -> None:
+    await session.execute(insert(BudgetPlan).values(values))
+
+
+async def insert_lines(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
+    if rows:
+        await session.execute(insert(BudgetPlanLine), rows)
+
+
+async def get_plan(session: AsyncSession, plan_id: uuid.UUID) -> BudgetPlan | None:
+    stmt = select(BudgetPlan).where(BudgetPlan.id == plan_id)
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def lines_of(
+    session: AsyncSession, plan_ids: Sequence[uuid.UUID]
+) -> Sequence[BudgetPlanLine]:
+    stmt = (
+        select(BudgetPlanLine)
+        .where(BudgetPlanLine.plan_id.in_(plan_ids))
+        .order_by(BudgetPlanLine.plan_id, BudgetPlanLine.line_no)
+    )
+    return (await session.execute(stmt)).scalars().all()
+
+
+async def superseders_of(
+    session: AsyncSession, plan_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, uuid.UUID]:
+    """plan id -> the id of the plan that supersedes it."""
+    stmt = select(BudgetPlan.supersedes_id, BudgetPlan.id).where(
+        BudgetPlan.supersedes_id.in_(plan_ids)
+    )
+    return {old: new for old, new in (await session.execute(stmt)).all() if old is not None}
+
+
+def _newest_first() -> tuple[Any, ...]:
+    return (BudgetPlan.plan_year_start.desc(), BudgetPlan.recorded_at.desc(), BudgetPlan.id.desc())
+
+
+async def plans_of_client(
+    session: AsyncSession,
+    client_id: uuid.UUID,
+    *,
+    after: tuple[date, datetime, uuid.UUID] | None,
+    limit: int,
+) -> Sequence[BudgetPlan]:
+    """A client's plans, newest plan year first (then newest recorded)."""
+    stmt = select(BudgetPlan).where(BudgetPlan.client_id == client_id)
+    if after is not None:
+        year, recorded_at, plan_id = after
+        stmt = stmt.where(
+            or_(
+                BudgetPlan.plan_year_start < year,
+                and_(
+                    BudgetPlan.plan_year_start == year,
+                    or_(
+                        BudgetPlan.recorded_at < recorded_at,
+                        and_(BudgetPlan.recorded_at == recorded_at, BudgetPlan.id < plan_id),
+                    ),
+                ),
+            )
+        )
+    stmt = stmt.order_by(*_newest_first()).limit(limit)
+    return (await session.execute(stmt)).scalars().all()
+
+
+async def current_plans_on(
+    session: AsyncSession, client_ids: Sequence[uuid.UUID], on: date
+) -> dict[uuid.UUID, BudgetPlan]:
+    """Each client's plan in force on ``on``: the newest plan year starting on or before it
+    that no later plan supersedes (then the newest recorded)."""
+    if not client_ids:
+        return {}
+    later = aliased(BudgetPlan)
+    stmt = (
+        select(BudgetPlan)
+        .ext(distinct_on(BudgetPlan.client_id))
+        .where(
+            BudgetPlan.client_id.in_(client_ids),
+            BudgetPlan.plan_year_start <= on,
+            ~exists().where(later.supersedes_id == BudgetPlan.id),
+        )
+        .order_by(BudgetPlan.client_id, *_newest_first())
+    )
+    return {p.client_id: p for p in (await session.execute(stmt)).scalars().all()}
+
+
+async def insert_declaration(session: AsyncSession, values: dict[str, Any]) -> None:
+    await session.execute(insert(ClientAssetDeclaration).values(values))
+
+
+async def get_declaration(
+    session: AsyncSession, declaration_id: uuid.UUID
+) -> ClientAssetDeclaration | None:
+    stmt = select(ClientAssetDeclaration).where(ClientAssetDeclaration.id == declaration_id)
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def declarations_on(
+    session: AsyncSession, client_ids: Sequence[uuid.UUID], on: date
+) -> dict[uuid.UUID, ClientAssetDeclaration]:
+    """Each client's latest asset declaration made on or before ``on``."""
+    if not client_ids:
+        return {}
+    d = ClientAssetDeclaration
+    stmt = (
+        select(d)
+        .ext(distinct_on(d.client_id))
+        .where(d.client_id.in_(client_ids), d.declared_on <= on)
+        .order_by(d.client_id, d.declared_on.desc(), d.recorded_at.desc(), d.id.desc())
+    )
+    return {r.client_id: r for r in (await session.execute(stmt)).scalars().all()}

@@ -1,0 +1,279 @@
+"""Pure rules for budget plans and threshold flags (R-BUD-1 to R-BUD-4, R-INV-1, R-INV-2). No I/O.
+
+Money is integer pence throughout. Annualising is exact (amount x times a year, no rounding);
+the only rounding is the personal allowance's price rise and weekly figure, half-up at the penny.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from ca_api.money import Pence, percentage_of, round_half_up
+
+
+class Side(enum.StrEnum):
+    INCOME = "INCOME"
+    EXPENDITURE = "EXPENDITURE"
+
+
+class Frequency(enum.StrEnum):
+    """How often a plan line's amount is paid or received (R-BUD-1)."""
+
+    WEEKLY = "WEEKLY"
+    FORTNIGHTLY = "FORTNIGHTLY"
+    FOUR_WEEKLY = "FOUR_WEEKLY"
+    MONTHLY = "MONTHLY"
+    QUARTERLY = "QUARTERLY"
+    TWICE_A_YEAR = "TWICE_A_YEAR"
+    ANNUALLY = "ANNUALLY"
+    AD_HOC = "AD_HOC"
+
+
+# R-BUD-1: times a year. Ad hoc counts once (seed 002 Appendix 4: "Adhoc -" annualised at par).
+TIMES_A_YEAR: dict[Frequency, int] = {
+    Frequency.WEEKLY: 52,
+    Frequency.FORTNIGHTLY: 26,
+    Frequency.FOUR_WEEKLY: 13,
+    Frequency.MONTHLY: 12,
+    Frequency.QUARTERLY: 4,
+    Frequency.TWICE_A_YEAR: 2,
+    Frequency.ANNUALLY: 1,
+    Frequency.AD_HOC: 1,
+}
+
+WEEKS_A_YEAR = 52  # R-BUD-4: the weekly personal allowance is the year's figure / 52
+MAX_ITEM = 200
+MAX_NOTE = 2000
+MAX_LINES = 200
+
+
+@dataclass(frozen=True)
+class PlanLine:
+    """One income or expenditure line. It counts in the totals with either an annual figure
+    entered directly or an amount and a frequency; with neither it is a note of past spending
+    (seed 002 Appendix 4 lists such lines without an annual figure and leaves them out)."""
+
+    side: Side
+    item: str
+    amount: Pence | None = None
+    frequency: Frequency | None = None
+    annual_entered: Pence | None = None
+    note: str | None = None
+
+    @property
+    def times_a_year(self) -> int | None:
+        return TIMES_A_YEAR[self.frequency] if self.frequency is not None else None
+
+    @property
+    def computed_annual(self) -> Pence | None:
+        """amount x times a year, exact in pence (R-BUD-1)."""
+        if self.amount is None or self.frequency is None:
+            return None
+        return self.amount * TIMES_A_YEAR[self.frequency]
+
+    @property
+    def annual(self) -> Pence | None:
+        """The figure counted in the totals: the annual figure entered directly, else
+        amount x times; None for a note."""
+        if self.annual_entered is not None:
+            return self.annual_entered
+        return self.computed_annual
+
+    @property
+    def in_totals(self) -> bool:
+        return self.annual is not None
+
+    @property
+    def entered_minus_computed(self) -> Pence | None:
+        """Where the annual figure was entered directly and amount x times is also known, how
+        far apart they are (the seed's 1,722.30 against 430.58 x 4 = 1,722.32: -0.02)."""
+        if self.annual_entered is None or self.computed_annual is None:
+            return None
+        return self.annual_entered - self.computed_annual
+
+
+@dataclass(frozen=True)
+class PlanTotals:
+    income: Pence
+    expenditure: Pence
+    available: Pence  # R-BUD-2: income - expenditure; negative is a shortfall
+    surplus: Pence  # R-BUD-3: opening balance + available income
+
+    @property
+    def shortfall(self) -> bool:
+        return self.available < 0
+
+
+def totals(opening_balance: Pence, lines: Sequence[PlanLine]) -> PlanTotals:
+    """A plan's annual totals (R-BUD-1 to R-BUD-3); notes of past spending are left out."""
+    income = sum(ln.annual or 0 for ln in lines if ln.side is Side.INCOME)
+    expenditure = sum(ln.annual or 0 for ln in lines if ln.side is Side.EXPENDITURE)
+    available = income - expenditure
+    return PlanTotals(income, expenditure, available, opening_balance + available)
+
+
+class Figure(enum.StrEnum):
+    INCOME = "INCOME"
+    EXPENDITURE = "EXPENDITURE"
+    AVAILABLE_INCOME = "AVAILABLE_INCOME"
+    SURPLUS = "SURPLUS"
+
+
+@dataclass(frozen=True)
+class PrintedTotals:
+    """The totals as a paper plan printed them, where known (to show a plan's own errors)."""
+
+    income: Pence | None = None
+    expenditure: Pence | None = None
+    available: Pence | None = None
+    surplus: Pence | None = None
+
+    def of(self, figure: Figure) -> Pence | None:
+        return {
+            Figure.INCOME: self.income,
+            Figure.EXPENDITURE: self.expenditure,
+            Figure.AVAILABLE_INCOME: self.available,
+            Figure.SURPLUS: self.surplus,
+        }[figure]
+
+
+def _computed(t: PlanTotals, figure: Figure) -> Pence:
+    return {
+        Figure.INCOME: t.income,
+        Figure.EXPENDITURE: t.expenditure,
+        Figure.AVAILABLE_INCOME: t.available,
+        Figure.SURPLUS: t.surplus,
+    }[figure]
+
+
+@dataclass(frozen=True)
+class Difference:
+    figure: Figure
+    computed: Pence
+    printed: Pence
+
+    @property
+    def difference(self) -> Pence:
+        """computed - printed."""
+        return self.computed - self.printed
+
+
+def differences(t: PlanTotals, printed: PrintedTotals) -> list[Difference]:
+    """Each printed figure that the lines do not add up to (plan B: expenditure 24,426.09
+    computed against 23,646.09 printed, which left out its own 780.00 line)."""
+    out = []
+    for figure in Figure:
+        p = printed.of(figure)
+        if p is not None and p != _computed(t, figure):
+            out.append(Difference(figure, _computed(t, figure), p))
+    return out
+
+
+@dataclass(frozen=True)
+class PersonalAllowance:
+    """R-BUD-4: last year's actual + a price rise, rounded half-up; the weekly figure / 52."""
+
+    last_year_actual: Pence
+    price_rise_percent: Decimal
+    uplift: Pence
+    year_total: Pence
+    weekly: Pence
+
+
+def personal_allowance(last_year_actual: Pence, price_rise_percent: Decimal) -> PersonalAllowance:
+    """8,110.08 + 10% (811.008, so 811.01) = 8,921.09; 8,921.09 / 52 = 171.559.. so 171.56."""
+    uplift = percentage_of(last_year_actual, price_rise_percent)
+    year_total = last_year_actual + uplift
+    weekly = round_half_up(Decimal(year_total) / Decimal(WEEKS_A_YEAR))
+    return PersonalAllowance(last_year_actual, price_rise_percent, uplift, year_total, weekly)
+
+
+def validate_lines(lines: Sequence[PlanLine]) -> dict[str, str]:
+    """Problems with a plan's lines, by field (``incomeLines[2].amount``); empty when fine."""
+    problems: dict[str, str] = {}
+    if not lines:
+        problems["lines"] = "a plan needs at least one income or expenditure line"
+    if len(lines) > MAX_LINES:
+        problems["lines"] = f"a plan has at most {MAX_LINES} lines"
+    index = {Side.INCOME: 0, Side.EXPENDITURE: 0}
+    for ln in lines:
+        where = f"{'income' if ln.side is Side.INCOME else 'expenditure'}[{index[ln.side]}]"
+        index[ln.side] += 1
+        if not ln.item.strip():
+            problems[f"{where}.item"] = "is required"
+        elif len(ln.item) > MAX_ITEM:
+            problems[f"{where}.item"] = f"is longer than {MAX_ITEM} characters"
+        if ln.amount is not None and ln.amount < 0:
+            problems[f"{where}.amount"] = "cannot be negative (put it on the other side)"
+        if ln.annual_entered is not None and ln.annual_entered < 0:
+            problems[f"{where}.annualAmount"] = "cannot be negative"
+        if ln.frequency is not None and ln.amount is None:
+            problems[f"{where}.amount"] = "is required with a frequency"
+        if ln.amount is None and ln.annual_entered is None:
+            problems[where] = "give an amount (with a frequency to count it), or an annual amount"
+        if ln.note is not None and len(ln.note) > MAX_NOTE:
+            problems[f"{where}.note"] = f"is longer than {MAX_NOTE} characters"
+    return problems
+
+
+# --- threshold flags (R-INV-1, R-INV-2) ---
+
+
+class FlagKind(enum.StrEnum):
+    DEPUTYSHIP_APPLICATION = "DEPUTYSHIP_APPLICATION"  # R-INV-1, appointee-only clients
+    LODGEMENT = "LODGEMENT"  # R-INV-2, deputy clients
+
+
+class FlagReason(enum.StrEnum):
+    ASSETS_ABOVE_NEEDS = "ASSETS_ABOVE_NEEDS"
+    HOLDS_CAPITAL = "HOLDS_CAPITAL"
+    HOLDS_PROPERTY = "HOLDS_PROPERTY"
+    HOLDS_PRIVATE_PENSION = "HOLDS_PRIVATE_PENSION"
+    SURPLUS_AT_OR_ABOVE_THRESHOLD = "SURPLUS_AT_OR_ABOVE_THRESHOLD"
+
+
+@dataclass(frozen=True)
+class AssetDeclaration:
+    capital: bool = False
+    property: bool = False
+    private_pension: bool = False
+
+
+def deputyship_reasons(
+    assets: Pence,
+    twelve_months_needs: Pence | None,
+    threshold: Pence,
+    declared: AssetDeclaration | None,
+) -> list[FlagReason]:
+    """Why an appointee-only client should be flagged for a deputyship application (R-INV-1;
+    seed 002 B3.6: "reach £8,000 above" 12 months' needs, so the threshold itself flags). With
+    no budget plan the needs are unknown and only the declaration can flag."""
+    reasons = []
+    if twelve_months_needs is not None and assets - twelve_months_needs >= threshold:
+        reasons.append(FlagReason.ASSETS_ABOVE_NEEDS)
+    if declared is not None:
+        if declared.capital:
+            reasons.append(FlagReason.HOLDS_CAPITAL)
+        if declared.property:
+            reasons.append(FlagReason.HOLDS_PROPERTY)
+        if declared.private_pension:
+            reasons.append(FlagReason.HOLDS_PRIVATE_PENSION)
+    return reasons
+
+
+def lodgement_reasons(surplus: Pence | None, threshold: Pence) -> list[FlagReason]:
+    """A deputy client's plan surplus of the threshold or more (R-INV-2; seed 002 B7.7:
+    "£25,000.00 and above")."""
+    if surplus is not None and surplus >= threshold:
+        return [FlagReason.SURPLUS_AT_OR_ABOVE_THRESHOLD]
+    return []
+
+
+def pence_of_figure(value: Decimal) -> Pence:
+    """A PENCE policy figure as integer pence (refuses a fraction rather than guess)."""
+    if value != value.to_integral_value():
+        raise ValueError(f"policy figure {value} is not a whole number of pence")
+    return int(value)

@@ -1,0 +1,492 @@
+"""Use cases for budget plans, asset declarations and threshold flags. Each mutation is one
+transaction with its audit row (R-AUD-1); a plan is never edited, a revision supersedes it
+(R-AUD-2, R-CARE-2)."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ca_api import clock
+from ca_api.audit import service as audit
+from ca_api.audit.service import jsonable
+from ca_api.auth.principal import Principal
+from ca_api.clients import repository as clients_repository
+from ca_api.clients.rules import LegalRole, Situation, legal_role
+from ca_api.common import idempotency
+from ca_api.context import Actor
+from ca_api.db import unit_of_work
+from ca_api.errors import ErrorCode, MoneyProblem, RecordNotFound, ValidationFailed
+from ca_api.ledger import repository as ledger_repository
+from ca_api.money import Pence
+from ca_api.planning import repository, rules
+from ca_api.planning.models import BudgetPlan, BudgetPlanLine, ClientAssetDeclaration
+from ca_api.planning.rules import (
+    AssetDeclaration,
+    FlagKind,
+    FlagReason,
+    Frequency,
+    PersonalAllowance,
+    PlanLine,
+    PlanTotals,
+    PrintedTotals,
+    Side,
+)
+from ca_api.policy import repository as policy_repository
+from ca_api.policy.service import PolicyMissing
+
+PLAN = "budget_plan"
+DECLARATION = "client_asset_declaration"
+
+# Policy figures (R-DATA), seeded by migration 0005 from seed 002 (April 2014).
+PA_PRICE_RISE = "personal_allowance_price_rise"  # PERCENT (R-BUD-4)
+ASSETS_ABOVE_NEEDS = "deputyship_flag_assets_above_needs"  # PENCE (R-INV-1)
+LODGEMENT_SURPLUS = "lodgement_surplus_threshold"  # PENCE (R-INV-2)
+
+
+class PlanAlreadySuperseded(MoneyProblem):
+    """A plan is superseded once; revise the newest plan instead."""
+
+    def __init__(self, plan_id: uuid.UUID, superseded_by: uuid.UUID) -> None:
+        super().__init__(
+            ErrorCode.INVALID_STATE,
+            "that plan has already been superseded: revise the plan that superseded it",
+            plan_id=str(plan_id),
+            superseded_by=str(superseded_by),
+        )
+        self.superseded_by = superseded_by
+
+
+@dataclass(frozen=True)
+class NewPlan:
+    client_id: uuid.UUID
+    plan_year_start: date
+    opening_balance: Pence  # the account balance at the plan's start (R-BUD-3)
+    lines: list[PlanLine]
+    notes: str | None = None
+    personal_allowance_last_year: Pence | None = None  # R-BUD-4
+    printed: PrintedTotals = field(default_factory=PrintedTotals)
+    supersedes_id: uuid.UUID | None = None
+
+
+@dataclass(frozen=True)
+class PlanView:
+    """A plan as recorded, with its lines (line number, line) and what supersedes it."""
+
+    plan: BudgetPlan
+    lines: list[tuple[int, PlanLine]]
+    superseded_by: uuid.UUID | None
+
+    @property
+    def totals(self) -> PlanTotals:
+        p = self.plan
+        return PlanTotals(p.annual_income, p.annual_expenditure, p.available_income, p.surplus)
+
+    @property
+    def printed(self) -> PrintedTotals:
+        p = self.plan
+        return PrintedTotals(
+            p.printed_income, p.printed_expenditure, p.printed_available_income, p.printed_surplus
+        )
+
+    @property
+    def differences(self) -> list[rules.Difference]:
+        return rules.differences(self.totals, self.printed)
+
+    @property
+    def personal_allowance(self) -> PersonalAllowance | None:
+        p = self.plan
+        if (
+            p.pa_last_year_actual is None
+            or p.pa_price_rise_percent is None
+            or p.pa_uplift is None
+            or p.pa_year_total is None
+            or p.pa_weekly is None
+        ):
+            return None
+        return PersonalAllowance(
+            p.pa_last_year_actual,
+            Decimal(p.pa_price_rise_percent),
+            p.pa_uplift,
+            p.pa_year_total,
+            p.pa_weekly,
+        )
+
+
+@dataclass(frozen=True)
+class RecordedPlan:
+    view: PlanView
+    replayed: bool = False
+
+
+def _line_of(row: BudgetPlanLine) -> PlanLine:
+    return PlanLine(
+        side=Side(row.side),
+        item=row.item,
+        amount=row.amount,
+        frequency=Frequency(row.frequency) if row.frequency else None,
+        annual_entered=row.annual_entered,
+        note=row.note,
+    )
+
+
+async def _views(session: AsyncSession, plans: list[BudgetPlan]) -> list[PlanView]:
+    ids = [p.id for p in plans]
+    if not ids:
+        return []
+    lines: dict[uuid.UUID, list[tuple[int, PlanLine]]] = {i: [] for i in ids}
+    for row in await repository.lines_of(session, ids):
+        lines[row.plan_id].append((row.line_no, _line_of(row)))
+    superseders = await repository.superseders_of(session, ids)
+    return [PlanView(p, lines[p.id], superseders.get(p.id)) for p in plans]
+
+
+async def get_plan(session: AsyncSession, plan_id: uuid.UUID) -> PlanView | None:
+    plan = await repository.get_plan(session, plan_id)
+    if plan is None:
+        return None
+    return (await _views(session, [plan]))[0]
+
+
+async def plans_of_client(
+    session: AsyncSession, client_id: uuid.UUID, *, after: Any, limit: int
+) -> list[PlanView]:
+    plans = await repository.plans_of_client(session, client_id, after=after, limit=limit)
+    return await _views(session, list(plans))
+
+
+def _clean(text: str | None) -> str | None:
+    return (text or "").strip() or None
+
+
+def _normalised(new: NewPlan) -> NewPlan:
+    lines = [
+        PlanLine(
+            side=ln.side,
+            item=ln.item.strip(),
+            amount=ln.amount,
+            frequency=ln.frequency,
+            annual_entered=ln.annual_entered,
+            note=_clean(ln.note),
+        )
+        for ln in new.lines
+    ]
+    return NewPlan(
+        client_id=new.client_id,
+        plan_year_start=new.plan_year_start,
+        opening_balance=new.opening_balance,
+        lines=lines,
+        notes=_clean(new.notes),
+        personal_allowance_last_year=new.personal_allowance_last_year,
+        printed=new.printed,
+        supersedes_id=new.supersedes_id,
+    )
+
+
+def _check(new: NewPlan) -> None:
+    problems = rules.validate_lines(new.lines)
+    if new.opening_balance < 0:
+        problems["opening_balance"] = "cannot be negative: a client's account never is (R-PAY-3)"
+    if new.notes is not None and len(new.notes) > rules.MAX_NOTE:
+        problems["notes"] = f"is longer than {rules.MAX_NOTE} characters"
+    if new.personal_allowance_last_year is not None and new.personal_allowance_last_year < 0:
+        problems["personal_allowance_last_year"] = "cannot be negative"
+    if problems:
+        raise ValidationFailed(problems)
+
+
+async def record_plan(
+    session: AsyncSession, actor: Actor, new: NewPlan, *, idempotency_key: str
+) -> RecordedPlan:
+    """Record a client's yearly plan (R-CARE-2) and its totals (R-BUD-1 to R-BUD-4). A revision
+    names the plan it supersedes; the old plan stays as it was (R-AUD-2). Approval as a
+    "financial plans and budgets" decision (R-DEC) is linked later by the decisions module."""
+    new = _normalised(new)
+    _check(new)
+
+    async def work() -> RecordedPlan:
+        if not await repository.lock_client(session, new.client_id):
+            raise RecordNotFound("client", str(new.client_id))
+        if new.supersedes_id is not None:
+            old = await repository.get_plan(session, new.supersedes_id)
+            if old is None:
+                raise RecordNotFound("budget plan", str(new.supersedes_id))
+            if old.client_id != new.client_id:
+                raise ValidationFailed({"supersedes": "is another client's plan"})
+            superseded = await repository.superseders_of(session, [old.id])
+            if old.id in superseded:
+                raise PlanAlreadySuperseded(old.id, superseded[old.id])
+        pa: PersonalAllowance | None = None
+        if new.personal_allowance_last_year is not None:
+            row = await policy_repository.figure_on(session, PA_PRICE_RISE, new.plan_year_start)
+            if row is None or row.value is None:
+                raise PolicyMissing(PA_PRICE_RISE, new.plan_year_start)
+            pa = rules.personal_allowance(new.personal_allowance_last_year, Decimal(row.value))
+        t = rules.totals(new.opening_balance, new.lines)
+        plan_id = uuid.uuid4()
+        values: dict[str, Any] = {
+            "id": plan_id,
+            "client_id": new.client_id,
+            "plan_year_start": new.plan_year_start,
+            "opening_balance": new.opening_balance,
+            "notes": new.notes,
+            "annual_income": t.income,
+            "annual_expenditure": t.expenditure,
+            "available_income": t.available,
+            "surplus": t.surplus,
+            "pa_last_year_actual": pa.last_year_actual if pa else None,
+            "pa_price_rise_percent": pa.price_rise_percent if pa else None,
+            "pa_uplift": pa.uplift if pa else None,
+            "pa_year_total": pa.year_total if pa else None,
+            "pa_weekly": pa.weekly if pa else None,
+            "printed_income": new.printed.income,
+            "printed_expenditure": new.printed.expenditure,
+            "printed_available_income": new.printed.available,
+            "printed_surplus": new.printed.surplus,
+            "supersedes_id": new.supersedes_id,
+            "recorded_by": actor.principal.subject,
+        }
+        await repository.insert_plan(session, values)
+        await repository.insert_lines(
+            session,
+            [
+                {
+                    "plan_id": plan_id,
+                    "line_no": n,
+                    "side": ln.side.value,
+                    "item": ln.item,
+                    "amount": ln.amount,
+                    "frequency": ln.frequency.value if ln.frequency else None,
+                    "annual_entered": ln.annual_entered,
+                    "note": ln.note,
+                }
+                for n, ln in enumerate(new.lines, start=1)
+            ],
+        )
+        await audit.record(
+            session,
+            actor,
+            entity_type=PLAN,
+            entity_id=plan_id,
+            action="revise" if new.supersedes_id else "record",
+            after={
+                k: str(v) if isinstance(v, Decimal) else v
+                for k, v in values.items()
+                if k not in {"id", "recorded_by"}
+            }
+            | {"lines": len(new.lines)},
+            client_id=new.client_id,
+        )
+        view = await get_plan(session, plan_id)
+        assert view is not None
+        return RecordedPlan(view)
+
+    async def replay(result: dict[str, Any]) -> RecordedPlan:
+        view = await get_plan(session, uuid.UUID(str(result["plan_id"])))
+        assert view is not None
+        return RecordedPlan(view, replayed=True)
+
+    return await idempotency.run_once(
+        session,
+        actor.principal.subject,
+        idempotency_key,
+        "recordBudgetPlan",
+        jsonable(asdict(new)),
+        work,
+        remember=lambda r: {"plan_id": str(r.view.plan.id)},
+        replay=replay,
+    )
+
+
+async def declare_assets(
+    session: AsyncSession,
+    actor: Actor,
+    client_id: uuid.UUID,
+    declared: AssetDeclaration,
+    *,
+    note: str,
+    declared_on: date | None = None,
+) -> ClientAssetDeclaration:
+    """Record that a client holds (or no longer holds) capital, property or a private pension
+    (R-INV-1). Append-only: the latest declaration on or before a date stands."""
+    text = note.strip()
+    on = declared_on or clock.today()
+    problems: dict[str, str] = {}
+    if not text:
+        problems["note"] = "is required: say how this was found"
+    elif len(text) > rules.MAX_NOTE:
+        problems["note"] = f"is longer than {rules.MAX_NOTE} characters"
+    if on > clock.today():
+        problems["declared_on"] = "is in the future"
+    if problems:
+        raise ValidationFailed(problems)
+    declaration_id = uuid.uuid4()
+    values = {
+        "id": declaration_id,
+        "client_id": client_id,
+        "declared_on": on,
+        "capital": declared.capital,
+        "property": declared.property,
+        "private_pension": declared.private_pension,
+        "note": text,
+        "recorded_by": actor.principal.subject,
+    }
+    async with unit_of_work(session):
+        if not await repository.lock_client(session, client_id):
+            raise RecordNotFound("client", str(client_id))
+        await repository.insert_declaration(session, values)
+        await audit.record(
+            session,
+            actor,
+            entity_type=DECLARATION,
+            entity_id=declaration_id,
+            action="declare",
+            after={k: v for k, v in values.items() if k not in {"id", "recorded_by"}},
+            client_id=client_id,
+        )
+        row = await repository.get_declaration(session, declaration_id)
+    assert row is not None
+    return row
+
+
+# --- threshold flags (R-INV-1, R-INV-2) ---
+
+
+@dataclass(frozen=True)
+class Threshold:
+    name: str
+    amount: Pence
+    effective_from: date
+
+
+async def threshold_on(session: AsyncSession, name: str, on: date) -> Threshold:
+    row = await policy_repository.figure_on(session, name, on)
+    if row is None or row.value is None:
+        raise PolicyMissing(name, on)
+    return Threshold(name, rules.pence_of_figure(Decimal(row.value)), row.effective_from)
+
+
+@dataclass(frozen=True)
+class ThresholdFlag:
+    client_id: uuid.UUID
+    reference: str
+    given_name: str
+    family_name: str
+    legal_role: LegalRole
+    kind: FlagKind
+    reasons: list[FlagReason]
+    threshold: Threshold
+    plan: BudgetPlan | None
+    assets: Pence | None = None  # appointee: the sum of the client's ledger accounts
+    twelve_months_needs: Pence | None = None  # appointee: the plan's annual expenditure
+    declaration: ClientAssetDeclaration | None = None
+
+    @property
+    def surplus(self) -> Pence | None:
+        return self.plan.surplus if self.plan is not None else None
+
+    @property
+    def assets_above_needs(self) -> Pence | None:
+        if self.assets is None or self.twelve_months_needs is None:
+            return None
+        return self.assets - self.twelve_months_needs
+
+
+BATCH = 500
+
+
+async def threshold_flags(
+    session: AsyncSession,
+    principal: Principal,
+    on: date,
+    *,
+    after_reference: str | None,
+    limit: int,
+) -> list[ThresholdFlag]:
+    """Active clients flagged on ``on``, in reference order, at most ``limit``:
+
+    - appointee only (R-INV-1): assets (the posted balances of all the client's ledger accounts
+      now) at or above twelve months' needs (the annual expenditure of the plan in force on
+      ``on``) plus the threshold, or declared as holding capital, property or a private pension;
+    - deputy, or deputy and appointee (R-INV-2): the surplus of the plan in force on ``on`` at or
+      above the lodgement threshold.
+
+    Thresholds are the policy figures in force on ``on`` (R-DATA). Clients deceased and being
+    wound up are not flagged: nothing is applied for or lodged for them.
+    """
+    assets_threshold = await threshold_on(session, ASSETS_ABOVE_NEEDS, on)
+    lodgement_threshold = await threshold_on(session, LODGEMENT_SURPLUS, on)
+    flags: list[ThresholdFlag] = []
+    after = after_reference
+    flt = clients_repository.ClientFilter(status="ACTIVE")
+    while len(flags) < limit:
+        rows = await clients_repository.list_current(
+            session, principal, flt, on=on, after_reference=after, limit=BATCH
+        )
+        if not rows:
+            break
+        after = rows[-1].reference
+        candidates = [
+            (r, legal_role(bool(r.is_appointee), bool(r.is_deputy)))
+            for r in rows
+            if r.situation != Situation.DECEASED_WINDING_UP.value
+        ]
+        candidates = [(r, role) for r, role in candidates if role is not LegalRole.NONE]
+        ids = [r.id for r, _ in candidates]
+        appointee_ids = [r.id for r, role in candidates if role is LegalRole.APPOINTEE]
+        plans = await repository.current_plans_on(session, ids, on)
+        declarations = await repository.declarations_on(session, appointee_ids, on)
+        assets: dict[uuid.UUID, Pence] = dict.fromkeys(appointee_ids, 0)
+        if appointee_ids:
+            for account in await ledger_repository.accounts_of_clients(session, appointee_ids):
+                if account.client_id is not None:
+                    assets[account.client_id] += account.posted
+        for r, role in candidates:
+            plan = plans.get(r.id)
+            common: dict[str, Any] = {
+                "client_id": r.id,
+                "reference": r.reference,
+                "given_name": r.given_name,
+                "family_name": r.family_name,
+                "legal_role": role,
+                "plan": plan,
+            }
+            if role is LegalRole.APPOINTEE:
+                d = declarations.get(r.id)
+                declared = AssetDeclaration(d.capital, d.property, d.private_pension) if d else None
+                needs = plan.annual_expenditure if plan is not None else None
+                reasons = rules.deputyship_reasons(
+                    assets[r.id], needs, assets_threshold.amount, declared
+                )
+                if reasons:
+                    flags.append(
+                        ThresholdFlag(
+                            **common,
+                            kind=FlagKind.DEPUTYSHIP_APPLICATION,
+                            reasons=reasons,
+                            threshold=assets_threshold,
+                            assets=assets[r.id],
+                            twelve_months_needs=needs,
+                            declaration=d,
+                        )
+                    )
+            else:
+                surplus = plan.surplus if plan is not None else None
+                reasons = rules.lodgement_reasons(surplus, lodgement_threshold.amount)
+                if reasons:
+                    flags.append(
+                        ThresholdFlag(
+                            **common,
+                            kind=FlagKind.LODGEMENT,
+                            reasons=reasons,
+                            threshold=lodgement_threshold,
+                        )
+                    )
+        if len(rows) < BATCH:
+            break
+    return flags[:limit]
