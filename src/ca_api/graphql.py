@@ -29,10 +29,12 @@ from ca_api.decisions.schema import DecisionMutation, DecisionQuery
 from ca_api.errors import ApiError, ErrorCode
 from ca_api.fees.schema import FeeMutation, FeeQuery
 from ca_api.ledger.schema import LedgerMutation, LedgerQuery
+from ca_api.lodgements.schema import LodgementMutation, LodgementQuery
 from ca_api.logs import request_id_var
 from ca_api.officers.schema import OfficerQuery
 from ca_api.orders.schema import OrderMutation
 from ca_api.payments.schema import PaymentMutation, PaymentQuery
+from ca_api.placements.schema import PlacementMutation, PlacementQuery
 from ca_api.planning.schema import PlanningMutation, PlanningQuery
 from ca_api.policy.schema import PolicyQuery
 from ca_api.receipts.schema import ReceiptMutation, ReceiptQuery
@@ -55,6 +57,8 @@ class Query(
     ApprovalQuery,
     PlanningQuery,
     FeeQuery,
+    LodgementQuery,
+    PlacementQuery,
 ):
     pass
 
@@ -70,6 +74,8 @@ class Mutation(
     DecisionMutation,
     PlanningMutation,
     FeeMutation,
+    LodgementMutation,
+    PlacementMutation,
 ):
     pass
 

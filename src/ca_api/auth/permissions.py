@@ -122,3 +122,10 @@ PLAN_READ = OFFICERS | {R.AUDITOR}
 THRESHOLD_FLAGS_READ = OFFICERS | {R.AUDITOR}
 FEE_RUN = frozenset({R.SENIOR_OFFICER, R.GOVERNANCE_MANAGER, R.HEAD_OF_SERVICE})
 FEE_READ = OFFICERS | {R.AUDITOR}
+# Lodgements and placements: casework proposes (an investment plan decision the governance
+# manager approves, R-INV-2, R-INV-3); officers carry out what was approved; the governance
+# manager keeps the register of approved institutions (R-INV-4).
+INVESTMENT_PROPOSE = CASEWORKERS
+INVESTMENT_EXECUTE = OFFICERS
+INSTITUTION_WRITE = frozenset({R.GOVERNANCE_MANAGER})
+INVESTMENT_READ = OFFICERS | {R.AUDITOR}
