@@ -125,6 +125,7 @@ addApprovalLimitVersion .  .   .   .   Y   .   .   .   .   .   .
 # planning: casework records plans and what a client is found to hold (R-BUD, R-INV-1)
 recordBudgetPlan      .   Y   Y   Y   Y   Y   .   .   .   .   .
 declareClientAssets   .   Y   Y   Y   Y   Y   .   .   .   .   .
+submitBudgetPlan      .   Y   Y   Y   Y   Y   .   .   .   .   .
 # fees: a senior officer and above run them (R-FEE)
 runFees               .   .   .   Y   Y   Y   .   .   .   .   .
 """

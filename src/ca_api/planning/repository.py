@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import and_, exists, insert, or_, select
+from sqlalchemy import and_, exists, insert, or_, select, update
 from sqlalchemy.dialects.postgresql import distinct_on
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
@@ -134,3 +134,12 @@ async def declarations_on(
         .order_by(d.client_id, d.declared_on.desc(), d.recorded_at.desc(), d.id.desc())
     )
     return {r.client_id: r for r in (await session.execute(stmt)).scalars().all()}
+
+
+async def link_decision(session: AsyncSession, plan_id: uuid.UUID, decision_id: uuid.UUID) -> None:
+    """Set the plan's approving decision, once (the table's trigger allows nothing else)."""
+    await session.execute(
+        update(BudgetPlan)
+        .where(BudgetPlan.id == plan_id, BudgetPlan.decision_id.is_(None))
+        .values(decision_id=decision_id)
+    )

@@ -29,6 +29,7 @@ from ca_api.common.problems import (
 )
 from ca_api.common.scalars import Money
 from ca_api.context import Context
+from ca_api.decisions import service as decisions_service
 from ca_api.errors import ApiError, BusinessProblem, ErrorCode, NotFound
 from ca_api.planning import rules, service
 from ca_api.planning.models import ClientAssetDeclaration as DeclarationRow
@@ -262,6 +263,17 @@ class BudgetPlan:
     def decision_id(self) -> strawberry.ID | None:
         d = self.view.plan.decision_id
         return strawberry.ID(encode_id("Decision", d)) if d else None
+
+    @strawberry.field(
+        description="NOT_SUBMITTED, or the approving decision's status (RAISED, APPROVED, "
+        "REFUSED, SUPERSEDED)."
+    )
+    async def approval_status(self, info: Info[Context, None]) -> str:
+        d = self.view.plan.decision_id
+        if d is None:
+            return "NOT_SUBMITTED"
+        found = await decisions_service.decisions_by_id(info.context.session, [d])
+        return found[d].status.value if d in found else "NOT_SUBMITTED"
 
     @strawberry.field
     def recorded_by(self) -> str:
@@ -644,3 +656,34 @@ class PlanningMutation:
         except BusinessProblem as exc:
             return _problem(exc, {str(cid): client_id})  # type: ignore[return-value]
         return ClientAssetDeclarationPayload(declaration=ClientAssetDeclaration(row=row))
+
+    @strawberry.mutation(
+        extensions=allow(PLAN_WRITE),
+        description='Submit a plan for approval as a "financial plans and budgets" decision for '
+        "its annual expenditure (R-CARE-2, R-DEC): a senior officer approves within the limit in "
+        "force, the governance manager above it, never whoever submitted it (R-ROLE-2).",
+    )
+    async def submit_budget_plan(
+        self,
+        info: Info[Context, None],
+        plan_id: strawberry.ID,
+        consulted: str,
+        client_involved: bool,
+        idempotency_key: str,
+        why_client_not_involved: str | None = None,
+    ) -> RecordBudgetPlanResult:
+        ctx = info.context
+        pid = decode_uuid("BudgetPlan", plan_id)
+        try:
+            done = await service.submit_plan(
+                ctx.session,
+                ctx.actor,
+                pid,
+                consulted=consulted,
+                client_involved=client_involved,
+                why_client_not_involved=why_client_not_involved,
+                idempotency_key=idempotency_key,
+            )
+        except BusinessProblem as exc:
+            return _problem(exc, {str(pid): plan_id})  # type: ignore[return-value]
+        return BudgetPlanPayload(plan=BudgetPlan(view=done.view), replayed=done.replayed)

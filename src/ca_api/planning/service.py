@@ -21,9 +21,12 @@ from ca_api.clients.rules import LegalRole, Situation, legal_role
 from ca_api.common import idempotency
 from ca_api.context import Actor
 from ca_api.db import unit_of_work
+from ca_api.decisions import service as decisions
+from ca_api.decisions.rules import DecisionDraft, DecisionKind
+from ca_api.decisions.service import NewDecision
 from ca_api.errors import ErrorCode, MoneyProblem, RecordNotFound, ValidationFailed
 from ca_api.ledger import repository as ledger_repository
-from ca_api.money import Pence
+from ca_api.money import Pence, format_money
 from ca_api.planning import repository, rules
 from ca_api.planning.models import BudgetPlan, BudgetPlanLine, ClientAssetDeclaration
 from ca_api.planning.rules import (
@@ -490,3 +493,66 @@ async def threshold_flags(
         if len(rows) < BATCH:
             break
     return flags[:limit]
+
+
+# --- approval as a "financial plans and budgets" decision (R-CARE-2, R-DEC) -------------
+
+
+async def submit_plan(
+    session: AsyncSession,
+    actor: Actor,
+    plan_id: uuid.UUID,
+    *,
+    consulted: str,
+    client_involved: bool,
+    why_client_not_involved: str | None,
+    idempotency_key: str,
+) -> RecordedPlan:
+    """Raise the plan's approval: a FINANCIAL_PLAN decision for the plan's annual expenditure
+    (what the plan commits the client's money to), which a senior officer approves up to the
+    limit in force and the governance manager above it, never whoever submits it (R-ROLE-2).
+    The decision is raised once per key; linking it to the plan is idempotent, so a retry with
+    the same key finishes a submission that stopped half way."""
+    view = await get_plan(session, plan_id)
+    if view is None:
+        raise RecordNotFound("budget plan", str(plan_id))
+    plan = view.plan
+    if view.superseded_by is not None:
+        raise ValidationFailed({"plan": "is superseded: submit the plan that replaced it"})
+    if plan.decision_id is not None:
+        return RecordedPlan(view, replayed=True)
+    draft = DecisionDraft(
+        kind=DecisionKind.FINANCIAL_PLAN,
+        amount=plan.annual_expenditure,
+        what_was_decided=(
+            f"Budget plan for the year from {plan.plan_year_start.isoformat()}: income "
+            f"{format_money(plan.annual_income)}, expenditure "
+            f"{format_money(plan.annual_expenditure)}, surplus {format_money(plan.surplus)}"
+        ),
+        best_interests_reason="Enough at hand for the next twelve months' needs (R-CARE-2)",
+        consulted=consulted,
+        client_involved=client_involved,
+        why_client_not_involved=why_client_not_involved,
+        notes=f"budget plan {plan.id}",
+    )
+    outcome = await decisions.raise_decision(
+        session,
+        actor,
+        NewDecision(client_id=plan.client_id, draft=draft),
+        idempotency_key=idempotency_key,
+    )
+    decision_id = outcome.decision.decision.id
+    async with unit_of_work(session):
+        await repository.link_decision(session, plan.id, decision_id)
+        await audit.record(
+            session,
+            actor,
+            entity_type="budget_plan",
+            entity_id=plan.id,
+            action="submit",
+            after={"decision_id": str(decision_id)},
+            client_id=plan.client_id,
+        )
+    fresh = await get_plan(session, plan_id)
+    assert fresh is not None
+    return RecordedPlan(fresh, replayed=outcome.replayed)
