@@ -3,6 +3,8 @@ three situations, the seed's budget-plan clients among them; loaded once."""
 
 from __future__ import annotations
 
+import pytest
+
 from ca_api import demo
 from ca_api.auth.principal import Role
 from tests.conftest import Api, RolledBackDatabase
@@ -78,3 +80,23 @@ async def test_demo_money_is_there_to_explore(api: Api, db: RolledBackDatabase) 
     assert queue["paymentsAwaitingApproval"]["nodes"] == [{"amount": "430.58", "canApprove": True}]
     check = await api.data("{ ledgerCheck { sound } }", role="auditor", sub="audrey")
     assert check["ledgerCheck"]["sound"] is True
+
+
+async def test_demo_loads_the_seeds_plans_and_plan_c_is_flagged_for_lodgement(
+    api: Api, db: RolledBackDatabase
+) -> None:
+    """Plans A to C belong to the demo's first three clients (when ../shared is beside the
+    repository); only plan C's client is over the lodgement threshold (R-INV-2)."""
+    from ca_api.planning import seed_plans
+
+    if not seed_plans.FIXTURE.is_file():
+        pytest.skip("the seed's fixture is not beside the repository")
+    await demo.load(db)
+    flags = await api.data(
+        "{ thresholdFlags { nodes { clientReference kind } } }",
+        role="senior_officer",
+        sub="olu.scao",
+    )
+    names = await api.data('{ clients(filter: {search: "Cyril"}) { nodes { reference } } }')
+    cyril = names["clients"]["nodes"][0]["reference"]
+    assert [f["clientReference"] for f in flags["thresholdFlags"]["nodes"]] == [cyril]

@@ -81,6 +81,9 @@ councilEmployees      Y   Y   Y   Y   Y   Y   Y   .   .   .   .
 budgetPlan            Y   Y   Y   Y   Y   Y   Y   .   .   .   .
 budgetPlans           Y   Y   Y   Y   Y   Y   Y   .   .   .   .
 thresholdFlags        Y   Y   Y   Y   Y   Y   Y   .   .   .   .
+# lodgements (the planning issue): officers and audit read
+lodgements            Y   Y   Y   Y   Y   Y   Y   .   .   .   .
+courtFundsInterestRuns Y  Y   Y   Y   Y   Y   Y   .   .   .   .
 # fees (the planning issue): officers and audit read
 feeRuns               Y   Y   Y   Y   Y   Y   Y   .   .   .   .
 feeCharges            Y   Y   Y   Y   Y   Y   Y   .   .   .   .
@@ -126,6 +129,12 @@ addApprovalLimitVersion .  .   .   .   Y   .   .   .   .   .   .
 recordBudgetPlan      .   Y   Y   Y   Y   Y   .   .   .   .   .
 declareClientAssets   .   Y   Y   Y   Y   Y   .   .   .   .   .
 submitBudgetPlan      .   Y   Y   Y   Y   Y   .   .   .   .   .
+# lodgements: casework proposes (an investment plan decision for the governance manager),
+# officers carry out what was approved, SCAO and above post the interest (R-INV-2, R-INV-6)
+proposeLodgement      .   Y   Y   Y   Y   Y   .   .   .   .   .
+lodge                 Y   Y   Y   Y   Y   Y   .   .   .   .   .
+withdrawFromCourtFunds Y  Y   Y   Y   Y   Y   .   .   .   .   .
+postCourtFundsInterest .  .   .   Y   Y   Y   .   .   .   .   .
 # fees: a senior officer and above run them (R-FEE)
 runFees               .   .   .   Y   Y   Y   .   .   .   .   .
 """

@@ -35,6 +35,8 @@ from ca_api.orders.rules import (
 )
 from ca_api.payments import service as payments
 from ca_api.payments.rules import InvoiceCheckName, InvoiceDraft, InvoiceKind
+from ca_api.planning import seed_plans
+from ca_api.planning import service as planning
 from ca_api.receipts import service as receipts
 from ca_api.receipts.rules import ReceiptDraft, ReceiptMethod, RunLine
 
@@ -281,6 +283,10 @@ async def _load_money(session: AsyncSession, records: list[clients.ClientRecord]
         payments.PaymentRequest(invoice_id=invoice_id),
         idempotency_key="demo-payment-bg-100234",
     )
+    # The seed's three budget plans, for the three clients they belong to (when ../shared is
+    # beside the repository): plan C's surplus flags its client for lodgement (R-INV-2).
+    for i, new_plan in enumerate(seed_plans.load(active[:3])):
+        await planning.record_plan(session, officer, new_plan, idempotency_key=f"demo-plan-{i}")
 
 
 async def load(database: Database) -> bool:

@@ -1,0 +1,240 @@
+"""Every SQL statement of lodgements, withdrawals and Court Funds interest runs."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    and_,
+    case,
+    exists,
+    func,
+    insert,
+    literal,
+    select,
+    text,
+    tuple_,
+    union_all,
+)
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ca_api.decisions.models import DecisionEvent
+from ca_api.decisions.rules import DecisionEventKind
+from ca_api.ledger.models import LedgerAccount, Transfer
+from ca_api.ledger.rules import AccountKind, TransferKind
+from ca_api.lodgements.models import (
+    CourtFundsInterestRun,
+    CourtFundsWithdrawal,
+    Lodgement,
+    LodgementLodged,
+)
+from ca_api.lodgements.rules import LodgementStatus
+
+COURT_FUNDS = AccountKind.CLIENT_COURT_FUNDS.value
+MOVED = (TransferKind.POSTED.value, TransferKind.POST_PENDING.value)
+
+
+# --- Lodgements -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LodgementRow:
+    lodgement: Lodgement
+    status: LodgementStatus
+    lodged: LodgementLodged | None
+
+
+def _decided(event: DecisionEventKind) -> ColumnElement[bool]:
+    return exists().where(
+        DecisionEvent.decision_id == Lodgement.decision_id, DecisionEvent.event == event.value
+    )
+
+
+def _status() -> ColumnElement[str]:
+    """The status derived in SQL (as ``rules.lodgement_status``), so a list can filter on it."""
+    return case(
+        (LodgementLodged.lodgement_id.is_not(None), LodgementStatus.LODGED.value),
+        (_decided(DecisionEventKind.SUPERSEDED), LodgementStatus.SUPERSEDED.value),
+        (_decided(DecisionEventKind.APPROVED), LodgementStatus.APPROVED.value),
+        (_decided(DecisionEventKind.REFUSED), LodgementStatus.REFUSED.value),
+        else_=LodgementStatus.PROPOSED.value,
+    )
+
+
+def _select() -> Any:
+    return select(Lodgement, LodgementLodged, _status().label("status")).outerjoin(
+        LodgementLodged, LodgementLodged.lodgement_id == Lodgement.id
+    )
+
+
+def _row(r: Any) -> LodgementRow:
+    return LodgementRow(lodgement=r[0], lodged=r[1], status=LodgementStatus(r.status))
+
+
+async def insert_lodgement(session: AsyncSession, values: dict[str, Any]) -> uuid.UUID | None:
+    """None when the decision has a lodgement already (a retry racing the first request)."""
+    stmt = (
+        pg_insert(Lodgement)
+        .values(values)
+        .on_conflict_do_nothing(index_elements=[Lodgement.decision_id])
+        .returning(Lodgement.id)
+    )
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def lodgement_of_decision(session: AsyncSession, decision_id: uuid.UUID) -> uuid.UUID | None:
+    stmt = select(Lodgement.id).where(Lodgement.decision_id == decision_id)
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def get_lodgement(session: AsyncSession, lodgement_id: uuid.UUID) -> LodgementRow | None:
+    row = (await session.execute(_select().where(Lodgement.id == lodgement_id))).one_or_none()
+    return _row(row) if row is not None else None
+
+
+async def lock_lodgement(session: AsyncSession, lodgement_id: uuid.UUID) -> Lodgement | None:
+    """The lodgement locked FOR UPDATE: one lodge of it at a time (the table refuses UPDATE,
+    not a row lock)."""
+    stmt = select(Lodgement).where(Lodgement.id == lodgement_id).with_for_update()
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def lodged(session: AsyncSession, lodgement_id: uuid.UUID) -> LodgementLodged | None:
+    stmt = select(LodgementLodged).where(LodgementLodged.lodgement_id == lodgement_id)
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def insert_lodged(session: AsyncSession, values: dict[str, Any]) -> None:
+    await session.execute(insert(LodgementLodged).values(values))
+
+
+async def list_lodgements(
+    session: AsyncSession,
+    *,
+    client_id: uuid.UUID | None,
+    status: LodgementStatus | None,
+    after: tuple[datetime, uuid.UUID] | None,
+    limit: int,
+) -> list[LodgementRow]:
+    """Newest proposal first."""
+    stmt = _select().order_by(Lodgement.proposed_at.desc(), Lodgement.id.desc()).limit(limit)
+    if client_id is not None:
+        stmt = stmt.where(Lodgement.client_id == client_id)
+    if status is not None:
+        stmt = stmt.where(_status() == status.value)
+    if after is not None:
+        stmt = stmt.where(tuple_(Lodgement.proposed_at, Lodgement.id) < tuple_(*after))
+    return [_row(r) for r in (await session.execute(stmt)).all()]
+
+
+# --- Withdrawals (R-INV-6) --------------------------------------------------------------------
+
+
+async def insert_withdrawal(session: AsyncSession, values: dict[str, Any]) -> CourtFundsWithdrawal:
+    stmt = insert(CourtFundsWithdrawal).values(values).returning(CourtFundsWithdrawal)
+    return (await session.execute(stmt)).scalar_one()
+
+
+async def get_withdrawal(
+    session: AsyncSession, transfer_id: uuid.UUID
+) -> CourtFundsWithdrawal | None:
+    stmt = select(CourtFundsWithdrawal).where(CourtFundsWithdrawal.transfer_id == transfer_id)
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+# --- Interest runs ----------------------------------------------------------------------------
+
+
+async def lock_interest_runs(session: AsyncSession) -> None:
+    """Court Funds interest runs one at a time (until commit): overlap checks see every run."""
+    await session.execute(
+        text("SELECT pg_advisory_xact_lock(hashtext('ca_api.court_funds_interest_run'))")
+    )
+
+
+async def interest_run_for(
+    session: AsyncSession, start: date, end: date
+) -> CourtFundsInterestRun | None:
+    stmt = select(CourtFundsInterestRun).where(
+        CourtFundsInterestRun.period_start == start, CourtFundsInterestRun.period_end == end
+    )
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def overlapping_run(
+    session: AsyncSession, start: date, end: date
+) -> CourtFundsInterestRun | None:
+    stmt = (
+        select(CourtFundsInterestRun)
+        .where(CourtFundsInterestRun.period_start <= end, CourtFundsInterestRun.period_end >= start)
+        .order_by(CourtFundsInterestRun.period_start)
+        .limit(1)
+    )
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def get_interest_run(
+    session: AsyncSession, run_id: uuid.UUID
+) -> CourtFundsInterestRun | None:
+    stmt = select(CourtFundsInterestRun).where(CourtFundsInterestRun.id == run_id)
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def insert_interest_run(
+    session: AsyncSession, values: dict[str, Any]
+) -> CourtFundsInterestRun:
+    stmt = insert(CourtFundsInterestRun).values(values).returning(CourtFundsInterestRun)
+    return (await session.execute(stmt)).scalar_one()
+
+
+async def list_interest_runs(
+    session: AsyncSession, *, after: tuple[date, uuid.UUID] | None, limit: int
+) -> Sequence[CourtFundsInterestRun]:
+    """Newest period first."""
+    r = CourtFundsInterestRun
+    stmt = select(r).order_by(r.period_start.desc(), r.id.desc()).limit(limit)
+    if after is not None:
+        stmt = stmt.where(tuple_(r.period_start, r.id) < tuple_(*after))
+    return (await session.execute(stmt)).scalars().all()
+
+
+async def lock_all_court_funds_accounts(session: AsyncSession) -> dict[uuid.UUID, uuid.UUID]:
+    """Every Court Funds account locked FOR UPDATE in id order (no back-dated posting slips in
+    between reading the balances and crediting the interest). Account id: client id."""
+    stmt = (
+        select(LedgerAccount.id, LedgerAccount.client_id)
+        .where(LedgerAccount.kind == COURT_FUNDS)
+        .order_by(LedgerAccount.id)
+        .with_for_update()
+    )
+    return {r.id: r.client_id for r in await session.execute(stmt)}
+
+
+async def court_funds_movements(session: AsyncSession, start: date, end: date) -> Sequence[Any]:
+    """Net posted money per Court Funds account: (account_id, day, net), ``day`` the value date
+    within the period, or ``start - 1`` for everything value-dated before it (the opening
+    balance). Holds are not money moved."""
+    t = Transfer
+    accounts = select(LedgerAccount.id).where(LedgerAccount.kind == COURT_FUNDS)
+    moved = and_(t.kind.in_(MOVED), t.value_date <= end)
+    legs = union_all(
+        select(t.to_account_id.label("account_id"), t.value_date, t.amount.label("signed")).where(
+            moved, t.to_account_id.in_(accounts)
+        ),
+        select(
+            t.from_account_id.label("account_id"), t.value_date, (-t.amount).label("signed")
+        ).where(moved, t.from_account_id.in_(accounts)),
+    ).subquery()
+    day = func.greatest(legs.c.value_date, literal(start - timedelta(days=1))).label("day")
+    stmt = (
+        select(legs.c.account_id, day, func.sum(legs.c.signed).label("net"))
+        .group_by(legs.c.account_id, day)
+        .order_by(legs.c.account_id, day)
+    )
+    return (await session.execute(stmt)).all()

@@ -1,0 +1,542 @@
+"""Use cases for lodgements with the Court Funds Office (R-INV-2), money taken back (R-INV-6)
+and interest on Court Funds accounts at the rate in force each day (R-DATA).
+
+Each change is one transaction with its audit rows in the client's chain (R-AUD-1). Proposing
+raises an INVESTMENT_PLAN decision through ``ca_api.decisions.service`` (approved by the
+governance manager under the limits in force, never by its proposer: R-DEC, R-ROLE-2), then
+records the lodgement linked to it; lodging moves the money only once that decision is approved.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ca_api import clock
+from ca_api.audit import service as audit
+from ca_api.audit.service import Change
+from ca_api.clients import service as clients
+from ca_api.common import idempotency
+from ca_api.context import Actor
+from ca_api.db import unit_of_work
+from ca_api.decisions import repository as decisions_repository
+from ca_api.decisions import service as decisions
+from ca_api.decisions.rules import DecisionDraft, DecisionEventKind, DecisionKind, decision_status
+from ca_api.decisions.service import NewDecision
+from ca_api.errors import ErrorCode, MoneyProblem, RecordNotFound, ValidationFailed
+from ca_api.ledger import repository as ledger_repository
+from ca_api.ledger import service as ledger
+from ca_api.ledger.models import LedgerAccount
+from ca_api.ledger.rules import AccountKind, Category, CounterpartyKind
+from ca_api.lodgements import repository, rules
+from ca_api.lodgements.models import CourtFundsInterestRun, CourtFundsWithdrawal
+from ca_api.lodgements.repository import LodgementRow
+from ca_api.lodgements.rules import LodgementStatus
+from ca_api.money import Pence
+from ca_api.policy import repository as policy_repository
+from ca_api.policy.service import PolicyMissing
+
+
+class InvalidState(MoneyProblem):
+    def __init__(self, message: str, **details: object) -> None:
+        super().__init__(ErrorCode.INVALID_STATE, message, **details)
+
+
+class Missing(RecordNotFound):
+    """A record looked for by id; ``type_name`` lets the GraphQL layer name its opaque id."""
+
+    def __init__(self, type_name: str, ident: uuid.UUID) -> None:
+        super().__init__(type_name.lower(), str(ident))
+        self.type_name = type_name
+
+
+@dataclass(frozen=True)
+class Proposal:
+    client_id: uuid.UUID
+    amount: Pence
+    best_interests_reason: str
+    consulted: str
+    client_involved: bool
+    why_client_not_involved: str | None = None
+    notes: str | None = None
+
+
+@dataclass(frozen=True)
+class LodgementOutcome:
+    lodgement: LodgementRow
+    replayed: bool = False
+
+
+@dataclass(frozen=True)
+class InterestOutcome:
+    run: CourtFundsInterestRun
+    already_run: bool  # the period was run before: nothing was done again
+
+
+async def _read(session: AsyncSession, lodgement_id: uuid.UUID) -> LodgementRow:
+    row = await repository.get_lodgement(session, lodgement_id)
+    if row is None:
+        raise Missing("Lodgement", lodgement_id)
+    return row
+
+
+async def _deputy_client(session: AsyncSession, actor: Actor, client_id: uuid.UUID) -> None:
+    client = await clients.get_client(session, actor.principal, client_id)
+    if client is None:
+        raise Missing("Client", client_id)
+    problem = rules.deputy_problem(client.legal_role)
+    if problem is not None:
+        raise ValidationFailed({"client_id": problem})
+
+
+# --- propose (R-INV-2, R-DEC) -----------------------------------------------------------------
+
+
+async def propose(
+    session: AsyncSession, actor: Actor, p: Proposal, *, idempotency_key: str
+) -> LodgementOutcome:
+    """Propose lodging ``amount`` of a deputy client's surplus (R-INV-2): an INVESTMENT_PLAN
+    decision is raised (the governance manager approves it, R-DEC; never its proposer, R-ROLE-2)
+    and the lodgement recorded linked to it.
+
+    The decision is raised once per key by the decisions module (its own transaction); the
+    lodgement is then recorded once per decision, so a retry with the same key finishes a
+    proposal that stopped half way and otherwise replays it."""
+    problems = rules.validate_amount(p.amount)
+    if problems:
+        raise ValidationFailed(problems)
+    await _deputy_client(session, actor, p.client_id)
+    draft = DecisionDraft(
+        kind=DecisionKind.INVESTMENT_PLAN,
+        amount=p.amount,
+        what_was_decided=rules.what_was_decided(p.amount),
+        best_interests_reason=p.best_interests_reason,
+        consulted=p.consulted,
+        client_involved=p.client_involved,
+        why_client_not_involved=p.why_client_not_involved,
+        notes=p.notes,
+    )
+    outcome = await decisions.raise_decision(
+        session,
+        actor,
+        NewDecision(client_id=p.client_id, draft=draft),
+        idempotency_key=idempotency_key,
+    )
+    decision = outcome.decision.decision
+    async with unit_of_work(session):
+        existing = await repository.lodgement_of_decision(session, decision.id)
+        replayed = existing is not None
+        if existing is None:
+            if decision.kind != DecisionKind.INVESTMENT_PLAN.value:
+                # the key was used for another decision with the same input: never happens
+                # through proposeLodgement, refused rather than linked to the wrong decision
+                raise idempotency.KeyReused(idempotency_key)
+            lodgement_id = uuid.uuid4()
+            inserted = await repository.insert_lodgement(
+                session,
+                {
+                    "id": lodgement_id,
+                    "client_id": decision.client_id,
+                    "decision_id": decision.id,
+                    "amount": decision.amount,
+                    "proposed_by": actor.principal.subject,
+                },
+            )
+            if inserted is None:  # a concurrent retry recorded it first
+                existing = await repository.lodgement_of_decision(session, decision.id)
+                replayed = True
+            else:
+                existing = inserted
+                await audit.record(
+                    session,
+                    actor,
+                    entity_type="lodgement",
+                    entity_id=lodgement_id,
+                    action="propose",
+                    after={
+                        "amount": decision.amount,
+                        "decision_id": decision.id,
+                        "status": LodgementStatus.PROPOSED.value,
+                    },
+                    reason=decision.best_interests_reason,
+                    client_id=decision.client_id,
+                )
+        assert existing is not None
+        row = await _read(session, existing)
+    return LodgementOutcome(row, replayed=replayed or outcome.replayed)
+
+
+# --- lodge ------------------------------------------------------------------------------------
+
+
+async def lodge(
+    session: AsyncSession, actor: Actor, lodgement_id: uuid.UUID, *, idempotency_key: str
+) -> LodgementOutcome:
+    """Move the lodgement's money from the client's CMS account to their Court Funds account
+    (TRANSFER_BETWEEN_OWN_ACCOUNTS, R-OPG-1), only once its decision is approved (R-DEC) and
+    only once. Short of funds, nothing moves (R-PAY-3)."""
+
+    async def work() -> LodgementOutcome:
+        lodgement = await repository.lock_lodgement(session, lodgement_id)
+        if lodgement is None:
+            raise Missing("Lodgement", lodgement_id)
+        if await repository.lodged(session, lodgement_id) is not None:
+            raise InvalidState("the lodgement was lodged already: a lodgement is lodged once")
+        # Locked as approve, refuse and supersede lock it: its status cannot change under us.
+        decision = await decisions_repository.lock_decision(session, lodgement.decision_id)
+        assert decision is not None
+        events = await decisions_repository.events_of(session, [decision.id])
+        status = decision_status(DecisionEventKind(e.event) for e in events)
+        current = rules.lodgement_status(status, lodged=False)
+        if current is not LodgementStatus.APPROVED:
+            raise InvalidState(
+                f"the lodgement is {current.value}: it is lodged only once its investment plan "
+                "decision is approved by the governance manager (R-DEC, R-INV-2)",
+                status=current.value,
+            )
+        cms = await ledger.client_account(session, lodgement.client_id, AccountKind.CLIENT_CMS)
+        court_funds = await ledger.client_account(
+            session, lodgement.client_id, AccountKind.CLIENT_COURT_FUNDS
+        )
+        transfer = await ledger.post(
+            session,
+            actor,
+            ledger.Movement(
+                from_account_id=cms.id,
+                to_account_id=court_funds.id,
+                amount=lodgement.amount,
+                value_date=clock.today(),
+                category=Category.TRANSFER_BETWEEN_OWN_ACCOUNTS,
+                description="Lodgement with the Court Funds Office (R-INV-2)",
+                reference=f"lodgement:{lodgement.id}",
+            ),
+        )
+        await repository.insert_lodged(
+            session,
+            {
+                "lodgement_id": lodgement.id,
+                "transfer_id": transfer.id,
+                "lodged_by": actor.principal.subject,
+            },
+        )
+        await audit.record(
+            session,
+            actor,
+            entity_type="lodgement",
+            entity_id=lodgement.id,
+            action="lodge",
+            before={"status": current.value},
+            after={
+                "status": LodgementStatus.LODGED.value,
+                "transfer_id": transfer.id,
+                "amount": transfer.amount,
+                "value_date": transfer.value_date,
+                "cms_balance_after": transfer.from_balance_after,
+                "court_funds_balance_after": transfer.to_balance_after,
+            },
+            client_id=lodgement.client_id,
+        )
+        return LodgementOutcome(await _read(session, lodgement.id))
+
+    async def replay(result: dict[str, Any]) -> LodgementOutcome:
+        return LodgementOutcome(
+            await _read(session, uuid.UUID(str(result["lodgement_id"]))), replayed=True
+        )
+
+    return await idempotency.run_once(
+        session,
+        actor.principal.subject,
+        idempotency_key,
+        "lodge",
+        {"lodgement_id": str(lodgement_id)},
+        work,
+        remember=lambda o: {"lodgement_id": str(o.lodgement.lodgement.id)},
+        replay=replay,
+    )
+
+
+# --- withdraw (R-INV-6) -----------------------------------------------------------------------
+
+
+async def withdraw(
+    session: AsyncSession,
+    actor: Actor,
+    client_id: uuid.UUID,
+    amount: Pence,
+    reason: str,
+    *,
+    idempotency_key: str,
+) -> CourtFundsWithdrawal:
+    """Bring money back from the Court Funds Office to the client's CMS account when they need
+    it (R-INV-6): never more than the Court Funds balance (InsufficientFunds, nothing moves),
+    audited with the reason (R-AUD-1)."""
+    problems = rules.validate_withdrawal(amount, reason)
+    if problems:
+        raise ValidationFailed(problems)
+    text = reason.strip()
+
+    async def work() -> CourtFundsWithdrawal:
+        if await clients.get_client(session, actor.principal, client_id) is None:
+            raise Missing("Client", client_id)
+        court_funds = await ledger.client_account(
+            session, client_id, AccountKind.CLIENT_COURT_FUNDS
+        )
+        cms = await ledger.client_account(session, client_id, AccountKind.CLIENT_CMS)
+        transfer = await ledger.post(
+            session,
+            actor,
+            ledger.Movement(
+                from_account_id=court_funds.id,
+                to_account_id=cms.id,
+                amount=amount,
+                value_date=clock.today(),
+                category=Category.TRANSFER_BETWEEN_OWN_ACCOUNTS,
+                description="Withdrawal from the Court Funds Office (R-INV-6)",
+                reason=text,
+            ),
+        )
+        withdrawal = await repository.insert_withdrawal(
+            session,
+            {
+                "transfer_id": transfer.id,
+                "client_id": client_id,
+                "amount": amount,
+                "reason": text,
+                "recorded_by": actor.principal.subject,
+            },
+        )
+        await audit.record(
+            session,
+            actor,
+            entity_type="court_funds_withdrawal",
+            entity_id=transfer.id,
+            action="withdraw",
+            after={
+                "amount": amount,
+                "value_date": transfer.value_date,
+                "court_funds_balance_after": transfer.from_balance_after,
+                "cms_balance_after": transfer.to_balance_after,
+            },
+            reason=text,
+            client_id=client_id,
+        )
+        return withdrawal
+
+    async def replay(result: dict[str, Any]) -> CourtFundsWithdrawal:
+        found = await repository.get_withdrawal(session, uuid.UUID(str(result["transfer_id"])))
+        assert found is not None
+        return found
+
+    return await idempotency.run_once(
+        session,
+        actor.principal.subject,
+        idempotency_key,
+        "withdrawFromCourtFunds",
+        {"client_id": str(client_id), "amount": amount, "reason": text},
+        work,
+        remember=lambda w: {"transfer_id": str(w.transfer_id)},
+        replay=replay,
+    )
+
+
+# --- interest (R-DATA) ------------------------------------------------------------------------
+
+
+async def _court_funds_office_account(
+    session: AsyncSession, actor: Actor, changes: list[Change]
+) -> LedgerAccount:
+    """The Court Funds Office's counterparty account, the counterparty recorded if missing."""
+    kind, name = CounterpartyKind.COURT_FUNDS_OFFICE.value, rules.COURT_FUNDS_OFFICE
+    cfo = await ledger_repository.find_counterparty(session, kind, name)
+    if cfo is None:
+        cfo = await ledger_repository.insert_counterparty(
+            session,
+            kind=kind,
+            name=name,
+            reference=None,
+            is_council_employee=False,
+            created_by=actor.principal.subject,
+        )
+        if cfo is None:  # recorded meanwhile by another request
+            cfo = await ledger_repository.find_counterparty(session, kind, name)
+            assert cfo is not None
+        else:
+            changes.append(
+                Change(
+                    entity_type="counterparty",
+                    entity_id=cfo.id,
+                    action="create",
+                    after={"kind": kind, "name": name, "reference": None},
+                    reason="needed to credit interest on Court Funds Office accounts",
+                )
+            )
+    return await ledger.counterparty_account(session, cfo.id)
+
+
+async def court_funds_rates(session: AsyncSession) -> list[rules.RateFrom]:
+    rows = await policy_repository.figures(session, rules.COURT_FUNDS_RATE)
+    return [rules.RateFrom(r.effective_from, r.value) for r in rows]
+
+
+async def post_interest(
+    session: AsyncSession,
+    actor: Actor,
+    period_start: date,
+    period_end: date,
+    *,
+    idempotency_key: str,
+) -> InterestOutcome:
+    """Credit every Court Funds account with its interest for the period at the special account
+    rate in force each day (R-DATA): one IN_INTEREST transfer per account whose interest is a
+    penny or more, from the Court Funds Office. A day without a rate refuses the run
+    (PolicyMissing). One run per period: running it again returns the first run."""
+    problems = rules.validate_interest_period(period_start, period_end, clock.today())
+    if problems:
+        raise ValidationFailed(problems)
+
+    async def work() -> InterestOutcome:
+        await repository.lock_interest_runs(session)
+        existing = await repository.interest_run_for(session, period_start, period_end)
+        if existing is not None:
+            return InterestOutcome(run=existing, already_run=True)
+        overlap = await repository.overlapping_run(session, period_start, period_end)
+        if overlap is not None:
+            raise ValidationFailed(
+                {
+                    "period_start": f"overlaps the run for {overlap.period_start.isoformat()} "
+                    f"to {overlap.period_end.isoformat()}: a day earns interest once"
+                }
+            )
+        rates = rules.daily_rates(await court_funds_rates(session), period_start, period_end)
+        if isinstance(rates, date):
+            raise PolicyMissing(rules.COURT_FUNDS_RATE, rates)
+
+        owners = await repository.lock_all_court_funds_accounts(session)
+        opening: dict[uuid.UUID, Pence] = defaultdict(int)
+        movements: dict[uuid.UUID, dict[date, Pence]] = defaultdict(dict)
+        for row in await repository.court_funds_movements(session, period_start, period_end):
+            if row.day < period_start:
+                opening[row.account_id] += int(row.net)
+            else:
+                movements[row.account_id][row.day] = int(row.net)
+        due = {
+            account_id: rules.interest_due(
+                opening[account_id], movements[account_id], rates, period_start, period_end
+            )
+            for account_id in sorted(set(opening) | set(movements))
+            if account_id in owners
+        }
+        due = {a: amount for a, amount in due.items() if amount > 0}
+
+        changes: list[Change] = []
+        run_id = uuid.uuid4()
+        description = (
+            f"Court Funds Office interest {period_start.isoformat()} to {period_end.isoformat()}"
+        )
+        if due:
+            cfo = await _court_funds_office_account(session, actor, changes)
+            for account_id, amount in due.items():
+                transfer = await ledger.post(
+                    session,
+                    actor,
+                    ledger.Movement(
+                        from_account_id=cfo.id,
+                        to_account_id=account_id,
+                        amount=amount,
+                        value_date=period_end,
+                        category=Category.IN_INTEREST,
+                        description=description,
+                        reference=f"court-funds-interest-run:{run_id}",
+                    ),
+                )
+                changes.append(
+                    Change(
+                        entity_type="transfer",
+                        entity_id=transfer.id,
+                        action="credit_court_funds_interest",
+                        after={
+                            "court_funds_interest_run_id": run_id,
+                            "amount": amount,
+                            "to_account_id": account_id,
+                            "value_date": period_end,
+                            "balance_after": transfer.to_balance_after,
+                        },
+                        client_id=owners[account_id],
+                    )
+                )
+        run = await repository.insert_interest_run(
+            session,
+            {
+                "id": run_id,
+                "period_start": period_start,
+                "period_end": period_end,
+                "run_by": actor.principal.subject,
+                "accounts": len(due),
+                "total": sum(due.values()),
+            },
+        )
+        changes.insert(
+            0,
+            Change(
+                entity_type="court_funds_interest_run",
+                entity_id=run.id,
+                action="post",
+                after={
+                    "period_start": period_start,
+                    "period_end": period_end,
+                    "accounts": run.accounts,
+                    "total": run.total,
+                    "rates_percent": sorted({str(r) for r in rates}),
+                },
+            ),
+        )
+        await audit.record_many(session, actor, changes)
+        return InterestOutcome(run=run, already_run=False)
+
+    async def replay(result: dict[str, Any]) -> InterestOutcome:
+        run = await repository.get_interest_run(session, uuid.UUID(str(result["run_id"])))
+        assert run is not None
+        return InterestOutcome(run=run, already_run=True)
+
+    return await idempotency.run_once(
+        session,
+        actor.principal.subject,
+        idempotency_key,
+        "postCourtFundsInterest",
+        {"period_start": period_start.isoformat(), "period_end": period_end.isoformat()},
+        work,
+        remember=lambda o: {"run_id": str(o.run.id)},
+        replay=replay,
+    )
+
+
+# --- reads ------------------------------------------------------------------------------------
+
+
+async def get_lodgement(session: AsyncSession, lodgement_id: uuid.UUID) -> LodgementRow | None:
+    return await repository.get_lodgement(session, lodgement_id)
+
+
+async def list_lodgements(
+    session: AsyncSession,
+    *,
+    client_id: uuid.UUID | None,
+    status: LodgementStatus | None,
+    after: tuple[datetime, uuid.UUID] | None,
+    limit: int,
+) -> list[LodgementRow]:
+    return await repository.list_lodgements(
+        session, client_id=client_id, status=status, after=after, limit=limit
+    )
+
+
+async def list_interest_runs(
+    session: AsyncSession, *, after: tuple[date, uuid.UUID] | None, limit: int
+) -> Sequence[CourtFundsInterestRun]:
+    return await repository.list_interest_runs(session, after=after, limit=limit)

@@ -1,0 +1,581 @@
+"""Lodgements with the Court Funds Office through the real /graphql endpoint (R-INV-2, R-INV-6,
+R-DEC, R-ROLE-1, R-ROLE-2, R-PAY-3, R-AUD-1, R-DATA).
+
+A deputy client's surplus is proposed (an INVESTMENT_PLAN decision), approved by the governance
+manager through approveDecision, then lodged: CMS -> Court Funds. Money comes back when needed.
+Interest is credited per period at the special account rate in force each day (migration 0007).
+
+Clients' CMS accounts are funded with ``ca_api.ledger.service.post`` from a DWP counterparty in
+the test's own transaction, value-dated in the past; interest tests lodge back-dated the same
+way (a CMS -> Court Funds transfer value-dated on the day the money reached the Court Funds
+Office), since ``lodge`` itself value-dates today.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
+from typing import Any
+
+import pytest
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ca_api.auth.principal import Principal, Role
+from ca_api.common.ids import decode_uuid
+from ca_api.context import Actor
+from ca_api.db import unit_of_work
+from ca_api.ledger import repository as ledger_repository
+from ca_api.ledger import service as ledger
+from ca_api.ledger.rules import AccountKind, Category
+from ca_api.lodgements import rules
+from tests.conftest import Api, error_codes
+from tests.test_clients import create_client, record_appointeeship, record_deputyship
+from tests.test_receipts import accounts, audit_rows, ledger_sound
+
+FUNDER = Actor(Principal("sam.support", frozenset({Role.SUPPORT_ASSISTANT})), "req-lodge-setup")
+
+PROBLEMS = """
+  ... on Problem { code message }
+  ... on ValidationProblem { fields { field message } }
+  ... on NotFoundProblem { id }
+  ... on IdempotencyKeyReusedProblem { key }
+"""
+LODGEMENT_FIELDS = """
+  id clientId decisionId amount status proposedBy proposedAt lodgedBy lodgedAt transferId
+"""
+PROPOSE = f"""
+mutation($input: LodgementProposalInput!, $key: String!) {{
+  proposeLodgement(input: $input, idempotencyKey: $key) {{
+    __typename
+    ... on LodgementPayload {{ replayed lodgement {{ {LODGEMENT_FIELDS} }} }}
+    {PROBLEMS}
+  }}
+}}
+"""
+LODGE = f"""
+mutation($id: ID!, $key: String!) {{
+  lodge(lodgementId: $id, idempotencyKey: $key) {{
+    __typename
+    ... on LodgementPayload {{ replayed lodgement {{ {LODGEMENT_FIELDS} }} }}
+    ... on InsufficientFundsProblem {{ available wanted }}
+    {PROBLEMS}
+  }}
+}}
+"""
+WITHDRAW = f"""
+mutation($client: ID!, $amount: Money!, $reason: String!, $key: String!) {{
+  withdrawFromCourtFunds(clientId: $client, amount: $amount, reason: $reason,
+                         idempotencyKey: $key) {{
+    __typename
+    ... on CourtFundsWithdrawalPayload {{
+      withdrawal {{ id clientId transferId amount reason recordedBy }}
+    }}
+    ... on InsufficientFundsProblem {{ available wanted }}
+    {PROBLEMS}
+  }}
+}}
+"""
+APPROVE = f"""
+mutation($id: ID!, $key: String!) {{
+  approveDecision(id: $id, idempotencyKey: $key) {{
+    __typename
+    ... on DecisionPayload {{ decision {{ id kind status amount }} }}
+    ... on FourEyesProblem {{ raisedBy }}
+    ... on OverApprovalLimitProblem {{ amount lowestRoleThatMayApprove }}
+    {PROBLEMS}
+  }}
+}}
+"""
+REFUSE = """
+mutation($id: ID!, $key: String!) {
+  refuseDecision(id: $id, reason: "keep it at hand", idempotencyKey: $key) {
+    __typename
+  }
+}
+"""
+LODGEMENTS = f"""
+query($client: ID, $status: LodgementStatus, $first: Int, $after: String) {{
+  lodgements(clientId: $client, status: $status, first: $first, after: $after) {{
+    edges {{ cursor node {{ {LODGEMENT_FIELDS} }} }}
+    pageInfo {{ hasNextPage endCursor }}
+  }}
+}}
+"""
+INTEREST = """
+mutation($start: Date!, $end: Date!, $key: String!) {
+  postCourtFundsInterest(periodStart: $start, periodEnd: $end, idempotencyKey: $key) {
+    __typename
+    ... on CourtFundsInterestRunPayload {
+      alreadyRun run { id periodStart periodEnd runBy accounts total }
+    }
+    ... on PolicyMissingProblem { name }
+    ... on Problem { code message }
+    ... on ValidationProblem { fields { field message } }
+    ... on IdempotencyKeyReusedProblem { key }
+  }
+}
+"""
+INTEREST_RUNS = """
+query($first: Int, $after: String) {
+  courtFundsInterestRuns(first: $first, after: $after) {
+    edges { node { id periodStart periodEnd accounts total } }
+    pageInfo { hasNextPage endCursor }
+  }
+}
+"""
+
+PROPOSER = {"role": "assistant", "sub": "ash.assistant"}
+TGM = {"role": "governance_manager", "sub": "grace.tgm"}
+OFFICER = {"role": "support_assistant", "sub": "sam.support"}
+RUNNER = {"role": "senior_officer", "sub": "olu.scao"}
+
+
+def key() -> str:
+    return str(uuid.uuid4())
+
+
+async def deputy_client(api: Api) -> str:
+    client_id = str((await create_client(api))["id"])
+    result = await record_deputyship(api, client_id)
+    assert result["__typename"] == "DeputyshipPayload", result
+    return client_id
+
+
+async def _payer_account(session: AsyncSession) -> Any:
+    payer = await ledger_repository.find_counterparty(session, "DWP", "Lodgement test DWP")
+    if payer is None:
+        payer = await ledger_repository.insert_counterparty(
+            session,
+            kind="DWP",
+            name="Lodgement test DWP",
+            reference=None,
+            is_council_employee=False,
+            created_by="test",
+        )
+        assert payer is not None
+    return await ledger.counterparty_account(session, payer.id)
+
+
+async def fund(
+    session: AsyncSession, client_id: str, pence: int, value_date: date = date(2025, 6, 1)
+) -> None:
+    """Money into the client's CMS account from the DWP (IN_BENEFITS), value-dated in the past."""
+    cid = decode_uuid("Client", client_id)
+    async with unit_of_work(session):
+        source = await _payer_account(session)
+        target = await ledger.client_account(session, cid)
+        await ledger.post(
+            session,
+            FUNDER,
+            ledger.Movement(
+                from_account_id=source.id,
+                to_account_id=target.id,
+                amount=pence,
+                value_date=value_date,
+                category=Category.IN_BENEFITS,
+                description="funds for the lodgement tests",
+            ),
+        )
+
+
+async def lodged_on(session: AsyncSession, client_id: str, pence: int, value_date: date) -> None:
+    """A lodgement back-dated to ``value_date``: funded, then CMS -> Court Funds that day."""
+    await fund(session, client_id, pence, value_date)
+    cid = decode_uuid("Client", client_id)
+    async with unit_of_work(session):
+        cms = await ledger.client_account(session, cid)
+        court_funds = await ledger.client_account(session, cid, AccountKind.CLIENT_COURT_FUNDS)
+        await ledger.post(
+            session,
+            FUNDER,
+            ledger.Movement(
+                from_account_id=cms.id,
+                to_account_id=court_funds.id,
+                amount=pence,
+                value_date=value_date,
+                category=Category.TRANSFER_BETWEEN_OWN_ACCOUNTS,
+                description="lodged with the Court Funds Office",
+            ),
+        )
+
+
+def proposal(client_id: str, amount: str = "30000.00", **kw: Any) -> dict[str, Any]:
+    return {
+        "clientId": client_id,
+        "amount": amount,
+        "bestInterestsReason": "A surplus over twelve months' needs earns more lodged (R-INV-2)",
+        "consulted": "The client and their sister",
+        "clientInvolved": True,
+    } | kw
+
+
+async def propose(api: Api, client_id: str, amount: str = "30000.00", **who: Any) -> dict[str, Any]:
+    data = await api.data(
+        PROPOSE, {"input": proposal(client_id, amount), "key": key()}, **(who or PROPOSER)
+    )
+    result: dict[str, Any] = data["proposeLodgement"]
+    return result
+
+
+async def proposed(
+    api: Api, client_id: str, amount: str = "30000.00", **who: Any
+) -> dict[str, Any]:
+    result = await propose(api, client_id, amount, **who)
+    assert result["__typename"] == "LodgementPayload", result
+    lodgement: dict[str, Any] = result["lodgement"]
+    return lodgement
+
+
+async def approve(api: Api, decision_id: str, **who: Any) -> dict[str, Any]:
+    data = await api.data(APPROVE, {"id": decision_id, "key": key()}, **(who or TGM))
+    result: dict[str, Any] = data["approveDecision"]
+    return result
+
+
+async def lodge(api: Api, lodgement_id: str, k: str | None = None) -> dict[str, Any]:
+    data = await api.data(LODGE, {"id": lodgement_id, "key": k or key()}, **OFFICER)
+    result: dict[str, Any] = data["lodge"]
+    return result
+
+
+async def withdraw(api: Api, client_id: str, amount: str, reason: str = "Care home fees") -> Any:
+    variables = {"client": client_id, "amount": amount, "reason": reason, "key": key()}
+    data = await api.data(WITHDRAW, variables, **OFFICER)
+    return data["withdrawFromCourtFunds"]
+
+
+async def interest(api: Api, start: str, end: str, k: str | None = None) -> dict[str, Any]:
+    variables = {"start": start, "end": end, "key": k or key()}
+    data = await api.data(INTEREST, variables, **RUNNER)
+    result: dict[str, Any] = data["postCourtFundsInterest"]
+    return result
+
+
+async def balances(api: Api, client_id: str) -> tuple[str | None, str | None]:
+    found = await accounts(api, client_id)
+    cms, cfo = found.get("CLIENT_CMS"), found.get("CLIENT_COURT_FUNDS")
+    return (cms["balance"] if cms else None, cfo["balance"] if cfo else None)
+
+
+# --- propose, approve, lodge (R-INV-2, R-DEC) -------------------------------------------------
+
+
+async def test_propose_approve_lodge_moves_the_money(api: Api, session: AsyncSession) -> None:
+    client = await deputy_client(api)
+    await fund(session, client, 4_000_000)
+    lodgement = await proposed(api, client)
+    assert lodgement["status"] == "PROPOSED"
+    assert lodgement["amount"] == "30000.00"
+    assert lodgement["proposedBy"] == "ash.assistant"
+    assert lodgement["transferId"] is None
+
+    approved = await approve(api, lodgement["decisionId"])
+    assert approved["__typename"] == "DecisionPayload", approved
+    assert approved["decision"]["kind"] == "INVESTMENT_PLAN"
+    assert approved["decision"]["amount"] == "30000.00"
+
+    listed = await api.data(LODGEMENTS, {"client": client}, role="auditor", sub="aud")
+    assert [e["node"]["status"] for e in listed["lodgements"]["edges"]] == ["APPROVED"]
+
+    k = key()
+    done = await lodge(api, lodgement["id"], k)
+    assert done["__typename"] == "LodgementPayload", done
+    assert done["lodgement"]["status"] == "LODGED"
+    assert done["lodgement"]["lodgedBy"] == "sam.support"
+    assert done["lodgement"]["transferId"] is not None
+    assert await balances(api, client) == ("10000.00", "30000.00")
+
+    again = await lodge(api, lodgement["id"], k)  # the same request again: replayed
+    assert again["__typename"] == "LodgementPayload" and again["replayed"] is True
+    twice = await lodge(api, lodgement["id"])  # a new request: lodged once only
+    assert twice["__typename"] == "InvalidStateProblem", twice
+    assert await balances(api, client) == ("10000.00", "30000.00")
+    assert await ledger_sound(api)
+
+    # R-AUD-1: each change in the client's chain
+    actions = {(r["entityType"], r["action"]) for r in await audit_rows(api, clientId=client)}
+    assert {("lodgement", "propose"), ("decision", "raise"), ("decision", "approve")} <= actions
+    assert ("lodgement", "lodge") in actions
+
+
+async def test_lodging_before_approval_is_refused(api: Api, session: AsyncSession) -> None:
+    client = await deputy_client(api)
+    await fund(session, client, 4_000_000)
+    lodgement = await proposed(api, client)
+    done = await lodge(api, lodgement["id"])
+    assert done["__typename"] == "InvalidStateProblem", done
+    assert "PROPOSED" in done["message"]
+    assert await balances(api, client) == ("40000.00", None)
+
+
+async def test_a_refused_lodgement_is_never_lodged(api: Api, session: AsyncSession) -> None:
+    client = await deputy_client(api)
+    await fund(session, client, 4_000_000)
+    lodgement = await proposed(api, client)
+    data = await api.data(REFUSE, {"id": lodgement["decisionId"], "key": key()}, **TGM)
+    assert data["refuseDecision"]["__typename"] == "DecisionPayload"
+    done = await lodge(api, lodgement["id"])
+    assert done["__typename"] == "InvalidStateProblem", done
+    listed = await api.data(LODGEMENTS, {"client": client, "status": "REFUSED"}, **OFFICER)
+    assert [e["node"]["id"] for e in listed["lodgements"]["edges"]] == [lodgement["id"]]
+
+
+async def test_the_proposer_may_not_approve_their_own(api: Api) -> None:
+    """R-ROLE-2: four eyes, whatever the role (a governance manager proposing here)."""
+    client = await deputy_client(api)
+    lodgement = await proposed(api, client, **TGM)
+    result = await approve(api, lodgement["decisionId"], **TGM)
+    assert result["__typename"] == "FourEyesProblem", result
+    assert result["raisedBy"] == "grace.tgm"
+
+
+async def test_a_senior_officer_may_not_approve_an_investment_plan(api: Api) -> None:
+    """R-DEC: investment plan, any amount: TGM."""
+    client = await deputy_client(api)
+    lodgement = await proposed(api, client, amount="25000.00")
+    result = await approve(api, lodgement["decisionId"], role="senior_officer", sub="olu.scao")
+    assert result["__typename"] == "OverApprovalLimitProblem", result
+    assert result["lowestRoleThatMayApprove"] == "governance_manager"
+
+
+async def test_an_appointee_only_client_is_refused(api: Api) -> None:
+    """R-INV-2 is for deputy clients; an appointee deals with benefits only."""
+    client = str((await create_client(api))["id"])
+    assert (await record_appointeeship(api, client))["__typename"] == "AppointeeshipPayload"
+    result = await propose(api, client)
+    assert result["__typename"] == "ValidationProblem", result
+    assert [f["field"] for f in result["fields"]] == ["clientId"]
+    listed = await api.data(LODGEMENTS, {"client": client}, **OFFICER)
+    assert listed["lodgements"]["edges"] == []
+
+
+async def test_a_client_with_both_roles_may_lodge(api: Api) -> None:
+    client = await deputy_client(api)
+    assert (await record_appointeeship(api, client))["__typename"] == "AppointeeshipPayload"
+    assert (await proposed(api, client))["status"] == "PROPOSED"
+
+
+async def test_a_proposal_repeated_with_its_key_is_recorded_once(api: Api) -> None:
+    client = await deputy_client(api)
+    k = key()
+    first = await api.data(PROPOSE, {"input": proposal(client), "key": k}, **PROPOSER)
+    again = await api.data(PROPOSE, {"input": proposal(client), "key": k}, **PROPOSER)
+    assert first["proposeLodgement"]["replayed"] is False
+    assert again["proposeLodgement"]["replayed"] is True
+    assert (
+        again["proposeLodgement"]["lodgement"]["id"] == first["proposeLodgement"]["lodgement"]["id"]
+    )
+    other = await api.data(PROPOSE, {"input": proposal(client, "1.00"), "key": k}, **PROPOSER)
+    assert other["proposeLodgement"]["__typename"] == "IdempotencyKeyReusedProblem"
+
+
+async def test_a_proposal_records_why_and_who_was_consulted(api: Api) -> None:
+    """R-DEC-1, through the decisions module's own checks."""
+    client = await deputy_client(api)
+    data = await api.data(
+        PROPOSE, {"input": proposal(client, consulted="  "), "key": key()}, **PROPOSER
+    )
+    result = data["proposeLodgement"]
+    assert result["__typename"] == "ValidationProblem"
+    assert [f["field"] for f in result["fields"]] == ["consulted"]
+    zero = await propose(api, client, "0.00")
+    assert zero["__typename"] == "ValidationProblem"
+
+
+async def test_lodging_more_than_the_cms_balance_moves_nothing(
+    api: Api, session: AsyncSession
+) -> None:
+    client = await deputy_client(api)
+    await fund(session, client, 1_000_000)
+    lodgement = await proposed(api, client, "30000.00")
+    assert (await approve(api, lodgement["decisionId"]))["__typename"] == "DecisionPayload"
+    done = await lodge(api, lodgement["id"])
+    assert done["__typename"] == "InsufficientFundsProblem", done
+    assert (done["available"], done["wanted"]) == ("10000.00", "30000.00")
+    assert await balances(api, client) == ("10000.00", None)
+    # once the money is there, a retry succeeds (a refusal stored nothing)
+    await fund(session, client, 2_000_000)
+    assert (await lodge(api, lodgement["id"]))["lodgement"]["status"] == "LODGED"
+    assert await balances(api, client) == ("0.00", "30000.00")
+
+
+# --- withdraw (R-INV-6) -----------------------------------------------------------------------
+
+
+async def test_money_comes_back_when_needed_never_more_than_lodged(
+    api: Api, session: AsyncSession
+) -> None:
+    client = await deputy_client(api)
+    await fund(session, client, 4_000_000)
+    lodgement = await proposed(api, client)
+    await approve(api, lodgement["decisionId"])
+    await lodge(api, lodgement["id"])
+
+    too_much = await withdraw(api, client, "30000.01")
+    assert too_much["__typename"] == "InsufficientFundsProblem", too_much
+    assert (too_much["available"], too_much["wanted"]) == ("30000.00", "30000.01")
+    assert await balances(api, client) == ("10000.00", "30000.00")
+
+    no_reason = await withdraw(api, client, "100.00", reason=" ")
+    assert no_reason["__typename"] == "ValidationProblem"
+
+    back = await withdraw(api, client, "12500.00", "Room adaptation for a wheelchair")
+    assert back["__typename"] == "CourtFundsWithdrawalPayload", back
+    assert back["withdrawal"]["reason"] == "Room adaptation for a wheelchair"
+    assert await balances(api, client) == ("22500.00", "17500.00")
+    rows = [
+        r
+        for r in await audit_rows(api, clientId=client)
+        if r["entityType"] == "court_funds_withdrawal"
+    ]
+    assert [r["action"] for r in rows] == ["withdraw"]
+    assert await ledger_sound(api)
+
+
+async def test_nothing_lodged_nothing_to_withdraw(api: Api) -> None:
+    client = await deputy_client(api)
+    result = await withdraw(api, client, "1.00")
+    assert result["__typename"] == "InsufficientFundsProblem"
+
+
+# --- interest at the rate in force each day (R-DATA) ------------------------------------------
+
+
+def expected_pence(balance: int, days_at: list[tuple[int, str]]) -> int:
+    exact = sum((Fraction(balance) * Fraction(Decimal(r)) * n for n, r in days_at), Fraction(0))
+    exact /= 100 * 365
+    return int(
+        (Decimal(exact.numerator) / Decimal(exact.denominator)).quantize(
+            Decimal(1), rounding=ROUND_HALF_UP
+        )
+    )
+
+
+async def test_interest_across_the_rate_change_of_9_january_2026(
+    api: Api, session: AsyncSession
+) -> None:
+    """£100,000 lodged 2026-01-01: 8 days at 4.00% and 23 days at 3.75%, rounded once."""
+    client = await deputy_client(api)
+    await lodged_on(session, client, 10_000_000, date(2026, 1, 1))
+    pence = expected_pence(10_000_000, [(8, "4.00"), (23, "3.75")])
+    assert pence == 32397  # 10,000,000 x 118.25 / 36,500 = 32,397.26...
+    run = await interest(api, "2026-01-01", "2026-01-31")
+    assert run["__typename"] == "CourtFundsInterestRunPayload", run
+    assert run["alreadyRun"] is False
+    assert (run["run"]["accounts"], run["run"]["total"]) == (1, "323.97")
+    assert await balances(api, client) == ("0.00", "100323.97")
+
+    # once per period: a new key returns the first run, nothing credited again
+    again = await interest(api, "2026-01-01", "2026-01-31")
+    assert again["alreadyRun"] is True and again["run"]["id"] == run["run"]["id"]
+    overlap = await interest(api, "2026-01-31", "2026-02-01")
+    assert overlap["__typename"] == "ValidationProblem", overlap
+    assert await balances(api, client) == ("0.00", "100323.97")
+
+    credits = [r for r in await audit_rows(api, clientId=client) if r["entityType"] == "transfer"]
+    assert [r["action"] for r in credits] == ["credit_court_funds_interest"]
+    runs = await api.data(INTEREST_RUNS, {}, role="auditor", sub="aud")
+    assert [e["node"]["total"] for e in runs["courtFundsInterestRuns"]["edges"]] == ["323.97"]
+    assert await ledger_sound(api)
+
+
+async def test_interest_in_2014_at_the_seeds_half_percent(api: Api, session: AsyncSession) -> None:
+    client = await deputy_client(api)
+    await lodged_on(session, client, 5_000_000, date(2014, 4, 1))
+    # a withdrawal mid-period: end-of-day balances by value date
+    cid = decode_uuid("Client", client)
+    async with unit_of_work(session):
+        cms = await ledger.client_account(session, cid)
+        cfo = await ledger.client_account(session, cid, AccountKind.CLIENT_COURT_FUNDS)
+        await ledger.post(
+            session,
+            FUNDER,
+            ledger.Movement(
+                cfo.id,
+                cms.id,
+                1_000_000,
+                date(2014, 4, 21),
+                Category.TRANSFER_BETWEEN_OWN_ACCOUNTS,
+                "back for fees",
+            ),
+        )
+    exact = (Fraction(5_000_000) * 20 + Fraction(4_000_000) * 10) * Fraction(1, 2) / 36500
+    pence = int(exact + Fraction(1, 2))
+    assert pence == 1918  # (100,000,000 + 40,000,000) x 0.5 / 36,500 = 1,917.81
+    run = await interest(api, "2014-04-01", "2014-04-30")
+    assert run["__typename"] == "CourtFundsInterestRunPayload", run
+    assert run["run"]["total"] == "19.18"
+    assert await balances(api, client) == ("10000.00", "40019.18")
+
+
+async def test_a_day_without_a_rate_refuses_the_run(api: Api, session: AsyncSession) -> None:
+    client = await deputy_client(api)
+    await lodged_on(session, client, 1_000_000, date(2013, 1, 1))
+    before = await interest(api, "2014-03-01", "2014-04-30")  # before the seed's figure
+    assert before["__typename"] == "PolicyMissingProblem", before
+    assert before["name"] == rules.COURT_FUNDS_RATE
+    unknown = await interest(api, "2023-01-01", "2023-01-31")  # known to be unknown (R-DATA)
+    assert unknown["__typename"] == "PolicyMissingProblem", unknown
+    assert await balances(api, client) == ("0.00", "10000.00")
+    runs = await api.data(INTEREST_RUNS, {}, **OFFICER)
+    assert runs["courtFundsInterestRuns"]["edges"] == []
+
+
+async def test_an_unfinished_period_is_refused(api: Api) -> None:
+    result = await interest(api, "2026-01-01", "2099-01-31")
+    assert result["__typename"] == "ValidationProblem"
+
+
+# --- who may (R-ROLE-1) -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "role", ["social_worker", "reporting", "auditor", "support_assistant", "integration_sap"]
+)
+async def test_who_may_not_propose(api: Api, role: str) -> None:
+    client = await deputy_client(api)
+    body = await api.gql(PROPOSE, {"input": proposal(client), "key": key()}, role=role, sub="x")
+    assert error_codes(body) == ["FORBIDDEN"], body
+
+
+@pytest.mark.parametrize("role", ["social_worker", "reporting", "auditor", "integration_controcc"])
+async def test_who_may_not_lodge_or_withdraw(api: Api, role: str) -> None:
+    client = await deputy_client(api)
+    lodgement = await proposed(api, client)
+    body = await api.gql(LODGE, {"id": lodgement["id"], "key": key()}, role=role, sub="x")
+    assert error_codes(body) == ["FORBIDDEN"], body
+    variables = {"client": client, "amount": "1.00", "reason": "x", "key": key()}
+    body = await api.gql(WITHDRAW, variables, role=role, sub="x")
+    assert error_codes(body) == ["FORBIDDEN"], body
+
+
+@pytest.mark.parametrize("role", ["assistant", "support_assistant", "auditor", "reporting"])
+async def test_who_may_not_run_court_funds_interest(api: Api, role: str) -> None:
+    variables = {"start": "2026-01-01", "end": "2026-01-31", "key": key()}
+    body = await api.gql(INTEREST, variables, role=role, sub="x")
+    assert error_codes(body) == ["FORBIDDEN"], body
+
+
+@pytest.mark.parametrize("role", ["reporting", "social_worker"])
+async def test_who_may_not_read_lodgements(api: Api, role: str) -> None:
+    for query in (LODGEMENTS, INTEREST_RUNS):
+        body = await api.gql(query, {}, role=role, sub="x")
+        assert error_codes(body) == ["FORBIDDEN"], body
+
+
+async def test_lodgements_page_through_every_one(api: Api) -> None:
+    client = await deputy_client(api)
+    ids = [(await proposed(api, client, f"{25000 + i}.00"))["id"] for i in range(3)]
+    first = await api.data(LODGEMENTS, {"client": client, "first": 2}, **OFFICER)
+    page = first["lodgements"]
+    assert page["pageInfo"]["hasNextPage"] is True
+    rest = await api.data(
+        LODGEMENTS,
+        {"client": client, "first": 2, "after": page["pageInfo"]["endCursor"]},
+        **OFFICER,
+    )
+    seen = [e["node"]["id"] for e in page["edges"] + rest["lodgements"]["edges"]]
+    # every one once (in one test transaction now() is one instant: the id breaks the tie)
+    assert sorted(seen) == sorted(ids)
