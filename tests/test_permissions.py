@@ -81,6 +81,7 @@ councilEmployees      Y   Y   Y   Y   Y   Y   Y   .   .   .   .
 budgetPlan            Y   Y   Y   Y   Y   Y   Y   .   .   .   .
 budgetPlans           Y   Y   Y   Y   Y   Y   Y   .   .   .   .
 thresholdFlags        Y   Y   Y   Y   Y   Y   Y   .   .   .   .
+budgetPlanReviews     Y   Y   Y   Y   Y   Y   Y   .   .   .   .
 # lodgements (the planning issue): officers and audit read
 lodgements            Y   Y   Y   Y   Y   Y   Y   .   .   .   .
 courtFundsInterestRuns Y  Y   Y   Y   Y   Y   Y   .   .   .   .

@@ -35,7 +35,7 @@ from ca_api.officers.schema import OfficerQuery
 from ca_api.orders.schema import OrderMutation
 from ca_api.payments.schema import PaymentMutation, PaymentQuery
 from ca_api.placements.schema import PlacementMutation, PlacementQuery
-from ca_api.planning.schema import PlanningMutation, PlanningQuery
+from ca_api.planning.schema import PlanningMutation, PlanningQuery, PlanReviewQuery
 from ca_api.policy.schema import PolicyQuery
 from ca_api.receipts.schema import ReceiptMutation, ReceiptQuery
 from ca_api.reconciliation.schema import ReconciliationMutation, ReconciliationQuery
@@ -56,6 +56,7 @@ class Query(
     DecisionQuery,
     ApprovalQuery,
     PlanningQuery,
+    PlanReviewQuery,
     FeeQuery,
     LodgementQuery,
     PlacementQuery,

@@ -9,6 +9,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 
 from ca_api.money import Pence, percentage_of, round_half_up
@@ -277,3 +278,32 @@ def pence_of_figure(value: Decimal) -> Pence:
     if value != value.to_integral_value():
         raise ValueError(f"policy figure {value} is not a whole number of pence")
     return int(value)
+
+
+# --- the yearly review (R-CARE-2, R-REP-4) ----------------------------------------------
+
+
+class ReviewStatus(enum.StrEnum):
+    NO_PLAN = "NO_PLAN"  # taken on, but no plan in force: one is made on acceptance
+    OVERDUE = "OVERDUE"  # the plan in force is more than a year old
+    DUE_SOON = "DUE_SOON"  # a year old within the notice period
+    CURRENT = "CURRENT"
+
+
+def review_due_on(plan_year_start: date) -> date:
+    """A plan is reviewed a year after its year starts (29 February: on 28 February)."""
+    try:
+        return plan_year_start.replace(year=plan_year_start.year + 1)
+    except ValueError:
+        return plan_year_start.replace(year=plan_year_start.year + 1, day=28)
+
+
+def review_status(plan_year_start: date | None, on: date, notice_days: int) -> ReviewStatus:
+    if plan_year_start is None:
+        return ReviewStatus.NO_PLAN
+    due = review_due_on(plan_year_start)
+    if due <= on:
+        return ReviewStatus.OVERDUE
+    if (due - on).days <= notice_days:
+        return ReviewStatus.DUE_SOON
+    return ReviewStatus.CURRENT

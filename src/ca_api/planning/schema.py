@@ -603,6 +603,68 @@ class PlanningQuery:
         )
 
 
+ReviewStatus = rules.ReviewStatus
+strawberry.enum(ReviewStatus, description="Where a client's yearly plan review stands (R-CARE-2).")
+
+
+@strawberry.type(description="A client whose budget plan needs making or reviewing (R-CARE-2).")
+class PlanReview:
+    review: strawberry.Private[service.PlanReview]
+
+    @strawberry.field
+    def client_id(self) -> strawberry.ID:
+        return strawberry.ID(encode_id("Client", self.review.client_id))
+
+    @strawberry.field
+    def client_reference(self) -> str:
+        return self.review.reference
+
+    @strawberry.field
+    def plan_id(self) -> strawberry.ID | None:
+        p = self.review.plan_id
+        return strawberry.ID(encode_id("BudgetPlan", p)) if p else None
+
+    @strawberry.field
+    def plan_year_start(self) -> date | None:
+        return self.review.plan_year_start
+
+    @strawberry.field
+    def due_on(self) -> date | None:
+        return self.review.due_on
+
+    @strawberry.field
+    def status(self) -> ReviewStatus:
+        return self.review.status
+
+
+@strawberry.type
+class PlanReviewQuery:
+    @strawberry.field(
+        extensions=allow(PLAN_READ),
+        description="Clients taken on whose plan is missing, a year old, or nearly (R-CARE-2, "
+        "R-REP-4), in reference order.",
+    )
+    async def budget_plan_reviews(
+        self,
+        info: Info[Context, None],
+        on: date | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[PlanReview]:
+        ctx = info.context
+        page = page_request(first, after, default=50, maximum=ctx.settings.max_page_size)
+        reviews = await service.plan_reviews(
+            ctx.session,
+            ctx.principal,
+            on or clock.today(),
+            after_reference=page.after_one(str),
+            limit=page.first + 1,
+        )
+        return connection_from_rows(
+            reviews, page, key=lambda r: [r.reference], node=lambda r: PlanReview(review=r)
+        )
+
+
 @strawberry.type
 class PlanningMutation:
     @strawberry.mutation(

@@ -556,3 +556,67 @@ async def submit_plan(
     fresh = await get_plan(session, plan_id)
     assert fresh is not None
     return RecordedPlan(fresh, replayed=outcome.replayed)
+
+
+# --- the yearly review (R-CARE-2, R-REP-4) ----------------------------------------------
+
+REVIEW_NOTICE_DAYS = 28
+
+
+@dataclass(frozen=True)
+class PlanReview:
+    client_id: uuid.UUID
+    reference: str
+    plan_id: uuid.UUID | None
+    plan_year_start: date | None
+    due_on: date | None
+    status: rules.ReviewStatus
+
+
+async def plan_reviews(
+    session: AsyncSession,
+    principal: Principal,
+    on: date,
+    *,
+    after_reference: str | None,
+    limit: int,
+) -> list[PlanReview]:
+    """Active clients the council acts for whose plan needs attention on ``on``: none in force
+    (a plan is made on acceptance), a year old (reviewed yearly), or a year old within
+    ``REVIEW_NOTICE_DAYS`` days; in reference order. Clients being wound up are left out."""
+    out: list[PlanReview] = []
+    after = after_reference
+    flt = clients_repository.ClientFilter(status="ACTIVE")
+    while len(out) < limit:
+        rows = await clients_repository.list_current(
+            session, principal, flt, on=on, after_reference=after, limit=BATCH
+        )
+        if not rows:
+            break
+        after = rows[-1].reference
+        taken_on = [
+            r
+            for r in rows
+            if r.situation != Situation.DECEASED_WINDING_UP.value
+            and legal_role(bool(r.is_appointee), bool(r.is_deputy)) is not LegalRole.NONE
+        ]
+        plans = await repository.current_plans_on(session, [r.id for r in taken_on], on)
+        for r in taken_on:
+            plan = plans.get(r.id)
+            start = plan.plan_year_start if plan is not None else None
+            status = rules.review_status(start, on, REVIEW_NOTICE_DAYS)
+            if status is rules.ReviewStatus.CURRENT:
+                continue
+            out.append(
+                PlanReview(
+                    client_id=r.id,
+                    reference=r.reference,
+                    plan_id=plan.id if plan is not None else None,
+                    plan_year_start=start,
+                    due_on=rules.review_due_on(start) if start is not None else None,
+                    status=status,
+                )
+            )
+            if len(out) == limit:
+                break
+    return out
