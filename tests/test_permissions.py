@@ -85,6 +85,11 @@ budgetPlanReviews     Y   Y   Y   Y   Y   Y   Y   .   .   .   .
 # lodgements (the planning issue): officers and audit read
 lodgements            Y   Y   Y   Y   Y   Y   Y   .   .   .   .
 courtFundsInterestRuns Y  Y   Y   Y   Y   Y   Y   .   .   .   .
+# placements, existing investments, investment statements: officers and audit read
+approvedInstitutions  Y   Y   Y   Y   Y   Y   Y   .   .   .   .
+placements            Y   Y   Y   Y   Y   Y   Y   .   .   .   .
+investments           Y   Y   Y   Y   Y   Y   Y   .   .   .   .
+investmentStatementsDue Y Y   Y   Y   Y   Y   Y   .   .   .   .
 # fees (the planning issue): officers and audit read
 feeRuns               Y   Y   Y   Y   Y   Y   Y   .   .   .   .
 feeCharges            Y   Y   Y   Y   Y   Y   Y   .   .   .   .
@@ -136,6 +141,16 @@ proposeLodgement      .   Y   Y   Y   Y   Y   .   .   .   .   .
 lodge                 Y   Y   Y   Y   Y   Y   .   .   .   .   .
 withdrawFromCourtFunds Y  Y   Y   Y   Y   Y   .   .   .   .   .
 postCourtFundsInterest .  .   .   Y   Y   Y   .   .   .   .   .
+# placements: casework proposes (an investment plan decision for the governance manager),
+# officers carry out what was approved, the governance manager keeps the register (R-INV-3..6)
+addApprovedInstitution .  .   .   .   Y   .   .   .   .   .   .
+addInstitutionProduct .   .   .   .   Y   .   .   .   .   .   .
+reviewInstitution     .   .   .   .   Y   .   .   .   .   .   .
+placeFunds            .   Y   Y   Y   Y   Y   .   .   .   .   .
+makePlacement         Y   Y   Y   Y   Y   Y   .   .   .   .   .
+matureOrWithdrawPlacement Y Y Y   Y   Y   Y   .   .   .   .   .
+recordExistingInvestment . Y  Y   Y   Y   Y   .   .   .   .   .
+recordInvestmentStatement . Y Y   Y   Y   Y   .   .   .   .   .
 # fees: a senior officer and above run them (R-FEE)
 runFees               .   .   .   Y   Y   Y   .   .   .   .   .
 """

@@ -361,6 +361,13 @@ async def _insert_new(
     return decision_id
 
 
+async def raise_within(session: AsyncSession, actor: Actor, new: NewDecision) -> uuid.UUID:
+    """Raise a decision inside the caller's transaction (a placement or a statement and the
+    decision that approves it are written together, or not at all). Same checks and audit as
+    ``raise_decision``; the caller owns the transaction and the idempotency key."""
+    return await _insert_new(session, actor, tidy(new))
+
+
 def tidy(new: NewDecision) -> NewDecision:
     return NewDecision(new.client_id, rules.tidy(new.draft), new.recipient_counterparty_id)
 

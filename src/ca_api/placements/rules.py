@@ -1,0 +1,174 @@
+"""Pure rules for placements, existing investments and investment statements (R-INV-3 to
+R-INV-6). No I/O."""
+
+from __future__ import annotations
+
+import calendar
+import enum
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from ca_api.money import Pence, format_money, round_half_up
+
+MAX_NAME = 200
+MAX_TEXT = 4000
+MAX_LOCATION = 400
+FSCS_LIMIT = "fscs_deposit_protection_limit"
+MAX_TERM = "placement_max_term_months"
+DAYS_IN_YEAR = Decimal(365)
+
+
+class PlacementStatus(enum.StrEnum):
+    PROPOSED = "PROPOSED"  # its INVESTMENT_PLAN decision awaits approval
+    APPROVED = "APPROVED"  # approved, money not yet moved
+    REFUSED = "REFUSED"  # its decision was refused or superseded: never placed
+    PLACED = "PLACED"  # money with the institution
+    MATURED = "MATURED"  # back at or after the maturity date
+    WITHDRAWN = "WITHDRAWN"  # back before the maturity date (R-INV-6)
+
+
+# Still counts against the deposit protection limit with its institution (R-INV-4).
+OPEN = frozenset({PlacementStatus.PROPOSED, PlacementStatus.APPROVED, PlacementStatus.PLACED})
+
+
+class PlacementEventKind(enum.StrEnum):
+    PLACED = "PLACED"
+    MATURED = "MATURED"
+    WITHDRAWN = "WITHDRAWN"
+
+
+class InvestmentKind(enum.StrEnum):
+    SHARES = "SHARES"
+    BONDS = "BONDS"
+    ISA = "ISA"
+    OTHER = "OTHER"
+
+
+class StatementStatus(enum.StrEnum):
+    DUE = "DUE"  # not yet submitted, on or before the due date
+    OVERDUE = "OVERDUE"  # not yet submitted, after the due date
+    SUBMITTED = "SUBMITTED"  # recorded, awaiting the governance manager's approval
+    APPROVED = "APPROVED"  # agreed (R-INV-3, R-DEC)
+
+
+def add_months(start: date, months: int) -> date:
+    """The same day ``months`` calendar months later; a day the month lacks falls on its last
+    day (31 August + 3 months = 30 November; 30 November + 3 = 28 or 29 February)."""
+    index = start.month - 1 + months
+    year, month = start.year + index // 12, index % 12 + 1
+    return date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
+
+
+def parse_rate(text: str) -> Decimal | None:
+    """A rate in percent as a decimal string ("1.49"); None if it is not one."""
+    if not isinstance(text, str) or not text.strip():
+        return None
+    try:
+        value = Decimal(text.strip())
+    except InvalidOperation:
+        return None
+    if not value.is_finite() or value < 0 or value >= 100:
+        return None
+    if value.as_tuple().exponent < -4:  # type: ignore[operator]
+        return None
+    return value
+
+
+def rate_text(value: Decimal) -> str:
+    return format(value.normalize(), "f") if value != 0 else "0"
+
+
+def interest(amount: Pence, rate_percent: Decimal, days: int) -> Pence:
+    """Simple interest for ``days`` at ``rate_percent`` a year: days/365, half-up to the penny
+    (R-INV-6)."""
+    if days <= 0:
+        return 0
+    return round_half_up(Decimal(amount) * rate_percent / Decimal(100) * days / DAYS_IN_YEAR)
+
+
+def approved_on(approved_from: date, reviews: Iterable[tuple[date, int, bool]], on: date) -> bool:
+    """Whether an institution is approved on ``on``: on the register by then, and the latest
+    review on or before ``on`` (reviewed_on, then the order recorded) did not withdraw it."""
+    if on < approved_from:
+        return False
+    latest = max(((d, i, ok) for d, i, ok in reviews if d <= on), default=None)
+    return latest is None or latest[2]
+
+
+@dataclass(frozen=True)
+class Proposal:
+    amount: Pence
+    start_date: date
+    maturity_date: date
+
+
+def term_problems(
+    start: date, term_months: int | None, maturity: date | None, max_months: int
+) -> tuple[date | None, dict[str, str]]:
+    """The maturity date, and why the term breaks R-INV-4: at most ``max_months`` calendar
+    months (exactly that many allowed, a day more refused)."""
+    if (term_months is None) == (maturity is None):
+        return None, {"term_months": "give termMonths or maturityDate, not both"}
+    if term_months is not None:
+        if term_months < 1:
+            return None, {"term_months": "must be at least 1"}
+        if term_months > max_months:
+            return None, {
+                "term_months": f"is over {max_months} months, the longest placement (R-INV-4)"
+            }
+        return add_months(start, term_months), {}
+    assert maturity is not None
+    if maturity <= start:
+        return None, {"maturity_date": "must be after the start date"}
+    latest = add_months(start, max_months)
+    if maturity > latest:
+        return None, {
+            "maturity_date": f"is more than {max_months} months after the start date: the latest "
+            f"is {latest.isoformat()} (R-INV-4)"
+        }
+    return maturity, {}
+
+
+def limits_problem(amount: Pence, minimum: Pence | None, maximum: Pence | None) -> str | None:
+    if minimum is not None and amount < minimum:
+        return f"is below the product's minimum of {format_money(minimum)} (R-INV-4)"
+    if maximum is not None and amount > maximum:
+        return f"is above the product's maximum of {format_money(maximum)} (R-INV-4)"
+    return None
+
+
+def protection_problem(amount: Pence, already: Pence, limit: Pence, on: date) -> str | None:
+    """R-INV-4: one client's money with one institution stays within the deposit protection
+    limit in force on the start date (the limit itself allowed)."""
+    if already + amount > limit:
+        return (
+            f"would put {format_money(already + amount)} with this institution for the client "
+            f"({format_money(already)} already), above the deposit protection limit of "
+            f"{format_money(limit)} in force on {on.isoformat()} (R-INV-4)"
+        )
+    return None
+
+
+def statement_due(order_date: date) -> date:
+    """R-INV-3: the investment statement is due within three calendar months of the order."""
+    return add_months(order_date, 3)
+
+
+def statement_status(
+    due: date, on: date, submitted_on: date | None, approved: date | None
+) -> StatementStatus:
+    if approved is not None and approved <= on:
+        return StatementStatus.APPROVED
+    if submitted_on is not None and submitted_on <= on:
+        return StatementStatus.SUBMITTED
+    return StatementStatus.DUE if on <= due else StatementStatus.OVERDUE
+
+
+def text_problem(name: str, value: str | None, *, required: bool, maximum: int) -> dict[str, str]:
+    if value is None or not value.strip():
+        return {name: "is required"} if required else {}
+    if len(value) > maximum:
+        return {name: f"is longer than {maximum} characters"}
+    return {}

@@ -1,0 +1,810 @@
+"""Approved institutions, placements and existing investments through the real /graphql
+endpoint (R-INV-4, R-INV-5, R-INV-6): the register kept by the governance manager; placements
+only with an institution and product approved on the start date, at most 12 months (the policy
+figure), within the product's limits and within the deposit protection limit in force on the
+start date (£85,000 to 2025-11-30, £120,000 from 2025-12-01, R-DATA); proposals are
+INVESTMENT_PLAN decisions approved by the governance manager (never the proposer, R-ROLE-2);
+money moves through the ledger; a placement comes back once, with simple interest.
+
+The helpers at the top are shared with ``test_investment_statements``.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from typing import Any
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ca_api.auth.principal import Principal, Role
+from ca_api.common.ids import decode_uuid
+from ca_api.context import Actor
+from ca_api.db import unit_of_work
+from ca_api.ledger import service as ledger
+from ca_api.ledger.rules import Category, CounterpartyKind
+from ca_api.ledger.service import Movement
+from ca_api.money import parse_money
+from ca_api.placements import rules
+from tests.conftest import Api, RolledBackDatabase, error_codes
+from tests.test_invoices import new_client, new_key, unique
+
+GM = {"role": "governance_manager", "sub": "grace.tgm"}
+PROPOSER = {"role": "assistant", "sub": "ash.assistant"}
+EXECUTOR = {"role": "senior_assistant", "sub": "sasha.senior"}
+FUNDER = Actor(Principal("olu.scao", frozenset({Role.SENIOR_OFFICER})), "test-placements")
+
+PROBLEMS = """
+  ... on Problem { code message }
+  ... on ValidationProblem { fields { field message } }
+  ... on NotFoundProblem { id }
+"""
+MONEY_PROBLEMS = (
+    PROBLEMS
+    + """
+  ... on InsufficientFundsProblem { available wanted }
+  ... on IdempotencyKeyReusedProblem { key }
+  ... on PolicyMissingProblem { name }
+"""
+)
+
+INSTITUTION_FIELDS = """
+  id name approvedOn note counterpartyId approved
+  products { id name rate notice minimum maximum effectiveFrom }
+  latestReview { reviewedOn stillApproved note recordedBy }
+"""
+
+ADD_INSTITUTION = f"""
+mutation($name: String!, $on: Date!, $note: String) {{
+  addApprovedInstitution(name: $name, approvedOn: $on, note: $note) {{
+    __typename
+    ... on ApprovedInstitutionPayload {{ institution {{ {INSTITUTION_FIELDS} }} }}
+    {PROBLEMS}
+  }}
+}}
+"""
+
+ADD_PRODUCT = f"""
+mutation($input: InstitutionProductInput!) {{
+  addInstitutionProduct(input: $input) {{
+    __typename
+    ... on InstitutionProductPayload {{ product {{ id name rate notice minimum maximum }} }}
+    {PROBLEMS}
+  }}
+}}
+"""
+
+REVIEW = f"""
+mutation($id: ID!, $on: Date!, $ok: Boolean!, $note: String!) {{
+  reviewInstitution(institutionId: $id, reviewedOn: $on, stillApproved: $ok, note: $note) {{
+    __typename
+    ... on ApprovedInstitutionPayload {{ institution {{ {INSTITUTION_FIELDS} }} }}
+    {PROBLEMS}
+  }}
+}}
+"""
+
+PLACEMENT_FIELDS = """
+  id clientId institutionId productId amount startDate maturityDate rate status decisionId
+  decisionStatus protectionLimit protectionLimitEffectiveFrom proposedBy accountId
+  placedTransferId returnedOn interest daysHeld returnedTransferId interestTransferId
+"""
+
+PLACE = f"""
+mutation($input: PlacementInput!, $key: String!) {{
+  placeFunds(input: $input, idempotencyKey: $key) {{
+    __typename
+    ... on PlacementPayload {{ placement {{ {PLACEMENT_FIELDS} }} }}
+    {MONEY_PROBLEMS}
+  }}
+}}
+"""
+
+MAKE = f"""
+mutation($id: ID!, $key: String!) {{
+  makePlacement(placementId: $id, idempotencyKey: $key) {{
+    __typename
+    ... on PlacementPayload {{ placement {{ {PLACEMENT_FIELDS} }} }}
+    {MONEY_PROBLEMS}
+  }}
+}}
+"""
+
+RETURN = f"""
+mutation($id: ID!, $on: Date!, $key: String!) {{
+  matureOrWithdrawPlacement(placementId: $id, onDate: $on, idempotencyKey: $key) {{
+    __typename
+    ... on PlacementPayload {{ placement {{ {PLACEMENT_FIELDS} }} }}
+    {MONEY_PROBLEMS}
+  }}
+}}
+"""
+
+APPROVE = f"""
+mutation($id: ID!, $key: String!) {{
+  approveDecision(id: $id, idempotencyKey: $key) {{
+    __typename
+    ... on DecisionPayload {{ decision {{ id status kind amount }} }}
+    ... on FourEyesProblem {{ raisedBy }}
+    {PROBLEMS}
+  }}
+}}
+"""
+
+REFUSE = f"""
+mutation($id: ID!, $key: String!) {{
+  refuseDecision(id: $id, reason: "Not prudent", idempotencyKey: $key) {{
+    __typename
+    ... on DecisionPayload {{ decision {{ id status }} }}
+    {PROBLEMS}
+  }}
+}}
+"""
+
+PLACEMENTS = f"""
+query($clientId: ID!, $status: PlacementStatus, $first: Int, $after: String) {{
+  placements(clientId: $clientId, status: $status, first: $first, after: $after) {{
+    edges {{ node {{ {PLACEMENT_FIELDS} }} }}
+    pageInfo {{ hasNextPage endCursor }}
+  }}
+}}
+"""
+
+ACCOUNTS = "query($id: ID!) { clientAccounts(clientId: $id) { id kind name balance } }"
+
+
+# --- shared helpers -------------------------------------------------------------------------
+
+
+async def add_institution(
+    api: Api, name: str | None = None, approved_on: str = "2014-04-01", **who: Any
+) -> dict[str, Any]:
+    data = await api.data(
+        ADD_INSTITUTION,
+        {"name": name or unique("Bank"), "on": approved_on, "note": "Treasury strategy list"},
+        **(who or GM),
+    )
+    result: dict[str, Any] = data["addApprovedInstitution"]
+    assert result["__typename"] == "ApprovedInstitutionPayload", result
+    institution: dict[str, Any] = result["institution"]
+    return institution
+
+
+async def add_product(
+    api: Api,
+    institution_id: str,
+    *,
+    rate: str = "1.00",
+    minimum: str | None = None,
+    maximum: str | None = None,
+    effective_from: str = "2014-04-01",
+) -> str:
+    variables = {
+        "input": {
+            "institutionId": institution_id,
+            "name": "Cash ISA",
+            "rate": rate,
+            "notice": "Instant",
+            "minimum": minimum,
+            "maximum": maximum,
+            "effectiveFrom": effective_from,
+        }
+    }
+    data = await api.data(ADD_PRODUCT, variables, **GM)
+    result = data["addInstitutionProduct"]
+    assert result["__typename"] == "InstitutionProductPayload", result
+    return str(result["product"]["id"])
+
+
+async def fund(
+    session: AsyncSession, client_id: str, amount: str, on: date = date(2025, 1, 2)
+) -> None:
+    """Benefits into the client's CMS account from a DWP counterparty, value-dated ``on``."""
+    dwp = await ledger.create_counterparty(
+        session, FUNDER, kind=CounterpartyKind.DWP, name=unique("DWP"), reference=None
+    )
+    cid = decode_uuid("Client", client_id)
+    async with unit_of_work(session):
+        cms = await ledger.client_account(session, cid)
+        source = await ledger.counterparty_account(session, dwp.id)
+        await ledger.post(
+            session,
+            FUNDER,
+            Movement(
+                from_account_id=source.id,
+                to_account_id=cms.id,
+                amount=parse_money(amount),
+                value_date=on,
+                category=Category.IN_BENEFITS,
+                description="Attendance allowance",
+            ),
+        )
+
+
+def placement_input(
+    client: dict[str, Any], product_id: str, amount: str, start: str, **kw: Any
+) -> dict[str, Any]:
+    base: dict[str, Any] = {
+        "clientId": client["id"],
+        "productId": product_id,
+        "amount": amount,
+        "startDate": start,
+        "bestInterestsReason": "A better rate than CMS, the capital protected",
+        "consulted": "The client's niece",
+        "clientInvolved": False,
+        "whyClientNotInvolved": "Advanced dementia",
+    }
+    if "maturityDate" not in kw and "termMonths" not in kw:
+        base["termMonths"] = 12
+    return base | kw
+
+
+async def place(
+    api: Api, input: dict[str, Any], *, key: str | None = None, **who: Any
+) -> dict[str, Any]:
+    data = await api.data(PLACE, {"input": input, "key": key or new_key()}, **(who or PROPOSER))
+    result: dict[str, Any] = data["placeFunds"]
+    return result
+
+
+async def proposed(api: Api, input: dict[str, Any]) -> dict[str, Any]:
+    result = await place(api, input)
+    assert result["__typename"] == "PlacementPayload", result
+    placement: dict[str, Any] = result["placement"]
+    assert placement["status"] == "PROPOSED"
+    return placement
+
+
+async def approve(api: Api, decision_id: str, **who: Any) -> dict[str, Any]:
+    data = await api.data(APPROVE, {"id": decision_id, "key": new_key()}, **(who or GM))
+    result: dict[str, Any] = data["approveDecision"]
+    return result
+
+
+async def make(api: Api, placement_id: str, key: str | None = None) -> dict[str, Any]:
+    data = await api.data(MAKE, {"id": placement_id, "key": key or new_key()}, **EXECUTOR)
+    result: dict[str, Any] = data["makePlacement"]
+    return result
+
+
+async def placed(api: Api, input: dict[str, Any]) -> dict[str, Any]:
+    """Proposed, approved by the governance manager, and made."""
+    p = await proposed(api, input)
+    assert (await approve(api, p["decisionId"]))["__typename"] == "DecisionPayload"
+    result = await make(api, p["id"])
+    assert result["__typename"] == "PlacementPayload", result
+    placement: dict[str, Any] = result["placement"]
+    assert placement["status"] == "PLACED"
+    return placement
+
+
+async def give_back(api: Api, placement_id: str, on: str, key: str | None = None) -> dict[str, Any]:
+    data = await api.data(
+        RETURN, {"id": placement_id, "on": on, "key": key or new_key()}, **EXECUTOR
+    )
+    result: dict[str, Any] = data["matureOrWithdrawPlacement"]
+    return result
+
+
+async def balances(api: Api, client_id: str) -> dict[str, str]:
+    data = await api.data(ACCOUNTS, {"id": client_id}, role="senior_officer")
+    out: dict[str, str] = {}
+    for a in data["clientAccounts"]:
+        key = a["kind"] if a["kind"] != "CLIENT_PLACEMENT" else a["id"]
+        out[key] = a["balance"]
+    return out
+
+
+def refused_for(result: dict[str, Any], field: str) -> str:
+    """The message of a ValidationProblem naming ``field``; it cites R-INV-4."""
+    assert result["__typename"] == "ValidationProblem", result
+    messages = {f["field"]: f["message"] for f in result["fields"]}
+    assert field in messages, messages
+    return messages[field]
+
+
+@pytest.fixture
+async def bank(api: Api) -> dict[str, Any]:
+    """An institution approved since 2014 with an unlimited product at 1.50%."""
+    institution = await add_institution(api)
+    product = await add_product(api, institution["id"], rate="1.50")
+    return {"institution": institution, "product": product}
+
+
+@pytest.fixture
+async def rich_client(api: Api, session: AsyncSession) -> dict[str, Any]:
+    """A client with £300,000 in CMS since January 2025."""
+    client = await new_client(api)
+    await fund(session, client["id"], "300000.00")
+    return client
+
+
+# --- the register (R-INV-4) -----------------------------------------------------------------
+
+
+async def test_the_governance_manager_keeps_the_register(api: Api, db: RolledBackDatabase) -> None:
+    name = unique("NatWest")
+    institution = await add_institution(api, name, approved_on="2014-04-01")
+    assert (institution["name"], institution["approvedOn"], institution["approved"]) == (
+        name,
+        "2014-04-01",
+        True,
+    )
+    # It is a ledger counterparty of kind INSTITUTION, with an account.
+    kind = (
+        await db.connection.execute(
+            text("SELECT kind FROM counterparty WHERE id = :id"),
+            {"id": decode_uuid("Counterparty", institution["counterpartyId"])},
+        )
+    ).scalar_one()
+    assert kind == "INSTITUTION"
+    await add_product(api, institution["id"], rate="1.50", minimum="25000.00")
+    await add_product(api, institution["id"], rate="1.00", minimum="1.00", maximum="25000.00")
+
+    data = await api.data(f"{{ approvedInstitutions {{ {INSTITUTION_FIELDS} }} }}", role="auditor")
+    mine = next(i for i in data["approvedInstitutions"] if i["id"] == institution["id"])
+    assert sorted((p["rate"], p["minimum"], p["maximum"]) for p in mine["products"]) == [
+        ("1", "1.00", "25000.00"),
+        ("1.5", "25000.00", None),
+    ]
+    assert mine["latestReview"] is None
+
+    # The same name twice is refused.
+    again = await api.data(ADD_INSTITUTION, {"name": name, "on": "2014-04-01"}, **GM)
+    assert refused_for(again["addApprovedInstitution"], "name")
+
+
+async def test_product_input_is_checked(api: Api, bank: dict[str, Any]) -> None:
+    iid = bank["institution"]["id"]
+    bad = {
+        "institutionId": iid,
+        "name": "ISA",
+        "rate": "1,5",
+        "notice": "Instant",
+        "minimum": "100.00",
+        "maximum": "50.00",
+        "effectiveFrom": "2014-04-01",
+    }
+    result = (await api.data(ADD_PRODUCT, {"input": bad}, **GM))["addInstitutionProduct"]
+    assert result["__typename"] == "ValidationProblem"
+    assert {f["field"] for f in result["fields"]} == {"rate", "maximum"}
+
+
+async def test_an_institution_no_longer_approved_takes_no_new_placements(
+    api: Api, bank: dict[str, Any], rich_client: dict[str, Any]
+) -> None:
+    iid = bank["institution"]["id"]
+    data = await api.data(
+        REVIEW, {"id": iid, "on": "2025-06-01", "ok": False, "note": "Downgraded"}, **GM
+    )
+    reviewed = data["reviewInstitution"]["institution"]
+    assert reviewed["latestReview"]["stillApproved"] is False
+    assert reviewed["approved"] is False
+
+    # A start date after the review is refused; so is one before it, made now (R-INV-4).
+    for start in ("2025-07-01", "2025-05-01"):
+        result = await place(api, placement_input(rich_client, bank["product"], "1000.00", start))
+        assert "R-INV-4" in refused_for(result, "productId")
+
+    # A later review may approve it again.
+    await api.data(REVIEW, {"id": iid, "on": "2025-09-01", "ok": True, "note": "Restored"}, **GM)
+    ok = await place(api, placement_input(rich_client, bank["product"], "1000.00", "2025-09-01"))
+    assert ok["__typename"] == "PlacementPayload", ok
+
+
+async def test_not_approved_on_the_start_date(api: Api, rich_client: dict[str, Any]) -> None:
+    institution = await add_institution(api, approved_on="2025-06-01")
+    product = await add_product(api, institution["id"], effective_from="2025-07-01")
+    before_approval = await place(
+        api, placement_input(rich_client, product, "1000.00", "2025-05-31")
+    )
+    assert "R-INV-4" in refused_for(before_approval, "productId")
+    before_product = await place(
+        api, placement_input(rich_client, product, "1000.00", "2025-06-30")
+    )
+    assert "R-INV-4" in refused_for(before_product, "productId")
+    on_the_day = await place(api, placement_input(rich_client, product, "1000.00", "2025-07-01"))
+    assert on_the_day["__typename"] == "PlacementPayload", on_the_day
+
+
+# --- placement rules (R-INV-4) --------------------------------------------------------------
+
+
+async def test_twelve_months_exactly_allowed_a_day_more_refused(
+    api: Api, bank: dict[str, Any], rich_client: dict[str, Any]
+) -> None:
+    product = bank["product"]
+    exact = await place(
+        api,
+        placement_input(rich_client, product, "100.00", "2025-11-30", maturityDate="2026-11-30"),
+    )
+    assert exact["__typename"] == "PlacementPayload", exact
+    assert exact["placement"]["maturityDate"] == "2026-11-30"
+    over = await place(
+        api,
+        placement_input(rich_client, product, "100.00", "2025-11-30", maturityDate="2026-12-01"),
+    )
+    assert "R-INV-4" in refused_for(over, "maturityDate")
+    months = await place(
+        api, placement_input(rich_client, product, "100.00", "2025-11-30", termMonths=12)
+    )
+    assert months["placement"]["maturityDate"] == "2026-11-30"
+    thirteen = await place(
+        api, placement_input(rich_client, product, "100.00", "2025-11-30", termMonths=13)
+    )
+    assert "R-INV-4" in refused_for(thirteen, "termMonths")
+    both = await place(
+        api,
+        placement_input(
+            rich_client, product, "100.00", "2025-11-30", termMonths=3, maturityDate="2026-01-01"
+        ),
+    )
+    assert refused_for(both, "termMonths")
+
+
+@pytest.mark.parametrize(
+    ("start", "limit", "over"),
+    [
+        ("2025-11-30", "85000.00", "85000.01"),  # the seed's figure, the last day it applies
+        ("2025-12-01", "120000.00", "120000.01"),  # PS24/25 from 2025-12-01 (R-DATA)
+    ],
+)
+async def test_deposit_protection_limit_in_force_on_the_start_date(
+    api: Api,
+    bank: dict[str, Any],
+    rich_client: dict[str, Any],
+    start: str,
+    limit: str,
+    over: str,
+) -> None:
+    refused = await place(api, placement_input(rich_client, bank["product"], over, start))
+    message = refused_for(refused, "amount")
+    assert "R-INV-4" in message and f"limit of {limit} in force on {start}" in message
+    at_limit = await proposed(api, placement_input(rich_client, bank["product"], limit, start))
+    assert (at_limit["protectionLimit"], at_limit["protectionLimitEffectiveFrom"]) == (
+        limit,
+        "2014-04-01" if start == "2025-11-30" else "2025-12-01",
+    )
+    # A penny more with the same institution is over; with another it is fine.
+    penny = await place(api, placement_input(rich_client, bank["product"], "0.01", start))
+    assert "R-INV-4" in refused_for(penny, "amount")
+    other = await add_institution(api)
+    other_product = await add_product(api, other["id"])
+    elsewhere = await place(api, placement_input(rich_client, other_product, "0.01", start))
+    assert elsewhere["__typename"] == "PlacementPayload", elsewhere
+
+
+async def test_open_placements_with_the_institution_count_towards_the_limit(
+    api: Api, bank: dict[str, Any], rich_client: dict[str, Any]
+) -> None:
+    first = await placed(
+        api, placement_input(rich_client, bank["product"], "50000.00", "2025-11-01")
+    )
+    over = await place(api, placement_input(rich_client, bank["product"], "35000.01", "2025-11-02"))
+    assert "50000.00 already" in refused_for(over, "amount")
+    # Once the money is back, it no longer counts.
+    back = await give_back(api, first["id"], "2025-11-10")
+    assert back["placement"]["status"] == "WITHDRAWN"
+    ok = await place(api, placement_input(rich_client, bank["product"], "85000.00", "2025-11-11"))
+    assert ok["__typename"] == "PlacementPayload", ok
+
+
+async def test_a_refused_proposal_no_longer_counts(
+    api: Api, bank: dict[str, Any], rich_client: dict[str, Any]
+) -> None:
+    p = await proposed(api, placement_input(rich_client, bank["product"], "85000.00", "2025-11-01"))
+    blocked = await place(api, placement_input(rich_client, bank["product"], "1.00", "2025-11-01"))
+    assert refused_for(blocked, "amount")
+    data = await api.data(REFUSE, {"id": p["decisionId"], "key": new_key()}, **GM)
+    assert data["refuseDecision"]["decision"]["status"] == "REFUSED"
+    made = await make(api, p["id"])
+    assert made["__typename"] == "InvalidStateProblem", made
+    ok = await place(api, placement_input(rich_client, bank["product"], "1.00", "2025-11-01"))
+    assert ok["__typename"] == "PlacementPayload", ok
+
+
+async def test_amount_within_the_products_limits(api: Api, rich_client: dict[str, Any]) -> None:
+    institution = await add_institution(api)
+    product = await add_product(api, institution["id"], minimum="25000.00", maximum="30000.00")
+    for amount, ok in (
+        ("24999.99", False),
+        ("25000.00", True),
+        ("30000.00", True),
+        ("30000.01", False),
+    ):
+        result = await place(api, placement_input(rich_client, product, amount, "2025-06-01"))
+        if ok:
+            assert result["__typename"] == "PlacementPayload", result
+        else:
+            assert "R-INV-4" in refused_for(result, "amount")
+
+
+# --- carrying it out, and the money back (R-INV-4, R-INV-6) ---------------------------------
+
+
+async def test_placement_lifecycle_through_the_ledger(
+    api: Api, bank: dict[str, Any], rich_client: dict[str, Any], db: RolledBackDatabase
+) -> None:
+    p = await proposed(api, placement_input(rich_client, bank["product"], "10000.00", "2025-01-15"))
+    assert (p["maturityDate"], p["rate"], p["decisionStatus"]) == ("2026-01-15", "1.5", "RAISED")
+    # Nothing moves before approval.
+    early = await make(api, p["id"])
+    assert early["__typename"] == "InvalidStateProblem" and "approval" in early["message"]
+
+    # The decision is an INVESTMENT_PLAN for the amount, approved by the governance manager.
+    approved = await approve(api, p["decisionId"])
+    assert approved["decision"]["kind"] == "INVESTMENT_PLAN"
+    assert approved["decision"]["amount"] == "10000.00"
+
+    made = await make(api, p["id"])
+    assert made["__typename"] == "PlacementPayload", made
+    pl = made["placement"]
+    assert pl["status"] == "PLACED" and pl["accountId"] and pl["placedTransferId"]
+    after = await balances(api, rich_client["id"])
+    assert after["CLIENT_CMS"] == "290000.00"
+    assert after[pl["accountId"]] == "10000.00"
+    again = await make(api, p["id"])
+    assert again["__typename"] == "InvalidStateProblem"
+
+    # Back on the maturity date: 365 days at 1.50% on £10,000 is £150.00, from the institution.
+    back = await give_back(api, p["id"], "2026-01-15")
+    assert back["__typename"] == "PlacementPayload", back
+    b = back["placement"]
+    assert (b["status"], b["returnedOn"], b["daysHeld"], b["interest"]) == (
+        "MATURED",
+        "2026-01-15",
+        365,
+        "150.00",
+    )
+    after = await balances(api, rich_client["id"])
+    assert after["CLIENT_CMS"] == "300150.00"
+    assert after[pl["accountId"]] == "0.00"
+    row = (
+        await db.connection.execute(
+            text(
+                "SELECT t.category, a.counterparty_id FROM transfer t "
+                "JOIN ledger_account a ON a.id = t.from_account_id WHERE t.id = :id"
+            ),
+            {"id": decode_uuid("Transfer", b["interestTransferId"])},
+        )
+    ).one()
+    assert row.category == "IN_INTEREST"
+    assert row.counterparty_id == decode_uuid("Counterparty", bank["institution"]["counterpartyId"])
+
+    # A placement matures once.
+    twice = await give_back(api, p["id"], "2026-01-16")
+    assert twice["__typename"] == "InvalidStateProblem", twice
+
+
+async def test_the_proposer_cannot_approve_four_eyes(
+    api: Api, bank: dict[str, Any], rich_client: dict[str, Any]
+) -> None:
+    result = await place(
+        api, placement_input(rich_client, bank["product"], "100.00", "2025-03-01"), **GM
+    )
+    assert result["__typename"] == "PlacementPayload", result
+    own = await approve(api, result["placement"]["decisionId"], **GM)
+    assert own["__typename"] == "FourEyesProblem"
+    # An officer below the governance manager may not approve an investment plan.
+    senior = await approve(
+        api, result["placement"]["decisionId"], role="senior_officer", sub="olu.scao"
+    )
+    assert senior["__typename"] == "OverApprovalLimitProblem"
+    other = await approve(
+        api, result["placement"]["decisionId"], role="head_of_service", sub="hari.head"
+    )
+    assert other["__typename"] == "DecisionPayload"
+
+
+async def test_early_withdrawal_interest_is_rounded_half_up(
+    api: Api, bank: dict[str, Any], rich_client: dict[str, Any]
+) -> None:
+    # £365.00 at 1.50% for one day is 1.5p: 2p, half-up.
+    p = await placed(api, placement_input(rich_client, bank["product"], "365.00", "2025-02-01"))
+    back = await give_back(api, p["id"], "2025-02-02")
+    b = back["placement"]
+    assert (b["status"], b["daysHeld"], b["interest"]) == ("WITHDRAWN", 1, "0.02")
+    # The day it started: no interest, no interest transfer.
+    q = await placed(api, placement_input(rich_client, bank["product"], "365.00", "2025-02-01"))
+    same_day = (await give_back(api, q["id"], "2025-02-01"))["placement"]
+    assert (same_day["interest"], same_day["interestTransferId"]) == ("0.00", None)
+    before = await give_back(
+        api,
+        (await placed(api, placement_input(rich_client, bank["product"], "1.00", "2025-02-01")))[
+            "id"
+        ],
+        "2025-01-31",
+    )
+    assert refused_for(before, "onDate")
+
+
+def test_interest_rule() -> None:
+    from decimal import Decimal
+
+    assert rules.interest(1_000_000, Decimal("1.5"), 365) == 15_000
+    assert rules.interest(36_500, Decimal("1.5"), 1) == 2  # 1.5p half-up
+    assert rules.interest(36_500, Decimal("1.4"), 1) == 1
+    assert rules.interest(36_500, Decimal("1.5"), 0) == 0
+
+
+async def test_short_of_funds_nothing_moves(
+    api: Api, bank: dict[str, Any], session: AsyncSession
+) -> None:
+    client = await new_client(api)
+    await fund(session, client["id"], "999.99")
+    p = await proposed(api, placement_input(client, bank["product"], "1000.00", "2025-03-01"))
+    await approve(api, p["decisionId"])
+    result = await make(api, p["id"])
+    assert result["__typename"] == "InsufficientFundsProblem", result
+    assert (result["available"], result["wanted"]) == ("999.99", "1000.00")
+    assert await balances(api, client["id"]) == {"CLIENT_CMS": "999.99"}  # no placement account
+    # Topped up, the same placement can be made.
+    await fund(session, client["id"], "0.01")
+    assert (await make(api, p["id"]))["__typename"] == "PlacementPayload"
+
+
+async def test_a_placement_is_not_made_before_its_start_date(
+    api: Api, bank: dict[str, Any], rich_client: dict[str, Any]
+) -> None:
+    p = await proposed(api, placement_input(rich_client, bank["product"], "100.00", "2099-01-01"))
+    await approve(api, p["decisionId"])
+    result = await make(api, p["id"])
+    assert result["__typename"] == "InvalidStateProblem" and "2099-01-01" in result["message"]
+
+
+async def test_place_funds_is_idempotent(
+    api: Api, bank: dict[str, Any], rich_client: dict[str, Any]
+) -> None:
+    key = new_key()
+    input = placement_input(rich_client, bank["product"], "100.00", "2025-03-01")
+    first = await place(api, input, key=key)
+    second = await place(api, input, key=key)
+    assert first["placement"]["id"] == second["placement"]["id"]
+    other = await place(api, input | {"amount": "200.00"}, key=key)
+    assert other["__typename"] == "IdempotencyKeyReusedProblem"
+
+
+async def test_placements_query_filters_and_pages(
+    api: Api, bank: dict[str, Any], rich_client: dict[str, Any]
+) -> None:
+    a = await placed(api, placement_input(rich_client, bank["product"], "100.00", "2025-03-01"))
+    b = await proposed(api, placement_input(rich_client, bank["product"], "200.00", "2025-04-01"))
+    c = await proposed(api, placement_input(rich_client, bank["product"], "300.00", "2025-05-01"))
+    page = (
+        await api.data(PLACEMENTS, {"clientId": rich_client["id"], "first": 2}, role="auditor")
+    )["placements"]
+    assert [e["node"]["id"] for e in page["edges"]] == [c["id"], b["id"]]
+    assert page["pageInfo"]["hasNextPage"] is True
+    rest = (
+        await api.data(
+            PLACEMENTS,
+            {"clientId": rich_client["id"], "first": 2, "after": page["pageInfo"]["endCursor"]},
+            role="auditor",
+        )
+    )["placements"]
+    assert [e["node"]["id"] for e in rest["edges"]] == [a["id"]]
+    only = (
+        await api.data(
+            PLACEMENTS, {"clientId": rich_client["id"], "status": "PLACED"}, role="auditor"
+        )
+    )["placements"]
+    assert [e["node"]["id"] for e in only["edges"]] == [a["id"]]
+
+
+# --- who may (R-ROLE-1) ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("role", ["social_worker", "reporting", "auditor"])
+async def test_roles_outside_casework_may_not_propose_or_register(
+    api: Api, bank: dict[str, Any], role: str
+) -> None:
+    client_id = "Q2xpZW50OjAwMDAwMDAwLTAwMDAtMDAwMC0wMDAwLTAwMDAwMDAwMDAwMA"
+    body = await api.gql(
+        PLACE,
+        {
+            "input": placement_input({"id": client_id}, bank["product"], "1.00", "2025-01-01"),
+            "key": new_key(),
+        },
+        role=role,
+    )
+    assert error_codes(body) == ["FORBIDDEN"]
+    body = await api.gql(ADD_INSTITUTION, {"name": "X Bank", "on": "2025-01-01"}, role=role)
+    assert error_codes(body) == ["FORBIDDEN"]
+
+
+async def test_only_the_governance_manager_keeps_the_register(
+    api: Api, bank: dict[str, Any]
+) -> None:
+    for role in ("senior_officer", "head_of_service", "assistant"):
+        body = await api.gql(ADD_INSTITUTION, {"name": "X Bank", "on": "2025-01-01"}, role=role)
+        assert error_codes(body) == ["FORBIDDEN"], role
+        body = await api.gql(
+            REVIEW,
+            {"id": bank["institution"]["id"], "on": "2025-01-01", "ok": False, "note": "x"},
+            role=role,
+        )
+        assert error_codes(body) == ["FORBIDDEN"], role
+
+
+# --- existing investments (R-INV-5) ---------------------------------------------------------
+
+RECORD_INVESTMENT = f"""
+mutation($input: ExistingInvestmentInput!) {{
+  recordExistingInvestment(input: $input) {{
+    __typename
+    ... on ExistingInvestmentPayload {{
+      investment {{
+        id kind holder units valuation valuedOn documentsHeldAt note revisesId recordedBy
+      }}
+    }}
+    {PROBLEMS}
+  }}
+}}
+"""
+
+INVESTMENTS = """
+query($id: ID!, $all: Boolean) {
+  investments(clientId: $id, includeRevised: $all) { id kind holder units valuation revisesId }
+}
+"""
+
+
+async def test_existing_investments_are_kept_with_their_documents(api: Api) -> None:
+    client = await new_client(api)
+    base = {
+        "clientId": client["id"],
+        "kind": "SHARES",
+        "holder": "Computershare: BT Group plc",
+        "units": "1500",
+        "valuation": "2475.00",
+        "valuedOn": "2025-03-31",
+        "documentsHeldAt": "Safe 2, envelope CA-17",
+    }
+    first = (await api.data(RECORD_INVESTMENT, {"input": base}, **PROPOSER))[
+        "recordExistingInvestment"
+    ]
+    assert first["__typename"] == "ExistingInvestmentPayload", first
+    inv = first["investment"]
+    assert (inv["units"], inv["valuation"], inv["documentsHeldAt"]) == (
+        "1500",
+        "2475.00",
+        "Safe 2, envelope CA-17",
+    )
+    # A revaluation is a new row; the old is kept.
+    reval = (
+        await api.data(
+            RECORD_INVESTMENT,
+            {
+                "input": base
+                | {"valuation": "2610.50", "valuedOn": "2026-03-31", "revisesId": inv["id"]}
+            },
+            **PROPOSER,
+        )
+    )["recordExistingInvestment"]["investment"]
+    current = (await api.data(INVESTMENTS, {"id": client["id"]}, role="auditor"))["investments"]
+    assert [(i["id"], i["valuation"]) for i in current] == [(reval["id"], "2610.50")]
+    every = (await api.data(INVESTMENTS, {"id": client["id"], "all": True}, role="auditor"))[
+        "investments"
+    ]
+    assert len(every) == 2
+    # The old record is revised once; where the documents are is required.
+    twice = (
+        await api.data(RECORD_INVESTMENT, {"input": base | {"revisesId": inv["id"]}}, **PROPOSER)
+    )["recordExistingInvestment"]
+    assert twice["__typename"] == "InvalidStateProblem"
+    missing = (
+        await api.data(RECORD_INVESTMENT, {"input": base | {"documentsHeldAt": " "}}, **PROPOSER)
+    )["recordExistingInvestment"]
+    assert "R-INV-5" in refused_for(missing, "documentsHeldAt")
+    no_date = (await api.data(RECORD_INVESTMENT, {"input": base | {"valuedOn": None}}, **PROPOSER))[
+        "recordExistingInvestment"
+    ]
+    assert refused_for(no_date, "valuedOn")
+
+
+def test_placement_client_id_is_unknown_uuid() -> None:
+    assert decode_uuid(
+        "Client", "Q2xpZW50OjAwMDAwMDAwLTAwMDAtMDAwMC0wMDAwLTAwMDAwMDAwMDAwMA"
+    ) == uuid.UUID(int=0)
