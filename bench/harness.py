@@ -80,8 +80,7 @@ class Server:
 
 @contextlib.contextmanager
 def server(database_url: str) -> Iterator[Server]:
-    """``ca-api serve`` in a subprocess against ``database_url`` (no demo data: the URL's
-    database is migrated already and ``serve`` only loads demo data into an empty one)."""
+    """``ca-api serve --no-demo`` in a subprocess against ``database_url``."""
     data_dir = Path(tempfile.mkdtemp(prefix="ca_api_bench_"))
     settings = Settings(environment="development", data_dir=data_dir, log_level="WARNING")
     key = load_or_create_dev_key(settings.dev_key_file)
@@ -93,7 +92,7 @@ def server(database_url: str) -> Iterator[Server]:
         "CA_API_LOG_LEVEL": "WARNING",
     }
     proc = subprocess.Popen(  # noqa: S603 (our own command)
-        [sys.executable, "-m", "ca_api.cli", "serve", "--port", str(port)],
+        [sys.executable, "-m", "ca_api.cli", "serve", "--port", str(port), "--no-demo"],
         env=env,
         cwd=ROOT,
         stdout=subprocess.DEVNULL,

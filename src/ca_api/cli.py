@@ -42,7 +42,8 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     if not settings.production:
         # Development: bring the database up to date and load the demo data once.
         _migrate(url)
-        _load_demo(url)
+        if not args.no_demo:
+            _load_demo(url)
     app = create_app(settings, url)
     print(f"ca-api serving http://{args.host}:{args.port}/graphql", file=sys.stderr)
     uvicorn.run(app, host=args.host, port=args.port, log_config=None, access_log=False)
@@ -133,6 +134,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", help="run the service (development: migrate and load demo)")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument(
+        "--no-demo", action="store_true", help="do not load the demo data into an empty database"
+    )
     serve.set_defaults(func=cmd_serve)
     sub.add_parser("migrate", help="bring the database schema to head").set_defaults(
         func=cmd_migrate
