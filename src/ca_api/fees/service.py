@@ -41,7 +41,6 @@ from ca_api.errors import ErrorCode, ValidationFailed
 from ca_api.fees import repository, rules
 from ca_api.fees.models import FeeCharge, FeeRun, FeeRunException
 from ca_api.fees.rules import Charge, FeeKind, Missing
-from ca_api.ledger import repository as ledger_repository
 from ca_api.ledger import rules as ledger_rules
 from ca_api.ledger import service as ledger
 from ca_api.ledger.models import LedgerAccount
@@ -107,30 +106,9 @@ async def _payee_account(
 ) -> LedgerAccount:
     """The council's or the OPG's counterparty account, the counterparty recorded if missing."""
     cp_kind, name = PAYEE[kind]
-    found = await ledger_repository.find_counterparty(session, cp_kind.value, name)
-    if found is None:
-        found = await ledger_repository.insert_counterparty(
-            session,
-            kind=cp_kind.value,
-            name=name,
-            reference=None,
-            is_council_employee=False,
-            created_by=actor.principal.subject,
-        )
-        if found is None:  # recorded meanwhile by another request
-            found = await ledger_repository.find_counterparty(session, cp_kind.value, name)
-            assert found is not None
-        else:
-            changes.append(
-                Change(
-                    entity_type="counterparty",
-                    entity_id=found.id,
-                    action="create",
-                    after={"kind": cp_kind.value, "name": name, "reference": None},
-                    reason="needed to charge fees (R-FEE)",
-                )
-            )
-    return await ledger.counterparty_account(session, found.id)
+    return await ledger.named_counterparty_account(
+        session, actor, cp_kind, name, why="needed to charge fees (R-FEE)", changes=changes
+    )
 
 
 async def fee_rates(session: AsyncSession) -> rules.Rates:

@@ -20,6 +20,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from ca_api import clock
 from ca_api.audit import service as audit
+from ca_api.audit.service import Change
 from ca_api.common import idempotency
 from ca_api.context import Actor
 from ca_api.db import unit_of_work
@@ -359,3 +360,41 @@ async def ledger_is_sound(session: AsyncSession) -> tuple[int, int]:
         await repository.total_of_all_balances(session),
         len(await repository.balance_check(session)),
     )
+
+
+async def named_counterparty_account(
+    session: AsyncSession,
+    actor: Actor,
+    kind: CounterpartyKind,
+    name: str,
+    *,
+    why: str,
+    changes: list[Change],
+) -> LedgerAccount:
+    """The account of a counterparty the service itself pays or is paid by (the bank for
+    interest, the Court Funds Office, the council and the OPG for fees), the counterparty
+    recorded first if it is missing; its creation is added to the caller's audited ``changes``."""
+    found = await repository.find_counterparty(session, kind.value, name)
+    if found is None:
+        found = await repository.insert_counterparty(
+            session,
+            kind=kind.value,
+            name=name,
+            reference=None,
+            is_council_employee=False,
+            created_by=actor.principal.subject,
+        )
+        if found is None:  # recorded meanwhile by another request
+            found = await repository.find_counterparty(session, kind.value, name)
+            assert found is not None
+        else:
+            changes.append(
+                Change(
+                    entity_type="counterparty",
+                    entity_id=found.id,
+                    action="create",
+                    after={"kind": kind.value, "name": name, "reference": None},
+                    reason=why,
+                )
+            )
+    return await counterparty_account(session, found.id)

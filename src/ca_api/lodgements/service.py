@@ -30,7 +30,6 @@ from ca_api.decisions import service as decisions
 from ca_api.decisions.rules import DecisionDraft, DecisionEventKind, DecisionKind, decision_status
 from ca_api.decisions.service import NewDecision
 from ca_api.errors import ErrorCode, MoneyProblem, RecordNotFound, ValidationFailed
-from ca_api.ledger import repository as ledger_repository
 from ca_api.ledger import service as ledger
 from ca_api.ledger.models import LedgerAccount
 from ca_api.ledger.rules import AccountKind, Category, CounterpartyKind
@@ -352,31 +351,14 @@ async def _court_funds_office_account(
     session: AsyncSession, actor: Actor, changes: list[Change]
 ) -> LedgerAccount:
     """The Court Funds Office's counterparty account, the counterparty recorded if missing."""
-    kind, name = CounterpartyKind.COURT_FUNDS_OFFICE.value, rules.COURT_FUNDS_OFFICE
-    cfo = await ledger_repository.find_counterparty(session, kind, name)
-    if cfo is None:
-        cfo = await ledger_repository.insert_counterparty(
-            session,
-            kind=kind,
-            name=name,
-            reference=None,
-            is_council_employee=False,
-            created_by=actor.principal.subject,
-        )
-        if cfo is None:  # recorded meanwhile by another request
-            cfo = await ledger_repository.find_counterparty(session, kind, name)
-            assert cfo is not None
-        else:
-            changes.append(
-                Change(
-                    entity_type="counterparty",
-                    entity_id=cfo.id,
-                    action="create",
-                    after={"kind": kind, "name": name, "reference": None},
-                    reason="needed to credit interest on Court Funds Office accounts",
-                )
-            )
-    return await ledger.counterparty_account(session, cfo.id)
+    return await ledger.named_counterparty_account(
+        session,
+        actor,
+        CounterpartyKind.COURT_FUNDS_OFFICE,
+        rules.COURT_FUNDS_OFFICE,
+        why="needed to credit interest on Court Funds Office accounts",
+        changes=changes,
+    )
 
 
 async def court_funds_rates(session: AsyncSession) -> list[rules.RateFrom]:

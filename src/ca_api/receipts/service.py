@@ -22,7 +22,6 @@ from ca_api.common import idempotency
 from ca_api.context import Actor
 from ca_api.db import unit_of_work
 from ca_api.errors import RecordNotFound, ValidationFailed
-from ca_api.ledger import repository as ledger_repository
 from ca_api.ledger import rules as ledger_rules
 from ca_api.ledger import service as ledger
 from ca_api.ledger.models import Counterparty, LedgerAccount, Transfer
@@ -356,31 +355,14 @@ async def _bank_account(
     session: AsyncSession, actor: Actor, changes: list[Change]
 ) -> LedgerAccount:
     """The bank's counterparty account, the bank recorded first if it is missing."""
-    kind = CounterpartyKind.BANK.value
-    bank = await ledger_repository.find_counterparty(session, kind, BANK_NAME)
-    if bank is None:
-        bank = await ledger_repository.insert_counterparty(
-            session,
-            kind=kind,
-            name=BANK_NAME,
-            reference=None,
-            is_council_employee=False,
-            created_by=actor.principal.subject,
-        )
-        if bank is None:  # recorded meanwhile by another request
-            bank = await ledger_repository.find_counterparty(session, kind, BANK_NAME)
-            assert bank is not None
-        else:
-            changes.append(
-                Change(
-                    entity_type="counterparty",
-                    entity_id=bank.id,
-                    action="create",
-                    after={"kind": kind, "name": BANK_NAME, "reference": None},
-                    reason="needed to credit interest on CMS accounts (R-ACC-1)",
-                )
-            )
-    return await ledger.counterparty_account(session, bank.id)
+    return await ledger.named_counterparty_account(
+        session,
+        actor,
+        CounterpartyKind.BANK,
+        BANK_NAME,
+        why="needed to credit interest on CMS accounts (R-ACC-1)",
+        changes=changes,
+    )
 
 
 async def interest_rates(session: AsyncSession) -> list[rules.RateFrom]:
