@@ -5,8 +5,10 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Any, Generic, TypeVar
 
 import strawberry
@@ -34,6 +36,10 @@ def decode_cursor(cursor: str | None) -> list[Any] | None:
     return value
 
 
+def bad_cursor() -> ApiError:
+    return ApiError(ErrorCode.BAD_USER_INPUT, "the cursor is not one this list issued")
+
+
 @dataclass(frozen=True)
 class PageRequest:
     first: int
@@ -47,8 +53,41 @@ class PageRequest:
         if len(self.after) != len(types) or not all(
             type(v) is t for v, t in zip(self.after, types, strict=True)
         ):
-            raise ApiError(ErrorCode.BAD_USER_INPUT, "the cursor is not one this list issued")
+            raise bad_cursor()
         return tuple(self.after)
+
+    def after_date_id(self) -> tuple[date, uuid.UUID] | None:
+        """A cursor of (ISO date, UUID), as lists ordered by a date then id issue them."""
+        key = self.after_key(str, str)
+        if key is None:
+            return None
+        try:
+            return date.fromisoformat(key[0]), uuid.UUID(key[1])
+        except ValueError as exc:
+            raise bad_cursor() from exc
+
+    def after_time_id(self) -> tuple[datetime, uuid.UUID] | None:
+        """A cursor of (ISO timestamp with its zone, UUID)."""
+        key = self.after_key(str, str)
+        if key is None:
+            return None
+        try:
+            at, ident = datetime.fromisoformat(key[0]), uuid.UUID(key[1])
+        except ValueError as exc:
+            raise bad_cursor() from exc
+        if at.tzinfo is None:
+            raise bad_cursor()
+        return at, ident
+
+    def after_text_id(self) -> tuple[str, uuid.UUID] | None:
+        """A cursor of (a text sort key such as a name, UUID)."""
+        key = self.after_key(str, str)
+        if key is None:
+            return None
+        try:
+            return key[0], uuid.UUID(key[1])
+        except ValueError as exc:
+            raise bad_cursor() from exc
 
     def after_one(self, kind: type[K]) -> K | None:
         key = self.after_key(kind)

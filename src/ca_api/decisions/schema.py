@@ -26,7 +26,7 @@ from ca_api.auth.permissions import (
     allow,
 )
 from ca_api.common.ids import decode_uuid, encode_id
-from ca_api.common.pagination import Connection, PageRequest, connection_from_rows, page_request
+from ca_api.common.pagination import Connection, connection_from_rows, page_request
 from ca_api.common.problems import (
     FourEyesProblem,
     IdempotencyKeyReusedProblem,
@@ -42,7 +42,7 @@ from ca_api.common.scalars import Money
 from ca_api.context import Context
 from ca_api.decisions import models, queue, repository, rules, service
 from ca_api.decisions.service import DecisionView, EmployeeView
-from ca_api.errors import ApiError, BusinessProblem, ErrorCode, NotFound
+from ca_api.errors import BusinessProblem, NotFound
 from ca_api.ledger.schema import Counterparty
 from ca_api.policy.rules import LimitVersion
 from ca_api.policy.schema import ApprovalLimit, ApprovalLimitVersion
@@ -514,33 +514,6 @@ def _problem(exc: BusinessProblem) -> Problem:
     return problem
 
 
-def _bad_cursor() -> ApiError:
-    return ApiError(ErrorCode.BAD_USER_INPUT, "the cursor is not one this list issued")
-
-
-def _time_cursor(page: PageRequest) -> tuple[datetime, uuid.UUID] | None:
-    key = page.after_key(str, str)
-    if key is None:
-        return None
-    try:
-        at, ident = datetime.fromisoformat(key[0]), uuid.UUID(key[1])
-    except ValueError as exc:
-        raise _bad_cursor() from exc
-    if at.tzinfo is None:
-        raise _bad_cursor()
-    return at, ident
-
-
-def _name_cursor(page: PageRequest) -> tuple[str, uuid.UUID] | None:
-    key = page.after_key(str, str)
-    if key is None:
-        return None
-    try:
-        return key[0], uuid.UUID(key[1])
-    except ValueError as exc:
-        raise _bad_cursor() from exc
-
-
 def _payload(done: service.DecisionOutcome) -> DecisionPayload:
     return DecisionPayload(decision=Decision(view=done.decision), replayed=done.replayed)
 
@@ -575,7 +548,7 @@ class DecisionQuery:
             status=status,
         )
         views = await service.list_decisions(
-            ctx.session, ctx.principal, flt, after=_time_cursor(page), limit=page.first + 1
+            ctx.session, ctx.principal, flt, after=page.after_time_id(), limit=page.first + 1
         )
         return connection_from_rows(
             views,
@@ -594,7 +567,7 @@ class DecisionQuery:
         ctx = info.context
         page = page_request(first, after, default=25, maximum=ctx.settings.max_page_size)
         views = await service.list_employees(
-            ctx.session, after=_name_cursor(page), limit=page.first + 1
+            ctx.session, after=page.after_text_id(), limit=page.first + 1
         )
         return connection_from_rows(
             views,

@@ -21,7 +21,7 @@ from ca_api.auth.permissions import (
     allow,
 )
 from ca_api.common.ids import decode_uuid, encode_id
-from ca_api.common.pagination import Connection, PageRequest, connection_from_rows, page_request
+from ca_api.common.pagination import Connection, connection_from_rows, page_request
 from ca_api.common.problems import (
     IdempotencyKeyReusedProblem,
     InsufficientFundsProblem,
@@ -34,7 +34,7 @@ from ca_api.common.problems import (
 )
 from ca_api.common.scalars import Money
 from ca_api.context import Context
-from ca_api.errors import ApiError, BusinessProblem, ErrorCode
+from ca_api.errors import BusinessProblem
 from ca_api.ledger.schema import readable_client
 from ca_api.lodgements import rules, service
 from ca_api.lodgements.models import CourtFundsInterestRun as InterestRunRow
@@ -241,33 +241,6 @@ def _problem(exc: BusinessProblem) -> Problem:
     return problem
 
 
-def _bad_cursor() -> ApiError:
-    return ApiError(ErrorCode.BAD_USER_INPUT, "the cursor is not one this list issued")
-
-
-def _time_cursor(page: PageRequest) -> tuple[datetime, uuid.UUID] | None:
-    key = page.after_key(str, str)
-    if key is None:
-        return None
-    try:
-        at, ident = datetime.fromisoformat(key[0]), uuid.UUID(key[1])
-    except ValueError as exc:
-        raise _bad_cursor() from exc
-    if at.tzinfo is None:
-        raise _bad_cursor()
-    return at, ident
-
-
-def _date_cursor(page: PageRequest) -> tuple[date, uuid.UUID] | None:
-    key = page.after_key(str, str)
-    if key is None:
-        return None
-    try:
-        return date.fromisoformat(key[0]), uuid.UUID(key[1])
-    except ValueError as exc:
-        raise _bad_cursor() from exc
-
-
 @strawberry.type
 class LodgementQuery:
     @strawberry.field(
@@ -293,7 +266,7 @@ class LodgementQuery:
             ctx.session,
             client_id=cid,
             status=status,
-            after=_time_cursor(page),
+            after=page.after_time_id(),
             limit=page.first + 1,
         )
         return connection_from_rows(
@@ -316,7 +289,7 @@ class LodgementQuery:
         ctx = info.context
         page = page_request(first, after, default=25, maximum=ctx.settings.max_page_size)
         rows = await service.list_interest_runs(
-            ctx.session, after=_date_cursor(page), limit=page.first + 1
+            ctx.session, after=page.after_date_id(), limit=page.first + 1
         )
         return connection_from_rows(
             rows,

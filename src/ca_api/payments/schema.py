@@ -50,7 +50,7 @@ from ca_api.common.problems import (
 )
 from ca_api.common.scalars import Money
 from ca_api.context import Context
-from ca_api.errors import ApiError, BusinessProblem, ErrorCode, NotFound
+from ca_api.errors import BusinessProblem, NotFound
 from ca_api.ledger.schema import Category, Counterparty
 from ca_api.payments import models, repository, rules, service
 from ca_api.payments import queue as _queue  # noqa: F401 - registers the PAYMENT queue source
@@ -652,33 +652,6 @@ def _problem(exc: BusinessProblem) -> Problem:
     return problem
 
 
-def _bad_cursor() -> ApiError:
-    return ApiError(ErrorCode.BAD_USER_INPUT, "the cursor is not one this list issued")
-
-
-def _date_cursor(page: PageRequest) -> tuple[date, uuid.UUID] | None:
-    key = page.after_key(str, str)
-    if key is None:
-        return None
-    try:
-        return date.fromisoformat(key[0]), uuid.UUID(key[1])
-    except ValueError as exc:
-        raise _bad_cursor() from exc
-
-
-def _time_cursor(page: PageRequest) -> tuple[datetime, uuid.UUID] | None:
-    key = page.after_key(str, str)
-    if key is None:
-        return None
-    try:
-        at, ident = datetime.fromisoformat(key[0]), uuid.UUID(key[1])
-    except ValueError as exc:
-        raise _bad_cursor() from exc
-    if at.tzinfo is None:
-        raise _bad_cursor()
-    return at, ident
-
-
 def _payment_page(views: list[PaymentView], page: PageRequest) -> Connection[Payment]:
     return connection_from_rows(
         views,
@@ -723,7 +696,7 @@ class PaymentQuery:
             ctx.session,
             ctx.principal,
             flt,
-            after=_date_cursor(page),
+            after=page.after_date_id(),
             limit=page.first + 1,
         )
         return connection_from_rows(
@@ -760,7 +733,7 @@ class PaymentQuery:
             client_id=decode_uuid("Client", client_id) if client_id else None,
             status=status,
             oldest_first=False,
-            after=_time_cursor(page),
+            after=page.after_time_id(),
             limit=page.first + 1,
         )
         return _payment_page(views, page)
@@ -781,7 +754,7 @@ class PaymentQuery:
             client_id=None,
             status=PaymentStatus.RAISED,
             oldest_first=True,
-            after=_time_cursor(page),
+            after=page.after_time_id(),
             limit=page.first + 1,
         )
         return _payment_page(views, page)

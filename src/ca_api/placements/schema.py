@@ -7,7 +7,6 @@ investments), R-INV-6 (money back from a placement).
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Annotated, Any
 
@@ -37,7 +36,7 @@ from ca_api.common.problems import (
 from ca_api.common.scalars import Money
 from ca_api.context import Context
 from ca_api.decisions.schema import DecisionStatus
-from ca_api.errors import ApiError, BusinessProblem, ErrorCode
+from ca_api.errors import BusinessProblem
 from ca_api.ledger.schema import readable_client
 from ca_api.placements import models, rules, service
 from ca_api.placements.rules import PlacementEventKind
@@ -576,21 +575,6 @@ def _problem(exc: BusinessProblem) -> Any:
     return problem
 
 
-def _bad_cursor() -> ApiError:
-    return ApiError(ErrorCode.BAD_USER_INPUT, "the cursor is not one this list issued")
-
-
-def _date_id_key(after: Sequence[Any] | None) -> tuple[date, uuid.UUID] | None:
-    if after is None:
-        return None
-    if len(after) != 2 or not all(isinstance(v, str) for v in after):
-        raise _bad_cursor()
-    try:
-        return date.fromisoformat(after[0]), uuid.UUID(after[1])
-    except ValueError as exc:
-        raise _bad_cursor() from exc
-
-
 # --- root fields --------------------------------------------------------------------------
 
 
@@ -621,7 +605,7 @@ class PlacementQuery:
         page = page_request(first, after, default=25, maximum=ctx.settings.max_page_size)
         cid = decode_uuid("Client", client_id)
         await readable_client(ctx, cid, client_id)
-        key = _date_id_key(page.after)
+        key = page.after_date_id()
         views = await service.placements_of_client(ctx.session, cid, status)
         if key is not None:  # latest first: (start_date, id) descending
             views = [v for v in views if (v.placement.start_date, v.placement.id) < key]
@@ -669,7 +653,7 @@ class PlacementQuery:
             ctx.session,
             on or clock.today(),
             client_id=cid,
-            after=_date_id_key(page.after),
+            after=page.after_date_id(),
             limit=page.first + 1,
         )
         return connection_from_rows(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from datetime import date, datetime
 from typing import Annotated, Any
 
@@ -11,7 +10,7 @@ from strawberry.types import Info
 
 from ca_api.auth.permissions import LEDGER_READ, RECONCILE, allow
 from ca_api.common.ids import decode_uuid, encode_id
-from ca_api.common.pagination import Connection, PageRequest, connection_from_rows, page_request
+from ca_api.common.pagination import Connection, connection_from_rows, page_request
 from ca_api.common.problems import (
     InvalidStateProblem,
     NotFoundProblem,
@@ -21,7 +20,7 @@ from ca_api.common.problems import (
 )
 from ca_api.common.scalars import Money
 from ca_api.context import Context
-from ca_api.errors import ApiError, BusinessProblem, ErrorCode, NotFound
+from ca_api.errors import BusinessProblem, NotFound
 from ca_api.ledger.schema import Transfer
 from ca_api.reconciliation import rules, service
 from ca_api.reconciliation.service import (
@@ -34,18 +33,6 @@ from ca_api.reconciliation.service import (
 
 MatchMethod = rules.MatchMethod
 strawberry.enum(MatchMethod, description="How a statement line was matched to the ledger.")
-
-
-def _bad_cursor() -> ApiError:
-    return ApiError(ErrorCode.BAD_USER_INPUT, "the cursor is not one this API issued")
-
-
-def _int_after(page: PageRequest) -> int | None:
-    if page.after is None:
-        return None
-    if len(page.after) != 1 or not isinstance(page.after[0], int):
-        raise _bad_cursor()
-    return page.after[0]
 
 
 @strawberry.type(
@@ -207,7 +194,7 @@ class BankReconciliation:
             ctx.session,
             self.data.statement.id,
             unmatched_only=unmatched,
-            after_line_no=_int_after(page),
+            after_line_no=page.after_one(int),
             limit=page.first + 1,
         )
         return connection_from_rows(
@@ -239,7 +226,7 @@ class BankReconciliation:
         ctx = info.context
         page = page_request(first, after, default=50, maximum=ctx.settings.max_page_size)
         records = await service.unmatched_moves(
-            ctx.session, self.data.statement, after_seq=_int_after(page), limit=page.first + 1
+            ctx.session, self.data.statement, after_seq=page.after_one(int), limit=page.first + 1
         )
         return connection_from_rows(
             records,
@@ -315,14 +302,9 @@ class ReconciliationQuery:
     ) -> Connection[BankStatement]:
         ctx = info.context
         page = page_request(first, after, default=25, maximum=ctx.settings.max_page_size)
-        after_key: tuple[date, uuid.UUID] | None = None
-        if page.after is not None:
-            try:
-                start, ident = page.after
-                after_key = (date.fromisoformat(start), uuid.UUID(ident))
-            except (TypeError, ValueError) as exc:
-                raise _bad_cursor() from exc
-        records = await service.list_statements(ctx.session, after=after_key, limit=page.first + 1)
+        records = await service.list_statements(
+            ctx.session, after=page.after_date_id(), limit=page.first + 1
+        )
         return connection_from_rows(
             records,
             page,
