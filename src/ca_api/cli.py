@@ -1,4 +1,5 @@
-"""The ``ca-api`` command: serve, migrate, demo, token, export-schema, verify-audit."""
+"""The ``ca-api`` command: serve, migrate, demo, token, export-schema, verify-audit,
+audit-checkpoint."""
 
 from __future__ import annotations
 
@@ -107,23 +108,42 @@ def cmd_export_schema(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_verify_audit(args: argparse.Namespace, settings: Settings) -> int:
-    from ca_api.audit.service import verify_chain
+    from ca_api.audit.commands import snapshot_session, verify_audit
     from ca_api.db import Database
 
     async def run() -> int:
         db = Database(resolve_database_url(settings), pool_size=1)
         try:
-            async with db.session() as session:
-                report = await verify_chain(session)
+            async with snapshot_session(db) as session:
+                return await verify_audit(session, settings, sys.stdout)
         finally:
             await db.dispose()
-        for b in report.breaks:
-            print(f"BROKEN {b.stream} #{b.stream_seq}: {b.problem}")
-        print(
-            f"{report.entries_checked} audit entries checked: "
-            f"{'intact' if report.intact else 'TAMPERED'}"
-        )
-        return 0 if report.intact else 1
+
+    return asyncio.run(run())
+
+
+def cmd_audit_checkpoint(args: argparse.Namespace, settings: Settings) -> int:
+    from ca_api.audit.commands import audit_checkpoint, checkpoint_preflight, snapshot_session
+    from ca_api.audit.keys import checkpoint_signer, public_pem
+    from ca_api.auth.tokens import ConfigurationError
+    from ca_api.db import Database
+
+    try:
+        if args.public_key:
+            sys.stdout.write(public_pem(checkpoint_signer(settings).public_key))
+            return 0
+        checkpoint_preflight(settings)  # refused before the database is opened
+    except ConfigurationError as exc:
+        print(f"refused: {exc}", file=sys.stderr)
+        return 2
+
+    async def run() -> int:
+        db = Database(resolve_database_url(settings), pool_size=1)
+        try:
+            async with snapshot_session(db) as session:
+                return await audit_checkpoint(session, settings, sys.stdout)
+        finally:
+            await db.dispose()
 
     return asyncio.run(run())
 
@@ -156,9 +176,19 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("export-schema", help="print the GraphQL SDL").set_defaults(
         func=cmd_export_schema
     )
-    sub.add_parser("verify-audit", help="check the audit trail's hash chains").set_defaults(
-        func=cmd_verify_audit
+    sub.add_parser(
+        "verify-audit", help="check the audit trail's hash chains and its signed checkpoints"
+    ).set_defaults(func=cmd_verify_audit)
+    checkpoint = sub.add_parser(
+        "audit-checkpoint",
+        help="sign every audit chain's head and write it to the checkpoint directory",
     )
+    checkpoint.add_argument(
+        "--public-key",
+        action="store_true",
+        help="print the signing key's public key (PEM) for CA_API_AUDIT_VERIFY_KEY_FILE",
+    )
+    checkpoint.set_defaults(func=cmd_audit_checkpoint)
     return parser
 
 

@@ -40,6 +40,13 @@ class Settings(BaseSettings):
 
     log_level: str = "INFO"
 
+    # Audit checkpoints (issue 9 item 13): the Ed25519 key that signs them (private, PEM PKCS#8;
+    # development: made on first use under data_dir), the public key(s) that verify them (PEM;
+    # default: the signing key's own), and the append-only directory they are written to.
+    audit_signing_key_file: Path | None = None
+    audit_verify_key_file: Path | None = None
+    audit_checkpoint_dir: Path | None = None
+
     @property
     def production(self) -> bool:
         return self.environment == "production"
@@ -47,6 +54,14 @@ class Settings(BaseSettings):
     @property
     def dev_key_file(self) -> Path:
         return self.data_dir / "dev-signing-key.json"
+
+    @property
+    def dev_audit_key_file(self) -> Path:
+        return self.data_dir / "dev-audit-signing-key.pem"
+
+    @property
+    def dev_audit_checkpoint_dir(self) -> Path:
+        return self.data_dir / "audit-checkpoints"
 
 
 @lru_cache(maxsize=1)

@@ -160,3 +160,61 @@ async def verify(session: AsyncSession) -> tuple[int, list[ChainBreak]]:
     for headless in await session.execute(_VERIFY_HEADLESS):
         breaks.append(ChainBreak(headless.stream, None, None, "chain has no head"))
     return checked, breaks
+
+
+@dataclass(frozen=True)
+class StoredHead:
+    stream: str
+    seq: int
+    hash: bytes
+
+
+async def chain_heads(session: AsyncSession) -> list[StoredHead]:
+    """Every chain's head (its last sequence and hash), as a checkpoint records them."""
+    rows = await session.execute(
+        text("SELECT stream, seq, hash FROM audit_stream_head WHERE seq > 0 ORDER BY stream")
+    )
+    return [StoredHead(r.stream, r.seq, bytes(r.hash)) for r in rows]
+
+
+@dataclass(frozen=True)
+class ChainAtCheckpoint:
+    """A checkpointed chain as the database has it now: its last sequence (None: no entries)
+    and the hash of its entry at the checkpointed sequence (None: no such entry)."""
+
+    stream: str
+    checkpointed_seq: int
+    last_seq: int | None
+    hash_at_seq: bytes | None
+
+
+_CHAINS_AT = text(
+    """
+    SELECT c.stream, c.seq,
+           (SELECT max(stream_seq) FROM audit_log l WHERE l.stream = c.stream) AS last_seq,
+           a.hash AS hash_at_seq
+      FROM unnest(CAST(:streams AS text[]), CAST(:seqs AS bigint[])) AS c(stream, seq)
+      LEFT JOIN audit_log a ON a.stream = c.stream AND a.stream_seq = c.seq
+     ORDER BY c.stream
+    """
+)
+
+
+async def chains_at(
+    session: AsyncSession, chains: Sequence[tuple[str, int]]
+) -> list[ChainAtCheckpoint]:
+    """For each (stream, sequence) of a checkpoint, what the audit log holds there now."""
+    if not chains:
+        return []
+    rows = await session.execute(
+        _CHAINS_AT, {"streams": [c[0] for c in chains], "seqs": [c[1] for c in chains]}
+    )
+    return [
+        ChainAtCheckpoint(
+            r.stream,
+            r.seq,
+            r.last_seq,
+            bytes(r.hash_at_seq) if r.hash_at_seq is not None else None,
+        )
+        for r in rows
+    ]

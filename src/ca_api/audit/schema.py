@@ -71,11 +71,44 @@ class AuditChainBreak:
     problem: str
 
 
-@strawberry.type(description="The result of recomputing every hash of the audit trail.")
+@strawberry.type(
+    description="A signed checkpoint of every audit chain's head, kept outside the database."
+)
+class AuditCheckpoint:
+    sequence: int = strawberry.field(description="Its number: checkpoints are a chain, from 1.")
+    taken_at: datetime
+    chains: int = strawberry.field(description="How many chains it names.")
+    entries: int = strawberry.field(description="The entries of those chains it covers.")
+    digest: str = strawberry.field(
+        description="SHA-256 of its signed content, hex: the next checkpoint names it."
+    )
+
+
+@strawberry.type(description="A checkpoint file, or its configuration, that does not check out.")
+class AuditCheckpointProblem:
+    file: str = strawberry.field(description="The checkpoint file, or the setting, at fault.")
+    problem: str
+
+
+@strawberry.type(
+    description=(
+        "The result of recomputing every hash of the audit trail and checking it against the "
+        "latest signed checkpoint: an entry changed or removed, or a chain rewound or "
+        "recomputed since that checkpoint, is a break."
+    )
+)
 class AuditChainReport:
-    intact: bool
+    intact: bool = strawberry.field(description="No break and no checkpoint problem.")
     entries_checked: int
     breaks: list[AuditChainBreak]
+    anchored: bool = strawberry.field(
+        description="The chains were checked against a signed checkpoint (none taken yet: false)."
+    )
+    checkpoints_checked: int
+    latest_checkpoint: AuditCheckpoint | None = strawberry.field(
+        description="The latest checkpoint whose signature verifies: the one checked against."
+    )
+    checkpoint_problems: list[AuditCheckpointProblem]
 
 
 @strawberry.type
@@ -108,15 +141,35 @@ class AuditQuery:
 
     @strawberry.field(
         extensions=allow(AUDIT_READ),
-        description="Recompute the audit trail's hash chains; any edited or removed entry shows.",
+        description=(
+            "Recompute the audit trail's hash chains and check them against the latest signed "
+            "checkpoint; any edited or removed entry, or rewound chain, shows."
+        ),
     )
     async def verify_audit_chain(self, info: Info[Context, None]) -> AuditChainReport:
-        report = await service.verify_chain(info.context.session)
+        ctx = info.context
+        report = await service.verify_chain(ctx.session, settings=ctx.settings)
+        latest = report.latest_checkpoint
         return AuditChainReport(
             intact=report.intact,
             entries_checked=report.entries_checked,
             breaks=[
                 AuditChainBreak(stream=b.stream, sequence=b.stream_seq, problem=b.problem)
                 for b in report.breaks
+            ],
+            anchored=report.anchored,
+            checkpoints_checked=report.checkpoints_checked,
+            latest_checkpoint=AuditCheckpoint(
+                sequence=latest.sequence,
+                taken_at=latest.taken_at,
+                chains=len(latest.chains),
+                entries=latest.entries,
+                digest=latest.digest,
+            )
+            if latest is not None
+            else None,
+            checkpoint_problems=[
+                AuditCheckpointProblem(file=p.file, problem=p.problem)
+                for p in report.checkpoint_problems
             ],
         )

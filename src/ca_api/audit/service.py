@@ -2,18 +2,32 @@
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import enum
 import uuid
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from datetime import date, datetime
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ca_api.audit import repository
+from ca_api.audit.checkpoints import (
+    ChainHead,
+    Checkpoint,
+    CheckpointProblem,
+    CheckpointStore,
+    CheckpointTrail,
+    breaks_against,
+    make_checkpoint,
+)
+from ca_api.audit.keys import Signer, verify_keys
 from ca_api.audit.models import AuditEntry
+from ca_api.auth.tokens import ConfigurationError
+from ca_api.config import Settings
 from ca_api.context import Actor
 
 SYSTEM_STREAM = "system"
@@ -113,12 +127,121 @@ async def list_entries(
 class ChainReport:
     entries_checked: int
     breaks: list[repository.ChainBreak]
+    checkpoints_checked: int = 0
+    latest_checkpoint: Checkpoint | None = None
+    checkpoint_problems: list[CheckpointProblem] = field(default_factory=list)
 
     @property
     def intact(self) -> bool:
-        return not self.breaks
+        return not self.breaks and not self.checkpoint_problems
+
+    @property
+    def anchored(self) -> bool:
+        """The chains were checked against a signed checkpoint kept outside the database."""
+        return self.latest_checkpoint is not None
 
 
-async def verify_chain(session: AsyncSession) -> ChainReport:
+def checkpoint_dir(settings: Settings) -> Path | None:
+    """Where checkpoints are kept: configured, or (development) under the data folder."""
+    if settings.audit_checkpoint_dir is not None:
+        return settings.audit_checkpoint_dir
+    return None if settings.production else settings.dev_audit_checkpoint_dir
+
+
+def read_checkpoints(settings: Settings, signer: Signer | None = None) -> CheckpointTrail:
+    """Every checkpoint file checked (blocking file I/O: run it in a thread). What is not
+    configured is a problem in production, where an unanchored trail proves nothing against a
+    database superuser; development without checkpoints is simply not anchored."""
+    directory = checkpoint_dir(settings)
+    if directory is None:
+        return CheckpointTrail(
+            problems=[
+                CheckpointProblem(
+                    "CA_API_AUDIT_CHECKPOINT_DIR",
+                    "not configured: production keeps signed checkpoints of the audit chains",
+                )
+            ]
+        )
+    if not directory.is_dir():
+        if settings.audit_checkpoint_dir is None:
+            return CheckpointTrail()  # development: no checkpoint taken yet
+        return CheckpointTrail(problems=[CheckpointProblem(str(directory), "not a directory")])
+    store = CheckpointStore(directory)
+    try:
+        keys = verify_keys(settings, signer)
+    except ConfigurationError as exc:
+        problem = CheckpointProblem("CA_API_AUDIT_VERIFY_KEY_FILE", str(exc))
+        return CheckpointTrail(problems=[problem])
+    if not keys.by_id and (settings.production or store.numbered_files()):
+        return CheckpointTrail(
+            problems=[
+                CheckpointProblem(
+                    "CA_API_AUDIT_VERIFY_KEY_FILE",
+                    "no key to verify checkpoints with: set CA_API_AUDIT_VERIFY_KEY_FILE "
+                    "(or CA_API_AUDIT_SIGNING_KEY_FILE)",
+                )
+            ]
+        )
+    return store.read_trail(keys)
+
+
+async def verify_chain(
+    session: AsyncSession, *, settings: Settings | None = None, signer: Signer | None = None
+) -> ChainReport:
+    """Recompute every chain (R-AUD-2); with ``settings``, also check the checkpoint files and
+    the database against the latest checkpoint (issue 9 item 13)."""
     checked, breaks = await repository.verify(session)
-    return ChainReport(entries_checked=checked, breaks=breaks)
+    if settings is None:
+        return ChainReport(entries_checked=checked, breaks=breaks)
+    trail = await asyncio.to_thread(read_checkpoints, settings, signer)
+    latest = trail.latest
+    if latest is not None:
+        now = await repository.chains_at(session, [(c.stream, c.seq) for c in latest.chains])
+        breaks += breaks_against(latest, now)
+    return ChainReport(
+        entries_checked=checked,
+        breaks=breaks,
+        checkpoints_checked=trail.checked,
+        latest_checkpoint=latest,
+        checkpoint_problems=trail.problems,
+    )
+
+
+@dataclass(frozen=True)
+class CheckpointResult:
+    report: ChainReport
+    checkpoint: Checkpoint | None = None
+    path: Path | None = None
+
+
+async def take_checkpoint(
+    session: AsyncSession, settings: Settings, signer: Signer, *, now: datetime | None = None
+) -> CheckpointResult:
+    """Sign every chain's head and write it as the next checkpoint file (issue 9 item 13).
+
+    The trail is verified first, in the same snapshot the heads are read from: a trail that
+    fails (an entry changed, a chain rewound since the last checkpoint, a checkpoint file
+    altered) is not checkpointed, so a checkpoint never blesses a rewrite; nothing is written
+    and the report says why. ``session`` should be one REPEATABLE READ snapshot
+    (``commands.snapshot_session``), so the heads agree with the chains just verified."""
+    directory = checkpoint_dir(settings)
+    if directory is None:
+        raise ConfigurationError(
+            "production needs CA_API_AUDIT_CHECKPOINT_DIR: an append-only directory the "
+            "database's owners cannot write"
+        )
+    if settings.audit_checkpoint_dir is None:
+        directory.mkdir(parents=True, exist_ok=True)  # development
+    report = await verify_chain(session, settings=settings, signer=signer)
+    if not report.intact:
+        return CheckpointResult(report)
+    heads = await repository.chain_heads(session)
+    checkpoint = make_checkpoint(
+        sequence=(report.latest_checkpoint.sequence if report.latest_checkpoint else 0) + 1,
+        previous=report.latest_checkpoint,
+        heads=[ChainHead(h.stream, h.seq, h.hash) for h in heads],
+        taken_at=now or datetime.now(UTC),
+        signer=signer,
+    )
+    path = await asyncio.to_thread(CheckpointStore(directory).write, checkpoint)
+    return CheckpointResult(report, checkpoint, path)
