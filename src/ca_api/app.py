@@ -13,9 +13,11 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+from cross_web import HTTPException
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
 from sqlalchemy import text
 from starlette.applications import Starlette
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
@@ -24,6 +26,9 @@ from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
+    BaseGraphQLTransportWSHandler,
+)
 
 from ca_api.approvals.listener import stop_listener
 from ca_api.auth.tokens import TokenError, TokenVerifier, bearer_token, build_keyset
@@ -51,6 +56,32 @@ def _error_body(code: ErrorCode, message: str, request_id: str) -> dict[str, Any
     }
 
 
+def _request_id(given: str | None) -> str:
+    """The caller's X-Request-Id if it is a short, plain token (it goes into every log line),
+    else a fresh one."""
+    return given if given and _REQUEST_ID_RE.match(given) else uuid.uuid4().hex
+
+
+# The code of an HTTP refusal, by status (issue 9 item 4: every refusal has a code).
+_STATUS_CODES = {
+    401: ErrorCode.UNAUTHENTICATED,
+    403: ErrorCode.FORBIDDEN,
+    404: ErrorCode.NOT_FOUND,
+    405: ErrorCode.METHOD_NOT_ALLOWED,
+    413: ErrorCode.PAYLOAD_TOO_LARGE,
+}
+
+
+def _status_code(status: int) -> ErrorCode:
+    if status >= 500:
+        return ErrorCode.INTERNAL_ERROR
+    return _STATUS_CODES.get(status, ErrorCode.BAD_REQUEST)
+
+
+def _masked(request_id: str) -> str:
+    return f"Internal error. Quote request id {request_id} to support."
+
+
 class GraphQLGate:
     """Runs before the GraphQL app on /graphql: gives the request an id, refuses oversized
     bodies, checks the bearer token (HTTP 401 and nothing runs when it fails), and closes the
@@ -65,8 +96,7 @@ class GraphQLGate:
             await self.app(scope, receive, send)
             return
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
-        given = headers.get("x-request-id", "")
-        request_id = given if _REQUEST_ID_RE.match(given) else uuid.uuid4().hex
+        request_id = _request_id(headers.get("x-request-id"))
         req_scope = RequestScope(
             database=self.state.database,
             request_id=request_id,
@@ -77,12 +107,9 @@ class GraphQLGate:
         start = time.perf_counter()
         try:
             if scope["type"] == "http":
-                send = _json_errors(_with_request_id(send, request_id), request_id)
-                admitted = await self._admit(scope, headers, req_scope, receive, send)
-                if admitted is None:
-                    return
-                receive = admitted
-            await self.app(scope, receive, send)
+                await self._http(scope, headers, req_scope, receive, send)
+            else:
+                await self.app(scope, receive, send)
         finally:
             await req_scope.close()
             log.info(
@@ -96,6 +123,35 @@ class GraphQLGate:
             )
             request_id_var.reset(rid_token)
             principal_var.set(None)
+
+    async def _http(
+        self,
+        scope: Scope,
+        headers: dict[str, str],
+        req_scope: RequestScope,
+        receive: Receive,
+        send: Send,
+    ) -> None:
+        """An HTTP request: every refusal, and anything that escapes the GraphQL app before it
+        answers, leaves as JSON with a code and the request id, never a plain-text 500."""
+        rid = req_scope.request_id
+        started = False
+
+        async def tracked(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        answer = _json_errors(_with_request_id(tracked, rid), rid)
+        try:
+            admitted = await self._admit(scope, headers, req_scope, receive, answer)
+            if admitted is not None:
+                await self.app(scope, admitted, answer)
+        except Exception:
+            log.exception("unexpected error before the response")
+            if started:
+                raise  # too late to answer: the server closes the connection
+            await self._refuse(scope, answer, 500, ErrorCode.INTERNAL_ERROR, _masked(rid), rid)
 
     async def _admit(
         self,
@@ -178,10 +234,78 @@ async def _read_bounded(receive: Receive, limit: int) -> Receive | None:
     return replay
 
 
+class _NotJson(json.JSONDecodeError):
+    """A request body or websocket message that is not a JSON object. strawberry answers a
+    JSONDecodeError with HTTP 400 (closing a websocket with 4400); the RecursionError of a body
+    nested 1,000 levels deep, the UnicodeDecodeError of one not in UTF-8, and the
+    AttributeError of a bare ``5`` or ``null`` it let through as HTTP 500."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason, "", 0)
+        self.reason = reason
+
+
+class _TransportWS(BaseGraphQLTransportWSHandler[Context, None]):
+    """graphql-transport-ws, refusing a message of the wrong shape (close 4400) rather than
+    failing on it (a TypeError when ``payload`` is a string, say)."""
+
+    async def handle_message(self, message: Any) -> None:
+        problem = _malformed_ws_message(message)
+        if problem is not None:
+            await self.handle_invalid_message(problem)
+            return
+        await super().handle_message(message)
+
+
+def _malformed_ws_message(message: dict[str, Any]) -> str | None:
+    kind = message.get("type")
+    if not isinstance(kind, str):
+        return "the message's type must be a string"
+    if kind in ("subscribe", "complete") and not isinstance(message.get("id"), str):
+        return "the message's id must be a string"
+    payload = message.get("payload")
+    if kind != "subscribe":
+        ok = payload is None or isinstance(payload, dict)
+        return None if ok else "the message's payload must be an object"
+    if not isinstance(payload, dict) or not isinstance(payload.get("query"), str):
+        return "a subscribe message's payload must be an object with a query string"
+    if not all(isinstance(payload.get(k), dict | None) for k in ("variables", "extensions")):
+        return "variables and extensions must be objects"
+    if not isinstance(payload.get("operationName"), str | None):
+        return "operationName must be a string"
+    return None
+
+
 class CaGraphQL(GraphQL[Context, None]):
+    graphql_transport_ws_handler_class = _TransportWS
+
     def __init__(self, state: AppState, **kwargs: Any) -> None:
         super().__init__(state.schema, **kwargs)
         self.state = state
+
+    def decode_json(self, data: str | bytes) -> object:
+        """A JSON object, or _NotJson (issue 9 item 4)."""
+        try:
+            value = json.loads(data)
+        except RecursionError as exc:
+            raise _NotJson("it is nested too deeply") from exc
+        except ValueError as exc:  # JSONDecodeError, or UnicodeDecodeError: not UTF-8
+            raise _NotJson("it is not JSON in UTF-8") from exc
+        if not isinstance(value, dict):
+            raise _NotJson("it is not a JSON object")
+        return value
+
+    def parse_json(self, data: str | bytes) -> Any:
+        try:
+            return self.decode_json(data)
+        except _NotJson as exc:
+            raise HTTPException(400, f"not a GraphQL request: {exc.reason}") from exc
+
+    async def parse_http_body(self, request: Any) -> Any:
+        data = await super().parse_http_body(request)
+        if not isinstance(getattr(data, "operation_name", None), str | None):
+            raise HTTPException(400, "The GraphQL operation's `operationName` must be a string.")
+        return data
 
     async def get_context(self, request: Request | WebSocket, response: Any = None) -> Context:
         scope: RequestScope = request.scope["state"][SCOPE_KEY]
@@ -214,22 +338,28 @@ class CaGraphQL(GraphQL[Context, None]):
 
 
 def _json_errors(send: Send, request_id: str) -> Send:
-    """A request that is not GraphQL at all (a body that is not JSON, no query) gets strawberry's
-    plain-text 400; callers get the same JSON error shape, with a code, as everywhere else."""
+    """A request that is not GraphQL at all (a body that is not JSON, no query, a PUT) gets
+    strawberry's plain-text 4xx; callers get the same JSON error shape, with a code, as
+    everywhere else (a 5xx's text is not shown)."""
     held: list[Message] = []
 
     async def wrapped(message: Message) -> None:
         if message["type"] == "http.response.start":
             content_type = dict(message.get("headers", [])).get(b"content-type", b"")
-            if message["status"] == 400 and content_type.startswith(b"text/plain"):
+            if message["status"] >= 400 and not content_type.startswith(b"application/json"):
                 held.append(message)
                 return
         elif held and message["type"] == "http.response.body":
             held.append(message)
             if message.get("more_body"):
                 return
+            status = held[0]["status"]
+            code = _status_code(status)
             text = b"".join(m.get("body", b"") for m in held[1:]).decode("utf-8", "replace")
-            body = json.dumps(_error_body(ErrorCode.BAD_REQUEST, text, request_id)).encode()
+            if code is ErrorCode.INTERNAL_ERROR:
+                log.error("the GraphQL app answered %s: %s", status, text[:500])
+                text = _masked(request_id)
+            body = json.dumps(_error_body(code, text, request_id)).encode()
             start = held[0]
             headers = [
                 (k, v)
@@ -306,6 +436,16 @@ def create_app(
     async def metrics(_: Request) -> Response:
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
+    async def http_error(request: Request, exc: Exception) -> Response:
+        """Outside /graphql too (an unknown path, say): the JSON error shape."""
+        rid = _request_id(request.headers.get("x-request-id"))
+        headers = {"x-request-id": rid}
+        status, message = 500, _masked(rid)  # an unexpected error (Starlette logs it)
+        if isinstance(exc, StarletteHTTPException) and exc.status_code < 500:
+            status, message = exc.status_code, exc.detail
+            headers.update(exc.headers or {})
+        return JSONResponse(_error_body(_status_code(status), message, rid), status, headers)
+
     @asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
         yield
@@ -318,10 +458,12 @@ def create_app(
             Route("/healthz", healthz),
             Route("/readyz", readyz),
             Route("/metrics", metrics),
-            Route("/graphql", gated, methods=["GET", "POST"]),
+            # Every method reaches the gate, so a PUT is refused in JSON too (strawberry: 405).
+            Route("/graphql", gated),
             WebSocketRoute("/graphql", gated),
         ],
         lifespan=lifespan,
+        exception_handlers={StarletteHTTPException: http_error, Exception: http_error},
     )
     app.state.ca = state
     return _Instrumented(app)  # type: ignore[return-value]

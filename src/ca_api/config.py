@@ -28,12 +28,16 @@ class Settings(BaseSettings):
     jwks_file: Path | None = None
     roles_claim: str = "roles"
     token_algorithms: tuple[str, ...] = ("RS256", "ES256")
-    token_leeway_seconds: int = 30
+    # Clock skew tolerated on exp, nbf and iat (and before a websocket's token closes it).
+    token_leeway_seconds: int = Field(default=30, ge=0, le=300)
 
     # GraphQL limits (graphql-armor's defaults are the starting point).
     max_query_depth: int = 10
     max_aliases: int = 15
     max_tokens: int = 2000
+    # What a document may expand to, counting a fragment's fields each time it is spread: the
+    # token limit, so that only fragments multiplied (1 KB spreading 2^30 fields) are refused.
+    max_fields: int = 2000
     # A 5,000-line bank statement CSV is about 250 kB; the token limit bounds the query itself.
     max_body_bytes: int = 1_000_000
     max_page_size: int = 100

@@ -18,6 +18,7 @@ class ErrorCode(enum.StrEnum):
     BAD_ID = "BAD_ID"
     BAD_USER_INPUT = "BAD_USER_INPUT"
     BAD_REQUEST = "BAD_REQUEST"  # not a GraphQL request at all (body not JSON, no query)
+    METHOD_NOT_ALLOWED = "METHOD_NOT_ALLOWED"  # /graphql takes POST (GET only for GraphiQL)
     VALIDATION_FAILED = "VALIDATION_FAILED"
     VERSION_CONFLICT = "VERSION_CONFLICT"
     DUPLICATE = "DUPLICATE"
