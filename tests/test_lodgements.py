@@ -9,12 +9,19 @@ Clients' CMS accounts are funded with ``ca_api.ledger.service.post`` from a DWP 
 the test's own transaction, value-dated in the past; interest tests lodge back-dated the same
 way (a CMS -> Court Funds transfer value-dated on the day the money reached the Court Funds
 Office), since ``lodge`` itself value-dates today.
+
+Only a surplus may be lodged (issue 9 item 1; R-INV-2, seed 002 B 7.7, 20.2-20.4): a deputy
+client here has an approved budget plan for the plan year in force today (recorded by a senior
+officer, submitted by an assistant, approved by the governance manager) whose surplus is
+£200,000 unless a test says otherwise. The seed's plans A to C are recorded line by line from
+``shared/fixtures/budget_plans_2014.json``, for the current plan year (their own, 2014/15, is
+long past its yearly review: a test shows that is refused as stale, R-CARE-2).
 """
 
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from typing import Any
@@ -22,6 +29,7 @@ from typing import Any
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ca_api import clock
 from ca_api.auth.principal import Principal, Role
 from ca_api.common.ids import decode_uuid
 from ca_api.context import Actor
@@ -31,17 +39,24 @@ from ca_api.ledger import service as ledger
 from ca_api.ledger.rules import AccountKind, Category
 from ca_api.lodgements import rules
 from tests.conftest import Api, error_codes
+from tests.test_budget_plans import load_fixture, plan_input, record_plan
 from tests.test_clients import create_client, record_appointeeship, record_deputyship
 from tests.test_receipts import accounts, audit_rows, ledger_sound
 
 FUNDER = Actor(Principal("sam.support", frozenset({Role.SUPPORT_ASSISTANT})), "req-lodge-setup")
 
-PROBLEMS = """
+SURPLUS_PROBLEM = """
+  ... on SurplusRuleProblem {
+    planId planYearStart planReviewDueOn surplus threshold committed remainingSurplus wanted
+  }
+"""
+BASE_PROBLEMS = """
   ... on Problem { code message }
   ... on ValidationProblem { fields { field message } }
   ... on NotFoundProblem { id }
   ... on IdempotencyKeyReusedProblem { key }
 """
+PROBLEMS = BASE_PROBLEMS + SURPLUS_PROBLEM
 LODGEMENT_FIELDS = """
   id clientId decisionId amount status proposedBy proposedAt lodgedBy lodgedAt transferId
 """
@@ -73,7 +88,7 @@ mutation($client: ID!, $amount: Money!, $reason: String!, $key: String!) {{
       withdrawal {{ id clientId transferId amount reason recordedBy }}
     }}
     ... on InsufficientFundsProblem {{ available wanted }}
-    {PROBLEMS}
+    {BASE_PROBLEMS}
   }}
 }}
 """
@@ -126,6 +141,34 @@ query($first: Int, $after: String) {
 }
 """
 
+SUBMIT_PLAN = """
+mutation($plan: ID!, $key: String!) {
+  submitBudgetPlan(planId: $plan, consulted: "The client's sister", clientInvolved: true,
+                   idempotencyKey: $key) {
+    __typename
+    ... on BudgetPlanPayload { plan { id decisionId approvalStatus } }
+    ... on Problem { code message }
+  }
+}
+"""
+DECISIONS = """
+query($client: ID!) {
+  decisions(clientId: $client, kind: INVESTMENT_PLAN) { edges { node { id status } } }
+}
+"""
+SURPLUS_CONTEXT = """
+query($id: ID!) {
+  decision(id: $id) {
+    status
+    surplusContext {
+      on planId planYearStart planReviewDueOn planStale planApproved surplus
+      thresholdName threshold thresholdEffectiveFrom committed remainingSurplus amount
+      refusal refusalMessage
+    }
+  }
+}
+"""
+
 PROPOSER = {"role": "assistant", "sub": "ash.assistant"}
 TGM = {"role": "governance_manager", "sub": "grace.tgm"}
 OFFICER = {"role": "support_assistant", "sub": "sam.support"}
@@ -136,10 +179,70 @@ def key() -> str:
     return str(uuid.uuid4())
 
 
-async def deputy_client(api: Api) -> str:
+def a_year_before(day: date) -> date:
+    """The same day a year earlier (29 February: the 28th)."""
+    try:
+        return day.replace(year=day.year - 1)
+    except ValueError:
+        return day.replace(year=day.year - 1, day=28)
+
+
+def plan_year_now() -> str:
+    """The start (1 April) of the plan year in force today: a plan from then is within its
+    yearly review (R-CARE-2)."""
+    today = clock.today()
+    year = today.year if (today.month, today.day) >= (4, 1) else today.year - 1
+    return date(year, 4, 1).isoformat()
+
+
+async def approve_plan(api: Api, plan: dict[str, Any]) -> dict[str, Any]:
+    """Submit a recorded plan (an assistant) and approve its decision (the governance
+    manager): it becomes the client's approved plan (R-CARE-2, R-DEC)."""
+    data = await api.data(SUBMIT_PLAN, {"plan": plan["id"], "key": key()}, **PROPOSER)
+    submitted = data["submitBudgetPlan"]
+    assert submitted["__typename"] == "BudgetPlanPayload", submitted
+    approved = await approve(api, submitted["plan"]["decisionId"])
+    assert approved["__typename"] == "DecisionPayload", approved
+    return plan
+
+
+def surplus_plan_input(client_id: str, surplus: str, year: str | None = None) -> dict[str, Any]:
+    """A plan whose surplus (R-BUD-3: opening balance + income - expenditure) is ``surplus``."""
+    return {
+        "clientId": client_id,
+        "planYearStart": year or plan_year_now(),
+        "openingBalance": surplus,
+        "income": [{"item": "DWP benefits", "annualAmount": "9000.00"}],
+        "expenditure": [{"item": "Care and living", "annualAmount": "9000.00"}],
+    }
+
+
+async def with_surplus(
+    api: Api, client_id: str, surplus: str, year: str | None = None, **extra: Any
+) -> dict[str, Any]:
+    """An approved plan with that surplus (a revision when ``supersedes`` is given)."""
+    plan = await record_plan(api, surplus_plan_input(client_id, surplus, year) | extra)
+    assert plan["surplus"] == surplus
+    return await approve_plan(api, plan)
+
+
+async def with_seed_plan(
+    api: Api, client_id: str, name: str, year: str | None = None
+) -> dict[str, Any]:
+    """The seed's plan ``name`` (a, b or c), line by line, approved, for the plan year from
+    ``year`` (default: the plan year in force today)."""
+    raw = load_fixture()["plans"][name]
+    plan = await record_plan(api, plan_input(client_id, raw, planYearStart=year or plan_year_now()))
+    return await approve_plan(api, plan)
+
+
+async def deputy_client(api: Api, surplus: str | None = "200000.00") -> str:
+    """A deputy client with an approved plan of that surplus in force (none when None)."""
     client_id = str((await create_client(api))["id"])
     result = await record_deputyship(api, client_id)
     assert result["__typename"] == "DeputyshipPayload", result
+    if surplus is not None:
+        await with_surplus(api, client_id, surplus)
     return client_id
 
 
@@ -579,3 +682,275 @@ async def test_lodgements_page_through_every_one(api: Api) -> None:
     seen = [e["node"]["id"] for e in page["edges"] + rest["lodgements"]["edges"]]
     # every one once (in one test transaction now() is one instant: the id breaks the tie)
     assert sorted(seen) == sorted(ids)
+
+
+# --- the surplus rule (issue 9 item 1; R-INV-2, seed 002 B 7.7, 20.2-20.4, R-CARE-2) ----------
+
+
+def refused(result: dict[str, Any], code: str) -> dict[str, Any]:
+    assert (result["__typename"], result.get("code")) == ("SurplusRuleProblem", code), result
+    return result
+
+
+async def investment_decisions(api: Api, client_id: str) -> list[dict[str, Any]]:
+    data = await api.data(DECISIONS, {"client": client_id}, **TGM)
+    return [e["node"] for e in data["decisions"]["edges"]]
+
+
+async def lodgement_statuses(api: Api, client_id: str) -> list[str]:
+    listed = await api.data(LODGEMENTS, {"client": client_id}, **OFFICER)
+    return [e["node"]["status"] for e in listed["lodgements"]["edges"]]
+
+
+async def surplus_context(api: Api, decision_id: str) -> dict[str, Any]:
+    data = await api.data(SURPLUS_CONTEXT, {"id": decision_id}, **TGM)
+    found: dict[str, Any] = data["decision"]
+    return found
+
+
+@pytest.mark.parametrize(("plan", "surplus"), [("a", "4295.15"), ("b", "21425.75")])
+async def test_the_seeds_plans_a_and_b_are_under_the_threshold_and_refused(
+    api: Api, session: AsyncSession, plan: str, surplus: str
+) -> None:
+    """issue 9 item 1, R-INV-2, seed 002 B 7.7 and R-BUD-3: plan A's surplus (4,295.15) and plan
+    B's (21,425.75 corrected; 22,205.75 as printed) are under £25,000: not 10,000.00, nor the
+    surplus itself, goes to the Court Funds Office; nothing is written."""
+    client = await deputy_client(api, surplus=None)
+    seed = await with_seed_plan(api, client, plan)
+    assert seed["surplus"] == surplus
+    await fund(session, client, 4_000_000)
+    for amount in ("10000.00", surplus):
+        p = refused(await propose(api, client, amount), "SURPLUS_BELOW_THRESHOLD")
+        assert (p["planId"], p["planYearStart"], p["surplus"], p["threshold"]) == (
+            seed["id"],
+            plan_year_now(),
+            surplus,
+            "25000.00",
+        )
+        assert (p["committed"], p["remainingSurplus"], p["wanted"]) == ("0.00", surplus, amount)
+        assert "R-INV-2" in p["message"]
+    assert await lodgement_statuses(api, client) == []
+    assert await investment_decisions(api, client) == []  # no decision raised either
+
+
+async def test_a_client_without_an_approved_plan_is_refused(api: Api) -> None:
+    """issue 9 item 1, R-INV-2, R-CARE-2: no plan, or a plan not (yet) approved, gives no
+    surplus to lodge."""
+    client = await deputy_client(api, surplus=None)
+    none = refused(await propose(api, client), "NO_APPROVED_PLAN")
+    assert (none["planId"], none["surplus"], none["remainingSurplus"], none["threshold"]) == (
+        None,
+        None,
+        None,
+        "25000.00",
+    )
+    plan = await record_plan(api, surplus_plan_input(client, "200000.00"))
+    recorded = refused(await propose(api, client), "NO_APPROVED_PLAN")
+    assert (recorded["planId"], recorded["surplus"]) == (plan["id"], "200000.00")
+    data = await api.data(SUBMIT_PLAN, {"plan": plan["id"], "key": key()}, **PROPOSER)
+    assert data["submitBudgetPlan"]["plan"]["approvalStatus"] == "RAISED"
+    refused(await propose(api, client), "NO_APPROVED_PLAN")  # awaiting approval
+    approved = await approve(api, data["submitBudgetPlan"]["plan"]["decisionId"])
+    assert approved["__typename"] == "DecisionPayload", approved
+    assert (await proposed(api, client))["status"] == "PROPOSED"
+
+
+async def test_the_seeds_plan_c_lodges_up_to_its_surplus_and_no_further(
+    api: Api, session: AsyncSession
+) -> None:
+    """issue 9 item 1, R-INV-2, seed 002 B 20.4: plan C's surplus is 111,165.39: 120,000.00 and
+    111,165.40 are refused, 111,165.39 is proposed, approved and lodged, leaving the year's
+    shortfall (42,887.10) in the CMS account; then nothing more."""
+    client = await deputy_client(api, surplus=None)
+    seed = await with_seed_plan(api, client, "c")
+    assert seed["surplus"] == "111165.39"
+    await fund(session, client, 15_405_249)  # plan C's opening balance, 154,052.49
+    for amount in ("120000.00", "111165.40"):
+        p = refused(await propose(api, client, amount), "OVER_SURPLUS")
+        assert (p["surplus"], p["remainingSurplus"], p["wanted"]) == (
+            "111165.39",
+            "111165.39",
+            amount,
+        )
+    lodgement = await proposed(api, client, "111165.39")
+    assert (await approve(api, lodgement["decisionId"]))["__typename"] == "DecisionPayload"
+    done = await lodge(api, lodgement["id"])
+    assert done["__typename"] == "LodgementPayload", done
+    assert await balances(api, client) == ("42887.10", "111165.39")
+    more = refused(await propose(api, client, "0.01"), "SURPLUS_BELOW_THRESHOLD")
+    assert (more["committed"], more["remainingSurplus"]) == ("111165.39", "0.00")
+    # R-AUD-1: the proposal and the lodging record the surplus they were judged under
+    rows = [r for r in await audit_rows(api, clientId=client) if r["entityType"] == "lodgement"]
+    assert [r["action"] for r in rows] == ["propose", "lodge"]
+    assert await ledger_sound(api)
+
+
+@pytest.mark.parametrize(("surplus", "allowed"), [("24999.99", False), ("25000.00", True)])
+async def test_the_threshold_in_force_at_its_boundary(
+    api: Api, surplus: str, allowed: bool
+) -> None:
+    """issue 9 item 1, seed 002 B 7.7: "only surplus funds of £25,000.00 and above"."""
+    client = await deputy_client(api, surplus=surplus)
+    result = await propose(api, client, surplus)
+    if allowed:
+        assert result["__typename"] == "LodgementPayload", result
+    else:
+        refused(result, "SURPLUS_BELOW_THRESHOLD")
+
+
+async def test_a_plan_past_its_yearly_review_is_stale_and_refused(api: Api) -> None:
+    """issue 9 item 1, R-CARE-2, seed 002 B 7.7 ("reviewed at least annually"): plan C as the
+    seed dated it (2014/15), though approved, is stale; so is a plan from a year ago today, while
+    one from a day later is not."""
+    client = await deputy_client(api, surplus=None)
+    seed = await with_seed_plan(api, client, "c", year="2014-04-01")
+    p = refused(await propose(api, client, "30000.00"), "BUDGET_PLAN_STALE")
+    assert (p["planId"], p["planYearStart"], p["planReviewDueOn"], p["surplus"]) == (
+        seed["id"],
+        "2014-04-01",
+        "2015-04-01",
+        "111165.39",
+    )
+    assert "stale" in p["message"]
+    year_ago = a_year_before(clock.today())
+    other = await deputy_client(api, surplus=None)
+    await with_surplus(api, other, "50000.00", year=year_ago.isoformat())
+    refused(await propose(api, other, "30000.00"), "BUDGET_PLAN_STALE")
+    later = await deputy_client(api, surplus=None)
+    await with_surplus(api, later, "50000.00", year=(year_ago + timedelta(days=1)).isoformat())
+    assert (await propose(api, later, "30000.00"))["__typename"] == "LodgementPayload"
+
+
+async def test_proposals_together_never_exceed_the_surplus(api: Api) -> None:
+    """issue 9 item 1, R-INV-2: every lodgement proposed or approved counts against the plan's
+    surplus; a refused one no longer does."""
+    client = await deputy_client(api, surplus=None)
+    await with_seed_plan(api, client, "c")
+    first = await proposed(api, client, "60000.00")
+    over = refused(await propose(api, client, "51165.40"), "OVER_SURPLUS")
+    assert (over["committed"], over["remainingSurplus"]) == ("60000.00", "51165.39")
+    await proposed(api, client, "51165.39")
+    refused(await propose(api, client, "25000.00"), "SURPLUS_BELOW_THRESHOLD")
+    data = await api.data(REFUSE, {"id": first["decisionId"], "key": key()}, **TGM)
+    assert data["refuseDecision"]["__typename"] == "DecisionPayload"
+    assert (await propose(api, client, "60000.00"))["__typename"] == "LodgementPayload"
+
+
+async def test_approval_is_refused_when_the_surplus_has_shrunk_since_the_proposal(
+    api: Api,
+) -> None:
+    """issue 9 item 1, R-INV-2: the governance manager's approval judges the plan in force now:
+    after a revision leaves a surplus of 50,000.00, 100,000.00 is refused; the decision stays
+    RAISED. The approver sees the surplus, the threshold and the plan (as giftContext)."""
+    client = await deputy_client(api, surplus=None)
+    seed = await with_seed_plan(api, client, "c")
+    lodgement = await proposed(api, client, "100000.00")
+    seen = (await surplus_context(api, lodgement["decisionId"]))["surplusContext"]
+    assert seen == {
+        "on": clock.today().isoformat(),
+        "planId": seed["id"],
+        "planYearStart": plan_year_now(),
+        "planReviewDueOn": f"{int(plan_year_now()[:4]) + 1}-04-01",
+        "planStale": False,
+        "planApproved": True,
+        "surplus": "111165.39",
+        "thresholdName": "lodgement_surplus_threshold",
+        "threshold": "25000.00",
+        "thresholdEffectiveFrom": "2014-04-01",
+        "committed": "0.00",
+        "remainingSurplus": "111165.39",
+        "amount": "100000.00",
+        "refusal": None,
+        "refusalMessage": None,
+    }
+    revision = await with_surplus(api, client, "50000.00", supersedes=seed["id"])
+    result = refused(await approve(api, lodgement["decisionId"]), "OVER_SURPLUS")
+    assert (result["planId"], result["surplus"], result["wanted"]) == (
+        revision["id"],
+        "50000.00",
+        "100000.00",
+    )
+    after = await surplus_context(api, lodgement["decisionId"])
+    assert after["status"] == "RAISED"
+    assert (after["surplusContext"]["planId"], after["surplusContext"]["refusal"]) == (
+        revision["id"],
+        "OVER_SURPLUS",
+    )
+    assert await lodgement_statuses(api, client) == ["PROPOSED"]
+
+
+async def test_lodging_is_refused_when_the_plan_changed_after_approval(
+    api: Api, session: AsyncSession
+) -> None:
+    """issue 9 item 1, R-INV-2: lodge judges the surplus again: a revision awaiting approval
+    leaves no approved plan; approved with a smaller surplus, the amount is over it. Nothing
+    moves either time."""
+    client = await deputy_client(api, surplus=None)
+    seed = await with_seed_plan(api, client, "c")
+    await fund(session, client, 15_405_249)
+    lodgement = await proposed(api, client, "100000.00")
+    assert (await approve(api, lodgement["decisionId"]))["__typename"] == "DecisionPayload"
+    revision = await record_plan(
+        api, surplus_plan_input(client, "50000.00") | {"supersedes": seed["id"]}
+    )
+    refused(await lodge(api, lodgement["id"]), "NO_APPROVED_PLAN")
+    await approve_plan(api, revision)
+    over = refused(await lodge(api, lodgement["id"]), "OVER_SURPLUS")
+    assert (over["surplus"], over["wanted"]) == ("50000.00", "100000.00")
+    assert await balances(api, client) == ("154052.49", None)
+    assert await lodgement_statuses(api, client) == ["APPROVED"]
+
+
+async def test_an_investment_plan_decision_that_moves_no_money_is_not_judged(api: Api) -> None:
+    """A free-standing INVESTMENT_PLAN decision (no lodgement or placement) has no
+    surplusContext and its approval is not refused by the rule: it moves nothing."""
+    client = await deputy_client(api, surplus=None)
+    raise_ = """
+    mutation($input: DecisionInput!, $key: String!) {
+      raiseDecision(input: $input, idempotencyKey: $key) {
+        __typename ... on DecisionPayload { decision { id surplusContext { amount } } }
+      }
+    }"""
+    decision_input = {
+        "clientId": client,
+        "kind": "INVESTMENT_PLAN",
+        "amount": "50000.00",
+        "whatWasDecided": "Keep the client's premium bonds",
+        "bestInterestsReason": "Prudent to keep (R-INV-5)",
+        "consulted": "The client's sister",
+        "clientInvolved": True,
+    }
+    data = await api.data(raise_, {"input": decision_input, "key": key()}, **PROPOSER)
+    decision = data["raiseDecision"]["decision"]
+    assert decision["surplusContext"] is None
+    assert (await approve(api, decision["id"]))["__typename"] == "DecisionPayload"
+
+
+REVERSE = """
+mutation($id: ID!, $key: String!) {
+  reverseTransfer(transferId: $id, reason: "sent back by mistake", idempotencyKey: $key) {
+    __typename ... on Problem { code message }
+  }
+}
+"""
+
+
+async def reverse(api: Api, transfer_id: str) -> dict[str, Any]:
+    data = await api.data(REVERSE, {"id": transfer_id, "key": key()}, **RUNNER)
+    result: dict[str, Any] = data["reverseTransfer"]
+    return result
+
+
+async def test_money_back_from_the_court_funds_office_is_not_sent_back_by_a_reversal(
+    api: Api, session: AsyncSession
+) -> None:
+    """issue 9 item 1, R-INV-2: every way to the Court Funds Office is guarded: reversing a
+    withdrawal would lodge again past the surplus rule, so it is refused."""
+    client = await deputy_client(api)
+    await lodged_on(session, client, 3_000_000, date(2026, 1, 2))
+    back = await withdraw(api, client, "10000.00")
+    assert back["__typename"] == "CourtFundsWithdrawalPayload", back
+    result = await reverse(api, back["withdrawal"]["transferId"])
+    assert (result["__typename"], result["code"]) == ("InvalidStateProblem", "INVALID_STATE")
+    assert "R-INV-2" in result["message"]
+    assert await balances(api, client) == ("10000.00", "20000.00")

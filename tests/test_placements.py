@@ -6,6 +6,10 @@ start date (£85,000 to 2025-11-30, £120,000 from 2025-12-01, R-DATA); proposal
 INVESTMENT_PLAN decisions approved by the governance manager (never the proposer, R-ROLE-2);
 money moves through the ledger; a placement comes back once, with simple interest.
 
+Placements are for surplus funds (issue 9 item 1; R-INV-2, seed 002 B 7.9-7.10): a client
+placing money here has an approved budget plan for the plan year in force today whose surplus
+(£300,000 unless a test says otherwise) bounds its placements and lodgements together.
+
 The helpers at the top are shared with ``test_investment_statements``.
 """
 
@@ -19,6 +23,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ca_api import clock
 from ca_api.auth.principal import Principal, Role
 from ca_api.common.ids import decode_uuid
 from ca_api.context import Actor
@@ -29,7 +34,16 @@ from ca_api.ledger.service import Movement
 from ca_api.money import parse_money
 from ca_api.placements import rules
 from tests.conftest import Api, RolledBackDatabase, error_codes
-from tests.test_invoices import new_client, new_key, unique
+from tests.test_invoices import new_client, new_counterparty, new_key, unique
+from tests.test_lodgements import (
+    SURPLUS_PROBLEM,
+    deputy_client,
+    refused,
+    with_seed_plan,
+    with_surplus,
+)
+from tests.test_lodgements import proposed as lodgement_proposed
+from tests.test_payments import raise_payment
 
 GM = {"role": "governance_manager", "sub": "grace.tgm"}
 PROPOSER = {"role": "assistant", "sub": "ash.assistant"}
@@ -48,6 +62,7 @@ MONEY_PROBLEMS = (
   ... on IdempotencyKeyReusedProblem { key }
   ... on PolicyMissingProblem { name }
 """
+    + SURPLUS_PROBLEM
 )
 
 INSTITUTION_FIELDS = """
@@ -129,6 +144,7 @@ mutation($id: ID!, $key: String!) {{
     ... on DecisionPayload {{ decision {{ id status kind amount }} }}
     ... on FourEyesProblem {{ raisedBy }}
     {PROBLEMS}
+    {SURPLUS_PROBLEM}
   }}
 }}
 """
@@ -315,9 +331,11 @@ async def bank(api: Api) -> dict[str, Any]:
 
 @pytest.fixture
 async def rich_client(api: Api, session: AsyncSession) -> dict[str, Any]:
-    """A client with £300,000 in CMS since January 2025."""
+    """A client with £300,000 in CMS since January 2025 and an approved plan in force whose
+    surplus is £300,000 (R-INV-2)."""
     client = await new_client(api)
     await fund(session, client["id"], "300000.00")
+    await with_surplus(api, client["id"], "300000.00")
     return client
 
 
@@ -634,6 +652,7 @@ async def test_short_of_funds_nothing_moves(
 ) -> None:
     client = await new_client(api)
     await fund(session, client["id"], "999.99")
+    await with_surplus(api, client["id"], "300000.00")
     p = await proposed(api, placement_input(client, bank["product"], "1000.00", "2025-03-01"))
     await approve(api, p["decisionId"])
     result = await make(api, p["id"])
@@ -808,3 +827,139 @@ def test_placement_client_id_is_unknown_uuid() -> None:
     assert decode_uuid(
         "Client", "Q2xpZW50OjAwMDAwMDAwLTAwMDAtMDAwMC0wMDAwLTAwMDAwMDAwMDAwMA"
     ) == uuid.UUID(int=0)
+
+
+# --- the surplus rule (issue 9 item 1; R-INV-2, seed 002 B 7.9-7.10, R-CARE-2) ---------------
+
+
+def today() -> str:
+    return clock.today().isoformat()
+
+
+@pytest.mark.parametrize(
+    ("plan", "code"),
+    [
+        (None, "NO_APPROVED_PLAN"),
+        ("a", "SURPLUS_BELOW_THRESHOLD"),  # 4,295.15
+        ("b", "SURPLUS_BELOW_THRESHOLD"),  # 21,425.75
+        ("stale c", "BUDGET_PLAN_STALE"),  # plan C as dated by the seed, 2014/15
+    ],
+)
+async def test_placements_are_for_surplus_funds_only(
+    api: Api, bank: dict[str, Any], session: AsyncSession, plan: str | None, code: str
+) -> None:
+    """issue 9 item 1, R-INV-2, seed 002 B 7.9: "where funds are considered to be surplus":
+    the same rule as lodgements; nothing is written."""
+    client = await new_client(api)
+    await fund(session, client["id"], "300000.00")
+    if plan == "stale c":
+        await with_seed_plan(api, client["id"], "c", year="2014-04-01")
+    elif plan is not None:
+        await with_seed_plan(api, client["id"], plan)
+    result = await place(api, placement_input(client, bank["product"], "10000.00", today()))
+    refused(result, code)
+    listed = await api.data(PLACEMENTS, {"clientId": client["id"]}, role="auditor")
+    assert listed["placements"]["edges"] == []
+
+
+async def test_plan_c_bounds_placements_up_to_its_surplus(
+    api: Api, bank: dict[str, Any], session: AsyncSession
+) -> None:
+    """issue 9 item 1, R-INV-2: plan C's surplus of 111,165.39 bounds a placement as it does a
+    lodgement (the protection limit in force is 120,000.00 on these dates)."""
+    client = await new_client(api)
+    await fund(session, client["id"], "154052.49")
+    await with_seed_plan(api, client["id"], "c")
+    for amount in ("120000.00", "111165.40"):
+        result = await place(api, placement_input(client, bank["product"], amount, today()))
+        over = refused(result, "OVER_SURPLUS")
+        assert (over["remainingSurplus"], over["wanted"]) == ("111165.39", amount)
+    p = await placed(api, placement_input(client, bank["product"], "111165.39", today()))
+    assert (await balances(api, client["id"]))["CLIENT_CMS"] == "42887.10"
+    # Once back (matured or withdrawn), the money is in the CMS account again and counts no
+    # more: it may be placed again (R-INV-6).
+    result = await place(api, placement_input(client, bank["product"], "1.00", today()))
+    refused(result, "SURPLUS_BELOW_THRESHOLD")
+    assert (await give_back(api, p["id"], today()))["placement"]["status"] == "WITHDRAWN"
+    again = await place(api, placement_input(client, bank["product"], "111165.39", today()))
+    assert again["__typename"] == "PlacementPayload", again
+
+
+async def test_lodgements_and_placements_together_never_exceed_the_surplus(
+    api: Api, bank: dict[str, Any]
+) -> None:
+    """issue 9 item 1, R-INV-2, seed 002 B 7.10: surplus goes either to the Court Funds Office
+    or to an institution: one surplus for both."""
+    client_id = await deputy_client(api, surplus=None)
+    client = {"id": client_id}
+    await with_seed_plan(api, client_id, "c")
+    await lodgement_proposed(api, client_id, "60000.00")
+    over = refused(
+        await place(api, placement_input(client, bank["product"], "51165.40", today())),
+        "OVER_SURPLUS",
+    )
+    assert (over["committed"], over["remainingSurplus"]) == ("60000.00", "51165.39")
+    await proposed(api, placement_input(client, bank["product"], "26165.39", today()))
+    # 25,000.00 left: a lodgement of it is allowed, then nothing more either way
+    await lodgement_proposed(api, client_id, "25000.00")
+    refused(
+        await place(api, placement_input(client, bank["product"], "0.01", today())),
+        "SURPLUS_BELOW_THRESHOLD",
+    )
+
+
+async def test_approving_and_making_a_placement_judge_the_surplus_again(
+    api: Api, bank: dict[str, Any], session: AsyncSession
+) -> None:
+    """issue 9 item 1, R-INV-2: a revised plan with a smaller surplus refuses the approval of
+    a placement proposed before it, and the making of one approved before it; nothing moves."""
+    client = await new_client(api)
+    await fund(session, client["id"], "154052.49")
+    seed = await with_seed_plan(api, client["id"], "c")
+    p = await proposed(api, placement_input(client, bank["product"], "80000.00", today()))
+    smaller = await with_surplus(api, client["id"], "50000.00", supersedes=seed["id"])
+    over = refused(await approve(api, p["decisionId"]), "OVER_SURPLUS")
+    assert (over["planId"], over["surplus"], over["wanted"]) == (
+        smaller["id"],
+        "50000.00",
+        "80000.00",
+    )
+    larger = await with_surplus(api, client["id"], "100000.00", supersedes=smaller["id"])
+    assert (await approve(api, p["decisionId"]))["__typename"] == "DecisionPayload"
+    await with_surplus(api, client["id"], "50000.00", supersedes=larger["id"])
+    refused(await make(api, p["id"]), "OVER_SURPLUS")
+    assert await balances(api, client["id"]) == {"CLIENT_CMS": "154052.49"}
+
+
+async def test_no_other_way_to_an_institution_or_the_court_funds_office(
+    api: Api, bank: dict[str, Any], rich_client: dict[str, Any]
+) -> None:
+    """issue 9 item 1, R-INV-2: a standing payment to an institution or the Court Funds Office
+    is refused (money goes there only as a placement or a lodgement), and so is reversing a
+    placement's return (it would place the money again past the surplus rule)."""
+    cfo = await new_counterparty(api, "COURT_FUNDS_OFFICE")
+    for payee in (bank["institution"]["counterpartyId"], cfo):
+        standing = {
+            "clientId": rich_client["id"],
+            "payeeId": payee,
+            "amount": "50000.00",
+            "category": "OUT_OTHER",
+            "description": "Savings",
+            "standing": True,
+        }
+        result = await raise_payment(api, standing)
+        assert "R-INV-2" in refused_for(result, "payeeId")
+    p = await placed(api, placement_input(rich_client, bank["product"], "30000.00", today()))
+    back = await give_back(api, p["id"], today())
+    data = await api.data(
+        """mutation($id: ID!, $key: String!) {
+             reverseTransfer(transferId: $id, reason: "by mistake", idempotencyKey: $key) {
+               __typename ... on Problem { code message } } }""",
+        {"id": back["placement"]["returnedTransferId"], "key": new_key()},
+        role="senior_officer",
+        sub="olu.scao",
+    )
+    result = data["reverseTransfer"]
+    assert (result["__typename"], result["code"]) == ("InvalidStateProblem", "INVALID_STATE")
+    assert "R-INV-2" in result["message"]
+    assert (await balances(api, rich_client["id"]))["CLIENT_CMS"] == "300000.00"

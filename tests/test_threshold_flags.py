@@ -37,6 +37,7 @@ query($on: Date, $first: Int, $after: String) {
       clientId clientReference clientName legalRole kind reasons
       thresholdName threshold thresholdEffectiveFrom
       assets twelveMonthsNeeds assetsAboveNeeds surplus planId planYearStart
+      planReviewDueOn planStale
       declaration { capital property privatePension note declaredOn }
     } }
     pageInfo { hasNextPage endCursor }
@@ -420,3 +421,34 @@ async def test_recording_a_plan_for_an_appointee_then_superseding_is_seen_by_the
     )
     assert result["__typename"] == "BudgetPlanPayload"
     assert await flags(api) == []  # 10,000.00 - 2,600.00 < 8,000.00
+
+
+async def test_a_flag_resting_on_a_stale_plan_says_so(api: Api, session: AsyncSession) -> None:
+    """issue 9 item 1, R-CARE-2: a plan is reviewed yearly; from its review date a flag resting
+    on it is marked stale (nothing is lodged on it until it is reviewed), for either kind."""
+    deputy = await new_client(session, deputy_from=ORDERED)
+    await record_seed_plan(api, deputy, "c")  # plan year from 2014-04-01
+    appointee = await new_client(session, appointee_from=date(2013, 1, 7))
+    await fund(session, appointee, parse_money("10000.00"))
+    await simple_plan(api, appointee, needs="1000.00")
+
+    def stale(found: list[dict[str, Any]]) -> dict[str, tuple[bool, str]]:
+        return {f["clientId"]: (f["planStale"], f["planReviewDueOn"]) for f in found}
+
+    before = stale(await flags(api, "2015-03-31"))
+    assert before == {deputy: (False, "2015-04-01"), appointee: (False, "2015-04-01")}
+    on_the_day = stale(await flags(api, "2015-04-01"))
+    assert on_the_day == {deputy: (True, "2015-04-01"), appointee: (True, "2015-04-01")}
+    no_plan = await new_client(session, appointee_from=date(2013, 1, 7))
+    declared = {
+        "client": no_plan,
+        "capital": True,
+        "property": False,
+        "pension": False,
+        "note": "Premium bonds found",
+        "on": "2014-05-01",
+    }
+    made = (await api.data(DECLARE, declared, role="assistant"))["declareClientAssets"]
+    assert made["__typename"] == "ClientAssetDeclarationPayload", made
+    [flag] = [f for f in await flags(api, "2015-04-01") if f["clientId"] == no_plan]
+    assert (flag["planId"], flag["planStale"], flag["planReviewDueOn"]) == (None, False, None)

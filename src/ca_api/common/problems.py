@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import strawberry
 
+from ca_api.common.ids import encode_id
 from ca_api.common.scalars import Money
 from ca_api.errors import (
     BusinessProblem,
@@ -102,9 +105,71 @@ class PolicyMissingProblem(Problem):
     name: str
 
 
+@strawberry.type(
+    description="Refused by the surplus rule (R-INV-2; seed 002 B 7.7, 7.9-7.10, 20.2-20.4): "
+    "only surplus funds worked out from the client's approved budget plan in force, not past its "
+    "yearly review (R-CARE-2), of at least the threshold in force, and never more than what is "
+    "left of that surplus, go to the Court Funds Office or an institution. code: "
+    "NO_APPROVED_PLAN (no plan in force, or it is not approved), BUDGET_PLAN_STALE (past its "
+    "yearly review), SURPLUS_BELOW_THRESHOLD (what is left of the surplus is below the "
+    "threshold), OVER_SURPLUS (the amount is more than what is left). The figures are those "
+    "judged; null where there is no plan."
+)
+class SurplusRuleProblem(Problem):
+    plan_id: strawberry.ID | None = strawberry.field(description="The budget plan in force.")
+    plan_year_start: date | None
+    plan_review_due_on: date | None = strawberry.field(
+        description="When the plan is due for its yearly review (R-CARE-2)."
+    )
+    surplus: Money | None = strawberry.field(description="The plan's surplus (R-BUD-3).")
+    threshold: Money = strawberry.field(description="The lodgement threshold in force.")
+    committed: Money = strawberry.field(
+        description="What already counts against the surplus: other lodgements and placements "
+        "proposed or approved, and those lodged or placed since the plan's year start."
+    )
+    remaining_surplus: Money | None = strawberry.field(
+        description="What is left of the surplus: surplus - committed."
+    )
+    wanted: Money
+
+
+SURPLUS_CODES = frozenset(
+    {
+        ErrorCode.NO_APPROVED_PLAN,
+        ErrorCode.BUDGET_PLAN_STALE,
+        ErrorCode.SURPLUS_BELOW_THRESHOLD,
+        ErrorCode.OVER_SURPLUS,
+    }
+)
+
+
+def _surplus_problem(exc: MoneyProblem) -> SurplusRuleProblem:
+    d = exc.details
+
+    def money(name: str) -> Money | None:
+        value = d.get(name)
+        return Money(int(value)) if value is not None else None  # type: ignore[call-overload]
+
+    plan_id = d.get("plan_id")
+    return SurplusRuleProblem(
+        code=exc.code,
+        message=exc.message,
+        plan_id=strawberry.ID(encode_id("BudgetPlan", str(plan_id))) if plan_id else None,
+        plan_year_start=d.get("plan_year_start"),  # type: ignore[arg-type]
+        plan_review_due_on=d.get("review_due_on"),  # type: ignore[arg-type]
+        surplus=money("surplus"),
+        threshold=Money(int(d["threshold"])),  # type: ignore[call-overload]
+        committed=Money(int(d["committed"])),  # type: ignore[call-overload]
+        remaining_surplus=money("remaining_surplus"),
+        wanted=Money(int(d["wanted"])),  # type: ignore[call-overload]
+    )
+
+
 def _money_problem(exc: MoneyProblem) -> Problem:
     d = exc.details
     code, message = exc.code, exc.message
+    if code in SURPLUS_CODES:
+        return _surplus_problem(exc)
     match code:
         case ErrorCode.INSUFFICIENT_FUNDS:
             return InsufficientFundsProblem(

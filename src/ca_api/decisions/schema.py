@@ -35,6 +35,7 @@ from ca_api.common.problems import (
     OverApprovalLimitProblem,
     PolicyMissingProblem,
     Problem,
+    SurplusRuleProblem,
     ValidationProblem,
     to_problem,
 )
@@ -42,10 +43,12 @@ from ca_api.common.scalars import Money
 from ca_api.context import Context
 from ca_api.decisions import models, queue, repository, rules, service
 from ca_api.decisions.service import DecisionView, EmployeeView
-from ca_api.errors import BusinessProblem, NotFound
+from ca_api.errors import ApiError, BusinessProblem, ErrorCode, NotFound
 from ca_api.ledger.schema import Counterparty
+from ca_api.lodgements import surplus  # registers the surplus rule's approval check (R-INV-2)
 from ca_api.policy.rules import LimitVersion
 from ca_api.policy.schema import ApprovalLimit, ApprovalLimitVersion
+from ca_api.policy.service import PolicyMissing
 
 assert queue.SOURCE.kind == "DECISION"  # the queue source registers when the schema loads
 
@@ -188,6 +191,64 @@ def _gift_context(c: service.GiftContext) -> GiftContext:
         approved_this_year=m(c.approved_this_year),
         approved_last_five_years=Money(c.approved_last_five_years),
         remaining_allowance=m(c.remaining_allowance),
+    )
+
+
+@strawberry.type(
+    description="A lodgement's or placement's INVESTMENT_PLAN decision weighed against the "
+    "client's surplus on a date (R-INV-2; seed 002 B 7.7, 7.9-7.10, 20.2-20.4): the budget plan "
+    "in force it comes from (R-BUD-3), the threshold in force, what else already counts against "
+    "the surplus, and whether approving it would be refused, and why."
+)
+class SurplusContext:
+    on: date
+    plan_id: strawberry.ID | None = strawberry.field(
+        description="The client's budget plan in force on the date; null: none."
+    )
+    plan_year_start: date | None
+    plan_review_due_on: date | None = strawberry.field(
+        description="When the plan is due for its yearly review (R-CARE-2)."
+    )
+    plan_stale: bool = strawberry.field(description="Past its yearly review (R-CARE-2).")
+    plan_approved: bool
+    surplus: Money | None = strawberry.field(description="The plan's surplus (R-BUD-3).")
+    threshold_name: str = strawberry.field(description="The policy figure applied (R-DATA).")
+    threshold: Money = strawberry.field(description="The lodgement threshold in force.")
+    threshold_effective_from: date
+    committed: Money = strawberry.field(
+        description="What else counts against the surplus: other lodgements and placements "
+        "proposed or approved, and those lodged or placed since the plan's year start."
+    )
+    remaining_surplus: Money | None = strawberry.field(
+        description="What is left of the surplus: surplus - committed."
+    )
+    amount: Money = strawberry.field(description="This decision's amount.")
+    refusal: ErrorCode | None = strawberry.field(
+        description="The code approving it now would be refused with (NO_APPROVED_PLAN, "
+        "BUDGET_PLAN_STALE, SURPLUS_BELOW_THRESHOLD, OVER_SURPLUS); null: within the rule."
+    )
+    refusal_message: str | None
+
+
+def _surplus_context(j: surplus.SurplusJudgement) -> SurplusContext:
+    p = j.position
+    refusal = j.refusal
+    return SurplusContext(
+        on=p.on,
+        plan_id=strawberry.ID(encode_id("BudgetPlan", p.plan_id)) if p.plan_id else None,
+        plan_year_start=p.plan_year_start,
+        plan_review_due_on=p.review_due_on,
+        plan_stale=p.stale,
+        plan_approved=p.plan_approved,
+        surplus=Money(p.surplus) if p.surplus is not None else None,
+        threshold_name=j.threshold.name,
+        threshold=Money(p.threshold),
+        threshold_effective_from=j.threshold.effective_from,
+        committed=Money(p.committed),
+        remaining_surplus=Money(p.available) if p.available is not None else None,
+        amount=Money(j.amount),
+        refusal=ErrorCode(refusal[0].value) if refusal else None,
+        refusal_message=refusal[1] if refusal else None,
     )
 
 
@@ -346,6 +407,27 @@ class Decision:
         found = await _one(info.context, "gift_context", fetch).load(self._row.client_id)
         return _gift_context(found) if found is not None else None
 
+    @strawberry.field(
+        description="For a lodgement's or a placement's INVESTMENT_PLAN decision: the client's "
+        "surplus today, the plan it comes from and the threshold in force, and whether approving "
+        "it would be refused (R-INV-2); null for other decisions."
+    )
+    async def surplus_context(self, info: Info[Context, None]) -> SurplusContext | None:
+        if self._row.kind != DecisionKind.INVESTMENT_PLAN.value:
+            return None
+        today = clock.today()
+
+        async def fetch(
+            session: Any, rows: Sequence[models.Decision]
+        ) -> dict[models.Decision, surplus.SurplusJudgement | None]:
+            return {r: await surplus.decision_context(session, r, today) for r in rows}
+
+        try:
+            found = await _one(info.context, "surplus_context", fetch).load(self._row)
+        except PolicyMissing as exc:
+            raise ApiError(ErrorCode.POLICY_MISSING, exc.message, **exc.details) from exc
+        return _surplus_context(found) if found is not None else None
+
 
 @strawberry.type(description="An entry of the council employee register (R-ROLE-3).")
 class CouncilEmployee:
@@ -493,7 +575,8 @@ DecideDecisionResult = Annotated[
     | NotFoundProblem
     | InvalidStateProblem
     | IdempotencyKeyReusedProblem
-    | PolicyMissingProblem,
+    | PolicyMissingProblem
+    | SurplusRuleProblem,
     strawberry.union("DecideDecisionResult"),
 ]
 CouncilEmployeeResult = Annotated[

@@ -475,6 +475,18 @@ async def supersede_decision(
 
 # --- approve and refuse -------------------------------------------------------------------
 
+# Checks other modules add to every approval, run after four eyes and the limits, in the
+# approval's transaction with the decision locked. A check raises a BusinessProblem to refuse
+# (nothing is written), or returns what it judged (added to the approval's audit row) or None.
+# Lodgements and placements check the surplus rule here (R-INV-2, ``lodgements.surplus``).
+ApprovalCheck = Callable[[AsyncSession, Decision, date], Awaitable[dict[str, Any] | None]]
+APPROVAL_CHECKS: list[ApprovalCheck] = []
+
+
+def register_approval_check(check: ApprovalCheck) -> None:
+    if check not in APPROVAL_CHECKS:
+        APPROVAL_CHECKS.append(check)
+
 
 async def _authorise(
     session: AsyncSession, actor: Actor, decision: Decision, today: date
@@ -497,7 +509,8 @@ async def approve_decision(
     """Approve a raised decision: not by whoever raised it (R-ROLE-2), within the approval
     limits in force today, recorded with the version judged under (R-DEC-4). A gift is checked
     again: the order's power and yearly limit counting gifts approved meanwhile (R-DEC-3), and
-    the employee register as it stands now (R-ROLE-3)."""
+    the employee register as it stands now (R-ROLE-3). Then the checks other modules register
+    (``register_approval_check``: a lodgement's or placement's surplus, R-INV-2)."""
 
     async def work() -> DecisionOutcome:
         decision, _events, status = await _locked(session, decision_id)
@@ -516,6 +529,9 @@ async def approve_decision(
                 counterparty=await _counterparty(session, decision.recipient_counterparty_id),
                 on=today,
             )
+        judged: dict[str, Any] = {}
+        for check in APPROVAL_CHECKS:
+            judged |= await check(session, decision, today) or {}
         event_id = await _append_event(
             session,
             {
@@ -539,7 +555,8 @@ async def approve_decision(
                 "amount": decision.amount,
                 "on": today,
                 "event_id": event_id,
-            },
+            }
+            | judged,
             client_id=decision.client_id,
         )
         await queue_events.notify(session, QUEUE_KIND, decision_id)  # leaves the queue

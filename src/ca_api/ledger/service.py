@@ -45,6 +45,10 @@ class InsufficientFunds(MoneyProblem):
         self.wanted = wanted
 
 
+# Client accounts whose money is with the Court Funds Office or an institution (R-INV-2).
+INVESTED = frozenset({AccountKind.CLIENT_COURT_FUNDS.value, AccountKind.CLIENT_PLACEMENT.value})
+
+
 class InvalidState(MoneyProblem):
     def __init__(self, message: str, **details: object) -> None:
         super().__init__(ErrorCode.INVALID_STATE, message, **details)
@@ -261,6 +265,15 @@ async def reverse(
         raise InvalidState("only money that moved can be reversed; void a hold instead")
     if original.reverses_id is not None:
         raise InvalidState("a reversal is not reversed: record the transfer again instead")
+    source = await repository.get_account(session, original.from_account_id)
+    if source is not None and source.kind in INVESTED:
+        # Reversing money brought back would send it to the Court Funds Office or an
+        # institution past the surplus rule (R-INV-2): that is a new lodgement or placement.
+        raise InvalidState(
+            "money brought back from the Court Funds Office or a placement is not sent back by "
+            "a reversal: propose a lodgement or a placement, which the surplus rule judges "
+            "(R-INV-2)"
+        )
     m = Movement(
         from_account_id=original.to_account_id,
         to_account_id=original.from_account_id,

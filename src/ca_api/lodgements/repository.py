@@ -16,6 +16,7 @@ from sqlalchemy import (
     func,
     insert,
     literal,
+    or_,
     select,
     text,
     tuple_,
@@ -35,6 +36,7 @@ from ca_api.lodgements.models import (
     LodgementLodged,
 )
 from ca_api.lodgements.rules import LodgementStatus
+from ca_api.money import Pence
 
 COURT_FUNDS = AccountKind.CLIENT_COURT_FUNDS.value
 MOVED = (TransferKind.POSTED.value, TransferKind.POST_PENDING.value)
@@ -131,6 +133,33 @@ async def list_lodgements(
     if after is not None:
         stmt = stmt.where(tuple_(Lodgement.proposed_at, Lodgement.id) < tuple_(*after))
     return [_row(r) for r in (await session.execute(stmt)).all()]
+
+
+async def committed(
+    session: AsyncSession, client_id: uuid.UUID, since: date, excluding: uuid.UUID | None
+) -> Pence:
+    """What the client's lodgements take from a plan's surplus (R-INV-2): every one still
+    PROPOSED or APPROVED (the money is still in the CMS account), and every one LODGED with a
+    value date on or after ``since``, the plan's year start (earlier ones had left the account
+    before the plan's opening balance). ``excluding``: the decision of the lodgement being
+    judged, which is not counted against itself."""
+    status = _status()
+    stmt = (
+        select(func.coalesce(func.sum(Lodgement.amount), 0))
+        .select_from(Lodgement)
+        .outerjoin(LodgementLodged, LodgementLodged.lodgement_id == Lodgement.id)
+        .outerjoin(Transfer, Transfer.id == LodgementLodged.transfer_id)
+        .where(
+            Lodgement.client_id == client_id,
+            or_(
+                status.in_([LodgementStatus.PROPOSED.value, LodgementStatus.APPROVED.value]),
+                and_(status == LodgementStatus.LODGED.value, Transfer.value_date >= since),
+            ),
+        )
+    )
+    if excluding is not None:
+        stmt = stmt.where(Lodgement.decision_id != excluding)
+    return int((await session.execute(stmt)).scalar_one())
 
 
 # --- Withdrawals (R-INV-6) --------------------------------------------------------------------

@@ -29,6 +29,7 @@ from ca_api.common.problems import (
     NotFoundProblem,
     PolicyMissingProblem,
     Problem,
+    SurplusRuleProblem,
     ValidationProblem,
     to_problem,
 )
@@ -204,7 +205,12 @@ class CourtFundsInterestRunPayload:
 
 
 ProposeLodgementResult = Annotated[
-    LodgementPayload | ValidationProblem | NotFoundProblem | IdempotencyKeyReusedProblem,
+    LodgementPayload
+    | ValidationProblem
+    | NotFoundProblem
+    | IdempotencyKeyReusedProblem
+    | SurplusRuleProblem
+    | PolicyMissingProblem,
     strawberry.union("ProposeLodgementResult"),
 ]
 LodgeResult = Annotated[
@@ -213,7 +219,9 @@ LodgeResult = Annotated[
     | InsufficientFundsProblem
     | NotFoundProblem
     | ValidationProblem
-    | IdempotencyKeyReusedProblem,
+    | IdempotencyKeyReusedProblem
+    | SurplusRuleProblem
+    | PolicyMissingProblem,
     strawberry.union("LodgeResult"),
 ]
 WithdrawFromCourtFundsResult = Annotated[
@@ -305,7 +313,11 @@ class LodgementMutation:
         extensions=allow(INVESTMENT_PROPOSE),
         description="Propose lodging a deputy client's surplus with the Court Funds Office "
         "(R-INV-2): raises an INVESTMENT_PLAN decision for the governance manager to approve "
-        "(R-DEC; never the proposer, R-ROLE-2). Deputy (or deputy and appointee) clients only.",
+        "(R-DEC; never the proposer, R-ROLE-2). Deputy (or deputy and appointee) clients only. "
+        "The surplus rule (SurplusRuleProblem; seed 002 B 7.7, 20.2-20.4): the client's budget "
+        "plan in force must be approved and not past its yearly review (R-CARE-2); what is left "
+        "of its surplus (less other lodgements and placements) at least the threshold in force; "
+        "the amount no more than that. Judged again on approval and on lodging.",
     )
     async def propose_lodgement(
         self, info: Info[Context, None], input: LodgementProposalInput, idempotency_key: str
@@ -331,8 +343,9 @@ class LodgementMutation:
     @strawberry.mutation(
         extensions=allow(INVESTMENT_EXECUTE),
         description="Lodge an approved lodgement: moves its amount from the client's CMS "
-        "account to their Court Funds account. Only once its decision is approved, only once; "
-        "short of funds nothing moves (R-PAY-3).",
+        "account to their Court Funds account. Only once its decision is approved, only once, "
+        "only if the surplus rule still allows it today (SurplusRuleProblem, R-INV-2); short of "
+        "funds nothing moves (R-PAY-3).",
     )
     async def lodge(
         self, info: Info[Context, None], lodgement_id: strawberry.ID, idempotency_key: str

@@ -3,8 +3,9 @@ and interest on Court Funds accounts at the rate in force each day (R-DATA).
 
 Each change is one transaction with its audit rows in the client's chain (R-AUD-1). Proposing
 raises an INVESTMENT_PLAN decision through ``ca_api.decisions.service`` (approved by the
-governance manager under the limits in force, never by its proposer: R-DEC, R-ROLE-2), then
+governance manager under the limits in force, never by its proposer: R-DEC, R-ROLE-2) and
 records the lodgement linked to it; lodging moves the money only once that decision is approved.
+Proposing, approving and lodging each apply the surplus rule (``lodgements.surplus``, R-INV-2).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from __future__ import annotations
 import uuid
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -20,20 +21,25 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ca_api import clock
 from ca_api.audit import service as audit
-from ca_api.audit.service import Change
+from ca_api.audit.service import Change, jsonable
 from ca_api.clients import service as clients
 from ca_api.common import idempotency
 from ca_api.context import Actor
-from ca_api.db import unit_of_work
 from ca_api.decisions import repository as decisions_repository
 from ca_api.decisions import service as decisions
-from ca_api.decisions.rules import DecisionDraft, DecisionEventKind, DecisionKind, decision_status
+from ca_api.decisions.rules import (
+    DecisionDraft,
+    DecisionEventKind,
+    DecisionKind,
+    decision_status,
+    validate_decision,
+)
 from ca_api.decisions.service import NewDecision
 from ca_api.errors import ErrorCode, MoneyProblem, RecordNotFound, ValidationFailed
 from ca_api.ledger import service as ledger
 from ca_api.ledger.models import LedgerAccount
 from ca_api.ledger.rules import AccountKind, Category, CounterpartyKind
-from ca_api.lodgements import repository, rules
+from ca_api.lodgements import repository, rules, surplus
 from ca_api.lodgements.models import CourtFundsInterestRun, CourtFundsWithdrawal
 from ca_api.lodgements.repository import LodgementRow
 from ca_api.lodgements.rules import LodgementStatus
@@ -100,75 +106,82 @@ async def _deputy_client(session: AsyncSession, actor: Actor, client_id: uuid.UU
 async def propose(
     session: AsyncSession, actor: Actor, p: Proposal, *, idempotency_key: str
 ) -> LodgementOutcome:
-    """Propose lodging ``amount`` of a deputy client's surplus (R-INV-2): an INVESTMENT_PLAN
-    decision is raised (the governance manager approves it, R-DEC; never its proposer, R-ROLE-2)
-    and the lodgement recorded linked to it.
-
-    The decision is raised once per key by the decisions module (its own transaction); the
-    lodgement is then recorded once per decision, so a retry with the same key finishes a
-    proposal that stopped half way and otherwise replays it."""
+    """Propose lodging ``amount`` of a deputy client's surplus (R-INV-2): only within the
+    surplus rule (``surplus.check``: an approved plan in force, not stale, what is left of its
+    surplus at least the threshold, the amount no more than that; seed 002 B 7.7, 20.2-20.4).
+    An INVESTMENT_PLAN decision is raised (the governance manager approves it, R-DEC; never its
+    proposer, R-ROLE-2) and the lodgement recorded linked to it, in one transaction: a refusal
+    writes nothing. Once per key: a repeat replays the first."""
     problems = rules.validate_amount(p.amount)
     if problems:
         raise ValidationFailed(problems)
-    await _deputy_client(session, actor, p.client_id)
-    draft = DecisionDraft(
-        kind=DecisionKind.INVESTMENT_PLAN,
-        amount=p.amount,
-        what_was_decided=rules.what_was_decided(p.amount),
-        best_interests_reason=p.best_interests_reason,
-        consulted=p.consulted,
-        client_involved=p.client_involved,
-        why_client_not_involved=p.why_client_not_involved,
-        notes=p.notes,
+    new = decisions.tidy(
+        NewDecision(
+            client_id=p.client_id,
+            draft=DecisionDraft(
+                kind=DecisionKind.INVESTMENT_PLAN,
+                amount=p.amount,
+                what_was_decided=rules.what_was_decided(p.amount),
+                best_interests_reason=p.best_interests_reason,
+                consulted=p.consulted,
+                client_involved=p.client_involved,
+                why_client_not_involved=p.why_client_not_involved,
+                notes=p.notes,
+            ),
+        )
     )
-    outcome = await decisions.raise_decision(
+    today = clock.today()
+    problems = validate_decision(new.draft, today)
+    if problems:
+        raise ValidationFailed(problems)
+
+    async def work() -> LodgementOutcome:
+        await _deputy_client(session, actor, p.client_id)
+        judged = await surplus.check(session, p.client_id, p.amount, today, excluding=None)
+        decision_id = await decisions.raise_within(session, actor, new)
+        lodgement_id = uuid.uuid4()
+        await repository.insert_lodgement(
+            session,
+            {
+                "id": lodgement_id,
+                "client_id": p.client_id,
+                "decision_id": decision_id,
+                "amount": p.amount,
+                "proposed_by": actor.principal.subject,
+            },
+        )
+        await audit.record(
+            session,
+            actor,
+            entity_type="lodgement",
+            entity_id=lodgement_id,
+            action="propose",
+            after={
+                "amount": p.amount,
+                "decision_id": decision_id,
+                "status": LodgementStatus.PROPOSED.value,
+            }
+            | judged.audit(),
+            reason=new.draft.best_interests_reason,
+            client_id=p.client_id,
+        )
+        return LodgementOutcome(await _read(session, lodgement_id))
+
+    async def replay(result: dict[str, Any]) -> LodgementOutcome:
+        return LodgementOutcome(
+            await _read(session, uuid.UUID(str(result["lodgement_id"]))), replayed=True
+        )
+
+    return await idempotency.run_once(
         session,
-        actor,
-        NewDecision(client_id=p.client_id, draft=draft),
-        idempotency_key=idempotency_key,
+        actor.principal.subject,
+        idempotency_key,
+        "proposeLodgement",
+        jsonable(asdict(p)),
+        work,
+        remember=lambda o: {"lodgement_id": str(o.lodgement.lodgement.id)},
+        replay=replay,
     )
-    decision = outcome.decision.decision
-    async with unit_of_work(session):
-        existing = await repository.lodgement_of_decision(session, decision.id)
-        replayed = existing is not None
-        if existing is None:
-            if decision.kind != DecisionKind.INVESTMENT_PLAN.value:
-                # the key was used for another decision with the same input: never happens
-                # through proposeLodgement, refused rather than linked to the wrong decision
-                raise idempotency.KeyReused(idempotency_key)
-            lodgement_id = uuid.uuid4()
-            inserted = await repository.insert_lodgement(
-                session,
-                {
-                    "id": lodgement_id,
-                    "client_id": decision.client_id,
-                    "decision_id": decision.id,
-                    "amount": decision.amount,
-                    "proposed_by": actor.principal.subject,
-                },
-            )
-            if inserted is None:  # a concurrent retry recorded it first
-                existing = await repository.lodgement_of_decision(session, decision.id)
-                replayed = True
-            else:
-                existing = inserted
-                await audit.record(
-                    session,
-                    actor,
-                    entity_type="lodgement",
-                    entity_id=lodgement_id,
-                    action="propose",
-                    after={
-                        "amount": decision.amount,
-                        "decision_id": decision.id,
-                        "status": LodgementStatus.PROPOSED.value,
-                    },
-                    reason=decision.best_interests_reason,
-                    client_id=decision.client_id,
-                )
-        assert existing is not None
-        row = await _read(session, existing)
-    return LodgementOutcome(row, replayed=replayed or outcome.replayed)
 
 
 # --- lodge ------------------------------------------------------------------------------------
@@ -178,8 +191,9 @@ async def lodge(
     session: AsyncSession, actor: Actor, lodgement_id: uuid.UUID, *, idempotency_key: str
 ) -> LodgementOutcome:
     """Move the lodgement's money from the client's CMS account to their Court Funds account
-    (TRANSFER_BETWEEN_OWN_ACCOUNTS, R-OPG-1), only once its decision is approved (R-DEC) and
-    only once. Short of funds, nothing moves (R-PAY-3)."""
+    (TRANSFER_BETWEEN_OWN_ACCOUNTS, R-OPG-1), only once its decision is approved (R-DEC),
+    only once, and only if the surplus rule still allows it today (R-INV-2). Short of funds,
+    nothing moves (R-PAY-3)."""
 
     async def work() -> LodgementOutcome:
         lodgement = await repository.lock_lodgement(session, lodgement_id)
@@ -199,6 +213,15 @@ async def lodge(
                 "decision is approved by the governance manager (R-DEC, R-INV-2)",
                 status=current.value,
             )
+        # The surplus rule again, today: the plan may have been revised or gone stale, or other
+        # lodgements and placements approved, since the decision was (R-INV-2, R-CARE-2).
+        judged = await surplus.check(
+            session,
+            lodgement.client_id,
+            lodgement.amount,
+            clock.today(),
+            excluding=lodgement.decision_id,
+        )
         cms = await ledger.client_account(session, lodgement.client_id, AccountKind.CLIENT_CMS)
         court_funds = await ledger.client_account(
             session, lodgement.client_id, AccountKind.CLIENT_COURT_FUNDS
@@ -238,7 +261,8 @@ async def lodge(
                 "value_date": transfer.value_date,
                 "cms_balance_after": transfer.from_balance_after,
                 "court_funds_balance_after": transfer.to_balance_after,
-            },
+            }
+            | judged.audit(),
             client_id=lodgement.client_id,
         )
         return LodgementOutcome(await _read(session, lodgement.id))

@@ -549,6 +549,12 @@ async def _invoice_payment(
     }
 
 
+# Money goes to these only as a lodgement or a placement (R-INV-2), never as a payment.
+INVESTMENT_PAYEES = frozenset(
+    {CounterpartyKind.COURT_FUNDS_OFFICE.value, CounterpartyKind.INSTITUTION.value}
+)
+
+
 async def _standing_payment(session: AsyncSession, req: PaymentRequest) -> dict[str, Any]:
     assert req.client_id and req.payee_id and req.category and req.amount is not None
     if not await repository.client_exists(session, req.client_id):
@@ -570,6 +576,14 @@ async def _standing_payment(session: AsyncSession, req: PaymentRequest) -> dict[
         problems["payee_id"] = (
             "personal allowance is never advanced to a care provider (R-PAY-6): the provider "
             "is repaid against its invoice for what it gave the client"
+        )
+    if payee.kind in (
+        CounterpartyKind.COURT_FUNDS_OFFICE.value,
+        CounterpartyKind.INSTITUTION.value,
+    ):
+        problems["payee_id"] = (
+            "money goes to the Court Funds Office or an institution only as a lodgement or a "
+            "placement, which the surplus rule judges (R-INV-2): propose one"
         )
     method, problem = rules.payment_method(
         req.method, direct_debit_set_up=False, from_invoice=False

@@ -128,6 +128,12 @@ async def placements_of_client(
     return (await session.execute(stmt)).scalars().all()
 
 
+async def placement_of_decision(session: AsyncSession, decision_id: uuid.UUID) -> Placement | None:
+    """The placement its INVESTMENT_PLAN decision approves, if the decision is a placement's."""
+    stmt = select(Placement).where(Placement.decision_id == decision_id)
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
 async def events_of(
     session: AsyncSession, placement_ids: Sequence[uuid.UUID]
 ) -> Sequence[PlacementEvent]:

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
+from ca_api.decisions.rules import DecisionStatus
 from ca_api.money import Pence, format_money, round_half_up
 
 MAX_NAME = 200
@@ -37,6 +38,33 @@ class PlacementEventKind(enum.StrEnum):
     PLACED = "PLACED"
     MATURED = "MATURED"
     WITHDRAWN = "WITHDRAWN"
+
+
+def placement_status(decision: DecisionStatus, events: Iterable[str]) -> PlacementStatus:
+    """Derived, never stored: what happened to the money wins; else its decision's status."""
+    kinds = set(events)
+    if PlacementEventKind.MATURED.value in kinds:
+        return PlacementStatus.MATURED
+    if PlacementEventKind.WITHDRAWN.value in kinds:
+        return PlacementStatus.WITHDRAWN
+    if PlacementEventKind.PLACED.value in kinds:
+        return PlacementStatus.PLACED
+    if decision is DecisionStatus.APPROVED:
+        return PlacementStatus.APPROVED
+    if decision is DecisionStatus.RAISED:
+        return PlacementStatus.PROPOSED
+    return PlacementStatus.REFUSED  # refused, or superseded (propose again)
+
+
+def counts_against_surplus(status: PlacementStatus, start_date: date, since: date) -> bool:
+    """Whether a placement takes from the surplus of a plan whose year starts ``since``
+    (R-INV-2, seed 002 B 7.9-7.10): one proposed or approved (its money is still in the CMS
+    account, which the plan counted), or placed from that date on and not yet back. One placed
+    before the plan's year start had left the account before its opening balance was taken;
+    one that has come back (matured or withdrawn) is in the account again."""
+    if status in (PlacementStatus.PROPOSED, PlacementStatus.APPROVED):
+        return True
+    return status is PlacementStatus.PLACED and start_date >= since
 
 
 class InvestmentKind(enum.StrEnum):

@@ -30,6 +30,7 @@ from ca_api.common.problems import (
     NotFoundProblem,
     PolicyMissingProblem,
     Problem,
+    SurplusRuleProblem,
     ValidationProblem,
     to_problem,
 )
@@ -550,7 +551,8 @@ PlacementResult = Annotated[
     | InvalidStateProblem
     | InsufficientFundsProblem
     | IdempotencyKeyReusedProblem
-    | PolicyMissingProblem,
+    | PolicyMissingProblem
+    | SurplusRuleProblem,
     strawberry.union("PlacementResult"),
 ]
 ExistingInvestmentResult = Annotated[
@@ -739,8 +741,10 @@ class PlacementMutation:
         description="Propose placing a client's money with an approved institution (R-INV-4): "
         "approved on the start date, at most 12 months, within the product's limits and the "
         "deposit protection limit in force on the start date for the client with that "
-        "institution. Raises an INVESTMENT_PLAN decision for the governance manager; no money "
-        "moves yet.",
+        "institution. Placements are for surplus funds: the surplus rule it shares with "
+        "lodgements applies (SurplusRuleProblem, R-INV-2; seed 002 B 7.9-7.10), judged again on "
+        "approval and when made. Raises an INVESTMENT_PLAN decision for the governance manager; "
+        "no money moves yet.",
     )
     async def place_funds(
         self, info: Info[Context, None], input: PlacementInput, idempotency_key: str
@@ -770,7 +774,8 @@ class PlacementMutation:
     @strawberry.mutation(
         extensions=allow(INVESTMENT_EXECUTE),
         description="Carry out an approved placement: its own placement account, the amount "
-        "moved from CMS on the start date. Short of funds, nothing moves.",
+        "moved from CMS on the start date, only if the surplus rule still allows it today "
+        "(SurplusRuleProblem, R-INV-2). Short of funds, nothing moves.",
     )
     async def make_placement(
         self, info: Info[Context, None], placement_id: strawberry.ID, idempotency_key: str

@@ -2,7 +2,9 @@
 existing investments (R-INV-5) and investment statements (R-INV-3). Each change is one
 transaction with its audit row; money moves through the ledger; proposals are INVESTMENT_PLAN
 decisions raised through ``ca_api.decisions.service`` in the same transaction, approved by the
-governance manager through ``approveDecision`` (R-DEC, four eyes R-ROLE-2).
+governance manager through ``approveDecision`` (R-DEC, four eyes R-ROLE-2). Placements are for
+surplus funds: proposing, approving and making one apply the surplus rule it shares with
+lodgements (``lodgements.surplus``, R-INV-2, seed 002 B 7.9-7.10).
 
 Dates. A placement's start date may be in the past (recording one made on that day) or the
 future (proposed ahead); its money moves, with the start date as value date, only once its
@@ -37,6 +39,7 @@ from ca_api.ledger import repository as ledger_repository
 from ca_api.ledger import service as ledger
 from ca_api.ledger.models import Counterparty
 from ca_api.ledger.rules import AccountKind, Category, CounterpartyKind
+from ca_api.lodgements import surplus
 from ca_api.money import Pence, format_money
 from ca_api.placements import repository, rules
 from ca_api.placements.models import (
@@ -297,18 +300,7 @@ class PlacementView:
 
 
 def _status(decision: DecisionStatus, events: Sequence[PlacementEvent]) -> PlacementStatus:
-    kinds = {e.event for e in events}
-    if PlacementEventKind.MATURED.value in kinds:
-        return PlacementStatus.MATURED
-    if PlacementEventKind.WITHDRAWN.value in kinds:
-        return PlacementStatus.WITHDRAWN
-    if PlacementEventKind.PLACED.value in kinds:
-        return PlacementStatus.PLACED
-    if decision is DecisionStatus.APPROVED:
-        return PlacementStatus.APPROVED
-    if decision is DecisionStatus.RAISED:
-        return PlacementStatus.PROPOSED
-    return PlacementStatus.REFUSED  # refused, or superseded (propose again)
+    return rules.placement_status(decision, (e.event for e in events))
 
 
 async def _decision_statuses(
@@ -423,7 +415,8 @@ def _approval_problems(
 async def place_funds(
     session: AsyncSession, actor: Actor, new: NewPlacement, *, idempotency_key: str
 ) -> PlacementView:
-    """Propose a placement (R-INV-4): checked now, recorded with an INVESTMENT_PLAN decision for
+    """Propose a placement (R-INV-4): checked now, including the surplus rule it shares with
+    lodgements (R-INV-2, ``lodgements.surplus``), recorded with an INVESTMENT_PLAN decision for
     the governance manager to approve (R-DEC); no money moves until ``make_placement``."""
 
     async def work() -> PlacementView:
@@ -458,6 +451,9 @@ async def place_funds(
                 problems["amount"] = over
         if problems:
             raise ValidationFailed(problems)
+        # Placements are for surplus funds, drawing on the same surplus as lodgements (R-INV-2,
+        # seed 002 B 7.9-7.10): judged today against the plan in force (R-CARE-2).
+        judged = await surplus.check(session, new.client_id, new.amount, today, excluding=None)
         assert maturity is not None
         inst = institution.institution
         rate = rules.rate_text(product.rate_percent)
@@ -513,7 +509,8 @@ async def place_funds(
                 "decision_id": decision_id,
                 "protection_limit": int(limit),
                 "protection_limit_from": limit_from,
-            },
+            }
+            | judged.audit(),
             client_id=new.client_id,
         )
         return await _read_placement(session, row.id)
@@ -556,8 +553,9 @@ async def make_placement(
     session: AsyncSession, actor: Actor, placement_id: uuid.UUID, *, idempotency_key: str
 ) -> PlacementView:
     """Carry out an approved placement: open its own CLIENT_PLACEMENT account and move the
-    amount there from the client's CMS account, value-dated the start date. The institution
-    and the protection limit are checked again (R-INV-4); short of funds, nothing moves."""
+    amount there from the client's CMS account, value-dated the start date. The institution,
+    the protection limit (R-INV-4) and the surplus rule (R-INV-2) are checked again; short of
+    funds, nothing moves."""
 
     async def work() -> PlacementView:
         view = await _locked_placement(session, placement_id)
@@ -584,6 +582,9 @@ async def make_placement(
             problems["amount"] = over
         if problems:
             raise ValidationFailed(problems)
+        # The surplus rule again, today: the plan may have been revised or gone stale, or other
+        # lodgements and placements approved, since the decision was (R-INV-2, R-CARE-2).
+        judged = await surplus.check(session, p.client_id, p.amount, today, excluding=p.decision_id)
         name = f"Placement: {institution.institution.name} {product.name} from {p.start_date}"
         account = await ledger_repository.create_client_account(
             session, p.client_id, AccountKind.CLIENT_PLACEMENT, name[:200]
@@ -625,7 +626,8 @@ async def make_placement(
                 "account_id": account.id,
                 "transfer_id": transfer.id,
                 "event_id": event.id,
-            },
+            }
+            | judged.audit(),
             client_id=p.client_id,
         )
         return await _read_placement(session, p.id)

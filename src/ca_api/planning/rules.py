@@ -7,12 +7,13 @@ the only rounding is the personal allowance's price rise and weekly figure, half
 from __future__ import annotations
 
 import enum
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from ca_api.money import Pence, percentage_of, round_half_up
+from ca_api.money import Pence, format_money, percentage_of, round_half_up
 
 
 class Side(enum.StrEnum):
@@ -307,3 +308,106 @@ def review_status(plan_year_start: date | None, on: date, notice_days: int) -> R
     if (due - on).days <= notice_days:
         return ReviewStatus.DUE_SOON
     return ReviewStatus.CURRENT
+
+
+def plan_stale(plan_year_start: date, on: date) -> bool:
+    """R-CARE-2: a plan is reviewed yearly; from its review date (``review_due_on``) it is
+    stale: the OVERDUE of ``budgetPlanReviews``. The surplus it gives is no longer a basis for
+    moving money (seed 002 B 7.7: "the surplus figure will be reviewed at least annually")."""
+    return review_status(plan_year_start, on, 0) is ReviewStatus.OVERDUE
+
+
+# --- the surplus rule on lodgements and placements (R-INV-2, seed 002 B 7.7-7.10, 20.2-20.4) ---
+
+
+class SurplusRefusal(enum.StrEnum):
+    """Why money may not go to the Court Funds Office or an institution (the error codes)."""
+
+    NO_APPROVED_PLAN = "NO_APPROVED_PLAN"
+    BUDGET_PLAN_STALE = "BUDGET_PLAN_STALE"
+    SURPLUS_BELOW_THRESHOLD = "SURPLUS_BELOW_THRESHOLD"
+    OVER_SURPLUS = "OVER_SURPLUS"
+
+
+@dataclass(frozen=True)
+class SurplusPosition:
+    """A client's surplus on a date, as the lodgement and placement entry points judge it.
+
+    ``surplus`` is the R-BUD-3 figure of the plan in force (opening balance + the year's
+    available income, as the plan computed it); ``committed`` what already counts against it:
+    every lodgement and placement still proposed or approved, and those lodged or placed on or
+    after the plan's year start (earlier ones had left the account before the plan's opening
+    balance was taken). ``available`` is what is left of the surplus."""
+
+    on: date
+    plan_id: uuid.UUID | None  # the plan in force; None when the client has none
+    plan_year_start: date | None
+    plan_approved: bool
+    surplus: Pence | None
+    threshold: Pence
+    committed: Pence
+
+    @property
+    def review_due_on(self) -> date | None:
+        return review_due_on(self.plan_year_start) if self.plan_year_start is not None else None
+
+    @property
+    def stale(self) -> bool:
+        return self.plan_year_start is not None and plan_stale(self.plan_year_start, self.on)
+
+    @property
+    def available(self) -> Pence | None:
+        return self.surplus - self.committed if self.surplus is not None else None
+
+
+def surplus_refusal(position: SurplusPosition, amount: Pence) -> tuple[SurplusRefusal, str] | None:
+    """Whether ``amount`` may go to the Court Funds Office or an institution (R-INV-2): only
+    under an approved plan in force (R-CARE-2) that is not past its yearly review, only while
+    what is left of its surplus is at least the threshold in force (seed 002 B 7.7: "only
+    surplus funds of £25,000.00 and above"; B 20.3), and never more than what is left (B 20.4:
+    twelve months' needs stay at hand). None when it may."""
+    p = position
+    if p.plan_id is None or p.surplus is None:
+        return (
+            SurplusRefusal.NO_APPROVED_PLAN,
+            "the client has no budget plan in force: only a surplus worked out from an approved "
+            "plan may be lodged or placed (R-INV-2, R-CARE-2, seed 002 B 20.4)",
+        )
+    if p.stale:
+        due = p.review_due_on
+        assert due is not None
+        return (
+            SurplusRefusal.BUDGET_PLAN_STALE,
+            f"the budget plan in force is stale: it was due for its yearly review on "
+            f"{due.isoformat()} (R-CARE-2); a surplus is worked out afresh from a reviewed "
+            "plan before money is lodged or placed (seed 002 B 7.7)",
+        )
+    if not p.plan_approved:
+        return (
+            SurplusRefusal.NO_APPROVED_PLAN,
+            "the budget plan in force is not approved: only a surplus worked out from an "
+            "approved plan may be lodged or placed (R-INV-2, R-DEC)",
+        )
+    available = p.surplus - p.committed
+    committed = (
+        f" ({format_money(p.committed)} of its {format_money(p.surplus)} already lodged, placed "
+        "or proposed)"
+        if p.committed
+        else ""
+    )
+    if available < p.threshold:
+        return (
+            SurplusRefusal.SURPLUS_BELOW_THRESHOLD,
+            f"the surplus left under the plan is {format_money(available)}{committed}, below "
+            f"the threshold of {format_money(p.threshold)} in force: only surplus funds of the "
+            "threshold and above go to the Court Funds Office or an institution (R-INV-2, "
+            "seed 002 B 7.7, 20.2-20.3)",
+        )
+    if amount > available:
+        return (
+            SurplusRefusal.OVER_SURPLUS,
+            f"{format_money(amount)} is more than the surplus left under the plan, "
+            f"{format_money(available)}{committed}: twelve months' needs stay in the client's "
+            "account (R-INV-2, seed 002 B 20.4)",
+        )
+    return None

@@ -391,6 +391,18 @@ class ThresholdFlag:
         p = self.flag.plan
         return p.plan_year_start if p is not None else None
 
+    @strawberry.field(description="When the plan is due for its yearly review (R-CARE-2).")
+    def plan_review_due_on(self) -> date | None:
+        return self.flag.plan_review_due_on
+
+    @strawberry.field(
+        description="The flag rests on a stale plan: on the date, the plan is past its yearly "
+        "review (R-CARE-2). Nothing is lodged or placed on a stale plan's surplus until it is "
+        "reviewed. False when there is no plan."
+    )
+    def plan_stale(self) -> bool:
+        return self.flag.plan_stale
+
     @strawberry.field(description="Appointee: the declaration in force on the date, if any.")
     def declaration(self) -> ClientAssetDeclaration | None:
         d = self.flag.declaration

@@ -385,6 +385,7 @@ class ThresholdFlag:
     reasons: list[FlagReason]
     threshold: Threshold
     plan: BudgetPlan | None
+    plan_stale: bool = False  # the plan is past its yearly review on the date (R-CARE-2)
     assets: Pence | None = None  # appointee: the sum of the client's ledger accounts
     twelve_months_needs: Pence | None = None  # appointee: the plan's annual expenditure
     declaration: ClientAssetDeclaration | None = None
@@ -392,6 +393,10 @@ class ThresholdFlag:
     @property
     def surplus(self) -> Pence | None:
         return self.plan.surplus if self.plan is not None else None
+
+    @property
+    def plan_review_due_on(self) -> date | None:
+        return rules.review_due_on(self.plan.plan_year_start) if self.plan is not None else None
 
     @property
     def assets_above_needs(self) -> Pence | None:
@@ -420,7 +425,9 @@ async def threshold_flags(
       above the lodgement threshold.
 
     Thresholds are the policy figures in force on ``on`` (R-DATA). Clients deceased and being
-    wound up are not flagged: nothing is applied for or lodged for them.
+    wound up are not flagged: nothing is applied for or lodged for them. A flag resting on a
+    plan past its yearly review on ``on`` is marked stale (R-CARE-2): nothing is lodged on it
+    until the plan is reviewed.
     """
     assets_threshold = await threshold_on(session, ASSETS_ABOVE_NEEDS, on)
     lodgement_threshold = await threshold_on(session, LODGEMENT_SURPLUS, on)
@@ -458,6 +465,7 @@ async def threshold_flags(
                 "family_name": r.family_name,
                 "legal_role": role,
                 "plan": plan,
+                "plan_stale": plan is not None and rules.plan_stale(plan.plan_year_start, on),
             }
             if role is LegalRole.APPOINTEE:
                 d = declarations.get(r.id)
