@@ -35,6 +35,9 @@ class ErrorCode(enum.StrEnum):
     DUPLICATE_INVOICE = "DUPLICATE_INVOICE"
     CHECKS_INCOMPLETE = "CHECKS_INCOMPLETE"
     POLICY_MISSING = "POLICY_MISSING"
+    # Clients and orders (issue 9 items 5 and 7).
+    ORDER_OVERLAP = "ORDER_OVERLAP"
+    DUPLICATE_CLIENT = "DUPLICATE_CLIENT"
 
 
 class ApiError(Exception):
