@@ -336,8 +336,8 @@ AmendAppointeeshipResult = Annotated[
 
 SUPERSEDES = (
     "The order of the same kind this one replaces, for the same client and from the same or an "
-    "earlier date: it gets a new version ending it the day before this one starts (issue 9, "
-    "R-ORD). Without it, an order whose period shares a day with another is refused."
+    "earlier date: it gets a new version ending it the day before this one starts (R-ORD). "
+    "Without it, an order whose period shares a day with another is refused."
 )
 
 

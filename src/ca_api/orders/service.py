@@ -217,7 +217,8 @@ async def _record(
             entity_type=kind.entity,
             entity_id=record_id,
             action="record",
-            after=values | ({"supersedes": supersedes} if supersedes is not None else {}),
+            after={k: v for k, v in values.items() if k != "superseded_by"}
+            | ({"supersedes": supersedes} if supersedes is not None else {}),
             client_id=client_id,
         )
         return await kind.read(session, record_id)
