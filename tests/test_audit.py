@@ -26,8 +26,8 @@ from tests.test_clients import (
     RECORD_APPOINTEESHIP,
     RECORD_DEPUTYSHIP,
     amend_client,
-    client_input,
     create_client,
+    create_vars,
     days_ago,
     deputyship_input,
     scalar,
@@ -55,8 +55,8 @@ query($filter: AuditLogFilter, $first: Int, $after: String) {
 """
 
 REFER_CLIENT = """
-mutation Refer($input: ClientInput!) {
-  referClient(input: $input) {
+mutation Refer($input: ClientInput!, $key: String!) {
+  referClient(input: $input, idempotencyKey: $key) {
     __typename
     ... on ClientPayload { client { id reference status } }
     ... on ValidationProblem { code fields { field message } }
@@ -140,7 +140,7 @@ async def test_every_mutation_writes_exactly_one_entry_with_who_what_when_why(
 
     created = await run(
         CREATE_CLIENT,
-        {"input": client_input(givenName="Ada", familyName="Audit", niNumber="ab123456c")},
+        create_vars(givenName="Ada", familyName="Audit", niNumber="ab123456c"),
         role=["senior_officer", "auditor"],
         sub="olu.scao",
         request_id="req-create-1",
@@ -162,7 +162,7 @@ async def test_every_mutation_writes_exactly_one_entry_with_who_what_when_why(
     )
     referred = await run(
         REFER_CLIENT,
-        {"input": client_input(familyName="Referral")},
+        create_vars(familyName="Referral"),
         role="social_worker",
         sub="wendy.sw",
         request_id="req-refer-3",
@@ -311,10 +311,8 @@ async def test_a_request_without_a_usable_request_id_gets_one(
     api: Api, db: RolledBackDatabase
 ) -> None:
     bad = "not a valid id; drop table"
-    await api.data(
-        CREATE_CLIENT, {"input": client_input(familyName="NoRid")}, headers={"X-Request-Id": bad}
-    )
-    await api.data(CREATE_CLIENT, {"input": client_input(familyName="NoHeader")})
+    await api.data(CREATE_CLIENT, create_vars(familyName="NoRid"), headers={"X-Request-Id": bad})
+    await api.data(CREATE_CLIENT, create_vars(familyName="NoHeader"))
     entries = await audit_entries(api, entityType="client")
     rids = [e["requestId"] for e in entries[-2:]]
     assert all(re.fullmatch(r"[0-9a-f]{32}", r) for r in rids), rids
@@ -329,7 +327,7 @@ async def test_refused_changes_write_no_entry(api: Api, db: RolledBackDatabase) 
     before = await audit_count(db)
 
     refused = [
-        (await api.data(CREATE_CLIENT, {"input": client_input(givenName="")}))["createClient"],
+        (await api.data(CREATE_CLIENT, create_vars(givenName="")))["createClient"],
         await amend_client(api, client["id"], {"givenName": "Ida"}, reason=""),
         await amend_client(api, client["id"], {"givenName": client["givenName"]}, reason="x"),
         await amend_client(api, client["id"], {"givenName": "Ida"}, reason="x", expected=5),
@@ -344,9 +342,7 @@ async def test_refused_changes_write_no_entry(api: Api, db: RolledBackDatabase) 
         "NotFoundProblem",
         "VersionConflict",
     ]
-    forbidden = await api.gql(
-        CREATE_CLIENT, {"input": client_input()}, role="auditor", sub="audrey.audit"
-    )
+    forbidden = await api.gql(CREATE_CLIENT, create_vars(), role="auditor", sub="audrey.audit")
     assert error_codes(forbidden) == ["FORBIDDEN"]  # R-AUD-3: audit reads, changes nothing
     assert await audit_count(db) == before
 
@@ -378,9 +374,7 @@ async def test_the_change_and_its_entry_commit_together(api: Api, db: RolledBack
         await audit_count(db),
     )
 
-    body = await api.gql(
-        CREATE_CLIENT, {"input": client_input()}, role="senior_officer", sub="saboteur"
-    )
+    body = await api.gql(CREATE_CLIENT, create_vars(), role="senior_officer", sub="saboteur")
     assert error_codes(body) == ["INTERNAL_ERROR"]
     body = await api.gql(
         AMEND_CLIENT,

@@ -80,16 +80,19 @@ async def new_client(
     situation: Situation = Situation.RESIDENTIAL_CARE,
 ) -> str:
     """A client taken on, with a deputyship and/or an appointeeship; its opaque id."""
-    record = await clients_service.create_client(
-        session,
-        SETUP,
-        ClientDetails(
-            given_name="Plan",
-            family_name=unique("Client"),
-            date_of_birth=date(1940, 1, 1),
-            situation=situation,
-        ),
-    )
+    record = (
+        await clients_service.create_client(
+            session,
+            SETUP,
+            ClientDetails(
+                given_name="Plan",
+                family_name=unique("Client"),
+                date_of_birth=date(1940, 1, 1),
+                situation=situation,
+            ),
+            idempotency_key=unique("client-key"),
+        )
+    ).client
     if deputy_from is not None:
         await orders_service.record_deputyship(
             session,

@@ -44,12 +44,29 @@ PROBLEM_FIELDS = (
 """
 )
 
+DUPLICATE_PROBLEM_FIELDS = """
+  ... on IdempotencyKeyReusedProblem { code message key }
+  ... on DuplicateClientProblem { code message existingClientId matchedOn canOverride }
+"""
+
 CREATE_CLIENT = f"""
-mutation Create($input: ClientInput!) {{
-  createClient(input: $input) {{
+mutation Create($input: ClientInput!, $key: String!, $notDuplicateOf: [ID!]) {{
+  createClient(input: $input, idempotencyKey: $key, notDuplicateOf: $notDuplicateOf) {{
     __typename
-    ... on ClientPayload {{ client {{ {CLIENT_FIELDS} }} }}
+    ... on ClientPayload {{ replayed client {{ {CLIENT_FIELDS} }} }}
     ... on ValidationProblem {{ code message fields {{ field message }} }}
+    {DUPLICATE_PROBLEM_FIELDS}
+  }}
+}}
+"""
+
+REFER_CLIENT = f"""
+mutation Refer($input: ClientInput!, $key: String!, $notDuplicateOf: [ID!]) {{
+  referClient(input: $input, idempotencyKey: $key, notDuplicateOf: $notDuplicateOf) {{
+    __typename
+    ... on ClientPayload {{ replayed client {{ id reference version status }} }}
+    ... on ValidationProblem {{ code message fields {{ field message }} }}
+    {DUPLICATE_PROBLEM_FIELDS}
   }}
 }}
 """
@@ -120,23 +137,36 @@ def days_ago(n: int) -> str:
     return (clock.today() - timedelta(days=n)).isoformat()
 
 
+def new_key() -> str:
+    """A fresh idempotency key (issue 9 item 7: creating and referring clients take one)."""
+    return f"test-{uuid.uuid4()}"
+
+
 def client_input(**overrides: Any) -> dict[str, Any]:
+    """A valid client; each call a different person (name and NI number), so that a test's
+    clients are not likely duplicates of each other (issue 9 item 7)."""
+    n = next(_unique)
     base: dict[str, Any] = {
         "givenName": "Ada",
-        "familyName": f"Lovelace{next(_unique)}",
+        "familyName": f"Lovelace{n}",
         "dateOfBirth": "1950-03-14",
         "situation": "COMMUNITY",
-        "niNumber": "ab 12 34 56 c",
+        "niNumber": f"ab {n:06d} c",
         "address": {"line1": "1 High Street", "town": "Lewes", "postcode": "bn7 1uz"},
     }
     return base | overrides
+
+
+def create_vars(key: str | None = None, **overrides: Any) -> dict[str, Any]:
+    """Variables for CREATE_CLIENT (and REFER_CLIENT): a client_input and a fresh key."""
+    return {"input": client_input(**overrides), "key": key or new_key()}
 
 
 async def create_client(
     api: Api, *, role: str = "senior_officer", sub: str = "olu.scao", **overrides: Any
 ) -> dict[str, Any]:
     """Create a client through the API; returns the Client object."""
-    data = await api.data(CREATE_CLIENT, {"input": client_input(**overrides)}, role=role, sub=sub)
+    data = await api.data(CREATE_CLIENT, create_vars(**overrides), role=role, sub=sub)
     result = data["createClient"]
     assert result["__typename"] == "ClientPayload", result
     client: dict[str, Any] = result["client"]
@@ -298,7 +328,7 @@ async def test_invalid_client_is_a_validation_problem_and_nothing_is_written(
     """A refused client is a typed ValidationProblem naming the field; no client, version or
     audit row is written (R-AUD-1: only real changes are audited)."""
     before = await counts(db)
-    data = await api.data(CREATE_CLIENT, {"input": client_input(**overrides)})
+    data = await api.data(CREATE_CLIENT, create_vars(**overrides))
     problem = data["createClient"]
     assert problem["__typename"] == "ValidationProblem"
     assert problem["code"] == "VALIDATION_FAILED"
@@ -311,7 +341,7 @@ async def test_several_problems_are_reported_together(api: Api, db: RolledBackDa
     before = await counts(db)
     data = await api.data(
         CREATE_CLIENT,
-        {"input": client_input(givenName=" ", niNumber="nope", address={"postcode": "??"})},
+        create_vars(givenName=" ", niNumber="nope", address={"postcode": "??"}),
     )
     problem = data["createClient"]
     assert problem["__typename"] == "ValidationProblem"
@@ -324,7 +354,7 @@ async def test_an_unknown_situation_is_refused_before_any_write(
 ) -> None:
     """Input the schema itself refuses (an unknown situation) never reaches the service."""
     before = await counts(db)
-    body = await api.gql(CREATE_CLIENT, {"input": client_input(situation="AT_SEA")})
+    body = await api.gql(CREATE_CLIENT, create_vars(situation="AT_SEA"))
     assert body.get("data") is None
     assert error_codes(body) == ["BAD_USER_INPUT"]
     assert await counts(db) == before
@@ -810,3 +840,174 @@ async def test_concurrent_amendments_collide_on_the_version_key(
     monkeypatch.undo()
     history = (await api.data(CLIENT_HISTORY, {"id": client["id"]}))["client"]["history"]
     assert [(v["version"], v["givenName"]) for v in history] == [(1, "Ada"), (2, "Ida")]
+
+
+# --- one person, one client: idempotency keys and likely duplicates (issue 9 item 7) ---------
+
+
+async def audit_actions(db: RolledBackDatabase, client_id: str) -> list[str]:
+    rows = await db.connection.execute(
+        text("SELECT action FROM audit_log WHERE client_id = :c ORDER BY id"),
+        {"c": decode_uuid("Client", client_id)},
+    )
+    return [r[0] for r in rows]
+
+
+async def test_the_same_create_sent_twice_makes_one_client(
+    api: Api, db: RolledBackDatabase
+) -> None:
+    """issue 9 item 7, R-AUD-1: a repeat with the same key and input returns the first client,
+    marked replayed, and writes nothing again."""
+    variables = create_vars()
+    before = await counts(db)
+    first = (await api.data(CREATE_CLIENT, variables))["createClient"]
+    second = (await api.data(CREATE_CLIENT, variables))["createClient"]
+    assert (first["__typename"], second["__typename"]) == ("ClientPayload", "ClientPayload")
+    assert (first["replayed"], second["replayed"]) == (False, True)
+    assert second["client"] == first["client"]
+    assert await counts(db) == (before[0] + 1, before[1] + 1, before[2] + 1)
+    assert await audit_actions(db, first["client"]["id"]) == ["create"]
+
+
+async def test_the_same_referral_sent_twice_makes_one_client(
+    api: Api, db: RolledBackDatabase
+) -> None:
+    """issue 9 item 7: the testers' case: one referral sent twice made two clients."""
+    variables = create_vars(givenName="Maud", familyName="Twice")
+    results = [
+        (await api.data(REFER_CLIENT, variables, role="social_worker", sub="wendy.sw"))[
+            "referClient"
+        ]
+        for _ in range(2)
+    ]
+    assert [(r["__typename"], r["replayed"]) for r in results] == [
+        ("ClientPayload", False),
+        ("ClientPayload", True),
+    ]
+    assert results[0]["client"] == results[1]["client"]
+    assert results[0]["client"]["status"] == "REFERRED"
+    family = "SELECT count(*) FROM client_version WHERE family_name = 'Twice'"
+    assert await scalar(db, family) == 1
+    assert await audit_actions(db, results[0]["client"]["id"]) == ["refer"]
+
+
+async def test_one_key_for_a_different_client_is_refused(api: Api, db: RolledBackDatabase) -> None:
+    """issue 9 item 7: as for money, the same key with different input is refused."""
+    key = new_key()
+    first = (await api.data(CREATE_CLIENT, create_vars(key)))["createClient"]
+    assert first["__typename"] == "ClientPayload"
+    before = await counts(db)
+    other = (await api.data(CREATE_CLIENT, create_vars(key)))["createClient"]
+    assert other["__typename"] == "IdempotencyKeyReusedProblem", other
+    assert (other["code"], other["key"]) == ("IDEMPOTENCY_KEY_REUSED", key)
+    # Creating and referring are different operations: a key used for one is refused for the
+    # other, even by a caller who may do both.
+    refer = await api.data(REFER_CLIENT, create_vars(key), role=["senior_officer", "social_worker"])
+    assert refer["referClient"]["__typename"] == "IdempotencyKeyReusedProblem"
+    assert await counts(db) == before
+
+
+async def test_keys_are_the_callers_own(api: Api, db: RolledBackDatabase) -> None:
+    """issue 9 item 7: two officers who happen to use one key each make their own client."""
+    key = new_key()
+    mine = await api.data(CREATE_CLIENT, create_vars(key), role="senior_officer", sub="olu.scao")
+    theirs = await api.data(CREATE_CLIENT, create_vars(key), role="assistant", sub="ash.assistant")
+    assert mine["createClient"]["client"]["id"] != theirs["createClient"]["client"]["id"]
+    assert theirs["createClient"]["replayed"] is False
+
+
+async def test_the_idempotency_key_is_required_and_checked(
+    api: Api, db: RolledBackDatabase
+) -> None:
+    """issue 9 item 7: required, like the money mutations' keys (8 to 200 characters)."""
+    before = await counts(db)
+    body = await api.gql(
+        "mutation($input: ClientInput!) { createClient(input: $input) { __typename } }",
+        {"input": client_input()},
+    )
+    assert error_codes(body) == ["GRAPHQL_VALIDATION_FAILED"]
+    short = (await api.data(CREATE_CLIENT, create_vars("short")))["createClient"]
+    assert short["__typename"] == "ValidationProblem"
+    assert problem_fields(short) == {"idempotencykey"}
+    assert await counts(db) == before
+
+
+async def test_the_same_ni_number_is_the_same_person(api: Api, db: RolledBackDatabase) -> None:
+    """issue 9 item 7: an NI number is one person's: a second client with it, however it is
+    written and whatever the name, is refused with the existing client's id. No override: the
+    record with the wrong number is corrected instead."""
+    existing = await create_client(api, niNumber="AB123456C")
+    before = await counts(db)
+    for variables in (
+        create_vars(niNumber="ab 12 34 56 c", givenName="Someone", familyName="Else"),
+        create_vars(niNumber="AB123456C") | {"notDuplicateOf": [existing["id"]]},
+    ):
+        result = (await api.data(CREATE_CLIENT, variables))["createClient"]
+        assert result["__typename"] == "DuplicateClientProblem", result
+        assert result["code"] == "DUPLICATE_CLIENT"
+        assert result["existingClientId"] == existing["id"]
+        assert result["matchedOn"] == ["NI_NUMBER"]
+        assert result["canOverride"] is False
+        assert existing["reference"] in result["message"]
+    assert await counts(db) == before
+
+
+async def test_the_same_name_and_birth_date_is_a_likely_duplicate(
+    api: Api, db: RolledBackDatabase
+) -> None:
+    """issue 9 item 7: the same name (ignoring case and spacing) and date of birth is refused
+    with the existing client's id; two people can share both, so naming that client in
+    notDuplicateOf, having checked, records the new one."""
+    existing = await create_client(
+        api, givenName="Mary Ann", familyName="Smith", dateOfBirth="1944-02-29", niNumber=None
+    )
+    before = await counts(db)
+    variables = create_vars(
+        givenName="  mary   ANN", familyName="smith ", dateOfBirth="1944-02-29", niNumber=None
+    )
+    result = (await api.data(CREATE_CLIENT, variables))["createClient"]
+    assert result["__typename"] == "DuplicateClientProblem", result
+    assert result["existingClientId"] == existing["id"]
+    assert result["matchedOn"] == ["NAME_AND_DATE_OF_BIRTH"]
+    assert result["canOverride"] is True
+    assert await counts(db) == before
+
+    # A refused request stores nothing, so the same key may be used again with the override.
+    variables["notDuplicateOf"] = [existing["id"]]
+    second = (await api.data(CREATE_CLIENT, variables))["createClient"]
+    assert second["__typename"] == "ClientPayload", second
+    assert second["client"]["id"] != existing["id"]
+    assert second["client"]["givenName"] == "mary   ANN"
+
+    # Another date of birth, or another name, is another person.
+    for overrides in (
+        {"givenName": "Mary Ann", "familyName": "Smith", "dateOfBirth": "1944-03-01"},
+        {"givenName": "Mary", "familyName": "Smith", "dateOfBirth": "1944-02-29"},
+    ):
+        other = await api.data(CREATE_CLIENT, create_vars(niNumber=None, **overrides))
+        assert other["createClient"]["__typename"] == "ClientPayload", other
+
+
+async def test_a_referral_of_a_known_person_is_refused_without_showing_their_record(
+    api: Api, db: RolledBackDatabase
+) -> None:
+    """issue 9 item 7, R-ROLE: a social worker referring someone who is already a client is told
+    so, with the id only when the client is one they may read (their own referral)."""
+    officer_client = await create_client(api, givenName="Known", familyName="Person")
+    before = await counts(db)
+    variables = create_vars(givenName="Known", familyName="Person")
+    result = (await api.data(REFER_CLIENT, variables, role="social_worker", sub="wendy.sw"))[
+        "referClient"
+    ]
+    assert result["__typename"] == "DuplicateClientProblem", result
+    assert result["existingClientId"] is None
+    assert officer_client["reference"] not in result["message"]
+    assert await counts(db) == before
+
+    person = {"givenName": "Own", "familyName": "Referral", "dateOfBirth": "1960-01-01"}
+    own = await api.data(REFER_CLIENT, create_vars(**person), role="social_worker", sub="wendy.sw")
+    again = await api.data(
+        REFER_CLIENT, create_vars(niNumber=None, **person), role="social_worker", sub="wendy.sw"
+    )
+    assert again["referClient"]["__typename"] == "DuplicateClientProblem"
+    assert again["referClient"]["existingClientId"] == own["referClient"]["client"]["id"]

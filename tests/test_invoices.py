@@ -63,8 +63,10 @@ def today_fixture(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
 
 
 CREATE_CLIENT = """
-mutation($input: ClientInput!) {
-  createClient(input: $input) { __typename ... on ClientPayload { client { id reference } } }
+mutation($input: ClientInput!, $key: String!) {
+  createClient(input: $input, idempotencyKey: $key) {
+    __typename ... on ClientPayload { client { id reference } }
+  }
 }
 """
 
@@ -166,7 +168,8 @@ async def new_client(api: Api) -> dict[str, str]:
             "familyName": unique("Payee"),
             "dateOfBirth": "1940-05-01",
             "situation": "RESIDENTIAL_CARE",
-        }
+        },
+        "key": unique("client-key"),
     }
     data = await api.data(CREATE_CLIENT, variables, role="senior_officer", sub="olu.scao")
     result = data["createClient"]

@@ -8,20 +8,26 @@ Legal role and ``inForce`` are judged for today in Europe/London, so dates here 
 
 from __future__ import annotations
 
+import asyncio
 import uuid
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
 from sqlalchemy import text
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 
-from ca_api import clock
+from ca_api import clock, migrate
+from ca_api.audit import service as audit_service
 from ca_api.common.ids import decode_uuid, encode_id
+from ca_api.db import async_url
 from tests.conftest import Api, RolledBackDatabase, error_codes
 from tests.test_clients import (
     PROBLEM_FIELDS,
     RECORD_DEPUTYSHIP,
+    RECORD_PROBLEM_FIELDS,
     create_client,
     days_ago,
     deputyship_input,
@@ -622,3 +628,469 @@ async def test_case_number_is_trimmed_on_amendment_as_on_recording(
     changed = await amend_deputyship(api, deputyship["id"], {"caseNumber": " 87654321 "})
     assert changed["__typename"] == "DeputyshipPayload"
     assert changed["deputyship"]["caseNumber"] == "87654321"
+
+
+# --- one order of each kind in force at a time (issue 9 item 5, R-ORD) -----------------------
+
+OVERLAP_FIELDS = """
+  ... on OverlappingOrderProblem { code message existingOrderId existingFrom existingTo }
+"""
+
+SUPERSEDE_DEPUTYSHIP = f"""
+mutation($clientId: ID!, $input: DeputyshipInput!, $supersedes: ID) {{
+  recordDeputyship(clientId: $clientId, input: $input, supersedes: $supersedes) {{
+    __typename
+    ... on DeputyshipPayload {{ deputyship {{ {DEPUTYSHIP_FIELDS} supersedes supersededBy }} }}
+    {RECORD_PROBLEM_FIELDS} {OVERLAP_FIELDS}
+  }}
+}}
+"""
+
+SUPERSEDE_APPOINTEESHIP = f"""
+mutation($clientId: ID!, $input: AppointeeshipInput!, $supersedes: ID) {{
+  recordAppointeeship(clientId: $clientId, input: $input, supersedes: $supersedes) {{
+    __typename
+    ... on AppointeeshipPayload {{
+      appointeeship {{ {APPOINTEESHIP_FIELDS} supersedes supersededBy }}
+    }}
+    {RECORD_PROBLEM_FIELDS} {OVERLAP_FIELDS}
+  }}
+}}
+"""
+
+ORDER_HISTORY = f"""
+query($id: ID!) {{
+  client(id: $id) {{
+    legalRole
+    deputyships {{ {DEPUTYSHIP_FIELDS} supersedes supersededBy }}
+    appointeeships {{ {APPOINTEESHIP_FIELDS} supersedes supersededBy }}
+  }}
+}}
+"""
+
+AMEND_DEPUTYSHIP_OVERLAP = f"""
+mutation($id: ID!, $amendment: DeputyshipAmendment!, $reason: String!) {{
+  amendDeputyship(id: $id, amendment: $amendment, reason: $reason) {{
+    __typename
+    ... on DeputyshipPayload {{ deputyship {{ id endDate }} }}
+    {PROBLEM_FIELDS} {OVERLAP_FIELDS}
+  }}
+}}
+"""
+
+
+async def deputyship_call(
+    api: Api, client_id: str, supersedes: str | None = None, **overrides: Any
+) -> dict[str, Any]:
+    variables = {
+        "clientId": client_id,
+        "input": deputyship_input(**overrides),
+        "supersedes": supersedes,
+    }
+    data = await api.data(SUPERSEDE_DEPUTYSHIP, variables, role="senior_officer", sub="olu.scao")
+    result: dict[str, Any] = data["recordDeputyship"]
+    return result
+
+
+async def appointeeship_call(
+    api: Api, client_id: str, supersedes: str | None = None, **overrides: Any
+) -> dict[str, Any]:
+    values: dict[str, Any] = {"startDate": days_ago(300), "dwpReference": "DWP-1"} | overrides
+    variables = {"clientId": client_id, "input": values, "supersedes": supersedes}
+    data = await api.data(SUPERSEDE_APPOINTEESHIP, variables, role="senior_officer", sub="olu.scao")
+    result: dict[str, Any] = data["recordAppointeeship"]
+    return result
+
+
+async def order_history(api: Api, client_id: str) -> dict[str, Any]:
+    result: dict[str, Any] = (await api.data(ORDER_HISTORY, {"id": client_id}))["client"]
+    return result
+
+
+async def test_a_second_deputyship_on_the_same_date_is_refused(
+    api: Api, db: RolledBackDatabase
+) -> None:
+    """issue 9 item 5, R-ORD: the testers recorded a second deputyship with the same order date
+    and both were in force. It is refused with a typed problem naming the order in force."""
+    client = await create_client(api)
+    first = await new_deputyship(api, client["id"], orderDate=days_ago(100))
+    before = await order_counts(db)
+
+    second = await deputyship_call(api, client["id"], orderDate=days_ago(100))
+    assert second["__typename"] == "OverlappingOrderProblem", second
+    assert second["code"] == "ORDER_OVERLAP"
+    assert second["existingOrderId"] == first["id"]
+    assert (second["existingFrom"], second["existingTo"]) == (days_ago(100), None)
+    assert await order_counts(db) == before
+    assert [d["id"] for d in (await order_history(api, client["id"]))["deputyships"]] == [
+        first["id"]
+    ]
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        pytest.param({"orderDate": days_ago(400)}, {"orderDate": days_ago(10)}, id="later order"),
+        pytest.param(
+            {"orderDate": days_ago(100)}, {"orderDate": days_ago(400)}, id="earlier open order"
+        ),
+        pytest.param(
+            {"orderDate": days_ago(400), "endDate": days_ago(50)},
+            {"orderDate": days_ago(50)},
+            id="starts on the last day of the old one",
+        ),
+    ],
+)
+async def test_any_overlap_of_two_deputyships_is_refused(
+    api: Api, db: RolledBackDatabase, first: dict[str, Any], second: dict[str, Any]
+) -> None:
+    """issue 9 item 5, R-ORD: one deputyship at a time, over the whole of each order's period
+    (both ends inclusive), not only today."""
+    client = await create_client(api)
+    existing = await new_deputyship(api, client["id"], **first)
+    before = await order_counts(db)
+    result = await deputyship_call(api, client["id"], **second)
+    assert result["__typename"] == "OverlappingOrderProblem", result
+    assert result["existingOrderId"] == existing["id"]
+    assert await order_counts(db) == before
+
+
+async def test_orders_one_after_the_other_need_no_supersession(api: Api) -> None:
+    """issue 9 item 5: an order that ended the day before the next starts is history, and the
+    client may also hold an appointeeship beside the deputyship (R-REF-6)."""
+    client = await create_client(api)
+    await new_deputyship(api, client["id"], orderDate=days_ago(400), endDate=days_ago(51))
+    later = await deputyship_call(api, client["id"], orderDate=days_ago(50))
+    assert later["__typename"] == "DeputyshipPayload", later
+    await new_appointeeship(api, client["id"], startDate=days_ago(300))
+    orders = await order_history(api, client["id"])
+    assert orders["legalRole"] == "BOTH"
+    assert [d["inForce"] for d in orders["deputyships"]] == [True, False]
+
+
+async def test_a_new_deputyship_supersedes_the_old_one_explicitly(
+    api: Api, db: RolledBackDatabase
+) -> None:
+    """issue 9 item 5, R-ORD, R-AUD-2: the same-day case through the explicit path: the new order
+    names the one it supersedes; the old one gets a new version that ends it (never in force:
+    replaced on its own date) and names its successor; only one is in force."""
+    client = await create_client(api)
+    old = await new_deputyship(api, client["id"], orderDate=days_ago(100))
+    result = await deputyship_call(
+        api, client["id"], supersedes=old["id"], orderDate=days_ago(100), supervisionType="TYPE_1"
+    )
+    assert result["__typename"] == "DeputyshipPayload", result
+    new = result["deputyship"]
+    assert (new["inForce"], new["supersedes"], new["supersededBy"]) == (True, [old["id"]], None)
+
+    orders = await order_history(api, client["id"])
+    by_id = {d["id"]: d for d in orders["deputyships"]}
+    assert [d["inForce"] for d in orders["deputyships"]].count(True) == 1
+    replaced = by_id[old["id"]]
+    assert replaced["version"] == 2
+    assert replaced["inForce"] is False
+    assert replaced["endDate"] == days_ago(101)  # the day before its own order date
+    assert replaced["supersededBy"] == new["id"]
+    assert orders["legalRole"] == "DEPUTY"
+
+    old_id = decode_uuid("Deputyship", old["id"])
+    reason = await scalar(
+        db,
+        "SELECT reason FROM deputyship_version WHERE deputyship_id = :id AND version = 2",
+        id=old_id,
+    )
+    assert "superseded" in reason
+    actions = (
+        await db.connection.execute(
+            text(
+                "SELECT entity_id, action FROM audit_log WHERE client_id = :c "
+                "AND entity_type = 'deputyship' ORDER BY id"
+            ),
+            {"c": decode_uuid("Client", client["id"])},
+        )
+    ).all()
+    new_id = str(decode_uuid("Deputyship", new["id"]))
+    assert [tuple(a) for a in actions] == [
+        (str(old_id), "record"),
+        (str(old_id), "supersede"),
+        (new_id, "record"),
+    ]
+
+
+async def test_a_later_order_supersedes_and_ends_the_old_one_the_day_before(api: Api) -> None:
+    """issue 9 item 5: a new order from a later date ends the old one the day before it."""
+    client = await create_client(api)
+    old = await new_deputyship(api, client["id"], orderDate=days_ago(400))
+    result = await deputyship_call(api, client["id"], supersedes=old["id"], orderDate=days_ago(30))
+    assert result["__typename"] == "DeputyshipPayload", result
+    replaced = {d["id"]: d for d in (await order_history(api, client["id"]))["deputyships"]}[
+        old["id"]
+    ]
+    assert (replaced["endDate"], replaced["inForce"]) == (days_ago(31), False)
+
+
+async def test_an_appointeeship_supersedes_the_old_one_and_a_second_is_refused(
+    api: Api, db: RolledBackDatabase
+) -> None:
+    """issue 9 item 5: one appointeeship in force at a time, the same way."""
+    client = await create_client(api)
+    old = await new_appointeeship(api, client["id"], startDate=days_ago(300))
+    before = await order_counts(db)
+    refused = await appointeeship_call(api, client["id"], startDate=days_ago(300))
+    assert refused["__typename"] == "OverlappingOrderProblem", refused
+    assert refused["existingOrderId"] == old["id"]
+    assert await order_counts(db) == before
+
+    result = await appointeeship_call(
+        api, client["id"], supersedes=old["id"], startDate=days_ago(20)
+    )
+    assert result["__typename"] == "AppointeeshipPayload", result
+    orders = await order_history(api, client["id"])
+    assert [(a["inForce"], a["supersededBy"]) for a in orders["appointeeships"]] == [
+        (True, None),
+        (False, result["appointeeship"]["id"]),
+    ]
+    assert orders["appointeeships"][1]["endDate"] == days_ago(21)
+
+
+async def test_superseding_names_an_earlier_order_of_the_same_client_and_kind(
+    api: Api, db: RolledBackDatabase
+) -> None:
+    """issue 9 item 5: what ``supersedes`` may name; every refusal writes nothing."""
+    client = await create_client(api)
+    other = await create_client(api)
+    theirs = await new_deputyship(api, other["id"], orderDate=days_ago(100))
+    mine = await new_deputyship(api, client["id"], orderDate=days_ago(100))
+    appointeeship = await new_appointeeship(api, client["id"])
+    before = await order_counts(db)
+    for supersedes, overrides in (
+        (theirs["id"], {"orderDate": days_ago(10)}),  # another client's order
+        (encode_id("Deputyship", uuid.uuid4()), {"orderDate": days_ago(10)}),  # no such order
+        (mine["id"], {"orderDate": days_ago(101)}),  # dated before the order it replaces
+    ):
+        result = await deputyship_call(api, client["id"], supersedes=supersedes, **overrides)
+        assert result["__typename"] == "ValidationProblem", result
+        assert problem_fields(result) == {"supersedes"}
+    body = await api.gql(
+        SUPERSEDE_DEPUTYSHIP,
+        {"clientId": client["id"], "input": deputyship_input(), "supersedes": appointeeship["id"]},
+    )
+    assert error_codes(body) == ["BAD_ID"]  # an appointeeship is not a deputyship
+    assert await order_counts(db) == before
+
+    # Superseded once, it cannot be superseded again.
+    first = await deputyship_call(api, client["id"], supersedes=mine["id"], orderDate=days_ago(5))
+    assert first["__typename"] == "DeputyshipPayload", first
+    again = await deputyship_call(api, client["id"], supersedes=mine["id"], orderDate=days_ago(1))
+    assert again["__typename"] == "ValidationProblem", again
+    assert problem_fields(again) == {"supersedes"}
+
+
+async def test_an_amendment_cannot_stretch_an_order_over_another(
+    api: Api, db: RolledBackDatabase
+) -> None:
+    """issue 9 item 5: the service checks amendments too: an ended order whose end moves past
+    its successor's start, or a superseded order reopened, is refused."""
+    client = await create_client(api)
+    old = await new_deputyship(api, client["id"], orderDate=days_ago(400), endDate=days_ago(51))
+    new = await new_deputyship(api, client["id"], orderDate=days_ago(50))
+    before = await order_counts(db)
+    data = await api.data(
+        AMEND_DEPUTYSHIP_OVERLAP,
+        {"id": old["id"], "amendment": {"endDate": None}, "reason": "reopened"},
+    )
+    result = data["amendDeputyship"]
+    assert result["__typename"] == "OverlappingOrderProblem", result
+    assert result["existingOrderId"] == new["id"]
+    assert await order_counts(db) == before
+
+    superseded = await new_deputyship(api, (other := await create_client(api))["id"])
+    successor = await deputyship_call(
+        api, other["id"], supersedes=superseded["id"], orderDate=superseded["orderDate"]
+    )
+    assert successor["__typename"] == "DeputyshipPayload"
+    data = await api.data(
+        AMEND_DEPUTYSHIP_OVERLAP,
+        {"id": superseded["id"], "amendment": {"endDate": None}, "reason": "undo"},
+    )
+    assert data["amendDeputyship"]["__typename"] == "ValidationProblem"
+    assert problem_fields(data["amendDeputyship"]) == {"enddate"}
+
+
+@pytest.mark.parametrize("kind", ["deputyship", "appointeeship"])
+async def test_the_database_refuses_a_second_order_in_force_written_in_sql(
+    api: Api, db: RolledBackDatabase, kind: str
+) -> None:
+    """issue 9 item 5, R-ORD: an insert that bypasses the service is refused by the exclusion
+    constraint over the orders' date ranges, and so is writing the ranges' table directly."""
+    client = await create_client(api)
+    cid = decode_uuid("Client", client["id"])
+    if kind == "deputyship":
+        await new_deputyship(api, client["id"], orderDate=days_ago(100))
+        version_sql = (
+            "INSERT INTO deputyship_version (deputyship_id, version, case_number, order_date,"
+            " power_receive_income, power_manage_accounts, power_manage_capital,"
+            " power_sell_property, power_let_property, power_make_gifts, supervision_type,"
+            " recorded_by) VALUES (:id, 1, 'COP-SQL', :start, true, true, true, false, false,"
+            " false, 'TYPE_2', 'psql')"
+        )
+    else:
+        await new_appointeeship(api, client["id"], startDate=days_ago(100))
+        version_sql = (
+            "INSERT INTO appointeeship_version (appointeeship_id, version, start_date,"
+            " recorded_by) VALUES (:id, 1, :start, 'psql')"
+        )
+    order_id = uuid.uuid4()
+    with pytest.raises(DBAPIError, match="ex_order_in_force_one_"):
+        async with db.connection.begin_nested():
+            await db.connection.execute(
+                text(f"INSERT INTO {kind} (id, client_id) VALUES (:id, :c)"),
+                {"id": order_id, "c": cid},
+            )
+            await db.connection.execute(
+                text(version_sql), {"id": order_id, "start": clock.today() - timedelta(days=100)}
+            )
+    # The table of periods is written only by the orders' trigger: not by hand, not emptied.
+    for sql in (
+        "DELETE FROM order_in_force WHERE client_id = :c",
+        "UPDATE order_in_force SET during = 'empty' WHERE client_id = :c",
+        "INSERT INTO order_in_force (order_id, kind, client_id, during)"
+        " VALUES (gen_random_uuid(), 'deputyship', :c, 'empty')",
+        "TRUNCATE order_in_force",
+    ):
+        with pytest.raises(DBAPIError, match="order_in_force"):
+            async with db.connection.begin_nested():
+                await db.connection.execute(text(sql), {"c": cid})
+    # One order of the kind, still in force.
+    orders = await order_history(api, client["id"])
+    assert [o["inForce"] for o in orders[f"{kind}s"]] == [True]
+
+
+async def _on_database(url: str, statements: list[tuple[str, dict[str, Any]]]) -> list[Any]:
+    """Run statements on their own connection, committed; the rows of each."""
+    engine = create_async_engine(async_url(url))
+    try:
+        async with engine.begin() as conn:
+            results = [await conn.execute(text(sql), params) for sql, params in statements]
+            return [r.all() if r.returns_rows else [] for r in results]
+    finally:
+        await engine.dispose()
+
+
+async def _admin(url: str, sql: str) -> None:
+    engine = create_async_engine(async_url(url), isolation_level="AUTOCOMMIT")
+    try:
+        async with engine.connect() as conn:
+            await conn.execute(text(sql))
+    finally:
+        await engine.dispose()
+
+
+async def test_the_migration_supersedes_orders_that_overlap_already(database_url: str) -> None:
+    """issue 9 item 5, R-AUD-2: a database holding the testers' two deputyships in force (and
+    two appointeeships) is migrated: the earlier recorded is superseded by the later, by a new
+    version with an audit entry, and the constraint then holds. The audit chain stays intact."""
+    name = f"ca_api_orders_{uuid.uuid4().hex[:8]}"
+    await _admin(database_url, f'CREATE DATABASE "{name}"')
+    url = make_url(database_url).set(database=name).render_as_string(hide_password=False)
+    try:
+        await asyncio.to_thread(migrate.upgrade, url, "0008")
+        client, dep_a, dep_b, app_a, app_b = (uuid.uuid4() for _ in range(5))
+        dep_version = (
+            "INSERT INTO deputyship_version (deputyship_id, version, case_number, order_date,"
+            " power_receive_income, power_manage_accounts, power_manage_capital,"
+            " power_sell_property, power_let_property, power_make_gifts, supervision_type,"
+            " recorded_by) VALUES (:id, 1, :case, '2024-03-01', true, true, true, false, false,"
+            " false, 'TYPE_2', 'tester')"
+        )
+        app_version = (
+            "INSERT INTO appointeeship_version (appointeeship_id, version, start_date,"
+            " recorded_by) VALUES (:id, 1, :start, 'tester')"
+        )
+        await _on_database(
+            url,
+            [
+                (
+                    "INSERT INTO client (id, reference, created_by) VALUES (:c, 'CA900001', 't')",
+                    {"c": client},
+                ),
+                (
+                    "INSERT INTO client_version (client_id, version, given_name, family_name,"
+                    " date_of_birth, situation, status, recorded_by) VALUES"
+                    " (:c, 1, 'Ada', 'Twice', '1950-01-01', 'COMMUNITY', 'ACTIVE', 't')",
+                    {"c": client},
+                ),
+                (
+                    "INSERT INTO deputyship (id, client_id, created_at) VALUES"
+                    " (:a, :c, '2024-03-02T10:00Z'), (:b, :c, '2024-03-02T11:00Z')",
+                    {"a": dep_a, "b": dep_b, "c": client},
+                ),
+                (dep_version, {"id": dep_a, "case": "COP-A"}),
+                (dep_version, {"id": dep_b, "case": "COP-B"}),
+                (
+                    "INSERT INTO appointeeship (id, client_id) VALUES (:a, :c), (:b, :c)",
+                    {"a": app_a, "b": app_b, "c": client},
+                ),
+                (app_version, {"id": app_a, "start": date(2020, 1, 6)}),
+                (app_version, {"id": app_b, "start": date(2023, 5, 1)}),
+            ],
+        )
+        await asyncio.to_thread(migrate.upgrade, url, "head")
+        deputyships, appointeeships, audit, periods = await _on_database(
+            url,
+            [
+                (
+                    "SELECT id, version, end_date, superseded_by, recorded_by FROM"
+                    " deputyship_current ORDER BY created_at",
+                    {},
+                ),
+                (
+                    "SELECT id, version, end_date, superseded_by FROM appointeeship_current"
+                    " ORDER BY start_date",
+                    {},
+                ),
+                (
+                    "SELECT entity_type, entity_id, action, principal FROM audit_log"
+                    " WHERE client_id = :c ORDER BY id",
+                    {"c": client},
+                ),
+                ("SELECT order_id, lower(during), upper(during) FROM order_in_force", {}),
+            ],
+        )
+        assert [tuple(r) for r in deputyships] == [
+            (dep_a, 2, date(2024, 2, 29), dep_b, "migration 0010"),  # never in force
+            (dep_b, 1, None, None, "tester"),
+        ]
+        assert [tuple(r) for r in appointeeships] == [
+            (app_a, 2, date(2023, 4, 30), app_b),
+            (app_b, 1, None, None),
+        ]
+        assert [tuple(r) for r in audit] == [
+            ("deputyship", str(dep_a), "supersede", "migration 0010"),
+            ("appointeeship", str(app_a), "supersede", "migration 0010"),
+        ]
+        assert {r[0] for r in periods} == {dep_a, dep_b, app_a, app_b}
+        engine = create_async_engine(async_url(url))
+        try:
+            async with engine.connect() as conn:
+                session = AsyncSession(bind=conn)
+                report = await audit_service.verify_chain(session)
+                await session.close()
+        finally:
+            await engine.dispose()
+        assert report.intact, report.breaks
+        # From now on the database refuses a third deputyship over the same days.
+        third = uuid.uuid4()
+        with pytest.raises(DBAPIError, match="ex_order_in_force_one_deputyship"):
+            await _on_database(
+                url,
+                [
+                    (
+                        "INSERT INTO deputyship (id, client_id) VALUES (:id, :c)",
+                        {"id": third, "c": client},
+                    ),
+                    (dep_version, {"id": third, "case": "COP-C"}),
+                ],
+            )
+    finally:
+        await _admin(database_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

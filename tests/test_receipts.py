@@ -14,6 +14,7 @@ import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import date, timedelta
 from typing import Any, TypeVar
 
@@ -110,11 +111,17 @@ def key() -> str:
     return str(uuid.uuid4())
 
 
+def person(**changes: Any) -> dict[str, Any]:
+    """CLIENT_INPUT as another person each time: not a likely duplicate (issue 9 item 7)."""
+    return {**CLIENT_INPUT, "familyName": f"Ashdown-{uuid.uuid4().hex[:8]}", **changes}
+
+
 async def new_client(api: Api, **changes: Any) -> str:
     data = await api.data(
-        """mutation($input: ClientInput!) { createClient(input: $input) {
-             __typename ... on ClientPayload { client { id } } } }""",
-        {"input": {**CLIENT_INPUT, **changes}},
+        """mutation($input: ClientInput!, $key: String!) {
+             createClient(input: $input, idempotencyKey: $key) {
+               __typename ... on ClientPayload { client { id } } } }""",
+        {"input": person(**changes), "key": key()},
         role="head_of_service",
         sub=SETUP,
     )
@@ -516,9 +523,10 @@ async def test_no_money_is_recorded_for_a_closed_case_or_a_referral(api: Api, dw
         "clientId": "the client's case is closed: money is no longer recorded for them"
     }
     data = await api.data(
-        """mutation($input: ClientInput!) { referClient(input: $input) {
-             ... on ClientPayload { client { id } } } }""",
-        {"input": CLIENT_INPUT},
+        """mutation($input: ClientInput!, $key: String!) {
+             referClient(input: $input, idempotencyKey: $key) {
+               ... on ClientPayload { client { id } } } }""",
+        {"input": person(), "key": key()},
         role="social_worker",
         sub="wendy.sw",
     )
@@ -1006,7 +1014,17 @@ async def committed_clients(db: Database, n: int) -> list[uuid.UUID]:
         situation=Situation.RESIDENTIAL_CARE,
     )
     async with db.session() as s:
-        return [(await clients_service.create_client(s, ACTOR, details)).id for _ in range(n)]
+        return [
+            (
+                await clients_service.create_client(
+                    s,
+                    ACTOR,
+                    replace(details, family_name=f"Client-{uuid.uuid4().hex[:8]}"),
+                    idempotency_key=f"concurrent-client-{uuid.uuid4()}",
+                )
+            ).client.id
+            for _ in range(n)
+        ]
 
 
 async def committed_payer(db: Database, kind: CounterpartyKind = CounterpartyKind.DWP) -> uuid.UUID:

@@ -347,7 +347,7 @@ class Books:
 
 @pytest.fixture
 async def books(session: AsyncSession) -> Books:
-    client = await clients.create_client(
+    created = await clients.create_client(
         session,
         OFFICER,
         ClientDetails(
@@ -356,7 +356,9 @@ async def books(session: AsyncSession) -> Books:
             date_of_birth=date(1940, 3, 1),
             situation=Situation.RESIDENTIAL_CARE,
         ),
+        idempotency_key="books-client-arthur",
     )
+    client = created.client
     dwp = await ledger.create_counterparty(
         session, OFFICER, kind=CounterpartyKind.DWP, name="DWP", reference=None
     )

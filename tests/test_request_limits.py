@@ -26,8 +26,8 @@ from tests.conftest import Api, error_codes
 AUDIT = "{ auditLog(first: 100) { edges { node { id action entityType } } } }"
 CLIENTS = "{ clients(first: 100) { edges { node { id givenName } } } }"
 CREATE_CLIENT = """
-mutation Create($input: ClientInput!) {
-  createClient(input: $input) {
+mutation Create($input: ClientInput!, $key: String!) {
+  createClient(input: $input, idempotencyKey: $key) {
     __typename
     ... on ClientPayload { client { id } }
     ... on ValidationProblem { code fields { field message } }
@@ -54,6 +54,11 @@ def client_input(**changes: Any) -> dict[str, Any]:
         "situation": "COMMUNITY",
         **changes,
     }
+
+
+def client_vars(**changes: Any) -> dict[str, Any]:
+    """CREATE_CLIENT's variables: the input and a fresh idempotency key (issue 9 item 7)."""
+    return {"input": client_input(**changes), "key": f"limits-{uuid.uuid4()}"}
 
 
 def deputyship_input(gift_limit: Any) -> dict[str, Any]:
@@ -90,7 +95,7 @@ def assert_refused(body: dict[str, Any], code: str) -> None:
 
 @pytest.fixture
 async def client_id(api: Api) -> str:
-    data = await api.data(CREATE_CLIENT, {"input": client_input()}, role="senior_officer")
+    data = await api.data(CREATE_CLIENT, client_vars(), role="senior_officer")
     assert data["createClient"]["__typename"] == "ClientPayload"
     return str(data["createClient"]["client"]["id"])
 
@@ -184,13 +189,20 @@ async def test_comments_count_as_tokens(api: Api) -> None:
 
 async def test_too_complex_mutations_write_nothing(api: Api) -> None:
     before = await audit_ids(api)
-    creates = " ".join(f"c{i}: createClient(input: $input) {{ __typename }}" for i in range(16))
-    mutation = f"mutation($input: ClientInput!) {{ {creates} }}"
-    body = await api.gql(mutation, {"input": client_input()})
+    creates = " ".join(
+        f"c{i}: createClient(input: $input, idempotencyKey: $key) {{ __typename }}"
+        for i in range(16)
+    )
+    mutation = f"mutation($input: ClientInput!, $key: String!) {{ {creates} }}"
+    body = await api.gql(mutation, client_vars())
     assert_refused(body, "QUERY_TOO_COMPLEX")
     padding = "__typename " * 2000
-    padded = f"mutation($i: ClientInput!) {{ createClient(input: $i) {{ __typename {padding} }} }}"
-    assert_refused(await api.gql(padded, {"i": client_input()}), "QUERY_TOO_COMPLEX")
+    padded = (
+        "mutation($i: ClientInput!, $key: String!) {"
+        f" createClient(input: $i, idempotencyKey: $key) {{ __typename {padding} }} }}"
+    )
+    refused = await api.gql(padded, {"i": client_input(), "key": client_vars()["key"]})
+    assert_refused(refused, "QUERY_TOO_COMPLEX")
     assert await audit_ids(api) == before
     assert await client_count(api) == 0
 
@@ -260,7 +272,7 @@ async def test_a_chunked_body_under_the_limit_is_answered(api: Api) -> None:
 
 async def test_an_oversized_mutation_writes_nothing(api: Api) -> None:
     query = CREATE_CLIENT + " " * api.settings.max_body_bytes
-    payload = json.dumps({"query": query, "variables": {"input": client_input()}})
+    payload = json.dumps({"query": query, "variables": client_vars()})
     resp = await post_raw(api, payload.encode())
     assert resp.status_code == 413
     assert await client_count(api) == 0
@@ -294,8 +306,11 @@ async def test_an_invalid_document_is_graphql_validation_failed(api: Api, query:
 
 
 async def test_a_mutation_with_an_unknown_field_writes_nothing(api: Api) -> None:
-    mutation = "mutation($input: ClientInput!) { createClient(input: $input) { __typename } nuke }"
-    assert_refused(await api.gql(mutation, {"input": client_input()}), "GRAPHQL_VALIDATION_FAILED")
+    mutation = (
+        "mutation($input: ClientInput!, $key: String!) {"
+        " createClient(input: $input, idempotencyKey: $key) { __typename } nuke }"
+    )
+    assert_refused(await api.gql(mutation, client_vars()), "GRAPHQL_VALIDATION_FAILED")
     assert await client_count(api) == 0
     assert await audit_ids(api) == []
 
@@ -355,20 +370,20 @@ async def test_good_money_is_accepted(api: Api, client_id: str) -> None:
     "dob", ["01/02/1950", "1950-13-01", "1950-02-30", "yesterday", "", 19500201]
 )
 async def test_a_malformed_date_is_bad_user_input(api: Api, dob: Any) -> None:
-    body = await api.gql(CREATE_CLIENT, {"input": client_input(dateOfBirth=dob)})
+    body = await api.gql(CREATE_CLIENT, client_vars(dateOfBirth=dob))
     assert_refused(body, "BAD_USER_INPUT")
     assert await client_count(api) == 0
     assert await audit_ids(api) == []
 
 
 async def test_a_missing_required_variable_is_bad_user_input(api: Api) -> None:
-    body = await api.gql(CREATE_CLIENT, {})
+    body = await api.gql(CREATE_CLIENT, {"key": client_vars()["key"]})  # no $input
     assert_refused(body, "BAD_USER_INPUT")
     assert await audit_ids(api) == []
 
 
 async def test_an_unknown_enum_value_is_bad_user_input(api: Api) -> None:
-    body = await api.gql(CREATE_CLIENT, {"input": client_input(situation="ON_THE_MOON")})
+    body = await api.gql(CREATE_CLIENT, client_vars(situation="ON_THE_MOON"))
     assert_refused(body, "BAD_USER_INPUT")
     assert await audit_ids(api) == []
 

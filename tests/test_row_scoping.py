@@ -165,3 +165,45 @@ async def test_the_caseload_summary_type_has_no_field_for_personal_data(api: Api
     )
     assert {f["name"] for f in data["summary"]["fields"]} == {"total", "counts"}
     assert {f["name"] for f in data["count"]["fields"]} == {"legalRole", "situation", "clients"}
+
+
+DETAILS = """query($id: ID!) { client(id: $id) {
+  id status dateOfBirth niNumber address { line1 postcode } referredBy
+  appointeeships { id } deputyships { id } history { version } } }"""
+
+
+async def test_a_social_worker_gets_their_referral_without_the_details_they_may_not_see(
+    api: Api,
+) -> None:
+    """issue 9 item 7, R-ROLE: asked for every field of their own referral, a social worker gets
+    what they may see and null for the personal details, with no error beside the data that
+    would invite a retry. Officers get the same fields filled in."""
+    client_id = await refer_client(
+        api, SW_A, givenName="Agnes", familyName="Ashdown", niNumber="AB123456C"
+    )
+    body = await api.gql(DETAILS, {"id": client_id}, role="social_worker", sub=SW_A)
+    assert "errors" not in body, body["errors"]
+    assert body["data"]["client"] == {
+        "id": client_id,
+        "status": "REFERRED",
+        "dateOfBirth": None,
+        "niNumber": None,
+        "address": None,
+        "referredBy": None,
+        "appointeeships": None,
+        "deputyships": None,
+        "history": None,
+    }
+    listed = await api.gql(
+        "{ clients { nodes { id niNumber history { version } } } }",
+        role="social_worker",
+        sub=SW_A,
+    )
+    assert "errors" not in listed, listed["errors"]
+    assert listed["data"]["clients"]["nodes"] == [
+        {"id": client_id, "niNumber": None, "history": None}
+    ]
+    officer = await api.data(DETAILS, {"id": client_id}, role="senior_officer", sub="olu.scao")
+    assert officer["client"]["niNumber"] == "AB123456C"
+    assert officer["client"]["referredBy"] == SW_A
+    assert officer["client"]["history"] == [{"version": 1}]

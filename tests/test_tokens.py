@@ -146,8 +146,8 @@ def assert_unauthenticated(resp: Any) -> dict[str, Any]:
 
 
 CREATE_CLIENT = """
-mutation Create($input: ClientInput!) {
-  createClient(input: $input) {
+mutation Create($input: ClientInput!, $key: String!) {
+  createClient(input: $input, idempotencyKey: $key) {
     __typename
     ... on ClientPayload { client { id reference } }
   }
@@ -159,6 +159,7 @@ NEW_CLIENT = {
     "dateOfBirth": "1950-02-01",
     "situation": "COMMUNITY",
 }
+NEW_CLIENT_VARS = {"input": NEW_CLIENT, "key": "token-test-key"}  # issue 9 item 7: a key
 CLIENTS = "{ clients(first: 100) { edges { node { id givenName familyName } } } }"
 AUDIT = "{ auditLog(first: 100) { edges { node { id action principal } } } }"
 
@@ -211,7 +212,7 @@ async def test_a_bad_token_is_refused(api: Api, name: str) -> None:
 async def test_nothing_runs_for_a_bad_token(api: Api, name: str) -> None:
     """A mutation sent with a refused token writes no client and no audit entry (R-ROLE-1)."""
     token = BAD_TOKENS[name](api.key, api.settings)
-    resp = await api.post(CREATE_CLIENT, {"input": NEW_CLIENT}, token=token)
+    resp = await api.post(CREATE_CLIENT, NEW_CLIENT_VARS, token=token)
     assert_unauthenticated(resp)
     assert ("Mallory", "Intruder") not in await _client_names(api)
     assert await _audit_count(api) == 0
@@ -219,7 +220,7 @@ async def test_nothing_runs_for_a_bad_token(api: Api, name: str) -> None:
 
 async def test_the_same_mutation_with_a_good_token_does_write(api: Api) -> None:
     """The counterpart of the test above: the checks it makes would see a write."""
-    data = await api.data(CREATE_CLIENT, {"input": NEW_CLIENT}, role="senior_officer")
+    data = await api.data(CREATE_CLIENT, NEW_CLIENT_VARS, role="senior_officer")
     assert data["createClient"]["__typename"] == "ClientPayload"
     assert ("Mallory", "Intruder") in await _client_names(api)
     assert await _audit_count(api) == 1
@@ -266,7 +267,7 @@ async def test_an_unknown_role_grants_nothing(api: Api) -> None:
 
 async def test_a_forbidden_mutation_writes_nothing(api: Api) -> None:
     """An authenticated caller whose role may not create clients (R-ROLE-1)."""
-    body = await api.gql(CREATE_CLIENT, {"input": NEW_CLIENT}, role="reporting")
+    body = await api.gql(CREATE_CLIENT, NEW_CLIENT_VARS, role="reporting")
     assert error_codes(body) == ["FORBIDDEN"]
     assert ("Mallory", "Intruder") not in await _client_names(api)
     assert await _audit_count(api) == 0

@@ -300,14 +300,19 @@ async def load(database: Database) -> bool:
             for subject, name, role in OFFICERS:
                 await officers.add_if_missing(session, subject, name, role.value, None)
         actor = Actor(LOADER, "demo-load")
-        for demo in CLIENTS:
-            record = await clients.create_client(session, actor, demo.details)
+        for i, demo in enumerate(CLIENTS, start=1):
+            created = await clients.create_client(
+                session, actor, demo.details, idempotency_key=f"demo-client-{i}"
+            )
+            record = created.client
             if demo.appointeeship is not None:
                 await orders.record_appointeeship(session, actor, record.id, demo.appointeeship)
             if demo.deputyship is not None:
                 await orders.record_deputyship(session, actor, record.id, demo.deputyship)
         social_worker = Principal("wendy.sw", frozenset({Role.SOCIAL_WORKER}), "Wendy Walker")
-        await clients.refer_client(session, Actor(social_worker, "demo-load"), REFERRAL)
+        await clients.refer_client(
+            session, Actor(social_worker, "demo-load"), REFERRAL, idempotency_key="demo-referral"
+        )
         await _load_money(session, await _client_records(session))
         return True
     finally:

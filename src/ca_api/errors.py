@@ -41,6 +41,9 @@ class ErrorCode(enum.StrEnum):
     BUDGET_PLAN_STALE = "BUDGET_PLAN_STALE"
     SURPLUS_BELOW_THRESHOLD = "SURPLUS_BELOW_THRESHOLD"
     OVER_SURPLUS = "OVER_SURPLUS"
+    # Clients and orders (issue 9 items 5 and 7).
+    ORDER_OVERLAP = "ORDER_OVERLAP"
+    DUPLICATE_CLIENT = "DUPLICATE_CLIENT"
 
 
 class ApiError(Exception):

@@ -36,7 +36,7 @@ CASEWORKERS = OFFICERS - {R.SUPPORT_ASSISTANT}
 EVERYONE = frozenset(Role)
 
 # Read a client's record. Social workers see only the clients they referred (row scoping in the
-# repository) and not their personal details (CLIENT_DETAIL_READ).
+# repository) and not their personal details (CLIENT_DETAIL_READ: null for them, no error).
 CLIENT_READ = OFFICERS | {R.AUDITOR, R.SOCIAL_WORKER}
 CLIENT_DETAIL_READ = OFFICERS | {R.AUDITOR}
 # Who reads every client's row; anyone else in CLIENT_READ is scoped (a social worker: their own).
@@ -71,6 +71,24 @@ def allow(*groups: frozenset[Role]) -> list[FieldExtension]:
     if not roles:
         raise ValueError("allow() needs at least one role")
     return [PermissionExtension(permissions=[RolesAllowed(roles)], use_directives=False)]
+
+
+class Withheld(PermissionExtension):
+    """A nullable field that answers null, with no error, to anyone outside its roles."""
+
+    def apply(self, field: Any) -> None:
+        super().apply(field)
+        self.return_empty_list = False  # null, not an empty list: "not shown", not "none"
+
+
+def allow_or_withhold(*groups: frozenset[Role]) -> list[FieldExtension]:
+    """Like ``allow``, for a nullable field below the root: a caller who may read the object but
+    not this field gets null for it, not a FORBIDDEN error beside the data that would invite a
+    retry (issue 9 item 7: a social worker reading their own referral)."""
+    roles: frozenset[Role] = frozenset().union(*groups)
+    if not roles:
+        raise ValueError("allow_or_withhold() needs at least one role")
+    return [Withheld(permissions=[RolesAllowed(roles)], use_directives=False, fail_silently=True)]
 
 
 def allowed_roles(extensions: list[Any]) -> frozenset[Role] | None:

@@ -23,6 +23,7 @@ from sqlalchemy import (
     true,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from ca_api.auth.permissions import CLIENT_READ_ALL
 from ca_api.auth.principal import Principal, Role
@@ -139,6 +140,27 @@ async def get_current_for_update(session: AsyncSession, client_id: uuid.UUID) ->
     if locked.scalar_one_or_none() is None:
         return None
     return (await session.execute(select(cc).where(cc.c.id == client_id))).one_or_none()
+
+
+async def lock_identities(session: AsyncSession, keys: Sequence[str]) -> None:
+    """Transaction-scoped advisory locks on ``keys``, taken in order: two requests creating
+    clients who could be duplicates of each other run one after the other (issue 9 item 7)."""
+    for key in sorted(set(keys)):
+        await session.execute(select(func.pg_advisory_xact_lock(func.hashtextextended(key, 0))))
+
+
+async def possible_duplicates(
+    session: AsyncSession, ni_number: str | None, date_of_birth: date
+) -> Sequence[ClientVersion]:
+    """Current versions of the clients with this NI number or born on this date (the rules
+    compare the names); by the indexes of migration 0010."""
+    v, w = ClientVersion, aliased(ClientVersion)
+    latest = select(func.max(w.version)).where(w.client_id == v.client_id).scalar_subquery()
+    same = v.date_of_birth == date_of_birth
+    if ni_number is not None:
+        same = or_(same, v.ni_number == ni_number)
+    stmt = select(v).where(same, v.version == latest).order_by(v.client_id)
+    return (await session.execute(stmt)).scalars().all()
 
 
 async def history(session: AsyncSession, client_id: uuid.UUID) -> Sequence[ClientVersion]:

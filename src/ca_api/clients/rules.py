@@ -114,6 +114,47 @@ def validate(details: ClientDetails, today: date) -> dict[str, str]:
     return problems
 
 
+class DuplicateMatch(enum.StrEnum):
+    """Why a new client is likely someone already on the books (issue 9 item 7)."""
+
+    NI_NUMBER = "NI_NUMBER"  # one person's number: never overridden
+    NAME_AND_DATE_OF_BIRTH = "NAME_AND_DATE_OF_BIRTH"  # two people can share both
+
+
+def name_key(given_name: str, family_name: str) -> str:
+    """A name as duplicates are compared: case and spacing ignored, given and family names
+    read together ("Mary Ann" "Smith" is "mary  ann" "SMITH ")."""
+    return " ".join(f"{given_name} {family_name}".split()).casefold()
+
+
+def duplicate_matches(new: ClientDetails, existing: ClientDetails) -> list[DuplicateMatch]:
+    """How ``new`` (normalised) matches an existing client: the same NI number, or the same
+    name and date of birth (issue 9 item 7). Empty: another person."""
+    matches: list[DuplicateMatch] = []
+    if new.ni_number is not None and new.ni_number == existing.ni_number:
+        matches.append(DuplicateMatch.NI_NUMBER)
+    if new.date_of_birth == existing.date_of_birth and name_key(
+        new.given_name, new.family_name
+    ) == name_key(existing.given_name, existing.family_name):
+        matches.append(DuplicateMatch.NAME_AND_DATE_OF_BIRTH)
+    return matches
+
+
+def may_override(matches: list[DuplicateMatch]) -> bool:
+    """A name and date of birth can be two people, so the caller may say it is not that client;
+    an NI number cannot: the record with the wrong one is corrected instead."""
+    return DuplicateMatch.NI_NUMBER not in matches
+
+
+def identity_locks(details: ClientDetails) -> list[str]:
+    """Names of the locks that serialise creating clients who could be duplicates of each other:
+    the NI number and the date of birth (every name match shares it)."""
+    keys = [f"client-born:{details.date_of_birth.isoformat()}"]
+    if details.ni_number is not None:
+        keys.append(f"client-ni:{details.ni_number}")
+    return sorted(keys)
+
+
 def changed_fields(old: ClientDetails, new: ClientDetails) -> list[str]:
     return [f.name for f in fields(ClientDetails) if getattr(old, f.name) != getattr(new, f.name)]
 

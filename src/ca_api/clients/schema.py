@@ -16,12 +16,20 @@ from ca_api.auth.permissions import (
     CLIENT_REFER,
     CLIENT_WRITE,
     allow,
+    allow_or_withhold,
 )
 from ca_api.clients import repository, rules, service
-from ca_api.clients.service import ClientRecord
+from ca_api.clients.service import ClientRecord, CreatedClient, DuplicateClient
 from ca_api.common.ids import decode_uuid, encode_id
 from ca_api.common.pagination import Connection, connection_from_rows, page_request
-from ca_api.common.problems import NotFoundProblem, ValidationProblem, VersionConflict, to_problem
+from ca_api.common.problems import (
+    IdempotencyKeyReusedProblem,
+    NotFoundProblem,
+    Problem,
+    ValidationProblem,
+    VersionConflict,
+    to_problem,
+)
 from ca_api.context import Context
 from ca_api.errors import BusinessProblem, NotFound, ValidationFailed
 from ca_api.orders.schema import Appointeeship, Deputyship, load_appointeeships, load_deputyships
@@ -29,9 +37,20 @@ from ca_api.orders.schema import Appointeeship, Deputyship, load_appointeeships,
 Situation = rules.Situation
 ClientStatus = rules.ClientStatus
 LegalRole = rules.LegalRole
+DuplicateMatch = rules.DuplicateMatch
 strawberry.enum(Situation, description="Where the client lives.")
 strawberry.enum(ClientStatus)
 strawberry.enum(LegalRole, description="What the council is for the client today (R-REF-6).")
+strawberry.enum(
+    DuplicateMatch,
+    description="Why a new client is likely one already known: the same NI number (one "
+    "person's), or the same name (ignoring case and spacing) and date of birth.",
+)
+
+# Personal details: null, with no error, for a caller who may read the client but not them (a
+# social worker reading their own referral; issue 9 item 7).
+DETAIL = allow_or_withhold(CLIENT_DETAIL_READ)
+WITHHELD = " Null for a social worker, who sees only their referral's status."
 
 
 @strawberry.type
@@ -98,40 +117,38 @@ class Client:
     def updated_at(self) -> datetime:
         return self.record.updated_at
 
-    @strawberry.field(extensions=allow(CLIENT_DETAIL_READ))
+    @strawberry.field(extensions=DETAIL, description="Withheld (null) from social workers.")
     def date_of_birth(self) -> date | None:
         return self.record.details.date_of_birth
 
-    @strawberry.field(extensions=allow(CLIENT_DETAIL_READ))
+    @strawberry.field(extensions=DETAIL, description="Withheld (null) from social workers.")
     def ni_number(self) -> str | None:
         return self.record.details.ni_number
 
-    @strawberry.field(extensions=allow(CLIENT_DETAIL_READ))
+    @strawberry.field(extensions=DETAIL, description="Withheld (null) from social workers.")
     def address(self) -> Address | None:
         d = self.record.details
         return Address(
             line1=d.address_line1, line2=d.address_line2, town=d.town, postcode=d.postcode
         )
 
-    @strawberry.field(extensions=allow(CLIENT_DETAIL_READ))
+    @strawberry.field(
+        extensions=DETAIL,
+        description="The social worker who referred the client; null for clients taken on "
+        "directly, and withheld (null) from social workers.",
+    )
     def referred_by(self) -> str | None:
         return self.record.referred_by
 
-    @strawberry.field(
-        extensions=allow(CLIENT_DETAIL_READ), description="DWP appointeeships, newest first."
-    )
+    @strawberry.field(extensions=DETAIL, description="DWP appointeeships, newest first." + WITHHELD)
     async def appointeeships(self, info: Info[Context, None]) -> list[Appointeeship] | None:
         return await load_appointeeships(info.context, self.record.id)
 
-    @strawberry.field(
-        extensions=allow(CLIENT_DETAIL_READ), description="Court of Protection deputyships."
-    )
+    @strawberry.field(extensions=DETAIL, description="Court of Protection deputyships." + WITHHELD)
     async def deputyships(self, info: Info[Context, None]) -> list[Deputyship] | None:
         return await load_deputyships(info.context, self.record.id)
 
-    @strawberry.field(
-        extensions=allow(CLIENT_DETAIL_READ), description="Every version, oldest first."
-    )
+    @strawberry.field(extensions=DETAIL, description="Every version, oldest first." + WITHHELD)
     async def history(self, info: Info[Context, None]) -> list[ClientVersion] | None:
         rows = await service.client_history(info.context.session, self.record.id)
         return [
@@ -226,11 +243,65 @@ class ClientFilter:
 @strawberry.type
 class ClientPayload:
     client: Client
+    replayed: bool = strawberry.field(
+        default=False, description="A repeat of an idempotency key: nothing new."
+    )
+
+
+@strawberry.type(
+    description="The new client is likely one already known: nothing was written. "
+    "The same NI number is always refused (correct the record that is wrong); the same name and "
+    "date of birth is let through when the caller names that client in notDuplicateOf."
+)
+class DuplicateClientProblem(Problem):
+    existing_client_id: strawberry.ID | None = strawberry.field(
+        description="The client it duplicates; null when it is not yours to see (a social "
+        "worker is told only that the person is known, and to contact the team)."
+    )
+    matched_on: list[DuplicateMatch]
+    can_override: bool = strawberry.field(
+        description="True when only the name and date of birth match: notDuplicateOf applies."
+    )
 
 
 CreateClientResult = Annotated[
-    ClientPayload | ValidationProblem, strawberry.union("CreateClientResult")
+    ClientPayload | ValidationProblem | IdempotencyKeyReusedProblem | DuplicateClientProblem,
+    strawberry.union("CreateClientResult"),
 ]
+
+IDEMPOTENCY_KEY = (
+    "8 to 200 characters (a UUID is ideal), scoped to the caller: the same key with the same "
+    "input returns the first client (replayed: true) and makes no other; with different input "
+    "it is refused (IdempotencyKeyReusedProblem)."
+)
+NOT_DUPLICATE_OF = (
+    "Clients the caller has checked and found to be other people with the same name and date "
+    "of birth (see DuplicateClientProblem). No effect on an NI number match."
+)
+
+
+def _created(done: CreatedClient) -> ClientPayload:
+    return ClientPayload(client=Client(record=done.client), replayed=done.replayed)
+
+
+def _create_problem(exc: BusinessProblem) -> Any:
+    if isinstance(exc, DuplicateClient):
+        return DuplicateClientProblem(
+            code=exc.code,
+            message=exc.message,
+            existing_client_id=strawberry.ID(encode_id("Client", exc.existing_id))
+            if exc.existing_id is not None
+            else None,
+            matched_on=list(exc.matches),
+            can_override=rules.may_override(exc.matches),
+        )
+    return to_problem(exc)
+
+
+def _not_duplicate_of(ids: list[strawberry.ID] | None) -> list[uuid.UUID]:
+    return [decode_uuid("Client", i) for i in ids or []]
+
+
 AmendClientResult = Annotated[
     ClientPayload | ValidationProblem | NotFoundProblem | VersionConflict,
     strawberry.union("AmendClientResult"),
@@ -302,29 +373,59 @@ class ClientQuery:
 
 @strawberry.type
 class ClientMutation:
-    @strawberry.mutation(extensions=allow(CLIENT_WRITE), description="Take on a client.")
+    @strawberry.mutation(
+        extensions=allow(CLIENT_WRITE),
+        description="Take on a client. Once per idempotency key; a likely duplicate of a client "
+        "already known is refused (DuplicateClientProblem).",
+    )
     async def create_client(
-        self, info: Info[Context, None], input: ClientInput
+        self,
+        info: Info[Context, None],
+        input: ClientInput,
+        idempotency_key: Annotated[str, strawberry.argument(description=IDEMPOTENCY_KEY)],
+        not_duplicate_of: Annotated[
+            list[strawberry.ID] | None, strawberry.argument(description=NOT_DUPLICATE_OF)
+        ] = None,
     ) -> CreateClientResult:
         ctx = info.context
         try:
-            record = await service.create_client(ctx.session, ctx.actor, input.to_details())
+            done = await service.create_client(
+                ctx.session,
+                ctx.actor,
+                input.to_details(),
+                idempotency_key=idempotency_key,
+                not_duplicate_of=_not_duplicate_of(not_duplicate_of),
+            )
         except BusinessProblem as exc:
-            return to_problem(exc)  # type: ignore[return-value]
-        return ClientPayload(client=Client(record=record))
+            return _create_problem(exc)  # type: ignore[no-any-return]
+        return _created(done)
 
     @strawberry.mutation(
-        extensions=allow(CLIENT_REFER), description="A social worker refers a client (R-REF-3)."
+        extensions=allow(CLIENT_REFER),
+        description="A social worker refers a client (R-REF-3). Once per idempotency key; a "
+        "person already known is refused (DuplicateClientProblem).",
     )
     async def refer_client(
-        self, info: Info[Context, None], input: ClientInput
+        self,
+        info: Info[Context, None],
+        input: ClientInput,
+        idempotency_key: Annotated[str, strawberry.argument(description=IDEMPOTENCY_KEY)],
+        not_duplicate_of: Annotated[
+            list[strawberry.ID] | None, strawberry.argument(description=NOT_DUPLICATE_OF)
+        ] = None,
     ) -> CreateClientResult:
         ctx = info.context
         try:
-            record = await service.refer_client(ctx.session, ctx.actor, input.to_details())
+            done = await service.refer_client(
+                ctx.session,
+                ctx.actor,
+                input.to_details(),
+                idempotency_key=idempotency_key,
+                not_duplicate_of=_not_duplicate_of(not_duplicate_of),
+            )
         except BusinessProblem as exc:
-            return to_problem(exc)  # type: ignore[return-value]
-        return ClientPayload(client=Client(record=record))
+            return _create_problem(exc)  # type: ignore[no-any-return]
+        return _created(done)
 
     @strawberry.mutation(
         extensions=allow(CLIENT_WRITE),

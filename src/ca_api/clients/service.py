@@ -1,4 +1,7 @@
-"""Use cases for clients: each mutation is one transaction with its audit row (R-AUD-1)."""
+"""Use cases for clients: each mutation is one transaction with its audit row (R-AUD-1).
+
+Creating and referring a client run once per idempotency key (as money does), and refuse a
+likely duplicate of a client already on the books (issue 9 item 7)."""
 
 from __future__ import annotations
 
@@ -16,10 +19,17 @@ from ca_api.audit import service as audit
 from ca_api.auth.principal import Principal
 from ca_api.clients import repository, rules
 from ca_api.clients.models import ClientVersion
-from ca_api.clients.rules import ClientDetails, ClientStatus, LegalRole, Situation
+from ca_api.clients.rules import (
+    ClientDetails,
+    ClientStatus,
+    DuplicateMatch,
+    LegalRole,
+    Situation,
+)
+from ca_api.common import idempotency
 from ca_api.context import Actor
 from ca_api.db import unit_of_work
-from ca_api.errors import RecordNotFound, ValidationFailed
+from ca_api.errors import BusinessProblem, ErrorCode, RecordNotFound, ValidationFailed
 
 ENTITY = "client"
 
@@ -74,12 +84,80 @@ def _checked(details: ClientDetails) -> ClientDetails:
     return details
 
 
+@dataclass(frozen=True)
+class CreatedClient:
+    client: ClientRecord
+    replayed: bool = False  # a repeat of an idempotency key: nothing new was written
+
+
+_MATCH_WORDS = {
+    DuplicateMatch.NI_NUMBER: "the same NI number",
+    DuplicateMatch.NAME_AND_DATE_OF_BIRTH: "the same name and date of birth",
+}
+
+
+class DuplicateClient(BusinessProblem):
+    """The new client is likely one already on the books (issue 9 item 7)."""
+
+    code = ErrorCode.DUPLICATE_CLIENT
+
+    def __init__(self, existing: ClientRecord | None, matches: list[DuplicateMatch]) -> None:
+        what = " and ".join(_MATCH_WORDS[m] for m in matches)
+        if existing is None:
+            message = (
+                f"a client with {what} is already known to Client Affairs: contact the team "
+                "rather than referring them again"
+            )
+        else:
+            d = existing.details
+            message = f"client {existing.reference} ({d.given_name} {d.family_name}) has {what}"
+        if rules.may_override(matches):
+            message += "; if this is another person, name that client in notDuplicateOf"
+        super().__init__(message)
+        self.existing_id = existing.id if existing is not None else None
+        self.matches = matches
+
+
+async def _refuse_duplicate(
+    session: AsyncSession, actor: Actor, details: ClientDetails, not_duplicate_of: set[uuid.UUID]
+) -> None:
+    """A likely duplicate is refused with the existing client, shown only to a caller who may
+    read it (a social worker: their own referrals); a name and birth date match the caller has
+    named in ``not_duplicate_of`` is let through (issue 9 item 7). Under the identity locks."""
+    await repository.lock_identities(session, rules.identity_locks(details))
+    found: list[tuple[uuid.UUID, list[DuplicateMatch]]] = []
+    for row in await repository.possible_duplicates(
+        session, details.ni_number, details.date_of_birth
+    ):
+        matches = rules.duplicate_matches(details, _details(row))
+        if matches and not (rules.may_override(matches) and row.client_id in not_duplicate_of):
+            found.append((row.client_id, matches))
+    if found:
+        found.sort(key=lambda f: DuplicateMatch.NI_NUMBER not in f[1])  # NI matches first
+        client_id, matches = found[0]
+        raise DuplicateClient(await get_client(session, actor.principal, client_id), matches)
+
+
 async def _create(
-    session: AsyncSession, actor: Actor, details: ClientDetails, *, referred_by: str | None
-) -> ClientRecord:
+    session: AsyncSession,
+    actor: Actor,
+    details: ClientDetails,
+    *,
+    referred_by: str | None,
+    idempotency_key: str,
+    not_duplicate_of: Sequence[uuid.UUID],
+) -> CreatedClient:
     details = _checked(details)
-    client_id = uuid.uuid4()
-    async with unit_of_work(session):
+    operation = "referClient" if referred_by else "createClient"
+    allowed = set(not_duplicate_of)
+    payload = {
+        "details": audit.jsonable(repository.details_values(details)),
+        "not_duplicate_of": sorted(str(c) for c in allowed),
+    }
+
+    async def work() -> CreatedClient:
+        await _refuse_duplicate(session, actor, details, allowed)
+        client_id = uuid.uuid4()
         reference = await repository.next_reference(session)
         await repository.insert_client(session, client_id, reference, actor.principal.subject)
         await repository.append_client_version(
@@ -100,22 +178,66 @@ async def _create(
             after={"reference": reference, **repository.details_values(details)},
             client_id=client_id,
         )
-    record = await get_client(session, actor.principal, client_id)
-    assert record is not None
-    return record
+        record = await get_client(session, actor.principal, client_id)
+        assert record is not None
+        return CreatedClient(record)
+
+    async def replay(result: dict[str, Any]) -> CreatedClient:
+        record = await get_client(session, actor.principal, uuid.UUID(str(result["client_id"])))
+        assert record is not None  # made by this caller: theirs to read
+        return CreatedClient(record, replayed=True)
+
+    return await idempotency.run_once(
+        session,
+        actor.principal.subject,
+        idempotency_key,
+        operation,
+        payload,
+        work,
+        remember=lambda c: {"client_id": str(c.client.id)},
+        replay=replay,
+    )
 
 
 async def create_client(
-    session: AsyncSession, actor: Actor, details: ClientDetails
-) -> ClientRecord:
-    """An officer takes on a client."""
-    return await _create(session, actor, details, referred_by=None)
+    session: AsyncSession,
+    actor: Actor,
+    details: ClientDetails,
+    *,
+    idempotency_key: str,
+    not_duplicate_of: Sequence[uuid.UUID] = (),
+) -> CreatedClient:
+    """An officer takes on a client: once per idempotency key, never a likely duplicate unless
+    the caller says which client it is not (issue 9 item 7)."""
+    return await _create(
+        session,
+        actor,
+        details,
+        referred_by=None,
+        idempotency_key=idempotency_key,
+        not_duplicate_of=not_duplicate_of,
+    )
 
 
-async def refer_client(session: AsyncSession, actor: Actor, details: ClientDetails) -> ClientRecord:
-    """A social worker refers a client (R-REF-3); the referral is theirs to follow."""
+async def refer_client(
+    session: AsyncSession,
+    actor: Actor,
+    details: ClientDetails,
+    *,
+    idempotency_key: str,
+    not_duplicate_of: Sequence[uuid.UUID] = (),
+) -> CreatedClient:
+    """A social worker refers a client (R-REF-3); the referral is theirs to follow. Once per
+    idempotency key, never a likely duplicate (issue 9 item 7)."""
     details = replace(details, status=ClientStatus.REFERRED)
-    return await _create(session, actor, details, referred_by=actor.principal.subject)
+    return await _create(
+        session,
+        actor,
+        details,
+        referred_by=actor.principal.subject,
+        idempotency_key=idempotency_key,
+        not_duplicate_of=not_duplicate_of,
+    )
 
 
 async def amend_client(

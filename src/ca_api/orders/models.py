@@ -2,9 +2,10 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import BigInteger, Boolean, Date, DateTime, ForeignKey, Integer, Text
-from sqlalchemy.dialects.postgresql import UUID
+from sqlalchemy.dialects.postgresql import DATERANGE, UUID
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ca_api.common.versioned import current_view
@@ -33,6 +34,7 @@ class AppointeeshipVersion(Base):
     recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     recorded_by: Mapped[str] = mapped_column(Text)
     reason: Mapped[str | None] = mapped_column(Text)
+    superseded_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("appointeeship.id"))
 
 
 class Deputyship(Base):
@@ -62,6 +64,21 @@ class DeputyshipVersion(Base):
     recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     recorded_by: Mapped[str] = mapped_column(Text)
     reason: Mapped[str | None] = mapped_column(Text)
+    superseded_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("deputyship.id"))
+
+
+class OrderInForce(Base):
+    """Each order's current period, kept by a trigger on the version tables (migration 0010);
+    an exclusion constraint refuses two periods of one kind for one client that share a day
+    (issue 9 item 5, R-ORD). Read-only here: the database refuses writes by hand."""
+
+    __tablename__ = "order_in_force"
+
+    order_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    kind: Mapped[str] = mapped_column(Text)
+    client_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("client.id"))
+    version: Mapped[int] = mapped_column(Integer)
+    during: Mapped[Any] = mapped_column(DATERANGE)
 
 
 # Each record's current version (views of migration 0001).

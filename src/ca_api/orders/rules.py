@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import enum
+import uuid
 from dataclasses import dataclass, fields
-from datetime import date
+from datetime import date, timedelta
 
 from ca_api.money import Pence
 
@@ -38,6 +39,8 @@ class DeputyshipDetails:
     powers: DeputyPowers
     supervision_type: SupervisionType
     end_date: date | None = None
+    # The order that replaced this one (issue 9 item 5); set only by a supersession.
+    superseded_by: uuid.UUID | None = None
 
 
 @dataclass(frozen=True)
@@ -46,13 +49,41 @@ class AppointeeshipDetails:
     dwp_reference: str | None = None
     applied_on: date | None = None
     end_date: date | None = None
+    superseded_by: uuid.UUID | None = None
 
 
 MAX_CASE_NUMBER = 40
 
 
 def is_in_force(start: date, end: date | None, on: date) -> bool:
+    """Both ends inclusive; an order that ends the day before it starts (replaced on its own
+    date) is never in force."""
     return start <= on and (end is None or end >= on)
+
+
+def end_problem(
+    start: date, end: date | None, superseded_by: uuid.UUID | None, *, start_name: str
+) -> str | None:
+    """What is wrong with an order's end date, if anything. The end is on or after the start,
+    except for an order superseded on its own date: it ends the day before, never in force
+    (issue 9 item 5). A superseded order keeps an end."""
+    if superseded_by is not None and end is None:
+        return "cannot be cleared: the order was superseded by a later one"
+    if end is not None and end < start:
+        if superseded_by is not None and end == start - timedelta(days=1):
+            return None
+        return f"is before the {start_name}"
+    return None
+
+
+def end_when_superseded(start: date, end: date | None, successor_start: date) -> date | None:
+    """The end of an order superseded by one in force from ``successor_start`` (issue 9 item 5,
+    R-ORD): the day before the successor, unless it ended earlier already. None when the
+    successor starts before this order: an order supersedes only an earlier or same-day one."""
+    if successor_start < start:
+        return None
+    day_before = successor_start - timedelta(days=1)
+    return day_before if end is None or end > day_before else end
 
 
 def validate_deputyship(d: DeputyshipDetails, today: date) -> dict[str, str]:
@@ -63,8 +94,9 @@ def validate_deputyship(d: DeputyshipDetails, today: date) -> dict[str, str]:
         problems["case_number"] = f"is longer than {MAX_CASE_NUMBER} characters"
     if d.order_date > today:
         problems["order_date"] = "is in the future"
-    if d.end_date is not None and d.end_date < d.order_date:
-        problems["end_date"] = "is before the order date"
+    end = end_problem(d.order_date, d.end_date, d.superseded_by, start_name="order date")
+    if end is not None:
+        problems["end_date"] = end
     limit = d.powers.gift_yearly_limit
     if limit is not None:
         if not d.powers.make_gifts:
@@ -83,8 +115,9 @@ def validate_appointeeship(a: AppointeeshipDetails, today: date) -> dict[str, st
             problems["applied_on"] = "is in the future"
         elif a.applied_on > a.start_date:
             problems["applied_on"] = "is after the start date"
-    if a.end_date is not None and a.end_date < a.start_date:
-        problems["end_date"] = "is before the start date"
+    end = end_problem(a.start_date, a.end_date, a.superseded_by, start_name="start date")
+    if end is not None:
+        problems["end_date"] = end
     if a.dwp_reference is not None and len(a.dwp_reference) > MAX_CASE_NUMBER:
         problems["dwp_reference"] = f"is longer than {MAX_CASE_NUMBER} characters"
     return problems

@@ -12,13 +12,19 @@ from strawberry.types import Info
 from ca_api import clock
 from ca_api.auth.permissions import ORDER_WRITE, allow
 from ca_api.common.ids import decode_uuid, encode_id
-from ca_api.common.problems import NotFoundProblem, ValidationProblem, VersionConflict, to_problem
+from ca_api.common.problems import (
+    NotFoundProblem,
+    Problem,
+    ValidationProblem,
+    VersionConflict,
+    to_problem,
+)
 from ca_api.common.scalars import Money
 from ca_api.context import Context
 from ca_api.errors import BusinessProblem, ValidationFailed
 from ca_api.orders import rules, service
 from ca_api.orders.rules import AppointeeshipDetails, DeputyshipDetails
-from ca_api.orders.service import OrderRecord
+from ca_api.orders.service import OrderRecord, OverlappingOrder
 
 SupervisionType = rules.SupervisionType
 strawberry.enum(SupervisionType, description="The OPG's supervision level (R-ORD-3).")
@@ -35,6 +41,23 @@ class DeputyPowers:
     gift_yearly_limit: Money | None = strawberry.field(
         description="The order's yearly limit on gifts; null where it names none."
     )
+
+
+def _order_id(type_name: str, order_id: uuid.UUID | None) -> strawberry.ID | None:
+    return strawberry.ID(encode_id(type_name, order_id)) if order_id is not None else None
+
+
+@strawberry.type(
+    description="Another order of the same kind is in force for the client on a day of this "
+    "one's period (both ends inclusive): one deputyship and one appointeeship at a time. Name "
+    "it in `supersedes` to replace it, or end it first (amend its endDate). Nothing was written."
+)
+class OverlappingOrderProblem(Problem):
+    existing_order_id: strawberry.ID = strawberry.field(
+        description="The Deputyship or Appointeeship in the way."
+    )
+    existing_from: date
+    existing_to: date | None = strawberry.field(description="Null: it has no end.")
 
 
 @strawberry.type(description="A Court of Protection order appointing the council deputy.")
@@ -80,10 +103,24 @@ class Deputyship:
             else None,
         )
 
-    @strawberry.field(description="In force today.")
+    @strawberry.field(
+        description="In force today. One deputyship is in force for a client at a time."
+    )
     def in_force(self) -> bool:
         d = self.record.details
         return rules.is_in_force(d.order_date, d.end_date, clock.today())
+
+    @strawberry.field(
+        description="The deputyship that replaced this one (recordDeputyship's supersedes); "
+        "it ends the day before its successor's order date, so one replaced on its own date "
+        "ends the day before it began and was never in force."
+    )
+    def superseded_by(self) -> strawberry.ID | None:
+        return _order_id("Deputyship", self.record.details.superseded_by)
+
+    @strawberry.field(description="The deputyships this one replaced.")
+    def supersedes(self) -> list[strawberry.ID]:
+        return [strawberry.ID(encode_id("Deputyship", i)) for i in self.record.supersedes]
 
     @strawberry.field
     def recorded_at(self) -> datetime:
@@ -122,10 +159,23 @@ class Appointeeship:
     def end_date(self) -> date | None:
         return self.record.details.end_date
 
-    @strawberry.field(description="In force today.")
+    @strawberry.field(
+        description="In force today. One appointeeship is in force for a client at a time."
+    )
     def in_force(self) -> bool:
         d = self.record.details
         return rules.is_in_force(d.start_date, d.end_date, clock.today())
+
+    @strawberry.field(
+        description="The appointeeship that replaced this one (recordAppointeeship's "
+        "supersedes); it ends the day before its successor's start date."
+    )
+    def superseded_by(self) -> strawberry.ID | None:
+        return _order_id("Appointeeship", self.record.details.superseded_by)
+
+    @strawberry.field(description="The appointeeships this one replaced.")
+    def supersedes(self) -> list[strawberry.ID]:
+        return [strawberry.ID(encode_id("Appointeeship", i)) for i in self.record.supersedes]
 
     @strawberry.field
     def recorded_at(self) -> datetime:
@@ -260,24 +310,46 @@ class AppointeeshipPayload:
 
 
 RecordDeputyshipResult = Annotated[
-    DeputyshipPayload | ValidationProblem | NotFoundProblem,
+    DeputyshipPayload | ValidationProblem | NotFoundProblem | OverlappingOrderProblem,
     strawberry.union("RecordDeputyshipResult"),
 ]
 AmendDeputyshipResult = Annotated[
-    DeputyshipPayload | ValidationProblem | NotFoundProblem | VersionConflict,
+    DeputyshipPayload
+    | ValidationProblem
+    | NotFoundProblem
+    | VersionConflict
+    | OverlappingOrderProblem,
     strawberry.union("AmendDeputyshipResult"),
 ]
 RecordAppointeeshipResult = Annotated[
-    AppointeeshipPayload | ValidationProblem | NotFoundProblem,
+    AppointeeshipPayload | ValidationProblem | NotFoundProblem | OverlappingOrderProblem,
     strawberry.union("RecordAppointeeshipResult"),
 ]
 AmendAppointeeshipResult = Annotated[
-    AppointeeshipPayload | ValidationProblem | NotFoundProblem | VersionConflict,
+    AppointeeshipPayload
+    | ValidationProblem
+    | NotFoundProblem
+    | VersionConflict
+    | OverlappingOrderProblem,
     strawberry.union("AmendAppointeeshipResult"),
 ]
 
+SUPERSEDES = (
+    "The order of the same kind this one replaces, for the same client and from the same or an "
+    "earlier date: it gets a new version ending it the day before this one starts (R-ORD). "
+    "Without it, an order whose period shares a day with another is refused."
+)
+
 
 def _problem(exc: BusinessProblem, given_id: strawberry.ID) -> Any:
+    if isinstance(exc, OverlappingOrder):
+        return OverlappingOrderProblem(
+            code=exc.code,
+            message=exc.message,
+            existing_order_id=strawberry.ID(encode_id(exc.entity.capitalize(), exc.existing_id)),
+            existing_from=exc.existing_from,
+            existing_to=exc.existing_to,
+        )
     problem = to_problem(exc)
     if isinstance(problem, NotFoundProblem):
         problem.id = given_id  # the caller's opaque id, not our internal one
@@ -291,12 +363,21 @@ class OrderMutation:
         description="Record a Court of Protection deputyship order for a client (R-ORD-1).",
     )
     async def record_deputyship(
-        self, info: Info[Context, None], client_id: strawberry.ID, input: DeputyshipInput
+        self,
+        info: Info[Context, None],
+        client_id: strawberry.ID,
+        input: DeputyshipInput,
+        supersedes: Annotated[
+            strawberry.ID | None, strawberry.argument(description=SUPERSEDES)
+        ] = None,
     ) -> RecordDeputyshipResult:
         ctx = info.context
         cid = decode_uuid("Client", client_id)
+        old = decode_uuid("Deputyship", supersedes) if supersedes is not None else None
         try:
-            rec = await service.record_deputyship(ctx.session, ctx.actor, cid, input.to_details())
+            rec = await service.record_deputyship(
+                ctx.session, ctx.actor, cid, input.to_details(), supersedes=old
+            )
         except BusinessProblem as exc:
             return _problem(exc, client_id)  # type: ignore[no-any-return]
         return DeputyshipPayload(deputyship=Deputyship(record=rec))
@@ -333,13 +414,20 @@ class OrderMutation:
         description="Record the DWP's appointment of the council as appointee for a client.",
     )
     async def record_appointeeship(
-        self, info: Info[Context, None], client_id: strawberry.ID, input: AppointeeshipInput
+        self,
+        info: Info[Context, None],
+        client_id: strawberry.ID,
+        input: AppointeeshipInput,
+        supersedes: Annotated[
+            strawberry.ID | None, strawberry.argument(description=SUPERSEDES)
+        ] = None,
     ) -> RecordAppointeeshipResult:
         ctx = info.context
         cid = decode_uuid("Client", client_id)
+        old = decode_uuid("Appointeeship", supersedes) if supersedes is not None else None
         try:
             rec = await service.record_appointeeship(
-                ctx.session, ctx.actor, cid, input.to_details()
+                ctx.session, ctx.actor, cid, input.to_details(), supersedes=old
             )
         except BusinessProblem as exc:
             return _problem(exc, client_id)  # type: ignore[no-any-return]
