@@ -35,6 +35,9 @@ class ErrorCode(enum.StrEnum):
     DUPLICATE_INVOICE = "DUPLICATE_INVOICE"
     CHECKS_INCOMPLETE = "CHECKS_INCOMPLETE"
     POLICY_MISSING = "POLICY_MISSING"
+    # An amount beyond the maximum for any one amount in force (policy figure amount_maximum):
+    # the code of the mutation's ValidationProblem (issue 9 item 6).
+    AMOUNT_OVER_MAXIMUM = "AMOUNT_OVER_MAXIMUM"
 
 
 class ApiError(Exception):
