@@ -10,12 +10,14 @@ so the 3% rule sees them as net assets).
 
 from __future__ import annotations
 
+import importlib.util
 import uuid
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -32,6 +34,7 @@ from tests.conftest import Api, error_codes
 from tests.test_clients import create_client, record_appointeeship, record_deputyship
 from tests.test_receipts import accounts, cms_balance, ledger_sound
 
+ROOT = Path(__file__).resolve().parents[1]
 FUNDER = Actor(Principal("sam.support", frozenset({Role.SUPPORT_ASSISTANT})), "req-fees-setup")
 
 RUN_FEES = """
@@ -285,6 +288,34 @@ async def test_a_charge_for_a_past_period_shows_the_year_it_pays_for_beside_the_
     assert line["description"] == (
         "OPG general supervision fee for 2015-05-10 to 2016-05-09 (anniversary 1, due 2016-05-10)"
     )
+
+
+async def test_migration_0012_fills_in_the_year_of_earlier_charges_as_the_rules_do(
+    api: Api, session: AsyncSession
+) -> None:
+    # issue 9 item 10: charges made before migration 0012 get their year from its SQL; it must
+    # agree with fees/rules.py, leap-day orders included.
+    spec = importlib.util.spec_from_file_location(
+        "migration_0012", ROOT / "migrations" / "versions" / "0012_amount_limit_and_rates.py"
+    )
+    assert spec is not None and spec.loader is not None
+    migration = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(migration)
+    for made in ("2015-05-10", "2016-02-29", "2015-03-01", "2012-02-29"):
+        await deputy(api, session, made, "TYPE_1", 5_000_000)
+    await run_fees(api, "2016-01-01", "2021-12-31")
+    stored = {
+        r.transfer_id: (r.year_start, r.year_end)
+        for r in await session.execute(
+            text("SELECT transfer_id, year_start, year_end FROM fee_charge")
+        )
+    }
+    derived = {
+        r.transfer_id: (r.year_start, r.year_end)
+        for r in await session.execute(text(migration.YEARS))
+    }
+    assert len(stored) >= 4 * 2 * 5
+    assert derived == stored
 
 
 async def test_fees_go_to_the_council_and_the_opg_with_their_opg_categories(

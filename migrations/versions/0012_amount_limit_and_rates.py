@@ -25,6 +25,30 @@ down_revision = "0008"
 branch_labels = None
 depends_on = None
 
+# The year each charge pays for (fees/rules.py: from the anniversary before, the order date for
+# the first, to the day before its due date), from the order date of the deputyship version in
+# force when its run was made. tests/test_fee_runs.py checks it against the rules.
+YEARS = r"""
+SELECT fc.transfer_id,
+  CASE
+    WHEN fc.anniversary = 1 THEN v.order_date
+    -- an order made on 29 February: its anniversary in a common year is 1 March
+    WHEN to_char(v.order_date, 'MM-DD') = '02-29'
+         AND NOT ((y.y % 4 = 0 AND y.y % 100 <> 0) OR y.y % 400 = 0) THEN make_date(y.y, 3, 1)
+    ELSE make_date(y.y, extract(month FROM v.order_date)::int,
+                   extract(day FROM v.order_date)::int)
+  END AS year_start,
+  fc.due_date - 1 AS year_end
+FROM fee_charge fc
+JOIN fee_run r ON r.id = fc.run_id
+CROSS JOIN LATERAL (
+  SELECT dv.order_date FROM deputyship_version dv
+  WHERE dv.deputyship_id = fc.deputyship_id
+  ORDER BY (dv.recorded_at <= r.run_at) DESC, dv.version DESC LIMIT 1) v
+CROSS JOIN LATERAL (
+  SELECT extract(year FROM v.order_date)::int + fc.anniversary - 1 AS y) y
+"""
+
 UPGRADE = r"""
 INSERT INTO policy_figure (name, effective_from, value, unit, source, recorded_by) VALUES
   ('amount_maximum', '2014-04-01', 1000000000, 'PENCE', 'issue 9 item 6: the maximum for any one amount entered, £10,000,000.00 either side of zero; no client of the service comes near it (the seed''s largest surplus is £111,165.39) (R-DATA)', 'migration');
@@ -44,27 +68,8 @@ ALTER TABLE budget_plan ADD CONSTRAINT ck_budget_plan_price_rise_places
 
 ALTER TABLE fee_charge ADD COLUMN year_start date, ADD COLUMN year_end date;
 ALTER TABLE fee_charge DISABLE TRIGGER fee_charge_append_only;
-WITH priced AS (
-  SELECT c.transfer_id, c.anniversary - 1 AS n,
-         (SELECT v.order_date FROM deputyship_version v
-           WHERE v.deputyship_id = c.deputyship_id
-           ORDER BY (v.recorded_at <= r.run_at) DESC, v.version DESC LIMIT 1) AS order_date
-  FROM fee_charge c JOIN fee_run r ON r.id = c.run_id
-), years AS (
-  SELECT transfer_id, n, order_date, extract(year FROM order_date)::int + n AS y FROM priced
-)
-UPDATE fee_charge c SET
-  year_start = CASE
-    WHEN years.n = 0 THEN years.order_date
-    -- an order made on 29 February: its anniversary in a common year is 1 March (fees/rules.py)
-    WHEN to_char(years.order_date, 'MM-DD') = '02-29'
-         AND NOT ((years.y % 4 = 0 AND years.y % 100 <> 0) OR years.y % 400 = 0)
-      THEN make_date(years.y, 3, 1)
-    ELSE make_date(years.y, extract(month FROM years.order_date)::int,
-                   extract(day FROM years.order_date)::int)
-  END,
-  year_end = c.due_date - 1
-FROM years WHERE years.transfer_id = c.transfer_id;
+UPDATE fee_charge c SET year_start = years.year_start, year_end = years.year_end
+  FROM ({YEARS}) years WHERE years.transfer_id = c.transfer_id;
 ALTER TABLE fee_charge ENABLE TRIGGER fee_charge_append_only;
 ALTER TABLE fee_charge
   ALTER COLUMN year_start SET NOT NULL,
@@ -86,7 +91,7 @@ ALTER TABLE policy_figure ENABLE TRIGGER policy_figure_append_only;
 
 
 def upgrade() -> None:
-    run_script(UPGRADE)
+    run_script(UPGRADE.replace("{YEARS}", YEARS))
 
 
 def downgrade() -> None:
