@@ -24,14 +24,14 @@ mutation($input: ApprovalLimitVersionInput!) {
   addApprovalLimitVersion(input: $input) {
     __typename
     ... on ApprovalLimitVersionPayload {
-      version { id effectiveFrom note recordedBy limits { subject role upToPence } }
+      version { id effectiveFrom note recordedBy limits { subject role upTo } }
     }
     ... on ValidationProblem { code fields { field message } }
   }
 }
 """
 LIMITS = """
-query($on: Date) { approvalLimits(on: $on) { id effectiveFrom limits { subject role upToPence } } }
+query($on: Date) { approvalLimits(on: $on) { id effectiveFrom limits { subject role upTo } } }
 """
 
 SUBJECTS = ["PAYMENT", "GIFT", "CONFLICT_OF_INTEREST", "DEBT_STATEMENT", "INVESTMENT_PLAN",
@@ -62,9 +62,11 @@ async def test_new_version_from_tomorrow(api: Api, db: RolledBackDatabase, today
     assert result["__typename"] == "ApprovalLimitVersionPayload", result
     version = result["version"]
     assert version["effectiveFrom"] == tomorrow and version["recordedBy"] == "grace.tgm"
-    assert {"subject": "BEST_INTEREST", "role": "senior_officer", "upToPence": 5000} in version[
+    # issue 9 item 9: a limit is Money, as it is sent ("50.00"), not an Int of pence (5000).
+    assert {"subject": "BEST_INTEREST", "role": "senior_officer", "upTo": "50.00"} in version[
         "limits"
     ]
+    assert {"subject": "GIFT", "role": "governance_manager", "upTo": None} in version["limits"]
 
     # Today the seed's limits still apply: the SCAO approves £100.00.
     before = await raised(api, decision_input(client, "BEST_INTEREST", "100.00"))
@@ -96,6 +98,15 @@ async def test_new_version_from_tomorrow(api: Api, db: RolledBackDatabase, today
         )
         == 1
     )
+
+
+async def test_the_seed_limits_read_back_as_money(api: Api) -> None:
+    # issue 9 item 9: seed 002 Appendix 2's £100 and £5,000 as Money, not Ints of pence.
+    [seed] = (await api.data(LIMITS, {"on": "2014-04-01"}, role="auditor"))["approvalLimits"]
+    limits = {(r["subject"], r["role"]): r["upTo"] for r in seed["limits"]}
+    assert limits[("GIFT", "senior_officer")] == "100.00"
+    assert limits[("FINANCIAL_PLAN", "senior_officer")] == "5000.00"
+    assert limits[("INVESTMENT_PLAN", "governance_manager")] is None
 
 
 async def test_validation(api: Api, today: Any) -> None:

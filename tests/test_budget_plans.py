@@ -391,7 +391,7 @@ async def test_plan_a_personal_allowance_and_its_lines(api: Api, session: AsyncS
     plan = await record_seed_plan(api, client, "a")
     assert plan["personalAllowance"] == {
         "lastYearActual": "8110.08",
-        "priceRisePercent": "10",
+        "priceRisePercent": "10.0000",
         "uplift": "811.01",
         "yearTotal": "8921.09",
         "weekly": "171.56",
@@ -613,7 +613,7 @@ async def test_the_price_rise_is_the_figure_in_force_at_the_plans_start(
     y2015 = await record_plan(api, plan_input(client, plan_a, planYearStart="2015-04-01"))
     assert y2015["personalAllowance"] == {
         "lastYearActual": "8110.08",
-        "priceRisePercent": "5",
+        "priceRisePercent": "5.0000",
         "uplift": "405.50",  # 405.504
         "yearTotal": "8515.58",
         "weekly": "163.76",  # 163.7611..

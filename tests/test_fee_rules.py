@@ -43,7 +43,7 @@ def order(made: date, t: SupervisionType = T2, end: date | None = None) -> Order
 
 
 def due(n: int, day: date, kind: FeeKind = FeeKind.DEPUTY_REMUNERATION, t: SupervisionType = T2):
-    return Due(kind, DEP, n, day, t)
+    return Due(kind, DEP, n, day, t, rules.anniversary(day, -1))
 
 
 def priced(n: int, day: date, net: int, kind: FeeKind = FeeKind.DEPUTY_REMUNERATION) -> Charge:

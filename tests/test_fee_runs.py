@@ -10,15 +10,18 @@ so the 3% rule sees them as net assets).
 
 from __future__ import annotations
 
+import importlib.util
 import uuid
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
+from ca_api import clock
 from ca_api.auth.principal import Principal, Role
 from ca_api.common.ids import decode_uuid
 from ca_api.context import Actor
@@ -31,6 +34,7 @@ from tests.conftest import Api, error_codes
 from tests.test_clients import create_client, record_appointeeship, record_deputyship
 from tests.test_receipts import accounts, cms_balance, ledger_sound
 
+ROOT = Path(__file__).resolve().parents[1]
 FUNDER = Actor(Principal("sam.support", frozenset({Role.SUPPORT_ASSISTANT})), "req-fees-setup")
 
 RUN_FEES = """
@@ -42,8 +46,9 @@ mutation($start: Date!, $end: Date!, $key: String!) {
       run {
         id periodStart periodEnd runBy chargeCount clientsCharged clientsRefused clientsShort total
         charges {
-          clientId kind basis dueDate anniversary amount netAssets figureName
-          figureEffectiveFrom figureValue thresholdName thresholdEffectiveFrom thresholdValue
+          clientId kind basis dueDate anniversary yearStart yearEnd valueDate amount netAssets
+          figureName figureEffectiveFrom figureMoney figurePercent thresholdName
+          thresholdEffectiveFrom thresholdMoney
         }
         notCharged { clientId code reason figureName figureDate wanted available }
       }
@@ -56,7 +61,12 @@ mutation($start: Date!, $end: Date!, $key: String!) {
 FEE_CHARGES = """
 query($id: ID!) {
   feeCharges(clientId: $id, first: 100) {
-    edges { node { kind basis dueDate amount figureName figureEffectiveFrom transferId } }
+    edges {
+      node {
+        kind basis dueDate anniversary yearStart yearEnd valueDate amount figureName
+        figureEffectiveFrom transferId
+      }
+    }
     pageInfo { hasNextPage }
   }
 }
@@ -187,16 +197,25 @@ async def test_a_run_charges_each_deputy_the_fees_due_to_the_penny(
         for c in run["charges"]
         if c["clientId"] == low_assets and c["basis"] == "LOW_ASSETS_PERCENT"
     )
-    assert (low["figureName"], low["figureEffectiveFrom"], low["figureValue"]) == (
+    # issue 9 item 9: a percentage is a Percent, money is Money (not "3" and "1600000").
+    assert (low["figureName"], low["figureEffectiveFrom"], low["figurePercent"]) == (
         "deputy_fee_low_assets_percent",
         "2014-04-01",
-        "3",
+        "3.0000",
     )
-    assert (low["thresholdName"], low["thresholdEffectiveFrom"], low["netAssets"]) == (
-        "deputy_fee_low_assets_threshold",
-        "2014-04-01",
-        "10000.00",
+    assert low["figureMoney"] is None
+    assert (
+        low["thresholdName"],
+        low["thresholdEffectiveFrom"],
+        low["thresholdMoney"],
+        low["netAssets"],
+    ) == ("deputy_fee_low_assets_threshold", "2014-04-01", "16000.00", "10000.00")
+    fixed = next(
+        c
+        for c in run["charges"]
+        if c["clientId"] == first_year and c["kind"] == "DEPUTY_REMUNERATION"
     )
+    assert (fixed["figureMoney"], fixed["figurePercent"]) == ("700.00", None)
 
     assert await cms_balance(api, first_year) == "48980.00"
     assert await cms_balance(api, later_year) == "49095.00"
@@ -210,6 +229,93 @@ async def test_a_run_charges_each_deputy_the_fees_due_to_the_penny(
         ("OPG_SUPERVISION", "opg_supervision_fee_general", "2014-04-01"),
     }
     assert await fee_charges(api, appointee) == []
+
+
+async def test_a_charge_for_a_past_period_shows_the_year_it_pays_for_beside_the_day_it_moved(
+    api: Api, session: AsyncSession
+) -> None:
+    # issue 9 item 10, R-FEE-1, R-FEE-6: a run made today for 2016-2018 charged today, and the
+    # charge showed only that day. Each charge names the anniversary and the deputyship year it
+    # pays for (from the anniversary before, to the day before its own), beside its value date.
+    may = await deputy(api, session, "2015-05-10", "TYPE_1", 5_000_000)
+    leap = await deputy(api, session, "2016-02-29", "TYPE_2", 5_000_000)
+    today = clock.today().isoformat()
+    run = (await run_fees(api, "2016-04-01", "2018-03-31"))["run"]
+
+    def years(client_id: str) -> list[tuple[Any, ...]]:
+        return sorted(
+            (c["anniversary"], c["dueDate"], c["yearStart"], c["yearEnd"], c["valueDate"])
+            for c in run["charges"]
+            if c["clientId"] == client_id and c["kind"] == "DEPUTY_REMUNERATION"
+        )
+
+    assert years(may) == [
+        (1, "2016-05-10", "2015-05-10", "2016-05-09", today),
+        (2, "2017-05-10", "2016-05-10", "2017-05-09", today),
+    ]
+    # An order of 29 February: its anniversary in a common year is 1 March (fees/rules.py).
+    assert years(leap) == [
+        (1, "2017-03-01", "2016-02-29", "2017-02-28", today),
+        (2, "2018-03-01", "2017-03-01", "2018-02-28", today),
+    ]
+    # The client's own list says the same, and the statement line names the year too.
+    listed = await fee_charges(api, may)
+    assert {(c["kind"], c["yearStart"], c["yearEnd"], c["valueDate"]) for c in listed} >= {
+        ("OPG_SUPERVISION", "2015-05-10", "2016-05-09", today),
+        ("DEPUTY_REMUNERATION", "2016-05-10", "2017-05-09", today),
+    }
+    first = next(c for c in listed if c["anniversary"] == 1 and c["kind"] == "OPG_SUPERVISION")
+    data = await api.data(
+        """query($id: ID!) { clientAccounts(clientId: $id) { id kind } }""",
+        {"id": may},
+        role="auditor",
+        sub="aud.fees",
+    )
+    cms = next(a["id"] for a in data["clientAccounts"] if a["kind"] == "CLIENT_CMS")
+    statement = await api.data(
+        """query($id: ID!) { accountStatement(accountId: $id, first: 100) {
+             edges { node { transfer { id valueDate description } } } } }""",
+        {"id": cms},
+        role="auditor",
+        sub="aud.fees",
+    )
+    line = next(
+        e["node"]["transfer"]
+        for e in statement["accountStatement"]["edges"]
+        if e["node"]["transfer"]["id"] == first["transferId"]
+    )
+    assert line["valueDate"] == today
+    assert line["description"] == (
+        "OPG general supervision fee for 2015-05-10 to 2016-05-09 (anniversary 1, due 2016-05-10)"
+    )
+
+
+async def test_migration_0012_fills_in_the_year_of_earlier_charges_as_the_rules_do(
+    api: Api, session: AsyncSession
+) -> None:
+    # issue 9 item 10: charges made before migration 0012 get their year from its SQL; it must
+    # agree with fees/rules.py, leap-day orders included.
+    spec = importlib.util.spec_from_file_location(
+        "migration_0012", ROOT / "migrations" / "versions" / "0012_amount_limit_and_rates.py"
+    )
+    assert spec is not None and spec.loader is not None
+    migration = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(migration)
+    for made in ("2015-05-10", "2016-02-29", "2015-03-01", "2012-02-29"):
+        await deputy(api, session, made, "TYPE_1", 5_000_000)
+    await run_fees(api, "2016-01-01", "2021-12-31")
+    stored = {
+        r.transfer_id: (r.year_start, r.year_end)
+        for r in await session.execute(
+            text("SELECT transfer_id, year_start, year_end FROM fee_charge")
+        )
+    }
+    derived = {
+        r.transfer_id: (r.year_start, r.year_end)
+        for r in await session.execute(text(migration.YEARS))
+    }
+    assert len(stored) >= 4 * 2 * 5
+    assert derived == stored
 
 
 async def test_fees_go_to_the_council_and_the_opg_with_their_opg_categories(
@@ -315,7 +421,7 @@ async def test_unknown_2024_remuneration_refuses_those_clients_and_the_rest_are_
         ("OPG_SUPERVISION", "SUPERVISION_MINIMAL", "2024-05-05", "35.00"),
     ]
     low = next(c for c in run["charges"] if c["basis"] == "LOW_ASSETS_PERCENT")
-    assert (low["thresholdEffectiveFrom"], low["thresholdValue"]) == ("2024-04-01", "2030000")
+    assert (low["thresholdEffectiveFrom"], low["thresholdMoney"]) == ("2024-04-01", "20300.00")
     assert (run["clientsRefused"], run["clientsCharged"], run["total"]) == (1, 1, "185.00")
 
 

@@ -1,5 +1,6 @@
 """Money is integer pence; GraphQL carries it as a two-place decimal string; rounding is
-half-up at the penny."""
+half-up at the penny. A percentage is a Decimal carried as a four-place decimal string (issue 9
+item 9)."""
 
 from __future__ import annotations
 
@@ -11,8 +12,11 @@ from hypothesis import strategies as st
 
 from ca_api.money import (
     MoneyFormatError,
+    PercentFormatError,
     format_money,
+    format_percent,
     parse_money,
+    parse_percent,
     percentage_of,
     round_half_up,
 )
@@ -96,3 +100,47 @@ def test_percentage_rounds_half_up_at_the_penny() -> None:
 def test_round_half_up_refuses_nan() -> None:
     with pytest.raises(MoneyFormatError):
         round_half_up(Decimal("NaN"))
+
+
+# --- percentages (issue 9 item 9) -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [("0.0000", "0"), ("1.5000", "1.5"), ("0.6450", "0.645"), ("999.9999", "999.9999"),
+     ("-0.2500", "-0.25")],
+)  # fmt: skip
+def test_parse_percent_reads_four_places(text: str, value: str) -> None:
+    assert parse_percent(text) == Decimal(value)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["1.5", "1.50", "1.50000", "1", "1,5000", "1.5000%", "1.5e0", "+1.5000", " 1.5000",
+     "1000.0000", "01.5000", ".5000", "NaN", ""],
+)  # fmt: skip
+def test_parse_percent_refuses_any_other_shape(text: str) -> None:
+    with pytest.raises(PercentFormatError):
+        parse_percent(text)
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [(Decimal("1.5"), "1.5000"), (Decimal("7E+1"), "70.0000"), (Decimal("0.645"), "0.6450"),
+     (Decimal("-0"), "0.0000"), (Decimal(3), "3.0000")],
+)  # fmt: skip
+def test_format_percent_always_gives_four_places(value: Decimal, text: str) -> None:
+    # "1.50" came back "1.5", and figures as "7E+4": never again.
+    assert format_percent(value) == text
+
+
+def test_format_percent_refuses_what_four_places_cannot_carry() -> None:
+    with pytest.raises(PercentFormatError):
+        format_percent(Decimal("0.12345"))
+    with pytest.raises(TypeError):
+        format_percent(1.5)  # type: ignore[arg-type]
+
+
+@given(st.decimals(min_value=-999, max_value=999, places=4, allow_nan=False))
+def test_format_then_parse_percent_is_the_identity(value: Decimal) -> None:
+    assert parse_percent(format_percent(value)) == value

@@ -763,6 +763,7 @@ SCALAR_PLACEHOLDERS: dict[str, Callable[[], Any]] = {
     "Date": lambda: "2020-01-02",
     "DateTime": lambda: "2020-01-02T00:00:00+00:00",
     "Money": lambda: "1.00",
+    "Percent": lambda: "1.0000",
     "JSON": lambda: {},
     "UUID": lambda: str(uuid.uuid4()),
 }

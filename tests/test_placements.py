@@ -192,7 +192,7 @@ async def add_product(
     api: Api,
     institution_id: str,
     *,
-    rate: str = "1.00",
+    rate: str = "1.0000",
     minimum: str | None = None,
     maximum: str | None = None,
     effective_from: str = "2014-04-01",
@@ -325,7 +325,7 @@ def refused_for(result: dict[str, Any], field: str) -> str:
 async def bank(api: Api) -> dict[str, Any]:
     """An institution approved since 2014 with an unlimited product at 1.50%."""
     institution = await add_institution(api)
-    product = await add_product(api, institution["id"], rate="1.50")
+    product = await add_product(api, institution["id"], rate="1.5000")
     return {"institution": institution, "product": product}
 
 
@@ -358,14 +358,14 @@ async def test_the_governance_manager_keeps_the_register(api: Api, db: RolledBac
         )
     ).scalar_one()
     assert kind == "INSTITUTION"
-    await add_product(api, institution["id"], rate="1.50", minimum="25000.00")
-    await add_product(api, institution["id"], rate="1.00", minimum="1.00", maximum="25000.00")
+    await add_product(api, institution["id"], rate="1.5000", minimum="25000.00")
+    await add_product(api, institution["id"], rate="1.0000", minimum="1.00", maximum="25000.00")
 
     data = await api.data(f"{{ approvedInstitutions {{ {INSTITUTION_FIELDS} }} }}", role="auditor")
     mine = next(i for i in data["approvedInstitutions"] if i["id"] == institution["id"])
     assert sorted((p["rate"], p["minimum"], p["maximum"]) for p in mine["products"]) == [
-        ("1", "1.00", "25000.00"),
-        ("1.5", "25000.00", None),
+        ("1.0000", "1.00", "25000.00"),  # issue 9 item 9: sent "1.5000", read "1.5000"
+        ("1.5000", "25000.00", None),
     ]
     assert mine["latestReview"] is None
 
@@ -379,7 +379,7 @@ async def test_product_input_is_checked(api: Api, bank: dict[str, Any]) -> None:
     bad = {
         "institutionId": iid,
         "name": "ISA",
-        "rate": "1,5",
+        "rate": "100.0000",  # the Percent scalar refuses "1,5" before the service sees it
         "notice": "Instant",
         "minimum": "100.00",
         "maximum": "50.00",
@@ -546,7 +546,7 @@ async def test_placement_lifecycle_through_the_ledger(
     api: Api, bank: dict[str, Any], rich_client: dict[str, Any], db: RolledBackDatabase
 ) -> None:
     p = await proposed(api, placement_input(rich_client, bank["product"], "10000.00", "2025-01-15"))
-    assert (p["maturityDate"], p["rate"], p["decisionStatus"]) == ("2026-01-15", "1.5", "RAISED")
+    assert (p["maturityDate"], p["rate"], p["decisionStatus"]) == ("2026-01-15", "1.5000", "RAISED")
     # Nothing moves before approval.
     early = await make(api, p["id"])
     assert early["__typename"] == "InvalidStateProblem" and "approval" in early["message"]

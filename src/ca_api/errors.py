@@ -44,6 +44,9 @@ class ErrorCode(enum.StrEnum):
     # Clients and orders (issue 9 items 5 and 7).
     ORDER_OVERLAP = "ORDER_OVERLAP"
     DUPLICATE_CLIENT = "DUPLICATE_CLIENT"
+    # An amount beyond the maximum for any one amount in force (policy figure amount_maximum):
+    # the code of the mutation's ValidationProblem (issue 9 item 6).
+    AMOUNT_OVER_MAXIMUM = "AMOUNT_OVER_MAXIMUM"
 
 
 class ApiError(Exception):

@@ -13,6 +13,7 @@ from strawberry.permission import BasePermission, PermissionExtension
 
 from ca_api.auth.principal import Role
 from ca_api.errors import ErrorCode
+from ca_api.policy.amounts import AmountCheck
 
 if TYPE_CHECKING:
     from strawberry.extensions import FieldExtension
@@ -66,11 +67,19 @@ class RolesAllowed(BasePermission):
 
 
 def allow(*groups: frozenset[Role]) -> list[FieldExtension]:
-    """Field extensions granting the union of ``groups``; nobody else may call the field."""
+    """Field extensions granting the union of ``groups``; nobody else may call the field.
+
+    Every root field has one, so it also carries the one check of the maximum for any one amount
+    (``ca_api.policy.amounts``, issue 9 item 6), inside the permission check: strawberry runs a
+    field's extensions last-listed first, so a caller who may not call the field is refused
+    before its arguments are looked at."""
     roles: frozenset[Role] = frozenset().union(*groups)
     if not roles:
         raise ValueError("allow() needs at least one role")
-    return [PermissionExtension(permissions=[RolesAllowed(roles)], use_directives=False)]
+    return [
+        AmountCheck(),
+        PermissionExtension(permissions=[RolesAllowed(roles)], use_directives=False),
+    ]
 
 
 class Withheld(PermissionExtension):

@@ -813,8 +813,7 @@ class DecisionMutation:
                 note=version.note,
                 recorded_by=version.recorded_by,
                 limits=[
-                    ApprovalLimit(subject=r.subject, role=r.role, up_to_pence=r.up_to)
-                    for r in sorted(limits, key=lambda r: (r.subject, r.role))
+                    ApprovalLimit.of(r) for r in sorted(limits, key=lambda r: (r.subject, r.role))
                 ],
             )
         )

@@ -4,11 +4,12 @@ import uuid
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import BigInteger, Date, DateTime, ForeignKey, Integer, Numeric, Text
+from sqlalchemy import BigInteger, Date, DateTime, ForeignKey, Integer, Numeric, Text, select
 from sqlalchemy.dialects.postgresql import UUID
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, column_property, mapped_column
 
 from ca_api.db import Base
+from ca_api.ledger.models import Transfer
 
 
 class FeeRun(Base):
@@ -41,6 +42,9 @@ class FeeCharge(Base):
     basis: Mapped[str] = mapped_column(Text)
     due_date: Mapped[date] = mapped_column(Date)
     anniversary: Mapped[int] = mapped_column(Integer)
+    # The deputyship year the fee pays for, both ends inclusive (migration 0012).
+    year_start: Mapped[date] = mapped_column(Date)
+    year_end: Mapped[date] = mapped_column(Date)
     amount: Mapped[int] = mapped_column(BigInteger)
     net_assets: Mapped[int | None] = mapped_column(BigInteger)
     figure_name: Mapped[str] = mapped_column(Text)
@@ -49,6 +53,10 @@ class FeeCharge(Base):
     threshold_name: Mapped[str | None] = mapped_column(Text)
     threshold_effective_from: Mapped[date | None] = mapped_column(Date)
     threshold_value: Mapped[Decimal | None] = mapped_column(Numeric)
+    # The day the money moved: its ledger transfer's value date (read, never stored twice).
+    value_date: Mapped[date] = column_property(
+        select(Transfer.value_date).where(Transfer.id == transfer_id).scalar_subquery()
+    )
 
 
 class FeeRunException(Base):

@@ -22,6 +22,10 @@ How the rules are read (documented here, tested in tests/test_fee_rules.py):
   only. Net assets strictly under the threshold at the anniversary: the percentage of net assets,
   rounded half-up to the penny; at or over it, the fixed rate. A 3% fee that rounds to nothing
   is not charged.
+- **The year a fee pays for.** The n-th anniversary's fees pay for the deputyship year from the
+  (n-1)-th anniversary (the order date itself for the first) to the day before the n-th, both
+  inclusive: an order of 10 May 2015 pays on 10 May 2016 for 10 May 2015 to 9 May 2016. A charge
+  records that year beside its due date and the day the run moved the money (issue 9 item 10).
 - **Which figure applies.** R-DATA says the new low-assets threshold applies "for periods ending
   on or after 2024-04-01". The period a fee pays for is the deputyship year that ends on its
   anniversary, so every figure a fee uses (rates, threshold, percentage, OPG fees) is the one in
@@ -42,7 +46,7 @@ import enum
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from ca_api.money import Pence, percentage_of
@@ -137,13 +141,20 @@ class Order:
 
 @dataclass(frozen=True)
 class Due:
-    """A fee that falls due: ``kind`` at the ``anniversary``-th anniversary, on ``due_date``."""
+    """A fee that falls due: ``kind`` at the ``anniversary``-th anniversary, on ``due_date``,
+    for the deputyship year from ``year_start`` to the day before ``due_date``."""
 
     kind: FeeKind
     deputyship_id: uuid.UUID
     anniversary: int
     due_date: date
     supervision_type: SupervisionType
+    year_start: date
+
+    @property
+    def year_end(self) -> date:
+        """The year's last day, inclusive: the day before the anniversary."""
+        return self.due_date - timedelta(days=1)
 
 
 @dataclass(frozen=True)
@@ -165,6 +176,11 @@ def anniversary(order_date: date, n: int) -> date:
         return order_date.replace(year=year)
     except ValueError:  # 29 February in a common year
         return date(year, 3, 1)
+
+
+def year_start(order_date: date, n: int) -> date:
+    """The first day of the deputyship year the n-th anniversary's fees pay for."""
+    return anniversary(order_date, n - 1)
 
 
 def anniversaries_in(order: Order, start: date, end: date) -> list[tuple[int, date]]:
@@ -195,7 +211,8 @@ def fees_due(orders: Iterable[Order], start: date, end: date) -> list[Due]:
                 if (kind, day) in seen:
                     continue
                 seen.add((kind, day))
-                out.append(Due(kind, order.deputyship_id, n, day, order.supervision_type))
+                start = year_start(order.order_date, n)
+                out.append(Due(kind, order.deputyship_id, n, day, order.supervision_type, start))
     return sorted(out, key=lambda d: (d.due_date, d.kind.value))
 
 

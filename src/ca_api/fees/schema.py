@@ -15,7 +15,7 @@ from ca_api.auth.permissions import FEE_READ, FEE_RUN, allow
 from ca_api.common.ids import decode_uuid, encode_id
 from ca_api.common.pagination import Connection, connection_from_rows, page_request
 from ca_api.common.problems import IdempotencyKeyReusedProblem, ValidationProblem, to_problem
-from ca_api.common.scalars import Money
+from ca_api.common.scalars import Money, Percent
 from ca_api.context import Context
 from ca_api.errors import ApiError, BusinessProblem, ErrorCode
 from ca_api.fees import rules, service
@@ -29,11 +29,6 @@ FeeKind = rules.FeeKind
 strawberry.enum(FeeKind, description="Deputy remuneration (R-FEE-1) or OPG supervision (R-FEE-2).")
 FeeBasis = rules.FeeBasis
 strawberry.enum(FeeBasis, description="Which rule priced a fee (R-FEE-1, R-FEE-2).")
-
-
-def _decimal_text(value: Decimal) -> str:
-    """A figure as plain decimal text: ``2030000``, ``3``, ``0.1`` (never ``2.03E+6``)."""
-    return format(value.normalize(), "f")
 
 
 @strawberry.type(description="A fee taken from a client's CMS account, and what priced it.")
@@ -76,6 +71,27 @@ class FeeCharge:
     def anniversary(self) -> int:
         return self.row.anniversary
 
+    @strawberry.field(
+        description="The first day of the deputyship year the fee pays for: the anniversary "
+        "before (the order date, for the first)."
+    )
+    def year_start(self) -> date:
+        return self.row.year_start
+
+    @strawberry.field(
+        description="The last day of the deputyship year the fee pays for, inclusive: the day "
+        "before dueDate."
+    )
+    def year_end(self) -> date:
+        return self.row.year_end
+
+    @strawberry.field(
+        description="The day the money moved: its ledger transfer's value date, the day the "
+        "run charged it (a run for a past period charges on the day it is run)."
+    )
+    def value_date(self) -> date:
+        return self.row.value_date
+
     @strawberry.field
     def amount(self) -> Money:
         return Money(self.row.amount)
@@ -92,9 +108,20 @@ class FeeCharge:
     def figure_effective_from(self) -> date:
         return self.row.figure_effective_from
 
-    @strawberry.field(description="The figure's value: pence, or a percentage.")
-    def figure_value(self) -> str:
-        return _decimal_text(self.row.figure_value)
+    @strawberry.field(description="The figure's value when it is money: the fixed fee.")
+    def figure_money(self) -> Money | None:
+        if self.row.basis == FeeBasis.LOW_ASSETS_PERCENT.value:
+            return None
+        return Money(int(self.row.figure_value))
+
+    @strawberry.field(
+        description="The figure's value when it is a percentage: the share of net assets "
+        "(LOW_ASSETS_PERCENT)."
+    )
+    def figure_percent(self) -> Percent | None:
+        if self.row.basis != FeeBasis.LOW_ASSETS_PERCENT.value:
+            return None
+        return Percent(Decimal(self.row.figure_value))
 
     @strawberry.field(description="The low-assets threshold judged against (later years).")
     def threshold_name(self) -> str | None:
@@ -104,10 +131,10 @@ class FeeCharge:
     def threshold_effective_from(self) -> date | None:
         return self.row.threshold_effective_from
 
-    @strawberry.field
-    def threshold_value(self) -> str | None:
+    @strawberry.field(description="The low-assets threshold's value.")
+    def threshold_money(self) -> Money | None:
         v = self.row.threshold_value
-        return _decimal_text(v) if v is not None else None
+        return Money(int(v)) if v is not None else None
 
 
 @strawberry.type(description="A deputy client a fee run did not charge, and why.")

@@ -17,7 +17,9 @@ transaction with the run's rows and audit rows (R-AUD-1).
   moved, holds not counted (held money is still the client's). Fees come from the CMS account
   only, so whether they can be paid is judged on its available balance (posted - held) now.
 - **Value date.** A fee leaves the CMS account on the day the run posts it (what the bank
-  statement will show, R-ACC-7); its due date is on the fee_charge row.
+  statement will show, R-ACC-7). The charge keeps what it is for beside it: the anniversary, its
+  due date and the deputyship year it pays for; the statement line's description names them too,
+  so a run for a past period does not read as a fee for the day it was run (issue 9 item 10).
 """
 
 from __future__ import annotations
@@ -76,17 +78,26 @@ class FeeRunOutcome:
     already_run: bool  # the period was run before: nothing was done again
 
 
+def _year(due: rules.Due) -> str:
+    """What a statement line says the fee is for (issue 9 item 10): the ledger's value date is
+    the day the run moved the money, so the line names the year and anniversary itself."""
+    return (
+        f"for {due.year_start.isoformat()} to {due.year_end.isoformat()} "
+        f"(anniversary {due.anniversary}, due {due.due_date.isoformat()})"
+    )
+
+
 def describe(charge: Charge) -> str:
     due = charge.due
     if due.kind is FeeKind.OPG_SUPERVISION:
         level = "minimal" if due.supervision_type is SupervisionType.TYPE_3 else "general"
-        return f"OPG {level} supervision fee, year to {due.due_date.isoformat()}"
+        return f"OPG {level} supervision fee {_year(due)}"
     what = {
         rules.FeeBasis.FIRST_YEAR: "first anniversary fixed rate",
         rules.FeeBasis.LATER_YEAR: "annual fixed rate",
         rules.FeeBasis.LOW_ASSETS_PERCENT: "low-assets percentage",
     }[charge.basis]
-    return f"Deputy remuneration ({what}), year to {due.due_date.isoformat()}"
+    return f"Deputy remuneration ({what}) {_year(due)}"
 
 
 def missing_reason(m: Missing) -> str:
@@ -243,6 +254,8 @@ async def _do_run(
                     "basis": c.basis.value,
                     "due_date": c.due.due_date,
                     "anniversary": c.due.anniversary,
+                    "year_start": c.due.year_start,
+                    "year_end": c.due.year_end,
                     "amount": c.amount,
                     "net_assets": c.net_assets,
                     "figure_name": c.figure.name,

@@ -34,7 +34,7 @@ from ca_api.common.problems import (
     ValidationProblem,
     to_problem,
 )
-from ca_api.common.scalars import Money
+from ca_api.common.scalars import Money, Percent
 from ca_api.context import Context
 from ca_api.decisions.schema import DecisionStatus
 from ca_api.errors import BusinessProblem
@@ -89,9 +89,9 @@ class InstitutionProduct:
     def name(self) -> str:
         return self.row.name
 
-    @strawberry.field(description='A year\'s interest in percent, as a decimal string ("1.49").')
-    def rate(self) -> str:
-        return rules.rate_text(self.row.rate_percent)
+    @strawberry.field(description="A year's interest, in percent.")
+    def rate(self) -> Percent:
+        return Percent(self.row.rate_percent)
 
     @strawberry.field(description="Notice to withdraw, e.g. Instant.")
     def notice(self) -> str:
@@ -219,8 +219,8 @@ class Placement:
         return self._p.maturity_date
 
     @strawberry.field(description="The product's rate when proposed, percent a year.")
-    def rate(self) -> str:
-        return rules.rate_text(self._p.rate_percent)
+    def rate(self) -> Percent:
+        return Percent(self._p.rate_percent)
 
     @strawberry.field
     def status(self) -> PlacementStatus:
@@ -477,7 +477,9 @@ class PlacementInput:
 class InstitutionProductInput:
     institution_id: strawberry.ID
     name: str = strawberry.field(description="The account type, e.g. Cash ISA.")
-    rate: str = strawberry.field(description='Percent a year as a decimal string, e.g. "1.49".')
+    rate: Percent = strawberry.field(
+        description="A year's interest, in percent, from 0 to under 100."
+    )
     notice: str
     minimum: Money | None = None
     maximum: Money | None = None
@@ -697,7 +699,7 @@ class PlacementMutation:
         new = service.NewProduct(
             institution_id=decode_uuid("ApprovedInstitution", input.institution_id),
             name=input.name,
-            rate=input.rate,
+            rate=str(input.rate),  # the Percent scalar's Decimal; the service checks its range
             notice=input.notice,
             minimum=input.minimum,
             maximum=input.maximum,

@@ -27,7 +27,7 @@ from ca_api.common.problems import (
     ValidationProblem,
     to_problem,
 )
-from ca_api.common.scalars import Money
+from ca_api.common.scalars import Money, Percent
 from ca_api.context import Context
 from ca_api.decisions import service as decisions_service
 from ca_api.errors import ApiError, BusinessProblem, ErrorCode, NotFound
@@ -134,7 +134,7 @@ class PrintedPlanTotals:
 )
 class PersonalAllowanceCalculation:
     last_year_actual: Money
-    price_rise_percent: str
+    price_rise_percent: Percent
     uplift: Money
     year_total: Money
     weekly: Money
@@ -214,7 +214,7 @@ class BudgetPlan:
             return None
         return PersonalAllowanceCalculation(
             last_year_actual=Money(pa.last_year_actual),
-            price_rise_percent=str(pa.price_rise_percent),
+            price_rise_percent=Percent(pa.price_rise_percent),
             uplift=Money(pa.uplift),
             year_total=Money(pa.year_total),
             weekly=Money(pa.weekly),

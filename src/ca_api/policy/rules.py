@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
@@ -62,3 +63,22 @@ def lowest_approver(version: LimitVersion, subject: ApprovalSubject, amount: Pen
         if subj == subject and (up_to is None or amount <= up_to)
     ]
     return min(candidates, key=lambda r: APPROVAL_RANK.get(r, 99), default=None)
+
+
+# --- the maximum for any one amount (issue 9 item 6) ------------------------------------------
+
+AMOUNT_MAXIMUM = "amount_maximum"  # PENCE (migration 0012): no one amount may go beyond it
+
+
+@dataclass(frozen=True)
+class MoneyAt:
+    """An amount a caller sent, and where: ``lines.3.amount`` (GraphQL names)."""
+
+    path: str
+    pence: Pence
+
+
+def over_maximum(amounts: Iterable[MoneyAt], maximum: Pence) -> list[MoneyAt]:
+    """The amounts beyond ``maximum`` either side of zero; the maximum itself is allowed, as
+    every limit of R-DEC includes its figure."""
+    return [a for a in amounts if abs(a.pence) > maximum]

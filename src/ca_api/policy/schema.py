@@ -2,35 +2,108 @@
 
 from __future__ import annotations
 
+import enum
 from datetime import date, datetime
+from decimal import Decimal
 
 import strawberry
 from strawberry.types import Info
 
 from ca_api import clock
 from ca_api.auth.permissions import POLICY_READ, allow
+from ca_api.common.scalars import Money, Percent
 from ca_api.context import Context
 from ca_api.policy import repository
+from ca_api.policy.models import ApprovalLimit as ApprovalLimitRow
+from ca_api.policy.models import PolicyFigure as PolicyFigureRow
 
 
-@strawberry.type(description="A policy figure from its effective date (R-DATA).")
+@strawberry.enum(description="What a policy figure measures, and so which field carries it.")
+class PolicyFigureKind(enum.Enum):
+    MONEY = "MONEY"  # stored as pence (unit PENCE)
+    PERCENT = "PERCENT"
+    DAYS = "DAYS"
+    COUNT = "COUNT"
+
+
+# The database's unit (migration 0002) -> the kind the API shows.
+KIND_OF_UNIT = {
+    "PENCE": PolicyFigureKind.MONEY,
+    "PERCENT": PolicyFigureKind.PERCENT,
+    "DAYS": PolicyFigureKind.DAYS,
+    "COUNT": PolicyFigureKind.COUNT,
+}
+
+
+@strawberry.type(
+    description="A policy figure from its effective date (R-DATA). Its value is in the one "
+    "field its kind names: money (MONEY), percent (PERCENT), count (DAYS, COUNT); the others are "
+    "null, and all three are null when the figure is known to be unknown (known: false)."
+)
 class PolicyFigure:
-    name: str
-    effective_from: date
-    value: str | None = strawberry.field(
-        description="A decimal string (a percentage, pence, days); null: known to be unknown."
+    row: strawberry.Private[PolicyFigureRow]
+
+    @strawberry.field
+    def name(self) -> str:
+        return self.row.name
+
+    @strawberry.field
+    def effective_from(self) -> date:
+        return self.row.effective_from
+
+    @strawberry.field
+    def kind(self) -> PolicyFigureKind:
+        return KIND_OF_UNIT[self.row.unit]
+
+    @strawberry.field(
+        description="False: the figure is recorded as unknown from this date, and anything "
+        "that needs it is refused rather than guessed (POLICY_MISSING)."
     )
-    unit: str
-    source: str
-    recorded_by: str
-    recorded_at: datetime
+    def known(self) -> bool:
+        return self.row.value is not None
+
+    @strawberry.field(description="A MONEY figure (a fee, a threshold, a limit).")
+    def money(self) -> Money | None:
+        value = self._value(PolicyFigureKind.MONEY)
+        return Money(int(value)) if value is not None else None
+
+    @strawberry.field(description="A PERCENT figure (a rate a year, a price rise, a share).")
+    def percent(self) -> Percent | None:
+        value = self._value(PolicyFigureKind.PERCENT)
+        return Percent(value) if value is not None else None
+
+    @strawberry.field(description="A DAYS or COUNT figure (working days, months).")
+    def count(self) -> int | None:
+        value = self._value(PolicyFigureKind.DAYS, PolicyFigureKind.COUNT)
+        return int(value) if value is not None else None
+
+    @strawberry.field
+    def source(self) -> str:
+        return self.row.source
+
+    @strawberry.field
+    def recorded_by(self) -> str:
+        return self.row.recorded_by
+
+    @strawberry.field
+    def recorded_at(self) -> datetime:
+        return self.row.recorded_at
+
+    def _value(self, *kinds: PolicyFigureKind) -> Decimal | None:
+        """The value if the figure is of one of ``kinds`` (and known), else None."""
+        return self.row.value if KIND_OF_UNIT[self.row.unit] in kinds else None
 
 
 @strawberry.type
 class ApprovalLimit:
     subject: str
     role: str
-    up_to_pence: int | None = strawberry.field(description="Inclusive; null: any amount.")
+    up_to: Money | None = strawberry.field(description="Inclusive; null: any amount.")
+
+    @classmethod
+    def of(cls, row: ApprovalLimitRow) -> ApprovalLimit:
+        up_to = Money(row.up_to) if row.up_to is not None else None
+        return cls(subject=row.subject, role=row.role, up_to=up_to)
 
 
 @strawberry.type(description="Approval limits from an effective date (R-DEC-4).")
@@ -51,18 +124,7 @@ class PolicyQuery:
         self, info: Info[Context, None], name: str | None = None
     ) -> list[PolicyFigure]:
         rows = await repository.figures(info.context.session, name)
-        return [
-            PolicyFigure(
-                name=r.name,
-                effective_from=r.effective_from,
-                value=str(r.value) if r.value is not None else None,
-                unit=r.unit,
-                source=r.source,
-                recorded_by=r.recorded_by,
-                recorded_at=r.recorded_at,
-            )
-            for r in rows
-        ]
+        return [PolicyFigure(row=r) for r in rows]
 
     @strawberry.field(
         extensions=allow(POLICY_READ),
@@ -88,8 +150,7 @@ class PolicyQuery:
                     note=v.note,
                     recorded_by=v.recorded_by,
                     limits=[
-                        ApprovalLimit(subject=r.subject, role=r.role, up_to_pence=r.up_to)
-                        for r in sorted(rows, key=lambda r: (r.subject, r.role))
+                        ApprovalLimit.of(r) for r in sorted(rows, key=lambda r: (r.subject, r.role))
                     ],
                 )
             )
