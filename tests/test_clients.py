@@ -988,6 +988,58 @@ async def test_the_same_name_and_birth_date_is_a_likely_duplicate(
         assert other["createClient"]["__typename"] == "ClientPayload", other
 
 
+AMEND_IDENTITY = """
+mutation Amend($id: ID!, $amendment: ClientAmendment!, $notDuplicateOf: [ID!]) {
+  amendClient(id: $id, amendment: $amendment, reason: "correcting the record",
+              notDuplicateOf: $notDuplicateOf) {
+    __typename
+    ... on ClientPayload { client { id niNumber familyName } }
+    ... on DuplicateClientProblem { code message existingClientId matchedOn canOverride }
+  }
+}
+"""
+
+
+async def test_an_amendment_cannot_make_a_client_a_duplicate_of_another(
+    api: Api, db: RolledBackDatabase
+) -> None:
+    """issue 9 item 7: a duplicate gets in by amendment as easily as by creation, so amendClient
+    is checked the same way: another client's NI number is refused outright; another client's
+    name and date of birth unless the caller names that client in notDuplicateOf. Amending a
+    client's own details, or anything else about them, is no duplicate of themselves."""
+    first = await create_client(api, niNumber="AB123456C", familyName="Ashdown")
+    second = await create_client(api, niNumber="JB654321A", familyName="Bexhill")
+    before = await counts(db)
+
+    taken = {"id": second["id"], "amendment": {"niNumber": "ab 12 34 56 c"}}
+    result = (await api.data(AMEND_IDENTITY, taken))["amendClient"]
+    assert result["__typename"] == "DuplicateClientProblem", result
+    assert result["code"] == "DUPLICATE_CLIENT"
+    assert result["existingClientId"] == first["id"]
+    assert result["matchedOn"] == ["NI_NUMBER"]
+    assert result["canOverride"] is False
+    assert await counts(db) == before
+
+    same_person = {
+        "id": second["id"],
+        "amendment": {"familyName": "ASHDOWN", "dateOfBirth": first["dateOfBirth"]},
+    }
+    result = (await api.data(AMEND_IDENTITY, same_person))["amendClient"]
+    assert result["__typename"] == "DuplicateClientProblem", result
+    assert result["matchedOn"] == ["NAME_AND_DATE_OF_BIRTH"]
+    assert result["canOverride"] is True
+    assert await counts(db) == before
+
+    checked = same_person | {"notDuplicateOf": [first["id"]]}
+    result = (await api.data(AMEND_IDENTITY, checked))["amendClient"]
+    assert result["__typename"] == "ClientPayload", result
+    assert result["client"]["familyName"] == "ASHDOWN"
+
+    own = {"id": first["id"], "amendment": {"niNumber": "AB123456C", "familyName": "Ashdowne"}}
+    result = (await api.data(AMEND_IDENTITY, own))["amendClient"]
+    assert result["__typename"] == "ClientPayload", result
+
+
 async def test_a_referral_of_a_known_person_is_refused_without_showing_their_record(
     api: Api, db: RolledBackDatabase
 ) -> None:

@@ -140,6 +140,10 @@ def duplicate_matches(new: ClientDetails, existing: ClientDetails) -> list[Dupli
     return matches
 
 
+# The details a duplicate is recognised by (duplicate_matches): amending one of them is checked.
+IDENTITY_FIELDS = frozenset({"ni_number", "given_name", "family_name", "date_of_birth"})
+
+
 def may_override(matches: list[DuplicateMatch]) -> bool:
     """A name and date of birth can be two people, so the caller may say it is not that client;
     an NI number cannot: the record with the wrong one is corrected instead."""

@@ -303,7 +303,7 @@ def _not_duplicate_of(ids: list[strawberry.ID] | None) -> list[uuid.UUID]:
 
 
 AmendClientResult = Annotated[
-    ClientPayload | ValidationProblem | NotFoundProblem | VersionConflict,
+    ClientPayload | ValidationProblem | NotFoundProblem | VersionConflict | DuplicateClientProblem,
     strawberry.union("AmendClientResult"),
 ]
 
@@ -429,7 +429,9 @@ class ClientMutation:
 
     @strawberry.mutation(
         extensions=allow(CLIENT_WRITE),
-        description="Record a new version of a client's details, with the reason (R-AUD-2).",
+        description="Record a new version of a client's details, with the reason (R-AUD-2). "
+        "An amendment that makes them a likely duplicate of another client (that client's NI "
+        "number, or name and date of birth) is refused (DuplicateClientProblem).",
     )
     async def amend_client(
         self,
@@ -438,6 +440,9 @@ class ClientMutation:
         amendment: ClientAmendment,
         reason: str,
         expected_version: int | None = None,
+        not_duplicate_of: Annotated[
+            list[strawberry.ID] | None, strawberry.argument(description=NOT_DUPLICATE_OF)
+        ] = None,
     ) -> AmendClientResult:
         ctx = info.context
         client_id: uuid.UUID = decode_uuid("Client", id)
@@ -449,9 +454,10 @@ class ClientMutation:
                 amendment.to_changes(),
                 reason=reason,
                 expected_version=expected_version,
+                not_duplicate_of=_not_duplicate_of(not_duplicate_of),
             )
         except BusinessProblem as exc:
-            problem = to_problem(exc)
+            problem = _create_problem(exc)
             if isinstance(problem, NotFoundProblem):
                 problem.id = id
             return problem  # type: ignore[return-value]

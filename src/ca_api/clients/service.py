@@ -119,16 +119,24 @@ class DuplicateClient(BusinessProblem):
 
 
 async def _refuse_duplicate(
-    session: AsyncSession, actor: Actor, details: ClientDetails, not_duplicate_of: set[uuid.UUID]
+    session: AsyncSession,
+    actor: Actor,
+    details: ClientDetails,
+    not_duplicate_of: set[uuid.UUID],
+    *,
+    itself: uuid.UUID | None = None,
 ) -> None:
     """A likely duplicate is refused with the existing client, shown only to a caller who may
     read it (a social worker: their own referrals); a name and birth date match the caller has
-    named in ``not_duplicate_of`` is let through (issue 9 item 7). Under the identity locks."""
+    named in ``not_duplicate_of`` is let through (issue 9 item 7). Under the identity locks.
+    ``itself``: the client being amended, who is no duplicate of themselves."""
     await repository.lock_identities(session, rules.identity_locks(details))
     found: list[tuple[uuid.UUID, list[DuplicateMatch]]] = []
     for row in await repository.possible_duplicates(
         session, details.ni_number, details.date_of_birth
     ):
+        if row.client_id == itself:
+            continue
         matches = rules.duplicate_matches(details, _details(row))
         if matches and not (rules.may_override(matches) and row.client_id in not_duplicate_of):
             found.append((row.client_id, matches))
@@ -248,8 +256,11 @@ async def amend_client(
     *,
     reason: str,
     expected_version: int | None,
+    not_duplicate_of: Sequence[uuid.UUID] = (),
 ) -> ClientRecord:
-    """A new version of the client's details, with the reason (R-AUD-2); the old one stays."""
+    """A new version of the client's details, with the reason (R-AUD-2); the old one stays.
+    An amendment that makes the client a likely duplicate of another (their NI number, or their
+    name and date of birth) is refused as a new client would be (issue 9 item 7)."""
     if not reason.strip():
         raise ValidationFailed({"reason": "is required: say why the record changes"})
     async with unit_of_work(session):
@@ -261,6 +272,8 @@ async def amend_client(
         changed = rules.changed_fields(before, after)
         if not changed:
             raise ValidationFailed({"amendment": "changes nothing"})
+        if rules.IDENTITY_FIELDS.intersection(changed):
+            await _refuse_duplicate(session, actor, after, set(not_duplicate_of), itself=client_id)
         await repository.append_client_version(
             session,
             client_id,
