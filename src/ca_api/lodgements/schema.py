@@ -193,6 +193,7 @@ class LodgementPayload:
 @strawberry.type
 class CourtFundsWithdrawalPayload:
     withdrawal: CourtFundsWithdrawal
+    replayed: bool = strawberry.field(description="A repeat of an idempotency key: nothing new.")
 
 
 @strawberry.type
@@ -200,6 +201,9 @@ class CourtFundsInterestRunPayload:
     run: CourtFundsInterestRun
     already_run: bool = strawberry.field(
         description="The period had been run before: this is that run, and nothing was done again."
+    )
+    replayed: bool = strawberry.field(
+        description="A repeat of the idempotency key or of the period: the same as alreadyRun."
     )
 
 
@@ -367,7 +371,9 @@ class LodgementMutation:
             )
         except BusinessProblem as exc:
             return _problem(exc)  # type: ignore[return-value]
-        return CourtFundsWithdrawalPayload(withdrawal=CourtFundsWithdrawal(row=done))
+        return CourtFundsWithdrawalPayload(
+            withdrawal=CourtFundsWithdrawal(row=done.withdrawal), replayed=done.replayed
+        )
 
     @strawberry.mutation(
         extensions=allow(INTEREST_RUN),
@@ -390,5 +396,7 @@ class LodgementMutation:
         except BusinessProblem as exc:
             return _problem(exc)  # type: ignore[return-value]
         return CourtFundsInterestRunPayload(
-            run=CourtFundsInterestRun(row=outcome.run), already_run=outcome.already_run
+            run=CourtFundsInterestRun(row=outcome.run),
+            already_run=outcome.already_run,
+            replayed=outcome.already_run,
         )

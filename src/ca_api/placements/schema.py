@@ -523,6 +523,7 @@ class InstitutionProductPayload:
 @strawberry.type
 class PlacementPayload:
     placement: Placement
+    replayed: bool = strawberry.field(description="A repeat of an idempotency key: nothing new.")
 
 
 @strawberry.type
@@ -533,6 +534,7 @@ class ExistingInvestmentPayload:
 @strawberry.type
 class InvestmentStatementPayload:
     statement: InvestmentStatement
+    replayed: bool = strawberry.field(description="A repeat of an idempotency key: nothing new.")
 
 
 InstitutionResult = Annotated[
@@ -765,7 +767,7 @@ class PlacementMutation:
             )
         except BusinessProblem as exc:
             return _problem(exc)  # type: ignore[no-any-return]
-        return PlacementPayload(placement=Placement(view=view))
+        return PlacementPayload(placement=Placement(view=view), replayed=view.replayed)
 
     @strawberry.mutation(
         extensions=allow(INVESTMENT_EXECUTE),
@@ -785,7 +787,7 @@ class PlacementMutation:
             )
         except BusinessProblem as exc:
             return _problem(exc)  # type: ignore[no-any-return]
-        return PlacementPayload(placement=Placement(view=view))
+        return PlacementPayload(placement=Placement(view=view), replayed=view.replayed)
 
     @strawberry.mutation(
         extensions=allow(INVESTMENT_EXECUTE),
@@ -811,7 +813,7 @@ class PlacementMutation:
             )
         except BusinessProblem as exc:
             return _problem(exc)  # type: ignore[no-any-return]
-        return PlacementPayload(placement=Placement(view=view))
+        return PlacementPayload(placement=Placement(view=view), replayed=view.replayed)
 
     @strawberry.mutation(
         extensions=allow(INVESTMENT_PROPOSE),
@@ -866,4 +868,6 @@ class PlacementMutation:
             )
         except BusinessProblem as exc:
             return _problem(exc)  # type: ignore[no-any-return]
-        return InvestmentStatementPayload(statement=InvestmentStatement(view=view))
+        return InvestmentStatementPayload(
+            statement=InvestmentStatement(view=view), replayed=view.replayed
+        )
