@@ -41,7 +41,9 @@ from ca_api.payments.rules import (
 )
 from tests.conftest import Api, RolledBackDatabase, _admin, _admin_url, error_codes
 from tests.test_invoices import (
+    ALL_CHECKS,
     PROBLEMS,
+    RECORD_CHECKS,
     RECORD_EVENT,
     check_all,
     cms_account,
@@ -306,6 +308,38 @@ async def test_approve_holds_make_posts_and_the_balances_follow(
         ("approve", client_uuid),
         ("make", client_uuid),
     ]
+
+
+async def test_paying_one_invoice_end_to_end_takes_five_calls(
+    api: Api, setup: dict[str, Any]
+) -> None:
+    """issue 9 item 11: record, check (the seven R-PAY-2 checks in one call), raise, approve
+    (someone else, R-ROLE-2), make: five calls where it took eleven."""
+    calls = 0
+    post = api.post
+
+    async def counted(*args: Any, **kw: Any) -> httpx.Response:
+        nonlocal calls
+        calls += 1
+        return await post(*args, **kw)
+
+    api.post = counted  # type: ignore[method-assign]
+    invoice = await recorded(api, setup["client"], setup["supplier"], amount="75.00")
+    checks = [{"check": c, "passed": True} for c in ALL_CHECKS]
+    checked = await api.data(
+        RECORD_CHECKS,
+        {"id": invoice["id"], "checks": checks},
+        role="senior_assistant",
+        sub="sasha.senior",
+    )
+    assert checked["recordInvoiceChecks"]["invoice"]["status"] == "CHECKED"
+    payment = await raised(api, invoice["id"])
+    assert (await approve(api, payment["id"]))["__typename"] == "PaymentPayload"
+    made = await make(api, payment["id"])
+    assert made["payment"]["status"] == "MADE"
+    assert calls == 5
+    api.post = post  # type: ignore[method-assign]
+    assert (await invoice_status(api, invoice["id"]))["status"] == "PAID"
 
 
 async def test_cancelling_an_approved_payment_voids_the_hold_and_frees_the_invoice(

@@ -493,6 +493,18 @@ class InvoiceItemInput:
     evidence_seen: bool = False
 
 
+@strawberry.input(description="One of the checks before payment (R-PAY-2).")
+class InvoiceCheckInput:
+    check: InvoiceCheckName
+    passed: bool
+    note: str | None = strawberry.field(
+        default=None, description="Required when the check failed: say why."
+    )
+
+    def to_entry(self) -> rules.CheckEntry:
+        return rules.CheckEntry(self.check, self.passed, self.note)
+
+
 @strawberry.input(description="An invoice as received. The server stamps the date received.")
 class RecordInvoiceInput:
     client_id: strawberry.ID
@@ -799,6 +811,30 @@ class PaymentMutation:
         try:
             view = await service.record_check(
                 ctx.session, ctx.actor, iid, check, passed=passed, note=note
+            )
+        except BusinessProblem as exc:
+            return _problem(exc)  # type: ignore[return-value]
+        return InvoicePayload(invoice=Invoice(view=view))
+
+    @strawberry.mutation(
+        extensions=allow(INVOICE_CHECK),
+        description="Record several of the checks before payment (R-PAY-2) at once, each once "
+        "at most: all or nothing (one bad entry, named as checks.N.field, refuses the call). "
+        "Each is its own record with who and when, as recordInvoiceCheck writes it; the latest "
+        "counts. Like recordInvoiceCheck it takes no idempotency key: a repeat records the "
+        "checks again, which changes nothing.",
+    )
+    async def record_invoice_checks(
+        self,
+        info: Info[Context, None],
+        invoice_id: strawberry.ID,
+        checks: list[InvoiceCheckInput],
+    ) -> UpdateInvoiceResult:
+        ctx = info.context
+        iid = decode_uuid("Invoice", invoice_id)
+        try:
+            view = await service.record_checks(
+                ctx.session, ctx.actor, iid, [c.to_entry() for c in checks]
             )
         except BusinessProblem as exc:
             return _problem(exc)  # type: ignore[return-value]

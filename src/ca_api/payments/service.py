@@ -372,7 +372,27 @@ async def record_check(
     note: str | None,
 ) -> InvoiceView:
     """Record one of the R-PAY-2 checks, with who and when; append-only, the latest counts."""
-    text = _note(note, required=None if passed else "say why the check failed")
+    entry = rules.tidy_check(rules.CheckEntry(check, passed, note))
+    if (problem := rules.check_problem(entry)) is not None:
+        raise ValidationFailed({"note": problem})
+    return await _record_checks(session, actor, invoice_id, [entry])
+
+
+async def record_checks(
+    session: AsyncSession, actor: Actor, invoice_id: uuid.UUID, checks: Sequence[rules.CheckEntry]
+) -> InvoiceView:
+    """Record several R-PAY-2 checks in one transaction, all or nothing: each is its own record
+    with who and when, exactly as ``record_check`` writes it (issue 9 item 11)."""
+    entries = [rules.tidy_check(c) for c in checks]
+    problems = rules.checks_problems(entries)
+    if problems:
+        raise ValidationFailed(problems)
+    return await _record_checks(session, actor, invoice_id, entries)
+
+
+async def _record_checks(
+    session: AsyncSession, actor: Actor, invoice_id: uuid.UUID, entries: Sequence[rules.CheckEntry]
+) -> InvoiceView:
     async with unit_of_work(session):
         invoice = await repository.lock_invoice(session, invoice_id)
         if invoice is None:
@@ -383,25 +403,31 @@ async def record_check(
                 f"the invoice is {status.value}: its checks can no longer change",
                 status=status.value,
             )
-        check_id = await repository.insert_check(
-            session,
-            {
-                "invoice_id": invoice_id,
-                "check_name": check.value,
-                "passed": passed,
-                "note": text,
-                "checked_by": actor.principal.subject,
-            },
-        )
-        await audit.record(
-            session,
-            actor,
-            entity_type="invoice",
-            entity_id=invoice_id,
-            action="check",
-            after={"check": check.value, "passed": passed, "note": text, "check_id": check_id},
-            client_id=invoice.client_id,
-        )
+        for entry in entries:
+            check_id = await repository.insert_check(
+                session,
+                {
+                    "invoice_id": invoice_id,
+                    "check_name": entry.check.value,
+                    "passed": entry.passed,
+                    "note": entry.note,
+                    "checked_by": actor.principal.subject,
+                },
+            )
+            await audit.record(
+                session,
+                actor,
+                entity_type="invoice",
+                entity_id=invoice_id,
+                action="check",
+                after={
+                    "check": entry.check.value,
+                    "passed": entry.passed,
+                    "note": entry.note,
+                    "check_id": check_id,
+                },
+                client_id=invoice.client_id,
+            )
         return await _read_invoice(session, invoice_id)
 
 
