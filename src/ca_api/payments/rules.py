@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from ca_api import workdays
+from ca_api.approvals.rules import four_eyes as four_eyes  # R-ROLE-2, for payments too
 from ca_api.auth.permissions import OFFICERS
 from ca_api.auth.principal import Role
 from ca_api.ledger.rules import Category, CounterpartyKind
@@ -424,8 +425,3 @@ def transition_problem(status: PaymentStatus, event: PaymentEventKind) -> str | 
         PaymentEventKind.CANCELLED: "cancelled",
     }[event]
     return f"the payment is {status.value}: only a payment {allowed} can be {verb}"
-
-
-def four_eyes(raised_by: str, approver: str) -> bool:
-    """R-ROLE-2: whoever raised a payment cannot approve it, whatever their role."""
-    return raised_by != approver

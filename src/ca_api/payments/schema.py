@@ -401,6 +401,13 @@ class Payment:
     def raised_by(self) -> str:
         return self._row.raised_by
 
+    @strawberry.field(
+        description="Everyone who wrote what it pays, sorted: whoever raised it and, for an "
+        "invoice, whoever recorded the invoice. None of them may approve it (R-ROLE-2)."
+    )
+    def authors(self) -> list[str]:
+        return list(self.view.authors)
+
     @strawberry.field
     def raised_at(self) -> datetime:
         return self._row.raised_at
@@ -475,8 +482,9 @@ class Payment:
         ]
 
     @strawberry.field(
-        description="Whether you could approve it now: it awaits approval, you did not raise it "
-        "(R-ROLE-2), and your role covers the amount under today's limits (R-DEC-2)."
+        description="Whether you could approve it now: it awaits approval, you are not one of "
+        "its authors (you neither raised it nor recorded its invoice, R-ROLE-2), and your role "
+        "covers the amount under today's limits (R-DEC-2)."
     )
     async def can_approve(self, info: Info[Context, None]) -> bool:
         ctx = info.context
@@ -887,9 +895,9 @@ class PaymentMutation:
 
     @strawberry.mutation(
         extensions=allow(PAYMENT_APPROVE),
-        description="Approve a payment: never your own (R-ROLE-2), within your approval limit "
-        "(R-DEC); holds the money (R-PAY-3). Funds short: refused and the invoice is marked "
-        "FUNDS_SHORT.",
+        description="Approve a payment: never one you raised or whose invoice you recorded (its "
+        "authors, R-ROLE-2), within your approval limit (R-DEC); holds the money (R-PAY-3). "
+        "Funds short: refused and the invoice is marked FUNDS_SHORT.",
     )
     async def approve_payment(
         self, info: Info[Context, None], id: strawberry.ID, idempotency_key: str

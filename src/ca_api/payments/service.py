@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ca_api import clock
 from ca_api.approvals import events as queue_events
+from ca_api.approvals import rules as approval_rules
 from ca_api.audit import service as audit
 from ca_api.auth.principal import Principal
 from ca_api.common import idempotency
@@ -93,10 +94,15 @@ class ChecksIncomplete(MoneyProblem):
 
 
 class FourEyes(MoneyProblem):
-    def __init__(self, raised_by: str) -> None:
+    def __init__(self, raised_by: str, *, author: bool = False) -> None:
+        did = (
+            "you recorded the invoice this payment pays (you are one of its authors)"
+            if author
+            else "you raised this payment"
+        )
         super().__init__(
             ErrorCode.FOUR_EYES,
-            "you raised this payment: someone else must approve it (R-ROLE-2)",
+            f"{did}: someone else must approve it (R-ROLE-2)",
             raised_by=raised_by,
         )
 
@@ -128,6 +134,7 @@ class PaymentView:
     payment: Payment
     client_reference: str
     status: PaymentStatus
+    authors: tuple[str, ...] = ()  # who wrote what it pays, the raiser included (R-ROLE-2)
 
 
 @dataclass(frozen=True)
@@ -171,9 +178,24 @@ def _invoice_view(row: Any) -> InvoiceView:
 
 
 def _payment_view(row: Any) -> PaymentView:
+    payment = row[0]
+    authors = approval_rules.authors_of(payment.raised_by, [row.invoice_recorded_by])
     return PaymentView(
-        payment=row[0], client_reference=row.client_reference, status=PaymentStatus(row.status)
+        payment=payment,
+        client_reference=row.client_reference,
+        status=PaymentStatus(row.status),
+        authors=tuple(sorted(authors)),
     )
+
+
+async def _authors(session: AsyncSession, payment: Payment) -> frozenset[str]:
+    """Who wrote what the payment pays (R-ROLE-2, issue 9 item 8): whoever raised it and, for
+    an invoice, whoever recorded the invoice (the payee, amount and category are the invoice's
+    as recorded). Whoever recorded the checks is not an author: they verified it."""
+    recorder = None
+    if payment.invoice_id is not None:
+        recorder = await repository.invoice_recorded_by(session, payment.invoice_id)
+    return approval_rules.authors_of(payment.raised_by, [recorder])
 
 
 async def _days_figure(session: AsyncSession, name: str, on: date) -> int:
@@ -733,15 +755,17 @@ async def _still_payable(session: AsyncSession, payment: Payment) -> str | None:
 async def approve_payment(
     session: AsyncSession, actor: Actor, payment_id: uuid.UUID, *, idempotency_key: str
 ) -> PaymentOutcome:
-    """Approve a raised payment: not by whoever raised it (R-ROLE-2), within the approval limits
+    """Approve a raised payment: not by whoever raised it or recorded its invoice (its authors,
+    R-ROLE-2), within the approval limits
     in force today, recorded with the version judged under (R-DEC-4); the money is held from the
     client's account (R-PAY-3). Funds short: refused, and the invoice marked FUNDS_SHORT."""
 
     async def work() -> PaymentOutcome:
         payment, _events, status = await _locked(session, payment_id)
         _require(status, PaymentEventKind.APPROVED)
-        if not rules.four_eyes(payment.raised_by, actor.principal.subject):
-            raise FourEyes(payment.raised_by)
+        who = actor.principal.subject
+        if not rules.four_eyes(payment.raised_by, who, await _authors(session, payment)):
+            raise FourEyes(payment.raised_by, author=who != payment.raised_by)
         today = clock.today()
         version = await policy.limits(session, today)
         if not may_approve(version, ApprovalSubject.PAYMENT, actor.principal.roles, payment.amount):
@@ -1066,10 +1090,11 @@ async def limits_on(session: AsyncSession, on: date) -> LimitVersion | None:
 
 
 def can_approve(principal: Principal, view: PaymentView, version: LimitVersion | None) -> bool:
-    """Whether the caller could approve the payment now: it awaits approval, they did not raise
-    it (R-ROLE-2), and their role covers the amount under today's limits (R-DEC-2)."""
+    """Whether the caller could approve the payment now: it awaits approval, they neither raised
+    it nor recorded its invoice (its authors, R-ROLE-2), and their role covers the amount under
+    today's limits (R-DEC-2)."""
     if view.status is not PaymentStatus.RAISED or version is None:
         return False
-    if not rules.four_eyes(view.payment.raised_by, principal.subject):
+    if not rules.four_eyes(view.payment.raised_by, principal.subject, view.authors):
         return False
     return may_approve(version, ApprovalSubject.PAYMENT, principal.roles, view.payment.amount)
