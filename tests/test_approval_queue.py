@@ -41,7 +41,14 @@ from ca_api.db import Database
 from ca_api.migrate import upgrade
 from ca_api.payments import service as payment_service
 from tests.conftest import Api, _admin, _admin_url, error_codes
-from tests.test_invoices import fund, new_client, new_counterparty, new_key
+from tests.test_invoices import (
+    check_all,
+    fund,
+    new_client,
+    new_counterparty,
+    new_key,
+    recorded,
+)
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore", StarletteDeprecationWarning)
@@ -169,6 +176,28 @@ async def test_the_queue_is_what_the_caller_may_approve_now_oldest_first(
     assert item["waitingSeconds"] >= 0
     # The id is the Payment's own opaque id: approvePayment takes it as it is.
     assert decode_uuid("Payment", item["id"])
+
+
+async def test_whoever_recorded_the_invoice_never_sees_its_payment_in_their_queue(
+    api: Api, session: AsyncSession
+) -> None:
+    """issue 9 item 8, R-ROLE-2: the queue agrees with approvePayment: the invoice's recorder
+    is an author of its payment, so it is not theirs to approve."""
+    client = await new_client(api)
+    supplier = await new_counterparty(api)
+    invoice = await recorded(api, client, supplier, role="senior_officer", sub="olu.scao")
+    await check_all(api, invoice["id"])
+    variables = {"input": {"invoiceId": invoice["id"]}, "key": new_key()}
+    result = (await api.data(RAISE, variables, role="assistant", sub="ash"))["raisePayment"]
+    payment = result["payment"]["id"]
+    assert payment not in {i["id"] for i in await queue_of(api, "senior_officer", "olu.scao")}
+    assert payment in {i["id"] for i in await queue_of(api, "senior_officer", "oona.scao")}
+    source = SOURCES["PAYMENT"]
+    author = Principal("olu.scao", frozenset({Role.SENIOR_OFFICER}))
+    other = Principal("oona.scao", frozenset({Role.SENIOR_OFFICER}))
+    pid = decode_uuid("Payment", payment)
+    assert await source.one(session, author, pid) is None  # what the live stream re-reads
+    assert await source.one(session, other, pid) is not None
 
 
 async def test_officers_below_senior_officer_get_an_empty_queue(

@@ -9,18 +9,22 @@ The helpers at the top are shared with ``test_gifts`` and ``test_approval_limits
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from typing import Any
 
 import pytest
 from sqlalchemy import text
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 
 from ca_api.approvals import events, sources
 from ca_api.auth.principal import Principal, Role
 from ca_api.common.ids import decode_uuid, encode_id
-from tests.conftest import Api, RolledBackDatabase, error_codes
+from ca_api.db import async_url
+from ca_api.migrate import upgrade
+from tests.conftest import Api, RolledBackDatabase, _admin, error_codes
 from tests.test_clients import record_deputyship
 from tests.test_invoices import new_client, new_key, scalar
 
@@ -42,7 +46,7 @@ DECIDE_PROBLEMS = (
 
 DECISION_FIELDS = """
   id clientId clientReference kind status amount whatWasDecided bestInterestsReason consulted
-  clientInvolved whyClientNotInvolved notes raisedBy supersedesId supersedeReason
+  clientInvolved whyClientNotInvolved notes raisedBy authors supersedesId supersedeReason
   supersededBy { id status } approvedBy refusedBy refusalReason approvalLimitVersionId canApprove
   recipient { name dateOfBirth counterparty { id name } }
   events { event on limitVersionId supersededBy reason recordedBy }
@@ -250,6 +254,105 @@ async def test_four_eyes_whatever_the_role(api: Api, client: dict[str, Any], rol
     # Someone else, even more junior in rank, may.
     done = await approve(api, decision["id"], "senior_officer", "another.scao")
     assert done["__typename"] == "DecisionPayload", done
+
+
+async def test_whoever_wrote_a_superseded_decision_cannot_approve_its_successor(
+    api: Api, client: dict[str, Any]
+) -> None:
+    """issue 9 item 8, R-ROLE-2: a change is the decision rewritten, so whoever raised (or
+    wrote) the old one is an author of the new one too; none of them may approve it."""
+    old = await raised(
+        api, decision_input(client, "BEST_INTEREST", "10.00"), role="senior_officer", sub="olu.scao"
+    )
+    assert old["authors"] == ["olu.scao"]
+    changed = decision_input(client, "BEST_INTEREST", "20.00")
+    variables = {"id": old["id"], "input": changed, "reason": "costs rose", "key": new_key()}
+    new = (await api.data(SUPERSEDE, variables, **RAISER))["supersedeDecision"]["decision"]
+    assert (new["raisedBy"], new["authors"]) == ("ash.assistant", ["ash.assistant", "olu.scao"])
+    seen = (await api.data(DECISION, {"id": new["id"]}, role="senior_officer", sub="olu.scao"))[
+        "decision"
+    ]
+    assert seen["canApprove"] is False
+    for result in (
+        await approve(api, new["id"], "senior_officer", "olu.scao"),
+        await refuse(api, new["id"], "mine", "senior_officer", "olu.scao"),
+    ):
+        assert result["__typename"] == "FourEyesProblem", result
+        assert result["code"] == "FOUR_EYES" and "R-ROLE-2" in result["message"]
+    done = await approve(api, new["id"], "senior_officer", "another.scao")
+    assert done["__typename"] == "DecisionPayload", done
+
+
+async def _run_sql(url: str, *statements: str) -> list[tuple[Any, ...]]:
+    engine = create_async_engine(async_url(url))
+    try:
+        async with engine.begin() as conn:
+            rows: list[tuple[Any, ...]] = []
+            for sql in statements:
+                result = await conn.execute(text(sql))
+                if result.returns_rows:
+                    rows = [tuple(r) for r in result]
+            return rows
+    finally:
+        await engine.dispose()
+
+
+def test_decisions_raised_before_the_migration_get_their_authors(database_url: str) -> None:
+    """issue 9 item 8, migration 0011: decisions already raised get their authors from what is
+    recorded (their raiser, the plan and same-year revisions linked to them, the authors of the
+    decision they superseded), so a plan awaiting approval is not left open to its author."""
+    name = f"ca_api_authors_{uuid.uuid4().hex[:8]}"
+    asyncio.run(_admin(database_url, f'CREATE DATABASE "{name}"'))
+    url = make_url(database_url).set(database=name).render_as_string(hide_password=False)
+    try:
+        upgrade(url, "0008")
+        c, p0, p1, p2 = (uuid.uuid4() for _ in range(4))
+        d1, d2, d3 = (uuid.uuid4() for _ in range(3))
+
+        def plan(pid: uuid.UUID, year: str, by: str, supersedes: uuid.UUID | None) -> str:
+            sup = f"'{supersedes}'" if supersedes else "NULL"
+            return (
+                "INSERT INTO budget_plan (id, client_id, plan_year_start, opening_balance, "
+                "annual_income, annual_expenditure, available_income, surplus, supersedes_id, "
+                f"recorded_by) VALUES ('{pid}', '{c}', '{year}', 0, 0, 0, 0, 0, {sup}, '{by}')"
+            )
+
+        def decision(did: uuid.UUID, kind: str, by: str, supersedes: uuid.UUID | None) -> str:
+            sup, why = (f"'{supersedes}'", "'changed'") if supersedes else ("NULL", "NULL")
+            return (
+                "INSERT INTO decision (id, client_id, kind, amount, what_was_decided, "
+                "best_interests_reason, consulted, client_involved, supersedes_id, "
+                f"supersede_reason, raised_by, raised_on) VALUES ('{did}', '{c}', '{kind}', 1, "
+                f"'w', 'b', 'c', true, {sup}, {why}, '{by}', '2014-04-01')"
+            )
+
+        asyncio.run(
+            _run_sql(
+                url,
+                f"INSERT INTO client (id, reference, created_by) VALUES ('{c}', 'MIG1', 'x')",
+                plan(p0, "2013-04-01", "last.year", None),  # another plan year: not an author
+                plan(p1, "2014-04-01", "rec.one", p0),
+                plan(p2, "2014-04-01", "rec.two", p1),
+                decision(d1, "FINANCIAL_PLAN", "sub.mitter", None),
+                f"UPDATE budget_plan SET decision_id = '{d1}' WHERE id = '{p2}'",
+                decision(d2, "BEST_INTEREST", "raiser.a", None),
+                decision(d3, "BEST_INTEREST", "raiser.b", d2),
+            )
+        )
+        upgrade(url)
+        rows = asyncio.run(
+            _run_sql(url, "SELECT decision_id, author FROM decision_author ORDER BY 1, 2")
+        )
+        found: dict[uuid.UUID, list[str]] = {}
+        for did, author in rows:
+            found.setdefault(did, []).append(author)
+        assert found == {
+            d1: ["rec.one", "rec.two", "sub.mitter"],
+            d2: ["raiser.a"],
+            d3: ["raiser.a", "raiser.b"],
+        }
+    finally:
+        asyncio.run(_admin(database_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
 # --- refusal, supersession ------------------------------------------------------------------

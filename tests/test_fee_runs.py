@@ -382,6 +382,22 @@ async def test_the_same_period_run_twice_posts_once(api: Api, session: AsyncSess
     assert periods == ["2016-04-01", "2016-01-01"]
 
 
+async def test_a_repeated_fee_run_says_it_replayed(api: Api, session: AsyncSession) -> None:
+    # issue 9 item 12: FeeRunPayload carries `replayed` like the other idempotent payloads:
+    # true for a repeat of the key or of the period (nothing new done), false for the first.
+    await deputy(api, session, "2015-05-10", "TYPE_1", 5_000_000)
+    query = RUN_FEES.replace("      alreadyRun\n", "      alreadyRun replayed\n")
+
+    async def run(k: str) -> tuple[bool, bool]:
+        variables = {"start": "2016-04-01", "end": "2016-06-30", "key": k}
+        data = await api.data(query, variables, role="senior_officer", sub="olu.scao")
+        return data["runFees"]["replayed"], data["runFees"]["alreadyRun"]
+
+    assert await run("fees-replayed-first") == (False, False)
+    assert await run("fees-replayed-first") == (True, False)  # the key replays the first answer
+    assert await run("fees-replayed-other") == (True, True)  # the period was run: nothing new
+
+
 async def test_a_key_reused_for_another_period_is_refused(api: Api, session: AsyncSession) -> None:
     await run_fees(api, "2016-04-01", "2016-06-30", key="fees-key-reused")
     other = await run_fees(api, "2016-07-01", "2016-09-30", key="fees-key-reused")

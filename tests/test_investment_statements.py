@@ -175,6 +175,20 @@ async def test_submitted_then_approved_by_the_governance_manager(api: Api, today
     assert (await due_for(api, client, "2026-11-19"))["status"] == "SUBMITTED"
 
 
+async def test_a_repeated_statement_says_it_replayed(api: Api, today: Any) -> None:
+    # issue 9 item 12: InvestmentStatementPayload carries `replayed` like the other payloads.
+    today.set(date(2026, 11, 2))
+    client, dep = await deputy_client(api, "2026-08-31")
+    query = RECORD.replace(
+        "... on InvestmentStatementPayload {", "... on InvestmentStatementPayload { replayed"
+    )
+    variables = {"input": statement_input(client, dep), "key": new_key()}
+    first = (await api.data(query, variables, **PROPOSER))["recordInvestmentStatement"]
+    again = (await api.data(query, variables, **PROPOSER))["recordInvestmentStatement"]
+    assert (first["replayed"], again["replayed"]) == (False, True)
+    assert first["statement"] == again["statement"]
+
+
 async def test_a_late_statement_and_a_refused_one(api: Api, today: Any) -> None:
     today.set(date(2026, 11, 23))
     client, dep = await deputy_client(api, "2026-05-01")

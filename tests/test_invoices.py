@@ -124,6 +124,16 @@ mutation($id: ID!, $check: InvoiceCheckName!, $passed: Boolean!, $note: String) 
 }}
 """
 
+RECORD_CHECKS = f"""
+mutation($id: ID!, $checks: [InvoiceCheckInput!]!) {{
+  recordInvoiceChecks(invoiceId: $id, checks: $checks) {{
+    __typename
+    ... on InvoicePayload {{ invoice {{ {INVOICE_FIELDS} }} }}
+    {PROBLEMS}
+  }}
+}}
+"""
+
 RECORD_EVENT = f"""
 mutation($id: ID!, $event: InvoiceOfficerEvent!, $note: String!) {{
   recordInvoiceEvent(invoiceId: $id, event: $event, note: $note) {{
@@ -535,6 +545,85 @@ async def test_the_seven_checks_are_recorded_with_who_and_when_and_the_latest_co
 
     fixed = await record_check(api, invoice["id"], "ARITHMETIC", note="credit note received")
     assert fixed["invoice"]["status"] == "CHECKED"
+
+
+async def record_checks(
+    api: Api,
+    invoice_id: str,
+    checks: list[dict[str, Any]],
+    *,
+    role: str = "senior_assistant",
+    sub: str = "sasha.senior",
+) -> dict[str, Any]:
+    data = await api.data(RECORD_CHECKS, {"id": invoice_id, "checks": checks}, role=role, sub=sub)
+    result: dict[str, Any] = data["recordInvoiceChecks"]
+    return result
+
+
+async def test_the_seven_checks_in_one_call_each_with_who_and_when(
+    api: Api, db: RolledBackDatabase, parties: dict[str, Any]
+) -> None:
+    """issue 9 item 11, R-PAY-2: several checks in one call, each its own record with who and
+    when, as if recorded one by one; the latest per check counts."""
+    invoice = await recorded(api, parties["client"], parties["supplier"])
+    some = [{"check": c, "passed": True} for c in ALL_CHECKS[:3]]
+    first = await record_checks(api, invoice["id"], some)
+    assert first["__typename"] == "InvoicePayload", first
+    assert first["invoice"]["status"] == "RECEIVED"
+    assert first["invoice"]["missingChecks"] == ALL_CHECKS[3:]
+
+    rest = [{"check": c, "passed": True} for c in ALL_CHECKS[3:]]
+    rest[-1]["note"] = "  searched the supplier's other invoices  "
+    done = await record_checks(api, invoice["id"], rest, role="assistant", sub="ash.assistant")
+    checked = done["invoice"]
+    assert checked["status"] == "CHECKED" and checked["missingChecks"] == []
+    assert [c["check"] for c in checked["checks"]] == ALL_CHECKS
+    by_check = {c["check"]: c for c in checked["checks"]}
+    assert {by_check[c]["checkedBy"] for c in ALL_CHECKS[:3]} == {"sasha.senior"}
+    assert {by_check[c]["checkedBy"] for c in ALL_CHECKS[3:]} == {"ash.assistant"}
+    assert all(c["checkedAt"] for c in checked["checks"])
+    assert by_check["NOT_DUPLICATE"]["note"] == "searched the supplier's other invoices"
+    assert len(checked["checkHistory"]) == 7
+    assert (await audit_actions(db, invoice["id"], "Invoice")).count("check") == 7
+
+    # A failure in a batch reopens the invoice, as a single failed check does.
+    failed = await record_checks(
+        api, invoice["id"], [{"check": "ARITHMETIC", "passed": False, "note": "VAT twice"}]
+    )
+    assert failed["invoice"]["status"] == "RECEIVED"
+    assert failed["invoice"]["missingChecks"] == ["ARITHMETIC"]
+
+
+async def test_a_batch_of_checks_with_one_bad_check_writes_nothing(
+    api: Api, db: RolledBackDatabase, parties: dict[str, Any]
+) -> None:
+    """issue 9 item 11: all or nothing. One bad entry refuses the whole call, naming it."""
+    invoice = await recorded(api, parties["client"], parties["supplier"])
+    checks: list[dict[str, Any]] = [{"check": c, "passed": True} for c in ALL_CHECKS]
+    checks[4] = {"check": "HOW_TO_PAY", "passed": False, "note": " "}  # a failure needs a note
+    refused = await record_checks(api, invoice["id"], checks)
+    assert refused["__typename"] == "ValidationProblem", refused
+    assert {f["field"]: f["message"] for f in refused["fields"]} == {
+        "checks.4.note": "say why the check failed"
+    }
+    twice = await record_checks(
+        api, invoice["id"], [{"check": "DATED", "passed": True}, {"check": "DATED", "passed": True}]
+    )
+    assert twice["__typename"] == "ValidationProblem"
+    assert field_names(twice) == {"checks.1.check"}
+    empty = await record_checks(api, invoice["id"], [])
+    assert empty["__typename"] == "ValidationProblem"
+    assert field_names(empty) == {"checks"}
+
+    now = (await api.data(INVOICE, {"id": invoice["id"]}, role="auditor"))["invoice"]
+    assert now["checkHistory"] == [] and now["missingChecks"] == ALL_CHECKS
+    assert "check" not in await audit_actions(db, invoice["id"], "Invoice")
+
+    # The same rules as one check at a time: officers only, and not once a payment is approved.
+    body = await api.gql(
+        RECORD_CHECKS, {"id": invoice["id"], "checks": checks[:1]}, role="integration_controcc"
+    )
+    assert error_codes(body) == ["FORBIDDEN"]
 
 
 async def test_a_failed_check_needs_a_note(api: Api, parties: dict[str, Any]) -> None:

@@ -543,6 +543,28 @@ async def test_nothing_lodged_nothing_to_withdraw(api: Api) -> None:
     assert result["__typename"] == "InsufficientFundsProblem"
 
 
+async def test_a_repeated_withdrawal_or_interest_run_says_it_replayed(
+    api: Api, session: AsyncSession
+) -> None:
+    # issue 9 item 12: every idempotent payload carries `replayed`.
+    client = await deputy_client(api)
+    await lodged_on(session, client, 5_000_000, date(2014, 4, 1))
+    query = WITHDRAW.replace("withdrawal {", "replayed withdrawal {")
+    variables = {"client": client, "amount": "100.00", "reason": "Care home fees", "key": key()}
+    first = (await api.data(query, variables, **OFFICER))["withdrawFromCourtFunds"]
+    again = (await api.data(query, variables, **OFFICER))["withdrawFromCourtFunds"]
+    assert (first["replayed"], again["replayed"]) == (False, True)
+    assert first["withdrawal"] == again["withdrawal"]
+    assert await balances(api, client) == ("100.00", "49900.00")  # withdrawn once
+
+    query = INTEREST.replace("      alreadyRun run", "      alreadyRun replayed run")
+    variables = {"start": "2014-04-01", "end": "2014-04-30", "key": key()}
+    first = (await api.data(query, variables, **RUNNER))["postCourtFundsInterest"]
+    again = (await api.data(query, variables, **RUNNER))["postCourtFundsInterest"]
+    assert (first["replayed"], again["replayed"]) == (False, True)
+    assert first["run"] == again["run"]
+
+
 # --- interest at the rate in force each day (R-DATA) ------------------------------------------
 
 

@@ -41,7 +41,9 @@ from ca_api.payments.rules import (
 )
 from tests.conftest import Api, RolledBackDatabase, _admin, _admin_url, error_codes
 from tests.test_invoices import (
+    ALL_CHECKS,
     PROBLEMS,
+    RECORD_CHECKS,
     RECORD_EVENT,
     check_all,
     cms_account,
@@ -59,7 +61,7 @@ PAYMENT_FIELDS = """
   id clientId clientReference invoiceId invoice { id status } payee { id name kind }
   amount category method description standing status raisedBy raisedAt waitingSince fundsShort
   approvedBy approvedAt approvalLimitVersionId holdTransferId madeBy madeAt cancelledBy
-  cancelReason canApprove
+  cancelReason canApprove authors
   events { event transferId limitVersionId reason recordedBy }
 """
 
@@ -308,6 +310,38 @@ async def test_approve_holds_make_posts_and_the_balances_follow(
     ]
 
 
+async def test_paying_one_invoice_end_to_end_takes_five_calls(
+    api: Api, setup: dict[str, Any]
+) -> None:
+    """issue 9 item 11: record, check (the seven R-PAY-2 checks in one call), raise, approve
+    (someone else, R-ROLE-2), make: five calls where it took eleven."""
+    calls = 0
+    post = api.post
+
+    async def counted(*args: Any, **kw: Any) -> httpx.Response:
+        nonlocal calls
+        calls += 1
+        return await post(*args, **kw)
+
+    api.post = counted  # type: ignore[method-assign]
+    invoice = await recorded(api, setup["client"], setup["supplier"], amount="75.00")
+    checks = [{"check": c, "passed": True} for c in ALL_CHECKS]
+    checked = await api.data(
+        RECORD_CHECKS,
+        {"id": invoice["id"], "checks": checks},
+        role="senior_assistant",
+        sub="sasha.senior",
+    )
+    assert checked["recordInvoiceChecks"]["invoice"]["status"] == "CHECKED"
+    payment = await raised(api, invoice["id"])
+    assert (await approve(api, payment["id"]))["__typename"] == "PaymentPayload"
+    made = await make(api, payment["id"])
+    assert made["payment"]["status"] == "MADE"
+    assert calls == 5
+    api.post = post  # type: ignore[method-assign]
+    assert (await invoice_status(api, invoice["id"]))["status"] == "PAID"
+
+
 async def test_cancelling_an_approved_payment_voids_the_hold_and_frees_the_invoice(
     api: Api, db: RolledBackDatabase, setup: dict[str, Any]
 ) -> None:
@@ -499,6 +533,48 @@ async def test_whoever_raised_a_payment_cannot_approve_it_even_head_of_service(
     other = await approve(api, payment["id"], role="head_of_service", sub="hana.head")
     assert other["__typename"] == "PaymentPayload"
     assert other["payment"]["approvedBy"] == "hana.head"
+
+
+async def test_whoever_recorded_the_invoice_cannot_approve_its_payment(
+    api: Api, setup: dict[str, Any]
+) -> None:
+    """issue 9 item 8, R-ROLE-2: what a payment of an invoice pays (payee, amount, category) is
+    the invoice as recorded, so whoever recorded it is an author of the payment: officer X
+    records the invoice, colleague Y raises the payment, X may not approve it; a third may."""
+    invoice = await recorded(
+        api, setup["client"], setup["supplier"], role="senior_officer", sub="olu.scao"
+    )
+    await check_all(api, invoice["id"])
+    payment = await raised(api, invoice["id"])  # by ash.assistant
+    assert payment["raisedBy"] == "ash.assistant"
+    seen = await get_payment(api, payment["id"], role="senior_officer", sub="olu.scao")
+    assert seen["authors"] == ["ash.assistant", "olu.scao"]
+    assert seen["canApprove"] is False
+    awaiting = await api.data(AWAITING, {"first": 10}, role="senior_officer", sub="olu.scao")
+    [node] = [
+        e["node"]
+        for e in awaiting["paymentsAwaitingApproval"]["edges"]
+        if e["node"]["id"] == payment["id"]
+    ]
+    assert node["canApprove"] is False
+    refused = await approve(api, payment["id"], role="senior_officer", sub="olu.scao")
+    assert refused["__typename"] == "FourEyesProblem", refused
+    assert refused["code"] == "FOUR_EYES" and "R-ROLE-2" in refused["message"]
+    assert (await cms_account(api, setup["client"]))["held"] == "0.00"
+
+    other = await approve(api, payment["id"], role="senior_officer", sub="oona.scao")
+    assert other["__typename"] == "PaymentPayload", other
+    assert other["payment"]["approvedBy"] == "oona.scao"
+
+
+async def test_a_standing_payments_author_is_whoever_raised_it(
+    api: Api, setup: dict[str, Any]
+) -> None:
+    """issue 9 item 8: a standing payment has no invoice: its raiser wrote all of it."""
+    raised_standing = await raise_payment(api, standing_input(setup))
+    payment = raised_standing["payment"]
+    seen = await get_payment(api, payment["id"], role="auditor", sub="audrey")
+    assert seen["authors"] == ["ash.assistant"]
 
 
 async def test_approval_limit_boundary_for_a_senior_officer(
@@ -1185,3 +1261,10 @@ def test_four_eyes_is_about_the_person_not_the_role() -> None:
     """R-ROLE-2."""
     assert four_eyes("olu.scao", "grace.tgm")
     assert not four_eyes("hari.head", "hari.head")
+
+
+def test_four_eyes_counts_every_author_not_only_the_raiser() -> None:
+    # issue 9 item 8, R-ROLE-2: one rule for payments and decisions (approvals.rules).
+    assert not four_eyes("ash.assistant", "olu.scao", ["ash.assistant", "olu.scao"])
+    assert four_eyes("ash.assistant", "oona.scao", ["ash.assistant", "olu.scao"])
+    assert not four_eyes("ash.assistant", "ash.assistant", [])

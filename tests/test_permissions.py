@@ -116,6 +116,7 @@ recordBenefitRun      Y   Y   Y   Y   Y   Y   .   .   .   .   .
 postInterest          .   .   .   Y   Y   Y   .   .   .   .   .
 recordInvoice         Y   Y   Y   Y   Y   Y   .   .   .   Y   Y
 recordInvoiceCheck    Y   Y   Y   Y   Y   Y   .   .   .   .   .
+recordInvoiceChecks   Y   Y   Y   Y   Y   Y   .   .   .   .   .
 recordInvoiceEvent    Y   Y   Y   Y   Y   Y   .   .   .   .   .
 raisePayment          Y   Y   Y   Y   Y   Y   .   .   .   .   Y
 approvePayment        .   .   .   Y   Y   Y   .   .   .   .   .

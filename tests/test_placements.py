@@ -685,6 +685,21 @@ async def test_place_funds_is_idempotent(
     assert other["__typename"] == "IdempotencyKeyReusedProblem"
 
 
+async def test_a_repeated_proposal_says_it_replayed(
+    api: Api, bank: dict[str, Any], rich_client: dict[str, Any]
+) -> None:
+    # issue 9 item 12: PlacementPayload carries `replayed` like the other idempotent payloads.
+    query = PLACE.replace("... on PlacementPayload {", "... on PlacementPayload { replayed")
+    variables = {
+        "input": placement_input(rich_client, bank["product"], "100.00", "2025-03-01"),
+        "key": new_key(),
+    }
+    first = (await api.data(query, variables, **PROPOSER))["placeFunds"]
+    again = (await api.data(query, variables, **PROPOSER))["placeFunds"]
+    assert (first["replayed"], again["replayed"]) == (False, True)
+    assert first["placement"] == again["placement"]
+
+
 async def test_placements_query_filters_and_pages(
     api: Api, bank: dict[str, Any], rich_client: dict[str, Any]
 ) -> None:

@@ -572,6 +572,51 @@ async def test_a_repeat_with_the_same_key_returns_the_first_receipt(
     assert await cms_balance(api, client_id) == "434.20"
 
 
+async def test_a_replayed_receipt_says_so(api: Api, client_id: str, dwp: str) -> None:
+    # issue 9 item 12: ReceiptPayload carries `replayed` like the other idempotent payloads.
+    idem, input = key(), receipt_input(client_id, dwp)
+    query = RECORD_RECEIPT.replace("... on ReceiptPayload {", "... on ReceiptPayload { replayed")
+    first = await api.data(query, {"input": input, "key": idem}, role="support_assistant")
+    again = await api.data(query, {"input": input, "key": idem}, role="support_assistant")
+    assert first["recordReceipt"]["replayed"] is False
+    assert again["recordReceipt"]["replayed"] is True
+    assert again["recordReceipt"]["receipt"] == first["recordReceipt"]["receipt"]
+
+
+async def test_a_replayed_run_reversal_or_interest_run_says_so(
+    api: Api, client_id: str, dwp: str
+) -> None:
+    # issue 9 item 12: every idempotent payload of money in carries `replayed`.
+    run_query = RECORD_RUN.replace("{ count total", "{ replayed count total")
+    variables = {"input": run_input([line(client_id, dwp)]), "key": key()}
+    first = await api.data(run_query, variables, role="support_assistant")
+    again = await api.data(run_query, variables, role="support_assistant")
+    assert first["recordBenefitRun"]["replayed"] is False
+    assert again["recordBenefitRun"]["replayed"] is True
+
+    receipt = (await record(api, receipt_input(client_id, dwp)))["receipt"]
+    reverse = """mutation($id: ID!, $key: String!) { reverseTransfer(transferId: $id,
+                   reason: "paid to the wrong client", idempotencyKey: $key) {
+                   __typename ... on TransferPayload { replayed transfer { id } } } }"""
+    variables = {"id": receipt["transfer"]["id"], "key": key()}
+    first = await api.data(reverse, variables, role="senior_officer", sub="olu.scao")
+    again = await api.data(reverse, variables, role="senior_officer", sub="olu.scao")
+    assert first["reverseTransfer"]["replayed"] is False
+    assert again["reverseTransfer"]["replayed"] is True
+    assert first["reverseTransfer"]["transfer"] == again["reverseTransfer"]["transfer"]
+
+    interest = """mutation { postInterest(periodStart: "2025-01-01", periodEnd: "2025-01-31") {
+                   __typename ... on InterestRunPayload { replayed alreadyRun } } }"""
+    first = await api.data(interest, role="senior_officer", sub="olu.scao")
+    again = await api.data(interest, role="senior_officer", sub="olu.scao")
+    assert first["postInterest"] == {
+        "__typename": "InterestRunPayload",
+        "replayed": False,
+        "alreadyRun": False,
+    }
+    assert again["postInterest"]["replayed"] is again["postInterest"]["alreadyRun"] is True
+
+
 async def test_a_refused_receipt_leaves_its_key_free(api: Api, client_id: str, dwp: str) -> None:
     idem = key()
     refused = await record(api, receipt_input(client_id, dwp, amount="0.00"), idem=idem)

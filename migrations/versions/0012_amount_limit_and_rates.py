@@ -21,7 +21,7 @@ Create Date: 2026-11-24
 from ca_api.migrate import run_script
 
 revision = "0012"
-down_revision = "0010"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 

@@ -107,9 +107,9 @@ def _after(key: tuple[str, ...] | None) -> queue.SortKey | None:
 class ApprovalQuery:
     @strawberry.field(
         extensions=allow(APPROVAL_QUEUE_READ),
-        description="Everything you may approve now, of every kind, oldest first: not your "
-        "own (R-ROLE-2), within your approval limit in force today (R-DEC). Empty for a role "
-        "that approves nothing.",
+        description="Everything you may approve now, of every kind, oldest first: nothing you "
+        "raised or wrote (R-ROLE-2), within your approval limit in force today (R-DEC). Empty "
+        "for a role that approves nothing.",
     )
     async def approval_queue(
         self, info: Info[Context, None], first: int | None = None, after: str | None = None

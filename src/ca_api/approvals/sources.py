@@ -2,7 +2,8 @@
 
 Each kind (payments, decisions) registers a ``QueueSource``; the queue query and the live
 subscription merge what every source says. A source answers for one principal: only items that
-principal may approve now (not their own: R-ROLE-2; within their limit: R-DEC).
+principal may approve now (neither raised nor written by them, ``approvals.rules.four_eyes``:
+R-ROLE-2; within their limit: R-DEC).
 """
 
 from __future__ import annotations

@@ -460,5 +460,5 @@ class ClientMutation:
             problem = _create_problem(exc)
             if isinstance(problem, NotFoundProblem):
                 problem.id = id
-            return problem  # type: ignore[return-value]
+            return problem  # type: ignore[no-any-return]
         return ClientPayload(client=Client(record=record))

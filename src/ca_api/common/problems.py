@@ -79,7 +79,9 @@ class InvalidStateProblem(Problem):
     pass
 
 
-@strawberry.type(description="Whoever raised it cannot approve it (R-ROLE-2).")
+@strawberry.type(
+    description="Whoever raised it, or wrote any of it (its authors), cannot approve it (R-ROLE-2)."
+)
 class FourEyesProblem(Problem):
     raised_by: str
 

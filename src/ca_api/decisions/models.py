@@ -66,6 +66,17 @@ class Decision(Base):
     raised_on: Mapped[date] = mapped_column(Date)
 
 
+class DecisionAuthor(Base):
+    """Someone who wrote what a decision decides (R-ROLE-2): whoever raised it, and whoever the
+    module raising it names (a budget plan's recorders, a superseded decision's authors).
+    Written with the decision, never changed (migration 0011)."""
+
+    __tablename__ = "decision_author"
+
+    decision_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("decision.id"), primary_key=True)
+    author: Mapped[str] = mapped_column(Text, primary_key=True)
+
+
 class DecisionEvent(Base):
     __tablename__ = "decision_event"
 

@@ -1,7 +1,8 @@
 """The approval queue's source for decisions (``approvals.sources.QueueSource``, kind
-"DECISION"): RAISED decisions the principal may approve now: not their own (R-ROLE-2), and of a
-kind and amount their role covers under the limits in force today (R-DEC-2, R-DEC-4). Registered
-on import; ``decisions.schema`` imports this module, so it registers when the schema loads."""
+"DECISION"): RAISED decisions the principal may approve now: neither raised nor written by them
+(R-ROLE-2: not one of its authors, e.g. the budget plan's recorder), and of a kind and amount
+their role covers under the limits in force today (R-DEC-2, R-DEC-4). Registered on import;
+``decisions.schema`` imports this module, so it registers when the schema loads."""
 
 from __future__ import annotations
 
@@ -64,7 +65,10 @@ class DecisionSource:
         return [
             _item(r)
             for r in rows
-            if service.can_decide(principal, r[0].raised_by, r[0].kind, r[0].amount, version)
+            # The mutation's own test once more (the SQL leaves out what they raised or wrote).
+            if service.can_decide(
+                principal, r[0].raised_by, r[0].kind, r[0].amount, version, r.authors
+            )
         ]
 
     async def awaiting(self, session: AsyncSession, principal: Principal) -> list[QueueItem]:

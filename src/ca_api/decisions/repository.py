@@ -31,7 +31,13 @@ from sqlalchemy.orm import aliased
 from ca_api.auth.permissions import DECISION_READ
 from ca_api.auth.principal import Principal
 from ca_api.clients.models import Client
-from ca_api.decisions.models import CouncilEmployee, CouncilEmployeeLeaver, Decision, DecisionEvent
+from ca_api.decisions.models import (
+    CouncilEmployee,
+    CouncilEmployeeLeaver,
+    Decision,
+    DecisionAuthor,
+    DecisionEvent,
+)
 from ca_api.decisions.rules import DecisionEventKind, DecisionKind, DecisionStatus
 from ca_api.ledger.models import Counterparty
 from ca_api.policy.models import ApprovalLimit, ApprovalLimitVersion
@@ -71,11 +77,20 @@ def status_of(decision_id: Any) -> ColumnElement[str]:
     )
 
 
+def authors_of(decision_id: Any) -> ColumnElement[list[str]]:
+    """The decision's authors (R-ROLE-2), sorted, as a text[]."""
+    a = aliased(DecisionAuthor)
+    return func.array(
+        select(a.author).where(a.decision_id == decision_id).order_by(a.author).scalar_subquery()
+    )
+
+
 def _view() -> Any:
     return select(
         Decision,
         Client.reference.label("client_reference"),
         status_of(Decision.id).label("status"),
+        authors_of(Decision.id).label("authors"),
     ).join(Client, Client.id == Decision.client_id)
 
 
@@ -111,6 +126,18 @@ async def counterparties(
 
 async def insert_decision(session: AsyncSession, values: dict[str, Any]) -> None:
     await session.execute(insert(Decision).values(values))
+
+
+async def insert_authors(
+    session: AsyncSession, decision_id: uuid.UUID, authors: Sequence[str]
+) -> None:
+    rows = [{"decision_id": decision_id, "author": a} for a in authors]
+    await session.execute(insert(DecisionAuthor), rows)
+
+
+async def authors(session: AsyncSession, decision_id: uuid.UUID) -> list[str]:
+    stmt = select(DecisionAuthor.author).where(DecisionAuthor.decision_id == decision_id)
+    return sorted((await session.execute(stmt)).scalars())
 
 
 async def insert_event(session: AsyncSession, values: dict[str, Any]) -> int:
@@ -187,9 +214,11 @@ async def list_decisions(
 async def awaiting(
     session: AsyncSession, *, not_raised_by: str, decision_id: uuid.UUID | None = None
 ) -> Sequence[Row[Any]]:
-    """RAISED decisions someone other than ``not_raised_by`` raised (R-ROLE-2), oldest first."""
+    """RAISED decisions ``not_raised_by`` neither raised nor wrote (R-ROLE-2), oldest first."""
+    a = aliased(DecisionAuthor)
     stmt = _view().where(
         Decision.raised_by != not_raised_by,
+        not_(exists().where(a.decision_id == Decision.id, a.author == not_raised_by)),
         not_(
             _has(
                 Decision.id,

@@ -11,6 +11,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
+from ca_api.approvals.rules import four_eyes as four_eyes  # R-ROLE-2, for decisions too
 from ca_api.money import Pence
 from ca_api.policy.rules import APPROVAL_RANK, ApprovalSubject
 
@@ -76,11 +77,6 @@ def transition_problem(status: DecisionStatus, event: DecisionEventKind) -> str 
     elif status is DecisionStatus.SUPERSEDED:
         return "the decision was superseded already: change its successor instead"
     return None
-
-
-def four_eyes(raised_by: str, principal: str) -> bool:
-    """R-ROLE-2: true when someone other than the raiser is deciding."""
-    return raised_by != principal
 
 
 # --- names (R-ROLE-3) ---------------------------------------------------------------------

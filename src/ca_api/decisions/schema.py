@@ -330,6 +330,15 @@ class Decision:
     def raised_by(self) -> str:
         return self._row.raised_by
 
+    @strawberry.field(
+        description="Everyone who wrote what it decides, sorted: whoever raised it; for a "
+        "budget plan's decision whoever recorded the plan or a revision of it that it covers; "
+        "for a decision that superseded another, the authors of that one. None of them may "
+        "approve or refuse it (R-ROLE-2)."
+    )
+    def authors(self) -> list[str]:
+        return list(self.view.authors)
+
     @strawberry.field
     def raised_at(self) -> datetime:
         return self._row.raised_at
@@ -384,8 +393,9 @@ class Decision:
         return [_event(e) for e in await _events(info.context, self._row.id)]
 
     @strawberry.field(
-        description="Whether you could approve or refuse it now: it is RAISED, you did not "
-        "raise it (R-ROLE-2), and your role covers it under today's limits (R-DEC-2)."
+        description="Whether you could approve or refuse it now: it is RAISED, you neither "
+        "raised it nor are one of its authors (R-ROLE-2), and your role covers it under "
+        "today's limits (R-DEC-2)."
     )
     async def can_approve(self, info: Info[Context, None]) -> bool:
         ctx = info.context
@@ -683,8 +693,9 @@ class DecisionMutation:
 
     @strawberry.mutation(
         extensions=allow(DECISION_APPROVE),
-        description="Approve a decision: never your own (R-ROLE-2), within the limits in force "
-        "today (R-DEC-2), recorded with their version (R-DEC-4); a gift is checked again.",
+        description="Approve a decision: never one you raised or wrote (its authors, R-ROLE-2), "
+        "within the limits in force today (R-DEC-2), recorded with their version (R-DEC-4); a "
+        "gift is checked again.",
     )
     async def approve_decision(
         self, info: Info[Context, None], id: strawberry.ID, idempotency_key: str
@@ -701,8 +712,8 @@ class DecisionMutation:
 
     @strawberry.mutation(
         extensions=allow(DECISION_APPROVE),
-        description="Refuse a decision, with the reason: never your own (R-ROLE-2), and only "
-        "where you could approve it (R-DEC-2).",
+        description="Refuse a decision, with the reason: never one you raised or wrote (its "
+        "authors, R-ROLE-2), and only where you could approve it (R-DEC-2).",
     )
     async def refuse_decision(
         self, info: Info[Context, None], id: strawberry.ID, reason: str, idempotency_key: str

@@ -14,7 +14,7 @@ from __future__ import annotations
 import uuid
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ca_api import clock
 from ca_api.approvals import events as queue_events
+from ca_api.approvals import rules as approval_rules
 from ca_api.audit import service as audit
 from ca_api.auth.principal import Principal
 from ca_api.common import idempotency
@@ -61,10 +62,15 @@ class Missing(RecordNotFound):
 
 
 class FourEyes(MoneyProblem):
-    def __init__(self, raised_by: str) -> None:
+    def __init__(self, raised_by: str, *, author: bool = False) -> None:
+        did = (
+            "you wrote what this decision approves (you are one of its authors)"
+            if author
+            else "you raised this decision"
+        )
         super().__init__(
             ErrorCode.FOUR_EYES,
-            "you raised this decision: someone else must approve or refuse it (R-ROLE-2)",
+            f"{did}: someone else must approve or refuse it (R-ROLE-2)",
             raised_by=raised_by,
         )
 
@@ -94,6 +100,9 @@ class NewDecision:
     client_id: uuid.UUID
     draft: DecisionDraft
     recipient_counterparty_id: uuid.UUID | None = None
+    # Who wrote what the decision approves, besides whoever raises it (R-ROLE-2), named by the
+    # module that raises it: e.g. the officers who recorded a budget plan and its revisions.
+    authors: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -101,6 +110,7 @@ class DecisionView:
     decision: Decision
     client_reference: str
     status: DecisionStatus
+    authors: tuple[str, ...] = ()  # everyone who wrote it, the raiser included (R-ROLE-2)
 
 
 @dataclass(frozen=True)
@@ -133,7 +143,10 @@ class GiftContext:
 
 def _view(row: Any) -> DecisionView:
     return DecisionView(
-        decision=row[0], client_reference=row.client_reference, status=DecisionStatus(row.status)
+        decision=row[0],
+        client_reference=row.client_reference,
+        status=DecisionStatus(row.status),
+        authors=tuple(row.authors),
     )
 
 
@@ -155,7 +168,8 @@ def _reason(reason: str, what: str) -> str:
 
 def _payload(new: NewDecision) -> dict[str, Any]:
     d = new.draft
-    return {
+    authors = {"authors": sorted(new.authors)} if new.authors else {}
+    return authors | {
         "client_id": str(new.client_id),
         "kind": d.kind.value,
         "amount": d.amount,
@@ -345,7 +359,12 @@ async def _insert_new(
         "raised_by": actor.principal.subject,
         "raised_on": today,
     }
+    # R-ROLE-2: whoever raises it, whoever the raising module names, and every author of the
+    # decision it replaces (a change is the same decision rewritten).
+    inherited = await repository.authors(session, supersedes) if supersedes else []
+    authors = sorted(approval_rules.authors_of(actor.principal.subject, new.authors, inherited))
     await repository.insert_decision(session, values)
+    await repository.insert_authors(session, decision_id, authors)
     await audit.record(
         session,
         actor,
@@ -353,7 +372,7 @@ async def _insert_new(
         entity_id=decision_id,
         action="supersede" if supersedes else "raise",
         after={k: v for k, v in values.items() if k not in ("id", "recipient_name_key")}
-        | {"status": DecisionStatus.RAISED.value},
+        | {"status": DecisionStatus.RAISED.value, "authors": authors},
         reason=reason,
         client_id=new.client_id,
     )
@@ -369,7 +388,7 @@ async def raise_within(session: AsyncSession, actor: Actor, new: NewDecision) ->
 
 
 def tidy(new: NewDecision) -> NewDecision:
-    return NewDecision(new.client_id, rules.tidy(new.draft), new.recipient_counterparty_id)
+    return replace(new, draft=rules.tidy(new.draft))
 
 
 async def raise_decision(
@@ -491,9 +510,11 @@ def register_approval_check(check: ApprovalCheck) -> None:
 async def _authorise(
     session: AsyncSession, actor: Actor, decision: Decision, today: date
 ) -> LimitVersion:
-    """Four eyes (R-ROLE-2), then the limits in force today (R-DEC-2, R-DEC-4)."""
-    if not rules.four_eyes(decision.raised_by, actor.principal.subject):
-        raise FourEyes(decision.raised_by)
+    """Four eyes (R-ROLE-2): not whoever raised it nor any of its authors; then the limits in
+    force today (R-DEC-2, R-DEC-4)."""
+    who = actor.principal.subject
+    if not rules.four_eyes(decision.raised_by, who, await repository.authors(session, decision.id)):
+        raise FourEyes(decision.raised_by, author=who != decision.raised_by)
     version = await policy.limits(session, today)
     kind = DecisionKind(decision.kind)
     subject = rules.SUBJECT[kind]
@@ -873,11 +894,17 @@ async def limits_on(session: AsyncSession, on: date) -> LimitVersion | None:
 
 
 def can_decide(
-    principal: Principal, raised_by: str, kind: str, amount: Pence, version: LimitVersion | None
+    principal: Principal,
+    raised_by: str,
+    kind: str,
+    amount: Pence,
+    version: LimitVersion | None,
+    authors: Sequence[str] = (),
 ) -> bool:
-    """Whether the principal may approve or refuse a RAISED decision now: not their own
-    (R-ROLE-2), and their role covers it under the limits in force (R-DEC-2)."""
-    if version is None or not rules.four_eyes(raised_by, principal.subject):
+    """Whether the principal may approve or refuse a RAISED decision now: they neither raised
+    it nor wrote any of it (R-ROLE-2), and their role covers it under the limits in force
+    (R-DEC-2)."""
+    if version is None or not rules.four_eyes(raised_by, principal.subject, authors):
         return False
     return may_approve(version, rules.SUBJECT[DecisionKind(kind)], principal.roles, amount)
 
@@ -886,7 +913,7 @@ def can_approve(principal: Principal, view: DecisionView, version: LimitVersion 
     if view.status is not DecisionStatus.RAISED:
         return False
     d = view.decision
-    return can_decide(principal, d.raised_by, d.kind, d.amount, version)
+    return can_decide(principal, d.raised_by, d.kind, d.amount, version, view.authors)
 
 
 async def limit_version(session: AsyncSession, version_id: int) -> tuple[Any, Sequence[Any]] | None:

@@ -252,6 +252,9 @@ class FeeRunPayload:
     already_run: bool = strawberry.field(
         description="The period had been run before: this is that run, and nothing was done again."
     )
+    replayed: bool = strawberry.field(
+        description="A repeat of the idempotency key or of the period (alreadyRun): nothing new."
+    )
 
 
 RunFeesResult = Annotated[
@@ -359,4 +362,8 @@ class FeeMutation:
             )
         except BusinessProblem as exc:
             return to_problem(exc)  # type: ignore[return-value]
-        return FeeRunPayload(run=FeeRun(row=outcome.record.run), already_run=outcome.already_run)
+        return FeeRunPayload(
+            run=FeeRun(row=outcome.record.run),
+            already_run=outcome.already_run,
+            replayed=outcome.replayed,
+        )

@@ -76,6 +76,7 @@ class FeeRunRecord:
 class FeeRunOutcome:
     record: FeeRunRecord
     already_run: bool  # the period was run before: nothing was done again
+    replayed: bool = False  # a repeat of the key or of the period: nothing new was done
 
 
 def _year(due: rules.Due) -> str:
@@ -348,13 +349,13 @@ async def run_fees(
     if problems:
         raise ValidationFailed(problems)
 
-    async def work() -> tuple[uuid.UUID, bool]:
-        return await _do_run(session, actor, period_start, period_end)
+    async def work() -> tuple[uuid.UUID, bool, bool]:
+        return (*await _do_run(session, actor, period_start, period_end), False)
 
-    async def replay(result: dict[str, Any]) -> tuple[uuid.UUID, bool]:
-        return uuid.UUID(str(result["run_id"])), bool(result["already_run"])
+    async def replay(result: dict[str, Any]) -> tuple[uuid.UUID, bool, bool]:
+        return uuid.UUID(str(result["run_id"])), bool(result["already_run"]), True
 
-    run_id, already = await idempotency.run_once(
+    run_id, already, replayed = await idempotency.run_once(
         session,
         actor.principal.subject,
         idempotency_key,
@@ -366,7 +367,7 @@ async def run_fees(
     )
     record = await get_fee_run(session, run_id)
     assert record is not None
-    return FeeRunOutcome(record=record, already_run=already)
+    return FeeRunOutcome(record=record, already_run=already, replayed=replayed or already)
 
 
 async def get_fee_run(session: AsyncSession, run_id: uuid.UUID) -> FeeRunRecord | None:

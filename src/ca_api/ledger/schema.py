@@ -199,6 +199,7 @@ class CounterpartyPayload:
 @strawberry.type
 class TransferPayload:
     transfer: Transfer
+    replayed: bool = strawberry.field(description="A repeat of an idempotency key: nothing new.")
 
 
 CreateCounterpartyResult = Annotated[
@@ -349,9 +350,9 @@ class LedgerMutation:
         ctx = info.context
         tid = decode_uuid("Transfer", transfer_id)
         try:
-            reversal = await service.reverse_transfer(
+            reversal = await service.reverse_transfer_once(
                 ctx.session, ctx.actor, tid, reason, idempotency_key=idempotency_key
             )
         except BusinessProblem as exc:
             return to_problem(exc)  # type: ignore[return-value]
-        return TransferPayload(transfer=Transfer(row=reversal))
+        return TransferPayload(transfer=Transfer(row=reversal.transfer), replayed=reversal.replayed)

@@ -287,6 +287,12 @@ async def reverse(
     return await _insert(session, actor, TransferKind.POSTED, m, reverses_id=transfer_id)
 
 
+@dataclass(frozen=True)
+class Reversal:
+    transfer: Transfer
+    replayed: bool  # a repeat of the idempotency key: nothing new was done
+
+
 async def reverse_transfer(
     session: AsyncSession,
     actor: Actor,
@@ -296,8 +302,23 @@ async def reverse_transfer(
     idempotency_key: str,
 ) -> Transfer:
     """The use case: reverse a transfer in its own transaction, audited, once per key."""
+    done = await reverse_transfer_once(
+        session, actor, transfer_id, reason, idempotency_key=idempotency_key
+    )
+    return done.transfer
 
-    async def work() -> Transfer:
+
+async def reverse_transfer_once(
+    session: AsyncSession,
+    actor: Actor,
+    transfer_id: uuid.UUID,
+    reason: str,
+    *,
+    idempotency_key: str,
+) -> Reversal:
+    """``reverse_transfer``, saying whether it replayed an earlier request with the key."""
+
+    async def work() -> Reversal:
         reversal = await reverse(session, actor, transfer_id, reason)
         await audit.record(
             session,
@@ -310,12 +331,12 @@ async def reverse_transfer(
             reason=reason.strip(),
             client_id=reversal.client_id,
         )
-        return reversal
+        return Reversal(reversal, replayed=False)
 
-    async def replay(result: dict[str, object]) -> Transfer:
+    async def replay(result: dict[str, object]) -> Reversal:
         found = await repository.get_transfer(session, uuid.UUID(str(result["transfer_id"])))
         assert found is not None
-        return found
+        return Reversal(found, replayed=True)
 
     return await idempotency.run_once(
         session,
@@ -324,7 +345,7 @@ async def reverse_transfer(
         "reverseTransfer",
         {"transfer_id": str(transfer_id), "reason": reason},
         work,
-        remember=lambda t: {"transfer_id": str(t.id)},
+        remember=lambda r: {"transfer_id": str(r.transfer.id)},
         replay=replay,
     )
 

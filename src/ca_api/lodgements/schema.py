@@ -194,6 +194,7 @@ class LodgementPayload:
 @strawberry.type
 class CourtFundsWithdrawalPayload:
     withdrawal: CourtFundsWithdrawal
+    replayed: bool = strawberry.field(description="A repeat of an idempotency key: nothing new.")
 
 
 @strawberry.type
@@ -201,6 +202,9 @@ class CourtFundsInterestRunPayload:
     run: CourtFundsInterestRun
     already_run: bool = strawberry.field(
         description="The period had been run before: this is that run, and nothing was done again."
+    )
+    replayed: bool = strawberry.field(
+        description="A repeat of the idempotency key or of the period: the same as alreadyRun."
     )
 
 
@@ -380,7 +384,9 @@ class LodgementMutation:
             )
         except BusinessProblem as exc:
             return _problem(exc)  # type: ignore[return-value]
-        return CourtFundsWithdrawalPayload(withdrawal=CourtFundsWithdrawal(row=done))
+        return CourtFundsWithdrawalPayload(
+            withdrawal=CourtFundsWithdrawal(row=done.withdrawal), replayed=done.replayed
+        )
 
     @strawberry.mutation(
         extensions=allow(INTEREST_RUN),
@@ -403,5 +409,7 @@ class LodgementMutation:
         except BusinessProblem as exc:
             return _problem(exc)  # type: ignore[return-value]
         return CourtFundsInterestRunPayload(
-            run=CourtFundsInterestRun(row=outcome.run), already_run=outcome.already_run
+            run=CourtFundsInterestRun(row=outcome.run),
+            already_run=outcome.already_run,
+            replayed=outcome.already_run,
         )

@@ -287,6 +287,12 @@ async def lodge(
 # --- withdraw (R-INV-6) -----------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Withdrawn:
+    withdrawal: CourtFundsWithdrawal
+    replayed: bool  # a repeat of an idempotency key: nothing new was done
+
+
 async def withdraw(
     session: AsyncSession,
     actor: Actor,
@@ -295,7 +301,7 @@ async def withdraw(
     reason: str,
     *,
     idempotency_key: str,
-) -> CourtFundsWithdrawal:
+) -> Withdrawn:
     """Bring money back from the Court Funds Office to the client's CMS account when they need
     it (R-INV-6): never more than the Court Funds balance (InsufficientFunds, nothing moves),
     audited with the reason (R-AUD-1)."""
@@ -351,12 +357,16 @@ async def withdraw(
         )
         return withdrawal
 
+    replayed = False
+
     async def replay(result: dict[str, Any]) -> CourtFundsWithdrawal:
+        nonlocal replayed
+        replayed = True
         found = await repository.get_withdrawal(session, uuid.UUID(str(result["transfer_id"])))
         assert found is not None
         return found
 
-    return await idempotency.run_once(
+    row = await idempotency.run_once(
         session,
         actor.principal.subject,
         idempotency_key,
@@ -366,6 +376,7 @@ async def withdraw(
         remember=lambda w: {"transfer_id": str(w.transfer_id)},
         replay=replay,
     )
+    return Withdrawn(row, replayed)
 
 
 # --- interest (R-DATA) ------------------------------------------------------------------------

@@ -1,7 +1,8 @@
 """Payments in the approval queue (kind ``PAYMENT``): what a principal may approve now.
 
 A payment waits while it is RAISED (a funds-short refusal leaves it waiting, R-PAY-3). A
-principal may approve it when they did not raise it (R-ROLE-2) and their role covers its amount
+principal may approve it when they neither raised it nor recorded its invoice (its authors,
+R-ROLE-2) and their role covers its amount
 under the approval limits in force today (R-DEC-2, R-DEC-4): the same test ``approvePayment``
 makes, so the queue never offers what the mutation would refuse.
 """
@@ -16,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from ca_api import clock
+from ca_api.approvals.rules import authors_of, four_eyes
 from ca_api.approvals.sources import QueueItem, register
 from ca_api.auth.principal import Principal
 from ca_api.clients.models import Client
@@ -75,12 +77,14 @@ class PaymentQueueSource:
                 Payment,
                 Client.reference.label("client_reference"),
                 Counterparty.name.label("payee_name"),
+                repository.invoice_recorder_of(Payment).label("invoice_recorded_by"),
             )
             .join(Client, Client.id == Payment.client_id)
             .join(Counterparty, Counterparty.id == Payment.payee_id)
             .where(
                 repository.readable(principal),
-                Payment.raised_by != principal.subject,  # R-ROLE-2
+                Payment.raised_by != principal.subject,  # R-ROLE-2, and its invoice's recorder:
+                repository.invoice_recorder_of(Payment).is_distinct_from(principal.subject),
                 Payment.amount <= cap if cap is not None else true(),
                 _raised(),
                 and_(*where) if where else true(),
@@ -101,8 +105,11 @@ class PaymentQueueSource:
             )
             for row in rows
             for p in (row[0],)
-            # The mutation's own test, once more (the SQL cap is its shortcut).
-            if may_approve(version, ApprovalSubject.PAYMENT, principal.roles, p.amount)
+            # The mutation's own tests, once more (the SQL is their shortcut).
+            if four_eyes(
+                p.raised_by, principal.subject, authors_of(p.raised_by, [row.invoice_recorded_by])
+            )
+            and may_approve(version, ApprovalSubject.PAYMENT, principal.roles, p.amount)
         ]
 
     async def awaiting(self, session: AsyncSession, principal: Principal) -> list[QueueItem]:

@@ -387,6 +387,18 @@ async def insert_payment_event(session: AsyncSession, values: dict[str, Any]) ->
     return int((await session.execute(stmt)).scalar_one())
 
 
+def invoice_recorder_of(payment: Any) -> ColumnElement[str | None]:
+    """Who recorded the invoice the payment pays (None for a standing payment): an author of
+    the payment (R-ROLE-2)."""
+    i = aliased(Invoice)
+    return select(i.recorded_by).where(i.id == payment.invoice_id).scalar_subquery()
+
+
+async def invoice_recorded_by(session: AsyncSession, invoice_id: uuid.UUID) -> str | None:
+    stmt = select(Invoice.recorded_by).where(Invoice.id == invoice_id)
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
 @functools.cache
 def _select_payment() -> Any:
     """Built once: the derived status is a large expression, costly to build per request."""
@@ -394,13 +406,14 @@ def _select_payment() -> Any:
         Payment,
         Client.reference.label("client_reference"),
         payment_status_of(Payment.id).label("status"),
+        invoice_recorder_of(Payment).label("invoice_recorded_by"),
     ).join(Client, Client.id == Payment.client_id)
 
 
 async def get_payment(
     session: AsyncSession, payment_id: uuid.UUID, principal: Principal | None
 ) -> Row[Any] | None:
-    """(Payment, client_reference, status), if the caller may read it."""
+    """(Payment, client_reference, status, invoice_recorded_by), if the caller may read it."""
     stmt = _select_payment().where(Payment.id == payment_id, readable(principal))
     return (await session.execute(stmt)).one_or_none()
 
@@ -431,7 +444,7 @@ async def list_payments(
         sub = sub.where(Payment.client_id == client_id)
     s = sub.subquery()
     pay = aliased(Payment, s)
-    stmt = select(pay, s.c.client_reference, s.c.status)
+    stmt = select(pay, s.c.client_reference, s.c.status, s.c.invoice_recorded_by)
     if status is not None:
         stmt = stmt.where(s.c.status == status.value)
     if oldest_first:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from ca_api import workdays
+from ca_api.approvals.rules import four_eyes as four_eyes  # R-ROLE-2, for payments too
 from ca_api.auth.permissions import OFFICERS
 from ca_api.auth.principal import Role
 from ca_api.ledger.rules import Category, CounterpartyKind
@@ -309,6 +310,44 @@ def _item_problems(draft: InvoiceDraft) -> dict[str, str]:
 # --- before payment (R-PAY-2, R-PAY-5) ----------------------------------------------------
 
 
+@dataclass(frozen=True)
+class CheckEntry:
+    """One R-PAY-2 check to record: passed or not, and a note (required when it failed)."""
+
+    check: InvoiceCheckName
+    passed: bool
+    note: str | None = None
+
+
+def tidy_check(entry: CheckEntry) -> CheckEntry:
+    return CheckEntry(entry.check, entry.passed, (entry.note or "").strip() or None)
+
+
+def check_problem(entry: CheckEntry) -> str | None:
+    """What is wrong with a (tidied) check's note, or None."""
+    if entry.note is None and not entry.passed:
+        return "say why the check failed"
+    if entry.note is not None and len(entry.note) > MAX_NOTE:
+        return f"is longer than {MAX_NOTE} characters"
+    return None
+
+
+def checks_problems(entries: Sequence[CheckEntry]) -> dict[str, str]:
+    """Several (tidied) checks recorded in one call: at least one, each check at most once,
+    each as ``check_problem`` wants it; problems keyed ``checks.N.field``."""
+    if not entries:
+        return {"checks": "give at least one check"}
+    problems: dict[str, str] = {}
+    seen: set[InvoiceCheckName] = set()
+    for i, entry in enumerate(entries):
+        if entry.check in seen:
+            problems[f"checks.{i}.check"] = f"{entry.check.value} is in this call twice"
+        seen.add(entry.check)
+        if (problem := check_problem(entry)) is not None:
+            problems[f"checks.{i}.note"] = problem
+    return problems
+
+
 def missing_checks(latest: Mapping[InvoiceCheckName, bool]) -> list[InvoiceCheckName]:
     """The R-PAY-2 checks not yet recorded, or whose latest record failed, in policy order."""
     return [name for name in ALL_CHECKS if latest.get(name) is not True]
@@ -386,8 +425,3 @@ def transition_problem(status: PaymentStatus, event: PaymentEventKind) -> str | 
         PaymentEventKind.CANCELLED: "cancelled",
     }[event]
     return f"the payment is {status.value}: only a payment {allowed} can be {verb}"
-
-
-def four_eyes(raised_by: str, approver: str) -> bool:
-    """R-ROLE-2: whoever raised a payment cannot approve it, whatever their role."""
-    return raised_by != approver

@@ -401,6 +401,13 @@ class Payment:
     def raised_by(self) -> str:
         return self._row.raised_by
 
+    @strawberry.field(
+        description="Everyone who wrote what it pays, sorted: whoever raised it and, for an "
+        "invoice, whoever recorded the invoice. None of them may approve it (R-ROLE-2)."
+    )
+    def authors(self) -> list[str]:
+        return list(self.view.authors)
+
     @strawberry.field
     def raised_at(self) -> datetime:
         return self._row.raised_at
@@ -475,8 +482,9 @@ class Payment:
         ]
 
     @strawberry.field(
-        description="Whether you could approve it now: it awaits approval, you did not raise it "
-        "(R-ROLE-2), and your role covers the amount under today's limits (R-DEC-2)."
+        description="Whether you could approve it now: it awaits approval, you are not one of "
+        "its authors (you neither raised it nor recorded its invoice, R-ROLE-2), and your role "
+        "covers the amount under today's limits (R-DEC-2)."
     )
     async def can_approve(self, info: Info[Context, None]) -> bool:
         ctx = info.context
@@ -491,6 +499,18 @@ class InvoiceItemInput:
     description: str
     amount: Money
     evidence_seen: bool = False
+
+
+@strawberry.input(description="One of the checks before payment (R-PAY-2).")
+class InvoiceCheckInput:
+    check: InvoiceCheckName
+    passed: bool
+    note: str | None = strawberry.field(
+        default=None, description="Required when the check failed: say why."
+    )
+
+    def to_entry(self) -> rules.CheckEntry:
+        return rules.CheckEntry(self.check, self.passed, self.note)
 
 
 @strawberry.input(description="An invoice as received. The server stamps the date received.")
@@ -806,6 +826,30 @@ class PaymentMutation:
 
     @strawberry.mutation(
         extensions=allow(INVOICE_CHECK),
+        description="Record several of the checks before payment (R-PAY-2) at once, each once "
+        "at most: all or nothing (one bad entry, named as checks.N.field, refuses the call). "
+        "Each is its own record with who and when, as recordInvoiceCheck writes it; the latest "
+        "counts. Like recordInvoiceCheck it takes no idempotency key: a repeat records the "
+        "checks again, which changes nothing.",
+    )
+    async def record_invoice_checks(
+        self,
+        info: Info[Context, None],
+        invoice_id: strawberry.ID,
+        checks: list[InvoiceCheckInput],
+    ) -> UpdateInvoiceResult:
+        ctx = info.context
+        iid = decode_uuid("Invoice", invoice_id)
+        try:
+            view = await service.record_checks(
+                ctx.session, ctx.actor, iid, [c.to_entry() for c in checks]
+            )
+        except BusinessProblem as exc:
+            return _problem(exc)  # type: ignore[return-value]
+        return InvoicePayload(invoice=Invoice(view=view))
+
+    @strawberry.mutation(
+        extensions=allow(INVOICE_CHECK),
         description="Record that the sender was contacted (R-PAY-3), a query (R-PAY-7), or "
         "cancel an invoice with no payment in progress.",
     )
@@ -851,9 +895,9 @@ class PaymentMutation:
 
     @strawberry.mutation(
         extensions=allow(PAYMENT_APPROVE),
-        description="Approve a payment: never your own (R-ROLE-2), within your approval limit "
-        "(R-DEC); holds the money (R-PAY-3). Funds short: refused and the invoice is marked "
-        "FUNDS_SHORT.",
+        description="Approve a payment: never one you raised or whose invoice you recorded (its "
+        "authors, R-ROLE-2), within your approval limit (R-DEC); holds the money (R-PAY-3). "
+        "Funds short: refused and the invoice is marked FUNDS_SHORT.",
     )
     async def approve_payment(
         self, info: Info[Context, None], id: strawberry.ID, idempotency_key: str

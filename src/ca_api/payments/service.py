@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ca_api import clock
 from ca_api.approvals import events as queue_events
+from ca_api.approvals import rules as approval_rules
 from ca_api.audit import service as audit
 from ca_api.auth.principal import Principal
 from ca_api.common import idempotency
@@ -93,10 +94,15 @@ class ChecksIncomplete(MoneyProblem):
 
 
 class FourEyes(MoneyProblem):
-    def __init__(self, raised_by: str) -> None:
+    def __init__(self, raised_by: str, *, author: bool = False) -> None:
+        did = (
+            "you recorded the invoice this payment pays (you are one of its authors)"
+            if author
+            else "you raised this payment"
+        )
         super().__init__(
             ErrorCode.FOUR_EYES,
-            "you raised this payment: someone else must approve it (R-ROLE-2)",
+            f"{did}: someone else must approve it (R-ROLE-2)",
             raised_by=raised_by,
         )
 
@@ -128,6 +134,7 @@ class PaymentView:
     payment: Payment
     client_reference: str
     status: PaymentStatus
+    authors: tuple[str, ...] = ()  # who wrote what it pays, the raiser included (R-ROLE-2)
 
 
 @dataclass(frozen=True)
@@ -171,9 +178,24 @@ def _invoice_view(row: Any) -> InvoiceView:
 
 
 def _payment_view(row: Any) -> PaymentView:
+    payment = row[0]
+    authors = approval_rules.authors_of(payment.raised_by, [row.invoice_recorded_by])
     return PaymentView(
-        payment=row[0], client_reference=row.client_reference, status=PaymentStatus(row.status)
+        payment=payment,
+        client_reference=row.client_reference,
+        status=PaymentStatus(row.status),
+        authors=tuple(sorted(authors)),
     )
+
+
+async def _authors(session: AsyncSession, payment: Payment) -> frozenset[str]:
+    """Who wrote what the payment pays (R-ROLE-2, issue 9 item 8): whoever raised it and, for
+    an invoice, whoever recorded the invoice (the payee, amount and category are the invoice's
+    as recorded). Whoever recorded the checks is not an author: they verified it."""
+    recorder = None
+    if payment.invoice_id is not None:
+        recorder = await repository.invoice_recorded_by(session, payment.invoice_id)
+    return approval_rules.authors_of(payment.raised_by, [recorder])
 
 
 async def _days_figure(session: AsyncSession, name: str, on: date) -> int:
@@ -372,7 +394,27 @@ async def record_check(
     note: str | None,
 ) -> InvoiceView:
     """Record one of the R-PAY-2 checks, with who and when; append-only, the latest counts."""
-    text = _note(note, required=None if passed else "say why the check failed")
+    entry = rules.tidy_check(rules.CheckEntry(check, passed, note))
+    if (problem := rules.check_problem(entry)) is not None:
+        raise ValidationFailed({"note": problem})
+    return await _record_checks(session, actor, invoice_id, [entry])
+
+
+async def record_checks(
+    session: AsyncSession, actor: Actor, invoice_id: uuid.UUID, checks: Sequence[rules.CheckEntry]
+) -> InvoiceView:
+    """Record several R-PAY-2 checks in one transaction, all or nothing: each is its own record
+    with who and when, exactly as ``record_check`` writes it (issue 9 item 11)."""
+    entries = [rules.tidy_check(c) for c in checks]
+    problems = rules.checks_problems(entries)
+    if problems:
+        raise ValidationFailed(problems)
+    return await _record_checks(session, actor, invoice_id, entries)
+
+
+async def _record_checks(
+    session: AsyncSession, actor: Actor, invoice_id: uuid.UUID, entries: Sequence[rules.CheckEntry]
+) -> InvoiceView:
     async with unit_of_work(session):
         invoice = await repository.lock_invoice(session, invoice_id)
         if invoice is None:
@@ -383,25 +425,31 @@ async def record_check(
                 f"the invoice is {status.value}: its checks can no longer change",
                 status=status.value,
             )
-        check_id = await repository.insert_check(
-            session,
-            {
-                "invoice_id": invoice_id,
-                "check_name": check.value,
-                "passed": passed,
-                "note": text,
-                "checked_by": actor.principal.subject,
-            },
-        )
-        await audit.record(
-            session,
-            actor,
-            entity_type="invoice",
-            entity_id=invoice_id,
-            action="check",
-            after={"check": check.value, "passed": passed, "note": text, "check_id": check_id},
-            client_id=invoice.client_id,
-        )
+        for entry in entries:
+            check_id = await repository.insert_check(
+                session,
+                {
+                    "invoice_id": invoice_id,
+                    "check_name": entry.check.value,
+                    "passed": entry.passed,
+                    "note": entry.note,
+                    "checked_by": actor.principal.subject,
+                },
+            )
+            await audit.record(
+                session,
+                actor,
+                entity_type="invoice",
+                entity_id=invoice_id,
+                action="check",
+                after={
+                    "check": entry.check.value,
+                    "passed": entry.passed,
+                    "note": entry.note,
+                    "check_id": check_id,
+                },
+                client_id=invoice.client_id,
+            )
         return await _read_invoice(session, invoice_id)
 
 
@@ -721,15 +769,17 @@ async def _still_payable(session: AsyncSession, payment: Payment) -> str | None:
 async def approve_payment(
     session: AsyncSession, actor: Actor, payment_id: uuid.UUID, *, idempotency_key: str
 ) -> PaymentOutcome:
-    """Approve a raised payment: not by whoever raised it (R-ROLE-2), within the approval limits
+    """Approve a raised payment: not by whoever raised it or recorded its invoice (its authors,
+    R-ROLE-2), within the approval limits
     in force today, recorded with the version judged under (R-DEC-4); the money is held from the
     client's account (R-PAY-3). Funds short: refused, and the invoice marked FUNDS_SHORT."""
 
     async def work() -> PaymentOutcome:
         payment, _events, status = await _locked(session, payment_id)
         _require(status, PaymentEventKind.APPROVED)
-        if not rules.four_eyes(payment.raised_by, actor.principal.subject):
-            raise FourEyes(payment.raised_by)
+        who = actor.principal.subject
+        if not rules.four_eyes(payment.raised_by, who, await _authors(session, payment)):
+            raise FourEyes(payment.raised_by, author=who != payment.raised_by)
         today = clock.today()
         version = await policy.limits(session, today)
         if not may_approve(version, ApprovalSubject.PAYMENT, actor.principal.roles, payment.amount):
@@ -1054,10 +1104,11 @@ async def limits_on(session: AsyncSession, on: date) -> LimitVersion | None:
 
 
 def can_approve(principal: Principal, view: PaymentView, version: LimitVersion | None) -> bool:
-    """Whether the caller could approve the payment now: it awaits approval, they did not raise
-    it (R-ROLE-2), and their role covers the amount under today's limits (R-DEC-2)."""
+    """Whether the caller could approve the payment now: it awaits approval, they neither raised
+    it nor recorded its invoice (its authors, R-ROLE-2), and their role covers the amount under
+    today's limits (R-DEC-2)."""
     if view.status is not PaymentStatus.RAISED or version is None:
         return False
-    if not rules.four_eyes(view.payment.raised_by, principal.subject):
+    if not rules.four_eyes(view.payment.raised_by, principal.subject, view.authors):
         return False
     return may_approve(version, ApprovalSubject.PAYMENT, principal.roles, view.payment.amount)

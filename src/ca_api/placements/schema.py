@@ -526,6 +526,7 @@ class InstitutionProductPayload:
 @strawberry.type
 class PlacementPayload:
     placement: Placement
+    replayed: bool = strawberry.field(description="A repeat of an idempotency key: nothing new.")
 
 
 @strawberry.type
@@ -536,6 +537,7 @@ class ExistingInvestmentPayload:
 @strawberry.type
 class InvestmentStatementPayload:
     statement: InvestmentStatement
+    replayed: bool = strawberry.field(description="A repeat of an idempotency key: nothing new.")
 
 
 InstitutionResult = Annotated[
@@ -771,7 +773,7 @@ class PlacementMutation:
             )
         except BusinessProblem as exc:
             return _problem(exc)  # type: ignore[no-any-return]
-        return PlacementPayload(placement=Placement(view=view))
+        return PlacementPayload(placement=Placement(view=view), replayed=view.replayed)
 
     @strawberry.mutation(
         extensions=allow(INVESTMENT_EXECUTE),
@@ -792,7 +794,7 @@ class PlacementMutation:
             )
         except BusinessProblem as exc:
             return _problem(exc)  # type: ignore[no-any-return]
-        return PlacementPayload(placement=Placement(view=view))
+        return PlacementPayload(placement=Placement(view=view), replayed=view.replayed)
 
     @strawberry.mutation(
         extensions=allow(INVESTMENT_EXECUTE),
@@ -818,7 +820,7 @@ class PlacementMutation:
             )
         except BusinessProblem as exc:
             return _problem(exc)  # type: ignore[no-any-return]
-        return PlacementPayload(placement=Placement(view=view))
+        return PlacementPayload(placement=Placement(view=view), replayed=view.replayed)
 
     @strawberry.mutation(
         extensions=allow(INVESTMENT_PROPOSE),
@@ -873,4 +875,6 @@ class PlacementMutation:
             )
         except BusinessProblem as exc:
             return _problem(exc)  # type: ignore[no-any-return]
-        return InvestmentStatementPayload(statement=InvestmentStatement(view=view))
+        return InvestmentStatementPayload(
+            statement=InvestmentStatement(view=view), replayed=view.replayed
+        )

@@ -17,7 +17,7 @@ from __future__ import annotations
 import uuid
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -293,6 +293,7 @@ class PlacementView:
     status: PlacementStatus
     decision_status: DecisionStatus
     events: list[PlacementEvent]
+    replayed: bool = False  # a repeat of an idempotency key: nothing new was done
 
     def event(self, *kinds: PlacementEventKind) -> PlacementEvent | None:
         wanted = {k.value for k in kinds}
@@ -527,7 +528,8 @@ async def _once(
     work: Callable[[], Awaitable[PlacementView]],
 ) -> PlacementView:
     async def replay(result: dict[str, Any]) -> PlacementView:
-        return await _read_placement(session, uuid.UUID(str(result["placement_id"])))
+        view = await _read_placement(session, uuid.UUID(str(result["placement_id"])))
+        return replace(view, replayed=True)
 
     return await idempotency.run_once(
         session,
@@ -889,6 +891,7 @@ class StatementView:
     statement: InvestmentStatement
     decision_status: DecisionStatus
     approved_on: date | None
+    replayed: bool = False  # a repeat of an idempotency key: nothing new was done
 
 
 async def statement_views(
@@ -978,7 +981,7 @@ async def record_statement(
     async def replay(result: dict[str, Any]) -> StatementView:
         row = await repository.get_statement(session, uuid.UUID(str(result["statement_id"])))
         assert row is not None
-        return (await statement_views(session, [row]))[0]
+        return replace((await statement_views(session, [row]))[0], replayed=True)
 
     return await idempotency.run_once(
         session,

@@ -506,6 +506,21 @@ async def threshold_flags(
 # --- approval as a "financial plans and budgets" decision (R-CARE-2, R-DEC) -------------
 
 
+async def _authors(session: AsyncSession, plan: BudgetPlan) -> frozenset[str]:
+    """Who wrote the plan its decision approves (R-ROLE-2): whoever recorded it and each
+    revision of the same plan year it replaced (a revision restates the plan it revises); none
+    of them may approve it (issue 9 item 8)."""
+    authors = {plan.recorded_by}
+    older = plan
+    while older.supersedes_id is not None:
+        found = await repository.get_plan(session, older.supersedes_id)
+        if found is None or found.plan_year_start != plan.plan_year_start:
+            break
+        authors.add(found.recorded_by)
+        older = found
+    return frozenset(authors)
+
+
 async def submit_plan(
     session: AsyncSession,
     actor: Actor,
@@ -518,7 +533,8 @@ async def submit_plan(
 ) -> RecordedPlan:
     """Raise the plan's approval: a FINANCIAL_PLAN decision for the plan's annual expenditure
     (what the plan commits the client's money to), which a senior officer approves up to the
-    limit in force and the governance manager above it, never whoever submits it (R-ROLE-2).
+    limit in force and the governance manager above it, never whoever submits it nor whoever
+    recorded the plan or a revision it covers (its authors, R-ROLE-2).
     The decision is raised once per key; linking it to the plan is idempotent, so a retry with
     the same key finishes a submission that stopped half way."""
     view = await get_plan(session, plan_id)
@@ -546,7 +562,7 @@ async def submit_plan(
     outcome = await decisions.raise_decision(
         session,
         actor,
-        NewDecision(client_id=plan.client_id, draft=draft),
+        NewDecision(client_id=plan.client_id, draft=draft, authors=await _authors(session, plan)),
         idempotency_key=idempotency_key,
     )
     decision_id = outcome.decision.decision.id

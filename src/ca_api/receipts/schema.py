@@ -233,6 +233,7 @@ class BenefitRunInput:
 @strawberry.type
 class ReceiptPayload:
     receipt: Receipt
+    replayed: bool = strawberry.field(description="A repeat of an idempotency key: nothing new.")
 
 
 @strawberry.type(description="A benefits run recorded: every line, or (on a problem) none.")
@@ -241,6 +242,7 @@ class BenefitRunPayload:
     total: Money
     clients: int = strawberry.field(description="Clients whose accounts were credited.")
     value_date: date
+    replayed: bool = strawberry.field(description="A repeat of an idempotency key: nothing new.")
 
 
 @strawberry.type
@@ -248,6 +250,9 @@ class InterestRunPayload:
     run: InterestRun
     already_run: bool = strawberry.field(
         description="The period had been run before: this is that run, and nothing was done again."
+    )
+    replayed: bool = strawberry.field(
+        description="A repeat (the period is the key): the same as alreadyRun."
     )
 
 
@@ -384,7 +389,7 @@ class ReceiptMutation:
             )
         except BusinessProblem as exc:
             return _problem(exc, given)  # type: ignore[return-value]
-        return ReceiptPayload(receipt=Receipt(record=record))
+        return ReceiptPayload(receipt=Receipt(record=record), replayed=record.replayed)
 
     @strawberry.mutation(
         extensions=allow(BENEFIT_RUN),
@@ -411,6 +416,7 @@ class ReceiptMutation:
             total=Money(summary.total),
             clients=summary.clients,
             value_date=summary.value_date,
+            replayed=summary.replayed,
         )
 
     @strawberry.mutation(
@@ -426,4 +432,8 @@ class ReceiptMutation:
             outcome = await service.post_interest(ctx.session, ctx.actor, period_start, period_end)
         except BusinessProblem as exc:
             return _problem(exc)  # type: ignore[return-value]
-        return InterestRunPayload(run=InterestRun(row=outcome.run), already_run=outcome.already_run)
+        return InterestRunPayload(
+            run=InterestRun(row=outcome.run),
+            already_run=outcome.already_run,
+            replayed=outcome.already_run,
+        )

@@ -8,7 +8,7 @@ from __future__ import annotations
 import uuid
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
@@ -44,6 +44,7 @@ class ReceiptRecord:
     transfer: Transfer
     payer: Counterparty
     reversed: bool  # the transfer was corrected by a reversal (R-AUD-2)
+    replayed: bool = False  # a repeat of an idempotency key: nothing new was recorded
 
     @property
     def banked_same_day(self) -> bool:
@@ -149,7 +150,11 @@ async def record_receipt(
         )
         return transfer.id
 
+    replayed = False
+
     async def replay(result: dict[str, Any]) -> uuid.UUID:
+        nonlocal replayed
+        replayed = True
         return uuid.UUID(str(result["transfer_id"]))
 
     transfer_id = await idempotency.run_once(
@@ -164,7 +169,7 @@ async def record_receipt(
     )
     found = await get_receipt(session, transfer_id)
     assert found is not None
-    return found
+    return replace(found, replayed=replayed)
 
 
 async def get_receipt(session: AsyncSession, transfer_id: uuid.UUID) -> ReceiptRecord | None:
@@ -192,6 +197,7 @@ class BenefitRunSummary:
     total: Pence
     clients: int
     value_date: date
+    replayed: bool = False  # a repeat of an idempotency key: nothing new was recorded
 
 
 def _money_in_problem(category: Category) -> str | None:
@@ -328,6 +334,7 @@ async def record_benefit_run(
             total=int(result["total"]),
             clients=int(result["clients"]),
             value_date=date.fromisoformat(str(result["value_date"])),
+            replayed=True,
         )
 
     return await idempotency.run_once(
