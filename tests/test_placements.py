@@ -34,7 +34,8 @@ from ca_api.ledger.service import Movement
 from ca_api.money import parse_money
 from ca_api.placements import rules
 from tests.conftest import Api, RolledBackDatabase, error_codes
-from tests.test_invoices import new_client, new_counterparty, new_key, unique
+from tests.test_clients import create_client, record_appointeeship
+from tests.test_invoices import new_counterparty, new_key, unique
 from tests.test_lodgements import (
     SURPLUS_PROBLEM,
     deputy_client,
@@ -333,7 +334,7 @@ async def bank(api: Api) -> dict[str, Any]:
 async def rich_client(api: Api, session: AsyncSession) -> dict[str, Any]:
     """A client with £300,000 in CMS since January 2025 and an approved plan in force whose
     surplus is £300,000 (R-INV-2)."""
-    client = await new_client(api)
+    client = {"id": await deputy_client(api, surplus=None)}
     await fund(session, client["id"], "300000.00")
     await with_surplus(api, client["id"], "300000.00")
     return client
@@ -650,7 +651,7 @@ def test_interest_rule() -> None:
 async def test_short_of_funds_nothing_moves(
     api: Api, bank: dict[str, Any], session: AsyncSession
 ) -> None:
-    client = await new_client(api)
+    client = {"id": await deputy_client(api, surplus=None)}
     await fund(session, client["id"], "999.99")
     await with_surplus(api, client["id"], "300000.00")
     p = await proposed(api, placement_input(client, bank["product"], "1000.00", "2025-03-01"))
@@ -786,7 +787,7 @@ query($id: ID!, $all: Boolean) {
 
 
 async def test_existing_investments_are_kept_with_their_documents(api: Api) -> None:
-    client = await new_client(api)
+    client = {"id": await deputy_client(api, surplus=None)}
     base = {
         "clientId": client["id"],
         "kind": "SHARES",
@@ -865,7 +866,7 @@ async def test_placements_are_for_surplus_funds_only(
 ) -> None:
     """issue 9 item 1, R-INV-2, seed 002 B 7.9: "where funds are considered to be surplus":
     the same rule as lodgements; nothing is written."""
-    client = await new_client(api)
+    client = {"id": await deputy_client(api, surplus=None)}
     await fund(session, client["id"], "300000.00")
     if plan == "stale c":
         await with_seed_plan(api, client["id"], "c", year="2014-04-01")
@@ -877,12 +878,34 @@ async def test_placements_are_for_surplus_funds_only(
     assert listed["placements"]["edges"] == []
 
 
+async def test_only_a_deputy_places_a_clients_money(
+    api: Api, bank: dict[str, Any], session: AsyncSession
+) -> None:
+    """issue 9 item 1, R-INV-2, R-INV-4: investing a client's surplus is a deputy's act, as a
+    lodgement is; the council as appointee deals in benefits only, and with no order has no
+    authority at all. Refused even with a plan whose surplus would allow it; nothing written."""
+    appointee = await create_client(api)
+    assert (await record_appointeeship(api, appointee["id"]))["__typename"] == (
+        "AppointeeshipPayload"
+    )
+    no_order = await create_client(api)
+    for client in (appointee, no_order):
+        await fund(session, client["id"], "300000.00")
+        await with_surplus(api, client["id"], "200000.00")
+        result = await place(api, placement_input(client, bank["product"], "30000.00", today()))
+        assert result["__typename"] == "ValidationProblem", result
+        fields = {f["field"]: f["message"] for f in result["fields"]}
+        assert "only a deputy may place" in fields["clientId"], fields
+        listed = await api.data(PLACEMENTS, {"clientId": client["id"]}, role="auditor")
+        assert listed["placements"]["edges"] == []
+
+
 async def test_plan_c_bounds_placements_up_to_its_surplus(
     api: Api, bank: dict[str, Any], session: AsyncSession
 ) -> None:
     """issue 9 item 1, R-INV-2: plan C's surplus of 111,165.39 bounds a placement as it does a
     lodgement (the protection limit in force is 120,000.00 on these dates)."""
-    client = await new_client(api)
+    client = {"id": await deputy_client(api, surplus=None)}
     await fund(session, client["id"], "154052.49")
     await with_seed_plan(api, client["id"], "c")
     for amount in ("120000.00", "111165.40"):
@@ -928,7 +951,7 @@ async def test_approving_and_making_a_placement_judge_the_surplus_again(
 ) -> None:
     """issue 9 item 1, R-INV-2: a revised plan with a smaller surplus refuses the approval of
     a placement proposed before it, and the making of one approved before it; nothing moves."""
-    client = await new_client(api)
+    client = {"id": await deputy_client(api, surplus=None)}
     await fund(session, client["id"], "154052.49")
     seed = await with_seed_plan(api, client["id"], "c")
     p = await proposed(api, placement_input(client, bank["product"], "80000.00", today()))

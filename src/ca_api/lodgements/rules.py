@@ -60,14 +60,15 @@ def lodgement_status(decision: DecisionStatus, lodged: bool) -> LodgementStatus:
     }[decision]
 
 
-def deputy_problem(role: LegalRole) -> str | None:
-    """R-INV-2: lodgement is for a deputy client's surplus. An appointee may deal with benefits
-    only (no capital, no investments), so an appointee-only client is refused."""
+def deputy_problem(role: LegalRole, doing: str) -> str | None:
+    """R-INV-2, R-INV-4: only a deputy invests a client's surplus. An appointee may deal with
+    benefits only (no capital, no investments), so an appointee-only client is refused.
+    ``doing``: what was asked, e.g. "lodge a client's money with the Court Funds Office"."""
     if role in (LegalRole.DEPUTY, LegalRole.BOTH):
         return None
     return (
         f"the council is {role.value.lower()} for this client, not deputy: only a deputy may "
-        "lodge a client's money with the Court Funds Office (R-INV-2)"
+        f"{doing} (R-INV-2)"
     )
 
 

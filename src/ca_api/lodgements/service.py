@@ -95,7 +95,9 @@ async def _deputy_client(session: AsyncSession, actor: Actor, client_id: uuid.UU
     client = await clients.get_client(session, actor.principal, client_id)
     if client is None:
         raise Missing("Client", client_id)
-    problem = rules.deputy_problem(client.legal_role)
+    problem = rules.deputy_problem(
+        client.legal_role, "lodge a client's money with the Court Funds Office"
+    )
     if problem is not None:
         raise ValidationFailed({"client_id": problem})
 

@@ -28,6 +28,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ca_api import clock
 from ca_api.audit import service as audit
+from ca_api.clients import service as clients
 from ca_api.common import idempotency
 from ca_api.context import Actor
 from ca_api.db import unit_of_work
@@ -40,6 +41,7 @@ from ca_api.ledger import service as ledger
 from ca_api.ledger.models import Counterparty
 from ca_api.ledger.rules import AccountKind, Category, CounterpartyKind
 from ca_api.lodgements import surplus
+from ca_api.lodgements.rules import deputy_problem
 from ca_api.money import Pence, format_money
 from ca_api.placements import repository, rules
 from ca_api.placements.models import (
@@ -426,8 +428,13 @@ async def place_funds(
         if new.amount <= 0:
             problems["amount"] = "must be more than 0.00"
         reference = await repository.lock_client(session, new.client_id)
-        if reference is None:
+        client = await clients.get_client(session, actor.principal, new.client_id)
+        if reference is None or client is None:
             raise Missing("Client", new.client_id)
+        # Only a deputy invests a client's money; an appointee deals in benefits only (R-INV-2).
+        deputy = deputy_problem(client.legal_role, "place a client's money with an institution")
+        if deputy is not None:
+            problems["client_id"] = deputy
         product = await repository.get_product(session, new.product_id)
         if product is None:
             raise Missing("InstitutionProduct", new.product_id)
