@@ -52,6 +52,7 @@ from tests.test_invoices import (
     new_counterparty,
     new_key,
     record_check,
+    record_invoice,
     recorded,
     scalar,
     today_fixture,  # noqa: F401 - the `today` fixture
@@ -887,6 +888,25 @@ async def test_invalid_standing_payments(
     result = await raise_payment(api, standing_input(setup, **overrides))
     assert result["__typename"] == "ValidationProblem", result
     assert {f["field"] for f in result["fields"]} == fields
+
+
+@pytest.mark.parametrize(
+    ("category", "rule"),
+    [("OUT_INVESTMENT_PURCHASES", "R-INV-2"), ("OUT_DEPUTY_FEES", "R-FEE-1")],
+)
+async def test_investments_and_deputy_fees_have_their_own_doors_not_a_payment(
+    api: Api, setup: dict[str, Any], category: str, rule: str
+) -> None:
+    """issue 9 item 1 ("every entry point is guarded"): a client's surplus is invested only by
+    a lodgement or placement within the surplus rule (R-INV-2, R-INV-4), and the council's own
+    deputy fees are taken only by a fee run at the rates in force (R-FEE-1, R-FEE-3). A payment
+    or an invoice under either category would go round them: refused, nothing written."""
+    standing = await raise_payment(api, standing_input(setup, category=category))
+    assert standing["__typename"] == "ValidationProblem", standing
+    assert rule in {f["field"]: f["message"] for f in standing["fields"]}["category"]
+    invoice = await record_invoice(api, setup["client"], setup["supplier"], category=category)
+    assert invoice["__typename"] == "ValidationProblem", invoice
+    assert rule in {f["field"]: f["message"] for f in invoice["fields"]}["category"]
 
 
 async def test_personal_allowance_is_not_paid_ahead_to_a_care_provider(

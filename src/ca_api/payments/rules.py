@@ -208,6 +208,16 @@ def category_problem(category: Category) -> str | None:
         return f"{category.value} is not a money-out category (R-OPG-1)"
     if category is Category.OUT_GIFTS:
         return "a gift is made through a gift decision, not a payment (R-DEC-3, R-ROLE-3)"
+    if category is Category.OUT_INVESTMENT_PURCHASES:
+        return (
+            "a client's surplus is invested only by a lodgement or a placement, each an approved "
+            "investment plan within the surplus rule, not a payment (R-INV-2, R-INV-4, R-DEC)"
+        )
+    if category is Category.OUT_DEPUTY_FEES:
+        return (
+            "the council's deputy fees are taken only by a fee run, at the rates in force, not "
+            "a payment (R-FEE-1, R-FEE-3, R-FEE-6)"
+        )
     return None
 
 
