@@ -100,3 +100,30 @@ async def test_demo_loads_the_seeds_plans_and_plan_c_is_flagged_for_lodgement(
     names = await api.data('{ clients(filter: {search: "Cyril"}) { nodes { reference } } }')
     cyril = names["clients"]["nodes"][0]["reference"]
     assert [f["clientReference"] for f in flags["thresholdFlags"]["nodes"]] == [cyril]
+
+
+async def test_the_demos_plans_are_reviewed_for_this_year_so_plan_c_can_be_lodged(
+    api: Api, db: RolledBackDatabase
+) -> None:
+    """The demo reviews the seed's 2014/15 plans for this plan year (R-CARE-2), approved with
+    four eyes (R-ROLE-2), so a new user can try the surplus rule (issue 9 item 1, R-INV-2):
+    plan C's client lodges up to its surplus of 111,165.39 and no further; plan A's is under
+    the threshold."""
+    from ca_api.planning import seed_plans
+    from tests.test_lodgements import propose
+
+    if not seed_plans.FIXTURE.is_file():
+        pytest.skip("the seed's fixture is not beside the repository")
+    await demo.load(db)
+    flags = await api.data("{ thresholdFlags { nodes { clientId planStale } } }")
+    [flag] = flags["thresholdFlags"]["nodes"]
+    assert flag["planStale"] is False
+    cyril = flag["clientId"]
+    over = await propose(api, cyril, "111165.40")
+    assert (over["__typename"], over["code"]) == ("SurplusRuleProblem", "OVER_SURPLUS"), over
+    done = await propose(api, cyril, "111165.39")
+    assert done["__typename"] == "LodgementPayload", done
+    found = await api.data('{ clients(filter: {search: "Arthur"}) { nodes { id } } }')
+    arthur = found["clients"]["nodes"][0]["id"]
+    under = await propose(api, arthur, "1000.00")
+    assert under["code"] == "SURPLUS_BELOW_THRESHOLD", under

@@ -8,7 +8,7 @@ that already has clients is left alone.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 from sqlalchemy import func, select
@@ -22,6 +22,7 @@ from ca_api.clients.repository import ClientFilter
 from ca_api.clients.rules import ClientDetails, ClientStatus, Situation
 from ca_api.context import Actor
 from ca_api.db import Database, unit_of_work
+from ca_api.decisions import service as decisions
 from ca_api.ledger import service as ledger
 from ca_api.ledger.rules import Benefit, Category, CounterpartyKind
 from ca_api.money import parse_money
@@ -35,6 +36,7 @@ from ca_api.orders.rules import (
 )
 from ca_api.payments import service as payments
 from ca_api.payments.rules import InvoiceCheckName, InvoiceDraft, InvoiceKind
+from ca_api.planning import rules as planning_rules
 from ca_api.planning import seed_plans
 from ca_api.planning import service as planning
 from ca_api.receipts import service as receipts
@@ -284,9 +286,39 @@ async def _load_money(session: AsyncSession, records: list[clients.ClientRecord]
         idempotency_key="demo-payment-bg-100234",
     )
     # The seed's three budget plans, for the three clients they belong to (when ../shared is
-    # beside the repository): plan C's surplus flags its client for lodgement (R-INV-2).
-    for i, new_plan in enumerate(seed_plans.load(active[:3])):
-        await planning.record_plan(session, officer, new_plan, idempotency_key=f"demo-plan-{i}")
+    # beside the repository), as the seed dated them (2014/15, long past their yearly review),
+    # then reviewed for this plan year with the same figures (R-CARE-2), submitted by a colleague
+    # and approved by the governance manager (R-DEC, R-ROLE-2): plan C's surplus flags its client
+    # for lodgement, and a lodgement of it can be tried (R-INV-2).
+    submitter = Actor(Principal("olu.scao", frozenset({Role.SENIOR_OFFICER}), "Olu"), "demo-load")
+    approver = Actor(
+        Principal("grace.tgm", frozenset({Role.GOVERNANCE_MANAGER}), "Grace"), "demo-load"
+    )
+    this_year = planning_rules.plan_year_of(today)
+    for i, seed_plan in enumerate(seed_plans.load(active[:3])):
+        first = await planning.record_plan(
+            session, officer, seed_plan, idempotency_key=f"demo-plan-{i}"
+        )
+        reviewed = await planning.record_plan(
+            session,
+            officer,
+            replace(seed_plan, plan_year_start=this_year, supersedes_id=first.view.plan.id),
+            idempotency_key=f"demo-plan-{i}-reviewed",
+        )
+        submitted = await planning.submit_plan(
+            session,
+            submitter,
+            reviewed.view.plan.id,
+            consulted="the client's care home manager and social worker",
+            client_involved=False,
+            why_client_not_involved="the client lacks capacity to take part in budgeting",
+            idempotency_key=f"demo-plan-{i}-submitted",
+        )
+        decision_id = submitted.view.plan.decision_id
+        assert decision_id is not None
+        await decisions.approve_decision(
+            session, approver, decision_id, idempotency_key=f"demo-plan-{i}-approved"
+        )
 
 
 async def load(database: Database) -> bool:

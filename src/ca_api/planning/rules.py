@@ -291,6 +291,12 @@ class ReviewStatus(enum.StrEnum):
     CURRENT = "CURRENT"
 
 
+def plan_year_of(on: date) -> date:
+    """The start of the plan year ``on`` falls in: plans run with the financial year, from
+    1 April (the seed's plans are for 2014/15)."""
+    return date(on.year if (on.month, on.day) >= (4, 1) else on.year - 1, 4, 1)
+
+
 def review_due_on(plan_year_start: date) -> date:
     """A plan is reviewed a year after its year starts (29 February: on 28 February)."""
     try:
