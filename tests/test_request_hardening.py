@@ -343,7 +343,9 @@ def test_n30_on_a_real_server_does_not_stop_healthz(
 
 CREATE_CLIENT = """
 mutation Create($input: ClientInput!) {
-  createClient(input: $input) { __typename ... on ClientPayload { client { id } } }
+  createClient(input: $input, idempotencyKey: "nul-test-create-1") {
+    __typename ... on ClientPayload { client { id } }
+  }
 }
 """
 CLIENTS = "{ clients(first: 100) { edges { node { id } } } }"
@@ -411,7 +413,8 @@ async def test_a_nul_in_a_literal_input_object_of_a_mutation_writes_nothing(api:
     mutation = """
     mutation {
       createClient(input: {givenName: "Ada", familyName: "Love\\u0000lace",
-                           dateOfBirth: "1950-02-01", situation: COMMUNITY}) { __typename }
+                           dateOfBirth: "1950-02-01", situation: COMMUNITY},
+                   idempotencyKey: "nul-test-create-2") { __typename }
     }
     """
     assert_refused(await api.gql(mutation, role="senior_officer"), "BAD_USER_INPUT")
