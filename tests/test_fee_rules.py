@@ -167,6 +167,26 @@ def test_low_assets_boundary_for_a_period_ending_after_2024_04_01() -> None:
     assert priced(2, D(2024, 3, 31), 2_029_999).amount == 65000
 
 
+def test_the_low_assets_threshold_goes_by_the_end_of_the_year_the_fee_is_for() -> None:
+    """R-DATA: £20,300 "for periods ending on or after 2024-04-01". A fee due on 2024-04-01 is
+    for the year ending 2024-03-31, so the old £16,000 decides it; one due a day later is for a
+    year ending on 2024-04-01, so the new £20,300 does."""
+    # Year ending 2024-03-31: £20,299.99 is over the old threshold, so the fixed later-year fee
+    # is due, and its 2024 figure (priced on the due date) is unknown: refused, not guessed.
+    assert rules.price(due(2, D(2024, 4, 1)), 2_029_999, SEED) == Missing(
+        rules.LATER_YEAR, D(2024, 4, 1), known_unknown=True
+    )
+    old = priced(2, D(2024, 4, 1), 1_599_999)
+    assert old.basis is FeeBasis.LOW_ASSETS_PERCENT
+    assert old.threshold is not None
+    assert (old.threshold.effective_from, old.threshold.value) == (D(2014, 4, 1), 1_600_000)
+    # Year ending 2024-04-01: under the new threshold, 3% of the net assets.
+    new = priced(2, D(2024, 4, 2), 2_029_999)
+    assert (new.basis, new.amount) == (FeeBasis.LOW_ASSETS_PERCENT, 60900)
+    assert new.threshold is not None
+    assert (new.threshold.effective_from, new.threshold.value) == (D(2024, 4, 1), 2_030_000)
+
+
 def test_the_2024_fixed_rates_are_unknown_so_the_fee_is_refused_not_guessed() -> None:
     assert rules.price(due(1, D(2024, 4, 1)), 5_000_000, SEED) == Missing(
         rules.FIRST_YEAR, D(2024, 4, 1), known_unknown=True

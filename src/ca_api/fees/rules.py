@@ -244,7 +244,10 @@ def price(due: Due, net_assets: Pence, rates: Rates) -> Charge | Missing | None:
             return fee
         return Charge(due, FeeBasis.FIRST_YEAR, pence_of(fee), fee, net_assets=net_assets)
 
-    threshold = rates.on(LOW_ASSETS_THRESHOLD, day)
+    # R-DATA: the low-assets threshold is "£20,300 for periods ending on or after 2024-04-01":
+    # judged by the last day of the year the fee pays for, not the day it falls due (a fee due
+    # on 2024-04-01 is for a year ending 2024-03-31: the old £16,000).
+    threshold = rates.on(LOW_ASSETS_THRESHOLD, due.year_end)
     if isinstance(threshold, Missing):
         return threshold
     if net_assets < pence_of(threshold):
