@@ -41,7 +41,7 @@ from ca_api.db import Database
 from ca_api.migrate import upgrade
 from ca_api.payments import service as payment_service
 from tests.conftest import Api, _admin, _admin_url, error_codes
-from tests.test_invoices import (
+from tests.factories import (
     check_all,
     fund,
     new_client,

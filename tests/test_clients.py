@@ -26,39 +26,25 @@ from ca_api.common import versioned
 from ca_api.common.ids import decode_uuid, encode_id
 from ca_api.errors import StaleVersion
 from tests.conftest import Api, RolledBackDatabase, error_codes
+from tests.factories import (
+    AMEND_CLIENT,
+    CREATE_CLIENT,
+    DUPLICATE_PROBLEM_FIELDS,
+    amend_client,
+    client_input,
+    create_client,
+    create_vars,
+    days_ago,
+    new_key,
+    problem_fields,
+    record_appointeeship,
+    record_deputyship,
+    scalar,
+    serial,
+)
 
 # --- shared helpers -------------------------------------------------------------------------
 
-CLIENT_FIELDS = """
-  id reference version givenName familyName dateOfBirth niNumber situation status legalRole
-  referredBy address { line1 line2 town postcode }
-"""
-RECORD_PROBLEM_FIELDS = """
-  ... on ValidationProblem { code message fields { field message } }
-  ... on NotFoundProblem { code message id }
-"""
-PROBLEM_FIELDS = (
-    RECORD_PROBLEM_FIELDS
-    + """
-  ... on VersionConflict { code message currentVersion }
-"""
-)
-
-DUPLICATE_PROBLEM_FIELDS = """
-  ... on IdempotencyKeyReusedProblem { code message key }
-  ... on DuplicateClientProblem { code message existingClientId matchedOn canOverride }
-"""
-
-CREATE_CLIENT = f"""
-mutation Create($input: ClientInput!, $key: String!, $notDuplicateOf: [ID!]) {{
-  createClient(input: $input, idempotencyKey: $key, notDuplicateOf: $notDuplicateOf) {{
-    __typename
-    ... on ClientPayload {{ replayed client {{ {CLIENT_FIELDS} }} }}
-    ... on ValidationProblem {{ code message fields {{ field message }} }}
-    {DUPLICATE_PROBLEM_FIELDS}
-  }}
-}}
-"""
 
 REFER_CLIENT = f"""
 mutation Refer($input: ClientInput!, $key: String!, $notDuplicateOf: [ID!]) {{
@@ -71,15 +57,6 @@ mutation Refer($input: ClientInput!, $key: String!, $notDuplicateOf: [ID!]) {{
 }}
 """
 
-AMEND_CLIENT = f"""
-mutation Amend($id: ID!, $amendment: ClientAmendment!, $reason: String!, $expected: Int) {{
-  amendClient(id: $id, amendment: $amendment, reason: $reason, expectedVersion: $expected) {{
-    __typename
-    ... on ClientPayload {{ client {{ {CLIENT_FIELDS} }} }}
-    {PROBLEM_FIELDS}
-  }}
-}}
-"""
 
 CLIENT_HISTORY = """
 query History($id: ID!) {
@@ -98,152 +75,6 @@ query List($filter: ClientFilter, $first: Int, $after: String) {
   }
 }
 """
-
-RECORD_DEPUTYSHIP = f"""
-mutation RecordDeputyship($clientId: ID!, $input: DeputyshipInput!) {{
-  recordDeputyship(clientId: $clientId, input: $input) {{
-    __typename
-    ... on DeputyshipPayload {{
-      deputyship {{
-        id version caseNumber orderDate endDate supervisionType inForce recordedBy
-        powers {{
-          receiveIncome manageAccounts manageCapital sellProperty letProperty makeGifts
-          giftYearlyLimit
-        }}
-      }}
-    }}
-    {RECORD_PROBLEM_FIELDS}
-  }}
-}}
-"""
-
-RECORD_APPOINTEESHIP = f"""
-mutation RecordAppointeeship($clientId: ID!, $input: AppointeeshipInput!) {{
-  recordAppointeeship(clientId: $clientId, input: $input) {{
-    __typename
-    ... on AppointeeshipPayload {{
-      appointeeship {{ id version dwpReference appliedOn startDate endDate inForce recordedBy }}
-    }}
-    {RECORD_PROBLEM_FIELDS}
-  }}
-}}
-"""
-
-_unique = iter(range(1, 1_000_000))
-
-
-def days_ago(n: int) -> str:
-    """A date n days before today in the council's calendar (legal role is judged for today)."""
-    return (clock.today() - timedelta(days=n)).isoformat()
-
-
-def new_key() -> str:
-    """A fresh idempotency key (issue 9 item 7: creating and referring clients take one)."""
-    return f"test-{uuid.uuid4()}"
-
-
-def client_input(**overrides: Any) -> dict[str, Any]:
-    """A valid client; each call a different person (name and NI number), so that a test's
-    clients are not likely duplicates of each other (issue 9 item 7)."""
-    n = next(_unique)
-    base: dict[str, Any] = {
-        "givenName": "Ada",
-        "familyName": f"Lovelace{n}",
-        "dateOfBirth": "1950-03-14",
-        "situation": "COMMUNITY",
-        "niNumber": f"ab {n:06d} c",
-        "address": {"line1": "1 High Street", "town": "Lewes", "postcode": "bn7 1uz"},
-    }
-    return base | overrides
-
-
-def create_vars(key: str | None = None, **overrides: Any) -> dict[str, Any]:
-    """Variables for CREATE_CLIENT (and REFER_CLIENT): a client_input and a fresh key."""
-    return {"input": client_input(**overrides), "key": key or new_key()}
-
-
-async def create_client(
-    api: Api, *, role: str = "senior_officer", sub: str = "olu.scao", **overrides: Any
-) -> dict[str, Any]:
-    """Create a client through the API; returns the Client object."""
-    data = await api.data(CREATE_CLIENT, create_vars(**overrides), role=role, sub=sub)
-    result = data["createClient"]
-    assert result["__typename"] == "ClientPayload", result
-    client: dict[str, Any] = result["client"]
-    return client
-
-
-async def amend_client(
-    api: Api,
-    client_id: str,
-    amendment: dict[str, Any],
-    reason: str = "fix",
-    expected: int | None = None,
-    **kw: Any,
-) -> dict[str, Any]:
-    """The amendClient result (payload or problem)."""
-    variables = {"id": client_id, "amendment": amendment, "reason": reason, "expected": expected}
-    data = await api.data(AMEND_CLIENT, variables, **kw)
-    result: dict[str, Any] = data["amendClient"]
-    return result
-
-
-def powers(**overrides: Any) -> dict[str, Any]:
-    base: dict[str, Any] = {
-        "receiveIncome": True,
-        "manageAccounts": True,
-        "manageCapital": True,
-        "sellProperty": False,
-        "letProperty": False,
-        "makeGifts": True,
-        "giftYearlyLimit": "250.00",
-    }
-    return base | overrides
-
-
-def deputyship_input(**overrides: Any) -> dict[str, Any]:
-    base: dict[str, Any] = {
-        "caseNumber": f"COP{next(_unique):07d}",
-        "orderDate": days_ago(400),
-        "powers": powers(),
-        "supervisionType": "TYPE_2",
-    }
-    return base | overrides
-
-
-async def record_deputyship(api: Api, client_id: str, **overrides: Any) -> dict[str, Any]:
-    """The recordDeputyship result (payload or problem)."""
-    data = await api.data(
-        RECORD_DEPUTYSHIP,
-        {"clientId": client_id, "input": deputyship_input(**overrides)},
-        role="senior_officer",
-        sub="olu.scao",
-    )
-    result: dict[str, Any] = data["recordDeputyship"]
-    return result
-
-
-async def record_appointeeship(api: Api, client_id: str, **overrides: Any) -> dict[str, Any]:
-    """The recordAppointeeship result (payload or problem)."""
-    values: dict[str, Any] = {"startDate": days_ago(300), "dwpReference": "DWP-1"} | overrides
-    data = await api.data(
-        RECORD_APPOINTEESHIP,
-        {"clientId": client_id, "input": values},
-        role="senior_officer",
-        sub="olu.scao",
-    )
-    result: dict[str, Any] = data["recordAppointeeship"]
-    return result
-
-
-def problem_fields(problem: dict[str, Any]) -> set[str]:
-    """The fields a ValidationProblem names, spelling-neutral (``date_of_birth`` and
-    ``dateOfBirth`` both read ``dateofbirth``) so tests pin *which* field, not its casing."""
-    return {f["field"].replace("_", "").replace(".", "").lower() for f in problem["fields"]}
-
-
-async def scalar(db: RolledBackDatabase, sql: str, **params: Any) -> Any:
-    return (await db.connection.execute(text(sql), params)).scalar_one()
 
 
 async def counts(db: RolledBackDatabase) -> tuple[int, int, int]:
@@ -662,7 +493,7 @@ async def test_search_matches_names_and_reference_case_insensitively(api: Api) -
 
 
 async def test_filter_by_situation_and_status(api: Api) -> None:
-    tag = f"Sit{next(_unique)}"
+    tag = f"Sit{serial()}"
     home = await create_client(api, familyName=f"{tag}a", situation="COMMUNITY")
     care = await create_client(api, familyName=f"{tag}b", situation="RESIDENTIAL_CARE")
     gone = await create_client(api, familyName=f"{tag}c", situation="DECEASED_WINDING_UP")
@@ -685,7 +516,7 @@ async def test_filter_by_situation_and_status(api: Api) -> None:
 
 async def test_filter_by_legal_role(api: Api) -> None:
     """R-REF-6: appointee, deputy, both, or neither: each client in exactly one bucket."""
-    tag = f"Role{next(_unique)}"
+    tag = f"Role{serial()}"
     appointee = await create_client(api, familyName=f"{tag}a")
     deputy = await create_client(api, familyName=f"{tag}d")
     both = await create_client(api, familyName=f"{tag}b")

@@ -31,8 +31,14 @@ from ca_api.ledger import service as ledger
 from ca_api.ledger.models import Counterparty, LedgerAccount, Transfer
 from ca_api.ledger.rules import Category
 from tests.conftest import Api, error_codes
-from tests.test_clients import create_client, record_appointeeship, record_deputyship
-from tests.test_receipts import accounts, cms_balance, ledger_sound
+from tests.factories import (
+    accounts,
+    cms_balance,
+    create_client,
+    ledger_sound,
+    record_appointeeship,
+    record_deputyship,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 FUNDER = Actor(Principal("sam.support", frozenset({Role.SUPPORT_ASSISTANT})), "req-fees-setup")

@@ -24,48 +24,24 @@ from ca_api.audit import service as audit_service
 from ca_api.common.ids import decode_uuid, encode_id
 from ca_api.db import async_url
 from tests.conftest import Api, RolledBackDatabase, error_codes
-from tests.test_clients import (
+from tests.factories import (
+    AMEND_APPOINTEESHIP,
+    APPOINTEESHIP_FIELDS,
+    DEPUTYSHIP_FIELDS,
     PROBLEM_FIELDS,
     RECORD_DEPUTYSHIP,
     RECORD_PROBLEM_FIELDS,
+    amend_deputyship,
     create_client,
     days_ago,
     deputyship_input,
+    new_deputyship,
     powers,
     problem_fields,
     record_appointeeship,
     record_deputyship,
     scalar,
 )
-
-DEPUTYSHIP_FIELDS = """
-  id version caseNumber orderDate endDate supervisionType inForce recordedBy
-  powers {
-    receiveIncome manageAccounts manageCapital sellProperty letProperty makeGifts giftYearlyLimit
-  }
-"""
-APPOINTEESHIP_FIELDS = "id version dwpReference appliedOn startDate endDate inForce recordedBy"
-
-AMEND_DEPUTYSHIP = f"""
-mutation($id: ID!, $amendment: DeputyshipAmendment!, $reason: String!, $expected: Int) {{
-  amendDeputyship(id: $id, amendment: $amendment, reason: $reason, expectedVersion: $expected) {{
-    __typename
-    ... on DeputyshipPayload {{ deputyship {{ {DEPUTYSHIP_FIELDS} }} }}
-    {PROBLEM_FIELDS}
-  }}
-}}
-"""
-
-AMEND_APPOINTEESHIP = f"""
-mutation($id: ID!, $amendment: AppointeeshipAmendment!, $reason: String!, $expected: Int) {{
-  amendAppointeeship(id: $id, amendment: $amendment, reason: $reason,
-                     expectedVersion: $expected) {{
-    __typename
-    ... on AppointeeshipPayload {{ appointeeship {{ {APPOINTEESHIP_FIELDS} }} }}
-    {PROBLEM_FIELDS}
-  }}
-}}
-"""
 
 CLIENT_ORDERS = f"""
 query($id: ID!) {{
@@ -88,27 +64,6 @@ async def client_orders(api: Api, client_id: str) -> dict[str, Any]:
     return result
 
 
-async def amend_deputyship(
-    api: Api,
-    deputyship_id: str,
-    amendment: dict[str, Any],
-    reason: str = "court varied order",
-    expected: int | None = None,
-    **kw: Any,
-) -> dict[str, Any]:
-    variables = {
-        "id": deputyship_id,
-        "amendment": amendment,
-        "reason": reason,
-        "expected": expected,
-    }
-    kw.setdefault("role", "senior_officer")
-    kw.setdefault("sub", "olu.scao")
-    data = await api.data(AMEND_DEPUTYSHIP, variables, **kw)
-    result: dict[str, Any] = data["amendDeputyship"]
-    return result
-
-
 async def amend_appointeeship(
     api: Api,
     appointeeship_id: str,
@@ -128,13 +83,6 @@ async def amend_appointeeship(
     data = await api.data(AMEND_APPOINTEESHIP, variables, **kw)
     result: dict[str, Any] = data["amendAppointeeship"]
     return result
-
-
-async def new_deputyship(api: Api, client_id: str, **overrides: Any) -> dict[str, Any]:
-    result = await record_deputyship(api, client_id, **overrides)
-    assert result["__typename"] == "DeputyshipPayload", result
-    deputyship: dict[str, Any] = result["deputyship"]
-    return deputyship
 
 
 async def new_appointeeship(api: Api, client_id: str, **overrides: Any) -> dict[str, Any]:

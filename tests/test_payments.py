@@ -40,9 +40,11 @@ from ca_api.payments.rules import (
     transition_problem,
 )
 from tests.conftest import Api, RolledBackDatabase, _admin, _admin_url, error_codes
-from tests.test_invoices import (
+from tests.factories import (
     ALL_CHECKS,
+    PAYMENT_FIELDS,
     PROBLEMS,
+    RAISE_PAYMENT,
     RECORD_CHECKS,
     RECORD_EVENT,
     check_all,
@@ -51,32 +53,12 @@ from tests.test_invoices import (
     new_client,
     new_counterparty,
     new_key,
+    raise_payment,
     record_check,
     record_invoice,
     recorded,
     scalar,
-    today_fixture,  # noqa: F401 - the `today` fixture
 )
-
-PAYMENT_FIELDS = """
-  id clientId clientReference invoiceId invoice { id status } payee { id name kind }
-  amount category method description standing status raisedBy raisedAt waitingSince fundsShort
-  approvedBy approvedAt approvalLimitVersionId holdTransferId madeBy madeAt cancelledBy
-  cancelReason canApprove authors
-  events { event transferId limitVersionId reason recordedBy }
-"""
-
-RAISE = f"""
-mutation($input: RaisePaymentInput!, $key: String!, $method: PaymentMethod) {{
-  raisePayment(input: $input, idempotencyKey: $key, method: $method) {{
-    __typename
-    ... on PaymentPayload {{ replayed payment {{ {PAYMENT_FIELDS} }} }}
-    {PROBLEMS}
-    ... on ChecksIncompleteProblem {{ missing }}
-    ... on IdempotencyKeyReusedProblem {{ key }}
-  }}
-}}
-"""
 
 APPROVE = f"""
 mutation($id: ID!, $key: String!) {{
@@ -139,20 +121,6 @@ query($clientId: ID, $status: PaymentStatus, $first: Int, $after: String) {
 
 
 # --- helpers --------------------------------------------------------------------------------
-
-
-async def raise_payment(
-    api: Api,
-    payment_input: dict[str, Any],
-    *,
-    role: str = "assistant",
-    sub: str = "ash.assistant",
-    key: str | None = None,
-    method: str | None = None,
-) -> dict[str, Any]:
-    variables = {"input": payment_input, "key": key or new_key(), "method": method}
-    result: dict[str, Any] = (await api.data(RAISE, variables, role=role, sub=sub))["raisePayment"]
-    return result
 
 
 async def raised(api: Api, invoice_id: str, **kw: Any) -> dict[str, Any]:
@@ -675,7 +643,7 @@ async def test_denials_by_role(api: Api, setup: dict[str, Any], mutation: str, r
     payment = await raised(api, invoice["id"])
     if mutation == "raise":
         body = await api.gql(
-            RAISE, {"input": {"invoiceId": invoice["id"]}, "key": new_key()}, role=role
+            RAISE_PAYMENT, {"input": {"invoiceId": invoice["id"]}, "key": new_key()}, role=role
         )
     elif mutation == "make":
         body = await api.gql(MAKE, {"id": payment["id"], "key": new_key()}, role=role)
@@ -829,7 +797,9 @@ async def test_sap_raises_payments_of_council_invoices_only(
     invoice = await payable(api, setup["client"], setup["supplier"])
     before = await scalar(db, "SELECT count(*) FROM payment")
     body = await api.gql(
-        RAISE, {"input": {"invoiceId": invoice["id"]}, "key": new_key()}, role="integration_sap"
+        RAISE_PAYMENT,
+        {"input": {"invoiceId": invoice["id"]}, "key": new_key()},
+        role="integration_sap",
     )
     assert error_codes(body) == ["FORBIDDEN"]
     standing = {
@@ -840,7 +810,9 @@ async def test_sap_raises_payments_of_council_invoices_only(
         "description": "x",
         "standing": True,
     }
-    body = await api.gql(RAISE, {"input": standing, "key": new_key()}, role="integration_sap")
+    body = await api.gql(
+        RAISE_PAYMENT, {"input": standing, "key": new_key()}, role="integration_sap"
+    )
     assert error_codes(body) == ["FORBIDDEN"]
     assert await scalar(db, "SELECT count(*) FROM payment") == before
 
