@@ -12,6 +12,7 @@ import os
 import socket
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -171,15 +172,24 @@ class Api:
         return body["data"]
 
 
+@asynccontextmanager
+async def api_on(
+    database: Database, settings: Settings, signing_key: SigningKey
+) -> AsyncIterator[Api]:
+    """The real endpoint, in the test's loop, on ``database``."""
+    verifier = TokenVerifier(signing_key.public_keyset(), settings)
+    app = create_app(settings, database.url, verifier=verifier, database=database)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+        yield Api(client=client, key=signing_key, settings=settings)
+
+
 @pytest.fixture
 async def api(
     db: RolledBackDatabase, settings: Settings, signing_key: SigningKey
 ) -> AsyncIterator[Api]:
-    verifier = TokenVerifier(signing_key.public_keyset(), settings)
-    app = create_app(settings, db.url, verifier=verifier, database=db)
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
-        yield Api(client=client, key=signing_key, settings=settings)
+    async with api_on(db, settings, signing_key) as endpoint:
+        yield endpoint
 
 
 def error_codes(body: dict[str, Any]) -> list[str]:

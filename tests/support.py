@@ -1,5 +1,5 @@
 """Database helpers the test modules share (issue 10 item 6): a database of a test's own that
-commits for real, the app on it, and the SQL-statement counter.
+commits for real, the app on it, the SQL-statement counter, and a database that fails.
 
 The per-test database that rolls back is in ``tests/conftest.py``; the builders of clients,
 money and approvals in ``tests/factories.py``.
@@ -15,17 +15,16 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager, contextmanager
 from typing import Any, TypeVar
 
-import httpx
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from ca_api import demo
-from ca_api.app import create_app
-from ca_api.auth.tokens import SigningKey, TokenVerifier
+from ca_api.auth.tokens import SigningKey
 from ca_api.config import Settings
-from ca_api.db import Database
+from ca_api.db import Database, SerialSession
 from ca_api.migrate import upgrade
-from tests.conftest import Api, RolledBackDatabase, _admin, _admin_url
+from tests.conftest import Api, RolledBackDatabase, _admin, _admin_url, api_on
 
 T = TypeVar("T")
 
@@ -77,14 +76,37 @@ async def app_on(
     """The real endpoint on a database that commits (each request its own connection), in the
     test's loop; the database is disposed of afterwards."""
     database = Database(url, pool_size=pool_size)
-    verifier = TokenVerifier(signing_key.public_keyset(), settings)
-    app = create_app(settings, url, verifier=verifier, database=database)
-    transport = httpx.ASGITransport(app=app)
     try:
-        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
-            yield Api(client=client, key=signing_key, settings=settings), database
+        async with api_on(database, settings, signing_key) as api:
+            yield api, database
     finally:
         await database.dispose()
+
+
+class _FailingSession(SerialSession):
+    error: Exception
+
+    async def execute(self, *args: Any, **kwargs: Any) -> Any:
+        raise self.error
+
+
+class FailingDatabase(RolledBackDatabase):
+    """The test's database, but every statement a request sends fails with ``error``: what
+    the endpoint does with an error no resolver expected, without patching any of them."""
+
+    def __init__(self, base: RolledBackDatabase, error: Exception) -> None:
+        super().__init__(base, base.connection)
+        self.error = error
+
+    def session(self) -> AsyncSession:
+        session = _FailingSession(
+            bind=self.connection,
+            join_transaction_mode="create_savepoint",
+            expire_on_commit=False,
+            autoflush=False,
+        )
+        session.error = self.error
+        return session
 
 
 @contextmanager

@@ -25,6 +25,7 @@ from ca_api.planning.rules import Frequency, PlanLine, PrintedTotals, Side
 from tests.conftest import Api, error_codes
 from tests.factories import (
     PLAN_FIELDS,
+    PLAN_YEAR,
     RECORD_PLAN,
     client_with_orders,
     line_input,
@@ -523,6 +524,15 @@ async def test_who_may_record_a_plan(api: Api, session: AsyncSession, role: str,
     body = await api.gql(RECORD_PLAN, variables, role=role)
     if may:
         assert body["data"]["recordBudgetPlan"]["__typename"] == "BudgetPlanPayload"
+        # issue 10 item 6: what the mutation recorded, not only that it answered (R-BUD-1)
+        plan = body["data"]["recordBudgetPlan"]["plan"]
+        assert (plan["clientId"], plan["planYearStart"], plan["recordedBy"]) == (
+            client,
+            PLAN_YEAR.isoformat(),
+            "tester",
+        )
+        assert plan["openingBalance"] == load_fixture()["plans"]["c"]["opening_balance"]
+        assert await count_plans(session) == 1
     else:
         assert error_codes(body) == ["FORBIDDEN"]
         assert await count_plans(session) == 0

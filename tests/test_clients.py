@@ -6,6 +6,7 @@ The GraphQL helpers at the top are shared with ``test_orders`` and ``test_audit`
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import json
 import re
@@ -19,11 +20,13 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ca_api import clock
+from ca_api.auth.tokens import SigningKey
 from ca_api.clients import repository
 from ca_api.clients.models import ClientVersion
 from ca_api.clients.rules import ClientDetails, Situation
 from ca_api.common import versioned
 from ca_api.common.ids import decode_uuid, encode_id
+from ca_api.config import Settings
 from ca_api.errors import StaleVersion
 from tests.conftest import Api, RolledBackDatabase, error_codes
 from tests.factories import (
@@ -42,6 +45,7 @@ from tests.factories import (
     scalar,
     serial,
 )
+from tests.support import app_on, fresh_database
 
 # --- shared helpers -------------------------------------------------------------------------
 
@@ -639,38 +643,53 @@ async def test_a_cursor_with_the_wrong_key_is_bad_input(api: Api, key: list[Any]
 
 
 async def test_concurrent_amendments_collide_on_the_version_key(
-    api: Api, session: AsyncSession, monkeypatch: pytest.MonkeyPatch
+    settings: Settings, signing_key: SigningKey
 ) -> None:
     """Two amendments of one version: the second to insert hits the (client_id, version)
-    primary key and gets a version conflict, never a silent overwrite (R-AUD-2). The race is
-    simulated by making the writer read a stale latest version."""
-    client = await create_client(api)
-    first = await amend_client(api, client["id"], {"givenName": "Ida"}, reason="first")
-    assert first["client"]["version"] == 2
-    cid = decode_uuid("Client", client["id"])
+    primary key and gets a version conflict, never a silent overwrite (R-AUD-2). A real race
+    on a database of its own (issue 10 item 6: nothing patched): the late writer reads
+    version 1 before the first writer's version 2 is committed, and waits on the key."""
+    with fresh_database("ca_api_clients_race") as url:
+        async with app_on(url, settings, signing_key, pool_size=4) as (api, database):
+            client = await create_client(api)
+            cid = decode_uuid("Client", client["id"])
 
-    real = versioned.latest_version
+            async def amend(session: AsyncSession, given_name: str) -> int:
+                details = ClientDetails(given_name, "Late", date(1950, 1, 1), Situation.COMMUNITY)
+                values = repository.details_values(details) | {
+                    "recorded_by": given_name.lower(),
+                    "reason": given_name,
+                }
+                return await versioned.append_version(
+                    session,
+                    ClientVersion.__table__,  # type: ignore[arg-type]
+                    "client_id",
+                    cid,
+                    values,
+                    what="client",
+                    expected_version=None,
+                )
 
-    async def read_before_the_other_commit(*args: Any) -> int:
-        return await real(*args) - 1
+            async def waiting_on_a_lock(pid: int) -> None:
+                sql = text("SELECT count(*) FROM pg_locks WHERE pid = :pid AND NOT granted")
+                async with database.session() as watcher:
+                    for _ in range(600):
+                        if (await watcher.execute(sql, {"pid": pid})).scalar_one():
+                            return
+                        await asyncio.sleep(0.05)
+                raise AssertionError("the late writer never waited on the version key")
 
-    monkeypatch.setattr(versioned, "latest_version", read_before_the_other_commit)
-    details = ClientDetails("Eve", "Late", date(1950, 1, 1), Situation.COMMUNITY)
-    values = repository.details_values(details) | {"recorded_by": "late", "reason": "second"}
-    with pytest.raises(StaleVersion) as caught:
-        await versioned.append_version(
-            session,
-            ClientVersion.__table__,  # type: ignore[arg-type]
-            "client_id",
-            cid,
-            values,
-            what="client",
-            expected_version=None,
-        )
-    assert caught.value.current == 2
-    monkeypatch.undo()
-    history = (await api.data(CLIENT_HISTORY, {"id": client["id"]}))["client"]["history"]
-    assert [(v["version"], v["givenName"]) for v in history] == [(1, "Ada"), (2, "Ida")]
+            async with database.session() as first, database.session() as late:
+                pid = (await late.execute(text("SELECT pg_backend_pid()"))).scalar_one()
+                assert await amend(first, "Ida") == 2  # written, not yet committed
+                second = asyncio.create_task(amend(late, "Eve"))
+                await waiting_on_a_lock(pid)  # the late writer read version 1 and waits
+                await first.commit()
+                with pytest.raises(StaleVersion) as caught:
+                    await second
+                assert caught.value.current == 2
+            history = (await api.data(CLIENT_HISTORY, {"id": client["id"]}))["client"]["history"]
+            assert [(v["version"], v["givenName"]) for v in history] == [(1, "Ada"), (2, "Ida")]
 
 
 # --- one person, one client: idempotency keys and likely duplicates (issue 9 item 7) ---------

@@ -15,7 +15,6 @@ from typing import Any
 
 import pytest
 from sqlalchemy import text
-from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 
@@ -24,7 +23,7 @@ from ca_api.auth.principal import Principal, Role
 from ca_api.common.ids import decode_uuid, encode_id
 from ca_api.db import async_url
 from ca_api.migrate import upgrade
-from tests.conftest import Api, RolledBackDatabase, _admin, error_codes
+from tests.conftest import Api, RolledBackDatabase, error_codes
 from tests.factories import (
     APPROVE_DECISION,
     DECIDE_PROBLEMS,
@@ -42,6 +41,7 @@ from tests.factories import (
     raised,
     scalar,
 )
+from tests.support import fresh_database
 
 # --- shared helpers -------------------------------------------------------------------------
 
@@ -215,11 +215,7 @@ def test_decisions_raised_before_the_migration_get_their_authors(database_url: s
     """issue 9 item 8, migration 0011: decisions already raised get their authors from what is
     recorded (their raiser, the plan and same-year revisions linked to them, the authors of the
     decision they superseded), so a plan awaiting approval is not left open to its author."""
-    name = f"ca_api_authors_{uuid.uuid4().hex[:8]}"
-    asyncio.run(_admin(database_url, f'CREATE DATABASE "{name}"'))
-    url = make_url(database_url).set(database=name).render_as_string(hide_password=False)
-    try:
-        upgrade(url, "0008")
+    with fresh_database("ca_api_authors", revision="0008", admin_url=database_url) as url:
         c, p0, p1, p2 = (uuid.uuid4() for _ in range(4))
         d1, d2, d3 = (uuid.uuid4() for _ in range(3))
 
@@ -265,8 +261,6 @@ def test_decisions_raised_before_the_migration_get_their_authors(database_url: s
             d2: ["raiser.a"],
             d3: ["raiser.a", "raiser.b"],
         }
-    finally:
-        asyncio.run(_admin(database_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
 # --- refusal, supersession ------------------------------------------------------------------

@@ -496,6 +496,14 @@ async def test_who_may_run_fees(api: Api, role: str, allowed: bool) -> None:
     )
     if allowed:
         assert body["data"]["runFees"]["__typename"] == "FeeRunPayload"
+        # issue 10 item 6: the run recorded, for that period, by that caller (R-FEE)
+        run = body["data"]["runFees"]["run"]
+        assert body["data"]["runFees"]["alreadyRun"] is False
+        assert (run["periodStart"], run["periodEnd"], run["runBy"]) == (
+            "2016-04-01",
+            "2016-06-30",
+            f"{role}.x",
+        )
     else:
         assert error_codes(body) == ["FORBIDDEN"]
         assert body["data"] is None or body["data"]["runFees"] is None

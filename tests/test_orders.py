@@ -15,7 +15,6 @@ from typing import Any
 
 import pytest
 from sqlalchemy import text
-from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 
@@ -42,6 +41,7 @@ from tests.factories import (
     record_deputyship,
     scalar,
 )
+from tests.support import fresh_database
 
 CLIENT_ORDERS = f"""
 query($id: ID!) {{
@@ -925,24 +925,11 @@ async def _on_database(url: str, statements: list[tuple[str, dict[str, Any]]]) -
         await engine.dispose()
 
 
-async def _admin(url: str, sql: str) -> None:
-    engine = create_async_engine(async_url(url), isolation_level="AUTOCOMMIT")
-    try:
-        async with engine.connect() as conn:
-            await conn.execute(text(sql))
-    finally:
-        await engine.dispose()
-
-
 async def test_the_migration_supersedes_orders_that_overlap_already(database_url: str) -> None:
     """issue 9 item 5, R-AUD-2: a database holding the testers' two deputyships in force (and
     two appointeeships) is migrated: the earlier recorded is superseded by the later, by a new
     version with an audit entry, and the constraint then holds. The audit chain stays intact."""
-    name = f"ca_api_orders_{uuid.uuid4().hex[:8]}"
-    await _admin(database_url, f'CREATE DATABASE "{name}"')
-    url = make_url(database_url).set(database=name).render_as_string(hide_password=False)
-    try:
-        await asyncio.to_thread(migrate.upgrade, url, "0008")
+    with fresh_database("ca_api_orders", revision="0008", admin_url=database_url) as url:
         client, dep_a, dep_b, app_a, app_b = (uuid.uuid4() for _ in range(5))
         dep_version = (
             "INSERT INTO deputyship_version (deputyship_id, version, case_number, order_date,"
@@ -1040,5 +1027,3 @@ async def test_the_migration_supersedes_orders_that_overlap_already(database_url
                     (dep_version, {"id": third, "case": "COP-C"}),
                 ],
             )
-    finally:
-        await _admin(database_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

@@ -7,19 +7,14 @@ The helpers at the top are shared with ``test_interest``.
 
 from __future__ import annotations
 
-import asyncio
 import json
-import os
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Iterator
-from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from datetime import date, timedelta
-from typing import Any, TypeVar
+from typing import Any
 
 import pytest
-from sqlalchemy import event, insert
-from sqlalchemy.engine import make_url
+from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ca_api import clock
@@ -30,12 +25,11 @@ from ca_api.db import Database
 from ca_api.errors import ValidationFailed
 from ca_api.ledger import service as ledger_service
 from ca_api.ledger.rules import Benefit, Category
-from ca_api.migrate import upgrade
 from ca_api.money import format_money
 from ca_api.receipts import rules
 from ca_api.receipts import service as receipts_service
 from ca_api.receipts.rules import ReceiptDraft, ReceiptMethod, RunLine
-from tests.conftest import Api, RolledBackDatabase, _admin, _admin_url, error_codes
+from tests.conftest import Api, RolledBackDatabase, error_codes
 from tests.factories import (
     AA_PERIOD,
     RECEIPT_FIELDS,
@@ -60,8 +54,7 @@ from tests.factories import (
     receipt_input,
     record_receipt,
 )
-
-T = TypeVar("T")
+from tests.support import fresh_database, statements
 
 # --- shared helpers -------------------------------------------------------------------------
 
@@ -168,6 +161,11 @@ async def test_state_pension_is_recorded_as_state_pension(
         receipt_input(client_id, dwp, benefit="STATE_PENSION", category="IN_STATE_PENSION"),
     )
     assert same["__typename"] == "ReceiptPayload"
+    # issue 10 item 6: recorded as it was named (R-REC)
+    assert (same["receipt"]["benefit"], same["receipt"]["category"]) == (
+        "STATE_PENSION",
+        "IN_STATE_PENSION",
+    )
     wrong = await record_receipt(
         api, receipt_input(client_id, dwp, benefit="STATE_PENSION", category="IN_BENEFITS")
     )
@@ -615,6 +613,11 @@ async def test_who_may_record_a_benefits_run(api: Api, client_id: str, dwp: str,
     if role in OFFICERS:
         assert "errors" not in body, body
         assert body["data"]["recordBenefitRun"]["__typename"] == "BenefitRunPayload"
+        # issue 10 item 6: the run's one line is in the client's CMS account (R-REC)
+        done = body["data"]["recordBenefitRun"]
+        assert (done["count"], done["clients"], done["total"]) == (1, 1, "434.20")
+        assert done["valueDate"] == VALUE_DATE
+        assert await cms_balance(api, client_id) == "434.20"
     else:
         assert error_codes(body) == ["FORBIDDEN"], body
         assert await accounts(api, client_id) == {}
@@ -851,23 +854,6 @@ async def bare_clients(session: AsyncSession, n: int) -> list[str]:
     return [encode_id("Client", i) for i in ids]
 
 
-@contextmanager
-def statements(db: RolledBackDatabase) -> Iterator[list[str]]:
-    """The SQL statements sent on the tests' connection while the block runs."""
-    seen: list[str] = []
-
-    def count(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
-        seen.append(statement)
-
-    target = db.connection.sync_connection
-    assert target is not None
-    event.listen(target, "before_cursor_execute", count)
-    try:
-        yield seen
-    finally:
-        event.remove(target, "before_cursor_execute", count)
-
-
 async def test_a_full_run_fits_the_request_limit_and_its_sql_does_not_grow_with_it(
     api: Api, db: RolledBackDatabase, session: AsyncSession, dwp: str
 ) -> None:
@@ -901,28 +887,10 @@ async def test_a_full_run_fits_the_request_limit_and_its_sql_does_not_grow_with_
 # --- Under concurrent load: a database of its own, committing for real ---------------------
 
 
-def _in_thread(coro: Coroutine[Any, Any, T]) -> T:
-    """A coroutine on an event loop of its own in another thread (the migrations call
-    asyncio.run; the tests' loop must not be disturbed)."""
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(asyncio.run, coro).result()
-
-
-async def _migrate(url: str) -> None:
-    await asyncio.to_thread(upgrade, url)
-
-
 @pytest.fixture(scope="module")
 def money_db_url() -> Iterator[str]:
-    admin = _admin_url()
-    name = f"ca_api_money_{os.getpid()}_{uuid.uuid4().hex[:6]}"
-    _in_thread(_admin(admin, f'CREATE DATABASE "{name}"'))
-    url = make_url(admin).set(database=name).render_as_string(hide_password=False)
-    try:
-        _in_thread(_migrate(url))
+    with fresh_database("ca_api_money") as url:
         yield url
-    finally:
-        _in_thread(_admin(admin, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
 @pytest.fixture(scope="module")

@@ -396,6 +396,10 @@ async def test_who_may_declare_assets(
         assert body["data"]["declareClientAssets"]["__typename"] == (
             "ClientAssetDeclarationPayload"
         )
+        # issue 10 item 6: the declaration recorded for that client, dated today
+        declaration = body["data"]["declareClientAssets"]["declaration"]
+        assert (declaration["clientId"], declaration["property"]) == (client, False)
+        assert declaration["declaredOn"] == clock.today().isoformat()
     else:
         assert error_codes(body) == ["FORBIDDEN"]
 
