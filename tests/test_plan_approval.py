@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from tests.conftest import Api
 from tests.factories import (
+    SUBMIT_PLAN,
     client_with_orders,
     load_fixture,
     new_key,
@@ -19,15 +20,6 @@ from tests.factories import (
     record_seed_plan,
 )
 
-SUBMIT = """
-mutation($plan: ID!, $key: String!) {
-  submitBudgetPlan(planId: $plan, consulted: "The client's sister", clientInvolved: true,
-                   idempotencyKey: $key) {
-    __typename
-    ... on BudgetPlanPayload { plan { id decisionId approvalStatus } }
-    ... on Problem { code message }
-  }
-}"""
 APPROVE = """
 mutation($id: ID!, $key: String!) {
   approveDecision(id: $id, idempotencyKey: $key) { __typename ... on Problem { code } }
@@ -54,7 +46,7 @@ QUEUE = "{ approvalQueue(first: 100) { edges { node { kind id } } } }"
 
 async def submit(api: Api, plan_id: str, k: str | None = None) -> dict[str, Any]:
     data = await api.data(
-        SUBMIT, {"plan": plan_id, "key": k or new_key()}, role="assistant", sub="ash.assistant"
+        SUBMIT_PLAN, {"plan": plan_id, "key": k or new_key()}, role="assistant", sub="ash.assistant"
     )
     result: dict[str, Any] = data["submitBudgetPlan"]
     return result
@@ -85,7 +77,10 @@ async def test_whoever_submits_a_plan_cannot_approve_it(api: Api, session: Async
     client = await client_with_orders(session, deputy_from=date(2013, 5, 20))
     plan = await record_seed_plan(api, client, "a")
     data = await api.data(
-        SUBMIT, {"plan": plan["id"], "key": new_key()}, role="governance_manager", sub="grace.tgm"
+        SUBMIT_PLAN,
+        {"plan": plan["id"], "key": new_key()},
+        role="governance_manager",
+        sub="grace.tgm",
     )
     decision = data["submitBudgetPlan"]["plan"]["decisionId"]
     own = await api.data(
