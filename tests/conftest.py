@@ -12,20 +12,25 @@ import os
 import socket
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+import strawberry
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession, create_async_engine
 
+from ca_api import clock
 from ca_api.app import create_app
 from ca_api.auth.tokens import SigningKey, TokenVerifier, load_or_create_dev_key, mint_token
 from ca_api.config import Settings
 from ca_api.db import Database, SerialSession, async_url
+from ca_api.graphql import build_schema
 from ca_api.migrate import upgrade
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -167,16 +172,58 @@ class Api:
         return body["data"]
 
 
-@pytest.fixture
-async def api(
-    db: RolledBackDatabase, settings: Settings, signing_key: SigningKey
+@asynccontextmanager
+async def api_on(
+    database: Database, settings: Settings, signing_key: SigningKey
 ) -> AsyncIterator[Api]:
+    """The real endpoint, in the test's loop, on ``database``."""
     verifier = TokenVerifier(signing_key.public_keyset(), settings)
-    app = create_app(settings, db.url, verifier=verifier, database=db)
+    app = create_app(settings, database.url, verifier=verifier, database=database)
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
         yield Api(client=client, key=signing_key, settings=settings)
 
 
+@pytest.fixture
+async def api(
+    db: RolledBackDatabase, settings: Settings, signing_key: SigningKey
+) -> AsyncIterator[Api]:
+    async with api_on(db, settings, signing_key) as endpoint:
+        yield endpoint
+
+
 def error_codes(body: dict[str, Any]) -> list[str]:
     return [e.get("extensions", {}).get("code") for e in body.get("errors", [])]
+
+
+@pytest.fixture(name="today")
+def today_fixture(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    """Set the council's date (ca_api.clock.today) for the test: ``today.set(date(...))``."""
+
+    class Today:
+        value = clock.today()
+
+        def set(self, day: date) -> None:
+            self.value = day
+
+    t = Today()
+    monkeypatch.setattr(clock, "today", lambda: t.value)
+    yield t
+
+
+@pytest.fixture(scope="module")
+def one_schema_per_module() -> Iterator[None]:
+    """The ``api`` fixture makes an app per test, and each app builds the schema (tens of ms,
+    more than a test's requests); a module that asks for this fixture (``pytestmark``) has its
+    apps share one, built from the same settings."""
+    built: dict[str, strawberry.Schema] = {}
+
+    def cached(settings: Settings) -> strawberry.Schema:
+        key = settings.model_dump_json()
+        if key not in built:
+            built[key] = build_schema(settings)
+        return built[key]
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr("ca_api.app.build_schema", cached)
+        yield

@@ -23,16 +23,16 @@ from ca_api.graphql import build_schema
 from ca_api.policy.amounts import EXEMPT, AmountCheck
 from ca_api.policy.rules import MoneyAt, over_maximum
 from tests.conftest import Api, RolledBackDatabase, error_codes
-from tests.test_invoices import today_fixture  # noqa: F401 - the `today` fixture
-from tests.test_permissions import SCALAR_PLACEHOLDERS, placeholder
-from tests.test_receipts import (
+from tests.factories import (
     RECORD_RUN,
+    SCALAR_PLACEHOLDERS,
     accounts,
-    key,
-    new_client,
+    care_client_id,
+    new_key,
     new_payer,
+    placeholder,
     receipt_input,
-    record,
+    record_receipt,
 )
 
 TRILLION = "999999999999.99"  # the largest the Money scalar's syntax admits
@@ -52,8 +52,8 @@ def over(result: dict[str, Any]) -> dict[str, str]:
 
 async def test_a_receipt_of_a_trillion_pounds_is_refused_with_the_typed_code(api: Api) -> None:
     # issue 9 item 6: a single receipt of 999,999,999,999.99 was accepted.
-    client_id, dwp = await new_client(api), await new_payer(api)
-    result = await record(api, receipt_input(client_id, dwp, amount=TRILLION))
+    client_id, dwp = await care_client_id(api), await new_payer(api)
+    result = await record_receipt(api, receipt_input(client_id, dwp, amount=TRILLION))
     fields = over(result)
     assert list(fields) == ["amount"]
     assert "10000000.00" in fields["amount"] and "amount_maximum" in fields["amount"]
@@ -62,10 +62,10 @@ async def test_a_receipt_of_a_trillion_pounds_is_refused_with_the_typed_code(api
 
 async def test_the_maximum_is_accepted_and_a_penny_over_refused(api: Api) -> None:
     # issue 9 item 6: the boundary is inclusive, as every limit of R-DEC is.
-    client_id, dwp = await new_client(api), await new_payer(api)
-    refused = await record(api, receipt_input(client_id, dwp, amount=PENNY_OVER))
+    client_id, dwp = await care_client_id(api), await new_payer(api)
+    refused = await record_receipt(api, receipt_input(client_id, dwp, amount=PENNY_OVER))
     assert list(over(refused)) == ["amount"]
-    accepted = await record(api, receipt_input(client_id, dwp, amount=MAXIMUM))
+    accepted = await record_receipt(api, receipt_input(client_id, dwp, amount=MAXIMUM))
     assert accepted["__typename"] == "ReceiptPayload", accepted
     assert (await accounts(api, client_id))["CLIENT_CMS"]["balance"] == MAXIMUM
 
@@ -80,24 +80,24 @@ async def test_a_later_dated_maximum_applies_from_its_date(
             "VALUES ('amount_maximum', '2026-12-01', 500000000, 'PENCE', 'test', 'test')"
         )
     )
-    client_id, dwp = await new_client(api), await new_payer(api)
+    client_id, dwp = await care_client_id(api), await new_payer(api)
     today.set(date(2026, 11, 30))
-    before = await record(api, receipt_input(client_id, dwp, amount="6000000.00"))
+    before = await record_receipt(api, receipt_input(client_id, dwp, amount="6000000.00"))
     assert before["__typename"] == "ReceiptPayload", before
     today.set(date(2026, 12, 1))
-    after = await record(api, receipt_input(client_id, dwp, amount="6000000.00"))
+    after = await record_receipt(api, receipt_input(client_id, dwp, amount="6000000.00"))
     assert "5000000.00" in over(after)["amount"]
-    at = await record(api, receipt_input(client_id, dwp, amount="5000000.00"))
+    at = await record_receipt(api, receipt_input(client_id, dwp, amount="5000000.00"))
     assert at["__typename"] == "ReceiptPayload", at
 
 
 async def test_the_syntactic_bound_still_refuses_thirteen_digits(api: Api) -> None:
     # The Money scalar's own bound: twelve digits of pounds. Longer is not an amount at all.
-    client_id, dwp = await new_client(api), await new_payer(api)
+    client_id, dwp = await care_client_id(api), await new_payer(api)
     body = await api.gql(
         "mutation($input: ReceiptInput!, $key: String!) { recordReceipt(input: $input, "
         "idempotencyKey: $key) { __typename } }",
-        {"input": receipt_input(client_id, dwp, amount="1000000000000.00"), "key": key()},
+        {"input": receipt_input(client_id, dwp, amount="1000000000000.00"), "key": new_key()},
         role="support_assistant",
     )
     assert error_codes(body) == ["BAD_USER_INPUT"]
@@ -105,7 +105,7 @@ async def test_the_syntactic_bound_still_refuses_thirteen_digits(api: Api) -> No
 
 async def test_a_benefit_run_names_each_line_over_the_maximum(api: Api) -> None:
     # issue 9 item 6: every amount of a list is checked; the run is all or nothing.
-    client_id, dwp = await new_client(api), await new_payer(api)
+    client_id, dwp = await care_client_id(api), await new_payer(api)
     line = {
         "clientId": client_id,
         "payerId": dwp,
@@ -118,7 +118,7 @@ async def test_a_benefit_run_names_each_line_over_the_maximum(api: Api) -> None:
             "valueDate": "2025-03-03",
             "lines": [{**line, "amount": "434.20"}, {**line, "amount": TRILLION}],
         },
-        "key": key(),
+        "key": new_key(),
     }
     data = await api.data(RECORD_RUN, variables, role="support_assistant")
     assert list(over(data["recordBenefitRun"])) == ["lines.1.amount"]
@@ -127,11 +127,11 @@ async def test_a_benefit_run_names_each_line_over_the_maximum(api: Api) -> None:
 
 async def test_a_caller_who_may_not_call_the_field_is_told_so_first(api: Api) -> None:
     # Deny by default (R-ROLE-1) comes before any look at the arguments.
-    client_id, dwp = await new_client(api), await new_payer(api)
+    client_id, dwp = await care_client_id(api), await new_payer(api)
     body = await api.gql(
         "mutation($input: ReceiptInput!, $key: String!) { recordReceipt(input: $input, "
         "idempotencyKey: $key) { __typename } }",
-        {"input": receipt_input(client_id, dwp, amount=TRILLION), "key": key()},
+        {"input": receipt_input(client_id, dwp, amount=TRILLION), "key": new_key()},
         role="auditor",
     )
     assert error_codes(body) == ["FORBIDDEN"]

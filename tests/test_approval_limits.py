@@ -16,8 +16,14 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
 from tests.conftest import Api, RolledBackDatabase, error_codes
-from tests.test_decisions import DECISION, approve, decision_input, raised
-from tests.test_invoices import new_client, scalar, today_fixture  # noqa: F401
+from tests.factories import (
+    DECISION,
+    approve,
+    decision_input,
+    new_client,
+    raised,
+    scalar,
+)
 
 ADD = """
 mutation($input: ApprovalLimitVersionInput!) {

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import os
 import time
 import uuid
 import warnings
@@ -21,14 +20,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import httpx
 import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.exceptions import StarletteDeprecationWarning
 
-from ca_api import demo
 from ca_api.app import create_app
 from ca_api.approvals import events, listener
 from ca_api.approvals.listener import Notice, Resync
@@ -38,10 +35,9 @@ from ca_api.auth.tokens import SigningKey, TokenVerifier, mint_token
 from ca_api.common.ids import decode_uuid, encode_id
 from ca_api.config import Settings
 from ca_api.db import Database
-from ca_api.migrate import upgrade
 from ca_api.payments import service as payment_service
-from tests.conftest import Api, _admin, _admin_url, error_codes
-from tests.test_invoices import (
+from tests.conftest import Api, error_codes
+from tests.factories import (
     check_all,
     fund,
     new_client,
@@ -49,6 +45,7 @@ from tests.test_invoices import (
     new_key,
     recorded,
 )
+from tests.support import app_on, fresh_database
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore", StarletteDeprecationWarning)
@@ -321,24 +318,8 @@ async def test_the_queue_merges_every_registered_source(
 
 @pytest.fixture(scope="module")
 def live_url() -> Iterator[str]:
-    admin = _admin_url()
-    name = f"ca_api_test_queue_{os.getpid()}_{uuid.uuid4().hex[:6]}"
-    asyncio.run(_admin(admin, f'CREATE DATABASE "{name}"'))
-    url = make_url(admin).set(database=name).render_as_string(hide_password=False)
-    try:
-        upgrade(url)
-
-        async def load() -> None:
-            db = Database(url, pool_size=2)
-            try:
-                await demo.load(db)  # clients with money, British Gas, ...
-            finally:
-                await db.dispose()
-
-        asyncio.run(load())
+    with fresh_database("ca_api_test_queue", with_demo=True) as url:  # clients with money, ...
         yield url
-    finally:
-        asyncio.run(_admin(admin, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
 @dataclass
@@ -509,16 +490,11 @@ async def committed(
     live_url: str, settings: Settings, signing_key: SigningKey
 ) -> AsyncIterator[tuple[Api, Database]]:
     """The app in this test's loop on the live database (commits for real)."""
-    db = Database(live_url, pool_size=3)
-    verifier = TokenVerifier(signing_key.public_keyset(), settings)
-    app = create_app(settings, live_url, verifier=verifier, database=db)
-    transport = httpx.ASGITransport(app=app)
-    try:
-        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
-            yield Api(client=client, key=signing_key, settings=settings), db
-    finally:
-        await listener.stop_listener(db)
-        await db.dispose()
+    async with app_on(live_url, settings, signing_key, pool_size=3) as (api, db):
+        try:
+            yield api, db
+        finally:
+            await listener.stop_listener(db)
 
 
 async def _live_ids(api: Api) -> tuple[str, str]:

@@ -20,23 +20,23 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ca_api.audit.service import verify_chain
 from ca_api.common.ids import decode_uuid, encode_id
 from tests.conftest import Api, RolledBackDatabase, error_codes
-from tests.test_clients import (
+from tests.factories import (
+    AMEND_APPOINTEESHIP,
     AMEND_CLIENT,
+    AMEND_DEPUTYSHIP,
     CREATE_CLIENT,
     RECORD_APPOINTEESHIP,
     RECORD_DEPUTYSHIP,
     amend_client,
+    amend_deputyship,
     create_client,
     create_vars,
     days_ago,
     deputyship_input,
-    scalar,
-)
-from tests.test_orders import (
-    AMEND_APPOINTEESHIP,
-    AMEND_DEPUTYSHIP,
-    amend_deputyship,
     new_deputyship,
+    raw,
+    scalar,
+    two_clients_with_history,
 )
 
 AUDIT_LOG = """
@@ -100,13 +100,6 @@ async def verify_via_api(api: Api) -> dict[str, Any]:
     data = await api.data(VERIFY, role="auditor", sub="audrey.audit")
     report: dict[str, Any] = data["verifyAuditChain"]
     return report
-
-
-def raw(opaque: str) -> str:
-    """The internal UUID inside an opaque id, as the audit trail's entityId holds it."""
-    padded = opaque + "=" * (-len(opaque) % 4)
-    type_name = base64.urlsafe_b64decode(padded).decode().partition(":")[0]
-    return str(decode_uuid(type_name, opaque))
 
 
 # --- one entry per change -------------------------------------------------------------------
@@ -407,29 +400,9 @@ async def test_the_change_and_its_entry_commit_together(api: Api, db: RolledBack
 # --- the auditor's view (R-AUD-3) -----------------------------------------------------------
 
 
-async def _two_clients_with_history(api: Api) -> tuple[dict[str, Any], dict[str, Any], str]:
-    """Client A: created by olu, amended by sasha, a deputyship recorded and amended by olu.
-    Client B: created by sasha. Returns (A, B, A's deputyship id)."""
-    a = await create_client(api, familyName="Alpha", sub="olu.scao")
-    b = await create_client(api, familyName="Bravo", role="senior_assistant", sub="sasha.senior")
-    amended = await amend_client(
-        api,
-        a["id"],
-        {"situation": "RESIDENTIAL_CARE"},
-        reason="moved into care",
-        role="senior_assistant",
-        sub="sasha.senior",
-    )
-    assert amended["__typename"] == "ClientPayload"
-    deputyship = await new_deputyship(api, a["id"])
-    changed = await amend_deputyship(api, deputyship["id"], {"supervisionType": "TYPE_3"})
-    assert changed["__typename"] == "DeputyshipPayload"
-    return a, b, deputyship["id"]
-
-
 async def test_auditor_filters_by_client_entity_and_principal(api: Api) -> None:
     """R-AUD-3: any client's record is available to audit, by client, entity and officer."""
-    a, b, deputyship_id = await _two_clients_with_history(api)
+    a, b, deputyship_id = await two_clients_with_history(api)
 
     of_a = await audit_entries(api, clientId=a["id"])
     assert [(e["entityType"], e["action"]) for e in of_a] == [
@@ -623,7 +596,7 @@ async def test_a_forged_audit_cursor_is_bad_input(api: Api, key: list[Any]) -> N
 
 
 async def test_verify_reports_an_intact_chain(api: Api, db: RolledBackDatabase) -> None:
-    await _two_clients_with_history(api)
+    await two_clients_with_history(api)
     report = await verify_via_api(api)
     assert report == {
         "intact": True,
@@ -715,7 +688,7 @@ async def test_tampering_breaks_the_chain_and_both_checks_see_it(
     """R-AUD-2: an entry changed or removed behind the database's back (triggers bypassed) is
     reported by verifyAuditChain and by ``ca-api verify-audit`` (``verify_chain``), naming the
     client's chain; the other client's chain is still intact."""
-    a, b, _ = await _two_clients_with_history(api)
+    a, b, _ = await two_clients_with_history(api)
     stream = f"client:{raw(a['id'])}"
     other = f"client:{raw(b['id'])}"
     assert (await verify_via_api(api))["intact"] is True

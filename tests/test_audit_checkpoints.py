@@ -34,8 +34,12 @@ from ca_api.audit.service import verify_chain
 from ca_api.auth.tokens import SigningKey, TokenVerifier
 from ca_api.config import Settings
 from tests.conftest import Api, RolledBackDatabase
-from tests.test_audit import _two_clients_with_history, raw
-from tests.test_clients import amend_client, scalar
+from tests.factories import (
+    amend_client,
+    raw,
+    scalar,
+    two_clients_with_history,
+)
 
 VERIFY = """{ verifyAuditChain {
   intact entriesChecked breaks { stream sequence problem }
@@ -135,7 +139,7 @@ async def test_an_untampered_trail_passes_against_its_checkpoints(
     assert code == 0, out
     assert "NOT ANCHORED" in out  # nothing to anchor to yet: said, not failed
 
-    a, _, _ = await _two_clients_with_history(anchored_api)
+    a, _, _ = await two_clients_with_history(anchored_api)
     code, out = await checkpoint(session, anchored)
     assert code == 0, out
     assert "checkpoint 1 written" in out
@@ -236,7 +240,7 @@ async def test_a_superuser_rewrite_after_a_checkpoint_is_detected(
     its head so that the chain still recomputes. The database alone cannot tell (the old
     verify-audit passed); against the checkpoint, verify-audit exits 1 naming the chain, and
     the next checkpoint refuses to bless it."""
-    a, b, _ = await _two_clients_with_history(anchored_api)
+    a, b, _ = await two_clients_with_history(anchored_api)
     stream = f"client:{raw(a['id'])}"
     assert (await checkpoint(session, anchored))[0] == 0
 
@@ -265,7 +269,7 @@ async def test_a_rewrite_after_the_latest_checkpoint_is_not_seen(
 ) -> None:
     """What a checkpoint does not prove: entries written after it can be rewound unseen (the
     README says so). The entries up to it stay fixed."""
-    a, _, _ = await _two_clients_with_history(anchored_api)
+    a, _, _ = await two_clients_with_history(anchored_api)
     stream = f"client:{raw(a['id'])}"
     assert (await checkpoint(session, anchored))[0] == 0
     result = await amend_client(anchored_api, a["id"], {"familyName": "Gone"}, reason="later")
@@ -347,7 +351,7 @@ async def test_a_tampered_checkpoint_file_is_detected(
 ) -> None:
     """issue 9 item 13: each checkpoint's signature verifies with the public key, and each
     names the one before; an altered, forged, broken or missing checkpoint file is reported."""
-    await _two_clients_with_history(anchored_api)
+    await two_clients_with_history(anchored_api)
     assert (await checkpoint(session, anchored))[0] == 0
     assert (await checkpoint(session, anchored))[0] == 0
     tamper(files(anchored)[1])
@@ -403,7 +407,7 @@ async def test_an_old_key_still_verifies_its_checkpoints_after_a_rotation(
     anchored_api: Api, session: AsyncSession, anchored: Settings, tmp_path: Path
 ) -> None:
     """CA_API_AUDIT_VERIFY_KEY_FILE holds every public key checkpoints were signed with."""
-    await _two_clients_with_history(anchored_api)
+    await two_clients_with_history(anchored_api)
     assert anchored.audit_signing_key_file is not None
     old = serialization.load_pem_private_key(
         anchored.audit_signing_key_file.read_bytes(), password=None
@@ -437,7 +441,7 @@ async def test_development_makes_its_key_and_store_under_the_data_dir(
     api: Api, session: AsyncSession, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """Like the development token key: made on first use, mode 0600, under CA_API_DATA_DIR."""
-    await _two_clients_with_history(api)
+    await two_clients_with_history(api)
     dev = Settings(environment="development", data_dir=tmp_path / "data")
     code, out = await checkpoint(session, dev)
     assert code == 0, out

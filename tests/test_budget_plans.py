@@ -8,11 +8,9 @@ The helpers at the top are shared with ``test_threshold_flags``.
 
 from __future__ import annotations
 
-import json
 import uuid
 from datetime import date
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -20,187 +18,27 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ca_api import clock
-from ca_api.auth.principal import Principal, Role
-from ca_api.clients import service as clients_service
-from ca_api.clients.rules import ClientDetails, Situation
 from ca_api.common.ids import decode_uuid, encode_id
-from ca_api.context import Actor
-from ca_api.db import unit_of_work
-from ca_api.ledger import service as ledger
-from ca_api.ledger.rules import Category, CounterpartyKind
 from ca_api.money import parse_money
-from ca_api.orders import service as orders_service
-from ca_api.orders.rules import (
-    AppointeeshipDetails,
-    DeputyPowers,
-    DeputyshipDetails,
-    SupervisionType,
-)
 from ca_api.planning import rules
 from ca_api.planning.rules import Frequency, PlanLine, PrintedTotals, Side
 from tests.conftest import Api, error_codes
-
-FIXTURE = Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "budget_plans_2014.json"
-PLAN_YEAR = date(2014, 4, 1)  # "Balance in CMS account as at 01/04/2014"
+from tests.factories import (
+    PLAN_FIELDS,
+    PLAN_YEAR,
+    RECORD_PLAN,
+    client_with_orders,
+    line_input,
+    load_fixture,
+    new_key,
+    plan_input,
+    record_budget_plan,
+    record_plan,
+    record_seed_plan,
+)
 
 # --- shared helpers -------------------------------------------------------------------------
 
-SETUP = Actor(Principal("setup.head", frozenset({Role.HEAD_OF_SERVICE})), "test-planning")
-POWERS = DeputyPowers(
-    receive_income=True,
-    manage_accounts=True,
-    manage_capital=True,
-    sell_property=False,
-    let_property=False,
-    make_gifts=False,
-)
-
-
-def unique(prefix: str) -> str:
-    return f"{prefix}{uuid.uuid4().hex[:8]}"
-
-
-def key() -> str:
-    return str(uuid.uuid4())
-
-
-def load_fixture() -> dict[str, Any]:
-    if not FIXTURE.is_file():
-        pytest.skip(f"the seed's budget plans are not beside the repository: {FIXTURE} is absent")
-    data: dict[str, Any] = json.loads(FIXTURE.read_text())
-    return data
-
-
-async def new_client(
-    session: AsyncSession,
-    *,
-    deputy_from: date | None = None,
-    appointee_from: date | None = None,
-    situation: Situation = Situation.RESIDENTIAL_CARE,
-) -> str:
-    """A client taken on, with a deputyship and/or an appointeeship; its opaque id."""
-    record = (
-        await clients_service.create_client(
-            session,
-            SETUP,
-            ClientDetails(
-                given_name="Plan",
-                family_name=unique("Client"),
-                date_of_birth=date(1940, 1, 1),
-                situation=situation,
-            ),
-            idempotency_key=unique("client-key"),
-        )
-    ).client
-    if deputy_from is not None:
-        await orders_service.record_deputyship(
-            session,
-            SETUP,
-            record.id,
-            DeputyshipDetails(
-                case_number=unique("CoP"),
-                order_date=deputy_from,
-                powers=POWERS,
-                supervision_type=SupervisionType.TYPE_2,
-            ),
-        )
-    if appointee_from is not None:
-        await orders_service.record_appointeeship(
-            session,
-            SETUP,
-            record.id,
-            AppointeeshipDetails(start_date=appointee_from, dwp_reference=unique("DWP")),
-        )
-    return encode_id("Client", record.id)
-
-
-async def fund(session: AsyncSession, client_id: str, pence: int) -> None:
-    """Money into the client's CMS account, posted straight to the ledger."""
-    dwp = await ledger.create_counterparty(
-        session, SETUP, kind=CounterpartyKind.DWP, name=unique("DWP "), reference=None
-    )
-    async with unit_of_work(session):
-        account = await ledger.client_account(session, decode_uuid("Client", client_id))
-        source = await ledger.counterparty_account(session, dwp.id)
-        await ledger.post(
-            session,
-            SETUP,
-            ledger.Movement(
-                from_account_id=source.id,
-                to_account_id=account.id,
-                amount=pence,
-                value_date=clock.today(),
-                category=Category.IN_BENEFITS,
-                description="Benefits",
-            ),
-        )
-
-
-def seed_frequency(name: str | None) -> Frequency | None:
-    if name is None:
-        return None
-    return Frequency.ANNUALLY if name == "annual" else Frequency(name.upper())
-
-
-def line_input(line: dict[str, Any]) -> dict[str, Any]:
-    """A fixture line as the seed planned it. No annual figure: a note of past spending (the
-    seed left it out of its total). An annual figure that amount x times gives: amount and
-    frequency. Any other annual figure (pennies apart, or no frequency): entered directly."""
-    out: dict[str, Any] = {"item": line["item"], "amount": line["amount"]}
-    freq = seed_frequency(line["frequency"])
-    if line["annual"] is None:
-        if freq is not None:
-            out["note"] = f"seed: {line['frequency']}, no annual figure planned"
-        return out
-    if freq is not None:
-        out["frequency"] = freq.value
-        if parse_money(line["amount"]) * rules.TIMES_A_YEAR[freq] == parse_money(line["annual"]):
-            return out
-    out["annualAmount"] = line["annual"]
-    return out
-
-
-def plan_input(client_id: str, plan: dict[str, Any], **extra: Any) -> dict[str, Any]:
-    base: dict[str, Any] = {
-        "clientId": client_id,
-        "planYearStart": PLAN_YEAR.isoformat(),
-        "openingBalance": plan["opening_balance"],
-        "income": [line_input(ln) for ln in plan["income"]],
-        "expenditure": [line_input(ln) for ln in plan["expenditure"]],
-    }
-    if "personal_allowance" in plan:
-        base["personalAllowanceLastYear"] = plan["personal_allowance"]["last_year_actual"]
-    return base | extra
-
-
-PLAN_FIELDS = """
-  id clientId planYearStart openingBalance notes
-  annualIncome annualExpenditure availableIncome shortfall surplus
-  personalAllowance { lastYearActual priceRisePercent uplift yearTotal weekly }
-  printed { income expenditure availableIncome surplus }
-  differsFromPrinted
-  differencesFromPrinted { figure computed printed difference }
-  incomeLines { lineNo item amount frequency timesPerYear annualAmount annualEnteredDirectly
-                computedAnnual enteredMinusComputed inTotals note }
-  expenditureLines { lineNo item amount frequency timesPerYear annualAmount annualEnteredDirectly
-                     computedAnnual enteredMinusComputed inTotals note }
-  supersedesId supersededById decisionId recordedBy
-"""
-
-RECORD = f"""
-mutation($input: BudgetPlanInput!, $key: String!) {{
-  recordBudgetPlan(input: $input, idempotencyKey: $key) {{
-    __typename
-    ... on BudgetPlanPayload {{ replayed plan {{ {PLAN_FIELDS} }} }}
-    ... on ValidationProblem {{ code message fields {{ field message }} }}
-    ... on NotFoundProblem {{ code message id }}
-    ... on PolicyMissingProblem {{ code message name }}
-    ... on IdempotencyKeyReusedProblem {{ code message key }}
-    ... on PlanAlreadySupersededProblem {{ code message supersededById }}
-  }}
-}}
-"""
 
 PLAN = f"query($id: ID!) {{ budgetPlan(id: $id) {{ {PLAN_FIELDS} }} }}"
 PLANS = """
@@ -211,28 +49,6 @@ query($client: ID!, $first: Int, $after: String) {
   }
 }
 """
-
-
-async def record(
-    api: Api, variables: dict[str, Any], *, idempotency_key: str | None = None, **kw: Any
-) -> dict[str, Any]:
-    kw.setdefault("role", "senior_officer")
-    kw.setdefault("sub", "olu.scao")
-    data = await api.data(RECORD, {"input": variables, "key": idempotency_key or key()}, **kw)
-    result: dict[str, Any] = data["recordBudgetPlan"]
-    return result
-
-
-async def record_plan(api: Api, variables: dict[str, Any], **kw: Any) -> dict[str, Any]:
-    result = await record(api, variables, **kw)
-    assert result["__typename"] == "BudgetPlanPayload", result
-    plan: dict[str, Any] = result["plan"]
-    return plan
-
-
-async def record_seed_plan(api: Api, client_id: str, name: str) -> dict[str, Any]:
-    plans = load_fixture()["plans"]
-    return await record_plan(api, plan_input(client_id, plans[name]))
 
 
 async def count_plans(session: AsyncSession) -> int:
@@ -366,7 +182,7 @@ async def test_plans_a_and_c_give_the_seeds_totals_to_the_penny(
     api: Api, session: AsyncSession, name: str, expected: str
 ) -> None:
     fixture = load_fixture()
-    client = await new_client(session, deputy_from=date(2013, 5, 20))
+    client = await client_with_orders(session, deputy_from=date(2013, 5, 20))
     plan = await record_seed_plan(api, client, name)
     want = fixture["expected"][expected]
     assert plan["annualIncome"] == want["income"]
@@ -387,7 +203,7 @@ async def test_plans_a_and_c_give_the_seeds_totals_to_the_penny(
 
 
 async def test_plan_a_personal_allowance_and_its_lines(api: Api, session: AsyncSession) -> None:
-    client = await new_client(session, deputy_from=date(2013, 5, 20))
+    client = await client_with_orders(session, deputy_from=date(2013, 5, 20))
     plan = await record_seed_plan(api, client, "a")
     assert plan["personalAllowance"] == {
         "lastYearActual": "8110.08",
@@ -427,7 +243,7 @@ async def test_plan_b_shows_its_corrected_totals_and_the_difference_from_its_pri
 ) -> None:
     fixture = load_fixture()
     printed = fixture["expected"]["b_as_printed"]
-    client = await new_client(session, deputy_from=date(2012, 11, 5))
+    client = await client_with_orders(session, deputy_from=date(2012, 11, 5))
     variables = plan_input(
         client,
         fixture["plans"]["b"],
@@ -479,7 +295,7 @@ async def test_plan_b_shows_its_corrected_totals_and_the_difference_from_its_pri
 async def test_a_plan_reads_back_by_id_and_in_the_clients_list(
     api: Api, session: AsyncSession
 ) -> None:
-    client = await new_client(session, deputy_from=date(2013, 5, 20))
+    client = await client_with_orders(session, deputy_from=date(2013, 5, 20))
     plan = await record_seed_plan(api, client, "c")
     read = (await api.data(PLAN, {"id": plan["id"]}, role="auditor", sub="audrey"))["budgetPlan"]
     assert read == plan
@@ -488,16 +304,16 @@ async def test_a_plan_reads_back_by_id_and_in_the_clients_list(
 
 
 async def test_recording_is_idempotent_by_key(api: Api, session: AsyncSession) -> None:
-    client = await new_client(session, deputy_from=date(2013, 5, 20))
+    client = await client_with_orders(session, deputy_from=date(2013, 5, 20))
     variables = plan_input(client, load_fixture()["plans"]["c"])
-    k = key()
-    first = await record(api, variables, idempotency_key=k)
-    again = await record(api, variables, idempotency_key=k)
+    k = new_key()
+    first = await record_budget_plan(api, variables, idempotency_key=k)
+    again = await record_budget_plan(api, variables, idempotency_key=k)
     assert first["__typename"] == again["__typename"] == "BudgetPlanPayload"
     assert (first["replayed"], again["replayed"]) == (False, True)
     assert again["plan"]["id"] == first["plan"]["id"]
     assert await count_plans(session) == 1
-    other = await record(api, variables | {"openingBalance": "1.00"}, idempotency_key=k)
+    other = await record_budget_plan(api, variables | {"openingBalance": "1.00"}, idempotency_key=k)
     assert other["__typename"] == "IdempotencyKeyReusedProblem"
     assert other["code"] == "IDEMPOTENCY_KEY_REUSED"
     assert await count_plans(session) == 1
@@ -507,7 +323,7 @@ async def test_a_revision_supersedes_the_plan_which_stays_as_it_was(
     api: Api, session: AsyncSession
 ) -> None:
     fixture = load_fixture()
-    client = await new_client(session, deputy_from=date(2012, 11, 5))
+    client = await client_with_orders(session, deputy_from=date(2012, 11, 5))
     printed = await record_seed_plan(api, client, "b")
     revised = await record_plan(
         api,
@@ -534,21 +350,27 @@ async def test_a_revision_supersedes_the_plan_which_stays_as_it_was(
     assert [e["node"]["id"] for e in page2["edges"]] == [printed["id"]]
     assert page2["pageInfo"]["hasNextPage"] is False
     # a plan is superseded once: revise the newest
-    again = await record(api, plan_input(client, fixture["plans"]["b"], supersedes=printed["id"]))
+    again = await record_budget_plan(
+        api, plan_input(client, fixture["plans"]["b"], supersedes=printed["id"])
+    )
     assert again["__typename"] == "PlanAlreadySupersededProblem"
     assert (again["code"], again["supersededById"]) == ("INVALID_STATE", revised["id"])
 
 
 async def test_a_revision_must_be_of_the_same_clients_plan(api: Api, session: AsyncSession) -> None:
     fixture = load_fixture()
-    one = await new_client(session, deputy_from=date(2013, 5, 20))
-    two = await new_client(session, deputy_from=date(2013, 5, 20))
+    one = await client_with_orders(session, deputy_from=date(2013, 5, 20))
+    two = await client_with_orders(session, deputy_from=date(2013, 5, 20))
     plan = await record_seed_plan(api, one, "c")
-    result = await record(api, plan_input(two, fixture["plans"]["c"], supersedes=plan["id"]))
+    result = await record_budget_plan(
+        api, plan_input(two, fixture["plans"]["c"], supersedes=plan["id"])
+    )
     assert result["__typename"] == "ValidationProblem"
     assert [f["field"] for f in result["fields"]] == ["supersedes"]
     missing = encode_id("BudgetPlan", uuid.uuid4())
-    result = await record(api, plan_input(two, fixture["plans"]["c"], supersedes=missing))
+    result = await record_budget_plan(
+        api, plan_input(two, fixture["plans"]["c"], supersedes=missing)
+    )
     assert (result["__typename"], result["id"]) == ("NotFoundProblem", missing)
 
 
@@ -566,24 +388,24 @@ async def test_a_revision_must_be_of_the_same_clients_plan(api: Api, session: As
 async def test_a_plan_that_breaks_a_rule_writes_nothing(
     api: Api, session: AsyncSession, change: dict[str, Any], field: str
 ) -> None:
-    client = await new_client(session, deputy_from=date(2013, 5, 20))
+    client = await client_with_orders(session, deputy_from=date(2013, 5, 20))
     variables = plan_input(client, load_fixture()["plans"]["c"]) | change
-    result = await record(api, variables)
+    result = await record_budget_plan(api, variables)
     assert result["__typename"] == "ValidationProblem", result
     assert field in [f["field"] for f in result["fields"]]
     assert await count_plans(session) == 0
 
 
 async def test_money_must_be_a_two_place_string(api: Api, session: AsyncSession) -> None:
-    client = await new_client(session, deputy_from=date(2013, 5, 20))
+    client = await client_with_orders(session, deputy_from=date(2013, 5, 20))
     variables = plan_input(client, load_fixture()["plans"]["c"], openingBalance="12.5")
-    body = await api.gql(RECORD, {"input": variables, "key": key()}, role="senior_officer")
+    body = await api.gql(RECORD_PLAN, {"input": variables, "key": new_key()}, role="senior_officer")
     assert "BAD_USER_INPUT" in error_codes(body) or "GRAPHQL_VALIDATION_FAILED" in error_codes(body)
 
 
 async def test_a_plan_for_an_unknown_client_is_not_found(api: Api) -> None:
     unknown = encode_id("Client", uuid.uuid4())
-    result = await record(api, plan_input(unknown, load_fixture()["plans"]["c"]))
+    result = await record_budget_plan(api, plan_input(unknown, load_fixture()["plans"]["c"]))
     assert (result["__typename"], result["code"], result["id"]) == (
         "NotFoundProblem",
         "NOT_FOUND",
@@ -606,7 +428,7 @@ async def test_the_price_rise_is_the_figure_in_force_at_the_plans_start(
         )
     )
     await session.commit()
-    client = await new_client(session, deputy_from=date(2013, 5, 20))
+    client = await client_with_orders(session, deputy_from=date(2013, 5, 20))
     plan_a = load_fixture()["plans"]["a"]
     y2014 = await record_plan(api, plan_input(client, plan_a, planYearStart="2015-03-31"))
     assert y2014["personalAllowance"]["yearTotal"] == "8921.09"
@@ -618,7 +440,7 @@ async def test_the_price_rise_is_the_figure_in_force_at_the_plans_start(
         "yearTotal": "8515.58",
         "weekly": "163.76",  # 163.7611..
     }
-    before = await record(api, plan_input(client, plan_a, planYearStart="2014-03-31"))
+    before = await record_budget_plan(api, plan_input(client, plan_a, planYearStart="2014-03-31"))
     assert (before["__typename"], before["name"]) == (
         "PolicyMissingProblem",
         "personal_allowance_price_rise",
@@ -632,7 +454,7 @@ async def test_the_price_rise_is_the_figure_in_force_at_the_plans_start(
 async def test_the_database_refuses_to_change_a_plan_or_its_lines(
     api: Api, session: AsyncSession
 ) -> None:
-    client = await new_client(session, deputy_from=date(2013, 5, 20))
+    client = await client_with_orders(session, deputy_from=date(2013, 5, 20))
     plan = await record_seed_plan(api, client, "c")
     plan_id = decode_uuid("BudgetPlan", plan["id"])
     for sql in (
@@ -665,7 +487,7 @@ async def test_the_database_refuses_to_change_a_plan_or_its_lines(
 
 
 async def test_recording_a_plan_is_audited(api: Api, session: AsyncSession) -> None:
-    client = await new_client(session, deputy_from=date(2013, 5, 20))
+    client = await client_with_orders(session, deputy_from=date(2013, 5, 20))
     plan = await record_seed_plan(api, client, "c")
     row = (
         await session.execute(
@@ -697,11 +519,20 @@ async def test_recording_a_plan_is_audited(api: Api, session: AsyncSession) -> N
     ],
 )
 async def test_who_may_record_a_plan(api: Api, session: AsyncSession, role: str, may: bool) -> None:
-    client = await new_client(session, deputy_from=date(2013, 5, 20))
-    variables = {"input": plan_input(client, load_fixture()["plans"]["c"]), "key": key()}
-    body = await api.gql(RECORD, variables, role=role)
+    client = await client_with_orders(session, deputy_from=date(2013, 5, 20))
+    variables = {"input": plan_input(client, load_fixture()["plans"]["c"]), "key": new_key()}
+    body = await api.gql(RECORD_PLAN, variables, role=role)
     if may:
         assert body["data"]["recordBudgetPlan"]["__typename"] == "BudgetPlanPayload"
+        # issue 10 item 6: what the mutation recorded, not only that it answered (R-BUD-1)
+        plan = body["data"]["recordBudgetPlan"]["plan"]
+        assert (plan["clientId"], plan["planYearStart"], plan["recordedBy"]) == (
+            client,
+            PLAN_YEAR.isoformat(),
+            "tester",
+        )
+        assert plan["openingBalance"] == load_fixture()["plans"]["c"]["opening_balance"]
+        assert await count_plans(session) == 1
     else:
         assert error_codes(body) == ["FORBIDDEN"]
         assert await count_plans(session) == 0
@@ -718,7 +549,7 @@ async def test_who_may_record_a_plan(api: Api, session: AsyncSession, role: str,
     ],
 )
 async def test_who_may_read_plans(api: Api, session: AsyncSession, role: str, may: bool) -> None:
-    client = await new_client(session, deputy_from=date(2013, 5, 20))
+    client = await client_with_orders(session, deputy_from=date(2013, 5, 20))
     plan = await record_seed_plan(api, client, "c")
     for query, variables in ((PLAN, {"id": plan["id"]}), (PLANS, {"client": client})):
         body = await api.gql(query, variables, role=role)

@@ -6,6 +6,7 @@ The GraphQL helpers at the top are shared with ``test_orders`` and ``test_audit`
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import json
 import re
@@ -19,46 +20,35 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ca_api import clock
+from ca_api.auth.tokens import SigningKey
 from ca_api.clients import repository
 from ca_api.clients.models import ClientVersion
 from ca_api.clients.rules import ClientDetails, Situation
 from ca_api.common import versioned
 from ca_api.common.ids import decode_uuid, encode_id
+from ca_api.config import Settings
 from ca_api.errors import StaleVersion
 from tests.conftest import Api, RolledBackDatabase, error_codes
+from tests.factories import (
+    AMEND_CLIENT,
+    CREATE_CLIENT,
+    DUPLICATE_PROBLEM_FIELDS,
+    amend_client,
+    client_input,
+    create_client,
+    create_vars,
+    days_ago,
+    new_key,
+    problem_fields,
+    record_appointeeship,
+    record_deputyship,
+    scalar,
+    serial,
+)
+from tests.support import app_on, fresh_database
 
 # --- shared helpers -------------------------------------------------------------------------
 
-CLIENT_FIELDS = """
-  id reference version givenName familyName dateOfBirth niNumber situation status legalRole
-  referredBy address { line1 line2 town postcode }
-"""
-RECORD_PROBLEM_FIELDS = """
-  ... on ValidationProblem { code message fields { field message } }
-  ... on NotFoundProblem { code message id }
-"""
-PROBLEM_FIELDS = (
-    RECORD_PROBLEM_FIELDS
-    + """
-  ... on VersionConflict { code message currentVersion }
-"""
-)
-
-DUPLICATE_PROBLEM_FIELDS = """
-  ... on IdempotencyKeyReusedProblem { code message key }
-  ... on DuplicateClientProblem { code message existingClientId matchedOn canOverride }
-"""
-
-CREATE_CLIENT = f"""
-mutation Create($input: ClientInput!, $key: String!, $notDuplicateOf: [ID!]) {{
-  createClient(input: $input, idempotencyKey: $key, notDuplicateOf: $notDuplicateOf) {{
-    __typename
-    ... on ClientPayload {{ replayed client {{ {CLIENT_FIELDS} }} }}
-    ... on ValidationProblem {{ code message fields {{ field message }} }}
-    {DUPLICATE_PROBLEM_FIELDS}
-  }}
-}}
-"""
 
 REFER_CLIENT = f"""
 mutation Refer($input: ClientInput!, $key: String!, $notDuplicateOf: [ID!]) {{
@@ -71,15 +61,6 @@ mutation Refer($input: ClientInput!, $key: String!, $notDuplicateOf: [ID!]) {{
 }}
 """
 
-AMEND_CLIENT = f"""
-mutation Amend($id: ID!, $amendment: ClientAmendment!, $reason: String!, $expected: Int) {{
-  amendClient(id: $id, amendment: $amendment, reason: $reason, expectedVersion: $expected) {{
-    __typename
-    ... on ClientPayload {{ client {{ {CLIENT_FIELDS} }} }}
-    {PROBLEM_FIELDS}
-  }}
-}}
-"""
 
 CLIENT_HISTORY = """
 query History($id: ID!) {
@@ -98,152 +79,6 @@ query List($filter: ClientFilter, $first: Int, $after: String) {
   }
 }
 """
-
-RECORD_DEPUTYSHIP = f"""
-mutation RecordDeputyship($clientId: ID!, $input: DeputyshipInput!) {{
-  recordDeputyship(clientId: $clientId, input: $input) {{
-    __typename
-    ... on DeputyshipPayload {{
-      deputyship {{
-        id version caseNumber orderDate endDate supervisionType inForce recordedBy
-        powers {{
-          receiveIncome manageAccounts manageCapital sellProperty letProperty makeGifts
-          giftYearlyLimit
-        }}
-      }}
-    }}
-    {RECORD_PROBLEM_FIELDS}
-  }}
-}}
-"""
-
-RECORD_APPOINTEESHIP = f"""
-mutation RecordAppointeeship($clientId: ID!, $input: AppointeeshipInput!) {{
-  recordAppointeeship(clientId: $clientId, input: $input) {{
-    __typename
-    ... on AppointeeshipPayload {{
-      appointeeship {{ id version dwpReference appliedOn startDate endDate inForce recordedBy }}
-    }}
-    {RECORD_PROBLEM_FIELDS}
-  }}
-}}
-"""
-
-_unique = iter(range(1, 1_000_000))
-
-
-def days_ago(n: int) -> str:
-    """A date n days before today in the council's calendar (legal role is judged for today)."""
-    return (clock.today() - timedelta(days=n)).isoformat()
-
-
-def new_key() -> str:
-    """A fresh idempotency key (issue 9 item 7: creating and referring clients take one)."""
-    return f"test-{uuid.uuid4()}"
-
-
-def client_input(**overrides: Any) -> dict[str, Any]:
-    """A valid client; each call a different person (name and NI number), so that a test's
-    clients are not likely duplicates of each other (issue 9 item 7)."""
-    n = next(_unique)
-    base: dict[str, Any] = {
-        "givenName": "Ada",
-        "familyName": f"Lovelace{n}",
-        "dateOfBirth": "1950-03-14",
-        "situation": "COMMUNITY",
-        "niNumber": f"ab {n:06d} c",
-        "address": {"line1": "1 High Street", "town": "Lewes", "postcode": "bn7 1uz"},
-    }
-    return base | overrides
-
-
-def create_vars(key: str | None = None, **overrides: Any) -> dict[str, Any]:
-    """Variables for CREATE_CLIENT (and REFER_CLIENT): a client_input and a fresh key."""
-    return {"input": client_input(**overrides), "key": key or new_key()}
-
-
-async def create_client(
-    api: Api, *, role: str = "senior_officer", sub: str = "olu.scao", **overrides: Any
-) -> dict[str, Any]:
-    """Create a client through the API; returns the Client object."""
-    data = await api.data(CREATE_CLIENT, create_vars(**overrides), role=role, sub=sub)
-    result = data["createClient"]
-    assert result["__typename"] == "ClientPayload", result
-    client: dict[str, Any] = result["client"]
-    return client
-
-
-async def amend_client(
-    api: Api,
-    client_id: str,
-    amendment: dict[str, Any],
-    reason: str = "fix",
-    expected: int | None = None,
-    **kw: Any,
-) -> dict[str, Any]:
-    """The amendClient result (payload or problem)."""
-    variables = {"id": client_id, "amendment": amendment, "reason": reason, "expected": expected}
-    data = await api.data(AMEND_CLIENT, variables, **kw)
-    result: dict[str, Any] = data["amendClient"]
-    return result
-
-
-def powers(**overrides: Any) -> dict[str, Any]:
-    base: dict[str, Any] = {
-        "receiveIncome": True,
-        "manageAccounts": True,
-        "manageCapital": True,
-        "sellProperty": False,
-        "letProperty": False,
-        "makeGifts": True,
-        "giftYearlyLimit": "250.00",
-    }
-    return base | overrides
-
-
-def deputyship_input(**overrides: Any) -> dict[str, Any]:
-    base: dict[str, Any] = {
-        "caseNumber": f"COP{next(_unique):07d}",
-        "orderDate": days_ago(400),
-        "powers": powers(),
-        "supervisionType": "TYPE_2",
-    }
-    return base | overrides
-
-
-async def record_deputyship(api: Api, client_id: str, **overrides: Any) -> dict[str, Any]:
-    """The recordDeputyship result (payload or problem)."""
-    data = await api.data(
-        RECORD_DEPUTYSHIP,
-        {"clientId": client_id, "input": deputyship_input(**overrides)},
-        role="senior_officer",
-        sub="olu.scao",
-    )
-    result: dict[str, Any] = data["recordDeputyship"]
-    return result
-
-
-async def record_appointeeship(api: Api, client_id: str, **overrides: Any) -> dict[str, Any]:
-    """The recordAppointeeship result (payload or problem)."""
-    values: dict[str, Any] = {"startDate": days_ago(300), "dwpReference": "DWP-1"} | overrides
-    data = await api.data(
-        RECORD_APPOINTEESHIP,
-        {"clientId": client_id, "input": values},
-        role="senior_officer",
-        sub="olu.scao",
-    )
-    result: dict[str, Any] = data["recordAppointeeship"]
-    return result
-
-
-def problem_fields(problem: dict[str, Any]) -> set[str]:
-    """The fields a ValidationProblem names, spelling-neutral (``date_of_birth`` and
-    ``dateOfBirth`` both read ``dateofbirth``) so tests pin *which* field, not its casing."""
-    return {f["field"].replace("_", "").replace(".", "").lower() for f in problem["fields"]}
-
-
-async def scalar(db: RolledBackDatabase, sql: str, **params: Any) -> Any:
-    return (await db.connection.execute(text(sql), params)).scalar_one()
 
 
 async def counts(db: RolledBackDatabase) -> tuple[int, int, int]:
@@ -662,7 +497,7 @@ async def test_search_matches_names_and_reference_case_insensitively(api: Api) -
 
 
 async def test_filter_by_situation_and_status(api: Api) -> None:
-    tag = f"Sit{next(_unique)}"
+    tag = f"Sit{serial()}"
     home = await create_client(api, familyName=f"{tag}a", situation="COMMUNITY")
     care = await create_client(api, familyName=f"{tag}b", situation="RESIDENTIAL_CARE")
     gone = await create_client(api, familyName=f"{tag}c", situation="DECEASED_WINDING_UP")
@@ -685,7 +520,7 @@ async def test_filter_by_situation_and_status(api: Api) -> None:
 
 async def test_filter_by_legal_role(api: Api) -> None:
     """R-REF-6: appointee, deputy, both, or neither: each client in exactly one bucket."""
-    tag = f"Role{next(_unique)}"
+    tag = f"Role{serial()}"
     appointee = await create_client(api, familyName=f"{tag}a")
     deputy = await create_client(api, familyName=f"{tag}d")
     both = await create_client(api, familyName=f"{tag}b")
@@ -808,38 +643,53 @@ async def test_a_cursor_with_the_wrong_key_is_bad_input(api: Api, key: list[Any]
 
 
 async def test_concurrent_amendments_collide_on_the_version_key(
-    api: Api, session: AsyncSession, monkeypatch: pytest.MonkeyPatch
+    settings: Settings, signing_key: SigningKey
 ) -> None:
     """Two amendments of one version: the second to insert hits the (client_id, version)
-    primary key and gets a version conflict, never a silent overwrite (R-AUD-2). The race is
-    simulated by making the writer read a stale latest version."""
-    client = await create_client(api)
-    first = await amend_client(api, client["id"], {"givenName": "Ida"}, reason="first")
-    assert first["client"]["version"] == 2
-    cid = decode_uuid("Client", client["id"])
+    primary key and gets a version conflict, never a silent overwrite (R-AUD-2). A real race
+    on a database of its own (issue 10 item 6: nothing patched): the late writer reads
+    version 1 before the first writer's version 2 is committed, and waits on the key."""
+    with fresh_database("ca_api_clients_race") as url:
+        async with app_on(url, settings, signing_key, pool_size=4) as (api, database):
+            client = await create_client(api)
+            cid = decode_uuid("Client", client["id"])
 
-    real = versioned.latest_version
+            async def amend(session: AsyncSession, given_name: str) -> int:
+                details = ClientDetails(given_name, "Late", date(1950, 1, 1), Situation.COMMUNITY)
+                values = repository.details_values(details) | {
+                    "recorded_by": given_name.lower(),
+                    "reason": given_name,
+                }
+                return await versioned.append_version(
+                    session,
+                    ClientVersion.__table__,  # type: ignore[arg-type]
+                    "client_id",
+                    cid,
+                    values,
+                    what="client",
+                    expected_version=None,
+                )
 
-    async def read_before_the_other_commit(*args: Any) -> int:
-        return await real(*args) - 1
+            async def waiting_on_a_lock(pid: int) -> None:
+                sql = text("SELECT count(*) FROM pg_locks WHERE pid = :pid AND NOT granted")
+                async with database.session() as watcher:
+                    for _ in range(600):
+                        if (await watcher.execute(sql, {"pid": pid})).scalar_one():
+                            return
+                        await asyncio.sleep(0.05)
+                raise AssertionError("the late writer never waited on the version key")
 
-    monkeypatch.setattr(versioned, "latest_version", read_before_the_other_commit)
-    details = ClientDetails("Eve", "Late", date(1950, 1, 1), Situation.COMMUNITY)
-    values = repository.details_values(details) | {"recorded_by": "late", "reason": "second"}
-    with pytest.raises(StaleVersion) as caught:
-        await versioned.append_version(
-            session,
-            ClientVersion.__table__,  # type: ignore[arg-type]
-            "client_id",
-            cid,
-            values,
-            what="client",
-            expected_version=None,
-        )
-    assert caught.value.current == 2
-    monkeypatch.undo()
-    history = (await api.data(CLIENT_HISTORY, {"id": client["id"]}))["client"]["history"]
-    assert [(v["version"], v["givenName"]) for v in history] == [(1, "Ada"), (2, "Ida")]
+            async with database.session() as first, database.session() as late:
+                pid = (await late.execute(text("SELECT pg_backend_pid()"))).scalar_one()
+                assert await amend(first, "Ida") == 2  # written, not yet committed
+                second = asyncio.create_task(amend(late, "Eve"))
+                await waiting_on_a_lock(pid)  # the late writer read version 1 and waits
+                await first.commit()
+                with pytest.raises(StaleVersion) as caught:
+                    await second
+                assert caught.value.current == 2
+            history = (await api.data(CLIENT_HISTORY, {"id": client["id"]}))["client"]["history"]
+            assert [(v["version"], v["givenName"]) for v in history] == [(1, "Ada"), (2, "Ida")]
 
 
 # --- one person, one client: idempotency keys and likely duplicates (issue 9 item 7) ---------

@@ -15,7 +15,6 @@ from typing import Any
 
 import pytest
 from sqlalchemy import text
-from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 
@@ -24,53 +23,28 @@ from ca_api.auth.principal import Principal, Role
 from ca_api.common.ids import decode_uuid, encode_id
 from ca_api.db import async_url
 from ca_api.migrate import upgrade
-from tests.conftest import Api, RolledBackDatabase, _admin, error_codes
-from tests.test_clients import record_deputyship
-from tests.test_invoices import new_client, new_key, scalar
+from tests.conftest import Api, RolledBackDatabase, error_codes
+from tests.factories import (
+    APPROVE_DECISION,
+    DECIDE_PROBLEMS,
+    DECISION,
+    DECISION_FIELDS,
+    KEYED_PROBLEMS,
+    PROPOSER,
+    RAISE_DECISION,
+    SUBS,
+    approve,
+    decision_input,
+    gift_client,
+    new_key,
+    raise_decision,
+    raised,
+    scalar,
+)
+from tests.support import fresh_database
 
 # --- shared helpers -------------------------------------------------------------------------
 
-PROBLEMS = """
-  ... on Problem { code message }
-  ... on ValidationProblem { fields { field message } }
-  ... on NotFoundProblem { id }
-  ... on IdempotencyKeyReusedProblem { key }
-"""
-DECIDE_PROBLEMS = (
-    PROBLEMS
-    + """
-  ... on FourEyesProblem { raisedBy }
-  ... on OverApprovalLimitProblem { amount lowestRoleThatMayApprove }
-"""
-)
-
-DECISION_FIELDS = """
-  id clientId clientReference kind status amount whatWasDecided bestInterestsReason consulted
-  clientInvolved whyClientNotInvolved notes raisedBy authors supersedesId supersedeReason
-  supersededBy { id status } approvedBy refusedBy refusalReason approvalLimitVersionId canApprove
-  recipient { name dateOfBirth counterparty { id name } }
-  events { event on limitVersionId supersededBy reason recordedBy }
-"""
-
-RAISE = f"""
-mutation($input: DecisionInput!, $key: String!) {{
-  raiseDecision(input: $input, idempotencyKey: $key) {{
-    __typename
-    ... on DecisionPayload {{ replayed decision {{ {DECISION_FIELDS} }} }}
-    {PROBLEMS}
-  }}
-}}
-"""
-
-APPROVE = f"""
-mutation($id: ID!, $key: String!) {{
-  approveDecision(id: $id, idempotencyKey: $key) {{
-    __typename
-    ... on DecisionPayload {{ replayed decision {{ {DECISION_FIELDS} }} }}
-    {DECIDE_PROBLEMS}
-  }}
-}}
-"""
 
 REFUSE = f"""
 mutation($id: ID!, $reason: String!, $key: String!) {{
@@ -87,12 +61,11 @@ mutation($id: ID!, $input: DecisionInput!, $reason: String!, $key: String!) {{
   supersedeDecision(id: $id, input: $input, reason: $reason, idempotencyKey: $key) {{
     __typename
     ... on DecisionPayload {{ replayed decision {{ {DECISION_FIELDS} }} }}
-    {PROBLEMS}
+    {KEYED_PROBLEMS}
   }}
 }}
 """
 
-DECISION = f"query($id: ID!) {{ decision(id: $id) {{ {DECISION_FIELDS} }} }}"
 
 DECISIONS = """
 query($clientId: ID, $kind: DecisionKind, $status: DecisionStatus, $first: Int, $after: String) {
@@ -103,54 +76,6 @@ query($clientId: ID, $kind: DecisionKind, $status: DecisionStatus, $first: Int, 
 }
 """
 
-# Who raises by default: an assistant (casework), never an approver.
-RAISER = {"role": "assistant", "sub": "ash.assistant"}
-SUBS = {
-    "senior_officer": "olu.scao",
-    "governance_manager": "grace.tgm",
-    "head_of_service": "hari.head",
-}
-
-
-def decision_input(client: dict[str, Any], kind: str, amount: str, **kw: Any) -> dict[str, Any]:
-    base: dict[str, Any] = {
-        "clientId": client["id"],
-        "kind": kind,
-        "amount": amount,
-        "whatWasDecided": f"{kind.replace('_', ' ').lower()} for {amount}",
-        "bestInterestsReason": "Keeps the client's home warm and their routine unchanged",
-        "consulted": "The client, their niece and the care home manager",
-        "clientInvolved": True,
-    }
-    if kind == "GIFT":
-        base["recipientName"] = "Nora Niece"
-    return base | kw
-
-
-async def raise_decision(
-    api: Api, input: dict[str, Any], *, key: str | None = None, **who: Any
-) -> dict[str, Any]:
-    who = who or RAISER
-    data = await api.data(RAISE, {"input": input, "key": key or new_key()}, **who)
-    result: dict[str, Any] = data["raiseDecision"]
-    return result
-
-
-async def raised(api: Api, input: dict[str, Any], **who: Any) -> dict[str, Any]:
-    """A decision raised successfully."""
-    result = await raise_decision(api, input, **who)
-    assert result["__typename"] == "DecisionPayload", result
-    decision: dict[str, Any] = result["decision"]
-    return decision
-
-
-async def approve(api: Api, decision_id: str, role: str, sub: str | None = None) -> dict[str, Any]:
-    data = await api.data(
-        APPROVE, {"id": decision_id, "key": new_key()}, role=role, sub=sub or SUBS[role]
-    )
-    result: dict[str, Any] = data["approveDecision"]
-    return result
-
 
 async def refuse(
     api: Api, decision_id: str, reason: str, role: str, sub: str | None = None
@@ -159,17 +84,6 @@ async def refuse(
     data = await api.data(REFUSE, variables, role=role, sub=sub or SUBS[role])
     result: dict[str, Any] = data["refuseDecision"]
     return result
-
-
-async def gift_client(api: Api, **powers: Any) -> dict[str, Any]:
-    """A client whose deputyship grants the power to make gifts (no yearly limit unless given)."""
-    client = await new_client(api)
-    p = {"makeGifts": True, "giftYearlyLimit": None} | powers
-    from tests.test_clients import powers as make_powers
-
-    result = await record_deputyship(api, client["id"], powers=make_powers(**p))
-    assert result["__typename"] == "DeputyshipPayload", result
-    return client
 
 
 @pytest.fixture
@@ -226,7 +140,7 @@ async def test_roles_below_senior_officer_never_approve(
 ) -> None:
     decision = await raised(api, decision_input(client, "BEST_INTEREST", "0.00"))
     for query, variables, field in (
-        (APPROVE, {"id": decision["id"], "key": new_key()}, "approveDecision"),
+        (APPROVE_DECISION, {"id": decision["id"], "key": new_key()}, "approveDecision"),
         (REFUSE, {"id": decision["id"], "reason": "no", "key": new_key()}, "refuseDecision"),
     ):
         body = await api.gql(query, variables, role=role, sub=f"x.{role}")
@@ -267,7 +181,7 @@ async def test_whoever_wrote_a_superseded_decision_cannot_approve_its_successor(
     assert old["authors"] == ["olu.scao"]
     changed = decision_input(client, "BEST_INTEREST", "20.00")
     variables = {"id": old["id"], "input": changed, "reason": "costs rose", "key": new_key()}
-    new = (await api.data(SUPERSEDE, variables, **RAISER))["supersedeDecision"]["decision"]
+    new = (await api.data(SUPERSEDE, variables, **PROPOSER))["supersedeDecision"]["decision"]
     assert (new["raisedBy"], new["authors"]) == ("ash.assistant", ["ash.assistant", "olu.scao"])
     seen = (await api.data(DECISION, {"id": new["id"]}, role="senior_officer", sub="olu.scao"))[
         "decision"
@@ -301,11 +215,7 @@ def test_decisions_raised_before_the_migration_get_their_authors(database_url: s
     """issue 9 item 8, migration 0011: decisions already raised get their authors from what is
     recorded (their raiser, the plan and same-year revisions linked to them, the authors of the
     decision they superseded), so a plan awaiting approval is not left open to its author."""
-    name = f"ca_api_authors_{uuid.uuid4().hex[:8]}"
-    asyncio.run(_admin(database_url, f'CREATE DATABASE "{name}"'))
-    url = make_url(database_url).set(database=name).render_as_string(hide_password=False)
-    try:
-        upgrade(url, "0008")
+    with fresh_database("ca_api_authors", revision="0008", admin_url=database_url) as url:
         c, p0, p1, p2 = (uuid.uuid4() for _ in range(4))
         d1, d2, d3 = (uuid.uuid4() for _ in range(3))
 
@@ -351,8 +261,6 @@ def test_decisions_raised_before_the_migration_get_their_authors(database_url: s
             d2: ["raiser.a"],
             d3: ["raiser.a", "raiser.b"],
         }
-    finally:
-        asyncio.run(_admin(database_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
 # --- refusal, supersession ------------------------------------------------------------------
@@ -417,7 +325,7 @@ async def test_supersede(api: Api, db: RolledBackDatabase, client: dict[str, Any
     wrong = await api.data(
         SUPERSEDE,
         {"id": new["id"], "input": other, "reason": "r", "key": new_key()},
-        **RAISER,
+        **PROPOSER,
     )
     assert wrong["supersedeDecision"]["__typename"] == "ValidationProblem"
     assert await audit_actions(db, old["id"]) == ["raise", "superseded"]
@@ -495,8 +403,8 @@ async def test_idempotent_replays(api: Api, db: RolledBackDatabase, client: dict
 
     akey = new_key()
     variables = {"id": first["decision"]["id"], "key": akey}
-    a1 = await api.data(APPROVE, variables, role="senior_officer", sub="olu.scao")
-    a2 = await api.data(APPROVE, variables, role="senior_officer", sub="olu.scao")
+    a1 = await api.data(APPROVE_DECISION, variables, role="senior_officer", sub="olu.scao")
+    a2 = await api.data(APPROVE_DECISION, variables, role="senior_officer", sub="olu.scao")
     assert a1["approveDecision"]["replayed"] is False
     assert a2["approveDecision"]["replayed"] is True
     assert a2["approveDecision"]["decision"]["status"] == "APPROVED"
@@ -525,9 +433,10 @@ READ_ROLES = RAISE_ROLES | {"support_assistant", "auditor"}
 async def test_role_denials(api: Api, client: dict[str, Any], role: str) -> None:
     some_id = encode_id("Decision", uuid.uuid4())
     checks = [
-        (RAISE, {"input": decision_input(client, "BEST_INTEREST", "1.00"), "key": new_key()},
+        (RAISE_DECISION,
+         {"input": decision_input(client, "BEST_INTEREST", "1.00"), "key": new_key()},
          RAISE_ROLES),
-        (APPROVE, {"id": some_id, "key": new_key()}, APPROVE_ROLES),
+        (APPROVE_DECISION, {"id": some_id, "key": new_key()}, APPROVE_ROLES),
         (REFUSE, {"id": some_id, "reason": "r", "key": new_key()}, APPROVE_ROLES),
         (SUPERSEDE, {"id": some_id, "reason": "r", "key": new_key(),
                      "input": decision_input(client, "BEST_INTEREST", "1.00")}, RAISE_ROLES),

@@ -8,6 +8,9 @@ import pytest
 from ca_api import demo
 from ca_api.auth.principal import Role
 from tests.conftest import Api, RolledBackDatabase
+from tests.factories import (
+    propose_lodgement,
+)
 
 
 async def test_demo_loads_once_with_every_role_and_situation(
@@ -110,7 +113,6 @@ async def test_the_demos_plans_are_reviewed_for_this_year_so_plan_c_can_be_lodge
     plan C's client lodges up to its surplus of 111,165.39 and no further; plan A's is under
     the threshold."""
     from ca_api.planning import seed_plans
-    from tests.test_lodgements import propose
 
     if not seed_plans.FIXTURE.is_file():
         pytest.skip("the seed's fixture is not beside the repository")
@@ -119,11 +121,11 @@ async def test_the_demos_plans_are_reviewed_for_this_year_so_plan_c_can_be_lodge
     [flag] = flags["thresholdFlags"]["nodes"]
     assert flag["planStale"] is False
     cyril = flag["clientId"]
-    over = await propose(api, cyril, "111165.40")
+    over = await propose_lodgement(api, cyril, "111165.40")
     assert (over["__typename"], over["code"]) == ("SurplusRuleProblem", "OVER_SURPLUS"), over
-    done = await propose(api, cyril, "111165.39")
+    done = await propose_lodgement(api, cyril, "111165.39")
     assert done["__typename"] == "LodgementPayload", done
     found = await api.data('{ clients(filter: {search: "Arthur"}) { nodes { id } } }')
     arthur = found["clients"]["nodes"][0]["id"]
-    under = await propose(api, arthur, "1000.00")
+    under = await propose_lodgement(api, arthur, "1000.00")
     assert under["code"] == "SURPLUS_BELOW_THRESHOLD", under

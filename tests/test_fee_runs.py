@@ -31,8 +31,14 @@ from ca_api.ledger import service as ledger
 from ca_api.ledger.models import Counterparty, LedgerAccount, Transfer
 from ca_api.ledger.rules import Category
 from tests.conftest import Api, error_codes
-from tests.test_clients import create_client, record_appointeeship, record_deputyship
-from tests.test_receipts import accounts, cms_balance, ledger_sound
+from tests.factories import (
+    accounts,
+    cms_balance,
+    create_client,
+    ledger_sound,
+    record_appointeeship,
+    record_deputyship,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 FUNDER = Actor(Principal("sam.support", frozenset({Role.SUPPORT_ASSISTANT})), "req-fees-setup")
@@ -490,6 +496,14 @@ async def test_who_may_run_fees(api: Api, role: str, allowed: bool) -> None:
     )
     if allowed:
         assert body["data"]["runFees"]["__typename"] == "FeeRunPayload"
+        # issue 10 item 6: the run recorded, for that period, by that caller (R-FEE)
+        run = body["data"]["runFees"]["run"]
+        assert body["data"]["runFees"]["alreadyRun"] is False
+        assert (run["periodStart"], run["periodEnd"], run["runBy"]) == (
+            "2016-04-01",
+            "2016-06-30",
+            f"{role}.x",
+        )
     else:
         assert error_codes(body) == ["FORBIDDEN"]
         assert body["data"] is None or body["data"]["runFees"] is None

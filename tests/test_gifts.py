@@ -18,16 +18,20 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ca_api import clock
 from ca_api.decisions.rules import Employee, gift_year, matches_employee, normalise_name
 from tests.conftest import Api, RolledBackDatabase, error_codes
-from tests.test_clients import record_deputyship
-from tests.test_decisions import (
+from tests.factories import (
+    CREATE_COUNTERPARTY,
     DECISION,
     approve,
     decision_input,
+    fund,
     gift_client,
+    new_client,
+    new_counterparty,
+    powers,
     raise_decision,
     raised,
+    record_deputyship,
 )
-from tests.test_invoices import fund, new_client, new_counterparty, today_fixture  # noqa: F401
 
 ADD_EMPLOYEE = """
 mutation($input: CouncilEmployeeInput!) {
@@ -92,8 +96,6 @@ def fields(problem: dict[str, Any]) -> dict[str, str]:
 async def test_no_power_no_gift(api: Api, order: str) -> None:
     client = await new_client(api)
     if order == "no_power":
-        from tests.test_clients import powers
-
         await record_deputyship(
             api, client["id"], powers=powers(makeGifts=False, giftYearlyLimit=None)
         )
@@ -128,7 +130,6 @@ async def test_yearly_limit_counts_earlier_gifts(api: Api) -> None:
 async def test_gift_year_runs_from_the_order_anniversary(api: Api, today: Any) -> None:
     today.set(date(2026, 3, 14))
     client = await new_client(api)
-    from tests.test_clients import powers
 
     result = await record_deputyship(
         api,
@@ -184,7 +185,6 @@ async def test_gift_to_employee_on_register_refused(api: Api, client: dict[str, 
 
 
 async def test_gift_to_employee_counterparty_refused(api: Api, client: dict[str, Any]) -> None:
-    from tests.test_invoices import CREATE_COUNTERPARTY
 
     variables = {"input": {"kind": "OTHER", "name": "Pat Staff", "isCouncilEmployee": True}}
     cp = await api.data(CREATE_COUNTERPARTY, variables, role="senior_officer", sub="olu.scao")

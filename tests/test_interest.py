@@ -33,21 +33,21 @@ from ca_api.receipts import service as receipts_service
 from ca_api.receipts.rules import RateFrom, ReceiptDraft, ReceiptMethod
 from tests import test_receipts
 from tests.conftest import Api, error_codes
-from tests.test_receipts import (
-    ACTOR,
+from tests.factories import (
+    SUPPORT_ACTOR,
     accounts,
     at_once,
     audit_rows,
+    care_client_id,
     cms_balance,
     cms_posted,
     committed_clients,
     committed_payer,
     ledger_sound,
-    new_client,
     new_payer,
-    problem_fields,
+    problem_messages,
     receipt_input,
-    record,
+    record_receipt,
 )
 
 # A database of its own, committing for real (the fixtures of test_receipts).
@@ -218,7 +218,7 @@ async def runs(api: Api) -> list[dict[str, Any]]:
 
 
 async def receive(api: Api, client_id: str, payer: str, amount: str, value_date: str) -> None:
-    result = await record(
+    result = await record_receipt(
         api,
         receipt_input(
             client_id,
@@ -275,9 +275,9 @@ async def set_rate(session: AsyncSession, on: date, percent: str | None) -> None
 async def books(api: Api) -> dict[str, str]:
     """Three clients with money in January 2025 (the worked example), and their payer."""
     payer = await new_payer(api, "PENSION_PAYER")
-    a = await new_client(api, givenName="Arthur", familyName="Ashdown")
-    b = await new_client(api, givenName="Beatrice", familyName="Bexhill")
-    c = await new_client(api, givenName="Cyril", familyName="Crowborough")
+    a = await care_client_id(api, givenName="Arthur", familyName="Ashdown")
+    b = await care_client_id(api, givenName="Beatrice", familyName="Bexhill")
+    c = await care_client_id(api, givenName="Cyril", familyName="Crowborough")
     await receive(api, a, payer, "10000.00", "2025-01-01")
     await receive(api, a, payer, "5000.00", "2025-01-16")
     await receive(api, a, payer, "100.00", "2025-02-05")  # after January: not in its interest
@@ -348,7 +348,7 @@ async def test_a_period_is_run_once(api: Api, books: dict[str, str]) -> None:
 
     # An overlapping period would pay some days twice: refused.
     overlap = await post_interest(api, ("2025-01-15", "2025-02-14"))
-    assert problem_fields(overlap) == {
+    assert problem_messages(overlap) == {
         "periodStart": "overlaps the run for 2025-01-01 to 2025-01-31: a day earns interest once"
     }
 
@@ -380,7 +380,7 @@ async def test_a_rate_change_mid_period(
 
 async def test_a_whole_leap_year_earns_366_days(api: Api) -> None:
     payer = await new_payer(api, "PENSION_PAYER")
-    client = await new_client(api)
+    client = await care_client_id(api)
     await receive(api, client, payer, "36500.00", "2023-12-31")
     result = await post_interest(api, ("2024-01-01", "2024-12-31"))
     assert result["run"]["total"] == "36.60"  # 366 days x 10p (actual/365)
@@ -408,19 +408,19 @@ async def test_a_period_with_a_day_without_a_rate_is_refused(
 async def test_a_period_must_be_over_and_in_order(api: Api) -> None:
     today = clock.today()
     result = await post_interest(api, ("2025-01-31", "2025-01-01"))
-    assert problem_fields(result) == {"periodEnd": "is before the period's start"}
+    assert problem_messages(result) == {"periodEnd": "is before the period's start"}
     result = await post_interest(api, ((today - timedelta(days=3)).isoformat(), today.isoformat()))
-    assert problem_fields(result) == {
+    assert problem_messages(result) == {
         "periodEnd": "has not ended: interest is earned on end-of-day balances of days that "
         "are over"
     }
     result = await post_interest(api, ("2024-01-01", "2025-01-01"))  # 367 days
-    assert problem_fields(result) == {"periodStart": "a period is at most 366 days"}
+    assert problem_messages(result) == {"periodStart": "a period is at most 366 days"}
     assert await runs(api) == []
 
 
 async def test_a_period_without_money_is_run_with_nothing_credited(api: Api) -> None:
-    client = await new_client(api)
+    client = await care_client_id(api)
     result = await post_interest(api, ("2020-01-01", "2020-01-31"))
     assert (result["run"]["accounts"], result["run"]["total"]) == (0, "0.00")
     assert await accounts(api, client) == {}
@@ -482,7 +482,7 @@ async def test_a_period_posted_at_once_from_many_requests_is_run_once(money_db: 
         )
         async with money_db.session() as s:
             await receipts_service.record_receipt(
-                s, ACTOR, draft, idempotency_key=str(uuid.uuid4())
+                s, SUPPORT_ACTOR, draft, idempotency_key=str(uuid.uuid4())
             )
 
     results = await at_once(

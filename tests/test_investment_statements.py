@@ -14,9 +14,15 @@ import pytest
 
 from ca_api.placements.rules import add_months, statement_due
 from tests.conftest import Api, error_codes
-from tests.test_clients import record_deputyship
-from tests.test_invoices import new_client, new_key, today_fixture  # noqa: F401
-from tests.test_placements import GM, PROPOSER, approve, refused_for
+from tests.factories import (
+    GM,
+    PROPOSER,
+    approve_as,
+    new_client,
+    new_key,
+    record_deputyship,
+    refused_for,
+)
 
 PROBLEMS = """
   ... on Problem { code message }
@@ -160,10 +166,10 @@ async def test_submitted_then_approved_by_the_governance_manager(api: Api, today
         sub="ash.assistant",
     )
     assert error_codes(body) == ["FORBIDDEN"]
-    senior = await approve(api, s["decisionId"], role="senior_officer", sub="olu.scao")
+    senior = await approve_as(api, s["decisionId"], role="senior_officer", sub="olu.scao")
     assert senior["__typename"] == "OverApprovalLimitProblem"
     today.set(date(2026, 11, 20))
-    approved = await approve(api, s["decisionId"], **GM)
+    approved = await approve_as(api, s["decisionId"], **GM)
     assert approved["__typename"] == "DecisionPayload"
     assert approved["decision"]["kind"] == "INVESTMENT_PLAN"
     done = await due_for(api, client, "2026-11-23")
@@ -194,7 +200,7 @@ async def test_a_late_statement_and_a_refused_one(api: Api, today: Any) -> None:
     client, dep = await deputy_client(api, "2026-05-01")
     assert (await due_for(api, client, "2026-11-23"))["status"] == "OVERDUE"
     s = (await submit(api, statement_input(client, dep), **GM))["statement"]
-    own = await approve(api, s["decisionId"], **GM)  # four eyes (R-ROLE-2)
+    own = await approve_as(api, s["decisionId"], **GM)  # four eyes (R-ROLE-2)
     assert (own["__typename"], own["raisedBy"]) == ("FourEyesProblem", "grace.tgm")
     late = await due_for(api, client, "2026-11-23")
     assert (late["status"], late["daysOverdue"]) == ("SUBMITTED", 114)  # due 2026-08-01

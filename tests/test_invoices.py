@@ -9,20 +9,14 @@ The helpers at the top are shared with ``test_payments``.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 from datetime import date
 from typing import Any
 
 import pytest
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from ca_api import clock
-from ca_api.auth.principal import Principal, Role
+from ca_api.auth.principal import Role
 from ca_api.common.ids import decode_uuid
-from ca_api.context import Actor
-from ca_api.db import unit_of_work
-from ca_api.ledger import service as ledger
 from ca_api.ledger.rules import Category, CounterpartyKind
 from ca_api.payments.rules import (
     InvoiceKind,
@@ -33,116 +27,26 @@ from ca_api.payments.rules import (
     reimbursement_problems,
 )
 from tests.conftest import Api, RolledBackDatabase, error_codes
+from tests.factories import (
+    ALL_CHECKS,
+    INVOICE_FIELDS,
+    RECORD_CHECK,
+    RECORD_CHECKS,
+    RECORD_EVENT,
+    RECORD_INVOICE,
+    check_all,
+    invoice_input,
+    new_client,
+    new_counterparty,
+    new_key,
+    record_check,
+    record_invoice,
+    recorded,
+    scalar,
+)
 
 # --- shared helpers -------------------------------------------------------------------------
 
-_unique = iter(range(1, 1_000_000))
-
-
-def unique(prefix: str) -> str:
-    return f"{prefix}-{next(_unique)}-{uuid.uuid4().hex[:6]}"
-
-
-def new_key() -> str:
-    return str(uuid.uuid4())
-
-
-@pytest.fixture(name="today")
-def today_fixture(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
-    """Set the council's date (ca_api.clock.today) for the test: ``today.set(date(...))``."""
-
-    class Today:
-        value = clock.today()
-
-        def set(self, day: date) -> None:
-            self.value = day
-
-    t = Today()
-    monkeypatch.setattr(clock, "today", lambda: t.value)
-    yield t
-
-
-CREATE_CLIENT = """
-mutation($input: ClientInput!, $key: String!) {
-  createClient(input: $input, idempotencyKey: $key) {
-    __typename ... on ClientPayload { client { id reference } }
-  }
-}
-"""
-
-CREATE_COUNTERPARTY = """
-mutation($input: CounterpartyInput!) {
-  createCounterparty(input: $input) {
-    __typename ... on CounterpartyPayload { counterparty { id name kind } }
-  }
-}
-"""
-
-INVOICE_FIELDS = """
-  id clientId clientReference supplier { id name kind } supplierInvoiceNumber invoiceDate amount
-  kind category description periodStart periodEnd receivedOn dueOn daysOverdue officialInvoice
-  directDebit source recordedBy recordedAt status
-  items { line description amount evidenceSeen }
-  checks { check passed note checkedBy checkedAt }
-  checkHistory { check passed note checkedBy }
-  missingChecks
-  events { event note recordedBy }
-  payments { id status }
-"""
-
-PROBLEMS = """
-  ... on Problem { code message }
-  ... on ValidationProblem { fields { field message } }
-  ... on NotFoundProblem { id }
-"""
-RECORD_PROBLEMS = (
-    PROBLEMS
-    + """
-  ... on DuplicateInvoiceProblem { existingInvoiceId }
-  ... on IdempotencyKeyReusedProblem { key }
-  ... on PolicyMissingProblem { name }
-"""
-)
-
-RECORD_INVOICE = f"""
-mutation($input: RecordInvoiceInput!, $key: String!) {{
-  recordInvoice(input: $input, idempotencyKey: $key) {{
-    __typename
-    ... on RecordInvoicePayload {{ warnings replayed invoice {{ {INVOICE_FIELDS} }} }}
-    {RECORD_PROBLEMS}
-  }}
-}}
-"""
-
-RECORD_CHECK = f"""
-mutation($id: ID!, $check: InvoiceCheckName!, $passed: Boolean!, $note: String) {{
-  recordInvoiceCheck(invoiceId: $id, check: $check, passed: $passed, note: $note) {{
-    __typename
-    ... on InvoicePayload {{ invoice {{ {INVOICE_FIELDS} }} }}
-    {PROBLEMS}
-  }}
-}}
-"""
-
-RECORD_CHECKS = f"""
-mutation($id: ID!, $checks: [InvoiceCheckInput!]!) {{
-  recordInvoiceChecks(invoiceId: $id, checks: $checks) {{
-    __typename
-    ... on InvoicePayload {{ invoice {{ {INVOICE_FIELDS} }} }}
-    {PROBLEMS}
-  }}
-}}
-"""
-
-RECORD_EVENT = f"""
-mutation($id: ID!, $event: InvoiceOfficerEvent!, $note: String!) {{
-  recordInvoiceEvent(invoiceId: $id, event: $event, note: $note) {{
-    __typename
-    ... on InvoicePayload {{ invoice {{ {INVOICE_FIELDS} }} }}
-    {PROBLEMS}
-  }}
-}}
-"""
 
 INVOICE = f"query($id: ID!) {{ invoice(id: $id) {{ {INVOICE_FIELDS} }} }}"
 
@@ -154,146 +58,6 @@ query($filter: InvoiceFilter, $first: Int, $after: String) {
   }
 }
 """
-
-CLIENT_ACCOUNTS = """
-query($id: ID!) { clientAccounts(clientId: $id) { kind balance held available } }
-"""
-
-ALL_CHECKS = [
-    "HEADED",
-    "DATED",
-    "FOR_THIS_CLIENT",
-    "GOODS_RECEIVED",
-    "HOW_TO_PAY",
-    "ARITHMETIC",
-    "NOT_DUPLICATE",
-]
-
-
-async def new_client(api: Api) -> dict[str, str]:
-    """A client taken on by an officer: {id, reference}."""
-    variables = {
-        "input": {
-            "givenName": "Ada",
-            "familyName": unique("Payee"),
-            "dateOfBirth": "1940-05-01",
-            "situation": "RESIDENTIAL_CARE",
-        },
-        "key": unique("client-key"),
-    }
-    data = await api.data(CREATE_CLIENT, variables, role="senior_officer", sub="olu.scao")
-    result = data["createClient"]
-    assert result["__typename"] == "ClientPayload", result
-    client: dict[str, str] = result["client"]
-    return client
-
-
-async def new_counterparty(api: Api, kind: str = "SUPPLIER", name: str | None = None) -> str:
-    variables = {"input": {"kind": kind, "name": name or unique(kind.title())}}
-    data = await api.data(CREATE_COUNTERPARTY, variables, role="senior_officer", sub="olu.scao")
-    result = data["createCounterparty"]
-    assert result["__typename"] == "CounterpartyPayload", result
-    return str(result["counterparty"]["id"])
-
-
-def invoice_input(client: dict[str, str], supplier: str, **overrides: Any) -> dict[str, Any]:
-    base: dict[str, Any] = {
-        "clientId": client["id"],
-        "supplierId": supplier,
-        "supplierInvoiceNumber": unique("INV"),
-        "invoiceDate": clock.today().isoformat(),
-        "amount": "120.00",
-        "kind": "SUPPLIER",
-        "category": "OUT_ELECTRICITY",
-        "description": "Electricity, winter quarter",
-    }
-    return base | overrides
-
-
-async def record_invoice(
-    api: Api,
-    client: dict[str, str],
-    supplier: str,
-    *,
-    role: str = "support_assistant",
-    sub: str = "sam.support",
-    key: str | None = None,
-    **overrides: Any,
-) -> dict[str, Any]:
-    """The recordInvoice result (payload or problem)."""
-    variables = {"input": invoice_input(client, supplier, **overrides), "key": key or new_key()}
-    data = await api.data(RECORD_INVOICE, variables, role=role, sub=sub)
-    result: dict[str, Any] = data["recordInvoice"]
-    return result
-
-
-async def recorded(api: Api, client: dict[str, str], supplier: str, **kw: Any) -> dict[str, Any]:
-    """Record an invoice that must be accepted; returns the Invoice."""
-    result = await record_invoice(api, client, supplier, **kw)
-    assert result["__typename"] == "RecordInvoicePayload", result
-    invoice: dict[str, Any] = result["invoice"]
-    return invoice
-
-
-async def record_check(
-    api: Api,
-    invoice_id: str,
-    check: str,
-    passed: bool = True,
-    note: str | None = None,
-    *,
-    role: str = "senior_assistant",
-    sub: str = "sasha.senior",
-) -> dict[str, Any]:
-    variables = {"id": invoice_id, "check": check, "passed": passed, "note": note}
-    data = await api.data(RECORD_CHECK, variables, role=role, sub=sub)
-    result: dict[str, Any] = data["recordInvoiceCheck"]
-    return result
-
-
-async def check_all(api: Api, invoice_id: str, *, skip: tuple[str, ...] = ()) -> dict[str, Any]:
-    """Record every R-PAY-2 check as passed (but those in ``skip``); returns the Invoice."""
-    result: dict[str, Any] = {}
-    for check in ALL_CHECKS:
-        if check not in skip:
-            result = await record_check(api, invoice_id, check)
-            assert result["__typename"] == "InvoicePayload", result
-    invoice: dict[str, Any] = result["invoice"]
-    return invoice
-
-
-async def fund(session: AsyncSession, api: Api, client: dict[str, str], amount_pence: int) -> None:
-    """Put money in the client's CMS account: a benefit receipt posted straight to the ledger
-    (the receipts API is built elsewhere)."""
-    dwp = await new_counterparty(api, "DWP")
-    actor = Actor(Principal("dwp.feed", frozenset({Role.SUPPORT_ASSISTANT})), "test-funding")
-    async with unit_of_work(session):
-        account = await ledger.client_account(session, decode_uuid("Client", client["id"]))
-        source = await ledger.counterparty_account(session, decode_uuid("Counterparty", dwp))
-        await ledger.post(
-            session,
-            actor,
-            ledger.Movement(
-                from_account_id=source.id,
-                to_account_id=account.id,
-                amount=amount_pence,
-                value_date=clock.today(),
-                category=Category.IN_BENEFITS,
-                description="Pension Credit",
-            ),
-        )
-
-
-async def cms_account(api: Api, client: dict[str, str]) -> dict[str, str]:
-    data = await api.data(CLIENT_ACCOUNTS, {"id": client["id"]}, role="auditor", sub="audrey")
-    accounts = [a for a in data["clientAccounts"] if a["kind"] == "CLIENT_CMS"]
-    assert len(accounts) == 1, data
-    account: dict[str, str] = accounts[0]
-    return account
-
-
-async def scalar(db: RolledBackDatabase, sql: str, **params: Any) -> Any:
-    return (await db.connection.execute(text(sql), params)).scalar_one()
 
 
 async def audit_actions(db: RolledBackDatabase, entity_id: str, type_name: str) -> list[str]:

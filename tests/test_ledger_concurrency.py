@@ -11,17 +11,13 @@ times at once with one idempotency key happens once (R-AUD-2).
 from __future__ import annotations
 
 import asyncio
-import os
 import uuid
 from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from typing import Any, TypeVar
 
 import pytest
 from sqlalchemy import text
-from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ca_api.common.idempotency import KeyReused
@@ -31,10 +27,8 @@ from ca_api.ledger import service as ledger
 from ca_api.ledger.models import Transfer
 from ca_api.ledger.rules import AccountKind, Category
 from ca_api.ledger.service import InsufficientFunds, InvalidState
-from ca_api.migrate import upgrade
-from tests.conftest import _admin, _admin_url
-from tests.test_ledger_service import (
-    ACTOR,
+from tests.factories import (
+    LEDGER_ACTOR,
     Books,
     account_of,
     balances,
@@ -42,32 +36,11 @@ from tests.test_ledger_service import (
     movement,
     open_books,
 )
+from tests.support import fresh_database
 
 T = TypeVar("T")
 
 POOL = 20  # the engine may open POOL + POOL connections: every task below has its own
-
-
-def _off_loop(fn: Callable[..., T], *args: Any) -> T:
-    """Call ``fn`` in another thread: the admin statements and the migrations run their own
-    event loops (asyncio.run), which must not disturb the tests' loop."""
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(fn, *args).result()
-
-
-@contextmanager
-def fresh_database(prefix: str) -> Iterator[str]:
-    """A new database built by the real migrations (as tests/test_migrations.py does), dropped
-    afterwards."""
-    admin = _admin_url()
-    name = f"{prefix}_{os.getpid()}_{uuid.uuid4().hex[:6]}"
-    _off_loop(asyncio.run, _admin(admin, f'CREATE DATABASE "{name}"'))
-    url = make_url(admin).set(database=name).render_as_string(hide_password=False)
-    try:
-        _off_loop(upgrade, url)
-        yield url
-    finally:
-        _off_loop(asyncio.run, _admin(admin, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
 @pytest.fixture(scope="module")
@@ -91,11 +64,13 @@ async def committed_books(db: Database, cms_funds: int, cash_funds: int = 0) -> 
         async with unit_of_work(s):
             if cms_funds:
                 await ledger.post(
-                    s, ACTOR, movement(books.dwp, books.cms, cms_funds, Category.IN_BENEFITS)
+                    s, LEDGER_ACTOR, movement(books.dwp, books.cms, cms_funds, Category.IN_BENEFITS)
                 )
             if cash_funds:
                 await ledger.post(
-                    s, ACTOR, movement(books.dwp, books.cash, cash_funds, Category.IN_BENEFITS)
+                    s,
+                    LEDGER_ACTOR,
+                    movement(books.dwp, books.cash, cash_funds, Category.IN_BENEFITS),
                 )
     return books
 
@@ -169,7 +144,7 @@ async def test_concurrent_payments_never_overdraw_and_each_is_recorded_once(
     def payment(i: int) -> Callable[[AsyncSession], Awaitable[Transfer]]:
         def op(s: AsyncSession) -> Awaitable[Transfer]:
             m = movement(b.cms, b.supplier, PRICE, Category.OUT_CARE_FEES, reference=f"pay-{i}")
-            return ledger.post(s, ACTOR, m)
+            return ledger.post(s, LEDGER_ACTOR, m)
 
         return op
 
@@ -198,7 +173,9 @@ async def test_concurrent_holds_then_concurrent_posts_never_overdraw(ledger_db: 
     b = await committed_books(ledger_db, FUNDS)
 
     def hold(s: AsyncSession) -> Awaitable[Transfer]:
-        return ledger.hold(s, ACTOR, movement(b.cms, b.supplier, PRICE, Category.OUT_CARE_FEES))
+        return ledger.hold(
+            s, LEDGER_ACTOR, movement(b.cms, b.supplier, PRICE, Category.OUT_CARE_FEES)
+        )
 
     held = await race(ledger_db, [hold] * PAYMENTS)
     assert tally(held) == {"ok": FUNDS // PRICE, "short": PAYMENTS - FUNDS // PRICE}
@@ -209,7 +186,7 @@ async def test_concurrent_holds_then_concurrent_posts_never_overdraw(ledger_db: 
     holds = accepted(held)
 
     def post(hold_id: uuid.UUID) -> Callable[[AsyncSession], Awaitable[Transfer]]:
-        return lambda s: ledger.post_pending(s, ACTOR, hold_id)
+        return lambda s: ledger.post_pending(s, LEDGER_ACTOR, hold_id)
 
     posts = await race(ledger_db, [post(h) for h in sorted(holds) for _ in range(2)])
     assert tally(posts) == {"ok": len(holds), "invalid": len(holds)}
@@ -234,13 +211,13 @@ async def test_a_hold_raced_by_post_and_void_is_resolved_once(ledger_db: Databas
     async with ledger_db.session() as s, unit_of_work(s):
         for _ in range(10):
             m = movement(b.cms, b.supplier, PRICE, Category.OUT_CARE_FEES)
-            holds.append((await ledger.hold(s, ACTOR, m)).id)
+            holds.append((await ledger.hold(s, LEDGER_ACTOR, m)).id)
 
     def post(h: uuid.UUID) -> Callable[[AsyncSession], Awaitable[Transfer]]:
-        return lambda s: ledger.post_pending(s, ACTOR, h)
+        return lambda s: ledger.post_pending(s, LEDGER_ACTOR, h)
 
     def void(h: uuid.UUID) -> Callable[[AsyncSession], Awaitable[Transfer]]:
-        return lambda s: ledger.void_pending(s, ACTOR, h, "raced")
+        return lambda s: ledger.void_pending(s, LEDGER_ACTOR, h, "raced")
 
     ops = [op for h in holds for op in (post(h), void(h))]
     outcomes = await race(ledger_db, ops)
@@ -269,7 +246,7 @@ async def test_opposing_transfers_between_own_accounts_do_not_deadlock(
 
     def move(source: uuid.UUID, target: uuid.UUID) -> Callable[[AsyncSession], Awaitable[Transfer]]:
         m = movement(source, target, amount, Category.TRANSFER_BETWEEN_OWN_ACCOUNTS)
-        return lambda s: ledger.post(s, ACTOR, m)
+        return lambda s: ledger.post(s, LEDGER_ACTOR, m)
 
     ops = [move(b.cms, b.cash), move(b.cash, b.cms)] * n
     outcomes = await race(ledger_db, ops, barrier=False)
@@ -296,12 +273,16 @@ async def test_a_reversal_requested_at_once_with_one_key_happens_once(
     b = await committed_books(ledger_db, FUNDS)
     async with ledger_db.session() as s, unit_of_work(s):
         payment_id = (
-            await ledger.post(s, ACTOR, movement(b.cms, b.supplier, 2_500, Category.OUT_CARE_FEES))
+            await ledger.post(
+                s, LEDGER_ACTOR, movement(b.cms, b.supplier, 2_500, Category.OUT_CARE_FEES)
+            )
         ).id
     key = f"reverse-{uuid.uuid4()}"
 
     def reverse(s: AsyncSession) -> Awaitable[Transfer]:
-        return ledger.reverse_transfer(s, ACTOR, payment_id, "paid twice", idempotency_key=key)
+        return ledger.reverse_transfer(
+            s, LEDGER_ACTOR, payment_id, "paid twice", idempotency_key=key
+        )
 
     # reverse_transfer owns its transaction (run_once): race it without an outer one.
     async def one() -> uuid.UUID:
@@ -332,12 +313,12 @@ async def test_a_reversal_requested_at_once_with_one_key_happens_once(
     async with ledger_db.session() as s:
         with pytest.raises(KeyReused) as raised:
             await ledger.reverse_transfer(
-                s, ACTOR, payment_id, "a different reason", idempotency_key=key
+                s, LEDGER_ACTOR, payment_id, "a different reason", idempotency_key=key
             )
         assert raised.value.code is ErrorCode.IDEMPOTENCY_KEY_REUSED
         with pytest.raises(InvalidState):
             await ledger.reverse_transfer(
-                s, ACTOR, payment_id, "paid twice", idempotency_key=f"other-{uuid.uuid4()}"
+                s, LEDGER_ACTOR, payment_id, "paid twice", idempotency_key=f"other-{uuid.uuid4()}"
             )
     assert await read(ledger_db, ledger.ledger_is_sound) == (0, 0)
 
@@ -348,10 +329,10 @@ async def test_reversals_raced_with_different_keys_happen_once(ledger_db: Databa
     b = await committed_books(ledger_db, 0)
     async with ledger_db.session() as s, unit_of_work(s):
         m = movement(b.dwp, b.cms, 3_000, Category.IN_BENEFITS)
-        receipt_id = (await ledger.post(s, ACTOR, m)).id
+        receipt_id = (await ledger.post(s, LEDGER_ACTOR, m)).id
 
     def reverse(i: int) -> Callable[[AsyncSession], Awaitable[Transfer]]:
-        return lambda s: ledger.reverse(s, ACTOR, receipt_id, f"wrong client ({i})")
+        return lambda s: ledger.reverse(s, LEDGER_ACTOR, receipt_id, f"wrong client ({i})")
 
     outcomes = await race(ledger_db, [reverse(i) for i in range(10)])
     assert tally(outcomes) == {"ok": 1, "invalid": 9}

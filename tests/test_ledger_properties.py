@@ -42,15 +42,15 @@ from ca_api.ledger import service as ledger
 from ca_api.ledger.models import Transfer
 from ca_api.ledger.rules import Category, CounterpartyKind
 from ca_api.ledger.service import InsufficientFunds, InvalidState
-from tests.test_ledger_concurrency import fresh_database
-from tests.test_ledger_service import (
-    ACTOR,
+from tests.factories import (
+    LEDGER_ACTOR,
     account_of,
+    bare_client,
     count,
     movement,
-    new_client,
-    new_counterparty,
+    party_account,
 )
+from tests.support import fresh_database
 
 CLIENTS = 3
 Replay = Literal["same", "changed"] | None
@@ -181,7 +181,7 @@ async def send(
         else:
             transfer = await idempotency.run_once(
                 session,
-                ACTOR.principal.subject,
+                LEDGER_ACTOR.principal.subject,
                 key,
                 request.operation,
                 request.payload,
@@ -230,7 +230,7 @@ class Run:
         return Request(
             kind,
             {"from": str(source), "to": str(target), "amount": amount, "category": category},
-            lambda: action(self.session, ACTOR, m),
+            lambda: action(self.session, LEDGER_ACTOR, m),
         )
 
     def request(self, op: Op, key: str, *, changed: bool = False) -> tuple[Request, Outcome]:
@@ -254,7 +254,7 @@ class Run:
                 return Request(
                     "post_pending",
                     {"hold": str(hold_id)},
-                    lambda: post(self.session, ACTOR, hold_id),
+                    lambda: post(self.session, LEDGER_ACTOR, hold_id),
                 ), outcome
             # A void; a changed replay voids with another reason, or voids what was posted.
             reason = "changed" if changed else "not needed"
@@ -262,7 +262,7 @@ class Run:
             return Request(
                 "void_pending",
                 {"hold": str(hold_id), "reason": reason},
-                lambda: void(self.session, ACTOR, hold_id, reason),
+                lambda: void(self.session, LEDGER_ACTOR, hold_id, reason),
             ), outcome
         transfer_id = self.moved_ids[op.pick % len(self.moved_ids)]
         target = model.moved[transfer_id]
@@ -277,7 +277,7 @@ class Run:
         return Request(
             "reverseTransfer",
             {"transfer_id": str(transfer_id), "reason": reason},
-            lambda: reverse(self.session, ACTOR, transfer_id, reason, idempotency_key=key),
+            lambda: reverse(self.session, LEDGER_ACTOR, transfer_id, reason, idempotency_key=key),
             own_key=True,
         ), outcome
 
@@ -387,11 +387,11 @@ async def rolled_back(database: Database) -> AsyncIterator[AsyncSession]:
 
 async def run_example(database: Database, ops: list[Op]) -> None:
     async with rolled_back(database) as session:
-        client_ids = [await new_client(session) for _ in range(CLIENTS)]
+        client_ids = [await bare_client(session) for _ in range(CLIENTS)]
         books = Books(
             cms=[await account_of(session, c) for c in client_ids],
-            dwp=await new_counterparty(session, CounterpartyKind.DWP, "DWP"),
-            supplier=await new_counterparty(session, CounterpartyKind.SUPPLIER, "Supplier"),
+            dwp=await party_account(session, CounterpartyKind.DWP, "DWP"),
+            supplier=await party_account(session, CounterpartyKind.SUPPLIER, "Supplier"),
         )
         await session.commit()
         run = Run(session, books)

@@ -9,118 +9,33 @@ The helpers at the top are shared with ``test_ledger_concurrency`` and ``test_le
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
-from typing import Any
 
 import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ca_api import clock
-from ca_api.auth.principal import Principal, Role
-from ca_api.clients import repository as clients_repository
 from ca_api.common.idempotency import KeyReused
-from ca_api.context import Actor
 from ca_api.errors import ErrorCode, RecordNotFound, ValidationFailed
 from ca_api.ledger import rules
 from ca_api.ledger import service as ledger
 from ca_api.ledger.models import Transfer
-from ca_api.ledger.rules import AccountKind, Category, CounterpartyKind, TransferKind
-from ca_api.ledger.service import InsufficientFunds, InvalidState, Movement
-
-ACTOR = Actor(Principal("ledger.tester", frozenset({Role.SENIOR_OFFICER})), "req-ledger-test")
-
+from ca_api.ledger.rules import Category, TransferKind
+from ca_api.ledger.service import InsufficientFunds, InvalidState
+from tests.factories import (
+    LEDGER_ACTOR,
+    Books,
+    balances,
+    count,
+    movement,
+    open_books,
+)
 
 # --- shared helpers ------------------------------------------------------------------------
 
 
-async def new_client(session: AsyncSession) -> uuid.UUID:
-    """A bare client row (the ledger needs only its id)."""
-    client_id = uuid.uuid4()
-    await clients_repository.insert_client(
-        session, client_id, f"LT{client_id.hex[:12]}", ACTOR.principal.subject
-    )
-    return client_id
-
-
-async def new_counterparty(session: AsyncSession, kind: CounterpartyKind, name: str) -> uuid.UUID:
-    """A counterparty (unique name) and its ledger account's id."""
-    made = await ledger.create_counterparty(
-        session, ACTOR, kind=kind, name=f"{name} {uuid.uuid4().hex[:8]}", reference=None
-    )
-    return (await ledger.counterparty_account(session, made.id)).id
-
-
-async def account_of(
-    session: AsyncSession, client_id: uuid.UUID, kind: AccountKind = AccountKind.CLIENT_CMS
-) -> uuid.UUID:
-    return (await ledger.client_account(session, client_id, kind)).id
-
-
-def movement(
-    source: uuid.UUID,
-    target: uuid.UUID,
-    amount: int,
-    category: Category,
-    description: str = "test",
-    reference: str | None = None,
-) -> Movement:
-    return Movement(
-        from_account_id=source,
-        to_account_id=target,
-        amount=amount,
-        value_date=clock.today(),
-        category=category,
-        description=description,
-        reference=reference,
-    )
-
-
-async def balances(session: AsyncSession, account_id: uuid.UUID) -> tuple[int, int]:
-    """(posted, held) as stored, read with SQL (not through the session's identity map)."""
-    row = (
-        await session.execute(
-            text("SELECT posted, held FROM ledger_account WHERE id = :id"), {"id": account_id}
-        )
-    ).one()
-    return int(row.posted), int(row.held)
-
-
-async def count(session: AsyncSession, sql: str, **params: Any) -> int:
-    return int((await session.execute(text(sql), params)).scalar_one())
-
-
 async def transfer_count(session: AsyncSession) -> int:
     return await count(session, "SELECT count(*) FROM transfer")
-
-
-@dataclass
-class Books:
-    """One client with a CMS and a cash account, a second client, DWP and two suppliers."""
-
-    client: uuid.UUID
-    cms: uuid.UUID
-    cash: uuid.UUID
-    other_client: uuid.UUID
-    other_cms: uuid.UUID
-    dwp: uuid.UUID
-    supplier: uuid.UUID
-    supplier2: uuid.UUID
-
-
-async def open_books(session: AsyncSession) -> Books:
-    client, other = await new_client(session), await new_client(session)
-    return Books(
-        client=client,
-        cms=await account_of(session, client),
-        cash=await account_of(session, client, AccountKind.CLIENT_CASH),
-        other_client=other,
-        other_cms=await account_of(session, other),
-        dwp=await new_counterparty(session, CounterpartyKind.DWP, "DWP"),
-        supplier=await new_counterparty(session, CounterpartyKind.CARE_PROVIDER, "Care home"),
-        supplier2=await new_counterparty(session, CounterpartyKind.SUPPLIER, "Energy"),
-    )
 
 
 @pytest.fixture
@@ -132,7 +47,7 @@ async def receive(
     session: AsyncSession, b: Books, amount: int, target: uuid.UUID | None = None
 ) -> Transfer:
     return await ledger.post(
-        session, ACTOR, movement(b.dwp, target or b.cms, amount, Category.IN_BENEFITS)
+        session, LEDGER_ACTOR, movement(b.dwp, target or b.cms, amount, Category.IN_BENEFITS)
     )
 
 
@@ -140,13 +55,13 @@ async def pay(
     session: AsyncSession, b: Books, amount: int, source: uuid.UUID | None = None
 ) -> Transfer:
     return await ledger.post(
-        session, ACTOR, movement(source or b.cms, b.supplier, amount, Category.OUT_CARE_FEES)
+        session, LEDGER_ACTOR, movement(source or b.cms, b.supplier, amount, Category.OUT_CARE_FEES)
     )
 
 
 async def hold(session: AsyncSession, b: Books, amount: int) -> Transfer:
     return await ledger.hold(
-        session, ACTOR, movement(b.cms, b.supplier, amount, Category.OUT_CARE_FEES)
+        session, LEDGER_ACTOR, movement(b.cms, b.supplier, amount, Category.OUT_CARE_FEES)
     )
 
 
@@ -161,7 +76,7 @@ async def test_post_moves_the_posted_balance_exactly(session: AsyncSession, book
     assert receipt.kind == TransferKind.POSTED
     assert (receipt.amount, receipt.client_id) == (10_000, books.client)
     assert (receipt.from_balance_after, receipt.to_balance_after) == (None, 10_000)
-    assert receipt.recorded_by == ACTOR.principal.subject
+    assert receipt.recorded_by == LEDGER_ACTOR.principal.subject
 
     payment = await pay(session, books, 3_001)
     assert await balances(session, books.cms) == (6_999, 0)
@@ -185,7 +100,7 @@ async def test_hold_reserves_money_and_available_is_posted_minus_held(
     second = await hold(session, books, 1_000)
     assert await balances(session, books.cms) == (10_000, 3_500)
 
-    posted = await ledger.post_pending(session, ACTOR, first.id)
+    posted = await ledger.post_pending(session, LEDGER_ACTOR, first.id)
     assert (posted.kind, posted.pending_id, posted.amount) == (
         TransferKind.POST_PENDING,
         first.id,
@@ -195,7 +110,7 @@ async def test_hold_reserves_money_and_available_is_posted_minus_held(
     assert posted.from_balance_after == 7_500
     assert await balances(session, books.cms) == (7_500, 1_000)
 
-    voided = await ledger.void_pending(session, ACTOR, second.id, "invoice withdrawn")
+    voided = await ledger.void_pending(session, LEDGER_ACTOR, second.id, "invoice withdrawn")
     assert (voided.kind, voided.pending_id, voided.reason) == (
         TransferKind.VOID_PENDING,
         second.id,
@@ -222,7 +137,7 @@ async def test_spending_beyond_available_raises_and_writes_nothing(
     with pytest.raises(InsufficientFunds):
         await ledger.post(
             session,
-            ACTOR,
+            LEDGER_ACTOR,
             movement(books.cms, books.cash, 4_001, Category.TRANSFER_BETWEEN_OWN_ACCOUNTS),
         )
     assert (await transfer_count(session), await balances(session, books.cms)) == before
@@ -237,25 +152,25 @@ async def test_a_hold_is_resolved_once(session: AsyncSession, books: Books) -> N
     """Posting a hold twice, voiding a posted hold, posting a voided hold: InvalidState."""
     await receive(session, books, 10_000)
     posted_hold, voided_hold = await hold(session, books, 1_000), await hold(session, books, 2_000)
-    await ledger.post_pending(session, ACTOR, posted_hold.id)
-    await ledger.void_pending(session, ACTOR, voided_hold.id, "cancelled")
+    await ledger.post_pending(session, LEDGER_ACTOR, posted_hold.id)
+    await ledger.void_pending(session, LEDGER_ACTOR, voided_hold.id, "cancelled")
     before = (await transfer_count(session), await balances(session, books.cms))
     assert before[1] == (9_000, 0)
 
     with pytest.raises(InvalidState):
-        await ledger.post_pending(session, ACTOR, posted_hold.id)
+        await ledger.post_pending(session, LEDGER_ACTOR, posted_hold.id)
     with pytest.raises(InvalidState):
-        await ledger.void_pending(session, ACTOR, posted_hold.id, "too late")
+        await ledger.void_pending(session, LEDGER_ACTOR, posted_hold.id, "too late")
     with pytest.raises(InvalidState):
-        await ledger.post_pending(session, ACTOR, voided_hold.id)
+        await ledger.post_pending(session, LEDGER_ACTOR, voided_hold.id)
     with pytest.raises(InvalidState):
-        await ledger.void_pending(session, ACTOR, voided_hold.id, "again")
+        await ledger.void_pending(session, LEDGER_ACTOR, voided_hold.id, "again")
     # Only a hold can be posted or voided.
     payment = await pay(session, books, 100)
     with pytest.raises(RecordNotFound):
-        await ledger.post_pending(session, ACTOR, payment.id)
+        await ledger.post_pending(session, LEDGER_ACTOR, payment.id)
     with pytest.raises(RecordNotFound):
-        await ledger.void_pending(session, ACTOR, uuid.uuid4(), "no such hold")
+        await ledger.void_pending(session, LEDGER_ACTOR, uuid.uuid4(), "no such hold")
     assert await transfer_count(session) == before[0] + 1
     assert await balances(session, books.cms) == (8_900, 0)
 
@@ -282,10 +197,10 @@ async def test_a_reversal_needs_a_reason_and_moves_the_same_amount_back(
     before = await transfer_count(session)
     for reason in ("", "   "):
         with pytest.raises(ValidationFailed):
-            await ledger.reverse(session, ACTOR, payment.id, reason)
+            await ledger.reverse(session, LEDGER_ACTOR, payment.id, reason)
     assert await transfer_count(session) == before
 
-    reversal = await ledger.reverse(session, ACTOR, payment.id, "  paid the wrong invoice ")
+    reversal = await ledger.reverse(session, LEDGER_ACTOR, payment.id, "  paid the wrong invoice ")
     assert reversal.kind == TransferKind.POSTED
     assert reversal.reverses_id == payment.id
     assert (reversal.from_account_id, reversal.to_account_id) == (books.supplier, books.cms)
@@ -298,9 +213,9 @@ async def test_a_reversal_needs_a_reason_and_moves_the_same_amount_back(
     )
 
     with pytest.raises(InvalidState):
-        await ledger.reverse(session, ACTOR, payment.id, "again")
+        await ledger.reverse(session, LEDGER_ACTOR, payment.id, "again")
     with pytest.raises(InvalidState):
-        await ledger.reverse(session, ACTOR, reversal.id, "undo the undo")
+        await ledger.reverse(session, LEDGER_ACTOR, reversal.id, "undo the undo")
     assert await transfer_count(session) == before + 1
     assert await balances(session, books.cms) == (10_000, 0)
 
@@ -309,12 +224,12 @@ async def test_only_money_that_moved_can_be_reversed(session: AsyncSession, book
     await receive(session, books, 10_000)
     pending = await hold(session, books, 1_000)
     with pytest.raises(InvalidState):
-        await ledger.reverse(session, ACTOR, pending.id, "a hold is voided, not reversed")
-    made = await ledger.post_pending(session, ACTOR, pending.id)
-    await ledger.reverse(session, ACTOR, made.id, "paid in error")
+        await ledger.reverse(session, LEDGER_ACTOR, pending.id, "a hold is voided, not reversed")
+    made = await ledger.post_pending(session, LEDGER_ACTOR, pending.id)
+    await ledger.reverse(session, LEDGER_ACTOR, made.id, "paid in error")
     assert await balances(session, books.cms) == (10_000, 0)
     with pytest.raises(RecordNotFound):
-        await ledger.reverse(session, ACTOR, uuid.uuid4(), "no such transfer")
+        await ledger.reverse(session, LEDGER_ACTOR, uuid.uuid4(), "no such transfer")
 
 
 async def test_reversing_a_receipt_already_spent_is_insufficient_funds(
@@ -324,7 +239,7 @@ async def test_reversing_a_receipt_already_spent_is_insufficient_funds(
     receipt = await receive(session, books, 5_000)
     await pay(session, books, 4_000)
     with pytest.raises(InsufficientFunds):
-        await ledger.reverse(session, ACTOR, receipt.id, "DWP overpaid")
+        await ledger.reverse(session, LEDGER_ACTOR, receipt.id, "DWP overpaid")
     assert await balances(session, books.cms) == (1_000, 0)
 
 
@@ -337,15 +252,15 @@ async def test_reverse_transfer_is_once_per_idempotency_key(
     payment_id = (await pay(session, books, 1_234)).id  # a refused request expires the session
     key = f"reverse-{uuid.uuid4()}"
     first = await ledger.reverse_transfer(
-        session, ACTOR, payment_id, "duplicate invoice", idempotency_key=key
+        session, LEDGER_ACTOR, payment_id, "duplicate invoice", idempotency_key=key
     )
     again = await ledger.reverse_transfer(
-        session, ACTOR, payment_id, "duplicate invoice", idempotency_key=key
+        session, LEDGER_ACTOR, payment_id, "duplicate invoice", idempotency_key=key
     )
     assert again.id == first.id
     with pytest.raises(KeyReused) as raised:
         await ledger.reverse_transfer(
-            session, ACTOR, payment_id, "another reason", idempotency_key=key
+            session, LEDGER_ACTOR, payment_id, "another reason", idempotency_key=key
         )
     assert raised.value.code is ErrorCode.IDEMPOTENCY_KEY_REUSED
     reversals = "SELECT count(*) FROM transfer WHERE reverses_id = :id"
@@ -364,7 +279,7 @@ async def test_money_never_moves_between_two_clients(session: AsyncSession, book
         with pytest.raises(ValidationFailed) as raised:
             await move(
                 session,
-                ACTOR,
+                LEDGER_ACTOR,
                 movement(books.cms, books.other_cms, 1_000, Category.TRANSFER_BETWEEN_OWN_ACCOUNTS),
             )
         assert "R-ACC-2" in raised.value.fields["to_account"]
@@ -374,7 +289,7 @@ async def test_money_never_moves_between_two_clients(session: AsyncSession, book
     # Between the same client's own accounts it is allowed.
     own = await ledger.post(
         session,
-        ACTOR,
+        LEDGER_ACTOR,
         movement(books.cms, books.cash, 1_000, Category.TRANSFER_BETWEEN_OWN_ACCOUNTS),
     )
     assert own.client_id == books.client
@@ -389,7 +304,9 @@ async def test_money_never_moves_between_two_counterparties(
     before = await transfer_count(session)
     for category in (Category.IN_BENEFITS, Category.OUT_CARE_FEES, Category.OUT_OTHER):
         with pytest.raises(ValidationFailed) as raised:
-            await ledger.post(session, ACTOR, movement(books.dwp, books.supplier, 100, category))
+            await ledger.post(
+                session, LEDGER_ACTOR, movement(books.dwp, books.supplier, 100, category)
+            )
         assert "category" in raised.value.fields
     assert await transfer_count(session) == before
 
@@ -417,7 +334,7 @@ async def test_a_category_in_the_wrong_direction_is_refused(
     }[direction]
     before = await transfer_count(session)
     with pytest.raises(ValidationFailed) as raised:
-        await ledger.post(session, ACTOR, movement(source, target, 100, category))
+        await ledger.post(session, LEDGER_ACTOR, movement(source, target, 100, category))
     assert "category" in raised.value.fields
     assert await transfer_count(session) == before
 
@@ -561,7 +478,7 @@ async def test_the_database_resolves_a_hold_once_and_reverses_once(
         await insert_directly(
             session, kind="POST_PENDING", amount=999, pending_id=pending.id, **common
         )
-    await ledger.post_pending(session, ACTOR, pending.id)
+    await ledger.post_pending(session, LEDGER_ACTOR, pending.id)
     with pytest.raises(IntegrityError, match="already posted or voided"):
         await insert_directly(
             session, kind="VOID_PENDING", amount=1_000, pending_id=pending.id, **common
@@ -575,7 +492,7 @@ async def test_the_database_resolves_a_hold_once_and_reverses_once(
         )
     with pytest.raises(IntegrityError, match="ck_transfer_reversal_reason"):
         await insert_directly(session, kind="POSTED", amount=500, reverses_id=payment.id, **back)
-    await ledger.reverse(session, ACTOR, payment.id, "wrong supplier")
+    await ledger.reverse(session, LEDGER_ACTOR, payment.id, "wrong supplier")
     with pytest.raises(IntegrityError, match="already reversed"):
         await insert_directly(
             session, kind="POSTED", amount=500, reverses_id=payment.id, reason="again", **back
@@ -616,19 +533,19 @@ async def test_ledger_is_sound_after_a_mix_and_sees_a_tampered_balance(
     await pay(session, books, 1_999)
     await pay(session, books, 700, source=books.other_cms)
     h1, h2, h3 = [await hold(session, books, n) for n in (1_000, 2_000, 3_000)]
-    await ledger.post_pending(session, ACTOR, h1.id)
-    await ledger.void_pending(session, ACTOR, h2.id, "not needed")
+    await ledger.post_pending(session, LEDGER_ACTOR, h1.id)
+    await ledger.void_pending(session, LEDGER_ACTOR, h2.id, "not needed")
     await ledger.post(
         session,
-        ACTOR,
+        LEDGER_ACTOR,
         movement(books.cms, books.cash, 2_500, Category.TRANSFER_BETWEEN_OWN_ACCOUNTS),
     )
     await ledger.post(
         session,
-        ACTOR,
+        LEDGER_ACTOR,
         movement(books.cash, books.supplier2, 400, Category.OUT_PERSONAL_ALLOWANCE),
     )
-    await ledger.reverse(session, ACTOR, receipt.id, "paid to the wrong client")
+    await ledger.reverse(session, LEDGER_ACTOR, receipt.id, "paid to the wrong client")
     assert await balances(session, books.cms) == (20_000 - 1_999 - 1_000 - 2_500, 3_000)
     assert await balances(session, books.cash) == (2_100, 0)
     assert await balances(session, books.other_cms) == (4_300, 0)
@@ -657,8 +574,8 @@ async def test_a_resolution_or_reversal_that_slipped_past_the_check_is_invalid_s
     pending = await hold(session, books, 1_000)
     payment = await pay(session, books, 2_000)
     pending_id, payment_id = pending.id, payment.id
-    await ledger.post_pending(session, ACTOR, pending_id)
-    await ledger.reverse(session, ACTOR, payment_id, "wrong supplier")
+    await ledger.post_pending(session, LEDGER_ACTOR, pending_id)
+    await ledger.reverse(session, LEDGER_ACTOR, payment_id, "wrong supplier")
     before = (await transfer_count(session), await balances(session, books.cms))
     assert before[1] == (9_000, 0)
 
@@ -670,11 +587,11 @@ async def test_a_resolution_or_reversal_that_slipped_past_the_check_is_invalid_s
     # Each refusal ends its business transaction: a savepoint stands for each request here.
     with pytest.raises(InvalidState, match="already posted or voided"):
         async with session.begin_nested():
-            await ledger.void_pending(session, ACTOR, pending_id, "too late")
+            await ledger.void_pending(session, LEDGER_ACTOR, pending_id, "too late")
     with pytest.raises(InvalidState, match="already posted or voided"):
         async with session.begin_nested():
-            await ledger.post_pending(session, ACTOR, pending_id)
+            await ledger.post_pending(session, LEDGER_ACTOR, pending_id)
     with pytest.raises(InvalidState, match="already reversed"):
         async with session.begin_nested():
-            await ledger.reverse(session, ACTOR, payment_id, "again")
+            await ledger.reverse(session, LEDGER_ACTOR, payment_id, "again")
     assert (await transfer_count(session), await balances(session, books.cms)) == before

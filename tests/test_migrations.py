@@ -4,24 +4,14 @@ Alembic, never by create_all)."""
 from __future__ import annotations
 
 import asyncio
-import uuid
 
 from alembic import command
 from sqlalchemy import text
-from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from ca_api.db import async_url
 from ca_api.migrate import alembic_config, split_sql
-
-
-async def _admin(url: str, sql: str) -> None:
-    engine = create_async_engine(async_url(url), isolation_level="AUTOCOMMIT")
-    try:
-        async with engine.connect() as conn:
-            await conn.execute(text(sql))
-    finally:
-        await engine.dispose()
+from tests.support import fresh_database
 
 
 async def _tables(url: str) -> set[str]:
@@ -37,10 +27,7 @@ async def _tables(url: str) -> set[str]:
 
 
 def test_upgrade_downgrade_upgrade(database_url: str) -> None:
-    name = f"ca_api_migr_{uuid.uuid4().hex[:8]}"
-    asyncio.run(_admin(database_url, f'CREATE DATABASE "{name}"'))
-    url = make_url(database_url).set(database=name).render_as_string(hide_password=False)
-    try:
+    with fresh_database("ca_api_migr", revision=None, admin_url=database_url) as url:
         cfg = alembic_config(url)
         command.upgrade(cfg, "head")
         assert {"audit_log", "client", "client_version", "deputyship_version"} <= asyncio.run(
@@ -50,8 +37,6 @@ def test_upgrade_downgrade_upgrade(database_url: str) -> None:
         assert asyncio.run(_tables(url)) == {"alembic_version"}
         command.upgrade(cfg, "head")
         assert "audit_log" in asyncio.run(_tables(url))
-    finally:
-        asyncio.run(_admin(database_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
 def test_split_sql_keeps_function_bodies_and_drops_comments() -> None:

@@ -15,7 +15,6 @@ from typing import Any
 
 import pytest
 from sqlalchemy import text
-from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 
@@ -24,48 +23,25 @@ from ca_api.audit import service as audit_service
 from ca_api.common.ids import decode_uuid, encode_id
 from ca_api.db import async_url
 from tests.conftest import Api, RolledBackDatabase, error_codes
-from tests.test_clients import (
+from tests.factories import (
+    AMEND_APPOINTEESHIP,
+    APPOINTEESHIP_FIELDS,
+    DEPUTYSHIP_FIELDS,
     PROBLEM_FIELDS,
     RECORD_DEPUTYSHIP,
     RECORD_PROBLEM_FIELDS,
+    amend_deputyship,
     create_client,
     days_ago,
     deputyship_input,
+    new_deputyship,
     powers,
     problem_fields,
     record_appointeeship,
     record_deputyship,
     scalar,
 )
-
-DEPUTYSHIP_FIELDS = """
-  id version caseNumber orderDate endDate supervisionType inForce recordedBy
-  powers {
-    receiveIncome manageAccounts manageCapital sellProperty letProperty makeGifts giftYearlyLimit
-  }
-"""
-APPOINTEESHIP_FIELDS = "id version dwpReference appliedOn startDate endDate inForce recordedBy"
-
-AMEND_DEPUTYSHIP = f"""
-mutation($id: ID!, $amendment: DeputyshipAmendment!, $reason: String!, $expected: Int) {{
-  amendDeputyship(id: $id, amendment: $amendment, reason: $reason, expectedVersion: $expected) {{
-    __typename
-    ... on DeputyshipPayload {{ deputyship {{ {DEPUTYSHIP_FIELDS} }} }}
-    {PROBLEM_FIELDS}
-  }}
-}}
-"""
-
-AMEND_APPOINTEESHIP = f"""
-mutation($id: ID!, $amendment: AppointeeshipAmendment!, $reason: String!, $expected: Int) {{
-  amendAppointeeship(id: $id, amendment: $amendment, reason: $reason,
-                     expectedVersion: $expected) {{
-    __typename
-    ... on AppointeeshipPayload {{ appointeeship {{ {APPOINTEESHIP_FIELDS} }} }}
-    {PROBLEM_FIELDS}
-  }}
-}}
-"""
+from tests.support import fresh_database
 
 CLIENT_ORDERS = f"""
 query($id: ID!) {{
@@ -88,27 +64,6 @@ async def client_orders(api: Api, client_id: str) -> dict[str, Any]:
     return result
 
 
-async def amend_deputyship(
-    api: Api,
-    deputyship_id: str,
-    amendment: dict[str, Any],
-    reason: str = "court varied order",
-    expected: int | None = None,
-    **kw: Any,
-) -> dict[str, Any]:
-    variables = {
-        "id": deputyship_id,
-        "amendment": amendment,
-        "reason": reason,
-        "expected": expected,
-    }
-    kw.setdefault("role", "senior_officer")
-    kw.setdefault("sub", "olu.scao")
-    data = await api.data(AMEND_DEPUTYSHIP, variables, **kw)
-    result: dict[str, Any] = data["amendDeputyship"]
-    return result
-
-
 async def amend_appointeeship(
     api: Api,
     appointeeship_id: str,
@@ -128,13 +83,6 @@ async def amend_appointeeship(
     data = await api.data(AMEND_APPOINTEESHIP, variables, **kw)
     result: dict[str, Any] = data["amendAppointeeship"]
     return result
-
-
-async def new_deputyship(api: Api, client_id: str, **overrides: Any) -> dict[str, Any]:
-    result = await record_deputyship(api, client_id, **overrides)
-    assert result["__typename"] == "DeputyshipPayload", result
-    deputyship: dict[str, Any] = result["deputyship"]
-    return deputyship
 
 
 async def new_appointeeship(api: Api, client_id: str, **overrides: Any) -> dict[str, Any]:
@@ -977,24 +925,11 @@ async def _on_database(url: str, statements: list[tuple[str, dict[str, Any]]]) -
         await engine.dispose()
 
 
-async def _admin(url: str, sql: str) -> None:
-    engine = create_async_engine(async_url(url), isolation_level="AUTOCOMMIT")
-    try:
-        async with engine.connect() as conn:
-            await conn.execute(text(sql))
-    finally:
-        await engine.dispose()
-
-
 async def test_the_migration_supersedes_orders_that_overlap_already(database_url: str) -> None:
     """issue 9 item 5, R-AUD-2: a database holding the testers' two deputyships in force (and
     two appointeeships) is migrated: the earlier recorded is superseded by the later, by a new
     version with an audit entry, and the constraint then holds. The audit chain stays intact."""
-    name = f"ca_api_orders_{uuid.uuid4().hex[:8]}"
-    await _admin(database_url, f'CREATE DATABASE "{name}"')
-    url = make_url(database_url).set(database=name).render_as_string(hide_password=False)
-    try:
-        await asyncio.to_thread(migrate.upgrade, url, "0008")
+    with fresh_database("ca_api_orders", revision="0008", admin_url=database_url) as url:
         client, dep_a, dep_b, app_a, app_b = (uuid.uuid4() for _ in range(5))
         dep_version = (
             "INSERT INTO deputyship_version (deputyship_id, version, case_number, order_date,"
@@ -1092,5 +1027,3 @@ async def test_the_migration_supersedes_orders_that_overlap_already(database_url
                     (dep_version, {"id": third, "case": "COP-C"}),
                 ],
             )
-    finally:
-        await _admin(database_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

@@ -9,29 +9,23 @@ money-moving mutation; every state change audited (R-AUD-1).
 from __future__ import annotations
 
 import asyncio
-import os
 import uuid
 from collections import Counter
-from collections.abc import AsyncIterator, Coroutine, Iterator
-from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Iterator
 from datetime import date
-from typing import Any, TypeVar
+from typing import Any
 
 import httpx
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from sqlalchemy import event, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
-from ca_api.app import create_app
-from ca_api.auth.tokens import SigningKey, TokenVerifier
+from ca_api.auth.tokens import SigningKey
 from ca_api.common.ids import decode_uuid, encode_id
 from ca_api.config import Settings
 from ca_api.db import Database
-from ca_api.migrate import upgrade
 from ca_api.payments.rules import (
     PaymentEventKind,
     PaymentStatus,
@@ -39,10 +33,12 @@ from ca_api.payments.rules import (
     payment_status,
     transition_problem,
 )
-from tests.conftest import Api, RolledBackDatabase, _admin, _admin_url, error_codes
-from tests.test_invoices import (
+from tests.conftest import Api, RolledBackDatabase, error_codes
+from tests.factories import (
     ALL_CHECKS,
+    PAYMENT_FIELDS,
     PROBLEMS,
+    RAISE_PAYMENT,
     RECORD_CHECKS,
     RECORD_EVENT,
     check_all,
@@ -51,32 +47,13 @@ from tests.test_invoices import (
     new_client,
     new_counterparty,
     new_key,
+    raise_payment,
     record_check,
     record_invoice,
     recorded,
     scalar,
-    today_fixture,  # noqa: F401 - the `today` fixture
 )
-
-PAYMENT_FIELDS = """
-  id clientId clientReference invoiceId invoice { id status } payee { id name kind }
-  amount category method description standing status raisedBy raisedAt waitingSince fundsShort
-  approvedBy approvedAt approvalLimitVersionId holdTransferId madeBy madeAt cancelledBy
-  cancelReason canApprove authors
-  events { event transferId limitVersionId reason recordedBy }
-"""
-
-RAISE = f"""
-mutation($input: RaisePaymentInput!, $key: String!, $method: PaymentMethod) {{
-  raisePayment(input: $input, idempotencyKey: $key, method: $method) {{
-    __typename
-    ... on PaymentPayload {{ replayed payment {{ {PAYMENT_FIELDS} }} }}
-    {PROBLEMS}
-    ... on ChecksIncompleteProblem {{ missing }}
-    ... on IdempotencyKeyReusedProblem {{ key }}
-  }}
-}}
-"""
+from tests.support import app_on, fresh_database, statements
 
 APPROVE = f"""
 mutation($id: ID!, $key: String!) {{
@@ -139,20 +116,6 @@ query($clientId: ID, $status: PaymentStatus, $first: Int, $after: String) {
 
 
 # --- helpers --------------------------------------------------------------------------------
-
-
-async def raise_payment(
-    api: Api,
-    payment_input: dict[str, Any],
-    *,
-    role: str = "assistant",
-    sub: str = "ash.assistant",
-    key: str | None = None,
-    method: str | None = None,
-) -> dict[str, Any]:
-    variables = {"input": payment_input, "key": key or new_key(), "method": method}
-    result: dict[str, Any] = (await api.data(RAISE, variables, role=role, sub=sub))["raisePayment"]
-    return result
 
 
 async def raised(api: Api, invoice_id: str, **kw: Any) -> dict[str, Any]:
@@ -675,7 +638,7 @@ async def test_denials_by_role(api: Api, setup: dict[str, Any], mutation: str, r
     payment = await raised(api, invoice["id"])
     if mutation == "raise":
         body = await api.gql(
-            RAISE, {"input": {"invoiceId": invoice["id"]}, "key": new_key()}, role=role
+            RAISE_PAYMENT, {"input": {"invoiceId": invoice["id"]}, "key": new_key()}, role=role
         )
     elif mutation == "make":
         body = await api.gql(MAKE, {"id": payment["id"], "key": new_key()}, role=role)
@@ -829,7 +792,9 @@ async def test_sap_raises_payments_of_council_invoices_only(
     invoice = await payable(api, setup["client"], setup["supplier"])
     before = await scalar(db, "SELECT count(*) FROM payment")
     body = await api.gql(
-        RAISE, {"input": {"invoiceId": invoice["id"]}, "key": new_key()}, role="integration_sap"
+        RAISE_PAYMENT,
+        {"input": {"invoiceId": invoice["id"]}, "key": new_key()},
+        role="integration_sap",
     )
     assert error_codes(body) == ["FORBIDDEN"]
     standing = {
@@ -840,7 +805,9 @@ async def test_sap_raises_payments_of_council_invoices_only(
         "description": "x",
         "standing": True,
     }
-    body = await api.gql(RAISE, {"input": standing, "key": new_key()}, role="integration_sap")
+    body = await api.gql(
+        RAISE_PAYMENT, {"input": standing, "key": new_key()}, role="integration_sap"
+    )
     assert error_codes(body) == ["FORBIDDEN"]
     assert await scalar(db, "SELECT count(*) FROM payment") == before
 
@@ -923,6 +890,14 @@ async def test_personal_allowance_is_not_paid_ahead_to_a_care_provider(
     # Personal allowance to the client's own card account provider is fine.
     ok = await raise_payment(api, standing_input(setup, category="OUT_PERSONAL_ALLOWANCE"))
     assert ok["__typename"] == "PaymentPayload"
+    # issue 10 item 6: raised as asked, to the client's own payee, awaiting approval (R-PAY-6)
+    payment = ok["payment"]
+    assert (payment["category"], payment["standing"], payment["amount"]) == (
+        "OUT_PERSONAL_ALLOWANCE",
+        True,
+        "45.00",
+    )
+    assert (payment["payee"]["id"], payment["status"]) == (setup["supplier"], "RAISED")
 
 
 async def test_a_payment_is_of_an_invoice_or_standing_not_both(
@@ -1109,22 +1084,6 @@ query {
 """
 
 
-@contextmanager
-def statements(db: RolledBackDatabase) -> Iterator[list[str]]:
-    """The SQL statements sent on the test's connection while the block runs."""
-    sent: list[str] = []
-
-    def record(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
-        sent.append(statement)
-
-    target = db.connection.sync_connection
-    event.listen(target, "before_cursor_execute", record)
-    try:
-        yield sent
-    finally:
-        event.remove(target, "before_cursor_execute", record)
-
-
 async def test_the_approval_queue_takes_the_same_statements_for_2_or_8_payments(
     api: Api, db: RolledBackDatabase, setup: dict[str, Any]
 ) -> None:
@@ -1149,34 +1108,10 @@ async def test_the_approval_queue_takes_the_same_statements_for_2_or_8_payments(
 
 # --- concurrency, committing for real on a database of its own -----------------------------
 
-T = TypeVar("T")
-
-
-def _in_thread(coro: Coroutine[Any, Any, T]) -> T:
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(asyncio.run, coro).result()
-
-
-async def _upgrade(url: str) -> None:
-    await asyncio.to_thread(upgrade, url)
-
-
-@contextmanager
-def _fresh_database() -> Iterator[str]:
-    admin = _admin_url()
-    name = f"ca_api_payments_conc_{os.getpid()}_{uuid.uuid4().hex[:6]}"
-    _in_thread(_admin(admin, f'CREATE DATABASE "{name}"'))
-    url = make_url(admin).set(database=name).render_as_string(hide_password=False)
-    try:
-        _in_thread(_upgrade(url))
-        yield url
-    finally:
-        _in_thread(_admin(admin, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-
 
 @pytest.fixture(scope="module")
 def concurrent_url() -> Iterator[str]:
-    with _fresh_database() as url:
+    with fresh_database("ca_api_payments_conc") as url:
         yield url
 
 
@@ -1185,15 +1120,8 @@ async def live_api(
     concurrent_url: str, settings: Settings, signing_key: SigningKey
 ) -> AsyncIterator[tuple[Api, Database]]:
     """The real endpoint on a database that commits: each request its own connection."""
-    database = Database(concurrent_url, pool_size=12)
-    verifier = TokenVerifier(signing_key.public_keyset(), settings)
-    app = create_app(settings, concurrent_url, verifier=verifier, database=database)
-    transport = httpx.ASGITransport(app=app)
-    try:
-        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
-            yield Api(client=client, key=signing_key, settings=settings), database
-    finally:
-        await database.dispose()
+    async with app_on(concurrent_url, settings, signing_key, pool_size=12) as live:
+        yield live
 
 
 async def test_concurrent_approvals_hold_once_and_never_overdraw(

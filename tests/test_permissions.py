@@ -10,8 +10,6 @@ and approval limits are not tested here.
 
 from __future__ import annotations
 
-import itertools
-import uuid
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -22,10 +20,24 @@ import strawberry
 
 from ca_api.auth.permissions import allow, allowed_roles
 from ca_api.auth.principal import Role
-from ca_api.common.ids import encode_id
 from ca_api.config import Settings
 from ca_api.graphql import build_schema
 from tests.conftest import Api, error_codes
+from tests.factories import (
+    CLIENT_DETAIL_READERS,
+    CREATE_CLIENT_ID,
+    REFER_CLIENT_ID,
+    SETUP_SUB,
+    assert_forbidden,
+    community_client_id,
+    community_person,
+    new_key,
+    payload,
+    placeholder,
+    refer_client,
+)
+
+pytestmark = pytest.mark.usefixtures("one_schema_per_module")  # one schema for the module
 
 # --------------------------------------------------------------------------------------------
 # The expected matrix (R-ROLE, domain.md). Y: may call the field; .: FORBIDDEN.
@@ -163,19 +175,6 @@ SUBSCRIPTIONS = """
 approvalQueueChanges  Y   Y   Y   Y   Y   Y   .   .   .   .   .
 """
 
-# Fields below the root that carry their own guard: a client's personal details, which a
-# social worker may not see even on the clients they referred (R-ROLE, social_worker).
-CLIENT_DETAIL_READERS = frozenset(
-    {
-        "support_assistant",
-        "assistant",
-        "senior_assistant",
-        "senior_officer",
-        "governance_manager",
-        "head_of_service",
-        "auditor",
-    }
-)
 GUARDED_NESTED_FIELDS: dict[str, frozenset[str]] = {
     f"Client.{name}": CLIENT_DETAIL_READERS
     for name in (
@@ -343,50 +342,10 @@ def test_allowed_roles_reads_back_what_allow_grants() -> None:
         allow(frozenset())
 
 
-@pytest.fixture(autouse=True, scope="module")
-def one_schema_per_module() -> Iterator[None]:
-    """The ``api`` fixture makes an app per test, and each app builds the schema (tens of ms,
-    more than a test's requests); here the apps share one, built from the same settings."""
-    built: dict[str, strawberry.Schema] = {}
-
-    def cached(settings: Settings) -> strawberry.Schema:
-        key = settings.model_dump_json()
-        if key not in built:
-            built[key] = build_schema(settings)
-        return built[key]
-
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setattr("ca_api.app.build_schema", cached)
-        yield
-
-
 # --------------------------------------------------------------------------------------------
 # Helpers: valid inputs, records made by the head of service, the audit trail as the auditor.
 
-SETUP_SUB = "setup.head"
 AUDIT_SUB = "check.auditor"
-
-CLIENT_INPUT: dict[str, Any] = {
-    "givenName": "Maud",
-    "familyName": "Mayfield",
-    "dateOfBirth": "1941-03-02",
-    "situation": "COMMUNITY",
-    "niNumber": "AB123456C",
-    "address": {"line1": "1 High Street", "town": "Lewes", "postcode": "BN7 1AA"},
-}
-_people = itertools.count(1)
-
-
-def person(**changes: Any) -> dict[str, Any]:
-    """CLIENT_INPUT as another person each time (family name and NI number), so that a test's
-    clients are not likely duplicates of each other (issue 9 item 7)."""
-    n = next(_people)
-    return {**CLIENT_INPUT, "familyName": f"Mayfield{n}", "niNumber": f"AB{n:06d}D", **changes}
-
-
-def new_key() -> str:
-    """A fresh idempotency key: creating and referring clients take one (issue 9 item 7)."""
-    return f"perm-{uuid.uuid4()}"
 
 
 DEPUTYSHIP_INPUT: dict[str, Any] = {
@@ -409,12 +368,6 @@ APPOINTEESHIP_INPUT: dict[str, Any] = {
 }
 
 PROBLEM = "... on Problem { code message }"
-CREATE_CLIENT = f"""mutation($input: ClientInput!, $key: String!) {{
-  createClient(input: $input, idempotencyKey: $key) {{
-    __typename ... on ClientPayload {{ client {{ id version }} }} {PROBLEM} }} }}"""
-REFER_CLIENT = f"""mutation($input: ClientInput!, $key: String!) {{
-  referClient(input: $input, idempotencyKey: $key) {{
-    __typename ... on ClientPayload {{ client {{ id version }} }} {PROBLEM} }} }}"""
 AMEND_CLIENT = f"""mutation($id: ID!, $amendment: ClientAmendment!, $reason: String!) {{
   amendClient(id: $id, amendment: $amendment, reason: $reason) {{
     __typename ... on ClientPayload {{ client {{ id version }} }} {PROBLEM} }} }}"""
@@ -433,34 +386,6 @@ AMEND_APPOINTEESHIP = f"""mutation(
     __typename ... on AppointeeshipPayload {{ appointeeship {{ id version }} }} {PROBLEM} }} }}"""
 
 
-def _payload(data: dict[str, Any], field_name: str, typename: str) -> dict[str, Any]:
-    result: dict[str, Any] = data[field_name]
-    assert result["__typename"] == typename, result
-    return result
-
-
-async def create_client(api: Api, **changes: Any) -> str:
-    """A client taken on by the head of service; its id."""
-    data = await api.data(
-        CREATE_CLIENT,
-        {"input": person(**changes), "key": new_key()},
-        role="head_of_service",
-        sub=SETUP_SUB,
-    )
-    return str(_payload(data, "createClient", "ClientPayload")["client"]["id"])
-
-
-async def refer_client(api: Api, social_worker: str, **changes: Any) -> str:
-    """A client referred by the social worker ``social_worker``; its id."""
-    data = await api.data(
-        REFER_CLIENT,
-        {"input": person(**changes), "key": new_key()},
-        role="social_worker",
-        sub=social_worker,
-    )
-    return str(_payload(data, "referClient", "ClientPayload")["client"]["id"])
-
-
 async def record_deputyship(api: Api, client_id: str) -> str:
     data = await api.data(
         RECORD_DEPUTYSHIP,
@@ -468,7 +393,7 @@ async def record_deputyship(api: Api, client_id: str) -> str:
         role="head_of_service",
         sub=SETUP_SUB,
     )
-    return str(_payload(data, "recordDeputyship", "DeputyshipPayload")["deputyship"]["id"])
+    return str(payload(data, "recordDeputyship", "DeputyshipPayload")["deputyship"]["id"])
 
 
 async def record_appointeeship(api: Api, client_id: str) -> str:
@@ -478,7 +403,7 @@ async def record_appointeeship(api: Api, client_id: str) -> str:
         role="head_of_service",
         sub=SETUP_SUB,
     )
-    return str(_payload(data, "recordAppointeeship", "AppointeeshipPayload")["appointeeship"]["id"])
+    return str(payload(data, "recordAppointeeship", "AppointeeshipPayload")["appointeeship"]["id"])
 
 
 async def all_nodes(
@@ -528,18 +453,6 @@ async def state(api: Api) -> dict[str, Any]:
     return data
 
 
-def assert_forbidden(body: dict[str, Any], path: list[str | int]) -> None:
-    """One FORBIDDEN error at ``path``, and no value there."""
-    assert error_codes(body) == ["FORBIDDEN"], body
-    assert body["errors"][0]["path"] == path, body
-    value: Any = body.get("data")
-    for step in path:
-        if value is None:
-            break
-        value = value[step]
-    assert value is None, body
-
-
 # --------------------------------------------------------------------------------------------
 # The matrix through the real endpoint: every (root field, role).
 
@@ -571,16 +484,16 @@ async def _readable_client(api: Api, role: str, sub: str) -> Prepared:
     if role == "social_worker":
         client_id = await refer_client(api, sub)
     else:
-        client_id = await create_client(api)
+        client_id = await community_client_id(api)
     return Prepared({"id": client_id}, target=client_id)
 
 
 async def _client_input(api: Api, role: str, sub: str) -> Prepared:
-    return Prepared({"input": person(), "key": new_key()})
+    return Prepared({"input": community_person(), "key": new_key()})
 
 
 async def _amend_client(api: Api, role: str, sub: str) -> Prepared:
-    client_id = await create_client(api)
+    client_id = await community_client_id(api)
     return Prepared(
         {"id": client_id, "amendment": {"situation": "RESIDENTIAL_CARE"}, "reason": "moved"},
         target=client_id,
@@ -588,12 +501,12 @@ async def _amend_client(api: Api, role: str, sub: str) -> Prepared:
 
 
 async def _record_deputyship(api: Api, role: str, sub: str) -> Prepared:
-    client_id = await create_client(api)
+    client_id = await community_client_id(api)
     return Prepared({"clientId": client_id, "input": DEPUTYSHIP_INPUT})
 
 
 async def _amend_deputyship(api: Api, role: str, sub: str) -> Prepared:
-    deputyship_id = await record_deputyship(api, await create_client(api))
+    deputyship_id = await record_deputyship(api, await community_client_id(api))
     return Prepared(
         {"id": deputyship_id, "amendment": {"supervisionType": "TYPE_3"}, "reason": "OPG review"},
         target=deputyship_id,
@@ -601,12 +514,12 @@ async def _amend_deputyship(api: Api, role: str, sub: str) -> Prepared:
 
 
 async def _record_appointeeship(api: Api, role: str, sub: str) -> Prepared:
-    client_id = await create_client(api)
+    client_id = await community_client_id(api)
     return Prepared({"clientId": client_id, "input": APPOINTEESHIP_INPUT})
 
 
 async def _amend_appointeeship(api: Api, role: str, sub: str) -> Prepared:
-    appointeeship_id = await record_appointeeship(api, await create_client(api))
+    appointeeship_id = await record_appointeeship(api, await community_client_id(api))
     return Prepared(
         {"id": appointeeship_id, "amendment": {"dwpReference": "DWP-0002"}, "reason": "DWP"},
         target=appointeeship_id,
@@ -631,7 +544,7 @@ def _check_clients(value: Any, role: str, sub: str, p: Prepared) -> None:
 
 
 async def _one_client(api: Api, role: str, sub: str) -> Prepared:
-    client_id = await create_client(api)
+    client_id = await community_client_id(api)
     return Prepared(target=client_id)
 
 
@@ -683,10 +596,10 @@ CASES: dict[str, Case] = {
         "{ verifyAuditChain { intact entriesChecked } }", _nothing, _check_chain
     ),
     "createClient": Case(
-        CREATE_CLIENT, _client_input, _created("ClientPayload", "client", 1), "create"
+        CREATE_CLIENT_ID, _client_input, _created("ClientPayload", "client", 1), "create"
     ),
     "referClient": Case(
-        REFER_CLIENT, _client_input, _created("ClientPayload", "client", 1), "refer"
+        REFER_CLIENT_ID, _client_input, _created("ClientPayload", "client", 1), "refer"
     ),
     "amendClient": Case(
         AMEND_CLIENT, _amend_client, _created("ClientPayload", "client", 2), "amend"
@@ -754,37 +667,6 @@ async def test_root_field_answers_each_role_as_the_matrix_says(
 # schema, with placeholder arguments of the right types. Permission is checked before the
 # resolver runs, so a refused role gets FORBIDDEN whatever the arguments; an allowed role gets
 # past the check (to NOT_FOUND, BAD_ID or a typed problem, at worst).
-
-SCALAR_PLACEHOLDERS: dict[str, Callable[[], Any]] = {
-    "ID": lambda: encode_id("Placeholder", uuid.uuid4()),
-    "String": lambda: "placeholder",
-    "Int": lambda: 1,
-    "Float": lambda: 1.0,
-    "Boolean": lambda: False,
-    "Date": lambda: "2020-01-02",
-    "DateTime": lambda: "2020-01-02T00:00:00+00:00",
-    "Money": lambda: "1.00",
-    "Percent": lambda: "1.0000",
-    "JSON": lambda: {},
-    "UUID": lambda: str(uuid.uuid4()),
-}
-
-
-def placeholder(t: Any) -> Any:
-    if graphql.is_non_null_type(t):
-        return placeholder(t.of_type)
-    if graphql.is_list_type(t):
-        return [placeholder(t.of_type)]
-    if graphql.is_enum_type(t):
-        return next(iter(t.values))
-    if graphql.is_input_object_type(t):
-        return {
-            name: placeholder(f.type)
-            for name, f in t.fields.items()
-            if graphql.is_required_input_field(f)
-        }
-    assert t.name in SCALAR_PLACEHOLDERS, f"no placeholder for the scalar {t.name}"
-    return SCALAR_PLACEHOLDERS[t.name]()
 
 
 def generated_call(schema: strawberry.Schema, kind: str, name: str) -> tuple[str, dict[str, Any]]:
@@ -996,7 +878,7 @@ async def test_a_referral_is_made_even_when_its_answer_withholds_a_detail(api: A
         "mutation($input: ClientInput!, $key: String!) {"
         " referClient(input: $input, idempotencyKey: $key) {"
         " ... on ClientPayload { client { id status niNumber } } } }",
-        {"input": person(), "key": new_key()},
+        {"input": community_person(), "key": new_key()},
         role="social_worker",
         sub=sub,
     )

@@ -34,28 +34,29 @@ from ca_api.ledger.service import Movement
 from ca_api.money import parse_money
 from ca_api.placements import rules
 from tests.conftest import Api, RolledBackDatabase, error_codes
-from tests.test_clients import create_client, record_appointeeship
-from tests.test_invoices import new_counterparty, new_key, unique
-from tests.test_lodgements import (
+from tests.factories import (
+    GM,
+    PROBLEMS,
+    PROPOSER,
     SURPLUS_PROBLEM,
+    approve_as,
+    create_client,
     deputy_client,
+    new_counterparty,
+    new_key,
+    proposed_lodgement,
+    raise_payment,
+    record_appointeeship,
     refused,
+    refused_for,
+    unique,
     with_seed_plan,
     with_surplus,
 )
-from tests.test_lodgements import proposed as lodgement_proposed
-from tests.test_payments import raise_payment
 
-GM = {"role": "governance_manager", "sub": "grace.tgm"}
-PROPOSER = {"role": "assistant", "sub": "ash.assistant"}
 EXECUTOR = {"role": "senior_assistant", "sub": "sasha.senior"}
 FUNDER = Actor(Principal("olu.scao", frozenset({Role.SENIOR_OFFICER})), "test-placements")
 
-PROBLEMS = """
-  ... on Problem { code message }
-  ... on ValidationProblem { fields { field message } }
-  ... on NotFoundProblem { id }
-"""
 MONEY_PROBLEMS = (
     PROBLEMS
     + """
@@ -138,17 +139,6 @@ mutation($id: ID!, $on: Date!, $key: String!) {{
 }}
 """
 
-APPROVE = f"""
-mutation($id: ID!, $key: String!) {{
-  approveDecision(id: $id, idempotencyKey: $key) {{
-    __typename
-    ... on DecisionPayload {{ decision {{ id status kind amount }} }}
-    ... on FourEyesProblem {{ raisedBy }}
-    {PROBLEMS}
-    {SURPLUS_PROBLEM}
-  }}
-}}
-"""
 
 REFUSE = f"""
 mutation($id: ID!, $key: String!) {{
@@ -274,12 +264,6 @@ async def proposed(api: Api, input: dict[str, Any]) -> dict[str, Any]:
     return placement
 
 
-async def approve(api: Api, decision_id: str, **who: Any) -> dict[str, Any]:
-    data = await api.data(APPROVE, {"id": decision_id, "key": new_key()}, **(who or GM))
-    result: dict[str, Any] = data["approveDecision"]
-    return result
-
-
 async def make(api: Api, placement_id: str, key: str | None = None) -> dict[str, Any]:
     data = await api.data(MAKE, {"id": placement_id, "key": key or new_key()}, **EXECUTOR)
     result: dict[str, Any] = data["makePlacement"]
@@ -289,7 +273,7 @@ async def make(api: Api, placement_id: str, key: str | None = None) -> dict[str,
 async def placed(api: Api, input: dict[str, Any]) -> dict[str, Any]:
     """Proposed, approved by the governance manager, and made."""
     p = await proposed(api, input)
-    assert (await approve(api, p["decisionId"]))["__typename"] == "DecisionPayload"
+    assert (await approve_as(api, p["decisionId"]))["__typename"] == "DecisionPayload"
     result = await make(api, p["id"])
     assert result["__typename"] == "PlacementPayload", result
     placement: dict[str, Any] = result["placement"]
@@ -312,14 +296,6 @@ async def balances(api: Api, client_id: str) -> dict[str, str]:
         key = a["kind"] if a["kind"] != "CLIENT_PLACEMENT" else a["id"]
         out[key] = a["balance"]
     return out
-
-
-def refused_for(result: dict[str, Any], field: str) -> str:
-    """The message of a ValidationProblem naming ``field``; it cites R-INV-4."""
-    assert result["__typename"] == "ValidationProblem", result
-    messages = {f["field"]: f["message"] for f in result["fields"]}
-    assert field in messages, messages
-    return messages[field]
 
 
 @pytest.fixture
@@ -553,7 +529,7 @@ async def test_placement_lifecycle_through_the_ledger(
     assert early["__typename"] == "InvalidStateProblem" and "approval" in early["message"]
 
     # The decision is an INVESTMENT_PLAN for the amount, approved by the governance manager.
-    approved = await approve(api, p["decisionId"])
+    approved = await approve_as(api, p["decisionId"])
     assert approved["decision"]["kind"] == "INVESTMENT_PLAN"
     assert approved["decision"]["amount"] == "10000.00"
 
@@ -604,14 +580,14 @@ async def test_the_proposer_cannot_approve_four_eyes(
         api, placement_input(rich_client, bank["product"], "100.00", "2025-03-01"), **GM
     )
     assert result["__typename"] == "PlacementPayload", result
-    own = await approve(api, result["placement"]["decisionId"], **GM)
+    own = await approve_as(api, result["placement"]["decisionId"], **GM)
     assert own["__typename"] == "FourEyesProblem"
     # An officer below the governance manager may not approve an investment plan.
-    senior = await approve(
+    senior = await approve_as(
         api, result["placement"]["decisionId"], role="senior_officer", sub="olu.scao"
     )
     assert senior["__typename"] == "OverApprovalLimitProblem"
-    other = await approve(
+    other = await approve_as(
         api, result["placement"]["decisionId"], role="head_of_service", sub="hari.head"
     )
     assert other["__typename"] == "DecisionPayload"
@@ -655,7 +631,7 @@ async def test_short_of_funds_nothing_moves(
     await fund(session, client["id"], "999.99")
     await with_surplus(api, client["id"], "300000.00")
     p = await proposed(api, placement_input(client, bank["product"], "1000.00", "2025-03-01"))
-    await approve(api, p["decisionId"])
+    await approve_as(api, p["decisionId"])
     result = await make(api, p["id"])
     assert result["__typename"] == "InsufficientFundsProblem", result
     assert (result["available"], result["wanted"]) == ("999.99", "1000.00")
@@ -669,7 +645,7 @@ async def test_a_placement_is_not_made_before_its_start_date(
     api: Api, bank: dict[str, Any], rich_client: dict[str, Any]
 ) -> None:
     p = await proposed(api, placement_input(rich_client, bank["product"], "100.00", "2099-01-01"))
-    await approve(api, p["decisionId"])
+    await approve_as(api, p["decisionId"])
     result = await make(api, p["id"])
     assert result["__typename"] == "InvalidStateProblem" and "2099-01-01" in result["message"]
 
@@ -931,7 +907,7 @@ async def test_lodgements_and_placements_together_never_exceed_the_surplus(
     client_id = await deputy_client(api, surplus=None)
     client = {"id": client_id}
     await with_seed_plan(api, client_id, "c")
-    await lodgement_proposed(api, client_id, "60000.00")
+    await proposed_lodgement(api, client_id, "60000.00")
     over = refused(
         await place(api, placement_input(client, bank["product"], "51165.40", today())),
         "OVER_SURPLUS",
@@ -939,7 +915,7 @@ async def test_lodgements_and_placements_together_never_exceed_the_surplus(
     assert (over["committed"], over["remainingSurplus"]) == ("60000.00", "51165.39")
     await proposed(api, placement_input(client, bank["product"], "26165.39", today()))
     # 25,000.00 left: a lodgement of it is allowed, then nothing more either way
-    await lodgement_proposed(api, client_id, "25000.00")
+    await proposed_lodgement(api, client_id, "25000.00")
     refused(
         await place(api, placement_input(client, bank["product"], "0.01", today())),
         "SURPLUS_BELOW_THRESHOLD",
@@ -956,14 +932,14 @@ async def test_approving_and_making_a_placement_judge_the_surplus_again(
     seed = await with_seed_plan(api, client["id"], "c")
     p = await proposed(api, placement_input(client, bank["product"], "80000.00", today()))
     smaller = await with_surplus(api, client["id"], "50000.00", supersedes=seed["id"])
-    over = refused(await approve(api, p["decisionId"]), "OVER_SURPLUS")
+    over = refused(await approve_as(api, p["decisionId"]), "OVER_SURPLUS")
     assert (over["planId"], over["surplus"], over["wanted"]) == (
         smaller["id"],
         "50000.00",
         "80000.00",
     )
     larger = await with_surplus(api, client["id"], "100000.00", supersedes=smaller["id"])
-    assert (await approve(api, p["decisionId"]))["__typename"] == "DecisionPayload"
+    assert (await approve_as(api, p["decisionId"]))["__typename"] == "DecisionPayload"
     await with_surplus(api, client["id"], "50000.00", supersedes=larger["id"])
     refused(await make(api, p["id"]), "OVER_SURPLUS")
     assert await balances(api, client["id"]) == {"CLIENT_CMS": "154052.49"}

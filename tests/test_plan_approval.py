@@ -10,24 +10,16 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tests.conftest import Api
-from tests.test_budget_plans import (
-    key,
+from tests.factories import (
+    SUBMIT_PLAN,
+    client_with_orders,
     load_fixture,
-    new_client,
+    new_key,
     plan_input,
     record_plan,
     record_seed_plan,
 )
 
-SUBMIT = """
-mutation($plan: ID!, $key: String!) {
-  submitBudgetPlan(planId: $plan, consulted: "The client's sister", clientInvolved: true,
-                   idempotencyKey: $key) {
-    __typename
-    ... on BudgetPlanPayload { plan { id decisionId approvalStatus } }
-    ... on Problem { code message }
-  }
-}"""
 APPROVE = """
 mutation($id: ID!, $key: String!) {
   approveDecision(id: $id, idempotencyKey: $key) { __typename ... on Problem { code } }
@@ -54,7 +46,7 @@ QUEUE = "{ approvalQueue(first: 100) { edges { node { kind id } } } }"
 
 async def submit(api: Api, plan_id: str, k: str | None = None) -> dict[str, Any]:
     data = await api.data(
-        SUBMIT, {"plan": plan_id, "key": k or key()}, role="assistant", sub="ash.assistant"
+        SUBMIT_PLAN, {"plan": plan_id, "key": k or new_key()}, role="assistant", sub="ash.assistant"
     )
     result: dict[str, Any] = data["submitBudgetPlan"]
     return result
@@ -63,7 +55,7 @@ async def submit(api: Api, plan_id: str, k: str | None = None) -> dict[str, Any]
 async def test_a_plan_is_approved_by_the_governance_manager_above_five_thousand(
     api: Api, session: AsyncSession
 ) -> None:
-    client = await new_client(session, deputy_from=date(2013, 5, 20))
+    client = await client_with_orders(session, deputy_from=date(2013, 5, 20))
     plan = await record_seed_plan(api, client, "a")  # expenditure 14,009.31
     submitted = await submit(api, plan["id"])
     assert submitted["__typename"] == "BudgetPlanPayload", submitted
@@ -71,7 +63,7 @@ async def test_a_plan_is_approved_by_the_governance_manager_above_five_thousand(
     decision = submitted["plan"]["decisionId"]
 
     async def approve(role: str, sub: str) -> str:
-        data = await api.data(APPROVE, {"id": decision, "key": key()}, role=role, sub=sub)
+        data = await api.data(APPROVE, {"id": decision, "key": new_key()}, role=role, sub=sub)
         result = data["approveDecision"]
         return str(result.get("code") or result["__typename"])
 
@@ -82,22 +74,25 @@ async def test_a_plan_is_approved_by_the_governance_manager_above_five_thousand(
 
 
 async def test_whoever_submits_a_plan_cannot_approve_it(api: Api, session: AsyncSession) -> None:
-    client = await new_client(session, deputy_from=date(2013, 5, 20))
+    client = await client_with_orders(session, deputy_from=date(2013, 5, 20))
     plan = await record_seed_plan(api, client, "a")
     data = await api.data(
-        SUBMIT, {"plan": plan["id"], "key": key()}, role="governance_manager", sub="grace.tgm"
+        SUBMIT_PLAN,
+        {"plan": plan["id"], "key": new_key()},
+        role="governance_manager",
+        sub="grace.tgm",
     )
     decision = data["submitBudgetPlan"]["plan"]["decisionId"]
     own = await api.data(
-        APPROVE, {"id": decision, "key": key()}, role="governance_manager", sub="grace.tgm"
+        APPROVE, {"id": decision, "key": new_key()}, role="governance_manager", sub="grace.tgm"
     )
     assert own["approveDecision"]["code"] == "FOUR_EYES"
 
 
 async def test_submitting_twice_links_one_decision(api: Api, session: AsyncSession) -> None:
-    client = await new_client(session, deputy_from=date(2013, 5, 20))
+    client = await client_with_orders(session, deputy_from=date(2013, 5, 20))
     plan = await record_seed_plan(api, client, "c")
-    k = key()
+    k = new_key()
     first = await submit(api, plan["id"], k)
     again = await submit(api, plan["id"], k)
     other_key = await submit(api, plan["id"])
@@ -109,7 +104,7 @@ async def test_submitting_twice_links_one_decision(api: Api, session: AsyncSessi
 
 
 async def decide(api: Api, decision: str, sub: str, role: str = "governance_manager") -> Any:
-    data = await api.data(DECIDE, {"id": decision, "key": key()}, role=role, sub=sub)
+    data = await api.data(DECIDE, {"id": decision, "key": new_key()}, role=role, sub=sub)
     return data["approveDecision"]
 
 
@@ -121,7 +116,7 @@ async def in_queue_of(api: Api, decision: str, sub: str) -> bool:
 async def test_whoever_recorded_the_plan_cannot_approve_it(api: Api, session: AsyncSession) -> None:
     """issue 9 item 8, R-ROLE-2: officer X records a plan, colleague Y submits it, X may not
     approve (or refuse) it, nor see it as approvable; a third officer approves it."""
-    client = await new_client(session, deputy_from=date(2013, 5, 20))
+    client = await client_with_orders(session, deputy_from=date(2013, 5, 20))
     plans = load_fixture()["plans"]
     plan = await record_plan(
         api, plan_input(client, plans["a"]), role="governance_manager", sub="grace.tgm"
@@ -141,7 +136,7 @@ async def test_whoever_recorded_the_plan_cannot_approve_it(api: Api, session: As
     assert own["__typename"] == "FourEyesProblem", own
     assert own["code"] == "FOUR_EYES" and "R-ROLE-2" in own["message"]
     refused = await api.data(
-        REFUSE, {"id": decision, "key": key()}, role="governance_manager", sub="grace.tgm"
+        REFUSE, {"id": decision, "key": new_key()}, role="governance_manager", sub="grace.tgm"
     )
     assert refused["refuseDecision"]["code"] == "FOUR_EYES"
     assert (await api.data(PLAN, {"id": plan["id"]}))["budgetPlan"]["approvalStatus"] == "RAISED"
@@ -160,7 +155,7 @@ async def test_whoever_recorded_a_revision_it_covers_cannot_approve_it(
 ) -> None:
     """issue 9 item 8, R-ROLE-2: the plan approved is the revision submitted and the revisions
     of the same plan year it replaced; whoever recorded any of them is one of its authors."""
-    client = await new_client(session, deputy_from=date(2013, 5, 20))
+    client = await client_with_orders(session, deputy_from=date(2013, 5, 20))
     plans = load_fixture()["plans"]
     first = await record_plan(
         api, plan_input(client, plans["a"]), role="governance_manager", sub="grace.tgm"

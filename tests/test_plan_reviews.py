@@ -9,7 +9,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ca_api.planning.rules import ReviewStatus, review_due_on, review_status
 from tests.conftest import Api
-from tests.test_budget_plans import new_client, record_seed_plan
+from tests.factories import (
+    client_with_orders,
+    record_seed_plan,
+)
 
 REVIEWS = """
 query($on: Date!) {
@@ -38,8 +41,8 @@ def test_a_leap_day_plan_is_reviewed_on_the_28th() -> None:
 async def test_clients_without_a_plan_or_with_a_year_old_one_are_listed(
     api: Api, session: AsyncSession
 ) -> None:
-    planned = await new_client(session, deputy_from=date(2013, 5, 20))
-    unplanned = await new_client(session, deputy_from=date(2013, 5, 20))
+    planned = await client_with_orders(session, deputy_from=date(2013, 5, 20))
+    unplanned = await client_with_orders(session, deputy_from=date(2013, 5, 20))
     await record_seed_plan(api, planned, "a")  # the plan year from 2014-04-01
 
     async def statuses(on: date) -> dict[str, tuple[str, str | None]]:

@@ -22,14 +22,10 @@ from typing import Any
 import httpx
 import pytest
 import websockets
-from sqlalchemy.engine import make_url
 
-from ca_api import demo
 from ca_api.auth.tokens import load_or_create_dev_key, mint_token
 from ca_api.config import Settings
-from ca_api.db import Database
-from ca_api.migrate import upgrade
-from tests.conftest import _admin, _admin_url
+from tests.support import fresh_database
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -53,24 +49,8 @@ def _free_port() -> int:
 def database_url_of_our_own() -> Iterator[str]:
     """A fresh database, migrated, with the demo data (clients with money, British Gas), so
     neither server loads it (``serve`` loads demo data only into an empty database)."""
-    admin = _admin_url()
-    name = f"ca_api_test_xproc_{os.getpid()}_{uuid.uuid4().hex[:6]}"
-    asyncio.run(_admin(admin, f'CREATE DATABASE "{name}"'))
-    url = make_url(admin).set(database=name).render_as_string(hide_password=False)
-    try:
-        upgrade(url)
-
-        async def load() -> None:
-            db = Database(url, pool_size=2)
-            try:
-                await demo.load(db)
-            finally:
-                await db.dispose()
-
-        asyncio.run(load())
+    with fresh_database("ca_api_test_xproc", with_demo=True) as url:
         yield url
-    finally:
-        asyncio.run(_admin(admin, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
 @contextlib.contextmanager

@@ -7,46 +7,57 @@ The helpers at the top are shared with ``test_interest``.
 
 from __future__ import annotations
 
-import asyncio
 import json
-import os
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Iterator
-from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
-from dataclasses import replace
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from datetime import date, timedelta
-from typing import Any, TypeVar
+from typing import Any
 
 import pytest
-from sqlalchemy import event, insert
-from sqlalchemy.engine import make_url
+from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ca_api import clock
 from ca_api.audit import service as audit_service
-from ca_api.auth.principal import Principal, Role
-from ca_api.clients import service as clients_service
 from ca_api.clients.models import Client, ClientVersion
-from ca_api.clients.rules import ClientDetails, Situation
 from ca_api.common.ids import decode_uuid, encode_id
-from ca_api.context import Actor
 from ca_api.db import Database
-from ca_api.errors import BusinessProblem, ValidationFailed
+from ca_api.errors import ValidationFailed
 from ca_api.ledger import service as ledger_service
-from ca_api.ledger.rules import Benefit, Category, CounterpartyKind
-from ca_api.migrate import upgrade
+from ca_api.ledger.rules import Benefit, Category
 from ca_api.money import format_money
 from ca_api.receipts import rules
 from ca_api.receipts import service as receipts_service
 from ca_api.receipts.rules import ReceiptDraft, ReceiptMethod, RunLine
-from tests.conftest import Api, RolledBackDatabase, _admin, _admin_url, error_codes
-
-T = TypeVar("T")
+from tests.conftest import Api, RolledBackDatabase, error_codes
+from tests.factories import (
+    AA_PERIOD,
+    RECEIPT_FIELDS,
+    RECORD_RECEIPT,
+    RECORD_RUN,
+    SETUP_SUB,
+    SUPPORT_ACTOR,
+    VALUE_DATE,
+    accounts,
+    at_once,
+    audit_rows,
+    care_client_id,
+    care_person,
+    cms_balance,
+    cms_posted,
+    committed_clients,
+    committed_payer,
+    ledger_sound,
+    new_key,
+    new_payer,
+    problem_messages,
+    receipt_input,
+    record_receipt,
+)
+from tests.support import fresh_database, statements
 
 # --- shared helpers -------------------------------------------------------------------------
 
-SETUP = "setup.head"
 OFFICERS = (
     "support_assistant",
     "assistant",
@@ -57,35 +68,6 @@ OFFICERS = (
 )
 NOT_OFFICERS = ("auditor", "reporting", "social_worker", "integration_controcc", "integration_sap")
 
-PROBLEMS = """
-  ... on ValidationProblem { code message fields { field message } }
-  ... on NotFoundProblem { code message id }
-  ... on IdempotencyKeyReusedProblem { code message key }
-"""
-RECEIPT_FIELDS = """
-  id clientId payer { id kind name } amount valueDate category benefit periodStart periodEnd
-  method receiptNumber receivedOn bankedOn bankedSameDay description reference recordedBy
-  reversed transfer { id kind amount category valueDate }
-"""
-RECORD_RECEIPT = f"""
-mutation($input: ReceiptInput!, $key: String!) {{
-  recordReceipt(input: $input, idempotencyKey: $key) {{
-    __typename
-    ... on ReceiptPayload {{ receipt {{ {RECEIPT_FIELDS} }} }}
-    {PROBLEMS}
-  }}
-}}
-"""
-RECORD_RUN = """
-mutation($input: BenefitRunInput!, $key: String!) {
-  recordBenefitRun(input: $input, idempotencyKey: $key) {
-    __typename
-    ... on BenefitRunPayload { count total clients valueDate }
-    ... on ValidationProblem { code message fields { field message } }
-    ... on IdempotencyKeyReusedProblem { code message key }
-  }
-}
-"""
 RECEIPTS = f"""
 query($clientId: ID, $benefit: Benefit, $method: ReceiptMethod, $from: Date, $to: Date,
       $late: Boolean, $first: Int, $after: String) {{
@@ -96,37 +78,6 @@ query($clientId: ID, $benefit: Benefit, $method: ReceiptMethod, $from: Date, $to
   }}
 }}
 """
-CLIENT_INPUT: dict[str, Any] = {
-    "givenName": "Arthur",
-    "familyName": "Ashdown",
-    "dateOfBirth": "1938-05-04",
-    "situation": "RESIDENTIAL_CARE",
-}
-# Attendance Allowance, higher rate, four weeks paid in arrears.
-AA_PERIOD = ("2025-02-03", "2025-03-02")
-VALUE_DATE = "2025-03-03"
-
-
-def key() -> str:
-    return str(uuid.uuid4())
-
-
-def person(**changes: Any) -> dict[str, Any]:
-    """CLIENT_INPUT as another person each time: not a likely duplicate (issue 9 item 7)."""
-    return {**CLIENT_INPUT, "familyName": f"Ashdown-{uuid.uuid4().hex[:8]}", **changes}
-
-
-async def new_client(api: Api, **changes: Any) -> str:
-    data = await api.data(
-        """mutation($input: ClientInput!, $key: String!) {
-             createClient(input: $input, idempotencyKey: $key) {
-               __typename ... on ClientPayload { client { id } } } }""",
-        {"input": person(**changes), "key": key()},
-        role="head_of_service",
-        sub=SETUP,
-    )
-    assert data["createClient"]["__typename"] == "ClientPayload", data
-    return str(data["createClient"]["client"]["id"])
 
 
 async def close_client(api: Api, client_id: str) -> None:
@@ -135,40 +86,9 @@ async def close_client(api: Api, client_id: str) -> None:
              reason: "regained capacity (R-ORD-5)") { __typename } }""",
         {"id": client_id},
         role="head_of_service",
-        sub=SETUP,
+        sub=SETUP_SUB,
     )
     assert data["amendClient"]["__typename"] == "ClientPayload", data
-
-
-async def new_payer(api: Api, kind: str = "DWP", name: str | None = None) -> str:
-    data = await api.data(
-        """mutation($input: CounterpartyInput!) { createCounterparty(input: $input) {
-             __typename ... on CounterpartyPayload { counterparty { id } } } }""",
-        {"input": {"kind": kind, "name": name or f"{kind} {uuid.uuid4().hex[:8]}"}},
-        role="head_of_service",
-        sub=SETUP,
-    )
-    assert data["createCounterparty"]["__typename"] == "CounterpartyPayload", data
-    return str(data["createCounterparty"]["counterparty"]["id"])
-
-
-async def accounts(api: Api, client_id: str) -> dict[str, dict[str, str]]:
-    """The client's accounts by kind: {kind: {balance, available}}."""
-    data = await api.data(
-        "query($id: ID!) { clientAccounts(clientId: $id) { kind balance available } }",
-        {"id": client_id},
-        role="auditor",
-        sub="check.auditor",
-    )
-    return {
-        a["kind"]: {"balance": a["balance"], "available": a["available"]}
-        for a in data["clientAccounts"]
-    }
-
-
-async def cms_balance(api: Api, client_id: str) -> str | None:
-    cms = (await accounts(api, client_id)).get("CLIENT_CMS")
-    return cms["balance"] if cms else None
 
 
 async def receipts(api: Api, **variables: Any) -> list[dict[str, Any]]:
@@ -177,56 +97,9 @@ async def receipts(api: Api, **variables: Any) -> list[dict[str, Any]]:
     return [e["node"] for e in data["receipts"]["edges"]]
 
 
-async def audit_rows(api: Api, **flt: Any) -> list[dict[str, Any]]:
-    data = await api.data(
-        """query($filter: AuditLogFilter) { auditLog(filter: $filter, first: 100) {
-             edges { node { action entityType entityId principal principalRoles after } }
-             pageInfo { hasNextPage } } }""",
-        {"filter": flt},
-        role="auditor",
-        sub="check.auditor",
-    )
-    assert not data["auditLog"]["pageInfo"]["hasNextPage"]
-    return [e["node"] for e in data["auditLog"]["edges"]]
-
-
-async def ledger_sound(api: Api) -> bool:
-    data = await api.data("{ ledgerCheck { sound } }", role="auditor", sub="check.auditor")
-    return bool(data["ledgerCheck"]["sound"])
-
-
-def receipt_input(client_id: str, payer_id: str, **changes: Any) -> dict[str, Any]:
-    base: dict[str, Any] = {
-        "clientId": client_id,
-        "payerId": payer_id,
-        "amount": "434.20",
-        "valueDate": VALUE_DATE,
-        "method": "BANK_TRANSFER",
-        "benefit": "ATTENDANCE_ALLOWANCE",
-        "periodStart": AA_PERIOD[0],
-        "periodEnd": AA_PERIOD[1],
-    }
-    return {k: v for k, v in {**base, **changes}.items() if v is not None}
-
-
-async def record(
-    api: Api, input: dict[str, Any], *, idem: str | None = None, role: str = "support_assistant"
-) -> dict[str, Any]:
-    data = await api.data(
-        RECORD_RECEIPT, {"input": input, "key": idem or key()}, role=role, sub=f"{role}.one"
-    )
-    return dict(data["recordReceipt"])
-
-
-def problem_fields(result: dict[str, Any]) -> dict[str, str]:
-    assert result["__typename"] == "ValidationProblem", result
-    assert result["code"] == "VALIDATION_FAILED"
-    return {f["field"]: f["message"] for f in result["fields"]}
-
-
 @pytest.fixture
 async def client_id(api: Api) -> str:
-    return await new_client(api)
+    return await care_client_id(api)
 
 
 @pytest.fixture
@@ -241,7 +114,7 @@ async def test_a_benefit_paid_by_the_dwp_credits_the_clients_cms_account(
     api: Api, client_id: str, dwp: str
 ) -> None:
     assert await accounts(api, client_id) == {}
-    result = await record(api, receipt_input(client_id, dwp, reference="DWP AA 1234"))
+    result = await record_receipt(api, receipt_input(client_id, dwp, reference="DWP AA 1234"))
 
     assert result["__typename"] == "ReceiptPayload", result
     r = result["receipt"]
@@ -278,25 +151,30 @@ async def test_a_benefit_paid_by_the_dwp_credits_the_clients_cms_account(
 async def test_state_pension_is_recorded_as_state_pension(
     api: Api, client_id: str, dwp: str
 ) -> None:
-    result = await record(
+    result = await record_receipt(
         api, receipt_input(client_id, dwp, benefit="STATE_PENSION", amount="884.40")
     )
     assert result["receipt"]["category"] == "IN_STATE_PENSION"
     # Naming the category the benefit implies is fine; another one is refused.
-    same = await record(
+    same = await record_receipt(
         api,
         receipt_input(client_id, dwp, benefit="STATE_PENSION", category="IN_STATE_PENSION"),
     )
     assert same["__typename"] == "ReceiptPayload"
-    wrong = await record(
+    # issue 10 item 6: recorded as it was named (R-REC)
+    assert (same["receipt"]["benefit"], same["receipt"]["category"]) == (
+        "STATE_PENSION",
+        "IN_STATE_PENSION",
+    )
+    wrong = await record_receipt(
         api, receipt_input(client_id, dwp, benefit="STATE_PENSION", category="IN_BENEFITS")
     )
-    assert problem_fields(wrong) == {"category": "a STATE_PENSION receipt is IN_STATE_PENSION"}
+    assert problem_messages(wrong) == {"category": "a STATE_PENSION receipt is IN_STATE_PENSION"}
 
 
 async def test_money_in_that_is_not_a_benefit_names_its_category(api: Api, client_id: str) -> None:
     payer = await new_payer(api, "PENSION_PAYER")
-    result = await record(
+    result = await record_receipt(
         api,
         receipt_input(
             client_id,
@@ -367,16 +245,16 @@ async def test_a_receipt_that_breaks_a_rule_writes_nothing(
             input.pop(name, None)
         else:
             input[name] = value
-    result = await record(api, input)
-    assert problem_fields(result) == expected
+    result = await record_receipt(api, input)
+    assert problem_messages(result) == expected
     assert await accounts(api, client_id) == {}
     assert await audit_rows(api, entityType="receipt") == []
 
 
 async def test_money_is_not_recorded_before_it_arrives(api: Api, client_id: str, dwp: str) -> None:
     tomorrow = (clock.today() + timedelta(days=1)).isoformat()
-    result = await record(api, receipt_input(client_id, dwp, valueDate=tomorrow))
-    assert problem_fields(result) == {
+    result = await record_receipt(api, receipt_input(client_id, dwp, valueDate=tomorrow))
+    assert problem_messages(result) == {
         "valueDate": "is in the future: record money once it has arrived"
     }
 
@@ -387,7 +265,7 @@ async def test_an_amount_is_pounds_and_pence_with_two_places(
 ) -> None:
     body = await api.gql(
         RECORD_RECEIPT,
-        {"input": receipt_input(client_id, dwp, amount=amount), "key": key()},
+        {"input": receipt_input(client_id, dwp, amount=amount), "key": new_key()},
         role="support_assistant",
     )
     assert error_codes(body) == ["BAD_USER_INPUT"], body
@@ -421,10 +299,10 @@ async def test_cash_banked_the_day_it_came_in_and_a_cheque_banked_late(
     api: Api, client_id: str
 ) -> None:
     payer = await new_payer(api, "SUPPLIER", "Sussex Energy")
-    cash = await record(
+    cash = await record_receipt(
         api, in_hand(client_id, payer, method="CASH", amount="40.00", receiptNumber="R000101")
     )
-    late = await record(
+    late = await record_receipt(
         api,
         in_hand(
             client_id,
@@ -466,28 +344,28 @@ async def test_cash_and_cheques_need_a_receipt_number_and_the_day_received(
 ) -> None:
     input = in_hand(client_id, dwp, method=method)
     del input["receiptNumber"], input["receivedOn"]
-    result = await record(api, input)
-    assert problem_fields(result) == {
+    result = await record_receipt(api, input)
+    assert problem_messages(result) == {
         "receiptNumber": f"is required for {method} (R-ACC-4)",
         "receivedOn": f"is required for {method} (R-ACC-4)",
     }
-    blank = await record(api, in_hand(client_id, dwp, method=method, receiptNumber="  "))
-    assert problem_fields(blank) == {"receiptNumber": f"is required for {method} (R-ACC-4)"}
-    early = await record(
+    blank = await record_receipt(api, in_hand(client_id, dwp, method=method, receiptNumber="  "))
+    assert problem_messages(blank) == {"receiptNumber": f"is required for {method} (R-ACC-4)"}
+    early = await record_receipt(
         api, in_hand(client_id, dwp, method=method, receivedOn="2025-03-04", valueDate="2025-03-03")
     )
-    assert problem_fields(early) == {
+    assert problem_messages(early) == {
         "receivedOn": "is after the value date: money is banked after it comes in"
     }
     assert await accounts(api, client_id) == {}
 
 
 async def test_a_receipt_number_is_used_once(api: Api, client_id: str, dwp: str) -> None:
-    first = await record(api, in_hand(client_id, dwp, receiptNumber="R000200"))
+    first = await record_receipt(api, in_hand(client_id, dwp, receiptNumber="R000200"))
     assert first["__typename"] == "ReceiptPayload"
-    other = await new_client(api, givenName="Beatrice", familyName="Bexhill")
-    again = await record(api, in_hand(other, dwp, receiptNumber=" R000200 "))
-    assert problem_fields(again) == {"receiptNumber": "R000200 is on another receipt already"}
+    other = await care_client_id(api, givenName="Beatrice", familyName="Bexhill")
+    again = await record_receipt(api, in_hand(other, dwp, receiptNumber=" R000200 "))
+    assert problem_messages(again) == {"receiptNumber": "R000200 is on another receipt already"}
     assert await accounts(api, other) == {}
     assert await cms_balance(api, client_id) == "25.00"
 
@@ -497,42 +375,42 @@ async def test_a_receipt_number_is_used_once(api: Api, client_id: str, dwp: str)
 
 async def test_an_unknown_client_or_payer_is_not_found(api: Api, client_id: str, dwp: str) -> None:
     nobody = encode_id("Client", uuid.uuid4())
-    result = await record(api, receipt_input(nobody, dwp))
+    result = await record_receipt(api, receipt_input(nobody, dwp))
     assert result["__typename"] == "NotFoundProblem", result
     assert (result["code"], result["id"]) == ("NOT_FOUND", nobody)
 
     no_payer = encode_id("Counterparty", uuid.uuid4())
-    result = await record(api, receipt_input(client_id, no_payer))
+    result = await record_receipt(api, receipt_input(client_id, no_payer))
     assert result["__typename"] == "NotFoundProblem", result
     assert result["id"] == no_payer
     assert await accounts(api, client_id) == {}
 
     body = await api.gql(
         RECORD_RECEIPT,
-        {"input": receipt_input("not-an-id", dwp), "key": key()},
+        {"input": receipt_input("not-an-id", dwp), "key": new_key()},
         role="support_assistant",
     )
     assert error_codes(body) == ["BAD_ID"]
 
 
 async def test_no_money_is_recorded_for_a_closed_case_or_a_referral(api: Api, dwp: str) -> None:
-    closed = await new_client(api)
+    closed = await care_client_id(api)
     await close_client(api, closed)
-    result = await record(api, receipt_input(closed, dwp))
-    assert problem_fields(result) == {
+    result = await record_receipt(api, receipt_input(closed, dwp))
+    assert problem_messages(result) == {
         "clientId": "the client's case is closed: money is no longer recorded for them"
     }
     data = await api.data(
         """mutation($input: ClientInput!, $key: String!) {
              referClient(input: $input, idempotencyKey: $key) {
                ... on ClientPayload { client { id } } } }""",
-        {"input": person(), "key": key()},
+        {"input": care_person(), "key": new_key()},
         role="social_worker",
         sub="wendy.sw",
     )
     referral = data["referClient"]["client"]["id"]
-    result = await record(api, receipt_input(referral, dwp))
-    assert problem_fields(result) == {
+    result = await record_receipt(api, receipt_input(referral, dwp))
+    assert problem_messages(result) == {
         "clientId": "the client is a referral not yet taken on: nobody may receive money for "
         "them yet"
     }
@@ -542,12 +420,14 @@ async def test_no_money_is_recorded_for_a_closed_case_or_a_referral(api: Api, dw
 
 async def test_a_benefit_comes_from_the_dwp_or_the_council(api: Api, client_id: str) -> None:
     supplier = await new_payer(api, "SUPPLIER")
-    result = await record(api, receipt_input(client_id, supplier))
-    assert problem_fields(result) == {
+    result = await record_receipt(api, receipt_input(client_id, supplier))
+    assert problem_messages(result) == {
         "payerId": "a benefit is paid by the DWP or the council, not a SUPPLIER"
     }
     council = await new_payer(api, "COUNCIL", "East Sussex County Council")
-    housing = await record(api, receipt_input(client_id, council, benefit="HOUSING_BENEFIT"))
+    housing = await record_receipt(
+        api, receipt_input(client_id, council, benefit="HOUSING_BENEFIT")
+    )
     assert housing["__typename"] == "ReceiptPayload", housing
 
 
@@ -557,16 +437,16 @@ async def test_a_benefit_comes_from_the_dwp_or_the_council(api: Api, client_id: 
 async def test_a_repeat_with_the_same_key_returns_the_first_receipt(
     api: Api, client_id: str, dwp: str
 ) -> None:
-    idem, input = key(), receipt_input(client_id, dwp)
-    first = await record(api, input, idem=idem)
-    again = await record(api, input, idem=idem)
+    idem, input = new_key(), receipt_input(client_id, dwp)
+    first = await record_receipt(api, input, idem=idem)
+    again = await record_receipt(api, input, idem=idem)
     assert first["__typename"] == again["__typename"] == "ReceiptPayload"
     assert again["receipt"] == first["receipt"]
     assert await cms_balance(api, client_id) == "434.20"  # credited once
     assert len(await receipts(api, clientId=client_id)) == 1
     assert len(await audit_rows(api, entityType="receipt")) == 1
 
-    reused = await record(api, {**input, "amount": "434.21"}, idem=idem)
+    reused = await record_receipt(api, {**input, "amount": "434.21"}, idem=idem)
     assert reused["__typename"] == "IdempotencyKeyReusedProblem", reused
     assert (reused["code"], reused["key"]) == ("IDEMPOTENCY_KEY_REUSED", idem)
     assert await cms_balance(api, client_id) == "434.20"
@@ -574,7 +454,7 @@ async def test_a_repeat_with_the_same_key_returns_the_first_receipt(
 
 async def test_a_replayed_receipt_says_so(api: Api, client_id: str, dwp: str) -> None:
     # issue 9 item 12: ReceiptPayload carries `replayed` like the other idempotent payloads.
-    idem, input = key(), receipt_input(client_id, dwp)
+    idem, input = new_key(), receipt_input(client_id, dwp)
     query = RECORD_RECEIPT.replace("... on ReceiptPayload {", "... on ReceiptPayload { replayed")
     first = await api.data(query, {"input": input, "key": idem}, role="support_assistant")
     again = await api.data(query, {"input": input, "key": idem}, role="support_assistant")
@@ -588,17 +468,17 @@ async def test_a_replayed_run_reversal_or_interest_run_says_so(
 ) -> None:
     # issue 9 item 12: every idempotent payload of money in carries `replayed`.
     run_query = RECORD_RUN.replace("{ count total", "{ replayed count total")
-    variables = {"input": run_input([line(client_id, dwp)]), "key": key()}
+    variables = {"input": run_input([line(client_id, dwp)]), "key": new_key()}
     first = await api.data(run_query, variables, role="support_assistant")
     again = await api.data(run_query, variables, role="support_assistant")
     assert first["recordBenefitRun"]["replayed"] is False
     assert again["recordBenefitRun"]["replayed"] is True
 
-    receipt = (await record(api, receipt_input(client_id, dwp)))["receipt"]
+    receipt = (await record_receipt(api, receipt_input(client_id, dwp)))["receipt"]
     reverse = """mutation($id: ID!, $key: String!) { reverseTransfer(transferId: $id,
                    reason: "paid to the wrong client", idempotencyKey: $key) {
                    __typename ... on TransferPayload { replayed transfer { id } } } }"""
-    variables = {"id": receipt["transfer"]["id"], "key": key()}
+    variables = {"id": receipt["transfer"]["id"], "key": new_key()}
     first = await api.data(reverse, variables, role="senior_officer", sub="olu.scao")
     again = await api.data(reverse, variables, role="senior_officer", sub="olu.scao")
     assert first["reverseTransfer"]["replayed"] is False
@@ -618,16 +498,16 @@ async def test_a_replayed_run_reversal_or_interest_run_says_so(
 
 
 async def test_a_refused_receipt_leaves_its_key_free(api: Api, client_id: str, dwp: str) -> None:
-    idem = key()
-    refused = await record(api, receipt_input(client_id, dwp, amount="0.00"), idem=idem)
+    idem = new_key()
+    refused = await record_receipt(api, receipt_input(client_id, dwp, amount="0.00"), idem=idem)
     assert refused["__typename"] == "ValidationProblem"
-    fixed = await record(api, receipt_input(client_id, dwp), idem=idem)
+    fixed = await record_receipt(api, receipt_input(client_id, dwp), idem=idem)
     assert fixed["__typename"] == "ReceiptPayload", fixed
 
 
 async def test_a_key_is_8_to_200_characters(api: Api, client_id: str, dwp: str) -> None:
-    result = await record(api, receipt_input(client_id, dwp), idem="short")
-    assert problem_fields(result) == {
+    result = await record_receipt(api, receipt_input(client_id, dwp), idem="short")
+    assert problem_messages(result) == {
         "idempotencyKey": "must be 8 to 200 characters (a UUID is ideal)"
     }
 
@@ -638,11 +518,11 @@ async def test_a_key_is_8_to_200_characters(api: Api, client_id: str, dwp: str) 
 async def test_a_receipt_corrected_by_a_reversal_shows_it(
     api: Api, client_id: str, dwp: str
 ) -> None:
-    r = (await record(api, receipt_input(client_id, dwp)))["receipt"]
+    r = (await record_receipt(api, receipt_input(client_id, dwp)))["receipt"]
     data = await api.data(
         """mutation($id: ID!, $key: String!) { reverseTransfer(transferId: $id,
              reason: "paid to the wrong client", idempotencyKey: $key) { __typename } }""",
-        {"id": r["transfer"]["id"], "key": key()},
+        {"id": r["transfer"]["id"], "key": new_key()},
         role="senior_officer",
         sub="olu.scao",
     )
@@ -656,12 +536,14 @@ async def test_a_receipt_corrected_by_a_reversal_shows_it(
 
 
 async def test_receipts_filter_by_client_benefit_method_and_day(api: Api, dwp: str) -> None:
-    a = await new_client(api)
-    b = await new_client(api, givenName="Beatrice", familyName="Bexhill")
-    await record(api, receipt_input(a, dwp, valueDate="2025-03-03"))
-    await record(api, receipt_input(a, dwp, benefit="STATE_PENSION", valueDate="2025-03-10"))
-    await record(api, receipt_input(b, dwp, valueDate="2025-03-17"))
-    await record(api, in_hand(b, dwp, receivedOn="2025-03-20", valueDate="2025-03-20"))
+    a = await care_client_id(api)
+    b = await care_client_id(api, givenName="Beatrice", familyName="Bexhill")
+    await record_receipt(api, receipt_input(a, dwp, valueDate="2025-03-03"))
+    await record_receipt(
+        api, receipt_input(a, dwp, benefit="STATE_PENSION", valueDate="2025-03-10")
+    )
+    await record_receipt(api, receipt_input(b, dwp, valueDate="2025-03-17"))
+    await record_receipt(api, in_hand(b, dwp, receivedOn="2025-03-20", valueDate="2025-03-20"))
 
     def days(rows: list[dict[str, Any]]) -> list[str]:
         return [r["receivedOn"] for r in rows]
@@ -704,7 +586,7 @@ async def test_who_may_record_a_receipt(api: Api, client_id: str, dwp: str, role
     sub = f"{role}.receipt"
     body = await api.gql(
         RECORD_RECEIPT,
-        {"input": receipt_input(client_id, dwp), "key": key()},
+        {"input": receipt_input(client_id, dwp), "key": new_key()},
         role=role,
         sub=sub,
     )
@@ -724,13 +606,18 @@ async def test_who_may_record_a_benefits_run(api: Api, client_id: str, dwp: str,
     sub = f"{role}.run"
     body = await api.gql(
         RECORD_RUN,
-        {"input": run_input([line(client_id, dwp)]), "key": key()},
+        {"input": run_input([line(client_id, dwp)]), "key": new_key()},
         role=role,
         sub=sub,
     )
     if role in OFFICERS:
         assert "errors" not in body, body
         assert body["data"]["recordBenefitRun"]["__typename"] == "BenefitRunPayload"
+        # issue 10 item 6: the run's one line is in the client's CMS account (R-REC)
+        done = body["data"]["recordBenefitRun"]
+        assert (done["count"], done["clients"], done["total"]) == (1, 1, "434.20")
+        assert done["valueDate"] == VALUE_DATE
+        assert await cms_balance(api, client_id) == "434.20"
     else:
         assert error_codes(body) == ["FORBIDDEN"], body
         assert await accounts(api, client_id) == {}
@@ -775,7 +662,7 @@ async def run(
 ) -> dict[str, Any]:
     data = await api.data(
         RECORD_RUN,
-        {"input": run_input(lines, value_date), "key": idem or key()},
+        {"input": run_input(lines, value_date), "key": idem or new_key()},
         role="support_assistant",
         sub="sam.support",
     )
@@ -783,11 +670,11 @@ async def run(
 
 
 async def test_a_benefits_run_records_each_benefit_separately(api: Api, dwp: str) -> None:
-    a = await new_client(api)
-    b = await new_client(api, givenName="Beatrice", familyName="Bexhill")
+    a = await care_client_id(api)
+    b = await care_client_id(api, givenName="Beatrice", familyName="Bexhill")
     council = await new_payer(api, "COUNCIL")
     # b already has money: the run adds to it.
-    await record(api, in_hand(b, dwp, amount="10.00"))
+    await record_receipt(api, in_hand(b, dwp, amount="10.00"))
     lines = [
         line(a, dwp, "STATE_PENSION", "884.40"),
         line(a, dwp, "ATTENDANCE_ALLOWANCE", "434.20"),
@@ -833,13 +720,13 @@ async def test_a_benefits_run_records_each_benefit_separately(api: Api, dwp: str
 
 
 async def test_a_run_with_one_bad_line_writes_nothing_at_all(api: Api, dwp: str) -> None:
-    a = await new_client(api)
-    b = await new_client(api, givenName="Beatrice", familyName="Bexhill")
+    a = await care_client_id(api)
+    b = await care_client_id(api, givenName="Beatrice", familyName="Bexhill")
     nobody = encode_id("Client", uuid.uuid4())
-    idem = key()
+    idem = new_key()
     lines = [line(a, dwp), line(b, dwp), line(nobody, dwp), line(a, dwp, "STATE_PENSION")]
     result = await run(api, lines, idem=idem)
-    assert problem_fields(result) == {"lines.2.clientId": "no such client"}
+    assert problem_messages(result) == {"lines.2.clientId": "no such client"}
 
     # Nothing: no accounts made, no receipts, no audit rows, the ledger as it was.
     assert await accounts(api, a) == await accounts(api, b) == {}
@@ -854,8 +741,8 @@ async def test_a_run_with_one_bad_line_writes_nothing_at_all(api: Api, dwp: str)
 
 
 async def test_a_run_names_every_bad_line(api: Api, dwp: str) -> None:
-    a = await new_client(api)
-    closed = await new_client(api)
+    a = await care_client_id(api)
+    closed = await care_client_id(api)
     await close_client(api, closed)
     supplier = await new_payer(api, "SUPPLIER")
     no_payer = encode_id("Counterparty", uuid.uuid4())
@@ -871,7 +758,7 @@ async def test_a_run_names_every_bad_line(api: Api, dwp: str) -> None:
             line(a, dwp),  # the same benefit and period as line 0
         ],
     )
-    assert problem_fields(result) == {
+    assert problem_messages(result) == {
         "lines.4.amount": "must be more than 0.00",
         "lines.5.periodEnd": "is before the period's start",
         "lines.6.benefit": "repeats line 0: the same benefit for the same client and period",
@@ -885,7 +772,7 @@ async def test_a_run_names_every_bad_line(api: Api, dwp: str) -> None:
             line(a, no_payer, "PENSION_CREDIT"),
         ],
     )
-    assert problem_fields(result) == {
+    assert problem_messages(result) == {
         "lines.1.clientId": "the client's case is closed: money is no longer recorded for them",
         "lines.2.payerId": "a benefit is paid by the DWP or the council, not a SUPPLIER",
         "lines.3.payerId": "no such counterparty",
@@ -894,27 +781,27 @@ async def test_a_run_names_every_bad_line(api: Api, dwp: str) -> None:
 
 
 async def test_a_run_has_one_to_the_most_lines_a_request_can_carry(api: Api, dwp: str) -> None:
-    a = await new_client(api)
-    assert problem_fields(await run(api, [])) == {"lines": "a run has at least one line"}
+    a = await care_client_id(api)
+    assert problem_messages(await run(api, [])) == {"lines": "a run has at least one line"}
     too_many = [
         line(a, dwp, period=(d.isoformat(), d.isoformat()))
         for d in (date(2024, 1, 1) + timedelta(days=i) for i in range(rules.MAX_RUN_LINES + 1))
     ]
-    fields = problem_fields(await run(api, too_many))
+    fields = problem_messages(await run(api, too_many))
     assert fields == {
         "lines": f"a run call takes at most {rules.MAX_RUN_LINES} lines: split the run into "
         "several calls"
     }
     tomorrow = (clock.today() + timedelta(days=1)).isoformat()
-    assert problem_fields(await run(api, [line(a, dwp)], value_date=tomorrow)) == {
+    assert problem_messages(await run(api, [line(a, dwp)], value_date=tomorrow)) == {
         "valueDate": "is in the future: record money once it has arrived"
     }
     assert await accounts(api, a) == {}
 
 
 async def test_a_run_repeated_with_its_key_is_recorded_once(api: Api, dwp: str) -> None:
-    a = await new_client(api)
-    idem, lines = key(), [line(a, dwp), line(a, dwp, "STATE_PENSION", "884.40")]
+    a = await care_client_id(api)
+    idem, lines = new_key(), [line(a, dwp), line(a, dwp, "STATE_PENSION", "884.40")]
     first = await run(api, lines, idem=idem)
     again = await run(api, lines, idem=idem)
     assert (
@@ -943,7 +830,7 @@ async def bare_clients(session: AsyncSession, n: int) -> list[str]:
     ids = [uuid.uuid4() for _ in range(n)]
     await session.execute(
         insert(Client).values(
-            [{"id": i, "reference": f"RT{i.hex[:10]}", "created_by": SETUP} for i in ids]
+            [{"id": i, "reference": f"RT{i.hex[:10]}", "created_by": SETUP_SUB} for i in ids]
         )
     )
     await session.execute(
@@ -957,7 +844,7 @@ async def bare_clients(session: AsyncSession, n: int) -> list[str]:
                     "date_of_birth": date(1940, 1, 1),
                     "situation": "RESIDENTIAL_CARE",
                     "status": "ACTIVE",
-                    "recorded_by": SETUP,
+                    "recorded_by": SETUP_SUB,
                 }
                 for n, i in enumerate(ids)
             ]
@@ -967,23 +854,6 @@ async def bare_clients(session: AsyncSession, n: int) -> list[str]:
     return [encode_id("Client", i) for i in ids]
 
 
-@contextmanager
-def statements(db: RolledBackDatabase) -> Iterator[list[str]]:
-    """The SQL statements sent on the tests' connection while the block runs."""
-    seen: list[str] = []
-
-    def count(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
-        seen.append(statement)
-
-    target = db.connection.sync_connection
-    assert target is not None
-    event.listen(target, "before_cursor_execute", count)
-    try:
-        yield seen
-    finally:
-        event.remove(target, "before_cursor_execute", count)
-
-
 async def test_a_full_run_fits_the_request_limit_and_its_sql_does_not_grow_with_it(
     api: Api, db: RolledBackDatabase, session: AsyncSession, dwp: str
 ) -> None:
@@ -991,7 +861,7 @@ async def test_a_full_run_fits_the_request_limit_and_its_sql_does_not_grow_with_
     clients = await bare_clients(session, n + 1)
     # The longest line the schema allows: the longest benefit name, a large amount.
     lines = [line(c, dwp, "EMPLOYMENT_AND_SUPPORT_ALLOWANCE", "9999.99") for c in clients[:n]]
-    body = {"query": RECORD_RUN, "variables": {"input": run_input(lines), "key": key()}}
+    body = {"query": RECORD_RUN, "variables": {"input": run_input(lines), "key": new_key()}}
     assert len(json.dumps(body).encode()) < api.settings.max_body_bytes  # even with spaces
 
     with statements(db) as small:
@@ -1017,28 +887,10 @@ async def test_a_full_run_fits_the_request_limit_and_its_sql_does_not_grow_with_
 # --- Under concurrent load: a database of its own, committing for real ---------------------
 
 
-def _in_thread(coro: Coroutine[Any, Any, T]) -> T:
-    """A coroutine on an event loop of its own in another thread (the migrations call
-    asyncio.run; the tests' loop must not be disturbed)."""
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(asyncio.run, coro).result()
-
-
-async def _migrate(url: str) -> None:
-    await asyncio.to_thread(upgrade, url)
-
-
 @pytest.fixture(scope="module")
 def money_db_url() -> Iterator[str]:
-    admin = _admin_url()
-    name = f"ca_api_money_{os.getpid()}_{uuid.uuid4().hex[:6]}"
-    _in_thread(_admin(admin, f'CREATE DATABASE "{name}"'))
-    url = make_url(admin).set(database=name).render_as_string(hide_password=False)
-    try:
-        _in_thread(_migrate(url))
+    with fresh_database("ca_api_money") as url:
         yield url
-    finally:
-        _in_thread(_admin(admin, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
 @pytest.fixture(scope="module")
@@ -1046,58 +898,6 @@ async def money_db(money_db_url: str) -> AsyncIterator[Database]:
     database = Database(money_db_url, pool_size=12)
     yield database
     await database.dispose()
-
-
-ACTOR = Actor(Principal("sam.support", frozenset({Role.SUPPORT_ASSISTANT})), "req-concurrent")
-
-
-async def committed_clients(db: Database, n: int) -> list[uuid.UUID]:
-    details = ClientDetails(
-        given_name="Concurrent",
-        family_name="Client",
-        date_of_birth=date(1940, 1, 1),
-        situation=Situation.RESIDENTIAL_CARE,
-    )
-    async with db.session() as s:
-        return [
-            (
-                await clients_service.create_client(
-                    s,
-                    ACTOR,
-                    replace(details, family_name=f"Client-{uuid.uuid4().hex[:8]}"),
-                    idempotency_key=f"concurrent-client-{uuid.uuid4()}",
-                )
-            ).client.id
-            for _ in range(n)
-        ]
-
-
-async def committed_payer(db: Database, kind: CounterpartyKind = CounterpartyKind.DWP) -> uuid.UUID:
-    async with db.session() as s:
-        made = await ledger_service.create_counterparty(
-            s, ACTOR, kind=kind, name=f"{kind.value} {uuid.uuid4().hex[:8]}", reference=None
-        )
-        return made.id
-
-
-async def at_once(*calls: Callable[[AsyncSession], Awaitable[T]], db: Database) -> list[Any]:
-    """Each call in its own session (its own connection and transaction), all at once; a
-    BusinessProblem is returned, not raised."""
-
-    async def one(call: Callable[[AsyncSession], Awaitable[T]]) -> Any:
-        async with db.session() as s:
-            try:
-                return await call(s)
-            except BusinessProblem as exc:
-                return exc
-
-    async with asyncio.timeout(60):
-        return list(await asyncio.gather(*(one(c) for c in calls)))
-
-
-async def cms_posted(db: Database, client_id: uuid.UUID) -> int:
-    async with db.session() as s:
-        return (await ledger_service.client_account(s, client_id)).posted
 
 
 async def test_overlapping_benefit_runs_at_once_never_deadlock(money_db: Database) -> None:
@@ -1117,7 +917,7 @@ async def test_overlapping_benefit_runs_at_once_never_deadlock(money_db: Databas
             for c in order
         ]
         return lambda s: receipts_service.record_benefit_run(
-            s, ACTOR, lines, date(2025, 3, 3), idempotency_key=f"run-{uuid.uuid4()}"
+            s, SUPPORT_ACTOR, lines, date(2025, 3, 3), idempotency_key=f"run-{uuid.uuid4()}"
         )
 
     results = await at_once(*(run_call(i) for i in range(runs)), db=money_db)
@@ -1146,7 +946,7 @@ async def test_one_key_fired_at_once_records_one_receipt(money_db: Database) -> 
     idem = f"receipt-{uuid.uuid4()}"
     results = await at_once(
         *(
-            lambda s: receipts_service.record_receipt(s, ACTOR, draft, idempotency_key=idem)
+            lambda s: receipts_service.record_receipt(s, SUPPORT_ACTOR, draft, idempotency_key=idem)
             for _ in range(10)
         ),
         db=money_db,
@@ -1171,7 +971,7 @@ async def test_a_receipt_number_taken_at_once_is_taken_once(money_db: Database) 
             receipt_number=number,
         )
         return lambda s: receipts_service.record_receipt(
-            s, ACTOR, draft, idempotency_key=f"cash-{uuid.uuid4()}"
+            s, SUPPORT_ACTOR, draft, idempotency_key=f"cash-{uuid.uuid4()}"
         )
 
     results = await at_once(*(cash(c) for c in clients), db=money_db)

@@ -511,6 +511,7 @@ async def test_an_officer_matches_a_line_by_hand(api: Api, books: Books) -> None
     assert done["line"]["match"]["matchedBy"] == "ash"
     again = await match(tid(cheque))  # the same match again changes nothing
     assert again["__typename"] == "BankStatementLinePayload"
+    assert again["line"] == done["line"]  # issue 10 item 6: the first match stands as it was
     taken = await match(tid(other))
     assert taken["__typename"] == "InvalidStateProblem"
     assert "already matched" in taken["message"]

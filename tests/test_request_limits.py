@@ -19,9 +19,11 @@ from typing import Any
 import httpx
 import pytest
 
-from ca_api.clients import service as client_service
+from ca_api.auth.tokens import SigningKey
 from ca_api.common.ids import encode_id
-from tests.conftest import Api, error_codes
+from ca_api.config import Settings
+from tests.conftest import Api, RolledBackDatabase, api_on, error_codes
+from tests.support import FailingDatabase
 
 AUDIT = "{ auditLog(first: 100) { edges { node { id action entityType } } } }"
 CLIENTS = "{ clients(first: 100) { edges { node { id givenName } } } }"
@@ -456,19 +458,19 @@ async def test_a_garbage_cursor_is_bad_user_input(api: Api) -> None:
     ids=repr,
 )
 async def test_an_unexpected_error_is_masked(
-    api: Api,
-    monkeypatch: pytest.MonkeyPatch,
+    db: RolledBackDatabase,
+    settings: Settings,
+    signing_key: SigningKey,
     caplog: pytest.LogCaptureFixture,
     error: Exception,
 ) -> None:
-    async def broken(*args: Any, **kwargs: Any) -> Any:
-        raise error
-
-    monkeypatch.setattr(client_service, "caseload", broken)
+    # issue 10 item 6: the error comes from the database the app is given (its every
+    # statement fails), not from a patched service function.
     caplog.set_level(logging.ERROR, logger="ca_api.graphql")
-    resp = await api.post(
-        "{ caseloadSummary { total } }", role="reporting", headers={"X-Request-Id": "trace-42"}
-    )
+    async with api_on(FailingDatabase(db, error), settings, signing_key) as api:
+        resp = await api.post(
+            "{ caseloadSummary { total } }", role="reporting", headers={"X-Request-Id": "trace-42"}
+        )
     assert resp.status_code == 200
     assert "secret" not in resp.text
     body = resp.json()
@@ -484,13 +486,11 @@ async def test_an_unexpected_error_is_masked(
 
 
 async def test_a_masked_error_gets_a_fresh_request_id_when_none_is_sent(
-    api: Api, monkeypatch: pytest.MonkeyPatch
+    db: RolledBackDatabase, settings: Settings, signing_key: SigningKey
 ) -> None:
-    async def broken(*args: Any, **kwargs: Any) -> Any:
-        raise RuntimeError("secret detail")
-
-    monkeypatch.setattr(client_service, "caseload", broken)
-    body = await api.gql("{ caseloadSummary { total } }", role="reporting")
+    failing = FailingDatabase(db, RuntimeError("secret detail"))  # issue 10 item 6
+    async with api_on(failing, settings, signing_key) as api:
+        body = await api.gql("{ caseloadSummary { total } }", role="reporting")
     assert error_codes(body) == ["INTERNAL_ERROR"]
     assert re.fullmatch(r"[0-9a-f]{32}", body["errors"][0]["extensions"]["requestId"])
 

@@ -12,15 +12,14 @@ import pytest
 
 from ca_api.common.ids import encode_id
 from tests.conftest import Api, error_codes
-from tests.test_permissions import (
+from tests.factories import (
     CLIENT_DETAIL_READERS,
     assert_forbidden,
-    create_client,
-    one_schema_per_module,
+    community_client_id,
     refer_client,
 )
 
-__all__ = ["one_schema_per_module"]  # an autouse fixture, shared
+pytestmark = pytest.mark.usefixtures("one_schema_per_module")  # one schema for the module
 
 SW_A = "sw.ada"
 SW_B = "sw.bob"
@@ -41,7 +40,7 @@ async def caseload(api: Api) -> dict[str, str]:
     return {
         "ada": await refer_client(api, SW_A, givenName="Agnes", familyName="Ashdown"),
         "bob": await refer_client(api, SW_B, givenName="Bertha", familyName="Bexhill"),
-        "officer": await create_client(api, givenName="Cyril", familyName="Crowborough"),
+        "officer": await community_client_id(api, givenName="Cyril", familyName="Crowborough"),
     }
 
 
@@ -138,8 +137,8 @@ async def test_reporting_sees_the_caseload_only_in_aggregate(
         return by_kind
 
     before = counts(await api.data(CASELOAD, role="reporting", sub="dash.board"))
-    await create_client(api, familyName="Ditchling", situation="RESIDENTIAL_CARE")
-    await create_client(api, familyName="Eastbourne", situation="RESIDENTIAL_CARE")
+    await community_client_id(api, familyName="Ditchling", situation="RESIDENTIAL_CARE")
+    await community_client_id(api, familyName="Eastbourne", situation="RESIDENTIAL_CARE")
     body = await api.gql(CASELOAD, role="reporting", sub="dash.board")
     assert "errors" not in body, body["errors"]
     after = counts(body["data"])

@@ -21,11 +21,11 @@ from ca_api.money import parse_money
 from ca_api.planning import rules
 from ca_api.planning.rules import AssetDeclaration, FlagReason
 from tests.conftest import Api, error_codes
-from tests.test_budget_plans import (
-    fund,
+from tests.factories import (
+    client_with_orders,
+    fund_client,
     load_fixture,
-    new_client,
-    record,
+    record_budget_plan,
     record_plan,
     record_seed_plan,
 )
@@ -139,7 +139,7 @@ async def test_only_the_seeds_plan_c_is_over_the_lodgement_threshold(
     api: Api, session: AsyncSession
 ) -> None:
     fixture = load_fixture()
-    clients = {name: await new_client(session, deputy_from=ORDERED) for name in "abc"}
+    clients = {name: await client_with_orders(session, deputy_from=ORDERED) for name in "abc"}
     plans = {name: await record_seed_plan(api, clients[name], name) for name in "abc"}
     for name, expected in (("a", "a"), ("b", "b_corrected"), ("c", "c")):
         assert plans[name]["surplus"] == fixture["expected"][expected]["surplus"]
@@ -173,7 +173,7 @@ async def test_only_the_seeds_plan_c_is_over_the_lodgement_threshold(
 async def test_lodgement_boundary(
     api: Api, session: AsyncSession, surplus: str, flagged: bool
 ) -> None:
-    client = await new_client(session, deputy_from=ORDERED)
+    client = await client_with_orders(session, deputy_from=ORDERED)
     await simple_plan(api, client, opening=surplus)
     found = await flags(api)
     assert [f["clientId"] for f in found] == ([client] if flagged else [])
@@ -184,8 +184,8 @@ async def test_lodgement_boundary(
 async def test_a_client_with_both_roles_is_a_deputy_client_for_lodgement(
     api: Api, session: AsyncSession
 ) -> None:
-    client = await new_client(session, deputy_from=ORDERED, appointee_from=date(2012, 1, 1))
-    await fund(session, client, parse_money("90000.00"))  # not an appointee-only asset test
+    client = await client_with_orders(session, deputy_from=ORDERED, appointee_from=date(2012, 1, 1))
+    await fund_client(session, client, parse_money("90000.00"))  # not an appointee-only asset test
     await simple_plan(api, client, opening="25000.00")
     [flag] = await flags(api)
     assert (flag["clientId"], flag["legalRole"], flag["kind"]) == (client, "BOTH", "LODGEMENT")
@@ -195,8 +195,8 @@ async def test_a_client_with_both_roles_is_a_deputy_client_for_lodgement(
 async def test_appointee_assets_boundary(
     api: Api, session: AsyncSession, assets: str, flagged: bool
 ) -> None:
-    client = await new_client(session, appointee_from=date(2013, 1, 7))
-    await fund(session, client, parse_money(assets))
+    client = await client_with_orders(session, appointee_from=date(2013, 1, 7))
+    await fund_client(session, client, parse_money(assets))
     await simple_plan(api, client, needs="5000.00", income="5200.00", opening="100.00")
     found = await flags(api)
     assert [f["clientId"] for f in found] == ([client] if flagged else [])
@@ -222,8 +222,8 @@ async def test_appointee_assets_boundary(
 async def test_a_deputy_clients_assets_do_not_flag_a_deputyship_application(
     api: Api, session: AsyncSession
 ) -> None:
-    client = await new_client(session, deputy_from=ORDERED)
-    await fund(session, client, parse_money("20000.00"))
+    client = await client_with_orders(session, deputy_from=ORDERED)
+    await fund_client(session, client, parse_money("20000.00"))
     await simple_plan(api, client, needs="1000.00", opening="0.00")
     assert await flags(api) == []
 
@@ -231,7 +231,7 @@ async def test_a_deputy_clients_assets_do_not_flag_a_deputyship_application(
 async def test_holding_property_capital_or_a_pension_flags_an_appointee(
     api: Api, session: AsyncSession
 ) -> None:
-    client = await new_client(session, appointee_from=date(2013, 1, 7))
+    client = await client_with_orders(session, appointee_from=date(2013, 1, 7))
     assert await flags(api) == []  # no plan, no money, nothing declared
     vars_ = {
         "client": client,
@@ -264,7 +264,7 @@ async def test_holding_property_capital_or_a_pension_flags_an_appointee(
 async def test_a_declaration_needs_a_note_a_past_date_and_a_client(
     api: Api, session: AsyncSession
 ) -> None:
-    client = await new_client(session, appointee_from=date(2013, 1, 7))
+    client = await client_with_orders(session, appointee_from=date(2013, 1, 7))
     base = {"client": client, "capital": True, "property": False, "pension": False}
     blank = (await api.data(DECLARE, base | {"note": " "}))["declareClientAssets"]
     assert [f["field"] for f in blank["fields"]] == ["note"]
@@ -290,12 +290,12 @@ async def test_a_changed_threshold_applies_from_its_date_only(
     """R-DATA, R-INV-2: the threshold is reviewed and changes by date; before the change the old
     figure still applies."""
     if kind == "deputy":
-        client = await new_client(session, deputy_from=ORDERED)
+        client = await client_with_orders(session, deputy_from=ORDERED)
         await simple_plan(api, client, opening="25000.00")
         await set_figure(session, figure, "2020-01-01", parse_money("30000.00"))
     else:
-        client = await new_client(session, appointee_from=date(2013, 1, 7))
-        await fund(session, client, parse_money("9000.00"))
+        client = await client_with_orders(session, appointee_from=date(2013, 1, 7))
+        await fund_client(session, client, parse_money("9000.00"))
         await simple_plan(api, client, needs="1000.00")
         await set_figure(session, figure, "2020-01-01", parse_money("10000.00"))
     assert [f["clientId"] for f in await flags(api, "2014-04-01")] == [client]
@@ -311,7 +311,7 @@ async def test_a_changed_threshold_applies_from_its_date_only(
 async def test_the_plan_in_force_is_the_latest_not_superseded_one_started_by_the_date(
     api: Api, session: AsyncSession
 ) -> None:
-    client = await new_client(session, deputy_from=ORDERED)
+    client = await client_with_orders(session, deputy_from=ORDERED)
     first = await simple_plan(api, client, opening="30000.00")
     await simple_plan(api, client, opening="20000.00", supersedes=first["id"])
     assert await flags(api) == []  # the revision's surplus counts
@@ -324,9 +324,9 @@ async def test_the_plan_in_force_is_the_latest_not_superseded_one_started_by_the
 async def test_clients_not_in_role_on_the_date_or_wound_up_are_not_flagged(
     api: Api, session: AsyncSession
 ) -> None:
-    later_deputy = await new_client(session, deputy_from=date(2014, 6, 1))
+    later_deputy = await client_with_orders(session, deputy_from=date(2014, 6, 1))
     await simple_plan(api, later_deputy, opening="50000.00")
-    wound_up = await new_client(
+    wound_up = await client_with_orders(
         session, deputy_from=ORDERED, situation=Situation.DECEASED_WINDING_UP
     )
     await simple_plan(api, wound_up, opening="50000.00")
@@ -337,7 +337,7 @@ async def test_clients_not_in_role_on_the_date_or_wound_up_are_not_flagged(
 async def test_flags_come_a_page_at_a_time_in_reference_order(
     api: Api, session: AsyncSession
 ) -> None:
-    clients = [await new_client(session, deputy_from=ORDERED) for _ in range(3)]
+    clients = [await client_with_orders(session, deputy_from=ORDERED) for _ in range(3)]
     for c in clients:
         await simple_plan(api, c, opening="26000.00")
     page = (await api.data(FLAGS, {"on": ON, "first": 2}))["thresholdFlags"]
@@ -383,7 +383,7 @@ async def test_who_may_read_the_flags(api: Api, role: str, may: bool) -> None:
 async def test_who_may_declare_assets(
     api: Api, session: AsyncSession, role: str, may: bool
 ) -> None:
-    client = await new_client(session, appointee_from=date(2013, 1, 7))
+    client = await client_with_orders(session, appointee_from=date(2013, 1, 7))
     variables = {
         "client": client,
         "capital": True,
@@ -396,6 +396,10 @@ async def test_who_may_declare_assets(
         assert body["data"]["declareClientAssets"]["__typename"] == (
             "ClientAssetDeclarationPayload"
         )
+        # issue 10 item 6: the declaration recorded for that client, dated today
+        declaration = body["data"]["declareClientAssets"]["declaration"]
+        assert (declaration["clientId"], declaration["property"]) == (client, False)
+        assert declaration["declaredOn"] == clock.today().isoformat()
     else:
         assert error_codes(body) == ["FORBIDDEN"]
 
@@ -404,11 +408,11 @@ async def test_recording_a_plan_for_an_appointee_then_superseding_is_seen_by_the
     api: Api, session: AsyncSession
 ) -> None:
     """The appointee's needs are the plan in force: a revision with higher needs unflags."""
-    client = await new_client(session, appointee_from=date(2013, 1, 7))
-    await fund(session, client, parse_money("10000.00"))
+    client = await client_with_orders(session, appointee_from=date(2013, 1, 7))
+    await fund_client(session, client, parse_money("10000.00"))
     first = await simple_plan(api, client, needs="2000.00")
     assert [f["twelveMonthsNeeds"] for f in await flags(api)] == ["2000.00"]
-    result = await record(
+    result = await record_budget_plan(
         api,
         {
             "clientId": client,
@@ -426,10 +430,10 @@ async def test_recording_a_plan_for_an_appointee_then_superseding_is_seen_by_the
 async def test_a_flag_resting_on_a_stale_plan_says_so(api: Api, session: AsyncSession) -> None:
     """issue 9 item 1, R-CARE-2: a plan is reviewed yearly; from its review date a flag resting
     on it is marked stale (nothing is lodged on it until it is reviewed), for either kind."""
-    deputy = await new_client(session, deputy_from=ORDERED)
+    deputy = await client_with_orders(session, deputy_from=ORDERED)
     await record_seed_plan(api, deputy, "c")  # plan year from 2014-04-01
-    appointee = await new_client(session, appointee_from=date(2013, 1, 7))
-    await fund(session, appointee, parse_money("10000.00"))
+    appointee = await client_with_orders(session, appointee_from=date(2013, 1, 7))
+    await fund_client(session, appointee, parse_money("10000.00"))
     await simple_plan(api, appointee, needs="1000.00")
 
     def stale(found: list[dict[str, Any]]) -> dict[str, tuple[bool, str]]:
@@ -439,7 +443,7 @@ async def test_a_flag_resting_on_a_stale_plan_says_so(api: Api, session: AsyncSe
     assert before == {deputy: (False, "2015-04-01"), appointee: (False, "2015-04-01")}
     on_the_day = stale(await flags(api, "2015-04-01"))
     assert on_the_day == {deputy: (True, "2015-04-01"), appointee: (True, "2015-04-01")}
-    no_plan = await new_client(session, appointee_from=date(2013, 1, 7))
+    no_plan = await client_with_orders(session, appointee_from=date(2013, 1, 7))
     declared = {
         "client": no_plan,
         "capital": True,

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from strawberry.dataloader import DataLoader
 
-from ca_api.auth.principal import Principal, Role
+from ca_api.auth.principal import Principal
 from ca_api.errors import ApiError, ErrorCode
 
 K = TypeVar("K")
@@ -28,10 +28,6 @@ class Actor:
 
     principal: Principal
     request_id: str
-
-    def require(self, *roles: Role) -> None:
-        if not self.principal.has_any(frozenset(roles)):
-            raise ApiError(ErrorCode.FORBIDDEN, "your role may not do this")
 
 
 @dataclass

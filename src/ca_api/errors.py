@@ -64,11 +64,6 @@ class NotFound(ApiError):
         super().__init__(ErrorCode.NOT_FOUND, f"no {what} with id {ident!r}", id=ident)
 
 
-class BadInput(ApiError):
-    def __init__(self, message: str, **extra: Any) -> None:
-        super().__init__(ErrorCode.BAD_USER_INPUT, message, **extra)
-
-
 class BusinessProblem(Exception):
     """A failure the caller must handle, raised by a service (its transaction rolls back) and
     returned by the GraphQL layer as a typed member of the mutation's result union."""

@@ -35,10 +35,3 @@ def decode_uuid(expected_type: str, value: str) -> uuid.UUID:
         return uuid.UUID(ident)
     except ValueError as exc:
         raise ApiError(ErrorCode.BAD_ID, f"{value!r} is not an id issued by this API") from exc
-
-
-def decode_int(expected_type: str, value: str) -> int:
-    type_name, ident = _decode(value)
-    if type_name != expected_type or not ident.isdigit():
-        raise ApiError(ErrorCode.BAD_ID, f"{value!r} is not the id of a {expected_type}")
-    return int(ident)

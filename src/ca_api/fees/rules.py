@@ -59,8 +59,6 @@ LOW_ASSETS_THRESHOLD = "deputy_fee_low_assets_threshold"  # PENCE, R-FEE-1
 LOW_ASSETS_PERCENT = "deputy_fee_low_assets_percent"  # PERCENT, R-FEE-1
 OPG_GENERAL = "opg_supervision_fee_general"  # PENCE, types 1, 2A, 2 (R-FEE-2)
 OPG_MINIMAL = "opg_supervision_fee_minimal"  # PENCE, type 3 (R-FEE-2)
-OPG_MINIMAL_ASSETS_LIMIT = "opg_minimal_supervision_assets_limit"  # PENCE, R-ORD-3 (stored)
-WIND_UP = "wind_up_fee"  # PENCE, R-FEE-5 (stored for the wind-up work)
 
 FEE_FIGURES = (
     FIRST_YEAR,

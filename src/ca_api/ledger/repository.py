@@ -234,20 +234,6 @@ async def statement(
     return (await session.execute(stmt)).all()
 
 
-async def open_holds(session: AsyncSession, account_id: uuid.UUID) -> Sequence[Transfer]:
-    resolved = select(Transfer.pending_id).where(Transfer.pending_id.is_not(None))
-    stmt = (
-        select(Transfer)
-        .where(
-            Transfer.kind == TransferKind.PENDING.value,
-            Transfer.from_account_id == account_id,
-            Transfer.id.not_in(resolved),
-        )
-        .order_by(Transfer.seq)
-    )
-    return (await session.execute(stmt)).scalars().all()
-
-
 async def balance_check(session: AsyncSession) -> Sequence[Row[Any]]:
     """Client accounts whose kept balances differ from what their transfers add up to."""
     t = Transfer

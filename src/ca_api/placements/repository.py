@@ -30,13 +30,6 @@ async def lock_client(session: AsyncSession, client_id: uuid.UUID) -> str | None
     return (await session.execute(stmt)).scalar_one_or_none()
 
 
-async def client_references(
-    session: AsyncSession, ids: Sequence[uuid.UUID]
-) -> dict[uuid.UUID, str]:
-    rows = await session.execute(select(Client.id, Client.reference).where(Client.id.in_(ids)))
-    return {r.id: r.reference for r in rows}
-
-
 # --- institutions -------------------------------------------------------------------------
 
 

@@ -9,7 +9,6 @@ from decimal import Decimal
 import strawberry
 from strawberry.types import Info
 
-from ca_api import clock
 from ca_api.auth.permissions import POLICY_READ, allow
 from ca_api.common.scalars import Money, Percent
 from ca_api.context import Context
@@ -136,7 +135,7 @@ class PolicyQuery:
     ) -> list[ApprovalLimitVersion]:
         session = info.context.session
         if on is not None:
-            version = await repository.limit_version_on(session, on or clock.today())
+            version = await repository.limit_version_on(session, on)
             versions = [version] if version is not None else []
         else:
             versions = list(await repository.limit_versions(session))

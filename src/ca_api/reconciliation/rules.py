@@ -246,10 +246,6 @@ class LedgerMove:
     seq: int = 0  # posting order: the last tie-break
 
 
-def signed_amount(amount: Pence, *, into_bank_account: bool) -> Pence:
-    return amount if into_bank_account else -amount
-
-
 def _reference_key(reference: str | None) -> str | None:
     if reference is None:
         return None

@@ -1,0 +1,1428 @@
+"""Builders shared by the test modules (issue 10 item 6): clients, orders, counterparties,
+money, invoices, payments, decisions, plans and lodgements, made the way a test needs them,
+mostly through the real /graphql endpoint (``api``), a few straight through the services.
+
+No test module imports another: what two modules share lives here (the database fixtures and
+helpers live in ``tests/conftest.py`` and ``tests/support.py``). A builder that must succeed
+asserts its payload's ``__typename``; one named after the mutation (``record_invoice``,
+``raise_decision``) returns the result, payload or problem, for the test to judge.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import itertools
+import json
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any, TypeVar
+
+import graphql
+import pytest
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ca_api import clock
+from ca_api.auth.principal import Principal, Role
+from ca_api.clients import repository as clients_repository
+from ca_api.clients import service as clients_service
+from ca_api.clients.rules import ClientDetails, Situation
+from ca_api.common.ids import decode_uuid, encode_id
+from ca_api.context import Actor
+from ca_api.db import Database, unit_of_work
+from ca_api.errors import BusinessProblem
+from ca_api.ledger import service as ledger
+from ca_api.ledger.rules import AccountKind, Category, CounterpartyKind
+from ca_api.ledger.service import Movement
+from ca_api.money import parse_money
+from ca_api.orders import service as orders_service
+from ca_api.orders.rules import (
+    AppointeeshipDetails,
+    DeputyPowers,
+    DeputyshipDetails,
+    SupervisionType,
+)
+from ca_api.planning import rules as planning_rules
+from ca_api.planning.rules import Frequency
+from tests.conftest import Api, RolledBackDatabase, error_codes
+
+T = TypeVar("T")
+
+# --- names, keys, dates, SQL -----------------------------------------------------------------
+
+_serial = itertools.count(1)
+
+
+def serial() -> int:
+    """The next number of the run's one counter (names, NI numbers, case numbers)."""
+    return next(_serial)
+
+
+def unique(prefix: str) -> str:
+    return f"{prefix}-{next(_serial)}-{uuid.uuid4().hex[:6]}"
+
+
+def new_key() -> str:
+    """A fresh idempotency key."""
+    return str(uuid.uuid4())
+
+
+def days_ago(n: int) -> str:
+    """A date n days before today in the council's calendar (legal role is judged for today)."""
+    return (clock.today() - timedelta(days=n)).isoformat()
+
+
+async def scalar(db: RolledBackDatabase, sql: str, **params: Any) -> Any:
+    return (await db.connection.execute(text(sql), params)).scalar_one()
+
+
+def raw(opaque: str) -> str:
+    """The internal UUID inside an opaque id, as the audit trail's entityId holds it."""
+    padded = opaque + "=" * (-len(opaque) % 4)
+    type_name = base64.urlsafe_b64decode(padded).decode().partition(":")[0]
+    return str(decode_uuid(type_name, opaque))
+
+
+# Who does what, by default.
+SETUP_SUB = "setup.head"
+PROPOSER = {"role": "assistant", "sub": "ash.assistant"}  # casework: raises, never approves
+GM = {"role": "governance_manager", "sub": "grace.tgm"}
+
+# --- problems as the mutations select them ---------------------------------------------------
+
+PROBLEMS = """
+  ... on Problem { code message }
+  ... on ValidationProblem { fields { field message } }
+  ... on NotFoundProblem { id }
+"""
+KEYED_PROBLEMS = (
+    PROBLEMS
+    + """
+  ... on IdempotencyKeyReusedProblem { key }
+"""
+)
+SURPLUS_PROBLEM = """
+  ... on SurplusRuleProblem {
+    planId planYearStart planReviewDueOn surplus threshold committed remainingSurplus wanted
+  }
+"""
+
+
+def problem_messages(result: dict[str, Any]) -> dict[str, str]:
+    """A ValidationProblem's messages by field."""
+    assert result["__typename"] == "ValidationProblem", result
+    assert result["code"] == "VALIDATION_FAILED"
+    return {f["field"]: f["message"] for f in result["fields"]}
+
+
+def refused_for(result: dict[str, Any], field: str) -> str:
+    """The message of a ValidationProblem naming ``field``."""
+    assert result["__typename"] == "ValidationProblem", result
+    messages = {f["field"]: f["message"] for f in result["fields"]}
+    assert field in messages, messages
+    return messages[field]
+
+
+def assert_forbidden(body: dict[str, Any], path: list[str | int]) -> None:
+    """One FORBIDDEN error at ``path``, and no value there."""
+    assert error_codes(body) == ["FORBIDDEN"], body
+    assert body["errors"][0]["path"] == path, body
+    value: Any = body.get("data")
+    for step in path:
+        if value is None:
+            break
+        value = value[step]
+    assert value is None, body
+
+
+# --- clients and their orders, through the API (R-CLI, R-ORD) --------------------------------
+
+CLIENT_FIELDS = """
+  id reference version givenName familyName dateOfBirth niNumber situation status legalRole
+  referredBy address { line1 line2 town postcode }
+"""
+RECORD_PROBLEM_FIELDS = """
+  ... on ValidationProblem { code message fields { field message } }
+  ... on NotFoundProblem { code message id }
+"""
+PROBLEM_FIELDS = (
+    RECORD_PROBLEM_FIELDS
+    + """
+  ... on VersionConflict { code message currentVersion }
+"""
+)
+DUPLICATE_PROBLEM_FIELDS = """
+  ... on IdempotencyKeyReusedProblem { code message key }
+  ... on DuplicateClientProblem { code message existingClientId matchedOn canOverride }
+"""
+CREATE_CLIENT = f"""
+mutation Create($input: ClientInput!, $key: String!, $notDuplicateOf: [ID!]) {{
+  createClient(input: $input, idempotencyKey: $key, notDuplicateOf: $notDuplicateOf) {{
+    __typename
+    ... on ClientPayload {{ replayed client {{ {CLIENT_FIELDS} }} }}
+    ... on ValidationProblem {{ code message fields {{ field message }} }}
+    {DUPLICATE_PROBLEM_FIELDS}
+  }}
+}}
+"""
+AMEND_CLIENT = f"""
+mutation Amend($id: ID!, $amendment: ClientAmendment!, $reason: String!, $expected: Int) {{
+  amendClient(id: $id, amendment: $amendment, reason: $reason, expectedVersion: $expected) {{
+    __typename
+    ... on ClientPayload {{ client {{ {CLIENT_FIELDS} }} }}
+    {PROBLEM_FIELDS}
+  }}
+}}
+"""
+DEPUTYSHIP_FIELDS = """
+  id version caseNumber orderDate endDate supervisionType inForce recordedBy
+  powers {
+    receiveIncome manageAccounts manageCapital sellProperty letProperty makeGifts giftYearlyLimit
+  }
+"""
+APPOINTEESHIP_FIELDS = "id version dwpReference appliedOn startDate endDate inForce recordedBy"
+RECORD_DEPUTYSHIP = f"""
+mutation RecordDeputyship($clientId: ID!, $input: DeputyshipInput!) {{
+  recordDeputyship(clientId: $clientId, input: $input) {{
+    __typename
+    ... on DeputyshipPayload {{ deputyship {{ {DEPUTYSHIP_FIELDS} }} }}
+    {RECORD_PROBLEM_FIELDS}
+  }}
+}}
+"""
+RECORD_APPOINTEESHIP = f"""
+mutation RecordAppointeeship($clientId: ID!, $input: AppointeeshipInput!) {{
+  recordAppointeeship(clientId: $clientId, input: $input) {{
+    __typename
+    ... on AppointeeshipPayload {{ appointeeship {{ {APPOINTEESHIP_FIELDS} }} }}
+    {RECORD_PROBLEM_FIELDS}
+  }}
+}}
+"""
+AMEND_DEPUTYSHIP = f"""
+mutation($id: ID!, $amendment: DeputyshipAmendment!, $reason: String!, $expected: Int) {{
+  amendDeputyship(id: $id, amendment: $amendment, reason: $reason, expectedVersion: $expected) {{
+    __typename
+    ... on DeputyshipPayload {{ deputyship {{ {DEPUTYSHIP_FIELDS} }} }}
+    {PROBLEM_FIELDS}
+  }}
+}}
+"""
+AMEND_APPOINTEESHIP = f"""
+mutation($id: ID!, $amendment: AppointeeshipAmendment!, $reason: String!, $expected: Int) {{
+  amendAppointeeship(id: $id, amendment: $amendment, reason: $reason,
+                     expectedVersion: $expected) {{
+    __typename
+    ... on AppointeeshipPayload {{ appointeeship {{ {APPOINTEESHIP_FIELDS} }} }}
+    {PROBLEM_FIELDS}
+  }}
+}}
+"""
+
+
+def client_input(**overrides: Any) -> dict[str, Any]:
+    """A valid client; each call a different person (name and NI number), so that a test's
+    clients are not likely duplicates of each other (issue 9 item 7)."""
+    n = next(_serial)
+    base: dict[str, Any] = {
+        "givenName": "Ada",
+        "familyName": f"Lovelace{n}",
+        "dateOfBirth": "1950-03-14",
+        "situation": "COMMUNITY",
+        "niNumber": f"ab {n:06d} c",
+        "address": {"line1": "1 High Street", "town": "Lewes", "postcode": "bn7 1uz"},
+    }
+    return base | overrides
+
+
+def create_vars(key: str | None = None, **overrides: Any) -> dict[str, Any]:
+    """Variables for CREATE_CLIENT (and REFER_CLIENT): a client_input and a fresh key."""
+    return {"input": client_input(**overrides), "key": key or new_key()}
+
+
+async def create_client(
+    api: Api, *, role: str = "senior_officer", sub: str = "olu.scao", **overrides: Any
+) -> dict[str, Any]:
+    """Create a client through the API; returns the Client object."""
+    data = await api.data(CREATE_CLIENT, create_vars(**overrides), role=role, sub=sub)
+    result = data["createClient"]
+    assert result["__typename"] == "ClientPayload", result
+    client: dict[str, Any] = result["client"]
+    return client
+
+
+async def new_client(api: Api) -> dict[str, str]:
+    """A client in residential care taken on by an officer: {id, reference}."""
+    variables = {
+        "input": {
+            "givenName": "Ada",
+            "familyName": unique("Payee"),
+            "dateOfBirth": "1940-05-01",
+            "situation": "RESIDENTIAL_CARE",
+        },
+        "key": unique("client-key"),
+    }
+    data = await api.data(
+        """mutation($input: ClientInput!, $key: String!) {
+             createClient(input: $input, idempotencyKey: $key) {
+               __typename ... on ClientPayload { client { id reference } } } }""",
+        variables,
+        role="senior_officer",
+        sub="olu.scao",
+    )
+    result = data["createClient"]
+    assert result["__typename"] == "ClientPayload", result
+    client: dict[str, str] = result["client"]
+    return client
+
+
+CARE_CLIENT: dict[str, Any] = {
+    "givenName": "Arthur",
+    "familyName": "Ashdown",
+    "dateOfBirth": "1938-05-04",
+    "situation": "RESIDENTIAL_CARE",
+}
+
+
+def care_person(**changes: Any) -> dict[str, Any]:
+    """CARE_CLIENT as another person each time: not a likely duplicate (issue 9 item 7)."""
+    return {**CARE_CLIENT, "familyName": f"Ashdown-{uuid.uuid4().hex[:8]}", **changes}
+
+
+async def care_client_id(api: Api, **changes: Any) -> str:
+    """A client in residential care taken on by the head of service; its id."""
+    data = await api.data(
+        """mutation($input: ClientInput!, $key: String!) {
+             createClient(input: $input, idempotencyKey: $key) {
+               __typename ... on ClientPayload { client { id } } } }""",
+        {"input": care_person(**changes), "key": new_key()},
+        role="head_of_service",
+        sub=SETUP_SUB,
+    )
+    assert data["createClient"]["__typename"] == "ClientPayload", data
+    return str(data["createClient"]["client"]["id"])
+
+
+COMMUNITY_CLIENT: dict[str, Any] = {
+    "givenName": "Maud",
+    "familyName": "Mayfield",
+    "dateOfBirth": "1941-03-02",
+    "situation": "COMMUNITY",
+    "niNumber": "AB123456C",
+    "address": {"line1": "1 High Street", "town": "Lewes", "postcode": "BN7 1AA"},
+}
+
+
+def community_person(**changes: Any) -> dict[str, Any]:
+    """COMMUNITY_CLIENT as another person each time (family name and NI number), so that a
+    test's clients are not likely duplicates of each other (issue 9 item 7)."""
+    n = next(_serial)
+    return {**COMMUNITY_CLIENT, "familyName": f"Mayfield{n}", "niNumber": f"AB{n:06d}D", **changes}
+
+
+_CLIENT_ID_PROBLEM = "... on Problem { code message }"
+CREATE_CLIENT_ID = f"""mutation($input: ClientInput!, $key: String!) {{
+  createClient(input: $input, idempotencyKey: $key) {{
+    __typename ... on ClientPayload {{ client {{ id version }} }} {_CLIENT_ID_PROBLEM} }} }}"""
+REFER_CLIENT_ID = f"""mutation($input: ClientInput!, $key: String!) {{
+  referClient(input: $input, idempotencyKey: $key) {{
+    __typename ... on ClientPayload {{ client {{ id version }} }} {_CLIENT_ID_PROBLEM} }} }}"""
+
+
+def payload(data: dict[str, Any], field_name: str, typename: str) -> dict[str, Any]:
+    """``data[field_name]``, which must be a ``typename``."""
+    result: dict[str, Any] = data[field_name]
+    assert result["__typename"] == typename, result
+    return result
+
+
+async def community_client_id(api: Api, **changes: Any) -> str:
+    """A client in the community taken on by the head of service; its id."""
+    data = await api.data(
+        CREATE_CLIENT_ID,
+        {"input": community_person(**changes), "key": new_key()},
+        role="head_of_service",
+        sub=SETUP_SUB,
+    )
+    return str(payload(data, "createClient", "ClientPayload")["client"]["id"])
+
+
+async def refer_client(api: Api, social_worker: str, **changes: Any) -> str:
+    """A client referred by the social worker ``social_worker``; its id."""
+    data = await api.data(
+        REFER_CLIENT_ID,
+        {"input": community_person(**changes), "key": new_key()},
+        role="social_worker",
+        sub=social_worker,
+    )
+    return str(payload(data, "referClient", "ClientPayload")["client"]["id"])
+
+
+async def amend_client(
+    api: Api,
+    client_id: str,
+    amendment: dict[str, Any],
+    reason: str = "fix",
+    expected: int | None = None,
+    **kw: Any,
+) -> dict[str, Any]:
+    """The amendClient result (payload or problem)."""
+    variables = {"id": client_id, "amendment": amendment, "reason": reason, "expected": expected}
+    data = await api.data(AMEND_CLIENT, variables, **kw)
+    result: dict[str, Any] = data["amendClient"]
+    return result
+
+
+def problem_fields(problem: dict[str, Any]) -> set[str]:
+    """The fields a ValidationProblem names, spelling-neutral (``date_of_birth`` and
+    ``dateOfBirth`` both read ``dateofbirth``) so tests pin *which* field, not its casing."""
+    return {f["field"].replace("_", "").replace(".", "").lower() for f in problem["fields"]}
+
+
+def powers(**overrides: Any) -> dict[str, Any]:
+    base: dict[str, Any] = {
+        "receiveIncome": True,
+        "manageAccounts": True,
+        "manageCapital": True,
+        "sellProperty": False,
+        "letProperty": False,
+        "makeGifts": True,
+        "giftYearlyLimit": "250.00",
+    }
+    return base | overrides
+
+
+def deputyship_input(**overrides: Any) -> dict[str, Any]:
+    base: dict[str, Any] = {
+        "caseNumber": f"COP{next(_serial):07d}",
+        "orderDate": days_ago(400),
+        "powers": powers(),
+        "supervisionType": "TYPE_2",
+    }
+    return base | overrides
+
+
+async def record_deputyship(api: Api, client_id: str, **overrides: Any) -> dict[str, Any]:
+    """The recordDeputyship result (payload or problem)."""
+    data = await api.data(
+        RECORD_DEPUTYSHIP,
+        {"clientId": client_id, "input": deputyship_input(**overrides)},
+        role="senior_officer",
+        sub="olu.scao",
+    )
+    result: dict[str, Any] = data["recordDeputyship"]
+    return result
+
+
+async def new_deputyship(api: Api, client_id: str, **overrides: Any) -> dict[str, Any]:
+    result = await record_deputyship(api, client_id, **overrides)
+    assert result["__typename"] == "DeputyshipPayload", result
+    deputyship: dict[str, Any] = result["deputyship"]
+    return deputyship
+
+
+async def record_appointeeship(api: Api, client_id: str, **overrides: Any) -> dict[str, Any]:
+    """The recordAppointeeship result (payload or problem)."""
+    values: dict[str, Any] = {"startDate": days_ago(300), "dwpReference": "DWP-1"} | overrides
+    data = await api.data(
+        RECORD_APPOINTEESHIP,
+        {"clientId": client_id, "input": values},
+        role="senior_officer",
+        sub="olu.scao",
+    )
+    result: dict[str, Any] = data["recordAppointeeship"]
+    return result
+
+
+async def amend_deputyship(
+    api: Api,
+    deputyship_id: str,
+    amendment: dict[str, Any],
+    reason: str = "court varied order",
+    expected: int | None = None,
+    **kw: Any,
+) -> dict[str, Any]:
+    variables = {
+        "id": deputyship_id,
+        "amendment": amendment,
+        "reason": reason,
+        "expected": expected,
+    }
+    kw.setdefault("role", "senior_officer")
+    kw.setdefault("sub", "olu.scao")
+    data = await api.data(AMEND_DEPUTYSHIP, variables, **kw)
+    result: dict[str, Any] = data["amendDeputyship"]
+    return result
+
+
+async def gift_client(api: Api, **gift_powers: Any) -> dict[str, Any]:
+    """A client whose deputyship grants the power to make gifts (no yearly limit unless given)."""
+    client = await new_client(api)
+    p = {"makeGifts": True, "giftYearlyLimit": None} | gift_powers
+    result = await record_deputyship(api, client["id"], powers=powers(**p))
+    assert result["__typename"] == "DeputyshipPayload", result
+    return client
+
+
+async def two_clients_with_history(api: Api) -> tuple[dict[str, Any], dict[str, Any], str]:
+    """Client A: created by olu, amended by sasha, a deputyship recorded and amended by olu.
+    Client B: created by sasha. Returns (A, B, A's deputyship id)."""
+    a = await create_client(api, familyName="Alpha", sub="olu.scao")
+    b = await create_client(api, familyName="Bravo", role="senior_assistant", sub="sasha.senior")
+    amended = await amend_client(
+        api,
+        a["id"],
+        {"situation": "RESIDENTIAL_CARE"},
+        reason="moved into care",
+        role="senior_assistant",
+        sub="sasha.senior",
+    )
+    assert amended["__typename"] == "ClientPayload"
+    deputyship = await new_deputyship(api, a["id"])
+    changed = await amend_deputyship(api, deputyship["id"], {"supervisionType": "TYPE_3"})
+    assert changed["__typename"] == "DeputyshipPayload"
+    return a, b, deputyship["id"]
+
+
+# --- clients, orders and money straight through the services --------------------------------
+
+PLANNER = Actor(Principal("setup.head", frozenset({Role.HEAD_OF_SERVICE})), "test-planning")
+POWERS = DeputyPowers(
+    receive_income=True,
+    manage_accounts=True,
+    manage_capital=True,
+    sell_property=False,
+    let_property=False,
+    make_gifts=False,
+)
+
+
+async def client_with_orders(
+    session: AsyncSession,
+    *,
+    deputy_from: date | None = None,
+    appointee_from: date | None = None,
+    situation: Situation = Situation.RESIDENTIAL_CARE,
+) -> str:
+    """A client taken on, with a deputyship and/or an appointeeship; its opaque id."""
+    record = (
+        await clients_service.create_client(
+            session,
+            PLANNER,
+            ClientDetails(
+                given_name="Plan",
+                family_name=unique("Client"),
+                date_of_birth=date(1940, 1, 1),
+                situation=situation,
+            ),
+            idempotency_key=unique("client-key"),
+        )
+    ).client
+    if deputy_from is not None:
+        await orders_service.record_deputyship(
+            session,
+            PLANNER,
+            record.id,
+            DeputyshipDetails(
+                case_number=unique("CoP"),
+                order_date=deputy_from,
+                powers=POWERS,
+                supervision_type=SupervisionType.TYPE_2,
+            ),
+        )
+    if appointee_from is not None:
+        await orders_service.record_appointeeship(
+            session,
+            PLANNER,
+            record.id,
+            AppointeeshipDetails(start_date=appointee_from, dwp_reference=unique("DWP")),
+        )
+    return encode_id("Client", record.id)
+
+
+async def fund_client(session: AsyncSession, client_id: str, pence: int) -> None:
+    """Money into the client's CMS account, posted straight to the ledger."""
+    dwp = await ledger.create_counterparty(
+        session, PLANNER, kind=CounterpartyKind.DWP, name=unique("DWP "), reference=None
+    )
+    async with unit_of_work(session):
+        account = await ledger.client_account(session, decode_uuid("Client", client_id))
+        source = await ledger.counterparty_account(session, dwp.id)
+        await ledger.post(
+            session,
+            PLANNER,
+            ledger.Movement(
+                from_account_id=source.id,
+                to_account_id=account.id,
+                amount=pence,
+                value_date=clock.today(),
+                category=Category.IN_BENEFITS,
+                description="Benefits",
+            ),
+        )
+
+
+# --- counterparties and money, through the API (R-LED) ---------------------------------------
+
+CREATE_COUNTERPARTY = """
+mutation($input: CounterpartyInput!) {
+  createCounterparty(input: $input) {
+    __typename ... on CounterpartyPayload { counterparty { id name kind } }
+  }
+}
+"""
+
+
+async def new_counterparty(api: Api, kind: str = "SUPPLIER", name: str | None = None) -> str:
+    variables = {"input": {"kind": kind, "name": name or unique(kind.title())}}
+    data = await api.data(CREATE_COUNTERPARTY, variables, role="senior_officer", sub="olu.scao")
+    result = data["createCounterparty"]
+    assert result["__typename"] == "CounterpartyPayload", result
+    return str(result["counterparty"]["id"])
+
+
+async def new_payer(api: Api, kind: str = "DWP", name: str | None = None) -> str:
+    data = await api.data(
+        """mutation($input: CounterpartyInput!) { createCounterparty(input: $input) {
+             __typename ... on CounterpartyPayload { counterparty { id } } } }""",
+        {"input": {"kind": kind, "name": name or f"{kind} {uuid.uuid4().hex[:8]}"}},
+        role="head_of_service",
+        sub=SETUP_SUB,
+    )
+    assert data["createCounterparty"]["__typename"] == "CounterpartyPayload", data
+    return str(data["createCounterparty"]["counterparty"]["id"])
+
+
+async def fund(session: AsyncSession, api: Api, client: dict[str, str], amount_pence: int) -> None:
+    """Put money in the client's CMS account: a benefit receipt posted straight to the ledger
+    (the receipts API is built elsewhere)."""
+    dwp = await new_counterparty(api, "DWP")
+    actor = Actor(Principal("dwp.feed", frozenset({Role.SUPPORT_ASSISTANT})), "test-funding")
+    async with unit_of_work(session):
+        account = await ledger.client_account(session, decode_uuid("Client", client["id"]))
+        source = await ledger.counterparty_account(session, decode_uuid("Counterparty", dwp))
+        await ledger.post(
+            session,
+            actor,
+            ledger.Movement(
+                from_account_id=source.id,
+                to_account_id=account.id,
+                amount=amount_pence,
+                value_date=clock.today(),
+                category=Category.IN_BENEFITS,
+                description="Pension Credit",
+            ),
+        )
+
+
+async def cms_account(api: Api, client: dict[str, str]) -> dict[str, str]:
+    data = await api.data(
+        "query($id: ID!) { clientAccounts(clientId: $id) { kind balance held available } }",
+        {"id": client["id"]},
+        role="auditor",
+        sub="audrey",
+    )
+    accounts = [a for a in data["clientAccounts"] if a["kind"] == "CLIENT_CMS"]
+    assert len(accounts) == 1, data
+    account: dict[str, str] = accounts[0]
+    return account
+
+
+async def accounts(api: Api, client_id: str) -> dict[str, dict[str, str]]:
+    """The client's accounts by kind: {kind: {balance, available}}."""
+    data = await api.data(
+        "query($id: ID!) { clientAccounts(clientId: $id) { kind balance available } }",
+        {"id": client_id},
+        role="auditor",
+        sub="check.auditor",
+    )
+    return {
+        a["kind"]: {"balance": a["balance"], "available": a["available"]}
+        for a in data["clientAccounts"]
+    }
+
+
+async def cms_balance(api: Api, client_id: str) -> str | None:
+    cms = (await accounts(api, client_id)).get("CLIENT_CMS")
+    return cms["balance"] if cms else None
+
+
+async def audit_rows(api: Api, **flt: Any) -> list[dict[str, Any]]:
+    data = await api.data(
+        """query($filter: AuditLogFilter) { auditLog(filter: $filter, first: 100) {
+             edges { node { action entityType entityId principal principalRoles after } }
+             pageInfo { hasNextPage } } }""",
+        {"filter": flt},
+        role="auditor",
+        sub="check.auditor",
+    )
+    assert not data["auditLog"]["pageInfo"]["hasNextPage"]
+    return [e["node"] for e in data["auditLog"]["edges"]]
+
+
+async def ledger_sound(api: Api) -> bool:
+    data = await api.data("{ ledgerCheck { sound } }", role="auditor", sub="check.auditor")
+    return bool(data["ledgerCheck"]["sound"])
+
+
+# --- receipts (R-REC) ------------------------------------------------------------------------
+
+RECEIPT_PROBLEMS = """
+  ... on ValidationProblem { code message fields { field message } }
+  ... on NotFoundProblem { code message id }
+  ... on IdempotencyKeyReusedProblem { code message key }
+"""
+RECEIPT_FIELDS = """
+  id clientId payer { id kind name } amount valueDate category benefit periodStart periodEnd
+  method receiptNumber receivedOn bankedOn bankedSameDay description reference recordedBy
+  reversed transfer { id kind amount category valueDate }
+"""
+RECORD_RECEIPT = f"""
+mutation($input: ReceiptInput!, $key: String!) {{
+  recordReceipt(input: $input, idempotencyKey: $key) {{
+    __typename
+    ... on ReceiptPayload {{ receipt {{ {RECEIPT_FIELDS} }} }}
+    {RECEIPT_PROBLEMS}
+  }}
+}}
+"""
+RECORD_RUN = """
+mutation($input: BenefitRunInput!, $key: String!) {
+  recordBenefitRun(input: $input, idempotencyKey: $key) {
+    __typename
+    ... on BenefitRunPayload { count total clients valueDate }
+    ... on ValidationProblem { code message fields { field message } }
+    ... on IdempotencyKeyReusedProblem { code message key }
+  }
+}
+"""
+# Attendance Allowance, higher rate, four weeks paid in arrears.
+AA_PERIOD = ("2025-02-03", "2025-03-02")
+VALUE_DATE = "2025-03-03"
+
+
+def receipt_input(client_id: str, payer_id: str, **changes: Any) -> dict[str, Any]:
+    base: dict[str, Any] = {
+        "clientId": client_id,
+        "payerId": payer_id,
+        "amount": "434.20",
+        "valueDate": VALUE_DATE,
+        "method": "BANK_TRANSFER",
+        "benefit": "ATTENDANCE_ALLOWANCE",
+        "periodStart": AA_PERIOD[0],
+        "periodEnd": AA_PERIOD[1],
+    }
+    return {k: v for k, v in {**base, **changes}.items() if v is not None}
+
+
+async def record_receipt(
+    api: Api, input: dict[str, Any], *, idem: str | None = None, role: str = "support_assistant"
+) -> dict[str, Any]:
+    """The recordReceipt result (payload or problem)."""
+    data = await api.data(
+        RECORD_RECEIPT, {"input": input, "key": idem or new_key()}, role=role, sub=f"{role}.one"
+    )
+    return dict(data["recordReceipt"])
+
+
+# --- committed for real, each call its own session (a database of the test's own) ------------
+
+SUPPORT_ACTOR = Actor(
+    Principal("sam.support", frozenset({Role.SUPPORT_ASSISTANT})), "req-concurrent"
+)
+
+
+async def committed_clients(db: Database, n: int) -> list[uuid.UUID]:
+    details = ClientDetails(
+        given_name="Concurrent",
+        family_name="Client",
+        date_of_birth=date(1940, 1, 1),
+        situation=Situation.RESIDENTIAL_CARE,
+    )
+    async with db.session() as s:
+        return [
+            (
+                await clients_service.create_client(
+                    s,
+                    SUPPORT_ACTOR,
+                    replace(details, family_name=f"Client-{uuid.uuid4().hex[:8]}"),
+                    idempotency_key=f"concurrent-client-{uuid.uuid4()}",
+                )
+            ).client.id
+            for _ in range(n)
+        ]
+
+
+async def committed_payer(db: Database, kind: CounterpartyKind = CounterpartyKind.DWP) -> uuid.UUID:
+    async with db.session() as s:
+        made = await ledger.create_counterparty(
+            s, SUPPORT_ACTOR, kind=kind, name=f"{kind.value} {uuid.uuid4().hex[:8]}", reference=None
+        )
+        return made.id
+
+
+async def at_once(*calls: Callable[[AsyncSession], Awaitable[T]], db: Database) -> list[Any]:
+    """Each call in its own session (its own connection and transaction), all at once; a
+    BusinessProblem is returned, not raised."""
+
+    async def one(call: Callable[[AsyncSession], Awaitable[T]]) -> Any:
+        async with db.session() as s:
+            try:
+                return await call(s)
+            except BusinessProblem as exc:
+                return exc
+
+    async with asyncio.timeout(60):
+        return list(await asyncio.gather(*(one(c) for c in calls)))
+
+
+async def cms_posted(db: Database, client_id: uuid.UUID) -> int:
+    async with db.session() as s:
+        return (await ledger.client_account(s, client_id)).posted
+
+
+# --- the ledger's own books, through its service (R-LED) -------------------------------------
+
+LEDGER_ACTOR = Actor(
+    Principal("ledger.tester", frozenset({Role.SENIOR_OFFICER})), "req-ledger-test"
+)
+
+
+async def bare_client(session: AsyncSession) -> uuid.UUID:
+    """A bare client row (the ledger needs only its id)."""
+    client_id = uuid.uuid4()
+    await clients_repository.insert_client(
+        session, client_id, f"LT{client_id.hex[:12]}", LEDGER_ACTOR.principal.subject
+    )
+    return client_id
+
+
+async def party_account(session: AsyncSession, kind: CounterpartyKind, name: str) -> uuid.UUID:
+    """A counterparty (unique name) and its ledger account's id."""
+    made = await ledger.create_counterparty(
+        session, LEDGER_ACTOR, kind=kind, name=f"{name} {uuid.uuid4().hex[:8]}", reference=None
+    )
+    return (await ledger.counterparty_account(session, made.id)).id
+
+
+async def account_of(
+    session: AsyncSession, client_id: uuid.UUID, kind: AccountKind = AccountKind.CLIENT_CMS
+) -> uuid.UUID:
+    return (await ledger.client_account(session, client_id, kind)).id
+
+
+def movement(
+    source: uuid.UUID,
+    target: uuid.UUID,
+    amount: int,
+    category: Category,
+    description: str = "test",
+    reference: str | None = None,
+) -> Movement:
+    return Movement(
+        from_account_id=source,
+        to_account_id=target,
+        amount=amount,
+        value_date=clock.today(),
+        category=category,
+        description=description,
+        reference=reference,
+    )
+
+
+async def balances(session: AsyncSession, account_id: uuid.UUID) -> tuple[int, int]:
+    """(posted, held) as stored, read with SQL (not through the session's identity map)."""
+    row = (
+        await session.execute(
+            text("SELECT posted, held FROM ledger_account WHERE id = :id"), {"id": account_id}
+        )
+    ).one()
+    return int(row.posted), int(row.held)
+
+
+async def count(session: AsyncSession, sql: str, **params: Any) -> int:
+    return int((await session.execute(text(sql), params)).scalar_one())
+
+
+@dataclass
+class Books:
+    """One client with a CMS and a cash account, a second client, DWP and two suppliers."""
+
+    client: uuid.UUID
+    cms: uuid.UUID
+    cash: uuid.UUID
+    other_client: uuid.UUID
+    other_cms: uuid.UUID
+    dwp: uuid.UUID
+    supplier: uuid.UUID
+    supplier2: uuid.UUID
+
+
+async def open_books(session: AsyncSession) -> Books:
+    client, other = await bare_client(session), await bare_client(session)
+    return Books(
+        client=client,
+        cms=await account_of(session, client),
+        cash=await account_of(session, client, AccountKind.CLIENT_CASH),
+        other_client=other,
+        other_cms=await account_of(session, other),
+        dwp=await party_account(session, CounterpartyKind.DWP, "DWP"),
+        supplier=await party_account(session, CounterpartyKind.CARE_PROVIDER, "Care home"),
+        supplier2=await party_account(session, CounterpartyKind.SUPPLIER, "Energy"),
+    )
+
+
+# --- invoices and payments (R-PAY) -----------------------------------------------------------
+
+INVOICE_FIELDS = """
+  id clientId clientReference supplier { id name kind } supplierInvoiceNumber invoiceDate amount
+  kind category description periodStart periodEnd receivedOn dueOn daysOverdue officialInvoice
+  directDebit source recordedBy recordedAt status
+  items { line description amount evidenceSeen }
+  checks { check passed note checkedBy checkedAt }
+  checkHistory { check passed note checkedBy }
+  missingChecks
+  events { event note recordedBy }
+  payments { id status }
+"""
+RECORD_PROBLEMS = (
+    PROBLEMS
+    + """
+  ... on DuplicateInvoiceProblem { existingInvoiceId }
+  ... on IdempotencyKeyReusedProblem { key }
+  ... on PolicyMissingProblem { name }
+"""
+)
+RECORD_INVOICE = f"""
+mutation($input: RecordInvoiceInput!, $key: String!) {{
+  recordInvoice(input: $input, idempotencyKey: $key) {{
+    __typename
+    ... on RecordInvoicePayload {{ warnings replayed invoice {{ {INVOICE_FIELDS} }} }}
+    {RECORD_PROBLEMS}
+  }}
+}}
+"""
+RECORD_CHECK = f"""
+mutation($id: ID!, $check: InvoiceCheckName!, $passed: Boolean!, $note: String) {{
+  recordInvoiceCheck(invoiceId: $id, check: $check, passed: $passed, note: $note) {{
+    __typename
+    ... on InvoicePayload {{ invoice {{ {INVOICE_FIELDS} }} }}
+    {PROBLEMS}
+  }}
+}}
+"""
+RECORD_CHECKS = f"""
+mutation($id: ID!, $checks: [InvoiceCheckInput!]!) {{
+  recordInvoiceChecks(invoiceId: $id, checks: $checks) {{
+    __typename
+    ... on InvoicePayload {{ invoice {{ {INVOICE_FIELDS} }} }}
+    {PROBLEMS}
+  }}
+}}
+"""
+RECORD_EVENT = f"""
+mutation($id: ID!, $event: InvoiceOfficerEvent!, $note: String!) {{
+  recordInvoiceEvent(invoiceId: $id, event: $event, note: $note) {{
+    __typename
+    ... on InvoicePayload {{ invoice {{ {INVOICE_FIELDS} }} }}
+    {PROBLEMS}
+  }}
+}}
+"""
+ALL_CHECKS = [
+    "HEADED",
+    "DATED",
+    "FOR_THIS_CLIENT",
+    "GOODS_RECEIVED",
+    "HOW_TO_PAY",
+    "ARITHMETIC",
+    "NOT_DUPLICATE",
+]
+
+
+def invoice_input(client: dict[str, str], supplier: str, **overrides: Any) -> dict[str, Any]:
+    base: dict[str, Any] = {
+        "clientId": client["id"],
+        "supplierId": supplier,
+        "supplierInvoiceNumber": unique("INV"),
+        "invoiceDate": clock.today().isoformat(),
+        "amount": "120.00",
+        "kind": "SUPPLIER",
+        "category": "OUT_ELECTRICITY",
+        "description": "Electricity, winter quarter",
+    }
+    return base | overrides
+
+
+async def record_invoice(
+    api: Api,
+    client: dict[str, str],
+    supplier: str,
+    *,
+    role: str = "support_assistant",
+    sub: str = "sam.support",
+    key: str | None = None,
+    **overrides: Any,
+) -> dict[str, Any]:
+    """The recordInvoice result (payload or problem)."""
+    variables = {"input": invoice_input(client, supplier, **overrides), "key": key or new_key()}
+    data = await api.data(RECORD_INVOICE, variables, role=role, sub=sub)
+    result: dict[str, Any] = data["recordInvoice"]
+    return result
+
+
+async def recorded(api: Api, client: dict[str, str], supplier: str, **kw: Any) -> dict[str, Any]:
+    """Record an invoice that must be accepted; returns the Invoice."""
+    result = await record_invoice(api, client, supplier, **kw)
+    assert result["__typename"] == "RecordInvoicePayload", result
+    invoice: dict[str, Any] = result["invoice"]
+    return invoice
+
+
+async def record_check(
+    api: Api,
+    invoice_id: str,
+    check: str,
+    passed: bool = True,
+    note: str | None = None,
+    *,
+    role: str = "senior_assistant",
+    sub: str = "sasha.senior",
+) -> dict[str, Any]:
+    variables = {"id": invoice_id, "check": check, "passed": passed, "note": note}
+    data = await api.data(RECORD_CHECK, variables, role=role, sub=sub)
+    result: dict[str, Any] = data["recordInvoiceCheck"]
+    return result
+
+
+async def check_all(api: Api, invoice_id: str, *, skip: tuple[str, ...] = ()) -> dict[str, Any]:
+    """Record every R-PAY-2 check as passed (but those in ``skip``); returns the Invoice."""
+    result: dict[str, Any] = {}
+    for check in ALL_CHECKS:
+        if check not in skip:
+            result = await record_check(api, invoice_id, check)
+            assert result["__typename"] == "InvoicePayload", result
+    invoice: dict[str, Any] = result["invoice"]
+    return invoice
+
+
+PAYMENT_FIELDS = """
+  id clientId clientReference invoiceId invoice { id status } payee { id name kind }
+  amount category method description standing status raisedBy raisedAt waitingSince fundsShort
+  approvedBy approvedAt approvalLimitVersionId holdTransferId madeBy madeAt cancelledBy
+  cancelReason canApprove authors
+  events { event transferId limitVersionId reason recordedBy }
+"""
+RAISE_PAYMENT = f"""
+mutation($input: RaisePaymentInput!, $key: String!, $method: PaymentMethod) {{
+  raisePayment(input: $input, idempotencyKey: $key, method: $method) {{
+    __typename
+    ... on PaymentPayload {{ replayed payment {{ {PAYMENT_FIELDS} }} }}
+    {PROBLEMS}
+    ... on ChecksIncompleteProblem {{ missing }}
+    ... on IdempotencyKeyReusedProblem {{ key }}
+  }}
+}}
+"""
+
+
+async def raise_payment(
+    api: Api,
+    payment_input: dict[str, Any],
+    *,
+    role: str = "assistant",
+    sub: str = "ash.assistant",
+    key: str | None = None,
+    method: str | None = None,
+) -> dict[str, Any]:
+    """The raisePayment result (payload or problem)."""
+    variables = {"input": payment_input, "key": key or new_key(), "method": method}
+    data = await api.data(RAISE_PAYMENT, variables, role=role, sub=sub)
+    result: dict[str, Any] = data["raisePayment"]
+    return result
+
+
+# --- best-interest decisions (R-DEC) ---------------------------------------------------------
+
+DECIDE_PROBLEMS = (
+    KEYED_PROBLEMS
+    + """
+  ... on FourEyesProblem { raisedBy }
+  ... on OverApprovalLimitProblem { amount lowestRoleThatMayApprove }
+"""
+)
+DECISION_FIELDS = """
+  id clientId clientReference kind status amount whatWasDecided bestInterestsReason consulted
+  clientInvolved whyClientNotInvolved notes raisedBy authors supersedesId supersedeReason
+  supersededBy { id status } approvedBy refusedBy refusalReason approvalLimitVersionId canApprove
+  recipient { name dateOfBirth counterparty { id name } }
+  events { event on limitVersionId supersededBy reason recordedBy }
+"""
+RAISE_DECISION = f"""
+mutation($input: DecisionInput!, $key: String!) {{
+  raiseDecision(input: $input, idempotencyKey: $key) {{
+    __typename
+    ... on DecisionPayload {{ replayed decision {{ {DECISION_FIELDS} }} }}
+    {KEYED_PROBLEMS}
+  }}
+}}
+"""
+APPROVE_DECISION = f"""
+mutation($id: ID!, $key: String!) {{
+  approveDecision(id: $id, idempotencyKey: $key) {{
+    __typename
+    ... on DecisionPayload {{ replayed decision {{ {DECISION_FIELDS} }} }}
+    {DECIDE_PROBLEMS}
+  }}
+}}
+"""
+DECISION = f"query($id: ID!) {{ decision(id: $id) {{ {DECISION_FIELDS} }} }}"
+SUBS = {
+    "senior_officer": "olu.scao",
+    "governance_manager": "grace.tgm",
+    "head_of_service": "hari.head",
+}
+
+
+def decision_input(client: dict[str, Any], kind: str, amount: str, **kw: Any) -> dict[str, Any]:
+    base: dict[str, Any] = {
+        "clientId": client["id"],
+        "kind": kind,
+        "amount": amount,
+        "whatWasDecided": f"{kind.replace('_', ' ').lower()} for {amount}",
+        "bestInterestsReason": "Keeps the client's home warm and their routine unchanged",
+        "consulted": "The client, their niece and the care home manager",
+        "clientInvolved": True,
+    }
+    if kind == "GIFT":
+        base["recipientName"] = "Nora Niece"
+    return base | kw
+
+
+async def raise_decision(
+    api: Api, input: dict[str, Any], *, key: str | None = None, **who: Any
+) -> dict[str, Any]:
+    """The raiseDecision result (payload or problem); raised by an assistant by default."""
+    who = who or PROPOSER
+    data = await api.data(RAISE_DECISION, {"input": input, "key": key or new_key()}, **who)
+    result: dict[str, Any] = data["raiseDecision"]
+    return result
+
+
+async def raised(api: Api, input: dict[str, Any], **who: Any) -> dict[str, Any]:
+    """A decision raised successfully."""
+    result = await raise_decision(api, input, **who)
+    assert result["__typename"] == "DecisionPayload", result
+    decision: dict[str, Any] = result["decision"]
+    return decision
+
+
+async def approve(api: Api, decision_id: str, role: str, sub: str | None = None) -> dict[str, Any]:
+    """The approveDecision result (payload or problem), all the decision's fields."""
+    data = await api.data(
+        APPROVE_DECISION, {"id": decision_id, "key": new_key()}, role=role, sub=sub or SUBS[role]
+    )
+    result: dict[str, Any] = data["approveDecision"]
+    return result
+
+
+APPROVE_AS = f"""
+mutation($id: ID!, $key: String!) {{
+  approveDecision(id: $id, idempotencyKey: $key) {{
+    __typename
+    ... on DecisionPayload {{ decision {{ id kind status amount }} }}
+    ... on FourEyesProblem {{ raisedBy }}
+    ... on OverApprovalLimitProblem {{ amount lowestRoleThatMayApprove }}
+    {KEYED_PROBLEMS}
+    {SURPLUS_PROBLEM}
+  }}
+}}
+"""
+
+
+async def approve_as(api: Api, decision_id: str, **who: Any) -> dict[str, Any]:
+    """The approveDecision result, by the governance manager unless ``who`` says otherwise."""
+    data = await api.data(APPROVE_AS, {"id": decision_id, "key": new_key()}, **(who or GM))
+    result: dict[str, Any] = data["approveDecision"]
+    return result
+
+
+# --- budget plans (R-BUD, R-CARE-2) ----------------------------------------------------------
+
+FIXTURE = Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "budget_plans_2014.json"
+PLAN_YEAR = date(2014, 4, 1)  # "Balance in CMS account as at 01/04/2014"
+
+
+def load_fixture() -> dict[str, Any]:
+    if not FIXTURE.is_file():
+        pytest.skip(f"the seed's budget plans are not beside the repository: {FIXTURE} is absent")
+    data: dict[str, Any] = json.loads(FIXTURE.read_text())
+    return data
+
+
+def seed_frequency(name: str | None) -> Frequency | None:
+    if name is None:
+        return None
+    return Frequency.ANNUALLY if name == "annual" else Frequency(name.upper())
+
+
+def line_input(line: dict[str, Any]) -> dict[str, Any]:
+    """A fixture line as the seed planned it. No annual figure: a note of past spending (the
+    seed left it out of its total). An annual figure that amount x times gives: amount and
+    frequency. Any other annual figure (pennies apart, or no frequency): entered directly."""
+    out: dict[str, Any] = {"item": line["item"], "amount": line["amount"]}
+    freq = seed_frequency(line["frequency"])
+    if line["annual"] is None:
+        if freq is not None:
+            out["note"] = f"seed: {line['frequency']}, no annual figure planned"
+        return out
+    if freq is not None:
+        out["frequency"] = freq.value
+        times = planning_rules.TIMES_A_YEAR[freq]
+        if parse_money(line["amount"]) * times == parse_money(line["annual"]):
+            return out
+    out["annualAmount"] = line["annual"]
+    return out
+
+
+def plan_input(client_id: str, plan: dict[str, Any], **extra: Any) -> dict[str, Any]:
+    base: dict[str, Any] = {
+        "clientId": client_id,
+        "planYearStart": PLAN_YEAR.isoformat(),
+        "openingBalance": plan["opening_balance"],
+        "income": [line_input(ln) for ln in plan["income"]],
+        "expenditure": [line_input(ln) for ln in plan["expenditure"]],
+    }
+    if "personal_allowance" in plan:
+        base["personalAllowanceLastYear"] = plan["personal_allowance"]["last_year_actual"]
+    return base | extra
+
+
+PLAN_FIELDS = """
+  id clientId planYearStart openingBalance notes
+  annualIncome annualExpenditure availableIncome shortfall surplus
+  personalAllowance { lastYearActual priceRisePercent uplift yearTotal weekly }
+  printed { income expenditure availableIncome surplus }
+  differsFromPrinted
+  differencesFromPrinted { figure computed printed difference }
+  incomeLines { lineNo item amount frequency timesPerYear annualAmount annualEnteredDirectly
+                computedAnnual enteredMinusComputed inTotals note }
+  expenditureLines { lineNo item amount frequency timesPerYear annualAmount annualEnteredDirectly
+                     computedAnnual enteredMinusComputed inTotals note }
+  supersedesId supersededById decisionId recordedBy
+"""
+RECORD_PLAN = f"""
+mutation($input: BudgetPlanInput!, $key: String!) {{
+  recordBudgetPlan(input: $input, idempotencyKey: $key) {{
+    __typename
+    ... on BudgetPlanPayload {{ replayed plan {{ {PLAN_FIELDS} }} }}
+    ... on ValidationProblem {{ code message fields {{ field message }} }}
+    ... on NotFoundProblem {{ code message id }}
+    ... on PolicyMissingProblem {{ code message name }}
+    ... on IdempotencyKeyReusedProblem {{ code message key }}
+    ... on PlanAlreadySupersededProblem {{ code message supersededById }}
+  }}
+}}
+"""
+SUBMIT_PLAN = """
+mutation($plan: ID!, $key: String!) {
+  submitBudgetPlan(planId: $plan, consulted: "The client's sister", clientInvolved: true,
+                   idempotencyKey: $key) {
+    __typename
+    ... on BudgetPlanPayload { plan { id decisionId approvalStatus } }
+    ... on Problem { code message }
+  }
+}
+"""
+
+
+async def record_budget_plan(
+    api: Api, variables: dict[str, Any], *, idempotency_key: str | None = None, **kw: Any
+) -> dict[str, Any]:
+    """The recordBudgetPlan result (payload or problem)."""
+    kw.setdefault("role", "senior_officer")
+    kw.setdefault("sub", "olu.scao")
+    data = await api.data(
+        RECORD_PLAN, {"input": variables, "key": idempotency_key or new_key()}, **kw
+    )
+    result: dict[str, Any] = data["recordBudgetPlan"]
+    return result
+
+
+async def record_plan(api: Api, variables: dict[str, Any], **kw: Any) -> dict[str, Any]:
+    result = await record_budget_plan(api, variables, **kw)
+    assert result["__typename"] == "BudgetPlanPayload", result
+    plan: dict[str, Any] = result["plan"]
+    return plan
+
+
+async def record_seed_plan(api: Api, client_id: str, name: str) -> dict[str, Any]:
+    plans = load_fixture()["plans"]
+    return await record_plan(api, plan_input(client_id, plans[name]))
+
+
+def plan_year_now() -> str:
+    """The start (1 April) of the plan year in force today: a plan from then is within its
+    yearly review (R-CARE-2)."""
+    today = clock.today()
+    year = today.year if (today.month, today.day) >= (4, 1) else today.year - 1
+    return date(year, 4, 1).isoformat()
+
+
+async def approve_plan(api: Api, plan: dict[str, Any]) -> dict[str, Any]:
+    """Submit a recorded plan (an assistant) and approve its decision (the governance
+    manager): it becomes the client's approved plan (R-CARE-2, R-DEC)."""
+    data = await api.data(SUBMIT_PLAN, {"plan": plan["id"], "key": new_key()}, **PROPOSER)
+    submitted = data["submitBudgetPlan"]
+    assert submitted["__typename"] == "BudgetPlanPayload", submitted
+    approved = await approve_as(api, submitted["plan"]["decisionId"])
+    assert approved["__typename"] == "DecisionPayload", approved
+    return plan
+
+
+def surplus_plan_input(client_id: str, surplus: str, year: str | None = None) -> dict[str, Any]:
+    """A plan whose surplus (R-BUD-3: opening balance + income - expenditure) is ``surplus``."""
+    return {
+        "clientId": client_id,
+        "planYearStart": year or plan_year_now(),
+        "openingBalance": surplus,
+        "income": [{"item": "DWP benefits", "annualAmount": "9000.00"}],
+        "expenditure": [{"item": "Care and living", "annualAmount": "9000.00"}],
+    }
+
+
+async def with_surplus(
+    api: Api, client_id: str, surplus: str, year: str | None = None, **extra: Any
+) -> dict[str, Any]:
+    """An approved plan with that surplus (a revision when ``supersedes`` is given)."""
+    plan = await record_plan(api, surplus_plan_input(client_id, surplus, year) | extra)
+    assert plan["surplus"] == surplus
+    return await approve_plan(api, plan)
+
+
+async def with_seed_plan(
+    api: Api, client_id: str, name: str, year: str | None = None
+) -> dict[str, Any]:
+    """The seed's plan ``name`` (a, b or c), line by line, approved, for the plan year from
+    ``year`` (default: the plan year in force today)."""
+    seed = load_fixture()["plans"][name]
+    plan = await record_plan(
+        api, plan_input(client_id, seed, planYearStart=year or plan_year_now())
+    )
+    return await approve_plan(api, plan)
+
+
+async def deputy_client(api: Api, surplus: str | None = "200000.00") -> str:
+    """A deputy client with an approved plan of that surplus in force (none when None)."""
+    client_id = str((await create_client(api))["id"])
+    result = await record_deputyship(api, client_id)
+    assert result["__typename"] == "DeputyshipPayload", result
+    if surplus is not None:
+        await with_surplus(api, client_id, surplus)
+    return client_id
+
+
+# --- lodgements (R-INV-2) --------------------------------------------------------------------
+
+LODGEMENT_PROBLEMS = KEYED_PROBLEMS + SURPLUS_PROBLEM
+LODGEMENT_FIELDS = """
+  id clientId decisionId amount status proposedBy proposedAt lodgedBy lodgedAt transferId
+"""
+PROPOSE_LODGEMENT = f"""
+mutation($input: LodgementProposalInput!, $key: String!) {{
+  proposeLodgement(input: $input, idempotencyKey: $key) {{
+    __typename
+    ... on LodgementPayload {{ replayed lodgement {{ {LODGEMENT_FIELDS} }} }}
+    {LODGEMENT_PROBLEMS}
+  }}
+}}
+"""
+
+
+def proposal(client_id: str, amount: str = "30000.00", **kw: Any) -> dict[str, Any]:
+    return {
+        "clientId": client_id,
+        "amount": amount,
+        "bestInterestsReason": "A surplus over twelve months' needs earns more lodged (R-INV-2)",
+        "consulted": "The client and their sister",
+        "clientInvolved": True,
+    } | kw
+
+
+async def propose_lodgement(
+    api: Api, client_id: str, amount: str = "30000.00", **who: Any
+) -> dict[str, Any]:
+    """The proposeLodgement result (payload or problem), by an assistant by default."""
+    data = await api.data(
+        PROPOSE_LODGEMENT,
+        {"input": proposal(client_id, amount), "key": new_key()},
+        **(who or PROPOSER),
+    )
+    result: dict[str, Any] = data["proposeLodgement"]
+    return result
+
+
+async def proposed_lodgement(
+    api: Api, client_id: str, amount: str = "30000.00", **who: Any
+) -> dict[str, Any]:
+    result = await propose_lodgement(api, client_id, amount, **who)
+    assert result["__typename"] == "LodgementPayload", result
+    lodgement: dict[str, Any] = result["lodgement"]
+    return lodgement
+
+
+def refused(result: dict[str, Any], code: str) -> dict[str, Any]:
+    """A SurplusRuleProblem with that code (R-INV-2)."""
+    assert (result["__typename"], result.get("code")) == ("SurplusRuleProblem", code), result
+    return result
+
+
+# --- the schema's fields, each with a value it accepts (R-ROLE) -------------------------------
+
+# Fields below the root that carry their own guard: a client's personal details, which a
+# social worker may not see even on the clients they referred (R-ROLE, social_worker).
+CLIENT_DETAIL_READERS = frozenset(
+    {
+        "support_assistant",
+        "assistant",
+        "senior_assistant",
+        "senior_officer",
+        "governance_manager",
+        "head_of_service",
+        "auditor",
+    }
+)
+SCALAR_PLACEHOLDERS: dict[str, Callable[[], Any]] = {
+    "ID": lambda: encode_id("Placeholder", uuid.uuid4()),
+    "String": lambda: "placeholder",
+    "Int": lambda: 1,
+    "Float": lambda: 1.0,
+    "Boolean": lambda: False,
+    "Date": lambda: "2020-01-02",
+    "DateTime": lambda: "2020-01-02T00:00:00+00:00",
+    "Money": lambda: "1.00",
+    "Percent": lambda: "1.0000",
+    "JSON": lambda: {},
+    "UUID": lambda: str(uuid.uuid4()),
+}
+
+
+def placeholder(t: Any) -> Any:
+    if graphql.is_non_null_type(t):
+        return placeholder(t.of_type)
+    if graphql.is_list_type(t):
+        return [placeholder(t.of_type)]
+    if graphql.is_enum_type(t):
+        return next(iter(t.values))
+    if graphql.is_input_object_type(t):
+        return {
+            name: placeholder(f.type)
+            for name, f in t.fields.items()
+            if graphql.is_required_input_field(f)
+        }
+    assert t.name in SCALAR_PLACEHOLDERS, f"no placeholder for the scalar {t.name}"
+    return SCALAR_PLACEHOLDERS[t.name]()
