@@ -28,10 +28,10 @@ from ca_api.common.problems import (
     Problem,
     ValidationProblem,
     VersionConflict,
-    to_problem,
+    problem_for,
 )
 from ca_api.context import Context
-from ca_api.errors import BusinessProblem, NotFound, ValidationFailed
+from ca_api.errors import NotFound, ValidationFailed
 from ca_api.orders.schema import Appointeeship, Deputyship, load_appointeeships, load_deputyships
 
 Situation = rules.Situation
@@ -284,18 +284,17 @@ def _created(done: CreatedClient) -> ClientPayload:
     return ClientPayload(client=Client(record=done.client), replayed=done.replayed)
 
 
-def _create_problem(exc: BusinessProblem) -> Any:
-    if isinstance(exc, DuplicateClient):
-        return DuplicateClientProblem(
-            code=exc.code,
-            message=exc.message,
-            existing_client_id=strawberry.ID(encode_id("Client", exc.existing_id))
-            if exc.existing_id is not None
-            else None,
-            matched_on=list(exc.matches),
-            can_override=rules.may_override(exc.matches),
-        )
-    return to_problem(exc)
+@problem_for(DuplicateClient)
+def _duplicate_client(exc: DuplicateClient) -> DuplicateClientProblem:
+    return DuplicateClientProblem(
+        code=exc.code,
+        message=exc.message,
+        existing_client_id=strawberry.ID(encode_id("Client", exc.existing_id))
+        if exc.existing_id is not None
+        else None,
+        matched_on=list(exc.matches),
+        can_override=rules.may_override(exc.matches),
+    )
 
 
 def _not_duplicate_of(ids: list[strawberry.ID] | None) -> list[uuid.UUID]:
@@ -388,16 +387,13 @@ class ClientMutation:
         ] = None,
     ) -> CreateClientResult:
         ctx = info.context
-        try:
-            done = await service.create_client(
-                ctx.session,
-                ctx.actor,
-                input.to_details(),
-                idempotency_key=idempotency_key,
-                not_duplicate_of=_not_duplicate_of(not_duplicate_of),
-            )
-        except BusinessProblem as exc:
-            return _create_problem(exc)  # type: ignore[no-any-return]
+        done = await service.create_client(
+            ctx.session,
+            ctx.actor,
+            input.to_details(),
+            idempotency_key=idempotency_key,
+            not_duplicate_of=_not_duplicate_of(not_duplicate_of),
+        )
         return _created(done)
 
     @strawberry.mutation(
@@ -415,16 +411,13 @@ class ClientMutation:
         ] = None,
     ) -> CreateClientResult:
         ctx = info.context
-        try:
-            done = await service.refer_client(
-                ctx.session,
-                ctx.actor,
-                input.to_details(),
-                idempotency_key=idempotency_key,
-                not_duplicate_of=_not_duplicate_of(not_duplicate_of),
-            )
-        except BusinessProblem as exc:
-            return _create_problem(exc)  # type: ignore[no-any-return]
+        done = await service.refer_client(
+            ctx.session,
+            ctx.actor,
+            input.to_details(),
+            idempotency_key=idempotency_key,
+            not_duplicate_of=_not_duplicate_of(not_duplicate_of),
+        )
         return _created(done)
 
     @strawberry.mutation(
@@ -446,19 +439,13 @@ class ClientMutation:
     ) -> AmendClientResult:
         ctx = info.context
         client_id: uuid.UUID = decode_uuid("Client", id)
-        try:
-            record = await service.amend_client(
-                ctx.session,
-                ctx.actor,
-                client_id,
-                amendment.to_changes(),
-                reason=reason,
-                expected_version=expected_version,
-                not_duplicate_of=_not_duplicate_of(not_duplicate_of),
-            )
-        except BusinessProblem as exc:
-            problem = _create_problem(exc)
-            if isinstance(problem, NotFoundProblem):
-                problem.id = id
-            return problem  # type: ignore[no-any-return]
+        record = await service.amend_client(
+            ctx.session,
+            ctx.actor,
+            client_id,
+            amendment.to_changes(),
+            reason=reason,
+            expected_version=expected_version,
+            not_duplicate_of=_not_duplicate_of(not_duplicate_of),
+        )
         return ClientPayload(client=Client(record=record))

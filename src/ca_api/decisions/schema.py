@@ -34,21 +34,18 @@ from ca_api.common.problems import (
     NotFoundProblem,
     OverApprovalLimitProblem,
     PolicyMissingProblem,
-    Problem,
     SurplusRuleProblem,
     ValidationProblem,
-    to_problem,
 )
 from ca_api.common.scalars import Money
 from ca_api.context import Context
 from ca_api.decisions import models, queue, repository, rules, service
 from ca_api.decisions.service import DecisionView, EmployeeView
-from ca_api.errors import ApiError, BusinessProblem, ErrorCode, NotFound
+from ca_api.errors import ErrorCode, NotFound
 from ca_api.ledger.schema import Counterparty
 from ca_api.lodgements import surplus  # registers the surplus rule's approval check (R-INV-2)
 from ca_api.policy.rules import LimitVersion
 from ca_api.policy.schema import ApprovalLimit, ApprovalLimitVersion
-from ca_api.policy.service import PolicyMissing
 
 assert queue.SOURCE.kind == "DECISION"  # the queue source registers when the schema loads
 
@@ -432,10 +429,8 @@ class Decision:
         ) -> dict[models.Decision, surplus.SurplusJudgement | None]:
             return {r: await surplus.decision_context(session, r, today) for r in rows}
 
-        try:
-            found = await _one(info.context, "surplus_context", fetch).load(self._row)
-        except PolicyMissing as exc:
-            raise ApiError(ErrorCode.POLICY_MISSING, exc.message, **exc.details) from exc
+        # A figure missing is a POLICY_MISSING error (ca_api.graphql.ErrorPolicy).
+        found = await _one(info.context, "surplus_context", fetch).load(self._row)
         return _surplus_context(found) if found is not None else None
 
 
@@ -599,14 +594,6 @@ ApprovalLimitVersionResult = Annotated[
 ]
 
 
-def _problem(exc: BusinessProblem) -> Problem:
-    """The union member for a failure, naming records by their opaque ids."""
-    problem = to_problem(exc)
-    if isinstance(problem, NotFoundProblem) and isinstance(exc, service.Missing):
-        problem.id = strawberry.ID(encode_id(exc.type_name, exc.ident))
-    return problem
-
-
 def _payload(done: service.DecisionOutcome) -> DecisionPayload:
     return DecisionPayload(decision=Decision(view=done.decision), replayed=done.replayed)
 
@@ -683,12 +670,9 @@ class DecisionMutation:
     ) -> RaiseDecisionResult:
         ctx = info.context
         new = input.to_new()
-        try:
-            done = await service.raise_decision(
-                ctx.session, ctx.actor, new, idempotency_key=idempotency_key
-            )
-        except BusinessProblem as exc:
-            return _problem(exc)  # type: ignore[return-value]
+        done = await service.raise_decision(
+            ctx.session, ctx.actor, new, idempotency_key=idempotency_key
+        )
         return _payload(done)
 
     @strawberry.mutation(
@@ -702,12 +686,9 @@ class DecisionMutation:
     ) -> DecideDecisionResult:
         ctx = info.context
         did = decode_uuid("Decision", id)
-        try:
-            done = await service.approve_decision(
-                ctx.session, ctx.actor, did, idempotency_key=idempotency_key
-            )
-        except BusinessProblem as exc:
-            return _problem(exc)  # type: ignore[return-value]
+        done = await service.approve_decision(
+            ctx.session, ctx.actor, did, idempotency_key=idempotency_key
+        )
         return _payload(done)
 
     @strawberry.mutation(
@@ -720,12 +701,9 @@ class DecisionMutation:
     ) -> DecideDecisionResult:
         ctx = info.context
         did = decode_uuid("Decision", id)
-        try:
-            done = await service.refuse_decision(
-                ctx.session, ctx.actor, did, reason, idempotency_key=idempotency_key
-            )
-        except BusinessProblem as exc:
-            return _problem(exc)  # type: ignore[return-value]
+        done = await service.refuse_decision(
+            ctx.session, ctx.actor, did, reason, idempotency_key=idempotency_key
+        )
         return _payload(done)
 
     @strawberry.mutation(
@@ -744,12 +722,9 @@ class DecisionMutation:
         ctx = info.context
         did = decode_uuid("Decision", id)
         new = input.to_new()
-        try:
-            done = await service.supersede_decision(
-                ctx.session, ctx.actor, did, new, reason, idempotency_key=idempotency_key
-            )
-        except BusinessProblem as exc:
-            return _problem(exc)  # type: ignore[return-value]
+        done = await service.supersede_decision(
+            ctx.session, ctx.actor, did, new, reason, idempotency_key=idempotency_key
+        )
         return _payload(done)
 
     @strawberry.mutation(
@@ -760,16 +735,13 @@ class DecisionMutation:
         self, info: Info[Context, None], input: CouncilEmployeeInput
     ) -> CouncilEmployeeResult:
         ctx = info.context
-        try:
-            view = await service.add_employee(
-                ctx.session,
-                ctx.actor,
-                name=input.name,
-                employee_number=input.employee_number,
-                date_of_birth=input.date_of_birth,
-            )
-        except BusinessProblem as exc:
-            return _problem(exc)  # type: ignore[return-value]
+        view = await service.add_employee(
+            ctx.session,
+            ctx.actor,
+            name=input.name,
+            employee_number=input.employee_number,
+            date_of_birth=input.date_of_birth,
+        )
         return CouncilEmployeePayload(employee=CouncilEmployee(view=view))
 
     @strawberry.mutation(
@@ -786,12 +758,9 @@ class DecisionMutation:
     ) -> CouncilEmployeeResult:
         ctx = info.context
         eid = decode_uuid("CouncilEmployee", id)
-        try:
-            view = await service.record_leaver(
-                ctx.session, ctx.actor, eid, left_on=left_on, reason=reason
-            )
-        except BusinessProblem as exc:
-            return _problem(exc)  # type: ignore[return-value]
+        view = await service.record_leaver(
+            ctx.session, ctx.actor, eid, left_on=left_on, reason=reason
+        )
         return CouncilEmployeePayload(employee=CouncilEmployee(view=view))
 
     @strawberry.mutation(
@@ -804,16 +773,13 @@ class DecisionMutation:
     ) -> ApprovalLimitVersionResult:
         ctx = info.context
         rows = [rules.LimitRow(r.subject.strip(), r.role.strip(), r.up_to) for r in input.limits]
-        try:
-            version_id = await service.add_limit_version(
-                ctx.session,
-                ctx.actor,
-                effective_from=input.effective_from,
-                note=input.note,
-                limits=rows,
-            )
-        except BusinessProblem as exc:
-            return _problem(exc)  # type: ignore[return-value]
+        version_id = await service.add_limit_version(
+            ctx.session,
+            ctx.actor,
+            effective_from=input.effective_from,
+            note=input.note,
+            limits=rows,
+        )
         found = await service.limit_version(ctx.session, version_id)
         assert found is not None
         version, limits = found

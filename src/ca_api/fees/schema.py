@@ -14,10 +14,10 @@ from strawberry.types import Info
 from ca_api.auth.permissions import FEE_READ, FEE_RUN, allow
 from ca_api.common.ids import decode_uuid, encode_id
 from ca_api.common.pagination import Connection, connection_from_rows, page_request
-from ca_api.common.problems import IdempotencyKeyReusedProblem, ValidationProblem, to_problem
+from ca_api.common.problems import IdempotencyKeyReusedProblem, ValidationProblem
 from ca_api.common.scalars import Money, Percent
 from ca_api.context import Context
-from ca_api.errors import ApiError, BusinessProblem, ErrorCode
+from ca_api.errors import ApiError, ErrorCode
 from ca_api.fees import rules, service
 from ca_api.fees.models import FeeCharge as FeeChargeRow
 from ca_api.fees.models import FeeRun as FeeRunRow
@@ -352,16 +352,13 @@ class FeeMutation:
         idempotency_key: str,
     ) -> RunFeesResult:
         ctx = info.context
-        try:
-            outcome = await service.run_fees(
-                ctx.session,
-                ctx.actor,
-                period_start,
-                period_end,
-                idempotency_key=idempotency_key,
-            )
-        except BusinessProblem as exc:
-            return to_problem(exc)  # type: ignore[return-value]
+        outcome = await service.run_fees(
+            ctx.session,
+            ctx.actor,
+            period_start,
+            period_end,
+            idempotency_key=idempotency_key,
+        )
         return FeeRunPayload(
             run=FeeRun(row=outcome.record.run),
             already_run=outcome.already_run,

@@ -26,11 +26,10 @@ from ca_api.common.problems import (
     InvalidStateProblem,
     NotFoundProblem,
     ValidationProblem,
-    to_problem,
 )
 from ca_api.common.scalars import Money
 from ca_api.context import Context
-from ca_api.errors import BusinessProblem, NotFound
+from ca_api.errors import NotFound
 from ca_api.ledger import models, repository, rules, service
 
 AccountKind = rules.AccountKind
@@ -323,17 +322,14 @@ class LedgerMutation:
         self, info: Info[Context, None], input: CounterpartyInput
     ) -> CreateCounterpartyResult:
         ctx = info.context
-        try:
-            made = await service.create_counterparty(
-                ctx.session,
-                ctx.actor,
-                kind=input.kind,
-                name=input.name,
-                reference=input.reference,
-                is_council_employee=input.is_council_employee,
-            )
-        except BusinessProblem as exc:
-            return to_problem(exc)  # type: ignore[return-value]
+        made = await service.create_counterparty(
+            ctx.session,
+            ctx.actor,
+            kind=input.kind,
+            name=input.name,
+            reference=input.reference,
+            is_council_employee=input.is_council_employee,
+        )
         return CounterpartyPayload(counterparty=Counterparty(row=made))
 
     @strawberry.mutation(
@@ -349,10 +345,7 @@ class LedgerMutation:
     ) -> ReverseTransferResult:
         ctx = info.context
         tid = decode_uuid("Transfer", transfer_id)
-        try:
-            reversal = await service.reverse_transfer_once(
-                ctx.session, ctx.actor, tid, reason, idempotency_key=idempotency_key
-            )
-        except BusinessProblem as exc:
-            return to_problem(exc)  # type: ignore[return-value]
+        reversal = await service.reverse_transfer_once(
+            ctx.session, ctx.actor, tid, reason, idempotency_key=idempotency_key
+        )
         return TransferPayload(transfer=Transfer(row=reversal.transfer), replayed=reversal.replayed)

@@ -28,14 +28,11 @@ from ca_api.common.problems import (
     InvalidStateProblem,
     NotFoundProblem,
     PolicyMissingProblem,
-    Problem,
     SurplusRuleProblem,
     ValidationProblem,
-    to_problem,
 )
 from ca_api.common.scalars import Money
 from ca_api.context import Context
-from ca_api.errors import BusinessProblem
 from ca_api.ledger.schema import readable_client
 from ca_api.lodgements import rules, service
 from ca_api.lodgements.models import CourtFundsInterestRun as InterestRunRow
@@ -245,14 +242,6 @@ PostCourtFundsInterestResult = Annotated[
 ]
 
 
-def _problem(exc: BusinessProblem) -> Problem:
-    """The union member for a failure, naming records by their opaque ids."""
-    problem = to_problem(exc)
-    if isinstance(problem, NotFoundProblem) and isinstance(exc, service.Missing):
-        problem.id = strawberry.ID(encode_id(exc.type_name, exc.ident))
-    return problem
-
-
 @strawberry.type
 class LodgementQuery:
     @strawberry.field(
@@ -336,12 +325,9 @@ class LodgementMutation:
             why_client_not_involved=input.why_client_not_involved,
             notes=input.notes,
         )
-        try:
-            done = await service.propose(
-                ctx.session, ctx.actor, proposal, idempotency_key=idempotency_key
-            )
-        except BusinessProblem as exc:
-            return _problem(exc)  # type: ignore[return-value]
+        done = await service.propose(
+            ctx.session, ctx.actor, proposal, idempotency_key=idempotency_key
+        )
         return LodgementPayload(lodgement=Lodgement(row=done.lodgement), replayed=done.replayed)
 
     @strawberry.mutation(
@@ -356,10 +342,7 @@ class LodgementMutation:
     ) -> LodgeResult:
         ctx = info.context
         lid = decode_uuid("Lodgement", lodgement_id)
-        try:
-            done = await service.lodge(ctx.session, ctx.actor, lid, idempotency_key=idempotency_key)
-        except BusinessProblem as exc:
-            return _problem(exc)  # type: ignore[return-value]
+        done = await service.lodge(ctx.session, ctx.actor, lid, idempotency_key=idempotency_key)
         return LodgementPayload(lodgement=Lodgement(row=done.lodgement), replayed=done.replayed)
 
     @strawberry.mutation(
@@ -378,12 +361,9 @@ class LodgementMutation:
     ) -> WithdrawFromCourtFundsResult:
         ctx = info.context
         cid = decode_uuid("Client", client_id)
-        try:
-            done = await service.withdraw(
-                ctx.session, ctx.actor, cid, amount, reason, idempotency_key=idempotency_key
-            )
-        except BusinessProblem as exc:
-            return _problem(exc)  # type: ignore[return-value]
+        done = await service.withdraw(
+            ctx.session, ctx.actor, cid, amount, reason, idempotency_key=idempotency_key
+        )
         return CourtFundsWithdrawalPayload(
             withdrawal=CourtFundsWithdrawal(row=done.withdrawal), replayed=done.replayed
         )
@@ -402,12 +382,9 @@ class LodgementMutation:
         idempotency_key: str,
     ) -> PostCourtFundsInterestResult:
         ctx = info.context
-        try:
-            outcome = await service.post_interest(
-                ctx.session, ctx.actor, period_start, period_end, idempotency_key=idempotency_key
-            )
-        except BusinessProblem as exc:
-            return _problem(exc)  # type: ignore[return-value]
+        outcome = await service.post_interest(
+            ctx.session, ctx.actor, period_start, period_end, idempotency_key=idempotency_key
+        )
         return CourtFundsInterestRunPayload(
             run=CourtFundsInterestRun(row=outcome.run),
             already_run=outcome.already_run,

@@ -17,11 +17,11 @@ from ca_api.common.problems import (
     Problem,
     ValidationProblem,
     VersionConflict,
-    to_problem,
+    problem_for,
 )
 from ca_api.common.scalars import Money
 from ca_api.context import Context
-from ca_api.errors import BusinessProblem, ValidationFailed
+from ca_api.errors import ValidationFailed
 from ca_api.orders import rules, service
 from ca_api.orders.rules import AppointeeshipDetails, DeputyshipDetails
 from ca_api.orders.service import OrderRecord, OverlappingOrder
@@ -341,19 +341,15 @@ SUPERSEDES = (
 )
 
 
-def _problem(exc: BusinessProblem, given_id: strawberry.ID) -> Any:
-    if isinstance(exc, OverlappingOrder):
-        return OverlappingOrderProblem(
-            code=exc.code,
-            message=exc.message,
-            existing_order_id=strawberry.ID(encode_id(exc.entity.capitalize(), exc.existing_id)),
-            existing_from=exc.existing_from,
-            existing_to=exc.existing_to,
-        )
-    problem = to_problem(exc)
-    if isinstance(problem, NotFoundProblem):
-        problem.id = given_id  # the caller's opaque id, not our internal one
-    return problem
+@problem_for(OverlappingOrder)
+def _overlapping(exc: OverlappingOrder) -> OverlappingOrderProblem:
+    return OverlappingOrderProblem(
+        code=exc.code,
+        message=exc.message,
+        existing_order_id=strawberry.ID(encode_id(exc.entity.capitalize(), exc.existing_id)),
+        existing_from=exc.existing_from,
+        existing_to=exc.existing_to,
+    )
 
 
 @strawberry.type
@@ -374,12 +370,9 @@ class OrderMutation:
         ctx = info.context
         cid = decode_uuid("Client", client_id)
         old = decode_uuid("Deputyship", supersedes) if supersedes is not None else None
-        try:
-            rec = await service.record_deputyship(
-                ctx.session, ctx.actor, cid, input.to_details(), supersedes=old
-            )
-        except BusinessProblem as exc:
-            return _problem(exc, client_id)  # type: ignore[no-any-return]
+        rec = await service.record_deputyship(
+            ctx.session, ctx.actor, cid, input.to_details(), supersedes=old
+        )
         return DeputyshipPayload(deputyship=Deputyship(record=rec))
 
     @strawberry.mutation(
@@ -396,17 +389,14 @@ class OrderMutation:
     ) -> AmendDeputyshipResult:
         ctx = info.context
         did = decode_uuid("Deputyship", id)
-        try:
-            rec = await service.amend_deputyship(
-                ctx.session,
-                ctx.actor,
-                did,
-                amendment.to_changes(),
-                reason=reason,
-                expected_version=expected_version,
-            )
-        except BusinessProblem as exc:
-            return _problem(exc, id)  # type: ignore[no-any-return]
+        rec = await service.amend_deputyship(
+            ctx.session,
+            ctx.actor,
+            did,
+            amendment.to_changes(),
+            reason=reason,
+            expected_version=expected_version,
+        )
         return DeputyshipPayload(deputyship=Deputyship(record=rec))
 
     @strawberry.mutation(
@@ -425,12 +415,9 @@ class OrderMutation:
         ctx = info.context
         cid = decode_uuid("Client", client_id)
         old = decode_uuid("Appointeeship", supersedes) if supersedes is not None else None
-        try:
-            rec = await service.record_appointeeship(
-                ctx.session, ctx.actor, cid, input.to_details(), supersedes=old
-            )
-        except BusinessProblem as exc:
-            return _problem(exc, client_id)  # type: ignore[no-any-return]
+        rec = await service.record_appointeeship(
+            ctx.session, ctx.actor, cid, input.to_details(), supersedes=old
+        )
         return AppointeeshipPayload(appointeeship=Appointeeship(record=rec))
 
     @strawberry.mutation(
@@ -447,15 +434,12 @@ class OrderMutation:
     ) -> AmendAppointeeshipResult:
         ctx = info.context
         aid = decode_uuid("Appointeeship", id)
-        try:
-            rec = await service.amend_appointeeship(
-                ctx.session,
-                ctx.actor,
-                aid,
-                amendment.to_changes(),
-                reason=reason,
-                expected_version=expected_version,
-            )
-        except BusinessProblem as exc:
-            return _problem(exc, id)  # type: ignore[no-any-return]
+        rec = await service.amend_appointeeship(
+            ctx.session,
+            ctx.actor,
+            aid,
+            amendment.to_changes(),
+            reason=reason,
+            expected_version=expected_version,
+        )
         return AppointeeshipPayload(appointeeship=Appointeeship(record=rec))

@@ -44,13 +44,11 @@ from ca_api.common.problems import (
     NotFoundProblem,
     OverApprovalLimitProblem,
     PolicyMissingProblem,
-    Problem,
     ValidationProblem,
-    to_problem,
 )
 from ca_api.common.scalars import Money
 from ca_api.context import Context
-from ca_api.errors import BusinessProblem, NotFound
+from ca_api.errors import NotFound
 from ca_api.ledger.schema import Category, Counterparty
 from ca_api.payments import models, repository, rules, service
 from ca_api.payments import queue as _queue  # noqa: F401 - registers the PAYMENT queue source
@@ -661,17 +659,6 @@ PaymentChangeResult = Annotated[
 ]
 
 
-def _problem(exc: BusinessProblem) -> Problem:
-    """The union member for a failure, naming records by their opaque ids."""
-    problem = to_problem(exc)
-    if isinstance(problem, NotFoundProblem) and isinstance(exc, service.Missing):
-        problem.id = strawberry.ID(encode_id(exc.type_name, exc.ident))
-    if isinstance(problem, DuplicateInvoiceProblem) and problem.existing_invoice_id:
-        raw = uuid.UUID(str(problem.existing_invoice_id))
-        problem.existing_invoice_id = strawberry.ID(encode_id("Invoice", raw))
-    return problem
-
-
 def _payment_page(views: list[PaymentView], page: PageRequest) -> Connection[Payment]:
     return connection_from_rows(
         views,
@@ -792,12 +779,9 @@ class PaymentMutation:
     ) -> RecordInvoiceResult:
         ctx = info.context
         new = input.to_new()
-        try:
-            done = await service.record_invoice(
-                ctx.session, ctx.actor, new, idempotency_key=idempotency_key
-            )
-        except BusinessProblem as exc:
-            return _problem(exc)  # type: ignore[return-value]
+        done = await service.record_invoice(
+            ctx.session, ctx.actor, new, idempotency_key=idempotency_key
+        )
         return RecordInvoicePayload(
             invoice=Invoice(view=done.invoice), warnings=done.warnings, replayed=done.replayed
         )
@@ -816,12 +800,9 @@ class PaymentMutation:
     ) -> UpdateInvoiceResult:
         ctx = info.context
         iid = decode_uuid("Invoice", invoice_id)
-        try:
-            view = await service.record_check(
-                ctx.session, ctx.actor, iid, check, passed=passed, note=note
-            )
-        except BusinessProblem as exc:
-            return _problem(exc)  # type: ignore[return-value]
+        view = await service.record_check(
+            ctx.session, ctx.actor, iid, check, passed=passed, note=note
+        )
         return InvoicePayload(invoice=Invoice(view=view))
 
     @strawberry.mutation(
@@ -840,12 +821,9 @@ class PaymentMutation:
     ) -> UpdateInvoiceResult:
         ctx = info.context
         iid = decode_uuid("Invoice", invoice_id)
-        try:
-            view = await service.record_checks(
-                ctx.session, ctx.actor, iid, [c.to_entry() for c in checks]
-            )
-        except BusinessProblem as exc:
-            return _problem(exc)  # type: ignore[return-value]
+        view = await service.record_checks(
+            ctx.session, ctx.actor, iid, [c.to_entry() for c in checks]
+        )
         return InvoicePayload(invoice=Invoice(view=view))
 
     @strawberry.mutation(
@@ -862,12 +840,9 @@ class PaymentMutation:
     ) -> UpdateInvoiceResult:
         ctx = info.context
         iid = decode_uuid("Invoice", invoice_id)
-        try:
-            view = await service.record_invoice_event(
-                ctx.session, ctx.actor, iid, InvoiceEventKind(event.value), note
-            )
-        except BusinessProblem as exc:
-            return _problem(exc)  # type: ignore[return-value]
+        view = await service.record_invoice_event(
+            ctx.session, ctx.actor, iid, InvoiceEventKind(event.value), note
+        )
         return InvoicePayload(invoice=Invoice(view=view))
 
     @strawberry.mutation(
@@ -885,12 +860,9 @@ class PaymentMutation:
     ) -> RaisePaymentResult:
         ctx = info.context
         request = input.to_request(method)
-        try:
-            done = await service.raise_payment(
-                ctx.session, ctx.actor, request, idempotency_key=idempotency_key
-            )
-        except BusinessProblem as exc:
-            return _problem(exc)  # type: ignore[return-value]
+        done = await service.raise_payment(
+            ctx.session, ctx.actor, request, idempotency_key=idempotency_key
+        )
         return PaymentPayload(payment=Payment(view=done.payment), replayed=done.replayed)
 
     @strawberry.mutation(
@@ -904,12 +876,9 @@ class PaymentMutation:
     ) -> ApprovePaymentResult:
         ctx = info.context
         pid = decode_uuid("Payment", id)
-        try:
-            done = await service.approve_payment(
-                ctx.session, ctx.actor, pid, idempotency_key=idempotency_key
-            )
-        except BusinessProblem as exc:
-            return _problem(exc)  # type: ignore[return-value]
+        done = await service.approve_payment(
+            ctx.session, ctx.actor, pid, idempotency_key=idempotency_key
+        )
         return PaymentPayload(payment=Payment(view=done.payment), replayed=done.replayed)
 
     @strawberry.mutation(
@@ -921,12 +890,9 @@ class PaymentMutation:
     ) -> PaymentChangeResult:
         ctx = info.context
         pid = decode_uuid("Payment", id)
-        try:
-            done = await service.make_payment(
-                ctx.session, ctx.actor, pid, idempotency_key=idempotency_key
-            )
-        except BusinessProblem as exc:
-            return _problem(exc)  # type: ignore[return-value]
+        done = await service.make_payment(
+            ctx.session, ctx.actor, pid, idempotency_key=idempotency_key
+        )
         return PaymentPayload(payment=Payment(view=done.payment), replayed=done.replayed)
 
     @strawberry.mutation(
@@ -938,10 +904,7 @@ class PaymentMutation:
     ) -> PaymentChangeResult:
         ctx = info.context
         pid = decode_uuid("Payment", id)
-        try:
-            done = await service.cancel_payment(
-                ctx.session, ctx.actor, pid, reason, idempotency_key=idempotency_key
-            )
-        except BusinessProblem as exc:
-            return _problem(exc)  # type: ignore[return-value]
+        done = await service.cancel_payment(
+            ctx.session, ctx.actor, pid, reason, idempotency_key=idempotency_key
+        )
         return PaymentPayload(payment=Payment(view=done.payment), replayed=done.replayed)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
-from typing import Annotated, Any
+from typing import Annotated
 
 import strawberry
 from strawberry.types import Info
@@ -29,15 +29,12 @@ from ca_api.common.problems import (
     InvalidStateProblem,
     NotFoundProblem,
     PolicyMissingProblem,
-    Problem,
     SurplusRuleProblem,
     ValidationProblem,
-    to_problem,
 )
 from ca_api.common.scalars import Money, Percent
 from ca_api.context import Context
 from ca_api.decisions.schema import DecisionStatus
-from ca_api.errors import BusinessProblem
 from ca_api.ledger.schema import readable_client
 from ca_api.placements import models, rules, service
 from ca_api.placements.rules import PlacementEventKind
@@ -573,14 +570,6 @@ InvestmentStatementResult = Annotated[
 ]
 
 
-def _problem(exc: BusinessProblem) -> Any:
-    """The union member for a failure, naming records by their opaque ids."""
-    problem: Problem = to_problem(exc)
-    if isinstance(problem, NotFoundProblem) and isinstance(exc, service.Missing):
-        problem.id = strawberry.ID(encode_id(exc.type_name, exc.ident))
-    return problem
-
-
 # --- root fields --------------------------------------------------------------------------
 
 
@@ -681,12 +670,9 @@ class PlacementMutation:
         self, info: Info[Context, None], name: str, approved_on: date, note: str | None = None
     ) -> InstitutionResult:
         ctx = info.context
-        try:
-            view = await service.add_institution(
-                ctx.session, ctx.actor, name=name, approved_on=approved_on, note=note
-            )
-        except BusinessProblem as exc:
-            return _problem(exc)  # type: ignore[no-any-return]
+        view = await service.add_institution(
+            ctx.session, ctx.actor, name=name, approved_on=approved_on, note=note
+        )
         return ApprovedInstitutionPayload(institution=ApprovedInstitution(view=view))
 
     @strawberry.mutation(
@@ -707,10 +693,7 @@ class PlacementMutation:
             maximum=input.maximum,
             effective_from=input.effective_from,
         )
-        try:
-            row = await service.add_product(ctx.session, ctx.actor, new)
-        except BusinessProblem as exc:
-            return _problem(exc)  # type: ignore[no-any-return]
+        row = await service.add_product(ctx.session, ctx.actor, new)
         return InstitutionProductPayload(product=InstitutionProduct(row=row))
 
     @strawberry.mutation(
@@ -727,17 +710,14 @@ class PlacementMutation:
         note: str,
     ) -> InstitutionResult:
         ctx = info.context
-        try:
-            view = await service.review_institution(
-                ctx.session,
-                ctx.actor,
-                decode_uuid("ApprovedInstitution", institution_id),
-                reviewed_on=reviewed_on,
-                still_approved=still_approved,
-                note=note,
-            )
-        except BusinessProblem as exc:
-            return _problem(exc)  # type: ignore[no-any-return]
+        view = await service.review_institution(
+            ctx.session,
+            ctx.actor,
+            decode_uuid("ApprovedInstitution", institution_id),
+            reviewed_on=reviewed_on,
+            still_approved=still_approved,
+            note=note,
+        )
         return ApprovedInstitutionPayload(institution=ApprovedInstitution(view=view))
 
     @strawberry.mutation(
@@ -767,12 +747,9 @@ class PlacementMutation:
             why_client_not_involved=input.why_client_not_involved,
             notes=input.notes,
         )
-        try:
-            view = await service.place_funds(
-                ctx.session, ctx.actor, new, idempotency_key=idempotency_key
-            )
-        except BusinessProblem as exc:
-            return _problem(exc)  # type: ignore[no-any-return]
+        view = await service.place_funds(
+            ctx.session, ctx.actor, new, idempotency_key=idempotency_key
+        )
         return PlacementPayload(placement=Placement(view=view), replayed=view.replayed)
 
     @strawberry.mutation(
@@ -785,15 +762,12 @@ class PlacementMutation:
         self, info: Info[Context, None], placement_id: strawberry.ID, idempotency_key: str
     ) -> PlacementResult:
         ctx = info.context
-        try:
-            view = await service.make_placement(
-                ctx.session,
-                ctx.actor,
-                decode_uuid("Placement", placement_id),
-                idempotency_key=idempotency_key,
-            )
-        except BusinessProblem as exc:
-            return _problem(exc)  # type: ignore[no-any-return]
+        view = await service.make_placement(
+            ctx.session,
+            ctx.actor,
+            decode_uuid("Placement", placement_id),
+            idempotency_key=idempotency_key,
+        )
         return PlacementPayload(placement=Placement(view=view), replayed=view.replayed)
 
     @strawberry.mutation(
@@ -810,16 +784,13 @@ class PlacementMutation:
         idempotency_key: str,
     ) -> PlacementResult:
         ctx = info.context
-        try:
-            view = await service.mature_or_withdraw(
-                ctx.session,
-                ctx.actor,
-                decode_uuid("Placement", placement_id),
-                on_date,
-                idempotency_key=idempotency_key,
-            )
-        except BusinessProblem as exc:
-            return _problem(exc)  # type: ignore[no-any-return]
+        view = await service.mature_or_withdraw(
+            ctx.session,
+            ctx.actor,
+            decode_uuid("Placement", placement_id),
+            on_date,
+            idempotency_key=idempotency_key,
+        )
         return PlacementPayload(placement=Placement(view=view), replayed=view.replayed)
 
     @strawberry.mutation(
@@ -844,10 +815,7 @@ class PlacementMutation:
                 decode_uuid("ExistingInvestment", input.revises_id) if input.revises_id else None
             ),
         )
-        try:
-            row = await service.record_investment(ctx.session, ctx.actor, new)
-        except BusinessProblem as exc:
-            return _problem(exc)  # type: ignore[no-any-return]
+        row = await service.record_investment(ctx.session, ctx.actor, new)
         return ExistingInvestmentPayload(investment=ExistingInvestment(row=row))
 
     @strawberry.mutation(
@@ -869,12 +837,9 @@ class PlacementMutation:
             client_involved=input.client_involved,
             why_client_not_involved=input.why_client_not_involved,
         )
-        try:
-            view = await service.record_statement(
-                ctx.session, ctx.actor, new, idempotency_key=idempotency_key
-            )
-        except BusinessProblem as exc:
-            return _problem(exc)  # type: ignore[no-any-return]
+        view = await service.record_statement(
+            ctx.session, ctx.actor, new, idempotency_key=idempotency_key
+        )
         return InvestmentStatementPayload(
             statement=InvestmentStatement(view=view), replayed=view.replayed
         )

@@ -25,16 +25,15 @@ from ca_api.common.problems import (
     PolicyMissingProblem,
     Problem,
     ValidationProblem,
-    to_problem,
+    problem_for,
 )
 from ca_api.common.scalars import Money, Percent
 from ca_api.context import Context
 from ca_api.decisions import service as decisions_service
-from ca_api.errors import ApiError, BusinessProblem, ErrorCode, NotFound
+from ca_api.errors import ApiError, ErrorCode, NotFound
 from ca_api.planning import rules, service
 from ca_api.planning.models import ClientAssetDeclaration as DeclarationRow
 from ca_api.planning.service import PlanAlreadySuperseded, PlanView
-from ca_api.policy.service import PolicyMissing
 
 PlanFrequency = rules.Frequency
 PlanFigure = rules.Figure
@@ -517,17 +516,13 @@ DeclareClientAssetsResult = Annotated[
 ]
 
 
-def _problem(exc: BusinessProblem, ids: dict[str, strawberry.ID]) -> Problem:
-    if isinstance(exc, PlanAlreadySuperseded):
-        return PlanAlreadySupersededProblem(
-            code=exc.code,
-            message=exc.message,
-            superseded_by_id=strawberry.ID(encode_id("BudgetPlan", exc.superseded_by)),
-        )
-    problem = to_problem(exc)
-    if isinstance(problem, NotFoundProblem):
-        problem.id = ids.get(str(problem.id), problem.id)
-    return problem
+@problem_for(PlanAlreadySuperseded)
+def _already_superseded(exc: PlanAlreadySuperseded) -> PlanAlreadySupersededProblem:
+    return PlanAlreadySupersededProblem(
+        code=exc.code,
+        message=exc.message,
+        superseded_by_id=strawberry.ID(encode_id("BudgetPlan", exc.superseded_by)),
+    )
 
 
 # --- root fields ---
@@ -600,16 +595,14 @@ class PlanningQuery:
     ) -> Connection[ThresholdFlag]:
         ctx = info.context
         page = page_request(first, after, default=50, maximum=ctx.settings.max_page_size)
-        try:
-            flags = await service.threshold_flags(
-                ctx.session,
-                ctx.principal,
-                on or clock.today(),
-                after_reference=page.after_one(str),
-                limit=page.first + 1,
-            )
-        except PolicyMissing as exc:
-            raise ApiError(ErrorCode.POLICY_MISSING, exc.message, **exc.details) from exc
+        # A figure missing is a POLICY_MISSING error (ca_api.graphql.ErrorPolicy).
+        flags = await service.threshold_flags(
+            ctx.session,
+            ctx.principal,
+            on or clock.today(),
+            after_reference=page.after_one(str),
+            limit=page.first + 1,
+        )
         return connection_from_rows(
             flags, page, key=lambda f: [f.reference], node=lambda f: ThresholdFlag(flag=f)
         )
@@ -690,15 +683,9 @@ class PlanningMutation:
     ) -> RecordBudgetPlanResult:
         ctx = info.context
         new = input.to_new()
-        ids = {str(new.client_id): input.client_id}
-        if new.supersedes_id is not None and input.supersedes is not None:
-            ids[str(new.supersedes_id)] = input.supersedes
-        try:
-            done = await service.record_plan(
-                ctx.session, ctx.actor, new, idempotency_key=idempotency_key
-            )
-        except BusinessProblem as exc:
-            return _problem(exc, ids)  # type: ignore[return-value]
+        done = await service.record_plan(
+            ctx.session, ctx.actor, new, idempotency_key=idempotency_key
+        )
         return BudgetPlanPayload(plan=BudgetPlan(view=done.view), replayed=done.replayed)
 
     @strawberry.mutation(
@@ -718,17 +705,14 @@ class PlanningMutation:
     ) -> DeclareClientAssetsResult:
         ctx = info.context
         cid = decode_uuid("Client", client_id)
-        try:
-            row = await service.declare_assets(
-                ctx.session,
-                ctx.actor,
-                cid,
-                rules.AssetDeclaration(capital, property, private_pension),
-                note=note,
-                declared_on=declared_on,
-            )
-        except BusinessProblem as exc:
-            return _problem(exc, {str(cid): client_id})  # type: ignore[return-value]
+        row = await service.declare_assets(
+            ctx.session,
+            ctx.actor,
+            cid,
+            rules.AssetDeclaration(capital, property, private_pension),
+            note=note,
+            declared_on=declared_on,
+        )
         return ClientAssetDeclarationPayload(declaration=ClientAssetDeclaration(row=row))
 
     @strawberry.mutation(
@@ -748,16 +732,13 @@ class PlanningMutation:
     ) -> RecordBudgetPlanResult:
         ctx = info.context
         pid = decode_uuid("BudgetPlan", plan_id)
-        try:
-            done = await service.submit_plan(
-                ctx.session,
-                ctx.actor,
-                pid,
-                consulted=consulted,
-                client_involved=client_involved,
-                why_client_not_involved=why_client_not_involved,
-                idempotency_key=idempotency_key,
-            )
-        except BusinessProblem as exc:
-            return _problem(exc, {str(pid): plan_id})  # type: ignore[return-value]
+        done = await service.submit_plan(
+            ctx.session,
+            ctx.actor,
+            pid,
+            consulted=consulted,
+            client_involved=client_involved,
+            why_client_not_involved=why_client_not_involved,
+            idempotency_key=idempotency_key,
+        )
         return BudgetPlanPayload(plan=BudgetPlan(view=done.view), replayed=done.replayed)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Annotated, Any
 
@@ -17,13 +16,11 @@ from ca_api.common.problems import (
     IdempotencyKeyReusedProblem,
     NotFoundProblem,
     PolicyMissingProblem,
-    Problem,
     ValidationProblem,
-    to_problem,
 )
 from ca_api.common.scalars import Money
 from ca_api.context import Context
-from ca_api.errors import ApiError, BusinessProblem, ErrorCode
+from ca_api.errors import ApiError, ErrorCode
 from ca_api.ledger.schema import Benefit, Category, Counterparty, Transfer, readable_client
 from ca_api.receipts import repository, rules, service
 from ca_api.receipts.models import InterestRun as InterestRunRow
@@ -286,14 +283,6 @@ def _date_key(after: list[Any] | None) -> tuple[date, str] | None:
         raise _bad_cursor() from exc
 
 
-def _problem(exc: BusinessProblem, given_ids: Mapping[str, str] | None = None) -> Problem:
-    """The union member; a NotFoundProblem names the id as the caller gave it."""
-    problem = to_problem(exc)
-    if isinstance(problem, NotFoundProblem) and given_ids:
-        problem.id = strawberry.ID(given_ids.get(str(problem.id), str(problem.id)))
-    return problem
-
-
 @strawberry.type
 class ReceiptQuery:
     @strawberry.field(
@@ -382,13 +371,9 @@ class ReceiptMutation:
     ) -> RecordReceiptResult:
         ctx = info.context
         draft = input.to_draft()
-        given = {str(draft.client_id): input.client_id, str(draft.payer_id): input.payer_id}
-        try:
-            record = await service.record_receipt(
-                ctx.session, ctx.actor, draft, idempotency_key=idempotency_key
-            )
-        except BusinessProblem as exc:
-            return _problem(exc, given)  # type: ignore[return-value]
+        record = await service.record_receipt(
+            ctx.session, ctx.actor, draft, idempotency_key=idempotency_key
+        )
         return ReceiptPayload(receipt=Receipt(record=record), replayed=record.replayed)
 
     @strawberry.mutation(
@@ -401,16 +386,13 @@ class ReceiptMutation:
     ) -> RecordBenefitRunResult:
         ctx = info.context
         lines = [line.to_line() for line in input.lines]
-        try:
-            summary = await service.record_benefit_run(
-                ctx.session,
-                ctx.actor,
-                lines,
-                input.value_date,
-                idempotency_key=idempotency_key,
-            )
-        except BusinessProblem as exc:
-            return _problem(exc)  # type: ignore[return-value]
+        summary = await service.record_benefit_run(
+            ctx.session,
+            ctx.actor,
+            lines,
+            input.value_date,
+            idempotency_key=idempotency_key,
+        )
         return BenefitRunPayload(
             count=summary.count,
             total=Money(summary.total),
@@ -428,10 +410,7 @@ class ReceiptMutation:
         self, info: Info[Context, None], period_start: date, period_end: date
     ) -> PostInterestResult:
         ctx = info.context
-        try:
-            outcome = await service.post_interest(ctx.session, ctx.actor, period_start, period_end)
-        except BusinessProblem as exc:
-            return _problem(exc)  # type: ignore[return-value]
+        outcome = await service.post_interest(ctx.session, ctx.actor, period_start, period_end)
         return InterestRunPayload(
             run=InterestRun(row=outcome.run),
             already_run=outcome.already_run,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Any
+from typing import Annotated
 
 import strawberry
 from strawberry.types import Info
@@ -16,11 +16,11 @@ from ca_api.common.problems import (
     NotFoundProblem,
     Problem,
     ValidationProblem,
-    to_problem,
+    problem_for,
 )
 from ca_api.common.scalars import Money
 from ca_api.context import Context
-from ca_api.errors import BusinessProblem, NotFound
+from ca_api.errors import NotFound
 from ca_api.ledger.schema import Transfer
 from ca_api.reconciliation import rules, service
 from ca_api.reconciliation.service import (
@@ -256,6 +256,15 @@ class DuplicateStatementProblem(Problem):
     existing_statement_id: strawberry.ID
 
 
+@problem_for(DuplicateStatement)
+def _duplicate_statement(exc: DuplicateStatement) -> DuplicateStatementProblem:
+    return DuplicateStatementProblem(
+        code=exc.code,
+        message=exc.message,
+        existing_statement_id=strawberry.ID(encode_id("BankStatement", exc.existing_id)),
+    )
+
+
 @strawberry.type
 class ImportBankStatementPayload:
     statement: BankStatement
@@ -324,25 +333,16 @@ class ReconciliationMutation:
         self, info: Info[Context, None], input: BankStatementInput
     ) -> ImportBankStatementResult:
         ctx = info.context
-        try:
-            result = await service.import_statement(
-                ctx.session,
-                ctx.actor,
-                account_name=input.account_name,
-                period_start=input.period_start,
-                period_end=input.period_end,
-                opening_balance=input.opening_balance,
-                closing_balance=input.closing_balance,
-                csv_text=input.csv,
-            )
-        except DuplicateStatement as exc:
-            return DuplicateStatementProblem(
-                code=exc.code,
-                message=exc.message,
-                existing_statement_id=strawberry.ID(encode_id("BankStatement", exc.existing_id)),
-            )
-        except BusinessProblem as exc:
-            return to_problem(exc)  # type: ignore[return-value]
+        result = await service.import_statement(
+            ctx.session,
+            ctx.actor,
+            account_name=input.account_name,
+            period_start=input.period_start,
+            period_end=input.period_end,
+            opening_balance=input.opening_balance,
+            closing_balance=input.closing_balance,
+            csv_text=input.csv,
+        )
         return ImportBankStatementPayload(
             statement=BankStatement(record=result.statement), auto_matched=result.auto_matched
         )
@@ -363,14 +363,5 @@ class ReconciliationMutation:
         ctx = info.context
         sid = decode_uuid("BankStatement", statement_id)
         tid = decode_uuid("Transfer", transfer_id)
-        try:
-            record = await service.match_line(
-                ctx.session, ctx.actor, sid, line_no, tid, reason=reason
-            )
-        except BusinessProblem as exc:
-            problem: Any = to_problem(exc)
-            if isinstance(problem, NotFoundProblem):
-                given = {str(sid): statement_id, str(tid): transfer_id}
-                problem.id = given.get(str(problem.id), problem.id)
-            return problem  # type: ignore[no-any-return]
+        record = await service.match_line(ctx.session, ctx.actor, sid, line_no, tid, reason=reason)
         return BankStatementLinePayload(line=BankStatementLine(record=record))
