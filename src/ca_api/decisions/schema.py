@@ -141,7 +141,7 @@ class GiftRecipient:
             return None
         loader = _one(info.context, "counterparties", service.counterparties_by_id)
         row = await loader.load(self.counterparty_id)
-        return Counterparty(row=row) if row is not None else None
+        return Counterparty.from_row(row) if row is not None else None
 
 
 @strawberry.type(

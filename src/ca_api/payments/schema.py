@@ -118,7 +118,7 @@ async def _counterparty(ctx: Context, counterparty_id: uuid.UUID) -> Counterpart
     row = await _one(ctx, "counterparties", service.counterparties_by_id).load(counterparty_id)
     if row is None:  # pragma: no cover - a foreign key
         raise NotFound("counterparty", str(counterparty_id))
-    return Counterparty(row=row)
+    return Counterparty.from_row(row)
 
 
 async def _limits(ctx: Context) -> LimitVersion | None:

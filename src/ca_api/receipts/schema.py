@@ -46,7 +46,7 @@ class Receipt:
 
     @strawberry.field(description="Who paid: the DWP, a pension payer, ...")
     def payer(self) -> Counterparty:
-        return Counterparty(row=self.record.payer)
+        return Counterparty.from_row(self.record.payer)
 
     @strawberry.field
     def amount(self) -> Money:
@@ -115,7 +115,7 @@ class Receipt:
 
     @strawberry.field(description="The ledger transfer that moved the money.")
     def transfer(self) -> Transfer:
-        return Transfer(row=self.record.transfer)
+        return Transfer.from_row(self.record.transfer)
 
 
 @strawberry.type(description="Interest credited to every CMS account for a period (R-ACC-1).")

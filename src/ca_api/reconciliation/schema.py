@@ -120,7 +120,7 @@ class BankStatementLine:
     @strawberry.field(description="The ledger transfer this line is; null while unmatched.")
     def transfer(self) -> Transfer | None:
         m = self.record.match
-        return Transfer(row=m.transfer) if m is not None else None
+        return Transfer.from_row(m.transfer) if m is not None else None
 
     @strawberry.field
     def match(self) -> BankMatch | None:
@@ -136,7 +136,7 @@ class BankSideTransfer:
 
     @strawberry.field
     def transfer(self) -> Transfer:
-        return Transfer(row=self.record.transfer)
+        return Transfer.from_row(self.record.transfer)
 
     @strawberry.field(description="Signed as the bank sees it: into the account positive.")
     def amount(self) -> Money:
