@@ -84,11 +84,21 @@ class ValidationFailed(BusinessProblem):
 
 
 class RecordNotFound(BusinessProblem):
+    """A record looked for by id. ``type_name``, where the service knows it, is the GraphQL type
+    that names the record, so its ``NotFoundProblem`` carries the opaque id, encoded in one place
+    (``ca_api.common.problems.to_problem``); without it the id is the one the caller gave."""
+
     code = ErrorCode.NOT_FOUND
 
-    def __init__(self, what: str, ident: str) -> None:
-        super().__init__(f"no {what} with id {ident!r}")
-        self.ident = ident
+    def __init__(self, what: str, ident: object, *, type_name: str | None = None) -> None:
+        super().__init__(f"no {what} with id {str(ident)!r}")
+        self.ident = str(ident)
+        self.type_name = type_name
+
+    @classmethod
+    def of(cls, type_name: str, ident: object) -> RecordNotFound:
+        """The record of GraphQL type ``type_name`` (``"Payment"``) with this id is not there."""
+        return cls(type_name.lower(), ident, type_name=type_name)
 
 
 class StaleVersion(BusinessProblem):

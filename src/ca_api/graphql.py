@@ -32,10 +32,11 @@ from strawberry.schema.schema import validate_document
 from ca_api.approvals.schema import ApprovalQuery, ApprovalSubscription
 from ca_api.audit.schema import AuditQuery
 from ca_api.clients.schema import ClientMutation, ClientQuery
+from ca_api.common.problems import ProblemResults, returns_problems
 from ca_api.common.scalars import SCALAR_MAP
 from ca_api.config import Settings
 from ca_api.decisions.schema import DecisionMutation, DecisionQuery
-from ca_api.errors import ApiError, ErrorCode
+from ca_api.errors import ApiError, BusinessProblem, ErrorCode, MoneyProblem
 from ca_api.fees.schema import FeeMutation, FeeQuery
 from ca_api.ledger.schema import LedgerMutation, LedgerQuery
 from ca_api.lodgements.schema import LodgementMutation, LodgementQuery
@@ -88,6 +89,20 @@ class Mutation(
     PlacementMutation,
 ):
     pass
+
+
+def _answer_problems(*roots: type) -> None:
+    """The one error path (issue 10 item 1): every root field whose result union has Problem
+    members answers a BusinessProblem its resolver raises as that member (``ProblemResults``,
+    innermost of its extensions, so inside the permission and amount checks). A new mutation is
+    covered without anyone remembering to catch anything."""
+    for root in roots:
+        for f in root.__strawberry_definition__.fields:  # type: ignore[attr-defined]
+            if returns_problems(f) and not any(isinstance(e, ProblemResults) for e in f.extensions):
+                f.extensions.insert(0, ProblemResults())
+
+
+_answer_problems(Query, Mutation)
 
 
 # The messages of errors graphql-core and strawberry raise before execution, matched whole: a
@@ -361,6 +376,12 @@ class ErrorPolicy(SchemaExtension):
         original = error.original_error
         if isinstance(original, ApiError):
             error.extensions = {"code": original.code.value, **original.extra}
+            return error
+        if isinstance(original, BusinessProblem):
+            # Raised where no result union answers it (a query's field: a policy figure
+            # missing): a GraphQL error with its code, and a money problem's details.
+            details = original.details if isinstance(original, MoneyProblem) else {}
+            error.extensions = {"code": original.code.value, **details}
             return error
         if error.extensions and "code" in error.extensions:
             return error  # e.g. FORBIDDEN from a permission class

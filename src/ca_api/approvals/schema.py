@@ -29,37 +29,36 @@ def _type_name(kind: str) -> str:
 class ApprovalQueueItem:
     item: strawberry.Private[QueueItem]
 
-    @strawberry.field(description="What it is: PAYMENT, DECISION, ...")
-    def kind(self) -> str:
-        return self.item.kind
+    @classmethod
+    def from_item(cls, item: QueueItem) -> ApprovalQueueItem:
+        return cls(
+            item=item,
+            kind=item.kind,
+            client_id=strawberry.ID(encode_id("Client", item.client_id)),
+            client_reference=item.client_reference,
+            amount=Money(item.amount) if item.amount is not None else None,
+            summary=item.summary,
+            raised_by=item.raised_by,
+            raised_at=item.raised_at,
+        )
 
-    @strawberry.field(description="The item's own id (a Payment's id for a PAYMENT).")
-    def id(self) -> strawberry.ID:
+    kind: str = strawberry.field(description="What it is: PAYMENT, DECISION, ...")
+
+    def _id(self) -> strawberry.ID:
         return strawberry.ID(encode_id(_type_name(self.item.kind), self.item.id))
 
-    @strawberry.field
-    def client_id(self) -> strawberry.ID:
-        return strawberry.ID(encode_id("Client", self.item.client_id))
+    id: strawberry.ID = strawberry.field(
+        resolver=_id, description="The item's own id (a Payment's id for a PAYMENT)."
+    )
 
-    @strawberry.field(description="The client's case reference, e.g. CA000123.")
-    def client_reference(self) -> str:
-        return self.item.client_reference
-
-    @strawberry.field(description="The amount it is for, if any.")
-    def amount(self) -> Money | None:
-        return Money(self.item.amount) if self.item.amount is not None else None
-
-    @strawberry.field
-    def summary(self) -> str:
-        return self.item.summary
-
-    @strawberry.field
-    def raised_by(self) -> str:
-        return self.item.raised_by
-
-    @strawberry.field
-    def raised_at(self) -> datetime:
-        return self.item.raised_at
+    client_id: strawberry.ID
+    client_reference: str = strawberry.field(
+        description="The client's case reference, e.g. CA000123."
+    )
+    amount: Money | None = strawberry.field(description="The amount it is for, if any.")
+    summary: str
+    raised_by: str
+    raised_at: datetime
 
     @strawberry.field(description="How long it has waited, in whole seconds, as of now.")
     def waiting_seconds(self) -> int:
@@ -86,7 +85,7 @@ def _event(e: queue.QueueEvent) -> ApprovalQueueEvent:
         type=ApprovalQueueEventType(e.type.value),
         kind=e.kind,
         item_id=strawberry.ID(encode_id(_type_name(e.kind), e.item_id)),
-        item=ApprovalQueueItem(item=e.item) if e.item is not None else None,
+        item=ApprovalQueueItem.from_item(e.item) if e.item is not None else None,
     )
 
 
@@ -123,7 +122,7 @@ class ApprovalQuery:
             limit=req.first + 1,
         )
         return connection_from_rows(
-            items, req, key=_cursor, node=lambda i: ApprovalQueueItem(item=i)
+            items, req, key=_cursor, node=lambda i: ApprovalQueueItem.from_item(i)
         )
 
 

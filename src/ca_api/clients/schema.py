@@ -28,10 +28,10 @@ from ca_api.common.problems import (
     Problem,
     ValidationProblem,
     VersionConflict,
-    to_problem,
+    problem_for,
 )
 from ca_api.context import Context
-from ca_api.errors import BusinessProblem, NotFound, ValidationFailed
+from ca_api.errors import NotFound, ValidationFailed
 from ca_api.orders.schema import Appointeeship, Deputyship, load_appointeeships, load_deputyships
 
 Situation = rules.Situation
@@ -77,45 +77,32 @@ class ClientVersion:
 class Client:
     record: strawberry.Private[ClientRecord]
 
-    @strawberry.field
-    def id(self) -> strawberry.ID:
-        return strawberry.ID(encode_id("Client", self.record.id))
+    @classmethod
+    def from_record(cls, record: ClientRecord) -> Client:
+        return cls(
+            record=record,
+            id=strawberry.ID(encode_id("Client", record.id)),
+            reference=record.reference,
+            version=record.version,
+            given_name=record.details.given_name,
+            family_name=record.details.family_name,
+            situation=record.details.situation,
+            status=record.details.status,
+            legal_role=record.legal_role,
+            created_at=record.created_at,
+            updated_at=record.updated_at,
+        )
 
-    @strawberry.field(description="The council's case reference, e.g. CA000123.")
-    def reference(self) -> str:
-        return self.record.reference
-
-    @strawberry.field(description="Amendments must name this as expectedVersion.")
-    def version(self) -> int:
-        return self.record.version
-
-    @strawberry.field
-    def given_name(self) -> str:
-        return self.record.details.given_name
-
-    @strawberry.field
-    def family_name(self) -> str:
-        return self.record.details.family_name
-
-    @strawberry.field
-    def situation(self) -> Situation:
-        return self.record.details.situation
-
-    @strawberry.field
-    def status(self) -> ClientStatus:
-        return self.record.details.status
-
-    @strawberry.field
-    def legal_role(self) -> LegalRole:
-        return self.record.legal_role
-
-    @strawberry.field
-    def created_at(self) -> datetime:
-        return self.record.created_at
-
-    @strawberry.field
-    def updated_at(self) -> datetime:
-        return self.record.updated_at
+    id: strawberry.ID
+    reference: str = strawberry.field(description="The council's case reference, e.g. CA000123.")
+    version: int = strawberry.field(description="Amendments must name this as expectedVersion.")
+    given_name: str
+    family_name: str
+    situation: Situation
+    status: ClientStatus
+    legal_role: LegalRole
+    created_at: datetime
+    updated_at: datetime
 
     @strawberry.field(extensions=DETAIL, description="Withheld (null) from social workers.")
     def date_of_birth(self) -> date | None:
@@ -281,21 +268,20 @@ NOT_DUPLICATE_OF = (
 
 
 def _created(done: CreatedClient) -> ClientPayload:
-    return ClientPayload(client=Client(record=done.client), replayed=done.replayed)
+    return ClientPayload(client=Client.from_record(done.client), replayed=done.replayed)
 
 
-def _create_problem(exc: BusinessProblem) -> Any:
-    if isinstance(exc, DuplicateClient):
-        return DuplicateClientProblem(
-            code=exc.code,
-            message=exc.message,
-            existing_client_id=strawberry.ID(encode_id("Client", exc.existing_id))
-            if exc.existing_id is not None
-            else None,
-            matched_on=list(exc.matches),
-            can_override=rules.may_override(exc.matches),
-        )
-    return to_problem(exc)
+@problem_for(DuplicateClient)
+def _duplicate_client(exc: DuplicateClient) -> DuplicateClientProblem:
+    return DuplicateClientProblem(
+        code=exc.code,
+        message=exc.message,
+        existing_client_id=strawberry.ID(encode_id("Client", exc.existing_id))
+        if exc.existing_id is not None
+        else None,
+        matched_on=list(exc.matches),
+        can_override=rules.may_override(exc.matches),
+    )
 
 
 def _not_duplicate_of(ids: list[strawberry.ID] | None) -> list[uuid.UUID]:
@@ -330,7 +316,7 @@ class ClientQuery:
         record = await service.get_client(ctx.session, ctx.principal, client_id)
         if record is None:
             raise NotFound("client", id)
-        return Client(record=record)
+        return Client.from_record(record)
 
     @strawberry.field(
         extensions=allow(CLIENT_READ), description="Clients in reference order, a page at a time."
@@ -356,7 +342,7 @@ class ClientQuery:
             ctx.session, ctx.principal, flt, after_reference=after_ref, limit=page.first + 1
         )
         return connection_from_rows(
-            records, page, key=lambda r: [r.reference], node=lambda r: Client(record=r)
+            records, page, key=lambda r: [r.reference], node=lambda r: Client.from_record(r)
         )
 
     @strawberry.field(extensions=allow(AGGREGATE_READ))
@@ -388,16 +374,13 @@ class ClientMutation:
         ] = None,
     ) -> CreateClientResult:
         ctx = info.context
-        try:
-            done = await service.create_client(
-                ctx.session,
-                ctx.actor,
-                input.to_details(),
-                idempotency_key=idempotency_key,
-                not_duplicate_of=_not_duplicate_of(not_duplicate_of),
-            )
-        except BusinessProblem as exc:
-            return _create_problem(exc)  # type: ignore[no-any-return]
+        done = await service.create_client(
+            ctx.session,
+            ctx.actor,
+            input.to_details(),
+            idempotency_key=idempotency_key,
+            not_duplicate_of=_not_duplicate_of(not_duplicate_of),
+        )
         return _created(done)
 
     @strawberry.mutation(
@@ -415,16 +398,13 @@ class ClientMutation:
         ] = None,
     ) -> CreateClientResult:
         ctx = info.context
-        try:
-            done = await service.refer_client(
-                ctx.session,
-                ctx.actor,
-                input.to_details(),
-                idempotency_key=idempotency_key,
-                not_duplicate_of=_not_duplicate_of(not_duplicate_of),
-            )
-        except BusinessProblem as exc:
-            return _create_problem(exc)  # type: ignore[no-any-return]
+        done = await service.refer_client(
+            ctx.session,
+            ctx.actor,
+            input.to_details(),
+            idempotency_key=idempotency_key,
+            not_duplicate_of=_not_duplicate_of(not_duplicate_of),
+        )
         return _created(done)
 
     @strawberry.mutation(
@@ -446,19 +426,13 @@ class ClientMutation:
     ) -> AmendClientResult:
         ctx = info.context
         client_id: uuid.UUID = decode_uuid("Client", id)
-        try:
-            record = await service.amend_client(
-                ctx.session,
-                ctx.actor,
-                client_id,
-                amendment.to_changes(),
-                reason=reason,
-                expected_version=expected_version,
-                not_duplicate_of=_not_duplicate_of(not_duplicate_of),
-            )
-        except BusinessProblem as exc:
-            problem = _create_problem(exc)
-            if isinstance(problem, NotFoundProblem):
-                problem.id = id
-            return problem  # type: ignore[no-any-return]
-        return ClientPayload(client=Client(record=record))
+        record = await service.amend_client(
+            ctx.session,
+            ctx.actor,
+            client_id,
+            amendment.to_changes(),
+            reason=reason,
+            expected_version=expected_version,
+            not_duplicate_of=_not_duplicate_of(not_duplicate_of),
+        )
+        return ClientPayload(client=Client.from_record(record))

@@ -26,6 +26,11 @@ def _decode(value: str) -> tuple[str, str]:
     return type_name, ident
 
 
+def parse_id(value: str) -> tuple[str, str]:
+    """The type name and the raw id inside an opaque id (``BAD_ID`` if it is not one)."""
+    return _decode(value)
+
+
 def decode_uuid(expected_type: str, value: str) -> uuid.UUID:
     """The UUID inside an opaque id, which must be of ``expected_type``."""
     type_name, ident = _decode(value)

@@ -2,13 +2,24 @@
 
 from __future__ import annotations
 
+import contextlib
+import uuid
+from collections.abc import Callable, Iterator, Mapping
 from datetime import date
+from functools import partial
+from typing import Any, TypeVar
 
 import strawberry
+from strawberry.extensions import FieldExtension
+from strawberry.types.base import StrawberryList, StrawberryOptional, has_object_definition
+from strawberry.types.field import StrawberryField
+from strawberry.types.lazy_type import LazyType
+from strawberry.types.union import StrawberryUnion
 
-from ca_api.common.ids import encode_id
+from ca_api.common.ids import encode_id, parse_id
 from ca_api.common.scalars import Money
 from ca_api.errors import (
+    ApiError,
     BusinessProblem,
     ErrorCode,
     MoneyProblem,
@@ -197,7 +208,9 @@ def _money_problem(exc: MoneyProblem) -> Problem:
             return DuplicateInvoiceProblem(
                 code=code,
                 message=message,
-                existing_invoice_id=strawberry.ID(str(existing)) if existing else None,
+                existing_invoice_id=strawberry.ID(encode_id("Invoice", str(existing)))
+                if existing
+                else None,
             )
         case ErrorCode.CHECKS_INCOMPLETE:
             missing = d.get("missing", [])
@@ -212,18 +225,49 @@ def _money_problem(exc: MoneyProblem) -> Problem:
             return InvalidStateProblem(code=code, message=message)
 
 
-def to_problem(exc: BusinessProblem) -> Problem:
-    """The union member for a service's business failure."""
+# --- The one error path (issue 10 item 1) ---------------------------------------------------
+#
+# A service raises a BusinessProblem (its transaction rolls back); a mutation whose result union
+# has Problem members answers it as the member ``to_problem`` builds. ``ProblemResults``, a field
+# extension ``ca_api.graphql`` puts on every such root field, does the catching: no resolver
+# catches a BusinessProblem itself. A module's own failure with a union member of its own
+# (DuplicateClientProblem, OverlappingOrderProblem, ...) registers its builder with
+# ``problem_for`` next to that member's type.
+
+E = TypeVar("E", bound=BusinessProblem)
+_BUILDERS: dict[type[BusinessProblem], Callable[[Any], Problem]] = {}
+
+
+def problem_for(
+    exc_type: type[E],
+) -> Callable[[Callable[[E], Problem]], Callable[[E], Problem]]:
+    """Register how a module's own business failure becomes its union member."""
+
+    def register(build: Callable[[E], Problem]) -> Callable[[E], Problem]:
+        _BUILDERS[exc_type] = build
+        return build
+
+    return register
+
+
+def to_problem(exc: BusinessProblem, given_ids: Mapping[str, str] | None = None) -> Problem:
+    """The union member for a service's business failure. A record not found is named by its
+    opaque id: of the GraphQL type the service named, else as the caller gave it (``given_ids``:
+    raw id -> opaque id, from the field's ID arguments)."""
+    for cls in type(exc).__mro__:
+        build = _BUILDERS.get(cls)
+        if build is not None:
+            return build(exc)
     if isinstance(exc, MoneyProblem):
         return _money_problem(exc)
     if isinstance(exc, ValidationFailed):
         return validation_problem(exc.fields)
     if isinstance(exc, RecordNotFound):
-        return NotFoundProblem(
-            code=exc.code,
-            message=exc.message,
-            id=strawberry.ID(exc.ident),
-        )
+        if exc.type_name is not None:
+            ident = encode_id(exc.type_name, exc.ident)
+        else:
+            ident = (given_ids or {}).get(exc.ident, exc.ident)
+        return NotFoundProblem(code=exc.code, message=exc.message, id=strawberry.ID(ident))
     if isinstance(exc, StaleVersion):
         return VersionConflict(
             code=exc.code,
@@ -231,3 +275,98 @@ def to_problem(exc: BusinessProblem) -> Problem:
             current_version=exc.current,
         )
     raise TypeError(f"no GraphQL problem type for {type(exc).__name__}")  # pragma: no cover
+
+
+# Where the IDs are in a value of one argument type: yields (raw id, opaque id as given).
+IdWalk = Callable[[object], Iterator[tuple[str, str]]]
+
+
+def _given_id(value: object) -> Iterator[tuple[str, str]]:
+    if not isinstance(value, str):
+        return
+    try:
+        _, raw = parse_id(value)
+    except ApiError:
+        return
+    with contextlib.suppress(ValueError):
+        raw = str(uuid.UUID(raw))  # as the resolver decoded it, and the service names it
+    yield raw, value
+
+
+def _given_items(inner: IdWalk, value: object) -> Iterator[tuple[str, str]]:
+    if isinstance(value, list):
+        for item in value:
+            yield from inner(item)
+
+
+def _given_fields(
+    cls: type, parts: list[tuple[str, IdWalk]], value: object
+) -> Iterator[tuple[str, str]]:
+    if isinstance(value, cls):
+        for python_name, walk in parts:
+            yield from walk(getattr(value, python_name, None))
+
+
+def id_walk(tp: object, seen: frozenset[type] = frozenset()) -> IdWalk | None:
+    """How to find the IDs in a value of strawberry type ``tp`` (through input objects and
+    lists); None: it holds none."""
+    if isinstance(tp, LazyType):
+        tp = tp.resolve_type()
+    if tp is strawberry.ID:
+        return _given_id
+    if isinstance(tp, StrawberryOptional):
+        return id_walk(tp.of_type, seen)
+    if isinstance(tp, StrawberryList):
+        inner = id_walk(tp.of_type, seen)
+        return partial(_given_items, inner) if inner is not None else None
+    if isinstance(tp, type) and has_object_definition(tp) and tp not in seen:
+        definition = tp.__strawberry_definition__
+        if not definition.is_input:
+            return None
+        parts = [
+            (f.python_name, walk)
+            for f in definition.fields
+            if (walk := id_walk(f.type, seen | {tp})) is not None
+        ]
+        return partial(_given_fields, tp, parts) if parts else None
+    return None
+
+
+def returns_problems(field: StrawberryField) -> bool:
+    """Whether the field's result is a union with Problem members."""
+    tp: object = field.type
+    if isinstance(tp, StrawberryOptional):
+        tp = tp.of_type
+    if not isinstance(tp, StrawberryUnion):
+        return False
+    members = [m.resolve_type() if isinstance(m, LazyType) else m for m in tp.types]
+    return any(isinstance(m, type) and issubclass(m, Problem) for m in members)
+
+
+class ProblemResults(FieldExtension):
+    """Answers a BusinessProblem the resolver raises as its typed union member (see above)."""
+
+    def __init__(self) -> None:
+        self.walks: list[tuple[str, IdWalk]] = []
+
+    def apply(self, field: StrawberryField) -> None:
+        self.walks = [
+            (arg.python_name, walk)
+            for arg in field.arguments
+            if (walk := id_walk(arg.type)) is not None
+        ]
+
+    def given_ids(self, kwargs: Mapping[str, Any]) -> dict[str, str]:
+        return {raw: given for py, walk in self.walks for raw, given in walk(kwargs.get(py))}
+
+    def resolve(self, next_: Any, source: Any, info: Any, **kwargs: Any) -> Any:
+        try:
+            return next_(source, info, **kwargs)
+        except BusinessProblem as exc:
+            return to_problem(exc, self.given_ids(kwargs))
+
+    async def resolve_async(self, next_: Any, source: Any, info: Any, **kwargs: Any) -> Any:
+        try:
+            return await next_(source, info, **kwargs)
+        except BusinessProblem as exc:
+            return to_problem(exc, self.given_ids(kwargs))

@@ -34,21 +34,18 @@ from ca_api.common.problems import (
     NotFoundProblem,
     OverApprovalLimitProblem,
     PolicyMissingProblem,
-    Problem,
     SurplusRuleProblem,
     ValidationProblem,
-    to_problem,
 )
 from ca_api.common.scalars import Money
 from ca_api.context import Context
 from ca_api.decisions import models, queue, repository, rules, service
 from ca_api.decisions.service import DecisionView, EmployeeView
-from ca_api.errors import ApiError, BusinessProblem, ErrorCode, NotFound
+from ca_api.errors import ErrorCode, NotFound
 from ca_api.ledger.schema import Counterparty
 from ca_api.lodgements import surplus  # registers the surplus rule's approval check (R-INV-2)
 from ca_api.policy.rules import LimitVersion
 from ca_api.policy.schema import ApprovalLimit, ApprovalLimitVersion
-from ca_api.policy.service import PolicyMissing
 
 assert queue.SOURCE.kind == "DECISION"  # the queue source registers when the schema loads
 
@@ -144,7 +141,7 @@ class GiftRecipient:
             return None
         loader = _one(info.context, "counterparties", service.counterparties_by_id)
         row = await loader.load(self.counterparty_id)
-        return Counterparty(row=row) if row is not None else None
+        return Counterparty.from_row(row) if row is not None else None
 
 
 @strawberry.type(
@@ -260,6 +257,29 @@ class Decision:
     def _row(self) -> models.Decision:
         return self.view.decision
 
+    @classmethod
+    def from_view(cls, view: DecisionView) -> Decision:
+        row = view.decision
+        return cls(
+            view=view,
+            id=strawberry.ID(encode_id("Decision", row.id)),
+            client_id=strawberry.ID(encode_id("Client", row.client_id)),
+            client_reference=view.client_reference,
+            kind=DecisionKind(row.kind),
+            status=view.status,
+            amount=Money(row.amount),
+            what_was_decided=row.what_was_decided,
+            best_interests_reason=row.best_interests_reason,
+            consulted=row.consulted,
+            client_involved=row.client_involved,
+            why_client_not_involved=row.why_client_not_involved,
+            notes=row.notes,
+            raised_by=row.raised_by,
+            authors=list(view.authors),
+            raised_at=row.raised_at,
+            supersede_reason=row.supersede_reason,
+        )
+
     async def _event(
         self, info: Info[Context, None], *kinds: DecisionEventKind
     ) -> models.DecisionEvent | None:
@@ -267,56 +287,26 @@ class Decision:
         events = await _events(info.context, self._row.id)
         return next((e for e in events if e.event in wanted), None)
 
-    @strawberry.field
-    def id(self) -> strawberry.ID:
-        return strawberry.ID(encode_id("Decision", self._row.id))
+    id: strawberry.ID
+    client_id: strawberry.ID
+    client_reference: str = strawberry.field(
+        description="The client's case reference, e.g. CA000123."
+    )
+    kind: DecisionKind
+    status: DecisionStatus
+    amount: Money = strawberry.field(
+        description="The amount it is judged at under the approval limits."
+    )
+    what_was_decided: str
+    best_interests_reason: str = strawberry.field(
+        description="Why it is in the client's best interests."
+    )
+    consulted: str = strawberry.field(description="Who was consulted.")
+    client_involved: bool
+    why_client_not_involved: str | None
+    notes: str | None = strawberry.field(description="Supporting notes.")
 
-    @strawberry.field
-    def client_id(self) -> strawberry.ID:
-        return strawberry.ID(encode_id("Client", self._row.client_id))
-
-    @strawberry.field(description="The client's case reference, e.g. CA000123.")
-    def client_reference(self) -> str:
-        return self.view.client_reference
-
-    @strawberry.field
-    def kind(self) -> DecisionKind:
-        return DecisionKind(self._row.kind)
-
-    @strawberry.field
-    def status(self) -> DecisionStatus:
-        return self.view.status
-
-    @strawberry.field(description="The amount it is judged at under the approval limits.")
-    def amount(self) -> Money:
-        return Money(self._row.amount)
-
-    @strawberry.field
-    def what_was_decided(self) -> str:
-        return self._row.what_was_decided
-
-    @strawberry.field(description="Why it is in the client's best interests.")
-    def best_interests_reason(self) -> str:
-        return self._row.best_interests_reason
-
-    @strawberry.field(description="Who was consulted.")
-    def consulted(self) -> str:
-        return self._row.consulted
-
-    @strawberry.field
-    def client_involved(self) -> bool:
-        return self._row.client_involved
-
-    @strawberry.field
-    def why_client_not_involved(self) -> str | None:
-        return self._row.why_client_not_involved
-
-    @strawberry.field(description="Supporting notes.")
-    def notes(self) -> str | None:
-        return self._row.notes
-
-    @strawberry.field(description="A gift's recipient; null for other kinds.")
-    def recipient(self) -> GiftRecipient | None:
+    def _recipient(self) -> GiftRecipient | None:
         r = self._row
         if r.recipient_name is None:
             return None
@@ -326,31 +316,32 @@ class Decision:
             counterparty_id=r.recipient_counterparty_id,
         )
 
-    @strawberry.field
-    def raised_by(self) -> str:
-        return self._row.raised_by
+    recipient: GiftRecipient | None = strawberry.field(
+        resolver=_recipient, description="A gift's recipient; null for other kinds."
+    )
 
-    @strawberry.field(
+    raised_by: str
+
+    authors: list[str] = strawberry.field(
         description="Everyone who wrote what it decides, sorted: whoever raised it; for a "
         "budget plan's decision whoever recorded the plan or a revision of it that it covers; "
         "for a decision that superseded another, the authors of that one. None of them may "
         "approve or refuse it (R-ROLE-2)."
     )
-    def authors(self) -> list[str]:
-        return list(self.view.authors)
 
-    @strawberry.field
-    def raised_at(self) -> datetime:
-        return self._row.raised_at
+    raised_at: datetime
 
-    @strawberry.field(description="The decision this one replaced.")
-    def supersedes_id(self) -> strawberry.ID | None:
+    def _supersedes_id(self) -> strawberry.ID | None:
         s = self._row.supersedes_id
         return strawberry.ID(encode_id("Decision", s)) if s else None
 
-    @strawberry.field(description="Why the decision it replaced was changed.")
-    def supersede_reason(self) -> str | None:
-        return self._row.supersede_reason
+    supersedes_id: strawberry.ID | None = strawberry.field(
+        resolver=_supersedes_id, description="The decision this one replaced."
+    )
+
+    supersede_reason: str | None = strawberry.field(
+        description="Why the decision it replaced was changed."
+    )
 
     @strawberry.field(description="The decision that replaced this one.")
     async def superseded_by(self, info: Info[Context, None]) -> Decision | None:
@@ -359,7 +350,7 @@ class Decision:
         if successor is None:
             return None
         view = await _one(ctx, "by_id", service.decisions_by_id).load(successor)
-        return Decision(view=view) if view is not None else None
+        return Decision.from_view(view) if view is not None else None
 
     @strawberry.field
     async def approved_by(self, info: Info[Context, None]) -> str | None:
@@ -432,10 +423,8 @@ class Decision:
         ) -> dict[models.Decision, surplus.SurplusJudgement | None]:
             return {r: await surplus.decision_context(session, r, today) for r in rows}
 
-        try:
-            found = await _one(info.context, "surplus_context", fetch).load(self._row)
-        except PolicyMissing as exc:
-            raise ApiError(ErrorCode.POLICY_MISSING, exc.message, **exc.details) from exc
+        # A figure missing is a POLICY_MISSING error (ca_api.graphql.ErrorPolicy).
+        found = await _one(info.context, "surplus_context", fetch).load(self._row)
         return _surplus_context(found) if found is not None else None
 
 
@@ -443,33 +432,28 @@ class Decision:
 class CouncilEmployee:
     view: strawberry.Private[EmployeeView]
 
-    @strawberry.field
-    def id(self) -> strawberry.ID:
-        return strawberry.ID(encode_id("CouncilEmployee", self.view.employee.id))
+    @classmethod
+    def from_view(cls, view: EmployeeView) -> CouncilEmployee:
+        return cls(
+            view=view,
+            id=strawberry.ID(encode_id("CouncilEmployee", view.employee.id)),
+            name=view.employee.name,
+            employee_number=view.employee.employee_number,
+            date_of_birth=view.employee.date_of_birth,
+            left_on=view.left_on,
+            recorded_by=view.employee.recorded_by,
+            recorded_at=view.employee.recorded_at,
+        )
 
-    @strawberry.field
-    def name(self) -> str:
-        return self.view.employee.name
-
-    @strawberry.field
-    def employee_number(self) -> str:
-        return self.view.employee.employee_number
-
-    @strawberry.field
-    def date_of_birth(self) -> date | None:
-        return self.view.employee.date_of_birth
-
-    @strawberry.field(description="The last day in post; null: still employed.")
-    def left_on(self) -> date | None:
-        return self.view.left_on
-
-    @strawberry.field
-    def recorded_by(self) -> str:
-        return self.view.employee.recorded_by
-
-    @strawberry.field
-    def recorded_at(self) -> datetime:
-        return self.view.employee.recorded_at
+    id: strawberry.ID
+    name: str
+    employee_number: str
+    date_of_birth: date | None
+    left_on: date | None = strawberry.field(
+        description="The last day in post; null: still employed."
+    )
+    recorded_by: str
+    recorded_at: datetime
 
 
 # --- inputs -------------------------------------------------------------------------------
@@ -599,16 +583,8 @@ ApprovalLimitVersionResult = Annotated[
 ]
 
 
-def _problem(exc: BusinessProblem) -> Problem:
-    """The union member for a failure, naming records by their opaque ids."""
-    problem = to_problem(exc)
-    if isinstance(problem, NotFoundProblem) and isinstance(exc, service.Missing):
-        problem.id = strawberry.ID(encode_id(exc.type_name, exc.ident))
-    return problem
-
-
 def _payload(done: service.DecisionOutcome) -> DecisionPayload:
-    return DecisionPayload(decision=Decision(view=done.decision), replayed=done.replayed)
+    return DecisionPayload(decision=Decision.from_view(done.decision), replayed=done.replayed)
 
 
 @strawberry.type
@@ -619,7 +595,7 @@ class DecisionQuery:
         view = await service.get_decision(ctx.session, ctx.principal, decode_uuid("Decision", id))
         if view is None:
             raise NotFound("decision", id)
-        return Decision(view=view)
+        return Decision.from_view(view)
 
     @strawberry.field(
         extensions=allow(DECISION_READ), description="Decisions, newest first, a page at a time."
@@ -647,7 +623,7 @@ class DecisionQuery:
             views,
             page,
             key=lambda v: [v.decision.raised_at.isoformat(), str(v.decision.id)],
-            node=lambda v: Decision(view=v),
+            node=lambda v: Decision.from_view(v),
         )
 
     @strawberry.field(
@@ -666,7 +642,7 @@ class DecisionQuery:
             views,
             page,
             key=lambda v: [v.employee.name_key, str(v.employee.id)],
-            node=lambda v: CouncilEmployee(view=v),
+            node=lambda v: CouncilEmployee.from_view(v),
         )
 
 
@@ -683,12 +659,9 @@ class DecisionMutation:
     ) -> RaiseDecisionResult:
         ctx = info.context
         new = input.to_new()
-        try:
-            done = await service.raise_decision(
-                ctx.session, ctx.actor, new, idempotency_key=idempotency_key
-            )
-        except BusinessProblem as exc:
-            return _problem(exc)  # type: ignore[return-value]
+        done = await service.raise_decision(
+            ctx.session, ctx.actor, new, idempotency_key=idempotency_key
+        )
         return _payload(done)
 
     @strawberry.mutation(
@@ -702,12 +675,9 @@ class DecisionMutation:
     ) -> DecideDecisionResult:
         ctx = info.context
         did = decode_uuid("Decision", id)
-        try:
-            done = await service.approve_decision(
-                ctx.session, ctx.actor, did, idempotency_key=idempotency_key
-            )
-        except BusinessProblem as exc:
-            return _problem(exc)  # type: ignore[return-value]
+        done = await service.approve_decision(
+            ctx.session, ctx.actor, did, idempotency_key=idempotency_key
+        )
         return _payload(done)
 
     @strawberry.mutation(
@@ -720,12 +690,9 @@ class DecisionMutation:
     ) -> DecideDecisionResult:
         ctx = info.context
         did = decode_uuid("Decision", id)
-        try:
-            done = await service.refuse_decision(
-                ctx.session, ctx.actor, did, reason, idempotency_key=idempotency_key
-            )
-        except BusinessProblem as exc:
-            return _problem(exc)  # type: ignore[return-value]
+        done = await service.refuse_decision(
+            ctx.session, ctx.actor, did, reason, idempotency_key=idempotency_key
+        )
         return _payload(done)
 
     @strawberry.mutation(
@@ -744,12 +711,9 @@ class DecisionMutation:
         ctx = info.context
         did = decode_uuid("Decision", id)
         new = input.to_new()
-        try:
-            done = await service.supersede_decision(
-                ctx.session, ctx.actor, did, new, reason, idempotency_key=idempotency_key
-            )
-        except BusinessProblem as exc:
-            return _problem(exc)  # type: ignore[return-value]
+        done = await service.supersede_decision(
+            ctx.session, ctx.actor, did, new, reason, idempotency_key=idempotency_key
+        )
         return _payload(done)
 
     @strawberry.mutation(
@@ -760,17 +724,14 @@ class DecisionMutation:
         self, info: Info[Context, None], input: CouncilEmployeeInput
     ) -> CouncilEmployeeResult:
         ctx = info.context
-        try:
-            view = await service.add_employee(
-                ctx.session,
-                ctx.actor,
-                name=input.name,
-                employee_number=input.employee_number,
-                date_of_birth=input.date_of_birth,
-            )
-        except BusinessProblem as exc:
-            return _problem(exc)  # type: ignore[return-value]
-        return CouncilEmployeePayload(employee=CouncilEmployee(view=view))
+        view = await service.add_employee(
+            ctx.session,
+            ctx.actor,
+            name=input.name,
+            employee_number=input.employee_number,
+            date_of_birth=input.date_of_birth,
+        )
+        return CouncilEmployeePayload(employee=CouncilEmployee.from_view(view))
 
     @strawberry.mutation(
         extensions=allow(EMPLOYEE_REGISTER_WRITE),
@@ -786,13 +747,10 @@ class DecisionMutation:
     ) -> CouncilEmployeeResult:
         ctx = info.context
         eid = decode_uuid("CouncilEmployee", id)
-        try:
-            view = await service.record_leaver(
-                ctx.session, ctx.actor, eid, left_on=left_on, reason=reason
-            )
-        except BusinessProblem as exc:
-            return _problem(exc)  # type: ignore[return-value]
-        return CouncilEmployeePayload(employee=CouncilEmployee(view=view))
+        view = await service.record_leaver(
+            ctx.session, ctx.actor, eid, left_on=left_on, reason=reason
+        )
+        return CouncilEmployeePayload(employee=CouncilEmployee.from_view(view))
 
     @strawberry.mutation(
         extensions=allow(POLICY_WRITE),
@@ -804,16 +762,13 @@ class DecisionMutation:
     ) -> ApprovalLimitVersionResult:
         ctx = info.context
         rows = [rules.LimitRow(r.subject.strip(), r.role.strip(), r.up_to) for r in input.limits]
-        try:
-            version_id = await service.add_limit_version(
-                ctx.session,
-                ctx.actor,
-                effective_from=input.effective_from,
-                note=input.note,
-                limits=rows,
-            )
-        except BusinessProblem as exc:
-            return _problem(exc)  # type: ignore[return-value]
+        version_id = await service.add_limit_version(
+            ctx.session,
+            ctx.actor,
+            effective_from=input.effective_from,
+            note=input.note,
+            limits=rows,
+        )
         found = await service.limit_version(ctx.session, version_id)
         assert found is not None
         version, limits = found

@@ -53,12 +53,8 @@ QUEUE_KIND = "DECISION"
 # --- business failures --------------------------------------------------------------------
 
 
-class Missing(RecordNotFound):
-    """A record looked for by id; ``type_name`` lets the GraphQL layer name its opaque id."""
-
-    def __init__(self, type_name: str, ident: uuid.UUID) -> None:
-        super().__init__(type_name.lower(), str(ident))
-        self.type_name = type_name
+# A record named by its GraphQL type: its NotFoundProblem carries the opaque id.
+Missing = RecordNotFound.of
 
 
 class FourEyes(MoneyProblem):

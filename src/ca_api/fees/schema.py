@@ -14,10 +14,10 @@ from strawberry.types import Info
 from ca_api.auth.permissions import FEE_READ, FEE_RUN, allow
 from ca_api.common.ids import decode_uuid, encode_id
 from ca_api.common.pagination import Connection, connection_from_rows, page_request
-from ca_api.common.problems import IdempotencyKeyReusedProblem, ValidationProblem, to_problem
+from ca_api.common.problems import IdempotencyKeyReusedProblem, ValidationProblem
 from ca_api.common.scalars import Money, Percent
 from ca_api.context import Context
-from ca_api.errors import ApiError, BusinessProblem, ErrorCode
+from ca_api.errors import ApiError, ErrorCode
 from ca_api.fees import rules, service
 from ca_api.fees.models import FeeCharge as FeeChargeRow
 from ca_api.fees.models import FeeRun as FeeRunRow
@@ -35,101 +35,90 @@ strawberry.enum(FeeBasis, description="Which rule priced a fee (R-FEE-1, R-FEE-2
 class FeeCharge:
     row: strawberry.Private[FeeChargeRow]
 
-    @strawberry.field(description="The charge's id (its ledger transfer's).")
-    def id(self) -> strawberry.ID:
-        return strawberry.ID(encode_id("FeeCharge", self.row.transfer_id))
+    @classmethod
+    def from_row(cls, row: FeeChargeRow) -> FeeCharge:
+        return cls(
+            row=row,
+            id=strawberry.ID(encode_id("FeeCharge", row.transfer_id)),
+            client_id=strawberry.ID(encode_id("Client", row.client_id)),
+            deputyship_id=strawberry.ID(encode_id("Deputyship", row.deputyship_id)),
+            run_id=strawberry.ID(encode_id("FeeRun", row.run_id)),
+            transfer_id=strawberry.ID(encode_id("Transfer", row.transfer_id)),
+            kind=FeeKind(row.kind),
+            basis=FeeBasis(row.basis),
+            due_date=row.due_date,
+            anniversary=row.anniversary,
+            year_start=row.year_start,
+            year_end=row.year_end,
+            value_date=row.value_date,
+            amount=Money(row.amount),
+            net_assets=Money(row.net_assets) if row.net_assets is not None else None,
+            figure_name=row.figure_name,
+            figure_effective_from=row.figure_effective_from,
+            threshold_name=row.threshold_name,
+            threshold_effective_from=row.threshold_effective_from,
+        )
 
-    @strawberry.field
-    def client_id(self) -> strawberry.ID:
-        return strawberry.ID(encode_id("Client", self.row.client_id))
+    id: strawberry.ID = strawberry.field(description="The charge's id (its ledger transfer's).")
+    client_id: strawberry.ID
+    deputyship_id: strawberry.ID
+    run_id: strawberry.ID
+    transfer_id: strawberry.ID = strawberry.field(
+        description="The ledger transfer that moved the money."
+    )
+    kind: FeeKind
+    basis: FeeBasis
+    due_date: date = strawberry.field(
+        description="The anniversary of the order the fee fell due on."
+    )
+    anniversary: int = strawberry.field(description="Which anniversary: 1 is the first.")
 
-    @strawberry.field
-    def deputyship_id(self) -> strawberry.ID:
-        return strawberry.ID(encode_id("Deputyship", self.row.deputyship_id))
-
-    @strawberry.field
-    def run_id(self) -> strawberry.ID:
-        return strawberry.ID(encode_id("FeeRun", self.row.run_id))
-
-    @strawberry.field(description="The ledger transfer that moved the money.")
-    def transfer_id(self) -> strawberry.ID:
-        return strawberry.ID(encode_id("Transfer", self.row.transfer_id))
-
-    @strawberry.field
-    def kind(self) -> FeeKind:
-        return FeeKind(self.row.kind)
-
-    @strawberry.field
-    def basis(self) -> FeeBasis:
-        return FeeBasis(self.row.basis)
-
-    @strawberry.field(description="The anniversary of the order the fee fell due on.")
-    def due_date(self) -> date:
-        return self.row.due_date
-
-    @strawberry.field(description="Which anniversary: 1 is the first.")
-    def anniversary(self) -> int:
-        return self.row.anniversary
-
-    @strawberry.field(
+    year_start: date = strawberry.field(
         description="The first day of the deputyship year the fee pays for: the anniversary "
         "before (the order date, for the first)."
     )
-    def year_start(self) -> date:
-        return self.row.year_start
 
-    @strawberry.field(
+    year_end: date = strawberry.field(
         description="The last day of the deputyship year the fee pays for, inclusive: the day "
         "before dueDate."
     )
-    def year_end(self) -> date:
-        return self.row.year_end
 
-    @strawberry.field(
+    value_date: date = strawberry.field(
         description="The day the money moved: its ledger transfer's value date, the day the "
         "run charged it (a run for a past period charges on the day it is run)."
     )
-    def value_date(self) -> date:
-        return self.row.value_date
 
-    @strawberry.field
-    def amount(self) -> Money:
-        return Money(self.row.amount)
+    amount: Money
+    net_assets: Money | None = strawberry.field(
+        description="Net assets at the due date (remuneration only)."
+    )
+    figure_name: str = strawberry.field(description="The policy figure applied (R-FEE-6).")
+    figure_effective_from: date
 
-    @strawberry.field(description="Net assets at the due date (remuneration only).")
-    def net_assets(self) -> Money | None:
-        return Money(self.row.net_assets) if self.row.net_assets is not None else None
-
-    @strawberry.field(description="The policy figure applied (R-FEE-6).")
-    def figure_name(self) -> str:
-        return self.row.figure_name
-
-    @strawberry.field
-    def figure_effective_from(self) -> date:
-        return self.row.figure_effective_from
-
-    @strawberry.field(description="The figure's value when it is money: the fixed fee.")
-    def figure_money(self) -> Money | None:
+    def _figure_money(self) -> Money | None:
         if self.row.basis == FeeBasis.LOW_ASSETS_PERCENT.value:
             return None
         return Money(int(self.row.figure_value))
 
-    @strawberry.field(
-        description="The figure's value when it is a percentage: the share of net assets "
-        "(LOW_ASSETS_PERCENT)."
+    figure_money: Money | None = strawberry.field(
+        resolver=_figure_money, description="The figure's value when it is money: the fixed fee."
     )
-    def figure_percent(self) -> Percent | None:
+
+    def _figure_percent(self) -> Percent | None:
         if self.row.basis != FeeBasis.LOW_ASSETS_PERCENT.value:
             return None
         return Percent(Decimal(self.row.figure_value))
 
-    @strawberry.field(description="The low-assets threshold judged against (later years).")
-    def threshold_name(self) -> str | None:
-        return self.row.threshold_name
+    figure_percent: Percent | None = strawberry.field(
+        resolver=_figure_percent,
+        description="The figure's value when it is a percentage: the share of net assets "
+        "(LOW_ASSETS_PERCENT).",
+    )
 
-    @strawberry.field
-    def threshold_effective_from(self) -> date | None:
-        return self.row.threshold_effective_from
+    threshold_name: str | None = strawberry.field(
+        description="The low-assets threshold judged against (later years)."
+    )
+    threshold_effective_from: date | None
 
     @strawberry.field(description="The low-assets threshold's value.")
     def threshold_money(self) -> Money | None:
@@ -141,36 +130,37 @@ class FeeCharge:
 class UnchargedClient:
     row: strawberry.Private[FeeRunExceptionRow]
 
-    @strawberry.field
-    def client_id(self) -> strawberry.ID:
-        return strawberry.ID(encode_id("Client", self.row.client_id))
+    @classmethod
+    def from_row(cls, row: FeeRunExceptionRow) -> UnchargedClient:
+        return cls(
+            row=row,
+            client_id=strawberry.ID(encode_id("Client", row.client_id)),
+            code=ErrorCode(row.outcome),
+            reason=row.reason,
+            figure_name=row.figure_name,
+            figure_date=row.figure_date,
+            wanted=Money(row.wanted) if row.wanted is not None else None,
+            available=Money(row.available) if row.available is not None else None,
+        )
 
-    @strawberry.field(
+    client_id: strawberry.ID
+
+    code: ErrorCode = strawberry.field(
         description="POLICY_MISSING: a figure the fee needs is missing or unknown (R-DATA); "
         "INSUFFICIENT_FUNDS: the CMS account has too little available (R-PAY-3)."
     )
-    def code(self) -> ErrorCode:
-        return ErrorCode(self.row.outcome)
 
-    @strawberry.field
-    def reason(self) -> str:
-        return self.row.reason
-
-    @strawberry.field(description="The figure missing (POLICY_MISSING).")
-    def figure_name(self) -> str | None:
-        return self.row.figure_name
-
-    @strawberry.field(description="The due date it was wanted for (POLICY_MISSING).")
-    def figure_date(self) -> date | None:
-        return self.row.figure_date
-
-    @strawberry.field(description="The client's fees for the period (INSUFFICIENT_FUNDS).")
-    def wanted(self) -> Money | None:
-        return Money(self.row.wanted) if self.row.wanted is not None else None
-
-    @strawberry.field(description="What the CMS account had available (INSUFFICIENT_FUNDS).")
-    def available(self) -> Money | None:
-        return Money(self.row.available) if self.row.available is not None else None
+    reason: str
+    figure_name: str | None = strawberry.field(description="The figure missing (POLICY_MISSING).")
+    figure_date: date | None = strawberry.field(
+        description="The due date it was wanted for (POLICY_MISSING)."
+    )
+    wanted: Money | None = strawberry.field(
+        description="The client's fees for the period (INSUFFICIENT_FUNDS)."
+    )
+    available: Money | None = strawberry.field(
+        description="What the CMS account had available (INSUFFICIENT_FUNDS)."
+    )
 
 
 async def _charges(info: Info[Context, None], run_id: uuid.UUID) -> list[FeeChargeRow]:
@@ -197,53 +187,44 @@ async def _exceptions(info: Info[Context, None], run_id: uuid.UUID) -> list[FeeR
 class FeeRun:
     row: strawberry.Private[FeeRunRow]
 
-    @strawberry.field
-    def id(self) -> strawberry.ID:
-        return strawberry.ID(encode_id("FeeRun", self.row.id))
+    @classmethod
+    def from_row(cls, row: FeeRunRow) -> FeeRun:
+        return cls(
+            row=row,
+            id=strawberry.ID(encode_id("FeeRun", row.id)),
+            period_start=row.period_start,
+            period_end=row.period_end,
+            run_by=row.run_by,
+            run_at=row.run_at,
+            charge_count=row.charges,
+            clients_charged=row.clients_charged,
+            clients_refused=row.clients_refused,
+            clients_short=row.clients_short,
+            total=Money(row.total),
+        )
 
-    @strawberry.field
-    def period_start(self) -> date:
-        return self.row.period_start
-
-    @strawberry.field(description="Inclusive.")
-    def period_end(self) -> date:
-        return self.row.period_end
-
-    @strawberry.field
-    def run_by(self) -> str:
-        return self.row.run_by
-
-    @strawberry.field
-    def run_at(self) -> datetime:
-        return self.row.run_at
-
-    @strawberry.field(description="Fees charged.")
-    def charge_count(self) -> int:
-        return self.row.charges
-
-    @strawberry.field
-    def clients_charged(self) -> int:
-        return self.row.clients_charged
-
-    @strawberry.field(description="Clients refused: a figure missing (POLICY_MISSING).")
-    def clients_refused(self) -> int:
-        return self.row.clients_refused
-
-    @strawberry.field(description="Clients not charged: funds short (INSUFFICIENT_FUNDS).")
-    def clients_short(self) -> int:
-        return self.row.clients_short
-
-    @strawberry.field
-    def total(self) -> Money:
-        return Money(self.row.total)
+    id: strawberry.ID
+    period_start: date
+    period_end: date = strawberry.field(description="Inclusive.")
+    run_by: str
+    run_at: datetime
+    charge_count: int = strawberry.field(description="Fees charged.")
+    clients_charged: int
+    clients_refused: int = strawberry.field(
+        description="Clients refused: a figure missing (POLICY_MISSING)."
+    )
+    clients_short: int = strawberry.field(
+        description="Clients not charged: funds short (INSUFFICIENT_FUNDS)."
+    )
+    total: Money
 
     @strawberry.field(description="Every fee the run charged.")
     async def charges(self, info: Info[Context, None]) -> list[FeeCharge]:
-        return [FeeCharge(row=c) for c in await _charges(info, self.row.id)]
+        return [FeeCharge.from_row(c) for c in await _charges(info, self.row.id)]
 
     @strawberry.field(description="Deputy clients with fees due whom the run did not charge.")
     async def not_charged(self, info: Info[Context, None]) -> list[UnchargedClient]:
-        return [UnchargedClient(row=e) for e in await _exceptions(info, self.row.id)]
+        return [UnchargedClient.from_row(e) for e in await _exceptions(info, self.row.id)]
 
 
 @strawberry.type
@@ -301,7 +282,7 @@ class FeeQuery:
             rows,
             page,
             key=lambda r: [r.period_start.isoformat(), str(r.id)],
-            node=lambda r: FeeRun(row=r),
+            node=lambda r: FeeRun.from_row(r),
         )
 
     @strawberry.field(
@@ -331,7 +312,7 @@ class FeeQuery:
             rows,
             page,
             key=lambda r: [r.due_date.isoformat(), r.kind],
-            node=lambda r: FeeCharge(row=r),
+            node=lambda r: FeeCharge.from_row(r),
         )
 
 
@@ -352,18 +333,15 @@ class FeeMutation:
         idempotency_key: str,
     ) -> RunFeesResult:
         ctx = info.context
-        try:
-            outcome = await service.run_fees(
-                ctx.session,
-                ctx.actor,
-                period_start,
-                period_end,
-                idempotency_key=idempotency_key,
-            )
-        except BusinessProblem as exc:
-            return to_problem(exc)  # type: ignore[return-value]
+        outcome = await service.run_fees(
+            ctx.session,
+            ctx.actor,
+            period_start,
+            period_end,
+            idempotency_key=idempotency_key,
+        )
         return FeeRunPayload(
-            run=FeeRun(row=outcome.record.run),
+            run=FeeRun.from_row(outcome.record.run),
             already_run=outcome.already_run,
             replayed=outcome.replayed,
         )

@@ -26,11 +26,10 @@ from ca_api.common.problems import (
     InvalidStateProblem,
     NotFoundProblem,
     ValidationProblem,
-    to_problem,
 )
 from ca_api.common.scalars import Money
 from ca_api.context import Context
-from ca_api.errors import BusinessProblem, NotFound
+from ca_api.errors import NotFound
 from ca_api.ledger import models, repository, rules, service
 
 AccountKind = rules.AccountKind
@@ -49,25 +48,22 @@ strawberry.enum(Benefit, description="State benefits, recorded separately (R-ACC
 class LedgerAccount:
     row: strawberry.Private[models.LedgerAccount]
 
-    @strawberry.field
-    def id(self) -> strawberry.ID:
-        return strawberry.ID(encode_id("LedgerAccount", self.row.id))
+    @classmethod
+    def from_row(cls, row: models.LedgerAccount) -> LedgerAccount:
+        return cls(
+            row=row,
+            id=strawberry.ID(encode_id("LedgerAccount", row.id)),
+            kind=AccountKind(row.kind),
+            name=row.name,
+            balance=Money(row.posted),
+            held=Money(row.held),
+        )
 
-    @strawberry.field
-    def kind(self) -> AccountKind:
-        return AccountKind(self.row.kind)
-
-    @strawberry.field
-    def name(self) -> str:
-        return self.row.name
-
-    @strawberry.field(description="Money in the account (posted transfers).")
-    def balance(self) -> Money:
-        return Money(self.row.posted)
-
-    @strawberry.field(description="Reserved by approved payments not yet made.")
-    def held(self) -> Money:
-        return Money(self.row.held)
+    id: strawberry.ID
+    kind: AccountKind
+    name: str
+    balance: Money = strawberry.field(description="Money in the account (posted transfers).")
+    held: Money = strawberry.field(description="Reserved by approved payments not yet made.")
 
     @strawberry.field(description="What can still be spent: balance less holds (R-PAY-3).")
     def available(self) -> Money:
@@ -78,53 +74,36 @@ class LedgerAccount:
 class Transfer:
     row: strawberry.Private[models.Transfer]
 
-    @strawberry.field
-    def id(self) -> strawberry.ID:
-        return strawberry.ID(encode_id("Transfer", self.row.id))
+    @classmethod
+    def from_row(cls, row: models.Transfer) -> Transfer:
+        return cls(
+            row=row,
+            id=strawberry.ID(encode_id("Transfer", row.id)),
+            kind=TransferKind(row.kind),
+            amount=Money(row.amount),
+            from_account_id=strawberry.ID(encode_id("LedgerAccount", row.from_account_id)),
+            to_account_id=strawberry.ID(encode_id("LedgerAccount", row.to_account_id)),
+            value_date=row.value_date,
+            posted_at=row.posted_at,
+            category=Category(row.category),
+            description=row.description,
+            reference=row.reference,
+            recorded_by=row.recorded_by,
+            reason=row.reason,
+        )
 
-    @strawberry.field
-    def kind(self) -> TransferKind:
-        return TransferKind(self.row.kind)
-
-    @strawberry.field
-    def amount(self) -> Money:
-        return Money(self.row.amount)
-
-    @strawberry.field
-    def from_account_id(self) -> strawberry.ID:
-        return strawberry.ID(encode_id("LedgerAccount", self.row.from_account_id))
-
-    @strawberry.field
-    def to_account_id(self) -> strawberry.ID:
-        return strawberry.ID(encode_id("LedgerAccount", self.row.to_account_id))
-
-    @strawberry.field
-    def value_date(self) -> date:
-        return self.row.value_date
-
-    @strawberry.field
-    def posted_at(self) -> datetime:
-        return self.row.posted_at
-
-    @strawberry.field
-    def category(self) -> Category:
-        return Category(self.row.category)
-
-    @strawberry.field
-    def description(self) -> str:
-        return self.row.description
-
-    @strawberry.field
-    def reference(self) -> str | None:
-        return self.row.reference
-
-    @strawberry.field
-    def recorded_by(self) -> str:
-        return self.row.recorded_by
-
-    @strawberry.field
-    def reason(self) -> str | None:
-        return self.row.reason
+    id: strawberry.ID
+    kind: TransferKind
+    amount: Money
+    from_account_id: strawberry.ID
+    to_account_id: strawberry.ID
+    value_date: date
+    posted_at: datetime
+    category: Category
+    description: str
+    reference: str | None
+    recorded_by: str
+    reason: str | None
 
     @strawberry.field(description="The transfer this one corrects (R-AUD-2).")
     def reverses_id(self) -> strawberry.ID | None:
@@ -148,25 +127,24 @@ class StatementLine:
 class Counterparty:
     row: strawberry.Private[models.Counterparty]
 
-    @strawberry.field
-    def id(self) -> strawberry.ID:
-        return strawberry.ID(encode_id("Counterparty", self.row.id))
+    @classmethod
+    def from_row(cls, row: models.Counterparty) -> Counterparty:
+        return cls(
+            row=row,
+            id=strawberry.ID(encode_id("Counterparty", row.id)),
+            kind=CounterpartyKind(row.kind),
+            name=row.name,
+            reference=row.reference,
+            is_council_employee=row.is_council_employee,
+        )
 
-    @strawberry.field
-    def kind(self) -> CounterpartyKind:
-        return CounterpartyKind(self.row.kind)
-
-    @strawberry.field
-    def name(self) -> str:
-        return self.row.name
-
-    @strawberry.field
-    def reference(self) -> str | None:
-        return self.row.reference
-
-    @strawberry.field(description="A council employee: never the recipient of a gift (R-ROLE-3).")
-    def is_council_employee(self) -> bool:
-        return self.row.is_council_employee
+    id: strawberry.ID
+    kind: CounterpartyKind
+    name: str
+    reference: str | None
+    is_council_employee: bool = strawberry.field(
+        description="A council employee: never the recipient of a gift (R-ROLE-3)."
+    )
 
 
 @strawberry.input
@@ -233,7 +211,9 @@ class LedgerQuery:
         ctx = info.context
         cid = decode_uuid("Client", client_id)
         await readable_client(ctx, cid, client_id)
-        return [LedgerAccount(row=a) for a in await repository.accounts_of_client(ctx.session, cid)]
+        return [
+            LedgerAccount.from_row(a) for a in await repository.accounts_of_client(ctx.session, cid)
+        ]
 
     @strawberry.field(
         extensions=allow(LEDGER_READ),
@@ -270,7 +250,7 @@ class LedgerQuery:
             incoming = t.to_account_id == aid
             after_balance = t.to_balance_after if incoming else t.from_balance_after
             return StatementLine(
-                transfer=Transfer(row=t),
+                transfer=Transfer.from_row(t),
                 amount=Money(t.amount if incoming else -t.amount),
                 balance_after=Money(after_balance or 0),
             )
@@ -297,7 +277,7 @@ class LedgerQuery:
             limit=page.first + 1,
         )
         return connection_from_rows(
-            rows, page, key=lambda c: [c.name], node=lambda c: Counterparty(row=c)
+            rows, page, key=lambda c: [c.name], node=lambda c: Counterparty.from_row(c)
         )
 
     @strawberry.field(
@@ -323,18 +303,15 @@ class LedgerMutation:
         self, info: Info[Context, None], input: CounterpartyInput
     ) -> CreateCounterpartyResult:
         ctx = info.context
-        try:
-            made = await service.create_counterparty(
-                ctx.session,
-                ctx.actor,
-                kind=input.kind,
-                name=input.name,
-                reference=input.reference,
-                is_council_employee=input.is_council_employee,
-            )
-        except BusinessProblem as exc:
-            return to_problem(exc)  # type: ignore[return-value]
-        return CounterpartyPayload(counterparty=Counterparty(row=made))
+        made = await service.create_counterparty(
+            ctx.session,
+            ctx.actor,
+            kind=input.kind,
+            name=input.name,
+            reference=input.reference,
+            is_council_employee=input.is_council_employee,
+        )
+        return CounterpartyPayload(counterparty=Counterparty.from_row(made))
 
     @strawberry.mutation(
         extensions=allow(TRANSFER_REVERSE),
@@ -349,10 +326,9 @@ class LedgerMutation:
     ) -> ReverseTransferResult:
         ctx = info.context
         tid = decode_uuid("Transfer", transfer_id)
-        try:
-            reversal = await service.reverse_transfer_once(
-                ctx.session, ctx.actor, tid, reason, idempotency_key=idempotency_key
-            )
-        except BusinessProblem as exc:
-            return to_problem(exc)  # type: ignore[return-value]
-        return TransferPayload(transfer=Transfer(row=reversal.transfer), replayed=reversal.replayed)
+        reversal = await service.reverse_transfer_once(
+            ctx.session, ctx.actor, tid, reason, idempotency_key=idempotency_key
+        )
+        return TransferPayload(
+            transfer=Transfer.from_row(reversal.transfer), replayed=reversal.replayed
+        )

@@ -28,14 +28,11 @@ from ca_api.common.problems import (
     InvalidStateProblem,
     NotFoundProblem,
     PolicyMissingProblem,
-    Problem,
     SurplusRuleProblem,
     ValidationProblem,
-    to_problem,
 )
 from ca_api.common.scalars import Money
 from ca_api.context import Context
-from ca_api.errors import BusinessProblem
 from ca_api.ledger.schema import readable_client
 from ca_api.lodgements import rules, service
 from ca_api.lodgements.models import CourtFundsInterestRun as InterestRunRow
@@ -58,41 +55,32 @@ strawberry.enum(
 class Lodgement:
     row: strawberry.Private[LodgementRow]
 
-    @strawberry.field
-    def id(self) -> strawberry.ID:
-        return strawberry.ID(encode_id("Lodgement", self.row.lodgement.id))
+    @classmethod
+    def from_row(cls, row: LodgementRow) -> Lodgement:
+        return cls(
+            row=row,
+            id=strawberry.ID(encode_id("Lodgement", row.lodgement.id)),
+            client_id=strawberry.ID(encode_id("Client", row.lodgement.client_id)),
+            decision_id=strawberry.ID(encode_id("Decision", row.lodgement.decision_id)),
+            amount=Money(row.lodgement.amount),
+            status=row.status,
+            proposed_by=row.lodgement.proposed_by,
+            proposed_at=row.lodgement.proposed_at,
+            lodged_by=row.lodged.lodged_by if row.lodged else None,
+            lodged_at=row.lodged.lodged_at if row.lodged else None,
+        )
 
-    @strawberry.field
-    def client_id(self) -> strawberry.ID:
-        return strawberry.ID(encode_id("Client", self.row.lodgement.client_id))
-
-    @strawberry.field(description="The investment plan decision that approves it.")
-    def decision_id(self) -> strawberry.ID:
-        return strawberry.ID(encode_id("Decision", self.row.lodgement.decision_id))
-
-    @strawberry.field
-    def amount(self) -> Money:
-        return Money(self.row.lodgement.amount)
-
-    @strawberry.field
-    def status(self) -> LodgementStatus:
-        return self.row.status
-
-    @strawberry.field
-    def proposed_by(self) -> str:
-        return self.row.lodgement.proposed_by
-
-    @strawberry.field
-    def proposed_at(self) -> datetime:
-        return self.row.lodgement.proposed_at
-
-    @strawberry.field
-    def lodged_by(self) -> str | None:
-        return self.row.lodged.lodged_by if self.row.lodged else None
-
-    @strawberry.field
-    def lodged_at(self) -> datetime | None:
-        return self.row.lodged.lodged_at if self.row.lodged else None
+    id: strawberry.ID
+    client_id: strawberry.ID
+    decision_id: strawberry.ID = strawberry.field(
+        description="The investment plan decision that approves it."
+    )
+    amount: Money
+    status: LodgementStatus
+    proposed_by: str
+    proposed_at: datetime
+    lodged_by: str | None
+    lodged_at: datetime | None
 
     @strawberry.field(description="The ledger transfer CMS -> Court Funds, once lodged.")
     def transfer_id(self) -> strawberry.ID | None:
@@ -105,33 +93,26 @@ class Lodgement:
 class CourtFundsWithdrawal:
     row: strawberry.Private[WithdrawalRow]
 
-    @strawberry.field(description="The withdrawal's id (its ledger transfer's).")
-    def id(self) -> strawberry.ID:
-        return strawberry.ID(encode_id("CourtFundsWithdrawal", self.row.transfer_id))
+    @classmethod
+    def from_row(cls, row: WithdrawalRow) -> CourtFundsWithdrawal:
+        return cls(
+            row=row,
+            id=strawberry.ID(encode_id("CourtFundsWithdrawal", row.transfer_id)),
+            client_id=strawberry.ID(encode_id("Client", row.client_id)),
+            transfer_id=strawberry.ID(encode_id("Transfer", row.transfer_id)),
+            amount=Money(row.amount),
+            reason=row.reason,
+            recorded_by=row.recorded_by,
+            recorded_at=row.recorded_at,
+        )
 
-    @strawberry.field
-    def client_id(self) -> strawberry.ID:
-        return strawberry.ID(encode_id("Client", self.row.client_id))
-
-    @strawberry.field
-    def transfer_id(self) -> strawberry.ID:
-        return strawberry.ID(encode_id("Transfer", self.row.transfer_id))
-
-    @strawberry.field
-    def amount(self) -> Money:
-        return Money(self.row.amount)
-
-    @strawberry.field(description="What the client needs the money for.")
-    def reason(self) -> str:
-        return self.row.reason
-
-    @strawberry.field
-    def recorded_by(self) -> str:
-        return self.row.recorded_by
-
-    @strawberry.field
-    def recorded_at(self) -> datetime:
-        return self.row.recorded_at
+    id: strawberry.ID = strawberry.field(description="The withdrawal's id (its ledger transfer's).")
+    client_id: strawberry.ID
+    transfer_id: strawberry.ID
+    amount: Money
+    reason: str = strawberry.field(description="What the client needs the money for.")
+    recorded_by: str
+    recorded_at: datetime
 
 
 @strawberry.type(
@@ -141,33 +122,28 @@ class CourtFundsWithdrawal:
 class CourtFundsInterestRun:
     row: strawberry.Private[InterestRunRow]
 
-    @strawberry.field
-    def id(self) -> strawberry.ID:
-        return strawberry.ID(encode_id("CourtFundsInterestRun", self.row.id))
+    @classmethod
+    def from_row(cls, row: InterestRunRow) -> CourtFundsInterestRun:
+        return cls(
+            row=row,
+            id=strawberry.ID(encode_id("CourtFundsInterestRun", row.id)),
+            period_start=row.period_start,
+            period_end=row.period_end,
+            run_by=row.run_by,
+            run_at=row.run_at,
+            accounts=row.accounts,
+            total=Money(row.total),
+        )
 
-    @strawberry.field
-    def period_start(self) -> date:
-        return self.row.period_start
-
-    @strawberry.field(description="Inclusive.")
-    def period_end(self) -> date:
-        return self.row.period_end
-
-    @strawberry.field
-    def run_by(self) -> str:
-        return self.row.run_by
-
-    @strawberry.field
-    def run_at(self) -> datetime:
-        return self.row.run_at
-
-    @strawberry.field(description="Accounts credited (those whose interest was a penny or more).")
-    def accounts(self) -> int:
-        return self.row.accounts
-
-    @strawberry.field
-    def total(self) -> Money:
-        return Money(self.row.total)
+    id: strawberry.ID
+    period_start: date
+    period_end: date = strawberry.field(description="Inclusive.")
+    run_by: str
+    run_at: datetime
+    accounts: int = strawberry.field(
+        description="Accounts credited (those whose interest was a penny or more)."
+    )
+    total: Money
 
 
 @strawberry.input(description="A proposal to lodge surplus with the Court Funds Office.")
@@ -245,14 +221,6 @@ PostCourtFundsInterestResult = Annotated[
 ]
 
 
-def _problem(exc: BusinessProblem) -> Problem:
-    """The union member for a failure, naming records by their opaque ids."""
-    problem = to_problem(exc)
-    if isinstance(problem, NotFoundProblem) and isinstance(exc, service.Missing):
-        problem.id = strawberry.ID(encode_id(exc.type_name, exc.ident))
-    return problem
-
-
 @strawberry.type
 class LodgementQuery:
     @strawberry.field(
@@ -285,7 +253,7 @@ class LodgementQuery:
             rows,
             page,
             key=lambda r: [r.lodgement.proposed_at.isoformat(), str(r.lodgement.id)],
-            node=lambda r: Lodgement(row=r),
+            node=lambda r: Lodgement.from_row(r),
         )
 
     @strawberry.field(
@@ -307,7 +275,7 @@ class LodgementQuery:
             rows,
             page,
             key=lambda r: [r.period_start.isoformat(), str(r.id)],
-            node=lambda r: CourtFundsInterestRun(row=r),
+            node=lambda r: CourtFundsInterestRun.from_row(r),
         )
 
 
@@ -336,13 +304,12 @@ class LodgementMutation:
             why_client_not_involved=input.why_client_not_involved,
             notes=input.notes,
         )
-        try:
-            done = await service.propose(
-                ctx.session, ctx.actor, proposal, idempotency_key=idempotency_key
-            )
-        except BusinessProblem as exc:
-            return _problem(exc)  # type: ignore[return-value]
-        return LodgementPayload(lodgement=Lodgement(row=done.lodgement), replayed=done.replayed)
+        done = await service.propose(
+            ctx.session, ctx.actor, proposal, idempotency_key=idempotency_key
+        )
+        return LodgementPayload(
+            lodgement=Lodgement.from_row(done.lodgement), replayed=done.replayed
+        )
 
     @strawberry.mutation(
         extensions=allow(INVESTMENT_EXECUTE),
@@ -356,11 +323,10 @@ class LodgementMutation:
     ) -> LodgeResult:
         ctx = info.context
         lid = decode_uuid("Lodgement", lodgement_id)
-        try:
-            done = await service.lodge(ctx.session, ctx.actor, lid, idempotency_key=idempotency_key)
-        except BusinessProblem as exc:
-            return _problem(exc)  # type: ignore[return-value]
-        return LodgementPayload(lodgement=Lodgement(row=done.lodgement), replayed=done.replayed)
+        done = await service.lodge(ctx.session, ctx.actor, lid, idempotency_key=idempotency_key)
+        return LodgementPayload(
+            lodgement=Lodgement.from_row(done.lodgement), replayed=done.replayed
+        )
 
     @strawberry.mutation(
         extensions=allow(INVESTMENT_EXECUTE),
@@ -378,14 +344,11 @@ class LodgementMutation:
     ) -> WithdrawFromCourtFundsResult:
         ctx = info.context
         cid = decode_uuid("Client", client_id)
-        try:
-            done = await service.withdraw(
-                ctx.session, ctx.actor, cid, amount, reason, idempotency_key=idempotency_key
-            )
-        except BusinessProblem as exc:
-            return _problem(exc)  # type: ignore[return-value]
+        done = await service.withdraw(
+            ctx.session, ctx.actor, cid, amount, reason, idempotency_key=idempotency_key
+        )
         return CourtFundsWithdrawalPayload(
-            withdrawal=CourtFundsWithdrawal(row=done.withdrawal), replayed=done.replayed
+            withdrawal=CourtFundsWithdrawal.from_row(done.withdrawal), replayed=done.replayed
         )
 
     @strawberry.mutation(
@@ -402,14 +365,11 @@ class LodgementMutation:
         idempotency_key: str,
     ) -> PostCourtFundsInterestResult:
         ctx = info.context
-        try:
-            outcome = await service.post_interest(
-                ctx.session, ctx.actor, period_start, period_end, idempotency_key=idempotency_key
-            )
-        except BusinessProblem as exc:
-            return _problem(exc)  # type: ignore[return-value]
+        outcome = await service.post_interest(
+            ctx.session, ctx.actor, period_start, period_end, idempotency_key=idempotency_key
+        )
         return CourtFundsInterestRunPayload(
-            run=CourtFundsInterestRun(row=outcome.run),
+            run=CourtFundsInterestRun.from_row(outcome.run),
             already_run=outcome.already_run,
             replayed=outcome.already_run,
         )

@@ -17,11 +17,11 @@ from ca_api.common.problems import (
     Problem,
     ValidationProblem,
     VersionConflict,
-    to_problem,
+    problem_for,
 )
 from ca_api.common.scalars import Money
 from ca_api.context import Context
-from ca_api.errors import BusinessProblem, ValidationFailed
+from ca_api.errors import ValidationFailed
 from ca_api.orders import rules, service
 from ca_api.orders.rules import AppointeeshipDetails, DeputyshipDetails
 from ca_api.orders.service import OrderRecord, OverlappingOrder
@@ -64,32 +64,29 @@ class OverlappingOrderProblem(Problem):
 class Deputyship:
     record: strawberry.Private[OrderRecord[DeputyshipDetails]]
 
-    @strawberry.field
-    def id(self) -> strawberry.ID:
-        return strawberry.ID(encode_id("Deputyship", self.record.id))
+    @classmethod
+    def from_record(cls, record: OrderRecord[DeputyshipDetails]) -> Deputyship:
+        return cls(
+            record=record,
+            id=strawberry.ID(encode_id("Deputyship", record.id)),
+            version=record.version,
+            case_number=record.details.case_number,
+            order_date=record.details.order_date,
+            end_date=record.details.end_date,
+            supervision_type=record.details.supervision_type,
+            superseded_by=_order_id("Deputyship", record.details.superseded_by),
+            recorded_at=record.recorded_at,
+            recorded_by=record.recorded_by,
+        )
 
-    @strawberry.field
-    def version(self) -> int:
-        return self.record.version
+    id: strawberry.ID
+    version: int
+    case_number: str
+    order_date: date
+    end_date: date | None
+    supervision_type: SupervisionType
 
-    @strawberry.field
-    def case_number(self) -> str:
-        return self.record.details.case_number
-
-    @strawberry.field
-    def order_date(self) -> date:
-        return self.record.details.order_date
-
-    @strawberry.field
-    def end_date(self) -> date | None:
-        return self.record.details.end_date
-
-    @strawberry.field
-    def supervision_type(self) -> SupervisionType:
-        return self.record.details.supervision_type
-
-    @strawberry.field
-    def powers(self) -> DeputyPowers:
+    def _powers(self) -> DeputyPowers:
         p = self.record.details.powers
         return DeputyPowers(
             receive_income=p.receive_income,
@@ -103,93 +100,89 @@ class Deputyship:
             else None,
         )
 
-    @strawberry.field(
-        description="In force today. One deputyship is in force for a client at a time."
-    )
-    def in_force(self) -> bool:
+    powers: DeputyPowers = strawberry.field(resolver=_powers)
+
+    def _in_force(self) -> bool:
         d = self.record.details
         return rules.is_in_force(d.order_date, d.end_date, clock.today())
 
-    @strawberry.field(
+    in_force: bool = strawberry.field(
+        resolver=_in_force,
+        description="In force today. One deputyship is in force for a client at a time.",
+    )
+
+    superseded_by: strawberry.ID | None = strawberry.field(
         description="The deputyship that replaced this one (recordDeputyship's supersedes); "
         "it ends the day before its successor's order date, so one replaced on its own date "
         "ends the day before it began and was never in force."
     )
-    def superseded_by(self) -> strawberry.ID | None:
-        return _order_id("Deputyship", self.record.details.superseded_by)
 
-    @strawberry.field(description="The deputyships this one replaced.")
-    def supersedes(self) -> list[strawberry.ID]:
+    def _supersedes(self) -> list[strawberry.ID]:
         return [strawberry.ID(encode_id("Deputyship", i)) for i in self.record.supersedes]
 
-    @strawberry.field
-    def recorded_at(self) -> datetime:
-        return self.record.recorded_at
+    supersedes: list[strawberry.ID] = strawberry.field(
+        resolver=_supersedes, description="The deputyships this one replaced."
+    )
 
-    @strawberry.field
-    def recorded_by(self) -> str:
-        return self.record.recorded_by
+    recorded_at: datetime
+    recorded_by: str
 
 
 @strawberry.type(description="The DWP's appointment of the council as the client's appointee.")
 class Appointeeship:
     record: strawberry.Private[OrderRecord[AppointeeshipDetails]]
 
-    @strawberry.field
-    def id(self) -> strawberry.ID:
-        return strawberry.ID(encode_id("Appointeeship", self.record.id))
+    @classmethod
+    def from_record(cls, record: OrderRecord[AppointeeshipDetails]) -> Appointeeship:
+        return cls(
+            record=record,
+            id=strawberry.ID(encode_id("Appointeeship", record.id)),
+            version=record.version,
+            dwp_reference=record.details.dwp_reference,
+            applied_on=record.details.applied_on,
+            start_date=record.details.start_date,
+            end_date=record.details.end_date,
+            superseded_by=_order_id("Appointeeship", record.details.superseded_by),
+            recorded_at=record.recorded_at,
+            recorded_by=record.recorded_by,
+        )
 
-    @strawberry.field
-    def version(self) -> int:
-        return self.record.version
+    id: strawberry.ID
+    version: int
+    dwp_reference: str | None
+    applied_on: date | None
+    start_date: date
+    end_date: date | None
 
-    @strawberry.field
-    def dwp_reference(self) -> str | None:
-        return self.record.details.dwp_reference
-
-    @strawberry.field
-    def applied_on(self) -> date | None:
-        return self.record.details.applied_on
-
-    @strawberry.field
-    def start_date(self) -> date:
-        return self.record.details.start_date
-
-    @strawberry.field
-    def end_date(self) -> date | None:
-        return self.record.details.end_date
-
-    @strawberry.field(
-        description="In force today. One appointeeship is in force for a client at a time."
-    )
-    def in_force(self) -> bool:
+    def _in_force(self) -> bool:
         d = self.record.details
         return rules.is_in_force(d.start_date, d.end_date, clock.today())
 
-    @strawberry.field(
+    in_force: bool = strawberry.field(
+        resolver=_in_force,
+        description="In force today. One appointeeship is in force for a client at a time.",
+    )
+
+    superseded_by: strawberry.ID | None = strawberry.field(
         description="The appointeeship that replaced this one (recordAppointeeship's "
         "supersedes); it ends the day before its successor's start date."
     )
-    def superseded_by(self) -> strawberry.ID | None:
-        return _order_id("Appointeeship", self.record.details.superseded_by)
 
-    @strawberry.field(description="The appointeeships this one replaced.")
-    def supersedes(self) -> list[strawberry.ID]:
+    def _supersedes(self) -> list[strawberry.ID]:
         return [strawberry.ID(encode_id("Appointeeship", i)) for i in self.record.supersedes]
 
-    @strawberry.field
-    def recorded_at(self) -> datetime:
-        return self.record.recorded_at
+    supersedes: list[strawberry.ID] = strawberry.field(
+        resolver=_supersedes, description="The appointeeships this one replaced."
+    )
 
-    @strawberry.field
-    def recorded_by(self) -> str:
-        return self.record.recorded_by
+    recorded_at: datetime
+    recorded_by: str
 
 
 async def load_deputyships(ctx: Context, client_id: uuid.UUID) -> list[Deputyship]:
     async def batch(ids: list[uuid.UUID]) -> list[list[Deputyship]]:
         found = await service.deputyships_by_client(ctx.session, ids)
-        return [[Deputyship(record=r) for r in found[i]] for i in ids]
+        return [[Deputyship.from_record(r) for r in found[i]] for i in ids]
 
     return await ctx.loader("deputyships_by_client", batch).load(client_id)
 
@@ -197,7 +190,7 @@ async def load_deputyships(ctx: Context, client_id: uuid.UUID) -> list[Deputyshi
 async def load_appointeeships(ctx: Context, client_id: uuid.UUID) -> list[Appointeeship]:
     async def batch(ids: list[uuid.UUID]) -> list[list[Appointeeship]]:
         found = await service.appointeeships_by_client(ctx.session, ids)
-        return [[Appointeeship(record=r) for r in found[i]] for i in ids]
+        return [[Appointeeship.from_record(r) for r in found[i]] for i in ids]
 
     return await ctx.loader("appointeeships_by_client", batch).load(client_id)
 
@@ -341,19 +334,15 @@ SUPERSEDES = (
 )
 
 
-def _problem(exc: BusinessProblem, given_id: strawberry.ID) -> Any:
-    if isinstance(exc, OverlappingOrder):
-        return OverlappingOrderProblem(
-            code=exc.code,
-            message=exc.message,
-            existing_order_id=strawberry.ID(encode_id(exc.entity.capitalize(), exc.existing_id)),
-            existing_from=exc.existing_from,
-            existing_to=exc.existing_to,
-        )
-    problem = to_problem(exc)
-    if isinstance(problem, NotFoundProblem):
-        problem.id = given_id  # the caller's opaque id, not our internal one
-    return problem
+@problem_for(OverlappingOrder)
+def _overlapping(exc: OverlappingOrder) -> OverlappingOrderProblem:
+    return OverlappingOrderProblem(
+        code=exc.code,
+        message=exc.message,
+        existing_order_id=strawberry.ID(encode_id(exc.entity.capitalize(), exc.existing_id)),
+        existing_from=exc.existing_from,
+        existing_to=exc.existing_to,
+    )
 
 
 @strawberry.type
@@ -374,13 +363,10 @@ class OrderMutation:
         ctx = info.context
         cid = decode_uuid("Client", client_id)
         old = decode_uuid("Deputyship", supersedes) if supersedes is not None else None
-        try:
-            rec = await service.record_deputyship(
-                ctx.session, ctx.actor, cid, input.to_details(), supersedes=old
-            )
-        except BusinessProblem as exc:
-            return _problem(exc, client_id)  # type: ignore[no-any-return]
-        return DeputyshipPayload(deputyship=Deputyship(record=rec))
+        rec = await service.record_deputyship(
+            ctx.session, ctx.actor, cid, input.to_details(), supersedes=old
+        )
+        return DeputyshipPayload(deputyship=Deputyship.from_record(rec))
 
     @strawberry.mutation(
         extensions=allow(ORDER_WRITE),
@@ -396,18 +382,15 @@ class OrderMutation:
     ) -> AmendDeputyshipResult:
         ctx = info.context
         did = decode_uuid("Deputyship", id)
-        try:
-            rec = await service.amend_deputyship(
-                ctx.session,
-                ctx.actor,
-                did,
-                amendment.to_changes(),
-                reason=reason,
-                expected_version=expected_version,
-            )
-        except BusinessProblem as exc:
-            return _problem(exc, id)  # type: ignore[no-any-return]
-        return DeputyshipPayload(deputyship=Deputyship(record=rec))
+        rec = await service.amend_deputyship(
+            ctx.session,
+            ctx.actor,
+            did,
+            amendment.to_changes(),
+            reason=reason,
+            expected_version=expected_version,
+        )
+        return DeputyshipPayload(deputyship=Deputyship.from_record(rec))
 
     @strawberry.mutation(
         extensions=allow(ORDER_WRITE),
@@ -425,13 +408,10 @@ class OrderMutation:
         ctx = info.context
         cid = decode_uuid("Client", client_id)
         old = decode_uuid("Appointeeship", supersedes) if supersedes is not None else None
-        try:
-            rec = await service.record_appointeeship(
-                ctx.session, ctx.actor, cid, input.to_details(), supersedes=old
-            )
-        except BusinessProblem as exc:
-            return _problem(exc, client_id)  # type: ignore[no-any-return]
-        return AppointeeshipPayload(appointeeship=Appointeeship(record=rec))
+        rec = await service.record_appointeeship(
+            ctx.session, ctx.actor, cid, input.to_details(), supersedes=old
+        )
+        return AppointeeshipPayload(appointeeship=Appointeeship.from_record(rec))
 
     @strawberry.mutation(
         extensions=allow(ORDER_WRITE),
@@ -447,15 +427,12 @@ class OrderMutation:
     ) -> AmendAppointeeshipResult:
         ctx = info.context
         aid = decode_uuid("Appointeeship", id)
-        try:
-            rec = await service.amend_appointeeship(
-                ctx.session,
-                ctx.actor,
-                aid,
-                amendment.to_changes(),
-                reason=reason,
-                expected_version=expected_version,
-            )
-        except BusinessProblem as exc:
-            return _problem(exc, id)  # type: ignore[no-any-return]
-        return AppointeeshipPayload(appointeeship=Appointeeship(record=rec))
+        rec = await service.amend_appointeeship(
+            ctx.session,
+            ctx.actor,
+            aid,
+            amendment.to_changes(),
+            reason=reason,
+            expected_version=expected_version,
+        )
+        return AppointeeshipPayload(appointeeship=Appointeeship.from_record(rec))

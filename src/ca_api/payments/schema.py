@@ -44,13 +44,11 @@ from ca_api.common.problems import (
     NotFoundProblem,
     OverApprovalLimitProblem,
     PolicyMissingProblem,
-    Problem,
     ValidationProblem,
-    to_problem,
 )
 from ca_api.common.scalars import Money
 from ca_api.context import Context
-from ca_api.errors import BusinessProblem, NotFound
+from ca_api.errors import NotFound
 from ca_api.ledger.schema import Category, Counterparty
 from ca_api.payments import models, repository, rules, service
 from ca_api.payments import queue as _queue  # noqa: F401 - registers the PAYMENT queue source
@@ -120,7 +118,7 @@ async def _counterparty(ctx: Context, counterparty_id: uuid.UUID) -> Counterpart
     row = await _one(ctx, "counterparties", service.counterparties_by_id).load(counterparty_id)
     if row is None:  # pragma: no cover - a foreign key
         raise NotFound("counterparty", str(counterparty_id))
-    return Counterparty(row=row)
+    return Counterparty.from_row(row)
 
 
 async def _limits(ctx: Context) -> LimitVersion | None:
@@ -185,92 +183,76 @@ class Invoice:
     def _row(self) -> models.Invoice:
         return self.view.invoice
 
-    @strawberry.field
-    def id(self) -> strawberry.ID:
-        return strawberry.ID(encode_id("Invoice", self._row.id))
+    @classmethod
+    def from_view(cls, view: InvoiceView) -> Invoice:
+        row = view.invoice
+        return cls(
+            view=view,
+            id=strawberry.ID(encode_id("Invoice", row.id)),
+            client_id=strawberry.ID(encode_id("Client", row.client_id)),
+            client_reference=view.client_reference,
+            supplier_invoice_number=row.supplier_invoice_number,
+            invoice_date=row.invoice_date,
+            amount=Money(row.amount),
+            kind=InvoiceKind(row.kind),
+            category=Category(row.category),
+            description=row.description,
+            period_start=row.period_start,
+            period_end=row.period_end,
+            received_on=row.received_on,
+            due_on=row.due_on,
+            official_invoice=row.official_invoice,
+            direct_debit=row.direct_debit,
+            source=row.source,
+            recorded_by=row.recorded_by,
+            recorded_at=row.recorded_at,
+            status=view.status,
+        )
 
-    @strawberry.field
-    def client_id(self) -> strawberry.ID:
-        return strawberry.ID(encode_id("Client", self._row.client_id))
+    id: strawberry.ID
+    client_id: strawberry.ID
+    client_reference: str = strawberry.field(
+        description="The client's case reference, e.g. CA000123."
+    )
 
-    @strawberry.field(description="The client's case reference, e.g. CA000123.")
-    def client_reference(self) -> str:
-        return self.view.client_reference
-
-    @strawberry.field
-    async def supplier(self, info: Info[Context, None]) -> Counterparty:
+    async def _supplier(self, info: Info[Context, None]) -> Counterparty:
         return await _counterparty(info.context, self._row.supplier_id)
 
-    @strawberry.field
-    def supplier_invoice_number(self) -> str:
-        return self._row.supplier_invoice_number
+    supplier: Counterparty = strawberry.field(resolver=_supplier)
+    supplier_invoice_number: str
+    invoice_date: date
+    amount: Money
+    kind: InvoiceKind
+    category: Category = strawberry.field(
+        description="The OPG money-out category it is paid under (R-OPG-1)."
+    )
+    description: str
+    period_start: date | None
+    period_end: date | None
+    received_on: date = strawberry.field(
+        description="Date-stamped by the server on receipt (R-PAY-1)."
+    )
 
-    @strawberry.field
-    def invoice_date(self) -> date:
-        return self._row.invoice_date
-
-    @strawberry.field
-    def amount(self) -> Money:
-        return Money(self._row.amount)
-
-    @strawberry.field
-    def kind(self) -> InvoiceKind:
-        return InvoiceKind(self._row.kind)
-
-    @strawberry.field(description="The OPG money-out category it is paid under (R-OPG-1).")
-    def category(self) -> Category:
-        return Category(self._row.category)
-
-    @strawberry.field
-    def description(self) -> str:
-        return self._row.description
-
-    @strawberry.field
-    def period_start(self) -> date | None:
-        return self._row.period_start
-
-    @strawberry.field
-    def period_end(self) -> date | None:
-        return self._row.period_end
-
-    @strawberry.field(description="Date-stamped by the server on receipt (R-PAY-1).")
-    def received_on(self) -> date:
-        return self._row.received_on
-
-    @strawberry.field(
+    due_on: date = strawberry.field(
         description="21 working days after receipt (R-PAY-1); 21 days for the council's care "
         "charges (R-PAY-4). The figures are policy data."
     )
-    def due_on(self) -> date:
-        return self._row.due_on
 
-    @strawberry.field(description="Calendar days past the due date while unpaid; else 0.")
-    def days_overdue(self) -> int:
+    def _days_overdue(self) -> int:
         return rules.days_overdue(self._row.due_on, clock.today(), self.view.status)
 
-    @strawberry.field(description="An official invoice (needed to reimburse, R-PAY-5).")
-    def official_invoice(self) -> bool:
-        return self._row.official_invoice
+    days_overdue: int = strawberry.field(
+        resolver=_days_overdue, description="Calendar days past the due date while unpaid; else 0."
+    )
 
-    @strawberry.field(description="Paid by direct debit (R-PAY-4).")
-    def direct_debit(self) -> bool:
-        return self._row.direct_debit
-
-    @strawberry.field(description="OFFICER, CONTROCC or SAP.")
-    def source(self) -> str:
-        return self._row.source
-
-    @strawberry.field
-    def recorded_by(self) -> str:
-        return self._row.recorded_by
-
-    @strawberry.field
-    def recorded_at(self) -> datetime:
-        return self._row.recorded_at
-
-    @strawberry.field
-    def status(self) -> InvoiceStatus:
-        return self.view.status
+    official_invoice: bool = strawberry.field(
+        description="An official invoice (needed to reimburse, R-PAY-5)."
+    )
+    direct_debit: bool = strawberry.field(description="Paid by direct debit (R-PAY-4).")
+    source: str = strawberry.field(description="OFFICER, CONTROCC or SAP.")
+    recorded_by: str
+    recorded_at: datetime
+    status: InvoiceStatus
 
     @strawberry.field
     async def items(self, info: Info[Context, None]) -> list[InvoiceItem]:
@@ -313,7 +295,7 @@ class Invoice:
     async def payments(self, info: Info[Context, None]) -> list[Payment]:
         loader = _many(info.context, "payments_by_invoice", service.payments_by_invoice)
         views = await loader.load(self._row.id)
-        return [Payment(view=v) for v in views]
+        return [Payment.from_view(v) for v in views]
 
 
 @strawberry.type
@@ -334,6 +316,26 @@ class Payment:
     def _row(self) -> models.Payment:
         return self.view.payment
 
+    @classmethod
+    def from_view(cls, view: PaymentView) -> Payment:
+        row = view.payment
+        return cls(
+            view=view,
+            id=strawberry.ID(encode_id("Payment", row.id)),
+            client_id=strawberry.ID(encode_id("Client", row.client_id)),
+            client_reference=view.client_reference,
+            amount=Money(row.amount),
+            category=Category(row.category),
+            method=PaymentMethod(row.method),
+            description=row.description,
+            standing=row.standing,
+            status=view.status,
+            raised_by=row.raised_by,
+            authors=list(view.authors),
+            raised_at=row.raised_at,
+            waiting_since=row.raised_at if view.status is PaymentStatus.RAISED else None,
+        )
+
     async def _events(self, info: Info[Context, None]) -> list[models.PaymentEvent]:
         loader = _many(info.context, "payment_events", service.events_by_payment)
         return await loader.load(self._row.id)
@@ -343,78 +345,49 @@ class Payment:
     ) -> models.PaymentEvent | None:
         return next((e for e in await self._events(info) if e.event == kind.value), None)
 
-    @strawberry.field
-    def id(self) -> strawberry.ID:
-        return strawberry.ID(encode_id("Payment", self._row.id))
+    id: strawberry.ID
+    client_id: strawberry.ID
+    client_reference: str = strawberry.field(
+        description="The client's case reference, e.g. CA000123."
+    )
 
-    @strawberry.field
-    def client_id(self) -> strawberry.ID:
-        return strawberry.ID(encode_id("Client", self._row.client_id))
-
-    @strawberry.field(description="The client's case reference, e.g. CA000123.")
-    def client_reference(self) -> str:
-        return self.view.client_reference
-
-    @strawberry.field
-    def invoice_id(self) -> strawberry.ID | None:
+    def _invoice_id(self) -> strawberry.ID | None:
         i = self._row.invoice_id
         return strawberry.ID(encode_id("Invoice", i)) if i else None
 
-    @strawberry.field
-    async def invoice(self, info: Info[Context, None]) -> Invoice | None:
+    invoice_id: strawberry.ID | None = strawberry.field(resolver=_invoice_id)
+
+    async def _invoice(self, info: Info[Context, None]) -> Invoice | None:
         if self._row.invoice_id is None:
             return None
         view = await _one(info.context, "invoices", service.invoices_by_id).load(
             self._row.invoice_id
         )
-        return Invoice(view=view) if view is not None else None
+        return Invoice.from_view(view) if view is not None else None
 
-    @strawberry.field
-    async def payee(self, info: Info[Context, None]) -> Counterparty:
+    invoice: Invoice | None = strawberry.field(resolver=_invoice)
+
+    async def _payee(self, info: Info[Context, None]) -> Counterparty:
         return await _counterparty(info.context, self._row.payee_id)
 
-    @strawberry.field
-    def amount(self) -> Money:
-        return Money(self._row.amount)
+    payee: Counterparty = strawberry.field(resolver=_payee)
+    amount: Money
+    category: Category
+    method: PaymentMethod
+    description: str
+    standing: bool = strawberry.field(description="A standing payment, not of an invoice.")
+    status: PaymentStatus
+    raised_by: str
 
-    @strawberry.field
-    def category(self) -> Category:
-        return Category(self._row.category)
-
-    @strawberry.field
-    def method(self) -> PaymentMethod:
-        return PaymentMethod(self._row.method)
-
-    @strawberry.field
-    def description(self) -> str:
-        return self._row.description
-
-    @strawberry.field(description="A standing payment, not of an invoice.")
-    def standing(self) -> bool:
-        return self._row.standing
-
-    @strawberry.field
-    def status(self) -> PaymentStatus:
-        return self.view.status
-
-    @strawberry.field
-    def raised_by(self) -> str:
-        return self._row.raised_by
-
-    @strawberry.field(
+    authors: list[str] = strawberry.field(
         description="Everyone who wrote what it pays, sorted: whoever raised it and, for an "
         "invoice, whoever recorded the invoice. None of them may approve it (R-ROLE-2)."
     )
-    def authors(self) -> list[str]:
-        return list(self.view.authors)
 
-    @strawberry.field
-    def raised_at(self) -> datetime:
-        return self._row.raised_at
-
-    @strawberry.field(description="Since when it has awaited approval; null once decided.")
-    def waiting_since(self) -> datetime | None:
-        return self._row.raised_at if self.view.status is PaymentStatus.RAISED else None
+    raised_at: datetime
+    waiting_since: datetime | None = strawberry.field(
+        description="Since when it has awaited approval; null once decided."
+    )
 
     @strawberry.field(
         description="An approval was refused because the client's funds were "
@@ -661,23 +634,12 @@ PaymentChangeResult = Annotated[
 ]
 
 
-def _problem(exc: BusinessProblem) -> Problem:
-    """The union member for a failure, naming records by their opaque ids."""
-    problem = to_problem(exc)
-    if isinstance(problem, NotFoundProblem) and isinstance(exc, service.Missing):
-        problem.id = strawberry.ID(encode_id(exc.type_name, exc.ident))
-    if isinstance(problem, DuplicateInvoiceProblem) and problem.existing_invoice_id:
-        raw = uuid.UUID(str(problem.existing_invoice_id))
-        problem.existing_invoice_id = strawberry.ID(encode_id("Invoice", raw))
-    return problem
-
-
 def _payment_page(views: list[PaymentView], page: PageRequest) -> Connection[Payment]:
     return connection_from_rows(
         views,
         page,
         key=lambda v: [v.payment.raised_at.isoformat(), str(v.payment.id)],
-        node=lambda v: Payment(view=v),
+        node=lambda v: Payment.from_view(v),
     )
 
 
@@ -689,7 +651,7 @@ class PaymentQuery:
         view = await service.get_invoice(ctx.session, ctx.principal, decode_uuid("Invoice", id))
         if view is None:
             raise NotFound("invoice", id)
-        return Invoice(view=view)
+        return Invoice.from_view(view)
 
     @strawberry.field(
         extensions=allow(LEDGER_READ),
@@ -723,7 +685,7 @@ class PaymentQuery:
             views,
             page,
             key=lambda v: [v.invoice.due_on.isoformat(), str(v.invoice.id)],
-            node=lambda v: Invoice(view=v),
+            node=lambda v: Invoice.from_view(v),
         )
 
     @strawberry.field(extensions=allow(LEDGER_READ), description="One payment, by id.")
@@ -732,7 +694,7 @@ class PaymentQuery:
         view = await service.get_payment(ctx.session, ctx.principal, decode_uuid("Payment", id))
         if view is None:
             raise NotFound("payment", id)
-        return Payment(view=view)
+        return Payment.from_view(view)
 
     @strawberry.field(
         extensions=allow(LEDGER_READ), description="Payments, newest first, a page at a time."
@@ -792,14 +754,11 @@ class PaymentMutation:
     ) -> RecordInvoiceResult:
         ctx = info.context
         new = input.to_new()
-        try:
-            done = await service.record_invoice(
-                ctx.session, ctx.actor, new, idempotency_key=idempotency_key
-            )
-        except BusinessProblem as exc:
-            return _problem(exc)  # type: ignore[return-value]
+        done = await service.record_invoice(
+            ctx.session, ctx.actor, new, idempotency_key=idempotency_key
+        )
         return RecordInvoicePayload(
-            invoice=Invoice(view=done.invoice), warnings=done.warnings, replayed=done.replayed
+            invoice=Invoice.from_view(done.invoice), warnings=done.warnings, replayed=done.replayed
         )
 
     @strawberry.mutation(
@@ -816,13 +775,10 @@ class PaymentMutation:
     ) -> UpdateInvoiceResult:
         ctx = info.context
         iid = decode_uuid("Invoice", invoice_id)
-        try:
-            view = await service.record_check(
-                ctx.session, ctx.actor, iid, check, passed=passed, note=note
-            )
-        except BusinessProblem as exc:
-            return _problem(exc)  # type: ignore[return-value]
-        return InvoicePayload(invoice=Invoice(view=view))
+        view = await service.record_check(
+            ctx.session, ctx.actor, iid, check, passed=passed, note=note
+        )
+        return InvoicePayload(invoice=Invoice.from_view(view))
 
     @strawberry.mutation(
         extensions=allow(INVOICE_CHECK),
@@ -840,13 +796,10 @@ class PaymentMutation:
     ) -> UpdateInvoiceResult:
         ctx = info.context
         iid = decode_uuid("Invoice", invoice_id)
-        try:
-            view = await service.record_checks(
-                ctx.session, ctx.actor, iid, [c.to_entry() for c in checks]
-            )
-        except BusinessProblem as exc:
-            return _problem(exc)  # type: ignore[return-value]
-        return InvoicePayload(invoice=Invoice(view=view))
+        view = await service.record_checks(
+            ctx.session, ctx.actor, iid, [c.to_entry() for c in checks]
+        )
+        return InvoicePayload(invoice=Invoice.from_view(view))
 
     @strawberry.mutation(
         extensions=allow(INVOICE_CHECK),
@@ -862,13 +815,10 @@ class PaymentMutation:
     ) -> UpdateInvoiceResult:
         ctx = info.context
         iid = decode_uuid("Invoice", invoice_id)
-        try:
-            view = await service.record_invoice_event(
-                ctx.session, ctx.actor, iid, InvoiceEventKind(event.value), note
-            )
-        except BusinessProblem as exc:
-            return _problem(exc)  # type: ignore[return-value]
-        return InvoicePayload(invoice=Invoice(view=view))
+        view = await service.record_invoice_event(
+            ctx.session, ctx.actor, iid, InvoiceEventKind(event.value), note
+        )
+        return InvoicePayload(invoice=Invoice.from_view(view))
 
     @strawberry.mutation(
         extensions=allow(PAYMENT_RAISE),
@@ -885,13 +835,10 @@ class PaymentMutation:
     ) -> RaisePaymentResult:
         ctx = info.context
         request = input.to_request(method)
-        try:
-            done = await service.raise_payment(
-                ctx.session, ctx.actor, request, idempotency_key=idempotency_key
-            )
-        except BusinessProblem as exc:
-            return _problem(exc)  # type: ignore[return-value]
-        return PaymentPayload(payment=Payment(view=done.payment), replayed=done.replayed)
+        done = await service.raise_payment(
+            ctx.session, ctx.actor, request, idempotency_key=idempotency_key
+        )
+        return PaymentPayload(payment=Payment.from_view(done.payment), replayed=done.replayed)
 
     @strawberry.mutation(
         extensions=allow(PAYMENT_APPROVE),
@@ -904,13 +851,10 @@ class PaymentMutation:
     ) -> ApprovePaymentResult:
         ctx = info.context
         pid = decode_uuid("Payment", id)
-        try:
-            done = await service.approve_payment(
-                ctx.session, ctx.actor, pid, idempotency_key=idempotency_key
-            )
-        except BusinessProblem as exc:
-            return _problem(exc)  # type: ignore[return-value]
-        return PaymentPayload(payment=Payment(view=done.payment), replayed=done.replayed)
+        done = await service.approve_payment(
+            ctx.session, ctx.actor, pid, idempotency_key=idempotency_key
+        )
+        return PaymentPayload(payment=Payment.from_view(done.payment), replayed=done.replayed)
 
     @strawberry.mutation(
         extensions=allow(PAYMENT_MAKE),
@@ -921,13 +865,10 @@ class PaymentMutation:
     ) -> PaymentChangeResult:
         ctx = info.context
         pid = decode_uuid("Payment", id)
-        try:
-            done = await service.make_payment(
-                ctx.session, ctx.actor, pid, idempotency_key=idempotency_key
-            )
-        except BusinessProblem as exc:
-            return _problem(exc)  # type: ignore[return-value]
-        return PaymentPayload(payment=Payment(view=done.payment), replayed=done.replayed)
+        done = await service.make_payment(
+            ctx.session, ctx.actor, pid, idempotency_key=idempotency_key
+        )
+        return PaymentPayload(payment=Payment.from_view(done.payment), replayed=done.replayed)
 
     @strawberry.mutation(
         extensions=allow(PAYMENT_CANCEL),
@@ -938,10 +879,7 @@ class PaymentMutation:
     ) -> PaymentChangeResult:
         ctx = info.context
         pid = decode_uuid("Payment", id)
-        try:
-            done = await service.cancel_payment(
-                ctx.session, ctx.actor, pid, reason, idempotency_key=idempotency_key
-            )
-        except BusinessProblem as exc:
-            return _problem(exc)  # type: ignore[return-value]
-        return PaymentPayload(payment=Payment(view=done.payment), replayed=done.replayed)
+        done = await service.cancel_payment(
+            ctx.session, ctx.actor, pid, reason, idempotency_key=idempotency_key
+        )
+        return PaymentPayload(payment=Payment.from_view(done.payment), replayed=done.replayed)

@@ -64,13 +64,8 @@ EVIDENCE_THRESHOLD_FIGURE = "reimbursement_evidence_threshold"  # R-PAY-5
 # --- business failures --------------------------------------------------------------------
 
 
-class Missing(RecordNotFound):
-    """A record this module looked for by id; ``type_name`` lets the GraphQL layer name it by
-    its opaque id."""
-
-    def __init__(self, type_name: str, ident: uuid.UUID) -> None:
-        super().__init__(type_name.lower(), str(ident))
-        self.type_name = type_name
+# A record named by its GraphQL type: its NotFoundProblem carries the opaque id.
+Missing = RecordNotFound.of
 
 
 class DuplicateInvoice(MoneyProblem):

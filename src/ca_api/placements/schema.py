@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
-from typing import Annotated, Any
+from typing import Annotated
 
 import strawberry
 from strawberry.types import Info
@@ -29,15 +29,12 @@ from ca_api.common.problems import (
     InvalidStateProblem,
     NotFoundProblem,
     PolicyMissingProblem,
-    Problem,
     SurplusRuleProblem,
     ValidationProblem,
-    to_problem,
 )
 from ca_api.common.scalars import Money, Percent
 from ca_api.context import Context
 from ca_api.decisions.schema import DecisionStatus
-from ca_api.errors import BusinessProblem
 from ca_api.ledger.schema import readable_client
 from ca_api.placements import models, rules, service
 from ca_api.placements.rules import PlacementEventKind
@@ -77,89 +74,84 @@ def _money(value: int | None) -> Money | None:
 class InstitutionProduct:
     row: strawberry.Private[models.InstitutionProduct]
 
-    @strawberry.field
-    def id(self) -> strawberry.ID:
-        return _id("InstitutionProduct", self.row.id)
+    @classmethod
+    def from_row(cls, row: models.InstitutionProduct) -> InstitutionProduct:
+        return cls(
+            row=row,
+            id=_id("InstitutionProduct", row.id),
+            institution_id=_id("ApprovedInstitution", row.institution_id),
+            name=row.name,
+            rate=Percent(row.rate_percent),
+            notice=row.notice,
+            effective_from=row.effective_from,
+        )
 
-    @strawberry.field
-    def institution_id(self) -> strawberry.ID:
-        return _id("ApprovedInstitution", self.row.institution_id)
+    id: strawberry.ID
+    institution_id: strawberry.ID
+    name: str = strawberry.field(description="The account type, e.g. Cash ISA.")
+    rate: Percent = strawberry.field(description="A year's interest, in percent.")
+    notice: str = strawberry.field(description="Notice to withdraw, e.g. Instant.")
 
-    @strawberry.field(description="The account type, e.g. Cash ISA.")
-    def name(self) -> str:
-        return self.row.name
-
-    @strawberry.field(description="A year's interest, in percent.")
-    def rate(self) -> Percent:
-        return Percent(self.row.rate_percent)
-
-    @strawberry.field(description="Notice to withdraw, e.g. Instant.")
-    def notice(self) -> str:
-        return self.row.notice
-
-    @strawberry.field(description="Null: no minimum.")
-    def minimum(self) -> Money | None:
+    def _minimum(self) -> Money | None:
         return _money(self.row.minimum)
 
-    @strawberry.field(description="Null: no limit.")
-    def maximum(self) -> Money | None:
+    minimum: Money | None = strawberry.field(resolver=_minimum, description="Null: no minimum.")
+
+    def _maximum(self) -> Money | None:
         return _money(self.row.maximum)
 
-    @strawberry.field(description="Placements may start on or after this date.")
-    def effective_from(self) -> date:
-        return self.row.effective_from
+    maximum: Money | None = strawberry.field(resolver=_maximum, description="Null: no limit.")
+    effective_from: date = strawberry.field(
+        description="Placements may start on or after this date."
+    )
 
 
 @strawberry.type(description="A review of an institution's standing (seed 002 7.11).")
 class InstitutionReview:
     row: strawberry.Private[models.InstitutionReview]
 
-    @strawberry.field
-    def reviewed_on(self) -> date:
-        return self.row.reviewed_on
+    @classmethod
+    def from_row(cls, row: models.InstitutionReview) -> InstitutionReview:
+        return cls(
+            row=row,
+            reviewed_on=row.reviewed_on,
+            still_approved=row.still_approved,
+            note=row.note,
+            recorded_by=row.recorded_by,
+            recorded_at=row.recorded_at,
+        )
 
-    @strawberry.field(description="False: no new placements from the review date (R-INV-4).")
-    def still_approved(self) -> bool:
-        return self.row.still_approved
-
-    @strawberry.field
-    def note(self) -> str:
-        return self.row.note
-
-    @strawberry.field
-    def recorded_by(self) -> str:
-        return self.row.recorded_by
-
-    @strawberry.field
-    def recorded_at(self) -> datetime:
-        return self.row.recorded_at
+    reviewed_on: date
+    still_approved: bool = strawberry.field(
+        description="False: no new placements from the review date (R-INV-4)."
+    )
+    note: str
+    recorded_by: str
+    recorded_at: datetime
 
 
 @strawberry.type(description="An institution on the register of approved institutions (R-INV-4).")
 class ApprovedInstitution:
     view: strawberry.Private[service.InstitutionView]
 
-    @strawberry.field
-    def id(self) -> strawberry.ID:
-        return _id("ApprovedInstitution", self.view.institution.id)
+    @classmethod
+    def from_view(cls, view: service.InstitutionView) -> ApprovedInstitution:
+        return cls(
+            view=view,
+            id=_id("ApprovedInstitution", view.institution.id),
+            name=view.institution.name,
+            approved_on=view.institution.approved_on,
+            note=view.institution.note,
+            counterparty_id=_id("Counterparty", view.institution.counterparty_id),
+        )
 
-    @strawberry.field
-    def name(self) -> str:
-        return self.view.institution.name
-
-    @strawberry.field
-    def approved_on(self) -> date:
-        return self.view.institution.approved_on
-
-    @strawberry.field
-    def note(self) -> str | None:
-        return self.view.institution.note
-
-    @strawberry.field(
+    id: strawberry.ID
+    name: str
+    approved_on: date
+    note: str | None
+    counterparty_id: strawberry.ID = strawberry.field(
         description="Its ledger counterparty (kind INSTITUTION): interest comes from it."
     )
-    def counterparty_id(self) -> strawberry.ID:
-        return _id("Counterparty", self.view.institution.counterparty_id)
 
     @strawberry.field(description="Whether it is approved on a date (default today).")
     def approved(self, on: date | None = None) -> bool:
@@ -167,16 +159,16 @@ class ApprovedInstitution:
 
     @strawberry.field
     def products(self) -> list[InstitutionProduct]:
-        return [InstitutionProduct(row=p) for p in self.view.products]
+        return [InstitutionProduct.from_row(p) for p in self.view.products]
 
     @strawberry.field
     def latest_review(self) -> InstitutionReview | None:
         r = self.view.latest_review
-        return InstitutionReview(row=r) if r is not None else None
+        return InstitutionReview.from_row(r) if r is not None else None
 
     @strawberry.field(description="Every review, oldest first.")
     def reviews(self) -> list[InstitutionReview]:
-        return [InstitutionReview(row=r) for r in self.view.reviews]
+        return [InstitutionReview.from_row(r) for r in self.view.reviews]
 
 
 # --- placements ---------------------------------------------------------------------------
@@ -190,61 +182,47 @@ class Placement:
     def _p(self) -> models.Placement:
         return self.view.placement
 
-    @strawberry.field
-    def id(self) -> strawberry.ID:
-        return _id("Placement", self._p.id)
+    @classmethod
+    def from_view(cls, view: service.PlacementView) -> Placement:
+        p = view.placement
+        return cls(
+            view=view,
+            id=_id("Placement", p.id),
+            client_id=_id("Client", p.client_id),
+            institution_id=_id("ApprovedInstitution", p.institution_id),
+            product_id=_id("InstitutionProduct", p.product_id),
+            amount=Money(p.amount),
+            start_date=p.start_date,
+            maturity_date=p.maturity_date,
+            rate=Percent(p.rate_percent),
+            status=view.status,
+            decision_id=_id("Decision", p.decision_id),
+            decision_status=view.decision_status,
+            protection_limit=Money(p.protection_limit),
+            protection_limit_effective_from=p.protection_limit_from,
+            proposed_by=p.proposed_by,
+        )
 
-    @strawberry.field
-    def client_id(self) -> strawberry.ID:
-        return _id("Client", self._p.client_id)
-
-    @strawberry.field
-    def institution_id(self) -> strawberry.ID:
-        return _id("ApprovedInstitution", self._p.institution_id)
-
-    @strawberry.field
-    def product_id(self) -> strawberry.ID:
-        return _id("InstitutionProduct", self._p.product_id)
-
-    @strawberry.field
-    def amount(self) -> Money:
-        return Money(self._p.amount)
-
-    @strawberry.field
-    def start_date(self) -> date:
-        return self._p.start_date
-
-    @strawberry.field
-    def maturity_date(self) -> date:
-        return self._p.maturity_date
-
-    @strawberry.field(description="The product's rate when proposed, percent a year.")
-    def rate(self) -> Percent:
-        return Percent(self._p.rate_percent)
-
-    @strawberry.field
-    def status(self) -> PlacementStatus:
-        return self.view.status
-
-    @strawberry.field(description="Its INVESTMENT_PLAN decision (approveDecision approves it).")
-    def decision_id(self) -> strawberry.ID:
-        return _id("Decision", self._p.decision_id)
-
-    @strawberry.field
-    def decision_status(self) -> DecisionStatus:
-        return self.view.decision_status
-
-    @strawberry.field(description="The deposit protection limit in force on the start date.")
-    def protection_limit(self) -> Money:
-        return Money(self._p.protection_limit)
-
-    @strawberry.field
-    def protection_limit_effective_from(self) -> date:
-        return self._p.protection_limit_from
-
-    @strawberry.field
-    def proposed_by(self) -> str:
-        return self._p.proposed_by
+    id: strawberry.ID
+    client_id: strawberry.ID
+    institution_id: strawberry.ID
+    product_id: strawberry.ID
+    amount: Money
+    start_date: date
+    maturity_date: date
+    rate: Percent = strawberry.field(
+        description="The product's rate when proposed, percent a year."
+    )
+    status: PlacementStatus
+    decision_id: strawberry.ID = strawberry.field(
+        description="Its INVESTMENT_PLAN decision (approveDecision approves it)."
+    )
+    decision_status: DecisionStatus
+    protection_limit: Money = strawberry.field(
+        description="The deposit protection limit in force on the start date."
+    )
+    protection_limit_effective_from: date
+    proposed_by: str
 
     @strawberry.field(description="Its own CLIENT_PLACEMENT ledger account, once placed.")
     def account_id(self) -> strawberry.ID | None:
@@ -291,148 +269,125 @@ class Placement:
 class ExistingInvestment:
     row: strawberry.Private[models.ExistingInvestment]
 
-    @strawberry.field
-    def id(self) -> strawberry.ID:
-        return _id("ExistingInvestment", self.row.id)
+    @classmethod
+    def from_row(cls, row: models.ExistingInvestment) -> ExistingInvestment:
+        return cls(
+            row=row,
+            id=_id("ExistingInvestment", row.id),
+            client_id=_id("Client", row.client_id),
+            kind=InvestmentKind(row.kind),
+            holder=row.holder,
+            valued_on=row.valued_on,
+            documents_held_at=row.documents_held_at,
+            note=row.note,
+            revises_id=_opt_id("ExistingInvestment", row.revises_id),
+            recorded_by=row.recorded_by,
+            recorded_at=row.recorded_at,
+        )
 
-    @strawberry.field
-    def client_id(self) -> strawberry.ID:
-        return _id("Client", self.row.client_id)
+    id: strawberry.ID
+    client_id: strawberry.ID
+    kind: InvestmentKind
+    holder: str = strawberry.field(description="Who holds it, or where.")
 
-    @strawberry.field
-    def kind(self) -> InvestmentKind:
-        return InvestmentKind(self.row.kind)
-
-    @strawberry.field(description="Who holds it, or where.")
-    def holder(self) -> str:
-        return self.row.holder
-
-    @strawberry.field(description="Units held, as a decimal string.")
-    def units(self) -> str | None:
+    def _units(self) -> str | None:
         u = self.row.units
         return rules.rate_text(u) if u is not None else None
 
-    @strawberry.field
-    def valuation(self) -> Money | None:
+    units: str | None = strawberry.field(
+        resolver=_units, description="Units held, as a decimal string."
+    )
+
+    def _valuation(self) -> Money | None:
         return _money(self.row.valuation)
 
-    @strawberry.field
-    def valued_on(self) -> date | None:
-        return self.row.valued_on
-
-    @strawberry.field(description="Where its documents are kept in safe keeping (R-INV-5).")
-    def documents_held_at(self) -> str:
-        return self.row.documents_held_at
-
-    @strawberry.field
-    def note(self) -> str | None:
-        return self.row.note
-
-    @strawberry.field(description="The record this one revalues or revises.")
-    def revises_id(self) -> strawberry.ID | None:
-        return _opt_id("ExistingInvestment", self.row.revises_id)
-
-    @strawberry.field
-    def recorded_by(self) -> str:
-        return self.row.recorded_by
-
-    @strawberry.field
-    def recorded_at(self) -> datetime:
-        return self.row.recorded_at
+    valuation: Money | None = strawberry.field(resolver=_valuation)
+    valued_on: date | None
+    documents_held_at: str = strawberry.field(
+        description="Where its documents are kept in safe keeping (R-INV-5)."
+    )
+    note: str | None
+    revises_id: strawberry.ID | None = strawberry.field(
+        description="The record this one revalues or revises."
+    )
+    recorded_by: str
+    recorded_at: datetime
 
 
 @strawberry.type(description="An investment statement on a deputy order (R-INV-3).")
 class InvestmentStatement:
     view: strawberry.Private[service.StatementView]
 
-    @strawberry.field
-    def id(self) -> strawberry.ID:
-        return _id("InvestmentStatement", self.view.statement.id)
+    @classmethod
+    def from_view(cls, view: service.StatementView) -> InvestmentStatement:
+        return cls(
+            view=view,
+            id=_id("InvestmentStatement", view.statement.id),
+            client_id=_id("Client", view.statement.client_id),
+            deputyship_id=_id("Deputyship", view.statement.deputyship_id),
+            summary=view.statement.summary,
+            investments_summary=view.statement.investments_summary,
+            surplus=Money(view.statement.surplus),
+            submitted_on=view.statement.submitted_on,
+            decision_id=_id("Decision", view.statement.decision_id),
+            decision_status=view.decision_status,
+            approved_on=view.approved_on,
+            recorded_by=view.statement.recorded_by,
+        )
 
-    @strawberry.field
-    def client_id(self) -> strawberry.ID:
-        return _id("Client", self.view.statement.client_id)
-
-    @strawberry.field
-    def deputyship_id(self) -> strawberry.ID:
-        return _id("Deputyship", self.view.statement.deputyship_id)
-
-    @strawberry.field
-    def summary(self) -> str:
-        return self.view.statement.summary
-
-    @strawberry.field
-    def investments_summary(self) -> str:
-        return self.view.statement.investments_summary
-
-    @strawberry.field
-    def surplus(self) -> Money:
-        return Money(self.view.statement.surplus)
-
-    @strawberry.field
-    def submitted_on(self) -> date:
-        return self.view.statement.submitted_on
-
-    @strawberry.field(description="Its INVESTMENT_PLAN decision (the governance manager approves).")
-    def decision_id(self) -> strawberry.ID:
-        return _id("Decision", self.view.statement.decision_id)
-
-    @strawberry.field
-    def decision_status(self) -> DecisionStatus:
-        return self.view.decision_status
-
-    @strawberry.field
-    def approved_on(self) -> date | None:
-        return self.view.approved_on
-
-    @strawberry.field
-    def recorded_by(self) -> str:
-        return self.view.statement.recorded_by
+    id: strawberry.ID
+    client_id: strawberry.ID
+    deputyship_id: strawberry.ID
+    summary: str
+    investments_summary: str
+    surplus: Money
+    submitted_on: date
+    decision_id: strawberry.ID = strawberry.field(
+        description="Its INVESTMENT_PLAN decision (the governance manager approves)."
+    )
+    decision_status: DecisionStatus
+    approved_on: date | None
+    recorded_by: str
 
 
 @strawberry.type(description="A deputy order's investment statement: when due and where it stands.")
 class InvestmentStatementDue:
     row: strawberry.Private[service.StatementDue]
 
-    @strawberry.field
-    def deputyship_id(self) -> strawberry.ID:
-        return _id("Deputyship", self.row.deputyship_id)
+    @classmethod
+    def from_row(cls, row: service.StatementDue) -> InvestmentStatementDue:
+        return cls(
+            row=row,
+            deputyship_id=_id("Deputyship", row.deputyship_id),
+            client_id=_id("Client", row.client_id),
+            client_reference=row.client_reference,
+            case_number=row.case_number,
+            order_date=row.order_date,
+            due_date=row.due_date,
+            status=row.status,
+            days_overdue=row.days_overdue,
+        )
 
-    @strawberry.field
-    def client_id(self) -> strawberry.ID:
-        return _id("Client", self.row.client_id)
+    deputyship_id: strawberry.ID
+    client_id: strawberry.ID
+    client_reference: str
+    case_number: str
+    order_date: date
 
-    @strawberry.field
-    def client_reference(self) -> str:
-        return self.row.client_reference
-
-    @strawberry.field
-    def case_number(self) -> str:
-        return self.row.case_number
-
-    @strawberry.field
-    def order_date(self) -> date:
-        return self.row.order_date
-
-    @strawberry.field(
+    due_date: date = strawberry.field(
         description="The order date plus three calendar months; a day the month lacks falls on "
         "its last day (30 November -> 28/29 February)."
     )
-    def due_date(self) -> date:
-        return self.row.due_date
 
-    @strawberry.field
-    def status(self) -> StatementStatus:
-        return self.row.status
-
-    @strawberry.field(description="Days past the due date (OVERDUE), or by which it was late.")
-    def days_overdue(self) -> int:
-        return self.row.days_overdue
+    status: StatementStatus
+    days_overdue: int = strawberry.field(
+        description="Days past the due date (OVERDUE), or by which it was late."
+    )
 
     @strawberry.field(description="The statement submitted or approved by the date, if any.")
     def statement(self) -> InvestmentStatement | None:
         s = self.row.statement
-        return InvestmentStatement(view=s) if s is not None else None
+        return InvestmentStatement.from_view(s) if s is not None else None
 
     @strawberry.field
     def submitted_on(self) -> date | None:
@@ -573,14 +528,6 @@ InvestmentStatementResult = Annotated[
 ]
 
 
-def _problem(exc: BusinessProblem) -> Any:
-    """The union member for a failure, naming records by their opaque ids."""
-    problem: Problem = to_problem(exc)
-    if isinstance(problem, NotFoundProblem) and isinstance(exc, service.Missing):
-        problem.id = strawberry.ID(encode_id(exc.type_name, exc.ident))
-    return problem
-
-
 # --- root fields --------------------------------------------------------------------------
 
 
@@ -593,7 +540,7 @@ class PlacementQuery:
     )
     async def approved_institutions(self, info: Info[Context, None]) -> list[ApprovedInstitution]:
         views = await service.list_institutions(info.context.session)
-        return [ApprovedInstitution(view=v) for v in views]
+        return [ApprovedInstitution.from_view(v) for v in views]
 
     @strawberry.field(
         extensions=allow(INVESTMENT_READ),
@@ -619,7 +566,7 @@ class PlacementQuery:
             views[: page.first + 1],
             page,
             key=lambda v: [v.placement.start_date.isoformat(), str(v.placement.id)],
-            node=lambda v: Placement(view=v),
+            node=lambda v: Placement.from_view(v),
         )
 
     @strawberry.field(
@@ -634,7 +581,7 @@ class PlacementQuery:
         cid = decode_uuid("Client", client_id)
         await readable_client(ctx, cid, client_id)
         rows = await service.investments_of(ctx.session, cid, include_revised=include_revised)
-        return [ExistingInvestment(row=r) for r in rows]
+        return [ExistingInvestment.from_row(r) for r in rows]
 
     @strawberry.field(
         extensions=allow(INVESTMENT_READ),
@@ -666,7 +613,7 @@ class PlacementQuery:
             rows,
             page,
             key=lambda r: [r.order_date.isoformat(), str(r.deputyship_id)],
-            node=lambda r: InvestmentStatementDue(row=r),
+            node=lambda r: InvestmentStatementDue.from_row(r),
         )
 
 
@@ -681,13 +628,10 @@ class PlacementMutation:
         self, info: Info[Context, None], name: str, approved_on: date, note: str | None = None
     ) -> InstitutionResult:
         ctx = info.context
-        try:
-            view = await service.add_institution(
-                ctx.session, ctx.actor, name=name, approved_on=approved_on, note=note
-            )
-        except BusinessProblem as exc:
-            return _problem(exc)  # type: ignore[no-any-return]
-        return ApprovedInstitutionPayload(institution=ApprovedInstitution(view=view))
+        view = await service.add_institution(
+            ctx.session, ctx.actor, name=name, approved_on=approved_on, note=note
+        )
+        return ApprovedInstitutionPayload(institution=ApprovedInstitution.from_view(view))
 
     @strawberry.mutation(
         extensions=allow(INSTITUTION_WRITE),
@@ -707,11 +651,8 @@ class PlacementMutation:
             maximum=input.maximum,
             effective_from=input.effective_from,
         )
-        try:
-            row = await service.add_product(ctx.session, ctx.actor, new)
-        except BusinessProblem as exc:
-            return _problem(exc)  # type: ignore[no-any-return]
-        return InstitutionProductPayload(product=InstitutionProduct(row=row))
+        row = await service.add_product(ctx.session, ctx.actor, new)
+        return InstitutionProductPayload(product=InstitutionProduct.from_row(row))
 
     @strawberry.mutation(
         extensions=allow(INSTITUTION_WRITE),
@@ -727,18 +668,15 @@ class PlacementMutation:
         note: str,
     ) -> InstitutionResult:
         ctx = info.context
-        try:
-            view = await service.review_institution(
-                ctx.session,
-                ctx.actor,
-                decode_uuid("ApprovedInstitution", institution_id),
-                reviewed_on=reviewed_on,
-                still_approved=still_approved,
-                note=note,
-            )
-        except BusinessProblem as exc:
-            return _problem(exc)  # type: ignore[no-any-return]
-        return ApprovedInstitutionPayload(institution=ApprovedInstitution(view=view))
+        view = await service.review_institution(
+            ctx.session,
+            ctx.actor,
+            decode_uuid("ApprovedInstitution", institution_id),
+            reviewed_on=reviewed_on,
+            still_approved=still_approved,
+            note=note,
+        )
+        return ApprovedInstitutionPayload(institution=ApprovedInstitution.from_view(view))
 
     @strawberry.mutation(
         extensions=allow(INVESTMENT_PROPOSE),
@@ -767,13 +705,10 @@ class PlacementMutation:
             why_client_not_involved=input.why_client_not_involved,
             notes=input.notes,
         )
-        try:
-            view = await service.place_funds(
-                ctx.session, ctx.actor, new, idempotency_key=idempotency_key
-            )
-        except BusinessProblem as exc:
-            return _problem(exc)  # type: ignore[no-any-return]
-        return PlacementPayload(placement=Placement(view=view), replayed=view.replayed)
+        view = await service.place_funds(
+            ctx.session, ctx.actor, new, idempotency_key=idempotency_key
+        )
+        return PlacementPayload(placement=Placement.from_view(view), replayed=view.replayed)
 
     @strawberry.mutation(
         extensions=allow(INVESTMENT_EXECUTE),
@@ -785,16 +720,13 @@ class PlacementMutation:
         self, info: Info[Context, None], placement_id: strawberry.ID, idempotency_key: str
     ) -> PlacementResult:
         ctx = info.context
-        try:
-            view = await service.make_placement(
-                ctx.session,
-                ctx.actor,
-                decode_uuid("Placement", placement_id),
-                idempotency_key=idempotency_key,
-            )
-        except BusinessProblem as exc:
-            return _problem(exc)  # type: ignore[no-any-return]
-        return PlacementPayload(placement=Placement(view=view), replayed=view.replayed)
+        view = await service.make_placement(
+            ctx.session,
+            ctx.actor,
+            decode_uuid("Placement", placement_id),
+            idempotency_key=idempotency_key,
+        )
+        return PlacementPayload(placement=Placement.from_view(view), replayed=view.replayed)
 
     @strawberry.mutation(
         extensions=allow(INVESTMENT_EXECUTE),
@@ -810,17 +742,14 @@ class PlacementMutation:
         idempotency_key: str,
     ) -> PlacementResult:
         ctx = info.context
-        try:
-            view = await service.mature_or_withdraw(
-                ctx.session,
-                ctx.actor,
-                decode_uuid("Placement", placement_id),
-                on_date,
-                idempotency_key=idempotency_key,
-            )
-        except BusinessProblem as exc:
-            return _problem(exc)  # type: ignore[no-any-return]
-        return PlacementPayload(placement=Placement(view=view), replayed=view.replayed)
+        view = await service.mature_or_withdraw(
+            ctx.session,
+            ctx.actor,
+            decode_uuid("Placement", placement_id),
+            on_date,
+            idempotency_key=idempotency_key,
+        )
+        return PlacementPayload(placement=Placement.from_view(view), replayed=view.replayed)
 
     @strawberry.mutation(
         extensions=allow(INVESTMENT_PROPOSE),
@@ -844,11 +773,8 @@ class PlacementMutation:
                 decode_uuid("ExistingInvestment", input.revises_id) if input.revises_id else None
             ),
         )
-        try:
-            row = await service.record_investment(ctx.session, ctx.actor, new)
-        except BusinessProblem as exc:
-            return _problem(exc)  # type: ignore[no-any-return]
-        return ExistingInvestmentPayload(investment=ExistingInvestment(row=row))
+        row = await service.record_investment(ctx.session, ctx.actor, new)
+        return ExistingInvestmentPayload(investment=ExistingInvestment.from_row(row))
 
     @strawberry.mutation(
         extensions=allow(INVESTMENT_PROPOSE),
@@ -869,12 +795,9 @@ class PlacementMutation:
             client_involved=input.client_involved,
             why_client_not_involved=input.why_client_not_involved,
         )
-        try:
-            view = await service.record_statement(
-                ctx.session, ctx.actor, new, idempotency_key=idempotency_key
-            )
-        except BusinessProblem as exc:
-            return _problem(exc)  # type: ignore[no-any-return]
+        view = await service.record_statement(
+            ctx.session, ctx.actor, new, idempotency_key=idempotency_key
+        )
         return InvestmentStatementPayload(
-            statement=InvestmentStatement(view=view), replayed=view.replayed
+            statement=InvestmentStatement.from_view(view), replayed=view.replayed
         )

@@ -25,16 +25,15 @@ from ca_api.common.problems import (
     PolicyMissingProblem,
     Problem,
     ValidationProblem,
-    to_problem,
+    problem_for,
 )
 from ca_api.common.scalars import Money, Percent
 from ca_api.context import Context
 from ca_api.decisions import service as decisions_service
-from ca_api.errors import ApiError, BusinessProblem, ErrorCode, NotFound
+from ca_api.errors import ApiError, ErrorCode, NotFound
 from ca_api.planning import rules, service
 from ca_api.planning.models import ClientAssetDeclaration as DeclarationRow
 from ca_api.planning.service import PlanAlreadySuperseded, PlanView
-from ca_api.policy.service import PolicyMissing
 
 PlanFrequency = rules.Frequency
 PlanFigure = rules.Figure
@@ -151,64 +150,59 @@ def _m(value: int | None) -> Money | None:
 class BudgetPlan:
     view: strawberry.Private[PlanView]
 
-    @strawberry.field
-    def id(self) -> strawberry.ID:
-        return strawberry.ID(encode_id("BudgetPlan", self.view.plan.id))
+    @classmethod
+    def from_view(cls, view: PlanView) -> BudgetPlan:
+        return cls(
+            view=view,
+            id=strawberry.ID(encode_id("BudgetPlan", view.plan.id)),
+            client_id=strawberry.ID(encode_id("Client", view.plan.client_id)),
+            plan_year_start=view.plan.plan_year_start,
+            opening_balance=Money(view.plan.opening_balance),
+            notes=view.plan.notes,
+            annual_income=Money(view.totals.income),
+            annual_expenditure=Money(view.totals.expenditure),
+            available_income=Money(view.totals.available),
+            shortfall=view.totals.shortfall,
+            surplus=Money(view.totals.surplus),
+            differs_from_printed=bool(view.differences),
+            recorded_by=view.plan.recorded_by,
+            recorded_at=view.plan.recorded_at,
+        )
 
-    @strawberry.field
-    def client_id(self) -> strawberry.ID:
-        return strawberry.ID(encode_id("Client", self.view.plan.client_id))
+    id: strawberry.ID
+    client_id: strawberry.ID
+    plan_year_start: date
+    opening_balance: Money = strawberry.field(
+        description="The account balance at the plan's start (R-BUD-3)."
+    )
+    notes: str | None
 
-    @strawberry.field
-    def plan_year_start(self) -> date:
-        return self.view.plan.plan_year_start
-
-    @strawberry.field(description="The account balance at the plan's start (R-BUD-3).")
-    def opening_balance(self) -> Money:
-        return Money(self.view.plan.opening_balance)
-
-    @strawberry.field
-    def notes(self) -> str | None:
-        return self.view.plan.notes
-
-    @strawberry.field
-    def income_lines(self) -> list[BudgetLine]:
+    def _income_lines(self) -> list[BudgetLine]:
         return [
             BudgetLine(line_no=n, line=ln)
             for n, ln in self.view.lines
             if ln.side is rules.Side.INCOME
         ]
 
-    @strawberry.field
-    def expenditure_lines(self) -> list[BudgetLine]:
+    income_lines: list[BudgetLine] = strawberry.field(resolver=_income_lines)
+
+    def _expenditure_lines(self) -> list[BudgetLine]:
         return [
             BudgetLine(line_no=n, line=ln)
             for n, ln in self.view.lines
             if ln.side is rules.Side.EXPENDITURE
         ]
 
-    @strawberry.field
-    def annual_income(self) -> Money:
-        return Money(self.view.totals.income)
+    expenditure_lines: list[BudgetLine] = strawberry.field(resolver=_expenditure_lines)
+    annual_income: Money
+    annual_expenditure: Money = strawberry.field(description="Twelve months' needs (R-INV-1).")
+    available_income: Money = strawberry.field(
+        description="Income - expenditure; negative is a shortfall (R-BUD-2)."
+    )
+    shortfall: bool
+    surplus: Money = strawberry.field(description="Opening balance + available income (R-BUD-3).")
 
-    @strawberry.field(description="Twelve months' needs (R-INV-1).")
-    def annual_expenditure(self) -> Money:
-        return Money(self.view.totals.expenditure)
-
-    @strawberry.field(description="Income - expenditure; negative is a shortfall (R-BUD-2).")
-    def available_income(self) -> Money:
-        return Money(self.view.totals.available)
-
-    @strawberry.field
-    def shortfall(self) -> bool:
-        return self.view.totals.shortfall
-
-    @strawberry.field(description="Opening balance + available income (R-BUD-3).")
-    def surplus(self) -> Money:
-        return Money(self.view.totals.surplus)
-
-    @strawberry.field
-    def personal_allowance(self) -> PersonalAllowanceCalculation | None:
+    def _personal_allowance(self) -> PersonalAllowanceCalculation | None:
         pa = self.view.personal_allowance
         if pa is None:
             return None
@@ -220,8 +214,11 @@ class BudgetPlan:
             weekly=Money(pa.weekly),
         )
 
-    @strawberry.field
-    def printed(self) -> PrintedPlanTotals:
+    personal_allowance: PersonalAllowanceCalculation | None = strawberry.field(
+        resolver=_personal_allowance
+    )
+
+    def _printed(self) -> PrintedPlanTotals:
         p = self.view.printed
         return PrintedPlanTotals(
             income=_m(p.income),
@@ -230,8 +227,9 @@ class BudgetPlan:
             surplus=_m(p.surplus),
         )
 
-    @strawberry.field(description="Printed totals that differ from the lines' own sums.")
-    def differences_from_printed(self) -> list[PlanFigureDifference]:
+    printed: PrintedPlanTotals = strawberry.field(resolver=_printed)
+
+    def _differences_from_printed(self) -> list[PlanFigureDifference]:
         return [
             PlanFigureDifference(
                 figure=d.figure,
@@ -242,171 +240,166 @@ class BudgetPlan:
             for d in self.view.differences
         ]
 
-    @strawberry.field
-    def differs_from_printed(self) -> bool:
-        return bool(self.view.differences)
+    differences_from_printed: list[PlanFigureDifference] = strawberry.field(
+        resolver=_differences_from_printed,
+        description="Printed totals that differ from the lines' own sums.",
+    )
 
-    @strawberry.field
-    def supersedes_id(self) -> strawberry.ID | None:
+    differs_from_printed: bool
+
+    def _supersedes_id(self) -> strawberry.ID | None:
         s = self.view.plan.supersedes_id
         return strawberry.ID(encode_id("BudgetPlan", s)) if s else None
 
-    @strawberry.field
-    def superseded_by_id(self) -> strawberry.ID | None:
+    supersedes_id: strawberry.ID | None = strawberry.field(resolver=_supersedes_id)
+
+    def _superseded_by_id(self) -> strawberry.ID | None:
         s = self.view.superseded_by
         return strawberry.ID(encode_id("BudgetPlan", s)) if s else None
 
-    @strawberry.field(
-        description='The approving "financial plans and budgets" decision (R-DEC); null until '
-        "it is linked."
-    )
-    def decision_id(self) -> strawberry.ID | None:
+    superseded_by_id: strawberry.ID | None = strawberry.field(resolver=_superseded_by_id)
+
+    def _decision_id(self) -> strawberry.ID | None:
         d = self.view.plan.decision_id
         return strawberry.ID(encode_id("Decision", d)) if d else None
 
-    @strawberry.field(
-        description="NOT_SUBMITTED, or the approving decision's status (RAISED, APPROVED, "
-        "REFUSED, SUPERSEDED)."
+    decision_id: strawberry.ID | None = strawberry.field(
+        resolver=_decision_id,
+        description='The approving "financial plans and budgets" decision (R-DEC); null until '
+        "it is linked.",
     )
-    async def approval_status(self, info: Info[Context, None]) -> str:
+
+    async def _approval_status(self, info: Info[Context, None]) -> str:
         d = self.view.plan.decision_id
         if d is None:
             return "NOT_SUBMITTED"
         found = await decisions_service.decisions_by_id(info.context.session, [d])
         return found[d].status.value if d in found else "NOT_SUBMITTED"
 
-    @strawberry.field
-    def recorded_by(self) -> str:
-        return self.view.plan.recorded_by
+    approval_status: str = strawberry.field(
+        resolver=_approval_status,
+        description="NOT_SUBMITTED, or the approving decision's status (RAISED, APPROVED, "
+        "REFUSED, SUPERSEDED).",
+    )
 
-    @strawberry.field
-    def recorded_at(self) -> datetime:
-        return self.view.plan.recorded_at
+    recorded_by: str
+    recorded_at: datetime
 
 
 @strawberry.type(description="What a client was found to hold (R-INV-1).")
 class ClientAssetDeclaration:
     row: strawberry.Private[DeclarationRow]
 
-    @strawberry.field
-    def id(self) -> strawberry.ID:
-        return strawberry.ID(encode_id("ClientAssetDeclaration", self.row.id))
+    @classmethod
+    def from_row(cls, row: DeclarationRow) -> ClientAssetDeclaration:
+        return cls(
+            row=row,
+            id=strawberry.ID(encode_id("ClientAssetDeclaration", row.id)),
+            client_id=strawberry.ID(encode_id("Client", row.client_id)),
+            declared_on=row.declared_on,
+            capital=row.capital,
+            property=row.property,
+            private_pension=row.private_pension,
+            note=row.note,
+            recorded_by=row.recorded_by,
+            recorded_at=row.recorded_at,
+        )
 
-    @strawberry.field
-    def client_id(self) -> strawberry.ID:
-        return strawberry.ID(encode_id("Client", self.row.client_id))
-
-    @strawberry.field
-    def declared_on(self) -> date:
-        return self.row.declared_on
-
-    @strawberry.field
-    def capital(self) -> bool:
-        return self.row.capital
-
-    @strawberry.field
-    def property(self) -> bool:
-        return self.row.property
-
-    @strawberry.field
-    def private_pension(self) -> bool:
-        return self.row.private_pension
-
-    @strawberry.field
-    def note(self) -> str:
-        return self.row.note
-
-    @strawberry.field
-    def recorded_by(self) -> str:
-        return self.row.recorded_by
-
-    @strawberry.field
-    def recorded_at(self) -> datetime:
-        return self.row.recorded_at
+    id: strawberry.ID
+    client_id: strawberry.ID
+    declared_on: date
+    capital: bool
+    property: bool
+    private_pension: bool
+    note: str
+    recorded_by: str
+    recorded_at: datetime
 
 
 @strawberry.type(description="A client flagged by a threshold on a date (R-INV-1, R-INV-2).")
 class ThresholdFlag:
     flag: strawberry.Private[service.ThresholdFlag]
 
-    @strawberry.field
-    def client_id(self) -> strawberry.ID:
-        return strawberry.ID(encode_id("Client", self.flag.client_id))
+    @classmethod
+    def from_flag(cls, flag: service.ThresholdFlag) -> ThresholdFlag:
+        return cls(
+            flag=flag,
+            client_id=strawberry.ID(encode_id("Client", flag.client_id)),
+            client_reference=flag.reference,
+            client_name=f"{flag.given_name} {flag.family_name}",
+            legal_role=flag.legal_role,
+            kind=flag.kind,
+            reasons=list(flag.reasons),
+            threshold_name=flag.threshold.name,
+            threshold=Money(flag.threshold.amount),
+            threshold_effective_from=flag.threshold.effective_from,
+            plan_review_due_on=flag.plan_review_due_on,
+            plan_stale=flag.plan_stale,
+        )
 
-    @strawberry.field
-    def client_reference(self) -> str:
-        return self.flag.reference
+    client_id: strawberry.ID
+    client_reference: str
+    client_name: str
+    legal_role: LegalRole = strawberry.field(description="The council's legal role on the date.")
+    kind: ThresholdFlagKind
+    reasons: list[ThresholdFlagReason]
+    threshold_name: str = strawberry.field(description="The policy figure applied.")
+    threshold: Money = strawberry.field(description="The threshold in force on the date.")
+    threshold_effective_from: date
 
-    @strawberry.field
-    def client_name(self) -> str:
-        return f"{self.flag.given_name} {self.flag.family_name}"
-
-    @strawberry.field(description="The council's legal role on the date.")
-    def legal_role(self) -> LegalRole:
-        return self.flag.legal_role
-
-    @strawberry.field
-    def kind(self) -> ThresholdFlagKind:
-        return self.flag.kind
-
-    @strawberry.field
-    def reasons(self) -> list[ThresholdFlagReason]:
-        return list(self.flag.reasons)
-
-    @strawberry.field(description="The policy figure applied.")
-    def threshold_name(self) -> str:
-        return self.flag.threshold.name
-
-    @strawberry.field(description="The threshold in force on the date.")
-    def threshold(self) -> Money:
-        return Money(self.flag.threshold.amount)
-
-    @strawberry.field
-    def threshold_effective_from(self) -> date:
-        return self.flag.threshold.effective_from
-
-    @strawberry.field(description="Appointee: the posted balances of all the client's accounts.")
-    def assets(self) -> Money | None:
+    def _assets(self) -> Money | None:
         return _m(self.flag.assets)
 
-    @strawberry.field(description="Appointee: the plan's annual expenditure.")
-    def twelve_months_needs(self) -> Money | None:
+    assets: Money | None = strawberry.field(
+        resolver=_assets, description="Appointee: the posted balances of all the client's accounts."
+    )
+
+    def _twelve_months_needs(self) -> Money | None:
         return _m(self.flag.twelve_months_needs)
 
-    @strawberry.field
-    def assets_above_needs(self) -> Money | None:
+    twelve_months_needs: Money | None = strawberry.field(
+        resolver=_twelve_months_needs, description="Appointee: the plan's annual expenditure."
+    )
+
+    def _assets_above_needs(self) -> Money | None:
         return _m(self.flag.assets_above_needs)
 
-    @strawberry.field(description="The plan's surplus (R-BUD-3).")
-    def surplus(self) -> Money | None:
+    assets_above_needs: Money | None = strawberry.field(resolver=_assets_above_needs)
+
+    def _surplus(self) -> Money | None:
         return _m(self.flag.surplus)
 
-    @strawberry.field(description="The plan in force on the date, if any.")
-    def plan_id(self) -> strawberry.ID | None:
+    surplus: Money | None = strawberry.field(
+        resolver=_surplus, description="The plan's surplus (R-BUD-3)."
+    )
+
+    def _plan_id(self) -> strawberry.ID | None:
         p = self.flag.plan
         return strawberry.ID(encode_id("BudgetPlan", p.id)) if p is not None else None
 
-    @strawberry.field
-    def plan_year_start(self) -> date | None:
+    plan_id: strawberry.ID | None = strawberry.field(
+        resolver=_plan_id, description="The plan in force on the date, if any."
+    )
+
+    def _plan_year_start(self) -> date | None:
         p = self.flag.plan
         return p.plan_year_start if p is not None else None
 
-    @strawberry.field(description="When the plan is due for its yearly review (R-CARE-2).")
-    def plan_review_due_on(self) -> date | None:
-        return self.flag.plan_review_due_on
+    plan_year_start: date | None = strawberry.field(resolver=_plan_year_start)
+    plan_review_due_on: date | None = strawberry.field(
+        description="When the plan is due for its yearly review (R-CARE-2)."
+    )
 
-    @strawberry.field(
+    plan_stale: bool = strawberry.field(
         description="The flag rests on a stale plan: on the date, the plan is past its yearly "
         "review (R-CARE-2). Nothing is lodged or placed on a stale plan's surplus until it is "
         "reviewed. False when there is no plan."
     )
-    def plan_stale(self) -> bool:
-        return self.flag.plan_stale
 
     @strawberry.field(description="Appointee: the declaration in force on the date, if any.")
     def declaration(self) -> ClientAssetDeclaration | None:
         d = self.flag.declaration
-        return ClientAssetDeclaration(row=d) if d is not None else None
+        return ClientAssetDeclaration.from_row(d) if d is not None else None
 
 
 # --- inputs ---
@@ -517,17 +510,13 @@ DeclareClientAssetsResult = Annotated[
 ]
 
 
-def _problem(exc: BusinessProblem, ids: dict[str, strawberry.ID]) -> Problem:
-    if isinstance(exc, PlanAlreadySuperseded):
-        return PlanAlreadySupersededProblem(
-            code=exc.code,
-            message=exc.message,
-            superseded_by_id=strawberry.ID(encode_id("BudgetPlan", exc.superseded_by)),
-        )
-    problem = to_problem(exc)
-    if isinstance(problem, NotFoundProblem):
-        problem.id = ids.get(str(problem.id), problem.id)
-    return problem
+@problem_for(PlanAlreadySuperseded)
+def _already_superseded(exc: PlanAlreadySuperseded) -> PlanAlreadySupersededProblem:
+    return PlanAlreadySupersededProblem(
+        code=exc.code,
+        message=exc.message,
+        superseded_by_id=strawberry.ID(encode_id("BudgetPlan", exc.superseded_by)),
+    )
 
 
 # --- root fields ---
@@ -540,7 +529,7 @@ class PlanningQuery:
         view = await service.get_plan(info.context.session, decode_uuid("BudgetPlan", id))
         if view is None:
             raise NotFound("budget plan", id)
-        return BudgetPlan(view=view)
+        return BudgetPlan.from_view(view)
 
     @strawberry.field(
         extensions=allow(PLAN_READ),
@@ -582,7 +571,7 @@ class PlanningQuery:
                 v.plan.recorded_at.isoformat(),
                 str(v.plan.id),
             ],
-            node=lambda v: BudgetPlan(view=v),
+            node=lambda v: BudgetPlan.from_view(v),
         )
 
     @strawberry.field(
@@ -600,18 +589,16 @@ class PlanningQuery:
     ) -> Connection[ThresholdFlag]:
         ctx = info.context
         page = page_request(first, after, default=50, maximum=ctx.settings.max_page_size)
-        try:
-            flags = await service.threshold_flags(
-                ctx.session,
-                ctx.principal,
-                on or clock.today(),
-                after_reference=page.after_one(str),
-                limit=page.first + 1,
-            )
-        except PolicyMissing as exc:
-            raise ApiError(ErrorCode.POLICY_MISSING, exc.message, **exc.details) from exc
+        # A figure missing is a POLICY_MISSING error (ca_api.graphql.ErrorPolicy).
+        flags = await service.threshold_flags(
+            ctx.session,
+            ctx.principal,
+            on or clock.today(),
+            after_reference=page.after_one(str),
+            limit=page.first + 1,
+        )
         return connection_from_rows(
-            flags, page, key=lambda f: [f.reference], node=lambda f: ThresholdFlag(flag=f)
+            flags, page, key=lambda f: [f.reference], node=lambda f: ThresholdFlag.from_flag(f)
         )
 
 
@@ -623,30 +610,28 @@ strawberry.enum(ReviewStatus, description="Where a client's yearly plan review s
 class PlanReview:
     review: strawberry.Private[service.PlanReview]
 
-    @strawberry.field
-    def client_id(self) -> strawberry.ID:
-        return strawberry.ID(encode_id("Client", self.review.client_id))
+    @classmethod
+    def from_review(cls, review: service.PlanReview) -> PlanReview:
+        return cls(
+            review=review,
+            client_id=strawberry.ID(encode_id("Client", review.client_id)),
+            client_reference=review.reference,
+            plan_year_start=review.plan_year_start,
+            due_on=review.due_on,
+            status=review.status,
+        )
 
-    @strawberry.field
-    def client_reference(self) -> str:
-        return self.review.reference
+    client_id: strawberry.ID
+    client_reference: str
 
-    @strawberry.field
-    def plan_id(self) -> strawberry.ID | None:
+    def _plan_id(self) -> strawberry.ID | None:
         p = self.review.plan_id
         return strawberry.ID(encode_id("BudgetPlan", p)) if p else None
 
-    @strawberry.field
-    def plan_year_start(self) -> date | None:
-        return self.review.plan_year_start
-
-    @strawberry.field
-    def due_on(self) -> date | None:
-        return self.review.due_on
-
-    @strawberry.field
-    def status(self) -> ReviewStatus:
-        return self.review.status
+    plan_id: strawberry.ID | None = strawberry.field(resolver=_plan_id)
+    plan_year_start: date | None
+    due_on: date | None
+    status: ReviewStatus
 
 
 @strawberry.type
@@ -673,7 +658,7 @@ class PlanReviewQuery:
             limit=page.first + 1,
         )
         return connection_from_rows(
-            reviews, page, key=lambda r: [r.reference], node=lambda r: PlanReview(review=r)
+            reviews, page, key=lambda r: [r.reference], node=lambda r: PlanReview.from_review(r)
         )
 
 
@@ -690,16 +675,10 @@ class PlanningMutation:
     ) -> RecordBudgetPlanResult:
         ctx = info.context
         new = input.to_new()
-        ids = {str(new.client_id): input.client_id}
-        if new.supersedes_id is not None and input.supersedes is not None:
-            ids[str(new.supersedes_id)] = input.supersedes
-        try:
-            done = await service.record_plan(
-                ctx.session, ctx.actor, new, idempotency_key=idempotency_key
-            )
-        except BusinessProblem as exc:
-            return _problem(exc, ids)  # type: ignore[return-value]
-        return BudgetPlanPayload(plan=BudgetPlan(view=done.view), replayed=done.replayed)
+        done = await service.record_plan(
+            ctx.session, ctx.actor, new, idempotency_key=idempotency_key
+        )
+        return BudgetPlanPayload(plan=BudgetPlan.from_view(done.view), replayed=done.replayed)
 
     @strawberry.mutation(
         extensions=allow(PLAN_WRITE),
@@ -718,18 +697,15 @@ class PlanningMutation:
     ) -> DeclareClientAssetsResult:
         ctx = info.context
         cid = decode_uuid("Client", client_id)
-        try:
-            row = await service.declare_assets(
-                ctx.session,
-                ctx.actor,
-                cid,
-                rules.AssetDeclaration(capital, property, private_pension),
-                note=note,
-                declared_on=declared_on,
-            )
-        except BusinessProblem as exc:
-            return _problem(exc, {str(cid): client_id})  # type: ignore[return-value]
-        return ClientAssetDeclarationPayload(declaration=ClientAssetDeclaration(row=row))
+        row = await service.declare_assets(
+            ctx.session,
+            ctx.actor,
+            cid,
+            rules.AssetDeclaration(capital, property, private_pension),
+            note=note,
+            declared_on=declared_on,
+        )
+        return ClientAssetDeclarationPayload(declaration=ClientAssetDeclaration.from_row(row))
 
     @strawberry.mutation(
         extensions=allow(PLAN_WRITE),
@@ -748,16 +724,13 @@ class PlanningMutation:
     ) -> RecordBudgetPlanResult:
         ctx = info.context
         pid = decode_uuid("BudgetPlan", plan_id)
-        try:
-            done = await service.submit_plan(
-                ctx.session,
-                ctx.actor,
-                pid,
-                consulted=consulted,
-                client_involved=client_involved,
-                why_client_not_involved=why_client_not_involved,
-                idempotency_key=idempotency_key,
-            )
-        except BusinessProblem as exc:
-            return _problem(exc, {str(pid): plan_id})  # type: ignore[return-value]
-        return BudgetPlanPayload(plan=BudgetPlan(view=done.view), replayed=done.replayed)
+        done = await service.submit_plan(
+            ctx.session,
+            ctx.actor,
+            pid,
+            consulted=consulted,
+            client_involved=client_involved,
+            why_client_not_involved=why_client_not_involved,
+            idempotency_key=idempotency_key,
+        )
+        return BudgetPlanPayload(plan=BudgetPlan.from_view(done.view), replayed=done.replayed)

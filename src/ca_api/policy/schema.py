@@ -42,51 +42,55 @@ KIND_OF_UNIT = {
 class PolicyFigure:
     row: strawberry.Private[PolicyFigureRow]
 
-    @strawberry.field
-    def name(self) -> str:
-        return self.row.name
+    @classmethod
+    def from_row(cls, row: PolicyFigureRow) -> PolicyFigure:
+        return cls(
+            row=row,
+            name=row.name,
+            effective_from=row.effective_from,
+            kind=KIND_OF_UNIT[row.unit],
+            known=row.value is not None,
+            source=row.source,
+            recorded_by=row.recorded_by,
+            recorded_at=row.recorded_at,
+        )
 
-    @strawberry.field
-    def effective_from(self) -> date:
-        return self.row.effective_from
+    name: str
+    effective_from: date
+    kind: PolicyFigureKind
 
-    @strawberry.field
-    def kind(self) -> PolicyFigureKind:
-        return KIND_OF_UNIT[self.row.unit]
-
-    @strawberry.field(
+    known: bool = strawberry.field(
         description="False: the figure is recorded as unknown from this date, and anything "
         "that needs it is refused rather than guessed (POLICY_MISSING)."
     )
-    def known(self) -> bool:
-        return self.row.value is not None
 
-    @strawberry.field(description="A MONEY figure (a fee, a threshold, a limit).")
-    def money(self) -> Money | None:
+    def _money(self) -> Money | None:
         value = self._value(PolicyFigureKind.MONEY)
         return Money(int(value)) if value is not None else None
 
-    @strawberry.field(description="A PERCENT figure (a rate a year, a price rise, a share).")
-    def percent(self) -> Percent | None:
+    money: Money | None = strawberry.field(
+        resolver=_money, description="A MONEY figure (a fee, a threshold, a limit)."
+    )
+
+    def _percent(self) -> Percent | None:
         value = self._value(PolicyFigureKind.PERCENT)
         return Percent(value) if value is not None else None
 
-    @strawberry.field(description="A DAYS or COUNT figure (working days, months).")
-    def count(self) -> int | None:
+    percent: Percent | None = strawberry.field(
+        resolver=_percent, description="A PERCENT figure (a rate a year, a price rise, a share)."
+    )
+
+    def _count(self) -> int | None:
         value = self._value(PolicyFigureKind.DAYS, PolicyFigureKind.COUNT)
         return int(value) if value is not None else None
 
-    @strawberry.field
-    def source(self) -> str:
-        return self.row.source
+    count: int | None = strawberry.field(
+        resolver=_count, description="A DAYS or COUNT figure (working days, months)."
+    )
 
-    @strawberry.field
-    def recorded_by(self) -> str:
-        return self.row.recorded_by
-
-    @strawberry.field
-    def recorded_at(self) -> datetime:
-        return self.row.recorded_at
+    source: str
+    recorded_by: str
+    recorded_at: datetime
 
     def _value(self, *kinds: PolicyFigureKind) -> Decimal | None:
         """The value if the figure is of one of ``kinds`` (and known), else None."""
@@ -123,7 +127,7 @@ class PolicyQuery:
         self, info: Info[Context, None], name: str | None = None
     ) -> list[PolicyFigure]:
         rows = await repository.figures(info.context.session, name)
-        return [PolicyFigure(row=r) for r in rows]
+        return [PolicyFigure.from_row(r) for r in rows]
 
     @strawberry.field(
         extensions=allow(POLICY_READ),

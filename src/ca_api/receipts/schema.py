@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Annotated, Any
 
@@ -17,13 +16,11 @@ from ca_api.common.problems import (
     IdempotencyKeyReusedProblem,
     NotFoundProblem,
     PolicyMissingProblem,
-    Problem,
     ValidationProblem,
-    to_problem,
 )
 from ca_api.common.scalars import Money
 from ca_api.context import Context
-from ca_api.errors import ApiError, BusinessProblem, ErrorCode
+from ca_api.errors import ApiError, ErrorCode
 from ca_api.ledger.schema import Benefit, Category, Counterparty, Transfer, readable_client
 from ca_api.receipts import repository, rules, service
 from ca_api.receipts.models import InterestRun as InterestRunRow
@@ -39,119 +36,101 @@ strawberry.enum(
 class Receipt:
     record: strawberry.Private[ReceiptRecord]
 
-    @strawberry.field(description="The receipt's id (its ledger transfer's).")
-    def id(self) -> strawberry.ID:
-        return strawberry.ID(encode_id("Receipt", self.record.receipt.transfer_id))
+    @classmethod
+    def from_record(cls, record: ReceiptRecord) -> Receipt:
+        return cls(
+            record=record,
+            id=strawberry.ID(encode_id("Receipt", record.receipt.transfer_id)),
+            client_id=strawberry.ID(encode_id("Client", record.receipt.client_id)),
+            amount=Money(record.transfer.amount),
+            value_date=record.transfer.value_date,
+            category=Category(record.transfer.category),
+            period_start=record.receipt.period_start,
+            period_end=record.receipt.period_end,
+            method=ReceiptMethod(record.receipt.method),
+            receipt_number=record.receipt.receipt_number,
+            received_on=record.receipt.received_on,
+            banked_on=record.receipt.banked_on,
+            banked_same_day=record.banked_same_day,
+            description=record.transfer.description,
+            reference=record.transfer.reference,
+            recorded_by=record.transfer.recorded_by,
+            recorded_at=record.transfer.posted_at,
+            reversed=record.reversed,
+        )
 
-    @strawberry.field
-    def client_id(self) -> strawberry.ID:
-        return strawberry.ID(encode_id("Client", self.record.receipt.client_id))
+    id: strawberry.ID = strawberry.field(description="The receipt's id (its ledger transfer's).")
+    client_id: strawberry.ID
 
-    @strawberry.field(description="Who paid: the DWP, a pension payer, ...")
-    def payer(self) -> Counterparty:
-        return Counterparty(row=self.record.payer)
+    def _payer(self) -> Counterparty:
+        return Counterparty.from_row(self.record.payer)
 
-    @strawberry.field
-    def amount(self) -> Money:
-        return Money(self.record.transfer.amount)
+    payer: Counterparty = strawberry.field(
+        resolver=_payer, description="Who paid: the DWP, a pension payer, ..."
+    )
 
-    @strawberry.field(description="The day the money was in the CMS account.")
-    def value_date(self) -> date:
-        return self.record.transfer.value_date
+    amount: Money
+    value_date: date = strawberry.field(description="The day the money was in the CMS account.")
+    category: Category = strawberry.field(description="The OPG money-in category (R-OPG-1).")
 
-    @strawberry.field(description="The OPG money-in category (R-OPG-1).")
-    def category(self) -> Category:
-        return Category(self.record.transfer.category)
-
-    @strawberry.field(description="The benefit, for benefits and state pension (R-ACC-6).")
-    def benefit(self) -> Benefit | None:
+    def _benefit(self) -> Benefit | None:
         b = self.record.receipt.benefit
         return Benefit(b) if b else None
 
-    @strawberry.field
-    def period_start(self) -> date | None:
-        return self.record.receipt.period_start
+    benefit: Benefit | None = strawberry.field(
+        resolver=_benefit, description="The benefit, for benefits and state pension (R-ACC-6)."
+    )
 
-    @strawberry.field(description="Inclusive.")
-    def period_end(self) -> date | None:
-        return self.record.receipt.period_end
-
-    @strawberry.field
-    def method(self) -> ReceiptMethod:
-        return ReceiptMethod(self.record.receipt.method)
-
-    @strawberry.field(description="The numbered receipt for cash and cheques (R-ACC-4).")
-    def receipt_number(self) -> str | None:
-        return self.record.receipt.receipt_number
-
-    @strawberry.field(description="The day the money came in.")
-    def received_on(self) -> date:
-        return self.record.receipt.received_on
-
-    @strawberry.field(description="The day it was banked (for a bank transfer, its value date).")
-    def banked_on(self) -> date | None:
-        return self.record.receipt.banked_on
-
-    @strawberry.field(description="Banked the day it came in (R-ACC-4); false: banked late.")
-    def banked_same_day(self) -> bool:
-        return self.record.banked_same_day
-
-    @strawberry.field
-    def description(self) -> str:
-        return self.record.transfer.description
-
-    @strawberry.field(description="The payer's or the bank's reference.")
-    def reference(self) -> str | None:
-        return self.record.transfer.reference
-
-    @strawberry.field
-    def recorded_by(self) -> str:
-        return self.record.transfer.recorded_by
-
-    @strawberry.field
-    def recorded_at(self) -> datetime:
-        return self.record.transfer.posted_at
-
-    @strawberry.field(description="Corrected by a reversing transfer (R-AUD-2).")
-    def reversed(self) -> bool:
-        return self.record.reversed
+    period_start: date | None
+    period_end: date | None = strawberry.field(description="Inclusive.")
+    method: ReceiptMethod
+    receipt_number: str | None = strawberry.field(
+        description="The numbered receipt for cash and cheques (R-ACC-4)."
+    )
+    received_on: date = strawberry.field(description="The day the money came in.")
+    banked_on: date | None = strawberry.field(
+        description="The day it was banked (for a bank transfer, its value date)."
+    )
+    banked_same_day: bool = strawberry.field(
+        description="Banked the day it came in (R-ACC-4); false: banked late."
+    )
+    description: str
+    reference: str | None = strawberry.field(description="The payer's or the bank's reference.")
+    recorded_by: str
+    recorded_at: datetime
+    reversed: bool = strawberry.field(description="Corrected by a reversing transfer (R-AUD-2).")
 
     @strawberry.field(description="The ledger transfer that moved the money.")
     def transfer(self) -> Transfer:
-        return Transfer(row=self.record.transfer)
+        return Transfer.from_row(self.record.transfer)
 
 
 @strawberry.type(description="Interest credited to every CMS account for a period (R-ACC-1).")
 class InterestRun:
     row: strawberry.Private[InterestRunRow]
 
-    @strawberry.field
-    def id(self) -> strawberry.ID:
-        return strawberry.ID(encode_id("InterestRun", self.row.id))
+    @classmethod
+    def from_row(cls, row: InterestRunRow) -> InterestRun:
+        return cls(
+            row=row,
+            id=strawberry.ID(encode_id("InterestRun", row.id)),
+            period_start=row.period_start,
+            period_end=row.period_end,
+            accounts=row.accounts,
+            total=Money(row.total),
+            run_by=row.run_by,
+            run_at=row.run_at,
+        )
 
-    @strawberry.field
-    def period_start(self) -> date:
-        return self.row.period_start
-
-    @strawberry.field(description="Inclusive.")
-    def period_end(self) -> date:
-        return self.row.period_end
-
-    @strawberry.field(description="Accounts credited (those whose interest was a penny or more).")
-    def accounts(self) -> int:
-        return self.row.accounts
-
-    @strawberry.field
-    def total(self) -> Money:
-        return Money(self.row.total)
-
-    @strawberry.field
-    def run_by(self) -> str:
-        return self.row.run_by
-
-    @strawberry.field
-    def run_at(self) -> datetime:
-        return self.row.run_at
+    id: strawberry.ID
+    period_start: date
+    period_end: date = strawberry.field(description="Inclusive.")
+    accounts: int = strawberry.field(
+        description="Accounts credited (those whose interest was a penny or more)."
+    )
+    total: Money
+    run_by: str
+    run_at: datetime
 
 
 @strawberry.input(description="Money received for a client (R-ACC-4, R-ACC-6).")
@@ -286,14 +265,6 @@ def _date_key(after: list[Any] | None) -> tuple[date, str] | None:
         raise _bad_cursor() from exc
 
 
-def _problem(exc: BusinessProblem, given_ids: Mapping[str, str] | None = None) -> Problem:
-    """The union member; a NotFoundProblem names the id as the caller gave it."""
-    problem = to_problem(exc)
-    if isinstance(problem, NotFoundProblem) and given_ids:
-        problem.id = strawberry.ID(given_ids.get(str(problem.id), str(problem.id)))
-    return problem
-
-
 @strawberry.type
 class ReceiptQuery:
     @strawberry.field(
@@ -340,7 +311,7 @@ class ReceiptQuery:
             records,
             page,
             key=lambda r: [r.receipt.received_on.isoformat(), r.transfer.seq],
-            node=lambda r: Receipt(record=r),
+            node=lambda r: Receipt.from_record(r),
         )
 
     @strawberry.field(
@@ -366,7 +337,7 @@ class ReceiptQuery:
             rows,
             page,
             key=lambda r: [r.period_start.isoformat(), str(r.id)],
-            node=lambda r: InterestRun(row=r),
+            node=lambda r: InterestRun.from_row(r),
         )
 
 
@@ -382,14 +353,10 @@ class ReceiptMutation:
     ) -> RecordReceiptResult:
         ctx = info.context
         draft = input.to_draft()
-        given = {str(draft.client_id): input.client_id, str(draft.payer_id): input.payer_id}
-        try:
-            record = await service.record_receipt(
-                ctx.session, ctx.actor, draft, idempotency_key=idempotency_key
-            )
-        except BusinessProblem as exc:
-            return _problem(exc, given)  # type: ignore[return-value]
-        return ReceiptPayload(receipt=Receipt(record=record), replayed=record.replayed)
+        record = await service.record_receipt(
+            ctx.session, ctx.actor, draft, idempotency_key=idempotency_key
+        )
+        return ReceiptPayload(receipt=Receipt.from_record(record), replayed=record.replayed)
 
     @strawberry.mutation(
         extensions=allow(BENEFIT_RUN),
@@ -401,16 +368,13 @@ class ReceiptMutation:
     ) -> RecordBenefitRunResult:
         ctx = info.context
         lines = [line.to_line() for line in input.lines]
-        try:
-            summary = await service.record_benefit_run(
-                ctx.session,
-                ctx.actor,
-                lines,
-                input.value_date,
-                idempotency_key=idempotency_key,
-            )
-        except BusinessProblem as exc:
-            return _problem(exc)  # type: ignore[return-value]
+        summary = await service.record_benefit_run(
+            ctx.session,
+            ctx.actor,
+            lines,
+            input.value_date,
+            idempotency_key=idempotency_key,
+        )
         return BenefitRunPayload(
             count=summary.count,
             total=Money(summary.total),
@@ -428,12 +392,9 @@ class ReceiptMutation:
         self, info: Info[Context, None], period_start: date, period_end: date
     ) -> PostInterestResult:
         ctx = info.context
-        try:
-            outcome = await service.post_interest(ctx.session, ctx.actor, period_start, period_end)
-        except BusinessProblem as exc:
-            return _problem(exc)  # type: ignore[return-value]
+        outcome = await service.post_interest(ctx.session, ctx.actor, period_start, period_end)
         return InterestRunPayload(
-            run=InterestRun(row=outcome.run),
+            run=InterestRun.from_row(outcome.run),
             already_run=outcome.already_run,
             replayed=outcome.already_run,
         )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Any
+from typing import Annotated
 
 import strawberry
 from strawberry.types import Info
@@ -16,11 +16,11 @@ from ca_api.common.problems import (
     NotFoundProblem,
     Problem,
     ValidationProblem,
-    to_problem,
+    problem_for,
 )
 from ca_api.common.scalars import Money
 from ca_api.context import Context
-from ca_api.errors import BusinessProblem, NotFound
+from ca_api.errors import NotFound
 from ca_api.ledger.schema import Transfer
 from ca_api.reconciliation import rules, service
 from ca_api.reconciliation.service import (
@@ -41,49 +41,40 @@ strawberry.enum(MatchMethod, description="How a statement line was matched to th
 class BankStatement:
     record: strawberry.Private[StatementRecord]
 
-    @strawberry.field
-    def id(self) -> strawberry.ID:
-        return strawberry.ID(encode_id("BankStatement", self.record.id))
+    @classmethod
+    def from_record(cls, record: StatementRecord) -> BankStatement:
+        return cls(
+            record=record,
+            id=strawberry.ID(encode_id("BankStatement", record.id)),
+            account_name=record.account_name,
+            period_start=record.period_start,
+            period_end=record.period_end,
+            opening_balance=Money(record.opening_balance),
+            closing_balance=Money(record.closing_balance),
+            imported_by=record.imported_by,
+            imported_at=record.imported_at,
+            line_count=record.line_count,
+            matched_line_count=record.matched_count,
+        )
 
-    @strawberry.field
-    def account_name(self) -> str:
-        return self.record.account_name
+    id: strawberry.ID
+    account_name: str
+    period_start: date
+    period_end: date = strawberry.field(description="Inclusive.")
+    opening_balance: Money
+    closing_balance: Money
 
-    @strawberry.field
-    def period_start(self) -> date:
-        return self.record.period_start
-
-    @strawberry.field(description="Inclusive.")
-    def period_end(self) -> date:
-        return self.record.period_end
-
-    @strawberry.field
-    def opening_balance(self) -> Money:
-        return Money(self.record.opening_balance)
-
-    @strawberry.field
-    def closing_balance(self) -> Money:
-        return Money(self.record.closing_balance)
-
-    @strawberry.field(description="Hex sha256 of the file: the same file is imported once.")
-    def sha256(self) -> str:
+    def _sha256(self) -> str:
         return self.record.source_sha256.hex()
 
-    @strawberry.field
-    def imported_by(self) -> str:
-        return self.record.imported_by
+    sha256: str = strawberry.field(
+        resolver=_sha256, description="Hex sha256 of the file: the same file is imported once."
+    )
 
-    @strawberry.field
-    def imported_at(self) -> datetime:
-        return self.record.imported_at
-
-    @strawberry.field(description="Transaction lines (the header is not counted).")
-    def line_count(self) -> int:
-        return self.record.line_count
-
-    @strawberry.field
-    def matched_line_count(self) -> int:
-        return self.record.matched_count
+    imported_by: str
+    imported_at: datetime
+    line_count: int = strawberry.field(description="Transaction lines (the header is not counted).")
+    matched_line_count: int
 
 
 @strawberry.type(description="How and by whom a statement line was matched.")
@@ -97,30 +88,31 @@ class BankMatch:
 class BankStatementLine:
     record: strawberry.Private[LineRecord]
 
-    @strawberry.field(description="The line's number in the file: the header is line 1.")
-    def line_no(self) -> int:
-        return self.record.line.line_no
+    @classmethod
+    def from_record(cls, record: LineRecord) -> BankStatementLine:
+        return cls(
+            record=record,
+            line_no=record.line.line_no,
+            posted_on=record.line.posted_on,
+            description=record.line.description,
+            reference=record.line.reference,
+            amount=Money(record.line.amount),
+        )
 
-    @strawberry.field
-    def posted_on(self) -> date:
-        return self.record.line.posted_on
-
-    @strawberry.field
-    def description(self) -> str:
-        return self.record.line.description
-
-    @strawberry.field
-    def reference(self) -> str | None:
-        return self.record.line.reference
-
-    @strawberry.field(description="Signed: money into the bank account positive, out negative.")
-    def amount(self) -> Money:
-        return Money(self.record.line.amount)
+    line_no: int = strawberry.field(
+        description="The line's number in the file: the header is line 1."
+    )
+    posted_on: date
+    description: str
+    reference: str | None
+    amount: Money = strawberry.field(
+        description="Signed: money into the bank account positive, out negative."
+    )
 
     @strawberry.field(description="The ledger transfer this line is; null while unmatched.")
     def transfer(self) -> Transfer | None:
         m = self.record.match
-        return Transfer(row=m.transfer) if m is not None else None
+        return Transfer.from_row(m.transfer) if m is not None else None
 
     @strawberry.field
     def match(self) -> BankMatch | None:
@@ -134,13 +126,20 @@ class BankStatementLine:
 class BankSideTransfer:
     record: strawberry.Private[MoveRecord]
 
-    @strawberry.field
-    def transfer(self) -> Transfer:
-        return Transfer(row=self.record.transfer)
+    @classmethod
+    def from_record(cls, record: MoveRecord) -> BankSideTransfer:
+        return cls(
+            record=record,
+            amount=Money(record.amount),
+        )
 
-    @strawberry.field(description="Signed as the bank sees it: into the account positive.")
-    def amount(self) -> Money:
-        return Money(self.record.amount)
+    def _transfer(self) -> Transfer:
+        return Transfer.from_row(self.record.transfer)
+
+    transfer: Transfer = strawberry.field(resolver=_transfer)
+    amount: Money = strawberry.field(
+        description="Signed as the bank sees it: into the account positive."
+    )
 
 
 @strawberry.type(
@@ -150,40 +149,39 @@ class BankSideTransfer:
 class BankReconciliation:
     data: strawberry.Private[Reconciliation]
 
-    @strawberry.field
-    def statement(self) -> BankStatement:
-        return BankStatement(record=self.data.statement)
+    @classmethod
+    def from_data(cls, data: Reconciliation) -> BankReconciliation:
+        return cls(
+            data=data,
+            statement=BankStatement.from_record(data.statement),
+            statement_closing_balance=Money(data.statement.closing_balance),
+            ledger_balance=Money(data.ledger_balance),
+            difference=Money(data.difference),
+            reconciled=data.reconciled,
+            slack_days=data.slack_days,
+            unmatched_line_count=data.unmatched_line_count,
+            unmatched_transfer_count=data.unmatched_transfer_count,
+        )
 
-    @strawberry.field
-    def statement_closing_balance(self) -> Money:
-        return Money(self.data.statement.closing_balance)
+    statement: BankStatement
+    statement_closing_balance: Money
 
-    @strawberry.field(
+    ledger_balance: Money = strawberry.field(
         description="Every CMS account's balance summed as at the period end, by value date: "
         "money moved in less money moved out, value date on or before periodEnd."
     )
-    def ledger_balance(self) -> Money:
-        return Money(self.data.ledger_balance)
 
-    @strawberry.field(description="statementClosingBalance - ledgerBalance: 0.00 when they agree.")
-    def difference(self) -> Money:
-        return Money(self.data.difference)
-
-    @strawberry.field(description="No difference, no unmatched line, no unmatched transfer.")
-    def reconciled(self) -> bool:
-        return self.data.reconciled
-
-    @strawberry.field(description="How many days apart a line and a transfer may match on import.")
-    def slack_days(self) -> int:
-        return self.data.slack_days
-
-    @strawberry.field
-    def unmatched_line_count(self) -> int:
-        return self.data.unmatched_line_count
-
-    @strawberry.field
-    def unmatched_transfer_count(self) -> int:
-        return self.data.unmatched_transfer_count
+    difference: Money = strawberry.field(
+        description="statementClosingBalance - ledgerBalance: 0.00 when they agree."
+    )
+    reconciled: bool = strawberry.field(
+        description="No difference, no unmatched line, no unmatched transfer."
+    )
+    slack_days: int = strawberry.field(
+        description="How many days apart a line and a transfer may match on import."
+    )
+    unmatched_line_count: int
+    unmatched_transfer_count: int
 
     async def _lines(
         self, info: Info[Context, None], first: int | None, after: str | None, unmatched: bool
@@ -201,7 +199,7 @@ class BankReconciliation:
             records,
             page,
             key=lambda r: [r.line.line_no],
-            node=lambda r: BankStatementLine(record=r),
+            node=lambda r: BankStatementLine.from_record(r),
         )
 
     @strawberry.field(description="Every line in file order, each with its matched transfer.")
@@ -232,7 +230,7 @@ class BankReconciliation:
             records,
             page,
             key=lambda r: [r.transfer.seq],
-            node=lambda r: BankSideTransfer(record=r),
+            node=lambda r: BankSideTransfer.from_record(r),
         )
 
 
@@ -254,6 +252,15 @@ class BankStatementInput:
 @strawberry.type(description="The same file was imported before: a statement is imported once.")
 class DuplicateStatementProblem(Problem):
     existing_statement_id: strawberry.ID
+
+
+@problem_for(DuplicateStatement)
+def _duplicate_statement(exc: DuplicateStatement) -> DuplicateStatementProblem:
+    return DuplicateStatementProblem(
+        code=exc.code,
+        message=exc.message,
+        existing_statement_id=strawberry.ID(encode_id("BankStatement", exc.existing_id)),
+    )
 
 
 @strawberry.type
@@ -292,7 +299,7 @@ class ReconciliationQuery:
         found = await service.reconciliation(ctx.session, sid)
         if found is None:
             raise NotFound("bank statement", statement_id)
-        return BankReconciliation(data=found)
+        return BankReconciliation.from_data(found)
 
     @strawberry.field(
         extensions=allow(LEDGER_READ), description="Imported bank statements, newest period first."
@@ -309,7 +316,7 @@ class ReconciliationQuery:
             records,
             page,
             key=lambda r: [r.period_start.isoformat(), str(r.id)],
-            node=lambda r: BankStatement(record=r),
+            node=lambda r: BankStatement.from_record(r),
         )
 
 
@@ -324,27 +331,18 @@ class ReconciliationMutation:
         self, info: Info[Context, None], input: BankStatementInput
     ) -> ImportBankStatementResult:
         ctx = info.context
-        try:
-            result = await service.import_statement(
-                ctx.session,
-                ctx.actor,
-                account_name=input.account_name,
-                period_start=input.period_start,
-                period_end=input.period_end,
-                opening_balance=input.opening_balance,
-                closing_balance=input.closing_balance,
-                csv_text=input.csv,
-            )
-        except DuplicateStatement as exc:
-            return DuplicateStatementProblem(
-                code=exc.code,
-                message=exc.message,
-                existing_statement_id=strawberry.ID(encode_id("BankStatement", exc.existing_id)),
-            )
-        except BusinessProblem as exc:
-            return to_problem(exc)  # type: ignore[return-value]
+        result = await service.import_statement(
+            ctx.session,
+            ctx.actor,
+            account_name=input.account_name,
+            period_start=input.period_start,
+            period_end=input.period_end,
+            opening_balance=input.opening_balance,
+            closing_balance=input.closing_balance,
+            csv_text=input.csv,
+        )
         return ImportBankStatementPayload(
-            statement=BankStatement(record=result.statement), auto_matched=result.auto_matched
+            statement=BankStatement.from_record(result.statement), auto_matched=result.auto_matched
         )
 
     @strawberry.mutation(
@@ -363,14 +361,5 @@ class ReconciliationMutation:
         ctx = info.context
         sid = decode_uuid("BankStatement", statement_id)
         tid = decode_uuid("Transfer", transfer_id)
-        try:
-            record = await service.match_line(
-                ctx.session, ctx.actor, sid, line_no, tid, reason=reason
-            )
-        except BusinessProblem as exc:
-            problem: Any = to_problem(exc)
-            if isinstance(problem, NotFoundProblem):
-                given = {str(sid): statement_id, str(tid): transfer_id}
-                problem.id = given.get(str(problem.id), problem.id)
-            return problem  # type: ignore[no-any-return]
-        return BankStatementLinePayload(line=BankStatementLine(record=record))
+        record = await service.match_line(ctx.session, ctx.actor, sid, line_no, tid, reason=reason)
+        return BankStatementLinePayload(line=BankStatementLine.from_record(record))
