@@ -24,6 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ca_api import clock
 from ca_api.approvals import events as queue_events
 from ca_api.approvals import rules as approval_rules
+from ca_api.approvals.problems import FourEyes, InvalidState, OverApprovalLimit
 from ca_api.audit import service as audit
 from ca_api.auth.principal import Principal
 from ca_api.common import idempotency
@@ -38,7 +39,7 @@ from ca_api.decisions.rules import (
     DecisionStatus,
     LimitRow,
 )
-from ca_api.errors import ErrorCode, MoneyProblem, RecordNotFound, ValidationFailed
+from ca_api.errors import RecordNotFound, ValidationFailed
 from ca_api.ledger import repository as ledger_repository
 from ca_api.ledger.models import Counterparty
 from ca_api.money import Pence, format_money
@@ -59,37 +60,6 @@ class Missing(RecordNotFound):
     def __init__(self, type_name: str, ident: uuid.UUID) -> None:
         super().__init__(type_name.lower(), str(ident))
         self.type_name = type_name
-
-
-class FourEyes(MoneyProblem):
-    def __init__(self, raised_by: str, *, author: bool = False) -> None:
-        did = (
-            "you wrote what this decision approves (you are one of its authors)"
-            if author
-            else "you raised this decision"
-        )
-        super().__init__(
-            ErrorCode.FOUR_EYES,
-            f"{did}: someone else must approve or refuse it (R-ROLE-2)",
-            raised_by=raised_by,
-        )
-
-
-class OverApprovalLimit(MoneyProblem):
-    def __init__(self, kind: DecisionKind, amount: Pence, lowest: str | None) -> None:
-        who = f"; the lowest role that may is {lowest}" if lowest else ""
-        super().__init__(
-            ErrorCode.OVER_APPROVAL_LIMIT,
-            f"a {kind.value} decision of {format_money(amount)} is above what your role may "
-            f"decide under the approval limits in force (R-DEC-2, R-DEC-4){who}",
-            amount=amount,
-            lowest_role=lowest,
-        )
-
-
-class InvalidState(MoneyProblem):
-    def __init__(self, message: str, **details: object) -> None:
-        super().__init__(ErrorCode.INVALID_STATE, message, **details)
 
 
 # --- what the use cases take and return ---------------------------------------------------
@@ -514,13 +484,24 @@ async def _authorise(
     force today (R-DEC-2, R-DEC-4)."""
     who = actor.principal.subject
     if not rules.four_eyes(decision.raised_by, who, await repository.authors(session, decision.id)):
-        raise FourEyes(decision.raised_by, author=who != decision.raised_by)
+        raise FourEyes(
+            decision.raised_by,
+            "you wrote what this decision approves (you are one of its authors)"
+            if who != decision.raised_by
+            else "you raised this decision",
+            "approve or refuse it",
+        )
     version = await policy.limits(session, today)
     kind = DecisionKind(decision.kind)
     subject = rules.SUBJECT[kind]
     if not may_approve(version, subject, actor.principal.roles, decision.amount):
         lowest = lowest_approver(version, subject, decision.amount)
-        raise OverApprovalLimit(kind, decision.amount, lowest.value if lowest else None)
+        raise OverApprovalLimit(
+            decision.amount,
+            lowest.value if lowest else None,
+            f"a {kind.value} decision of {format_money(decision.amount)} is above what your "
+            "role may decide under the approval limits in force",
+        )
     return version
 
 

@@ -20,6 +20,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ca_api import clock
+from ca_api.approvals.problems import InvalidState
 from ca_api.audit import service as audit
 from ca_api.audit.service import Change, jsonable
 from ca_api.clients import service as clients
@@ -35,7 +36,7 @@ from ca_api.decisions.rules import (
     validate_decision,
 )
 from ca_api.decisions.service import NewDecision
-from ca_api.errors import ErrorCode, MoneyProblem, RecordNotFound, ValidationFailed
+from ca_api.errors import RecordNotFound, ValidationFailed
 from ca_api.ledger import service as ledger
 from ca_api.ledger.models import LedgerAccount
 from ca_api.ledger.rules import AccountKind, Category, CounterpartyKind
@@ -46,11 +47,6 @@ from ca_api.lodgements.rules import LodgementStatus
 from ca_api.money import Pence
 from ca_api.policy import repository as policy_repository
 from ca_api.policy.service import PolicyMissing
-
-
-class InvalidState(MoneyProblem):
-    def __init__(self, message: str, **details: object) -> None:
-        super().__init__(ErrorCode.INVALID_STATE, message, **details)
 
 
 class Missing(RecordNotFound):

@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ca_api import clock
 from ca_api.approvals import events as queue_events
 from ca_api.approvals import rules as approval_rules
+from ca_api.approvals.problems import FourEyes, InvalidState, OverApprovalLimit
 from ca_api.audit import service as audit
 from ca_api.auth.principal import Principal
 from ca_api.common import idempotency
@@ -31,7 +32,7 @@ from ca_api.errors import ApiError, ErrorCode, MoneyProblem, RecordNotFound, Val
 from ca_api.ledger import service as ledger
 from ca_api.ledger.models import Counterparty
 from ca_api.ledger.rules import Category, CounterpartyKind
-from ca_api.ledger.service import InsufficientFunds, InvalidState, Movement
+from ca_api.ledger.service import InsufficientFunds, Movement
 from ca_api.money import Pence, format_money
 from ca_api.payments import repository, rules
 from ca_api.payments.models import (
@@ -90,32 +91,6 @@ class ChecksIncomplete(MoneyProblem):
             f"the invoice must pass every check before payment (R-PAY-2); missing or failed: "
             f"{names}",
             missing=[m.value for m in missing],
-        )
-
-
-class FourEyes(MoneyProblem):
-    def __init__(self, raised_by: str, *, author: bool = False) -> None:
-        did = (
-            "you recorded the invoice this payment pays (you are one of its authors)"
-            if author
-            else "you raised this payment"
-        )
-        super().__init__(
-            ErrorCode.FOUR_EYES,
-            f"{did}: someone else must approve it (R-ROLE-2)",
-            raised_by=raised_by,
-        )
-
-
-class OverApprovalLimit(MoneyProblem):
-    def __init__(self, amount: Pence, lowest: str | None) -> None:
-        who = f"; the lowest role that may is {lowest}" if lowest else ""
-        super().__init__(
-            ErrorCode.OVER_APPROVAL_LIMIT,
-            f"{format_money(amount)} is above what your role may approve under the limits in "
-            f"force (R-DEC-2, R-DEC-4){who}",
-            amount=amount,
-            lowest_role=lowest,
         )
 
 
@@ -779,12 +754,23 @@ async def approve_payment(
         _require(status, PaymentEventKind.APPROVED)
         who = actor.principal.subject
         if not rules.four_eyes(payment.raised_by, who, await _authors(session, payment)):
-            raise FourEyes(payment.raised_by, author=who != payment.raised_by)
+            raise FourEyes(
+                payment.raised_by,
+                "you recorded the invoice this payment pays (you are one of its authors)"
+                if who != payment.raised_by
+                else "you raised this payment",
+                "approve it",
+            )
         today = clock.today()
         version = await policy.limits(session, today)
         if not may_approve(version, ApprovalSubject.PAYMENT, actor.principal.roles, payment.amount):
             lowest = lowest_approver(version, ApprovalSubject.PAYMENT, payment.amount)
-            raise OverApprovalLimit(payment.amount, lowest.value if lowest else None)
+            raise OverApprovalLimit(
+                payment.amount,
+                lowest.value if lowest else None,
+                f"{format_money(payment.amount)} is above what your role may approve under the "
+                "limits in force",
+            )
         reference = await _still_payable(session, payment)  # checks again (R-PAY-2, R-PAY-5)
         payee = await ledger.counterparty_account(session, payment.payee_id)
         hold = await ledger.hold(

@@ -27,6 +27,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ca_api import clock
+from ca_api.approvals.problems import InvalidState
 from ca_api.audit import service as audit
 from ca_api.clients import service as clients
 from ca_api.common import idempotency
@@ -35,7 +36,7 @@ from ca_api.db import unit_of_work
 from ca_api.decisions import rules as decision_rules
 from ca_api.decisions import service as decisions
 from ca_api.decisions.rules import DecisionDraft, DecisionEventKind, DecisionKind, DecisionStatus
-from ca_api.errors import ErrorCode, MoneyProblem, ValidationFailed
+from ca_api.errors import ValidationFailed
 from ca_api.ledger import repository as ledger_repository
 from ca_api.ledger import service as ledger
 from ca_api.ledger.models import Counterparty
@@ -63,11 +64,6 @@ from ca_api.policy import repository as policy_repository
 from ca_api.policy.service import PolicyMissing
 
 Missing = decisions.Missing
-
-
-class InvalidState(MoneyProblem):
-    def __init__(self, message: str, **details: object) -> None:
-        super().__init__(ErrorCode.INVALID_STATE, message, **details)
 
 
 # --- the register of approved institutions (R-INV-4) -------------------------------------
