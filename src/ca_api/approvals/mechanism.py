@@ -31,6 +31,7 @@ failure nobody recovers from. The caller sees the same InvalidState, and nothing
 
 from __future__ import annotations
 
+import enum
 import uuid
 from collections.abc import Awaitable, Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
@@ -67,18 +68,25 @@ class Wording:
 
 
 @dataclass(frozen=True)
-class Approvable(Generic[R, S, E]):
+class EventLog:
+    """Where an aggregate's events go: enough for ``append_event`` (a placement, whose status
+    also stands on its decision's, has only this)."""
+
+    owner_column: str  # the events' column naming the aggregate ("payment_id")
+    events_of: Callable[[AsyncSession, Sequence[uuid.UUID]], Awaitable[Sequence[Any]]]
+    insert_event: Callable[[AsyncSession, dict[str, Any]], Awaitable[Any]]
+    once_index: str  # (the start of) the unique index that keeps each event once
+    already: Callable[[str], str]  # the refusal when that index finds the event (its kind)
+
+
+@dataclass(frozen=True)
+class Approvable(EventLog, Generic[R, S, E]):
     """One kind of thing that gets approved, as the mechanism needs to know it."""
 
     type_name: str  # its GraphQL type: names one that is not found
-    owner_column: str  # the events' column naming it ("payment_id"); its idempotency result
     lock: Callable[[AsyncSession, uuid.UUID], Awaitable[R | None]]
-    events_of: Callable[[AsyncSession, Sequence[uuid.UUID]], Awaitable[Sequence[Any]]]
     status: Callable[[Iterable[str]], S]  # rules: its status from its events' kinds
     transition_problem: Callable[[S, E], str | None]  # rules: its transition table, worded
-    insert_event: Callable[[AsyncSession, dict[str, Any]], Awaitable[Any]]
-    once_index: str  # the unique index that keeps each event once
-    already: Callable[[str], str]  # the refusal when that index finds the event (its kind)
     missing: Callable[[str, uuid.UUID], Exception]  # the module's not-found failure
     queue_kind: str | None = None  # its kind in the approval queue, if it waits in one
     wording: Wording | None = None  # if it is approved by someone (four eyes, limits)
@@ -112,9 +120,9 @@ def require(agg: Approvable[R, S, E], status: S, event: E) -> None:
 
 async def append_event(
     session: AsyncSession,
-    agg: Approvable[R, S, E],
+    agg: EventLog,
     ident: uuid.UUID,
-    event: E,
+    event: enum.StrEnum,
     actor: Actor,
     **fields: Any,
 ) -> Any:

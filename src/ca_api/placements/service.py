@@ -23,14 +23,13 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ca_api import clock
+from ca_api.approvals import mechanism as approvals
 from ca_api.approvals.problems import InvalidState
 from ca_api.audit import service as audit
 from ca_api.clients import service as clients
-from ca_api.common import idempotency
 from ca_api.context import Actor
 from ca_api.db import unit_of_work
 from ca_api.decisions import rules as decision_rules
@@ -530,20 +529,34 @@ async def _once(
     payload: dict[str, Any],
     work: Callable[[], Awaitable[PlacementView]],
 ) -> PlacementView:
-    async def replay(result: dict[str, Any]) -> PlacementView:
-        view = await _read_placement(session, uuid.UUID(str(result["placement_id"])))
-        return replace(view, replayed=True)
+    async def replay(placement_id: uuid.UUID) -> PlacementView:
+        return replace(await _read_placement(session, placement_id), replayed=True)
 
-    return await idempotency.run_once(
+    return await approvals.run_once(
         session,
-        actor.principal.subject,
+        actor,
         key,
         operation,
         payload,
         work,
-        remember=lambda v: {"placement_id": str(v.placement.id)},
+        remember_as=PLACEMENT_EVENTS.owner_column,
+        ident=lambda v: v.placement.id,
         replay=replay,
     )
+
+
+# A placement's events (its status also stands on its decision's: ``rules.placement_status``).
+PLACEMENT_EVENTS = approvals.EventLog(
+    owner_column="placement_id",
+    events_of=repository.events_of,
+    insert_event=repository.insert_event,
+    once_index="uq_placement_event",  # uq_placement_event_placed, uq_placement_event_closed
+    already=lambda event: (
+        "the placement was placed already"
+        if event == PlacementEventKind.PLACED
+        else "the placement came back already"
+    ),
+)
 
 
 async def _locked_placement(session: AsyncSession, placement_id: uuid.UUID) -> PlacementView:
@@ -608,16 +621,15 @@ async def make_placement(
                 reference=f"placement:{p.id}",
             ),
         )
-        event = await repository.insert_event(
+        event = await approvals.append_event(
             session,
-            {
-                "placement_id": p.id,
-                "event": PlacementEventKind.PLACED.value,
-                "on_date": p.start_date,
-                "account_id": account.id,
-                "principal_transfer_id": transfer.id,
-                "recorded_by": actor.principal.subject,
-            },
+            PLACEMENT_EVENTS,
+            p.id,
+            PlacementEventKind.PLACED,
+            actor,
+            on_date=p.start_date,
+            account_id=account.id,
+            principal_transfer_id=transfer.id,
         )
         await audit.record(
             session,
@@ -712,24 +724,19 @@ async def mature_or_withdraw(
             if on_date >= p.maturity_date
             else PlacementEventKind.WITHDRAWN
         )
-        try:
-            async with session.begin_nested():
-                event = await repository.insert_event(
-                    session,
-                    {
-                        "placement_id": p.id,
-                        "event": kind.value,
-                        "on_date": on_date,
-                        "account_id": placed.account_id,
-                        "principal_transfer_id": principal.id,
-                        "interest_transfer_id": interest_id,
-                        "interest": interest,
-                        "days_held": days,
-                        "recorded_by": actor.principal.subject,
-                    },
-                )
-        except IntegrityError as exc:  # pragma: no cover - the row lock above serialises
-            raise InvalidState("the placement came back already") from exc
+        event = await approvals.append_event(
+            session,
+            PLACEMENT_EVENTS,
+            p.id,
+            kind,
+            actor,
+            on_date=on_date,
+            account_id=placed.account_id,
+            principal_transfer_id=principal.id,
+            interest_transfer_id=interest_id,
+            interest=interest,
+            days_held=days,
+        )
         await audit.record(
             session,
             actor,
@@ -981,19 +988,20 @@ async def record_statement(
         )
         return (await statement_views(session, [row]))[0]
 
-    async def replay(result: dict[str, Any]) -> StatementView:
-        row = await repository.get_statement(session, uuid.UUID(str(result["statement_id"])))
+    async def replay(statement_id: uuid.UUID) -> StatementView:
+        row = await repository.get_statement(session, statement_id)
         assert row is not None
         return replace((await statement_views(session, [row]))[0], replayed=True)
 
-    return await idempotency.run_once(
+    return await approvals.run_once(
         session,
-        actor.principal.subject,
+        actor,
         idempotency_key,
         "recordInvestmentStatement",
         new.payload(),
         work,
-        remember=lambda v: {"statement_id": str(v.statement.id)},
+        remember_as="statement_id",
+        ident=lambda v: v.statement.id,
         replay=replay,
     )
 
