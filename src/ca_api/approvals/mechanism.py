@@ -199,23 +199,30 @@ async def notify(session: AsyncSession, agg: Approvable[R, S, E], ident: uuid.UU
     await queue_events.notify(session, agg.queue_kind, ident)
 
 
+@dataclass(frozen=True)
+class Once(Generic[T]):
+    """How an aggregate's use cases are remembered under an idempotency key and replayed: the
+    result stored as ``{remember_as: ident(outcome)}``, a repeat answered by ``replay``."""
+
+    remember_as: str  # "payment_id": the stored result's one key (stored keys never change)
+    ident: Callable[[T], uuid.UUID]
+    replay: Callable[[AsyncSession, uuid.UUID], Awaitable[T]]  # the outcome, marked replayed
+
+
 async def run_once(
+    once: Once[T],
     session: AsyncSession,
     actor: Actor,
     key: str,
     operation: str,
     payload: Any,
     work: Callable[[], Awaitable[T]],
-    *,
-    remember_as: str,
-    ident: Callable[[T], uuid.UUID],
-    replay: Callable[[uuid.UUID], Awaitable[T]],
 ) -> T:
-    """``work`` once per idempotency key, in one transaction with the key's claim; the result is
-    remembered as ``{remember_as: id}`` and a repeat gets ``replay(id)``."""
+    """``work`` once per idempotency key, in one transaction with the key's claim
+    (``common.idempotency``); a repeat replays the first outcome."""
 
     async def replayed(result: dict[str, Any]) -> T:
-        return await replay(uuid.UUID(str(result[remember_as])))
+        return await once.replay(session, uuid.UUID(str(result[once.remember_as])))
 
     return await idempotency.run_once(
         session,
@@ -224,6 +231,6 @@ async def run_once(
         operation,
         payload,
         work,
-        remember=lambda value: {remember_as: str(ident(value))},
+        remember=lambda value: {once.remember_as: str(once.ident(value))},
         replay=replayed,
     )

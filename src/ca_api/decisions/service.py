@@ -148,6 +148,15 @@ DECISIONS: approvals.Approvable[Decision, DecisionStatus, DecisionEventKind] = a
 )
 
 
+async def _replayed(session: AsyncSession, decision_id: uuid.UUID) -> DecisionOutcome:
+    return DecisionOutcome(await _read(session, decision_id), replayed=True)
+
+
+DECISION_ONCE = approvals.Once(
+    remember_as="decision_id", ident=lambda o: o.decision.decision.id, replay=_replayed
+)
+
+
 def _reason(reason: str, what: str) -> str:
     text = reason.strip()
     if not text:
@@ -176,30 +185,6 @@ def _payload(new: NewDecision) -> dict[str, Any]:
             str(new.recipient_counterparty_id) if new.recipient_counterparty_id else None
         ),
     }
-
-
-async def _run_once(
-    session: AsyncSession,
-    actor: Actor,
-    key: str,
-    operation: str,
-    payload: dict[str, Any],
-    work: Callable[[], Awaitable[DecisionOutcome]],
-) -> DecisionOutcome:
-    async def replay(decision_id: uuid.UUID) -> DecisionOutcome:
-        return DecisionOutcome(await _read(session, decision_id), replayed=True)
-
-    return await approvals.run_once(
-        session,
-        actor,
-        key,
-        operation,
-        payload,
-        work,
-        remember_as=DECISIONS.owner_column,
-        ident=lambda o: o.decision.decision.id,
-        replay=replay,
-    )
 
 
 # --- gifts (R-DEC-3, R-ORD-1, R-ROLE-3) ---------------------------------------------------
@@ -391,7 +376,9 @@ async def raise_decision(
         decision_id = await _insert_new(session, actor, new)
         return DecisionOutcome(await _read(session, decision_id))
 
-    return await _run_once(session, actor, idempotency_key, "raiseDecision", _payload(new), work)
+    return await approvals.run_once(
+        DECISION_ONCE, session, actor, idempotency_key, "raiseDecision", _payload(new), work
+    )
 
 
 async def supersede_decision(
@@ -444,7 +431,8 @@ async def supersede_decision(
         await approvals.notify(session, DECISIONS, decision_id)  # leaves the queue
         return DecisionOutcome(await _read(session, successor))
 
-    return await _run_once(
+    return await approvals.run_once(
+        DECISION_ONCE,
         session,
         actor,
         idempotency_key,
@@ -547,7 +535,8 @@ async def approve_decision(
         await approvals.notify(session, DECISIONS, decision_id)  # leaves the queue
         return DecisionOutcome(await _read(session, decision_id))
 
-    return await _run_once(
+    return await approvals.run_once(
+        DECISION_ONCE,
         session,
         actor,
         idempotency_key,
@@ -603,7 +592,8 @@ async def refuse_decision(
         await approvals.notify(session, DECISIONS, decision_id)  # leaves the queue
         return DecisionOutcome(await _read(session, decision_id))
 
-    return await _run_once(
+    return await approvals.run_once(
+        DECISION_ONCE,
         session,
         actor,
         idempotency_key,

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
 from typing import Any
@@ -85,28 +85,13 @@ async def _read(session: AsyncSession, lodgement_id: uuid.UUID) -> LodgementRow:
     return row
 
 
-async def _run_once(
-    session: AsyncSession,
-    actor: Actor,
-    key: str,
-    operation: str,
-    payload: dict[str, Any],
-    work: Callable[[], Awaitable[LodgementOutcome]],
-) -> LodgementOutcome:
-    async def replay(lodgement_id: uuid.UUID) -> LodgementOutcome:
-        return LodgementOutcome(await _read(session, lodgement_id), replayed=True)
+async def _replayed(session: AsyncSession, lodgement_id: uuid.UUID) -> LodgementOutcome:
+    return LodgementOutcome(await _read(session, lodgement_id), replayed=True)
 
-    return await approvals.run_once(
-        session,
-        actor,
-        key,
-        operation,
-        payload,
-        work,
-        remember_as="lodgement_id",
-        ident=lambda o: o.lodgement.lodgement.id,
-        replay=replay,
-    )
+
+LODGEMENT_ONCE = approvals.Once(
+    remember_as="lodgement_id", ident=lambda o: o.lodgement.lodgement.id, replay=_replayed
+)
 
 
 async def _deputy_client(session: AsyncSession, actor: Actor, client_id: uuid.UUID) -> None:
@@ -187,8 +172,14 @@ async def propose(
         )
         return LodgementOutcome(await _read(session, lodgement_id))
 
-    return await _run_once(
-        session, actor, idempotency_key, "proposeLodgement", jsonable(asdict(p)), work
+    return await approvals.run_once(
+        LODGEMENT_ONCE,
+        session,
+        actor,
+        idempotency_key,
+        "proposeLodgement",
+        jsonable(asdict(p)),
+        work,
     )
 
 
@@ -272,8 +263,14 @@ async def lodge(
         )
         return LodgementOutcome(await _read(session, lodgement.id))
 
-    return await _run_once(
-        session, actor, idempotency_key, "lodge", {"lodgement_id": str(lodgement_id)}, work
+    return await approvals.run_once(
+        LODGEMENT_ONCE,
+        session,
+        actor,
+        idempotency_key,
+        "lodge",
+        {"lodgement_id": str(lodgement_id)},
+        work,
     )
 
 

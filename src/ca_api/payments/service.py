@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -223,6 +223,15 @@ PAYMENTS: approvals.Approvable[Payment, PaymentStatus, PaymentEventKind] = appro
         must="approve it",
         may="approve under the limits",
     ),
+)
+
+
+async def _replayed(session: AsyncSession, payment_id: uuid.UUID) -> PaymentOutcome:
+    return PaymentOutcome(await _read_payment(session, payment_id), replayed=True)
+
+
+PAYMENT_ONCE = approvals.Once(
+    remember_as="payment_id", ident=lambda o: o.payment.payment.id, replay=_replayed
 )
 
 
@@ -687,32 +696,8 @@ async def raise_payment(
         )
         return PaymentOutcome(await _read_payment(session, payment_id))
 
-    return await _run_once(
-        session, actor, idempotency_key, "raisePayment", _request_payload(req), work
-    )
-
-
-async def _run_once(
-    session: AsyncSession,
-    actor: Actor,
-    key: str,
-    operation: str,
-    payload: dict[str, Any],
-    work: Callable[[], Awaitable[PaymentOutcome]],
-) -> PaymentOutcome:
-    async def replay(payment_id: uuid.UUID) -> PaymentOutcome:
-        return PaymentOutcome(await _read_payment(session, payment_id), replayed=True)
-
     return await approvals.run_once(
-        session,
-        actor,
-        key,
-        operation,
-        payload,
-        work,
-        remember_as=PAYMENTS.owner_column,
-        ident=lambda o: o.payment.payment.id,
-        replay=replay,
+        PAYMENT_ONCE, session, actor, idempotency_key, "raisePayment", _request_payload(req), work
     )
 
 
@@ -803,7 +788,8 @@ async def approve_payment(
         return PaymentOutcome(await _read_payment(session, payment_id))
 
     try:
-        return await _run_once(
+        return await approvals.run_once(
+            PAYMENT_ONCE,
             session,
             actor,
             idempotency_key,
@@ -895,8 +881,14 @@ async def make_payment(
         )
         return PaymentOutcome(await _read_payment(session, payment_id))
 
-    return await _run_once(
-        session, actor, idempotency_key, "makePayment", {"payment_id": str(payment_id)}, work
+    return await approvals.run_once(
+        PAYMENT_ONCE,
+        session,
+        actor,
+        idempotency_key,
+        "makePayment",
+        {"payment_id": str(payment_id)},
+        work,
     )
 
 
@@ -947,7 +939,8 @@ async def cancel_payment(
         )
         return PaymentOutcome(await _read_payment(session, payment_id))
 
-    return await _run_once(
+    return await approvals.run_once(
+        PAYMENT_ONCE,
         session,
         actor,
         idempotency_key,

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
@@ -351,6 +351,15 @@ async def placements_of_client(
     return [v for v in views if status is None or v.status is status]
 
 
+async def _replayed(session: AsyncSession, placement_id: uuid.UUID) -> PlacementView:
+    return replace(await _read_placement(session, placement_id), replayed=True)
+
+
+PLACEMENT_ONCE = approvals.Once(
+    remember_as="placement_id", ident=lambda v: v.placement.id, replay=_replayed
+)
+
+
 @dataclass(frozen=True)
 class NewPlacement:
     client_id: uuid.UUID
@@ -518,30 +527,8 @@ async def place_funds(
         )
         return await _read_placement(session, row.id)
 
-    return await _once(session, actor, idempotency_key, "placeFunds", new.payload(), work)
-
-
-async def _once(
-    session: AsyncSession,
-    actor: Actor,
-    key: str,
-    operation: str,
-    payload: dict[str, Any],
-    work: Callable[[], Awaitable[PlacementView]],
-) -> PlacementView:
-    async def replay(placement_id: uuid.UUID) -> PlacementView:
-        return replace(await _read_placement(session, placement_id), replayed=True)
-
     return await approvals.run_once(
-        session,
-        actor,
-        key,
-        operation,
-        payload,
-        work,
-        remember_as=PLACEMENT_EVENTS.owner_column,
-        ident=lambda v: v.placement.id,
-        replay=replay,
+        PLACEMENT_ONCE, session, actor, idempotency_key, "placeFunds", new.payload(), work
     )
 
 
@@ -649,8 +636,14 @@ async def make_placement(
         )
         return await _read_placement(session, p.id)
 
-    return await _once(
-        session, actor, idempotency_key, "makePlacement", {"placement_id": str(placement_id)}, work
+    return await approvals.run_once(
+        PLACEMENT_ONCE,
+        session,
+        actor,
+        idempotency_key,
+        "makePlacement",
+        {"placement_id": str(placement_id)},
+        work,
     )
 
 
@@ -757,7 +750,8 @@ async def mature_or_withdraw(
         )
         return await _read_placement(session, p.id)
 
-    return await _once(
+    return await approvals.run_once(
+        PLACEMENT_ONCE,
         session,
         actor,
         idempotency_key,
@@ -911,6 +905,17 @@ async def statement_views(
     return [StatementView(r, *statuses[r.decision_id]) for r in rows]
 
 
+async def _replayed_statement(session: AsyncSession, statement_id: uuid.UUID) -> StatementView:
+    row = await repository.get_statement(session, statement_id)
+    assert row is not None
+    return replace((await statement_views(session, [row]))[0], replayed=True)
+
+
+STATEMENT_ONCE = approvals.Once(
+    remember_as="statement_id", ident=lambda v: v.statement.id, replay=_replayed_statement
+)
+
+
 async def record_statement(
     session: AsyncSession, actor: Actor, new: NewStatement, *, idempotency_key: str
 ) -> StatementView:
@@ -988,21 +993,14 @@ async def record_statement(
         )
         return (await statement_views(session, [row]))[0]
 
-    async def replay(statement_id: uuid.UUID) -> StatementView:
-        row = await repository.get_statement(session, statement_id)
-        assert row is not None
-        return replace((await statement_views(session, [row]))[0], replayed=True)
-
     return await approvals.run_once(
+        STATEMENT_ONCE,
         session,
         actor,
         idempotency_key,
         "recordInvestmentStatement",
         new.payload(),
         work,
-        remember_as="statement_id",
-        ident=lambda v: v.statement.id,
-        replay=replay,
     )
 
 
