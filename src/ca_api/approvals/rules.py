@@ -6,11 +6,16 @@ is raised (a budget plan's decision: whoever recorded the plan and the revisions
 payment of an invoice: whoever recorded the invoice; a superseding decision: whoever wrote the
 one it replaced); the approval paths (``decisions.service``, ``payments.service``) and the
 approval queue's sources all judge with ``four_eyes`` below.
+
+Each approvable aggregate keeps a status table and a transition table in its own module's rules
+(pure data); ``status_of`` and ``transition_allowed`` below read them, for ``approvals.mechanism``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import enum
+from collections.abc import Iterable, Mapping
+from typing import TypeVar
 
 
 def authors_of(raised_by: str, *others: Iterable[str | None]) -> frozenset[str]:
@@ -21,3 +26,27 @@ def authors_of(raised_by: str, *others: Iterable[str | None]) -> frozenset[str]:
 def four_eyes(raised_by: str, principal: str, authors: Iterable[str] = ()) -> bool:
     """R-ROLE-2: true when the principal neither raised the thing nor wrote any of it."""
     return principal != raised_by and principal not in set(authors)
+
+
+# --- status from events (R-AUD-2: derived, never stored) ----------------------------------
+
+E = TypeVar("E", bound=enum.StrEnum)
+S = TypeVar("S", bound=enum.StrEnum)
+
+# An aggregate's status table: (event kind, the status it brings), the first present winning.
+# The same table gives the status in Python (``status_of``) and in SQL
+# (``approvals.repository.status_case``), so the two cannot drift apart.
+StatusTable = tuple[tuple[E, S], ...]
+
+
+def status_of(table: StatusTable[E, S], kinds: Iterable[str], otherwise: S) -> S:
+    """The status the events' kinds bring (the first row of ``table`` present), else
+    ``otherwise`` (the status before any such event)."""
+    seen = {str(k) for k in kinds}
+    return next((status for kind, status in table if kind.value in seen), otherwise)
+
+
+def transition_allowed(table: Mapping[E, frozenset[S]], status: S, event: E) -> bool:
+    """Whether ``event`` may be recorded from ``status``: the transition table says which
+    statuses each event starts from."""
+    return status in table[event]

@@ -13,12 +13,10 @@ from sqlalchemy import (
     ColumnElement,
     Row,
     and_,
-    case,
     exists,
     false,
     func,
     insert,
-    literal,
     not_,
     or_,
     select,
@@ -28,6 +26,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
+from ca_api.approvals.repository import before_any, has_events, status_arms, status_case
 from ca_api.auth.permissions import DECISION_READ
 from ca_api.auth.principal import Principal
 from ca_api.clients.models import Client
@@ -38,7 +37,12 @@ from ca_api.decisions.models import (
     DecisionAuthor,
     DecisionEvent,
 )
-from ca_api.decisions.rules import DecisionEventKind, DecisionKind, DecisionStatus
+from ca_api.decisions.rules import (
+    DECISION_STATUSES,
+    DecisionEventKind,
+    DecisionKind,
+    DecisionStatus,
+)
 from ca_api.ledger.models import Counterparty
 from ca_api.policy.models import ApprovalLimit, ApprovalLimitVersion
 
@@ -60,21 +64,22 @@ def readable(principal: Principal | None) -> ColumnElement[bool]:
 
 
 def _has(decision_id: Any, *events: DecisionEventKind) -> ColumnElement[bool]:
-    e = aliased(DecisionEvent)
-    return exists().where(e.decision_id == decision_id, e.event.in_([ev.value for ev in events]))
+    return has_events(DecisionEvent, "decision_id", decision_id)([ev.value for ev in events])
+
+
+def status_arms_of(decision_id: Any) -> list[tuple[ColumnElement[bool], DecisionStatus]]:
+    """The status table's rows in SQL, for statuses built on a decision's (a lodgement's)."""
+    return status_arms(DECISION_STATUSES, has_events(DecisionEvent, "decision_id", decision_id))
 
 
 def status_of(decision_id: Any) -> ColumnElement[str]:
-    """rules.decision_status, in SQL."""
-    return case(
-        (
-            _has(decision_id, DecisionEventKind.SUPERSEDED),
-            literal(DecisionStatus.SUPERSEDED.value),
-        ),
-        (_has(decision_id, DecisionEventKind.APPROVED), literal(DecisionStatus.APPROVED.value)),
-        (_has(decision_id, DecisionEventKind.REFUSED), literal(DecisionStatus.REFUSED.value)),
-        else_=literal(DecisionStatus.RAISED.value),
-    )
+    """rules.decision_status, in SQL: built from the same status table."""
+    return status_case(status_arms_of(decision_id), DecisionStatus.RAISED)
+
+
+def raised(decision_id: Any) -> ColumnElement[bool]:
+    """Still RAISED (awaiting a decision): ``status_of(...) == RAISED`` as one NOT EXISTS."""
+    return before_any(DECISION_STATUSES, has_events(DecisionEvent, "decision_id", decision_id))
 
 
 def authors_of(decision_id: Any) -> ColumnElement[list[str]]:
@@ -219,14 +224,7 @@ async def awaiting(
     stmt = _view().where(
         Decision.raised_by != not_raised_by,
         not_(exists().where(a.decision_id == Decision.id, a.author == not_raised_by)),
-        not_(
-            _has(
-                Decision.id,
-                DecisionEventKind.APPROVED,
-                DecisionEventKind.REFUSED,
-                DecisionEventKind.SUPERSEDED,
-            )
-        ),
+        raised(Decision.id),
     )
     if decision_id is not None:
         stmt = stmt.where(Decision.id == decision_id)

@@ -11,6 +11,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
+from ca_api.approvals.rules import StatusTable, status_of, transition_allowed
 from ca_api.approvals.rules import four_eyes as four_eyes  # R-ROLE-2, for decisions too
 from ca_api.money import Pence
 from ca_api.policy.rules import APPROVAL_RANK, ApprovalSubject
@@ -56,27 +57,38 @@ class DecisionEventKind(enum.StrEnum):
     SUPERSEDED = "SUPERSEDED"
 
 
-def decision_status(events: Iterable[DecisionEventKind]) -> DecisionStatus:
+# Superseded wins; then approved or refused; none: still RAISED (awaiting a decision). The
+# status table gives the status in Python and in SQL (``approvals.rules.status_of``,
+# ``approvals.repository.status_case``).
+DECISION_STATUSES: StatusTable[DecisionEventKind, DecisionStatus] = (
+    (DecisionEventKind.SUPERSEDED, DecisionStatus.SUPERSEDED),
+    (DecisionEventKind.APPROVED, DecisionStatus.APPROVED),
+    (DecisionEventKind.REFUSED, DecisionStatus.REFUSED),
+)
+
+
+def decision_status(events: Iterable[str]) -> DecisionStatus:
     """Superseded wins; then approved or refused; else still raised (awaiting a decision)."""
-    seen = set(events)
-    if DecisionEventKind.SUPERSEDED in seen:
-        return DecisionStatus.SUPERSEDED
-    if DecisionEventKind.APPROVED in seen:
-        return DecisionStatus.APPROVED
-    if DecisionEventKind.REFUSED in seen:
-        return DecisionStatus.REFUSED
-    return DecisionStatus.RAISED
+    return status_of(DECISION_STATUSES, events, DecisionStatus.RAISED)
+
+
+# The transition table: only a RAISED decision is approved or refused; any but a SUPERSEDED one
+# may be superseded (a refused or approved decision changed is a new decision).
+TRANSITIONS: dict[DecisionEventKind, frozenset[DecisionStatus]] = {
+    DecisionEventKind.APPROVED: frozenset({DecisionStatus.RAISED}),
+    DecisionEventKind.REFUSED: frozenset({DecisionStatus.RAISED}),
+    DecisionEventKind.SUPERSEDED: frozenset(
+        {DecisionStatus.RAISED, DecisionStatus.APPROVED, DecisionStatus.REFUSED}
+    ),
+}
 
 
 def transition_problem(status: DecisionStatus, event: DecisionEventKind) -> str | None:
-    """Only a RAISED decision is approved or refused; any but a SUPERSEDED one may be
-    superseded (a refused or approved decision changed is a new decision)."""
-    if event in (DecisionEventKind.APPROVED, DecisionEventKind.REFUSED):
-        if status is not DecisionStatus.RAISED:
-            return f"the decision is {status.value}: only a RAISED decision can be decided"
-    elif status is DecisionStatus.SUPERSEDED:
+    if transition_allowed(TRANSITIONS, status, event):
+        return None
+    if event is DecisionEventKind.SUPERSEDED:
         return "the decision was superseded already: change its successor instead"
-    return None
+    return f"the decision is {status.value}: only a RAISED decision can be decided"
 
 
 # --- names (R-ROLE-3) ---------------------------------------------------------------------

@@ -22,11 +22,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ca_api import clock
-from ca_api.approvals import events as queue_events
+from ca_api.approvals import mechanism as approvals
 from ca_api.approvals import rules as approval_rules
+from ca_api.approvals.problems import InvalidState
 from ca_api.audit import service as audit
 from ca_api.auth.principal import Principal
-from ca_api.common import idempotency
 from ca_api.context import Actor
 from ca_api.db import unit_of_work
 from ca_api.decisions import repository, rules
@@ -38,15 +38,14 @@ from ca_api.decisions.rules import (
     DecisionStatus,
     LimitRow,
 )
-from ca_api.errors import ErrorCode, MoneyProblem, RecordNotFound, ValidationFailed
+from ca_api.errors import RecordNotFound, ValidationFailed
 from ca_api.ledger import repository as ledger_repository
 from ca_api.ledger.models import Counterparty
 from ca_api.money import Pence, format_money
 from ca_api.orders import repository as orders_repository
 from ca_api.orders.rules import is_in_force
 from ca_api.policy import repository as policy_repository
-from ca_api.policy import service as policy
-from ca_api.policy.rules import LimitVersion, lowest_approver, may_approve
+from ca_api.policy.rules import LimitVersion
 
 QUEUE_KIND = "DECISION"
 
@@ -55,37 +54,6 @@ QUEUE_KIND = "DECISION"
 
 # A record named by its GraphQL type: its NotFoundProblem carries the opaque id.
 Missing = RecordNotFound.of
-
-
-class FourEyes(MoneyProblem):
-    def __init__(self, raised_by: str, *, author: bool = False) -> None:
-        did = (
-            "you wrote what this decision approves (you are one of its authors)"
-            if author
-            else "you raised this decision"
-        )
-        super().__init__(
-            ErrorCode.FOUR_EYES,
-            f"{did}: someone else must approve or refuse it (R-ROLE-2)",
-            raised_by=raised_by,
-        )
-
-
-class OverApprovalLimit(MoneyProblem):
-    def __init__(self, kind: DecisionKind, amount: Pence, lowest: str | None) -> None:
-        who = f"; the lowest role that may is {lowest}" if lowest else ""
-        super().__init__(
-            ErrorCode.OVER_APPROVAL_LIMIT,
-            f"a {kind.value} decision of {format_money(amount)} is above what your role may "
-            f"decide under the approval limits in force (R-DEC-2, R-DEC-4){who}",
-            amount=amount,
-            lowest_role=lowest,
-        )
-
-
-class InvalidState(MoneyProblem):
-    def __init__(self, message: str, **details: object) -> None:
-        super().__init__(ErrorCode.INVALID_STATE, message, **details)
 
 
 # --- what the use cases take and return ---------------------------------------------------
@@ -153,6 +121,38 @@ async def _read(session: AsyncSession, decision_id: uuid.UUID) -> DecisionView:
     return _view(row)
 
 
+# --- the approval mechanism's view of a decision (issue 10 item 2) -----------------------
+
+DECISIONS: approvals.Approvable[Decision, DecisionStatus, DecisionEventKind] = approvals.Approvable(
+    type_name="Decision",
+    owner_column="decision_id",
+    lock=repository.lock_decision,
+    events_of=repository.events_of,
+    status=rules.decision_status,
+    transition_problem=rules.transition_problem,
+    insert_event=repository.insert_event,
+    once_index="uq_decision_event",  # uq_decision_event_decided, uq_decision_event_superseded
+    already=lambda _event: "the decision was decided or superseded meanwhile",
+    missing=Missing,
+    queue_kind=QUEUE_KIND,
+    wording=approvals.Wording(
+        raised="you raised this decision",
+        authored="you wrote what this decision approves (you are one of its authors)",
+        must="approve or refuse it",
+        may="decide under the approval limits",
+    ),
+)
+
+
+async def _replayed(session: AsyncSession, decision_id: uuid.UUID) -> DecisionOutcome:
+    return DecisionOutcome(await _read(session, decision_id), replayed=True)
+
+
+DECISION_ONCE = approvals.Once(
+    remember_as="decision_id", ident=lambda o: o.decision.decision.id, replay=_replayed
+)
+
+
 def _reason(reason: str, what: str) -> str:
     text = reason.strip()
     if not text:
@@ -181,32 +181,6 @@ def _payload(new: NewDecision) -> dict[str, Any]:
             str(new.recipient_counterparty_id) if new.recipient_counterparty_id else None
         ),
     }
-
-
-async def _run_once(
-    session: AsyncSession,
-    actor: Actor,
-    key: str,
-    operation: str,
-    payload: dict[str, Any],
-    work: Callable[[], Awaitable[DecisionOutcome]],
-) -> DecisionOutcome:
-    async def replay(result: dict[str, Any]) -> DecisionOutcome:
-        return DecisionOutcome(
-            await _read(session, uuid.UUID(str(result["decision_id"]))), replayed=True
-        )
-
-    outcome: DecisionOutcome = await idempotency.run_once(
-        session,
-        actor.principal.subject,
-        key,
-        operation,
-        payload,
-        work,
-        remember=lambda o: {"decision_id": str(o.decision.decision.id)},
-        replay=replay,
-    )
-    return outcome
 
 
 # --- gifts (R-DEC-3, R-ORD-1, R-ROLE-3) ---------------------------------------------------
@@ -372,7 +346,7 @@ async def _insert_new(
         reason=reason,
         client_id=new.client_id,
     )
-    await queue_events.notify(session, QUEUE_KIND, decision_id)  # enters the queue
+    await approvals.notify(session, DECISIONS, decision_id)  # enters the queue
     return decision_id
 
 
@@ -398,34 +372,9 @@ async def raise_decision(
         decision_id = await _insert_new(session, actor, new)
         return DecisionOutcome(await _read(session, decision_id))
 
-    return await _run_once(session, actor, idempotency_key, "raiseDecision", _payload(new), work)
-
-
-async def _locked(
-    session: AsyncSession, decision_id: uuid.UUID
-) -> tuple[Decision, list[DecisionEvent], DecisionStatus]:
-    decision = await repository.lock_decision(session, decision_id)
-    if decision is None:
-        raise Missing("Decision", decision_id)
-    events = list(await repository.events_of(session, [decision_id]))
-    status = rules.decision_status(DecisionEventKind(e.event) for e in events)
-    return decision, events, status
-
-
-def _require(status: DecisionStatus, event: DecisionEventKind) -> None:
-    problem = rules.transition_problem(status, event)
-    if problem is not None:
-        raise InvalidState(problem, status=status.value)
-
-
-async def _append_event(session: AsyncSession, values: dict[str, Any]) -> int:
-    try:
-        async with session.begin_nested():
-            return await repository.insert_event(session, values)
-    except IntegrityError as exc:  # a concurrent decision got there first
-        if "uq_decision_event" in str(exc.orig):
-            raise InvalidState("the decision was decided or superseded meanwhile") from exc
-        raise
+    return await approvals.run_once(
+        DECISION_ONCE, session, actor, idempotency_key, "raiseDecision", _payload(new), work
+    )
 
 
 async def supersede_decision(
@@ -443,8 +392,9 @@ async def supersede_decision(
     text = _reason(reason, "changed")
 
     async def work() -> DecisionOutcome:
-        old, _events, status = await _locked(session, decision_id)
-        _require(status, DecisionEventKind.SUPERSEDED)
+        held = await approvals.locked(session, DECISIONS, decision_id)
+        old, status = held.row, held.status
+        approvals.require(DECISIONS, status, DecisionEventKind.SUPERSEDED)
         problems: dict[str, str] = {}
         if new.client_id != old.client_id:
             problems["client_id"] = "a decision is superseded by one for the same client"
@@ -453,16 +403,15 @@ async def supersede_decision(
         if problems:
             raise ValidationFailed(problems)
         successor = await _insert_new(session, actor, new, supersedes=decision_id, reason=text)
-        await _append_event(
+        await approvals.append_event(
             session,
-            {
-                "decision_id": decision_id,
-                "event": DecisionEventKind.SUPERSEDED.value,
-                "on_date": clock.today(),
-                "superseded_by": successor,
-                "reason": text,
-                "recorded_by": actor.principal.subject,
-            },
+            DECISIONS,
+            decision_id,
+            DecisionEventKind.SUPERSEDED,
+            actor,
+            on_date=clock.today(),
+            superseded_by=successor,
+            reason=text,
         )
         await audit.record(
             session,
@@ -475,10 +424,11 @@ async def supersede_decision(
             reason=text,
             client_id=old.client_id,
         )
-        await queue_events.notify(session, QUEUE_KIND, decision_id)  # leaves the queue
+        await approvals.notify(session, DECISIONS, decision_id)  # leaves the queue
         return DecisionOutcome(await _read(session, successor))
 
-    return await _run_once(
+    return await approvals.run_once(
+        DECISION_ONCE,
         session,
         actor,
         idempotency_key,
@@ -508,16 +458,18 @@ async def _authorise(
 ) -> LimitVersion:
     """Four eyes (R-ROLE-2): not whoever raised it nor any of its authors; then the limits in
     force today (R-DEC-2, R-DEC-4)."""
-    who = actor.principal.subject
-    if not rules.four_eyes(decision.raised_by, who, await repository.authors(session, decision.id)):
-        raise FourEyes(decision.raised_by, author=who != decision.raised_by)
-    version = await policy.limits(session, today)
     kind = DecisionKind(decision.kind)
-    subject = rules.SUBJECT[kind]
-    if not may_approve(version, subject, actor.principal.roles, decision.amount):
-        lowest = lowest_approver(version, subject, decision.amount)
-        raise OverApprovalLimit(kind, decision.amount, lowest.value if lowest else None)
-    return version
+    return await approvals.authorise(
+        session,
+        actor,
+        DECISIONS,
+        raised_by=decision.raised_by,
+        authors=await repository.authors(session, decision.id),
+        subject=rules.SUBJECT[kind],
+        amount=decision.amount,
+        what=f"a {kind.value} decision of {format_money(decision.amount)}",
+        on=today,
+    )
 
 
 async def approve_decision(
@@ -530,8 +482,9 @@ async def approve_decision(
     (``register_approval_check``: a lodgement's or placement's surplus, R-INV-2)."""
 
     async def work() -> DecisionOutcome:
-        decision, _events, status = await _locked(session, decision_id)
-        _require(status, DecisionEventKind.APPROVED)
+        held = await approvals.locked(session, DECISIONS, decision_id)
+        decision, status = held.row, held.status
+        approvals.require(DECISIONS, status, DecisionEventKind.APPROVED)
         today = clock.today()
         version = await _authorise(session, actor, decision, today)
         if decision.kind == DecisionKind.GIFT.value:
@@ -549,15 +502,14 @@ async def approve_decision(
         judged: dict[str, Any] = {}
         for check in APPROVAL_CHECKS:
             judged |= await check(session, decision, today) or {}
-        event_id = await _append_event(
+        event_id = await approvals.append_event(
             session,
-            {
-                "decision_id": decision_id,
-                "event": DecisionEventKind.APPROVED.value,
-                "on_date": today,
-                "limit_version_id": version.id,
-                "recorded_by": actor.principal.subject,
-            },
+            DECISIONS,
+            decision_id,
+            DecisionEventKind.APPROVED,
+            actor,
+            on_date=today,
+            limit_version_id=version.id,
         )
         await audit.record(
             session,
@@ -576,10 +528,11 @@ async def approve_decision(
             | judged,
             client_id=decision.client_id,
         )
-        await queue_events.notify(session, QUEUE_KIND, decision_id)  # leaves the queue
+        await approvals.notify(session, DECISIONS, decision_id)  # leaves the queue
         return DecisionOutcome(await _read(session, decision_id))
 
-    return await _run_once(
+    return await approvals.run_once(
+        DECISION_ONCE,
         session,
         actor,
         idempotency_key,
@@ -602,20 +555,20 @@ async def refuse_decision(
     text = _reason(reason, "refused")
 
     async def work() -> DecisionOutcome:
-        decision, _events, status = await _locked(session, decision_id)
-        _require(status, DecisionEventKind.REFUSED)
+        held = await approvals.locked(session, DECISIONS, decision_id)
+        decision, status = held.row, held.status
+        approvals.require(DECISIONS, status, DecisionEventKind.REFUSED)
         today = clock.today()
         version = await _authorise(session, actor, decision, today)
-        event_id = await _append_event(
+        event_id = await approvals.append_event(
             session,
-            {
-                "decision_id": decision_id,
-                "event": DecisionEventKind.REFUSED.value,
-                "on_date": today,
-                "limit_version_id": version.id,
-                "reason": text,
-                "recorded_by": actor.principal.subject,
-            },
+            DECISIONS,
+            decision_id,
+            DecisionEventKind.REFUSED,
+            actor,
+            on_date=today,
+            limit_version_id=version.id,
+            reason=text,
         )
         await audit.record(
             session,
@@ -632,10 +585,11 @@ async def refuse_decision(
             reason=text,
             client_id=decision.client_id,
         )
-        await queue_events.notify(session, QUEUE_KIND, decision_id)  # leaves the queue
+        await approvals.notify(session, DECISIONS, decision_id)  # leaves the queue
         return DecisionOutcome(await _read(session, decision_id))
 
-    return await _run_once(
+    return await approvals.run_once(
+        DECISION_ONCE,
         session,
         actor,
         idempotency_key,
@@ -882,11 +836,8 @@ async def gift_context(session: AsyncSession, client_id: uuid.UUID) -> GiftConte
     )
 
 
-async def limits_on(session: AsyncSession, on: date) -> LimitVersion | None:
-    try:
-        return await policy.limits(session, on)
-    except policy.PolicyMissing:
-        return None
+# The approval limits in force on a date; None when none are (nobody may decide).
+limits_on = approvals.limits_on
 
 
 def can_decide(
@@ -900,9 +851,14 @@ def can_decide(
     """Whether the principal may approve or refuse a RAISED decision now: they neither raised
     it nor wrote any of it (R-ROLE-2), and their role covers it under the limits in force
     (R-DEC-2)."""
-    if version is None or not rules.four_eyes(raised_by, principal.subject, authors):
-        return False
-    return may_approve(version, rules.SUBJECT[DecisionKind(kind)], principal.roles, amount)
+    return approvals.may_decide(
+        principal,
+        raised_by=raised_by,
+        authors=authors,
+        subject=rules.SUBJECT[DecisionKind(kind)],
+        amount=amount,
+        version=version,
+    )
 
 
 def can_approve(principal: Principal, view: DecisionView, version: LimitVersion | None) -> bool:

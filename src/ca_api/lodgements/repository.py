@@ -11,8 +11,6 @@ from typing import Any
 from sqlalchemy import (
     ColumnElement,
     and_,
-    case,
-    exists,
     func,
     insert,
     literal,
@@ -25,10 +23,12 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ca_api.decisions.models import DecisionEvent
-from ca_api.decisions.rules import DecisionEventKind
+from ca_api.approvals.repository import status_case
+from ca_api.decisions import repository as decisions_repository
+from ca_api.decisions.rules import DecisionStatus
 from ca_api.ledger.models import LedgerAccount, Transfer
 from ca_api.ledger.rules import AccountKind, TransferKind
+from ca_api.lodgements import rules
 from ca_api.lodgements.models import (
     CourtFundsInterestRun,
     CourtFundsWithdrawal,
@@ -52,20 +52,22 @@ class LodgementRow:
     lodged: LodgementLodged | None
 
 
-def _decided(event: DecisionEventKind) -> ColumnElement[bool]:
-    return exists().where(
-        DecisionEvent.decision_id == Lodgement.decision_id, DecisionEvent.event == event.value
-    )
+# A lodgement not yet lodged has its decision's status, named as ``rules.lodgement_status``
+# names it (read off the rule itself, so the SQL below cannot drift from it).
+ON_DECISION = {d: rules.lodgement_status(d, lodged=False) for d in DecisionStatus}
 
 
 def _status() -> ColumnElement[str]:
-    """The status derived in SQL (as ``rules.lodgement_status``), so a list can filter on it."""
-    return case(
-        (LodgementLodged.lodgement_id.is_not(None), LodgementStatus.LODGED.value),
-        (_decided(DecisionEventKind.SUPERSEDED), LodgementStatus.SUPERSEDED.value),
-        (_decided(DecisionEventKind.APPROVED), LodgementStatus.APPROVED.value),
-        (_decided(DecisionEventKind.REFUSED), LodgementStatus.REFUSED.value),
-        else_=LodgementStatus.PROPOSED.value,
+    """The status derived in SQL (as ``rules.lodgement_status``), so a list can filter on it:
+    lodged wins, else the decision's status table (``decisions.rules.DECISION_STATUSES``)."""
+    lodged = LodgementLodged.lodgement_id.is_not(None)
+    return status_case(
+        [(lodged, LodgementStatus.LODGED)]
+        + [
+            (when, ON_DECISION[status])
+            for when, status in decisions_repository.status_arms_of(Lodgement.decision_id)
+        ],
+        ON_DECISION[DecisionStatus.RAISED],
     )
 
 

@@ -20,22 +20,21 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ca_api import clock
+from ca_api.approvals import mechanism as approvals
+from ca_api.approvals.problems import InvalidState
 from ca_api.audit import service as audit
 from ca_api.audit.service import Change, jsonable
 from ca_api.clients import service as clients
 from ca_api.common import idempotency
 from ca_api.context import Actor
-from ca_api.decisions import repository as decisions_repository
 from ca_api.decisions import service as decisions
 from ca_api.decisions.rules import (
     DecisionDraft,
-    DecisionEventKind,
     DecisionKind,
-    decision_status,
     validate_decision,
 )
 from ca_api.decisions.service import NewDecision
-from ca_api.errors import ErrorCode, MoneyProblem, RecordNotFound, ValidationFailed
+from ca_api.errors import RecordNotFound, ValidationFailed
 from ca_api.ledger import service as ledger
 from ca_api.ledger.models import LedgerAccount
 from ca_api.ledger.rules import AccountKind, Category, CounterpartyKind
@@ -46,12 +45,6 @@ from ca_api.lodgements.rules import LodgementStatus
 from ca_api.money import Pence
 from ca_api.policy import repository as policy_repository
 from ca_api.policy.service import PolicyMissing
-
-
-class InvalidState(MoneyProblem):
-    def __init__(self, message: str, **details: object) -> None:
-        super().__init__(ErrorCode.INVALID_STATE, message, **details)
-
 
 # A record named by its GraphQL type: its NotFoundProblem carries the opaque id.
 Missing = RecordNotFound.of
@@ -85,6 +78,15 @@ async def _read(session: AsyncSession, lodgement_id: uuid.UUID) -> LodgementRow:
     if row is None:
         raise Missing("Lodgement", lodgement_id)
     return row
+
+
+async def _replayed(session: AsyncSession, lodgement_id: uuid.UUID) -> LodgementOutcome:
+    return LodgementOutcome(await _read(session, lodgement_id), replayed=True)
+
+
+LODGEMENT_ONCE = approvals.Once(
+    remember_as="lodgement_id", ident=lambda o: o.lodgement.lodgement.id, replay=_replayed
+)
 
 
 async def _deputy_client(session: AsyncSession, actor: Actor, client_id: uuid.UUID) -> None:
@@ -165,20 +167,14 @@ async def propose(
         )
         return LodgementOutcome(await _read(session, lodgement_id))
 
-    async def replay(result: dict[str, Any]) -> LodgementOutcome:
-        return LodgementOutcome(
-            await _read(session, uuid.UUID(str(result["lodgement_id"]))), replayed=True
-        )
-
-    return await idempotency.run_once(
+    return await approvals.run_once(
+        LODGEMENT_ONCE,
         session,
-        actor.principal.subject,
+        actor,
         idempotency_key,
         "proposeLodgement",
         jsonable(asdict(p)),
         work,
-        remember=lambda o: {"lodgement_id": str(o.lodgement.lodgement.id)},
-        replay=replay,
     )
 
 
@@ -200,11 +196,8 @@ async def lodge(
         if await repository.lodged(session, lodgement_id) is not None:
             raise InvalidState("the lodgement was lodged already: a lodgement is lodged once")
         # Locked as approve, refuse and supersede lock it: its status cannot change under us.
-        decision = await decisions_repository.lock_decision(session, lodgement.decision_id)
-        assert decision is not None
-        events = await decisions_repository.events_of(session, [decision.id])
-        status = decision_status(DecisionEventKind(e.event) for e in events)
-        current = rules.lodgement_status(status, lodged=False)
+        decision = await approvals.locked(session, decisions.DECISIONS, lodgement.decision_id)
+        current = rules.lodgement_status(decision.status, lodged=False)
         if current is not LodgementStatus.APPROVED:
             raise InvalidState(
                 f"the lodgement is {current.value}: it is lodged only once its investment plan "
@@ -265,20 +258,14 @@ async def lodge(
         )
         return LodgementOutcome(await _read(session, lodgement.id))
 
-    async def replay(result: dict[str, Any]) -> LodgementOutcome:
-        return LodgementOutcome(
-            await _read(session, uuid.UUID(str(result["lodgement_id"]))), replayed=True
-        )
-
-    return await idempotency.run_once(
+    return await approvals.run_once(
+        LODGEMENT_ONCE,
         session,
-        actor.principal.subject,
+        actor,
         idempotency_key,
         "lodge",
         {"lodgement_id": str(lodgement_id)},
         work,
-        remember=lambda o: {"lodgement_id": str(o.lodgement.lodgement.id)},
-        replay=replay,
     )
 
 

@@ -12,25 +12,23 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, exists, not_, select, true
+from sqlalchemy import ColumnElement, and_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import aliased
 
 from ca_api import clock
-from ca_api.approvals.rules import authors_of, four_eyes
+from ca_api.approvals.mechanism import may_decide
+from ca_api.approvals.rules import authors_of
 from ca_api.approvals.sources import QueueItem, register
 from ca_api.auth.principal import Principal
 from ca_api.clients.models import Client
 from ca_api.ledger.models import Counterparty
 from ca_api.money import Pence
 from ca_api.payments import repository
-from ca_api.payments.models import Payment, PaymentEvent
-from ca_api.payments.rules import PaymentEventKind
+from ca_api.payments.models import Payment
 from ca_api.policy import service as policy
-from ca_api.policy.rules import APPROVAL_RANK, ApprovalSubject, LimitVersion, may_approve
+from ca_api.policy.rules import APPROVAL_RANK, ApprovalSubject, LimitVersion
 
 KIND = "PAYMENT"
-_DECIDED = (PaymentEventKind.APPROVED, PaymentEventKind.CANCELLED, PaymentEventKind.MADE)
 
 
 def _cap(version: LimitVersion, principal: Principal) -> tuple[bool, Pence | None]:
@@ -49,14 +47,6 @@ def _cap(version: LimitVersion, principal: Principal) -> tuple[bool, Pence | Non
     if any(c is None for c in caps):
         return True, None
     return True, max(c for c in caps if c is not None)
-
-
-def _raised() -> ColumnElement[bool]:
-    """Still awaiting approval: not approved, cancelled or made."""
-    e = aliased(PaymentEvent)
-    return not_(
-        exists().where(e.payment_id == Payment.id, e.event.in_([k.value for k in _DECIDED]))
-    )
 
 
 class PaymentQueueSource:
@@ -86,7 +76,7 @@ class PaymentQueueSource:
                 Payment.raised_by != principal.subject,  # R-ROLE-2, and its invoice's recorder:
                 repository.invoice_recorder_of(Payment).is_distinct_from(principal.subject),
                 Payment.amount <= cap if cap is not None else true(),
-                _raised(),
+                repository.payment_raised(Payment.id),
                 and_(*where) if where else true(),
             )
             .order_by(Payment.raised_at, Payment.id)
@@ -106,10 +96,14 @@ class PaymentQueueSource:
             for row in rows
             for p in (row[0],)
             # The mutation's own tests, once more (the SQL is their shortcut).
-            if four_eyes(
-                p.raised_by, principal.subject, authors_of(p.raised_by, [row.invoice_recorded_by])
+            if may_decide(
+                principal,
+                raised_by=p.raised_by,
+                authors=authors_of(p.raised_by, [row.invoice_recorded_by]),
+                subject=ApprovalSubject.PAYMENT,
+                amount=p.amount,
+                version=version,
             )
-            and may_approve(version, ApprovalSubject.PAYMENT, principal.roles, p.amount)
         ]
 
     async def awaiting(self, session: AsyncSession, principal: Principal) -> list[QueueItem]:

@@ -27,6 +27,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
+from ca_api.approvals.repository import before_any, has_events, status_arms, status_case
 from ca_api.auth.permissions import LEDGER_READ
 from ca_api.auth.principal import Principal
 from ca_api.clients.models import Client
@@ -41,6 +42,7 @@ from ca_api.payments.models import (
 )
 from ca_api.payments.rules import (
     ALL_CHECKS,
+    PAYMENT_STATUSES,
     InvoiceCheckName,
     InvoiceEventKind,
     InvoiceStatus,
@@ -64,24 +66,19 @@ def readable(principal: Principal | None) -> ColumnElement[bool]:
 
 
 def _payment_has(payment_id: Any, *events: PaymentEventKind) -> ColumnElement[bool]:
-    e = aliased(PaymentEvent)
-    return exists().where(e.payment_id == payment_id, e.event.in_([ev.value for ev in events]))
+    return has_events(PaymentEvent, "payment_id", payment_id)([ev.value for ev in events])
 
 
 def payment_status_of(payment_id: Any) -> ColumnElement[str]:
-    """RAISED -> APPROVED -> MADE; RAISED | APPROVED -> CANCELLED (rules.payment_status)."""
-    return case(
-        (_payment_has(payment_id, PaymentEventKind.MADE), literal(PaymentStatus.MADE.value)),
-        (
-            _payment_has(payment_id, PaymentEventKind.CANCELLED),
-            literal(PaymentStatus.CANCELLED.value),
-        ),
-        (
-            _payment_has(payment_id, PaymentEventKind.APPROVED),
-            literal(PaymentStatus.APPROVED.value),
-        ),
-        else_=literal(PaymentStatus.RAISED.value),
-    )
+    """rules.payment_status, in SQL: built from the same status table."""
+    has = has_events(PaymentEvent, "payment_id", payment_id)
+    return status_case(status_arms(PAYMENT_STATUSES, has), PaymentStatus.RAISED)
+
+
+def payment_raised(payment_id: Any) -> ColumnElement[bool]:
+    """Still RAISED (awaiting approval; a funds-short refusal leaves it so): the approval
+    queue's condition, ``payment_status_of(...) == RAISED`` as one NOT EXISTS."""
+    return before_any(PAYMENT_STATUSES, has_events(PaymentEvent, "payment_id", payment_id))
 
 
 def _invoice_payment(invoice_id: Any, *conditions: Any) -> ColumnElement[bool]:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from ca_api import workdays
+from ca_api.approvals.rules import StatusTable, status_of, transition_allowed
 from ca_api.approvals.rules import four_eyes as four_eyes  # R-ROLE-2, for payments too
 from ca_api.auth.permissions import OFFICERS
 from ca_api.auth.principal import Role
@@ -406,18 +407,23 @@ def payment_method(
 # --- the payment's state machine ----------------------------------------------------------
 
 
-def payment_status(events: Iterable[PaymentEventKind]) -> PaymentStatus:
+# RAISED -> APPROVED -> MADE; RAISED | APPROVED -> CANCELLED. The status table (the first
+# event present wins; none: RAISED) gives the status in Python and in SQL
+# (``approvals.rules.status_of``, ``approvals.repository.status_case``); a funds-short refusal
+# leaves it RAISED (R-PAY-3).
+PAYMENT_STATUSES: StatusTable[PaymentEventKind, PaymentStatus] = (
+    (PaymentEventKind.MADE, PaymentStatus.MADE),
+    (PaymentEventKind.CANCELLED, PaymentStatus.CANCELLED),
+    (PaymentEventKind.APPROVED, PaymentStatus.APPROVED),
+)
+
+
+def payment_status(events: Iterable[str]) -> PaymentStatus:
     """RAISED -> APPROVED -> MADE; RAISED | APPROVED -> CANCELLED."""
-    seen = set(events)
-    if PaymentEventKind.MADE in seen:
-        return PaymentStatus.MADE
-    if PaymentEventKind.CANCELLED in seen:
-        return PaymentStatus.CANCELLED
-    if PaymentEventKind.APPROVED in seen:
-        return PaymentStatus.APPROVED
-    return PaymentStatus.RAISED
+    return status_of(PAYMENT_STATUSES, events, PaymentStatus.RAISED)
 
 
+# The transition table: the statuses each event may be recorded from.
 TRANSITIONS: dict[PaymentEventKind, frozenset[PaymentStatus]] = {
     PaymentEventKind.APPROVED: frozenset({PaymentStatus.RAISED}),
     PaymentEventKind.MADE: frozenset({PaymentStatus.APPROVED}),
@@ -426,7 +432,7 @@ TRANSITIONS: dict[PaymentEventKind, frozenset[PaymentStatus]] = {
 
 
 def transition_problem(status: PaymentStatus, event: PaymentEventKind) -> str | None:
-    if status in TRANSITIONS[event]:
+    if transition_allowed(TRANSITIONS, status, event):
         return None
     allowed = " or ".join(s.value for s in sorted(TRANSITIONS[event]))
     verb = {

@@ -20,8 +20,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ca_api import clock
-from ca_api.approvals import events as queue_events
+from ca_api.approvals import mechanism as approvals
 from ca_api.approvals import rules as approval_rules
+from ca_api.approvals.problems import InvalidState
 from ca_api.audit import service as audit
 from ca_api.auth.principal import Principal
 from ca_api.common import idempotency
@@ -31,7 +32,7 @@ from ca_api.errors import ApiError, ErrorCode, MoneyProblem, RecordNotFound, Val
 from ca_api.ledger import service as ledger
 from ca_api.ledger.models import Counterparty
 from ca_api.ledger.rules import Category, CounterpartyKind
-from ca_api.ledger.service import InsufficientFunds, InvalidState, Movement
+from ca_api.ledger.service import InsufficientFunds, Movement
 from ca_api.money import Pence, format_money
 from ca_api.payments import repository, rules
 from ca_api.payments.models import (
@@ -53,7 +54,7 @@ from ca_api.payments.rules import (
     PaymentStatus,
 )
 from ca_api.policy import service as policy
-from ca_api.policy.rules import ApprovalSubject, LimitVersion, lowest_approver, may_approve
+from ca_api.policy.rules import ApprovalSubject, LimitVersion
 
 # Policy figures (R-DATA): effective-dated rows, never literals. The days to pay an invoice
 # are rules.due_figure(kind): invoice_payment_working_days (R-PAY-1) or
@@ -85,32 +86,6 @@ class ChecksIncomplete(MoneyProblem):
             f"the invoice must pass every check before payment (R-PAY-2); missing or failed: "
             f"{names}",
             missing=[m.value for m in missing],
-        )
-
-
-class FourEyes(MoneyProblem):
-    def __init__(self, raised_by: str, *, author: bool = False) -> None:
-        did = (
-            "you recorded the invoice this payment pays (you are one of its authors)"
-            if author
-            else "you raised this payment"
-        )
-        super().__init__(
-            ErrorCode.FOUR_EYES,
-            f"{did}: someone else must approve it (R-ROLE-2)",
-            raised_by=raised_by,
-        )
-
-
-class OverApprovalLimit(MoneyProblem):
-    def __init__(self, amount: Pence, lowest: str | None) -> None:
-        who = f"; the lowest role that may is {lowest}" if lowest else ""
-        super().__init__(
-            ErrorCode.OVER_APPROVAL_LIMIT,
-            f"{format_money(amount)} is above what your role may approve under the limits in "
-            f"force (R-DEC-2, R-DEC-4){who}",
-            amount=amount,
-            lowest_role=lowest,
         )
 
 
@@ -221,6 +196,38 @@ async def _read_payment(session: AsyncSession, payment_id: uuid.UUID) -> Payment
     if row is None:
         raise Missing("Payment", payment_id)
     return _payment_view(row)
+
+
+# --- the approval mechanism's view of a payment (issue 10 item 2) ------------------------
+
+PAYMENTS: approvals.Approvable[Payment, PaymentStatus, PaymentEventKind] = approvals.Approvable(
+    type_name="Payment",
+    owner_column="payment_id",
+    lock=repository.lock_payment,
+    events_of=repository.payment_events,
+    status=rules.payment_status,
+    transition_problem=rules.transition_problem,
+    insert_event=repository.insert_payment_event,
+    once_index="uq_payment_event_once",
+    already=lambda event: f"the payment was {event.lower()} already",
+    missing=Missing,
+    queue_kind="PAYMENT",
+    wording=approvals.Wording(
+        raised="you raised this payment",
+        authored="you recorded the invoice this payment pays (you are one of its authors)",
+        must="approve it",
+        may="approve under the limits",
+    ),
+)
+
+
+async def _replayed(session: AsyncSession, payment_id: uuid.UUID) -> PaymentOutcome:
+    return PaymentOutcome(await _read_payment(session, payment_id), replayed=True)
+
+
+PAYMENT_ONCE = approvals.Once(
+    remember_as="payment_id", ident=lambda o: o.payment.payment.id, replay=_replayed
+)
 
 
 # --- invoices -----------------------------------------------------------------------------
@@ -671,7 +678,7 @@ async def raise_payment(
         }
         await repository.insert_payment(session, values)
         # It enters the approval queues when this transaction commits (nothing if it rolls back).
-        await queue_events.notify(session, "PAYMENT", payment_id)
+        await approvals.notify(session, PAYMENTS, payment_id)
         await audit.record(
             session,
             actor,
@@ -684,61 +691,9 @@ async def raise_payment(
         )
         return PaymentOutcome(await _read_payment(session, payment_id))
 
-    return await _run_once(session, actor, idempotency_key, "raisePayment", req, work)
-
-
-async def _run_once(
-    session: AsyncSession,
-    actor: Actor,
-    key: str,
-    operation: str,
-    req: PaymentRequest | dict[str, Any],
-    work: Any,
-) -> PaymentOutcome:
-    async def replay(result: dict[str, Any]) -> PaymentOutcome:
-        view = await _read_payment(session, uuid.UUID(str(result["payment_id"])))
-        return PaymentOutcome(view, replayed=True)
-
-    payload = _request_payload(req) if isinstance(req, PaymentRequest) else req
-    outcome: PaymentOutcome = await idempotency.run_once(
-        session,
-        actor.principal.subject,
-        key,
-        operation,
-        payload,
-        work,
-        remember=lambda o: {"payment_id": str(o.payment.payment.id)},
-        replay=replay,
+    return await approvals.run_once(
+        PAYMENT_ONCE, session, actor, idempotency_key, "raisePayment", _request_payload(req), work
     )
-    return outcome
-
-
-async def _locked(
-    session: AsyncSession, payment_id: uuid.UUID
-) -> tuple[Payment, list[PaymentEvent], PaymentStatus]:
-    """The payment locked FOR UPDATE, its events, and its state, before anything is decided."""
-    payment = await repository.lock_payment(session, payment_id)
-    if payment is None:
-        raise Missing("Payment", payment_id)
-    events = list(await repository.payment_events(session, [payment_id]))
-    status = rules.payment_status(PaymentEventKind(e.event) for e in events)
-    return payment, events, status
-
-
-def _require(status: PaymentStatus, event: PaymentEventKind) -> None:
-    problem = rules.transition_problem(status, event)
-    if problem is not None:
-        raise InvalidState(problem, status=status.value)
-
-
-async def _append_event(session: AsyncSession, values: dict[str, Any]) -> int:
-    # No savepoint: a refusal ends the business transaction, which rolls back whole.
-    try:
-        return await repository.insert_payment_event(session, values)
-    except IntegrityError as exc:
-        if "uq_payment_event_once" in str(exc.orig):
-            raise InvalidState(f"the payment was {values['event'].lower()} already") from exc
-        raise
 
 
 def _hold_of(events: Sequence[PaymentEvent]) -> uuid.UUID:
@@ -770,16 +725,21 @@ async def approve_payment(
     client's account (R-PAY-3). Funds short: refused, and the invoice marked FUNDS_SHORT."""
 
     async def work() -> PaymentOutcome:
-        payment, _events, status = await _locked(session, payment_id)
-        _require(status, PaymentEventKind.APPROVED)
-        who = actor.principal.subject
-        if not rules.four_eyes(payment.raised_by, who, await _authors(session, payment)):
-            raise FourEyes(payment.raised_by, author=who != payment.raised_by)
+        held = await approvals.locked(session, PAYMENTS, payment_id)
+        payment, status = held.row, held.status
+        approvals.require(PAYMENTS, status, PaymentEventKind.APPROVED)
         today = clock.today()
-        version = await policy.limits(session, today)
-        if not may_approve(version, ApprovalSubject.PAYMENT, actor.principal.roles, payment.amount):
-            lowest = lowest_approver(version, ApprovalSubject.PAYMENT, payment.amount)
-            raise OverApprovalLimit(payment.amount, lowest.value if lowest else None)
+        version = await approvals.authorise(
+            session,
+            actor,
+            PAYMENTS,
+            raised_by=payment.raised_by,
+            authors=await _authors(session, payment),
+            subject=ApprovalSubject.PAYMENT,
+            amount=payment.amount,
+            what=format_money(payment.amount),
+            on=today,
+        )
         reference = await _still_payable(session, payment)  # checks again (R-PAY-2, R-PAY-5)
         payee = await ledger.counterparty_account(session, payment.payee_id)
         hold = await ledger.hold(
@@ -795,17 +755,16 @@ async def approve_payment(
                 reference=reference,
             ),
         )
-        await _append_event(
+        await approvals.append_event(
             session,
-            {
-                "payment_id": payment_id,
-                "event": PaymentEventKind.APPROVED.value,
-                "transfer_id": hold.id,
-                "limit_version_id": version.id,
-                "recorded_by": actor.principal.subject,
-            },
+            PAYMENTS,
+            payment_id,
+            PaymentEventKind.APPROVED,
+            actor,
+            transfer_id=hold.id,
+            limit_version_id=version.id,
         )
-        await queue_events.notify(session, "PAYMENT", payment_id)  # it leaves the queues
+        await approvals.notify(session, PAYMENTS, payment_id)  # it leaves the queues
         await audit.record(
             session,
             actor,
@@ -824,7 +783,8 @@ async def approve_payment(
         return PaymentOutcome(await _read_payment(session, payment_id))
 
     try:
-        return await _run_once(
+        return await approvals.run_once(
+            PAYMENT_ONCE,
             session,
             actor,
             idempotency_key,
@@ -847,17 +807,17 @@ async def _record_funds_short(
         f"{format_money(exc.wanted)} needed; contact the sender (R-PAY-3)"
     )
     async with unit_of_work(session):
-        payment, _events, status = await _locked(session, payment_id)
-        if status is not PaymentStatus.RAISED:
+        held = await approvals.locked(session, PAYMENTS, payment_id)
+        payment = held.row
+        if held.status is not PaymentStatus.RAISED:
             return  # someone else approved or cancelled it meanwhile: nothing to mark
-        event_id = await repository.insert_payment_event(
+        event_id = await approvals.append_event(
             session,
-            {
-                "payment_id": payment_id,
-                "event": PaymentEventKind.REFUSED_FUNDS_SHORT.value,
-                "reason": message,
-                "recorded_by": actor.principal.subject,
-            },
+            PAYMENTS,
+            payment_id,
+            PaymentEventKind.REFUSED_FUNDS_SHORT,
+            actor,
+            reason=message,
         )
         await audit.record(
             session,
@@ -897,17 +857,12 @@ async def make_payment(
     """Make an approved payment: its hold is posted and the money leaves."""
 
     async def work() -> PaymentOutcome:
-        payment, events, status = await _locked(session, payment_id)
-        _require(status, PaymentEventKind.MADE)
-        posted = await ledger.post_pending(session, actor, _hold_of(events), clock.today())
-        await _append_event(
-            session,
-            {
-                "payment_id": payment_id,
-                "event": PaymentEventKind.MADE.value,
-                "transfer_id": posted.id,
-                "recorded_by": actor.principal.subject,
-            },
+        held = await approvals.locked(session, PAYMENTS, payment_id)
+        payment, status = held.row, held.status
+        approvals.require(PAYMENTS, status, PaymentEventKind.MADE)
+        posted = await ledger.post_pending(session, actor, _hold_of(held.events), clock.today())
+        await approvals.append_event(
+            session, PAYMENTS, payment_id, PaymentEventKind.MADE, actor, transfer_id=posted.id
         )
         await audit.record(
             session,
@@ -921,8 +876,14 @@ async def make_payment(
         )
         return PaymentOutcome(await _read_payment(session, payment_id))
 
-    return await _run_once(
-        session, actor, idempotency_key, "makePayment", {"payment_id": str(payment_id)}, work
+    return await approvals.run_once(
+        PAYMENT_ONCE,
+        session,
+        actor,
+        idempotency_key,
+        "makePayment",
+        {"payment_id": str(payment_id)},
+        work,
     )
 
 
@@ -942,24 +903,24 @@ async def cancel_payment(
         raise ValidationFailed({"reason": f"is longer than {rules.MAX_NOTE} characters"})
 
     async def work() -> PaymentOutcome:
-        payment, events, status = await _locked(session, payment_id)
-        _require(status, PaymentEventKind.CANCELLED)
+        held = await approvals.locked(session, PAYMENTS, payment_id)
+        payment, status = held.row, held.status
+        approvals.require(PAYMENTS, status, PaymentEventKind.CANCELLED)
         void_id: uuid.UUID | None = None
         if status is PaymentStatus.APPROVED:
-            void = await ledger.void_pending(session, actor, _hold_of(events), text)
+            void = await ledger.void_pending(session, actor, _hold_of(held.events), text)
             void_id = void.id
-        await _append_event(
+        await approvals.append_event(
             session,
-            {
-                "payment_id": payment_id,
-                "event": PaymentEventKind.CANCELLED.value,
-                "transfer_id": void_id,
-                "reason": text,
-                "recorded_by": actor.principal.subject,
-            },
+            PAYMENTS,
+            payment_id,
+            PaymentEventKind.CANCELLED,
+            actor,
+            transfer_id=void_id,
+            reason=text,
         )
         if status is PaymentStatus.RAISED:
-            await queue_events.notify(session, "PAYMENT", payment_id)  # it leaves the queues
+            await approvals.notify(session, PAYMENTS, payment_id)  # it leaves the queues
         await audit.record(
             session,
             actor,
@@ -973,7 +934,8 @@ async def cancel_payment(
         )
         return PaymentOutcome(await _read_payment(session, payment_id))
 
-    return await _run_once(
+    return await approvals.run_once(
+        PAYMENT_ONCE,
         session,
         actor,
         idempotency_key,
@@ -1090,20 +1052,21 @@ async def counterparties_by_id(
     return await repository.counterparties(session, ids)
 
 
-async def limits_on(session: AsyncSession, on: date) -> LimitVersion | None:
-    """The approval limits in force on a date; None when none are (nobody may approve)."""
-    try:
-        return await policy.limits(session, on)
-    except policy.PolicyMissing:
-        return None
+# The approval limits in force on a date; None when none are (nobody may approve).
+limits_on = approvals.limits_on
 
 
 def can_approve(principal: Principal, view: PaymentView, version: LimitVersion | None) -> bool:
     """Whether the caller could approve the payment now: it awaits approval, they neither raised
     it nor recorded its invoice (its authors, R-ROLE-2), and their role covers the amount under
     today's limits (R-DEC-2)."""
-    if view.status is not PaymentStatus.RAISED or version is None:
+    if view.status is not PaymentStatus.RAISED:
         return False
-    if not rules.four_eyes(view.payment.raised_by, principal.subject, view.authors):
-        return False
-    return may_approve(version, ApprovalSubject.PAYMENT, principal.roles, view.payment.amount)
+    return approvals.may_decide(
+        principal,
+        raised_by=view.payment.raised_by,
+        authors=view.authors,
+        subject=ApprovalSubject.PAYMENT,
+        amount=view.payment.amount,
+        version=version,
+    )

@@ -16,26 +16,26 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ca_api import clock
+from ca_api.approvals import mechanism as approvals
+from ca_api.approvals.problems import InvalidState
 from ca_api.audit import service as audit
 from ca_api.clients import service as clients
-from ca_api.common import idempotency
 from ca_api.context import Actor
 from ca_api.db import unit_of_work
 from ca_api.decisions import rules as decision_rules
 from ca_api.decisions import service as decisions
 from ca_api.decisions.rules import DecisionDraft, DecisionEventKind, DecisionKind, DecisionStatus
-from ca_api.errors import ErrorCode, MoneyProblem, ValidationFailed
+from ca_api.errors import ValidationFailed
 from ca_api.ledger import repository as ledger_repository
 from ca_api.ledger import service as ledger
 from ca_api.ledger.models import Counterparty
@@ -63,11 +63,6 @@ from ca_api.policy import repository as policy_repository
 from ca_api.policy.service import PolicyMissing
 
 Missing = decisions.Missing
-
-
-class InvalidState(MoneyProblem):
-    def __init__(self, message: str, **details: object) -> None:
-        super().__init__(ErrorCode.INVALID_STATE, message, **details)
 
 
 # --- the register of approved institutions (R-INV-4) -------------------------------------
@@ -356,6 +351,15 @@ async def placements_of_client(
     return [v for v in views if status is None or v.status is status]
 
 
+async def _replayed(session: AsyncSession, placement_id: uuid.UUID) -> PlacementView:
+    return replace(await _read_placement(session, placement_id), replayed=True)
+
+
+PLACEMENT_ONCE = approvals.Once(
+    remember_as="placement_id", ident=lambda v: v.placement.id, replay=_replayed
+)
+
+
 @dataclass(frozen=True)
 class NewPlacement:
     client_id: uuid.UUID
@@ -523,31 +527,23 @@ async def place_funds(
         )
         return await _read_placement(session, row.id)
 
-    return await _once(session, actor, idempotency_key, "placeFunds", new.payload(), work)
-
-
-async def _once(
-    session: AsyncSession,
-    actor: Actor,
-    key: str,
-    operation: str,
-    payload: dict[str, Any],
-    work: Callable[[], Awaitable[PlacementView]],
-) -> PlacementView:
-    async def replay(result: dict[str, Any]) -> PlacementView:
-        view = await _read_placement(session, uuid.UUID(str(result["placement_id"])))
-        return replace(view, replayed=True)
-
-    return await idempotency.run_once(
-        session,
-        actor.principal.subject,
-        key,
-        operation,
-        payload,
-        work,
-        remember=lambda v: {"placement_id": str(v.placement.id)},
-        replay=replay,
+    return await approvals.run_once(
+        PLACEMENT_ONCE, session, actor, idempotency_key, "placeFunds", new.payload(), work
     )
+
+
+# A placement's events (its status also stands on its decision's: ``rules.placement_status``).
+PLACEMENT_EVENTS = approvals.EventLog(
+    owner_column="placement_id",
+    events_of=repository.events_of,
+    insert_event=repository.insert_event,
+    once_index="uq_placement_event",  # uq_placement_event_placed, uq_placement_event_closed
+    already=lambda event: (
+        "the placement was placed already"
+        if event == PlacementEventKind.PLACED
+        else "the placement came back already"
+    ),
+)
 
 
 async def _locked_placement(session: AsyncSession, placement_id: uuid.UUID) -> PlacementView:
@@ -612,16 +608,15 @@ async def make_placement(
                 reference=f"placement:{p.id}",
             ),
         )
-        event = await repository.insert_event(
+        event = await approvals.append_event(
             session,
-            {
-                "placement_id": p.id,
-                "event": PlacementEventKind.PLACED.value,
-                "on_date": p.start_date,
-                "account_id": account.id,
-                "principal_transfer_id": transfer.id,
-                "recorded_by": actor.principal.subject,
-            },
+            PLACEMENT_EVENTS,
+            p.id,
+            PlacementEventKind.PLACED,
+            actor,
+            on_date=p.start_date,
+            account_id=account.id,
+            principal_transfer_id=transfer.id,
         )
         await audit.record(
             session,
@@ -641,8 +636,14 @@ async def make_placement(
         )
         return await _read_placement(session, p.id)
 
-    return await _once(
-        session, actor, idempotency_key, "makePlacement", {"placement_id": str(placement_id)}, work
+    return await approvals.run_once(
+        PLACEMENT_ONCE,
+        session,
+        actor,
+        idempotency_key,
+        "makePlacement",
+        {"placement_id": str(placement_id)},
+        work,
     )
 
 
@@ -716,24 +717,19 @@ async def mature_or_withdraw(
             if on_date >= p.maturity_date
             else PlacementEventKind.WITHDRAWN
         )
-        try:
-            async with session.begin_nested():
-                event = await repository.insert_event(
-                    session,
-                    {
-                        "placement_id": p.id,
-                        "event": kind.value,
-                        "on_date": on_date,
-                        "account_id": placed.account_id,
-                        "principal_transfer_id": principal.id,
-                        "interest_transfer_id": interest_id,
-                        "interest": interest,
-                        "days_held": days,
-                        "recorded_by": actor.principal.subject,
-                    },
-                )
-        except IntegrityError as exc:  # pragma: no cover - the row lock above serialises
-            raise InvalidState("the placement came back already") from exc
+        event = await approvals.append_event(
+            session,
+            PLACEMENT_EVENTS,
+            p.id,
+            kind,
+            actor,
+            on_date=on_date,
+            account_id=placed.account_id,
+            principal_transfer_id=principal.id,
+            interest_transfer_id=interest_id,
+            interest=interest,
+            days_held=days,
+        )
         await audit.record(
             session,
             actor,
@@ -754,7 +750,8 @@ async def mature_or_withdraw(
         )
         return await _read_placement(session, p.id)
 
-    return await _once(
+    return await approvals.run_once(
+        PLACEMENT_ONCE,
         session,
         actor,
         idempotency_key,
@@ -908,6 +905,17 @@ async def statement_views(
     return [StatementView(r, *statuses[r.decision_id]) for r in rows]
 
 
+async def _replayed_statement(session: AsyncSession, statement_id: uuid.UUID) -> StatementView:
+    row = await repository.get_statement(session, statement_id)
+    assert row is not None
+    return replace((await statement_views(session, [row]))[0], replayed=True)
+
+
+STATEMENT_ONCE = approvals.Once(
+    remember_as="statement_id", ident=lambda v: v.statement.id, replay=_replayed_statement
+)
+
+
 async def record_statement(
     session: AsyncSession, actor: Actor, new: NewStatement, *, idempotency_key: str
 ) -> StatementView:
@@ -985,20 +993,14 @@ async def record_statement(
         )
         return (await statement_views(session, [row]))[0]
 
-    async def replay(result: dict[str, Any]) -> StatementView:
-        row = await repository.get_statement(session, uuid.UUID(str(result["statement_id"])))
-        assert row is not None
-        return replace((await statement_views(session, [row]))[0], replayed=True)
-
-    return await idempotency.run_once(
+    return await approvals.run_once(
+        STATEMENT_ONCE,
         session,
-        actor.principal.subject,
+        actor,
         idempotency_key,
         "recordInvestmentStatement",
         new.payload(),
         work,
-        remember=lambda v: {"statement_id": str(v.statement.id)},
-        replay=replay,
     )
 
 
