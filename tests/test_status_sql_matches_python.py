@@ -25,12 +25,21 @@ from ca_api.payments import repository as payments_repository
 from ca_api.payments import rules as payments_rules
 from ca_api.payments.rules import PaymentStatus
 from tests.conftest import Api
-from tests.test_decisions import SUPERSEDE, decision_input, gift_client, refuse
-from tests.test_decisions import approve as approve_decision
-from tests.test_decisions import raised as raised_decision
-from tests.test_invoices import fund, new_client, new_counterparty, new_key
-from tests.test_lodgements import REFUSE, deputy_client, lodge, proposed
-from tests.test_lodgements import approve as approve_lodgement
+from tests.factories import approve as approve_decision
+from tests.factories import approve_as as approve_lodgement
+from tests.factories import (
+    decision_input,
+    deputy_client,
+    fund,
+    gift_client,
+    new_client,
+    new_counterparty,
+    new_key,
+)
+from tests.factories import proposed_lodgement as proposed
+from tests.factories import raised as raised_decision
+from tests.test_decisions import SUPERSEDE, refuse
+from tests.test_lodgements import REFUSE, lodge
 from tests.test_lodgements import fund as fund_deputy
 from tests.test_payments import approve, cancel, make, payable, raised
 
