@@ -36,7 +36,7 @@ from ca_api.common.problems import (
 )
 from ca_api.common.scalars import Money
 from ca_api.context import Context
-from ca_api.decisions import models, queue, repository, rules, service
+from ca_api.decisions import gifts, models, queue, repository, rules, service
 from ca_api.decisions.service import DecisionView
 from ca_api.errors import ErrorCode, NotFound
 from ca_api.ledger.schema import Counterparty
@@ -152,7 +152,7 @@ class GiftContext:
     )
 
 
-def _gift_context(c: service.GiftContext) -> GiftContext:
+def _gift_context(c: gifts.GiftContext) -> GiftContext:
     def m(v: int | None) -> Money | None:
         return Money(v) if v is not None else None
 
@@ -383,8 +383,8 @@ class Decision:
 
         async def fetch(
             session: Any, ids: Sequence[uuid.UUID]
-        ) -> dict[uuid.UUID, service.GiftContext]:
-            return {i: await service.gift_context(session, i) for i in ids}
+        ) -> dict[uuid.UUID, gifts.GiftContext]:
+            return {i: await gifts.gift_context(session, i) for i in ids}
 
         found = await loaders.one(info.context, "decisions.gift_context", fetch).load(
             self._row.client_id
