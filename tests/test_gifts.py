@@ -16,7 +16,8 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ca_api import clock
-from ca_api.decisions.rules import Employee, gift_year, matches_employee, normalise_name
+from ca_api.decisions.rules import gift_year
+from ca_api.employees.rules import Employee, matches_employee, normalise_name
 from tests.conftest import Api, RolledBackDatabase, error_codes
 from tests.factories import (
     CREATE_COUNTERPARTY,

@@ -17,8 +17,7 @@ from sqlalchemy import text
 
 from ca_api.auth.principal import Role
 from ca_api.common.ids import decode_uuid
-from ca_api.ledger.rules import Category, CounterpartyKind
-from ca_api.payments.rules import (
+from ca_api.invoices.rules import (
     InvoiceKind,
     Item,
     due_date,
@@ -26,6 +25,7 @@ from ca_api.payments.rules import (
     personal_allowance_problem,
     reimbursement_problems,
 )
+from ca_api.ledger.rules import Category, CounterpartyKind
 from tests.conftest import Api, RolledBackDatabase, error_codes
 from tests.factories import (
     ALL_CHECKS,

@@ -23,6 +23,8 @@ from ca_api.clients.rules import ClientDetails, ClientStatus, Situation
 from ca_api.context import Actor
 from ca_api.db import Database, unit_of_work
 from ca_api.decisions import service as decisions
+from ca_api.invoices import service as invoices
+from ca_api.invoices.rules import InvoiceCheckName, InvoiceDraft, InvoiceKind
 from ca_api.ledger import service as ledger
 from ca_api.ledger.rules import Benefit, Category, CounterpartyKind
 from ca_api.money import parse_money
@@ -35,7 +37,6 @@ from ca_api.orders.rules import (
     SupervisionType,
 )
 from ca_api.payments import service as payments
-from ca_api.payments.rules import InvoiceCheckName, InvoiceDraft, InvoiceKind
 from ca_api.planning import rules as planning_rules
 from ca_api.planning import seed_plans
 from ca_api.planning import service as planning
@@ -254,10 +255,10 @@ async def _load_money(session: AsyncSession, records: list[clients.ClientRecord]
     await receipts.record_benefit_run(
         session, officer, lines, today, idempotency_key=f"demo-benefits-{today.isoformat()}"
     )
-    invoice = await payments.record_invoice(
+    invoice = await invoices.record_invoice(
         session,
         officer,
-        payments.NewInvoice(
+        invoices.NewInvoice(
             client_id=active[0],
             supplier_id=made[CounterpartyKind.SUPPLIER],
             draft=InvoiceDraft(
@@ -278,7 +279,7 @@ async def _load_money(session: AsyncSession, records: list[clients.ClientRecord]
     )
     invoice_id = invoice.invoice.invoice.id
     for check in InvoiceCheckName:
-        await payments.record_check(session, officer, invoice_id, check, passed=True, note=None)
+        await invoices.record_check(session, officer, invoice_id, check, passed=True, note=None)
     await payments.raise_payment(
         session,
         officer,

@@ -36,8 +36,10 @@ from ca_api.common.problems import ProblemResults, returns_problems
 from ca_api.common.scalars import SCALAR_MAP
 from ca_api.config import Settings
 from ca_api.decisions.schema import DecisionMutation, DecisionQuery
+from ca_api.employees.schema import EmployeeMutation, EmployeeQuery
 from ca_api.errors import ApiError, BusinessProblem, ErrorCode, MoneyProblem
 from ca_api.fees.schema import FeeMutation, FeeQuery
+from ca_api.invoices.schema import InvoiceMutation, InvoiceQuery
 from ca_api.ledger.schema import LedgerMutation, LedgerQuery
 from ca_api.lodgements.schema import LodgementMutation, LodgementQuery
 from ca_api.logs import request_id_var
@@ -46,7 +48,7 @@ from ca_api.orders.schema import OrderMutation
 from ca_api.payments.schema import PaymentMutation, PaymentQuery
 from ca_api.placements.schema import PlacementMutation, PlacementQuery
 from ca_api.planning.schema import PlanningMutation, PlanningQuery, PlanReviewQuery
-from ca_api.policy.schema import PolicyQuery
+from ca_api.policy.schema import PolicyMutation, PolicyQuery
 from ca_api.receipts.schema import ReceiptMutation, ReceiptQuery
 from ca_api.reconciliation.schema import ReconciliationMutation, ReconciliationQuery
 
@@ -61,9 +63,11 @@ class Query(
     PolicyQuery,
     LedgerQuery,
     ReceiptQuery,
+    InvoiceQuery,
     PaymentQuery,
     ReconciliationQuery,
     DecisionQuery,
+    EmployeeQuery,
     ApprovalQuery,
     PlanningQuery,
     PlanReviewQuery,
@@ -80,9 +84,12 @@ class Mutation(
     OrderMutation,
     LedgerMutation,
     ReceiptMutation,
+    InvoiceMutation,
     PaymentMutation,
     ReconciliationMutation,
     DecisionMutation,
+    EmployeeMutation,
+    PolicyMutation,
     PlanningMutation,
     FeeMutation,
     LodgementMutation,

@@ -10,34 +10,6 @@ from sqlalchemy.orm import Mapped, mapped_column
 from ca_api.db import Base
 
 
-class CouncilEmployee(Base):
-    """One entry of the council employee register (R-ROLE-3). Never changed."""
-
-    __tablename__ = "council_employee"
-
-    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
-    employee_number: Mapped[str] = mapped_column(Text)
-    name: Mapped[str] = mapped_column(Text)
-    name_key: Mapped[str] = mapped_column(Text)
-    date_of_birth: Mapped[date | None] = mapped_column(Date)
-    recorded_by: Mapped[str] = mapped_column(Text)
-    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-
-
-class CouncilEmployeeLeaver(Base):
-    """That an employee left, and when: a new row, never an update (R-AUD-2)."""
-
-    __tablename__ = "council_employee_leaver"
-
-    employee_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("council_employee.id"), primary_key=True
-    )
-    left_on: Mapped[date] = mapped_column(Date)
-    reason: Mapped[str | None] = mapped_column(Text)
-    recorded_by: Mapped[str] = mapped_column(Text)
-    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-
-
 class Decision(Base):
     """A decision made for a client (R-DEC-1). Never changed: a change supersedes it."""
 

@@ -1,5 +1,4 @@
-"""Every SQL statement of decisions, the employee register and new approval limit versions,
-the derived status, and row scoping."""
+"""Every SQL statement of decisions, the derived status, and row scoping."""
 
 from __future__ import annotations
 
@@ -20,7 +19,6 @@ from sqlalchemy import (
     not_,
     or_,
     select,
-    text,
     true,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -31,8 +29,6 @@ from ca_api.auth.permissions import DECISION_READ
 from ca_api.auth.principal import Principal
 from ca_api.clients.models import Client
 from ca_api.decisions.models import (
-    CouncilEmployee,
-    CouncilEmployeeLeaver,
     Decision,
     DecisionAuthor,
     DecisionEvent,
@@ -44,10 +40,6 @@ from ca_api.decisions.rules import (
     DecisionStatus,
 )
 from ca_api.ledger.models import Counterparty
-from ca_api.policy.models import ApprovalLimit, ApprovalLimitVersion
-
-# A constant key for pg_advisory_xact_lock: new approval limit versions one at a time.
-LIMIT_VERSION_LOCK = 0x0CA_0003
 
 # --- row scoping --------------------------------------------------------------------------
 
@@ -251,78 +243,3 @@ async def gifts_approved(
         )
     )
     return int((await session.execute(stmt)).scalar_one())
-
-
-# --- the council employee register --------------------------------------------------------
-
-
-def _employees() -> Any:
-    return select(CouncilEmployee, CouncilEmployeeLeaver.left_on).outerjoin(
-        CouncilEmployeeLeaver, CouncilEmployeeLeaver.employee_id == CouncilEmployee.id
-    )
-
-
-async def employees_named(session: AsyncSession, name_key: str) -> Sequence[Row[Any]]:
-    stmt = _employees().where(CouncilEmployee.name_key == name_key)
-    return (await session.execute(stmt)).all()
-
-
-async def employee_with_number(session: AsyncSession, number: str) -> CouncilEmployee | None:
-    stmt = select(CouncilEmployee).where(CouncilEmployee.employee_number == number)
-    return (await session.execute(stmt)).scalar_one_or_none()
-
-
-async def insert_employee(session: AsyncSession, values: dict[str, Any]) -> None:
-    await session.execute(insert(CouncilEmployee).values(values))
-
-
-async def insert_leaver(session: AsyncSession, values: dict[str, Any]) -> None:
-    await session.execute(insert(CouncilEmployeeLeaver).values(values))
-
-
-async def get_employee(session: AsyncSession, employee_id: uuid.UUID) -> Row[Any] | None:
-    stmt = _employees().where(CouncilEmployee.id == employee_id)
-    return (await session.execute(stmt)).one_or_none()
-
-
-async def lock_employee(session: AsyncSession, employee_id: uuid.UUID) -> CouncilEmployee | None:
-    stmt = select(CouncilEmployee).where(CouncilEmployee.id == employee_id).with_for_update()
-    return (await session.execute(stmt)).scalar_one_or_none()
-
-
-async def list_employees(
-    session: AsyncSession, *, after: tuple[str, uuid.UUID] | None, limit: int
-) -> Sequence[Row[Any]]:
-    """By normalised name."""
-    stmt = _employees()
-    if after is not None:
-        stmt = stmt.where(
-            or_(
-                CouncilEmployee.name_key > after[0],
-                and_(CouncilEmployee.name_key == after[0], CouncilEmployee.id > after[1]),
-            )
-        )
-    stmt = stmt.order_by(CouncilEmployee.name_key, CouncilEmployee.id).limit(limit)
-    return (await session.execute(stmt)).all()
-
-
-# --- new approval limit versions (R-DEC-4) ------------------------------------------------
-
-
-async def lock_limit_versions(session: AsyncSession) -> None:
-    """One new version at a time, so "after every existing version" holds under concurrency."""
-    await session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": LIMIT_VERSION_LOCK})
-
-
-async def latest_limit_date(session: AsyncSession) -> date | None:
-    stmt = select(func.max(ApprovalLimitVersion.effective_from))
-    return (await session.execute(stmt)).scalar_one_or_none()
-
-
-async def insert_limit_version(session: AsyncSession, values: dict[str, Any]) -> int:
-    stmt = insert(ApprovalLimitVersion).values(values).returning(ApprovalLimitVersion.id)
-    return int((await session.execute(stmt)).scalar_one())
-
-
-async def insert_limits(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
-    await session.execute(insert(ApprovalLimit), rows)

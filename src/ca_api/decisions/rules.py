@@ -1,24 +1,22 @@
-"""Pure rules for decisions, gifts and approval limit tables (R-DEC, R-ROLE-2, R-ROLE-3).
-No I/O."""
+"""Pure rules for decisions and gifts (R-DEC, R-ROLE-2). No I/O. The employee register's
+rules (R-ROLE-3) are ``employees.rules``; the approval limit tables' ``policy.rules``."""
 
 from __future__ import annotations
 
 import calendar
 import enum
-import re
-import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
 from ca_api.approvals.rules import StatusTable, status_of, transition_allowed
 from ca_api.approvals.rules import four_eyes as four_eyes  # R-ROLE-2, for decisions too
+from ca_api.employees.rules import normalise_name as normalise_name  # a gift recipient's
 from ca_api.money import Pence
-from ca_api.policy.rules import APPROVAL_RANK, ApprovalSubject
+from ca_api.policy.rules import ApprovalSubject
 
 MAX_TEXT = 4000
 MAX_NAME = 200
-MAX_EMPLOYEE_NUMBER = 40
 GIFT_HISTORY_YEARS = 5  # the approver sees the last five years of giving (R-DEC-3)
 
 
@@ -89,48 +87,6 @@ def transition_problem(status: DecisionStatus, event: DecisionEventKind) -> str 
     if event is DecisionEventKind.SUPERSEDED:
         return "the decision was superseded already: change its successor instead"
     return f"the decision is {status.value}: only a RAISED decision can be decided"
-
-
-# --- names (R-ROLE-3) ---------------------------------------------------------------------
-
-_TITLES = frozenset({"mr", "mrs", "ms", "miss", "mx", "dr", "prof", "sir", "dame", "rev"})
-
-
-def normalise_name(name: str) -> str:
-    """A name as compared with the employee register: accents, case, punctuation, spacing
-    and titles ignored ("Dr  Zoë O'Neill-Smith" -> "zoe o neill smith")."""
-    decomposed = unicodedata.normalize("NFKD", name)
-    plain = "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
-    words = re.sub(r"[^0-9a-z]+", " ", plain).split()
-    while words and words[0] in _TITLES:
-        words = words[1:]
-    return " ".join(words)
-
-
-@dataclass(frozen=True)
-class Employee:
-    name_key: str
-    date_of_birth: date | None
-    left_on: date | None
-
-
-def employed_on(e: Employee, on: date) -> bool:
-    return e.left_on is None or e.left_on >= on
-
-
-def matches_employee(
-    recipient_key: str, recipient_dob: date | None, employees: Sequence[Employee], on: date
-) -> bool:
-    """R-ROLE-3: the recipient's normalised name is an employee's (in post on ``on``); a known
-    date of birth on both sides that differs tells two people apart."""
-    for e in employees:
-        if not employed_on(e, on) or e.name_key != recipient_key:
-            continue
-        known = recipient_dob is not None and e.date_of_birth is not None
-        if known and recipient_dob != e.date_of_birth:
-            continue
-        return True
-    return False
 
 
 # --- the gift year (R-DEC-3, R-ORD-1) ------------------------------------------------------
@@ -239,61 +195,4 @@ def validate_decision(d: DecisionDraft, today: date) -> dict[str, str]:
             problems["recipient_date_of_birth"] = "is in the future"
     elif d.recipient_name is not None or d.recipient_date_of_birth is not None:
         problems["recipient_name"] = "only a gift has a recipient"
-    return problems
-
-
-# --- approval limit tables (R-DEC-4) -------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class LimitRow:
-    subject: str
-    role: str
-    up_to: Pence | None
-
-
-def validate_limit_table(
-    effective_from: date,
-    note: str,
-    rows: Sequence[LimitRow],
-    *,
-    today: date,
-    latest: date | None,
-) -> dict[str, str]:
-    """A new version of the approval limits: the whole table, from a date after every existing
-    version's and not in the past; every subject has someone who may approve any amount."""
-    problems: dict[str, str] = {}
-    if effective_from < today:
-        problems["effective_from"] = "is in the past: limits are not changed retrospectively"
-    elif latest is not None and effective_from <= latest:
-        problems["effective_from"] = (
-            f"must be after the latest version's effective date ({latest.isoformat()})"
-        )
-    if not note.strip():
-        problems["note"] = "is required: name the committee decision (R-DEC-4)"
-    elif len(note) > MAX_TEXT:
-        problems["note"] = f"is longer than {MAX_TEXT} characters"
-    subjects = {s.value for s in ApprovalSubject}
-    roles = {r.value for r in APPROVAL_RANK}
-    seen: set[tuple[str, str]] = set()
-    bad: list[str] = []
-    for r in rows:
-        if r.subject not in subjects:
-            bad.append(f"{r.subject!r} is not a subject")
-        if r.role not in roles:
-            bad.append(f"{r.role!r} is not a role that approves")
-        if r.up_to is not None and r.up_to < 0:
-            bad.append(f"{r.subject}/{r.role}: upTo cannot be negative")
-        if (r.subject, r.role) in seen:
-            bad.append(f"{r.subject}/{r.role} is given twice")
-        seen.add((r.subject, r.role))
-    unbounded = {r.subject for r in rows if r.up_to is None}
-    missing = sorted(s for s in subjects if s not in unbounded)
-    if missing:
-        bad.append(
-            "the whole table is needed: every subject needs a role that may approve any amount "
-            f"(upTo null); missing for {', '.join(missing)}"
-        )
-    if bad:
-        problems["limits"] = "; ".join(bad)
     return problems

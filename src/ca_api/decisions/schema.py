@@ -2,18 +2,16 @@
 
 Decisions (R-DEC-1) are raised by casework, approved or refused by someone else (R-ROLE-2)
 within the approval limits in force (R-DEC-2, R-DEC-4), changed only by superseding (R-AUD-2).
-Also the council employee register (R-ROLE-3) and new versions of the approval limits.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Annotated, Any, TypeVar
 
 import strawberry
-from strawberry.dataloader import DataLoader
 from strawberry.types import Info
 
 from ca_api import clock
@@ -21,10 +19,9 @@ from ca_api.auth.permissions import (
     DECISION_APPROVE,
     DECISION_RAISE,
     DECISION_READ,
-    EMPLOYEE_REGISTER_WRITE,
-    POLICY_WRITE,
     allow,
 )
+from ca_api.common import loaders
 from ca_api.common.ids import decode_uuid, encode_id
 from ca_api.common.pagination import Connection, connection_from_rows, page_request
 from ca_api.common.problems import (
@@ -39,13 +36,12 @@ from ca_api.common.problems import (
 )
 from ca_api.common.scalars import Money
 from ca_api.context import Context
-from ca_api.decisions import models, queue, repository, rules, service
-from ca_api.decisions.service import DecisionView, EmployeeView
+from ca_api.decisions import gifts, models, queue, repository, rules, service
+from ca_api.decisions.service import DecisionView
 from ca_api.errors import ErrorCode, NotFound
 from ca_api.ledger.schema import Counterparty
 from ca_api.lodgements import surplus  # registers the surplus rule's approval check (R-INV-2)
 from ca_api.policy.rules import LimitVersion
-from ca_api.policy.schema import ApprovalLimit, ApprovalLimitVersion
 
 assert queue.SOURCE.kind == "DECISION"  # the queue source registers when the schema loads
 
@@ -71,32 +67,15 @@ strawberry.enum(DecisionEventKind)
 # --- per-request loaders (N+1 is a bug) ---------------------------------------------------
 
 
-def _one(
-    ctx: Context, name: str, fetch: Callable[[Any, Sequence[K]], Awaitable[dict[K, V]]]
-) -> DataLoader[K, V | None]:
-    async def batch(keys: list[K]) -> list[V | None]:
-        found = await fetch(ctx.session, keys)
-        return [found.get(k) for k in keys]
-
-    return ctx.loader(f"decisions.{name}", batch)
-
-
 async def _events(ctx: Context, decision_id: uuid.UUID) -> list[models.DecisionEvent]:
-    async def batch(keys: list[uuid.UUID]) -> list[list[models.DecisionEvent]]:
-        found = await service.events_by_decision(ctx.session, keys)
-        return [found.get(k, []) for k in keys]
-
-    loader: DataLoader[uuid.UUID, list[models.DecisionEvent]] = ctx.loader(
-        "decisions.events", batch
-    )
-    return await loader.load(decision_id)
+    return await loaders.many(ctx, "decisions.events", service.events_by_decision).load(decision_id)
 
 
 async def _limits(ctx: Context) -> LimitVersion | None:
     async def fetch(session: Any, days: Sequence[date]) -> dict[date, LimitVersion | None]:
         return {d: await service.limits_on(session, d) for d in days}
 
-    return await _one(ctx, "limits", fetch).load(clock.today())
+    return await loaders.one(ctx, "decisions.limits", fetch).load(clock.today())
 
 
 # --- types --------------------------------------------------------------------------------
@@ -139,7 +118,7 @@ class GiftRecipient:
     async def counterparty(self, info: Info[Context, None]) -> Counterparty | None:
         if self.counterparty_id is None:
             return None
-        loader = _one(info.context, "counterparties", service.counterparties_by_id)
+        loader = loaders.one(info.context, "decisions.counterparties", service.counterparties_by_id)
         row = await loader.load(self.counterparty_id)
         return Counterparty.from_row(row) if row is not None else None
 
@@ -173,7 +152,7 @@ class GiftContext:
     )
 
 
-def _gift_context(c: service.GiftContext) -> GiftContext:
+def _gift_context(c: gifts.GiftContext) -> GiftContext:
     def m(v: int | None) -> Money | None:
         return Money(v) if v is not None else None
 
@@ -346,10 +325,12 @@ class Decision:
     @strawberry.field(description="The decision that replaced this one.")
     async def superseded_by(self, info: Info[Context, None]) -> Decision | None:
         ctx = info.context
-        successor = await _one(ctx, "successors", service.successors).load(self._row.id)
+        successor = await loaders.one(ctx, "decisions.successors", service.successors).load(
+            self._row.id
+        )
         if successor is None:
             return None
-        view = await _one(ctx, "by_id", service.decisions_by_id).load(successor)
+        view = await loaders.one(ctx, "decisions.by_id", service.decisions_by_id).load(successor)
         return Decision.from_view(view) if view is not None else None
 
     @strawberry.field
@@ -402,10 +383,12 @@ class Decision:
 
         async def fetch(
             session: Any, ids: Sequence[uuid.UUID]
-        ) -> dict[uuid.UUID, service.GiftContext]:
-            return {i: await service.gift_context(session, i) for i in ids}
+        ) -> dict[uuid.UUID, gifts.GiftContext]:
+            return {i: await gifts.gift_context(session, i) for i in ids}
 
-        found = await _one(info.context, "gift_context", fetch).load(self._row.client_id)
+        found = await loaders.one(info.context, "decisions.gift_context", fetch).load(
+            self._row.client_id
+        )
         return _gift_context(found) if found is not None else None
 
     @strawberry.field(
@@ -424,36 +407,8 @@ class Decision:
             return {r: await surplus.decision_context(session, r, today) for r in rows}
 
         # A figure missing is a POLICY_MISSING error (ca_api.graphql.ErrorPolicy).
-        found = await _one(info.context, "surplus_context", fetch).load(self._row)
+        found = await loaders.one(info.context, "decisions.surplus_context", fetch).load(self._row)
         return _surplus_context(found) if found is not None else None
-
-
-@strawberry.type(description="An entry of the council employee register (R-ROLE-3).")
-class CouncilEmployee:
-    view: strawberry.Private[EmployeeView]
-
-    @classmethod
-    def from_view(cls, view: EmployeeView) -> CouncilEmployee:
-        return cls(
-            view=view,
-            id=strawberry.ID(encode_id("CouncilEmployee", view.employee.id)),
-            name=view.employee.name,
-            employee_number=view.employee.employee_number,
-            date_of_birth=view.employee.date_of_birth,
-            left_on=view.left_on,
-            recorded_by=view.employee.recorded_by,
-            recorded_at=view.employee.recorded_at,
-        )
-
-    id: strawberry.ID
-    name: str
-    employee_number: str
-    date_of_birth: date | None
-    left_on: date | None = strawberry.field(
-        description="The last day in post; null: still employed."
-    )
-    recorded_by: str
-    recorded_at: datetime
 
 
 # --- inputs -------------------------------------------------------------------------------
@@ -505,35 +460,6 @@ class DecisionInput:
         )
 
 
-@strawberry.input
-class CouncilEmployeeInput:
-    name: str
-    employee_number: str
-    date_of_birth: date | None = None
-
-
-@strawberry.input(description="One row of the approval limits table.")
-class ApprovalLimitInput:
-    subject: str = strawberry.field(
-        description="PAYMENT, GIFT, CONFLICT_OF_INTEREST, DEBT_STATEMENT, INVESTMENT_PLAN, "
-        "BEST_INTEREST or FINANCIAL_PLAN."
-    )
-    role: str = strawberry.field(
-        description="senior_officer, governance_manager or head_of_service; a role above may "
-        "also approve (R-DEC-2)."
-    )
-    up_to: Money | None = strawberry.field(description="Inclusive; null: any amount.")
-
-
-@strawberry.input(description="The whole approval limits table from a date (R-DEC-4).")
-class ApprovalLimitVersionInput:
-    effective_from: date = strawberry.field(
-        description="After every existing version's date, and not in the past."
-    )
-    note: str = strawberry.field(description="The committee decision it records.")
-    limits: list[ApprovalLimitInput]
-
-
 # --- payloads and results -----------------------------------------------------------------
 
 
@@ -541,16 +467,6 @@ class ApprovalLimitVersionInput:
 class DecisionPayload:
     decision: Decision
     replayed: bool = strawberry.field(description="A repeat of an idempotency key: nothing new.")
-
-
-@strawberry.type
-class CouncilEmployeePayload:
-    employee: CouncilEmployee
-
-
-@strawberry.type
-class ApprovalLimitVersionPayload:
-    version: ApprovalLimitVersion
 
 
 RaiseDecisionResult = Annotated[
@@ -572,14 +488,6 @@ DecideDecisionResult = Annotated[
     | PolicyMissingProblem
     | SurplusRuleProblem,
     strawberry.union("DecideDecisionResult"),
-]
-CouncilEmployeeResult = Annotated[
-    CouncilEmployeePayload | ValidationProblem | NotFoundProblem | InvalidStateProblem,
-    strawberry.union("CouncilEmployeeResult"),
-]
-ApprovalLimitVersionResult = Annotated[
-    ApprovalLimitVersionPayload | ValidationProblem,
-    strawberry.union("ApprovalLimitVersionResult"),
 ]
 
 
@@ -624,25 +532,6 @@ class DecisionQuery:
             page,
             key=lambda v: [v.decision.raised_at.isoformat(), str(v.decision.id)],
             node=lambda v: Decision.from_view(v),
-        )
-
-    @strawberry.field(
-        extensions=allow(DECISION_READ),
-        description="The council employee register (R-ROLE-3), by name, leavers included.",
-    )
-    async def council_employees(
-        self, info: Info[Context, None], first: int | None = None, after: str | None = None
-    ) -> Connection[CouncilEmployee]:
-        ctx = info.context
-        page = page_request(first, after, default=25, maximum=ctx.settings.max_page_size)
-        views = await service.list_employees(
-            ctx.session, after=page.after_text_id(), limit=page.first + 1
-        )
-        return connection_from_rows(
-            views,
-            page,
-            key=lambda v: [v.employee.name_key, str(v.employee.id)],
-            node=lambda v: CouncilEmployee.from_view(v),
         )
 
 
@@ -715,71 +604,3 @@ class DecisionMutation:
             ctx.session, ctx.actor, did, new, reason, idempotency_key=idempotency_key
         )
         return _payload(done)
-
-    @strawberry.mutation(
-        extensions=allow(EMPLOYEE_REGISTER_WRITE),
-        description="Add someone to the council employee register (R-ROLE-3).",
-    )
-    async def add_council_employee(
-        self, info: Info[Context, None], input: CouncilEmployeeInput
-    ) -> CouncilEmployeeResult:
-        ctx = info.context
-        view = await service.add_employee(
-            ctx.session,
-            ctx.actor,
-            name=input.name,
-            employee_number=input.employee_number,
-            date_of_birth=input.date_of_birth,
-        )
-        return CouncilEmployeePayload(employee=CouncilEmployee.from_view(view))
-
-    @strawberry.mutation(
-        extensions=allow(EMPLOYEE_REGISTER_WRITE),
-        description="Record that an employee left (a new entry, never an edit); from the day "
-        "after, the register no longer bars gifts to them.",
-    )
-    async def record_council_employee_leaver(
-        self,
-        info: Info[Context, None],
-        id: strawberry.ID,
-        left_on: date,
-        reason: str | None = None,
-    ) -> CouncilEmployeeResult:
-        ctx = info.context
-        eid = decode_uuid("CouncilEmployee", id)
-        view = await service.record_leaver(
-            ctx.session, ctx.actor, eid, left_on=left_on, reason=reason
-        )
-        return CouncilEmployeePayload(employee=CouncilEmployee.from_view(view))
-
-    @strawberry.mutation(
-        extensions=allow(POLICY_WRITE),
-        description="A new version of the whole approval limits table from a date after every "
-        "existing version's and not in the past (R-DEC-4); earlier approvals keep theirs.",
-    )
-    async def add_approval_limit_version(
-        self, info: Info[Context, None], input: ApprovalLimitVersionInput
-    ) -> ApprovalLimitVersionResult:
-        ctx = info.context
-        rows = [rules.LimitRow(r.subject.strip(), r.role.strip(), r.up_to) for r in input.limits]
-        version_id = await service.add_limit_version(
-            ctx.session,
-            ctx.actor,
-            effective_from=input.effective_from,
-            note=input.note,
-            limits=rows,
-        )
-        found = await service.limit_version(ctx.session, version_id)
-        assert found is not None
-        version, limits = found
-        return ApprovalLimitVersionPayload(
-            version=ApprovalLimitVersion(
-                id=version.id,
-                effective_from=version.effective_from,
-                note=version.note,
-                recorded_by=version.recorded_by,
-                limits=[
-                    ApprovalLimit.of(r) for r in sorted(limits, key=lambda r: (r.subject, r.role))
-                ],
-            )
-        )

@@ -1,4 +1,4 @@
-"""Use cases for decisions, the council employee register and new approval limit versions.
+"""Use cases for decisions.
 
 Each is one transaction with its audit rows (R-AUD-1). A decision is raised (R-DEC-1), then
 approved or refused by someone else (R-ROLE-2) whose role the approval limits in force today
@@ -18,33 +18,25 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ca_api import clock
 from ca_api.approvals import mechanism as approvals
 from ca_api.approvals import rules as approval_rules
-from ca_api.approvals.problems import InvalidState
 from ca_api.audit import service as audit
 from ca_api.auth.principal import Principal
 from ca_api.context import Actor
-from ca_api.db import unit_of_work
-from ca_api.decisions import repository, rules
-from ca_api.decisions.models import CouncilEmployee, Decision, DecisionEvent
+from ca_api.decisions import gifts, repository, rules
+from ca_api.decisions.models import Decision, DecisionEvent
 from ca_api.decisions.rules import (
     DecisionDraft,
     DecisionEventKind,
     DecisionKind,
     DecisionStatus,
-    LimitRow,
 )
 from ca_api.errors import RecordNotFound, ValidationFailed
-from ca_api.ledger import repository as ledger_repository
 from ca_api.ledger.models import Counterparty
 from ca_api.money import Pence, format_money
-from ca_api.orders import repository as orders_repository
-from ca_api.orders.rules import is_in_force
-from ca_api.policy import repository as policy_repository
 from ca_api.policy.rules import LimitVersion
 
 QUEUE_KIND = "DECISION"
@@ -81,28 +73,6 @@ class DecisionView:
 class DecisionOutcome:
     decision: DecisionView
     replayed: bool = False
-
-
-@dataclass(frozen=True)
-class EmployeeView:
-    employee: CouncilEmployee
-    left_on: date | None
-
-
-@dataclass(frozen=True)
-class GiftContext:
-    """What the approver weighs a gift against (R-DEC-3): the estate and past giving."""
-
-    on: date
-    total_balance: Pence
-    available_balance: Pence
-    makes_gifts: bool
-    yearly_limit: Pence | None
-    year_start: date | None
-    year_end: date | None
-    approved_this_year: Pence | None
-    approved_last_five_years: Pence
-    remaining_allowance: Pence | None
 
 
 def _view(row: Any) -> DecisionView:
@@ -183,98 +153,6 @@ def _payload(new: NewDecision) -> dict[str, Any]:
     }
 
 
-# --- gifts (R-DEC-3, R-ORD-1, R-ROLE-3) ---------------------------------------------------
-
-
-@dataclass(frozen=True)
-class _GiftOrder:
-    order_date: date
-    yearly_limit: Pence | None
-
-
-async def _gift_order(session: AsyncSession, client_id: uuid.UUID, on: date) -> _GiftOrder | None:
-    """The client's deputyship in force on ``on`` that grants the power to make gifts (the most
-    recent order, when more than one is in force); None when none does (R-ORD-1)."""
-    for row in await orders_repository.deputyships_of(session, [client_id]):
-        if is_in_force(row.order_date, row.end_date, on) and row.power_make_gifts:
-            return _GiftOrder(row.order_date, row.gift_yearly_limit)
-    return None
-
-
-async def _is_employee(
-    session: AsyncSession,
-    recipient_name_key: str,
-    recipient_dob: date | None,
-    counterparty: Counterparty | None,
-    on: date,
-) -> str | None:
-    """Why the recipient is a council employee (R-ROLE-3), or None."""
-    if counterparty is not None and counterparty.is_council_employee:
-        return "the recipient counterparty is marked as a council employee (R-ROLE-3)"
-    keys = {recipient_name_key}
-    if counterparty is not None:
-        keys.add(rules.normalise_name(counterparty.name))
-    for key in keys:
-        rows = await repository.employees_named(session, key)
-        employees = [rules.Employee(r[0].name_key, r[0].date_of_birth, r.left_on) for r in rows]
-        if rules.matches_employee(key, recipient_dob, employees, on):
-            return (
-                "the recipient is on the council employee register: a gift is never made "
-                "to a council employee (R-ROLE-3)"
-            )
-    return None
-
-
-async def _check_gift(
-    session: AsyncSession,
-    *,
-    client_id: uuid.UUID,
-    amount: Pence,
-    recipient_name_key: str,
-    recipient_dob: date | None,
-    counterparty: Counterparty | None,
-    on: date,
-) -> None:
-    order = await _gift_order(session, client_id, on)
-    if order is None:
-        raise ValidationFailed(
-            {
-                "kind": "no deputyship in force for the client grants the power to make gifts: "
-                "a gift needs the court order's authority (R-ORD-1, R-DEC-3); an act outside "
-                "the order needs a new application to the court"
-            }
-        )
-    employee = await _is_employee(session, recipient_name_key, recipient_dob, counterparty, on)
-    if employee is not None:
-        flagged = counterparty is not None and counterparty.is_council_employee
-        field = "recipient_counterparty_id" if flagged else "recipient_name"
-        raise ValidationFailed({field: employee})
-    if order.yearly_limit is not None:
-        start, end = rules.gift_year(order.order_date, on)
-        given = await repository.gifts_approved(session, client_id, start, end)
-        if given + amount > order.yearly_limit:
-            raise ValidationFailed(
-                {
-                    "amount": f"{format_money(amount)} with {format_money(given)} already "
-                    f"approved in the order's gift year {start.isoformat()} to "
-                    f"{end.isoformat()} is over the order's yearly gift limit of "
-                    f"{format_money(order.yearly_limit)} (R-DEC-3); "
-                    f"{format_money(max(0, order.yearly_limit - given))} remains"
-                }
-            )
-
-
-async def _counterparty(
-    session: AsyncSession, counterparty_id: uuid.UUID | None
-) -> Counterparty | None:
-    if counterparty_id is None:
-        return None
-    cp = await repository.get_counterparty(session, counterparty_id)
-    if cp is None:
-        raise Missing("Counterparty", counterparty_id)
-    return cp
-
-
 # --- raise and supersede ------------------------------------------------------------------
 
 
@@ -299,13 +177,13 @@ async def _insert_new(
     if d.kind is DecisionKind.GIFT:
         assert d.recipient_name is not None  # validated above
         name_key = rules.normalise_name(d.recipient_name)
-        await _check_gift(
+        await gifts.check_gift(
             session,
             client_id=new.client_id,
             amount=d.amount,
             recipient_name_key=name_key,
             recipient_dob=d.recipient_date_of_birth,
-            counterparty=await _counterparty(session, new.recipient_counterparty_id),
+            counterparty=await gifts.recipient(session, new.recipient_counterparty_id),
             on=today,
         )
     decision_id = uuid.uuid4()
@@ -490,13 +368,13 @@ async def approve_decision(
         if decision.kind == DecisionKind.GIFT.value:
             await repository.lock_client(session, decision.client_id)  # one gift at a time
             assert decision.recipient_name_key is not None
-            await _check_gift(
+            await gifts.check_gift(
                 session,
                 client_id=decision.client_id,
                 amount=decision.amount,
                 recipient_name_key=decision.recipient_name_key,
                 recipient_dob=decision.recipient_date_of_birth,
-                counterparty=await _counterparty(session, decision.recipient_counterparty_id),
+                counterparty=await gifts.recipient(session, decision.recipient_counterparty_id),
                 on=today,
             )
         judged: dict[str, Any] = {}
@@ -599,165 +477,6 @@ async def refuse_decision(
     )
 
 
-# --- the council employee register (R-ROLE-3) ---------------------------------------------
-
-
-async def _read_employee(session: AsyncSession, employee_id: uuid.UUID) -> EmployeeView:
-    row = await repository.get_employee(session, employee_id)
-    if row is None:
-        raise Missing("CouncilEmployee", employee_id)
-    return EmployeeView(row[0], row.left_on)
-
-
-async def add_employee(
-    session: AsyncSession,
-    actor: Actor,
-    *,
-    name: str,
-    employee_number: str,
-    date_of_birth: date | None,
-) -> EmployeeView:
-    name, number = " ".join(name.split()), employee_number.strip()
-    problems: dict[str, str] = {}
-    if not name or not rules.normalise_name(name):
-        problems["name"] = "is required"
-    elif len(name) > rules.MAX_NAME:
-        problems["name"] = f"is longer than {rules.MAX_NAME} characters"
-    if not number:
-        problems["employee_number"] = "is required"
-    elif len(number) > rules.MAX_EMPLOYEE_NUMBER:
-        problems["employee_number"] = f"is longer than {rules.MAX_EMPLOYEE_NUMBER} characters"
-    if date_of_birth is not None and date_of_birth > clock.today():
-        problems["date_of_birth"] = "is in the future"
-    if problems:
-        raise ValidationFailed(problems)
-    async with unit_of_work(session):
-        if await repository.employee_with_number(session, number) is not None:
-            raise ValidationFailed({"employee_number": "is on the register already"})
-        employee_id = uuid.uuid4()
-        values = {
-            "id": employee_id,
-            "employee_number": number,
-            "name": name,
-            "name_key": rules.normalise_name(name),
-            "date_of_birth": date_of_birth,
-            "recorded_by": actor.principal.subject,
-        }
-        try:
-            async with session.begin_nested():
-                await repository.insert_employee(session, values)
-        except IntegrityError as exc:
-            if "uq_council_employee_employee_number" not in str(exc.orig):
-                raise
-            raise ValidationFailed({"employee_number": "is on the register already"}) from exc
-        await audit.record(
-            session,
-            actor,
-            entity_type="council_employee",
-            entity_id=employee_id,
-            action="add",
-            after={k: v for k, v in values.items() if k not in ("id", "name_key")},
-        )
-        return await _read_employee(session, employee_id)
-
-
-async def record_leaver(
-    session: AsyncSession,
-    actor: Actor,
-    employee_id: uuid.UUID,
-    *,
-    left_on: date,
-    reason: str | None,
-) -> EmployeeView:
-    """A leaver is a new row (R-AUD-2); from the day after ``left_on`` they no longer count as
-    a council employee for R-ROLE-3."""
-    text = (reason or "").strip() or None
-    if text is not None and len(text) > rules.MAX_TEXT:
-        raise ValidationFailed({"reason": f"is longer than {rules.MAX_TEXT} characters"})
-    async with unit_of_work(session):
-        employee = await repository.lock_employee(session, employee_id)
-        if employee is None:
-            raise Missing("CouncilEmployee", employee_id)
-        current = await _read_employee(session, employee_id)
-        if current.left_on is not None:
-            raise InvalidState(f"recorded as leaving on {current.left_on.isoformat()} already")
-        await repository.insert_leaver(
-            session,
-            {
-                "employee_id": employee_id,
-                "left_on": left_on,
-                "reason": text,
-                "recorded_by": actor.principal.subject,
-            },
-        )
-        await audit.record(
-            session,
-            actor,
-            entity_type="council_employee",
-            entity_id=employee_id,
-            action="leaver",
-            after={"left_on": left_on},
-            reason=text,
-        )
-        return await _read_employee(session, employee_id)
-
-
-async def list_employees(
-    session: AsyncSession, *, after: tuple[str, uuid.UUID] | None, limit: int
-) -> list[EmployeeView]:
-    rows = await repository.list_employees(session, after=after, limit=limit)
-    return [EmployeeView(r[0], r.left_on) for r in rows]
-
-
-# --- approval limit versions (R-DEC-4) ----------------------------------------------------
-
-
-async def add_limit_version(
-    session: AsyncSession,
-    actor: Actor,
-    *,
-    effective_from: date,
-    note: str,
-    limits: Sequence[LimitRow],
-) -> int:
-    """A new version of the whole approval limits table, from a date after every existing
-    version's and not in the past; earlier approvals keep the version they were judged under."""
-    async with unit_of_work(session):
-        await repository.lock_limit_versions(session)
-        latest = await repository.latest_limit_date(session)
-        problems = rules.validate_limit_table(
-            effective_from, note, limits, today=clock.today(), latest=latest
-        )
-        if problems:
-            raise ValidationFailed(problems)
-        version_id = await repository.insert_limit_version(
-            session,
-            {
-                "effective_from": effective_from,
-                "note": note.strip(),
-                "recorded_by": actor.principal.subject,
-            },
-        )
-        rows = [
-            {"version_id": version_id, "subject": r.subject, "role": r.role, "up_to": r.up_to}
-            for r in limits
-        ]
-        await repository.insert_limits(session, rows)
-        await audit.record(
-            session,
-            actor,
-            entity_type="approval_limit_version",
-            entity_id=str(version_id),
-            action="add",
-            after={
-                "effective_from": effective_from,
-                "note": note.strip(),
-                "limits": [{k: v for k, v in r.items() if k != "version_id"} for r in rows],
-            },
-        )
-        return version_id
-
-
 # --- reads --------------------------------------------------------------------------------
 
 
@@ -805,37 +524,6 @@ async def counterparties_by_id(
     return await repository.counterparties(session, ids)
 
 
-async def gift_context(session: AsyncSession, client_id: uuid.UUID) -> GiftContext:
-    """The client's estate and past giving as they stand today (R-DEC-3)."""
-    today = clock.today()
-    accounts = await ledger_repository.accounts_of_client(session, client_id)
-    order = await _gift_order(session, client_id, today)
-    five_years = await repository.gifts_approved(
-        session, client_id, rules.years_before(today, rules.GIFT_HISTORY_YEARS), today
-    )
-    start = end = None
-    this_year: Pence | None = None
-    limit: Pence | None = None
-    if order is not None:
-        start, end = rules.gift_year(order.order_date, today)
-        this_year = await repository.gifts_approved(session, client_id, start, end)
-        limit = order.yearly_limit
-    return GiftContext(
-        on=today,
-        total_balance=sum(a.posted for a in accounts),
-        available_balance=sum(a.posted - a.held for a in accounts),
-        makes_gifts=order is not None,
-        yearly_limit=limit,
-        year_start=start,
-        year_end=end,
-        approved_this_year=this_year,
-        approved_last_five_years=five_years,
-        remaining_allowance=(
-            rules.remaining_allowance(limit, this_year or 0) if order is not None else 0
-        ),
-    )
-
-
 # The approval limits in force on a date; None when none are (nobody may decide).
 limits_on = approvals.limits_on
 
@@ -866,11 +554,3 @@ def can_approve(principal: Principal, view: DecisionView, version: LimitVersion 
         return False
     d = view.decision
     return can_decide(principal, d.raised_by, d.kind, d.amount, version, view.authors)
-
-
-async def limit_version(session: AsyncSession, version_id: int) -> tuple[Any, Sequence[Any]] | None:
-    """A version of the approval limits and its rows (for the mutation's payload)."""
-    versions = [v for v in await policy_repository.limit_versions(session) if v.id == version_id]
-    if not versions:
-        return None
-    return versions[0], await policy_repository.limits_of(session, version_id)

@@ -10,9 +10,7 @@ makes, so the queue never offers what the mutation would refuse.
 from __future__ import annotations
 
 import uuid
-from typing import Any
 
-from sqlalchemy import ColumnElement, and_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ca_api import clock
@@ -20,11 +18,8 @@ from ca_api.approvals.mechanism import may_decide
 from ca_api.approvals.rules import authors_of
 from ca_api.approvals.sources import QueueItem, register
 from ca_api.auth.principal import Principal
-from ca_api.clients.models import Client
-from ca_api.ledger.models import Counterparty
 from ca_api.money import Pence
 from ca_api.payments import repository
-from ca_api.payments.models import Payment
 from ca_api.policy import service as policy
 from ca_api.policy.rules import APPROVAL_RANK, ApprovalSubject, LimitVersion
 
@@ -53,7 +48,7 @@ class PaymentQueueSource:
     kind = KIND
 
     async def _items(
-        self, session: AsyncSession, principal: Principal, *where: ColumnElement[bool]
+        self, session: AsyncSession, principal: Principal, payment_id: uuid.UUID | None = None
     ) -> list[QueueItem]:
         try:
             version = await policy.limits(session, clock.today())
@@ -62,26 +57,9 @@ class PaymentQueueSource:
         allowed, cap = _cap(version, principal)
         if not allowed:
             return []  # below senior_officer: an empty queue, without a query
-        stmt: Any = (
-            select(
-                Payment,
-                Client.reference.label("client_reference"),
-                Counterparty.name.label("payee_name"),
-                repository.invoice_recorder_of(Payment).label("invoice_recorded_by"),
-            )
-            .join(Client, Client.id == Payment.client_id)
-            .join(Counterparty, Counterparty.id == Payment.payee_id)
-            .where(
-                repository.readable(principal),
-                Payment.raised_by != principal.subject,  # R-ROLE-2, and its invoice's recorder:
-                repository.invoice_recorder_of(Payment).is_distinct_from(principal.subject),
-                Payment.amount <= cap if cap is not None else true(),
-                repository.payment_raised(Payment.id),
-                and_(*where) if where else true(),
-            )
-            .order_by(Payment.raised_at, Payment.id)
+        rows = await repository.awaiting_approval(
+            session, principal, cap=cap, payment_id=payment_id
         )
-        rows = (await session.execute(stmt)).all()
         return [
             QueueItem(
                 kind=KIND,
@@ -112,7 +90,7 @@ class PaymentQueueSource:
     async def one(
         self, session: AsyncSession, principal: Principal, item_id: uuid.UUID
     ) -> QueueItem | None:
-        items = await self._items(session, principal, Payment.id == item_id)
+        items = await self._items(session, principal, item_id)
         return items[0] if items else None
 
 

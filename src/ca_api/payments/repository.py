@@ -1,29 +1,15 @@
-"""Every SQL statement of invoices and payments, the derived statuses, and row scoping."""
+"""Every SQL statement of payments, the derived status, the approval queue's query, and row
+scoping."""
 
 from __future__ import annotations
 
 import functools
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import (
-    ColumnElement,
-    Row,
-    and_,
-    case,
-    exists,
-    false,
-    func,
-    insert,
-    literal,
-    not_,
-    or_,
-    select,
-    true,
-)
+from sqlalchemy import ColumnElement, Row, and_, false, func, insert, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -31,42 +17,25 @@ from ca_api.approvals.repository import before_any, has_events, status_arms, sta
 from ca_api.auth.permissions import LEDGER_READ
 from ca_api.auth.principal import Principal
 from ca_api.clients.models import Client
+from ca_api.invoices.models import Invoice
 from ca_api.ledger.models import Counterparty
-from ca_api.payments.models import (
-    Invoice,
-    InvoiceCheck,
-    InvoiceEvent,
-    InvoiceItem,
-    Payment,
-    PaymentEvent,
-)
-from ca_api.payments.rules import (
-    ALL_CHECKS,
-    PAYMENT_STATUSES,
-    InvoiceCheckName,
-    InvoiceEventKind,
-    InvoiceStatus,
-    PaymentEventKind,
-    PaymentStatus,
-)
+from ca_api.money import Pence
+from ca_api.payments.models import Payment, PaymentEvent
+from ca_api.payments.rules import PAYMENT_STATUSES, PaymentStatus
 
 # --- row scoping --------------------------------------------------------------------------
 
 
 def readable(principal: Principal | None) -> ColumnElement[bool]:
-    """Invoices and payments are read by the caseload's officers and audit (LEDGER_READ);
-    integrations record invoices but read none back (they get what they recorded in the
-    mutation's payload). ``None``: the service itself, reading what it has just written."""
+    """Payments are read by the caseload's officers and audit (LEDGER_READ); SAP raises
+    payments of its invoices but reads none back. ``None``: the service itself, reading what
+    it has just written."""
     if principal is None or principal.has_any(LEDGER_READ):
         return true()
     return false()
 
 
-# --- derived statuses ---------------------------------------------------------------------
-
-
-def _payment_has(payment_id: Any, *events: PaymentEventKind) -> ColumnElement[bool]:
-    return has_events(PaymentEvent, "payment_id", payment_id)([ev.value for ev in events])
+# --- the derived status -------------------------------------------------------------------
 
 
 def payment_status_of(payment_id: Any) -> ColumnElement[str]:
@@ -79,273 +48,6 @@ def payment_raised(payment_id: Any) -> ColumnElement[bool]:
     """Still RAISED (awaiting approval; a funds-short refusal leaves it so): the approval
     queue's condition, ``payment_status_of(...) == RAISED`` as one NOT EXISTS."""
     return before_any(PAYMENT_STATUSES, has_events(PaymentEvent, "payment_id", payment_id))
-
-
-def _invoice_payment(invoice_id: Any, *conditions: Any) -> ColumnElement[bool]:
-    """Some payment of the invoice meets every condition (each given the payment's id)."""
-    p = aliased(Payment)
-    return exists().where(p.invoice_id == invoice_id, *(c(p.id) for c in conditions))
-
-
-def _checks_passed(invoice_id: Any) -> ColumnElement[int]:
-    """How many of the R-PAY-2 checks have a latest record that passed."""
-    c = aliased(InvoiceCheck)
-    c2 = aliased(InvoiceCheck)
-    latest = (
-        select(func.max(c2.id))
-        .where(c2.invoice_id == c.invoice_id, c2.check_name == c.check_name)
-        .scalar_subquery()
-    )
-    return (
-        select(func.count())
-        .select_from(c)
-        .where(c.invoice_id == invoice_id, c.passed, c.id == latest)
-        .scalar_subquery()
-    )
-
-
-def invoice_status_of(invoice_id: Any) -> ColumnElement[str]:
-    """An invoice's status, derived from its events, payments and checks."""
-    ie = aliased(InvoiceEvent)
-    cancelled = exists().where(
-        ie.invoice_id == invoice_id, ie.event == InvoiceEventKind.CANCELLED.value
-    )
-
-    def made(pid: Any) -> ColumnElement[bool]:
-        return _payment_has(pid, PaymentEventKind.MADE)
-
-    def approved_live(pid: Any) -> ColumnElement[bool]:
-        return and_(
-            _payment_has(pid, PaymentEventKind.APPROVED),
-            not_(_payment_has(pid, PaymentEventKind.CANCELLED, PaymentEventKind.MADE)),
-        )
-
-    def raised_live(pid: Any) -> ColumnElement[bool]:
-        return not_(
-            _payment_has(
-                pid, PaymentEventKind.APPROVED, PaymentEventKind.CANCELLED, PaymentEventKind.MADE
-            )
-        )
-
-    def refused(pid: Any) -> ColumnElement[bool]:
-        return _payment_has(pid, PaymentEventKind.REFUSED_FUNDS_SHORT)
-
-    return case(
-        (cancelled, literal(InvoiceStatus.CANCELLED.value)),
-        (_invoice_payment(invoice_id, made), literal(InvoiceStatus.PAID.value)),
-        (_invoice_payment(invoice_id, approved_live), literal(InvoiceStatus.APPROVED.value)),
-        (
-            _invoice_payment(invoice_id, raised_live, refused),
-            literal(InvoiceStatus.FUNDS_SHORT.value),
-        ),
-        (_invoice_payment(invoice_id, raised_live), literal(InvoiceStatus.PAYMENT_RAISED.value)),
-        (
-            _checks_passed(invoice_id) == len(ALL_CHECKS),
-            literal(InvoiceStatus.CHECKED.value),
-        ),
-        else_=literal(InvoiceStatus.RECEIVED.value),
-    )
-
-
-# --- reading other modules' rows ----------------------------------------------------------
-
-
-async def client_exists(session: AsyncSession, client_id: uuid.UUID) -> bool:
-    stmt = select(Client.id).where(Client.id == client_id)
-    return (await session.execute(stmt)).scalar_one_or_none() is not None
-
-
-async def get_counterparty(
-    session: AsyncSession, counterparty_id: uuid.UUID
-) -> Counterparty | None:
-    stmt = select(Counterparty).where(Counterparty.id == counterparty_id)
-    return (await session.execute(stmt)).scalar_one_or_none()
-
-
-async def counterparties(
-    session: AsyncSession, ids: Sequence[uuid.UUID]
-) -> dict[uuid.UUID, Counterparty]:
-    stmt = select(Counterparty).where(Counterparty.id.in_(set(ids)))
-    return {c.id: c for c in (await session.execute(stmt)).scalars()}
-
-
-# --- invoices -----------------------------------------------------------------------------
-
-
-async def invoice_with_number(
-    session: AsyncSession, supplier_id: uuid.UUID, number: str
-) -> uuid.UUID | None:
-    stmt = select(Invoice.id).where(
-        Invoice.supplier_id == supplier_id, Invoice.supplier_invoice_number == number
-    )
-    return (await session.execute(stmt)).scalar_one_or_none()
-
-
-async def invoices_like(
-    session: AsyncSession, supplier_id: uuid.UUID, amount: int, invoice_date: date
-) -> Sequence[Invoice]:
-    """Invoices from the same supplier for the same amount on the same date (maybe duplicates)."""
-    stmt = (
-        select(Invoice)
-        .where(
-            Invoice.supplier_id == supplier_id,
-            Invoice.amount == amount,
-            Invoice.invoice_date == invoice_date,
-        )
-        .order_by(Invoice.recorded_at, Invoice.id)
-    )
-    return (await session.execute(stmt)).scalars().all()
-
-
-async def insert_invoice(session: AsyncSession, values: dict[str, Any]) -> None:
-    await session.execute(insert(Invoice).values(values))
-
-
-async def insert_items(
-    session: AsyncSession, invoice_id: uuid.UUID, items: Sequence[dict[str, Any]]
-) -> None:
-    if items:
-        rows = [{"invoice_id": invoice_id, "line": n, **i} for n, i in enumerate(items, start=1)]
-        await session.execute(insert(InvoiceItem), rows)
-
-
-async def lock_invoice(session: AsyncSession, invoice_id: uuid.UUID) -> Invoice | None:
-    """The invoice, locked FOR UPDATE: checks, events and payments of one invoice are decided
-    one at a time."""
-    stmt = (
-        select(Invoice)
-        .where(Invoice.id == invoice_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
-    return (await session.execute(stmt)).scalar_one_or_none()
-
-
-async def invoice_status(session: AsyncSession, invoice_id: uuid.UUID) -> InvoiceStatus:
-    stmt = select(invoice_status_of(literal(invoice_id)))
-    return InvoiceStatus((await session.execute(stmt)).scalar_one())
-
-
-async def latest_checks(
-    session: AsyncSession, invoice_id: uuid.UUID
-) -> dict[InvoiceCheckName, bool]:
-    """The latest record of each check made (later rows win)."""
-    stmt = (
-        select(InvoiceCheck.check_name, InvoiceCheck.passed)
-        .where(InvoiceCheck.invoice_id == invoice_id)
-        .order_by(InvoiceCheck.id)
-    )
-    return {InvoiceCheckName(n): bool(p) for n, p in (await session.execute(stmt)).all()}
-
-
-async def insert_check(session: AsyncSession, values: dict[str, Any]) -> int:
-    stmt = insert(InvoiceCheck).values(values).returning(InvoiceCheck.id)
-    return int((await session.execute(stmt)).scalar_one())
-
-
-async def insert_invoice_event(session: AsyncSession, values: dict[str, Any]) -> int:
-    stmt = insert(InvoiceEvent).values(values).returning(InvoiceEvent.id)
-    return int((await session.execute(stmt)).scalar_one())
-
-
-@functools.cache
-def _select_invoice() -> Any:
-    """Built once: the derived status is a large expression, costly to build per request."""
-    return select(
-        Invoice,
-        Client.reference.label("client_reference"),
-        invoice_status_of(Invoice.id).label("status"),
-    ).join(Client, Client.id == Invoice.client_id)
-
-
-async def get_invoice(
-    session: AsyncSession, invoice_id: uuid.UUID, principal: Principal | None
-) -> Row[Any] | None:
-    """(Invoice, client_reference, status), if the caller may read it."""
-    stmt = _select_invoice().where(Invoice.id == invoice_id, readable(principal))
-    return (await session.execute(stmt)).one_or_none()
-
-
-async def get_invoices(session: AsyncSession, ids: Sequence[uuid.UUID]) -> Sequence[Row[Any]]:
-    stmt = _select_invoice().where(Invoice.id.in_(set(ids)))
-    return (await session.execute(stmt)).all()
-
-
-@dataclass(frozen=True)
-class InvoiceFilter:
-    client_id: uuid.UUID | None = None
-    supplier_id: uuid.UUID | None = None
-    status: InvoiceStatus | None = None
-    due_before: date | None = None  # exclusive
-    overdue: bool | None = None
-
-
-UNPAID_CLOSED = (InvoiceStatus.PAID.value, InvoiceStatus.CANCELLED.value)
-
-
-async def list_invoices(
-    session: AsyncSession,
-    principal: Principal,
-    flt: InvoiceFilter,
-    *,
-    today: date,
-    after: tuple[date, uuid.UUID] | None,
-    limit: int,
-) -> Sequence[Row[Any]]:
-    """Across the caseload, oldest due first (due date, then id)."""
-    base = _select_invoice().where(readable(principal))
-    if flt.client_id is not None:
-        base = base.where(Invoice.client_id == flt.client_id)
-    if flt.supplier_id is not None:
-        base = base.where(Invoice.supplier_id == flt.supplier_id)
-    if flt.due_before is not None:
-        base = base.where(Invoice.due_on < flt.due_before)
-    sub = base.subquery()
-    inv = aliased(Invoice, sub)
-    stmt = select(inv, sub.c.client_reference, sub.c.status)
-    if flt.status is not None:
-        stmt = stmt.where(sub.c.status == flt.status.value)
-    if flt.overdue is not None:
-        is_overdue = and_(inv.due_on < today, sub.c.status.not_in(UNPAID_CLOSED))
-        stmt = stmt.where(is_overdue if flt.overdue else not_(is_overdue))
-    if after is not None:
-        due, ident = after
-        stmt = stmt.where(or_(inv.due_on > due, and_(inv.due_on == due, inv.id > ident)))
-    stmt = stmt.order_by(inv.due_on, inv.id).limit(limit)
-    return (await session.execute(stmt)).all()
-
-
-async def items_of(
-    session: AsyncSession, invoice_ids: Sequence[uuid.UUID]
-) -> Sequence[InvoiceItem]:
-    stmt = (
-        select(InvoiceItem)
-        .where(InvoiceItem.invoice_id.in_(set(invoice_ids)))
-        .order_by(InvoiceItem.invoice_id, InvoiceItem.line)
-    )
-    return (await session.execute(stmt)).scalars().all()
-
-
-async def checks_of(
-    session: AsyncSession, invoice_ids: Sequence[uuid.UUID]
-) -> Sequence[InvoiceCheck]:
-    stmt = (
-        select(InvoiceCheck)
-        .where(InvoiceCheck.invoice_id.in_(set(invoice_ids)))
-        .order_by(InvoiceCheck.id)
-    )
-    return (await session.execute(stmt)).scalars().all()
-
-
-async def events_of_invoices(
-    session: AsyncSession, invoice_ids: Sequence[uuid.UUID]
-) -> Sequence[InvoiceEvent]:
-    stmt = (
-        select(InvoiceEvent)
-        .where(InvoiceEvent.invoice_id.in_(set(invoice_ids)))
-        .order_by(InvoiceEvent.id)
-    )
-    return (await session.execute(stmt)).scalars().all()
 
 
 # --- payments -----------------------------------------------------------------------------
@@ -389,11 +91,6 @@ def invoice_recorder_of(payment: Any) -> ColumnElement[str | None]:
     the payment (R-ROLE-2)."""
     i = aliased(Invoice)
     return select(i.recorded_by).where(i.id == payment.invoice_id).scalar_subquery()
-
-
-async def invoice_recorded_by(session: AsyncSession, invoice_id: uuid.UUID) -> str | None:
-    stmt = select(Invoice.recorded_by).where(Invoice.id == invoice_id)
-    return (await session.execute(stmt)).scalar_one_or_none()
 
 
 @functools.cache
@@ -455,3 +152,39 @@ async def list_payments(
             stmt = stmt.where(or_(pay.raised_at < at, and_(pay.raised_at == at, pay.id < ident)))
         stmt = stmt.order_by(pay.raised_at.desc(), pay.id.desc())
     return (await session.execute(stmt.limit(limit))).all()
+
+
+# --- the approval queue (kind PAYMENT) ----------------------------------------------------
+
+
+async def awaiting_approval(
+    session: AsyncSession,
+    principal: Principal,
+    *,
+    cap: Pence | None,
+    payment_id: uuid.UUID | None = None,
+) -> Sequence[Row[Any]]:
+    """(Payment, client_reference, payee_name, invoice_recorded_by) of the payments still
+    RAISED that the principal neither raised nor recorded the invoice of (R-ROLE-2), up to
+    ``cap`` (None: any amount), oldest first; only ``payment_id`` when given. The queue's
+    shortcut: the source judges each row again as ``approvePayment`` would."""
+    stmt: Any = (
+        select(
+            Payment,
+            Client.reference.label("client_reference"),
+            Counterparty.name.label("payee_name"),
+            invoice_recorder_of(Payment).label("invoice_recorded_by"),
+        )
+        .join(Client, Client.id == Payment.client_id)
+        .join(Counterparty, Counterparty.id == Payment.payee_id)
+        .where(
+            readable(principal),
+            Payment.raised_by != principal.subject,  # R-ROLE-2, and its invoice's recorder:
+            invoice_recorder_of(Payment).is_distinct_from(principal.subject),
+            Payment.amount <= cap if cap is not None else true(),
+            payment_raised(Payment.id),
+            Payment.id == payment_id if payment_id is not None else true(),
+        )
+        .order_by(Payment.raised_at, Payment.id)
+    )
+    return (await session.execute(stmt)).all()

@@ -1,25 +1,20 @@
-"""GraphQL for invoices and payments: thin. Parse, call the service, map the result.
+"""GraphQL for payments: thin. Parse, call the service, map the result.
 
-Queries are for the caseload's officers and audit (LEDGER_READ); integrations record invoices
-(and SAP raises their payments) and get back what they recorded, but read nothing else.
+Queries are for the caseload's officers and audit (LEDGER_READ); SAP raises payments of its own
+invoices and gets back what it raised, but reads nothing else.
 """
 
 from __future__ import annotations
 
-import enum
-import uuid
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 from datetime import date, datetime
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 
 import strawberry
-from strawberry.dataloader import DataLoader
 from strawberry.types import Info
 
 from ca_api import clock
 from ca_api.auth.permissions import (
-    INVOICE_CHECK,
-    INVOICE_WRITE,
     LEDGER_READ,
     PAYMENT_APPROVE,
     PAYMENT_CANCEL,
@@ -27,6 +22,7 @@ from ca_api.auth.permissions import (
     PAYMENT_RAISE,
     allow,
 )
+from ca_api.common import loaders
 from ca_api.common.ids import decode_uuid, encode_id
 from ca_api.common.pagination import (
     Connection,
@@ -36,7 +32,6 @@ from ca_api.common.pagination import (
 )
 from ca_api.common.problems import (
     ChecksIncompleteProblem,
-    DuplicateInvoiceProblem,
     FourEyesProblem,
     IdempotencyKeyReusedProblem,
     InsufficientFundsProblem,
@@ -49,30 +44,17 @@ from ca_api.common.problems import (
 from ca_api.common.scalars import Money
 from ca_api.context import Context
 from ca_api.errors import NotFound
+from ca_api.invoices import service as invoices_service
+from ca_api.invoices.schema import Invoice, counterparty
 from ca_api.ledger.schema import Category, Counterparty
-from ca_api.payments import models, repository, rules, service
+from ca_api.payments import models, rules, service
 from ca_api.payments import queue as _queue  # noqa: F401 - registers the PAYMENT queue source
-from ca_api.payments.service import InvoiceView, PaymentView
+from ca_api.payments.service import PaymentView
 from ca_api.policy.rules import LimitVersion
 
-K = TypeVar("K")
-V = TypeVar("V")
-
-InvoiceKind = rules.InvoiceKind
-InvoiceStatus = rules.InvoiceStatus
-InvoiceCheckName = rules.InvoiceCheckName
-InvoiceEventKind = rules.InvoiceEventKind
 PaymentMethod = rules.PaymentMethod
 PaymentStatus = rules.PaymentStatus
 PaymentEventKind = rules.PaymentEventKind
-strawberry.enum(
-    InvoiceKind,
-    description="A supplier's bill, a provider's reimbursement (R-PAY-5), "
-    "or the council's care charge (R-PAY-4).",
-)
-strawberry.enum(InvoiceStatus, description="Derived from the invoice's checks, events, payments.")
-strawberry.enum(InvoiceCheckName, description="The checks before payment (R-PAY-2).")
-strawberry.enum(InvoiceEventKind)
 strawberry.enum(PaymentMethod)
 strawberry.enum(
     PaymentStatus, description="RAISED -> APPROVED -> MADE; RAISED | APPROVED -> CANCELLED."
@@ -80,222 +62,14 @@ strawberry.enum(
 strawberry.enum(PaymentEventKind)
 
 
-@strawberry.enum(description="What an officer records against an invoice.")
-class InvoiceOfficerEvent(enum.Enum):
-    SENDER_CONTACTED = "SENDER_CONTACTED"  # R-PAY-3
-    QUERIED = "QUERIED"  # R-PAY-7
-    CANCELLED = "CANCELLED"
-
-
-# --- per-request loaders (N+1 is a bug) ---------------------------------------------------
-
-
-def _one(
-    ctx: Context, name: str, fetch: Callable[[Any, Sequence[K]], Awaitable[dict[K, V]]]
-) -> DataLoader[K, V | None]:
-    """A per-request loader of one record per key (None when there is none)."""
-
-    async def batch(keys: list[K]) -> list[V | None]:
-        found = await fetch(ctx.session, keys)
-        return [found.get(k) for k in keys]
-
-    return ctx.loader(f"payments.{name}", batch)
-
-
-def _many(
-    ctx: Context, name: str, fetch: Callable[[Any, Sequence[K]], Awaitable[dict[K, list[V]]]]
-) -> DataLoader[K, list[V]]:
-    """A per-request loader of a list of records per key."""
-
-    async def batch(keys: list[K]) -> list[list[V]]:
-        found = await fetch(ctx.session, keys)
-        return [found.get(k, []) for k in keys]
-
-    return ctx.loader(f"payments.{name}", batch)
-
-
-async def _counterparty(ctx: Context, counterparty_id: uuid.UUID) -> Counterparty:
-    row = await _one(ctx, "counterparties", service.counterparties_by_id).load(counterparty_id)
-    if row is None:  # pragma: no cover - a foreign key
-        raise NotFound("counterparty", str(counterparty_id))
-    return Counterparty.from_row(row)
-
-
 async def _limits(ctx: Context) -> LimitVersion | None:
     async def fetch(session: Any, days: Sequence[date]) -> dict[date, LimitVersion | None]:
         return {d: await service.limits_on(session, d) for d in days}
 
-    return await _one(ctx, "limits", fetch).load(clock.today())
+    return await loaders.one(ctx, "payments.limits", fetch).load(clock.today())
 
 
 # --- types --------------------------------------------------------------------------------
-
-
-@strawberry.type(description="A line of a reimbursement (R-PAY-5).")
-class InvoiceItem:
-    line: int
-    description: str
-    amount: Money
-    evidence_seen: bool = strawberry.field(description="The receipt for it was seen.")
-
-
-@strawberry.type(description="A check of R-PAY-2, with who recorded it and when.")
-class InvoiceCheck:
-    check: InvoiceCheckName
-    passed: bool
-    note: str | None
-    checked_by: str
-    checked_at: datetime
-
-
-@strawberry.type
-class InvoiceEvent:
-    event: InvoiceEventKind
-    note: str | None
-    recorded_by: str
-    recorded_at: datetime
-
-
-def _item(row: models.InvoiceItem) -> InvoiceItem:
-    return InvoiceItem(
-        line=row.line,
-        description=row.description,
-        amount=Money(row.amount),
-        evidence_seen=row.evidence_seen,
-    )
-
-
-def _check(row: models.InvoiceCheck) -> InvoiceCheck:
-    return InvoiceCheck(
-        check=InvoiceCheckName(row.check_name),
-        passed=row.passed,
-        note=row.note,
-        checked_by=row.checked_by,
-        checked_at=row.checked_at,
-    )
-
-
-@strawberry.type(description="An invoice to be paid from a client's money (R-PAY).")
-class Invoice:
-    view: strawberry.Private[InvoiceView]
-
-    @property
-    def _row(self) -> models.Invoice:
-        return self.view.invoice
-
-    @classmethod
-    def from_view(cls, view: InvoiceView) -> Invoice:
-        row = view.invoice
-        return cls(
-            view=view,
-            id=strawberry.ID(encode_id("Invoice", row.id)),
-            client_id=strawberry.ID(encode_id("Client", row.client_id)),
-            client_reference=view.client_reference,
-            supplier_invoice_number=row.supplier_invoice_number,
-            invoice_date=row.invoice_date,
-            amount=Money(row.amount),
-            kind=InvoiceKind(row.kind),
-            category=Category(row.category),
-            description=row.description,
-            period_start=row.period_start,
-            period_end=row.period_end,
-            received_on=row.received_on,
-            due_on=row.due_on,
-            official_invoice=row.official_invoice,
-            direct_debit=row.direct_debit,
-            source=row.source,
-            recorded_by=row.recorded_by,
-            recorded_at=row.recorded_at,
-            status=view.status,
-        )
-
-    id: strawberry.ID
-    client_id: strawberry.ID
-    client_reference: str = strawberry.field(
-        description="The client's case reference, e.g. CA000123."
-    )
-
-    async def _supplier(self, info: Info[Context, None]) -> Counterparty:
-        return await _counterparty(info.context, self._row.supplier_id)
-
-    supplier: Counterparty = strawberry.field(resolver=_supplier)
-    supplier_invoice_number: str
-    invoice_date: date
-    amount: Money
-    kind: InvoiceKind
-    category: Category = strawberry.field(
-        description="The OPG money-out category it is paid under (R-OPG-1)."
-    )
-    description: str
-    period_start: date | None
-    period_end: date | None
-    received_on: date = strawberry.field(
-        description="Date-stamped by the server on receipt (R-PAY-1)."
-    )
-
-    due_on: date = strawberry.field(
-        description="21 working days after receipt (R-PAY-1); 21 days for the council's care "
-        "charges (R-PAY-4). The figures are policy data."
-    )
-
-    def _days_overdue(self) -> int:
-        return rules.days_overdue(self._row.due_on, clock.today(), self.view.status)
-
-    days_overdue: int = strawberry.field(
-        resolver=_days_overdue, description="Calendar days past the due date while unpaid; else 0."
-    )
-
-    official_invoice: bool = strawberry.field(
-        description="An official invoice (needed to reimburse, R-PAY-5)."
-    )
-    direct_debit: bool = strawberry.field(description="Paid by direct debit (R-PAY-4).")
-    source: str = strawberry.field(description="OFFICER, CONTROCC or SAP.")
-    recorded_by: str
-    recorded_at: datetime
-    status: InvoiceStatus
-
-    @strawberry.field
-    async def items(self, info: Info[Context, None]) -> list[InvoiceItem]:
-        rows = await _many(info.context, "items", service.items_by_invoice).load(self._row.id)
-        return [_item(r) for r in rows]
-
-    async def _checks(self, info: Info[Context, None]) -> list[models.InvoiceCheck]:
-        return await _many(info.context, "checks", service.checks_by_invoice).load(self._row.id)
-
-    @strawberry.field(description="The latest record of each check made, in R-PAY-2's order.")
-    async def checks(self, info: Info[Context, None]) -> list[InvoiceCheck]:
-        latest = {r.check_name: r for r in await self._checks(info)}  # later rows win
-        return [_check(latest[n.value]) for n in rules.ALL_CHECKS if n.value in latest]
-
-    @strawberry.field(description="Every check recorded, oldest first (append-only).")
-    async def check_history(self, info: Info[Context, None]) -> list[InvoiceCheck]:
-        return [_check(r) for r in await self._checks(info)]
-
-    @strawberry.field(description="Checks not yet recorded, or whose latest record failed.")
-    async def missing_checks(self, info: Info[Context, None]) -> list[InvoiceCheckName]:
-        latest = {InvoiceCheckName(r.check_name): r.passed for r in await self._checks(info)}
-        return rules.missing_checks(latest)
-
-    @strawberry.field(description="Funds short, sender contacted, queries, cancellation.")
-    async def events(self, info: Info[Context, None]) -> list[InvoiceEvent]:
-        rows = await _many(info.context, "invoice_events", service.events_by_invoice).load(
-            self._row.id
-        )
-        return [
-            InvoiceEvent(
-                event=InvoiceEventKind(r.event),
-                note=r.note,
-                recorded_by=r.recorded_by,
-                recorded_at=r.recorded_at,
-            )
-            for r in rows
-        ]
-
-    @strawberry.field(description="Payments raised against it, oldest first.")
-    async def payments(self, info: Info[Context, None]) -> list[Payment]:
-        loader = _many(info.context, "payments_by_invoice", service.payments_by_invoice)
-        views = await loader.load(self._row.id)
-        return [Payment.from_view(v) for v in views]
 
 
 @strawberry.type
@@ -337,7 +111,7 @@ class Payment:
         )
 
     async def _events(self, info: Info[Context, None]) -> list[models.PaymentEvent]:
-        loader = _many(info.context, "payment_events", service.events_by_payment)
+        loader = loaders.many(info.context, "payments.payment_events", service.events_by_payment)
         return await loader.load(self._row.id)
 
     async def _event(
@@ -360,15 +134,15 @@ class Payment:
     async def _invoice(self, info: Info[Context, None]) -> Invoice | None:
         if self._row.invoice_id is None:
             return None
-        view = await _one(info.context, "invoices", service.invoices_by_id).load(
-            self._row.invoice_id
-        )
+        view = await loaders.one(
+            info.context, "payments.invoices", invoices_service.invoices_by_id
+        ).load(self._row.invoice_id)
         return Invoice.from_view(view) if view is not None else None
 
     invoice: Invoice | None = strawberry.field(resolver=_invoice)
 
     async def _payee(self, info: Info[Context, None]) -> Counterparty:
-        return await _counterparty(info.context, self._row.payee_id)
+        return await counterparty(info.context, self._row.payee_id)
 
     payee: Counterparty = strawberry.field(resolver=_payee)
     amount: Money
@@ -467,65 +241,6 @@ class Payment:
 # --- inputs -------------------------------------------------------------------------------
 
 
-@strawberry.input
-class InvoiceItemInput:
-    description: str
-    amount: Money
-    evidence_seen: bool = False
-
-
-@strawberry.input(description="One of the checks before payment (R-PAY-2).")
-class InvoiceCheckInput:
-    check: InvoiceCheckName
-    passed: bool
-    note: str | None = strawberry.field(
-        default=None, description="Required when the check failed: say why."
-    )
-
-    def to_entry(self) -> rules.CheckEntry:
-        return rules.CheckEntry(self.check, self.passed, self.note)
-
-
-@strawberry.input(description="An invoice as received. The server stamps the date received.")
-class RecordInvoiceInput:
-    client_id: strawberry.ID
-    supplier_id: strawberry.ID = strawberry.field(description="A counterparty's id.")
-    supplier_invoice_number: str
-    invoice_date: date
-    amount: Money
-    kind: InvoiceKind
-    category: Category = strawberry.field(description="An OPG money-out category (R-OPG-1).")
-    description: str
-    period_start: date | None = None
-    period_end: date | None = None
-    items: list[InvoiceItemInput] = strawberry.field(
-        default_factory=list, description="What a provider spent, line by line (R-PAY-5)."
-    )
-    official_invoice: bool = False
-    direct_debit: bool = False
-
-    def to_new(self) -> service.NewInvoice:
-        return service.NewInvoice(
-            client_id=decode_uuid("Client", self.client_id),
-            supplier_id=decode_uuid("Counterparty", self.supplier_id),
-            draft=rules.InvoiceDraft(
-                supplier_invoice_number=self.supplier_invoice_number,
-                invoice_date=self.invoice_date,
-                amount=self.amount,
-                kind=self.kind,
-                category=self.category,
-                description=self.description,
-                period_start=self.period_start,
-                period_end=self.period_end,
-                items=tuple(
-                    rules.Item(i.description, i.amount, i.evidence_seen) for i in self.items
-                ),
-                official_invoice=self.official_invoice,
-                direct_debit=self.direct_debit,
-            ),
-        )
-
-
 @strawberry.input(
     description="Either invoiceId (a checked invoice, paid in full to its supplier), or a "
     "standing payment: clientId, payeeId, amount, category, description and standing: true."
@@ -552,34 +267,7 @@ class RaisePaymentInput:
         )
 
 
-@strawberry.input
-class InvoiceFilter:
-    client_id: strawberry.ID | None = None
-    supplier_id: strawberry.ID | None = None
-    status: InvoiceStatus | None = None
-    due_before: date | None = strawberry.field(
-        default=None, description="Due strictly before this date."
-    )
-    overdue: bool | None = strawberry.field(
-        default=None, description="true: past due and not paid or cancelled; false: the rest."
-    )
-
-
 # --- payloads and results -----------------------------------------------------------------
-
-
-@strawberry.type
-class RecordInvoicePayload:
-    invoice: Invoice
-    warnings: list[str] = strawberry.field(
-        description="E.g. another invoice from the supplier for the same amount and date."
-    )
-    replayed: bool = strawberry.field(description="A repeat of an idempotency key: nothing new.")
-
-
-@strawberry.type
-class InvoicePayload:
-    invoice: Invoice
 
 
 @strawberry.type
@@ -588,19 +276,6 @@ class PaymentPayload:
     replayed: bool = strawberry.field(description="A repeat of an idempotency key: nothing new.")
 
 
-RecordInvoiceResult = Annotated[
-    RecordInvoicePayload
-    | ValidationProblem
-    | NotFoundProblem
-    | DuplicateInvoiceProblem
-    | IdempotencyKeyReusedProblem
-    | PolicyMissingProblem,
-    strawberry.union("RecordInvoiceResult"),
-]
-UpdateInvoiceResult = Annotated[
-    InvoicePayload | ValidationProblem | NotFoundProblem | InvalidStateProblem,
-    strawberry.union("UpdateInvoiceResult"),
-]
 RaisePaymentResult = Annotated[
     PaymentPayload
     | ValidationProblem
@@ -645,49 +320,6 @@ def _payment_page(views: list[PaymentView], page: PageRequest) -> Connection[Pay
 
 @strawberry.type
 class PaymentQuery:
-    @strawberry.field(extensions=allow(LEDGER_READ), description="One invoice, by id.")
-    async def invoice(self, info: Info[Context, None], id: strawberry.ID) -> Invoice:
-        ctx = info.context
-        view = await service.get_invoice(ctx.session, ctx.principal, decode_uuid("Invoice", id))
-        if view is None:
-            raise NotFound("invoice", id)
-        return Invoice.from_view(view)
-
-    @strawberry.field(
-        extensions=allow(LEDGER_READ),
-        description="Invoices across the caseload, oldest due first, a page at a time.",
-    )
-    async def invoices(
-        self,
-        info: Info[Context, None],
-        filter: InvoiceFilter | None = None,
-        first: int | None = None,
-        after: str | None = None,
-    ) -> Connection[Invoice]:
-        ctx = info.context
-        page = page_request(first, after, default=25, maximum=ctx.settings.max_page_size)
-        f = filter or InvoiceFilter()
-        flt = repository.InvoiceFilter(
-            client_id=decode_uuid("Client", f.client_id) if f.client_id else None,
-            supplier_id=decode_uuid("Counterparty", f.supplier_id) if f.supplier_id else None,
-            status=f.status,
-            due_before=f.due_before,
-            overdue=f.overdue,
-        )
-        views = await service.list_invoices(
-            ctx.session,
-            ctx.principal,
-            flt,
-            after=page.after_date_id(),
-            limit=page.first + 1,
-        )
-        return connection_from_rows(
-            views,
-            page,
-            key=lambda v: [v.invoice.due_on.isoformat(), str(v.invoice.id)],
-            node=lambda v: Invoice.from_view(v),
-        )
-
     @strawberry.field(extensions=allow(LEDGER_READ), description="One payment, by id.")
     async def payment(self, info: Info[Context, None], id: strawberry.ID) -> Payment:
         ctx = info.context
@@ -744,82 +376,6 @@ class PaymentQuery:
 
 @strawberry.type
 class PaymentMutation:
-    @strawberry.mutation(
-        extensions=allow(INVOICE_WRITE),
-        description="Record an invoice received today (R-PAY-1). Controcc records suppliers' "
-        "and providers' invoices only, SAP the council's care charges only.",
-    )
-    async def record_invoice(
-        self, info: Info[Context, None], input: RecordInvoiceInput, idempotency_key: str
-    ) -> RecordInvoiceResult:
-        ctx = info.context
-        new = input.to_new()
-        done = await service.record_invoice(
-            ctx.session, ctx.actor, new, idempotency_key=idempotency_key
-        )
-        return RecordInvoicePayload(
-            invoice=Invoice.from_view(done.invoice), warnings=done.warnings, replayed=done.replayed
-        )
-
-    @strawberry.mutation(
-        extensions=allow(INVOICE_CHECK),
-        description="Record one of the checks before payment (R-PAY-2); the latest counts.",
-    )
-    async def record_invoice_check(
-        self,
-        info: Info[Context, None],
-        invoice_id: strawberry.ID,
-        check: InvoiceCheckName,
-        passed: bool,
-        note: str | None = None,
-    ) -> UpdateInvoiceResult:
-        ctx = info.context
-        iid = decode_uuid("Invoice", invoice_id)
-        view = await service.record_check(
-            ctx.session, ctx.actor, iid, check, passed=passed, note=note
-        )
-        return InvoicePayload(invoice=Invoice.from_view(view))
-
-    @strawberry.mutation(
-        extensions=allow(INVOICE_CHECK),
-        description="Record several of the checks before payment (R-PAY-2) at once, each once "
-        "at most: all or nothing (one bad entry, named as checks.N.field, refuses the call). "
-        "Each is its own record with who and when, as recordInvoiceCheck writes it; the latest "
-        "counts. Like recordInvoiceCheck it takes no idempotency key: a repeat records the "
-        "checks again, which changes nothing.",
-    )
-    async def record_invoice_checks(
-        self,
-        info: Info[Context, None],
-        invoice_id: strawberry.ID,
-        checks: list[InvoiceCheckInput],
-    ) -> UpdateInvoiceResult:
-        ctx = info.context
-        iid = decode_uuid("Invoice", invoice_id)
-        view = await service.record_checks(
-            ctx.session, ctx.actor, iid, [c.to_entry() for c in checks]
-        )
-        return InvoicePayload(invoice=Invoice.from_view(view))
-
-    @strawberry.mutation(
-        extensions=allow(INVOICE_CHECK),
-        description="Record that the sender was contacted (R-PAY-3), a query (R-PAY-7), or "
-        "cancel an invoice with no payment in progress.",
-    )
-    async def record_invoice_event(
-        self,
-        info: Info[Context, None],
-        invoice_id: strawberry.ID,
-        event: InvoiceOfficerEvent,
-        note: str,
-    ) -> UpdateInvoiceResult:
-        ctx = info.context
-        iid = decode_uuid("Invoice", invoice_id)
-        view = await service.record_invoice_event(
-            ctx.session, ctx.actor, iid, InvoiceEventKind(event.value), note
-        )
-        return InvoicePayload(invoice=Invoice.from_view(view))
-
     @strawberry.mutation(
         extensions=allow(PAYMENT_RAISE),
         description="Raise a payment of a checked invoice (R-PAY-2, R-PAY-5) or a standing "

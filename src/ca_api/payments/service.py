@@ -1,9 +1,10 @@
-"""Use cases for invoices and payments: each is one transaction with its audit rows (R-AUD-1).
+"""Use cases for payments: each is one transaction with its audit rows (R-AUD-1).
 
-Invoices are date-stamped on receipt and given a due date (R-PAY-1, R-PAY-4), checked
-(R-PAY-2), and paid by a payment that is raised, approved by someone else within the limits in
+A payment pays a checked invoice (``invoices.service`` says whether it is ready, R-PAY-2,
+R-PAY-5) or is a standing payment. It is raised, approved by someone else within the limits in
 force (R-ROLE-2, R-DEC-4) which holds the money (R-PAY-3), then made (the hold posted) or
-cancelled (the hold voided). Money-moving use cases run once per idempotency key.
+cancelled (the hold voided), through ``approvals.mechanism``. Money-moving use cases run once
+per idempotency key.
 """
 
 from __future__ import annotations
@@ -12,11 +13,9 @@ import uuid
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
-from decimal import Decimal
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ca_api import clock
@@ -25,78 +24,26 @@ from ca_api.approvals import rules as approval_rules
 from ca_api.approvals.problems import InvalidState
 from ca_api.audit import service as audit
 from ca_api.auth.principal import Principal
-from ca_api.common import idempotency
 from ca_api.context import Actor
 from ca_api.db import unit_of_work
-from ca_api.errors import ApiError, ErrorCode, MoneyProblem, RecordNotFound, ValidationFailed
+from ca_api.errors import RecordNotFound, ValidationFailed
+from ca_api.invoices import service as invoices
+from ca_api.invoices.rules import InvoiceStatus
 from ca_api.ledger import service as ledger
-from ca_api.ledger.models import Counterparty
-from ca_api.ledger.rules import Category, CounterpartyKind
+from ca_api.ledger.rules import Category
 from ca_api.ledger.service import InsufficientFunds, Movement
-from ca_api.money import Pence, format_money
-from ca_api.payments import repository, rules
-from ca_api.payments.models import (
-    Invoice,
-    InvoiceCheck,
-    InvoiceEvent,
-    InvoiceItem,
-    Payment,
-    PaymentEvent,
-)
-from ca_api.payments.rules import (
-    InvoiceCheckName,
-    InvoiceDraft,
-    InvoiceEventKind,
-    InvoiceKind,
-    InvoiceStatus,
-    PaymentEventKind,
-    PaymentMethod,
-    PaymentStatus,
-)
-from ca_api.policy import service as policy
+from ca_api.money import format_money
+from ca_api.payments import particulars, repository, rules
+from ca_api.payments.models import Payment, PaymentEvent
+from ca_api.payments.particulars import PaymentRequest as PaymentRequest
+from ca_api.payments.rules import PaymentEventKind, PaymentStatus
 from ca_api.policy.rules import ApprovalSubject, LimitVersion
-
-# Policy figures (R-DATA): effective-dated rows, never literals. The days to pay an invoice
-# are rules.due_figure(kind): invoice_payment_working_days (R-PAY-1) or
-# council_invoice_payment_days (R-PAY-4).
-EVIDENCE_THRESHOLD_FIGURE = "reimbursement_evidence_threshold"  # R-PAY-5
-
-
-# --- business failures --------------------------------------------------------------------
-
 
 # A record named by its GraphQL type: its NotFoundProblem carries the opaque id.
 Missing = RecordNotFound.of
 
 
-class DuplicateInvoice(MoneyProblem):
-    def __init__(self, existing: uuid.UUID, number: str) -> None:
-        super().__init__(
-            ErrorCode.DUPLICATE_INVOICE,
-            f"invoice {number!r} from this supplier is recorded already (R-PAY-2)",
-            existing_invoice_id=str(existing),
-        )
-
-
-class ChecksIncomplete(MoneyProblem):
-    def __init__(self, missing: Sequence[InvoiceCheckName]) -> None:
-        names = ", ".join(m.value for m in missing)
-        super().__init__(
-            ErrorCode.CHECKS_INCOMPLETE,
-            f"the invoice must pass every check before payment (R-PAY-2); missing or failed: "
-            f"{names}",
-            missing=[m.value for m in missing],
-        )
-
-
-# --- what the use cases return ------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class InvoiceView:
-    invoice: Invoice
-    client_reference: str
-    status: InvoiceStatus
+# --- what the use cases take and return ---------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -108,43 +55,9 @@ class PaymentView:
 
 
 @dataclass(frozen=True)
-class RecordedInvoice:
-    invoice: InvoiceView
-    warnings: list[str]
-    replayed: bool = False
-
-
-@dataclass(frozen=True)
 class PaymentOutcome:
     payment: PaymentView
     replayed: bool = False
-
-
-@dataclass(frozen=True)
-class NewInvoice:
-    client_id: uuid.UUID
-    supplier_id: uuid.UUID
-    draft: InvoiceDraft
-
-
-@dataclass(frozen=True)
-class PaymentRequest:
-    """Either an invoice to pay, or a standing payment's particulars."""
-
-    invoice_id: uuid.UUID | None = None
-    client_id: uuid.UUID | None = None
-    payee_id: uuid.UUID | None = None
-    amount: Pence | None = None
-    category: Category | None = None
-    description: str | None = None
-    standing: bool = False
-    method: PaymentMethod | None = None
-
-
-def _invoice_view(row: Any) -> InvoiceView:
-    return InvoiceView(
-        invoice=row[0], client_reference=row.client_reference, status=InvoiceStatus(row.status)
-    )
 
 
 def _payment_view(row: Any) -> PaymentView:
@@ -164,31 +77,8 @@ async def _authors(session: AsyncSession, payment: Payment) -> frozenset[str]:
     as recorded). Whoever recorded the checks is not an author: they verified it."""
     recorder = None
     if payment.invoice_id is not None:
-        recorder = await repository.invoice_recorded_by(session, payment.invoice_id)
+        recorder = await invoices.recorded_by(session, payment.invoice_id)
     return approval_rules.authors_of(payment.raised_by, [recorder])
-
-
-async def _days_figure(session: AsyncSession, name: str, on: date) -> int:
-    value = await policy.figure(session, name, on)
-    if value != value.to_integral_value() or value < 0:
-        raise ValidationFailed({name: f"the policy figure {value} is not a whole number of days"})
-    return int(value)
-
-
-async def _pence_figure(session: AsyncSession, name: str, on: date) -> Pence:
-    value: Decimal = await policy.figure(session, name, on)
-    return int(value)
-
-
-def _forbidden(message: str) -> ApiError:
-    return ApiError(ErrorCode.FORBIDDEN, message)
-
-
-async def _read_invoice(session: AsyncSession, invoice_id: uuid.UUID) -> InvoiceView:
-    row = await repository.get_invoice(session, invoice_id, None)
-    if row is None:
-        raise Missing("Invoice", invoice_id)
-    return _invoice_view(row)
 
 
 async def _read_payment(session: AsyncSession, payment_id: uuid.UUID) -> PaymentView:
@@ -230,445 +120,24 @@ PAYMENT_ONCE = approvals.Once(
 )
 
 
-# --- invoices -----------------------------------------------------------------------------
-
-
-def normalise(draft: InvoiceDraft) -> InvoiceDraft:
-    return InvoiceDraft(
-        supplier_invoice_number=draft.supplier_invoice_number.strip(),
-        invoice_date=draft.invoice_date,
-        amount=draft.amount,
-        kind=draft.kind,
-        category=draft.category,
-        description=draft.description.strip(),
-        period_start=draft.period_start,
-        period_end=draft.period_end,
-        items=tuple(
-            rules.Item(i.description.strip(), i.amount, i.evidence_seen) for i in draft.items
-        ),
-        official_invoice=draft.official_invoice,
-        direct_debit=draft.direct_debit,
-    )
-
-
-def _invoice_payload(new: NewInvoice) -> dict[str, Any]:
-    d = new.draft
-    return {
-        "client_id": str(new.client_id),
-        "supplier_id": str(new.supplier_id),
-        "supplier_invoice_number": d.supplier_invoice_number,
-        "invoice_date": d.invoice_date.isoformat(),
-        "amount": d.amount,
-        "kind": d.kind.value,
-        "category": d.category.value,
-        "description": d.description,
-        "period_start": d.period_start.isoformat() if d.period_start else None,
-        "period_end": d.period_end.isoformat() if d.period_end else None,
-        "items": [[i.description, i.amount, i.evidence_seen] for i in d.items],
-        "official_invoice": d.official_invoice,
-        "direct_debit": d.direct_debit,
-    }
-
-
-async def record_invoice(
-    session: AsyncSession, actor: Actor, new: NewInvoice, *, idempotency_key: str
-) -> RecordedInvoice:
-    """Record an invoice as received today (R-PAY-1), due 21 working days later, or 21 days for
-    the council's care charges (R-PAY-4). The same supplier's invoice number twice is refused;
-    the same supplier, amount and date is recorded with a warning (R-PAY-2)."""
-    roles = actor.principal.roles
-    if new.draft.kind not in rules.invoice_kinds_allowed(roles):
-        raise _forbidden(f"this integration may not record {new.draft.kind.value} invoices")
-    new = NewInvoice(new.client_id, new.supplier_id, normalise(new.draft))
-    d = new.draft
-
-    async def work() -> RecordedInvoice:
-        received_on = clock.today()  # the server's date stamp, never the caller's (R-PAY-1)
-        if not await repository.client_exists(session, new.client_id):
-            raise Missing("Client", new.client_id)
-        supplier = await repository.get_counterparty(session, new.supplier_id)
-        if supplier is None:
-            raise Missing("Counterparty", new.supplier_id)
-        problems = rules.validate_invoice(
-            d, received_on=received_on, supplier_kind=CounterpartyKind(supplier.kind)
-        )
-        if problems:
-            raise ValidationFailed(problems)
-        existing = await repository.invoice_with_number(
-            session, new.supplier_id, d.supplier_invoice_number
-        )
-        if existing is not None:
-            raise DuplicateInvoice(existing, d.supplier_invoice_number)
-        days = await _days_figure(session, rules.due_figure(d.kind), received_on)
-        due_on = rules.due_date(d.kind, received_on, days)
-        warnings = [
-            f"invoice {other.supplier_invoice_number!r} from this supplier is for the same "
-            f"amount on the same date (recorded {other.received_on.isoformat()}): check it is "
-            "not a duplicate (R-PAY-2)"
-            for other in await repository.invoices_like(
-                session, new.supplier_id, d.amount, d.invoice_date
-            )
-        ]
-        invoice_id = uuid.uuid4()
-        values = {
-            "id": invoice_id,
-            "client_id": new.client_id,
-            "supplier_id": new.supplier_id,
-            "supplier_invoice_number": d.supplier_invoice_number,
-            "invoice_date": d.invoice_date,
-            "amount": d.amount,
-            "kind": d.kind.value,
-            "category": d.category.value,
-            "description": d.description,
-            "period_start": d.period_start,
-            "period_end": d.period_end,
-            "received_on": received_on,
-            "due_on": due_on,
-            "official_invoice": d.official_invoice,
-            "direct_debit": d.direct_debit,
-            "source": rules.invoice_source(roles),
-            "recorded_by": actor.principal.subject,
-        }
-        try:
-            async with session.begin_nested():
-                await repository.insert_invoice(session, values)
-        except IntegrityError as exc:
-            if "uq_invoice_supplier_number" not in str(exc.orig):
-                raise
-            # A concurrent request recorded the same number first.
-            winner = await repository.invoice_with_number(
-                session, new.supplier_id, d.supplier_invoice_number
-            )
-            raise DuplicateInvoice(winner or invoice_id, d.supplier_invoice_number) from exc
-        items = [
-            {"description": i.description, "amount": i.amount, "evidence_seen": i.evidence_seen}
-            for i in d.items
-        ]
-        await repository.insert_items(session, invoice_id, items)
-        await audit.record(
-            session,
-            actor,
-            entity_type="invoice",
-            entity_id=invoice_id,
-            action="record",
-            after={k: v for k, v in values.items() if k not in ("id", "recorded_by")}
-            | {"items": items, "warnings": warnings},
-            client_id=new.client_id,
-        )
-        return RecordedInvoice(await _read_invoice(session, invoice_id), warnings)
-
-    async def replay(result: dict[str, Any]) -> RecordedInvoice:
-        view = await _read_invoice(session, uuid.UUID(str(result["invoice_id"])))
-        return RecordedInvoice(view, [str(w) for w in result["warnings"]], replayed=True)
-
-    return await idempotency.run_once(
-        session,
-        actor.principal.subject,
-        idempotency_key,
-        "recordInvoice",
-        _invoice_payload(new),
-        work,
-        remember=lambda r: {"invoice_id": str(r.invoice.invoice.id), "warnings": r.warnings},
-        replay=replay,
-    )
-
-
-# Once a payment is approved the checks are settled; a cancelled invoice takes no more.
-CHECKS_CLOSED = frozenset({InvoiceStatus.APPROVED, InvoiceStatus.PAID, InvoiceStatus.CANCELLED})
-
-
-def _note(note: str | None, *, required: str | None = None) -> str | None:
-    text = (note or "").strip() or None
-    if text is None and required:
-        raise ValidationFailed({"note": required})
-    if text is not None and len(text) > rules.MAX_NOTE:
-        raise ValidationFailed({"note": f"is longer than {rules.MAX_NOTE} characters"})
-    return text
-
-
-async def record_check(
-    session: AsyncSession,
-    actor: Actor,
-    invoice_id: uuid.UUID,
-    check: InvoiceCheckName,
-    *,
-    passed: bool,
-    note: str | None,
-) -> InvoiceView:
-    """Record one of the R-PAY-2 checks, with who and when; append-only, the latest counts."""
-    entry = rules.tidy_check(rules.CheckEntry(check, passed, note))
-    if (problem := rules.check_problem(entry)) is not None:
-        raise ValidationFailed({"note": problem})
-    return await _record_checks(session, actor, invoice_id, [entry])
-
-
-async def record_checks(
-    session: AsyncSession, actor: Actor, invoice_id: uuid.UUID, checks: Sequence[rules.CheckEntry]
-) -> InvoiceView:
-    """Record several R-PAY-2 checks in one transaction, all or nothing: each is its own record
-    with who and when, exactly as ``record_check`` writes it (issue 9 item 11)."""
-    entries = [rules.tidy_check(c) for c in checks]
-    problems = rules.checks_problems(entries)
-    if problems:
-        raise ValidationFailed(problems)
-    return await _record_checks(session, actor, invoice_id, entries)
-
-
-async def _record_checks(
-    session: AsyncSession, actor: Actor, invoice_id: uuid.UUID, entries: Sequence[rules.CheckEntry]
-) -> InvoiceView:
-    async with unit_of_work(session):
-        invoice = await repository.lock_invoice(session, invoice_id)
-        if invoice is None:
-            raise Missing("Invoice", invoice_id)
-        status = await repository.invoice_status(session, invoice_id)
-        if status in CHECKS_CLOSED:
-            raise InvalidState(
-                f"the invoice is {status.value}: its checks can no longer change",
-                status=status.value,
-            )
-        for entry in entries:
-            check_id = await repository.insert_check(
-                session,
-                {
-                    "invoice_id": invoice_id,
-                    "check_name": entry.check.value,
-                    "passed": entry.passed,
-                    "note": entry.note,
-                    "checked_by": actor.principal.subject,
-                },
-            )
-            await audit.record(
-                session,
-                actor,
-                entity_type="invoice",
-                entity_id=invoice_id,
-                action="check",
-                after={
-                    "check": entry.check.value,
-                    "passed": entry.passed,
-                    "note": entry.note,
-                    "check_id": check_id,
-                },
-                client_id=invoice.client_id,
-            )
-        return await _read_invoice(session, invoice_id)
-
-
-async def record_invoice_event(
-    session: AsyncSession,
-    actor: Actor,
-    invoice_id: uuid.UUID,
-    event: InvoiceEventKind,
-    note: str,
-) -> InvoiceView:
-    """An officer records that the sender was contacted (R-PAY-3), a query (R-PAY-7), or
-    cancels an invoice that has no payment in progress."""
-    if event not in rules.OFFICER_INVOICE_EVENTS:
-        raise ValidationFailed({"event": f"{event.value} is recorded by the service only"})
-    text = _note(note, required="is required: say what happened")
-    async with unit_of_work(session):
-        invoice = await repository.lock_invoice(session, invoice_id)
-        if invoice is None:
-            raise Missing("Invoice", invoice_id)
-        status = await repository.invoice_status(session, invoice_id)
-        if status is InvoiceStatus.CANCELLED:
-            raise InvalidState("the invoice is cancelled", status=status.value)
-        if event is InvoiceEventKind.CANCELLED and status not in (
-            InvoiceStatus.RECEIVED,
-            InvoiceStatus.CHECKED,
-        ):
-            raise InvalidState(
-                f"the invoice is {status.value}: cancel its payment first"
-                if status is not InvoiceStatus.PAID
-                else "the invoice is paid: it cannot be cancelled",
-                status=status.value,
-            )
-        event_id = await repository.insert_invoice_event(
-            session,
-            {
-                "invoice_id": invoice_id,
-                "event": event.value,
-                "note": text,
-                "recorded_by": actor.principal.subject,
-            },
-        )
-        await audit.record(
-            session,
-            actor,
-            entity_type="invoice",
-            entity_id=invoice_id,
-            action=event.value.lower(),
-            before={"status": status.value},
-            after={"event": event.value, "event_id": event_id},
-            reason=text,
-            client_id=invoice.client_id,
-        )
-        return await _read_invoice(session, invoice_id)
-
-
-async def _items(session: AsyncSession, invoice_id: uuid.UUID) -> list[rules.Item]:
-    rows = await repository.items_of(session, [invoice_id])
-    return [rules.Item(r.description, r.amount, r.evidence_seen) for r in rows]
-
-
-async def _ready_to_pay(session: AsyncSession, invoice: Invoice) -> None:
-    """R-PAY-2: every check recorded and passed; R-PAY-5: a reimbursement is against an
-    official invoice, with the evidence seen for every item over the threshold."""
-    missing = rules.missing_checks(await repository.latest_checks(session, invoice.id))
-    if missing:
-        raise ChecksIncomplete(missing)
-    if invoice.kind == InvoiceKind.CARE_PROVIDER_REIMBURSEMENT:
-        threshold = await _pence_figure(session, EVIDENCE_THRESHOLD_FIGURE, invoice.received_on)
-        problems = rules.reimbursement_problems(
-            invoice.official_invoice, await _items(session, invoice.id), threshold
-        )
-        if problems:
-            raise ValidationFailed(problems)
-
-
 # --- payments -----------------------------------------------------------------------------
-
-
-def _request_payload(req: PaymentRequest) -> dict[str, Any]:
-    return {
-        "invoice_id": str(req.invoice_id) if req.invoice_id else None,
-        "client_id": str(req.client_id) if req.client_id else None,
-        "payee_id": str(req.payee_id) if req.payee_id else None,
-        "amount": req.amount,
-        "category": req.category.value if req.category else None,
-        "description": req.description,
-        "standing": req.standing,
-        "method": req.method.value if req.method else None,
-    }
-
-
-def _shape_problems(req: PaymentRequest) -> dict[str, str]:
-    """A payment is for an invoice, or a standing payment with all its particulars."""
-    particulars = {
-        "client_id": req.client_id,
-        "payee_id": req.payee_id,
-        "amount": req.amount,
-        "category": req.category,
-        "description": req.description,
-    }
-    if req.invoice_id is not None:
-        given = [k for k, v in particulars.items() if v is not None]
-        problems = {k: "comes from the invoice: leave it out" for k in given}
-        if req.standing:
-            problems["standing"] = "a payment of an invoice is not a standing payment"
-        return problems
-    problems = {k: "is required without an invoice" for k, v in particulars.items() if v is None}
-    if not req.standing:
-        problems["standing"] = (
-            "a payment without an invoice is a standing payment (standing: true); a bill is "
-            "paid against its invoice (R-PAY-1, R-PAY-2)"
-        )
-    return problems
-
-
-async def _invoice_payment(
-    session: AsyncSession, actor: Actor, invoice_id: uuid.UUID, requested: PaymentMethod | None
-) -> dict[str, Any]:
-    invoice = await repository.lock_invoice(session, invoice_id)
-    if invoice is None:
-        raise Missing("Invoice", invoice_id)
-    if InvoiceKind(invoice.kind) not in rules.invoice_kinds_allowed(actor.principal.roles):
-        raise _forbidden(f"this integration may not pay {invoice.kind} invoices")
-    status = await repository.invoice_status(session, invoice_id)
-    if status not in (InvoiceStatus.RECEIVED, InvoiceStatus.CHECKED):
-        raise InvalidState(
-            f"the invoice is {status.value}: it has a payment already or is closed",
-            status=status.value,
-        )
-    await _ready_to_pay(session, invoice)
-    method, problem = rules.payment_method(
-        requested, direct_debit_set_up=invoice.direct_debit, from_invoice=True
-    )
-    if problem is not None:
-        raise ValidationFailed({"method": problem})
-    return {
-        "client_id": invoice.client_id,
-        "invoice_id": invoice.id,
-        "payee_id": invoice.supplier_id,
-        "amount": invoice.amount,
-        "category": invoice.category,
-        "method": method.value,
-        "description": f"{invoice.description} (invoice {invoice.supplier_invoice_number})",
-        "standing": False,
-    }
-
-
-# Money goes to these only as a lodgement or a placement (R-INV-2), never as a payment.
-INVESTMENT_PAYEES = frozenset(
-    {CounterpartyKind.COURT_FUNDS_OFFICE.value, CounterpartyKind.INSTITUTION.value}
-)
-
-
-async def _standing_payment(session: AsyncSession, req: PaymentRequest) -> dict[str, Any]:
-    assert req.client_id and req.payee_id and req.category and req.amount is not None
-    if not await repository.client_exists(session, req.client_id):
-        raise Missing("Client", req.client_id)
-    payee = await repository.get_counterparty(session, req.payee_id)
-    if payee is None:
-        raise Missing("Counterparty", req.payee_id)
-    problems: dict[str, str] = {}
-    if req.amount <= 0:
-        problems["amount"] = "must be more than 0.00"
-    description = (req.description or "").strip()
-    if not description:
-        problems["description"] = "is required"
-    elif len(description) > rules.MAX_DESCRIPTION:
-        problems["description"] = f"is longer than {rules.MAX_DESCRIPTION} characters"
-    if (problem := rules.category_problem(req.category)) is not None:
-        problems["category"] = problem
-    elif req.category is Category.OUT_PERSONAL_ALLOWANCE and payee.kind == "CARE_PROVIDER":
-        problems["payee_id"] = (
-            "personal allowance is never advanced to a care provider (R-PAY-6): the provider "
-            "is repaid against its invoice for what it gave the client"
-        )
-    if payee.kind in (
-        CounterpartyKind.COURT_FUNDS_OFFICE.value,
-        CounterpartyKind.INSTITUTION.value,
-    ):
-        problems["payee_id"] = (
-            "money goes to the Court Funds Office or an institution only as a lodgement or a "
-            "placement, which the surplus rule judges (R-INV-2): propose one"
-        )
-    method, problem = rules.payment_method(
-        req.method, direct_debit_set_up=False, from_invoice=False
-    )
-    if problem is not None:
-        problems["method"] = problem
-    if problems:
-        raise ValidationFailed(problems)
-    return {
-        "client_id": req.client_id,
-        "invoice_id": None,
-        "payee_id": req.payee_id,
-        "amount": req.amount,
-        "category": req.category.value,
-        "method": method.value,
-        "description": description,
-        "standing": True,
-    }
 
 
 async def raise_payment(
     session: AsyncSession, actor: Actor, req: PaymentRequest, *, idempotency_key: str
 ) -> PaymentOutcome:
     """Raise a payment of a checked invoice, or a standing payment; it waits for approval."""
-    problems = _shape_problems(req)
+    problems = particulars.shape_problems(req)
     if problems:
         raise ValidationFailed(problems)
     if req.invoice_id is None and not rules.may_raise_standing(actor.principal.roles):
-        raise _forbidden("this integration raises payments of its own invoices only")
+        raise particulars.forbidden("this integration raises payments of its own invoices only")
 
     async def work() -> PaymentOutcome:
         if req.invoice_id is not None:
-            values = await _invoice_payment(session, actor, req.invoice_id, req.method)
+            values = await particulars.invoice_payment(session, actor, req.invoice_id, req.method)
         else:
-            values = await _standing_payment(session, req)
+            values = await particulars.standing_payment(session, req)
         account = await ledger.client_account(session, values["client_id"])
         payment_id = uuid.uuid4()
         values |= {
@@ -692,7 +161,13 @@ async def raise_payment(
         return PaymentOutcome(await _read_payment(session, payment_id))
 
     return await approvals.run_once(
-        PAYMENT_ONCE, session, actor, idempotency_key, "raisePayment", _request_payload(req), work
+        PAYMENT_ONCE,
+        session,
+        actor,
+        idempotency_key,
+        "raisePayment",
+        particulars.request_payload(req),
+        work,
     )
 
 
@@ -706,13 +181,10 @@ def _hold_of(events: Sequence[PaymentEvent]) -> uuid.UUID:
 async def _still_payable(session: AsyncSession, payment: Payment) -> str | None:
     if payment.invoice_id is None:
         return None
-    invoice = await repository.lock_invoice(session, payment.invoice_id)
-    if invoice is None:  # pragma: no cover - a foreign key
-        raise Missing("Invoice", payment.invoice_id)
-    status = await repository.invoice_status(session, invoice.id)
+    invoice, status = await invoices.locked(session, payment.invoice_id)
     if status is InvoiceStatus.CANCELLED:
         raise InvalidState("the invoice was cancelled", status=status.value)
-    await _ready_to_pay(session, invoice)
+    await invoices.ready_to_pay(session, invoice)
     return invoice.supplier_invoice_number
 
 
@@ -830,24 +302,8 @@ async def _record_funds_short(
             client_id=payment.client_id,
         )
         if payment.invoice_id is not None:
-            invoice_event = await repository.insert_invoice_event(
-                session,
-                {
-                    "invoice_id": payment.invoice_id,
-                    "event": InvoiceEventKind.FUNDS_SHORT.value,
-                    "note": message,
-                    "recorded_by": actor.principal.subject,
-                },
-            )
-            await audit.record(
-                session,
-                actor,
-                entity_type="invoice",
-                entity_id=payment.invoice_id,
-                action="funds_short",
-                after={"event": InvoiceEventKind.FUNDS_SHORT.value, "event_id": invoice_event},
-                reason=message,
-                client_id=payment.client_id,
+            await invoices.mark_funds_short(
+                session, actor, payment.invoice_id, payment.client_id, message
             )
 
 
@@ -948,27 +404,6 @@ async def cancel_payment(
 # --- reads --------------------------------------------------------------------------------
 
 
-async def get_invoice(
-    session: AsyncSession, principal: Principal, invoice_id: uuid.UUID
-) -> InvoiceView | None:
-    row = await repository.get_invoice(session, invoice_id, principal)
-    return _invoice_view(row) if row is not None else None
-
-
-async def list_invoices(
-    session: AsyncSession,
-    principal: Principal,
-    flt: repository.InvoiceFilter,
-    *,
-    after: tuple[date, uuid.UUID] | None,
-    limit: int,
-) -> list[InvoiceView]:
-    rows = await repository.list_invoices(
-        session, principal, flt, today=clock.today(), after=after, limit=limit
-    )
-    return [_invoice_view(r) for r in rows]
-
-
 async def get_payment(
     session: AsyncSession, principal: Principal, payment_id: uuid.UUID
 ) -> PaymentView | None:
@@ -1005,24 +440,6 @@ def _group(rows: Sequence[Any], key: str) -> dict[Any, list[Any]]:
     return grouped
 
 
-async def items_by_invoice(
-    session: AsyncSession, ids: Sequence[uuid.UUID]
-) -> dict[uuid.UUID, list[InvoiceItem]]:
-    return _group(await repository.items_of(session, ids), "invoice_id")
-
-
-async def checks_by_invoice(
-    session: AsyncSession, ids: Sequence[uuid.UUID]
-) -> dict[uuid.UUID, list[InvoiceCheck]]:
-    return _group(await repository.checks_of(session, ids), "invoice_id")
-
-
-async def events_by_invoice(
-    session: AsyncSession, ids: Sequence[uuid.UUID]
-) -> dict[uuid.UUID, list[InvoiceEvent]]:
-    return _group(await repository.events_of_invoices(session, ids), "invoice_id")
-
-
 async def payments_by_invoice(
     session: AsyncSession, ids: Sequence[uuid.UUID]
 ) -> dict[uuid.UUID, list[PaymentView]]:
@@ -1038,18 +455,6 @@ async def events_by_payment(
     session: AsyncSession, ids: Sequence[uuid.UUID]
 ) -> dict[uuid.UUID, list[PaymentEvent]]:
     return _group(await repository.payment_events(session, ids), "payment_id")
-
-
-async def invoices_by_id(
-    session: AsyncSession, ids: Sequence[uuid.UUID]
-) -> dict[uuid.UUID, InvoiceView]:
-    return {row[0].id: _invoice_view(row) for row in await repository.get_invoices(session, ids)}
-
-
-async def counterparties_by_id(
-    session: AsyncSession, ids: Sequence[uuid.UUID]
-) -> dict[uuid.UUID, Counterparty]:
-    return await repository.counterparties(session, ids)
 
 
 # The approval limits in force on a date; None when none are (nobody may approve).

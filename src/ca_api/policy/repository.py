@@ -2,11 +2,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ca_api.policy.models import ApprovalLimit, ApprovalLimitVersion, PolicyFigure
+
+# A constant key for pg_advisory_xact_lock: new approval limit versions one at a time.
+LIMIT_VERSION_LOCK = 0x0CA_0003
 
 
 async def figure_on(session: AsyncSession, name: str, on: date) -> PolicyFigure | None:
@@ -45,3 +49,25 @@ async def limit_versions(session: AsyncSession) -> Sequence[ApprovalLimitVersion
 async def limits_of(session: AsyncSession, version_id: int) -> Sequence[ApprovalLimit]:
     stmt = select(ApprovalLimit).where(ApprovalLimit.version_id == version_id)
     return (await session.execute(stmt)).scalars().all()
+
+
+# --- new approval limit versions (R-DEC-4) ------------------------------------------------
+
+
+async def lock_limit_versions(session: AsyncSession) -> None:
+    """One new version at a time, so "after every existing version" holds under concurrency."""
+    await session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": LIMIT_VERSION_LOCK})
+
+
+async def latest_limit_date(session: AsyncSession) -> date | None:
+    stmt = select(func.max(ApprovalLimitVersion.effective_from))
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def insert_limit_version(session: AsyncSession, values: dict[str, Any]) -> int:
+    stmt = insert(ApprovalLimitVersion).values(values).returning(ApprovalLimitVersion.id)
+    return int((await session.execute(stmt)).scalar_one())
+
+
+async def insert_limits(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
+    await session.execute(insert(ApprovalLimit), rows)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -82,3 +82,64 @@ def over_maximum(amounts: Iterable[MoneyAt], maximum: Pence) -> list[MoneyAt]:
     """The amounts beyond ``maximum`` either side of zero; the maximum itself is allowed, as
     every limit of R-DEC includes its figure."""
     return [a for a in amounts if abs(a.pence) > maximum]
+
+
+# A new version's note names the committee decision it records (R-DEC-4).
+MAX_LIMIT_NOTE = 4000
+
+
+# --- approval limit tables (R-DEC-4) -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LimitRow:
+    subject: str
+    role: str
+    up_to: Pence | None
+
+
+def validate_limit_table(
+    effective_from: date,
+    note: str,
+    rows: Sequence[LimitRow],
+    *,
+    today: date,
+    latest: date | None,
+) -> dict[str, str]:
+    """A new version of the approval limits: the whole table, from a date after every existing
+    version's and not in the past; every subject has someone who may approve any amount."""
+    problems: dict[str, str] = {}
+    if effective_from < today:
+        problems["effective_from"] = "is in the past: limits are not changed retrospectively"
+    elif latest is not None and effective_from <= latest:
+        problems["effective_from"] = (
+            f"must be after the latest version's effective date ({latest.isoformat()})"
+        )
+    if not note.strip():
+        problems["note"] = "is required: name the committee decision (R-DEC-4)"
+    elif len(note) > MAX_LIMIT_NOTE:
+        problems["note"] = f"is longer than {MAX_LIMIT_NOTE} characters"
+    subjects = {s.value for s in ApprovalSubject}
+    roles = {r.value for r in APPROVAL_RANK}
+    seen: set[tuple[str, str]] = set()
+    bad: list[str] = []
+    for r in rows:
+        if r.subject not in subjects:
+            bad.append(f"{r.subject!r} is not a subject")
+        if r.role not in roles:
+            bad.append(f"{r.role!r} is not a role that approves")
+        if r.up_to is not None and r.up_to < 0:
+            bad.append(f"{r.subject}/{r.role}: upTo cannot be negative")
+        if (r.subject, r.role) in seen:
+            bad.append(f"{r.subject}/{r.role} is given twice")
+        seen.add((r.subject, r.role))
+    unbounded = {r.subject for r in rows if r.up_to is None}
+    missing = sorted(s for s in subjects if s not in unbounded)
+    if missing:
+        bad.append(
+            "the whole table is needed: every subject needs a role that may approve any amount "
+            f"(upTo null); missing for {', '.join(missing)}"
+        )
+    if bad:
+        problems["limits"] = "; ".join(bad)
+    return problems

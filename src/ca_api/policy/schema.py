@@ -1,19 +1,24 @@
-"""GraphQL for policy: the figures and approval limits in force, and their history."""
+"""GraphQL for policy: the figures and approval limits in force, their history, and new
+versions of the approval limits (R-DEC-4)."""
 
 from __future__ import annotations
 
 import enum
+from collections.abc import Sequence
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Annotated
 
 import strawberry
 from strawberry.types import Info
 
-from ca_api.auth.permissions import POLICY_READ, allow
+from ca_api.auth.permissions import POLICY_READ, POLICY_WRITE, allow
+from ca_api.common.problems import ValidationProblem
 from ca_api.common.scalars import Money, Percent
 from ca_api.context import Context
-from ca_api.policy import repository
+from ca_api.policy import repository, rules, service
 from ca_api.policy.models import ApprovalLimit as ApprovalLimitRow
+from ca_api.policy.models import ApprovalLimitVersion as ApprovalLimitVersionRow
 from ca_api.policy.models import PolicyFigure as PolicyFigureRow
 
 
@@ -117,6 +122,51 @@ class ApprovalLimitVersion:
     recorded_by: str
     limits: list[ApprovalLimit]
 
+    @classmethod
+    def of(
+        cls, version: ApprovalLimitVersionRow, rows: Sequence[ApprovalLimitRow]
+    ) -> ApprovalLimitVersion:
+        return cls(
+            id=version.id,
+            effective_from=version.effective_from,
+            note=version.note,
+            recorded_by=version.recorded_by,
+            limits=[ApprovalLimit.of(r) for r in sorted(rows, key=lambda r: (r.subject, r.role))],
+        )
+
+
+@strawberry.input(description="One row of the approval limits table.")
+class ApprovalLimitInput:
+    subject: str = strawberry.field(
+        description="PAYMENT, GIFT, CONFLICT_OF_INTEREST, DEBT_STATEMENT, INVESTMENT_PLAN, "
+        "BEST_INTEREST or FINANCIAL_PLAN."
+    )
+    role: str = strawberry.field(
+        description="senior_officer, governance_manager or head_of_service; a role above may "
+        "also approve (R-DEC-2)."
+    )
+    up_to: Money | None = strawberry.field(description="Inclusive; null: any amount.")
+
+
+@strawberry.input(description="The whole approval limits table from a date (R-DEC-4).")
+class ApprovalLimitVersionInput:
+    effective_from: date = strawberry.field(
+        description="After every existing version's date, and not in the past."
+    )
+    note: str = strawberry.field(description="The committee decision it records.")
+    limits: list[ApprovalLimitInput]
+
+
+@strawberry.type
+class ApprovalLimitVersionPayload:
+    version: ApprovalLimitVersion
+
+
+ApprovalLimitVersionResult = Annotated[
+    ApprovalLimitVersionPayload | ValidationProblem,
+    strawberry.union("ApprovalLimitVersionResult"),
+]
+
 
 @strawberry.type
 class PolicyQuery:
@@ -143,18 +193,30 @@ class PolicyQuery:
             versions = [version] if version is not None else []
         else:
             versions = list(await repository.limit_versions(session))
-        out = []
-        for v in versions:
-            rows = await repository.limits_of(session, v.id)
-            out.append(
-                ApprovalLimitVersion(
-                    id=v.id,
-                    effective_from=v.effective_from,
-                    note=v.note,
-                    recorded_by=v.recorded_by,
-                    limits=[
-                        ApprovalLimit.of(r) for r in sorted(rows, key=lambda r: (r.subject, r.role))
-                    ],
-                )
-            )
-        return out
+        return [
+            ApprovalLimitVersion.of(v, await repository.limits_of(session, v.id)) for v in versions
+        ]
+
+
+@strawberry.type
+class PolicyMutation:
+    @strawberry.mutation(
+        extensions=allow(POLICY_WRITE),
+        description="A new version of the whole approval limits table from a date after every "
+        "existing version's and not in the past (R-DEC-4); earlier approvals keep theirs.",
+    )
+    async def add_approval_limit_version(
+        self, info: Info[Context, None], input: ApprovalLimitVersionInput
+    ) -> ApprovalLimitVersionResult:
+        ctx = info.context
+        rows = [rules.LimitRow(r.subject.strip(), r.role.strip(), r.up_to) for r in input.limits]
+        version_id = await service.add_limit_version(
+            ctx.session,
+            ctx.actor,
+            effective_from=input.effective_from,
+            note=input.note,
+            limits=rows,
+        )
+        found = await service.limit_version(ctx.session, version_id)
+        assert found is not None
+        return ApprovalLimitVersionPayload(version=ApprovalLimitVersion.of(*found))

@@ -1,16 +1,23 @@
-"""Reading policy as it stood on a date. A missing figure is an error, never a guess."""
+"""Reading policy as it stood on a date (a missing figure is an error, never a guess), and new
+versions of the approval limits (R-DEC-4), each one transaction with its audit rows."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ca_api import clock
+from ca_api.audit import service as audit
 from ca_api.auth.principal import Role
-from ca_api.errors import ErrorCode, MoneyProblem
-from ca_api.policy import repository
-from ca_api.policy.rules import ApprovalSubject, LimitVersion
+from ca_api.context import Actor
+from ca_api.db import unit_of_work
+from ca_api.errors import ErrorCode, MoneyProblem, ValidationFailed
+from ca_api.policy import repository, rules
+from ca_api.policy.models import ApprovalLimit, ApprovalLimitVersion
+from ca_api.policy.rules import ApprovalSubject, LimitRow, LimitVersion
 
 
 class PolicyMissing(MoneyProblem):
@@ -41,3 +48,62 @@ async def limits(session: AsyncSession, on: date) -> LimitVersion:
         effective_from=version.effective_from,
         limits={(ApprovalSubject(r.subject), Role(r.role)): r.up_to for r in rows},
     )
+
+
+# --- approval limit versions (R-DEC-4) ----------------------------------------------------
+
+
+async def add_limit_version(
+    session: AsyncSession,
+    actor: Actor,
+    *,
+    effective_from: date,
+    note: str,
+    limits: Sequence[LimitRow],
+) -> int:
+    """A new version of the whole approval limits table, from a date after every existing
+    version's and not in the past; earlier approvals keep the version they were judged under."""
+    async with unit_of_work(session):
+        await repository.lock_limit_versions(session)
+        latest = await repository.latest_limit_date(session)
+        problems = rules.validate_limit_table(
+            effective_from, note, limits, today=clock.today(), latest=latest
+        )
+        if problems:
+            raise ValidationFailed(problems)
+        version_id = await repository.insert_limit_version(
+            session,
+            {
+                "effective_from": effective_from,
+                "note": note.strip(),
+                "recorded_by": actor.principal.subject,
+            },
+        )
+        rows = [
+            {"version_id": version_id, "subject": r.subject, "role": r.role, "up_to": r.up_to}
+            for r in limits
+        ]
+        await repository.insert_limits(session, rows)
+        await audit.record(
+            session,
+            actor,
+            entity_type="approval_limit_version",
+            entity_id=str(version_id),
+            action="add",
+            after={
+                "effective_from": effective_from,
+                "note": note.strip(),
+                "limits": [{k: v for k, v in r.items() if k != "version_id"} for r in rows],
+            },
+        )
+        return version_id
+
+
+async def limit_version(
+    session: AsyncSession, version_id: int
+) -> tuple[ApprovalLimitVersion, Sequence[ApprovalLimit]] | None:
+    """A version of the approval limits and its rows (for the mutation's payload)."""
+    versions = [v for v in await repository.limit_versions(session) if v.id == version_id]
+    if not versions:
+        return None
+    return versions[0], await repository.limits_of(session, version_id)

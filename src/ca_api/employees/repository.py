@@ -1,0 +1,62 @@
+"""Every SQL statement of the council employee register."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import Row, and_, insert, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ca_api.employees.models import CouncilEmployee, CouncilEmployeeLeaver
+
+
+def _employees() -> Any:
+    return select(CouncilEmployee, CouncilEmployeeLeaver.left_on).outerjoin(
+        CouncilEmployeeLeaver, CouncilEmployeeLeaver.employee_id == CouncilEmployee.id
+    )
+
+
+async def employees_named(session: AsyncSession, name_key: str) -> Sequence[Row[Any]]:
+    stmt = _employees().where(CouncilEmployee.name_key == name_key)
+    return (await session.execute(stmt)).all()
+
+
+async def employee_with_number(session: AsyncSession, number: str) -> CouncilEmployee | None:
+    stmt = select(CouncilEmployee).where(CouncilEmployee.employee_number == number)
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def insert_employee(session: AsyncSession, values: dict[str, Any]) -> None:
+    await session.execute(insert(CouncilEmployee).values(values))
+
+
+async def insert_leaver(session: AsyncSession, values: dict[str, Any]) -> None:
+    await session.execute(insert(CouncilEmployeeLeaver).values(values))
+
+
+async def get_employee(session: AsyncSession, employee_id: uuid.UUID) -> Row[Any] | None:
+    stmt = _employees().where(CouncilEmployee.id == employee_id)
+    return (await session.execute(stmt)).one_or_none()
+
+
+async def lock_employee(session: AsyncSession, employee_id: uuid.UUID) -> CouncilEmployee | None:
+    stmt = select(CouncilEmployee).where(CouncilEmployee.id == employee_id).with_for_update()
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def list_employees(
+    session: AsyncSession, *, after: tuple[str, uuid.UUID] | None, limit: int
+) -> Sequence[Row[Any]]:
+    """By normalised name."""
+    stmt = _employees()
+    if after is not None:
+        stmt = stmt.where(
+            or_(
+                CouncilEmployee.name_key > after[0],
+                and_(CouncilEmployee.name_key == after[0], CouncilEmployee.id > after[1]),
+            )
+        )
+    stmt = stmt.order_by(CouncilEmployee.name_key, CouncilEmployee.id).limit(limit)
+    return (await session.execute(stmt)).all()

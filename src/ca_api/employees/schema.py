@@ -1,0 +1,125 @@
+"""GraphQL for the council employee register (R-ROLE-3): thin. Parse, call the service, map
+the result."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated
+
+import strawberry
+from strawberry.types import Info
+
+from ca_api.auth.permissions import DECISION_READ, EMPLOYEE_REGISTER_WRITE, allow
+from ca_api.common.ids import decode_uuid, encode_id
+from ca_api.common.pagination import Connection, connection_from_rows, page_request
+from ca_api.common.problems import InvalidStateProblem, NotFoundProblem, ValidationProblem
+from ca_api.context import Context
+from ca_api.employees import service
+from ca_api.employees.service import EmployeeView
+
+
+@strawberry.type(description="An entry of the council employee register (R-ROLE-3).")
+class CouncilEmployee:
+    view: strawberry.Private[EmployeeView]
+
+    @classmethod
+    def from_view(cls, view: EmployeeView) -> CouncilEmployee:
+        return cls(
+            view=view,
+            id=strawberry.ID(encode_id("CouncilEmployee", view.employee.id)),
+            name=view.employee.name,
+            employee_number=view.employee.employee_number,
+            date_of_birth=view.employee.date_of_birth,
+            left_on=view.left_on,
+            recorded_by=view.employee.recorded_by,
+            recorded_at=view.employee.recorded_at,
+        )
+
+    id: strawberry.ID
+    name: str
+    employee_number: str
+    date_of_birth: date | None
+    left_on: date | None = strawberry.field(
+        description="The last day in post; null: still employed."
+    )
+    recorded_by: str
+    recorded_at: datetime
+
+
+@strawberry.input
+class CouncilEmployeeInput:
+    name: str
+    employee_number: str
+    date_of_birth: date | None = None
+
+
+@strawberry.type
+class CouncilEmployeePayload:
+    employee: CouncilEmployee
+
+
+CouncilEmployeeResult = Annotated[
+    CouncilEmployeePayload | ValidationProblem | NotFoundProblem | InvalidStateProblem,
+    strawberry.union("CouncilEmployeeResult"),
+]
+
+
+@strawberry.type
+class EmployeeQuery:
+    @strawberry.field(
+        extensions=allow(DECISION_READ),
+        description="The council employee register (R-ROLE-3), by name, leavers included.",
+    )
+    async def council_employees(
+        self, info: Info[Context, None], first: int | None = None, after: str | None = None
+    ) -> Connection[CouncilEmployee]:
+        ctx = info.context
+        page = page_request(first, after, default=25, maximum=ctx.settings.max_page_size)
+        views = await service.list_employees(
+            ctx.session, after=page.after_text_id(), limit=page.first + 1
+        )
+        return connection_from_rows(
+            views,
+            page,
+            key=lambda v: [v.employee.name_key, str(v.employee.id)],
+            node=lambda v: CouncilEmployee.from_view(v),
+        )
+
+
+@strawberry.type
+class EmployeeMutation:
+    @strawberry.mutation(
+        extensions=allow(EMPLOYEE_REGISTER_WRITE),
+        description="Add someone to the council employee register (R-ROLE-3).",
+    )
+    async def add_council_employee(
+        self, info: Info[Context, None], input: CouncilEmployeeInput
+    ) -> CouncilEmployeeResult:
+        ctx = info.context
+        view = await service.add_employee(
+            ctx.session,
+            ctx.actor,
+            name=input.name,
+            employee_number=input.employee_number,
+            date_of_birth=input.date_of_birth,
+        )
+        return CouncilEmployeePayload(employee=CouncilEmployee.from_view(view))
+
+    @strawberry.mutation(
+        extensions=allow(EMPLOYEE_REGISTER_WRITE),
+        description="Record that an employee left (a new entry, never an edit); from the day "
+        "after, the register no longer bars gifts to them.",
+    )
+    async def record_council_employee_leaver(
+        self,
+        info: Info[Context, None],
+        id: strawberry.ID,
+        left_on: date,
+        reason: str | None = None,
+    ) -> CouncilEmployeeResult:
+        ctx = info.context
+        eid = decode_uuid("CouncilEmployee", id)
+        view = await service.record_leaver(
+            ctx.session, ctx.actor, eid, left_on=left_on, reason=reason
+        )
+        return CouncilEmployeePayload(employee=CouncilEmployee.from_view(view))

@@ -1,0 +1,151 @@
+"""Use cases of the council employee register (R-ROLE-3), each one transaction with its audit
+rows (R-AUD-1); and the question decisions ask of it: is a gift's recipient an employee?"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ca_api import clock
+from ca_api.approvals.problems import InvalidState
+from ca_api.audit import service as audit
+from ca_api.context import Actor
+from ca_api.db import unit_of_work
+from ca_api.employees import repository, rules
+from ca_api.employees.models import CouncilEmployee
+from ca_api.employees.rules import normalise_name as normalise_name
+from ca_api.errors import RecordNotFound, ValidationFailed
+
+# A record named by its GraphQL type: its NotFoundProblem carries the opaque id.
+Missing = RecordNotFound.of
+
+
+@dataclass(frozen=True)
+class EmployeeView:
+    employee: CouncilEmployee
+    left_on: date | None
+
+
+async def on_register(
+    session: AsyncSession, name_keys: Iterable[str], date_of_birth: date | None, on: date
+) -> bool:
+    """R-ROLE-3: whether any of the (normalised) names is an employee's in post on ``on``; a
+    known date of birth on both sides that differs tells two people apart."""
+    for key in name_keys:
+        rows = await repository.employees_named(session, key)
+        employees = [rules.Employee(r[0].name_key, r[0].date_of_birth, r.left_on) for r in rows]
+        if rules.matches_employee(key, date_of_birth, employees, on):
+            return True
+    return False
+
+
+async def _read_employee(session: AsyncSession, employee_id: uuid.UUID) -> EmployeeView:
+    row = await repository.get_employee(session, employee_id)
+    if row is None:
+        raise Missing("CouncilEmployee", employee_id)
+    return EmployeeView(row[0], row.left_on)
+
+
+async def add_employee(
+    session: AsyncSession,
+    actor: Actor,
+    *,
+    name: str,
+    employee_number: str,
+    date_of_birth: date | None,
+) -> EmployeeView:
+    name, number = " ".join(name.split()), employee_number.strip()
+    problems: dict[str, str] = {}
+    if not name or not rules.normalise_name(name):
+        problems["name"] = "is required"
+    elif len(name) > rules.MAX_NAME:
+        problems["name"] = f"is longer than {rules.MAX_NAME} characters"
+    if not number:
+        problems["employee_number"] = "is required"
+    elif len(number) > rules.MAX_EMPLOYEE_NUMBER:
+        problems["employee_number"] = f"is longer than {rules.MAX_EMPLOYEE_NUMBER} characters"
+    if date_of_birth is not None and date_of_birth > clock.today():
+        problems["date_of_birth"] = "is in the future"
+    if problems:
+        raise ValidationFailed(problems)
+    async with unit_of_work(session):
+        if await repository.employee_with_number(session, number) is not None:
+            raise ValidationFailed({"employee_number": "is on the register already"})
+        employee_id = uuid.uuid4()
+        values = {
+            "id": employee_id,
+            "employee_number": number,
+            "name": name,
+            "name_key": rules.normalise_name(name),
+            "date_of_birth": date_of_birth,
+            "recorded_by": actor.principal.subject,
+        }
+        try:
+            async with session.begin_nested():
+                await repository.insert_employee(session, values)
+        except IntegrityError as exc:
+            if "uq_council_employee_employee_number" not in str(exc.orig):
+                raise
+            raise ValidationFailed({"employee_number": "is on the register already"}) from exc
+        await audit.record(
+            session,
+            actor,
+            entity_type="council_employee",
+            entity_id=employee_id,
+            action="add",
+            after={k: v for k, v in values.items() if k not in ("id", "name_key")},
+        )
+        return await _read_employee(session, employee_id)
+
+
+async def record_leaver(
+    session: AsyncSession,
+    actor: Actor,
+    employee_id: uuid.UUID,
+    *,
+    left_on: date,
+    reason: str | None,
+) -> EmployeeView:
+    """A leaver is a new row (R-AUD-2); from the day after ``left_on`` they no longer count as
+    a council employee for R-ROLE-3."""
+    text = (reason or "").strip() or None
+    if text is not None and len(text) > rules.MAX_REASON:
+        raise ValidationFailed({"reason": f"is longer than {rules.MAX_REASON} characters"})
+    async with unit_of_work(session):
+        employee = await repository.lock_employee(session, employee_id)
+        if employee is None:
+            raise Missing("CouncilEmployee", employee_id)
+        current = await _read_employee(session, employee_id)
+        if current.left_on is not None:
+            raise InvalidState(f"recorded as leaving on {current.left_on.isoformat()} already")
+        await repository.insert_leaver(
+            session,
+            {
+                "employee_id": employee_id,
+                "left_on": left_on,
+                "reason": text,
+                "recorded_by": actor.principal.subject,
+            },
+        )
+        await audit.record(
+            session,
+            actor,
+            entity_type="council_employee",
+            entity_id=employee_id,
+            action="leaver",
+            after={"left_on": left_on},
+            reason=text,
+        )
+        return await _read_employee(session, employee_id)
+
+
+async def list_employees(
+    session: AsyncSession, *, after: tuple[str, uuid.UUID] | None, limit: int
+) -> list[EmployeeView]:
+    rows = await repository.list_employees(session, after=after, limit=limit)
+    return [EmployeeView(r[0], r.left_on) for r in rows]
