@@ -12,7 +12,8 @@ from typing import Any
 
 import pytest
 
-from ca_api.placements.rules import add_months, statement_due
+from ca_api.common.rules import add_months
+from ca_api.investment_statements.rules import statement_due
 from tests.conftest import Api, error_codes
 from tests.factories import (
     GM,

@@ -39,6 +39,12 @@ from ca_api.decisions.schema import DecisionMutation, DecisionQuery
 from ca_api.employees.schema import EmployeeMutation, EmployeeQuery
 from ca_api.errors import ApiError, BusinessProblem, ErrorCode, MoneyProblem
 from ca_api.fees.schema import FeeMutation, FeeQuery
+from ca_api.institutions.schema import InstitutionMutation, InstitutionQuery
+from ca_api.investment_statements.schema import (
+    InvestmentStatementMutation,
+    InvestmentStatementQuery,
+)
+from ca_api.investments.schema import InvestmentMutation, InvestmentQuery
 from ca_api.invoices.schema import InvoiceMutation, InvoiceQuery
 from ca_api.ledger.schema import LedgerMutation, LedgerQuery
 from ca_api.lodgements.schema import LodgementMutation, LodgementQuery
@@ -73,7 +79,10 @@ class Query(
     PlanReviewQuery,
     FeeQuery,
     LodgementQuery,
+    InstitutionQuery,
     PlacementQuery,
+    InvestmentQuery,
+    InvestmentStatementQuery,
 ):
     pass
 
@@ -93,7 +102,10 @@ class Mutation(
     PlanningMutation,
     FeeMutation,
     LodgementMutation,
+    InstitutionMutation,
     PlacementMutation,
+    InvestmentMutation,
+    InvestmentStatementMutation,
 ):
     pass
 

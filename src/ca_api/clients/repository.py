@@ -142,6 +142,12 @@ async def get_current_for_update(session: AsyncSession, client_id: uuid.UUID) ->
     return (await session.execute(select(cc).where(cc.c.id == client_id))).one_or_none()
 
 
+async def lock_client(session: AsyncSession, client_id: uuid.UUID) -> str | None:
+    """Hold the client's identity row for the transaction; its reference, or None."""
+    stmt = select(Client.reference).where(Client.id == client_id).with_for_update()
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
 async def lock_identities(session: AsyncSession, keys: Sequence[str]) -> None:
     """Transaction-scoped advisory locks on ``keys``, taken in order: two requests creating
     clients who could be duplicates of each other run one after the other (issue 9 item 7)."""

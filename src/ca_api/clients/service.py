@@ -301,6 +301,13 @@ async def amend_client(
     return record
 
 
+async def lock_client(session: AsyncSession, client_id: uuid.UUID) -> str | None:
+    """Hold the client's identity row for the transaction (one placement, investment or
+    statement decided at a time per client, so two placements cannot both fit under the
+    protection limit, R-INV-4); its reference, or None."""
+    return await repository.lock_client(session, client_id)
+
+
 async def get_client(
     session: AsyncSession, principal: Principal, client_id: uuid.UUID
 ) -> ClientRecord | None:

@@ -6,12 +6,23 @@ import base64
 import binascii
 import uuid
 
+import strawberry
+
 from ca_api.errors import ApiError, ErrorCode
 
 
 def encode_id(type_name: str, value: uuid.UUID | str | int) -> str:
     raw = f"{type_name}:{value}".encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def node_id(type_name: str, value: uuid.UUID) -> strawberry.ID:
+    """The opaque id of a record of GraphQL type ``type_name``."""
+    return strawberry.ID(encode_id(type_name, value))
+
+
+def node_id_or_none(type_name: str, value: uuid.UUID | None) -> strawberry.ID | None:
+    return node_id(type_name, value) if value is not None else None
 
 
 def _decode(value: str) -> tuple[str, str]:

@@ -16,6 +16,10 @@ Money = NewType("Money", int)
 Percent = NewType("Percent", Decimal)
 
 
+def money_or_none(value: int | None) -> Money | None:
+    return Money(value) if value is not None else None
+
+
 def _serialize(value: int) -> str:
     return format_money(value)
 

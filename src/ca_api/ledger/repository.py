@@ -5,10 +5,10 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import Row, and_, func, insert, or_, select
+from sqlalchemy import Row, and_, func, insert, literal, or_, select, union_all
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -293,3 +293,49 @@ async def total_of_all_balances(session: AsyncSession) -> int:
     c_in = int((await session.execute(counterparty_in)).scalar_one())
     c_out = int((await session.execute(counterparty_out)).scalar_one())
     return clients + c_in - c_out
+
+
+# --- interest runs (CMS R-ACC-1, Court Funds Office R-DATA) -----------------------------------
+
+_MOVED = (TransferKind.POSTED.value, TransferKind.POST_PENDING.value)
+
+
+async def lock_accounts_of_kind(
+    session: AsyncSession, kind: AccountKind
+) -> dict[uuid.UUID, uuid.UUID]:
+    """Every account of the kind locked FOR UPDATE in id order (an interest run: no back-dated
+    posting may slip in between reading the balances and crediting the interest). Account id:
+    client id."""
+    stmt = (
+        select(LedgerAccount.id, LedgerAccount.client_id)
+        .where(LedgerAccount.kind == kind.value)
+        .order_by(LedgerAccount.id)
+        .with_for_update()
+    )
+    return {r.id: r.client_id for r in await session.execute(stmt)}
+
+
+async def daily_net_movements(
+    session: AsyncSession, kind: AccountKind, start: date, end: date
+) -> Sequence[Any]:
+    """Net posted money per account of the kind: (account_id, day, net), ``day`` the value date
+    within the period, or ``start - 1`` for everything value-dated before it (the opening
+    balance). Holds are not money moved and do not count."""
+    t = Transfer
+    accounts = select(LedgerAccount.id).where(LedgerAccount.kind == kind.value)
+    moved = and_(t.kind.in_(_MOVED), t.value_date <= end)
+    legs = union_all(
+        select(t.to_account_id.label("account_id"), t.value_date, t.amount.label("signed")).where(
+            moved, t.to_account_id.in_(accounts)
+        ),
+        select(
+            t.from_account_id.label("account_id"), t.value_date, (-t.amount).label("signed")
+        ).where(moved, t.from_account_id.in_(accounts)),
+    ).subquery()
+    day = func.greatest(legs.c.value_date, literal(start - timedelta(days=1))).label("day")
+    stmt = (
+        select(legs.c.account_id, day, func.sum(legs.c.signed).label("net"))
+        .group_by(legs.c.account_id, day)
+        .order_by(legs.c.account_id, day)
+    )
+    return (await session.execute(stmt)).all()

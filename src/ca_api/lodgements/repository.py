@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -13,12 +13,10 @@ from sqlalchemy import (
     and_,
     func,
     insert,
-    literal,
     or_,
     select,
     text,
     tuple_,
-    union_all,
 )
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -26,7 +24,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ca_api.approvals.repository import status_case
 from ca_api.decisions import repository as decisions_repository
 from ca_api.decisions.rules import DecisionStatus
-from ca_api.ledger.models import LedgerAccount, Transfer
+from ca_api.ledger import repository as ledger_repository
+from ca_api.ledger.models import Transfer
 from ca_api.ledger.rules import AccountKind, TransferKind
 from ca_api.lodgements import rules
 from ca_api.lodgements.models import (
@@ -236,36 +235,12 @@ async def list_interest_runs(
 
 
 async def lock_all_court_funds_accounts(session: AsyncSession) -> dict[uuid.UUID, uuid.UUID]:
-    """Every Court Funds account locked FOR UPDATE in id order (no back-dated posting slips in
-    between reading the balances and crediting the interest). Account id: client id."""
-    stmt = (
-        select(LedgerAccount.id, LedgerAccount.client_id)
-        .where(LedgerAccount.kind == COURT_FUNDS)
-        .order_by(LedgerAccount.id)
-        .with_for_update()
-    )
-    return {r.id: r.client_id for r in await session.execute(stmt)}
+    """Every Court Funds account locked for an interest run (R-DATA). Account id: client id."""
+    return await ledger_repository.lock_accounts_of_kind(session, AccountKind.CLIENT_COURT_FUNDS)
 
 
 async def court_funds_movements(session: AsyncSession, start: date, end: date) -> Sequence[Any]:
-    """Net posted money per Court Funds account: (account_id, day, net), ``day`` the value date
-    within the period, or ``start - 1`` for everything value-dated before it (the opening
-    balance). Holds are not money moved."""
-    t = Transfer
-    accounts = select(LedgerAccount.id).where(LedgerAccount.kind == COURT_FUNDS)
-    moved = and_(t.kind.in_(MOVED), t.value_date <= end)
-    legs = union_all(
-        select(t.to_account_id.label("account_id"), t.value_date, t.amount.label("signed")).where(
-            moved, t.to_account_id.in_(accounts)
-        ),
-        select(
-            t.from_account_id.label("account_id"), t.value_date, (-t.amount).label("signed")
-        ).where(moved, t.from_account_id.in_(accounts)),
-    ).subquery()
-    day = func.greatest(legs.c.value_date, literal(start - timedelta(days=1))).label("day")
-    stmt = (
-        select(legs.c.account_id, day, func.sum(legs.c.signed).label("net"))
-        .group_by(legs.c.account_id, day)
-        .order_by(legs.c.account_id, day)
+    """Net posted money per Court Funds account and value day (``ledger.repository``)."""
+    return await ledger_repository.daily_net_movements(
+        session, AccountKind.CLIENT_COURT_FUNDS, start, end
     )
-    return (await session.execute(stmt)).all()

@@ -1,7 +1,7 @@
 """Pure rules for lodgements with the Court Funds Office (R-INV-2, R-INV-6) and interest on
 them (R-DATA). No I/O.
 
-Interest follows the CMS convention of ``ca_api.receipts.rules`` (R-ACC-1), reused here: simple
+Interest is the one run of ``ca_api.ledger.interest``, as on CMS accounts (R-ACC-1): simple
 daily interest, actual/365 fixed; each day earns its end-of-day balance (by value date) x the
 Court Funds Office special account rate in force that day / 100 / 365; the days are summed
 exactly and rounded half-up to the penny once per account per period.
@@ -14,24 +14,14 @@ import enum
 from ca_api.clients.rules import LegalRole
 from ca_api.decisions.rules import DecisionStatus
 from ca_api.money import Pence, format_money
-from ca_api.receipts.rules import (
-    RateFrom,
-    daily_rates,
-    interest_due,
-    validate_interest_period,
-)
 
 __all__ = [
     "COURT_FUNDS_OFFICE",
     "COURT_FUNDS_RATE",
     "MAX_REASON",
     "LodgementStatus",
-    "RateFrom",
-    "daily_rates",
     "deputy_problem",
-    "interest_due",
     "lodgement_status",
-    "validate_interest_period",
     "validate_withdrawal",
 ]
 

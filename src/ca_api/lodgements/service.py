@@ -11,7 +11,6 @@ Proposing, approving and lodging each apply the surplus rule (``lodgements.surpl
 from __future__ import annotations
 
 import uuid
-from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
@@ -35,6 +34,7 @@ from ca_api.decisions.rules import (
 )
 from ca_api.decisions.service import NewDecision
 from ca_api.errors import RecordNotFound, ValidationFailed
+from ca_api.ledger import interest
 from ca_api.ledger import service as ledger
 from ca_api.ledger.models import LedgerAccount
 from ca_api.ledger.rules import AccountKind, Category, CounterpartyKind
@@ -381,9 +381,8 @@ async def _court_funds_office_account(
     )
 
 
-async def court_funds_rates(session: AsyncSession) -> list[rules.RateFrom]:
-    rows = await policy_repository.figures(session, rules.COURT_FUNDS_RATE)
-    return [rules.RateFrom(r.effective_from, r.value) for r in rows]
+async def court_funds_rates(session: AsyncSession) -> list[interest.RateFrom]:
+    return interest.rates_from(await policy_repository.figures(session, rules.COURT_FUNDS_RATE))
 
 
 async def post_interest(
@@ -398,7 +397,7 @@ async def post_interest(
     rate in force each day (R-DATA): one IN_INTEREST transfer per account whose interest is a
     penny or more, from the Court Funds Office. A day without a rate refuses the run
     (PolicyMissing). One run per period: running it again returns the first run."""
-    problems = rules.validate_interest_period(period_start, period_end, clock.today())
+    problems = interest.validate_interest_period(period_start, period_end, clock.today())
     if problems:
         raise ValidationFailed(problems)
 
@@ -410,31 +409,15 @@ async def post_interest(
         overlap = await repository.overlapping_run(session, period_start, period_end)
         if overlap is not None:
             raise ValidationFailed(
-                {
-                    "period_start": f"overlaps the run for {overlap.period_start.isoformat()} "
-                    f"to {overlap.period_end.isoformat()}: a day earns interest once"
-                }
+                interest.overlap_problem(overlap.period_start, overlap.period_end)
             )
-        rates = rules.daily_rates(await court_funds_rates(session), period_start, period_end)
+        rates = interest.daily_rates(await court_funds_rates(session), period_start, period_end)
         if isinstance(rates, date):
             raise PolicyMissing(rules.COURT_FUNDS_RATE, rates)
 
         owners = await repository.lock_all_court_funds_accounts(session)
-        opening: dict[uuid.UUID, Pence] = defaultdict(int)
-        movements: dict[uuid.UUID, dict[date, Pence]] = defaultdict(dict)
-        for row in await repository.court_funds_movements(session, period_start, period_end):
-            if row.day < period_start:
-                opening[row.account_id] += int(row.net)
-            else:
-                movements[row.account_id][row.day] = int(row.net)
-        due = {
-            account_id: rules.interest_due(
-                opening[account_id], movements[account_id], rates, period_start, period_end
-            )
-            for account_id in sorted(set(opening) | set(movements))
-            if account_id in owners
-        }
-        due = {a: amount for a, amount in due.items() if amount > 0}
+        movements = await repository.court_funds_movements(session, period_start, period_end)
+        due = interest.interest_by_account(movements, owners, rates, period_start, period_end)
 
         changes: list[Change] = []
         run_id = uuid.uuid4()

@@ -1,2 +1,1 @@
-"""Placements with approved institutions, existing investments and investment statements
-(R-INV-3, R-INV-4, R-INV-5)."""
+"""Placements of surplus money with approved institutions (R-INV-4, R-INV-6)."""

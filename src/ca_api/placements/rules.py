@@ -1,21 +1,17 @@
-"""Pure rules for placements, existing investments and investment statements (R-INV-3 to
-R-INV-6). No I/O."""
+"""Pure rules for placements with approved institutions (R-INV-2, R-INV-4, R-INV-6). No I/O."""
 
 from __future__ import annotations
 
-import calendar
 import enum
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
+from ca_api.common.rules import add_months
 from ca_api.decisions.rules import DecisionStatus
 from ca_api.money import Pence, format_money, round_half_up
 
-MAX_NAME = 200
-MAX_TEXT = 4000
-MAX_LOCATION = 400
 FSCS_LIMIT = "fscs_deposit_protection_limit"
 MAX_TERM = "placement_max_term_months"
 DAYS_IN_YEAR = Decimal(365)
@@ -67,62 +63,12 @@ def counts_against_surplus(status: PlacementStatus, start_date: date, since: dat
     return status is PlacementStatus.PLACED and start_date >= since
 
 
-class InvestmentKind(enum.StrEnum):
-    SHARES = "SHARES"
-    BONDS = "BONDS"
-    ISA = "ISA"
-    OTHER = "OTHER"
-
-
-class StatementStatus(enum.StrEnum):
-    DUE = "DUE"  # not yet submitted, on or before the due date
-    OVERDUE = "OVERDUE"  # not yet submitted, after the due date
-    SUBMITTED = "SUBMITTED"  # recorded, awaiting the governance manager's approval
-    APPROVED = "APPROVED"  # agreed (R-INV-3, R-DEC)
-
-
-def add_months(start: date, months: int) -> date:
-    """The same day ``months`` calendar months later; a day the month lacks falls on its last
-    day (31 August + 3 months = 30 November; 30 November + 3 = 28 or 29 February)."""
-    index = start.month - 1 + months
-    year, month = start.year + index // 12, index % 12 + 1
-    return date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
-
-
-def parse_rate(text: str) -> Decimal | None:
-    """A rate in percent as a decimal string ("1.49"); None if it is not one."""
-    if not isinstance(text, str) or not text.strip():
-        return None
-    try:
-        value = Decimal(text.strip())
-    except InvalidOperation:
-        return None
-    if not value.is_finite() or value < 0 or value >= 100:
-        return None
-    if value.as_tuple().exponent < -4:  # type: ignore[operator]
-        return None
-    return value
-
-
-def rate_text(value: Decimal) -> str:
-    return format(value.normalize(), "f") if value != 0 else "0"
-
-
 def interest(amount: Pence, rate_percent: Decimal, days: int) -> Pence:
     """Simple interest for ``days`` at ``rate_percent`` a year: days/365, half-up to the penny
     (R-INV-6)."""
     if days <= 0:
         return 0
     return round_half_up(Decimal(amount) * rate_percent / Decimal(100) * days / DAYS_IN_YEAR)
-
-
-def approved_on(approved_from: date, reviews: Iterable[tuple[date, int, bool]], on: date) -> bool:
-    """Whether an institution is approved on ``on``: on the register by then, and the latest
-    review on or before ``on`` (reviewed_on, then the order recorded) did not withdraw it."""
-    if on < approved_from:
-        return False
-    latest = max(((d, i, ok) for d, i, ok in reviews if d <= on), default=None)
-    return latest is None or latest[2]
 
 
 @dataclass(frozen=True)
@@ -159,6 +105,33 @@ def term_problems(
     return maturity, {}
 
 
+def approval_problems(
+    institution: str,
+    approved_on: Callable[[date], bool],
+    offered_from: date,
+    start: date,
+    today: date,
+) -> dict[str, str]:
+    """R-INV-4: the product is offered on the start date, and the institution is approved on
+    it and still approved today (one no longer approved takes no new placements)."""
+    problems: dict[str, str] = {}
+    if offered_from > start:
+        problems["product_id"] = (
+            f"the product is offered from {offered_from.isoformat()}, not on the start "
+            "date (R-INV-4)"
+        )
+    if not approved_on(start):
+        problems["product_id"] = (
+            f"{institution} is not an approved institution on {start.isoformat()} (R-INV-4)"
+        )
+    elif not approved_on(max(start, today)):
+        problems["product_id"] = (
+            f"{institution} is no longer an approved institution: it takes no new "
+            "placements (R-INV-4)"
+        )
+    return problems
+
+
 def limits_problem(amount: Pence, minimum: Pence | None, maximum: Pence | None) -> str | None:
     if minimum is not None and amount < minimum:
         return f"is below the product's minimum of {format_money(minimum)} (R-INV-4)"
@@ -177,26 +150,3 @@ def protection_problem(amount: Pence, already: Pence, limit: Pence, on: date) ->
             f"{format_money(limit)} in force on {on.isoformat()} (R-INV-4)"
         )
     return None
-
-
-def statement_due(order_date: date) -> date:
-    """R-INV-3: the investment statement is due within three calendar months of the order."""
-    return add_months(order_date, 3)
-
-
-def statement_status(
-    due: date, on: date, submitted_on: date | None, approved: date | None
-) -> StatementStatus:
-    if approved is not None and approved <= on:
-        return StatementStatus.APPROVED
-    if submitted_on is not None and submitted_on <= on:
-        return StatementStatus.SUBMITTED
-    return StatementStatus.DUE if on <= due else StatementStatus.OVERDUE
-
-
-def text_problem(name: str, value: str | None, *, required: bool, maximum: int) -> dict[str, str]:
-    if value is None or not value.strip():
-        return {name: "is required"} if required else {}
-    if len(value) > maximum:
-        return {name: f"is longer than {maximum} characters"}
-    return {}

@@ -11,23 +11,19 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
     Row,
-    and_,
     any_,
     bindparam,
     exists,
-    func,
     insert,
-    literal,
     select,
     text,
     tuple_,
-    union_all,
 )
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import UUID as PG_UUID
@@ -36,6 +32,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from ca_api.clients.models import Client, client_current
+from ca_api.ledger import repository as ledger_repository
 from ca_api.ledger.models import Counterparty, LedgerAccount, Transfer
 from ca_api.ledger.rules import AccountKind, TransferKind
 from ca_api.receipts.models import InterestRun, Receipt
@@ -123,15 +120,8 @@ async def lock_cms_accounts(
 
 
 async def lock_all_cms_accounts(session: AsyncSession) -> dict[uuid.UUID, uuid.UUID]:
-    """Every CMS account locked FOR UPDATE in id order (an interest run: no back-dated posting
-    may slip in between reading the balances and crediting the interest). Account id: client."""
-    stmt = (
-        select(LedgerAccount.id, LedgerAccount.client_id)
-        .where(LedgerAccount.kind == CMS)
-        .order_by(LedgerAccount.id)
-        .with_for_update()
-    )
-    return {r.id: r.client_id for r in await session.execute(stmt)}
+    """Every CMS account locked for an interest run (R-ACC-1). Account id: client id."""
+    return await ledger_repository.lock_accounts_of_kind(session, AccountKind.CLIENT_CMS)
 
 
 # --- Writing ----------------------------------------------------------------------------------
@@ -273,24 +263,5 @@ async def list_interest_runs(
 
 
 async def cms_movements(session: AsyncSession, start: date, end: date) -> Sequence[Any]:
-    """Net posted money per CMS account: (account_id, day, net), ``day`` the value date within
-    the period, or ``start - 1`` for everything value-dated before it (the opening balance).
-    Holds are not money moved and do not count."""
-    t = Transfer
-    cms = select(LedgerAccount.id).where(LedgerAccount.kind == CMS)
-    moved = and_(t.kind.in_(MOVED), t.value_date <= end)
-    legs = union_all(
-        select(t.to_account_id.label("account_id"), t.value_date, t.amount.label("signed")).where(
-            moved, t.to_account_id.in_(cms)
-        ),
-        select(
-            t.from_account_id.label("account_id"), t.value_date, (-t.amount).label("signed")
-        ).where(moved, t.from_account_id.in_(cms)),
-    ).subquery()
-    day = func.greatest(legs.c.value_date, literal(start - timedelta(days=1))).label("day")
-    stmt = (
-        select(legs.c.account_id, day, func.sum(legs.c.signed).label("net"))
-        .group_by(legs.c.account_id, day)
-        .order_by(legs.c.account_id, day)
-    )
-    return (await session.execute(stmt)).all()
+    """Net posted money per CMS account and value day (``ledger.repository``)."""
+    return await ledger_repository.daily_net_movements(session, AccountKind.CLIENT_CMS, start, end)

@@ -1,27 +1,28 @@
 """Pure rules for money in: what a receipt must say (R-ACC-4, R-ACC-6, R-OPG-1), the four-weekly
 benefits run, and interest on CMS accounts (R-ACC-1). No I/O.
 
-Interest convention (R-ACC-1, R-DATA): simple daily interest, actual/365 fixed. Each day of the
-period earns that day's end-of-day balance (posted transfers, by value date) x the rate in force
-that day / 100 / 365; the days are summed exactly (fractions of a penny kept) and the sum is
-rounded half-up to the penny once per account per period. The divisor is 365 in leap years too:
-29 February earns a day's interest like any other day, so a whole leap year pays 366/365 of the
-yearly rate. (The other common choice, actual/actual, would divide by 366 in a leap year; the
-seed gives only "0.1% a year", and actual/365 is the sterling money-market convention.)
+Interest on CMS accounts follows the one convention of ``ca_api.ledger.interest`` (R-ACC-1),
+shared with the Court Funds Office's (R-DATA); its functions are importable from here too.
 """
 
 from __future__ import annotations
 
 import enum
-import math
 import uuid
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
-from decimal import Decimal
-from fractions import Fraction
+from datetime import date
 
 from ca_api.clients.rules import ClientStatus
+from ca_api.ledger.interest import (  # noqa: F401 (the interest rules, importable from here too)
+    RateFrom,
+    accrued_interest,
+    daily_balances,
+    daily_rates,
+    interest_due,
+    round_half_up,
+    validate_interest_period,
+)
 from ca_api.ledger.rules import Benefit, Category, CounterpartyKind, category_for_benefit
 from ca_api.money import Pence
 
@@ -32,8 +33,6 @@ MAX_RUN_LINES = 1000
 MAX_RECEIPT_NUMBER = 40
 MAX_REFERENCE = 100
 MAX_DESCRIPTION = 200
-MAX_INTEREST_DAYS = 366
-DAYS_IN_YEAR = 365
 INTEREST_RATE = "cms_interest_rate"  # the policy figure (PERCENT a year), R-ACC-1, R-DATA
 
 
@@ -243,89 +242,3 @@ def validate_run(lines: Sequence[RunLine], value_date: date, today: date) -> dic
         else:
             seen[key] = i
     return problems
-
-
-# --- Interest (R-ACC-1) -----------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class RateFrom:
-    """A rate (percent a year) in force from a date; None: known to be unknown (R-DATA)."""
-
-    effective_from: date
-    percent: Decimal | None
-
-
-def days(start: date, end: date) -> Iterator[date]:
-    day = start
-    while day <= end:
-        yield day
-        day += timedelta(days=1)
-
-
-def validate_interest_period(start: date, end: date, today: date) -> dict[str, str]:
-    if end < start:
-        return {"period_end": "is before the period's start"}
-    problems: dict[str, str] = {}
-    if end >= today:
-        problems["period_end"] = (
-            "has not ended: interest is earned on end-of-day balances of days that are over"
-        )
-    if (end - start).days + 1 > MAX_INTEREST_DAYS:
-        problems["period_start"] = f"a period is at most {MAX_INTEREST_DAYS} days"
-    return problems
-
-
-def daily_rates(rates: Sequence[RateFrom], start: date, end: date) -> list[Decimal] | date:
-    """The rate in force on each day of the period, or the first day that has none."""
-    ordered = sorted(rates, key=lambda r: r.effective_from)
-    out: list[Decimal] = []
-    i, current = 0, None
-    for day in days(start, end):
-        while i < len(ordered) and ordered[i].effective_from <= day:
-            current = ordered[i]
-            i += 1
-        if current is None or current.percent is None:
-            return day
-        out.append(current.percent)
-    return out
-
-
-def daily_balances(
-    opening: Pence, movements: Mapping[date, Pence], start: date, end: date
-) -> list[Pence]:
-    """Each day's end-of-day balance: ``opening`` (before ``start``) plus the net movements
-    value-dated on or before the day."""
-    balance, out = opening, []
-    for day in days(start, end):
-        balance += movements.get(day, 0)
-        out.append(balance)
-    return out
-
-
-def accrued_interest(balances: Sequence[Pence], rates: Sequence[Decimal]) -> Fraction:
-    """Exact pence: the sum over days of balance x rate / 100 / 365, nothing rounded."""
-    if len(balances) != len(rates):
-        raise ValueError("one rate per day")
-    total = sum(
-        (Fraction(b) * Fraction(r) for b, r in zip(balances, rates, strict=True)), Fraction(0)
-    )
-    return total / (100 * DAYS_IN_YEAR)
-
-
-def round_half_up(amount: Fraction) -> Pence:
-    """To whole pence, halves away from zero (as ``ca_api.money.round_half_up``), exactly."""
-    magnitude = math.floor(abs(amount) + Fraction(1, 2))
-    return magnitude if amount >= 0 else -magnitude
-
-
-def interest_due(
-    opening: Pence,
-    movements: Mapping[date, Pence],
-    rates: Sequence[Decimal],
-    start: date,
-    end: date,
-) -> Pence:
-    """Interest for one account and period, rounded half-up to the penny once (R-ACC-1).
-    ``rates`` is one rate per day of the period (``daily_rates``)."""
-    return round_half_up(accrued_interest(daily_balances(opening, movements, start, end), rates))

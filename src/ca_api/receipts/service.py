@@ -6,7 +6,6 @@ receipt or run rows and the audit rows (R-AUD-1) commit together or not at all.
 from __future__ import annotations
 
 import uuid
-from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date
@@ -22,6 +21,7 @@ from ca_api.common import idempotency
 from ca_api.context import Actor
 from ca_api.db import unit_of_work
 from ca_api.errors import RecordNotFound, ValidationFailed
+from ca_api.ledger import interest
 from ca_api.ledger import rules as ledger_rules
 from ca_api.ledger import service as ledger
 from ca_api.ledger.models import Counterparty, LedgerAccount, Transfer
@@ -372,9 +372,8 @@ async def _bank_account(
     )
 
 
-async def interest_rates(session: AsyncSession) -> list[rules.RateFrom]:
-    rows = await policy_repository.figures(session, rules.INTEREST_RATE)
-    return [rules.RateFrom(r.effective_from, r.value) for r in rows]
+async def interest_rates(session: AsyncSession) -> list[interest.RateFrom]:
+    return interest.rates_from(await policy_repository.figures(session, rules.INTEREST_RATE))
 
 
 async def post_interest(
@@ -383,7 +382,7 @@ async def post_interest(
     """Credit every CMS account with its interest for the period (R-ACC-1): one transfer per
     account whose interest is a penny or more, from the bank, category IN_INTEREST. One run per
     period: running a period again returns the first run and does nothing."""
-    problems = rules.validate_interest_period(period_start, period_end, clock.today())
+    problems = interest.validate_interest_period(period_start, period_end, clock.today())
     if problems:
         raise ValidationFailed(problems)
     async with unit_of_work(session):
@@ -394,31 +393,15 @@ async def post_interest(
         overlap = await repository.overlapping_run(session, period_start, period_end)
         if overlap is not None:
             raise ValidationFailed(
-                {
-                    "period_start": f"overlaps the run for {overlap.period_start.isoformat()} "
-                    f"to {overlap.period_end.isoformat()}: a day earns interest once"
-                }
+                interest.overlap_problem(overlap.period_start, overlap.period_end)
             )
-        rates = rules.daily_rates(await interest_rates(session), period_start, period_end)
+        rates = interest.daily_rates(await interest_rates(session), period_start, period_end)
         if isinstance(rates, date):
             raise PolicyMissing(rules.INTEREST_RATE, rates)
 
         owners = await repository.lock_all_cms_accounts(session)
-        opening: dict[uuid.UUID, Pence] = defaultdict(int)
-        movements: dict[uuid.UUID, dict[date, Pence]] = defaultdict(dict)
-        for row in await repository.cms_movements(session, period_start, period_end):
-            if row.day < period_start:
-                opening[row.account_id] += int(row.net)
-            else:
-                movements[row.account_id][row.day] = int(row.net)
-        due = {
-            account_id: rules.interest_due(
-                opening[account_id], movements[account_id], rates, period_start, period_end
-            )
-            for account_id in sorted(set(opening) | set(movements))
-            if account_id in owners  # an account made since the lock: its money is later
-        }
-        due = {a: amount for a, amount in due.items() if amount > 0}
+        movements = await repository.cms_movements(session, period_start, period_end)
+        due = interest.interest_by_account(movements, owners, rates, period_start, period_end)
 
         changes: list[Change] = []
         run_id = uuid.uuid4()

@@ -1,0 +1,1 @@
+"""Investment statements on deputy orders (R-INV-3)."""

@@ -1,0 +1,68 @@
+"""Every SQL statement of investment statements, and the deputy orders they are due on."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Row, and_, insert, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ca_api.clients.models import Client
+from ca_api.investment_statements.models import InvestmentStatement
+from ca_api.orders.models import deputyship_current
+
+
+async def insert_statement(session: AsyncSession, values: dict[str, Any]) -> InvestmentStatement:
+    stmt = insert(InvestmentStatement).values(values).returning(InvestmentStatement)
+    return (await session.execute(stmt)).scalar_one()
+
+
+async def get_statement(
+    session: AsyncSession, statement_id: uuid.UUID
+) -> InvestmentStatement | None:
+    stmt = select(InvestmentStatement).where(InvestmentStatement.id == statement_id)
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def statements_of(
+    session: AsyncSession, deputyship_ids: Sequence[uuid.UUID]
+) -> Sequence[InvestmentStatement]:
+    stmt = (
+        select(InvestmentStatement)
+        .where(InvestmentStatement.deputyship_id.in_(deputyship_ids))
+        .order_by(InvestmentStatement.recorded_at, InvestmentStatement.id)
+    )
+    return (await session.execute(stmt)).scalars().all()
+
+
+async def deputyship(session: AsyncSession, deputyship_id: uuid.UUID) -> Row[Any] | None:
+    d = deputyship_current
+    return (await session.execute(select(d).where(d.c.id == deputyship_id))).one_or_none()
+
+
+async def deputyships_in_force(
+    session: AsyncSession,
+    on: date,
+    *,
+    client_id: uuid.UUID | None,
+    after: tuple[date, uuid.UUID] | None,
+    limit: int,
+) -> Sequence[Row[Any]]:
+    """Deputy orders in force on ``on``, oldest order first (so earliest due date first)."""
+    d = deputyship_current
+    stmt = (
+        select(d, Client.reference.label("client_reference"))
+        .join(Client, Client.id == d.c.client_id)
+        .where(d.c.order_date <= on, or_(d.c.end_date.is_(None), d.c.end_date >= on))
+    )
+    if client_id is not None:
+        stmt = stmt.where(d.c.client_id == client_id)
+    if after is not None:
+        stmt = stmt.where(
+            or_(d.c.order_date > after[0], and_(d.c.order_date == after[0], d.c.id > after[1]))
+        )
+    stmt = stmt.order_by(d.c.order_date, d.c.id).limit(limit)
+    return (await session.execute(stmt)).all()

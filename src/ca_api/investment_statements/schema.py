@@ -1,0 +1,220 @@
+"""GraphQL for investment statements on deputy orders (R-INV-3): thin. Parse, call the service,
+map the result."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+import strawberry
+from strawberry.types import Info
+
+from ca_api import clock
+from ca_api.auth.permissions import (
+    INVESTMENT_PROPOSE,
+    INVESTMENT_READ,
+    allow,
+)
+from ca_api.common.ids import decode_uuid, node_id
+from ca_api.common.pagination import Connection, connection_from_rows, page_request
+from ca_api.common.problems import (
+    IdempotencyKeyReusedProblem,
+    InvalidStateProblem,
+    NotFoundProblem,
+    ValidationProblem,
+)
+from ca_api.common.scalars import Money
+from ca_api.context import Context
+from ca_api.decisions.schema import DecisionStatus
+from ca_api.investment_statements import rules, service
+from ca_api.ledger.schema import readable_client
+
+StatementStatus = rules.StatementStatus
+strawberry.enum(
+    StatementStatus,
+    description="DUE (not submitted, on or before the due date), OVERDUE (not submitted after "
+    "it), SUBMITTED (awaiting the governance manager's approval), APPROVED (R-INV-3).",
+)
+
+
+@strawberry.type(description="An investment statement on a deputy order (R-INV-3).")
+class InvestmentStatement:
+    view: strawberry.Private[service.StatementView]
+
+    @classmethod
+    def from_view(cls, view: service.StatementView) -> InvestmentStatement:
+        return cls(
+            view=view,
+            id=node_id("InvestmentStatement", view.statement.id),
+            client_id=node_id("Client", view.statement.client_id),
+            deputyship_id=node_id("Deputyship", view.statement.deputyship_id),
+            summary=view.statement.summary,
+            investments_summary=view.statement.investments_summary,
+            surplus=Money(view.statement.surplus),
+            submitted_on=view.statement.submitted_on,
+            decision_id=node_id("Decision", view.statement.decision_id),
+            decision_status=view.decision_status,
+            approved_on=view.approved_on,
+            recorded_by=view.statement.recorded_by,
+        )
+
+    id: strawberry.ID
+    client_id: strawberry.ID
+    deputyship_id: strawberry.ID
+    summary: str
+    investments_summary: str
+    surplus: Money
+    submitted_on: date
+    decision_id: strawberry.ID = strawberry.field(
+        description="Its INVESTMENT_PLAN decision (the governance manager approves)."
+    )
+    decision_status: DecisionStatus
+    approved_on: date | None
+    recorded_by: str
+
+
+@strawberry.type(description="A deputy order's investment statement: when due and where it stands.")
+class InvestmentStatementDue:
+    row: strawberry.Private[service.StatementDue]
+
+    @classmethod
+    def from_row(cls, row: service.StatementDue) -> InvestmentStatementDue:
+        return cls(
+            row=row,
+            deputyship_id=node_id("Deputyship", row.deputyship_id),
+            client_id=node_id("Client", row.client_id),
+            client_reference=row.client_reference,
+            case_number=row.case_number,
+            order_date=row.order_date,
+            due_date=row.due_date,
+            status=row.status,
+            days_overdue=row.days_overdue,
+        )
+
+    deputyship_id: strawberry.ID
+    client_id: strawberry.ID
+    client_reference: str
+    case_number: str
+    order_date: date
+
+    due_date: date = strawberry.field(
+        description="The order date plus three calendar months; a day the month lacks falls on "
+        "its last day (30 November -> 28/29 February)."
+    )
+
+    status: StatementStatus
+    days_overdue: int = strawberry.field(
+        description="Days past the due date (OVERDUE), or by which it was late."
+    )
+
+    @strawberry.field(description="The statement submitted or approved by the date, if any.")
+    def statement(self) -> InvestmentStatement | None:
+        s = self.row.statement
+        return InvestmentStatement.from_view(s) if s is not None else None
+
+    @strawberry.field
+    def submitted_on(self) -> date | None:
+        s = self.row.statement
+        return s.statement.submitted_on if s is not None else None
+
+    @strawberry.field
+    def approved_on(self) -> date | None:
+        s = self.row.statement
+        return (
+            s.approved_on
+            if s is not None and s.approved_on and s.approved_on <= self.row.on
+            else None
+        )
+
+
+@strawberry.input(description="An investment statement on a deputy order (R-INV-3).")
+class InvestmentStatementInput:
+    client_id: strawberry.ID
+    deputyship_id: strawberry.ID
+    summary: str
+    investments_summary: str
+    surplus: Money = strawberry.field(description="Available for investment over 12 months' needs.")
+    consulted: str
+    client_involved: bool
+    why_client_not_involved: str | None = None
+
+
+@strawberry.type
+class InvestmentStatementPayload:
+    statement: InvestmentStatement
+    replayed: bool = strawberry.field(description="A repeat of an idempotency key: nothing new.")
+
+
+InvestmentStatementResult = Annotated[
+    InvestmentStatementPayload
+    | ValidationProblem
+    | NotFoundProblem
+    | InvalidStateProblem
+    | IdempotencyKeyReusedProblem,
+    strawberry.union("InvestmentStatementResult"),
+]
+
+
+@strawberry.type
+class InvestmentStatementQuery:
+    @strawberry.field(
+        extensions=allow(INVESTMENT_READ),
+        description="Every deputy order in force on a date with its investment statement's due "
+        "date (order date + 3 calendar months, R-INV-3) and status on that date, oldest order "
+        "first: overdue statements show as OVERDUE.",
+    )
+    async def investment_statements_due(
+        self,
+        info: Info[Context, None],
+        on: date | None = None,
+        client_id: strawberry.ID | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[InvestmentStatementDue]:
+        ctx = info.context
+        page = page_request(first, after, default=50, maximum=ctx.settings.max_page_size)
+        cid = decode_uuid("Client", client_id) if client_id is not None else None
+        if cid is not None and client_id is not None:
+            await readable_client(ctx, cid, client_id)
+        rows = await service.statements_due(
+            ctx.session,
+            on or clock.today(),
+            client_id=cid,
+            after=page.after_date_id(),
+            limit=page.first + 1,
+        )
+        return connection_from_rows(
+            rows,
+            page,
+            key=lambda r: [r.order_date.isoformat(), str(r.deputyship_id)],
+            node=lambda r: InvestmentStatementDue.from_row(r),
+        )
+
+
+@strawberry.type
+class InvestmentStatementMutation:
+    @strawberry.mutation(
+        extensions=allow(INVESTMENT_PROPOSE),
+        description="Submit the investment statement on a deputy order (R-INV-3): raises an "
+        "INVESTMENT_PLAN decision for the governance manager to approve.",
+    )
+    async def record_investment_statement(
+        self, info: Info[Context, None], input: InvestmentStatementInput, idempotency_key: str
+    ) -> InvestmentStatementResult:
+        ctx = info.context
+        new = service.NewStatement(
+            client_id=decode_uuid("Client", input.client_id),
+            deputyship_id=decode_uuid("Deputyship", input.deputyship_id),
+            summary=input.summary,
+            investments_summary=input.investments_summary,
+            surplus=input.surplus,
+            consulted=input.consulted,
+            client_involved=input.client_involved,
+            why_client_not_involved=input.why_client_not_involved,
+        )
+        view = await service.record_statement(
+            ctx.session, ctx.actor, new, idempotency_key=idempotency_key
+        )
+        return InvestmentStatementPayload(
+            statement=InvestmentStatement.from_view(view), replayed=view.replayed
+        )

@@ -1,0 +1,1 @@
+"""Investments a client already holds, kept where prudent (R-INV-5)."""

@@ -1,0 +1,127 @@
+"""Use cases of existing investments (R-INV-5): an investment the client already holds, kept
+where prudent, with where its documents are held. Each change is one transaction with its audit
+row; records are never changed (R-AUD-2): a revaluation is a new row naming the one it follows."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ca_api import clock
+from ca_api.approvals.problems import InvalidState
+from ca_api.audit import service as audit
+from ca_api.clients import service as clients
+from ca_api.common.rules import MAX_NAME, MAX_TEXT, text_problem
+from ca_api.context import Actor
+from ca_api.db import unit_of_work
+from ca_api.errors import RecordNotFound, ValidationFailed
+from ca_api.investments import repository, rules
+from ca_api.investments.models import ExistingInvestment
+from ca_api.investments.rules import InvestmentKind
+from ca_api.money import Pence
+
+Missing = RecordNotFound.of
+
+
+@dataclass(frozen=True)
+class NewInvestment:
+    client_id: uuid.UUID
+    kind: InvestmentKind
+    holder: str
+    units: str | None
+    valuation: Pence | None
+    valued_on: date | None
+    documents_held_at: str
+    note: str | None
+    revises_id: uuid.UUID | None = None
+
+
+async def record_investment(
+    session: AsyncSession, actor: Actor, new: NewInvestment
+) -> ExistingInvestment:
+    """An investment the client already holds, kept where prudent, with where its documents are
+    held in safe keeping (R-INV-5). A revaluation is a new row naming the one it follows."""
+    holder = new.holder.strip()
+    documents = new.documents_held_at.strip()
+    note = (new.note or "").strip() or None
+    problems = text_problem("holder", holder, required=True, maximum=MAX_NAME)
+    problems |= text_problem(
+        "documents_held_at", documents, required=True, maximum=rules.MAX_LOCATION
+    )
+    if "documents_held_at" in problems and not documents:
+        problems["documents_held_at"] = "is required: where the documents are kept (R-INV-5)"
+    problems |= text_problem("note", note, required=False, maximum=MAX_TEXT)
+    units: Decimal | None = None
+    if new.units is not None:
+        units = rules.parse_units(new.units)
+        if units is None:
+            problems["units"] = 'is a decimal number of units, e.g. "1500" or "12.5"'
+    if new.valuation is not None and new.valuation < 0:
+        problems["valuation"] = "cannot be negative"
+    if (new.valuation is None) != (new.valued_on is None):
+        problems["valued_on"] = "a valuation has the date it was valued, and a date a valuation"
+    if new.valued_on is not None and new.valued_on > clock.today():
+        problems["valued_on"] = "is in the future"
+    if problems:
+        raise ValidationFailed(problems)
+    async with unit_of_work(session):
+        if await clients.lock_client(session, new.client_id) is None:
+            raise Missing("Client", new.client_id)
+        if new.revises_id is not None:
+            old = await repository.get_investment(session, new.revises_id)
+            if old is None or old.client_id != new.client_id:
+                raise Missing("ExistingInvestment", new.revises_id)
+            current = {
+                r.revises_id for r in await repository.investments_of(session, new.client_id)
+            }
+            if old.id in current:
+                raise InvalidState("that record was revised already: revise the latest one")
+        row = await repository.insert_investment(
+            session,
+            {
+                "id": uuid.uuid4(),
+                "client_id": new.client_id,
+                "kind": new.kind.value,
+                "holder": holder,
+                "units": units,
+                "valuation": new.valuation,
+                "valued_on": new.valued_on,
+                "documents_held_at": documents,
+                "note": note,
+                "revises_id": new.revises_id,
+                "recorded_by": actor.principal.subject,
+            },
+        )
+        await audit.record(
+            session,
+            actor,
+            entity_type="existing_investment",
+            entity_id=row.id,
+            action="revalue" if new.revises_id else "record",
+            after={
+                "kind": new.kind.value,
+                "holder": holder,
+                "units": str(units) if units is not None else None,
+                "valuation": new.valuation,
+                "valued_on": new.valued_on,
+                "documents_held_at": documents,
+                "revises_id": new.revises_id,
+            },
+            reason=note,
+            client_id=new.client_id,
+        )
+        return row
+
+
+async def investments_of(
+    session: AsyncSession, client_id: uuid.UUID, *, include_revised: bool
+) -> list[ExistingInvestment]:
+    rows = list(await repository.investments_of(session, client_id))
+    if include_revised:
+        return rows
+    revised = {r.revises_id for r in rows if r.revises_id is not None}
+    return [r for r in rows if r.id not in revised]
