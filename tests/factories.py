@@ -35,6 +35,7 @@ from ca_api.common.ids import decode_uuid, encode_id
 from ca_api.context import Actor
 from ca_api.db import Database, unit_of_work
 from ca_api.errors import BusinessProblem
+from ca_api.ledger import repository as ledger_repository
 from ca_api.ledger import service as ledger
 from ca_api.ledger.rules import AccountKind, Category, CounterpartyKind
 from ca_api.ledger.service import Movement
@@ -1426,3 +1427,215 @@ def placeholder(t: Any) -> Any:
         }
     assert t.name in SCALAR_PLACEHOLDERS, f"no placeholder for the scalar {t.name}"
     return SCALAR_PLACEHOLDERS[t.name]()
+
+
+# --- moved from test_payments.py (shared with test_status_sql_matches_python) ---
+
+
+APPROVE_PAYMENT = f"""
+mutation($id: ID!, $key: String!) {{
+  approvePayment(id: $id, idempotencyKey: $key) {{
+    __typename
+    ... on PaymentPayload {{ replayed payment {{ {PAYMENT_FIELDS} }} }}
+    {PROBLEMS}
+    ... on FourEyesProblem {{ raisedBy }}
+    ... on OverApprovalLimitProblem {{ amount lowestRoleThatMayApprove }}
+    ... on InsufficientFundsProblem {{ available wanted }}
+    ... on ChecksIncompleteProblem {{ missing }}
+    ... on IdempotencyKeyReusedProblem {{ key }}
+  }}
+}}
+"""
+
+
+MAKE_PAYMENT = f"""
+mutation($id: ID!, $key: String!) {{
+  makePayment(id: $id, idempotencyKey: $key) {{
+    __typename
+    ... on PaymentPayload {{ replayed payment {{ {PAYMENT_FIELDS} }} }}
+    {PROBLEMS}
+    ... on IdempotencyKeyReusedProblem {{ key }}
+  }}
+}}
+"""
+
+
+CANCEL_PAYMENT = f"""
+mutation($id: ID!, $reason: String!, $key: String!) {{
+  cancelPayment(id: $id, reason: $reason, idempotencyKey: $key) {{
+    __typename
+    ... on PaymentPayload {{ replayed payment {{ {PAYMENT_FIELDS} }} }}
+    {PROBLEMS}
+    ... on IdempotencyKeyReusedProblem {{ key }}
+  }}
+}}
+"""
+
+
+async def raised_payment(api: Api, invoice_id: str, **kw: Any) -> dict[str, Any]:
+    result = await raise_payment(api, {"invoiceId": invoice_id}, **kw)
+    assert result["__typename"] == "PaymentPayload", result
+    payment: dict[str, Any] = result["payment"]
+    return payment
+
+
+async def approve_payment(
+    api: Api,
+    payment_id: str,
+    *,
+    role: str = "senior_officer",
+    sub: str = "olu.scao",
+    key: str | None = None,
+) -> dict[str, Any]:
+    variables = {"id": payment_id, "key": key or new_key()}
+    data = await api.data(APPROVE_PAYMENT, variables, role=role, sub=sub)
+    result: dict[str, Any] = data["approvePayment"]
+    return result
+
+
+async def make_payment(
+    api: Api,
+    payment_id: str,
+    *,
+    role: str = "support_assistant",
+    sub: str = "sam.support",
+    key: str | None = None,
+) -> dict[str, Any]:
+    data = await api.data(
+        MAKE_PAYMENT, {"id": payment_id, "key": key or new_key()}, role=role, sub=sub
+    )
+    result: dict[str, Any] = data["makePayment"]
+    return result
+
+
+async def cancel_payment(
+    api: Api,
+    payment_id: str,
+    reason: str = "supplier withdrew the invoice",
+    *,
+    role: str = "assistant",
+    sub: str = "ash.assistant",
+    key: str | None = None,
+) -> dict[str, Any]:
+    variables = {"id": payment_id, "reason": reason, "key": key or new_key()}
+    result: dict[str, Any] = (await api.data(CANCEL_PAYMENT, variables, role=role, sub=sub))[
+        "cancelPayment"
+    ]
+    return result
+
+
+async def payable_invoice(
+    api: Api, client: dict[str, str], supplier: str, **kw: Any
+) -> dict[str, Any]:
+    """An invoice recorded and passed on every check (R-PAY-2)."""
+    invoice = await recorded(api, client, supplier, **kw)
+    return await check_all(api, invoice["id"])
+
+
+# --- moved from test_decisions.py (shared with test_status_sql_matches_python) ---
+
+
+REFUSE_DECISION = f"""
+mutation($id: ID!, $reason: String!, $key: String!) {{
+  refuseDecision(id: $id, reason: $reason, idempotencyKey: $key) {{
+    __typename
+    ... on DecisionPayload {{ replayed decision {{ {DECISION_FIELDS} }} }}
+    {DECIDE_PROBLEMS}
+  }}
+}}
+"""
+
+
+SUPERSEDE_DECISION = f"""
+mutation($id: ID!, $input: DecisionInput!, $reason: String!, $key: String!) {{
+  supersedeDecision(id: $id, input: $input, reason: $reason, idempotencyKey: $key) {{
+    __typename
+    ... on DecisionPayload {{ replayed decision {{ {DECISION_FIELDS} }} }}
+    {KEYED_PROBLEMS}
+  }}
+}}
+"""
+
+
+async def refuse_decision(
+    api: Api, decision_id: str, reason: str, role: str, sub: str | None = None
+) -> dict[str, Any]:
+    variables = {"id": decision_id, "reason": reason, "key": new_key()}
+    data = await api.data(REFUSE_DECISION, variables, role=role, sub=sub or SUBS[role])
+    result: dict[str, Any] = data["refuseDecision"]
+    return result
+
+
+# --- moved from test_lodgements.py (shared with test_status_sql_matches_python) ---
+
+
+LODGEMENT_FUNDER = Actor(
+    Principal("sam.support", frozenset({Role.SUPPORT_ASSISTANT})), "req-lodge-setup"
+)
+
+
+LODGE = f"""
+mutation($id: ID!, $key: String!) {{
+  lodge(lodgementId: $id, idempotencyKey: $key) {{
+    __typename
+    ... on LodgementPayload {{ replayed lodgement {{ {LODGEMENT_FIELDS} }} }}
+    ... on InsufficientFundsProblem {{ available wanted }}
+    {LODGEMENT_PROBLEMS}
+  }}
+}}
+"""
+
+
+REFUSE_LODGEMENT_DECISION = """
+mutation($id: ID!, $key: String!) {
+  refuseDecision(id: $id, reason: "keep it at hand", idempotencyKey: $key) {
+    __typename
+  }
+}
+"""
+
+
+LODGING_OFFICER = {"role": "support_assistant", "sub": "sam.support"}
+
+
+async def lodgement_payer_account(session: AsyncSession) -> Any:
+    payer = await ledger_repository.find_counterparty(session, "DWP", "Lodgement test DWP")
+    if payer is None:
+        payer = await ledger_repository.insert_counterparty(
+            session,
+            kind="DWP",
+            name="Lodgement test DWP",
+            reference=None,
+            is_council_employee=False,
+            created_by="test",
+        )
+        assert payer is not None
+    return await ledger.counterparty_account(session, payer.id)
+
+
+async def fund_for_lodgement(
+    session: AsyncSession, client_id: str, pence: int, value_date: date = date(2025, 6, 1)
+) -> None:
+    """Money into the client's CMS account from the DWP (IN_BENEFITS), value-dated in the past."""
+    cid = decode_uuid("Client", client_id)
+    async with unit_of_work(session):
+        source = await lodgement_payer_account(session)
+        target = await ledger.client_account(session, cid)
+        await ledger.post(
+            session,
+            LODGEMENT_FUNDER,
+            ledger.Movement(
+                from_account_id=source.id,
+                to_account_id=target.id,
+                amount=pence,
+                value_date=value_date,
+                category=Category.IN_BENEFITS,
+                description="funds for the lodgement tests",
+            ),
+        )
+
+
+async def lodge(api: Api, lodgement_id: str, k: str | None = None) -> dict[str, Any]:
+    data = await api.data(LODGE, {"id": lodgement_id, "key": k or new_key()}, **LODGING_OFFICER)
+    result: dict[str, Any] = data["lodge"]
+    return result

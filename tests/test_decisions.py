@@ -26,10 +26,7 @@ from ca_api.migrate import upgrade
 from tests.conftest import Api, RolledBackDatabase, error_codes
 from tests.factories import (
     APPROVE_DECISION,
-    DECIDE_PROBLEMS,
     DECISION,
-    DECISION_FIELDS,
-    KEYED_PROBLEMS,
     PROPOSER,
     RAISE_DECISION,
     SUBS,
@@ -41,30 +38,12 @@ from tests.factories import (
     raised,
     scalar,
 )
+from tests.factories import REFUSE_DECISION as REFUSE
+from tests.factories import SUPERSEDE_DECISION as SUPERSEDE
+from tests.factories import refuse_decision as refuse
 from tests.support import fresh_database
 
 # --- shared helpers -------------------------------------------------------------------------
-
-
-REFUSE = f"""
-mutation($id: ID!, $reason: String!, $key: String!) {{
-  refuseDecision(id: $id, reason: $reason, idempotencyKey: $key) {{
-    __typename
-    ... on DecisionPayload {{ replayed decision {{ {DECISION_FIELDS} }} }}
-    {DECIDE_PROBLEMS}
-  }}
-}}
-"""
-
-SUPERSEDE = f"""
-mutation($id: ID!, $input: DecisionInput!, $reason: String!, $key: String!) {{
-  supersedeDecision(id: $id, input: $input, reason: $reason, idempotencyKey: $key) {{
-    __typename
-    ... on DecisionPayload {{ replayed decision {{ {DECISION_FIELDS} }} }}
-    {KEYED_PROBLEMS}
-  }}
-}}
-"""
 
 
 DECISIONS = """
@@ -75,15 +54,6 @@ query($clientId: ID, $kind: DecisionKind, $status: DecisionStatus, $first: Int, 
   }
 }
 """
-
-
-async def refuse(
-    api: Api, decision_id: str, reason: str, role: str, sub: str | None = None
-) -> dict[str, Any]:
-    variables = {"id": decision_id, "reason": reason, "key": new_key()}
-    data = await api.data(REFUSE, variables, role=role, sub=sub or SUBS[role])
-    result: dict[str, Any] = data["refuseDecision"]
-    return result
 
 
 @pytest.fixture

@@ -29,11 +29,8 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ca_api import clock
-from ca_api.auth.principal import Principal, Role
 from ca_api.common.ids import decode_uuid
-from ca_api.context import Actor
 from ca_api.db import unit_of_work
-from ca_api.ledger import repository as ledger_repository
 from ca_api.ledger import service as ledger
 from ca_api.ledger.rules import AccountKind, Category
 from ca_api.lodgements import rules
@@ -41,8 +38,8 @@ from tests.conftest import Api, error_codes
 from tests.factories import (
     GM,
     KEYED_PROBLEMS,
+    LODGE,
     LODGEMENT_FIELDS,
-    LODGEMENT_PROBLEMS,
     PROPOSE_LODGEMENT,
     PROPOSER,
     SUBMIT_PLAN,
@@ -53,6 +50,7 @@ from tests.factories import (
     create_client,
     deputy_client,
     ledger_sound,
+    lodge,
     new_key,
     plan_year_now,
     proposal,
@@ -65,19 +63,11 @@ from tests.factories import (
     with_seed_plan,
     with_surplus,
 )
+from tests.factories import LODGEMENT_FUNDER as FUNDER
+from tests.factories import LODGING_OFFICER as OFFICER
+from tests.factories import REFUSE_LODGEMENT_DECISION as REFUSE
+from tests.factories import fund_for_lodgement as fund
 
-FUNDER = Actor(Principal("sam.support", frozenset({Role.SUPPORT_ASSISTANT})), "req-lodge-setup")
-
-LODGE = f"""
-mutation($id: ID!, $key: String!) {{
-  lodge(lodgementId: $id, idempotencyKey: $key) {{
-    __typename
-    ... on LodgementPayload {{ replayed lodgement {{ {LODGEMENT_FIELDS} }} }}
-    ... on InsufficientFundsProblem {{ available wanted }}
-    {LODGEMENT_PROBLEMS}
-  }}
-}}
-"""
 WITHDRAW = f"""
 mutation($client: ID!, $amount: Money!, $reason: String!, $key: String!) {{
   withdrawFromCourtFunds(clientId: $client, amount: $amount, reason: $reason,
@@ -90,13 +80,6 @@ mutation($client: ID!, $amount: Money!, $reason: String!, $key: String!) {{
     {KEYED_PROBLEMS}
   }}
 }}
-"""
-REFUSE = """
-mutation($id: ID!, $key: String!) {
-  refuseDecision(id: $id, reason: "keep it at hand", idempotencyKey: $key) {
-    __typename
-  }
-}
 """
 LODGEMENTS = f"""
 query($client: ID, $status: LodgementStatus, $first: Int, $after: String) {{
@@ -147,7 +130,6 @@ query($id: ID!) {
 }
 """
 
-OFFICER = {"role": "support_assistant", "sub": "sam.support"}
 RUNNER = {"role": "senior_officer", "sub": "olu.scao"}
 
 
@@ -157,43 +139,6 @@ def a_year_before(day: date) -> date:
         return day.replace(year=day.year - 1)
     except ValueError:
         return day.replace(year=day.year - 1, day=28)
-
-
-async def _payer_account(session: AsyncSession) -> Any:
-    payer = await ledger_repository.find_counterparty(session, "DWP", "Lodgement test DWP")
-    if payer is None:
-        payer = await ledger_repository.insert_counterparty(
-            session,
-            kind="DWP",
-            name="Lodgement test DWP",
-            reference=None,
-            is_council_employee=False,
-            created_by="test",
-        )
-        assert payer is not None
-    return await ledger.counterparty_account(session, payer.id)
-
-
-async def fund(
-    session: AsyncSession, client_id: str, pence: int, value_date: date = date(2025, 6, 1)
-) -> None:
-    """Money into the client's CMS account from the DWP (IN_BENEFITS), value-dated in the past."""
-    cid = decode_uuid("Client", client_id)
-    async with unit_of_work(session):
-        source = await _payer_account(session)
-        target = await ledger.client_account(session, cid)
-        await ledger.post(
-            session,
-            FUNDER,
-            ledger.Movement(
-                from_account_id=source.id,
-                to_account_id=target.id,
-                amount=pence,
-                value_date=value_date,
-                category=Category.IN_BENEFITS,
-                description="funds for the lodgement tests",
-            ),
-        )
 
 
 async def lodged_on(session: AsyncSession, client_id: str, pence: int, value_date: date) -> None:
@@ -215,12 +160,6 @@ async def lodged_on(session: AsyncSession, client_id: str, pence: int, value_dat
                 description="lodged with the Court Funds Office",
             ),
         )
-
-
-async def lodge(api: Api, lodgement_id: str, k: str | None = None) -> dict[str, Any]:
-    data = await api.data(LODGE, {"id": lodgement_id, "key": k or new_key()}, **OFFICER)
-    result: dict[str, Any] = data["lodge"]
-    return result
 
 
 async def withdraw(api: Api, client_id: str, amount: str, reason: str = "Care home fees") -> Any:

@@ -37,7 +37,6 @@ from tests.conftest import Api, RolledBackDatabase, error_codes
 from tests.factories import (
     ALL_CHECKS,
     PAYMENT_FIELDS,
-    PROBLEMS,
     RAISE_PAYMENT,
     RECORD_CHECKS,
     RECORD_EVENT,
@@ -53,44 +52,15 @@ from tests.factories import (
     recorded,
     scalar,
 )
+from tests.factories import APPROVE_PAYMENT as APPROVE
+from tests.factories import CANCEL_PAYMENT as CANCEL
+from tests.factories import MAKE_PAYMENT as MAKE
+from tests.factories import approve_payment as approve
+from tests.factories import cancel_payment as cancel
+from tests.factories import make_payment as make
+from tests.factories import payable_invoice as payable
+from tests.factories import raised_payment as raised
 from tests.support import app_on, fresh_database, statements
-
-APPROVE = f"""
-mutation($id: ID!, $key: String!) {{
-  approvePayment(id: $id, idempotencyKey: $key) {{
-    __typename
-    ... on PaymentPayload {{ replayed payment {{ {PAYMENT_FIELDS} }} }}
-    {PROBLEMS}
-    ... on FourEyesProblem {{ raisedBy }}
-    ... on OverApprovalLimitProblem {{ amount lowestRoleThatMayApprove }}
-    ... on InsufficientFundsProblem {{ available wanted }}
-    ... on ChecksIncompleteProblem {{ missing }}
-    ... on IdempotencyKeyReusedProblem {{ key }}
-  }}
-}}
-"""
-
-MAKE = f"""
-mutation($id: ID!, $key: String!) {{
-  makePayment(id: $id, idempotencyKey: $key) {{
-    __typename
-    ... on PaymentPayload {{ replayed payment {{ {PAYMENT_FIELDS} }} }}
-    {PROBLEMS}
-    ... on IdempotencyKeyReusedProblem {{ key }}
-  }}
-}}
-"""
-
-CANCEL = f"""
-mutation($id: ID!, $reason: String!, $key: String!) {{
-  cancelPayment(id: $id, reason: $reason, idempotencyKey: $key) {{
-    __typename
-    ... on PaymentPayload {{ replayed payment {{ {PAYMENT_FIELDS} }} }}
-    {PROBLEMS}
-    ... on IdempotencyKeyReusedProblem {{ key }}
-  }}
-}}
-"""
 
 PAYMENT = f"query($id: ID!) {{ payment(id: $id) {{ {PAYMENT_FIELDS} }} }}"
 
@@ -116,62 +86,6 @@ query($clientId: ID, $status: PaymentStatus, $first: Int, $after: String) {
 
 
 # --- helpers --------------------------------------------------------------------------------
-
-
-async def raised(api: Api, invoice_id: str, **kw: Any) -> dict[str, Any]:
-    result = await raise_payment(api, {"invoiceId": invoice_id}, **kw)
-    assert result["__typename"] == "PaymentPayload", result
-    payment: dict[str, Any] = result["payment"]
-    return payment
-
-
-async def approve(
-    api: Api,
-    payment_id: str,
-    *,
-    role: str = "senior_officer",
-    sub: str = "olu.scao",
-    key: str | None = None,
-) -> dict[str, Any]:
-    variables = {"id": payment_id, "key": key or new_key()}
-    data = await api.data(APPROVE, variables, role=role, sub=sub)
-    result: dict[str, Any] = data["approvePayment"]
-    return result
-
-
-async def make(
-    api: Api,
-    payment_id: str,
-    *,
-    role: str = "support_assistant",
-    sub: str = "sam.support",
-    key: str | None = None,
-) -> dict[str, Any]:
-    data = await api.data(MAKE, {"id": payment_id, "key": key or new_key()}, role=role, sub=sub)
-    result: dict[str, Any] = data["makePayment"]
-    return result
-
-
-async def cancel(
-    api: Api,
-    payment_id: str,
-    reason: str = "supplier withdrew the invoice",
-    *,
-    role: str = "assistant",
-    sub: str = "ash.assistant",
-    key: str | None = None,
-) -> dict[str, Any]:
-    variables = {"id": payment_id, "reason": reason, "key": key or new_key()}
-    result: dict[str, Any] = (await api.data(CANCEL, variables, role=role, sub=sub))[
-        "cancelPayment"
-    ]
-    return result
-
-
-async def payable(api: Api, client: dict[str, str], supplier: str, **kw: Any) -> dict[str, Any]:
-    """An invoice recorded and passed on every check (R-PAY-2)."""
-    invoice = await recorded(api, client, supplier, **kw)
-    return await check_all(api, invoice["id"])
 
 
 async def invoice_status(api: Api, invoice_id: str) -> dict[str, Any]:

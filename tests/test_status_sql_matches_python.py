@@ -25,23 +25,29 @@ from ca_api.payments import repository as payments_repository
 from ca_api.payments import rules as payments_rules
 from ca_api.payments.rules import PaymentStatus
 from tests.conftest import Api
+from tests.factories import REFUSE_LODGEMENT_DECISION as REFUSE
+from tests.factories import SUPERSEDE_DECISION as SUPERSEDE
 from tests.factories import approve as approve_decision
 from tests.factories import approve_as as approve_lodgement
+from tests.factories import approve_payment as approve
+from tests.factories import cancel_payment as cancel
 from tests.factories import (
     decision_input,
     deputy_client,
     fund,
     gift_client,
+    lodge,
     new_client,
     new_counterparty,
     new_key,
 )
+from tests.factories import fund_for_lodgement as fund_deputy
+from tests.factories import make_payment as make
+from tests.factories import payable_invoice as payable
 from tests.factories import proposed_lodgement as proposed
 from tests.factories import raised as raised_decision
-from tests.test_decisions import SUPERSEDE, refuse
-from tests.test_lodgements import REFUSE, lodge
-from tests.test_lodgements import fund as fund_deputy
-from tests.test_payments import approve, cancel, make, payable, raised
+from tests.factories import raised_payment as raised
+from tests.factories import refuse_decision as refuse
 
 
 async def _scalar(session: AsyncSession, expression: Any) -> Any:
