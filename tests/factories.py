@@ -27,12 +27,12 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ca_api import clock
+from ca_api.auth.actor import Actor
 from ca_api.auth.principal import Principal, Role
 from ca_api.clients import repository as clients_repository
 from ca_api.clients import service as clients_service
 from ca_api.clients.rules import ClientDetails, Situation
 from ca_api.common.ids import decode_uuid, encode_id
-from ca_api.context import Actor
 from ca_api.db import Database, unit_of_work
 from ca_api.errors import BusinessProblem
 from ca_api.ledger import repository as ledger_repository

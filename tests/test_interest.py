@@ -22,8 +22,8 @@ from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ca_api import clock
+from ca_api.auth.actor import Actor
 from ca_api.auth.principal import Principal, Role
-from ca_api.context import Actor
 from ca_api.db import Database
 from ca_api.ledger import service as ledger_service
 from ca_api.ledger.rules import Category

@@ -24,9 +24,9 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ca_api import clock
+from ca_api.auth.actor import Actor
 from ca_api.auth.principal import Principal, Role
 from ca_api.common.ids import decode_uuid
-from ca_api.context import Actor
 from ca_api.db import unit_of_work
 from ca_api.ledger import service as ledger
 from ca_api.ledger.rules import Category, CounterpartyKind

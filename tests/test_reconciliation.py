@@ -19,11 +19,11 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ca_api import clock
+from ca_api.auth.actor import Actor
 from ca_api.auth.principal import Principal, Role
 from ca_api.clients import service as clients
 from ca_api.clients.rules import ClientDetails, Situation
 from ca_api.common.ids import decode_uuid, encode_id
-from ca_api.context import Actor
 from ca_api.db import unit_of_work
 from ca_api.ledger import service as ledger
 from ca_api.ledger.models import Transfer

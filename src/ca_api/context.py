@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from strawberry.dataloader import DataLoader
 
+from ca_api.auth.actor import Actor
 from ca_api.auth.principal import Principal
 from ca_api.errors import ApiError, ErrorCode
 
@@ -20,14 +21,6 @@ if TYPE_CHECKING:
 
     from ca_api.config import Settings
     from ca_api.db import Database
-
-
-@dataclass
-class Actor:
-    """Who is doing a thing and in which request: what services record in the audit trail."""
-
-    principal: Principal
-    request_id: str
 
 
 @dataclass

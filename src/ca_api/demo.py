@@ -15,12 +15,12 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ca_api import clock
+from ca_api.auth.actor import Actor
 from ca_api.auth.principal import Principal, Role
 from ca_api.clients import service as clients
 from ca_api.clients.models import Client
 from ca_api.clients.repository import ClientFilter
 from ca_api.clients.rules import ClientDetails, ClientStatus, Situation
-from ca_api.context import Actor
 from ca_api.db import Database, unit_of_work
 from ca_api.decisions import service as decisions
 from ca_api.invoices import service as invoices

@@ -26,9 +26,9 @@ from ca_api.audit.checkpoints import (
 )
 from ca_api.audit.keys import Signer, verify_keys
 from ca_api.audit.models import AuditEntry
+from ca_api.auth.actor import Actor
 from ca_api.auth.tokens import ConfigurationError
 from ca_api.config import Settings
-from ca_api.context import Actor
 
 SYSTEM_STREAM = "system"
 

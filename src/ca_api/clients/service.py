@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ca_api import clock
 from ca_api.audit import service as audit
+from ca_api.auth.actor import Actor
 from ca_api.auth.principal import Principal
 from ca_api.clients import repository, rules
 from ca_api.clients.models import ClientVersion
@@ -27,7 +28,6 @@ from ca_api.clients.rules import (
     Situation,
 )
 from ca_api.common import idempotency
-from ca_api.context import Actor
 from ca_api.db import unit_of_work
 from ca_api.errors import BusinessProblem, ErrorCode, RecordNotFound, ValidationFailed
 

@@ -24,8 +24,8 @@ from ca_api import clock
 from ca_api.approvals import mechanism as approvals
 from ca_api.approvals import rules as approval_rules
 from ca_api.audit import service as audit
+from ca_api.auth.actor import Actor
 from ca_api.auth.principal import Principal
-from ca_api.context import Actor
 from ca_api.decisions import gifts, repository, rules
 from ca_api.decisions.models import Decision, DecisionEvent
 from ca_api.decisions.rules import (

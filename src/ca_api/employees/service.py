@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ca_api import clock
 from ca_api.approvals.problems import InvalidState
 from ca_api.audit import service as audit
-from ca_api.context import Actor
+from ca_api.auth.actor import Actor
 from ca_api.db import unit_of_work
 from ca_api.employees import repository, rules
 from ca_api.employees.models import CouncilEmployee

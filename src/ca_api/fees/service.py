@@ -37,8 +37,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ca_api import clock
 from ca_api.audit import service as audit
 from ca_api.audit.service import Change
+from ca_api.auth.actor import Actor
 from ca_api.common import idempotency
-from ca_api.context import Actor
 from ca_api.errors import ErrorCode, ValidationFailed
 from ca_api.fees import repository, rules
 from ca_api.fees.models import FeeCharge, FeeRun, FeeRunException

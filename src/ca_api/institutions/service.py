@@ -15,8 +15,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ca_api import clock
 from ca_api.audit import service as audit
+from ca_api.auth.actor import Actor
 from ca_api.common.rules import MAX_NAME, MAX_TEXT, text_problem
-from ca_api.context import Actor
 from ca_api.db import unit_of_work
 from ca_api.errors import RecordNotFound, ValidationFailed
 from ca_api.institutions import repository, rules

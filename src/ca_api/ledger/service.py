@@ -21,8 +21,8 @@ from sqlalchemy.orm.attributes import set_committed_value
 from ca_api import clock
 from ca_api.audit import service as audit
 from ca_api.audit.service import Change
+from ca_api.auth.actor import Actor
 from ca_api.common import idempotency
-from ca_api.context import Actor
 from ca_api.db import unit_of_work
 from ca_api.errors import ErrorCode, MoneyProblem, RecordNotFound, ValidationFailed
 from ca_api.ledger import repository, rules

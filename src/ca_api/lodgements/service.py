@@ -23,9 +23,9 @@ from ca_api.approvals import mechanism as approvals
 from ca_api.approvals.problems import InvalidState
 from ca_api.audit import service as audit
 from ca_api.audit.service import Change, jsonable
+from ca_api.auth.actor import Actor
 from ca_api.clients import service as clients
 from ca_api.common import idempotency
-from ca_api.context import Actor
 from ca_api.decisions import service as decisions
 from ca_api.decisions.rules import (
     DecisionDraft,

@@ -15,11 +15,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ca_api import clock
 from ca_api.audit import service as audit
 from ca_api.audit.service import jsonable
+from ca_api.auth.actor import Actor
 from ca_api.auth.principal import Principal
 from ca_api.clients import repository as clients_repository
 from ca_api.clients.rules import LegalRole, Situation, legal_role
 from ca_api.common import idempotency
-from ca_api.context import Actor
 from ca_api.db import unit_of_work
 from ca_api.decisions import service as decisions
 from ca_api.decisions.rules import DecisionDraft, DecisionKind
