@@ -29,12 +29,14 @@ from strawberry.extensions import AddValidationRules, MaxTokensLimiter, SchemaEx
 from strawberry.schema.config import StrawberryConfig
 from strawberry.schema.schema import validate_document
 
+from ca_api.approvals import sources
 from ca_api.approvals.schema import ApprovalQuery, ApprovalSubscription
 from ca_api.audit.schema import AuditQuery
 from ca_api.clients.schema import ClientMutation, ClientQuery
 from ca_api.common.problems import ProblemResults, returns_problems
 from ca_api.common.scalars import SCALAR_MAP
 from ca_api.config import Settings
+from ca_api.decisions import queue as decisions_queue
 from ca_api.decisions.schema import DecisionMutation, DecisionQuery
 from ca_api.employees.schema import EmployeeMutation, EmployeeQuery
 from ca_api.errors import ApiError, BusinessProblem, ErrorCode, MoneyProblem
@@ -51,6 +53,7 @@ from ca_api.lodgements.schema import LodgementMutation, LodgementQuery
 from ca_api.logs import request_id_var
 from ca_api.officers.schema import OfficerQuery
 from ca_api.orders.schema import OrderMutation
+from ca_api.payments import queue as payments_queue
 from ca_api.payments.schema import PaymentMutation, PaymentQuery
 from ca_api.placements.schema import PlacementMutation, PlacementQuery
 from ca_api.planning.schema import PlanningMutation, PlanningQuery, PlanReviewQuery
@@ -429,7 +432,13 @@ class QuietSchema(strawberry.Schema):
         return None
 
 
+# Every kind of thing that waits in the approval queue, in one place (issue 10 item 5): a new
+# approved aggregate adds its ``QueueSource`` here.
+QUEUE_SOURCES: tuple[sources.QueueSource, ...] = (decisions_queue.SOURCE, payments_queue.SOURCE)
+
+
 def build_schema(settings: Settings) -> strawberry.Schema:
+    sources.install(QUEUE_SOURCES)
     # Factories, so each request gets fresh extension instances.
     limits = DocumentLimits.of(settings)
     extensions: list[Any] = [

@@ -1,14 +1,16 @@
 """What can wait in an approval queue, and how each kind of item is read.
 
-Each kind (payments, decisions) registers a ``QueueSource``; the queue query and the live
-subscription merge what every source says. A source answers for one principal: only items that
-principal may approve now (neither raised nor written by them, ``approvals.rules.four_eyes``:
-R-ROLE-2; within their limit: R-DEC).
+Each kind (payments, decisions) has a ``QueueSource``; ``graphql.QUEUE_SOURCES`` lists them
+all, in one place, and ``build_schema`` installs them (not an import side effect). The queue query
+and the live subscription merge what every source says. A source answers for one principal: only
+items that principal may approve now (neither raised nor written by them,
+``approvals.rules.four_eyes``: R-ROLE-2; within their limit: R-DEC).
 """
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
@@ -48,5 +50,7 @@ class QueueSource(Protocol):
 SOURCES: dict[str, QueueSource] = {}
 
 
-def register(source: QueueSource) -> None:
-    SOURCES[source.kind] = source
+def install(sources: Iterable[QueueSource]) -> None:
+    """Make these the sources the queue reads, by kind (``graphql.build_schema`` calls it)."""
+    for source in sources:
+        SOURCES[source.kind] = source

@@ -1,8 +1,8 @@
 """The approval queue's source for decisions (``approvals.sources.QueueSource``, kind
 "DECISION"): RAISED decisions the principal may approve now: neither raised nor written by them
 (R-ROLE-2: not one of its authors, e.g. the budget plan's recorder), and of a kind and amount
-their role covers under the limits in force today (R-DEC-2, R-DEC-4). Registered on import;
-``decisions.schema`` imports this module, so it registers when the schema loads."""
+their role covers under the limits in force today (R-DEC-2, R-DEC-4). Listed in
+``graphql.QUEUE_SOURCES``."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ca_api import clock
-from ca_api.approvals.sources import QueueItem, register
+from ca_api.approvals.sources import QueueItem
 from ca_api.auth.principal import Principal
 from ca_api.decisions import repository, service
 from ca_api.decisions.rules import DecisionKind
@@ -82,4 +82,3 @@ class DecisionSource:
 
 
 SOURCE = DecisionSource()
-register(SOURCE)

@@ -36,14 +36,12 @@ from ca_api.common.problems import (
 )
 from ca_api.common.scalars import Money
 from ca_api.context import Context
-from ca_api.decisions import gifts, models, queue, repository, rules, service
+from ca_api.decisions import gifts, models, repository, rules, service
 from ca_api.decisions.service import DecisionView
 from ca_api.errors import ErrorCode, NotFound
 from ca_api.ledger.schema import Counterparty
 from ca_api.lodgements import surplus  # registers the surplus rule's approval check (R-INV-2)
 from ca_api.policy.rules import LimitVersion
-
-assert queue.SOURCE.kind == "DECISION"  # the queue source registers when the schema loads
 
 K = TypeVar("K")
 V = TypeVar("V")

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ca_api import clock
 from ca_api.approvals.mechanism import may_decide
 from ca_api.approvals.rules import authors_of
-from ca_api.approvals.sources import QueueItem, register
+from ca_api.approvals.sources import QueueItem
 from ca_api.auth.principal import Principal
 from ca_api.money import Pence
 from ca_api.payments import repository
@@ -95,4 +95,3 @@ class PaymentQueueSource:
 
 
 SOURCE = PaymentQueueSource()
-register(SOURCE)

@@ -48,7 +48,6 @@ from ca_api.invoices import service as invoices_service
 from ca_api.invoices.schema import Invoice, counterparty
 from ca_api.ledger.schema import Category, Counterparty
 from ca_api.payments import models, rules, service
-from ca_api.payments import queue as _queue  # noqa: F401 - registers the PAYMENT queue source
 from ca_api.payments.service import PaymentView
 from ca_api.policy.rules import LimitVersion
 
