@@ -267,6 +267,13 @@ NOT_DUPLICATE_OF = (
 )
 
 
+async def readable_client(ctx: Context, client_id: uuid.UUID, given: str) -> None:
+    """The client exists and the caller may read it (row scoping, ``service.readable``), else
+    NOT_FOUND under the id as the caller gave it. Every module's client-keyed query uses it."""
+    if not await service.readable(ctx.session, ctx.principal, client_id):
+        raise NotFound("client", given)
+
+
 def _created(done: CreatedClient) -> ClientPayload:
     return ClientPayload(client=Client.from_record(done.client), replayed=done.replayed)
 

@@ -315,6 +315,12 @@ async def get_client(
     return _record(row) if row is not None else None
 
 
+async def readable(session: AsyncSession, principal: Principal, client_id: uuid.UUID) -> bool:
+    """Row scoping by caller: the client exists and the principal may read it
+    (``repository.readable``, the predicate every repository's scoped read uses)."""
+    return await get_client(session, principal, client_id) is not None
+
+
 async def list_clients(
     session: AsyncSession,
     principal: Principal,

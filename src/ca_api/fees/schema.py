@@ -12,6 +12,7 @@ import strawberry
 from strawberry.types import Info
 
 from ca_api.auth.permissions import FEE_READ, FEE_RUN, allow
+from ca_api.clients.schema import readable_client
 from ca_api.common.ids import decode_uuid, encode_id
 from ca_api.common.pagination import Connection, connection_from_rows, page_request
 from ca_api.common.problems import IdempotencyKeyReusedProblem, ValidationProblem
@@ -23,7 +24,6 @@ from ca_api.fees.models import FeeCharge as FeeChargeRow
 from ca_api.fees.models import FeeRun as FeeRunRow
 from ca_api.fees.models import FeeRunException as FeeRunExceptionRow
 from ca_api.fees.repository import ChargeKey
-from ca_api.ledger.schema import readable_client
 
 FeeKind = rules.FeeKind
 strawberry.enum(FeeKind, description="Deputy remuneration (R-FEE-1) or OPG supervision (R-FEE-2).")

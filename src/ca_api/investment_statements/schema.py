@@ -15,6 +15,7 @@ from ca_api.auth.permissions import (
     INVESTMENT_READ,
     allow,
 )
+from ca_api.clients.schema import readable_client
 from ca_api.common.ids import decode_uuid, node_id
 from ca_api.common.pagination import Connection, connection_from_rows, page_request
 from ca_api.common.problems import (
@@ -27,7 +28,6 @@ from ca_api.common.scalars import Money
 from ca_api.context import Context
 from ca_api.decisions.schema import DecisionStatus
 from ca_api.investment_statements import rules, service
-from ca_api.ledger.schema import readable_client
 
 StatementStatus = rules.StatementStatus
 strawberry.enum(

@@ -13,6 +13,7 @@ from ca_api.auth.permissions import (
     INVESTMENT_READ,
     allow,
 )
+from ca_api.clients.schema import readable_client
 from ca_api.common.ids import decode_uuid, node_id, node_id_or_none
 from ca_api.common.problems import (
     InvalidStateProblem,
@@ -23,7 +24,6 @@ from ca_api.common.rules import decimal_text
 from ca_api.common.scalars import Money, money_or_none
 from ca_api.context import Context
 from ca_api.investments import models, rules, service
-from ca_api.ledger.schema import readable_client
 
 InvestmentKind = rules.InvestmentKind
 strawberry.enum(InvestmentKind, description="An existing investment's kind (R-INV-5).")

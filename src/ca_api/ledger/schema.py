@@ -3,7 +3,6 @@ counterparties, and reversals. Thin: parse, call the service, map the result."""
 
 from __future__ import annotations
 
-import uuid
 from datetime import date, datetime
 from typing import Annotated
 
@@ -17,7 +16,7 @@ from ca_api.auth.permissions import (
     TRANSFER_REVERSE,
     allow,
 )
-from ca_api.clients import service as clients
+from ca_api.clients.schema import readable_client
 from ca_api.common.ids import decode_uuid, encode_id
 from ca_api.common.pagination import Connection, connection_from_rows, page_request
 from ca_api.common.problems import (
@@ -192,12 +191,6 @@ ReverseTransferResult = Annotated[
     | IdempotencyKeyReusedProblem,
     strawberry.union("ReverseTransferResult"),
 ]
-
-
-async def readable_client(ctx: Context, client_id: uuid.UUID, given: str) -> None:
-    """The client exists and the caller may read it (row scoping), else NOT_FOUND."""
-    if await clients.get_client(ctx.session, ctx.principal, client_id) is None:
-        raise NotFound("client", given)
 
 
 @strawberry.type

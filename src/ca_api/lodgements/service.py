@@ -296,7 +296,7 @@ async def withdraw(
     text = reason.strip()
 
     async def work() -> CourtFundsWithdrawal:
-        if await clients.get_client(session, actor.principal, client_id) is None:
+        if not await clients.readable(session, actor.principal, client_id):
             raise Missing("Client", client_id)
         court_funds = await ledger.client_account(
             session, client_id, AccountKind.CLIENT_COURT_FUNDS

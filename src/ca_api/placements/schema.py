@@ -15,6 +15,7 @@ from ca_api.auth.permissions import (
     INVESTMENT_READ,
     allow,
 )
+from ca_api.clients.schema import readable_client
 from ca_api.common.ids import decode_uuid, node_id, node_id_or_none
 from ca_api.common.pagination import Connection, connection_from_rows, page_request
 from ca_api.common.problems import (
@@ -29,7 +30,6 @@ from ca_api.common.problems import (
 from ca_api.common.scalars import Money, Percent, money_or_none
 from ca_api.context import Context
 from ca_api.decisions.schema import DecisionStatus
-from ca_api.ledger.schema import readable_client
 from ca_api.placements import models, rules, service
 from ca_api.placements.rules import PlacementEventKind
 

@@ -15,8 +15,7 @@ from strawberry.types import Info
 
 from ca_api import clock
 from ca_api.auth.permissions import PLAN_READ, PLAN_WRITE, THRESHOLD_FLAGS_READ, allow
-from ca_api.clients import service as clients_service
-from ca_api.clients.schema import LegalRole
+from ca_api.clients.schema import LegalRole, readable_client
 from ca_api.common.ids import decode_uuid, encode_id
 from ca_api.common.pagination import Connection, connection_from_rows, page_request
 from ca_api.common.problems import (
@@ -545,8 +544,7 @@ class PlanningQuery:
         ctx = info.context
         page = page_request(first, after, default=25, maximum=ctx.settings.max_page_size)
         cid = decode_uuid("Client", client_id)
-        if await clients_service.get_client(ctx.session, ctx.principal, cid) is None:
-            raise NotFound("client", client_id)
+        await readable_client(ctx, cid, client_id)
         key = page.after_key(str, str, str)
         after_key = None
         if key is not None:

@@ -10,6 +10,7 @@ import strawberry
 from strawberry.types import Info
 
 from ca_api.auth.permissions import BENEFIT_RUN, INTEREST_RUN, LEDGER_READ, RECEIPT_WRITE, allow
+from ca_api.clients.schema import readable_client
 from ca_api.common.ids import decode_uuid, encode_id
 from ca_api.common.pagination import Connection, connection_from_rows, page_request
 from ca_api.common.problems import (
@@ -21,7 +22,7 @@ from ca_api.common.problems import (
 from ca_api.common.scalars import Money
 from ca_api.context import Context
 from ca_api.errors import ApiError, ErrorCode
-from ca_api.ledger.schema import Benefit, Category, Counterparty, Transfer, readable_client
+from ca_api.ledger.schema import Benefit, Category, Counterparty, Transfer
 from ca_api.receipts import repository, rules, service
 from ca_api.receipts.models import InterestRun as InterestRunRow
 from ca_api.receipts.service import ReceiptRecord
