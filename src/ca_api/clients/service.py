@@ -302,9 +302,11 @@ async def amend_client(
 
 
 async def lock_client(session: AsyncSession, client_id: uuid.UUID) -> str | None:
-    """Hold the client's identity row for the transaction (one placement, investment or
-    statement decided at a time per client, so two placements cannot both fit under the
-    protection limit, R-INV-4); its reference, or None."""
+    """Hold the client's identity row for the transaction; its reference, or None when there is
+    no such client. The one client-row lock every module takes: one order change, plan
+    revision, gift (so two cannot both fit the yearly limit), surplus judgement, placement,
+    investment or statement decided at a time per client (so two placements cannot both fit
+    under the protection limit, R-INV-4)."""
     return await repository.lock_client(session, client_id)
 
 

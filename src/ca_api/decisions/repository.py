@@ -94,13 +94,6 @@ def _view() -> Any:
 # --- decisions ----------------------------------------------------------------------------
 
 
-async def lock_client(session: AsyncSession, client_id: uuid.UUID) -> str | None:
-    """Hold the client's identity row for the transaction (one gift decided at a time per
-    client, so two cannot both fit the yearly limit); its reference, or None."""
-    stmt = select(Client.reference).where(Client.id == client_id).with_for_update()
-    return (await session.execute(stmt)).scalar_one_or_none()
-
-
 async def client_reference(session: AsyncSession, client_id: uuid.UUID) -> str | None:
     stmt = select(Client.reference).where(Client.id == client_id)
     return (await session.execute(stmt)).scalar_one_or_none()

@@ -26,6 +26,7 @@ from ca_api.approvals import rules as approval_rules
 from ca_api.audit import service as audit
 from ca_api.auth.actor import Actor
 from ca_api.auth.principal import Principal
+from ca_api.clients import service as clients
 from ca_api.decisions import gifts, repository, rules
 from ca_api.decisions.models import Decision, DecisionEvent
 from ca_api.decisions.rules import (
@@ -366,7 +367,7 @@ async def approve_decision(
         today = clock.today()
         version = await _authorise(session, actor, decision, today)
         if decision.kind == DecisionKind.GIFT.value:
-            await repository.lock_client(session, decision.client_id)  # one gift at a time
+            await clients.lock_client(session, decision.client_id)  # one gift at a time
             assert decision.recipient_name_key is not None
             await gifts.check_gift(
                 session,

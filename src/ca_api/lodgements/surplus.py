@@ -26,6 +26,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ca_api.clients import service as clients
 from ca_api.decisions import repository as decisions_repository
 from ca_api.decisions import service as decisions
 from ca_api.decisions.models import Decision
@@ -166,7 +167,7 @@ async def check(
     """Refuse ``amount`` unless the surplus rule allows it (SurplusRuleBroken). Call inside the
     transaction that records or moves the money: the client's row is locked until it ends, so
     lodgements and placements for one client are judged one at a time."""
-    await planning_repository.lock_client(session, client_id)
+    await clients.lock_client(session, client_id)
     judged = await judge(session, client_id, amount, on, excluding=excluding)
     refusal = judged.refusal
     if refusal is not None:

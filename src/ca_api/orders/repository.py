@@ -10,7 +10,6 @@ from typing import Any
 from sqlalchemy import Row, Table, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ca_api.clients.models import Client
 from ca_api.common.versioned import append_version
 from ca_api.orders.models import (
     Appointeeship,
@@ -27,12 +26,6 @@ from ca_api.orders.rules import (
     DeputyshipDetails,
     SupervisionType,
 )
-
-
-async def lock_client(session: AsyncSession, client_id: uuid.UUID) -> bool:
-    """Hold the client's identity row for the transaction; False when there is no such client."""
-    stmt = select(Client.id).where(Client.id == client_id).with_for_update()
-    return (await session.execute(stmt)).scalar_one_or_none() is not None
 
 
 def deputyship_values(d: DeputyshipDetails) -> dict[str, Any]:

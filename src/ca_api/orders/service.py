@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ca_api import clock
 from ca_api.audit import service as audit
 from ca_api.auth.actor import Actor
+from ca_api.clients import service as clients
 from ca_api.db import unit_of_work
 from ca_api.errors import BusinessProblem, ErrorCode, RecordNotFound, ValidationFailed
 from ca_api.orders import repository, rules
@@ -203,7 +204,7 @@ async def _record(
     _check(kind, details)
     record_id = uuid.uuid4()
     async with unit_of_work(session):
-        if not await repository.lock_client(session, client_id):
+        if await clients.lock_client(session, client_id) is None:
             raise RecordNotFound("client", str(client_id))
         await kind.insert(session, record_id, client_id)
         if supersedes is not None:
@@ -238,7 +239,7 @@ async def _amend(
         raise ValidationFailed({"reason": "is required: say why the record changes"})
     async with unit_of_work(session):
         row = await kind.current(session, record_id)
-        if row is None or not await repository.lock_client(session, row.client_id):
+        if row is None or await clients.lock_client(session, row.client_id) is None:
             raise RecordNotFound(kind.entity, str(record_id))
         before = kind.details(row)
         after = replace(before, **changes)

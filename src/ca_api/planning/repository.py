@@ -12,14 +12,7 @@ from sqlalchemy.dialects.postgresql import distinct_on
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from ca_api.clients.models import Client
 from ca_api.planning.models import BudgetPlan, BudgetPlanLine, ClientAssetDeclaration
-
-
-async def lock_client(session: AsyncSession, client_id: uuid.UUID) -> bool:
-    """Lock the client's identity row: one plan revision at a time per client."""
-    stmt = select(Client.id).where(Client.id == client_id).with_for_update()
-    return (await session.execute(stmt)).scalar_one_or_none() is not None
 
 
 async def insert_plan(session: AsyncSession, values: dict[str, Any]) -> None:

@@ -18,6 +18,7 @@ from ca_api.audit.service import jsonable
 from ca_api.auth.actor import Actor
 from ca_api.auth.principal import Principal
 from ca_api.clients import repository as clients_repository
+from ca_api.clients import service as clients
 from ca_api.clients.rules import LegalRole, Situation, legal_role
 from ca_api.common import idempotency
 from ca_api.db import unit_of_work
@@ -213,7 +214,7 @@ async def record_plan(
     _check(new)
 
     async def work() -> RecordedPlan:
-        if not await repository.lock_client(session, new.client_id):
+        if await clients.lock_client(session, new.client_id) is None:
             raise RecordNotFound("client", str(new.client_id))
         if new.supersedes_id is not None:
             old = await repository.get_plan(session, new.supersedes_id)
@@ -340,7 +341,7 @@ async def declare_assets(
         "recorded_by": actor.principal.subject,
     }
     async with unit_of_work(session):
-        if not await repository.lock_client(session, client_id):
+        if await clients.lock_client(session, client_id) is None:
             raise RecordNotFound("client", str(client_id))
         await repository.insert_declaration(session, values)
         await audit.record(
