@@ -43,7 +43,7 @@ from ca_api.lodgements.models import CourtFundsInterestRun, CourtFundsWithdrawal
 from ca_api.lodgements.repository import LodgementRow
 from ca_api.lodgements.rules import LodgementStatus
 from ca_api.money import Pence
-from ca_api.policy import repository as policy_repository
+from ca_api.policy import service as policy
 from ca_api.policy.service import PolicyMissing
 
 # A record named by its GraphQL type: its NotFoundProblem carries the opaque id.
@@ -382,7 +382,7 @@ async def _court_funds_office_account(
 
 
 async def court_funds_rates(session: AsyncSession) -> list[interest.RateFrom]:
-    return interest.rates_from(await policy_repository.figures(session, rules.COURT_FUNDS_RATE))
+    return interest.rates_from(await policy.figure_history(session, rules.COURT_FUNDS_RATE))
 
 
 async def post_interest(

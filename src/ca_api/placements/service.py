@@ -49,7 +49,7 @@ from ca_api.money import Pence, format_money
 from ca_api.placements import repository, rules
 from ca_api.placements.models import Placement, PlacementEvent
 from ca_api.placements.rules import PlacementEventKind, PlacementStatus
-from ca_api.policy import repository as policy_repository
+from ca_api.policy import service as policy
 from ca_api.policy.service import PolicyMissing
 
 Missing = RecordNotFound.of
@@ -138,7 +138,7 @@ class NewPlacement:
 
 
 async def _figure(session: AsyncSession, name: str, on: date) -> tuple[Decimal, date]:
-    row = await policy_repository.figure_on(session, name, on)
+    row = await policy.figure_on(session, name, on)
     if row is None or row.value is None:
         raise PolicyMissing(name, on)
     return Decimal(row.value), row.effective_from

@@ -41,7 +41,7 @@ from ca_api.planning.rules import (
     PrintedTotals,
     Side,
 )
-from ca_api.policy import repository as policy_repository
+from ca_api.policy import service as policy
 from ca_api.policy.service import PolicyMissing
 
 PLAN = "budget_plan"
@@ -227,7 +227,7 @@ async def record_plan(
                 raise PlanAlreadySuperseded(old.id, superseded[old.id])
         pa: PersonalAllowance | None = None
         if new.personal_allowance_last_year is not None:
-            row = await policy_repository.figure_on(session, PA_PRICE_RISE, new.plan_year_start)
+            row = await policy.figure_on(session, PA_PRICE_RISE, new.plan_year_start)
             if row is None or row.value is None:
                 raise PolicyMissing(PA_PRICE_RISE, new.plan_year_start)
             pa = rules.personal_allowance(new.personal_allowance_last_year, Decimal(row.value))
@@ -369,7 +369,7 @@ class Threshold:
 
 
 async def threshold_on(session: AsyncSession, name: str, on: date) -> Threshold:
-    row = await policy_repository.figure_on(session, name, on)
+    row = await policy.figure_on(session, name, on)
     if row is None or row.value is None:
         raise PolicyMissing(name, on)
     return Threshold(name, rules.pence_of_figure(Decimal(row.value)), row.effective_from)

@@ -16,7 +16,7 @@ from ca_api.auth.principal import Role
 from ca_api.db import unit_of_work
 from ca_api.errors import ErrorCode, MoneyProblem, ValidationFailed
 from ca_api.policy import repository, rules
-from ca_api.policy.models import ApprovalLimit, ApprovalLimitVersion
+from ca_api.policy.models import ApprovalLimit, ApprovalLimitVersion, PolicyFigure
 from ca_api.policy.rules import ApprovalSubject, LimitRow, LimitVersion
 
 
@@ -36,6 +36,16 @@ async def figure(session: AsyncSession, name: str, on: date) -> Decimal:
     if row is None or row.value is None:
         raise PolicyMissing(name, on)
     return Decimal(row.value)
+
+
+async def figure_on(session: AsyncSession, name: str, on: date) -> PolicyFigure | None:
+    """The figure's row in force on ``on`` (value and effective date), or None."""
+    return await repository.figure_on(session, name, on)
+
+
+async def figure_history(session: AsyncSession, name: str) -> Sequence[PolicyFigure]:
+    """Every effective-dated row of the figure, oldest first (a rate's history)."""
+    return await repository.figures(session, name)
 
 
 async def limits(session: AsyncSession, on: date) -> LimitVersion:

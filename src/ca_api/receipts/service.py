@@ -27,7 +27,7 @@ from ca_api.ledger import service as ledger
 from ca_api.ledger.models import Counterparty, LedgerAccount, Transfer
 from ca_api.ledger.rules import AccountKind, Category, CounterpartyKind, TransferKind
 from ca_api.money import Pence
-from ca_api.policy import repository as policy_repository
+from ca_api.policy import service as policy
 from ca_api.policy.service import PolicyMissing
 from ca_api.receipts import repository, rules
 from ca_api.receipts.models import InterestRun, Receipt
@@ -373,7 +373,7 @@ async def _bank_account(
 
 
 async def interest_rates(session: AsyncSession) -> list[interest.RateFrom]:
-    return interest.rates_from(await policy_repository.figures(session, rules.INTEREST_RATE))
+    return interest.rates_from(await policy.figure_history(session, rules.INTEREST_RATE))
 
 
 async def post_interest(
