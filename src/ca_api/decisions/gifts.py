@@ -14,7 +14,7 @@ from ca_api import clock
 from ca_api.decisions import repository, rules
 from ca_api.employees import service as employees
 from ca_api.errors import RecordNotFound, ValidationFailed
-from ca_api.ledger import repository as ledger_repository
+from ca_api.ledger import service as ledger
 from ca_api.ledger.models import Counterparty
 from ca_api.money import Pence, format_money
 from ca_api.orders import repository as orders_repository
@@ -130,7 +130,7 @@ async def recipient(
 async def gift_context(session: AsyncSession, client_id: uuid.UUID) -> GiftContext:
     """The client's estate and past giving as they stand today (R-DEC-3)."""
     today = clock.today()
-    accounts = await ledger_repository.accounts_of_client(session, client_id)
+    accounts = await ledger.accounts_of_client(session, client_id)
     order = await _gift_order(session, client_id, today)
     five_years = await repository.gifts_approved(
         session, client_id, rules.years_before(today, rules.GIFT_HISTORY_YEARS), today

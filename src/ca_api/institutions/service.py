@@ -10,7 +10,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ca_api import clock
@@ -21,9 +20,7 @@ from ca_api.db import unit_of_work
 from ca_api.errors import RecordNotFound, ValidationFailed
 from ca_api.institutions import repository, rules
 from ca_api.institutions.models import ApprovedInstitution, InstitutionProduct, InstitutionReview
-from ca_api.ledger import repository as ledger_repository
-from ca_api.ledger.models import Counterparty
-from ca_api.ledger.rules import CounterpartyKind
+from ca_api.ledger import service as ledger
 from ca_api.money import Pence
 
 Missing = RecordNotFound.of
@@ -72,24 +69,6 @@ async def list_institutions(session: AsyncSession) -> list[InstitutionView]:
     return await institution_views(session, await repository.institutions(session))
 
 
-async def _institution_counterparty(session: AsyncSession, name: str, actor: Actor) -> Counterparty:
-    made = await ledger_repository.insert_counterparty(
-        session,
-        kind=CounterpartyKind.INSTITUTION.value,
-        name=name,
-        reference=None,
-        is_council_employee=False,
-        created_by=actor.principal.subject,
-    )
-    if made is None:  # recorded as a counterparty before it was approved: the same body
-        stmt = select(Counterparty).where(
-            Counterparty.kind == CounterpartyKind.INSTITUTION.value, Counterparty.name == name
-        )
-        made = (await session.execute(stmt)).scalar_one()
-    await ledger_repository.counterparty_account(session, made)
-    return made
-
-
 async def add_institution(
     session: AsyncSession, actor: Actor, *, name: str, approved_on: date, note: str | None
 ) -> InstitutionView:
@@ -104,7 +83,7 @@ async def add_institution(
     async with unit_of_work(session):
         if await repository.institution_named(session, name) is not None:
             raise ValidationFailed({"name": f"{name!r} is on the register already"})
-        counterparty = await _institution_counterparty(session, name, actor)
+        counterparty = await ledger.institution_counterparty(session, actor, name)
         row = await repository.insert_institution(
             session,
             {

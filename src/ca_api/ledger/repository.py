@@ -145,6 +145,11 @@ async def counterparty_account(session: AsyncSession, counterparty: Counterparty
     return existing
 
 
+async def counterparty_named(session: AsyncSession, kind: str, name: str) -> Counterparty:
+    stmt = select(Counterparty).where(Counterparty.kind == kind, Counterparty.name == name)
+    return (await session.execute(stmt)).scalar_one()
+
+
 async def insert_counterparty(
     session: AsyncSession,
     *,

@@ -88,6 +88,49 @@ async def client_account(
     return await repository.create_client_account(session, client_id, kind, ACCOUNT_NAMES[kind])
 
 
+async def accounts_of_client(
+    session: AsyncSession, client_id: uuid.UUID
+) -> Sequence[LedgerAccount]:
+    """The client's accounts (every kind)."""
+    return await repository.accounts_of_client(session, client_id)
+
+
+async def accounts_of_clients(
+    session: AsyncSession, client_ids: Sequence[uuid.UUID]
+) -> Sequence[LedgerAccount]:
+    """The accounts of these clients (every kind)."""
+    return await repository.accounts_of_clients(session, client_ids)
+
+
+async def open_placement_account(
+    session: AsyncSession, client_id: uuid.UUID, name: str
+) -> LedgerAccount:
+    """A new CLIENT_PLACEMENT account for the client (one per placement, opened explicitly)."""
+    return await repository.create_client_account(
+        session, client_id, AccountKind.CLIENT_PLACEMENT, name
+    )
+
+
+async def institution_counterparty(session: AsyncSession, actor: Actor, name: str) -> Counterparty:
+    """The INSTITUTION counterparty of this name, with its account: recorded now, or as it was
+    recorded before (a body recorded as a counterparty before it was approved is the same
+    body). No audit of its own: the caller's use case records it."""
+    made = await repository.insert_counterparty(
+        session,
+        kind=CounterpartyKind.INSTITUTION.value,
+        name=name,
+        reference=None,
+        is_council_employee=False,
+        created_by=actor.principal.subject,
+    )
+    if made is None:
+        made = await repository.counterparty_named(
+            session, CounterpartyKind.INSTITUTION.value, name
+        )
+    await repository.counterparty_account(session, made)
+    return made
+
+
 async def counterparty_account(session: AsyncSession, counterparty_id: uuid.UUID) -> LedgerAccount:
     """The counterparty's account (one statement once it exists), made on first use."""
     existing = await repository.account_of_counterparty(session, counterparty_id)

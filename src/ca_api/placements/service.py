@@ -40,9 +40,8 @@ from ca_api.decisions.rules import (
 )
 from ca_api.errors import RecordNotFound, ValidationFailed
 from ca_api.institutions import service as institutions
-from ca_api.ledger import repository as ledger_repository
 from ca_api.ledger import service as ledger
-from ca_api.ledger.rules import AccountKind, Category
+from ca_api.ledger.rules import Category
 from ca_api.lodgements import surplus
 from ca_api.lodgements.rules import deputy_problem
 from ca_api.money import Pence, format_money
@@ -340,9 +339,7 @@ async def make_placement(
         # lodgements and placements approved, since the decision was (R-INV-2, R-CARE-2).
         judged = await surplus.check(session, p.client_id, p.amount, today, excluding=p.decision_id)
         name = f"Placement: {institution.institution.name} {product.name} from {p.start_date}"
-        account = await ledger_repository.create_client_account(
-            session, p.client_id, AccountKind.CLIENT_PLACEMENT, name[:200]
-        )
+        account = await ledger.open_placement_account(session, p.client_id, name[:200])
         cms = await ledger.client_account(session, p.client_id)
         transfer = await ledger.post(
             session,

@@ -26,7 +26,7 @@ from ca_api.decisions import service as decisions
 from ca_api.decisions.rules import DecisionDraft, DecisionKind
 from ca_api.decisions.service import NewDecision
 from ca_api.errors import ErrorCode, MoneyProblem, RecordNotFound, ValidationFailed
-from ca_api.ledger import repository as ledger_repository
+from ca_api.ledger import service as ledger
 from ca_api.money import Pence, format_money
 from ca_api.planning import repository, rules
 from ca_api.planning.models import BudgetPlan, BudgetPlanLine, ClientAssetDeclaration
@@ -454,7 +454,7 @@ async def threshold_flags(
         declarations = await repository.declarations_on(session, appointee_ids, on)
         assets: dict[uuid.UUID, Pence] = dict.fromkeys(appointee_ids, 0)
         if appointee_ids:
-            for account in await ledger_repository.accounts_of_clients(session, appointee_ids):
+            for account in await ledger.accounts_of_clients(session, appointee_ids):
                 if account.client_id is not None:
                     assets[account.client_id] += account.posted
         for r, role in candidates:
