@@ -27,16 +27,14 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ca_api.clients import service as clients
-from ca_api.decisions import repository as decisions_repository
 from ca_api.decisions import service as decisions
 from ca_api.decisions.models import Decision
 from ca_api.decisions.rules import DecisionEventKind, DecisionKind, DecisionStatus, decision_status
 from ca_api.errors import ErrorCode, MoneyProblem
 from ca_api.lodgements import repository as lodgements_repository
 from ca_api.money import Pence
-from ca_api.placements import repository as placements_repository
 from ca_api.placements import rules as placements_rules
-from ca_api.planning import repository as planning_repository
+from ca_api.placements import service as placements
 from ca_api.planning import service as planning
 from ca_api.planning.rules import SurplusPosition, SurplusRefusal, surplus_refusal
 from ca_api.planning.service import Threshold
@@ -94,7 +92,7 @@ class SurplusJudgement:
 async def _approved(session: AsyncSession, decision_id: uuid.UUID | None) -> bool:
     if decision_id is None:
         return False
-    events = await decisions_repository.events_of(session, [decision_id])
+    events = (await decisions.events_by_decision(session, [decision_id])).get(decision_id, [])
     status = decision_status(DecisionEventKind(e.event) for e in events)
     return status is DecisionStatus.APPROVED
 
@@ -104,17 +102,18 @@ async def _placements_committed(
 ) -> Pence:
     rows = [
         r
-        for r in await placements_repository.placements_of_client(session, client_id)
+        for r in await placements.placement_rows_of_client(session, client_id)
         if r.decision_id != excluding
     ]
     if not rows:
         return 0
     events: dict[uuid.UUID, list[str]] = {r.id: [] for r in rows}
-    for e in await placements_repository.events_of(session, [r.id for r in rows]):
+    for e in await placements.placement_events(session, [r.id for r in rows]):
         events[e.placement_id].append(e.event)
     decided: dict[uuid.UUID, list[DecisionEventKind]] = {r.decision_id: [] for r in rows}
-    for d in await decisions_repository.events_of(session, list(decided)):
-        decided[d.decision_id].append(DecisionEventKind(d.event))
+    by_decision = await decisions.events_by_decision(session, list(decided))
+    for decision_id, of_decision in by_decision.items():
+        decided[decision_id].extend(DecisionEventKind(d.event) for d in of_decision)
     total = 0
     for r in rows:
         status = placements_rules.placement_status(
@@ -137,7 +136,7 @@ async def judge(
     the INVESTMENT_PLAN decision of the lodgement or placement being judged (not counted
     against itself). The threshold is the one in force on ``on`` (PolicyMissing if none)."""
     threshold = await planning.threshold_on(session, planning.LODGEMENT_SURPLUS, on)
-    plan = (await planning_repository.current_plans_on(session, [client_id], on)).get(client_id)
+    plan = (await planning.current_plans_on(session, [client_id], on)).get(client_id)
     if plan is None:
         position = SurplusPosition(on, None, None, False, None, threshold.amount, 0)
     else:
@@ -182,7 +181,7 @@ async def _moves_money(session: AsyncSession, decision: Decision) -> bool:
         return False
     if await lodgements_repository.lodgement_of_decision(session, decision.id) is not None:
         return True
-    return await placements_repository.placement_of_decision(session, decision.id) is not None
+    return await placements.placement_of_decision(session, decision.id) is not None
 
 
 async def _on_approval(

@@ -109,6 +109,24 @@ async def placements_of_client(
     return [v for v in views if status is None or v.status is status]
 
 
+async def placement_rows_of_client(
+    session: AsyncSession, client_id: uuid.UUID
+) -> Sequence[Placement]:
+    """A client's placements as recorded (the surplus rule weighs them, ``lodgements.surplus``)."""
+    return await repository.placements_of_client(session, client_id)
+
+
+async def placement_events(
+    session: AsyncSession, placement_ids: Sequence[uuid.UUID]
+) -> Sequence[PlacementEvent]:
+    return await repository.events_of(session, placement_ids)
+
+
+async def placement_of_decision(session: AsyncSession, decision_id: uuid.UUID) -> Placement | None:
+    """The placement its INVESTMENT_PLAN decision approves, if the decision is a placement's."""
+    return await repository.placement_of_decision(session, decision_id)
+
+
 async def _replayed(session: AsyncSession, placement_id: uuid.UUID) -> PlacementView:
     return replace(await _read_placement(session, placement_id), replayed=True)
 

@@ -5,6 +5,7 @@ transaction with its audit row (R-AUD-1); a plan is never edited, a revision sup
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -155,6 +156,13 @@ async def get_plan(session: AsyncSession, plan_id: uuid.UUID) -> PlanView | None
     if plan is None:
         return None
     return (await _views(session, [plan]))[0]
+
+
+async def current_plans_on(
+    session: AsyncSession, client_ids: Sequence[uuid.UUID], on: date
+) -> dict[uuid.UUID, BudgetPlan]:
+    """Each client's plan in force on ``on`` (clients without one are left out)."""
+    return await repository.current_plans_on(session, client_ids, on)
 
 
 async def plans_of_client(
