@@ -337,6 +337,22 @@ async def list_clients(
     return [_record(r) for r in rows]
 
 
+async def active_rows(
+    session: AsyncSession,
+    principal: Principal,
+    *,
+    on: date,
+    after_reference: str | None,
+    limit: int,
+) -> Sequence[Row[Any]]:
+    """ACTIVE clients the principal may read, as current on ``on`` (with their legal roles and
+    situation), in reference order after ``after_reference``: a page of at most ``limit``."""
+    flt = repository.ClientFilter(status="ACTIVE")
+    return await repository.list_current(
+        session, principal, flt, on=on, after_reference=after_reference, limit=limit
+    )
+
+
 async def client_history(session: AsyncSession, client_id: uuid.UUID) -> Sequence[ClientVersion]:
     return await repository.history(session, client_id)
 

@@ -17,7 +17,7 @@ from ca_api.errors import RecordNotFound, ValidationFailed
 from ca_api.ledger import service as ledger
 from ca_api.ledger.models import Counterparty
 from ca_api.money import Pence, format_money
-from ca_api.orders import repository as orders_repository
+from ca_api.orders import service as orders
 from ca_api.orders.rules import is_in_force
 
 # A record named by its GraphQL type: its NotFoundProblem carries the opaque id.
@@ -49,7 +49,7 @@ class _GiftOrder:
 async def _gift_order(session: AsyncSession, client_id: uuid.UUID, on: date) -> _GiftOrder | None:
     """The client's deputyship in force on ``on`` that grants the power to make gifts (the most
     recent order, when more than one is in force); None when none does (R-ORD-1)."""
-    for row in await orders_repository.deputyships_of(session, [client_id]):
+    for row in await orders.deputyship_rows(session, [client_id]):
         if is_in_force(row.order_date, row.end_date, on) and row.power_make_gifts:
             return _GiftOrder(row.order_date, row.gift_yearly_limit)
     return None

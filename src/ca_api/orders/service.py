@@ -350,6 +350,14 @@ def _by_client(
     return out
 
 
+async def deputyship_rows(
+    session: AsyncSession, client_ids: Sequence[uuid.UUID]
+) -> Sequence[Row[Any]]:
+    """The clients' deputyships as current, newest order first (a gift's order is found among
+    them, R-ORD-1)."""
+    return await repository.deputyships_of(session, client_ids)
+
+
 async def deputyships_by_client(
     session: AsyncSession, client_ids: Sequence[uuid.UUID]
 ) -> dict[uuid.UUID, list[OrderRecord[DeputyshipDetails]]]:

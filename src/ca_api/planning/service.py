@@ -18,7 +18,6 @@ from ca_api.audit import service as audit
 from ca_api.audit.service import jsonable
 from ca_api.auth.actor import Actor
 from ca_api.auth.principal import Principal
-from ca_api.clients import repository as clients_repository
 from ca_api.clients import service as clients
 from ca_api.clients.rules import LegalRole, Situation, legal_role
 from ca_api.common import idempotency
@@ -442,10 +441,9 @@ async def threshold_flags(
     lodgement_threshold = await threshold_on(session, LODGEMENT_SURPLUS, on)
     flags: list[ThresholdFlag] = []
     after = after_reference
-    flt = clients_repository.ClientFilter(status="ACTIVE")
     while len(flags) < limit:
-        rows = await clients_repository.list_current(
-            session, principal, flt, on=on, after_reference=after, limit=BATCH
+        rows = await clients.active_rows(
+            session, principal, on=on, after_reference=after, limit=BATCH
         )
         if not rows:
             break
@@ -619,10 +617,9 @@ async def plan_reviews(
     ``REVIEW_NOTICE_DAYS`` days; in reference order. Clients being wound up are left out."""
     out: list[PlanReview] = []
     after = after_reference
-    flt = clients_repository.ClientFilter(status="ACTIVE")
     while len(out) < limit:
-        rows = await clients_repository.list_current(
-            session, principal, flt, on=on, after_reference=after, limit=BATCH
+        rows = await clients.active_rows(
+            session, principal, on=on, after_reference=after, limit=BATCH
         )
         if not rows:
             break
