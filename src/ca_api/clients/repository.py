@@ -142,6 +142,11 @@ async def get_current_for_update(session: AsyncSession, client_id: uuid.UUID) ->
     return (await session.execute(select(cc).where(cc.c.id == client_id))).one_or_none()
 
 
+async def client_exists(session: AsyncSession, client_id: uuid.UUID) -> bool:
+    stmt = select(Client.id).where(Client.id == client_id)
+    return (await session.execute(stmt)).scalar_one_or_none() is not None
+
+
 async def lock_client(session: AsyncSession, client_id: uuid.UUID) -> str | None:
     """Hold the client's identity row for the transaction; its reference, or None."""
     stmt = select(Client.reference).where(Client.id == client_id).with_for_update()

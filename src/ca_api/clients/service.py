@@ -310,6 +310,12 @@ async def lock_client(session: AsyncSession, client_id: uuid.UUID) -> str | None
     return await repository.lock_client(session, client_id)
 
 
+async def exists(session: AsyncSession, client_id: uuid.UUID) -> bool:
+    """Whether there is such a client, whoever asks (a use case that then checks its own
+    permission; a caller's read goes through ``readable``)."""
+    return await repository.client_exists(session, client_id)
+
+
 async def get_client(
     session: AsyncSession, principal: Principal, client_id: uuid.UUID
 ) -> ClientRecord | None:

@@ -94,11 +94,6 @@ def _view() -> Any:
 # --- decisions ----------------------------------------------------------------------------
 
 
-async def client_reference(session: AsyncSession, client_id: uuid.UUID) -> str | None:
-    stmt = select(Client.reference).where(Client.id == client_id)
-    return (await session.execute(stmt)).scalar_one_or_none()
-
-
 async def get_counterparty(
     session: AsyncSession, counterparty_id: uuid.UUID
 ) -> Counterparty | None:

@@ -172,7 +172,7 @@ async def _insert_new(
         problems["recipient_counterparty_id"] = "only a gift has a recipient"
     if problems:
         raise ValidationFailed(problems)
-    if await repository.client_reference(session, new.client_id) is None:
+    if not await clients.exists(session, new.client_id):
         raise Missing("Client", new.client_id)
     name_key: str | None = None
     if d.kind is DecisionKind.GIFT:

@@ -125,11 +125,6 @@ def invoice_status_of(invoice_id: Any) -> ColumnElement[str]:
 # --- reading other modules' rows ----------------------------------------------------------
 
 
-async def client_exists(session: AsyncSession, client_id: uuid.UUID) -> bool:
-    stmt = select(Client.id).where(Client.id == client_id)
-    return (await session.execute(stmt)).scalar_one_or_none() is not None
-
-
 async def get_counterparty(
     session: AsyncSession, counterparty_id: uuid.UUID
 ) -> Counterparty | None:

@@ -24,6 +24,7 @@ from ca_api.approvals.problems import InvalidState
 from ca_api.audit import service as audit
 from ca_api.auth.actor import Actor
 from ca_api.auth.principal import Principal
+from ca_api.clients import service as clients
 from ca_api.common import idempotency
 from ca_api.db import unit_of_work
 from ca_api.errors import ApiError, ErrorCode, MoneyProblem, RecordNotFound, ValidationFailed
@@ -134,7 +135,7 @@ async def client_and_counterparty(
     session: AsyncSession, client_id: uuid.UUID, counterparty_id: uuid.UUID
 ) -> Counterparty:
     """The counterparty, once the client and it are known to exist (each a NotFound)."""
-    if not await repository.client_exists(session, client_id):
+    if not await clients.exists(session, client_id):
         raise Missing("Client", client_id)
     counterparty = await repository.get_counterparty(session, counterparty_id)
     if counterparty is None:
