@@ -22,11 +22,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ca_api.common.idempotency import KeyReused
 from ca_api.db import Database, unit_of_work
-from ca_api.errors import ErrorCode
+from ca_api.errors import ErrorCode, InvalidState
 from ca_api.ledger import service as ledger
 from ca_api.ledger.models import Transfer
 from ca_api.ledger.rules import AccountKind, Category
-from ca_api.ledger.service import InsufficientFunds, InvalidState
+from ca_api.ledger.service import InsufficientFunds
 from tests.factories import (
     LEDGER_ACTOR,
     Books,

@@ -37,11 +37,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ca_api.common import idempotency
 from ca_api.common.idempotency import KeyReused
 from ca_api.db import Database, SerialSession
+from ca_api.errors import InvalidState
 from ca_api.ledger import repository
 from ca_api.ledger import service as ledger
 from ca_api.ledger.models import Transfer
 from ca_api.ledger.rules import Category, CounterpartyKind
-from ca_api.ledger.service import InsufficientFunds, InvalidState
+from ca_api.ledger.service import InsufficientFunds
 from tests.factories import (
     LEDGER_ACTOR,
     account_of,

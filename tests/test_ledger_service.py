@@ -16,12 +16,12 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ca_api.common.idempotency import KeyReused
-from ca_api.errors import ErrorCode, RecordNotFound, ValidationFailed
+from ca_api.errors import ErrorCode, InvalidState, RecordNotFound, ValidationFailed
 from ca_api.ledger import rules
 from ca_api.ledger import service as ledger
 from ca_api.ledger.models import Transfer
 from ca_api.ledger.rules import Category, TransferKind
-from ca_api.ledger.service import InsufficientFunds, InvalidState
+from ca_api.ledger.service import InsufficientFunds
 from tests.factories import (
     LEDGER_ACTOR,
     Books,

@@ -118,3 +118,11 @@ class MoneyProblem(BusinessProblem):
         super().__init__(message)
         self.code = code
         self.details = details
+
+
+class InvalidState(MoneyProblem):
+    """The thing is not in a state the change may start from: its transition table says no, or
+    the ledger's (a hold already posted, a transfer already reversed). One class for all."""
+
+    def __init__(self, message: str, **details: object) -> None:
+        super().__init__(ErrorCode.INVALID_STATE, message, **details)

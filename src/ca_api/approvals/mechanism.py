@@ -42,11 +42,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ca_api.approvals import events as queue_events
-from ca_api.approvals.problems import FourEyes, InvalidState, OverApprovalLimit
+from ca_api.approvals.problems import FourEyes, OverApprovalLimit
 from ca_api.approvals.rules import four_eyes
 from ca_api.auth.actor import Actor
 from ca_api.auth.principal import Principal
 from ca_api.common import idempotency
+from ca_api.errors import InvalidState
 from ca_api.money import Pence
 from ca_api.policy import service as policy
 from ca_api.policy.rules import ApprovalSubject, LimitVersion, lowest_approver, may_approve

@@ -11,13 +11,6 @@ from ca_api.errors import ErrorCode, MoneyProblem
 from ca_api.money import Pence
 
 
-class InvalidState(MoneyProblem):
-    """The thing is not in a state the change may start from (its transition table says no)."""
-
-    def __init__(self, message: str, **details: object) -> None:
-        super().__init__(ErrorCode.INVALID_STATE, message, **details)
-
-
 class FourEyes(MoneyProblem):
     """R-ROLE-2: the caller raised the thing, or wrote some of it (one of its authors).
 

@@ -12,14 +12,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ca_api import clock
-from ca_api.approvals.problems import InvalidState
 from ca_api.audit import service as audit
 from ca_api.auth.actor import Actor
 from ca_api.db import unit_of_work
 from ca_api.employees import repository, rules
 from ca_api.employees.models import CouncilEmployee
 from ca_api.employees.rules import normalise_name as normalise_name
-from ca_api.errors import RecordNotFound, ValidationFailed
+from ca_api.errors import InvalidState, RecordNotFound, ValidationFailed
 
 # A record named by its GraphQL type: its NotFoundProblem carries the opaque id.
 Missing = RecordNotFound.of

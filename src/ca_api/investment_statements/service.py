@@ -16,7 +16,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ca_api import clock
 from ca_api.approvals import mechanism as approvals
-from ca_api.approvals.problems import InvalidState
 from ca_api.audit import service as audit
 from ca_api.auth.actor import Actor
 from ca_api.clients import service as clients
@@ -24,7 +23,7 @@ from ca_api.common.rules import MAX_TEXT, text_problem
 from ca_api.decisions import rules as decision_rules
 from ca_api.decisions import service as decisions
 from ca_api.decisions.rules import DecisionDraft, DecisionEventKind, DecisionKind, DecisionStatus
-from ca_api.errors import RecordNotFound, ValidationFailed
+from ca_api.errors import InvalidState, RecordNotFound, ValidationFailed
 from ca_api.investment_statements import repository, rules
 from ca_api.investment_statements.models import InvestmentStatement
 from ca_api.investment_statements.rules import StatementStatus

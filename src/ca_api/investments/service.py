@@ -12,13 +12,12 @@ from decimal import Decimal
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ca_api import clock
-from ca_api.approvals.problems import InvalidState
 from ca_api.audit import service as audit
 from ca_api.auth.actor import Actor
 from ca_api.clients import service as clients
 from ca_api.common.rules import MAX_NAME, MAX_TEXT, text_problem
 from ca_api.db import unit_of_work
-from ca_api.errors import RecordNotFound, ValidationFailed
+from ca_api.errors import InvalidState, RecordNotFound, ValidationFailed
 from ca_api.investments import repository, rules
 from ca_api.investments.models import ExistingInvestment
 from ca_api.investments.rules import InvestmentKind

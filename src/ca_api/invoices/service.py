@@ -20,14 +20,20 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ca_api import clock
-from ca_api.approvals.problems import InvalidState
 from ca_api.audit import service as audit
 from ca_api.auth.actor import Actor
 from ca_api.auth.principal import Principal
 from ca_api.clients import service as clients
 from ca_api.common import idempotency
 from ca_api.db import unit_of_work
-from ca_api.errors import ApiError, ErrorCode, MoneyProblem, RecordNotFound, ValidationFailed
+from ca_api.errors import (
+    ApiError,
+    ErrorCode,
+    InvalidState,
+    MoneyProblem,
+    RecordNotFound,
+    ValidationFailed,
+)
 from ca_api.invoices import repository, rules
 from ca_api.invoices.models import Invoice, InvoiceCheck, InvoiceEvent, InvoiceItem
 from ca_api.invoices.rules import (

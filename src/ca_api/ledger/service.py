@@ -24,7 +24,13 @@ from ca_api.audit.service import Change
 from ca_api.auth.actor import Actor
 from ca_api.common import idempotency
 from ca_api.db import unit_of_work
-from ca_api.errors import ErrorCode, MoneyProblem, RecordNotFound, ValidationFailed
+from ca_api.errors import (
+    ErrorCode,
+    InvalidState,
+    MoneyProblem,
+    RecordNotFound,
+    ValidationFailed,
+)
 from ca_api.ledger import repository, rules
 from ca_api.ledger.models import Counterparty, LedgerAccount, Transfer
 from ca_api.ledger.rules import AccountKind, Category, CounterpartyKind, TransferKind
@@ -47,11 +53,6 @@ class InsufficientFunds(MoneyProblem):
 
 # Client accounts whose money is with the Court Funds Office or an institution (R-INV-2).
 INVESTED = frozenset({AccountKind.CLIENT_COURT_FUNDS.value, AccountKind.CLIENT_PLACEMENT.value})
-
-
-class InvalidState(MoneyProblem):
-    def __init__(self, message: str, **details: object) -> None:
-        super().__init__(ErrorCode.INVALID_STATE, message, **details)
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ca_api import clock
 from ca_api.approvals import mechanism as approvals
-from ca_api.approvals.problems import InvalidState
 from ca_api.audit import service as audit
 from ca_api.audit.service import Change, jsonable
 from ca_api.auth.actor import Actor
@@ -33,7 +32,7 @@ from ca_api.decisions.rules import (
     validate_decision,
 )
 from ca_api.decisions.service import NewDecision
-from ca_api.errors import RecordNotFound, ValidationFailed
+from ca_api.errors import InvalidState, RecordNotFound, ValidationFailed
 from ca_api.ledger import interest
 from ca_api.ledger import service as ledger
 from ca_api.ledger.models import LedgerAccount

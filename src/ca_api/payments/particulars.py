@@ -9,9 +9,8 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ca_api.approvals.problems import InvalidState
 from ca_api.auth.actor import Actor
-from ca_api.errors import ApiError, ErrorCode, ValidationFailed
+from ca_api.errors import ApiError, ErrorCode, InvalidState, ValidationFailed
 from ca_api.invoices import rules as invoice_rules
 from ca_api.invoices import service as invoices
 from ca_api.invoices.rules import InvoiceKind, InvoiceStatus

@@ -21,12 +21,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ca_api import clock
 from ca_api.approvals import mechanism as approvals
 from ca_api.approvals import rules as approval_rules
-from ca_api.approvals.problems import InvalidState
 from ca_api.audit import service as audit
 from ca_api.auth.actor import Actor
 from ca_api.auth.principal import Principal
 from ca_api.db import unit_of_work
-from ca_api.errors import RecordNotFound, ValidationFailed
+from ca_api.errors import InvalidState, RecordNotFound, ValidationFailed
 from ca_api.invoices import service as invoices
 from ca_api.invoices.rules import InvoiceStatus
 from ca_api.ledger import service as ledger

@@ -25,7 +25,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ca_api import clock
 from ca_api.approvals import mechanism as approvals
-from ca_api.approvals.problems import InvalidState
 from ca_api.audit import service as audit
 from ca_api.auth.actor import Actor
 from ca_api.clients import service as clients
@@ -38,7 +37,7 @@ from ca_api.decisions.rules import (
     DecisionStatus,
     decision_status,
 )
-from ca_api.errors import RecordNotFound, ValidationFailed
+from ca_api.errors import InvalidState, RecordNotFound, ValidationFailed
 from ca_api.institutions import service as institutions
 from ca_api.ledger import service as ledger
 from ca_api.ledger.rules import Category
