@@ -6,7 +6,7 @@ import base64
 import binascii
 import json
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Generic, TypeVar
@@ -142,3 +142,23 @@ def connection_from_rows(
         edges=edges,
         page_info=PageInfo(has_next_page=has_next, end_cursor=edges[-1].cursor if edges else None),
     )
+
+
+async def paginate(
+    first: int | None,
+    after: str | None,
+    *,
+    default: int,
+    maximum: int,
+    cursor: Callable[[PageRequest], K],
+    fetch: Callable[[K, int], Awaitable[Sequence[R]]],
+    key: Callable[[R], Sequence[Any]],
+    node: Callable[[R], T],
+) -> Connection[T]:
+    """One page of a list, the one way every list resolver pages: the page asked for is checked
+    (``page_request``), ``cursor`` reads the sort key after which to start (a
+    ``PageRequest.after_*``), ``fetch(after_key, limit)`` reads ``first + 1`` rows in the
+    list's order, and ``key`` and ``node`` make each kept row's cursor and node."""
+    page = page_request(first, after, default=default, maximum=maximum)
+    rows = await fetch(cursor(page), page.first + 1)
+    return connection_from_rows(rows, page, key=key, node=node)

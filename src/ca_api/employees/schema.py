@@ -10,9 +10,10 @@ import strawberry
 from strawberry.types import Info
 
 from ca_api.auth.permissions import DECISION_READ, EMPLOYEE_REGISTER_WRITE, allow
-from ca_api.common.ids import decode_uuid, encode_id
-from ca_api.common.pagination import Connection, connection_from_rows, page_request
+from ca_api.common.ids import decode_uuid
+from ca_api.common.pagination import Connection, PageRequest, paginate
 from ca_api.common.problems import InvalidStateProblem, NotFoundProblem, ValidationProblem
+from ca_api.common.types import from_source
 from ca_api.context import Context
 from ca_api.employees import service
 from ca_api.employees.service import EmployeeView
@@ -24,16 +25,7 @@ class CouncilEmployee:
 
     @classmethod
     def from_view(cls, view: EmployeeView) -> CouncilEmployee:
-        return cls(
-            view=view,
-            id=strawberry.ID(encode_id("CouncilEmployee", view.employee.id)),
-            name=view.employee.name,
-            employee_number=view.employee.employee_number,
-            date_of_birth=view.employee.date_of_birth,
-            left_on=view.left_on,
-            recorded_by=view.employee.recorded_by,
-            recorded_at=view.employee.recorded_at,
-        )
+        return from_source(cls, view.employee, view=view, left_on=view.left_on)
 
     id: strawberry.ID
     name: str
@@ -74,15 +66,15 @@ class EmployeeQuery:
         self, info: Info[Context, None], first: int | None = None, after: str | None = None
     ) -> Connection[CouncilEmployee]:
         ctx = info.context
-        page = page_request(first, after, default=25, maximum=ctx.settings.max_page_size)
-        views = await service.list_employees(
-            ctx.session, after=page.after_text_id(), limit=page.first + 1
-        )
-        return connection_from_rows(
-            views,
-            page,
+        return await paginate(
+            first,
+            after,
+            default=25,
+            maximum=ctx.settings.max_page_size,
+            cursor=PageRequest.after_text_id,
+            fetch=lambda key, limit: service.list_employees(ctx.session, after=key, limit=limit),
             key=lambda v: [v.employee.name_key, str(v.employee.id)],
-            node=lambda v: CouncilEmployee.from_view(v),
+            node=CouncilEmployee.from_view,
         )
 
 
