@@ -7,11 +7,11 @@ and closes it when the response is sent.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import MetaData
+from sqlalchemy import ColumnElement, MetaData, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -32,6 +32,22 @@ NAMING_CONVENTION = {
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+M = TypeVar("M", bound=Base)
+
+
+async def rows_where_in(
+    session: AsyncSession,
+    model: type[M],
+    column: Any,
+    values: Iterable[Any],
+    *order_by: ColumnElement[Any] | Any,
+) -> Sequence[M]:
+    """The rows of ``model`` whose ``column`` is one of ``values``, in ``order_by`` order: the
+    one way a repository loads the children of a batch of parents (a loader's query)."""
+    stmt = select(model).where(column.in_(set(values))).order_by(*order_by)
+    return (await session.execute(stmt)).scalars().all()
 
 
 def async_url(url: str) -> str:

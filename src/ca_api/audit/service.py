@@ -53,10 +53,10 @@ def jsonable(value: Any) -> Any:
 async def record(
     session: AsyncSession,
     actor: Actor,
-    *,
     entity_type: str,
     entity_id: uuid.UUID | str,
     action: str,
+    *,
     before: Any = None,
     after: Any = None,
     reason: str | None = None,
