@@ -14,11 +14,9 @@ import json
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
-from sqlalchemy import select, update
-from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ca_api.common.idempotency_models import IdempotencyKey
+from ca_api.common import idempotency_repository as repository
 from ca_api.db import unit_of_work
 from ca_api.errors import ErrorCode, MoneyProblem, ValidationFailed
 
@@ -51,32 +49,16 @@ async def claim(
             {"idempotency_key": f"must be {MIN_KEY} to {MAX_KEY} characters (a UUID is ideal)"}
         )
     digest = request_hash(operation, payload)
-    claimed = await session.execute(
-        insert(IdempotencyKey)
-        .values(principal=principal, key=key, operation=operation, request_hash=digest)
-        .on_conflict_do_nothing()
-        .returning(IdempotencyKey.key)
-    )
-    if claimed.scalar_one_or_none() is not None:
+    if await repository.insert_claim(session, principal, key, operation, digest):
         return None
-    row = (
-        await session.execute(
-            select(IdempotencyKey).where(
-                IdempotencyKey.principal == principal, IdempotencyKey.key == key
-            )
-        )
-    ).scalar_one()
+    row = await repository.get_key(session, principal, key)
     if row.operation != operation or row.request_hash != digest or row.result is None:
         raise KeyReused(key)
     return dict(row.result)
 
 
 async def complete(session: AsyncSession, principal: str, key: str, result: dict[str, Any]) -> None:
-    await session.execute(
-        update(IdempotencyKey)
-        .where(IdempotencyKey.principal == principal, IdempotencyKey.key == key)
-        .values(result=result)
-    )
+    await repository.store_result(session, principal, key, result)
 
 
 async def run_once(
