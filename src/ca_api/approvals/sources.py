@@ -47,6 +47,28 @@ class QueueSource(Protocol):
         ...
 
 
+class QuerySource:
+    """A ``QueueSource`` that reads its items with one query, all of them or the one asked for:
+    a subclass names its ``kind`` and writes ``items``."""
+
+    kind: str
+
+    async def items(
+        self, session: AsyncSession, principal: Principal, item_id: uuid.UUID | None
+    ) -> list[QueueItem]:
+        """The items the principal may approve now, oldest first; only ``item_id``'s if given."""
+        raise NotImplementedError
+
+    async def awaiting(self, session: AsyncSession, principal: Principal) -> list[QueueItem]:
+        return await self.items(session, principal, None)
+
+    async def one(
+        self, session: AsyncSession, principal: Principal, item_id: uuid.UUID
+    ) -> QueueItem | None:
+        items = await self.items(session, principal, item_id)
+        return items[0] if items else None
+
+
 SOURCES: dict[str, QueueSource] = {}
 
 

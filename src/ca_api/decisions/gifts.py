@@ -83,9 +83,12 @@ async def check_gift(
     amount: Pence,
     recipient_name_key: str,
     recipient_dob: date | None,
-    counterparty: Counterparty | None,
+    counterparty_id: uuid.UUID | None,
     on: date,
 ) -> None:
+    """A gift may be made (R-ORD-1, R-ROLE-3, R-DEC-3), else ValidationFailed; an unknown
+    recipient counterparty is a NotFound."""
+    counterparty = await recipient(session, counterparty_id)
     order = await _gift_order(session, client_id, on)
     if order is None:
         raise ValidationFailed(

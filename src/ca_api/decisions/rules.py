@@ -6,8 +6,9 @@ from __future__ import annotations
 import calendar
 import enum
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import date
+from typing import Any
 
 from ca_api.approvals.rules import StatusTable, status_of, transition_allowed
 from ca_api.approvals.rules import four_eyes as four_eyes  # R-ROLE-2, for decisions too
@@ -145,18 +146,20 @@ def _text(value: str | None) -> str | None:
 
 
 def tidy(d: DecisionDraft) -> DecisionDraft:
-    return DecisionDraft(
-        kind=d.kind,
-        amount=d.amount,
+    return replace(
+        d,
         what_was_decided=d.what_was_decided.strip(),
         best_interests_reason=d.best_interests_reason.strip(),
         consulted=d.consulted.strip(),
-        client_involved=d.client_involved,
         why_client_not_involved=_text(d.why_client_not_involved),
         notes=_text(d.notes),
         recipient_name=_text(d.recipient_name),
-        recipient_date_of_birth=d.recipient_date_of_birth,
     )
+
+
+def stored(d: DecisionDraft) -> dict[str, Any]:
+    """The draft's fields as a decision row stores them (the kind by its value)."""
+    return asdict(d) | {"kind": d.kind.value}
 
 
 def validate_decision(d: DecisionDraft, today: date) -> dict[str, str]:
