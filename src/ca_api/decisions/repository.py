@@ -28,11 +28,8 @@ from ca_api.approvals.repository import before_any, has_events, status_arms, sta
 from ca_api.auth.permissions import DECISION_READ
 from ca_api.auth.principal import Principal
 from ca_api.clients.models import Client
-from ca_api.decisions.models import (
-    Decision,
-    DecisionAuthor,
-    DecisionEvent,
-)
+from ca_api.db import rows_where_in
+from ca_api.decisions.models import Decision, DecisionAuthor, DecisionEvent
 from ca_api.decisions.rules import (
     DECISION_STATUSES,
     DecisionEventKind,
@@ -94,14 +91,6 @@ def _view() -> Any:
 # --- decisions ----------------------------------------------------------------------------
 
 
-async def get_counterparty(
-    session: AsyncSession, counterparty_id: uuid.UUID
-) -> Counterparty | None:
-    return (
-        await session.execute(select(Counterparty).where(Counterparty.id == counterparty_id))
-    ).scalar_one_or_none()
-
-
 async def counterparties(
     session: AsyncSession, ids: Sequence[uuid.UUID]
 ) -> dict[uuid.UUID, Counterparty]:
@@ -136,12 +125,9 @@ async def lock_decision(session: AsyncSession, decision_id: uuid.UUID) -> Decisi
 
 
 async def events_of(session: AsyncSession, ids: Sequence[uuid.UUID]) -> Sequence[DecisionEvent]:
-    stmt = (
-        select(DecisionEvent)
-        .where(DecisionEvent.decision_id.in_(ids))
-        .order_by(DecisionEvent.decision_id, DecisionEvent.id)
-    )
-    return (await session.execute(stmt)).scalars().all()
+    """The decisions' events, by decision then oldest first."""
+    by = DecisionEvent.decision_id
+    return await rows_where_in(session, DecisionEvent, by, ids, by, DecisionEvent.id)
 
 
 async def get_decision(

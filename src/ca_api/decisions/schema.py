@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import fields
 from datetime import date, datetime
 from typing import Annotated, Any, TypeVar
 
@@ -290,23 +291,15 @@ class DecisionInput:
     )
 
     def to_new(self) -> service.NewDecision:
+        counterparty = self.recipient_counterparty_id
+        # Every field of the draft is the input's of the same name.
+        draft = {f.name: getattr(self, f.name) for f in fields(rules.DecisionDraft)}
         return service.NewDecision(
             client_id=decode_uuid("Client", self.client_id),
-            recipient_counterparty_id=decode_uuid("Counterparty", self.recipient_counterparty_id)
-            if self.recipient_counterparty_id
+            recipient_counterparty_id=decode_uuid("Counterparty", counterparty)
+            if counterparty
             else None,
-            draft=rules.DecisionDraft(
-                kind=self.kind,
-                amount=self.amount,
-                what_was_decided=self.what_was_decided,
-                best_interests_reason=self.best_interests_reason,
-                consulted=self.consulted,
-                client_involved=self.client_involved,
-                why_client_not_involved=self.why_client_not_involved,
-                notes=self.notes,
-                recipient_name=self.recipient_name,
-                recipient_date_of_birth=self.recipient_date_of_birth,
-            ),
+            draft=rules.DecisionDraft(**draft),
         )
 
 

@@ -12,10 +12,11 @@ same transaction (``approvals.events``).
 from __future__ import annotations
 
 import uuid
-from collections import defaultdict
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
+from itertools import groupby
+from operator import attrgetter
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -146,15 +147,14 @@ async def _insert_new(
     if d.kind is DecisionKind.GIFT:
         assert d.recipient_name is not None  # validated above
         name_key = rules.normalise_name(d.recipient_name)
-        await gifts.check_gift(
-            session,
-            client_id=new.client_id,
-            amount=d.amount,
-            recipient_name_key=name_key,
-            recipient_dob=d.recipient_date_of_birth,
-            counterparty_id=new.recipient_counterparty_id,
-            on=today,
+        gift = gifts.Gift(
+            new.client_id,
+            d.amount,
+            name_key,
+            d.recipient_date_of_birth,
+            new.recipient_counterparty_id,
         )
+        await gifts.check_gift(session, gift, today)
     decision_id = uuid.uuid4()
     values = {
         "id": decision_id,
@@ -344,15 +344,14 @@ async def _approval_checks(
     if decision.kind == DecisionKind.GIFT.value:
         await clients.lock_client(session, decision.client_id)  # one gift at a time
         assert decision.recipient_name_key is not None
-        await gifts.check_gift(
-            session,
-            client_id=decision.client_id,
-            amount=decision.amount,
-            recipient_name_key=decision.recipient_name_key,
-            recipient_dob=decision.recipient_date_of_birth,
-            counterparty_id=decision.recipient_counterparty_id,
-            on=today,
+        gift = gifts.Gift(
+            decision.client_id,
+            decision.amount,
+            decision.recipient_name_key,
+            decision.recipient_date_of_birth,
+            decision.recipient_counterparty_id,
         )
+        await gifts.check_gift(session, gift, today)
     judged: dict[str, Any] = {}
     for check in APPROVAL_CHECKS:
         judged |= await check(session, decision, today) or {}
@@ -435,7 +434,5 @@ async def decisions_by_id(
 async def events_by_decision(
     session: AsyncSession, ids: Sequence[uuid.UUID]
 ) -> dict[uuid.UUID, list[DecisionEvent]]:
-    grouped: dict[uuid.UUID, list[DecisionEvent]] = defaultdict(list)
-    for e in await repository.events_of(session, ids):
-        grouped[e.decision_id].append(e)
-    return grouped
+    events = await repository.events_of(session, ids)  # by decision
+    return {key: list(group) for key, group in groupby(events, attrgetter("decision_id"))}
