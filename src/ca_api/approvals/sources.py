@@ -21,6 +21,21 @@ from ca_api.auth.principal import Principal
 from ca_api.money import Pence
 
 
+class Raised(Protocol):
+    """An approvable aggregate's row, as the queue reads it (a payment, a decision)."""
+
+    @property
+    def id(self) -> uuid.UUID: ...
+    @property
+    def client_id(self) -> uuid.UUID: ...
+    @property
+    def amount(self) -> Pence: ...
+    @property
+    def raised_by(self) -> str: ...
+    @property
+    def raised_at(self) -> datetime: ...
+
+
 @dataclass(frozen=True)
 class QueueItem:
     kind: str  # the source's kind: "PAYMENT", "DECISION"
@@ -31,6 +46,20 @@ class QueueItem:
     summary: str  # e.g. "Payment to British Gas", "Gift to Jane Doe"
     raised_by: str
     raised_at: datetime
+
+    @classmethod
+    def of(cls, kind: str, row: Raised, client_reference: str, summary: str) -> QueueItem:
+        """The item for an aggregate's row: its id, client, amount, and who raised it when."""
+        return cls(
+            kind=kind,
+            id=row.id,
+            client_id=row.client_id,
+            client_reference=client_reference,
+            amount=row.amount,
+            summary=summary,
+            raised_by=row.raised_by,
+            raised_at=row.raised_at,
+        )
 
 
 class QueueSource(Protocol):

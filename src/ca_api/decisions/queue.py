@@ -15,6 +15,7 @@ from ca_api import clock
 from ca_api.approvals.sources import QuerySource, QueueItem
 from ca_api.auth.principal import Principal
 from ca_api.decisions import reads, repository, service
+from ca_api.decisions.models import Decision
 from ca_api.decisions.rules import DecisionKind
 
 _LABEL = {
@@ -37,17 +38,9 @@ def summary(kind: str, what: str, recipient: str | None) -> str:
 
 
 def _item(row: Any) -> QueueItem:
-    d = row[0]
-    return QueueItem(
-        kind=service.QUEUE_KIND,
-        id=d.id,
-        client_id=d.client_id,
-        client_reference=row.client_reference,
-        amount=d.amount,
-        summary=summary(d.kind, d.what_was_decided, d.recipient_name),
-        raised_by=d.raised_by,
-        raised_at=d.raised_at,
-    )
+    d: Decision = row[0]
+    what = summary(d.kind, d.what_was_decided, d.recipient_name)
+    return QueueItem.of(service.QUEUE_KIND, d, row.client_reference, what)
 
 
 class DecisionSource(QuerySource):

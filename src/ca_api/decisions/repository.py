@@ -8,19 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import (
-    ColumnElement,
-    Row,
-    and_,
-    exists,
-    false,
-    func,
-    insert,
-    not_,
-    or_,
-    select,
-    true,
-)
+from sqlalchemy import ColumnElement, Row, exists, false, func, insert, not_, select, true, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -172,12 +160,7 @@ async def list_decisions(
     if flt.status is not None:
         stmt = stmt.where(status_of(Decision.id) == flt.status.value)
     if after is not None:
-        stmt = stmt.where(
-            or_(
-                Decision.raised_at < after[0],
-                and_(Decision.raised_at == after[0], Decision.id < after[1]),
-            )
-        )
+        stmt = stmt.where(tuple_(Decision.raised_at, Decision.id) < tuple_(*after))
     stmt = stmt.order_by(Decision.raised_at.desc(), Decision.id.desc()).limit(limit)
     return (await session.execute(stmt)).all()
 
