@@ -4,21 +4,36 @@ from __future__ import annotations
 
 import enum
 import uuid
-from collections.abc import AsyncGenerator
-from datetime import UTC, datetime
+from collections.abc import AsyncGenerator, Sequence
+from datetime import UTC, date, datetime
+from typing import Any
 
 import strawberry
 from strawberry.types import Info
 
+from ca_api import clock
+from ca_api.approvals import mechanism as approvals
 from ca_api.approvals import queue
 from ca_api.approvals.sources import QueueItem
 from ca_api.auth.permissions import APPROVAL_QUEUE_READ, allow
+from ca_api.common import loaders
 from ca_api.common.ids import encode_id
 from ca_api.common.pagination import Connection, paginate
 from ca_api.common.scalars import Money
 from ca_api.common.types import from_source
 from ca_api.context import Context
 from ca_api.errors import ApiError, ErrorCode
+from ca_api.policy.rules import LimitVersion
+
+
+async def limits_today(ctx: Context) -> LimitVersion | None:
+    """The approval limits in force today, read once per request (every ``canApprove`` of a
+    page asks); None when none are (nobody may approve)."""
+
+    async def fetch(session: Any, days: Sequence[date]) -> dict[date, LimitVersion | None]:
+        return {d: await approvals.limits_on(session, d) for d in days}
+
+    return await loaders.one(ctx, "approvals.limits", fetch).load(clock.today())
 
 
 def _type_name(kind: str) -> str:

@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ca_api import clock
+from ca_api.approvals import mechanism as approvals
 from ca_api.approvals.sources import QuerySource, QueueItem
 from ca_api.auth.principal import Principal
 from ca_api.decisions import reads, repository, service
@@ -49,7 +50,7 @@ class DecisionSource(QuerySource):
     async def items(
         self, session: AsyncSession, principal: Principal, item_id: uuid.UUID | None
     ) -> list[QueueItem]:
-        version = await reads.limits_on(session, clock.today())
+        version = await approvals.limits_on(session, clock.today())
         if version is None:
             return []
         rows = await repository.awaiting(

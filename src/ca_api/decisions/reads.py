@@ -71,10 +71,6 @@ async def counterparties_by_id(
     return await repository.counterparties(session, ids)
 
 
-# The approval limits in force on a date; None when none are (nobody may decide).
-limits_on = approvals.limits_on
-
-
 def can_decide(
     principal: Principal,
     raised_by: str,

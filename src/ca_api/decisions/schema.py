@@ -16,6 +16,7 @@ import strawberry
 from strawberry.types import Info
 
 from ca_api import clock
+from ca_api.approvals.schema import limits_today
 from ca_api.auth.permissions import (
     DECISION_APPROVE,
     DECISION_RAISE,
@@ -42,7 +43,6 @@ from ca_api.decisions import contexts, gifts, models, reads, repository, rules, 
 from ca_api.decisions.reads import DecisionView
 from ca_api.errors import NotFound
 from ca_api.lodgements import surplus  # registers the surplus rule's approval check (R-INV-2)
-from ca_api.policy.rules import LimitVersion
 
 K = TypeVar("K")
 V = TypeVar("V")
@@ -68,13 +68,6 @@ strawberry.enum(DecisionEventKind)
 
 async def _events(ctx: Context, decision_id: uuid.UUID) -> list[models.DecisionEvent]:
     return await loaders.many(ctx, "decisions.events", service.events_by_decision).load(decision_id)
-
-
-async def _limits(ctx: Context) -> LimitVersion | None:
-    async def fetch(session: Any, days: Sequence[date]) -> dict[date, LimitVersion | None]:
-        return {d: await reads.limits_on(session, d) for d in days}
-
-    return await loaders.one(ctx, "decisions.limits", fetch).load(clock.today())
 
 
 # --- types --------------------------------------------------------------------------------
@@ -222,7 +215,7 @@ class Decision:
     )
     async def can_approve(self, info: Info[Context, None]) -> bool:
         ctx = info.context
-        return reads.can_approve(ctx.principal, self.view, await _limits(ctx))
+        return reads.can_approve(ctx.principal, self.view, await limits_today(ctx))
 
     @strawberry.field(
         description="For a gift: the client's estate and past giving today (R-DEC-3); null "
