@@ -9,7 +9,8 @@ words its refusals use. A use case that moves it then reads the same everywhere:
 1. ``locked``: the aggregate's row FOR UPDATE (one request decides its state at a time), its
    events, and its status computed from them (``approvals.rules.status_of``; the same table
    gives the SQL, ``approvals.repository.status_case``);
-2. ``require``: the transition table allows the event from that status, else InvalidState;
+2. ``require``: the transition table allows the event from that status, else InvalidState
+   (``locked_for``: steps 1 and 2 at once);
 3. ``authorise`` (approving or refusing): four eyes over its authors (R-ROLE-2), then the
    approval limits in force today (R-DEC-2); the version judged under is returned, to be
    recorded on the event (R-DEC-4);
@@ -117,6 +118,15 @@ def require(agg: Approvable[R, S, E], status: S, event: E) -> None:
     problem = agg.transition_problem(status, event)
     if problem is not None:
         raise InvalidState(problem, status=str(status))
+
+
+async def locked_for(
+    session: AsyncSession, agg: Approvable[R, S, E], ident: uuid.UUID, event: E
+) -> Held[R, S]:
+    """``locked`` then ``require``: the aggregate held, in a status ``event`` may follow."""
+    held = await locked(session, agg, ident)
+    require(agg, held.status, event)
+    return held
 
 
 async def append_event(

@@ -8,14 +8,16 @@ one it replaced); the approval paths (``decisions.service``, ``payments.service`
 approval queue's sources all judge with ``four_eyes`` below.
 
 Each approvable aggregate keeps a status table and a transition table in its own module's rules
-(pure data); ``status_of`` and ``transition_allowed`` below read them, for ``approvals.mechanism``.
+(pure data, together a ``Lifecycle``); ``status_of`` and ``transition_allowed`` below read them,
+for ``approvals.mechanism``.
 """
 
 from __future__ import annotations
 
 import enum
 from collections.abc import Iterable, Mapping
-from typing import TypeVar
+from dataclasses import dataclass
+from typing import Generic, TypeVar
 
 
 def authors_of(raised_by: str, *others: Iterable[str | None]) -> frozenset[str]:
@@ -50,3 +52,22 @@ def transition_allowed(table: Mapping[E, frozenset[S]], status: S, event: E) -> 
     """Whether ``event`` may be recorded from ``status``: the transition table says which
     statuses each event starts from."""
     return status in table[event]
+
+
+@dataclass(frozen=True)
+class Lifecycle(Generic[E, S]):
+    """An aggregate's statuses as data: its status table (``statuses``; ``before``, the status
+    before any of its events) and its transition table (the statuses each event may be recorded
+    from)."""
+
+    statuses: StatusTable[E, S]
+    before: S
+    transitions: Mapping[E, frozenset[S]]
+
+    def status(self, kinds: Iterable[str]) -> S:
+        """The status the events' kinds bring (``status_of``)."""
+        return status_of(self.statuses, kinds, self.before)
+
+    def allows(self, status: S, event: E) -> bool:
+        """Whether ``event`` may be recorded from ``status`` (``transition_allowed``)."""
+        return transition_allowed(self.transitions, status, event)

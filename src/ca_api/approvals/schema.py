@@ -4,20 +4,36 @@ from __future__ import annotations
 
 import enum
 import uuid
-from collections.abc import AsyncGenerator
-from datetime import UTC, datetime
+from collections.abc import AsyncGenerator, Sequence
+from datetime import UTC, date, datetime
+from typing import Any
 
 import strawberry
 from strawberry.types import Info
 
+from ca_api import clock
+from ca_api.approvals import mechanism as approvals
 from ca_api.approvals import queue
 from ca_api.approvals.sources import QueueItem
 from ca_api.auth.permissions import APPROVAL_QUEUE_READ, allow
+from ca_api.common import loaders
 from ca_api.common.ids import encode_id
-from ca_api.common.pagination import Connection, connection_from_rows, page_request
+from ca_api.common.pagination import Connection, paginate
 from ca_api.common.scalars import Money
+from ca_api.common.types import from_source
 from ca_api.context import Context
 from ca_api.errors import ApiError, ErrorCode
+from ca_api.policy.rules import LimitVersion
+
+
+async def limits_today(ctx: Context) -> LimitVersion | None:
+    """The approval limits in force today, read once per request (every ``canApprove`` of a
+    page asks); None when none are (nobody may approve)."""
+
+    async def fetch(session: Any, days: Sequence[date]) -> dict[date, LimitVersion | None]:
+        return {d: await approvals.limits_on(session, d) for d in days}
+
+    return await loaders.one(ctx, "approvals.limits", fetch).load(clock.today())
 
 
 def _type_name(kind: str) -> str:
@@ -31,16 +47,7 @@ class ApprovalQueueItem:
 
     @classmethod
     def from_item(cls, item: QueueItem) -> ApprovalQueueItem:
-        return cls(
-            item=item,
-            kind=item.kind,
-            client_id=strawberry.ID(encode_id("Client", item.client_id)),
-            client_reference=item.client_reference,
-            amount=Money(item.amount) if item.amount is not None else None,
-            summary=item.summary,
-            raised_by=item.raised_by,
-            raised_at=item.raised_at,
-        )
+        return from_source(cls, item, item=item)
 
     kind: str = strawberry.field(description="What it is: PAYMENT, DECISION, ...")
 
@@ -114,15 +121,15 @@ class ApprovalQuery:
         self, info: Info[Context, None], first: int | None = None, after: str | None = None
     ) -> Connection[ApprovalQueueItem]:
         ctx = info.context
-        req = page_request(first, after, default=25, maximum=ctx.settings.max_page_size)
-        items = await queue.page(
-            ctx.session,
-            ctx.principal,
-            after=_after(req.after_key(str, str, str)),
-            limit=req.first + 1,
-        )
-        return connection_from_rows(
-            items, req, key=_cursor, node=lambda i: ApprovalQueueItem.from_item(i)
+        return await paginate(
+            first,
+            after,
+            default=25,
+            maximum=ctx.settings.max_page_size,
+            cursor=lambda page: _after(page.after_key(str, str, str)),
+            fetch=lambda key, limit: queue.page(ctx.session, ctx.principal, after=key, limit=limit),
+            key=_cursor,
+            node=ApprovalQueueItem.from_item,
         )
 
 

@@ -21,6 +21,21 @@ from ca_api.auth.principal import Principal
 from ca_api.money import Pence
 
 
+class Raised(Protocol):
+    """An approvable aggregate's row, as the queue reads it (a payment, a decision)."""
+
+    @property
+    def id(self) -> uuid.UUID: ...
+    @property
+    def client_id(self) -> uuid.UUID: ...
+    @property
+    def amount(self) -> Pence: ...
+    @property
+    def raised_by(self) -> str: ...
+    @property
+    def raised_at(self) -> datetime: ...
+
+
 @dataclass(frozen=True)
 class QueueItem:
     kind: str  # the source's kind: "PAYMENT", "DECISION"
@@ -31,6 +46,20 @@ class QueueItem:
     summary: str  # e.g. "Payment to British Gas", "Gift to Jane Doe"
     raised_by: str
     raised_at: datetime
+
+    @classmethod
+    def of(cls, kind: str, row: Raised, client_reference: str, summary: str) -> QueueItem:
+        """The item for an aggregate's row: its id, client, amount, and who raised it when."""
+        return cls(
+            kind=kind,
+            id=row.id,
+            client_id=row.client_id,
+            client_reference=client_reference,
+            amount=row.amount,
+            summary=summary,
+            raised_by=row.raised_by,
+            raised_at=row.raised_at,
+        )
 
 
 class QueueSource(Protocol):
@@ -45,6 +74,28 @@ class QueueSource(Protocol):
     ) -> QueueItem | None:
         """The item, if it awaits approval and the principal may approve it now; else None."""
         ...
+
+
+class QuerySource:
+    """A ``QueueSource`` that reads its items with one query, all of them or the one asked for:
+    a subclass names its ``kind`` and writes ``items``."""
+
+    kind: str
+
+    async def items(
+        self, session: AsyncSession, principal: Principal, item_id: uuid.UUID | None
+    ) -> list[QueueItem]:
+        """The items the principal may approve now, oldest first; only ``item_id``'s if given."""
+        raise NotImplementedError
+
+    async def awaiting(self, session: AsyncSession, principal: Principal) -> list[QueueItem]:
+        return await self.items(session, principal, None)
+
+    async def one(
+        self, session: AsyncSession, principal: Principal, item_id: uuid.UUID
+    ) -> QueueItem | None:
+        items = await self.items(session, principal, item_id)
+        return items[0] if items else None
 
 
 SOURCES: dict[str, QueueSource] = {}

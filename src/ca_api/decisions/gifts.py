@@ -76,16 +76,22 @@ async def _is_employee(
     return None
 
 
-async def check_gift(
-    session: AsyncSession,
-    *,
-    client_id: uuid.UUID,
-    amount: Pence,
-    recipient_name_key: str,
-    recipient_dob: date | None,
-    counterparty: Counterparty | None,
-    on: date,
-) -> None:
+@dataclass(frozen=True)
+class Gift:
+    """A gift decision as it is checked, when raised and again when approved."""
+
+    client_id: uuid.UUID
+    amount: Pence
+    recipient_name_key: str
+    recipient_date_of_birth: date | None
+    recipient_counterparty_id: uuid.UUID | None
+
+
+async def check_gift(session: AsyncSession, gift: Gift, on: date) -> None:
+    """The gift may be made (R-ORD-1, R-ROLE-3, R-DEC-3), else ValidationFailed; an unknown
+    recipient counterparty is a NotFound."""
+    client_id, amount = gift.client_id, gift.amount
+    counterparty = await recipient(session, gift.recipient_counterparty_id)
     order = await _gift_order(session, client_id, on)
     if order is None:
         raise ValidationFailed(
@@ -95,7 +101,9 @@ async def check_gift(
                 "the order needs a new application to the court"
             }
         )
-    employee = await _is_employee(session, recipient_name_key, recipient_dob, counterparty, on)
+    employee = await _is_employee(
+        session, gift.recipient_name_key, gift.recipient_date_of_birth, counterparty, on
+    )
     if employee is not None:
         flagged = counterparty is not None and counterparty.is_council_employee
         field = "recipient_counterparty_id" if flagged else "recipient_name"
@@ -121,7 +129,7 @@ async def recipient(
     """A gift's recipient as a counterparty, when one is named (a NotFound when unknown)."""
     if counterparty_id is None:
         return None
-    cp = await repository.get_counterparty(session, counterparty_id)
+    cp = (await repository.counterparties(session, [counterparty_id])).get(counterparty_id)
     if cp is None:
         raise Missing("Counterparty", counterparty_id)
     return cp

@@ -12,9 +12,11 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ca_api import clock
-from ca_api.approvals.sources import QueueItem
+from ca_api.approvals import mechanism as approvals
+from ca_api.approvals.sources import QuerySource, QueueItem
 from ca_api.auth.principal import Principal
-from ca_api.decisions import repository, service
+from ca_api.decisions import reads, repository, service
+from ca_api.decisions.models import Decision
 from ca_api.decisions.rules import DecisionKind
 
 _LABEL = {
@@ -37,48 +39,31 @@ def summary(kind: str, what: str, recipient: str | None) -> str:
 
 
 def _item(row: Any) -> QueueItem:
-    d = row[0]
-    return QueueItem(
-        kind=service.QUEUE_KIND,
-        id=d.id,
-        client_id=d.client_id,
-        client_reference=row.client_reference,
-        amount=d.amount,
-        summary=summary(d.kind, d.what_was_decided, d.recipient_name),
-        raised_by=d.raised_by,
-        raised_at=d.raised_at,
-    )
+    d: Decision = row[0]
+    what = summary(d.kind, d.what_was_decided, d.recipient_name)
+    return QueueItem.of(service.QUEUE_KIND, d, row.client_reference, what)
 
 
-class DecisionSource:
+class DecisionSource(QuerySource):
     kind = service.QUEUE_KIND
 
-    async def _items(
-        self, session: AsyncSession, principal: Principal, decision_id: uuid.UUID | None
+    async def items(
+        self, session: AsyncSession, principal: Principal, item_id: uuid.UUID | None
     ) -> list[QueueItem]:
-        version = await service.limits_on(session, clock.today())
+        version = await approvals.limits_on(session, clock.today())
         if version is None:
             return []
         rows = await repository.awaiting(
-            session, not_raised_by=principal.subject, decision_id=decision_id
+            session, not_raised_by=principal.subject, decision_id=item_id
         )
         return [
             _item(r)
             for r in rows
             # The mutation's own test once more (the SQL leaves out what they raised or wrote).
-            if service.can_decide(
+            if reads.can_decide(
                 principal, r[0].raised_by, r[0].kind, r[0].amount, version, r.authors
             )
         ]
-
-    async def awaiting(self, session: AsyncSession, principal: Principal) -> list[QueueItem]:
-        return await self._items(session, principal, None)
-
-    async def one(
-        self, session: AsyncSession, principal: Principal, item_id: uuid.UUID
-    ) -> QueueItem | None:
-        items = await self._items(session, principal, item_id)
-        return items[0] if items else None
 
 
 SOURCE = DecisionSource()

@@ -8,19 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import (
-    ColumnElement,
-    Row,
-    and_,
-    exists,
-    false,
-    func,
-    insert,
-    not_,
-    or_,
-    select,
-    true,
-)
+from sqlalchemy import ColumnElement, Row, exists, false, func, insert, not_, select, true, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -28,11 +16,8 @@ from ca_api.approvals.repository import before_any, has_events, status_arms, sta
 from ca_api.auth.permissions import DECISION_READ
 from ca_api.auth.principal import Principal
 from ca_api.clients.models import Client
-from ca_api.decisions.models import (
-    Decision,
-    DecisionAuthor,
-    DecisionEvent,
-)
+from ca_api.db import rows_where_in
+from ca_api.decisions.models import Decision, DecisionAuthor, DecisionEvent
 from ca_api.decisions.rules import (
     DECISION_STATUSES,
     DecisionEventKind,
@@ -94,14 +79,6 @@ def _view() -> Any:
 # --- decisions ----------------------------------------------------------------------------
 
 
-async def get_counterparty(
-    session: AsyncSession, counterparty_id: uuid.UUID
-) -> Counterparty | None:
-    return (
-        await session.execute(select(Counterparty).where(Counterparty.id == counterparty_id))
-    ).scalar_one_or_none()
-
-
 async def counterparties(
     session: AsyncSession, ids: Sequence[uuid.UUID]
 ) -> dict[uuid.UUID, Counterparty]:
@@ -136,12 +113,9 @@ async def lock_decision(session: AsyncSession, decision_id: uuid.UUID) -> Decisi
 
 
 async def events_of(session: AsyncSession, ids: Sequence[uuid.UUID]) -> Sequence[DecisionEvent]:
-    stmt = (
-        select(DecisionEvent)
-        .where(DecisionEvent.decision_id.in_(ids))
-        .order_by(DecisionEvent.decision_id, DecisionEvent.id)
-    )
-    return (await session.execute(stmt)).scalars().all()
+    """The decisions' events, by decision then oldest first."""
+    by = DecisionEvent.decision_id
+    return await rows_where_in(session, DecisionEvent, by, ids, by, DecisionEvent.id)
 
 
 async def get_decision(
@@ -186,12 +160,7 @@ async def list_decisions(
     if flt.status is not None:
         stmt = stmt.where(status_of(Decision.id) == flt.status.value)
     if after is not None:
-        stmt = stmt.where(
-            or_(
-                Decision.raised_at < after[0],
-                and_(Decision.raised_at == after[0], Decision.id < after[1]),
-            )
-        )
+        stmt = stmt.where(tuple_(Decision.raised_at, Decision.id) < tuple_(*after))
     stmt = stmt.order_by(Decision.raised_at.desc(), Decision.id.desc()).limit(limit)
     return (await session.execute(stmt)).all()
 

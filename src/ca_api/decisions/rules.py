@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import calendar
 import enum
-from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import date
+from typing import Any
 
-from ca_api.approvals.rules import StatusTable, status_of, transition_allowed
+from ca_api.approvals.rules import Lifecycle
 from ca_api.approvals.rules import four_eyes as four_eyes  # R-ROLE-2, for decisions too
 from ca_api.employees.rules import normalise_name as normalise_name  # a gift recipient's
 from ca_api.money import Pence
@@ -55,34 +55,32 @@ class DecisionEventKind(enum.StrEnum):
     SUPERSEDED = "SUPERSEDED"
 
 
-# Superseded wins; then approved or refused; none: still RAISED (awaiting a decision). The
-# status table gives the status in Python and in SQL (``approvals.rules.status_of``,
-# ``approvals.repository.status_case``).
-DECISION_STATUSES: StatusTable[DecisionEventKind, DecisionStatus] = (
-    (DecisionEventKind.SUPERSEDED, DecisionStatus.SUPERSEDED),
-    (DecisionEventKind.APPROVED, DecisionStatus.APPROVED),
-    (DecisionEventKind.REFUSED, DecisionStatus.REFUSED),
-)
-
-
-def decision_status(events: Iterable[str]) -> DecisionStatus:
-    """Superseded wins; then approved or refused; else still raised (awaiting a decision)."""
-    return status_of(DECISION_STATUSES, events, DecisionStatus.RAISED)
-
-
-# The transition table: only a RAISED decision is approved or refused; any but a SUPERSEDED one
-# may be superseded (a refused or approved decision changed is a new decision).
-TRANSITIONS: dict[DecisionEventKind, frozenset[DecisionStatus]] = {
-    DecisionEventKind.APPROVED: frozenset({DecisionStatus.RAISED}),
-    DecisionEventKind.REFUSED: frozenset({DecisionStatus.RAISED}),
-    DecisionEventKind.SUPERSEDED: frozenset(
-        {DecisionStatus.RAISED, DecisionStatus.APPROVED, DecisionStatus.REFUSED}
+# Superseded wins; then approved or refused; none: still RAISED (awaiting a decision). Only a
+# RAISED decision is approved or refused; any but a SUPERSEDED one may be superseded (a refused or
+# approved decision changed is a new decision). The status table gives the status in Python and
+# in SQL (``approvals.rules.status_of``, ``approvals.repository.status_case``).
+LIFECYCLE: Lifecycle[DecisionEventKind, DecisionStatus] = Lifecycle(
+    statuses=(
+        (DecisionEventKind.SUPERSEDED, DecisionStatus.SUPERSEDED),
+        (DecisionEventKind.APPROVED, DecisionStatus.APPROVED),
+        (DecisionEventKind.REFUSED, DecisionStatus.REFUSED),
     ),
-}
+    before=DecisionStatus.RAISED,
+    transitions={
+        DecisionEventKind.APPROVED: frozenset({DecisionStatus.RAISED}),
+        DecisionEventKind.REFUSED: frozenset({DecisionStatus.RAISED}),
+        DecisionEventKind.SUPERSEDED: frozenset(
+            {DecisionStatus.RAISED, DecisionStatus.APPROVED, DecisionStatus.REFUSED}
+        ),
+    },
+)
+DECISION_STATUSES = LIFECYCLE.statuses
+# The status a decision's events bring.
+decision_status = LIFECYCLE.status
 
 
 def transition_problem(status: DecisionStatus, event: DecisionEventKind) -> str | None:
-    if transition_allowed(TRANSITIONS, status, event):
+    if LIFECYCLE.allows(status, event):
         return None
     if event is DecisionEventKind.SUPERSEDED:
         return "the decision was superseded already: change its successor instead"
@@ -145,18 +143,20 @@ def _text(value: str | None) -> str | None:
 
 
 def tidy(d: DecisionDraft) -> DecisionDraft:
-    return DecisionDraft(
-        kind=d.kind,
-        amount=d.amount,
+    return replace(
+        d,
         what_was_decided=d.what_was_decided.strip(),
         best_interests_reason=d.best_interests_reason.strip(),
         consulted=d.consulted.strip(),
-        client_involved=d.client_involved,
         why_client_not_involved=_text(d.why_client_not_involved),
         notes=_text(d.notes),
         recipient_name=_text(d.recipient_name),
-        recipient_date_of_birth=d.recipient_date_of_birth,
     )
+
+
+def stored(d: DecisionDraft) -> dict[str, Any]:
+    """The draft's fields as a decision row stores them (the kind by its value)."""
+    return asdict(d) | {"kind": d.kind.value}
 
 
 def validate_decision(d: DecisionDraft, today: date) -> dict[str, str]:

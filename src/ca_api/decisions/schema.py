@@ -7,7 +7,8 @@ within the approval limits in force (R-DEC-2, R-DEC-4), changed only by supersed
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import fields
 from datetime import date, datetime
 from typing import Annotated, Any, TypeVar
 
@@ -15,6 +16,7 @@ import strawberry
 from strawberry.types import Info
 
 from ca_api import clock
+from ca_api.approvals.schema import limits_today
 from ca_api.auth.permissions import (
     DECISION_APPROVE,
     DECISION_RAISE,
@@ -23,7 +25,7 @@ from ca_api.auth.permissions import (
 )
 from ca_api.common import loaders
 from ca_api.common.ids import decode_uuid, encode_id
-from ca_api.common.pagination import Connection, connection_from_rows, page_request
+from ca_api.common.pagination import Connection, PageRequest, paginate
 from ca_api.common.problems import (
     FourEyesProblem,
     IdempotencyKeyReusedProblem,
@@ -35,13 +37,12 @@ from ca_api.common.problems import (
     ValidationProblem,
 )
 from ca_api.common.scalars import Money
+from ca_api.common.types import from_source
 from ca_api.context import Context
-from ca_api.decisions import gifts, models, repository, rules, service
-from ca_api.decisions.service import DecisionView
-from ca_api.errors import ErrorCode, NotFound
-from ca_api.ledger.schema import Counterparty
+from ca_api.decisions import contexts, gifts, models, reads, repository, rules, service
+from ca_api.decisions.reads import DecisionView
+from ca_api.errors import NotFound
 from ca_api.lodgements import surplus  # registers the surplus rule's approval check (R-INV-2)
-from ca_api.policy.rules import LimitVersion
 
 K = TypeVar("K")
 V = TypeVar("V")
@@ -69,13 +70,6 @@ async def _events(ctx: Context, decision_id: uuid.UUID) -> list[models.DecisionE
     return await loaders.many(ctx, "decisions.events", service.events_by_decision).load(decision_id)
 
 
-async def _limits(ctx: Context) -> LimitVersion | None:
-    async def fetch(session: Any, days: Sequence[date]) -> dict[date, LimitVersion | None]:
-        return {d: await service.limits_on(session, d) for d in days}
-
-    return await loaders.one(ctx, "decisions.limits", fetch).load(clock.today())
-
-
 # --- types --------------------------------------------------------------------------------
 
 
@@ -93,137 +87,23 @@ class DecisionEvent:
 
 
 def _event(e: models.DecisionEvent) -> DecisionEvent:
-    return DecisionEvent(
-        event=DecisionEventKind(e.event),
-        on=e.on_date,
-        limit_version_id=e.limit_version_id,
-        superseded_by=strawberry.ID(encode_id("Decision", e.superseded_by))
-        if e.superseded_by
-        else None,
-        reason=e.reason,
-        recorded_by=e.recorded_by,
-        recorded_at=e.recorded_at,
-    )
+    successor = e.superseded_by
+    superseded_by = strawberry.ID(encode_id("Decision", successor)) if successor else None
+    return from_source(DecisionEvent, e, on=e.on_date, superseded_by=superseded_by)
 
 
-@strawberry.type(description="Who a gift is to (R-DEC-3).")
-class GiftRecipient:
-    name: str
-    date_of_birth: date | None
-    counterparty_id: strawberry.Private[uuid.UUID | None]
+def _on_event(attr: str, *kinds: DecisionEventKind) -> Callable[..., Awaitable[Any]]:
+    """A resolver of ``Decision``: ``attr`` of its first event of one of ``kinds``, or null."""
 
-    @strawberry.field
-    async def counterparty(self, info: Info[Context, None]) -> Counterparty | None:
-        if self.counterparty_id is None:
-            return None
-        loader = loaders.one(info.context, "decisions.counterparties", service.counterparties_by_id)
-        row = await loader.load(self.counterparty_id)
-        return Counterparty.from_row(row) if row is not None else None
+    async def resolve(self: Decision, info: Info[Context, None]) -> Any:
+        events = await _events(info.context, self.view.decision.id)
+        found = next((e for e in events if e.event in kinds), None)
+        return getattr(found, attr) if found else None
+
+    return resolve
 
 
-@strawberry.type(
-    description="A gift weighed against the client's estate and past giving, as they stand "
-    "today (R-DEC-3). The gift year is the order's: the twelve months from the latest "
-    "anniversary of the deputyship order's date."
-)
-class GiftContext:
-    on: date
-    total_balance: Money = strawberry.field(
-        description="The client's balance across all their accounts (the ledger)."
-    )
-    available_balance: Money = strawberry.field(description="The same, less money on hold.")
-    makes_gifts: bool = strawberry.field(
-        description="A deputyship in force grants the power to make gifts (R-ORD-1)."
-    )
-    yearly_limit: Money | None = strawberry.field(
-        description="The order's yearly gift limit; null: none named, or no power."
-    )
-    year_start: date | None
-    year_end: date | None
-    approved_this_year: Money | None = strawberry.field(
-        description="Gifts approved in the order's current gift year (null: no power)."
-    )
-    approved_last_five_years: Money
-    remaining_allowance: Money | None = strawberry.field(
-        description="What may still be given this gift year; null: the order names no limit; "
-        "0.00 when no order in force grants the power."
-    )
-
-
-def _gift_context(c: gifts.GiftContext) -> GiftContext:
-    def m(v: int | None) -> Money | None:
-        return Money(v) if v is not None else None
-
-    return GiftContext(
-        on=c.on,
-        total_balance=Money(c.total_balance),
-        available_balance=Money(c.available_balance),
-        makes_gifts=c.makes_gifts,
-        yearly_limit=m(c.yearly_limit),
-        year_start=c.year_start,
-        year_end=c.year_end,
-        approved_this_year=m(c.approved_this_year),
-        approved_last_five_years=Money(c.approved_last_five_years),
-        remaining_allowance=m(c.remaining_allowance),
-    )
-
-
-@strawberry.type(
-    description="A lodgement's or placement's INVESTMENT_PLAN decision weighed against the "
-    "client's surplus on a date (R-INV-2; seed 002 B 7.7, 7.9-7.10, 20.2-20.4): the budget plan "
-    "in force it comes from (R-BUD-3), the threshold in force, what else already counts against "
-    "the surplus, and whether approving it would be refused, and why."
-)
-class SurplusContext:
-    on: date
-    plan_id: strawberry.ID | None = strawberry.field(
-        description="The client's budget plan in force on the date; null: none."
-    )
-    plan_year_start: date | None
-    plan_review_due_on: date | None = strawberry.field(
-        description="When the plan is due for its yearly review (R-CARE-2)."
-    )
-    plan_stale: bool = strawberry.field(description="Past its yearly review (R-CARE-2).")
-    plan_approved: bool
-    surplus: Money | None = strawberry.field(description="The plan's surplus (R-BUD-3).")
-    threshold_name: str = strawberry.field(description="The policy figure applied (R-DATA).")
-    threshold: Money = strawberry.field(description="The lodgement threshold in force.")
-    threshold_effective_from: date
-    committed: Money = strawberry.field(
-        description="What else counts against the surplus: other lodgements and placements "
-        "proposed or approved, and those lodged or placed since the plan's year start."
-    )
-    remaining_surplus: Money | None = strawberry.field(
-        description="What is left of the surplus: surplus - committed."
-    )
-    amount: Money = strawberry.field(description="This decision's amount.")
-    refusal: ErrorCode | None = strawberry.field(
-        description="The code approving it now would be refused with (NO_APPROVED_PLAN, "
-        "BUDGET_PLAN_STALE, SURPLUS_BELOW_THRESHOLD, OVER_SURPLUS); null: within the rule."
-    )
-    refusal_message: str | None
-
-
-def _surplus_context(j: surplus.SurplusJudgement) -> SurplusContext:
-    p = j.position
-    refusal = j.refusal
-    return SurplusContext(
-        on=p.on,
-        plan_id=strawberry.ID(encode_id("BudgetPlan", p.plan_id)) if p.plan_id else None,
-        plan_year_start=p.plan_year_start,
-        plan_review_due_on=p.review_due_on,
-        plan_stale=p.stale,
-        plan_approved=p.plan_approved,
-        surplus=Money(p.surplus) if p.surplus is not None else None,
-        threshold_name=j.threshold.name,
-        threshold=Money(p.threshold),
-        threshold_effective_from=j.threshold.effective_from,
-        committed=Money(p.committed),
-        remaining_surplus=Money(p.available) if p.available is not None else None,
-        amount=Money(j.amount),
-        refusal=ErrorCode(refusal[0].value) if refusal else None,
-        refusal_message=refusal[1] if refusal else None,
-    )
+APPROVED, REFUSED = DecisionEventKind.APPROVED, DecisionEventKind.REFUSED
 
 
 @strawberry.type(description="A decision made for a client (R-DEC-1). Never edited.")
@@ -236,33 +116,14 @@ class Decision:
 
     @classmethod
     def from_view(cls, view: DecisionView) -> Decision:
-        row = view.decision
-        return cls(
+        return from_source(
+            cls,
+            view.decision,
             view=view,
-            id=strawberry.ID(encode_id("Decision", row.id)),
-            client_id=strawberry.ID(encode_id("Client", row.client_id)),
             client_reference=view.client_reference,
-            kind=DecisionKind(row.kind),
             status=view.status,
-            amount=Money(row.amount),
-            what_was_decided=row.what_was_decided,
-            best_interests_reason=row.best_interests_reason,
-            consulted=row.consulted,
-            client_involved=row.client_involved,
-            why_client_not_involved=row.why_client_not_involved,
-            notes=row.notes,
-            raised_by=row.raised_by,
             authors=list(view.authors),
-            raised_at=row.raised_at,
-            supersede_reason=row.supersede_reason,
         )
-
-    async def _event(
-        self, info: Info[Context, None], *kinds: DecisionEventKind
-    ) -> models.DecisionEvent | None:
-        wanted = {k.value for k in kinds}
-        events = await _events(info.context, self._row.id)
-        return next((e for e in events if e.event in wanted), None)
 
     id: strawberry.ID
     client_id: strawberry.ID
@@ -283,17 +144,17 @@ class Decision:
     why_client_not_involved: str | None
     notes: str | None = strawberry.field(description="Supporting notes.")
 
-    def _recipient(self) -> GiftRecipient | None:
+    def _recipient(self) -> contexts.GiftRecipient | None:
         r = self._row
         if r.recipient_name is None:
             return None
-        return GiftRecipient(
+        return contexts.GiftRecipient(
             name=r.recipient_name,
             date_of_birth=r.recipient_date_of_birth,
             counterparty_id=r.recipient_counterparty_id,
         )
 
-    recipient: GiftRecipient | None = strawberry.field(
+    recipient: contexts.GiftRecipient | None = strawberry.field(
         resolver=_recipient, description="A gift's recipient; null for other kinds."
     )
 
@@ -320,10 +181,9 @@ class Decision:
         description="Why the decision it replaced was changed."
     )
 
-    @strawberry.field(description="The decision that replaced this one.")
-    async def superseded_by(self, info: Info[Context, None]) -> Decision | None:
+    async def _superseded_by(self, info: Info[Context, None]) -> Decision | None:
         ctx = info.context
-        successor = await loaders.one(ctx, "decisions.successors", service.successors).load(
+        successor = await loaders.one(ctx, "decisions.successors", reads.successors).load(
             self._row.id
         )
         if successor is None:
@@ -331,32 +191,18 @@ class Decision:
         view = await loaders.one(ctx, "decisions.by_id", service.decisions_by_id).load(successor)
         return Decision.from_view(view) if view is not None else None
 
-    @strawberry.field
-    async def approved_by(self, info: Info[Context, None]) -> str | None:
-        e = await self._event(info, DecisionEventKind.APPROVED)
-        return e.recorded_by if e else None
-
-    @strawberry.field
-    async def approved_at(self, info: Info[Context, None]) -> datetime | None:
-        e = await self._event(info, DecisionEventKind.APPROVED)
-        return e.recorded_at if e else None
-
-    @strawberry.field
-    async def refused_by(self, info: Info[Context, None]) -> str | None:
-        e = await self._event(info, DecisionEventKind.REFUSED)
-        return e.recorded_by if e else None
-
-    @strawberry.field
-    async def refusal_reason(self, info: Info[Context, None]) -> str | None:
-        e = await self._event(info, DecisionEventKind.REFUSED)
-        return e.reason if e else None
-
-    @strawberry.field(
-        description="The approval limits the approval or refusal was judged under (R-DEC-4)."
+    superseded_by: Decision | None = strawberry.field(
+        resolver=_superseded_by, description="The decision that replaced this one."
     )
-    async def approval_limit_version_id(self, info: Info[Context, None]) -> int | None:
-        e = await self._event(info, DecisionEventKind.APPROVED, DecisionEventKind.REFUSED)
-        return e.limit_version_id if e else None
+
+    approved_by: str | None = strawberry.field(resolver=_on_event("recorded_by", APPROVED))
+    approved_at: datetime | None = strawberry.field(resolver=_on_event("recorded_at", APPROVED))
+    refused_by: str | None = strawberry.field(resolver=_on_event("recorded_by", REFUSED))
+    refusal_reason: str | None = strawberry.field(resolver=_on_event("reason", REFUSED))
+    approval_limit_version_id: int | None = strawberry.field(
+        resolver=_on_event("limit_version_id", APPROVED, REFUSED),
+        description="The approval limits the approval or refusal was judged under (R-DEC-4).",
+    )
 
     @strawberry.field(description="Everything that happened to it, oldest first.")
     async def events(self, info: Info[Context, None]) -> list[DecisionEvent]:
@@ -369,13 +215,13 @@ class Decision:
     )
     async def can_approve(self, info: Info[Context, None]) -> bool:
         ctx = info.context
-        return service.can_approve(ctx.principal, self.view, await _limits(ctx))
+        return reads.can_approve(ctx.principal, self.view, await limits_today(ctx))
 
     @strawberry.field(
         description="For a gift: the client's estate and past giving today (R-DEC-3); null "
         "for other kinds."
     )
-    async def gift_context(self, info: Info[Context, None]) -> GiftContext | None:
+    async def gift_context(self, info: Info[Context, None]) -> contexts.GiftContext | None:
         if self._row.kind != DecisionKind.GIFT.value:
             return None
 
@@ -387,14 +233,14 @@ class Decision:
         found = await loaders.one(info.context, "decisions.gift_context", fetch).load(
             self._row.client_id
         )
-        return _gift_context(found) if found is not None else None
+        return contexts.gift_context(found) if found is not None else None
 
     @strawberry.field(
         description="For a lodgement's or a placement's INVESTMENT_PLAN decision: the client's "
         "surplus today, the plan it comes from and the threshold in force, and whether approving "
         "it would be refused (R-INV-2); null for other decisions."
     )
-    async def surplus_context(self, info: Info[Context, None]) -> SurplusContext | None:
+    async def surplus_context(self, info: Info[Context, None]) -> contexts.SurplusContext | None:
         if self._row.kind != DecisionKind.INVESTMENT_PLAN.value:
             return None
         today = clock.today()
@@ -406,7 +252,7 @@ class Decision:
 
         # A figure missing is a POLICY_MISSING error (ca_api.graphql.ErrorPolicy).
         found = await loaders.one(info.context, "decisions.surplus_context", fetch).load(self._row)
-        return _surplus_context(found) if found is not None else None
+        return contexts.surplus_context(found) if found is not None else None
 
 
 # --- inputs -------------------------------------------------------------------------------
@@ -438,23 +284,15 @@ class DecisionInput:
     )
 
     def to_new(self) -> service.NewDecision:
+        counterparty = self.recipient_counterparty_id
+        # Every field of the draft is the input's of the same name.
+        draft = {f.name: getattr(self, f.name) for f in fields(rules.DecisionDraft)}
         return service.NewDecision(
             client_id=decode_uuid("Client", self.client_id),
-            recipient_counterparty_id=decode_uuid("Counterparty", self.recipient_counterparty_id)
-            if self.recipient_counterparty_id
+            recipient_counterparty_id=decode_uuid("Counterparty", counterparty)
+            if counterparty
             else None,
-            draft=rules.DecisionDraft(
-                kind=self.kind,
-                amount=self.amount,
-                what_was_decided=self.what_was_decided,
-                best_interests_reason=self.best_interests_reason,
-                consulted=self.consulted,
-                client_involved=self.client_involved,
-                why_client_not_involved=self.why_client_not_involved,
-                notes=self.notes,
-                recipient_name=self.recipient_name,
-                recipient_date_of_birth=self.recipient_date_of_birth,
-            ),
+            draft=rules.DecisionDraft(**draft),
         )
 
 
@@ -498,7 +336,7 @@ class DecisionQuery:
     @strawberry.field(extensions=allow(DECISION_READ), description="One decision, by id.")
     async def decision(self, info: Info[Context, None], id: strawberry.ID) -> Decision:
         ctx = info.context
-        view = await service.get_decision(ctx.session, ctx.principal, decode_uuid("Decision", id))
+        view = await reads.get_decision(ctx.session, ctx.principal, decode_uuid("Decision", id))
         if view is None:
             raise NotFound("decision", id)
         return Decision.from_view(view)
@@ -516,20 +354,26 @@ class DecisionQuery:
         after: str | None = None,
     ) -> Connection[Decision]:
         ctx = info.context
-        page = page_request(first, after, default=25, maximum=ctx.settings.max_page_size)
-        flt = repository.DecisionFilter(
-            client_id=decode_uuid("Client", client_id) if client_id else None,
-            kind=kind,
-            status=status,
-        )
-        views = await service.list_decisions(
-            ctx.session, ctx.principal, flt, after=page.after_time_id(), limit=page.first + 1
-        )
-        return connection_from_rows(
-            views,
-            page,
+
+        async def fetch(key: tuple[datetime, uuid.UUID] | None, limit: int) -> list[DecisionView]:
+            flt = repository.DecisionFilter(
+                client_id=decode_uuid("Client", client_id) if client_id else None,
+                kind=kind,
+                status=status,
+            )
+            return await reads.list_decisions(
+                ctx.session, ctx.principal, flt, after=key, limit=limit
+            )
+
+        return await paginate(
+            first,
+            after,
+            default=25,
+            maximum=ctx.settings.max_page_size,
+            cursor=PageRequest.after_time_id,
+            fetch=fetch,
             key=lambda v: [v.decision.raised_at.isoformat(), str(v.decision.id)],
-            node=lambda v: Decision.from_view(v),
+            node=Decision.from_view,
         )
 
 

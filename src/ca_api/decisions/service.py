@@ -12,10 +12,11 @@ same transaction (``approvals.events``).
 from __future__ import annotations
 
 import uuid
-from collections import defaultdict
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, replace
-from datetime import date, datetime
+from datetime import date
+from itertools import groupby
+from operator import attrgetter
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -25,10 +26,10 @@ from ca_api.approvals import mechanism as approvals
 from ca_api.approvals import rules as approval_rules
 from ca_api.audit import service as audit
 from ca_api.auth.actor import Actor
-from ca_api.auth.principal import Principal
 from ca_api.clients import service as clients
 from ca_api.decisions import gifts, repository, rules
 from ca_api.decisions.models import Decision, DecisionEvent
+from ca_api.decisions.reads import DecisionView, view
 from ca_api.decisions.rules import (
     DecisionDraft,
     DecisionEventKind,
@@ -36,14 +37,10 @@ from ca_api.decisions.rules import (
     DecisionStatus,
 )
 from ca_api.errors import RecordNotFound, ValidationFailed
-from ca_api.ledger.models import Counterparty
-from ca_api.money import Pence, format_money
+from ca_api.money import format_money
 from ca_api.policy.rules import LimitVersion
 
 QUEUE_KIND = "DECISION"
-
-# --- business failures --------------------------------------------------------------------
-
 
 # A record named by its GraphQL type: its NotFoundProblem carries the opaque id.
 Missing = RecordNotFound.of
@@ -63,33 +60,16 @@ class NewDecision:
 
 
 @dataclass(frozen=True)
-class DecisionView:
-    decision: Decision
-    client_reference: str
-    status: DecisionStatus
-    authors: tuple[str, ...] = ()  # everyone who wrote it, the raiser included (R-ROLE-2)
-
-
-@dataclass(frozen=True)
 class DecisionOutcome:
     decision: DecisionView
     replayed: bool = False
-
-
-def _view(row: Any) -> DecisionView:
-    return DecisionView(
-        decision=row[0],
-        client_reference=row.client_reference,
-        status=DecisionStatus(row.status),
-        authors=tuple(row.authors),
-    )
 
 
 async def _read(session: AsyncSession, decision_id: uuid.UUID) -> DecisionView:
     row = await repository.get_decision(session, decision_id, None)
     if row is None:
         raise Missing("Decision", decision_id)
-    return _view(row)
+    return view(row)
 
 
 # --- the approval mechanism's view of a decision (issue 10 item 2) -----------------------
@@ -134,23 +114,12 @@ def _reason(reason: str, what: str) -> str:
 
 
 def _payload(new: NewDecision) -> dict[str, Any]:
-    d = new.draft
     authors = {"authors": sorted(new.authors)} if new.authors else {}
+    counterparty = new.recipient_counterparty_id
     return authors | {
         "client_id": str(new.client_id),
-        "kind": d.kind.value,
-        "amount": d.amount,
-        "what_was_decided": d.what_was_decided,
-        "best_interests_reason": d.best_interests_reason,
-        "consulted": d.consulted,
-        "client_involved": d.client_involved,
-        "why_client_not_involved": d.why_client_not_involved,
-        "notes": d.notes,
-        "recipient_name": d.recipient_name,
-        "recipient_date_of_birth": d.recipient_date_of_birth,
-        "recipient_counterparty_id": (
-            str(new.recipient_counterparty_id) if new.recipient_counterparty_id else None
-        ),
+        **rules.stored(new.draft),
+        "recipient_counterparty_id": str(counterparty) if counterparty else None,
     }
 
 
@@ -178,30 +147,20 @@ async def _insert_new(
     if d.kind is DecisionKind.GIFT:
         assert d.recipient_name is not None  # validated above
         name_key = rules.normalise_name(d.recipient_name)
-        await gifts.check_gift(
-            session,
-            client_id=new.client_id,
-            amount=d.amount,
-            recipient_name_key=name_key,
-            recipient_dob=d.recipient_date_of_birth,
-            counterparty=await gifts.recipient(session, new.recipient_counterparty_id),
-            on=today,
+        gift = gifts.Gift(
+            new.client_id,
+            d.amount,
+            name_key,
+            d.recipient_date_of_birth,
+            new.recipient_counterparty_id,
         )
+        await gifts.check_gift(session, gift, today)
     decision_id = uuid.uuid4()
     values = {
         "id": decision_id,
         "client_id": new.client_id,
-        "kind": d.kind.value,
-        "amount": d.amount,
-        "what_was_decided": d.what_was_decided,
-        "best_interests_reason": d.best_interests_reason,
-        "consulted": d.consulted,
-        "client_involved": d.client_involved,
-        "why_client_not_involved": d.why_client_not_involved,
-        "notes": d.notes,
-        "recipient_name": d.recipient_name,
+        **rules.stored(d),
         "recipient_name_key": name_key,
-        "recipient_date_of_birth": d.recipient_date_of_birth,
         "recipient_counterparty_id": new.recipient_counterparty_id,
         "supersedes_id": supersedes,
         "supersede_reason": reason,
@@ -214,14 +173,16 @@ async def _insert_new(
     authors = sorted(approval_rules.authors_of(actor.principal.subject, new.authors, inherited))
     await repository.insert_decision(session, values)
     await repository.insert_authors(session, decision_id, authors)
+    after = {k: v for k, v in values.items() if k not in ("id", "recipient_name_key")}
+    after |= {"status": DecisionStatus.RAISED.value, "authors": authors}
+    action = "supersede" if supersedes else "raise"
     await audit.record(
         session,
         actor,
-        entity_type="decision",
-        entity_id=decision_id,
-        action="supersede" if supersedes else "raise",
-        after={k: v for k, v in values.items() if k not in ("id", "recipient_name_key")}
-        | {"status": DecisionStatus.RAISED.value, "authors": authors},
+        "decision",
+        decision_id,
+        action,
+        after=after,
         reason=reason,
         client_id=new.client_id,
     )
@@ -240,6 +201,46 @@ def tidy(new: NewDecision) -> NewDecision:
     return replace(new, draft=rules.tidy(new.draft))
 
 
+async def _once(
+    session: AsyncSession,
+    actor: Actor,
+    key: str,
+    operation: str,
+    payload: dict[str, Any],
+    work: Callable[[], Awaitable[DecisionOutcome]],
+) -> DecisionOutcome:
+    """Every decision use case: ``work`` once per idempotency key (``approvals.run_once``)."""
+    return await approvals.run_once(DECISION_ONCE, session, actor, key, operation, payload, work)
+
+
+async def _moved(
+    session: AsyncSession,
+    actor: Actor,
+    held: approvals.Held[Decision, DecisionStatus],
+    event: DecisionEventKind,
+    action: str,
+    after: dict[str, Any],
+    reason: str | None,
+) -> None:
+    """After the event: its audit row (the status before and the one the event brings) and the
+    approval queue told (the decision leaves it)."""
+    decision = held.row
+    before = {"status": held.status.value}
+    after = {"status": rules.decision_status([event]).value} | after
+    await audit.record(
+        session,
+        actor,
+        "decision",
+        decision.id,
+        action,
+        before=before,
+        after=after,
+        reason=reason,
+        client_id=decision.client_id,
+    )
+    await approvals.notify(session, DECISIONS, decision.id)
+
+
 async def raise_decision(
     session: AsyncSession, actor: Actor, new: NewDecision, *, idempotency_key: str
 ) -> DecisionOutcome:
@@ -251,9 +252,7 @@ async def raise_decision(
         decision_id = await _insert_new(session, actor, new)
         return DecisionOutcome(await _read(session, decision_id))
 
-    return await approvals.run_once(
-        DECISION_ONCE, session, actor, idempotency_key, "raiseDecision", _payload(new), work
-    )
+    return await _once(session, actor, idempotency_key, "raiseDecision", _payload(new), work)
 
 
 async def supersede_decision(
@@ -269,11 +268,11 @@ async def supersede_decision(
     no longer be approved and names its successor; the new awaits approval afresh."""
     new = tidy(new)
     text = _reason(reason, "changed")
+    superseded = DecisionEventKind.SUPERSEDED
 
     async def work() -> DecisionOutcome:
-        held = await approvals.locked(session, DECISIONS, decision_id)
-        old, status = held.row, held.status
-        approvals.require(DECISIONS, status, DecisionEventKind.SUPERSEDED)
+        held = await approvals.locked_for(session, DECISIONS, decision_id, superseded)
+        old = held.row
         problems: dict[str, str] = {}
         if new.client_id != old.client_id:
             problems["client_id"] = "a decision is superseded by one for the same client"
@@ -286,35 +285,19 @@ async def supersede_decision(
             session,
             DECISIONS,
             decision_id,
-            DecisionEventKind.SUPERSEDED,
+            superseded,
             actor,
             on_date=clock.today(),
             superseded_by=successor,
             reason=text,
         )
-        await audit.record(
-            session,
-            actor,
-            entity_type="decision",
-            entity_id=decision_id,
-            action="superseded",
-            before={"status": status.value},
-            after={"status": DecisionStatus.SUPERSEDED.value, "superseded_by": successor},
-            reason=text,
-            client_id=old.client_id,
+        await _moved(
+            session, actor, held, superseded, "superseded", {"superseded_by": successor}, text
         )
-        await approvals.notify(session, DECISIONS, decision_id)  # leaves the queue
         return DecisionOutcome(await _read(session, successor))
 
-    return await approvals.run_once(
-        DECISION_ONCE,
-        session,
-        actor,
-        idempotency_key,
-        "supersedeDecision",
-        {"decision_id": str(decision_id), "reason": text, "input": _payload(new)},
-        work,
-    )
+    payload = {"decision_id": str(decision_id), "reason": text, "input": _payload(new)}
+    return await _once(session, actor, idempotency_key, "supersedeDecision", payload, work)
 
 
 # --- approve and refuse -------------------------------------------------------------------
@@ -351,74 +334,77 @@ async def _authorise(
     )
 
 
-async def approve_decision(
-    session: AsyncSession, actor: Actor, decision_id: uuid.UUID, *, idempotency_key: str
+async def _approval_checks(
+    session: AsyncSession, decision: Decision, today: date
+) -> dict[str, Any]:
+    """What an approval checks besides four eyes and the limits: a gift again, the order's
+    power and yearly limit counting gifts approved meanwhile (R-DEC-3) and the employee
+    register as it stands now (R-ROLE-3); then the checks other modules register. Returns
+    what they judged, for the audit row."""
+    if decision.kind == DecisionKind.GIFT.value:
+        await clients.lock_client(session, decision.client_id)  # one gift at a time
+        assert decision.recipient_name_key is not None
+        gift = gifts.Gift(
+            decision.client_id,
+            decision.amount,
+            decision.recipient_name_key,
+            decision.recipient_date_of_birth,
+            decision.recipient_counterparty_id,
+        )
+        await gifts.check_gift(session, gift, today)
+    judged: dict[str, Any] = {}
+    for check in APPROVAL_CHECKS:
+        judged |= await check(session, decision, today) or {}
+    return judged
+
+
+async def _decide(
+    session: AsyncSession,
+    actor: Actor,
+    decision_id: uuid.UUID,
+    event: DecisionEventKind,
+    key: str,
+    reason: str | None = None,
 ) -> DecisionOutcome:
-    """Approve a raised decision: not by whoever raised it (R-ROLE-2), within the approval
-    limits in force today, recorded with the version judged under (R-DEC-4). A gift is checked
-    again: the order's power and yearly limit counting gifts approved meanwhile (R-DEC-3), and
-    the employee register as it stands now (R-ROLE-3). Then the checks other modules register
-    (``register_approval_check``: a lodgement's or placement's surplus, R-INV-2)."""
+    """Approve or refuse (``event``) a RAISED decision: four eyes and the limits in force
+    today (``_authorise``), an approval's own checks, then the event with the limit version
+    judged under (R-DEC-4)."""
+    verb = "approve" if event is DecisionEventKind.APPROVED else "refuse"
 
     async def work() -> DecisionOutcome:
-        held = await approvals.locked(session, DECISIONS, decision_id)
-        decision, status = held.row, held.status
-        approvals.require(DECISIONS, status, DecisionEventKind.APPROVED)
+        held = await approvals.locked_for(session, DECISIONS, decision_id, event)
+        decision = held.row
         today = clock.today()
         version = await _authorise(session, actor, decision, today)
-        if decision.kind == DecisionKind.GIFT.value:
-            await clients.lock_client(session, decision.client_id)  # one gift at a time
-            assert decision.recipient_name_key is not None
-            await gifts.check_gift(
-                session,
-                client_id=decision.client_id,
-                amount=decision.amount,
-                recipient_name_key=decision.recipient_name_key,
-                recipient_dob=decision.recipient_date_of_birth,
-                counterparty=await gifts.recipient(session, decision.recipient_counterparty_id),
-                on=today,
-            )
-        judged: dict[str, Any] = {}
-        for check in APPROVAL_CHECKS:
-            judged |= await check(session, decision, today) or {}
+        after: dict[str, Any] = {"limit_version_id": version.id}
+        if event is DecisionEventKind.APPROVED:
+            after |= {"amount": decision.amount, "on": today}
+            after |= await _approval_checks(session, decision, today)
         event_id = await approvals.append_event(
             session,
             DECISIONS,
             decision_id,
-            DecisionEventKind.APPROVED,
+            event,
             actor,
             on_date=today,
             limit_version_id=version.id,
+            reason=reason,
         )
-        await audit.record(
-            session,
-            actor,
-            entity_type="decision",
-            entity_id=decision_id,
-            action="approve",
-            before={"status": status.value},
-            after={
-                "status": DecisionStatus.APPROVED.value,
-                "limit_version_id": version.id,
-                "amount": decision.amount,
-                "on": today,
-                "event_id": event_id,
-            }
-            | judged,
-            client_id=decision.client_id,
-        )
-        await approvals.notify(session, DECISIONS, decision_id)  # leaves the queue
+        await _moved(session, actor, held, event, verb, after | {"event_id": event_id}, reason)
         return DecisionOutcome(await _read(session, decision_id))
 
-    return await approvals.run_once(
-        DECISION_ONCE,
-        session,
-        actor,
-        idempotency_key,
-        "approveDecision",
-        {"decision_id": str(decision_id)},
-        work,
-    )
+    payload = {"decision_id": str(decision_id)} | ({"reason": reason} if reason else {})
+    return await _once(session, actor, key, f"{verb}Decision", payload, work)
+
+
+async def approve_decision(
+    session: AsyncSession, actor: Actor, decision_id: uuid.UUID, *, idempotency_key: str
+) -> DecisionOutcome:
+    """Approve a raised decision: not by whoever raised or wrote it (R-ROLE-2), within the
+    approval limits in force today, recorded with the version judged under (R-DEC-4). A gift
+    is checked again (R-DEC-3, R-ROLE-3), then the checks other modules register
+    (``register_approval_check``: a lodgement's or placement's surplus, R-INV-2)."""
+    return await _decide(session, actor, decision_id, DecisionEventKind.APPROVED, idempotency_key)
 
 
 async def refuse_decision(
@@ -432,126 +418,21 @@ async def refuse_decision(
     """Refuse a raised decision, with the reason. Refusing is deciding: not by whoever raised
     it (R-ROLE-2), and by a role the limits in force name for it (R-DEC-2)."""
     text = _reason(reason, "refused")
-
-    async def work() -> DecisionOutcome:
-        held = await approvals.locked(session, DECISIONS, decision_id)
-        decision, status = held.row, held.status
-        approvals.require(DECISIONS, status, DecisionEventKind.REFUSED)
-        today = clock.today()
-        version = await _authorise(session, actor, decision, today)
-        event_id = await approvals.append_event(
-            session,
-            DECISIONS,
-            decision_id,
-            DecisionEventKind.REFUSED,
-            actor,
-            on_date=today,
-            limit_version_id=version.id,
-            reason=text,
-        )
-        await audit.record(
-            session,
-            actor,
-            entity_type="decision",
-            entity_id=decision_id,
-            action="refuse",
-            before={"status": status.value},
-            after={
-                "status": DecisionStatus.REFUSED.value,
-                "limit_version_id": version.id,
-                "event_id": event_id,
-            },
-            reason=text,
-            client_id=decision.client_id,
-        )
-        await approvals.notify(session, DECISIONS, decision_id)  # leaves the queue
-        return DecisionOutcome(await _read(session, decision_id))
-
-    return await approvals.run_once(
-        DECISION_ONCE,
-        session,
-        actor,
-        idempotency_key,
-        "refuseDecision",
-        {"decision_id": str(decision_id), "reason": text},
-        work,
-    )
+    refused = DecisionEventKind.REFUSED
+    return await _decide(session, actor, decision_id, refused, idempotency_key, text)
 
 
-# --- reads --------------------------------------------------------------------------------
-
-
-async def get_decision(
-    session: AsyncSession, principal: Principal, decision_id: uuid.UUID
-) -> DecisionView | None:
-    row = await repository.get_decision(session, decision_id, principal)
-    return _view(row) if row is not None else None
-
-
-async def list_decisions(
-    session: AsyncSession,
-    principal: Principal,
-    flt: repository.DecisionFilter,
-    *,
-    after: tuple[datetime, uuid.UUID] | None,
-    limit: int,
-) -> list[DecisionView]:
-    rows = await repository.list_decisions(session, principal, flt, after=after, limit=limit)
-    return [_view(r) for r in rows]
+# --- reads other modules make (the rest: ``decisions.reads``) ------------------------------
 
 
 async def decisions_by_id(
     session: AsyncSession, ids: Sequence[uuid.UUID]
 ) -> dict[uuid.UUID, DecisionView]:
-    return {row[0].id: _view(row) for row in await repository.get_decisions(session, ids)}
+    return {row[0].id: view(row) for row in await repository.get_decisions(session, ids)}
 
 
 async def events_by_decision(
     session: AsyncSession, ids: Sequence[uuid.UUID]
 ) -> dict[uuid.UUID, list[DecisionEvent]]:
-    grouped: dict[uuid.UUID, list[DecisionEvent]] = defaultdict(list)
-    for e in await repository.events_of(session, ids):
-        grouped[e.decision_id].append(e)
-    return grouped
-
-
-async def successors(session: AsyncSession, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, uuid.UUID]:
-    return await repository.successors_of(session, ids)
-
-
-async def counterparties_by_id(
-    session: AsyncSession, ids: Sequence[uuid.UUID]
-) -> dict[uuid.UUID, Counterparty]:
-    return await repository.counterparties(session, ids)
-
-
-# The approval limits in force on a date; None when none are (nobody may decide).
-limits_on = approvals.limits_on
-
-
-def can_decide(
-    principal: Principal,
-    raised_by: str,
-    kind: str,
-    amount: Pence,
-    version: LimitVersion | None,
-    authors: Sequence[str] = (),
-) -> bool:
-    """Whether the principal may approve or refuse a RAISED decision now: they neither raised
-    it nor wrote any of it (R-ROLE-2), and their role covers it under the limits in force
-    (R-DEC-2)."""
-    return approvals.may_decide(
-        principal,
-        raised_by=raised_by,
-        authors=authors,
-        subject=rules.SUBJECT[DecisionKind(kind)],
-        amount=amount,
-        version=version,
-    )
-
-
-def can_approve(principal: Principal, view: DecisionView, version: LimitVersion | None) -> bool:
-    if view.status is not DecisionStatus.RAISED:
-        return False
-    d = view.decision
-    return can_decide(principal, d.raised_by, d.kind, d.amount, version, view.authors)
+    events = await repository.events_of(session, ids)  # by decision
+    return {key: list(group) for key, group in groupby(events, attrgetter("decision_id"))}

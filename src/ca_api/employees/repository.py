@@ -6,7 +6,8 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Row, and_, insert, or_, select
+from sqlalchemy import Row, insert, select, tuple_
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ca_api.employees.models import CouncilEmployee, CouncilEmployeeLeaver
@@ -23,13 +24,15 @@ async def employees_named(session: AsyncSession, name_key: str) -> Sequence[Row[
     return (await session.execute(stmt)).all()
 
 
-async def employee_with_number(session: AsyncSession, number: str) -> CouncilEmployee | None:
-    stmt = select(CouncilEmployee).where(CouncilEmployee.employee_number == number)
-    return (await session.execute(stmt)).scalar_one_or_none()
-
-
-async def insert_employee(session: AsyncSession, values: dict[str, Any]) -> None:
-    await session.execute(insert(CouncilEmployee).values(values))
+async def insert_employee(session: AsyncSession, values: dict[str, Any]) -> bool:
+    """False: the employee number is on the register already, and nothing was inserted."""
+    stmt = (
+        pg_insert(CouncilEmployee)
+        .values(values)
+        .on_conflict_do_nothing(constraint="uq_council_employee_employee_number")
+        .returning(CouncilEmployee.id)
+    )
+    return (await session.execute(stmt)).scalar_one_or_none() is not None
 
 
 async def insert_leaver(session: AsyncSession, values: dict[str, Any]) -> None:
@@ -52,11 +55,6 @@ async def list_employees(
     """By normalised name."""
     stmt = _employees()
     if after is not None:
-        stmt = stmt.where(
-            or_(
-                CouncilEmployee.name_key > after[0],
-                and_(CouncilEmployee.name_key == after[0], CouncilEmployee.id > after[1]),
-            )
-        )
+        stmt = stmt.where(tuple_(CouncilEmployee.name_key, CouncilEmployee.id) > tuple_(*after))
     stmt = stmt.order_by(CouncilEmployee.name_key, CouncilEmployee.id).limit(limit)
     return (await session.execute(stmt)).all()

@@ -44,6 +44,9 @@ class CouncilEmployeeInput:
     employee_number: str
     date_of_birth: date | None = None
 
+    def to_new(self) -> service.NewEmployee:
+        return service.NewEmployee(self.name, self.employee_number, self.date_of_birth)
+
 
 @strawberry.type
 class CouncilEmployeePayload:
@@ -88,13 +91,7 @@ class EmployeeMutation:
         self, info: Info[Context, None], input: CouncilEmployeeInput
     ) -> CouncilEmployeeResult:
         ctx = info.context
-        view = await service.add_employee(
-            ctx.session,
-            ctx.actor,
-            name=input.name,
-            employee_number=input.employee_number,
-            date_of_birth=input.date_of_birth,
-        )
+        view = await service.add_employee(ctx.session, ctx.actor, input.to_new())
         return CouncilEmployeePayload(employee=CouncilEmployee.from_view(view))
 
     @strawberry.mutation(

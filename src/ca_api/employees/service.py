@@ -8,7 +8,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ca_api import clock
@@ -50,15 +49,16 @@ async def _read_employee(session: AsyncSession, employee_id: uuid.UUID) -> Emplo
     return EmployeeView(row[0], row.left_on)
 
 
-async def add_employee(
-    session: AsyncSession,
-    actor: Actor,
-    *,
-    name: str,
-    employee_number: str,
-    date_of_birth: date | None,
-) -> EmployeeView:
-    name, number = " ".join(name.split()), employee_number.strip()
+@dataclass(frozen=True)
+class NewEmployee:
+    name: str
+    employee_number: str
+    date_of_birth: date | None = None
+
+
+async def add_employee(session: AsyncSession, actor: Actor, new: NewEmployee) -> EmployeeView:
+    name, number = " ".join(new.name.split()), new.employee_number.strip()
+    date_of_birth = new.date_of_birth
     problems: dict[str, str] = {}
     if not name or not rules.normalise_name(name):
         problems["name"] = "is required"
@@ -73,8 +73,6 @@ async def add_employee(
     if problems:
         raise ValidationFailed(problems)
     async with unit_of_work(session):
-        if await repository.employee_with_number(session, number) is not None:
-            raise ValidationFailed({"employee_number": "is on the register already"})
         employee_id = uuid.uuid4()
         values = {
             "id": employee_id,
@@ -84,21 +82,10 @@ async def add_employee(
             "date_of_birth": date_of_birth,
             "recorded_by": actor.principal.subject,
         }
-        try:
-            async with session.begin_nested():
-                await repository.insert_employee(session, values)
-        except IntegrityError as exc:
-            if "uq_council_employee_employee_number" not in str(exc.orig):
-                raise
-            raise ValidationFailed({"employee_number": "is on the register already"}) from exc
-        await audit.record(
-            session,
-            actor,
-            entity_type="council_employee",
-            entity_id=employee_id,
-            action="add",
-            after={k: v for k, v in values.items() if k not in ("id", "name_key")},
-        )
+        if not await repository.insert_employee(session, values):
+            raise ValidationFailed({"employee_number": "is on the register already"})
+        after = {k: v for k, v in values.items() if k not in ("id", "name_key")}
+        await audit.record(session, actor, "council_employee", employee_id, "add", after=after)
         return await _read_employee(session, employee_id)
 
 
@@ -131,14 +118,9 @@ async def record_leaver(
                 "recorded_by": actor.principal.subject,
             },
         )
+        after = {"left_on": left_on}
         await audit.record(
-            session,
-            actor,
-            entity_type="council_employee",
-            entity_id=employee_id,
-            action="leaver",
-            after={"left_on": left_on},
-            reason=text,
+            session, actor, "council_employee", employee_id, "leaver", after=after, reason=text
         )
         return await _read_employee(session, employee_id)
 

@@ -15,8 +15,9 @@ from strawberry.types import Info
 from ca_api.auth.permissions import POLICY_READ, POLICY_WRITE, allow
 from ca_api.common.problems import ValidationProblem
 from ca_api.common.scalars import Money, Percent
+from ca_api.common.types import from_source
 from ca_api.context import Context
-from ca_api.policy import repository, rules, service
+from ca_api.policy import rules, service
 from ca_api.policy.models import ApprovalLimit as ApprovalLimitRow
 from ca_api.policy.models import ApprovalLimitVersion as ApprovalLimitVersionRow
 from ca_api.policy.models import PolicyFigure as PolicyFigureRow
@@ -49,16 +50,8 @@ class PolicyFigure:
 
     @classmethod
     def from_row(cls, row: PolicyFigureRow) -> PolicyFigure:
-        return cls(
-            row=row,
-            name=row.name,
-            effective_from=row.effective_from,
-            kind=KIND_OF_UNIT[row.unit],
-            known=row.value is not None,
-            source=row.source,
-            recorded_by=row.recorded_by,
-            recorded_at=row.recorded_at,
-        )
+        kind = KIND_OF_UNIT[row.unit]
+        return from_source(cls, row, row=row, kind=kind, known=row.value is not None)
 
     name: str
     effective_from: date
@@ -110,8 +103,7 @@ class ApprovalLimit:
 
     @classmethod
     def of(cls, row: ApprovalLimitRow) -> ApprovalLimit:
-        up_to = Money(row.up_to) if row.up_to is not None else None
-        return cls(subject=row.subject, role=row.role, up_to=up_to)
+        return from_source(cls, row)
 
 
 @strawberry.type(description="Approval limits from an effective date (R-DEC-4).")
@@ -126,13 +118,8 @@ class ApprovalLimitVersion:
     def of(
         cls, version: ApprovalLimitVersionRow, rows: Sequence[ApprovalLimitRow]
     ) -> ApprovalLimitVersion:
-        return cls(
-            id=version.id,
-            effective_from=version.effective_from,
-            note=version.note,
-            recorded_by=version.recorded_by,
-            limits=[ApprovalLimit.of(r) for r in sorted(rows, key=lambda r: (r.subject, r.role))],
-        )
+        limits = [ApprovalLimit.of(r) for r in sorted(rows, key=lambda r: (r.subject, r.role))]
+        return from_source(cls, version, limits=limits)
 
 
 @strawberry.input(description="One row of the approval limits table.")
@@ -176,7 +163,7 @@ class PolicyQuery:
     async def policy_figures(
         self, info: Info[Context, None], name: str | None = None
     ) -> list[PolicyFigure]:
-        rows = await repository.figures(info.context.session, name)
+        rows = await service.figure_history(info.context.session, name)
         return [PolicyFigure.from_row(r) for r in rows]
 
     @strawberry.field(
@@ -187,15 +174,8 @@ class PolicyQuery:
     async def approval_limits(
         self, info: Info[Context, None], on: date | None = None
     ) -> list[ApprovalLimitVersion]:
-        session = info.context.session
-        if on is not None:
-            version = await repository.limit_version_on(session, on)
-            versions = [version] if version is not None else []
-        else:
-            versions = list(await repository.limit_versions(session))
-        return [
-            ApprovalLimitVersion.of(v, await repository.limits_of(session, v.id)) for v in versions
-        ]
+        versions = await service.limit_versions(info.context.session, on)
+        return [ApprovalLimitVersion.of(*v) for v in versions]
 
 
 @strawberry.type

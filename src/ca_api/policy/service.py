@@ -43,8 +43,9 @@ async def figure_on(session: AsyncSession, name: str, on: date) -> PolicyFigure 
     return await repository.figure_on(session, name, on)
 
 
-async def figure_history(session: AsyncSession, name: str) -> Sequence[PolicyFigure]:
-    """Every effective-dated row of the figure, oldest first (a rate's history)."""
+async def figure_history(session: AsyncSession, name: str | None) -> Sequence[PolicyFigure]:
+    """Every effective-dated row of the figure, oldest first (a rate's history); None: of every
+    figure, by name."""
     return await repository.figures(session, name)
 
 
@@ -94,24 +95,32 @@ async def add_limit_version(
             for r in limits
         ]
         await repository.insert_limits(session, rows)
+        after = {
+            "effective_from": effective_from,
+            "note": note.strip(),
+            "limits": [{k: v for k, v in r.items() if k != "version_id"} for r in rows],
+        }
         await audit.record(
-            session,
-            actor,
-            entity_type="approval_limit_version",
-            entity_id=str(version_id),
-            action="add",
-            after={
-                "effective_from": effective_from,
-                "note": note.strip(),
-                "limits": [{k: v for k, v in r.items() if k != "version_id"} for r in rows],
-            },
+            session, actor, "approval_limit_version", str(version_id), "add", after=after
         )
         return version_id
 
 
-async def limit_version(
-    session: AsyncSession, version_id: int
-) -> tuple[ApprovalLimitVersion, Sequence[ApprovalLimit]] | None:
+LimitTable = tuple[ApprovalLimitVersion, Sequence[ApprovalLimit]]  # a version and its rows
+
+
+async def limit_versions(session: AsyncSession, on: date | None) -> list[LimitTable]:
+    """Every version of the approval limits with its rows, oldest first; ``on``: only the one
+    in force on that date (none before the first)."""
+    if on is not None:
+        version = await repository.limit_version_on(session, on)
+        versions = [version] if version is not None else []
+    else:
+        versions = list(await repository.limit_versions(session))
+    return [(v, await repository.limits_of(session, v.id)) for v in versions]
+
+
+async def limit_version(session: AsyncSession, version_id: int) -> LimitTable | None:
     """A version of the approval limits and its rows (for the mutation's payload)."""
     versions = [v for v in await repository.limit_versions(session) if v.id == version_id]
     if not versions:

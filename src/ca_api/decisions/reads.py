@@ -1,0 +1,99 @@
+"""The reads of decisions the GraphQL layer and the approval queue make: one decision, a page,
+successors and gift recipients, and whether the caller may decide one now (R-ROLE-2, R-DEC-2).
+The reads other modules make stay in ``decisions.service`` (``decisions_by_id``,
+``events_by_decision``)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ca_api.approvals import mechanism as approvals
+from ca_api.auth.principal import Principal
+from ca_api.decisions import repository, rules
+from ca_api.decisions.models import Decision
+from ca_api.decisions.rules import DecisionKind, DecisionStatus
+from ca_api.ledger.models import Counterparty
+from ca_api.money import Pence
+from ca_api.policy.rules import LimitVersion
+
+
+@dataclass(frozen=True)
+class DecisionView:
+    decision: Decision
+    client_reference: str
+    status: DecisionStatus
+    authors: tuple[str, ...] = ()  # everyone who wrote it, the raiser included (R-ROLE-2)
+
+
+def view(row: Any) -> DecisionView:
+    """A decision as ``repository`` reads it (the row, its client's reference, its status and
+    authors)."""
+    return DecisionView(
+        decision=row[0],
+        client_reference=row.client_reference,
+        status=DecisionStatus(row.status),
+        authors=tuple(row.authors),
+    )
+
+
+async def get_decision(
+    session: AsyncSession, principal: Principal, decision_id: uuid.UUID
+) -> DecisionView | None:
+    row = await repository.get_decision(session, decision_id, principal)
+    return view(row) if row is not None else None
+
+
+async def list_decisions(
+    session: AsyncSession,
+    principal: Principal,
+    flt: repository.DecisionFilter,
+    *,
+    after: tuple[datetime, uuid.UUID] | None,
+    limit: int,
+) -> list[DecisionView]:
+    rows = await repository.list_decisions(session, principal, flt, after=after, limit=limit)
+    return [view(r) for r in rows]
+
+
+async def successors(session: AsyncSession, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, uuid.UUID]:
+    return await repository.successors_of(session, ids)
+
+
+async def counterparties_by_id(
+    session: AsyncSession, ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, Counterparty]:
+    return await repository.counterparties(session, ids)
+
+
+def can_decide(
+    principal: Principal,
+    raised_by: str,
+    kind: str,
+    amount: Pence,
+    version: LimitVersion | None,
+    authors: Sequence[str] = (),
+) -> bool:
+    """Whether the principal may approve or refuse a RAISED decision now: they neither raised
+    it nor wrote any of it (R-ROLE-2), and their role covers it under the limits in force
+    (R-DEC-2)."""
+    return approvals.may_decide(
+        principal,
+        raised_by=raised_by,
+        authors=authors,
+        subject=rules.SUBJECT[DecisionKind(kind)],
+        amount=amount,
+        version=version,
+    )
+
+
+def can_approve(principal: Principal, view: DecisionView, version: LimitVersion | None) -> bool:
+    if view.status is not DecisionStatus.RAISED:
+        return False
+    d = view.decision
+    return can_decide(principal, d.raised_by, d.kind, d.amount, version, view.authors)
