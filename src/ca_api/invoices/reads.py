@@ -9,7 +9,6 @@ import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date
 from typing import Any, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -19,12 +18,14 @@ from ca_api.auth.principal import Principal
 from ca_api.errors import RecordNotFound
 from ca_api.invoices import repository
 from ca_api.invoices.models import Invoice, InvoiceCheck, InvoiceEvent, InvoiceItem
+from ca_api.invoices.repository import After
 from ca_api.invoices.repository import InvoiceFilter as InvoiceFilter
 from ca_api.invoices.rules import InvoiceStatus
 from ca_api.ledger.models import Counterparty
 
 T = TypeVar("T")
 K = TypeVar("K")
+Ids = Sequence[uuid.UUID]  # the keys a loader asks for at once
 
 
 @dataclass(frozen=True)
@@ -57,12 +58,7 @@ async def get_invoice(
 
 
 async def list_invoices(
-    session: AsyncSession,
-    principal: Principal,
-    flt: InvoiceFilter,
-    *,
-    after: tuple[date, uuid.UUID] | None,
-    limit: int,
+    session: AsyncSession, principal: Principal, flt: InvoiceFilter, *, after: After, limit: int
 ) -> list[InvoiceView]:
     rows = await repository.list_invoices(
         session, principal, flt, today=clock.today(), after=after, limit=limit
@@ -81,31 +77,21 @@ def group_by(rows: Iterable[T], key: Callable[[T], K]) -> dict[K, list[T]]:
     return grouped
 
 
-async def items_by_invoice(
-    session: AsyncSession, ids: Sequence[uuid.UUID]
-) -> dict[uuid.UUID, list[InvoiceItem]]:
+async def items_by_invoice(session: AsyncSession, ids: Ids) -> dict[uuid.UUID, list[InvoiceItem]]:
     return group_by(await repository.items_of(session, ids), lambda r: r.invoice_id)
 
 
-async def checks_by_invoice(
-    session: AsyncSession, ids: Sequence[uuid.UUID]
-) -> dict[uuid.UUID, list[InvoiceCheck]]:
+async def checks_by_invoice(session: AsyncSession, ids: Ids) -> dict[uuid.UUID, list[InvoiceCheck]]:
     return group_by(await repository.checks_of(session, ids), lambda r: r.invoice_id)
 
 
-async def events_by_invoice(
-    session: AsyncSession, ids: Sequence[uuid.UUID]
-) -> dict[uuid.UUID, list[InvoiceEvent]]:
+async def events_by_invoice(session: AsyncSession, ids: Ids) -> dict[uuid.UUID, list[InvoiceEvent]]:
     return group_by(await repository.events_of(session, ids), lambda r: r.invoice_id)
 
 
-async def invoices_by_id(
-    session: AsyncSession, ids: Sequence[uuid.UUID]
-) -> dict[uuid.UUID, InvoiceView]:
+async def invoices_by_id(session: AsyncSession, ids: Ids) -> dict[uuid.UUID, InvoiceView]:
     return {row[0].id: view_of(row) for row in await repository.get_invoices(session, ids)}
 
 
-async def counterparties_by_id(
-    session: AsyncSession, ids: Sequence[uuid.UUID]
-) -> dict[uuid.UUID, Counterparty]:
+async def counterparties_by_id(session: AsyncSession, ids: Ids) -> dict[uuid.UUID, Counterparty]:
     return await repository.counterparties(session, ids)

@@ -242,6 +242,10 @@ async def get_invoices(session: AsyncSession, ids: Sequence[uuid.UUID]) -> Seque
     return (await session.execute(stmt)).all()
 
 
+# Where a page of invoices starts: after the (due_on, id) of the last one seen.
+After = tuple[date, uuid.UUID] | None
+
+
 @dataclass(frozen=True)
 class InvoiceFilter:
     client_id: uuid.UUID | None = None
@@ -260,7 +264,7 @@ async def list_invoices(
     flt: InvoiceFilter,
     *,
     today: date,
-    after: tuple[date, uuid.UUID] | None,
+    after: After,
     limit: int,
 ) -> Sequence[Row[Any]]:
     """Across the caseload, oldest due first (due date, then id)."""

@@ -3,7 +3,8 @@
 Invoices are date-stamped on receipt and given a due date (R-PAY-1, R-PAY-4), checked
 (R-PAY-2), queried or cancelled (R-PAY-7), and marked FUNDS_SHORT when an approval of their
 payment finds the client short (R-PAY-3). ``payments.service`` pays them, asking this module
-whether an invoice is ready to pay.
+whether an invoice is ready to pay. What is only read (the view, pages, loaders) is in
+``invoices.reads``.
 """
 
 from __future__ import annotations

@@ -118,6 +118,10 @@ async def payments_of_invoices(
     return (await session.execute(stmt)).all()
 
 
+# Where a page of payments starts: after the (raised_at, id) of the last one seen.
+After = tuple[datetime, uuid.UUID] | None
+
+
 @dataclass(frozen=True)
 class PaymentFilter:
     client_id: uuid.UUID | None = None
@@ -126,12 +130,7 @@ class PaymentFilter:
 
 
 async def list_payments(
-    session: AsyncSession,
-    principal: Principal,
-    flt: PaymentFilter,
-    *,
-    after: tuple[datetime, uuid.UUID] | None,
-    limit: int,
+    session: AsyncSession, principal: Principal, flt: PaymentFilter, *, after: After, limit: int
 ) -> Sequence[Row[Any]]:
     sub = _select_payment().where(readable(principal))
     if flt.client_id is not None:

@@ -67,6 +67,21 @@ async def _limits(ctx: Context) -> LimitVersion | None:
 # --- types --------------------------------------------------------------------------------
 
 
+def _from_event(
+    kind: PaymentEventKind,
+    read: Callable[[models.PaymentEvent], object],
+    description: str | None = None,
+) -> Any:
+    """A field of the payment read from its event of ``kind`` (approved, made, cancelled: each
+    happens once at most); null until it has happened."""
+
+    async def resolve(self: Payment, info: Info[Context, None]) -> Any:
+        e = await self._event(info, kind)
+        return read(e) if e else None
+
+    return strawberry.field(resolver=resolve, description=description)
+
+
 @strawberry.type
 class PaymentEvent:
     event: PaymentEventKind
@@ -150,54 +165,32 @@ class Payment:
         description="Since when it has awaited approval; null once decided."
     )
 
-    @strawberry.field(
-        description="An approval was refused because the client's funds were "
-        "short, and it still awaits approval (R-PAY-3)."
-    )
-    async def funds_short(self, info: Info[Context, None]) -> bool:
+    async def _funds_short(self, info: Info[Context, None]) -> bool:
         if self.view.status is not PaymentStatus.RAISED:
             return False
         return await self._event(info, PaymentEventKind.REFUSED_FUNDS_SHORT) is not None
 
-    @strawberry.field
-    async def approved_by(self, info: Info[Context, None]) -> str | None:
-        e = await self._event(info, PaymentEventKind.APPROVED)
-        return e.recorded_by if e else None
-
-    @strawberry.field
-    async def approved_at(self, info: Info[Context, None]) -> datetime | None:
-        e = await self._event(info, PaymentEventKind.APPROVED)
-        return e.recorded_at if e else None
-
-    @strawberry.field(description="The approval limits the approval was judged under (R-DEC-4).")
-    async def approval_limit_version_id(self, info: Info[Context, None]) -> int | None:
-        e = await self._event(info, PaymentEventKind.APPROVED)
-        return e.limit_version_id if e else None
-
-    @strawberry.field(description="The hold placed on the client's account when approved.")
-    async def hold_transfer_id(self, info: Info[Context, None]) -> strawberry.ID | None:
-        e = await self._event(info, PaymentEventKind.APPROVED)
-        return node_id_or_none("Transfer", e.transfer_id) if e else None
-
-    @strawberry.field
-    async def made_by(self, info: Info[Context, None]) -> str | None:
-        e = await self._event(info, PaymentEventKind.MADE)
-        return e.recorded_by if e else None
-
-    @strawberry.field
-    async def made_at(self, info: Info[Context, None]) -> datetime | None:
-        e = await self._event(info, PaymentEventKind.MADE)
-        return e.recorded_at if e else None
-
-    @strawberry.field
-    async def cancelled_by(self, info: Info[Context, None]) -> str | None:
-        e = await self._event(info, PaymentEventKind.CANCELLED)
-        return e.recorded_by if e else None
-
-    @strawberry.field
-    async def cancel_reason(self, info: Info[Context, None]) -> str | None:
-        e = await self._event(info, PaymentEventKind.CANCELLED)
-        return e.reason if e else None
+    funds_short: bool = strawberry.field(
+        resolver=_funds_short,
+        description="An approval was refused because the client's funds were "
+        "short, and it still awaits approval (R-PAY-3).",
+    )
+    approved_by: str | None = _from_event(PaymentEventKind.APPROVED, lambda e: e.recorded_by)
+    approved_at: datetime | None = _from_event(PaymentEventKind.APPROVED, lambda e: e.recorded_at)
+    approval_limit_version_id: int | None = _from_event(
+        PaymentEventKind.APPROVED,
+        lambda e: e.limit_version_id,
+        "The approval limits the approval was judged under (R-DEC-4).",
+    )
+    hold_transfer_id: strawberry.ID | None = _from_event(
+        PaymentEventKind.APPROVED,
+        lambda e: node_id_or_none("Transfer", e.transfer_id),
+        "The hold placed on the client's account when approved.",
+    )
+    made_by: str | None = _from_event(PaymentEventKind.MADE, lambda e: e.recorded_by)
+    made_at: datetime | None = _from_event(PaymentEventKind.MADE, lambda e: e.recorded_at)
+    cancelled_by: str | None = _from_event(PaymentEventKind.CANCELLED, lambda e: e.recorded_by)
+    cancel_reason: str | None = _from_event(PaymentEventKind.CANCELLED, lambda e: e.reason)
 
     @strawberry.field(description="Everything that happened to it, oldest first.")
     async def events(self, info: Info[Context, None]) -> list[PaymentEvent]:

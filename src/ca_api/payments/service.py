@@ -12,7 +12,6 @@ from __future__ import annotations
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -35,6 +34,7 @@ from ca_api.money import format_money
 from ca_api.payments import particulars, repository, rules
 from ca_api.payments.models import Payment, PaymentEvent
 from ca_api.payments.particulars import PaymentRequest as PaymentRequest
+from ca_api.payments.repository import After
 from ca_api.payments.repository import PaymentFilter as PaymentFilter
 from ca_api.payments.rules import PaymentEventKind, PaymentStatus
 from ca_api.policy.rules import ApprovalSubject, LimitVersion
@@ -156,14 +156,9 @@ async def raise_payment(
         )
         return PaymentOutcome(await _read_payment(session, payment_id))
 
+    payload = particulars.request_payload(req)
     return await approvals.run_once(
-        PAYMENT_ONCE,
-        session,
-        actor,
-        idempotency_key,
-        "raisePayment",
-        particulars.request_payload(req),
-        work,
+        PAYMENT_ONCE, session, actor, idempotency_key, "raisePayment", payload, work
     )
 
 
@@ -192,15 +187,17 @@ _ACTIONS = {
     PaymentEventKind.CANCELLED: "cancel",
 }
 
-Step = Callable[[approvals.Held[Payment, PaymentStatus]], Awaitable[dict[str, Any]]]
+# What a transition does to the locked payment: its work and event; returns what the audit row
+# records beyond the status.
+Work = Callable[[approvals.Held[Payment, PaymentStatus]], Awaitable[dict[str, Any]]]
 
 
-async def _step(
+async def _transition(
     session: AsyncSession,
     actor: Actor,
     payment_id: uuid.UUID,
     event: PaymentEventKind,
-    work: Step,
+    work: Work,
     *,
     idempotency_key: str,
     reason: str | None = None,
@@ -291,7 +288,7 @@ async def approve_payment(
         }
 
     try:
-        return await _step(
+        return await _transition(
             session,
             actor,
             payment_id,
@@ -351,7 +348,7 @@ async def make_payment(
         )
         return {"transfer_id": posted.id}
 
-    return await _step(
+    return await _transition(
         session, actor, payment_id, PaymentEventKind.MADE, make, idempotency_key=idempotency_key
     )
 
@@ -387,7 +384,7 @@ async def cancel_payment(
         )
         return {"void_transfer_id": void_id}
 
-    return await _step(
+    return await _transition(
         session,
         actor,
         payment_id,
@@ -409,12 +406,7 @@ async def get_payment(
 
 
 async def list_payments(
-    session: AsyncSession,
-    principal: Principal,
-    flt: PaymentFilter,
-    *,
-    after: tuple[datetime, uuid.UUID] | None,
-    limit: int,
+    session: AsyncSession, principal: Principal, flt: PaymentFilter, *, after: After, limit: int
 ) -> list[PaymentView]:
     rows = await repository.list_payments(session, principal, flt, after=after, limit=limit)
     return [_payment_view(r) for r in rows]
