@@ -420,12 +420,9 @@ class InvoiceMutation:
         checks: list[InvoiceCheckInput],
     ) -> UpdateInvoiceResult:
         ctx = info.context
+        iid = decode_uuid("Invoice", invoice_id)
         entries = [c.to_entry() for c in checks]
-        return InvoicePayload.of(
-            await service.record_checks(
-                ctx.session, ctx.actor, decode_uuid("Invoice", invoice_id), entries
-            )
-        )
+        return InvoicePayload.of(await service.record_checks(ctx.session, ctx.actor, iid, entries))
 
     @strawberry.mutation(
         extensions=allow(INVOICE_CHECK),
@@ -440,7 +437,8 @@ class InvoiceMutation:
         note: str,
     ) -> UpdateInvoiceResult:
         ctx = info.context
-        iid, kind = decode_uuid("Invoice", invoice_id), InvoiceEventKind(event.value)
+        iid = decode_uuid("Invoice", invoice_id)
+        kind = InvoiceEventKind(event.value)
         return InvoicePayload.of(
             await service.record_invoice_event(ctx.session, ctx.actor, iid, kind, note)
         )
