@@ -111,10 +111,6 @@ async def _pence_figure(session: AsyncSession, name: str, on: date) -> Pence:
     return int(value)
 
 
-def _forbidden(message: str) -> ApiError:
-    return ApiError(ErrorCode.FORBIDDEN, message)
-
-
 # --- what payments ask of an invoice ------------------------------------------------------
 
 
@@ -227,7 +223,8 @@ async def record_invoice(
     the same supplier, amount and date is recorded with a warning (R-PAY-2)."""
     roles = actor.principal.roles
     if new.draft.kind not in rules.invoice_kinds_allowed(roles):
-        raise _forbidden(f"this integration may not record {new.draft.kind.value} invoices")
+        message = f"this integration may not record {new.draft.kind.value} invoices"
+        raise ApiError(ErrorCode.FORBIDDEN, message)
     new = NewInvoice(new.client_id, new.supplier_id, normalise(new.draft))
     d = new.draft
 
