@@ -31,6 +31,7 @@ from ca_api.approvals.repository import has_events
 from ca_api.auth.permissions import LEDGER_READ
 from ca_api.auth.principal import Principal
 from ca_api.clients.models import Client
+from ca_api.db import rows_where_in
 from ca_api.invoices.models import Invoice, InvoiceCheck, InvoiceEvent, InvoiceItem
 from ca_api.invoices.rules import ALL_CHECKS, InvoiceCheckName, InvoiceEventKind, InvoiceStatus
 from ca_api.ledger.models import Counterparty
@@ -241,6 +242,10 @@ async def get_invoices(session: AsyncSession, ids: Sequence[uuid.UUID]) -> Seque
     return (await session.execute(stmt)).all()
 
 
+# Where a page of invoices starts: after the (due_on, id) of the last one seen.
+After = tuple[date, uuid.UUID] | None
+
+
 @dataclass(frozen=True)
 class InvoiceFilter:
     client_id: uuid.UUID | None = None
@@ -259,7 +264,7 @@ async def list_invoices(
     flt: InvoiceFilter,
     *,
     today: date,
-    after: tuple[date, uuid.UUID] | None,
+    after: After,
     limit: int,
 ) -> Sequence[Row[Any]]:
     """Across the caseload, oldest due first (due date, then id)."""
@@ -285,37 +290,18 @@ async def list_invoices(
     return (await session.execute(stmt)).all()
 
 
-async def items_of(
-    session: AsyncSession, invoice_ids: Sequence[uuid.UUID]
-) -> Sequence[InvoiceItem]:
-    stmt = (
-        select(InvoiceItem)
-        .where(InvoiceItem.invoice_id.in_(set(invoice_ids)))
-        .order_by(InvoiceItem.invoice_id, InvoiceItem.line)
+async def items_of(session: AsyncSession, ids: Sequence[uuid.UUID]) -> Sequence[InvoiceItem]:
+    return await rows_where_in(
+        session, InvoiceItem, InvoiceItem.invoice_id, ids, InvoiceItem.invoice_id, InvoiceItem.line
     )
-    return (await session.execute(stmt)).scalars().all()
 
 
-async def checks_of(
-    session: AsyncSession, invoice_ids: Sequence[uuid.UUID]
-) -> Sequence[InvoiceCheck]:
-    stmt = (
-        select(InvoiceCheck)
-        .where(InvoiceCheck.invoice_id.in_(set(invoice_ids)))
-        .order_by(InvoiceCheck.id)
-    )
-    return (await session.execute(stmt)).scalars().all()
+async def checks_of(session: AsyncSession, ids: Sequence[uuid.UUID]) -> Sequence[InvoiceCheck]:
+    return await rows_where_in(session, InvoiceCheck, InvoiceCheck.invoice_id, ids, InvoiceCheck.id)
 
 
-async def events_of_invoices(
-    session: AsyncSession, invoice_ids: Sequence[uuid.UUID]
-) -> Sequence[InvoiceEvent]:
-    stmt = (
-        select(InvoiceEvent)
-        .where(InvoiceEvent.invoice_id.in_(set(invoice_ids)))
-        .order_by(InvoiceEvent.id)
-    )
-    return (await session.execute(stmt)).scalars().all()
+async def events_of(session: AsyncSession, ids: Sequence[uuid.UUID]) -> Sequence[InvoiceEvent]:
+    return await rows_where_in(session, InvoiceEvent, InvoiceEvent.invoice_id, ids, InvoiceEvent.id)
 
 
 async def invoice_recorded_by(session: AsyncSession, invoice_id: uuid.UUID) -> str | None:

@@ -14,6 +14,7 @@ from datetime import date, timedelta
 from ca_api import workdays
 from ca_api.auth.permissions import OFFICERS
 from ca_api.auth.principal import Role
+from ca_api.common.rules import text_problem
 from ca_api.ledger.rules import Category, CounterpartyKind
 from ca_api.money import Pence, format_money
 
@@ -221,18 +222,15 @@ def validate_invoice(
     draft: InvoiceDraft, *, received_on: date, supplier_kind: CounterpartyKind
 ) -> dict[str, str]:
     """Problems with an invoice, by field (empty when it may be recorded)."""
-    problems: dict[str, str] = {}
     number = draft.supplier_invoice_number
-    if not number:
-        problems["supplier_invoice_number"] = "is required"
-    elif len(number) > MAX_INVOICE_NUMBER:
-        problems["supplier_invoice_number"] = f"is longer than {MAX_INVOICE_NUMBER} characters"
+    problems = text_problem(
+        "supplier_invoice_number", number, required=True, maximum=MAX_INVOICE_NUMBER
+    )
     if draft.amount <= 0:
         problems["amount"] = "must be more than 0.00"
-    if not draft.description:
-        problems["description"] = "is required"
-    elif len(draft.description) > MAX_DESCRIPTION:
-        problems["description"] = f"is longer than {MAX_DESCRIPTION} characters"
+    problems |= text_problem(
+        "description", draft.description, required=True, maximum=MAX_DESCRIPTION
+    )
     if draft.invoice_date > received_on:
         problems["invoice_date"] = "is after the day the invoice was received"
     if (
@@ -275,10 +273,9 @@ def _item_problems(draft: InvoiceDraft) -> dict[str, str]:
         problems["items"] = f"at most {MAX_ITEMS} items"
         return problems
     for n, item in enumerate(items, start=1):
-        if not item.description:
-            problems[f"items.{n}.description"] = "is required"
-        elif len(item.description) > MAX_DESCRIPTION:
-            problems[f"items.{n}.description"] = f"is longer than {MAX_DESCRIPTION} characters"
+        problems |= text_problem(
+            f"items.{n}.description", item.description, required=True, maximum=MAX_DESCRIPTION
+        )
         if item.amount <= 0:
             problems[f"items.{n}.amount"] = "must be more than 0.00"
     total = sum(i.amount for i in items)

@@ -17,8 +17,8 @@ from strawberry.types import Info
 from ca_api import clock
 from ca_api.auth.permissions import INVOICE_CHECK, INVOICE_WRITE, LEDGER_READ, allow
 from ca_api.common import loaders
-from ca_api.common.ids import decode_uuid, encode_id
-from ca_api.common.pagination import Connection, connection_from_rows, page_request
+from ca_api.common.ids import decode_uuid
+from ca_api.common.pagination import Connection, PageRequest, paginate
 from ca_api.common.problems import (
     DuplicateInvoiceProblem,
     IdempotencyKeyReusedProblem,
@@ -28,10 +28,11 @@ from ca_api.common.problems import (
     ValidationProblem,
 )
 from ca_api.common.scalars import Money
+from ca_api.common.types import from_source
 from ca_api.context import Context
 from ca_api.errors import NotFound
-from ca_api.invoices import models, repository, rules, service
-from ca_api.invoices.service import InvoiceView
+from ca_api.invoices import models, reads, rules, service
+from ca_api.invoices.reads import InvoiceView
 from ca_api.ledger.schema import Category, Counterparty
 from ca_api.payments import service as payments_service
 
@@ -68,7 +69,7 @@ class InvoiceOfficerEvent(enum.Enum):
 
 async def counterparty(ctx: Context, counterparty_id: uuid.UUID) -> Counterparty:
     """A supplier or payee, through the request's one loader of counterparties."""
-    row = await loaders.one(ctx, "invoices.counterparties", service.counterparties_by_id).load(
+    row = await loaders.one(ctx, "invoices.counterparties", reads.counterparties_by_id).load(
         counterparty_id
     )
     if row is None:  # pragma: no cover - a foreign key
@@ -104,23 +105,8 @@ class InvoiceEvent:
     recorded_at: datetime
 
 
-def _item(row: models.InvoiceItem) -> InvoiceItem:
-    return InvoiceItem(
-        line=row.line,
-        description=row.description,
-        amount=Money(row.amount),
-        evidence_seen=row.evidence_seen,
-    )
-
-
 def _check(row: models.InvoiceCheck) -> InvoiceCheck:
-    return InvoiceCheck(
-        check=InvoiceCheckName(row.check_name),
-        passed=row.passed,
-        note=row.note,
-        checked_by=row.checked_by,
-        checked_at=row.checked_at,
-    )
+    return from_source(InvoiceCheck, row, check=InvoiceCheckName(row.check_name))
 
 
 @strawberry.type(description="An invoice to be paid from a client's money (R-PAY).")
@@ -133,29 +119,8 @@ class Invoice:
 
     @classmethod
     def from_view(cls, view: InvoiceView) -> Invoice:
-        row = view.invoice
-        return cls(
-            view=view,
-            id=strawberry.ID(encode_id("Invoice", row.id)),
-            client_id=strawberry.ID(encode_id("Client", row.client_id)),
-            client_reference=view.client_reference,
-            supplier_invoice_number=row.supplier_invoice_number,
-            invoice_date=row.invoice_date,
-            amount=Money(row.amount),
-            kind=InvoiceKind(row.kind),
-            category=Category(row.category),
-            description=row.description,
-            period_start=row.period_start,
-            period_end=row.period_end,
-            received_on=row.received_on,
-            due_on=row.due_on,
-            official_invoice=row.official_invoice,
-            direct_debit=row.direct_debit,
-            source=row.source,
-            recorded_by=row.recorded_by,
-            recorded_at=row.recorded_at,
-            status=view.status,
-        )
+        given = {"client_reference": view.client_reference, "status": view.status}
+        return from_source(cls, view.invoice, view=view, **given)
 
     id: strawberry.ID
     client_id: strawberry.ID
@@ -204,13 +169,13 @@ class Invoice:
 
     @strawberry.field
     async def items(self, info: Info[Context, None]) -> list[InvoiceItem]:
-        rows = await loaders.many(info.context, "invoices.items", service.items_by_invoice).load(
+        rows = await loaders.many(info.context, "invoices.items", reads.items_by_invoice).load(
             self._row.id
         )
-        return [_item(r) for r in rows]
+        return [from_source(InvoiceItem, r) for r in rows]
 
     async def _checks(self, info: Info[Context, None]) -> list[models.InvoiceCheck]:
-        return await loaders.many(info.context, "invoices.checks", service.checks_by_invoice).load(
+        return await loaders.many(info.context, "invoices.checks", reads.checks_by_invoice).load(
             self._row.id
         )
 
@@ -230,18 +195,10 @@ class Invoice:
 
     @strawberry.field(description="Funds short, sender contacted, queries, cancellation.")
     async def events(self, info: Info[Context, None]) -> list[InvoiceEvent]:
-        rows = await loaders.many(info.context, "invoices.events", service.events_by_invoice).load(
+        rows = await loaders.many(info.context, "invoices.events", reads.events_by_invoice).load(
             self._row.id
         )
-        return [
-            InvoiceEvent(
-                event=InvoiceEventKind(r.event),
-                note=r.note,
-                recorded_by=r.recorded_by,
-                recorded_at=r.recorded_at,
-            )
-            for r in rows
-        ]
+        return [from_source(InvoiceEvent, r) for r in rows]
 
     @strawberry.field(description="Payments raised against it, oldest first.")
     async def payments(self, info: Info[Context, None]) -> list[LazyPayment]:
@@ -328,6 +285,15 @@ class InvoiceFilter:
         default=None, description="true: past due and not paid or cancelled; false: the rest."
     )
 
+    def to_filter(self) -> reads.InvoiceFilter:
+        return reads.InvoiceFilter(
+            client_id=decode_uuid("Client", self.client_id) if self.client_id else None,
+            supplier_id=decode_uuid("Counterparty", self.supplier_id) if self.supplier_id else None,
+            status=self.status,
+            due_before=self.due_before,
+            overdue=self.overdue,
+        )
+
 
 # --- payloads and results -----------------------------------------------------------------
 
@@ -345,11 +311,9 @@ class RecordInvoicePayload:
 class InvoicePayload:
     invoice: Invoice
 
-
-@strawberry.type
-class PaymentPayload:
-    payment: Payment
-    replayed: bool = strawberry.field(description="A repeat of an idempotency key: nothing new.")
+    @classmethod
+    def of(cls, view: InvoiceView) -> InvoicePayload:
+        return cls(invoice=Invoice.from_view(view))
 
 
 RecordInvoiceResult = Annotated[
@@ -372,7 +336,7 @@ class InvoiceQuery:
     @strawberry.field(extensions=allow(LEDGER_READ), description="One invoice, by id.")
     async def invoice(self, info: Info[Context, None], id: strawberry.ID) -> Invoice:
         ctx = info.context
-        view = await service.get_invoice(ctx.session, ctx.principal, decode_uuid("Invoice", id))
+        view = await reads.get_invoice(ctx.session, ctx.principal, decode_uuid("Invoice", id))
         if view is None:
             raise NotFound("invoice", id)
         return Invoice.from_view(view)
@@ -389,27 +353,18 @@ class InvoiceQuery:
         after: str | None = None,
     ) -> Connection[Invoice]:
         ctx = info.context
-        page = page_request(first, after, default=25, maximum=ctx.settings.max_page_size)
         f = filter or InvoiceFilter()
-        flt = repository.InvoiceFilter(
-            client_id=decode_uuid("Client", f.client_id) if f.client_id else None,
-            supplier_id=decode_uuid("Counterparty", f.supplier_id) if f.supplier_id else None,
-            status=f.status,
-            due_before=f.due_before,
-            overdue=f.overdue,
-        )
-        views = await service.list_invoices(
-            ctx.session,
-            ctx.principal,
-            flt,
-            after=page.after_date_id(),
-            limit=page.first + 1,
-        )
-        return connection_from_rows(
-            views,
-            page,
+        return await paginate(
+            first,
+            after,
+            default=25,
+            maximum=ctx.settings.max_page_size,
+            cursor=PageRequest.after_date_id,
+            fetch=lambda key, limit: reads.list_invoices(
+                ctx.session, ctx.principal, f.to_filter(), after=key, limit=limit
+            ),
             key=lambda v: [v.invoice.due_on.isoformat(), str(v.invoice.id)],
-            node=lambda v: Invoice.from_view(v),
+            node=Invoice.from_view,
         )
 
 
@@ -446,10 +401,9 @@ class InvoiceMutation:
     ) -> UpdateInvoiceResult:
         ctx = info.context
         iid = decode_uuid("Invoice", invoice_id)
-        view = await service.record_check(
-            ctx.session, ctx.actor, iid, check, passed=passed, note=note
+        return InvoicePayload.of(
+            await service.record_check(ctx.session, ctx.actor, iid, check, passed=passed, note=note)
         )
-        return InvoicePayload(invoice=Invoice.from_view(view))
 
     @strawberry.mutation(
         extensions=allow(INVOICE_CHECK),
@@ -467,10 +421,8 @@ class InvoiceMutation:
     ) -> UpdateInvoiceResult:
         ctx = info.context
         iid = decode_uuid("Invoice", invoice_id)
-        view = await service.record_checks(
-            ctx.session, ctx.actor, iid, [c.to_entry() for c in checks]
-        )
-        return InvoicePayload(invoice=Invoice.from_view(view))
+        entries = [c.to_entry() for c in checks]
+        return InvoicePayload.of(await service.record_checks(ctx.session, ctx.actor, iid, entries))
 
     @strawberry.mutation(
         extensions=allow(INVOICE_CHECK),
@@ -486,7 +438,7 @@ class InvoiceMutation:
     ) -> UpdateInvoiceResult:
         ctx = info.context
         iid = decode_uuid("Invoice", invoice_id)
-        view = await service.record_invoice_event(
-            ctx.session, ctx.actor, iid, InvoiceEventKind(event.value), note
+        kind = InvoiceEventKind(event.value)
+        return InvoicePayload.of(
+            await service.record_invoice_event(ctx.session, ctx.actor, iid, kind, note)
         )
-        return InvoicePayload(invoice=Invoice.from_view(view))

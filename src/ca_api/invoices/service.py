@@ -3,15 +3,15 @@
 Invoices are date-stamped on receipt and given a due date (R-PAY-1, R-PAY-4), checked
 (R-PAY-2), queried or cancelled (R-PAY-7), and marked FUNDS_SHORT when an approval of their
 payment finds the client short (R-PAY-3). ``payments.service`` pays them, asking this module
-whether an invoice is ready to pay.
+whether an invoice is ready to pay. What is only read (the view, pages, loaders) is in
+``invoices.reads``.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -22,7 +22,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ca_api import clock
 from ca_api.audit import service as audit
 from ca_api.auth.actor import Actor
-from ca_api.auth.principal import Principal
 from ca_api.clients import service as clients
 from ca_api.common import idempotency
 from ca_api.db import unit_of_work
@@ -35,7 +34,9 @@ from ca_api.errors import (
     ValidationFailed,
 )
 from ca_api.invoices import repository, rules
-from ca_api.invoices.models import Invoice, InvoiceCheck, InvoiceEvent, InvoiceItem
+from ca_api.invoices.models import Invoice
+from ca_api.invoices.reads import InvoiceView as InvoiceView
+from ca_api.invoices.reads import read_invoice
 from ca_api.invoices.rules import (
     InvoiceCheckName,
     InvoiceDraft,
@@ -85,13 +86,6 @@ class ChecksIncomplete(MoneyProblem):
 
 
 @dataclass(frozen=True)
-class InvoiceView:
-    invoice: Invoice
-    client_reference: str
-    status: InvoiceStatus
-
-
-@dataclass(frozen=True)
 class RecordedInvoice:
     invoice: InvoiceView
     warnings: list[str]
@@ -105,12 +99,6 @@ class NewInvoice:
     draft: InvoiceDraft
 
 
-def _invoice_view(row: Any) -> InvoiceView:
-    return InvoiceView(
-        invoice=row[0], client_reference=row.client_reference, status=InvoiceStatus(row.status)
-    )
-
-
 async def _days_figure(session: AsyncSession, name: str, on: date) -> int:
     value = await policy.figure(session, name, on)
     if value != value.to_integral_value() or value < 0:
@@ -121,17 +109,6 @@ async def _days_figure(session: AsyncSession, name: str, on: date) -> int:
 async def _pence_figure(session: AsyncSession, name: str, on: date) -> Pence:
     value: Decimal = await policy.figure(session, name, on)
     return int(value)
-
-
-def _forbidden(message: str) -> ApiError:
-    return ApiError(ErrorCode.FORBIDDEN, message)
-
-
-async def _read_invoice(session: AsyncSession, invoice_id: uuid.UUID) -> InvoiceView:
-    row = await repository.get_invoice(session, invoice_id, None)
-    if row is None:
-        raise Missing("Invoice", invoice_id)
-    return _invoice_view(row)
 
 
 # --- what payments ask of an invoice ------------------------------------------------------
@@ -168,23 +145,39 @@ async def mark_funds_short(
 ) -> None:
     """An approval of the invoice's payment found the client short (R-PAY-3): FUNDS_SHORT, so
     the sender is contacted. In the caller's transaction."""
-    invoice_event = await repository.insert_invoice_event(
+    funds_short = InvoiceEventKind.FUNDS_SHORT
+    await _append_event(session, actor, invoice_id, client_id, funds_short, message)
+
+
+async def _append_event(
+    session: AsyncSession,
+    actor: Actor,
+    invoice_id: uuid.UUID,
+    client_id: uuid.UUID,
+    event: InvoiceEventKind,
+    note: str,
+    *,
+    before: dict[str, Any] | None = None,
+) -> None:
+    """An event of the invoice and its audit row, whose action is the event's name."""
+    event_id = await repository.insert_invoice_event(
         session,
         {
             "invoice_id": invoice_id,
-            "event": InvoiceEventKind.FUNDS_SHORT.value,
-            "note": message,
+            "event": event.value,
+            "note": note,
             "recorded_by": actor.principal.subject,
         },
     )
     await audit.record(
         session,
         actor,
-        entity_type="invoice",
-        entity_id=invoice_id,
-        action="funds_short",
-        after={"event": InvoiceEventKind.FUNDS_SHORT.value, "event_id": invoice_event},
-        reason=message,
+        "invoice",
+        invoice_id,
+        event.value.lower(),
+        before=before,
+        after={"event": event.value, "event_id": event_id},
+        reason=note,
         client_id=client_id,
     )
 
@@ -193,20 +186,13 @@ async def mark_funds_short(
 
 
 def normalise(draft: InvoiceDraft) -> InvoiceDraft:
-    return InvoiceDraft(
+    return replace(
+        draft,
         supplier_invoice_number=draft.supplier_invoice_number.strip(),
-        invoice_date=draft.invoice_date,
-        amount=draft.amount,
-        kind=draft.kind,
-        category=draft.category,
         description=draft.description.strip(),
-        period_start=draft.period_start,
-        period_end=draft.period_end,
         items=tuple(
             rules.Item(i.description.strip(), i.amount, i.evidence_seen) for i in draft.items
         ),
-        official_invoice=draft.official_invoice,
-        direct_debit=draft.direct_debit,
     )
 
 
@@ -237,7 +223,8 @@ async def record_invoice(
     the same supplier, amount and date is recorded with a warning (R-PAY-2)."""
     roles = actor.principal.roles
     if new.draft.kind not in rules.invoice_kinds_allowed(roles):
-        raise _forbidden(f"this integration may not record {new.draft.kind.value} invoices")
+        message = f"this integration may not record {new.draft.kind.value} invoices"
+        raise ApiError(ErrorCode.FORBIDDEN, message)
     new = NewInvoice(new.client_id, new.supplier_id, normalise(new.draft))
     d = new.draft
 
@@ -300,20 +287,15 @@ async def record_invoice(
             for i in d.items
         ]
         await repository.insert_items(session, invoice_id, items)
+        after = {k: v for k, v in values.items() if k not in ("id", "recorded_by")}
+        after |= {"items": items, "warnings": warnings}
         await audit.record(
-            session,
-            actor,
-            entity_type="invoice",
-            entity_id=invoice_id,
-            action="record",
-            after={k: v for k, v in values.items() if k not in ("id", "recorded_by")}
-            | {"items": items, "warnings": warnings},
-            client_id=new.client_id,
+            session, actor, "invoice", invoice_id, "record", after=after, client_id=new.client_id
         )
-        return RecordedInvoice(await _read_invoice(session, invoice_id), warnings)
+        return RecordedInvoice(await read_invoice(session, invoice_id), warnings)
 
     async def replay(result: dict[str, Any]) -> RecordedInvoice:
-        view = await _read_invoice(session, uuid.UUID(str(result["invoice_id"])))
+        view = await read_invoice(session, uuid.UUID(str(result["invoice_id"])))
         return RecordedInvoice(view, [str(w) for w in result["warnings"]], replayed=True)
 
     return await idempotency.run_once(
@@ -332,11 +314,11 @@ async def record_invoice(
 CHECKS_CLOSED = frozenset({InvoiceStatus.APPROVED, InvoiceStatus.PAID, InvoiceStatus.CANCELLED})
 
 
-def _note(note: str | None, *, required: str | None = None) -> str | None:
-    text = (note or "").strip() or None
-    if text is None and required:
+def _note(note: str, *, required: str) -> str:
+    text = note.strip()
+    if not text:
         raise ValidationFailed({"note": required})
-    if text is not None and len(text) > rules.MAX_NOTE:
+    if len(text) > rules.MAX_NOTE:
         raise ValidationFailed({"note": f"is longer than {rules.MAX_NOTE} characters"})
     return text
 
@@ -373,15 +355,13 @@ async def _record_checks(
     session: AsyncSession, actor: Actor, invoice_id: uuid.UUID, entries: Sequence[rules.CheckEntry]
 ) -> InvoiceView:
     async with unit_of_work(session):
-        invoice = await repository.lock_invoice(session, invoice_id)
-        if invoice is None:
-            raise Missing("Invoice", invoice_id)
-        status = await repository.invoice_status(session, invoice_id)
+        invoice, status = await locked(session, invoice_id)
         if status in CHECKS_CLOSED:
             raise InvalidState(
                 f"the invoice is {status.value}: its checks can no longer change",
                 status=status.value,
             )
+        client_id = invoice.client_id
         for entry in entries:
             check_id = await repository.insert_check(
                 session,
@@ -393,21 +373,16 @@ async def _record_checks(
                     "checked_by": actor.principal.subject,
                 },
             )
+            after = {
+                "check": entry.check.value,
+                "passed": entry.passed,
+                "note": entry.note,
+                "check_id": check_id,
+            }
             await audit.record(
-                session,
-                actor,
-                entity_type="invoice",
-                entity_id=invoice_id,
-                action="check",
-                after={
-                    "check": entry.check.value,
-                    "passed": entry.passed,
-                    "note": entry.note,
-                    "check_id": check_id,
-                },
-                client_id=invoice.client_id,
+                session, actor, "invoice", invoice_id, "check", after=after, client_id=client_id
             )
-        return await _read_invoice(session, invoice_id)
+        return await read_invoice(session, invoice_id)
 
 
 async def record_invoice_event(
@@ -423,10 +398,7 @@ async def record_invoice_event(
         raise ValidationFailed({"event": f"{event.value} is recorded by the service only"})
     text = _note(note, required="is required: say what happened")
     async with unit_of_work(session):
-        invoice = await repository.lock_invoice(session, invoice_id)
-        if invoice is None:
-            raise Missing("Invoice", invoice_id)
-        status = await repository.invoice_status(session, invoice_id)
+        invoice, status = await locked(session, invoice_id)
         if status is InvoiceStatus.CANCELLED:
             raise InvalidState("the invoice is cancelled", status=status.value)
         if event is InvoiceEventKind.CANCELLED and status not in (
@@ -439,27 +411,11 @@ async def record_invoice_event(
                 else "the invoice is paid: it cannot be cancelled",
                 status=status.value,
             )
-        event_id = await repository.insert_invoice_event(
-            session,
-            {
-                "invoice_id": invoice_id,
-                "event": event.value,
-                "note": text,
-                "recorded_by": actor.principal.subject,
-            },
+        before = {"status": status.value}
+        await _append_event(
+            session, actor, invoice_id, invoice.client_id, event, text, before=before
         )
-        await audit.record(
-            session,
-            actor,
-            entity_type="invoice",
-            entity_id=invoice_id,
-            action=event.value.lower(),
-            before={"status": status.value},
-            after={"event": event.value, "event_id": event_id},
-            reason=text,
-            client_id=invoice.client_id,
-        )
-        return await _read_invoice(session, invoice_id)
+        return await read_invoice(session, invoice_id)
 
 
 async def _items(session: AsyncSession, invoice_id: uuid.UUID) -> list[rules.Item]:
@@ -480,64 +436,3 @@ async def ready_to_pay(session: AsyncSession, invoice: Invoice) -> None:
         )
         if problems:
             raise ValidationFailed(problems)
-
-
-# --- reads --------------------------------------------------------------------------------
-
-
-async def get_invoice(
-    session: AsyncSession, principal: Principal, invoice_id: uuid.UUID
-) -> InvoiceView | None:
-    row = await repository.get_invoice(session, invoice_id, principal)
-    return _invoice_view(row) if row is not None else None
-
-
-async def list_invoices(
-    session: AsyncSession,
-    principal: Principal,
-    flt: repository.InvoiceFilter,
-    *,
-    after: tuple[date, uuid.UUID] | None,
-    limit: int,
-) -> list[InvoiceView]:
-    rows = await repository.list_invoices(
-        session, principal, flt, today=clock.today(), after=after, limit=limit
-    )
-    return [_invoice_view(r) for r in rows]
-
-
-def _group(rows: Sequence[Any], key: str) -> dict[Any, list[Any]]:
-    grouped: dict[Any, list[Any]] = defaultdict(list)
-    for r in rows:
-        grouped[getattr(r, key)].append(r)
-    return grouped
-
-
-async def items_by_invoice(
-    session: AsyncSession, ids: Sequence[uuid.UUID]
-) -> dict[uuid.UUID, list[InvoiceItem]]:
-    return _group(await repository.items_of(session, ids), "invoice_id")
-
-
-async def checks_by_invoice(
-    session: AsyncSession, ids: Sequence[uuid.UUID]
-) -> dict[uuid.UUID, list[InvoiceCheck]]:
-    return _group(await repository.checks_of(session, ids), "invoice_id")
-
-
-async def events_by_invoice(
-    session: AsyncSession, ids: Sequence[uuid.UUID]
-) -> dict[uuid.UUID, list[InvoiceEvent]]:
-    return _group(await repository.events_of_invoices(session, ids), "invoice_id")
-
-
-async def invoices_by_id(
-    session: AsyncSession, ids: Sequence[uuid.UUID]
-) -> dict[uuid.UUID, InvoiceView]:
-    return {row[0].id: _invoice_view(row) for row in await repository.get_invoices(session, ids)}
-
-
-async def counterparties_by_id(
-    session: AsyncSession, ids: Sequence[uuid.UUID]
-) -> dict[uuid.UUID, Counterparty]:
-    return await repository.counterparties(session, ids)

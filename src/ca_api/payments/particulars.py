@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ca_api.auth.actor import Actor
+from ca_api.common.rules import text_problem
 from ca_api.errors import ApiError, ErrorCode, InvalidState, ValidationFailed
 from ca_api.invoices import rules as invoice_rules
 from ca_api.invoices import service as invoices
@@ -17,7 +18,7 @@ from ca_api.invoices.rules import InvoiceKind, InvoiceStatus
 from ca_api.ledger.rules import Category, CounterpartyKind
 from ca_api.money import Pence
 from ca_api.payments import rules
-from ca_api.payments.rules import PaymentMethod
+from ca_api.payments.rules import MAX_DESCRIPTION, PaymentMethod
 
 
 @dataclass(frozen=True)
@@ -117,10 +118,7 @@ async def standing_payment(session: AsyncSession, req: PaymentRequest) -> dict[s
     if req.amount <= 0:
         problems["amount"] = "must be more than 0.00"
     description = (req.description or "").strip()
-    if not description:
-        problems["description"] = "is required"
-    elif len(description) > rules.MAX_DESCRIPTION:
-        problems["description"] = f"is longer than {rules.MAX_DESCRIPTION} characters"
+    problems |= text_problem("description", description, required=True, maximum=MAX_DESCRIPTION)
     if (problem := rules.category_problem(req.category)) is not None:
         problems["category"] = problem
     elif req.category is Category.OUT_PERSONAL_ALLOWANCE and payee.kind == "CARE_PROVIDER":
@@ -128,10 +126,7 @@ async def standing_payment(session: AsyncSession, req: PaymentRequest) -> dict[s
             "personal allowance is never advanced to a care provider (R-PAY-6): the provider "
             "is repaid against its invoice for what it gave the client"
         )
-    if payee.kind in (
-        CounterpartyKind.COURT_FUNDS_OFFICE.value,
-        CounterpartyKind.INSTITUTION.value,
-    ):
+    if payee.kind in INVESTMENT_PAYEES:
         problems["payee_id"] = (
             "money goes to the Court Funds Office or an institution only as a lodgement or a "
             "placement, which the surplus rule judges (R-INV-2): propose one"

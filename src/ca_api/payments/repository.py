@@ -6,6 +6,7 @@ from __future__ import annotations
 import functools
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -17,6 +18,7 @@ from ca_api.approvals.repository import before_any, has_events, status_arms, sta
 from ca_api.auth.permissions import LEDGER_READ
 from ca_api.auth.principal import Principal
 from ca_api.clients.models import Client
+from ca_api.db import rows_where_in
 from ca_api.invoices.models import Invoice
 from ca_api.ledger.models import Counterparty
 from ca_api.money import Pence
@@ -70,15 +72,8 @@ async def lock_payment(session: AsyncSession, payment_id: uuid.UUID) -> Payment 
     return (await session.execute(stmt)).scalar_one_or_none()
 
 
-async def payment_events(
-    session: AsyncSession, payment_ids: Sequence[uuid.UUID]
-) -> Sequence[PaymentEvent]:
-    stmt = (
-        select(PaymentEvent)
-        .where(PaymentEvent.payment_id.in_(set(payment_ids)))
-        .order_by(PaymentEvent.id)
-    )
-    return (await session.execute(stmt)).scalars().all()
+async def payment_events(session: AsyncSession, ids: Sequence[uuid.UUID]) -> Sequence[PaymentEvent]:
+    return await rows_where_in(session, PaymentEvent, PaymentEvent.payment_id, ids, PaymentEvent.id)
 
 
 async def insert_payment_event(session: AsyncSession, values: dict[str, Any]) -> int:
@@ -123,25 +118,29 @@ async def payments_of_invoices(
     return (await session.execute(stmt)).all()
 
 
+# Where a page of payments starts: after the (raised_at, id) of the last one seen.
+After = tuple[datetime, uuid.UUID] | None
+
+
+@dataclass(frozen=True)
+class PaymentFilter:
+    client_id: uuid.UUID | None = None
+    status: PaymentStatus | None = None
+    oldest_first: bool = False  # else newest first
+
+
 async def list_payments(
-    session: AsyncSession,
-    principal: Principal,
-    *,
-    client_id: uuid.UUID | None,
-    status: PaymentStatus | None,
-    oldest_first: bool,
-    after: tuple[datetime, uuid.UUID] | None,
-    limit: int,
+    session: AsyncSession, principal: Principal, flt: PaymentFilter, *, after: After, limit: int
 ) -> Sequence[Row[Any]]:
     sub = _select_payment().where(readable(principal))
-    if client_id is not None:
-        sub = sub.where(Payment.client_id == client_id)
+    if flt.client_id is not None:
+        sub = sub.where(Payment.client_id == flt.client_id)
     s = sub.subquery()
     pay = aliased(Payment, s)
     stmt = select(pay, s.c.client_reference, s.c.status, s.c.invoice_recorded_by)
-    if status is not None:
-        stmt = stmt.where(s.c.status == status.value)
-    if oldest_first:
+    if flt.status is not None:
+        stmt = stmt.where(s.c.status == flt.status.value)
+    if flt.oldest_first:
         if after is not None:
             at, ident = after
             stmt = stmt.where(or_(pay.raised_at > at, and_(pay.raised_at == at, pay.id > ident)))

@@ -6,7 +6,7 @@ invoices and gets back what it raised, but reads nothing else.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import date, datetime
 from typing import Annotated, Any
 
@@ -23,13 +23,8 @@ from ca_api.auth.permissions import (
     allow,
 )
 from ca_api.common import loaders
-from ca_api.common.ids import decode_uuid, encode_id
-from ca_api.common.pagination import (
-    Connection,
-    PageRequest,
-    connection_from_rows,
-    page_request,
-)
+from ca_api.common.ids import decode_uuid, node_id_or_none
+from ca_api.common.pagination import Connection, PageRequest, paginate
 from ca_api.common.problems import (
     ChecksIncompleteProblem,
     FourEyesProblem,
@@ -42,9 +37,10 @@ from ca_api.common.problems import (
     ValidationProblem,
 )
 from ca_api.common.scalars import Money
+from ca_api.common.types import from_source
 from ca_api.context import Context
 from ca_api.errors import NotFound
-from ca_api.invoices import service as invoices_service
+from ca_api.invoices import reads as invoice_reads
 from ca_api.invoices.schema import Invoice, counterparty
 from ca_api.ledger.schema import Category, Counterparty
 from ca_api.payments import models, rules, service
@@ -71,6 +67,21 @@ async def _limits(ctx: Context) -> LimitVersion | None:
 # --- types --------------------------------------------------------------------------------
 
 
+def _from_event(
+    kind: PaymentEventKind,
+    read: Callable[[models.PaymentEvent], object],
+    description: str | None = None,
+) -> Any:
+    """A field of the payment read from its event of ``kind`` (approved, made, cancelled: each
+    happens once at most); null until it has happened."""
+
+    async def resolve(self: Payment, info: Info[Context, None]) -> Any:
+        e = await self._event(info, kind)
+        return read(e) if e else None
+
+    return strawberry.field(resolver=resolve, description=description)
+
+
 @strawberry.type
 class PaymentEvent:
     event: PaymentEventKind
@@ -92,20 +103,13 @@ class Payment:
     @classmethod
     def from_view(cls, view: PaymentView) -> Payment:
         row = view.payment
-        return cls(
+        return from_source(
+            cls,
+            row,
             view=view,
-            id=strawberry.ID(encode_id("Payment", row.id)),
-            client_id=strawberry.ID(encode_id("Client", row.client_id)),
             client_reference=view.client_reference,
-            amount=Money(row.amount),
-            category=Category(row.category),
-            method=PaymentMethod(row.method),
-            description=row.description,
-            standing=row.standing,
             status=view.status,
-            raised_by=row.raised_by,
             authors=list(view.authors),
-            raised_at=row.raised_at,
             waiting_since=row.raised_at if view.status is PaymentStatus.RAISED else None,
         )
 
@@ -125,8 +129,7 @@ class Payment:
     )
 
     def _invoice_id(self) -> strawberry.ID | None:
-        i = self._row.invoice_id
-        return strawberry.ID(encode_id("Invoice", i)) if i else None
+        return node_id_or_none("Invoice", self._row.invoice_id)
 
     invoice_id: strawberry.ID | None = strawberry.field(resolver=_invoice_id)
 
@@ -134,7 +137,7 @@ class Payment:
         if self._row.invoice_id is None:
             return None
         view = await loaders.one(
-            info.context, "payments.invoices", invoices_service.invoices_by_id
+            info.context, "payments.invoices", invoice_reads.invoices_by_id
         ).load(self._row.invoice_id)
         return Invoice.from_view(view) if view is not None else None
 
@@ -162,68 +165,37 @@ class Payment:
         description="Since when it has awaited approval; null once decided."
     )
 
-    @strawberry.field(
-        description="An approval was refused because the client's funds were "
-        "short, and it still awaits approval (R-PAY-3)."
-    )
-    async def funds_short(self, info: Info[Context, None]) -> bool:
+    async def _funds_short(self, info: Info[Context, None]) -> bool:
         if self.view.status is not PaymentStatus.RAISED:
             return False
         return await self._event(info, PaymentEventKind.REFUSED_FUNDS_SHORT) is not None
 
-    @strawberry.field
-    async def approved_by(self, info: Info[Context, None]) -> str | None:
-        e = await self._event(info, PaymentEventKind.APPROVED)
-        return e.recorded_by if e else None
-
-    @strawberry.field
-    async def approved_at(self, info: Info[Context, None]) -> datetime | None:
-        e = await self._event(info, PaymentEventKind.APPROVED)
-        return e.recorded_at if e else None
-
-    @strawberry.field(description="The approval limits the approval was judged under (R-DEC-4).")
-    async def approval_limit_version_id(self, info: Info[Context, None]) -> int | None:
-        e = await self._event(info, PaymentEventKind.APPROVED)
-        return e.limit_version_id if e else None
-
-    @strawberry.field(description="The hold placed on the client's account when approved.")
-    async def hold_transfer_id(self, info: Info[Context, None]) -> strawberry.ID | None:
-        e = await self._event(info, PaymentEventKind.APPROVED)
-        return strawberry.ID(encode_id("Transfer", e.transfer_id)) if e and e.transfer_id else None
-
-    @strawberry.field
-    async def made_by(self, info: Info[Context, None]) -> str | None:
-        e = await self._event(info, PaymentEventKind.MADE)
-        return e.recorded_by if e else None
-
-    @strawberry.field
-    async def made_at(self, info: Info[Context, None]) -> datetime | None:
-        e = await self._event(info, PaymentEventKind.MADE)
-        return e.recorded_at if e else None
-
-    @strawberry.field
-    async def cancelled_by(self, info: Info[Context, None]) -> str | None:
-        e = await self._event(info, PaymentEventKind.CANCELLED)
-        return e.recorded_by if e else None
-
-    @strawberry.field
-    async def cancel_reason(self, info: Info[Context, None]) -> str | None:
-        e = await self._event(info, PaymentEventKind.CANCELLED)
-        return e.reason if e else None
+    funds_short: bool = strawberry.field(
+        resolver=_funds_short,
+        description="An approval was refused because the client's funds were "
+        "short, and it still awaits approval (R-PAY-3).",
+    )
+    approved_by: str | None = _from_event(PaymentEventKind.APPROVED, lambda e: e.recorded_by)
+    approved_at: datetime | None = _from_event(PaymentEventKind.APPROVED, lambda e: e.recorded_at)
+    approval_limit_version_id: int | None = _from_event(
+        PaymentEventKind.APPROVED,
+        lambda e: e.limit_version_id,
+        "The approval limits the approval was judged under (R-DEC-4).",
+    )
+    hold_transfer_id: strawberry.ID | None = _from_event(
+        PaymentEventKind.APPROVED,
+        lambda e: node_id_or_none("Transfer", e.transfer_id),
+        "The hold placed on the client's account when approved.",
+    )
+    made_by: str | None = _from_event(PaymentEventKind.MADE, lambda e: e.recorded_by)
+    made_at: datetime | None = _from_event(PaymentEventKind.MADE, lambda e: e.recorded_at)
+    cancelled_by: str | None = _from_event(PaymentEventKind.CANCELLED, lambda e: e.recorded_by)
+    cancel_reason: str | None = _from_event(PaymentEventKind.CANCELLED, lambda e: e.reason)
 
     @strawberry.field(description="Everything that happened to it, oldest first.")
     async def events(self, info: Info[Context, None]) -> list[PaymentEvent]:
         return [
-            PaymentEvent(
-                event=PaymentEventKind(e.event),
-                transfer_id=strawberry.ID(encode_id("Transfer", e.transfer_id))
-                if e.transfer_id
-                else None,
-                limit_version_id=e.limit_version_id,
-                reason=e.reason,
-                recorded_by=e.recorded_by,
-                recorded_at=e.recorded_at,
-            )
+            from_source(PaymentEvent, e, transfer_id=node_id_or_none("Transfer", e.transfer_id))
             for e in await self._events(info)
         ]
 
@@ -274,6 +246,10 @@ class PaymentPayload:
     payment: Payment
     replayed: bool = strawberry.field(description="A repeat of an idempotency key: nothing new.")
 
+    @classmethod
+    def of(cls, done: service.PaymentOutcome) -> PaymentPayload:
+        return cls(payment=Payment.from_view(done.payment), replayed=done.replayed)
+
 
 RaisePaymentResult = Annotated[
     PaymentPayload
@@ -308,12 +284,26 @@ PaymentChangeResult = Annotated[
 ]
 
 
-def _payment_page(views: list[PaymentView], page: PageRequest) -> Connection[Payment]:
-    return connection_from_rows(
-        views,
-        page,
+async def _payments(
+    info: Info[Context, None],
+    first: int | None,
+    after: str | None,
+    flt: Callable[[], service.PaymentFilter],
+) -> Connection[Payment]:
+    """A page of payments, ordered by when they were raised; ``flt`` is read once the page
+    asked for is checked."""
+    ctx = info.context
+    return await paginate(
+        first,
+        after,
+        default=25,
+        maximum=ctx.settings.max_page_size,
+        cursor=PageRequest.after_time_id,
+        fetch=lambda key, limit: service.list_payments(
+            ctx.session, ctx.principal, flt(), after=key, limit=limit
+        ),
         key=lambda v: [v.payment.raised_at.isoformat(), str(v.payment.id)],
-        node=lambda v: Payment.from_view(v),
+        node=Payment.from_view,
     )
 
 
@@ -338,18 +328,14 @@ class PaymentQuery:
         first: int | None = None,
         after: str | None = None,
     ) -> Connection[Payment]:
-        ctx = info.context
-        page = page_request(first, after, default=25, maximum=ctx.settings.max_page_size)
-        views = await service.list_payments(
-            ctx.session,
-            ctx.principal,
-            client_id=decode_uuid("Client", client_id) if client_id else None,
-            status=status,
-            oldest_first=False,
-            after=page.after_time_id(),
-            limit=page.first + 1,
+        return await _payments(
+            info,
+            first,
+            after,
+            lambda: service.PaymentFilter(
+                client_id=decode_uuid("Client", client_id) if client_id else None, status=status
+            ),
         )
-        return _payment_page(views, page)
 
     @strawberry.field(
         extensions=allow(LEDGER_READ),
@@ -359,18 +345,23 @@ class PaymentQuery:
     async def payments_awaiting_approval(
         self, info: Info[Context, None], first: int | None = None, after: str | None = None
     ) -> Connection[Payment]:
-        ctx = info.context
-        page = page_request(first, after, default=25, maximum=ctx.settings.max_page_size)
-        views = await service.list_payments(
-            ctx.session,
-            ctx.principal,
-            client_id=None,
-            status=PaymentStatus.RAISED,
-            oldest_first=True,
-            after=page.after_time_id(),
-            limit=page.first + 1,
-        )
-        return _payment_page(views, page)
+        awaiting = service.PaymentFilter(status=PaymentStatus.RAISED, oldest_first=True)
+        return await _payments(info, first, after, lambda: awaiting)
+
+
+async def _change(
+    info: Info[Context, None],
+    change: Callable[..., Awaitable[service.PaymentOutcome]],
+    id: strawberry.ID,
+    idempotency_key: str,
+    *args: Any,
+) -> PaymentPayload:
+    """A step of the payment ``id``'s life (approve, make, cancel) by the caller."""
+    ctx = info.context
+    pid = decode_uuid("Payment", id)
+    return PaymentPayload.of(
+        await change(ctx.session, ctx.actor, pid, *args, idempotency_key=idempotency_key)
+    )
 
 
 @strawberry.type
@@ -390,10 +381,11 @@ class PaymentMutation:
     ) -> RaisePaymentResult:
         ctx = info.context
         request = input.to_request(method)
-        done = await service.raise_payment(
-            ctx.session, ctx.actor, request, idempotency_key=idempotency_key
+        return PaymentPayload.of(
+            await service.raise_payment(
+                ctx.session, ctx.actor, request, idempotency_key=idempotency_key
+            )
         )
-        return PaymentPayload(payment=Payment.from_view(done.payment), replayed=done.replayed)
 
     @strawberry.mutation(
         extensions=allow(PAYMENT_APPROVE),
@@ -404,12 +396,7 @@ class PaymentMutation:
     async def approve_payment(
         self, info: Info[Context, None], id: strawberry.ID, idempotency_key: str
     ) -> ApprovePaymentResult:
-        ctx = info.context
-        pid = decode_uuid("Payment", id)
-        done = await service.approve_payment(
-            ctx.session, ctx.actor, pid, idempotency_key=idempotency_key
-        )
-        return PaymentPayload(payment=Payment.from_view(done.payment), replayed=done.replayed)
+        return await _change(info, service.approve_payment, id, idempotency_key)
 
     @strawberry.mutation(
         extensions=allow(PAYMENT_MAKE),
@@ -418,12 +405,7 @@ class PaymentMutation:
     async def make_payment(
         self, info: Info[Context, None], id: strawberry.ID, idempotency_key: str
     ) -> PaymentChangeResult:
-        ctx = info.context
-        pid = decode_uuid("Payment", id)
-        done = await service.make_payment(
-            ctx.session, ctx.actor, pid, idempotency_key=idempotency_key
-        )
-        return PaymentPayload(payment=Payment.from_view(done.payment), replayed=done.replayed)
+        return await _change(info, service.make_payment, id, idempotency_key)
 
     @strawberry.mutation(
         extensions=allow(PAYMENT_CANCEL),
@@ -432,9 +414,4 @@ class PaymentMutation:
     async def cancel_payment(
         self, info: Info[Context, None], id: strawberry.ID, reason: str, idempotency_key: str
     ) -> PaymentChangeResult:
-        ctx = info.context
-        pid = decode_uuid("Payment", id)
-        done = await service.cancel_payment(
-            ctx.session, ctx.actor, pid, reason, idempotency_key=idempotency_key
-        )
-        return PaymentPayload(payment=Payment.from_view(done.payment), replayed=done.replayed)
+        return await _change(info, service.cancel_payment, id, idempotency_key, reason)

@@ -10,10 +10,8 @@ per idempotency key.
 from __future__ import annotations
 
 import uuid
-from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -27,6 +25,7 @@ from ca_api.auth.principal import Principal
 from ca_api.db import unit_of_work
 from ca_api.errors import InvalidState, RecordNotFound, ValidationFailed
 from ca_api.invoices import service as invoices
+from ca_api.invoices.reads import group_by
 from ca_api.invoices.rules import InvoiceStatus
 from ca_api.ledger import service as ledger
 from ca_api.ledger.rules import Category
@@ -35,6 +34,8 @@ from ca_api.money import format_money
 from ca_api.payments import particulars, repository, rules
 from ca_api.payments.models import Payment, PaymentEvent
 from ca_api.payments.particulars import PaymentRequest as PaymentRequest
+from ca_api.payments.repository import After
+from ca_api.payments.repository import PaymentFilter as PaymentFilter
 from ca_api.payments.rules import PaymentEventKind, PaymentStatus
 from ca_api.policy.rules import ApprovalSubject, LimitVersion
 
@@ -147,26 +148,17 @@ async def raise_payment(
         await repository.insert_payment(session, values)
         # It enters the approval queues when this transaction commits (nothing if it rolls back).
         await approvals.notify(session, PAYMENTS, payment_id)
+        after = {k: v for k, v in values.items() if k not in ("id", "raised_by")}
+        after["status"] = PaymentStatus.RAISED.value
+        client_id = values["client_id"]
         await audit.record(
-            session,
-            actor,
-            entity_type="payment",
-            entity_id=payment_id,
-            action="raise",
-            after={k: v for k, v in values.items() if k not in ("id", "raised_by")}
-            | {"status": PaymentStatus.RAISED.value},
-            client_id=values["client_id"],
+            session, actor, "payment", payment_id, "raise", after=after, client_id=client_id
         )
         return PaymentOutcome(await _read_payment(session, payment_id))
 
+    payload = particulars.request_payload(req)
     return await approvals.run_once(
-        PAYMENT_ONCE,
-        session,
-        actor,
-        idempotency_key,
-        "raisePayment",
-        particulars.request_payload(req),
-        work,
+        PAYMENT_ONCE, session, actor, idempotency_key, "raisePayment", payload, work
     )
 
 
@@ -187,6 +179,62 @@ async def _still_payable(session: AsyncSession, payment: Payment) -> str | None:
     return invoice.supplier_invoice_number
 
 
+# What each step of a payment's life is called in its audit row (and, as ``<action>Payment``,
+# its mutation).
+_ACTIONS = {
+    PaymentEventKind.APPROVED: "approve",
+    PaymentEventKind.MADE: "make",
+    PaymentEventKind.CANCELLED: "cancel",
+}
+
+# What a transition does to the locked payment: its work and event; returns what the audit row
+# records beyond the status.
+Work = Callable[[approvals.Held[Payment, PaymentStatus]], Awaitable[dict[str, Any]]]
+
+
+async def _transition(
+    session: AsyncSession,
+    actor: Actor,
+    payment_id: uuid.UUID,
+    event: PaymentEventKind,
+    work: Work,
+    *,
+    idempotency_key: str,
+    reason: str | None = None,
+) -> PaymentOutcome:
+    """A step of a payment's life (approve, make, cancel), once per idempotency key: the payment
+    is locked and the step allowed from its status (``approvals.require``); ``work`` does it,
+    appending the event, and says what the audit row records beyond the status; a payment that
+    awaited approval leaves the queues."""
+
+    async def once() -> PaymentOutcome:
+        held = await approvals.locked(session, PAYMENTS, payment_id)
+        approvals.require(PAYMENTS, held.status, event)
+        done = await work(held)
+        if held.status is PaymentStatus.RAISED:
+            await approvals.notify(session, PAYMENTS, payment_id)  # it leaves the queues
+        before = {"status": held.status.value}
+        after = {"status": PaymentStatus(event.value).value} | done
+        await audit.record(
+            session,
+            actor,
+            "payment",
+            payment_id,
+            _ACTIONS[event],
+            before=before,
+            after=after,
+            reason=reason,
+            client_id=held.row.client_id,
+        )
+        return PaymentOutcome(await _read_payment(session, payment_id))
+
+    payload = {"payment_id": str(payment_id)} | ({"reason": reason} if reason is not None else {})
+    operation = f"{_ACTIONS[event]}Payment"
+    return await approvals.run_once(
+        PAYMENT_ONCE, session, actor, idempotency_key, operation, payload, once
+    )
+
+
 async def approve_payment(
     session: AsyncSession, actor: Actor, payment_id: uuid.UUID, *, idempotency_key: str
 ) -> PaymentOutcome:
@@ -195,10 +243,8 @@ async def approve_payment(
     in force today, recorded with the version judged under (R-DEC-4); the money is held from the
     client's account (R-PAY-3). Funds short: refused, and the invoice marked FUNDS_SHORT."""
 
-    async def work() -> PaymentOutcome:
-        held = await approvals.locked(session, PAYMENTS, payment_id)
-        payment, status = held.row, held.status
-        approvals.require(PAYMENTS, status, PaymentEventKind.APPROVED)
+    async def approve(held: approvals.Held[Payment, PaymentStatus]) -> dict[str, Any]:
+        payment = held.row
         today = clock.today()
         version = await approvals.authorise(
             session,
@@ -235,33 +281,20 @@ async def approve_payment(
             transfer_id=hold.id,
             limit_version_id=version.id,
         )
-        await approvals.notify(session, PAYMENTS, payment_id)  # it leaves the queues
-        await audit.record(
-            session,
-            actor,
-            entity_type="payment",
-            entity_id=payment_id,
-            action="approve",
-            before={"status": status.value},
-            after={
-                "status": PaymentStatus.APPROVED.value,
-                "hold_transfer_id": hold.id,
-                "limit_version_id": version.id,
-                "amount": payment.amount,
-            },
-            client_id=payment.client_id,
-        )
-        return PaymentOutcome(await _read_payment(session, payment_id))
+        return {
+            "hold_transfer_id": hold.id,
+            "limit_version_id": version.id,
+            "amount": payment.amount,
+        }
 
     try:
-        return await approvals.run_once(
-            PAYMENT_ONCE,
+        return await _transition(
             session,
             actor,
-            idempotency_key,
-            "approvePayment",
-            {"payment_id": str(payment_id)},
-            work,
+            payment_id,
+            PaymentEventKind.APPROVED,
+            approve,
+            idempotency_key=idempotency_key,
         )
     except InsufficientFunds as exc:
         # The approval rolled back (nothing held, nothing moved); the refusal and the mark on
@@ -282,21 +315,18 @@ async def _record_funds_short(
         payment = held.row
         if held.status is not PaymentStatus.RAISED:
             return  # someone else approved or cancelled it meanwhile: nothing to mark
+        refused = PaymentEventKind.REFUSED_FUNDS_SHORT
         event_id = await approvals.append_event(
-            session,
-            PAYMENTS,
-            payment_id,
-            PaymentEventKind.REFUSED_FUNDS_SHORT,
-            actor,
-            reason=message,
+            session, PAYMENTS, payment_id, refused, actor, reason=message
         )
+        after = {"available": exc.available, "wanted": exc.wanted, "event_id": event_id}
         await audit.record(
             session,
             actor,
-            entity_type="payment",
-            entity_id=payment_id,
-            action="approval_refused_funds_short",
-            after={"available": exc.available, "wanted": exc.wanted, "event_id": event_id},
+            "payment",
+            payment_id,
+            "approval_refused_funds_short",
+            after=after,
             reason=message,
             client_id=payment.client_id,
         )
@@ -311,34 +341,15 @@ async def make_payment(
 ) -> PaymentOutcome:
     """Make an approved payment: its hold is posted and the money leaves."""
 
-    async def work() -> PaymentOutcome:
-        held = await approvals.locked(session, PAYMENTS, payment_id)
-        payment, status = held.row, held.status
-        approvals.require(PAYMENTS, status, PaymentEventKind.MADE)
+    async def make(held: approvals.Held[Payment, PaymentStatus]) -> dict[str, Any]:
         posted = await ledger.post_pending(session, actor, _hold_of(held.events), clock.today())
         await approvals.append_event(
             session, PAYMENTS, payment_id, PaymentEventKind.MADE, actor, transfer_id=posted.id
         )
-        await audit.record(
-            session,
-            actor,
-            entity_type="payment",
-            entity_id=payment_id,
-            action="make",
-            before={"status": status.value},
-            after={"status": PaymentStatus.MADE.value, "transfer_id": posted.id},
-            client_id=payment.client_id,
-        )
-        return PaymentOutcome(await _read_payment(session, payment_id))
+        return {"transfer_id": posted.id}
 
-    return await approvals.run_once(
-        PAYMENT_ONCE,
-        session,
-        actor,
-        idempotency_key,
-        "makePayment",
-        {"payment_id": str(payment_id)},
-        work,
+    return await _transition(
+        session, actor, payment_id, PaymentEventKind.MADE, make, idempotency_key=idempotency_key
     )
 
 
@@ -357,12 +368,9 @@ async def cancel_payment(
     if len(text) > rules.MAX_NOTE:
         raise ValidationFailed({"reason": f"is longer than {rules.MAX_NOTE} characters"})
 
-    async def work() -> PaymentOutcome:
-        held = await approvals.locked(session, PAYMENTS, payment_id)
-        payment, status = held.row, held.status
-        approvals.require(PAYMENTS, status, PaymentEventKind.CANCELLED)
+    async def cancel(held: approvals.Held[Payment, PaymentStatus]) -> dict[str, Any]:
         void_id: uuid.UUID | None = None
-        if status is PaymentStatus.APPROVED:
+        if held.status is PaymentStatus.APPROVED:
             void = await ledger.void_pending(session, actor, _hold_of(held.events), text)
             void_id = void.id
         await approvals.append_event(
@@ -374,29 +382,16 @@ async def cancel_payment(
             transfer_id=void_id,
             reason=text,
         )
-        if status is PaymentStatus.RAISED:
-            await approvals.notify(session, PAYMENTS, payment_id)  # it leaves the queues
-        await audit.record(
-            session,
-            actor,
-            entity_type="payment",
-            entity_id=payment_id,
-            action="cancel",
-            before={"status": status.value},
-            after={"status": PaymentStatus.CANCELLED.value, "void_transfer_id": void_id},
-            reason=text,
-            client_id=payment.client_id,
-        )
-        return PaymentOutcome(await _read_payment(session, payment_id))
+        return {"void_transfer_id": void_id}
 
-    return await approvals.run_once(
-        PAYMENT_ONCE,
+    return await _transition(
         session,
         actor,
-        idempotency_key,
-        "cancelPayment",
-        {"payment_id": str(payment_id), "reason": text},
-        work,
+        payment_id,
+        PaymentEventKind.CANCELLED,
+        cancel,
+        idempotency_key=idempotency_key,
+        reason=text,
     )
 
 
@@ -411,49 +406,28 @@ async def get_payment(
 
 
 async def list_payments(
-    session: AsyncSession,
-    principal: Principal,
-    *,
-    client_id: uuid.UUID | None,
-    status: PaymentStatus | None,
-    oldest_first: bool,
-    after: tuple[datetime, uuid.UUID] | None,
-    limit: int,
+    session: AsyncSession, principal: Principal, flt: PaymentFilter, *, after: After, limit: int
 ) -> list[PaymentView]:
-    rows = await repository.list_payments(
-        session,
-        principal,
-        client_id=client_id,
-        status=status,
-        oldest_first=oldest_first,
-        after=after,
-        limit=limit,
-    )
+    rows = await repository.list_payments(session, principal, flt, after=after, limit=limit)
     return [_payment_view(r) for r in rows]
 
 
-def _group(rows: Sequence[Any], key: str) -> dict[Any, list[Any]]:
-    grouped: dict[Any, list[Any]] = defaultdict(list)
-    for r in rows:
-        grouped[getattr(r, key)].append(r)
-    return grouped
+def _invoice_of(view: PaymentView) -> uuid.UUID:
+    assert view.payment.invoice_id is not None  # read as a payment of an invoice
+    return view.payment.invoice_id
 
 
 async def payments_by_invoice(
     session: AsyncSession, ids: Sequence[uuid.UUID]
 ) -> dict[uuid.UUID, list[PaymentView]]:
-    grouped: dict[uuid.UUID, list[PaymentView]] = defaultdict(list)
-    for row in await repository.payments_of_invoices(session, ids):
-        view = _payment_view(row)
-        assert view.payment.invoice_id is not None
-        grouped[view.payment.invoice_id].append(view)
-    return grouped
+    views = [_payment_view(row) for row in await repository.payments_of_invoices(session, ids)]
+    return group_by(views, _invoice_of)
 
 
 async def events_by_payment(
     session: AsyncSession, ids: Sequence[uuid.UUID]
 ) -> dict[uuid.UUID, list[PaymentEvent]]:
-    return _group(await repository.payment_events(session, ids), "payment_id")
+    return group_by(await repository.payment_events(session, ids), lambda e: e.payment_id)
 
 
 # The approval limits in force on a date; None when none are (nobody may approve).

@@ -1,0 +1,97 @@
+"""Reading invoices: the view every use case returns, one invoice or a page of them, and the
+batch reads behind the GraphQL loaders (an invoice's items, checks and events). The read side
+of ``invoices.service``: nothing here writes.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ca_api import clock
+from ca_api.auth.principal import Principal
+from ca_api.errors import RecordNotFound
+from ca_api.invoices import repository
+from ca_api.invoices.models import Invoice, InvoiceCheck, InvoiceEvent, InvoiceItem
+from ca_api.invoices.repository import After
+from ca_api.invoices.repository import InvoiceFilter as InvoiceFilter
+from ca_api.invoices.rules import InvoiceStatus
+from ca_api.ledger.models import Counterparty
+
+T = TypeVar("T")
+K = TypeVar("K")
+Ids = Sequence[uuid.UUID]  # the keys a loader asks for at once
+
+
+@dataclass(frozen=True)
+class InvoiceView:
+    invoice: Invoice
+    client_reference: str
+    status: InvoiceStatus
+
+
+def view_of(row: Any) -> InvoiceView:
+    """A row of ``repository.get_invoice`` (Invoice, client_reference, status) as a view."""
+    return InvoiceView(
+        invoice=row[0], client_reference=row.client_reference, status=InvoiceStatus(row.status)
+    )
+
+
+async def read_invoice(session: AsyncSession, invoice_id: uuid.UUID) -> InvoiceView:
+    """The invoice as a use case returns it, read back in its transaction (NotFound if none)."""
+    row = await repository.get_invoice(session, invoice_id, None)
+    if row is None:
+        raise RecordNotFound.of("Invoice", invoice_id)
+    return view_of(row)
+
+
+async def get_invoice(
+    session: AsyncSession, principal: Principal, invoice_id: uuid.UUID
+) -> InvoiceView | None:
+    row = await repository.get_invoice(session, invoice_id, principal)
+    return view_of(row) if row is not None else None
+
+
+async def list_invoices(
+    session: AsyncSession, principal: Principal, flt: InvoiceFilter, *, after: After, limit: int
+) -> list[InvoiceView]:
+    rows = await repository.list_invoices(
+        session, principal, flt, today=clock.today(), after=after, limit=limit
+    )
+    return [view_of(r) for r in rows]
+
+
+# --- batch reads for the loaders (``common.loaders.many`` wants {parent: [children]}) -----
+
+
+def group_by(rows: Iterable[T], key: Callable[[T], K]) -> dict[K, list[T]]:
+    """The rows by ``key``, each group in the rows' order."""
+    grouped: dict[K, list[T]] = defaultdict(list)
+    for row in rows:
+        grouped[key(row)].append(row)
+    return grouped
+
+
+async def items_by_invoice(session: AsyncSession, ids: Ids) -> dict[uuid.UUID, list[InvoiceItem]]:
+    return group_by(await repository.items_of(session, ids), lambda r: r.invoice_id)
+
+
+async def checks_by_invoice(session: AsyncSession, ids: Ids) -> dict[uuid.UUID, list[InvoiceCheck]]:
+    return group_by(await repository.checks_of(session, ids), lambda r: r.invoice_id)
+
+
+async def events_by_invoice(session: AsyncSession, ids: Ids) -> dict[uuid.UUID, list[InvoiceEvent]]:
+    return group_by(await repository.events_of(session, ids), lambda r: r.invoice_id)
+
+
+async def invoices_by_id(session: AsyncSession, ids: Ids) -> dict[uuid.UUID, InvoiceView]:
+    return {row[0].id: view_of(row) for row in await repository.get_invoices(session, ids)}
+
+
+async def counterparties_by_id(session: AsyncSession, ids: Ids) -> dict[uuid.UUID, Counterparty]:
+    return await repository.counterparties(session, ids)
