@@ -6,11 +6,12 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, ClassVar, Protocol, TypeVar
 
-from sqlalchemy import Row, and_, func, insert, literal, or_, select, union_all
+from sqlalchemy import Row, and_, func, insert, literal, or_, select, text, tuple_, union_all
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Mapped
 
 from ca_api.ledger.models import Counterparty, LedgerAccount, Transfer
 from ca_api.ledger.rules import AccountKind, TransferKind
@@ -42,6 +43,26 @@ async def insert_transfer(session: AsyncSession, values: dict[str, Any]) -> Tran
     stmt = insert(Transfer).values(values).returning(Transfer)
     result = await session.execute(stmt, execution_options={"populate_existing": True})
     return result.scalar_one()
+
+
+async def insert_transfers(
+    session: AsyncSession, values: Sequence[dict[str, Any]]
+) -> dict[uuid.UUID, Transfer]:
+    """Transfers in one INSERT (a batch: a benefits run, an interest run, a fee run); the
+    trigger ``apply_transfer`` applies each to its balances. By id, in the order given.
+
+    The caller keeps the ledger's locking discipline: the client accounts locked FOR UPDATE in
+    id order before any transfer is inserted, as ``apply_transfer`` locks them."""
+    if not values:
+        return {}
+    # One statement compiled once, its rows sent as one batch (SQLAlchemy's insertmanyvalues):
+    # a VALUES list of hundreds of rows compiled bind by bind costs far more than the INSERT.
+    result = await session.execute(
+        insert(Transfer).returning(Transfer, sort_by_parameter_order=True),
+        list(values),
+        execution_options={"populate_existing": True},
+    )
+    return {t.id: t for t in result.scalars()}
 
 
 async def get_transfer(session: AsyncSession, transfer_id: uuid.UUID) -> Transfer | None:
@@ -344,3 +365,70 @@ async def daily_net_movements(
         .order_by(legs.c.account_id, day)
     )
     return (await session.execute(stmt)).all()
+
+
+class InterestRunTable(Protocol):
+    """A table of interest runs, one row per period (``receipts.models.InterestRun``,
+    ``lodgements.models.CourtFundsInterestRun``): what the functions below read of it."""
+
+    id: ClassVar[Mapped[uuid.UUID]]
+    period_start: ClassVar[Mapped[date]]
+    period_end: ClassVar[Mapped[date]]
+
+
+RunT = TypeVar("RunT", bound=InterestRunTable)
+
+
+async def lock_interest_runs(session: AsyncSession, name: str) -> None:
+    """The runs named ``name`` one at a time (until commit): overlap checks then see every run."""
+    lock = text("SELECT pg_advisory_xact_lock(hashtext(:name))")
+    await session.execute(lock, {"name": f"ca_api.{name}"})
+
+
+async def interest_run_for(
+    session: AsyncSession, table: type[RunT], start: date, end: date
+) -> RunT | None:
+    stmt = select(table).where(table.period_start == start, table.period_end == end)
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def overlapping_period(
+    session: AsyncSession, table: type[RunT], start: date, end: date
+) -> tuple[date, date] | None:
+    """The period (start, end) of the earliest run that shares a day with this one."""
+    stmt = (
+        select(table.period_start, table.period_end)
+        .where(table.period_start <= end, table.period_end >= start)
+        .order_by(table.period_start)
+        .limit(1)
+    )
+    row = (await session.execute(stmt)).first()
+    return None if row is None else (row[0], row[1])
+
+
+async def get_interest_run(
+    session: AsyncSession, table: type[RunT], run_id: uuid.UUID
+) -> RunT | None:
+    stmt = select(table).where(table.id == run_id)
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def insert_interest_run(
+    session: AsyncSession, table: type[RunT], values: dict[str, Any]
+) -> RunT:
+    stmt = insert(table).values(values).returning(table)
+    return (await session.execute(stmt)).scalar_one()
+
+
+async def list_interest_runs(
+    session: AsyncSession,
+    table: type[RunT],
+    *,
+    after: tuple[date, uuid.UUID] | None,
+    limit: int,
+) -> Sequence[RunT]:
+    """Newest period first."""
+    stmt = select(table).order_by(table.period_start.desc(), table.id.desc()).limit(limit)
+    if after is not None:
+        stmt = stmt.where(tuple_(table.period_start, table.id) < tuple_(*after))
+    return (await session.execute(stmt)).scalars().all()

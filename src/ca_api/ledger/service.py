@@ -13,6 +13,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date
+from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -251,6 +252,15 @@ def _follow_trigger(
 async def post(session: AsyncSession, actor: Actor, m: Movement) -> Transfer:
     """Move money now."""
     return await _insert(session, actor, TransferKind.POSTED, m)
+
+
+async def post_many(
+    session: AsyncSession, transfers: Sequence[dict[str, Any]]
+) -> dict[uuid.UUID, Transfer]:
+    """Move money for a batch (a benefits run, an interest run, a fee run) in one INSERT:
+    ``transfers`` are whole transfer rows the caller has checked as ``post`` would, their
+    client accounts already locked FOR UPDATE in id order. By id, in the order given."""
+    return await repository.insert_transfers(session, transfers)
 
 
 async def hold(session: AsyncSession, actor: Actor, m: Movement) -> Transfer:

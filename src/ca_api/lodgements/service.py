@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ca_api import clock
 from ca_api.approvals import mechanism as approvals
 from ca_api.audit import service as audit
-from ca_api.audit.service import Change, jsonable
+from ca_api.audit.service import jsonable
 from ca_api.auth.actor import Actor
 from ca_api.clients import service as clients
 from ca_api.common import idempotency
@@ -33,17 +33,15 @@ from ca_api.decisions.rules import (
 )
 from ca_api.decisions.service import NewDecision
 from ca_api.errors import InvalidState, RecordNotFound, ValidationFailed
-from ca_api.ledger import interest
+from ca_api.ledger import interest_runs
 from ca_api.ledger import service as ledger
-from ca_api.ledger.models import LedgerAccount
+from ca_api.ledger.interest_runs import InterestOutcome, InterestScheme
 from ca_api.ledger.rules import AccountKind, Category, CounterpartyKind
 from ca_api.lodgements import repository, rules, surplus
 from ca_api.lodgements.models import CourtFundsInterestRun, CourtFundsWithdrawal
 from ca_api.lodgements.repository import LodgementRow
 from ca_api.lodgements.rules import LodgementStatus
 from ca_api.money import Pence
-from ca_api.policy import service as policy
-from ca_api.policy.service import PolicyMissing
 
 # A record named by its GraphQL type: its NotFoundProblem carries the opaque id.
 Missing = RecordNotFound.of
@@ -64,12 +62,6 @@ class Proposal:
 class LodgementOutcome:
     lodgement: LodgementRow
     replayed: bool = False
-
-
-@dataclass(frozen=True)
-class InterestOutcome:
-    run: CourtFundsInterestRun
-    already_run: bool  # the period was run before: nothing was done again
 
 
 async def _read(session: AsyncSession, lodgement_id: uuid.UUID) -> LodgementRow:
@@ -365,23 +357,19 @@ async def withdraw(
 
 # --- interest (R-DATA) ------------------------------------------------------------------------
 
-
-async def _court_funds_office_account(
-    session: AsyncSession, actor: Actor, changes: list[Change]
-) -> LedgerAccount:
-    """The Court Funds Office's counterparty account, the counterparty recorded if missing."""
-    return await ledger.named_counterparty_account(
-        session,
-        actor,
-        CounterpartyKind.COURT_FUNDS_OFFICE,
-        rules.COURT_FUNDS_OFFICE,
-        why="needed to credit interest on Court Funds Office accounts",
-        changes=changes,
-    )
-
-
-async def court_funds_rates(session: AsyncSession) -> list[interest.RateFrom]:
-    return interest.rates_from(await policy.figure_history(session, rules.COURT_FUNDS_RATE))
+COURT_FUNDS_INTEREST = InterestScheme(
+    table=CourtFundsInterestRun,
+    name="court_funds_interest_run",
+    credit_action="credit_court_funds_interest",
+    account_kind=AccountKind.CLIENT_COURT_FUNDS,
+    rate=rules.COURT_FUNDS_RATE,
+    payer_kind=CounterpartyKind.COURT_FUNDS_OFFICE,
+    payer_name=rules.COURT_FUNDS_OFFICE,
+    payer_why="needed to credit interest on Court Funds Office accounts",
+    narrative="Court Funds Office interest",
+    operation="postCourtFundsInterest",
+    run_audited_first=True,
+)
 
 
 async def post_interest(
@@ -391,112 +379,18 @@ async def post_interest(
     period_end: date,
     *,
     idempotency_key: str,
-) -> InterestOutcome:
+) -> InterestOutcome[CourtFundsInterestRun]:
     """Credit every Court Funds account with its interest for the period at the special account
     rate in force each day (R-DATA): one IN_INTEREST transfer per account whose interest is a
     penny or more, from the Court Funds Office. A day without a rate refuses the run
     (PolicyMissing). One run per period: running it again returns the first run."""
-    problems = interest.validate_interest_period(period_start, period_end, clock.today())
-    if problems:
-        raise ValidationFailed(problems)
-
-    async def work() -> InterestOutcome:
-        await repository.lock_interest_runs(session)
-        existing = await repository.interest_run_for(session, period_start, period_end)
-        if existing is not None:
-            return InterestOutcome(run=existing, already_run=True)
-        overlap = await repository.overlapping_run(session, period_start, period_end)
-        if overlap is not None:
-            raise ValidationFailed(
-                interest.overlap_problem(overlap.period_start, overlap.period_end)
-            )
-        rates = interest.daily_rates(await court_funds_rates(session), period_start, period_end)
-        if isinstance(rates, date):
-            raise PolicyMissing(rules.COURT_FUNDS_RATE, rates)
-
-        owners = await repository.lock_all_court_funds_accounts(session)
-        movements = await repository.court_funds_movements(session, period_start, period_end)
-        due = interest.interest_by_account(movements, owners, rates, period_start, period_end)
-
-        changes: list[Change] = []
-        run_id = uuid.uuid4()
-        description = (
-            f"Court Funds Office interest {period_start.isoformat()} to {period_end.isoformat()}"
-        )
-        if due:
-            cfo = await _court_funds_office_account(session, actor, changes)
-            for account_id, amount in due.items():
-                transfer = await ledger.post(
-                    session,
-                    actor,
-                    ledger.Movement(
-                        from_account_id=cfo.id,
-                        to_account_id=account_id,
-                        amount=amount,
-                        value_date=period_end,
-                        category=Category.IN_INTEREST,
-                        description=description,
-                        reference=f"court-funds-interest-run:{run_id}",
-                    ),
-                )
-                changes.append(
-                    Change(
-                        entity_type="transfer",
-                        entity_id=transfer.id,
-                        action="credit_court_funds_interest",
-                        after={
-                            "court_funds_interest_run_id": run_id,
-                            "amount": amount,
-                            "to_account_id": account_id,
-                            "value_date": period_end,
-                            "balance_after": transfer.to_balance_after,
-                        },
-                        client_id=owners[account_id],
-                    )
-                )
-        run = await repository.insert_interest_run(
-            session,
-            {
-                "id": run_id,
-                "period_start": period_start,
-                "period_end": period_end,
-                "run_by": actor.principal.subject,
-                "accounts": len(due),
-                "total": sum(due.values()),
-            },
-        )
-        changes.insert(
-            0,
-            Change(
-                entity_type="court_funds_interest_run",
-                entity_id=run.id,
-                action="post",
-                after={
-                    "period_start": period_start,
-                    "period_end": period_end,
-                    "accounts": run.accounts,
-                    "total": run.total,
-                    "rates_percent": sorted({str(r) for r in rates}),
-                },
-            ),
-        )
-        await audit.record_many(session, actor, changes)
-        return InterestOutcome(run=run, already_run=False)
-
-    async def replay(result: dict[str, Any]) -> InterestOutcome:
-        run = await repository.get_interest_run(session, uuid.UUID(str(result["run_id"])))
-        assert run is not None
-        return InterestOutcome(run=run, already_run=True)
-
-    return await idempotency.run_once(
+    return await interest_runs.post_interest(
         session,
-        actor.principal.subject,
-        idempotency_key,
-        "postCourtFundsInterest",
-        {"period_start": period_start.isoformat(), "period_end": period_end.isoformat()},
-        work,
-        remember=lambda o: {"run_id": str(o.run.id)},
-        replay=replay,
+        actor,
+        COURT_FUNDS_INTEREST,
+        period_start,
+        period_end,
+        idempotency_key=idempotency_key,
     )
 
 
@@ -523,4 +417,4 @@ async def list_lodgements(
 async def list_interest_runs(
     session: AsyncSession, *, after: tuple[date, uuid.UUID] | None, limit: int
 ) -> Sequence[CourtFundsInterestRun]:
-    return await repository.list_interest_runs(session, after=after, limit=limit)
+    return await interest_runs.list_runs(session, COURT_FUNDS_INTEREST, after=after, limit=limit)
