@@ -13,6 +13,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped
 
+from ca_api.db import rows_where_in
 from ca_api.ledger.models import Counterparty, LedgerAccount, Transfer
 from ca_api.ledger.rules import AccountKind, TransferKind
 
@@ -90,17 +91,25 @@ async def client_account(
     return (await session.execute(stmt)).scalars().first()
 
 
+M = TypeVar("M", LedgerAccount, Counterparty)
+
+
+async def _insert_new(session: AsyncSession, model: type[M], **values: Any) -> M | None:
+    """A new row of ``model`` (its id made here), or None when a unique key of the table has
+    one like it already (made meanwhile by a concurrent request, or before)."""
+    stmt = (
+        pg_insert(model).values(id=uuid.uuid4(), **values).on_conflict_do_nothing().returning(model)
+    )
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
 async def create_client_account(
     session: AsyncSession, client_id: uuid.UUID, kind: AccountKind, name: str
 ) -> LedgerAccount:
     """Make the account unless a concurrent request just did; either way return it."""
-    stmt = (
-        pg_insert(LedgerAccount)
-        .values(id=uuid.uuid4(), kind=kind.value, client_id=client_id, name=name)
-        .on_conflict_do_nothing()
-        .returning(LedgerAccount)
+    made = await _insert_new(
+        session, LedgerAccount, kind=kind.value, client_id=client_id, name=name
     )
-    made = (await session.execute(stmt)).scalar_one_or_none()
     if made is not None:
         return made
     existing = await client_account(session, client_id, kind)
@@ -108,26 +117,17 @@ async def create_client_account(
     return existing
 
 
-async def accounts_of_client(
-    session: AsyncSession, client_id: uuid.UUID
-) -> Sequence[LedgerAccount]:
-    stmt = (
-        select(LedgerAccount)
-        .where(LedgerAccount.client_id == client_id)
-        .order_by(LedgerAccount.kind, LedgerAccount.created_at)
-    )
-    return (await session.execute(stmt)).scalars().all()
-
-
 async def accounts_of_clients(
     session: AsyncSession, client_ids: Sequence[uuid.UUID]
 ) -> Sequence[LedgerAccount]:
-    stmt = (
-        select(LedgerAccount)
-        .where(LedgerAccount.client_id.in_(client_ids))
-        .order_by(LedgerAccount.kind, LedgerAccount.created_at)
+    return await rows_where_in(
+        session,
+        LedgerAccount,
+        LedgerAccount.client_id,
+        client_ids,
+        LedgerAccount.kind,
+        LedgerAccount.created_at,
     )
-    return (await session.execute(stmt)).scalars().all()
 
 
 async def get_account(session: AsyncSession, account_id: uuid.UUID) -> LedgerAccount | None:
@@ -144,31 +144,18 @@ async def account_of_counterparty(
 
 
 async def counterparty_account(session: AsyncSession, counterparty: Counterparty) -> LedgerAccount:
-    stmt = (
-        pg_insert(LedgerAccount)
-        .values(
-            id=uuid.uuid4(),
-            kind=AccountKind.COUNTERPARTY.value,
-            counterparty_id=counterparty.id,
-            name=counterparty.name,
-        )
-        .on_conflict_do_nothing()
-        .returning(LedgerAccount)
+    made = await _insert_new(
+        session,
+        LedgerAccount,
+        kind=AccountKind.COUNTERPARTY.value,
+        counterparty_id=counterparty.id,
+        name=counterparty.name,
     )
-    made = (await session.execute(stmt)).scalar_one_or_none()
     if made is not None:
         return made
-    existing = (
-        await session.execute(
-            select(LedgerAccount).where(LedgerAccount.counterparty_id == counterparty.id)
-        )
-    ).scalar_one()
+    existing = await account_of_counterparty(session, counterparty.id)
+    assert existing is not None
     return existing
-
-
-async def counterparty_named(session: AsyncSession, kind: str, name: str) -> Counterparty:
-    stmt = select(Counterparty).where(Counterparty.kind == kind, Counterparty.name == name)
-    return (await session.execute(stmt)).scalar_one()
 
 
 async def insert_counterparty(
@@ -176,25 +163,20 @@ async def insert_counterparty(
     *,
     kind: str,
     name: str,
-    reference: str | None,
-    is_council_employee: bool,
     created_by: str,
+    reference: str | None = None,
+    is_council_employee: bool = False,
 ) -> Counterparty | None:
     """None when one of that kind and name exists already."""
-    stmt = (
-        pg_insert(Counterparty)
-        .values(
-            id=uuid.uuid4(),
-            kind=kind,
-            name=name,
-            reference=reference,
-            is_council_employee=is_council_employee,
-            created_by=created_by,
-        )
-        .on_conflict_do_nothing()
-        .returning(Counterparty)
+    return await _insert_new(
+        session,
+        Counterparty,
+        kind=kind,
+        name=name,
+        reference=reference,
+        is_council_employee=is_council_employee,
+        created_by=created_by,
     )
-    return (await session.execute(stmt)).scalar_one_or_none()
 
 
 async def get_counterparty(

@@ -18,7 +18,7 @@ from ca_api.auth.permissions import (
 )
 from ca_api.clients.schema import readable_client
 from ca_api.common.ids import decode_uuid, encode_id
-from ca_api.common.pagination import Connection, connection_from_rows, page_request
+from ca_api.common.pagination import Connection, paginate
 from ca_api.common.problems import (
     IdempotencyKeyReusedProblem,
     InsufficientFundsProblem,
@@ -27,6 +27,7 @@ from ca_api.common.problems import (
     ValidationProblem,
 )
 from ca_api.common.scalars import Money
+from ca_api.common.types import from_source
 from ca_api.context import Context
 from ca_api.errors import NotFound
 from ca_api.ledger import models, repository, rules, service
@@ -49,14 +50,7 @@ class LedgerAccount:
 
     @classmethod
     def from_row(cls, row: models.LedgerAccount) -> LedgerAccount:
-        return cls(
-            row=row,
-            id=strawberry.ID(encode_id("LedgerAccount", row.id)),
-            kind=AccountKind(row.kind),
-            name=row.name,
-            balance=Money(row.posted),
-            held=Money(row.held),
-        )
+        return from_source(cls, row, row=row, balance=Money(row.posted))
 
     id: strawberry.ID
     kind: AccountKind
@@ -75,20 +69,12 @@ class Transfer:
 
     @classmethod
     def from_row(cls, row: models.Transfer) -> Transfer:
-        return cls(
+        return from_source(
+            cls,
+            row,
             row=row,
-            id=strawberry.ID(encode_id("Transfer", row.id)),
-            kind=TransferKind(row.kind),
-            amount=Money(row.amount),
             from_account_id=strawberry.ID(encode_id("LedgerAccount", row.from_account_id)),
             to_account_id=strawberry.ID(encode_id("LedgerAccount", row.to_account_id)),
-            value_date=row.value_date,
-            posted_at=row.posted_at,
-            category=Category(row.category),
-            description=row.description,
-            reference=row.reference,
-            recorded_by=row.recorded_by,
-            reason=row.reason,
         )
 
     id: strawberry.ID
@@ -128,14 +114,7 @@ class Counterparty:
 
     @classmethod
     def from_row(cls, row: models.Counterparty) -> Counterparty:
-        return cls(
-            row=row,
-            id=strawberry.ID(encode_id("Counterparty", row.id)),
-            kind=CounterpartyKind(row.kind),
-            name=row.name,
-            reference=row.reference,
-            is_council_employee=row.is_council_employee,
-        )
+        return from_source(cls, row, row=row)
 
     id: strawberry.ID
     kind: CounterpartyKind
@@ -205,7 +184,7 @@ class LedgerQuery:
         cid = decode_uuid("Client", client_id)
         await readable_client(ctx, cid, client_id)
         return [
-            LedgerAccount.from_row(a) for a in await repository.accounts_of_client(ctx.session, cid)
+            LedgerAccount.from_row(a) for a in await service.accounts_of_client(ctx.session, cid)
         ]
 
     @strawberry.field(
@@ -226,16 +205,11 @@ class LedgerQuery:
         if account is None or account.client_id is None:
             raise NotFound("client account", account_id)
         await readable_client(ctx, account.client_id, account_id)
-        page = page_request(first, after, default=50, maximum=ctx.settings.max_page_size)
         f = filter or StatementFilter()
         flt = repository.StatementFilter(
             value_from=f.value_from,
             value_to=f.value_to,
             categories=frozenset(c.value for c in f.categories) if f.categories else None,
-        )
-        after_seq = page.after_one(int)
-        rows = await repository.statement(
-            ctx.session, aid, flt, after_seq=after_seq, limit=page.first + 1
         )
 
         def line(row: object) -> StatementLine:
@@ -248,7 +222,18 @@ class LedgerQuery:
                 balance_after=Money(after_balance or 0),
             )
 
-        return connection_from_rows(rows, page, key=lambda r: [r[0].seq], node=line)
+        return await paginate(
+            first,
+            after,
+            default=50,
+            maximum=ctx.settings.max_page_size,
+            cursor=lambda page: page.after_one(int),
+            fetch=lambda key, limit: repository.statement(
+                ctx.session, aid, flt, after_seq=key, limit=limit
+            ),
+            key=lambda r: [r[0].seq],
+            node=line,
+        )
 
     @strawberry.field(extensions=allow(LEDGER_READ))
     async def counterparties(
@@ -260,17 +245,21 @@ class LedgerQuery:
         after: str | None = None,
     ) -> Connection[Counterparty]:
         ctx = info.context
-        page = page_request(first, after, default=50, maximum=ctx.settings.max_page_size)
-        after_name = page.after_one(str)
-        rows = await repository.list_counterparties(
-            ctx.session,
-            kind=kind.value if kind else None,
-            search=search,
-            after_name=after_name,
-            limit=page.first + 1,
-        )
-        return connection_from_rows(
-            rows, page, key=lambda c: [c.name], node=lambda c: Counterparty.from_row(c)
+        return await paginate(
+            first,
+            after,
+            default=50,
+            maximum=ctx.settings.max_page_size,
+            cursor=lambda page: page.after_one(str),
+            fetch=lambda key, limit: repository.list_counterparties(
+                ctx.session,
+                kind=kind.value if kind else None,
+                search=search,
+                after_name=key,
+                limit=limit,
+            ),
+            key=lambda c: [c.name],
+            node=Counterparty.from_row,
         )
 
     @strawberry.field(

@@ -94,7 +94,7 @@ async def accounts_of_client(
     session: AsyncSession, client_id: uuid.UUID
 ) -> Sequence[LedgerAccount]:
     """The client's accounts (every kind)."""
-    return await repository.accounts_of_client(session, client_id)
+    return await repository.accounts_of_clients(session, [client_id])
 
 
 async def accounts_of_clients(
@@ -117,18 +117,11 @@ async def institution_counterparty(session: AsyncSession, actor: Actor, name: st
     """The INSTITUTION counterparty of this name, with its account: recorded now, or as it was
     recorded before (a body recorded as a counterparty before it was approved is the same
     body). No audit of its own: the caller's use case records it."""
+    kind = CounterpartyKind.INSTITUTION.value
     made = await repository.insert_counterparty(
-        session,
-        kind=CounterpartyKind.INSTITUTION.value,
-        name=name,
-        reference=None,
-        is_council_employee=False,
-        created_by=actor.principal.subject,
-    )
-    if made is None:
-        made = await repository.counterparty_named(
-            session, CounterpartyKind.INSTITUTION.value, name
-        )
+        session, kind=kind, name=name, created_by=actor.principal.subject
+    ) or await repository.find_counterparty(session, kind, name)
+    assert made is not None
     await repository.counterparty_account(session, made)
     return made
 
@@ -377,9 +370,9 @@ async def reverse_transfer_once(
         await audit.record(
             session,
             actor,
-            entity_type="transfer",
-            entity_id=reversal.id,
-            action="reverse",
+            "transfer",
+            reversal.id,
+            "reverse",
             before={"transfer_id": str(transfer_id)},
             after={"reversal_id": str(reversal.id), "amount": reversal.amount},
             reason=reason.strip(),
@@ -430,14 +423,8 @@ async def create_counterparty(
         if made is None:
             raise ValidationFailed({"name": f"a {kind.value} called {name!r} exists already"})
         await repository.counterparty_account(session, made)
-        await audit.record(
-            session,
-            actor,
-            entity_type="counterparty",
-            entity_id=made.id,
-            action="create",
-            after={"kind": kind.value, "name": name, "reference": reference},
-        )
+        after = {"kind": kind.value, "name": name, "reference": reference}
+        await audit.record(session, actor, "counterparty", made.id, "create", after=after)
     return made
 
 
@@ -465,12 +452,7 @@ async def named_counterparty_account(
     found = await repository.find_counterparty(session, kind.value, name)
     if found is None:
         found = await repository.insert_counterparty(
-            session,
-            kind=kind.value,
-            name=name,
-            reference=None,
-            is_council_employee=False,
-            created_by=actor.principal.subject,
+            session, kind=kind.value, name=name, created_by=actor.principal.subject
         )
         if found is None:  # recorded meanwhile by another request
             found = await repository.find_counterparty(session, kind.value, name)
