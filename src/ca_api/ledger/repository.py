@@ -182,9 +182,8 @@ async def insert_counterparty(
 async def get_counterparty(
     session: AsyncSession, counterparty_id: uuid.UUID
 ) -> Counterparty | None:
-    return (
-        await session.execute(select(Counterparty).where(Counterparty.id == counterparty_id))
-    ).scalar_one_or_none()
+    """A counterparty (never changed once recorded, so the session's copy will do)."""
+    return await session.get(Counterparty, counterparty_id)
 
 
 async def find_counterparty(session: AsyncSession, kind: str, name: str) -> Counterparty | None:

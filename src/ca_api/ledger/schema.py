@@ -3,8 +3,9 @@ counterparties, and reversals. Thin: parse, call the service, map the result."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 import strawberry
 from strawberry.types import Info
@@ -18,7 +19,7 @@ from ca_api.auth.permissions import (
 )
 from ca_api.clients.schema import readable_client
 from ca_api.common.ids import decode_uuid, encode_id
-from ca_api.common.pagination import Connection, paginate
+from ca_api.common.pagination import Connection, PageRequest, paginate
 from ca_api.common.problems import (
     IdempotencyKeyReusedProblem,
     InsufficientFundsProblem,
@@ -30,13 +31,16 @@ from ca_api.common.scalars import Money
 from ca_api.common.types import from_source
 from ca_api.context import Context
 from ca_api.errors import NotFound
-from ca_api.ledger import models, repository, rules, service
+from ca_api.ledger import interest_runs, models, repository, rules, service
+from ca_api.ledger.interest_runs import InterestScheme
+from ca_api.ledger.repository import RunT
 
 AccountKind = rules.AccountKind
 TransferKind = rules.TransferKind
 Category = rules.Category
 CounterpartyKind = rules.CounterpartyKind
 Benefit = rules.Benefit
+T = TypeVar("T")
 strawberry.enum(AccountKind, description="Which of a client's accounts, or a counterparty's.")
 strawberry.enum(TransferKind, description="Posted money, a hold, or a hold posted or voided.")
 strawberry.enum(Category, description="The OPG annual report's money categories (R-OPG-1).")
@@ -172,6 +176,28 @@ ReverseTransferResult = Annotated[
 ]
 
 
+async def interest_runs_page(
+    ctx: Context,
+    scheme: InterestScheme[RunT],
+    first: int | None,
+    after: str | None,
+    node: Callable[[RunT], T],
+) -> Connection[T]:
+    """A page of a scheme's interest runs (``ledger.interest_runs``), newest period first."""
+    return await paginate(
+        first,
+        after,
+        default=25,
+        maximum=ctx.settings.max_page_size,
+        cursor=PageRequest.after_date_id,
+        fetch=lambda key, limit: interest_runs.list_runs(
+            ctx.session, scheme, after=key, limit=limit
+        ),
+        key=lambda r: [r.period_start.isoformat(), str(r.id)],
+        node=node,
+    )
+
+
 @strawberry.type
 class LedgerQuery:
     @strawberry.field(
@@ -285,14 +311,7 @@ class LedgerMutation:
         self, info: Info[Context, None], input: CounterpartyInput
     ) -> CreateCounterpartyResult:
         ctx = info.context
-        made = await service.create_counterparty(
-            ctx.session,
-            ctx.actor,
-            kind=input.kind,
-            name=input.name,
-            reference=input.reference,
-            is_council_employee=input.is_council_employee,
-        )
+        made = await service.create_counterparty(ctx.session, ctx.actor, **vars(input))
         return CounterpartyPayload(counterparty=Counterparty.from_row(made))
 
     @strawberry.mutation(

@@ -70,6 +70,16 @@ class Movement:
     reason: str | None = None
 
 
+@dataclass(frozen=True)
+class OwnMove:
+    """What to move between two of a client's own accounts (``move_between_own_accounts``)."""
+
+    amount: Pence
+    description: str
+    reference: str | None = None
+    reason: str | None = None
+
+
 ACCOUNT_NAMES = {
     AccountKind.CLIENT_CMS: "Client Monies Service account",
     AccountKind.CLIENT_COURT_FUNDS: "Court Funds Office special account",
@@ -254,6 +264,31 @@ async def post_many(
     ``transfers`` are whole transfer rows the caller has checked as ``post`` would, their
     client accounts already locked FOR UPDATE in id order. By id, in the order given."""
     return await repository.insert_transfers(session, transfers)
+
+
+async def move_between_own_accounts(
+    session: AsyncSession,
+    actor: Actor,
+    client_id: uuid.UUID,
+    source: AccountKind,
+    target: AccountKind,
+    m: OwnMove,
+) -> Transfer:
+    """Move money today between two of the client's own accounts (TRANSFER_BETWEEN_OWN_ACCOUNTS,
+    R-OPG-1), each made on first use: to the Court Funds Office and back."""
+    from_account = await client_account(session, client_id, source)
+    to_account = await client_account(session, client_id, target)
+    movement = Movement(
+        from_account_id=from_account.id,
+        to_account_id=to_account.id,
+        amount=m.amount,
+        value_date=clock.today(),
+        category=Category.TRANSFER_BETWEEN_OWN_ACCOUNTS,
+        description=m.description,
+        reference=m.reference,
+        reason=m.reason,
+    )
+    return await post(session, actor, movement)
 
 
 async def hold(session: AsyncSession, actor: Actor, m: Movement) -> Transfer:

@@ -35,6 +35,7 @@ from ca_api.common.problems import (
 from ca_api.common.scalars import Money
 from ca_api.common.types import from_source
 from ca_api.context import Context
+from ca_api.ledger.schema import interest_runs_page
 from ca_api.lodgements import rules, service
 from ca_api.lodgements.models import CourtFundsInterestRun as InterestRunRow
 from ca_api.lodgements.models import CourtFundsWithdrawal as WithdrawalRow
@@ -152,6 +153,10 @@ class LodgementPayload:
         description="A repeat of an earlier request with this key: nothing was done again."
     )
 
+    @classmethod
+    def of(cls, done: service.LodgementOutcome) -> LodgementPayload:
+        return cls(lodgement=Lodgement.from_row(done.lodgement), replayed=done.replayed)
+
 
 @strawberry.type
 class CourtFundsWithdrawalPayload:
@@ -254,18 +259,12 @@ class LodgementQuery:
         first: int | None = None,
         after: str | None = None,
     ) -> Connection[CourtFundsInterestRun]:
-        ctx = info.context
-        return await paginate(
+        return await interest_runs_page(
+            info.context,
+            service.COURT_FUNDS_INTEREST,
             first,
             after,
-            default=25,
-            maximum=ctx.settings.max_page_size,
-            cursor=PageRequest.after_date_id,
-            fetch=lambda key, limit: service.list_interest_runs(
-                ctx.session, after=key, limit=limit
-            ),
-            key=lambda r: [r.period_start.isoformat(), str(r.id)],
-            node=CourtFundsInterestRun.from_row,
+            CourtFundsInterestRun.from_row,
         )
 
 
@@ -285,21 +284,12 @@ class LodgementMutation:
         self, info: Info[Context, None], input: LodgementProposalInput, idempotency_key: str
     ) -> ProposeLodgementResult:
         ctx = info.context
-        proposal = service.Proposal(
-            client_id=decode_uuid("Client", input.client_id),
-            amount=input.amount,
-            best_interests_reason=input.best_interests_reason,
-            consulted=input.consulted,
-            client_involved=input.client_involved,
-            why_client_not_involved=input.why_client_not_involved,
-            notes=input.notes,
-        )
+        client = {"client_id": decode_uuid("Client", input.client_id)}
+        proposal = service.Proposal(**(vars(input) | client))  # the input's fields as they are
         done = await service.propose(
             ctx.session, ctx.actor, proposal, idempotency_key=idempotency_key
         )
-        return LodgementPayload(
-            lodgement=Lodgement.from_row(done.lodgement), replayed=done.replayed
-        )
+        return LodgementPayload.of(done)
 
     @strawberry.mutation(
         extensions=allow(INVESTMENT_EXECUTE),
@@ -314,9 +304,7 @@ class LodgementMutation:
         ctx = info.context
         lid = decode_uuid("Lodgement", lodgement_id)
         done = await service.lodge(ctx.session, ctx.actor, lid, idempotency_key=idempotency_key)
-        return LodgementPayload(
-            lodgement=Lodgement.from_row(done.lodgement), replayed=done.replayed
-        )
+        return LodgementPayload.of(done)
 
     @strawberry.mutation(
         extensions=allow(INVESTMENT_EXECUTE),

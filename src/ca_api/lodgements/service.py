@@ -11,10 +11,8 @@ Proposing, approving and lodging each apply the surplus rule (``lodgements.surpl
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
 from dataclasses import asdict, dataclass
-from datetime import date, datetime
-from typing import Any
+from datetime import date
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -24,7 +22,6 @@ from ca_api.audit import service as audit
 from ca_api.audit.service import jsonable
 from ca_api.auth.actor import Actor
 from ca_api.clients import service as clients
-from ca_api.common import idempotency
 from ca_api.decisions import service as decisions
 from ca_api.decisions.rules import (
     DecisionDraft,
@@ -36,7 +33,7 @@ from ca_api.errors import InvalidState, RecordNotFound, ValidationFailed
 from ca_api.ledger import interest_runs
 from ca_api.ledger import service as ledger
 from ca_api.ledger.interest_runs import InterestOutcome, InterestScheme
-from ca_api.ledger.rules import AccountKind, Category, CounterpartyKind
+from ca_api.ledger.rules import AccountKind, CounterpartyKind
 from ca_api.lodgements import repository, rules, surplus
 from ca_api.lodgements.models import CourtFundsInterestRun, CourtFundsWithdrawal
 from ca_api.lodgements.repository import LodgementRow
@@ -45,6 +42,7 @@ from ca_api.money import Pence
 
 # A record named by its GraphQL type: its NotFoundProblem carries the opaque id.
 Missing = RecordNotFound.of
+CMS, COURT_FUNDS = AccountKind.CLIENT_CMS, AccountKind.CLIENT_COURT_FUNDS
 
 
 @dataclass(frozen=True)
@@ -141,31 +139,24 @@ async def propose(
                 "proposed_by": actor.principal.subject,
             },
         )
+        proposed = {"status": LodgementStatus.PROPOSED.value}
+        after = {"amount": p.amount, "decision_id": decision_id, **proposed} | judged.audit()
+        reason = new.draft.best_interests_reason
         await audit.record(
             session,
             actor,
-            entity_type="lodgement",
-            entity_id=lodgement_id,
-            action="propose",
-            after={
-                "amount": p.amount,
-                "decision_id": decision_id,
-                "status": LodgementStatus.PROPOSED.value,
-            }
-            | judged.audit(),
-            reason=new.draft.best_interests_reason,
+            "lodgement",
+            lodgement_id,
+            "propose",
+            after=after,
+            reason=reason,
             client_id=p.client_id,
         )
         return LodgementOutcome(await _read(session, lodgement_id))
 
+    payload = jsonable(asdict(p))
     return await approvals.run_once(
-        LODGEMENT_ONCE,
-        session,
-        actor,
-        idempotency_key,
-        "proposeLodgement",
-        jsonable(asdict(p)),
-        work,
+        LODGEMENT_ONCE, session, actor, idempotency_key, "proposeLodgement", payload, work
     )
 
 
@@ -204,22 +195,13 @@ async def lodge(
             clock.today(),
             excluding=lodgement.decision_id,
         )
-        cms = await ledger.client_account(session, lodgement.client_id, AccountKind.CLIENT_CMS)
-        court_funds = await ledger.client_account(
-            session, lodgement.client_id, AccountKind.CLIENT_COURT_FUNDS
+        move = ledger.OwnMove(
+            lodgement.amount,
+            "Lodgement with the Court Funds Office (R-INV-2)",
+            reference=f"lodgement:{lodgement.id}",
         )
-        transfer = await ledger.post(
-            session,
-            actor,
-            ledger.Movement(
-                from_account_id=cms.id,
-                to_account_id=court_funds.id,
-                amount=lodgement.amount,
-                value_date=clock.today(),
-                category=Category.TRANSFER_BETWEEN_OWN_ACCOUNTS,
-                description="Lodgement with the Court Funds Office (R-INV-2)",
-                reference=f"lodgement:{lodgement.id}",
-            ),
+        transfer = await ledger.move_between_own_accounts(
+            session, actor, lodgement.client_id, CMS, COURT_FUNDS, move
         )
         await repository.insert_lodged(
             session,
@@ -229,34 +211,30 @@ async def lodge(
                 "lodged_by": actor.principal.subject,
             },
         )
+        after = {
+            "status": LodgementStatus.LODGED.value,
+            "transfer_id": transfer.id,
+            "amount": transfer.amount,
+            "value_date": transfer.value_date,
+            "cms_balance_after": transfer.from_balance_after,
+            "court_funds_balance_after": transfer.to_balance_after,
+        } | judged.audit()
+        before = {"status": current.value}
         await audit.record(
             session,
             actor,
-            entity_type="lodgement",
-            entity_id=lodgement.id,
-            action="lodge",
-            before={"status": current.value},
-            after={
-                "status": LodgementStatus.LODGED.value,
-                "transfer_id": transfer.id,
-                "amount": transfer.amount,
-                "value_date": transfer.value_date,
-                "cms_balance_after": transfer.from_balance_after,
-                "court_funds_balance_after": transfer.to_balance_after,
-            }
-            | judged.audit(),
+            "lodgement",
+            lodgement.id,
+            "lodge",
+            before=before,
+            after=after,
             client_id=lodgement.client_id,
         )
         return LodgementOutcome(await _read(session, lodgement.id))
 
+    payload = {"lodgement_id": str(lodgement_id)}
     return await approvals.run_once(
-        LODGEMENT_ONCE,
-        session,
-        actor,
-        idempotency_key,
-        "lodge",
-        {"lodgement_id": str(lodgement_id)},
-        work,
+        LODGEMENT_ONCE, session, actor, idempotency_key, "lodge", payload, work
     )
 
 
@@ -267,6 +245,17 @@ async def lodge(
 class Withdrawn:
     withdrawal: CourtFundsWithdrawal
     replayed: bool  # a repeat of an idempotency key: nothing new was done
+
+
+async def _withdrawal_replayed(session: AsyncSession, transfer_id: uuid.UUID) -> Withdrawn:
+    found = await repository.get_withdrawal(session, transfer_id)
+    assert found is not None
+    return Withdrawn(found, replayed=True)
+
+
+WITHDRAWAL_ONCE = approvals.Once(
+    remember_as="transfer_id", ident=lambda w: w.withdrawal.transfer_id, replay=_withdrawal_replayed
+)
 
 
 async def withdraw(
@@ -286,25 +275,14 @@ async def withdraw(
         raise ValidationFailed(problems)
     text = reason.strip()
 
-    async def work() -> CourtFundsWithdrawal:
+    async def work() -> Withdrawn:
         if not await clients.readable(session, actor.principal, client_id):
             raise Missing("Client", client_id)
-        court_funds = await ledger.client_account(
-            session, client_id, AccountKind.CLIENT_COURT_FUNDS
+        move = ledger.OwnMove(
+            amount, "Withdrawal from the Court Funds Office (R-INV-6)", reason=text
         )
-        cms = await ledger.client_account(session, client_id, AccountKind.CLIENT_CMS)
-        transfer = await ledger.post(
-            session,
-            actor,
-            ledger.Movement(
-                from_account_id=court_funds.id,
-                to_account_id=cms.id,
-                amount=amount,
-                value_date=clock.today(),
-                category=Category.TRANSFER_BETWEEN_OWN_ACCOUNTS,
-                description="Withdrawal from the Court Funds Office (R-INV-6)",
-                reason=text,
-            ),
+        transfer = await ledger.move_between_own_accounts(
+            session, actor, client_id, COURT_FUNDS, CMS, move
         )
         withdrawal = await repository.insert_withdrawal(
             session,
@@ -316,43 +294,28 @@ async def withdraw(
                 "recorded_by": actor.principal.subject,
             },
         )
+        after = {
+            "amount": amount,
+            "value_date": transfer.value_date,
+            "court_funds_balance_after": transfer.from_balance_after,
+            "cms_balance_after": transfer.to_balance_after,
+        }
         await audit.record(
             session,
             actor,
-            entity_type="court_funds_withdrawal",
-            entity_id=transfer.id,
-            action="withdraw",
-            after={
-                "amount": amount,
-                "value_date": transfer.value_date,
-                "court_funds_balance_after": transfer.from_balance_after,
-                "cms_balance_after": transfer.to_balance_after,
-            },
+            "court_funds_withdrawal",
+            transfer.id,
+            "withdraw",
+            after=after,
             reason=text,
             client_id=client_id,
         )
-        return withdrawal
+        return Withdrawn(withdrawal, replayed=False)
 
-    replayed = False
-
-    async def replay(result: dict[str, Any]) -> CourtFundsWithdrawal:
-        nonlocal replayed
-        replayed = True
-        found = await repository.get_withdrawal(session, uuid.UUID(str(result["transfer_id"])))
-        assert found is not None
-        return found
-
-    row = await idempotency.run_once(
-        session,
-        actor.principal.subject,
-        idempotency_key,
-        "withdrawFromCourtFunds",
-        {"client_id": str(client_id), "amount": amount, "reason": text},
-        work,
-        remember=lambda w: {"transfer_id": str(w.transfer_id)},
-        replay=replay,
+    payload = {"client_id": str(client_id), "amount": amount, "reason": text}
+    return await approvals.run_once(
+        WITHDRAWAL_ONCE, session, actor, idempotency_key, "withdrawFromCourtFunds", payload, work
     )
-    return Withdrawn(row, replayed)
 
 
 # --- interest (R-DATA) ------------------------------------------------------------------------
@@ -394,27 +357,7 @@ async def post_interest(
     )
 
 
-# --- reads ------------------------------------------------------------------------------------
+# --- reads (the repository's, as they are) ----------------------------------------------------
 
-
-async def get_lodgement(session: AsyncSession, lodgement_id: uuid.UUID) -> LodgementRow | None:
-    return await repository.get_lodgement(session, lodgement_id)
-
-
-async def list_lodgements(
-    session: AsyncSession,
-    *,
-    client_id: uuid.UUID | None,
-    status: LodgementStatus | None,
-    after: tuple[datetime, uuid.UUID] | None,
-    limit: int,
-) -> list[LodgementRow]:
-    return await repository.list_lodgements(
-        session, client_id=client_id, status=status, after=after, limit=limit
-    )
-
-
-async def list_interest_runs(
-    session: AsyncSession, *, after: tuple[date, uuid.UUID] | None, limit: int
-) -> Sequence[CourtFundsInterestRun]:
-    return await interest_runs.list_runs(session, COURT_FUNDS_INTEREST, after=after, limit=limit)
+get_lodgement = repository.get_lodgement
+list_lodgements = repository.list_lodgements

@@ -169,12 +169,12 @@ async def list_receipts(
 ) -> Sequence[Row[Any]]:
     """Newest first: by the day received, then posting order."""
     stmt = _select_receipts().order_by(Receipt.received_on.desc(), Transfer.seq.desc()).limit(limit)
-    if flt.client_id is not None:
-        stmt = stmt.where(Receipt.client_id == flt.client_id)
-    if flt.benefit is not None:
-        stmt = stmt.where(Receipt.benefit == flt.benefit)
-    if flt.method is not None:
-        stmt = stmt.where(Receipt.method == flt.method)
+    equal = [
+        (Receipt.client_id, flt.client_id),
+        (Receipt.benefit, flt.benefit),
+        (Receipt.method, flt.method),
+    ]
+    stmt = stmt.where(*(column == value for column, value in equal if value is not None))
     if flt.received_from is not None:
         stmt = stmt.where(Receipt.received_on >= flt.received_from)
     if flt.received_to is not None:

@@ -22,7 +22,7 @@ from ca_api.common.problems import (
 from ca_api.common.scalars import Money
 from ca_api.common.types import from_source
 from ca_api.context import Context
-from ca_api.ledger.schema import Benefit, Category, Counterparty, Transfer
+from ca_api.ledger.schema import Benefit, Category, Counterparty, Transfer, interest_runs_page
 from ca_api.receipts import repository, rules, service
 from ca_api.receipts.models import InterestRun as InterestRunRow
 from ca_api.receipts.service import ReceiptRecord
@@ -125,6 +125,13 @@ class InterestRun:
     run_at: datetime
 
 
+def _ids_of(line: ReceiptInput | BenefitRunLineInput) -> dict[str, uuid.UUID]:
+    return {
+        "client_id": decode_uuid("Client", line.client_id),
+        "payer_id": decode_uuid("Counterparty", line.payer_id),
+    }
+
+
 @strawberry.input(description="Money received for a client (R-ACC-4, R-ACC-6).")
 class ReceiptInput:
     client_id: strawberry.ID
@@ -155,21 +162,8 @@ class ReceiptInput:
     description: str | None = None
 
     def to_draft(self) -> rules.ReceiptDraft:
-        return rules.ReceiptDraft(
-            client_id=decode_uuid("Client", self.client_id),
-            payer_id=decode_uuid("Counterparty", self.payer_id),
-            amount=self.amount,
-            value_date=self.value_date,
-            method=self.method,
-            category=self.category,
-            benefit=self.benefit,
-            period_start=self.period_start,
-            period_end=self.period_end,
-            received_on=self.received_on,
-            receipt_number=self.receipt_number,
-            reference=self.reference,
-            description=self.description,
-        )
+        """The receipt as the rules take it: this input's fields, its ids decoded."""
+        return rules.ReceiptDraft(**(vars(self) | _ids_of(self)))
 
 
 @strawberry.input(description="One benefit paid to one client in a benefits run (R-ACC-6).")
@@ -182,14 +176,8 @@ class BenefitRunLineInput:
     period_end: date = strawberry.field(description="Inclusive.")
 
     def to_line(self) -> rules.RunLine:
-        return rules.RunLine(
-            client_id=decode_uuid("Client", self.client_id),
-            payer_id=decode_uuid("Counterparty", self.payer_id),
-            benefit=self.benefit,
-            amount=self.amount,
-            period_start=self.period_start,
-            period_end=self.period_end,
-        )
+        """The line as the rules take it: this input's fields, its ids decoded."""
+        return rules.RunLine(**(vars(self) | _ids_of(self)))
 
 
 @strawberry.input(
@@ -306,18 +294,8 @@ class ReceiptQuery:
         first: int | None = None,
         after: str | None = None,
     ) -> Connection[InterestRun]:
-        ctx = info.context
-        return await paginate(
-            first,
-            after,
-            default=25,
-            maximum=ctx.settings.max_page_size,
-            cursor=PageRequest.after_date_id,
-            fetch=lambda key, limit: service.list_interest_runs(
-                ctx.session, after=key, limit=limit
-            ),
-            key=lambda r: [r.period_start.isoformat(), str(r.id)],
-            node=InterestRun.from_row,
+        return await interest_runs_page(
+            info.context, service.CMS_INTEREST, first, after, InterestRun.from_row
         )
 
 

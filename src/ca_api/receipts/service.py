@@ -137,14 +137,9 @@ async def record_receipt(
                     {"receipt_number": f"{number} is on another receipt already"}
                 ) from exc
             raise
+        after = _audit_after(values, transfer, payer)
         await audit.record(
-            session,
-            actor,
-            entity_type=RECEIPT,
-            entity_id=transfer.id,
-            action="record",
-            after=_audit_after(values, transfer, payer),
-            client_id=draft.client_id,
+            session, actor, RECEIPT, transfer.id, "record", after=after, client_id=draft.client_id
         )
         return transfer.id
 
@@ -370,9 +365,3 @@ async def post_interest(
     account whose interest is a penny or more, from the bank, category IN_INTEREST. One run per
     period: running a period again returns the first run and does nothing."""
     return await interest_runs.post_interest(session, actor, CMS_INTEREST, period_start, period_end)
-
-
-async def list_interest_runs(
-    session: AsyncSession, *, after: tuple[date, uuid.UUID] | None, limit: int
-) -> Sequence[InterestRun]:
-    return await interest_runs.list_runs(session, CMS_INTEREST, after=after, limit=limit)
