@@ -176,6 +176,10 @@ ReverseTransferResult = Annotated[
 ]
 
 
+# What a run's payload says of a period run before (an interest run, a fee run).
+ALREADY_RUN = "The period had been run before: this is that run, and nothing was done again."
+
+
 async def interest_runs_page(
     ctx: Context,
     scheme: InterestScheme[RunT],

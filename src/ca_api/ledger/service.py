@@ -70,16 +70,6 @@ class Movement:
     reason: str | None = None
 
 
-@dataclass(frozen=True)
-class OwnMove:
-    """What to move between two of a client's own accounts (``move_between_own_accounts``)."""
-
-    amount: Pence
-    description: str
-    reference: str | None = None
-    reason: str | None = None
-
-
 ACCOUNT_NAMES = {
     AccountKind.CLIENT_CMS: "Client Monies Service account",
     AccountKind.CLIENT_COURT_FUNDS: "Court Funds Office special account",
@@ -270,23 +260,25 @@ async def move_between_own_accounts(
     session: AsyncSession,
     actor: Actor,
     client_id: uuid.UUID,
-    source: AccountKind,
-    target: AccountKind,
-    m: OwnMove,
+    kinds: tuple[AccountKind, AccountKind],
+    amount: Pence,
+    description: str,
+    *,
+    reference: str | None = None,
+    reason: str | None = None,
 ) -> Transfer:
-    """Move money today between two of the client's own accounts (TRANSFER_BETWEEN_OWN_ACCOUNTS,
-    R-OPG-1), each made on first use: to the Court Funds Office and back."""
-    from_account = await client_account(session, client_id, source)
-    to_account = await client_account(session, client_id, target)
+    """Move money today from one of the client's own accounts to another (``kinds``: from,
+    to; each made on first use), a TRANSFER_BETWEEN_OWN_ACCOUNTS (R-OPG-1)."""
+    source, target = [await client_account(session, client_id, kind) for kind in kinds]
     movement = Movement(
-        from_account_id=from_account.id,
-        to_account_id=to_account.id,
-        amount=m.amount,
+        from_account_id=source.id,
+        to_account_id=target.id,
+        amount=amount,
         value_date=clock.today(),
         category=Category.TRANSFER_BETWEEN_OWN_ACCOUNTS,
-        description=m.description,
-        reference=m.reference,
-        reason=m.reason,
+        description=description,
+        reference=reference,
+        reason=reason,
     )
     return await post(session, actor, movement)
 

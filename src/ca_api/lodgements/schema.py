@@ -35,7 +35,7 @@ from ca_api.common.problems import (
 from ca_api.common.scalars import Money
 from ca_api.common.types import from_source
 from ca_api.context import Context
-from ca_api.ledger.schema import interest_runs_page
+from ca_api.ledger.schema import ALREADY_RUN, interest_runs_page
 from ca_api.lodgements import rules, service
 from ca_api.lodgements.models import CourtFundsInterestRun as InterestRunRow
 from ca_api.lodgements.models import CourtFundsWithdrawal as WithdrawalRow
@@ -167,9 +167,7 @@ class CourtFundsWithdrawalPayload:
 @strawberry.type
 class CourtFundsInterestRunPayload:
     run: CourtFundsInterestRun
-    already_run: bool = strawberry.field(
-        description="The period had been run before: this is that run, and nothing was done again."
-    )
+    already_run: bool = strawberry.field(description=ALREADY_RUN)
     replayed: bool = strawberry.field(
         description="A repeat of the idempotency key or of the period: the same as alreadyRun."
     )

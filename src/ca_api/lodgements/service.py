@@ -195,13 +195,14 @@ async def lodge(
             clock.today(),
             excluding=lodgement.decision_id,
         )
-        move = ledger.OwnMove(
+        transfer = await ledger.move_between_own_accounts(
+            session,
+            actor,
+            lodgement.client_id,
+            (CMS, COURT_FUNDS),
             lodgement.amount,
             "Lodgement with the Court Funds Office (R-INV-2)",
             reference=f"lodgement:{lodgement.id}",
-        )
-        transfer = await ledger.move_between_own_accounts(
-            session, actor, lodgement.client_id, CMS, COURT_FUNDS, move
         )
         await repository.insert_lodged(
             session,
@@ -278,11 +279,14 @@ async def withdraw(
     async def work() -> Withdrawn:
         if not await clients.readable(session, actor.principal, client_id):
             raise Missing("Client", client_id)
-        move = ledger.OwnMove(
-            amount, "Withdrawal from the Court Funds Office (R-INV-6)", reason=text
-        )
         transfer = await ledger.move_between_own_accounts(
-            session, actor, client_id, COURT_FUNDS, CMS, move
+            session,
+            actor,
+            client_id,
+            (COURT_FUNDS, CMS),
+            amount,
+            "Withdrawal from the Court Funds Office (R-INV-6)",
+            reason=text,
         )
         withdrawal = await repository.insert_withdrawal(
             session,

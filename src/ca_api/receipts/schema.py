@@ -22,7 +22,14 @@ from ca_api.common.problems import (
 from ca_api.common.scalars import Money
 from ca_api.common.types import from_source
 from ca_api.context import Context
-from ca_api.ledger.schema import Benefit, Category, Counterparty, Transfer, interest_runs_page
+from ca_api.ledger.schema import (
+    ALREADY_RUN,
+    Benefit,
+    Category,
+    Counterparty,
+    Transfer,
+    interest_runs_page,
+)
 from ca_api.receipts import repository, rules, service
 from ca_api.receipts.models import InterestRun as InterestRunRow
 from ca_api.receipts.service import ReceiptRecord
@@ -207,9 +214,7 @@ class BenefitRunPayload:
 @strawberry.type
 class InterestRunPayload:
     run: InterestRun
-    already_run: bool = strawberry.field(
-        description="The period had been run before: this is that run, and nothing was done again."
-    )
+    already_run: bool = strawberry.field(description=ALREADY_RUN)
     replayed: bool = strawberry.field(
         description="A repeat (the period is the key): the same as alreadyRun."
     )
