@@ -139,9 +139,8 @@ async def propose(
                 "proposed_by": actor.principal.subject,
             },
         )
-        proposed = {"status": LodgementStatus.PROPOSED.value}
-        after = {"amount": p.amount, "decision_id": decision_id, **proposed} | judged.audit()
-        reason = new.draft.best_interests_reason
+        status = LodgementStatus.PROPOSED.value
+        after = {"amount": p.amount, "decision_id": decision_id, "status": status} | judged.audit()
         await audit.record(
             session,
             actor,
@@ -149,7 +148,7 @@ async def propose(
             lodgement_id,
             "propose",
             after=after,
-            reason=reason,
+            reason=new.draft.best_interests_reason,
             client_id=p.client_id,
         )
         return LodgementOutcome(await _read(session, lodgement_id))
@@ -220,14 +219,13 @@ async def lodge(
             "cms_balance_after": transfer.from_balance_after,
             "court_funds_balance_after": transfer.to_balance_after,
         } | judged.audit()
-        before = {"status": current.value}
         await audit.record(
             session,
             actor,
             "lodgement",
             lodgement.id,
             "lodge",
-            before=before,
+            before={"status": current.value},
             after=after,
             client_id=lodgement.client_id,
         )

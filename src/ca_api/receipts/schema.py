@@ -11,7 +11,7 @@ from strawberry.types import Info
 
 from ca_api.auth.permissions import BENEFIT_RUN, INTEREST_RUN, LEDGER_READ, RECEIPT_WRITE, allow
 from ca_api.clients.schema import readable_client
-from ca_api.common.ids import decode_uuid, encode_id
+from ca_api.common.ids import decode_uuid, node_id
 from ca_api.common.pagination import Connection, PageRequest, bad_cursor, paginate
 from ca_api.common.problems import (
     IdempotencyKeyReusedProblem,
@@ -46,24 +46,20 @@ class Receipt:
 
     @classmethod
     def from_record(cls, record: ReceiptRecord) -> Receipt:
-        return cls(
+        t = record.transfer  # the money: the receipt row holds the rest
+        return from_source(
+            cls,
+            record.receipt,
             record=record,
-            id=strawberry.ID(encode_id("Receipt", record.receipt.transfer_id)),
-            client_id=strawberry.ID(encode_id("Client", record.receipt.client_id)),
-            amount=Money(record.transfer.amount),
-            value_date=record.transfer.value_date,
-            category=Category(record.transfer.category),
-            period_start=record.receipt.period_start,
-            period_end=record.receipt.period_end,
-            method=ReceiptMethod(record.receipt.method),
-            receipt_number=record.receipt.receipt_number,
-            received_on=record.receipt.received_on,
-            banked_on=record.receipt.banked_on,
+            id=node_id("Receipt", record.receipt.transfer_id),
+            amount=t.amount,
+            value_date=t.value_date,
+            category=Category(t.category),
             banked_same_day=record.banked_same_day,
-            description=record.transfer.description,
-            reference=record.transfer.reference,
-            recorded_by=record.transfer.recorded_by,
-            recorded_at=record.transfer.posted_at,
+            description=t.description,
+            reference=t.reference,
+            recorded_by=t.recorded_by,
+            recorded_at=t.posted_at,
             reversed=record.reversed,
         )
 
