@@ -1,6 +1,7 @@
 """One interest run, written once: interest on CMS accounts (R-ACC-1, ``receipts``) and on Court
-Funds Office accounts (R-DATA, ``lodgements``) follow the same convention. Pure: each service
-reads its own accounts, rates and runs and hands them here. No I/O.
+Funds Office accounts (R-DATA, ``lodgements``) follow the same convention. Pure: the one
+interest run (``ledger.interest_runs``) reads a scheme's accounts, rates and runs and hands them
+here. No I/O.
 
 Interest convention (R-ACC-1, R-DATA): simple daily interest, actual/365 fixed. Each day of the
 period earns that day's end-of-day balance (posted transfers, by value date) x the rate in force

@@ -6,12 +6,14 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, ClassVar, Protocol, TypeVar
 
-from sqlalchemy import Row, and_, func, insert, literal, or_, select, union_all
+from sqlalchemy import Row, and_, func, insert, literal, or_, select, text, tuple_, union_all
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Mapped
 
+from ca_api.db import rows_where_in
 from ca_api.ledger.models import Counterparty, LedgerAccount, Transfer
 from ca_api.ledger.rules import AccountKind, TransferKind
 
@@ -44,6 +46,26 @@ async def insert_transfer(session: AsyncSession, values: dict[str, Any]) -> Tran
     return result.scalar_one()
 
 
+async def insert_transfers(
+    session: AsyncSession, values: Sequence[dict[str, Any]]
+) -> dict[uuid.UUID, Transfer]:
+    """Transfers in one INSERT (a batch: a benefits run, an interest run, a fee run); the
+    trigger ``apply_transfer`` applies each to its balances. By id, in the order given.
+
+    The caller keeps the ledger's locking discipline: the client accounts locked FOR UPDATE in
+    id order before any transfer is inserted, as ``apply_transfer`` locks them."""
+    if not values:
+        return {}
+    # One statement compiled once, its rows sent as one batch (SQLAlchemy's insertmanyvalues):
+    # a VALUES list of hundreds of rows compiled bind by bind costs far more than the INSERT.
+    result = await session.execute(
+        insert(Transfer).returning(Transfer, sort_by_parameter_order=True),
+        list(values),
+        execution_options={"populate_existing": True},
+    )
+    return {t.id: t for t in result.scalars()}
+
+
 async def get_transfer(session: AsyncSession, transfer_id: uuid.UUID) -> Transfer | None:
     return (
         await session.execute(select(Transfer).where(Transfer.id == transfer_id))
@@ -69,17 +91,25 @@ async def client_account(
     return (await session.execute(stmt)).scalars().first()
 
 
+M = TypeVar("M", LedgerAccount, Counterparty)
+
+
+async def _insert_new(session: AsyncSession, model: type[M], **values: Any) -> M | None:
+    """A new row of ``model`` (its id made here), or None when a unique key of the table has
+    one like it already (made meanwhile by a concurrent request, or before)."""
+    stmt = (
+        pg_insert(model).values(id=uuid.uuid4(), **values).on_conflict_do_nothing().returning(model)
+    )
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
 async def create_client_account(
     session: AsyncSession, client_id: uuid.UUID, kind: AccountKind, name: str
 ) -> LedgerAccount:
     """Make the account unless a concurrent request just did; either way return it."""
-    stmt = (
-        pg_insert(LedgerAccount)
-        .values(id=uuid.uuid4(), kind=kind.value, client_id=client_id, name=name)
-        .on_conflict_do_nothing()
-        .returning(LedgerAccount)
+    made = await _insert_new(
+        session, LedgerAccount, kind=kind.value, client_id=client_id, name=name
     )
-    made = (await session.execute(stmt)).scalar_one_or_none()
     if made is not None:
         return made
     existing = await client_account(session, client_id, kind)
@@ -87,26 +117,17 @@ async def create_client_account(
     return existing
 
 
-async def accounts_of_client(
-    session: AsyncSession, client_id: uuid.UUID
-) -> Sequence[LedgerAccount]:
-    stmt = (
-        select(LedgerAccount)
-        .where(LedgerAccount.client_id == client_id)
-        .order_by(LedgerAccount.kind, LedgerAccount.created_at)
-    )
-    return (await session.execute(stmt)).scalars().all()
-
-
 async def accounts_of_clients(
     session: AsyncSession, client_ids: Sequence[uuid.UUID]
 ) -> Sequence[LedgerAccount]:
-    stmt = (
-        select(LedgerAccount)
-        .where(LedgerAccount.client_id.in_(client_ids))
-        .order_by(LedgerAccount.kind, LedgerAccount.created_at)
+    return await rows_where_in(
+        session,
+        LedgerAccount,
+        LedgerAccount.client_id,
+        client_ids,
+        LedgerAccount.kind,
+        LedgerAccount.created_at,
     )
-    return (await session.execute(stmt)).scalars().all()
 
 
 async def get_account(session: AsyncSession, account_id: uuid.UUID) -> LedgerAccount | None:
@@ -123,31 +144,18 @@ async def account_of_counterparty(
 
 
 async def counterparty_account(session: AsyncSession, counterparty: Counterparty) -> LedgerAccount:
-    stmt = (
-        pg_insert(LedgerAccount)
-        .values(
-            id=uuid.uuid4(),
-            kind=AccountKind.COUNTERPARTY.value,
-            counterparty_id=counterparty.id,
-            name=counterparty.name,
-        )
-        .on_conflict_do_nothing()
-        .returning(LedgerAccount)
+    made = await _insert_new(
+        session,
+        LedgerAccount,
+        kind=AccountKind.COUNTERPARTY.value,
+        counterparty_id=counterparty.id,
+        name=counterparty.name,
     )
-    made = (await session.execute(stmt)).scalar_one_or_none()
     if made is not None:
         return made
-    existing = (
-        await session.execute(
-            select(LedgerAccount).where(LedgerAccount.counterparty_id == counterparty.id)
-        )
-    ).scalar_one()
+    existing = await account_of_counterparty(session, counterparty.id)
+    assert existing is not None
     return existing
-
-
-async def counterparty_named(session: AsyncSession, kind: str, name: str) -> Counterparty:
-    stmt = select(Counterparty).where(Counterparty.kind == kind, Counterparty.name == name)
-    return (await session.execute(stmt)).scalar_one()
 
 
 async def insert_counterparty(
@@ -155,33 +163,27 @@ async def insert_counterparty(
     *,
     kind: str,
     name: str,
-    reference: str | None,
-    is_council_employee: bool,
     created_by: str,
+    reference: str | None = None,
+    is_council_employee: bool = False,
 ) -> Counterparty | None:
     """None when one of that kind and name exists already."""
-    stmt = (
-        pg_insert(Counterparty)
-        .values(
-            id=uuid.uuid4(),
-            kind=kind,
-            name=name,
-            reference=reference,
-            is_council_employee=is_council_employee,
-            created_by=created_by,
-        )
-        .on_conflict_do_nothing()
-        .returning(Counterparty)
+    return await _insert_new(
+        session,
+        Counterparty,
+        kind=kind,
+        name=name,
+        reference=reference,
+        is_council_employee=is_council_employee,
+        created_by=created_by,
     )
-    return (await session.execute(stmt)).scalar_one_or_none()
 
 
 async def get_counterparty(
     session: AsyncSession, counterparty_id: uuid.UUID
 ) -> Counterparty | None:
-    return (
-        await session.execute(select(Counterparty).where(Counterparty.id == counterparty_id))
-    ).scalar_one_or_none()
+    """A counterparty (never changed once recorded, so the session's copy will do)."""
+    return await session.get(Counterparty, counterparty_id)
 
 
 async def find_counterparty(session: AsyncSession, kind: str, name: str) -> Counterparty | None:
@@ -344,3 +346,70 @@ async def daily_net_movements(
         .order_by(legs.c.account_id, day)
     )
     return (await session.execute(stmt)).all()
+
+
+class InterestRunTable(Protocol):
+    """A table of interest runs, one row per period (``receipts.models.InterestRun``,
+    ``lodgements.models.CourtFundsInterestRun``): what the functions below read of it."""
+
+    id: ClassVar[Mapped[uuid.UUID]]
+    period_start: ClassVar[Mapped[date]]
+    period_end: ClassVar[Mapped[date]]
+
+
+RunT = TypeVar("RunT", bound=InterestRunTable)
+
+
+async def lock_interest_runs(session: AsyncSession, name: str) -> None:
+    """The runs named ``name`` one at a time (until commit): overlap checks then see every run."""
+    lock = text("SELECT pg_advisory_xact_lock(hashtext(:name))")
+    await session.execute(lock, {"name": f"ca_api.{name}"})
+
+
+async def interest_run_for(
+    session: AsyncSession, table: type[RunT], start: date, end: date
+) -> RunT | None:
+    stmt = select(table).where(table.period_start == start, table.period_end == end)
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def overlapping_period(
+    session: AsyncSession, table: type[RunT], start: date, end: date
+) -> tuple[date, date] | None:
+    """The period (start, end) of the earliest run that shares a day with this one."""
+    stmt = (
+        select(table.period_start, table.period_end)
+        .where(table.period_start <= end, table.period_end >= start)
+        .order_by(table.period_start)
+        .limit(1)
+    )
+    row = (await session.execute(stmt)).first()
+    return None if row is None else (row[0], row[1])
+
+
+async def get_interest_run(
+    session: AsyncSession, table: type[RunT], run_id: uuid.UUID
+) -> RunT | None:
+    stmt = select(table).where(table.id == run_id)
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def insert_interest_run(
+    session: AsyncSession, table: type[RunT], values: dict[str, Any]
+) -> RunT:
+    stmt = insert(table).values(values).returning(table)
+    return (await session.execute(stmt)).scalar_one()
+
+
+async def list_interest_runs(
+    session: AsyncSession,
+    table: type[RunT],
+    *,
+    after: tuple[date, uuid.UUID] | None,
+    limit: int,
+) -> Sequence[RunT]:
+    """Newest period first."""
+    stmt = select(table).order_by(table.period_start.desc(), table.id.desc()).limit(limit)
+    if after is not None:
+        stmt = stmt.where(tuple_(table.period_start, table.id) < tuple_(*after))
+    return (await session.execute(stmt)).scalars().all()

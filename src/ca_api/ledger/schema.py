@@ -3,8 +3,9 @@ counterparties, and reversals. Thin: parse, call the service, map the result."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 import strawberry
 from strawberry.types import Info
@@ -18,7 +19,7 @@ from ca_api.auth.permissions import (
 )
 from ca_api.clients.schema import readable_client
 from ca_api.common.ids import decode_uuid, encode_id
-from ca_api.common.pagination import Connection, connection_from_rows, page_request
+from ca_api.common.pagination import Connection, PageRequest, paginate
 from ca_api.common.problems import (
     IdempotencyKeyReusedProblem,
     InsufficientFundsProblem,
@@ -27,15 +28,19 @@ from ca_api.common.problems import (
     ValidationProblem,
 )
 from ca_api.common.scalars import Money
+from ca_api.common.types import from_source
 from ca_api.context import Context
 from ca_api.errors import NotFound
-from ca_api.ledger import models, repository, rules, service
+from ca_api.ledger import interest_runs, models, repository, rules, service
+from ca_api.ledger.interest_runs import InterestScheme
+from ca_api.ledger.repository import RunT
 
 AccountKind = rules.AccountKind
 TransferKind = rules.TransferKind
 Category = rules.Category
 CounterpartyKind = rules.CounterpartyKind
 Benefit = rules.Benefit
+T = TypeVar("T")
 strawberry.enum(AccountKind, description="Which of a client's accounts, or a counterparty's.")
 strawberry.enum(TransferKind, description="Posted money, a hold, or a hold posted or voided.")
 strawberry.enum(Category, description="The OPG annual report's money categories (R-OPG-1).")
@@ -49,14 +54,7 @@ class LedgerAccount:
 
     @classmethod
     def from_row(cls, row: models.LedgerAccount) -> LedgerAccount:
-        return cls(
-            row=row,
-            id=strawberry.ID(encode_id("LedgerAccount", row.id)),
-            kind=AccountKind(row.kind),
-            name=row.name,
-            balance=Money(row.posted),
-            held=Money(row.held),
-        )
+        return from_source(cls, row, row=row, balance=Money(row.posted))
 
     id: strawberry.ID
     kind: AccountKind
@@ -75,20 +73,12 @@ class Transfer:
 
     @classmethod
     def from_row(cls, row: models.Transfer) -> Transfer:
-        return cls(
+        return from_source(
+            cls,
+            row,
             row=row,
-            id=strawberry.ID(encode_id("Transfer", row.id)),
-            kind=TransferKind(row.kind),
-            amount=Money(row.amount),
             from_account_id=strawberry.ID(encode_id("LedgerAccount", row.from_account_id)),
             to_account_id=strawberry.ID(encode_id("LedgerAccount", row.to_account_id)),
-            value_date=row.value_date,
-            posted_at=row.posted_at,
-            category=Category(row.category),
-            description=row.description,
-            reference=row.reference,
-            recorded_by=row.recorded_by,
-            reason=row.reason,
         )
 
     id: strawberry.ID
@@ -128,14 +118,7 @@ class Counterparty:
 
     @classmethod
     def from_row(cls, row: models.Counterparty) -> Counterparty:
-        return cls(
-            row=row,
-            id=strawberry.ID(encode_id("Counterparty", row.id)),
-            kind=CounterpartyKind(row.kind),
-            name=row.name,
-            reference=row.reference,
-            is_council_employee=row.is_council_employee,
-        )
+        return from_source(cls, row, row=row)
 
     id: strawberry.ID
     kind: CounterpartyKind
@@ -193,6 +176,32 @@ ReverseTransferResult = Annotated[
 ]
 
 
+# What a run's payload says of a period run before (an interest run, a fee run).
+ALREADY_RUN = "The period had been run before: this is that run, and nothing was done again."
+
+
+async def interest_runs_page(
+    ctx: Context,
+    scheme: InterestScheme[RunT],
+    first: int | None,
+    after: str | None,
+    node: Callable[[RunT], T],
+) -> Connection[T]:
+    """A page of a scheme's interest runs (``ledger.interest_runs``), newest period first."""
+    return await paginate(
+        first,
+        after,
+        default=25,
+        maximum=ctx.settings.max_page_size,
+        cursor=PageRequest.after_date_id,
+        fetch=lambda key, limit: interest_runs.list_runs(
+            ctx.session, scheme, after=key, limit=limit
+        ),
+        key=lambda r: [r.period_start.isoformat(), str(r.id)],
+        node=node,
+    )
+
+
 @strawberry.type
 class LedgerQuery:
     @strawberry.field(
@@ -205,7 +214,7 @@ class LedgerQuery:
         cid = decode_uuid("Client", client_id)
         await readable_client(ctx, cid, client_id)
         return [
-            LedgerAccount.from_row(a) for a in await repository.accounts_of_client(ctx.session, cid)
+            LedgerAccount.from_row(a) for a in await service.accounts_of_client(ctx.session, cid)
         ]
 
     @strawberry.field(
@@ -226,16 +235,11 @@ class LedgerQuery:
         if account is None or account.client_id is None:
             raise NotFound("client account", account_id)
         await readable_client(ctx, account.client_id, account_id)
-        page = page_request(first, after, default=50, maximum=ctx.settings.max_page_size)
         f = filter or StatementFilter()
         flt = repository.StatementFilter(
             value_from=f.value_from,
             value_to=f.value_to,
             categories=frozenset(c.value for c in f.categories) if f.categories else None,
-        )
-        after_seq = page.after_one(int)
-        rows = await repository.statement(
-            ctx.session, aid, flt, after_seq=after_seq, limit=page.first + 1
         )
 
         def line(row: object) -> StatementLine:
@@ -248,7 +252,18 @@ class LedgerQuery:
                 balance_after=Money(after_balance or 0),
             )
 
-        return connection_from_rows(rows, page, key=lambda r: [r[0].seq], node=line)
+        return await paginate(
+            first,
+            after,
+            default=50,
+            maximum=ctx.settings.max_page_size,
+            cursor=lambda page: page.after_one(int),
+            fetch=lambda key, limit: repository.statement(
+                ctx.session, aid, flt, after_seq=key, limit=limit
+            ),
+            key=lambda r: [r[0].seq],
+            node=line,
+        )
 
     @strawberry.field(extensions=allow(LEDGER_READ))
     async def counterparties(
@@ -260,17 +275,21 @@ class LedgerQuery:
         after: str | None = None,
     ) -> Connection[Counterparty]:
         ctx = info.context
-        page = page_request(first, after, default=50, maximum=ctx.settings.max_page_size)
-        after_name = page.after_one(str)
-        rows = await repository.list_counterparties(
-            ctx.session,
-            kind=kind.value if kind else None,
-            search=search,
-            after_name=after_name,
-            limit=page.first + 1,
-        )
-        return connection_from_rows(
-            rows, page, key=lambda c: [c.name], node=lambda c: Counterparty.from_row(c)
+        return await paginate(
+            first,
+            after,
+            default=50,
+            maximum=ctx.settings.max_page_size,
+            cursor=lambda page: page.after_one(str),
+            fetch=lambda key, limit: repository.list_counterparties(
+                ctx.session,
+                kind=kind.value if kind else None,
+                search=search,
+                after_name=key,
+                limit=limit,
+            ),
+            key=lambda c: [c.name],
+            node=Counterparty.from_row,
         )
 
     @strawberry.field(
@@ -296,14 +315,7 @@ class LedgerMutation:
         self, info: Info[Context, None], input: CounterpartyInput
     ) -> CreateCounterpartyResult:
         ctx = info.context
-        made = await service.create_counterparty(
-            ctx.session,
-            ctx.actor,
-            kind=input.kind,
-            name=input.name,
-            reference=input.reference,
-            is_council_employee=input.is_council_employee,
-        )
+        made = await service.create_counterparty(ctx.session, ctx.actor, **vars(input))
         return CounterpartyPayload(counterparty=Counterparty.from_row(made))
 
     @strawberry.mutation(

@@ -13,6 +13,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date
+from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -93,7 +94,7 @@ async def accounts_of_client(
     session: AsyncSession, client_id: uuid.UUID
 ) -> Sequence[LedgerAccount]:
     """The client's accounts (every kind)."""
-    return await repository.accounts_of_client(session, client_id)
+    return await repository.accounts_of_clients(session, [client_id])
 
 
 async def accounts_of_clients(
@@ -116,18 +117,11 @@ async def institution_counterparty(session: AsyncSession, actor: Actor, name: st
     """The INSTITUTION counterparty of this name, with its account: recorded now, or as it was
     recorded before (a body recorded as a counterparty before it was approved is the same
     body). No audit of its own: the caller's use case records it."""
+    kind = CounterpartyKind.INSTITUTION.value
     made = await repository.insert_counterparty(
-        session,
-        kind=CounterpartyKind.INSTITUTION.value,
-        name=name,
-        reference=None,
-        is_council_employee=False,
-        created_by=actor.principal.subject,
-    )
-    if made is None:
-        made = await repository.counterparty_named(
-            session, CounterpartyKind.INSTITUTION.value, name
-        )
+        session, kind=kind, name=name, created_by=actor.principal.subject
+    ) or await repository.find_counterparty(session, kind, name)
+    assert made is not None
     await repository.counterparty_account(session, made)
     return made
 
@@ -253,6 +247,42 @@ async def post(session: AsyncSession, actor: Actor, m: Movement) -> Transfer:
     return await _insert(session, actor, TransferKind.POSTED, m)
 
 
+async def post_many(
+    session: AsyncSession, transfers: Sequence[dict[str, Any]]
+) -> dict[uuid.UUID, Transfer]:
+    """Move money for a batch (a benefits run, an interest run, a fee run) in one INSERT:
+    ``transfers`` are whole transfer rows the caller has checked as ``post`` would, their
+    client accounts already locked FOR UPDATE in id order. By id, in the order given."""
+    return await repository.insert_transfers(session, transfers)
+
+
+async def move_between_own_accounts(
+    session: AsyncSession,
+    actor: Actor,
+    client_id: uuid.UUID,
+    kinds: tuple[AccountKind, AccountKind],
+    amount: Pence,
+    description: str,
+    *,
+    reference: str | None = None,
+    reason: str | None = None,
+) -> Transfer:
+    """Move money today from one of the client's own accounts to another (``kinds``: from,
+    to; each made on first use), a TRANSFER_BETWEEN_OWN_ACCOUNTS (R-OPG-1)."""
+    source, target = [await client_account(session, client_id, kind) for kind in kinds]
+    movement = Movement(
+        from_account_id=source.id,
+        to_account_id=target.id,
+        amount=amount,
+        value_date=clock.today(),
+        category=Category.TRANSFER_BETWEEN_OWN_ACCOUNTS,
+        description=description,
+        reference=reference,
+        reason=reason,
+    )
+    return await post(session, actor, movement)
+
+
 async def hold(session: AsyncSession, actor: Actor, m: Movement) -> Transfer:
     """Reserve money for a payment: it counts as spent until posted or voided."""
     return await _insert(session, actor, TransferKind.PENDING, m)
@@ -367,9 +397,9 @@ async def reverse_transfer_once(
         await audit.record(
             session,
             actor,
-            entity_type="transfer",
-            entity_id=reversal.id,
-            action="reverse",
+            "transfer",
+            reversal.id,
+            "reverse",
             before={"transfer_id": str(transfer_id)},
             after={"reversal_id": str(reversal.id), "amount": reversal.amount},
             reason=reason.strip(),
@@ -420,14 +450,8 @@ async def create_counterparty(
         if made is None:
             raise ValidationFailed({"name": f"a {kind.value} called {name!r} exists already"})
         await repository.counterparty_account(session, made)
-        await audit.record(
-            session,
-            actor,
-            entity_type="counterparty",
-            entity_id=made.id,
-            action="create",
-            after={"kind": kind.value, "name": name, "reference": reference},
-        )
+        after = {"kind": kind.value, "name": name, "reference": reference}
+        await audit.record(session, actor, "counterparty", made.id, "create", after=after)
     return made
 
 
@@ -455,12 +479,7 @@ async def named_counterparty_account(
     found = await repository.find_counterparty(session, kind.value, name)
     if found is None:
         found = await repository.insert_counterparty(
-            session,
-            kind=kind.value,
-            name=name,
-            reference=None,
-            is_council_employee=False,
-            created_by=actor.principal.subject,
+            session, kind=kind.value, name=name, created_by=actor.principal.subject
         )
         if found is None:  # recorded meanwhile by another request
             found = await repository.find_counterparty(session, kind.value, name)

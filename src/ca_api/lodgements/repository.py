@@ -1,9 +1,9 @@
-"""Every SQL statement of lodgements, withdrawals and Court Funds interest runs."""
+"""Every SQL statement of lodgements and withdrawals (the Court Funds interest runs' are
+``ledger.repository``'s)."""
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -15,7 +15,6 @@ from sqlalchemy import (
     insert,
     or_,
     select,
-    text,
     tuple_,
 )
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -24,22 +23,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ca_api.approvals.repository import status_case
 from ca_api.decisions import repository as decisions_repository
 from ca_api.decisions.rules import DecisionStatus
-from ca_api.ledger import repository as ledger_repository
 from ca_api.ledger.models import Transfer
-from ca_api.ledger.rules import AccountKind, TransferKind
 from ca_api.lodgements import rules
 from ca_api.lodgements.models import (
-    CourtFundsInterestRun,
     CourtFundsWithdrawal,
     Lodgement,
     LodgementLodged,
 )
 from ca_api.lodgements.rules import LodgementStatus
 from ca_api.money import Pence
-
-COURT_FUNDS = AccountKind.CLIENT_COURT_FUNDS.value
-MOVED = (TransferKind.POSTED.value, TransferKind.POST_PENDING.value)
-
 
 # --- Lodgements -------------------------------------------------------------------------------
 
@@ -176,71 +168,3 @@ async def get_withdrawal(
 ) -> CourtFundsWithdrawal | None:
     stmt = select(CourtFundsWithdrawal).where(CourtFundsWithdrawal.transfer_id == transfer_id)
     return (await session.execute(stmt)).scalar_one_or_none()
-
-
-# --- Interest runs ----------------------------------------------------------------------------
-
-
-async def lock_interest_runs(session: AsyncSession) -> None:
-    """Court Funds interest runs one at a time (until commit): overlap checks see every run."""
-    await session.execute(
-        text("SELECT pg_advisory_xact_lock(hashtext('ca_api.court_funds_interest_run'))")
-    )
-
-
-async def interest_run_for(
-    session: AsyncSession, start: date, end: date
-) -> CourtFundsInterestRun | None:
-    stmt = select(CourtFundsInterestRun).where(
-        CourtFundsInterestRun.period_start == start, CourtFundsInterestRun.period_end == end
-    )
-    return (await session.execute(stmt)).scalar_one_or_none()
-
-
-async def overlapping_run(
-    session: AsyncSession, start: date, end: date
-) -> CourtFundsInterestRun | None:
-    stmt = (
-        select(CourtFundsInterestRun)
-        .where(CourtFundsInterestRun.period_start <= end, CourtFundsInterestRun.period_end >= start)
-        .order_by(CourtFundsInterestRun.period_start)
-        .limit(1)
-    )
-    return (await session.execute(stmt)).scalar_one_or_none()
-
-
-async def get_interest_run(
-    session: AsyncSession, run_id: uuid.UUID
-) -> CourtFundsInterestRun | None:
-    stmt = select(CourtFundsInterestRun).where(CourtFundsInterestRun.id == run_id)
-    return (await session.execute(stmt)).scalar_one_or_none()
-
-
-async def insert_interest_run(
-    session: AsyncSession, values: dict[str, Any]
-) -> CourtFundsInterestRun:
-    stmt = insert(CourtFundsInterestRun).values(values).returning(CourtFundsInterestRun)
-    return (await session.execute(stmt)).scalar_one()
-
-
-async def list_interest_runs(
-    session: AsyncSession, *, after: tuple[date, uuid.UUID] | None, limit: int
-) -> Sequence[CourtFundsInterestRun]:
-    """Newest period first."""
-    r = CourtFundsInterestRun
-    stmt = select(r).order_by(r.period_start.desc(), r.id.desc()).limit(limit)
-    if after is not None:
-        stmt = stmt.where(tuple_(r.period_start, r.id) < tuple_(*after))
-    return (await session.execute(stmt)).scalars().all()
-
-
-async def lock_all_court_funds_accounts(session: AsyncSession) -> dict[uuid.UUID, uuid.UUID]:
-    """Every Court Funds account locked for an interest run (R-DATA). Account id: client id."""
-    return await ledger_repository.lock_accounts_of_kind(session, AccountKind.CLIENT_COURT_FUNDS)
-
-
-async def court_funds_movements(session: AsyncSession, start: date, end: date) -> Sequence[Any]:
-    """Net posted money per Court Funds account and value day (``ledger.repository``)."""
-    return await ledger_repository.daily_net_movements(
-        session, AccountKind.CLIENT_COURT_FUNDS, start, end
-    )

@@ -21,8 +21,8 @@ from ca_api.auth.permissions import (
     allow,
 )
 from ca_api.clients.schema import readable_client
-from ca_api.common.ids import decode_uuid, encode_id
-from ca_api.common.pagination import Connection, connection_from_rows, page_request
+from ca_api.common.ids import decode_uuid, encode_id, node_id
+from ca_api.common.pagination import Connection, PageRequest, paginate
 from ca_api.common.problems import (
     IdempotencyKeyReusedProblem,
     InsufficientFundsProblem,
@@ -33,7 +33,9 @@ from ca_api.common.problems import (
     ValidationProblem,
 )
 from ca_api.common.scalars import Money
+from ca_api.common.types import from_source
 from ca_api.context import Context
+from ca_api.ledger.schema import ALREADY_RUN, interest_runs_page
 from ca_api.lodgements import rules, service
 from ca_api.lodgements.models import CourtFundsInterestRun as InterestRunRow
 from ca_api.lodgements.models import CourtFundsWithdrawal as WithdrawalRow
@@ -57,15 +59,12 @@ class Lodgement:
 
     @classmethod
     def from_row(cls, row: LodgementRow) -> Lodgement:
-        return cls(
+        return from_source(
+            cls,
+            row.lodgement,
             row=row,
-            id=strawberry.ID(encode_id("Lodgement", row.lodgement.id)),
-            client_id=strawberry.ID(encode_id("Client", row.lodgement.client_id)),
-            decision_id=strawberry.ID(encode_id("Decision", row.lodgement.decision_id)),
-            amount=Money(row.lodgement.amount),
+            decision_id=node_id("Decision", row.lodgement.decision_id),
             status=row.status,
-            proposed_by=row.lodgement.proposed_by,
-            proposed_at=row.lodgement.proposed_at,
             lodged_by=row.lodged.lodged_by if row.lodged else None,
             lodged_at=row.lodged.lodged_at if row.lodged else None,
         )
@@ -95,15 +94,12 @@ class CourtFundsWithdrawal:
 
     @classmethod
     def from_row(cls, row: WithdrawalRow) -> CourtFundsWithdrawal:
-        return cls(
+        return from_source(
+            cls,
+            row,
             row=row,
-            id=strawberry.ID(encode_id("CourtFundsWithdrawal", row.transfer_id)),
-            client_id=strawberry.ID(encode_id("Client", row.client_id)),
-            transfer_id=strawberry.ID(encode_id("Transfer", row.transfer_id)),
-            amount=Money(row.amount),
-            reason=row.reason,
-            recorded_by=row.recorded_by,
-            recorded_at=row.recorded_at,
+            id=node_id("CourtFundsWithdrawal", row.transfer_id),
+            transfer_id=node_id("Transfer", row.transfer_id),
         )
 
     id: strawberry.ID = strawberry.field(description="The withdrawal's id (its ledger transfer's).")
@@ -124,16 +120,7 @@ class CourtFundsInterestRun:
 
     @classmethod
     def from_row(cls, row: InterestRunRow) -> CourtFundsInterestRun:
-        return cls(
-            row=row,
-            id=strawberry.ID(encode_id("CourtFundsInterestRun", row.id)),
-            period_start=row.period_start,
-            period_end=row.period_end,
-            run_by=row.run_by,
-            run_at=row.run_at,
-            accounts=row.accounts,
-            total=Money(row.total),
-        )
+        return from_source(cls, row, row=row)
 
     id: strawberry.ID
     period_start: date
@@ -166,6 +153,10 @@ class LodgementPayload:
         description="A repeat of an earlier request with this key: nothing was done again."
     )
 
+    @classmethod
+    def of(cls, done: service.LodgementOutcome) -> LodgementPayload:
+        return cls(lodgement=Lodgement.from_row(done.lodgement), replayed=done.replayed)
+
 
 @strawberry.type
 class CourtFundsWithdrawalPayload:
@@ -176,9 +167,7 @@ class CourtFundsWithdrawalPayload:
 @strawberry.type
 class CourtFundsInterestRunPayload:
     run: CourtFundsInterestRun
-    already_run: bool = strawberry.field(
-        description="The period had been run before: this is that run, and nothing was done again."
-    )
+    already_run: bool = strawberry.field(description=ALREADY_RUN)
     replayed: bool = strawberry.field(
         description="A repeat of the idempotency key or of the period: the same as alreadyRun."
     )
@@ -237,23 +226,25 @@ class LodgementQuery:
         after: str | None = None,
     ) -> Connection[Lodgement]:
         ctx = info.context
-        page = page_request(first, after, default=25, maximum=ctx.settings.max_page_size)
-        cid: uuid.UUID | None = None
-        if client_id is not None:
-            cid = decode_uuid("Client", client_id)
-            await readable_client(ctx, cid, client_id)
-        rows = await service.list_lodgements(
-            ctx.session,
-            client_id=cid,
-            status=status,
-            after=page.after_time_id(),
-            limit=page.first + 1,
-        )
-        return connection_from_rows(
-            rows,
-            page,
+
+        async def fetch(key: tuple[datetime, uuid.UUID] | None, limit: int) -> list[LodgementRow]:
+            cid: uuid.UUID | None = None
+            if client_id is not None:
+                cid = decode_uuid("Client", client_id)
+                await readable_client(ctx, cid, client_id)
+            return await service.list_lodgements(
+                ctx.session, client_id=cid, status=status, after=key, limit=limit
+            )
+
+        return await paginate(
+            first,
+            after,
+            default=25,
+            maximum=ctx.settings.max_page_size,
+            cursor=PageRequest.after_time_id,
+            fetch=fetch,
             key=lambda r: [r.lodgement.proposed_at.isoformat(), str(r.lodgement.id)],
-            node=lambda r: Lodgement.from_row(r),
+            node=Lodgement.from_row,
         )
 
     @strawberry.field(
@@ -266,16 +257,12 @@ class LodgementQuery:
         first: int | None = None,
         after: str | None = None,
     ) -> Connection[CourtFundsInterestRun]:
-        ctx = info.context
-        page = page_request(first, after, default=25, maximum=ctx.settings.max_page_size)
-        rows = await service.list_interest_runs(
-            ctx.session, after=page.after_date_id(), limit=page.first + 1
-        )
-        return connection_from_rows(
-            rows,
-            page,
-            key=lambda r: [r.period_start.isoformat(), str(r.id)],
-            node=lambda r: CourtFundsInterestRun.from_row(r),
+        return await interest_runs_page(
+            info.context,
+            service.COURT_FUNDS_INTEREST,
+            first,
+            after,
+            CourtFundsInterestRun.from_row,
         )
 
 
@@ -295,21 +282,12 @@ class LodgementMutation:
         self, info: Info[Context, None], input: LodgementProposalInput, idempotency_key: str
     ) -> ProposeLodgementResult:
         ctx = info.context
-        proposal = service.Proposal(
-            client_id=decode_uuid("Client", input.client_id),
-            amount=input.amount,
-            best_interests_reason=input.best_interests_reason,
-            consulted=input.consulted,
-            client_involved=input.client_involved,
-            why_client_not_involved=input.why_client_not_involved,
-            notes=input.notes,
-        )
+        client = {"client_id": decode_uuid("Client", input.client_id)}
+        proposal = service.Proposal(**(vars(input) | client))  # the input's fields as they are
         done = await service.propose(
             ctx.session, ctx.actor, proposal, idempotency_key=idempotency_key
         )
-        return LodgementPayload(
-            lodgement=Lodgement.from_row(done.lodgement), replayed=done.replayed
-        )
+        return LodgementPayload.of(done)
 
     @strawberry.mutation(
         extensions=allow(INVESTMENT_EXECUTE),
@@ -324,9 +302,7 @@ class LodgementMutation:
         ctx = info.context
         lid = decode_uuid("Lodgement", lodgement_id)
         done = await service.lodge(ctx.session, ctx.actor, lid, idempotency_key=idempotency_key)
-        return LodgementPayload(
-            lodgement=Lodgement.from_row(done.lodgement), replayed=done.replayed
-        )
+        return LodgementPayload.of(done)
 
     @strawberry.mutation(
         extensions=allow(INVESTMENT_EXECUTE),

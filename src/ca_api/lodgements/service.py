@@ -11,20 +11,17 @@ Proposing, approving and lodging each apply the surplus rule (``lodgements.surpl
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
 from dataclasses import asdict, dataclass
-from datetime import date, datetime
-from typing import Any
+from datetime import date
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ca_api import clock
 from ca_api.approvals import mechanism as approvals
 from ca_api.audit import service as audit
-from ca_api.audit.service import Change, jsonable
+from ca_api.audit.service import jsonable
 from ca_api.auth.actor import Actor
 from ca_api.clients import service as clients
-from ca_api.common import idempotency
 from ca_api.decisions import service as decisions
 from ca_api.decisions.rules import (
     DecisionDraft,
@@ -33,20 +30,19 @@ from ca_api.decisions.rules import (
 )
 from ca_api.decisions.service import NewDecision
 from ca_api.errors import InvalidState, RecordNotFound, ValidationFailed
-from ca_api.ledger import interest
+from ca_api.ledger import interest_runs
 from ca_api.ledger import service as ledger
-from ca_api.ledger.models import LedgerAccount
-from ca_api.ledger.rules import AccountKind, Category, CounterpartyKind
+from ca_api.ledger.interest_runs import InterestOutcome, InterestScheme
+from ca_api.ledger.rules import AccountKind, CounterpartyKind
 from ca_api.lodgements import repository, rules, surplus
 from ca_api.lodgements.models import CourtFundsInterestRun, CourtFundsWithdrawal
 from ca_api.lodgements.repository import LodgementRow
 from ca_api.lodgements.rules import LodgementStatus
 from ca_api.money import Pence
-from ca_api.policy import service as policy
-from ca_api.policy.service import PolicyMissing
 
 # A record named by its GraphQL type: its NotFoundProblem carries the opaque id.
 Missing = RecordNotFound.of
+CMS, COURT_FUNDS = AccountKind.CLIENT_CMS, AccountKind.CLIENT_COURT_FUNDS
 
 
 @dataclass(frozen=True)
@@ -64,12 +60,6 @@ class Proposal:
 class LodgementOutcome:
     lodgement: LodgementRow
     replayed: bool = False
-
-
-@dataclass(frozen=True)
-class InterestOutcome:
-    run: CourtFundsInterestRun
-    already_run: bool  # the period was run before: nothing was done again
 
 
 async def _read(session: AsyncSession, lodgement_id: uuid.UUID) -> LodgementRow:
@@ -149,31 +139,23 @@ async def propose(
                 "proposed_by": actor.principal.subject,
             },
         )
+        status = LodgementStatus.PROPOSED.value
+        after = {"amount": p.amount, "decision_id": decision_id, "status": status} | judged.audit()
         await audit.record(
             session,
             actor,
-            entity_type="lodgement",
-            entity_id=lodgement_id,
-            action="propose",
-            after={
-                "amount": p.amount,
-                "decision_id": decision_id,
-                "status": LodgementStatus.PROPOSED.value,
-            }
-            | judged.audit(),
+            "lodgement",
+            lodgement_id,
+            "propose",
+            after=after,
             reason=new.draft.best_interests_reason,
             client_id=p.client_id,
         )
         return LodgementOutcome(await _read(session, lodgement_id))
 
+    payload = jsonable(asdict(p))
     return await approvals.run_once(
-        LODGEMENT_ONCE,
-        session,
-        actor,
-        idempotency_key,
-        "proposeLodgement",
-        jsonable(asdict(p)),
-        work,
+        LODGEMENT_ONCE, session, actor, idempotency_key, "proposeLodgement", payload, work
     )
 
 
@@ -212,22 +194,14 @@ async def lodge(
             clock.today(),
             excluding=lodgement.decision_id,
         )
-        cms = await ledger.client_account(session, lodgement.client_id, AccountKind.CLIENT_CMS)
-        court_funds = await ledger.client_account(
-            session, lodgement.client_id, AccountKind.CLIENT_COURT_FUNDS
-        )
-        transfer = await ledger.post(
+        transfer = await ledger.move_between_own_accounts(
             session,
             actor,
-            ledger.Movement(
-                from_account_id=cms.id,
-                to_account_id=court_funds.id,
-                amount=lodgement.amount,
-                value_date=clock.today(),
-                category=Category.TRANSFER_BETWEEN_OWN_ACCOUNTS,
-                description="Lodgement with the Court Funds Office (R-INV-2)",
-                reference=f"lodgement:{lodgement.id}",
-            ),
+            lodgement.client_id,
+            (CMS, COURT_FUNDS),
+            lodgement.amount,
+            "Lodgement with the Court Funds Office (R-INV-2)",
+            reference=f"lodgement:{lodgement.id}",
         )
         await repository.insert_lodged(
             session,
@@ -237,34 +211,29 @@ async def lodge(
                 "lodged_by": actor.principal.subject,
             },
         )
+        after = {
+            "status": LodgementStatus.LODGED.value,
+            "transfer_id": transfer.id,
+            "amount": transfer.amount,
+            "value_date": transfer.value_date,
+            "cms_balance_after": transfer.from_balance_after,
+            "court_funds_balance_after": transfer.to_balance_after,
+        } | judged.audit()
         await audit.record(
             session,
             actor,
-            entity_type="lodgement",
-            entity_id=lodgement.id,
-            action="lodge",
+            "lodgement",
+            lodgement.id,
+            "lodge",
             before={"status": current.value},
-            after={
-                "status": LodgementStatus.LODGED.value,
-                "transfer_id": transfer.id,
-                "amount": transfer.amount,
-                "value_date": transfer.value_date,
-                "cms_balance_after": transfer.from_balance_after,
-                "court_funds_balance_after": transfer.to_balance_after,
-            }
-            | judged.audit(),
+            after=after,
             client_id=lodgement.client_id,
         )
         return LodgementOutcome(await _read(session, lodgement.id))
 
+    payload = {"lodgement_id": str(lodgement_id)}
     return await approvals.run_once(
-        LODGEMENT_ONCE,
-        session,
-        actor,
-        idempotency_key,
-        "lodge",
-        {"lodgement_id": str(lodgement_id)},
-        work,
+        LODGEMENT_ONCE, session, actor, idempotency_key, "lodge", payload, work
     )
 
 
@@ -275,6 +244,17 @@ async def lodge(
 class Withdrawn:
     withdrawal: CourtFundsWithdrawal
     replayed: bool  # a repeat of an idempotency key: nothing new was done
+
+
+async def _withdrawal_replayed(session: AsyncSession, transfer_id: uuid.UUID) -> Withdrawn:
+    found = await repository.get_withdrawal(session, transfer_id)
+    assert found is not None
+    return Withdrawn(found, replayed=True)
+
+
+WITHDRAWAL_ONCE = approvals.Once(
+    remember_as="transfer_id", ident=lambda w: w.withdrawal.transfer_id, replay=_withdrawal_replayed
+)
 
 
 async def withdraw(
@@ -294,25 +274,17 @@ async def withdraw(
         raise ValidationFailed(problems)
     text = reason.strip()
 
-    async def work() -> CourtFundsWithdrawal:
+    async def work() -> Withdrawn:
         if not await clients.readable(session, actor.principal, client_id):
             raise Missing("Client", client_id)
-        court_funds = await ledger.client_account(
-            session, client_id, AccountKind.CLIENT_COURT_FUNDS
-        )
-        cms = await ledger.client_account(session, client_id, AccountKind.CLIENT_CMS)
-        transfer = await ledger.post(
+        transfer = await ledger.move_between_own_accounts(
             session,
             actor,
-            ledger.Movement(
-                from_account_id=court_funds.id,
-                to_account_id=cms.id,
-                amount=amount,
-                value_date=clock.today(),
-                category=Category.TRANSFER_BETWEEN_OWN_ACCOUNTS,
-                description="Withdrawal from the Court Funds Office (R-INV-6)",
-                reason=text,
-            ),
+            client_id,
+            (COURT_FUNDS, CMS),
+            amount,
+            "Withdrawal from the Court Funds Office (R-INV-6)",
+            reason=text,
         )
         withdrawal = await repository.insert_withdrawal(
             session,
@@ -324,64 +296,45 @@ async def withdraw(
                 "recorded_by": actor.principal.subject,
             },
         )
+        after = {
+            "amount": amount,
+            "value_date": transfer.value_date,
+            "court_funds_balance_after": transfer.from_balance_after,
+            "cms_balance_after": transfer.to_balance_after,
+        }
         await audit.record(
             session,
             actor,
-            entity_type="court_funds_withdrawal",
-            entity_id=transfer.id,
-            action="withdraw",
-            after={
-                "amount": amount,
-                "value_date": transfer.value_date,
-                "court_funds_balance_after": transfer.from_balance_after,
-                "cms_balance_after": transfer.to_balance_after,
-            },
+            "court_funds_withdrawal",
+            transfer.id,
+            "withdraw",
+            after=after,
             reason=text,
             client_id=client_id,
         )
-        return withdrawal
+        return Withdrawn(withdrawal, replayed=False)
 
-    replayed = False
-
-    async def replay(result: dict[str, Any]) -> CourtFundsWithdrawal:
-        nonlocal replayed
-        replayed = True
-        found = await repository.get_withdrawal(session, uuid.UUID(str(result["transfer_id"])))
-        assert found is not None
-        return found
-
-    row = await idempotency.run_once(
-        session,
-        actor.principal.subject,
-        idempotency_key,
-        "withdrawFromCourtFunds",
-        {"client_id": str(client_id), "amount": amount, "reason": text},
-        work,
-        remember=lambda w: {"transfer_id": str(w.transfer_id)},
-        replay=replay,
+    payload = {"client_id": str(client_id), "amount": amount, "reason": text}
+    return await approvals.run_once(
+        WITHDRAWAL_ONCE, session, actor, idempotency_key, "withdrawFromCourtFunds", payload, work
     )
-    return Withdrawn(row, replayed)
 
 
 # --- interest (R-DATA) ------------------------------------------------------------------------
 
-
-async def _court_funds_office_account(
-    session: AsyncSession, actor: Actor, changes: list[Change]
-) -> LedgerAccount:
-    """The Court Funds Office's counterparty account, the counterparty recorded if missing."""
-    return await ledger.named_counterparty_account(
-        session,
-        actor,
-        CounterpartyKind.COURT_FUNDS_OFFICE,
-        rules.COURT_FUNDS_OFFICE,
-        why="needed to credit interest on Court Funds Office accounts",
-        changes=changes,
-    )
-
-
-async def court_funds_rates(session: AsyncSession) -> list[interest.RateFrom]:
-    return interest.rates_from(await policy.figure_history(session, rules.COURT_FUNDS_RATE))
+COURT_FUNDS_INTEREST = InterestScheme(
+    table=CourtFundsInterestRun,
+    name="court_funds_interest_run",
+    credit_action="credit_court_funds_interest",
+    account_kind=AccountKind.CLIENT_COURT_FUNDS,
+    rate=rules.COURT_FUNDS_RATE,
+    payer_kind=CounterpartyKind.COURT_FUNDS_OFFICE,
+    payer_name=rules.COURT_FUNDS_OFFICE,
+    payer_why="needed to credit interest on Court Funds Office accounts",
+    narrative="Court Funds Office interest",
+    operation="postCourtFundsInterest",
+    run_audited_first=True,
+)
 
 
 async def post_interest(
@@ -391,136 +344,22 @@ async def post_interest(
     period_end: date,
     *,
     idempotency_key: str,
-) -> InterestOutcome:
+) -> InterestOutcome[CourtFundsInterestRun]:
     """Credit every Court Funds account with its interest for the period at the special account
     rate in force each day (R-DATA): one IN_INTEREST transfer per account whose interest is a
     penny or more, from the Court Funds Office. A day without a rate refuses the run
     (PolicyMissing). One run per period: running it again returns the first run."""
-    problems = interest.validate_interest_period(period_start, period_end, clock.today())
-    if problems:
-        raise ValidationFailed(problems)
-
-    async def work() -> InterestOutcome:
-        await repository.lock_interest_runs(session)
-        existing = await repository.interest_run_for(session, period_start, period_end)
-        if existing is not None:
-            return InterestOutcome(run=existing, already_run=True)
-        overlap = await repository.overlapping_run(session, period_start, period_end)
-        if overlap is not None:
-            raise ValidationFailed(
-                interest.overlap_problem(overlap.period_start, overlap.period_end)
-            )
-        rates = interest.daily_rates(await court_funds_rates(session), period_start, period_end)
-        if isinstance(rates, date):
-            raise PolicyMissing(rules.COURT_FUNDS_RATE, rates)
-
-        owners = await repository.lock_all_court_funds_accounts(session)
-        movements = await repository.court_funds_movements(session, period_start, period_end)
-        due = interest.interest_by_account(movements, owners, rates, period_start, period_end)
-
-        changes: list[Change] = []
-        run_id = uuid.uuid4()
-        description = (
-            f"Court Funds Office interest {period_start.isoformat()} to {period_end.isoformat()}"
-        )
-        if due:
-            cfo = await _court_funds_office_account(session, actor, changes)
-            for account_id, amount in due.items():
-                transfer = await ledger.post(
-                    session,
-                    actor,
-                    ledger.Movement(
-                        from_account_id=cfo.id,
-                        to_account_id=account_id,
-                        amount=amount,
-                        value_date=period_end,
-                        category=Category.IN_INTEREST,
-                        description=description,
-                        reference=f"court-funds-interest-run:{run_id}",
-                    ),
-                )
-                changes.append(
-                    Change(
-                        entity_type="transfer",
-                        entity_id=transfer.id,
-                        action="credit_court_funds_interest",
-                        after={
-                            "court_funds_interest_run_id": run_id,
-                            "amount": amount,
-                            "to_account_id": account_id,
-                            "value_date": period_end,
-                            "balance_after": transfer.to_balance_after,
-                        },
-                        client_id=owners[account_id],
-                    )
-                )
-        run = await repository.insert_interest_run(
-            session,
-            {
-                "id": run_id,
-                "period_start": period_start,
-                "period_end": period_end,
-                "run_by": actor.principal.subject,
-                "accounts": len(due),
-                "total": sum(due.values()),
-            },
-        )
-        changes.insert(
-            0,
-            Change(
-                entity_type="court_funds_interest_run",
-                entity_id=run.id,
-                action="post",
-                after={
-                    "period_start": period_start,
-                    "period_end": period_end,
-                    "accounts": run.accounts,
-                    "total": run.total,
-                    "rates_percent": sorted({str(r) for r in rates}),
-                },
-            ),
-        )
-        await audit.record_many(session, actor, changes)
-        return InterestOutcome(run=run, already_run=False)
-
-    async def replay(result: dict[str, Any]) -> InterestOutcome:
-        run = await repository.get_interest_run(session, uuid.UUID(str(result["run_id"])))
-        assert run is not None
-        return InterestOutcome(run=run, already_run=True)
-
-    return await idempotency.run_once(
+    return await interest_runs.post_interest(
         session,
-        actor.principal.subject,
-        idempotency_key,
-        "postCourtFundsInterest",
-        {"period_start": period_start.isoformat(), "period_end": period_end.isoformat()},
-        work,
-        remember=lambda o: {"run_id": str(o.run.id)},
-        replay=replay,
+        actor,
+        COURT_FUNDS_INTEREST,
+        period_start,
+        period_end,
+        idempotency_key=idempotency_key,
     )
 
 
-# --- reads ------------------------------------------------------------------------------------
+# --- reads (the repository's, as they are) ----------------------------------------------------
 
-
-async def get_lodgement(session: AsyncSession, lodgement_id: uuid.UUID) -> LodgementRow | None:
-    return await repository.get_lodgement(session, lodgement_id)
-
-
-async def list_lodgements(
-    session: AsyncSession,
-    *,
-    client_id: uuid.UUID | None,
-    status: LodgementStatus | None,
-    after: tuple[datetime, uuid.UUID] | None,
-    limit: int,
-) -> list[LodgementRow]:
-    return await repository.list_lodgements(
-        session, client_id=client_id, status=status, after=after, limit=limit
-    )
-
-
-async def list_interest_runs(
-    session: AsyncSession, *, after: tuple[date, uuid.UUID] | None, limit: int
-) -> Sequence[CourtFundsInterestRun]:
-    return await repository.list_interest_runs(session, after=after, limit=limit)
+get_lodgement = repository.get_lodgement
+list_lodgements = repository.list_lodgements

@@ -1,9 +1,9 @@
-"""Every SQL statement of receipts and interest runs.
+"""Every SQL statement of receipts (the interest runs' are ``ledger.repository``'s).
 
-The batch paths (a benefits run, an interest run) write ledger rows here in a few set-based
-statements instead of one ``ledger.service.post`` per line; they keep the ledger's locking
-discipline (client accounts locked FOR UPDATE in id order before any transfer is inserted, as
-``apply_transfer`` locks them) and the database's trigger and CHECKs still apply every balance.
+The benefits run locks its clients' CMS accounts here in a few set-based statements, keeping the
+ledger's locking discipline (client accounts locked FOR UPDATE in id order before any transfer
+is inserted, as ``apply_transfer`` locks them) for ``ledger.service.post_many``; the database's
+trigger and CHECKs still apply every balance.
 """
 
 from __future__ import annotations
@@ -22,7 +22,6 @@ from sqlalchemy import (
     exists,
     insert,
     select,
-    text,
     tuple_,
 )
 from sqlalchemy.dialects.postgresql import ARRAY
@@ -32,13 +31,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from ca_api.clients.models import Client, client_current
-from ca_api.ledger import repository as ledger_repository
 from ca_api.ledger.models import Counterparty, LedgerAccount, Transfer
-from ca_api.ledger.rules import AccountKind, TransferKind
-from ca_api.receipts.models import InterestRun, Receipt
+from ca_api.ledger.rules import AccountKind
+from ca_api.receipts.models import Receipt
 
 CMS = AccountKind.CLIENT_CMS.value
-MOVED = (TransferKind.POSTED.value, TransferKind.POST_PENDING.value)
 
 
 def _any(ids: Sequence[uuid.UUID]) -> ColumnElement[Any]:
@@ -119,28 +116,7 @@ async def lock_cms_accounts(
     return accounts
 
 
-async def lock_all_cms_accounts(session: AsyncSession) -> dict[uuid.UUID, uuid.UUID]:
-    """Every CMS account locked for an interest run (R-ACC-1). Account id: client id."""
-    return await ledger_repository.lock_accounts_of_kind(session, AccountKind.CLIENT_CMS)
-
-
 # --- Writing ----------------------------------------------------------------------------------
-
-
-async def insert_transfers(
-    session: AsyncSession, values: Sequence[dict[str, Any]]
-) -> dict[uuid.UUID, Transfer]:
-    """Transfers in one INSERT; ``apply_transfer`` applies each to its balances. By id."""
-    if not values:
-        return {}
-    # One statement compiled once, its rows sent as one batch (SQLAlchemy's insertmanyvalues):
-    # a VALUES list of hundreds of rows compiled bind by bind costs far more than the INSERT.
-    result = await session.execute(
-        insert(Transfer).returning(Transfer, sort_by_parameter_order=True),
-        list(values),
-        execution_options={"populate_existing": True},
-    )
-    return {t.id: t for t in result.scalars()}
 
 
 async def insert_receipts(session: AsyncSession, values: Sequence[dict[str, Any]]) -> None:
@@ -193,12 +169,12 @@ async def list_receipts(
 ) -> Sequence[Row[Any]]:
     """Newest first: by the day received, then posting order."""
     stmt = _select_receipts().order_by(Receipt.received_on.desc(), Transfer.seq.desc()).limit(limit)
-    if flt.client_id is not None:
-        stmt = stmt.where(Receipt.client_id == flt.client_id)
-    if flt.benefit is not None:
-        stmt = stmt.where(Receipt.benefit == flt.benefit)
-    if flt.method is not None:
-        stmt = stmt.where(Receipt.method == flt.method)
+    equal = [
+        (Receipt.client_id, flt.client_id),
+        (Receipt.benefit, flt.benefit),
+        (Receipt.method, flt.method),
+    ]
+    stmt = stmt.where(*(column == value for column, value in equal if value is not None))
     if flt.received_from is not None:
         stmt = stmt.where(Receipt.received_on >= flt.received_from)
     if flt.received_to is not None:
@@ -210,58 +186,3 @@ async def list_receipts(
     if after is not None:
         stmt = stmt.where(tuple_(Receipt.received_on, Transfer.seq) < tuple_(*after))
     return (await session.execute(stmt)).all()
-
-
-# --- Interest ---------------------------------------------------------------------------------
-
-
-async def lock_interest_runs(session: AsyncSession) -> None:
-    """Interest runs one at a time (until commit): overlap checks then see every run."""
-    await session.execute(text("SELECT pg_advisory_xact_lock(hashtext('ca_api.interest_run'))"))
-
-
-async def interest_run_for(session: AsyncSession, start: date, end: date) -> InterestRun | None:
-    stmt = select(InterestRun).where(
-        InterestRun.period_start == start, InterestRun.period_end == end
-    )
-    return (await session.execute(stmt)).scalar_one_or_none()
-
-
-async def overlapping_run(session: AsyncSession, start: date, end: date) -> InterestRun | None:
-    stmt = (
-        select(InterestRun)
-        .where(InterestRun.period_start <= end, InterestRun.period_end >= start)
-        .order_by(InterestRun.period_start)
-        .limit(1)
-    )
-    return (await session.execute(stmt)).scalar_one_or_none()
-
-
-async def get_interest_run(session: AsyncSession, run_id: uuid.UUID) -> InterestRun | None:
-    return (
-        await session.execute(select(InterestRun).where(InterestRun.id == run_id))
-    ).scalar_one_or_none()
-
-
-async def insert_interest_run(session: AsyncSession, values: dict[str, Any]) -> InterestRun:
-    result = await session.execute(insert(InterestRun).values(values).returning(InterestRun))
-    return result.scalar_one()
-
-
-async def list_interest_runs(
-    session: AsyncSession, *, after: tuple[date, uuid.UUID] | None, limit: int
-) -> Sequence[InterestRun]:
-    """Newest period first."""
-    stmt = (
-        select(InterestRun)
-        .order_by(InterestRun.period_start.desc(), InterestRun.id.desc())
-        .limit(limit)
-    )
-    if after is not None:
-        stmt = stmt.where(tuple_(InterestRun.period_start, InterestRun.id) < tuple_(*after))
-    return (await session.execute(stmt)).scalars().all()
-
-
-async def cms_movements(session: AsyncSession, start: date, end: date) -> Sequence[Any]:
-    """Net posted money per CMS account and value day (``ledger.repository``)."""
-    return await ledger_repository.daily_net_movements(session, AccountKind.CLIENT_CMS, start, end)

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
-from typing import Annotated, Any
+from typing import Annotated
 
 import strawberry
 from strawberry.types import Info
 
 from ca_api.auth.permissions import BENEFIT_RUN, INTEREST_RUN, LEDGER_READ, RECEIPT_WRITE, allow
 from ca_api.clients.schema import readable_client
-from ca_api.common.ids import decode_uuid, encode_id
-from ca_api.common.pagination import Connection, connection_from_rows, page_request
+from ca_api.common.ids import decode_uuid, node_id
+from ca_api.common.pagination import Connection, PageRequest, bad_cursor, paginate
 from ca_api.common.problems import (
     IdempotencyKeyReusedProblem,
     NotFoundProblem,
@@ -20,9 +20,16 @@ from ca_api.common.problems import (
     ValidationProblem,
 )
 from ca_api.common.scalars import Money
+from ca_api.common.types import from_source
 from ca_api.context import Context
-from ca_api.errors import ApiError, ErrorCode
-from ca_api.ledger.schema import Benefit, Category, Counterparty, Transfer
+from ca_api.ledger.schema import (
+    ALREADY_RUN,
+    Benefit,
+    Category,
+    Counterparty,
+    Transfer,
+    interest_runs_page,
+)
 from ca_api.receipts import repository, rules, service
 from ca_api.receipts.models import InterestRun as InterestRunRow
 from ca_api.receipts.service import ReceiptRecord
@@ -39,24 +46,20 @@ class Receipt:
 
     @classmethod
     def from_record(cls, record: ReceiptRecord) -> Receipt:
-        return cls(
+        t = record.transfer  # the money: the receipt row holds the rest
+        return from_source(
+            cls,
+            record.receipt,
             record=record,
-            id=strawberry.ID(encode_id("Receipt", record.receipt.transfer_id)),
-            client_id=strawberry.ID(encode_id("Client", record.receipt.client_id)),
-            amount=Money(record.transfer.amount),
-            value_date=record.transfer.value_date,
-            category=Category(record.transfer.category),
-            period_start=record.receipt.period_start,
-            period_end=record.receipt.period_end,
-            method=ReceiptMethod(record.receipt.method),
-            receipt_number=record.receipt.receipt_number,
-            received_on=record.receipt.received_on,
-            banked_on=record.receipt.banked_on,
+            id=node_id("Receipt", record.receipt.transfer_id),
+            amount=t.amount,
+            value_date=t.value_date,
+            category=Category(t.category),
             banked_same_day=record.banked_same_day,
-            description=record.transfer.description,
-            reference=record.transfer.reference,
-            recorded_by=record.transfer.recorded_by,
-            recorded_at=record.transfer.posted_at,
+            description=t.description,
+            reference=t.reference,
+            recorded_by=t.recorded_by,
+            recorded_at=t.posted_at,
             reversed=record.reversed,
         )
 
@@ -112,16 +115,7 @@ class InterestRun:
 
     @classmethod
     def from_row(cls, row: InterestRunRow) -> InterestRun:
-        return cls(
-            row=row,
-            id=strawberry.ID(encode_id("InterestRun", row.id)),
-            period_start=row.period_start,
-            period_end=row.period_end,
-            accounts=row.accounts,
-            total=Money(row.total),
-            run_by=row.run_by,
-            run_at=row.run_at,
-        )
+        return from_source(cls, row, row=row)
 
     id: strawberry.ID
     period_start: date
@@ -132,6 +126,13 @@ class InterestRun:
     total: Money
     run_by: str
     run_at: datetime
+
+
+def _ids_of(line: ReceiptInput | BenefitRunLineInput) -> dict[str, uuid.UUID]:
+    return {
+        "client_id": decode_uuid("Client", line.client_id),
+        "payer_id": decode_uuid("Counterparty", line.payer_id),
+    }
 
 
 @strawberry.input(description="Money received for a client (R-ACC-4, R-ACC-6).")
@@ -164,21 +165,8 @@ class ReceiptInput:
     description: str | None = None
 
     def to_draft(self) -> rules.ReceiptDraft:
-        return rules.ReceiptDraft(
-            client_id=decode_uuid("Client", self.client_id),
-            payer_id=decode_uuid("Counterparty", self.payer_id),
-            amount=self.amount,
-            value_date=self.value_date,
-            method=self.method,
-            category=self.category,
-            benefit=self.benefit,
-            period_start=self.period_start,
-            period_end=self.period_end,
-            received_on=self.received_on,
-            receipt_number=self.receipt_number,
-            reference=self.reference,
-            description=self.description,
-        )
+        """The receipt as the rules take it: this input's fields, its ids decoded."""
+        return rules.ReceiptDraft(**(vars(self) | _ids_of(self)))
 
 
 @strawberry.input(description="One benefit paid to one client in a benefits run (R-ACC-6).")
@@ -191,14 +179,8 @@ class BenefitRunLineInput:
     period_end: date = strawberry.field(description="Inclusive.")
 
     def to_line(self) -> rules.RunLine:
-        return rules.RunLine(
-            client_id=decode_uuid("Client", self.client_id),
-            payer_id=decode_uuid("Counterparty", self.payer_id),
-            benefit=self.benefit,
-            amount=self.amount,
-            period_start=self.period_start,
-            period_end=self.period_end,
-        )
+        """The line as the rules take it: this input's fields, its ids decoded."""
+        return rules.RunLine(**(vars(self) | _ids_of(self)))
 
 
 @strawberry.input(
@@ -228,9 +210,7 @@ class BenefitRunPayload:
 @strawberry.type
 class InterestRunPayload:
     run: InterestRun
-    already_run: bool = strawberry.field(
-        description="The period had been run before: this is that run, and nothing was done again."
-    )
+    already_run: bool = strawberry.field(description=ALREADY_RUN)
     replayed: bool = strawberry.field(
         description="A repeat (the period is the key): the same as alreadyRun."
     )
@@ -250,20 +230,13 @@ PostInterestResult = Annotated[
 ]
 
 
-def _bad_cursor() -> ApiError:
-    return ApiError(ErrorCode.BAD_USER_INPUT, "the cursor is not one this API issued")
-
-
-def _date_key(after: list[Any] | None) -> tuple[date, str] | None:
-    """A cursor of (a date, a second key), as this module's lists issue them."""
-    if after is None:
-        return None
-    if len(after) != 2 or not isinstance(after[0], str):
-        raise _bad_cursor()
+def _after_receipt(page: PageRequest) -> tuple[date, int] | None:
+    """A receipts cursor: (the ISO day received, the transfer's posting order)."""
+    key = page.after_key(str, int)
     try:
-        return date.fromisoformat(after[0]), str(after[1])
+        return None if key is None else (date.fromisoformat(key[0]), key[1])
     except ValueError as exc:
-        raise _bad_cursor() from exc
+        raise bad_cursor() from exc
 
 
 @strawberry.type
@@ -286,33 +259,31 @@ class ReceiptQuery:
         after: str | None = None,
     ) -> Connection[Receipt]:
         ctx = info.context
-        page = page_request(first, after, default=50, maximum=ctx.settings.max_page_size)
-        cid: uuid.UUID | None = None
-        if client_id is not None:
-            cid = decode_uuid("Client", client_id)
-            await readable_client(ctx, cid, client_id)
-        key = _date_key(page.after)
-        if key is not None and not key[1].isdigit():
-            raise _bad_cursor()
-        flt = repository.ReceiptFilter(
-            client_id=cid,
-            benefit=benefit.value if benefit else None,
-            method=method.value if method else None,
-            received_from=received_from,
-            received_to=received_to,
-            not_banked_same_day=not_banked_same_day,
-        )
-        records = await service.list_receipts(
-            ctx.session,
-            flt,
-            after=(key[0], int(key[1])) if key else None,
-            limit=page.first + 1,
-        )
-        return connection_from_rows(
-            records,
-            page,
+
+        async def fetch(key: tuple[date, int] | None, limit: int) -> list[ReceiptRecord]:
+            cid: uuid.UUID | None = None
+            if client_id is not None:
+                cid = decode_uuid("Client", client_id)
+                await readable_client(ctx, cid, client_id)
+            flt = repository.ReceiptFilter(
+                client_id=cid,
+                benefit=benefit.value if benefit else None,
+                method=method.value if method else None,
+                received_from=received_from,
+                received_to=received_to,
+                not_banked_same_day=not_banked_same_day,
+            )
+            return await service.list_receipts(ctx.session, flt, after=key, limit=limit)
+
+        return await paginate(
+            first,
+            after,
+            default=50,
+            maximum=ctx.settings.max_page_size,
+            cursor=_after_receipt,
+            fetch=fetch,
             key=lambda r: [r.receipt.received_on.isoformat(), r.transfer.seq],
-            node=lambda r: Receipt.from_record(r),
+            node=Receipt.from_record,
         )
 
     @strawberry.field(
@@ -324,21 +295,8 @@ class ReceiptQuery:
         first: int | None = None,
         after: str | None = None,
     ) -> Connection[InterestRun]:
-        ctx = info.context
-        page = page_request(first, after, default=25, maximum=ctx.settings.max_page_size)
-        key = _date_key(page.after)
-        after_key: tuple[date, uuid.UUID] | None = None
-        if key is not None:
-            try:
-                after_key = (key[0], uuid.UUID(key[1]))
-            except ValueError as exc:
-                raise _bad_cursor() from exc
-        rows = await service.list_interest_runs(ctx.session, after=after_key, limit=page.first + 1)
-        return connection_from_rows(
-            rows,
-            page,
-            key=lambda r: [r.period_start.isoformat(), str(r.id)],
-            node=lambda r: InterestRun.from_row(r),
+        return await interest_runs_page(
+            info.context, service.CMS_INTEREST, first, after, InterestRun.from_row
         )
 
 
@@ -376,13 +334,7 @@ class ReceiptMutation:
             input.value_date,
             idempotency_key=idempotency_key,
         )
-        return BenefitRunPayload(
-            count=summary.count,
-            total=Money(summary.total),
-            clients=summary.clients,
-            value_date=summary.value_date,
-            replayed=summary.replayed,
-        )
+        return from_source(BenefitRunPayload, summary)
 
     @strawberry.mutation(
         extensions=allow(INTEREST_RUN),

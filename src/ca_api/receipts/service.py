@@ -19,16 +19,14 @@ from ca_api.audit import service as audit
 from ca_api.audit.service import Change
 from ca_api.auth.actor import Actor
 from ca_api.common import idempotency
-from ca_api.db import unit_of_work
 from ca_api.errors import RecordNotFound, ValidationFailed
-from ca_api.ledger import interest
+from ca_api.ledger import interest_runs
 from ca_api.ledger import rules as ledger_rules
 from ca_api.ledger import service as ledger
+from ca_api.ledger.interest_runs import InterestOutcome, InterestScheme
 from ca_api.ledger.models import Counterparty, LedgerAccount, Transfer
 from ca_api.ledger.rules import AccountKind, Category, CounterpartyKind, TransferKind
 from ca_api.money import Pence
-from ca_api.policy import service as policy
-from ca_api.policy.service import PolicyMissing
 from ca_api.receipts import repository, rules
 from ca_api.receipts.models import InterestRun, Receipt
 from ca_api.receipts.rules import ReceiptDraft, RunLine
@@ -139,14 +137,9 @@ async def record_receipt(
                     {"receipt_number": f"{number} is on another receipt already"}
                 ) from exc
             raise
+        after = _audit_after(values, transfer, payer)
         await audit.record(
-            session,
-            actor,
-            entity_type=RECEIPT,
-            entity_id=transfer.id,
-            action="record",
-            after=_audit_after(values, transfer, payer),
-            client_id=draft.client_id,
+            session, actor, RECEIPT, transfer.id, "record", after=after, client_id=draft.client_id
         )
         return transfer.id
 
@@ -302,7 +295,7 @@ async def record_benefit_run(
                     period_end=ln.period_end,
                 )
             )
-        inserted = await repository.insert_transfers(session, transfers)
+        inserted = await ledger.post_many(session, transfers)
         await repository.insert_receipts(session, receipts)
         await audit.record_many(
             session,
@@ -351,132 +344,24 @@ async def record_benefit_run(
 
 # --- Interest on CMS accounts (R-ACC-1) -------------------------------------------------------
 
-
-@dataclass(frozen=True)
-class InterestOutcome:
-    run: InterestRun
-    already_run: bool  # the period was run before: nothing was done again
-
-
-async def _bank_account(
-    session: AsyncSession, actor: Actor, changes: list[Change]
-) -> LedgerAccount:
-    """The bank's counterparty account, the bank recorded first if it is missing."""
-    return await ledger.named_counterparty_account(
-        session,
-        actor,
-        CounterpartyKind.BANK,
-        BANK_NAME,
-        why="needed to credit interest on CMS accounts (R-ACC-1)",
-        changes=changes,
-    )
-
-
-async def interest_rates(session: AsyncSession) -> list[interest.RateFrom]:
-    return interest.rates_from(await policy.figure_history(session, rules.INTEREST_RATE))
+CMS_INTEREST = InterestScheme(
+    table=InterestRun,
+    name="interest_run",
+    credit_action="credit_interest",
+    account_kind=AccountKind.CLIENT_CMS,
+    rate=rules.INTEREST_RATE,
+    payer_kind=CounterpartyKind.BANK,
+    payer_name=BANK_NAME,
+    payer_why="needed to credit interest on CMS accounts (R-ACC-1)",
+    narrative="Interest",
+    operation="postInterest",
+)
 
 
 async def post_interest(
     session: AsyncSession, actor: Actor, period_start: date, period_end: date
-) -> InterestOutcome:
+) -> InterestOutcome[InterestRun]:
     """Credit every CMS account with its interest for the period (R-ACC-1): one transfer per
     account whose interest is a penny or more, from the bank, category IN_INTEREST. One run per
     period: running a period again returns the first run and does nothing."""
-    problems = interest.validate_interest_period(period_start, period_end, clock.today())
-    if problems:
-        raise ValidationFailed(problems)
-    async with unit_of_work(session):
-        await repository.lock_interest_runs(session)
-        existing = await repository.interest_run_for(session, period_start, period_end)
-        if existing is not None:
-            return InterestOutcome(run=existing, already_run=True)
-        overlap = await repository.overlapping_run(session, period_start, period_end)
-        if overlap is not None:
-            raise ValidationFailed(
-                interest.overlap_problem(overlap.period_start, overlap.period_end)
-            )
-        rates = interest.daily_rates(await interest_rates(session), period_start, period_end)
-        if isinstance(rates, date):
-            raise PolicyMissing(rules.INTEREST_RATE, rates)
-
-        owners = await repository.lock_all_cms_accounts(session)
-        movements = await repository.cms_movements(session, period_start, period_end)
-        due = interest.interest_by_account(movements, owners, rates, period_start, period_end)
-
-        changes: list[Change] = []
-        run_id = uuid.uuid4()
-        transfers: list[dict[str, Any]] = []
-        if due:
-            bank = await _bank_account(session, actor, changes)
-            description = f"Interest {period_start.isoformat()} to {period_end.isoformat()}"
-            assert _money_in_problem(Category.IN_INTEREST) is None
-            transfers = [
-                {
-                    "id": uuid.uuid4(),
-                    "kind": TransferKind.POSTED.value,
-                    "from_account_id": bank.id,
-                    "to_account_id": account_id,
-                    "amount": amount,
-                    "pending_id": None,
-                    "reverses_id": None,
-                    "value_date": period_end,
-                    "category": Category.IN_INTEREST.value,
-                    "description": description,
-                    "reference": f"interest-run:{run_id}",
-                    "client_id": owners[account_id],
-                    "recorded_by": actor.principal.subject,
-                    "reason": None,
-                }
-                for account_id, amount in due.items()
-            ]
-        inserted = await repository.insert_transfers(session, transfers)
-        run = await repository.insert_interest_run(
-            session,
-            {
-                "id": run_id,
-                "period_start": period_start,
-                "period_end": period_end,
-                "run_by": actor.principal.subject,
-                "accounts": len(due),
-                "total": sum(due.values()),
-            },
-        )
-        rate_note = sorted({str(r) for r in rates})
-        changes.append(
-            Change(
-                entity_type="interest_run",
-                entity_id=run.id,
-                action="post",
-                after={
-                    "period_start": period_start,
-                    "period_end": period_end,
-                    "accounts": run.accounts,
-                    "total": run.total,
-                    "rates_percent": rate_note,
-                },
-            )
-        )
-        changes += [
-            Change(
-                entity_type="transfer",
-                entity_id=t.id,
-                action="credit_interest",
-                after={
-                    "interest_run_id": run.id,
-                    "amount": t.amount,
-                    "to_account_id": t.to_account_id,
-                    "value_date": t.value_date,
-                    "balance_after": t.to_balance_after,
-                },
-                client_id=t.client_id,
-            )
-            for t in inserted.values()
-        ]
-        await audit.record_many(session, actor, changes)
-    return InterestOutcome(run=run, already_run=False)
-
-
-async def list_interest_runs(
-    session: AsyncSession, *, after: tuple[date, uuid.UUID] | None, limit: int
-) -> Sequence[InterestRun]:
-    return await repository.list_interest_runs(session, after=after, limit=limit)
+    return await interest_runs.post_interest(session, actor, CMS_INTEREST, period_start, period_end)
