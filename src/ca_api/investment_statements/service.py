@@ -146,18 +146,19 @@ async def record_statement(
                 "recorded_by": actor.principal.subject,
             },
         )
+        after = {
+            "deputyship_id": new.deputyship_id,
+            "surplus": new.surplus,
+            "decision_id": decision_id,
+            "submitted_on": row.submitted_on,
+        }
         await audit.record(
             session,
             actor,
-            entity_type="investment_statement",
-            entity_id=row.id,
-            action="submit",
-            after={
-                "deputyship_id": new.deputyship_id,
-                "surplus": new.surplus,
-                "decision_id": decision_id,
-                "submitted_on": row.submitted_on,
-            },
+            "investment_statement",
+            row.id,
+            "submit",
+            after=after,
             client_id=new.client_id,
         )
         return (await statement_views(session, [row]))[0]

@@ -95,21 +95,23 @@ async def record_investment(
                 "recorded_by": actor.principal.subject,
             },
         )
+        after = {
+            "kind": new.kind.value,
+            "holder": holder,
+            "units": str(units) if units is not None else None,
+            "valuation": new.valuation,
+            "valued_on": new.valued_on,
+            "documents_held_at": documents,
+            "revises_id": new.revises_id,
+        }
+        action = "revalue" if new.revises_id else "record"
         await audit.record(
             session,
             actor,
-            entity_type="existing_investment",
-            entity_id=row.id,
-            action="revalue" if new.revises_id else "record",
-            after={
-                "kind": new.kind.value,
-                "holder": holder,
-                "units": str(units) if units is not None else None,
-                "valuation": new.valuation,
-                "valued_on": new.valued_on,
-                "documents_held_at": documents,
-                "revises_id": new.revises_id,
-            },
+            "existing_investment",
+            row.id,
+            action,
+            after=after,
             reason=note,
             client_id=new.client_id,
         )
