@@ -10,16 +10,9 @@ import strawberry
 from strawberry.types import Info
 
 from ca_api import clock
-from ca_api.auth.permissions import (
-    INSTITUTION_WRITE,
-    INVESTMENT_READ,
-    allow,
-)
+from ca_api.auth.permissions import INSTITUTION_WRITE, INVESTMENT_READ, allow
 from ca_api.common.ids import decode_uuid, node_id
-from ca_api.common.problems import (
-    NotFoundProblem,
-    ValidationProblem,
-)
+from ca_api.common.problems import NotFoundProblem, ValidationProblem
 from ca_api.common.scalars import Money, Percent
 from ca_api.common.types import from_source
 from ca_api.context import Context

@@ -11,11 +11,7 @@ import strawberry
 from strawberry.types import Info
 
 from ca_api import clock
-from ca_api.auth.permissions import (
-    INVESTMENT_PROPOSE,
-    INVESTMENT_READ,
-    allow,
-)
+from ca_api.auth.permissions import INVESTMENT_PROPOSE, INVESTMENT_READ, allow
 from ca_api.clients.schema import readable_client
 from ca_api.common.ids import decode_uuid, node_id
 from ca_api.common.pagination import Connection, PageRequest, paginate
@@ -73,12 +69,14 @@ class InvestmentStatement:
 
 @strawberry.type(description="A deputy order's investment statement: when due and where it stands.")
 class InvestmentStatementDue:
-    row: strawberry.Private[service.StatementDue]
-
     @classmethod
     def from_row(cls, row: service.StatementDue) -> InvestmentStatementDue:
+        s = row.statement
         return from_source(
-            cls, row, row=row, deputyship_id=node_id("Deputyship", row.deputyship_id)
+            cls,
+            row,
+            deputyship_id=node_id("Deputyship", row.deputyship_id),
+            statement=InvestmentStatement.from_view(s) if s is not None else None,
         )
 
     deputyship_id: strawberry.ID
@@ -97,24 +95,11 @@ class InvestmentStatementDue:
         description="Days past the due date (OVERDUE), or by which it was late."
     )
 
-    @strawberry.field(description="The statement submitted or approved by the date, if any.")
-    def statement(self) -> InvestmentStatement | None:
-        s = self.row.statement
-        return InvestmentStatement.from_view(s) if s is not None else None
-
-    @strawberry.field
-    def submitted_on(self) -> date | None:
-        s = self.row.statement
-        return s.statement.submitted_on if s is not None else None
-
-    @strawberry.field
-    def approved_on(self) -> date | None:
-        s = self.row.statement
-        return (
-            s.approved_on
-            if s is not None and s.approved_on and s.approved_on <= self.row.on
-            else None
-        )
+    statement: InvestmentStatement | None = strawberry.field(
+        description="The statement submitted or approved by the date, if any."
+    )
+    submitted_on: date | None
+    approved_on: date | None
 
 
 @strawberry.input(description="An investment statement on a deputy order (R-INV-3).")

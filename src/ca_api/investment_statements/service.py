@@ -195,6 +195,16 @@ class StatementDue:
             return max(0, (self.statement.statement.submitted_on - self.due_date).days)
         return 0
 
+    @property
+    def submitted_on(self) -> date | None:
+        return self.statement.statement.submitted_on if self.statement is not None else None
+
+    @property
+    def approved_on(self) -> date | None:
+        """The day its statement was approved, if that was by the date."""
+        approved = self.statement.approved_on if self.statement is not None else None
+        return approved if approved is not None and approved <= self.on else None
+
 
 def _as_of(views: Sequence[StatementView], on: date) -> StatementView | None:
     """The statement that stands on ``on``: approved by then, else submitted by then and not

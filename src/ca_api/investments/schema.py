@@ -8,18 +8,10 @@ from typing import Annotated
 import strawberry
 from strawberry.types import Info
 
-from ca_api.auth.permissions import (
-    INVESTMENT_PROPOSE,
-    INVESTMENT_READ,
-    allow,
-)
+from ca_api.auth.permissions import INVESTMENT_PROPOSE, INVESTMENT_READ, allow
 from ca_api.clients.schema import readable_client
 from ca_api.common.ids import decode_uuid, node_id_or_none
-from ca_api.common.problems import (
-    InvalidStateProblem,
-    NotFoundProblem,
-    ValidationProblem,
-)
+from ca_api.common.problems import InvalidStateProblem, NotFoundProblem, ValidationProblem
 from ca_api.common.rules import decimal_text
 from ca_api.common.scalars import Money
 from ca_api.common.types import from_source

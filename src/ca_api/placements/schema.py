@@ -10,12 +10,7 @@ from typing import Annotated
 import strawberry
 from strawberry.types import Info
 
-from ca_api.auth.permissions import (
-    INVESTMENT_EXECUTE,
-    INVESTMENT_PROPOSE,
-    INVESTMENT_READ,
-    allow,
-)
+from ca_api.auth.permissions import INVESTMENT_EXECUTE, INVESTMENT_PROPOSE, INVESTMENT_READ, allow
 from ca_api.clients.schema import readable_client
 from ca_api.common.ids import decode_uuid, node_id, node_id_or_none
 from ca_api.common.pagination import Connection, PageRequest, paginate
