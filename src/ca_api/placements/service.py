@@ -71,10 +71,6 @@ class PlacementView:
         return self.event(PlacementEventKind.MATURED, PlacementEventKind.WITHDRAWN)
 
 
-def _status(decision: DecisionStatus, events: Sequence[PlacementEvent]) -> PlacementStatus:
-    return rules.placement_status(decision, (e.event for e in events))
-
-
 async def placement_views(session: AsyncSession, rows: Sequence[Placement]) -> list[PlacementView]:
     if not rows:
         return []
@@ -87,20 +83,22 @@ async def placement_views(session: AsyncSession, rows: Sequence[Placement]) -> l
         decision = decision_status(
             DecisionEventKind(e.event) for e in decision_events.get(r.decision_id, [])
         )
-        views.append(PlacementView(r, _status(decision, events[r.id]), decision, events[r.id]))
+        status = rules.placement_status(decision, (e.event for e in events[r.id]))
+        views.append(PlacementView(r, status, decision, events[r.id]))
     return views
 
 
-async def get_placement(session: AsyncSession, placement_id: uuid.UUID) -> PlacementView | None:
-    row = await repository.get_placement(session, placement_id)
-    return (await placement_views(session, [row]))[0] if row is not None else None
-
-
-async def _read_placement(session: AsyncSession, placement_id: uuid.UUID) -> PlacementView:
-    view = await get_placement(session, placement_id)
-    if view is None:
+async def _read_placement(
+    session: AsyncSession, placement_id: uuid.UUID, *, lock: bool = False
+) -> PlacementView:
+    """The placement as it stands; with ``lock``, its row and then its client's locked first
+    (one change of a placement, and of its client's money, at a time)."""
+    row = await repository.get_placement(session, placement_id, lock=lock)
+    if row is None:
         raise Missing("Placement", placement_id)
-    return view
+    if lock:
+        await clients.lock_client(session, row.client_id)
+    return (await placement_views(session, [row]))[0]
 
 
 async def placements_of_client(
@@ -313,11 +311,8 @@ async def _change(
     audited with the status it left, the placement read again."""
 
     async def work() -> PlacementView:
-        p = await repository.get_placement(session, placement_id, lock=True)
-        if p is None:
-            raise Missing("Placement", placement_id)
-        await clients.lock_client(session, p.client_id)
-        view = (await placement_views(session, [p]))[0]
+        view = await _read_placement(session, placement_id, lock=True)
+        p = view.placement
         action, after = await change(view)
         before = {"status": view.status.value}
         await audit.record(
