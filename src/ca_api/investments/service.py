@@ -79,31 +79,26 @@ async def record_investment(
             }
             if old.id in current:
                 raise InvalidState("that record was revised already: revise the latest one")
-        row = await repository.insert_investment(
-            session,
-            {
-                "id": uuid.uuid4(),
-                "client_id": new.client_id,
-                "kind": new.kind.value,
-                "holder": holder,
-                "units": units,
-                "valuation": new.valuation,
-                "valued_on": new.valued_on,
-                "documents_held_at": documents,
-                "note": note,
-                "revises_id": new.revises_id,
-                "recorded_by": actor.principal.subject,
-            },
-        )
-        after = {
+        recorded = {
             "kind": new.kind.value,
             "holder": holder,
-            "units": str(units) if units is not None else None,
+            "units": units,
             "valuation": new.valuation,
             "valued_on": new.valued_on,
             "documents_held_at": documents,
             "revises_id": new.revises_id,
         }
+        row = await repository.insert_investment(
+            session,
+            {
+                "id": uuid.uuid4(),
+                "client_id": new.client_id,
+                **recorded,
+                "note": note,
+                "recorded_by": actor.principal.subject,
+            },
+        )
+        after = recorded | {"units": str(units) if units is not None else None}
         action = "revalue" if new.revises_id else "record"
         await audit.record(
             session,

@@ -293,6 +293,22 @@ PLACEMENT_EVENTS = approvals.EventLog(
     ),
 )
 
+
+def _movement(
+    p: Placement,
+    source: uuid.UUID,
+    target: uuid.UUID,
+    amount: Pence,
+    on: date,
+    description: str,
+    category: Category = Category.TRANSFER_BETWEEN_OWN_ACCOUNTS,
+) -> ledger.Movement:
+    """The placement's money moving from the ``source`` account to the ``target``, value-dated
+    ``on`` and referenced to the placement: between the client's own accounts unless said."""
+    reference = f"placement:{p.id}"
+    return ledger.Movement(source, target, amount, on, category, description, reference)
+
+
 # A change of a placement: the audit row's action and what it changed to.
 Changed = tuple[str, dict[str, Any]]
 
@@ -366,19 +382,9 @@ async def make_placement(
         name = f"Placement: {institution.name} {product.name} from {p.start_date}"
         account = await ledger.open_placement_account(session, p.client_id, name[:200])
         cms = await ledger.client_account(session, p.client_id)
-        transfer = await ledger.post(
-            session,
-            actor,
-            ledger.Movement(
-                from_account_id=cms.id,
-                to_account_id=account.id,
-                amount=p.amount,
-                value_date=p.start_date,
-                category=Category.TRANSFER_BETWEEN_OWN_ACCOUNTS,
-                description=f"Placed with {institution.name} ({product.name})",
-                reference=f"placement:{p.id}",
-            ),
-        )
+        placed_with = f"Placed with {institution.name} ({product.name})"
+        move = _movement(p, cms.id, account.id, p.amount, p.start_date, placed_with)
+        transfer = await ledger.post(session, actor, move)
         event = await approvals.append_event(
             session,
             PLACEMENT_EVENTS,
@@ -424,19 +430,9 @@ async def mature_or_withdraw(
         institution = await institutions.get_institution(session, p.institution_id)
         cms = await ledger.client_account(session, p.client_id)
         name = institution.institution.name
-        principal = await ledger.post(
-            session,
-            actor,
-            ledger.Movement(
-                from_account_id=placed.account_id,
-                to_account_id=cms.id,
-                amount=p.amount,
-                value_date=on_date,
-                category=Category.TRANSFER_BETWEEN_OWN_ACCOUNTS,
-                description=f"Placement with {name} returned",
-                reference=f"placement:{p.id}",
-            ),
-        )
+        returned = f"Placement with {name} returned"
+        back = _movement(p, placed.account_id, cms.id, p.amount, on_date, returned)
+        principal = await ledger.post(session, actor, back)
         days = (on_date - p.start_date).days
         interest = rules.interest(p.amount, p.rate_percent, days)
         interest_id: uuid.UUID | None = None
@@ -444,21 +440,9 @@ async def mature_or_withdraw(
             source = await ledger.counterparty_account(
                 session, institution.institution.counterparty_id
             )
-            credit = await ledger.post(
-                session,
-                actor,
-                ledger.Movement(
-                    from_account_id=source.id,
-                    to_account_id=cms.id,
-                    amount=interest,
-                    value_date=on_date,
-                    category=Category.IN_INTEREST,
-                    description=f"Interest from {name}: {days} days at "
-                    f"{decimal_text(p.rate_percent)}%",
-                    reference=f"placement:{p.id}",
-                ),
-            )
-            interest_id = credit.id
+            said = f"Interest from {name}: {days} days at {decimal_text(p.rate_percent)}%"
+            paid = _movement(p, source.id, cms.id, interest, on_date, said, Category.IN_INTEREST)
+            interest_id = (await ledger.post(session, actor, paid)).id
         kind = (
             PlacementEventKind.MATURED
             if on_date >= p.maturity_date
