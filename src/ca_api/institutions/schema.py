@@ -112,6 +112,10 @@ class InstitutionProductInput:
 class ApprovedInstitutionPayload:
     institution: ApprovedInstitution
 
+    @classmethod
+    def of(cls, view: service.InstitutionView) -> ApprovedInstitutionPayload:
+        return cls(institution=ApprovedInstitution.from_view(view))
+
 
 @strawberry.type
 class InstitutionProductPayload:
@@ -154,7 +158,7 @@ class InstitutionMutation:
         view = await service.add_institution(
             ctx.session, ctx.actor, name=name, approved_on=approved_on, note=note
         )
-        return ApprovedInstitutionPayload(institution=ApprovedInstitution.from_view(view))
+        return ApprovedInstitutionPayload.of(view)
 
     @strawberry.mutation(
         extensions=allow(INSTITUTION_WRITE),
@@ -190,4 +194,4 @@ class InstitutionMutation:
             still_approved=still_approved,
             note=note,
         )
-        return ApprovedInstitutionPayload(institution=ApprovedInstitution.from_view(view))
+        return ApprovedInstitutionPayload.of(view)

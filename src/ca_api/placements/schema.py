@@ -149,6 +149,10 @@ class PlacementPayload:
     placement: Placement
     replayed: bool = strawberry.field(description="A repeat of an idempotency key: nothing new.")
 
+    @classmethod
+    def of(cls, view: service.PlacementView) -> PlacementPayload:
+        return cls(placement=Placement.from_view(view), replayed=view.replayed)
+
 
 PlacementResult = Annotated[
     PlacementPayload
@@ -220,7 +224,7 @@ class PlacementMutation:
         view = await service.place_funds(
             ctx.session, ctx.actor, input.to_new(), idempotency_key=idempotency_key
         )
-        return PlacementPayload(placement=Placement.from_view(view), replayed=view.replayed)
+        return PlacementPayload.of(view)
 
     @strawberry.mutation(
         extensions=allow(INVESTMENT_EXECUTE),
@@ -232,13 +236,11 @@ class PlacementMutation:
         self, info: Info[Context, None], placement_id: strawberry.ID, idempotency_key: str
     ) -> PlacementResult:
         ctx = info.context
+        pid = decode_uuid("Placement", placement_id)
         view = await service.make_placement(
-            ctx.session,
-            ctx.actor,
-            decode_uuid("Placement", placement_id),
-            idempotency_key=idempotency_key,
+            ctx.session, ctx.actor, pid, idempotency_key=idempotency_key
         )
-        return PlacementPayload(placement=Placement.from_view(view), replayed=view.replayed)
+        return PlacementPayload.of(view)
 
     @strawberry.mutation(
         extensions=allow(INVESTMENT_EXECUTE),
@@ -254,11 +256,8 @@ class PlacementMutation:
         idempotency_key: str,
     ) -> PlacementResult:
         ctx = info.context
+        pid = decode_uuid("Placement", placement_id)
         view = await service.mature_or_withdraw(
-            ctx.session,
-            ctx.actor,
-            decode_uuid("Placement", placement_id),
-            on_date,
-            idempotency_key=idempotency_key,
+            ctx.session, ctx.actor, pid, on_date, idempotency_key=idempotency_key
         )
-        return PlacementPayload(placement=Placement.from_view(view), replayed=view.replayed)
+        return PlacementPayload.of(view)
