@@ -26,25 +26,20 @@ strawberry.enum(InvestmentKind, description="An existing investment's kind (R-IN
     description="An investment the client already holds, kept where prudent (R-INV-5)."
 )
 class ExistingInvestment:
-    row: strawberry.Private[models.ExistingInvestment]
-
     @classmethod
     def from_row(cls, row: models.ExistingInvestment) -> ExistingInvestment:
-        revises_id = node_id_or_none("ExistingInvestment", row.revises_id)
-        return from_source(cls, row, row=row, revises_id=revises_id)
+        return from_source(
+            cls,
+            row,
+            units=decimal_text(row.units) if row.units is not None else None,
+            revises_id=node_id_or_none("ExistingInvestment", row.revises_id),
+        )
 
     id: strawberry.ID
     client_id: strawberry.ID
     kind: InvestmentKind
     holder: str = strawberry.field(description="Who holds it, or where.")
-
-    def _units(self) -> str | None:
-        u = self.row.units
-        return decimal_text(u) if u is not None else None
-
-    units: str | None = strawberry.field(
-        resolver=_units, description="Units held, as a decimal string."
-    )
+    units: str | None = strawberry.field(description="Units held, as a decimal string.")
     valuation: Money | None
     valued_on: date | None
     documents_held_at: str = strawberry.field(
