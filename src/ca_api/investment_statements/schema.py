@@ -37,15 +37,12 @@ strawberry.enum(
 
 @strawberry.type(description="An investment statement on a deputy order (R-INV-3).")
 class InvestmentStatement:
-    view: strawberry.Private[service.StatementView]
-
     @classmethod
     def from_view(cls, view: service.StatementView) -> InvestmentStatement:
         s = view.statement
         return from_source(
             cls,
             s,
-            view=view,
             deputyship_id=node_id("Deputyship", s.deputyship_id),
             decision_id=node_id("Decision", s.decision_id),
             decision_status=view.decision_status,
