@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ca_api.db import rows_where_in
 from ca_api.institutions.models import ApprovedInstitution, InstitutionProduct, InstitutionReview
 
 
@@ -44,12 +45,8 @@ async def insert_review(session: AsyncSession, values: dict[str, Any]) -> Instit
 async def reviews_of(
     session: AsyncSession, institution_ids: Sequence[uuid.UUID]
 ) -> Sequence[InstitutionReview]:
-    stmt = (
-        select(InstitutionReview)
-        .where(InstitutionReview.institution_id.in_(institution_ids))
-        .order_by(InstitutionReview.reviewed_on, InstitutionReview.id)
-    )
-    return (await session.execute(stmt)).scalars().all()
+    r = InstitutionReview
+    return await rows_where_in(session, r, r.institution_id, institution_ids, r.reviewed_on, r.id)
 
 
 async def insert_product(session: AsyncSession, values: dict[str, Any]) -> InstitutionProduct:
@@ -65,9 +62,7 @@ async def get_product(session: AsyncSession, product_id: uuid.UUID) -> Instituti
 async def products_of(
     session: AsyncSession, institution_ids: Sequence[uuid.UUID]
 ) -> Sequence[InstitutionProduct]:
-    stmt = (
-        select(InstitutionProduct)
-        .where(InstitutionProduct.institution_id.in_(institution_ids))
-        .order_by(InstitutionProduct.name, InstitutionProduct.effective_from)
+    p = InstitutionProduct
+    return await rows_where_in(
+        session, p, p.institution_id, institution_ids, p.name, p.effective_from
     )
-    return (await session.execute(stmt)).scalars().all()

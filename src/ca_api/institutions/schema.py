@@ -10,52 +10,29 @@ import strawberry
 from strawberry.types import Info
 
 from ca_api import clock
-from ca_api.auth.permissions import (
-    INSTITUTION_WRITE,
-    INVESTMENT_READ,
-    allow,
-)
+from ca_api.auth.permissions import INSTITUTION_WRITE, INVESTMENT_READ, allow
 from ca_api.common.ids import decode_uuid, node_id
-from ca_api.common.problems import (
-    NotFoundProblem,
-    ValidationProblem,
-)
-from ca_api.common.scalars import Money, Percent, money_or_none
+from ca_api.common.problems import NotFoundProblem, ValidationProblem
+from ca_api.common.scalars import Money, Percent
+from ca_api.common.types import from_source
 from ca_api.context import Context
 from ca_api.institutions import models, service
 
 
 @strawberry.type(description="A product (account type) of an approved institution (R-INV-4).")
 class InstitutionProduct:
-    row: strawberry.Private[models.InstitutionProduct]
-
     @classmethod
     def from_row(cls, row: models.InstitutionProduct) -> InstitutionProduct:
-        return cls(
-            row=row,
-            id=node_id("InstitutionProduct", row.id),
-            institution_id=node_id("ApprovedInstitution", row.institution_id),
-            name=row.name,
-            rate=Percent(row.rate_percent),
-            notice=row.notice,
-            effective_from=row.effective_from,
-        )
+        institution_id = node_id("ApprovedInstitution", row.institution_id)
+        return from_source(cls, row, institution_id=institution_id, rate=row.rate_percent)
 
     id: strawberry.ID
     institution_id: strawberry.ID
     name: str = strawberry.field(description="The account type, e.g. Cash ISA.")
     rate: Percent = strawberry.field(description="A year's interest, in percent.")
     notice: str = strawberry.field(description="Notice to withdraw, e.g. Instant.")
-
-    def _minimum(self) -> Money | None:
-        return money_or_none(self.row.minimum)
-
-    minimum: Money | None = strawberry.field(resolver=_minimum, description="Null: no minimum.")
-
-    def _maximum(self) -> Money | None:
-        return money_or_none(self.row.maximum)
-
-    maximum: Money | None = strawberry.field(resolver=_maximum, description="Null: no limit.")
+    minimum: Money | None = strawberry.field(description="Null: no minimum.")
+    maximum: Money | None = strawberry.field(description="Null: no limit.")
     effective_from: date = strawberry.field(
         description="Placements may start on or after this date."
     )
@@ -63,18 +40,9 @@ class InstitutionProduct:
 
 @strawberry.type(description="A review of an institution's standing (seed 002 7.11).")
 class InstitutionReview:
-    row: strawberry.Private[models.InstitutionReview]
-
     @classmethod
     def from_row(cls, row: models.InstitutionReview) -> InstitutionReview:
-        return cls(
-            row=row,
-            reviewed_on=row.reviewed_on,
-            still_approved=row.still_approved,
-            note=row.note,
-            recorded_by=row.recorded_by,
-            recorded_at=row.recorded_at,
-        )
+        return from_source(cls, row)
 
     reviewed_on: date
     still_approved: bool = strawberry.field(
@@ -91,14 +59,8 @@ class ApprovedInstitution:
 
     @classmethod
     def from_view(cls, view: service.InstitutionView) -> ApprovedInstitution:
-        return cls(
-            view=view,
-            id=node_id("ApprovedInstitution", view.institution.id),
-            name=view.institution.name,
-            approved_on=view.institution.approved_on,
-            note=view.institution.note,
-            counterparty_id=node_id("Counterparty", view.institution.counterparty_id),
-        )
+        counterparty_id = node_id("Counterparty", view.institution.counterparty_id)
+        return from_source(cls, view.institution, view=view, counterparty_id=counterparty_id)
 
     id: strawberry.ID
     name: str
@@ -138,10 +100,21 @@ class InstitutionProductInput:
     maximum: Money | None = None
     effective_from: date = strawberry.field(description="Placements may start from this date.")
 
+    def to_new(self) -> service.NewProduct:
+        """The product for the service: every field as given, the institution's id decoded and
+        the rate as text (the Percent scalar's Decimal; the service checks its range)."""
+        institution_id = decode_uuid("ApprovedInstitution", self.institution_id)
+        given = {"institution_id": institution_id, "rate": str(self.rate)}
+        return service.NewProduct(**vars(self) | given)
+
 
 @strawberry.type
 class ApprovedInstitutionPayload:
     institution: ApprovedInstitution
+
+    @classmethod
+    def of(cls, view: service.InstitutionView) -> ApprovedInstitutionPayload:
+        return cls(institution=ApprovedInstitution.from_view(view))
 
 
 @strawberry.type
@@ -185,7 +158,7 @@ class InstitutionMutation:
         view = await service.add_institution(
             ctx.session, ctx.actor, name=name, approved_on=approved_on, note=note
         )
-        return ApprovedInstitutionPayload(institution=ApprovedInstitution.from_view(view))
+        return ApprovedInstitutionPayload.of(view)
 
     @strawberry.mutation(
         extensions=allow(INSTITUTION_WRITE),
@@ -196,16 +169,7 @@ class InstitutionMutation:
         self, info: Info[Context, None], input: InstitutionProductInput
     ) -> InstitutionProductResult:
         ctx = info.context
-        new = service.NewProduct(
-            institution_id=decode_uuid("ApprovedInstitution", input.institution_id),
-            name=input.name,
-            rate=str(input.rate),  # the Percent scalar's Decimal; the service checks its range
-            notice=input.notice,
-            minimum=input.minimum,
-            maximum=input.maximum,
-            effective_from=input.effective_from,
-        )
-        row = await service.add_product(ctx.session, ctx.actor, new)
+        row = await service.add_product(ctx.session, ctx.actor, input.to_new())
         return InstitutionProductPayload(product=InstitutionProduct.from_row(row))
 
     @strawberry.mutation(
@@ -230,4 +194,4 @@ class InstitutionMutation:
             still_approved=still_approved,
             note=note,
         )
-        return ApprovedInstitutionPayload(institution=ApprovedInstitution.from_view(view))
+        return ApprovedInstitutionPayload.of(view)

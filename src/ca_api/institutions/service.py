@@ -58,11 +58,21 @@ async def institution_views(
     return [InstitutionView(r, products[r.id], reviews[r.id]) for r in rows]
 
 
-async def get_institution(session: AsyncSession, institution_id: uuid.UUID) -> InstitutionView:
-    row = await repository.get_institution(session, institution_id)
+async def _view(session: AsyncSession, row: ApprovedInstitution) -> InstitutionView:
+    return (await institution_views(session, [row]))[0]
+
+
+async def _institution(
+    session: AsyncSession, institution_id: uuid.UUID, *, lock: bool = False
+) -> ApprovedInstitution:
+    row = await repository.get_institution(session, institution_id, lock=lock)
     if row is None:
         raise Missing("ApprovedInstitution", institution_id)
-    return (await institution_views(session, [row]))[0]
+    return row
+
+
+async def get_institution(session: AsyncSession, institution_id: uuid.UUID) -> InstitutionView:
+    return await _view(session, await _institution(session, institution_id))
 
 
 async def list_institutions(session: AsyncSession) -> list[InstitutionView]:
@@ -95,16 +105,11 @@ async def add_institution(
                 "recorded_by": actor.principal.subject,
             },
         )
+        after = {"name": name, "approved_on": approved_on, "counterparty_id": counterparty.id}
         await audit.record(
-            session,
-            actor,
-            entity_type="approved_institution",
-            entity_id=row.id,
-            action="approve",
-            after={"name": name, "approved_on": approved_on, "counterparty_id": counterparty.id},
-            reason=note,
+            session, actor, "approved_institution", row.id, "approve", after=after, reason=note
         )
-        return (await institution_views(session, [row]))[0]
+        return await _view(session, row)
 
 
 @dataclass(frozen=True)
@@ -135,39 +140,21 @@ async def add_product(session: AsyncSession, actor: Actor, new: NewProduct) -> I
         raise ValidationFailed(problems)
     assert rate is not None
     async with unit_of_work(session):
-        institution = await repository.get_institution(session, new.institution_id)
-        if institution is None:
-            raise Missing("ApprovedInstitution", new.institution_id)
+        institution = await _institution(session, new.institution_id)
+        values = {
+            "institution_id": institution.id,
+            "name": name,
+            "rate_percent": rate,
+            "notice": notice,
+            "minimum": new.minimum,
+            "maximum": new.maximum,
+            "effective_from": new.effective_from,
+        }
         row = await repository.insert_product(
-            session,
-            {
-                "id": uuid.uuid4(),
-                "institution_id": institution.id,
-                "name": name,
-                "rate_percent": rate,
-                "notice": notice,
-                "minimum": new.minimum,
-                "maximum": new.maximum,
-                "effective_from": new.effective_from,
-                "recorded_by": actor.principal.subject,
-            },
+            session, {"id": uuid.uuid4(), **values, "recorded_by": actor.principal.subject}
         )
-        await audit.record(
-            session,
-            actor,
-            entity_type="institution_product",
-            entity_id=row.id,
-            action="add",
-            after={
-                "institution_id": institution.id,
-                "name": name,
-                "rate_percent": str(rate),
-                "notice": notice,
-                "minimum": new.minimum,
-                "maximum": new.maximum,
-                "effective_from": new.effective_from,
-            },
-        )
+        after = values | {"rate_percent": str(rate)}
+        await audit.record(session, actor, "institution_product", row.id, "add", after=after)
         return row
 
 
@@ -190,9 +177,7 @@ async def review_institution(
     if problems:
         raise ValidationFailed(problems)
     async with unit_of_work(session):
-        institution = await repository.get_institution(session, institution_id, lock=True)
-        if institution is None:
-            raise Missing("ApprovedInstitution", institution_id)
+        institution = await _institution(session, institution_id, lock=True)
         if reviewed_on < institution.approved_on:
             raise ValidationFailed({"reviewed_on": "is before the institution was approved"})
         review = await repository.insert_review(
@@ -205,20 +190,21 @@ async def review_institution(
                 "recorded_by": actor.principal.subject,
             },
         )
+        after = {
+            "review_id": review.id,
+            "reviewed_on": reviewed_on,
+            "still_approved": still_approved,
+        }
         await audit.record(
             session,
             actor,
-            entity_type="approved_institution",
-            entity_id=institution_id,
-            action="review",
-            after={
-                "review_id": review.id,
-                "reviewed_on": reviewed_on,
-                "still_approved": still_approved,
-            },
+            "approved_institution",
+            institution_id,
+            "review",
+            after=after,
             reason=note,
         )
-        return (await institution_views(session, [institution]))[0]
+        return await _view(session, institution)
 
 
 async def get_product(session: AsyncSession, product_id: uuid.UUID) -> InstitutionProduct | None:

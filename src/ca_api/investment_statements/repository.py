@@ -11,6 +11,7 @@ from sqlalchemy import Row, and_, insert, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ca_api.clients.models import Client
+from ca_api.db import rows_where_in
 from ca_api.investment_statements.models import InvestmentStatement
 from ca_api.orders.models import deputyship_current
 
@@ -30,12 +31,8 @@ async def get_statement(
 async def statements_of(
     session: AsyncSession, deputyship_ids: Sequence[uuid.UUID]
 ) -> Sequence[InvestmentStatement]:
-    stmt = (
-        select(InvestmentStatement)
-        .where(InvestmentStatement.deputyship_id.in_(deputyship_ids))
-        .order_by(InvestmentStatement.recorded_at, InvestmentStatement.id)
-    )
-    return (await session.execute(stmt)).scalars().all()
+    s = InvestmentStatement
+    return await rows_where_in(session, s, s.deputyship_id, deputyship_ids, s.recorded_at, s.id)
 
 
 async def deputyship(session: AsyncSession, deputyship_id: uuid.UUID) -> Row[Any] | None:

@@ -3,6 +3,7 @@ map the result."""
 
 from __future__ import annotations
 
+import uuid
 from datetime import date
 from typing import Annotated
 
@@ -10,14 +11,10 @@ import strawberry
 from strawberry.types import Info
 
 from ca_api import clock
-from ca_api.auth.permissions import (
-    INVESTMENT_PROPOSE,
-    INVESTMENT_READ,
-    allow,
-)
+from ca_api.auth.permissions import INVESTMENT_PROPOSE, INVESTMENT_READ, allow
 from ca_api.clients.schema import readable_client
 from ca_api.common.ids import decode_uuid, node_id
-from ca_api.common.pagination import Connection, connection_from_rows, page_request
+from ca_api.common.pagination import Connection, PageRequest, paginate
 from ca_api.common.problems import (
     IdempotencyKeyReusedProblem,
     InvalidStateProblem,
@@ -25,6 +22,7 @@ from ca_api.common.problems import (
     ValidationProblem,
 )
 from ca_api.common.scalars import Money
+from ca_api.common.types import from_source
 from ca_api.context import Context
 from ca_api.decisions.schema import DecisionStatus
 from ca_api.investment_statements import rules, service
@@ -39,23 +37,16 @@ strawberry.enum(
 
 @strawberry.type(description="An investment statement on a deputy order (R-INV-3).")
 class InvestmentStatement:
-    view: strawberry.Private[service.StatementView]
-
     @classmethod
     def from_view(cls, view: service.StatementView) -> InvestmentStatement:
-        return cls(
-            view=view,
-            id=node_id("InvestmentStatement", view.statement.id),
-            client_id=node_id("Client", view.statement.client_id),
-            deputyship_id=node_id("Deputyship", view.statement.deputyship_id),
-            summary=view.statement.summary,
-            investments_summary=view.statement.investments_summary,
-            surplus=Money(view.statement.surplus),
-            submitted_on=view.statement.submitted_on,
-            decision_id=node_id("Decision", view.statement.decision_id),
+        s = view.statement
+        return from_source(
+            cls,
+            s,
+            deputyship_id=node_id("Deputyship", s.deputyship_id),
+            decision_id=node_id("Decision", s.decision_id),
             decision_status=view.decision_status,
             approved_on=view.approved_on,
-            recorded_by=view.statement.recorded_by,
         )
 
     id: strawberry.ID
@@ -75,20 +66,14 @@ class InvestmentStatement:
 
 @strawberry.type(description="A deputy order's investment statement: when due and where it stands.")
 class InvestmentStatementDue:
-    row: strawberry.Private[service.StatementDue]
-
     @classmethod
     def from_row(cls, row: service.StatementDue) -> InvestmentStatementDue:
-        return cls(
-            row=row,
+        s = row.statement
+        return from_source(
+            cls,
+            row,
             deputyship_id=node_id("Deputyship", row.deputyship_id),
-            client_id=node_id("Client", row.client_id),
-            client_reference=row.client_reference,
-            case_number=row.case_number,
-            order_date=row.order_date,
-            due_date=row.due_date,
-            status=row.status,
-            days_overdue=row.days_overdue,
+            statement=InvestmentStatement.from_view(s) if s is not None else None,
         )
 
     deputyship_id: strawberry.ID
@@ -107,24 +92,11 @@ class InvestmentStatementDue:
         description="Days past the due date (OVERDUE), or by which it was late."
     )
 
-    @strawberry.field(description="The statement submitted or approved by the date, if any.")
-    def statement(self) -> InvestmentStatement | None:
-        s = self.row.statement
-        return InvestmentStatement.from_view(s) if s is not None else None
-
-    @strawberry.field
-    def submitted_on(self) -> date | None:
-        s = self.row.statement
-        return s.statement.submitted_on if s is not None else None
-
-    @strawberry.field
-    def approved_on(self) -> date | None:
-        s = self.row.statement
-        return (
-            s.approved_on
-            if s is not None and s.approved_on and s.approved_on <= self.row.on
-            else None
-        )
+    statement: InvestmentStatement | None = strawberry.field(
+        description="The statement submitted or approved by the date, if any."
+    )
+    submitted_on: date | None
+    approved_on: date | None
 
 
 @strawberry.input(description="An investment statement on a deputy order (R-INV-3).")
@@ -137,6 +109,14 @@ class InvestmentStatementInput:
     consulted: str
     client_involved: bool
     why_client_not_involved: str | None = None
+
+    def to_new(self) -> service.NewStatement:
+        """The statement for the service: every field as given, the ids decoded."""
+        ids = {
+            "client_id": decode_uuid("Client", self.client_id),
+            "deputyship_id": decode_uuid("Deputyship", self.deputyship_id),
+        }
+        return service.NewStatement(**vars(self) | ids)
 
 
 @strawberry.type
@@ -172,22 +152,27 @@ class InvestmentStatementQuery:
         after: str | None = None,
     ) -> Connection[InvestmentStatementDue]:
         ctx = info.context
-        page = page_request(first, after, default=50, maximum=ctx.settings.max_page_size)
-        cid = decode_uuid("Client", client_id) if client_id is not None else None
-        if cid is not None and client_id is not None:
-            await readable_client(ctx, cid, client_id)
-        rows = await service.statements_due(
-            ctx.session,
-            on or clock.today(),
-            client_id=cid,
-            after=page.after_date_id(),
-            limit=page.first + 1,
-        )
-        return connection_from_rows(
-            rows,
-            page,
+
+        async def fetch(
+            key: tuple[date, uuid.UUID] | None, limit: int
+        ) -> list[service.StatementDue]:
+            cid = decode_uuid("Client", client_id) if client_id is not None else None
+            if cid is not None and client_id is not None:
+                await readable_client(ctx, cid, client_id)
+            day = on or clock.today()
+            return await service.statements_due(
+                ctx.session, day, client_id=cid, after=key, limit=limit
+            )
+
+        return await paginate(
+            first,
+            after,
+            default=50,
+            maximum=ctx.settings.max_page_size,
+            cursor=PageRequest.after_date_id,
+            fetch=fetch,
             key=lambda r: [r.order_date.isoformat(), str(r.deputyship_id)],
-            node=lambda r: InvestmentStatementDue.from_row(r),
+            node=InvestmentStatementDue.from_row,
         )
 
 
@@ -202,18 +187,8 @@ class InvestmentStatementMutation:
         self, info: Info[Context, None], input: InvestmentStatementInput, idempotency_key: str
     ) -> InvestmentStatementResult:
         ctx = info.context
-        new = service.NewStatement(
-            client_id=decode_uuid("Client", input.client_id),
-            deputyship_id=decode_uuid("Deputyship", input.deputyship_id),
-            summary=input.summary,
-            investments_summary=input.investments_summary,
-            surplus=input.surplus,
-            consulted=input.consulted,
-            client_involved=input.client_involved,
-            why_client_not_involved=input.why_client_not_involved,
-        )
         view = await service.record_statement(
-            ctx.session, ctx.actor, new, idempotency_key=idempotency_key
+            ctx.session, ctx.actor, input.to_new(), idempotency_key=idempotency_key
         )
         return InvestmentStatementPayload(
             statement=InvestmentStatement.from_view(view), replayed=view.replayed

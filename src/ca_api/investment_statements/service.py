@@ -146,18 +146,19 @@ async def record_statement(
                 "recorded_by": actor.principal.subject,
             },
         )
+        after = {
+            "deputyship_id": new.deputyship_id,
+            "surplus": new.surplus,
+            "decision_id": decision_id,
+            "submitted_on": row.submitted_on,
+        }
         await audit.record(
             session,
             actor,
-            entity_type="investment_statement",
-            entity_id=row.id,
-            action="submit",
-            after={
-                "deputyship_id": new.deputyship_id,
-                "surplus": new.surplus,
-                "decision_id": decision_id,
-                "submitted_on": row.submitted_on,
-            },
+            "investment_statement",
+            row.id,
+            "submit",
+            after=after,
             client_id=new.client_id,
         )
         return (await statement_views(session, [row]))[0]
@@ -193,6 +194,16 @@ class StatementDue:
         if self.statement is not None:
             return max(0, (self.statement.statement.submitted_on - self.due_date).days)
         return 0
+
+    @property
+    def submitted_on(self) -> date | None:
+        return self.statement.statement.submitted_on if self.statement is not None else None
+
+    @property
+    def approved_on(self) -> date | None:
+        """The day its statement was approved, if that was by the date."""
+        approved = self.statement.approved_on if self.statement is not None else None
+        return approved if approved is not None and approved <= self.on else None
 
 
 def _as_of(views: Sequence[StatementView], on: date) -> StatementView | None:

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ca_api.db import rows_where_in
 from ca_api.investments.models import ExistingInvestment
 
 
@@ -27,9 +28,5 @@ async def get_investment(
 async def investments_of(
     session: AsyncSession, client_id: uuid.UUID
 ) -> Sequence[ExistingInvestment]:
-    stmt = (
-        select(ExistingInvestment)
-        .where(ExistingInvestment.client_id == client_id)
-        .order_by(ExistingInvestment.recorded_at, ExistingInvestment.id)
-    )
-    return (await session.execute(stmt)).scalars().all()
+    i = ExistingInvestment
+    return await rows_where_in(session, i, i.client_id, [client_id], i.recorded_at, i.id)

@@ -8,20 +8,13 @@ from typing import Annotated
 import strawberry
 from strawberry.types import Info
 
-from ca_api.auth.permissions import (
-    INVESTMENT_PROPOSE,
-    INVESTMENT_READ,
-    allow,
-)
+from ca_api.auth.permissions import INVESTMENT_PROPOSE, INVESTMENT_READ, allow
 from ca_api.clients.schema import readable_client
-from ca_api.common.ids import decode_uuid, node_id, node_id_or_none
-from ca_api.common.problems import (
-    InvalidStateProblem,
-    NotFoundProblem,
-    ValidationProblem,
-)
+from ca_api.common.ids import decode_uuid, node_id_or_none
+from ca_api.common.problems import InvalidStateProblem, NotFoundProblem, ValidationProblem
 from ca_api.common.rules import decimal_text
-from ca_api.common.scalars import Money, money_or_none
+from ca_api.common.scalars import Money
+from ca_api.common.types import from_source
 from ca_api.context import Context
 from ca_api.investments import models, rules, service
 
@@ -33,41 +26,21 @@ strawberry.enum(InvestmentKind, description="An existing investment's kind (R-IN
     description="An investment the client already holds, kept where prudent (R-INV-5)."
 )
 class ExistingInvestment:
-    row: strawberry.Private[models.ExistingInvestment]
-
     @classmethod
     def from_row(cls, row: models.ExistingInvestment) -> ExistingInvestment:
-        return cls(
-            row=row,
-            id=node_id("ExistingInvestment", row.id),
-            client_id=node_id("Client", row.client_id),
-            kind=InvestmentKind(row.kind),
-            holder=row.holder,
-            valued_on=row.valued_on,
-            documents_held_at=row.documents_held_at,
-            note=row.note,
+        return from_source(
+            cls,
+            row,
+            units=decimal_text(row.units) if row.units is not None else None,
             revises_id=node_id_or_none("ExistingInvestment", row.revises_id),
-            recorded_by=row.recorded_by,
-            recorded_at=row.recorded_at,
         )
 
     id: strawberry.ID
     client_id: strawberry.ID
     kind: InvestmentKind
     holder: str = strawberry.field(description="Who holds it, or where.")
-
-    def _units(self) -> str | None:
-        u = self.row.units
-        return decimal_text(u) if u is not None else None
-
-    units: str | None = strawberry.field(
-        resolver=_units, description="Units held, as a decimal string."
-    )
-
-    def _valuation(self) -> Money | None:
-        return money_or_none(self.row.valuation)
-
-    valuation: Money | None = strawberry.field(resolver=_valuation)
+    units: str | None = strawberry.field(description="Units held, as a decimal string.")
+    valuation: Money | None
     valued_on: date | None
     documents_held_at: str = strawberry.field(
         description="Where its documents are kept in safe keeping (R-INV-5)."
@@ -93,6 +66,16 @@ class ExistingInvestmentInput:
     revises_id: strawberry.ID | None = strawberry.field(
         default=None, description="The record this revalues (a new row; the old is kept)."
     )
+
+    def to_new(self) -> service.NewInvestment:
+        """The record for the service: every field as given, the ids decoded."""
+        ids = {
+            "client_id": decode_uuid("Client", self.client_id),
+            "revises_id": (
+                decode_uuid("ExistingInvestment", self.revises_id) if self.revises_id else None
+            ),
+        }
+        return service.NewInvestment(**vars(self) | ids)
 
 
 @strawberry.type
@@ -134,18 +117,5 @@ class InvestmentMutation:
         self, info: Info[Context, None], input: ExistingInvestmentInput
     ) -> ExistingInvestmentResult:
         ctx = info.context
-        new = service.NewInvestment(
-            client_id=decode_uuid("Client", input.client_id),
-            kind=input.kind,
-            holder=input.holder,
-            units=input.units,
-            valuation=input.valuation,
-            valued_on=input.valued_on,
-            documents_held_at=input.documents_held_at,
-            note=input.note,
-            revises_id=(
-                decode_uuid("ExistingInvestment", input.revises_id) if input.revises_id else None
-            ),
-        )
-        row = await service.record_investment(ctx.session, ctx.actor, new)
+        row = await service.record_investment(ctx.session, ctx.actor, input.to_new())
         return ExistingInvestmentPayload(investment=ExistingInvestment.from_row(row))

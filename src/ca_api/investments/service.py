@@ -79,37 +79,34 @@ async def record_investment(
             }
             if old.id in current:
                 raise InvalidState("that record was revised already: revise the latest one")
+        recorded = {
+            "kind": new.kind.value,
+            "holder": holder,
+            "units": units,
+            "valuation": new.valuation,
+            "valued_on": new.valued_on,
+            "documents_held_at": documents,
+            "revises_id": new.revises_id,
+        }
         row = await repository.insert_investment(
             session,
             {
                 "id": uuid.uuid4(),
                 "client_id": new.client_id,
-                "kind": new.kind.value,
-                "holder": holder,
-                "units": units,
-                "valuation": new.valuation,
-                "valued_on": new.valued_on,
-                "documents_held_at": documents,
+                **recorded,
                 "note": note,
-                "revises_id": new.revises_id,
                 "recorded_by": actor.principal.subject,
             },
         )
+        after = recorded | {"units": str(units) if units is not None else None}
+        action = "revalue" if new.revises_id else "record"
         await audit.record(
             session,
             actor,
-            entity_type="existing_investment",
-            entity_id=row.id,
-            action="revalue" if new.revises_id else "record",
-            after={
-                "kind": new.kind.value,
-                "holder": holder,
-                "units": str(units) if units is not None else None,
-                "valuation": new.valuation,
-                "valued_on": new.valued_on,
-                "documents_held_at": documents,
-                "revises_id": new.revises_id,
-            },
+            "existing_investment",
+            row.id,
+            action,
+            after=after,
             reason=note,
             client_id=new.client_id,
         )

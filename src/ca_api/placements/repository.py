@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ca_api.db import rows_where_in
 from ca_api.placements.models import Placement, PlacementEvent
 
 
@@ -45,12 +46,8 @@ async def placement_of_decision(session: AsyncSession, decision_id: uuid.UUID) -
 async def events_of(
     session: AsyncSession, placement_ids: Sequence[uuid.UUID]
 ) -> Sequence[PlacementEvent]:
-    stmt = (
-        select(PlacementEvent)
-        .where(PlacementEvent.placement_id.in_(placement_ids))
-        .order_by(PlacementEvent.id)
-    )
-    return (await session.execute(stmt)).scalars().all()
+    e = PlacementEvent
+    return await rows_where_in(session, e, e.placement_id, placement_ids, e.id)
 
 
 async def insert_event(session: AsyncSession, values: dict[str, Any]) -> PlacementEvent:

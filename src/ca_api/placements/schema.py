@@ -3,21 +3,17 @@ service, map the result."""
 
 from __future__ import annotations
 
+import uuid
 from datetime import date
 from typing import Annotated
 
 import strawberry
 from strawberry.types import Info
 
-from ca_api.auth.permissions import (
-    INVESTMENT_EXECUTE,
-    INVESTMENT_PROPOSE,
-    INVESTMENT_READ,
-    allow,
-)
+from ca_api.auth.permissions import INVESTMENT_EXECUTE, INVESTMENT_PROPOSE, INVESTMENT_READ, allow
 from ca_api.clients.schema import readable_client
 from ca_api.common.ids import decode_uuid, node_id, node_id_or_none
-from ca_api.common.pagination import Connection, connection_from_rows, page_request
+from ca_api.common.pagination import Connection, PageRequest, paginate
 from ca_api.common.problems import (
     IdempotencyKeyReusedProblem,
     InsufficientFundsProblem,
@@ -28,9 +24,10 @@ from ca_api.common.problems import (
     ValidationProblem,
 )
 from ca_api.common.scalars import Money, Percent, money_or_none
+from ca_api.common.types import from_source
 from ca_api.context import Context
 from ca_api.decisions.schema import DecisionStatus
-from ca_api.placements import models, rules, service
+from ca_api.placements import rules, service
 from ca_api.placements.rules import PlacementEventKind
 
 PlacementStatus = rules.PlacementStatus
@@ -45,29 +42,20 @@ strawberry.enum(
 class Placement:
     view: strawberry.Private[service.PlacementView]
 
-    @property
-    def _p(self) -> models.Placement:
-        return self.view.placement
-
     @classmethod
     def from_view(cls, view: service.PlacementView) -> Placement:
         p = view.placement
-        return cls(
+        return from_source(
+            cls,
+            p,
             view=view,
-            id=node_id("Placement", p.id),
-            client_id=node_id("Client", p.client_id),
             institution_id=node_id("ApprovedInstitution", p.institution_id),
             product_id=node_id("InstitutionProduct", p.product_id),
-            amount=Money(p.amount),
-            start_date=p.start_date,
-            maturity_date=p.maturity_date,
-            rate=Percent(p.rate_percent),
+            rate=p.rate_percent,
             status=view.status,
             decision_id=node_id("Decision", p.decision_id),
             decision_status=view.decision_status,
-            protection_limit=Money(p.protection_limit),
             protection_limit_effective_from=p.protection_limit_from,
-            proposed_by=p.proposed_by,
         )
 
     id: strawberry.ID
@@ -103,27 +91,27 @@ class Placement:
 
     @strawberry.field(description="When the money came back (matured or withdrawn).")
     def returned_on(self) -> date | None:
-        e = self.view.event(PlacementEventKind.MATURED, PlacementEventKind.WITHDRAWN)
+        e = self.view.returned
         return e.on_date if e else None
 
     @strawberry.field(description="Interest credited on return.")
     def interest(self) -> Money | None:
-        e = self.view.event(PlacementEventKind.MATURED, PlacementEventKind.WITHDRAWN)
+        e = self.view.returned
         return money_or_none(e.interest) if e else None
 
     @strawberry.field
     def days_held(self) -> int | None:
-        e = self.view.event(PlacementEventKind.MATURED, PlacementEventKind.WITHDRAWN)
+        e = self.view.returned
         return e.days_held if e else None
 
     @strawberry.field
     def returned_transfer_id(self) -> strawberry.ID | None:
-        e = self.view.event(PlacementEventKind.MATURED, PlacementEventKind.WITHDRAWN)
+        e = self.view.returned
         return node_id("Transfer", e.principal_transfer_id) if e else None
 
     @strawberry.field
     def interest_transfer_id(self) -> strawberry.ID | None:
-        e = self.view.event(PlacementEventKind.MATURED, PlacementEventKind.WITHDRAWN)
+        e = self.view.returned
         return node_id_or_none("Transfer", e.interest_transfer_id) if e else None
 
 
@@ -147,11 +135,23 @@ class PlacementInput:
     why_client_not_involved: str | None = None
     notes: str | None = None
 
+    def to_new(self) -> service.NewPlacement:
+        """The proposal for the service: every field as given, the ids decoded."""
+        ids = {
+            "client_id": decode_uuid("Client", self.client_id),
+            "product_id": decode_uuid("InstitutionProduct", self.product_id),
+        }
+        return service.NewPlacement(**vars(self) | ids)
+
 
 @strawberry.type
 class PlacementPayload:
     placement: Placement
     replayed: bool = strawberry.field(description="A repeat of an idempotency key: nothing new.")
+
+    @classmethod
+    def of(cls, view: service.PlacementView) -> PlacementPayload:
+        return cls(placement=Placement.from_view(view), replayed=view.replayed)
 
 
 PlacementResult = Annotated[
@@ -182,18 +182,26 @@ class PlacementQuery:
         after: str | None = None,
     ) -> Connection[Placement]:
         ctx = info.context
-        page = page_request(first, after, default=25, maximum=ctx.settings.max_page_size)
-        cid = decode_uuid("Client", client_id)
-        await readable_client(ctx, cid, client_id)
-        key = page.after_date_id()
-        views = await service.placements_of_client(ctx.session, cid, status)
-        if key is not None:  # latest first: (start_date, id) descending
-            views = [v for v in views if (v.placement.start_date, v.placement.id) < key]
-        return connection_from_rows(
-            views[: page.first + 1],
-            page,
+
+        async def fetch(
+            key: tuple[date, uuid.UUID] | None, limit: int
+        ) -> list[service.PlacementView]:
+            cid = decode_uuid("Client", client_id)
+            await readable_client(ctx, cid, client_id)
+            views = await service.placements_of_client(ctx.session, cid, status)
+            if key is not None:  # latest first: (start_date, id) descending
+                views = [v for v in views if (v.placement.start_date, v.placement.id) < key]
+            return views[:limit]
+
+        return await paginate(
+            first,
+            after,
+            default=25,
+            maximum=ctx.settings.max_page_size,
+            cursor=PageRequest.after_date_id,
+            fetch=fetch,
             key=lambda v: [v.placement.start_date.isoformat(), str(v.placement.id)],
-            node=lambda v: Placement.from_view(v),
+            node=Placement.from_view,
         )
 
 
@@ -213,23 +221,10 @@ class PlacementMutation:
         self, info: Info[Context, None], input: PlacementInput, idempotency_key: str
     ) -> PlacementResult:
         ctx = info.context
-        new = service.NewPlacement(
-            client_id=decode_uuid("Client", input.client_id),
-            product_id=decode_uuid("InstitutionProduct", input.product_id),
-            amount=input.amount,
-            start_date=input.start_date,
-            term_months=input.term_months,
-            maturity_date=input.maturity_date,
-            best_interests_reason=input.best_interests_reason,
-            consulted=input.consulted,
-            client_involved=input.client_involved,
-            why_client_not_involved=input.why_client_not_involved,
-            notes=input.notes,
-        )
         view = await service.place_funds(
-            ctx.session, ctx.actor, new, idempotency_key=idempotency_key
+            ctx.session, ctx.actor, input.to_new(), idempotency_key=idempotency_key
         )
-        return PlacementPayload(placement=Placement.from_view(view), replayed=view.replayed)
+        return PlacementPayload.of(view)
 
     @strawberry.mutation(
         extensions=allow(INVESTMENT_EXECUTE),
@@ -241,13 +236,11 @@ class PlacementMutation:
         self, info: Info[Context, None], placement_id: strawberry.ID, idempotency_key: str
     ) -> PlacementResult:
         ctx = info.context
+        pid = decode_uuid("Placement", placement_id)
         view = await service.make_placement(
-            ctx.session,
-            ctx.actor,
-            decode_uuid("Placement", placement_id),
-            idempotency_key=idempotency_key,
+            ctx.session, ctx.actor, pid, idempotency_key=idempotency_key
         )
-        return PlacementPayload(placement=Placement.from_view(view), replayed=view.replayed)
+        return PlacementPayload.of(view)
 
     @strawberry.mutation(
         extensions=allow(INVESTMENT_EXECUTE),
@@ -263,11 +256,8 @@ class PlacementMutation:
         idempotency_key: str,
     ) -> PlacementResult:
         ctx = info.context
+        pid = decode_uuid("Placement", placement_id)
         view = await service.mature_or_withdraw(
-            ctx.session,
-            ctx.actor,
-            decode_uuid("Placement", placement_id),
-            on_date,
-            idempotency_key=idempotency_key,
+            ctx.session, ctx.actor, pid, on_date, idempotency_key=idempotency_key
         )
-        return PlacementPayload(placement=Placement.from_view(view), replayed=view.replayed)
+        return PlacementPayload.of(view)

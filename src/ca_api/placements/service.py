@@ -15,10 +15,9 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
-from decimal import Decimal
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -39,6 +38,7 @@ from ca_api.decisions.rules import (
 )
 from ca_api.errors import InvalidState, RecordNotFound, ValidationFailed
 from ca_api.institutions import service as institutions
+from ca_api.institutions.models import ApprovedInstitution, InstitutionProduct
 from ca_api.ledger import service as ledger
 from ca_api.ledger.rules import Category
 from ca_api.lodgements import surplus
@@ -65,9 +65,10 @@ class PlacementView:
         wanted = {k.value for k in kinds}
         return next((e for e in self.events if e.event in wanted), None)
 
-
-def _status(decision: DecisionStatus, events: Sequence[PlacementEvent]) -> PlacementStatus:
-    return rules.placement_status(decision, (e.event for e in events))
+    @property
+    def returned(self) -> PlacementEvent | None:
+        """The event of its money coming back (matured or withdrawn), if it has."""
+        return self.event(PlacementEventKind.MATURED, PlacementEventKind.WITHDRAWN)
 
 
 async def placement_views(session: AsyncSession, rows: Sequence[Placement]) -> list[PlacementView]:
@@ -82,20 +83,22 @@ async def placement_views(session: AsyncSession, rows: Sequence[Placement]) -> l
         decision = decision_status(
             DecisionEventKind(e.event) for e in decision_events.get(r.decision_id, [])
         )
-        views.append(PlacementView(r, _status(decision, events[r.id]), decision, events[r.id]))
+        status = rules.placement_status(decision, (e.event for e in events[r.id]))
+        views.append(PlacementView(r, status, decision, events[r.id]))
     return views
 
 
-async def get_placement(session: AsyncSession, placement_id: uuid.UUID) -> PlacementView | None:
-    row = await repository.get_placement(session, placement_id)
-    return (await placement_views(session, [row]))[0] if row is not None else None
-
-
-async def _read_placement(session: AsyncSession, placement_id: uuid.UUID) -> PlacementView:
-    view = await get_placement(session, placement_id)
-    if view is None:
+async def _read_placement(
+    session: AsyncSession, placement_id: uuid.UUID, *, lock: bool = False
+) -> PlacementView:
+    """The placement as it stands; with ``lock``, its row and then its client's locked first
+    (one change of a placement, and of its client's money, at a time)."""
+    row = await repository.get_placement(session, placement_id, lock=lock)
+    if row is None:
         raise Missing("Placement", placement_id)
-    return view
+    if lock:
+        await clients.lock_client(session, row.client_id)
+    return (await placement_views(session, [row]))[0]
 
 
 async def placements_of_client(
@@ -153,13 +156,6 @@ class NewPlacement:
         return {k: str(v) if v is not None else None for k, v in self.__dict__.items()}
 
 
-async def _figure(session: AsyncSession, name: str, on: date) -> tuple[Decimal, date]:
-    row = await policy.figure_on(session, name, on)
-    if row is None or row.value is None:
-        raise PolicyMissing(name, on)
-    return Decimal(row.value), row.effective_from
-
-
 async def _with_institution(
     session: AsyncSession, client_id: uuid.UUID, institution_id: uuid.UUID, *, placed_only: bool
 ) -> Pence:
@@ -170,6 +166,21 @@ async def _with_institution(
     return sum(
         v.placement.amount for v in await placement_views(session, rows) if v.status in counted
     )
+
+
+async def _offered(
+    session: AsyncSession, product_id: uuid.UUID, start: date, today: date
+) -> tuple[InstitutionProduct, ApprovedInstitution, dict[str, str]]:
+    """The product, its institution, and why a placement starting ``start`` may not be made
+    with them (R-INV-4: offered then, the institution approved then and still today)."""
+    product = await institutions.get_product(session, product_id)
+    if product is None:
+        raise Missing("InstitutionProduct", product_id)
+    view = await institutions.get_institution(session, product.institution_id)
+    problems = rules.approval_problems(
+        view.institution.name, view.approved_on, product.effective_from, start, today
+    )
+    return product, view.institution, problems
 
 
 async def place_funds(
@@ -192,32 +203,23 @@ async def place_funds(
         deputy = deputy_problem(client.legal_role, "place a client's money with an institution")
         if deputy is not None:
             problems["client_id"] = deputy
-        product = await institutions.get_product(session, new.product_id)
-        if product is None:
-            raise Missing("InstitutionProduct", new.product_id)
-        institution = await institutions.get_institution(session, product.institution_id)
-        max_months, _ = await _figure(session, rules.MAX_TERM, new.start_date)
+        product, inst, offered = await _offered(session, new.product_id, new.start_date, today)
+        max_months = await policy.figure(session, rules.MAX_TERM, new.start_date)
         maturity, term = rules.term_problems(
             new.start_date, new.term_months, new.maturity_date, int(max_months)
         )
-        problems |= term
-        problems |= rules.approval_problems(
-            institution.institution.name,
-            institution.approved_on,
-            product.effective_from,
-            new.start_date,
-            today,
-        )
+        problems |= term | offered
         if "amount" not in problems:
             limits = rules.limits_problem(new.amount, product.minimum, product.maximum)
             if limits:
                 problems["amount"] = limits
-        limit, limit_from = await _figure(session, rules.FSCS_LIMIT, new.start_date)
+        fscs = await policy.figure_on(session, rules.FSCS_LIMIT, new.start_date)
+        if fscs is None or fscs.value is None:
+            raise PolicyMissing(rules.FSCS_LIMIT, new.start_date)
+        limit = int(fscs.value)
         if "amount" not in problems:
-            already = await _with_institution(
-                session, new.client_id, institution.institution.id, placed_only=False
-            )
-            over = rules.protection_problem(new.amount, already, int(limit), new.start_date)
+            already = await _with_institution(session, new.client_id, inst.id, placed_only=False)
+            over = rules.protection_problem(new.amount, already, limit, new.start_date)
             if over:
                 problems["amount"] = over
         if problems:
@@ -226,7 +228,6 @@ async def place_funds(
         # seed 002 B 7.9-7.10): judged today against the plan in force (R-CARE-2).
         judged = await surplus.check(session, new.client_id, new.amount, today, excluding=None)
         assert maturity is not None
-        inst = institution.institution
         rate = decimal_text(product.rate_percent)
         what = (
             f"Place {format_money(new.amount)} with {inst.name} ({product.name}, {rate}%, "
@@ -247,6 +248,15 @@ async def place_funds(
         decision_id = await decisions.raise_within(
             session, actor, decisions.tidy(decisions.NewDecision(new.client_id, draft))
         )
+        terms = {
+            "amount": new.amount,
+            "start_date": new.start_date,
+            "maturity_date": maturity,
+            "rate_percent": product.rate_percent,
+            "decision_id": decision_id,
+            "protection_limit": limit,
+            "protection_limit_from": fscs.effective_from,
+        }
         row = await repository.insert_placement(
             session,
             {
@@ -254,35 +264,14 @@ async def place_funds(
                 "client_id": new.client_id,
                 "institution_id": inst.id,
                 "product_id": product.id,
-                "amount": new.amount,
-                "start_date": new.start_date,
-                "maturity_date": maturity,
-                "rate_percent": product.rate_percent,
-                "decision_id": decision_id,
-                "protection_limit": int(limit),
-                "protection_limit_from": limit_from,
+                **terms,
                 "proposed_by": actor.principal.subject,
             },
         )
+        after = {"institution": inst.name, "product_id": product.id, **terms, "rate_percent": rate}
+        after |= judged.audit()
         await audit.record(
-            session,
-            actor,
-            entity_type="placement",
-            entity_id=row.id,
-            action="propose",
-            after={
-                "institution": inst.name,
-                "product_id": product.id,
-                "amount": new.amount,
-                "start_date": new.start_date,
-                "maturity_date": maturity,
-                "rate_percent": rate,
-                "decision_id": decision_id,
-                "protection_limit": int(limit),
-                "protection_limit_from": limit_from,
-            }
-            | judged.audit(),
-            client_id=new.client_id,
+            session, actor, "placement", row.id, "propose", after=after, client_id=new.client_id
         )
         return await _read_placement(session, row.id)
 
@@ -305,12 +294,57 @@ PLACEMENT_EVENTS = approvals.EventLog(
 )
 
 
-async def _locked_placement(session: AsyncSession, placement_id: uuid.UUID) -> PlacementView:
-    row = await repository.get_placement(session, placement_id, lock=True)
-    if row is None:
-        raise Missing("Placement", placement_id)
-    await clients.lock_client(session, row.client_id)
-    return (await placement_views(session, [row]))[0]
+def _movement(
+    p: Placement,
+    source: uuid.UUID,
+    target: uuid.UUID,
+    amount: Pence,
+    on: date,
+    description: str,
+    category: Category = Category.TRANSFER_BETWEEN_OWN_ACCOUNTS,
+) -> ledger.Movement:
+    """The placement's money moving from the ``source`` account to the ``target``, value-dated
+    ``on`` and referenced to the placement: between the client's own accounts unless said."""
+    reference = f"placement:{p.id}"
+    return ledger.Movement(source, target, amount, on, category, description, reference)
+
+
+# A change of a placement: the audit row's action and what it changed to.
+Changed = tuple[str, dict[str, Any]]
+
+
+async def _change(
+    session: AsyncSession,
+    actor: Actor,
+    placement_id: uuid.UUID,
+    key: str,
+    operation: str,
+    also: dict[str, str],
+    change: Callable[[PlacementView], Awaitable[Changed]],
+) -> PlacementView:
+    """``change`` a placement once per idempotency key (``approvals.run_once``; the request is
+    the operation on the placement with ``also``): its row and its client's locked, the change
+    audited with the status it left, the placement read again."""
+
+    async def work() -> PlacementView:
+        view = await _read_placement(session, placement_id, lock=True)
+        p = view.placement
+        action, after = await change(view)
+        before = {"status": view.status.value}
+        await audit.record(
+            session,
+            actor,
+            "placement",
+            p.id,
+            action,
+            before=before,
+            after=after,
+            client_id=p.client_id,
+        )
+        return await _read_placement(session, p.id)
+
+    payload = {"placement_id": str(placement_id)} | also
+    return await approvals.run_once(PLACEMENT_ONCE, session, actor, key, operation, payload, work)
 
 
 async def make_placement(
@@ -321,8 +355,7 @@ async def make_placement(
     the protection limit (R-INV-4) and the surplus rule (R-INV-2) are checked again; short of
     funds, nothing moves."""
 
-    async def work() -> PlacementView:
-        view = await _locked_placement(session, placement_id)
+    async def make(view: PlacementView) -> Changed:
         p = view.placement
         if view.status is not PlacementStatus.APPROVED:
             why = {
@@ -336,16 +369,7 @@ async def make_placement(
             raise InvalidState(
                 f"the placement starts on {p.start_date.isoformat()}: make it on or after then"
             )
-        institution = await institutions.get_institution(session, p.institution_id)
-        product = await institutions.get_product(session, p.product_id)
-        assert product is not None
-        problems = rules.approval_problems(
-            institution.institution.name,
-            institution.approved_on,
-            product.effective_from,
-            p.start_date,
-            today,
-        )
+        product, institution, problems = await _offered(session, p.product_id, p.start_date, today)
         already = await _with_institution(session, p.client_id, p.institution_id, placed_only=True)
         over = rules.protection_problem(p.amount, already, p.protection_limit, p.start_date)
         if over:
@@ -355,22 +379,12 @@ async def make_placement(
         # The surplus rule again, today: the plan may have been revised or gone stale, or other
         # lodgements and placements approved, since the decision was (R-INV-2, R-CARE-2).
         judged = await surplus.check(session, p.client_id, p.amount, today, excluding=p.decision_id)
-        name = f"Placement: {institution.institution.name} {product.name} from {p.start_date}"
+        name = f"Placement: {institution.name} {product.name} from {p.start_date}"
         account = await ledger.open_placement_account(session, p.client_id, name[:200])
         cms = await ledger.client_account(session, p.client_id)
-        transfer = await ledger.post(
-            session,
-            actor,
-            ledger.Movement(
-                from_account_id=cms.id,
-                to_account_id=account.id,
-                amount=p.amount,
-                value_date=p.start_date,
-                category=Category.TRANSFER_BETWEEN_OWN_ACCOUNTS,
-                description=f"Placed with {institution.institution.name} ({product.name})",
-                reference=f"placement:{p.id}",
-            ),
-        )
+        placed_with = f"Placed with {institution.name} ({product.name})"
+        move = _movement(p, cms.id, account.id, p.amount, p.start_date, placed_with)
+        transfer = await ledger.post(session, actor, move)
         event = await approvals.append_event(
             session,
             PLACEMENT_EVENTS,
@@ -381,33 +395,10 @@ async def make_placement(
             account_id=account.id,
             principal_transfer_id=transfer.id,
         )
-        await audit.record(
-            session,
-            actor,
-            entity_type="placement",
-            entity_id=p.id,
-            action="place",
-            before={"status": view.status.value},
-            after={
-                "status": PlacementStatus.PLACED.value,
-                "account_id": account.id,
-                "transfer_id": transfer.id,
-                "event_id": event.id,
-            }
-            | judged.audit(),
-            client_id=p.client_id,
-        )
-        return await _read_placement(session, p.id)
+        placed = {"account_id": account.id, "transfer_id": transfer.id, "event_id": event.id}
+        return "place", {"status": PlacementStatus.PLACED.value, **placed} | judged.audit()
 
-    return await approvals.run_once(
-        PLACEMENT_ONCE,
-        session,
-        actor,
-        idempotency_key,
-        "makePlacement",
-        {"placement_id": str(placement_id)},
-        work,
-    )
+    return await _change(session, actor, placement_id, idempotency_key, "makePlacement", {}, make)
 
 
 async def mature_or_withdraw(
@@ -423,8 +414,7 @@ async def mature_or_withdraw(
     institution (IN_INTEREST). On or after the maturity date it MATURED, before it WITHDRAWN.
     Once only."""
 
-    async def work() -> PlacementView:
-        view = await _locked_placement(session, placement_id)
+    async def bring_back(view: PlacementView) -> Changed:
         p = view.placement
         if view.status is not PlacementStatus.PLACED:
             raise InvalidState(
@@ -440,19 +430,9 @@ async def mature_or_withdraw(
         institution = await institutions.get_institution(session, p.institution_id)
         cms = await ledger.client_account(session, p.client_id)
         name = institution.institution.name
-        principal = await ledger.post(
-            session,
-            actor,
-            ledger.Movement(
-                from_account_id=placed.account_id,
-                to_account_id=cms.id,
-                amount=p.amount,
-                value_date=on_date,
-                category=Category.TRANSFER_BETWEEN_OWN_ACCOUNTS,
-                description=f"Placement with {name} returned",
-                reference=f"placement:{p.id}",
-            ),
-        )
+        returned = f"Placement with {name} returned"
+        back = _movement(p, placed.account_id, cms.id, p.amount, on_date, returned)
+        principal = await ledger.post(session, actor, back)
         days = (on_date - p.start_date).days
         interest = rules.interest(p.amount, p.rate_percent, days)
         interest_id: uuid.UUID | None = None
@@ -460,26 +440,20 @@ async def mature_or_withdraw(
             source = await ledger.counterparty_account(
                 session, institution.institution.counterparty_id
             )
-            credit = await ledger.post(
-                session,
-                actor,
-                ledger.Movement(
-                    from_account_id=source.id,
-                    to_account_id=cms.id,
-                    amount=interest,
-                    value_date=on_date,
-                    category=Category.IN_INTEREST,
-                    description=f"Interest from {name}: {days} days at "
-                    f"{decimal_text(p.rate_percent)}%",
-                    reference=f"placement:{p.id}",
-                ),
-            )
-            interest_id = credit.id
+            said = f"Interest from {name}: {days} days at {decimal_text(p.rate_percent)}%"
+            paid = _movement(p, source.id, cms.id, interest, on_date, said, Category.IN_INTEREST)
+            interest_id = (await ledger.post(session, actor, paid)).id
         kind = (
             PlacementEventKind.MATURED
             if on_date >= p.maturity_date
             else PlacementEventKind.WITHDRAWN
         )
+        came_back = {
+            "principal_transfer_id": principal.id,
+            "interest": interest,
+            "interest_transfer_id": interest_id,
+            "days_held": days,
+        }
         event = await approvals.append_event(
             session,
             PLACEMENT_EVENTS,
@@ -488,37 +462,12 @@ async def mature_or_withdraw(
             actor,
             on_date=on_date,
             account_id=placed.account_id,
-            principal_transfer_id=principal.id,
-            interest_transfer_id=interest_id,
-            interest=interest,
-            days_held=days,
+            **came_back,
         )
-        await audit.record(
-            session,
-            actor,
-            entity_type="placement",
-            entity_id=p.id,
-            action=kind.value.lower(),
-            before={"status": view.status.value},
-            after={
-                "status": kind.value,
-                "on": on_date,
-                "principal_transfer_id": principal.id,
-                "interest": interest,
-                "interest_transfer_id": interest_id,
-                "days_held": days,
-                "event_id": event.id,
-            },
-            client_id=p.client_id,
-        )
-        return await _read_placement(session, p.id)
+        after = {"status": kind.value, "on": on_date, **came_back, "event_id": event.id}
+        return kind.value.lower(), after
 
-    return await approvals.run_once(
-        PLACEMENT_ONCE,
-        session,
-        actor,
-        idempotency_key,
-        "matureOrWithdrawPlacement",
-        {"placement_id": str(placement_id), "on_date": on_date.isoformat()},
-        work,
+    on = {"on_date": on_date.isoformat()}
+    return await _change(
+        session, actor, placement_id, idempotency_key, "matureOrWithdrawPlacement", on, bring_back
     )
