@@ -16,7 +16,7 @@ from strawberry.types import Info
 
 from ca_api.auth.permissions import PLAN_READ, PLAN_WRITE, THRESHOLD_FLAGS_READ, allow
 from ca_api.clients.schema import readable_client
-from ca_api.common.ids import decode_uuid, encode_id, node_id_or_none
+from ca_api.common.ids import decode_uuid, node_id, node_id_or_none
 from ca_api.common.pagination import Connection, PageRequest, bad_cursor, paginate
 from ca_api.common.problems import (
     IdempotencyKeyReusedProblem,
@@ -32,7 +32,7 @@ from ca_api.context import Context
 from ca_api.decisions import service as decisions_service
 from ca_api.errors import NotFound
 from ca_api.planning import rules, service, thresholds
-from ca_api.planning.service import PlanAlreadySuperseded, PlanView
+from ca_api.planning.service import PlanAlreadySuperseded, PlanView, RecordedPlan
 from ca_api.planning.threshold_schema import (
     ClientAssetDeclaration,
     ClientAssetDeclarationPayload,
@@ -304,6 +304,10 @@ class PlanAlreadySupersededProblem(Problem):
 
 @strawberry.type
 class BudgetPlanPayload:
+    @classmethod
+    def of(cls, done: RecordedPlan) -> BudgetPlanPayload:
+        return cls(plan=BudgetPlan.from_view(done.view), replayed=done.replayed)
+
     plan: BudgetPlan
     replayed: bool = strawberry.field(description="True when this repeats an earlier request.")
 
@@ -324,7 +328,7 @@ def _already_superseded(exc: PlanAlreadySuperseded) -> PlanAlreadySupersededProb
     return PlanAlreadySupersededProblem(
         code=exc.code,
         message=exc.message,
-        superseded_by_id=strawberry.ID(encode_id("BudgetPlan", exc.superseded_by)),
+        superseded_by_id=node_id("BudgetPlan", exc.superseded_by),
     )
 
 
@@ -436,11 +440,10 @@ class PlanningMutation:
         self, info: Info[Context, None], input: BudgetPlanInput, idempotency_key: str
     ) -> RecordBudgetPlanResult:
         ctx = info.context
-        new = input.to_new()
         done = await service.record_plan(
-            ctx.session, ctx.actor, new, idempotency_key=idempotency_key
+            ctx.session, ctx.actor, input.to_new(), idempotency_key=idempotency_key
         )
-        return BudgetPlanPayload(plan=BudgetPlan.from_view(done.view), replayed=done.replayed)
+        return BudgetPlanPayload.of(done)
 
     @strawberry.mutation(
         extensions=allow(PLAN_WRITE),
@@ -458,11 +461,10 @@ class PlanningMutation:
         declared_on: date | None = None,
     ) -> DeclareClientAssetsResult:
         ctx = info.context
-        cid = decode_uuid("Client", client_id)
         row = await thresholds.declare_assets(
             ctx.session,
             ctx.actor,
-            cid,
+            decode_uuid("Client", client_id),
             rules.AssetDeclaration(capital, property, private_pension),
             note=note,
             declared_on=declared_on,
@@ -485,14 +487,13 @@ class PlanningMutation:
         why_client_not_involved: str | None = None,
     ) -> RecordBudgetPlanResult:
         ctx = info.context
-        pid = decode_uuid("BudgetPlan", plan_id)
         done = await service.submit_plan(
             ctx.session,
             ctx.actor,
-            pid,
+            decode_uuid("BudgetPlan", plan_id),
             consulted=consulted,
             client_involved=client_involved,
             why_client_not_involved=why_client_not_involved,
             idempotency_key=idempotency_key,
         )
-        return BudgetPlanPayload(plan=BudgetPlan.from_view(done.view), replayed=done.replayed)
+        return BudgetPlanPayload.of(done)
