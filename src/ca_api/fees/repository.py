@@ -31,6 +31,7 @@ from sqlalchemy.dialects.postgresql import UUID as PG_UUID
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
+from ca_api.db import rows_where_in
 from ca_api.fees.models import FeeCharge, FeeRun, FeeRunException
 from ca_api.ledger.models import LedgerAccount, Transfer
 from ca_api.ledger.rules import AccountKind, TransferKind
@@ -175,27 +176,15 @@ async def insert_exceptions(session: AsyncSession, values: Sequence[dict[str, An
 async def charges_of_runs(
     session: AsyncSession, run_ids: Sequence[uuid.UUID]
 ) -> Sequence[FeeCharge]:
-    if not run_ids:
-        return []
-    stmt = (
-        select(FeeCharge)
-        .where(FeeCharge.run_id == _any(run_ids))
-        .order_by(FeeCharge.client_id, FeeCharge.due_date, FeeCharge.kind)
-    )
-    return (await session.execute(stmt)).scalars().all()
+    c = FeeCharge
+    return await rows_where_in(session, c, c.run_id, run_ids, c.client_id, c.due_date, c.kind)
 
 
 async def exceptions_of_runs(
     session: AsyncSession, run_ids: Sequence[uuid.UUID]
 ) -> Sequence[FeeRunException]:
-    if not run_ids:
-        return []
-    stmt = (
-        select(FeeRunException)
-        .where(FeeRunException.run_id == _any(run_ids))
-        .order_by(FeeRunException.client_id)
-    )
-    return (await session.execute(stmt)).scalars().all()
+    e = FeeRunException
+    return await rows_where_in(session, e, e.run_id, run_ids, e.client_id)
 
 
 async def list_fee_runs(

@@ -2,23 +2,24 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Sequence
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Annotated
 
 import strawberry
 from strawberry.types import Info
 
 from ca_api.auth.permissions import FEE_READ, FEE_RUN, allow
 from ca_api.clients.schema import readable_client
-from ca_api.common.ids import decode_uuid, encode_id
-from ca_api.common.pagination import Connection, connection_from_rows, page_request
+from ca_api.common import loaders
+from ca_api.common.ids import decode_uuid, node_id
+from ca_api.common.pagination import Connection, PageRequest, bad_cursor, paginate
 from ca_api.common.problems import IdempotencyKeyReusedProblem, ValidationProblem
 from ca_api.common.scalars import Money, Percent
+from ca_api.common.types import from_source
 from ca_api.context import Context
-from ca_api.errors import ApiError, ErrorCode
+from ca_api.errors import ErrorCode
 from ca_api.fees import rules, service
 from ca_api.fees.models import FeeCharge as FeeChargeRow
 from ca_api.fees.models import FeeRun as FeeRunRow
@@ -33,30 +34,20 @@ strawberry.enum(FeeBasis, description="Which rule priced a fee (R-FEE-1, R-FEE-2
 
 @strawberry.type(description="A fee taken from a client's CMS account, and what priced it.")
 class FeeCharge:
-    row: strawberry.Private[FeeChargeRow]
-
     @classmethod
     def from_row(cls, row: FeeChargeRow) -> FeeCharge:
-        return cls(
-            row=row,
-            id=strawberry.ID(encode_id("FeeCharge", row.transfer_id)),
-            client_id=strawberry.ID(encode_id("Client", row.client_id)),
-            deputyship_id=strawberry.ID(encode_id("Deputyship", row.deputyship_id)),
-            run_id=strawberry.ID(encode_id("FeeRun", row.run_id)),
-            transfer_id=strawberry.ID(encode_id("Transfer", row.transfer_id)),
-            kind=FeeKind(row.kind),
-            basis=FeeBasis(row.basis),
-            due_date=row.due_date,
-            anniversary=row.anniversary,
-            year_start=row.year_start,
-            year_end=row.year_end,
-            value_date=row.value_date,
-            amount=Money(row.amount),
-            net_assets=Money(row.net_assets) if row.net_assets is not None else None,
-            figure_name=row.figure_name,
-            figure_effective_from=row.figure_effective_from,
-            threshold_name=row.threshold_name,
-            threshold_effective_from=row.threshold_effective_from,
+        percent = row.basis == FeeBasis.LOW_ASSETS_PERCENT.value
+        threshold = row.threshold_value
+        return from_source(
+            cls,
+            row,
+            id=node_id("FeeCharge", row.transfer_id),
+            deputyship_id=node_id("Deputyship", row.deputyship_id),
+            run_id=node_id("FeeRun", row.run_id),
+            transfer_id=node_id("Transfer", row.transfer_id),
+            figure_money=None if percent else Money(int(row.figure_value)),
+            figure_percent=Percent(Decimal(row.figure_value)) if percent else None,
+            threshold_money=Money(int(threshold)) if threshold is not None else None,
         )
 
     id: strawberry.ID = strawberry.field(description="The charge's id (its ledger transfer's).")
@@ -95,24 +86,12 @@ class FeeCharge:
     figure_name: str = strawberry.field(description="The policy figure applied (R-FEE-6).")
     figure_effective_from: date
 
-    def _figure_money(self) -> Money | None:
-        if self.row.basis == FeeBasis.LOW_ASSETS_PERCENT.value:
-            return None
-        return Money(int(self.row.figure_value))
-
     figure_money: Money | None = strawberry.field(
-        resolver=_figure_money, description="The figure's value when it is money: the fixed fee."
+        description="The figure's value when it is money: the fixed fee."
     )
-
-    def _figure_percent(self) -> Percent | None:
-        if self.row.basis != FeeBasis.LOW_ASSETS_PERCENT.value:
-            return None
-        return Percent(Decimal(self.row.figure_value))
-
     figure_percent: Percent | None = strawberry.field(
-        resolver=_figure_percent,
         description="The figure's value when it is a percentage: the share of net assets "
-        "(LOW_ASSETS_PERCENT).",
+        "(LOW_ASSETS_PERCENT)."
     )
 
     threshold_name: str | None = strawberry.field(
@@ -120,28 +99,16 @@ class FeeCharge:
     )
     threshold_effective_from: date | None
 
-    @strawberry.field(description="The low-assets threshold's value.")
-    def threshold_money(self) -> Money | None:
-        v = self.row.threshold_value
-        return Money(int(v)) if v is not None else None
+    threshold_money: Money | None = strawberry.field(
+        description="The low-assets threshold's value."
+    )
 
 
 @strawberry.type(description="A deputy client a fee run did not charge, and why.")
 class UnchargedClient:
-    row: strawberry.Private[FeeRunExceptionRow]
-
     @classmethod
     def from_row(cls, row: FeeRunExceptionRow) -> UnchargedClient:
-        return cls(
-            row=row,
-            client_id=strawberry.ID(encode_id("Client", row.client_id)),
-            code=ErrorCode(row.outcome),
-            reason=row.reason,
-            figure_name=row.figure_name,
-            figure_date=row.figure_date,
-            wanted=Money(row.wanted) if row.wanted is not None else None,
-            available=Money(row.available) if row.available is not None else None,
-        )
+        return from_source(cls, row, code=ErrorCode(row.outcome))
 
     client_id: strawberry.ID
 
@@ -163,45 +130,13 @@ class UnchargedClient:
     )
 
 
-async def _charges(info: Info[Context, None], run_id: uuid.UUID) -> list[FeeChargeRow]:
-    ctx = info.context
-
-    async def batch(ids: list[uuid.UUID]) -> list[list[FeeChargeRow]]:
-        found = await service.charges_of_runs(ctx.session, ids)
-        return [found[i] for i in ids]
-
-    return await ctx.loader("fees.charges_of_run", batch).load(run_id)
-
-
-async def _exceptions(info: Info[Context, None], run_id: uuid.UUID) -> list[FeeRunExceptionRow]:
-    ctx = info.context
-
-    async def batch(ids: list[uuid.UUID]) -> list[list[FeeRunExceptionRow]]:
-        found = await service.exceptions_of_runs(ctx.session, ids)
-        return [found[i] for i in ids]
-
-    return await ctx.loader("fees.exceptions_of_run", batch).load(run_id)
-
-
 @strawberry.type(description="Fees charged to deputy clients for a period (R-FEE). One a period.")
 class FeeRun:
     row: strawberry.Private[FeeRunRow]
 
     @classmethod
     def from_row(cls, row: FeeRunRow) -> FeeRun:
-        return cls(
-            row=row,
-            id=strawberry.ID(encode_id("FeeRun", row.id)),
-            period_start=row.period_start,
-            period_end=row.period_end,
-            run_by=row.run_by,
-            run_at=row.run_at,
-            charge_count=row.charges,
-            clients_charged=row.clients_charged,
-            clients_refused=row.clients_refused,
-            clients_short=row.clients_short,
-            total=Money(row.total),
-        )
+        return from_source(cls, row, row=row, charge_count=row.charges)
 
     id: strawberry.ID
     period_start: date
@@ -220,11 +155,13 @@ class FeeRun:
 
     @strawberry.field(description="Every fee the run charged.")
     async def charges(self, info: Info[Context, None]) -> list[FeeCharge]:
-        return [FeeCharge.from_row(c) for c in await _charges(info, self.row.id)]
+        loader = loaders.many(info.context, "fees.charges_of_run", service.charges_of_runs)
+        return [FeeCharge.from_row(c) for c in await loader.load(self.row.id)]
 
     @strawberry.field(description="Deputy clients with fees due whom the run did not charge.")
     async def not_charged(self, info: Info[Context, None]) -> list[UnchargedClient]:
-        return [UnchargedClient.from_row(e) for e in await _exceptions(info, self.row.id)]
+        loader = loaders.many(info.context, "fees.exceptions_of_run", service.exceptions_of_runs)
+        return [UnchargedClient.from_row(e) for e in await loader.load(self.row.id)]
 
 
 @strawberry.type
@@ -244,19 +181,18 @@ RunFeesResult = Annotated[
 ]
 
 
-def _bad_cursor() -> ApiError:
-    return ApiError(ErrorCode.BAD_USER_INPUT, "the cursor is not one this list issued")
-
-
-def _date_key(after: Sequence[Any] | None) -> tuple[date, str] | None:
-    if after is None:
+def _after_charge(page: PageRequest) -> ChargeKey | None:
+    """The cursor of a client's fees: (due date, fee kind)."""
+    key = page.after_key(str, str)
+    if key is None:
         return None
-    if len(after) != 2 or not isinstance(after[0], str) or not isinstance(after[1], str):
-        raise _bad_cursor()
     try:
-        return date.fromisoformat(after[0]), after[1]
+        due = date.fromisoformat(key[0])
     except ValueError as exc:
-        raise _bad_cursor() from exc
+        raise bad_cursor() from exc
+    if key[1] not in {k.value for k in FeeKind}:
+        raise bad_cursor()
+    return ChargeKey(due, key[1])
 
 
 @strawberry.type
@@ -269,20 +205,15 @@ class FeeQuery:
         after: str | None = None,
     ) -> Connection[FeeRun]:
         ctx = info.context
-        page = page_request(first, after, default=25, maximum=ctx.settings.max_page_size)
-        key = _date_key(page.after)
-        after_key: tuple[date, uuid.UUID] | None = None
-        if key is not None:
-            try:
-                after_key = (key[0], uuid.UUID(key[1]))
-            except ValueError as exc:
-                raise _bad_cursor() from exc
-        rows = await service.list_fee_runs(ctx.session, after=after_key, limit=page.first + 1)
-        return connection_from_rows(
-            rows,
-            page,
+        return await paginate(
+            first,
+            after,
+            default=25,
+            maximum=ctx.settings.max_page_size,
+            cursor=PageRequest.after_date_id,
+            fetch=lambda key, limit: service.list_fee_runs(ctx.session, after=key, limit=limit),
             key=lambda r: [r.period_start.isoformat(), str(r.id)],
-            node=lambda r: FeeRun.from_row(r),
+            node=FeeRun.from_row,
         )
 
     @strawberry.field(
@@ -296,23 +227,23 @@ class FeeQuery:
         after: str | None = None,
     ) -> Connection[FeeCharge]:
         ctx = info.context
-        page = page_request(first, after, default=50, maximum=ctx.settings.max_page_size)
-        cid = decode_uuid("Client", client_id)
-        await readable_client(ctx, cid, client_id)
-        key = _date_key(page.after)
-        if key is not None and key[1] not in {k.value for k in FeeKind}:
-            raise _bad_cursor()
-        rows = await service.charges_of_client(
-            ctx.session,
-            cid,
-            after=ChargeKey(key[0], key[1]) if key else None,
-            limit=page.first + 1,
-        )
-        return connection_from_rows(
-            rows,
-            page,
+
+        async def charges(after_charge: ChargeKey | None, limit: int) -> Sequence[FeeChargeRow]:
+            cid = decode_uuid("Client", client_id)
+            await readable_client(ctx, cid, client_id)
+            return await service.charges_of_client(
+                ctx.session, cid, after=after_charge, limit=limit
+            )
+
+        return await paginate(
+            first,
+            after,
+            default=50,
+            maximum=ctx.settings.max_page_size,
+            cursor=_after_charge,
+            fetch=charges,
             key=lambda r: [r.due_date.isoformat(), r.kind],
-            node=lambda r: FeeCharge.from_row(r),
+            node=FeeCharge.from_row,
         )
 
 

@@ -30,7 +30,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -45,7 +45,7 @@ from ca_api.fees.models import FeeCharge, FeeRun, FeeRunException
 from ca_api.fees.rules import Charge, FeeKind, Missing
 from ca_api.ledger import rules as ledger_rules
 from ca_api.ledger import service as ledger
-from ca_api.ledger.models import LedgerAccount
+from ca_api.ledger.models import LedgerAccount, Transfer
 from ca_api.ledger.rules import AccountKind, Category, CounterpartyKind, TransferKind
 from ca_api.money import Pence, format_money
 from ca_api.orders.rules import SupervisionType
@@ -142,6 +142,41 @@ def _orders_by_client(rows: Sequence[Any]) -> dict[uuid.UUID, list[rules.Order]]
     return out
 
 
+def _not_charged(
+    run_id: uuid.UUID,
+    client_id: uuid.UUID,
+    outcome: str,
+    reason: str,
+    *,
+    figure_name: str | None = None,
+    figure_date: date | None = None,
+    wanted: Pence | None = None,
+    available: Pence | None = None,
+) -> dict[str, Any]:
+    """A fee_run_exception row: a client the run did not charge, and why."""
+    return {
+        "run_id": run_id,
+        "client_id": client_id,
+        "outcome": outcome,
+        "reason": reason,
+        "figure_name": figure_name,
+        "figure_date": figure_date,
+        "wanted": wanted,
+        "available": available,
+    }
+
+
+def _charge_audited(row: dict[str, Any], transfer: Transfer, today: date) -> dict[str, Any]:
+    """What the audit trail keeps of a charge: its row, and the transfer that moved the money."""
+    kept = {k: v for k, v in row.items() if k not in ("transfer_id", "client_id")}
+    return {
+        **{k: format(v, "f") if isinstance(v, Decimal) else v for k, v in kept.items()},
+        "from_account_id": transfer.from_account_id,
+        "balance_after": transfer.from_balance_after,
+        "value_date": today,
+    }
+
+
 async def _do_run(
     session: AsyncSession, actor: Actor, start: date, end: date
 ) -> tuple[uuid.UUID, bool]:
@@ -178,16 +213,14 @@ async def _do_run(
         assessed = rules.assess(client_dues, net, rates)
         if isinstance(assessed, Missing):
             exceptions.append(
-                {
-                    "run_id": run_id,
-                    "client_id": client_id,
-                    "outcome": POLICY_MISSING,
-                    "reason": missing_reason(assessed),
-                    "figure_name": assessed.name,
-                    "figure_date": assessed.on,
-                    "wanted": None,
-                    "available": None,
-                }
+                _not_charged(
+                    run_id,
+                    client_id,
+                    POLICY_MISSING,
+                    missing_reason(assessed),
+                    figure_name=assessed.name,
+                    figure_date=assessed.on,
+                )
             )
             continue
         if not assessed:
@@ -196,18 +229,14 @@ async def _do_run(
         account = accounts.get(client_id)
         free = ledger_rules.available(account.posted, account.held) if account else 0
         if account is None or free < wanted:
+            reason = (
+                f"the client's CMS account has {format_money(free)} available, "
+                f"{format_money(wanted)} is needed: nothing was charged (R-PAY-3)"
+            )
             exceptions.append(
-                {
-                    "run_id": run_id,
-                    "client_id": client_id,
-                    "outcome": INSUFFICIENT_FUNDS,
-                    "reason": f"the client's CMS account has {format_money(free)} available, "
-                    f"{format_money(wanted)} is needed: nothing was charged (R-PAY-3)",
-                    "figure_name": None,
-                    "figure_date": None,
-                    "wanted": wanted,
-                    "available": free,
-                }
+                _not_charged(
+                    run_id, client_id, INSUFFICIENT_FUNDS, reason, wanted=wanted, available=free
+                )
             )
             continue
         charged[client_id] = assessed
@@ -285,46 +314,31 @@ async def _do_run(
     await repository.insert_charges(session, charge_rows)
     await repository.insert_exceptions(session, exceptions)
 
-    changes.append(
-        Change(
-            entity_type="fee_run",
-            entity_id=run.id,
-            action="charge",
-            after={
-                "period_start": start,
-                "period_end": end,
-                "charges": run.charges,
-                "clients_charged": run.clients_charged,
-                "total": run.total,
-                "clients_refused": run.clients_refused,
-                "clients_short": run.clients_short,
-            },
-        )
-    )
+    totals = {
+        "period_start": start,
+        "period_end": end,
+        "charges": run.charges,
+        "clients_charged": run.clients_charged,
+        "total": run.total,
+        "clients_refused": run.clients_refused,
+        "clients_short": run.clients_short,
+    }
+    changes.append(Change("fee_run", run.id, "charge", after=totals))
     changes += [
         Change(
-            entity_type="transfer",
-            entity_id=row["transfer_id"],
-            action="charge_fee",
-            after={
-                **{
-                    k: format(v, "f") if isinstance(v, Decimal) else v
-                    for k, v in row.items()
-                    if k not in ("transfer_id", "client_id")
-                },
-                "from_account_id": inserted[row["transfer_id"]].from_account_id,
-                "balance_after": inserted[row["transfer_id"]].from_balance_after,
-                "value_date": today,
-            },
+            "transfer",
+            row["transfer_id"],
+            "charge_fee",
+            after=_charge_audited(row, inserted[row["transfer_id"]], today),
             client_id=row["client_id"],
         )
         for row in charge_rows
     ]
     changes += [
         Change(
-            entity_type="fee_run",
-            entity_id=run.id,
-            action="not_charged",
+            "fee_run",
+            run.id,
+            "not_charged",
             after={k: v for k, v in e.items() if k != "client_id"},
             reason=e["reason"],
             client_id=e["client_id"],
@@ -387,22 +401,28 @@ async def list_fee_runs(
     return await repository.list_fee_runs(session, after=after, limit=limit)
 
 
+R = TypeVar("R", FeeCharge, FeeRunException)
+
+
+def _by_run(rows: Sequence[R]) -> dict[uuid.UUID, list[R]]:
+    out: dict[uuid.UUID, list[R]] = defaultdict(list)
+    for row in rows:
+        out[row.run_id].append(row)
+    return out
+
+
 async def charges_of_runs(
     session: AsyncSession, run_ids: Sequence[uuid.UUID]
 ) -> dict[uuid.UUID, list[FeeCharge]]:
-    out: dict[uuid.UUID, list[FeeCharge]] = {r: [] for r in run_ids}
-    for c in await repository.charges_of_runs(session, run_ids):
-        out[c.run_id].append(c)
-    return out
+    """Each run's charges (a run that charged none is left out)."""
+    return _by_run(await repository.charges_of_runs(session, run_ids))
 
 
 async def exceptions_of_runs(
     session: AsyncSession, run_ids: Sequence[uuid.UUID]
 ) -> dict[uuid.UUID, list[FeeRunException]]:
-    out: dict[uuid.UUID, list[FeeRunException]] = {r: [] for r in run_ids}
-    for e in await repository.exceptions_of_runs(session, run_ids):
-        out[e.run_id].append(e)
-    return out
+    """Each run's clients not charged (a run that left none out is left out)."""
+    return _by_run(await repository.exceptions_of_runs(session, run_ids))
 
 
 async def charges_of_client(

@@ -12,6 +12,7 @@ from sqlalchemy.dialects.postgresql import distinct_on
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
+from ca_api.db import rows_where_in
 from ca_api.planning.models import BudgetPlan, BudgetPlanLine, ClientAssetDeclaration
 
 
@@ -32,12 +33,8 @@ async def get_plan(session: AsyncSession, plan_id: uuid.UUID) -> BudgetPlan | No
 async def lines_of(
     session: AsyncSession, plan_ids: Sequence[uuid.UUID]
 ) -> Sequence[BudgetPlanLine]:
-    stmt = (
-        select(BudgetPlanLine)
-        .where(BudgetPlanLine.plan_id.in_(plan_ids))
-        .order_by(BudgetPlanLine.plan_id, BudgetPlanLine.line_no)
-    )
-    return (await session.execute(stmt)).scalars().all()
+    line = BudgetPlanLine
+    return await rows_where_in(session, line, line.plan_id, plan_ids, line.plan_id, line.line_no)
 
 
 async def superseders_of(

@@ -1,19 +1,19 @@
-"""Use cases for budget plans, asset declarations and threshold flags. Each mutation is one
-transaction with its audit row (R-AUD-1); a plan is never edited, a revision supersedes it
-(R-AUD-2, R-CARE-2)."""
+"""Use cases for budget plans: record, revise, submit for approval, review yearly. Each mutation
+is one transaction with its audit row (R-AUD-1); a plan is never edited, a revision supersedes it
+(R-AUD-2, R-CARE-2). Asset declarations and threshold flags are ``planning.thresholds``."""
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import asdict, dataclass, field, replace
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
+from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ca_api import clock
 from ca_api.audit import service as audit
 from ca_api.audit.service import jsonable
 from ca_api.auth.actor import Actor
@@ -26,14 +26,10 @@ from ca_api.decisions import service as decisions
 from ca_api.decisions.rules import DecisionDraft, DecisionKind
 from ca_api.decisions.service import NewDecision
 from ca_api.errors import ErrorCode, MoneyProblem, RecordNotFound, ValidationFailed
-from ca_api.ledger import service as ledger
 from ca_api.money import Pence, format_money
 from ca_api.planning import repository, rules
-from ca_api.planning.models import BudgetPlan, BudgetPlanLine, ClientAssetDeclaration
+from ca_api.planning.models import BudgetPlan, BudgetPlanLine
 from ca_api.planning.rules import (
-    AssetDeclaration,
-    FlagKind,
-    FlagReason,
     Frequency,
     PersonalAllowance,
     PlanLine,
@@ -44,13 +40,31 @@ from ca_api.planning.rules import (
 from ca_api.policy import service as policy
 from ca_api.policy.service import PolicyMissing
 
+T = TypeVar("T")
+
 PLAN = "budget_plan"
-DECLARATION = "client_asset_declaration"
 
 # Policy figures (R-DATA), seeded by migration 0005 from seed 002 (April 2014).
 PA_PRICE_RISE = "personal_allowance_price_rise"  # PERCENT (R-BUD-4)
 ASSETS_ABOVE_NEEDS = "deputyship_flag_assets_above_needs"  # PENCE (R-INV-1)
 LODGEMENT_SURPLUS = "lodgement_surplus_threshold"  # PENCE (R-INV-2)
+
+
+@dataclass(frozen=True)
+class Threshold:
+    """A threshold figure in force on a date (R-INV-1, R-INV-2), as the flags and the surplus
+    rule judge against it."""
+
+    name: str
+    amount: Pence
+    effective_from: date
+
+
+async def threshold_on(session: AsyncSession, name: str, on: date) -> Threshold:
+    row = await policy.figure_on(session, name, on)
+    if row is None or row.value is None:
+        raise PolicyMissing(name, on)
+    return Threshold(name, rules.pence_of_figure(Decimal(row.value)), row.effective_from)
 
 
 class PlanAlreadySuperseded(MoneyProblem):
@@ -157,6 +171,13 @@ async def get_plan(session: AsyncSession, plan_id: uuid.UUID) -> PlanView | None
     return (await _views(session, [plan]))[0]
 
 
+async def _recorded(session: AsyncSession, plan_id: uuid.UUID) -> PlanView:
+    """A plan this transaction (or an earlier one) recorded: it is there."""
+    view = await get_plan(session, plan_id)
+    assert view is not None
+    return view
+
+
 async def current_plans_on(
     session: AsyncSession, client_ids: Sequence[uuid.UUID], on: date
 ) -> dict[uuid.UUID, BudgetPlan]:
@@ -176,27 +197,8 @@ def _clean(text: str | None) -> str | None:
 
 
 def _normalised(new: NewPlan) -> NewPlan:
-    lines = [
-        PlanLine(
-            side=ln.side,
-            item=ln.item.strip(),
-            amount=ln.amount,
-            frequency=ln.frequency,
-            annual_entered=ln.annual_entered,
-            note=_clean(ln.note),
-        )
-        for ln in new.lines
-    ]
-    return NewPlan(
-        client_id=new.client_id,
-        plan_year_start=new.plan_year_start,
-        opening_balance=new.opening_balance,
-        lines=lines,
-        notes=_clean(new.notes),
-        personal_allowance_last_year=new.personal_allowance_last_year,
-        printed=new.printed,
-        supersedes_id=new.supersedes_id,
-    )
+    lines = [replace(ln, item=ln.item.strip(), note=_clean(ln.note)) for ln in new.lines]
+    return replace(new, lines=lines, notes=_clean(new.notes))
 
 
 def _check(new: NewPlan) -> None:
@@ -234,10 +236,8 @@ async def record_plan(
                 raise PlanAlreadySuperseded(old.id, superseded[old.id])
         pa: PersonalAllowance | None = None
         if new.personal_allowance_last_year is not None:
-            row = await policy.figure_on(session, PA_PRICE_RISE, new.plan_year_start)
-            if row is None or row.value is None:
-                raise PolicyMissing(PA_PRICE_RISE, new.plan_year_start)
-            pa = rules.personal_allowance(new.personal_allowance_last_year, Decimal(row.value))
+            rise = await policy.figure(session, PA_PRICE_RISE, new.plan_year_start)
+            pa = rules.personal_allowance(new.personal_allowance_last_year, rise)
         t = rules.totals(new.opening_balance, new.lines)
         plan_id = uuid.uuid4()
         values: dict[str, Any] = {
@@ -279,28 +279,21 @@ async def record_plan(
                 for n, ln in enumerate(new.lines, start=1)
             ],
         )
+        after = {
+            k: str(v) if isinstance(v, Decimal) else v
+            for k, v in values.items()
+            if k not in {"id", "recorded_by"}
+        } | {"lines": len(new.lines)}
+        action = "revise" if new.supersedes_id else "record"
         await audit.record(
-            session,
-            actor,
-            entity_type=PLAN,
-            entity_id=plan_id,
-            action="revise" if new.supersedes_id else "record",
-            after={
-                k: str(v) if isinstance(v, Decimal) else v
-                for k, v in values.items()
-                if k not in {"id", "recorded_by"}
-            }
-            | {"lines": len(new.lines)},
-            client_id=new.client_id,
+            session, actor, PLAN, plan_id, action, after=after, client_id=new.client_id
         )
-        view = await get_plan(session, plan_id)
-        assert view is not None
-        return RecordedPlan(view)
+        return RecordedPlan(await _recorded(session, plan_id))
 
     async def replay(result: dict[str, Any]) -> RecordedPlan:
-        view = await get_plan(session, uuid.UUID(str(result["plan_id"])))
-        assert view is not None
-        return RecordedPlan(view, replayed=True)
+        return RecordedPlan(
+            await _recorded(session, uuid.UUID(str(result["plan_id"]))), replayed=True
+        )
 
     return await idempotency.run_once(
         session,
@@ -312,202 +305,6 @@ async def record_plan(
         remember=lambda r: {"plan_id": str(r.view.plan.id)},
         replay=replay,
     )
-
-
-async def declare_assets(
-    session: AsyncSession,
-    actor: Actor,
-    client_id: uuid.UUID,
-    declared: AssetDeclaration,
-    *,
-    note: str,
-    declared_on: date | None = None,
-) -> ClientAssetDeclaration:
-    """Record that a client holds (or no longer holds) capital, property or a private pension
-    (R-INV-1). Append-only: the latest declaration on or before a date stands."""
-    text = note.strip()
-    on = declared_on or clock.today()
-    problems: dict[str, str] = {}
-    if not text:
-        problems["note"] = "is required: say how this was found"
-    elif len(text) > rules.MAX_NOTE:
-        problems["note"] = f"is longer than {rules.MAX_NOTE} characters"
-    if on > clock.today():
-        problems["declared_on"] = "is in the future"
-    if problems:
-        raise ValidationFailed(problems)
-    declaration_id = uuid.uuid4()
-    values = {
-        "id": declaration_id,
-        "client_id": client_id,
-        "declared_on": on,
-        "capital": declared.capital,
-        "property": declared.property,
-        "private_pension": declared.private_pension,
-        "note": text,
-        "recorded_by": actor.principal.subject,
-    }
-    async with unit_of_work(session):
-        if await clients.lock_client(session, client_id) is None:
-            raise RecordNotFound("client", str(client_id))
-        await repository.insert_declaration(session, values)
-        await audit.record(
-            session,
-            actor,
-            entity_type=DECLARATION,
-            entity_id=declaration_id,
-            action="declare",
-            after={k: v for k, v in values.items() if k not in {"id", "recorded_by"}},
-            client_id=client_id,
-        )
-        row = await repository.get_declaration(session, declaration_id)
-    assert row is not None
-    return row
-
-
-# --- threshold flags (R-INV-1, R-INV-2) ---
-
-
-@dataclass(frozen=True)
-class Threshold:
-    name: str
-    amount: Pence
-    effective_from: date
-
-
-async def threshold_on(session: AsyncSession, name: str, on: date) -> Threshold:
-    row = await policy.figure_on(session, name, on)
-    if row is None or row.value is None:
-        raise PolicyMissing(name, on)
-    return Threshold(name, rules.pence_of_figure(Decimal(row.value)), row.effective_from)
-
-
-@dataclass(frozen=True)
-class ThresholdFlag:
-    client_id: uuid.UUID
-    reference: str
-    given_name: str
-    family_name: str
-    legal_role: LegalRole
-    kind: FlagKind
-    reasons: list[FlagReason]
-    threshold: Threshold
-    plan: BudgetPlan | None
-    plan_stale: bool = False  # the plan is past its yearly review on the date (R-CARE-2)
-    assets: Pence | None = None  # appointee: the sum of the client's ledger accounts
-    twelve_months_needs: Pence | None = None  # appointee: the plan's annual expenditure
-    declaration: ClientAssetDeclaration | None = None
-
-    @property
-    def surplus(self) -> Pence | None:
-        return self.plan.surplus if self.plan is not None else None
-
-    @property
-    def plan_review_due_on(self) -> date | None:
-        return rules.review_due_on(self.plan.plan_year_start) if self.plan is not None else None
-
-    @property
-    def assets_above_needs(self) -> Pence | None:
-        if self.assets is None or self.twelve_months_needs is None:
-            return None
-        return self.assets - self.twelve_months_needs
-
-
-BATCH = 500
-
-
-async def threshold_flags(
-    session: AsyncSession,
-    principal: Principal,
-    on: date,
-    *,
-    after_reference: str | None,
-    limit: int,
-) -> list[ThresholdFlag]:
-    """Active clients flagged on ``on``, in reference order, at most ``limit``:
-
-    - appointee only (R-INV-1): assets (the posted balances of all the client's ledger accounts
-      now) at or above twelve months' needs (the annual expenditure of the plan in force on
-      ``on``) plus the threshold, or declared as holding capital, property or a private pension;
-    - deputy, or deputy and appointee (R-INV-2): the surplus of the plan in force on ``on`` at or
-      above the lodgement threshold.
-
-    Thresholds are the policy figures in force on ``on`` (R-DATA). Clients deceased and being
-    wound up are not flagged: nothing is applied for or lodged for them. A flag resting on a
-    plan past its yearly review on ``on`` is marked stale (R-CARE-2): nothing is lodged on it
-    until the plan is reviewed.
-    """
-    assets_threshold = await threshold_on(session, ASSETS_ABOVE_NEEDS, on)
-    lodgement_threshold = await threshold_on(session, LODGEMENT_SURPLUS, on)
-    flags: list[ThresholdFlag] = []
-    after = after_reference
-    while len(flags) < limit:
-        rows = await clients.active_rows(
-            session, principal, on=on, after_reference=after, limit=BATCH
-        )
-        if not rows:
-            break
-        after = rows[-1].reference
-        candidates = [
-            (r, legal_role(bool(r.is_appointee), bool(r.is_deputy)))
-            for r in rows
-            if r.situation != Situation.DECEASED_WINDING_UP.value
-        ]
-        candidates = [(r, role) for r, role in candidates if role is not LegalRole.NONE]
-        ids = [r.id for r, _ in candidates]
-        appointee_ids = [r.id for r, role in candidates if role is LegalRole.APPOINTEE]
-        plans = await repository.current_plans_on(session, ids, on)
-        declarations = await repository.declarations_on(session, appointee_ids, on)
-        assets: dict[uuid.UUID, Pence] = dict.fromkeys(appointee_ids, 0)
-        if appointee_ids:
-            for account in await ledger.accounts_of_clients(session, appointee_ids):
-                if account.client_id is not None:
-                    assets[account.client_id] += account.posted
-        for r, role in candidates:
-            plan = plans.get(r.id)
-            common: dict[str, Any] = {
-                "client_id": r.id,
-                "reference": r.reference,
-                "given_name": r.given_name,
-                "family_name": r.family_name,
-                "legal_role": role,
-                "plan": plan,
-                "plan_stale": plan is not None and rules.plan_stale(plan.plan_year_start, on),
-            }
-            if role is LegalRole.APPOINTEE:
-                d = declarations.get(r.id)
-                declared = AssetDeclaration(d.capital, d.property, d.private_pension) if d else None
-                needs = plan.annual_expenditure if plan is not None else None
-                reasons = rules.deputyship_reasons(
-                    assets[r.id], needs, assets_threshold.amount, declared
-                )
-                if reasons:
-                    flags.append(
-                        ThresholdFlag(
-                            **common,
-                            kind=FlagKind.DEPUTYSHIP_APPLICATION,
-                            reasons=reasons,
-                            threshold=assets_threshold,
-                            assets=assets[r.id],
-                            twelve_months_needs=needs,
-                            declaration=d,
-                        )
-                    )
-            else:
-                surplus = plan.surplus if plan is not None else None
-                reasons = rules.lodgement_reasons(surplus, lodgement_threshold.amount)
-                if reasons:
-                    flags.append(
-                        ThresholdFlag(
-                            **common,
-                            kind=FlagKind.LODGEMENT,
-                            reasons=reasons,
-                            threshold=lodgement_threshold,
-                        )
-                    )
-        if len(rows) < BATCH:
-            break
-    return flags[:limit]
 
 
 # --- approval as a "financial plans and budgets" decision (R-CARE-2, R-DEC) -------------
@@ -575,18 +372,11 @@ async def submit_plan(
     decision_id = outcome.decision.decision.id
     async with unit_of_work(session):
         await repository.link_decision(session, plan.id, decision_id)
+        after = {"decision_id": str(decision_id)}
         await audit.record(
-            session,
-            actor,
-            entity_type="budget_plan",
-            entity_id=plan.id,
-            action="submit",
-            after={"decision_id": str(decision_id)},
-            client_id=plan.client_id,
+            session, actor, PLAN, plan.id, "submit", after=after, client_id=plan.client_id
         )
-    fresh = await get_plan(session, plan_id)
-    assert fresh is not None
-    return RecordedPlan(fresh, replayed=outcome.replayed)
+    return RecordedPlan(await _recorded(session, plan_id), replayed=outcome.replayed)
 
 
 # --- the yearly review (R-CARE-2, R-REP-4) ----------------------------------------------
@@ -615,7 +405,53 @@ async def plan_reviews(
     """Active clients the council acts for whose plan needs attention on ``on``: none in force
     (a plan is made on acceptance), a year old (reviewed yearly), or a year old within
     ``REVIEW_NOTICE_DAYS`` days; in reference order. Clients being wound up are left out."""
-    out: list[PlanReview] = []
+
+    async def reviews(batch: list[TakenOn]) -> list[PlanReview]:
+        plans = await repository.current_plans_on(session, [r.id for r, _ in batch], on)
+        out: list[PlanReview] = []
+        for r, _ in batch:
+            plan = plans.get(r.id)
+            start = plan.plan_year_start if plan is not None else None
+            status = rules.review_status(start, on, REVIEW_NOTICE_DAYS)
+            if status is not rules.ReviewStatus.CURRENT:
+                out.append(
+                    PlanReview(
+                        client_id=r.id,
+                        reference=r.reference,
+                        plan_id=plan.id if plan is not None else None,
+                        plan_year_start=start,
+                        due_on=rules.review_due_on(start) if start is not None else None,
+                        status=status,
+                    )
+                )
+        return out
+
+    return await clients_taken_on(
+        session, principal, on, after_reference=after_reference, limit=limit, pick=reviews
+    )
+
+
+# --- the clients a list of threshold flags or plan reviews walks ---------------------------
+
+BATCH = 500
+
+TakenOn = tuple[Row[Any], LegalRole]  # an active client's row, and what the council is for it
+
+
+async def clients_taken_on(
+    session: AsyncSession,
+    principal: Principal,
+    on: date,
+    *,
+    after_reference: str | None,
+    limit: int,
+    pick: Callable[[list[TakenOn]], Awaitable[list[T]]],
+) -> list[T]:
+    """At most ``limit`` of what ``pick`` makes of the active clients the council acts for on
+    ``on`` (appointee, deputy or both; not those deceased and being wound up: nothing is applied
+    for, lodged or planned for them), read in reference order after ``after_reference`` a batch
+    at a time."""
+    out: list[T] = []
     after = after_reference
     while len(out) < limit:
         rows = await clients.active_rows(
@@ -624,29 +460,12 @@ async def plan_reviews(
         if not rows:
             break
         after = rows[-1].reference
-        taken_on = [
-            r
+        roles = [
+            (r, legal_role(bool(r.is_appointee), bool(r.is_deputy)))
             for r in rows
             if r.situation != Situation.DECEASED_WINDING_UP.value
-            and legal_role(bool(r.is_appointee), bool(r.is_deputy)) is not LegalRole.NONE
         ]
-        plans = await repository.current_plans_on(session, [r.id for r in taken_on], on)
-        for r in taken_on:
-            plan = plans.get(r.id)
-            start = plan.plan_year_start if plan is not None else None
-            status = rules.review_status(start, on, REVIEW_NOTICE_DAYS)
-            if status is rules.ReviewStatus.CURRENT:
-                continue
-            out.append(
-                PlanReview(
-                    client_id=r.id,
-                    reference=r.reference,
-                    plan_id=plan.id if plan is not None else None,
-                    plan_year_start=start,
-                    due_on=rules.review_due_on(start) if start is not None else None,
-                    status=status,
-                )
-            )
-            if len(out) == limit:
-                break
-    return out
+        out += await pick([(r, role) for r, role in roles if role is not LegalRole.NONE])
+        if len(rows) < BATCH:
+            break
+    return out[:limit]

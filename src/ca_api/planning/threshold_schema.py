@@ -1,0 +1,147 @@
+"""GraphQL types for asset declarations and threshold flags (R-INV-1, R-INV-2), and the page of
+a list of clients on a date. The root fields are ``planning.schema``'s."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import date, datetime
+from typing import Annotated, Protocol, TypeVar
+
+import strawberry
+from strawberry.types import Info
+
+from ca_api import clock
+from ca_api.clients.schema import LegalRole
+from ca_api.common.ids import node_id_or_none
+from ca_api.common.pagination import Connection, paginate
+from ca_api.common.problems import NotFoundProblem, ValidationProblem
+from ca_api.common.scalars import Money
+from ca_api.common.types import from_source
+from ca_api.context import Context
+from ca_api.planning import rules, thresholds
+from ca_api.planning.models import ClientAssetDeclaration as DeclarationRow
+
+ThresholdFlagKind = rules.FlagKind
+ThresholdFlagReason = rules.FlagReason
+strawberry.enum(
+    ThresholdFlagKind,
+    name="ThresholdFlagKind",
+    description="DEPUTYSHIP_APPLICATION (R-INV-1) or LODGEMENT with the Court Funds Office "
+    "(R-INV-2).",
+)
+strawberry.enum(ThresholdFlagReason, name="ThresholdFlagReason")
+
+
+class _ByReference(Protocol):
+    @property
+    def reference(self) -> str: ...
+
+
+R = TypeVar("R", bound=_ByReference)
+T = TypeVar("T")
+
+
+@strawberry.type(description="What a client was found to hold (R-INV-1).")
+class ClientAssetDeclaration:
+    @classmethod
+    def from_row(cls, row: DeclarationRow) -> ClientAssetDeclaration:
+        return from_source(cls, row)
+
+    id: strawberry.ID
+    client_id: strawberry.ID
+    declared_on: date
+    capital: bool
+    property: bool
+    private_pension: bool
+    note: str
+    recorded_by: str
+    recorded_at: datetime
+
+
+@strawberry.type(description="A client flagged by a threshold on a date (R-INV-1, R-INV-2).")
+class ThresholdFlag:
+    @classmethod
+    def from_flag(cls, flag: thresholds.ThresholdFlag) -> ThresholdFlag:
+        plan, declaration = flag.plan, flag.declaration
+        return from_source(
+            cls,
+            flag,
+            client_reference=flag.reference,
+            client_name=f"{flag.given_name} {flag.family_name}",
+            threshold_name=flag.threshold.name,
+            threshold=Money(flag.threshold.amount),
+            threshold_effective_from=flag.threshold.effective_from,
+            plan_id=node_id_or_none("BudgetPlan", plan.id if plan is not None else None),
+            plan_year_start=plan.plan_year_start if plan is not None else None,
+            declaration=ClientAssetDeclaration.from_row(declaration) if declaration else None,
+        )
+
+    client_id: strawberry.ID
+    client_reference: str
+    client_name: str
+    legal_role: LegalRole = strawberry.field(description="The council's legal role on the date.")
+    kind: ThresholdFlagKind
+    reasons: list[ThresholdFlagReason]
+    threshold_name: str = strawberry.field(description="The policy figure applied.")
+    threshold: Money = strawberry.field(description="The threshold in force on the date.")
+    threshold_effective_from: date
+    assets: Money | None = strawberry.field(
+        description="Appointee: the posted balances of all the client's accounts."
+    )
+    twelve_months_needs: Money | None = strawberry.field(
+        description="Appointee: the plan's annual expenditure."
+    )
+    assets_above_needs: Money | None
+    surplus: Money | None = strawberry.field(description="The plan's surplus (R-BUD-3).")
+    plan_id: strawberry.ID | None = strawberry.field(
+        description="The plan in force on the date, if any."
+    )
+    plan_year_start: date | None
+    plan_review_due_on: date | None = strawberry.field(
+        description="When the plan is due for its yearly review (R-CARE-2)."
+    )
+
+    plan_stale: bool = strawberry.field(
+        description="The flag rests on a stale plan: on the date, the plan is past its yearly "
+        "review (R-CARE-2). Nothing is lodged or placed on a stale plan's surplus until it is "
+        "reviewed. False when there is no plan."
+    )
+    declaration: ClientAssetDeclaration | None = strawberry.field(
+        description="Appointee: the declaration in force on the date, if any."
+    )
+
+
+@strawberry.type
+class ClientAssetDeclarationPayload:
+    declaration: ClientAssetDeclaration
+
+
+DeclareClientAssetsResult = Annotated[
+    ClientAssetDeclarationPayload | ValidationProblem | NotFoundProblem,
+    strawberry.union("DeclareClientAssetsResult"),
+]
+
+
+async def clients_page(
+    info: Info[Context, None],
+    on: date | None,
+    first: int | None,
+    after: str | None,
+    listing: Callable[..., Awaitable[Sequence[R]]],
+    node: Callable[[R], T],
+) -> Connection[T]:
+    """A page of a list of clients on a date (default today) in reference order, as
+    ``thresholds.threshold_flags`` and ``service.plan_reviews`` make it."""
+    ctx = info.context
+    return await paginate(
+        first,
+        after,
+        default=50,
+        maximum=ctx.settings.max_page_size,
+        cursor=lambda page: page.after_one(str),
+        fetch=lambda key, limit: listing(
+            ctx.session, ctx.principal, on or clock.today(), after_reference=key, limit=limit
+        ),
+        key=lambda r: [r.reference],
+        node=node,
+    )
