@@ -32,7 +32,7 @@ from ca_api.common.problems import (
 )
 from ca_api.context import Context
 from ca_api.errors import NotFound, ValidationFailed
-from ca_api.orders.schema import Appointeeship, Deputyship, load_appointeeships, load_deputyships
+from ca_api.orders.schema import Appointeeship, Deputyship, load_orders
 
 Situation = rules.Situation
 ClientStatus = rules.ClientStatus
@@ -129,11 +129,11 @@ class Client:
 
     @strawberry.field(extensions=DETAIL, description="DWP appointeeships, newest first." + WITHHELD)
     async def appointeeships(self, info: Info[Context, None]) -> list[Appointeeship] | None:
-        return await load_appointeeships(info.context, self.record.id)
+        return await load_orders(info.context, Appointeeship, self.record.id)
 
     @strawberry.field(extensions=DETAIL, description="Court of Protection deputyships." + WITHHELD)
     async def deputyships(self, info: Info[Context, None]) -> list[Deputyship] | None:
-        return await load_deputyships(info.context, self.record.id)
+        return await load_orders(info.context, Deputyship, self.record.id)
 
     @strawberry.field(extensions=DETAIL, description="Every version, oldest first." + WITHHELD)
     async def history(self, info: Info[Context, None]) -> list[ClientVersion] | None:

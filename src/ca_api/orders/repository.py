@@ -17,8 +17,6 @@ from ca_api.orders.models import (
     Deputyship,
     DeputyshipVersion,
     OrderInForce,
-    appointeeship_current,
-    deputyship_current,
 )
 from ca_api.orders.rules import (
     AppointeeshipDetails,
@@ -85,78 +83,47 @@ def appointeeship_details(row: Any) -> AppointeeshipDetails:
     )
 
 
-async def insert_deputyship(
-    session: AsyncSession, deputyship_id: uuid.UUID, client_id: uuid.UUID
+# Each kind of order: its identity table and its version table.
+_TABLES = {
+    "deputyship": (Deputyship, DeputyshipVersion),
+    "appointeeship": (Appointeeship, AppointeeshipVersion),
+}
+
+
+async def insert_order(
+    session: AsyncSession, entity: str, order_id: uuid.UUID, client_id: uuid.UUID
 ) -> None:
-    await session.execute(insert(Deputyship).values(id=deputyship_id, client_id=client_id))
+    identity, _ = _TABLES[entity]
+    await session.execute(insert(identity).values(id=order_id, client_id=client_id))
 
 
-async def insert_appointeeship(
-    session: AsyncSession, appointeeship_id: uuid.UUID, client_id: uuid.UUID
-) -> None:
-    await session.execute(insert(Appointeeship).values(id=appointeeship_id, client_id=client_id))
-
-
-async def append_deputyship_version(
+async def append_order_version(
     session: AsyncSession,
-    deputyship_id: uuid.UUID,
+    entity: str,
+    order_id: uuid.UUID,
     values: dict[str, Any],
     expected_version: int | None,
 ) -> int:
+    """The next version of the ``entity`` (deputyship or appointeeship) ``order_id``."""
+    _, version = _TABLES[entity]
+    table: Table = version.__table__  # type: ignore[assignment]
+    key = f"{entity}_id"
     return await append_version(
-        session,
-        DeputyshipVersion.__table__,  # type: ignore[arg-type]
-        "deputyship_id",
-        deputyship_id,
-        values,
-        what="deputyship",
-        expected_version=expected_version,
+        session, table, key, order_id, values, what=entity, expected_version=expected_version
     )
 
 
-async def append_appointeeship_version(
-    session: AsyncSession,
-    appointeeship_id: uuid.UUID,
-    values: dict[str, Any],
-    expected_version: int | None,
-) -> int:
-    return await append_version(
-        session,
-        AppointeeshipVersion.__table__,  # type: ignore[arg-type]
-        "appointeeship_id",
-        appointeeship_id,
-        values,
-        what="appointeeship",
-        expected_version=expected_version,
-    )
+async def current_order(session: AsyncSession, view: Table, order_id: uuid.UUID) -> Row[Any] | None:
+    """The order's current version, from its kind's ``*_current`` view."""
+    return (await session.execute(select(view).where(view.c.id == order_id))).one_or_none()
 
 
-async def current_deputyship(session: AsyncSession, deputyship_id: uuid.UUID) -> Row[Any] | None:
-    d = deputyship_current
-    return (await session.execute(select(d).where(d.c.id == deputyship_id))).one_or_none()
-
-
-async def current_appointeeship(
-    session: AsyncSession, appointeeship_id: uuid.UUID
-) -> Row[Any] | None:
-    a = appointeeship_current
-    return (await session.execute(select(a).where(a.c.id == appointeeship_id))).one_or_none()
-
-
-async def deputyships_of(
-    session: AsyncSession, client_ids: Sequence[uuid.UUID]
+async def orders_of(
+    session: AsyncSession, view: Table, start: str, client_ids: Sequence[uuid.UUID]
 ) -> Sequence[Row[Any]]:
-    d = deputyship_current
-    stmt = select(d).where(d.c.client_id.in_(client_ids)).order_by(d.c.order_date.desc(), d.c.id)
-    return (await session.execute(stmt)).all()
-
-
-async def appointeeships_of(
-    session: AsyncSession, client_ids: Sequence[uuid.UUID]
-) -> Sequence[Row[Any]]:
-    a = appointeeship_current
-    stmt = select(a).where(a.c.client_id.in_(client_ids)).order_by(a.c.start_date.desc(), a.c.id)
-    return (await session.execute(stmt)).all()
+    """The clients' orders of the kind of ``view``, as current, latest ``start`` first."""
+    stmt = select(view).where(view.c.client_id.in_(client_ids))
+    return (await session.execute(stmt.order_by(view.c[start].desc(), view.c.id))).all()
 
 
 async def overlapping_order(
