@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, fields
 from datetime import date
 from typing import Any
 
@@ -28,7 +28,7 @@ from sqlalchemy.orm import aliased
 from ca_api.auth.permissions import CLIENT_READ_ALL
 from ca_api.auth.principal import Principal, Role
 from ca_api.clients.models import Client, ClientVersion, client_current
-from ca_api.clients.rules import ClientDetails, LegalRole, Situation
+from ca_api.clients.rules import ClientDetails, ClientStatus, LegalRole, Situation
 from ca_api.common.versioned import append_version
 from ca_api.orders.models import appointeeship_current, deputyship_current
 
@@ -77,18 +77,16 @@ async def insert_client(
 
 
 def details_values(details: ClientDetails) -> dict[str, Any]:
-    return {
-        "given_name": details.given_name,
-        "family_name": details.family_name,
-        "date_of_birth": details.date_of_birth,
-        "ni_number": details.ni_number,
-        "address_line1": details.address_line1,
-        "address_line2": details.address_line2,
-        "town": details.town,
-        "postcode": details.postcode,
-        "situation": details.situation.value,
-        "status": details.status.value,
-    }
+    """The details as a version row stores them (enums by value)."""
+    return asdict(details) | {"situation": details.situation.value, "status": details.status.value}
+
+
+def details_of(row: Any) -> ClientDetails:
+    """The details a version row (or a current row) holds: ``details_values`` undone."""
+    stored = {f.name: getattr(row, f.name) for f in fields(ClientDetails)}
+    return ClientDetails(
+        **stored | {"situation": Situation(row.situation), "status": ClientStatus(row.status)}
+    )
 
 
 async def append_client_version(
