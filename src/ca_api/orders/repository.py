@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from dataclasses import asdict, fields
 from datetime import date
 from typing import Any
 
@@ -64,22 +65,12 @@ def deputyship_details(row: Any) -> DeputyshipDetails:
 
 
 def appointeeship_values(a: AppointeeshipDetails) -> dict[str, Any]:
-    return {
-        "dwp_reference": a.dwp_reference,
-        "applied_on": a.applied_on,
-        "start_date": a.start_date,
-        "end_date": a.end_date,
-        "superseded_by": a.superseded_by,
-    }
+    return asdict(a)  # stored as they are, column for field
 
 
 def appointeeship_details(row: Any) -> AppointeeshipDetails:
     return AppointeeshipDetails(
-        dwp_reference=row.dwp_reference,
-        applied_on=row.applied_on,
-        start_date=row.start_date,
-        end_date=row.end_date,
-        superseded_by=row.superseded_by,
+        **{f.name: getattr(row, f.name) for f in fields(AppointeeshipDetails)}
     )
 
 

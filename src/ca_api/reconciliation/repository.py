@@ -189,10 +189,10 @@ async def list_statements(
 async def lines(
     session: AsyncSession,
     statement_id: uuid.UUID,
+    unmatched_only: bool = False,
+    after_line_no: int | None = None,
+    limit: int | None = None,
     *,
-    unmatched_only: bool,
-    after_line_no: int | None,
-    limit: int,
     line_no: int | None = None,
 ) -> list[LineRow]:
     """Lines in file order, each with its match and matched transfer (or None, None)."""

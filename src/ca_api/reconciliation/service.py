@@ -5,8 +5,9 @@ and read a statement's reconciliation to the ledger."""
 from __future__ import annotations
 
 import uuid
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass, fields, replace
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -125,31 +126,15 @@ class Reconciliation:
 
 def _statement(row: repository.StatementCounts) -> StatementRecord:
     s, line_count, matched_count = row
-    return StatementRecord(
-        id=s.id,
-        account_name=s.account_name,
-        period_start=s.period_start,
-        period_end=s.period_end,
-        opening_balance=s.opening_balance,
-        closing_balance=s.closing_balance,
-        source_sha256=s.source_sha256,
-        imported_by=s.imported_by,
-        imported_at=s.imported_at,
-        line_count=line_count,
-        matched_count=matched_count,
-    )
+    counts: dict[str, Any] = {"line_count": line_count, "matched_count": matched_count}
+    stored = {f.name: getattr(s, f.name) for f in fields(StatementRecord) if f.name not in counts}
+    return StatementRecord(**stored, **counts)
 
 
 def _line(row: repository.LineRow) -> LineRecord:
     line, match, transfer = row
     return LineRecord(
-        line=rules.BankLine(
-            line_no=line.line_no,
-            posted_on=line.posted_on,
-            description=line.description,
-            reference=line.reference,
-            amount=line.amount,
-        ),
+        line=rules.BankLine(**{f.name: getattr(line, f.name) for f in fields(rules.BankLine)}),
         match=(
             LineMatch(
                 method=MatchMethod(match.method),
@@ -225,9 +210,7 @@ async def _match(
 
 
 async def _line_of(session: AsyncSession, statement_id: uuid.UUID, line_no: int) -> LineRecord:
-    found = await repository.lines(
-        session, statement_id, unmatched_only=False, after_line_no=None, limit=1, line_no=line_no
-    )
+    found = await repository.lines(session, statement_id, limit=1, line_no=line_no)
     if not found:
         raise LineNotFound(statement_id, line_no)
     return _line(found[0])
@@ -341,13 +324,7 @@ async def lines(
     after_line_no: int | None,
     limit: int,
 ) -> list[LineRecord]:
-    rows = await repository.lines(
-        session,
-        statement_id,
-        unmatched_only=unmatched_only,
-        after_line_no=after_line_no,
-        limit=limit,
-    )
+    rows = await repository.lines(session, statement_id, unmatched_only, after_line_no, limit)
     return [_line(r) for r in rows]
 
 
