@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import (
     ColumnElement,
     Row,
+    Table,
     and_,
     exists,
     false,
@@ -45,22 +46,20 @@ def readable(principal: Principal) -> ColumnElement[bool]:
     return false()
 
 
+def _has_order(view: Table, start: str, on: date) -> ColumnElement[bool]:
+    """The client has an order of the kind of ``view`` in force on ``on`` (both ends
+    inclusive)."""
+    ends = view.c.end_date
+    in_force = and_(view.c[start] <= on, or_(ends.is_(None), ends >= on))
+    return exists().where(view.c.client_id == cc.c.id, in_force)
+
+
 def _has_appointeeship(on: date) -> ColumnElement[bool]:
-    a = appointeeship_current
-    return exists().where(
-        a.c.client_id == cc.c.id,
-        a.c.start_date <= on,
-        or_(a.c.end_date.is_(None), a.c.end_date >= on),
-    )
+    return _has_order(appointeeship_current, "start_date", on)
 
 
 def _has_deputyship(on: date) -> ColumnElement[bool]:
-    d = deputyship_current
-    return exists().where(
-        d.c.client_id == cc.c.id,
-        d.c.order_date <= on,
-        or_(d.c.end_date.is_(None), d.c.end_date >= on),
-    )
+    return _has_order(deputyship_current, "order_date", on)
 
 
 async def next_reference(session: AsyncSession) -> str:

@@ -201,8 +201,13 @@ class DeputyshipInput:
         )
 
 
-def _given(obj: object, names: tuple[str, ...]) -> dict[str, Any]:
-    return {n: getattr(obj, n) for n in names if getattr(obj, n) is not strawberry.UNSET}
+def _changes(amendment: object, *required: str) -> dict[str, Any]:
+    """The fields an amendment gives; a ``required`` one given as null is refused."""
+    changes = {k: v for k, v in vars(amendment).items() if v is not strawberry.UNSET}
+    cleared = [k for k in required if k in changes and changes[k] is None]
+    if cleared:
+        raise ValidationFailed({k: "cannot be cleared" for k in cleared})
+    return changes
 
 
 @strawberry.input(description="Only the fields given change.")
@@ -214,17 +219,11 @@ class DeputyshipAmendment:
     powers: DeputyPowersInput | None = strawberry.UNSET
 
     def to_changes(self) -> dict[str, Any]:
-        changes = _given(self, ("case_number", "order_date", "end_date", "supervision_type"))
-        if isinstance(changes.get("case_number"), str):
+        changes = _changes(self, "case_number", "order_date", "supervision_type", "powers")
+        if "case_number" in changes:
             changes["case_number"] = changes["case_number"].strip()  # as when recorded
-        if self.powers is not strawberry.UNSET and self.powers is not None:
-            changes["powers"] = self.powers.to_powers()
-        required: tuple[str, ...] = ("case_number", "order_date", "supervision_type", "powers")
-        cleared = [k for k in required if k in changes and changes[k] is None]
-        if self.powers is None:
-            cleared.append("powers")
-        if cleared:
-            raise ValidationFailed({k: "cannot be cleared" for k in cleared})
+        if "powers" in changes:
+            changes["powers"] = changes["powers"].to_powers()
         return changes
 
 
@@ -252,10 +251,7 @@ class AppointeeshipAmendment:
     end_date: date | None = strawberry.UNSET
 
     def to_changes(self) -> dict[str, Any]:
-        changes = _given(self, ("dwp_reference", "applied_on", "start_date", "end_date"))
-        if "start_date" in changes and changes["start_date"] is None:
-            raise ValidationFailed({"start_date": "cannot be cleared"})
-        return changes
+        return _changes(self, "start_date")
 
 
 @strawberry.type
