@@ -172,15 +172,7 @@ class DeputyPowersInput:
     gift_yearly_limit: Money | None = None
 
     def to_powers(self) -> rules.DeputyPowers:
-        return rules.DeputyPowers(
-            receive_income=self.receive_income,
-            manage_accounts=self.manage_accounts,
-            manage_capital=self.manage_capital,
-            sell_property=self.sell_property,
-            let_property=self.let_property,
-            make_gifts=self.make_gifts,
-            gift_yearly_limit=self.gift_yearly_limit,
-        )
+        return rules.DeputyPowers(**vars(self))
 
 
 @strawberry.input
@@ -192,13 +184,8 @@ class DeputyshipInput:
     end_date: date | None = None
 
     def to_details(self) -> DeputyshipDetails:
-        return DeputyshipDetails(
-            case_number=self.case_number.strip(),
-            order_date=self.order_date,
-            powers=self.powers.to_powers(),
-            supervision_type=self.supervision_type,
-            end_date=self.end_date,
-        )
+        converted = {"case_number": self.case_number.strip(), "powers": self.powers.to_powers()}
+        return DeputyshipDetails(**vars(self) | converted)
 
 
 def _changes(amendment: object, *required: str) -> dict[str, Any]:
@@ -235,12 +222,7 @@ class AppointeeshipInput:
     end_date: date | None = None
 
     def to_details(self) -> AppointeeshipDetails:
-        return AppointeeshipDetails(
-            start_date=self.start_date,
-            dwp_reference=self.dwp_reference,
-            applied_on=self.applied_on,
-            end_date=self.end_date,
-        )
+        return AppointeeshipDetails(**vars(self))
 
 
 @strawberry.input(description="Only the fields given change; set endDate to end it.")
