@@ -289,19 +289,25 @@ def _overlapping(exc: OverlappingOrder) -> OverlappingOrderProblem:
     )
 
 
-def _resolver(func: Callable[..., Any], **types: object) -> Callable[..., Any]:
-    """``func`` with the GraphQL types of its arguments and result set: the resolvers below
-    serve either kind of order, so the kind's own input and result types are filled in."""
-    func.__annotations__.update(types)
-    return func
+def _order_mutations(
+    cls: type[Order],
+    input: type[Any],
+    amendment: type[Any],
+    payload: type[Any],
+    results: tuple[object, object],
+    *,
+    record: str,
+    amend: str,
+) -> tuple[Any, Any]:
+    """``record<Kind>(clientId, input, supersedes)`` and ``amend<Kind>(id, amendment, reason,
+    expectedVersion)`` for the kind of order ``cls`` shows, described by ``record`` and
+    ``amend``. The resolvers are written once for both kinds; the kind's own input, amendment
+    and result types are set on them here."""
 
+    def answer(rec: OrderRecord[Any]) -> Any:
+        return payload(**{cls.kind.entity: cls.from_record(rec)})
 
-def _record_mutation(
-    cls: type[Order], input: type[Any], payload: type[Any], result: object, description: str
-) -> Any:
-    """``record<Kind>(clientId, input, supersedes)`` for the kind of order ``cls`` shows."""
-
-    async def record(
+    async def record_order(
         self: Any,
         info: Info[Context, None],
         client_id: strawberry.ID,
@@ -314,21 +320,9 @@ def _record_mutation(
         cid = decode_uuid("Client", client_id)
         old = decode_uuid(cls.type_name(), supersedes) if supersedes is not None else None
         rec = await cls.kind.record(ctx.session, ctx.actor, cid, input.to_details(), supersedes=old)
-        return payload(**{cls.kind.entity: cls.from_record(rec)})
+        return answer(rec)
 
-    return strawberry.mutation(
-        resolver=_resolver(record, input=input, **{"return": result}),
-        extensions=allow(ORDER_WRITE),
-        description=description,
-    )
-
-
-def _amend_mutation(
-    cls: type[Order], amendment: type[Any], payload: type[Any], result: object, description: str
-) -> Any:
-    """``amend<Kind>(id, amendment, reason, expectedVersion)`` for the kind ``cls`` shows."""
-
-    async def amend(
+    async def amend_order(
         self: Any,
         info: Info[Context, None],
         id: strawberry.ID,
@@ -345,42 +339,37 @@ def _amend_mutation(
             reason=reason,
             expected_version=expected_version,
         )
-        return payload(**{cls.kind.entity: cls.from_record(rec)})
+        return answer(rec)
 
-    return strawberry.mutation(
-        resolver=_resolver(amend, amendment=amendment, **{"return": result}),
-        extensions=allow(ORDER_WRITE),
-        description=description,
+    def mutation(resolver: Callable[..., Any], description: str, **types: object) -> Any:
+        resolver.__annotations__.update(types)
+        return strawberry.mutation(
+            resolver=resolver, extensions=allow(ORDER_WRITE), description=description
+        )
+
+    return (
+        mutation(record_order, record, input=input, **{"return": results[0]}),
+        mutation(amend_order, amend, amendment=amendment, **{"return": results[1]}),
     )
 
 
 @strawberry.type
 class OrderMutation:
-    record_deputyship = _record_mutation(
+    record_deputyship, amend_deputyship = _order_mutations(
         Deputyship,
         DeputyshipInput,
-        DeputyshipPayload,
-        RecordDeputyshipResult,
-        "Record a Court of Protection deputyship order for a client (R-ORD-1).",
-    )
-    amend_deputyship = _amend_mutation(
-        Deputyship,
         DeputyshipAmendment,
         DeputyshipPayload,
-        AmendDeputyshipResult,
-        "Record a new version of a deputyship, with the reason (R-AUD-2).",
+        (RecordDeputyshipResult, AmendDeputyshipResult),
+        record="Record a Court of Protection deputyship order for a client (R-ORD-1).",
+        amend="Record a new version of a deputyship, with the reason (R-AUD-2).",
     )
-    record_appointeeship = _record_mutation(
+    record_appointeeship, amend_appointeeship = _order_mutations(
         Appointeeship,
         AppointeeshipInput,
-        AppointeeshipPayload,
-        RecordAppointeeshipResult,
-        "Record the DWP's appointment of the council as appointee for a client.",
-    )
-    amend_appointeeship = _amend_mutation(
-        Appointeeship,
         AppointeeshipAmendment,
         AppointeeshipPayload,
-        AmendAppointeeshipResult,
-        "Record a new version of an appointeeship (e.g. its end), with the reason.",
+        (RecordAppointeeshipResult, AmendAppointeeshipResult),
+        record="Record the DWP's appointment of the council as appointee for a client.",
+        amend="Record a new version of an appointeeship (e.g. its end), with the reason.",
     )
