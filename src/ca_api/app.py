@@ -11,6 +11,7 @@ import time
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from typing import Any
 
 from cross_web import HTTPException
@@ -82,6 +83,15 @@ def _masked(request_id: str) -> str:
     return f"Internal error. Quote request id {request_id} to support."
 
 
+@dataclass(frozen=True)
+class _Refusal:
+    """Why a request is answered with an HTTP error before the GraphQL app sees it."""
+
+    status: int
+    code: ErrorCode
+    message: str
+
+
 class GraphQLGate:
     """Runs before the GraphQL app on /graphql: gives the request an id, refuses oversized
     bodies, checks the bearer token (HTTP 401 and nothing runs when it fails), and closes the
@@ -144,26 +154,23 @@ class GraphQLGate:
 
         answer = _json_errors(_with_request_id(tracked, rid), rid)
         try:
-            admitted = await self._admit(scope, headers, req_scope, receive, answer)
-            if admitted is not None:
+            admitted = await self._admit(scope, headers, req_scope, receive)
+            if isinstance(admitted, _Refusal):
+                await self._refuse(scope, answer, admitted, rid)
+            else:
                 await self.app(scope, admitted, answer)
         except Exception:
             log.exception("unexpected error before the response")
             if started:
                 raise  # too late to answer: the server closes the connection
-            await self._refuse(scope, answer, 500, ErrorCode.INTERNAL_ERROR, _masked(rid), rid)
+            internal = _Refusal(500, ErrorCode.INTERNAL_ERROR, _masked(rid))
+            await self._refuse(scope, answer, internal, rid)
 
     async def _admit(
-        self,
-        scope: Scope,
-        headers: dict[str, str],
-        req_scope: RequestScope,
-        receive: Receive,
-        send: Send,
-    ) -> Receive | None:
-        """The receive channel to run the request with, or None when it was refused."""
+        self, scope: Scope, headers: dict[str, str], req_scope: RequestScope, receive: Receive
+    ) -> Receive | _Refusal:
+        """The receive channel to run the request with, or why it is refused."""
         settings = self.state.settings
-        rid = req_scope.request_id
         if (
             scope["method"] == "GET"
             and "text/html" in headers.get("accept", "")
@@ -179,33 +186,23 @@ class GraphQLGate:
         else:
             body = None
         if body is None:
-            await self._refuse(
-                scope,
-                send,
-                413,
-                ErrorCode.PAYLOAD_TOO_LARGE,
-                f"request body over {settings.max_body_bytes} bytes",
-                rid,
-            )
-            return None
+            too_large = f"request body over {settings.max_body_bytes} bytes"
+            return _Refusal(413, ErrorCode.PAYLOAD_TOO_LARGE, too_large)
         try:
             principal = self.state.verifier.verify(bearer_token(headers.get("authorization")))
         except TokenError as exc:
-            await self._refuse(scope, send, 401, ErrorCode.UNAUTHENTICATED, str(exc), rid)
-            return None
+            return _Refusal(401, ErrorCode.UNAUTHENTICATED, str(exc))
         req_scope.principal = principal
         principal_var.set(principal.subject)
         return body
 
     @staticmethod
-    async def _refuse(
-        scope: Scope, send: Send, status: int, code: ErrorCode, message: str, request_id: str
-    ) -> None:
+    async def _refuse(scope: Scope, send: Send, refusal: _Refusal, request_id: str) -> None:
         headers = {"x-request-id": request_id}
-        if status == 401:
+        if refusal.status == 401:
             headers["www-authenticate"] = 'Bearer realm="ca-api"'
-        response = JSONResponse(_error_body(code, message, request_id), status, headers)
-        await response(scope, _no_body, send)
+        body = _error_body(refusal.code, refusal.message, request_id)
+        await JSONResponse(body, refusal.status, headers)(scope, _no_body, send)
 
 
 async def _no_body() -> dict[str, Any]:

@@ -6,10 +6,20 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
+from typing import TYPE_CHECKING, TextIO, TypeVar
 
 from ca_api.config import Settings, get_settings
 from ca_api.embedded import resolve_database_url
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+    from ca_api.db import Database
+
+T = TypeVar("T")
+# The body of an audit command: a session in, lines out, an exit code back.
+AuditCommand = Callable[["AsyncSession", Settings, TextIO], Awaitable[int]]
 
 
 def _migrate(url: str) -> None:
@@ -18,18 +28,35 @@ def _migrate(url: str) -> None:
     upgrade(url)
 
 
-def _load_demo(url: str) -> bool:
-    from ca_api import demo
+def _on_database(url: str, pool_size: int, use: Callable[[Database], Awaitable[T]]) -> T:
+    """Run ``use`` on a database opened for one command, and close it after."""
     from ca_api.db import Database
 
-    async def run() -> bool:
-        db = Database(url, pool_size=2)
+    async def run() -> T:
+        db = Database(url, pool_size=pool_size)
         try:
-            return await demo.load(db)
+            return await use(db)
         finally:
             await db.dispose()
 
     return asyncio.run(run())
+
+
+def _on_audit_snapshot(settings: Settings, command: AuditCommand) -> int:
+    """Run an audit command on one read-only snapshot of the database."""
+    from ca_api.audit.commands import snapshot_session
+
+    async def use(db: Database) -> int:
+        async with snapshot_session(db) as session:
+            return await command(session, settings, sys.stdout)
+
+    return _on_database(resolve_database_url(settings), 1, use)
+
+
+def _load_demo(url: str) -> bool:
+    from ca_api import demo
+
+    return _on_database(url, 2, demo.load)
 
 
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
@@ -108,25 +135,15 @@ def cmd_export_schema(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_verify_audit(args: argparse.Namespace, settings: Settings) -> int:
-    from ca_api.audit.commands import snapshot_session, verify_audit
-    from ca_api.db import Database
+    from ca_api.audit.commands import verify_audit
 
-    async def run() -> int:
-        db = Database(resolve_database_url(settings), pool_size=1)
-        try:
-            async with snapshot_session(db) as session:
-                return await verify_audit(session, settings, sys.stdout)
-        finally:
-            await db.dispose()
-
-    return asyncio.run(run())
+    return _on_audit_snapshot(settings, verify_audit)
 
 
 def cmd_audit_checkpoint(args: argparse.Namespace, settings: Settings) -> int:
-    from ca_api.audit.commands import audit_checkpoint, checkpoint_preflight, snapshot_session
+    from ca_api.audit.commands import audit_checkpoint, checkpoint_preflight
     from ca_api.audit.keys import checkpoint_signer, public_pem
     from ca_api.auth.tokens import ConfigurationError
-    from ca_api.db import Database
 
     try:
         if args.public_key:
@@ -136,16 +153,7 @@ def cmd_audit_checkpoint(args: argparse.Namespace, settings: Settings) -> int:
     except ConfigurationError as exc:
         print(f"refused: {exc}", file=sys.stderr)
         return 2
-
-    async def run() -> int:
-        db = Database(resolve_database_url(settings), pool_size=1)
-        try:
-            async with snapshot_session(db) as session:
-                return await audit_checkpoint(session, settings, sys.stdout)
-        finally:
-            await db.dispose()
-
-    return asyncio.run(run())
+    return _on_audit_snapshot(settings, audit_checkpoint)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import operator
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -13,55 +14,25 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ca_api.audit.models import AuditEntry
 
+# stream_seq, prev_hash and hash are placeholders: the audit_chain trigger sets them.
+_CHAINED = {"stream_seq": 0, "prev_hash": b"", "hash": b""}
 
-async def append(
-    session: AsyncSession,
-    *,
-    stream: str,
-    principal: str,
-    principal_roles: str,
-    entity_type: str,
-    entity_id: str,
-    action: str,
-    before: dict[str, Any] | None,
-    after: dict[str, Any] | None,
-    reason: str | None,
-    request_id: str,
-    client_id: uuid.UUID | None,
-) -> int:
-    # stream_seq, prev_hash and hash are placeholders: the audit_chain trigger sets them.
-    result = await session.execute(
-        insert(AuditEntry)
-        .values(
-            stream=stream,
-            stream_seq=0,
-            principal=principal,
-            principal_roles=principal_roles,
-            entity_type=entity_type,
-            entity_id=entity_id,
-            action=action,
-            before=before,
-            after=after,
-            reason=reason,
-            request_id=request_id,
-            client_id=client_id,
-            prev_hash=b"",
-            hash=b"",
-        )
-        .returning(AuditEntry.id)
-    )
-    return int(result.scalar_one())
+
+async def append(session: AsyncSession, row: dict[str, Any]) -> int:
+    """One audit row: ``row`` has the columns the caller gives (stream, principal,
+    principal_roles, entity_type, entity_id, action, before, after, reason, request_id,
+    client_id); its id."""
+    stmt = insert(AuditEntry).values(**row, **_CHAINED).returning(AuditEntry.id)
+    return int((await session.execute(stmt)).scalar_one())
 
 
 async def append_many(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:
     """Many audit rows in one batch (a benefits run): one statement, the rows sent together.
-    Each dict has the arguments of ``append``; the audit_chain trigger chains them in the order
+    Each dict is a row as ``append`` takes it; the audit_chain trigger chains them in the order
     given (rows of one stream later in the list see the head moved by the earlier ones)."""
     if not rows:
         return
-    await session.execute(
-        insert(AuditEntry), [{**r, "stream_seq": 0, "prev_hash": b"", "hash": b""} for r in rows]
-    )
+    await session.execute(insert(AuditEntry), [r | _CHAINED for r in rows])
 
 
 @dataclass(frozen=True)
@@ -77,21 +48,20 @@ class AuditFilter:
 async def list_entries(
     session: AsyncSession, flt: AuditFilter, *, after_id: int | None, limit: int
 ) -> Sequence[AuditEntry]:
-    stmt = select(AuditEntry).order_by(AuditEntry.id).limit(limit)
-    if flt.client_id is not None:
-        stmt = stmt.where(AuditEntry.client_id == flt.client_id)
-    if flt.entity_type is not None:
-        stmt = stmt.where(AuditEntry.entity_type == flt.entity_type)
-    if flt.entity_id is not None:
-        stmt = stmt.where(AuditEntry.entity_id == flt.entity_id)
-    if flt.principal is not None:
-        stmt = stmt.where(AuditEntry.principal == flt.principal)
-    if flt.occurred_from is not None:
-        stmt = stmt.where(AuditEntry.occurred_at >= flt.occurred_from)
-    if flt.occurred_to is not None:
-        stmt = stmt.where(AuditEntry.occurred_at < flt.occurred_to)
-    if after_id is not None:
-        stmt = stmt.where(AuditEntry.id > after_id)
+    a = AuditEntry
+    stmt = select(a).order_by(a.id).limit(limit)
+    given = (
+        (a.client_id, operator.eq, flt.client_id),
+        (a.entity_type, operator.eq, flt.entity_type),
+        (a.entity_id, operator.eq, flt.entity_id),
+        (a.principal, operator.eq, flt.principal),
+        (a.occurred_at, operator.ge, flt.occurred_from),
+        (a.occurred_at, operator.lt, flt.occurred_to),  # exclusive
+        (a.id, operator.gt, after_id),
+    )
+    for column, compare, value in given:
+        if value is not None:
+            stmt = stmt.where(compare(column, value))
     return (await session.execute(stmt)).scalars().all()
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import cast
 
 import strawberry
 from strawberry.scalars import JSON
@@ -12,8 +11,9 @@ from strawberry.types import Info
 from ca_api.audit import repository, service
 from ca_api.audit.models import AuditEntry as AuditRow
 from ca_api.auth.permissions import AUDIT_READ, allow
-from ca_api.common.ids import decode_uuid, encode_id
-from ca_api.common.pagination import Connection, connection_from_rows, page_request
+from ca_api.common.ids import decode_uuid
+from ca_api.common.pagination import Connection, paginate
+from ca_api.common.types import from_source
 from ca_api.context import Context
 
 
@@ -34,24 +34,9 @@ class AuditEntry:
     client_id: strawberry.ID | None
     hash: str = strawberry.field(description="SHA-256 over this entry and the previous hash, hex.")
 
-    @staticmethod
-    def from_row(row: AuditRow) -> AuditEntry:
-        return AuditEntry(
-            id=strawberry.ID(encode_id("AuditEntry", row.id)),
-            sequence=row.stream_seq,
-            occurred_at=row.occurred_at,
-            principal=row.principal,
-            principal_roles=row.principal_roles,
-            entity_type=row.entity_type,
-            entity_id=row.entity_id,
-            action=row.action,
-            before=cast(JSON, row.before),
-            after=cast(JSON, row.after),
-            reason=row.reason,
-            request_id=row.request_id,
-            client_id=strawberry.ID(encode_id("Client", row.client_id)) if row.client_id else None,
-            hash=row.hash.hex(),
-        )
+    @classmethod
+    def from_row(cls, row: AuditRow) -> AuditEntry:
+        return from_source(cls, row, sequence=row.stream_seq, hash=row.hash.hex())
 
 
 @strawberry.input
@@ -62,6 +47,12 @@ class AuditLogFilter:
     principal: str | None = strawberry.field(default=None, description="An officer's subject.")
     occurred_from: datetime | None = strawberry.field(default=None, description="Inclusive.")
     occurred_to: datetime | None = strawberry.field(default=None, description="Exclusive.")
+
+    def to_filter(self) -> repository.AuditFilter:
+        given = vars(self) | {
+            "client_id": decode_uuid("Client", self.client_id) if self.client_id else None
+        }
+        return repository.AuditFilter(**given)
 
 
 @strawberry.type
@@ -125,19 +116,19 @@ class AuditQuery:
         after: str | None = None,
     ) -> Connection[AuditEntry]:
         ctx = info.context
-        page = page_request(first, after, default=50, maximum=ctx.settings.max_page_size)
         f = filter or AuditLogFilter()
-        flt = repository.AuditFilter(
-            client_id=decode_uuid("Client", f.client_id) if f.client_id else None,
-            entity_type=f.entity_type,
-            entity_id=f.entity_id,
-            principal=f.principal,
-            occurred_from=f.occurred_from,
-            occurred_to=f.occurred_to,
+        return await paginate(
+            first,
+            after,
+            default=50,
+            maximum=ctx.settings.max_page_size,
+            cursor=lambda page: page.after_one(int),
+            fetch=lambda key, limit: service.list_entries(  # the filter checked after the page
+                ctx.session, f.to_filter(), after_id=key, limit=limit
+            ),
+            key=lambda r: [r.id],
+            node=AuditEntry.from_row,
         )
-        after_id = page.after_one(int)
-        rows = await service.list_entries(ctx.session, flt, after_id=after_id, limit=page.first + 1)
-        return connection_from_rows(rows, page, key=lambda r: [r.id], node=AuditEntry.from_row)
 
     @strawberry.field(
         extensions=allow(AUDIT_READ),
@@ -150,26 +141,14 @@ class AuditQuery:
         ctx = info.context
         report = await service.verify_chain(ctx.session, settings=ctx.settings)
         latest = report.latest_checkpoint
-        return AuditChainReport(
-            intact=report.intact,
-            entries_checked=report.entries_checked,
-            breaks=[
-                AuditChainBreak(stream=b.stream, sequence=b.stream_seq, problem=b.problem)
-                for b in report.breaks
-            ],
-            anchored=report.anchored,
-            checkpoints_checked=report.checkpoints_checked,
-            latest_checkpoint=AuditCheckpoint(
-                sequence=latest.sequence,
-                taken_at=latest.taken_at,
-                chains=len(latest.chains),
-                entries=latest.entries,
-                digest=latest.digest,
-            )
+        return from_source(
+            AuditChainReport,
+            report,
+            breaks=[from_source(AuditChainBreak, b, sequence=b.stream_seq) for b in report.breaks],
+            latest_checkpoint=from_source(AuditCheckpoint, latest, chains=len(latest.chains))
             if latest is not None
             else None,
             checkpoint_problems=[
-                AuditCheckpointProblem(file=p.file, problem=p.problem)
-                for p in report.checkpoint_problems
+                from_source(AuditCheckpointProblem, p) for p in report.checkpoint_problems
             ],
         )

@@ -50,35 +50,6 @@ def jsonable(value: Any) -> Any:
     return value
 
 
-async def record(
-    session: AsyncSession,
-    actor: Actor,
-    entity_type: str,
-    entity_id: uuid.UUID | str,
-    action: str,
-    *,
-    before: Any = None,
-    after: Any = None,
-    reason: str | None = None,
-    client_id: uuid.UUID | None = None,
-) -> int:
-    """Append one audit row in the caller's transaction (R-AUD-1: who, what, when, why)."""
-    return await repository.append(
-        session,
-        stream=f"client:{client_id}" if client_id else SYSTEM_STREAM,
-        principal=actor.principal.subject,
-        principal_roles=actor.principal.role_label,
-        entity_type=entity_type,
-        entity_id=str(entity_id),
-        action=action,
-        before=jsonable(before) if before is not None else None,
-        after=jsonable(after) if after is not None else None,
-        reason=reason,
-        request_id=actor.request_id,
-        client_id=client_id,
-    )
-
-
 @dataclass(frozen=True)
 class Change:
     """One audited change of a batch (the arguments of ``record`` after the actor)."""
@@ -92,27 +63,46 @@ class Change:
     client_id: uuid.UUID | None = None
 
 
+def _row(actor: Actor, c: Change) -> dict[str, Any]:
+    """The audit row of a change by ``actor``: on the client's chain, or the system's."""
+    return {
+        "stream": f"client:{c.client_id}" if c.client_id else SYSTEM_STREAM,
+        "principal": actor.principal.subject,
+        "principal_roles": actor.principal.role_label,
+        "entity_type": c.entity_type,
+        "entity_id": str(c.entity_id),
+        "action": c.action,
+        "before": jsonable(c.before) if c.before is not None else None,
+        "after": jsonable(c.after) if c.after is not None else None,
+        "reason": c.reason,
+        "request_id": actor.request_id,
+        "client_id": c.client_id,
+    }
+
+
+async def record(
+    session: AsyncSession,
+    actor: Actor,
+    entity_type: str,
+    entity_id: uuid.UUID | str,
+    action: str,
+    *,
+    before: Any = None,
+    after: Any = None,
+    reason: str | None = None,
+    client_id: uuid.UUID | None = None,
+) -> int:
+    """Append one audit row in the caller's transaction (R-AUD-1: who, what, when, why)."""
+    change = Change(entity_type, entity_id, action, before, after, reason, client_id)
+    return await repository.append(session, _row(actor, change))
+
+
 async def record_many(session: AsyncSession, actor: Actor, changes: Sequence[Change]) -> None:
     """Append one audit row per change in one statement, in the caller's transaction (R-AUD-1).
 
     Rows are written in stream order, so two batches that touch the same clients take the
     chains' heads in the same order and never wait on each other in a cycle."""
-    rows = [
-        {
-            "stream": f"client:{c.client_id}" if c.client_id else SYSTEM_STREAM,
-            "principal": actor.principal.subject,
-            "principal_roles": actor.principal.role_label,
-            "entity_type": c.entity_type,
-            "entity_id": str(c.entity_id),
-            "action": c.action,
-            "before": jsonable(c.before) if c.before is not None else None,
-            "after": jsonable(c.after) if c.after is not None else None,
-            "reason": c.reason,
-            "request_id": actor.request_id,
-            "client_id": c.client_id,
-        }
-        for c in changes
-    ]
+    rows = [_row(actor, c) for c in changes]
     rows.sort(key=lambda r: str(r["stream"]))  # stable: one stream's rows keep their order
     await repository.append_many(session, rows)
 

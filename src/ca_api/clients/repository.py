@@ -5,13 +5,14 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, fields
 from datetime import date
 from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
     Row,
+    Table,
     and_,
     exists,
     false,
@@ -28,7 +29,7 @@ from sqlalchemy.orm import aliased
 from ca_api.auth.permissions import CLIENT_READ_ALL
 from ca_api.auth.principal import Principal, Role
 from ca_api.clients.models import Client, ClientVersion, client_current
-from ca_api.clients.rules import ClientDetails, LegalRole, Situation
+from ca_api.clients.rules import ClientDetails, ClientStatus, LegalRole, Situation
 from ca_api.common.versioned import append_version
 from ca_api.orders.models import appointeeship_current, deputyship_current
 
@@ -45,22 +46,20 @@ def readable(principal: Principal) -> ColumnElement[bool]:
     return false()
 
 
+def _has_order(view: Table, start: str, on: date) -> ColumnElement[bool]:
+    """The client has an order of the kind of ``view`` in force on ``on`` (both ends
+    inclusive)."""
+    ends = view.c.end_date
+    in_force = and_(view.c[start] <= on, or_(ends.is_(None), ends >= on))
+    return exists().where(view.c.client_id == cc.c.id, in_force)
+
+
 def _has_appointeeship(on: date) -> ColumnElement[bool]:
-    a = appointeeship_current
-    return exists().where(
-        a.c.client_id == cc.c.id,
-        a.c.start_date <= on,
-        or_(a.c.end_date.is_(None), a.c.end_date >= on),
-    )
+    return _has_order(appointeeship_current, "start_date", on)
 
 
 def _has_deputyship(on: date) -> ColumnElement[bool]:
-    d = deputyship_current
-    return exists().where(
-        d.c.client_id == cc.c.id,
-        d.c.order_date <= on,
-        or_(d.c.end_date.is_(None), d.c.end_date >= on),
-    )
+    return _has_order(deputyship_current, "order_date", on)
 
 
 async def next_reference(session: AsyncSession) -> str:
@@ -77,18 +76,16 @@ async def insert_client(
 
 
 def details_values(details: ClientDetails) -> dict[str, Any]:
-    return {
-        "given_name": details.given_name,
-        "family_name": details.family_name,
-        "date_of_birth": details.date_of_birth,
-        "ni_number": details.ni_number,
-        "address_line1": details.address_line1,
-        "address_line2": details.address_line2,
-        "town": details.town,
-        "postcode": details.postcode,
-        "situation": details.situation.value,
-        "status": details.status.value,
-    }
+    """The details as a version row stores them (enums by value)."""
+    return asdict(details) | {"situation": details.situation.value, "status": details.status.value}
+
+
+def details_of(row: Any) -> ClientDetails:
+    """The details a version row (or a current row) holds: ``details_values`` undone."""
+    stored = {f.name: getattr(row, f.name) for f in fields(ClientDetails)}
+    return ClientDetails(
+        **stored | {"situation": Situation(row.situation), "status": ClientStatus(row.status)}
+    )
 
 
 async def append_client_version(

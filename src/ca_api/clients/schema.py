@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Awaitable, Callable
 from datetime import date, datetime
 from typing import Annotated, Any
 
@@ -21,7 +22,7 @@ from ca_api.auth.permissions import (
 from ca_api.clients import repository, rules, service
 from ca_api.clients.service import ClientRecord, CreatedClient, DuplicateClient
 from ca_api.common.ids import decode_uuid, encode_id
-from ca_api.common.pagination import Connection, connection_from_rows, page_request
+from ca_api.common.pagination import Connection, paginate
 from ca_api.common.problems import (
     IdempotencyKeyReusedProblem,
     NotFoundProblem,
@@ -30,9 +31,10 @@ from ca_api.common.problems import (
     VersionConflict,
     problem_for,
 )
+from ca_api.common.types import from_source
 from ca_api.context import Context
 from ca_api.errors import NotFound, ValidationFailed
-from ca_api.orders.schema import Appointeeship, Deputyship, load_appointeeships, load_deputyships
+from ca_api.orders.schema import Appointeeship, Deputyship, load_orders
 
 Situation = rules.Situation
 ClientStatus = rules.ClientStatus
@@ -79,18 +81,15 @@ class Client:
 
     @classmethod
     def from_record(cls, record: ClientRecord) -> Client:
-        return cls(
+        d = record.details
+        return from_source(
+            cls,
+            record,
             record=record,
-            id=strawberry.ID(encode_id("Client", record.id)),
-            reference=record.reference,
-            version=record.version,
-            given_name=record.details.given_name,
-            family_name=record.details.family_name,
-            situation=record.details.situation,
-            status=record.details.status,
-            legal_role=record.legal_role,
-            created_at=record.created_at,
-            updated_at=record.updated_at,
+            given_name=d.given_name,
+            family_name=d.family_name,
+            situation=d.situation,
+            status=d.status,
         )
 
     id: strawberry.ID
@@ -129,28 +128,16 @@ class Client:
 
     @strawberry.field(extensions=DETAIL, description="DWP appointeeships, newest first." + WITHHELD)
     async def appointeeships(self, info: Info[Context, None]) -> list[Appointeeship] | None:
-        return await load_appointeeships(info.context, self.record.id)
+        return await load_orders(info.context, Appointeeship, self.record.id)
 
     @strawberry.field(extensions=DETAIL, description="Court of Protection deputyships." + WITHHELD)
     async def deputyships(self, info: Info[Context, None]) -> list[Deputyship] | None:
-        return await load_deputyships(info.context, self.record.id)
+        return await load_orders(info.context, Deputyship, self.record.id)
 
     @strawberry.field(extensions=DETAIL, description="Every version, oldest first." + WITHHELD)
     async def history(self, info: Info[Context, None]) -> list[ClientVersion] | None:
         rows = await service.client_history(info.context.session, self.record.id)
-        return [
-            ClientVersion(
-                version=r.version,
-                given_name=r.given_name,
-                family_name=r.family_name,
-                situation=rules.Situation(r.situation),
-                status=rules.ClientStatus(r.status),
-                recorded_at=r.recorded_at,
-                recorded_by=r.recorded_by,
-                reason=r.reason,
-            )
-            for r in rows
-        ]
+        return [from_source(ClientVersion, r) for r in rows]
 
 
 @strawberry.input
@@ -159,6 +146,15 @@ class AddressInput:
     line2: str | None = None
     town: str | None = None
     postcode: str | None = None
+
+    def to_fields(self) -> dict[str, Any]:
+        """The client's address fields, as the details name them."""
+        return {
+            "address_line1": self.line1,
+            "address_line2": self.line2,
+            "town": self.town,
+            "postcode": self.postcode,
+        }
 
 
 @strawberry.input
@@ -171,18 +167,8 @@ class ClientInput:
     address: AddressInput | None = None
 
     def to_details(self) -> rules.ClientDetails:
-        a = self.address or AddressInput()
-        return rules.ClientDetails(
-            given_name=self.given_name,
-            family_name=self.family_name,
-            date_of_birth=self.date_of_birth,
-            situation=self.situation,
-            ni_number=self.ni_number,
-            address_line1=a.line1,
-            address_line2=a.line2,
-            town=a.town,
-            postcode=a.postcode,
-        )
+        given = {k: v for k, v in vars(self).items() if k != "address"}
+        return rules.ClientDetails(**given, **(self.address or AddressInput()).to_fields())
 
 
 @strawberry.input(description="Only the fields given change; null clears an optional field.")
@@ -207,13 +193,7 @@ class ClientAmendment:
                 missing[name] = "cannot be cleared"
             changes[name] = value
         if self.address is not strawberry.UNSET:
-            a = self.address or AddressInput()
-            changes |= {
-                "address_line1": a.line1,
-                "address_line2": a.line2,
-                "town": a.town,
-                "postcode": a.postcode,
-            }
+            changes |= (self.address or AddressInput()).to_fields()
         if missing:
             raise ValidationFailed(missing)
         return changes
@@ -274,10 +254,6 @@ async def readable_client(ctx: Context, client_id: uuid.UUID, given: str) -> Non
         raise NotFound("client", given)
 
 
-def _created(done: CreatedClient) -> ClientPayload:
-    return ClientPayload(client=Client.from_record(done.client), replayed=done.replayed)
-
-
 @problem_for(DuplicateClient)
 def _duplicate_client(exc: DuplicateClient) -> DuplicateClientProblem:
     return DuplicateClientProblem(
@@ -336,7 +312,6 @@ class ClientQuery:
         after: str | None = None,
     ) -> Connection[Client]:
         ctx = info.context
-        page = page_request(first, after, default=25, maximum=ctx.settings.max_page_size)
         f = filter or ClientFilter()
         flt = repository.ClientFilter(
             search=f.search,
@@ -344,12 +319,17 @@ class ClientQuery:
             status=f.status.value if f.status else None,
             legal_role=f.legal_role,
         )
-        after_ref = page.after_one(str)
-        records = await service.list_clients(
-            ctx.session, ctx.principal, flt, after_reference=after_ref, limit=page.first + 1
-        )
-        return connection_from_rows(
-            records, page, key=lambda r: [r.reference], node=lambda r: Client.from_record(r)
+        return await paginate(
+            first,
+            after,
+            default=25,
+            maximum=ctx.settings.max_page_size,
+            cursor=lambda page: page.after_one(str),
+            fetch=lambda key, limit: service.list_clients(
+                ctx.session, ctx.principal, flt, after_reference=key, limit=limit
+            ),
+            key=lambda r: [r.reference],
+            node=Client.from_record,
         )
 
     @strawberry.field(extensions=allow(AGGREGATE_READ))
@@ -357,62 +337,49 @@ class ClientQuery:
         counts = await service.caseload(info.context.session)
         return CaseloadSummary(
             total=sum(c.clients for c in counts),
-            counts=[
-                CaseloadCount(legal_role=c.legal_role, situation=c.situation, clients=c.clients)
-                for c in counts
-            ],
+            counts=[from_source(CaseloadCount, c) for c in counts],
         )
+
+
+def _taking_on(take_on: Callable[..., Awaitable[CreatedClient]], **options: Any) -> Any:
+    """``createClient`` and ``referClient``: the same arguments, a different use case."""
+
+    async def resolver(
+        self: Any,
+        info: Info[Context, None],
+        input: ClientInput,
+        idempotency_key: Annotated[str, strawberry.argument(description=IDEMPOTENCY_KEY)],
+        not_duplicate_of: Annotated[
+            list[strawberry.ID] | None, strawberry.argument(description=NOT_DUPLICATE_OF)
+        ] = None,
+    ) -> CreateClientResult:
+        ctx = info.context
+        done = await take_on(
+            ctx.session,
+            ctx.actor,
+            input.to_details(),
+            idempotency_key=idempotency_key,
+            not_duplicate_of=_not_duplicate_of(not_duplicate_of),
+        )
+        return ClientPayload(client=Client.from_record(done.client), replayed=done.replayed)
+
+    return strawberry.mutation(resolver=resolver, **options)
 
 
 @strawberry.type
 class ClientMutation:
-    @strawberry.mutation(
+    create_client = _taking_on(
+        service.create_client,
         extensions=allow(CLIENT_WRITE),
         description="Take on a client. Once per idempotency key; a likely duplicate of a client "
         "already known is refused (DuplicateClientProblem).",
     )
-    async def create_client(
-        self,
-        info: Info[Context, None],
-        input: ClientInput,
-        idempotency_key: Annotated[str, strawberry.argument(description=IDEMPOTENCY_KEY)],
-        not_duplicate_of: Annotated[
-            list[strawberry.ID] | None, strawberry.argument(description=NOT_DUPLICATE_OF)
-        ] = None,
-    ) -> CreateClientResult:
-        ctx = info.context
-        done = await service.create_client(
-            ctx.session,
-            ctx.actor,
-            input.to_details(),
-            idempotency_key=idempotency_key,
-            not_duplicate_of=_not_duplicate_of(not_duplicate_of),
-        )
-        return _created(done)
-
-    @strawberry.mutation(
+    refer_client = _taking_on(
+        service.refer_client,
         extensions=allow(CLIENT_REFER),
         description="A social worker refers a client (R-REF-3). Once per idempotency key; a "
         "person already known is refused (DuplicateClientProblem).",
     )
-    async def refer_client(
-        self,
-        info: Info[Context, None],
-        input: ClientInput,
-        idempotency_key: Annotated[str, strawberry.argument(description=IDEMPOTENCY_KEY)],
-        not_duplicate_of: Annotated[
-            list[strawberry.ID] | None, strawberry.argument(description=NOT_DUPLICATE_OF)
-        ] = None,
-    ) -> CreateClientResult:
-        ctx = info.context
-        done = await service.refer_client(
-            ctx.session,
-            ctx.actor,
-            input.to_details(),
-            idempotency_key=idempotency_key,
-            not_duplicate_of=_not_duplicate_of(not_duplicate_of),
-        )
-        return _created(done)
 
     @strawberry.mutation(
         extensions=allow(CLIENT_WRITE),

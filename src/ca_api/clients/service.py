@@ -48,27 +48,12 @@ class ClientRecord:
     updated_at: datetime
 
 
-def _details(row: Any) -> ClientDetails:
-    return ClientDetails(
-        given_name=row.given_name,
-        family_name=row.family_name,
-        date_of_birth=row.date_of_birth,
-        situation=Situation(row.situation),
-        status=ClientStatus(row.status),
-        ni_number=row.ni_number,
-        address_line1=row.address_line1,
-        address_line2=row.address_line2,
-        town=row.town,
-        postcode=row.postcode,
-    )
-
-
 def _record(row: Row[Any]) -> ClientRecord:
     return ClientRecord(
         id=row.id,
         reference=row.reference,
         version=row.version,
-        details=_details(row),
+        details=repository.details_of(row),
         referred_by=row.referred_by,
         legal_role=rules.legal_role(bool(row.is_appointee), bool(row.is_deputy)),
         created_at=row.created_at,
@@ -137,7 +122,7 @@ async def _refuse_duplicate(
     ):
         if row.client_id == itself:
             continue
-        matches = rules.duplicate_matches(details, _details(row))
+        matches = rules.duplicate_matches(details, repository.details_of(row))
         if matches and not (rules.may_override(matches) and row.client_id in not_duplicate_of):
             found.append((row.client_id, matches))
     if found:
@@ -146,11 +131,17 @@ async def _refuse_duplicate(
         raise DuplicateClient(await get_client(session, actor.principal, client_id), matches)
 
 
+async def _made(session: AsyncSession, actor: Actor, client_id: uuid.UUID) -> ClientRecord:
+    """The client the caller has just made or amended: theirs to read."""
+    record = await get_client(session, actor.principal, client_id)
+    assert record is not None
+    return record
+
+
 async def _create(
     session: AsyncSession,
     actor: Actor,
     details: ClientDetails,
-    *,
     referred_by: str | None,
     idempotency_key: str,
     not_duplicate_of: Sequence[uuid.UUID],
@@ -177,23 +168,16 @@ async def _create(
             reason=None,
             expected_version=0,
         )
+        action = "refer" if referred_by else "create"
+        after = {"reference": reference, **repository.details_values(details)}
         await audit.record(
-            session,
-            actor,
-            entity_type=ENTITY,
-            entity_id=client_id,
-            action="refer" if referred_by else "create",
-            after={"reference": reference, **repository.details_values(details)},
-            client_id=client_id,
+            session, actor, ENTITY, client_id, action, after=after, client_id=client_id
         )
-        record = await get_client(session, actor.principal, client_id)
-        assert record is not None
-        return CreatedClient(record)
+        return CreatedClient(await _made(session, actor, client_id))
 
     async def replay(result: dict[str, Any]) -> CreatedClient:
-        record = await get_client(session, actor.principal, uuid.UUID(str(result["client_id"])))
-        assert record is not None  # made by this caller: theirs to read
-        return CreatedClient(record, replayed=True)
+        made = await _made(session, actor, uuid.UUID(str(result["client_id"])))
+        return CreatedClient(made, replayed=True)
 
     return await idempotency.run_once(
         session,
@@ -217,14 +201,7 @@ async def create_client(
 ) -> CreatedClient:
     """An officer takes on a client: once per idempotency key, never a likely duplicate unless
     the caller says which client it is not (issue 9 item 7)."""
-    return await _create(
-        session,
-        actor,
-        details,
-        referred_by=None,
-        idempotency_key=idempotency_key,
-        not_duplicate_of=not_duplicate_of,
-    )
+    return await _create(session, actor, details, None, idempotency_key, not_duplicate_of)
 
 
 async def refer_client(
@@ -238,14 +215,8 @@ async def refer_client(
     """A social worker refers a client (R-REF-3); the referral is theirs to follow. Once per
     idempotency key, never a likely duplicate (issue 9 item 7)."""
     details = replace(details, status=ClientStatus.REFERRED)
-    return await _create(
-        session,
-        actor,
-        details,
-        referred_by=actor.principal.subject,
-        idempotency_key=idempotency_key,
-        not_duplicate_of=not_duplicate_of,
-    )
+    referred_by = actor.principal.subject
+    return await _create(session, actor, details, referred_by, idempotency_key, not_duplicate_of)
 
 
 async def amend_client(
@@ -267,7 +238,7 @@ async def amend_client(
         row = await repository.get_current_for_update(session, client_id)
         if row is None:
             raise RecordNotFound("client", str(client_id))
-        before = _details(row)
+        before = repository.details_of(row)
         after = _checked(replace(before, **changes))
         changed = rules.changed_fields(before, after)
         if not changed:
@@ -288,17 +259,15 @@ async def amend_client(
         await audit.record(
             session,
             actor,
-            entity_type=ENTITY,
-            entity_id=client_id,
-            action="amend",
+            ENTITY,
+            client_id,
+            "amend",
             before={k: before_values[k] for k in changed},
             after={k: after_values[k] for k in changed},
             reason=reason.strip(),
             client_id=client_id,
         )
-    record = await get_client(session, actor.principal, client_id)
-    assert record is not None
-    return record
+    return await _made(session, actor, client_id)
 
 
 async def lock_client(session: AsyncSession, client_id: uuid.UUID) -> str | None:

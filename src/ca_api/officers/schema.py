@@ -6,7 +6,8 @@ import strawberry
 from strawberry.types import Info
 
 from ca_api.auth.permissions import EVERYONE, OFFICER_DIRECTORY_READ, allow
-from ca_api.common.pagination import Connection, connection_from_rows, page_request
+from ca_api.common.pagination import Connection, paginate
+from ca_api.common.types import from_source
 from ca_api.context import Context
 from ca_api.officers import repository
 
@@ -44,16 +45,15 @@ class OfficerQuery:
         self, info: Info[Context, None], first: int | None = None, after: str | None = None
     ) -> Connection[Officer]:
         ctx = info.context
-        page = page_request(first, after, default=50, maximum=ctx.settings.max_page_size)
-        after_subject = page.after_one(str)
-        rows = await repository.list_officers(
-            ctx.session, after_subject=after_subject, limit=page.first + 1
-        )
-        return connection_from_rows(
-            rows,
-            page,
-            key=lambda o: [o.subject],
-            node=lambda o: Officer(
-                subject=o.subject, display_name=o.display_name, role=o.role, email=o.email
+        return await paginate(
+            first,
+            after,
+            default=50,
+            maximum=ctx.settings.max_page_size,
+            cursor=lambda page: page.after_one(str),
+            fetch=lambda key, limit: repository.list_officers(
+                ctx.session, after_subject=key, limit=limit
             ),
+            key=lambda o: [o.subject],
+            node=lambda o: from_source(Officer, o),
         )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from dataclasses import asdict, fields
 from datetime import date
 from typing import Any
 
@@ -17,8 +18,6 @@ from ca_api.orders.models import (
     Deputyship,
     DeputyshipVersion,
     OrderInForce,
-    appointeeship_current,
-    deputyship_current,
 )
 from ca_api.orders.rules import (
     AppointeeshipDetails,
@@ -66,97 +65,56 @@ def deputyship_details(row: Any) -> DeputyshipDetails:
 
 
 def appointeeship_values(a: AppointeeshipDetails) -> dict[str, Any]:
-    return {
-        "dwp_reference": a.dwp_reference,
-        "applied_on": a.applied_on,
-        "start_date": a.start_date,
-        "end_date": a.end_date,
-        "superseded_by": a.superseded_by,
-    }
+    return asdict(a)  # stored as they are, column for field
 
 
 def appointeeship_details(row: Any) -> AppointeeshipDetails:
     return AppointeeshipDetails(
-        dwp_reference=row.dwp_reference,
-        applied_on=row.applied_on,
-        start_date=row.start_date,
-        end_date=row.end_date,
-        superseded_by=row.superseded_by,
+        **{f.name: getattr(row, f.name) for f in fields(AppointeeshipDetails)}
     )
 
 
-async def insert_deputyship(
-    session: AsyncSession, deputyship_id: uuid.UUID, client_id: uuid.UUID
+# Each kind of order: its identity table and its version table.
+_TABLES = {
+    "deputyship": (Deputyship, DeputyshipVersion),
+    "appointeeship": (Appointeeship, AppointeeshipVersion),
+}
+
+
+async def insert_order(
+    session: AsyncSession, entity: str, order_id: uuid.UUID, client_id: uuid.UUID
 ) -> None:
-    await session.execute(insert(Deputyship).values(id=deputyship_id, client_id=client_id))
+    identity, _ = _TABLES[entity]
+    await session.execute(insert(identity).values(id=order_id, client_id=client_id))
 
 
-async def insert_appointeeship(
-    session: AsyncSession, appointeeship_id: uuid.UUID, client_id: uuid.UUID
-) -> None:
-    await session.execute(insert(Appointeeship).values(id=appointeeship_id, client_id=client_id))
-
-
-async def append_deputyship_version(
+async def append_order_version(
     session: AsyncSession,
-    deputyship_id: uuid.UUID,
+    entity: str,
+    order_id: uuid.UUID,
     values: dict[str, Any],
     expected_version: int | None,
 ) -> int:
+    """The next version of the ``entity`` (deputyship or appointeeship) ``order_id``."""
+    _, version = _TABLES[entity]
+    table: Table = version.__table__  # type: ignore[assignment]
+    key = f"{entity}_id"
     return await append_version(
-        session,
-        DeputyshipVersion.__table__,  # type: ignore[arg-type]
-        "deputyship_id",
-        deputyship_id,
-        values,
-        what="deputyship",
-        expected_version=expected_version,
+        session, table, key, order_id, values, what=entity, expected_version=expected_version
     )
 
 
-async def append_appointeeship_version(
-    session: AsyncSession,
-    appointeeship_id: uuid.UUID,
-    values: dict[str, Any],
-    expected_version: int | None,
-) -> int:
-    return await append_version(
-        session,
-        AppointeeshipVersion.__table__,  # type: ignore[arg-type]
-        "appointeeship_id",
-        appointeeship_id,
-        values,
-        what="appointeeship",
-        expected_version=expected_version,
-    )
+async def current_order(session: AsyncSession, view: Table, order_id: uuid.UUID) -> Row[Any] | None:
+    """The order's current version, from its kind's ``*_current`` view."""
+    return (await session.execute(select(view).where(view.c.id == order_id))).one_or_none()
 
 
-async def current_deputyship(session: AsyncSession, deputyship_id: uuid.UUID) -> Row[Any] | None:
-    d = deputyship_current
-    return (await session.execute(select(d).where(d.c.id == deputyship_id))).one_or_none()
-
-
-async def current_appointeeship(
-    session: AsyncSession, appointeeship_id: uuid.UUID
-) -> Row[Any] | None:
-    a = appointeeship_current
-    return (await session.execute(select(a).where(a.c.id == appointeeship_id))).one_or_none()
-
-
-async def deputyships_of(
-    session: AsyncSession, client_ids: Sequence[uuid.UUID]
+async def orders_of(
+    session: AsyncSession, view: Table, start: str, client_ids: Sequence[uuid.UUID]
 ) -> Sequence[Row[Any]]:
-    d = deputyship_current
-    stmt = select(d).where(d.c.client_id.in_(client_ids)).order_by(d.c.order_date.desc(), d.c.id)
-    return (await session.execute(stmt)).all()
-
-
-async def appointeeships_of(
-    session: AsyncSession, client_ids: Sequence[uuid.UUID]
-) -> Sequence[Row[Any]]:
-    a = appointeeship_current
-    stmt = select(a).where(a.c.client_id.in_(client_ids)).order_by(a.c.start_date.desc(), a.c.id)
-    return (await session.execute(stmt)).all()
+    """The clients' orders of the kind of ``view``, as current, latest ``start`` first."""
+    stmt = select(view).where(view.c.client_id.in_(client_ids))
+    return (await session.execute(stmt.order_by(view.c[start].desc(), view.c.id))).all()
 
 
 async def overlapping_order(

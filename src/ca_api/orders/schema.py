@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from datetime import date, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, ClassVar, Self, TypeVar
 
 import strawberry
 from strawberry.types import Info
 
 from ca_api import clock
 from ca_api.auth.permissions import ORDER_WRITE, allow
-from ca_api.common.ids import decode_uuid, encode_id
+from ca_api.common.ids import decode_uuid, encode_id, node_id, node_id_or_none
 from ca_api.common.problems import (
     NotFoundProblem,
     Problem,
@@ -20,6 +21,7 @@ from ca_api.common.problems import (
     problem_for,
 )
 from ca_api.common.scalars import Money
+from ca_api.common.types import from_source
 from ca_api.context import Context
 from ca_api.errors import ValidationFailed
 from ca_api.orders import rules, service
@@ -43,10 +45,6 @@ class DeputyPowers:
     )
 
 
-def _order_id(type_name: str, order_id: uuid.UUID | None) -> strawberry.ID | None:
-    return strawberry.ID(encode_id(type_name, order_id)) if order_id is not None else None
-
-
 @strawberry.type(
     description="Another order of the same kind is in force for the client on a day of this "
     "one's period (both ends inclusive): one deputyship and one appointeeship at a time. Name "
@@ -60,24 +58,42 @@ class OverlappingOrderProblem(Problem):
     existing_to: date | None = strawberry.field(description="Null: it has no end.")
 
 
-@strawberry.type(description="A Court of Protection order appointing the council deputy.")
-class Deputyship:
-    record: strawberry.Private[OrderRecord[DeputyshipDetails]]
+class _OrderFields:
+    """What both kinds of order show the same way, for a type whose ``kind`` is the service's
+    ``OrderKind``: its GraphQL name is the kind's entity capitalised."""
+
+    kind: ClassVar[service.OrderKind[Any]]
+    record: OrderRecord[Any]
 
     @classmethod
-    def from_record(cls, record: OrderRecord[DeputyshipDetails]) -> Deputyship:
-        return cls(
+    def type_name(cls) -> str:
+        return cls.kind.entity.capitalize()
+
+    @classmethod
+    def from_record(cls, record: OrderRecord[Any]) -> Self:
+        return from_source(
+            cls,
+            record.details,
             record=record,
-            id=strawberry.ID(encode_id("Deputyship", record.id)),
+            id=node_id(cls.type_name(), record.id),
             version=record.version,
-            case_number=record.details.case_number,
-            order_date=record.details.order_date,
-            end_date=record.details.end_date,
-            supervision_type=record.details.supervision_type,
-            superseded_by=_order_id("Deputyship", record.details.superseded_by),
+            superseded_by=node_id_or_none(cls.type_name(), record.details.superseded_by),
             recorded_at=record.recorded_at,
             recorded_by=record.recorded_by,
         )
+
+    def _in_force(self) -> bool:
+        d = self.record.details
+        return rules.is_in_force(self.kind.start(d), d.end_date, clock.today())
+
+    def _supersedes(self) -> list[strawberry.ID]:
+        return [node_id(self.type_name(), i) for i in self.record.supersedes]
+
+
+@strawberry.type(description="A Court of Protection order appointing the council deputy.")
+class Deputyship(_OrderFields):
+    kind = service.DEPUTYSHIP
+    record: strawberry.Private[OrderRecord[DeputyshipDetails]]
 
     id: strawberry.ID
     version: int
@@ -87,65 +103,29 @@ class Deputyship:
     supervision_type: SupervisionType
 
     def _powers(self) -> DeputyPowers:
-        p = self.record.details.powers
-        return DeputyPowers(
-            receive_income=p.receive_income,
-            manage_accounts=p.manage_accounts,
-            manage_capital=p.manage_capital,
-            sell_property=p.sell_property,
-            let_property=p.let_property,
-            make_gifts=p.make_gifts,
-            gift_yearly_limit=Money(p.gift_yearly_limit)
-            if p.gift_yearly_limit is not None
-            else None,
-        )
+        return from_source(DeputyPowers, self.record.details.powers)
 
     powers: DeputyPowers = strawberry.field(resolver=_powers)
-
-    def _in_force(self) -> bool:
-        d = self.record.details
-        return rules.is_in_force(d.order_date, d.end_date, clock.today())
-
     in_force: bool = strawberry.field(
-        resolver=_in_force,
+        resolver=_OrderFields._in_force,
         description="In force today. One deputyship is in force for a client at a time.",
     )
-
     superseded_by: strawberry.ID | None = strawberry.field(
         description="The deputyship that replaced this one (recordDeputyship's supersedes); "
         "it ends the day before its successor's order date, so one replaced on its own date "
         "ends the day before it began and was never in force."
     )
-
-    def _supersedes(self) -> list[strawberry.ID]:
-        return [strawberry.ID(encode_id("Deputyship", i)) for i in self.record.supersedes]
-
     supersedes: list[strawberry.ID] = strawberry.field(
-        resolver=_supersedes, description="The deputyships this one replaced."
+        resolver=_OrderFields._supersedes, description="The deputyships this one replaced."
     )
-
     recorded_at: datetime
     recorded_by: str
 
 
 @strawberry.type(description="The DWP's appointment of the council as the client's appointee.")
-class Appointeeship:
+class Appointeeship(_OrderFields):
+    kind = service.APPOINTEESHIP
     record: strawberry.Private[OrderRecord[AppointeeshipDetails]]
-
-    @classmethod
-    def from_record(cls, record: OrderRecord[AppointeeshipDetails]) -> Appointeeship:
-        return cls(
-            record=record,
-            id=strawberry.ID(encode_id("Appointeeship", record.id)),
-            version=record.version,
-            dwp_reference=record.details.dwp_reference,
-            applied_on=record.details.applied_on,
-            start_date=record.details.start_date,
-            end_date=record.details.end_date,
-            superseded_by=_order_id("Appointeeship", record.details.superseded_by),
-            recorded_at=record.recorded_at,
-            recorded_by=record.recorded_by,
-        )
 
     id: strawberry.ID
     version: int
@@ -153,46 +133,32 @@ class Appointeeship:
     applied_on: date | None
     start_date: date
     end_date: date | None
-
-    def _in_force(self) -> bool:
-        d = self.record.details
-        return rules.is_in_force(d.start_date, d.end_date, clock.today())
-
     in_force: bool = strawberry.field(
-        resolver=_in_force,
+        resolver=_OrderFields._in_force,
         description="In force today. One appointeeship is in force for a client at a time.",
     )
-
     superseded_by: strawberry.ID | None = strawberry.field(
         description="The appointeeship that replaced this one (recordAppointeeship's "
         "supersedes); it ends the day before its successor's start date."
     )
-
-    def _supersedes(self) -> list[strawberry.ID]:
-        return [strawberry.ID(encode_id("Appointeeship", i)) for i in self.record.supersedes]
-
     supersedes: list[strawberry.ID] = strawberry.field(
-        resolver=_supersedes, description="The appointeeships this one replaced."
+        resolver=_OrderFields._supersedes, description="The appointeeships this one replaced."
     )
-
     recorded_at: datetime
     recorded_by: str
 
 
-async def load_deputyships(ctx: Context, client_id: uuid.UUID) -> list[Deputyship]:
-    async def batch(ids: list[uuid.UUID]) -> list[list[Deputyship]]:
-        found = await service.deputyships_by_client(ctx.session, ids)
-        return [[Deputyship.from_record(r) for r in found[i]] for i in ids]
-
-    return await ctx.loader("deputyships_by_client", batch).load(client_id)
+Order = TypeVar("Order", bound=_OrderFields)
 
 
-async def load_appointeeships(ctx: Context, client_id: uuid.UUID) -> list[Appointeeship]:
-    async def batch(ids: list[uuid.UUID]) -> list[list[Appointeeship]]:
-        found = await service.appointeeships_by_client(ctx.session, ids)
-        return [[Appointeeship.from_record(r) for r in found[i]] for i in ids]
+async def load_orders(ctx: Context, cls: type[Order], client_id: uuid.UUID) -> list[Order]:
+    """The client's orders of the kind of ``cls`` (a DataLoader per kind and request)."""
 
-    return await ctx.loader("appointeeships_by_client", batch).load(client_id)
+    async def batch(ids: list[uuid.UUID]) -> list[list[Order]]:
+        found = await cls.kind.by_client(ctx.session, ids)
+        return [[cls.from_record(r) for r in found[i]] for i in ids]
+
+    return await ctx.loader(f"{cls.kind.entity}s_by_client", batch).load(client_id)
 
 
 @strawberry.input
@@ -206,15 +172,7 @@ class DeputyPowersInput:
     gift_yearly_limit: Money | None = None
 
     def to_powers(self) -> rules.DeputyPowers:
-        return rules.DeputyPowers(
-            receive_income=self.receive_income,
-            manage_accounts=self.manage_accounts,
-            manage_capital=self.manage_capital,
-            sell_property=self.sell_property,
-            let_property=self.let_property,
-            make_gifts=self.make_gifts,
-            gift_yearly_limit=self.gift_yearly_limit,
-        )
+        return rules.DeputyPowers(**vars(self))
 
 
 @strawberry.input
@@ -226,17 +184,17 @@ class DeputyshipInput:
     end_date: date | None = None
 
     def to_details(self) -> DeputyshipDetails:
-        return DeputyshipDetails(
-            case_number=self.case_number.strip(),
-            order_date=self.order_date,
-            powers=self.powers.to_powers(),
-            supervision_type=self.supervision_type,
-            end_date=self.end_date,
-        )
+        converted = {"case_number": self.case_number.strip(), "powers": self.powers.to_powers()}
+        return DeputyshipDetails(**vars(self) | converted)
 
 
-def _given(obj: object, names: tuple[str, ...]) -> dict[str, Any]:
-    return {n: getattr(obj, n) for n in names if getattr(obj, n) is not strawberry.UNSET}
+def _changes(amendment: object, *required: str) -> dict[str, Any]:
+    """The fields an amendment gives; a ``required`` one given as null is refused."""
+    changes = {k: v for k, v in vars(amendment).items() if v is not strawberry.UNSET}
+    cleared = [k for k in required if k in changes and changes[k] is None]
+    if cleared:
+        raise ValidationFailed({k: "cannot be cleared" for k in cleared})
+    return changes
 
 
 @strawberry.input(description="Only the fields given change.")
@@ -248,17 +206,11 @@ class DeputyshipAmendment:
     powers: DeputyPowersInput | None = strawberry.UNSET
 
     def to_changes(self) -> dict[str, Any]:
-        changes = _given(self, ("case_number", "order_date", "end_date", "supervision_type"))
-        if isinstance(changes.get("case_number"), str):
+        changes = _changes(self, "case_number", "order_date", "supervision_type", "powers")
+        if "case_number" in changes:
             changes["case_number"] = changes["case_number"].strip()  # as when recorded
-        if self.powers is not strawberry.UNSET and self.powers is not None:
-            changes["powers"] = self.powers.to_powers()
-        required: tuple[str, ...] = ("case_number", "order_date", "supervision_type", "powers")
-        cleared = [k for k in required if k in changes and changes[k] is None]
-        if self.powers is None:
-            cleared.append("powers")
-        if cleared:
-            raise ValidationFailed({k: "cannot be cleared" for k in cleared})
+        if "powers" in changes:
+            changes["powers"] = changes["powers"].to_powers()
         return changes
 
 
@@ -270,12 +222,7 @@ class AppointeeshipInput:
     end_date: date | None = None
 
     def to_details(self) -> AppointeeshipDetails:
-        return AppointeeshipDetails(
-            start_date=self.start_date,
-            dwp_reference=self.dwp_reference,
-            applied_on=self.applied_on,
-            end_date=self.end_date,
-        )
+        return AppointeeshipDetails(**vars(self))
 
 
 @strawberry.input(description="Only the fields given change; set endDate to end it.")
@@ -286,10 +233,7 @@ class AppointeeshipAmendment:
     end_date: date | None = strawberry.UNSET
 
     def to_changes(self) -> dict[str, Any]:
-        changes = _given(self, ("dwp_reference", "applied_on", "start_date", "end_date"))
-        if "start_date" in changes and changes["start_date"] is None:
-            raise ValidationFailed({"start_date": "cannot be cleared"})
-        return changes
+        return _changes(self, "start_date")
 
 
 @strawberry.type
@@ -345,94 +289,87 @@ def _overlapping(exc: OverlappingOrder) -> OverlappingOrderProblem:
     )
 
 
+def _order_mutations(
+    cls: type[Order],
+    input: type[Any],
+    amendment: type[Any],
+    payload: type[Any],
+    results: tuple[object, object],
+    *,
+    record: str,
+    amend: str,
+) -> tuple[Any, Any]:
+    """``record<Kind>(clientId, input, supersedes)`` and ``amend<Kind>(id, amendment, reason,
+    expectedVersion)`` for the kind of order ``cls`` shows, described by ``record`` and
+    ``amend``. The resolvers are written once for both kinds; the kind's own input, amendment
+    and result types are set on them here."""
+
+    def answer(rec: OrderRecord[Any]) -> Any:
+        return payload(**{cls.kind.entity: cls.from_record(rec)})
+
+    async def record_order(
+        self: Any,
+        info: Info[Context, None],
+        client_id: strawberry.ID,
+        input: Any,
+        supersedes: Annotated[
+            strawberry.ID | None, strawberry.argument(description=SUPERSEDES)
+        ] = None,
+    ) -> Any:
+        ctx = info.context
+        cid = decode_uuid("Client", client_id)
+        old = decode_uuid(cls.type_name(), supersedes) if supersedes is not None else None
+        rec = await cls.kind.record(ctx.session, ctx.actor, cid, input.to_details(), supersedes=old)
+        return answer(rec)
+
+    async def amend_order(
+        self: Any,
+        info: Info[Context, None],
+        id: strawberry.ID,
+        amendment: Any,
+        reason: str,
+        expected_version: int | None = None,
+    ) -> Any:
+        ctx = info.context
+        rec = await cls.kind.amend(
+            ctx.session,
+            ctx.actor,
+            decode_uuid(cls.type_name(), id),
+            amendment.to_changes(),
+            reason=reason,
+            expected_version=expected_version,
+        )
+        return answer(rec)
+
+    def mutation(resolver: Callable[..., Any], description: str, **types: object) -> Any:
+        resolver.__annotations__.update(types)
+        return strawberry.mutation(
+            resolver=resolver, extensions=allow(ORDER_WRITE), description=description
+        )
+
+    return (
+        mutation(record_order, record, input=input, **{"return": results[0]}),
+        mutation(amend_order, amend, amendment=amendment, **{"return": results[1]}),
+    )
+
+
 @strawberry.type
 class OrderMutation:
-    @strawberry.mutation(
-        extensions=allow(ORDER_WRITE),
-        description="Record a Court of Protection deputyship order for a client (R-ORD-1).",
+    record_deputyship, amend_deputyship = _order_mutations(
+        Deputyship,
+        DeputyshipInput,
+        DeputyshipAmendment,
+        DeputyshipPayload,
+        (RecordDeputyshipResult, AmendDeputyshipResult),
+        record="Record a Court of Protection deputyship order for a client (R-ORD-1).",
+        amend="Record a new version of a deputyship, with the reason (R-AUD-2).",
     )
-    async def record_deputyship(
-        self,
-        info: Info[Context, None],
-        client_id: strawberry.ID,
-        input: DeputyshipInput,
-        supersedes: Annotated[
-            strawberry.ID | None, strawberry.argument(description=SUPERSEDES)
-        ] = None,
-    ) -> RecordDeputyshipResult:
-        ctx = info.context
-        cid = decode_uuid("Client", client_id)
-        old = decode_uuid("Deputyship", supersedes) if supersedes is not None else None
-        rec = await service.record_deputyship(
-            ctx.session, ctx.actor, cid, input.to_details(), supersedes=old
-        )
-        return DeputyshipPayload(deputyship=Deputyship.from_record(rec))
-
-    @strawberry.mutation(
-        extensions=allow(ORDER_WRITE),
-        description="Record a new version of a deputyship, with the reason (R-AUD-2).",
+    record_appointeeship, amend_appointeeship = _order_mutations(
+        Appointeeship,
+        AppointeeshipInput,
+        AppointeeshipAmendment,
+        AppointeeshipPayload,
+        (RecordAppointeeshipResult, AmendAppointeeshipResult),
+        record="Record the DWP's appointment of the council as appointee for a client.",
+        amend="Record a new version of an appointeeship (e.g. its end), with the reason.",
     )
-    async def amend_deputyship(
-        self,
-        info: Info[Context, None],
-        id: strawberry.ID,
-        amendment: DeputyshipAmendment,
-        reason: str,
-        expected_version: int | None = None,
-    ) -> AmendDeputyshipResult:
-        ctx = info.context
-        did = decode_uuid("Deputyship", id)
-        rec = await service.amend_deputyship(
-            ctx.session,
-            ctx.actor,
-            did,
-            amendment.to_changes(),
-            reason=reason,
-            expected_version=expected_version,
-        )
-        return DeputyshipPayload(deputyship=Deputyship.from_record(rec))
-
-    @strawberry.mutation(
-        extensions=allow(ORDER_WRITE),
-        description="Record the DWP's appointment of the council as appointee for a client.",
-    )
-    async def record_appointeeship(
-        self,
-        info: Info[Context, None],
-        client_id: strawberry.ID,
-        input: AppointeeshipInput,
-        supersedes: Annotated[
-            strawberry.ID | None, strawberry.argument(description=SUPERSEDES)
-        ] = None,
-    ) -> RecordAppointeeshipResult:
-        ctx = info.context
-        cid = decode_uuid("Client", client_id)
-        old = decode_uuid("Appointeeship", supersedes) if supersedes is not None else None
-        rec = await service.record_appointeeship(
-            ctx.session, ctx.actor, cid, input.to_details(), supersedes=old
-        )
-        return AppointeeshipPayload(appointeeship=Appointeeship.from_record(rec))
-
-    @strawberry.mutation(
-        extensions=allow(ORDER_WRITE),
-        description="Record a new version of an appointeeship (e.g. its end), with the reason.",
-    )
-    async def amend_appointeeship(
-        self,
-        info: Info[Context, None],
-        id: strawberry.ID,
-        amendment: AppointeeshipAmendment,
-        reason: str,
-        expected_version: int | None = None,
-    ) -> AmendAppointeeshipResult:
-        ctx = info.context
-        aid = decode_uuid("Appointeeship", id)
-        rec = await service.amend_appointeeship(
-            ctx.session,
-            ctx.actor,
-            aid,
-            amendment.to_changes(),
-            reason=reason,
-            expected_version=expected_version,
-        )
-        return AppointeeshipPayload(appointeeship=Appointeeship.from_record(rec))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from dataclasses import asdict
 from datetime import date
 from typing import Any
 
@@ -29,10 +30,17 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
+from ca_api.db import Base
 from ca_api.ledger.models import LedgerAccount, Transfer
 from ca_api.ledger.rules import AccountKind, TransferKind
 from ca_api.reconciliation.models import BankMatch, BankStatement, BankStatementLine
-from ca_api.reconciliation.rules import BankLine, LedgerMove, Match, MatchMethod
+from ca_api.reconciliation.rules import (
+    BankLine,
+    LedgerMove,
+    Match,
+    MatchMethod,
+    StatementHeading,
+)
 
 # Imports and manual matches take this transaction-level advisory lock, so two of them never
 # race to match the same transfer (bank_match.transfer_id is unique: the backstop).
@@ -74,28 +82,13 @@ async def statement_by_digest(session: AsyncSession, digest: bytes) -> BankState
 
 
 async def insert_statement(
-    session: AsyncSession,
-    *,
-    account_name: str,
-    period_start: date,
-    period_end: date,
-    opening_balance: int,
-    closing_balance: int,
-    source_sha256: bytes,
-    imported_by: str,
+    session: AsyncSession, heading: StatementHeading, *, source_sha256: bytes, imported_by: str
 ) -> uuid.UUID | None:
     """The new statement's id; None when a statement of the same file exists."""
     stmt = (
         pg_insert(BankStatement)
         .values(
-            id=uuid.uuid4(),
-            account_name=account_name,
-            period_start=period_start,
-            period_end=period_end,
-            opening_balance=opening_balance,
-            closing_balance=closing_balance,
-            source_sha256=source_sha256,
-            imported_by=imported_by,
+            id=uuid.uuid4(), **asdict(heading), source_sha256=source_sha256, imported_by=imported_by
         )
         .on_conflict_do_nothing()
         .returning(BankStatement.id)
@@ -104,25 +97,17 @@ async def insert_statement(
     return made
 
 
+async def _insert_all(session: AsyncSession, model: type[Base], rows: list[dict[str, Any]]) -> None:
+    """Many rows of ``model`` in one statement (none: no statement)."""
+    if rows:
+        await session.execute(insert(model), rows)
+
+
 async def insert_lines(
     session: AsyncSession, statement_id: uuid.UUID, lines: Sequence[BankLine]
 ) -> None:
-    if not lines:
-        return
-    await session.execute(
-        insert(BankStatementLine),
-        [
-            {
-                "statement_id": statement_id,
-                "line_no": line.line_no,
-                "posted_on": line.posted_on,
-                "description": line.description,
-                "reference": line.reference,
-                "amount": line.amount,
-            }
-            for line in lines
-        ],
-    )
+    rows = [{"statement_id": statement_id, **asdict(line)} for line in lines]
+    await _insert_all(session, BankStatementLine, rows)
 
 
 async def unmatched_moves_between(
@@ -152,21 +137,9 @@ async def insert_matches(
     method: MatchMethod,
     matched_by: str,
 ) -> None:
-    if not matches:
-        return
-    await session.execute(
-        insert(BankMatch),
-        [
-            {
-                "statement_id": statement_id,
-                "line_no": m.line_no,
-                "transfer_id": m.transfer_id,
-                "method": method.value,
-                "matched_by": matched_by,
-            }
-            for m in matches
-        ],
-    )
+    made = {"method": method.value, "matched_by": matched_by}
+    rows = [{"statement_id": statement_id, **asdict(m), **made} for m in matches]
+    await _insert_all(session, BankMatch, rows)
 
 
 def _with_counts() -> Select[BankStatement, int, int]:
@@ -216,10 +189,10 @@ async def list_statements(
 async def lines(
     session: AsyncSession,
     statement_id: uuid.UUID,
+    unmatched_only: bool = False,
+    after_line_no: int | None = None,
+    limit: int | None = None,
     *,
-    unmatched_only: bool,
-    after_line_no: int | None,
-    limit: int,
     line_no: int | None = None,
 ) -> list[LineRow]:
     """Lines in file order, each with its match and matched transfer (or None, None)."""

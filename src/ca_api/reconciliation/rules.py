@@ -54,6 +54,17 @@ class BankLine:
 
 
 @dataclass(frozen=True)
+class StatementHeading:
+    """What a statement says of itself above its lines."""
+
+    account_name: str
+    period_start: date
+    period_end: date  # inclusive
+    opening_balance: Pence
+    closing_balance: Pence
+
+
+@dataclass(frozen=True)
 class LineProblem:
     line: int  # the line in the file (the header is line 1); 0 for the file as a whole
     message: str

@@ -10,7 +10,7 @@ from strawberry.types import Info
 
 from ca_api.auth.permissions import LEDGER_READ, RECONCILE, allow
 from ca_api.common.ids import decode_uuid, encode_id
-from ca_api.common.pagination import Connection, connection_from_rows, page_request
+from ca_api.common.pagination import Connection, PageRequest, paginate
 from ca_api.common.problems import (
     InvalidStateProblem,
     NotFoundProblem,
@@ -19,10 +19,12 @@ from ca_api.common.problems import (
     problem_for,
 )
 from ca_api.common.scalars import Money
+from ca_api.common.types import from_source
 from ca_api.context import Context
 from ca_api.errors import NotFound
 from ca_api.ledger.schema import Transfer
 from ca_api.reconciliation import rules, service
+from ca_api.reconciliation.rules import StatementHeading
 from ca_api.reconciliation.service import (
     DuplicateStatement,
     LineRecord,
@@ -43,19 +45,7 @@ class BankStatement:
 
     @classmethod
     def from_record(cls, record: StatementRecord) -> BankStatement:
-        return cls(
-            record=record,
-            id=strawberry.ID(encode_id("BankStatement", record.id)),
-            account_name=record.account_name,
-            period_start=record.period_start,
-            period_end=record.period_end,
-            opening_balance=Money(record.opening_balance),
-            closing_balance=Money(record.closing_balance),
-            imported_by=record.imported_by,
-            imported_at=record.imported_at,
-            line_count=record.line_count,
-            matched_line_count=record.matched_count,
-        )
+        return from_source(cls, record, record=record, matched_line_count=record.matched_count)
 
     id: strawberry.ID
     account_name: str
@@ -90,14 +80,7 @@ class BankStatementLine:
 
     @classmethod
     def from_record(cls, record: LineRecord) -> BankStatementLine:
-        return cls(
-            record=record,
-            line_no=record.line.line_no,
-            posted_on=record.line.posted_on,
-            description=record.line.description,
-            reference=record.line.reference,
-            amount=Money(record.line.amount),
-        )
+        return from_source(cls, record.line, record=record)
 
     line_no: int = strawberry.field(
         description="The line's number in the file: the header is line 1."
@@ -117,9 +100,7 @@ class BankStatementLine:
     @strawberry.field
     def match(self) -> BankMatch | None:
         m = self.record.match
-        if m is None:
-            return None
-        return BankMatch(method=m.method, matched_by=m.matched_by, matched_at=m.matched_at)
+        return from_source(BankMatch, m) if m is not None else None
 
 
 @strawberry.type(description="A ledger transfer into or out of the Client Monies Service account.")
@@ -128,10 +109,7 @@ class BankSideTransfer:
 
     @classmethod
     def from_record(cls, record: MoveRecord) -> BankSideTransfer:
-        return cls(
-            record=record,
-            amount=Money(record.amount),
-        )
+        return from_source(cls, record, record=record)
 
     def _transfer(self) -> Transfer:
         return Transfer.from_row(self.record.transfer)
@@ -151,16 +129,12 @@ class BankReconciliation:
 
     @classmethod
     def from_data(cls, data: Reconciliation) -> BankReconciliation:
-        return cls(
+        return from_source(
+            cls,
+            data,
             data=data,
             statement=BankStatement.from_record(data.statement),
-            statement_closing_balance=Money(data.statement.closing_balance),
-            ledger_balance=Money(data.ledger_balance),
-            difference=Money(data.difference),
-            reconciled=data.reconciled,
-            slack_days=data.slack_days,
-            unmatched_line_count=data.unmatched_line_count,
-            unmatched_transfer_count=data.unmatched_transfer_count,
+            statement_closing_balance=data.statement.closing_balance,
         )
 
     statement: BankStatement
@@ -187,19 +161,21 @@ class BankReconciliation:
         self, info: Info[Context, None], first: int | None, after: str | None, unmatched: bool
     ) -> Connection[BankStatementLine]:
         ctx = info.context
-        page = page_request(first, after, default=50, maximum=ctx.settings.max_page_size)
-        records = await service.lines(
-            ctx.session,
-            self.data.statement.id,
-            unmatched_only=unmatched,
-            after_line_no=page.after_one(int),
-            limit=page.first + 1,
-        )
-        return connection_from_rows(
-            records,
-            page,
+        return await paginate(
+            first,
+            after,
+            default=50,
+            maximum=ctx.settings.max_page_size,
+            cursor=lambda page: page.after_one(int),
+            fetch=lambda key, limit: service.lines(
+                ctx.session,
+                self.data.statement.id,
+                unmatched_only=unmatched,
+                after_line_no=key,
+                limit=limit,
+            ),
             key=lambda r: [r.line.line_no],
-            node=lambda r: BankStatementLine.from_record(r),
+            node=BankStatementLine.from_record,
         )
 
     @strawberry.field(description="Every line in file order, each with its matched transfer.")
@@ -222,15 +198,17 @@ class BankReconciliation:
         self, info: Info[Context, None], first: int | None = None, after: str | None = None
     ) -> Connection[BankSideTransfer]:
         ctx = info.context
-        page = page_request(first, after, default=50, maximum=ctx.settings.max_page_size)
-        records = await service.unmatched_moves(
-            ctx.session, self.data.statement, after_seq=page.after_one(int), limit=page.first + 1
-        )
-        return connection_from_rows(
-            records,
-            page,
+        return await paginate(
+            first,
+            after,
+            default=50,
+            maximum=ctx.settings.max_page_size,
+            cursor=lambda page: page.after_one(int),
+            fetch=lambda key, limit: service.unmatched_moves(
+                ctx.session, self.data.statement, after_seq=key, limit=limit
+            ),
             key=lambda r: [r.transfer.seq],
-            node=lambda r: BankSideTransfer.from_record(r),
+            node=BankSideTransfer.from_record,
         )
 
 
@@ -247,6 +225,9 @@ class BankStatementInput:
         description="The statement as CSV text (UTF-8): a header date,description,reference,"
         "amount then one line per transaction; see the README, 'Bank statement CSV'."
     )
+
+    def to_heading(self) -> StatementHeading:
+        return StatementHeading(**{k: v for k, v in vars(self).items() if k != "csv"})
 
 
 @strawberry.type(description="The same file was imported before: a statement is imported once.")
@@ -308,15 +289,15 @@ class ReconciliationQuery:
         self, info: Info[Context, None], first: int | None = None, after: str | None = None
     ) -> Connection[BankStatement]:
         ctx = info.context
-        page = page_request(first, after, default=25, maximum=ctx.settings.max_page_size)
-        records = await service.list_statements(
-            ctx.session, after=page.after_date_id(), limit=page.first + 1
-        )
-        return connection_from_rows(
-            records,
-            page,
+        return await paginate(
+            first,
+            after,
+            default=25,
+            maximum=ctx.settings.max_page_size,
+            cursor=PageRequest.after_date_id,
+            fetch=lambda key, limit: service.list_statements(ctx.session, after=key, limit=limit),
             key=lambda r: [r.period_start.isoformat(), str(r.id)],
-            node=lambda r: BankStatement.from_record(r),
+            node=BankStatement.from_record,
         )
 
 
@@ -332,14 +313,7 @@ class ReconciliationMutation:
     ) -> ImportBankStatementResult:
         ctx = info.context
         result = await service.import_statement(
-            ctx.session,
-            ctx.actor,
-            account_name=input.account_name,
-            period_start=input.period_start,
-            period_end=input.period_end,
-            opening_balance=input.opening_balance,
-            closing_balance=input.closing_balance,
-            csv_text=input.csv,
+            ctx.session, ctx.actor, input.to_heading(), input.csv
         )
         return ImportBankStatementPayload(
             statement=BankStatement.from_record(result.statement), auto_matched=result.auto_matched

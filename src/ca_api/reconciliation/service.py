@@ -5,8 +5,9 @@ and read a statement's reconciliation to the ledger."""
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, fields, replace
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -24,7 +25,7 @@ from ca_api.errors import (
 from ca_api.ledger.models import Transfer
 from ca_api.money import Pence, format_money
 from ca_api.reconciliation import repository, rules
-from ca_api.reconciliation.rules import CsvRefused, Match, MatchMethod
+from ca_api.reconciliation.rules import CsvRefused, Match, MatchMethod, StatementHeading
 
 ENTITY = "bank_statement"
 
@@ -125,31 +126,15 @@ class Reconciliation:
 
 def _statement(row: repository.StatementCounts) -> StatementRecord:
     s, line_count, matched_count = row
-    return StatementRecord(
-        id=s.id,
-        account_name=s.account_name,
-        period_start=s.period_start,
-        period_end=s.period_end,
-        opening_balance=s.opening_balance,
-        closing_balance=s.closing_balance,
-        source_sha256=s.source_sha256,
-        imported_by=s.imported_by,
-        imported_at=s.imported_at,
-        line_count=line_count,
-        matched_count=matched_count,
-    )
+    counts: dict[str, Any] = {"line_count": line_count, "matched_count": matched_count}
+    stored = {f.name: getattr(s, f.name) for f in fields(StatementRecord) if f.name not in counts}
+    return StatementRecord(**stored, **counts)
 
 
 def _line(row: repository.LineRow) -> LineRecord:
     line, match, transfer = row
     return LineRecord(
-        line=rules.BankLine(
-            line_no=line.line_no,
-            posted_on=line.posted_on,
-            description=line.description,
-            reference=line.reference,
-            amount=line.amount,
-        ),
+        line=rules.BankLine(**{f.name: getattr(line, f.name) for f in fields(rules.BankLine)}),
         match=(
             LineMatch(
                 method=MatchMethod(match.method),
@@ -164,26 +149,20 @@ def _line(row: repository.LineRow) -> LineRecord:
 
 
 async def import_statement(
-    session: AsyncSession,
-    actor: Actor,
-    *,
-    account_name: str,
-    period_start: date,
-    period_end: date,
-    opening_balance: Pence,
-    closing_balance: Pence,
-    csv_text: str,
+    session: AsyncSession, actor: Actor, heading: StatementHeading, csv_text: str
 ) -> ImportResult:
     """Check the statement (its heading, every line, that it adds up), store it with its lines,
     match what can be matched, and audit it: all or nothing."""
-    account_name = account_name.strip()
-    problems = rules.statement_problems(account_name, period_start, period_end, clock.today())
+    heading = replace(heading, account_name=heading.account_name.strip())
+    problems = rules.statement_problems(
+        heading.account_name, heading.period_start, heading.period_end, clock.today()
+    )
     if problems:
         raise ValidationFailed(problems)
-    parsed = rules.parse_statement_csv(csv_text, period_start, period_end)
+    parsed = rules.parse_statement_csv(csv_text, heading.period_start, heading.period_end)
     if isinstance(parsed, CsvRefused):
         raise ValidationFailed(parsed.as_fields())
-    unbalanced = rules.balance_problem(opening_balance, closing_balance, parsed)
+    unbalanced = rules.balance_problem(heading.opening_balance, heading.closing_balance, parsed)
     if unbalanced is not None:
         raise ValidationFailed({"closing_balance": unbalanced})
     digest = rules.digest(csv_text)
@@ -194,50 +173,47 @@ async def import_statement(
         if existing is not None:
             raise DuplicateStatement(existing.id, existing.imported_at, existing.imported_by)
         statement_id = await repository.insert_statement(
-            session,
-            account_name=account_name,
-            period_start=period_start,
-            period_end=period_end,
-            opening_balance=opening_balance,
-            closing_balance=closing_balance,
-            source_sha256=digest,
-            imported_by=actor.principal.subject,
+            session, heading, source_sha256=digest, imported_by=actor.principal.subject
         )
         assert statement_id is not None  # the lock makes the digest check final
         await repository.insert_lines(session, statement_id, parsed)
         slack = timedelta(days=rules.SLACK_DAYS)
         moves = await repository.unmatched_moves_between(
-            session, period_start - slack, period_end + slack
+            session, heading.period_start - slack, heading.period_end + slack
         )
         matches = rules.auto_match(parsed, moves)
-        await repository.insert_matches(
-            session,
-            statement_id,
-            matches,
-            method=MatchMethod.AUTO,
-            matched_by=actor.principal.subject,
-        )
-        await audit.record(
-            session,
-            actor,
-            entity_type=ENTITY,
-            entity_id=statement_id,
-            action="import",
-            after={
-                "account_name": account_name,
-                "period_start": period_start,
-                "period_end": period_end,
-                "opening_balance": format_money(opening_balance),
-                "closing_balance": format_money(closing_balance),
-                "lines": len(parsed),
-                "source_sha256": digest.hex(),
-                "auto_matched": len(matches),
-                "slack_days": rules.SLACK_DAYS,
-            },
-        )
+        await _match(session, actor, statement_id, matches, MatchMethod.AUTO)
+        after = asdict(heading) | {
+            "opening_balance": format_money(heading.opening_balance),
+            "closing_balance": format_money(heading.closing_balance),
+            "lines": len(parsed),
+            "source_sha256": digest.hex(),
+            "auto_matched": len(matches),
+            "slack_days": rules.SLACK_DAYS,
+        }
+        await audit.record(session, actor, ENTITY, statement_id, "import", after=after)
         row = await repository.get_statement(session, statement_id)
         assert row is not None
     return ImportResult(statement=_statement(row), auto_matched=len(matches))
+
+
+async def _match(
+    session: AsyncSession,
+    actor: Actor,
+    statement_id: uuid.UUID,
+    matches: list[Match],
+    method: MatchMethod,
+) -> None:
+    await repository.insert_matches(
+        session, statement_id, matches, method=method, matched_by=actor.principal.subject
+    )
+
+
+async def _line_of(session: AsyncSession, statement_id: uuid.UUID, line_no: int) -> LineRecord:
+    found = await repository.lines(session, statement_id, limit=1, line_no=line_no)
+    if not found:
+        raise LineNotFound(statement_id, line_no)
+    return _line(found[0])
 
 
 async def match_line(
@@ -257,17 +233,7 @@ async def match_line(
         statement = await repository.get_statement(session, statement_id)
         if statement is None:
             raise RecordNotFound("bank statement", str(statement_id))
-        found = await repository.lines(
-            session,
-            statement_id,
-            unmatched_only=False,
-            after_line_no=None,
-            limit=1,
-            line_no=line_no,
-        )
-        if not found:
-            raise LineNotFound(statement_id, line_no)
-        current = _line(found[0])
+        current = await _line_of(session, statement_id, line_no)
         move = await repository.bank_move(session, transfer_id)
         if move is None:
             if not await repository.transfer_exists(session, transfer_id):
@@ -299,39 +265,28 @@ async def match_line(
         problem = rules.manual_match_problem(current.line.amount, signed)
         if problem is not None:
             raise ValidationFailed({"transfer_id": problem})
-        await repository.insert_matches(
-            session,
-            statement_id,
-            [Match(line_no, transfer_id)],
-            method=MatchMethod.MANUAL,
-            matched_by=actor.principal.subject,
+        await _match(
+            session, actor, statement_id, [Match(line_no, transfer_id)], MatchMethod.MANUAL
         )
+        after = {
+            "line_no": line_no,
+            "transfer_id": transfer_id,
+            "amount": format_money(current.line.amount),
+            "line_date": current.line.posted_on,
+            "transfer_value_date": transfer.value_date,
+            "method": MatchMethod.MANUAL,
+        }
         await audit.record(
             session,
             actor,
-            entity_type=ENTITY,
-            entity_id=statement_id,
-            action="match_line",
-            after={
-                "line_no": line_no,
-                "transfer_id": transfer_id,
-                "amount": format_money(current.line.amount),
-                "line_date": current.line.posted_on,
-                "transfer_value_date": transfer.value_date,
-                "method": MatchMethod.MANUAL,
-            },
+            ENTITY,
+            statement_id,
+            "match_line",
+            after=after,
             reason=reason,
             client_id=transfer.client_id,
         )
-        found = await repository.lines(
-            session,
-            statement_id,
-            unmatched_only=False,
-            after_line_no=None,
-            limit=1,
-            line_no=line_no,
-        )
-    return _line(found[0])
+        return await _line_of(session, statement_id, line_no)
 
 
 async def get_statement(session: AsyncSession, statement_id: uuid.UUID) -> StatementRecord | None:
@@ -369,13 +324,7 @@ async def lines(
     after_line_no: int | None,
     limit: int,
 ) -> list[LineRecord]:
-    rows = await repository.lines(
-        session,
-        statement_id,
-        unmatched_only=unmatched_only,
-        after_line_no=after_line_no,
-        limit=limit,
-    )
+    rows = await repository.lines(session, statement_id, unmatched_only, after_line_no, limit)
     return [_line(r) for r in rows]
 
 
