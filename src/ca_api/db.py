@@ -46,10 +46,11 @@ NAMING_CONVENTION = {
 
 
 class Base(DeclarativeBase):
-    """The mapped tables (created by the migrations, not by the ORM). A column whose type is the
-    one its Python type maps to below is declared by its annotation alone (``amount: Mapped[int]``,
-    ``| None`` where the column is nullable); any other type is given in its ``mapped_column``
-    (an ``integer``, a ``jsonb``), and a foreign key takes the type of the column it references."""
+    """The mapped tables (created by the migrations, not by the ORM). A column whose SQL type is
+    the one its Python type maps to below is declared by its annotation alone
+    (``amount: Mapped[int]``, ``| None`` where the column is nullable); any other type (an
+    ``integer``, a ``jsonb``, a ``daterange``) is named in its ``mapped_column``. Repeated whole
+    columns (keys, foreign keys, who recorded a row) are in ``common/columns.py``."""
 
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
     type_annotation_map = {

@@ -13,7 +13,7 @@ from sqlalchemy import ForeignKey
 from sqlalchemy.orm import Mapped, mapped_column
 
 uuid_pk = Annotated[uuid.UUID, mapped_column(primary_key=True)]
-"""A uuid key (or a uuid part of a composite key) that references no other table."""
+"""A uuid column of the primary key."""
 
 bigserial_pk = Annotated[int, mapped_column(primary_key=True)]
 """An event's number, given by the database (``bigserial``)."""
