@@ -13,12 +13,17 @@ from ca_api.common.versioned import current_view
 from ca_api.db import Base
 
 
-class Appointeeship(Base):
-    __tablename__ = "appointeeship"
+class OrderIdentity:
+    """An order's identity row (a deputyship or an appointeeship): the client it is for. Never
+    changed; the order's details are its numbered versions (R-AUD-2)."""
 
     id: Mapped[uuid_pk]
     client_id: Mapped[client_fk]
     created_at: Mapped[datetime]
+
+
+class Appointeeship(OrderIdentity, Base):
+    __tablename__ = "appointeeship"
 
 
 class AppointeeshipVersion(Base):
@@ -38,12 +43,8 @@ class AppointeeshipVersion(Base):
     superseded_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("appointeeship.id"))
 
 
-class Deputyship(Base):
+class Deputyship(OrderIdentity, Base):
     __tablename__ = "deputyship"
-
-    id: Mapped[uuid_pk]
-    client_id: Mapped[client_fk]
-    created_at: Mapped[datetime]
 
 
 class DeputyshipVersion(Base):
