@@ -7,11 +7,26 @@ and closes it when the response is sent.
 from __future__ import annotations
 
 import asyncio
+import uuid
 from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
+from datetime import date, datetime
+from decimal import Decimal
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, MetaData, select
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    ColumnElement,
+    Date,
+    DateTime,
+    LargeBinary,
+    MetaData,
+    Numeric,
+    Text,
+    select,
+)
+from sqlalchemy.dialects.postgresql import UUID
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -31,7 +46,23 @@ NAMING_CONVENTION = {
 
 
 class Base(DeclarativeBase):
+    """The mapped tables (created by the migrations, not by the ORM). A column whose SQL type is
+    the one its Python type maps to below is declared by its annotation alone
+    (``amount: Mapped[int]``, ``| None`` where the column is nullable); any other type (an
+    ``integer``, a ``jsonb``, a ``daterange``) is named in its ``mapped_column``. Repeated whole
+    columns (keys, foreign keys, who recorded a row) are in ``common/columns.py``."""
+
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map = {
+        int: BigInteger,  # money is pence in bigint, events are numbered by bigserial
+        str: Text,
+        bool: Boolean,
+        date: Date,
+        datetime: DateTime(timezone=True),
+        uuid.UUID: UUID(as_uuid=True),
+        Decimal: Numeric,
+        bytes: LargeBinary,
+    }
 
 
 M = TypeVar("M", bound=Base)

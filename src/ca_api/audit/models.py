@@ -4,10 +4,10 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, DateTime, LargeBinary, Text
-from sqlalchemy.dialects.postgresql import JSONB, UUID
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
+from ca_api.common.columns import bigserial_pk
 from ca_api.db import Base
 
 
@@ -17,19 +17,19 @@ class AuditEntry(Base):
 
     __tablename__ = "audit_log"
 
-    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
-    stream: Mapped[str] = mapped_column(Text)
-    stream_seq: Mapped[int] = mapped_column(BigInteger)
-    occurred_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    principal: Mapped[str] = mapped_column(Text)
-    principal_roles: Mapped[str] = mapped_column(Text)
-    entity_type: Mapped[str] = mapped_column(Text)
-    entity_id: Mapped[str] = mapped_column(Text)
-    action: Mapped[str] = mapped_column(Text)
+    id: Mapped[bigserial_pk]
+    stream: Mapped[str]
+    stream_seq: Mapped[int]
+    occurred_at: Mapped[datetime]
+    principal: Mapped[str]
+    principal_roles: Mapped[str]
+    entity_type: Mapped[str]
+    entity_id: Mapped[str]
+    action: Mapped[str]
     before: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
     after: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
-    reason: Mapped[str | None] = mapped_column(Text)
-    request_id: Mapped[str] = mapped_column(Text)
-    client_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
-    prev_hash: Mapped[bytes] = mapped_column(LargeBinary)
-    hash: Mapped[bytes] = mapped_column(LargeBinary)
+    reason: Mapped[str | None]
+    request_id: Mapped[str]
+    client_id: Mapped[uuid.UUID | None]
+    prev_hash: Mapped[bytes]
+    hash: Mapped[bytes]

@@ -1,12 +1,11 @@
 from __future__ import annotations
 
-import uuid
 from datetime import date, datetime
 
-from sqlalchemy import Date, DateTime, ForeignKey, Integer, Text
-from sqlalchemy.dialects.postgresql import UUID
+from sqlalchemy import Integer
 from sqlalchemy.orm import Mapped, mapped_column
 
+from ca_api.common.columns import client_fk, uuid_pk
 from ca_api.common.versioned import current_view
 from ca_api.db import Base
 
@@ -16,10 +15,10 @@ class Client(Base):
 
     __tablename__ = "client"
 
-    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
-    reference: Mapped[str] = mapped_column(Text, unique=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    created_by: Mapped[str] = mapped_column(Text)
+    id: Mapped[uuid_pk]
+    reference: Mapped[str] = mapped_column(unique=True)
+    created_at: Mapped[datetime]
+    created_by: Mapped[str]
 
 
 class ClientVersion(Base):
@@ -27,22 +26,22 @@ class ClientVersion(Base):
 
     __tablename__ = "client_version"
 
-    client_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("client.id"), primary_key=True)
+    client_id: Mapped[client_fk] = mapped_column(primary_key=True)
     version: Mapped[int] = mapped_column(Integer, primary_key=True)
-    given_name: Mapped[str] = mapped_column(Text)
-    family_name: Mapped[str] = mapped_column(Text)
-    date_of_birth: Mapped[date] = mapped_column(Date)
-    ni_number: Mapped[str | None] = mapped_column(Text)
-    address_line1: Mapped[str | None] = mapped_column(Text)
-    address_line2: Mapped[str | None] = mapped_column(Text)
-    town: Mapped[str | None] = mapped_column(Text)
-    postcode: Mapped[str | None] = mapped_column(Text)
-    situation: Mapped[str] = mapped_column(Text)
-    status: Mapped[str] = mapped_column(Text)
-    referred_by: Mapped[str | None] = mapped_column(Text)
-    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    recorded_by: Mapped[str] = mapped_column(Text)
-    reason: Mapped[str | None] = mapped_column(Text)
+    given_name: Mapped[str]
+    family_name: Mapped[str]
+    date_of_birth: Mapped[date]
+    ni_number: Mapped[str | None]
+    address_line1: Mapped[str | None]
+    address_line2: Mapped[str | None]
+    town: Mapped[str | None]
+    postcode: Mapped[str | None]
+    situation: Mapped[str]
+    status: Mapped[str]
+    referred_by: Mapped[str | None]
+    recorded_at: Mapped[datetime]
+    recorded_by: Mapped[str]
+    reason: Mapped[str | None]
 
 
 # Each client's current version (a view of migration 0001).

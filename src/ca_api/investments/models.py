@@ -4,28 +4,26 @@ revaluation is a new row."""
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import BigInteger, Date, DateTime, ForeignKey, Numeric, Text
-from sqlalchemy.dialects.postgresql import UUID
+from sqlalchemy import ForeignKey
 from sqlalchemy.orm import Mapped, mapped_column
 
+from ca_api.common.columns import Recorded, client_fk, uuid_pk
 from ca_api.db import Base
 
 
-class ExistingInvestment(Base):
+class ExistingInvestment(Recorded, Base):
     __tablename__ = "existing_investment"
 
-    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
-    client_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("client.id"))
-    kind: Mapped[str] = mapped_column(Text)
-    holder: Mapped[str] = mapped_column(Text)
-    units: Mapped[Decimal | None] = mapped_column(Numeric)
-    valuation: Mapped[int | None] = mapped_column(BigInteger)
-    valued_on: Mapped[date | None] = mapped_column(Date)
-    documents_held_at: Mapped[str] = mapped_column(Text)
-    note: Mapped[str | None] = mapped_column(Text)
+    id: Mapped[uuid_pk]
+    client_id: Mapped[client_fk]
+    kind: Mapped[str]
+    holder: Mapped[str]
+    units: Mapped[Decimal | None]
+    valuation: Mapped[int | None]
+    valued_on: Mapped[date | None]
+    documents_held_at: Mapped[str]
+    note: Mapped[str | None]
     revises_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("existing_investment.id"))
-    recorded_by: Mapped[str] = mapped_column(Text)
-    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

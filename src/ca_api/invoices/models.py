@@ -9,34 +9,32 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, Boolean, Date, DateTime, ForeignKey, Integer, Text
-from sqlalchemy.dialects.postgresql import UUID
+from sqlalchemy import ForeignKey, Integer
 from sqlalchemy.orm import Mapped, mapped_column
 
+from ca_api.common.columns import Recorded, bigserial_pk, client_fk, counterparty_fk, uuid_pk
 from ca_api.db import Base
 
 
-class Invoice(Base):
+class Invoice(Recorded, Base):
     __tablename__ = "invoice"
 
-    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
-    client_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("client.id"))
-    supplier_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("counterparty.id"))
-    supplier_invoice_number: Mapped[str] = mapped_column(Text)
-    invoice_date: Mapped[date] = mapped_column(Date)
-    amount: Mapped[int] = mapped_column(BigInteger)
-    kind: Mapped[str] = mapped_column(Text)
-    category: Mapped[str] = mapped_column(Text)
-    description: Mapped[str] = mapped_column(Text)
-    period_start: Mapped[date | None] = mapped_column(Date)
-    period_end: Mapped[date | None] = mapped_column(Date)
-    received_on: Mapped[date] = mapped_column(Date)
-    due_on: Mapped[date] = mapped_column(Date)
-    official_invoice: Mapped[bool] = mapped_column(Boolean, default=False)
-    direct_debit: Mapped[bool] = mapped_column(Boolean, default=False)
-    source: Mapped[str] = mapped_column(Text)
-    recorded_by: Mapped[str] = mapped_column(Text)
-    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    id: Mapped[uuid_pk]
+    client_id: Mapped[client_fk]
+    supplier_id: Mapped[counterparty_fk]
+    supplier_invoice_number: Mapped[str]
+    invoice_date: Mapped[date]
+    amount: Mapped[int]
+    kind: Mapped[str]
+    category: Mapped[str]
+    description: Mapped[str]
+    period_start: Mapped[date | None]
+    period_end: Mapped[date | None]
+    received_on: Mapped[date]
+    due_on: Mapped[date]
+    official_invoice: Mapped[bool] = mapped_column(default=False)
+    direct_debit: Mapped[bool] = mapped_column(default=False)
+    source: Mapped[str]
 
 
 class InvoiceItem(Base):
@@ -46,9 +44,9 @@ class InvoiceItem(Base):
 
     invoice_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("invoice.id"), primary_key=True)
     line: Mapped[int] = mapped_column(Integer, primary_key=True)
-    description: Mapped[str] = mapped_column(Text)
-    amount: Mapped[int] = mapped_column(BigInteger)
-    evidence_seen: Mapped[bool] = mapped_column(Boolean, default=False)
+    description: Mapped[str]
+    amount: Mapped[int]
+    evidence_seen: Mapped[bool] = mapped_column(default=False)
 
 
 class InvoiceCheck(Base):
@@ -56,23 +54,21 @@ class InvoiceCheck(Base):
 
     __tablename__ = "invoice_check"
 
-    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    id: Mapped[bigserial_pk]
     invoice_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("invoice.id"))
-    check_name: Mapped[str] = mapped_column(Text)
-    passed: Mapped[bool] = mapped_column(Boolean)
-    note: Mapped[str | None] = mapped_column(Text)
-    checked_by: Mapped[str] = mapped_column(Text)
-    checked_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    check_name: Mapped[str]
+    passed: Mapped[bool]
+    note: Mapped[str | None]
+    checked_by: Mapped[str]
+    checked_at: Mapped[datetime]
 
 
-class InvoiceEvent(Base):
+class InvoiceEvent(Recorded, Base):
     """FUNDS_SHORT (R-PAY-3), SENDER_CONTACTED, QUERIED (R-PAY-7), CANCELLED."""
 
     __tablename__ = "invoice_event"
 
-    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    id: Mapped[bigserial_pk]
     invoice_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("invoice.id"))
-    event: Mapped[str] = mapped_column(Text)
-    note: Mapped[str | None] = mapped_column(Text)
-    recorded_by: Mapped[str] = mapped_column(Text)
-    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    event: Mapped[str]
+    note: Mapped[str | None]

@@ -1,12 +1,16 @@
 from __future__ import annotations
 
-import uuid
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, Boolean, Date, DateTime, ForeignKey, Text
-from sqlalchemy.dialects.postgresql import UUID
 from sqlalchemy.orm import Mapped, mapped_column
 
+from ca_api.common.columns import (
+    client_fk,
+    counterparty_fk,
+    ledger_account_fk,
+    transfer_fk,
+    uuid_pk,
+)
 from ca_api.db import Base
 
 
@@ -15,26 +19,26 @@ class Counterparty(Base):
 
     __tablename__ = "counterparty"
 
-    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
-    kind: Mapped[str] = mapped_column(Text)
-    name: Mapped[str] = mapped_column(Text)
-    reference: Mapped[str | None] = mapped_column(Text)
-    is_council_employee: Mapped[bool] = mapped_column(Boolean, default=False)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    created_by: Mapped[str] = mapped_column(Text)
+    id: Mapped[uuid_pk]
+    kind: Mapped[str]
+    name: Mapped[str]
+    reference: Mapped[str | None]
+    is_council_employee: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime]
+    created_by: Mapped[str]
 
 
 class LedgerAccount(Base):
     __tablename__ = "ledger_account"
 
-    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
-    kind: Mapped[str] = mapped_column(Text)
-    client_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("client.id"))
-    counterparty_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("counterparty.id"))
-    name: Mapped[str] = mapped_column(Text)
-    posted: Mapped[int] = mapped_column(BigInteger, default=0)
-    held: Mapped[int] = mapped_column(BigInteger, default=0)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    id: Mapped[uuid_pk]
+    kind: Mapped[str]
+    client_id: Mapped[client_fk | None]
+    counterparty_id: Mapped[counterparty_fk | None]
+    name: Mapped[str]
+    posted: Mapped[int] = mapped_column(default=0)
+    held: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime]
 
 
 class Transfer(Base):
@@ -42,21 +46,21 @@ class Transfer(Base):
 
     __tablename__ = "transfer"
 
-    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
-    seq: Mapped[int] = mapped_column(BigInteger)
-    kind: Mapped[str] = mapped_column(Text)
-    from_account_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("ledger_account.id"))
-    to_account_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("ledger_account.id"))
-    amount: Mapped[int] = mapped_column(BigInteger)
-    pending_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("transfer.id"))
-    reverses_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("transfer.id"))
-    value_date: Mapped[date] = mapped_column(Date)
-    posted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    category: Mapped[str] = mapped_column(Text)
-    description: Mapped[str] = mapped_column(Text)
-    reference: Mapped[str | None] = mapped_column(Text)
-    client_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("client.id"))
-    recorded_by: Mapped[str] = mapped_column(Text)
-    reason: Mapped[str | None] = mapped_column(Text)
-    from_balance_after: Mapped[int | None] = mapped_column(BigInteger)
-    to_balance_after: Mapped[int | None] = mapped_column(BigInteger)
+    id: Mapped[uuid_pk]
+    seq: Mapped[int]
+    kind: Mapped[str]
+    from_account_id: Mapped[ledger_account_fk]
+    to_account_id: Mapped[ledger_account_fk]
+    amount: Mapped[int]
+    pending_id: Mapped[transfer_fk | None]
+    reverses_id: Mapped[transfer_fk | None]
+    value_date: Mapped[date]
+    posted_at: Mapped[datetime]
+    category: Mapped[str]
+    description: Mapped[str]
+    reference: Mapped[str | None]
+    client_id: Mapped[client_fk | None]
+    recorded_by: Mapped[str]
+    reason: Mapped[str | None]
+    from_balance_after: Mapped[int | None]
+    to_balance_after: Mapped[int | None]

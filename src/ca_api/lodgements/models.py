@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
+from datetime import datetime
 
-from sqlalchemy import BigInteger, Date, DateTime, ForeignKey, Integer, Text
-from sqlalchemy.dialects.postgresql import UUID
+from sqlalchemy import ForeignKey, Integer
 from sqlalchemy.orm import Mapped, mapped_column
 
+from ca_api.common.columns import PeriodRun, Recorded, client_fk, decision_fk, transfer_fk, uuid_pk
 from ca_api.db import Base
 
 
@@ -17,12 +17,12 @@ class Lodgement(Base):
 
     __tablename__ = "lodgement"
 
-    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
-    client_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("client.id"))
-    decision_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("decision.id"))
-    amount: Mapped[int] = mapped_column(BigInteger)
-    proposed_by: Mapped[str] = mapped_column(Text)
-    proposed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    id: Mapped[uuid_pk]
+    client_id: Mapped[client_fk]
+    decision_id: Mapped[decision_fk]
+    amount: Mapped[int]
+    proposed_by: Mapped[str]
+    proposed_at: Mapped[datetime]
 
 
 class LodgementLodged(Base):
@@ -31,33 +31,26 @@ class LodgementLodged(Base):
     __tablename__ = "lodgement_lodged"
 
     lodgement_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("lodgement.id"), primary_key=True)
-    transfer_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("transfer.id"))
-    lodged_by: Mapped[str] = mapped_column(Text)
-    lodged_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    transfer_id: Mapped[transfer_fk]
+    lodged_by: Mapped[str]
+    lodged_at: Mapped[datetime]
 
 
-class CourtFundsWithdrawal(Base):
+class CourtFundsWithdrawal(Recorded, Base):
     """Money taken back from the Court Funds Office when the client needs it (R-INV-6)."""
 
     __tablename__ = "court_funds_withdrawal"
 
-    transfer_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("transfer.id"), primary_key=True)
-    client_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("client.id"))
-    amount: Mapped[int] = mapped_column(BigInteger)
-    reason: Mapped[str] = mapped_column(Text)
-    recorded_by: Mapped[str] = mapped_column(Text)
-    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    transfer_id: Mapped[transfer_fk] = mapped_column(primary_key=True)
+    client_id: Mapped[client_fk]
+    amount: Mapped[int]
+    reason: Mapped[str]
 
 
-class CourtFundsInterestRun(Base):
+class CourtFundsInterestRun(PeriodRun, Base):
     """Interest credited to every Court Funds account for one period. One per period."""
 
     __tablename__ = "court_funds_interest_run"
 
-    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
-    period_start: Mapped[date] = mapped_column(Date)
-    period_end: Mapped[date] = mapped_column(Date)
-    run_by: Mapped[str] = mapped_column(Text)
-    run_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     accounts: Mapped[int] = mapped_column(Integer)
-    total: Mapped[int] = mapped_column(BigInteger)
+    total: Mapped[int]

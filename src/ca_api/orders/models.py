@@ -4,20 +4,26 @@ import uuid
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Boolean, Date, DateTime, ForeignKey, Integer, Text
-from sqlalchemy.dialects.postgresql import DATERANGE, UUID
+from sqlalchemy import ForeignKey, Integer
+from sqlalchemy.dialects.postgresql import DATERANGE
 from sqlalchemy.orm import Mapped, mapped_column
 
+from ca_api.common.columns import client_fk, deputyship_fk, uuid_pk
 from ca_api.common.versioned import current_view
 from ca_api.db import Base
 
 
-class Appointeeship(Base):
-    __tablename__ = "appointeeship"
+class OrderIdentity:
+    """An order's identity row (a deputyship or an appointeeship): the client it is for. Never
+    changed; the order's details are its numbered versions (R-AUD-2)."""
 
-    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
-    client_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("client.id"))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    id: Mapped[uuid_pk]
+    client_id: Mapped[client_fk]
+    created_at: Mapped[datetime]
+
+
+class Appointeeship(OrderIdentity, Base):
+    __tablename__ = "appointeeship"
 
 
 class AppointeeshipVersion(Base):
@@ -27,44 +33,40 @@ class AppointeeshipVersion(Base):
         ForeignKey("appointeeship.id"), primary_key=True
     )
     version: Mapped[int] = mapped_column(Integer, primary_key=True)
-    dwp_reference: Mapped[str | None] = mapped_column(Text)
-    applied_on: Mapped[date | None] = mapped_column(Date)
-    start_date: Mapped[date] = mapped_column(Date)
-    end_date: Mapped[date | None] = mapped_column(Date)
-    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    recorded_by: Mapped[str] = mapped_column(Text)
-    reason: Mapped[str | None] = mapped_column(Text)
+    dwp_reference: Mapped[str | None]
+    applied_on: Mapped[date | None]
+    start_date: Mapped[date]
+    end_date: Mapped[date | None]
+    recorded_at: Mapped[datetime]
+    recorded_by: Mapped[str]
+    reason: Mapped[str | None]
     superseded_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("appointeeship.id"))
 
 
-class Deputyship(Base):
+class Deputyship(OrderIdentity, Base):
     __tablename__ = "deputyship"
-
-    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
-    client_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("client.id"))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
 class DeputyshipVersion(Base):
     __tablename__ = "deputyship_version"
 
-    deputyship_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("deputyship.id"), primary_key=True)
+    deputyship_id: Mapped[deputyship_fk] = mapped_column(primary_key=True)
     version: Mapped[int] = mapped_column(Integer, primary_key=True)
-    case_number: Mapped[str] = mapped_column(Text)
-    order_date: Mapped[date] = mapped_column(Date)
-    end_date: Mapped[date | None] = mapped_column(Date)
-    power_receive_income: Mapped[bool] = mapped_column(Boolean)
-    power_manage_accounts: Mapped[bool] = mapped_column(Boolean)
-    power_manage_capital: Mapped[bool] = mapped_column(Boolean)
-    power_sell_property: Mapped[bool] = mapped_column(Boolean)
-    power_let_property: Mapped[bool] = mapped_column(Boolean)
-    power_make_gifts: Mapped[bool] = mapped_column(Boolean)
-    gift_yearly_limit: Mapped[int | None] = mapped_column(BigInteger)  # pence
-    supervision_type: Mapped[str] = mapped_column(Text)
-    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    recorded_by: Mapped[str] = mapped_column(Text)
-    reason: Mapped[str | None] = mapped_column(Text)
-    superseded_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("deputyship.id"))
+    case_number: Mapped[str]
+    order_date: Mapped[date]
+    end_date: Mapped[date | None]
+    power_receive_income: Mapped[bool]
+    power_manage_accounts: Mapped[bool]
+    power_manage_capital: Mapped[bool]
+    power_sell_property: Mapped[bool]
+    power_let_property: Mapped[bool]
+    power_make_gifts: Mapped[bool]
+    gift_yearly_limit: Mapped[int | None]  # pence
+    supervision_type: Mapped[str]
+    recorded_at: Mapped[datetime]
+    recorded_by: Mapped[str]
+    reason: Mapped[str | None]
+    superseded_by: Mapped[deputyship_fk | None]
 
 
 class OrderInForce(Base):
@@ -74,9 +76,9 @@ class OrderInForce(Base):
 
     __tablename__ = "order_in_force"
 
-    order_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
-    kind: Mapped[str] = mapped_column(Text)
-    client_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("client.id"))
+    order_id: Mapped[uuid_pk]
+    kind: Mapped[str]
+    client_id: Mapped[client_fk]
     version: Mapped[int] = mapped_column(Integer)
     during: Mapped[Any] = mapped_column(DATERANGE)
 

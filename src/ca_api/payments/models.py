@@ -9,41 +9,49 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Boolean, DateTime, ForeignKey, Text
-from sqlalchemy.dialects.postgresql import UUID
+from sqlalchemy import ForeignKey, Integer
 from sqlalchemy.orm import Mapped, mapped_column
 
+from ca_api.common.columns import (
+    Recorded,
+    bigserial_pk,
+    client_fk,
+    counterparty_fk,
+    ledger_account_fk,
+    transfer_fk,
+    uuid_pk,
+)
 from ca_api.db import Base
 
 
 class Payment(Base):
     __tablename__ = "payment"
 
-    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
-    client_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("client.id"))
+    id: Mapped[uuid_pk]
+    client_id: Mapped[client_fk]
     invoice_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("invoice.id"))
-    payee_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("counterparty.id"))
-    from_account_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("ledger_account.id"))
-    amount: Mapped[int] = mapped_column(BigInteger)
-    category: Mapped[str] = mapped_column(Text)
-    method: Mapped[str] = mapped_column(Text)
-    description: Mapped[str] = mapped_column(Text)
-    standing: Mapped[bool] = mapped_column(Boolean, default=False)
-    raised_by: Mapped[str] = mapped_column(Text)
-    raised_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    payee_id: Mapped[counterparty_fk]
+    from_account_id: Mapped[ledger_account_fk]
+    amount: Mapped[int]
+    category: Mapped[str]
+    method: Mapped[str]
+    description: Mapped[str]
+    standing: Mapped[bool] = mapped_column(default=False)
+    raised_by: Mapped[str]
+    raised_at: Mapped[datetime]
 
 
-class PaymentEvent(Base):
+class PaymentEvent(Recorded, Base):
     """APPROVED (with the hold and the limit version), MADE, CANCELLED: once each per payment
     (a unique index); REFUSED_FUNDS_SHORT each time an approval found the client short."""
 
     __tablename__ = "payment_event"
 
-    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    id: Mapped[bigserial_pk]
     payment_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("payment.id"))
-    event: Mapped[str] = mapped_column(Text)
-    transfer_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("transfer.id"))
-    limit_version_id: Mapped[int | None] = mapped_column(ForeignKey("approval_limit_version.id"))
-    reason: Mapped[str | None] = mapped_column(Text)
-    recorded_by: Mapped[str] = mapped_column(Text)
-    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    event: Mapped[str]
+    transfer_id: Mapped[transfer_fk | None]
+    limit_version_id: Mapped[int | None] = mapped_column(
+        Integer, ForeignKey("approval_limit_version.id")
+    )
+    reason: Mapped[str | None]

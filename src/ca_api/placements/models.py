@@ -6,43 +6,49 @@ import uuid
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import BigInteger, Date, DateTime, ForeignKey, Integer, Numeric, Text
-from sqlalchemy.dialects.postgresql import UUID
+from sqlalchemy import ForeignKey, Integer
 from sqlalchemy.orm import Mapped, mapped_column
 
+from ca_api.common.columns import (
+    Recorded,
+    bigserial_pk,
+    client_fk,
+    decision_fk,
+    ledger_account_fk,
+    transfer_fk,
+    uuid_pk,
+)
 from ca_api.db import Base
 
 
 class Placement(Base):
     __tablename__ = "placement"
 
-    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
-    client_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("client.id"))
+    id: Mapped[uuid_pk]
+    client_id: Mapped[client_fk]
     institution_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("approved_institution.id"))
     product_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("institution_product.id"))
-    amount: Mapped[int] = mapped_column(BigInteger)
-    start_date: Mapped[date] = mapped_column(Date)
-    maturity_date: Mapped[date] = mapped_column(Date)
-    rate_percent: Mapped[Decimal] = mapped_column(Numeric)
-    decision_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("decision.id"))
-    protection_limit: Mapped[int] = mapped_column(BigInteger)
-    protection_limit_name: Mapped[str] = mapped_column(Text)
-    protection_limit_from: Mapped[date] = mapped_column(Date)
-    proposed_by: Mapped[str] = mapped_column(Text)
-    proposed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    amount: Mapped[int]
+    start_date: Mapped[date]
+    maturity_date: Mapped[date]
+    rate_percent: Mapped[Decimal]
+    decision_id: Mapped[decision_fk]
+    protection_limit: Mapped[int]
+    protection_limit_name: Mapped[str]
+    protection_limit_from: Mapped[date]
+    proposed_by: Mapped[str]
+    proposed_at: Mapped[datetime]
 
 
-class PlacementEvent(Base):
+class PlacementEvent(Recorded, Base):
     __tablename__ = "placement_event"
 
-    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    id: Mapped[bigserial_pk]
     placement_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("placement.id"))
-    event: Mapped[str] = mapped_column(Text)
-    on_date: Mapped[date] = mapped_column(Date)
-    account_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("ledger_account.id"))
-    principal_transfer_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("transfer.id"))
-    interest_transfer_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("transfer.id"))
-    interest: Mapped[int | None] = mapped_column(BigInteger)
+    event: Mapped[str]
+    on_date: Mapped[date]
+    account_id: Mapped[ledger_account_fk]
+    principal_transfer_id: Mapped[transfer_fk]
+    interest_transfer_id: Mapped[transfer_fk | None]
+    interest: Mapped[int | None]
     days_held: Mapped[int | None] = mapped_column(Integer)
-    recorded_by: Mapped[str] = mapped_column(Text)
-    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

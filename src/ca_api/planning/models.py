@@ -3,44 +3,42 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import BigInteger, Boolean, Date, DateTime, ForeignKey, Integer, Numeric, Text
-from sqlalchemy.dialects.postgresql import UUID
+from sqlalchemy import ForeignKey, Integer
 from sqlalchemy.orm import Mapped, mapped_column
 
+from ca_api.common.columns import Recorded, client_fk, uuid_pk
 from ca_api.db import Base
 
 
-class BudgetPlan(Base):
+class BudgetPlan(Recorded, Base):
     """A client's yearly financial plan (R-CARE-2, R-BUD). Never changed: a revision is a new
     plan naming the one it supersedes. ``decision_id`` (the approval, R-DEC) may be set once."""
 
     __tablename__ = "budget_plan"
 
-    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
-    client_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("client.id"))
-    plan_year_start: Mapped[date] = mapped_column(Date)
-    opening_balance: Mapped[int] = mapped_column(BigInteger)
-    notes: Mapped[str | None] = mapped_column(Text)
-    annual_income: Mapped[int] = mapped_column(BigInteger)
-    annual_expenditure: Mapped[int] = mapped_column(BigInteger)
-    available_income: Mapped[int] = mapped_column(BigInteger)
-    surplus: Mapped[int] = mapped_column(BigInteger)
-    pa_last_year_actual: Mapped[int | None] = mapped_column(BigInteger)
-    pa_price_rise_percent: Mapped[Decimal | None] = mapped_column(Numeric)
-    pa_uplift: Mapped[int | None] = mapped_column(BigInteger)
-    pa_year_total: Mapped[int | None] = mapped_column(BigInteger)
-    pa_weekly: Mapped[int | None] = mapped_column(BigInteger)
-    printed_income: Mapped[int | None] = mapped_column(BigInteger)
-    printed_expenditure: Mapped[int | None] = mapped_column(BigInteger)
-    printed_available_income: Mapped[int | None] = mapped_column(BigInteger)
-    printed_surplus: Mapped[int | None] = mapped_column(BigInteger)
+    id: Mapped[uuid_pk]
+    client_id: Mapped[client_fk]
+    plan_year_start: Mapped[date]
+    opening_balance: Mapped[int]
+    notes: Mapped[str | None]
+    annual_income: Mapped[int]
+    annual_expenditure: Mapped[int]
+    available_income: Mapped[int]
+    surplus: Mapped[int]
+    pa_last_year_actual: Mapped[int | None]
+    pa_price_rise_percent: Mapped[Decimal | None]
+    pa_uplift: Mapped[int | None]
+    pa_year_total: Mapped[int | None]
+    pa_weekly: Mapped[int | None]
+    printed_income: Mapped[int | None]
+    printed_expenditure: Mapped[int | None]
+    printed_available_income: Mapped[int | None]
+    printed_surplus: Mapped[int | None]
     supersedes_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("budget_plan.id"))
-    decision_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
-    recorded_by: Mapped[str] = mapped_column(Text)
-    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    decision_id: Mapped[uuid.UUID | None]
 
 
 class BudgetPlanLine(Base):
@@ -48,25 +46,23 @@ class BudgetPlanLine(Base):
 
     plan_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("budget_plan.id"), primary_key=True)
     line_no: Mapped[int] = mapped_column(Integer, primary_key=True)
-    side: Mapped[str] = mapped_column(Text)
-    item: Mapped[str] = mapped_column(Text)
-    amount: Mapped[int | None] = mapped_column(BigInteger)
-    frequency: Mapped[str | None] = mapped_column(Text)
-    annual_entered: Mapped[int | None] = mapped_column(BigInteger)
-    note: Mapped[str | None] = mapped_column(Text)
+    side: Mapped[str]
+    item: Mapped[str]
+    amount: Mapped[int | None]
+    frequency: Mapped[str | None]
+    annual_entered: Mapped[int | None]
+    note: Mapped[str | None]
 
 
-class ClientAssetDeclaration(Base):
+class ClientAssetDeclaration(Recorded, Base):
     """An appointee client found to hold capital, property or a private pension (R-INV-1)."""
 
     __tablename__ = "client_asset_declaration"
 
-    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
-    client_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("client.id"))
-    declared_on: Mapped[date] = mapped_column(Date)
-    capital: Mapped[bool] = mapped_column(Boolean)
-    property: Mapped[bool] = mapped_column(Boolean)
-    private_pension: Mapped[bool] = mapped_column(Boolean)
-    note: Mapped[str] = mapped_column(Text)
-    recorded_by: Mapped[str] = mapped_column(Text)
-    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    id: Mapped[uuid_pk]
+    client_id: Mapped[client_fk]
+    declared_on: Mapped[date]
+    capital: Mapped[bool]
+    property: Mapped[bool]
+    private_pension: Mapped[bool]
+    note: Mapped[str]

@@ -1,12 +1,11 @@
 from __future__ import annotations
 
-import uuid
-from datetime import date, datetime
+from datetime import date
 
-from sqlalchemy import BigInteger, Date, DateTime, ForeignKey, Integer, Text
-from sqlalchemy.dialects.postgresql import UUID
+from sqlalchemy import Integer
 from sqlalchemy.orm import Mapped, mapped_column
 
+from ca_api.common.columns import PeriodRun, client_fk, transfer_fk
 from ca_api.db import Base
 
 
@@ -17,26 +16,21 @@ class Receipt(Base):
 
     __tablename__ = "receipt"
 
-    transfer_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("transfer.id"), primary_key=True)
-    client_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("client.id"))
-    method: Mapped[str] = mapped_column(Text)
-    benefit: Mapped[str | None] = mapped_column(Text)
-    received_on: Mapped[date] = mapped_column(Date)
-    banked_on: Mapped[date | None] = mapped_column(Date)
-    receipt_number: Mapped[str | None] = mapped_column(Text)
-    period_start: Mapped[date | None] = mapped_column(Date)
-    period_end: Mapped[date | None] = mapped_column(Date)
+    transfer_id: Mapped[transfer_fk] = mapped_column(primary_key=True)
+    client_id: Mapped[client_fk]
+    method: Mapped[str]
+    benefit: Mapped[str | None]
+    received_on: Mapped[date]
+    banked_on: Mapped[date | None]
+    receipt_number: Mapped[str | None]
+    period_start: Mapped[date | None]
+    period_end: Mapped[date | None]
 
 
-class InterestRun(Base):
+class InterestRun(PeriodRun, Base):
     """Interest credited to every CMS account for one period (R-ACC-1). One per period."""
 
     __tablename__ = "interest_run"
 
-    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
-    period_start: Mapped[date] = mapped_column(Date)
-    period_end: Mapped[date] = mapped_column(Date)
-    run_by: Mapped[str] = mapped_column(Text)
-    run_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     accounts: Mapped[int] = mapped_column(Integer)
-    total: Mapped[int] = mapped_column(BigInteger)
+    total: Mapped[int]

@@ -3,10 +3,10 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, Date, DateTime, ForeignKey, ForeignKeyConstraint, Integer, Text
-from sqlalchemy.dialects.postgresql import BYTEA, UUID
+from sqlalchemy import ForeignKey, ForeignKeyConstraint, Integer
 from sqlalchemy.orm import Mapped, mapped_column
 
+from ca_api.common.columns import transfer_fk, uuid_pk
 from ca_api.db import Base
 
 
@@ -15,15 +15,15 @@ class BankStatement(Base):
 
     __tablename__ = "bank_statement"
 
-    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
-    account_name: Mapped[str] = mapped_column(Text)
-    period_start: Mapped[date] = mapped_column(Date)
-    period_end: Mapped[date] = mapped_column(Date)
-    opening_balance: Mapped[int] = mapped_column(BigInteger)
-    closing_balance: Mapped[int] = mapped_column(BigInteger)
-    source_sha256: Mapped[bytes] = mapped_column(BYTEA, unique=True)
-    imported_by: Mapped[str] = mapped_column(Text)
-    imported_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    id: Mapped[uuid_pk]
+    account_name: Mapped[str]
+    period_start: Mapped[date]
+    period_end: Mapped[date]
+    opening_balance: Mapped[int]
+    closing_balance: Mapped[int]
+    source_sha256: Mapped[bytes] = mapped_column(unique=True)
+    imported_by: Mapped[str]
+    imported_at: Mapped[datetime]
 
 
 class BankStatementLine(Base):
@@ -35,10 +35,10 @@ class BankStatementLine(Base):
         ForeignKey("bank_statement.id"), primary_key=True
     )
     line_no: Mapped[int] = mapped_column(Integer, primary_key=True)
-    posted_on: Mapped[date] = mapped_column(Date)
-    description: Mapped[str] = mapped_column(Text)
-    reference: Mapped[str | None] = mapped_column(Text)
-    amount: Mapped[int] = mapped_column(BigInteger)  # signed pence: money in positive
+    posted_on: Mapped[date]
+    description: Mapped[str]
+    reference: Mapped[str | None]
+    amount: Mapped[int]  # signed pence: money in positive
 
 
 class BankMatch(Base):
@@ -52,9 +52,9 @@ class BankMatch(Base):
         ),
     )
 
-    statement_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    statement_id: Mapped[uuid_pk]
     line_no: Mapped[int] = mapped_column(Integer, primary_key=True)
-    transfer_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("transfer.id"), unique=True)
-    method: Mapped[str] = mapped_column(Text)
-    matched_by: Mapped[str] = mapped_column(Text)
-    matched_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    transfer_id: Mapped[transfer_fk] = mapped_column(unique=True)
+    method: Mapped[str]
+    matched_by: Mapped[str]
+    matched_at: Mapped[datetime]
