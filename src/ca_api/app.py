@@ -18,6 +18,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_
 from sqlalchemy import text
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
@@ -466,7 +467,25 @@ def create_app(
         exception_handlers={StarletteHTTPException: http_error, Exception: http_error},
     )
     app.state.ca = state
-    return _Instrumented(app)  # type: ignore[return-value]
+    return _Instrumented(_cross_origin(app, settings))  # type: ignore[return-value]
+
+
+def _cross_origin(app: Starlette, settings: Settings) -> Starlette:
+    """Browser apps on the configured origins may call /graphql (issue 11 item 1): a preflight
+    is answered before the token check, and a response names the origin it allows. The token
+    travels in the Authorization header, never a cookie, so credentials are not allowed; any
+    other origin gets no CORS header, and its browser keeps the answer from it."""
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=list(settings.cors_origins),
+            allow_methods=["GET", "POST"],
+            allow_headers=["Authorization", "Content-Type", "X-Request-Id"],
+            expose_headers=["X-Request-Id"],
+            allow_credentials=False,
+            max_age=settings.cors_max_age_seconds,
+        )
+    return app
 
 
 class _Instrumented:
