@@ -31,6 +31,7 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
     BaseGraphQLTransportWSHandler,
 )
 
+from ca_api import ide
 from ca_api.approvals.listener import stop_listener
 from ca_api.auth.tokens import TokenError, TokenVerifier, bearer_token, build_keyset
 from ca_api.config import Settings
@@ -170,7 +171,9 @@ class GraphQLGate:
             and "text/html" in headers.get("accept", "")
             and not settings.production
         ):
-            return receive  # the GraphiQL page itself; the queries it sends carry a token
+            # The GraphiQL page itself, from this service (ca_api.ide); its queries carry a token.
+            await ide.page(self.state.graphiql_assets)(scope, _no_body, send)
+            return None
         length = headers.get("content-length")
         if length is None:
             # A chunked body declares no length: read it now, up to the limit, and replay it.
@@ -403,6 +406,7 @@ class AppState:
         self.database = database
         self.verifier = verifier
         self.schema = build_schema(settings)
+        self.graphiql_assets = settings.graphiql_assets_dir or ide.default_assets_dir()
 
 
 def create_app(
@@ -416,7 +420,7 @@ def create_app(
     state = AppState(settings, db, verifier or TokenVerifier(build_keyset(settings), settings))
     graphql_app = CaGraphQL(
         state,
-        graphql_ide=None if settings.production else "graphiql",
+        graphql_ide=None,  # the gate serves GraphiQL's page from ca_api.ide, not a CDN
         allow_queries_via_get=False,
         subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
     )
@@ -459,6 +463,7 @@ def create_app(
             Route("/healthz", healthz),
             Route("/readyz", readyz),
             Route("/metrics", metrics),
+            *([] if settings.production else ide.routes(state.graphiql_assets)),
             # Every method reaches the gate, so a PUT is refused in JSON too (strawberry: 405).
             Route("/graphql", gated),
             WebSocketRoute("/graphql", gated),

@@ -148,6 +148,15 @@ def cmd_audit_checkpoint(args: argparse.Namespace, settings: Settings) -> int:
     return asyncio.run(run())
 
 
+def cmd_install_graphiql(args: argparse.Namespace, settings: Settings) -> int:
+    from ca_api import ide
+
+    target = settings.graphiql_assets_dir or ide.default_assets_dir()
+    fetched = ide.install(target)
+    print(f"GraphiQL in {target}: " + (", ".join(fetched) if fetched else "already installed"))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="ca-api", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -189,6 +198,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="print the signing key's public key (PEM) for CA_API_AUDIT_VERIFY_KEY_FILE",
     )
     checkpoint.set_defaults(func=cmd_audit_checkpoint)
+    sub.add_parser(
+        "install-graphiql",
+        help="fetch GraphiQL's pinned browser files from the npm registry (development page)",
+    ).set_defaults(func=cmd_install_graphiql)
     return parser
 
 

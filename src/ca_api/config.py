@@ -50,6 +50,8 @@ class Settings(BaseSettings):
     # default (no cross-origin browser may call), never "*" (issue 11 item 1).
     cors_origins: Annotated[tuple[str, ...], NoDecode] = ()
     cors_max_age_seconds: int = Field(default=600, ge=0, le=86_400)
+    # GraphiQL's pinned files (ca_api.ide); default: <venv>/share/ca_api/graphiql.
+    graphiql_assets_dir: Path | None = None
 
     # Audit checkpoints (issue 9 item 13): the Ed25519 key that signs them (private, PEM PKCS#8;
     # development: made on first use under data_dir), the public key(s) that verify them (PEM;
