@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import os
 import re
 import time
 import uuid
@@ -14,7 +15,15 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from cross_web import HTTPException
-from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    REGISTRY,
+    CollectorRegistry,
+    Counter,
+    Histogram,
+    generate_latest,
+    multiprocess,
+)
 from sqlalchemy import text
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -31,7 +40,7 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
     BaseGraphQLTransportWSHandler,
 )
 
-from ca_api import ide
+from ca_api import ide, observability
 from ca_api.approvals.listener import stop_listener
 from ca_api.auth.tokens import TokenError, TokenVerifier, bearer_token, build_keyset
 from ca_api.config import Settings
@@ -439,7 +448,7 @@ def create_app(
         return JSONResponse({"status": "ok", "database": "ok"})
 
     async def metrics(_: Request) -> Response:
-        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+        return Response(generate_latest(_metrics_registry()), media_type=CONTENT_TYPE_LATEST)
 
     async def http_error(request: Request, exc: Exception) -> Response:
         """Outside /graphql too (an unknown path, say): the JSON error shape."""
@@ -472,7 +481,33 @@ def create_app(
         exception_handlers={StarletteHTTPException: http_error, Exception: http_error},
     )
     app.state.ca = state
-    return _Instrumented(_cross_origin(app, settings))  # type: ignore[return-value]
+    served: ASGIApp = _cross_origin(app, settings)
+    if observability.tracing_enabled(settings):
+        observability.configure_tracing(settings)
+        served = observability.traced_app(served, db)
+    return _Instrumented(served, app.state)  # type: ignore[return-value]
+
+
+def app_from_environment() -> Starlette:
+    """The app as ``ca-api serve --workers N`` starts it in each worker: settings and the
+    database URL from the environment."""
+    from ca_api.config import get_settings
+    from ca_api.logs import configure_logging
+
+    settings = get_settings()
+    configure_logging(settings.log_level)
+    if settings.database_url is None:
+        raise RuntimeError("a worker needs CA_API_DATABASE_URL (ca-api serve sets it)")
+    return create_app(settings, settings.database_url)
+
+
+def _metrics_registry() -> CollectorRegistry:
+    """This process's metrics, or every worker's when they share a multiprocess directory."""
+    if "PROMETHEUS_MULTIPROC_DIR" not in os.environ:
+        return REGISTRY
+    registry = CollectorRegistry()
+    multiprocess.MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
+    return registry
 
 
 def _cross_origin(app: Starlette, settings: Settings) -> Starlette:
@@ -496,9 +531,9 @@ def _cross_origin(app: Starlette, settings: Settings) -> Starlette:
 class _Instrumented:
     """Request counts and latency for /metrics, and one structured log line per request."""
 
-    def __init__(self, app: Starlette) -> None:
+    def __init__(self, app: ASGIApp, state: Any) -> None:
         self.app = app
-        self.state = app.state
+        self.state = state
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":

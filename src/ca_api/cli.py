@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
+import shutil
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from ca_api.config import Settings, get_settings
 from ca_api.embedded import resolve_database_url
@@ -45,9 +48,29 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         _migrate(url)
         if not args.no_demo:
             _load_demo(url)
-    app = create_app(settings, url)
     print(f"ca-api serving http://{args.host}:{args.port}/graphql", file=sys.stderr)
-    uvicorn.run(app, host=args.host, port=args.port, log_config=None, access_log=False)
+    if args.workers == 1:
+        app = create_app(settings, url)
+        uvicorn.run(app, host=args.host, port=args.port, log_config=None, access_log=False)
+        return 0
+    # Several worker processes (production behind a load balancer): each builds the app from
+    # the environment; the URL resolved here is handed down, and /metrics adds up every
+    # worker's counts from a shared directory (prometheus_client's multiprocess mode).
+    os.environ["CA_API_DATABASE_URL"] = url
+    metrics_dir = os.environ.setdefault(
+        "PROMETHEUS_MULTIPROC_DIR", str(settings.data_dir / "prometheus")
+    )
+    shutil.rmtree(metrics_dir, ignore_errors=True)
+    Path(metrics_dir).mkdir(parents=True)
+    uvicorn.run(
+        "ca_api.app:app_from_environment",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        log_config=None,
+        access_log=False,
+    )
     return 0
 
 
@@ -165,6 +188,12 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument(
         "--no-demo", action="store_true", help="do not load the demo data into an empty database"
+    )
+    serve.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="worker processes (production: about one per core behind the load balancer)",
     )
     serve.set_defaults(func=cmd_serve)
     sub.add_parser("migrate", help="bring the database schema to head").set_defaults(

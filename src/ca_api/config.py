@@ -50,6 +50,9 @@ class Settings(BaseSettings):
     # default (no cross-origin browser may call), never "*" (issue 11 item 1).
     cors_origins: Annotated[tuple[str, ...], NoDecode] = ()
     cors_max_age_seconds: int = Field(default=600, ge=0, le=86_400)
+    # OpenTelemetry traces are exported over OTLP/HTTP to this URL (e.g.
+    # http://collector:4318/v1/traces) when it is set; off otherwise (ca_api.observability).
+    otlp_endpoint: str | None = None
     # GraphiQL's pinned files (ca_api.ide); default: <venv>/share/ca_api/graphiql.
     graphiql_assets_dir: Path | None = None
 

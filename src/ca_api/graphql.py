@@ -29,6 +29,7 @@ from strawberry.extensions import AddValidationRules, MaxTokensLimiter, SchemaEx
 from strawberry.schema.config import StrawberryConfig
 from strawberry.schema.schema import validate_document
 
+from ca_api import observability
 from ca_api.approvals import sources
 from ca_api.approvals.schema import ApprovalQuery, ApprovalSubscription
 from ca_api.audit.schema import AuditQuery
@@ -51,6 +52,7 @@ from ca_api.invoices.schema import InvoiceMutation, InvoiceQuery
 from ca_api.ledger.schema import LedgerMutation, LedgerQuery
 from ca_api.lodgements.schema import LodgementMutation, LodgementQuery
 from ca_api.logs import request_id_var
+from ca_api.observability import RecordProblem
 from ca_api.officers.schema import OfficerQuery
 from ca_api.orders.schema import OrderMutation
 from ca_api.payments import queue as payments_queue
@@ -122,6 +124,7 @@ def _answer_problems(*roots: type) -> None:
         for f in root.__strawberry_definition__.fields:  # type: ignore[attr-defined]
             if returns_problems(f) and not any(isinstance(e, ProblemResults) for e in f.extensions):
                 f.extensions.insert(0, ProblemResults())
+                f.extensions.append(RecordProblem())  # outermost: counts what it answered
 
 
 _answer_problems(Query, Mutation)
@@ -442,6 +445,8 @@ def build_schema(settings: Settings) -> strawberry.Schema:
     # Factories, so each request gets fresh extension instances.
     limits = DocumentLimits.of(settings)
     extensions: list[Any] = [
+        # Metrics first: they see the errors' codes, which ErrorPolicy sets inside them.
+        *observability.schema_extensions(settings),
         ErrorPolicy,
         # Validation, cached. (No ParserCache: a cached parse's errors escape ErrorPolicy's
         # codes.)
