@@ -42,6 +42,7 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
 
 from ca_api import ide, observability
 from ca_api.approvals.listener import stop_listener
+from ca_api.auth.principal import SYSTEM_ROLES, Role
 from ca_api.auth.tokens import TokenError, TokenVerifier, bearer_token, build_keyset
 from ca_api.config import Settings
 from ca_api.context import Context, RequestScope
@@ -49,6 +50,7 @@ from ca_api.db import Database
 from ca_api.errors import ErrorCode
 from ca_api.graphql import build_schema
 from ca_api.logs import principal_var, request_id_var
+from ca_api.trusted_documents.service import DocumentStore
 
 log = logging.getLogger("ca_api.app")
 
@@ -208,7 +210,60 @@ class GraphQLGate:
             return None
         req_scope.principal = principal
         principal_var.set(principal.subject)
-        return body
+        if scope["method"] != "POST" or "json" not in headers.get("content-type", ""):
+            return body
+        return await self._trusted_document(scope, body, req_scope, send)
+
+    async def _trusted_document(
+        self, scope: Scope, body: Receive, req_scope: RequestScope, send: Send
+    ) -> Receive | None:
+        """A request naming a registered document by ``documentId`` runs that document (parsed
+        already); a caller whose role may send only registered ids is refused a raw one
+        (ca_api.trusted_documents). Anything not a JSON object goes on to be refused as now."""
+        raw = await _read_all(body)
+        try:
+            data = json.loads(raw)
+        except (ValueError, RecursionError):
+            return _replay(raw)
+        if not isinstance(data, dict):
+            return _replay(raw)
+        rid = req_scope.request_id
+        ident = _document_id(data)
+        if ident is None:
+            if data.get("query") is not None and self._trusted_only(req_scope):
+                await self._refuse(
+                    scope,
+                    send,
+                    400,
+                    ErrorCode.TRUSTED_DOCUMENT_REQUIRED,
+                    "send the documentId of a registered operation, not a document",
+                    rid,
+                )
+                return None
+            return _replay(raw)
+        prepared = await self.state.documents.get(req_scope.session(), ident)
+        if prepared is None or data.get("query") not in (None, prepared.text):
+            await self._refuse(
+                scope,
+                send,
+                400,
+                ErrorCode.TRUSTED_DOCUMENT_NOT_FOUND,
+                f"no operation is registered as {ident!r}"
+                if prepared is None
+                else "send a documentId or a query, not both",
+                rid,
+            )
+            return None
+        req_scope.trusted_document = prepared
+        data.pop("documentId", None)
+        return _replay(json.dumps({**data, "query": prepared.text}).encode())
+
+    def _trusted_only(self, req_scope: RequestScope) -> bool:
+        roles = self.state.settings.trusted_documents_roles
+        if roles is None:
+            roles = tuple(TRUSTED_BY_DEFAULT) if self.state.settings.production else ()
+        principal = req_scope.principal
+        return principal is not None and any(r.value in roles for r in principal.roles)
 
     @staticmethod
     async def _refuse(
@@ -219,6 +274,49 @@ class GraphQLGate:
             headers["www-authenticate"] = 'Bearer realm="ca-api"'
         response = JSONResponse(_error_body(code, message, request_id), status, headers)
         await response(scope, _no_body, send)
+
+
+# In production, by default, every officer role may send only registered documents; the
+# integrations (Controcc, SAP) keep sending theirs.
+TRUSTED_BY_DEFAULT = frozenset(r.value for r in Role) - {r.value for r in SYSTEM_ROLES}
+
+
+def _document_id(data: dict[str, Any]) -> str | None:
+    """The registered document a request names: ``documentId`` (the trusted documents
+    convention), or Apollo's ``extensions.persistedQuery.sha256Hash``."""
+    ident = data.get("documentId")
+    if isinstance(ident, str):
+        return ident
+    extensions = data.get("extensions")
+    persisted = extensions.get("persistedQuery") if isinstance(extensions, dict) else None
+    digest = persisted.get("sha256Hash") if isinstance(persisted, dict) else None
+    return f"sha256:{digest}" if isinstance(digest, str) else None
+
+
+async def _read_all(receive: Receive) -> bytes:
+    chunks = []
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":
+            break
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body", False):
+            break
+    return b"".join(chunks)
+
+
+def _replay(body: bytes) -> Receive:
+    """A receive channel that gives ``body`` once, then a disconnect."""
+    sent = False
+
+    async def receive() -> Message:
+        nonlocal sent
+        if sent:
+            return {"type": "http.disconnect"}
+        sent = True
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    return receive
 
 
 async def _no_body() -> dict[str, Any]:
@@ -416,6 +514,7 @@ class AppState:
         self.verifier = verifier
         self.schema = build_schema(settings)
         self.graphiql_assets = settings.graphiql_assets_dir or ide.default_assets_dir()
+        self.documents = DocumentStore()
 
 
 def create_app(

@@ -180,6 +180,41 @@ def cmd_install_graphiql(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_register_documents(args: argparse.Namespace, settings: Settings) -> int:
+    from ca_api.db import Database
+    from ca_api.errors import ValidationFailed
+    from ca_api.graphql import build_schema, registration_errors
+    from ca_api.trusted_documents import service
+
+    schema = build_schema(settings)
+    documents = service.read_documents(Path(p) for p in args.files)
+
+    async def run() -> service.Registration:
+        db = Database(resolve_database_url(settings), pool_size=1)
+        try:
+            return await service.register(
+                db.session(),
+                args.client,
+                documents,
+                validate=lambda doc: registration_errors(schema, settings, doc),
+                registered_by=f"cli:{os.environ.get('USER', 'unknown')}",
+            )
+        finally:
+            await db.dispose()
+
+    try:
+        done = asyncio.run(run())
+    except ValidationFailed as exc:
+        for where, why in exc.fields.items():
+            print(f"refused: {where}: {why}", file=sys.stderr)
+        return 2
+    for ident in done.registered:
+        print(f"registered {ident}")
+    for ident in done.already:
+        print(f"already registered {ident}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="ca-api", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -227,6 +262,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="print the signing key's public key (PEM) for CA_API_AUDIT_VERIFY_KEY_FILE",
     )
     checkpoint.set_defaults(func=cmd_audit_checkpoint)
+    register = sub.add_parser(
+        "register-documents",
+        help="register a client's GraphQL operations as trusted documents (.graphql files, or "
+        "a JSON manifest of id to document)",
+    )
+    register.add_argument("--client", required=True, help="the client's name, e.g. spa")
+    register.add_argument("files", nargs="+")
+    register.set_defaults(func=cmd_register_documents)
     sub.add_parser(
         "install-graphiql",
         help="fetch GraphiQL's pinned browser files from the npm registry (development page)",

@@ -50,6 +50,10 @@ class Settings(BaseSettings):
     # default (no cross-origin browser may call), never "*" (issue 11 item 1).
     cors_origins: Annotated[tuple[str, ...], NoDecode] = ()
     cors_max_age_seconds: int = Field(default=600, ge=0, le=86_400)
+    # Roles whose callers may send only a registered document's id (trusted documents, issue 11
+    # item 5), comma-separated; unset: every officer role in production (the integrations may
+    # keep sending documents), none elsewhere. "none" turns it off.
+    trusted_documents_roles: Annotated[tuple[str, ...] | None, NoDecode] = None
     # OpenTelemetry traces are exported over OTLP/HTTP to this URL (e.g.
     # http://collector:4318/v1/traces) when it is set; off otherwise (ca_api.observability).
     otlp_endpoint: str | None = None
@@ -71,6 +75,13 @@ class Settings(BaseSettings):
         if isinstance(value, list | tuple):
             for origin in value:
                 _check_origin(str(origin))
+        return value
+
+    @field_validator("trusted_documents_roles", mode="before")
+    @classmethod
+    def _roles(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = tuple(r.strip() for r in value.split(",") if r.strip() and r.strip() != "none")
         return value
 
     @property
