@@ -6,23 +6,30 @@ import asyncio
 import contextlib
 import json
 import logging
-import re
+import os
 import time
-import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
 from typing import Any
 
 from cross_web import HTTPException
-from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    REGISTRY,
+    CollectorRegistry,
+    Counter,
+    Histogram,
+    generate_latest,
+    multiprocess,
+)
 from sqlalchemy import text
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
@@ -31,204 +38,28 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
     BaseGraphQLTransportWSHandler,
 )
 
+from ca_api import ide, observability
 from ca_api.approvals.listener import stop_listener
 from ca_api.auth.tokens import TokenError, TokenVerifier, bearer_token, build_keyset
 from ca_api.config import Settings
 from ca_api.context import Context, RequestScope
 from ca_api.db import Database
 from ca_api.errors import ErrorCode
+from ca_api.gate import (
+    SCOPE_KEY,
+    GraphQLGate,
+    error_body,
+    masked,
+    request_id_from,
+    status_code,
+)
 from ca_api.graphql import build_schema
-from ca_api.logs import principal_var, request_id_var
+from ca_api.trusted_documents.service import DocumentStore
 
 log = logging.getLogger("ca_api.app")
 
 REQUESTS = Counter("ca_api_http_requests_total", "HTTP requests", ["path", "status"])
 LATENCY = Histogram("ca_api_http_request_seconds", "HTTP request latency", ["path"])
-_REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
-SCOPE_KEY = "ca_api.scope"
-
-
-def _error_body(code: ErrorCode, message: str, request_id: str) -> dict[str, Any]:
-    return {
-        "data": None,
-        "errors": [
-            {"message": message, "extensions": {"code": code.value, "requestId": request_id}}
-        ],
-    }
-
-
-def _request_id(given: str | None) -> str:
-    """The caller's X-Request-Id if it is a short, plain token (it goes into every log line),
-    else a fresh one."""
-    return given if given and _REQUEST_ID_RE.match(given) else uuid.uuid4().hex
-
-
-# The code of an HTTP refusal, by status (issue 9 item 4: every refusal has a code).
-_STATUS_CODES = {
-    401: ErrorCode.UNAUTHENTICATED,
-    403: ErrorCode.FORBIDDEN,
-    404: ErrorCode.NOT_FOUND,
-    405: ErrorCode.METHOD_NOT_ALLOWED,
-    413: ErrorCode.PAYLOAD_TOO_LARGE,
-}
-
-
-def _status_code(status: int) -> ErrorCode:
-    if status >= 500:
-        return ErrorCode.INTERNAL_ERROR
-    return _STATUS_CODES.get(status, ErrorCode.BAD_REQUEST)
-
-
-def _masked(request_id: str) -> str:
-    return f"Internal error. Quote request id {request_id} to support."
-
-
-@dataclass(frozen=True)
-class _Refusal:
-    """Why a request is answered with an HTTP error before the GraphQL app sees it."""
-
-    status: int
-    code: ErrorCode
-    message: str
-
-
-class GraphQLGate:
-    """Runs before the GraphQL app on /graphql: gives the request an id, refuses oversized
-    bodies, checks the bearer token (HTTP 401 and nothing runs when it fails), and closes the
-    request's database session once the response is sent."""
-
-    def __init__(self, app: ASGIApp, *, state: AppState) -> None:
-        self.app = app
-        self.state = state
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] not in ("http", "websocket"):
-            await self.app(scope, receive, send)
-            return
-        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
-        request_id = _request_id(headers.get("x-request-id"))
-        req_scope = RequestScope(
-            database=self.state.database,
-            request_id=request_id,
-            leeway_seconds=self.state.settings.token_leeway_seconds,
-        )
-        scope.setdefault("state", {})[SCOPE_KEY] = req_scope
-        rid_token = request_id_var.set(request_id)
-        start = time.perf_counter()
-        try:
-            if scope["type"] == "http":
-                await self._http(scope, headers, req_scope, receive, send)
-            else:
-                await self.app(scope, receive, send)
-        finally:
-            await req_scope.close()
-            log.info(
-                "request",
-                extra={
-                    "fields": {
-                        "kind": scope["type"],
-                        "ms": round((time.perf_counter() - start) * 1000, 1),
-                    }
-                },
-            )
-            request_id_var.reset(rid_token)
-            principal_var.set(None)
-
-    async def _http(
-        self,
-        scope: Scope,
-        headers: dict[str, str],
-        req_scope: RequestScope,
-        receive: Receive,
-        send: Send,
-    ) -> None:
-        """An HTTP request: every refusal, and anything that escapes the GraphQL app before it
-        answers, leaves as JSON with a code and the request id, never a plain-text 500."""
-        rid = req_scope.request_id
-        started = False
-
-        async def tracked(message: Message) -> None:
-            nonlocal started
-            started = started or message["type"] == "http.response.start"
-            await send(message)
-
-        answer = _json_errors(_with_request_id(tracked, rid), rid)
-        try:
-            admitted = await self._admit(scope, headers, req_scope, receive)
-            if isinstance(admitted, _Refusal):
-                await self._refuse(scope, answer, admitted, rid)
-            else:
-                await self.app(scope, admitted, answer)
-        except Exception:
-            log.exception("unexpected error before the response")
-            if started:
-                raise  # too late to answer: the server closes the connection
-            internal = _Refusal(500, ErrorCode.INTERNAL_ERROR, _masked(rid))
-            await self._refuse(scope, answer, internal, rid)
-
-    async def _admit(
-        self, scope: Scope, headers: dict[str, str], req_scope: RequestScope, receive: Receive
-    ) -> Receive | _Refusal:
-        """The receive channel to run the request with, or why it is refused."""
-        settings = self.state.settings
-        if (
-            scope["method"] == "GET"
-            and "text/html" in headers.get("accept", "")
-            and not settings.production
-        ):
-            return receive  # the GraphiQL page itself; the queries it sends carry a token
-        length = headers.get("content-length")
-        if length is None:
-            # A chunked body declares no length: read it now, up to the limit, and replay it.
-            body: Receive | None = await _read_bounded(receive, settings.max_body_bytes)
-        elif length.isdigit() and int(length) <= settings.max_body_bytes:
-            body = receive
-        else:
-            body = None
-        if body is None:
-            too_large = f"request body over {settings.max_body_bytes} bytes"
-            return _Refusal(413, ErrorCode.PAYLOAD_TOO_LARGE, too_large)
-        try:
-            principal = self.state.verifier.verify(bearer_token(headers.get("authorization")))
-        except TokenError as exc:
-            return _Refusal(401, ErrorCode.UNAUTHENTICATED, str(exc))
-        req_scope.principal = principal
-        principal_var.set(principal.subject)
-        return body
-
-    @staticmethod
-    async def _refuse(scope: Scope, send: Send, refusal: _Refusal, request_id: str) -> None:
-        headers = {"x-request-id": request_id}
-        if refusal.status == 401:
-            headers["www-authenticate"] = 'Bearer realm="ca-api"'
-        body = _error_body(refusal.code, refusal.message, request_id)
-        await JSONResponse(body, refusal.status, headers)(scope, _no_body, send)
-
-
-async def _no_body() -> dict[str, Any]:
-    return {"type": "http.disconnect"}
-
-
-async def _read_bounded(receive: Receive, limit: int) -> Receive | None:
-    """Reads a body of undeclared length; None when it is over ``limit`` bytes, else a receive
-    channel that gives the same messages again."""
-    messages: list[Message] = []
-    size = 0
-    while True:
-        message = await receive()
-        messages.append(message)
-        if message["type"] != "http.request":
-            break
-        size += len(message.get("body", b""))
-        if size > limit:
-            return None
-        if not message.get("more_body", False):
-            break
-
-    async def replay() -> Message:
-        return messages.pop(0) if messages else await receive()
-
-    return replay
 
 
 class _NotJson(json.JSONDecodeError):
@@ -334,60 +165,6 @@ class CaGraphQL(GraphQL[Context, None]):
         return None
 
 
-def _json_errors(send: Send, request_id: str) -> Send:
-    """A request that is not GraphQL at all (a body that is not JSON, no query, a PUT) gets
-    strawberry's plain-text 4xx; callers get the same JSON error shape, with a code, as
-    everywhere else (a 5xx's text is not shown)."""
-    held: list[Message] = []
-
-    async def wrapped(message: Message) -> None:
-        if message["type"] == "http.response.start":
-            content_type = dict(message.get("headers", [])).get(b"content-type", b"")
-            if message["status"] >= 400 and not content_type.startswith(b"application/json"):
-                held.append(message)
-                return
-        elif held and message["type"] == "http.response.body":
-            held.append(message)
-            if message.get("more_body"):
-                return
-            status = held[0]["status"]
-            code = _status_code(status)
-            text = b"".join(m.get("body", b"") for m in held[1:]).decode("utf-8", "replace")
-            if code is ErrorCode.INTERNAL_ERROR:
-                log.error("the GraphQL app answered %s: %s", status, text[:500])
-                text = _masked(request_id)
-            body = json.dumps(_error_body(code, text, request_id)).encode()
-            start = held[0]
-            headers = [
-                (k, v)
-                for k, v in start.get("headers", [])
-                if k not in (b"content-type", b"content-length")
-            ]
-            headers += [
-                (b"content-type", b"application/json"),
-                (b"content-length", str(len(body)).encode()),
-            ]
-            await send({**start, "headers": headers})
-            await send({"type": "http.response.body", "body": body})
-            return
-        await send(message)
-
-    return wrapped
-
-
-def _with_request_id(send: Send, request_id: str) -> Send:
-    """Every HTTP response names its request id, so a caller can quote it to support."""
-
-    async def wrapped(message: Message) -> None:
-        if message["type"] == "http.response.start":
-            headers = [h for h in message.get("headers", []) if h[0].lower() != b"x-request-id"]
-            headers.append((b"x-request-id", request_id.encode("latin-1")))
-            message = {**message, "headers": headers}
-        await send(message)
-
-    return wrapped
-
-
 async def _close_expired(websocket: WebSocket) -> None:
     with contextlib.suppress(RuntimeError):  # already closed
         await websocket.close(code=4401, reason="token expired")
@@ -399,6 +176,8 @@ class AppState:
         self.database = database
         self.verifier = verifier
         self.schema = build_schema(settings)
+        self.graphiql_assets = settings.graphiql_assets_dir or ide.default_assets_dir()
+        self.documents = DocumentStore()
 
 
 def create_app(
@@ -412,7 +191,7 @@ def create_app(
     state = AppState(settings, db, verifier or TokenVerifier(build_keyset(settings), settings))
     graphql_app = CaGraphQL(
         state,
-        graphql_ide=None if settings.production else "graphiql",
+        graphql_ide=None,  # the gate serves GraphiQL's page from ca_api.ide, not a CDN
         allow_queries_via_get=False,
         subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
     )
@@ -431,17 +210,17 @@ def create_app(
         return JSONResponse({"status": "ok", "database": "ok"})
 
     async def metrics(_: Request) -> Response:
-        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+        return Response(generate_latest(_metrics_registry()), media_type=CONTENT_TYPE_LATEST)
 
     async def http_error(request: Request, exc: Exception) -> Response:
         """Outside /graphql too (an unknown path, say): the JSON error shape."""
-        rid = _request_id(request.headers.get("x-request-id"))
+        rid = request_id_from(request.headers.get("x-request-id"))
         headers = {"x-request-id": rid}
-        status, message = 500, _masked(rid)  # an unexpected error (Starlette logs it)
+        status, message = 500, masked(rid)  # an unexpected error (Starlette logs it)
         if isinstance(exc, StarletteHTTPException) and exc.status_code < 500:
             status, message = exc.status_code, exc.detail
             headers.update(exc.headers or {})
-        return JSONResponse(_error_body(_status_code(status), message, rid), status, headers)
+        return JSONResponse(error_body(status_code(status), message, rid), status, headers)
 
     @asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
@@ -455,6 +234,7 @@ def create_app(
             Route("/healthz", healthz),
             Route("/readyz", readyz),
             Route("/metrics", metrics),
+            *([] if settings.production else ide.routes(state.graphiql_assets)),
             # Every method reaches the gate, so a PUT is refused in JSON too (strawberry: 405).
             Route("/graphql", gated),
             WebSocketRoute("/graphql", gated),
@@ -463,15 +243,59 @@ def create_app(
         exception_handlers={StarletteHTTPException: http_error, Exception: http_error},
     )
     app.state.ca = state
-    return _Instrumented(app)  # type: ignore[return-value]
+    served: ASGIApp = _cross_origin(app, settings)
+    if observability.tracing_enabled(settings):
+        observability.configure_tracing(settings)
+        served = observability.traced_app(served, db)
+    return _Instrumented(served, app.state)  # type: ignore[return-value]
+
+
+def app_from_environment() -> Starlette:
+    """The app as ``ca-api serve --workers N`` starts it in each worker: settings and the
+    database URL from the environment."""
+    from ca_api.config import get_settings
+    from ca_api.logs import configure_logging
+
+    settings = get_settings()
+    configure_logging(settings.log_level)
+    if settings.database_url is None:
+        raise RuntimeError("a worker needs CA_API_DATABASE_URL (ca-api serve sets it)")
+    return create_app(settings, settings.database_url)
+
+
+def _metrics_registry() -> CollectorRegistry:
+    """This process's metrics, or every worker's when they share a multiprocess directory."""
+    if "PROMETHEUS_MULTIPROC_DIR" not in os.environ:
+        return REGISTRY
+    registry = CollectorRegistry()
+    multiprocess.MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
+    return registry
+
+
+def _cross_origin(app: Starlette, settings: Settings) -> Starlette:
+    """Browser apps on the configured origins may call /graphql (issue 11 item 1): a preflight
+    is answered before the token check, and a response names the origin it allows. The token
+    travels in the Authorization header, never a cookie, so credentials are not allowed; any
+    other origin gets no CORS header, and its browser keeps the answer from it."""
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=list(settings.cors_origins),
+            allow_methods=["GET", "POST"],
+            allow_headers=["Authorization", "Content-Type", "X-Request-Id"],
+            expose_headers=["X-Request-Id"],
+            allow_credentials=False,
+            max_age=settings.cors_max_age_seconds,
+        )
+    return app
 
 
 class _Instrumented:
     """Request counts and latency for /metrics, and one structured log line per request."""
 
-    def __init__(self, app: Starlette) -> None:
+    def __init__(self, app: ASGIApp, state: Any) -> None:
         self.app = app
-        self.state = app.state
+        self.state = state
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":

@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
+import shutil
 import sys
 from collections.abc import Awaitable, Callable, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, TextIO, TypeVar
 
 from ca_api.config import Settings, get_settings
@@ -72,9 +75,29 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         _migrate(url)
         if not args.no_demo:
             _load_demo(url)
-    app = create_app(settings, url)
     print(f"ca-api serving http://{args.host}:{args.port}/graphql", file=sys.stderr)
-    uvicorn.run(app, host=args.host, port=args.port, log_config=None, access_log=False)
+    if args.workers == 1:
+        app = create_app(settings, url)
+        uvicorn.run(app, host=args.host, port=args.port, log_config=None, access_log=False)
+        return 0
+    # Several worker processes (production behind a load balancer): each builds the app from
+    # the environment; the URL resolved here is handed down, and /metrics adds up every
+    # worker's counts from a shared directory (prometheus_client's multiprocess mode).
+    os.environ["CA_API_DATABASE_URL"] = url
+    metrics_dir = os.environ.setdefault(
+        "PROMETHEUS_MULTIPROC_DIR", str(settings.data_dir / "prometheus")
+    )
+    shutil.rmtree(metrics_dir, ignore_errors=True)
+    Path(metrics_dir).mkdir(parents=True)
+    uvicorn.run(
+        "ca_api.app:app_from_environment",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        log_config=None,
+        access_log=False,
+    )
     return 0
 
 
@@ -156,6 +179,45 @@ def cmd_audit_checkpoint(args: argparse.Namespace, settings: Settings) -> int:
     return _on_audit_snapshot(settings, audit_checkpoint)
 
 
+def cmd_install_graphiql(args: argparse.Namespace, settings: Settings) -> int:
+    from ca_api import ide
+
+    target = settings.graphiql_assets_dir or ide.default_assets_dir()
+    fetched = ide.install(target)
+    print(f"GraphiQL in {target}: " + (", ".join(fetched) if fetched else "already installed"))
+    return 0
+
+
+def cmd_register_documents(args: argparse.Namespace, settings: Settings) -> int:
+    from ca_api.errors import ValidationFailed
+    from ca_api.graphql import build_schema, registration_errors
+    from ca_api.trusted_documents import service
+
+    schema = build_schema(settings)
+    documents = service.read_documents(Path(p) for p in args.files)
+
+    async def register(db: Database) -> service.Registration:
+        return await service.register(
+            db.session(),
+            args.client,
+            documents,
+            validate=lambda doc: registration_errors(schema, settings, doc),
+            registered_by=f"cli:{os.environ.get('USER', 'unknown')}",
+        )
+
+    try:
+        done = _on_database(resolve_database_url(settings), 1, register)
+    except ValidationFailed as exc:
+        for where, why in exc.fields.items():
+            print(f"refused: {where}: {why}", file=sys.stderr)
+        return 2
+    for ident in done.registered:
+        print(f"registered {ident}")
+    for ident in done.already:
+        print(f"already registered {ident}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="ca-api", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -164,6 +226,12 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument(
         "--no-demo", action="store_true", help="do not load the demo data into an empty database"
+    )
+    serve.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="worker processes (production: about one per core behind the load balancer)",
     )
     serve.set_defaults(func=cmd_serve)
     sub.add_parser("migrate", help="bring the database schema to head").set_defaults(
@@ -197,6 +265,18 @@ def build_parser() -> argparse.ArgumentParser:
         help="print the signing key's public key (PEM) for CA_API_AUDIT_VERIFY_KEY_FILE",
     )
     checkpoint.set_defaults(func=cmd_audit_checkpoint)
+    register = sub.add_parser(
+        "register-documents",
+        help="register a client's GraphQL operations as trusted documents (.graphql files, or "
+        "a JSON manifest of id to document)",
+    )
+    register.add_argument("--client", required=True, help="the client's name, e.g. spa")
+    register.add_argument("files", nargs="+")
+    register.set_defaults(func=cmd_register_documents)
+    sub.add_parser(
+        "install-graphiql",
+        help="fetch GraphiQL's pinned browser files from the npm registry (development page)",
+    ).set_defaults(func=cmd_install_graphiql)
     return parser
 
 

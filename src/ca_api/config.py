@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
+from urllib.parse import urlsplit
 
-from pydantic import AliasChoices, Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import AliasChoices, Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
 class Settings(BaseSettings):
@@ -44,12 +45,44 @@ class Settings(BaseSettings):
 
     log_level: str = "INFO"
 
+    # Browser apps on other origins that may call the API (CORS), e.g. the SPA's
+    # "https://client-affairs.council.example"; comma-separated in CA_API_CORS_ORIGINS. None by
+    # default (no cross-origin browser may call), never "*" (issue 11 item 1).
+    cors_origins: Annotated[tuple[str, ...], NoDecode] = ()
+    cors_max_age_seconds: int = Field(default=600, ge=0, le=86_400)
+    # Roles whose callers may send only a registered document's id (trusted documents, issue 11
+    # item 5), comma-separated; unset: every officer role in production (the integrations may
+    # keep sending documents), none elsewhere. "none" turns it off.
+    trusted_documents_roles: Annotated[tuple[str, ...] | None, NoDecode] = None
+    # OpenTelemetry traces are exported over OTLP/HTTP to this URL (e.g.
+    # http://collector:4318/v1/traces) when it is set; off otherwise (ca_api.observability).
+    otlp_endpoint: str | None = None
+    # GraphiQL's pinned files (ca_api.ide); default: <venv>/share/ca_api/graphiql.
+    graphiql_assets_dir: Path | None = None
+
     # Audit checkpoints (issue 9 item 13): the Ed25519 key that signs them (private, PEM PKCS#8;
     # development: made on first use under data_dir), the public key(s) that verify them (PEM;
     # default: the signing key's own), and the append-only directory they are written to.
     audit_signing_key_file: Path | None = None
     audit_verify_key_file: Path | None = None
     audit_checkpoint_dir: Path | None = None
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _origins(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = tuple(o.strip() for o in value.split(",") if o.strip())
+        if isinstance(value, list | tuple):
+            for origin in value:
+                _check_origin(str(origin))
+        return value
+
+    @field_validator("trusted_documents_roles", mode="before")
+    @classmethod
+    def _roles(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = tuple(r.strip() for r in value.split(",") if r.strip() and r.strip() != "none")
+        return value
 
     @property
     def production(self) -> bool:
@@ -66,6 +99,23 @@ class Settings(BaseSettings):
     @property
     def dev_audit_checkpoint_dir(self) -> Path:
         return self.data_dir / "audit-checkpoints"
+
+
+def _check_origin(origin: str) -> None:
+    """An origin is a scheme, a host and perhaps a port: nothing else, and never a wildcard."""
+    if "*" in origin:
+        raise ValueError("a CORS origin is named in full: never '*' or a wildcard")
+    parts = urlsplit(origin)
+    if (
+        parts.scheme not in ("http", "https")
+        or not parts.hostname
+        or parts.path not in ("", "/")
+        or parts.query
+        or parts.fragment
+        or parts.username is not None
+        or origin.endswith("/")
+    ):
+        raise ValueError(f"{origin!r} is not an origin (scheme://host[:port], no path)")
 
 
 @lru_cache(maxsize=1)

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 
     from ca_api.config import Settings
     from ca_api.db import Database
+    from ca_api.trusted_documents.service import Prepared
 
 
 @dataclass
@@ -31,6 +32,8 @@ class RequestScope:
     request_id: str
     principal: Principal | None = None
     leeway_seconds: int = 0
+    # The registered document this request runs, parsed (ca_api.trusted_documents).
+    trusted_document: Prepared | None = None
     _session: AsyncSession | None = field(default=None, repr=False)
     _on_close: list[Callable[[], object]] = field(default_factory=list, repr=False)
 

@@ -26,6 +26,10 @@ class ErrorCode(enum.StrEnum):
     GRAPHQL_VALIDATION_FAILED = "GRAPHQL_VALIDATION_FAILED"
     QUERY_TOO_COMPLEX = "QUERY_TOO_COMPLEX"
     PAYLOAD_TOO_LARGE = "PAYLOAD_TOO_LARGE"
+    # Trusted documents (issue 11 item 5): an id no client registered; a raw document from a
+    # caller whose role may send only registered ids.
+    TRUSTED_DOCUMENT_NOT_FOUND = "TRUSTED_DOCUMENT_NOT_FOUND"
+    TRUSTED_DOCUMENT_REQUIRED = "TRUSTED_DOCUMENT_REQUIRED"
     INTERNAL_ERROR = "INTERNAL_ERROR"
     # Money (the ledger, payments, receipts): business failures returned as typed results.
     INSUFFICIENT_FUNDS = "INSUFFICIENT_FUNDS"

@@ -29,6 +29,7 @@ from strawberry.extensions import AddValidationRules, MaxTokensLimiter, SchemaEx
 from strawberry.schema.config import StrawberryConfig
 from strawberry.schema.schema import validate_document
 
+from ca_api import observability
 from ca_api.approvals import sources
 from ca_api.approvals.schema import ApprovalQuery, ApprovalSubscription
 from ca_api.audit.schema import AuditQuery
@@ -51,6 +52,7 @@ from ca_api.invoices.schema import InvoiceMutation, InvoiceQuery
 from ca_api.ledger.schema import LedgerMutation, LedgerQuery
 from ca_api.lodgements.schema import LodgementMutation, LodgementQuery
 from ca_api.logs import request_id_var
+from ca_api.observability import RecordProblem
 from ca_api.officers.schema import OfficerQuery
 from ca_api.orders.schema import OrderMutation
 from ca_api.payments import queue as payments_queue
@@ -60,6 +62,7 @@ from ca_api.planning.schema import PlanningMutation, PlanningQuery, PlanReviewQu
 from ca_api.policy.schema import PolicyMutation, PolicyQuery
 from ca_api.receipts.schema import ReceiptMutation, ReceiptQuery
 from ca_api.reconciliation.schema import ReconciliationMutation, ReconciliationQuery
+from ca_api.trusted_documents.service import Prepared
 
 log = logging.getLogger("ca_api.graphql")
 
@@ -122,6 +125,7 @@ def _answer_problems(*roots: type) -> None:
         for f in root.__strawberry_definition__.fields:  # type: ignore[attr-defined]
             if returns_problems(f) and not any(isinstance(e, ProblemResults) for e in f.extensions):
                 f.extensions.insert(0, ProblemResults())
+                f.extensions.append(RecordProblem())  # outermost: counts what it answered
 
 
 _answer_problems(Query, Mutation)
@@ -361,6 +365,25 @@ def _validate(
     return tuple(validate_document(schema, document, (*rules, NoNulInStrings)))
 
 
+def _trusted(ctx: Any) -> Prepared | None:
+    scope = getattr(ctx.context, "scope", None)
+    trusted: Prepared | None = getattr(scope, "trusted_document", None)
+    return trusted if trusted is not None and trusted.text == ctx.query else None
+
+
+def registration_errors(
+    schema: strawberry.Schema, settings: Settings, document: DocumentNode
+) -> list[GraphQLError]:
+    """Whether a document may be registered as trusted (ca_api.trusted_documents): what a
+    request's validation would say (the limits, the schema's rules), and never introspection,
+    since a trusted document skips validation in production too."""
+    from graphql import specified_rules
+    from graphql.validation import NoSchemaIntrospectionCustomRule
+
+    rules = (*specified_rules, NoSchemaIntrospectionCustomRule)
+    return list(_validate(schema._schema, document, rules, DocumentLimits.of(settings)))
+
+
 class GuardedValidation(SchemaExtension):
     """Validation, in place of strawberry's (and its ValidationCache, QueryDepthLimiter and
     MaxAliasesLimiter): the limits, the schema's rules, then the variables (not cached)."""
@@ -368,9 +391,21 @@ class GuardedValidation(SchemaExtension):
     def __init__(self, limits: DocumentLimits) -> None:
         self.limits = limits
 
+    def on_parse(self) -> Iterator[None]:
+        """A trusted document comes parsed (and was validated when it was registered)."""
+        trusted = _trusted(self.execution_context)
+        if trusted is not None:
+            self.execution_context.graphql_document = trusted.document
+        yield
+
     def on_validate(self) -> Iterator[None]:
         ctx = self.execution_context
         assert ctx.graphql_document is not None
+        trusted = _trusted(ctx)
+        if trusted is not None and trusted.document is ctx.graphql_document:
+            ctx.pre_execution_errors = nul_in_variables(ctx.variables)
+            yield
+            return
         errors = list(
             _validate(
                 ctx.schema._schema, ctx.graphql_document, tuple(ctx.validation_rules), self.limits
@@ -442,6 +477,8 @@ def build_schema(settings: Settings) -> strawberry.Schema:
     # Factories, so each request gets fresh extension instances.
     limits = DocumentLimits.of(settings)
     extensions: list[Any] = [
+        # Metrics first: they see the errors' codes, which ErrorPolicy sets inside them.
+        *observability.schema_extensions(settings),
         ErrorPolicy,
         # Validation, cached. (No ParserCache: a cached parse's errors escape ErrorPolicy's
         # codes.)

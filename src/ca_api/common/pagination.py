@@ -105,24 +105,41 @@ def page_request(
     return PageRequest(first=size, after=decode_cursor(after))
 
 
-@strawberry.type(description="Where a page sits in the whole list.")
+@strawberry.type(description="Where a page sits in the whole list (the Relay connection spec).")
 class PageInfo:
-    has_next_page: bool
-    end_cursor: str | None
+    has_next_page: bool = strawberry.field(
+        description="Whether the list goes on after this page: ask again with after: endCursor."
+    )
+    has_previous_page: bool = strawberry.field(
+        description="Whether the list has entries before this page (true whenever the page was "
+        "asked for after a cursor: records are never deleted, so the entry at that cursor is "
+        "still there)."
+    )
+    start_cursor: str | None = strawberry.field(
+        description="The cursor of the page's first entry; null when the page is empty."
+    )
+    end_cursor: str | None = strawberry.field(
+        description="The cursor of the page's last entry, to pass as after for the next page; "
+        "null when the page is empty."
+    )
 
 
-@strawberry.type
+@strawberry.type(description="An entry of a list: the object, and its place in the list.")
 class Edge(Generic[T]):
-    cursor: str
-    node: T
+    cursor: str = strawberry.field(
+        description="Where this entry stands in the list: opaque; pass it as after to go on "
+        "from here."
+    )
+    node: T = strawberry.field(description="The entry's object.")
 
 
 @strawberry.type(description="One page of a list, with cursors to fetch the next.")
 class Connection(Generic[T]):
-    edges: list[Edge[T]]
-    page_info: PageInfo
+    edges: list[Edge[T]] = strawberry.field(description="The page's entries, in list order.")
+    page_info: PageInfo = strawberry.field(description="Where the page sits in the whole list.")
 
-    @strawberry.field
+    # strawberry types field(description=...) on a generic method as untyped.
+    @strawberry.field(description="The page's objects, in list order, without their cursors.")  # type: ignore[untyped-decorator]
     def nodes(self) -> list[T]:
         return [edge.node for edge in self.edges]
 
@@ -140,7 +157,12 @@ def connection_from_rows(
     edges = [Edge(cursor=encode_cursor(key(row)), node=node(row)) for row in kept]
     return Connection(
         edges=edges,
-        page_info=PageInfo(has_next_page=has_next, end_cursor=edges[-1].cursor if edges else None),
+        page_info=PageInfo(
+            has_next_page=has_next,
+            has_previous_page=page.after is not None,
+            start_cursor=edges[0].cursor if edges else None,
+            end_cursor=edges[-1].cursor if edges else None,
+        ),
     )
 
 

@@ -1,0 +1,1 @@
+"""Trusted documents (persisted queries): operations registered ahead, sent by id."""
