@@ -34,11 +34,14 @@ from ca_api.approvals import sources
 from ca_api.approvals.schema import ApprovalQuery, ApprovalSubscription
 from ca_api.audit.schema import AuditQuery
 from ca_api.clients.schema import ClientMutation, ClientQuery
+from ca_api.common import node
+from ca_api.common.node import NodeQuery
 from ca_api.common.problems import ProblemResults, returns_problems
 from ca_api.common.scalars import SCALAR_MAP
 from ca_api.config import Settings
 from ca_api.decisions import queue as decisions_queue
 from ca_api.decisions.schema import DecisionMutation, DecisionQuery
+from ca_api.employees import schema as employees_schema
 from ca_api.employees.schema import EmployeeMutation, EmployeeQuery
 from ca_api.errors import ApiError, BusinessProblem, ErrorCode, MoneyProblem
 from ca_api.fees.schema import FeeMutation, FeeQuery
@@ -69,6 +72,7 @@ log = logging.getLogger("ca_api.graphql")
 
 @strawberry.type
 class Query(
+    NodeQuery,
     OfficerQuery,
     ClientQuery,
     AuditQuery,
@@ -472,8 +476,13 @@ class QuietSchema(strawberry.Schema):
 QUEUE_SOURCES: tuple[sources.QueueSource, ...] = (decisions_queue.SOURCE, payments_queue.SOURCE)
 
 
+# Every type node(id:) fetches, each module's own list, in one place (issue 11 item 3).
+NODE_TYPES = (employees_schema.NODES,)
+
+
 def build_schema(settings: Settings) -> strawberry.Schema:
     sources.install(QUEUE_SOURCES)
+    node.install(*NODE_TYPES)
     # Factories, so each request gets fresh extension instances.
     limits = DocumentLimits.of(settings)
     extensions: list[Any] = [

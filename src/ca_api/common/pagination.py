@@ -138,8 +138,7 @@ class Connection(Generic[T]):
     edges: list[Edge[T]] = strawberry.field(description="The page's entries, in list order.")
     page_info: PageInfo = strawberry.field(description="Where the page sits in the whole list.")
 
-    # strawberry types field(description=...) on a generic method as untyped.
-    @strawberry.field(description="The page's objects, in list order, without their cursors.")  # type: ignore[untyped-decorator]
+    @strawberry.field(description="The page's objects, in list order, without their cursors.")
     def nodes(self) -> list[T]:
         return [edge.node for edge in self.edges]
 

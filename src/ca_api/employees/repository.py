@@ -44,6 +44,13 @@ async def get_employee(session: AsyncSession, employee_id: uuid.UUID) -> Row[Any
     return (await session.execute(stmt)).one_or_none()
 
 
+async def employees_by_id(
+    session: AsyncSession, employee_ids: Sequence[uuid.UUID]
+) -> Sequence[Row[Any]]:
+    stmt = _employees().where(CouncilEmployee.id.in_(set(employee_ids)))
+    return (await session.execute(stmt)).all()
+
+
 async def lock_employee(session: AsyncSession, employee_id: uuid.UUID) -> CouncilEmployee | None:
     stmt = select(CouncilEmployee).where(CouncilEmployee.id == employee_id).with_for_update()
     return (await session.execute(stmt)).scalar_one_or_none()

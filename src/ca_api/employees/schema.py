@@ -3,6 +3,8 @@ the result."""
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Annotated
 
@@ -11,6 +13,7 @@ from strawberry.types import Info
 
 from ca_api.auth.permissions import DECISION_READ, EMPLOYEE_REGISTER_WRITE, allow
 from ca_api.common.ids import decode_uuid
+from ca_api.common.node import Node, NodeType
 from ca_api.common.pagination import Connection, PageRequest, paginate
 from ca_api.common.problems import InvalidStateProblem, NotFoundProblem, ValidationProblem
 from ca_api.common.types import from_source
@@ -20,7 +23,7 @@ from ca_api.employees.service import EmployeeView
 
 
 @strawberry.type(description="An entry of the council employee register (R-ROLE-3).")
-class CouncilEmployee:
+class CouncilEmployee(Node):
     view: strawberry.Private[EmployeeView]
 
     @classmethod
@@ -112,3 +115,12 @@ class EmployeeMutation:
             ctx.session, ctx.actor, eid, left_on=left_on, reason=reason
         )
         return CouncilEmployeePayload(employee=CouncilEmployee.from_view(view))
+
+
+async def _employees(ctx: Context, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, CouncilEmployee]:
+    views = await service.employees_by_id(ctx.session, ids)
+    return {v.employee.id: CouncilEmployee.from_view(v) for v in views}
+
+
+# The types node(id:) fetches (common.node), with the roles of the register's own list.
+NODES = (NodeType("CouncilEmployee", DECISION_READ, _employees),)

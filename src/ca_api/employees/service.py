@@ -4,7 +4,7 @@ rows (R-AUD-1); and the question decisions ask of it: is a gift's recipient an e
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -123,6 +123,13 @@ async def record_leaver(
             session, actor, "council_employee", employee_id, "leaver", after=after, reason=text
         )
         return await _read_employee(session, employee_id)
+
+
+async def employees_by_id(
+    session: AsyncSession, employee_ids: Sequence[uuid.UUID]
+) -> list[EmployeeView]:
+    rows = await repository.employees_by_id(session, employee_ids)
+    return [EmployeeView(r[0], r.left_on) for r in rows]
 
 
 async def list_employees(
