@@ -30,9 +30,12 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.schema.schema import validate_document
 
 from ca_api import observability
+from ca_api.approvals import schema as approvals_schema
 from ca_api.approvals import sources
 from ca_api.approvals.schema import ApprovalQuery, ApprovalSubscription
+from ca_api.audit import schema as audit_schema
 from ca_api.audit.schema import AuditQuery
+from ca_api.clients import schema as clients_schema
 from ca_api.clients.schema import ClientMutation, ClientQuery
 from ca_api.common import node
 from ca_api.common.node import NodeQuery
@@ -40,30 +43,46 @@ from ca_api.common.problems import ProblemResults, returns_problems
 from ca_api.common.scalars import SCALAR_MAP
 from ca_api.config import Settings
 from ca_api.decisions import queue as decisions_queue
+from ca_api.decisions import schema as decisions_schema
 from ca_api.decisions.schema import DecisionMutation, DecisionQuery
 from ca_api.employees import schema as employees_schema
 from ca_api.employees.schema import EmployeeMutation, EmployeeQuery
 from ca_api.errors import ApiError, BusinessProblem, ErrorCode, MoneyProblem
+from ca_api.fees import schema as fees_schema
 from ca_api.fees.schema import FeeMutation, FeeQuery
+from ca_api.institutions import schema as institutions_schema
 from ca_api.institutions.schema import InstitutionMutation, InstitutionQuery
+from ca_api.investment_statements import schema as investment_statements_schema
 from ca_api.investment_statements.schema import (
     InvestmentStatementMutation,
     InvestmentStatementQuery,
 )
+from ca_api.investments import schema as investments_schema
 from ca_api.investments.schema import InvestmentMutation, InvestmentQuery
+from ca_api.invoices import schema as invoices_schema
 from ca_api.invoices.schema import InvoiceMutation, InvoiceQuery
+from ca_api.ledger import schema as ledger_schema
 from ca_api.ledger.schema import LedgerMutation, LedgerQuery
+from ca_api.lodgements import schema as lodgements_schema
 from ca_api.lodgements.schema import LodgementMutation, LodgementQuery
 from ca_api.logs import request_id_var
 from ca_api.observability import RecordProblem
+from ca_api.officers import schema as officers_schema
 from ca_api.officers.schema import OfficerQuery
+from ca_api.orders import schema as orders_schema
 from ca_api.orders.schema import OrderMutation
 from ca_api.payments import queue as payments_queue
+from ca_api.payments import schema as payments_schema
 from ca_api.payments.schema import PaymentMutation, PaymentQuery
+from ca_api.placements import schema as placements_schema
 from ca_api.placements.schema import PlacementMutation, PlacementQuery
+from ca_api.planning import schema as planning_schema
 from ca_api.planning.schema import PlanningMutation, PlanningQuery, PlanReviewQuery
+from ca_api.policy import schema as policy_schema
 from ca_api.policy.schema import PolicyMutation, PolicyQuery
+from ca_api.receipts import schema as receipts_schema
 from ca_api.receipts.schema import ReceiptMutation, ReceiptQuery
+from ca_api.reconciliation import schema as reconciliation_schema
 from ca_api.reconciliation.schema import ReconciliationMutation, ReconciliationQuery
 from ca_api.trusted_documents.service import Prepared
 
@@ -477,7 +496,28 @@ QUEUE_SOURCES: tuple[sources.QueueSource, ...] = (decisions_queue.SOURCE, paymen
 
 
 # Every type node(id:) fetches, each module's own list, in one place (issue 11 item 3).
-NODE_TYPES = (employees_schema.NODES,)
+NODE_TYPES = (
+    approvals_schema.NODES,
+    audit_schema.NODES,
+    clients_schema.NODES,
+    decisions_schema.NODES,
+    employees_schema.NODES,
+    fees_schema.NODES,
+    institutions_schema.NODES,
+    investment_statements_schema.NODES,
+    investments_schema.NODES,
+    invoices_schema.NODES,
+    ledger_schema.NODES,
+    lodgements_schema.NODES,
+    officers_schema.NODES,
+    orders_schema.NODES,
+    payments_schema.NODES,
+    placements_schema.NODES,
+    planning_schema.NODES,
+    policy_schema.NODES,
+    receipts_schema.NODES,
+    reconciliation_schema.NODES,
+)
 
 
 def build_schema(settings: Settings) -> strawberry.Schema:

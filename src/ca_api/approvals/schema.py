@@ -18,6 +18,7 @@ from ca_api.approvals.sources import QueueItem
 from ca_api.auth.permissions import APPROVAL_QUEUE_READ, allow
 from ca_api.common import loaders
 from ca_api.common.ids import encode_id
+from ca_api.common.node import NodeType
 from ca_api.common.pagination import Connection, paginate
 from ca_api.common.scalars import Money
 from ca_api.common.types import from_source
@@ -152,3 +153,7 @@ class ApprovalSubscription:
                 yield _event(event)
         finally:
             await stream.aclose()
+
+
+# The types node(id:) fetches (common.node): each with the roles of its own lookup.
+NODES: tuple[NodeType, ...] = ()

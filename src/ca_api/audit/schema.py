@@ -12,6 +12,7 @@ from ca_api.audit import repository, service
 from ca_api.audit.models import AuditEntry as AuditRow
 from ca_api.auth.permissions import AUDIT_READ, allow
 from ca_api.common.ids import decode_uuid
+from ca_api.common.node import NodeType
 from ca_api.common.pagination import Connection, paginate
 from ca_api.common.types import from_source
 from ca_api.context import Context
@@ -152,3 +153,7 @@ class AuditQuery:
                 from_source(AuditCheckpointProblem, p) for p in report.checkpoint_problems
             ],
         )
+
+
+# The types node(id:) fetches (common.node): each with the roles of its own lookup.
+NODES: tuple[NodeType, ...] = ()

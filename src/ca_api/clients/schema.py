@@ -22,6 +22,7 @@ from ca_api.auth.permissions import (
 from ca_api.clients import repository, rules, service
 from ca_api.clients.service import ClientRecord, CreatedClient, DuplicateClient
 from ca_api.common.ids import decode_uuid, encode_id
+from ca_api.common.node import NodeType
 from ca_api.common.pagination import Connection, paginate
 from ca_api.common.problems import (
     IdempotencyKeyReusedProblem,
@@ -410,3 +411,7 @@ class ClientMutation:
             not_duplicate_of=_not_duplicate_of(not_duplicate_of),
         )
         return ClientPayload(client=Client.from_record(record))
+
+
+# The types node(id:) fetches (common.node): each with the roles of its own lookup.
+NODES: tuple[NodeType, ...] = ()

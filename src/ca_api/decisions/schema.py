@@ -25,6 +25,7 @@ from ca_api.auth.permissions import (
 )
 from ca_api.common import loaders
 from ca_api.common.ids import decode_uuid, encode_id
+from ca_api.common.node import NodeType
 from ca_api.common.pagination import Connection, PageRequest, paginate
 from ca_api.common.problems import (
     FourEyesProblem,
@@ -446,3 +447,7 @@ class DecisionMutation:
             ctx.session, ctx.actor, did, new, reason, idempotency_key=idempotency_key
         )
         return _payload(done)
+
+
+# The types node(id:) fetches (common.node): each with the roles of its own lookup.
+NODES: tuple[NodeType, ...] = ()

@@ -14,6 +14,7 @@ from ca_api.auth.permissions import FEE_READ, FEE_RUN, allow
 from ca_api.clients.schema import readable_client
 from ca_api.common import loaders
 from ca_api.common.ids import decode_uuid, node_id
+from ca_api.common.node import NodeType
 from ca_api.common.pagination import Connection, PageRequest, bad_cursor, paginate
 from ca_api.common.problems import IdempotencyKeyReusedProblem, ValidationProblem
 from ca_api.common.scalars import Money, Percent
@@ -276,3 +277,7 @@ class FeeMutation:
             already_run=outcome.already_run,
             replayed=outcome.replayed,
         )
+
+
+# The types node(id:) fetches (common.node): each with the roles of its own lookup.
+NODES: tuple[NodeType, ...] = ()

@@ -12,6 +12,7 @@ from strawberry.types import Info
 from ca_api import clock
 from ca_api.auth.permissions import INSTITUTION_WRITE, INVESTMENT_READ, allow
 from ca_api.common.ids import decode_uuid, node_id
+from ca_api.common.node import NodeType
 from ca_api.common.problems import NotFoundProblem, ValidationProblem
 from ca_api.common.scalars import Money, Percent
 from ca_api.common.types import from_source
@@ -195,3 +196,7 @@ class InstitutionMutation:
             note=note,
         )
         return ApprovedInstitutionPayload.of(view)
+
+
+# The types node(id:) fetches (common.node): each with the roles of its own lookup.
+NODES: tuple[NodeType, ...] = ()

@@ -14,6 +14,7 @@ from ca_api import clock
 from ca_api.auth.permissions import INVESTMENT_PROPOSE, INVESTMENT_READ, allow
 from ca_api.clients.schema import readable_client
 from ca_api.common.ids import decode_uuid, node_id
+from ca_api.common.node import NodeType
 from ca_api.common.pagination import Connection, PageRequest, paginate
 from ca_api.common.problems import (
     IdempotencyKeyReusedProblem,
@@ -193,3 +194,7 @@ class InvestmentStatementMutation:
         return InvestmentStatementPayload(
             statement=InvestmentStatement.from_view(view), replayed=view.replayed
         )
+
+
+# The types node(id:) fetches (common.node): each with the roles of its own lookup.
+NODES: tuple[NodeType, ...] = ()

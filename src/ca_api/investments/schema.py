@@ -11,6 +11,7 @@ from strawberry.types import Info
 from ca_api.auth.permissions import INVESTMENT_PROPOSE, INVESTMENT_READ, allow
 from ca_api.clients.schema import readable_client
 from ca_api.common.ids import decode_uuid, node_id_or_none
+from ca_api.common.node import NodeType
 from ca_api.common.problems import InvalidStateProblem, NotFoundProblem, ValidationProblem
 from ca_api.common.rules import decimal_text
 from ca_api.common.scalars import Money
@@ -119,3 +120,7 @@ class InvestmentMutation:
         ctx = info.context
         row = await service.record_investment(ctx.session, ctx.actor, input.to_new())
         return ExistingInvestmentPayload(investment=ExistingInvestment.from_row(row))
+
+
+# The types node(id:) fetches (common.node): each with the roles of its own lookup.
+NODES: tuple[NodeType, ...] = ()

@@ -18,6 +18,7 @@ from ca_api import clock
 from ca_api.auth.permissions import INVOICE_CHECK, INVOICE_WRITE, LEDGER_READ, allow
 from ca_api.common import loaders
 from ca_api.common.ids import decode_uuid
+from ca_api.common.node import NodeType
 from ca_api.common.pagination import Connection, PageRequest, paginate
 from ca_api.common.problems import (
     DuplicateInvoiceProblem,
@@ -442,3 +443,7 @@ class InvoiceMutation:
         return InvoicePayload.of(
             await service.record_invoice_event(ctx.session, ctx.actor, iid, kind, note)
         )
+
+
+# The types node(id:) fetches (common.node): each with the roles of its own lookup.
+NODES: tuple[NodeType, ...] = ()

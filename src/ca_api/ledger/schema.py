@@ -19,6 +19,7 @@ from ca_api.auth.permissions import (
 )
 from ca_api.clients.schema import readable_client
 from ca_api.common.ids import decode_uuid, encode_id
+from ca_api.common.node import NodeType
 from ca_api.common.pagination import Connection, PageRequest, paginate
 from ca_api.common.problems import (
     IdempotencyKeyReusedProblem,
@@ -337,3 +338,7 @@ class LedgerMutation:
         return TransferPayload(
             transfer=Transfer.from_row(reversal.transfer), replayed=reversal.replayed
         )
+
+
+# The types node(id:) fetches (common.node): each with the roles of its own lookup.
+NODES: tuple[NodeType, ...] = ()

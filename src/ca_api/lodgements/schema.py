@@ -22,6 +22,7 @@ from ca_api.auth.permissions import (
 )
 from ca_api.clients.schema import readable_client
 from ca_api.common.ids import decode_uuid, encode_id, node_id
+from ca_api.common.node import NodeType
 from ca_api.common.pagination import Connection, PageRequest, paginate
 from ca_api.common.problems import (
     IdempotencyKeyReusedProblem,
@@ -349,3 +350,7 @@ class LodgementMutation:
             already_run=outcome.already_run,
             replayed=outcome.already_run,
         )
+
+
+# The types node(id:) fetches (common.node): each with the roles of its own lookup.
+NODES: tuple[NodeType, ...] = ()

@@ -6,6 +6,7 @@ import strawberry
 from strawberry.types import Info
 
 from ca_api.auth.permissions import EVERYONE, OFFICER_DIRECTORY_READ, allow
+from ca_api.common.node import NodeType
 from ca_api.common.pagination import Connection, paginate
 from ca_api.common.types import from_source
 from ca_api.context import Context
@@ -57,3 +58,7 @@ class OfficerQuery:
             key=lambda o: [o.subject],
             node=lambda o: from_source(Officer, o),
         )
+
+
+# The types node(id:) fetches (common.node): each with the roles of its own lookup.
+NODES: tuple[NodeType, ...] = ()

@@ -13,6 +13,7 @@ from strawberry.types import Info
 from ca_api import clock
 from ca_api.auth.permissions import ORDER_WRITE, allow
 from ca_api.common.ids import decode_uuid, encode_id, node_id, node_id_or_none
+from ca_api.common.node import NodeType
 from ca_api.common.problems import (
     NotFoundProblem,
     Problem,
@@ -373,3 +374,7 @@ class OrderMutation:
         record="Record the DWP's appointment of the council as appointee for a client.",
         amend="Record a new version of an appointeeship (e.g. its end), with the reason.",
     )
+
+
+# The types node(id:) fetches (common.node): each with the roles of its own lookup.
+NODES: tuple[NodeType, ...] = ()

@@ -24,6 +24,7 @@ from ca_api.auth.permissions import (
 )
 from ca_api.common import loaders
 from ca_api.common.ids import decode_uuid, node_id_or_none
+from ca_api.common.node import NodeType
 from ca_api.common.pagination import Connection, PageRequest, paginate
 from ca_api.common.problems import (
     ChecksIncompleteProblem,
@@ -415,3 +416,7 @@ class PaymentMutation:
         self, info: Info[Context, None], id: strawberry.ID, reason: str, idempotency_key: str
     ) -> PaymentChangeResult:
         return await _change(info, service.cancel_payment, id, idempotency_key, reason)
+
+
+# The types node(id:) fetches (common.node): each with the roles of its own lookup.
+NODES: tuple[NodeType, ...] = ()

@@ -13,6 +13,7 @@ from strawberry.types import Info
 from ca_api.auth.permissions import INVESTMENT_EXECUTE, INVESTMENT_PROPOSE, INVESTMENT_READ, allow
 from ca_api.clients.schema import readable_client
 from ca_api.common.ids import decode_uuid, node_id, node_id_or_none
+from ca_api.common.node import NodeType
 from ca_api.common.pagination import Connection, PageRequest, paginate
 from ca_api.common.problems import (
     IdempotencyKeyReusedProblem,
@@ -261,3 +262,7 @@ class PlacementMutation:
             ctx.session, ctx.actor, pid, on_date, idempotency_key=idempotency_key
         )
         return PlacementPayload.of(view)
+
+
+# The types node(id:) fetches (common.node): each with the roles of its own lookup.
+NODES: tuple[NodeType, ...] = ()

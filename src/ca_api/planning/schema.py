@@ -17,6 +17,7 @@ from strawberry.types import Info
 from ca_api.auth.permissions import PLAN_READ, PLAN_WRITE, THRESHOLD_FLAGS_READ, allow
 from ca_api.clients.schema import readable_client
 from ca_api.common.ids import decode_uuid, node_id, node_id_or_none
+from ca_api.common.node import NodeType
 from ca_api.common.pagination import Connection, PageRequest, bad_cursor, paginate
 from ca_api.common.problems import (
     IdempotencyKeyReusedProblem,
@@ -497,3 +498,7 @@ class PlanningMutation:
             idempotency_key=idempotency_key,
         )
         return BudgetPlanPayload.of(done)
+
+
+# The types node(id:) fetches (common.node): each with the roles of its own lookup.
+NODES: tuple[NodeType, ...] = ()

@@ -13,6 +13,7 @@ import strawberry
 from strawberry.types import Info
 
 from ca_api.auth.permissions import POLICY_READ, POLICY_WRITE, allow
+from ca_api.common.node import NodeType
 from ca_api.common.problems import ValidationProblem
 from ca_api.common.scalars import Money, Percent
 from ca_api.common.types import from_source
@@ -200,3 +201,7 @@ class PolicyMutation:
         found = await service.limit_version(ctx.session, version_id)
         assert found is not None
         return ApprovalLimitVersionPayload(version=ApprovalLimitVersion.of(*found))
+
+
+# The types node(id:) fetches (common.node): each with the roles of its own lookup.
+NODES: tuple[NodeType, ...] = ()

@@ -12,6 +12,7 @@ from strawberry.types import Info
 from ca_api.auth.permissions import BENEFIT_RUN, INTEREST_RUN, LEDGER_READ, RECEIPT_WRITE, allow
 from ca_api.clients.schema import readable_client
 from ca_api.common.ids import decode_uuid, node_id
+from ca_api.common.node import NodeType
 from ca_api.common.pagination import Connection, PageRequest, bad_cursor, paginate
 from ca_api.common.problems import (
     IdempotencyKeyReusedProblem,
@@ -351,3 +352,7 @@ class ReceiptMutation:
             already_run=outcome.already_run,
             replayed=outcome.already_run,
         )
+
+
+# The types node(id:) fetches (common.node): each with the roles of its own lookup.
+NODES: tuple[NodeType, ...] = ()

@@ -10,6 +10,7 @@ from strawberry.types import Info
 
 from ca_api.auth.permissions import LEDGER_READ, RECONCILE, allow
 from ca_api.common.ids import decode_uuid, encode_id
+from ca_api.common.node import NodeType
 from ca_api.common.pagination import Connection, PageRequest, paginate
 from ca_api.common.problems import (
     InvalidStateProblem,
@@ -337,3 +338,7 @@ class ReconciliationMutation:
         tid = decode_uuid("Transfer", transfer_id)
         record = await service.match_line(ctx.session, ctx.actor, sid, line_no, tid, reason=reason)
         return BankStatementLinePayload(line=BankStatementLine.from_record(record))
+
+
+# The types node(id:) fetches (common.node): each with the roles of its own lookup.
+NODES: tuple[NodeType, ...] = ()
