@@ -60,6 +60,9 @@ ROLE_COLUMNS = {
 QUERIES = """
                      sup ast sen sco tgm hos aud rep sw  ctl sap
 me                    Y   Y   Y   Y   Y   Y   Y   Y   Y   Y   Y
+# Anyone may ask; each type's own roles are checked inside (tests/test_node.py).
+node                  Y   Y   Y   Y   Y   Y   Y   Y   Y   Y   Y
+nodes                 Y   Y   Y   Y   Y   Y   Y   Y   Y   Y   Y
 officers              Y   Y   Y   Y   Y   Y   Y   .   .   .   .
 client                Y   Y   Y   Y   Y   Y   Y   .   Y   .   .
 clients               Y   Y   Y   Y   Y   Y   Y   .   Y   .   .
