@@ -89,7 +89,10 @@ from ca_api.trusted_documents.service import Prepared
 log = logging.getLogger("ca_api.graphql")
 
 
-@strawberry.type
+@strawberry.type(
+    description="What may be read: each field checks the caller's role (R-ROLE-1) and, for a "
+    "client's records, whether the caller may see that client."
+)
 class Query(
     NodeQuery,
     OfficerQuery,
@@ -116,7 +119,11 @@ class Query(
     pass
 
 
-@strawberry.type
+@strawberry.type(
+    description="What may be changed: each mutation checks the caller's role, approval limit "
+    "and four-eyes (R-ROLE, R-DEC), writes all or nothing, and answers a business refusal as "
+    "a typed Problem."
+)
 class Mutation(
     ClientMutation,
     OrderMutation,

@@ -18,6 +18,7 @@ from strawberry.types.union import StrawberryUnion
 
 from ca_api.common.ids import encode_id, parse_id
 from ca_api.common.scalars import Money
+from ca_api.common.types import describe_enum
 from ca_api.errors import (
     ApiError,
     BusinessProblem,
@@ -28,34 +29,92 @@ from ca_api.errors import (
     ValidationFailed,
 )
 
-strawberry.enum(ErrorCode, name="ErrorCode", description="Stable error codes.")
+strawberry.enum(
+    ErrorCode,
+    name="ErrorCode",
+    description="Stable error codes: in a GraphQL error's extensions.code, and as the code of "
+    "every Problem. A code never changes meaning; new ones may be added.",
+)
+C = ErrorCode
+describe_enum(
+    ErrorCode,
+    {
+        C.UNAUTHENTICATED: "No valid bearer token: missing, expired, or not signed by the "
+        "council's identity provider (HTTP 401).",
+        C.FORBIDDEN: "Your role may not do this, or may not read this field (R-ROLE-1).",
+        C.NOT_FOUND: "The record does not exist, or is not yours to see.",
+        C.BAD_ID: "Not an id this API issued, or the id of another type of record.",
+        C.BAD_USER_INPUT: "An argument or variable is malformed (a Money string with one "
+        "decimal place, a page size out of range, a cursor from another list).",
+        C.BAD_REQUEST: "Not a GraphQL request at all: the body is not a JSON object, or has no "
+        "query.",
+        C.METHOD_NOT_ALLOWED: "/graphql takes POST (GET only for the development GraphiQL page).",
+        C.VALIDATION_FAILED: "The input broke a rule; each field's reason is in the problem.",
+        C.VERSION_CONFLICT: "The record changed since you read it; read it again and retry.",
+        C.DUPLICATE: "The record already exists.",
+        C.GRAPHQL_PARSE_FAILED: "The document is not valid GraphQL syntax.",
+        C.GRAPHQL_VALIDATION_FAILED: "The document does not fit the schema (an unknown field, "
+        "a missing argument).",
+        C.QUERY_TOO_COMPLEX: "The document is deeper, wider or longer than the service's limits.",
+        C.PAYLOAD_TOO_LARGE: "The request body is over the size limit (HTTP 413).",
+        C.TRUSTED_DOCUMENT_NOT_FOUND: "No operation is registered under this documentId.",
+        C.TRUSTED_DOCUMENT_REQUIRED: "Your role may send only a registered operation's "
+        "documentId, not a document.",
+        C.INTERNAL_ERROR: "Something failed inside the service; quote the request id to support.",
+        C.INSUFFICIENT_FUNDS: "The client's account has too little available for this (R-PAY-3).",
+        C.IDEMPOTENCY_KEY_REUSED: "This idempotency key was used before for a different request.",
+        C.FOUR_EYES: "The person who raised this may not also approve it (four-eyes, R-DEC).",
+        C.OVER_APPROVAL_LIMIT: "The amount is above what your role may approve (R-DEC-4).",
+        C.INVALID_STATE: "The record is not in a state that allows this.",
+        C.DUPLICATE_INVOICE: "The invoice duplicates one already recorded (R-PAY-2).",
+        C.CHECKS_INCOMPLETE: "The invoice's checks are not all recorded and passed (R-PAY-2).",
+        C.POLICY_MISSING: "A policy figure needed is not in force for the date: it is refused, "
+        "never guessed.",
+        C.NO_APPROVED_PLAN: "The client has no approved budget plan for the year (R-CARE-2).",
+        C.BUDGET_PLAN_STALE: "The client's budget plan is past its review date (R-CARE-2).",
+        C.SURPLUS_BELOW_THRESHOLD: "The plan's surplus is below the lodgement threshold (R-INV-2).",
+        C.OVER_SURPLUS: "The amount is more than the surplus left after what is already "
+        "committed (R-INV-2).",
+        C.ORDER_OVERLAP: "Another order of the same kind is in force for the client over the "
+        "same dates.",
+        C.DUPLICATE_CLIENT: "The client looks like one already known (NI number, or name and "
+        "date of birth).",
+        C.AMOUNT_OVER_MAXIMUM: "An amount is beyond the maximum for any one amount in force "
+        '(policy figure "amount_maximum").',
+    },
+)
 
 
-@strawberry.interface(description="A business failure the caller must handle.")
+@strawberry.interface(
+    description="A business failure the caller must handle: a member of a mutation's result "
+    "union. Nothing was written."
+)
 class Problem:
-    code: ErrorCode
-    message: str
+    code: ErrorCode = strawberry.field(description="What went wrong, as a stable code.")
+    message: str = strawberry.field(description="What went wrong, in words for an officer.")
 
 
-@strawberry.type
+@strawberry.type(description="One input field that broke a rule, and why.")
 class FieldProblem:
-    field: str
-    message: str
+    field: str = strawberry.field(
+        description="The input field's name as sent (camelCase; a nested one dotted)."
+    )
+    message: str = strawberry.field(description="Why it was refused.")
 
 
 @strawberry.type(description="The input broke a rule; nothing was written.")
 class ValidationProblem(Problem):
-    fields: list[FieldProblem]
+    fields: list[FieldProblem] = strawberry.field(description="Each field refused, and why.")
 
 
 @strawberry.type(description="The record does not exist, or is not yours to see.")
 class NotFoundProblem(Problem):
-    id: strawberry.ID
+    id: strawberry.ID = strawberry.field(description="The id asked for, as it was sent.")
 
 
 @strawberry.type(description="The record changed since you read it; read it again and retry.")
 class VersionConflict(Problem):
-    current_version: int
+    current_version: int = strawberry.field(description="The record's version now.")
 
 
 def graphql_name(field: str) -> str:
@@ -76,13 +135,15 @@ def validation_problem(fields: dict[str, str]) -> ValidationProblem:
 
 @strawberry.type(description="The client's account has too little available (R-PAY-3).")
 class InsufficientFundsProblem(Problem):
-    available: Money
-    wanted: Money
+    available: Money = strawberry.field(
+        description="What the account has available: its balance less its holds."
+    )
+    wanted: Money = strawberry.field(description="What this needed.")
 
 
 @strawberry.type(description="This idempotency key was used before for a different request.")
 class IdempotencyKeyReusedProblem(Problem):
-    key: str
+    key: str = strawberry.field(description="The key sent again with a different request.")
 
 
 @strawberry.type(description="The record is not in a state that allows this.")
@@ -94,28 +155,34 @@ class InvalidStateProblem(Problem):
     description="Whoever raised it, or wrote any of it (its authors), cannot approve it (R-ROLE-2)."
 )
 class FourEyesProblem(Problem):
-    raised_by: str
+    raised_by: str = strawberry.field(description="Who raised it, and so may not approve it.")
 
 
 @strawberry.type(description="The amount is above what your role may approve (R-DEC).")
 class OverApprovalLimitProblem(Problem):
-    amount: Money
-    lowest_role_that_may_approve: str | None
+    amount: Money = strawberry.field(description="The amount to approve.")
+    lowest_role_that_may_approve: str | None = strawberry.field(
+        description="The most junior role whose limit covers the amount; null if none does."
+    )
 
 
 @strawberry.type(description="The invoice duplicates one already recorded (R-PAY-2).")
 class DuplicateInvoiceProblem(Problem):
-    existing_invoice_id: strawberry.ID | None
+    existing_invoice_id: strawberry.ID | None = strawberry.field(
+        description="The invoice already recorded that this one duplicates."
+    )
 
 
 @strawberry.type(description="The invoice's checks are not all recorded and passed (R-PAY-2).")
 class ChecksIncompleteProblem(Problem):
-    missing: list[str]
+    missing: list[str] = strawberry.field(
+        description="The checks not yet recorded as passed (R-PAY-2)."
+    )
 
 
 @strawberry.type(description="A policy figure needed is not in force for the date (R-DATA).")
 class PolicyMissingProblem(Problem):
-    name: str
+    name: str = strawberry.field(description="The policy figure not in force for the date.")
 
 
 @strawberry.type(
@@ -130,7 +197,9 @@ class PolicyMissingProblem(Problem):
 )
 class SurplusRuleProblem(Problem):
     plan_id: strawberry.ID | None = strawberry.field(description="The budget plan in force.")
-    plan_year_start: date | None
+    plan_year_start: date | None = strawberry.field(
+        description="The first day of the plan year in force; null with no plan."
+    )
     plan_review_due_on: date | None = strawberry.field(
         description="When the plan is due for its yearly review (R-CARE-2)."
     )
@@ -143,7 +212,7 @@ class SurplusRuleProblem(Problem):
     remaining_surplus: Money | None = strawberry.field(
         description="What is left of the surplus: surplus - committed."
     )
-    wanted: Money
+    wanted: Money = strawberry.field(description="The amount asked for.")
 
 
 SURPLUS_CODES = frozenset(

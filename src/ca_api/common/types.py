@@ -16,7 +16,7 @@ private field it declares must be given.
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
 import strawberry
@@ -81,3 +81,19 @@ def from_source(cls: type[T], source: object, /, **given: Any) -> T:
         raw = getattr(source, name)
         values[name] = raw if convert is None or raw is None else convert(raw)
     return cls(**values)
+
+
+E = TypeVar("E", bound=enum.Enum)
+
+
+def describe_enum(cls: type[E], descriptions: Mapping[E, str]) -> type[E]:
+    """Describes each value of a GraphQL enum (strawberry's ``enum_value`` would change a
+    ``StrEnum``'s members, whose values are stored and compared): every value, none twice."""
+    definition = cls.__strawberry_definition__  # type: ignore[attr-defined]
+    named = {member.name: text for member, text in descriptions.items()}
+    missing = [v.name for v in definition.values if v.name not in named]
+    if missing:
+        raise ValueError(f"{cls.__name__}: no description for {', '.join(missing)}")
+    for value in definition.values:
+        value.description = named[value.name]
+    return cls
