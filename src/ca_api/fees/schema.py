@@ -20,7 +20,7 @@ from ca_api.common.node import Node, NodeType
 from ca_api.common.pagination import Connection, PageRequest, bad_cursor, paginate
 from ca_api.common.problems import IdempotencyKeyReusedProblem, ValidationProblem
 from ca_api.common.scalars import Money, Percent
-from ca_api.common.types import from_source
+from ca_api.common.types import describe_enum, from_source
 from ca_api.context import Context
 from ca_api.errors import ErrorCode, NotFound
 from ca_api.fees import rules, service
@@ -31,11 +31,10 @@ from ca_api.fees.repository import ChargeKey
 
 
 def described(cls: type[enum.Enum], description: str, values: dict[str, str]) -> None:
-    """Make ``cls`` a GraphQL enum, its values described one by one (every one: a value
-    missing here is a KeyError at import)."""
+    """Make ``cls`` a GraphQL enum, every value described (``common.types.describe_enum``),
+    by member name."""
     strawberry.enum(cls, description=description)
-    for value in cls.__strawberry_definition__.values:  # type: ignore[attr-defined]
-        value.description = values[value.name]
+    describe_enum(cls, {cls[k]: text for k, text in values.items()})
 
 
 FeeKind = rules.FeeKind

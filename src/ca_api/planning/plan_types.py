@@ -17,7 +17,7 @@ from ca_api.common import loaders
 from ca_api.common.ids import node_id_or_none
 from ca_api.common.node import Node
 from ca_api.common.scalars import Money, Percent
-from ca_api.common.types import from_source
+from ca_api.common.types import describe_enum, from_source
 from ca_api.context import Context
 from ca_api.decisions import service as decisions_service
 from ca_api.planning import rules, service
@@ -34,11 +34,10 @@ LazyDecision = Annotated["Decision", strawberry.lazy("ca_api.decisions.schema")]
 def described(
     cls: type[enum.Enum], description: str, values: dict[str, str], name: str | None = None
 ) -> None:
-    """Make ``cls`` the GraphQL enum ``name`` (default: its own), its values described one by
-    one (every one: a value missing here is a KeyError at import)."""
+    """Make ``cls`` the GraphQL enum ``name`` (default: its own), every value described
+    (``common.types.describe_enum``), by member name."""
     strawberry.enum(cls, name=name, description=description)
-    for value in cls.__strawberry_definition__.values:  # type: ignore[attr-defined]
-        value.description = values[value.name]
+    describe_enum(cls, {cls[k]: text for k, text in values.items()})
 
 
 PlanFrequency = rules.Frequency
