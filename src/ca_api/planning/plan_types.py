@@ -11,6 +11,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Annotated
 
 import strawberry
+from strawberry.dataloader import DataLoader
 from strawberry.types import Info
 
 from ca_api.common import loaders
@@ -24,6 +25,7 @@ from ca_api.planning import rules, service
 from ca_api.planning.service import PlanView
 
 if TYPE_CHECKING:
+    from ca_api.decisions.reads import DecisionView  # what decisions.service gives
     from ca_api.decisions.schema import Decision
 
 # A plan's approving decision is a Decision of the decisions module, named lazily: that module
@@ -187,12 +189,15 @@ def _lines(view: PlanView, side: rules.Side) -> list[BudgetLine]:
     return [BudgetLine.from_line(n, ln) for n, ln in view.lines if ln.side is side]
 
 
+def _decisions(ctx: Context) -> DataLoader[uuid.UUID, DecisionView | None]:
+    """The request's one loader of plans' approving decisions."""
+    return loaders.one(ctx, "planning.decisions", decisions_service.decisions_by_id)
+
+
 async def _approval_status(self: BudgetPlan, info: Info[Context, None]) -> str:
     d = self.view.plan.decision_id
-    if d is None:
-        return "NOT_SUBMITTED"
-    found = await decisions_service.decisions_by_id(info.context.session, [d])
-    return found[d].status.value if d in found else "NOT_SUBMITTED"
+    found = await _decisions(info.context).load(d) if d is not None else None
+    return found.status.value if found is not None else "NOT_SUBMITTED"
 
 
 async def _supersedes(self: BudgetPlan, info: Info[Context, None]) -> BudgetPlan | None:
@@ -209,8 +214,7 @@ async def _decision(self: BudgetPlan, info: Info[Context, None]) -> LazyDecision
     d = self.view.plan.decision_id
     if d is None:
         return None
-    loader = loaders.one(info.context, "planning.decisions", decisions_service.decisions_by_id)
-    view = await loader.load(d)
+    view = await _decisions(info.context).load(d)
     return Decision.from_view(view) if view is not None else None
 
 
