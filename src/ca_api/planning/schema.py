@@ -10,7 +10,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from datetime import date, datetime
-from typing import Annotated, TypeVar
+from typing import Annotated
 
 import strawberry
 from strawberry.types import Info
@@ -45,9 +45,6 @@ from ca_api.planning.threshold_schema import (
     ThresholdFlag,
     clients_page,
 )
-
-R = TypeVar("R")
-T = TypeVar("T")
 
 # Arguments several root fields take, described once.
 FIRST = Annotated[
