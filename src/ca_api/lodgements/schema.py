@@ -43,16 +43,13 @@ from ca_api.decisions import service as decisions_service
 from ca_api.decisions.schema import Decision
 from ca_api.errors import ApiError, ErrorCode, NotFound
 from ca_api.ledger.schema import (
-    AFTER,
     ALREADY_RUN,
-    FIRST,
-    IDEMPOTENCY_KEY,
     Transfer,
     client_of,
-    described_enum,
     interest_runs_page,
     load_transfer,
 )
+from ca_api.ledger.vocabulary import AFTER, FIRST, IDEMPOTENCY_KEY, described_enum
 from ca_api.lodgements import rules, service
 from ca_api.lodgements.models import CourtFundsInterestRun as InterestRunRow
 from ca_api.lodgements.models import CourtFundsWithdrawal as WithdrawalRow

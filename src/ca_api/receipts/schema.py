@@ -25,18 +25,14 @@ from ca_api.common.scalars import Money
 from ca_api.common.types import from_source
 from ca_api.context import Context
 from ca_api.ledger.schema import (
-    AFTER,
     ALREADY_RUN,
-    FIRST,
-    IDEMPOTENCY_KEY,
-    Benefit,
     Category,
     Counterparty,
     Transfer,
     client_of,
-    described_enum,
     interest_runs_page,
 )
+from ca_api.ledger.vocabulary import AFTER, FIRST, IDEMPOTENCY_KEY, Benefit, described_enum
 from ca_api.receipts import repository, rules, service
 from ca_api.receipts.models import InterestRun as InterestRunRow
 from ca_api.receipts.service import ReceiptRecord
