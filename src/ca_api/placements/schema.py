@@ -72,7 +72,7 @@ described_enum(
 async def load_decision(ctx: Context, decision_id: uuid.UUID) -> Decision:
     """A decision (an INVESTMENT_PLAN one, of the same client as what it approves), through the
     request's one loader of decisions by id."""
-    loader = loaders.one(ctx, "decisions.decisions_by_id", decisions.decisions_by_id)
+    loader = loaders.one(ctx, "decisions.by_id", decisions.decisions_by_id)
     view = await loader.load(decision_id)
     if view is None:  # pragma: no cover - a foreign key
         raise NotFound("decision", str(decision_id))
