@@ -3,9 +3,8 @@ map the result."""
 
 from __future__ import annotations
 
-import enum
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from datetime import date
 from typing import Annotated
 
@@ -26,34 +25,31 @@ from ca_api.common.problems import (
     ValidationProblem,
 )
 from ca_api.common.scalars import Money
-from ca_api.common.types import from_source
+from ca_api.common.types import describe_enum, from_source
 from ca_api.context import Context
 from ca_api.decisions import service as decisions
 from ca_api.decisions.schema import Decision, DecisionStatus
 from ca_api.errors import NotFound
 from ca_api.investment_statements import rules, service
 
-
-def described_enum(cls: type[enum.Enum], description: str, values: Mapping[str, str]) -> None:
-    """``strawberry.enum`` with every value described (the enums are StrEnums of the rules,
-    whose members cannot be ``strawberry.enum_value``): a value left out is a KeyError at
-    import, so none goes undescribed."""
-    strawberry.enum(cls, description=description)
-    for value in cls.__strawberry_definition__.values:  # type: ignore[attr-defined]
-        value.description = values[value.name]
-
-
 StatementStatus = rules.StatementStatus
-described_enum(
+strawberry.enum(
     StatementStatus,
-    "DUE (not submitted, on or before the due date), OVERDUE (not submitted after "
+    description="DUE (not submitted, on or before the due date), OVERDUE (not submitted after "
     "it), SUBMITTED (awaiting the governance manager's approval), APPROVED (R-INV-3).",
+)
+describe_enum(
+    StatementStatus,
     {
-        "DUE": "Not submitted yet, on or before the due date (R-INV-3).",
-        "OVERDUE": "Not submitted by the due date, three months after the order (R-INV-3).",
-        "SUBMITTED": "Submitted: its INVESTMENT_PLAN decision awaits the governance manager's "
-        "approval (R-DEC).",
-        "APPROVED": "Agreed by the governance manager (R-INV-3, R-DEC).",
+        StatementStatus.DUE: "Not submitted yet, on or before the due date (R-INV-3).",
+        StatementStatus.OVERDUE: (
+            "Not submitted by the due date, three months after the order (R-INV-3)."
+        ),
+        StatementStatus.SUBMITTED: (
+            "Submitted: its INVESTMENT_PLAN decision awaits the governance manager's approval "
+            "(R-DEC)."
+        ),
+        StatementStatus.APPROVED: "Agreed by the governance manager (R-INV-3, R-DEC).",
     },
 )
 

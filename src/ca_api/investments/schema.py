@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import enum
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Annotated
 
@@ -20,29 +19,22 @@ from ca_api.common.node import Node, NodeType
 from ca_api.common.problems import InvalidStateProblem, NotFoundProblem, ValidationProblem
 from ca_api.common.rules import decimal_text
 from ca_api.common.scalars import Money
-from ca_api.common.types import from_source
+from ca_api.common.types import describe_enum, from_source
 from ca_api.context import Context
 from ca_api.investments import models, rules, service
 
-
-def described_enum(cls: type[enum.Enum], description: str, values: Mapping[str, str]) -> None:
-    """``strawberry.enum`` with every value described (the enums are StrEnums of the rules,
-    whose members cannot be ``strawberry.enum_value``): a value left out is a KeyError at
-    import, so none goes undescribed."""
-    strawberry.enum(cls, description=description)
-    for value in cls.__strawberry_definition__.values:  # type: ignore[attr-defined]
-        value.description = values[value.name]
-
-
 InvestmentKind = rules.InvestmentKind
-described_enum(
+strawberry.enum(
     InvestmentKind,
-    "An existing investment's kind (R-INV-5).",
+    description="An existing investment's kind (R-INV-5).",
+)
+describe_enum(
+    InvestmentKind,
     {
-        "SHARES": "Shares in a company.",
-        "BONDS": "Bonds: premium bonds, government or corporate bonds.",
-        "ISA": "An individual savings account.",
-        "OTHER": "Any other investment: the note says what.",
+        InvestmentKind.SHARES: "Shares in a company.",
+        InvestmentKind.BONDS: "Bonds: premium bonds, government or corporate bonds.",
+        InvestmentKind.ISA: "An individual savings account.",
+        InvestmentKind.OTHER: "Any other investment: the note says what.",
     },
 )
 

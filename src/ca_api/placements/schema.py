@@ -3,9 +3,8 @@ service, map the result."""
 
 from __future__ import annotations
 
-import enum
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from datetime import date
 from typing import Annotated
 
@@ -28,7 +27,7 @@ from ca_api.common.problems import (
     ValidationProblem,
 )
 from ca_api.common.scalars import Money, Percent, money_or_none
-from ca_api.common.types import from_source
+from ca_api.common.types import describe_enum, from_source
 from ca_api.context import Context
 from ca_api.decisions import service as decisions
 from ca_api.decisions.schema import Decision, DecisionStatus
@@ -42,29 +41,32 @@ from ca_api.institutions.schema import (
 from ca_api.placements import rules, service
 from ca_api.placements.rules import PlacementEventKind
 
-
-def described_enum(cls: type[enum.Enum], description: str, values: Mapping[str, str]) -> None:
-    """``strawberry.enum`` with every value described (the enums are StrEnums of the rules,
-    whose members cannot be ``strawberry.enum_value``): a value left out is a KeyError at
-    import, so none goes undescribed."""
-    strawberry.enum(cls, description=description)
-    for value in cls.__strawberry_definition__.values:  # type: ignore[attr-defined]
-        value.description = values[value.name]
-
-
 PlacementStatus = rules.PlacementStatus
-described_enum(
+strawberry.enum(
     PlacementStatus,
-    "PROPOSED (its INVESTMENT_PLAN decision awaits approval) -> APPROVED -> PLACED "
+    description="PROPOSED (its INVESTMENT_PLAN decision awaits approval) -> APPROVED -> PLACED "
     "-> MATURED | WITHDRAWN; REFUSED when its decision was refused or superseded.",
+)
+describe_enum(
+    PlacementStatus,
     {
-        "PROPOSED": "Proposed: its INVESTMENT_PLAN decision awaits the governance manager's "
-        "approval (R-DEC); no money has moved.",
-        "APPROVED": "Its decision is approved; the money has not moved yet (makePlacement).",
-        "REFUSED": "Its decision was refused or superseded: it is never placed.",
-        "PLACED": "The money is with the institution, in the placement's own account.",
-        "MATURED": "The money came back to CMS on or after the maturity date, with interest.",
-        "WITHDRAWN": "The money came back to CMS before the maturity date (R-INV-6).",
+        PlacementStatus.PROPOSED: (
+            "Proposed: its INVESTMENT_PLAN decision awaits the governance manager's approval "
+            "(R-DEC); no money has moved."
+        ),
+        PlacementStatus.APPROVED: (
+            "Its decision is approved; the money has not moved yet (makePlacement)."
+        ),
+        PlacementStatus.REFUSED: "Its decision was refused or superseded: it is never placed.",
+        PlacementStatus.PLACED: (
+            "The money is with the institution, in the placement's own account."
+        ),
+        PlacementStatus.MATURED: (
+            "The money came back to CMS on or after the maturity date, with interest."
+        ),
+        PlacementStatus.WITHDRAWN: (
+            "The money came back to CMS before the maturity date (R-INV-6)."
+        ),
     },
 )
 
