@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import date, datetime
 from typing import Annotated, Any
 
@@ -21,8 +21,9 @@ from ca_api.auth.permissions import (
 )
 from ca_api.clients import repository, rules, service
 from ca_api.clients.service import ClientRecord, CreatedClient, DuplicateClient
+from ca_api.common import loaders
 from ca_api.common.ids import decode_uuid, encode_id
-from ca_api.common.node import NodeType
+from ca_api.common.node import Node, NodeType
 from ca_api.common.pagination import Connection, paginate
 from ca_api.common.problems import (
     IdempotencyKeyReusedProblem,
@@ -77,7 +78,7 @@ class ClientVersion:
 
 
 @strawberry.type(description="An adult whose money the council manages.")
-class Client:
+class Client(Node):
     record: strawberry.Private[ClientRecord]
 
     @classmethod
@@ -413,5 +414,33 @@ class ClientMutation:
         return ClientPayload(client=Client.from_record(record))
 
 
+async def load_client(ctx: Context, client_id: uuid.UUID) -> Client | None:
+    """The client, through the request's batch loader (one query for every client asked for in
+    the request), scoped as ``client(id:)`` is: None when there is none or the caller may not
+    read it. Any module's reference to a client goes through this (or ``client_of``)."""
+
+    async def fetch(
+        session: Any, ids: Sequence[uuid.UUID]
+    ) -> dict[uuid.UUID, service.ClientRecord]:
+        return await service.clients_by_id(session, ctx.principal, ids)
+
+    record = await loaders.one(ctx, "clients.by_id", fetch).load(client_id)
+    return Client.from_record(record) if record is not None else None
+
+
+async def client_of(ctx: Context, client_id: uuid.UUID) -> Client:
+    """The client an object refers to (an order's, an invoice's ``client``), loaded in batches;
+    NOT_FOUND, as ``client(id:)`` answers, when the caller's scope hides it."""
+    client = await load_client(ctx, client_id)
+    if client is None:
+        raise NotFound("client", encode_id("Client", client_id))
+    return client
+
+
+async def _clients(ctx: Context, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, Client]:
+    records = await service.clients_by_id(ctx.session, ctx.principal, ids)
+    return {k: Client.from_record(r) for k, r in records.items()}
+
+
 # The types node(id:) fetches (common.node): each with the roles of its own lookup.
-NODES: tuple[NodeType, ...] = ()
+NODES: tuple[NodeType, ...] = (NodeType("Client", CLIENT_READ, _clients),)

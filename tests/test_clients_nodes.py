@@ -1,0 +1,39 @@
+"""Clients as Relay nodes (issue 11 item 3): node(id:) refetches a client as client(id:) gives
+it, with the same row scoping (a social worker: only their own referrals). Through the real
+endpoint."""
+
+from __future__ import annotations
+
+import uuid
+
+from ca_api.common.ids import encode_id
+from tests.conftest import Api
+from tests.factories import community_client_id, refer_client
+
+CLIENT_FIELDS = "id reference version givenName familyName situation status legalRole"
+NODE = f"query ($id: ID!) {{ node(id: $id) {{ __typename ... on Client {{ {CLIENT_FIELDS} }} }} }}"
+NODES = f"query ($ids: [ID!]!) {{ nodes(ids: $ids) {{ ... on Client {{ {CLIENT_FIELDS} }} }} }}"
+CLIENT = f"query ($id: ID!) {{ client(id: $id) {{ {CLIENT_FIELDS} }} }}"
+
+
+async def test_a_client_is_refetched_by_node_as_by_its_lookup(api: Api) -> None:
+    client_id = await community_client_id(api)
+    own = await api.data(CLIENT, {"id": client_id}, role="senior_officer")
+    found = await api.data(NODE, {"id": client_id}, role="auditor")
+    assert found["node"] == {"__typename": "Client", **own["client"]}
+    other = await community_client_id(api)
+    both = await api.data(
+        NODES,
+        {"ids": [client_id, encode_id("Client", uuid.uuid4()), other]},
+        role="senior_officer",
+    )
+    assert both["nodes"][0] == own["client"]
+    assert both["nodes"][1] is None
+    assert both["nodes"][2]["id"] == other
+
+
+async def test_a_social_worker_refetches_only_their_own_referrals(api: Api) -> None:
+    mine = await refer_client(api, "sam.social")
+    theirs = await refer_client(api, "kit.social")
+    found = await api.data(NODES, {"ids": [mine, theirs]}, role="social_worker", sub="sam.social")
+    assert [n and n["id"] for n in found["nodes"]] == [mine, None]
