@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date, datetime
-from typing import Annotated, Any, ClassVar, Self, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Self, TypeVar
 
 import strawberry
 from strawberry.types import Info
 
 from ca_api import clock
-from ca_api.auth.permissions import ORDER_WRITE, allow
+from ca_api.auth.permissions import CLIENT_DETAIL_READ, ORDER_WRITE, allow
 from ca_api.common.ids import decode_uuid, encode_id, node_id, node_id_or_none
-from ca_api.common.node import NodeType
+from ca_api.common.node import Node, NodeType
 from ca_api.common.problems import (
     NotFoundProblem,
     Problem,
@@ -28,6 +28,12 @@ from ca_api.errors import ValidationFailed
 from ca_api.orders import rules, service
 from ca_api.orders.rules import AppointeeshipDetails, DeputyshipDetails
 from ca_api.orders.service import OrderRecord, OverlappingOrder
+
+if TYPE_CHECKING:
+    from ca_api.clients.schema import Client
+
+# The client an order is for: clients.schema imports this module, so the type is named lazily.
+LazyClient = Annotated["Client", strawberry.lazy("ca_api.clients.schema")]
 
 SupervisionType = rules.SupervisionType
 strawberry.enum(SupervisionType, description="The OPG's supervision level (R-ORD-3).")
@@ -90,9 +96,14 @@ class _OrderFields:
     def _supersedes(self) -> list[strawberry.ID]:
         return [node_id(self.type_name(), i) for i in self.record.supersedes]
 
+    async def _client(self, info: Info[Context, None]) -> LazyClient:
+        from ca_api.clients.schema import client_of
+
+        return await client_of(info.context, self.record.client_id)
+
 
 @strawberry.type(description="A Court of Protection order appointing the council deputy.")
-class Deputyship(_OrderFields):
+class Deputyship(_OrderFields, Node):
     kind = service.DEPUTYSHIP
     record: strawberry.Private[OrderRecord[DeputyshipDetails]]
 
@@ -121,10 +132,13 @@ class Deputyship(_OrderFields):
     )
     recorded_at: datetime
     recorded_by: str
+    client: LazyClient = strawberry.field(
+        resolver=_OrderFields._client, description="The client the order is for."
+    )
 
 
 @strawberry.type(description="The DWP's appointment of the council as the client's appointee.")
-class Appointeeship(_OrderFields):
+class Appointeeship(_OrderFields, Node):
     kind = service.APPOINTEESHIP
     record: strawberry.Private[OrderRecord[AppointeeshipDetails]]
 
@@ -147,6 +161,9 @@ class Appointeeship(_OrderFields):
     )
     recorded_at: datetime
     recorded_by: str
+    client: LazyClient = strawberry.field(
+        resolver=_OrderFields._client, description="The client the council is appointee for."
+    )
 
 
 Order = TypeVar("Order", bound=_OrderFields)
@@ -376,5 +393,19 @@ class OrderMutation:
     )
 
 
-# The types node(id:) fetches (common.node): each with the roles of its own lookup.
-NODES: tuple[NodeType, ...] = ()
+def _orders(cls: type[Order]) -> Callable[[Context, Sequence[uuid.UUID]], Any]:
+    """The node loader of the kind of order ``cls`` shows."""
+
+    async def load(ctx: Context, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, Order]:
+        found = await cls.kind.by_id(ctx.session, ctx.principal, ids)
+        return {k: cls.from_record(r) for k, r in found.items()}
+
+    return load
+
+
+# The types node(id:) fetches (common.node). Orders have no lookup of their own: they are read
+# as a client's deputyships and appointeeships, withheld from all but CLIENT_DETAIL_READ.
+NODES: tuple[NodeType, ...] = (
+    NodeType("Deputyship", CLIENT_DETAIL_READ, _orders(Deputyship)),
+    NodeType("Appointeeship", CLIENT_DETAIL_READ, _orders(Appointeeship)),
+)
