@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Annotated
 
@@ -9,8 +11,9 @@ import strawberry
 from strawberry.types import Info
 
 from ca_api.auth.permissions import LEDGER_READ, RECONCILE, allow
+from ca_api.common import loaders
 from ca_api.common.ids import decode_uuid, encode_id
-from ca_api.common.node import NodeType
+from ca_api.common.node import Node, NodeType
 from ca_api.common.pagination import Connection, PageRequest, paginate
 from ca_api.common.problems import (
     InvalidStateProblem,
@@ -41,7 +44,7 @@ strawberry.enum(MatchMethod, description="How a statement line was matched to th
 @strawberry.type(
     description="A statement of the Client Monies Service bank account (R-ACC-1), as imported."
 )
-class BankStatement:
+class BankStatement(Node):
     record: strawberry.Private[StatementRecord]
 
     @classmethod
@@ -233,7 +236,18 @@ class BankStatementInput:
 
 @strawberry.type(description="The same file was imported before: a statement is imported once.")
 class DuplicateStatementProblem(Problem):
-    existing_statement_id: strawberry.ID
+    existing_statement_id: strawberry.ID = strawberry.field(
+        description="The statement imported before from the same file."
+    )
+
+    @strawberry.field(description="The statement imported before from the same file.")
+    async def existing_statement(self, info: Info[Context, None]) -> BankStatement:
+        sid = decode_uuid("BankStatement", self.existing_statement_id)
+        loader = loaders.one(info.context, "reconciliation.statements", service.statements_by_id)
+        record = await loader.load(sid)
+        if record is None:  # pragma: no cover - the statement was just found
+            raise NotFound("bank statement", self.existing_statement_id)
+        return BankStatement.from_record(record)
 
 
 @problem_for(DuplicateStatement)
@@ -340,5 +354,11 @@ class ReconciliationMutation:
         return BankStatementLinePayload(line=BankStatementLine.from_record(record))
 
 
-# The types node(id:) fetches (common.node): each with the roles of its own lookup.
-NODES: tuple[NodeType, ...] = ()
+async def _statements(ctx: Context, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, BankStatement]:
+    found = await service.statements_by_id(ctx.session, ids)
+    return {k: BankStatement.from_record(r) for k, r in found.items()}
+
+
+# The types node(id:) fetches (common.node): a statement with the roles of bankStatements and
+# bankReconciliation (it has no x(id:) lookup of its own).
+NODES: tuple[NodeType, ...] = (NodeType("BankStatement", LEDGER_READ, _statements),)
