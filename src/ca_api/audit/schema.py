@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 from strawberry.scalars import JSON
@@ -16,6 +17,12 @@ from ca_api.common.node import NodeType
 from ca_api.common.pagination import Connection, paginate
 from ca_api.common.types import from_source
 from ca_api.context import Context
+
+if TYPE_CHECKING:
+    from ca_api.clients.schema import Client
+
+# The client an entry is about: named lazily, as clients (through its service) records audit.
+LazyClient = Annotated["Client", strawberry.lazy("ca_api.clients.schema")]
 
 
 @strawberry.type(description="One audited change: who, what, when, why (R-AUD-1).")
@@ -35,9 +42,19 @@ class AuditEntry:
     client_id: strawberry.ID | None
     hash: str = strawberry.field(description="SHA-256 over this entry and the previous hash, hex.")
 
+    row: strawberry.Private[AuditRow]
+
     @classmethod
     def from_row(cls, row: AuditRow) -> AuditEntry:
-        return from_source(cls, row, sequence=row.stream_seq, hash=row.hash.hex())
+        return from_source(cls, row, row=row, sequence=row.stream_seq, hash=row.hash.hex())
+
+    @strawberry.field(description="The client the change was about (clientId); null for none.")
+    async def client(self, info: Info[Context, None]) -> LazyClient | None:
+        from ca_api.clients.schema import load_client
+
+        if self.row.client_id is None:
+            return None
+        return await load_client(info.context, self.row.client_id)
 
 
 @strawberry.input
