@@ -8,7 +8,7 @@ import uuid
 
 from ca_api.common.ids import encode_id
 from tests.conftest import Api
-from tests.factories import community_client_id, refer_client
+from tests.factories import community_client_id, community_person, new_key, refer_client
 
 CLIENT_FIELDS = "id reference version givenName familyName situation status legalRole"
 NODE = f"query ($id: ID!) {{ node(id: $id) {{ __typename ... on Client {{ {CLIENT_FIELDS} }} }} }}"
@@ -37,3 +37,28 @@ async def test_a_social_worker_refetches_only_their_own_referrals(api: Api) -> N
     theirs = await refer_client(api, "kit.social")
     found = await api.data(NODES, {"ids": [mine, theirs]}, role="social_worker", sub="sam.social")
     assert [n and n["id"] for n in found["nodes"]] == [mine, None]
+
+
+DUPLICATE = """mutation ($input: ClientInput!, $key: String!) {
+  createClient(input: $input, idempotencyKey: $key) { __typename
+    ... on ClientPayload { client { id reference } }
+    ... on DuplicateClientProblem { existingClientId existingClient { id reference } } } }"""
+
+
+async def test_a_duplicate_names_the_client_it_duplicates(api: Api) -> None:
+    person = community_person()
+    first = await api.data(DUPLICATE, {"input": person, "key": new_key()}, role="senior_officer")
+    known = first["createClient"]["client"]
+    again = await api.data(DUPLICATE, {"input": person, "key": new_key()}, role="senior_officer")
+    problem = again["createClient"]
+    assert problem["__typename"] == "DuplicateClientProblem"
+    assert problem["existingClientId"] == known["id"]
+    assert problem["existingClient"] == known
+    # A social worker is told only that the person is known.
+    referred = await api.data(
+        DUPLICATE.replace("createClient", "referClient"),
+        {"input": person, "key": new_key()},
+        role="social_worker",
+        sub="sam.social",
+    )
+    assert referred["referClient"]["existingClient"] is None
