@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 from strawberry.scalars import JSON
@@ -17,34 +18,70 @@ from ca_api.common.pagination import Connection, paginate
 from ca_api.common.types import from_source
 from ca_api.context import Context
 
+if TYPE_CHECKING:
+    from ca_api.clients.schema import Client
+
+# The client an entry is about: named lazily, as clients (through its service) records audit.
+LazyClient = Annotated["Client", strawberry.lazy("ca_api.clients.schema")]
+
 
 @strawberry.type(description="One audited change: who, what, when, why (R-AUD-1).")
 class AuditEntry:
-    id: strawberry.ID
+    id: strawberry.ID = strawberry.field(
+        description="The entry's opaque id (it orders the whole trail)."
+    )
     sequence: int = strawberry.field(description="Position in its chain (per client, or system).")
-    occurred_at: datetime
-    principal: str
-    principal_roles: str
-    entity_type: str
-    entity_id: str
-    action: str
-    before: JSON | None
-    after: JSON | None
-    reason: str | None
-    request_id: str
-    client_id: strawberry.ID | None
+    occurred_at: datetime = strawberry.field(description="When the change was made.")
+    principal: str = strawberry.field(description="Who made it: the officer's or system's subject.")
+    principal_roles: str = strawberry.field(
+        description="The roles they acted in, comma-separated, as their token said."
+    )
+    entity_type: str = strawberry.field(
+        description="What kind of record changed: client, deputyship, payment, decision..."
+    )
+    entity_id: str = strawberry.field(description="The changed record's own id, as stored.")
+    action: str = strawberry.field(description="What was done: create, amend, approve...")
+    before: JSON | None = strawberry.field(
+        description="The changed values before, by name; null when the record is new."
+    )
+    after: JSON | None = strawberry.field(description="The values after, by name.")
+    reason: str | None = strawberry.field(
+        description="Why, as the officer gave it (R-AUD-2); null where none is asked."
+    )
+    request_id: str = strawberry.field(
+        description="The request that made the change: entries of one request share it."
+    )
+    client_id: strawberry.ID | None = strawberry.field(
+        description="The client the change was about; null for none (policy, the register...)."
+    )
     hash: str = strawberry.field(description="SHA-256 over this entry and the previous hash, hex.")
+
+    row: strawberry.Private[AuditRow]
 
     @classmethod
     def from_row(cls, row: AuditRow) -> AuditEntry:
-        return from_source(cls, row, sequence=row.stream_seq, hash=row.hash.hex())
+        return from_source(cls, row, row=row, sequence=row.stream_seq, hash=row.hash.hex())
+
+    @strawberry.field(description="The client the change was about (clientId); null for none.")
+    async def client(self, info: Info[Context, None]) -> LazyClient | None:
+        from ca_api.clients.schema import load_client
+
+        if self.row.client_id is None:
+            return None
+        return await load_client(info.context, self.row.client_id)
 
 
-@strawberry.input
+@strawberry.input(description="Which audit entries to list; every condition given must hold.")
 class AuditLogFilter:
-    client_id: strawberry.ID | None = None
-    entity_type: str | None = None
-    entity_id: str | None = None
+    client_id: strawberry.ID | None = strawberry.field(
+        default=None, description="Only entries about this client (R-AUD-3)."
+    )
+    entity_type: str | None = strawberry.field(
+        default=None, description="Only changes to this kind of record (AuditEntry.entityType)."
+    )
+    entity_id: str | None = strawberry.field(
+        default=None, description="Only changes to this record (AuditEntry.entityId)."
+    )
     principal: str | None = strawberry.field(default=None, description="An officer's subject.")
     occurred_from: datetime | None = strawberry.field(default=None, description="Inclusive.")
     occurred_to: datetime | None = strawberry.field(default=None, description="Exclusive.")
@@ -56,11 +93,13 @@ class AuditLogFilter:
         return repository.AuditFilter(**given)
 
 
-@strawberry.type
+@strawberry.type(description="A place where an audit chain does not check out.")
 class AuditChainBreak:
-    stream: str
-    sequence: int | None
-    problem: str
+    stream: str = strawberry.field(description="The chain: a client's, or the system's.")
+    sequence: int | None = strawberry.field(
+        description="The entry at fault; null when the fault is the chain's, not an entry's."
+    )
+    problem: str = strawberry.field(description="What is wrong, in words.")
 
 
 @strawberry.type(
@@ -68,7 +107,7 @@ class AuditChainBreak:
 )
 class AuditCheckpoint:
     sequence: int = strawberry.field(description="Its number: checkpoints are a chain, from 1.")
-    taken_at: datetime
+    taken_at: datetime = strawberry.field(description="When the checkpoint was taken.")
     chains: int = strawberry.field(description="How many chains it names.")
     entries: int = strawberry.field(description="The entries of those chains it covers.")
     digest: str = strawberry.field(
@@ -79,7 +118,7 @@ class AuditCheckpoint:
 @strawberry.type(description="A checkpoint file, or its configuration, that does not check out.")
 class AuditCheckpointProblem:
     file: str = strawberry.field(description="The checkpoint file, or the setting, at fault.")
-    problem: str
+    problem: str = strawberry.field(description="What is wrong, in words.")
 
 
 @strawberry.type(
@@ -91,16 +130,22 @@ class AuditCheckpointProblem:
 )
 class AuditChainReport:
     intact: bool = strawberry.field(description="No break and no checkpoint problem.")
-    entries_checked: int
-    breaks: list[AuditChainBreak]
+    entries_checked: int = strawberry.field(description="How many entries were recomputed.")
+    breaks: list[AuditChainBreak] = strawberry.field(
+        description="Every entry or chain that does not check out; empty when intact."
+    )
     anchored: bool = strawberry.field(
         description="The chains were checked against a signed checkpoint (none taken yet: false)."
     )
-    checkpoints_checked: int
+    checkpoints_checked: int = strawberry.field(
+        description="How many checkpoint files were read and their signatures checked."
+    )
     latest_checkpoint: AuditCheckpoint | None = strawberry.field(
         description="The latest checkpoint whose signature verifies: the one checked against."
     )
-    checkpoint_problems: list[AuditCheckpointProblem]
+    checkpoint_problems: list[AuditCheckpointProblem] = strawberry.field(
+        description="Checkpoint files, or settings, that do not check out; empty when none."
+    )
 
 
 @strawberry.type
@@ -112,9 +157,21 @@ class AuditQuery:
     async def audit_log(
         self,
         info: Info[Context, None],
-        filter: AuditLogFilter | None = None,
-        first: int | None = None,
-        after: str | None = None,
+        filter: Annotated[
+            AuditLogFilter | None, strawberry.argument(description="Omitted: every entry.")
+        ] = None,
+        first: Annotated[
+            int | None,
+            strawberry.argument(
+                description="How many to return: at most the largest page size; 50 if omitted."
+            ),
+        ] = None,
+        after: Annotated[
+            str | None,
+            strawberry.argument(
+                description="The endCursor of the page before; omitted: from the start."
+            ),
+        ] = None,
     ) -> Connection[AuditEntry]:
         ctx = info.context
         f = filter or AuditLogFilter()

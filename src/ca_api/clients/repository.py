@@ -129,6 +129,15 @@ async def get_current(
     return (await session.execute(stmt)).one_or_none()
 
 
+async def current_by_id(
+    session: AsyncSession, client_ids: Sequence[uuid.UUID], principal: Principal, on: date
+) -> Sequence[Row[Any]]:
+    """The current versions of these clients the principal may read (``readable``), in one
+    query: the batch behind node(id:) and every reference to a client."""
+    stmt = _select_current(on).where(cc.c.id.in_(set(client_ids)), readable(principal))
+    return (await session.execute(stmt)).all()
+
+
 async def get_current_for_update(session: AsyncSession, client_id: uuid.UUID) -> Row[Any] | None:
     """The current version, locking the client's identity row against concurrent amendments."""
     locked = await session.execute(

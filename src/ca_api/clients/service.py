@@ -292,6 +292,18 @@ async def get_client(
     return _record(row) if row is not None else None
 
 
+async def clients_by_id(
+    session: AsyncSession, principal: Principal, client_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, ClientRecord]:
+    """The clients with these ids that the principal may read (row scoping, as ``get_client``),
+    by id, in one query; an id missing or hidden from the caller is absent. For node(id:) and
+    for any module's reference to a client (``clients.schema.load_client``)."""
+    if not client_ids:
+        return {}
+    rows = await repository.current_by_id(session, client_ids, principal, clock.today())
+    return {r.id: _record(r) for r in rows}
+
+
 async def readable(session: AsyncSession, principal: Principal, client_id: uuid.UUID) -> bool:
     """Row scoping by caller: the client exists and the principal may read it
     (``repository.readable``, the predicate every repository's scoped read uses)."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 from strawberry.types import Info
 
@@ -15,18 +17,24 @@ from ca_api.officers import repository
 
 @strawberry.type(description="The caller, as their token says.")
 class Me:
-    subject: str
-    name: str | None
-    roles: list[str]
+    subject: str = strawberry.field(
+        description="Who you are to the service: the subject the audit trail records you as."
+    )
+    name: str | None = strawberry.field(description="Your name, if the token gives one.")
+    roles: list[str] = strawberry.field(
+        description="The roles you act in (R-ROLE), sorted: what you may do follows from them."
+    )
     kind: str = strawberry.field(description="officer (a person) or system (an integration).")
 
 
-@strawberry.type
+@strawberry.type(description="A member of the Client Affairs team, or another user, as known.")
 class Officer:
-    subject: str
-    display_name: str
-    role: str
-    email: str | None
+    subject: str = strawberry.field(
+        description="Their subject: how tokens and the audit trail name them."
+    )
+    display_name: str = strawberry.field(description="Their name, for people to read.")
+    role: str = strawberry.field(description="Their role in the team (R-ROLE).")
+    email: str | None = strawberry.field(description="Their email address; null if not known.")
 
 
 @strawberry.type
@@ -41,9 +49,25 @@ class OfficerQuery:
             kind=p.kind.value,
         )
 
-    @strawberry.field(extensions=allow(OFFICER_DIRECTORY_READ))
+    @strawberry.field(
+        extensions=allow(OFFICER_DIRECTORY_READ),
+        description="The officer directory, by subject, a page at a time.",
+    )
     async def officers(
-        self, info: Info[Context, None], first: int | None = None, after: str | None = None
+        self,
+        info: Info[Context, None],
+        first: Annotated[
+            int | None,
+            strawberry.argument(
+                description="How many to return: at most the largest page size; 50 if omitted."
+            ),
+        ] = None,
+        after: Annotated[
+            str | None,
+            strawberry.argument(
+                description="The endCursor of the page before; omitted: from the start."
+            ),
+        ] = None,
     ) -> Connection[Officer]:
         ctx = info.context
         return await paginate(

@@ -8,9 +8,11 @@ from dataclasses import asdict, fields
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Row, Table, func, insert, select
+from sqlalchemy import ColumnElement, Row, Table, false, func, insert, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ca_api.auth.permissions import CLIENT_DETAIL_READ
+from ca_api.auth.principal import Principal
 from ca_api.common.versioned import append_version
 from ca_api.orders.models import (
     Appointeeship,
@@ -107,6 +109,22 @@ async def append_order_version(
 async def current_order(session: AsyncSession, view: Table, order_id: uuid.UUID) -> Row[Any] | None:
     """The order's current version, from its kind's ``*_current`` view."""
     return (await session.execute(select(view).where(view.c.id == order_id))).one_or_none()
+
+
+def readable(principal: Principal) -> ColumnElement[bool]:
+    """Row scoping: orders are a client's personal details (a client's ``deputyships`` and
+    ``appointeeships``), read by the officers and audit who read every client
+    (CLIENT_DETAIL_READ); a social worker reads none, not even of their own referral."""
+    return true() if principal.has_any(CLIENT_DETAIL_READ) else false()
+
+
+async def orders_by_id(
+    session: AsyncSession, view: Table, order_ids: Sequence[uuid.UUID], principal: Principal
+) -> Sequence[Row[Any]]:
+    """The current versions of these orders of the kind of ``view`` the principal may read,
+    in one query."""
+    stmt = select(view).where(view.c.id.in_(set(order_ids)), readable(principal))
+    return (await session.execute(stmt)).all()
 
 
 async def orders_of(

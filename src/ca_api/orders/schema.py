@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date, datetime
-from typing import Annotated, Any, ClassVar, Self, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Self, TypeVar
 
 import strawberry
 from strawberry.types import Info
 
 from ca_api import clock
-from ca_api.auth.permissions import ORDER_WRITE, allow
+from ca_api.auth.permissions import CLIENT_DETAIL_READ, ORDER_WRITE, allow
 from ca_api.common.ids import decode_uuid, encode_id, node_id, node_id_or_none
-from ca_api.common.node import NodeType
+from ca_api.common.node import Node, NodeType
 from ca_api.common.problems import (
     NotFoundProblem,
     Problem,
@@ -22,25 +22,57 @@ from ca_api.common.problems import (
     problem_for,
 )
 from ca_api.common.scalars import Money
-from ca_api.common.types import from_source
+from ca_api.common.types import describe_enum, from_source
 from ca_api.context import Context
 from ca_api.errors import ValidationFailed
 from ca_api.orders import rules, service
 from ca_api.orders.rules import AppointeeshipDetails, DeputyshipDetails
 from ca_api.orders.service import OrderRecord, OverlappingOrder
 
+if TYPE_CHECKING:
+    from ca_api.clients.schema import Client
+
+# The client an order is for: clients.schema imports this module, so the type is named lazily.
+LazyClient = Annotated["Client", strawberry.lazy("ca_api.clients.schema")]
+
 SupervisionType = rules.SupervisionType
 strawberry.enum(SupervisionType, description="The OPG's supervision level (R-ORD-3).")
+describe_enum(
+    SupervisionType,
+    {
+        SupervisionType.TYPE_1: "Close supervision (type 1): the general yearly fee (R-FEE-2).",
+        SupervisionType.TYPE_2A: "Intermediate supervision (type 2A): the general yearly fee.",
+        SupervisionType.TYPE_2: "Low supervision (type 2): the general yearly fee.",
+        SupervisionType.TYPE_3: "Minimal supervision (type 3), for small estates: the minimal "
+        "yearly fee.",
+    },
+)
+
+# What the court order lets the council do (R-ORD-1), for DeputyPowers and its input.
+RECEIVE_INCOME = "The deputy may receive the client's income."
+MANAGE_ACCOUNTS = "The deputy may manage the client's bank and building society accounts."
+MANAGE_CAPITAL = "The deputy may manage the client's capital (savings, investments)."
+SELL_PROPERTY = "The deputy may sell the client's property."
+LET_PROPERTY = "The deputy may let the client's property."
+MAKE_GIFTS = "The deputy may make gifts from the client's money (R-ROLE-3 still applies)."
+CASE_NUMBER = "The Court of Protection case number."
+ORDER_DATE = "The date of the court's order: the deputyship is in force from it."
+DEPUTY_END = "The last day the order is in force (discharged, or superseded, R-ORD-5); null: none."
+SUPERVISION = "The supervision type the OPG set (R-ORD-3)."
+DWP_REFERENCE = "The DWP's reference for the appointeeship."
+APPLIED_ON = "When the council applied to the DWP (R-REF-5: within 5 working days)."
+START_DATE = "The first day the DWP's appointment is in force."
+APPOINTEE_END = "The last day the appointeeship is in force; null: none."
 
 
 @strawberry.type(description="What the court order lets the council do (R-ORD-1).")
 class DeputyPowers:
-    receive_income: bool
-    manage_accounts: bool
-    manage_capital: bool
-    sell_property: bool
-    let_property: bool
-    make_gifts: bool
+    receive_income: bool = strawberry.field(description=RECEIVE_INCOME)
+    manage_accounts: bool = strawberry.field(description=MANAGE_ACCOUNTS)
+    manage_capital: bool = strawberry.field(description=MANAGE_CAPITAL)
+    sell_property: bool = strawberry.field(description=SELL_PROPERTY)
+    let_property: bool = strawberry.field(description=LET_PROPERTY)
+    make_gifts: bool = strawberry.field(description=MAKE_GIFTS)
     gift_yearly_limit: Money | None = strawberry.field(
         description="The order's yearly limit on gifts; null where it names none."
     )
@@ -55,8 +87,15 @@ class OverlappingOrderProblem(Problem):
     existing_order_id: strawberry.ID = strawberry.field(
         description="The Deputyship or Appointeeship in the way."
     )
-    existing_from: date
-    existing_to: date | None = strawberry.field(description="Null: it has no end.")
+    existing_from: date = strawberry.field(description="The day the order in the way starts.")
+    existing_to: date | None = strawberry.field(
+        description="The last day of the order in the way; null: it has no end."
+    )
+
+
+VERSION = "Amendments must name this as expectedVersion; each amendment adds one (R-AUD-2)."
+RECORDED_AT = "When this version was recorded."
+RECORDED_BY = "The officer who recorded this version (R-AUD-1)."
 
 
 class _OrderFields:
@@ -90,23 +129,30 @@ class _OrderFields:
     def _supersedes(self) -> list[strawberry.ID]:
         return [node_id(self.type_name(), i) for i in self.record.supersedes]
 
+    async def _client(self, info: Info[Context, None]) -> LazyClient:
+        from ca_api.clients.schema import client_of
+
+        return await client_of(info.context, self.record.client_id)
+
 
 @strawberry.type(description="A Court of Protection order appointing the council deputy.")
-class Deputyship(_OrderFields):
+class Deputyship(_OrderFields, Node):
     kind = service.DEPUTYSHIP
     record: strawberry.Private[OrderRecord[DeputyshipDetails]]
 
-    id: strawberry.ID
-    version: int
-    case_number: str
-    order_date: date
-    end_date: date | None
-    supervision_type: SupervisionType
+    id: strawberry.ID = strawberry.field(description="The deputyship's global id.")
+    version: int = strawberry.field(description=VERSION)
+    case_number: str = strawberry.field(description=CASE_NUMBER)
+    order_date: date = strawberry.field(description=ORDER_DATE)
+    end_date: date | None = strawberry.field(description=DEPUTY_END)
+    supervision_type: SupervisionType = strawberry.field(description=SUPERVISION)
 
     def _powers(self) -> DeputyPowers:
         return from_source(DeputyPowers, self.record.details.powers)
 
-    powers: DeputyPowers = strawberry.field(resolver=_powers)
+    powers: DeputyPowers = strawberry.field(
+        resolver=_powers, description="What the order lets the council do (R-ORD-1)."
+    )
     in_force: bool = strawberry.field(
         resolver=_OrderFields._in_force,
         description="In force today. One deputyship is in force for a client at a time.",
@@ -119,21 +165,24 @@ class Deputyship(_OrderFields):
     supersedes: list[strawberry.ID] = strawberry.field(
         resolver=_OrderFields._supersedes, description="The deputyships this one replaced."
     )
-    recorded_at: datetime
-    recorded_by: str
+    recorded_at: datetime = strawberry.field(description=RECORDED_AT)
+    recorded_by: str = strawberry.field(description=RECORDED_BY)
+    client: LazyClient = strawberry.field(
+        resolver=_OrderFields._client, description="The client the order is for."
+    )
 
 
 @strawberry.type(description="The DWP's appointment of the council as the client's appointee.")
-class Appointeeship(_OrderFields):
+class Appointeeship(_OrderFields, Node):
     kind = service.APPOINTEESHIP
     record: strawberry.Private[OrderRecord[AppointeeshipDetails]]
 
-    id: strawberry.ID
-    version: int
-    dwp_reference: str | None
-    applied_on: date | None
-    start_date: date
-    end_date: date | None
+    id: strawberry.ID = strawberry.field(description="The appointeeship's global id.")
+    version: int = strawberry.field(description=VERSION)
+    dwp_reference: str | None = strawberry.field(description=DWP_REFERENCE + " Null: not known.")
+    applied_on: date | None = strawberry.field(description=APPLIED_ON + " Null: not recorded.")
+    start_date: date = strawberry.field(description=START_DATE)
+    end_date: date | None = strawberry.field(description=APPOINTEE_END)
     in_force: bool = strawberry.field(
         resolver=_OrderFields._in_force,
         description="In force today. One appointeeship is in force for a client at a time.",
@@ -145,8 +194,11 @@ class Appointeeship(_OrderFields):
     supersedes: list[strawberry.ID] = strawberry.field(
         resolver=_OrderFields._supersedes, description="The appointeeships this one replaced."
     )
-    recorded_at: datetime
-    recorded_by: str
+    recorded_at: datetime = strawberry.field(description=RECORDED_AT)
+    recorded_by: str = strawberry.field(description=RECORDED_BY)
+    client: LazyClient = strawberry.field(
+        resolver=_OrderFields._client, description="The client the council is appointee for."
+    )
 
 
 Order = TypeVar("Order", bound=_OrderFields)
@@ -162,27 +214,29 @@ async def load_orders(ctx: Context, cls: type[Order], client_id: uuid.UUID) -> l
     return await ctx.loader(f"{cls.kind.entity}s_by_client", batch).load(client_id)
 
 
-@strawberry.input
+@strawberry.input(description="What the court order lets the council do (R-ORD-1).")
 class DeputyPowersInput:
-    receive_income: bool
-    manage_accounts: bool
-    manage_capital: bool
-    sell_property: bool
-    let_property: bool
-    make_gifts: bool
-    gift_yearly_limit: Money | None = None
+    receive_income: bool = strawberry.field(description=RECEIVE_INCOME)
+    manage_accounts: bool = strawberry.field(description=MANAGE_ACCOUNTS)
+    manage_capital: bool = strawberry.field(description=MANAGE_CAPITAL)
+    sell_property: bool = strawberry.field(description=SELL_PROPERTY)
+    let_property: bool = strawberry.field(description=LET_PROPERTY)
+    make_gifts: bool = strawberry.field(description=MAKE_GIFTS)
+    gift_yearly_limit: Money | None = strawberry.field(
+        default=None, description="The order's yearly limit on gifts; omitted: it names none."
+    )
 
     def to_powers(self) -> rules.DeputyPowers:
         return rules.DeputyPowers(**vars(self))
 
 
-@strawberry.input
+@strawberry.input(description="A Court of Protection order appointing the council deputy.")
 class DeputyshipInput:
-    case_number: str = strawberry.field(description="The Court of Protection case number.")
-    order_date: date
-    powers: DeputyPowersInput
-    supervision_type: SupervisionType
-    end_date: date | None = None
+    case_number: str = strawberry.field(description=CASE_NUMBER)
+    order_date: date = strawberry.field(description=ORDER_DATE)
+    powers: DeputyPowersInput = strawberry.field(description="What the order grants (R-ORD-1).")
+    supervision_type: SupervisionType = strawberry.field(description=SUPERVISION)
+    end_date: date | None = strawberry.field(default=None, description=DEPUTY_END)
 
     def to_details(self) -> DeputyshipDetails:
         converted = {"case_number": self.case_number.strip(), "powers": self.powers.to_powers()}
@@ -200,11 +254,17 @@ def _changes(amendment: object, *required: str) -> dict[str, Any]:
 
 @strawberry.input(description="Only the fields given change.")
 class DeputyshipAmendment:
-    case_number: str | None = strawberry.UNSET
-    order_date: date | None = strawberry.UNSET
-    end_date: date | None = strawberry.UNSET
-    supervision_type: SupervisionType | None = strawberry.UNSET
-    powers: DeputyPowersInput | None = strawberry.UNSET
+    case_number: str | None = strawberry.field(default=strawberry.UNSET, description=CASE_NUMBER)
+    order_date: date | None = strawberry.field(default=strawberry.UNSET, description=ORDER_DATE)
+    end_date: date | None = strawberry.field(
+        default=strawberry.UNSET, description=DEPUTY_END + " Set it to end the order."
+    )
+    supervision_type: SupervisionType | None = strawberry.field(
+        default=strawberry.UNSET, description=SUPERVISION
+    )
+    powers: DeputyPowersInput | None = strawberry.field(
+        default=strawberry.UNSET, description="The powers as the order now grants them, whole."
+    )
 
     def to_changes(self) -> dict[str, Any]:
         changes = _changes(self, "case_number", "order_date", "supervision_type", "powers")
@@ -215,12 +275,12 @@ class DeputyshipAmendment:
         return changes
 
 
-@strawberry.input
+@strawberry.input(description="The DWP's appointment of the council as the client's appointee.")
 class AppointeeshipInput:
-    start_date: date
-    dwp_reference: str | None = None
-    applied_on: date | None = None
-    end_date: date | None = None
+    start_date: date = strawberry.field(description=START_DATE)
+    dwp_reference: str | None = strawberry.field(default=None, description=DWP_REFERENCE)
+    applied_on: date | None = strawberry.field(default=None, description=APPLIED_ON)
+    end_date: date | None = strawberry.field(default=None, description=APPOINTEE_END)
 
     def to_details(self) -> AppointeeshipDetails:
         return AppointeeshipDetails(**vars(self))
@@ -228,28 +288,35 @@ class AppointeeshipInput:
 
 @strawberry.input(description="Only the fields given change; set endDate to end it.")
 class AppointeeshipAmendment:
-    dwp_reference: str | None = strawberry.UNSET
-    applied_on: date | None = strawberry.UNSET
-    start_date: date | None = strawberry.UNSET
-    end_date: date | None = strawberry.UNSET
+    dwp_reference: str | None = strawberry.field(
+        default=strawberry.UNSET, description=DWP_REFERENCE
+    )
+    applied_on: date | None = strawberry.field(default=strawberry.UNSET, description=APPLIED_ON)
+    start_date: date | None = strawberry.field(default=strawberry.UNSET, description=START_DATE)
+    end_date: date | None = strawberry.field(default=strawberry.UNSET, description=APPOINTEE_END)
 
     def to_changes(self) -> dict[str, Any]:
         return _changes(self, "start_date")
 
 
-@strawberry.type
+@strawberry.type(description="The deputyship as the mutation left it.")
 class DeputyshipPayload:
-    deputyship: Deputyship
+    deputyship: Deputyship = strawberry.field(description="The deputyship recorded or amended.")
 
 
-@strawberry.type
+@strawberry.type(description="The appointeeship as the mutation left it.")
 class AppointeeshipPayload:
-    appointeeship: Appointeeship
+    appointeeship: Appointeeship = strawberry.field(
+        description="The appointeeship recorded or amended."
+    )
 
 
 RecordDeputyshipResult = Annotated[
     DeputyshipPayload | ValidationProblem | NotFoundProblem | OverlappingOrderProblem,
-    strawberry.union("RecordDeputyshipResult"),
+    strawberry.union(
+        "RecordDeputyshipResult",
+        description="The deputyship recorded, or why not: nothing was written.",
+    ),
 ]
 AmendDeputyshipResult = Annotated[
     DeputyshipPayload
@@ -257,11 +324,17 @@ AmendDeputyshipResult = Annotated[
     | NotFoundProblem
     | VersionConflict
     | OverlappingOrderProblem,
-    strawberry.union("AmendDeputyshipResult"),
+    strawberry.union(
+        "AmendDeputyshipResult",
+        description="The deputyship as amended, or why not: nothing changed.",
+    ),
 ]
 RecordAppointeeshipResult = Annotated[
     AppointeeshipPayload | ValidationProblem | NotFoundProblem | OverlappingOrderProblem,
-    strawberry.union("RecordAppointeeshipResult"),
+    strawberry.union(
+        "RecordAppointeeshipResult",
+        description="The appointeeship recorded, or why not: nothing was written.",
+    ),
 ]
 AmendAppointeeshipResult = Annotated[
     AppointeeshipPayload
@@ -269,7 +342,10 @@ AmendAppointeeshipResult = Annotated[
     | NotFoundProblem
     | VersionConflict
     | OverlappingOrderProblem,
-    strawberry.union("AmendAppointeeshipResult"),
+    strawberry.union(
+        "AmendAppointeeshipResult",
+        description="The appointeeship as amended, or why not: nothing changed.",
+    ),
 ]
 
 SUPERSEDES = (
@@ -311,7 +387,9 @@ def _order_mutations(
     async def record_order(
         self: Any,
         info: Info[Context, None],
-        client_id: strawberry.ID,
+        client_id: Annotated[
+            strawberry.ID, strawberry.argument(description="The client the order is for.")
+        ],
         input: Any,
         supersedes: Annotated[
             strawberry.ID | None, strawberry.argument(description=SUPERSEDES)
@@ -326,10 +404,18 @@ def _order_mutations(
     async def amend_order(
         self: Any,
         info: Info[Context, None],
-        id: strawberry.ID,
+        id: Annotated[strawberry.ID, strawberry.argument(description="The order's global id.")],
         amendment: Any,
-        reason: str,
-        expected_version: int | None = None,
+        reason: Annotated[
+            str, strawberry.argument(description="Why the order changes (R-AUD-2): required.")
+        ],
+        expected_version: Annotated[
+            int | None,
+            strawberry.argument(
+                description="The version the change was made against: if the order has moved "
+                "on since, VersionConflict. Omitted: no check."
+            ),
+        ] = None,
     ) -> Any:
         ctx = info.context
         rec = await cls.kind.amend(
@@ -348,9 +434,14 @@ def _order_mutations(
             resolver=resolver, extensions=allow(ORDER_WRITE), description=description
         )
 
+    described: Any = Annotated  # the kind's own types, given here, with their descriptions
+    described_input = described[input, strawberry.argument(description="The order's details.")]
+    described_amendment = described[
+        amendment, strawberry.argument(description="The details that change.")
+    ]
     return (
-        mutation(record_order, record, input=input, **{"return": results[0]}),
-        mutation(amend_order, amend, amendment=amendment, **{"return": results[1]}),
+        mutation(record_order, record, input=described_input, **{"return": results[0]}),
+        mutation(amend_order, amend, amendment=described_amendment, **{"return": results[1]}),
     )
 
 
@@ -376,5 +467,19 @@ class OrderMutation:
     )
 
 
-# The types node(id:) fetches (common.node): each with the roles of its own lookup.
-NODES: tuple[NodeType, ...] = ()
+def _orders(cls: type[Order]) -> Callable[[Context, Sequence[uuid.UUID]], Any]:
+    """The node loader of the kind of order ``cls`` shows."""
+
+    async def load(ctx: Context, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, Order]:
+        found = await cls.kind.by_id(ctx.session, ctx.principal, ids)
+        return {k: cls.from_record(r) for k, r in found.items()}
+
+    return load
+
+
+# The types node(id:) fetches (common.node). Orders have no lookup of their own: they are read
+# as a client's deputyships and appointeeships, withheld from all but CLIENT_DETAIL_READ.
+NODES: tuple[NodeType, ...] = (
+    NodeType("Deputyship", CLIENT_DETAIL_READ, _orders(Deputyship)),
+    NodeType("Appointeeship", CLIENT_DETAIL_READ, _orders(Appointeeship)),
+)

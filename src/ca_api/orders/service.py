@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ca_api import clock
 from ca_api.audit import service as audit
 from ca_api.auth.actor import Actor
+from ca_api.auth.principal import Principal
 from ca_api.clients import service as clients
 from ca_api.db import unit_of_work
 from ca_api.errors import BusinessProblem, ErrorCode, RecordNotFound, ValidationFailed
@@ -259,6 +260,18 @@ class OrderKind(Generic[D]):
     ) -> Sequence[Row[Any]]:
         """The clients' orders of this kind as current, latest start first."""
         return await repository.orders_of(session, self.view, self.start_column, client_ids)
+
+    async def by_id(
+        self, session: AsyncSession, principal: Principal, record_ids: Sequence[uuid.UUID]
+    ) -> dict[uuid.UUID, OrderRecord[D]]:
+        """The orders of this kind with these ids the principal may read, by id (two queries
+        in all): for node(id:)."""
+        if not record_ids:
+            return {}
+        rows = await repository.orders_by_id(session, self.view, record_ids, principal)
+        found = [r.id for r in rows]
+        replaced = await repository.superseded_by_each(session, self.view, found)
+        return {r.id: self.record_of(r, replaced[r.id]) for r in rows}
 
     async def by_client(
         self, session: AsyncSession, client_ids: Sequence[uuid.UUID]

@@ -170,6 +170,14 @@ async def get_statement(session: AsyncSession, statement_id: uuid.UUID) -> State
     return _counted(row) if row is not None else None
 
 
+async def statements_by_id(
+    session: AsyncSession, statement_ids: Sequence[uuid.UUID]
+) -> list[StatementCounts]:
+    """These statements with their counts, in one query (node(id:), references)."""
+    stmt = _with_counts().where(BankStatement.id.in_(set(statement_ids)))
+    return [_counted(r) for r in (await session.execute(stmt)).all()]
+
+
 async def list_statements(
     session: AsyncSession, *, after: tuple[date, uuid.UUID] | None, limit: int
 ) -> list[StatementCounts]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Annotated
 
@@ -9,8 +11,9 @@ import strawberry
 from strawberry.types import Info
 
 from ca_api.auth.permissions import LEDGER_READ, RECONCILE, allow
+from ca_api.common import loaders
 from ca_api.common.ids import decode_uuid, encode_id
-from ca_api.common.node import NodeType
+from ca_api.common.node import Node, NodeType
 from ca_api.common.pagination import Connection, PageRequest, paginate
 from ca_api.common.problems import (
     InvalidStateProblem,
@@ -20,7 +23,7 @@ from ca_api.common.problems import (
     problem_for,
 )
 from ca_api.common.scalars import Money
-from ca_api.common.types import from_source
+from ca_api.common.types import describe_enum, from_source
 from ca_api.context import Context
 from ca_api.errors import NotFound
 from ca_api.ledger.schema import Transfer
@@ -36,24 +39,36 @@ from ca_api.reconciliation.service import (
 
 MatchMethod = rules.MatchMethod
 strawberry.enum(MatchMethod, description="How a statement line was matched to the ledger.")
+describe_enum(
+    MatchMethod,
+    {
+        MatchMethod.AUTO: "On import: the same amount and direction, within the slack days.",
+        MatchMethod.MANUAL: "By an officer, by hand (matchBankLine), with their reason.",
+    },
+)
+
+FIRST = "How many to return: at most the largest page size; {} if omitted."
+AFTER = "The endCursor of the page before; omitted: from the start."
+FirstLines = Annotated[int | None, strawberry.argument(description=FIRST.format(50))]
+After = Annotated[str | None, strawberry.argument(description=AFTER)]
 
 
 @strawberry.type(
     description="A statement of the Client Monies Service bank account (R-ACC-1), as imported."
 )
-class BankStatement:
+class BankStatement(Node):
     record: strawberry.Private[StatementRecord]
 
     @classmethod
     def from_record(cls, record: StatementRecord) -> BankStatement:
         return from_source(cls, record, record=record, matched_line_count=record.matched_count)
 
-    id: strawberry.ID
-    account_name: str
-    period_start: date
-    period_end: date = strawberry.field(description="Inclusive.")
-    opening_balance: Money
-    closing_balance: Money
+    id: strawberry.ID = strawberry.field(description="The statement's global id.")
+    account_name: str = strawberry.field(description="The bank account's name, as on the file.")
+    period_start: date = strawberry.field(description="The statement's first day.")
+    period_end: date = strawberry.field(description="The statement's last day: inclusive.")
+    opening_balance: Money = strawberry.field(description="The balance at the period's start.")
+    closing_balance: Money = strawberry.field(description="The balance at the period's end.")
 
     def _sha256(self) -> str:
         return self.record.source_sha256.hex()
@@ -62,17 +77,19 @@ class BankStatement:
         resolver=_sha256, description="Hex sha256 of the file: the same file is imported once."
     )
 
-    imported_by: str
-    imported_at: datetime
+    imported_by: str = strawberry.field(description="The officer who imported it.")
+    imported_at: datetime = strawberry.field(description="When it was imported.")
     line_count: int = strawberry.field(description="Transaction lines (the header is not counted).")
-    matched_line_count: int
+    matched_line_count: int = strawberry.field(
+        description="Lines matched to a ledger transfer, on import or by hand."
+    )
 
 
 @strawberry.type(description="How and by whom a statement line was matched.")
 class BankMatch:
-    method: MatchMethod
-    matched_by: str
-    matched_at: datetime
+    method: MatchMethod = strawberry.field(description="On import, or by hand.")
+    matched_by: str = strawberry.field(description="Who matched it: the importing officer if AUTO.")
+    matched_at: datetime = strawberry.field(description="When it was matched.")
 
 
 @strawberry.type(description="A transaction line of a bank statement, with its ledger transfer.")
@@ -86,9 +103,9 @@ class BankStatementLine:
     line_no: int = strawberry.field(
         description="The line's number in the file: the header is line 1."
     )
-    posted_on: date
-    description: str
-    reference: str | None
+    posted_on: date = strawberry.field(description="The day the bank posted it.")
+    description: str = strawberry.field(description="The bank's description of it.")
+    reference: str | None = strawberry.field(description="The bank's reference; null if none.")
     amount: Money = strawberry.field(
         description="Signed: money into the bank account positive, out negative."
     )
@@ -98,7 +115,7 @@ class BankStatementLine:
         m = self.record.match
         return Transfer.from_row(m.transfer) if m is not None else None
 
-    @strawberry.field
+    @strawberry.field(description="How and by whom it was matched; null while unmatched.")
     def match(self) -> BankMatch | None:
         m = self.record.match
         return from_source(BankMatch, m) if m is not None else None
@@ -115,7 +132,9 @@ class BankSideTransfer:
     def _transfer(self) -> Transfer:
         return Transfer.from_row(self.record.transfer)
 
-    transfer: Transfer = strawberry.field(resolver=_transfer)
+    transfer: Transfer = strawberry.field(
+        resolver=_transfer, description="The ledger transfer no statement line is matched to."
+    )
     amount: Money = strawberry.field(
         description="Signed as the bank sees it: into the account positive."
     )
@@ -138,8 +157,10 @@ class BankReconciliation:
             statement_closing_balance=data.statement.closing_balance,
         )
 
-    statement: BankStatement
-    statement_closing_balance: Money
+    statement: BankStatement = strawberry.field(description="The statement reconciled.")
+    statement_closing_balance: Money = strawberry.field(
+        description="The bank's closing balance, from the statement."
+    )
 
     ledger_balance: Money = strawberry.field(
         description="Every CMS account's balance summed as at the period end, by value date: "
@@ -155,8 +176,12 @@ class BankReconciliation:
     slack_days: int = strawberry.field(
         description="How many days apart a line and a transfer may match on import."
     )
-    unmatched_line_count: int
-    unmatched_transfer_count: int
+    unmatched_line_count: int = strawberry.field(
+        description="Statement lines no ledger transfer is matched to."
+    )
+    unmatched_transfer_count: int = strawberry.field(
+        description="Ledger transfers of the period matched to no statement line."
+    )
 
     async def _lines(
         self, info: Info[Context, None], first: int | None, after: str | None, unmatched: bool
@@ -181,13 +206,13 @@ class BankReconciliation:
 
     @strawberry.field(description="Every line in file order, each with its matched transfer.")
     async def lines(
-        self, info: Info[Context, None], first: int | None = None, after: str | None = None
+        self, info: Info[Context, None], first: FirstLines = None, after: After = None
     ) -> Connection[BankStatementLine]:
         return await self._lines(info, first, after, unmatched=False)
 
     @strawberry.field(description="Lines no ledger transfer is matched to, in file order.")
     async def unmatched_lines(
-        self, info: Info[Context, None], first: int | None = None, after: str | None = None
+        self, info: Info[Context, None], first: FirstLines = None, after: After = None
     ) -> Connection[BankStatementLine]:
         return await self._lines(info, first, after, unmatched=True)
 
@@ -196,7 +221,7 @@ class BankReconciliation:
         "matched to no statement line, in posting order."
     )
     async def unmatched_transfers(
-        self, info: Info[Context, None], first: int | None = None, after: str | None = None
+        self, info: Info[Context, None], first: FirstLines = None, after: After = None
     ) -> Connection[BankSideTransfer]:
         ctx = info.context
         return await paginate(
@@ -215,10 +240,10 @@ class BankReconciliation:
 
 @strawberry.input(description="A bank statement of the Client Monies Service account.")
 class BankStatementInput:
-    account_name: str
-    period_start: date
+    account_name: str = strawberry.field(description="The bank account's name, as on the file.")
+    period_start: date = strawberry.field(description="The statement's first day.")
     period_end: date = strawberry.field(description="Inclusive; not after today.")
-    opening_balance: Money
+    opening_balance: Money = strawberry.field(description="The balance at the period's start.")
     closing_balance: Money = strawberry.field(
         description="Must equal openingBalance plus the lines' amounts."
     )
@@ -233,7 +258,18 @@ class BankStatementInput:
 
 @strawberry.type(description="The same file was imported before: a statement is imported once.")
 class DuplicateStatementProblem(Problem):
-    existing_statement_id: strawberry.ID
+    existing_statement_id: strawberry.ID = strawberry.field(
+        description="The statement imported before from the same file."
+    )
+
+    @strawberry.field(description="The statement imported before from the same file.")
+    async def existing_statement(self, info: Info[Context, None]) -> BankStatement:
+        sid = decode_uuid("BankStatement", self.existing_statement_id)
+        loader = loaders.one(info.context, "reconciliation.statements", service.statements_by_id)
+        record = await loader.load(sid)
+        if record is None:  # pragma: no cover - the statement was just found
+            raise NotFound("bank statement", self.existing_statement_id)
+        return BankStatement.from_record(record)
 
 
 @problem_for(DuplicateStatement)
@@ -245,25 +281,33 @@ def _duplicate_statement(exc: DuplicateStatement) -> DuplicateStatementProblem:
     )
 
 
-@strawberry.type
+@strawberry.type(description="The statement imported, and how much of it matched at once.")
 class ImportBankStatementPayload:
-    statement: BankStatement
+    statement: BankStatement = strawberry.field(description="The statement as imported.")
     auto_matched: int = strawberry.field(description="Lines matched to the ledger on import.")
 
 
-@strawberry.type
+@strawberry.type(description="The statement line as the match left it.")
 class BankStatementLinePayload:
-    line: BankStatementLine
+    line: BankStatementLine = strawberry.field(description="The line, now matched.")
 
 
 ImportBankStatementResult = Annotated[
     ImportBankStatementPayload | ValidationProblem | DuplicateStatementProblem,
-    strawberry.union("ImportBankStatementResult"),
+    strawberry.union(
+        "ImportBankStatementResult",
+        description="The statement imported, or why not: nothing was written.",
+    ),
 ]
 MatchBankLineResult = Annotated[
     BankStatementLinePayload | ValidationProblem | NotFoundProblem | InvalidStateProblem,
-    strawberry.union("MatchBankLineResult"),
+    strawberry.union(
+        "MatchBankLineResult", description="The line matched, or why not: nothing changed."
+    ),
 ]
+
+
+STATEMENT_ID = "The bank statement's global id."
 
 
 @strawberry.type
@@ -274,7 +318,9 @@ class ReconciliationQuery:
         "unmatched on either side, and the balances (R-ACC-7).",
     )
     async def bank_reconciliation(
-        self, info: Info[Context, None], statement_id: strawberry.ID
+        self,
+        info: Info[Context, None],
+        statement_id: Annotated[strawberry.ID, strawberry.argument(description=STATEMENT_ID)],
     ) -> BankReconciliation:
         ctx = info.context
         sid = decode_uuid("BankStatement", statement_id)
@@ -287,7 +333,10 @@ class ReconciliationQuery:
         extensions=allow(LEDGER_READ), description="Imported bank statements, newest period first."
     )
     async def bank_statements(
-        self, info: Info[Context, None], first: int | None = None, after: str | None = None
+        self,
+        info: Info[Context, None],
+        first: Annotated[int | None, strawberry.argument(description=FIRST.format(25))] = None,
+        after: After = None,
     ) -> Connection[BankStatement]:
         ctx = info.context
         return await paginate(
@@ -310,7 +359,11 @@ class ReconciliationMutation:
         "match its lines to the ledger (R-ACC-7). A file is taken whole or not at all, once.",
     )
     async def import_bank_statement(
-        self, info: Info[Context, None], input: BankStatementInput
+        self,
+        info: Info[Context, None],
+        input: Annotated[
+            BankStatementInput, strawberry.argument(description="The statement and its CSV.")
+        ],
     ) -> ImportBankStatementResult:
         ctx = info.context
         result = await service.import_statement(
@@ -328,10 +381,18 @@ class ReconciliationMutation:
     async def match_bank_line(
         self,
         info: Info[Context, None],
-        statement_id: strawberry.ID,
-        line_no: int,
-        transfer_id: strawberry.ID,
-        reason: str | None = None,
+        statement_id: Annotated[strawberry.ID, strawberry.argument(description=STATEMENT_ID)],
+        line_no: Annotated[
+            int, strawberry.argument(description="The line's number in the file (lineNo).")
+        ],
+        transfer_id: Annotated[
+            strawberry.ID,
+            strawberry.argument(description="The ledger transfer the line is: the same money."),
+        ],
+        reason: Annotated[
+            str | None,
+            strawberry.argument(description="Why they match, for the audit trail (R-AUD-1)."),
+        ] = None,
     ) -> MatchBankLineResult:
         ctx = info.context
         sid = decode_uuid("BankStatement", statement_id)
@@ -340,5 +401,11 @@ class ReconciliationMutation:
         return BankStatementLinePayload(line=BankStatementLine.from_record(record))
 
 
-# The types node(id:) fetches (common.node): each with the roles of its own lookup.
-NODES: tuple[NodeType, ...] = ()
+async def _statements(ctx: Context, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, BankStatement]:
+    found = await service.statements_by_id(ctx.session, ids)
+    return {k: BankStatement.from_record(r) for k, r in found.items()}
+
+
+# The types node(id:) fetches (common.node): a statement with the roles of bankStatements and
+# bankReconciliation (it has no x(id:) lookup of its own).
+NODES: tuple[NodeType, ...] = (NodeType("BankStatement", LEDGER_READ, _statements),)

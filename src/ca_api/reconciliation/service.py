@@ -5,6 +5,7 @@ and read a statement's reconciliation to the ledger."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, fields, replace
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -292,6 +293,16 @@ async def match_line(
 async def get_statement(session: AsyncSession, statement_id: uuid.UUID) -> StatementRecord | None:
     row = await repository.get_statement(session, statement_id)
     return _statement(row) if row is not None else None
+
+
+async def statements_by_id(
+    session: AsyncSession, statement_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, StatementRecord]:
+    """The statements with these ids, by id (every officer and audit reads every statement)."""
+    if not statement_ids:
+        return {}
+    rows = await repository.statements_by_id(session, statement_ids)
+    return {r[0].id: _statement(r) for r in rows}
 
 
 async def list_statements(
