@@ -194,11 +194,29 @@ async def prod(db: RolledBackDatabase, tmp_path: Path, idp_key: RSAKey) -> Async
     """An app built as production builds it: keys from the JWKS file (build_keyset), none given."""
     load_or_create_dev_key(tmp_path / "dev-signing-key.json")  # lying about, and not trusted
     jwks = write_jwks(tmp_path / "jwks.json", public_jwk(idp_key, PROD_KID))
-    settings = Settings(environment="production", data_dir=tmp_path, jwks_file=jwks)
+    # These tests send documents as an officer; production's default, officers sending only
+    # registered documents, is tested below and in tests/test_trusted_documents.py.
+    settings = Settings(
+        environment="production", data_dir=tmp_path, jwks_file=jwks, trusted_documents_roles=()
+    )
     app = create_app(settings, db.url, database=db)
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
         yield ProdApi(client, settings, SigningKey(idp_key, PROD_KID))
+
+
+async def test_by_default_officers_send_only_registered_documents_in_production(
+    db: RolledBackDatabase, tmp_path: Path, idp_key: RSAKey
+) -> None:
+    jwks = write_jwks(tmp_path / "jwks.json", public_jwk(idp_key, PROD_KID))
+    settings = Settings(environment="production", data_dir=tmp_path, jwks_file=jwks)
+    app = create_app(settings, db.url, database=db)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+        api = ProdApi(client, settings, SigningKey(idp_key, PROD_KID))
+        resp = await api.post("{ me { subject } }")
+        assert resp.status_code == 400
+        assert resp.json()["errors"][0]["extensions"]["code"] == "TRUSTED_DOCUMENT_REQUIRED"
 
 
 async def test_the_production_app_answers_a_token_from_the_identity_provider(
