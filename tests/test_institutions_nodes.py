@@ -49,3 +49,20 @@ async def test_an_institution_and_its_product_are_refetched_by_node(api: Api) ->
         "institution": {"id": institution["id"], "name": institution["name"]}
     }
     assert found[2] is None
+
+
+COUNTERPARTY = """
+query($id: ID!) {
+  node(id: $id) { ... on ApprovedInstitution { name counterpartyId counterparty { id name kind } } }
+}
+"""
+
+
+async def test_an_institution_names_its_counterparty(api: Api) -> None:
+    institution = await add_institution(api)
+    found = (await api.data(COUNTERPARTY, {"id": institution["id"]}, role="auditor"))["node"]
+    assert found["counterparty"] == {
+        "id": institution["counterpartyId"],
+        "name": institution["name"],
+        "kind": "INSTITUTION",
+    }

@@ -15,14 +15,21 @@ FIELDS = """
 """
 DUE = f"""
 query($clientId: ID) {{
-  investmentStatementsDue(clientId: $clientId) {{ edges {{ node {{ statement {{ {FIELDS} }} }} }} }}
+  investmentStatementsDue(clientId: $clientId) {{
+    edges {{ node {{
+      deputyshipId caseNumber statement {{ {FIELDS} }}
+      client {{ id }} deputyship {{ id caseNumber }}
+    }} }}
+  }}
 }}
 """
 NODE = f"""
 query($id: ID!) {{
   node(id: $id) {{
     __typename
-    ... on InvestmentStatement {{ {FIELDS} decision {{ id kind status clientId }} }}
+    ... on InvestmentStatement {{
+      {FIELDS} decision {{ id kind status clientId }} client {{ id }} deputyship {{ id caseNumber }}
+    }}
   }}
 }}
 """
@@ -44,4 +51,10 @@ async def test_a_statement_is_refetched_by_node_as_by_its_list(api: Api, today: 
         "kind": "INVESTMENT_PLAN",
         "status": "RAISED",
         "clientId": client["id"],
+    }
+    assert found["client"] == edge["node"]["client"] == {"id": client["id"]}
+    assert found["deputyship"] == edge["node"]["deputyship"]
+    assert edge["node"]["deputyship"] == {
+        "id": deputyship_id,
+        "caseNumber": edge["node"]["caseNumber"],
     }

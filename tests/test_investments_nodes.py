@@ -25,7 +25,9 @@ NODE = f"""
 query($id: ID!) {{
   node(id: $id) {{
     __typename
-    ... on ExistingInvestment {{ {FIELDS} revises {{ id valuation revises {{ id }} }} }}
+    ... on ExistingInvestment {{
+      {FIELDS} revises {{ id valuation revises {{ id }} }} client {{ id }}
+    }}
   }}
 }}
 """
@@ -52,7 +54,10 @@ async def test_a_record_and_its_revaluation_are_refetched_by_node(api: Api) -> N
     }
 
     old = (await api.data(NODE, {"id": first_id}, role="auditor"))["node"]
-    assert old == {"__typename": "ExistingInvestment"} | listed[first_id] | {"revises": None}
+    assert old == {"__typename": "ExistingInvestment"} | listed[first_id] | {
+        "revises": None,
+        "client": {"id": client_id},
+    }
     new = (await api.data(NODE, {"id": second_id}, role="senior_officer"))["node"]
     assert {k: new[k] for k in listed[second_id]} == listed[second_id]
     assert new["revises"] == {"id": first_id, "valuation": "2475.00", "revises": None}

@@ -16,6 +16,8 @@ from tests.test_placements import (
     add_institution,
     add_product,
     fund,
+    give_back,
+    placed,
     placement_input,
     proposed,
 )
@@ -77,3 +79,45 @@ async def test_a_placement_names_its_institution_product_and_decision(
         "status": placement["decisionStatus"],
         "clientId": placement["clientId"],
     }
+
+
+MONEY = """
+query($id: ID!) {
+  node(id: $id) {
+    ... on Placement {
+      clientId accountId placedTransferId returnedTransferId interestTransferId
+      client { id }
+      account { id kind balance }
+      placedTransfer { id amount }
+      returnedTransfer { id amount }
+      interestTransfer { id amount }
+    }
+  }
+}
+"""
+
+
+async def test_a_placement_names_its_client_account_and_transfers(
+    api: Api, session: AsyncSession
+) -> None:
+    client = {"id": await deputy_client(api, surplus=None)}
+    await fund(session, client["id"], "300000.00")
+    await with_surplus(api, client["id"], "300000.00")
+    institution = await add_institution(api)
+    product = await add_product(api, institution["id"], rate="1.5000")
+    p = await placed(api, placement_input(client, product, "10000.00", "2025-06-02"))
+    before = (await api.data(MONEY, {"id": p["id"]}, role="auditor"))["node"]
+    assert before["client"] == {"id": client["id"]}
+    assert before["account"] == {
+        "id": p["accountId"],
+        "kind": "CLIENT_PLACEMENT",
+        "balance": "10000.00",
+    }
+    assert before["placedTransfer"] == {"id": p["placedTransferId"], "amount": "10000.00"}
+    assert before["returnedTransfer"] is None and before["interestTransfer"] is None
+    back = await give_back(api, p["id"], "2026-06-02")
+    assert back["__typename"] == "PlacementPayload", back
+    after = (await api.data(MONEY, {"id": p["id"]}, role="auditor"))["node"]
+    assert after["returnedTransfer"] == {"id": after["returnedTransferId"], "amount": "10000.00"}
+    assert after["interestTransfer"] == {"id": after["interestTransferId"], "amount": "150.00"}
+    assert after["account"]["balance"] == "0.00"

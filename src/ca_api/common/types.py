@@ -97,3 +97,21 @@ def describe_enum(cls: type[E], descriptions: Mapping[E, str]) -> type[E]:
     for value in definition.values:
         value.description = named[value.name]
     return cls
+
+
+def graphql_enum(
+    cls: type[E],
+    description: str,
+    values: Mapping[Any, str] | None = None,
+    *,
+    name: str | None = None,
+    **named: str,
+) -> type[E]:
+    """Make a rules enum (free of strawberry) the GraphQL enum ``name`` (default: its own),
+    with a description of the type and of every value, the values given by member or by
+    member name (``values``, or keywords)."""
+    strawberry.enum(cls, name=name, description=description)
+    given: dict[object, str] = dict(values or {})
+    given.update(named)
+    by_member = {(k if isinstance(k, cls) else cls[str(k)]): text for k, text in given.items()}
+    return describe_enum(cls, by_member)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import enum
 import uuid
 from collections.abc import Sequence
 from datetime import date, datetime
@@ -20,7 +19,7 @@ from ca_api.common.node import Node, NodeType
 from ca_api.common.pagination import Connection, PageRequest, bad_cursor, paginate
 from ca_api.common.problems import IdempotencyKeyReusedProblem, ValidationProblem
 from ca_api.common.scalars import Money, Percent
-from ca_api.common.types import describe_enum, from_source
+from ca_api.common.types import from_source, graphql_enum
 from ca_api.context import Context
 from ca_api.errors import ErrorCode, NotFound
 from ca_api.fees import rules, service
@@ -29,16 +28,8 @@ from ca_api.fees.models import FeeRun as FeeRunRow
 from ca_api.fees.models import FeeRunException as FeeRunExceptionRow
 from ca_api.fees.repository import ChargeKey
 
-
-def described(cls: type[enum.Enum], description: str, values: dict[str, str]) -> None:
-    """Make ``cls`` a GraphQL enum, every value described (``common.types.describe_enum``),
-    by member name."""
-    strawberry.enum(cls, description=description)
-    describe_enum(cls, {cls[k]: text for k, text in values.items()})
-
-
 FeeKind = rules.FeeKind
-described(
+graphql_enum(
     FeeKind,
     "Deputy remuneration (R-FEE-1) or OPG supervision (R-FEE-2).",
     {
@@ -49,7 +40,7 @@ described(
     },
 )
 FeeBasis = rules.FeeBasis
-described(
+graphql_enum(
     FeeBasis,
     "Which rule priced a fee (R-FEE-1, R-FEE-2).",
     {

@@ -22,6 +22,8 @@ from ca_api.common.types import from_source
 from ca_api.context import Context
 from ca_api.errors import NotFound
 from ca_api.institutions import models, service
+from ca_api.ledger import reads as ledger_reads
+from ca_api.ledger.schema import Counterparty
 
 # --- per-request loaders (N+1 is a bug): also how placements reach an institution ----------
 
@@ -110,6 +112,19 @@ class ApprovedInstitution(Node):
     counterparty_id: strawberry.ID = strawberry.field(
         description="Its ledger counterparty (kind INSTITUTION): interest comes from it."
     )
+
+    @strawberry.field(
+        description="Its ledger counterparty (kind INSTITUTION): a placement's interest comes "
+        "from it (R-INV-6)."
+    )
+    async def counterparty(self, info: Info[Context, None]) -> Counterparty:
+        loader = loaders.one(
+            info.context, "ledger.counterparties_by_id", ledger_reads.counterparties_by_id
+        )
+        row = await loader.load(self.view.institution.counterparty_id)
+        if row is None:  # pragma: no cover - a foreign key
+            raise NotFound("counterparty", str(self.view.institution.counterparty_id))
+        return Counterparty.from_row(row)
 
     @strawberry.field(description="Whether it is approved on a date (default today).")
     def approved(

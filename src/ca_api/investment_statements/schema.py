@@ -6,14 +6,15 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Any
 
 import strawberry
+from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry.types import Info
 
 from ca_api import clock
 from ca_api.auth.permissions import INVESTMENT_PROPOSE, INVESTMENT_READ, allow
-from ca_api.clients.schema import readable_client
+from ca_api.clients.schema import Client, client_of, readable_client
 from ca_api.common import loaders
 from ca_api.common.ids import decode_uuid, node_id
 from ca_api.common.node import Node, NodeType
@@ -31,6 +32,8 @@ from ca_api.decisions import service as decisions
 from ca_api.decisions.schema import Decision, DecisionStatus
 from ca_api.errors import NotFound
 from ca_api.investment_statements import rules, service
+from ca_api.orders import service as orders
+from ca_api.orders.schema import Deputyship
 
 StatementStatus = rules.StatementStatus
 strawberry.enum(
@@ -52,6 +55,19 @@ describe_enum(
         StatementStatus.APPROVED: "Agreed by the governance manager (R-INV-3, R-DEC).",
     },
 )
+
+
+async def load_deputyship(ctx: Context, deputyship_id: uuid.UUID) -> Deputyship:
+    """A deputy order, through the request's one loader of deputy orders by id, scoped as
+    node(id:) reads one (CLIENT_DETAIL_READ, the roles of investmentStatementsDue too)."""
+
+    async def fetch(session: AsyncSession, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, Any]:
+        return await orders.DEPUTYSHIP.by_id(session, ctx.principal, ids)
+
+    record = await loaders.one(ctx, "orders.deputyships_by_id", fetch).load(deputyship_id)
+    if record is None:  # pragma: no cover - a foreign key, and the same readers
+        raise NotFound("deputyship", str(deputyship_id))
+    return Deputyship.from_record(record)
 
 
 async def load_decision(ctx: Context, decision_id: uuid.UUID) -> Decision:
@@ -114,15 +130,26 @@ class InvestmentStatement(Node):
     async def decision(self, info: Info[Context, None]) -> Decision:
         return await load_decision(info.context, self.view.statement.decision_id)
 
+    @strawberry.field(description="The deputy client it is for.")
+    async def client(self, info: Info[Context, None]) -> Client:
+        return await client_of(info.context, self.view.statement.client_id)
+
+    @strawberry.field(description="The deputy order it is on (R-INV-3).")
+    async def deputyship(self, info: Info[Context, None]) -> Deputyship:
+        return await load_deputyship(info.context, self.view.statement.deputyship_id)
+
 
 @strawberry.type(description="A deputy order's investment statement: when due and where it stands.")
 class InvestmentStatementDue:
+    due: strawberry.Private[service.StatementDue]
+
     @classmethod
     def from_row(cls, row: service.StatementDue) -> InvestmentStatementDue:
         s = row.statement
         return from_source(
             cls,
             row,
+            due=row,
             deputyship_id=node_id("Deputyship", row.deputyship_id),
             statement=InvestmentStatement.from_view(s) if s is not None else None,
         )
@@ -156,6 +183,14 @@ class InvestmentStatementDue:
     approved_on: date | None = strawberry.field(
         description="The day it was approved, if that was by the date."
     )
+
+    @strawberry.field(description="The deputy client.")
+    async def client(self, info: Info[Context, None]) -> Client:
+        return await client_of(info.context, self.due.client_id)
+
+    @strawberry.field(description="The deputy order the statement is due on (R-INV-3).")
+    async def deputyship(self, info: Info[Context, None]) -> Deputyship:
+        return await load_deputyship(info.context, self.due.deputyship_id)
 
 
 @strawberry.input(description="An investment statement on a deputy order (R-INV-3).")

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry.types import Info
 
 from ca_api.auth.permissions import INVESTMENT_PROPOSE, INVESTMENT_READ, allow
-from ca_api.clients.schema import readable_client
+from ca_api.clients.schema import Client, client_of, readable_client
 from ca_api.common import loaders
 from ca_api.common.ids import decode_uuid, node_id_or_none
 from ca_api.common.node import Node, NodeType
@@ -89,6 +89,10 @@ class ExistingInvestment(Node):
     )
     recorded_by: str = strawberry.field(description="The officer who recorded it.")
     recorded_at: datetime = strawberry.field(description="When it was recorded.")
+
+    @strawberry.field(description="The client who holds it.")
+    async def client(self, info: Info[Context, None]) -> Client:
+        return await client_of(info.context, self.row.client_id)
 
     @strawberry.field(
         description="The record this one revalues or revises, kept as it was (R-AUD-2); null "

@@ -5,34 +5,20 @@ from __future__ import annotations
 
 import enum
 from datetime import date
-from typing import Any
 
 import strawberry
 
 from ca_api.common.ids import decode_uuid
 from ca_api.common.scalars import Money
+from ca_api.common.types import graphql_enum
 from ca_api.invoices import reads, rules, service
 from ca_api.ledger.schema import Category
-
-
-def described_enum(cls: type[enum.Enum], description: str, **values: str) -> None:
-    """Make ``cls`` (a pure rules enum, free of strawberry) a GraphQL enum with a description
-    for the type and for each of its values, named by key (strawberry 0.341 takes value
-    descriptions only from ``enum_value``, which a ``StrEnum`` of the rules cannot hold)."""
-    strawberry.enum(cls, description=description)
-    definition: Any = cls.__strawberry_definition__  # type: ignore[attr-defined]
-    missing = {v.name for v in definition.values} - set(values)
-    if missing:
-        raise ValueError(f"{cls.__name__}: no description for {sorted(missing)}")
-    for value in definition.values:
-        value.description = values[value.name]
-
 
 InvoiceKind = rules.InvoiceKind
 InvoiceStatus = rules.InvoiceStatus
 InvoiceCheckName = rules.InvoiceCheckName
 InvoiceEventKind = rules.InvoiceEventKind
-described_enum(
+graphql_enum(
     InvoiceKind,
     "A supplier's bill, a provider's reimbursement (R-PAY-5), or the council's care charge "
     "(R-PAY-4).",
@@ -42,7 +28,7 @@ described_enum(
     COUNCIL_CARE_CONTRIBUTION="The council's charge for the client's care, from SAP: paid "
     "within 21 days, by direct debit where possible (R-PAY-4).",
 )
-described_enum(
+graphql_enum(
     InvoiceStatus,
     "Where an invoice stands, derived from its checks, events and payments (never stored).",
     RECEIVED="Date-stamped on receipt (R-PAY-1); not every check of R-PAY-2 recorded and "
@@ -55,7 +41,7 @@ described_enum(
     "sender at once (R-PAY-3).",
     CANCELLED="Cancelled by an officer: it will not be paid.",
 )
-described_enum(
+graphql_enum(
     InvoiceCheckName,
     "The checks before payment (R-PAY-2), in the order the policy lists them.",
     HEADED="Headed with the business's name, address, telephone and VAT details.",
@@ -66,7 +52,7 @@ described_enum(
     ARITHMETIC="Arithmetically correct.",
     NOT_DUPLICATE="Not a duplicate of an invoice already recorded.",
 )
-described_enum(
+graphql_enum(
     InvoiceEventKind,
     "Something that happened to an invoice, besides its checks and payments.",
     FUNDS_SHORT="Recorded by the service when an approval found the client's funds short "

@@ -10,18 +10,16 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 from strawberry.types import Info
 
 from ca_api import clock
 from ca_api.auth.permissions import INVOICE_CHECK, INVOICE_WRITE, LEDGER_READ, allow
-from ca_api.clients import service as clients_service
-from ca_api.clients.schema import Client
-from ca_api.clients.service import ClientRecord
+from ca_api.clients.schema import Client, client_of
 from ca_api.common import loaders
-from ca_api.common.ids import decode_uuid, encode_id
+from ca_api.common.ids import decode_uuid
 from ca_api.common.node import Node, NodeType
 from ca_api.common.pagination import Connection, PageRequest, paginate
 from ca_api.common.problems import (
@@ -69,23 +67,6 @@ async def counterparty(ctx: Context, counterparty_id: uuid.UUID) -> Counterparty
     if row is None:  # pragma: no cover - a foreign key
         raise NotFound("counterparty", str(counterparty_id))
     return Counterparty.from_row(row)
-
-
-async def client_of(ctx: Context, client_id: uuid.UUID) -> Client:
-    """The client an invoice or payment is for, through the request's one loader of clients,
-    scoped as ``client(id:)`` scopes it (``clients.service``): NOT_FOUND when the caller may
-    not read it (an integration reads no client). Each distinct client is read once per
-    request; the clients module's batch read (one query for all) replaces the per-client
-    read when it exists."""
-
-    async def fetch(session: Any, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, ClientRecord]:
-        found = {k: await clients_service.get_client(session, ctx.principal, k) for k in ids}
-        return {k: r for k, r in found.items() if r is not None}
-
-    record = await loaders.one(ctx, "invoices.clients", fetch).load(client_id)
-    if record is None:
-        raise NotFound("client", encode_id("Client", client_id))
-    return Client.from_record(record)
 
 
 # --- types --------------------------------------------------------------------------------

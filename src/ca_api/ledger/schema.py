@@ -18,8 +18,7 @@ from ca_api.auth.permissions import (
     TRANSFER_REVERSE,
     allow,
 )
-from ca_api.clients import service as clients_service
-from ca_api.clients.schema import Client, readable_client
+from ca_api.clients.schema import readable_client
 from ca_api.common import loaders
 from ca_api.common.ids import decode_uuid, encode_id
 from ca_api.common.node import Node, NodeType
@@ -429,23 +428,6 @@ class LedgerMutation:
         return TransferPayload(
             transfer=Transfer.from_row(reversal.transfer), replayed=reversal.replayed
         )
-
-
-async def client_of(ctx: Context, client_id: uuid.UUID) -> Client:
-    """The client a ledger, receipt or lodgement record belongs to (its ``client`` field),
-    through the request's batch loader, scoped as ``client(id:)`` is: NOT_FOUND when the caller
-    may not read it. clients.service has no batch read by id yet: each client of a batch is
-    read by ``clients.service.get_client`` (one query each) until it has."""
-    principal = ctx.principal
-
-    async def fetch(session: Any, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, Any]:
-        found = {i: await clients_service.get_client(session, principal, i) for i in ids}
-        return {i: r for i, r in found.items() if r is not None}
-
-    record = await loaders.one(ctx, "ledger.clients_by_id", fetch).load(client_id)
-    if record is None:
-        raise NotFound("client", encode_id("Client", client_id))
-    return Client.from_record(record)
 
 
 async def load_client_account(ctx: Context, account_id: uuid.UUID) -> LedgerAccount | None:

@@ -6,11 +6,11 @@ retried mutation of the money modules take."""
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping
 from typing import Annotated, TypeVar
 
 import strawberry
 
+from ca_api.common.types import graphql_enum
 from ca_api.ledger import rules
 
 AccountKind = rules.AccountKind
@@ -21,17 +21,7 @@ Benefit = rules.Benefit
 E = TypeVar("E", bound=enum.Enum)
 
 
-def described_enum(cls: type[E], description: str, values: Mapping[E, str]) -> type[E]:
-    """``strawberry.enum`` with a description of every value (the module's enums are StrEnums
-    of its rules, whose members cannot be ``strawberry.enum_value``): a value left out is a
-    KeyError at import, so none goes undescribed."""
-    strawberry.enum(cls, description=description)
-    for value in cls.__strawberry_definition__.values:  # type: ignore[attr-defined]
-        value.description = values[cls(value.value)]
-    return cls
-
-
-described_enum(
+graphql_enum(
     AccountKind,
     "Which of a client's accounts, or a counterparty's (every pound of a client is in an "
     "account of their own, R-ACC-2).",
@@ -48,7 +38,7 @@ described_enum(
         "provider, the council, the bank; money from or to outside the client's own accounts.",
     },
 )
-described_enum(
+graphql_enum(
     TransferKind,
     "Posted money, a hold, or a hold posted or voided.",
     {
@@ -94,13 +84,13 @@ _OPG_CATEGORY = {
     Category.TRANSFER_BETWEEN_OWN_ACCOUNTS: "Between the client's own accounts (a lodgement, "
     "a placement, cash drawn): neither money in nor money out.",
 }
-described_enum(
+graphql_enum(
     Category,
     "The OPG annual report's money-in and money-out categories: every ledger entry carries "
     "one (R-OPG-1).",
     _OPG_CATEGORY,
 )
-described_enum(
+graphql_enum(
     CounterpartyKind,
     "Who a counterparty is: where money comes from or goes to outside the client's own accounts.",
     {
@@ -117,7 +107,7 @@ described_enum(
         CounterpartyKind.OTHER: "Anyone else.",
     },
 )
-described_enum(
+graphql_enum(
     Benefit,
     "State benefits, each recorded separately against the client (R-ACC-6).",
     {

@@ -22,7 +22,7 @@ from ca_api.auth.permissions import (
     INVESTMENT_READ,
     allow,
 )
-from ca_api.clients.schema import Client, readable_client
+from ca_api.clients.schema import Client, client_of, readable_client
 from ca_api.common import loaders
 from ca_api.common.ids import decode_uuid, encode_id, node_id
 from ca_api.common.node import Node, NodeType
@@ -37,7 +37,7 @@ from ca_api.common.problems import (
     ValidationProblem,
 )
 from ca_api.common.scalars import Money
-from ca_api.common.types import from_source
+from ca_api.common.types import from_source, graphql_enum
 from ca_api.context import Context
 from ca_api.decisions import service as decisions_service
 from ca_api.decisions.schema import Decision
@@ -45,18 +45,17 @@ from ca_api.errors import ApiError, ErrorCode, NotFound
 from ca_api.ledger.schema import (
     ALREADY_RUN,
     Transfer,
-    client_of,
     interest_runs_page,
     load_transfer,
 )
-from ca_api.ledger.vocabulary import AFTER, FIRST, IDEMPOTENCY_KEY, described_enum
+from ca_api.ledger.vocabulary import AFTER, FIRST, IDEMPOTENCY_KEY
 from ca_api.lodgements import rules, service
 from ca_api.lodgements.models import CourtFundsInterestRun as InterestRunRow
 from ca_api.lodgements.models import CourtFundsWithdrawal as WithdrawalRow
 from ca_api.lodgements.repository import LodgementRow
 
 LodgementStatus = rules.LodgementStatus
-described_enum(
+graphql_enum(
     LodgementStatus,
     "Derived from the lodgement's investment plan decision and whether it was lodged.",
     {

@@ -7,14 +7,14 @@ import strawberry
 
 from ca_api.common.ids import decode_uuid
 from ca_api.common.scalars import Money
-from ca_api.invoices.inputs import described_enum
+from ca_api.common.types import graphql_enum
 from ca_api.ledger.schema import Category
 from ca_api.payments import rules, service
 
 PaymentMethod = rules.PaymentMethod
 PaymentStatus = rules.PaymentStatus
 PaymentEventKind = rules.PaymentEventKind
-described_enum(
+graphql_enum(
     PaymentMethod,
     "How the money leaves the client's account.",
     BANK_TRANSFER="A bank transfer to the payee (the default).",
@@ -22,7 +22,7 @@ described_enum(
     CHEQUE="A cheque to the payee.",
     CASH="Paid in cash.",
 )
-described_enum(
+graphql_enum(
     PaymentStatus,
     "RAISED -> APPROVED -> MADE; RAISED | APPROVED -> CANCELLED.",
     RAISED="Raised: awaits approval by someone other than its authors (R-ROLE-2).",
@@ -31,7 +31,7 @@ described_enum(
     MADE="Made: the hold was posted and the money has left the client's account.",
     CANCELLED="Cancelled before it was made; an approved one's hold was released.",
 )
-described_enum(
+graphql_enum(
     PaymentEventKind,
     "Something that happened to a payment after it was raised. Never changed (R-AUD-2).",
     APPROVED="Approved: the money was held (R-PAY-3).",

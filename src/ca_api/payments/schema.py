@@ -23,7 +23,7 @@ from ca_api.auth.permissions import (
     PAYMENT_RAISE,
     allow,
 )
-from ca_api.clients.schema import Client
+from ca_api.clients.schema import Client, client_of
 from ca_api.common import loaders
 from ca_api.common.ids import decode_uuid, node_id_or_none
 from ca_api.common.node import Node, NodeType
@@ -49,7 +49,6 @@ from ca_api.invoices.schema import (
     FIRST,
     IDEMPOTENCY_KEY,
     Invoice,
-    client_of,
     counterparty,
 )
 from ca_api.ledger.schema import Category, Counterparty

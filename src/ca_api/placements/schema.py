@@ -12,7 +12,7 @@ import strawberry
 from strawberry.types import Info
 
 from ca_api.auth.permissions import INVESTMENT_EXECUTE, INVESTMENT_PROPOSE, INVESTMENT_READ, allow
-from ca_api.clients.schema import readable_client
+from ca_api.clients.schema import Client, client_of, readable_client
 from ca_api.common import loaders
 from ca_api.common.ids import decode_uuid, node_id, node_id_or_none
 from ca_api.common.node import Node, NodeType
@@ -38,6 +38,7 @@ from ca_api.institutions.schema import (
     load_institution,
     load_product,
 )
+from ca_api.ledger.schema import LedgerAccount, Transfer, load_client_account, load_transfer
 from ca_api.placements import rules, service
 from ca_api.placements.rules import PlacementEventKind
 
@@ -139,6 +140,10 @@ class Placement(Node):
     )
     proposed_by: str = strawberry.field(description="The officer who proposed it.")
 
+    @strawberry.field(description="The client whose money it is.")
+    async def client(self, info: Info[Context, None]) -> Client:
+        return await client_of(info.context, self.view.placement.client_id)
+
     @strawberry.field(description="The approved institution the money is placed with (R-INV-4).")
     async def institution(self, info: Info[Context, None]) -> ApprovedInstitution:
         return await load_institution(info.context, self.view.placement.institution_id)
@@ -162,6 +167,34 @@ class Placement(Node):
     def placed_transfer_id(self) -> strawberry.ID | None:
         e = self.view.event(PlacementEventKind.PLACED)
         return node_id("Transfer", e.principal_transfer_id) if e else None
+
+    @strawberry.field(
+        description="Its own CLIENT_PLACEMENT ledger account, holding the money while placed; "
+        "null until placed."
+    )
+    async def account(self, info: Info[Context, None]) -> LedgerAccount | None:
+        e = self.view.event(PlacementEventKind.PLACED)
+        return await load_client_account(info.context, e.account_id) if e else None
+
+    @strawberry.field(description="The transfer of the money from CMS; null until placed.")
+    async def placed_transfer(self, info: Info[Context, None]) -> Transfer | None:
+        e = self.view.event(PlacementEventKind.PLACED)
+        return await load_transfer(info.context, e.principal_transfer_id) if e else None
+
+    @strawberry.field(description="The transfer of the money back to CMS; null until back.")
+    async def returned_transfer(self, info: Info[Context, None]) -> Transfer | None:
+        e = self.view.returned
+        return await load_transfer(info.context, e.principal_transfer_id) if e else None
+
+    @strawberry.field(
+        description="The transfer of the interest from the institution to CMS (R-INV-6); null "
+        "until back, or if no interest was due."
+    )
+    async def interest_transfer(self, info: Info[Context, None]) -> Transfer | None:
+        e = self.view.returned
+        if e is None or e.interest_transfer_id is None:
+            return None
+        return await load_transfer(info.context, e.interest_transfer_id)
 
     @strawberry.field(description="When the money came back (matured or withdrawn).")
     def returned_on(self) -> date | None:

@@ -5,7 +5,6 @@ are plain functions given to ``strawberry.field(resolver=...)``; the root fields
 
 from __future__ import annotations
 
-import enum
 import uuid
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Annotated
@@ -18,7 +17,7 @@ from ca_api.common import loaders
 from ca_api.common.ids import node_id_or_none
 from ca_api.common.node import Node
 from ca_api.common.scalars import Money, Percent
-from ca_api.common.types import describe_enum, from_source
+from ca_api.common.types import from_source, graphql_enum
 from ca_api.context import Context
 from ca_api.decisions import service as decisions_service
 from ca_api.planning import rules, service
@@ -33,19 +32,10 @@ if TYPE_CHECKING:
 LazyDecision = Annotated["Decision", strawberry.lazy("ca_api.decisions.schema")]
 
 
-def described(
-    cls: type[enum.Enum], description: str, values: dict[str, str], name: str | None = None
-) -> None:
-    """Make ``cls`` the GraphQL enum ``name`` (default: its own), every value described
-    (``common.types.describe_enum``), by member name."""
-    strawberry.enum(cls, name=name, description=description)
-    describe_enum(cls, {cls[k]: text for k, text in values.items()})
-
-
 PlanFrequency = rules.Frequency
 PlanFigure = rules.Figure
 ReviewStatus = rules.ReviewStatus
-described(
+graphql_enum(
     PlanFrequency,
     "How often a plan line is paid or received: WEEKLY 52 times a year, FORTNIGHTLY 26, "
     "FOUR_WEEKLY 13, MONTHLY 12, QUARTERLY 4, TWICE_A_YEAR 2, ANNUALLY 1, AD_HOC 1 (R-BUD-1).",
@@ -61,7 +51,7 @@ described(
     },
     name="PlanFrequency",
 )
-described(
+graphql_enum(
     PlanFigure,
     "A total of a budget plan, as the plan's lines make it and as the paper plan printed it.",
     {
@@ -72,7 +62,7 @@ described(
     },
     name="PlanFigure",
 )
-described(
+graphql_enum(
     ReviewStatus,
     "Where a client's yearly plan review stands (R-CARE-2).",
     {

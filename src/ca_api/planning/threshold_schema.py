@@ -17,15 +17,15 @@ from ca_api.common.node import Node
 from ca_api.common.pagination import Connection, paginate
 from ca_api.common.problems import NotFoundProblem, ValidationProblem
 from ca_api.common.scalars import Money
-from ca_api.common.types import from_source
+from ca_api.common.types import from_source, graphql_enum
 from ca_api.context import Context
 from ca_api.planning import rules, thresholds
 from ca_api.planning.models import ClientAssetDeclaration as DeclarationRow
-from ca_api.planning.plan_types import BudgetPlan, described, plan_of
+from ca_api.planning.plan_types import BudgetPlan, plan_of
 
 ThresholdFlagKind = rules.FlagKind
 ThresholdFlagReason = rules.FlagReason
-described(
+graphql_enum(
     ThresholdFlagKind,
     "DEPUTYSHIP_APPLICATION (R-INV-1) or LODGEMENT with the Court Funds Office (R-INV-2).",
     {
@@ -36,7 +36,7 @@ described(
     },
     name="ThresholdFlagKind",
 )
-described(
+graphql_enum(
     ThresholdFlagReason,
     "Why a client is flagged (R-INV-1, R-INV-2).",
     {

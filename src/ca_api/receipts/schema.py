@@ -11,7 +11,7 @@ import strawberry
 from strawberry.types import Info
 
 from ca_api.auth.permissions import BENEFIT_RUN, INTEREST_RUN, LEDGER_READ, RECEIPT_WRITE, allow
-from ca_api.clients.schema import Client, readable_client
+from ca_api.clients.schema import Client, client_of, readable_client
 from ca_api.common.ids import decode_uuid, node_id
 from ca_api.common.node import Node, NodeType
 from ca_api.common.pagination import Connection, PageRequest, bad_cursor, paginate
@@ -22,23 +22,22 @@ from ca_api.common.problems import (
     ValidationProblem,
 )
 from ca_api.common.scalars import Money
-from ca_api.common.types import from_source
+from ca_api.common.types import from_source, graphql_enum
 from ca_api.context import Context
 from ca_api.ledger.schema import (
     ALREADY_RUN,
     Category,
     Counterparty,
     Transfer,
-    client_of,
     interest_runs_page,
 )
-from ca_api.ledger.vocabulary import AFTER, FIRST, IDEMPOTENCY_KEY, Benefit, described_enum
+from ca_api.ledger.vocabulary import AFTER, FIRST, IDEMPOTENCY_KEY, Benefit
 from ca_api.receipts import repository, rules, service
 from ca_api.receipts.models import InterestRun as InterestRunRow
 from ca_api.receipts.service import ReceiptRecord
 
 ReceiptMethod = rules.ReceiptMethod
-described_enum(
+graphql_enum(
     ReceiptMethod,
     "How money came in: cash and cheques are recorded on receipt and banked the same day "
     "(R-ACC-4).",
