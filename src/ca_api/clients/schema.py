@@ -47,6 +47,7 @@ from ca_api.common.problems import (
 from ca_api.common.types import from_source
 from ca_api.context import Context
 from ca_api.errors import NotFound
+from ca_api.ledger.vocabulary import AFTER, FIRST
 from ca_api.orders.schema import Appointeeship, Deputyship, load_orders
 
 # Personal details: null, with no error, for a caller who may read the client but not them (a
@@ -279,11 +280,12 @@ class ClientQuery:
     async def clients(
         self,
         info: Info[Context, None],
-        # Not described yet: tests/test_schema_contract.py's deliberate break edits this
-        # field's SDL as one line, which argument descriptions would split (see the report).
-        filter: ClientFilter | None = None,
-        first: int | None = None,
-        after: str | None = None,
+        filter: Annotated[
+            ClientFilter | None,
+            strawberry.argument(description="Which clients; omitted: every client you may see."),
+        ] = None,
+        first: FIRST = None,
+        after: AFTER = None,
     ) -> Connection[Client]:
         ctx = info.context
         f = filter or ClientFilter()
