@@ -6,7 +6,7 @@ import enum
 import uuid
 from collections.abc import AsyncGenerator, Sequence
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 from strawberry.types import Info
@@ -16,6 +16,7 @@ from ca_api.approvals import mechanism as approvals
 from ca_api.approvals import queue
 from ca_api.approvals.sources import QueueItem
 from ca_api.auth.permissions import APPROVAL_QUEUE_READ, allow
+from ca_api.clients import service as clients
 from ca_api.common import loaders
 from ca_api.common.ids import encode_id
 from ca_api.common.node import NodeType
@@ -23,8 +24,15 @@ from ca_api.common.pagination import Connection, paginate
 from ca_api.common.scalars import Money
 from ca_api.common.types import from_source
 from ca_api.context import Context
-from ca_api.errors import ApiError, ErrorCode
+from ca_api.errors import ApiError, ErrorCode, NotFound
 from ca_api.policy.rules import LimitVersion
+
+if TYPE_CHECKING:
+    from ca_api.clients.schema import Client
+
+# The client a queue item or a decision is for, named lazily: the clients' schema is built
+# from modules that build on this one.
+LazyClient = Annotated["Client", strawberry.lazy("ca_api.clients.schema")]
 
 
 async def limits_today(ctx: Context) -> LimitVersion | None:
@@ -35,6 +43,23 @@ async def limits_today(ctx: Context) -> LimitVersion | None:
         return {d: await approvals.limits_on(session, d) for d in days}
 
     return await loaders.one(ctx, "approvals.limits", fetch).load(clock.today())
+
+
+async def client_of(ctx: Context, client_id: uuid.UUID) -> Client:
+    """The client by id, as ``client(id:)`` reads it for the caller (scoped by the clients'
+    service), one read per client a request; NOT_FOUND when the caller may not read it."""
+    from ca_api.clients.schema import Client
+
+    async def fetch(
+        session: Any, ids: Sequence[uuid.UUID]
+    ) -> dict[uuid.UUID, clients.ClientRecord]:
+        found = {i: await clients.get_client(session, ctx.principal, i) for i in ids}
+        return {i: r for i, r in found.items() if r is not None}
+
+    record = await loaders.one(ctx, "approvals.clients", fetch).load(client_id)
+    if record is None:
+        raise NotFound("client", encode_id("Client", client_id))
+    return Client.from_record(record)
 
 
 def _type_name(kind: str) -> str:
@@ -60,6 +85,11 @@ class ApprovalQueueItem:
     )
 
     client_id: strawberry.ID
+
+    @strawberry.field(description="The client it is for.")
+    async def client(self, info: Info[Context, None]) -> LazyClient:
+        return await client_of(info.context, self.item.client_id)
+
     client_reference: str = strawberry.field(
         description="The client's case reference, e.g. CA000123."
     )

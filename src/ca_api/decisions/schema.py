@@ -16,7 +16,7 @@ import strawberry
 from strawberry.types import Info
 
 from ca_api import clock
-from ca_api.approvals.schema import limits_today
+from ca_api.approvals.schema import LazyClient, client_of, limits_today
 from ca_api.auth.permissions import (
     DECISION_APPROVE,
     DECISION_RAISE,
@@ -25,7 +25,7 @@ from ca_api.auth.permissions import (
 )
 from ca_api.common import loaders
 from ca_api.common.ids import decode_uuid, encode_id
-from ca_api.common.node import NodeType
+from ca_api.common.node import Node, NodeType
 from ca_api.common.pagination import Connection, PageRequest, paginate
 from ca_api.common.problems import (
     FourEyesProblem,
@@ -108,7 +108,7 @@ APPROVED, REFUSED = DecisionEventKind.APPROVED, DecisionEventKind.REFUSED
 
 
 @strawberry.type(description="A decision made for a client (R-DEC-1). Never edited.")
-class Decision:
+class Decision(Node):
     view: strawberry.Private[DecisionView]
 
     @property
@@ -128,6 +128,11 @@ class Decision:
 
     id: strawberry.ID
     client_id: strawberry.ID
+
+    @strawberry.field(description="The client it is made for.")
+    async def client(self, info: Info[Context, None]) -> LazyClient:
+        return await client_of(info.context, self._row.client_id)
+
     client_reference: str = strawberry.field(
         description="The client's case reference, e.g. CA000123."
     )
@@ -176,6 +181,18 @@ class Decision:
 
     supersedes_id: strawberry.ID | None = strawberry.field(
         resolver=_supersedes_id, description="The decision this one replaced."
+    )
+
+    async def _supersedes(self, info: Info[Context, None]) -> Decision | None:
+        previous = self._row.supersedes_id
+        if previous is None:
+            return None
+        loader = loaders.one(info.context, "decisions.by_id", service.decisions_by_id)
+        view = await loader.load(previous)
+        return Decision.from_view(view) if view is not None else None
+
+    supersedes: Decision | None = strawberry.field(
+        resolver=_supersedes, description="The decision this one replaced (R-AUD-2)."
     )
 
     supersede_reason: str | None = strawberry.field(
@@ -449,5 +466,10 @@ class DecisionMutation:
         return _payload(done)
 
 
+async def _decisions(ctx: Context, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, Decision]:
+    views = await reads.decisions_by_id(ctx.session, ctx.principal, ids)
+    return {k: Decision.from_view(v) for k, v in views.items()}
+
+
 # The types node(id:) fetches (common.node): each with the roles of its own lookup.
-NODES: tuple[NodeType, ...] = ()
+NODES = (NodeType("Decision", DECISION_READ, _decisions),)
