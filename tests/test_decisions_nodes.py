@@ -6,7 +6,7 @@ item's client, are objects, not only ids. Through the real endpoint. Denials: te
 from __future__ import annotations
 
 from tests.conftest import Api
-from tests.factories import PROPOSER, decision_input, new_client, new_key, raised
+from tests.factories import PROPOSER, approve, decision_input, new_client, new_key, raised
 from tests.factories import SUPERSEDE_DECISION as SUPERSEDE
 
 DECISION = """
@@ -66,3 +66,36 @@ async def test_an_approval_queue_item_names_its_client(api: Api) -> None:
     items = [e["node"] for e in data["approvalQueue"]["edges"]]
     (item,) = [i for i in items if i["id"] == made["id"]]
     assert item == {"id": made["id"], "clientId": client["id"], "client": client}
+
+
+LIMITS = """
+query ($id: ID!) {
+  decision(id: $id) {
+    approvalLimitVersionId approvalLimitVersion { id effectiveFrom limits { subject role } }
+    events { limitVersionId limitVersion { id } }
+  }
+}
+"""
+
+
+async def test_an_approval_names_the_approval_limits_it_was_judged_under(api: Api) -> None:
+    client = await new_client(api)
+    made = await raised(api, decision_input(client, "BEST_INTEREST", "30.00"), **PROPOSER)
+    waiting = (await api.data(LIMITS, {"id": made["id"]}, role="auditor"))["decision"]
+    assert waiting == {"approvalLimitVersionId": None, "approvalLimitVersion": None, "events": []}
+    assert (await approve(api, made["id"], "senior_officer"))["__typename"] == "DecisionPayload"
+    seen = (await api.data(LIMITS, {"id": made["id"]}, role="auditor"))["decision"]
+    version = seen["approvalLimitVersion"]
+    assert version["id"] == seen["approvalLimitVersionId"] is not None
+    in_force = (await api.data(VERSIONS, {"on": version["effectiveFrom"]}, role="auditor"))[
+        "approvalLimits"
+    ]
+    assert [version] == in_force
+    assert seen["events"] == [
+        {"limitVersionId": version["id"], "limitVersion": {"id": version["id"]}}
+    ]
+
+
+VERSIONS = """
+query ($on: Date) { approvalLimits(on: $on) { id effectiveFrom limits { subject role } } }
+"""

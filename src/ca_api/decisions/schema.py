@@ -51,6 +51,10 @@ from ca_api.decisions.types import DecisionStatus as DecisionStatus  # other mod
 from ca_api.decisions.types import event as _event
 from ca_api.errors import NotFound
 from ca_api.lodgements import surplus  # registers the surplus rule's approval check (R-INV-2)
+from ca_api.policy.schema import (
+    ApprovalLimitVersion,
+    limit_version_of,
+)
 
 K = TypeVar("K")
 V = TypeVar("V")
@@ -215,6 +219,18 @@ class Decision(Node):
     approval_limit_version_id: int | None = strawberry.field(
         resolver=_on_event("limit_version_id", APPROVED, REFUSED),
         description="The approval limits the approval or refusal was judged under (R-DEC-4).",
+    )
+
+    async def _approval_limit_version(
+        self, info: Info[Context, None]
+    ) -> ApprovalLimitVersion | None:
+        version_id = await _on_event("limit_version_id", APPROVED, REFUSED)(self, info)
+        return await limit_version_of(info.context, version_id) if version_id else None
+
+    approval_limit_version: ApprovalLimitVersion | None = strawberry.field(
+        resolver=_approval_limit_version,
+        description="The approval limits the approval or refusal was judged under, with their "
+        "rows (R-DEC-4); null while it awaits one.",
     )
 
     @strawberry.field(description="Everything that happened to it, oldest first.")

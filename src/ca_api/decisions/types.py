@@ -8,11 +8,14 @@ from dataclasses import fields
 from datetime import date, datetime
 
 import strawberry
+from strawberry.types import Info
 
 from ca_api.common.ids import decode_uuid, encode_id
 from ca_api.common.scalars import Money
 from ca_api.common.types import describe_enum, from_source
+from ca_api.context import Context
 from ca_api.decisions import models, rules, service
+from ca_api.policy.schema import ApprovalLimitVersion, limit_version_of
 
 DecisionKind = rules.DecisionKind
 DecisionStatus = rules.DecisionStatus
@@ -78,6 +81,16 @@ class DecisionEvent:
     on: date = strawberry.field(description="The council's date of the event (Europe/London).")
     limit_version_id: int | None = strawberry.field(
         description="The approval limits it was judged under (R-DEC-4)."
+    )
+
+    async def _limit_version(self, info: Info[Context, None]) -> ApprovalLimitVersion | None:
+        version_id = self.limit_version_id
+        return await limit_version_of(info.context, version_id) if version_id else None
+
+    limit_version: ApprovalLimitVersion | None = strawberry.field(
+        resolver=_limit_version,
+        description="The approval limits it was judged under, with their rows (R-DEC-4); "
+        "null for a replacement.",
     )
     superseded_by: strawberry.ID | None = strawberry.field(
         description="For SUPERSEDED: the decision that replaced it (a Decision's id)."

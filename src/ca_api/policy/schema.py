@@ -13,6 +13,7 @@ import strawberry
 from strawberry.types import Info
 
 from ca_api.auth.permissions import POLICY_READ, POLICY_WRITE, allow
+from ca_api.common import loaders
 from ca_api.common.node import NodeType
 from ca_api.common.problems import ValidationProblem
 from ca_api.common.scalars import Money, Percent
@@ -151,6 +152,14 @@ class ApprovalLimitVersion:
     ) -> ApprovalLimitVersion:
         limits = [ApprovalLimit.of(r) for r in sorted(rows, key=lambda r: (r.subject, r.role))]
         return from_source(cls, version, limits=limits)
+
+
+async def limit_version_of(ctx: Context, version_id: int) -> ApprovalLimitVersion | None:
+    """A version of the approval limits by id, with its rows, loaded with the request's others
+    (what an approval was judged under, R-DEC-4)."""
+    loader = loaders.one(ctx, "policy.limit_versions", service.limit_versions_by_id)
+    found = await loader.load(version_id)
+    return ApprovalLimitVersion.of(*found) if found is not None else None
 
 
 @strawberry.input(description="One row of the approval limits table.")
