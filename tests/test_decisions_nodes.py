@@ -6,7 +6,17 @@ item's client, are objects, not only ids. Through the real endpoint. Denials: te
 from __future__ import annotations
 
 from tests.conftest import Api
-from tests.factories import PROPOSER, approve, decision_input, new_client, new_key, raised
+from tests.factories import (
+    PROPOSER,
+    approve,
+    decision_input,
+    deputy_client,
+    new_client,
+    new_key,
+    proposed_lodgement,
+    raised,
+    with_seed_plan,
+)
 from tests.factories import SUPERSEDE_DECISION as SUPERSEDE
 
 DECISION = """
@@ -99,3 +109,21 @@ async def test_an_approval_names_the_approval_limits_it_was_judged_under(api: Ap
 VERSIONS = """
 query ($on: Date) { approvalLimits(on: $on) { id effectiveFrom limits { subject role } } }
 """
+
+
+PLAN = """
+query ($id: ID!) {
+  decision(id: $id) { surplusContext { planId plan { id clientId } } }
+}
+"""
+
+
+async def test_an_investment_plans_surplus_names_the_budget_plan_it_comes_from(api: Api) -> None:
+    client = await deputy_client(api, surplus=None)
+    seed = await with_seed_plan(api, client, "c")
+    lodgement = await proposed_lodgement(api, client, "100000.00")
+    seen = (await api.data(PLAN, {"id": lodgement["decisionId"]}, role="auditor"))["decision"]
+    assert seen["surplusContext"] == {
+        "planId": seed["id"],
+        "plan": {"id": seed["id"], "clientId": client},
+    }

@@ -5,7 +5,9 @@ client's estate and past giving (R-DEC-3), an investment plan's surplus (R-INV-2
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import date
+from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 from strawberry.types import Info
@@ -19,6 +21,14 @@ from ca_api.decisions import gifts, reads
 from ca_api.errors import ErrorCode
 from ca_api.ledger.schema import Counterparty
 from ca_api.lodgements import surplus
+from ca_api.planning import service as planning
+from ca_api.planning.service import PlanView
+
+if TYPE_CHECKING:
+    from ca_api.planning.schema import BudgetPlan
+
+# The plan an investment plan's surplus comes from; the planning schema builds on decisions.
+LazyBudgetPlan = Annotated["BudgetPlan", strawberry.lazy("ca_api.planning.schema")]
 
 
 @strawberry.type(description="Who a gift is to (R-DEC-3).")
@@ -96,6 +106,25 @@ class SurplusContext:
     plan_id: strawberry.ID | None = strawberry.field(
         description="The client's budget plan in force on the date; null: none."
     )
+    plan_uuid: strawberry.Private[uuid.UUID | None]
+
+    async def _plan(self, info: Info[Context, None]) -> LazyBudgetPlan | None:
+        from ca_api.planning.schema import BudgetPlan
+
+        if self.plan_uuid is None:
+            return None
+
+        async def fetch(session: Any, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, PlanView]:
+            found = {i: await planning.get_plan(session, i) for i in ids}
+            return {i: v for i, v in found.items() if v is not None}
+
+        view = await loaders.one(info.context, "decisions.plans", fetch).load(self.plan_uuid)
+        return BudgetPlan.from_view(view) if view is not None else None
+
+    plan: LazyBudgetPlan | None = strawberry.field(
+        resolver=_plan,
+        description="The client's budget plan in force on the date (R-BUD-3); null: none.",
+    )
     plan_year_start: date | None = strawberry.field(
         description="The first day of the plan's year; null: no plan in force."
     )
@@ -134,6 +163,7 @@ def surplus_context(j: surplus.SurplusJudgement) -> SurplusContext:
         SurplusContext,
         p,
         plan_id=strawberry.ID(encode_id("BudgetPlan", p.plan_id)) if p.plan_id else None,
+        plan_uuid=p.plan_id,
         plan_review_due_on=p.review_due_on,
         plan_stale=p.stale,
         threshold_name=j.threshold.name,
