@@ -40,6 +40,7 @@ query ($id: ID!) {
   }
 }
 """
+SUCCESSOR = "query ($id: ID!) { decision(id: $id) { events { supersededBy successor { id } } } }"
 QUEUE = "{ approvalQueue(first: 100) { edges { node { id clientId client { id reference } } } } }"
 
 
@@ -67,6 +68,8 @@ async def test_a_decision_names_its_client_and_the_decision_it_replaced(api: Api
     }
     first = (await api.data(REFERENCES, {"id": old["id"]}, role="auditor"))["decision"]
     assert (first["client"], first["supersedes"]) == (client, None)
+    events = (await api.data(SUCCESSOR, {"id": old["id"]}, role="auditor"))["decision"]["events"]
+    assert events == [{"supersededBy": new["id"], "successor": {"id": new["id"]}}]
 
 
 async def test_an_approval_queue_item_names_its_client(api: Api) -> None:

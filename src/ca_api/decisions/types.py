@@ -4,18 +4,27 @@ council's words."""
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import fields
 from datetime import date, datetime
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 from strawberry.types import Info
 
+from ca_api.common import loaders
 from ca_api.common.ids import decode_uuid, encode_id
 from ca_api.common.scalars import Money
 from ca_api.common.types import describe_enum, from_source
 from ca_api.context import Context
 from ca_api.decisions import models, rules, service
 from ca_api.policy.schema import ApprovalLimitVersion, limit_version_of
+
+if TYPE_CHECKING:
+    from ca_api.decisions.schema import Decision
+
+# An event names the decision that replaced its own: the Decision type is built on this module.
+LazyDecision = Annotated["Decision", strawberry.lazy("ca_api.decisions.schema")]
 
 DecisionKind = rules.DecisionKind
 DecisionStatus = rules.DecisionStatus
@@ -95,6 +104,22 @@ class DecisionEvent:
     superseded_by: strawberry.ID | None = strawberry.field(
         description="For SUPERSEDED: the decision that replaced it (a Decision's id)."
     )
+    successor_id: strawberry.Private[uuid.UUID | None]
+
+    async def _successor(self, info: Info[Context, None]) -> LazyDecision | None:
+        from ca_api.decisions.schema import Decision
+
+        if self.successor_id is None:
+            return None
+        loader = loaders.one(info.context, "decisions.by_id", service.decisions_by_id)
+        view = await loader.load(self.successor_id)
+        return Decision.from_view(view) if view is not None else None
+
+    successor: LazyDecision | None = strawberry.field(
+        resolver=_successor,
+        description="For SUPERSEDED: the decision that replaced it, as supersededBy names it "
+        "(R-AUD-2); null for other events.",
+    )
     reason: str | None = strawberry.field(
         description="Why it was refused or replaced; null for an approval."
     )
@@ -105,7 +130,9 @@ class DecisionEvent:
 def event(e: models.DecisionEvent) -> DecisionEvent:
     successor = e.superseded_by
     superseded_by = strawberry.ID(encode_id("Decision", successor)) if successor else None
-    return from_source(DecisionEvent, e, on=e.on_date, superseded_by=superseded_by)
+    return from_source(
+        DecisionEvent, e, on=e.on_date, superseded_by=superseded_by, successor_id=successor
+    )
 
 
 @strawberry.input(description="What a decision records (R-DEC-1); a gift also its recipient.")
