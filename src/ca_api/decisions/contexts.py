@@ -25,10 +25,10 @@ from ca_api.planning import service as planning
 from ca_api.planning.service import PlanView
 
 if TYPE_CHECKING:
-    from ca_api.planning.schema import BudgetPlan
+    from ca_api.planning.plan_types import BudgetPlan
 
 # The plan an investment plan's surplus comes from; the planning schema builds on decisions.
-LazyBudgetPlan = Annotated["BudgetPlan", strawberry.lazy("ca_api.planning.schema")]
+LazyBudgetPlan = Annotated["BudgetPlan", strawberry.lazy("ca_api.planning.plan_types")]
 
 
 @strawberry.type(description="Who a gift is to (R-DEC-3).")
@@ -109,7 +109,7 @@ class SurplusContext:
     plan_uuid: strawberry.Private[uuid.UUID | None]
 
     async def _plan(self, info: Info[Context, None]) -> LazyBudgetPlan | None:
-        from ca_api.planning.schema import BudgetPlan
+        from ca_api.planning.plan_types import BudgetPlan
 
         if self.plan_uuid is None:
             return None

@@ -187,6 +187,19 @@ async def exceptions_of_runs(
     return await rows_where_in(session, e, e.run_id, run_ids, e.client_id)
 
 
+async def fee_runs_by_id(session: AsyncSession, run_ids: Sequence[uuid.UUID]) -> Sequence[FeeRun]:
+    """The fee runs with these ids, in one query (node(id:) and a charge's run)."""
+    return await rows_where_in(session, FeeRun, FeeRun.id, run_ids, FeeRun.id)
+
+
+async def charges_by_id(
+    session: AsyncSession, transfer_ids: Sequence[uuid.UUID]
+) -> Sequence[FeeCharge]:
+    """The fee charges with these ids (their ledger transfers'), in one query (node(id:))."""
+    c = FeeCharge
+    return await rows_where_in(session, c, c.transfer_id, transfer_ids, c.transfer_id)
+
+
 async def list_fee_runs(
     session: AsyncSession, *, after: tuple[date, uuid.UUID] | None, limit: int
 ) -> Sequence[FeeRun]:

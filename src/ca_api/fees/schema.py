@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import enum
+import uuid
 from collections.abc import Sequence
 from datetime import date, datetime
 from decimal import Decimal
@@ -14,27 +16,60 @@ from ca_api.auth.permissions import FEE_READ, FEE_RUN, allow
 from ca_api.clients.schema import readable_client
 from ca_api.common import loaders
 from ca_api.common.ids import decode_uuid, node_id
-from ca_api.common.node import NodeType
+from ca_api.common.node import Node, NodeType
 from ca_api.common.pagination import Connection, PageRequest, bad_cursor, paginate
 from ca_api.common.problems import IdempotencyKeyReusedProblem, ValidationProblem
 from ca_api.common.scalars import Money, Percent
-from ca_api.common.types import from_source
+from ca_api.common.types import describe_enum, from_source
 from ca_api.context import Context
-from ca_api.errors import ErrorCode
+from ca_api.errors import ErrorCode, NotFound
 from ca_api.fees import rules, service
 from ca_api.fees.models import FeeCharge as FeeChargeRow
 from ca_api.fees.models import FeeRun as FeeRunRow
 from ca_api.fees.models import FeeRunException as FeeRunExceptionRow
 from ca_api.fees.repository import ChargeKey
 
+
+def described(cls: type[enum.Enum], description: str, values: dict[str, str]) -> None:
+    """Make ``cls`` a GraphQL enum, every value described (``common.types.describe_enum``),
+    by member name."""
+    strawberry.enum(cls, description=description)
+    describe_enum(cls, {cls[k]: text for k, text in values.items()})
+
+
 FeeKind = rules.FeeKind
-strawberry.enum(FeeKind, description="Deputy remuneration (R-FEE-1) or OPG supervision (R-FEE-2).")
+described(
+    FeeKind,
+    "Deputy remuneration (R-FEE-1) or OPG supervision (R-FEE-2).",
+    {
+        "DEPUTY_REMUNERATION": "The council's fixed remuneration as deputy, paid to the "
+        "council at each anniversary of the order (R-FEE-1, R-FEE-3).",
+        "OPG_SUPERVISION": "The Office of the Public Guardian's annual supervision fee, passed "
+        "on to the OPG (R-FEE-2).",
+    },
+)
 FeeBasis = rules.FeeBasis
-strawberry.enum(FeeBasis, description="Which rule priced a fee (R-FEE-1, R-FEE-2).")
+described(
+    FeeBasis,
+    "Which rule priced a fee (R-FEE-1, R-FEE-2).",
+    {
+        "FIRST_YEAR": "Remuneration at the first anniversary of the order: the first-year "
+        "fixed fee (R-FEE-1).",
+        "LATER_YEAR": "Remuneration at a later anniversary: the later-year fixed fee (R-FEE-1).",
+        "LOW_ASSETS_PERCENT": "Remuneration at a later anniversary with net assets under the "
+        "low-assets threshold: a percentage of net assets instead of the fixed fee (R-FEE-1).",
+        "SUPERVISION_GENERAL": "The OPG's general supervision fee, for supervision types 1, 2A "
+        "and 2 (R-FEE-2, R-ORD-3).",
+        "SUPERVISION_MINIMAL": "The OPG's minimal supervision fee, for supervision type 3 "
+        "(R-FEE-2, R-ORD-3).",
+    },
+)
 
 
 @strawberry.type(description="A fee taken from a client's CMS account, and what priced it.")
-class FeeCharge:
+class FeeCharge(Node):
+    row: strawberry.Private[FeeChargeRow]
+
     @classmethod
     def from_row(cls, row: FeeChargeRow) -> FeeCharge:
         percent = row.basis == FeeBasis.LOW_ASSETS_PERCENT.value
@@ -42,6 +77,7 @@ class FeeCharge:
         return from_source(
             cls,
             row,
+            row=row,
             id=node_id("FeeCharge", row.transfer_id),
             deputyship_id=node_id("Deputyship", row.deputyship_id),
             run_id=node_id("FeeRun", row.run_id),
@@ -52,14 +88,25 @@ class FeeCharge:
         )
 
     id: strawberry.ID = strawberry.field(description="The charge's id (its ledger transfer's).")
-    client_id: strawberry.ID
-    deputyship_id: strawberry.ID
-    run_id: strawberry.ID
+    client_id: strawberry.ID = strawberry.field(description="The id of the client charged.")
+    deputyship_id: strawberry.ID = strawberry.field(
+        description="The id of the deputyship whose anniversary the fee fell due on."
+    )
+    run_id: strawberry.ID = strawberry.field(description="The id of the fee run that charged it.")
+
+    @strawberry.field(description="The fee run that charged it.")
+    async def run(self, info: Info[Context, None]) -> FeeRun:
+        loader = loaders.one(info.context, "fees.runs", service.fee_runs_by_id)
+        row = await loader.load(self.row.run_id)
+        if row is None:  # pragma: no cover - a foreign key
+            raise NotFound("fee run", str(self.row.run_id))
+        return FeeRun.from_row(row)
+
     transfer_id: strawberry.ID = strawberry.field(
         description="The ledger transfer that moved the money."
     )
-    kind: FeeKind
-    basis: FeeBasis
+    kind: FeeKind = strawberry.field(description="Remuneration or supervision.")
+    basis: FeeBasis = strawberry.field(description="Which rule priced it.")
     due_date: date = strawberry.field(
         description="The anniversary of the order the fee fell due on."
     )
@@ -80,12 +127,15 @@ class FeeCharge:
         "run charged it (a run for a past period charges on the day it is run)."
     )
 
-    amount: Money
+    amount: Money = strawberry.field(description="What was taken from the client's CMS account.")
     net_assets: Money | None = strawberry.field(
         description="Net assets at the due date (remuneration only)."
     )
     figure_name: str = strawberry.field(description="The policy figure applied (R-FEE-6).")
-    figure_effective_from: date
+    figure_effective_from: date = strawberry.field(
+        description="The day the figure applied came into force: the one in force on the due "
+        "date (R-FEE-6)."
+    )
 
     figure_money: Money | None = strawberry.field(
         description="The figure's value when it is money: the fixed fee."
@@ -98,7 +148,9 @@ class FeeCharge:
     threshold_name: str | None = strawberry.field(
         description="The low-assets threshold judged against (later years)."
     )
-    threshold_effective_from: date | None
+    threshold_effective_from: date | None = strawberry.field(
+        description="The day the low-assets threshold applied came into force (R-FEE-6)."
+    )
 
     threshold_money: Money | None = strawberry.field(
         description="The low-assets threshold's value."
@@ -111,14 +163,14 @@ class UnchargedClient:
     def from_row(cls, row: FeeRunExceptionRow) -> UnchargedClient:
         return from_source(cls, row, code=ErrorCode(row.outcome))
 
-    client_id: strawberry.ID
+    client_id: strawberry.ID = strawberry.field(description="The id of the client not charged.")
 
     code: ErrorCode = strawberry.field(
         description="POLICY_MISSING: a figure the fee needs is missing or unknown (R-DATA); "
         "INSUFFICIENT_FUNDS: the CMS account has too little available (R-PAY-3)."
     )
 
-    reason: str
+    reason: str = strawberry.field(description="Why, in words.")
     figure_name: str | None = strawberry.field(description="The figure missing (POLICY_MISSING).")
     figure_date: date | None = strawberry.field(
         description="The due date it was wanted for (POLICY_MISSING)."
@@ -132,27 +184,29 @@ class UnchargedClient:
 
 
 @strawberry.type(description="Fees charged to deputy clients for a period (R-FEE). One a period.")
-class FeeRun:
+class FeeRun(Node):
     row: strawberry.Private[FeeRunRow]
 
     @classmethod
     def from_row(cls, row: FeeRunRow) -> FeeRun:
         return from_source(cls, row, row=row, charge_count=row.charges)
 
-    id: strawberry.ID
-    period_start: date
+    id: strawberry.ID = strawberry.field(description="The run's global id.")
+    period_start: date = strawberry.field(
+        description="The first day of the period: fees falling due from it were charged."
+    )
     period_end: date = strawberry.field(description="Inclusive.")
-    run_by: str
-    run_at: datetime
+    run_by: str = strawberry.field(description="Who ran it.")
+    run_at: datetime = strawberry.field(description="When it was run.")
     charge_count: int = strawberry.field(description="Fees charged.")
-    clients_charged: int
+    clients_charged: int = strawberry.field(description="Clients charged at least one fee.")
     clients_refused: int = strawberry.field(
         description="Clients refused: a figure missing (POLICY_MISSING)."
     )
     clients_short: int = strawberry.field(
         description="Clients not charged: funds short (INSUFFICIENT_FUNDS)."
     )
-    total: Money
+    total: Money = strawberry.field(description="The sum of every fee charged.")
 
     @strawberry.field(description="Every fee the run charged.")
     async def charges(self, info: Info[Context, None]) -> list[FeeCharge]:
@@ -165,9 +219,9 @@ class FeeRun:
         return [UnchargedClient.from_row(e) for e in await loader.load(self.row.id)]
 
 
-@strawberry.type
+@strawberry.type(description="The fee run made, or the one made before for the same period.")
 class FeeRunPayload:
-    run: FeeRun
+    run: FeeRun = strawberry.field(description="The run.")
     already_run: bool = strawberry.field(
         description="The period had been run before: this is that run, and nothing was done again."
     )
@@ -178,7 +232,17 @@ class FeeRunPayload:
 
 RunFeesResult = Annotated[
     FeeRunPayload | ValidationProblem | IdempotencyKeyReusedProblem,
-    strawberry.union("RunFeesResult"),
+    strawberry.union("RunFeesResult", description="The run, or why it was not made."),
+]
+
+
+# Arguments the lists take, described once.
+FIRST = Annotated[
+    int | None, strawberry.argument(description="At most this many, from the start or after.")
+]
+AFTER = Annotated[
+    str | None,
+    strawberry.argument(description="The cursor of the last one already read: the next ones."),
 ]
 
 
@@ -202,8 +266,8 @@ class FeeQuery:
     async def fee_runs(
         self,
         info: Info[Context, None],
-        first: int | None = None,
-        after: str | None = None,
+        first: FIRST = None,
+        after: AFTER = None,
     ) -> Connection[FeeRun]:
         ctx = info.context
         return await paginate(
@@ -223,9 +287,9 @@ class FeeQuery:
     async def fee_charges(
         self,
         info: Info[Context, None],
-        client_id: strawberry.ID,
-        first: int | None = None,
-        after: str | None = None,
+        client_id: Annotated[strawberry.ID, strawberry.argument(description="The client's id.")],
+        first: FIRST = None,
+        after: AFTER = None,
     ) -> Connection[FeeCharge]:
         ctx = info.context
 
@@ -260,9 +324,18 @@ class FeeMutation:
     async def run_fees(
         self,
         info: Info[Context, None],
-        period_start: date,
+        period_start: Annotated[
+            date,
+            strawberry.argument(description="The first day: fees falling due from it are charged."),
+        ],
         period_end: Annotated[date, strawberry.argument(description="Inclusive.")],
-        idempotency_key: str,
+        idempotency_key: Annotated[
+            str,
+            strawberry.argument(
+                description="A key unique to this request: a retry with the same key changes "
+                "nothing again and answers as the first did (replayed)."
+            ),
+        ],
     ) -> RunFeesResult:
         ctx = info.context
         outcome = await service.run_fees(
@@ -279,5 +352,21 @@ class FeeMutation:
         )
 
 
-# The types node(id:) fetches (common.node): each with the roles of its own lookup.
-NODES: tuple[NodeType, ...] = ()
+async def _runs(ctx: Context, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, FeeRun]:
+    """As feeRuns lists them: by role alone (FEE_READ)."""
+    rows = await service.fee_runs_by_id(ctx.session, ids)
+    return {k: FeeRun.from_row(r) for k, r in rows.items()}
+
+
+async def _charges(ctx: Context, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, FeeCharge]:
+    """As feeCharges lists them: by role (FEE_READ, whose holders read every client)."""
+    rows = await service.charges_by_id(ctx.session, ids)
+    return {k: FeeCharge.from_row(r) for k, r in rows.items()}
+
+
+# The types node(id:) fetches (common.node): each with the roles of the list it is read
+# through (neither has a lookup by id of its own).
+NODES: tuple[NodeType, ...] = (
+    NodeType("FeeRun", FEE_READ, _runs),
+    NodeType("FeeCharge", FEE_READ, _charges),
+)

@@ -401,6 +401,24 @@ async def list_fee_runs(
     return await repository.list_fee_runs(session, after=after, limit=limit)
 
 
+async def fee_runs_by_id(
+    session: AsyncSession, run_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, FeeRun]:
+    """The fee runs with these ids, by id, in one query (node(id:) and a charge's run)."""
+    if not run_ids:
+        return {}
+    return {r.id: r for r in await repository.fee_runs_by_id(session, run_ids)}
+
+
+async def charges_by_id(
+    session: AsyncSession, charge_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, FeeCharge]:
+    """The fee charges with these ids (their ledger transfers'), by id, in one query."""
+    if not charge_ids:
+        return {}
+    return {c.transfer_id: c for c in await repository.charges_by_id(session, charge_ids)}
+
+
 R = TypeVar("R", FeeCharge, FeeRunException)
 
 

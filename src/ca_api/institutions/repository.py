@@ -32,6 +32,14 @@ async def get_institution(
     return (await session.execute(stmt)).scalar_one_or_none()
 
 
+async def institutions_by_id(
+    session: AsyncSession, institution_ids: Sequence[uuid.UUID]
+) -> Sequence[ApprovedInstitution]:
+    """The institutions with these ids, in one query (node(id:) and every reference to one)."""
+    i = ApprovedInstitution
+    return await rows_where_in(session, i, i.id, institution_ids, i.name, i.id)
+
+
 async def institutions(session: AsyncSession) -> Sequence[ApprovedInstitution]:
     stmt = select(ApprovedInstitution).order_by(ApprovedInstitution.name)
     return (await session.execute(stmt)).scalars().all()
@@ -57,6 +65,14 @@ async def insert_product(session: AsyncSession, values: dict[str, Any]) -> Insti
 async def get_product(session: AsyncSession, product_id: uuid.UUID) -> InstitutionProduct | None:
     stmt = select(InstitutionProduct).where(InstitutionProduct.id == product_id)
     return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def products_by_id(
+    session: AsyncSession, product_ids: Sequence[uuid.UUID]
+) -> Sequence[InstitutionProduct]:
+    """The products with these ids, in one query (node(id:) and every reference to one)."""
+    p = InstitutionProduct
+    return await rows_where_in(session, p, p.id, product_ids, p.id)
 
 
 async def products_of(

@@ -3,6 +3,8 @@ the service, map the result."""
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Annotated
 
@@ -11,24 +13,56 @@ from strawberry.types import Info
 
 from ca_api import clock
 from ca_api.auth.permissions import INSTITUTION_WRITE, INVESTMENT_READ, allow
+from ca_api.common import loaders
 from ca_api.common.ids import decode_uuid, node_id
-from ca_api.common.node import NodeType
+from ca_api.common.node import Node, NodeType
 from ca_api.common.problems import NotFoundProblem, ValidationProblem
 from ca_api.common.scalars import Money, Percent
 from ca_api.common.types import from_source
 from ca_api.context import Context
+from ca_api.errors import NotFound
 from ca_api.institutions import models, service
+
+# --- per-request loaders (N+1 is a bug): also how placements reach an institution ----------
+
+
+async def load_institution(ctx: Context, institution_id: uuid.UUID) -> ApprovedInstitution:
+    """An institution on the register, through the request's one loader of institutions."""
+    loader = loaders.one(ctx, "institutions.by_id", service.institutions_by_id)
+    view = await loader.load(institution_id)
+    if view is None:  # pragma: no cover - a foreign key
+        raise NotFound("approved institution", str(institution_id))
+    return ApprovedInstitution.from_view(view)
+
+
+async def load_product(ctx: Context, product_id: uuid.UUID) -> InstitutionProduct:
+    """A product of an approved institution, through the request's one loader of products."""
+    row = await loaders.one(ctx, "institutions.products_by_id", service.products_by_id).load(
+        product_id
+    )
+    if row is None:  # pragma: no cover - a foreign key
+        raise NotFound("institution product", str(product_id))
+    return InstitutionProduct.from_row(row)
+
+
+# --- types --------------------------------------------------------------------------------
 
 
 @strawberry.type(description="A product (account type) of an approved institution (R-INV-4).")
-class InstitutionProduct:
+class InstitutionProduct(Node):
+    row: strawberry.Private[models.InstitutionProduct]
+
     @classmethod
     def from_row(cls, row: models.InstitutionProduct) -> InstitutionProduct:
         institution_id = node_id("ApprovedInstitution", row.institution_id)
-        return from_source(cls, row, institution_id=institution_id, rate=row.rate_percent)
+        return from_source(cls, row, row=row, institution_id=institution_id, rate=row.rate_percent)
 
-    id: strawberry.ID
-    institution_id: strawberry.ID
+    id: strawberry.ID = strawberry.field(
+        description="The product's global id: a placement names it (placeFunds)."
+    )
+    institution_id: strawberry.ID = strawberry.field(
+        description="The approved institution offering it (its institution)."
+    )
     name: str = strawberry.field(description="The account type, e.g. Cash ISA.")
     rate: Percent = strawberry.field(description="A year's interest, in percent.")
     notice: str = strawberry.field(description="Notice to withdraw, e.g. Instant.")
@@ -38,6 +72,10 @@ class InstitutionProduct:
         description="Placements may start on or after this date."
     )
 
+    @strawberry.field(description="The approved institution offering it (R-INV-4).")
+    async def institution(self, info: Info[Context, None]) -> ApprovedInstitution:
+        return await load_institution(info.context, self.row.institution_id)
+
 
 @strawberry.type(description="A review of an institution's standing (seed 002 7.11).")
 class InstitutionReview:
@@ -45,17 +83,17 @@ class InstitutionReview:
     def from_row(cls, row: models.InstitutionReview) -> InstitutionReview:
         return from_source(cls, row)
 
-    reviewed_on: date
+    reviewed_on: date = strawberry.field(description="The day the institution was reviewed.")
     still_approved: bool = strawberry.field(
         description="False: no new placements from the review date (R-INV-4)."
     )
-    note: str
-    recorded_by: str
-    recorded_at: datetime
+    note: str = strawberry.field(description="What the review found.")
+    recorded_by: str = strawberry.field(description="The officer who recorded the review.")
+    recorded_at: datetime = strawberry.field(description="When the review was recorded.")
 
 
 @strawberry.type(description="An institution on the register of approved institutions (R-INV-4).")
-class ApprovedInstitution:
+class ApprovedInstitution(Node):
     view: strawberry.Private[service.InstitutionView]
 
     @classmethod
@@ -63,23 +101,32 @@ class ApprovedInstitution:
         counterparty_id = node_id("Counterparty", view.institution.counterparty_id)
         return from_source(cls, view.institution, view=view, counterparty_id=counterparty_id)
 
-    id: strawberry.ID
-    name: str
-    approved_on: date
-    note: str | None
+    id: strawberry.ID = strawberry.field(description="The institution's global id.")
+    name: str = strawberry.field(description="Its name, unique on the register.")
+    approved_on: date = strawberry.field(
+        description="The day it was put on the register; placements may start from then (R-INV-4)."
+    )
+    note: str | None = strawberry.field(description="Why it was approved, if recorded.")
     counterparty_id: strawberry.ID = strawberry.field(
         description="Its ledger counterparty (kind INSTITUTION): interest comes from it."
     )
 
     @strawberry.field(description="Whether it is approved on a date (default today).")
-    def approved(self, on: date | None = None) -> bool:
+    def approved(
+        self,
+        on: Annotated[
+            date | None, strawberry.argument(description="The day asked about; default today.")
+        ] = None,
+    ) -> bool:
         return self.view.approved_on(on or clock.today())
 
-    @strawberry.field
+    @strawberry.field(
+        description="Its products (account types), by name then the date each is offered from."
+    )
     def products(self) -> list[InstitutionProduct]:
         return [InstitutionProduct.from_row(p) for p in self.view.products]
 
-    @strawberry.field
+    @strawberry.field(description="Its latest review of standing (seed 002 7.11), if any.")
     def latest_review(self) -> InstitutionReview | None:
         r = self.view.latest_review
         return InstitutionReview.from_row(r) if r is not None else None
@@ -91,14 +138,20 @@ class ApprovedInstitution:
 
 @strawberry.input(description="A product of an approved institution (R-INV-4).")
 class InstitutionProductInput:
-    institution_id: strawberry.ID
+    institution_id: strawberry.ID = strawberry.field(
+        description="The approved institution offering the product."
+    )
     name: str = strawberry.field(description="The account type, e.g. Cash ISA.")
     rate: Percent = strawberry.field(
         description="A year's interest, in percent, from 0 to under 100."
     )
-    notice: str
-    minimum: Money | None = None
-    maximum: Money | None = None
+    notice: str = strawberry.field(description="Notice to withdraw, e.g. Instant, 90 days.")
+    minimum: Money | None = strawberry.field(
+        default=None, description="The least a placement may be; null: no minimum."
+    )
+    maximum: Money | None = strawberry.field(
+        default=None, description="The most a placement may be; null: no limit."
+    )
     effective_from: date = strawberry.field(description="Placements may start from this date.")
 
     def to_new(self) -> service.NewProduct:
@@ -109,27 +162,35 @@ class InstitutionProductInput:
         return service.NewProduct(**vars(self) | given)
 
 
-@strawberry.type
+@strawberry.type(description="An institution on the register, as the change left it.")
 class ApprovedInstitutionPayload:
-    institution: ApprovedInstitution
+    institution: ApprovedInstitution = strawberry.field(
+        description="The institution, with its products and reviews."
+    )
 
     @classmethod
     def of(cls, view: service.InstitutionView) -> ApprovedInstitutionPayload:
         return cls(institution=ApprovedInstitution.from_view(view))
 
 
-@strawberry.type
+@strawberry.type(description="A product added to an approved institution.")
 class InstitutionProductPayload:
-    product: InstitutionProduct
+    product: InstitutionProduct = strawberry.field(description="The product as recorded.")
 
 
 InstitutionResult = Annotated[
     ApprovedInstitutionPayload | ValidationProblem | NotFoundProblem,
-    strawberry.union("ApprovedInstitutionResult"),
+    strawberry.union(
+        "ApprovedInstitutionResult",
+        description="The institution as changed, or why the register was not changed.",
+    ),
 ]
 InstitutionProductResult = Annotated[
     InstitutionProductPayload | ValidationProblem | NotFoundProblem,
-    strawberry.union("InstitutionProductResult"),
+    strawberry.union(
+        "InstitutionProductResult",
+        description="The product as added, or why it was not.",
+    ),
 ]
 
 
@@ -153,7 +214,16 @@ class InstitutionMutation:
         "becomes a ledger counterparty of kind INSTITUTION.",
     )
     async def add_approved_institution(
-        self, info: Info[Context, None], name: str, approved_on: date, note: str | None = None
+        self,
+        info: Info[Context, None],
+        name: Annotated[
+            str, strawberry.argument(description="The institution's name, new to the register.")
+        ],
+        approved_on: Annotated[
+            date,
+            strawberry.argument(description="The day it was approved: today or in the past."),
+        ],
+        note: Annotated[str | None, strawberry.argument(description="Why it was approved.")] = None,
     ) -> InstitutionResult:
         ctx = info.context
         view = await service.add_institution(
@@ -167,7 +237,11 @@ class InstitutionMutation:
         "institution (R-INV-4). A new rate is a new product.",
     )
     async def add_institution_product(
-        self, info: Info[Context, None], input: InstitutionProductInput
+        self,
+        info: Info[Context, None],
+        input: Annotated[
+            InstitutionProductInput, strawberry.argument(description="The product to add.")
+        ],
     ) -> InstitutionProductResult:
         ctx = info.context
         row = await service.add_product(ctx.session, ctx.actor, input.to_new())
@@ -181,10 +255,22 @@ class InstitutionMutation:
     async def review_institution(
         self,
         info: Info[Context, None],
-        institution_id: strawberry.ID,
-        reviewed_on: date,
-        still_approved: bool,
-        note: str,
+        institution_id: Annotated[
+            strawberry.ID, strawberry.argument(description="The institution reviewed.")
+        ],
+        reviewed_on: Annotated[
+            date,
+            strawberry.argument(
+                description="The day of the review: not in the future, not before it was approved."
+            ),
+        ],
+        still_approved: Annotated[
+            bool,
+            strawberry.argument(
+                description="False: it takes no new placements from the review date (R-INV-4)."
+            ),
+        ],
+        note: Annotated[str, strawberry.argument(description="What the review found.")],
     ) -> InstitutionResult:
         ctx = info.context
         view = await service.review_institution(
@@ -198,5 +284,21 @@ class InstitutionMutation:
         return ApprovedInstitutionPayload.of(view)
 
 
-# The types node(id:) fetches (common.node): each with the roles of its own lookup.
-NODES: tuple[NodeType, ...] = ()
+async def _institutions(
+    ctx: Context, ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, ApprovedInstitution]:
+    views = await service.institutions_by_id(ctx.session, ids)
+    return {k: ApprovedInstitution.from_view(v) for k, v in views.items()}
+
+
+async def _products(ctx: Context, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, InstitutionProduct]:
+    rows = await service.products_by_id(ctx.session, ids)
+    return {k: InstitutionProduct.from_row(r) for k, r in rows.items()}
+
+
+# The types node(id:) fetches (common.node): neither has a lookup of its own, so each has the
+# roles of the register's list (approvedInstitutions), through which both are read.
+NODES = (
+    NodeType("ApprovedInstitution", INVESTMENT_READ, _institutions),
+    NodeType("InstitutionProduct", INVESTMENT_READ, _products),
+)

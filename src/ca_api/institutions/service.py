@@ -75,6 +75,17 @@ async def get_institution(session: AsyncSession, institution_id: uuid.UUID) -> I
     return await _view(session, await _institution(session, institution_id))
 
 
+async def institutions_by_id(
+    session: AsyncSession, institution_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, InstitutionView]:
+    """The institutions with these ids, with products and reviews, by id; one missing is absent.
+    The register is read by everyone who reads investments: no row scoping."""
+    if not institution_ids:
+        return {}
+    rows = await repository.institutions_by_id(session, institution_ids)
+    return {v.institution.id: v for v in await institution_views(session, rows)}
+
+
 async def list_institutions(session: AsyncSession) -> list[InstitutionView]:
     return await institution_views(session, await repository.institutions(session))
 
@@ -209,3 +220,12 @@ async def review_institution(
 
 async def get_product(session: AsyncSession, product_id: uuid.UUID) -> InstitutionProduct | None:
     return await repository.get_product(session, product_id)
+
+
+async def products_by_id(
+    session: AsyncSession, product_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, InstitutionProduct]:
+    """The products with these ids, by id; one missing is absent."""
+    if not product_ids:
+        return {}
+    return {p.id: p for p in await repository.products_by_id(session, product_ids)}

@@ -10,7 +10,9 @@ from typing import Any
 from sqlalchemy import Row, and_, insert, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ca_api.clients.models import Client
+from ca_api.auth.principal import Principal
+from ca_api.clients.models import Client, client_current
+from ca_api.clients.repository import readable
 from ca_api.db import rows_where_in
 from ca_api.investment_statements.models import InvestmentStatement
 from ca_api.orders.models import deputyship_current
@@ -26,6 +28,21 @@ async def get_statement(
 ) -> InvestmentStatement | None:
     stmt = select(InvestmentStatement).where(InvestmentStatement.id == statement_id)
     return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def statements_by_id(
+    session: AsyncSession, principal: Principal, statement_ids: Sequence[uuid.UUID]
+) -> Sequence[InvestmentStatement]:
+    """The statements with these ids whose client the principal may read (row scoping,
+    ``clients.repository.readable``), in one query."""
+    cc = client_current
+    s = InvestmentStatement
+    stmt = (
+        select(s)
+        .join(cc, cc.c.id == s.client_id)
+        .where(s.id.in_(set(statement_ids)), readable(principal))
+    )
+    return (await session.execute(stmt)).scalars().all()
 
 
 async def statements_of(

@@ -4,6 +4,7 @@ map the result."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import date
 from typing import Annotated
 
@@ -13,8 +14,9 @@ from strawberry.types import Info
 from ca_api import clock
 from ca_api.auth.permissions import INVESTMENT_PROPOSE, INVESTMENT_READ, allow
 from ca_api.clients.schema import readable_client
+from ca_api.common import loaders
 from ca_api.common.ids import decode_uuid, node_id
-from ca_api.common.node import NodeType
+from ca_api.common.node import Node, NodeType
 from ca_api.common.pagination import Connection, PageRequest, paginate
 from ca_api.common.problems import (
     IdempotencyKeyReusedProblem,
@@ -23,9 +25,11 @@ from ca_api.common.problems import (
     ValidationProblem,
 )
 from ca_api.common.scalars import Money
-from ca_api.common.types import from_source
+from ca_api.common.types import describe_enum, from_source
 from ca_api.context import Context
-from ca_api.decisions.schema import DecisionStatus
+from ca_api.decisions import service as decisions
+from ca_api.decisions.schema import Decision, DecisionStatus
+from ca_api.errors import NotFound
 from ca_api.investment_statements import rules, service
 
 StatementStatus = rules.StatementStatus
@@ -34,35 +38,81 @@ strawberry.enum(
     description="DUE (not submitted, on or before the due date), OVERDUE (not submitted after "
     "it), SUBMITTED (awaiting the governance manager's approval), APPROVED (R-INV-3).",
 )
+describe_enum(
+    StatementStatus,
+    {
+        StatementStatus.DUE: "Not submitted yet, on or before the due date (R-INV-3).",
+        StatementStatus.OVERDUE: (
+            "Not submitted by the due date, three months after the order (R-INV-3)."
+        ),
+        StatementStatus.SUBMITTED: (
+            "Submitted: its INVESTMENT_PLAN decision awaits the governance manager's approval "
+            "(R-DEC)."
+        ),
+        StatementStatus.APPROVED: "Agreed by the governance manager (R-INV-3, R-DEC).",
+    },
+)
+
+
+async def load_decision(ctx: Context, decision_id: uuid.UUID) -> Decision:
+    """A statement's INVESTMENT_PLAN decision (of the same client), through the request's one
+    loader of decisions by id."""
+    loader = loaders.one(ctx, "decisions.by_id", decisions.decisions_by_id)
+    view = await loader.load(decision_id)
+    if view is None:  # pragma: no cover - a foreign key
+        raise NotFound("decision", str(decision_id))
+    return Decision.from_view(view)
 
 
 @strawberry.type(description="An investment statement on a deputy order (R-INV-3).")
-class InvestmentStatement:
+class InvestmentStatement(Node):
+    view: strawberry.Private[service.StatementView]
+
     @classmethod
     def from_view(cls, view: service.StatementView) -> InvestmentStatement:
         s = view.statement
         return from_source(
             cls,
             s,
+            view=view,
             deputyship_id=node_id("Deputyship", s.deputyship_id),
             decision_id=node_id("Decision", s.decision_id),
             decision_status=view.decision_status,
             approved_on=view.approved_on,
         )
 
-    id: strawberry.ID
-    client_id: strawberry.ID
-    deputyship_id: strawberry.ID
-    summary: str
-    investments_summary: str
-    surplus: Money
-    submitted_on: date
+    id: strawberry.ID = strawberry.field(description="The statement's global id.")
+    client_id: strawberry.ID = strawberry.field(description="The deputy client it is for.")
+    deputyship_id: strawberry.ID = strawberry.field(
+        description="The deputy order it is on (R-INV-3)."
+    )
+    summary: str = strawberry.field(
+        description="Why the plan is in the client's best interests (R-DEC-1)."
+    )
+    investments_summary: str = strawberry.field(
+        description="The client's investments as reviewed on the new order, and what is to "
+        "become of each (R-INV-3, R-INV-5)."
+    )
+    surplus: Money = strawberry.field(
+        description="Available for investment over 12 months' needs (R-INV-2)."
+    )
+    submitted_on: date = strawberry.field(description="The day it was submitted.")
     decision_id: strawberry.ID = strawberry.field(
         description="Its INVESTMENT_PLAN decision (the governance manager approves)."
     )
-    decision_status: DecisionStatus
-    approved_on: date | None
-    recorded_by: str
+    decision_status: DecisionStatus = strawberry.field(
+        description="Where its INVESTMENT_PLAN decision stands (R-DEC)."
+    )
+    approved_on: date | None = strawberry.field(
+        description="The day its decision was approved; null until then."
+    )
+    recorded_by: str = strawberry.field(description="The officer who submitted it.")
+
+    @strawberry.field(
+        description="Its INVESTMENT_PLAN decision, which the governance manager approves (R-DEC)."
+    )
+    async def decision(self, info: Info[Context, None]) -> Decision:
+        return await load_decision(info.context, self.view.statement.decision_id)
 
 
 @strawberry.type(description="A deputy order's investment statement: when due and where it stands.")
@@ -77,18 +127,22 @@ class InvestmentStatementDue:
             statement=InvestmentStatement.from_view(s) if s is not None else None,
         )
 
-    deputyship_id: strawberry.ID
-    client_id: strawberry.ID
-    client_reference: str
-    case_number: str
-    order_date: date
+    deputyship_id: strawberry.ID = strawberry.field(description="The deputy order.")
+    client_id: strawberry.ID = strawberry.field(description="The deputy client.")
+    client_reference: str = strawberry.field(
+        description="The client's case reference, e.g. CA000123."
+    )
+    case_number: str = strawberry.field(description="The Court of Protection case number.")
+    order_date: date = strawberry.field(description="The day the deputy order was made.")
 
     due_date: date = strawberry.field(
         description="The order date plus three calendar months; a day the month lacks falls on "
         "its last day (30 November -> 28/29 February)."
     )
 
-    status: StatementStatus
+    status: StatementStatus = strawberry.field(
+        description="Where the statement stands on the day asked about."
+    )
     days_overdue: int = strawberry.field(
         description="Days past the due date (OVERDUE), or by which it was late."
     )
@@ -96,20 +150,37 @@ class InvestmentStatementDue:
     statement: InvestmentStatement | None = strawberry.field(
         description="The statement submitted or approved by the date, if any."
     )
-    submitted_on: date | None
-    approved_on: date | None
+    submitted_on: date | None = strawberry.field(
+        description="The day the standing statement was submitted; null: none by the date."
+    )
+    approved_on: date | None = strawberry.field(
+        description="The day it was approved, if that was by the date."
+    )
 
 
 @strawberry.input(description="An investment statement on a deputy order (R-INV-3).")
 class InvestmentStatementInput:
-    client_id: strawberry.ID
-    deputyship_id: strawberry.ID
-    summary: str
-    investments_summary: str
+    client_id: strawberry.ID = strawberry.field(description="The deputy client.")
+    deputyship_id: strawberry.ID = strawberry.field(
+        description="The client's deputy order it is on (R-INV-3)."
+    )
+    summary: str = strawberry.field(
+        description="Why the plan is in the client's best interests (R-DEC-1)."
+    )
+    investments_summary: str = strawberry.field(
+        description="The client's investments as reviewed, and what is to become of each "
+        "(R-INV-3, R-INV-5)."
+    )
     surplus: Money = strawberry.field(description="Available for investment over 12 months' needs.")
-    consulted: str
-    client_involved: bool
-    why_client_not_involved: str | None = None
+    consulted: str = strawberry.field(
+        description="Who was consulted, the client where possible (R-DEC-1)."
+    )
+    client_involved: bool = strawberry.field(
+        description="Whether the client took part in the decision (R-DEC-1)."
+    )
+    why_client_not_involved: str | None = strawberry.field(
+        default=None, description="Why not, when the client did not take part."
+    )
 
     def to_new(self) -> service.NewStatement:
         """The statement for the service: every field as given, the ids decoded."""
@@ -120,9 +191,9 @@ class InvestmentStatementInput:
         return service.NewStatement(**vars(self) | ids)
 
 
-@strawberry.type
+@strawberry.type(description="An investment statement, as submitted.")
 class InvestmentStatementPayload:
-    statement: InvestmentStatement
+    statement: InvestmentStatement = strawberry.field(description="The statement submitted.")
     replayed: bool = strawberry.field(description="A repeat of an idempotency key: nothing new.")
 
 
@@ -132,7 +203,10 @@ InvestmentStatementResult = Annotated[
     | NotFoundProblem
     | InvalidStateProblem
     | IdempotencyKeyReusedProblem,
-    strawberry.union("InvestmentStatementResult"),
+    strawberry.union(
+        "InvestmentStatementResult",
+        description="The statement submitted, or why it was not.",
+    ),
 ]
 
 
@@ -147,10 +221,22 @@ class InvestmentStatementQuery:
     async def investment_statements_due(
         self,
         info: Info[Context, None],
-        on: date | None = None,
-        client_id: strawberry.ID | None = None,
-        first: int | None = None,
-        after: str | None = None,
+        on: Annotated[
+            date | None,
+            strawberry.argument(description="The day the statements stand on; default today."),
+        ] = None,
+        client_id: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(description="Only this client's orders; null: every client's."),
+        ] = None,
+        first: Annotated[
+            int | None,
+            strawberry.argument(description="At most this many orders (default 50, capped)."),
+        ] = None,
+        after: Annotated[
+            str | None,
+            strawberry.argument(description="The cursor of the last order already seen."),
+        ] = None,
     ) -> Connection[InvestmentStatementDue]:
         ctx = info.context
 
@@ -185,7 +271,19 @@ class InvestmentStatementMutation:
         "INVESTMENT_PLAN decision for the governance manager to approve.",
     )
     async def record_investment_statement(
-        self, info: Info[Context, None], input: InvestmentStatementInput, idempotency_key: str
+        self,
+        info: Info[Context, None],
+        input: Annotated[
+            InvestmentStatementInput, strawberry.argument(description="The statement.")
+        ],
+        idempotency_key: Annotated[
+            str,
+            strawberry.argument(
+                description="The caller's key for this request: a repeat with the same key "
+                "does nothing new and answers as the first did (replayed); the key reused for "
+                "another request is refused (IdempotencyKeyReusedProblem)."
+            ),
+        ],
     ) -> InvestmentStatementResult:
         ctx = info.context
         view = await service.record_statement(
@@ -196,5 +294,14 @@ class InvestmentStatementMutation:
         )
 
 
-# The types node(id:) fetches (common.node): each with the roles of its own lookup.
-NODES: tuple[NodeType, ...] = ()
+async def _statements(
+    ctx: Context, ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, InvestmentStatement]:
+    views = await service.statements_by_id(ctx.session, ctx.principal, ids)
+    return {k: InvestmentStatement.from_view(v) for k, v in views.items()}
+
+
+# The types node(id:) fetches (common.node): a statement has no lookup of its own, so it has
+# the roles of the list it is read through (investmentStatementsDue), scoped to the clients the
+# caller may read.
+NODES = (NodeType("InvestmentStatement", INVESTMENT_READ, _statements),)

@@ -18,6 +18,7 @@ from ca_api import clock
 from ca_api.approvals import mechanism as approvals
 from ca_api.audit import service as audit
 from ca_api.auth.actor import Actor
+from ca_api.auth.principal import Principal
 from ca_api.clients import service as clients
 from ca_api.common.rules import MAX_TEXT, text_problem
 from ca_api.decisions import rules as decision_rules
@@ -74,6 +75,17 @@ async def statement_views(
 ) -> list[StatementView]:
     statuses = await _decision_statuses(session, [r.decision_id for r in rows])
     return [StatementView(r, *statuses[r.decision_id]) for r in rows]
+
+
+async def statements_by_id(
+    session: AsyncSession, principal: Principal, statement_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, StatementView]:
+    """The statements with these ids whose client the principal may read (as the list is
+    scoped when asked for one client); one missing or hidden is absent."""
+    if not statement_ids:
+        return {}
+    rows = await repository.statements_by_id(session, principal, statement_ids)
+    return {v.statement.id: v for v in await statement_views(session, rows)}
 
 
 async def _replayed_statement(session: AsyncSession, statement_id: uuid.UUID) -> StatementView:

@@ -9,6 +9,9 @@ from typing import Any
 from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ca_api.auth.principal import Principal
+from ca_api.clients.models import client_current
+from ca_api.clients.repository import readable
 from ca_api.db import rows_where_in
 from ca_api.investments.models import ExistingInvestment
 
@@ -30,3 +33,18 @@ async def investments_of(
 ) -> Sequence[ExistingInvestment]:
     i = ExistingInvestment
     return await rows_where_in(session, i, i.client_id, [client_id], i.recorded_at, i.id)
+
+
+async def investments_by_id(
+    session: AsyncSession, principal: Principal, investment_ids: Sequence[uuid.UUID]
+) -> Sequence[ExistingInvestment]:
+    """The records with these ids whose client the principal may read (row scoping,
+    ``clients.repository.readable``), in one query."""
+    cc = client_current
+    i = ExistingInvestment
+    stmt = (
+        select(i)
+        .join(cc, cc.c.id == i.client_id)
+        .where(i.id.in_(set(investment_ids)), readable(principal))
+    )
+    return (await session.execute(stmt)).scalars().all()

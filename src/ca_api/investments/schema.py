@@ -2,68 +2,121 @@
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Annotated
 
 import strawberry
+from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry.types import Info
 
 from ca_api.auth.permissions import INVESTMENT_PROPOSE, INVESTMENT_READ, allow
 from ca_api.clients.schema import readable_client
+from ca_api.common import loaders
 from ca_api.common.ids import decode_uuid, node_id_or_none
-from ca_api.common.node import NodeType
+from ca_api.common.node import Node, NodeType
 from ca_api.common.problems import InvalidStateProblem, NotFoundProblem, ValidationProblem
 from ca_api.common.rules import decimal_text
 from ca_api.common.scalars import Money
-from ca_api.common.types import from_source
+from ca_api.common.types import describe_enum, from_source
 from ca_api.context import Context
 from ca_api.investments import models, rules, service
 
 InvestmentKind = rules.InvestmentKind
-strawberry.enum(InvestmentKind, description="An existing investment's kind (R-INV-5).")
+strawberry.enum(
+    InvestmentKind,
+    description="An existing investment's kind (R-INV-5).",
+)
+describe_enum(
+    InvestmentKind,
+    {
+        InvestmentKind.SHARES: "Shares in a company.",
+        InvestmentKind.BONDS: "Bonds: premium bonds, government or corporate bonds.",
+        InvestmentKind.ISA: "An individual savings account.",
+        InvestmentKind.OTHER: "Any other investment: the note says what.",
+    },
+)
+
+
+async def load_investment(
+    ctx: Context, investment_id: uuid.UUID
+) -> models.ExistingInvestment | None:
+    """A record by id, if its client is one the caller may read, through the request's one
+    loader of records."""
+
+    async def fetch(
+        session: AsyncSession, keys: Sequence[uuid.UUID]
+    ) -> dict[uuid.UUID, models.ExistingInvestment]:
+        return await service.investments_by_id(session, ctx.principal, keys)
+
+    return await loaders.one(ctx, "investments.by_id", fetch).load(investment_id)
 
 
 @strawberry.type(
     description="An investment the client already holds, kept where prudent (R-INV-5)."
 )
-class ExistingInvestment:
+class ExistingInvestment(Node):
+    row: strawberry.Private[models.ExistingInvestment]
+
     @classmethod
     def from_row(cls, row: models.ExistingInvestment) -> ExistingInvestment:
         return from_source(
             cls,
             row,
+            row=row,
             units=decimal_text(row.units) if row.units is not None else None,
             revises_id=node_id_or_none("ExistingInvestment", row.revises_id),
         )
 
-    id: strawberry.ID
-    client_id: strawberry.ID
-    kind: InvestmentKind
+    id: strawberry.ID = strawberry.field(description="The record's global id.")
+    client_id: strawberry.ID = strawberry.field(description="The client who holds it.")
+    kind: InvestmentKind = strawberry.field(description="What kind of investment it is.")
     holder: str = strawberry.field(description="Who holds it, or where.")
     units: str | None = strawberry.field(description="Units held, as a decimal string.")
-    valuation: Money | None
-    valued_on: date | None
+    valuation: Money | None = strawberry.field(
+        description="What it was worth on the valuation date; null: not valued."
+    )
+    valued_on: date | None = strawberry.field(
+        description="The day it was valued; null: not valued."
+    )
     documents_held_at: str = strawberry.field(
         description="Where its documents are kept in safe keeping (R-INV-5)."
     )
-    note: str | None
+    note: str | None = strawberry.field(description="Why it is kept, or anything else noted.")
     revises_id: strawberry.ID | None = strawberry.field(
         description="The record this one revalues or revises."
     )
-    recorded_by: str
-    recorded_at: datetime
+    recorded_by: str = strawberry.field(description="The officer who recorded it.")
+    recorded_at: datetime = strawberry.field(description="When it was recorded.")
+
+    @strawberry.field(
+        description="The record this one revalues or revises, kept as it was (R-AUD-2); null "
+        "for a first record."
+    )
+    async def revises(self, info: Info[Context, None]) -> ExistingInvestment | None:
+        if self.row.revises_id is None:
+            return None
+        row = await load_investment(info.context, self.row.revises_id)
+        return ExistingInvestment.from_row(row) if row is not None else None
 
 
 @strawberry.input(description="An investment the client holds (R-INV-5).")
 class ExistingInvestmentInput:
-    client_id: strawberry.ID
-    kind: InvestmentKind
+    client_id: strawberry.ID = strawberry.field(description="The client who holds it.")
+    kind: InvestmentKind = strawberry.field(description="What kind of investment it is.")
     holder: str = strawberry.field(description="Who holds it, or where.")
     documents_held_at: str = strawberry.field(description="Where its documents are kept safe.")
     units: str | None = strawberry.field(default=None, description="A decimal string.")
-    valuation: Money | None = None
-    valued_on: date | None = None
-    note: str | None = None
+    valuation: Money | None = strawberry.field(
+        default=None, description="What it is worth; given with valuedOn, or neither."
+    )
+    valued_on: date | None = strawberry.field(
+        default=None, description="The day it was valued: not in the future."
+    )
+    note: str | None = strawberry.field(
+        default=None, description="Why it is kept (prudent to keep, R-INV-5), or anything else."
+    )
     revises_id: strawberry.ID | None = strawberry.field(
         default=None, description="The record this revalues (a new row; the old is kept)."
     )
@@ -79,14 +132,17 @@ class ExistingInvestmentInput:
         return service.NewInvestment(**vars(self) | ids)
 
 
-@strawberry.type
+@strawberry.type(description="An existing investment, as recorded.")
 class ExistingInvestmentPayload:
-    investment: ExistingInvestment
+    investment: ExistingInvestment = strawberry.field(description="The new record.")
 
 
 ExistingInvestmentResult = Annotated[
     ExistingInvestmentPayload | ValidationProblem | NotFoundProblem | InvalidStateProblem,
-    strawberry.union("ExistingInvestmentResult"),
+    strawberry.union(
+        "ExistingInvestmentResult",
+        description="The new record, or why nothing was recorded.",
+    ),
 ]
 
 
@@ -98,7 +154,17 @@ class InvestmentQuery:
         "with includeRevised every record kept.",
     )
     async def investments(
-        self, info: Info[Context, None], client_id: strawberry.ID, include_revised: bool = False
+        self,
+        info: Info[Context, None],
+        client_id: Annotated[
+            strawberry.ID, strawberry.argument(description="The client whose investments.")
+        ],
+        include_revised: Annotated[
+            bool,
+            strawberry.argument(
+                description="Also the records later revalued or revised (R-AUD-2: kept)."
+            ),
+        ] = False,
     ) -> list[ExistingInvestment]:
         ctx = info.context
         cid = decode_uuid("Client", client_id)
@@ -115,12 +181,24 @@ class InvestmentMutation:
         "documents are held (R-INV-5). A revaluation is a new record naming the old.",
     )
     async def record_existing_investment(
-        self, info: Info[Context, None], input: ExistingInvestmentInput
+        self,
+        info: Info[Context, None],
+        input: Annotated[
+            ExistingInvestmentInput, strawberry.argument(description="The investment held.")
+        ],
     ) -> ExistingInvestmentResult:
         ctx = info.context
         row = await service.record_investment(ctx.session, ctx.actor, input.to_new())
         return ExistingInvestmentPayload(investment=ExistingInvestment.from_row(row))
 
 
-# The types node(id:) fetches (common.node): each with the roles of its own lookup.
-NODES: tuple[NodeType, ...] = ()
+async def _investments(
+    ctx: Context, ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, ExistingInvestment]:
+    rows = await service.investments_by_id(ctx.session, ctx.principal, ids)
+    return {k: ExistingInvestment.from_row(r) for k, r in rows.items()}
+
+
+# The types node(id:) fetches (common.node): a record has no lookup of its own, so it has the
+# roles of a client's list (investments), scoped to the clients the caller may read.
+NODES = (NodeType("ExistingInvestment", INVESTMENT_READ, _investments),)

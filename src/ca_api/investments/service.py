@@ -5,6 +5,7 @@ row; records are never changed (R-AUD-2): a revaluation is a new row naming the 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -14,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ca_api import clock
 from ca_api.audit import service as audit
 from ca_api.auth.actor import Actor
+from ca_api.auth.principal import Principal
 from ca_api.clients import service as clients
 from ca_api.common.rules import MAX_NAME, MAX_TEXT, text_problem
 from ca_api.db import unit_of_work
@@ -121,3 +123,14 @@ async def investments_of(
         return rows
     revised = {r.revises_id for r in rows if r.revises_id is not None}
     return [r for r in rows if r.id not in revised]
+
+
+async def investments_by_id(
+    session: AsyncSession, principal: Principal, investment_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, ExistingInvestment]:
+    """The records with these ids (revised ones too) whose client the principal may read, as
+    ``investments`` of a client is scoped; one missing or hidden is absent."""
+    if not investment_ids:
+        return {}
+    rows = await repository.investments_by_id(session, principal, investment_ids)
+    return {r.id: r for r in rows}

@@ -93,5 +93,14 @@ async def invoices_by_id(session: AsyncSession, ids: Ids) -> dict[uuid.UUID, Inv
     return {row[0].id: view_of(row) for row in await repository.get_invoices(session, ids)}
 
 
+async def readable_invoices_by_id(
+    session: AsyncSession, principal: Principal, ids: Ids
+) -> dict[uuid.UUID, InvoiceView]:
+    """The invoices with these ids that the caller may read, as ``get_invoice`` scopes one, in
+    one query: node(id:) and nodes(ids:)."""
+    rows = await repository.get_invoices(session, ids, principal)
+    return {row[0].id: view_of(row) for row in rows}
+
+
 async def counterparties_by_id(session: AsyncSession, ids: Ids) -> dict[uuid.UUID, Counterparty]:
     return await repository.counterparties(session, ids)

@@ -237,8 +237,12 @@ async def get_invoice(
     return (await session.execute(stmt)).one_or_none()
 
 
-async def get_invoices(session: AsyncSession, ids: Sequence[uuid.UUID]) -> Sequence[Row[Any]]:
-    stmt = _select_invoice().where(Invoice.id.in_(set(ids)))
+async def get_invoices(
+    session: AsyncSession, ids: Sequence[uuid.UUID], principal: Principal | None = None
+) -> Sequence[Row[Any]]:
+    """(Invoice, client_reference, status) of each of these invoices the caller may read, in
+    one query (``principal`` None: the service itself)."""
+    stmt = _select_invoice().where(Invoice.id.in_(set(ids)), readable(principal))
     return (await session.execute(stmt)).all()
 
 

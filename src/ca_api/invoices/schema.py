@@ -1,4 +1,5 @@
-"""GraphQL for invoices: thin. Parse, call the service, map the result.
+"""GraphQL for invoices: thin. Parse, call the service, map the result. Enums and inputs are in
+``invoices/inputs.py``.
 
 Queries are for the caseload's officers and audit (LEDGER_READ); integrations record invoices
 and get back what they recorded, but read nothing else.
@@ -6,19 +7,22 @@ and get back what they recorded, but read nothing else.
 
 from __future__ import annotations
 
-import enum
 import uuid
+from collections.abc import Sequence
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 from strawberry.types import Info
 
 from ca_api import clock
 from ca_api.auth.permissions import INVOICE_CHECK, INVOICE_WRITE, LEDGER_READ, allow
+from ca_api.clients import service as clients_service
+from ca_api.clients.schema import Client
+from ca_api.clients.service import ClientRecord
 from ca_api.common import loaders
-from ca_api.common.ids import decode_uuid
-from ca_api.common.node import NodeType
+from ca_api.common.ids import decode_uuid, encode_id
+from ca_api.common.node import Node, NodeType
 from ca_api.common.pagination import Connection, PageRequest, paginate
 from ca_api.common.problems import (
     DuplicateInvoiceProblem,
@@ -33,6 +37,16 @@ from ca_api.common.types import from_source
 from ca_api.context import Context
 from ca_api.errors import NotFound
 from ca_api.invoices import models, reads, rules, service
+from ca_api.invoices.inputs import (
+    InvoiceCheckInput,
+    InvoiceCheckName,
+    InvoiceEventKind,
+    InvoiceFilter,
+    InvoiceKind,
+    InvoiceOfficerEvent,
+    InvoiceStatus,
+    RecordInvoiceInput,
+)
 from ca_api.invoices.reads import InvoiceView
 from ca_api.ledger.schema import Category, Counterparty
 from ca_api.payments import service as payments_service
@@ -43,27 +57,6 @@ if TYPE_CHECKING:
 # A payment's invoice is an Invoice and an invoice's payments are Payments: the two types refer
 # to each other, so this side names Payment lazily (and imports it where it is built).
 LazyPayment = Annotated["Payment", strawberry.lazy("ca_api.payments.schema")]
-
-InvoiceKind = rules.InvoiceKind
-InvoiceStatus = rules.InvoiceStatus
-InvoiceCheckName = rules.InvoiceCheckName
-InvoiceEventKind = rules.InvoiceEventKind
-strawberry.enum(
-    InvoiceKind,
-    description="A supplier's bill, a provider's reimbursement (R-PAY-5), "
-    "or the council's care charge (R-PAY-4).",
-)
-strawberry.enum(InvoiceStatus, description="Derived from the invoice's checks, events, payments.")
-strawberry.enum(InvoiceCheckName, description="The checks before payment (R-PAY-2).")
-strawberry.enum(InvoiceEventKind)
-
-
-@strawberry.enum(description="What an officer records against an invoice.")
-class InvoiceOfficerEvent(enum.Enum):
-    SENDER_CONTACTED = "SENDER_CONTACTED"  # R-PAY-3
-    QUERIED = "QUERIED"  # R-PAY-7
-    CANCELLED = "CANCELLED"
-
 
 # --- per-request loaders (N+1 is a bug) ---------------------------------------------------
 
@@ -78,32 +71,52 @@ async def counterparty(ctx: Context, counterparty_id: uuid.UUID) -> Counterparty
     return Counterparty.from_row(row)
 
 
+async def client_of(ctx: Context, client_id: uuid.UUID) -> Client:
+    """The client an invoice or payment is for, through the request's one loader of clients,
+    scoped as ``client(id:)`` scopes it (``clients.service``): NOT_FOUND when the caller may
+    not read it (an integration reads no client). Each distinct client is read once per
+    request; the clients module's batch read (one query for all) replaces the per-client
+    read when it exists."""
+
+    async def fetch(session: Any, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, ClientRecord]:
+        found = {k: await clients_service.get_client(session, ctx.principal, k) for k in ids}
+        return {k: r for k, r in found.items() if r is not None}
+
+    record = await loaders.one(ctx, "invoices.clients", fetch).load(client_id)
+    if record is None:
+        raise NotFound("client", encode_id("Client", client_id))
+    return Client.from_record(record)
+
+
 # --- types --------------------------------------------------------------------------------
 
 
-@strawberry.type(description="A line of a reimbursement (R-PAY-5).")
+@strawberry.type(description="A line of a care provider's reimbursement (R-PAY-5).")
 class InvoiceItem:
-    line: int
-    description: str
-    amount: Money
+    line: int = strawberry.field(description="The line's number on the invoice, from 1.")
+    description: str = strawberry.field(description="What the provider bought for the client.")
+    amount: Money = strawberry.field(description="What it cost.")
     evidence_seen: bool = strawberry.field(description="The receipt for it was seen.")
 
 
 @strawberry.type(description="A check of R-PAY-2, with who recorded it and when.")
 class InvoiceCheck:
-    check: InvoiceCheckName
-    passed: bool
-    note: str | None
-    checked_by: str
-    checked_at: datetime
+    check: InvoiceCheckName = strawberry.field(description="Which check of R-PAY-2.")
+    passed: bool = strawberry.field(description="Whether the invoice passed it.")
+    note: str | None = strawberry.field(description="Why it failed, or any remark.")
+    checked_by: str = strawberry.field(description="The officer who recorded the check.")
+    checked_at: datetime = strawberry.field(description="When the check was recorded.")
 
 
-@strawberry.type
+@strawberry.type(
+    description="Something recorded against an invoice: funds short, the sender contacted, a "
+    "query, a cancellation. Never changed (R-AUD-2)."
+)
 class InvoiceEvent:
-    event: InvoiceEventKind
-    note: str | None
-    recorded_by: str
-    recorded_at: datetime
+    event: InvoiceEventKind = strawberry.field(description="What happened.")
+    note: str | None = strawberry.field(description="The officer's note, or the service's.")
+    recorded_by: str = strawberry.field(description="Who recorded it (the service: a system).")
+    recorded_at: datetime = strawberry.field(description="When it was recorded.")
 
 
 def _check(row: models.InvoiceCheck) -> InvoiceCheck:
@@ -111,7 +124,7 @@ def _check(row: models.InvoiceCheck) -> InvoiceCheck:
 
 
 @strawberry.type(description="An invoice to be paid from a client's money (R-PAY).")
-class Invoice:
+class Invoice(Node):
     view: strawberry.Private[InvoiceView]
 
     @property
@@ -123,8 +136,19 @@ class Invoice:
         given = {"client_reference": view.client_reference, "status": view.status}
         return from_source(cls, view.invoice, view=view, **given)
 
-    id: strawberry.ID
-    client_id: strawberry.ID
+    id: strawberry.ID = strawberry.field(description="The invoice's global id.")
+    client_id: strawberry.ID = strawberry.field(
+        description="The id of the client it is paid for (the client itself: client)."
+    )
+
+    async def _client(self, info: Info[Context, None]) -> Client:
+        return await client_of(info.context, self._row.client_id)
+
+    client: Client = strawberry.field(
+        resolver=_client,
+        description="The client it is paid for, as client(id:) gives it: NOT_FOUND to a caller "
+        "who may not read the client.",
+    )
     client_reference: str = strawberry.field(
         description="The client's case reference, e.g. CA000123."
     )
@@ -132,17 +156,25 @@ class Invoice:
     async def _supplier(self, info: Info[Context, None]) -> Counterparty:
         return await counterparty(info.context, self._row.supplier_id)
 
-    supplier: Counterparty = strawberry.field(resolver=_supplier)
-    supplier_invoice_number: str
-    invoice_date: date
-    amount: Money
-    kind: InvoiceKind
+    supplier: Counterparty = strawberry.field(
+        resolver=_supplier, description="Who sent it: a supplier, care provider or the council."
+    )
+    supplier_invoice_number: str = strawberry.field(description="The supplier's own number for it.")
+    invoice_date: date = strawberry.field(description="The date on the invoice (R-PAY-2).")
+    amount: Money = strawberry.field(description="The total to pay.")
+    kind: InvoiceKind = strawberry.field(
+        description="A supplier's bill, a provider's reimbursement or the council's care charge."
+    )
     category: Category = strawberry.field(
         description="The OPG money-out category it is paid under (R-OPG-1)."
     )
-    description: str
-    period_start: date | None
-    period_end: date | None
+    description: str = strawberry.field(description="What it is for.")
+    period_start: date | None = strawberry.field(
+        description="The first day of the period it bills; null if it bills none."
+    )
+    period_end: date | None = strawberry.field(
+        description="The last day of the period it bills; null if it bills none."
+    )
     received_on: date = strawberry.field(
         description="Date-stamped by the server on receipt (R-PAY-1)."
     )
@@ -164,11 +196,16 @@ class Invoice:
     )
     direct_debit: bool = strawberry.field(description="Paid by direct debit (R-PAY-4).")
     source: str = strawberry.field(description="OFFICER, CONTROCC or SAP.")
-    recorded_by: str
-    recorded_at: datetime
-    status: InvoiceStatus
+    recorded_by: str = strawberry.field(
+        description="Who recorded it: an author of its payment, who may not approve that "
+        "payment (R-ROLE-2)."
+    )
+    recorded_at: datetime = strawberry.field(description="When it was recorded.")
+    status: InvoiceStatus = strawberry.field(
+        description="Where it stands, from its checks, events and payments."
+    )
 
-    @strawberry.field
+    @strawberry.field(description="What a care provider spent, line by line (R-PAY-5).")
     async def items(self, info: Info[Context, None]) -> list[InvoiceItem]:
         rows = await loaders.many(info.context, "invoices.items", reads.items_by_invoice).load(
             self._row.id
@@ -212,105 +249,29 @@ class Invoice:
         return [Payment.from_view(v) for v in views]
 
 
-# --- inputs -------------------------------------------------------------------------------
-
-
-@strawberry.input
-class InvoiceItemInput:
-    description: str
-    amount: Money
-    evidence_seen: bool = False
-
-
-@strawberry.input(description="One of the checks before payment (R-PAY-2).")
-class InvoiceCheckInput:
-    check: InvoiceCheckName
-    passed: bool
-    note: str | None = strawberry.field(
-        default=None, description="Required when the check failed: say why."
-    )
-
-    def to_entry(self) -> rules.CheckEntry:
-        return rules.CheckEntry(self.check, self.passed, self.note)
-
-
-@strawberry.input(description="An invoice as received. The server stamps the date received.")
-class RecordInvoiceInput:
-    client_id: strawberry.ID
-    supplier_id: strawberry.ID = strawberry.field(description="A counterparty's id.")
-    supplier_invoice_number: str
-    invoice_date: date
-    amount: Money
-    kind: InvoiceKind
-    category: Category = strawberry.field(description="An OPG money-out category (R-OPG-1).")
-    description: str
-    period_start: date | None = None
-    period_end: date | None = None
-    items: list[InvoiceItemInput] = strawberry.field(
-        default_factory=list, description="What a provider spent, line by line (R-PAY-5)."
-    )
-    official_invoice: bool = False
-    direct_debit: bool = False
-
-    def to_new(self) -> service.NewInvoice:
-        return service.NewInvoice(
-            client_id=decode_uuid("Client", self.client_id),
-            supplier_id=decode_uuid("Counterparty", self.supplier_id),
-            draft=rules.InvoiceDraft(
-                supplier_invoice_number=self.supplier_invoice_number,
-                invoice_date=self.invoice_date,
-                amount=self.amount,
-                kind=self.kind,
-                category=self.category,
-                description=self.description,
-                period_start=self.period_start,
-                period_end=self.period_end,
-                items=tuple(
-                    rules.Item(i.description, i.amount, i.evidence_seen) for i in self.items
-                ),
-                official_invoice=self.official_invoice,
-                direct_debit=self.direct_debit,
-            ),
-        )
-
-
-@strawberry.input
-class InvoiceFilter:
-    client_id: strawberry.ID | None = None
-    supplier_id: strawberry.ID | None = None
-    status: InvoiceStatus | None = None
-    due_before: date | None = strawberry.field(
-        default=None, description="Due strictly before this date."
-    )
-    overdue: bool | None = strawberry.field(
-        default=None, description="true: past due and not paid or cancelled; false: the rest."
-    )
-
-    def to_filter(self) -> reads.InvoiceFilter:
-        return reads.InvoiceFilter(
-            client_id=decode_uuid("Client", self.client_id) if self.client_id else None,
-            supplier_id=decode_uuid("Counterparty", self.supplier_id) if self.supplier_id else None,
-            status=self.status,
-            due_before=self.due_before,
-            overdue=self.overdue,
-        )
-
-
 # --- payloads and results -----------------------------------------------------------------
 
 
-@strawberry.type
+# What an idempotency key is, for every mutation of invoices and payments that takes one.
+IDEMPOTENCY_KEY = (
+    "A key the caller makes up for this one request (a UUID, say): sent again, the call does "
+    "nothing new and answers as the first time did (replayed: true); sent with a different "
+    "request, IdempotencyKeyReusedProblem."
+)
+
+
+@strawberry.type(description="An invoice recorded (or found recorded under the same key).")
 class RecordInvoicePayload:
-    invoice: Invoice
+    invoice: Invoice = strawberry.field(description="The invoice as recorded.")
     warnings: list[str] = strawberry.field(
         description="E.g. another invoice from the supplier for the same amount and date."
     )
     replayed: bool = strawberry.field(description="A repeat of an idempotency key: nothing new.")
 
 
-@strawberry.type
+@strawberry.type(description="An invoice after a check or an event was recorded against it.")
 class InvoicePayload:
-    invoice: Invoice
+    invoice: Invoice = strawberry.field(description="The invoice as it now stands.")
 
     @classmethod
     def of(cls, view: InvoiceView) -> InvoicePayload:
@@ -324,18 +285,35 @@ RecordInvoiceResult = Annotated[
     | DuplicateInvoiceProblem
     | IdempotencyKeyReusedProblem
     | PolicyMissingProblem,
-    strawberry.union("RecordInvoiceResult"),
+    strawberry.union(
+        "RecordInvoiceResult",
+        description="The invoice recorded, or why it was not (a duplicate, R-PAY-2; no policy "
+        "figure for its due date, R-PAY-1).",
+    ),
 ]
 UpdateInvoiceResult = Annotated[
     InvoicePayload | ValidationProblem | NotFoundProblem | InvalidStateProblem,
-    strawberry.union("UpdateInvoiceResult"),
+    strawberry.union(
+        "UpdateInvoiceResult",
+        description="The invoice after the change, or why the change was refused.",
+    ),
 ]
+
+
+INVOICE_ID = "The invoice's id."
+# The arguments of a page of a list (common.pagination), described once for the module.
+FIRST = "How many to return: at most the largest page size; 25 if omitted."
+AFTER = "The endCursor of the page before; omitted: from the start."
 
 
 @strawberry.type
 class InvoiceQuery:
     @strawberry.field(extensions=allow(LEDGER_READ), description="One invoice, by id.")
-    async def invoice(self, info: Info[Context, None], id: strawberry.ID) -> Invoice:
+    async def invoice(
+        self,
+        info: Info[Context, None],
+        id: Annotated[strawberry.ID, strawberry.argument(description="The invoice's id.")],
+    ) -> Invoice:
         ctx = info.context
         view = await reads.get_invoice(ctx.session, ctx.principal, decode_uuid("Invoice", id))
         if view is None:
@@ -349,9 +327,12 @@ class InvoiceQuery:
     async def invoices(
         self,
         info: Info[Context, None],
-        filter: InvoiceFilter | None = None,
-        first: int | None = None,
-        after: str | None = None,
+        filter: Annotated[
+            InvoiceFilter | None,
+            strawberry.argument(description="Which invoices; all readable ones if omitted."),
+        ] = None,
+        first: Annotated[int | None, strawberry.argument(description=FIRST)] = None,
+        after: Annotated[str | None, strawberry.argument(description=AFTER)] = None,
     ) -> Connection[Invoice]:
         ctx = info.context
         f = filter or InvoiceFilter()
@@ -377,7 +358,12 @@ class InvoiceMutation:
         "and providers' invoices only, SAP the council's care charges only.",
     )
     async def record_invoice(
-        self, info: Info[Context, None], input: RecordInvoiceInput, idempotency_key: str
+        self,
+        info: Info[Context, None],
+        input: Annotated[
+            RecordInvoiceInput, strawberry.argument(description="The invoice as received.")
+        ],
+        idempotency_key: Annotated[str, strawberry.argument(description=IDEMPOTENCY_KEY)],
     ) -> RecordInvoiceResult:
         ctx = info.context
         new = input.to_new()
@@ -395,10 +381,13 @@ class InvoiceMutation:
     async def record_invoice_check(
         self,
         info: Info[Context, None],
-        invoice_id: strawberry.ID,
-        check: InvoiceCheckName,
-        passed: bool,
-        note: str | None = None,
+        invoice_id: Annotated[strawberry.ID, strawberry.argument(description=INVOICE_ID)],
+        check: Annotated[InvoiceCheckName, strawberry.argument(description="Which check.")],
+        passed: Annotated[bool, strawberry.argument(description="Whether the invoice passed.")],
+        note: Annotated[
+            str | None,
+            strawberry.argument(description="Required when the check failed: say why."),
+        ] = None,
     ) -> UpdateInvoiceResult:
         ctx = info.context
         iid = decode_uuid("Invoice", invoice_id)
@@ -417,8 +406,11 @@ class InvoiceMutation:
     async def record_invoice_checks(
         self,
         info: Info[Context, None],
-        invoice_id: strawberry.ID,
-        checks: list[InvoiceCheckInput],
+        invoice_id: Annotated[strawberry.ID, strawberry.argument(description=INVOICE_ID)],
+        checks: Annotated[
+            list[InvoiceCheckInput],
+            strawberry.argument(description="The checks, each named once at most."),
+        ],
     ) -> UpdateInvoiceResult:
         ctx = info.context
         iid = decode_uuid("Invoice", invoice_id)
@@ -433,17 +425,27 @@ class InvoiceMutation:
     async def record_invoice_event(
         self,
         info: Info[Context, None],
-        invoice_id: strawberry.ID,
-        event: InvoiceOfficerEvent,
-        note: str,
+        invoice_id: Annotated[strawberry.ID, strawberry.argument(description=INVOICE_ID)],
+        event: Annotated[InvoiceOfficerEvent, strawberry.argument(description="What happened.")],
+        note: Annotated[
+            str,
+            strawberry.argument(
+                description="What was said to the sender, the query, or why it is cancelled."
+            ),
+        ],
     ) -> UpdateInvoiceResult:
         ctx = info.context
         iid = decode_uuid("Invoice", invoice_id)
-        kind = InvoiceEventKind(event.value)
+        kind = InvoiceEventKind(event.name)
         return InvoicePayload.of(
             await service.record_invoice_event(ctx.session, ctx.actor, iid, kind, note)
         )
 
 
+async def _invoices(ctx: Context, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, Invoice]:
+    views = await reads.readable_invoices_by_id(ctx.session, ctx.principal, ids)
+    return {k: Invoice.from_view(v) for k, v in views.items()}
+
+
 # The types node(id:) fetches (common.node): each with the roles of its own lookup.
-NODES: tuple[NodeType, ...] = ()
+NODES: tuple[NodeType, ...] = (NodeType("Invoice", LEDGER_READ, _invoices),)

@@ -238,3 +238,10 @@ async def list_runs(
 ) -> Sequence[RunT]:
     """The scheme's runs, newest period first."""
     return await repository.list_interest_runs(session, scheme.table, after=after, limit=limit)
+
+
+async def runs_by_id(
+    session: AsyncSession, scheme: InterestScheme[RunT], run_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, RunT]:
+    """The scheme's runs with these ids, by id, in one query (node(id:))."""
+    return {r.id: r for r in await repository.interest_runs_by_id(session, scheme.table, run_ids)}

@@ -413,3 +413,31 @@ async def list_interest_runs(
     if after is not None:
         stmt = stmt.where(tuple_(table.period_start, table.id) < tuple_(*after))
     return (await session.execute(stmt)).scalars().all()
+
+
+# --- Batches by id (node(id:) and the references between objects) ---------------------------
+
+
+async def accounts_by_id(
+    session: AsyncSession, account_ids: Sequence[uuid.UUID]
+) -> Sequence[LedgerAccount]:
+    return await rows_where_in(session, LedgerAccount, LedgerAccount.id, account_ids)
+
+
+async def transfers_by_id(
+    session: AsyncSession, transfer_ids: Sequence[uuid.UUID]
+) -> Sequence[Transfer]:
+    return await rows_where_in(session, Transfer, Transfer.id, transfer_ids)
+
+
+async def counterparties_by_id(
+    session: AsyncSession, counterparty_ids: Sequence[uuid.UUID]
+) -> Sequence[Counterparty]:
+    return await rows_where_in(session, Counterparty, Counterparty.id, counterparty_ids)
+
+
+async def interest_runs_by_id(
+    session: AsyncSession, table: type[RunT], run_ids: Sequence[uuid.UUID]
+) -> Sequence[RunT]:
+    stmt = select(table).where(table.id.in_(set(run_ids)))
+    return (await session.execute(stmt)).scalars().all()

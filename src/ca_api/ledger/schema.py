@@ -3,9 +3,10 @@ counterparties, and reversals. Thin: parse, call the service, map the result."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import uuid
+from collections.abc import Callable, Sequence
 from datetime import date, datetime
-from typing import Annotated, TypeVar
+from typing import Annotated, Any, TypeVar
 
 import strawberry
 from strawberry.types import Info
@@ -17,9 +18,11 @@ from ca_api.auth.permissions import (
     TRANSFER_REVERSE,
     allow,
 )
-from ca_api.clients.schema import readable_client
+from ca_api.clients import service as clients_service
+from ca_api.clients.schema import Client, readable_client
+from ca_api.common import loaders
 from ca_api.common.ids import decode_uuid, encode_id
-from ca_api.common.node import NodeType
+from ca_api.common.node import Node, NodeType
 from ca_api.common.pagination import Connection, PageRequest, paginate
 from ca_api.common.problems import (
     IdempotencyKeyReusedProblem,
@@ -32,34 +35,33 @@ from ca_api.common.scalars import Money
 from ca_api.common.types import from_source
 from ca_api.context import Context
 from ca_api.errors import NotFound
-from ca_api.ledger import interest_runs, models, repository, rules, service
+from ca_api.ledger import interest_runs, models, reads, repository, rules, service
 from ca_api.ledger.interest_runs import InterestScheme
 from ca_api.ledger.repository import RunT
+from ca_api.ledger.vocabulary import AFTER, FIRST, IDEMPOTENCY_KEY
+from ca_api.ledger.vocabulary import AccountKind as AccountKind  # also named here: other
+from ca_api.ledger.vocabulary import Benefit as Benefit  # modules import the enums from
+from ca_api.ledger.vocabulary import Category as Category  # ledger.schema
+from ca_api.ledger.vocabulary import CounterpartyKind as CounterpartyKind
+from ca_api.ledger.vocabulary import TransferKind as TransferKind
 
-AccountKind = rules.AccountKind
-TransferKind = rules.TransferKind
-Category = rules.Category
-CounterpartyKind = rules.CounterpartyKind
-Benefit = rules.Benefit
 T = TypeVar("T")
-strawberry.enum(AccountKind, description="Which of a client's accounts, or a counterparty's.")
-strawberry.enum(TransferKind, description="Posted money, a hold, or a hold posted or voided.")
-strawberry.enum(Category, description="The OPG annual report's money categories (R-OPG-1).")
-strawberry.enum(CounterpartyKind)
-strawberry.enum(Benefit, description="State benefits, recorded separately (R-ACC-6).")
 
 
-@strawberry.type(description="An account in the ledger, with its balances now.")
-class LedgerAccount:
+@strawberry.type(
+    description="One of a client's accounts in the ledger (their CMS account, Court Funds, a "
+    "placement, cash), with its balances now: each client's money is kept apart (R-ACC-2)."
+)
+class LedgerAccount(Node):
     row: strawberry.Private[models.LedgerAccount]
 
     @classmethod
     def from_row(cls, row: models.LedgerAccount) -> LedgerAccount:
         return from_source(cls, row, row=row, balance=Money(row.posted))
 
-    id: strawberry.ID
-    kind: AccountKind
-    name: str
+    id: strawberry.ID = strawberry.field(description="The account's global id.")
+    kind: AccountKind = strawberry.field(description="Which of the client's accounts it is.")
+    name: str = strawberry.field(description="The account's name, as statements show it.")
     balance: Money = strawberry.field(description="Money in the account (posted transfers).")
     held: Money = strawberry.field(description="Reserved by approved payments not yet made.")
 
@@ -68,8 +70,11 @@ class LedgerAccount:
         return Money(rules.available(self.row.posted, self.row.held))
 
 
-@strawberry.type(description="A movement of money between two accounts. Never changed.")
-class Transfer:
+@strawberry.type(
+    description="A movement of money between two accounts, with who recorded it, when and why "
+    "(R-AUD-1). Never changed: a mistake is corrected by a reversing transfer (R-AUD-2)."
+)
+class Transfer(Node):
     row: strawberry.Private[models.Transfer]
 
     @classmethod
@@ -82,89 +87,150 @@ class Transfer:
             to_account_id=strawberry.ID(encode_id("LedgerAccount", row.to_account_id)),
         )
 
-    id: strawberry.ID
-    kind: TransferKind
-    amount: Money
-    from_account_id: strawberry.ID
-    to_account_id: strawberry.ID
-    value_date: date
-    posted_at: datetime
-    category: Category
-    description: str
-    reference: str | None
-    recorded_by: str
-    reason: str | None
+    id: strawberry.ID = strawberry.field(description="The transfer's global id.")
+    kind: TransferKind = strawberry.field(description="Money moved, or a hold on it.")
+    amount: Money = strawberry.field(description="The money moved (or held): never negative.")
+    from_account_id: strawberry.ID = strawberry.field(
+        description="The id of the account the money left (see fromAccount)."
+    )
+    to_account_id: strawberry.ID = strawberry.field(
+        description="The id of the account the money went to (see toAccount)."
+    )
+    value_date: date = strawberry.field(description="The day the money moved at the bank.")
+    posted_at: datetime = strawberry.field(description="When it was recorded in the ledger.")
+    category: Category = strawberry.field(
+        description="Its OPG money-in or money-out category (R-OPG-1)."
+    )
+    description: str = strawberry.field(description="What the money was for, as recorded.")
+    reference: str | None = strawberry.field(
+        description="The payer's, payee's or bank's reference, if any."
+    )
+    recorded_by: str = strawberry.field(description="Who recorded it (R-AUD-1).")
+    reason: str | None = strawberry.field(
+        description="Why, where one is asked for: a reversal's reason (R-AUD-2)."
+    )
+
+    @strawberry.field(
+        description="The account the money left: null when it is not a client's account (a "
+        "counterparty's, which no lookup shows) or the client's is hidden from the caller."
+    )
+    async def from_account(self, info: Info[Context, None]) -> LedgerAccount | None:
+        return await load_client_account(info.context, self.row.from_account_id)
+
+    @strawberry.field(
+        description="The account the money went to: null when it is not a client's account (a "
+        "counterparty's, which no lookup shows) or the client's is hidden from the caller."
+    )
+    async def to_account(self, info: Info[Context, None]) -> LedgerAccount | None:
+        return await load_client_account(info.context, self.row.to_account_id)
 
     @strawberry.field(description="The transfer this one corrects (R-AUD-2).")
     def reverses_id(self) -> strawberry.ID | None:
         r = self.row.reverses_id
         return strawberry.ID(encode_id("Transfer", r)) if r else None
 
+    @strawberry.field(description="The transfer this one corrects (R-AUD-2), if it is a reversal.")
+    async def reverses(self, info: Info[Context, None]) -> Transfer | None:
+        r = self.row.reverses_id
+        return await load_transfer(info.context, r) if r else None
+
     @strawberry.field(description="The hold this one posts or voids.")
     def pending_id(self) -> strawberry.ID | None:
         p = self.row.pending_id
         return strawberry.ID(encode_id("Transfer", p)) if p else None
 
+    @strawberry.field(description="The hold this one posts or voids, if it does.")
+    async def pending(self, info: Info[Context, None]) -> Transfer | None:
+        p = self.row.pending_id
+        return await load_transfer(info.context, p) if p else None
+
 
 @strawberry.type(description="One line of an account's statement.")
 class StatementLine:
-    transfer: Transfer
+    transfer: Transfer = strawberry.field(description="The transfer in or out of the account.")
     amount: Money = strawberry.field(description="Signed: money in positive, money out negative.")
-    balance_after: Money
+    balance_after: Money = strawberry.field(
+        description="The account's balance once this transfer was posted."
+    )
 
 
-@strawberry.type
-class Counterparty:
+@strawberry.type(
+    description="Someone outside the client's own accounts that money comes from or goes to: "
+    "the DWP, a pension payer, a supplier, a care provider, an institution."
+)
+class Counterparty(Node):
     row: strawberry.Private[models.Counterparty]
 
     @classmethod
     def from_row(cls, row: models.Counterparty) -> Counterparty:
         return from_source(cls, row, row=row)
 
-    id: strawberry.ID
-    kind: CounterpartyKind
-    name: str
-    reference: str | None
+    id: strawberry.ID = strawberry.field(description="The counterparty's global id.")
+    kind: CounterpartyKind = strawberry.field(description="Who the counterparty is.")
+    name: str = strawberry.field(description="Its name, unique for its kind.")
+    reference: str | None = strawberry.field(
+        description="The client's reference with it (a DWP or account number), if any."
+    )
     is_council_employee: bool = strawberry.field(
         description="A council employee: never the recipient of a gift (R-ROLE-3)."
     )
 
 
-@strawberry.input
+@strawberry.input(description="Which lines of an account's statement: all when left out.")
 class StatementFilter:
-    value_from: date | None = None
-    value_to: date | None = strawberry.field(default=None, description="Inclusive.")
-    categories: list[Category] | None = None
+    value_from: date | None = strawberry.field(
+        default=None, description="Only transfers with this value date or later."
+    )
+    value_to: date | None = strawberry.field(
+        default=None, description="Only transfers with this value date or earlier (inclusive)."
+    )
+    categories: list[Category] | None = strawberry.field(
+        default=None, description="Only transfers of these OPG categories (R-OPG-1)."
+    )
 
 
-@strawberry.input
+@strawberry.input(description="A counterparty to record.")
 class CounterpartyInput:
-    kind: CounterpartyKind
-    name: str
-    reference: str | None = None
-    is_council_employee: bool = False
+    kind: CounterpartyKind = strawberry.field(description="Who the counterparty is.")
+    name: str = strawberry.field(description="Its name, unique for its kind.")
+    reference: str | None = strawberry.field(
+        default=None, description="The client's reference with it, if any."
+    )
+    is_council_employee: bool = strawberry.field(
+        default=False,
+        description="A council employee: never the recipient of a gift (R-ROLE-3).",
+    )
 
 
-@strawberry.type(description="Whether the ledger adds up (for audit).")
+@strawberry.type(description="Whether the ledger adds up (for audit, R-AUD-3).")
 class LedgerCheck:
-    sound: bool
+    sound: bool = strawberry.field(
+        description="All balances sum to zero and every kept balance matches its transfers."
+    )
     sum_of_all_balances: Money = strawberry.field(description="Zero in a sound ledger.")
-    accounts_out_of_balance: int
+    accounts_out_of_balance: int = strawberry.field(
+        description="Accounts whose kept balance differs from the sum of their transfers: "
+        "zero in a sound ledger."
+    )
 
 
-@strawberry.type
+@strawberry.type(description="The counterparty recorded.")
 class CounterpartyPayload:
-    counterparty: Counterparty
+    counterparty: Counterparty = strawberry.field(description="The counterparty as recorded.")
 
 
-@strawberry.type
+@strawberry.type(description="The transfer made.")
 class TransferPayload:
-    transfer: Transfer
+    transfer: Transfer = strawberry.field(description="The transfer, as posted.")
     replayed: bool = strawberry.field(description="A repeat of an idempotency key: nothing new.")
 
 
 CreateCounterpartyResult = Annotated[
-    CounterpartyPayload | ValidationProblem, strawberry.union("CreateCounterpartyResult")
+    CounterpartyPayload | ValidationProblem,
+    strawberry.union(
+        "CreateCounterpartyResult",
+        description="The counterparty recorded, or why not.",
+    ),
 ]
 ReverseTransferResult = Annotated[
     TransferPayload
@@ -173,7 +239,10 @@ ReverseTransferResult = Annotated[
     | InvalidStateProblem
     | InsufficientFundsProblem
     | IdempotencyKeyReusedProblem,
-    strawberry.union("ReverseTransferResult"),
+    strawberry.union(
+        "ReverseTransferResult",
+        description="The reversing transfer (R-AUD-2), or why the transfer could not be reversed.",
+    ),
 ]
 
 
@@ -209,7 +278,9 @@ class LedgerQuery:
         extensions=allow(LEDGER_READ), description="A client's accounts with their balances."
     )
     async def client_accounts(
-        self, info: Info[Context, None], client_id: strawberry.ID
+        self,
+        info: Info[Context, None],
+        client_id: Annotated[strawberry.ID, strawberry.argument(description="The client.")],
     ) -> list[LedgerAccount]:
         ctx = info.context
         cid = decode_uuid("Client", client_id)
@@ -225,10 +296,15 @@ class LedgerQuery:
     async def account_statement(
         self,
         info: Info[Context, None],
-        account_id: strawberry.ID,
-        filter: StatementFilter | None = None,
-        first: int | None = None,
-        after: str | None = None,
+        account_id: Annotated[
+            strawberry.ID, strawberry.argument(description="One of a client's accounts.")
+        ],
+        filter: Annotated[
+            StatementFilter | None,
+            strawberry.argument(description="Which lines: every line when left out."),
+        ] = None,
+        first: FIRST = None,
+        after: AFTER = None,
     ) -> Connection[StatementLine]:
         ctx = info.context
         aid = decode_uuid("LedgerAccount", account_id)
@@ -266,14 +342,21 @@ class LedgerQuery:
             node=line,
         )
 
-    @strawberry.field(extensions=allow(LEDGER_READ))
+    @strawberry.field(
+        extensions=allow(LEDGER_READ),
+        description="The counterparties money comes from or goes to, by name.",
+    )
     async def counterparties(
         self,
         info: Info[Context, None],
-        kind: CounterpartyKind | None = None,
-        search: str | None = None,
-        first: int | None = None,
-        after: str | None = None,
+        kind: Annotated[
+            CounterpartyKind | None, strawberry.argument(description="Only of this kind.")
+        ] = None,
+        search: Annotated[
+            str | None, strawberry.argument(description="Only those whose name contains this.")
+        ] = None,
+        first: FIRST = None,
+        after: AFTER = None,
     ) -> Connection[Counterparty]:
         ctx = info.context
         return await paginate(
@@ -313,7 +396,11 @@ class LedgerMutation:
         description="Record a counterparty: a payer, supplier, provider or institution.",
     )
     async def create_counterparty(
-        self, info: Info[Context, None], input: CounterpartyInput
+        self,
+        info: Info[Context, None],
+        input: Annotated[
+            CounterpartyInput, strawberry.argument(description="The counterparty to record.")
+        ],
     ) -> CreateCounterpartyResult:
         ctx = info.context
         made = await service.create_counterparty(ctx.session, ctx.actor, **vars(input))
@@ -326,9 +413,13 @@ class LedgerMutation:
     async def reverse_transfer(
         self,
         info: Info[Context, None],
-        transfer_id: strawberry.ID,
-        reason: str,
-        idempotency_key: str,
+        transfer_id: Annotated[
+            strawberry.ID, strawberry.argument(description="The mistaken transfer.")
+        ],
+        reason: Annotated[
+            str, strawberry.argument(description="Why it is reversed (R-AUD-1, R-AUD-2).")
+        ],
+        idempotency_key: IDEMPOTENCY_KEY,
     ) -> ReverseTransferResult:
         ctx = info.context
         tid = decode_uuid("Transfer", transfer_id)
@@ -340,5 +431,65 @@ class LedgerMutation:
         )
 
 
-# The types node(id:) fetches (common.node): each with the roles of its own lookup.
-NODES: tuple[NodeType, ...] = ()
+async def client_of(ctx: Context, client_id: uuid.UUID) -> Client:
+    """The client a ledger, receipt or lodgement record belongs to (its ``client`` field),
+    through the request's batch loader, scoped as ``client(id:)`` is: NOT_FOUND when the caller
+    may not read it. clients.service has no batch read by id yet: each client of a batch is
+    read by ``clients.service.get_client`` (one query each) until it has."""
+    principal = ctx.principal
+
+    async def fetch(session: Any, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, Any]:
+        found = {i: await clients_service.get_client(session, principal, i) for i in ids}
+        return {i: r for i, r in found.items() if r is not None}
+
+    record = await loaders.one(ctx, "ledger.clients_by_id", fetch).load(client_id)
+    if record is None:
+        raise NotFound("client", encode_id("Client", client_id))
+    return Client.from_record(record)
+
+
+async def load_client_account(ctx: Context, account_id: uuid.UUID) -> LedgerAccount | None:
+    """A client's account, through the request's batch loader, scoped as ``clientAccounts``:
+    None for a counterparty's account or one of a client the caller may not read."""
+
+    async def fetch(session: Any, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, Any]:
+        return await reads.client_accounts_by_id(session, ctx.principal, ids)
+
+    row = await loaders.one(ctx, "ledger.client_accounts_by_id", fetch).load(account_id)
+    return LedgerAccount.from_row(row) if row is not None else None
+
+
+async def load_transfer(ctx: Context, transfer_id: uuid.UUID) -> Transfer | None:
+    """A transfer, through the request's batch loader, scoped to the clients the caller may
+    read (None otherwise): any module's reference to a transfer goes through this."""
+
+    async def fetch(session: Any, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, Any]:
+        return await reads.transfers_by_id(session, ctx.principal, ids)
+
+    row = await loaders.one(ctx, "ledger.transfers_by_id", fetch).load(transfer_id)
+    return Transfer.from_row(row) if row is not None else None
+
+
+async def _accounts(ctx: Context, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, LedgerAccount]:
+    rows = await reads.client_accounts_by_id(ctx.session, ctx.principal, ids)
+    return {k: LedgerAccount.from_row(v) for k, v in rows.items()}
+
+
+async def _transfers(ctx: Context, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, Transfer]:
+    rows = await reads.transfers_by_id(ctx.session, ctx.principal, ids)
+    return {k: Transfer.from_row(v) for k, v in rows.items()}
+
+
+async def _counterparties(ctx: Context, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, Counterparty]:
+    rows = await reads.counterparties_by_id(ctx.session, ids)
+    return {k: Counterparty.from_row(v) for k, v in rows.items()}
+
+
+# The types node(id:) fetches (common.node): each with the roles of its own lookup. None has an
+# x(id:) field: an account is read through clientAccounts, a transfer through accountStatement,
+# a counterparty through counterparties (all LEDGER_READ).
+NODES: tuple[NodeType, ...] = (
+    NodeType("LedgerAccount", LEDGER_READ, _accounts),
+    NodeType("Transfer", LEDGER_READ, _transfers),
+    NodeType("Counterparty", LEDGER_READ, _counterparties),
+)

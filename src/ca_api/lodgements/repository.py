@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -168,3 +169,22 @@ async def get_withdrawal(
 ) -> CourtFundsWithdrawal | None:
     stmt = select(CourtFundsWithdrawal).where(CourtFundsWithdrawal.transfer_id == transfer_id)
     return (await session.execute(stmt)).scalar_one_or_none()
+
+
+# --- batches by id (node(id:)) -----------------------------------------------------------------
+
+
+async def lodgements_by_id(
+    session: AsyncSession, lodgement_ids: Sequence[uuid.UUID]
+) -> list[LodgementRow]:
+    stmt = _select().where(Lodgement.id.in_(set(lodgement_ids)))
+    return [_row(r) for r in (await session.execute(stmt)).all()]
+
+
+async def withdrawals_by_id(
+    session: AsyncSession, transfer_ids: Sequence[uuid.UUID]
+) -> Sequence[CourtFundsWithdrawal]:
+    stmt = select(CourtFundsWithdrawal).where(
+        CourtFundsWithdrawal.transfer_id.in_(set(transfer_ids))
+    )
+    return (await session.execute(stmt)).scalars().all()

@@ -7,22 +7,25 @@ it (R-INV-6), and interest on Court Funds accounts at the rate in force each day
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import date, datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 import strawberry
 from strawberry.types import Info
 
 from ca_api.auth.permissions import (
+    DECISION_READ,
     INTEREST_RUN,
     INVESTMENT_EXECUTE,
     INVESTMENT_PROPOSE,
     INVESTMENT_READ,
     allow,
 )
-from ca_api.clients.schema import readable_client
+from ca_api.clients.schema import Client, readable_client
+from ca_api.common import loaders
 from ca_api.common.ids import decode_uuid, encode_id, node_id
-from ca_api.common.node import NodeType
+from ca_api.common.node import Node, NodeType
 from ca_api.common.pagination import Connection, PageRequest, paginate
 from ca_api.common.problems import (
     IdempotencyKeyReusedProblem,
@@ -36,18 +39,36 @@ from ca_api.common.problems import (
 from ca_api.common.scalars import Money
 from ca_api.common.types import from_source
 from ca_api.context import Context
-from ca_api.ledger.schema import ALREADY_RUN, interest_runs_page
+from ca_api.decisions import service as decisions_service
+from ca_api.decisions.schema import Decision
+from ca_api.errors import ApiError, ErrorCode, NotFound
+from ca_api.ledger.schema import (
+    ALREADY_RUN,
+    Transfer,
+    client_of,
+    interest_runs_page,
+    load_transfer,
+)
+from ca_api.ledger.vocabulary import AFTER, FIRST, IDEMPOTENCY_KEY, described_enum
 from ca_api.lodgements import rules, service
 from ca_api.lodgements.models import CourtFundsInterestRun as InterestRunRow
 from ca_api.lodgements.models import CourtFundsWithdrawal as WithdrawalRow
 from ca_api.lodgements.repository import LodgementRow
 
 LodgementStatus = rules.LodgementStatus
-strawberry.enum(
+described_enum(
     LodgementStatus,
-    description="Derived from the lodgement's investment plan decision and whether it was "
-    "lodged: PROPOSED (awaiting the governance manager), APPROVED, LODGED, REFUSED, SUPERSEDED "
-    "(the decision was changed; its successor is not this lodgement's).",
+    "Derived from the lodgement's investment plan decision and whether it was lodged.",
+    {
+        LodgementStatus.PROPOSED: "Its investment plan decision awaits the governance manager "
+        "(R-DEC).",
+        LodgementStatus.APPROVED: "The decision is approved: not yet lodged.",
+        LodgementStatus.LODGED: "The money moved from the CMS account to the client's Court "
+        "Funds account.",
+        LodgementStatus.REFUSED: "The decision was refused: nothing is lodged.",
+        LodgementStatus.SUPERSEDED: "The decision was changed: its successor is a new "
+        "decision, not this lodgement's.",
+    },
 )
 
 
@@ -55,7 +76,7 @@ strawberry.enum(
     description="A deputy client's surplus proposed for the Court Funds Office special account "
     "(R-INV-2), approved as an investment plan decision (R-DEC)."
 )
-class Lodgement:
+class Lodgement(Node):
     row: strawberry.Private[LodgementRow]
 
     @classmethod
@@ -70,17 +91,30 @@ class Lodgement:
             lodged_at=row.lodged.lodged_at if row.lodged else None,
         )
 
-    id: strawberry.ID
-    client_id: strawberry.ID
+    id: strawberry.ID = strawberry.field(description="The lodgement's global id.")
+    client_id: strawberry.ID = strawberry.field(description="The deputy client whose money it is.")
     decision_id: strawberry.ID = strawberry.field(
         description="The investment plan decision that approves it."
     )
-    amount: Money
-    status: LodgementStatus
-    proposed_by: str
-    proposed_at: datetime
-    lodged_by: str | None
-    lodged_at: datetime | None
+    amount: Money = strawberry.field(description="The money to lodge.")
+    status: LodgementStatus = strawberry.field(description="Where it stands.")
+    proposed_by: str = strawberry.field(description="Who proposed it.")
+    proposed_at: datetime = strawberry.field(description="When it was proposed.")
+    lodged_by: str | None = strawberry.field(description="Who lodged it; null: not lodged.")
+    lodged_at: datetime | None = strawberry.field(
+        description="When it was lodged; null: not lodged."
+    )
+
+    @strawberry.field(description="The deputy client whose money it is.")
+    async def client(self, info: Info[Context, None]) -> Client:
+        return await client_of(info.context, self.row.lodgement.client_id)
+
+    @strawberry.field(
+        description="The investment plan decision that approves it (R-DEC), as decision(id:) "
+        "shows it."
+    )
+    async def decision(self, info: Info[Context, None]) -> Decision:
+        return await _decision(info.context, self.row.lodgement.decision_id)
 
     @strawberry.field(description="The ledger transfer CMS -> Court Funds, once lodged.")
     def transfer_id(self) -> strawberry.ID | None:
@@ -88,9 +122,15 @@ class Lodgement:
             return None
         return strawberry.ID(encode_id("Transfer", self.row.lodged.transfer_id))
 
+    @strawberry.field(description="The ledger transfer CMS -> Court Funds; null: not lodged.")
+    async def transfer(self, info: Info[Context, None]) -> Transfer | None:
+        if self.row.lodged is None:
+            return None
+        return await load_transfer(info.context, self.row.lodged.transfer_id)
+
 
 @strawberry.type(description="Money brought back from the Court Funds Office (R-INV-6).")
-class CourtFundsWithdrawal:
+class CourtFundsWithdrawal(Node):
     row: strawberry.Private[WithdrawalRow]
 
     @classmethod
@@ -104,52 +144,73 @@ class CourtFundsWithdrawal:
         )
 
     id: strawberry.ID = strawberry.field(description="The withdrawal's id (its ledger transfer's).")
-    client_id: strawberry.ID
-    transfer_id: strawberry.ID
-    amount: Money
+    client_id: strawberry.ID = strawberry.field(description="The client whose money it is.")
+    transfer_id: strawberry.ID = strawberry.field(
+        description="The ledger transfer Court Funds -> CMS."
+    )
+    amount: Money = strawberry.field(description="The money brought back.")
     reason: str = strawberry.field(description="What the client needs the money for.")
-    recorded_by: str
-    recorded_at: datetime
+    recorded_by: str = strawberry.field(description="Who recorded it (R-AUD-1).")
+    recorded_at: datetime = strawberry.field(description="When it was recorded.")
+
+    @strawberry.field(description="The client whose money it is.")
+    async def client(self, info: Info[Context, None]) -> Client:
+        return await client_of(info.context, self.row.client_id)
+
+    @strawberry.field(description="The ledger transfer Court Funds -> CMS.")
+    async def transfer(self, info: Info[Context, None]) -> Transfer:
+        found = await load_transfer(info.context, self.row.transfer_id)
+        if found is None:
+            raise NotFound("transfer", self.transfer_id)
+        return found
 
 
 @strawberry.type(
     description="Interest credited to every Court Funds account for a period at the special "
     "account rate in force each day (R-DATA). One per period."
 )
-class CourtFundsInterestRun:
+class CourtFundsInterestRun(Node):
     row: strawberry.Private[InterestRunRow]
 
     @classmethod
     def from_row(cls, row: InterestRunRow) -> CourtFundsInterestRun:
         return from_source(cls, row, row=row)
 
-    id: strawberry.ID
-    period_start: date
-    period_end: date = strawberry.field(description="Inclusive.")
-    run_by: str
-    run_at: datetime
+    id: strawberry.ID = strawberry.field(description="The run's global id.")
+    period_start: date = strawberry.field(description="The first day of the period.")
+    period_end: date = strawberry.field(description="The last day of the period (inclusive).")
+    run_by: str = strawberry.field(description="Who ran it.")
+    run_at: datetime = strawberry.field(description="When it was run.")
     accounts: int = strawberry.field(
         description="Accounts credited (those whose interest was a penny or more)."
     )
-    total: Money
+    total: Money = strawberry.field(description="The interest credited to all of them.")
 
 
 @strawberry.input(description="A proposal to lodge surplus with the Court Funds Office.")
 class LodgementProposalInput:
-    client_id: strawberry.ID
-    amount: Money
+    client_id: strawberry.ID = strawberry.field(
+        description="The client: a deputy (or deputy and appointee) client only."
+    )
+    amount: Money = strawberry.field(
+        description="The money to lodge: no more than what is left of the surplus (R-INV-2)."
+    )
     best_interests_reason: str = strawberry.field(
         description="Why lodging is in the client's best interests (R-DEC-1)."
     )
     consulted: str = strawberry.field(description="Who was consulted (R-DEC-1).")
-    client_involved: bool
-    why_client_not_involved: str | None = None
-    notes: str | None = None
+    client_involved: bool = strawberry.field(
+        description="Whether the client took part in the decision (R-DEC-1)."
+    )
+    why_client_not_involved: str | None = strawberry.field(
+        default=None, description="Why not, when the client did not take part (R-DEC-1)."
+    )
+    notes: str | None = strawberry.field(default=None, description="Anything else to record.")
 
 
-@strawberry.type
+@strawberry.type(description="The lodgement proposed or lodged.")
 class LodgementPayload:
-    lodgement: Lodgement
+    lodgement: Lodgement = strawberry.field(description="The lodgement as it now stands.")
     replayed: bool = strawberry.field(
         description="A repeat of an earlier request with this key: nothing was done again."
     )
@@ -159,15 +220,17 @@ class LodgementPayload:
         return cls(lodgement=Lodgement.from_row(done.lodgement), replayed=done.replayed)
 
 
-@strawberry.type
+@strawberry.type(description="The money brought back from the Court Funds Office.")
 class CourtFundsWithdrawalPayload:
-    withdrawal: CourtFundsWithdrawal
+    withdrawal: CourtFundsWithdrawal = strawberry.field(description="The withdrawal recorded.")
     replayed: bool = strawberry.field(description="A repeat of an idempotency key: nothing new.")
 
 
-@strawberry.type
+@strawberry.type(description="The Court Funds interest run for the period.")
 class CourtFundsInterestRunPayload:
-    run: CourtFundsInterestRun
+    run: CourtFundsInterestRun = strawberry.field(
+        description="The run: this one, or the one before."
+    )
     already_run: bool = strawberry.field(description=ALREADY_RUN)
     replayed: bool = strawberry.field(
         description="A repeat of the idempotency key or of the period: the same as alreadyRun."
@@ -181,7 +244,10 @@ ProposeLodgementResult = Annotated[
     | IdempotencyKeyReusedProblem
     | SurplusRuleProblem
     | PolicyMissingProblem,
-    strawberry.union("ProposeLodgementResult"),
+    strawberry.union(
+        "ProposeLodgementResult",
+        description="The lodgement proposed (its decision raised), or why it was not.",
+    ),
 ]
 LodgeResult = Annotated[
     LodgementPayload
@@ -192,7 +258,7 @@ LodgeResult = Annotated[
     | IdempotencyKeyReusedProblem
     | SurplusRuleProblem
     | PolicyMissingProblem,
-    strawberry.union("LodgeResult"),
+    strawberry.union("LodgeResult", description="The lodgement lodged, or why it was not."),
 ]
 WithdrawFromCourtFundsResult = Annotated[
     CourtFundsWithdrawalPayload
@@ -200,14 +266,20 @@ WithdrawFromCourtFundsResult = Annotated[
     | ValidationProblem
     | NotFoundProblem
     | IdempotencyKeyReusedProblem,
-    strawberry.union("WithdrawFromCourtFundsResult"),
+    strawberry.union(
+        "WithdrawFromCourtFundsResult",
+        description="The money brought back, or why it was not.",
+    ),
 ]
 PostCourtFundsInterestResult = Annotated[
     CourtFundsInterestRunPayload
     | ValidationProblem
     | PolicyMissingProblem
     | IdempotencyKeyReusedProblem,
-    strawberry.union("PostCourtFundsInterestResult"),
+    strawberry.union(
+        "PostCourtFundsInterestResult",
+        description="The interest run, or why there was none.",
+    ),
 ]
 
 
@@ -221,10 +293,14 @@ class LodgementQuery:
     async def lodgements(
         self,
         info: Info[Context, None],
-        client_id: strawberry.ID | None = None,
-        status: LodgementStatus | None = None,
-        first: int | None = None,
-        after: str | None = None,
+        client_id: Annotated[
+            strawberry.ID | None, strawberry.argument(description="Only this client's.")
+        ] = None,
+        status: Annotated[
+            LodgementStatus | None, strawberry.argument(description="Only those in this status.")
+        ] = None,
+        first: FIRST = None,
+        after: AFTER = None,
     ) -> Connection[Lodgement]:
         ctx = info.context
 
@@ -255,8 +331,8 @@ class LodgementQuery:
     async def court_funds_interest_runs(
         self,
         info: Info[Context, None],
-        first: int | None = None,
-        after: str | None = None,
+        first: FIRST = None,
+        after: AFTER = None,
     ) -> Connection[CourtFundsInterestRun]:
         return await interest_runs_page(
             info.context,
@@ -280,7 +356,10 @@ class LodgementMutation:
         "the amount no more than that. Judged again on approval and on lodging.",
     )
     async def propose_lodgement(
-        self, info: Info[Context, None], input: LodgementProposalInput, idempotency_key: str
+        self,
+        info: Info[Context, None],
+        input: Annotated[LodgementProposalInput, strawberry.argument(description="The proposal.")],
+        idempotency_key: IDEMPOTENCY_KEY,
     ) -> ProposeLodgementResult:
         ctx = info.context
         client = {"client_id": decode_uuid("Client", input.client_id)}
@@ -298,7 +377,12 @@ class LodgementMutation:
         "funds nothing moves (R-PAY-3).",
     )
     async def lodge(
-        self, info: Info[Context, None], lodgement_id: strawberry.ID, idempotency_key: str
+        self,
+        info: Info[Context, None],
+        lodgement_id: Annotated[
+            strawberry.ID, strawberry.argument(description="The approved lodgement.")
+        ],
+        idempotency_key: IDEMPOTENCY_KEY,
     ) -> LodgeResult:
         ctx = info.context
         lid = decode_uuid("Lodgement", lodgement_id)
@@ -314,10 +398,15 @@ class LodgementMutation:
     async def withdraw_from_court_funds(
         self,
         info: Info[Context, None],
-        client_id: strawberry.ID,
-        amount: Money,
-        reason: str,
-        idempotency_key: str,
+        client_id: Annotated[strawberry.ID, strawberry.argument(description="The client.")],
+        amount: Annotated[
+            Money,
+            strawberry.argument(description="The money to bring back: at most the balance."),
+        ],
+        reason: Annotated[
+            str, strawberry.argument(description="What the client needs it for (R-INV-6).")
+        ],
+        idempotency_key: IDEMPOTENCY_KEY,
     ) -> WithdrawFromCourtFundsResult:
         ctx = info.context
         cid = decode_uuid("Client", client_id)
@@ -337,9 +426,13 @@ class LodgementMutation:
     async def post_court_funds_interest(
         self,
         info: Info[Context, None],
-        period_start: date,
-        period_end: Annotated[date, strawberry.argument(description="Inclusive.")],
-        idempotency_key: str,
+        period_start: Annotated[
+            date, strawberry.argument(description="The first day of the period.")
+        ],
+        period_end: Annotated[
+            date, strawberry.argument(description="The last day of the period (inclusive).")
+        ],
+        idempotency_key: IDEMPOTENCY_KEY,
     ) -> PostCourtFundsInterestResult:
         ctx = info.context
         outcome = await service.post_interest(
@@ -352,5 +445,42 @@ class LodgementMutation:
         )
 
 
-# The types node(id:) fetches (common.node): each with the roles of its own lookup.
-NODES: tuple[NodeType, ...] = ()
+async def _decision(ctx: Context, decision_id: uuid.UUID) -> Decision:
+    """A lodgement's decision, through the request's batch loader, with the permission of
+    decision(id:) (DECISION_READ; every role that reads lodgements has it)."""
+    if not ctx.principal.has_any(DECISION_READ):
+        raise ApiError(ErrorCode.FORBIDDEN, "your role may not read a Decision")
+    loader = loaders.one(ctx, "lodgements.decisions_by_id", decisions_service.decisions_by_id)
+    view = await loader.load(decision_id)
+    if view is None:
+        raise NotFound("decision", encode_id("Decision", decision_id))
+    return Decision.from_view(view)
+
+
+async def _lodgements(ctx: Context, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, Lodgement]:
+    rows = await service.lodgements_by_id(ctx.session, ctx.principal, ids)
+    return {k: Lodgement.from_row(r) for k, r in rows.items()}
+
+
+async def _withdrawals(
+    ctx: Context, ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, CourtFundsWithdrawal]:
+    rows = await service.withdrawals_by_id(ctx.session, ctx.principal, ids)
+    return {k: CourtFundsWithdrawal.from_row(r) for k, r in rows.items()}
+
+
+async def _interest_runs(
+    ctx: Context, ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, CourtFundsInterestRun]:
+    runs: dict[uuid.UUID, Any] = await service.interest_runs_by_id(ctx.session, ids)
+    return {k: CourtFundsInterestRun.from_row(r) for k, r in runs.items()}
+
+
+# The types node(id:) fetches (common.node): each with the roles of its own lookup. None has an
+# x(id:) field: a lodgement is read through lodgements and a run through courtFundsInterestRuns
+# (INVESTMENT_READ); a withdrawal only in withdrawFromCourtFunds's payload (INVESTMENT_EXECUTE).
+NODES: tuple[NodeType, ...] = (
+    NodeType("Lodgement", INVESTMENT_READ, _lodgements),
+    NodeType("CourtFundsWithdrawal", INVESTMENT_EXECUTE, _withdrawals),
+    NodeType("CourtFundsInterestRun", INVESTMENT_READ, _interest_runs),
+)

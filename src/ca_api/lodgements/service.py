@@ -11,6 +11,7 @@ Proposing, approving and lodging each apply the surplus rule (``lodgements.surpl
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import date
 
@@ -21,6 +22,7 @@ from ca_api.approvals import mechanism as approvals
 from ca_api.audit import service as audit
 from ca_api.audit.service import jsonable
 from ca_api.auth.actor import Actor
+from ca_api.auth.principal import Principal
 from ca_api.clients import service as clients
 from ca_api.decisions import service as decisions
 from ca_api.decisions.rules import (
@@ -31,6 +33,7 @@ from ca_api.decisions.rules import (
 from ca_api.decisions.service import NewDecision
 from ca_api.errors import InvalidState, RecordNotFound, ValidationFailed
 from ca_api.ledger import interest_runs
+from ca_api.ledger import reads as ledger_reads
 from ca_api.ledger import service as ledger
 from ca_api.ledger.interest_runs import InterestOutcome, InterestScheme
 from ca_api.ledger.rules import AccountKind, CounterpartyKind
@@ -363,3 +366,26 @@ async def post_interest(
 
 get_lodgement = repository.get_lodgement
 list_lodgements = repository.list_lodgements
+
+
+async def lodgements_by_id(
+    session: AsyncSession, principal: Principal, lodgement_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, LodgementRow]:
+    """The lodgements with these ids, by id, in one query: one of a client the principal may
+    not read (row scoping, as ``lodgements(clientId:)``) is absent."""
+    found = {r.lodgement.id: r for r in await repository.lodgements_by_id(session, lodgement_ids)}
+    return await ledger_reads.scoped(session, principal, found, lambda r: r.lodgement.client_id)
+
+
+async def withdrawals_by_id(
+    session: AsyncSession, principal: Principal, transfer_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, CourtFundsWithdrawal]:
+    """The Court Funds withdrawals with these ids (their transfers'), scoped likewise."""
+    found = {w.transfer_id: w for w in await repository.withdrawals_by_id(session, transfer_ids)}
+    return await ledger_reads.scoped(session, principal, found, lambda w: w.client_id)
+
+
+async def interest_runs_by_id(
+    session: AsyncSession, run_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, CourtFundsInterestRun]:
+    return await interest_runs.runs_by_id(session, COURT_FUNDS_INTEREST, run_ids)

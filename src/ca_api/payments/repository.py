@@ -107,6 +107,14 @@ async def get_payment(
     return (await session.execute(stmt)).one_or_none()
 
 
+async def get_payments(
+    session: AsyncSession, payment_ids: Sequence[uuid.UUID], principal: Principal
+) -> Sequence[Row[Any]]:
+    """``get_payment``'s rows for each of these payments the caller may read, in one query."""
+    stmt = _select_payment().where(Payment.id.in_(set(payment_ids)), readable(principal))
+    return (await session.execute(stmt)).all()
+
+
 async def payments_of_invoices(
     session: AsyncSession, invoice_ids: Sequence[uuid.UUID]
 ) -> Sequence[Row[Any]]:

@@ -6,6 +6,7 @@ invoices and gets back what it raised, but reads nothing else.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import date, datetime
 from typing import Annotated, Any
@@ -22,9 +23,10 @@ from ca_api.auth.permissions import (
     PAYMENT_RAISE,
     allow,
 )
+from ca_api.clients.schema import Client
 from ca_api.common import loaders
 from ca_api.common.ids import decode_uuid, node_id_or_none
-from ca_api.common.node import NodeType
+from ca_api.common.node import Node, NodeType
 from ca_api.common.pagination import Connection, PageRequest, paginate
 from ca_api.common.problems import (
     ChecksIncompleteProblem,
@@ -42,20 +44,24 @@ from ca_api.common.types import from_source
 from ca_api.context import Context
 from ca_api.errors import NotFound
 from ca_api.invoices import reads as invoice_reads
-from ca_api.invoices.schema import Invoice, counterparty
+from ca_api.invoices.schema import (
+    AFTER,
+    FIRST,
+    IDEMPOTENCY_KEY,
+    Invoice,
+    client_of,
+    counterparty,
+)
 from ca_api.ledger.schema import Category, Counterparty
-from ca_api.payments import models, rules, service
+from ca_api.payments import models, service
+from ca_api.payments.inputs import (
+    PaymentEventKind,
+    PaymentMethod,
+    PaymentStatus,
+    RaisePaymentInput,
+)
 from ca_api.payments.service import PaymentView
 from ca_api.policy.rules import LimitVersion
-
-PaymentMethod = rules.PaymentMethod
-PaymentStatus = rules.PaymentStatus
-PaymentEventKind = rules.PaymentEventKind
-strawberry.enum(PaymentMethod)
-strawberry.enum(
-    PaymentStatus, description="RAISED -> APPROVED -> MADE; RAISED | APPROVED -> CANCELLED."
-)
-strawberry.enum(PaymentEventKind)
 
 
 async def _limits(ctx: Context) -> LimitVersion | None:
@@ -83,18 +89,23 @@ def _from_event(
     return strawberry.field(resolver=resolve, description=description)
 
 
-@strawberry.type
+@strawberry.type(description="Something that happened to a payment. Never changed (R-AUD-2).")
 class PaymentEvent:
-    event: PaymentEventKind
-    transfer_id: strawberry.ID | None
-    limit_version_id: int | None
-    reason: str | None
-    recorded_by: str
-    recorded_at: datetime
+    event: PaymentEventKind = strawberry.field(description="What happened.")
+    transfer_id: strawberry.ID | None = strawberry.field(
+        description="The ledger transfer it made: the hold when approved, its posting when "
+        "made, its release when cancelled; null if none."
+    )
+    limit_version_id: int | None = strawberry.field(
+        description="For an approval: the approval limits it was judged under (R-DEC-4)."
+    )
+    reason: str | None = strawberry.field(description="Why it was cancelled or refused.")
+    recorded_by: str = strawberry.field(description="Who did it.")
+    recorded_at: datetime = strawberry.field(description="When it was recorded.")
 
 
 @strawberry.type(description="Money out of a client's account: raised, approved, made.")
-class Payment:
+class Payment(Node):
     view: strawberry.Private[PaymentView]
 
     @property
@@ -123,8 +134,19 @@ class Payment:
     ) -> models.PaymentEvent | None:
         return next((e for e in await self._events(info) if e.event == kind.value), None)
 
-    id: strawberry.ID
-    client_id: strawberry.ID
+    id: strawberry.ID = strawberry.field(description="The payment's global id.")
+    client_id: strawberry.ID = strawberry.field(
+        description="The id of the client whose money it is (the client itself: client)."
+    )
+
+    async def _client(self, info: Info[Context, None]) -> Client:
+        return await client_of(info.context, self._row.client_id)
+
+    client: Client = strawberry.field(
+        resolver=_client,
+        description="The client whose money it is, as client(id:) gives it: NOT_FOUND to a "
+        "caller who may not read the client.",
+    )
     client_reference: str = strawberry.field(
         description="The client's case reference, e.g. CA000123."
     )
@@ -132,7 +154,10 @@ class Payment:
     def _invoice_id(self) -> strawberry.ID | None:
         return node_id_or_none("Invoice", self._row.invoice_id)
 
-    invoice_id: strawberry.ID | None = strawberry.field(resolver=_invoice_id)
+    invoice_id: strawberry.ID | None = strawberry.field(
+        resolver=_invoice_id,
+        description="The id of the invoice it pays; null for a standing payment.",
+    )
 
     async def _invoice(self, info: Info[Context, None]) -> Invoice | None:
         if self._row.invoice_id is None:
@@ -142,26 +167,34 @@ class Payment:
         ).load(self._row.invoice_id)
         return Invoice.from_view(view) if view is not None else None
 
-    invoice: Invoice | None = strawberry.field(resolver=_invoice)
+    invoice: Invoice | None = strawberry.field(
+        resolver=_invoice, description="The invoice it pays; null for a standing payment."
+    )
 
     async def _payee(self, info: Info[Context, None]) -> Counterparty:
         return await counterparty(info.context, self._row.payee_id)
 
-    payee: Counterparty = strawberry.field(resolver=_payee)
-    amount: Money
-    category: Category
-    method: PaymentMethod
-    description: str
+    payee: Counterparty = strawberry.field(
+        resolver=_payee, description="Who is paid: the invoice's supplier, or a standing payee."
+    )
+    amount: Money = strawberry.field(description="How much leaves the client's account.")
+    category: Category = strawberry.field(
+        description="The OPG money-out category it is paid under (R-OPG-1)."
+    )
+    method: PaymentMethod = strawberry.field(description="How the money is paid.")
+    description: str = strawberry.field(description="What it pays for.")
     standing: bool = strawberry.field(description="A standing payment, not of an invoice.")
-    status: PaymentStatus
-    raised_by: str
+    status: PaymentStatus = strawberry.field(description="Where it stands, from its events.")
+    raised_by: str = strawberry.field(
+        description="Who raised it: they may not approve it (R-ROLE-2)."
+    )
 
     authors: list[str] = strawberry.field(
         description="Everyone who wrote what it pays, sorted: whoever raised it and, for an "
         "invoice, whoever recorded the invoice. None of them may approve it (R-ROLE-2)."
     )
 
-    raised_at: datetime
+    raised_at: datetime = strawberry.field(description="When it was raised.")
     waiting_since: datetime | None = strawberry.field(
         description="Since when it has awaited approval; null once decided."
     )
@@ -176,8 +209,12 @@ class Payment:
         description="An approval was refused because the client's funds were "
         "short, and it still awaits approval (R-PAY-3).",
     )
-    approved_by: str | None = _from_event(PaymentEventKind.APPROVED, lambda e: e.recorded_by)
-    approved_at: datetime | None = _from_event(PaymentEventKind.APPROVED, lambda e: e.recorded_at)
+    approved_by: str | None = _from_event(
+        PaymentEventKind.APPROVED, lambda e: e.recorded_by, "Who approved it; null until then."
+    )
+    approved_at: datetime | None = _from_event(
+        PaymentEventKind.APPROVED, lambda e: e.recorded_at, "When it was approved."
+    )
     approval_limit_version_id: int | None = _from_event(
         PaymentEventKind.APPROVED,
         lambda e: e.limit_version_id,
@@ -188,10 +225,18 @@ class Payment:
         lambda e: node_id_or_none("Transfer", e.transfer_id),
         "The hold placed on the client's account when approved.",
     )
-    made_by: str | None = _from_event(PaymentEventKind.MADE, lambda e: e.recorded_by)
-    made_at: datetime | None = _from_event(PaymentEventKind.MADE, lambda e: e.recorded_at)
-    cancelled_by: str | None = _from_event(PaymentEventKind.CANCELLED, lambda e: e.recorded_by)
-    cancel_reason: str | None = _from_event(PaymentEventKind.CANCELLED, lambda e: e.reason)
+    made_by: str | None = _from_event(
+        PaymentEventKind.MADE, lambda e: e.recorded_by, "Who made it; null until then."
+    )
+    made_at: datetime | None = _from_event(
+        PaymentEventKind.MADE, lambda e: e.recorded_at, "When it was made."
+    )
+    cancelled_by: str | None = _from_event(
+        PaymentEventKind.CANCELLED, lambda e: e.recorded_by, "Who cancelled it; null if nobody."
+    )
+    cancel_reason: str | None = _from_event(
+        PaymentEventKind.CANCELLED, lambda e: e.reason, "Why it was cancelled."
+    )
 
     @strawberry.field(description="Everything that happened to it, oldest first.")
     async def events(self, info: Info[Context, None]) -> list[PaymentEvent]:
@@ -210,41 +255,12 @@ class Payment:
         return service.can_approve(ctx.principal, self.view, await _limits(ctx))
 
 
-# --- inputs -------------------------------------------------------------------------------
-
-
-@strawberry.input(
-    description="Either invoiceId (a checked invoice, paid in full to its supplier), or a "
-    "standing payment: clientId, payeeId, amount, category, description and standing: true."
-)
-class RaisePaymentInput:
-    invoice_id: strawberry.ID | None = None
-    client_id: strawberry.ID | None = None
-    payee_id: strawberry.ID | None = None
-    amount: Money | None = None
-    category: Category | None = None
-    description: str | None = None
-    standing: bool = False
-
-    def to_request(self, method: PaymentMethod | None) -> service.PaymentRequest:
-        return service.PaymentRequest(
-            invoice_id=decode_uuid("Invoice", self.invoice_id) if self.invoice_id else None,
-            client_id=decode_uuid("Client", self.client_id) if self.client_id else None,
-            payee_id=decode_uuid("Counterparty", self.payee_id) if self.payee_id else None,
-            amount=self.amount,
-            category=self.category,
-            description=self.description,
-            standing=self.standing,
-            method=method,
-        )
-
-
 # --- payloads and results -----------------------------------------------------------------
 
 
-@strawberry.type
+@strawberry.type(description="A payment after a step of its life, or as first raised.")
 class PaymentPayload:
-    payment: Payment
+    payment: Payment = strawberry.field(description="The payment as it now stands.")
     replayed: bool = strawberry.field(description="A repeat of an idempotency key: nothing new.")
 
     @classmethod
@@ -260,7 +276,11 @@ RaisePaymentResult = Annotated[
     | ChecksIncompleteProblem
     | IdempotencyKeyReusedProblem
     | PolicyMissingProblem,
-    strawberry.union("RaisePaymentResult"),
+    strawberry.union(
+        "RaisePaymentResult",
+        description="The payment raised, or why not (e.g. an invoice's checks incomplete, "
+        "R-PAY-2).",
+    ),
 ]
 ApprovePaymentResult = Annotated[
     PaymentPayload
@@ -273,7 +293,11 @@ ApprovePaymentResult = Annotated[
     | NotFoundProblem
     | IdempotencyKeyReusedProblem
     | PolicyMissingProblem,
-    strawberry.union("ApprovePaymentResult"),
+    strawberry.union(
+        "ApprovePaymentResult",
+        description="The payment approved, or why not: four eyes (R-ROLE-2), over the "
+        "approver's limit (R-DEC-2), funds short (R-PAY-3).",
+    ),
 ]
 PaymentChangeResult = Annotated[
     PaymentPayload
@@ -281,7 +305,10 @@ PaymentChangeResult = Annotated[
     | ValidationProblem
     | NotFoundProblem
     | IdempotencyKeyReusedProblem,
-    strawberry.union("PaymentChangeResult"),
+    strawberry.union(
+        "PaymentChangeResult",
+        description="The payment made or cancelled, or why not.",
+    ),
 ]
 
 
@@ -308,10 +335,19 @@ async def _payments(
     )
 
 
+PAYMENT_ID = "The payment's id."
+PaymentIdArg = Annotated[strawberry.ID, strawberry.argument(description=PAYMENT_ID)]
+KeyArg = Annotated[str, strawberry.argument(description=IDEMPOTENCY_KEY)]
+
+
 @strawberry.type
 class PaymentQuery:
     @strawberry.field(extensions=allow(LEDGER_READ), description="One payment, by id.")
-    async def payment(self, info: Info[Context, None], id: strawberry.ID) -> Payment:
+    async def payment(
+        self,
+        info: Info[Context, None],
+        id: Annotated[strawberry.ID, strawberry.argument(description=PAYMENT_ID)],
+    ) -> Payment:
         ctx = info.context
         view = await service.get_payment(ctx.session, ctx.principal, decode_uuid("Payment", id))
         if view is None:
@@ -324,10 +360,14 @@ class PaymentQuery:
     async def payments(
         self,
         info: Info[Context, None],
-        client_id: strawberry.ID | None = None,
-        status: PaymentStatus | None = None,
-        first: int | None = None,
-        after: str | None = None,
+        client_id: Annotated[
+            strawberry.ID | None, strawberry.argument(description="Only this client's payments.")
+        ] = None,
+        status: Annotated[
+            PaymentStatus | None, strawberry.argument(description="Only payments where they stand.")
+        ] = None,
+        first: Annotated[int | None, strawberry.argument(description=FIRST)] = None,
+        after: Annotated[str | None, strawberry.argument(description=AFTER)] = None,
     ) -> Connection[Payment]:
         return await _payments(
             info,
@@ -344,7 +384,10 @@ class PaymentQuery:
         "the caller may approve.",
     )
     async def payments_awaiting_approval(
-        self, info: Info[Context, None], first: int | None = None, after: str | None = None
+        self,
+        info: Info[Context, None],
+        first: Annotated[int | None, strawberry.argument(description=FIRST)] = None,
+        after: Annotated[str | None, strawberry.argument(description=AFTER)] = None,
     ) -> Connection[Payment]:
         awaiting = service.PaymentFilter(status=PaymentStatus.RAISED, oldest_first=True)
         return await _payments(info, first, after, lambda: awaiting)
@@ -376,9 +419,17 @@ class PaymentMutation:
     async def raise_payment(
         self,
         info: Info[Context, None],
-        input: RaisePaymentInput,
-        idempotency_key: str,
-        method: PaymentMethod | None = None,
+        input: Annotated[
+            RaisePaymentInput, strawberry.argument(description="An invoice, or a standing payment.")
+        ],
+        idempotency_key: Annotated[str, strawberry.argument(description=IDEMPOTENCY_KEY)],
+        method: Annotated[
+            PaymentMethod | None,
+            strawberry.argument(
+                description="How to pay; omitted: DIRECT_DEBIT for a council care charge set up "
+                "for it (R-PAY-4), else BANK_TRANSFER."
+            ),
+        ] = None,
     ) -> RaisePaymentResult:
         ctx = info.context
         request = input.to_request(method)
@@ -395,7 +446,7 @@ class PaymentMutation:
         "Funds short: refused and the invoice is marked FUNDS_SHORT.",
     )
     async def approve_payment(
-        self, info: Info[Context, None], id: strawberry.ID, idempotency_key: str
+        self, info: Info[Context, None], id: PaymentIdArg, idempotency_key: KeyArg
     ) -> ApprovePaymentResult:
         return await _change(info, service.approve_payment, id, idempotency_key)
 
@@ -404,7 +455,7 @@ class PaymentMutation:
         description="Make an approved payment: the hold is posted and the money leaves.",
     )
     async def make_payment(
-        self, info: Info[Context, None], id: strawberry.ID, idempotency_key: str
+        self, info: Info[Context, None], id: PaymentIdArg, idempotency_key: KeyArg
     ) -> PaymentChangeResult:
         return await _change(info, service.make_payment, id, idempotency_key)
 
@@ -413,10 +464,21 @@ class PaymentMutation:
         description="Cancel a payment not yet made; an approved one's hold is released.",
     )
     async def cancel_payment(
-        self, info: Info[Context, None], id: strawberry.ID, reason: str, idempotency_key: str
+        self,
+        info: Info[Context, None],
+        id: PaymentIdArg,
+        reason: Annotated[
+            str, strawberry.argument(description="Why it is cancelled, kept with the payment.")
+        ],
+        idempotency_key: KeyArg,
     ) -> PaymentChangeResult:
         return await _change(info, service.cancel_payment, id, idempotency_key, reason)
 
 
+async def _payments_by_id(ctx: Context, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, Payment]:
+    views = await service.payments_by_id(ctx.session, ctx.principal, ids)
+    return {k: Payment.from_view(v) for k, v in views.items()}
+
+
 # The types node(id:) fetches (common.node): each with the roles of its own lookup.
-NODES: tuple[NodeType, ...] = ()
+NODES: tuple[NodeType, ...] = (NodeType("Payment", LEDGER_READ, _payments_by_id),)

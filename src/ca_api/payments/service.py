@@ -405,6 +405,15 @@ async def get_payment(
     return _payment_view(row) if row is not None else None
 
 
+async def payments_by_id(
+    session: AsyncSession, principal: Principal, payment_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, PaymentView]:
+    """The payments with these ids that the caller may read, as ``get_payment`` scopes one, in
+    one query: node(id:) and nodes(ids:)."""
+    rows = await repository.get_payments(session, payment_ids, principal)
+    return {row[0].id: _payment_view(row) for row in rows}
+
+
 async def list_payments(
     session: AsyncSession, principal: Principal, flt: PaymentFilter, *, after: After, limit: int
 ) -> list[PaymentView]:

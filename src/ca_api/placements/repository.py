@@ -9,6 +9,9 @@ from typing import Any
 from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ca_api.auth.principal import Principal
+from ca_api.clients.models import client_current
+from ca_api.clients.repository import readable
 from ca_api.db import rows_where_in
 from ca_api.placements.models import Placement, PlacementEvent
 
@@ -25,6 +28,20 @@ async def get_placement(
     if lock:
         stmt = stmt.with_for_update()
     return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def placements_by_id(
+    session: AsyncSession, principal: Principal, placement_ids: Sequence[uuid.UUID]
+) -> Sequence[Placement]:
+    """The placements with these ids whose client the principal may read (row scoping,
+    ``clients.repository.readable``), in one query."""
+    cc = client_current
+    stmt = (
+        select(Placement)
+        .join(cc, cc.c.id == Placement.client_id)
+        .where(Placement.id.in_(set(placement_ids)), readable(principal))
+    )
+    return (await session.execute(stmt)).scalars().all()
 
 
 async def placements_of_client(

@@ -4,6 +4,7 @@ service, map the result."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import date
 from typing import Annotated
 
@@ -12,8 +13,9 @@ from strawberry.types import Info
 
 from ca_api.auth.permissions import INVESTMENT_EXECUTE, INVESTMENT_PROPOSE, INVESTMENT_READ, allow
 from ca_api.clients.schema import readable_client
+from ca_api.common import loaders
 from ca_api.common.ids import decode_uuid, node_id, node_id_or_none
-from ca_api.common.node import NodeType
+from ca_api.common.node import Node, NodeType
 from ca_api.common.pagination import Connection, PageRequest, paginate
 from ca_api.common.problems import (
     IdempotencyKeyReusedProblem,
@@ -25,9 +27,17 @@ from ca_api.common.problems import (
     ValidationProblem,
 )
 from ca_api.common.scalars import Money, Percent, money_or_none
-from ca_api.common.types import from_source
+from ca_api.common.types import describe_enum, from_source
 from ca_api.context import Context
-from ca_api.decisions.schema import DecisionStatus
+from ca_api.decisions import service as decisions
+from ca_api.decisions.schema import Decision, DecisionStatus
+from ca_api.errors import NotFound
+from ca_api.institutions.schema import (
+    ApprovedInstitution,
+    InstitutionProduct,
+    load_institution,
+    load_product,
+)
 from ca_api.placements import rules, service
 from ca_api.placements.rules import PlacementEventKind
 
@@ -37,10 +47,42 @@ strawberry.enum(
     description="PROPOSED (its INVESTMENT_PLAN decision awaits approval) -> APPROVED -> PLACED "
     "-> MATURED | WITHDRAWN; REFUSED when its decision was refused or superseded.",
 )
+describe_enum(
+    PlacementStatus,
+    {
+        PlacementStatus.PROPOSED: (
+            "Proposed: its INVESTMENT_PLAN decision awaits the governance manager's approval "
+            "(R-DEC); no money has moved."
+        ),
+        PlacementStatus.APPROVED: (
+            "Its decision is approved; the money has not moved yet (makePlacement)."
+        ),
+        PlacementStatus.REFUSED: "Its decision was refused or superseded: it is never placed.",
+        PlacementStatus.PLACED: (
+            "The money is with the institution, in the placement's own account."
+        ),
+        PlacementStatus.MATURED: (
+            "The money came back to CMS on or after the maturity date, with interest."
+        ),
+        PlacementStatus.WITHDRAWN: (
+            "The money came back to CMS before the maturity date (R-INV-6)."
+        ),
+    },
+)
+
+
+async def load_decision(ctx: Context, decision_id: uuid.UUID) -> Decision:
+    """A decision (an INVESTMENT_PLAN one, of the same client as what it approves), through the
+    request's one loader of decisions by id."""
+    loader = loaders.one(ctx, "decisions.by_id", decisions.decisions_by_id)
+    view = await loader.load(decision_id)
+    if view is None:  # pragma: no cover - a foreign key
+        raise NotFound("decision", str(decision_id))
+    return Decision.from_view(view)
 
 
 @strawberry.type(description="Money placed with an approved institution (R-INV-4, R-INV-6).")
-class Placement:
+class Placement(Node):
     view: strawberry.Private[service.PlacementView]
 
     @classmethod
@@ -59,26 +101,57 @@ class Placement:
             protection_limit_effective_from=p.protection_limit_from,
         )
 
-    id: strawberry.ID
-    client_id: strawberry.ID
-    institution_id: strawberry.ID
-    product_id: strawberry.ID
-    amount: Money
-    start_date: date
-    maturity_date: date
+    id: strawberry.ID = strawberry.field(description="The placement's global id.")
+    client_id: strawberry.ID = strawberry.field(description="The client whose money it is.")
+    institution_id: strawberry.ID = strawberry.field(
+        description="The approved institution the money is placed with (its institution)."
+    )
+    product_id: strawberry.ID = strawberry.field(
+        description="The institution's product it is placed in (its product)."
+    )
+    amount: Money = strawberry.field(
+        description="The money placed: within the product's limits and, with the client's other "
+        "open placements with the institution, the deposit protection limit (R-INV-4)."
+    )
+    start_date: date = strawberry.field(
+        description="The day the money is placed: the value date of the transfer from CMS."
+    )
+    maturity_date: date = strawberry.field(
+        description="The day it matures: at most 12 months after the start date (R-INV-4)."
+    )
     rate: Percent = strawberry.field(
         description="The product's rate when proposed, percent a year."
     )
-    status: PlacementStatus
+    status: PlacementStatus = strawberry.field(
+        description="Where it stands, from its decision's and its own events."
+    )
     decision_id: strawberry.ID = strawberry.field(
         description="Its INVESTMENT_PLAN decision (approveDecision approves it)."
     )
-    decision_status: DecisionStatus
+    decision_status: DecisionStatus = strawberry.field(
+        description="Where its INVESTMENT_PLAN decision stands (R-DEC)."
+    )
     protection_limit: Money = strawberry.field(
         description="The deposit protection limit in force on the start date."
     )
-    protection_limit_effective_from: date
-    proposed_by: str
+    protection_limit_effective_from: date = strawberry.field(
+        description="The day the protection limit it was judged under came into force."
+    )
+    proposed_by: str = strawberry.field(description="The officer who proposed it.")
+
+    @strawberry.field(description="The approved institution the money is placed with (R-INV-4).")
+    async def institution(self, info: Info[Context, None]) -> ApprovedInstitution:
+        return await load_institution(info.context, self.view.placement.institution_id)
+
+    @strawberry.field(description="The institution's product it is placed in, at its rate.")
+    async def product(self, info: Info[Context, None]) -> InstitutionProduct:
+        return await load_product(info.context, self.view.placement.product_id)
+
+    @strawberry.field(
+        description="Its INVESTMENT_PLAN decision, which the governance manager approves (R-DEC)."
+    )
+    async def decision(self, info: Info[Context, None]) -> Decision:
+        return await load_decision(info.context, self.view.placement.decision_id)
 
     @strawberry.field(description="Its own CLIENT_PLACEMENT ledger account, once placed.")
     def account_id(self) -> strawberry.ID | None:
@@ -100,17 +173,23 @@ class Placement:
         e = self.view.returned
         return money_or_none(e.interest) if e else None
 
-    @strawberry.field
+    @strawberry.field(
+        description="Days from the start date to the return, once back: the days interest is "
+        "paid for (R-INV-6)."
+    )
     def days_held(self) -> int | None:
         e = self.view.returned
         return e.days_held if e else None
 
-    @strawberry.field
+    @strawberry.field(description="The transfer of the money back to CMS, once back.")
     def returned_transfer_id(self) -> strawberry.ID | None:
         e = self.view.returned
         return node_id("Transfer", e.principal_transfer_id) if e else None
 
-    @strawberry.field
+    @strawberry.field(
+        description="The transfer of the interest from the institution to CMS, once back; "
+        "null if no interest was due."
+    )
     def interest_transfer_id(self) -> strawberry.ID | None:
         e = self.view.returned
         return node_id_or_none("Transfer", e.interest_transfer_id) if e else None
@@ -118,9 +197,16 @@ class Placement:
 
 @strawberry.input(description="A placement to propose (R-INV-4). Give termMonths or maturityDate.")
 class PlacementInput:
-    client_id: strawberry.ID
-    product_id: strawberry.ID
-    amount: Money
+    client_id: strawberry.ID = strawberry.field(
+        description="The client whose money is placed: a deputy client only (R-INV-2)."
+    )
+    product_id: strawberry.ID = strawberry.field(
+        description="The approved institution's product to place it in (R-INV-4)."
+    )
+    amount: Money = strawberry.field(
+        description="The money to place: surplus funds only (R-INV-2), within the product's "
+        "limits and the deposit protection limit with the institution (R-INV-4)."
+    )
     start_date: date = strawberry.field(
         description="The day the money is placed: past (recording one made then) or future."
     )
@@ -131,10 +217,18 @@ class PlacementInput:
     best_interests_reason: str = strawberry.field(
         description="Why it is in the client's best interests (R-DEC-1)."
     )
-    consulted: str
-    client_involved: bool
-    why_client_not_involved: str | None = None
-    notes: str | None = None
+    consulted: str = strawberry.field(
+        description="Who was consulted, the client where possible (R-DEC-1)."
+    )
+    client_involved: bool = strawberry.field(
+        description="Whether the client took part in the decision (R-DEC-1)."
+    )
+    why_client_not_involved: str | None = strawberry.field(
+        default=None, description="Why not, when the client did not take part."
+    )
+    notes: str | None = strawberry.field(
+        default=None, description="Anything else the decision should record."
+    )
 
     def to_new(self) -> service.NewPlacement:
         """The proposal for the service: every field as given, the ids decoded."""
@@ -145,9 +239,9 @@ class PlacementInput:
         return service.NewPlacement(**vars(self) | ids)
 
 
-@strawberry.type
+@strawberry.type(description="A placement, as the change left it.")
 class PlacementPayload:
-    placement: Placement
+    placement: Placement = strawberry.field(description="The placement as it now stands.")
     replayed: bool = strawberry.field(description="A repeat of an idempotency key: nothing new.")
 
     @classmethod
@@ -164,7 +258,10 @@ PlacementResult = Annotated[
     | IdempotencyKeyReusedProblem
     | PolicyMissingProblem
     | SurplusRuleProblem,
-    strawberry.union("PlacementResult"),
+    strawberry.union(
+        "PlacementResult",
+        description="The placement as changed, or why nothing was done (no money moved).",
+    ),
 ]
 
 
@@ -177,10 +274,21 @@ class PlacementQuery:
     async def placements(
         self,
         info: Info[Context, None],
-        client_id: strawberry.ID,
-        status: PlacementStatus | None = None,
-        first: int | None = None,
-        after: str | None = None,
+        client_id: Annotated[
+            strawberry.ID, strawberry.argument(description="The client whose placements.")
+        ],
+        status: Annotated[
+            PlacementStatus | None,
+            strawberry.argument(description="Only placements in this status; null: every one."),
+        ] = None,
+        first: Annotated[
+            int | None,
+            strawberry.argument(description="At most this many (default 25, capped)."),
+        ] = None,
+        after: Annotated[
+            str | None,
+            strawberry.argument(description="The cursor of the last placement already seen."),
+        ] = None,
     ) -> Connection[Placement]:
         ctx = info.context
 
@@ -206,6 +314,13 @@ class PlacementQuery:
         )
 
 
+_KEY = (
+    "The caller's key for this request: a repeat with the same key does nothing new and "
+    "answers as the first did (replayed); the key reused for another request is refused "
+    "(IdempotencyKeyReusedProblem)."
+)
+
+
 @strawberry.type
 class PlacementMutation:
     @strawberry.mutation(
@@ -219,7 +334,12 @@ class PlacementMutation:
         "no money moves yet.",
     )
     async def place_funds(
-        self, info: Info[Context, None], input: PlacementInput, idempotency_key: str
+        self,
+        info: Info[Context, None],
+        input: Annotated[
+            PlacementInput, strawberry.argument(description="The placement proposed.")
+        ],
+        idempotency_key: Annotated[str, strawberry.argument(description=_KEY)],
     ) -> PlacementResult:
         ctx = info.context
         view = await service.place_funds(
@@ -234,7 +354,12 @@ class PlacementMutation:
         "(SurplusRuleProblem, R-INV-2). Short of funds, nothing moves.",
     )
     async def make_placement(
-        self, info: Info[Context, None], placement_id: strawberry.ID, idempotency_key: str
+        self,
+        info: Info[Context, None],
+        placement_id: Annotated[
+            strawberry.ID, strawberry.argument(description="The approved placement to make.")
+        ],
+        idempotency_key: Annotated[str, strawberry.argument(description=_KEY)],
     ) -> PlacementResult:
         ctx = info.context
         pid = decode_uuid("Placement", placement_id)
@@ -252,9 +377,16 @@ class PlacementMutation:
     async def mature_or_withdraw_placement(
         self,
         info: Info[Context, None],
-        placement_id: strawberry.ID,
-        on_date: date,
-        idempotency_key: str,
+        placement_id: Annotated[
+            strawberry.ID, strawberry.argument(description="The placed placement to bring back.")
+        ],
+        on_date: Annotated[
+            date,
+            strawberry.argument(
+                description="The day the money came back: from the start date to today."
+            ),
+        ],
+        idempotency_key: Annotated[str, strawberry.argument(description=_KEY)],
     ) -> PlacementResult:
         ctx = info.context
         pid = decode_uuid("Placement", placement_id)
@@ -264,5 +396,11 @@ class PlacementMutation:
         return PlacementPayload.of(view)
 
 
-# The types node(id:) fetches (common.node): each with the roles of its own lookup.
-NODES: tuple[NodeType, ...] = ()
+async def _placements(ctx: Context, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, Placement]:
+    views = await service.placements_by_id(ctx.session, ctx.principal, ids)
+    return {k: Placement.from_view(v) for k, v in views.items()}
+
+
+# The types node(id:) fetches (common.node): a placement has no lookup of its own, so it has
+# the roles of a client's list (placements), scoped to the clients the caller may read.
+NODES = (NodeType("Placement", INVESTMENT_READ, _placements),)

@@ -26,6 +26,7 @@ from ca_api import clock
 from ca_api.approvals import mechanism as approvals
 from ca_api.audit import service as audit
 from ca_api.auth.actor import Actor
+from ca_api.auth.principal import Principal
 from ca_api.clients import service as clients
 from ca_api.common.rules import decimal_text
 from ca_api.decisions import service as decisions
@@ -109,6 +110,17 @@ async def placements_of_client(
         session, await repository.placements_of_client(session, client_id)
     )
     return [v for v in views if status is None or v.status is status]
+
+
+async def placements_by_id(
+    session: AsyncSession, principal: Principal, placement_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, PlacementView]:
+    """The placements with these ids, as they stand, whose client the principal may read (as
+    ``placements`` of a client is scoped); one missing or hidden is absent."""
+    if not placement_ids:
+        return {}
+    rows = await repository.placements_by_id(session, principal, placement_ids)
+    return {v.placement.id: v for v in await placement_views(session, rows)}
 
 
 async def placement_rows_of_client(

@@ -30,6 +30,11 @@ async def get_plan(session: AsyncSession, plan_id: uuid.UUID) -> BudgetPlan | No
     return (await session.execute(stmt)).scalar_one_or_none()
 
 
+async def plans_by_id(session: AsyncSession, plan_ids: Sequence[uuid.UUID]) -> Sequence[BudgetPlan]:
+    """The plans with these ids, in one query (node(id:) and references to a plan)."""
+    return await rows_where_in(session, BudgetPlan, BudgetPlan.id, plan_ids, BudgetPlan.id)
+
+
 async def lines_of(
     session: AsyncSession, plan_ids: Sequence[uuid.UUID]
 ) -> Sequence[BudgetPlanLine]:
@@ -108,6 +113,14 @@ async def get_declaration(
 ) -> ClientAssetDeclaration | None:
     stmt = select(ClientAssetDeclaration).where(ClientAssetDeclaration.id == declaration_id)
     return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def declarations_by_id(
+    session: AsyncSession, declaration_ids: Sequence[uuid.UUID]
+) -> Sequence[ClientAssetDeclaration]:
+    """The asset declarations with these ids, in one query (node(id:))."""
+    d = ClientAssetDeclaration
+    return await rows_where_in(session, d, d.id, declaration_ids, d.id)
 
 
 async def declarations_on(

@@ -8,15 +8,16 @@ declarations and the threshold flags (R-INV-1, R-INV-2) read from effective-date
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import date, datetime
-from typing import Annotated, TypeVar
+from typing import Annotated
 
 import strawberry
 from strawberry.types import Info
 
 from ca_api.auth.permissions import PLAN_READ, PLAN_WRITE, THRESHOLD_FLAGS_READ, allow
 from ca_api.clients.schema import readable_client
-from ca_api.common.ids import decode_uuid, node_id, node_id_or_none
+from ca_api.common.ids import decode_uuid, node_id
 from ca_api.common.node import NodeType
 from ca_api.common.pagination import Connection, PageRequest, bad_cursor, paginate
 from ca_api.common.problems import (
@@ -27,12 +28,15 @@ from ca_api.common.problems import (
     ValidationProblem,
     problem_for,
 )
-from ca_api.common.scalars import Money, Percent
-from ca_api.common.types import from_source
+from ca_api.common.scalars import Money
 from ca_api.context import Context
-from ca_api.decisions import service as decisions_service
 from ca_api.errors import NotFound
 from ca_api.planning import rules, service, thresholds
+from ca_api.planning.plan_types import (
+    BudgetPlan,
+    PlanFrequency,
+    PlanReview,
+)
 from ca_api.planning.service import PlanAlreadySuperseded, PlanView, RecordedPlan
 from ca_api.planning.threshold_schema import (
     ClientAssetDeclaration,
@@ -42,183 +46,24 @@ from ca_api.planning.threshold_schema import (
     clients_page,
 )
 
-PlanFrequency = rules.Frequency
-PlanFigure = rules.Figure
-strawberry.enum(
-    PlanFrequency,
-    name="PlanFrequency",
-    description="How often a plan line is paid or received: WEEKLY 52 times a year, FORTNIGHTLY "
-    "26, FOUR_WEEKLY 13, MONTHLY 12, QUARTERLY 4, TWICE_A_YEAR 2, ANNUALLY 1, AD_HOC 1 (R-BUD-1).",
-)
-strawberry.enum(PlanFigure, name="PlanFigure")
-
-R = TypeVar("R")
-T = TypeVar("T")
-
-
-# --- types ---
-
-
-@strawberry.type(description="One income or expenditure line of a budget plan (R-BUD-1).")
-class BudgetLine:
-    @classmethod
-    def from_line(cls, line_no: int, line: rules.PlanLine) -> BudgetLine:
-        return from_source(
-            cls,
-            line,
-            line_no=line_no,
-            times_per_year=line.times_a_year,
-            annual_amount=line.annual,
-            annual_entered_directly=line.annual_entered is not None,
-        )
-
-    line_no: int
-    item: str
-    amount: Money | None
-    frequency: PlanFrequency | None
-    times_per_year: int | None
-    annual_amount: Money | None = strawberry.field(
-        description="The annual figure counted in the totals: the one entered directly, else "
-        "amount x times a year; null for a note of past spending, which is not counted."
-    )
-    annual_entered_directly: bool
-    computed_annual: Money | None = strawberry.field(
-        description="amount x times a year, exact in pence (null without both)."
-    )
-    entered_minus_computed: Money | None = strawberry.field(
-        description="Where the annual figure was entered directly: it minus amount x times."
-    )
-    in_totals: bool
-    note: str | None
-
-
-@strawberry.type(description="A total the paper plan printed that its lines do not add up to.")
-class PlanFigureDifference:
-    figure: PlanFigure
-    computed: Money
-    printed: Money
-    difference: Money = strawberry.field(description="computed - printed")
-
-
-@strawberry.type(description="The totals as the paper plan printed them, where given.")
-class PrintedPlanTotals:
-    income: Money | None
-    expenditure: Money | None
-    available_income: Money | None
-    surplus: Money | None
-
-
-@strawberry.type(
-    description="R-BUD-4: last year's actual + the price rise in force at the plan's start "
-    "(rounded half-up to the penny); the weekly figure is the year's / 52, half-up."
-)
-class PersonalAllowanceCalculation:
-    last_year_actual: Money
-    price_rise_percent: Percent
-    uplift: Money
-    year_total: Money
-    weekly: Money
-
-
-def _lines(view: PlanView, side: rules.Side) -> list[BudgetLine]:
-    return [BudgetLine.from_line(n, ln) for n, ln in view.lines if ln.side is side]
-
-
-@strawberry.type(
-    description="A client's yearly financial plan (R-CARE-2). Never edited: a revision is a new "
-    "plan that supersedes it."
-)
-class BudgetPlan:
-    view: strawberry.Private[PlanView]
-
-    @classmethod
-    def from_view(cls, view: PlanView) -> BudgetPlan:
-        plan, pa, printed = view.plan, view.personal_allowance, view.printed
-        return from_source(
-            cls,
-            plan,
-            view=view,
-            income_lines=_lines(view, rules.Side.INCOME),
-            expenditure_lines=_lines(view, rules.Side.EXPENDITURE),
-            shortfall=view.totals.shortfall,
-            personal_allowance=from_source(PersonalAllowanceCalculation, pa) if pa else None,
-            printed=from_source(PrintedPlanTotals, printed, available_income=printed.available),
-            differences_from_printed=[
-                from_source(PlanFigureDifference, d) for d in view.differences
-            ],
-            differs_from_printed=bool(view.differences),
-            supersedes_id=node_id_or_none("BudgetPlan", plan.supersedes_id),
-            superseded_by_id=node_id_or_none("BudgetPlan", view.superseded_by),
-            decision_id=node_id_or_none("Decision", plan.decision_id),
-        )
-
-    id: strawberry.ID
-    client_id: strawberry.ID
-    plan_year_start: date
-    opening_balance: Money = strawberry.field(
-        description="The account balance at the plan's start (R-BUD-3)."
-    )
-    notes: str | None
-    income_lines: list[BudgetLine]
-    expenditure_lines: list[BudgetLine]
-    annual_income: Money
-    annual_expenditure: Money = strawberry.field(description="Twelve months' needs (R-INV-1).")
-    available_income: Money = strawberry.field(
-        description="Income - expenditure; negative is a shortfall (R-BUD-2)."
-    )
-    shortfall: bool
-    surplus: Money = strawberry.field(description="Opening balance + available income (R-BUD-3).")
-    personal_allowance: PersonalAllowanceCalculation | None
-    printed: PrintedPlanTotals
-    differences_from_printed: list[PlanFigureDifference] = strawberry.field(
-        description="Printed totals that differ from the lines' own sums."
-    )
-    differs_from_printed: bool
-    supersedes_id: strawberry.ID | None
-    superseded_by_id: strawberry.ID | None
-    decision_id: strawberry.ID | None = strawberry.field(
-        description='The approving "financial plans and budgets" decision (R-DEC); null until '
-        "it is linked."
-    )
-
-    async def _approval_status(self, info: Info[Context, None]) -> str:
-        d = self.view.plan.decision_id
-        if d is None:
-            return "NOT_SUBMITTED"
-        found = await decisions_service.decisions_by_id(info.context.session, [d])
-        return found[d].status.value if d in found else "NOT_SUBMITTED"
-
-    approval_status: str = strawberry.field(
-        resolver=_approval_status,
-        description="NOT_SUBMITTED, or the approving decision's status (RAISED, APPROVED, "
-        "REFUSED, SUPERSEDED).",
-    )
-
-    recorded_by: str
-    recorded_at: datetime
-
-
-ReviewStatus = rules.ReviewStatus
-strawberry.enum(ReviewStatus, description="Where a client's yearly plan review stands (R-CARE-2).")
-
-
-@strawberry.type(description="A client whose budget plan needs making or reviewing (R-CARE-2).")
-class PlanReview:
-    @classmethod
-    def from_review(cls, review: service.PlanReview) -> PlanReview:
-        return from_source(
-            cls,
-            review,
-            client_reference=review.reference,
-            plan_id=node_id_or_none("BudgetPlan", review.plan_id),
-        )
-
-    client_id: strawberry.ID
-    client_reference: str
-    plan_id: strawberry.ID | None
-    plan_year_start: date | None
-    due_on: date | None
-    status: ReviewStatus
+# Arguments several root fields take, described once.
+FIRST = Annotated[
+    int | None, strawberry.argument(description="At most this many, from the start or after.")
+]
+AFTER = Annotated[
+    str | None,
+    strawberry.argument(description="The cursor of the last one already read: the next ones."),
+]
+ON = Annotated[
+    date | None, strawberry.argument(description="The council's date to judge on; default today.")
+]
+IDEMPOTENCY_KEY = Annotated[
+    str,
+    strawberry.argument(
+        description="A key unique to this request: a retry with the same key changes nothing "
+        "again and answers as the first did (replayed)."
+    ),
+]
 
 
 # --- inputs ---
@@ -229,14 +74,18 @@ class PlanReview:
     "and a frequency (amount x times a year); with neither it is a note of past spending."
 )
 class BudgetLineInput:
-    item: str
-    amount: Money | None = None
-    frequency: PlanFrequency | None = None
+    item: str = strawberry.field(description='What is paid or received, e.g. "Pension credit".')
+    amount: Money | None = strawberry.field(
+        default=None, description="The amount each time it is paid or received (R-BUD-1)."
+    )
+    frequency: PlanFrequency | None = strawberry.field(
+        default=None, description="How often the amount is paid or received (R-BUD-1)."
+    )
     annual_amount: Money | None = strawberry.field(
         default=None,
         description="An annual figure entered directly; it is counted instead of amount x times.",
     )
-    note: str | None = None
+    note: str | None = strawberry.field(default=None, description="The officer's note on the line.")
 
     def to_line(self, side: rules.Side) -> rules.PlanLine:
         return rules.PlanLine(
@@ -249,25 +98,43 @@ class BudgetLineInput:
         )
 
 
-@strawberry.input
+@strawberry.input(
+    description="A client's yearly budget plan, line by line, as the officer made it with the "
+    "client where possible (R-CARE-2, R-BUD-1); the printed totals, where a paper plan is copied, "
+    "are kept to show where its own sums differ."
+)
 class BudgetPlanInput:
-    client_id: strawberry.ID
-    plan_year_start: date
+    client_id: strawberry.ID = strawberry.field(description="The id of the client it is for.")
+    plan_year_start: date = strawberry.field(
+        description="The first day of the year the plan is for (plans run from 1 April)."
+    )
     opening_balance: Money = strawberry.field(
         description="The client's account balance at the plan's start (R-BUD-3)."
     )
-    income: list[BudgetLineInput]
-    expenditure: list[BudgetLineInput]
-    notes: str | None = None
+    income: list[BudgetLineInput] = strawberry.field(
+        description="What the client receives (R-BUD-1)."
+    )
+    expenditure: list[BudgetLineInput] = strawberry.field(
+        description="What the client pays out: twelve months' needs (R-BUD-1, R-INV-1)."
+    )
+    notes: str | None = strawberry.field(default=None, description="The officer's notes.")
     personal_allowance_last_year: Money | None = strawberry.field(
         default=None,
         description="Last year's actual personal allowance: the plan shows this year's with the "
         "price rise in force at its start (R-BUD-4).",
     )
-    printed_income: Money | None = None
-    printed_expenditure: Money | None = None
-    printed_available_income: Money | None = None
-    printed_surplus: Money | None = None
+    printed_income: Money | None = strawberry.field(
+        default=None, description="The annual income the paper plan printed, if copied from one."
+    )
+    printed_expenditure: Money | None = strawberry.field(
+        default=None, description="The annual expenditure the paper plan printed."
+    )
+    printed_available_income: Money | None = strawberry.field(
+        default=None, description="The available income the paper plan printed (R-BUD-2)."
+    )
+    printed_surplus: Money | None = strawberry.field(
+        default=None, description="The surplus the paper plan printed (R-BUD-3)."
+    )
     supersedes: strawberry.ID | None = strawberry.field(
         default=None, description="The plan this one revises; it stays as it was."
     )
@@ -300,16 +167,18 @@ class BudgetPlanInput:
 
 @strawberry.type(description="The plan revised has already been superseded by another.")
 class PlanAlreadySupersededProblem(Problem):
-    superseded_by_id: strawberry.ID
+    superseded_by_id: strawberry.ID = strawberry.field(
+        description="The id of the revision that replaced it: revise that one instead."
+    )
 
 
-@strawberry.type
+@strawberry.type(description="The budget plan recorded, revised or submitted.")
 class BudgetPlanPayload:
     @classmethod
     def of(cls, done: RecordedPlan) -> BudgetPlanPayload:
         return cls(plan=BudgetPlan.from_view(done.view), replayed=done.replayed)
 
-    plan: BudgetPlan
+    plan: BudgetPlan = strawberry.field(description="The plan as it now stands.")
     replayed: bool = strawberry.field(description="True when this repeats an earlier request.")
 
 
@@ -320,7 +189,10 @@ RecordBudgetPlanResult = Annotated[
     | PolicyMissingProblem
     | IdempotencyKeyReusedProblem
     | PlanAlreadySupersededProblem,
-    strawberry.union("RecordBudgetPlanResult"),
+    strawberry.union(
+        "RecordBudgetPlanResult",
+        description="The plan, or why it was not recorded or submitted.",
+    ),
 ]
 
 
@@ -350,7 +222,11 @@ def _after_plan(page: PageRequest) -> tuple[date, datetime, uuid.UUID] | None:
 @strawberry.type
 class PlanningQuery:
     @strawberry.field(extensions=allow(PLAN_READ), description="One budget plan, by id.")
-    async def budget_plan(self, info: Info[Context, None], id: strawberry.ID) -> BudgetPlan:
+    async def budget_plan(
+        self,
+        info: Info[Context, None],
+        id: Annotated[strawberry.ID, strawberry.argument(description="The plan's id.")],
+    ) -> BudgetPlan:
         view = await service.get_plan(info.context.session, decode_uuid("BudgetPlan", id))
         if view is None:
             raise NotFound("budget plan", id)
@@ -363,9 +239,9 @@ class PlanningQuery:
     async def budget_plans(
         self,
         info: Info[Context, None],
-        client_id: strawberry.ID,
-        first: int | None = None,
-        after: str | None = None,
+        client_id: Annotated[strawberry.ID, strawberry.argument(description="The client's id.")],
+        first: FIRST = None,
+        after: AFTER = None,
     ) -> Connection[BudgetPlan]:
         ctx = info.context
 
@@ -400,9 +276,9 @@ class PlanningQuery:
     async def threshold_flags(
         self,
         info: Info[Context, None],
-        on: date | None = None,
-        first: int | None = None,
-        after: str | None = None,
+        on: ON = None,
+        first: FIRST = None,
+        after: AFTER = None,
     ) -> Connection[ThresholdFlag]:
         # A figure missing is a POLICY_MISSING error (ca_api.graphql.ErrorPolicy).
         return await clients_page(
@@ -420,9 +296,9 @@ class PlanReviewQuery:
     async def budget_plan_reviews(
         self,
         info: Info[Context, None],
-        on: date | None = None,
-        first: int | None = None,
-        after: str | None = None,
+        on: ON = None,
+        first: FIRST = None,
+        after: AFTER = None,
     ) -> Connection[PlanReview]:
         return await clients_page(
             info, on, first, after, service.plan_reviews, PlanReview.from_review
@@ -438,7 +314,10 @@ class PlanningMutation:
         '"financial plans and budgets" decision (R-DEC) is linked by the decisions module.',
     )
     async def record_budget_plan(
-        self, info: Info[Context, None], input: BudgetPlanInput, idempotency_key: str
+        self,
+        info: Info[Context, None],
+        input: Annotated[BudgetPlanInput, strawberry.argument(description="The plan.")],
+        idempotency_key: IDEMPOTENCY_KEY,
     ) -> RecordBudgetPlanResult:
         ctx = info.context
         done = await service.record_plan(
@@ -454,12 +333,23 @@ class PlanningMutation:
     async def declare_client_assets(
         self,
         info: Info[Context, None],
-        client_id: strawberry.ID,
-        capital: bool,
-        property: bool,
-        private_pension: bool,
-        note: str,
-        declared_on: date | None = None,
+        client_id: Annotated[strawberry.ID, strawberry.argument(description="The client's id.")],
+        capital: Annotated[
+            bool, strawberry.argument(description="The client holds capital (R-INV-1).")
+        ],
+        property: Annotated[
+            bool, strawberry.argument(description="The client owns property (R-INV-1).")
+        ],
+        private_pension: Annotated[
+            bool, strawberry.argument(description="The client has a private pension (R-INV-1).")
+        ],
+        note: Annotated[
+            str, strawberry.argument(description="What was found, and where (the evidence).")
+        ],
+        declared_on: Annotated[
+            date | None,
+            strawberry.argument(description="The day it was found; default today."),
+        ] = None,
     ) -> DeclareClientAssetsResult:
         ctx = info.context
         row = await thresholds.declare_assets(
@@ -481,11 +371,28 @@ class PlanningMutation:
     async def submit_budget_plan(
         self,
         info: Info[Context, None],
-        plan_id: strawberry.ID,
-        consulted: str,
-        client_involved: bool,
-        idempotency_key: str,
-        why_client_not_involved: str | None = None,
+        plan_id: Annotated[
+            strawberry.ID, strawberry.argument(description="The id of the plan to submit.")
+        ],
+        consulted: Annotated[
+            str,
+            strawberry.argument(
+                description="Who was consulted on the plan: family, carers, the care manager "
+                "(R-DEC-1)."
+            ),
+        ],
+        client_involved: Annotated[
+            bool,
+            strawberry.argument(
+                description="The client took part in making the plan, as R-CARE-2 asks where "
+                "possible."
+            ),
+        ],
+        idempotency_key: IDEMPOTENCY_KEY,
+        why_client_not_involved: Annotated[
+            str | None,
+            strawberry.argument(description="Why not, when the client did not take part."),
+        ] = None,
     ) -> RecordBudgetPlanResult:
         ctx = info.context
         done = await service.submit_plan(
@@ -500,5 +407,22 @@ class PlanningMutation:
         return BudgetPlanPayload.of(done)
 
 
-# The types node(id:) fetches (common.node): each with the roles of its own lookup.
-NODES: tuple[NodeType, ...] = ()
+async def _plans(ctx: Context, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, BudgetPlan]:
+    """As budgetPlan(id:) reads them: by role alone (PLAN_READ reads every client's)."""
+    views = await service.plans_by_id(ctx.session, ids)
+    return {k: BudgetPlan.from_view(v) for k, v in views.items()}
+
+
+async def _declarations(
+    ctx: Context, ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, ClientAssetDeclaration]:
+    rows = await thresholds.declarations_by_id(ctx.session, ids)
+    return {k: ClientAssetDeclaration.from_row(r) for k, r in rows.items()}
+
+
+# The types node(id:) fetches (common.node): each with the roles of its own lookup. A
+# declaration has none: it is read through thresholdFlags.
+NODES: tuple[NodeType, ...] = (
+    NodeType("BudgetPlan", PLAN_READ, _plans),
+    NodeType("ClientAssetDeclaration", THRESHOLD_FLAGS_READ, _declarations),
+)

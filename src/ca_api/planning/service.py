@@ -171,6 +171,17 @@ async def get_plan(session: AsyncSession, plan_id: uuid.UUID) -> PlanView | None
     return (await _views(session, [plan]))[0]
 
 
+async def plans_by_id(
+    session: AsyncSession, plan_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, PlanView]:
+    """The plans with these ids, by id, with their lines, in a few queries whatever their number
+    (node(id:) and every reference to a plan: a revision's, a review's, a threshold flag's)."""
+    if not plan_ids:
+        return {}
+    plans = await repository.plans_by_id(session, plan_ids)
+    return {v.plan.id: v for v in await _views(session, list(plans))}
+
+
 async def _recorded(session: AsyncSession, plan_id: uuid.UUID) -> PlanView:
     """A plan this transaction (or an earlier one) recorded: it is there."""
     view = await get_plan(session, plan_id)

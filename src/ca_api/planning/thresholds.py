@@ -4,6 +4,7 @@ budget plans (R-INV-1, R-INV-2), by the policy figures in force on a date (R-DAT
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -79,6 +80,15 @@ async def declare_assets(
         row = await repository.get_declaration(session, declaration_id)
     assert row is not None
     return row
+
+
+async def declarations_by_id(
+    session: AsyncSession, declaration_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, ClientAssetDeclaration]:
+    """The asset declarations with these ids, by id, in one query (node(id:))."""
+    if not declaration_ids:
+        return {}
+    return {d.id: d for d in await repository.declarations_by_id(session, declaration_ids)}
 
 
 @dataclass(frozen=True)

@@ -150,6 +150,13 @@ async def get_receipt(session: AsyncSession, transfer_id: uuid.UUID) -> Row[Any]
     return (await session.execute(stmt)).one_or_none()
 
 
+async def receipts_by_id(
+    session: AsyncSession, transfer_ids: Sequence[uuid.UUID]
+) -> Sequence[Row[Any]]:
+    stmt = _select_receipts().where(Receipt.transfer_id.in_(set(transfer_ids)))
+    return (await session.execute(stmt)).all()
+
+
 @dataclass(frozen=True)
 class ReceiptFilter:
     client_id: uuid.UUID | None = None

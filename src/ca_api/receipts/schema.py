@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Annotated
 
@@ -10,9 +11,9 @@ import strawberry
 from strawberry.types import Info
 
 from ca_api.auth.permissions import BENEFIT_RUN, INTEREST_RUN, LEDGER_READ, RECEIPT_WRITE, allow
-from ca_api.clients.schema import readable_client
+from ca_api.clients.schema import Client, readable_client
 from ca_api.common.ids import decode_uuid, node_id
-from ca_api.common.node import NodeType
+from ca_api.common.node import Node, NodeType
 from ca_api.common.pagination import Connection, PageRequest, bad_cursor, paginate
 from ca_api.common.problems import (
     IdempotencyKeyReusedProblem,
@@ -25,24 +26,33 @@ from ca_api.common.types import from_source
 from ca_api.context import Context
 from ca_api.ledger.schema import (
     ALREADY_RUN,
-    Benefit,
     Category,
     Counterparty,
     Transfer,
+    client_of,
     interest_runs_page,
 )
+from ca_api.ledger.vocabulary import AFTER, FIRST, IDEMPOTENCY_KEY, Benefit, described_enum
 from ca_api.receipts import repository, rules, service
 from ca_api.receipts.models import InterestRun as InterestRunRow
 from ca_api.receipts.service import ReceiptRecord
 
 ReceiptMethod = rules.ReceiptMethod
-strawberry.enum(
-    ReceiptMethod, description="How money came in: cash and cheques are banked (R-ACC-4)."
+described_enum(
+    ReceiptMethod,
+    "How money came in: cash and cheques are recorded on receipt and banked the same day "
+    "(R-ACC-4).",
+    {
+        ReceiptMethod.BANK_TRANSFER: "Paid straight into the CMS account (benefits, "
+        "pensions, most payers): received and banked on its value date.",
+        ReceiptMethod.CASH: "Cash handed in: a numbered receipt, then banked (R-ACC-4).",
+        ReceiptMethod.CHEQUE: "A cheque: a numbered receipt, then banked (R-ACC-4).",
+    },
 )
 
 
 @strawberry.type(description="Money into a client's CMS account (R-ACC-4, R-ACC-6). Never changed.")
-class Receipt:
+class Receipt(Node):
     record: strawberry.Private[ReceiptRecord]
 
     @classmethod
@@ -65,7 +75,11 @@ class Receipt:
         )
 
     id: strawberry.ID = strawberry.field(description="The receipt's id (its ledger transfer's).")
-    client_id: strawberry.ID
+    client_id: strawberry.ID = strawberry.field(description="The client the money is for.")
+
+    @strawberry.field(description="The client the money is for.")
+    async def client(self, info: Info[Context, None]) -> Client:
+        return await client_of(info.context, self.record.receipt.client_id)
 
     def _payer(self) -> Counterparty:
         return Counterparty.from_row(self.record.payer)
@@ -74,7 +88,7 @@ class Receipt:
         resolver=_payer, description="Who paid: the DWP, a pension payer, ..."
     )
 
-    amount: Money
+    amount: Money = strawberry.field(description="The money received.")
     value_date: date = strawberry.field(description="The day the money was in the CMS account.")
     category: Category = strawberry.field(description="The OPG money-in category (R-OPG-1).")
 
@@ -86,9 +100,13 @@ class Receipt:
         resolver=_benefit, description="The benefit, for benefits and state pension (R-ACC-6)."
     )
 
-    period_start: date | None
-    period_end: date | None = strawberry.field(description="Inclusive.")
-    method: ReceiptMethod
+    period_start: date | None = strawberry.field(
+        description="The first day of the period a benefit or pension pays for (R-ACC-6)."
+    )
+    period_end: date | None = strawberry.field(
+        description="The last day of the period it pays for (inclusive)."
+    )
+    method: ReceiptMethod = strawberry.field(description="How the money came in.")
     receipt_number: str | None = strawberry.field(
         description="The numbered receipt for cash and cheques (R-ACC-4)."
     )
@@ -99,10 +117,10 @@ class Receipt:
     banked_same_day: bool = strawberry.field(
         description="Banked the day it came in (R-ACC-4); false: banked late."
     )
-    description: str
+    description: str = strawberry.field(description="What the money was, as recorded.")
     reference: str | None = strawberry.field(description="The payer's or the bank's reference.")
-    recorded_by: str
-    recorded_at: datetime
+    recorded_by: str = strawberry.field(description="Who recorded it (R-AUD-1).")
+    recorded_at: datetime = strawberry.field(description="When it was recorded.")
     reversed: bool = strawberry.field(description="Corrected by a reversing transfer (R-AUD-2).")
 
     @strawberry.field(description="The ledger transfer that moved the money.")
@@ -111,22 +129,22 @@ class Receipt:
 
 
 @strawberry.type(description="Interest credited to every CMS account for a period (R-ACC-1).")
-class InterestRun:
+class InterestRun(Node):
     row: strawberry.Private[InterestRunRow]
 
     @classmethod
     def from_row(cls, row: InterestRunRow) -> InterestRun:
         return from_source(cls, row, row=row)
 
-    id: strawberry.ID
-    period_start: date
-    period_end: date = strawberry.field(description="Inclusive.")
+    id: strawberry.ID = strawberry.field(description="The run's global id.")
+    period_start: date = strawberry.field(description="The first day of the period.")
+    period_end: date = strawberry.field(description="The last day of the period (inclusive).")
     accounts: int = strawberry.field(
         description="Accounts credited (those whose interest was a penny or more)."
     )
-    total: Money
-    run_by: str
-    run_at: datetime
+    total: Money = strawberry.field(description="The interest credited to all of them.")
+    run_by: str = strawberry.field(description="Who ran it.")
+    run_at: datetime = strawberry.field(description="When it was run.")
 
 
 def _ids_of(line: ReceiptInput | BenefitRunLineInput) -> dict[str, uuid.UUID]:
@@ -138,14 +156,14 @@ def _ids_of(line: ReceiptInput | BenefitRunLineInput) -> dict[str, uuid.UUID]:
 
 @strawberry.input(description="Money received for a client (R-ACC-4, R-ACC-6).")
 class ReceiptInput:
-    client_id: strawberry.ID
+    client_id: strawberry.ID = strawberry.field(description="The client the money is for.")
     payer_id: strawberry.ID = strawberry.field(description="The counterparty that paid.")
-    amount: Money
+    amount: Money = strawberry.field(description="The money received: more than zero.")
     value_date: date = strawberry.field(
         description="The day the money was in the CMS account: for cash and cheques, the day "
         "they were banked. Not in the future."
     )
-    method: ReceiptMethod
+    method: ReceiptMethod = strawberry.field(description="How the money came in.")
     category: Category | None = strawberry.field(
         default=None,
         description="The OPG money-in category; for a benefit, leave out (it follows from it).",
@@ -153,8 +171,13 @@ class ReceiptInput:
     benefit: Benefit | None = strawberry.field(
         default=None, description="Benefits and state pension: which one (R-ACC-6)."
     )
-    period_start: date | None = None
-    period_end: date | None = strawberry.field(default=None, description="Inclusive.")
+    period_start: date | None = strawberry.field(
+        default=None,
+        description="A benefit or pension: the first day of the period it pays for (R-ACC-6).",
+    )
+    period_end: date | None = strawberry.field(
+        default=None, description="The last day of the period it pays for (inclusive)."
+    )
     received_on: date | None = strawberry.field(
         default=None,
         description="Cash and cheques: the day it came in (R-ACC-4). Bank transfers: leave out.",
@@ -162,8 +185,13 @@ class ReceiptInput:
     receipt_number: str | None = strawberry.field(
         default=None, description="Cash and cheques: the receipt's number, unique (R-ACC-4)."
     )
-    reference: str | None = None
-    description: str | None = None
+    reference: str | None = strawberry.field(
+        default=None, description="The payer's or the bank's reference, if any."
+    )
+    description: str | None = strawberry.field(
+        default=None,
+        description="What the money is; left out, it is said from the benefit or category.",
+    )
 
     def to_draft(self) -> rules.ReceiptDraft:
         """The receipt as the rules take it: this input's fields, its ids decoded."""
@@ -172,12 +200,16 @@ class ReceiptInput:
 
 @strawberry.input(description="One benefit paid to one client in a benefits run (R-ACC-6).")
 class BenefitRunLineInput:
-    client_id: strawberry.ID
-    payer_id: strawberry.ID
-    benefit: Benefit
-    amount: Money
-    period_start: date
-    period_end: date = strawberry.field(description="Inclusive.")
+    client_id: strawberry.ID = strawberry.field(description="The client paid.")
+    payer_id: strawberry.ID = strawberry.field(
+        description="The counterparty that paid (the DWP, for most benefits)."
+    )
+    benefit: Benefit = strawberry.field(description="Which benefit (R-ACC-6).")
+    amount: Money = strawberry.field(description="The money paid: more than zero.")
+    period_start: date = strawberry.field(description="The first day of the period it pays for.")
+    period_end: date = strawberry.field(
+        description="The last day of the period it pays for (inclusive)."
+    )
 
     def to_line(self) -> rules.RunLine:
         """The line as the rules take it: this input's fields, its ids decoded."""
@@ -189,28 +221,30 @@ class BenefitRunLineInput:
     "(a bigger run is several calls, each with its own idempotency key)."
 )
 class BenefitRunInput:
-    lines: list[BenefitRunLineInput]
+    lines: list[BenefitRunLineInput] = strawberry.field(
+        description="One line per benefit paid to a client."
+    )
     value_date: date = strawberry.field(description="The day the money was in the CMS account.")
 
 
-@strawberry.type
+@strawberry.type(description="The receipt recorded.")
 class ReceiptPayload:
-    receipt: Receipt
+    receipt: Receipt = strawberry.field(description="The receipt, as recorded.")
     replayed: bool = strawberry.field(description="A repeat of an idempotency key: nothing new.")
 
 
 @strawberry.type(description="A benefits run recorded: every line, or (on a problem) none.")
 class BenefitRunPayload:
     count: int = strawberry.field(description="Receipts recorded: one per line.")
-    total: Money
+    total: Money = strawberry.field(description="The money of every line.")
     clients: int = strawberry.field(description="Clients whose accounts were credited.")
-    value_date: date
+    value_date: date = strawberry.field(description="The day the money was in the accounts.")
     replayed: bool = strawberry.field(description="A repeat of an idempotency key: nothing new.")
 
 
-@strawberry.type
+@strawberry.type(description="The CMS interest run for the period.")
 class InterestRunPayload:
-    run: InterestRun
+    run: InterestRun = strawberry.field(description="The run: this one, or the one before.")
     already_run: bool = strawberry.field(description=ALREADY_RUN)
     replayed: bool = strawberry.field(
         description="A repeat (the period is the key): the same as alreadyRun."
@@ -219,15 +253,18 @@ class InterestRunPayload:
 
 RecordReceiptResult = Annotated[
     ReceiptPayload | ValidationProblem | NotFoundProblem | IdempotencyKeyReusedProblem,
-    strawberry.union("RecordReceiptResult"),
+    strawberry.union("RecordReceiptResult", description="The receipt recorded, or why it was not."),
 ]
 RecordBenefitRunResult = Annotated[
     BenefitRunPayload | ValidationProblem | IdempotencyKeyReusedProblem,
-    strawberry.union("RecordBenefitRunResult"),
+    strawberry.union(
+        "RecordBenefitRunResult",
+        description="The benefits run recorded (every line), or why none was.",
+    ),
 ]
 PostInterestResult = Annotated[
     InterestRunPayload | ValidationProblem | PolicyMissingProblem,
-    strawberry.union("PostInterestResult"),
+    strawberry.union("PostInterestResult", description="The interest run, or why there was none."),
 ]
 
 
@@ -250,14 +287,31 @@ class ReceiptQuery:
     async def receipts(
         self,
         info: Info[Context, None],
-        client_id: strawberry.ID | None = None,
-        benefit: Benefit | None = None,
-        method: ReceiptMethod | None = None,
-        received_from: date | None = None,
-        received_to: Annotated[date | None, strawberry.argument(description="Inclusive.")] = None,
-        not_banked_same_day: bool | None = None,
-        first: int | None = None,
-        after: str | None = None,
+        client_id: Annotated[
+            strawberry.ID | None, strawberry.argument(description="Only this client's.")
+        ] = None,
+        benefit: Annotated[
+            Benefit | None, strawberry.argument(description="Only of this benefit (R-ACC-6).")
+        ] = None,
+        method: Annotated[
+            ReceiptMethod | None, strawberry.argument(description="Only those that came so.")
+        ] = None,
+        received_from: Annotated[
+            date | None, strawberry.argument(description="Only those received this day or later.")
+        ] = None,
+        received_to: Annotated[
+            date | None,
+            strawberry.argument(description="Only those received this day or earlier (inclusive)."),
+        ] = None,
+        not_banked_same_day: Annotated[
+            bool | None,
+            strawberry.argument(
+                description="true: only those banked later than received (R-ACC-4); false: "
+                "only those banked the day received."
+            ),
+        ] = None,
+        first: FIRST = None,
+        after: AFTER = None,
     ) -> Connection[Receipt]:
         ctx = info.context
 
@@ -293,8 +347,8 @@ class ReceiptQuery:
     async def interest_runs(
         self,
         info: Info[Context, None],
-        first: int | None = None,
-        after: str | None = None,
+        first: FIRST = None,
+        after: AFTER = None,
     ) -> Connection[InterestRun]:
         return await interest_runs_page(
             info.context, service.CMS_INTEREST, first, after, InterestRun.from_row
@@ -309,7 +363,10 @@ class ReceiptMutation:
         "R-ACC-6). Once per idempotency key: a repeat returns the first receipt.",
     )
     async def record_receipt(
-        self, info: Info[Context, None], input: ReceiptInput, idempotency_key: str
+        self,
+        info: Info[Context, None],
+        input: Annotated[ReceiptInput, strawberry.argument(description="The money received.")],
+        idempotency_key: IDEMPOTENCY_KEY,
     ) -> RecordReceiptResult:
         ctx = info.context
         draft = input.to_draft()
@@ -324,7 +381,12 @@ class ReceiptMutation:
         "per idempotency key.",
     )
     async def record_benefit_run(
-        self, info: Info[Context, None], input: BenefitRunInput, idempotency_key: str
+        self,
+        info: Info[Context, None],
+        input: Annotated[
+            BenefitRunInput, strawberry.argument(description="The run's lines (R-ACC-6).")
+        ],
+        idempotency_key: IDEMPOTENCY_KEY,
     ) -> RecordBenefitRunResult:
         ctx = info.context
         lines = [line.to_line() for line in input.lines]
@@ -343,7 +405,14 @@ class ReceiptMutation:
         "period: a repeat returns the first run.",
     )
     async def post_interest(
-        self, info: Info[Context, None], period_start: date, period_end: date
+        self,
+        info: Info[Context, None],
+        period_start: Annotated[
+            date, strawberry.argument(description="The first day of the period.")
+        ],
+        period_end: Annotated[
+            date, strawberry.argument(description="The last day of the period (inclusive).")
+        ],
     ) -> PostInterestResult:
         ctx = info.context
         outcome = await service.post_interest(ctx.session, ctx.actor, period_start, period_end)
@@ -354,5 +423,19 @@ class ReceiptMutation:
         )
 
 
-# The types node(id:) fetches (common.node): each with the roles of its own lookup.
-NODES: tuple[NodeType, ...] = ()
+async def _receipts(ctx: Context, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, Receipt]:
+    records = await service.receipts_by_id(ctx.session, ctx.principal, ids)
+    return {k: Receipt.from_record(r) for k, r in records.items()}
+
+
+async def _interest_runs(ctx: Context, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, InterestRun]:
+    runs = await service.interest_runs_by_id(ctx.session, ids)
+    return {k: InterestRun.from_row(r) for k, r in runs.items()}
+
+
+# The types node(id:) fetches (common.node): each with the roles of its own lookup. Neither has
+# an x(id:) field: a receipt is read through receipts, a run through interestRuns (LEDGER_READ).
+NODES: tuple[NodeType, ...] = (
+    NodeType("Receipt", LEDGER_READ, _receipts),
+    NodeType("InterestRun", LEDGER_READ, _interest_runs),
+)

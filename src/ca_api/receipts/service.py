@@ -18,9 +18,11 @@ from ca_api import clock
 from ca_api.audit import service as audit
 from ca_api.audit.service import Change
 from ca_api.auth.actor import Actor
+from ca_api.auth.principal import Principal
 from ca_api.common import idempotency
 from ca_api.errors import RecordNotFound, ValidationFailed
 from ca_api.ledger import interest_runs
+from ca_api.ledger import reads as ledger_reads
 from ca_api.ledger import rules as ledger_rules
 from ca_api.ledger import service as ledger
 from ca_api.ledger.interest_runs import InterestOutcome, InterestScheme
@@ -168,6 +170,23 @@ async def record_receipt(
 async def get_receipt(session: AsyncSession, transfer_id: uuid.UUID) -> ReceiptRecord | None:
     row = await repository.get_receipt(session, transfer_id)
     return _record(row) if row is not None else None
+
+
+async def receipts_by_id(
+    session: AsyncSession, principal: Principal, transfer_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, ReceiptRecord]:
+    """The receipts with these ids, by id, in one query: one of a client the principal may not
+    read (row scoping, as ``receipts(clientId:)``) is absent."""
+    found = {
+        r[0].transfer_id: _record(r) for r in await repository.receipts_by_id(session, transfer_ids)
+    }
+    return await ledger_reads.scoped(session, principal, found, lambda r: r.receipt.client_id)
+
+
+async def interest_runs_by_id(
+    session: AsyncSession, run_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, InterestRun]:
+    return await interest_runs.runs_by_id(session, CMS_INTEREST, run_ids)
 
 
 async def list_receipts(

@@ -1,0 +1,157 @@
+"""The ledger's GraphQL vocabulary, described once in the council's words: its enums, every
+value described (``ledger.rules`` holds them as the rules use them; other modules describe the
+enums of their rules with ``described_enum`` too), and the arguments every page and every
+retried mutation of the money modules take."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from typing import Annotated, TypeVar
+
+import strawberry
+
+from ca_api.ledger import rules
+
+AccountKind = rules.AccountKind
+TransferKind = rules.TransferKind
+Category = rules.Category
+CounterpartyKind = rules.CounterpartyKind
+Benefit = rules.Benefit
+E = TypeVar("E", bound=enum.Enum)
+
+
+def described_enum(cls: type[E], description: str, values: Mapping[E, str]) -> type[E]:
+    """``strawberry.enum`` with a description of every value (the module's enums are StrEnums
+    of its rules, whose members cannot be ``strawberry.enum_value``): a value left out is a
+    KeyError at import, so none goes undescribed."""
+    strawberry.enum(cls, description=description)
+    for value in cls.__strawberry_definition__.values:  # type: ignore[attr-defined]
+        value.description = values[cls(value.value)]
+    return cls
+
+
+described_enum(
+    AccountKind,
+    "Which of a client's accounts, or a counterparty's (every pound of a client is in an "
+    "account of their own, R-ACC-2).",
+    {
+        AccountKind.CLIENT_CMS: "The client's own account in the council's Client Monies "
+        "Service (R-ACC-1): where benefits and other money come in and bills are paid from.",
+        AccountKind.CLIENT_COURT_FUNDS: "The client's money lodged with the Court Funds Office "
+        "special account (R-INV-2).",
+        AccountKind.CLIENT_PLACEMENT: "The client's money placed with an approved institution "
+        "(R-INV-4).",
+        AccountKind.CLIENT_CASH: "Cash held for the client: the weekly cash card and "
+        "emergency cash (R-ACC-3, R-ACC-5).",
+        AccountKind.COUNTERPARTY: "A counterparty's account: the DWP, a supplier, a care "
+        "provider, the council, the bank; money from or to outside the client's own accounts.",
+    },
+)
+described_enum(
+    TransferKind,
+    "Posted money, a hold, or a hold posted or voided.",
+    {
+        TransferKind.POSTED: "Money moved.",
+        TransferKind.PENDING: "A hold: money reserved for an approved payment, not yet moved "
+        "(the available balance is lower, R-PAY-3).",
+        TransferKind.POST_PENDING: "A hold made good: the reserved money moved.",
+        TransferKind.VOID_PENDING: "A hold released: nothing moved.",
+    },
+)
+_OPG_CATEGORY = {
+    Category.IN_STATE_PENSION: "Money in: the state pension.",
+    Category.IN_BENEFITS: "Money in: state benefits other than the state pension (R-ACC-6).",
+    Category.IN_PRIVATE_PENSION: "Money in: a private or occupational pension.",
+    Category.IN_INTEREST: "Money in: interest (the CMS account's, R-ACC-1, or the Court Funds "
+    "Office's).",
+    Category.IN_DIVIDENDS: "Money in: dividends.",
+    Category.IN_RENT: "Money in: rent from the client's property.",
+    Category.IN_SALE_OF_ASSETS: "Money in: the sale of the client's assets.",
+    Category.IN_GIFTS_RECEIVED: "Money in: gifts to the client.",
+    Category.IN_REFUNDS: "Money in: refunds.",
+    Category.IN_OTHER: "Money in: anything else.",
+    Category.OUT_CARE_FEES: "Money out: care fees paid to a care provider.",
+    Category.OUT_LOCAL_AUTHORITY_CARE_CHARGES: "Money out: the council's own care charges.",
+    Category.OUT_ELECTRICITY: "Money out: electricity.",
+    Category.OUT_GAS: "Money out: gas.",
+    Category.OUT_WATER: "Money out: water.",
+    Category.OUT_TELEPHONE_AND_BROADBAND: "Money out: telephone and broadband.",
+    Category.OUT_COUNCIL_TAX: "Money out: council tax.",
+    Category.OUT_TV_LICENCE: "Money out: the TV licence.",
+    Category.OUT_INSURANCE: "Money out: insurance.",
+    Category.OUT_OTHER_HOUSEHOLD_BILLS: "Money out: other household bills.",
+    Category.OUT_ACCOMMODATION: "Money out: rent, mortgage or other accommodation costs.",
+    Category.OUT_PERSONAL_ALLOWANCE: "Money out: the client's personal allowance.",
+    Category.OUT_OPG_FEES: "Money out: fees of the Office of the Public Guardian.",
+    Category.OUT_DEPUTY_FEES: "Money out: the council's fees as deputy or appointee.",
+    Category.OUT_DEPUTY_EXPENSES: "Money out: the deputy's expenses.",
+    Category.OUT_INVESTMENT_PURCHASES: "Money out: investments bought.",
+    Category.OUT_TAX: "Money out: tax.",
+    Category.OUT_GIFTS: "Money out: gifts made for the client (never to a council employee, "
+    "R-ROLE-3).",
+    Category.OUT_OTHER: "Money out: anything else.",
+    Category.TRANSFER_BETWEEN_OWN_ACCOUNTS: "Between the client's own accounts (a lodgement, "
+    "a placement, cash drawn): neither money in nor money out.",
+}
+described_enum(
+    Category,
+    "The OPG annual report's money-in and money-out categories: every ledger entry carries "
+    "one (R-OPG-1).",
+    _OPG_CATEGORY,
+)
+described_enum(
+    CounterpartyKind,
+    "Who a counterparty is: where money comes from or goes to outside the client's own accounts.",
+    {
+        CounterpartyKind.DWP: "The Department for Work and Pensions: benefits and the state "
+        "pension (R-ACC-6).",
+        CounterpartyKind.PENSION_PAYER: "A private or occupational pension payer.",
+        CounterpartyKind.SUPPLIER: "A supplier of goods or services billed to the client.",
+        CounterpartyKind.CARE_PROVIDER: "A care home or care provider.",
+        CounterpartyKind.COUNCIL: "The council itself (its care charges and fees).",
+        CounterpartyKind.BANK: "The bank of the Client Monies Service (interest, R-ACC-1).",
+        CounterpartyKind.COURT_FUNDS_OFFICE: "The Court Funds Office (lodgements, R-INV-2).",
+        CounterpartyKind.INSTITUTION: "An approved institution that takes placements (R-INV-4).",
+        CounterpartyKind.OPG: "The Office of the Public Guardian.",
+        CounterpartyKind.OTHER: "Anyone else.",
+    },
+)
+described_enum(
+    Benefit,
+    "State benefits, each recorded separately against the client (R-ACC-6).",
+    {
+        Benefit.STATE_PENSION: "The state pension (money-in category IN_STATE_PENSION; every "
+        "other benefit is IN_BENEFITS).",
+        Benefit.PENSION_CREDIT: "Pension Credit, topping up a low state pension.",
+        Benefit.ATTENDANCE_ALLOWANCE: "Attendance Allowance: care needs over state pension age.",
+        Benefit.DISABILITY_LIVING_ALLOWANCE: "Disability Living Allowance (care and mobility).",
+        Benefit.PERSONAL_INDEPENDENCE_PAYMENT: "Personal Independence Payment (daily living "
+        "and mobility).",
+        Benefit.EMPLOYMENT_AND_SUPPORT_ALLOWANCE: "Employment and Support Allowance.",
+        Benefit.INCAPACITY_BENEFIT: "Incapacity Benefit (still paid to some older claimants).",
+        Benefit.INCOME_SUPPORT: "Income Support.",
+        Benefit.UNIVERSAL_CREDIT: "Universal Credit.",
+        Benefit.HOUSING_BENEFIT: "Housing Benefit, towards the client's rent.",
+        Benefit.CARERS_ALLOWANCE: "Carer's Allowance.",
+        Benefit.WINTER_FUEL_PAYMENT: "The yearly Winter Fuel Payment.",
+        Benefit.OTHER: "Another state benefit.",
+    },
+)
+
+
+# The arguments every page and every retried mutation of these modules takes, described once.
+FIRST = Annotated[
+    int | None, strawberry.argument(description="At most this many (a default page if left out).")
+]
+AFTER = Annotated[
+    str | None,
+    strawberry.argument(description="The cursor of the last one already read: those after it."),
+]
+IDEMPOTENCY_KEY = Annotated[
+    str,
+    strawberry.argument(
+        description="Chosen by the caller, unique per intended action: a retry with the same "
+        "key does nothing again and answers as the first did."
+    ),
+]

@@ -1,0 +1,86 @@
+"""GraphQL enums and inputs of payments (the schema's own file is ``payments/schema.py``):
+what a caller sends, described in the council's words."""
+
+from __future__ import annotations
+
+import strawberry
+
+from ca_api.common.ids import decode_uuid
+from ca_api.common.scalars import Money
+from ca_api.invoices.inputs import described_enum
+from ca_api.ledger.schema import Category
+from ca_api.payments import rules, service
+
+PaymentMethod = rules.PaymentMethod
+PaymentStatus = rules.PaymentStatus
+PaymentEventKind = rules.PaymentEventKind
+described_enum(
+    PaymentMethod,
+    "How the money leaves the client's account.",
+    BANK_TRANSFER="A bank transfer to the payee (the default).",
+    DIRECT_DEBIT="Collected by the payee: the council's care charges where set up (R-PAY-4).",
+    CHEQUE="A cheque to the payee.",
+    CASH="Paid in cash.",
+)
+described_enum(
+    PaymentStatus,
+    "RAISED -> APPROVED -> MADE; RAISED | APPROVED -> CANCELLED.",
+    RAISED="Raised: awaits approval by someone other than its authors (R-ROLE-2).",
+    APPROVED="Approved within the approver's limit (R-DEC-2): the money is held on the "
+    "client's account (R-PAY-3), not yet paid.",
+    MADE="Made: the hold was posted and the money has left the client's account.",
+    CANCELLED="Cancelled before it was made; an approved one's hold was released.",
+)
+described_enum(
+    PaymentEventKind,
+    "Something that happened to a payment after it was raised. Never changed (R-AUD-2).",
+    APPROVED="Approved: the money was held (R-PAY-3).",
+    MADE="Made: the hold was posted and the money left.",
+    CANCELLED="Cancelled, with the reason; an approved one's hold was released.",
+    REFUSED_FUNDS_SHORT="An approval was refused because the client's funds were short; the "
+    "payment still awaits approval and the invoice's sender is contacted (R-PAY-3).",
+)
+
+
+# --- inputs -------------------------------------------------------------------------------
+
+
+@strawberry.input(
+    description="Either invoiceId (a checked invoice, paid in full to its supplier), or a "
+    "standing payment: clientId, payeeId, amount, category, description and standing: true."
+)
+class RaisePaymentInput:
+    invoice_id: strawberry.ID | None = strawberry.field(
+        default=None,
+        description="The invoice to pay, every check of R-PAY-2 passed; nothing else is given.",
+    )
+    client_id: strawberry.ID | None = strawberry.field(
+        default=None, description="A standing payment's client."
+    )
+    payee_id: strawberry.ID | None = strawberry.field(
+        default=None, description="A standing payment's payee (a counterparty's id)."
+    )
+    amount: Money | None = strawberry.field(
+        default=None, description="A standing payment's amount."
+    )
+    category: Category | None = strawberry.field(
+        default=None, description="A standing payment's OPG money-out category (R-OPG-1)."
+    )
+    description: str | None = strawberry.field(
+        default=None, description="What a standing payment pays for."
+    )
+    standing: bool = strawberry.field(
+        default=False, description="true for a standing payment, not of an invoice."
+    )
+
+    def to_request(self, method: PaymentMethod | None) -> service.PaymentRequest:
+        return service.PaymentRequest(
+            invoice_id=decode_uuid("Invoice", self.invoice_id) if self.invoice_id else None,
+            client_id=decode_uuid("Client", self.client_id) if self.client_id else None,
+            payee_id=decode_uuid("Counterparty", self.payee_id) if self.payee_id else None,
+            amount=self.amount,
+            category=self.category,
+            description=self.description,
+            standing=self.standing,
+            method=method,
+        )
