@@ -6,7 +6,7 @@ import enum
 import uuid
 from collections.abc import AsyncGenerator, Sequence
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 from strawberry.types import Info
@@ -16,15 +16,23 @@ from ca_api.approvals import mechanism as approvals
 from ca_api.approvals import queue
 from ca_api.approvals.sources import QueueItem
 from ca_api.auth.permissions import APPROVAL_QUEUE_READ, allow
+from ca_api.clients import service as clients
 from ca_api.common import loaders
 from ca_api.common.ids import encode_id
 from ca_api.common.node import NodeType
 from ca_api.common.pagination import Connection, paginate
 from ca_api.common.scalars import Money
-from ca_api.common.types import from_source
+from ca_api.common.types import describe_enum, from_source
 from ca_api.context import Context
-from ca_api.errors import ApiError, ErrorCode
+from ca_api.errors import ApiError, ErrorCode, NotFound
 from ca_api.policy.rules import LimitVersion
+
+if TYPE_CHECKING:
+    from ca_api.clients.schema import Client
+
+# The client a queue item or a decision is for, named lazily: the clients' schema is built
+# from modules that build on this one.
+LazyClient = Annotated["Client", strawberry.lazy("ca_api.clients.schema")]
 
 
 async def limits_today(ctx: Context) -> LimitVersion | None:
@@ -35,6 +43,23 @@ async def limits_today(ctx: Context) -> LimitVersion | None:
         return {d: await approvals.limits_on(session, d) for d in days}
 
     return await loaders.one(ctx, "approvals.limits", fetch).load(clock.today())
+
+
+async def client_of(ctx: Context, client_id: uuid.UUID) -> Client:
+    """The client by id, as ``client(id:)`` reads it for the caller (scoped by the clients'
+    service), one read per client a request; NOT_FOUND when the caller may not read it."""
+    from ca_api.clients.schema import Client
+
+    async def fetch(
+        session: Any, ids: Sequence[uuid.UUID]
+    ) -> dict[uuid.UUID, clients.ClientRecord]:
+        found = {i: await clients.get_client(session, ctx.principal, i) for i in ids}
+        return {i: r for i, r in found.items() if r is not None}
+
+    record = await loaders.one(ctx, "approvals.clients", fetch).load(client_id)
+    if record is None:
+        raise NotFound("client", encode_id("Client", client_id))
+    return Client.from_record(record)
 
 
 def _type_name(kind: str) -> str:
@@ -59,31 +84,56 @@ class ApprovalQueueItem:
         resolver=_id, description="The item's own id (a Payment's id for a PAYMENT)."
     )
 
-    client_id: strawberry.ID
+    client_id: strawberry.ID = strawberry.field(description="The client it is for (a Client).")
+
+    @strawberry.field(description="The client it is for.")
+    async def client(self, info: Info[Context, None]) -> LazyClient:
+        return await client_of(info.context, self.item.client_id)
+
     client_reference: str = strawberry.field(
         description="The client's case reference, e.g. CA000123."
     )
     amount: Money | None = strawberry.field(description="The amount it is for, if any.")
-    summary: str
-    raised_by: str
-    raised_at: datetime
+    summary: str = strawberry.field(
+        description='One line on what it is, e.g. "Payment to British Gas: ..." or "Gift to '
+        'Jane Doe".'
+    )
+    raised_by: str = strawberry.field(
+        description="Who raised it; never you: nobody approves what they raised (R-ROLE-2)."
+    )
+    raised_at: datetime = strawberry.field(
+        description="When it was raised; the queue is oldest first."
+    )
 
     @strawberry.field(description="How long it has waited, in whole seconds, as of now.")
     def waiting_seconds(self) -> int:
         return max(0, int((datetime.now(UTC) - self.item.raised_at).total_seconds()))
 
 
-@strawberry.enum
+@strawberry.enum(description="How your approval queue changed.")
 class ApprovalQueueEventType(enum.Enum):
     ENTERED = "ENTERED"
     LEFT = "LEFT"
     CHANGED = "CHANGED"
 
 
+describe_enum(
+    ApprovalQueueEventType,
+    {
+        ApprovalQueueEventType.ENTERED: "Something you may approve now arrived, or became "
+        "yours to approve.",
+        ApprovalQueueEventType.LEFT: "It was approved, refused, cancelled or superseded, or is "
+        "no longer yours to approve.",
+        ApprovalQueueEventType.CHANGED: "It is still yours to approve, and something in it "
+        "changed.",
+    },
+)
+
+
 @strawberry.type(description="An item entered, left or changed in your approval queue.")
 class ApprovalQueueEvent:
-    type: ApprovalQueueEventType
-    kind: str
+    type: ApprovalQueueEventType = strawberry.field(description="What happened to the item.")
+    kind: str = strawberry.field(description="What the item is: PAYMENT, DECISION, ...")
     item_id: strawberry.ID = strawberry.field(description="The item's id, as in ApprovalQueueItem.")
     item: ApprovalQueueItem | None = strawberry.field(description="The item; null when it LEFT.")
 
@@ -119,7 +169,15 @@ class ApprovalQuery:
         "for a role that approves nothing.",
     )
     async def approval_queue(
-        self, info: Info[Context, None], first: int | None = None, after: str | None = None
+        self,
+        info: Info[Context, None],
+        first: Annotated[
+            int | None, strawberry.argument(description="How many items, at most (25 if unset).")
+        ] = None,
+        after: Annotated[
+            str | None,
+            strawberry.argument(description="The endCursor of the page before; null: the first."),
+        ] = None,
     ) -> Connection[ApprovalQueueItem]:
         ctx = info.context
         return await paginate(

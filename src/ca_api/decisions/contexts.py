@@ -5,7 +5,9 @@ client's estate and past giving (R-DEC-3), an investment plan's surplus (R-INV-2
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import date
+from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 from strawberry.types import Info
@@ -19,21 +21,39 @@ from ca_api.decisions import gifts, reads
 from ca_api.errors import ErrorCode
 from ca_api.ledger.schema import Counterparty
 from ca_api.lodgements import surplus
+from ca_api.planning import service as planning
+from ca_api.planning.service import PlanView
+
+if TYPE_CHECKING:
+    from ca_api.planning.plan_types import BudgetPlan
+
+# The plan an investment plan's surplus comes from; the planning schema builds on decisions.
+LazyBudgetPlan = Annotated["BudgetPlan", strawberry.lazy("ca_api.planning.plan_types")]
 
 
 @strawberry.type(description="Who a gift is to (R-DEC-3).")
 class GiftRecipient:
-    name: str
-    date_of_birth: date | None
+    name: str = strawberry.field(
+        description="The recipient's name, checked against the council employee register "
+        "(R-ROLE-3)."
+    )
+    date_of_birth: date | None = strawberry.field(
+        description="Tells the recipient apart from an employee of the same name; null: not given."
+    )
     counterparty_id: strawberry.Private[uuid.UUID | None]
 
-    @strawberry.field
-    async def counterparty(self, info: Info[Context, None]) -> Counterparty | None:
+    async def _counterparty(self, info: Info[Context, None]) -> Counterparty | None:
         if self.counterparty_id is None:
             return None
         loader = loaders.one(info.context, "decisions.counterparties", reads.counterparties_by_id)
         row = await loader.load(self.counterparty_id)
         return Counterparty.from_row(row) if row is not None else None
+
+    counterparty: Counterparty | None = strawberry.field(
+        resolver=_counterparty,
+        description="The recipient as a counterparty the client's money is paid to; null: "
+        "none named.",
+    )
 
 
 @strawberry.type(
@@ -42,7 +62,7 @@ class GiftRecipient:
     "anniversary of the deputyship order's date."
 )
 class GiftContext:
-    on: date
+    on: date = strawberry.field(description="The date it is weighed on: today.")
     total_balance: Money = strawberry.field(
         description="The client's balance across all their accounts (the ledger)."
     )
@@ -53,12 +73,18 @@ class GiftContext:
     yearly_limit: Money | None = strawberry.field(
         description="The order's yearly gift limit; null: none named, or no power."
     )
-    year_start: date | None
-    year_end: date | None
+    year_start: date | None = strawberry.field(
+        description="The first day of the order's current gift year; null: no power to gift."
+    )
+    year_end: date | None = strawberry.field(
+        description="The last day of the order's current gift year; null: no power to gift."
+    )
     approved_this_year: Money | None = strawberry.field(
         description="Gifts approved in the order's current gift year (null: no power)."
     )
-    approved_last_five_years: Money
+    approved_last_five_years: Money = strawberry.field(
+        description="Gifts approved in the last five years: the client's past giving (R-DEC-3)."
+    )
     remaining_allowance: Money | None = strawberry.field(
         description="What may still be given this gift year; null: the order names no limit; "
         "0.00 when no order in force grants the power."
@@ -76,20 +102,43 @@ def gift_context(c: gifts.GiftContext) -> GiftContext:
     "the surplus, and whether approving it would be refused, and why."
 )
 class SurplusContext:
-    on: date
+    on: date = strawberry.field(description="The date it is weighed on: today.")
     plan_id: strawberry.ID | None = strawberry.field(
         description="The client's budget plan in force on the date; null: none."
     )
-    plan_year_start: date | None
+    plan_uuid: strawberry.Private[uuid.UUID | None]
+
+    async def _plan(self, info: Info[Context, None]) -> LazyBudgetPlan | None:
+        from ca_api.planning.plan_types import BudgetPlan
+
+        if self.plan_uuid is None:
+            return None
+
+        async def fetch(session: Any, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, PlanView]:
+            found = {i: await planning.get_plan(session, i) for i in ids}
+            return {i: v for i, v in found.items() if v is not None}
+
+        view = await loaders.one(info.context, "decisions.plans", fetch).load(self.plan_uuid)
+        return BudgetPlan.from_view(view) if view is not None else None
+
+    plan: LazyBudgetPlan | None = strawberry.field(
+        resolver=_plan,
+        description="The client's budget plan in force on the date (R-BUD-3); null: none.",
+    )
+    plan_year_start: date | None = strawberry.field(
+        description="The first day of the plan's year; null: no plan in force."
+    )
     plan_review_due_on: date | None = strawberry.field(
         description="When the plan is due for its yearly review (R-CARE-2)."
     )
     plan_stale: bool = strawberry.field(description="Past its yearly review (R-CARE-2).")
-    plan_approved: bool
+    plan_approved: bool = strawberry.field(description="The plan's decision is approved (R-DEC).")
     surplus: Money | None = strawberry.field(description="The plan's surplus (R-BUD-3).")
     threshold_name: str = strawberry.field(description="The policy figure applied (R-DATA).")
     threshold: Money = strawberry.field(description="The lodgement threshold in force.")
-    threshold_effective_from: date
+    threshold_effective_from: date = strawberry.field(
+        description="The day the threshold's value in force took effect (R-DATA)."
+    )
     committed: Money = strawberry.field(
         description="What else counts against the surplus: other lodgements and placements "
         "proposed or approved, and those lodged or placed since the plan's year start."
@@ -102,7 +151,9 @@ class SurplusContext:
         description="The code approving it now would be refused with (NO_APPROVED_PLAN, "
         "BUDGET_PLAN_STALE, SURPLUS_BELOW_THRESHOLD, OVER_SURPLUS); null: within the rule."
     )
-    refusal_message: str | None
+    refusal_message: str | None = strawberry.field(
+        description="Why approving it would be refused, in words; null: within the rule."
+    )
 
 
 def surplus_context(j: surplus.SurplusJudgement) -> SurplusContext:
@@ -112,6 +163,7 @@ def surplus_context(j: surplus.SurplusJudgement) -> SurplusContext:
         SurplusContext,
         p,
         plan_id=strawberry.ID(encode_id("BudgetPlan", p.plan_id)) if p.plan_id else None,
+        plan_uuid=p.plan_id,
         plan_review_due_on=p.review_due_on,
         plan_stale=p.stale,
         threshold_name=j.threshold.name,

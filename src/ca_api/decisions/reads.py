@@ -61,6 +61,14 @@ async def list_decisions(
     return [view(r) for r in rows]
 
 
+async def decisions_by_id(
+    session: AsyncSession, principal: Principal, ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, DecisionView]:
+    """The decisions with these ids the caller may read, as ``get_decision`` scopes one."""
+    rows = await repository.readable_decisions(session, principal, ids)
+    return {row[0].id: view(row) for row in rows}
+
+
 async def successors(session: AsyncSession, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, uuid.UUID]:
     return await repository.successors_of(session, ids)
 

@@ -8,15 +8,14 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import fields
-from datetime import date, datetime
+from datetime import datetime
 from typing import Annotated, Any, TypeVar
 
 import strawberry
 from strawberry.types import Info
 
 from ca_api import clock
-from ca_api.approvals.schema import limits_today
+from ca_api.approvals.schema import LazyClient, client_of, limits_today
 from ca_api.auth.permissions import (
     DECISION_APPROVE,
     DECISION_RAISE,
@@ -25,7 +24,7 @@ from ca_api.auth.permissions import (
 )
 from ca_api.common import loaders
 from ca_api.common.ids import decode_uuid, encode_id
-from ca_api.common.node import NodeType
+from ca_api.common.node import Node, NodeType
 from ca_api.common.pagination import Connection, PageRequest, paginate
 from ca_api.common.problems import (
     FourEyesProblem,
@@ -40,29 +39,25 @@ from ca_api.common.problems import (
 from ca_api.common.scalars import Money
 from ca_api.common.types import from_source
 from ca_api.context import Context
-from ca_api.decisions import contexts, gifts, models, reads, repository, rules, service
+from ca_api.decisions import contexts, gifts, models, reads, repository, service
 from ca_api.decisions.reads import DecisionView
+from ca_api.decisions.types import DecisionEvent as DecisionEvent
+from ca_api.decisions.types import (
+    DecisionEventKind,
+    DecisionInput,
+    DecisionKind,
+)
+from ca_api.decisions.types import DecisionStatus as DecisionStatus  # other modules' filters
+from ca_api.decisions.types import event as _event
 from ca_api.errors import NotFound
 from ca_api.lodgements import surplus  # registers the surplus rule's approval check (R-INV-2)
+from ca_api.policy.schema import (
+    ApprovalLimitVersion,
+    limit_version_of,
+)
 
 K = TypeVar("K")
 V = TypeVar("V")
-
-DecisionKind = rules.DecisionKind
-DecisionStatus = rules.DecisionStatus
-DecisionEventKind = rules.DecisionEventKind
-strawberry.enum(
-    DecisionKind,
-    description="The decisions of seed 002 Appendix 2 (R-DEC); each is approved under the "
-    "approval limits' row of the same name.",
-)
-strawberry.enum(
-    DecisionStatus,
-    description="RAISED -> APPROVED | REFUSED; any but SUPERSEDED -> SUPERSEDED (changed by a "
-    "new decision).",
-)
-strawberry.enum(DecisionEventKind)
-
 
 # --- per-request loaders (N+1 is a bug) ---------------------------------------------------
 
@@ -72,25 +67,6 @@ async def _events(ctx: Context, decision_id: uuid.UUID) -> list[models.DecisionE
 
 
 # --- types --------------------------------------------------------------------------------
-
-
-@strawberry.type
-class DecisionEvent:
-    event: DecisionEventKind
-    on: date = strawberry.field(description="The council's date of the event (Europe/London).")
-    limit_version_id: int | None = strawberry.field(
-        description="The approval limits it was judged under (R-DEC-4)."
-    )
-    superseded_by: strawberry.ID | None
-    reason: str | None
-    recorded_by: str
-    recorded_at: datetime
-
-
-def _event(e: models.DecisionEvent) -> DecisionEvent:
-    successor = e.superseded_by
-    superseded_by = strawberry.ID(encode_id("Decision", successor)) if successor else None
-    return from_source(DecisionEvent, e, on=e.on_date, superseded_by=superseded_by)
 
 
 def _on_event(attr: str, *kinds: DecisionEventKind) -> Callable[..., Awaitable[Any]]:
@@ -108,7 +84,7 @@ APPROVED, REFUSED = DecisionEventKind.APPROVED, DecisionEventKind.REFUSED
 
 
 @strawberry.type(description="A decision made for a client (R-DEC-1). Never edited.")
-class Decision:
+class Decision(Node):
     view: strawberry.Private[DecisionView]
 
     @property
@@ -126,23 +102,38 @@ class Decision:
             authors=list(view.authors),
         )
 
-    id: strawberry.ID
-    client_id: strawberry.ID
+    id: strawberry.ID = strawberry.field(description="The decision's global id.")
+    client_id: strawberry.ID = strawberry.field(
+        description="The client it is made for (a Client's id)."
+    )
+
+    @strawberry.field(description="The client it is made for.")
+    async def client(self, info: Info[Context, None]) -> LazyClient:
+        return await client_of(info.context, self._row.client_id)
+
     client_reference: str = strawberry.field(
         description="The client's case reference, e.g. CA000123."
     )
-    kind: DecisionKind
-    status: DecisionStatus
+    kind: DecisionKind = strawberry.field(
+        description="Which decision it is: the row of the approval limits it is judged under."
+    )
+    status: DecisionStatus = strawberry.field(
+        description="Where it stands: awaiting approval, approved, refused or replaced."
+    )
     amount: Money = strawberry.field(
         description="The amount it is judged at under the approval limits."
     )
-    what_was_decided: str
+    what_was_decided: str = strawberry.field(description="What was decided (R-DEC-1).")
     best_interests_reason: str = strawberry.field(
         description="Why it is in the client's best interests."
     )
     consulted: str = strawberry.field(description="Who was consulted.")
-    client_involved: bool
-    why_client_not_involved: str | None
+    client_involved: bool = strawberry.field(
+        description="Whether the client took part in the decision."
+    )
+    why_client_not_involved: str | None = strawberry.field(
+        description="Why the client did not take part; null when they did."
+    )
     notes: str | None = strawberry.field(description="Supporting notes.")
 
     def _recipient(self) -> contexts.GiftRecipient | None:
@@ -159,7 +150,9 @@ class Decision:
         resolver=_recipient, description="A gift's recipient; null for other kinds."
     )
 
-    raised_by: str
+    raised_by: str = strawberry.field(
+        description="Who raised it; they may not approve or refuse it (R-ROLE-2)."
+    )
 
     authors: list[str] = strawberry.field(
         description="Everyone who wrote what it decides, sorted: whoever raised it; for a "
@@ -168,7 +161,7 @@ class Decision:
         "approve or refuse it (R-ROLE-2)."
     )
 
-    raised_at: datetime
+    raised_at: datetime = strawberry.field(description="When it was raised.")
 
     def _supersedes_id(self) -> strawberry.ID | None:
         s = self._row.supersedes_id
@@ -176,6 +169,18 @@ class Decision:
 
     supersedes_id: strawberry.ID | None = strawberry.field(
         resolver=_supersedes_id, description="The decision this one replaced."
+    )
+
+    async def _supersedes(self, info: Info[Context, None]) -> Decision | None:
+        previous = self._row.supersedes_id
+        if previous is None:
+            return None
+        loader = loaders.one(info.context, "decisions.by_id", service.decisions_by_id)
+        view = await loader.load(previous)
+        return Decision.from_view(view) if view is not None else None
+
+    supersedes: Decision | None = strawberry.field(
+        resolver=_supersedes, description="The decision this one replaced (R-AUD-2)."
     )
 
     supersede_reason: str | None = strawberry.field(
@@ -196,13 +201,36 @@ class Decision:
         resolver=_superseded_by, description="The decision that replaced this one."
     )
 
-    approved_by: str | None = strawberry.field(resolver=_on_event("recorded_by", APPROVED))
-    approved_at: datetime | None = strawberry.field(resolver=_on_event("recorded_at", APPROVED))
-    refused_by: str | None = strawberry.field(resolver=_on_event("recorded_by", REFUSED))
-    refusal_reason: str | None = strawberry.field(resolver=_on_event("reason", REFUSED))
+    approved_by: str | None = strawberry.field(
+        resolver=_on_event("recorded_by", APPROVED),
+        description="Who approved it (never one of its authors, R-ROLE-2); null: not approved.",
+    )
+    approved_at: datetime | None = strawberry.field(
+        resolver=_on_event("recorded_at", APPROVED),
+        description="When it was approved; null: not approved.",
+    )
+    refused_by: str | None = strawberry.field(
+        resolver=_on_event("recorded_by", REFUSED),
+        description="Who refused it; null: not refused.",
+    )
+    refusal_reason: str | None = strawberry.field(
+        resolver=_on_event("reason", REFUSED), description="Why it was refused; null: not refused."
+    )
     approval_limit_version_id: int | None = strawberry.field(
         resolver=_on_event("limit_version_id", APPROVED, REFUSED),
         description="The approval limits the approval or refusal was judged under (R-DEC-4).",
+    )
+
+    async def _approval_limit_version(
+        self, info: Info[Context, None]
+    ) -> ApprovalLimitVersion | None:
+        version_id = await _on_event("limit_version_id", APPROVED, REFUSED)(self, info)
+        return await limit_version_of(info.context, version_id) if version_id else None
+
+    approval_limit_version: ApprovalLimitVersion | None = strawberry.field(
+        resolver=_approval_limit_version,
+        description="The approval limits the approval or refusal was judged under, with their "
+        "rows (R-DEC-4); null while it awaits one.",
     )
 
     @strawberry.field(description="Everything that happened to it, oldest first.")
@@ -259,50 +287,14 @@ class Decision:
 # --- inputs -------------------------------------------------------------------------------
 
 
-@strawberry.input(description="What a decision records (R-DEC-1); a gift also its recipient.")
-class DecisionInput:
-    client_id: strawberry.ID
-    kind: DecisionKind
-    amount: Money
-    what_was_decided: str
-    best_interests_reason: str = strawberry.field(
-        description="Why it is in the client's best interests."
-    )
-    consulted: str = strawberry.field(description="Who was consulted (the client where possible).")
-    client_involved: bool
-    why_client_not_involved: str | None = strawberry.field(
-        default=None, description="Required when clientInvolved is false."
-    )
-    notes: str | None = None
-    recipient_name: str | None = strawberry.field(default=None, description="Gifts only.")
-    recipient_date_of_birth: date | None = strawberry.field(
-        default=None,
-        description="Gifts only; tells the recipient apart from a namesake on the employee "
-        "register.",
-    )
-    recipient_counterparty_id: strawberry.ID | None = strawberry.field(
-        default=None, description="Gifts only: the recipient as a counterparty."
-    )
-
-    def to_new(self) -> service.NewDecision:
-        counterparty = self.recipient_counterparty_id
-        # Every field of the draft is the input's of the same name.
-        draft = {f.name: getattr(self, f.name) for f in fields(rules.DecisionDraft)}
-        return service.NewDecision(
-            client_id=decode_uuid("Client", self.client_id),
-            recipient_counterparty_id=decode_uuid("Counterparty", counterparty)
-            if counterparty
-            else None,
-            draft=rules.DecisionDraft(**draft),
-        )
-
-
 # --- payloads and results -----------------------------------------------------------------
 
 
-@strawberry.type
+@strawberry.type(description="The decision as it stands after the change.")
 class DecisionPayload:
-    decision: Decision
+    decision: Decision = strawberry.field(
+        description="The decision raised, approved or refused; for a supersede, the new one."
+    )
     replayed: bool = strawberry.field(description="A repeat of an idempotency key: nothing new.")
 
 
@@ -312,7 +304,12 @@ RaiseDecisionResult = Annotated[
     | NotFoundProblem
     | InvalidStateProblem
     | IdempotencyKeyReusedProblem,
-    strawberry.union("RaiseDecisionResult"),
+    strawberry.union(
+        "RaiseDecisionResult",
+        description="The decision raised, or why it was refused (invalid or incomplete "
+        "(R-DEC-1), no such client, a gift the order or register bars (R-DEC-3, R-ROLE-3), a "
+        "decision that may no longer be changed, an idempotency key reused).",
+    ),
 ]
 DecideDecisionResult = Annotated[
     DecisionPayload
@@ -324,7 +321,27 @@ DecideDecisionResult = Annotated[
     | IdempotencyKeyReusedProblem
     | PolicyMissingProblem
     | SurplusRuleProblem,
-    strawberry.union("DecideDecisionResult"),
+    strawberry.union(
+        "DecideDecisionResult",
+        description="The decision approved or refused, or why not: one of its authors "
+        "(R-ROLE-2), over your approval limit (R-DEC-2), no longer RAISED, a figure missing, "
+        "or an investment plan the surplus rule refuses (R-INV-2).",
+    ),
+]
+
+
+# The root fields' arguments, described once.
+DecisionId = Annotated[strawberry.ID, strawberry.argument(description="The decision's id.")]
+IdempotencyKey = Annotated[
+    str,
+    strawberry.argument(
+        description="Your key for this request: sent again (a retry), it returns the first "
+        "outcome with replayed true and does nothing new; reused for another request, refused."
+    ),
+]
+Reason = Annotated[str, strawberry.argument(description="Why, in plain words; kept for audit.")]
+NewDecision = Annotated[
+    DecisionInput, strawberry.argument(description="What the decision records (R-DEC-1).")
 ]
 
 
@@ -335,7 +352,7 @@ def _payload(done: service.DecisionOutcome) -> DecisionPayload:
 @strawberry.type
 class DecisionQuery:
     @strawberry.field(extensions=allow(DECISION_READ), description="One decision, by id.")
-    async def decision(self, info: Info[Context, None], id: strawberry.ID) -> Decision:
+    async def decision(self, info: Info[Context, None], id: DecisionId) -> Decision:
         ctx = info.context
         view = await reads.get_decision(ctx.session, ctx.principal, decode_uuid("Decision", id))
         if view is None:
@@ -348,11 +365,24 @@ class DecisionQuery:
     async def decisions(
         self,
         info: Info[Context, None],
-        client_id: strawberry.ID | None = None,
-        kind: DecisionKind | None = None,
-        status: DecisionStatus | None = None,
-        first: int | None = None,
-        after: str | None = None,
+        client_id: Annotated[
+            strawberry.ID | None, strawberry.argument(description="Only this client's.")
+        ] = None,
+        kind: Annotated[
+            DecisionKind | None, strawberry.argument(description="Only decisions of this kind.")
+        ] = None,
+        status: Annotated[
+            DecisionStatus | None,
+            strawberry.argument(description="Only decisions with this status now."),
+        ] = None,
+        first: Annotated[
+            int | None,
+            strawberry.argument(description="How many decisions, at most (25 if unset)."),
+        ] = None,
+        after: Annotated[
+            str | None,
+            strawberry.argument(description="The endCursor of the page before; null: the first."),
+        ] = None,
     ) -> Connection[Decision]:
         ctx = info.context
 
@@ -387,7 +417,7 @@ class DecisionMutation:
         "(R-ROLE-3).",
     )
     async def raise_decision(
-        self, info: Info[Context, None], input: DecisionInput, idempotency_key: str
+        self, info: Info[Context, None], input: NewDecision, idempotency_key: IdempotencyKey
     ) -> RaiseDecisionResult:
         ctx = info.context
         new = input.to_new()
@@ -403,7 +433,7 @@ class DecisionMutation:
         "gift is checked again.",
     )
     async def approve_decision(
-        self, info: Info[Context, None], id: strawberry.ID, idempotency_key: str
+        self, info: Info[Context, None], id: DecisionId, idempotency_key: IdempotencyKey
     ) -> DecideDecisionResult:
         ctx = info.context
         did = decode_uuid("Decision", id)
@@ -418,7 +448,11 @@ class DecisionMutation:
         "authors, R-ROLE-2), and only where you could approve it (R-DEC-2).",
     )
     async def refuse_decision(
-        self, info: Info[Context, None], id: strawberry.ID, reason: str, idempotency_key: str
+        self,
+        info: Info[Context, None],
+        id: DecisionId,
+        reason: Reason,
+        idempotency_key: IdempotencyKey,
     ) -> DecideDecisionResult:
         ctx = info.context
         did = decode_uuid("Decision", id)
@@ -435,10 +469,15 @@ class DecisionMutation:
     async def supersede_decision(
         self,
         info: Info[Context, None],
-        id: strawberry.ID,
-        input: DecisionInput,
-        reason: str,
-        idempotency_key: str,
+        id: Annotated[strawberry.ID, strawberry.argument(description="The decision to replace.")],
+        input: Annotated[
+            DecisionInput,
+            strawberry.argument(
+                description="The new decision, for the same client and of the same kind."
+            ),
+        ],
+        reason: Reason,
+        idempotency_key: IdempotencyKey,
     ) -> RaiseDecisionResult:
         ctx = info.context
         did = decode_uuid("Decision", id)
@@ -449,5 +488,10 @@ class DecisionMutation:
         return _payload(done)
 
 
+async def _decisions(ctx: Context, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, Decision]:
+    views = await reads.decisions_by_id(ctx.session, ctx.principal, ids)
+    return {k: Decision.from_view(v) for k, v in views.items()}
+
+
 # The types node(id:) fetches (common.node): each with the roles of its own lookup.
-NODES: tuple[NodeType, ...] = ()
+NODES = (NodeType("Decision", DECISION_READ, _decisions),)

@@ -30,35 +30,55 @@ class CouncilEmployee(Node):
     def from_view(cls, view: EmployeeView) -> CouncilEmployee:
         return from_source(cls, view.employee, view=view, left_on=view.left_on)
 
-    id: strawberry.ID
-    name: str
-    employee_number: str
-    date_of_birth: date | None
+    id: strawberry.ID = strawberry.field(description="The entry's global id.")
+    name: str = strawberry.field(
+        description="The employee's full name, as a gift's recipient is matched against it "
+        "(R-ROLE-3)."
+    )
+    employee_number: str = strawberry.field(
+        description="The council's HR employee number; one entry per number."
+    )
+    date_of_birth: date | None = strawberry.field(
+        description="Tells the employee apart from a gift recipient of the same name; null: "
+        "not recorded, so a namesake is barred."
+    )
     left_on: date | None = strawberry.field(
         description="The last day in post; null: still employed."
     )
-    recorded_by: str
-    recorded_at: datetime
+    recorded_by: str = strawberry.field(
+        description="Who added the entry to the register (governance manager or head of service)."
+    )
+    recorded_at: datetime = strawberry.field(description="When the entry was added.")
 
 
-@strawberry.input
+@strawberry.input(description="Someone to add to the council employee register (R-ROLE-3).")
 class CouncilEmployeeInput:
-    name: str
-    employee_number: str
-    date_of_birth: date | None = None
+    name: str = strawberry.field(description="Their full name, as HR records it.")
+    employee_number: str = strawberry.field(
+        description="The council's HR employee number; a number already registered is refused."
+    )
+    date_of_birth: date | None = strawberry.field(
+        default=None,
+        description="Their date of birth, if known: without it any gift recipient of the same "
+        "name is barred (R-ROLE-3).",
+    )
 
     def to_new(self) -> service.NewEmployee:
         return service.NewEmployee(self.name, self.employee_number, self.date_of_birth)
 
 
-@strawberry.type
+@strawberry.type(description="The register entry as it stands after the change.")
 class CouncilEmployeePayload:
-    employee: CouncilEmployee
+    employee: CouncilEmployee = strawberry.field(description="The employee's register entry.")
 
 
 CouncilEmployeeResult = Annotated[
     CouncilEmployeePayload | ValidationProblem | NotFoundProblem | InvalidStateProblem,
-    strawberry.union("CouncilEmployeeResult"),
+    strawberry.union(
+        "CouncilEmployeeResult",
+        description="The entry, or why the change was refused (invalid input, no such "
+        "employee, or one who has already left).",
+    ),
 ]
 
 
@@ -69,7 +89,15 @@ class EmployeeQuery:
         description="The council employee register (R-ROLE-3), by name, leavers included.",
     )
     async def council_employees(
-        self, info: Info[Context, None], first: int | None = None, after: str | None = None
+        self,
+        info: Info[Context, None],
+        first: Annotated[
+            int | None, strawberry.argument(description="How many entries, at most (25 if unset).")
+        ] = None,
+        after: Annotated[
+            str | None,
+            strawberry.argument(description="The endCursor of the page before; null: the first."),
+        ] = None,
     ) -> Connection[CouncilEmployee]:
         ctx = info.context
         return await paginate(
@@ -91,7 +119,11 @@ class EmployeeMutation:
         description="Add someone to the council employee register (R-ROLE-3).",
     )
     async def add_council_employee(
-        self, info: Info[Context, None], input: CouncilEmployeeInput
+        self,
+        info: Info[Context, None],
+        input: Annotated[
+            CouncilEmployeeInput, strawberry.argument(description="The person to register.")
+        ],
     ) -> CouncilEmployeeResult:
         ctx = info.context
         view = await service.add_employee(ctx.session, ctx.actor, input.to_new())
@@ -105,9 +137,13 @@ class EmployeeMutation:
     async def record_council_employee_leaver(
         self,
         info: Info[Context, None],
-        id: strawberry.ID,
-        left_on: date,
-        reason: str | None = None,
+        id: Annotated[
+            strawberry.ID, strawberry.argument(description="The CouncilEmployee who left.")
+        ],
+        left_on: Annotated[date, strawberry.argument(description="Their last day in post.")],
+        reason: Annotated[
+            str | None, strawberry.argument(description="Why they left, if it is to be noted.")
+        ] = None,
     ) -> CouncilEmployeeResult:
         ctx = info.context
         eid = decode_uuid("CouncilEmployee", id)

@@ -51,6 +51,20 @@ async def limits_of(session: AsyncSession, version_id: int) -> Sequence[Approval
     return (await session.execute(stmt)).scalars().all()
 
 
+async def limit_versions_by_id(
+    session: AsyncSession, version_ids: Sequence[int]
+) -> Sequence[ApprovalLimitVersion]:
+    stmt = select(ApprovalLimitVersion).where(ApprovalLimitVersion.id.in_(set(version_ids)))
+    return (await session.execute(stmt)).scalars().all()
+
+
+async def limits_of_versions(
+    session: AsyncSession, version_ids: Sequence[int]
+) -> Sequence[ApprovalLimit]:
+    stmt = select(ApprovalLimit).where(ApprovalLimit.version_id.in_(set(version_ids)))
+    return (await session.execute(stmt)).scalars().all()
+
+
 # --- new approval limit versions (R-DEC-4) ------------------------------------------------
 
 

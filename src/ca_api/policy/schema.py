@@ -13,10 +13,11 @@ import strawberry
 from strawberry.types import Info
 
 from ca_api.auth.permissions import POLICY_READ, POLICY_WRITE, allow
+from ca_api.common import loaders
 from ca_api.common.node import NodeType
 from ca_api.common.problems import ValidationProblem
 from ca_api.common.scalars import Money, Percent
-from ca_api.common.types import from_source
+from ca_api.common.types import describe_enum, from_source
 from ca_api.context import Context
 from ca_api.policy import rules, service
 from ca_api.policy.models import ApprovalLimit as ApprovalLimitRow
@@ -30,6 +31,17 @@ class PolicyFigureKind(enum.Enum):
     PERCENT = "PERCENT"
     DAYS = "DAYS"
     COUNT = "COUNT"
+
+
+describe_enum(
+    PolicyFigureKind,
+    {
+        PolicyFigureKind.MONEY: "An amount of money (a fee, a threshold): in the field money.",
+        PolicyFigureKind.PERCENT: "A rate or a share: in the field percent.",
+        PolicyFigureKind.DAYS: "A number of days: in the field count.",
+        PolicyFigureKind.COUNT: "A number of something else (months, clients): in the field count.",
+    },
+)
 
 
 # The database's unit (migration 0002) -> the kind the API shows.
@@ -54,9 +66,13 @@ class PolicyFigure:
         kind = KIND_OF_UNIT[row.unit]
         return from_source(cls, row, row=row, kind=kind, known=row.value is not None)
 
-    name: str
-    effective_from: date
-    kind: PolicyFigureKind
+    name: str = strawberry.field(
+        description="The figure's name, e.g. the FSCS deposit protection limit."
+    )
+    effective_from: date = strawberry.field(
+        description="The first day it applies; it applies until the next version's date (R-DATA)."
+    )
+    kind: PolicyFigureKind = strawberry.field(description="What it measures: which field has it.")
 
     known: bool = strawberry.field(
         description="False: the figure is recorded as unknown from this date, and anything "
@@ -87,19 +103,29 @@ class PolicyFigure:
         resolver=_count, description="A DAYS or COUNT figure (working days, months)."
     )
 
-    source: str
-    recorded_by: str
-    recorded_at: datetime
+    source: str = strawberry.field(
+        description="Where the figure comes from: the seed, or the public record that names it."
+    )
+    recorded_by: str = strawberry.field(description="Who recorded this version of the figure.")
+    recorded_at: datetime = strawberry.field(description="When it was recorded.")
 
     def _value(self, *kinds: PolicyFigureKind) -> Decimal | None:
         """The value if the figure is of one of ``kinds`` (and known), else None."""
         return self.row.value if KIND_OF_UNIT[self.row.unit] in kinds else None
 
 
-@strawberry.type
+@strawberry.type(
+    description="One row of the approval limits table (R-DEC): the lowest role that may approve "
+    "a subject up to an amount; a role above may also (R-DEC-2)."
+)
 class ApprovalLimit:
-    subject: str
-    role: str
+    subject: str = strawberry.field(
+        description="What is approved: PAYMENT, or a decision's kind (GIFT, INVESTMENT_PLAN...)."
+    )
+    role: str = strawberry.field(
+        description="The lowest role that may approve it: senior_officer (SCAO), "
+        "governance_manager (TGM) or head_of_service."
+    )
     up_to: Money | None = strawberry.field(description="Inclusive; null: any amount.")
 
     @classmethod
@@ -109,11 +135,16 @@ class ApprovalLimit:
 
 @strawberry.type(description="Approval limits from an effective date (R-DEC-4).")
 class ApprovalLimitVersion:
-    id: int
-    effective_from: date
-    note: str
-    recorded_by: str
-    limits: list[ApprovalLimit]
+    id: int = strawberry.field(
+        description="The version's number, which each approval records it was judged under "
+        "(R-DEC-4)."
+    )
+    effective_from: date = strawberry.field(
+        description="The first day it is in force; it stays in force until the next version's."
+    )
+    note: str = strawberry.field(description="The committee decision it records.")
+    recorded_by: str = strawberry.field(description="Who recorded it (the governance manager).")
+    limits: list[ApprovalLimit] = strawberry.field(description="Its rows, by subject then role.")
 
     @classmethod
     def of(
@@ -121,6 +152,14 @@ class ApprovalLimitVersion:
     ) -> ApprovalLimitVersion:
         limits = [ApprovalLimit.of(r) for r in sorted(rows, key=lambda r: (r.subject, r.role))]
         return from_source(cls, version, limits=limits)
+
+
+async def limit_version_of(ctx: Context, version_id: int) -> ApprovalLimitVersion | None:
+    """A version of the approval limits by id, with its rows, loaded with the request's others
+    (what an approval was judged under, R-DEC-4)."""
+    loader = loaders.one(ctx, "policy.limit_versions", service.limit_versions_by_id)
+    found = await loader.load(version_id)
+    return ApprovalLimitVersion.of(*found) if found is not None else None
 
 
 @strawberry.input(description="One row of the approval limits table.")
@@ -142,17 +181,24 @@ class ApprovalLimitVersionInput:
         description="After every existing version's date, and not in the past."
     )
     note: str = strawberry.field(description="The committee decision it records.")
-    limits: list[ApprovalLimitInput]
+    limits: list[ApprovalLimitInput] = strawberry.field(
+        description="Every row of the new table, each subject and role once: every subject "
+        "needs a role that may approve any amount (upTo null)."
+    )
 
 
-@strawberry.type
+@strawberry.type(description="The new version of the approval limits, as recorded.")
 class ApprovalLimitVersionPayload:
-    version: ApprovalLimitVersion
+    version: ApprovalLimitVersion = strawberry.field(description="The version recorded.")
 
 
 ApprovalLimitVersionResult = Annotated[
     ApprovalLimitVersionPayload | ValidationProblem,
-    strawberry.union("ApprovalLimitVersionResult"),
+    strawberry.union(
+        "ApprovalLimitVersionResult",
+        description="The version recorded, or why it was refused (a date not after every "
+        "existing version's, or in the past; a row that is not valid).",
+    ),
 ]
 
 
@@ -162,7 +208,12 @@ class PolicyQuery:
         extensions=allow(POLICY_READ), description="Every effective-dated figure, or one's history."
     )
     async def policy_figures(
-        self, info: Info[Context, None], name: str | None = None
+        self,
+        info: Info[Context, None],
+        name: Annotated[
+            str | None,
+            strawberry.argument(description="One figure's name: its every version, oldest first."),
+        ] = None,
     ) -> list[PolicyFigure]:
         rows = await service.figure_history(info.context.session, name)
         return [PolicyFigure.from_row(r) for r in rows]
@@ -173,7 +224,12 @@ class PolicyQuery:
         "in force on a date.",
     )
     async def approval_limits(
-        self, info: Info[Context, None], on: date | None = None
+        self,
+        info: Info[Context, None],
+        on: Annotated[
+            date | None,
+            strawberry.argument(description="A date: only the version in force on it."),
+        ] = None,
     ) -> list[ApprovalLimitVersion]:
         versions = await service.limit_versions(info.context.session, on)
         return [ApprovalLimitVersion.of(*v) for v in versions]
@@ -187,7 +243,12 @@ class PolicyMutation:
         "existing version's and not in the past (R-DEC-4); earlier approvals keep theirs.",
     )
     async def add_approval_limit_version(
-        self, info: Info[Context, None], input: ApprovalLimitVersionInput
+        self,
+        info: Info[Context, None],
+        input: Annotated[
+            ApprovalLimitVersionInput,
+            strawberry.argument(description="The whole new table and the date it applies from."),
+        ],
     ) -> ApprovalLimitVersionResult:
         ctx = info.context
         rows = [rules.LimitRow(r.subject.strip(), r.role.strip(), r.up_to) for r in input.limits]

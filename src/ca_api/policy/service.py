@@ -126,3 +126,15 @@ async def limit_version(session: AsyncSession, version_id: int) -> LimitTable | 
     if not versions:
         return None
     return versions[0], await repository.limits_of(session, version_id)
+
+
+async def limit_versions_by_id(
+    session: AsyncSession, version_ids: Sequence[int]
+) -> dict[int, LimitTable]:
+    """Versions of the approval limits by id, with their rows, in two queries (a decision's
+    approval names the version it was judged under, R-DEC-4)."""
+    versions = await repository.limit_versions_by_id(session, version_ids)
+    rows: dict[int, list[ApprovalLimit]] = {v.id: [] for v in versions}
+    for row in await repository.limits_of_versions(session, list(rows)):
+        rows[row.version_id].append(row)
+    return {v.id: (v, rows[v.id]) for v in versions}
