@@ -16,7 +16,7 @@ from ca_api.approvals import mechanism as approvals
 from ca_api.approvals import queue
 from ca_api.approvals.sources import QueueItem
 from ca_api.auth.permissions import APPROVAL_QUEUE_READ, allow
-from ca_api.clients import service as clients
+from ca_api.clients.schema import client_of
 from ca_api.common import loaders
 from ca_api.common.ids import encode_id
 from ca_api.common.node import NodeType
@@ -24,7 +24,7 @@ from ca_api.common.pagination import Connection, paginate
 from ca_api.common.scalars import Money
 from ca_api.common.types import describe_enum, from_source
 from ca_api.context import Context
-from ca_api.errors import ApiError, ErrorCode, NotFound
+from ca_api.errors import ApiError, ErrorCode
 from ca_api.policy.rules import LimitVersion
 
 if TYPE_CHECKING:
@@ -43,23 +43,6 @@ async def limits_today(ctx: Context) -> LimitVersion | None:
         return {d: await approvals.limits_on(session, d) for d in days}
 
     return await loaders.one(ctx, "approvals.limits", fetch).load(clock.today())
-
-
-async def client_of(ctx: Context, client_id: uuid.UUID) -> Client:
-    """The client by id, as ``client(id:)`` reads it for the caller (scoped by the clients'
-    service), one read per client a request; NOT_FOUND when the caller may not read it."""
-    from ca_api.clients.schema import Client
-
-    async def fetch(
-        session: Any, ids: Sequence[uuid.UUID]
-    ) -> dict[uuid.UUID, clients.ClientRecord]:
-        found = {i: await clients.get_client(session, ctx.principal, i) for i in ids}
-        return {i: r for i, r in found.items() if r is not None}
-
-    record = await loaders.one(ctx, "approvals.clients", fetch).load(client_id)
-    if record is None:
-        raise NotFound("client", encode_id("Client", client_id))
-    return Client.from_record(record)
 
 
 def _type_name(kind: str) -> str:

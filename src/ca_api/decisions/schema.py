@@ -15,13 +15,14 @@ import strawberry
 from strawberry.types import Info
 
 from ca_api import clock
-from ca_api.approvals.schema import LazyClient, client_of, limits_today
+from ca_api.approvals.schema import LazyClient, limits_today
 from ca_api.auth.permissions import (
     DECISION_APPROVE,
     DECISION_RAISE,
     DECISION_READ,
     allow,
 )
+from ca_api.clients.schema import client_of
 from ca_api.common import loaders
 from ca_api.common.ids import decode_uuid, encode_id
 from ca_api.common.node import Node, NodeType
