@@ -1,6 +1,7 @@
 """Builders shared by the test modules (issue 10 item 6): clients, orders, counterparties,
-money, invoices, payments, decisions, plans and lodgements, made the way a test needs them,
-mostly through the real /graphql endpoint (``api``), a few straight through the services.
+money, invoices, payments, decisions, plans, lodgements, placements, fee runs and investment
+statements, made the way a test needs them, mostly through the real /graphql endpoint (``api``),
+a few straight through the services.
 
 No test module imports another: what two modules share lives here (the database fixtures and
 helpers live in ``tests/conftest.py`` and ``tests/support.py``). A builder that must succeed
@@ -1638,4 +1639,348 @@ async def fund_for_lodgement(
 async def lodge(api: Api, lodgement_id: str, k: str | None = None) -> dict[str, Any]:
     data = await api.data(LODGE, {"id": lodgement_id, "key": k or new_key()}, **LODGING_OFFICER)
     result: dict[str, Any] = data["lodge"]
+    return result
+
+
+# --- placements and approved institutions (R-INV-4, R-INV-6) ---------------------------------
+
+EXECUTOR = {"role": "senior_assistant", "sub": "sasha.senior"}
+PLACEMENT_FUNDER = Actor(Principal("olu.scao", frozenset({Role.SENIOR_OFFICER})), "test-placements")
+
+MONEY_PROBLEMS = (
+    PROBLEMS
+    + """
+  ... on InsufficientFundsProblem { available wanted }
+  ... on IdempotencyKeyReusedProblem { key }
+  ... on PolicyMissingProblem { name }
+"""
+    + SURPLUS_PROBLEM
+)
+
+INSTITUTION_FIELDS = """
+  id name approvedOn note counterpartyId approved
+  products { id name rate notice minimum maximum effectiveFrom }
+  latestReview { reviewedOn stillApproved note recordedBy }
+"""
+
+ADD_INSTITUTION = f"""
+mutation($name: String!, $on: Date!, $note: String) {{
+  addApprovedInstitution(name: $name, approvedOn: $on, note: $note) {{
+    __typename
+    ... on ApprovedInstitutionPayload {{ institution {{ {INSTITUTION_FIELDS} }} }}
+    {PROBLEMS}
+  }}
+}}
+"""
+
+ADD_PRODUCT = f"""
+mutation($input: InstitutionProductInput!) {{
+  addInstitutionProduct(input: $input) {{
+    __typename
+    ... on InstitutionProductPayload {{ product {{ id name rate notice minimum maximum }} }}
+    {PROBLEMS}
+  }}
+}}
+"""
+
+PLACEMENT_FIELDS = """
+  id clientId institutionId productId amount startDate maturityDate rate status decisionId
+  decisionStatus protectionLimit protectionLimitEffectiveFrom proposedBy accountId
+  placedTransferId returnedOn interest daysHeld returnedTransferId interestTransferId
+"""
+
+PLACE = f"""
+mutation($input: PlacementInput!, $key: String!) {{
+  placeFunds(input: $input, idempotencyKey: $key) {{
+    __typename
+    ... on PlacementPayload {{ placement {{ {PLACEMENT_FIELDS} }} }}
+    {MONEY_PROBLEMS}
+  }}
+}}
+"""
+
+MAKE = f"""
+mutation($id: ID!, $key: String!) {{
+  makePlacement(placementId: $id, idempotencyKey: $key) {{
+    __typename
+    ... on PlacementPayload {{ placement {{ {PLACEMENT_FIELDS} }} }}
+    {MONEY_PROBLEMS}
+  }}
+}}
+"""
+
+RETURN = f"""
+mutation($id: ID!, $on: Date!, $key: String!) {{
+  matureOrWithdrawPlacement(placementId: $id, onDate: $on, idempotencyKey: $key) {{
+    __typename
+    ... on PlacementPayload {{ placement {{ {PLACEMENT_FIELDS} }} }}
+    {MONEY_PROBLEMS}
+  }}
+}}
+"""
+
+PLACEMENTS = f"""
+query($clientId: ID!, $status: PlacementStatus, $first: Int, $after: String) {{
+  placements(clientId: $clientId, status: $status, first: $first, after: $after) {{
+    edges {{ node {{ {PLACEMENT_FIELDS} }} }}
+    pageInfo {{ hasNextPage endCursor }}
+  }}
+}}
+"""
+
+
+async def add_institution(
+    api: Api, name: str | None = None, approved_on: str = "2014-04-01", **who: Any
+) -> dict[str, Any]:
+    data = await api.data(
+        ADD_INSTITUTION,
+        {"name": name or unique("Bank"), "on": approved_on, "note": "Treasury strategy list"},
+        **(who or GM),
+    )
+    result: dict[str, Any] = data["addApprovedInstitution"]
+    assert result["__typename"] == "ApprovedInstitutionPayload", result
+    institution: dict[str, Any] = result["institution"]
+    return institution
+
+
+async def add_product(
+    api: Api,
+    institution_id: str,
+    *,
+    rate: str = "1.0000",
+    minimum: str | None = None,
+    maximum: str | None = None,
+    effective_from: str = "2014-04-01",
+) -> str:
+    variables = {
+        "input": {
+            "institutionId": institution_id,
+            "name": "Cash ISA",
+            "rate": rate,
+            "notice": "Instant",
+            "minimum": minimum,
+            "maximum": maximum,
+            "effectiveFrom": effective_from,
+        }
+    }
+    data = await api.data(ADD_PRODUCT, variables, **GM)
+    result = data["addInstitutionProduct"]
+    assert result["__typename"] == "InstitutionProductPayload", result
+    return str(result["product"]["id"])
+
+
+async def placement_fund(
+    session: AsyncSession, client_id: str, amount: str, on: date = date(2025, 1, 2)
+) -> None:
+    """Benefits into the client's CMS account from a DWP counterparty, value-dated ``on``."""
+    dwp = await ledger.create_counterparty(
+        session, PLACEMENT_FUNDER, kind=CounterpartyKind.DWP, name=unique("DWP"), reference=None
+    )
+    cid = decode_uuid("Client", client_id)
+    async with unit_of_work(session):
+        cms = await ledger.client_account(session, cid)
+        source = await ledger.counterparty_account(session, dwp.id)
+        await ledger.post(
+            session,
+            PLACEMENT_FUNDER,
+            Movement(
+                from_account_id=source.id,
+                to_account_id=cms.id,
+                amount=parse_money(amount),
+                value_date=on,
+                category=Category.IN_BENEFITS,
+                description="Attendance allowance",
+            ),
+        )
+
+
+def placement_input(
+    client: dict[str, Any], product_id: str, amount: str, start: str, **kw: Any
+) -> dict[str, Any]:
+    base: dict[str, Any] = {
+        "clientId": client["id"],
+        "productId": product_id,
+        "amount": amount,
+        "startDate": start,
+        "bestInterestsReason": "A better rate than CMS, the capital protected",
+        "consulted": "The client's niece",
+        "clientInvolved": False,
+        "whyClientNotInvolved": "Advanced dementia",
+    }
+    if "maturityDate" not in kw and "termMonths" not in kw:
+        base["termMonths"] = 12
+    return base | kw
+
+
+async def place(
+    api: Api, input: dict[str, Any], *, key: str | None = None, **who: Any
+) -> dict[str, Any]:
+    data = await api.data(PLACE, {"input": input, "key": key or new_key()}, **(who or PROPOSER))
+    result: dict[str, Any] = data["placeFunds"]
+    return result
+
+
+async def proposed(api: Api, input: dict[str, Any]) -> dict[str, Any]:
+    result = await place(api, input)
+    assert result["__typename"] == "PlacementPayload", result
+    placement: dict[str, Any] = result["placement"]
+    assert placement["status"] == "PROPOSED"
+    return placement
+
+
+async def make(api: Api, placement_id: str, key: str | None = None) -> dict[str, Any]:
+    data = await api.data(MAKE, {"id": placement_id, "key": key or new_key()}, **EXECUTOR)
+    result: dict[str, Any] = data["makePlacement"]
+    return result
+
+
+async def placed(api: Api, input: dict[str, Any]) -> dict[str, Any]:
+    """Proposed, approved by the governance manager, and made."""
+    p = await proposed(api, input)
+    assert (await approve_as(api, p["decisionId"]))["__typename"] == "DecisionPayload"
+    result = await make(api, p["id"])
+    assert result["__typename"] == "PlacementPayload", result
+    placement: dict[str, Any] = result["placement"]
+    assert placement["status"] == "PLACED"
+    return placement
+
+
+async def give_back(api: Api, placement_id: str, on: str, key: str | None = None) -> dict[str, Any]:
+    data = await api.data(
+        RETURN, {"id": placement_id, "on": on, "key": key or new_key()}, **EXECUTOR
+    )
+    result: dict[str, Any] = data["matureOrWithdrawPlacement"]
+    return result
+
+
+# --- fee runs (R-FEE-1 to R-FEE-4) -----------------------------------------------------------
+
+FEE_FUNDER = Actor(Principal("sam.support", frozenset({Role.SUPPORT_ASSISTANT})), "req-fees-setup")
+
+RUN_FEES = """
+mutation($start: Date!, $end: Date!, $key: String!) {
+  runFees(periodStart: $start, periodEnd: $end, idempotencyKey: $key) {
+    __typename
+    ... on FeeRunPayload {
+      alreadyRun
+      run {
+        id periodStart periodEnd runBy chargeCount clientsCharged clientsRefused clientsShort total
+        charges {
+          clientId kind basis dueDate anniversary yearStart yearEnd valueDate amount netAssets
+          figureName figureEffectiveFrom figureMoney figurePercent thresholdName
+          thresholdEffectiveFrom thresholdMoney
+        }
+        notCharged { clientId code reason figureName figureDate wanted available }
+      }
+    }
+    ... on ValidationProblem { code message fields { field message } }
+    ... on IdempotencyKeyReusedProblem { code message key }
+  }
+}
+"""
+
+
+async def deputy(
+    api: Api, session: AsyncSession, made: str, supervision: str, funds: int | None
+) -> str:
+    """A deputy client with an order made on ``made``, funded with ``funds`` pence on
+    2014-01-01 (before any anniversary here)."""
+    client_id = str((await create_client(api))["id"])
+    result = await record_deputyship(api, client_id, orderDate=made, supervisionType=supervision)
+    assert result["__typename"] == "DeputyshipPayload", result
+    if funds:
+        await fee_fund(session, client_id, funds, date(2014, 1, 1))
+    return client_id
+
+
+async def fee_fund(session: AsyncSession, client_id: str, pence: int, value_date: date) -> None:
+    cid = decode_uuid("Client", client_id)
+    async with unit_of_work(session):
+        payer = await ledger_repository.find_counterparty(session, "DWP", "Fee test DWP")
+        if payer is None:
+            payer = await ledger_repository.insert_counterparty(
+                session,
+                kind="DWP",
+                name="Fee test DWP",
+                reference=None,
+                is_council_employee=False,
+                created_by="test",
+            )
+            assert payer is not None
+        source = await ledger.counterparty_account(session, payer.id)
+        target = await ledger.client_account(session, cid)
+        await ledger.post(
+            session,
+            FEE_FUNDER,
+            ledger.Movement(
+                from_account_id=source.id,
+                to_account_id=target.id,
+                amount=pence,
+                value_date=value_date,
+                category=Category.IN_BENEFITS,
+                description="funds for the fee tests",
+            ),
+        )
+
+
+async def run_fees(
+    api: Api, start: str, end: str, key: str | None = None, role: str = "senior_officer"
+) -> dict[str, Any]:
+    data = await api.data(
+        RUN_FEES,
+        {"start": start, "end": end, "key": key or str(uuid.uuid4())},
+        role=role,
+        sub=f"{role}.fees",
+    )
+    return dict(data["runFees"])
+
+
+# --- investment statements (R-INV-3) ---------------------------------------------------------
+
+STATEMENT_PROBLEMS = """
+  ... on Problem { code message }
+  ... on ValidationProblem { fields { field message } }
+  ... on NotFoundProblem { id }
+  ... on IdempotencyKeyReusedProblem { key }
+"""
+
+RECORD = f"""
+mutation($input: InvestmentStatementInput!, $key: String!) {{
+  recordInvestmentStatement(input: $input, idempotencyKey: $key) {{
+    __typename
+    ... on InvestmentStatementPayload {{
+      statement {{
+        id clientId deputyshipId summary investmentsSummary surplus submittedOn decisionId
+        decisionStatus approvedOn recordedBy
+      }}
+    }}
+    {STATEMENT_PROBLEMS}
+  }}
+}}
+"""
+
+
+async def statement_deputy_client(api: Api, order_date: str) -> tuple[dict[str, Any], str]:
+    client = await new_client(api)
+    result = await record_deputyship(api, client["id"], orderDate=order_date)
+    assert result["__typename"] == "DeputyshipPayload", result
+    return client, str(result["deputyship"]["id"])
+
+
+def statement_input(client: dict[str, Any], deputyship_id: str, **kw: Any) -> dict[str, Any]:
+    base = {
+        "clientId": client["id"],
+        "deputyshipId": deputyship_id,
+        "summary": "Needs met from income; CMS balance above 12 months' needs",
+        "investmentsSummary": "1,500 BT shares (Computershare), kept: prudent to hold",
+        "surplus": "111165.39",
+        "consulted": "The client's niece and the care home",
+        "clientInvolved": True,
+    }
+    return base | kw
+
+
+async def submit(api: Api, input: dict[str, Any], **who: Any) -> dict[str, Any]:
+    data = await api.data(RECORD, {"input": input, "key": new_key()}, **(who or PROPOSER))
+    result: dict[str, Any] = data["recordInvestmentStatement"]
     return result

@@ -22,48 +22,23 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from ca_api import clock
-from ca_api.auth.actor import Actor
-from ca_api.auth.principal import Principal, Role
 from ca_api.common.ids import decode_uuid
-from ca_api.db import unit_of_work
-from ca_api.ledger import repository as ledger_repository
-from ca_api.ledger import service as ledger
 from ca_api.ledger.models import Counterparty, LedgerAccount, Transfer
-from ca_api.ledger.rules import Category
 from tests.conftest import Api, error_codes
 from tests.factories import (
+    RUN_FEES,
     accounts,
     cms_balance,
     create_client,
+    deputy,
+    fee_fund,
     ledger_sound,
     record_appointeeship,
-    record_deputyship,
+    run_fees,
 )
 
 ROOT = Path(__file__).resolve().parents[1]
-FUNDER = Actor(Principal("sam.support", frozenset({Role.SUPPORT_ASSISTANT})), "req-fees-setup")
 
-RUN_FEES = """
-mutation($start: Date!, $end: Date!, $key: String!) {
-  runFees(periodStart: $start, periodEnd: $end, idempotencyKey: $key) {
-    __typename
-    ... on FeeRunPayload {
-      alreadyRun
-      run {
-        id periodStart periodEnd runBy chargeCount clientsCharged clientsRefused clientsShort total
-        charges {
-          clientId kind basis dueDate anniversary yearStart yearEnd valueDate amount netAssets
-          figureName figureEffectiveFrom figureMoney figurePercent thresholdName
-          thresholdEffectiveFrom thresholdMoney
-        }
-        notCharged { clientId code reason figureName figureDate wanted available }
-      }
-    }
-    ... on ValidationProblem { code message fields { field message } }
-    ... on IdempotencyKeyReusedProblem { code message key }
-  }
-}
-"""
 FEE_CHARGES = """
 query($id: ID!) {
   feeCharges(clientId: $id, first: 100) {
@@ -85,61 +60,6 @@ query($first: Int, $after: String) {
   }
 }
 """
-
-
-async def deputy(
-    api: Api, session: AsyncSession, made: str, supervision: str, funds: int | None
-) -> str:
-    """A deputy client with an order made on ``made``, funded with ``funds`` pence on
-    2014-01-01 (before any anniversary here)."""
-    client_id = str((await create_client(api))["id"])
-    result = await record_deputyship(api, client_id, orderDate=made, supervisionType=supervision)
-    assert result["__typename"] == "DeputyshipPayload", result
-    if funds:
-        await fund(session, client_id, funds, date(2014, 1, 1))
-    return client_id
-
-
-async def fund(session: AsyncSession, client_id: str, pence: int, value_date: date) -> None:
-    cid = decode_uuid("Client", client_id)
-    async with unit_of_work(session):
-        payer = await ledger_repository.find_counterparty(session, "DWP", "Fee test DWP")
-        if payer is None:
-            payer = await ledger_repository.insert_counterparty(
-                session,
-                kind="DWP",
-                name="Fee test DWP",
-                reference=None,
-                is_council_employee=False,
-                created_by="test",
-            )
-            assert payer is not None
-        source = await ledger.counterparty_account(session, payer.id)
-        target = await ledger.client_account(session, cid)
-        await ledger.post(
-            session,
-            FUNDER,
-            ledger.Movement(
-                from_account_id=source.id,
-                to_account_id=target.id,
-                amount=pence,
-                value_date=value_date,
-                category=Category.IN_BENEFITS,
-                description="funds for the fee tests",
-            ),
-        )
-
-
-async def run_fees(
-    api: Api, start: str, end: str, key: str | None = None, role: str = "senior_officer"
-) -> dict[str, Any]:
-    data = await api.data(
-        RUN_FEES,
-        {"start": start, "end": end, "key": key or str(uuid.uuid4())},
-        role=role,
-        sub=f"{role}.fees",
-    )
-    return dict(data["runFees"])
 
 
 def by_client(run: dict[str, Any], client_id: str) -> list[tuple[str, str, str, str]]:
@@ -170,7 +90,7 @@ async def test_a_run_charges_each_deputy_the_fees_due_to_the_penny(
     assert (await record_appointeeship(api, appointee, startDate="2014-01-01"))[
         "__typename"
     ] == "AppointeeshipPayload"
-    await fund(session, appointee, 5_000_000, date(2014, 1, 1))
+    await fee_fund(session, appointee, 5_000_000, date(2014, 1, 1))
 
     result = await run_fees(api, "2016-04-01", "2016-06-30")
     assert result["__typename"] == "FeeRunPayload", result

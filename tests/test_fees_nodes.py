@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tests.conftest import Api
-from tests.test_fee_runs import deputy, run_fees
+from tests.factories import deputy, run_fees
 
 RUN_FIELDS = "id periodStart periodEnd runBy chargeCount clientsCharged total"
 CHARGE_FIELDS = "id clientId runId transferId kind basis dueDate amount figureName"

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from ca_api.common.ids import encode_id
 from tests.conftest import Api
-from tests.test_placements import add_institution, add_product
+from tests.factories import add_institution, add_product
 
 REGISTER = """
 query {

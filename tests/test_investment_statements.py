@@ -18,34 +18,14 @@ from tests.conftest import Api, error_codes
 from tests.factories import (
     GM,
     PROPOSER,
+    RECORD,
     approve_as,
-    new_client,
     new_key,
-    record_deputyship,
     refused_for,
+    statement_deputy_client,
+    statement_input,
+    submit,
 )
-
-PROBLEMS = """
-  ... on Problem { code message }
-  ... on ValidationProblem { fields { field message } }
-  ... on NotFoundProblem { id }
-  ... on IdempotencyKeyReusedProblem { key }
-"""
-
-RECORD = f"""
-mutation($input: InvestmentStatementInput!, $key: String!) {{
-  recordInvestmentStatement(input: $input, idempotencyKey: $key) {{
-    __typename
-    ... on InvestmentStatementPayload {{
-      statement {{
-        id clientId deputyshipId summary investmentsSummary surplus submittedOn decisionId
-        decisionStatus approvedOn recordedBy
-      }}
-    }}
-    {PROBLEMS}
-  }}
-}}
-"""
 
 DUE = """
 query($on: Date, $clientId: ID, $first: Int, $after: String) {
@@ -74,32 +54,6 @@ mutation($id: ID!, $key: String!) {
 """
 
 
-async def deputy_client(api: Api, order_date: str) -> tuple[dict[str, Any], str]:
-    client = await new_client(api)
-    result = await record_deputyship(api, client["id"], orderDate=order_date)
-    assert result["__typename"] == "DeputyshipPayload", result
-    return client, str(result["deputyship"]["id"])
-
-
-def statement_input(client: dict[str, Any], deputyship_id: str, **kw: Any) -> dict[str, Any]:
-    base = {
-        "clientId": client["id"],
-        "deputyshipId": deputyship_id,
-        "summary": "Needs met from income; CMS balance above 12 months' needs",
-        "investmentsSummary": "1,500 BT shares (Computershare), kept: prudent to hold",
-        "surplus": "111165.39",
-        "consulted": "The client's niece and the care home",
-        "clientInvolved": True,
-    }
-    return base | kw
-
-
-async def submit(api: Api, input: dict[str, Any], **who: Any) -> dict[str, Any]:
-    data = await api.data(RECORD, {"input": input, "key": new_key()}, **(who or PROPOSER))
-    result: dict[str, Any] = data["recordInvestmentStatement"]
-    return result
-
-
 async def due_for(api: Api, client: dict[str, Any], on: str) -> dict[str, Any]:
     data = await api.data(DUE, {"on": on, "clientId": client["id"]}, role="auditor")
     edges = data["investmentStatementsDue"]["edges"]
@@ -118,7 +72,7 @@ def test_due_date_is_three_calendar_months_month_ends_clamped() -> None:
 
 async def test_due_then_overdue_on_the_day_after(api: Api, today: Any) -> None:
     today.set(date(2026, 11, 23))
-    client, dep = await deputy_client(api, "2025-11-30")
+    client, dep = await statement_deputy_client(api, "2025-11-30")
     on_due = await due_for(api, client, "2026-02-28")
     assert (on_due["orderDate"], on_due["dueDate"], on_due["status"], on_due["daysOverdue"]) == (
         "2025-11-30",
@@ -136,7 +90,7 @@ async def test_due_then_overdue_on_the_day_after(api: Api, today: Any) -> None:
 
 async def test_submitted_then_approved_by_the_governance_manager(api: Api, today: Any) -> None:
     today.set(date(2026, 11, 2))
-    client, dep = await deputy_client(api, "2026-08-31")
+    client, dep = await statement_deputy_client(api, "2026-08-31")
     assert (await due_for(api, client, "2026-11-01"))["status"] == "DUE"
 
     result = await submit(api, statement_input(client, dep))
@@ -185,7 +139,7 @@ async def test_submitted_then_approved_by_the_governance_manager(api: Api, today
 async def test_a_repeated_statement_says_it_replayed(api: Api, today: Any) -> None:
     # issue 9 item 12: InvestmentStatementPayload carries `replayed` like the other payloads.
     today.set(date(2026, 11, 2))
-    client, dep = await deputy_client(api, "2026-08-31")
+    client, dep = await statement_deputy_client(api, "2026-08-31")
     query = RECORD.replace(
         "... on InvestmentStatementPayload {", "... on InvestmentStatementPayload { replayed"
     )
@@ -198,7 +152,7 @@ async def test_a_repeated_statement_says_it_replayed(api: Api, today: Any) -> No
 
 async def test_a_late_statement_and_a_refused_one(api: Api, today: Any) -> None:
     today.set(date(2026, 11, 23))
-    client, dep = await deputy_client(api, "2026-05-01")
+    client, dep = await statement_deputy_client(api, "2026-05-01")
     assert (await due_for(api, client, "2026-11-23"))["status"] == "OVERDUE"
     s = (await submit(api, statement_input(client, dep), **GM))["statement"]
     own = await approve_as(api, s["decisionId"], **GM)  # four eyes (R-ROLE-2)
@@ -216,8 +170,8 @@ async def test_a_late_statement_and_a_refused_one(api: Api, today: Any) -> None:
 
 async def test_listed_for_every_order_in_force(api: Api, today: Any) -> None:
     today.set(date(2026, 11, 23))
-    a, _ = await deputy_client(api, "2026-10-01")
-    b, _ = await deputy_client(api, "2026-06-01")
+    a, _ = await statement_deputy_client(api, "2026-10-01")
+    b, _ = await statement_deputy_client(api, "2026-06-01")
     seen: dict[str, str] = {}
     after = None
     while True:
@@ -233,8 +187,8 @@ async def test_listed_for_every_order_in_force(api: Api, today: Any) -> None:
 
 async def test_the_order_must_be_the_clients(api: Api, today: Any) -> None:
     today.set(date(2026, 11, 23))
-    client, _ = await deputy_client(api, "2026-10-01")
-    _, other_dep = await deputy_client(api, "2026-10-01")
+    client, _ = await statement_deputy_client(api, "2026-10-01")
+    _, other_dep = await statement_deputy_client(api, "2026-10-01")
     result = await submit(api, statement_input(client, other_dep))
     assert refused_for(result, "deputyshipId")
     blank = await submit(api, statement_input(client, other_dep, summary="  "))
@@ -244,7 +198,7 @@ async def test_the_order_must_be_the_clients(api: Api, today: Any) -> None:
 @pytest.mark.parametrize("role", ["social_worker", "reporting", "auditor", "support_assistant"])
 async def test_who_may_not_submit(api: Api, role: str, today: Any) -> None:
     today.set(date(2026, 11, 23))
-    client, dep = await deputy_client(api, "2026-10-01")
+    client, dep = await statement_deputy_client(api, "2026-10-01")
     body = await api.gql(
         RECORD, {"input": statement_input(client, dep), "key": new_key()}, role=role
     )

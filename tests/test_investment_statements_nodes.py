@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from tests.conftest import Api
-from tests.test_investment_statements import deputy_client, statement_input, submit
+from tests.factories import statement_deputy_client, statement_input, submit
 
 FIELDS = """
   id clientId deputyshipId summary investmentsSummary surplus submittedOn decisionId
@@ -36,7 +36,7 @@ query($id: ID!) {{
 
 
 async def test_a_statement_is_refetched_by_node_as_by_its_list(api: Api, today: Any) -> None:
-    client, deputyship_id = await deputy_client(api, today.value.isoformat())
+    client, deputyship_id = await statement_deputy_client(api, today.value.isoformat())
     result = await submit(api, statement_input(client, deputyship_id))
     assert result["__typename"] == "InvestmentStatementPayload", result
     statement = result["statement"]

@@ -10,13 +10,12 @@ Placements are for surplus funds (issue 9 item 1; R-INV-2, seed 002 B 7.9-7.10):
 placing money here has an approved budget plan for the plan year in force today whose surplus
 (£300,000 unless a test says otherwise) bounds its placements and lodgements together.
 
-The helpers at the top are shared with ``test_investment_statements``.
+The builders (``add_institution``, ``placed``, ``give_back``, ...) live in ``tests/factories.py``.
 """
 
 from __future__ import annotations
 
 import uuid
-from datetime import date
 from typing import Any
 
 import pytest
@@ -24,26 +23,32 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ca_api import clock
-from ca_api.auth.actor import Actor
-from ca_api.auth.principal import Principal, Role
 from ca_api.common.ids import decode_uuid
-from ca_api.db import unit_of_work
-from ca_api.ledger import service as ledger
-from ca_api.ledger.rules import Category, CounterpartyKind
-from ca_api.ledger.service import Movement
-from ca_api.money import parse_money
 from ca_api.placements import rules
 from tests.conftest import Api, RolledBackDatabase, error_codes
 from tests.factories import (
+    ADD_INSTITUTION,
+    ADD_PRODUCT,
     GM,
+    INSTITUTION_FIELDS,
+    PLACE,
+    PLACEMENTS,
     PROBLEMS,
     PROPOSER,
-    SURPLUS_PROBLEM,
+    add_institution,
+    add_product,
     approve_as,
     create_client,
     deputy_client,
+    give_back,
+    make,
     new_counterparty,
     new_key,
+    place,
+    placed,
+    placement_fund,
+    placement_input,
+    proposed,
     proposed_lodgement,
     raise_payment,
     record_appointeeship,
@@ -53,45 +58,6 @@ from tests.factories import (
     with_seed_plan,
     with_surplus,
 )
-
-EXECUTOR = {"role": "senior_assistant", "sub": "sasha.senior"}
-FUNDER = Actor(Principal("olu.scao", frozenset({Role.SENIOR_OFFICER})), "test-placements")
-
-MONEY_PROBLEMS = (
-    PROBLEMS
-    + """
-  ... on InsufficientFundsProblem { available wanted }
-  ... on IdempotencyKeyReusedProblem { key }
-  ... on PolicyMissingProblem { name }
-"""
-    + SURPLUS_PROBLEM
-)
-
-INSTITUTION_FIELDS = """
-  id name approvedOn note counterpartyId approved
-  products { id name rate notice minimum maximum effectiveFrom }
-  latestReview { reviewedOn stillApproved note recordedBy }
-"""
-
-ADD_INSTITUTION = f"""
-mutation($name: String!, $on: Date!, $note: String) {{
-  addApprovedInstitution(name: $name, approvedOn: $on, note: $note) {{
-    __typename
-    ... on ApprovedInstitutionPayload {{ institution {{ {INSTITUTION_FIELDS} }} }}
-    {PROBLEMS}
-  }}
-}}
-"""
-
-ADD_PRODUCT = f"""
-mutation($input: InstitutionProductInput!) {{
-  addInstitutionProduct(input: $input) {{
-    __typename
-    ... on InstitutionProductPayload {{ product {{ id name rate notice minimum maximum }} }}
-    {PROBLEMS}
-  }}
-}}
-"""
 
 REVIEW = f"""
 mutation($id: ID!, $on: Date!, $ok: Boolean!, $note: String!) {{
@@ -103,43 +69,6 @@ mutation($id: ID!, $on: Date!, $ok: Boolean!, $note: String!) {{
 }}
 """
 
-PLACEMENT_FIELDS = """
-  id clientId institutionId productId amount startDate maturityDate rate status decisionId
-  decisionStatus protectionLimit protectionLimitEffectiveFrom proposedBy accountId
-  placedTransferId returnedOn interest daysHeld returnedTransferId interestTransferId
-"""
-
-PLACE = f"""
-mutation($input: PlacementInput!, $key: String!) {{
-  placeFunds(input: $input, idempotencyKey: $key) {{
-    __typename
-    ... on PlacementPayload {{ placement {{ {PLACEMENT_FIELDS} }} }}
-    {MONEY_PROBLEMS}
-  }}
-}}
-"""
-
-MAKE = f"""
-mutation($id: ID!, $key: String!) {{
-  makePlacement(placementId: $id, idempotencyKey: $key) {{
-    __typename
-    ... on PlacementPayload {{ placement {{ {PLACEMENT_FIELDS} }} }}
-    {MONEY_PROBLEMS}
-  }}
-}}
-"""
-
-RETURN = f"""
-mutation($id: ID!, $on: Date!, $key: String!) {{
-  matureOrWithdrawPlacement(placementId: $id, onDate: $on, idempotencyKey: $key) {{
-    __typename
-    ... on PlacementPayload {{ placement {{ {PLACEMENT_FIELDS} }} }}
-    {MONEY_PROBLEMS}
-  }}
-}}
-"""
-
-
 REFUSE = f"""
 mutation($id: ID!, $key: String!) {{
   refuseDecision(id: $id, reason: "Not prudent", idempotencyKey: $key) {{
@@ -150,143 +79,10 @@ mutation($id: ID!, $key: String!) {{
 }}
 """
 
-PLACEMENTS = f"""
-query($clientId: ID!, $status: PlacementStatus, $first: Int, $after: String) {{
-  placements(clientId: $clientId, status: $status, first: $first, after: $after) {{
-    edges {{ node {{ {PLACEMENT_FIELDS} }} }}
-    pageInfo {{ hasNextPage endCursor }}
-  }}
-}}
-"""
-
 ACCOUNTS = "query($id: ID!) { clientAccounts(clientId: $id) { id kind name balance } }"
 
 
 # --- shared helpers -------------------------------------------------------------------------
-
-
-async def add_institution(
-    api: Api, name: str | None = None, approved_on: str = "2014-04-01", **who: Any
-) -> dict[str, Any]:
-    data = await api.data(
-        ADD_INSTITUTION,
-        {"name": name or unique("Bank"), "on": approved_on, "note": "Treasury strategy list"},
-        **(who or GM),
-    )
-    result: dict[str, Any] = data["addApprovedInstitution"]
-    assert result["__typename"] == "ApprovedInstitutionPayload", result
-    institution: dict[str, Any] = result["institution"]
-    return institution
-
-
-async def add_product(
-    api: Api,
-    institution_id: str,
-    *,
-    rate: str = "1.0000",
-    minimum: str | None = None,
-    maximum: str | None = None,
-    effective_from: str = "2014-04-01",
-) -> str:
-    variables = {
-        "input": {
-            "institutionId": institution_id,
-            "name": "Cash ISA",
-            "rate": rate,
-            "notice": "Instant",
-            "minimum": minimum,
-            "maximum": maximum,
-            "effectiveFrom": effective_from,
-        }
-    }
-    data = await api.data(ADD_PRODUCT, variables, **GM)
-    result = data["addInstitutionProduct"]
-    assert result["__typename"] == "InstitutionProductPayload", result
-    return str(result["product"]["id"])
-
-
-async def fund(
-    session: AsyncSession, client_id: str, amount: str, on: date = date(2025, 1, 2)
-) -> None:
-    """Benefits into the client's CMS account from a DWP counterparty, value-dated ``on``."""
-    dwp = await ledger.create_counterparty(
-        session, FUNDER, kind=CounterpartyKind.DWP, name=unique("DWP"), reference=None
-    )
-    cid = decode_uuid("Client", client_id)
-    async with unit_of_work(session):
-        cms = await ledger.client_account(session, cid)
-        source = await ledger.counterparty_account(session, dwp.id)
-        await ledger.post(
-            session,
-            FUNDER,
-            Movement(
-                from_account_id=source.id,
-                to_account_id=cms.id,
-                amount=parse_money(amount),
-                value_date=on,
-                category=Category.IN_BENEFITS,
-                description="Attendance allowance",
-            ),
-        )
-
-
-def placement_input(
-    client: dict[str, Any], product_id: str, amount: str, start: str, **kw: Any
-) -> dict[str, Any]:
-    base: dict[str, Any] = {
-        "clientId": client["id"],
-        "productId": product_id,
-        "amount": amount,
-        "startDate": start,
-        "bestInterestsReason": "A better rate than CMS, the capital protected",
-        "consulted": "The client's niece",
-        "clientInvolved": False,
-        "whyClientNotInvolved": "Advanced dementia",
-    }
-    if "maturityDate" not in kw and "termMonths" not in kw:
-        base["termMonths"] = 12
-    return base | kw
-
-
-async def place(
-    api: Api, input: dict[str, Any], *, key: str | None = None, **who: Any
-) -> dict[str, Any]:
-    data = await api.data(PLACE, {"input": input, "key": key or new_key()}, **(who or PROPOSER))
-    result: dict[str, Any] = data["placeFunds"]
-    return result
-
-
-async def proposed(api: Api, input: dict[str, Any]) -> dict[str, Any]:
-    result = await place(api, input)
-    assert result["__typename"] == "PlacementPayload", result
-    placement: dict[str, Any] = result["placement"]
-    assert placement["status"] == "PROPOSED"
-    return placement
-
-
-async def make(api: Api, placement_id: str, key: str | None = None) -> dict[str, Any]:
-    data = await api.data(MAKE, {"id": placement_id, "key": key or new_key()}, **EXECUTOR)
-    result: dict[str, Any] = data["makePlacement"]
-    return result
-
-
-async def placed(api: Api, input: dict[str, Any]) -> dict[str, Any]:
-    """Proposed, approved by the governance manager, and made."""
-    p = await proposed(api, input)
-    assert (await approve_as(api, p["decisionId"]))["__typename"] == "DecisionPayload"
-    result = await make(api, p["id"])
-    assert result["__typename"] == "PlacementPayload", result
-    placement: dict[str, Any] = result["placement"]
-    assert placement["status"] == "PLACED"
-    return placement
-
-
-async def give_back(api: Api, placement_id: str, on: str, key: str | None = None) -> dict[str, Any]:
-    data = await api.data(
-        RETURN, {"id": placement_id, "on": on, "key": key or new_key()}, **EXECUTOR
-    )
-    result: dict[str, Any] = data["matureOrWithdrawPlacement"]
-    return result
 
 
 async def balances(api: Api, client_id: str) -> dict[str, str]:
@@ -311,7 +107,7 @@ async def rich_client(api: Api, session: AsyncSession) -> dict[str, Any]:
     """A client with £300,000 in CMS since January 2025 and an approved plan in force whose
     surplus is £300,000 (R-INV-2)."""
     client = {"id": await deputy_client(api, surplus=None)}
-    await fund(session, client["id"], "300000.00")
+    await placement_fund(session, client["id"], "300000.00")
     await with_surplus(api, client["id"], "300000.00")
     return client
 
@@ -628,7 +424,7 @@ async def test_short_of_funds_nothing_moves(
     api: Api, bank: dict[str, Any], session: AsyncSession
 ) -> None:
     client = {"id": await deputy_client(api, surplus=None)}
-    await fund(session, client["id"], "999.99")
+    await placement_fund(session, client["id"], "999.99")
     await with_surplus(api, client["id"], "300000.00")
     p = await proposed(api, placement_input(client, bank["product"], "1000.00", "2025-03-01"))
     await approve_as(api, p["decisionId"])
@@ -637,7 +433,7 @@ async def test_short_of_funds_nothing_moves(
     assert (result["available"], result["wanted"]) == ("999.99", "1000.00")
     assert await balances(api, client["id"]) == {"CLIENT_CMS": "999.99"}  # no placement account
     # Topped up, the same placement can be made.
-    await fund(session, client["id"], "0.01")
+    await placement_fund(session, client["id"], "0.01")
     assert (await make(api, p["id"]))["__typename"] == "PlacementPayload"
 
 
@@ -843,7 +639,7 @@ async def test_placements_are_for_surplus_funds_only(
     """issue 9 item 1, R-INV-2, seed 002 B 7.9: "where funds are considered to be surplus":
     the same rule as lodgements; nothing is written."""
     client = {"id": await deputy_client(api, surplus=None)}
-    await fund(session, client["id"], "300000.00")
+    await placement_fund(session, client["id"], "300000.00")
     if plan == "stale c":
         await with_seed_plan(api, client["id"], "c", year="2014-04-01")
     elif plan is not None:
@@ -866,7 +662,7 @@ async def test_only_a_deputy_places_a_clients_money(
     )
     no_order = await create_client(api)
     for client in (appointee, no_order):
-        await fund(session, client["id"], "300000.00")
+        await placement_fund(session, client["id"], "300000.00")
         await with_surplus(api, client["id"], "200000.00")
         result = await place(api, placement_input(client, bank["product"], "30000.00", today()))
         assert result["__typename"] == "ValidationProblem", result
@@ -882,7 +678,7 @@ async def test_plan_c_bounds_placements_up_to_its_surplus(
     """issue 9 item 1, R-INV-2: plan C's surplus of 111,165.39 bounds a placement as it does a
     lodgement (the protection limit in force is 120,000.00 on these dates)."""
     client = {"id": await deputy_client(api, surplus=None)}
-    await fund(session, client["id"], "154052.49")
+    await placement_fund(session, client["id"], "154052.49")
     await with_seed_plan(api, client["id"], "c")
     for amount in ("120000.00", "111165.40"):
         result = await place(api, placement_input(client, bank["product"], amount, today()))
@@ -928,7 +724,7 @@ async def test_approving_and_making_a_placement_judge_the_surplus_again(
     """issue 9 item 1, R-INV-2: a revised plan with a smaller surplus refuses the approval of
     a placement proposed before it, and the making of one approved before it; nothing moves."""
     client = {"id": await deputy_client(api, surplus=None)}
-    await fund(session, client["id"], "154052.49")
+    await placement_fund(session, client["id"], "154052.49")
     seed = await with_seed_plan(api, client["id"], "c")
     p = await proposed(api, placement_input(client, bank["product"], "80000.00", today()))
     smaller = await with_surplus(api, client["id"], "50000.00", supersedes=seed["id"])

@@ -9,17 +9,18 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tests.conftest import Api
-from tests.factories import deputy_client, with_surplus
-from tests.test_placements import (
+from tests.factories import (
     PLACEMENT_FIELDS,
     PLACEMENTS,
     add_institution,
     add_product,
-    fund,
+    deputy_client,
     give_back,
     placed,
+    placement_fund,
     placement_input,
     proposed,
+    with_surplus,
 )
 
 NODE = f"""
@@ -39,7 +40,7 @@ query($id: ID!) {{
 
 async def a_proposed_placement(api: Api, session: AsyncSession) -> dict[str, Any]:
     client = {"id": await deputy_client(api, surplus=None)}
-    await fund(session, client["id"], "300000.00")
+    await placement_fund(session, client["id"], "300000.00")
     await with_surplus(api, client["id"], "300000.00")
     institution = await add_institution(api)
     product = await add_product(api, institution["id"], rate="1.5000")
@@ -101,7 +102,7 @@ async def test_a_placement_names_its_client_account_and_transfers(
     api: Api, session: AsyncSession
 ) -> None:
     client = {"id": await deputy_client(api, surplus=None)}
-    await fund(session, client["id"], "300000.00")
+    await placement_fund(session, client["id"], "300000.00")
     await with_surplus(api, client["id"], "300000.00")
     institution = await add_institution(api)
     product = await add_product(api, institution["id"], rate="1.5000")
