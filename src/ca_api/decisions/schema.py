@@ -51,7 +51,7 @@ from ca_api.decisions.types import (
 from ca_api.decisions.types import DecisionStatus as DecisionStatus  # other modules' filters
 from ca_api.decisions.types import event as _event
 from ca_api.errors import NotFound
-from ca_api.lodgements import surplus  # registers the surplus rule's approval check (R-INV-2)
+from ca_api.lodgements import surplus
 from ca_api.policy.schema import (
     ApprovalLimitVersion,
     limit_version_of,

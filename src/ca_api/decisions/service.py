@@ -302,17 +302,19 @@ async def supersede_decision(
 
 # --- approve and refuse -------------------------------------------------------------------
 
-# Checks other modules add to every approval, run after four eyes and the limits, in the
+# Checks other modules own, run on every approval after four eyes and the limits, in the
 # approval's transaction with the decision locked. A check raises a BusinessProblem to refuse
 # (nothing is written), or returns what it judged (added to the approval's audit row) or None.
-# Lodgements and placements check the surplus rule here (R-INV-2, ``lodgements.surplus``).
 ApprovalCheck = Callable[[AsyncSession, Decision, date], Awaitable[dict[str, Any] | None]]
-APPROVAL_CHECKS: list[ApprovalCheck] = []
 
 
-def register_approval_check(check: ApprovalCheck) -> None:
-    if check not in APPROVAL_CHECKS:
-        APPROVAL_CHECKS.append(check)
+def approval_checks() -> tuple[ApprovalCheck, ...]:
+    """Named here, in one place, so no way into an approval (GraphQL, the demo loader, a CLI)
+    can miss one: a lodgement's or placement's surplus rule (R-INV-2, ``lodgements.surplus``).
+    Imported when called, since lodgements build on decisions."""
+    from ca_api.lodgements import surplus
+
+    return (surplus.on_approval,)
 
 
 async def _authorise(
@@ -353,7 +355,7 @@ async def _approval_checks(
         )
         await gifts.check_gift(session, gift, today)
     judged: dict[str, Any] = {}
-    for check in APPROVAL_CHECKS:
+    for check in approval_checks():
         judged |= await check(session, decision, today) or {}
     return judged
 
@@ -402,8 +404,8 @@ async def approve_decision(
 ) -> DecisionOutcome:
     """Approve a raised decision: not by whoever raised or wrote it (R-ROLE-2), within the
     approval limits in force today, recorded with the version judged under (R-DEC-4). A gift
-    is checked again (R-DEC-3, R-ROLE-3), then the checks other modules register
-    (``register_approval_check``: a lodgement's or placement's surplus, R-INV-2)."""
+    is checked again (R-DEC-3, R-ROLE-3), then the checks other modules own
+    (``approval_checks``: a lodgement's or placement's surplus, R-INV-2)."""
     return await _decide(session, actor, decision_id, DecisionEventKind.APPROVED, idempotency_key)
 
 

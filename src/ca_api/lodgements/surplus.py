@@ -184,7 +184,7 @@ async def _moves_money(session: AsyncSession, decision: Decision) -> bool:
     return await placements.placement_of_decision(session, decision.id) is not None
 
 
-async def _on_approval(
+async def on_approval(
     session: AsyncSession, decision: Decision, today: date
 ) -> dict[str, Any] | None:
     """Approving a lodgement's or placement's INVESTMENT_PLAN decision is judged afresh: the
@@ -193,9 +193,6 @@ async def _on_approval(
         return None
     judged = await check(session, decision.client_id, decision.amount, today, excluding=decision.id)
     return judged.audit()
-
-
-decisions.register_approval_check(_on_approval)
 
 
 async def decision_context(
