@@ -176,9 +176,7 @@ class Decision(Node):
         previous = self._row.supersedes_id
         if previous is None:
             return None
-        loader = loaders.one(info.context, "decisions.by_id", service.decisions_by_id)
-        view = await loader.load(previous)
-        return Decision.from_view(view) if view is not None else None
+        return await load_decision(info.context, previous)
 
     supersedes: Decision | None = strawberry.field(
         resolver=_supersedes, description="The decision this one replaced (R-AUD-2)."
@@ -195,8 +193,7 @@ class Decision(Node):
         )
         if successor is None:
             return None
-        view = await loaders.one(ctx, "decisions.by_id", service.decisions_by_id).load(successor)
-        return Decision.from_view(view) if view is not None else None
+        return await load_decision(ctx, successor)
 
     superseded_by: Decision | None = strawberry.field(
         resolver=_superseded_by, description="The decision that replaced this one."
@@ -492,6 +489,22 @@ class DecisionMutation:
 async def _decisions(ctx: Context, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, Decision]:
     views = await reads.decisions_by_id(ctx.session, ctx.principal, ids)
     return {k: Decision.from_view(v) for k, v in views.items()}
+
+
+async def load_decision(ctx: Context, decision_id: uuid.UUID) -> Decision | None:
+    """A decision by id through the request's one loader of decisions (every reference to a
+    decision, from any module, goes through it or ``decision_of``); None if there is none or
+    the caller may not read it."""
+    view = await loaders.one(ctx, "decisions.by_id", service.decisions_by_id).load(decision_id)
+    return Decision.from_view(view) if view is not None else None
+
+
+async def decision_of(ctx: Context, decision_id: uuid.UUID) -> Decision:
+    """The decision an object refers to: NOT_FOUND, as decision(id:) answers, when hidden."""
+    decision = await load_decision(ctx, decision_id)
+    if decision is None:
+        raise NotFound("decision", encode_id("Decision", decision_id))
+    return decision
 
 
 # The types node(id:) fetches (common.node): each with the roles of its own lookup.

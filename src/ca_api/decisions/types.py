@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 from strawberry.types import Info
 
-from ca_api.common import loaders
 from ca_api.common.ids import decode_uuid, encode_id
 from ca_api.common.scalars import Money
 from ca_api.common.types import describe_enum, from_source
@@ -107,13 +106,11 @@ class DecisionEvent:
     successor_id: strawberry.Private[uuid.UUID | None]
 
     async def _successor(self, info: Info[Context, None]) -> LazyDecision | None:
-        from ca_api.decisions.schema import Decision
+        from ca_api.decisions.schema import load_decision  # the schema imports these types
 
         if self.successor_id is None:
             return None
-        loader = loaders.one(info.context, "decisions.by_id", service.decisions_by_id)
-        view = await loader.load(self.successor_id)
-        return Decision.from_view(view) if view is not None else None
+        return await load_decision(info.context, self.successor_id)
 
     successor: LazyDecision | None = strawberry.field(
         resolver=_successor,

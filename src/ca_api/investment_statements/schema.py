@@ -28,8 +28,7 @@ from ca_api.common.problems import (
 from ca_api.common.scalars import Money
 from ca_api.common.types import describe_enum, from_source
 from ca_api.context import Context
-from ca_api.decisions import service as decisions
-from ca_api.decisions.schema import Decision, DecisionStatus
+from ca_api.decisions.schema import Decision, DecisionStatus, decision_of
 from ca_api.errors import NotFound
 from ca_api.investment_statements import rules, service
 from ca_api.orders import service as orders
@@ -68,16 +67,6 @@ async def load_deputyship(ctx: Context, deputyship_id: uuid.UUID) -> Deputyship:
     if record is None:  # pragma: no cover - a foreign key, and the same readers
         raise NotFound("deputyship", str(deputyship_id))
     return Deputyship.from_record(record)
-
-
-async def load_decision(ctx: Context, decision_id: uuid.UUID) -> Decision:
-    """A statement's INVESTMENT_PLAN decision (of the same client), through the request's one
-    loader of decisions by id."""
-    loader = loaders.one(ctx, "decisions.by_id", decisions.decisions_by_id)
-    view = await loader.load(decision_id)
-    if view is None:  # pragma: no cover - a foreign key
-        raise NotFound("decision", str(decision_id))
-    return Decision.from_view(view)
 
 
 @strawberry.type(description="An investment statement on a deputy order (R-INV-3).")
@@ -128,7 +117,7 @@ class InvestmentStatement(Node):
         description="Its INVESTMENT_PLAN decision, which the governance manager approves (R-DEC)."
     )
     async def decision(self, info: Info[Context, None]) -> Decision:
-        return await load_decision(info.context, self.view.statement.decision_id)
+        return await decision_of(info.context, self.view.statement.decision_id)
 
     @strawberry.field(description="The deputy client it is for.")
     async def client(self, info: Info[Context, None]) -> Client:

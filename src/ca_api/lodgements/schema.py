@@ -23,7 +23,6 @@ from ca_api.auth.permissions import (
     allow,
 )
 from ca_api.clients.schema import Client, client_of, readable_client
-from ca_api.common import loaders
 from ca_api.common.ids import decode_uuid, encode_id, node_id
 from ca_api.common.node import Node, NodeType
 from ca_api.common.pagination import Connection, PageRequest, paginate
@@ -39,8 +38,7 @@ from ca_api.common.problems import (
 from ca_api.common.scalars import Money
 from ca_api.common.types import from_source, graphql_enum
 from ca_api.context import Context
-from ca_api.decisions import service as decisions_service
-from ca_api.decisions.schema import Decision
+from ca_api.decisions.schema import Decision, decision_of
 from ca_api.errors import ApiError, ErrorCode, NotFound
 from ca_api.ledger.schema import (
     ALREADY_RUN,
@@ -449,11 +447,7 @@ async def _decision(ctx: Context, decision_id: uuid.UUID) -> Decision:
     decision(id:) (DECISION_READ; every role that reads lodgements has it)."""
     if not ctx.principal.has_any(DECISION_READ):
         raise ApiError(ErrorCode.FORBIDDEN, "your role may not read a Decision")
-    loader = loaders.one(ctx, "lodgements.decisions_by_id", decisions_service.decisions_by_id)
-    view = await loader.load(decision_id)
-    if view is None:
-        raise NotFound("decision", encode_id("Decision", decision_id))
-    return Decision.from_view(view)
+    return await decision_of(ctx, decision_id)
 
 
 async def _lodgements(ctx: Context, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, Lodgement]:

@@ -13,7 +13,6 @@ from strawberry.types import Info
 
 from ca_api.auth.permissions import INVESTMENT_EXECUTE, INVESTMENT_PROPOSE, INVESTMENT_READ, allow
 from ca_api.clients.schema import Client, client_of, readable_client
-from ca_api.common import loaders
 from ca_api.common.ids import decode_uuid, node_id, node_id_or_none
 from ca_api.common.node import Node, NodeType
 from ca_api.common.pagination import Connection, PageRequest, paginate
@@ -29,9 +28,7 @@ from ca_api.common.problems import (
 from ca_api.common.scalars import Money, Percent, money_or_none
 from ca_api.common.types import describe_enum, from_source
 from ca_api.context import Context
-from ca_api.decisions import service as decisions
-from ca_api.decisions.schema import Decision, DecisionStatus
-from ca_api.errors import NotFound
+from ca_api.decisions.schema import Decision, DecisionStatus, decision_of
 from ca_api.institutions.schema import (
     ApprovedInstitution,
     InstitutionProduct,
@@ -70,16 +67,6 @@ describe_enum(
         ),
     },
 )
-
-
-async def load_decision(ctx: Context, decision_id: uuid.UUID) -> Decision:
-    """A decision (an INVESTMENT_PLAN one, of the same client as what it approves), through the
-    request's one loader of decisions by id."""
-    loader = loaders.one(ctx, "decisions.by_id", decisions.decisions_by_id)
-    view = await loader.load(decision_id)
-    if view is None:  # pragma: no cover - a foreign key
-        raise NotFound("decision", str(decision_id))
-    return Decision.from_view(view)
 
 
 @strawberry.type(description="Money placed with an approved institution (R-INV-4, R-INV-6).")
@@ -156,7 +143,7 @@ class Placement(Node):
         description="Its INVESTMENT_PLAN decision, which the governance manager approves (R-DEC)."
     )
     async def decision(self, info: Info[Context, None]) -> Decision:
-        return await load_decision(info.context, self.view.placement.decision_id)
+        return await decision_of(info.context, self.view.placement.decision_id)
 
     @strawberry.field(description="Its own CLIENT_PLACEMENT ledger account, once placed.")
     def account_id(self) -> strawberry.ID | None:

@@ -180,8 +180,8 @@ def _lines(view: PlanView, side: rules.Side) -> list[BudgetLine]:
 
 
 def _decisions(ctx: Context) -> DataLoader[uuid.UUID, DecisionView | None]:
-    """The request's one loader of plans' approving decisions."""
-    return loaders.one(ctx, "planning.decisions", decisions_service.decisions_by_id)
+    """The request's one loader of decisions (shared with decisions.schema.load_decision)."""
+    return loaders.one(ctx, "decisions.by_id", decisions_service.decisions_by_id)
 
 
 async def _approval_status(self: BudgetPlan, info: Info[Context, None]) -> str:
@@ -199,13 +199,10 @@ async def _superseded_by(self: BudgetPlan, info: Info[Context, None]) -> BudgetP
 
 
 async def _decision(self: BudgetPlan, info: Info[Context, None]) -> LazyDecision | None:
-    from ca_api.decisions.schema import Decision
+    from ca_api.decisions.schema import load_decision  # decisions' types import planning's
 
     d = self.view.plan.decision_id
-    if d is None:
-        return None
-    view = await _decisions(info.context).load(d)
-    return Decision.from_view(view) if view is not None else None
+    return await load_decision(info.context, d) if d is not None else None
 
 
 @strawberry.type(
