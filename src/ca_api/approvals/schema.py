@@ -175,7 +175,10 @@ class ApprovalQuery:
         )
 
 
-@strawberry.type
+@strawberry.type(
+    description="What may be followed live, over graphql-transport-ws with the same token in "
+    "connection_init: each field checks the caller's role as a query would."
+)
 class ApprovalSubscription:
     @strawberry.subscription(
         extensions=allow(APPROVAL_QUEUE_READ),
