@@ -33,6 +33,7 @@ from ca_api.clients.inputs import (
 )
 from ca_api.clients.service import ClientRecord, CreatedClient, DuplicateClient
 from ca_api.common import loaders
+from ca_api.common.arguments import AFTER, FIRST
 from ca_api.common.ids import decode_uuid, encode_id
 from ca_api.common.node import Node, NodeType
 from ca_api.common.pagination import Connection, paginate
@@ -47,7 +48,6 @@ from ca_api.common.problems import (
 from ca_api.common.types import from_source
 from ca_api.context import Context
 from ca_api.errors import NotFound
-from ca_api.ledger.vocabulary import AFTER, FIRST
 from ca_api.orders.schema import Appointeeship, Deputyship, load_orders
 
 # Personal details: null, with no error, for a caller who may read the client but not them (a

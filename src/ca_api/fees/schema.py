@@ -14,6 +14,7 @@ from strawberry.types import Info
 from ca_api.auth.permissions import FEE_READ, FEE_RUN, allow
 from ca_api.clients.schema import readable_client
 from ca_api.common import loaders
+from ca_api.common.arguments import AFTER, FIRST
 from ca_api.common.ids import decode_uuid, node_id
 from ca_api.common.node import Node, NodeType
 from ca_api.common.pagination import Connection, PageRequest, bad_cursor, paginate
@@ -228,13 +229,6 @@ RunFeesResult = Annotated[
 
 
 # Arguments the lists take, described once.
-FIRST = Annotated[
-    int | None, strawberry.argument(description="At most this many, from the start or after.")
-]
-AFTER = Annotated[
-    str | None,
-    strawberry.argument(description="The cursor of the last one already read: the next ones."),
-]
 
 
 def _after_charge(page: PageRequest) -> ChargeKey | None:

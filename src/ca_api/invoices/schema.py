@@ -19,6 +19,7 @@ from ca_api import clock
 from ca_api.auth.permissions import INVOICE_CHECK, INVOICE_WRITE, LEDGER_READ, allow
 from ca_api.clients.schema import Client, client_of
 from ca_api.common import loaders
+from ca_api.common.arguments import AFTER, FIRST, IDEMPOTENCY_KEY
 from ca_api.common.ids import decode_uuid
 from ca_api.common.node import Node, NodeType
 from ca_api.common.pagination import Connection, PageRequest, paginate
@@ -234,11 +235,6 @@ class Invoice(Node):
 
 
 # What an idempotency key is, for every mutation of invoices and payments that takes one.
-IDEMPOTENCY_KEY = (
-    "A key the caller makes up for this one request (a UUID, say): sent again, the call does "
-    "nothing new and answers as the first time did (replayed: true); sent with a different "
-    "request, IdempotencyKeyReusedProblem."
-)
 
 
 @strawberry.type(description="An invoice recorded (or found recorded under the same key).")
@@ -283,8 +279,6 @@ UpdateInvoiceResult = Annotated[
 
 INVOICE_ID = "The invoice's id."
 # The arguments of a page of a list (common.pagination), described once for the module.
-FIRST = "How many to return: at most the largest page size; 25 if omitted."
-AFTER = "The endCursor of the page before; omitted: from the start."
 
 
 @strawberry.type
@@ -312,8 +306,8 @@ class InvoiceQuery:
             InvoiceFilter | None,
             strawberry.argument(description="Which invoices; all readable ones if omitted."),
         ] = None,
-        first: Annotated[int | None, strawberry.argument(description=FIRST)] = None,
-        after: Annotated[str | None, strawberry.argument(description=AFTER)] = None,
+        first: FIRST = None,
+        after: AFTER = None,
     ) -> Connection[Invoice]:
         ctx = info.context
         f = filter or InvoiceFilter()
@@ -344,7 +338,7 @@ class InvoiceMutation:
         input: Annotated[
             RecordInvoiceInput, strawberry.argument(description="The invoice as received.")
         ],
-        idempotency_key: Annotated[str, strawberry.argument(description=IDEMPOTENCY_KEY)],
+        idempotency_key: IDEMPOTENCY_KEY,
     ) -> RecordInvoiceResult:
         ctx = info.context
         new = input.to_new()

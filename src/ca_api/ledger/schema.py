@@ -20,6 +20,7 @@ from ca_api.auth.permissions import (
 )
 from ca_api.clients.schema import readable_client
 from ca_api.common import loaders
+from ca_api.common.arguments import AFTER, FIRST, IDEMPOTENCY_KEY
 from ca_api.common.ids import decode_uuid, encode_id
 from ca_api.common.node import Node, NodeType
 from ca_api.common.pagination import Connection, PageRequest, paginate
@@ -37,7 +38,6 @@ from ca_api.errors import NotFound
 from ca_api.ledger import interest_runs, models, reads, repository, rules, service
 from ca_api.ledger.interest_runs import InterestScheme
 from ca_api.ledger.repository import RunT
-from ca_api.ledger.vocabulary import AFTER, FIRST, IDEMPOTENCY_KEY
 from ca_api.ledger.vocabulary import AccountKind as AccountKind  # also named here: other
 from ca_api.ledger.vocabulary import Benefit as Benefit  # modules import the enums from
 from ca_api.ledger.vocabulary import Category as Category  # ledger.schema

@@ -6,9 +6,7 @@ retried mutation of the money modules take."""
 from __future__ import annotations
 
 import enum
-from typing import Annotated, TypeVar
-
-import strawberry
+from typing import TypeVar
 
 from ca_api.common.types import graphql_enum
 from ca_api.ledger import rules
@@ -128,20 +126,3 @@ graphql_enum(
         Benefit.OTHER: "Another state benefit.",
     },
 )
-
-
-# The arguments every page and every retried mutation of these modules takes, described once.
-FIRST = Annotated[
-    int | None, strawberry.argument(description="At most this many (a default page if left out).")
-]
-AFTER = Annotated[
-    str | None,
-    strawberry.argument(description="The cursor of the last one already read: those after it."),
-]
-IDEMPOTENCY_KEY = Annotated[
-    str,
-    strawberry.argument(
-        description="Chosen by the caller, unique per intended action: a retry with the same "
-        "key does nothing again and answers as the first did."
-    ),
-]

@@ -23,6 +23,7 @@ from ca_api.auth.permissions import (
     allow,
 )
 from ca_api.clients.schema import Client, client_of, readable_client
+from ca_api.common.arguments import AFTER, FIRST, IDEMPOTENCY_KEY
 from ca_api.common.ids import decode_uuid, encode_id, node_id
 from ca_api.common.node import Node, NodeType
 from ca_api.common.pagination import Connection, PageRequest, paginate
@@ -46,7 +47,6 @@ from ca_api.ledger.schema import (
     interest_runs_page,
     load_transfer,
 )
-from ca_api.ledger.vocabulary import AFTER, FIRST, IDEMPOTENCY_KEY
 from ca_api.lodgements import rules, service
 from ca_api.lodgements.models import CourtFundsInterestRun as InterestRunRow
 from ca_api.lodgements.models import CourtFundsWithdrawal as WithdrawalRow

@@ -25,6 +25,7 @@ from ca_api.auth.permissions import (
 )
 from ca_api.clients.schema import Client, client_of
 from ca_api.common import loaders
+from ca_api.common.arguments import AFTER, FIRST, IDEMPOTENCY_KEY
 from ca_api.common.ids import decode_uuid, node_id_or_none
 from ca_api.common.node import Node, NodeType
 from ca_api.common.pagination import Connection, PageRequest, paginate
@@ -45,9 +46,6 @@ from ca_api.context import Context
 from ca_api.errors import NotFound
 from ca_api.invoices import reads as invoice_reads
 from ca_api.invoices.schema import (
-    AFTER,
-    FIRST,
-    IDEMPOTENCY_KEY,
     Invoice,
     counterparty,
 )
@@ -336,7 +334,7 @@ async def _payments(
 
 PAYMENT_ID = "The payment's id."
 PaymentIdArg = Annotated[strawberry.ID, strawberry.argument(description=PAYMENT_ID)]
-KeyArg = Annotated[str, strawberry.argument(description=IDEMPOTENCY_KEY)]
+KeyArg = IDEMPOTENCY_KEY
 
 
 @strawberry.type
@@ -365,8 +363,8 @@ class PaymentQuery:
         status: Annotated[
             PaymentStatus | None, strawberry.argument(description="Only payments where they stand.")
         ] = None,
-        first: Annotated[int | None, strawberry.argument(description=FIRST)] = None,
-        after: Annotated[str | None, strawberry.argument(description=AFTER)] = None,
+        first: FIRST = None,
+        after: AFTER = None,
     ) -> Connection[Payment]:
         return await _payments(
             info,
@@ -385,8 +383,8 @@ class PaymentQuery:
     async def payments_awaiting_approval(
         self,
         info: Info[Context, None],
-        first: Annotated[int | None, strawberry.argument(description=FIRST)] = None,
-        after: Annotated[str | None, strawberry.argument(description=AFTER)] = None,
+        first: FIRST = None,
+        after: AFTER = None,
     ) -> Connection[Payment]:
         awaiting = service.PaymentFilter(status=PaymentStatus.RAISED, oldest_first=True)
         return await _payments(info, first, after, lambda: awaiting)
@@ -421,7 +419,7 @@ class PaymentMutation:
         input: Annotated[
             RaisePaymentInput, strawberry.argument(description="An invoice, or a standing payment.")
         ],
-        idempotency_key: Annotated[str, strawberry.argument(description=IDEMPOTENCY_KEY)],
+        idempotency_key: IDEMPOTENCY_KEY,
         method: Annotated[
             PaymentMethod | None,
             strawberry.argument(

@@ -17,6 +17,7 @@ from strawberry.types import Info
 
 from ca_api.auth.permissions import PLAN_READ, PLAN_WRITE, THRESHOLD_FLAGS_READ, allow
 from ca_api.clients.schema import readable_client
+from ca_api.common.arguments import AFTER, FIRST, IDEMPOTENCY_KEY
 from ca_api.common.ids import decode_uuid, node_id
 from ca_api.common.node import NodeType
 from ca_api.common.pagination import Connection, PageRequest, bad_cursor, paginate
@@ -47,22 +48,8 @@ from ca_api.planning.threshold_schema import (
 )
 
 # Arguments several root fields take, described once.
-FIRST = Annotated[
-    int | None, strawberry.argument(description="At most this many, from the start or after.")
-]
-AFTER = Annotated[
-    str | None,
-    strawberry.argument(description="The cursor of the last one already read: the next ones."),
-]
 ON = Annotated[
     date | None, strawberry.argument(description="The council's date to judge on; default today.")
-]
-IDEMPOTENCY_KEY = Annotated[
-    str,
-    strawberry.argument(
-        description="A key unique to this request: a retry with the same key changes nothing "
-        "again and answers as the first did (replayed)."
-    ),
 ]
 
 

@@ -12,6 +12,7 @@ from strawberry.types import Info
 
 from ca_api.auth.permissions import BENEFIT_RUN, INTEREST_RUN, LEDGER_READ, RECEIPT_WRITE, allow
 from ca_api.clients.schema import Client, client_of, readable_client
+from ca_api.common.arguments import AFTER, FIRST, IDEMPOTENCY_KEY
 from ca_api.common.ids import decode_uuid, node_id
 from ca_api.common.node import Node, NodeType
 from ca_api.common.pagination import Connection, PageRequest, bad_cursor, paginate
@@ -31,7 +32,7 @@ from ca_api.ledger.schema import (
     Transfer,
     interest_runs_page,
 )
-from ca_api.ledger.vocabulary import AFTER, FIRST, IDEMPOTENCY_KEY, Benefit
+from ca_api.ledger.vocabulary import Benefit
 from ca_api.receipts import repository, rules, service
 from ca_api.receipts.models import InterestRun as InterestRunRow
 from ca_api.receipts.service import ReceiptRecord

@@ -12,6 +12,7 @@ from strawberry.types import Info
 
 from ca_api.auth.permissions import LEDGER_READ, RECONCILE, allow
 from ca_api.common import loaders
+from ca_api.common.arguments import AFTER, FIRST
 from ca_api.common.ids import decode_uuid, encode_id
 from ca_api.common.node import Node, NodeType
 from ca_api.common.pagination import Connection, PageRequest, paginate
@@ -46,11 +47,6 @@ describe_enum(
         MatchMethod.MANUAL: "By an officer, by hand (matchBankLine), with their reason.",
     },
 )
-
-FIRST = "How many to return: at most the largest page size; {} if omitted."
-AFTER = "The endCursor of the page before; omitted: from the start."
-FirstLines = Annotated[int | None, strawberry.argument(description=FIRST.format(50))]
-After = Annotated[str | None, strawberry.argument(description=AFTER)]
 
 
 @strawberry.type(
@@ -206,13 +202,13 @@ class BankReconciliation:
 
     @strawberry.field(description="Every line in file order, each with its matched transfer.")
     async def lines(
-        self, info: Info[Context, None], first: FirstLines = None, after: After = None
+        self, info: Info[Context, None], first: FIRST = None, after: AFTER = None
     ) -> Connection[BankStatementLine]:
         return await self._lines(info, first, after, unmatched=False)
 
     @strawberry.field(description="Lines no ledger transfer is matched to, in file order.")
     async def unmatched_lines(
-        self, info: Info[Context, None], first: FirstLines = None, after: After = None
+        self, info: Info[Context, None], first: FIRST = None, after: AFTER = None
     ) -> Connection[BankStatementLine]:
         return await self._lines(info, first, after, unmatched=True)
 
@@ -221,7 +217,7 @@ class BankReconciliation:
         "matched to no statement line, in posting order."
     )
     async def unmatched_transfers(
-        self, info: Info[Context, None], first: FirstLines = None, after: After = None
+        self, info: Info[Context, None], first: FIRST = None, after: AFTER = None
     ) -> Connection[BankSideTransfer]:
         ctx = info.context
         return await paginate(
@@ -335,8 +331,8 @@ class ReconciliationQuery:
     async def bank_statements(
         self,
         info: Info[Context, None],
-        first: Annotated[int | None, strawberry.argument(description=FIRST.format(25))] = None,
-        after: After = None,
+        first: FIRST = None,
+        after: AFTER = None,
     ) -> Connection[BankStatement]:
         ctx = info.context
         return await paginate(

@@ -1,0 +1,31 @@
+"""The arguments many root fields share, described once (issue 11 item 4)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import strawberry
+
+FIRST = Annotated[
+    int | None,
+    strawberry.argument(
+        description="How many to return: at most the largest page size (CA_API_MAX_PAGE_SIZE); "
+        "left out, the list's default page."
+    ),
+]
+AFTER = Annotated[
+    str | None,
+    strawberry.argument(
+        description="The endCursor of the page before (the cursor of the last one already "
+        "read); left out, from the start."
+    ),
+]
+IDEMPOTENCY_KEY = Annotated[
+    str,
+    strawberry.argument(
+        description="8 to 200 characters the caller makes up for this one intended action (a "
+        "UUID is ideal), scoped to the caller: sent again with the same input, nothing is done "
+        "again and the first answer comes back (replayed: true); sent with different input, "
+        "IdempotencyKeyReusedProblem."
+    ),
+]
