@@ -546,26 +546,43 @@ async def client_with_orders(
     return encode_id("Client", record.id)
 
 
+async def credit_benefits(
+    session: AsyncSession,
+    actor: Actor,
+    payer_id: uuid.UUID,
+    client_id: str,
+    pence: int,
+    *,
+    value_date: date,
+    description: str,
+) -> None:
+    """Benefits (IN_BENEFITS) from a payer counterparty into the client's CMS account, posted
+    straight to the ledger in one transaction: how every area's test funds a client."""
+    async with unit_of_work(session):
+        account = await ledger.client_account(session, decode_uuid("Client", client_id))
+        source = await ledger.counterparty_account(session, payer_id)
+        await ledger.post(
+            session,
+            actor,
+            Movement(
+                from_account_id=source.id,
+                to_account_id=account.id,
+                amount=pence,
+                value_date=value_date,
+                category=Category.IN_BENEFITS,
+                description=description,
+            ),
+        )
+
+
 async def fund_client(session: AsyncSession, client_id: str, pence: int) -> None:
     """Money into the client's CMS account, posted straight to the ledger."""
     dwp = await ledger.create_counterparty(
         session, PLANNER, kind=CounterpartyKind.DWP, name=unique("DWP "), reference=None
     )
-    async with unit_of_work(session):
-        account = await ledger.client_account(session, decode_uuid("Client", client_id))
-        source = await ledger.counterparty_account(session, dwp.id)
-        await ledger.post(
-            session,
-            PLANNER,
-            ledger.Movement(
-                from_account_id=source.id,
-                to_account_id=account.id,
-                amount=pence,
-                value_date=clock.today(),
-                category=Category.IN_BENEFITS,
-                description="Benefits",
-            ),
-        )
+    await credit_benefits(
+        session, PLANNER, dwp.id, client_id, pence, value_date=clock.today(), description="Benefits"
+    )
 
 
 # --- counterparties and money, through the API (R-LED) ---------------------------------------
@@ -604,21 +621,15 @@ async def fund(session: AsyncSession, api: Api, client: dict[str, str], amount_p
     (the receipts API is built elsewhere)."""
     dwp = await new_counterparty(api, "DWP")
     actor = Actor(Principal("dwp.feed", frozenset({Role.SUPPORT_ASSISTANT})), "test-funding")
-    async with unit_of_work(session):
-        account = await ledger.client_account(session, decode_uuid("Client", client["id"]))
-        source = await ledger.counterparty_account(session, decode_uuid("Counterparty", dwp))
-        await ledger.post(
-            session,
-            actor,
-            ledger.Movement(
-                from_account_id=source.id,
-                to_account_id=account.id,
-                amount=amount_pence,
-                value_date=clock.today(),
-                category=Category.IN_BENEFITS,
-                description="Pension Credit",
-            ),
-        )
+    await credit_benefits(
+        session,
+        actor,
+        decode_uuid("Counterparty", dwp),
+        client["id"],
+        amount_pence,
+        value_date=clock.today(),
+        description="Pension Credit",
+    )
 
 
 async def cms_account(api: Api, client: dict[str, str]) -> dict[str, str]:
@@ -1599,41 +1610,42 @@ mutation($id: ID!, $key: String!) {
 LODGING_OFFICER = {"role": "support_assistant", "sub": "sam.support"}
 
 
-async def lodgement_payer_account(session: AsyncSession) -> Any:
-    payer = await ledger_repository.find_counterparty(session, "DWP", "Lodgement test DWP")
+async def named_payer(session: AsyncSession, name: str) -> uuid.UUID:
+    """A DWP counterparty of this name, made the first time it is asked for."""
+    payer = await ledger_repository.find_counterparty(session, "DWP", name)
     if payer is None:
         payer = await ledger_repository.insert_counterparty(
             session,
             kind="DWP",
-            name="Lodgement test DWP",
+            name=name,
             reference=None,
             is_council_employee=False,
             created_by="test",
         )
         assert payer is not None
-    return await ledger.counterparty_account(session, payer.id)
+    return payer.id
+
+
+async def lodgement_payer_account(session: AsyncSession) -> Any:
+    return await ledger.counterparty_account(
+        session, await named_payer(session, "Lodgement test DWP")
+    )
 
 
 async def fund_for_lodgement(
     session: AsyncSession, client_id: str, pence: int, value_date: date = date(2025, 6, 1)
 ) -> None:
     """Money into the client's CMS account from the DWP (IN_BENEFITS), value-dated in the past."""
-    cid = decode_uuid("Client", client_id)
-    async with unit_of_work(session):
-        source = await lodgement_payer_account(session)
-        target = await ledger.client_account(session, cid)
-        await ledger.post(
-            session,
-            LODGEMENT_FUNDER,
-            ledger.Movement(
-                from_account_id=source.id,
-                to_account_id=target.id,
-                amount=pence,
-                value_date=value_date,
-                category=Category.IN_BENEFITS,
-                description="funds for the lodgement tests",
-            ),
-        )
+    payer = await named_payer(session, "Lodgement test DWP")
+    await credit_benefits(
+        session,
+        LODGEMENT_FUNDER,
+        payer,
+        client_id,
+        pence,
+        value_date=value_date,
+        description="funds for the lodgement tests",
+    )
 
 
 async def lodge(api: Api, lodgement_id: str, k: str | None = None) -> dict[str, Any]:
@@ -1776,22 +1788,15 @@ async def placement_fund(
     dwp = await ledger.create_counterparty(
         session, PLACEMENT_FUNDER, kind=CounterpartyKind.DWP, name=unique("DWP"), reference=None
     )
-    cid = decode_uuid("Client", client_id)
-    async with unit_of_work(session):
-        cms = await ledger.client_account(session, cid)
-        source = await ledger.counterparty_account(session, dwp.id)
-        await ledger.post(
-            session,
-            PLACEMENT_FUNDER,
-            Movement(
-                from_account_id=source.id,
-                to_account_id=cms.id,
-                amount=parse_money(amount),
-                value_date=on,
-                category=Category.IN_BENEFITS,
-                description="Attendance allowance",
-            ),
-        )
+    await credit_benefits(
+        session,
+        PLACEMENT_FUNDER,
+        dwp.id,
+        client_id,
+        parse_money(amount),
+        value_date=on,
+        description="Attendance allowance",
+    )
 
 
 def placement_input(
@@ -1894,33 +1899,16 @@ async def deputy(
 
 
 async def fee_fund(session: AsyncSession, client_id: str, pence: int, value_date: date) -> None:
-    cid = decode_uuid("Client", client_id)
-    async with unit_of_work(session):
-        payer = await ledger_repository.find_counterparty(session, "DWP", "Fee test DWP")
-        if payer is None:
-            payer = await ledger_repository.insert_counterparty(
-                session,
-                kind="DWP",
-                name="Fee test DWP",
-                reference=None,
-                is_council_employee=False,
-                created_by="test",
-            )
-            assert payer is not None
-        source = await ledger.counterparty_account(session, payer.id)
-        target = await ledger.client_account(session, cid)
-        await ledger.post(
-            session,
-            FEE_FUNDER,
-            ledger.Movement(
-                from_account_id=source.id,
-                to_account_id=target.id,
-                amount=pence,
-                value_date=value_date,
-                category=Category.IN_BENEFITS,
-                description="funds for the fee tests",
-            ),
-        )
+    payer = await named_payer(session, "Fee test DWP")
+    await credit_benefits(
+        session,
+        FEE_FUNDER,
+        payer,
+        client_id,
+        pence,
+        value_date=value_date,
+        description="funds for the fee tests",
+    )
 
 
 async def run_fees(
