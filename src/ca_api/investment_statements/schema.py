@@ -6,16 +6,14 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated
 
 import strawberry
-from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry.types import Info
 
 from ca_api import clock
 from ca_api.auth.permissions import INVESTMENT_PROPOSE, INVESTMENT_READ, allow
 from ca_api.clients.schema import Client, client_of, readable_client
-from ca_api.common import loaders
 from ca_api.common.ids import decode_uuid, node_id
 from ca_api.common.node import Node, NodeType
 from ca_api.common.pagination import Connection, PageRequest, paginate
@@ -29,10 +27,8 @@ from ca_api.common.scalars import Money
 from ca_api.common.types import describe_enum, from_source
 from ca_api.context import Context
 from ca_api.decisions.schema import Decision, DecisionStatus, decision_of
-from ca_api.errors import NotFound
 from ca_api.investment_statements import rules, service
-from ca_api.orders import service as orders
-from ca_api.orders.schema import Deputyship
+from ca_api.orders.schema import Deputyship, deputyship_of
 
 StatementStatus = rules.StatementStatus
 strawberry.enum(
@@ -54,19 +50,6 @@ describe_enum(
         StatementStatus.APPROVED: "Agreed by the governance manager (R-INV-3, R-DEC).",
     },
 )
-
-
-async def load_deputyship(ctx: Context, deputyship_id: uuid.UUID) -> Deputyship:
-    """A deputy order, through the request's one loader of deputy orders by id, scoped as
-    node(id:) reads one (CLIENT_DETAIL_READ, the roles of investmentStatementsDue too)."""
-
-    async def fetch(session: AsyncSession, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, Any]:
-        return await orders.DEPUTYSHIP.by_id(session, ctx.principal, ids)
-
-    record = await loaders.one(ctx, "orders.deputyships_by_id", fetch).load(deputyship_id)
-    if record is None:  # pragma: no cover - a foreign key, and the same readers
-        raise NotFound("deputyship", str(deputyship_id))
-    return Deputyship.from_record(record)
 
 
 @strawberry.type(description="An investment statement on a deputy order (R-INV-3).")
@@ -125,7 +108,7 @@ class InvestmentStatement(Node):
 
     @strawberry.field(description="The deputy order it is on (R-INV-3).")
     async def deputyship(self, info: Info[Context, None]) -> Deputyship:
-        return await load_deputyship(info.context, self.view.statement.deputyship_id)
+        return await deputyship_of(info.context, self.view.statement.deputyship_id)
 
 
 @strawberry.type(description="A deputy order's investment statement: when due and where it stands.")
@@ -179,7 +162,7 @@ class InvestmentStatementDue:
 
     @strawberry.field(description="The deputy order the statement is due on (R-INV-3).")
     async def deputyship(self, info: Info[Context, None]) -> Deputyship:
-        return await load_deputyship(info.context, self.due.deputyship_id)
+        return await deputyship_of(info.context, self.due.deputyship_id)
 
 
 @strawberry.input(description="An investment statement on a deputy order (R-INV-3).")

@@ -12,6 +12,7 @@ from strawberry.types import Info
 
 from ca_api import clock
 from ca_api.auth.permissions import CLIENT_DETAIL_READ, ORDER_WRITE, allow
+from ca_api.common import loaders
 from ca_api.common.ids import decode_uuid, encode_id, node_id, node_id_or_none
 from ca_api.common.node import Node, NodeType
 from ca_api.common.problems import (
@@ -24,7 +25,7 @@ from ca_api.common.problems import (
 from ca_api.common.scalars import Money
 from ca_api.common.types import describe_enum, from_source
 from ca_api.context import Context
-from ca_api.errors import ValidationFailed
+from ca_api.errors import NotFound, ValidationFailed
 from ca_api.orders import rules, service
 from ca_api.orders.rules import AppointeeshipDetails, DeputyshipDetails
 from ca_api.orders.service import OrderRecord, OverlappingOrder
@@ -465,6 +466,19 @@ class OrderMutation:
         record="Record the DWP's appointment of the council as appointee for a client.",
         amend="Record a new version of an appointeeship (e.g. its end), with the reason.",
     )
+
+
+async def deputyship_of(ctx: Context, deputyship_id: uuid.UUID) -> Deputyship:
+    """The deputy order an object refers to (an investment statement's), through the request's
+    one loader of deputy orders, scoped as node(id:) reads one (CLIENT_DETAIL_READ)."""
+
+    async def fetch(session: Any, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, OrderRecord[Any]]:
+        return await service.DEPUTYSHIP.by_id(session, ctx.principal, ids)
+
+    record = await loaders.one(ctx, "orders.deputyships_by_id", fetch).load(deputyship_id)
+    if record is None:  # pragma: no cover - a foreign key, and the same readers
+        raise NotFound("deputyship", str(deputyship_id))
+    return Deputyship.from_record(record)
 
 
 def _orders(cls: type[Order]) -> Callable[[Context, Sequence[uuid.UUID]], Any]:
