@@ -151,3 +151,22 @@ async def test_a_trusted_operation_is_not_validated_again(
     assert resp.status_code == 200 and "errors" not in resp.json(), resp.text
     raw = await _send(api, {"query": FIGURE})  # a raw document still is (and here, fails)
     assert raw.json()["data"] is None and raw.json()["errors"]
+
+
+async def test_an_id_whose_key_is_spelt_with_escapes_is_still_found(
+    api: Api, db: RolledBackDatabase, settings: Settings
+) -> None:
+    """The gate parses a body only when it may name a document: a key written with JSON
+    escapes is parsed, and runs the registered operation."""
+    await _register(db, settings, FIGURE)
+    body = '{"docum\\u0065ntId": "' + service.document_id(FIGURE) + '"}'
+    resp = await api.client.post(
+        "/graphql",
+        content=body.encode(),
+        headers={
+            "Authorization": f"Bearer {api.token('senior_officer')}",
+            "Content-Type": "application/json",
+        },
+    )
+    assert resp.status_code == 200, resp.text
+    assert resp.json()["data"]["policyFigures"][0]["money"] == "10000000.00"
