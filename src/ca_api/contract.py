@@ -6,7 +6,8 @@ The lint's rules, each a line of the report it makes:
 - every type, field, argument, enum value and input field is described;
 - type names are PascalCase, fields and arguments camelCase, enum values UPPER_SNAKE_CASE;
 - a member of a mutation's result union other than its payload is a ``...Problem`` type;
-- a mutation takes exactly one argument, ``input``, of a non-null input type;
+- a mutation takes exactly one argument, ``input``, of a non-null input type named after it
+  (``raisePayment(input: RaisePaymentInput!)``), holding its idempotency key where it has one;
 - every object type with an ``id: ID!`` implements ``Node``;
 - Relay connections: a ``...Connection`` type has ``edges``, ``nodes`` and ``pageInfo: PageInfo!``;
   its edges have ``cursor: String!`` and ``node``; a field that returns one takes ``first``,
@@ -101,6 +102,8 @@ def _mutation_problems(schema: GraphQLSchema) -> Iterable[str]:
             and isinstance(args[0][1].type.of_type, GraphQLInputObjectType)
         ):
             yield f"Mutation.{name}: its input is a non-null input type"
+        elif args[0][1].type.of_type.name != name[0].upper() + name[1:] + "Input":
+            yield f"Mutation.{name}: its input type is {name[0].upper() + name[1:]}Input"
         result = get_named_type(field.type)
         if isinstance(result, GraphQLUnionType):
             payloads = [m for m in result.types if not m.name.endswith("Problem")]

@@ -29,3 +29,10 @@ IDEMPOTENCY_KEY = Annotated[
         "IdempotencyKeyReusedProblem."
     ),
 ]
+
+
+def idempotency_key_field() -> str:
+    """The ``idempotencyKey`` field of a mutation's input (issue 11 item 4: one ``input:``
+    argument per mutation), described once: ``idempotency_key: str = idempotency_key_field()``."""
+    text = IDEMPOTENCY_KEY.__metadata__[0].description
+    return strawberry.field(description=text)  # type: ignore[no-any-return]
