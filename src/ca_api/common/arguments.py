@@ -20,19 +20,15 @@ AFTER = Annotated[
         "read); left out, from the start."
     ),
 ]
-IDEMPOTENCY_KEY = Annotated[
-    str,
-    strawberry.argument(
-        description="8 to 200 characters the caller makes up for this one intended action (a "
-        "UUID is ideal), scoped to the caller: sent again with the same input, nothing is done "
-        "again and the first answer comes back (replayed: true); sent with different input, "
-        "IdempotencyKeyReusedProblem."
-    ),
-]
+IDEMPOTENCY_KEY_TEXT = (
+    "8 to 200 characters the caller makes up for this one intended action (a UUID is ideal), "
+    "scoped to the caller: sent again with the same input, nothing is done again and the first "
+    "answer comes back (replayed: true); sent with different input, IdempotencyKeyReusedProblem."
+)
+IDEMPOTENCY_KEY = Annotated[str, strawberry.argument(description=IDEMPOTENCY_KEY_TEXT)]
 
 
 def idempotency_key_field() -> str:
     """The ``idempotencyKey`` field of a mutation's input (issue 11 item 4: one ``input:``
     argument per mutation), described once: ``idempotency_key: str = idempotency_key_field()``."""
-    text = IDEMPOTENCY_KEY.__metadata__[0].description
-    return strawberry.field(description=text)  # type: ignore[no-any-return]
+    return strawberry.field(description=IDEMPOTENCY_KEY_TEXT)
