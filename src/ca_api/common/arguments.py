@@ -31,4 +31,5 @@ IDEMPOTENCY_KEY = Annotated[str, strawberry.argument(description=IDEMPOTENCY_KEY
 def idempotency_key_field() -> str:
     """The ``idempotencyKey`` field of a mutation's input (issue 11 item 4: one ``input:``
     argument per mutation), described once: ``idempotency_key: str = idempotency_key_field()``."""
-    return strawberry.field(description=IDEMPOTENCY_KEY_TEXT)
+    key: str = strawberry.field(description=IDEMPOTENCY_KEY_TEXT)
+    return key
