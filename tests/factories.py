@@ -1229,8 +1229,8 @@ PLAN_FIELDS = """
   supersedesId supersededById decisionId recordedBy
 """
 RECORD_PLAN = f"""
-mutation($input: BudgetPlanInput!, $key: String!) {{
-  recordBudgetPlan(input: $input, idempotencyKey: $key) {{
+mutation($input: RecordBudgetPlanInput!) {{
+  recordBudgetPlan(input: $input) {{
     __typename
     ... on BudgetPlanPayload {{ replayed plan {{ {PLAN_FIELDS} }} }}
     ... on ValidationProblem {{ code message fields {{ field message }} }}
@@ -1242,15 +1242,26 @@ mutation($input: BudgetPlanInput!, $key: String!) {{
 }}
 """
 SUBMIT_PLAN = """
-mutation($plan: ID!, $key: String!) {
-  submitBudgetPlan(planId: $plan, consulted: "The client's sister", clientInvolved: true,
-                   idempotencyKey: $key) {
+mutation($input: SubmitBudgetPlanInput!) {
+  submitBudgetPlan(input: $input) {
     __typename
     ... on BudgetPlanPayload { plan { id decisionId approvalStatus } }
     ... on Problem { code message }
   }
 }
 """
+
+
+def submit_plan_variables(plan_id: str, key: str | None = None) -> dict[str, Any]:
+    """SUBMIT_PLAN's variables: the plan, consulted the client's sister, the client involved."""
+    return {
+        "input": {
+            "planId": plan_id,
+            "consulted": "The client's sister",
+            "clientInvolved": True,
+            "idempotencyKey": key or new_key(),
+        }
+    }
 
 
 async def record_budget_plan(
@@ -1260,7 +1271,9 @@ async def record_budget_plan(
     kw.setdefault("role", "senior_officer")
     kw.setdefault("sub", "olu.scao")
     data = await api.data(
-        RECORD_PLAN, {"input": variables, "key": idempotency_key or new_key()}, **kw
+        RECORD_PLAN,
+        {"input": {**variables, "idempotencyKey": idempotency_key or new_key()}},
+        **kw,
     )
     result: dict[str, Any] = data["recordBudgetPlan"]
     return result
@@ -1289,7 +1302,7 @@ def plan_year_now() -> str:
 async def approve_plan(api: Api, plan: dict[str, Any]) -> dict[str, Any]:
     """Submit a recorded plan (an assistant) and approve its decision (the governance
     manager): it becomes the client's approved plan (R-CARE-2, R-DEC)."""
-    data = await api.data(SUBMIT_PLAN, {"plan": plan["id"], "key": new_key()}, **PROPOSER)
+    data = await api.data(SUBMIT_PLAN, submit_plan_variables(plan["id"]), **PROPOSER)
     submitted = data["submitBudgetPlan"]
     assert submitted["__typename"] == "BudgetPlanPayload", submitted
     approved = await approve_as(api, submitted["plan"]["decisionId"])
@@ -1346,8 +1359,8 @@ LODGEMENT_FIELDS = """
   id clientId decisionId amount status proposedBy proposedAt lodgedBy lodgedAt transferId
 """
 PROPOSE_LODGEMENT = f"""
-mutation($input: LodgementProposalInput!, $key: String!) {{
-  proposeLodgement(input: $input, idempotencyKey: $key) {{
+mutation($input: ProposeLodgementInput!) {{
+  proposeLodgement(input: $input) {{
     __typename
     ... on LodgementPayload {{ replayed lodgement {{ {LODGEMENT_FIELDS} }} }}
     {LODGEMENT_PROBLEMS}
@@ -1372,7 +1385,7 @@ async def propose_lodgement(
     """The proposeLodgement result (payload or problem), by an assistant by default."""
     data = await api.data(
         PROPOSE_LODGEMENT,
-        {"input": proposal(client_id, amount), "key": new_key()},
+        {"input": {**proposal(client_id, amount), "idempotencyKey": new_key()}},
         **(who or PROPOSER),
     )
     result: dict[str, Any] = data["proposeLodgement"]
@@ -1587,8 +1600,8 @@ LODGEMENT_FUNDER = Actor(
 
 
 LODGE = f"""
-mutation($id: ID!, $key: String!) {{
-  lodge(lodgementId: $id, idempotencyKey: $key) {{
+mutation($input: LodgeInput!) {{
+  lodge(input: $input) {{
     __typename
     ... on LodgementPayload {{ replayed lodgement {{ {LODGEMENT_FIELDS} }} }}
     ... on InsufficientFundsProblem {{ available wanted }}
@@ -1648,8 +1661,13 @@ async def fund_for_lodgement(
     )
 
 
+def lodge_variables(lodgement_id: str, k: str | None = None) -> dict[str, Any]:
+    """LODGE's variables: the lodgement, and a new idempotency key unless one is given."""
+    return {"input": {"lodgementId": lodgement_id, "idempotencyKey": k or new_key()}}
+
+
 async def lodge(api: Api, lodgement_id: str, k: str | None = None) -> dict[str, Any]:
-    data = await api.data(LODGE, {"id": lodgement_id, "key": k or new_key()}, **LODGING_OFFICER)
+    data = await api.data(LODGE, lodge_variables(lodgement_id, k), **LODGING_OFFICER)
     result: dict[str, Any] = data["lodge"]
     return result
 
@@ -1676,8 +1694,8 @@ INSTITUTION_FIELDS = """
 """
 
 ADD_INSTITUTION = f"""
-mutation($name: String!, $on: Date!, $note: String) {{
-  addApprovedInstitution(name: $name, approvedOn: $on, note: $note) {{
+mutation($input: AddApprovedInstitutionInput!) {{
+  addApprovedInstitution(input: $input) {{
     __typename
     ... on ApprovedInstitutionPayload {{ institution {{ {INSTITUTION_FIELDS} }} }}
     {PROBLEMS}
@@ -1686,7 +1704,7 @@ mutation($name: String!, $on: Date!, $note: String) {{
 """
 
 ADD_PRODUCT = f"""
-mutation($input: InstitutionProductInput!) {{
+mutation($input: AddInstitutionProductInput!) {{
   addInstitutionProduct(input: $input) {{
     __typename
     ... on InstitutionProductPayload {{ product {{ id name rate notice minimum maximum }} }}
@@ -1702,8 +1720,8 @@ PLACEMENT_FIELDS = """
 """
 
 PLACE = f"""
-mutation($input: PlacementInput!, $key: String!) {{
-  placeFunds(input: $input, idempotencyKey: $key) {{
+mutation($input: PlaceFundsInput!) {{
+  placeFunds(input: $input) {{
     __typename
     ... on PlacementPayload {{ placement {{ {PLACEMENT_FIELDS} }} }}
     {MONEY_PROBLEMS}
@@ -1712,8 +1730,8 @@ mutation($input: PlacementInput!, $key: String!) {{
 """
 
 MAKE = f"""
-mutation($id: ID!, $key: String!) {{
-  makePlacement(placementId: $id, idempotencyKey: $key) {{
+mutation($input: MakePlacementInput!) {{
+  makePlacement(input: $input) {{
     __typename
     ... on PlacementPayload {{ placement {{ {PLACEMENT_FIELDS} }} }}
     {MONEY_PROBLEMS}
@@ -1722,8 +1740,8 @@ mutation($id: ID!, $key: String!) {{
 """
 
 RETURN = f"""
-mutation($id: ID!, $on: Date!, $key: String!) {{
-  matureOrWithdrawPlacement(placementId: $id, onDate: $on, idempotencyKey: $key) {{
+mutation($input: MatureOrWithdrawPlacementInput!) {{
+  matureOrWithdrawPlacement(input: $input) {{
     __typename
     ... on PlacementPayload {{ placement {{ {PLACEMENT_FIELDS} }} }}
     {MONEY_PROBLEMS}
@@ -1746,7 +1764,13 @@ async def add_institution(
 ) -> dict[str, Any]:
     data = await api.data(
         ADD_INSTITUTION,
-        {"name": name or unique("Bank"), "on": approved_on, "note": "Treasury strategy list"},
+        {
+            "input": {
+                "name": name or unique("Bank"),
+                "approvedOn": approved_on,
+                "note": "Treasury strategy list",
+            }
+        },
         **(who or GM),
     )
     result: dict[str, Any] = data["addApprovedInstitution"]
@@ -1820,7 +1844,8 @@ def placement_input(
 async def place(
     api: Api, input: dict[str, Any], *, key: str | None = None, **who: Any
 ) -> dict[str, Any]:
-    data = await api.data(PLACE, {"input": input, "key": key or new_key()}, **(who or PROPOSER))
+    variables = {"input": {**input, "idempotencyKey": key or new_key()}}
+    data = await api.data(PLACE, variables, **(who or PROPOSER))
     result: dict[str, Any] = data["placeFunds"]
     return result
 
@@ -1834,7 +1859,8 @@ async def proposed(api: Api, input: dict[str, Any]) -> dict[str, Any]:
 
 
 async def make(api: Api, placement_id: str, key: str | None = None) -> dict[str, Any]:
-    data = await api.data(MAKE, {"id": placement_id, "key": key or new_key()}, **EXECUTOR)
+    variables = {"input": {"placementId": placement_id, "idempotencyKey": key or new_key()}}
+    data = await api.data(MAKE, variables, **EXECUTOR)
     result: dict[str, Any] = data["makePlacement"]
     return result
 
@@ -1852,7 +1878,15 @@ async def placed(api: Api, input: dict[str, Any]) -> dict[str, Any]:
 
 async def give_back(api: Api, placement_id: str, on: str, key: str | None = None) -> dict[str, Any]:
     data = await api.data(
-        RETURN, {"id": placement_id, "on": on, "key": key or new_key()}, **EXECUTOR
+        RETURN,
+        {
+            "input": {
+                "placementId": placement_id,
+                "onDate": on,
+                "idempotencyKey": key or new_key(),
+            }
+        },
+        **EXECUTOR,
     )
     result: dict[str, Any] = data["matureOrWithdrawPlacement"]
     return result
@@ -1933,8 +1967,8 @@ STATEMENT_PROBLEMS = """
 """
 
 RECORD = f"""
-mutation($input: InvestmentStatementInput!, $key: String!) {{
-  recordInvestmentStatement(input: $input, idempotencyKey: $key) {{
+mutation($input: RecordInvestmentStatementInput!) {{
+  recordInvestmentStatement(input: $input) {{
     __typename
     ... on InvestmentStatementPayload {{
       statement {{
@@ -1969,6 +2003,7 @@ def statement_input(client: dict[str, Any], deputyship_id: str, **kw: Any) -> di
 
 
 async def submit(api: Api, input: dict[str, Any], **who: Any) -> dict[str, Any]:
-    data = await api.data(RECORD, {"input": input, "key": new_key()}, **(who or PROPOSER))
+    variables = {"input": {**input, "idempotencyKey": new_key()}}
+    data = await api.data(RECORD, variables, **(who or PROPOSER))
     result: dict[str, Any] = data["recordInvestmentStatement"]
     return result

@@ -399,7 +399,9 @@ async def test_a_plan_that_breaks_a_rule_writes_nothing(
 async def test_money_must_be_a_two_place_string(api: Api, session: AsyncSession) -> None:
     client = await client_with_orders(session, deputy_from=date(2013, 5, 20))
     variables = plan_input(client, load_fixture()["plans"]["c"], openingBalance="12.5")
-    body = await api.gql(RECORD_PLAN, {"input": variables, "key": new_key()}, role="senior_officer")
+    body = await api.gql(
+        RECORD_PLAN, {"input": {**variables, "idempotencyKey": new_key()}}, role="senior_officer"
+    )
     assert "BAD_USER_INPUT" in error_codes(body) or "GRAPHQL_VALIDATION_FAILED" in error_codes(body)
 
 
@@ -520,7 +522,9 @@ async def test_recording_a_plan_is_audited(api: Api, session: AsyncSession) -> N
 )
 async def test_who_may_record_a_plan(api: Api, session: AsyncSession, role: str, may: bool) -> None:
     client = await client_with_orders(session, deputy_from=date(2013, 5, 20))
-    variables = {"input": plan_input(client, load_fixture()["plans"]["c"]), "key": new_key()}
+    variables = {
+        "input": {**plan_input(client, load_fixture()["plans"]["c"]), "idempotencyKey": new_key()}
+    }
     body = await api.gql(RECORD_PLAN, variables, role=role)
     if may:
         assert body["data"]["recordBudgetPlan"]["__typename"] == "BudgetPlanPayload"

@@ -143,7 +143,7 @@ async def test_a_repeated_statement_says_it_replayed(api: Api, today: Any) -> No
     query = RECORD.replace(
         "... on InvestmentStatementPayload {", "... on InvestmentStatementPayload { replayed"
     )
-    variables = {"input": statement_input(client, dep), "key": new_key()}
+    variables = {"input": {**statement_input(client, dep), "idempotencyKey": new_key()}}
     first = (await api.data(query, variables, **PROPOSER))["recordInvestmentStatement"]
     again = (await api.data(query, variables, **PROPOSER))["recordInvestmentStatement"]
     assert (first["replayed"], again["replayed"]) == (False, True)
@@ -200,7 +200,7 @@ async def test_who_may_not_submit(api: Api, role: str, today: Any) -> None:
     today.set(date(2026, 11, 23))
     client, dep = await statement_deputy_client(api, "2026-10-01")
     body = await api.gql(
-        RECORD, {"input": statement_input(client, dep), "key": new_key()}, role=role
+        RECORD, {"input": {**statement_input(client, dep), "idempotencyKey": new_key()}}, role=role
     )
     assert error_codes(body) == ["FORBIDDEN"]
 

@@ -8,7 +8,7 @@ from tests.conftest import Api
 from tests.factories import PROPOSER, deputy_client
 
 RECORD = """
-mutation($input: ExistingInvestmentInput!) {
+mutation($input: RecordExistingInvestmentInput!) {
   recordExistingInvestment(input: $input) {
     __typename ... on ExistingInvestmentPayload { investment { id } }
   }

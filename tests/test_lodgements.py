@@ -51,6 +51,7 @@ from tests.factories import (
     deputy_client,
     ledger_sound,
     lodge,
+    lodge_variables,
     new_key,
     plan_year_now,
     proposal,
@@ -59,6 +60,7 @@ from tests.factories import (
     record_appointeeship,
     record_plan,
     refused,
+    submit_plan_variables,
     surplus_plan_input,
     with_seed_plan,
     with_surplus,
@@ -69,9 +71,8 @@ from tests.factories import REFUSE_LODGEMENT_DECISION as REFUSE
 from tests.factories import fund_for_lodgement as fund
 
 WITHDRAW = f"""
-mutation($client: ID!, $amount: Money!, $reason: String!, $key: String!) {{
-  withdrawFromCourtFunds(clientId: $client, amount: $amount, reason: $reason,
-                         idempotencyKey: $key) {{
+mutation($input: WithdrawFromCourtFundsInput!) {{
+  withdrawFromCourtFunds(input: $input) {{
     __typename
     ... on CourtFundsWithdrawalPayload {{
       withdrawal {{ id clientId transferId amount reason recordedBy }}
@@ -90,8 +91,8 @@ query($client: ID, $status: LodgementStatus, $first: Int, $after: String) {{
 }}
 """
 INTEREST = """
-mutation($start: Date!, $end: Date!, $key: String!) {
-  postCourtFundsInterest(periodStart: $start, periodEnd: $end, idempotencyKey: $key) {
+mutation($input: PostCourtFundsInterestInput!) {
+  postCourtFundsInterest(input: $input) {
     __typename
     ... on CourtFundsInterestRunPayload {
       alreadyRun run { id periodStart periodEnd runBy accounts total }
@@ -162,14 +163,31 @@ async def lodged_on(session: AsyncSession, client_id: str, pence: int, value_dat
         )
 
 
+def withdrawal_variables(client_id: str, amount: str, reason: str) -> dict[str, Any]:
+    """WITHDRAW's variables, with a new idempotency key."""
+    return {
+        "input": {
+            "clientId": client_id,
+            "amount": amount,
+            "reason": reason,
+            "idempotencyKey": new_key(),
+        }
+    }
+
+
+def interest_variables(start: str, end: str, k: str | None = None) -> dict[str, Any]:
+    """INTEREST's variables: the period, and a new idempotency key unless one is given."""
+    return {"input": {"periodStart": start, "periodEnd": end, "idempotencyKey": k or new_key()}}
+
+
 async def withdraw(api: Api, client_id: str, amount: str, reason: str = "Care home fees") -> Any:
-    variables = {"client": client_id, "amount": amount, "reason": reason, "key": new_key()}
+    variables = withdrawal_variables(client_id, amount, reason)
     data = await api.data(WITHDRAW, variables, **OFFICER)
     return data["withdrawFromCourtFunds"]
 
 
 async def interest(api: Api, start: str, end: str, k: str | None = None) -> dict[str, Any]:
-    variables = {"start": start, "end": end, "key": k or new_key()}
+    variables = interest_variables(start, end, k)
     data = await api.data(INTEREST, variables, **RUNNER)
     result: dict[str, Any] = data["postCourtFundsInterest"]
     return result
@@ -282,15 +300,16 @@ async def test_a_client_with_both_roles_may_lodge(api: Api) -> None:
 async def test_a_proposal_repeated_with_its_key_is_recorded_once(api: Api) -> None:
     client = await deputy_client(api)
     k = new_key()
-    first = await api.data(PROPOSE_LODGEMENT, {"input": proposal(client), "key": k}, **PROPOSER)
-    again = await api.data(PROPOSE_LODGEMENT, {"input": proposal(client), "key": k}, **PROPOSER)
+    variables = {"input": {**proposal(client), "idempotencyKey": k}}
+    first = await api.data(PROPOSE_LODGEMENT, variables, **PROPOSER)
+    again = await api.data(PROPOSE_LODGEMENT, variables, **PROPOSER)
     assert first["proposeLodgement"]["replayed"] is False
     assert again["proposeLodgement"]["replayed"] is True
     assert (
         again["proposeLodgement"]["lodgement"]["id"] == first["proposeLodgement"]["lodgement"]["id"]
     )
     other = await api.data(
-        PROPOSE_LODGEMENT, {"input": proposal(client, "1.00"), "key": k}, **PROPOSER
+        PROPOSE_LODGEMENT, {"input": {**proposal(client, "1.00"), "idempotencyKey": k}}, **PROPOSER
     )
     assert other["proposeLodgement"]["__typename"] == "IdempotencyKeyReusedProblem"
 
@@ -299,7 +318,9 @@ async def test_a_proposal_records_why_and_who_was_consulted(api: Api) -> None:
     """R-DEC-1, through the decisions module's own checks."""
     client = await deputy_client(api)
     data = await api.data(
-        PROPOSE_LODGEMENT, {"input": proposal(client, consulted="  "), "key": new_key()}, **PROPOSER
+        PROPOSE_LODGEMENT,
+        {"input": {**proposal(client, consulted="  "), "idempotencyKey": new_key()}},
+        **PROPOSER,
     )
     result = data["proposeLodgement"]
     assert result["__typename"] == "ValidationProblem"
@@ -371,7 +392,7 @@ async def test_a_repeated_withdrawal_or_interest_run_says_it_replayed(
     client = await deputy_client(api)
     await lodged_on(session, client, 5_000_000, date(2014, 4, 1))
     query = WITHDRAW.replace("withdrawal {", "replayed withdrawal {")
-    variables = {"client": client, "amount": "100.00", "reason": "Care home fees", "key": new_key()}
+    variables = withdrawal_variables(client, "100.00", "Care home fees")
     first = (await api.data(query, variables, **OFFICER))["withdrawFromCourtFunds"]
     again = (await api.data(query, variables, **OFFICER))["withdrawFromCourtFunds"]
     assert (first["replayed"], again["replayed"]) == (False, True)
@@ -379,7 +400,7 @@ async def test_a_repeated_withdrawal_or_interest_run_says_it_replayed(
     assert await balances(api, client) == ("100.00", "49900.00")  # withdrawn once
 
     query = INTEREST.replace("      alreadyRun run", "      alreadyRun replayed run")
-    variables = {"start": "2014-04-01", "end": "2014-04-30", "key": new_key()}
+    variables = interest_variables("2014-04-01", "2014-04-30")
     first = (await api.data(query, variables, **RUNNER))["postCourtFundsInterest"]
     again = (await api.data(query, variables, **RUNNER))["postCourtFundsInterest"]
     assert (first["replayed"], again["replayed"]) == (False, True)
@@ -483,7 +504,10 @@ async def test_an_unfinished_period_is_refused(api: Api) -> None:
 async def test_who_may_not_propose(api: Api, role: str) -> None:
     client = await deputy_client(api)
     body = await api.gql(
-        PROPOSE_LODGEMENT, {"input": proposal(client), "key": new_key()}, role=role, sub="x"
+        PROPOSE_LODGEMENT,
+        {"input": {**proposal(client), "idempotencyKey": new_key()}},
+        role=role,
+        sub="x",
     )
     assert error_codes(body) == ["FORBIDDEN"], body
 
@@ -492,16 +516,16 @@ async def test_who_may_not_propose(api: Api, role: str) -> None:
 async def test_who_may_not_lodge_or_withdraw(api: Api, role: str) -> None:
     client = await deputy_client(api)
     lodgement = await proposed_lodgement(api, client)
-    body = await api.gql(LODGE, {"id": lodgement["id"], "key": new_key()}, role=role, sub="x")
+    body = await api.gql(LODGE, lodge_variables(lodgement["id"]), role=role, sub="x")
     assert error_codes(body) == ["FORBIDDEN"], body
-    variables = {"client": client, "amount": "1.00", "reason": "x", "key": new_key()}
+    variables = withdrawal_variables(client, "1.00", "x")
     body = await api.gql(WITHDRAW, variables, role=role, sub="x")
     assert error_codes(body) == ["FORBIDDEN"], body
 
 
 @pytest.mark.parametrize("role", ["assistant", "support_assistant", "auditor", "reporting"])
 async def test_who_may_not_run_court_funds_interest(api: Api, role: str) -> None:
-    variables = {"start": "2026-01-01", "end": "2026-01-31", "key": new_key()}
+    variables = interest_variables("2026-01-01", "2026-01-31")
     body = await api.gql(INTEREST, variables, role=role, sub="x")
     assert error_codes(body) == ["FORBIDDEN"], body
 
@@ -587,7 +611,7 @@ async def test_a_client_without_an_approved_plan_is_refused(api: Api) -> None:
     plan = await record_plan(api, surplus_plan_input(client, "200000.00"))
     recorded = refused(await propose_lodgement(api, client), "NO_APPROVED_PLAN")
     assert (recorded["planId"], recorded["surplus"]) == (plan["id"], "200000.00")
-    data = await api.data(SUBMIT_PLAN, {"plan": plan["id"], "key": new_key()}, **PROPOSER)
+    data = await api.data(SUBMIT_PLAN, submit_plan_variables(plan["id"]), **PROPOSER)
     assert data["submitBudgetPlan"]["plan"]["approvalStatus"] == "RAISED"
     refused(await propose_lodgement(api, client), "NO_APPROVED_PLAN")  # awaiting approval
     approved = await approve_as(api, data["submitBudgetPlan"]["plan"]["decisionId"])

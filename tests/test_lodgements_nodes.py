@@ -28,8 +28,8 @@ LODGEMENTS = f"""query ($client: ID) {{ lodgements(clientId: $client) {{ edges {
   {LODGEMENT} }} }} }} }}"""
 WITHDRAWAL = """id clientId transferId amount reason recordedBy recordedAt
   client { id } transfer { id amount toAccountId }"""
-WITHDRAW = f"""mutation ($client: ID!, $key: String!) {{ withdrawFromCourtFunds(clientId: $client,
-  amount: "2500.00", reason: "Care home fees", idempotencyKey: $key) {{
+WITHDRAW = f"""mutation ($input: WithdrawFromCourtFundsInput!) {{
+  withdrawFromCourtFunds(input: $input) {{
   __typename ... on CourtFundsWithdrawalPayload {{ withdrawal {{ {WITHDRAWAL} }} }} }} }}"""
 RUN_FIELDS = "id periodStart periodEnd accounts total runBy"
 
@@ -93,7 +93,15 @@ async def test_a_withdrawal_is_refetched_by_node_and_refers_to_its_client_and_tr
     api: Api, session: AsyncSession
 ) -> None:
     client, _ = await _lodged(api, session)
-    made = await api.data(WITHDRAW, {"client": client, "key": new_key()}, **LODGING_OFFICER)
+    variables = {
+        "input": {
+            "clientId": client,
+            "amount": "2500.00",
+            "reason": "Care home fees",
+            "idempotencyKey": new_key(),
+        }
+    }
+    made = await api.data(WITHDRAW, variables, **LODGING_OFFICER)
     withdrawal = made["withdrawFromCourtFunds"]["withdrawal"]
     assert withdrawal["client"] == {"id": client}
     assert withdrawal["transfer"]["id"] == withdrawal["transferId"]
@@ -107,10 +115,16 @@ async def test_a_court_funds_interest_run_is_refetched_by_node_as_its_list_shows
     api: Api,
 ) -> None:
     made = await api.data(
-        f"""mutation ($key: String!) {{ postCourtFundsInterest(periodStart: "2014-04-01",
-             periodEnd: "2014-04-30", idempotencyKey: $key) {{ __typename
+        f"""mutation ($input: PostCourtFundsInterestInput!) {{
+             postCourtFundsInterest(input: $input) {{ __typename
              ... on CourtFundsInterestRunPayload {{ run {{ {RUN_FIELDS} }} }} }} }}""",
-        {"key": new_key()},
+        {
+            "input": {
+                "periodStart": "2014-04-01",
+                "periodEnd": "2014-04-30",
+                "idempotencyKey": new_key(),
+            }
+        },
         role="senior_officer",
         sub="olu.scao",
     )

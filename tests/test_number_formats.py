@@ -145,7 +145,7 @@ def test_no_amount_is_carried_as_a_string_or_an_int() -> None:
 )
 async def test_a_percent_in_any_other_shape_is_refused(api: Api, rate: str) -> None:
     body = await api.gql(
-        """mutation($input: InstitutionProductInput!) { addInstitutionProduct(input: $input) {
+        """mutation($input: AddInstitutionProductInput!) { addInstitutionProduct(input: $input) {
              __typename } }""",
         {
             "input": {

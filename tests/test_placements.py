@@ -60,14 +60,32 @@ from tests.factories import (
 )
 
 REVIEW = f"""
-mutation($id: ID!, $on: Date!, $ok: Boolean!, $note: String!) {{
-  reviewInstitution(institutionId: $id, reviewedOn: $on, stillApproved: $ok, note: $note) {{
+mutation($input: ReviewInstitutionInput!) {{
+  reviewInstitution(input: $input) {{
     __typename
     ... on ApprovedInstitutionPayload {{ institution {{ {INSTITUTION_FIELDS} }} }}
     {PROBLEMS}
   }}
 }}
 """
+
+# ADD_INSTITUTION's variables for an institution the roles tried may not add.
+NEW_INSTITUTION = {"input": {"name": "X Bank", "approvedOn": "2025-01-01"}}
+
+
+def review_variables(
+    institution_id: str, reviewed_on: str, *, still_approved: bool, note: str
+) -> dict[str, Any]:
+    """REVIEW's variables."""
+    return {
+        "input": {
+            "institutionId": institution_id,
+            "reviewedOn": reviewed_on,
+            "stillApproved": still_approved,
+            "note": note,
+        }
+    }
+
 
 REFUSE = f"""
 mutation($id: ID!, $key: String!) {{
@@ -143,7 +161,9 @@ async def test_the_governance_manager_keeps_the_register(api: Api, db: RolledBac
     assert mine["latestReview"] is None
 
     # The same name twice is refused.
-    again = await api.data(ADD_INSTITUTION, {"name": name, "on": "2014-04-01"}, **GM)
+    again = await api.data(
+        ADD_INSTITUTION, {"input": {"name": name, "approvedOn": "2014-04-01"}}, **GM
+    )
     assert refused_for(again["addApprovedInstitution"], "name")
 
 
@@ -168,7 +188,7 @@ async def test_an_institution_no_longer_approved_takes_no_new_placements(
 ) -> None:
     iid = bank["institution"]["id"]
     data = await api.data(
-        REVIEW, {"id": iid, "on": "2025-06-01", "ok": False, "note": "Downgraded"}, **GM
+        REVIEW, review_variables(iid, "2025-06-01", still_approved=False, note="Downgraded"), **GM
     )
     reviewed = data["reviewInstitution"]["institution"]
     assert reviewed["latestReview"]["stillApproved"] is False
@@ -180,7 +200,8 @@ async def test_an_institution_no_longer_approved_takes_no_new_placements(
         assert "R-INV-4" in refused_for(result, "productId")
 
     # A later review may approve it again.
-    await api.data(REVIEW, {"id": iid, "on": "2025-09-01", "ok": True, "note": "Restored"}, **GM)
+    restored = review_variables(iid, "2025-09-01", still_approved=True, note="Restored")
+    await api.data(REVIEW, restored, **GM)
     ok = await place(api, placement_input(rich_client, bank["product"], "1000.00", "2025-09-01"))
     assert ok["__typename"] == "PlacementPayload", ok
 
@@ -464,8 +485,10 @@ async def test_a_repeated_proposal_says_it_replayed(
     # issue 9 item 12: PlacementPayload carries `replayed` like the other idempotent payloads.
     query = PLACE.replace("... on PlacementPayload {", "... on PlacementPayload { replayed")
     variables = {
-        "input": placement_input(rich_client, bank["product"], "100.00", "2025-03-01"),
-        "key": new_key(),
+        "input": {
+            **placement_input(rich_client, bank["product"], "100.00", "2025-03-01"),
+            "idempotencyKey": new_key(),
+        }
     }
     first = (await api.data(query, variables, **PROPOSER))["placeFunds"]
     again = (await api.data(query, variables, **PROPOSER))["placeFunds"]
@@ -511,13 +534,15 @@ async def test_roles_outside_casework_may_not_propose_or_register(
     body = await api.gql(
         PLACE,
         {
-            "input": placement_input({"id": client_id}, bank["product"], "1.00", "2025-01-01"),
-            "key": new_key(),
+            "input": {
+                **placement_input({"id": client_id}, bank["product"], "1.00", "2025-01-01"),
+                "idempotencyKey": new_key(),
+            }
         },
         role=role,
     )
     assert error_codes(body) == ["FORBIDDEN"]
-    body = await api.gql(ADD_INSTITUTION, {"name": "X Bank", "on": "2025-01-01"}, role=role)
+    body = await api.gql(ADD_INSTITUTION, NEW_INSTITUTION, role=role)
     assert error_codes(body) == ["FORBIDDEN"]
 
 
@@ -525,11 +550,13 @@ async def test_only_the_governance_manager_keeps_the_register(
     api: Api, bank: dict[str, Any]
 ) -> None:
     for role in ("senior_officer", "head_of_service", "assistant"):
-        body = await api.gql(ADD_INSTITUTION, {"name": "X Bank", "on": "2025-01-01"}, role=role)
+        body = await api.gql(ADD_INSTITUTION, NEW_INSTITUTION, role=role)
         assert error_codes(body) == ["FORBIDDEN"], role
         body = await api.gql(
             REVIEW,
-            {"id": bank["institution"]["id"], "on": "2025-01-01", "ok": False, "note": "x"},
+            review_variables(
+                bank["institution"]["id"], "2025-01-01", still_approved=False, note="x"
+            ),
             role=role,
         )
         assert error_codes(body) == ["FORBIDDEN"], role
@@ -538,7 +565,7 @@ async def test_only_the_governance_manager_keeps_the_register(
 # --- existing investments (R-INV-5) ---------------------------------------------------------
 
 RECORD_INVESTMENT = f"""
-mutation($input: ExistingInvestmentInput!) {{
+mutation($input: RecordExistingInvestmentInput!) {{
   recordExistingInvestment(input: $input) {{
     __typename
     ... on ExistingInvestmentPayload {{

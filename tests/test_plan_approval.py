@@ -18,6 +18,7 @@ from tests.factories import (
     plan_input,
     record_plan,
     record_seed_plan,
+    submit_plan_variables,
 )
 
 APPROVE = """
@@ -46,7 +47,7 @@ QUEUE = "{ approvalQueue(first: 100) { edges { node { kind id } } } }"
 
 async def submit(api: Api, plan_id: str, k: str | None = None) -> dict[str, Any]:
     data = await api.data(
-        SUBMIT_PLAN, {"plan": plan_id, "key": k or new_key()}, role="assistant", sub="ash.assistant"
+        SUBMIT_PLAN, submit_plan_variables(plan_id, k), role="assistant", sub="ash.assistant"
     )
     result: dict[str, Any] = data["submitBudgetPlan"]
     return result
@@ -78,7 +79,7 @@ async def test_whoever_submits_a_plan_cannot_approve_it(api: Api, session: Async
     plan = await record_seed_plan(api, client, "a")
     data = await api.data(
         SUBMIT_PLAN,
-        {"plan": plan["id"], "key": new_key()},
+        submit_plan_variables(plan["id"]),
         role="governance_manager",
         sub="grace.tgm",
     )

@@ -39,9 +39,8 @@ query ($id: ID!) {
 }
 """
 DECLARE = """
-mutation($client: ID!) {
-  declareClientAssets(clientId: $client, capital: false, property: true, privatePension: false,
-                      note: "Owns a flat found at the home visit", declaredOn: "2014-05-01") {
+mutation($input: DeclareClientAssetsInput!) {
+  declareClientAssets(input: $input) {
     ... on ClientAssetDeclarationPayload { declaration { id clientId declaredOn property note } }
   }
 }
@@ -121,7 +120,15 @@ async def test_an_asset_declaration_is_refetched_by_node_as_the_mutation_gave_it
     api: Api, session: AsyncSession
 ) -> None:
     client = await client_with_orders(session, appointee_from=date(2013, 1, 7))
-    made = await api.data(DECLARE, {"client": client}, role="assistant")
+    declared = {
+        "clientId": client,
+        "capital": False,
+        "property": True,
+        "privatePension": False,
+        "note": "Owns a flat found at the home visit",
+        "declaredOn": "2014-05-01",
+    }
+    made = await api.data(DECLARE, {"input": declared}, role="assistant")
     declaration = made["declareClientAssets"]["declaration"]
     found = (await api.data(DECLARATION_NODE, {"id": declaration["id"]}, role="auditor"))["node"]
     assert found == {"__typename": "ClientAssetDeclaration"} | declaration

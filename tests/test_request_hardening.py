@@ -423,14 +423,14 @@ async def test_a_nul_in_a_literal_input_object_of_a_mutation_writes_nothing(api:
 
 async def test_a_nul_in_a_list_of_input_objects_is_refused(api: Api) -> None:
     mutation = """
-    mutation($input: BudgetPlanInput!, $key: String!) {
-      recordBudgetPlan(input: $input, idempotencyKey: $key) { __typename }
+    mutation($input: RecordBudgetPlanInput!) {
+      recordBudgetPlan(input: $input) { __typename }
     }
     """
     line = {"item": "Rent", "amount": "100.00", "frequency": "WEEKLY"}
     variables = {
-        "key": uuid.uuid4().hex,
         "input": {
+            "idempotencyKey": uuid.uuid4().hex,
             "clientId": encode_id("Client", uuid.uuid4()),
             "planYearStart": "2014-04-01",
             "openingBalance": "10.00",

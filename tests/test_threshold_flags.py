@@ -46,10 +46,8 @@ query($on: Date, $first: Int, $after: String) {
 """
 
 DECLARE = """
-mutation($client: ID!, $capital: Boolean!, $property: Boolean!, $pension: Boolean!,
-         $note: String!, $on: Date) {
-  declareClientAssets(clientId: $client, capital: $capital, property: $property,
-                      privatePension: $pension, note: $note, declaredOn: $on) {
+mutation($input: DeclareClientAssetsInput!) {
+  declareClientAssets(input: $input) {
     __typename
     ... on ClientAssetDeclarationPayload { declaration { id clientId declaredOn property } }
     ... on ValidationProblem { code fields { field message } }
@@ -234,14 +232,14 @@ async def test_holding_property_capital_or_a_pension_flags_an_appointee(
     client = await client_with_orders(session, appointee_from=date(2013, 1, 7))
     assert await flags(api) == []  # no plan, no money, nothing declared
     vars_ = {
-        "client": client,
+        "clientId": client,
         "capital": False,
         "property": True,
-        "pension": False,
+        "privatePension": False,
         "note": "Owns a flat found at the home visit",
-        "on": "2014-05-01",
+        "declaredOn": "2014-05-01",
     }
-    made = (await api.data(DECLARE, vars_, role="assistant"))["declareClientAssets"]
+    made = (await api.data(DECLARE, {"input": vars_}, role="assistant"))["declareClientAssets"]
     assert made["__typename"] == "ClientAssetDeclarationPayload", made
     assert made["declaration"]["property"] is True
     [flag] = await flags(api, "2014-05-01")
@@ -254,8 +252,12 @@ async def test_holding_property_capital_or_a_pension_flags_an_appointee(
     assert flag["declaration"]["declaredOn"] == "2014-05-01"
     # before it was declared it does not flag; a later declaration clears it from its date
     assert await flags(api, "2014-04-30") == []
-    cleared = vars_ | {"property": False, "note": "Flat sold; proceeds spent", "on": "2014-08-01"}
-    made = (await api.data(DECLARE, cleared, role="assistant"))["declareClientAssets"]
+    cleared = vars_ | {
+        "property": False,
+        "note": "Flat sold; proceeds spent",
+        "declaredOn": "2014-08-01",
+    }
+    made = (await api.data(DECLARE, {"input": cleared}, role="assistant"))["declareClientAssets"]
     assert made["__typename"] == "ClientAssetDeclarationPayload"
     assert [f["clientId"] for f in await flags(api, "2014-07-31")] == [client]
     assert await flags(api, "2014-08-01") == []
@@ -265,14 +267,15 @@ async def test_a_declaration_needs_a_note_a_past_date_and_a_client(
     api: Api, session: AsyncSession
 ) -> None:
     client = await client_with_orders(session, appointee_from=date(2013, 1, 7))
-    base = {"client": client, "capital": True, "property": False, "pension": False}
-    blank = (await api.data(DECLARE, base | {"note": " "}))["declareClientAssets"]
+    base = {"clientId": client, "capital": True, "property": False, "privatePension": False}
+    blank = (await api.data(DECLARE, {"input": base | {"note": " "}}))["declareClientAssets"]
     assert [f["field"] for f in blank["fields"]] == ["note"]
     future = (clock.today() + timedelta(days=1)).isoformat()
-    late = (await api.data(DECLARE, base | {"note": "x", "on": future}))["declareClientAssets"]
+    late_input = base | {"note": "x", "declaredOn": future}
+    late = (await api.data(DECLARE, {"input": late_input}))["declareClientAssets"]
     assert [f["field"] for f in late["fields"]] == ["declaredOn"]
     unknown = encode_id("Client", "00000000-0000-0000-0000-000000000000")
-    missing = (await api.data(DECLARE, base | {"client": unknown, "note": "x"}))[
+    missing = (await api.data(DECLARE, {"input": base | {"clientId": unknown, "note": "x"}}))[
         "declareClientAssets"
     ]
     assert (missing["__typename"], missing["id"]) == ("NotFoundProblem", unknown)
@@ -385,11 +388,13 @@ async def test_who_may_declare_assets(
 ) -> None:
     client = await client_with_orders(session, appointee_from=date(2013, 1, 7))
     variables = {
-        "client": client,
-        "capital": True,
-        "property": False,
-        "pension": False,
-        "note": "Premium bonds found",
+        "input": {
+            "clientId": client,
+            "capital": True,
+            "property": False,
+            "privatePension": False,
+            "note": "Premium bonds found",
+        }
     }
     body = await api.gql(DECLARE, variables, role=role)
     if may:
@@ -445,14 +450,14 @@ async def test_a_flag_resting_on_a_stale_plan_says_so(api: Api, session: AsyncSe
     assert on_the_day == {deputy: (True, "2015-04-01"), appointee: (True, "2015-04-01")}
     no_plan = await client_with_orders(session, appointee_from=date(2013, 1, 7))
     declared = {
-        "client": no_plan,
+        "clientId": no_plan,
         "capital": True,
         "property": False,
-        "pension": False,
+        "privatePension": False,
         "note": "Premium bonds found",
-        "on": "2014-05-01",
+        "declaredOn": "2014-05-01",
     }
-    made = (await api.data(DECLARE, declared, role="assistant"))["declareClientAssets"]
+    made = (await api.data(DECLARE, {"input": declared}, role="assistant"))["declareClientAssets"]
     assert made["__typename"] == "ClientAssetDeclarationPayload", made
     [flag] = [f for f in await flags(api, "2015-04-01") if f["clientId"] == no_plan]
     assert (flag["planId"], flag["planStale"], flag["planReviewDueOn"]) == (None, False, None)

@@ -22,6 +22,11 @@ from ca_api.common.types import from_source
 from ca_api.context import Context
 from ca_api.errors import NotFound
 from ca_api.institutions import models, service
+from ca_api.institutions.inputs import (
+    AddApprovedInstitutionInput,
+    AddInstitutionProductInput,
+    ReviewInstitutionInput,
+)
 from ca_api.ledger import reads as ledger_reads
 from ca_api.ledger.schema import Counterparty
 
@@ -151,32 +156,6 @@ class ApprovedInstitution(Node):
         return [InstitutionReview.from_row(r) for r in self.view.reviews]
 
 
-@strawberry.input(description="A product of an approved institution (R-INV-4).")
-class InstitutionProductInput:
-    institution_id: strawberry.ID = strawberry.field(
-        description="The approved institution offering the product."
-    )
-    name: str = strawberry.field(description="The account type, e.g. Cash ISA.")
-    rate: Percent = strawberry.field(
-        description="A year's interest, in percent, from 0 to under 100."
-    )
-    notice: str = strawberry.field(description="Notice to withdraw, e.g. Instant, 90 days.")
-    minimum: Money | None = strawberry.field(
-        default=None, description="The least a placement may be; null: no minimum."
-    )
-    maximum: Money | None = strawberry.field(
-        default=None, description="The most a placement may be; null: no limit."
-    )
-    effective_from: date = strawberry.field(description="Placements may start from this date.")
-
-    def to_new(self) -> service.NewProduct:
-        """The product for the service: every field as given, the institution's id decoded and
-        the rate as text (the Percent scalar's Decimal; the service checks its range)."""
-        institution_id = decode_uuid("ApprovedInstitution", self.institution_id)
-        given = {"institution_id": institution_id, "rate": str(self.rate)}
-        return service.NewProduct(**vars(self) | given)
-
-
 @strawberry.type(description="An institution on the register, as the change left it.")
 class ApprovedInstitutionPayload:
     institution: ApprovedInstitution = strawberry.field(
@@ -231,18 +210,18 @@ class InstitutionMutation:
     async def add_approved_institution(
         self,
         info: Info[Context, None],
-        name: Annotated[
-            str, strawberry.argument(description="The institution's name, new to the register.")
+        input: Annotated[
+            AddApprovedInstitutionInput,
+            strawberry.argument(description="The institution, when and why it was approved."),
         ],
-        approved_on: Annotated[
-            date,
-            strawberry.argument(description="The day it was approved: today or in the past."),
-        ],
-        note: Annotated[str | None, strawberry.argument(description="Why it was approved.")] = None,
     ) -> InstitutionResult:
         ctx = info.context
         view = await service.add_institution(
-            ctx.session, ctx.actor, name=name, approved_on=approved_on, note=note
+            ctx.session,
+            ctx.actor,
+            name=input.name,
+            approved_on=input.approved_on,
+            note=input.note,
         )
         return ApprovedInstitutionPayload.of(view)
 
@@ -255,7 +234,7 @@ class InstitutionMutation:
         self,
         info: Info[Context, None],
         input: Annotated[
-            InstitutionProductInput, strawberry.argument(description="The product to add.")
+            AddInstitutionProductInput, strawberry.argument(description="The product to add.")
         ],
     ) -> InstitutionProductResult:
         ctx = info.context
@@ -270,31 +249,19 @@ class InstitutionMutation:
     async def review_institution(
         self,
         info: Info[Context, None],
-        institution_id: Annotated[
-            strawberry.ID, strawberry.argument(description="The institution reviewed.")
+        input: Annotated[
+            ReviewInstitutionInput,
+            strawberry.argument(description="The institution reviewed, when, and what was found."),
         ],
-        reviewed_on: Annotated[
-            date,
-            strawberry.argument(
-                description="The day of the review: not in the future, not before it was approved."
-            ),
-        ],
-        still_approved: Annotated[
-            bool,
-            strawberry.argument(
-                description="False: it takes no new placements from the review date (R-INV-4)."
-            ),
-        ],
-        note: Annotated[str, strawberry.argument(description="What the review found.")],
     ) -> InstitutionResult:
         ctx = info.context
         view = await service.review_institution(
             ctx.session,
             ctx.actor,
-            decode_uuid("ApprovedInstitution", institution_id),
-            reviewed_on=reviewed_on,
-            still_approved=still_approved,
-            note=note,
+            decode_uuid("ApprovedInstitution", input.institution_id),
+            reviewed_on=input.reviewed_on,
+            still_approved=input.still_approved,
+            note=input.note,
         )
         return ApprovedInstitutionPayload.of(view)
 

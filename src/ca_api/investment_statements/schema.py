@@ -28,6 +28,7 @@ from ca_api.common.types import describe_enum, from_source
 from ca_api.context import Context
 from ca_api.decisions.schema import Decision, DecisionStatus, decision_of
 from ca_api.investment_statements import rules, service
+from ca_api.investment_statements.inputs import RecordInvestmentStatementInput
 from ca_api.orders.schema import Deputyship, deputyship_of
 
 StatementStatus = rules.StatementStatus
@@ -165,39 +166,6 @@ class InvestmentStatementDue:
         return await deputyship_of(info.context, self.due.deputyship_id)
 
 
-@strawberry.input(description="An investment statement on a deputy order (R-INV-3).")
-class InvestmentStatementInput:
-    client_id: strawberry.ID = strawberry.field(description="The deputy client.")
-    deputyship_id: strawberry.ID = strawberry.field(
-        description="The client's deputy order it is on (R-INV-3)."
-    )
-    summary: str = strawberry.field(
-        description="Why the plan is in the client's best interests (R-DEC-1)."
-    )
-    investments_summary: str = strawberry.field(
-        description="The client's investments as reviewed, and what is to become of each "
-        "(R-INV-3, R-INV-5)."
-    )
-    surplus: Money = strawberry.field(description="Available for investment over 12 months' needs.")
-    consulted: str = strawberry.field(
-        description="Who was consulted, the client where possible (R-DEC-1)."
-    )
-    client_involved: bool = strawberry.field(
-        description="Whether the client took part in the decision (R-DEC-1)."
-    )
-    why_client_not_involved: str | None = strawberry.field(
-        default=None, description="Why not, when the client did not take part."
-    )
-
-    def to_new(self) -> service.NewStatement:
-        """The statement for the service: every field as given, the ids decoded."""
-        ids = {
-            "client_id": decode_uuid("Client", self.client_id),
-            "deputyship_id": decode_uuid("Deputyship", self.deputyship_id),
-        }
-        return service.NewStatement(**vars(self) | ids)
-
-
 @strawberry.type(description="An investment statement, as submitted.")
 class InvestmentStatementPayload:
     statement: InvestmentStatement = strawberry.field(description="The statement submitted.")
@@ -281,20 +249,13 @@ class InvestmentStatementMutation:
         self,
         info: Info[Context, None],
         input: Annotated[
-            InvestmentStatementInput, strawberry.argument(description="The statement.")
-        ],
-        idempotency_key: Annotated[
-            str,
-            strawberry.argument(
-                description="The caller's key for this request: a repeat with the same key "
-                "does nothing new and answers as the first did (replayed); the key reused for "
-                "another request is refused (IdempotencyKeyReusedProblem)."
-            ),
+            RecordInvestmentStatementInput,
+            strawberry.argument(description="The statement, and the request's idempotency key."),
         ],
     ) -> InvestmentStatementResult:
         ctx = info.context
         view = await service.record_statement(
-            ctx.session, ctx.actor, input.to_new(), idempotency_key=idempotency_key
+            ctx.session, ctx.actor, input.to_new(), idempotency_key=input.idempotency_key
         )
         return InvestmentStatementPayload(
             statement=InvestmentStatement.from_view(view), replayed=view.replayed

@@ -19,24 +19,10 @@ from ca_api.common.node import Node, NodeType
 from ca_api.common.problems import InvalidStateProblem, NotFoundProblem, ValidationProblem
 from ca_api.common.rules import decimal_text
 from ca_api.common.scalars import Money
-from ca_api.common.types import describe_enum, from_source
+from ca_api.common.types import from_source
 from ca_api.context import Context
-from ca_api.investments import models, rules, service
-
-InvestmentKind = rules.InvestmentKind
-strawberry.enum(
-    InvestmentKind,
-    description="An existing investment's kind (R-INV-5).",
-)
-describe_enum(
-    InvestmentKind,
-    {
-        InvestmentKind.SHARES: "Shares in a company.",
-        InvestmentKind.BONDS: "Bonds: premium bonds, government or corporate bonds.",
-        InvestmentKind.ISA: "An individual savings account.",
-        InvestmentKind.OTHER: "Any other investment: the note says what.",
-    },
-)
+from ca_api.investments import models, service
+from ca_api.investments.inputs import InvestmentKind, RecordExistingInvestmentInput
 
 
 async def load_investment(
@@ -105,37 +91,6 @@ class ExistingInvestment(Node):
         return ExistingInvestment.from_row(row) if row is not None else None
 
 
-@strawberry.input(description="An investment the client holds (R-INV-5).")
-class ExistingInvestmentInput:
-    client_id: strawberry.ID = strawberry.field(description="The client who holds it.")
-    kind: InvestmentKind = strawberry.field(description="What kind of investment it is.")
-    holder: str = strawberry.field(description="Who holds it, or where.")
-    documents_held_at: str = strawberry.field(description="Where its documents are kept safe.")
-    units: str | None = strawberry.field(default=None, description="A decimal string.")
-    valuation: Money | None = strawberry.field(
-        default=None, description="What it is worth; given with valuedOn, or neither."
-    )
-    valued_on: date | None = strawberry.field(
-        default=None, description="The day it was valued: not in the future."
-    )
-    note: str | None = strawberry.field(
-        default=None, description="Why it is kept (prudent to keep, R-INV-5), or anything else."
-    )
-    revises_id: strawberry.ID | None = strawberry.field(
-        default=None, description="The record this revalues (a new row; the old is kept)."
-    )
-
-    def to_new(self) -> service.NewInvestment:
-        """The record for the service: every field as given, the ids decoded."""
-        ids = {
-            "client_id": decode_uuid("Client", self.client_id),
-            "revises_id": (
-                decode_uuid("ExistingInvestment", self.revises_id) if self.revises_id else None
-            ),
-        }
-        return service.NewInvestment(**vars(self) | ids)
-
-
 @strawberry.type(description="An existing investment, as recorded.")
 class ExistingInvestmentPayload:
     investment: ExistingInvestment = strawberry.field(description="The new record.")
@@ -188,7 +143,8 @@ class InvestmentMutation:
         self,
         info: Info[Context, None],
         input: Annotated[
-            ExistingInvestmentInput, strawberry.argument(description="The investment held.")
+            RecordExistingInvestmentInput,
+            strawberry.argument(description="The investment held."),
         ],
     ) -> ExistingInvestmentResult:
         ctx = info.context

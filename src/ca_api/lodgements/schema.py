@@ -23,7 +23,7 @@ from ca_api.auth.permissions import (
     allow,
 )
 from ca_api.clients.schema import Client, client_of, readable_client
-from ca_api.common.arguments import AFTER, FIRST, IDEMPOTENCY_KEY
+from ca_api.common.arguments import AFTER, FIRST
 from ca_api.common.ids import decode_uuid, encode_id, node_id
 from ca_api.common.node import Node, NodeType
 from ca_api.common.pagination import Connection, PageRequest, paginate
@@ -48,6 +48,12 @@ from ca_api.ledger.schema import (
     load_transfer,
 )
 from ca_api.lodgements import rules, service
+from ca_api.lodgements.inputs import (
+    LodgeInput,
+    PostCourtFundsInterestInput,
+    ProposeLodgementInput,
+    WithdrawFromCourtFundsInput,
+)
 from ca_api.lodgements.models import CourtFundsInterestRun as InterestRunRow
 from ca_api.lodgements.models import CourtFundsWithdrawal as WithdrawalRow
 from ca_api.lodgements.repository import LodgementRow
@@ -182,27 +188,6 @@ class CourtFundsInterestRun(Node):
         description="Accounts credited (those whose interest was a penny or more)."
     )
     total: Money = strawberry.field(description="The interest credited to all of them.")
-
-
-@strawberry.input(description="A proposal to lodge surplus with the Court Funds Office.")
-class LodgementProposalInput:
-    client_id: strawberry.ID = strawberry.field(
-        description="The client: a deputy (or deputy and appointee) client only."
-    )
-    amount: Money = strawberry.field(
-        description="The money to lodge: no more than what is left of the surplus (R-INV-2)."
-    )
-    best_interests_reason: str = strawberry.field(
-        description="Why lodging is in the client's best interests (R-DEC-1)."
-    )
-    consulted: str = strawberry.field(description="Who was consulted (R-DEC-1).")
-    client_involved: bool = strawberry.field(
-        description="Whether the client took part in the decision (R-DEC-1)."
-    )
-    why_client_not_involved: str | None = strawberry.field(
-        default=None, description="Why not, when the client did not take part (R-DEC-1)."
-    )
-    notes: str | None = strawberry.field(default=None, description="Anything else to record.")
 
 
 @strawberry.type(description="The lodgement proposed or lodged.")
@@ -355,14 +340,14 @@ class LodgementMutation:
     async def propose_lodgement(
         self,
         info: Info[Context, None],
-        input: Annotated[LodgementProposalInput, strawberry.argument(description="The proposal.")],
-        idempotency_key: IDEMPOTENCY_KEY,
+        input: Annotated[
+            ProposeLodgementInput,
+            strawberry.argument(description="The proposal, and the request's idempotency key."),
+        ],
     ) -> ProposeLodgementResult:
         ctx = info.context
-        client = {"client_id": decode_uuid("Client", input.client_id)}
-        proposal = service.Proposal(**(vars(input) | client))  # the input's fields as they are
         done = await service.propose(
-            ctx.session, ctx.actor, proposal, idempotency_key=idempotency_key
+            ctx.session, ctx.actor, input.to_proposal(), idempotency_key=input.idempotency_key
         )
         return LodgementPayload.of(done)
 
@@ -376,14 +361,18 @@ class LodgementMutation:
     async def lodge(
         self,
         info: Info[Context, None],
-        lodgement_id: Annotated[
-            strawberry.ID, strawberry.argument(description="The approved lodgement.")
+        input: Annotated[
+            LodgeInput,
+            strawberry.argument(
+                description="The approved lodgement, and the request's idempotency key."
+            ),
         ],
-        idempotency_key: IDEMPOTENCY_KEY,
     ) -> LodgeResult:
         ctx = info.context
-        lid = decode_uuid("Lodgement", lodgement_id)
-        done = await service.lodge(ctx.session, ctx.actor, lid, idempotency_key=idempotency_key)
+        lid = decode_uuid("Lodgement", input.lodgement_id)
+        done = await service.lodge(
+            ctx.session, ctx.actor, lid, idempotency_key=input.idempotency_key
+        )
         return LodgementPayload.of(done)
 
     @strawberry.mutation(
@@ -395,20 +384,22 @@ class LodgementMutation:
     async def withdraw_from_court_funds(
         self,
         info: Info[Context, None],
-        client_id: Annotated[strawberry.ID, strawberry.argument(description="The client.")],
-        amount: Annotated[
-            Money,
-            strawberry.argument(description="The money to bring back: at most the balance."),
+        input: Annotated[
+            WithdrawFromCourtFundsInput,
+            strawberry.argument(
+                description="The client, the money and why, and the request's idempotency key."
+            ),
         ],
-        reason: Annotated[
-            str, strawberry.argument(description="What the client needs it for (R-INV-6).")
-        ],
-        idempotency_key: IDEMPOTENCY_KEY,
     ) -> WithdrawFromCourtFundsResult:
         ctx = info.context
-        cid = decode_uuid("Client", client_id)
+        cid = decode_uuid("Client", input.client_id)
         done = await service.withdraw(
-            ctx.session, ctx.actor, cid, amount, reason, idempotency_key=idempotency_key
+            ctx.session,
+            ctx.actor,
+            cid,
+            input.amount,
+            input.reason,
+            idempotency_key=input.idempotency_key,
         )
         return CourtFundsWithdrawalPayload(
             withdrawal=CourtFundsWithdrawal.from_row(done.withdrawal), replayed=done.replayed
@@ -423,17 +414,18 @@ class LodgementMutation:
     async def post_court_funds_interest(
         self,
         info: Info[Context, None],
-        period_start: Annotated[
-            date, strawberry.argument(description="The first day of the period.")
+        input: Annotated[
+            PostCourtFundsInterestInput,
+            strawberry.argument(description="The period, and the request's idempotency key."),
         ],
-        period_end: Annotated[
-            date, strawberry.argument(description="The last day of the period (inclusive).")
-        ],
-        idempotency_key: IDEMPOTENCY_KEY,
     ) -> PostCourtFundsInterestResult:
         ctx = info.context
         outcome = await service.post_interest(
-            ctx.session, ctx.actor, period_start, period_end, idempotency_key=idempotency_key
+            ctx.session,
+            ctx.actor,
+            input.period_start,
+            input.period_end,
+            idempotency_key=input.idempotency_key,
         )
         return CourtFundsInterestRunPayload(
             run=CourtFundsInterestRun.from_row(outcome.run),

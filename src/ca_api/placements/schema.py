@@ -37,6 +37,11 @@ from ca_api.institutions.schema import (
 )
 from ca_api.ledger.schema import LedgerAccount, Transfer, load_client_account, load_transfer
 from ca_api.placements import rules, service
+from ca_api.placements.inputs import (
+    MakePlacementInput,
+    MatureOrWithdrawPlacementInput,
+    PlaceFundsInput,
+)
 from ca_api.placements.rules import PlacementEventKind
 
 PlacementStatus = rules.PlacementStatus
@@ -215,50 +220,6 @@ class Placement(Node):
         return node_id_or_none("Transfer", e.interest_transfer_id) if e else None
 
 
-@strawberry.input(description="A placement to propose (R-INV-4). Give termMonths or maturityDate.")
-class PlacementInput:
-    client_id: strawberry.ID = strawberry.field(
-        description="The client whose money is placed: a deputy client only (R-INV-2)."
-    )
-    product_id: strawberry.ID = strawberry.field(
-        description="The approved institution's product to place it in (R-INV-4)."
-    )
-    amount: Money = strawberry.field(
-        description="The money to place: surplus funds only (R-INV-2), within the product's "
-        "limits and the deposit protection limit with the institution (R-INV-4)."
-    )
-    start_date: date = strawberry.field(
-        description="The day the money is placed: past (recording one made then) or future."
-    )
-    term_months: int | None = strawberry.field(default=None, description="At most 12 (policy).")
-    maturity_date: date | None = strawberry.field(
-        default=None, description="At most 12 calendar months after the start date (policy)."
-    )
-    best_interests_reason: str = strawberry.field(
-        description="Why it is in the client's best interests (R-DEC-1)."
-    )
-    consulted: str = strawberry.field(
-        description="Who was consulted, the client where possible (R-DEC-1)."
-    )
-    client_involved: bool = strawberry.field(
-        description="Whether the client took part in the decision (R-DEC-1)."
-    )
-    why_client_not_involved: str | None = strawberry.field(
-        default=None, description="Why not, when the client did not take part."
-    )
-    notes: str | None = strawberry.field(
-        default=None, description="Anything else the decision should record."
-    )
-
-    def to_new(self) -> service.NewPlacement:
-        """The proposal for the service: every field as given, the ids decoded."""
-        ids = {
-            "client_id": decode_uuid("Client", self.client_id),
-            "product_id": decode_uuid("InstitutionProduct", self.product_id),
-        }
-        return service.NewPlacement(**vars(self) | ids)
-
-
 @strawberry.type(description="A placement, as the change left it.")
 class PlacementPayload:
     placement: Placement = strawberry.field(description="The placement as it now stands.")
@@ -334,13 +295,6 @@ class PlacementQuery:
         )
 
 
-_KEY = (
-    "The caller's key for this request: a repeat with the same key does nothing new and "
-    "answers as the first did (replayed); the key reused for another request is refused "
-    "(IdempotencyKeyReusedProblem)."
-)
-
-
 @strawberry.type
 class PlacementMutation:
     @strawberry.mutation(
@@ -357,13 +311,15 @@ class PlacementMutation:
         self,
         info: Info[Context, None],
         input: Annotated[
-            PlacementInput, strawberry.argument(description="The placement proposed.")
+            PlaceFundsInput,
+            strawberry.argument(
+                description="The placement proposed, and the request's idempotency key."
+            ),
         ],
-        idempotency_key: Annotated[str, strawberry.argument(description=_KEY)],
     ) -> PlacementResult:
         ctx = info.context
         view = await service.place_funds(
-            ctx.session, ctx.actor, input.to_new(), idempotency_key=idempotency_key
+            ctx.session, ctx.actor, input.to_new(), idempotency_key=input.idempotency_key
         )
         return PlacementPayload.of(view)
 
@@ -376,15 +332,17 @@ class PlacementMutation:
     async def make_placement(
         self,
         info: Info[Context, None],
-        placement_id: Annotated[
-            strawberry.ID, strawberry.argument(description="The approved placement to make.")
+        input: Annotated[
+            MakePlacementInput,
+            strawberry.argument(
+                description="The approved placement to make, and the request's idempotency key."
+            ),
         ],
-        idempotency_key: Annotated[str, strawberry.argument(description=_KEY)],
     ) -> PlacementResult:
         ctx = info.context
-        pid = decode_uuid("Placement", placement_id)
+        pid = decode_uuid("Placement", input.placement_id)
         view = await service.make_placement(
-            ctx.session, ctx.actor, pid, idempotency_key=idempotency_key
+            ctx.session, ctx.actor, pid, idempotency_key=input.idempotency_key
         )
         return PlacementPayload.of(view)
 
@@ -397,21 +355,18 @@ class PlacementMutation:
     async def mature_or_withdraw_placement(
         self,
         info: Info[Context, None],
-        placement_id: Annotated[
-            strawberry.ID, strawberry.argument(description="The placed placement to bring back.")
-        ],
-        on_date: Annotated[
-            date,
+        input: Annotated[
+            MatureOrWithdrawPlacementInput,
             strawberry.argument(
-                description="The day the money came back: from the start date to today."
+                description="The placement to bring back, the day the money came back, and the "
+                "request's idempotency key."
             ),
         ],
-        idempotency_key: Annotated[str, strawberry.argument(description=_KEY)],
     ) -> PlacementResult:
         ctx = info.context
-        pid = decode_uuid("Placement", placement_id)
+        pid = decode_uuid("Placement", input.placement_id)
         view = await service.mature_or_withdraw(
-            ctx.session, ctx.actor, pid, on_date, idempotency_key=idempotency_key
+            ctx.session, ctx.actor, pid, input.on_date, idempotency_key=input.idempotency_key
         )
         return PlacementPayload.of(view)
 

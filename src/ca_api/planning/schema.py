@@ -17,7 +17,7 @@ from strawberry.types import Info
 
 from ca_api.auth.permissions import PLAN_READ, PLAN_WRITE, THRESHOLD_FLAGS_READ, allow
 from ca_api.clients.schema import readable_client
-from ca_api.common.arguments import AFTER, FIRST, IDEMPOTENCY_KEY
+from ca_api.common.arguments import AFTER, FIRST
 from ca_api.common.ids import decode_uuid, node_id
 from ca_api.common.node import NodeType
 from ca_api.common.pagination import Connection, PageRequest, bad_cursor, paginate
@@ -29,15 +29,15 @@ from ca_api.common.problems import (
     ValidationProblem,
     problem_for,
 )
-from ca_api.common.scalars import Money
 from ca_api.context import Context
 from ca_api.errors import NotFound
-from ca_api.planning import rules, service, thresholds
-from ca_api.planning.plan_types import (
-    BudgetPlan,
-    PlanFrequency,
-    PlanReview,
+from ca_api.planning import service, thresholds
+from ca_api.planning.inputs import (
+    DeclareClientAssetsInput,
+    RecordBudgetPlanInput,
+    SubmitBudgetPlanInput,
 )
+from ca_api.planning.plan_types import BudgetPlan, PlanReview
 from ca_api.planning.service import PlanAlreadySuperseded, PlanView, RecordedPlan
 from ca_api.planning.threshold_schema import (
     ClientAssetDeclaration,
@@ -51,102 +51,6 @@ from ca_api.planning.threshold_schema import (
 ON = Annotated[
     date | None, strawberry.argument(description="The council's date to judge on; default today.")
 ]
-
-
-# --- inputs ---
-
-
-@strawberry.input(
-    description="A line counts in the totals with an annualAmount entered directly, or an amount "
-    "and a frequency (amount x times a year); with neither it is a note of past spending."
-)
-class BudgetLineInput:
-    item: str = strawberry.field(description='What is paid or received, e.g. "Pension credit".')
-    amount: Money | None = strawberry.field(
-        default=None, description="The amount each time it is paid or received (R-BUD-1)."
-    )
-    frequency: PlanFrequency | None = strawberry.field(
-        default=None, description="How often the amount is paid or received (R-BUD-1)."
-    )
-    annual_amount: Money | None = strawberry.field(
-        default=None,
-        description="An annual figure entered directly; it is counted instead of amount x times.",
-    )
-    note: str | None = strawberry.field(default=None, description="The officer's note on the line.")
-
-    def to_line(self, side: rules.Side) -> rules.PlanLine:
-        return rules.PlanLine(
-            side=side,
-            item=self.item,
-            amount=self.amount,
-            frequency=self.frequency,
-            annual_entered=self.annual_amount,
-            note=self.note,
-        )
-
-
-@strawberry.input(
-    description="A client's yearly budget plan, line by line, as the officer made it with the "
-    "client where possible (R-CARE-2, R-BUD-1); the printed totals, where a paper plan is copied, "
-    "are kept to show where its own sums differ."
-)
-class BudgetPlanInput:
-    client_id: strawberry.ID = strawberry.field(description="The id of the client it is for.")
-    plan_year_start: date = strawberry.field(
-        description="The first day of the year the plan is for (plans run from 1 April)."
-    )
-    opening_balance: Money = strawberry.field(
-        description="The client's account balance at the plan's start (R-BUD-3)."
-    )
-    income: list[BudgetLineInput] = strawberry.field(
-        description="What the client receives (R-BUD-1)."
-    )
-    expenditure: list[BudgetLineInput] = strawberry.field(
-        description="What the client pays out: twelve months' needs (R-BUD-1, R-INV-1)."
-    )
-    notes: str | None = strawberry.field(default=None, description="The officer's notes.")
-    personal_allowance_last_year: Money | None = strawberry.field(
-        default=None,
-        description="Last year's actual personal allowance: the plan shows this year's with the "
-        "price rise in force at its start (R-BUD-4).",
-    )
-    printed_income: Money | None = strawberry.field(
-        default=None, description="The annual income the paper plan printed, if copied from one."
-    )
-    printed_expenditure: Money | None = strawberry.field(
-        default=None, description="The annual expenditure the paper plan printed."
-    )
-    printed_available_income: Money | None = strawberry.field(
-        default=None, description="The available income the paper plan printed (R-BUD-2)."
-    )
-    printed_surplus: Money | None = strawberry.field(
-        default=None, description="The surplus the paper plan printed (R-BUD-3)."
-    )
-    supersedes: strawberry.ID | None = strawberry.field(
-        default=None, description="The plan this one revises; it stays as it was."
-    )
-
-    def to_new(self) -> service.NewPlan:
-        lines = [ln.to_line(rules.Side.INCOME) for ln in self.income] + [
-            ln.to_line(rules.Side.EXPENDITURE) for ln in self.expenditure
-        ]
-        return service.NewPlan(
-            client_id=decode_uuid("Client", self.client_id),
-            plan_year_start=self.plan_year_start,
-            opening_balance=self.opening_balance,
-            lines=lines,
-            notes=self.notes,
-            personal_allowance_last_year=self.personal_allowance_last_year,
-            printed=rules.PrintedTotals(
-                income=self.printed_income,
-                expenditure=self.printed_expenditure,
-                available=self.printed_available_income,
-                surplus=self.printed_surplus,
-            ),
-            supersedes_id=(
-                decode_uuid("BudgetPlan", self.supersedes) if self.supersedes is not None else None
-            ),
-        )
 
 
 # --- results ---
@@ -303,12 +207,14 @@ class PlanningMutation:
     async def record_budget_plan(
         self,
         info: Info[Context, None],
-        input: Annotated[BudgetPlanInput, strawberry.argument(description="The plan.")],
-        idempotency_key: IDEMPOTENCY_KEY,
+        input: Annotated[
+            RecordBudgetPlanInput,
+            strawberry.argument(description="The plan, and the request's idempotency key."),
+        ],
     ) -> RecordBudgetPlanResult:
         ctx = info.context
         done = await service.record_plan(
-            ctx.session, ctx.actor, input.to_new(), idempotency_key=idempotency_key
+            ctx.session, ctx.actor, input.to_new(), idempotency_key=input.idempotency_key
         )
         return BudgetPlanPayload.of(done)
 
@@ -320,32 +226,19 @@ class PlanningMutation:
     async def declare_client_assets(
         self,
         info: Info[Context, None],
-        client_id: Annotated[strawberry.ID, strawberry.argument(description="The client's id.")],
-        capital: Annotated[
-            bool, strawberry.argument(description="The client holds capital (R-INV-1).")
+        input: Annotated[
+            DeclareClientAssetsInput,
+            strawberry.argument(description="What the client holds, with the evidence."),
         ],
-        property: Annotated[
-            bool, strawberry.argument(description="The client owns property (R-INV-1).")
-        ],
-        private_pension: Annotated[
-            bool, strawberry.argument(description="The client has a private pension (R-INV-1).")
-        ],
-        note: Annotated[
-            str, strawberry.argument(description="What was found, and where (the evidence).")
-        ],
-        declared_on: Annotated[
-            date | None,
-            strawberry.argument(description="The day it was found; default today."),
-        ] = None,
     ) -> DeclareClientAssetsResult:
         ctx = info.context
         row = await thresholds.declare_assets(
             ctx.session,
             ctx.actor,
-            decode_uuid("Client", client_id),
-            rules.AssetDeclaration(capital, property, private_pension),
-            note=note,
-            declared_on=declared_on,
+            decode_uuid("Client", input.client_id),
+            input.to_declaration(),
+            note=input.note,
+            declared_on=input.declared_on,
         )
         return ClientAssetDeclarationPayload(declaration=ClientAssetDeclaration.from_row(row))
 
@@ -358,38 +251,23 @@ class PlanningMutation:
     async def submit_budget_plan(
         self,
         info: Info[Context, None],
-        plan_id: Annotated[
-            strawberry.ID, strawberry.argument(description="The id of the plan to submit.")
-        ],
-        consulted: Annotated[
-            str,
+        input: Annotated[
+            SubmitBudgetPlanInput,
             strawberry.argument(
-                description="Who was consulted on the plan: family, carers, the care manager "
-                "(R-DEC-1)."
+                description="The plan to submit, who was consulted, and the request's "
+                "idempotency key."
             ),
         ],
-        client_involved: Annotated[
-            bool,
-            strawberry.argument(
-                description="The client took part in making the plan, as R-CARE-2 asks where "
-                "possible."
-            ),
-        ],
-        idempotency_key: IDEMPOTENCY_KEY,
-        why_client_not_involved: Annotated[
-            str | None,
-            strawberry.argument(description="Why not, when the client did not take part."),
-        ] = None,
     ) -> RecordBudgetPlanResult:
         ctx = info.context
         done = await service.submit_plan(
             ctx.session,
             ctx.actor,
-            decode_uuid("BudgetPlan", plan_id),
-            consulted=consulted,
-            client_involved=client_involved,
-            why_client_not_involved=why_client_not_involved,
-            idempotency_key=idempotency_key,
+            decode_uuid("BudgetPlan", input.plan_id),
+            consulted=input.consulted,
+            client_involved=input.client_involved,
+            why_client_not_involved=input.why_client_not_involved,
+            idempotency_key=input.idempotency_key,
         )
         return BudgetPlanPayload.of(done)
 
