@@ -25,15 +25,15 @@ from seed import clients, new_key
 BENEFITS = ["STATE_PENSION", "PENSION_CREDIT", "ATTENDANCE_ALLOWANCE"]
 
 RUN = """
-mutation($input: BenefitRunInput!, $key: String!) {
-  recordBenefitRun(input: $input, idempotencyKey: $key) {
+mutation($input: RecordBenefitRunInput!) {
+  recordBenefitRun(input: $input) {
     __typename
     ... on BenefitRunPayload { count total }
     ... on Problem { code message }
   }
 }"""
 COUNTERPARTY = """
-mutation($input: CounterpartyInput!) {
+mutation($input: CreateCounterpartyInput!) {
   createCounterparty(input: $input) { ... on CounterpartyPayload { counterparty { id } } }
 }"""
 CHECK = "{ ledgerCheck { sound sumOfAllBalances accountsOutOfBalance } }"
@@ -50,8 +50,11 @@ async def one_run(
                 token,
                 RUN,
                 {
-                    "input": {"lines": lines[i : i + batch], "valueDate": value_date.isoformat()},
-                    "key": new_key(),
+                    "input": {
+                        "lines": lines[i : i + batch],
+                        "valueDate": value_date.isoformat(),
+                        "idempotencyKey": new_key(),
+                    }
                 },
             )
             result = data["recordBenefitRun"]

@@ -162,8 +162,8 @@ DUPLICATE_PROBLEM_FIELDS = """
   ... on DuplicateClientProblem { code message existingClientId matchedOn canOverride }
 """
 CREATE_CLIENT = f"""
-mutation Create($input: ClientInput!, $key: String!, $notDuplicateOf: [ID!]) {{
-  createClient(input: $input, idempotencyKey: $key, notDuplicateOf: $notDuplicateOf) {{
+mutation Create($input: CreateClientInput!) {{
+  createClient(input: $input) {{
     __typename
     ... on ClientPayload {{ replayed client {{ {CLIENT_FIELDS} }} }}
     ... on ValidationProblem {{ code message fields {{ field message }} }}
@@ -172,8 +172,8 @@ mutation Create($input: ClientInput!, $key: String!, $notDuplicateOf: [ID!]) {{
 }}
 """
 AMEND_CLIENT = f"""
-mutation Amend($id: ID!, $amendment: ClientAmendment!, $reason: String!, $expected: Int) {{
-  amendClient(id: $id, amendment: $amendment, reason: $reason, expectedVersion: $expected) {{
+mutation Amend($input: AmendClientInput!) {{
+  amendClient(input: $input) {{
     __typename
     ... on ClientPayload {{ client {{ {CLIENT_FIELDS} }} }}
     {PROBLEM_FIELDS}
@@ -188,8 +188,8 @@ DEPUTYSHIP_FIELDS = """
 """
 APPOINTEESHIP_FIELDS = "id version dwpReference appliedOn startDate endDate inForce recordedBy"
 RECORD_DEPUTYSHIP = f"""
-mutation RecordDeputyship($clientId: ID!, $input: DeputyshipInput!) {{
-  recordDeputyship(clientId: $clientId, input: $input) {{
+mutation RecordDeputyship($input: RecordDeputyshipInput!) {{
+  recordDeputyship(input: $input) {{
     __typename
     ... on DeputyshipPayload {{ deputyship {{ {DEPUTYSHIP_FIELDS} }} }}
     {RECORD_PROBLEM_FIELDS}
@@ -197,8 +197,8 @@ mutation RecordDeputyship($clientId: ID!, $input: DeputyshipInput!) {{
 }}
 """
 RECORD_APPOINTEESHIP = f"""
-mutation RecordAppointeeship($clientId: ID!, $input: AppointeeshipInput!) {{
-  recordAppointeeship(clientId: $clientId, input: $input) {{
+mutation RecordAppointeeship($input: RecordAppointeeshipInput!) {{
+  recordAppointeeship(input: $input) {{
     __typename
     ... on AppointeeshipPayload {{ appointeeship {{ {APPOINTEESHIP_FIELDS} }} }}
     {RECORD_PROBLEM_FIELDS}
@@ -206,8 +206,8 @@ mutation RecordAppointeeship($clientId: ID!, $input: AppointeeshipInput!) {{
 }}
 """
 AMEND_DEPUTYSHIP = f"""
-mutation($id: ID!, $amendment: DeputyshipAmendment!, $reason: String!, $expected: Int) {{
-  amendDeputyship(id: $id, amendment: $amendment, reason: $reason, expectedVersion: $expected) {{
+mutation($input: AmendDeputyshipInput!) {{
+  amendDeputyship(input: $input) {{
     __typename
     ... on DeputyshipPayload {{ deputyship {{ {DEPUTYSHIP_FIELDS} }} }}
     {PROBLEM_FIELDS}
@@ -215,9 +215,8 @@ mutation($id: ID!, $amendment: DeputyshipAmendment!, $reason: String!, $expected
 }}
 """
 AMEND_APPOINTEESHIP = f"""
-mutation($id: ID!, $amendment: AppointeeshipAmendment!, $reason: String!, $expected: Int) {{
-  amendAppointeeship(id: $id, amendment: $amendment, reason: $reason,
-                     expectedVersion: $expected) {{
+mutation($input: AmendAppointeeshipInput!) {{
+  amendAppointeeship(input: $input) {{
     __typename
     ... on AppointeeshipPayload {{ appointeeship {{ {APPOINTEESHIP_FIELDS} }} }}
     {PROBLEM_FIELDS}
@@ -243,7 +242,7 @@ def client_input(**overrides: Any) -> dict[str, Any]:
 
 def create_vars(key: str | None = None, **overrides: Any) -> dict[str, Any]:
     """Variables for CREATE_CLIENT (and REFER_CLIENT): a client_input and a fresh key."""
-    return {"input": client_input(**overrides), "key": key or new_key()}
+    return {"input": client_input(**overrides) | {"idempotencyKey": key or new_key()}}
 
 
 async def create_client(
@@ -265,12 +264,12 @@ async def new_client(api: Api) -> dict[str, str]:
             "familyName": unique("Payee"),
             "dateOfBirth": "1940-05-01",
             "situation": "RESIDENTIAL_CARE",
+            "idempotencyKey": unique("client-key"),
         },
-        "key": unique("client-key"),
     }
     data = await api.data(
-        """mutation($input: ClientInput!, $key: String!) {
-             createClient(input: $input, idempotencyKey: $key) {
+        """mutation($input: CreateClientInput!) {
+             createClient(input: $input) {
                __typename ... on ClientPayload { client { id reference } } } }""",
         variables,
         role="senior_officer",
@@ -298,10 +297,10 @@ def care_person(**changes: Any) -> dict[str, Any]:
 async def care_client_id(api: Api, **changes: Any) -> str:
     """A client in residential care taken on by the head of service; its id."""
     data = await api.data(
-        """mutation($input: ClientInput!, $key: String!) {
-             createClient(input: $input, idempotencyKey: $key) {
+        """mutation($input: CreateClientInput!) {
+             createClient(input: $input) {
                __typename ... on ClientPayload { client { id } } } }""",
-        {"input": care_person(**changes), "key": new_key()},
+        {"input": care_person(**changes) | {"idempotencyKey": new_key()}},
         role="head_of_service",
         sub=SETUP_SUB,
     )
@@ -327,11 +326,11 @@ def community_person(**changes: Any) -> dict[str, Any]:
 
 
 _CLIENT_ID_PROBLEM = "... on Problem { code message }"
-CREATE_CLIENT_ID = f"""mutation($input: ClientInput!, $key: String!) {{
-  createClient(input: $input, idempotencyKey: $key) {{
+CREATE_CLIENT_ID = f"""mutation($input: CreateClientInput!) {{
+  createClient(input: $input) {{
     __typename ... on ClientPayload {{ client {{ id version }} }} {_CLIENT_ID_PROBLEM} }} }}"""
-REFER_CLIENT_ID = f"""mutation($input: ClientInput!, $key: String!) {{
-  referClient(input: $input, idempotencyKey: $key) {{
+REFER_CLIENT_ID = f"""mutation($input: ReferClientInput!) {{
+  referClient(input: $input) {{
     __typename ... on ClientPayload {{ client {{ id version }} }} {_CLIENT_ID_PROBLEM} }} }}"""
 
 
@@ -346,7 +345,7 @@ async def community_client_id(api: Api, **changes: Any) -> str:
     """A client in the community taken on by the head of service; its id."""
     data = await api.data(
         CREATE_CLIENT_ID,
-        {"input": community_person(**changes), "key": new_key()},
+        {"input": community_person(**changes) | {"idempotencyKey": new_key()}},
         role="head_of_service",
         sub=SETUP_SUB,
     )
@@ -357,7 +356,7 @@ async def refer_client(api: Api, social_worker: str, **changes: Any) -> str:
     """A client referred by the social worker ``social_worker``; its id."""
     data = await api.data(
         REFER_CLIENT_ID,
-        {"input": community_person(**changes), "key": new_key()},
+        {"input": community_person(**changes) | {"idempotencyKey": new_key()}},
         role="social_worker",
         sub=social_worker,
     )
@@ -373,7 +372,14 @@ async def amend_client(
     **kw: Any,
 ) -> dict[str, Any]:
     """The amendClient result (payload or problem)."""
-    variables = {"id": client_id, "amendment": amendment, "reason": reason, "expected": expected}
+    variables = {
+        "input": {
+            "id": client_id,
+            "amendment": amendment,
+            "reason": reason,
+            "expectedVersion": expected,
+        }
+    }
     data = await api.data(AMEND_CLIENT, variables, **kw)
     result: dict[str, Any] = data["amendClient"]
     return result
@@ -412,7 +418,7 @@ async def record_deputyship(api: Api, client_id: str, **overrides: Any) -> dict[
     """The recordDeputyship result (payload or problem)."""
     data = await api.data(
         RECORD_DEPUTYSHIP,
-        {"clientId": client_id, "input": deputyship_input(**overrides)},
+        {"input": deputyship_input(**overrides) | {"clientId": client_id}},
         role="senior_officer",
         sub="olu.scao",
     )
@@ -432,7 +438,7 @@ async def record_appointeeship(api: Api, client_id: str, **overrides: Any) -> di
     values: dict[str, Any] = {"startDate": days_ago(300), "dwpReference": "DWP-1"} | overrides
     data = await api.data(
         RECORD_APPOINTEESHIP,
-        {"clientId": client_id, "input": values},
+        {"input": values | {"clientId": client_id}},
         role="senior_officer",
         sub="olu.scao",
     )
@@ -449,10 +455,12 @@ async def amend_deputyship(
     **kw: Any,
 ) -> dict[str, Any]:
     variables = {
-        "id": deputyship_id,
-        "amendment": amendment,
-        "reason": reason,
-        "expected": expected,
+        "input": {
+            "id": deputyship_id,
+            "amendment": amendment,
+            "reason": reason,
+            "expectedVersion": expected,
+        }
     }
     kw.setdefault("role", "senior_officer")
     kw.setdefault("sub", "olu.scao")
@@ -588,7 +596,7 @@ async def fund_client(session: AsyncSession, client_id: str, pence: int) -> None
 # --- counterparties and money, through the API (R-LED) ---------------------------------------
 
 CREATE_COUNTERPARTY = """
-mutation($input: CounterpartyInput!) {
+mutation($input: CreateCounterpartyInput!) {
   createCounterparty(input: $input) {
     __typename ... on CounterpartyPayload { counterparty { id name kind } }
   }
@@ -606,7 +614,7 @@ async def new_counterparty(api: Api, kind: str = "SUPPLIER", name: str | None = 
 
 async def new_payer(api: Api, kind: str = "DWP", name: str | None = None) -> str:
     data = await api.data(
-        """mutation($input: CounterpartyInput!) { createCounterparty(input: $input) {
+        """mutation($input: CreateCounterpartyInput!) { createCounterparty(input: $input) {
              __typename ... on CounterpartyPayload { counterparty { id } } } }""",
         {"input": {"kind": kind, "name": name or f"{kind} {uuid.uuid4().hex[:8]}"}},
         role="head_of_service",
@@ -695,8 +703,8 @@ RECEIPT_FIELDS = """
   reversed transfer { id kind amount category valueDate }
 """
 RECORD_RECEIPT = f"""
-mutation($input: ReceiptInput!, $key: String!) {{
-  recordReceipt(input: $input, idempotencyKey: $key) {{
+mutation($input: RecordReceiptInput!) {{
+  recordReceipt(input: $input) {{
     __typename
     ... on ReceiptPayload {{ receipt {{ {RECEIPT_FIELDS} }} }}
     {RECEIPT_PROBLEMS}
@@ -704,8 +712,8 @@ mutation($input: ReceiptInput!, $key: String!) {{
 }}
 """
 RECORD_RUN = """
-mutation($input: BenefitRunInput!, $key: String!) {
-  recordBenefitRun(input: $input, idempotencyKey: $key) {
+mutation($input: RecordBenefitRunInput!) {
+  recordBenefitRun(input: $input) {
     __typename
     ... on BenefitRunPayload { count total clients valueDate }
     ... on ValidationProblem { code message fields { field message } }
@@ -737,7 +745,10 @@ async def record_receipt(
 ) -> dict[str, Any]:
     """The recordReceipt result (payload or problem)."""
     data = await api.data(
-        RECORD_RECEIPT, {"input": input, "key": idem or new_key()}, role=role, sub=f"{role}.one"
+        RECORD_RECEIPT,
+        {"input": {**input, "idempotencyKey": idem or new_key()}},
+        role=role,
+        sub=f"{role}.one",
     )
     return dict(data["recordReceipt"])
 

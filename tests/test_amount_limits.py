@@ -95,9 +95,13 @@ async def test_the_syntactic_bound_still_refuses_thirteen_digits(api: Api) -> No
     # The Money scalar's own bound: twelve digits of pounds. Longer is not an amount at all.
     client_id, dwp = await care_client_id(api), await new_payer(api)
     body = await api.gql(
-        "mutation($input: ReceiptInput!, $key: String!) { recordReceipt(input: $input, "
-        "idempotencyKey: $key) { __typename } }",
-        {"input": receipt_input(client_id, dwp, amount="1000000000000.00"), "key": new_key()},
+        "mutation($input: RecordReceiptInput!) { recordReceipt(input: $input) { __typename } }",
+        {
+            "input": {
+                **receipt_input(client_id, dwp, amount="1000000000000.00"),
+                "idempotencyKey": new_key(),
+            }
+        },
         role="support_assistant",
     )
     assert error_codes(body) == ["BAD_USER_INPUT"]
@@ -117,8 +121,8 @@ async def test_a_benefit_run_names_each_line_over_the_maximum(api: Api) -> None:
         "input": {
             "valueDate": "2025-03-03",
             "lines": [{**line, "amount": "434.20"}, {**line, "amount": TRILLION}],
+            "idempotencyKey": new_key(),
         },
-        "key": new_key(),
     }
     data = await api.data(RECORD_RUN, variables, role="support_assistant")
     assert list(over(data["recordBenefitRun"])) == ["lines.1.amount"]
@@ -129,9 +133,8 @@ async def test_a_caller_who_may_not_call_the_field_is_told_so_first(api: Api) ->
     # Deny by default (R-ROLE-1) comes before any look at the arguments.
     client_id, dwp = await care_client_id(api), await new_payer(api)
     body = await api.gql(
-        "mutation($input: ReceiptInput!, $key: String!) { recordReceipt(input: $input, "
-        "idempotencyKey: $key) { __typename } }",
-        {"input": receipt_input(client_id, dwp, amount=TRILLION), "key": new_key()},
+        "mutation($input: RecordReceiptInput!) { recordReceipt(input: $input) { __typename } }",
+        {"input": {**receipt_input(client_id, dwp, amount=TRILLION), "idempotencyKey": new_key()}},
         role="auditor",
     )
     assert error_codes(body) == ["FORBIDDEN"]

@@ -26,7 +26,7 @@ from tests.factories import (
 )
 
 ADD = """
-mutation($input: ApprovalLimitVersionInput!) {
+mutation($input: AddApprovalLimitVersionInput!) {
   addApprovalLimitVersion(input: $input) {
     __typename
     ... on ApprovalLimitVersionPayload {

@@ -55,8 +55,8 @@ query($filter: AuditLogFilter, $first: Int, $after: String) {
 """
 
 REFER_CLIENT = """
-mutation Refer($input: ClientInput!, $key: String!) {
-  referClient(input: $input, idempotencyKey: $key) {
+mutation Refer($input: ReferClientInput!) {
+  referClient(input: $input) {
     __typename
     ... on ClientPayload { client { id reference status } }
     ... on ValidationProblem { code fields { field message } }
@@ -144,10 +144,12 @@ async def test_every_mutation_writes_exactly_one_entry_with_who_what_when_why(
     await run(
         AMEND_CLIENT,
         {
-            "id": client["id"],
-            "amendment": {"familyName": "Audited"},
-            "reason": "spelling",
-            "expected": 1,
+            "input": {
+                "id": client["id"],
+                "amendment": {"familyName": "Audited"},
+                "reason": "spelling",
+                "expectedVersion": 1,
+            }
         },
         role="assistant",
         sub="ash.assistant",
@@ -162,7 +164,7 @@ async def test_every_mutation_writes_exactly_one_entry_with_who_what_when_why(
     )
     recorded = await run(
         RECORD_DEPUTYSHIP,
-        {"clientId": client["id"], "input": deputyship_input(caseNumber="C-1")},
+        {"input": {**deputyship_input(caseNumber="C-1"), "clientId": client["id"]}},
         role="senior_officer",
         sub="olu.scao",
         request_id="req-dep-4",
@@ -171,10 +173,12 @@ async def test_every_mutation_writes_exactly_one_entry_with_who_what_when_why(
     await run(
         AMEND_DEPUTYSHIP,
         {
-            "id": deputyship["id"],
-            "amendment": {"supervisionType": "TYPE_1"},
-            "reason": "OPG review",
-            "expected": 1,
+            "input": {
+                "id": deputyship["id"],
+                "amendment": {"supervisionType": "TYPE_1"},
+                "reason": "OPG review",
+                "expectedVersion": 1,
+            }
         },
         role="senior_assistant",
         sub="sasha.senior",
@@ -182,7 +186,7 @@ async def test_every_mutation_writes_exactly_one_entry_with_who_what_when_why(
     )
     appointed = await run(
         RECORD_APPOINTEESHIP,
-        {"clientId": client["id"], "input": {"startDate": days_ago(50), "dwpReference": "D9"}},
+        {"input": {"clientId": client["id"], "startDate": days_ago(50), "dwpReference": "D9"}},
         role="senior_officer",
         sub="olu.scao",
         request_id="req-app-6",
@@ -191,10 +195,12 @@ async def test_every_mutation_writes_exactly_one_entry_with_who_what_when_why(
     await run(
         AMEND_APPOINTEESHIP,
         {
-            "id": appointeeship["id"],
-            "amendment": {"endDate": days_ago(1)},
-            "reason": "relinquished",
-            "expected": 1,
+            "input": {
+                "id": appointeeship["id"],
+                "amendment": {"endDate": days_ago(1)},
+                "reason": "relinquished",
+                "expectedVersion": 1,
+            }
         },
         role="governance_manager",
         sub="grace.tgm",
@@ -371,14 +377,14 @@ async def test_the_change_and_its_entry_commit_together(api: Api, db: RolledBack
     assert error_codes(body) == ["INTERNAL_ERROR"]
     body = await api.gql(
         AMEND_CLIENT,
-        {"id": client["id"], "amendment": {"familyName": "Changed"}, "reason": "r"},
+        {"input": {"id": client["id"], "amendment": {"familyName": "Changed"}, "reason": "r"}},
         role="senior_officer",
         sub="saboteur",
     )
     assert error_codes(body) == ["INTERNAL_ERROR"]
     body = await api.gql(
         RECORD_DEPUTYSHIP,
-        {"clientId": client["id"], "input": deputyship_input()},
+        {"input": {**deputyship_input(), "clientId": client["id"]}},
         role="senior_officer",
         sub="saboteur",
     )

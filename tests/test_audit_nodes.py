@@ -8,7 +8,7 @@ from tests.factories import community_client_id, new_key
 
 AUDIT_LOG = """query ($filter: AuditLogFilter) { auditLog(filter: $filter, first: 50) {
   nodes { action entityType clientId client { id reference } } } }"""
-ADD_EMPLOYEE = """mutation ($input: CouncilEmployeeInput!) {
+ADD_EMPLOYEE = """mutation ($input: AddCouncilEmployeeInput!) {
   addCouncilEmployee(input: $input) { __typename } }"""
 CLIENT = "query ($id: ID!) { client(id: $id) { id reference } }"
 

@@ -34,7 +34,6 @@ from tests.factories import (
     CREATE_CLIENT,
     DUPLICATE_PROBLEM_FIELDS,
     amend_client,
-    client_input,
     create_client,
     create_vars,
     days_ago,
@@ -51,8 +50,8 @@ from tests.support import app_on, fresh_database
 
 
 REFER_CLIENT = f"""
-mutation Refer($input: ClientInput!, $key: String!, $notDuplicateOf: [ID!]) {{
-  referClient(input: $input, idempotencyKey: $key, notDuplicateOf: $notDuplicateOf) {{
+mutation Refer($input: ReferClientInput!) {{
+  referClient(input: $input) {{
     __typename
     ... on ClientPayload {{ replayed client {{ id reference version status }} }}
     ... on ValidationProblem {{ code message fields {{ field message }} }}
@@ -340,9 +339,11 @@ async def test_amending_with_an_id_of_another_type_is_a_bad_id(api: Api) -> None
     body = await api.gql(
         AMEND_CLIENT,
         {
-            "id": encode_id("Deputyship", uuid.uuid4()),
-            "amendment": {"givenName": "I"},
-            "reason": "r",
+            "input": {
+                "id": encode_id("Deputyship", uuid.uuid4()),
+                "amendment": {"givenName": "I"},
+                "reason": "r",
+            }
         },
     )
     assert error_codes(body) == ["BAD_ID"]
@@ -772,8 +773,8 @@ async def test_the_idempotency_key_is_required_and_checked(
     """issue 9 item 7: required, like the money mutations' keys (8 to 200 characters)."""
     before = await counts(db)
     body = await api.gql(
-        "mutation($input: ClientInput!) { createClient(input: $input) { __typename } }",
-        {"input": client_input()},
+        'mutation { createClient(input: {givenName: "Ada", familyName: "Keyless",'
+        ' dateOfBirth: "1950-03-14", situation: COMMUNITY}) { __typename } }'
     )
     assert error_codes(body) == ["GRAPHQL_VALIDATION_FAILED"]
     short = (await api.data(CREATE_CLIENT, create_vars("short")))["createClient"]
@@ -790,7 +791,10 @@ async def test_the_same_ni_number_is_the_same_person(api: Api, db: RolledBackDat
     before = await counts(db)
     for variables in (
         create_vars(niNumber="ab 12 34 56 c", givenName="Someone", familyName="Else"),
-        create_vars(niNumber="AB123456C") | {"notDuplicateOf": [existing["id"]]},
+        {
+            "input": create_vars(niNumber="AB123456C")["input"]
+            | {"notDuplicateOf": [existing["id"]]}
+        },
     ):
         result = (await api.data(CREATE_CLIENT, variables))["createClient"]
         assert result["__typename"] == "DuplicateClientProblem", result
@@ -823,7 +827,7 @@ async def test_the_same_name_and_birth_date_is_a_likely_duplicate(
     assert await counts(db) == before
 
     # A refused request stores nothing, so the same key may be used again with the override.
-    variables["notDuplicateOf"] = [existing["id"]]
+    variables["input"]["notDuplicateOf"] = [existing["id"]]
     second = (await api.data(CREATE_CLIENT, variables))["createClient"]
     assert second["__typename"] == "ClientPayload", second
     assert second["client"]["id"] != existing["id"]
@@ -839,15 +843,19 @@ async def test_the_same_name_and_birth_date_is_a_likely_duplicate(
 
 
 AMEND_IDENTITY = """
-mutation Amend($id: ID!, $amendment: ClientAmendment!, $notDuplicateOf: [ID!]) {
-  amendClient(id: $id, amendment: $amendment, reason: "correcting the record",
-              notDuplicateOf: $notDuplicateOf) {
+mutation Amend($input: AmendClientInput!) {
+  amendClient(input: $input) {
     __typename
     ... on ClientPayload { client { id niNumber familyName } }
     ... on DuplicateClientProblem { code message existingClientId matchedOn canOverride }
   }
 }
 """
+
+
+def identity(given: dict[str, Any]) -> dict[str, Any]:
+    """AMEND_IDENTITY's variables: the amendment given, with its reason."""
+    return {"input": given | {"reason": "correcting the record"}}
 
 
 async def test_an_amendment_cannot_make_a_client_a_duplicate_of_another(
@@ -862,7 +870,7 @@ async def test_an_amendment_cannot_make_a_client_a_duplicate_of_another(
     before = await counts(db)
 
     taken = {"id": second["id"], "amendment": {"niNumber": "ab 12 34 56 c"}}
-    result = (await api.data(AMEND_IDENTITY, taken))["amendClient"]
+    result = (await api.data(AMEND_IDENTITY, identity(taken)))["amendClient"]
     assert result["__typename"] == "DuplicateClientProblem", result
     assert result["code"] == "DUPLICATE_CLIENT"
     assert result["existingClientId"] == first["id"]
@@ -874,19 +882,19 @@ async def test_an_amendment_cannot_make_a_client_a_duplicate_of_another(
         "id": second["id"],
         "amendment": {"familyName": "ASHDOWN", "dateOfBirth": first["dateOfBirth"]},
     }
-    result = (await api.data(AMEND_IDENTITY, same_person))["amendClient"]
+    result = (await api.data(AMEND_IDENTITY, identity(same_person)))["amendClient"]
     assert result["__typename"] == "DuplicateClientProblem", result
     assert result["matchedOn"] == ["NAME_AND_DATE_OF_BIRTH"]
     assert result["canOverride"] is True
     assert await counts(db) == before
 
     checked = same_person | {"notDuplicateOf": [first["id"]]}
-    result = (await api.data(AMEND_IDENTITY, checked))["amendClient"]
+    result = (await api.data(AMEND_IDENTITY, identity(checked)))["amendClient"]
     assert result["__typename"] == "ClientPayload", result
     assert result["client"]["familyName"] == "ASHDOWN"
 
     own = {"id": first["id"], "amendment": {"niNumber": "AB123456C", "familyName": "Ashdowne"}}
-    result = (await api.data(AMEND_IDENTITY, own))["amendClient"]
+    result = (await api.data(AMEND_IDENTITY, identity(own)))["amendClient"]
     assert result["__typename"] == "ClientPayload", result
 
 

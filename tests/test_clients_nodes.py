@@ -5,6 +5,7 @@ endpoint."""
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from ca_api.common.ids import encode_id
 from tests.conftest import Api
@@ -39,25 +40,30 @@ async def test_a_social_worker_refetches_only_their_own_referrals(api: Api) -> N
     assert [n and n["id"] for n in found["nodes"]] == [mine, None]
 
 
-DUPLICATE = """mutation ($input: ClientInput!, $key: String!) {
-  createClient(input: $input, idempotencyKey: $key) { __typename
+DUPLICATE = """mutation ($input: CreateClientInput!) {
+  createClient(input: $input) { __typename
     ... on ClientPayload { client { id reference } }
     ... on DuplicateClientProblem { existingClientId existingClient { id reference } } } }"""
 
 
+def keyed(person: dict[str, Any]) -> dict[str, Any]:
+    """DUPLICATE's variables: the person, with a fresh idempotency key."""
+    return {"input": person | {"idempotencyKey": new_key()}}
+
+
 async def test_a_duplicate_names_the_client_it_duplicates(api: Api) -> None:
     person = community_person()
-    first = await api.data(DUPLICATE, {"input": person, "key": new_key()}, role="senior_officer")
+    first = await api.data(DUPLICATE, keyed(person), role="senior_officer")
     known = first["createClient"]["client"]
-    again = await api.data(DUPLICATE, {"input": person, "key": new_key()}, role="senior_officer")
+    again = await api.data(DUPLICATE, keyed(person), role="senior_officer")
     problem = again["createClient"]
     assert problem["__typename"] == "DuplicateClientProblem"
     assert problem["existingClientId"] == known["id"]
     assert problem["existingClient"] == known
     # A social worker is told only that the person is known.
     referred = await api.data(
-        DUPLICATE.replace("createClient", "referClient"),
-        {"input": person, "key": new_key()},
+        DUPLICATE.replace("createClient", "referClient").replace("Create", "Refer"),
+        keyed(person),
         role="social_worker",
         sub="sam.social",
     )

@@ -8,7 +8,7 @@ from tests.factories import new_key
 
 FIELDS = "id name employeeNumber dateOfBirth leftOn recordedBy"
 ADD = f"""
-mutation ($input: CouncilEmployeeInput!) {{
+mutation ($input: AddCouncilEmployeeInput!) {{
   addCouncilEmployee(input: $input) {{
     ... on CouncilEmployeePayload {{ employee {{ {FIELDS} }} }}
   }}

@@ -35,7 +35,7 @@ from tests.factories import (
 )
 
 ADD_EMPLOYEE = """
-mutation($input: CouncilEmployeeInput!) {
+mutation($input: AddCouncilEmployeeInput!) {
   addCouncilEmployee(input: $input) {
     __typename
     ... on CouncilEmployeePayload { employee { id name employeeNumber dateOfBirth leftOn } }
@@ -45,8 +45,8 @@ mutation($input: CouncilEmployeeInput!) {
 }
 """
 LEAVER = """
-mutation($id: ID!, $leftOn: Date!) {
-  recordCouncilEmployeeLeaver(id: $id, leftOn: $leftOn, reason: "Retired") {
+mutation($input: RecordCouncilEmployeeLeaverInput!) {
+  recordCouncilEmployeeLeaver(input: $input) {
     __typename
     ... on CouncilEmployeePayload { employee { id leftOn } }
     ... on Problem { code message }
@@ -216,9 +216,10 @@ async def test_leaver_no_longer_bars(api: Api, client: dict[str, Any], today: An
     added = await add_employee(api, "Lee Leaver")
     eid = added["employee"]["id"]
     left_on = today.value.isoformat()
-    data = await api.data(LEAVER, {"id": eid, "leftOn": left_on}, role="head_of_service")
+    leaver = {"input": {"id": eid, "leftOn": left_on, "reason": "Retired"}}
+    data = await api.data(LEAVER, leaver, role="head_of_service")
     assert data["recordCouncilEmployeeLeaver"]["employee"]["leftOn"] == left_on
-    again = await api.data(LEAVER, {"id": eid, "leftOn": left_on}, role="head_of_service")
+    again = await api.data(LEAVER, leaver, role="head_of_service")
     assert again["recordCouncilEmployeeLeaver"]["__typename"] == "InvalidStateProblem"
     barred = await raise_decision(
         api, decision_input(client, "GIFT", "5.00", recipientName="Lee Leaver")
@@ -291,7 +292,8 @@ async def test_register_write_denied(api: Api, role: str) -> None:
         ADD_EMPLOYEE, {"input": {"name": "N", "employeeNumber": "E1"}}, role=role, sub="x"
     )
     assert error_codes(body) == ["FORBIDDEN"]
-    body = await api.gql(LEAVER, {"id": "Q291bmNpbEVtcGxveWVlOng", "leftOn": "2026-01-01"},
+    body = await api.gql(LEAVER, {"input": {"id": "Q291bmNpbEVtcGxveWVlOng",
+                                            "leftOn": "2026-01-01", "reason": "Retired"}},
                          role=role, sub="x")  # fmt: skip
     assert error_codes(body) == ["FORBIDDEN"]
 

@@ -188,8 +188,8 @@ def test_the_daily_balances_are_the_opening_plus_money_value_dated_so_far(
 # --- postInterest through the endpoint ----------------------------------------------------
 
 POST_INTEREST = """
-mutation($start: Date!, $end: Date!) {
-  postInterest(periodStart: $start, periodEnd: $end) {
+mutation($input: PostInterestInput!) {
+  postInterest(input: $input) {
     __typename
     ... on InterestRunPayload { alreadyRun run { id periodStart periodEnd accounts total runBy } }
     ... on ValidationProblem { code message fields { field message } }
@@ -207,7 +207,10 @@ async def post_interest(
     api: Api, period: tuple[str, str], role: str = "senior_officer"
 ) -> dict[str, Any]:
     data = await api.data(
-        POST_INTEREST, {"start": period[0], "end": period[1]}, role=role, sub="olu.scao"
+        POST_INTEREST,
+        {"input": {"periodStart": period[0], "periodEnd": period[1]}},
+        role=role,
+        sub="olu.scao",
     )
     return dict(data["postInterest"])
 
@@ -445,7 +448,10 @@ DENIED = (
 async def test_who_may_post_interest(api: Api, books: dict[str, str], role: str) -> None:
     sub = f"{role}.interest.{uuid.uuid4().hex[:6]}"
     body = await api.gql(
-        POST_INTEREST, {"start": JANUARY[0], "end": JANUARY[1]}, role=role, sub=sub
+        POST_INTEREST,
+        {"input": {"periodStart": JANUARY[0], "periodEnd": JANUARY[1]}},
+        role=role,
+        sub=sub,
     )
     if role in ALLOWED:
         assert "errors" not in body, body

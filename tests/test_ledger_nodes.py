@@ -22,8 +22,7 @@ STATEMENT = """query ($id: ID!) { accountStatement(accountId: $id) { edges { nod
   id kind amount fromAccountId toAccountId valueDate category description recordedBy
   fromAccount { id } toAccount { id kind } reverses { id } pending { id }
 } } } } }"""
-REVERSE = """mutation ($id: ID!, $key: String!) { reverseTransfer(transferId: $id,
-  reason: "paid to the wrong client", idempotencyKey: $key) {
+REVERSE = """mutation ($input: ReverseTransferInput!) { reverseTransfer(input: $input) {
   __typename ... on TransferPayload { transfer { id reversesId reverses { id amount }
     fromAccount { id } toAccount { id } } } } }"""
 
@@ -76,7 +75,16 @@ async def test_a_reversal_refers_to_the_transfer_it_corrects(api: Api) -> None:
     _, cms, receipt = await _money_in(api)
     original = receipt["transfer"]
     data = await api.data(
-        REVERSE, {"id": original["id"], "key": new_key()}, role="senior_officer", sub="olu"
+        REVERSE,
+        {
+            "input": {
+                "transferId": original["id"],
+                "reason": "paid to the wrong client",
+                "idempotencyKey": new_key(),
+            }
+        },
+        role="senior_officer",
+        sub="olu",
     )
     reversal = data["reverseTransfer"]["transfer"]
     assert reversal["reversesId"] == original["id"]

@@ -791,8 +791,8 @@ async def test_an_investment_plan_decision_that_moves_no_money_is_not_judged(api
 
 
 REVERSE = """
-mutation($id: ID!, $key: String!) {
-  reverseTransfer(transferId: $id, reason: "sent back by mistake", idempotencyKey: $key) {
+mutation($input: ReverseTransferInput!) {
+  reverseTransfer(input: $input) {
     __typename ... on Problem { code message }
   }
 }
@@ -800,7 +800,14 @@ mutation($id: ID!, $key: String!) {
 
 
 async def reverse(api: Api, transfer_id: str) -> dict[str, Any]:
-    data = await api.data(REVERSE, {"id": transfer_id, "key": new_key()}, **RUNNER)
+    variables = {
+        "input": {
+            "transferId": transfer_id,
+            "reason": "sent back by mistake",
+            "idempotencyKey": new_key(),
+        }
+    }
+    data = await api.data(REVERSE, variables, **RUNNER)
     result: dict[str, Any] = data["reverseTransfer"]
     return result
 

@@ -20,7 +20,7 @@ TYPES = {t.name: t for group in NODE_TYPES for t in group}
 NODE = "query ($id: ID!) { node(id: $id) { __typename id } }"
 NODES = "query ($ids: [ID!]!) { nodes(ids: $ids) { __typename id } }"
 ADD_EMPLOYEE = """
-mutation ($input: CouncilEmployeeInput!) {
+mutation ($input: AddCouncilEmployeeInput!) {
   addCouncilEmployee(input: $input) { ... on CouncilEmployeePayload { employee { id name } } }
 }
 """

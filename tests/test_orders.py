@@ -73,10 +73,12 @@ async def amend_appointeeship(
     **kw: Any,
 ) -> dict[str, Any]:
     variables = {
-        "id": appointeeship_id,
-        "amendment": amendment,
-        "reason": reason,
-        "expected": expected,
+        "input": {
+            "id": appointeeship_id,
+            "amendment": amendment,
+            "reason": reason,
+            "expectedVersion": expected,
+        }
     }
     kw.setdefault("role", "senior_officer")
     kw.setdefault("sub", "olu.scao")
@@ -219,7 +221,12 @@ async def test_gift_limit_must_be_a_two_place_money_string(
     before = await order_counts(db)
     body = await api.gql(
         RECORD_DEPUTYSHIP,
-        {"clientId": client["id"], "input": deputyship_input(powers=powers(giftYearlyLimit=limit))},
+        {
+            "input": {
+                **deputyship_input(powers=powers(giftYearlyLimit=limit)),
+                "clientId": client["id"],
+            }
+        },
     )
     assert error_codes(body) == ["BAD_USER_INPUT"]
     assert await order_counts(db) == before
@@ -246,7 +253,7 @@ async def test_recording_orders_needs_a_caseworker(api: Api, db: RolledBackDatab
     before = await order_counts(db)
     body = await api.gql(
         RECORD_DEPUTYSHIP,
-        {"clientId": client["id"], "input": deputyship_input()},
+        {"input": {**deputyship_input(), "clientId": client["id"]}},
         role="support_assistant",
     )
     assert error_codes(body) == ["FORBIDDEN"]
@@ -585,8 +592,8 @@ OVERLAP_FIELDS = """
 """
 
 SUPERSEDE_DEPUTYSHIP = f"""
-mutation($clientId: ID!, $input: DeputyshipInput!, $supersedes: ID) {{
-  recordDeputyship(clientId: $clientId, input: $input, supersedes: $supersedes) {{
+mutation($input: RecordDeputyshipInput!) {{
+  recordDeputyship(input: $input) {{
     __typename
     ... on DeputyshipPayload {{ deputyship {{ {DEPUTYSHIP_FIELDS} supersedes supersededBy }} }}
     {RECORD_PROBLEM_FIELDS} {OVERLAP_FIELDS}
@@ -595,8 +602,8 @@ mutation($clientId: ID!, $input: DeputyshipInput!, $supersedes: ID) {{
 """
 
 SUPERSEDE_APPOINTEESHIP = f"""
-mutation($clientId: ID!, $input: AppointeeshipInput!, $supersedes: ID) {{
-  recordAppointeeship(clientId: $clientId, input: $input, supersedes: $supersedes) {{
+mutation($input: RecordAppointeeshipInput!) {{
+  recordAppointeeship(input: $input) {{
     __typename
     ... on AppointeeshipPayload {{
       appointeeship {{ {APPOINTEESHIP_FIELDS} supersedes supersededBy }}
@@ -617,8 +624,8 @@ query($id: ID!) {{
 """
 
 AMEND_DEPUTYSHIP_OVERLAP = f"""
-mutation($id: ID!, $amendment: DeputyshipAmendment!, $reason: String!) {{
-  amendDeputyship(id: $id, amendment: $amendment, reason: $reason) {{
+mutation($input: AmendDeputyshipInput!) {{
+  amendDeputyship(input: $input) {{
     __typename
     ... on DeputyshipPayload {{ deputyship {{ id endDate }} }}
     {PROBLEM_FIELDS} {OVERLAP_FIELDS}
@@ -631,9 +638,7 @@ async def deputyship_call(
     api: Api, client_id: str, supersedes: str | None = None, **overrides: Any
 ) -> dict[str, Any]:
     variables = {
-        "clientId": client_id,
-        "input": deputyship_input(**overrides),
-        "supersedes": supersedes,
+        "input": {**deputyship_input(**overrides), "clientId": client_id, "supersedes": supersedes}
     }
     data = await api.data(SUPERSEDE_DEPUTYSHIP, variables, role="senior_officer", sub="olu.scao")
     result: dict[str, Any] = data["recordDeputyship"]
@@ -644,7 +649,7 @@ async def appointeeship_call(
     api: Api, client_id: str, supersedes: str | None = None, **overrides: Any
 ) -> dict[str, Any]:
     values: dict[str, Any] = {"startDate": days_ago(300), "dwpReference": "DWP-1"} | overrides
-    variables = {"clientId": client_id, "input": values, "supersedes": supersedes}
+    variables = {"input": {**values, "clientId": client_id, "supersedes": supersedes}}
     data = await api.data(SUPERSEDE_APPOINTEESHIP, variables, role="senior_officer", sub="olu.scao")
     result: dict[str, Any] = data["recordAppointeeship"]
     return result
@@ -821,7 +826,13 @@ async def test_superseding_names_an_earlier_order_of_the_same_client_and_kind(
         assert problem_fields(result) == {"supersedes"}
     body = await api.gql(
         SUPERSEDE_DEPUTYSHIP,
-        {"clientId": client["id"], "input": deputyship_input(), "supersedes": appointeeship["id"]},
+        {
+            "input": {
+                **deputyship_input(),
+                "clientId": client["id"],
+                "supersedes": appointeeship["id"],
+            }
+        },
     )
     assert error_codes(body) == ["BAD_ID"]  # an appointeeship is not a deputyship
     assert await order_counts(db) == before
@@ -845,7 +856,7 @@ async def test_an_amendment_cannot_stretch_an_order_over_another(
     before = await order_counts(db)
     data = await api.data(
         AMEND_DEPUTYSHIP_OVERLAP,
-        {"id": old["id"], "amendment": {"endDate": None}, "reason": "reopened"},
+        {"input": {"id": old["id"], "amendment": {"endDate": None}, "reason": "reopened"}},
     )
     result = data["amendDeputyship"]
     assert result["__typename"] == "OverlappingOrderProblem", result
@@ -859,7 +870,7 @@ async def test_an_amendment_cannot_stretch_an_order_over_another(
     assert successor["__typename"] == "DeputyshipPayload"
     data = await api.data(
         AMEND_DEPUTYSHIP_OVERLAP,
-        {"id": superseded["id"], "amendment": {"endDate": None}, "reason": "undo"},
+        {"input": {"id": superseded["id"], "amendment": {"endDate": None}, "reason": "undo"}},
     )
     assert data["amendDeputyship"]["__typename"] == "ValidationProblem"
     assert problem_fields(data["amendDeputyship"]) == {"enddate"}

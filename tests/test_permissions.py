@@ -371,28 +371,27 @@ APPOINTEESHIP_INPUT: dict[str, Any] = {
 }
 
 PROBLEM = "... on Problem { code message }"
-AMEND_CLIENT = f"""mutation($id: ID!, $amendment: ClientAmendment!, $reason: String!) {{
-  amendClient(id: $id, amendment: $amendment, reason: $reason) {{
+AMEND_CLIENT = f"""mutation($input: AmendClientInput!) {{
+  amendClient(input: $input) {{
     __typename ... on ClientPayload {{ client {{ id version }} }} {PROBLEM} }} }}"""
-RECORD_DEPUTYSHIP = f"""mutation($clientId: ID!, $input: DeputyshipInput!) {{
-  recordDeputyship(clientId: $clientId, input: $input) {{
+RECORD_DEPUTYSHIP = f"""mutation($input: RecordDeputyshipInput!) {{
+  recordDeputyship(input: $input) {{
     __typename ... on DeputyshipPayload {{ deputyship {{ id version }} }} {PROBLEM} }} }}"""
-AMEND_DEPUTYSHIP = f"""mutation($id: ID!, $amendment: DeputyshipAmendment!, $reason: String!) {{
-  amendDeputyship(id: $id, amendment: $amendment, reason: $reason) {{
+AMEND_DEPUTYSHIP = f"""mutation($input: AmendDeputyshipInput!) {{
+  amendDeputyship(input: $input) {{
     __typename ... on DeputyshipPayload {{ deputyship {{ id version }} }} {PROBLEM} }} }}"""
-RECORD_APPOINTEESHIP = f"""mutation($clientId: ID!, $input: AppointeeshipInput!) {{
-  recordAppointeeship(clientId: $clientId, input: $input) {{
+RECORD_APPOINTEESHIP = f"""mutation($input: RecordAppointeeshipInput!) {{
+  recordAppointeeship(input: $input) {{
     __typename ... on AppointeeshipPayload {{ appointeeship {{ id version }} }} {PROBLEM} }} }}"""
-AMEND_APPOINTEESHIP = f"""mutation(
-  $id: ID!, $amendment: AppointeeshipAmendment!, $reason: String!) {{
-  amendAppointeeship(id: $id, amendment: $amendment, reason: $reason) {{
+AMEND_APPOINTEESHIP = f"""mutation($input: AmendAppointeeshipInput!) {{
+  amendAppointeeship(input: $input) {{
     __typename ... on AppointeeshipPayload {{ appointeeship {{ id version }} }} {PROBLEM} }} }}"""
 
 
 async def record_deputyship(api: Api, client_id: str) -> str:
     data = await api.data(
         RECORD_DEPUTYSHIP,
-        {"clientId": client_id, "input": DEPUTYSHIP_INPUT},
+        {"input": {**DEPUTYSHIP_INPUT, "clientId": client_id}},
         role="head_of_service",
         sub=SETUP_SUB,
     )
@@ -402,7 +401,7 @@ async def record_deputyship(api: Api, client_id: str) -> str:
 async def record_appointeeship(api: Api, client_id: str) -> str:
     data = await api.data(
         RECORD_APPOINTEESHIP,
-        {"clientId": client_id, "input": APPOINTEESHIP_INPUT},
+        {"input": {**APPOINTEESHIP_INPUT, "clientId": client_id}},
         role="head_of_service",
         sub=SETUP_SUB,
     )
@@ -492,39 +491,57 @@ async def _readable_client(api: Api, role: str, sub: str) -> Prepared:
 
 
 async def _client_input(api: Api, role: str, sub: str) -> Prepared:
-    return Prepared({"input": community_person(), "key": new_key()})
+    return Prepared({"input": community_person() | {"idempotencyKey": new_key()}})
 
 
 async def _amend_client(api: Api, role: str, sub: str) -> Prepared:
     client_id = await community_client_id(api)
     return Prepared(
-        {"id": client_id, "amendment": {"situation": "RESIDENTIAL_CARE"}, "reason": "moved"},
+        {
+            "input": {
+                "id": client_id,
+                "amendment": {"situation": "RESIDENTIAL_CARE"},
+                "reason": "moved",
+            }
+        },
         target=client_id,
     )
 
 
 async def _record_deputyship(api: Api, role: str, sub: str) -> Prepared:
     client_id = await community_client_id(api)
-    return Prepared({"clientId": client_id, "input": DEPUTYSHIP_INPUT})
+    return Prepared({"input": {**DEPUTYSHIP_INPUT, "clientId": client_id}})
 
 
 async def _amend_deputyship(api: Api, role: str, sub: str) -> Prepared:
     deputyship_id = await record_deputyship(api, await community_client_id(api))
     return Prepared(
-        {"id": deputyship_id, "amendment": {"supervisionType": "TYPE_3"}, "reason": "OPG review"},
+        {
+            "input": {
+                "id": deputyship_id,
+                "amendment": {"supervisionType": "TYPE_3"},
+                "reason": "OPG review",
+            }
+        },
         target=deputyship_id,
     )
 
 
 async def _record_appointeeship(api: Api, role: str, sub: str) -> Prepared:
     client_id = await community_client_id(api)
-    return Prepared({"clientId": client_id, "input": APPOINTEESHIP_INPUT})
+    return Prepared({"input": {**APPOINTEESHIP_INPUT, "clientId": client_id}})
 
 
 async def _amend_appointeeship(api: Api, role: str, sub: str) -> Prepared:
     appointeeship_id = await record_appointeeship(api, await community_client_id(api))
     return Prepared(
-        {"id": appointeeship_id, "amendment": {"dwpReference": "DWP-0002"}, "reason": "DWP"},
+        {
+            "input": {
+                "id": appointeeship_id,
+                "amendment": {"dwpReference": "DWP-0002"},
+                "reason": "DWP",
+            }
+        },
         target=appointeeship_id,
     )
 
@@ -878,10 +895,10 @@ async def test_a_social_worker_listing_clients_gets_no_personal_details(
 async def test_a_referral_is_made_even_when_its_answer_withholds_a_detail(api: Api) -> None:
     sub = "sw.asks.too.much"
     body = await api.gql(
-        "mutation($input: ClientInput!, $key: String!) {"
-        " referClient(input: $input, idempotencyKey: $key) {"
+        "mutation($input: ReferClientInput!) {"
+        " referClient(input: $input) {"
         " ... on ClientPayload { client { id status niNumber } } } }",
-        {"input": community_person(), "key": new_key()},
+        {"input": community_person() | {"idempotencyKey": new_key()}},
         role="social_worker",
         sub=sub,
     )

@@ -789,10 +789,16 @@ async def test_no_other_way_to_an_institution_or_the_court_funds_office(
     p = await placed(api, placement_input(rich_client, bank["product"], "30000.00", today()))
     back = await give_back(api, p["id"], today())
     data = await api.data(
-        """mutation($id: ID!, $key: String!) {
-             reverseTransfer(transferId: $id, reason: "by mistake", idempotencyKey: $key) {
+        """mutation($input: ReverseTransferInput!) {
+             reverseTransfer(input: $input) {
                __typename ... on Problem { code message } } }""",
-        {"id": back["placement"]["returnedTransferId"], "key": new_key()},
+        {
+            "input": {
+                "transferId": back["placement"]["returnedTransferId"],
+                "reason": "by mistake",
+                "idempotencyKey": new_key(),
+            }
+        },
         role="senior_officer",
         sub="olu.scao",
     )

@@ -82,8 +82,8 @@ query($clientId: ID, $benefit: Benefit, $method: ReceiptMethod, $from: Date, $to
 
 async def close_client(api: Api, client_id: str) -> None:
     data = await api.data(
-        """mutation($id: ID!) { amendClient(id: $id, amendment: {status: CLOSED},
-             reason: "regained capacity (R-ORD-5)") { __typename } }""",
+        """mutation($id: ID!) { amendClient(input: {id: $id, amendment: {status: CLOSED},
+             reason: "regained capacity (R-ORD-5)"}) { __typename } }""",
         {"id": client_id},
         role="head_of_service",
         sub=SETUP_SUB,
@@ -265,7 +265,7 @@ async def test_an_amount_is_pounds_and_pence_with_two_places(
 ) -> None:
     body = await api.gql(
         RECORD_RECEIPT,
-        {"input": receipt_input(client_id, dwp, amount=amount), "key": new_key()},
+        {"input": {**receipt_input(client_id, dwp, amount=amount), "idempotencyKey": new_key()}},
         role="support_assistant",
     )
     assert error_codes(body) == ["BAD_USER_INPUT"], body
@@ -387,7 +387,7 @@ async def test_an_unknown_client_or_payer_is_not_found(api: Api, client_id: str,
 
     body = await api.gql(
         RECORD_RECEIPT,
-        {"input": receipt_input("not-an-id", dwp), "key": new_key()},
+        {"input": {**receipt_input("not-an-id", dwp), "idempotencyKey": new_key()}},
         role="support_assistant",
     )
     assert error_codes(body) == ["BAD_ID"]
@@ -401,10 +401,10 @@ async def test_no_money_is_recorded_for_a_closed_case_or_a_referral(api: Api, dw
         "clientId": "the client's case is closed: money is no longer recorded for them"
     }
     data = await api.data(
-        """mutation($input: ClientInput!, $key: String!) {
-             referClient(input: $input, idempotencyKey: $key) {
+        """mutation($input: ReferClientInput!) {
+             referClient(input: $input) {
                ... on ClientPayload { client { id } } } }""",
-        {"input": care_person(), "key": new_key()},
+        {"input": care_person() | {"idempotencyKey": new_key()}},
         role="social_worker",
         sub="wendy.sw",
     )
@@ -456,8 +456,12 @@ async def test_a_replayed_receipt_says_so(api: Api, client_id: str, dwp: str) ->
     # issue 9 item 12: ReceiptPayload carries `replayed` like the other idempotent payloads.
     idem, input = new_key(), receipt_input(client_id, dwp)
     query = RECORD_RECEIPT.replace("... on ReceiptPayload {", "... on ReceiptPayload { replayed")
-    first = await api.data(query, {"input": input, "key": idem}, role="support_assistant")
-    again = await api.data(query, {"input": input, "key": idem}, role="support_assistant")
+    first = await api.data(
+        query, {"input": {**input, "idempotencyKey": idem}}, role="support_assistant"
+    )
+    again = await api.data(
+        query, {"input": {**input, "idempotencyKey": idem}}, role="support_assistant"
+    )
     assert first["recordReceipt"]["replayed"] is False
     assert again["recordReceipt"]["replayed"] is True
     assert again["recordReceipt"]["receipt"] == first["recordReceipt"]["receipt"]
@@ -468,24 +472,30 @@ async def test_a_replayed_run_reversal_or_interest_run_says_so(
 ) -> None:
     # issue 9 item 12: every idempotent payload of money in carries `replayed`.
     run_query = RECORD_RUN.replace("{ count total", "{ replayed count total")
-    variables = {"input": run_input([line(client_id, dwp)]), "key": new_key()}
+    variables = {"input": {**run_input([line(client_id, dwp)]), "idempotencyKey": new_key()}}
     first = await api.data(run_query, variables, role="support_assistant")
     again = await api.data(run_query, variables, role="support_assistant")
     assert first["recordBenefitRun"]["replayed"] is False
     assert again["recordBenefitRun"]["replayed"] is True
 
     receipt = (await record_receipt(api, receipt_input(client_id, dwp)))["receipt"]
-    reverse = """mutation($id: ID!, $key: String!) { reverseTransfer(transferId: $id,
-                   reason: "paid to the wrong client", idempotencyKey: $key) {
+    reverse = """mutation($input: ReverseTransferInput!) { reverseTransfer(input: $input) {
                    __typename ... on TransferPayload { replayed transfer { id } } } }"""
-    variables = {"id": receipt["transfer"]["id"], "key": new_key()}
+    variables = {
+        "input": {
+            "transferId": receipt["transfer"]["id"],
+            "reason": "paid to the wrong client",
+            "idempotencyKey": new_key(),
+        }
+    }
     first = await api.data(reverse, variables, role="senior_officer", sub="olu.scao")
     again = await api.data(reverse, variables, role="senior_officer", sub="olu.scao")
     assert first["reverseTransfer"]["replayed"] is False
     assert again["reverseTransfer"]["replayed"] is True
     assert first["reverseTransfer"]["transfer"] == again["reverseTransfer"]["transfer"]
 
-    interest = """mutation { postInterest(periodStart: "2025-01-01", periodEnd: "2025-01-31") {
+    interest = """mutation { postInterest(input: {periodStart: "2025-01-01",
+                   periodEnd: "2025-01-31"}) {
                    __typename ... on InterestRunPayload { replayed alreadyRun } } }"""
     first = await api.data(interest, role="senior_officer", sub="olu.scao")
     again = await api.data(interest, role="senior_officer", sub="olu.scao")
@@ -520,9 +530,15 @@ async def test_a_receipt_corrected_by_a_reversal_shows_it(
 ) -> None:
     r = (await record_receipt(api, receipt_input(client_id, dwp)))["receipt"]
     data = await api.data(
-        """mutation($id: ID!, $key: String!) { reverseTransfer(transferId: $id,
-             reason: "paid to the wrong client", idempotencyKey: $key) { __typename } }""",
-        {"id": r["transfer"]["id"], "key": new_key()},
+        """mutation($input: ReverseTransferInput!) { reverseTransfer(input: $input) {
+             __typename } }""",
+        {
+            "input": {
+                "transferId": r["transfer"]["id"],
+                "reason": "paid to the wrong client",
+                "idempotencyKey": new_key(),
+            }
+        },
         role="senior_officer",
         sub="olu.scao",
     )
@@ -586,7 +602,7 @@ async def test_who_may_record_a_receipt(api: Api, client_id: str, dwp: str, role
     sub = f"{role}.receipt"
     body = await api.gql(
         RECORD_RECEIPT,
-        {"input": receipt_input(client_id, dwp), "key": new_key()},
+        {"input": {**receipt_input(client_id, dwp), "idempotencyKey": new_key()}},
         role=role,
         sub=sub,
     )
@@ -606,7 +622,7 @@ async def test_who_may_record_a_benefits_run(api: Api, client_id: str, dwp: str,
     sub = f"{role}.run"
     body = await api.gql(
         RECORD_RUN,
-        {"input": run_input([line(client_id, dwp)]), "key": new_key()},
+        {"input": {**run_input([line(client_id, dwp)]), "idempotencyKey": new_key()}},
         role=role,
         sub=sub,
     )
@@ -662,7 +678,7 @@ async def run(
 ) -> dict[str, Any]:
     data = await api.data(
         RECORD_RUN,
-        {"input": run_input(lines, value_date), "key": idem or new_key()},
+        {"input": {**run_input(lines, value_date), "idempotencyKey": idem or new_key()}},
         role="support_assistant",
         sub="sam.support",
     )
@@ -861,7 +877,10 @@ async def test_a_full_run_fits_the_request_limit_and_its_sql_does_not_grow_with_
     clients = await bare_clients(session, n + 1)
     # The longest line the schema allows: the longest benefit name, a large amount.
     lines = [line(c, dwp, "EMPLOYMENT_AND_SUPPORT_ALLOWANCE", "9999.99") for c in clients[:n]]
-    body = {"query": RECORD_RUN, "variables": {"input": run_input(lines), "key": new_key()}}
+    body = {
+        "query": RECORD_RUN,
+        "variables": {"input": {**run_input(lines), "idempotencyKey": new_key()}},
+    }
     assert len(json.dumps(body).encode()) < api.settings.max_body_bytes  # even with spaces
 
     with statements(db) as small:

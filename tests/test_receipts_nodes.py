@@ -57,7 +57,7 @@ async def test_a_receipt_refers_to_its_client(api: Api) -> None:
 
 async def test_an_interest_run_is_refetched_by_node_as_interestruns_lists_it(api: Api) -> None:
     made = await api.data(
-        """mutation { postInterest(periodStart: "2025-01-01", periodEnd: "2025-01-31") {
+        """mutation { postInterest(input: {periodStart: "2025-01-01", periodEnd: "2025-01-31"}) {
              __typename ... on InterestRunPayload { run { id } } } }""",
         role="senior_officer",
         sub="olu.scao",

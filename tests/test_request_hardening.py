@@ -342,8 +342,8 @@ def test_n30_on_a_real_server_does_not_stop_healthz(
 
 
 CREATE_CLIENT = """
-mutation Create($input: ClientInput!) {
-  createClient(input: $input, idempotencyKey: "nul-test-create-1") {
+mutation Create($input: CreateClientInput!) {
+  createClient(input: $input) {
     __typename ... on ClientPayload { client { id } }
   }
 }
@@ -402,7 +402,8 @@ async def test_a_nul_in_a_variable_default_is_refused(api: Api) -> None:
 async def test_a_nul_inside_a_mutations_input_object_writes_nothing(api: Api) -> None:
     """Issue 9 item 3: a variable inside an input object (the client's address, two levels
     down) of a mutation."""
-    variables = {"input": client_input(address={"line1": "1 High St\u0000", "town": "Lewes"})}
+    address = {"line1": "1 High St\u0000", "town": "Lewes"}
+    variables = {"input": client_input(address=address, idempotencyKey="nul-test-create-1")}
     body = await api.gql(CREATE_CLIENT, variables, role="senior_officer")
     assert_refused(body, "BAD_USER_INPUT")
     assert "$input.address.line1" in body["errors"][0]["message"]
@@ -413,8 +414,8 @@ async def test_a_nul_in_a_literal_input_object_of_a_mutation_writes_nothing(api:
     mutation = """
     mutation {
       createClient(input: {givenName: "Ada", familyName: "Love\\u0000lace",
-                           dateOfBirth: "1950-02-01", situation: COMMUNITY},
-                   idempotencyKey: "nul-test-create-2") { __typename }
+                           dateOfBirth: "1950-02-01", situation: COMMUNITY,
+                           idempotencyKey: "nul-test-create-2"}) { __typename }
     }
     """
     assert_refused(await api.gql(mutation, role="senior_officer"), "BAD_USER_INPUT")

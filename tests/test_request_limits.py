@@ -28,8 +28,8 @@ from tests.support import FailingDatabase
 AUDIT = "{ auditLog(first: 100) { edges { node { id action entityType } } } }"
 CLIENTS = "{ clients(first: 100) { edges { node { id givenName } } } }"
 CREATE_CLIENT = """
-mutation Create($input: ClientInput!, $key: String!) {
-  createClient(input: $input, idempotencyKey: $key) {
+mutation Create($input: CreateClientInput!) {
+  createClient(input: $input) {
     __typename
     ... on ClientPayload { client { id } }
     ... on ValidationProblem { code fields { field message } }
@@ -37,8 +37,8 @@ mutation Create($input: ClientInput!, $key: String!) {
 }
 """
 RECORD_DEPUTYSHIP = """
-mutation Record($clientId: ID!, $input: DeputyshipInput!) {
-  recordDeputyship(clientId: $clientId, input: $input) {
+mutation Record($input: RecordDeputyshipInput!) {
+  recordDeputyship(input: $input) {
     __typename
     ... on DeputyshipPayload { deputyship { id powers { giftYearlyLimit } } }
     ... on ValidationProblem { code fields { field message } }
@@ -60,7 +60,7 @@ def client_input(**changes: Any) -> dict[str, Any]:
 
 def client_vars(**changes: Any) -> dict[str, Any]:
     """CREATE_CLIENT's variables: the input and a fresh idempotency key (issue 9 item 7)."""
-    return {"input": client_input(**changes), "key": f"limits-{uuid.uuid4()}"}
+    return {"input": client_input(**changes) | {"idempotencyKey": f"limits-{uuid.uuid4()}"}}
 
 
 def deputyship_input(gift_limit: Any) -> dict[str, Any]:
@@ -191,19 +191,15 @@ async def test_comments_count_as_tokens(api: Api) -> None:
 
 async def test_too_complex_mutations_write_nothing(api: Api) -> None:
     before = await audit_ids(api)
-    creates = " ".join(
-        f"c{i}: createClient(input: $input, idempotencyKey: $key) {{ __typename }}"
-        for i in range(16)
-    )
-    mutation = f"mutation($input: ClientInput!, $key: String!) {{ {creates} }}"
+    creates = " ".join(f"c{i}: createClient(input: $input) {{ __typename }}" for i in range(16))
+    mutation = f"mutation($input: CreateClientInput!) {{ {creates} }}"
     body = await api.gql(mutation, client_vars())
     assert_refused(body, "QUERY_TOO_COMPLEX")
     padding = "__typename " * 2000
     padded = (
-        "mutation($i: ClientInput!, $key: String!) {"
-        f" createClient(input: $i, idempotencyKey: $key) {{ __typename {padding} }} }}"
+        f"mutation($i: CreateClientInput!) {{ createClient(input: $i) {{ __typename {padding} }} }}"
     )
-    refused = await api.gql(padded, {"i": client_input(), "key": client_vars()["key"]})
+    refused = await api.gql(padded, {"i": client_vars()["input"]})
     assert_refused(refused, "QUERY_TOO_COMPLEX")
     assert await audit_ids(api) == before
     assert await client_count(api) == 0
@@ -309,8 +305,7 @@ async def test_an_invalid_document_is_graphql_validation_failed(api: Api, query:
 
 async def test_a_mutation_with_an_unknown_field_writes_nothing(api: Api) -> None:
     mutation = (
-        "mutation($input: ClientInput!, $key: String!) {"
-        " createClient(input: $input, idempotencyKey: $key) { __typename } nuke }"
+        "mutation($input: CreateClientInput!) { createClient(input: $input) { __typename } nuke }"
     )
     assert_refused(await api.gql(mutation, client_vars()), "GRAPHQL_VALIDATION_FAILED")
     assert await client_count(api) == 0
@@ -329,7 +324,7 @@ async def test_a_malformed_money_variable_is_bad_user_input(
 ) -> None:
     """Money is a string with exactly two places; anything else writes nothing."""
     before = await audit_ids(api)
-    variables = {"clientId": client_id, "input": deputyship_input(amount)}
+    variables = {"input": {**deputyship_input(amount), "clientId": client_id}}
     assert_refused(await api.gql(RECORD_DEPUTYSHIP, variables), "BAD_USER_INPUT")
     assert await audit_ids(api) == before
     deputyships = await api.data(DEPUTYSHIPS, {"id": client_id})
@@ -337,15 +332,15 @@ async def test_a_malformed_money_variable_is_bad_user_input(
 
 
 async def test_money_with_a_trailing_newline_is_bad_user_input(api: Api, client_id: str) -> None:
-    variables = {"clientId": client_id, "input": deputyship_input("12.50\n")}
+    variables = {"input": {**deputyship_input("12.50\n"), "clientId": client_id}}
     assert_refused(await api.gql(RECORD_DEPUTYSHIP, variables), "BAD_USER_INPUT")
 
 
 async def test_a_malformed_money_literal_is_bad_user_input(api: Api, client_id: str) -> None:
     mutation = """
     mutation($id: ID!) {
-      recordDeputyship(clientId: $id, input: {
-        caseNumber: "13579246", orderDate: "2020-01-06", supervisionType: TYPE_2,
+      recordDeputyship(input: {
+        clientId: $id, caseNumber: "13579246", orderDate: "2020-01-06", supervisionType: TYPE_2,
         powers: {receiveIncome: true, manageAccounts: true, manageCapital: true,
                  sellProperty: false, letProperty: false, makeGifts: true,
                  giftYearlyLimit: "12.5"}
@@ -360,7 +355,7 @@ async def test_a_malformed_money_literal_is_bad_user_input(api: Api, client_id: 
 async def test_good_money_is_accepted(api: Api, client_id: str) -> None:
     """The counterpart of the refusals above: the same mutation writes with "1000.00"."""
     before = await audit_ids(api)
-    variables = {"clientId": client_id, "input": deputyship_input("1000.00")}
+    variables = {"input": {**deputyship_input("1000.00"), "clientId": client_id}}
     data = await api.data(RECORD_DEPUTYSHIP, variables)
     payload = data["recordDeputyship"]
     assert payload["__typename"] == "DeputyshipPayload", payload
@@ -379,7 +374,7 @@ async def test_a_malformed_date_is_bad_user_input(api: Api, dob: Any) -> None:
 
 
 async def test_a_missing_required_variable_is_bad_user_input(api: Api) -> None:
-    body = await api.gql(CREATE_CLIENT, {"key": client_vars()["key"]})  # no $input
+    body = await api.gql(CREATE_CLIENT, {})  # no $input
     assert_refused(body, "BAD_USER_INPUT")
     assert await audit_ids(api) == []
 

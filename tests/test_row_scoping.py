@@ -92,8 +92,8 @@ async def test_a_social_worker_follows_their_referral_after_an_officer_changes_i
     api: Api, caseload: dict[str, str]
 ) -> None:
     data = await api.data(
-        """mutation($id: ID!) { amendClient(id: $id, amendment: {status: ACTIVE},
-             reason: "taken on") { __typename } }""",
+        """mutation($id: ID!) { amendClient(input: {id: $id, amendment: {status: ACTIVE},
+             reason: "taken on"}) { __typename } }""",
         {"id": caseload["ada"]},
         role="head_of_service",
         sub="hari.head",

@@ -146,8 +146,8 @@ def assert_unauthenticated(resp: Any) -> dict[str, Any]:
 
 
 CREATE_CLIENT = """
-mutation Create($input: ClientInput!, $key: String!) {
-  createClient(input: $input, idempotencyKey: $key) {
+mutation Create($input: CreateClientInput!) {
+  createClient(input: $input) {
     __typename
     ... on ClientPayload { client { id reference } }
   }
@@ -159,7 +159,7 @@ NEW_CLIENT = {
     "dateOfBirth": "1950-02-01",
     "situation": "COMMUNITY",
 }
-NEW_CLIENT_VARS = {"input": NEW_CLIENT, "key": "token-test-key"}  # issue 9 item 7: a key
+NEW_CLIENT_VARS = {"input": {**NEW_CLIENT, "idempotencyKey": "token-test-key"}}  # issue 9 item 7
 CLIENTS = "{ clients(first: 100) { edges { node { id givenName familyName } } } }"
 AUDIT = "{ auditLog(first: 100) { edges { node { id action principal } } } }"
 

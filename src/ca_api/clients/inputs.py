@@ -3,12 +3,14 @@ item 4); the types and resolvers are in ``schema.py``."""
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date
 from typing import Any
 
 import strawberry
 
 from ca_api.clients import rules
+from ca_api.common.arguments import idempotency_key_field
 from ca_api.common.types import describe_enum
 from ca_api.errors import ValidationFailed
 
@@ -102,7 +104,12 @@ class ClientInput:
     )
 
     def to_details(self) -> rules.ClientDetails:
-        given = {k: v for k, v in vars(self).items() if k != "address"}
+        # ClientInput's own fields only: a mutation's input adds its own (notDuplicateOf, ...)
+        given = {
+            f.name: getattr(self, f.name)
+            for f in dataclasses.fields(ClientInput)
+            if f.name != "address"
+        }
         return rules.ClientDetails(**given, **(self.address or AddressInput()).to_fields())
 
 
@@ -140,6 +147,50 @@ class ClientAmendment:
         if missing:
             raise ValidationFailed(missing)
         return changes
+
+
+NOT_DUPLICATE_OF = (
+    "Clients the caller has checked and found to be other people with the same name and date "
+    "of birth (see DuplicateClientProblem). No effect on an NI number match."
+)
+CLIENT_ID = "The client's global id."
+
+
+@strawberry.input(
+    description="A client to take on, the clients already checked as other people, and the "
+    "request's idempotency key."
+)
+class CreateClientInput(ClientInput):
+    not_duplicate_of: list[strawberry.ID] | None = strawberry.field(
+        default=None, description=NOT_DUPLICATE_OF
+    )
+    idempotency_key: str = idempotency_key_field()
+
+
+@strawberry.input(
+    description="A client a social worker refers (R-REF-3), the clients already checked as "
+    "other people, and the request's idempotency key."
+)
+class ReferClientInput(ClientInput):
+    not_duplicate_of: list[strawberry.ID] | None = strawberry.field(
+        default=None, description=NOT_DUPLICATE_OF
+    )
+    idempotency_key: str = idempotency_key_field()
+
+
+@strawberry.input(description="A new version of a client's details, and why (R-AUD-2).")
+class AmendClientInput:
+    id: strawberry.ID = strawberry.field(description=CLIENT_ID)
+    amendment: ClientAmendment = strawberry.field(description="The details that change.")
+    reason: str = strawberry.field(description="Why the record changes (R-AUD-2): required.")
+    expected_version: int | None = strawberry.field(
+        default=None,
+        description="The version the change was made against (the client's version as read): "
+        "if the record has moved on since, VersionConflict. Omitted: no check.",
+    )
+    not_duplicate_of: list[strawberry.ID] | None = strawberry.field(
+        default=None, description=NOT_DUPLICATE_OF
+    )
 
 
 @strawberry.input(description="Which clients to list; every condition given must hold.")

@@ -21,11 +21,13 @@ from ca_api.auth.permissions import (
 )
 from ca_api.clients import repository, rules, service
 from ca_api.clients.inputs import (
-    ClientAmendment,
+    CLIENT_ID,
+    AmendClientInput,
     ClientFilter,
-    ClientInput,
     ClientStatus,
+    CreateClientInput,
     DuplicateMatch,
+    ReferClientInput,
     Situation,
 )
 from ca_api.clients.inputs import (
@@ -194,16 +196,6 @@ CreateClientResult = Annotated[
     ),
 ]
 
-IDEMPOTENCY_KEY = (
-    "8 to 200 characters (a UUID is ideal), scoped to the caller: the same key with the same "
-    "input returns the first client (replayed: true) and makes no other; with different input "
-    "it is refused (IdempotencyKeyReusedProblem)."
-)
-NOT_DUPLICATE_OF = (
-    "Clients the caller has checked and found to be other people with the same name and date "
-    "of birth (see DuplicateClientProblem). No effect on an NI number match."
-)
-
 
 async def readable_client(ctx: Context, client_id: uuid.UUID, given: str) -> None:
     """The client exists and the caller may read it (row scoping, ``service.readable``), else
@@ -252,9 +244,6 @@ class CaseloadSummary:
     counts: list[CaseloadCount] = strawberry.field(
         description="By legal role and situation (R-REP-1); a combination with none is left out."
     )
-
-
-CLIENT_ID = "The client's global id."
 
 
 @strawberry.type
@@ -321,28 +310,31 @@ class ClientQuery:
         )
 
 
-def _taking_on(take_on: Callable[..., Awaitable[CreatedClient]], **options: Any) -> Any:
-    """``createClient`` and ``referClient``: the same arguments, a different use case."""
+def _taking_on(
+    take_on: Callable[..., Awaitable[CreatedClient]], input_type: type[Any], **options: Any
+) -> Any:
+    """``createClient`` and ``referClient``: the same input's fields, a different use case (and
+    each its own input type, ``input_type``, set on the resolver here)."""
 
-    async def resolver(
-        self: Any,
-        info: Info[Context, None],
-        input: Annotated[ClientInput, strawberry.argument(description="The client's details.")],
-        idempotency_key: Annotated[str, strawberry.argument(description=IDEMPOTENCY_KEY)],
-        not_duplicate_of: Annotated[
-            list[strawberry.ID] | None, strawberry.argument(description=NOT_DUPLICATE_OF)
-        ] = None,
-    ) -> CreateClientResult:
+    async def resolver(self: Any, info: Info[Context, None], input: Any) -> CreateClientResult:
         ctx = info.context
         done = await take_on(
             ctx.session,
             ctx.actor,
             input.to_details(),
-            idempotency_key=idempotency_key,
-            not_duplicate_of=_not_duplicate_of(not_duplicate_of),
+            idempotency_key=input.idempotency_key,
+            not_duplicate_of=_not_duplicate_of(input.not_duplicate_of),
         )
         return ClientPayload(client=Client.from_record(done.client), replayed=done.replayed)
 
+    described: Any = Annotated  # the mutation's own input type, given here, described
+    resolver.__annotations__["input"] = described[
+        input_type,
+        strawberry.argument(
+            description="The client's details, the clients already checked as other people, "
+            "and the request's idempotency key."
+        ),
+    ]
     return strawberry.mutation(resolver=resolver, **options)
 
 
@@ -350,12 +342,14 @@ def _taking_on(take_on: Callable[..., Awaitable[CreatedClient]], **options: Any)
 class ClientMutation:
     create_client = _taking_on(
         service.create_client,
+        CreateClientInput,
         extensions=allow(CLIENT_WRITE),
         description="Take on a client. Once per idempotency key; a likely duplicate of a client "
         "already known is refused (DuplicateClientProblem).",
     )
     refer_client = _taking_on(
         service.refer_client,
+        ReferClientInput,
         extensions=allow(CLIENT_REFER),
         description="A social worker refers a client (R-REF-3). Once per idempotency key; a "
         "person already known is refused (DuplicateClientProblem).",
@@ -370,34 +364,23 @@ class ClientMutation:
     async def amend_client(
         self,
         info: Info[Context, None],
-        id: Annotated[strawberry.ID, strawberry.argument(description=CLIENT_ID)],
-        amendment: Annotated[
-            ClientAmendment, strawberry.argument(description="The details that change.")
-        ],
-        reason: Annotated[
-            str, strawberry.argument(description="Why the record changes (R-AUD-2): required.")
-        ],
-        expected_version: Annotated[
-            int | None,
+        input: Annotated[
+            AmendClientInput,
             strawberry.argument(
-                description="The version the change was made against (the client's version as "
-                "read): if the record has moved on since, VersionConflict. Omitted: no check."
+                description="The client, the details that change, why, and the version read."
             ),
-        ] = None,
-        not_duplicate_of: Annotated[
-            list[strawberry.ID] | None, strawberry.argument(description=NOT_DUPLICATE_OF)
-        ] = None,
+        ],
     ) -> AmendClientResult:
         ctx = info.context
-        client_id: uuid.UUID = decode_uuid("Client", id)
+        client_id: uuid.UUID = decode_uuid("Client", input.id)
         record = await service.amend_client(
             ctx.session,
             ctx.actor,
             client_id,
-            amendment.to_changes(),
-            reason=reason,
-            expected_version=expected_version,
-            not_duplicate_of=_not_duplicate_of(not_duplicate_of),
+            input.amendment.to_changes(),
+            reason=input.reason,
+            expected_version=input.expected_version,
+            not_duplicate_of=_not_duplicate_of(input.not_duplicate_of),
         )
         return ClientPayload(client=Client.from_record(record))
 

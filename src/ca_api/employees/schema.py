@@ -19,6 +19,7 @@ from ca_api.common.problems import InvalidStateProblem, NotFoundProblem, Validat
 from ca_api.common.types import from_source
 from ca_api.context import Context
 from ca_api.employees import service
+from ca_api.employees.inputs import AddCouncilEmployeeInput, RecordCouncilEmployeeLeaverInput
 from ca_api.employees.service import EmployeeView
 
 
@@ -49,22 +50,6 @@ class CouncilEmployee(Node):
         description="Who added the entry to the register (governance manager or head of service)."
     )
     recorded_at: datetime = strawberry.field(description="When the entry was added.")
-
-
-@strawberry.input(description="Someone to add to the council employee register (R-ROLE-3).")
-class CouncilEmployeeInput:
-    name: str = strawberry.field(description="Their full name, as HR records it.")
-    employee_number: str = strawberry.field(
-        description="The council's HR employee number; a number already registered is refused."
-    )
-    date_of_birth: date | None = strawberry.field(
-        default=None,
-        description="Their date of birth, if known: without it any gift recipient of the same "
-        "name is barred (R-ROLE-3).",
-    )
-
-    def to_new(self) -> service.NewEmployee:
-        return service.NewEmployee(self.name, self.employee_number, self.date_of_birth)
 
 
 @strawberry.type(description="The register entry as it stands after the change.")
@@ -122,7 +107,7 @@ class EmployeeMutation:
         self,
         info: Info[Context, None],
         input: Annotated[
-            CouncilEmployeeInput, strawberry.argument(description="The person to register.")
+            AddCouncilEmployeeInput, strawberry.argument(description="The person to register.")
         ],
     ) -> CouncilEmployeeResult:
         ctx = info.context
@@ -137,18 +122,15 @@ class EmployeeMutation:
     async def record_council_employee_leaver(
         self,
         info: Info[Context, None],
-        id: Annotated[
-            strawberry.ID, strawberry.argument(description="The CouncilEmployee who left.")
+        input: Annotated[
+            RecordCouncilEmployeeLeaverInput,
+            strawberry.argument(description="Who left, their last day in post, and why."),
         ],
-        left_on: Annotated[date, strawberry.argument(description="Their last day in post.")],
-        reason: Annotated[
-            str | None, strawberry.argument(description="Why they left, if it is to be noted.")
-        ] = None,
     ) -> CouncilEmployeeResult:
         ctx = info.context
-        eid = decode_uuid("CouncilEmployee", id)
+        eid = decode_uuid("CouncilEmployee", input.id)
         view = await service.record_leaver(
-            ctx.session, ctx.actor, eid, left_on=left_on, reason=reason
+            ctx.session, ctx.actor, eid, left_on=input.left_on, reason=input.reason
         )
         return CouncilEmployeePayload(employee=CouncilEmployee.from_view(view))
 

@@ -20,7 +20,7 @@ from ca_api.auth.permissions import (
 )
 from ca_api.clients.schema import readable_client
 from ca_api.common import loaders
-from ca_api.common.arguments import AFTER, FIRST, IDEMPOTENCY_KEY
+from ca_api.common.arguments import AFTER, FIRST
 from ca_api.common.ids import decode_uuid, encode_id
 from ca_api.common.node import Node, NodeType
 from ca_api.common.pagination import Connection, PageRequest, paginate
@@ -36,6 +36,7 @@ from ca_api.common.types import from_source
 from ca_api.context import Context
 from ca_api.errors import NotFound
 from ca_api.ledger import interest_runs, models, reads, repository, rules, service
+from ca_api.ledger.inputs import CreateCounterpartyInput, ReverseTransferInput
 from ca_api.ledger.interest_runs import InterestScheme
 from ca_api.ledger.repository import RunT
 from ca_api.ledger.vocabulary import AccountKind as AccountKind  # also named here: other
@@ -185,19 +186,6 @@ class StatementFilter:
     )
     categories: list[Category] | None = strawberry.field(
         default=None, description="Only transfers of these OPG categories (R-OPG-1)."
-    )
-
-
-@strawberry.input(description="A counterparty to record.")
-class CounterpartyInput:
-    kind: CounterpartyKind = strawberry.field(description="Who the counterparty is.")
-    name: str = strawberry.field(description="Its name, unique for its kind.")
-    reference: str | None = strawberry.field(
-        default=None, description="The client's reference with it, if any."
-    )
-    is_council_employee: bool = strawberry.field(
-        default=False,
-        description="A council employee: never the recipient of a gift (R-ROLE-3).",
     )
 
 
@@ -398,7 +386,8 @@ class LedgerMutation:
         self,
         info: Info[Context, None],
         input: Annotated[
-            CounterpartyInput, strawberry.argument(description="The counterparty to record.")
+            CreateCounterpartyInput,
+            strawberry.argument(description="The counterparty to record."),
         ],
     ) -> CreateCounterpartyResult:
         ctx = info.context
@@ -412,18 +401,17 @@ class LedgerMutation:
     async def reverse_transfer(
         self,
         info: Info[Context, None],
-        transfer_id: Annotated[
-            strawberry.ID, strawberry.argument(description="The mistaken transfer.")
+        input: Annotated[
+            ReverseTransferInput,
+            strawberry.argument(
+                description="The mistaken transfer, why, and the request's idempotency key."
+            ),
         ],
-        reason: Annotated[
-            str, strawberry.argument(description="Why it is reversed (R-AUD-1, R-AUD-2).")
-        ],
-        idempotency_key: IDEMPOTENCY_KEY,
     ) -> ReverseTransferResult:
         ctx = info.context
-        tid = decode_uuid("Transfer", transfer_id)
+        tid = decode_uuid("Transfer", input.transfer_id)
         reversal = await service.reverse_transfer_once(
-            ctx.session, ctx.actor, tid, reason, idempotency_key=idempotency_key
+            ctx.session, ctx.actor, tid, input.reason, idempotency_key=input.idempotency_key
         )
         return TransferPayload(
             transfer=Transfer.from_row(reversal.transfer), replayed=reversal.replayed

@@ -23,10 +23,31 @@ from ca_api.common.problems import (
     problem_for,
 )
 from ca_api.common.scalars import Money
-from ca_api.common.types import describe_enum, from_source
+from ca_api.common.types import from_source
 from ca_api.context import Context
-from ca_api.errors import NotFound, ValidationFailed
+from ca_api.errors import NotFound
 from ca_api.orders import rules, service
+from ca_api.orders.inputs import (
+    APPLIED_ON,
+    APPOINTEE_END,
+    CASE_NUMBER,
+    DEPUTY_END,
+    DWP_REFERENCE,
+    LET_PROPERTY,
+    MAKE_GIFTS,
+    MANAGE_ACCOUNTS,
+    MANAGE_CAPITAL,
+    ORDER_DATE,
+    RECEIVE_INCOME,
+    SELL_PROPERTY,
+    START_DATE,
+    SUPERVISION,
+    AmendAppointeeshipInput,
+    AmendDeputyshipInput,
+    RecordAppointeeshipInput,
+    RecordDeputyshipInput,
+    SupervisionType,
+)
 from ca_api.orders.rules import AppointeeshipDetails, DeputyshipDetails
 from ca_api.orders.service import OrderRecord, OverlappingOrder
 
@@ -35,35 +56,6 @@ if TYPE_CHECKING:
 
 # The client an order is for: clients.schema imports this module, so the type is named lazily.
 LazyClient = Annotated["Client", strawberry.lazy("ca_api.clients.schema")]
-
-SupervisionType = rules.SupervisionType
-strawberry.enum(SupervisionType, description="The OPG's supervision level (R-ORD-3).")
-describe_enum(
-    SupervisionType,
-    {
-        SupervisionType.TYPE_1: "Close supervision (type 1): the general yearly fee (R-FEE-2).",
-        SupervisionType.TYPE_2A: "Intermediate supervision (type 2A): the general yearly fee.",
-        SupervisionType.TYPE_2: "Low supervision (type 2): the general yearly fee.",
-        SupervisionType.TYPE_3: "Minimal supervision (type 3), for small estates: the minimal "
-        "yearly fee.",
-    },
-)
-
-# What the court order lets the council do (R-ORD-1), for DeputyPowers and its input.
-RECEIVE_INCOME = "The deputy may receive the client's income."
-MANAGE_ACCOUNTS = "The deputy may manage the client's bank and building society accounts."
-MANAGE_CAPITAL = "The deputy may manage the client's capital (savings, investments)."
-SELL_PROPERTY = "The deputy may sell the client's property."
-LET_PROPERTY = "The deputy may let the client's property."
-MAKE_GIFTS = "The deputy may make gifts from the client's money (R-ROLE-3 still applies)."
-CASE_NUMBER = "The Court of Protection case number."
-ORDER_DATE = "The date of the court's order: the deputyship is in force from it."
-DEPUTY_END = "The last day the order is in force (discharged, or superseded, R-ORD-5); null: none."
-SUPERVISION = "The supervision type the OPG set (R-ORD-3)."
-DWP_REFERENCE = "The DWP's reference for the appointeeship."
-APPLIED_ON = "When the council applied to the DWP (R-REF-5: within 5 working days)."
-START_DATE = "The first day the DWP's appointment is in force."
-APPOINTEE_END = "The last day the appointeeship is in force; null: none."
 
 
 @strawberry.type(description="What the court order lets the council do (R-ORD-1).")
@@ -215,91 +207,6 @@ async def load_orders(ctx: Context, cls: type[Order], client_id: uuid.UUID) -> l
     return await ctx.loader(f"{cls.kind.entity}s_by_client", batch).load(client_id)
 
 
-@strawberry.input(description="What the court order lets the council do (R-ORD-1).")
-class DeputyPowersInput:
-    receive_income: bool = strawberry.field(description=RECEIVE_INCOME)
-    manage_accounts: bool = strawberry.field(description=MANAGE_ACCOUNTS)
-    manage_capital: bool = strawberry.field(description=MANAGE_CAPITAL)
-    sell_property: bool = strawberry.field(description=SELL_PROPERTY)
-    let_property: bool = strawberry.field(description=LET_PROPERTY)
-    make_gifts: bool = strawberry.field(description=MAKE_GIFTS)
-    gift_yearly_limit: Money | None = strawberry.field(
-        default=None, description="The order's yearly limit on gifts; omitted: it names none."
-    )
-
-    def to_powers(self) -> rules.DeputyPowers:
-        return rules.DeputyPowers(**vars(self))
-
-
-@strawberry.input(description="A Court of Protection order appointing the council deputy.")
-class DeputyshipInput:
-    case_number: str = strawberry.field(description=CASE_NUMBER)
-    order_date: date = strawberry.field(description=ORDER_DATE)
-    powers: DeputyPowersInput = strawberry.field(description="What the order grants (R-ORD-1).")
-    supervision_type: SupervisionType = strawberry.field(description=SUPERVISION)
-    end_date: date | None = strawberry.field(default=None, description=DEPUTY_END)
-
-    def to_details(self) -> DeputyshipDetails:
-        converted = {"case_number": self.case_number.strip(), "powers": self.powers.to_powers()}
-        return DeputyshipDetails(**vars(self) | converted)
-
-
-def _changes(amendment: object, *required: str) -> dict[str, Any]:
-    """The fields an amendment gives; a ``required`` one given as null is refused."""
-    changes = {k: v for k, v in vars(amendment).items() if v is not strawberry.UNSET}
-    cleared = [k for k in required if k in changes and changes[k] is None]
-    if cleared:
-        raise ValidationFailed({k: "cannot be cleared" for k in cleared})
-    return changes
-
-
-@strawberry.input(description="Only the fields given change.")
-class DeputyshipAmendment:
-    case_number: str | None = strawberry.field(default=strawberry.UNSET, description=CASE_NUMBER)
-    order_date: date | None = strawberry.field(default=strawberry.UNSET, description=ORDER_DATE)
-    end_date: date | None = strawberry.field(
-        default=strawberry.UNSET, description=DEPUTY_END + " Set it to end the order."
-    )
-    supervision_type: SupervisionType | None = strawberry.field(
-        default=strawberry.UNSET, description=SUPERVISION
-    )
-    powers: DeputyPowersInput | None = strawberry.field(
-        default=strawberry.UNSET, description="The powers as the order now grants them, whole."
-    )
-
-    def to_changes(self) -> dict[str, Any]:
-        changes = _changes(self, "case_number", "order_date", "supervision_type", "powers")
-        if "case_number" in changes:
-            changes["case_number"] = changes["case_number"].strip()  # as when recorded
-        if "powers" in changes:
-            changes["powers"] = changes["powers"].to_powers()
-        return changes
-
-
-@strawberry.input(description="The DWP's appointment of the council as the client's appointee.")
-class AppointeeshipInput:
-    start_date: date = strawberry.field(description=START_DATE)
-    dwp_reference: str | None = strawberry.field(default=None, description=DWP_REFERENCE)
-    applied_on: date | None = strawberry.field(default=None, description=APPLIED_ON)
-    end_date: date | None = strawberry.field(default=None, description=APPOINTEE_END)
-
-    def to_details(self) -> AppointeeshipDetails:
-        return AppointeeshipDetails(**vars(self))
-
-
-@strawberry.input(description="Only the fields given change; set endDate to end it.")
-class AppointeeshipAmendment:
-    dwp_reference: str | None = strawberry.field(
-        default=strawberry.UNSET, description=DWP_REFERENCE
-    )
-    applied_on: date | None = strawberry.field(default=strawberry.UNSET, description=APPLIED_ON)
-    start_date: date | None = strawberry.field(default=strawberry.UNSET, description=START_DATE)
-    end_date: date | None = strawberry.field(default=strawberry.UNSET, description=APPOINTEE_END)
-
-    def to_changes(self) -> dict[str, Any]:
-        return _changes(self, "start_date")
-
-
 @strawberry.type(description="The deputyship as the mutation left it.")
 class DeputyshipPayload:
     deputyship: Deputyship = strawberry.field(description="The deputyship recorded or amended.")
@@ -349,12 +256,6 @@ AmendAppointeeshipResult = Annotated[
     ),
 ]
 
-SUPERSEDES = (
-    "The order of the same kind this one replaces, for the same client and from the same or an "
-    "earlier date: it gets a new version ending it the day before this one starts (R-ORD). "
-    "Without it, an order whose period shares a day with another is refused."
-)
-
 
 @problem_for(OverlappingOrder)
 def _overlapping(exc: OverlappingOrder) -> OverlappingOrderProblem:
@@ -369,63 +270,39 @@ def _overlapping(exc: OverlappingOrder) -> OverlappingOrderProblem:
 
 def _order_mutations(
     cls: type[Order],
-    input: type[Any],
-    amendment: type[Any],
+    record_input: type[Any],
+    amend_input: type[Any],
     payload: type[Any],
     results: tuple[object, object],
     *,
     record: str,
     amend: str,
 ) -> tuple[Any, Any]:
-    """``record<Kind>(clientId, input, supersedes)`` and ``amend<Kind>(id, amendment, reason,
-    expectedVersion)`` for the kind of order ``cls`` shows, described by ``record`` and
-    ``amend``. The resolvers are written once for both kinds; the kind's own input, amendment
-    and result types are set on them here."""
+    """``record<Kind>(input: Record<Kind>Input!)`` and ``amend<Kind>(input: Amend<Kind>Input!)``
+    for the kind of order ``cls`` shows, described by ``record`` and ``amend``. The resolvers
+    are written once for both kinds; the kind's own input and result types are set on them
+    here."""
 
     def answer(rec: OrderRecord[Any]) -> Any:
         return payload(**{cls.kind.entity: cls.from_record(rec)})
 
-    async def record_order(
-        self: Any,
-        info: Info[Context, None],
-        client_id: Annotated[
-            strawberry.ID, strawberry.argument(description="The client the order is for.")
-        ],
-        input: Any,
-        supersedes: Annotated[
-            strawberry.ID | None, strawberry.argument(description=SUPERSEDES)
-        ] = None,
-    ) -> Any:
+    async def record_order(self: Any, info: Info[Context, None], input: Any) -> Any:
         ctx = info.context
-        cid = decode_uuid("Client", client_id)
-        old = decode_uuid(cls.type_name(), supersedes) if supersedes is not None else None
+        cid = decode_uuid("Client", input.client_id)
+        given = input.supersedes
+        old = decode_uuid(cls.type_name(), given) if given is not None else None
         rec = await cls.kind.record(ctx.session, ctx.actor, cid, input.to_details(), supersedes=old)
         return answer(rec)
 
-    async def amend_order(
-        self: Any,
-        info: Info[Context, None],
-        id: Annotated[strawberry.ID, strawberry.argument(description="The order's global id.")],
-        amendment: Any,
-        reason: Annotated[
-            str, strawberry.argument(description="Why the order changes (R-AUD-2): required.")
-        ],
-        expected_version: Annotated[
-            int | None,
-            strawberry.argument(
-                description="The version the change was made against: if the order has moved "
-                "on since, VersionConflict. Omitted: no check."
-            ),
-        ] = None,
-    ) -> Any:
+    async def amend_order(self: Any, info: Info[Context, None], input: Any) -> Any:
         ctx = info.context
         rec = await cls.kind.amend(
             ctx.session,
             ctx.actor,
-            decode_uuid(cls.type_name(), id),
-            amendment.to_changes(),
-            reason=reason,
-            expected_version=expected_version,
+            decode_uuid(cls.type_name(), input.id),
+            input.amendment.to_changes(),
+            reason=input.reason,
+            expected_version=input.expected_version,
         )
         return answer(rec)
 
@@ -436,13 +313,21 @@ def _order_mutations(
         )
 
     described: Any = Annotated  # the kind's own types, given here, with their descriptions
-    described_input = described[input, strawberry.argument(description="The order's details.")]
-    described_amendment = described[
-        amendment, strawberry.argument(description="The details that change.")
+    described_record = described[
+        record_input,
+        strawberry.argument(
+            description="The client, the order's details, and the order it replaces, if any."
+        ),
+    ]
+    described_amend = described[
+        amend_input,
+        strawberry.argument(
+            description="The order, the details that change, why, and the version read."
+        ),
     ]
     return (
-        mutation(record_order, record, input=described_input, **{"return": results[0]}),
-        mutation(amend_order, amend, amendment=described_amendment, **{"return": results[1]}),
+        mutation(record_order, record, input=described_record, **{"return": results[0]}),
+        mutation(amend_order, amend, input=described_amend, **{"return": results[1]}),
     )
 
 
@@ -450,8 +335,8 @@ def _order_mutations(
 class OrderMutation:
     record_deputyship, amend_deputyship = _order_mutations(
         Deputyship,
-        DeputyshipInput,
-        DeputyshipAmendment,
+        RecordDeputyshipInput,
+        AmendDeputyshipInput,
         DeputyshipPayload,
         (RecordDeputyshipResult, AmendDeputyshipResult),
         record="Record a Court of Protection deputyship order for a client (R-ORD-1).",
@@ -459,8 +344,8 @@ class OrderMutation:
     )
     record_appointeeship, amend_appointeeship = _order_mutations(
         Appointeeship,
-        AppointeeshipInput,
-        AppointeeshipAmendment,
+        RecordAppointeeshipInput,
+        AmendAppointeeshipInput,
         AppointeeshipPayload,
         (RecordAppointeeshipResult, AmendAppointeeshipResult),
         record="Record the DWP's appointment of the council as appointee for a client.",

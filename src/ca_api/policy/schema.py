@@ -20,6 +20,7 @@ from ca_api.common.scalars import Money, Percent
 from ca_api.common.types import describe_enum, from_source
 from ca_api.context import Context
 from ca_api.policy import rules, service
+from ca_api.policy.inputs import AddApprovalLimitVersionInput
 from ca_api.policy.models import ApprovalLimit as ApprovalLimitRow
 from ca_api.policy.models import ApprovalLimitVersion as ApprovalLimitVersionRow
 from ca_api.policy.models import PolicyFigure as PolicyFigureRow
@@ -162,31 +163,6 @@ async def limit_version_of(ctx: Context, version_id: int) -> ApprovalLimitVersio
     return ApprovalLimitVersion.of(*found) if found is not None else None
 
 
-@strawberry.input(description="One row of the approval limits table.")
-class ApprovalLimitInput:
-    subject: str = strawberry.field(
-        description="PAYMENT, GIFT, CONFLICT_OF_INTEREST, DEBT_STATEMENT, INVESTMENT_PLAN, "
-        "BEST_INTEREST or FINANCIAL_PLAN."
-    )
-    role: str = strawberry.field(
-        description="senior_officer, governance_manager or head_of_service; a role above may "
-        "also approve (R-DEC-2)."
-    )
-    up_to: Money | None = strawberry.field(description="Inclusive; null: any amount.")
-
-
-@strawberry.input(description="The whole approval limits table from a date (R-DEC-4).")
-class ApprovalLimitVersionInput:
-    effective_from: date = strawberry.field(
-        description="After every existing version's date, and not in the past."
-    )
-    note: str = strawberry.field(description="The committee decision it records.")
-    limits: list[ApprovalLimitInput] = strawberry.field(
-        description="Every row of the new table, each subject and role once: every subject "
-        "needs a role that may approve any amount (upTo null)."
-    )
-
-
 @strawberry.type(description="The new version of the approval limits, as recorded.")
 class ApprovalLimitVersionPayload:
     version: ApprovalLimitVersion = strawberry.field(description="The version recorded.")
@@ -246,7 +222,7 @@ class PolicyMutation:
         self,
         info: Info[Context, None],
         input: Annotated[
-            ApprovalLimitVersionInput,
+            AddApprovalLimitVersionInput,
             strawberry.argument(description="The whole new table and the date it applies from."),
         ],
     ) -> ApprovalLimitVersionResult:

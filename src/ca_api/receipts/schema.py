@@ -12,7 +12,7 @@ from strawberry.types import Info
 
 from ca_api.auth.permissions import BENEFIT_RUN, INTEREST_RUN, LEDGER_READ, RECEIPT_WRITE, allow
 from ca_api.clients.schema import Client, client_of, readable_client
-from ca_api.common.arguments import AFTER, FIRST, IDEMPOTENCY_KEY
+from ca_api.common.arguments import AFTER, FIRST
 from ca_api.common.ids import decode_uuid, node_id
 from ca_api.common.node import Node, NodeType
 from ca_api.common.pagination import Connection, PageRequest, bad_cursor, paginate
@@ -23,7 +23,7 @@ from ca_api.common.problems import (
     ValidationProblem,
 )
 from ca_api.common.scalars import Money
-from ca_api.common.types import from_source, graphql_enum
+from ca_api.common.types import from_source
 from ca_api.context import Context
 from ca_api.ledger.schema import (
     ALREADY_RUN,
@@ -33,22 +33,15 @@ from ca_api.ledger.schema import (
     interest_runs_page,
 )
 from ca_api.ledger.vocabulary import Benefit
-from ca_api.receipts import repository, rules, service
+from ca_api.receipts import repository, service
+from ca_api.receipts.inputs import (
+    PostInterestInput,
+    ReceiptMethod,
+    RecordBenefitRunInput,
+    RecordReceiptInput,
+)
 from ca_api.receipts.models import InterestRun as InterestRunRow
 from ca_api.receipts.service import ReceiptRecord
-
-ReceiptMethod = rules.ReceiptMethod
-graphql_enum(
-    ReceiptMethod,
-    "How money came in: cash and cheques are recorded on receipt and banked the same day "
-    "(R-ACC-4).",
-    {
-        ReceiptMethod.BANK_TRANSFER: "Paid straight into the CMS account (benefits, "
-        "pensions, most payers): received and banked on its value date.",
-        ReceiptMethod.CASH: "Cash handed in: a numbered receipt, then banked (R-ACC-4).",
-        ReceiptMethod.CHEQUE: "A cheque: a numbered receipt, then banked (R-ACC-4).",
-    },
-)
 
 
 @strawberry.type(description="Money into a client's CMS account (R-ACC-4, R-ACC-6). Never changed.")
@@ -145,86 +138,6 @@ class InterestRun(Node):
     total: Money = strawberry.field(description="The interest credited to all of them.")
     run_by: str = strawberry.field(description="Who ran it.")
     run_at: datetime = strawberry.field(description="When it was run.")
-
-
-def _ids_of(line: ReceiptInput | BenefitRunLineInput) -> dict[str, uuid.UUID]:
-    return {
-        "client_id": decode_uuid("Client", line.client_id),
-        "payer_id": decode_uuid("Counterparty", line.payer_id),
-    }
-
-
-@strawberry.input(description="Money received for a client (R-ACC-4, R-ACC-6).")
-class ReceiptInput:
-    client_id: strawberry.ID = strawberry.field(description="The client the money is for.")
-    payer_id: strawberry.ID = strawberry.field(description="The counterparty that paid.")
-    amount: Money = strawberry.field(description="The money received: more than zero.")
-    value_date: date = strawberry.field(
-        description="The day the money was in the CMS account: for cash and cheques, the day "
-        "they were banked. Not in the future."
-    )
-    method: ReceiptMethod = strawberry.field(description="How the money came in.")
-    category: Category | None = strawberry.field(
-        default=None,
-        description="The OPG money-in category; for a benefit, leave out (it follows from it).",
-    )
-    benefit: Benefit | None = strawberry.field(
-        default=None, description="Benefits and state pension: which one (R-ACC-6)."
-    )
-    period_start: date | None = strawberry.field(
-        default=None,
-        description="A benefit or pension: the first day of the period it pays for (R-ACC-6).",
-    )
-    period_end: date | None = strawberry.field(
-        default=None, description="The last day of the period it pays for (inclusive)."
-    )
-    received_on: date | None = strawberry.field(
-        default=None,
-        description="Cash and cheques: the day it came in (R-ACC-4). Bank transfers: leave out.",
-    )
-    receipt_number: str | None = strawberry.field(
-        default=None, description="Cash and cheques: the receipt's number, unique (R-ACC-4)."
-    )
-    reference: str | None = strawberry.field(
-        default=None, description="The payer's or the bank's reference, if any."
-    )
-    description: str | None = strawberry.field(
-        default=None,
-        description="What the money is; left out, it is said from the benefit or category.",
-    )
-
-    def to_draft(self) -> rules.ReceiptDraft:
-        """The receipt as the rules take it: this input's fields, its ids decoded."""
-        return rules.ReceiptDraft(**(vars(self) | _ids_of(self)))
-
-
-@strawberry.input(description="One benefit paid to one client in a benefits run (R-ACC-6).")
-class BenefitRunLineInput:
-    client_id: strawberry.ID = strawberry.field(description="The client paid.")
-    payer_id: strawberry.ID = strawberry.field(
-        description="The counterparty that paid (the DWP, for most benefits)."
-    )
-    benefit: Benefit = strawberry.field(description="Which benefit (R-ACC-6).")
-    amount: Money = strawberry.field(description="The money paid: more than zero.")
-    period_start: date = strawberry.field(description="The first day of the period it pays for.")
-    period_end: date = strawberry.field(
-        description="The last day of the period it pays for (inclusive)."
-    )
-
-    def to_line(self) -> rules.RunLine:
-        """The line as the rules take it: this input's fields, its ids decoded."""
-        return rules.RunLine(**(vars(self) | _ids_of(self)))
-
-
-@strawberry.input(
-    description=f"The four-weekly benefits run, at most {rules.MAX_RUN_LINES} lines a call "
-    "(a bigger run is several calls, each with its own idempotency key)."
-)
-class BenefitRunInput:
-    lines: list[BenefitRunLineInput] = strawberry.field(
-        description="One line per benefit paid to a client."
-    )
-    value_date: date = strawberry.field(description="The day the money was in the CMS account.")
 
 
 @strawberry.type(description="The receipt recorded.")
@@ -365,13 +278,17 @@ class ReceiptMutation:
     async def record_receipt(
         self,
         info: Info[Context, None],
-        input: Annotated[ReceiptInput, strawberry.argument(description="The money received.")],
-        idempotency_key: IDEMPOTENCY_KEY,
+        input: Annotated[
+            RecordReceiptInput,
+            strawberry.argument(
+                description="The money received, and the request's idempotency key."
+            ),
+        ],
     ) -> RecordReceiptResult:
         ctx = info.context
         draft = input.to_draft()
         record = await service.record_receipt(
-            ctx.session, ctx.actor, draft, idempotency_key=idempotency_key
+            ctx.session, ctx.actor, draft, idempotency_key=input.idempotency_key
         )
         return ReceiptPayload(receipt=Receipt.from_record(record), replayed=record.replayed)
 
@@ -384,9 +301,11 @@ class ReceiptMutation:
         self,
         info: Info[Context, None],
         input: Annotated[
-            BenefitRunInput, strawberry.argument(description="The run's lines (R-ACC-6).")
+            RecordBenefitRunInput,
+            strawberry.argument(
+                description="The run's lines (R-ACC-6), and the request's idempotency key."
+            ),
         ],
-        idempotency_key: IDEMPOTENCY_KEY,
     ) -> RecordBenefitRunResult:
         ctx = info.context
         lines = [line.to_line() for line in input.lines]
@@ -395,7 +314,7 @@ class ReceiptMutation:
             ctx.actor,
             lines,
             input.value_date,
-            idempotency_key=idempotency_key,
+            idempotency_key=input.idempotency_key,
         )
         return from_source(BenefitRunPayload, summary)
 
@@ -407,15 +326,14 @@ class ReceiptMutation:
     async def post_interest(
         self,
         info: Info[Context, None],
-        period_start: Annotated[
-            date, strawberry.argument(description="The first day of the period.")
-        ],
-        period_end: Annotated[
-            date, strawberry.argument(description="The last day of the period (inclusive).")
+        input: Annotated[
+            PostInterestInput, strawberry.argument(description="The period to credit interest for.")
         ],
     ) -> PostInterestResult:
         ctx = info.context
-        outcome = await service.post_interest(ctx.session, ctx.actor, period_start, period_end)
+        outcome = await service.post_interest(
+            ctx.session, ctx.actor, input.period_start, input.period_end
+        )
         return InterestRunPayload(
             run=InterestRun.from_row(outcome.run),
             already_run=outcome.already_run,

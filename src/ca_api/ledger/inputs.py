@@ -1,0 +1,32 @@
+"""The ledger's GraphQL inputs, described in the council's words (issue 11 item 4): what a
+caller sends to record a counterparty or reverse a transfer. The types and resolvers are in
+``schema.py``."""
+
+from __future__ import annotations
+
+import strawberry
+
+from ca_api.common.arguments import idempotency_key_field
+from ca_api.ledger.vocabulary import CounterpartyKind
+
+
+@strawberry.input(description="A counterparty to record.")
+class CreateCounterpartyInput:
+    kind: CounterpartyKind = strawberry.field(description="Who the counterparty is.")
+    name: str = strawberry.field(description="Its name, unique for its kind.")
+    reference: str | None = strawberry.field(
+        default=None, description="The client's reference with it, if any."
+    )
+    is_council_employee: bool = strawberry.field(
+        default=False,
+        description="A council employee: never the recipient of a gift (R-ROLE-3).",
+    )
+
+
+@strawberry.input(
+    description="A mistaken transfer to correct with one that moves the money back (R-AUD-2)."
+)
+class ReverseTransferInput:
+    transfer_id: strawberry.ID = strawberry.field(description="The mistaken transfer.")
+    reason: str = strawberry.field(description="Why it is reversed (R-AUD-1, R-AUD-2).")
+    idempotency_key: str = idempotency_key_field()
