@@ -32,20 +32,20 @@ from ca_api.db import async_url
 HERE = Path(__file__).resolve().parent
 
 RAISE = """
-mutation($input: RaisePaymentInput!, $key: String!) {
-  raisePayment(input: $input, idempotencyKey: $key) {
+mutation($input: RaisePaymentInput!) {
+  raisePayment(input: $input) {
     __typename ... on PaymentPayload { payment { id } } ... on Problem { code message }
   }
 }"""
 APPROVE = """
-mutation($id: ID!, $key: String!) {
-  approvePayment(id: $id, idempotencyKey: $key) {
+mutation($input: ApprovePaymentInput!) {
+  approvePayment(input: $input) {
     __typename ... on Problem { code message }
   }
 }"""
 MAKE = """
-mutation($id: ID!, $key: String!) {
-  makePayment(id: $id, idempotencyKey: $key) {
+mutation($input: MakePaymentInput!) {
+  makePayment(input: $input) {
     __typename ... on Problem { code message }
   }
 }"""
@@ -132,18 +132,22 @@ def main() -> None:
                                 "category": "OUT_OTHER",
                                 "description": f"bench {i}",
                                 "standing": True,
+                                "idempotencyKey": new_key(),
                             },
-                            "key": new_key(),
                         },
                     )
                     result = raised["raisePayment"]
                     if result["__typename"] != "PaymentPayload":
                         raise RuntimeError(result)
                     pid = result["payment"]["id"]
-                    approved = await gql(c, approver, APPROVE, {"id": pid, "key": new_key()})
+                    approved = await gql(
+                        c, approver, APPROVE, {"input": {"id": pid, "idempotencyKey": new_key()}}
+                    )
                     if approved["approvePayment"]["__typename"] == "Problem":
                         raise RuntimeError(approved)
-                    made = await gql(c, raiser, MAKE, {"id": pid, "key": new_key()})
+                    made = await gql(
+                        c, raiser, MAKE, {"input": {"id": pid, "idempotencyKey": new_key()}}
+                    )
                     if "code" in made["makePayment"]:
                         raise RuntimeError(made)
 

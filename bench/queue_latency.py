@@ -31,8 +31,8 @@ from ca_api.db import Database
 
 CHANGES = "subscription { approvalQueueChanges { type kind itemId } }"
 RAISE = """
-mutation($input: RaisePaymentInput!, $key: String!) {
-  raisePayment(input: $input, idempotencyKey: $key) {
+mutation($input: RaisePaymentInput!) {
+  raisePayment(input: $input) {
     __typename ... on PaymentPayload { payment { id } } ... on Problem { code message }
   }
 }"""
@@ -104,8 +104,11 @@ async def run(one: Any, two: Any, payments: int) -> tuple[list[float], list[floa
         try:
             for n in range(payments):
                 variables = {
-                    "input": base | {"amount": f"{1 + n % 400}.{n % 100:02d}"},
-                    "key": str(uuid.uuid4()),
+                    "input": base
+                    | {
+                        "amount": f"{1 + n % 400}.{n % 100:02d}",
+                        "idempotencyKey": str(uuid.uuid4()),
+                    }
                 }
                 sent = time.perf_counter()
                 data = await gql(http, ast, RAISE, variables)

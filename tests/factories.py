@@ -922,8 +922,8 @@ RECORD_PROBLEMS = (
 """
 )
 RECORD_INVOICE = f"""
-mutation($input: RecordInvoiceInput!, $key: String!) {{
-  recordInvoice(input: $input, idempotencyKey: $key) {{
+mutation($input: RecordInvoiceInput!) {{
+  recordInvoice(input: $input) {{
     __typename
     ... on RecordInvoicePayload {{ warnings replayed invoice {{ {INVOICE_FIELDS} }} }}
     {RECORD_PROBLEMS}
@@ -931,8 +931,8 @@ mutation($input: RecordInvoiceInput!, $key: String!) {{
 }}
 """
 RECORD_CHECK = f"""
-mutation($id: ID!, $check: InvoiceCheckName!, $passed: Boolean!, $note: String) {{
-  recordInvoiceCheck(invoiceId: $id, check: $check, passed: $passed, note: $note) {{
+mutation($input: RecordInvoiceCheckInput!) {{
+  recordInvoiceCheck(input: $input) {{
     __typename
     ... on InvoicePayload {{ invoice {{ {INVOICE_FIELDS} }} }}
     {PROBLEMS}
@@ -940,8 +940,8 @@ mutation($id: ID!, $check: InvoiceCheckName!, $passed: Boolean!, $note: String) 
 }}
 """
 RECORD_CHECKS = f"""
-mutation($id: ID!, $checks: [InvoiceCheckInput!]!) {{
-  recordInvoiceChecks(invoiceId: $id, checks: $checks) {{
+mutation($input: RecordInvoiceChecksInput!) {{
+  recordInvoiceChecks(input: $input) {{
     __typename
     ... on InvoicePayload {{ invoice {{ {INVOICE_FIELDS} }} }}
     {PROBLEMS}
@@ -949,8 +949,8 @@ mutation($id: ID!, $checks: [InvoiceCheckInput!]!) {{
 }}
 """
 RECORD_EVENT = f"""
-mutation($id: ID!, $event: InvoiceOfficerEvent!, $note: String!) {{
-  recordInvoiceEvent(invoiceId: $id, event: $event, note: $note) {{
+mutation($input: RecordInvoiceEventInput!) {{
+  recordInvoiceEvent(input: $input) {{
     __typename
     ... on InvoicePayload {{ invoice {{ {INVOICE_FIELDS} }} }}
     {PROBLEMS}
@@ -993,7 +993,9 @@ async def record_invoice(
     **overrides: Any,
 ) -> dict[str, Any]:
     """The recordInvoice result (payload or problem)."""
-    variables = {"input": invoice_input(client, supplier, **overrides), "key": key or new_key()}
+    variables = {
+        "input": invoice_input(client, supplier, **overrides) | {"idempotencyKey": key or new_key()}
+    }
     data = await api.data(RECORD_INVOICE, variables, role=role, sub=sub)
     result: dict[str, Any] = data["recordInvoice"]
     return result
@@ -1017,7 +1019,7 @@ async def record_check(
     role: str = "senior_assistant",
     sub: str = "sasha.senior",
 ) -> dict[str, Any]:
-    variables = {"id": invoice_id, "check": check, "passed": passed, "note": note}
+    variables = {"input": {"invoiceId": invoice_id, "check": check, "passed": passed, "note": note}}
     data = await api.data(RECORD_CHECK, variables, role=role, sub=sub)
     result: dict[str, Any] = data["recordInvoiceCheck"]
     return result
@@ -1042,8 +1044,8 @@ PAYMENT_FIELDS = """
   events { event transferId limitVersionId reason recordedBy }
 """
 RAISE_PAYMENT = f"""
-mutation($input: RaisePaymentInput!, $key: String!, $method: PaymentMethod) {{
-  raisePayment(input: $input, idempotencyKey: $key, method: $method) {{
+mutation($input: RaisePaymentInput!) {{
+  raisePayment(input: $input) {{
     __typename
     ... on PaymentPayload {{ replayed payment {{ {PAYMENT_FIELDS} }} }}
     {PROBLEMS}
@@ -1064,7 +1066,7 @@ async def raise_payment(
     method: str | None = None,
 ) -> dict[str, Any]:
     """The raisePayment result (payload or problem)."""
-    variables = {"input": payment_input, "key": key or new_key(), "method": method}
+    variables = {"input": {**payment_input, "idempotencyKey": key or new_key(), "method": method}}
     data = await api.data(RAISE_PAYMENT, variables, role=role, sub=sub)
     result: dict[str, Any] = data["raisePayment"]
     return result
@@ -1087,8 +1089,8 @@ DECISION_FIELDS = """
   events { event on limitVersionId supersededBy reason recordedBy }
 """
 RAISE_DECISION = f"""
-mutation($input: DecisionInput!, $key: String!) {{
-  raiseDecision(input: $input, idempotencyKey: $key) {{
+mutation($input: RaiseDecisionInput!) {{
+  raiseDecision(input: $input) {{
     __typename
     ... on DecisionPayload {{ replayed decision {{ {DECISION_FIELDS} }} }}
     {KEYED_PROBLEMS}
@@ -1096,8 +1098,8 @@ mutation($input: DecisionInput!, $key: String!) {{
 }}
 """
 APPROVE_DECISION = f"""
-mutation($id: ID!, $key: String!) {{
-  approveDecision(id: $id, idempotencyKey: $key) {{
+mutation($input: ApproveDecisionInput!) {{
+  approveDecision(input: $input) {{
     __typename
     ... on DecisionPayload {{ replayed decision {{ {DECISION_FIELDS} }} }}
     {DECIDE_PROBLEMS}
@@ -1132,7 +1134,8 @@ async def raise_decision(
 ) -> dict[str, Any]:
     """The raiseDecision result (payload or problem); raised by an assistant by default."""
     who = who or PROPOSER
-    data = await api.data(RAISE_DECISION, {"input": input, "key": key or new_key()}, **who)
+    variables = {"input": {**input, "idempotencyKey": key or new_key()}}
+    data = await api.data(RAISE_DECISION, variables, **who)
     result: dict[str, Any] = data["raiseDecision"]
     return result
 
@@ -1147,16 +1150,15 @@ async def raised(api: Api, input: dict[str, Any], **who: Any) -> dict[str, Any]:
 
 async def approve(api: Api, decision_id: str, role: str, sub: str | None = None) -> dict[str, Any]:
     """The approveDecision result (payload or problem), all the decision's fields."""
-    data = await api.data(
-        APPROVE_DECISION, {"id": decision_id, "key": new_key()}, role=role, sub=sub or SUBS[role]
-    )
+    variables = {"input": {"id": decision_id, "idempotencyKey": new_key()}}
+    data = await api.data(APPROVE_DECISION, variables, role=role, sub=sub or SUBS[role])
     result: dict[str, Any] = data["approveDecision"]
     return result
 
 
 APPROVE_AS = f"""
-mutation($id: ID!, $key: String!) {{
-  approveDecision(id: $id, idempotencyKey: $key) {{
+mutation($input: ApproveDecisionInput!) {{
+  approveDecision(input: $input) {{
     __typename
     ... on DecisionPayload {{ decision {{ id kind status amount }} }}
     ... on FourEyesProblem {{ raisedBy }}
@@ -1170,7 +1172,8 @@ mutation($id: ID!, $key: String!) {{
 
 async def approve_as(api: Api, decision_id: str, **who: Any) -> dict[str, Any]:
     """The approveDecision result, by the governance manager unless ``who`` says otherwise."""
-    data = await api.data(APPROVE_AS, {"id": decision_id, "key": new_key()}, **(who or GM))
+    variables = {"input": {"id": decision_id, "idempotencyKey": new_key()}}
+    data = await api.data(APPROVE_AS, variables, **(who or GM))
     result: dict[str, Any] = data["approveDecision"]
     return result
 
@@ -1469,8 +1472,8 @@ def placeholder(t: Any) -> Any:
 
 
 APPROVE_PAYMENT = f"""
-mutation($id: ID!, $key: String!) {{
-  approvePayment(id: $id, idempotencyKey: $key) {{
+mutation($input: ApprovePaymentInput!) {{
+  approvePayment(input: $input) {{
     __typename
     ... on PaymentPayload {{ replayed payment {{ {PAYMENT_FIELDS} }} }}
     {PROBLEMS}
@@ -1485,8 +1488,8 @@ mutation($id: ID!, $key: String!) {{
 
 
 MAKE_PAYMENT = f"""
-mutation($id: ID!, $key: String!) {{
-  makePayment(id: $id, idempotencyKey: $key) {{
+mutation($input: MakePaymentInput!) {{
+  makePayment(input: $input) {{
     __typename
     ... on PaymentPayload {{ replayed payment {{ {PAYMENT_FIELDS} }} }}
     {PROBLEMS}
@@ -1497,8 +1500,8 @@ mutation($id: ID!, $key: String!) {{
 
 
 CANCEL_PAYMENT = f"""
-mutation($id: ID!, $reason: String!, $key: String!) {{
-  cancelPayment(id: $id, reason: $reason, idempotencyKey: $key) {{
+mutation($input: CancelPaymentInput!) {{
+  cancelPayment(input: $input) {{
     __typename
     ... on PaymentPayload {{ replayed payment {{ {PAYMENT_FIELDS} }} }}
     {PROBLEMS}
@@ -1523,7 +1526,7 @@ async def approve_payment(
     sub: str = "olu.scao",
     key: str | None = None,
 ) -> dict[str, Any]:
-    variables = {"id": payment_id, "key": key or new_key()}
+    variables = {"input": {"id": payment_id, "idempotencyKey": key or new_key()}}
     data = await api.data(APPROVE_PAYMENT, variables, role=role, sub=sub)
     result: dict[str, Any] = data["approvePayment"]
     return result
@@ -1537,9 +1540,8 @@ async def make_payment(
     sub: str = "sam.support",
     key: str | None = None,
 ) -> dict[str, Any]:
-    data = await api.data(
-        MAKE_PAYMENT, {"id": payment_id, "key": key or new_key()}, role=role, sub=sub
-    )
+    variables = {"input": {"id": payment_id, "idempotencyKey": key or new_key()}}
+    data = await api.data(MAKE_PAYMENT, variables, role=role, sub=sub)
     result: dict[str, Any] = data["makePayment"]
     return result
 
@@ -1553,7 +1555,7 @@ async def cancel_payment(
     sub: str = "ash.assistant",
     key: str | None = None,
 ) -> dict[str, Any]:
-    variables = {"id": payment_id, "reason": reason, "key": key or new_key()}
+    variables = {"input": {"id": payment_id, "reason": reason, "idempotencyKey": key or new_key()}}
     result: dict[str, Any] = (await api.data(CANCEL_PAYMENT, variables, role=role, sub=sub))[
         "cancelPayment"
     ]
@@ -1572,8 +1574,8 @@ async def payable_invoice(
 
 
 REFUSE_DECISION = f"""
-mutation($id: ID!, $reason: String!, $key: String!) {{
-  refuseDecision(id: $id, reason: $reason, idempotencyKey: $key) {{
+mutation($input: RefuseDecisionInput!) {{
+  refuseDecision(input: $input) {{
     __typename
     ... on DecisionPayload {{ replayed decision {{ {DECISION_FIELDS} }} }}
     {DECIDE_PROBLEMS}
@@ -1583,8 +1585,8 @@ mutation($id: ID!, $reason: String!, $key: String!) {{
 
 
 SUPERSEDE_DECISION = f"""
-mutation($id: ID!, $input: DecisionInput!, $reason: String!, $key: String!) {{
-  supersedeDecision(id: $id, input: $input, reason: $reason, idempotencyKey: $key) {{
+mutation($input: SupersedeDecisionInput!) {{
+  supersedeDecision(input: $input) {{
     __typename
     ... on DecisionPayload {{ replayed decision {{ {DECISION_FIELDS} }} }}
     {KEYED_PROBLEMS}
@@ -1596,7 +1598,7 @@ mutation($id: ID!, $input: DecisionInput!, $reason: String!, $key: String!) {{
 async def refuse_decision(
     api: Api, decision_id: str, reason: str, role: str, sub: str | None = None
 ) -> dict[str, Any]:
-    variables = {"id": decision_id, "reason": reason, "key": new_key()}
+    variables = {"input": {"id": decision_id, "reason": reason, "idempotencyKey": new_key()}}
     data = await api.data(REFUSE_DECISION, variables, role=role, sub=sub or SUBS[role])
     result: dict[str, Any] = data["refuseDecision"]
     return result
@@ -1623,8 +1625,8 @@ mutation($input: LodgeInput!) {{
 
 
 REFUSE_LODGEMENT_DECISION = """
-mutation($id: ID!, $key: String!) {
-  refuseDecision(id: $id, reason: "keep it at hand", idempotencyKey: $key) {
+mutation($input: RefuseDecisionInput!) {
+  refuseDecision(input: $input) {
     __typename
   }
 }
@@ -1908,8 +1910,8 @@ async def give_back(api: Api, placement_id: str, on: str, key: str | None = None
 FEE_FUNDER = Actor(Principal("sam.support", frozenset({Role.SUPPORT_ASSISTANT})), "req-fees-setup")
 
 RUN_FEES = """
-mutation($start: Date!, $end: Date!, $key: String!) {
-  runFees(periodStart: $start, periodEnd: $end, idempotencyKey: $key) {
+mutation($input: RunFeesInput!) {
+  runFees(input: $input) {
     __typename
     ... on FeeRunPayload {
       alreadyRun
@@ -1961,7 +1963,13 @@ async def run_fees(
 ) -> dict[str, Any]:
     data = await api.data(
         RUN_FEES,
-        {"start": start, "end": end, "key": key or str(uuid.uuid4())},
+        {
+            "input": {
+                "periodStart": start,
+                "periodEnd": end,
+                "idempotencyKey": key or str(uuid.uuid4()),
+            }
+        },
         role=role,
         sub=f"{role}.fees",
     )

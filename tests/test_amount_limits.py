@@ -146,7 +146,7 @@ async def test_a_bank_statements_balances_are_the_whole_pooled_account_and_not_b
     # The exemption (ca_api.policy.amounts.EXEMPT): a statement's balances are the council's
     # whole Client Monies Service account, all clients together, as the bank reports it.
     body = await api.data(
-        """mutation($input: BankStatementInput!) { importBankStatement(input: $input) {
+        """mutation($input: ImportBankStatementInput!) { importBankStatement(input: $input) {
              __typename ... on ValidationProblem { code fields { field } } } }""",
         {
             "input": {

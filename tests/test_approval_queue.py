@@ -63,8 +63,8 @@ query($first: Int, $after: String) {
 """
 
 RAISE = """
-mutation($input: RaisePaymentInput!, $key: String!) {
-  raisePayment(input: $input, idempotencyKey: $key) {
+mutation($input: RaisePaymentInput!) {
+  raisePayment(input: $input) {
     __typename
     ... on PaymentPayload { payment { id status } }
     ... on Problem { code message }
@@ -73,8 +73,8 @@ mutation($input: RaisePaymentInput!, $key: String!) {
 """
 
 APPROVE = """
-mutation($id: ID!, $key: String!) {
-  approvePayment(id: $id, idempotencyKey: $key) {
+mutation($input: ApprovePaymentInput!) {
+  approvePayment(input: $input) {
     __typename
     ... on PaymentPayload { payment { id status } }
     ... on Problem { code message }
@@ -83,8 +83,8 @@ mutation($id: ID!, $key: String!) {
 """
 
 CANCEL = """
-mutation($id: ID!, $key: String!) {
-  cancelPayment(id: $id, reason: "raised in error", idempotencyKey: $key) {
+mutation($input: CancelPaymentInput!) {
+  cancelPayment(input: $input) {
     __typename
     ... on PaymentPayload { payment { id status } }
   }
@@ -121,7 +121,7 @@ def standing(client_id: str, payee_id: str, amount: str) -> dict[str, Any]:
 async def raise_standing(
     api: Api, client: dict[str, str], payee: str, amount: str, *, role: str, sub: str
 ) -> str:
-    variables = {"input": standing(client["id"], payee, amount), "key": new_key()}
+    variables = {"input": {**standing(client["id"], payee, amount), "idempotencyKey": new_key()}}
     result = (await api.data(RAISE, variables, role=role, sub=sub))["raisePayment"]
     assert result["__typename"] == "PaymentPayload", result
     return str(result["payment"]["id"])
@@ -184,7 +184,7 @@ async def test_whoever_recorded_the_invoice_never_sees_its_payment_in_their_queu
     supplier = await new_counterparty(api)
     invoice = await recorded(api, client, supplier, role="senior_officer", sub="olu.scao")
     await check_all(api, invoice["id"])
-    variables = {"input": {"invoiceId": invoice["id"]}, "key": new_key()}
+    variables = {"input": {**{"invoiceId": invoice["id"]}, "idempotencyKey": new_key()}}
     result = (await api.data(RAISE, variables, role="assistant", sub="ash"))["raisePayment"]
     payment = result["payment"]["id"]
     assert payment not in {i["id"] for i in await queue_of(api, "senior_officer", "olu.scao")}
@@ -221,7 +221,10 @@ async def test_approved_and_cancelled_payments_leave_a_funds_short_one_stays(
     # Funds short: the approval is refused and the payment still waits (R-PAY-3).
     short = (
         await api.data(
-            APPROVE, {"id": p["small"], "key": new_key()}, role="senior_officer", sub="sol"
+            APPROVE,
+            {"input": {"id": p["small"], "idempotencyKey": new_key()}},
+            role="senior_officer",
+            sub="sol",
         )
     )["approvePayment"]
     assert short["__typename"] == "InsufficientFundsProblem", short
@@ -230,12 +233,20 @@ async def test_approved_and_cancelled_payments_leave_a_funds_short_one_stays(
     await fund(session, api, p["client"], 10_000)
     done = (
         await api.data(
-            APPROVE, {"id": p["small"], "key": new_key()}, role="senior_officer", sub="sol"
+            APPROVE,
+            {"input": {"id": p["small"], "idempotencyKey": new_key()}},
+            role="senior_officer",
+            sub="sol",
         )
     )["approvePayment"]
     assert done["__typename"] == "PaymentPayload", done
     cancelled = (
-        await api.data(CANCEL, {"id": p["own"], "key": new_key()}, role="assistant", sub="ash")
+        await api.data(
+            CANCEL,
+            {"input": {"id": p["own"], "reason": "raised in error", "idempotencyKey": new_key()}},
+            role="assistant",
+            sub="ash",
+        )
     )["cancelPayment"]
     assert cancelled["__typename"] == "PaymentPayload", cancelled
     left = [i["id"] for i in await queue_of(api, "governance_manager", "grace")]
@@ -344,7 +355,12 @@ class Live:
         return body
 
     def raise_payment(self, amount: str = "12.34", sub: str = "ash.assistant") -> str:
-        variables = {"input": standing(self.client_id, self.payee_id, amount), "key": new_key()}
+        variables = {
+            "input": {
+                **standing(self.client_id, self.payee_id, amount),
+                "idempotencyKey": new_key(),
+            }
+        }
         body = self.gql(RAISE, variables, "assistant", sub)
         result = body["data"]["raisePayment"]
         assert result["__typename"] == "PaymentPayload", body
@@ -406,7 +422,12 @@ def test_a_raise_arrives_as_entered_and_an_approval_as_left(live: Live) -> None:
         assert entered["item"]["amount"] == "12.34"
         assert entered["item"]["raisedBy"] == "ash.assistant"
 
-        body = live.gql(APPROVE, {"id": payment, "key": new_key()}, "governance_manager", "grace")
+        body = live.gql(
+            APPROVE,
+            {"input": {"id": payment, "idempotencyKey": new_key()}},
+            "governance_manager",
+            "grace",
+        )
         assert body["data"]["approvePayment"]["__typename"] == "PaymentPayload", body
         left = event_of(ws.receive_json())
         assert left == {"type": "LEFT", "kind": "PAYMENT", "itemId": payment, "item": None}
@@ -421,7 +442,12 @@ def test_a_cancelled_payment_leaves_and_the_raisers_own_never_arrives(live: Live
         entered = event_of(ws.receive_json())
         assert (entered["type"], entered["itemId"]) == ("ENTERED", payment)
         assert own != payment and large != payment
-        body = live.gql(CANCEL, {"id": payment, "key": new_key()}, "assistant", "ash.assistant")
+        body = live.gql(
+            CANCEL,
+            {"input": {"id": payment, "reason": "raised in error", "idempotencyKey": new_key()}},
+            "assistant",
+            "ash.assistant",
+        )
         assert body["data"]["cancelPayment"]["__typename"] == "PaymentPayload", body
         assert event_of(ws.receive_json())["type"] == "LEFT"
 
@@ -509,21 +535,26 @@ async def test_a_rolled_back_change_sends_nothing(
 ) -> None:
     api, db = committed
     client_id, payee = await _live_ids(api)
-    raise_input = {"input": standing(client_id, payee, "7.00")}
+    raise_input = standing(client_id, payee, "7.00")
     async with listener.listener_for(db).subscribe() as inbox:
         # The raise fails after its NOTIFY (the audit row cannot be written): it rolls back.
         async def broken(*args: Any, **kwargs: Any) -> None:
             raise RuntimeError("the audit trail is unavailable")
 
         monkeypatch.setattr(payment_service.audit, "record", broken)
-        body = await api.gql(RAISE, raise_input | {"key": new_key()}, role="assistant", sub="ash")
+        body = await api.gql(
+            RAISE,
+            {"input": raise_input | {"idempotencyKey": new_key()}},
+            role="assistant",
+            sub="ash",
+        )
         assert error_codes(body) == ["INTERNAL_ERROR"]
         monkeypatch.undo()
 
         # A funds-short refusal commits its mark but leaves the payment waiting: no event.
         big = await api.data(
             RAISE,
-            {"input": standing(client_id, payee, "4999.00"), "key": new_key()},
+            {"input": {**standing(client_id, payee, "4999.00"), "idempotencyKey": new_key()}},
             role="assistant",
             sub="ash",
         )
@@ -531,14 +562,19 @@ async def test_a_rolled_back_change_sends_nothing(
         assert (await asyncio.wait_for(inbox.get(), 5)) == Notice("PAYMENT", big_id)
         refused = await api.data(
             APPROVE,
-            {"id": encode_id("Payment", big_id), "key": new_key()},
+            {"input": {"id": encode_id("Payment", big_id), "idempotencyKey": new_key()}},
             role="governance_manager",
             sub="grace",
         )
         assert refused["approvePayment"]["code"] == "INSUFFICIENT_FUNDS", refused
 
         # The next notice is the committed raise's: nothing came from the two above.
-        ok = await api.data(RAISE, raise_input | {"key": new_key()}, role="assistant", sub="ash")
+        ok = await api.data(
+            RAISE,
+            {"input": raise_input | {"idempotencyKey": new_key()}},
+            role="assistant",
+            sub="ash",
+        )
         ok_id = decode_uuid("Payment", ok["raisePayment"]["payment"]["id"])
         assert (await asyncio.wait_for(inbox.get(), 5)) == Notice("PAYMENT", ok_id)
         assert inbox.empty()
@@ -567,7 +603,7 @@ async def test_the_listener_reconnects_and_asks_subscribers_to_resync(
         assert queue_listener.connections == 2
         ok = await api.data(
             RAISE,
-            {"input": standing(client_id, payee, "8.00"), "key": new_key()},
+            {"input": {**standing(client_id, payee, "8.00"), "idempotencyKey": new_key()}},
             role="assistant",
             sub="ash",
         )

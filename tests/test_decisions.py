@@ -110,8 +110,16 @@ async def test_roles_below_senior_officer_never_approve(
 ) -> None:
     decision = await raised(api, decision_input(client, "BEST_INTEREST", "0.00"))
     for query, variables, field in (
-        (APPROVE_DECISION, {"id": decision["id"], "key": new_key()}, "approveDecision"),
-        (REFUSE, {"id": decision["id"], "reason": "no", "key": new_key()}, "refuseDecision"),
+        (
+            APPROVE_DECISION,
+            {"input": {"id": decision["id"], "idempotencyKey": new_key()}},
+            "approveDecision",
+        ),
+        (
+            REFUSE,
+            {"input": {"id": decision["id"], "reason": "no", "idempotencyKey": new_key()}},
+            "refuseDecision",
+        ),
     ):
         body = await api.gql(query, variables, role=role, sub=f"x.{role}")
         assert error_codes(body) == ["FORBIDDEN"], body
@@ -150,7 +158,9 @@ async def test_whoever_wrote_a_superseded_decision_cannot_approve_its_successor(
     )
     assert old["authors"] == ["olu.scao"]
     changed = decision_input(client, "BEST_INTEREST", "20.00")
-    variables = {"id": old["id"], "input": changed, "reason": "costs rose", "key": new_key()}
+    variables = {
+        "input": {**changed, "id": old["id"], "reason": "costs rose", "idempotencyKey": new_key()}
+    }
     new = (await api.data(SUPERSEDE, variables, **PROPOSER))["supersedeDecision"]["decision"]
     assert (new["raisedBy"], new["authors"]) == ("ash.assistant", ["ash.assistant", "olu.scao"])
     seen = (await api.data(DECISION, {"id": new["id"]}, role="senior_officer", sub="olu.scao"))[
@@ -262,7 +272,13 @@ async def test_refusal_with_reason(
 async def test_supersede(api: Api, db: RolledBackDatabase, client: dict[str, Any]) -> None:
     old = await raised(api, decision_input(client, "FINANCIAL_PLAN", "4000.00"))
     changed = decision_input(client, "FINANCIAL_PLAN", "4500.00", notes="heating costs up")
-    variables = {"id": old["id"], "input": changed, "reason": "Gas prices rose", "key": new_key()}
+    supersede = {
+        **changed,
+        "id": old["id"],
+        "reason": "Gas prices rose",
+        "idempotencyKey": new_key(),
+    }
+    variables = {"input": supersede}
     data = await api.data(SUPERSEDE, variables, role="senior_assistant", sub="sasha.senior")
     result = data["supersedeDecision"]
     assert result["__typename"] == "DecisionPayload", result
@@ -285,7 +301,7 @@ async def test_supersede(api: Api, db: RolledBackDatabase, client: dict[str, Any
     assert (await refuse(api, old["id"], "x", "governance_manager"))["__typename"] == (
         "InvalidStateProblem"
     )
-    variables["key"] = new_key()
+    supersede["idempotencyKey"] = new_key()
     twice = await api.data(SUPERSEDE, variables, role="senior_assistant", sub="sasha.senior")
     assert twice["supersedeDecision"]["__typename"] == "InvalidStateProblem"
     # The successor awaits approval afresh; its raiser cannot approve it.
@@ -294,7 +310,7 @@ async def test_supersede(api: Api, db: RolledBackDatabase, client: dict[str, Any
     other = decision_input(client, "BEST_INTEREST", "1.00")
     wrong = await api.data(
         SUPERSEDE,
-        {"id": new["id"], "input": other, "reason": "r", "key": new_key()},
+        {"input": {**other, "id": new["id"], "reason": "r", "idempotencyKey": new_key()}},
         **PROPOSER,
     )
     assert wrong["supersedeDecision"]["__typename"] == "ValidationProblem"
@@ -372,7 +388,7 @@ async def test_idempotent_replays(api: Api, db: RolledBackDatabase, client: dict
     assert count == 1
 
     akey = new_key()
-    variables = {"id": first["decision"]["id"], "key": akey}
+    variables = {"input": {"id": first["decision"]["id"], "idempotencyKey": akey}}
     a1 = await api.data(APPROVE_DECISION, variables, role="senior_officer", sub="olu.scao")
     a2 = await api.data(APPROVE_DECISION, variables, role="senior_officer", sub="olu.scao")
     assert a1["approveDecision"]["replayed"] is False
@@ -404,12 +420,13 @@ async def test_role_denials(api: Api, client: dict[str, Any], role: str) -> None
     some_id = encode_id("Decision", uuid.uuid4())
     checks = [
         (RAISE_DECISION,
-         {"input": decision_input(client, "BEST_INTEREST", "1.00"), "key": new_key()},
+         {"input": decision_input(client, "BEST_INTEREST", "1.00") | {"idempotencyKey": new_key()}},
          RAISE_ROLES),
-        (APPROVE_DECISION, {"id": some_id, "key": new_key()}, APPROVE_ROLES),
-        (REFUSE, {"id": some_id, "reason": "r", "key": new_key()}, APPROVE_ROLES),
-        (SUPERSEDE, {"id": some_id, "reason": "r", "key": new_key(),
-                     "input": decision_input(client, "BEST_INTEREST", "1.00")}, RAISE_ROLES),
+        (APPROVE_DECISION, {"input": {"id": some_id, "idempotencyKey": new_key()}}, APPROVE_ROLES),
+        (REFUSE, {"input": {"id": some_id, "reason": "r", "idempotencyKey": new_key()}},
+         APPROVE_ROLES),
+        (SUPERSEDE, {"input": {**decision_input(client, "BEST_INTEREST", "1.00"), "id": some_id,
+                               "reason": "r", "idempotencyKey": new_key()}}, RAISE_ROLES),
         (DECISION, {"id": some_id}, READ_ROLES),
         (DECISIONS, {}, READ_ROLES),
     ]  # fmt: skip

@@ -57,7 +57,14 @@ async def test_a_decision_names_its_client_and_the_decision_it_replaced(api: Api
     client = await new_client(api)
     old = await raised(api, decision_input(client, "FINANCIAL_PLAN", "4000.00"), **PROPOSER)
     changed = decision_input(client, "FINANCIAL_PLAN", "4500.00")
-    variables = {"id": old["id"], "input": changed, "reason": "Gas prices rose", "key": new_key()}
+    variables = {
+        "input": {
+            **changed,
+            "id": old["id"],
+            "reason": "Gas prices rose",
+            "idempotencyKey": new_key(),
+        }
+    }
     new = (await api.data(SUPERSEDE, variables, **PROPOSER))["supersedeDecision"]["decision"]
     seen = (await api.data(REFERENCES, {"id": new["id"]}, role="senior_officer"))["decision"]
     assert seen == {

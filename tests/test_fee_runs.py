@@ -315,7 +315,9 @@ async def test_a_repeated_fee_run_says_it_replayed(api: Api, session: AsyncSessi
     query = RUN_FEES.replace("      alreadyRun\n", "      alreadyRun replayed\n")
 
     async def run(k: str) -> tuple[bool, bool]:
-        variables = {"start": "2016-04-01", "end": "2016-06-30", "key": k}
+        variables = {
+            "input": {"periodStart": "2016-04-01", "periodEnd": "2016-06-30", "idempotencyKey": k}
+        }
         data = await api.data(query, variables, role="senior_officer", sub="olu.scao")
         return data["runFees"]["replayed"], data["runFees"]["alreadyRun"]
 
@@ -410,7 +412,13 @@ async def test_the_2014_threshold_boundary_through_the_run(api: Api, session: As
 async def test_who_may_run_fees(api: Api, role: str, allowed: bool) -> None:
     body = await api.gql(
         RUN_FEES,
-        {"start": "2016-04-01", "end": "2016-06-30", "key": str(uuid.uuid4())},
+        {
+            "input": {
+                "periodStart": "2016-04-01",
+                "periodEnd": "2016-06-30",
+                "idempotencyKey": str(uuid.uuid4()),
+            }
+        },
         role=role,
         sub=f"{role}.x",
     )

@@ -40,14 +40,14 @@ query($on: Date, $clientId: ID, $first: Int, $after: String) {
 """
 
 APPROVE_ONLY = """
-mutation($id: ID!, $key: String!) {
-  approveDecision(id: $id, idempotencyKey: $key) { __typename }
+mutation($input: ApproveDecisionInput!) {
+  approveDecision(input: $input) { __typename }
 }
 """
 
 REFUSE = """
-mutation($id: ID!, $key: String!) {
-  refuseDecision(id: $id, reason: "Surplus understated", idempotencyKey: $key) {
+mutation($input: RefuseDecisionInput!) {
+  refuseDecision(input: $input) {
     __typename ... on DecisionPayload { decision { status } }
   }
 }
@@ -116,7 +116,7 @@ async def test_submitted_then_approved_by_the_governance_manager(api: Api, today
     # The proposer may not approve it; a senior officer may not either (INVESTMENT_PLAN: TGM).
     body = await api.gql(
         APPROVE_ONLY,
-        {"id": s["decisionId"], "key": new_key()},
+        {"input": {"id": s["decisionId"], "idempotencyKey": new_key()}},
         role="assistant",
         sub="ash.assistant",
     )
@@ -160,7 +160,16 @@ async def test_a_late_statement_and_a_refused_one(api: Api, today: Any) -> None:
     late = await due_for(api, client, "2026-11-23")
     assert (late["status"], late["daysOverdue"]) == ("SUBMITTED", 114)  # due 2026-08-01
     data = await api.data(
-        REFUSE, {"id": s["decisionId"], "key": new_key()}, role="head_of_service", sub="hari.head"
+        REFUSE,
+        {
+            "input": {
+                "id": s["decisionId"],
+                "reason": "Surplus understated",
+                "idempotencyKey": new_key(),
+            }
+        },
+        role="head_of_service",
+        sub="hari.head",
     )
     assert data["refuseDecision"]["decision"]["status"] == "REFUSED"
     assert (await due_for(api, client, "2026-11-23"))["status"] == "OVERDUE"

@@ -195,8 +195,10 @@ async def test_the_caller_cannot_supply_the_received_date(
 ) -> None:
     """R-PAY-1: the server stamps receipt; the input has no such field."""
     variables = {
-        "input": invoice_input(parties["client"], parties["supplier"], receivedOn="2020-01-01"),
-        "key": new_key(),
+        "input": {
+            **invoice_input(parties["client"], parties["supplier"], receivedOn="2020-01-01"),
+            "idempotencyKey": new_key(),
+        },
     }
     body = await api.gql(RECORD_INVOICE, variables, role="support_assistant")
     assert error_codes(body) == ["BAD_USER_INPUT"]
@@ -319,7 +321,9 @@ async def record_checks(
     role: str = "senior_assistant",
     sub: str = "sasha.senior",
 ) -> dict[str, Any]:
-    data = await api.data(RECORD_CHECKS, {"id": invoice_id, "checks": checks}, role=role, sub=sub)
+    data = await api.data(
+        RECORD_CHECKS, {"input": {"invoiceId": invoice_id, "checks": checks}}, role=role, sub=sub
+    )
     result: dict[str, Any] = data["recordInvoiceChecks"]
     return result
 
@@ -385,7 +389,9 @@ async def test_a_batch_of_checks_with_one_bad_check_writes_nothing(
 
     # The same rules as one check at a time: officers only, and not once a payment is approved.
     body = await api.gql(
-        RECORD_CHECKS, {"id": invoice["id"], "checks": checks[:1]}, role="integration_controcc"
+        RECORD_CHECKS,
+        {"input": {"invoiceId": invoice["id"], "checks": checks[:1]}},
+        role="integration_controcc",
     )
     assert error_codes(body) == ["FORBIDDEN"]
 
@@ -402,7 +408,9 @@ async def test_checks_are_for_officers_only(api: Api, parties: dict[str, Any]) -
     invoice = await recorded(api, parties["client"], parties["supplier"])
     for role in ("auditor", "integration_controcc", "integration_sap", "reporting"):
         body = await api.gql(
-            RECORD_CHECK, {"id": invoice["id"], "check": "HEADED", "passed": True}, role=role
+            RECORD_CHECK,
+            {"input": {"invoiceId": invoice["id"], "check": "HEADED", "passed": True}},
+            role=role,
         )
         assert error_codes(body) == ["FORBIDDEN"], role
 
@@ -545,8 +553,10 @@ async def test_a_money_typo_is_refused_before_anything_runs(
     api: Api, parties: dict[str, Any]
 ) -> None:
     variables = {
-        "input": invoice_input(parties["client"], parties["supplier"], amount="12.5"),
-        "key": new_key(),
+        "input": {
+            **invoice_input(parties["client"], parties["supplier"], amount="12.5"),
+            "idempotencyKey": new_key(),
+        },
     }
     body = await api.gql(RECORD_INVOICE, variables)
     assert error_codes(body) == ["BAD_USER_INPUT"]
@@ -561,7 +571,9 @@ async def test_recording_again_with_the_same_key_replays_the_first_result(
     """Stripe-style keys: the same key and input returns the first invoice and records nothing
     more; the same key with other input is refused."""
     key = new_key()
-    variables = {"input": invoice_input(parties["client"], parties["supplier"]), "key": key}
+    variables = {
+        "input": invoice_input(parties["client"], parties["supplier"]) | {"idempotencyKey": key}
+    }
     first = (await api.data(RECORD_INVOICE, variables, role="support_assistant"))["recordInvoice"]
     count = await scalar(db, "SELECT count(*) FROM invoice")
     again = (await api.data(RECORD_INVOICE, variables, role="support_assistant"))["recordInvoice"]
@@ -615,13 +627,15 @@ async def test_controcc_records_suppliers_and_reimbursements_only(
     assert reimbursement["kind"] == "CARE_PROVIDER_REIMBURSEMENT"
     before = await scalar(db, "SELECT count(*) FROM invoice")
     variables = {
-        "input": invoice_input(
-            client,
-            parties["council"],
-            kind="COUNCIL_CARE_CONTRIBUTION",
-            category="OUT_LOCAL_AUTHORITY_CARE_CHARGES",
-        ),
-        "key": new_key(),
+        "input": {
+            **invoice_input(
+                client,
+                parties["council"],
+                kind="COUNCIL_CARE_CONTRIBUTION",
+                category="OUT_LOCAL_AUTHORITY_CARE_CHARGES",
+            ),
+            "idempotencyKey": new_key(),
+        },
     }
     body = await api.gql(RECORD_INVOICE, variables, role="integration_controcc", sub="controcc")
     assert error_codes(body) == ["FORBIDDEN"]
@@ -634,14 +648,16 @@ async def test_sap_records_council_care_contributions_only(
 ) -> None:
     before = await scalar(db, "SELECT count(*) FROM invoice")
     variables = {
-        "input": invoice_input(
-            parties["client"],
-            parties["provider"],
-            kind=kind,
-            category="OUT_OTHER",
-            items=[{"description": "Shoes", "amount": "120.00"}],
-        ),
-        "key": new_key(),
+        "input": {
+            **invoice_input(
+                parties["client"],
+                parties["provider"],
+                kind=kind,
+                category="OUT_OTHER",
+                items=[{"description": "Shoes", "amount": "120.00"}],
+            ),
+            "idempotencyKey": new_key(),
+        },
     }
     body = await api.gql(RECORD_INVOICE, variables, role="integration_sap", sub="sap")
     assert error_codes(body) == ["FORBIDDEN"]
@@ -652,7 +668,10 @@ async def test_sap_records_council_care_contributions_only(
 async def test_only_officers_and_integrations_record_invoices(
     api: Api, parties: dict[str, Any], role: str
 ) -> None:
-    variables = {"input": invoice_input(parties["client"], parties["supplier"]), "key": new_key()}
+    variables = {
+        "input": invoice_input(parties["client"], parties["supplier"])
+        | {"idempotencyKey": new_key()}
+    }
     body = await api.gql(RECORD_INVOICE, variables, role=role)
     assert error_codes(body) == ["FORBIDDEN"]
 
@@ -761,7 +780,13 @@ async def test_an_officer_records_events_and_a_cancelled_invoice_is_closed(
     queried = (
         await api.data(
             RECORD_EVENT,
-            {"id": invoice["id"], "event": "QUERIED", "note": "Is the VAT number right?"},
+            {
+                "input": {
+                    "invoiceId": invoice["id"],
+                    "event": "QUERIED",
+                    "note": "Is the VAT number right?",
+                }
+            },
             role="assistant",
             sub="ash.assistant",
         )
@@ -770,14 +795,16 @@ async def test_an_officer_records_events_and_a_cancelled_invoice_is_closed(
         {"event": "QUERIED", "note": "Is the VAT number right?", "recordedBy": "ash.assistant"}
     ]
     no_note = (
-        await api.data(RECORD_EVENT, {"id": invoice["id"], "event": "CANCELLED", "note": " "})
+        await api.data(
+            RECORD_EVENT, {"input": {"invoiceId": invoice["id"], "event": "CANCELLED", "note": " "}}
+        )
     )["recordInvoiceEvent"]
     assert no_note["__typename"] == "ValidationProblem"
 
     cancelled = (
         await api.data(
             RECORD_EVENT,
-            {"id": invoice["id"], "event": "CANCELLED", "note": "sent in error"},
+            {"input": {"invoiceId": invoice["id"], "event": "CANCELLED", "note": "sent in error"}},
         )
     )["recordInvoiceEvent"]
     assert cancelled["invoice"]["status"] == "CANCELLED"
@@ -786,7 +813,9 @@ async def test_an_officer_records_events_and_a_cancelled_invoice_is_closed(
     assert late["code"] == "INVALID_STATE"
     assert await audit_actions(db, invoice["id"], "Invoice") == ["record", "queried", "cancelled"]
     # FUNDS_SHORT is the service's to record, not an officer's.
-    body = await api.gql(RECORD_EVENT, {"id": invoice["id"], "event": "FUNDS_SHORT", "note": "x"})
+    body = await api.gql(
+        RECORD_EVENT, {"input": {"invoiceId": invoice["id"], "event": "FUNDS_SHORT", "note": "x"}}
+    )
     assert error_codes(body) == ["BAD_USER_INPUT"]
 
 

@@ -16,8 +16,8 @@ NODE = f"query ($id: ID!) {{ node(id: $id) {{ __typename ... on Invoice {{ {FIEL
 NODES = f"query ($ids: [ID!]!) {{ nodes(ids: $ids) {{ ... on Invoice {{ {FIELDS} }} }} }}"
 INVOICE = f"query ($id: ID!) {{ invoice(id: $id) {{ {FIELDS} }} }}"
 RECORD = """
-mutation ($input: RecordInvoiceInput!, $key: String!) {
-  recordInvoice(input: $input, idempotencyKey: $key) {
+mutation ($input: RecordInvoiceInput!) {
+  recordInvoice(input: $input) {
     ... on RecordInvoicePayload { invoice { id clientId %s } }
   }
 }
@@ -75,8 +75,8 @@ async def test_an_integration_reads_no_client_of_the_invoice_it_recorded(api: Ap
 
     def variables() -> dict[str, Any]:
         return {
-            "input": invoice_input(client, provider, category="OUT_CARE_FEES"),
-            "key": new_key(),
+            "input": invoice_input(client, provider, category="OUT_CARE_FEES")
+            | {"idempotencyKey": new_key()}
         }
 
     body = await api.gql(RECORD_WITH_CLIENT, variables(), role="integration_controcc", sub="cc")

@@ -254,7 +254,12 @@ async def test_a_refused_lodgement_is_never_lodged(api: Api, session: AsyncSessi
     client = await deputy_client(api)
     await fund(session, client, 4_000_000)
     lodgement = await proposed_lodgement(api, client)
-    data = await api.data(REFUSE, {"id": lodgement["decisionId"], "key": new_key()}, **GM)
+    refusal = {
+        "id": lodgement["decisionId"],
+        "reason": "keep it at hand",
+        "idempotencyKey": new_key(),
+    }
+    data = await api.data(REFUSE, {"input": refusal}, **GM)
     assert data["refuseDecision"]["__typename"] == "DecisionPayload"
     done = await lodge(api, lodgement["id"])
     assert done["__typename"] == "InvalidStateProblem", done
@@ -695,7 +700,8 @@ async def test_proposals_together_never_exceed_the_surplus(api: Api) -> None:
     assert (over["committed"], over["remainingSurplus"]) == ("60000.00", "51165.39")
     await proposed_lodgement(api, client, "51165.39")
     refused(await propose_lodgement(api, client, "25000.00"), "SURPLUS_BELOW_THRESHOLD")
-    data = await api.data(REFUSE, {"id": first["decisionId"], "key": new_key()}, **GM)
+    refusal = {"id": first["decisionId"], "reason": "keep it at hand", "idempotencyKey": new_key()}
+    data = await api.data(REFUSE, {"input": refusal}, **GM)
     assert data["refuseDecision"]["__typename"] == "DecisionPayload"
     assert (await propose_lodgement(api, client, "60000.00"))["__typename"] == "LodgementPayload"
 
@@ -770,8 +776,8 @@ async def test_an_investment_plan_decision_that_moves_no_money_is_not_judged(api
     surplusContext and its approval is not refused by the rule: it moves nothing."""
     client = await deputy_client(api, surplus=None)
     raise_ = """
-    mutation($input: DecisionInput!, $key: String!) {
-      raiseDecision(input: $input, idempotencyKey: $key) {
+    mutation($input: RaiseDecisionInput!) {
+      raiseDecision(input: $input) {
         __typename ... on DecisionPayload { decision { id surplusContext { amount } } }
       }
     }"""
@@ -784,7 +790,8 @@ async def test_an_investment_plan_decision_that_moves_no_money_is_not_judged(api
         "consulted": "The client's sister",
         "clientInvolved": True,
     }
-    data = await api.data(raise_, {"input": decision_input, "key": new_key()}, **PROPOSER)
+    variables = {"input": {**decision_input, "idempotencyKey": new_key()}}
+    data = await api.data(raise_, variables, **PROPOSER)
     decision = data["raiseDecision"]["decision"]
     assert decision["surplusContext"] is None
     assert (await approve_as(api, decision["id"]))["__typename"] == "DecisionPayload"

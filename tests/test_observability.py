@@ -18,8 +18,8 @@ from tests.conftest import Api, RolledBackDatabase, api_on
 from tests.factories import new_key
 
 APPROVE = """
-mutation ApproveMissingPayment($id: ID!, $key: String!) {
-  approvePayment(id: $id, idempotencyKey: $key) { __typename }
+mutation ApproveMissingPayment($input: ApprovePaymentInput!) {
+  approvePayment(input: $input) { __typename }
 }
 """
 OFFICERS = "query OfficerList { officers(first: 1) { edges { node { subject } } } }"
@@ -45,7 +45,9 @@ async def _metrics(api: Api) -> str:
 async def test_a_refused_mutation_is_counted_by_its_problem_code(api: Api) -> None:
     before = _count(await _metrics(api), "ApproveMissingPayment", "mutation", "problem:NOT_FOUND")
     missing = encode_id("Payment", uuid.uuid4())
-    data = await api.data(APPROVE, {"id": missing, "key": new_key()}, role="senior_officer")
+    data = await api.data(
+        APPROVE, {"input": {"id": missing, "idempotencyKey": new_key()}}, role="senior_officer"
+    )
     assert data["approvePayment"]["__typename"] == "NotFoundProblem"
     metrics = await _metrics(api)
     after = _count(metrics, "ApproveMissingPayment", "mutation", "problem:NOT_FOUND")
@@ -76,7 +78,9 @@ async def test_the_log_line_names_the_operation_and_its_codes(
 ) -> None:
     missing = encode_id("Payment", uuid.uuid4())
     with caplog.at_level(logging.INFO, logger="ca_api.graphql"):
-        await api.data(APPROVE, {"id": missing, "key": new_key()}, role="senior_officer")
+        await api.data(
+            APPROVE, {"input": {"id": missing, "idempotencyKey": new_key()}}, role="senior_officer"
+        )
         await api.gql(OFFICERS, role="reporting")
     lines = [r.fields for r in caplog.records if r.getMessage() == "graphql operation"]  # type: ignore[attr-defined]
     assert {

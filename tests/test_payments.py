@@ -206,7 +206,7 @@ async def test_paying_one_invoice_end_to_end_takes_five_calls(
     checks = [{"check": c, "passed": True} for c in ALL_CHECKS]
     checked = await api.data(
         RECORD_CHECKS,
-        {"id": invoice["id"], "checks": checks},
+        {"input": {"invoiceId": invoice["id"], "checks": checks}},
         role="senior_assistant",
         sub="sasha.senior",
     )
@@ -355,7 +355,13 @@ async def test_funds_short_refuses_approval_marks_the_invoice_and_moves_nothing(
     contacted = (
         await api.data(
             RECORD_EVENT,
-            {"id": invoice["id"], "event": "SENDER_CONTACTED", "note": "rang the home"},
+            {
+                "input": {
+                    "invoiceId": invoice["id"],
+                    "event": "SENDER_CONTACTED",
+                    "note": "rang the home",
+                }
+            },
             role="assistant",
             sub="ash.assistant",
         )
@@ -529,7 +535,9 @@ async def test_only_approvers_approve(api: Api, setup: dict[str, Any], role: str
     """R-ROLE-1: approval is for the senior officer and above (R-DEC-2)."""
     invoice = await payable(api, setup["client"], setup["supplier"])
     payment = await raised(api, invoice["id"])
-    body = await api.gql(APPROVE, {"id": payment["id"], "key": new_key()}, role=role)
+    body = await api.gql(
+        APPROVE, {"input": {"id": payment["id"], "idempotencyKey": new_key()}}, role=role
+    )
     assert error_codes(body) == ["FORBIDDEN"]
     assert (await get_payment(api, payment["id"]))["status"] == "RAISED"
 
@@ -552,13 +560,19 @@ async def test_denials_by_role(api: Api, setup: dict[str, Any], mutation: str, r
     payment = await raised(api, invoice["id"])
     if mutation == "raise":
         body = await api.gql(
-            RAISE_PAYMENT, {"input": {"invoiceId": invoice["id"]}, "key": new_key()}, role=role
+            RAISE_PAYMENT,
+            {"input": {"invoiceId": invoice["id"], "idempotencyKey": new_key()}},
+            role=role,
         )
     elif mutation == "make":
-        body = await api.gql(MAKE, {"id": payment["id"], "key": new_key()}, role=role)
+        body = await api.gql(
+            MAKE, {"input": {"id": payment["id"], "idempotencyKey": new_key()}}, role=role
+        )
     else:
         body = await api.gql(
-            CANCEL, {"id": payment["id"], "reason": "x", "key": new_key()}, role=role
+            CANCEL,
+            {"input": {"id": payment["id"], "reason": "x", "idempotencyKey": new_key()}},
+            role=role,
         )
     assert error_codes(body) == ["FORBIDDEN"]
 
@@ -648,7 +662,9 @@ async def test_an_invoice_is_paid_once(api: Api, setup: dict[str, Any]) -> None:
     assert second["__typename"] == "InvalidStateProblem"
     assert "PAYMENT_RAISED" in second["message"]
     cancel_invoice = (
-        await api.data(RECORD_EVENT, {"id": invoice["id"], "event": "CANCELLED", "note": "x"})
+        await api.data(
+            RECORD_EVENT, {"input": {"invoiceId": invoice["id"], "event": "CANCELLED", "note": "x"}}
+        )
     )["recordInvoiceEvent"]
     assert cancel_invoice["__typename"] == "InvalidStateProblem"
     await approve(api, payment["id"])
@@ -707,7 +723,7 @@ async def test_sap_raises_payments_of_council_invoices_only(
     before = await scalar(db, "SELECT count(*) FROM payment")
     body = await api.gql(
         RAISE_PAYMENT,
-        {"input": {"invoiceId": invoice["id"]}, "key": new_key()},
+        {"input": {"invoiceId": invoice["id"], "idempotencyKey": new_key()}},
         role="integration_sap",
     )
     assert error_codes(body) == ["FORBIDDEN"]
@@ -720,7 +736,7 @@ async def test_sap_raises_payments_of_council_invoices_only(
         "standing": True,
     }
     body = await api.gql(
-        RAISE_PAYMENT, {"input": standing, "key": new_key()}, role="integration_sap"
+        RAISE_PAYMENT, {"input": {**standing, "idempotencyKey": new_key()}}, role="integration_sap"
     )
     assert error_codes(body) == ["FORBIDDEN"]
     assert await scalar(db, "SELECT count(*) FROM payment") == before

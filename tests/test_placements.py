@@ -88,8 +88,8 @@ def review_variables(
 
 
 REFUSE = f"""
-mutation($id: ID!, $key: String!) {{
-  refuseDecision(id: $id, reason: "Not prudent", idempotencyKey: $key) {{
+mutation($input: RefuseDecisionInput!) {{
+  refuseDecision(input: $input) {{
     __typename
     ... on DecisionPayload {{ decision {{ id status }} }}
     {PROBLEMS}
@@ -309,7 +309,8 @@ async def test_a_refused_proposal_no_longer_counts(
     p = await proposed(api, placement_input(rich_client, bank["product"], "85000.00", "2025-11-01"))
     blocked = await place(api, placement_input(rich_client, bank["product"], "1.00", "2025-11-01"))
     assert refused_for(blocked, "amount")
-    data = await api.data(REFUSE, {"id": p["decisionId"], "key": new_key()}, **GM)
+    refusal = {"id": p["decisionId"], "reason": "Not prudent", "idempotencyKey": new_key()}
+    data = await api.data(REFUSE, {"input": refusal}, **GM)
     assert data["refuseDecision"]["decision"]["status"] == "REFUSED"
     made = await make(api, p["id"])
     assert made["__typename"] == "InvalidStateProblem", made

@@ -22,13 +22,13 @@ from tests.factories import (
 )
 
 APPROVE = """
-mutation($id: ID!, $key: String!) {
-  approveDecision(id: $id, idempotencyKey: $key) { __typename ... on Problem { code } }
+mutation($input: ApproveDecisionInput!) {
+  approveDecision(input: $input) { __typename ... on Problem { code } }
 }"""
 PLAN = "query($id: ID!) { budgetPlan(id: $id) { approvalStatus } }"
 DECIDE = """
-mutation($id: ID!, $key: String!) {
-  approveDecision(id: $id, idempotencyKey: $key) {
+mutation($input: ApproveDecisionInput!) {
+  approveDecision(input: $input) {
     __typename
     ... on FourEyesProblem { code message raisedBy }
     ... on DecisionPayload { decision { status approvedBy } }
@@ -36,8 +36,8 @@ mutation($id: ID!, $key: String!) {
   }
 }"""
 REFUSE = """
-mutation($id: ID!, $key: String!) {
-  refuseDecision(id: $id, reason: "not mine to refuse", idempotencyKey: $key) {
+mutation($input: RefuseDecisionInput!) {
+  refuseDecision(input: $input) {
     __typename ... on Problem { code }
   }
 }"""
@@ -64,7 +64,8 @@ async def test_a_plan_is_approved_by_the_governance_manager_above_five_thousand(
     decision = submitted["plan"]["decisionId"]
 
     async def approve(role: str, sub: str) -> str:
-        data = await api.data(APPROVE, {"id": decision, "key": new_key()}, role=role, sub=sub)
+        variables = {"input": {"id": decision, "idempotencyKey": new_key()}}
+        data = await api.data(APPROVE, variables, role=role, sub=sub)
         result = data["approveDecision"]
         return str(result.get("code") or result["__typename"])
 
@@ -85,7 +86,10 @@ async def test_whoever_submits_a_plan_cannot_approve_it(api: Api, session: Async
     )
     decision = data["submitBudgetPlan"]["plan"]["decisionId"]
     own = await api.data(
-        APPROVE, {"id": decision, "key": new_key()}, role="governance_manager", sub="grace.tgm"
+        APPROVE,
+        {"input": {"id": decision, "idempotencyKey": new_key()}},
+        role="governance_manager",
+        sub="grace.tgm",
     )
     assert own["approveDecision"]["code"] == "FOUR_EYES"
 
@@ -105,7 +109,8 @@ async def test_submitting_twice_links_one_decision(api: Api, session: AsyncSessi
 
 
 async def decide(api: Api, decision: str, sub: str, role: str = "governance_manager") -> Any:
-    data = await api.data(DECIDE, {"id": decision, "key": new_key()}, role=role, sub=sub)
+    variables = {"input": {"id": decision, "idempotencyKey": new_key()}}
+    data = await api.data(DECIDE, variables, role=role, sub=sub)
     return data["approveDecision"]
 
 
@@ -136,9 +141,8 @@ async def test_whoever_recorded_the_plan_cannot_approve_it(api: Api, session: As
     own = await decide(api, decision, "grace.tgm")
     assert own["__typename"] == "FourEyesProblem", own
     assert own["code"] == "FOUR_EYES" and "R-ROLE-2" in own["message"]
-    refused = await api.data(
-        REFUSE, {"id": decision, "key": new_key()}, role="governance_manager", sub="grace.tgm"
-    )
+    refusal = {"id": decision, "reason": "not mine to refuse", "idempotencyKey": new_key()}
+    refused = await api.data(REFUSE, {"input": refusal}, role="governance_manager", sub="grace.tgm")
     assert refused["refuseDecision"]["code"] == "FOUR_EYES"
     assert (await api.data(PLAN, {"id": plan["id"]}))["budgetPlan"]["approvalStatus"] == "RAISED"
 

@@ -31,8 +31,8 @@ ROOT = Path(__file__).resolve().parents[1]
 
 CHANGES = "subscription { approvalQueueChanges { type kind itemId item { amount raisedBy } } }"
 RAISE = """
-mutation($input: RaisePaymentInput!, $key: String!) {
-  raisePayment(input: $input, idempotencyKey: $key) {
+mutation($input: RaisePaymentInput!) {
+  raisePayment(input: $input) {
     __typename ... on PaymentPayload { payment { id } }
   }
 }
@@ -174,8 +174,8 @@ async def test_a_raise_on_one_process_reaches_a_subscriber_on_the_other(
                             "category": "OUT_GAS",
                             "description": "Gas bill",
                             "standing": True,
+                            "idempotencyKey": str(uuid.uuid4()),
                         },
-                        "key": str(uuid.uuid4()),
                     },
                     token("assistant", "ash.assistant"),  # a second officer raises it
                 )

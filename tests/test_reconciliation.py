@@ -241,7 +241,7 @@ def test_a_manual_match_needs_the_same_money_the_same_way() -> None:
 # --- through the endpoint -------------------------------------------------------------------
 
 IMPORT = """
-mutation Import($input: BankStatementInput!) {
+mutation Import($input: ImportBankStatementInput!) {
   importBankStatement(input: $input) {
     __typename
     ... on ImportBankStatementPayload {
@@ -280,8 +280,8 @@ query Rec($id: ID!, $first: Int, $after: String) {{
 """
 
 MATCH = f"""
-mutation Match($sid: ID!, $line: Int!, $tid: ID!, $reason: String) {{
-  matchBankLine(statementId: $sid, lineNo: $line, transferId: $tid, reason: $reason) {{
+mutation Match($input: MatchBankLineInput!) {{
+  matchBankLine(input: $input) {{
     __typename
     ... on BankStatementLinePayload {{ line {{ {LINE_FIELDS} }} }}
     ... on ValidationProblem {{ code message fields {{ field message }} }}
@@ -487,7 +487,7 @@ async def test_an_officer_matches_a_line_by_hand(api: Api, books: Books) -> None
     sid = result["statement"]["id"]
 
     async def match(transfer_id: str, line: int = 2, **kw: Any) -> Any:
-        variables = {"sid": sid, "line": line, "tid": transfer_id, **kw}
+        variables = {"input": {"statementId": sid, "lineNo": line, "transferId": transfer_id, **kw}}
         data = await api.data(MATCH, variables, role="assistant", sub="ash")
         return data["matchBankLine"]
 
@@ -551,7 +551,7 @@ async def test_a_transfer_is_matched_to_one_statement_only(api: Api, books: Book
     assert second["autoMatched"] == 0
     line = await api.data(
         MATCH,
-        {"sid": second["statement"]["id"], "line": 2, "tid": tid(pay)},
+        {"input": {"statementId": second["statement"]["id"], "lineNo": 2, "transferId": tid(pay)}},
         role="assistant",
     )
     assert line["matchBankLine"]["__typename"] == "InvalidStateProblem"
@@ -653,7 +653,8 @@ async def test_only_officers_import_and_match(api: Api, role: str) -> None:
     assert error_codes(body) == ["FORBIDDEN"]
     assert body["data"] is None
     sid, t = encode_id("BankStatement", uuid.uuid4()), encode_id("Transfer", uuid.uuid4())
-    body = await api.gql(MATCH, {"sid": sid, "line": 2, "tid": t}, role=role)
+    variables = {"input": {"statementId": sid, "lineNo": 2, "transferId": t}}
+    body = await api.gql(MATCH, variables, role=role)
     assert error_codes(body) == ["FORBIDDEN"]
 
 

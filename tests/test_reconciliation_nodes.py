@@ -10,7 +10,7 @@ from tests.conftest import Api
 
 STATEMENT = "id accountName periodStart periodEnd openingBalance closingBalance lineCount"
 IMPORT = f"""
-mutation ($input: BankStatementInput!) {{
+mutation ($input: ImportBankStatementInput!) {{
   importBankStatement(input: $input) {{
     __typename
     ... on ImportBankStatementPayload {{ statement {{ {STATEMENT} }} }}

@@ -129,10 +129,12 @@ async def test_a_decisions_status_in_sql_matches_python_in_every_state(
 
     async def supersede(decision_id: str) -> str:
         variables = {
-            "id": decision_id,
-            "input": decision_input(client, "BEST_INTEREST", "6.00"),
-            "reason": "the cost changed",
-            "key": new_key(),
+            "input": {
+                **decision_input(client, "BEST_INTEREST", "6.00"),
+                "id": decision_id,
+                "reason": "the cost changed",
+                "idempotencyKey": new_key(),
+            }
         }
         data = await api.data(SUPERSEDE, variables, role="assistant", sub="ash.assistant")
         assert data["supersedeDecision"]["__typename"] == "DecisionPayload", data
@@ -203,17 +205,25 @@ async def test_a_lodgements_status_in_sql_matches_python_in_every_state(
     reached["refused"] = await lodgement()
     refused = await api.data(
         REFUSE,
-        {"id": reached["refused"]["decisionId"], "key": new_key()},
+        {
+            "input": {
+                "id": reached["refused"]["decisionId"],
+                "reason": "keep it at hand",
+                "idempotencyKey": new_key(),
+            }
+        },
         role="governance_manager",
         sub="grace.tgm",
     )
     assert refused["refuseDecision"]["__typename"] == "DecisionPayload", refused
     reached["superseded"] = await lodgement()
     variables = {
-        "id": reached["superseded"]["decisionId"],
-        "input": decision_input({"id": client}, "INVESTMENT_PLAN", "900.00"),
-        "reason": "a smaller sum",
-        "key": new_key(),
+        "input": {
+            **decision_input({"id": client}, "INVESTMENT_PLAN", "900.00"),
+            "id": reached["superseded"]["decisionId"],
+            "reason": "a smaller sum",
+            "idempotencyKey": new_key(),
+        }
     }
     data = await api.data(SUPERSEDE, variables, role="assistant", sub="ash.assistant")
     assert data["supersedeDecision"]["__typename"] == "DecisionPayload", data

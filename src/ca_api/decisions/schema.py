@@ -41,11 +41,17 @@ from ca_api.common.scalars import Money
 from ca_api.common.types import from_source
 from ca_api.context import Context
 from ca_api.decisions import contexts, gifts, models, reads, repository, service
+from ca_api.decisions.inputs import (
+    DECISION_ID,
+    ApproveDecisionArg,
+    RaiseDecisionArg,
+    RefuseDecisionArg,
+    SupersedeDecisionArg,
+)
 from ca_api.decisions.reads import DecisionView
 from ca_api.decisions.types import DecisionEvent as DecisionEvent
 from ca_api.decisions.types import (
     DecisionEventKind,
-    DecisionInput,
     DecisionKind,
 )
 from ca_api.decisions.types import DecisionStatus as DecisionStatus  # other modules' filters
@@ -282,9 +288,6 @@ class Decision(Node):
         return contexts.surplus_context(found) if found is not None else None
 
 
-# --- inputs -------------------------------------------------------------------------------
-
-
 # --- payloads and results -----------------------------------------------------------------
 
 
@@ -329,18 +332,7 @@ DecideDecisionResult = Annotated[
 
 
 # The root fields' arguments, described once.
-DecisionId = Annotated[strawberry.ID, strawberry.argument(description="The decision's id.")]
-IdempotencyKey = Annotated[
-    str,
-    strawberry.argument(
-        description="Your key for this request: sent again (a retry), it returns the first "
-        "outcome with replayed true and does nothing new; reused for another request, refused."
-    ),
-]
-Reason = Annotated[str, strawberry.argument(description="Why, in plain words; kept for audit.")]
-NewDecision = Annotated[
-    DecisionInput, strawberry.argument(description="What the decision records (R-DEC-1).")
-]
+DecisionId = Annotated[strawberry.ID, strawberry.argument(description=DECISION_ID)]
 
 
 def _payload(done: service.DecisionOutcome) -> DecisionPayload:
@@ -415,12 +407,12 @@ class DecisionMutation:
         "(R-ROLE-3).",
     )
     async def raise_decision(
-        self, info: Info[Context, None], input: NewDecision, idempotency_key: IdempotencyKey
+        self, info: Info[Context, None], input: RaiseDecisionArg
     ) -> RaiseDecisionResult:
         ctx = info.context
         new = input.to_new()
         done = await service.raise_decision(
-            ctx.session, ctx.actor, new, idempotency_key=idempotency_key
+            ctx.session, ctx.actor, new, idempotency_key=input.idempotency_key
         )
         return _payload(done)
 
@@ -431,12 +423,12 @@ class DecisionMutation:
         "gift is checked again.",
     )
     async def approve_decision(
-        self, info: Info[Context, None], id: DecisionId, idempotency_key: IdempotencyKey
+        self, info: Info[Context, None], input: ApproveDecisionArg
     ) -> DecideDecisionResult:
         ctx = info.context
-        did = decode_uuid("Decision", id)
+        did = decode_uuid("Decision", input.id)
         done = await service.approve_decision(
-            ctx.session, ctx.actor, did, idempotency_key=idempotency_key
+            ctx.session, ctx.actor, did, idempotency_key=input.idempotency_key
         )
         return _payload(done)
 
@@ -446,16 +438,12 @@ class DecisionMutation:
         "authors, R-ROLE-2), and only where you could approve it (R-DEC-2).",
     )
     async def refuse_decision(
-        self,
-        info: Info[Context, None],
-        id: DecisionId,
-        reason: Reason,
-        idempotency_key: IdempotencyKey,
+        self, info: Info[Context, None], input: RefuseDecisionArg
     ) -> DecideDecisionResult:
         ctx = info.context
-        did = decode_uuid("Decision", id)
+        did = decode_uuid("Decision", input.id)
         done = await service.refuse_decision(
-            ctx.session, ctx.actor, did, reason, idempotency_key=idempotency_key
+            ctx.session, ctx.actor, did, input.reason, idempotency_key=input.idempotency_key
         )
         return _payload(done)
 
@@ -465,23 +453,13 @@ class DecisionMutation:
         "reason (R-AUD-2); the old can no longer be approved.",
     )
     async def supersede_decision(
-        self,
-        info: Info[Context, None],
-        id: Annotated[strawberry.ID, strawberry.argument(description="The decision to replace.")],
-        input: Annotated[
-            DecisionInput,
-            strawberry.argument(
-                description="The new decision, for the same client and of the same kind."
-            ),
-        ],
-        reason: Reason,
-        idempotency_key: IdempotencyKey,
+        self, info: Info[Context, None], input: SupersedeDecisionArg
     ) -> RaiseDecisionResult:
         ctx = info.context
-        did = decode_uuid("Decision", id)
+        did = decode_uuid("Decision", input.id)
         new = input.to_new()
         done = await service.supersede_decision(
-            ctx.session, ctx.actor, did, new, reason, idempotency_key=idempotency_key
+            ctx.session, ctx.actor, did, new, input.reason, idempotency_key=input.idempotency_key
         )
         return _payload(done)
 

@@ -24,6 +24,7 @@ from ca_api.common.types import from_source, graphql_enum
 from ca_api.context import Context
 from ca_api.errors import ErrorCode, NotFound
 from ca_api.fees import rules, service
+from ca_api.fees.inputs import RunFeesInput
 from ca_api.fees.models import FeeCharge as FeeChargeRow
 from ca_api.fees.models import FeeRun as FeeRunRow
 from ca_api.fees.models import FeeRunException as FeeRunExceptionRow
@@ -309,26 +310,18 @@ class FeeMutation:
     async def run_fees(
         self,
         info: Info[Context, None],
-        period_start: Annotated[
-            date,
-            strawberry.argument(description="The first day: fees falling due from it are charged."),
-        ],
-        period_end: Annotated[date, strawberry.argument(description="Inclusive.")],
-        idempotency_key: Annotated[
-            str,
-            strawberry.argument(
-                description="A key unique to this request: a retry with the same key changes "
-                "nothing again and answers as the first did (replayed)."
-            ),
+        input: Annotated[
+            RunFeesInput,
+            strawberry.argument(description="The period, and the request's idempotency key."),
         ],
     ) -> RunFeesResult:
         ctx = info.context
         outcome = await service.run_fees(
             ctx.session,
             ctx.actor,
-            period_start,
-            period_end,
-            idempotency_key=idempotency_key,
+            input.period_start,
+            input.period_end,
+            idempotency_key=input.idempotency_key,
         )
         return FeeRunPayload(
             run=FeeRun.from_row(outcome.record.run),

@@ -8,6 +8,7 @@ from datetime import date
 
 import strawberry
 
+from ca_api.common.arguments import idempotency_key_field
 from ca_api.common.ids import decode_uuid
 from ca_api.common.scalars import Money
 from ca_api.common.types import graphql_enum
@@ -132,6 +133,7 @@ class RecordInvoiceInput:
         default=False,
         description="The council's care charge is set up to be paid by direct debit (R-PAY-4).",
     )
+    idempotency_key: str = idempotency_key_field()
 
     def to_new(self) -> service.NewInvoice:
         return service.NewInvoice(
@@ -153,6 +155,38 @@ class RecordInvoiceInput:
                 direct_debit=self.direct_debit,
             ),
         )
+
+
+INVOICE_ID = "The invoice's id."
+
+
+@strawberry.input(description="A check of an invoice before payment (R-PAY-2), to record.")
+class RecordInvoiceCheckInput:
+    invoice_id: strawberry.ID = strawberry.field(description=INVOICE_ID)
+    check: InvoiceCheckName = strawberry.field(description="Which check.")
+    passed: bool = strawberry.field(description="Whether the invoice passed.")
+    note: str | None = strawberry.field(
+        default=None, description="Required when the check failed: say why."
+    )
+
+
+@strawberry.input(
+    description="Several checks of an invoice before payment (R-PAY-2), to record at once."
+)
+class RecordInvoiceChecksInput:
+    invoice_id: strawberry.ID = strawberry.field(description=INVOICE_ID)
+    checks: list[InvoiceCheckInput] = strawberry.field(
+        description="The checks, each named once at most."
+    )
+
+
+@strawberry.input(description="Something an officer records against an invoice.")
+class RecordInvoiceEventInput:
+    invoice_id: strawberry.ID = strawberry.field(description=INVOICE_ID)
+    event: InvoiceOfficerEvent = strawberry.field(description="What happened.")
+    note: str = strawberry.field(
+        description="What was said to the sender, the query, or why it is cancelled."
+    )
 
 
 @strawberry.input(description="Which invoices to list; every condition given must hold.")

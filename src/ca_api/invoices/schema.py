@@ -19,7 +19,7 @@ from ca_api import clock
 from ca_api.auth.permissions import INVOICE_CHECK, INVOICE_WRITE, LEDGER_READ, allow
 from ca_api.clients.schema import Client, client_of
 from ca_api.common import loaders
-from ca_api.common.arguments import AFTER, FIRST, IDEMPOTENCY_KEY
+from ca_api.common.arguments import AFTER, FIRST
 from ca_api.common.ids import decode_uuid
 from ca_api.common.node import Node, NodeType
 from ca_api.common.pagination import Connection, PageRequest, paginate
@@ -37,13 +37,14 @@ from ca_api.context import Context
 from ca_api.errors import NotFound
 from ca_api.invoices import models, reads, rules, service
 from ca_api.invoices.inputs import (
-    InvoiceCheckInput,
     InvoiceCheckName,
     InvoiceEventKind,
     InvoiceFilter,
     InvoiceKind,
-    InvoiceOfficerEvent,
     InvoiceStatus,
+    RecordInvoiceCheckInput,
+    RecordInvoiceChecksInput,
+    RecordInvoiceEventInput,
     RecordInvoiceInput,
 )
 from ca_api.invoices.reads import InvoiceView
@@ -277,7 +278,6 @@ UpdateInvoiceResult = Annotated[
 ]
 
 
-INVOICE_ID = "The invoice's id."
 # The arguments of a page of a list (common.pagination), described once for the module.
 
 
@@ -336,14 +336,16 @@ class InvoiceMutation:
         self,
         info: Info[Context, None],
         input: Annotated[
-            RecordInvoiceInput, strawberry.argument(description="The invoice as received.")
+            RecordInvoiceInput,
+            strawberry.argument(
+                description="The invoice as received, and the request's idempotency key."
+            ),
         ],
-        idempotency_key: IDEMPOTENCY_KEY,
     ) -> RecordInvoiceResult:
         ctx = info.context
         new = input.to_new()
         done = await service.record_invoice(
-            ctx.session, ctx.actor, new, idempotency_key=idempotency_key
+            ctx.session, ctx.actor, new, idempotency_key=input.idempotency_key
         )
         return RecordInvoicePayload(
             invoice=Invoice.from_view(done.invoice), warnings=done.warnings, replayed=done.replayed
@@ -356,18 +358,17 @@ class InvoiceMutation:
     async def record_invoice_check(
         self,
         info: Info[Context, None],
-        invoice_id: Annotated[strawberry.ID, strawberry.argument(description=INVOICE_ID)],
-        check: Annotated[InvoiceCheckName, strawberry.argument(description="Which check.")],
-        passed: Annotated[bool, strawberry.argument(description="Whether the invoice passed.")],
-        note: Annotated[
-            str | None,
-            strawberry.argument(description="Required when the check failed: say why."),
-        ] = None,
+        input: Annotated[
+            RecordInvoiceCheckInput,
+            strawberry.argument(description="The invoice, the check and how it went."),
+        ],
     ) -> UpdateInvoiceResult:
         ctx = info.context
-        iid = decode_uuid("Invoice", invoice_id)
+        iid = decode_uuid("Invoice", input.invoice_id)
         return InvoicePayload.of(
-            await service.record_check(ctx.session, ctx.actor, iid, check, passed=passed, note=note)
+            await service.record_check(
+                ctx.session, ctx.actor, iid, input.check, passed=input.passed, note=input.note
+            )
         )
 
     @strawberry.mutation(
@@ -381,15 +382,14 @@ class InvoiceMutation:
     async def record_invoice_checks(
         self,
         info: Info[Context, None],
-        invoice_id: Annotated[strawberry.ID, strawberry.argument(description=INVOICE_ID)],
-        checks: Annotated[
-            list[InvoiceCheckInput],
-            strawberry.argument(description="The checks, each named once at most."),
+        input: Annotated[
+            RecordInvoiceChecksInput,
+            strawberry.argument(description="The invoice and its checks."),
         ],
     ) -> UpdateInvoiceResult:
         ctx = info.context
-        iid = decode_uuid("Invoice", invoice_id)
-        entries = [c.to_entry() for c in checks]
+        iid = decode_uuid("Invoice", input.invoice_id)
+        entries = [c.to_entry() for c in input.checks]
         return InvoicePayload.of(await service.record_checks(ctx.session, ctx.actor, iid, entries))
 
     @strawberry.mutation(
@@ -400,20 +400,16 @@ class InvoiceMutation:
     async def record_invoice_event(
         self,
         info: Info[Context, None],
-        invoice_id: Annotated[strawberry.ID, strawberry.argument(description=INVOICE_ID)],
-        event: Annotated[InvoiceOfficerEvent, strawberry.argument(description="What happened.")],
-        note: Annotated[
-            str,
-            strawberry.argument(
-                description="What was said to the sender, the query, or why it is cancelled."
-            ),
+        input: Annotated[
+            RecordInvoiceEventInput,
+            strawberry.argument(description="The invoice, what happened, and a note of it."),
         ],
     ) -> UpdateInvoiceResult:
         ctx = info.context
-        iid = decode_uuid("Invoice", invoice_id)
-        kind = InvoiceEventKind(event.name)
+        iid = decode_uuid("Invoice", input.invoice_id)
+        kind = InvoiceEventKind(input.event.name)
         return InvoicePayload.of(
-            await service.record_invoice_event(ctx.session, ctx.actor, iid, kind, note)
+            await service.record_invoice_event(ctx.session, ctx.actor, iid, kind, input.note)
         )
 
 

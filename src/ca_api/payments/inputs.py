@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import strawberry
 
+from ca_api.common.arguments import idempotency_key_field
 from ca_api.common.ids import decode_uuid
 from ca_api.common.scalars import Money
 from ca_api.common.types import graphql_enum
@@ -72,8 +73,14 @@ class RaisePaymentInput:
     standing: bool = strawberry.field(
         default=False, description="true for a standing payment, not of an invoice."
     )
+    method: PaymentMethod | None = strawberry.field(
+        default=None,
+        description="How to pay; omitted: DIRECT_DEBIT for a council care charge set up "
+        "for it (R-PAY-4), else BANK_TRANSFER.",
+    )
+    idempotency_key: str = idempotency_key_field()
 
-    def to_request(self, method: PaymentMethod | None) -> service.PaymentRequest:
+    def to_request(self) -> service.PaymentRequest:
         return service.PaymentRequest(
             invoice_id=decode_uuid("Invoice", self.invoice_id) if self.invoice_id else None,
             client_id=decode_uuid("Client", self.client_id) if self.client_id else None,
@@ -82,5 +89,27 @@ class RaisePaymentInput:
             category=self.category,
             description=self.description,
             standing=self.standing,
-            method=method,
+            method=self.method,
         )
+
+
+PAYMENT_ID = "The payment's id."
+
+
+@strawberry.input(description="The payment to approve, and the request's idempotency key.")
+class ApprovePaymentInput:
+    id: strawberry.ID = strawberry.field(description=PAYMENT_ID)
+    idempotency_key: str = idempotency_key_field()
+
+
+@strawberry.input(description="The payment to make, and the request's idempotency key.")
+class MakePaymentInput:
+    id: strawberry.ID = strawberry.field(description=PAYMENT_ID)
+    idempotency_key: str = idempotency_key_field()
+
+
+@strawberry.input(description="The payment to cancel, why, and the request's idempotency key.")
+class CancelPaymentInput:
+    id: strawberry.ID = strawberry.field(description=PAYMENT_ID)
+    reason: str = strawberry.field(description="Why it is cancelled, kept with the payment.")
+    idempotency_key: str = idempotency_key_field()

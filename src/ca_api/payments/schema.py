@@ -25,7 +25,7 @@ from ca_api.auth.permissions import (
 )
 from ca_api.clients.schema import Client, client_of
 from ca_api.common import loaders
-from ca_api.common.arguments import AFTER, FIRST, IDEMPOTENCY_KEY
+from ca_api.common.arguments import AFTER, FIRST
 from ca_api.common.ids import decode_uuid, node_id_or_none
 from ca_api.common.node import Node, NodeType
 from ca_api.common.pagination import Connection, PageRequest, paginate
@@ -52,6 +52,10 @@ from ca_api.invoices.schema import (
 from ca_api.ledger.schema import Category, Counterparty
 from ca_api.payments import models, service
 from ca_api.payments.inputs import (
+    PAYMENT_ID,
+    ApprovePaymentInput,
+    CancelPaymentInput,
+    MakePaymentInput,
     PaymentEventKind,
     PaymentMethod,
     PaymentStatus,
@@ -332,11 +336,6 @@ async def _payments(
     )
 
 
-PAYMENT_ID = "The payment's id."
-PaymentIdArg = Annotated[strawberry.ID, strawberry.argument(description=PAYMENT_ID)]
-KeyArg = IDEMPOTENCY_KEY
-
-
 @strawberry.type
 class PaymentQuery:
     @strawberry.field(extensions=allow(LEDGER_READ), description="One payment, by id.")
@@ -417,22 +416,18 @@ class PaymentMutation:
         self,
         info: Info[Context, None],
         input: Annotated[
-            RaisePaymentInput, strawberry.argument(description="An invoice, or a standing payment.")
-        ],
-        idempotency_key: IDEMPOTENCY_KEY,
-        method: Annotated[
-            PaymentMethod | None,
+            RaisePaymentInput,
             strawberry.argument(
-                description="How to pay; omitted: DIRECT_DEBIT for a council care charge set up "
-                "for it (R-PAY-4), else BANK_TRANSFER."
+                description="An invoice or a standing payment, how to pay, and the request's "
+                "idempotency key."
             ),
-        ] = None,
+        ],
     ) -> RaisePaymentResult:
         ctx = info.context
-        request = input.to_request(method)
+        request = input.to_request()
         return PaymentPayload.of(
             await service.raise_payment(
-                ctx.session, ctx.actor, request, idempotency_key=idempotency_key
+                ctx.session, ctx.actor, request, idempotency_key=input.idempotency_key
             )
         )
 
@@ -443,18 +438,28 @@ class PaymentMutation:
         "Funds short: refused and the invoice is marked FUNDS_SHORT.",
     )
     async def approve_payment(
-        self, info: Info[Context, None], id: PaymentIdArg, idempotency_key: KeyArg
+        self,
+        info: Info[Context, None],
+        input: Annotated[
+            ApprovePaymentInput,
+            strawberry.argument(description="What to approve, and the request's idempotency key."),
+        ],
     ) -> ApprovePaymentResult:
-        return await _change(info, service.approve_payment, id, idempotency_key)
+        return await _change(info, service.approve_payment, input.id, input.idempotency_key)
 
     @strawberry.mutation(
         extensions=allow(PAYMENT_MAKE),
         description="Make an approved payment: the hold is posted and the money leaves.",
     )
     async def make_payment(
-        self, info: Info[Context, None], id: PaymentIdArg, idempotency_key: KeyArg
+        self,
+        info: Info[Context, None],
+        input: Annotated[
+            MakePaymentInput,
+            strawberry.argument(description="What to make, and the request's idempotency key."),
+        ],
     ) -> PaymentChangeResult:
-        return await _change(info, service.make_payment, id, idempotency_key)
+        return await _change(info, service.make_payment, input.id, input.idempotency_key)
 
     @strawberry.mutation(
         extensions=allow(PAYMENT_CANCEL),
@@ -463,13 +468,16 @@ class PaymentMutation:
     async def cancel_payment(
         self,
         info: Info[Context, None],
-        id: PaymentIdArg,
-        reason: Annotated[
-            str, strawberry.argument(description="Why it is cancelled, kept with the payment.")
+        input: Annotated[
+            CancelPaymentInput,
+            strawberry.argument(
+                description="What to cancel, why, and the request's idempotency key."
+            ),
         ],
-        idempotency_key: KeyArg,
     ) -> PaymentChangeResult:
-        return await _change(info, service.cancel_payment, id, idempotency_key, reason)
+        return await _change(
+            info, service.cancel_payment, input.id, input.idempotency_key, input.reason
+        )
 
 
 async def _payments_by_id(ctx: Context, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, Payment]:

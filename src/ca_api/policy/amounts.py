@@ -54,7 +54,10 @@ from ca_api.policy.rules import AMOUNT_MAXIMUM, MoneyAt, over_maximum
 
 # Money inputs that are not one amount of a client's money: (GraphQL input type, field).
 EXEMPT: frozenset[tuple[str, str]] = frozenset(
-    {("BankStatementInput", "openingBalance"), ("BankStatementInput", "closingBalance")}
+    {
+        ("ImportBankStatementInput", "openingBalance"),
+        ("ImportBankStatementInput", "closingBalance"),
+    }
 )
 # A benefit run has up to 1,000 lines: name the first 100 amounts beyond the maximum, then
 # say how many more (as a bank statement's bad lines are reported).

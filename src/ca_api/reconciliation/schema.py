@@ -29,7 +29,11 @@ from ca_api.context import Context
 from ca_api.errors import NotFound
 from ca_api.ledger.schema import Transfer
 from ca_api.reconciliation import rules, service
-from ca_api.reconciliation.rules import StatementHeading
+from ca_api.reconciliation.inputs import (
+    STATEMENT_ID,
+    ImportBankStatementInput,
+    MatchBankLineInput,
+)
 from ca_api.reconciliation.service import (
     DuplicateStatement,
     LineRecord,
@@ -234,24 +238,6 @@ class BankReconciliation:
         )
 
 
-@strawberry.input(description="A bank statement of the Client Monies Service account.")
-class BankStatementInput:
-    account_name: str = strawberry.field(description="The bank account's name, as on the file.")
-    period_start: date = strawberry.field(description="The statement's first day.")
-    period_end: date = strawberry.field(description="Inclusive; not after today.")
-    opening_balance: Money = strawberry.field(description="The balance at the period's start.")
-    closing_balance: Money = strawberry.field(
-        description="Must equal openingBalance plus the lines' amounts."
-    )
-    csv: str = strawberry.field(
-        description="The statement as CSV text (UTF-8): a header date,description,reference,"
-        "amount then one line per transaction; see the README, 'Bank statement CSV'."
-    )
-
-    def to_heading(self) -> StatementHeading:
-        return StatementHeading(**{k: v for k, v in vars(self).items() if k != "csv"})
-
-
 @strawberry.type(description="The same file was imported before: a statement is imported once.")
 class DuplicateStatementProblem(Problem):
     existing_statement_id: strawberry.ID = strawberry.field(
@@ -301,9 +287,6 @@ MatchBankLineResult = Annotated[
         "MatchBankLineResult", description="The line matched, or why not: nothing changed."
     ),
 ]
-
-
-STATEMENT_ID = "The bank statement's global id."
 
 
 @strawberry.type
@@ -358,7 +341,8 @@ class ReconciliationMutation:
         self,
         info: Info[Context, None],
         input: Annotated[
-            BankStatementInput, strawberry.argument(description="The statement and its CSV.")
+            ImportBankStatementInput,
+            strawberry.argument(description="The statement and its CSV."),
         ],
     ) -> ImportBankStatementResult:
         ctx = info.context
@@ -377,23 +361,17 @@ class ReconciliationMutation:
     async def match_bank_line(
         self,
         info: Info[Context, None],
-        statement_id: Annotated[strawberry.ID, strawberry.argument(description=STATEMENT_ID)],
-        line_no: Annotated[
-            int, strawberry.argument(description="The line's number in the file (lineNo).")
+        input: Annotated[
+            MatchBankLineInput,
+            strawberry.argument(description="The line, the transfer it is, and why."),
         ],
-        transfer_id: Annotated[
-            strawberry.ID,
-            strawberry.argument(description="The ledger transfer the line is: the same money."),
-        ],
-        reason: Annotated[
-            str | None,
-            strawberry.argument(description="Why they match, for the audit trail (R-AUD-1)."),
-        ] = None,
     ) -> MatchBankLineResult:
         ctx = info.context
-        sid = decode_uuid("BankStatement", statement_id)
-        tid = decode_uuid("Transfer", transfer_id)
-        record = await service.match_line(ctx.session, ctx.actor, sid, line_no, tid, reason=reason)
+        sid = decode_uuid("BankStatement", input.statement_id)
+        tid = decode_uuid("Transfer", input.transfer_id)
+        record = await service.match_line(
+            ctx.session, ctx.actor, sid, input.line_no, tid, reason=input.reason
+        )
         return BankStatementLinePayload(line=BankStatementLine.from_record(record))
 
 
