@@ -13,11 +13,12 @@ import strawberry
 from strawberry.types import Info
 
 from ca_api.auth.permissions import POLICY_READ, POLICY_WRITE, allow
+from ca_api.auth.schema import Role
 from ca_api.common import loaders
 from ca_api.common.node import NodeType
 from ca_api.common.problems import ValidationProblem
 from ca_api.common.scalars import Money, Percent
-from ca_api.common.types import describe_enum, from_source
+from ca_api.common.types import describe_enum, from_source, graphql_enum
 from ca_api.context import Context
 from ca_api.policy import rules, service
 from ca_api.policy.models import ApprovalLimit as ApprovalLimitRow
@@ -40,6 +41,25 @@ describe_enum(
         PolicyFigureKind.PERCENT: "A rate or a share: in the field percent.",
         PolicyFigureKind.DAYS: "A number of days: in the field count.",
         PolicyFigureKind.COUNT: "A number of something else (months, clients): in the field count.",
+    },
+)
+
+
+ApprovalSubject = rules.ApprovalSubject
+graphql_enum(
+    ApprovalSubject,
+    "What an approval is for, as the approval limits name it (R-DEC): payments, and each kind "
+    "of decision.",
+    {
+        "PAYMENT": "A payment out of a client's money (R-PAY).",
+        "GIFT": "A gift from the client's money (R-DEC-3).",
+        "CONFLICT_OF_INTEREST": "A decision where the council has a conflict of interest.",
+        "DEBT_STATEMENT": "A financial statement of outstanding debts, with the plan to clear "
+        "them (R-DEBT-3).",
+        "INVESTMENT_PLAN": "An investment plan: a lodgement or a placement of the client's "
+        "surplus, an investment statement (R-INV-2, R-INV-3).",
+        "BEST_INTEREST": "Any other best interests decision (R-DEC-1).",
+        "FINANCIAL_PLAN": "A financial plan and budget (R-BUD, R-CARE-2).",
     },
 )
 
@@ -104,7 +124,8 @@ class PolicyFigure:
     )
 
     source: str = strawberry.field(
-        description="Where the figure comes from: the seed, or the public record that names it."
+        description="Where the figure comes from, in words: the seed's paragraph, or the public "
+        "record that names it (free text, not a fixed set)."
     )
     recorded_by: str = strawberry.field(description="Who recorded this version of the figure.")
     recorded_at: datetime = strawberry.field(description="When it was recorded.")
@@ -119,12 +140,12 @@ class PolicyFigure:
     "a subject up to an amount; a role above may also (R-DEC-2)."
 )
 class ApprovalLimit:
-    subject: str = strawberry.field(
+    subject: ApprovalSubject = strawberry.field(
         description="What is approved: PAYMENT, or a decision's kind (GIFT, INVESTMENT_PLAN...)."
     )
-    role: str = strawberry.field(
-        description="The lowest role that may approve it: senior_officer (SCAO), "
-        "governance_manager (TGM) or head_of_service."
+    role: Role = strawberry.field(
+        description="The lowest role that may approve it: SENIOR_OFFICER (SCAO), "
+        "GOVERNANCE_MANAGER (TGM) or HEAD_OF_SERVICE."
     )
     up_to: Money | None = strawberry.field(description="Inclusive; null: any amount.")
 
@@ -164,13 +185,10 @@ async def limit_version_of(ctx: Context, version_id: int) -> ApprovalLimitVersio
 
 @strawberry.input(description="One row of the approval limits table.")
 class ApprovalLimitInput:
-    subject: str = strawberry.field(
-        description="PAYMENT, GIFT, CONFLICT_OF_INTEREST, DEBT_STATEMENT, INVESTMENT_PLAN, "
-        "BEST_INTEREST or FINANCIAL_PLAN."
-    )
-    role: str = strawberry.field(
-        description="senior_officer, governance_manager or head_of_service; a role above may "
-        "also approve (R-DEC-2)."
+    subject: ApprovalSubject = strawberry.field(description="What is approved.")
+    role: Role = strawberry.field(
+        description="SENIOR_OFFICER, GOVERNANCE_MANAGER or HEAD_OF_SERVICE (any other role is "
+        "refused: it approves nothing); a role above may also approve (R-DEC-2)."
     )
     up_to: Money | None = strawberry.field(description="Inclusive; null: any amount.")
 
