@@ -443,6 +443,38 @@ async def test_auditor_filters_by_client_entity_and_principal(api: Api) -> None:
     assert await audit_entries(api, principal=f"nobody-{uuid.uuid4()}") == []
 
 
+async def test_the_roles_recorded_read_as_a_list_of_roles(api: Api, db: RolledBackDatabase) -> None:
+    """issue 11 item 4: principalRoles is a list of the Role enum, sorted by role id, read from
+    the label the entry was written with; migration 0010 wrote ``system``, which is no role: its
+    entries read as no roles (their principal names the migration), never as an error."""
+    client = await create_client(api)
+    cid = decode_uuid("Client", client["id"])
+    for principal, label in (
+        ("migration 0010", "system"),
+        ("two.hats", "senior_officer,auditor"),
+    ):
+        await db.connection.execute(
+            text(
+                "INSERT INTO audit_log (stream, stream_seq, principal, principal_roles, "
+                "entity_type, entity_id, action, request_id, client_id, prev_hash, hash) "
+                "VALUES (:stream, 0, :principal, :label, 'client', :cid, 'note', 'legacy', "
+                ":client_id, '', '')"
+            ),
+            {
+                "stream": f"client:{cid}",
+                "principal": principal,
+                "label": label,
+                "cid": str(cid),
+                "client_id": cid,
+            },
+        )
+    entries = await audit_entries(api, clientId=client["id"])
+    assert [(e["principal"], e["principalRoles"]) for e in entries[1:]] == [
+        ("migration 0010", []),
+        ("two.hats", ["AUDITOR", "SENIOR_OFFICER"]),
+    ]
+
+
 async def test_auditor_filters_by_when_it_happened(api: Api, db: RolledBackDatabase) -> None:
     """occurredFrom is inclusive and occurredTo exclusive. Entries dated in the past are added
     in SQL (the trail is insert-only, and the chain trigger still links them)."""

@@ -531,7 +531,8 @@ async def _amend_appointeeship(api: Api, role: str, sub: str) -> Prepared:
 
 def _check_me(value: Any, role: str, sub: str, p: Prepared) -> None:
     assert value["subject"] == sub
-    assert value["roles"] == [role]
+    assert value["roles"] == [role.upper()]
+    assert value["kind"] == ("SYSTEM" if role.startswith("integration_") else "OFFICER")
 
 
 def _check_connection(value: Any, role: str, sub: str, p: Prepared) -> None:
