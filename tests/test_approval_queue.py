@@ -426,12 +426,14 @@ def live(live_url: str, settings: Settings, signing_key: SigningKey) -> Iterator
 
 
 @contextlib.contextmanager
-def subscriber(live: Live, role: str, sub: str, op_id: str = "1") -> Iterator[Any]:
+def subscriber(
+    live: Live, role: str, sub: str, op_id: str = "1", query: str = CHANGES
+) -> Iterator[Any]:
     with live.client.websocket_connect("/graphql", subprotocols=["graphql-transport-ws"]) as ws:
         token = live.token(role, sub)
         ws.send_json({"type": "connection_init", "payload": {"Authorization": f"Bearer {token}"}})
         assert ws.receive_json()["type"] == "connection_ack"
-        ws.send_json({"id": op_id, "type": "subscribe", "payload": {"query": CHANGES}})
+        ws.send_json({"id": op_id, "type": "subscribe", "payload": {"query": query}})
         yield ws
 
 
@@ -457,6 +459,32 @@ def test_a_raise_arrives_as_entered_and_an_approval_as_left(live: Live) -> None:
         assert body["data"]["approvePayment"]["__typename"] == "PaymentPayload", body
         left = event_of(ws.receive_json())
         assert left == {"type": "LEFT", "kind": "PAYMENT", "itemId": payment, "item": None}
+
+
+SUBJECT_CHANGES = """
+subscription { approvalQueueChanges { type item { itemId subject {
+  __typename id ... on Payment { amount status }
+} } } }
+"""
+
+
+def test_an_event_names_its_subject(live: Live) -> None:
+    """issue 11 item 3: an event's item names its subject, the Payment itself, as a query's
+    item does."""
+    with subscriber(live, "governance_manager", "grace", query=SUBJECT_CHANGES) as ws:
+        live.wait_subscribers(1)
+        payment = live.raise_payment("5.67")
+        entered = event_of(ws.receive_json())
+        assert entered["type"] == "ENTERED"
+        assert entered["item"]["subject"] == {
+            "__typename": "Payment",
+            "id": payment,
+            "amount": "5.67",
+            "status": "RAISED",
+        }
+        body = live.gql(CANCEL, {"id": payment, "key": new_key()}, "assistant", "ash.assistant")
+        assert body["data"]["cancelPayment"]["__typename"] == "PaymentPayload", body
+        assert event_of(ws.receive_json()) == {"type": "LEFT", "item": None}
 
 
 def test_a_cancelled_payment_leaves_and_the_raisers_own_never_arrives(live: Live) -> None:

@@ -65,6 +65,11 @@ def _type_name(kind: str) -> str:
     return kind.capitalize()
 
 
+# The per-request loader of items' subjects; a subscription forgets it at each event, so an
+# event's subject is read as it is then, not as an earlier event of the websocket saw it.
+SUBJECTS = "approvals.subjects"
+
+
 async def _subjects(ctx: Context, global_ids: list[str]) -> list[Any]:
     """The things awaiting approval, as node(id:) gives them: one load per kind per request."""
     return await fetch(ctx, installed(), global_ids)
@@ -100,7 +105,7 @@ class ApprovalQueueItem:
     )
     async def subject(self, info: Info[Context, None]) -> Node:
         ctx, item_id = info.context, self._item_id()
-        found = await ctx.loader("approvals.subjects", partial(_subjects, ctx)).load(item_id)
+        found = await ctx.loader(SUBJECTS, partial(_subjects, ctx)).load(item_id)
         if found is None:  # never for an item of your queue: it was read with your scope
             raise NotFound(self.item.kind.lower(), item_id)
         return found  # type: ignore[no-any-return]
@@ -236,6 +241,7 @@ class ApprovalSubscription:
         stream = queue.changes(ctx.scope.database, lambda: ctx.principal)
         try:
             async for event in stream:
+                ctx.extra.pop(SUBJECTS, None)
                 yield _event(event)
         finally:
             await stream.aclose()
