@@ -154,7 +154,7 @@ RECORD_PROBLEM_FIELDS = """
 PROBLEM_FIELDS = (
     RECORD_PROBLEM_FIELDS
     + """
-  ... on VersionConflict { code message currentVersion }
+  ... on VersionConflictProblem { code message currentVersion }
 """
 )
 DUPLICATE_PROBLEM_FIELDS = """

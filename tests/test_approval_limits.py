@@ -47,9 +47,9 @@ SUBJECTS = ["PAYMENT", "GIFT", "CONFLICT_OF_INTEREST", "DEBT_STATEMENT", "INVEST
 def table(**sco: str | None) -> list[dict[str, Any]]:
     """Every subject: the governance manager for any amount, the SCAO up to ``sco[subject]``."""
     rows: list[dict[str, Any]] = [
-        {"subject": s, "role": "governance_manager", "upTo": None} for s in SUBJECTS
+        {"subject": s, "role": "GOVERNANCE_MANAGER", "upTo": None} for s in SUBJECTS
     ]
-    rows += [{"subject": s, "role": "senior_officer", "upTo": v} for s, v in sco.items()]
+    rows += [{"subject": s, "role": "SENIOR_OFFICER", "upTo": v} for s, v in sco.items()]
     return rows
 
 
@@ -69,10 +69,10 @@ async def test_new_version_from_tomorrow(api: Api, db: RolledBackDatabase, today
     version = result["version"]
     assert version["effectiveFrom"] == tomorrow and version["recordedBy"] == "grace.tgm"
     # issue 9 item 9: a limit is Money, as it is sent ("50.00"), not an Int of pence (5000).
-    assert {"subject": "BEST_INTEREST", "role": "senior_officer", "upTo": "50.00"} in version[
+    assert {"subject": "BEST_INTEREST", "role": "SENIOR_OFFICER", "upTo": "50.00"} in version[
         "limits"
     ]
-    assert {"subject": "GIFT", "role": "governance_manager", "upTo": None} in version["limits"]
+    assert {"subject": "GIFT", "role": "GOVERNANCE_MANAGER", "upTo": None} in version["limits"]
 
     # Today the seed's limits still apply: the SCAO approves £100.00.
     before = await raised(api, decision_input(client, "BEST_INTEREST", "100.00"))
@@ -83,7 +83,7 @@ async def test_new_version_from_tomorrow(api: Api, db: RolledBackDatabase, today
     today.set(today.value + timedelta(days=1))
     over = await approve(api, pending["id"], "senior_officer")
     assert over["__typename"] == "OverApprovalLimitProblem", over
-    assert over["lowestRoleThatMayApprove"] == "governance_manager"
+    assert over["lowestRoleThatMayApprove"] == "GOVERNANCE_MANAGER"
     small = await raised(api, decision_input(client, "BEST_INTEREST", "50.00"))
     ok = await approve(api, small["id"], "senior_officer")
     assert ok["decision"]["approvalLimitVersionId"] == version["id"]
@@ -110,9 +110,9 @@ async def test_the_seed_limits_read_back_as_money(api: Api) -> None:
     # issue 9 item 9: seed 002 Appendix 2's £100 and £5,000 as Money, not Ints of pence.
     [seed] = (await api.data(LIMITS, {"on": "2014-04-01"}, role="auditor"))["approvalLimits"]
     limits = {(r["subject"], r["role"]): r["upTo"] for r in seed["limits"]}
-    assert limits[("GIFT", "senior_officer")] == "100.00"
-    assert limits[("FINANCIAL_PLAN", "senior_officer")] == "5000.00"
-    assert limits[("INVESTMENT_PLAN", "governance_manager")] is None
+    assert limits[("GIFT", "SENIOR_OFFICER")] == "100.00"
+    assert limits[("FINANCIAL_PLAN", "SENIOR_OFFICER")] == "5000.00"
+    assert limits[("INVESTMENT_PLAN", "GOVERNANCE_MANAGER")] is None
 
 
 async def test_validation(api: Api, today: Any) -> None:
@@ -123,13 +123,21 @@ async def test_validation(api: Api, today: Any) -> None:
     missing = await add(api, later, table()[:-1])
     assert "FINANCIAL_PLAN" in {f["field"]: f["message"] for f in missing["fields"]}["limits"]
     extra = [
-        {"subject": "GIFT", "role": "senior_officer", "upTo": "2.00"},
-        {"subject": "LUNCH", "role": "assistant", "upTo": "1.00"},
+        {"subject": "GIFT", "role": "SENIOR_OFFICER", "upTo": "2.00"},
+        {"subject": "PAYMENT", "role": "ASSISTANT", "upTo": "1.00"},
     ]
     bad = [*table(GIFT="1.00"), *extra]
     problem = await add(api, later, bad)
     message = {f["field"]: f["message"] for f in problem["fields"]}["limits"]
-    assert "given twice" in message and "'LUNCH'" in message and "'assistant'" in message
+    assert "given twice" in message and "'assistant'" in message
+    # issue 11 item 4: a subject or a role that is not one at all is not in the enum, refused
+    # before anything runs, as any value that does not fit the schema is.
+    for unknown in ({"subject": "LUNCH"}, {"role": "CHIEF_TASTER"}):
+        row = {"subject": "GIFT", "role": "SENIOR_OFFICER", "upTo": "1.00"} | unknown
+        variables = {"input": {"effectiveFrom": later, "note": "Committee", "limits": [row]}}
+        body = await api.gql(ADD, variables, role="governance_manager", sub="grace.tgm")
+        assert error_codes(body) == ["BAD_USER_INPUT"], body
+        assert "enum" in body["errors"][0]["message"]
     assert (await add(api, later, table()))["__typename"] == "ApprovalLimitVersionPayload"
     same_day = await add(api, later, table())
     assert [f["field"] for f in same_day["fields"]] == ["effectiveFrom"]  # after every version

@@ -27,7 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.exceptions import StarletteDeprecationWarning
 
 from ca_api.app import create_app
-from ca_api.approvals import events, listener
+from ca_api.approvals import events, listener, sources
 from ca_api.approvals.listener import Notice, Resync
 from ca_api.approvals.sources import SOURCES, QueueItem
 from ca_api.auth.principal import Principal, Role
@@ -39,10 +39,12 @@ from ca_api.payments import service as payment_service
 from tests.conftest import Api, error_codes
 from tests.factories import (
     check_all,
+    decision_input,
     fund,
     new_client,
     new_counterparty,
     new_key,
+    raised,
     recorded,
 )
 from tests.support import app_on, fresh_database
@@ -55,7 +57,7 @@ QUEUE = """
 query($first: Int, $after: String) {
   approvalQueue(first: $first, after: $after) {
     edges { cursor node {
-      kind id clientId clientReference amount summary raisedBy raisedAt waitingSeconds
+      kind itemId clientId clientReference amount summary raisedBy raisedAt waitingSeconds
     } }
     pageInfo { hasNextPage endCursor }
   }
@@ -98,7 +100,7 @@ CHANGES = """
 subscription {
   approvalQueueChanges {
     type kind itemId
-    item { kind id clientReference amount raisedBy waitingSeconds }
+    item { kind itemId clientReference amount raisedBy waitingSeconds }
   }
 }
 """
@@ -149,21 +151,21 @@ async def test_the_queue_is_what_the_caller_may_approve_now_oldest_first(
 ) -> None:
     p = three_payments
     mine = [i for i in await queue_of(api, "senior_officer", "olu") if i["raisedBy"] != "x"]
-    ids = [i["id"] for i in mine]
+    ids = [i["itemId"] for i in mine]
     # R-ROLE-2: olu never sees the payment they raised; R-DEC: not the one over £5,000.
     assert p["small"] in ids
     assert p["own"] not in ids and p["large"] not in ids
 
-    other = [i["id"] for i in await queue_of(api, "senior_officer", "sol")]
+    other = [i["itemId"] for i in await queue_of(api, "senior_officer", "sol")]
     assert p["small"] in other and p["own"] in other and p["large"] not in other
     assert other.index(p["small"]) < other.index(p["own"])  # oldest first
 
-    tgm = [i["id"] for i in await queue_of(api, "governance_manager", "grace")]
+    tgm = [i["itemId"] for i in await queue_of(api, "governance_manager", "grace")]
     ordered = [tgm.index(p["small"]), tgm.index(p["own"]), tgm.index(p["large"])]
     assert ordered == sorted(ordered)
 
     item = next(
-        i for i in await queue_of(api, "governance_manager", "grace") if i["id"] == p["large"]
+        i for i in await queue_of(api, "governance_manager", "grace") if i["itemId"] == p["large"]
     )
     assert item["kind"] == "PAYMENT"
     assert item["amount"] == "6000.00"
@@ -172,7 +174,7 @@ async def test_the_queue_is_what_the_caller_may_approve_now_oldest_first(
     assert item["raisedBy"] == "ash"
     assert item["waitingSeconds"] >= 0
     # The id is the Payment's own opaque id: approvePayment takes it as it is.
-    assert decode_uuid("Payment", item["id"])
+    assert decode_uuid("Payment", item["itemId"])
 
 
 async def test_whoever_recorded_the_invoice_never_sees_its_payment_in_their_queue(
@@ -187,8 +189,8 @@ async def test_whoever_recorded_the_invoice_never_sees_its_payment_in_their_queu
     variables = {"input": {**{"invoiceId": invoice["id"]}, "idempotencyKey": new_key()}}
     result = (await api.data(RAISE, variables, role="assistant", sub="ash"))["raisePayment"]
     payment = result["payment"]["id"]
-    assert payment not in {i["id"] for i in await queue_of(api, "senior_officer", "olu.scao")}
-    assert payment in {i["id"] for i in await queue_of(api, "senior_officer", "oona.scao")}
+    assert payment not in {i["itemId"] for i in await queue_of(api, "senior_officer", "olu.scao")}
+    assert payment in {i["itemId"] for i in await queue_of(api, "senior_officer", "oona.scao")}
     source = SOURCES["PAYMENT"]
     author = Principal("olu.scao", frozenset({Role.SENIOR_OFFICER}))
     other = Principal("oona.scao", frozenset({Role.SENIOR_OFFICER}))
@@ -228,7 +230,7 @@ async def test_approved_and_cancelled_payments_leave_a_funds_short_one_stays(
         )
     )["approvePayment"]
     assert short["__typename"] == "InsufficientFundsProblem", short
-    assert p["small"] in [i["id"] for i in await queue_of(api, "senior_officer", "sol")]
+    assert p["small"] in [i["itemId"] for i in await queue_of(api, "senior_officer", "sol")]
 
     await fund(session, api, p["client"], 10_000)
     done = (
@@ -249,12 +251,12 @@ async def test_approved_and_cancelled_payments_leave_a_funds_short_one_stays(
         )
     )["cancelPayment"]
     assert cancelled["__typename"] == "PaymentPayload", cancelled
-    left = [i["id"] for i in await queue_of(api, "governance_manager", "grace")]
+    left = [i["itemId"] for i in await queue_of(api, "governance_manager", "grace")]
     assert p["small"] not in left and p["own"] not in left and p["large"] in left
 
 
 async def test_the_queue_pages_with_cursors(api: Api, three_payments: dict[str, Any]) -> None:
-    everything = [i["id"] for i in await queue_of(api, "governance_manager", "grace")]
+    everything = [i["itemId"] for i in await queue_of(api, "governance_manager", "grace")]
     seen: list[str] = []
     after = None
     while True:
@@ -262,7 +264,7 @@ async def test_the_queue_pages_with_cursors(api: Api, three_payments: dict[str, 
             QUEUE, {"first": 2, "after": after}, role="governance_manager", sub="grace"
         )
         conn = data["approvalQueue"]
-        seen += [e["node"]["id"] for e in conn["edges"]]
+        seen += [e["node"]["itemId"] for e in conn["edges"]]
         if not conn["pageInfo"]["hasNextPage"]:
             break
         after = conn["pageInfo"]["endCursor"]
@@ -273,10 +275,11 @@ async def test_the_queue_pages_with_cursors(api: Api, three_payments: dict[str, 
 
 @dataclass
 class FakeSource:
-    """Another kind of item (as decisions will be), registered through the same contract:
-    approvable by governance managers only."""
+    """Another source of a kind the queue knows (standing in for the decisions' own), registered
+    through the same contract: approvable by governance managers only. A kind the queue does
+    not know is refused when the sources are installed (issue 11 item 4)."""
 
-    kind: str = "FAKE"
+    kind: str = "DECISION"
     items: dict[uuid.UUID, QueueItem] = field(default_factory=dict)
 
     def _may(self, principal: Principal, item: QueueItem) -> bool:
@@ -295,7 +298,7 @@ class FakeSource:
 
 def fake_item(raised_at: datetime, client_id: uuid.UUID | None = None) -> QueueItem:
     return QueueItem(
-        kind="FAKE",
+        kind="DECISION",
         id=uuid.uuid4(),
         client_id=client_id or uuid.uuid4(),
         client_reference="CA999999",
@@ -310,18 +313,62 @@ async def test_the_queue_merges_every_registered_source(
     api: Api, three_payments: dict[str, Any], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     fake = FakeSource()
-    monkeypatch.setitem(SOURCES, "FAKE", fake)
+    monkeypatch.setitem(SOURCES, "DECISION", fake)
     oldest = fake_item(datetime(2000, 1, 1, tzinfo=UTC))
     newest = fake_item(datetime.now(UTC) + timedelta(days=1))
     fake.items = {oldest.id: oldest, newest.id: newest}
 
     items = await queue_of(api, "governance_manager", "grace")
-    assert items[0]["kind"] == "FAKE" and items[0]["id"] == encode_id("Fake", oldest.id)
-    assert items[-1]["kind"] == "FAKE" and items[-1]["id"] == encode_id("Fake", newest.id)
-    assert three_payments["large"] in [i["id"] for i in items[1:-1]]
+    assert items[0]["kind"] == "DECISION" and items[0]["itemId"] == encode_id("Decision", oldest.id)
+    assert items[-1]["kind"] == "DECISION"
+    assert items[-1]["itemId"] == encode_id("Decision", newest.id)
+    assert three_payments["large"] in [i["itemId"] for i in items[1:-1]]
     assert items[0]["amount"] is None and items[0]["waitingSeconds"] > 0
-    # A senior officer may not approve the fake kind: only payments reach them.
+    # A senior officer may not approve the fake items: only payments reach them.
     assert {i["kind"] for i in await queue_of(api, "senior_officer", "sol")} == {"PAYMENT"}
+
+
+def test_a_source_of_a_kind_the_queue_does_not_know_is_refused_at_install() -> None:
+    """issue 11 item 4: ApprovalQueueItem.kind is an enum; a kind outside it would fail to
+    answer, so it is refused when the sources are installed, never when a queue is read."""
+    with pytest.raises(ValueError):
+        sources.install([FakeSource(kind="FAKE")])
+    assert "FAKE" not in SOURCES
+
+
+SUBJECTS = """
+query { approvalQueue(first: 100) { nodes {
+  kind itemId
+  subject { __typename id ... on Payment { amount raisedBy } ... on Decision { kind status } }
+} } }
+"""
+
+
+async def test_an_item_names_its_subject_and_has_no_id_of_its_own(
+    api: Api, three_payments: dict[str, Any], session: AsyncSession
+) -> None:
+    """issue 11 item 3: a queue row is not an object a cache keeps (no id: ID!); what awaits
+    approval is its subject, the Payment or Decision itself, by its own id."""
+    client = three_payments["client"]
+    decision = await raised(api, decision_input(client, "BEST_INTEREST", "20.00"))
+    data = await api.data(SUBJECTS, role="governance_manager", sub="grace")
+    items = {i["itemId"]: i for i in data["approvalQueue"]["nodes"]}
+    large = items[three_payments["large"]]
+    assert large["kind"] == "PAYMENT"
+    assert large["subject"] == {
+        "__typename": "Payment",
+        "id": three_payments["large"],
+        "amount": "6000.00",
+        "raisedBy": "ash",
+    }
+    mine = items[decision["id"]]
+    assert mine["kind"] == "DECISION"
+    assert mine["subject"] == {
+        "__typename": "Decision",
+        "id": decision["id"],
+        "kind": "BEST_INTEREST",
+        "status": "RAISED",
+    }
 
 
 # --- live: a database of its own, committed for real -----------------------------------------
@@ -395,12 +442,14 @@ def live(live_url: str, settings: Settings, signing_key: SigningKey) -> Iterator
 
 
 @contextlib.contextmanager
-def subscriber(live: Live, role: str, sub: str, op_id: str = "1") -> Iterator[Any]:
+def subscriber(
+    live: Live, role: str, sub: str, op_id: str = "1", query: str = CHANGES
+) -> Iterator[Any]:
     with live.client.websocket_connect("/graphql", subprotocols=["graphql-transport-ws"]) as ws:
         token = live.token(role, sub)
         ws.send_json({"type": "connection_init", "payload": {"Authorization": f"Bearer {token}"}})
         assert ws.receive_json()["type"] == "connection_ack"
-        ws.send_json({"id": op_id, "type": "subscribe", "payload": {"query": CHANGES}})
+        ws.send_json({"id": op_id, "type": "subscribe", "payload": {"query": query}})
         yield ws
 
 
@@ -418,7 +467,7 @@ def test_a_raise_arrives_as_entered_and_an_approval_as_left(live: Live) -> None:
         entered = event_of(ws.receive_json())
         assert entered["type"] == "ENTERED" and entered["kind"] == "PAYMENT"
         assert entered["itemId"] == payment
-        assert entered["item"]["id"] == payment
+        assert entered["item"]["itemId"] == payment
         assert entered["item"]["amount"] == "12.34"
         assert entered["item"]["raisedBy"] == "ash.assistant"
 
@@ -431,6 +480,33 @@ def test_a_raise_arrives_as_entered_and_an_approval_as_left(live: Live) -> None:
         assert body["data"]["approvePayment"]["__typename"] == "PaymentPayload", body
         left = event_of(ws.receive_json())
         assert left == {"type": "LEFT", "kind": "PAYMENT", "itemId": payment, "item": None}
+
+
+SUBJECT_CHANGES = """
+subscription { approvalQueueChanges { type item { itemId subject {
+  __typename id ... on Payment { amount status }
+} } } }
+"""
+
+
+def test_an_event_names_its_subject(live: Live) -> None:
+    """issue 11 item 3: an event's item names its subject, the Payment itself, as a query's
+    item does."""
+    with subscriber(live, "governance_manager", "grace", query=SUBJECT_CHANGES) as ws:
+        live.wait_subscribers(1)
+        payment = live.raise_payment("5.67")
+        entered = event_of(ws.receive_json())
+        assert entered["type"] == "ENTERED"
+        assert entered["item"]["subject"] == {
+            "__typename": "Payment",
+            "id": payment,
+            "amount": "5.67",
+            "status": "RAISED",
+        }
+        cancel = {"id": payment, "reason": "raised in error", "idempotencyKey": new_key()}
+        body = live.gql(CANCEL, {"input": cancel}, "assistant", "ash.assistant")
+        assert body["data"]["cancelPayment"]["__typename"] == "PaymentPayload", body
+        assert event_of(ws.receive_json()) == {"type": "LEFT", "item": None}
 
 
 def test_a_cancelled_payment_leaves_and_the_raisers_own_never_arrives(live: Live) -> None:
@@ -480,14 +556,14 @@ def test_a_fake_source_is_merged_into_the_live_stream(
     live: Live, live_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     fake = FakeSource()
-    monkeypatch.setitem(SOURCES, "FAKE", fake)
+    monkeypatch.setitem(SOURCES, "DECISION", fake)
     item = fake_item(datetime.now(UTC))
 
     async def notify() -> None:
         db = Database(live_url, pool_size=1)
         try:
             async with db.session() as session, session.begin():
-                await events.notify(session, "FAKE", item.id)
+                await events.notify(session, "DECISION", item.id)
         finally:
             await db.dispose()
 
@@ -499,11 +575,11 @@ def test_a_fake_source_is_merged_into_the_live_stream(
         fake.items[item.id] = item
         asyncio.run(notify())
         entered = event_of(tgm.receive_json())
-        assert (entered["type"], entered["kind"]) == ("ENTERED", "FAKE")
+        assert (entered["type"], entered["kind"]) == ("ENTERED", "DECISION")
         del fake.items[item.id]
         asyncio.run(notify())
         assert event_of(tgm.receive_json())["type"] == "LEFT"
-        # The senior officer may not approve FAKE items: their next event is a payment's.
+        # The senior officer may not approve these fake items: their next event is a payment's.
         payment = live.raise_payment("4.00")
         assert event_of(sco.receive_json())["itemId"] == payment
 

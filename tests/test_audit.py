@@ -210,7 +210,7 @@ async def test_every_mutation_writes_exactly_one_entry_with_who_what_when_why(
     entries = dict(steps)
     create = entries["req-create-1"]
     assert create["principal"] == "olu.scao"
-    assert create["principalRoles"] == "auditor,senior_officer"
+    assert create["principalRoles"] == ["AUDITOR", "SENIOR_OFFICER"]
     assert (create["entityType"], create["entityId"], create["action"]) == ("client", cid, "create")
     assert create["clientId"] == client["id"]
     assert create["before"] is None
@@ -231,14 +231,14 @@ async def test_every_mutation_writes_exactly_one_entry_with_who_what_when_why(
     assert re.fullmatch(r"[0-9a-f]{64}", create["hash"])
 
     amend = entries["req-amend-2"]
-    assert (amend["principal"], amend["principalRoles"]) == ("ash.assistant", "assistant")
+    assert (amend["principal"], amend["principalRoles"]) == ("ash.assistant", ["ASSISTANT"])
     assert (amend["entityType"], amend["entityId"], amend["action"]) == ("client", cid, "amend")
     assert amend["before"] == {"family_name": "Audit"}  # only what changed
     assert amend["after"] == {"family_name": "Audited"}
     assert amend["reason"] == "spelling"
 
     refer = entries["req-refer-3"]
-    assert (refer["principal"], refer["principalRoles"]) == ("wendy.sw", "social_worker")
+    assert (refer["principal"], refer["principalRoles"]) == ("wendy.sw", ["SOCIAL_WORKER"])
     assert (refer["entityType"], refer["action"]) == ("client", "refer")
     assert refer["clientId"] == referred["client"]["id"]
     assert refer["after"]["status"] == "REFERRED"
@@ -286,7 +286,10 @@ async def test_every_mutation_writes_exactly_one_entry_with_who_what_when_why(
     }
 
     app_end = entries["req-app-end-7"]
-    assert (app_end["principal"], app_end["principalRoles"]) == ("grace.tgm", "governance_manager")
+    assert (app_end["principal"], app_end["principalRoles"]) == (
+        "grace.tgm",
+        ["GOVERNANCE_MANAGER"],
+    )
     assert app_end["before"] == {"end_date": None}
     assert app_end["after"] == {"end_date": days_ago(1)}
     assert app_end["reason"] == "relinquished"
@@ -337,9 +340,9 @@ async def test_refused_changes_write_no_entry(api: Api, db: RolledBackDatabase) 
         "ValidationProblem",
         "ValidationProblem",
         "ValidationProblem",
-        "VersionConflict",
+        "VersionConflictProblem",
         "NotFoundProblem",
-        "VersionConflict",
+        "VersionConflictProblem",
     ]
     forbidden = await api.gql(CREATE_CLIENT, create_vars(), role="auditor", sub="audrey.audit")
     assert error_codes(forbidden) == ["FORBIDDEN"]  # R-AUD-3: audit reads, changes nothing
@@ -444,6 +447,38 @@ async def test_auditor_filters_by_client_entity_and_principal(api: Api) -> None:
     by_sasha_on_a = await audit_entries(api, principal="sasha.senior", clientId=a["id"])
     assert [(e["entityType"], e["action"]) for e in by_sasha_on_a] == [("client", "amend")]
     assert await audit_entries(api, principal=f"nobody-{uuid.uuid4()}") == []
+
+
+async def test_the_roles_recorded_read_as_a_list_of_roles(api: Api, db: RolledBackDatabase) -> None:
+    """issue 11 item 4: principalRoles is a list of the Role enum, sorted by role id, read from
+    the label the entry was written with; migration 0010 wrote ``system``, which is no role: its
+    entries read as no roles (their principal names the migration), never as an error."""
+    client = await create_client(api)
+    cid = decode_uuid("Client", client["id"])
+    for principal, label in (
+        ("migration 0010", "system"),
+        ("two.hats", "senior_officer,auditor"),
+    ):
+        await db.connection.execute(
+            text(
+                "INSERT INTO audit_log (stream, stream_seq, principal, principal_roles, "
+                "entity_type, entity_id, action, request_id, client_id, prev_hash, hash) "
+                "VALUES (:stream, 0, :principal, :label, 'client', :cid, 'note', 'legacy', "
+                ":client_id, '', '')"
+            ),
+            {
+                "stream": f"client:{cid}",
+                "principal": principal,
+                "label": label,
+                "cid": str(cid),
+                "client_id": cid,
+            },
+        )
+    entries = await audit_entries(api, clientId=client["id"])
+    assert [(e["principal"], e["principalRoles"]) for e in entries[1:]] == [
+        ("migration 0010", []),
+        ("two.hats", ["AUDITOR", "SENIOR_OFFICER"]),
+    ]
 
 
 async def test_auditor_filters_by_when_it_happened(api: Api, db: RolledBackDatabase) -> None:

@@ -311,13 +311,13 @@ async def test_amendment_on_a_stale_version_is_a_version_conflict(
     before = await counts(db)
 
     second = await amend_client(api, client["id"], {"familyName": "Byron"}, "typo", expected=1)
-    assert second["__typename"] == "VersionConflict"
+    assert second["__typename"] == "VersionConflictProblem"
     assert second["code"] == "VERSION_CONFLICT"
     assert second["currentVersion"] == 2
     assert await counts(db) == before
 
     ahead = await amend_client(api, client["id"], {"familyName": "Byron"}, "typo", expected=7)
-    assert ahead["__typename"] == "VersionConflict"
+    assert ahead["__typename"] == "VersionConflictProblem"
     assert ahead["currentVersion"] == 2
 
     retry = await amend_client(api, client["id"], {"familyName": "Byron"}, "typo", expected=2)

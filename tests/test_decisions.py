@@ -98,7 +98,7 @@ async def test_approval_limit_boundaries(
         assert result["__typename"] == "OverApprovalLimitProblem", result
         assert result["code"] == "OVER_APPROVAL_LIMIT"
         assert result["amount"] == amount
-        assert result["lowestRoleThatMayApprove"] == "governance_manager"
+        assert result["lowestRoleThatMayApprove"] == "GOVERNANCE_MANAGER"
         again = await api.data(DECISION, {"id": decision["id"]}, role="auditor")
         assert again["decision"]["status"] == "RAISED"
         assert again["decision"]["events"] == []

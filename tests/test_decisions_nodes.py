@@ -41,7 +41,9 @@ query ($id: ID!) {
 }
 """
 SUCCESSOR = "query ($id: ID!) { decision(id: $id) { events { supersededBy successor { id } } } }"
-QUEUE = "{ approvalQueue(first: 100) { edges { node { id clientId client { id reference } } } } }"
+QUEUE = (
+    "{ approvalQueue(first: 100) { edges { node { itemId clientId client { id reference } } } } }"
+)
 
 
 async def test_a_decision_is_refetched_by_node_as_by_its_lookup(api: Api) -> None:
@@ -84,8 +86,8 @@ async def test_an_approval_queue_item_names_its_client(api: Api) -> None:
     made = await raised(api, decision_input(client, "BEST_INTEREST", "10.00"), **PROPOSER)
     data = await api.data(QUEUE, role="senior_officer", sub="olu.scao")
     items = [e["node"] for e in data["approvalQueue"]["edges"]]
-    (item,) = [i for i in items if i["id"] == made["id"]]
-    assert item == {"id": made["id"], "clientId": client["id"], "client": client}
+    (item,) = [i for i in items if i["itemId"] == made["id"]]
+    assert item == {"itemId": made["id"], "clientId": client["id"], "client": client}
 
 
 LIMITS = """

@@ -20,7 +20,7 @@ async def test_demo_loads_once_with_every_role_and_situation(
     assert await demo.load(db) is False  # a database with clients is left alone
 
     officers = await api.data("{ officers(first: 100) { nodes { subject role } } }")
-    assert {o["role"] for o in officers["officers"]["nodes"]} == {r.value for r in Role}
+    assert {o["role"] for o in officers["officers"]["nodes"]} == {r.name for r in Role}
 
     data = await api.data(
         "{ clients(first: 100) { nodes { reference givenName legalRole situation status } } }"

@@ -282,7 +282,7 @@ async def test_a_senior_officer_may_not_approve_an_investment_plan(api: Api) -> 
     lodgement = await proposed_lodgement(api, client, amount="25000.00")
     result = await approve_as(api, lodgement["decisionId"], role="senior_officer", sub="olu.scao")
     assert result["__typename"] == "OverApprovalLimitProblem", result
-    assert result["lowestRoleThatMayApprove"] == "governance_manager"
+    assert result["lowestRoleThatMayApprove"] == "GOVERNANCE_MANAGER"
 
 
 async def test_an_appointee_only_client_is_refused(api: Api) -> None:

@@ -65,7 +65,8 @@ async def test_a_role_that_may_not_read_a_type_is_refused_its_nodes(
     denied = sorted(r.value for r in Role if r not in roles)
     if not denied:
         pytest.skip(f"every role may read a {type_name}")
-    some_id = encode_id(type_name, uuid.uuid4())
+    key = 1 if type_name == "AuditEntry" else uuid.uuid4()  # an entry's key is its number
+    some_id = encode_id(type_name, key)
     body = await api.gql(NODE, {"id": some_id}, role=denied[0])
     assert error_codes(body) == ["FORBIDDEN"]
     assert body["data"] == {"node": None}
@@ -88,6 +89,36 @@ async def test_an_employee_is_refetched_by_node_as_by_its_list(api: Api) -> None
         role="senior_officer",
     )
     assert both["nodes"] == [found["node"], None]
+
+
+AUDIT_LOG = """query ($who: String) {
+  auditLog(first: 100, filter: {principal: $who}) { nodes { id action entityType principalRoles } }
+}"""
+AUDIT_NODE = """query ($ids: [ID!]!) {
+  nodes(ids: $ids) { __typename id ... on AuditEntry { action entityType principalRoles } }
+}"""
+
+
+async def test_an_audit_entry_is_refetched_by_node_for_whoever_reads_the_trail(api: Api) -> None:
+    """issue 11 item 4: AuditEntry implements Node, with the roles of auditLog (AUDIT_READ)."""
+    await api.data(
+        ADD_EMPLOYEE,
+        {"input": {"name": "Kim Audit", "employeeNumber": f"E{new_key()[:8]}"}},
+        role="governance_manager",
+        sub="kim.gm",
+    )
+    entries = await api.data(AUDIT_LOG, {"who": "kim.gm"}, role="auditor")
+    (entry,) = entries["auditLog"]["nodes"]
+    missing = encode_id("AuditEntry", 10**15)
+    for role in ("auditor", "governance_manager", "head_of_service"):
+        found = await api.data(AUDIT_NODE, {"ids": [entry["id"], missing]}, role=role)
+        assert found["nodes"] == [{"__typename": "AuditEntry", **entry}, None]
+    assert entry["principalRoles"] == ["GOVERNANCE_MANAGER"]
+    body = await api.gql(NODE, {"id": entry["id"]}, role="senior_officer")
+    assert error_codes(body) == ["FORBIDDEN"]
+    for bad in (encode_id("AuditEntry", uuid.uuid4()), encode_id("AuditEntry", "-1")):
+        body = await api.gql(NODE, {"id": bad}, role="auditor")
+        assert error_codes(body) == ["BAD_ID"], bad
 
 
 async def test_an_id_of_no_node_type_or_no_id_at_all_is_bad(api: Api) -> None:

@@ -312,7 +312,7 @@ async def test_amend_deputyship_on_a_stale_version_is_a_version_conflict(
     before = await order_counts(db)
 
     stale = await amend_deputyship(api, deputyship["id"], {"supervisionType": "TYPE_3"}, expected=1)
-    assert stale["__typename"] == "VersionConflict"
+    assert stale["__typename"] == "VersionConflictProblem"
     assert stale["code"] == "VERSION_CONFLICT"
     assert stale["currentVersion"] == 2
     assert await order_counts(db) == before
@@ -514,7 +514,7 @@ async def test_amend_appointeeship_problems(api: Api, db: RolledBackDatabase) ->
     stale = await amend_appointeeship(
         api, appointeeship["id"], {"endDate": days_ago(1)}, expected=2
     )
-    assert stale["__typename"] == "VersionConflict"
+    assert stale["__typename"] == "VersionConflictProblem"
     assert stale["currentVersion"] == 1
 
     unknown = encode_id("Appointeeship", uuid.uuid4())

@@ -483,7 +483,7 @@ async def test_approval_limit_boundary_for_a_senior_officer(
     assert refused["__typename"] == "OverApprovalLimitProblem", refused
     assert refused["code"] == "OVER_APPROVAL_LIMIT"
     assert refused["amount"] == "5000.01"
-    assert refused["lowestRoleThatMayApprove"] == "governance_manager"
+    assert refused["lowestRoleThatMayApprove"] == "GOVERNANCE_MANAGER"
     assert (await get_payment(api, over["id"]))["status"] == "RAISED"
 
     approved = await approve(api, over["id"], **tgm)

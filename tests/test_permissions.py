@@ -548,7 +548,8 @@ async def _amend_appointeeship(api: Api, role: str, sub: str) -> Prepared:
 
 def _check_me(value: Any, role: str, sub: str, p: Prepared) -> None:
     assert value["subject"] == sub
-    assert value["roles"] == [role]
+    assert value["roles"] == [role.upper()]
+    assert value["kind"] == ("SYSTEM" if role.startswith("integration_") else "OFFICER")
 
 
 def _check_connection(value: Any, role: str, sub: str, p: Prepared) -> None:
@@ -673,7 +674,7 @@ async def test_root_field_answers_each_role_as_the_matrix_says(
         if case.audit_action:
             written = await audit_entries(api, principal=sub)
             assert [(e["action"], e["principalRoles"]) for e in written] == [
-                (case.audit_action, role)
+                (case.audit_action, [role.upper()])
             ]
     else:
         assert_forbidden(body, [field_name])

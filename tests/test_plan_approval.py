@@ -42,7 +42,7 @@ mutation($input: RefuseDecisionInput!) {
   }
 }"""
 DECISION = "query($id: ID!) { decision(id: $id) { status raisedBy authors canApprove } }"
-QUEUE = "{ approvalQueue(first: 100) { edges { node { kind id } } } }"
+QUEUE = "{ approvalQueue(first: 100) { edges { node { kind itemId } } } }"
 
 
 async def submit(api: Api, plan_id: str, k: str | None = None) -> dict[str, Any]:
@@ -58,6 +58,8 @@ async def test_a_plan_is_approved_by_the_governance_manager_above_five_thousand(
 ) -> None:
     client = await client_with_orders(session, deputy_from=date(2013, 5, 20))
     plan = await record_seed_plan(api, client, "a")  # expenditure 14,009.31
+    before = await api.data(PLAN, {"id": plan["id"]})
+    assert before["budgetPlan"]["approvalStatus"] == "NOT_SUBMITTED"
     submitted = await submit(api, plan["id"])
     assert submitted["__typename"] == "BudgetPlanPayload", submitted
     assert submitted["plan"]["approvalStatus"] == "RAISED"
@@ -116,7 +118,7 @@ async def decide(api: Api, decision: str, sub: str, role: str = "governance_mana
 
 async def in_queue_of(api: Api, decision: str, sub: str) -> bool:
     data = await api.data(QUEUE, role="governance_manager", sub=sub)
-    return decision in {e["node"]["id"] for e in data["approvalQueue"]["edges"]}
+    return decision in {e["node"]["itemId"] for e in data["approvalQueue"]["edges"]}
 
 
 async def test_whoever_recorded_the_plan_cannot_approve_it(api: Api, session: AsyncSession) -> None:

@@ -140,7 +140,7 @@ async def test_a_benefit_paid_by_the_dwp_credits_the_clients_cms_account(
     # One audit row, in the client's chain (R-AUD-1).
     rows = await audit_rows(api, entityType="receipt")
     assert [(a["action"], a["principal"], a["principalRoles"]) for a in rows] == [
-        ("record", "support_assistant.one", "support_assistant")
+        ("record", "support_assistant.one", ["SUPPORT_ASSISTANT"])
     ]
     after = rows[0]["after"]
     assert after["amount"] == 43420 and after["benefit"] == "ATTENDANCE_ALLOWANCE"

@@ -331,7 +331,7 @@ async def load(database: Database) -> bool:
             return False
         async with unit_of_work(session):
             for subject, name, role in OFFICERS:
-                await officers.add_if_missing(session, subject, name, role.value, None)
+                await officers.add_if_missing(session, subject, name, role, None)
         actor = Actor(LOADER, "demo-load")
         for i, demo in enumerate(CLIENTS, start=1):
             created = await clients.create_client(

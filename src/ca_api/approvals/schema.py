@@ -6,6 +6,7 @@ import enum
 import uuid
 from collections.abc import AsyncGenerator, Sequence
 from datetime import UTC, date, datetime
+from functools import partial
 from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
@@ -14,17 +15,17 @@ from strawberry.types import Info
 from ca_api import clock
 from ca_api.approvals import mechanism as approvals
 from ca_api.approvals import queue
-from ca_api.approvals.sources import QueueItem
+from ca_api.approvals.sources import QueueItem, QueueKind
 from ca_api.auth.permissions import APPROVAL_QUEUE_READ, allow
 from ca_api.clients.schema import client_of
 from ca_api.common import loaders
 from ca_api.common.ids import encode_id
-from ca_api.common.node import NodeType
+from ca_api.common.node import Node, NodeType, fetch, installed
 from ca_api.common.pagination import Connection, paginate
 from ca_api.common.scalars import Money
-from ca_api.common.types import describe_enum, from_source
+from ca_api.common.types import describe_enum, from_source, graphql_enum
 from ca_api.context import Context
-from ca_api.errors import ApiError, ErrorCode
+from ca_api.errors import ApiError, ErrorCode, NotFound
 from ca_api.policy.rules import LimitVersion
 
 if TYPE_CHECKING:
@@ -45,12 +46,40 @@ async def limits_today(ctx: Context) -> LimitVersion | None:
     return await loaders.one(ctx, "approvals.limits", fetch).load(clock.today())
 
 
+ApprovalQueueKind = QueueKind
+graphql_enum(
+    ApprovalQueueKind,
+    "What a thing awaiting approval is; its id, and its subject, are of the type of the same "
+    "name. New kinds may be added as more is approved.",
+    {
+        QueueKind.PAYMENT: "A payment out of a client's money (approvePayment, R-PAY).",
+        QueueKind.DECISION: "A decision of R-DEC: a gift, a budget plan, an investment plan... "
+        "(approveDecision).",
+    },
+    name="ApprovalQueueKind",
+)
+
+
 def _type_name(kind: str) -> str:
     """The opaque id's type: PAYMENT -> Payment, so the id is the one approvePayment takes."""
     return kind.capitalize()
 
 
-@strawberry.type(description="Something awaiting approval that you may approve now.")
+# The per-request loader of items' subjects; a subscription forgets it at each event, so an
+# event's subject is read as it is then, not as an earlier event of the websocket saw it.
+SUBJECTS = "approvals.subjects"
+
+
+async def _subjects(ctx: Context, global_ids: list[str]) -> list[Any]:
+    """The things awaiting approval, as node(id:) gives them: one load per kind per request."""
+    return await fetch(ctx, installed(), global_ids)
+
+
+@strawberry.type(
+    description="A row of your approval queue: something awaiting approval that you may "
+    "approve now. It is not an object of its own (it has no id): what awaits approval is its "
+    "subject, a Payment or a Decision, which a client's cache keeps by that object's id."
+)
 class ApprovalQueueItem:
     item: strawberry.Private[QueueItem]
 
@@ -58,14 +87,28 @@ class ApprovalQueueItem:
     def from_item(cls, item: QueueItem) -> ApprovalQueueItem:
         return from_source(cls, item, item=item)
 
-    kind: str = strawberry.field(description="What it is: PAYMENT, DECISION, ...")
+    kind: ApprovalQueueKind = strawberry.field(description="What it is: PAYMENT, DECISION, ...")
 
-    def _id(self) -> strawberry.ID:
+    def _item_id(self) -> strawberry.ID:
         return strawberry.ID(encode_id(_type_name(self.item.kind), self.item.id))
 
-    id: strawberry.ID = strawberry.field(
-        resolver=_id, description="The item's own id (a Payment's id for a PAYMENT)."
+    item_id: strawberry.ID = strawberry.field(
+        resolver=_item_id,
+        description="The global id of what awaits approval (a Payment's for a PAYMENT, a "
+        "Decision's for a DECISION): subject.id, the id approvePayment or approveDecision "
+        "takes.",
     )
+
+    @strawberry.field(
+        description="What awaits approval: the Payment or Decision itself, as node(id: itemId) "
+        "gives it."
+    )
+    async def subject(self, info: Info[Context, None]) -> Node:
+        ctx, item_id = info.context, self._item_id()
+        found = await ctx.loader(SUBJECTS, partial(_subjects, ctx)).load(item_id)
+        if found is None:  # never for an item of your queue: it was read with your scope
+            raise NotFound(self.item.kind.lower(), item_id)
+        return found  # type: ignore[no-any-return]
 
     client_id: strawberry.ID = strawberry.field(description="The client it is for (a Client).")
 
@@ -116,15 +159,19 @@ describe_enum(
 @strawberry.type(description="An item entered, left or changed in your approval queue.")
 class ApprovalQueueEvent:
     type: ApprovalQueueEventType = strawberry.field(description="What happened to the item.")
-    kind: str = strawberry.field(description="What the item is: PAYMENT, DECISION, ...")
-    item_id: strawberry.ID = strawberry.field(description="The item's id, as in ApprovalQueueItem.")
+    kind: ApprovalQueueKind = strawberry.field(
+        description="What the item is: PAYMENT, DECISION, ..."
+    )
+    item_id: strawberry.ID = strawberry.field(
+        description="The global id of what awaits approval, as ApprovalQueueItem.itemId."
+    )
     item: ApprovalQueueItem | None = strawberry.field(description="The item; null when it LEFT.")
 
 
 def _event(e: queue.QueueEvent) -> ApprovalQueueEvent:
     return ApprovalQueueEvent(
         type=ApprovalQueueEventType(e.type.value),
-        kind=e.kind,
+        kind=ApprovalQueueKind(e.kind),
         item_id=strawberry.ID(encode_id(_type_name(e.kind), e.item_id)),
         item=ApprovalQueueItem.from_item(e.item) if e.item is not None else None,
     )
@@ -194,6 +241,7 @@ class ApprovalSubscription:
         stream = queue.changes(ctx.scope.database, lambda: ctx.principal)
         try:
             async for event in stream:
+                ctx.extra.pop(SUBJECTS, None)
                 yield _event(event)
         finally:
             await stream.aclose()

@@ -9,6 +9,7 @@ items that principal may approve now (neither raised nor written by them,
 
 from __future__ import annotations
 
+import enum
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -19,6 +20,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ca_api.auth.principal import Principal
 from ca_api.money import Pence
+
+
+class QueueKind(enum.StrEnum):
+    """Every kind of thing that can wait in the approval queue: a source's ``kind`` is one of
+    these, or ``install`` refuses it (the API shows the kind as an enum, issue 11 item 4)."""
+
+    PAYMENT = "PAYMENT"
+    DECISION = "DECISION"
 
 
 class Raised(Protocol):
@@ -102,6 +111,8 @@ SOURCES: dict[str, QueueSource] = {}
 
 
 def install(sources: Iterable[QueueSource]) -> None:
-    """Make these the sources the queue reads, by kind (``graphql.build_schema`` calls it)."""
+    """Make these the sources the queue reads, by kind (``graphql.build_schema`` calls it). A
+    kind that is not a ``QueueKind`` is refused here, at start, never when a queue is read."""
     for source in sources:
+        QueueKind(source.kind)
         SOURCES[source.kind] = source

@@ -65,6 +65,12 @@ async def list_entries(
     return (await session.execute(stmt)).scalars().all()
 
 
+async def entries_by_id(session: AsyncSession, ids: Sequence[int]) -> Sequence[AuditEntry]:
+    """The entries with these ids (node(id:) refetching them); any not there are left out."""
+    stmt = select(AuditEntry).where(AuditEntry.id.in_(list(ids)))
+    return (await session.execute(stmt)).scalars().all()
+
+
 @dataclass(frozen=True)
 class ChainBreak:
     stream: str

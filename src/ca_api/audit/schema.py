@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Annotated
 
@@ -12,8 +14,10 @@ from strawberry.types import Info
 from ca_api.audit import repository, service
 from ca_api.audit.models import AuditEntry as AuditRow
 from ca_api.auth.permissions import AUDIT_READ, allow
+from ca_api.auth.principal import parse_roles
+from ca_api.auth.schema import Role
 from ca_api.common.ids import decode_uuid
-from ca_api.common.node import NodeType
+from ca_api.common.node import Node, NodeType
 from ca_api.common.pagination import Connection, paginate
 from ca_api.common.types import from_source
 from ca_api.context import Context
@@ -25,22 +29,36 @@ if TYPE_CHECKING:
 LazyClient = Annotated["Client", strawberry.lazy("ca_api.clients.schema")]
 
 
+def roles_recorded(label: str) -> list[Role]:
+    """The roles an entry records (``Principal.role_label``: role ids, comma-separated), sorted
+    by role id as recorded. A part that is not a role is left out, as a token's unknown role is:
+    the only one ever written is migration 0010's ``system``, whose principal names it."""
+    return sorted(parse_roles(label.split(",")), key=lambda r: r.value)
+
+
 @strawberry.type(description="One audited change: who, what, when, why (R-AUD-1).")
-class AuditEntry:
+class AuditEntry(Node):
     id: strawberry.ID = strawberry.field(
-        description="The entry's opaque id (it orders the whole trail)."
+        description="The entry's opaque global id (it orders the whole trail): node(id:) "
+        "fetches the entry again, for whoever may read the audit log."
     )
     sequence: int = strawberry.field(description="Position in its chain (per client, or system).")
     occurred_at: datetime = strawberry.field(description="When the change was made.")
     principal: str = strawberry.field(description="Who made it: the officer's or system's subject.")
-    principal_roles: str = strawberry.field(
-        description="The roles they acted in, comma-separated, as their token said."
+    principal_roles: list[Role] = strawberry.field(
+        description="The roles they acted in, as their token said, sorted by role id; empty "
+        "for a change the service made itself (a migration: principal names it)."
     )
     entity_type: str = strawberry.field(
-        description="What kind of record changed: client, deputyship, payment, decision..."
+        description="What kind of record changed: client, deputyship, payment, decision... "
+        "Open-ended text, not an enum: every module adds its own kinds, and an entry keeps "
+        "the word it was written with for ever (R-AUD-2)."
     )
     entity_id: str = strawberry.field(description="The changed record's own id, as stored.")
-    action: str = strawberry.field(description="What was done: create, amend, approve...")
+    action: str = strawberry.field(
+        description="What was done: create, amend, approve... Open-ended text, not an enum, "
+        "for the same reason as entityType."
+    )
     before: JSON | None = strawberry.field(
         description="The changed values before, by name; null when the record is new."
     )
@@ -60,7 +78,14 @@ class AuditEntry:
 
     @classmethod
     def from_row(cls, row: AuditRow) -> AuditEntry:
-        return from_source(cls, row, row=row, sequence=row.stream_seq, hash=row.hash.hex())
+        return from_source(
+            cls,
+            row,
+            row=row,
+            sequence=row.stream_seq,
+            hash=row.hash.hex(),
+            principal_roles=roles_recorded(row.principal_roles),
+        )
 
     @strawberry.field(description="The client the change was about (clientId); null for none.")
     async def client(self, info: Info[Context, None]) -> LazyClient | None:
@@ -212,5 +237,19 @@ class AuditQuery:
         )
 
 
+async def _entries_by_id(ctx: Context, ids: Sequence[int]) -> dict[int, AuditEntry]:
+    rows = await service.entries_by_id(ctx.session, ids)
+    return {k: AuditEntry.from_row(r) for k, r in rows.items()}
+
+
+def _entry_number(raw: str) -> int:
+    """An audit entry's key: its number in the trail (ValueError for anything else)."""
+    if not re.fullmatch(r"[0-9]{1,18}", raw):
+        raise ValueError(raw)
+    return int(raw)
+
+
 # The types node(id:) fetches (common.node): each with the roles of its own lookup.
-NODES: tuple[NodeType, ...] = ()
+NODES: tuple[NodeType, ...] = (
+    NodeType("AuditEntry", AUDIT_READ, _entries_by_id, key=_entry_number),
+)

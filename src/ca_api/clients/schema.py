@@ -44,7 +44,7 @@ from ca_api.common.problems import (
     NotFoundProblem,
     Problem,
     ValidationProblem,
-    VersionConflict,
+    VersionConflictProblem,
     problem_for,
 )
 from ca_api.common.types import from_source
@@ -222,7 +222,11 @@ def _not_duplicate_of(ids: list[strawberry.ID] | None) -> list[uuid.UUID]:
 
 
 AmendClientResult = Annotated[
-    ClientPayload | ValidationProblem | NotFoundProblem | VersionConflict | DuplicateClientProblem,
+    ClientPayload
+    | ValidationProblem
+    | NotFoundProblem
+    | VersionConflictProblem
+    | DuplicateClientProblem,
     strawberry.union(
         "AmendClientResult", description="The client as amended, or why not: nothing changed."
     ),

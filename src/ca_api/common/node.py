@@ -27,9 +27,11 @@ from ca_api.errors import ApiError, ErrorCode
 if TYPE_CHECKING:
     from ca_api.auth.principal import Role
 
-# Loads the objects of one type by their UUIDs, scoped to the caller: a mapping from each id
-# found (and readable) to its GraphQL object.
-Load = Callable[[Context, Sequence[uuid.UUID]], Awaitable[Mapping[uuid.UUID, Any]]]
+# Loads the objects of one type by their keys (UUIDs, or an audit entry's number), scoped to the
+# caller: a mapping from each key found (and readable) to its GraphQL object.
+Load = Callable[[Context, Sequence[Any]], Awaitable[Mapping[Any, Any]]]
+# A type's key from the raw part of its global id; ValueError when it is not one.
+Key = Callable[[str], Any]
 
 
 @strawberry.interface(
@@ -49,14 +51,15 @@ class NodeLookup:
 
     roles: frozenset[Role]
     load: Load
+    key: Key = uuid.UUID
 
 
-def _decoded(global_id: str, lookups: Mapping[str, NodeLookup]) -> tuple[str, uuid.UUID]:
+def _decoded(global_id: str, lookups: Mapping[str, NodeLookup]) -> tuple[str, Any]:
     type_name, raw = parse_id(global_id)
     if type_name not in lookups:
         raise ApiError(ErrorCode.BAD_ID, f"{global_id!r} is not the id of an object", id=global_id)
     try:
-        return type_name, uuid.UUID(raw)
+        return type_name, lookups[type_name].key(raw)
     except ValueError as exc:
         raise ApiError(ErrorCode.BAD_ID, f"{global_id!r} is not an id issued by this API") from exc
 
@@ -68,14 +71,14 @@ async def fetch(
     by the caller's scope; one load per type. FORBIDDEN (nothing returned) when the caller may
     not read one of the types asked for."""
     decoded = [_decoded(g, lookups) for g in global_ids]
-    by_type: dict[str, list[uuid.UUID]] = {}
+    by_type: dict[str, list[Any]] = {}
     for type_name, ident in decoded:
         by_type.setdefault(type_name, []).append(ident)
     principal = ctx.principal
     for type_name in by_type:
         if not principal.has_any(lookups[type_name].roles):
             raise ApiError(ErrorCode.FORBIDDEN, f"your role may not read a {type_name}")
-    found: dict[tuple[str, uuid.UUID], Any] = {}
+    found: dict[tuple[str, Any], Any] = {}
     for type_name, ids in by_type.items():
         loaded = await lookups[type_name].load(ctx, list(dict.fromkeys(ids)))
         found.update(((type_name, k), v) for k, v in loaded.items())
@@ -85,11 +88,13 @@ async def fetch(
 @dataclass(frozen=True)
 class NodeType:
     """A type ``node(id:)`` can fetch: its GraphQL name, who may read it, how it is loaded.
-    Each module's schema names its own in ``NODES``; ``graphql.py`` installs them all."""
+    Each module's schema names its own in ``NODES``; ``graphql.py`` installs them all. Its
+    ``key`` reads the raw part of an id (a UUID unless the type says otherwise)."""
 
     name: str
     roles: frozenset[Role]
     load: Load
+    key: Key = uuid.UUID
 
 
 _LOOKUPS: dict[str, NodeLookup] = {}
@@ -102,7 +107,7 @@ def install(*groups: Sequence[NodeType]) -> None:
         for t in group:
             if t.name in lookups:
                 raise ValueError(f"{t.name} is a node type twice")
-            lookups[t.name] = NodeLookup(t.roles, t.load)
+            lookups[t.name] = NodeLookup(t.roles, t.load, t.key)
     _LOOKUPS.clear()
     _LOOKUPS.update(lookups)
 

@@ -7,7 +7,7 @@ import uuid
 from collections.abc import Callable, Iterator, Mapping
 from datetime import date
 from functools import partial
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import strawberry
 from strawberry.extensions import FieldExtension
@@ -16,6 +16,7 @@ from strawberry.types.field import StrawberryField
 from strawberry.types.lazy_type import LazyType
 from strawberry.types.union import StrawberryUnion
 
+from ca_api.auth.schema import Role
 from ca_api.common.ids import encode_id, parse_id
 from ca_api.common.scalars import Money
 from ca_api.common.types import describe_enum
@@ -28,6 +29,12 @@ from ca_api.errors import (
     StaleVersion,
     ValidationFailed,
 )
+
+if TYPE_CHECKING:
+    from ca_api.invoices.inputs import InvoiceCheckName
+
+# The checks of an invoice are the invoices' enum, named lazily: invoices build on this module.
+LazyInvoiceCheckName = Annotated["InvoiceCheckName", strawberry.lazy("ca_api.invoices.inputs")]
 
 strawberry.enum(
     ErrorCode,
@@ -113,7 +120,7 @@ class NotFoundProblem(Problem):
 
 
 @strawberry.type(description="The record changed since you read it; read it again and retry.")
-class VersionConflict(Problem):
+class VersionConflictProblem(Problem):
     current_version: int = strawberry.field(description="The record's version now.")
 
 
@@ -161,7 +168,7 @@ class FourEyesProblem(Problem):
 @strawberry.type(description="The amount is above what your role may approve (R-DEC).")
 class OverApprovalLimitProblem(Problem):
     amount: Money = strawberry.field(description="The amount to approve.")
-    lowest_role_that_may_approve: str | None = strawberry.field(
+    lowest_role_that_may_approve: Role | None = strawberry.field(
         description="The most junior role whose limit covers the amount; null if none does."
     )
 
@@ -175,7 +182,7 @@ class DuplicateInvoiceProblem(Problem):
 
 @strawberry.type(description="The invoice's checks are not all recorded and passed (R-PAY-2).")
 class ChecksIncompleteProblem(Problem):
-    missing: list[str] = strawberry.field(
+    missing: list[LazyInvoiceCheckName] = strawberry.field(
         description="The checks not yet recorded as passed (R-PAY-2)."
     )
 
@@ -270,7 +277,7 @@ def _money_problem(exc: MoneyProblem) -> Problem:
                 code=code,
                 message=message,
                 amount=Money(int(d["amount"])),  # type: ignore[call-overload]
-                lowest_role_that_may_approve=str(lowest) if lowest else None,
+                lowest_role_that_may_approve=Role(str(lowest)) if lowest else None,
             )
         case ErrorCode.DUPLICATE_INVOICE:
             existing = d.get("existing_invoice_id")
@@ -282,11 +289,13 @@ def _money_problem(exc: MoneyProblem) -> Problem:
                 else None,
             )
         case ErrorCode.CHECKS_INCOMPLETE:
+            from ca_api.invoices.rules import InvoiceCheckName as CheckName  # builds on this
+
             missing = d.get("missing", [])
             return ChecksIncompleteProblem(
                 code=code,
                 message=message,
-                missing=[str(m) for m in missing],  # type: ignore[attr-defined]
+                missing=[CheckName(str(m)) for m in missing],  # type: ignore[attr-defined]
             )
         case ErrorCode.POLICY_MISSING:
             return PolicyMissingProblem(code=code, message=message, name=str(d["name"]))
@@ -338,7 +347,7 @@ def to_problem(exc: BusinessProblem, given_ids: Mapping[str, str] | None = None)
             ident = (given_ids or {}).get(exc.ident, exc.ident)
         return NotFoundProblem(code=exc.code, message=exc.message, id=strawberry.ID(ident))
     if isinstance(exc, StaleVersion):
-        return VersionConflict(
+        return VersionConflictProblem(
             code=exc.code,
             message=exc.message,
             current_version=exc.current,

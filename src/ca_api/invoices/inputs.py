@@ -19,6 +19,7 @@ InvoiceKind = rules.InvoiceKind
 InvoiceStatus = rules.InvoiceStatus
 InvoiceCheckName = rules.InvoiceCheckName
 InvoiceEventKind = rules.InvoiceEventKind
+InvoiceSource = rules.InvoiceSource
 graphql_enum(
     InvoiceKind,
     "A supplier's bill, a provider's reimbursement (R-PAY-5), or the council's care charge "
@@ -41,6 +42,14 @@ graphql_enum(
     FUNDS_SHORT="An approval was refused because the client's funds were short: contact the "
     "sender at once (R-PAY-3).",
     CANCELLED="Cancelled by an officer: it will not be paid.",
+)
+graphql_enum(
+    InvoiceSource,
+    "Where an invoice came from: by post through an officer, or from an integration.",
+    OFFICER="Recorded by an officer (an invoice that came by post or by hand).",
+    CONTROCC="Sent by Controcc: a supplier's bill or a care provider's reimbursement.",
+    SAP="Sent by SAP: the council's care contribution (R-PAY-4).",
+    OTHER="Recorded by a caller with neither an officer's role nor an integration's.",
 )
 graphql_enum(
     InvoiceCheckName,

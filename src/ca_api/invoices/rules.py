@@ -93,15 +93,24 @@ def invoice_kinds_allowed(roles: frozenset[Role]) -> frozenset[InvoiceKind]:
     return allowed
 
 
-def invoice_source(roles: frozenset[Role]) -> str:
+class InvoiceSource(enum.StrEnum):
+    """Where an invoice came from, as recorded on it (stored as its value)."""
+
+    OFFICER = "OFFICER"  # by post, recorded by an officer
+    CONTROCC = "CONTROCC"
+    SAP = "SAP"
+    OTHER = "OTHER"  # none of these: a caller with none of their roles
+
+
+def invoice_source(roles: frozenset[Role]) -> InvoiceSource:
     """Where an invoice came from, as recorded on it."""
     if not roles.isdisjoint(OFFICERS):
-        return "OFFICER"
+        return InvoiceSource.OFFICER
     if Role.INTEGRATION_SAP in roles:
-        return "SAP"
+        return InvoiceSource.SAP
     if Role.INTEGRATION_CONTROCC in roles:
-        return "CONTROCC"
-    return "OTHER"
+        return InvoiceSource.CONTROCC
+    return InvoiceSource.OTHER
 
 
 # --- due dates (R-PAY-1, R-PAY-4) ---------------------------------------------------------

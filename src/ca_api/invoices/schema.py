@@ -41,6 +41,7 @@ from ca_api.invoices.inputs import (
     InvoiceEventKind,
     InvoiceFilter,
     InvoiceKind,
+    InvoiceSource,
     InvoiceStatus,
     RecordInvoiceCheckInput,
     RecordInvoiceChecksInput,
@@ -178,7 +179,9 @@ class Invoice(Node):
         description="An official invoice (needed to reimburse, R-PAY-5)."
     )
     direct_debit: bool = strawberry.field(description="Paid by direct debit (R-PAY-4).")
-    source: str = strawberry.field(description="OFFICER, CONTROCC or SAP.")
+    source: InvoiceSource = strawberry.field(
+        description="Where it came from: OFFICER, CONTROCC or SAP."
+    )
     recorded_by: str = strawberry.field(
         description="Who recorded it: an author of its payment, who may not approve that "
         "payment (R-ROLE-2)."

@@ -8,6 +8,7 @@ import strawberry
 from strawberry.types import Info
 
 from ca_api.auth.permissions import EVERYONE, OFFICER_DIRECTORY_READ, allow
+from ca_api.auth.schema import PrincipalKind, Role
 from ca_api.common.node import NodeType
 from ca_api.common.pagination import Connection, paginate
 from ca_api.common.types import from_source
@@ -21,10 +22,13 @@ class Me:
         description="Who you are to the service: the subject the audit trail records you as."
     )
     name: str | None = strawberry.field(description="Your name, if the token gives one.")
-    roles: list[str] = strawberry.field(
-        description="The roles you act in (R-ROLE), sorted: what you may do follows from them."
+    roles: list[Role] = strawberry.field(
+        description="The roles you act in (R-ROLE), sorted by role id: what you may do follows "
+        "from them."
     )
-    kind: str = strawberry.field(description="officer (a person) or system (an integration).")
+    kind: PrincipalKind = strawberry.field(
+        description="OFFICER (a person) or SYSTEM (an integration)."
+    )
 
 
 @strawberry.type(description="A member of the Client Affairs team, or another user, as known.")
@@ -33,7 +37,7 @@ class Officer:
         description="Their subject: how tokens and the audit trail name them."
     )
     display_name: str = strawberry.field(description="Their name, for people to read.")
-    role: str = strawberry.field(description="Their role in the team (R-ROLE).")
+    role: Role = strawberry.field(description="Their role in the team (R-ROLE).")
     email: str | None = strawberry.field(description="Their email address; null if not known.")
 
 
@@ -45,8 +49,8 @@ class OfficerQuery:
         return Me(
             subject=p.subject,
             name=p.name,
-            roles=sorted(r.value for r in p.roles),
-            kind=p.kind.value,
+            roles=sorted(p.roles, key=lambda r: r.value),
+            kind=p.kind,
         )
 
     @strawberry.field(

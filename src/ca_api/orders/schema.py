@@ -19,7 +19,7 @@ from ca_api.common.problems import (
     NotFoundProblem,
     Problem,
     ValidationProblem,
-    VersionConflict,
+    VersionConflictProblem,
     problem_for,
 )
 from ca_api.common.scalars import Money
@@ -230,7 +230,7 @@ AmendDeputyshipResult = Annotated[
     DeputyshipPayload
     | ValidationProblem
     | NotFoundProblem
-    | VersionConflict
+    | VersionConflictProblem
     | OverlappingOrderProblem,
     strawberry.union(
         "AmendDeputyshipResult",
@@ -248,7 +248,7 @@ AmendAppointeeshipResult = Annotated[
     AppointeeshipPayload
     | ValidationProblem
     | NotFoundProblem
-    | VersionConflict
+    | VersionConflictProblem
     | OverlappingOrderProblem,
     strawberry.union(
         "AmendAppointeeshipResult",

@@ -5,6 +5,7 @@ are plain functions given to ``strawberry.field(resolver=...)``; the root fields
 
 from __future__ import annotations
 
+import enum
 import uuid
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Annotated
@@ -20,6 +21,7 @@ from ca_api.common.scalars import Money, Percent
 from ca_api.common.types import from_source, graphql_enum
 from ca_api.context import Context
 from ca_api.decisions import service as decisions_service
+from ca_api.decisions.rules import DecisionStatus
 from ca_api.planning import rules, service
 from ca_api.planning.service import PlanView
 
@@ -74,6 +76,35 @@ graphql_enum(
     },
 )
 
+
+class BudgetPlanApproval(enum.StrEnum):
+    """A plan's approval: not submitted, or its approving decision's status (issue 11 item 4:
+    an enum, not a string)."""
+
+    NOT_SUBMITTED = "NOT_SUBMITTED"
+    RAISED = "RAISED"
+    APPROVED = "APPROVED"
+    REFUSED = "REFUSED"
+    SUPERSEDED = "SUPERSEDED"
+
+
+graphql_enum(
+    BudgetPlanApproval,
+    "Where a budget plan's approval stands: not submitted, or the status of its approving "
+    '"financial plans and budgets" decision (R-DEC, R-CARE-2).',
+    {
+        "NOT_SUBMITTED": "Not submitted for approval yet: no decision approves it.",
+        "RAISED": "Submitted: its decision awaits approval.",
+        "APPROVED": "Its decision was approved.",
+        "REFUSED": "Its decision was refused.",
+        "SUPERSEDED": "Its decision was replaced by a newer one (R-AUD-2).",
+    },
+    name="BudgetPlanApprovalStatus",
+)
+# Every status a decision may have is one of these, or the field could fail to answer.
+_UNSHOWN = {s.value for s in DecisionStatus} - {s.value for s in BudgetPlanApproval}
+if _UNSHOWN:  # pragma: no cover
+    raise RuntimeError(f"BudgetPlanApprovalStatus lacks {sorted(_UNSHOWN)}")
 
 # --- per-request loaders (N+1 is a bug) ---------------------------------------------------
 
@@ -184,10 +215,10 @@ def _decisions(ctx: Context) -> DataLoader[uuid.UUID, DecisionView | None]:
     return loaders.one(ctx, "decisions.by_id", decisions_service.decisions_by_id)
 
 
-async def _approval_status(self: BudgetPlan, info: Info[Context, None]) -> str:
+async def _approval_status(self: BudgetPlan, info: Info[Context, None]) -> BudgetPlanApproval:
     d = self.view.plan.decision_id
     found = await _decisions(info.context).load(d) if d is not None else None
-    return found.status.value if found is not None else "NOT_SUBMITTED"
+    return BudgetPlanApproval(found.status.value if found is not None else "NOT_SUBMITTED")
 
 
 async def _supersedes(self: BudgetPlan, info: Info[Context, None]) -> BudgetPlan | None:
@@ -297,7 +328,7 @@ class BudgetPlan(Node):
         "null until the plan is submitted.",
     )
 
-    approval_status: str = strawberry.field(
+    approval_status: BudgetPlanApproval = strawberry.field(
         resolver=_approval_status,
         description="NOT_SUBMITTED, or the approving decision's status (RAISED, APPROVED, "
         "REFUSED, SUPERSEDED).",

@@ -7,18 +7,36 @@ from datetime import date
 
 import strawberry
 
+from ca_api.auth.schema import Role
 from ca_api.common.scalars import Money
+from ca_api.common.types import graphql_enum
+from ca_api.policy import rules
+
+ApprovalSubject = rules.ApprovalSubject
+graphql_enum(
+    ApprovalSubject,
+    "What an approval is for, as the approval limits name it (R-DEC): payments, and each kind "
+    "of decision.",
+    {
+        "PAYMENT": "A payment out of a client's money (R-PAY).",
+        "GIFT": "A gift from the client's money (R-DEC-3).",
+        "CONFLICT_OF_INTEREST": "A decision where the council has a conflict of interest.",
+        "DEBT_STATEMENT": "A financial statement of outstanding debts, with the plan to clear "
+        "them (R-DEBT-3).",
+        "INVESTMENT_PLAN": "An investment plan: a lodgement or a placement of the client's "
+        "surplus, an investment statement (R-INV-2, R-INV-3).",
+        "BEST_INTEREST": "Any other best interests decision (R-DEC-1).",
+        "FINANCIAL_PLAN": "A financial plan and budget (R-BUD, R-CARE-2).",
+    },
+)
 
 
 @strawberry.input(description="One row of the approval limits table.")
 class ApprovalLimitInput:
-    subject: str = strawberry.field(
-        description="PAYMENT, GIFT, CONFLICT_OF_INTEREST, DEBT_STATEMENT, INVESTMENT_PLAN, "
-        "BEST_INTEREST or FINANCIAL_PLAN."
-    )
-    role: str = strawberry.field(
-        description="senior_officer, governance_manager or head_of_service; a role above may "
-        "also approve (R-DEC-2)."
+    subject: ApprovalSubject = strawberry.field(description="What is approved.")
+    role: Role = strawberry.field(
+        description="SENIOR_OFFICER, GOVERNANCE_MANAGER or HEAD_OF_SERVICE (any other role is "
+        "refused: it approves nothing); a role above may also approve (R-DEC-2)."
     )
     up_to: Money | None = strawberry.field(description="Inclusive; null: any amount.")
 

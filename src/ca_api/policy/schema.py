@@ -13,6 +13,7 @@ import strawberry
 from strawberry.types import Info
 
 from ca_api.auth.permissions import POLICY_READ, POLICY_WRITE, allow
+from ca_api.auth.schema import Role
 from ca_api.common import loaders
 from ca_api.common.node import NodeType
 from ca_api.common.problems import ValidationProblem
@@ -20,7 +21,7 @@ from ca_api.common.scalars import Money, Percent
 from ca_api.common.types import describe_enum, from_source
 from ca_api.context import Context
 from ca_api.policy import rules, service
-from ca_api.policy.inputs import AddApprovalLimitVersionInput
+from ca_api.policy.inputs import AddApprovalLimitVersionInput, ApprovalSubject
 from ca_api.policy.models import ApprovalLimit as ApprovalLimitRow
 from ca_api.policy.models import ApprovalLimitVersion as ApprovalLimitVersionRow
 from ca_api.policy.models import PolicyFigure as PolicyFigureRow
@@ -105,7 +106,8 @@ class PolicyFigure:
     )
 
     source: str = strawberry.field(
-        description="Where the figure comes from: the seed, or the public record that names it."
+        description="Where the figure comes from, in words: the seed's paragraph, or the public "
+        "record that names it (free text, not a fixed set)."
     )
     recorded_by: str = strawberry.field(description="Who recorded this version of the figure.")
     recorded_at: datetime = strawberry.field(description="When it was recorded.")
@@ -120,12 +122,12 @@ class PolicyFigure:
     "a subject up to an amount; a role above may also (R-DEC-2)."
 )
 class ApprovalLimit:
-    subject: str = strawberry.field(
+    subject: ApprovalSubject = strawberry.field(
         description="What is approved: PAYMENT, or a decision's kind (GIFT, INVESTMENT_PLAN...)."
     )
-    role: str = strawberry.field(
-        description="The lowest role that may approve it: senior_officer (SCAO), "
-        "governance_manager (TGM) or head_of_service."
+    role: Role = strawberry.field(
+        description="The lowest role that may approve it: SENIOR_OFFICER (SCAO), "
+        "GOVERNANCE_MANAGER (TGM) or HEAD_OF_SERVICE."
     )
     up_to: Money | None = strawberry.field(description="Inclusive; null: any amount.")
 
