@@ -135,7 +135,7 @@ def _cursor(item: QueueItem) -> list[str]:
     return [item.raised_at.isoformat(), item.kind, str(item.id)]
 
 
-def _after(key: tuple[str, ...] | None) -> queue.SortKey | None:
+def _sort_key(key: tuple[str, ...] | None) -> queue.SortKey | None:
     if key is None:
         return None
     try:
@@ -173,7 +173,7 @@ class ApprovalQuery:
             before=before,
             default=25,
             maximum=ctx.settings.max_page_size,
-            cursor=lambda page: _after(page.key(str, str, str)),
+            cursor=lambda page: _sort_key(page.key(str, str, str)),
             fetch=lambda seek: queue.page(ctx.session, ctx.principal, seek=seek),
             key=_cursor,
             node=ApprovalQueueItem.from_item,

@@ -232,7 +232,7 @@ RunFeesResult = Annotated[
 # Arguments the lists take, described once.
 
 
-def _after_charge(page: PageRequest) -> ChargeKey | None:
+def _charge_key(page: PageRequest) -> ChargeKey | None:
     """The cursor of a client's fees: (due date, fee kind)."""
     key = page.key(str, str)
     if key is None:
@@ -297,7 +297,7 @@ class FeeQuery:
             before=before,
             default=50,
             maximum=ctx.settings.max_page_size,
-            cursor=_after_charge,
+            cursor=_charge_key,
             fetch=charges,
             key=lambda r: [r.due_date.isoformat(), r.kind],
             node=FeeCharge.from_row,

@@ -196,7 +196,7 @@ def _already_superseded(exc: PlanAlreadySuperseded) -> PlanAlreadySupersededProb
 # --- root fields ---
 
 
-def _after_plan(page: PageRequest) -> tuple[date, datetime, uuid.UUID] | None:
+def _plan_key(page: PageRequest) -> tuple[date, datetime, uuid.UUID] | None:
     """The cursor of a client's plans: (plan year start, recorded at, id)."""
     key = page.key(str, str, str)
     if key is None:
@@ -247,7 +247,7 @@ class PlanningQuery:
             before=before,
             default=25,
             maximum=ctx.settings.max_page_size,
-            cursor=_after_plan,
+            cursor=_plan_key,
             fetch=plans,
             key=lambda v: [
                 v.plan.plan_year_start.isoformat(),

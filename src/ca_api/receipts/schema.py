@@ -269,7 +269,7 @@ PostInterestResult = Annotated[
 ]
 
 
-def _after_receipt(page: PageRequest) -> tuple[date, int] | None:
+def _receipt_key(page: PageRequest) -> tuple[date, int] | None:
     """A receipts cursor: (the ISO day received, the transfer's posting order)."""
     key = page.key(str, int)
     try:
@@ -340,7 +340,7 @@ class ReceiptQuery:
             before=before,
             default=50,
             maximum=ctx.settings.max_page_size,
-            cursor=_after_receipt,
+            cursor=_receipt_key,
             fetch=fetch,
             key=lambda r: [r.receipt.received_on.isoformat(), r.transfer.seq],
             node=Receipt.from_record,
