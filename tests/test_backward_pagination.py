@@ -7,15 +7,20 @@ the audit log by int id, the approval queue (paged in memory) and bank statement
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
+import pytest
 from graphql import build_schema, get_named_type, is_object_type
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from ca_api.common.pagination import encode_cursor
 from ca_api.graphql import export_sdl
+from ca_api.planning import service as planning_service
 from tests.conftest import Api, error_codes
 from tests.factories import (
     amend_client,
+    client_with_orders,
     create_client,
     new_client,
     new_counterparty,
@@ -252,6 +257,28 @@ async def test_bank_statement_lines_page_backward(api: Api) -> None:
         await assert_walks_backward(api, listing, size=2, at_least=6)
         lines = [n["lineNo"] for p in await backward_walk(api, listing, 4) for _, n in entries(p)]
         assert lines == [4, 5, 6, 7, 2, 3]  # line 1 is the header; each page in file order
+
+
+async def test_plan_reviews_page_backward_across_batches(
+    api: Api, session: AsyncSession, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Read a batch of clients at a time and filtered in Python: backward too, batch by batch
+    (batches of 2 here, so that pages cross them)."""
+    monkeypatch.setattr(planning_service, "BATCH", 2)
+    for _ in range(5):
+        await client_with_orders(session, deputy_from=date(2013, 5, 20))
+    listing = Listing(
+        f"""query({VARS}, $on: Date) {{
+          budgetPlanReviews(on: $on, {ARGS}) {{
+            edges {{ cursor node {{ clientId status }} }} {INFO}
+          }}
+        }}""",
+        ("budgetPlanReviews",),
+        "auditor",
+        {"on": "2014-06-01"},
+    )
+    await assert_walks_backward(api, listing, size=2, at_least=5)
+    await assert_walks_backward(api, listing, size=3, at_least=5)
 
 
 # --- what is refused ----------------------------------------------------------------------

@@ -25,7 +25,7 @@ LAST = Annotated[
     strawberry.argument(
         description="How many to return going backward, the entries just before `before` (or "
         "the list's last ones), still in list order: at most the largest page size "
-        "(CA_API_MAX_PAGE_SIZE). Not with first."
+        "(CA_API_MAX_PAGE_SIZE); left out with before, the list's default page. Not with first."
     ),
 ]
 BEFORE = Annotated[
