@@ -1072,6 +1072,26 @@ async def raise_payment(
     return result
 
 
+def standing(client_id: str, payee_id: str, amount: str) -> dict[str, Any]:
+    return {
+        "clientId": client_id,
+        "payeeId": payee_id,
+        "amount": amount,
+        "category": "OUT_GAS",
+        "description": "Gas, quarter to date",
+        "standing": True,
+    }
+
+
+async def raise_standing(
+    api: Api, client: dict[str, str], payee: str, amount: str, *, role: str, sub: str
+) -> str:
+    """A standing payment of ``amount`` to ``payee``, raised by ``role``: its id."""
+    result = await raise_payment(api, standing(client["id"], payee, amount), role=role, sub=sub)
+    assert result["__typename"] == "PaymentPayload", result
+    return str(result["payment"]["id"])
+
+
 # --- best-interest decisions (R-DEC) ---------------------------------------------------------
 
 DECIDE_PROBLEMS = (
@@ -2026,3 +2046,43 @@ async def submit(api: Api, input: dict[str, Any], **who: Any) -> dict[str, Any]:
     data = await api.data(RECORD, variables, **(who or PROPOSER))
     result: dict[str, Any] = data["recordInvestmentStatement"]
     return result
+
+
+# --- bank statements (R-REC) ------------------------------------------------------------------
+
+HEADER = "date,description,reference,amount\n"
+START, END = date(2026, 10, 1), date(2026, 10, 31)
+IMPORT_BANK_STATEMENT = """
+mutation Import($input: ImportBankStatementInput!) {
+  importBankStatement(input: $input) {
+    __typename
+    ... on ImportBankStatementPayload {
+      autoMatched
+      statement {
+        id accountName periodStart periodEnd openingBalance closingBalance sha256
+        importedBy importedAt lineCount matchedLineCount
+      }
+    }
+    ... on ValidationProblem { code message fields { field message } }
+    ... on DuplicateStatementProblem { code message existingStatementId }
+  }
+}
+"""
+
+
+def bank_statement_input(csv: str, opening: str = "0.00", closing: str = "0.00", **kw: Any) -> Any:
+    return {
+        "accountName": "Client Monies Service",
+        "periodStart": START.isoformat(),
+        "periodEnd": END.isoformat(),
+        "openingBalance": opening,
+        "closingBalance": closing,
+        "csv": csv,
+    } | kw
+
+
+async def import_statement(api: Api, csv: str, role: str = "senior_assistant", **kw: Any) -> Any:
+    data = await api.data(
+        IMPORT_BANK_STATEMENT, {"input": bank_statement_input(csv, **kw)}, role=role, sub="sasha"
+    )
+    return data["importBankStatement"]

@@ -44,8 +44,10 @@ from tests.factories import (
     new_client,
     new_counterparty,
     new_key,
+    raise_standing,
     raised,
     recorded,
+    standing,
 )
 from tests.support import app_on, fresh_database
 
@@ -106,27 +108,7 @@ subscription {
 """
 
 
-def standing(client_id: str, payee_id: str, amount: str) -> dict[str, Any]:
-    return {
-        "clientId": client_id,
-        "payeeId": payee_id,
-        "amount": amount,
-        "category": "OUT_GAS",
-        "description": "Gas, quarter to date",
-        "standing": True,
-    }
-
-
 # --- the query (rolled back) -----------------------------------------------------------------
-
-
-async def raise_standing(
-    api: Api, client: dict[str, str], payee: str, amount: str, *, role: str, sub: str
-) -> str:
-    variables = {"input": {**standing(client["id"], payee, amount), "idempotencyKey": new_key()}}
-    result = (await api.data(RAISE, variables, role=role, sub=sub))["raisePayment"]
-    assert result["__typename"] == "PaymentPayload", result
-    return str(result["payment"]["id"])
 
 
 async def queue_of(api: Api, role: str, sub: str, first: int = 100) -> list[dict[str, Any]]:

@@ -39,9 +39,14 @@ from ca_api.reconciliation.rules import (
     parse_statement_csv,
 )
 from tests.conftest import Api, error_codes
-
-START, END = date(2026, 10, 1), date(2026, 10, 31)
-HEADER = "date,description,reference,amount\n"
+from tests.factories import (
+    END,
+    HEADER,
+    IMPORT_BANK_STATEMENT,
+    START,
+    bank_statement_input,
+    import_statement,
+)
 
 
 def d(day: int, month: int = 10) -> date:
@@ -240,23 +245,6 @@ def test_a_manual_match_needs_the_same_money_the_same_way() -> None:
 
 # --- through the endpoint -------------------------------------------------------------------
 
-IMPORT = """
-mutation Import($input: ImportBankStatementInput!) {
-  importBankStatement(input: $input) {
-    __typename
-    ... on ImportBankStatementPayload {
-      autoMatched
-      statement {
-        id accountName periodStart periodEnd openingBalance closingBalance sha256
-        importedBy importedAt lineCount matchedLineCount
-      }
-    }
-    ... on ValidationProblem { code message fields { field message } }
-    ... on DuplicateStatementProblem { code message existingStatementId }
-  }
-}
-"""
-
 LINE_FIELDS = """
   lineNo postedOn description reference amount
   transfer { id amount valueDate reference }
@@ -375,22 +363,6 @@ async def books(session: AsyncSession) -> Books:
 
 def tid(transfer: Transfer) -> str:
     return encode_id("Transfer", transfer.id)
-
-
-def statement_input(csv: str, opening: str = "0.00", closing: str = "0.00", **kw: Any) -> Any:
-    return {
-        "accountName": "Client Monies Service",
-        "periodStart": START.isoformat(),
-        "periodEnd": END.isoformat(),
-        "openingBalance": opening,
-        "closingBalance": closing,
-        "csv": csv,
-    } | kw
-
-
-async def import_statement(api: Api, csv: str, role: str = "senior_assistant", **kw: Any) -> Any:
-    data = await api.data(IMPORT, {"input": statement_input(csv, **kw)}, role=role, sub="sasha")
-    return data["importBankStatement"]
 
 
 async def reconciliation(api: Api, statement_id: str, role: str = "auditor", **kw: Any) -> Any:
@@ -540,14 +512,16 @@ async def test_a_transfer_is_matched_to_one_statement_only(api: Api, books: Book
     first = await import_statement(api, HEADER + "2026-10-30,DWP,,70.00\n", closing="70.00")
     assert first["autoMatched"] == 1
     # November's statement shows the same amount on the 1st, within the slack of the 30th.
-    november = statement_input(
+    november = bank_statement_input(
         HEADER + "2026-11-01,DWP,,70.00\n",
         opening="70.00",
         closing="140.00",
         periodStart="2026-11-01",
         periodEnd="2026-11-22",
     )
-    second = (await api.data(IMPORT, {"input": november}, role="assistant"))["importBankStatement"]
+    second = (await api.data(IMPORT_BANK_STATEMENT, {"input": november}, role="assistant"))[
+        "importBankStatement"
+    ]
     assert second["autoMatched"] == 0
     line = await api.data(
         MATCH,
@@ -640,7 +614,9 @@ async def test_the_same_file_is_imported_once(api: Api) -> None:
 
 async def test_money_must_be_a_two_place_string(api: Api) -> None:
     body = await api.gql(
-        IMPORT, {"input": statement_input(HEADER, opening="12.5")}, role="senior_officer"
+        IMPORT_BANK_STATEMENT,
+        {"input": bank_statement_input(HEADER, opening="12.5")},
+        role="senior_officer",
     )
     assert error_codes(body) == ["BAD_USER_INPUT"]
 
@@ -649,7 +625,7 @@ async def test_money_must_be_a_two_place_string(api: Api) -> None:
     "role", ["reporting", "social_worker", "integration_controcc", "integration_sap", "auditor"]
 )
 async def test_only_officers_import_and_match(api: Api, role: str) -> None:
-    body = await api.gql(IMPORT, {"input": statement_input(HEADER)}, role=role)
+    body = await api.gql(IMPORT_BANK_STATEMENT, {"input": bank_statement_input(HEADER)}, role=role)
     assert error_codes(body) == ["FORBIDDEN"]
     assert body["data"] is None
     sid, t = encode_id("BankStatement", uuid.uuid4()), encode_id("Transfer", uuid.uuid4())

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ca_api.contract import breaking_changes, undeclared
+from graphql import build_schema
+
+from ca_api.contract import breaking_changes, lint, undeclared
 from ca_api.graphql import export_sdl
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -64,3 +66,39 @@ def test_a_declared_breaking_change_passes() -> None:
     broken = released.replace("  hasNextPage: Boolean!", "  hasMore: Boolean!", 1)
     changes = breaking_changes(released, broken)
     assert undeclared(changes, ["Field PageInfo.hasNextPage was removed."]) == []
+
+
+# --- the schema lint (issue 11 item 4): descriptions, naming, one input, Relay ------------------
+
+
+def test_the_schema_keeps_its_conventions() -> None:
+    """ca_api.contract.lint over the schema the service serves: every type, field, argument and
+    enum value described; names cased; every mutation takes one input named after it; every
+    problem a ...Problem; every object with a global id a Node; Relay connections whole."""
+    problems = lint(build_schema(export_sdl()))
+    assert problems == [], "\n".join(problems)
+
+
+def test_the_lint_finds_a_breach_of_each_rule() -> None:
+    """The lint can fail: each convention broken once in a copy of the schema is reported."""
+    sdl = export_sdl()
+    schema = build_schema(
+        sdl
+        + """
+type Query2 { oddField(x: Int): Int }
+type Thing { id: ID! }
+type BadConnection { edges: [Thing!]! }
+extend type Mutation { doIt(a: Int, b: Int): Boolean, doThat(input: WrongInput!): Boolean }
+input WrongInput { a: Int }
+enum Mood { happy }
+"""
+    )
+    problems = lint(schema)
+    assert "Query2: no description" in problems
+    assert "Query2.oddField: no description" in problems
+    assert "Query2.oddField(x): no description" in problems
+    assert "Thing: has a global id but does not implement Node" in problems
+    assert "BadConnection: a connection has pageInfo" in problems
+    assert "Mutation.doIt: a mutation takes one argument, input" in problems
+    assert "Mutation.doThat: its input type is DoThatInput" in problems
+    assert "Mood.happy: an enum value is UPPER_SNAKE_CASE" in problems

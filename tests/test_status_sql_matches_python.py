@@ -15,6 +15,7 @@ from sqlalchemy import literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ca_api.common.ids import decode_uuid
+from ca_api.common.keyset import Seek
 from ca_api.decisions import repository as decisions_repository
 from ca_api.decisions import rules as decisions_rules
 from ca_api.decisions.rules import DecisionStatus
@@ -179,7 +180,7 @@ async def _lodgement_statuses(session: AsyncSession, lodgement_id: str) -> tuple
     decision = decisions_rules.decision_status(e.event for e in events)
     python = lodgements_rules.lodgement_status(decision, lodged=row.lodged is not None)
     listed = await lodgements_repository.list_lodgements(
-        session, client_id=row.lodgement.client_id, status=python, after=None, limit=50
+        session, client_id=row.lodgement.client_id, status=python, seek=Seek(None, 50)
     )
     assert ident in {r.lodgement.id for r in listed}  # the SQL filter finds it by that status
     return row.status.value, python.value

@@ -21,6 +21,7 @@ from ca_api.clients import service as clients
 from ca_api.clients.models import Client
 from ca_api.clients.repository import ClientFilter
 from ca_api.clients.rules import ClientDetails, ClientStatus, Situation
+from ca_api.common.keyset import Seek
 from ca_api.db import Database, unit_of_work
 from ca_api.decisions import service as decisions
 from ca_api.invoices import service as invoices
@@ -208,9 +209,7 @@ BENEFITS = [
 
 
 async def _client_records(session: AsyncSession) -> list[clients.ClientRecord]:
-    return await clients.list_clients(
-        session, LOADER, ClientFilter(), after_reference=None, limit=100
-    )
+    return await clients.list_clients(session, LOADER, ClientFilter(), seek=Seek(None, 100))
 
 
 async def _load_money(session: AsyncSession, records: list[clients.ClientRecord]) -> None:

@@ -23,6 +23,7 @@ from ca_api.approvals import listener as listener_mod
 from ca_api.approvals.listener import Message, Notice, Resync
 from ca_api.approvals.sources import SOURCES, QueueItem
 from ca_api.auth.principal import Principal
+from ca_api.common.keyset import Seek, seek_rows
 from ca_api.db import Database
 
 log = logging.getLogger("ca_api.approvals")
@@ -46,14 +47,13 @@ async def awaiting(session: AsyncSession, principal: Principal) -> list[QueueIte
 
 
 async def page(
-    session: AsyncSession, principal: Principal, *, after: SortKey | None, limit: int
+    session: AsyncSession, principal: Principal, *, seek: Seek[SortKey]
 ) -> list[QueueItem]:
-    """Up to ``limit`` items after the cursor's sort key. Sources answer whole (a queue is some
-    hundreds of items at most); the page is cut here."""
-    items = await awaiting(session, principal)
-    if after is not None:
-        items = [i for i in items if sort_key(i) > after]
-    return items[:limit]
+    """The page ``seek`` asks for: up to ``seek.limit`` items after the cursor's sort key (or,
+    backward, before it, nearest first). Sources answer whole (a queue is some hundreds of
+    items at most); the page is cut here. An item may have left the queue since its cursor was
+    issued: the cursor still marks a place in the order."""
+    return seek_rows(await awaiting(session, principal), seek, key=sort_key)
 
 
 class EventType(enum.Enum):

@@ -19,6 +19,7 @@ from ca_api.approvals.sources import QueueItem, QueueKind
 from ca_api.auth.permissions import APPROVAL_QUEUE_READ, allow
 from ca_api.clients.schema import client_of
 from ca_api.common import loaders
+from ca_api.common.arguments import BEFORE, LAST
 from ca_api.common.ids import encode_id
 from ca_api.common.node import Node, NodeType, fetch, installed
 from ca_api.common.pagination import Connection, paginate
@@ -181,7 +182,7 @@ def _cursor(item: QueueItem) -> list[str]:
     return [item.raised_at.isoformat(), item.kind, str(item.id)]
 
 
-def _after(key: tuple[str, ...] | None) -> queue.SortKey | None:
+def _sort_key(key: tuple[str, ...] | None) -> queue.SortKey | None:
     if key is None:
         return None
     try:
@@ -208,15 +209,19 @@ class ApprovalQuery:
             str | None,
             strawberry.argument(description="The endCursor of the page before; null: the first."),
         ] = None,
+        last: LAST = None,
+        before: BEFORE = None,
     ) -> Connection[ApprovalQueueItem]:
         ctx = info.context
         return await paginate(
             first,
             after,
+            last=last,
+            before=before,
             default=25,
             maximum=ctx.settings.max_page_size,
-            cursor=lambda page: _after(page.after_key(str, str, str)),
-            fetch=lambda key, limit: queue.page(ctx.session, ctx.principal, after=key, limit=limit),
+            cursor=lambda page: _sort_key(page.key(str, str, str)),
+            fetch=lambda seek: queue.page(ctx.session, ctx.principal, seek=seek),
             key=_cursor,
             node=ApprovalQueueItem.from_item,
         )

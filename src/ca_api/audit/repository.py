@@ -13,6 +13,7 @@ from sqlalchemy import insert, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ca_api.audit.models import AuditEntry
+from ca_api.common.keyset import Seek, keyset
 
 # stream_seq, prev_hash and hash are placeholders: the audit_chain trigger sets them.
 _CHAINED = {"stream_seq": 0, "prev_hash": b"", "hash": b""}
@@ -46,10 +47,11 @@ class AuditFilter:
 
 
 async def list_entries(
-    session: AsyncSession, flt: AuditFilter, *, after_id: int | None, limit: int
+    session: AsyncSession, flt: AuditFilter, *, seek: Seek[int]
 ) -> Sequence[AuditEntry]:
+    """A page of the entries the filter keeps, in id order."""
     a = AuditEntry
-    stmt = select(a).order_by(a.id).limit(limit)
+    stmt = select(a)
     given = (
         (a.client_id, operator.eq, flt.client_id),
         (a.entity_type, operator.eq, flt.entity_type),
@@ -57,12 +59,11 @@ async def list_entries(
         (a.principal, operator.eq, flt.principal),
         (a.occurred_at, operator.ge, flt.occurred_from),
         (a.occurred_at, operator.lt, flt.occurred_to),  # exclusive
-        (a.id, operator.gt, after_id),
     )
     for column, compare, value in given:
         if value is not None:
             stmt = stmt.where(compare(column, value))
-    return (await session.execute(stmt)).scalars().all()
+    return (await session.execute(keyset(stmt, seek, a.id))).scalars().all()
 
 
 async def entries_by_id(session: AsyncSession, ids: Sequence[int]) -> Sequence[AuditEntry]:

@@ -16,6 +16,7 @@ from ca_api.audit.models import AuditEntry as AuditRow
 from ca_api.auth.permissions import AUDIT_READ, allow
 from ca_api.auth.principal import parse_roles
 from ca_api.auth.schema import Role
+from ca_api.common.arguments import BEFORE, LAST
 from ca_api.common.ids import decode_uuid
 from ca_api.common.node import Node, NodeType
 from ca_api.common.pagination import Connection, paginate
@@ -197,17 +198,21 @@ class AuditQuery:
                 description="The endCursor of the page before; omitted: from the start."
             ),
         ] = None,
+        last: LAST = None,
+        before: BEFORE = None,
     ) -> Connection[AuditEntry]:
         ctx = info.context
         f = filter or AuditLogFilter()
         return await paginate(
             first,
             after,
+            last=last,
+            before=before,
             default=50,
             maximum=ctx.settings.max_page_size,
-            cursor=lambda page: page.after_one(int),
-            fetch=lambda key, limit: service.list_entries(  # the filter checked after the page
-                ctx.session, f.to_filter(), after_id=key, limit=limit
+            cursor=lambda page: page.one(int),
+            fetch=lambda seek: service.list_entries(  # the filter checked after the page
+                ctx.session, f.to_filter(), seek=seek
             ),
             key=lambda r: [r.id],
             node=AuditEntry.from_row,

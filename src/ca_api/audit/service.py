@@ -28,6 +28,7 @@ from ca_api.audit.keys import Signer, verify_keys
 from ca_api.audit.models import AuditEntry
 from ca_api.auth.actor import Actor
 from ca_api.auth.tokens import ConfigurationError
+from ca_api.common.keyset import Seek
 from ca_api.config import Settings
 
 SYSTEM_STREAM = "system"
@@ -108,9 +109,9 @@ async def record_many(session: AsyncSession, actor: Actor, changes: Sequence[Cha
 
 
 async def list_entries(
-    session: AsyncSession, flt: repository.AuditFilter, *, after_id: int | None, limit: int
+    session: AsyncSession, flt: repository.AuditFilter, *, seek: Seek[int]
 ) -> Sequence[AuditEntry]:
-    return await repository.list_entries(session, flt, after_id=after_id, limit=limit)
+    return await repository.list_entries(session, flt, seek=seek)
 
 
 async def entries_by_id(session: AsyncSession, ids: Sequence[int]) -> dict[int, AuditEntry]:

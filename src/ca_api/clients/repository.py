@@ -30,6 +30,7 @@ from ca_api.auth.permissions import CLIENT_READ_ALL
 from ca_api.auth.principal import Principal, Role
 from ca_api.clients.models import Client, ClientVersion, client_current
 from ca_api.clients.rules import ClientDetails, ClientStatus, LegalRole, Situation
+from ca_api.common.keyset import Seek, keyset
 from ca_api.common.versioned import append_version
 from ca_api.orders.models import appointeeship_current, deputyship_current
 
@@ -216,10 +217,10 @@ async def list_current(
     flt: ClientFilter,
     *,
     on: date,
-    after_reference: str | None,
-    limit: int,
+    seek: Seek[str],
 ) -> Sequence[Row[Any]]:
-    stmt = _select_current(on).where(readable(principal)).order_by(cc.c.reference).limit(limit)
+    """A page of the current clients in reference order (``seek``: from where, which way)."""
+    stmt = _select_current(on).where(readable(principal))
     if flt.search:
         # The search is literal text: % and _ are not wildcards.
         literal = re.sub(r"([\\%_])", r"\\\1", flt.search.strip())
@@ -236,9 +237,7 @@ async def list_current(
         stmt = stmt.where(cc.c.status == flt.status)
     if flt.legal_role is not None:
         stmt = stmt.where(_role_clause(flt.legal_role, on))
-    if after_reference is not None:
-        stmt = stmt.where(cc.c.reference > after_reference)
-    return (await session.execute(stmt)).all()
+    return (await session.execute(keyset(stmt, seek, cc.c.reference))).all()
 
 
 async def caseload_counts(session: AsyncSession, on: date) -> Sequence[Row[Any]]:

@@ -35,7 +35,7 @@ from ca_api.clients.inputs import (
 )
 from ca_api.clients.service import ClientRecord, CreatedClient, DuplicateClient
 from ca_api.common import loaders
-from ca_api.common.arguments import AFTER, FIRST
+from ca_api.common.arguments import AFTER, BEFORE, FIRST, LAST
 from ca_api.common.ids import decode_uuid, encode_id
 from ca_api.common.node import Node, NodeType
 from ca_api.common.pagination import Connection, paginate
@@ -279,6 +279,8 @@ class ClientQuery:
         ] = None,
         first: FIRST = None,
         after: AFTER = None,
+        last: LAST = None,
+        before: BEFORE = None,
     ) -> Connection[Client]:
         ctx = info.context
         f = filter or ClientFilter()
@@ -291,12 +293,12 @@ class ClientQuery:
         return await paginate(
             first,
             after,
+            last=last,
+            before=before,
             default=25,
             maximum=ctx.settings.max_page_size,
-            cursor=lambda page: page.after_one(str),
-            fetch=lambda key, limit: service.list_clients(
-                ctx.session, ctx.principal, flt, after_reference=key, limit=limit
-            ),
+            cursor=lambda page: page.one(str),
+            fetch=lambda seek: service.list_clients(ctx.session, ctx.principal, flt, seek=seek),
             key=lambda r: [r.reference],
             node=Client.from_record,
         )

@@ -28,6 +28,7 @@ from ca_api.clients.rules import (
     Situation,
 )
 from ca_api.common import idempotency
+from ca_api.common.keyset import Seek
 from ca_api.db import unit_of_work
 from ca_api.errors import BusinessProblem, ErrorCode, RecordNotFound, ValidationFailed
 
@@ -315,12 +316,9 @@ async def list_clients(
     principal: Principal,
     flt: repository.ClientFilter,
     *,
-    after_reference: str | None,
-    limit: int,
+    seek: Seek[str],
 ) -> list[ClientRecord]:
-    rows = await repository.list_current(
-        session, principal, flt, on=clock.today(), after_reference=after_reference, limit=limit
-    )
+    rows = await repository.list_current(session, principal, flt, on=clock.today(), seek=seek)
     return [_record(r) for r in rows]
 
 
@@ -329,15 +327,12 @@ async def active_rows(
     principal: Principal,
     *,
     on: date,
-    after_reference: str | None,
-    limit: int,
+    seek: Seek[str],
 ) -> Sequence[Row[Any]]:
     """ACTIVE clients the principal may read, as current on ``on`` (with their legal roles and
-    situation), in reference order after ``after_reference``: a page of at most ``limit``."""
+    situation), in reference order: the page ``seek`` asks for (a reference, which way)."""
     flt = repository.ClientFilter(status="ACTIVE")
-    return await repository.list_current(
-        session, principal, flt, on=on, after_reference=after_reference, limit=limit
-    )
+    return await repository.list_current(session, principal, flt, on=on, seek=seek)
 
 
 async def client_history(session: AsyncSession, client_id: uuid.UUID) -> Sequence[ClientVersion]:

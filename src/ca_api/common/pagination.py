@@ -1,4 +1,5 @@
-"""Cursor pagination for every list: keyset cursors, opaque to the client."""
+"""Cursor pagination for every list: keyset cursors, opaque to the client, read forward
+(first/after) or backward (last/before), as the Relay connection spec has it."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from typing import Any, Generic, TypeVar
 
 import strawberry
 
+from ca_api.common.keyset import Seek
 from ca_api.errors import ApiError, ErrorCode
 
 T = TypeVar("T")
@@ -42,23 +44,27 @@ def bad_cursor() -> ApiError:
 
 @dataclass(frozen=True)
 class PageRequest:
-    first: int
-    after: list[Any] | None
+    """The page asked for: ``size`` entries after the cursor (``first``/``after``) or, when
+    ``backward``, before it (``last``/``before``); ``cursor`` is the decoded cursor, if any."""
 
-    def after_key(self, *types: type) -> tuple[Any, ...] | None:
+    size: int
+    cursor: list[Any] | None
+    backward: bool = False
+
+    def key(self, *types: type) -> tuple[Any, ...] | None:
         """The cursor's sort key, checked against the types this list issues: a cursor this
         list never issued is bad input, not an internal error."""
-        if self.after is None:
+        if self.cursor is None:
             return None
-        if len(self.after) != len(types) or not all(
-            type(v) is t for v, t in zip(self.after, types, strict=True)
+        if len(self.cursor) != len(types) or not all(
+            type(v) is t for v, t in zip(self.cursor, types, strict=True)
         ):
             raise bad_cursor()
-        return tuple(self.after)
+        return tuple(self.cursor)
 
-    def after_date_id(self) -> tuple[date, uuid.UUID] | None:
+    def date_id(self) -> tuple[date, uuid.UUID] | None:
         """A cursor of (ISO date, UUID), as lists ordered by a date then id issue them."""
-        key = self.after_key(str, str)
+        key = self.key(str, str)
         if key is None:
             return None
         try:
@@ -66,9 +72,9 @@ class PageRequest:
         except ValueError as exc:
             raise bad_cursor() from exc
 
-    def after_time_id(self) -> tuple[datetime, uuid.UUID] | None:
+    def time_id(self) -> tuple[datetime, uuid.UUID] | None:
         """A cursor of (ISO timestamp with its zone, UUID)."""
-        key = self.after_key(str, str)
+        key = self.key(str, str)
         if key is None:
             return None
         try:
@@ -79,9 +85,9 @@ class PageRequest:
             raise bad_cursor()
         return at, ident
 
-    def after_text_id(self) -> tuple[str, uuid.UUID] | None:
+    def text_id(self) -> tuple[str, uuid.UUID] | None:
         """A cursor of (a text sort key such as a name, UUID)."""
-        key = self.after_key(str, str)
+        key = self.key(str, str)
         if key is None:
             return None
         try:
@@ -89,34 +95,62 @@ class PageRequest:
         except ValueError as exc:
             raise bad_cursor() from exc
 
-    def after_one(self, kind: type[K]) -> K | None:
-        key = self.after_key(kind)
+    def one(self, kind: type[K]) -> K | None:
+        key = self.key(kind)
         return None if key is None else key[0]
 
 
 def page_request(
-    first: int | None, after: str | None, *, default: int, maximum: int
+    first: int | None,
+    after: str | None,
+    *,
+    default: int,
+    maximum: int,
+    last: int | None = None,
+    before: str | None = None,
 ) -> PageRequest:
+    """The page asked for, checked: forward with ``first``/``after``, backward with
+    ``last``/``before`` (the Relay connection spec); the two directions are not mixed."""
+    if first is not None and last is not None:
+        raise ApiError(ErrorCode.BAD_USER_INPUT, "first and last cannot be given together")
+    if after is not None and before is not None:
+        raise ApiError(ErrorCode.BAD_USER_INPUT, "after and before cannot be given together")
+    backward = last is not None or before is not None
+    if backward and (first is not None or after is not None):
+        raise ApiError(
+            ErrorCode.BAD_USER_INPUT,
+            "before and last page backward, first and after forward: use one pair",
+        )
+    if backward:
+        size = default if last is None else last
+        if size < 1 or size > maximum:
+            raise ApiError(
+                ErrorCode.BAD_USER_INPUT, f"last must be between 1 and {maximum}", maximum=maximum
+            )
+        return PageRequest(size=size, cursor=decode_cursor(before), backward=True)
     size = default if first is None else first
     if size < 1 or size > maximum:
         raise ApiError(
             ErrorCode.BAD_USER_INPUT, f"first must be between 1 and {maximum}", maximum=maximum
         )
-    return PageRequest(first=size, after=decode_cursor(after))
+    return PageRequest(size=size, cursor=decode_cursor(after))
 
 
 @strawberry.type(description="Where a page sits in the whole list (the Relay connection spec).")
 class PageInfo:
     has_next_page: bool = strawberry.field(
-        description="Whether the list goes on after this page: ask again with after: endCursor."
+        description="Whether the list goes on after this page: ask again with after: endCursor "
+        "(true whenever the page was asked for before a cursor: records are never deleted, so "
+        "the entry at that cursor is still there)."
     )
     has_previous_page: bool = strawberry.field(
-        description="Whether the list has entries before this page (true whenever the page was "
-        "asked for after a cursor: records are never deleted, so the entry at that cursor is "
-        "still there)."
+        description="Whether the list has entries before this page: ask again with before: "
+        "startCursor (true whenever the page was asked for after a cursor: records are never "
+        "deleted, so the entry at that cursor is still there)."
     )
     start_cursor: str | None = strawberry.field(
-        description="The cursor of the page's first entry; null when the page is empty."
+        description="The cursor of the page's first entry, to pass as before for the page "
+        "before; null when the page is empty."
     )
     end_cursor: str | None = strawberry.field(
         description="The cursor of the page's last entry, to pass as after for the next page; "
@@ -128,7 +162,7 @@ class PageInfo:
 class Edge(Generic[T]):
     cursor: str = strawberry.field(
         description="Where this entry stands in the list: opaque; pass it as after to go on "
-        "from here."
+        "from here, or as before to go back from here."
     )
     node: T = strawberry.field(description="The entry's object.")
 
@@ -150,15 +184,21 @@ def connection_from_rows(
     key: Callable[[R], Sequence[Any]],
     node: Callable[[R], T],
 ) -> Connection[T]:
-    """Rows were fetched with ``LIMIT first + 1``: the extra row says whether a next page exists."""
-    has_next = len(rows) > page.first
-    kept = rows[: page.first]
+    """Rows were fetched with ``LIMIT size + 1`` from the cursor on, nearest first: the extra row
+    says whether more entries lie beyond the page; a backward page is turned into list order.
+    Records are never deleted, so the entry at the cursor given is still there: going forward
+    after it there is a previous page, going backward before it a next one."""
+    more = len(rows) > page.size
+    kept = list(rows[: page.size])
+    if page.backward:
+        kept.reverse()
     edges = [Edge(cursor=encode_cursor(key(row)), node=node(row)) for row in kept]
+    from_cursor = page.cursor is not None
     return Connection(
         edges=edges,
         page_info=PageInfo(
-            has_next_page=has_next,
-            has_previous_page=page.after is not None,
+            has_next_page=from_cursor if page.backward else more,
+            has_previous_page=more if page.backward else from_cursor,
             start_cursor=edges[0].cursor if edges else None,
             end_cursor=edges[-1].cursor if edges else None,
         ),
@@ -169,17 +209,20 @@ async def paginate(
     first: int | None,
     after: str | None,
     *,
+    last: int | None,
+    before: str | None,
     default: int,
     maximum: int,
-    cursor: Callable[[PageRequest], K],
-    fetch: Callable[[K, int], Awaitable[Sequence[R]]],
+    cursor: Callable[[PageRequest], K | None],
+    fetch: Callable[[Seek[K]], Awaitable[Sequence[R]]],
     key: Callable[[R], Sequence[Any]],
     node: Callable[[R], T],
 ) -> Connection[T]:
     """One page of a list, the one way every list resolver pages: the page asked for is checked
-    (``page_request``), ``cursor`` reads the sort key after which to start (a
-    ``PageRequest.after_*``), ``fetch(after_key, limit)`` reads ``first + 1`` rows in the
-    list's order, and ``key`` and ``node`` make each kept row's cursor and node."""
-    page = page_request(first, after, default=default, maximum=maximum)
-    rows = await fetch(cursor(page), page.first + 1)
+    (``page_request``: ``first``/``after`` forward, ``last``/``before`` backward), ``cursor``
+    reads the cursor's sort key (a ``PageRequest`` reader such as ``date_id``), ``fetch(seek)``
+    reads up to ``size + 1`` rows from that key on, nearest first (``keyset.keyset`` does it
+    in SQL), and ``key`` and ``node`` make each kept row's cursor and node."""
+    page = page_request(first, after, last=last, before=before, default=default, maximum=maximum)
+    rows = await fetch(Seek(cursor(page), page.size + 1, page.backward))
     return connection_from_rows(rows, page, key=key, node=node)

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ca_api.approvals import mechanism as approvals
 from ca_api.auth.principal import Principal
+from ca_api.common.keyset import Seek
 from ca_api.decisions import repository, rules
 from ca_api.decisions.models import Decision
 from ca_api.decisions.rules import DecisionKind, DecisionStatus
@@ -54,10 +55,9 @@ async def list_decisions(
     principal: Principal,
     flt: repository.DecisionFilter,
     *,
-    after: tuple[datetime, uuid.UUID] | None,
-    limit: int,
+    seek: Seek[tuple[datetime, uuid.UUID]],
 ) -> list[DecisionView]:
-    rows = await repository.list_decisions(session, principal, flt, after=after, limit=limit)
+    rows = await repository.list_decisions(session, principal, flt, seek=seek)
     return [view(r) for r in rows]
 
 

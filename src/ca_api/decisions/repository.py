@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, exists, false, func, insert, not_, select, true, tuple_
+from sqlalchemy import ColumnElement, Row, exists, false, func, insert, not_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -16,6 +16,7 @@ from ca_api.approvals.repository import before_any, has_events, status_arms, sta
 from ca_api.auth.permissions import DECISION_READ
 from ca_api.auth.principal import Principal
 from ca_api.clients.models import Client
+from ca_api.common.keyset import Seek, keyset
 from ca_api.db import rows_where_in
 from ca_api.decisions.models import Decision, DecisionAuthor, DecisionEvent
 from ca_api.decisions.rules import (
@@ -156,10 +157,9 @@ async def list_decisions(
     principal: Principal,
     flt: DecisionFilter,
     *,
-    after: tuple[datetime, uuid.UUID] | None,
-    limit: int,
+    seek: Seek[tuple[datetime, uuid.UUID]],
 ) -> Sequence[Row[Any]]:
-    """Newest first."""
+    """A page of decisions, newest first."""
     stmt = _view().where(readable(principal))
     if flt.client_id is not None:
         stmt = stmt.where(Decision.client_id == flt.client_id)
@@ -167,9 +167,7 @@ async def list_decisions(
         stmt = stmt.where(Decision.kind == flt.kind.value)
     if flt.status is not None:
         stmt = stmt.where(status_of(Decision.id) == flt.status.value)
-    if after is not None:
-        stmt = stmt.where(tuple_(Decision.raised_at, Decision.id) < tuple_(*after))
-    stmt = stmt.order_by(Decision.raised_at.desc(), Decision.id.desc()).limit(limit)
+    stmt = keyset(stmt, seek, Decision.raised_at.desc(), Decision.id.desc())
     return (await session.execute(stmt)).all()
 
 

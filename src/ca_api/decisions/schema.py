@@ -24,7 +24,9 @@ from ca_api.auth.permissions import (
 )
 from ca_api.clients.schema import client_of
 from ca_api.common import loaders
+from ca_api.common.arguments import BEFORE, LAST
 from ca_api.common.ids import decode_uuid, encode_id
+from ca_api.common.keyset import Seek
 from ca_api.common.node import Node, NodeType
 from ca_api.common.pagination import Connection, PageRequest, paginate
 from ca_api.common.problems import (
@@ -373,25 +375,27 @@ class DecisionQuery:
             str | None,
             strawberry.argument(description="The endCursor of the page before; null: the first."),
         ] = None,
+        last: LAST = None,
+        before: BEFORE = None,
     ) -> Connection[Decision]:
         ctx = info.context
 
-        async def fetch(key: tuple[datetime, uuid.UUID] | None, limit: int) -> list[DecisionView]:
+        async def fetch(seek: Seek[tuple[datetime, uuid.UUID]]) -> list[DecisionView]:
             flt = repository.DecisionFilter(
                 client_id=decode_uuid("Client", client_id) if client_id else None,
                 kind=kind,
                 status=status,
             )
-            return await reads.list_decisions(
-                ctx.session, ctx.principal, flt, after=key, limit=limit
-            )
+            return await reads.list_decisions(ctx.session, ctx.principal, flt, seek=seek)
 
         return await paginate(
             first,
             after,
+            last=last,
+            before=before,
             default=25,
             maximum=ctx.settings.max_page_size,
-            cursor=PageRequest.after_time_id,
+            cursor=PageRequest.time_id,
             fetch=fetch,
             key=lambda v: [v.decision.raised_at.isoformat(), str(v.decision.id)],
             node=Decision.from_view,

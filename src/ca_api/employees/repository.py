@@ -6,10 +6,11 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Row, insert, select, tuple_
+from sqlalchemy import Row, insert, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ca_api.common.keyset import Seek, keyset
 from ca_api.employees.models import CouncilEmployee, CouncilEmployeeLeaver
 
 
@@ -57,11 +58,8 @@ async def lock_employee(session: AsyncSession, employee_id: uuid.UUID) -> Counci
 
 
 async def list_employees(
-    session: AsyncSession, *, after: tuple[str, uuid.UUID] | None, limit: int
+    session: AsyncSession, *, seek: Seek[tuple[str, uuid.UUID]]
 ) -> Sequence[Row[Any]]:
-    """By normalised name."""
-    stmt = _employees()
-    if after is not None:
-        stmt = stmt.where(tuple_(CouncilEmployee.name_key, CouncilEmployee.id) > tuple_(*after))
-    stmt = stmt.order_by(CouncilEmployee.name_key, CouncilEmployee.id).limit(limit)
+    """A page of employees by normalised name."""
+    stmt = keyset(_employees(), seek, CouncilEmployee.name_key, CouncilEmployee.id)
     return (await session.execute(stmt)).all()

@@ -12,6 +12,7 @@ import strawberry
 from strawberry.types import Info
 
 from ca_api.auth.permissions import DECISION_READ, EMPLOYEE_REGISTER_WRITE, allow
+from ca_api.common.arguments import BEFORE, LAST
 from ca_api.common.ids import decode_uuid
 from ca_api.common.node import Node, NodeType
 from ca_api.common.pagination import Connection, PageRequest, paginate
@@ -83,15 +84,19 @@ class EmployeeQuery:
             str | None,
             strawberry.argument(description="The endCursor of the page before; null: the first."),
         ] = None,
+        last: LAST = None,
+        before: BEFORE = None,
     ) -> Connection[CouncilEmployee]:
         ctx = info.context
         return await paginate(
             first,
             after,
+            last=last,
+            before=before,
             default=25,
             maximum=ctx.settings.max_page_size,
-            cursor=PageRequest.after_text_id,
-            fetch=lambda key, limit: service.list_employees(ctx.session, after=key, limit=limit),
+            cursor=PageRequest.text_id,
+            fetch=lambda seek: service.list_employees(ctx.session, seek=seek),
             key=lambda v: [v.employee.name_key, str(v.employee.id)],
             node=CouncilEmployee.from_view,
         )

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ca_api import clock
 from ca_api.audit import service as audit
 from ca_api.auth.actor import Actor
+from ca_api.common.keyset import Seek
 from ca_api.db import unit_of_work
 from ca_api.employees import repository, rules
 from ca_api.employees.models import CouncilEmployee
@@ -133,7 +134,7 @@ async def employees_by_id(
 
 
 async def list_employees(
-    session: AsyncSession, *, after: tuple[str, uuid.UUID] | None, limit: int
+    session: AsyncSession, *, seek: Seek[tuple[str, uuid.UUID]]
 ) -> list[EmployeeView]:
-    rows = await repository.list_employees(session, after=after, limit=limit)
+    rows = await repository.list_employees(session, seek=seek)
     return [EmployeeView(r[0], r.left_on) for r in rows]

@@ -10,9 +10,8 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import (
     ColumnElement,
@@ -24,13 +23,13 @@ from sqlalchemy import (
     insert,
     select,
     text,
-    tuple_,
 )
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import UUID as PG_UUID
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
+from ca_api.common.keyset import Seek, keyset
 from ca_api.db import rows_where_in
 from ca_api.fees.models import FeeCharge, FeeRun, FeeRunException
 from ca_api.ledger.models import LedgerAccount, Transfer
@@ -201,33 +200,25 @@ async def charges_by_id(
 
 
 async def list_fee_runs(
-    session: AsyncSession, *, after: tuple[date, uuid.UUID] | None, limit: int
+    session: AsyncSession, *, seek: Seek[tuple[date, uuid.UUID]]
 ) -> Sequence[FeeRun]:
-    """Newest period first."""
-    stmt = select(FeeRun).order_by(FeeRun.period_start.desc(), FeeRun.id.desc()).limit(limit)
-    if after is not None:
-        stmt = stmt.where(tuple_(FeeRun.period_start, FeeRun.id) < tuple_(*after))
+    """A page of fee runs, newest period first."""
+    stmt = keyset(select(FeeRun), seek, FeeRun.period_start.desc(), FeeRun.id.desc())
     return (await session.execute(stmt)).scalars().all()
 
 
-@dataclass(frozen=True)
-class ChargeKey:
+class ChargeKey(NamedTuple):
+    """Where a client's fee stands in their list: its due date and kind."""
+
     due_date: date
     kind: str
 
 
 async def charges_of_client(
-    session: AsyncSession, client_id: uuid.UUID, *, after: ChargeKey | None, limit: int
+    session: AsyncSession, client_id: uuid.UUID, *, seek: Seek[ChargeKey]
 ) -> Sequence[FeeCharge]:
-    """Newest due date first; one of each kind a day (the unique key)."""
-    stmt = (
-        select(FeeCharge)
-        .where(FeeCharge.client_id == client_id)
-        .order_by(FeeCharge.due_date.desc(), FeeCharge.kind.desc())
-        .limit(limit)
-    )
-    if after is not None:
-        stmt = stmt.where(
-            tuple_(FeeCharge.due_date, FeeCharge.kind) < tuple_(after.due_date, after.kind)
-        )
+    """A page of the client's fees, newest due date first; one of each kind a day (the unique
+    key)."""
+    stmt = select(FeeCharge).where(FeeCharge.client_id == client_id)
+    stmt = keyset(stmt, seek, FeeCharge.due_date.desc(), FeeCharge.kind.desc())
     return (await session.execute(stmt)).scalars().all()

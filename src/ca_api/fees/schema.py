@@ -14,8 +14,9 @@ from strawberry.types import Info
 from ca_api.auth.permissions import FEE_READ, FEE_RUN, allow
 from ca_api.clients.schema import readable_client
 from ca_api.common import loaders
-from ca_api.common.arguments import AFTER, FIRST
+from ca_api.common.arguments import AFTER, BEFORE, FIRST, LAST
 from ca_api.common.ids import decode_uuid, node_id
+from ca_api.common.keyset import Seek
 from ca_api.common.node import Node, NodeType
 from ca_api.common.pagination import Connection, PageRequest, bad_cursor, paginate
 from ca_api.common.problems import IdempotencyKeyReusedProblem, ValidationProblem
@@ -232,9 +233,9 @@ RunFeesResult = Annotated[
 # Arguments the lists take, described once.
 
 
-def _after_charge(page: PageRequest) -> ChargeKey | None:
+def _charge_key(page: PageRequest) -> ChargeKey | None:
     """The cursor of a client's fees: (due date, fee kind)."""
-    key = page.after_key(str, str)
+    key = page.key(str, str)
     if key is None:
         return None
     try:
@@ -254,15 +255,19 @@ class FeeQuery:
         info: Info[Context, None],
         first: FIRST = None,
         after: AFTER = None,
+        last: LAST = None,
+        before: BEFORE = None,
     ) -> Connection[FeeRun]:
         ctx = info.context
         return await paginate(
             first,
             after,
+            last=last,
+            before=before,
             default=25,
             maximum=ctx.settings.max_page_size,
-            cursor=PageRequest.after_date_id,
-            fetch=lambda key, limit: service.list_fee_runs(ctx.session, after=key, limit=limit),
+            cursor=PageRequest.date_id,
+            fetch=lambda seek: service.list_fee_runs(ctx.session, seek=seek),
             key=lambda r: [r.period_start.isoformat(), str(r.id)],
             node=FeeRun.from_row,
         )
@@ -276,22 +281,24 @@ class FeeQuery:
         client_id: Annotated[strawberry.ID, strawberry.argument(description="The client's id.")],
         first: FIRST = None,
         after: AFTER = None,
+        last: LAST = None,
+        before: BEFORE = None,
     ) -> Connection[FeeCharge]:
         ctx = info.context
 
-        async def charges(after_charge: ChargeKey | None, limit: int) -> Sequence[FeeChargeRow]:
+        async def charges(seek: Seek[ChargeKey]) -> Sequence[FeeChargeRow]:
             cid = decode_uuid("Client", client_id)
             await readable_client(ctx, cid, client_id)
-            return await service.charges_of_client(
-                ctx.session, cid, after=after_charge, limit=limit
-            )
+            return await service.charges_of_client(ctx.session, cid, seek=seek)
 
         return await paginate(
             first,
             after,
+            last=last,
+            before=before,
             default=50,
             maximum=ctx.settings.max_page_size,
-            cursor=_after_charge,
+            cursor=_charge_key,
             fetch=charges,
             key=lambda r: [r.due_date.isoformat(), r.kind],
             node=FeeCharge.from_row,

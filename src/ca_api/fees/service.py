@@ -39,6 +39,7 @@ from ca_api.audit import service as audit
 from ca_api.audit.service import Change
 from ca_api.auth.actor import Actor
 from ca_api.common import idempotency
+from ca_api.common.keyset import Seek
 from ca_api.errors import ErrorCode, ValidationFailed
 from ca_api.fees import repository, rules
 from ca_api.fees.models import FeeCharge, FeeRun, FeeRunException
@@ -396,9 +397,9 @@ async def get_fee_run(session: AsyncSession, run_id: uuid.UUID) -> FeeRunRecord 
 
 
 async def list_fee_runs(
-    session: AsyncSession, *, after: tuple[date, uuid.UUID] | None, limit: int
+    session: AsyncSession, *, seek: Seek[tuple[date, uuid.UUID]]
 ) -> Sequence[FeeRun]:
-    return await repository.list_fee_runs(session, after=after, limit=limit)
+    return await repository.list_fee_runs(session, seek=seek)
 
 
 async def fee_runs_by_id(
@@ -447,7 +448,6 @@ async def charges_of_client(
     session: AsyncSession,
     client_id: uuid.UUID,
     *,
-    after: repository.ChargeKey | None,
-    limit: int,
+    seek: Seek[repository.ChargeKey],
 ) -> Sequence[FeeCharge]:
-    return await repository.charges_of_client(session, client_id, after=after, limit=limit)
+    return await repository.charges_of_client(session, client_id, seek=seek)

@@ -7,12 +7,13 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Row, and_, insert, or_, select
+from sqlalchemy import Row, insert, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ca_api.auth.principal import Principal
 from ca_api.clients.models import Client, client_current
 from ca_api.clients.repository import readable
+from ca_api.common.keyset import Seek, keyset
 from ca_api.db import rows_where_in
 from ca_api.investment_statements.models import InvestmentStatement
 from ca_api.orders.models import deputyship_current
@@ -62,10 +63,10 @@ async def deputyships_in_force(
     on: date,
     *,
     client_id: uuid.UUID | None,
-    after: tuple[date, uuid.UUID] | None,
-    limit: int,
+    seek: Seek[tuple[date, uuid.UUID]],
 ) -> Sequence[Row[Any]]:
-    """Deputy orders in force on ``on``, oldest order first (so earliest due date first)."""
+    """A page of the deputy orders in force on ``on``, oldest order first (so earliest due date
+    first)."""
     d = deputyship_current
     stmt = (
         select(d, Client.reference.label("client_reference"))
@@ -74,9 +75,5 @@ async def deputyships_in_force(
     )
     if client_id is not None:
         stmt = stmt.where(d.c.client_id == client_id)
-    if after is not None:
-        stmt = stmt.where(
-            or_(d.c.order_date > after[0], and_(d.c.order_date == after[0], d.c.id > after[1]))
-        )
-    stmt = stmt.order_by(d.c.order_date, d.c.id).limit(limit)
+    stmt = keyset(stmt, seek, d.c.order_date, d.c.id)
     return (await session.execute(stmt)).all()

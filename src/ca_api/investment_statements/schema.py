@@ -14,7 +14,9 @@ from strawberry.types import Info
 from ca_api import clock
 from ca_api.auth.permissions import INVESTMENT_PROPOSE, INVESTMENT_READ, allow
 from ca_api.clients.schema import Client, client_of, readable_client
+from ca_api.common.arguments import BEFORE, LAST
 from ca_api.common.ids import decode_uuid, node_id
+from ca_api.common.keyset import Seek
 from ca_api.common.node import Node, NodeType
 from ca_api.common.pagination import Connection, PageRequest, paginate
 from ca_api.common.problems import (
@@ -212,26 +214,26 @@ class InvestmentStatementQuery:
             str | None,
             strawberry.argument(description="The cursor of the last order already seen."),
         ] = None,
+        last: LAST = None,
+        before: BEFORE = None,
     ) -> Connection[InvestmentStatementDue]:
         ctx = info.context
 
-        async def fetch(
-            key: tuple[date, uuid.UUID] | None, limit: int
-        ) -> list[service.StatementDue]:
+        async def fetch(seek: Seek[tuple[date, uuid.UUID]]) -> list[service.StatementDue]:
             cid = decode_uuid("Client", client_id) if client_id is not None else None
             if cid is not None and client_id is not None:
                 await readable_client(ctx, cid, client_id)
             day = on or clock.today()
-            return await service.statements_due(
-                ctx.session, day, client_id=cid, after=key, limit=limit
-            )
+            return await service.statements_due(ctx.session, day, client_id=cid, seek=seek)
 
         return await paginate(
             first,
             after,
+            last=last,
+            before=before,
             default=50,
             maximum=ctx.settings.max_page_size,
-            cursor=PageRequest.after_date_id,
+            cursor=PageRequest.date_id,
             fetch=fetch,
             key=lambda r: [r.order_date.isoformat(), str(r.deputyship_id)],
             node=InvestmentStatementDue.from_row,

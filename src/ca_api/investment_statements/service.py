@@ -20,6 +20,7 @@ from ca_api.audit import service as audit
 from ca_api.auth.actor import Actor
 from ca_api.auth.principal import Principal
 from ca_api.clients import service as clients
+from ca_api.common.keyset import Seek
 from ca_api.common.rules import MAX_TEXT, text_problem
 from ca_api.decisions import rules as decision_rules
 from ca_api.decisions import service as decisions
@@ -239,14 +240,12 @@ async def statements_due(
     on: date,
     *,
     client_id: uuid.UUID | None,
-    after: tuple[date, uuid.UUID] | None,
-    limit: int,
+    seek: Seek[tuple[date, uuid.UUID]],
 ) -> list[StatementDue]:
     """Every deputy order in force on ``on`` with its statement's due date (order date + 3
-    calendar months, R-INV-3) and where it stands on that date."""
-    orders = await repository.deputyships_in_force(
-        session, on, client_id=client_id, after=after, limit=limit
-    )
+    calendar months, R-INV-3) and where it stands on that date: the page ``seek`` asks for, in
+    the order it is read."""
+    orders = await repository.deputyships_in_force(session, on, client_id=client_id, seek=seek)
     by_order: dict[uuid.UUID, list[StatementView]] = defaultdict(list)
     if orders:
         rows = await repository.statements_of(session, [o.id for o in orders])

@@ -15,11 +15,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ca_api import clock
 from ca_api.auth.principal import Principal
+from ca_api.common.keyset import Seek
 from ca_api.errors import RecordNotFound
 from ca_api.invoices import repository
 from ca_api.invoices.models import Invoice, InvoiceCheck, InvoiceEvent, InvoiceItem
-from ca_api.invoices.repository import After
 from ca_api.invoices.repository import InvoiceFilter as InvoiceFilter
+from ca_api.invoices.repository import InvoiceKey
 from ca_api.invoices.rules import InvoiceStatus
 from ca_api.ledger.models import Counterparty
 
@@ -58,11 +59,9 @@ async def get_invoice(
 
 
 async def list_invoices(
-    session: AsyncSession, principal: Principal, flt: InvoiceFilter, *, after: After, limit: int
+    session: AsyncSession, principal: Principal, flt: InvoiceFilter, *, seek: Seek[InvoiceKey]
 ) -> list[InvoiceView]:
-    rows = await repository.list_invoices(
-        session, principal, flt, today=clock.today(), after=after, limit=limit
-    )
+    rows = await repository.list_invoices(session, principal, flt, today=clock.today(), seek=seek)
     return [view_of(r) for r in rows]
 
 

@@ -20,7 +20,6 @@ from sqlalchemy import (
     insert,
     literal,
     not_,
-    or_,
     select,
     true,
 )
@@ -31,6 +30,7 @@ from ca_api.approvals.repository import has_events
 from ca_api.auth.permissions import LEDGER_READ
 from ca_api.auth.principal import Principal
 from ca_api.clients.models import Client
+from ca_api.common.keyset import Seek, keyset
 from ca_api.db import rows_where_in
 from ca_api.invoices.models import Invoice, InvoiceCheck, InvoiceEvent, InvoiceItem
 from ca_api.invoices.rules import ALL_CHECKS, InvoiceCheckName, InvoiceEventKind, InvoiceStatus
@@ -247,7 +247,7 @@ async def get_invoices(
 
 
 # Where a page of invoices starts: after the (due_on, id) of the last one seen.
-After = tuple[date, uuid.UUID] | None
+InvoiceKey = tuple[date, uuid.UUID]  # where an invoice stands in the list: due date, id
 
 
 @dataclass(frozen=True)
@@ -268,10 +268,9 @@ async def list_invoices(
     flt: InvoiceFilter,
     *,
     today: date,
-    after: After,
-    limit: int,
+    seek: Seek[InvoiceKey],
 ) -> Sequence[Row[Any]]:
-    """Across the caseload, oldest due first (due date, then id)."""
+    """A page of invoices across the caseload, oldest due first (due date, then id)."""
     base = _select_invoice().where(readable(principal))
     if flt.client_id is not None:
         base = base.where(Invoice.client_id == flt.client_id)
@@ -287,10 +286,7 @@ async def list_invoices(
     if flt.overdue is not None:
         is_overdue = and_(inv.due_on < today, sub.c.status.not_in(UNPAID_CLOSED))
         stmt = stmt.where(is_overdue if flt.overdue else not_(is_overdue))
-    if after is not None:
-        due, ident = after
-        stmt = stmt.where(or_(inv.due_on > due, and_(inv.due_on == due, inv.id > ident)))
-    stmt = stmt.order_by(inv.due_on, inv.id).limit(limit)
+    stmt = keyset(stmt, seek, inv.due_on, inv.id)
     return (await session.execute(stmt)).all()
 
 

@@ -19,7 +19,7 @@ from ca_api import clock
 from ca_api.auth.permissions import INVOICE_CHECK, INVOICE_WRITE, LEDGER_READ, allow
 from ca_api.clients.schema import Client, client_of
 from ca_api.common import loaders
-from ca_api.common.arguments import AFTER, FIRST
+from ca_api.common.arguments import AFTER, BEFORE, FIRST, LAST
 from ca_api.common.ids import decode_uuid
 from ca_api.common.node import Node, NodeType
 from ca_api.common.pagination import Connection, PageRequest, paginate
@@ -311,17 +311,21 @@ class InvoiceQuery:
         ] = None,
         first: FIRST = None,
         after: AFTER = None,
+        last: LAST = None,
+        before: BEFORE = None,
     ) -> Connection[Invoice]:
         ctx = info.context
         f = filter or InvoiceFilter()
         return await paginate(
             first,
             after,
+            last=last,
+            before=before,
             default=25,
             maximum=ctx.settings.max_page_size,
-            cursor=PageRequest.after_date_id,
-            fetch=lambda key, limit: reads.list_invoices(
-                ctx.session, ctx.principal, f.to_filter(), after=key, limit=limit
+            cursor=PageRequest.date_id,
+            fetch=lambda seek: reads.list_invoices(
+                ctx.session, ctx.principal, f.to_filter(), seek=seek
             ),
             key=lambda v: [v.invoice.due_on.isoformat(), str(v.invoice.id)],
             node=Invoice.from_view,

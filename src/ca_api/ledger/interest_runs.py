@@ -24,6 +24,7 @@ from ca_api.audit import service as audit
 from ca_api.audit.service import Change
 from ca_api.auth.actor import Actor
 from ca_api.common import idempotency
+from ca_api.common.keyset import Seek
 from ca_api.db import unit_of_work
 from ca_api.errors import ValidationFailed
 from ca_api.ledger import interest, repository, rules
@@ -232,12 +233,10 @@ def _credit_change(scheme: InterestScheme[Any], run_id: uuid.UUID, t: Transfer) 
 async def list_runs(
     session: AsyncSession,
     scheme: InterestScheme[RunT],
-    *,
-    after: tuple[date, uuid.UUID] | None,
-    limit: int,
+    seek: Seek[tuple[date, uuid.UUID]],
 ) -> Sequence[RunT]:
-    """The scheme's runs, newest period first."""
-    return await repository.list_interest_runs(session, scheme.table, after=after, limit=limit)
+    """A page of the scheme's runs, newest period first."""
+    return await repository.list_interest_runs(session, scheme.table, seek)
 
 
 async def runs_by_id(

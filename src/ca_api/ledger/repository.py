@@ -8,11 +8,12 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any, ClassVar, Protocol, TypeVar
 
-from sqlalchemy import Row, and_, func, insert, literal, or_, select, text, tuple_, union_all
+from sqlalchemy import Row, and_, func, insert, literal, or_, select, text, union_all
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped
 
+from ca_api.common.keyset import Seek, keyset
 from ca_api.db import rows_where_in
 from ca_api.ledger.models import Counterparty, LedgerAccount, Transfer
 from ca_api.ledger.rules import AccountKind, TransferKind
@@ -196,16 +197,15 @@ async def list_counterparties(
     *,
     kind: str | None,
     search: str | None,
-    after_name: str | None,
-    limit: int,
+    seek: Seek[tuple[str, uuid.UUID]],
 ) -> Sequence[Counterparty]:
-    stmt = select(Counterparty).order_by(Counterparty.name, Counterparty.id).limit(limit)
+    """A page of counterparties by name (then id: two of different kinds may share a name)."""
+    stmt = select(Counterparty)
     if kind is not None:
         stmt = stmt.where(Counterparty.kind == kind)
     if search:
         stmt = stmt.where(Counterparty.name.ilike(f"%{search.strip()}%"))
-    if after_name is not None:
-        stmt = stmt.where(Counterparty.name > after_name)
+    stmt = keyset(stmt, seek, Counterparty.name, Counterparty.id)
     return (await session.execute(stmt)).scalars().all()
 
 
@@ -221,24 +221,21 @@ async def statement(
     account_id: uuid.UUID,
     flt: StatementFilter,
     *,
-    after_seq: int | None,
-    limit: int,
+    seek: Seek[int],
 ) -> Sequence[Row[Any]]:
     """Transfers that changed the account's posted balance, in posting order, each with the
     signed amount and the balance after it (kept on the transfer by the trigger)."""
     t = Transfer
     moved = t.kind.in_([TransferKind.POSTED.value, TransferKind.POST_PENDING.value])
     touches = or_(t.from_account_id == account_id, t.to_account_id == account_id)
-    stmt = select(t).where(moved, touches).order_by(t.seq).limit(limit)
+    stmt = select(t).where(moved, touches)
     if flt.value_from is not None:
         stmt = stmt.where(t.value_date >= flt.value_from)
     if flt.value_to is not None:
         stmt = stmt.where(t.value_date <= flt.value_to)
     if flt.categories:
         stmt = stmt.where(t.category.in_(sorted(flt.categories)))
-    if after_seq is not None:
-        stmt = stmt.where(t.seq > after_seq)
-    return (await session.execute(stmt)).all()
+    return (await session.execute(keyset(stmt, seek, t.seq))).all()
 
 
 async def balance_check(session: AsyncSession) -> Sequence[Row[Any]]:
@@ -404,14 +401,10 @@ async def insert_interest_run(
 async def list_interest_runs(
     session: AsyncSession,
     table: type[RunT],
-    *,
-    after: tuple[date, uuid.UUID] | None,
-    limit: int,
+    seek: Seek[tuple[date, uuid.UUID]],
 ) -> Sequence[RunT]:
-    """Newest period first."""
-    stmt = select(table).order_by(table.period_start.desc(), table.id.desc()).limit(limit)
-    if after is not None:
-        stmt = stmt.where(tuple_(table.period_start, table.id) < tuple_(*after))
+    """A page of the runs, newest period first."""
+    stmt = keyset(select(table), seek, table.period_start.desc(), table.id.desc())
     return (await session.execute(stmt)).scalars().all()
 
 

@@ -20,7 +20,7 @@ from ca_api.auth.permissions import (
 )
 from ca_api.clients.schema import readable_client
 from ca_api.common import loaders
-from ca_api.common.arguments import AFTER, FIRST
+from ca_api.common.arguments import AFTER, BEFORE, FIRST, LAST
 from ca_api.common.ids import decode_uuid, encode_id
 from ca_api.common.node import Node, NodeType
 from ca_api.common.pagination import Connection, PageRequest, paginate
@@ -242,18 +242,20 @@ async def interest_runs_page(
     scheme: InterestScheme[RunT],
     first: int | None,
     after: str | None,
+    last: int | None,
+    before: str | None,
     node: Callable[[RunT], T],
 ) -> Connection[T]:
     """A page of a scheme's interest runs (``ledger.interest_runs``), newest period first."""
     return await paginate(
         first,
         after,
+        last=last,
+        before=before,
         default=25,
         maximum=ctx.settings.max_page_size,
-        cursor=PageRequest.after_date_id,
-        fetch=lambda key, limit: interest_runs.list_runs(
-            ctx.session, scheme, after=key, limit=limit
-        ),
+        cursor=PageRequest.date_id,
+        fetch=lambda seek: interest_runs.list_runs(ctx.session, scheme, seek),
         key=lambda r: [r.period_start.isoformat(), str(r.id)],
         node=node,
     )
@@ -292,6 +294,8 @@ class LedgerQuery:
         ] = None,
         first: FIRST = None,
         after: AFTER = None,
+        last: LAST = None,
+        before: BEFORE = None,
     ) -> Connection[StatementLine]:
         ctx = info.context
         aid = decode_uuid("LedgerAccount", account_id)
@@ -319,12 +323,12 @@ class LedgerQuery:
         return await paginate(
             first,
             after,
+            last=last,
+            before=before,
             default=50,
             maximum=ctx.settings.max_page_size,
-            cursor=lambda page: page.after_one(int),
-            fetch=lambda key, limit: repository.statement(
-                ctx.session, aid, flt, after_seq=key, limit=limit
-            ),
+            cursor=lambda page: page.one(int),
+            fetch=lambda seek: repository.statement(ctx.session, aid, flt, seek=seek),
             key=lambda r: [r[0].seq],
             node=line,
         )
@@ -344,22 +348,22 @@ class LedgerQuery:
         ] = None,
         first: FIRST = None,
         after: AFTER = None,
+        last: LAST = None,
+        before: BEFORE = None,
     ) -> Connection[Counterparty]:
         ctx = info.context
         return await paginate(
             first,
             after,
+            last=last,
+            before=before,
             default=50,
             maximum=ctx.settings.max_page_size,
-            cursor=lambda page: page.after_one(str),
-            fetch=lambda key, limit: repository.list_counterparties(
-                ctx.session,
-                kind=kind.value if kind else None,
-                search=search,
-                after_name=key,
-                limit=limit,
+            cursor=PageRequest.text_id,
+            fetch=lambda seek: repository.list_counterparties(
+                ctx.session, kind=kind.value if kind else None, search=search, seek=seek
             ),
-            key=lambda c: [c.name],
+            key=lambda c: [c.name, str(c.id)],
             node=Counterparty.from_row,
         )
 

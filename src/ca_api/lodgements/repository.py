@@ -16,12 +16,12 @@ from sqlalchemy import (
     insert,
     or_,
     select,
-    tuple_,
 )
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ca_api.approvals.repository import status_case
+from ca_api.common.keyset import Seek, keyset
 from ca_api.decisions import repository as decisions_repository
 from ca_api.decisions.rules import DecisionStatus
 from ca_api.ledger.models import Transfer
@@ -115,17 +115,15 @@ async def list_lodgements(
     *,
     client_id: uuid.UUID | None,
     status: LodgementStatus | None,
-    after: tuple[datetime, uuid.UUID] | None,
-    limit: int,
+    seek: Seek[tuple[datetime, uuid.UUID]],
 ) -> list[LodgementRow]:
-    """Newest proposal first."""
-    stmt = _select().order_by(Lodgement.proposed_at.desc(), Lodgement.id.desc()).limit(limit)
+    """A page of lodgements, newest proposal first."""
+    stmt = _select()
     if client_id is not None:
         stmt = stmt.where(Lodgement.client_id == client_id)
     if status is not None:
         stmt = stmt.where(_status() == status.value)
-    if after is not None:
-        stmt = stmt.where(tuple_(Lodgement.proposed_at, Lodgement.id) < tuple_(*after))
+    stmt = keyset(stmt, seek, Lodgement.proposed_at.desc(), Lodgement.id.desc())
     return [_row(r) for r in (await session.execute(stmt)).all()]
 
 

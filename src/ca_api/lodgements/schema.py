@@ -23,8 +23,9 @@ from ca_api.auth.permissions import (
     allow,
 )
 from ca_api.clients.schema import Client, client_of, readable_client
-from ca_api.common.arguments import AFTER, FIRST
+from ca_api.common.arguments import AFTER, BEFORE, FIRST, LAST
 from ca_api.common.ids import decode_uuid, encode_id, node_id
+from ca_api.common.keyset import Seek
 from ca_api.common.node import Node, NodeType
 from ca_api.common.pagination import Connection, PageRequest, paginate
 from ca_api.common.problems import (
@@ -283,24 +284,28 @@ class LodgementQuery:
         ] = None,
         first: FIRST = None,
         after: AFTER = None,
+        last: LAST = None,
+        before: BEFORE = None,
     ) -> Connection[Lodgement]:
         ctx = info.context
 
-        async def fetch(key: tuple[datetime, uuid.UUID] | None, limit: int) -> list[LodgementRow]:
+        async def fetch(seek: Seek[tuple[datetime, uuid.UUID]]) -> list[LodgementRow]:
             cid: uuid.UUID | None = None
             if client_id is not None:
                 cid = decode_uuid("Client", client_id)
                 await readable_client(ctx, cid, client_id)
             return await service.list_lodgements(
-                ctx.session, client_id=cid, status=status, after=key, limit=limit
+                ctx.session, client_id=cid, status=status, seek=seek
             )
 
         return await paginate(
             first,
             after,
+            last=last,
+            before=before,
             default=25,
             maximum=ctx.settings.max_page_size,
-            cursor=PageRequest.after_time_id,
+            cursor=PageRequest.time_id,
             fetch=fetch,
             key=lambda r: [r.lodgement.proposed_at.isoformat(), str(r.lodgement.id)],
             node=Lodgement.from_row,
@@ -315,12 +320,16 @@ class LodgementQuery:
         info: Info[Context, None],
         first: FIRST = None,
         after: AFTER = None,
+        last: LAST = None,
+        before: BEFORE = None,
     ) -> Connection[CourtFundsInterestRun]:
         return await interest_runs_page(
             info.context,
             service.COURT_FUNDS_INTEREST,
             first,
             after,
+            last,
+            before,
             CourtFundsInterestRun.from_row,
         )
 

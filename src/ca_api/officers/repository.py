@@ -7,15 +7,13 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ca_api.auth.principal import Role
+from ca_api.common.keyset import Seek, keyset
 from ca_api.officers.models import Officer
 
 
-async def list_officers(
-    session: AsyncSession, *, after_subject: str | None, limit: int
-) -> Sequence[Officer]:
-    stmt = select(Officer).order_by(Officer.subject).limit(limit)
-    if after_subject is not None:
-        stmt = stmt.where(Officer.subject > after_subject)
+async def list_officers(session: AsyncSession, *, seek: Seek[str]) -> Sequence[Officer]:
+    """A page of the officer directory, by subject."""
+    stmt = keyset(select(Officer), seek, Officer.subject)
     return (await session.execute(stmt)).scalars().all()
 
 

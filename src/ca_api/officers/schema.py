@@ -9,6 +9,7 @@ from strawberry.types import Info
 
 from ca_api.auth.permissions import EVERYONE, OFFICER_DIRECTORY_READ, allow
 from ca_api.auth.schema import PrincipalKind, Role
+from ca_api.common.arguments import BEFORE, LAST
 from ca_api.common.node import NodeType
 from ca_api.common.pagination import Connection, paginate
 from ca_api.common.types import from_source
@@ -72,17 +73,19 @@ class OfficerQuery:
                 description="The endCursor of the page before; omitted: from the start."
             ),
         ] = None,
+        last: LAST = None,
+        before: BEFORE = None,
     ) -> Connection[Officer]:
         ctx = info.context
         return await paginate(
             first,
             after,
+            last=last,
+            before=before,
             default=50,
             maximum=ctx.settings.max_page_size,
-            cursor=lambda page: page.after_one(str),
-            fetch=lambda key, limit: repository.list_officers(
-                ctx.session, after_subject=key, limit=limit
-            ),
+            cursor=lambda page: page.one(str),
+            fetch=lambda seek: repository.list_officers(ctx.session, seek=seek),
             key=lambda o: [o.subject],
             node=lambda o: from_source(Officer, o),
         )

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, and_, false, func, insert, or_, select, true
+from sqlalchemy import ColumnElement, Row, false, func, insert, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -18,6 +18,7 @@ from ca_api.approvals.repository import before_any, has_events, status_arms, sta
 from ca_api.auth.permissions import LEDGER_READ
 from ca_api.auth.principal import Principal
 from ca_api.clients.models import Client
+from ca_api.common.keyset import Seek, keyset
 from ca_api.db import rows_where_in
 from ca_api.invoices.models import Invoice
 from ca_api.ledger.models import Counterparty
@@ -127,7 +128,7 @@ async def payments_of_invoices(
 
 
 # Where a page of payments starts: after the (raised_at, id) of the last one seen.
-After = tuple[datetime, uuid.UUID] | None
+PaymentKey = tuple[datetime, uuid.UUID]  # where a payment stands in the list: raised, id
 
 
 @dataclass(frozen=True)
@@ -138,8 +139,10 @@ class PaymentFilter:
 
 
 async def list_payments(
-    session: AsyncSession, principal: Principal, flt: PaymentFilter, *, after: After, limit: int
+    session: AsyncSession, principal: Principal, flt: PaymentFilter, *, seek: Seek[PaymentKey]
 ) -> Sequence[Row[Any]]:
+    """A page of payments by when they were raised (then id): newest first, or oldest first
+    when the filter says so."""
     sub = _select_payment().where(readable(principal))
     if flt.client_id is not None:
         sub = sub.where(Payment.client_id == flt.client_id)
@@ -149,16 +152,10 @@ async def list_payments(
     if flt.status is not None:
         stmt = stmt.where(s.c.status == flt.status.value)
     if flt.oldest_first:
-        if after is not None:
-            at, ident = after
-            stmt = stmt.where(or_(pay.raised_at > at, and_(pay.raised_at == at, pay.id > ident)))
-        stmt = stmt.order_by(pay.raised_at, pay.id)
+        stmt = keyset(stmt, seek, pay.raised_at, pay.id)
     else:
-        if after is not None:
-            at, ident = after
-            stmt = stmt.where(or_(pay.raised_at < at, and_(pay.raised_at == at, pay.id < ident)))
-        stmt = stmt.order_by(pay.raised_at.desc(), pay.id.desc())
-    return (await session.execute(stmt.limit(limit))).all()
+        stmt = keyset(stmt, seek, pay.raised_at.desc(), pay.id.desc())
+    return (await session.execute(stmt)).all()
 
 
 # --- the approval queue (kind PAYMENT) ----------------------------------------------------

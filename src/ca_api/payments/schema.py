@@ -25,7 +25,7 @@ from ca_api.auth.permissions import (
 )
 from ca_api.clients.schema import Client, client_of
 from ca_api.common import loaders
-from ca_api.common.arguments import AFTER, FIRST
+from ca_api.common.arguments import AFTER, BEFORE, FIRST, LAST
 from ca_api.common.ids import decode_uuid, node_id_or_none
 from ca_api.common.node import Node, NodeType
 from ca_api.common.pagination import Connection, PageRequest, paginate
@@ -317,6 +317,8 @@ async def _payments(
     info: Info[Context, None],
     first: int | None,
     after: str | None,
+    last: int | None,
+    before: str | None,
     flt: Callable[[], service.PaymentFilter],
 ) -> Connection[Payment]:
     """A page of payments, ordered by when they were raised; ``flt`` is read once the page
@@ -325,12 +327,12 @@ async def _payments(
     return await paginate(
         first,
         after,
+        last=last,
+        before=before,
         default=25,
         maximum=ctx.settings.max_page_size,
-        cursor=PageRequest.after_time_id,
-        fetch=lambda key, limit: service.list_payments(
-            ctx.session, ctx.principal, flt(), after=key, limit=limit
-        ),
+        cursor=PageRequest.time_id,
+        fetch=lambda seek: service.list_payments(ctx.session, ctx.principal, flt(), seek=seek),
         key=lambda v: [v.payment.raised_at.isoformat(), str(v.payment.id)],
         node=Payment.from_view,
     )
@@ -364,11 +366,15 @@ class PaymentQuery:
         ] = None,
         first: FIRST = None,
         after: AFTER = None,
+        last: LAST = None,
+        before: BEFORE = None,
     ) -> Connection[Payment]:
         return await _payments(
             info,
             first,
             after,
+            last,
+            before,
             lambda: service.PaymentFilter(
                 client_id=decode_uuid("Client", client_id) if client_id else None, status=status
             ),
@@ -384,9 +390,11 @@ class PaymentQuery:
         info: Info[Context, None],
         first: FIRST = None,
         after: AFTER = None,
+        last: LAST = None,
+        before: BEFORE = None,
     ) -> Connection[Payment]:
         awaiting = service.PaymentFilter(status=PaymentStatus.RAISED, oldest_first=True)
-        return await _payments(info, first, after, lambda: awaiting)
+        return await _payments(info, first, after, last, before, lambda: awaiting)
 
 
 async def _change(

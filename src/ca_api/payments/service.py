@@ -22,6 +22,7 @@ from ca_api.approvals import rules as approval_rules
 from ca_api.audit import service as audit
 from ca_api.auth.actor import Actor
 from ca_api.auth.principal import Principal
+from ca_api.common.keyset import Seek
 from ca_api.db import unit_of_work
 from ca_api.errors import InvalidState, RecordNotFound, ValidationFailed
 from ca_api.invoices import service as invoices
@@ -34,8 +35,8 @@ from ca_api.money import format_money
 from ca_api.payments import particulars, repository, rules
 from ca_api.payments.models import Payment, PaymentEvent
 from ca_api.payments.particulars import PaymentRequest as PaymentRequest
-from ca_api.payments.repository import After
 from ca_api.payments.repository import PaymentFilter as PaymentFilter
+from ca_api.payments.repository import PaymentKey
 from ca_api.payments.rules import PaymentEventKind, PaymentStatus
 from ca_api.policy.rules import ApprovalSubject, LimitVersion
 
@@ -415,9 +416,9 @@ async def payments_by_id(
 
 
 async def list_payments(
-    session: AsyncSession, principal: Principal, flt: PaymentFilter, *, after: After, limit: int
+    session: AsyncSession, principal: Principal, flt: PaymentFilter, *, seek: Seek[PaymentKey]
 ) -> list[PaymentView]:
-    rows = await repository.list_payments(session, principal, flt, after=after, limit=limit)
+    rows = await repository.list_payments(session, principal, flt, seek=seek)
     return [_payment_view(r) for r in rows]
 
 

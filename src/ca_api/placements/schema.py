@@ -13,7 +13,9 @@ from strawberry.types import Info
 
 from ca_api.auth.permissions import INVESTMENT_EXECUTE, INVESTMENT_PROPOSE, INVESTMENT_READ, allow
 from ca_api.clients.schema import Client, client_of, readable_client
+from ca_api.common.arguments import BEFORE, LAST
 from ca_api.common.ids import decode_uuid, node_id, node_id_or_none
+from ca_api.common.keyset import Seek, seek_rows
 from ca_api.common.node import Node, NodeType
 from ca_api.common.pagination import Connection, PageRequest, paginate
 from ca_api.common.problems import (
@@ -270,25 +272,28 @@ class PlacementQuery:
             str | None,
             strawberry.argument(description="The cursor of the last placement already seen."),
         ] = None,
+        last: LAST = None,
+        before: BEFORE = None,
     ) -> Connection[Placement]:
         ctx = info.context
 
-        async def fetch(
-            key: tuple[date, uuid.UUID] | None, limit: int
-        ) -> list[service.PlacementView]:
+        async def fetch(seek: Seek[tuple[date, uuid.UUID]]) -> list[service.PlacementView]:
             cid = decode_uuid("Client", client_id)
             await readable_client(ctx, cid, client_id)
             views = await service.placements_of_client(ctx.session, cid, status)
-            if key is not None:  # latest first: (start_date, id) descending
-                views = [v for v in views if (v.placement.start_date, v.placement.id) < key]
-            return views[:limit]
+            # latest first: (start_date, id) descending; a client has few placements
+            return seek_rows(
+                views, seek, key=lambda v: (v.placement.start_date, v.placement.id), descending=True
+            )
 
         return await paginate(
             first,
             after,
+            last=last,
+            before=before,
             default=25,
             maximum=ctx.settings.max_page_size,
-            cursor=PageRequest.after_date_id,
+            cursor=PageRequest.date_id,
             fetch=fetch,
             key=lambda v: [v.placement.start_date.isoformat(), str(v.placement.id)],
             node=Placement.from_view,

@@ -7,11 +7,12 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import and_, exists, insert, or_, select, update
+from sqlalchemy import exists, insert, select, update
 from sqlalchemy.dialects.postgresql import distinct_on
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
+from ca_api.common.keyset import Seek, keyset
 from ca_api.db import rows_where_in
 from ca_api.planning.models import BudgetPlan, BudgetPlanLine, ClientAssetDeclaration
 
@@ -60,26 +61,11 @@ async def plans_of_client(
     session: AsyncSession,
     client_id: uuid.UUID,
     *,
-    after: tuple[date, datetime, uuid.UUID] | None,
-    limit: int,
+    seek: Seek[tuple[date, datetime, uuid.UUID]],
 ) -> Sequence[BudgetPlan]:
-    """A client's plans, newest plan year first (then newest recorded)."""
+    """A page of a client's plans, newest plan year first (then newest recorded)."""
     stmt = select(BudgetPlan).where(BudgetPlan.client_id == client_id)
-    if after is not None:
-        year, recorded_at, plan_id = after
-        stmt = stmt.where(
-            or_(
-                BudgetPlan.plan_year_start < year,
-                and_(
-                    BudgetPlan.plan_year_start == year,
-                    or_(
-                        BudgetPlan.recorded_at < recorded_at,
-                        and_(BudgetPlan.recorded_at == recorded_at, BudgetPlan.id < plan_id),
-                    ),
-                ),
-            )
-        )
-    stmt = stmt.order_by(*_newest_first()).limit(limit)
+    stmt = keyset(stmt, seek, *_newest_first())
     return (await session.execute(stmt)).scalars().all()
 
 

@@ -17,8 +17,9 @@ from strawberry.types import Info
 
 from ca_api.auth.permissions import PLAN_READ, PLAN_WRITE, THRESHOLD_FLAGS_READ, allow
 from ca_api.clients.schema import readable_client
-from ca_api.common.arguments import AFTER, FIRST
+from ca_api.common.arguments import AFTER, BEFORE, FIRST, LAST
 from ca_api.common.ids import decode_uuid, node_id
+from ca_api.common.keyset import Seek
 from ca_api.common.node import NodeType
 from ca_api.common.pagination import Connection, PageRequest, bad_cursor, paginate
 from ca_api.common.problems import (
@@ -99,9 +100,9 @@ def _already_superseded(exc: PlanAlreadySuperseded) -> PlanAlreadySupersededProb
 # --- root fields ---
 
 
-def _after_plan(page: PageRequest) -> tuple[date, datetime, uuid.UUID] | None:
+def _plan_key(page: PageRequest) -> tuple[date, datetime, uuid.UUID] | None:
     """The cursor of a client's plans: (plan year start, recorded at, id)."""
-    key = page.after_key(str, str, str)
+    key = page.key(str, str, str)
     if key is None:
         return None
     try:
@@ -133,22 +134,24 @@ class PlanningQuery:
         client_id: Annotated[strawberry.ID, strawberry.argument(description="The client's id.")],
         first: FIRST = None,
         after: AFTER = None,
+        last: LAST = None,
+        before: BEFORE = None,
     ) -> Connection[BudgetPlan]:
         ctx = info.context
 
-        async def plans(
-            after_plan: tuple[date, datetime, uuid.UUID] | None, limit: int
-        ) -> list[PlanView]:
+        async def plans(seek: Seek[tuple[date, datetime, uuid.UUID]]) -> list[PlanView]:
             cid = decode_uuid("Client", client_id)
             await readable_client(ctx, cid, client_id)
-            return await service.plans_of_client(ctx.session, cid, after=after_plan, limit=limit)
+            return await service.plans_of_client(ctx.session, cid, seek=seek)
 
         return await paginate(
             first,
             after,
+            last=last,
+            before=before,
             default=25,
             maximum=ctx.settings.max_page_size,
-            cursor=_after_plan,
+            cursor=_plan_key,
             fetch=plans,
             key=lambda v: [
                 v.plan.plan_year_start.isoformat(),
@@ -170,10 +173,19 @@ class PlanningQuery:
         on: ON = None,
         first: FIRST = None,
         after: AFTER = None,
+        last: LAST = None,
+        before: BEFORE = None,
     ) -> Connection[ThresholdFlag]:
         # A figure missing is a POLICY_MISSING error (ca_api.graphql.ErrorPolicy).
         return await clients_page(
-            info, on, first, after, thresholds.threshold_flags, ThresholdFlag.from_flag
+            info,
+            on,
+            first,
+            after,
+            last,
+            before,
+            thresholds.threshold_flags,
+            ThresholdFlag.from_flag,
         )
 
 
@@ -190,9 +202,11 @@ class PlanReviewQuery:
         on: ON = None,
         first: FIRST = None,
         after: AFTER = None,
+        last: LAST = None,
+        before: BEFORE = None,
     ) -> Connection[PlanReview]:
         return await clients_page(
-            info, on, first, after, service.plan_reviews, PlanReview.from_review
+            info, on, first, after, last, before, service.plan_reviews, PlanReview.from_review
         )
 
 

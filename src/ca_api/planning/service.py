@@ -7,7 +7,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import asdict, dataclass, field, replace
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, TypeVar
 
@@ -21,6 +21,7 @@ from ca_api.auth.principal import Principal
 from ca_api.clients import service as clients
 from ca_api.clients.rules import LegalRole, Situation, legal_role
 from ca_api.common import idempotency
+from ca_api.common.keyset import Seek
 from ca_api.db import unit_of_work
 from ca_api.decisions import service as decisions
 from ca_api.decisions.rules import DecisionDraft, DecisionKind
@@ -197,9 +198,9 @@ async def current_plans_on(
 
 
 async def plans_of_client(
-    session: AsyncSession, client_id: uuid.UUID, *, after: Any, limit: int
+    session: AsyncSession, client_id: uuid.UUID, *, seek: Seek[tuple[date, datetime, uuid.UUID]]
 ) -> list[PlanView]:
-    plans = await repository.plans_of_client(session, client_id, after=after, limit=limit)
+    plans = await repository.plans_of_client(session, client_id, seek=seek)
     return await _views(session, list(plans))
 
 
@@ -410,12 +411,12 @@ async def plan_reviews(
     principal: Principal,
     on: date,
     *,
-    after_reference: str | None,
-    limit: int,
+    seek: Seek[str],
 ) -> list[PlanReview]:
     """Active clients the council acts for whose plan needs attention on ``on``: none in force
     (a plan is made on acceptance), a year old (reviewed yearly), or a year old within
-    ``REVIEW_NOTICE_DAYS`` days; in reference order. Clients being wound up are left out."""
+    ``REVIEW_NOTICE_DAYS`` days; in reference order, the page ``seek`` asks for. Clients being
+    wound up are left out."""
 
     async def reviews(batch: list[TakenOn]) -> list[PlanReview]:
         plans = await repository.current_plans_on(session, [r.id for r, _ in batch], on)
@@ -437,9 +438,7 @@ async def plan_reviews(
                 )
         return out
 
-    return await clients_taken_on(
-        session, principal, on, after_reference=after_reference, limit=limit, pick=reviews
-    )
+    return await clients_taken_on(session, principal, on, seek=seek, pick=reviews)
 
 
 # --- the clients a list of threshold flags or plan reviews walks ---------------------------
@@ -454,23 +453,23 @@ async def clients_taken_on(
     principal: Principal,
     on: date,
     *,
-    after_reference: str | None,
-    limit: int,
+    seek: Seek[str],
     pick: Callable[[list[TakenOn]], Awaitable[list[T]]],
 ) -> list[T]:
-    """At most ``limit`` of what ``pick`` makes of the active clients the council acts for on
-    ``on`` (appointee, deputy or both; not those deceased and being wound up: nothing is applied
-    for, lodged or planned for them), read in reference order after ``after_reference`` a batch
-    at a time."""
+    """At most ``seek.limit`` of what ``pick`` makes of the active clients the council acts for
+    on ``on`` (appointee, deputy or both; not those deceased and being wound up: nothing is
+    applied for, lodged or planned for them), read in reference order from ``seek.key`` (or,
+    ``seek.backward``, in reverse order before it) a batch at a time. ``pick`` keeps a batch's
+    order, so what it makes comes nearest first, as ``keyset`` reads."""
     out: list[T] = []
-    after = after_reference
-    while len(out) < limit:
+    key = seek.key
+    while len(out) < seek.limit:
         rows = await clients.active_rows(
-            session, principal, on=on, after_reference=after, limit=BATCH
+            session, principal, on=on, seek=Seek(key, BATCH, seek.backward)
         )
         if not rows:
             break
-        after = rows[-1].reference
+        key = rows[-1].reference
         roles = [
             (r, legal_role(bool(r.is_appointee), bool(r.is_deputy)))
             for r in rows
@@ -479,4 +478,4 @@ async def clients_taken_on(
         out += await pick([(r, role) for r, role in roles if role is not LegalRole.NONE])
         if len(rows) < BATCH:
             break
-    return out[:limit]
+    return out[: seek.limit]

@@ -172,6 +172,8 @@ async def clients_page(
     on: date | None,
     first: int | None,
     after: str | None,
+    last: int | None,
+    before: str | None,
     listing: Callable[..., Awaitable[Sequence[R]]],
     node: Callable[[R], T],
 ) -> Connection[T]:
@@ -181,12 +183,12 @@ async def clients_page(
     return await paginate(
         first,
         after,
+        last=last,
+        before=before,
         default=50,
         maximum=ctx.settings.max_page_size,
-        cursor=lambda page: page.after_one(str),
-        fetch=lambda key, limit: listing(
-            ctx.session, ctx.principal, on or clock.today(), after_reference=key, limit=limit
-        ),
+        cursor=lambda page: page.one(str),
+        fetch=lambda seek: listing(ctx.session, ctx.principal, on or clock.today(), seek=seek),
         key=lambda r: [r.reference],
         node=node,
     )

@@ -17,6 +17,7 @@ from ca_api.auth.actor import Actor
 from ca_api.auth.principal import Principal
 from ca_api.clients import service as clients
 from ca_api.clients.rules import LegalRole
+from ca_api.common.keyset import Seek
 from ca_api.db import unit_of_work
 from ca_api.errors import RecordNotFound, ValidationFailed
 from ca_api.ledger import service as ledger
@@ -127,10 +128,9 @@ async def threshold_flags(
     principal: Principal,
     on: date,
     *,
-    after_reference: str | None,
-    limit: int,
+    seek: Seek[str],
 ) -> list[ThresholdFlag]:
-    """Active clients flagged on ``on``, in reference order, at most ``limit``:
+    """Active clients flagged on ``on``, in reference order, the page ``seek`` asks for:
 
     - appointee only (R-INV-1): assets (the posted balances of all the client's ledger accounts
       now) at or above twelve months' needs (the annual expenditure of the plan in force on
@@ -200,6 +200,4 @@ async def threshold_flags(
                     )
         return flags
 
-    return await clients_taken_on(
-        session, principal, on, after_reference=after_reference, limit=limit, pick=flagged
-    )
+    return await clients_taken_on(session, principal, on, seek=seek, pick=flagged)

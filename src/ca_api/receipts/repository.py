@@ -22,7 +22,6 @@ from sqlalchemy import (
     exists,
     insert,
     select,
-    tuple_,
 )
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import UUID as PG_UUID
@@ -31,6 +30,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from ca_api.clients.models import Client, client_current
+from ca_api.common.keyset import Seek, keyset
 from ca_api.ledger.models import Counterparty, LedgerAccount, Transfer
 from ca_api.ledger.rules import AccountKind
 from ca_api.receipts.models import Receipt
@@ -171,11 +171,10 @@ async def list_receipts(
     session: AsyncSession,
     flt: ReceiptFilter,
     *,
-    after: tuple[date, int] | None,
-    limit: int,
+    seek: Seek[tuple[date, int]],
 ) -> Sequence[Row[Any]]:
-    """Newest first: by the day received, then posting order."""
-    stmt = _select_receipts().order_by(Receipt.received_on.desc(), Transfer.seq.desc()).limit(limit)
+    """A page of receipts, newest first: by the day received, then posting order."""
+    stmt = _select_receipts()
     equal = [
         (Receipt.client_id, flt.client_id),
         (Receipt.benefit, flt.benefit),
@@ -190,6 +189,5 @@ async def list_receipts(
         stmt = stmt.where(Receipt.banked_on.is_distinct_from(Receipt.received_on))
     elif flt.not_banked_same_day is False:
         stmt = stmt.where(Receipt.banked_on == Receipt.received_on)
-    if after is not None:
-        stmt = stmt.where(tuple_(Receipt.received_on, Transfer.seq) < tuple_(*after))
+    stmt = keyset(stmt, seek, Receipt.received_on.desc(), Transfer.seq.desc())
     return (await session.execute(stmt)).all()

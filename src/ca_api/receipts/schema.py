@@ -12,8 +12,9 @@ from strawberry.types import Info
 
 from ca_api.auth.permissions import BENEFIT_RUN, INTEREST_RUN, LEDGER_READ, RECEIPT_WRITE, allow
 from ca_api.clients.schema import Client, client_of, readable_client
-from ca_api.common.arguments import AFTER, FIRST
+from ca_api.common.arguments import AFTER, BEFORE, FIRST, LAST
 from ca_api.common.ids import decode_uuid, node_id
+from ca_api.common.keyset import Seek
 from ca_api.common.node import Node, NodeType
 from ca_api.common.pagination import Connection, PageRequest, bad_cursor, paginate
 from ca_api.common.problems import (
@@ -181,9 +182,9 @@ PostInterestResult = Annotated[
 ]
 
 
-def _after_receipt(page: PageRequest) -> tuple[date, int] | None:
+def _receipt_key(page: PageRequest) -> tuple[date, int] | None:
     """A receipts cursor: (the ISO day received, the transfer's posting order)."""
-    key = page.after_key(str, int)
+    key = page.key(str, int)
     try:
         return None if key is None else (date.fromisoformat(key[0]), key[1])
     except ValueError as exc:
@@ -225,10 +226,12 @@ class ReceiptQuery:
         ] = None,
         first: FIRST = None,
         after: AFTER = None,
+        last: LAST = None,
+        before: BEFORE = None,
     ) -> Connection[Receipt]:
         ctx = info.context
 
-        async def fetch(key: tuple[date, int] | None, limit: int) -> list[ReceiptRecord]:
+        async def fetch(seek: Seek[tuple[date, int]]) -> list[ReceiptRecord]:
             cid: uuid.UUID | None = None
             if client_id is not None:
                 cid = decode_uuid("Client", client_id)
@@ -241,14 +244,16 @@ class ReceiptQuery:
                 received_to=received_to,
                 not_banked_same_day=not_banked_same_day,
             )
-            return await service.list_receipts(ctx.session, flt, after=key, limit=limit)
+            return await service.list_receipts(ctx.session, flt, seek=seek)
 
         return await paginate(
             first,
             after,
+            last=last,
+            before=before,
             default=50,
             maximum=ctx.settings.max_page_size,
-            cursor=_after_receipt,
+            cursor=_receipt_key,
             fetch=fetch,
             key=lambda r: [r.receipt.received_on.isoformat(), r.transfer.seq],
             node=Receipt.from_record,
@@ -262,9 +267,11 @@ class ReceiptQuery:
         info: Info[Context, None],
         first: FIRST = None,
         after: AFTER = None,
+        last: LAST = None,
+        before: BEFORE = None,
     ) -> Connection[InterestRun]:
         return await interest_runs_page(
-            info.context, service.CMS_INTEREST, first, after, InterestRun.from_row
+            info.context, service.CMS_INTEREST, first, after, last, before, InterestRun.from_row
         )
 
 

@@ -20,6 +20,7 @@ from ca_api.audit.service import Change
 from ca_api.auth.actor import Actor
 from ca_api.auth.principal import Principal
 from ca_api.common import idempotency
+from ca_api.common.keyset import Seek
 from ca_api.errors import RecordNotFound, ValidationFailed
 from ca_api.ledger import interest_runs
 from ca_api.ledger import reads as ledger_reads
@@ -193,10 +194,9 @@ async def list_receipts(
     session: AsyncSession,
     flt: repository.ReceiptFilter,
     *,
-    after: tuple[date, int] | None,
-    limit: int,
+    seek: Seek[tuple[date, int]],
 ) -> list[ReceiptRecord]:
-    rows = await repository.list_receipts(session, flt, after=after, limit=limit)
+    rows = await repository.list_receipts(session, flt, seek=seek)
     return [_record(r) for r in rows]
 
 

@@ -24,12 +24,12 @@ from sqlalchemy import (
     insert,
     or_,
     select,
-    tuple_,
 )
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
+from ca_api.common.keyset import Seek, keyset
 from ca_api.db import Base
 from ca_api.ledger.models import LedgerAccount, Transfer
 from ca_api.ledger.rules import AccountKind, TransferKind
@@ -179,18 +179,10 @@ async def statements_by_id(
 
 
 async def list_statements(
-    session: AsyncSession, *, after: tuple[date, uuid.UUID] | None, limit: int
+    session: AsyncSession, *, seek: Seek[tuple[date, uuid.UUID]]
 ) -> list[StatementCounts]:
-    """Newest period first."""
-    stmt = (
-        _with_counts()
-        .order_by(BankStatement.period_start.desc(), BankStatement.id.desc())
-        .limit(limit)
-    )
-    if after is not None:
-        stmt = stmt.where(
-            tuple_(BankStatement.period_start, BankStatement.id) < tuple_(after[0], after[1])
-        )
+    """A page of statements, newest period first."""
+    stmt = keyset(_with_counts(), seek, BankStatement.period_start.desc(), BankStatement.id.desc())
     return [_counted(r) for r in (await session.execute(stmt)).all()]
 
 
@@ -198,12 +190,12 @@ async def lines(
     session: AsyncSession,
     statement_id: uuid.UUID,
     unmatched_only: bool = False,
-    after_line_no: int | None = None,
-    limit: int | None = None,
+    seek: Seek[int] | None = None,
     *,
     line_no: int | None = None,
 ) -> list[LineRow]:
-    """Lines in file order, each with its match and matched transfer (or None, None)."""
+    """Lines in file order, each with its match and matched transfer (or None, None): the page
+    ``seek`` asks for, or every one."""
     stmt = (
         select(BankStatementLine, BankMatch, Transfer)
         .outerjoin(
@@ -215,15 +207,15 @@ async def lines(
         )
         .outerjoin(Transfer, Transfer.id == BankMatch.transfer_id)
         .where(BankStatementLine.statement_id == statement_id)
-        .order_by(BankStatementLine.line_no)
-        .limit(limit)
     )
     if unmatched_only:
         stmt = stmt.where(BankMatch.transfer_id.is_(None))
-    if after_line_no is not None:
-        stmt = stmt.where(BankStatementLine.line_no > after_line_no)
     if line_no is not None:
         stmt = stmt.where(BankStatementLine.line_no == line_no)
+    if seek is None:
+        stmt = stmt.order_by(BankStatementLine.line_no)
+    else:
+        stmt = keyset(stmt, seek, BankStatementLine.line_no)
     return [(r[0], r[1], r[2]) for r in (await session.execute(stmt)).all()]
 
 
@@ -232,19 +224,14 @@ async def unmatched_moves_page(
     period_start: date,
     period_end: date,
     *,
-    after_seq: int | None,
-    limit: int,
+    seek: Seek[int],
 ) -> list[MoveRow]:
-    """Bank moves with a value date in the period matched to no line, in posting order, each
-    with its signed amount."""
-    stmt = (
-        _bank_moves(Transfer, SIGNED.label("signed"))
-        .where(Transfer.value_date.between(period_start, period_end), _unmatched())
-        .order_by(Transfer.seq)
-        .limit(limit)
+    """A page of the bank moves with a value date in the period matched to no line, in posting
+    order, each with its signed amount."""
+    stmt = _bank_moves(Transfer, SIGNED.label("signed")).where(
+        Transfer.value_date.between(period_start, period_end), _unmatched()
     )
-    if after_seq is not None:
-        stmt = stmt.where(Transfer.seq > after_seq)
+    stmt = keyset(stmt, seek, Transfer.seq)
     return [(r[0], int(r[1])) for r in (await session.execute(stmt)).all()]
 
 

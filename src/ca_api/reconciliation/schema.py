@@ -12,7 +12,7 @@ from strawberry.types import Info
 
 from ca_api.auth.permissions import LEDGER_READ, RECONCILE, allow
 from ca_api.common import loaders
-from ca_api.common.arguments import AFTER, FIRST
+from ca_api.common.arguments import AFTER, BEFORE, FIRST, LAST
 from ca_api.common.ids import decode_uuid, encode_id
 from ca_api.common.node import Node, NodeType
 from ca_api.common.pagination import Connection, PageRequest, paginate
@@ -184,21 +184,28 @@ class BankReconciliation:
     )
 
     async def _lines(
-        self, info: Info[Context, None], first: int | None, after: str | None, unmatched: bool
+        self,
+        info: Info[Context, None],
+        first: int | None,
+        after: str | None,
+        last: int | None,
+        before: str | None,
+        unmatched: bool,
     ) -> Connection[BankStatementLine]:
         ctx = info.context
         return await paginate(
             first,
             after,
+            last=last,
+            before=before,
             default=50,
             maximum=ctx.settings.max_page_size,
-            cursor=lambda page: page.after_one(int),
-            fetch=lambda key, limit: service.lines(
+            cursor=lambda page: page.one(int),
+            fetch=lambda seek: service.lines(
                 ctx.session,
                 self.data.statement.id,
                 unmatched_only=unmatched,
-                after_line_no=key,
-                limit=limit,
+                seek=seek,
             ),
             key=lambda r: [r.line.line_no],
             node=BankStatementLine.from_record,
@@ -206,33 +213,48 @@ class BankReconciliation:
 
     @strawberry.field(description="Every line in file order, each with its matched transfer.")
     async def lines(
-        self, info: Info[Context, None], first: FIRST = None, after: AFTER = None
+        self,
+        info: Info[Context, None],
+        first: FIRST = None,
+        after: AFTER = None,
+        last: LAST = None,
+        before: BEFORE = None,
     ) -> Connection[BankStatementLine]:
-        return await self._lines(info, first, after, unmatched=False)
+        return await self._lines(info, first, after, last, before, unmatched=False)
 
     @strawberry.field(description="Lines no ledger transfer is matched to, in file order.")
     async def unmatched_lines(
-        self, info: Info[Context, None], first: FIRST = None, after: AFTER = None
+        self,
+        info: Info[Context, None],
+        first: FIRST = None,
+        after: AFTER = None,
+        last: LAST = None,
+        before: BEFORE = None,
     ) -> Connection[BankStatementLine]:
-        return await self._lines(info, first, after, unmatched=True)
+        return await self._lines(info, first, after, last, before, unmatched=True)
 
     @strawberry.field(
         description="Ledger transfers into or out of CMS accounts, value-dated in the period, "
         "matched to no statement line, in posting order."
     )
     async def unmatched_transfers(
-        self, info: Info[Context, None], first: FIRST = None, after: AFTER = None
+        self,
+        info: Info[Context, None],
+        first: FIRST = None,
+        after: AFTER = None,
+        last: LAST = None,
+        before: BEFORE = None,
     ) -> Connection[BankSideTransfer]:
         ctx = info.context
         return await paginate(
             first,
             after,
+            last=last,
+            before=before,
             default=50,
             maximum=ctx.settings.max_page_size,
-            cursor=lambda page: page.after_one(int),
-            fetch=lambda key, limit: service.unmatched_moves(
-                ctx.session, self.data.statement, after_seq=key, limit=limit
-            ),
+            cursor=lambda page: page.one(int),
+            fetch=lambda seek: service.unmatched_moves(ctx.session, self.data.statement, seek=seek),
             key=lambda r: [r.transfer.seq],
             node=BankSideTransfer.from_record,
         )
@@ -316,15 +338,19 @@ class ReconciliationQuery:
         info: Info[Context, None],
         first: FIRST = None,
         after: AFTER = None,
+        last: LAST = None,
+        before: BEFORE = None,
     ) -> Connection[BankStatement]:
         ctx = info.context
         return await paginate(
             first,
             after,
+            last=last,
+            before=before,
             default=25,
             maximum=ctx.settings.max_page_size,
-            cursor=PageRequest.after_date_id,
-            fetch=lambda key, limit: service.list_statements(ctx.session, after=key, limit=limit),
+            cursor=PageRequest.date_id,
+            fetch=lambda seek: service.list_statements(ctx.session, seek=seek),
             key=lambda r: [r.period_start.isoformat(), str(r.id)],
             node=BankStatement.from_record,
         )

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ca_api import clock
 from ca_api.audit import service as audit
 from ca_api.auth.actor import Actor
+from ca_api.common.keyset import Seek
 from ca_api.db import unit_of_work
 from ca_api.errors import (
     BusinessProblem,
@@ -211,7 +212,7 @@ async def _match(
 
 
 async def _line_of(session: AsyncSession, statement_id: uuid.UUID, line_no: int) -> LineRecord:
-    found = await repository.lines(session, statement_id, limit=1, line_no=line_no)
+    found = await repository.lines(session, statement_id, seek=Seek(None, 1), line_no=line_no)
     if not found:
         raise LineNotFound(statement_id, line_no)
     return _line(found[0])
@@ -306,11 +307,9 @@ async def statements_by_id(
 
 
 async def list_statements(
-    session: AsyncSession, *, after: tuple[date, uuid.UUID] | None, limit: int
+    session: AsyncSession, *, seek: Seek[tuple[date, uuid.UUID]]
 ) -> list[StatementRecord]:
-    return [
-        _statement(r) for r in await repository.list_statements(session, after=after, limit=limit)
-    ]
+    return [_statement(r) for r in await repository.list_statements(session, seek=seek)]
 
 
 async def reconciliation(session: AsyncSession, statement_id: uuid.UUID) -> Reconciliation | None:
@@ -332,10 +331,9 @@ async def lines(
     statement_id: uuid.UUID,
     *,
     unmatched_only: bool,
-    after_line_no: int | None,
-    limit: int,
+    seek: Seek[int],
 ) -> list[LineRecord]:
-    rows = await repository.lines(session, statement_id, unmatched_only, after_line_no, limit)
+    rows = await repository.lines(session, statement_id, unmatched_only, seek)
     return [_line(r) for r in rows]
 
 
@@ -343,12 +341,11 @@ async def unmatched_moves(
     session: AsyncSession,
     statement: StatementRecord,
     *,
-    after_seq: int | None,
-    limit: int,
+    seek: Seek[int],
 ) -> list[MoveRecord]:
     """Transfers on the bank account's side of the ledger, value-dated in the statement's
     period, that no statement line is matched to."""
     rows = await repository.unmatched_moves_page(
-        session, statement.period_start, statement.period_end, after_seq=after_seq, limit=limit
+        session, statement.period_start, statement.period_end, seek=seek
     )
     return [MoveRecord(transfer=t, amount=signed) for t, signed in rows]

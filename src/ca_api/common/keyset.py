@@ -1,0 +1,109 @@
+"""Keyset reads of a page: the one WHERE / ORDER BY / LIMIT every list query pages with.
+
+A list is ordered by a sort key (one or more columns, each ascending or descending, the last one
+unique). A page is read from a cursor's key: forward, the rows after the key in list order;
+backward, the rows before it, nearest first (the ORDER BY and the comparison reversed), which
+``pagination.paginate`` turns back into list order. ``Seek`` says which; ``keyset`` applies it
+to a SELECT, ``seek_rows`` to rows already in memory and in list order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar, TypeVarTuple
+
+from sqlalchemy import ColumnElement, Select, and_, or_, tuple_
+from sqlalchemy.sql import operators
+from sqlalchemy.sql.elements import UnaryExpression
+
+K = TypeVar("K")
+R = TypeVar("R")
+Ts = TypeVarTuple("Ts")
+
+
+@dataclass(frozen=True)
+class Seek(Generic[K]):
+    """Where a page is read from: ``key`` is the cursor's sort key (None: from the start, or
+    backward from the end); ``limit`` how many rows at most; ``backward`` whether the rows
+    before the key are read, nearest first, rather than those after it in list order."""
+
+    key: K | None
+    limit: int
+    backward: bool = False
+
+
+def _sort_key(term: Any) -> tuple[ColumnElement[Any], bool]:
+    """A column of the sort key and whether it is descending: ``col``, ``col.asc()`` or
+    ``col.desc()``."""
+    if isinstance(term, UnaryExpression):
+        if term.modifier is operators.desc_op:
+            return term.element, True
+        if term.modifier is operators.asc_op:
+            return term.element, False
+    return term, False
+
+
+def _key_tuple(key: Any) -> tuple[Any, ...]:
+    return tuple(key) if isinstance(key, (tuple, list)) else (key,)
+
+
+def keyset_where(order: Sequence[Any], key: Any, *, backward: bool = False) -> ColumnElement[bool]:
+    """The rows strictly after ``key`` in the order ``order`` (strictly before it when
+    ``backward``). One row comparison when every column sorts the same way (the index is used
+    as is); otherwise the lexicographic OR of column comparisons."""
+    terms = [_sort_key(t) for t in order]
+    values = _key_tuple(key)
+    if len(values) != len(terms):
+        raise ValueError(f"a key of {len(terms)} values was expected, not {len(values)}")
+    # Forward past an ascending column means greater; backward or descending flips it.
+    greater = [desc == backward for _, desc in terms]
+    if len(set(greater)) == 1:
+        cols = [c for c, _ in terms]
+        left = cols[0] if len(cols) == 1 else tuple_(*cols)
+        right = values[0] if len(values) == 1 else tuple_(*values)
+        return left > right if greater[0] else left < right
+    clauses = []
+    for i, ((col, _), value) in enumerate(zip(terms, values, strict=True)):
+        ties = [c == v for (c, _), v in zip(terms[:i], values[:i], strict=True)]
+        step = col > value if greater[i] else col < value
+        clauses.append(and_(*ties, step))
+    return or_(*clauses)
+
+
+def keyset_order(order: Sequence[Any], *, backward: bool = False) -> list[ColumnElement[Any]]:
+    """The ORDER BY of a page: the list's order, or its exact reverse when reading backward."""
+    out: list[ColumnElement[Any]] = []
+    for term in order:
+        col, desc = _sort_key(term)
+        out.append(col.desc() if desc != backward else col.asc())
+    return out
+
+
+def keyset(stmt: Select[*Ts], seek: Seek[Any], *order: Any) -> Select[*Ts]:
+    """``stmt`` read as a page: the rows after (or, backward, before) ``seek.key`` in the order
+    ``order``, in that order (reversed backward), at most ``seek.limit`` of them. ``stmt`` has
+    no ORDER BY or LIMIT of its own."""
+    if seek.key is not None:
+        stmt = stmt.where(keyset_where(order, seek.key, backward=seek.backward))
+    return stmt.order_by(*keyset_order(order, backward=seek.backward)).limit(seek.limit)
+
+
+def seek_rows(
+    rows: Sequence[R],
+    seek: Seek[Any],
+    *,
+    key: Callable[[R], Sequence[Any] | Any],
+    descending: bool = False,
+) -> list[R]:
+    """``keyset`` for rows already in memory and in list order (sorted by ``key``, ascending,
+    or descending when ``descending``): the page ``seek`` asks for, nearest first."""
+
+    def beyond(row: R) -> bool:
+        k, c = _key_tuple(key(row)), _key_tuple(seek.key)
+        return (k > c) if descending == seek.backward else (k < c)
+
+    ordered = list(reversed(rows)) if seek.backward else list(rows)
+    if seek.key is not None:
+        ordered = [r for r in ordered if beyond(r)]
+    return ordered[: seek.limit]
