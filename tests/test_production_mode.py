@@ -225,7 +225,7 @@ async def test_the_production_app_answers_a_token_from_the_identity_provider(
     resp = await prod.post("{ me { subject roles } __typename }")
     assert resp.status_code == 200, resp.text
     assert resp.json() == {
-        "data": {"me": {"subject": "olu", "roles": ["head_of_service"]}, "__typename": "Query"}
+        "data": {"me": {"subject": "olu", "roles": ["HEAD_OF_SERVICE"]}, "__typename": "Query"}
     }
 
 
