@@ -211,11 +211,12 @@ def today_fixture(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     yield t
 
 
-@pytest.fixture(scope="module")
-def one_schema_per_module() -> Iterator[None]:
-    """The ``api`` fixture makes an app per test, and each app builds the schema (tens of ms,
-    more than a test's requests); a module that asks for this fixture (``pytestmark``) has its
-    apps share one, built from the same settings."""
+@pytest.fixture(scope="session", autouse=True)
+def one_schema_per_settings() -> Iterator[None]:
+    """Each test's app (the ``api`` fixture) would build the schema again: about 70 ms, more
+    than most tests' requests, a minute and a half over the suite. The schema is a pure function
+    of the settings (extensions are made per request), so every app built from the same settings
+    shares one. A test that builds a schema on purpose calls ``ca_api.graphql.build_schema``."""
     built: dict[str, strawberry.Schema] = {}
 
     def cached(settings: Settings) -> strawberry.Schema:

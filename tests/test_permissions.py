@@ -37,8 +37,6 @@ from tests.factories import (
     refer_client,
 )
 
-pytestmark = pytest.mark.usefixtures("one_schema_per_module")  # one schema for the module
-
 # --------------------------------------------------------------------------------------------
 # The expected matrix (R-ROLE, domain.md). Y: may call the field; .: FORBIDDEN.
 

@@ -19,8 +19,6 @@ from tests.factories import (
     refer_client,
 )
 
-pytestmark = pytest.mark.usefixtures("one_schema_per_module")  # one schema for the module
-
 SW_A = "sw.ada"
 SW_B = "sw.bob"
 CLIENT = "query($id: ID!) { client(id: $id) { id reference givenName familyName status } }"
