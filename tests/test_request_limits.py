@@ -529,3 +529,24 @@ async def test_a_request_that_is_not_graphql_gets_a_json_bad_request(
     assert body["data"] is None
     assert body["errors"][0]["extensions"] == {"code": "BAD_REQUEST", "requestId": "nq-1"}
     assert resp.headers["x-request-id"] == "nq-1"
+
+
+async def test_an_error_in_an_extensions_hook_is_masked_too(
+    api: Api, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """An exception raised in a schema extension's hook (here validation) is answered by
+    strawberry outside the operation, where ErrorPolicy does not see it: it leaves masked, with
+    its code and the request id, and is logged once, never with its own message."""
+    import ca_api.graphql as graphql_module
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("secret internals of validation")
+
+    monkeypatch.setattr(graphql_module, "_validate", broken)
+    caplog.set_level(logging.ERROR, logger="ca_api.graphql")
+    resp = await api.post("{ me { subject } }", role="auditor", headers={"X-Request-Id": "t-7"})
+    assert "secret" not in resp.text
+    (err,) = resp.json()["errors"]
+    assert err["extensions"] == {"code": "INTERNAL_ERROR", "requestId": "t-7"}
+    logged = [r for r in caplog.records if r.name == "ca_api.graphql"]
+    assert len(logged) == 1

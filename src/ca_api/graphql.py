@@ -445,9 +445,44 @@ class GuardedValidation(SchemaExtension):
         yield
 
 
+def shaped(error: GraphQLError, *, hide_suggestions: bool) -> GraphQLError:
+    """An error as it may leave: with a stable ``extensions.code``; an unexpected one logged
+    with the request id and masked (no stack trace or internal detail reaches the caller).
+    Shaping a shaped error changes nothing."""
+    if hide_suggestions:
+        error.message = _SUGGESTION.sub("", error.message)
+    original = error.original_error
+    if isinstance(original, ApiError):
+        error.extensions = {"code": original.code.value, **original.extra}
+        return error
+    if isinstance(original, BusinessProblem):
+        # Raised where no result union answers it (a query's field: a policy figure
+        # missing): a GraphQL error with its code, and a money problem's details.
+        details = original.details if isinstance(original, MoneyProblem) else {}
+        error.extensions = {"code": original.code.value, **details}
+        return error
+    if error.extensions and "code" in error.extensions:
+        return error  # e.g. FORBIDDEN from a permission class
+    code = _classify(error)
+    if code is not None:
+        error.extensions = {**(error.extensions or {}), "code": code.value}
+        return error
+    request_id = request_id_var.get()
+    log.error(
+        "unexpected error in %s",
+        ".".join(str(p) for p in error.path or []),
+        exc_info=original or error,
+    )
+    return GraphQLError(
+        f"Internal error. Quote request id {request_id} to support.",
+        nodes=error.nodes,
+        path=error.path,
+        extensions={"code": ErrorCode.INTERNAL_ERROR.value, "requestId": request_id},
+    )
+
+
 class ErrorPolicy(SchemaExtension):
-    """Every error leaves with a stable ``extensions.code``; unexpected ones are logged with
-    the request id and masked (no stack trace or internal detail reaches the caller)."""
+    """Every error leaves with a stable ``extensions.code`` (``shaped``)."""
 
     def on_operation(self) -> Iterator[None]:
         yield
@@ -455,39 +490,8 @@ class ErrorPolicy(SchemaExtension):
         errors = getattr(result, "errors", None)
         if result is None or not errors:
             return
-        result.errors = [self._process(e) for e in errors]
-
-    def _process(self, error: GraphQLError) -> GraphQLError:
-        if self.execution_context.schema.config.disable_field_suggestions:
-            error.message = _SUGGESTION.sub("", error.message)
-        original = error.original_error
-        if isinstance(original, ApiError):
-            error.extensions = {"code": original.code.value, **original.extra}
-            return error
-        if isinstance(original, BusinessProblem):
-            # Raised where no result union answers it (a query's field: a policy figure
-            # missing): a GraphQL error with its code, and a money problem's details.
-            details = original.details if isinstance(original, MoneyProblem) else {}
-            error.extensions = {"code": original.code.value, **details}
-            return error
-        if error.extensions and "code" in error.extensions:
-            return error  # e.g. FORBIDDEN from a permission class
-        code = _classify(error)
-        if code is not None:
-            error.extensions = {**(error.extensions or {}), "code": code.value}
-            return error
-        request_id = request_id_var.get()
-        log.error(
-            "unexpected error in %s",
-            ".".join(str(p) for p in error.path or []),
-            exc_info=original or error,
-        )
-        return GraphQLError(
-            f"Internal error. Quote request id {request_id} to support.",
-            nodes=error.nodes,
-            path=error.path,
-            extensions={"code": ErrorCode.INTERNAL_ERROR.value, "requestId": request_id},
-        )
+        hide = self.execution_context.schema.config.disable_field_suggestions
+        result.errors = [shaped(e, hide_suggestions=hide) for e in errors]
 
 
 class QuietSchema(strawberry.Schema):
@@ -495,6 +499,19 @@ class QuietSchema(strawberry.Schema):
 
     def process_errors(self, errors: list[GraphQLError], execution_context: Any = None) -> None:
         return None
+
+    async def _handle_execution_result(
+        self, context: Any, result: Any, *args: Any, **kw: Any
+    ) -> Any:
+        """Strawberry answers an exception raised in an extension's hook (parsing, validation)
+        outside the operation, where ErrorPolicy never sees it: shape those errors here too,
+        so none leaves unmasked or without a code."""
+        answer = await super()._handle_execution_result(context, result, *args, **kw)
+        errors = getattr(answer, "errors", None)
+        if errors:
+            hide = self.config.disable_field_suggestions
+            answer.errors = [shaped(e, hide_suggestions=hide) for e in errors]
+        return answer
 
 
 # Every kind of thing that waits in the approval queue, in one place (issue 10 item 5): a new
