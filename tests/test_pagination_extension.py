@@ -195,7 +195,7 @@ def test_every_list_of_the_api_pages_through_paged() -> None:
         for name, gfield in gtype.fields.items()
         if graphql.get_named_type(gfield.type).name.endswith("Connection")
     }
-    assert len(lists) == 26
+    assert len(lists) >= 26  # the lists of issue 10, and any added since
     unpaged = [
         name
         for name, definition in lists.items()
