@@ -19,10 +19,9 @@ from ca_api.approvals.sources import QueueItem, QueueKind
 from ca_api.auth.permissions import APPROVAL_QUEUE_READ, allow
 from ca_api.clients.schema import client_of
 from ca_api.common import loaders
-from ca_api.common.arguments import BEFORE, LAST
 from ca_api.common.ids import encode_id
 from ca_api.common.node import Node, NodeType, fetch, installed
-from ca_api.common.pagination import Connection, paginate
+from ca_api.common.pagination import Connection, Page, Paged
 from ca_api.common.scalars import Money
 from ca_api.common.types import describe_enum, from_source, graphql_enum
 from ca_api.context import Context
@@ -194,7 +193,14 @@ def _sort_key(key: tuple[str, ...] | None) -> queue.SortKey | None:
 @strawberry.type
 class ApprovalQuery:
     @strawberry.field(
-        extensions=allow(APPROVAL_QUEUE_READ),
+        extensions=[
+            Paged(
+                25,
+                first="How many items, at most (25 if unset).",
+                after="The endCursor of the page before; null: the first.",
+            ),
+            *allow(APPROVAL_QUEUE_READ),
+        ],
         description="Everything you may approve now, of every kind, oldest first: nothing you "
         "raised or wrote (R-ROLE-2), within your approval limit in force today (R-DEC). Empty "
         "for a role that approves nothing.",
@@ -202,25 +208,11 @@ class ApprovalQuery:
     async def approval_queue(
         self,
         info: Info[Context, None],
-        first: Annotated[
-            int | None, strawberry.argument(description="How many items, at most (25 if unset).")
-        ] = None,
-        after: Annotated[
-            str | None,
-            strawberry.argument(description="The endCursor of the page before; null: the first."),
-        ] = None,
-        last: LAST = None,
-        before: BEFORE = None,
+        page: Page,
     ) -> Connection[ApprovalQueueItem]:
         ctx = info.context
-        return await paginate(
-            first,
-            after,
-            last=last,
-            before=before,
-            default=25,
-            maximum=ctx.settings.max_page_size,
-            cursor=lambda page: _sort_key(page.key(str, str, str)),
+        return await page.connection(
+            cursor=lambda req: _sort_key(req.key(str, str, str)),
             fetch=lambda seek: queue.page(ctx.session, ctx.principal, seek=seek),
             key=_cursor,
             node=ApprovalQueueItem.from_item,

@@ -16,10 +16,9 @@ from ca_api.audit.models import AuditEntry as AuditRow
 from ca_api.auth.permissions import AUDIT_READ, allow
 from ca_api.auth.principal import parse_roles
 from ca_api.auth.schema import Role
-from ca_api.common.arguments import BEFORE, LAST
 from ca_api.common.ids import decode_uuid
 from ca_api.common.node import Node, NodeType
-from ca_api.common.pagination import Connection, paginate
+from ca_api.common.pagination import Connection, Page, Paged
 from ca_api.common.types import from_source
 from ca_api.context import Context
 
@@ -177,40 +176,28 @@ class AuditChainReport:
 @strawberry.type
 class AuditQuery:
     @strawberry.field(
-        extensions=allow(AUDIT_READ),
+        extensions=[
+            Paged(
+                50,
+                first="How many to return: at most the largest page size; 50 if omitted.",
+                after="The endCursor of the page before; omitted: from the start.",
+            ),
+            *allow(AUDIT_READ),
+        ],
         description="The audit trail, oldest first, by client, entity, officer and date.",
     )
     async def audit_log(
         self,
         info: Info[Context, None],
+        page: Page,
         filter: Annotated[
             AuditLogFilter | None, strawberry.argument(description="Omitted: every entry.")
         ] = None,
-        first: Annotated[
-            int | None,
-            strawberry.argument(
-                description="How many to return: at most the largest page size; 50 if omitted."
-            ),
-        ] = None,
-        after: Annotated[
-            str | None,
-            strawberry.argument(
-                description="The endCursor of the page before; omitted: from the start."
-            ),
-        ] = None,
-        last: LAST = None,
-        before: BEFORE = None,
     ) -> Connection[AuditEntry]:
         ctx = info.context
         f = filter or AuditLogFilter()
-        return await paginate(
-            first,
-            after,
-            last=last,
-            before=before,
-            default=50,
-            maximum=ctx.settings.max_page_size,
-            cursor=lambda page: page.one(int),
+        return await page.connection(
+            cursor=lambda req: req.one(int),
             fetch=lambda seek: service.list_entries(  # the filter checked after the page
                 ctx.session, f.to_filter(), seek=seek
             ),

@@ -35,10 +35,9 @@ from ca_api.clients.inputs import (
 )
 from ca_api.clients.service import ClientRecord, CreatedClient, DuplicateClient
 from ca_api.common import loaders
-from ca_api.common.arguments import AFTER, BEFORE, FIRST, LAST
 from ca_api.common.ids import decode_uuid, encode_id
 from ca_api.common.node import Node, NodeType
-from ca_api.common.pagination import Connection, paginate
+from ca_api.common.pagination import Connection, Page, Paged
 from ca_api.common.problems import (
     IdempotencyKeyReusedProblem,
     NotFoundProblem,
@@ -266,21 +265,18 @@ class ClientQuery:
         return Client.from_record(record)
 
     @strawberry.field(
-        extensions=allow(CLIENT_READ),
+        extensions=[Paged(25), *allow(CLIENT_READ)],
         description="Clients in reference order, a page at a time; a social worker sees only "
         "the clients they referred.",
     )
     async def clients(
         self,
         info: Info[Context, None],
+        page: Page,
         filter: Annotated[
             ClientFilter | None,
             strawberry.argument(description="Which clients; omitted: every client you may see."),
         ] = None,
-        first: FIRST = None,
-        after: AFTER = None,
-        last: LAST = None,
-        before: BEFORE = None,
     ) -> Connection[Client]:
         ctx = info.context
         f = filter or ClientFilter()
@@ -290,14 +286,8 @@ class ClientQuery:
             status=f.status.value if f.status else None,
             legal_role=f.legal_role,
         )
-        return await paginate(
-            first,
-            after,
-            last=last,
-            before=before,
-            default=25,
-            maximum=ctx.settings.max_page_size,
-            cursor=lambda page: page.one(str),
+        return await page.connection(
+            cursor=lambda req: req.one(str),
             fetch=lambda seek: service.list_clients(ctx.session, ctx.principal, flt, seek=seek),
             key=lambda r: [r.reference],
             node=Client.from_record,

@@ -6,35 +6,24 @@ from typing import Annotated
 
 import strawberry
 
-FIRST = Annotated[
-    int | None,
-    strawberry.argument(
-        description="How many to return: at most the largest page size (CA_API_MAX_PAGE_SIZE); "
-        "left out, the list's default page."
-    ),
-]
-AFTER = Annotated[
-    str | None,
-    strawberry.argument(
-        description="The endCursor of the page before (the cursor of the last one already "
-        "read); left out, from the start."
-    ),
-]
-LAST = Annotated[
-    int | None,
-    strawberry.argument(
-        description="How many to return going backward, the entries just before `before` (or "
-        "the list's last ones), still in list order: at most the largest page size "
-        "(CA_API_MAX_PAGE_SIZE); left out with before, the list's default page. Not with first."
-    ),
-]
-BEFORE = Annotated[
-    str | None,
-    strawberry.argument(
-        description="The startCursor of the page after (the cursor of the first one already "
-        "read), to go back from; left out with last, from the end. Not with after."
-    ),
-]
+# The four arguments of a page of a list, which ``common.pagination.Paged`` adds to each list.
+FIRST_TEXT = (
+    "How many to return: at most the largest page size (CA_API_MAX_PAGE_SIZE); left out, the "
+    "list's default page."
+)
+AFTER_TEXT = (
+    "The endCursor of the page before (the cursor of the last one already read); left out, from "
+    "the start."
+)
+LAST_TEXT = (
+    "How many to return going backward, the entries just before `before` (or the list's last "
+    "ones), still in list order: at most the largest page size (CA_API_MAX_PAGE_SIZE); left out "
+    "with before, the list's default page. Not with first."
+)
+BEFORE_TEXT = (
+    "The startCursor of the page after (the cursor of the first one already read), to go back "
+    "from; left out with last, from the end. Not with after."
+)
 IDEMPOTENCY_KEY_TEXT = (
     "8 to 200 characters the caller makes up for this one intended action (a UUID is ideal), "
     "scoped to the caller: sent again with the same input, nothing is done again and the first "

@@ -3,8 +3,8 @@
 A list is ordered by a sort key (one or more columns, each ascending or descending, the last one
 unique). A page is read from a cursor's key: forward, the rows after the key in list order;
 backward, the rows before it, nearest first (the ORDER BY and the comparison reversed), which
-``pagination.paginate`` turns back into list order. ``Seek`` says which; ``keyset`` applies it
-to a SELECT, ``seek_rows`` to rows already in memory and in list order.
+``pagination.Page.connection`` turns back into list order. ``Seek`` says which; ``keyset``
+applies it to a SELECT, ``seek_rows`` to rows already in memory and in list order.
 """
 
 from __future__ import annotations

@@ -13,13 +13,21 @@ from datetime import date, datetime
 from typing import Any, Generic, TypeVar
 
 import strawberry
+from strawberry.annotation import StrawberryAnnotation
+from strawberry.extensions import FieldExtension
+from strawberry.types.arguments import StrawberryArgument
+from strawberry.types.field import StrawberryField
 
+from ca_api.common.arguments import AFTER_TEXT, BEFORE_TEXT, FIRST_TEXT, LAST_TEXT
 from ca_api.common.keyset import Seek
 from ca_api.errors import ApiError, ErrorCode
 
 T = TypeVar("T")
 R = TypeVar("R")
 K = TypeVar("K")
+
+# The resolver's parameter that ``Paged`` fills with the ``Page`` asked for.
+PAGE = "page"
 
 
 def encode_cursor(key: Sequence[Any]) -> str:
@@ -100,42 +108,6 @@ class PageRequest:
         return None if key is None else key[0]
 
 
-def page_request(
-    first: int | None,
-    after: str | None,
-    *,
-    default: int,
-    maximum: int,
-    last: int | None = None,
-    before: str | None = None,
-) -> PageRequest:
-    """The page asked for, checked: forward with ``first``/``after``, backward with
-    ``last``/``before`` (the Relay connection spec); the two directions are not mixed."""
-    if first is not None and last is not None:
-        raise ApiError(ErrorCode.BAD_USER_INPUT, "first and last cannot be given together")
-    if after is not None and before is not None:
-        raise ApiError(ErrorCode.BAD_USER_INPUT, "after and before cannot be given together")
-    backward = last is not None or before is not None
-    if backward and (first is not None or after is not None):
-        raise ApiError(
-            ErrorCode.BAD_USER_INPUT,
-            "before and last page backward, first and after forward: use one pair",
-        )
-    if backward:
-        size = default if last is None else last
-        if size < 1 or size > maximum:
-            raise ApiError(
-                ErrorCode.BAD_USER_INPUT, f"last must be between 1 and {maximum}", maximum=maximum
-            )
-        return PageRequest(size=size, cursor=decode_cursor(before), backward=True)
-    size = default if first is None else first
-    if size < 1 or size > maximum:
-        raise ApiError(
-            ErrorCode.BAD_USER_INPUT, f"first must be between 1 and {maximum}", maximum=maximum
-        )
-    return PageRequest(size=size, cursor=decode_cursor(after))
-
-
 @strawberry.type(description="Where a page sits in the whole list (the Relay connection spec).")
 class PageInfo:
     has_next_page: bool = strawberry.field(
@@ -205,24 +177,116 @@ def connection_from_rows(
     )
 
 
-async def paginate(
-    first: int | None,
-    after: str | None,
-    *,
-    last: int | None,
-    before: str | None,
-    default: int,
-    maximum: int,
-    cursor: Callable[[PageRequest], K | None],
-    fetch: Callable[[Seek[K]], Awaitable[Sequence[R]]],
-    key: Callable[[R], Sequence[Any]],
-    node: Callable[[R], T],
-) -> Connection[T]:
-    """One page of a list, the one way every list resolver pages: the page asked for is checked
-    (``page_request``: ``first``/``after`` forward, ``last``/``before`` backward), ``cursor``
-    reads the cursor's sort key (a ``PageRequest`` reader such as ``date_id``), ``fetch(seek)``
-    reads up to ``size + 1`` rows from that key on, nearest first (``keyset.keyset`` does it
-    in SQL), and ``key`` and ``node`` make each kept row's cursor and node."""
-    page = page_request(first, after, last=last, before=before, default=default, maximum=maximum)
-    rows = await fetch(Seek(cursor(page), page.size + 1, page.backward))
-    return connection_from_rows(rows, page, key=key, node=node)
+@dataclass(frozen=True)
+class Page:
+    """The page a list field was asked for, as ``Paged`` hands it to the resolver: the four
+    arguments as sent, the list's default page size and the request's largest page size
+    (``Settings.max_page_size``). Checked only when read (``connection``), so whatever the
+    resolver checks first (a permission, an id) is refused as it was."""
+
+    first: int | None
+    after: str | None
+    last: int | None
+    before: str | None
+    default: int
+    maximum: int
+
+    def request(self) -> PageRequest:
+        """The page asked for, checked: forward with ``first``/``after``, backward with
+        ``last``/``before`` (the Relay connection spec); the two directions are not mixed."""
+        if self.first is not None and self.last is not None:
+            raise ApiError(ErrorCode.BAD_USER_INPUT, "first and last cannot be given together")
+        if self.after is not None and self.before is not None:
+            raise ApiError(ErrorCode.BAD_USER_INPUT, "after and before cannot be given together")
+        backward = self.last is not None or self.before is not None
+        if backward and (self.first is not None or self.after is not None):
+            raise ApiError(
+                ErrorCode.BAD_USER_INPUT,
+                "before and last page backward, first and after forward: use one pair",
+            )
+        asked, name = (self.last, "last") if backward else (self.first, "first")
+        size = self.default if asked is None else asked
+        if size < 1 or size > self.maximum:
+            raise ApiError(
+                ErrorCode.BAD_USER_INPUT,
+                f"{name} must be between 1 and {self.maximum}",
+                maximum=self.maximum,
+            )
+        cursor = decode_cursor(self.before if backward else self.after)
+        return PageRequest(size=size, cursor=cursor, backward=backward)
+
+    async def connection(
+        self,
+        *,
+        cursor: Callable[[PageRequest], K | None],
+        fetch: Callable[[Seek[K]], Awaitable[Sequence[R]]],
+        key: Callable[[R], Sequence[Any]],
+        node: Callable[[R], T],
+    ) -> Connection[T]:
+        """One page of the list, the one way every list resolver pages: the page asked for is
+        checked (``request``), ``cursor`` reads the cursor's sort key (a ``PageRequest`` reader
+        such as ``date_id``), ``fetch(seek)`` reads up to ``size + 1`` rows from that key on,
+        nearest first (``keyset.keyset`` does it in SQL), and ``key`` and ``node`` make each
+        kept row's cursor and node."""
+        page = self.request()
+        rows = await fetch(Seek(cursor(page), page.size + 1, page.backward))
+        return connection_from_rows(rows, page, key=key, node=node)
+
+
+def _page_argument(name: str, kind: type, description: str) -> StrawberryArgument:
+    return StrawberryArgument(
+        python_name=name,
+        graphql_name=None,
+        type_annotation=StrawberryAnnotation(kind | None),
+        description=description,
+        default=None,
+    )
+
+
+class Paged(FieldExtension):
+    """Makes a field a page of its list, as strawberry's relay ``ConnectionExtension`` does:
+    ``first``, ``after``, ``last`` and ``before`` are added after the field's own arguments,
+    described once (``common.arguments``; ``first`` and ``after`` may be described for the
+    list), and the resolver gets them as one ``page: Page`` parameter instead::
+
+        @strawberry.field(extensions=[Paged(25), *allow(LEDGER_READ)], description=...)
+        async def things(self, info: Info[Context, None], page: Page) -> Connection[Thing]:
+            return await page.connection(cursor=..., fetch=..., key=..., node=...)
+
+    Innermost of the field's extensions (listed first), so the permission check runs before it;
+    it checks nothing itself (``Page.connection`` does)."""
+
+    def __init__(self, default: int, *, first: str = FIRST_TEXT, after: str = AFTER_TEXT) -> None:
+        self.default = default
+        self.added = [
+            _page_argument("first", int, first),
+            _page_argument("after", str, after),
+            _page_argument("last", int, LAST_TEXT),
+            _page_argument("before", str, BEFORE_TEXT),
+        ]
+
+    def apply(self, field: StrawberryField) -> None:
+        resolver = field.base_resolver
+        if resolver is None or PAGE not in resolver.signature.parameters:
+            raise TypeError(f"a Paged field's resolver takes {PAGE}: Page ({field.python_name})")
+        # Applied again for each schema built from the field: its own arguments are kept once.
+        own = [
+            a
+            for a in field.arguments
+            if a.python_name != PAGE and all(a is not b for b in self.added)
+        ]
+        taken = {a.python_name for a in own} & {a.python_name for a in self.added}
+        if taken:
+            raise TypeError(f"{field.python_name} declares its page's arguments: {sorted(taken)}")
+        field.arguments = [*own, *self.added]
+
+    async def resolve_async(self, next_: Any, source: Any, info: Any, **kwargs: Any) -> Any:
+        page = Page(
+            first=kwargs.pop("first", None),
+            after=kwargs.pop("after", None),
+            last=kwargs.pop("last", None),
+            before=kwargs.pop("before", None),
+            default=self.default,
+            maximum=info.context.settings.max_page_size,
+        )
+        return await next_(source, info, **kwargs, **{PAGE: page})

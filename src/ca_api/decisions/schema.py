@@ -24,11 +24,10 @@ from ca_api.auth.permissions import (
 )
 from ca_api.clients.schema import client_of
 from ca_api.common import loaders
-from ca_api.common.arguments import BEFORE, LAST
 from ca_api.common.ids import decode_uuid, encode_id
 from ca_api.common.keyset import Seek
 from ca_api.common.node import Node, NodeType
-from ca_api.common.pagination import Connection, PageRequest, paginate
+from ca_api.common.pagination import Connection, Page, Paged, PageRequest
 from ca_api.common.problems import (
     FourEyesProblem,
     IdempotencyKeyReusedProblem,
@@ -352,11 +351,20 @@ class DecisionQuery:
         return Decision.from_view(view)
 
     @strawberry.field(
-        extensions=allow(DECISION_READ), description="Decisions, newest first, a page at a time."
+        extensions=[
+            Paged(
+                25,
+                first="How many decisions, at most (25 if unset).",
+                after="The endCursor of the page before; null: the first.",
+            ),
+            *allow(DECISION_READ),
+        ],
+        description="Decisions, newest first, a page at a time.",
     )
     async def decisions(
         self,
         info: Info[Context, None],
+        page: Page,
         client_id: Annotated[
             strawberry.ID | None, strawberry.argument(description="Only this client's.")
         ] = None,
@@ -367,16 +375,6 @@ class DecisionQuery:
             DecisionStatus | None,
             strawberry.argument(description="Only decisions with this status now."),
         ] = None,
-        first: Annotated[
-            int | None,
-            strawberry.argument(description="How many decisions, at most (25 if unset)."),
-        ] = None,
-        after: Annotated[
-            str | None,
-            strawberry.argument(description="The endCursor of the page before; null: the first."),
-        ] = None,
-        last: LAST = None,
-        before: BEFORE = None,
     ) -> Connection[Decision]:
         ctx = info.context
 
@@ -388,13 +386,7 @@ class DecisionQuery:
             )
             return await reads.list_decisions(ctx.session, ctx.principal, flt, seek=seek)
 
-        return await paginate(
-            first,
-            after,
-            last=last,
-            before=before,
-            default=25,
-            maximum=ctx.settings.max_page_size,
+        return await page.connection(
             cursor=PageRequest.time_id,
             fetch=fetch,
             key=lambda v: [v.decision.raised_at.isoformat(), str(v.decision.id)],

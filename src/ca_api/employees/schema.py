@@ -12,10 +12,9 @@ import strawberry
 from strawberry.types import Info
 
 from ca_api.auth.permissions import DECISION_READ, EMPLOYEE_REGISTER_WRITE, allow
-from ca_api.common.arguments import BEFORE, LAST
 from ca_api.common.ids import decode_uuid
 from ca_api.common.node import Node, NodeType
-from ca_api.common.pagination import Connection, PageRequest, paginate
+from ca_api.common.pagination import Connection, Page, Paged, PageRequest
 from ca_api.common.problems import InvalidStateProblem, NotFoundProblem, ValidationProblem
 from ca_api.common.types import from_source
 from ca_api.context import Context
@@ -71,30 +70,23 @@ CouncilEmployeeResult = Annotated[
 @strawberry.type
 class EmployeeQuery:
     @strawberry.field(
-        extensions=allow(DECISION_READ),
+        extensions=[
+            Paged(
+                25,
+                first="How many entries, at most (25 if unset).",
+                after="The endCursor of the page before; null: the first.",
+            ),
+            *allow(DECISION_READ),
+        ],
         description="The council employee register (R-ROLE-3), by name, leavers included.",
     )
     async def council_employees(
         self,
         info: Info[Context, None],
-        first: Annotated[
-            int | None, strawberry.argument(description="How many entries, at most (25 if unset).")
-        ] = None,
-        after: Annotated[
-            str | None,
-            strawberry.argument(description="The endCursor of the page before; null: the first."),
-        ] = None,
-        last: LAST = None,
-        before: BEFORE = None,
+        page: Page,
     ) -> Connection[CouncilEmployee]:
         ctx = info.context
-        return await paginate(
-            first,
-            after,
-            last=last,
-            before=before,
-            default=25,
-            maximum=ctx.settings.max_page_size,
+        return await page.connection(
             cursor=PageRequest.text_id,
             fetch=lambda seek: service.list_employees(ctx.session, seek=seek),
             key=lambda v: [v.employee.name_key, str(v.employee.id)],

@@ -14,11 +14,10 @@ from strawberry.types import Info
 from ca_api.auth.permissions import FEE_READ, FEE_RUN, allow
 from ca_api.clients.schema import readable_client
 from ca_api.common import loaders
-from ca_api.common.arguments import AFTER, BEFORE, FIRST, LAST
 from ca_api.common.ids import decode_uuid, node_id
 from ca_api.common.keyset import Seek
 from ca_api.common.node import Node, NodeType
-from ca_api.common.pagination import Connection, PageRequest, bad_cursor, paginate
+from ca_api.common.pagination import Connection, Page, Paged, PageRequest, bad_cursor
 from ca_api.common.problems import IdempotencyKeyReusedProblem, ValidationProblem
 from ca_api.common.scalars import Money, Percent
 from ca_api.common.types import from_source, graphql_enum
@@ -249,23 +248,16 @@ def _charge_key(page: PageRequest) -> ChargeKey | None:
 
 @strawberry.type
 class FeeQuery:
-    @strawberry.field(extensions=allow(FEE_READ), description="Fee runs, newest period first.")
+    @strawberry.field(
+        extensions=[Paged(25), *allow(FEE_READ)], description="Fee runs, newest period first."
+    )
     async def fee_runs(
         self,
         info: Info[Context, None],
-        first: FIRST = None,
-        after: AFTER = None,
-        last: LAST = None,
-        before: BEFORE = None,
+        page: Page,
     ) -> Connection[FeeRun]:
         ctx = info.context
-        return await paginate(
-            first,
-            after,
-            last=last,
-            before=before,
-            default=25,
-            maximum=ctx.settings.max_page_size,
+        return await page.connection(
             cursor=PageRequest.date_id,
             fetch=lambda seek: service.list_fee_runs(ctx.session, seek=seek),
             key=lambda r: [r.period_start.isoformat(), str(r.id)],
@@ -273,16 +265,14 @@ class FeeQuery:
         )
 
     @strawberry.field(
-        extensions=allow(FEE_READ), description="A client's fees, newest due date first."
+        extensions=[Paged(50), *allow(FEE_READ)],
+        description="A client's fees, newest due date first.",
     )
     async def fee_charges(
         self,
         info: Info[Context, None],
+        page: Page,
         client_id: Annotated[strawberry.ID, strawberry.argument(description="The client's id.")],
-        first: FIRST = None,
-        after: AFTER = None,
-        last: LAST = None,
-        before: BEFORE = None,
     ) -> Connection[FeeCharge]:
         ctx = info.context
 
@@ -291,13 +281,7 @@ class FeeQuery:
             await readable_client(ctx, cid, client_id)
             return await service.charges_of_client(ctx.session, cid, seek=seek)
 
-        return await paginate(
-            first,
-            after,
-            last=last,
-            before=before,
-            default=50,
-            maximum=ctx.settings.max_page_size,
+        return await page.connection(
             cursor=_charge_key,
             fetch=charges,
             key=lambda r: [r.due_date.isoformat(), r.kind],

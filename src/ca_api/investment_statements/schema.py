@@ -14,11 +14,10 @@ from strawberry.types import Info
 from ca_api import clock
 from ca_api.auth.permissions import INVESTMENT_PROPOSE, INVESTMENT_READ, allow
 from ca_api.clients.schema import Client, client_of, readable_client
-from ca_api.common.arguments import BEFORE, LAST
 from ca_api.common.ids import decode_uuid, node_id
 from ca_api.common.keyset import Seek
 from ca_api.common.node import Node, NodeType
-from ca_api.common.pagination import Connection, PageRequest, paginate
+from ca_api.common.pagination import Connection, Page, Paged, PageRequest
 from ca_api.common.problems import (
     IdempotencyKeyReusedProblem,
     InvalidStateProblem,
@@ -190,7 +189,14 @@ InvestmentStatementResult = Annotated[
 @strawberry.type
 class InvestmentStatementQuery:
     @strawberry.field(
-        extensions=allow(INVESTMENT_READ),
+        extensions=[
+            Paged(
+                50,
+                first="At most this many orders (default 50, capped).",
+                after="The cursor of the last order already seen.",
+            ),
+            *allow(INVESTMENT_READ),
+        ],
         description="Every deputy order in force on a date with its investment statement's due "
         "date (order date + 3 calendar months, R-INV-3) and status on that date, oldest order "
         "first: overdue statements show as OVERDUE.",
@@ -198,6 +204,7 @@ class InvestmentStatementQuery:
     async def investment_statements_due(
         self,
         info: Info[Context, None],
+        page: Page,
         on: Annotated[
             date | None,
             strawberry.argument(description="The day the statements stand on; default today."),
@@ -206,16 +213,6 @@ class InvestmentStatementQuery:
             strawberry.ID | None,
             strawberry.argument(description="Only this client's orders; null: every client's."),
         ] = None,
-        first: Annotated[
-            int | None,
-            strawberry.argument(description="At most this many orders (default 50, capped)."),
-        ] = None,
-        after: Annotated[
-            str | None,
-            strawberry.argument(description="The cursor of the last order already seen."),
-        ] = None,
-        last: LAST = None,
-        before: BEFORE = None,
     ) -> Connection[InvestmentStatementDue]:
         ctx = info.context
 
@@ -226,13 +223,7 @@ class InvestmentStatementQuery:
             day = on or clock.today()
             return await service.statements_due(ctx.session, day, client_id=cid, seek=seek)
 
-        return await paginate(
-            first,
-            after,
-            last=last,
-            before=before,
-            default=50,
-            maximum=ctx.settings.max_page_size,
+        return await page.connection(
             cursor=PageRequest.date_id,
             fetch=fetch,
             key=lambda r: [r.order_date.isoformat(), str(r.deputyship_id)],

@@ -19,10 +19,9 @@ from ca_api import clock
 from ca_api.auth.permissions import INVOICE_CHECK, INVOICE_WRITE, LEDGER_READ, allow
 from ca_api.clients.schema import Client, client_of
 from ca_api.common import loaders
-from ca_api.common.arguments import AFTER, BEFORE, FIRST, LAST
 from ca_api.common.ids import decode_uuid
 from ca_api.common.node import Node, NodeType
-from ca_api.common.pagination import Connection, PageRequest, paginate
+from ca_api.common.pagination import Connection, Page, Paged, PageRequest
 from ca_api.common.problems import (
     DuplicateInvoiceProblem,
     IdempotencyKeyReusedProblem,
@@ -299,30 +298,21 @@ class InvoiceQuery:
         return Invoice.from_view(view)
 
     @strawberry.field(
-        extensions=allow(LEDGER_READ),
+        extensions=[Paged(25), *allow(LEDGER_READ)],
         description="Invoices across the caseload, oldest due first, a page at a time.",
     )
     async def invoices(
         self,
         info: Info[Context, None],
+        page: Page,
         filter: Annotated[
             InvoiceFilter | None,
             strawberry.argument(description="Which invoices; all readable ones if omitted."),
         ] = None,
-        first: FIRST = None,
-        after: AFTER = None,
-        last: LAST = None,
-        before: BEFORE = None,
     ) -> Connection[Invoice]:
         ctx = info.context
         f = filter or InvoiceFilter()
-        return await paginate(
-            first,
-            after,
-            last=last,
-            before=before,
-            default=25,
-            maximum=ctx.settings.max_page_size,
+        return await page.connection(
             cursor=PageRequest.date_id,
             fetch=lambda seek: reads.list_invoices(
                 ctx.session, ctx.principal, f.to_filter(), seek=seek

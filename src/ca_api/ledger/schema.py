@@ -20,10 +20,9 @@ from ca_api.auth.permissions import (
 )
 from ca_api.clients.schema import readable_client
 from ca_api.common import loaders
-from ca_api.common.arguments import AFTER, BEFORE, FIRST, LAST
 from ca_api.common.ids import decode_uuid, encode_id
 from ca_api.common.node import Node, NodeType
-from ca_api.common.pagination import Connection, PageRequest, paginate
+from ca_api.common.pagination import Connection, Page, Paged, PageRequest
 from ca_api.common.problems import (
     IdempotencyKeyReusedProblem,
     InsufficientFundsProblem,
@@ -240,20 +239,12 @@ ALREADY_RUN = "The period had been run before: this is that run, and nothing was
 async def interest_runs_page(
     ctx: Context,
     scheme: InterestScheme[RunT],
-    first: int | None,
-    after: str | None,
-    last: int | None,
-    before: str | None,
+    page: Page,
     node: Callable[[RunT], T],
 ) -> Connection[T]:
-    """A page of a scheme's interest runs (``ledger.interest_runs``), newest period first."""
-    return await paginate(
-        first,
-        after,
-        last=last,
-        before=before,
-        default=25,
-        maximum=ctx.settings.max_page_size,
+    """A page of a scheme's interest runs (``ledger.interest_runs``), newest period first
+    (``Paged(25)``)."""
+    return await page.connection(
         cursor=PageRequest.date_id,
         fetch=lambda seek: interest_runs.list_runs(ctx.session, scheme, seek),
         key=lambda r: [r.period_start.isoformat(), str(r.id)],
@@ -279,12 +270,13 @@ class LedgerQuery:
         ]
 
     @strawberry.field(
-        extensions=allow(LEDGER_READ),
+        extensions=[Paged(50), *allow(LEDGER_READ)],
         description="An account's transfers in posting order with the running balance.",
     )
     async def account_statement(
         self,
         info: Info[Context, None],
+        page: Page,
         account_id: Annotated[
             strawberry.ID, strawberry.argument(description="One of a client's accounts.")
         ],
@@ -292,10 +284,6 @@ class LedgerQuery:
             StatementFilter | None,
             strawberry.argument(description="Which lines: every line when left out."),
         ] = None,
-        first: FIRST = None,
-        after: AFTER = None,
-        last: LAST = None,
-        before: BEFORE = None,
     ) -> Connection[StatementLine]:
         ctx = info.context
         aid = decode_uuid("LedgerAccount", account_id)
@@ -320,45 +308,30 @@ class LedgerQuery:
                 balance_after=Money(after_balance or 0),
             )
 
-        return await paginate(
-            first,
-            after,
-            last=last,
-            before=before,
-            default=50,
-            maximum=ctx.settings.max_page_size,
-            cursor=lambda page: page.one(int),
+        return await page.connection(
+            cursor=lambda req: req.one(int),
             fetch=lambda seek: repository.statement(ctx.session, aid, flt, seek=seek),
             key=lambda r: [r[0].seq],
             node=line,
         )
 
     @strawberry.field(
-        extensions=allow(LEDGER_READ),
+        extensions=[Paged(50), *allow(LEDGER_READ)],
         description="The counterparties money comes from or goes to, by name.",
     )
     async def counterparties(
         self,
         info: Info[Context, None],
+        page: Page,
         kind: Annotated[
             CounterpartyKind | None, strawberry.argument(description="Only of this kind.")
         ] = None,
         search: Annotated[
             str | None, strawberry.argument(description="Only those whose name contains this.")
         ] = None,
-        first: FIRST = None,
-        after: AFTER = None,
-        last: LAST = None,
-        before: BEFORE = None,
     ) -> Connection[Counterparty]:
         ctx = info.context
-        return await paginate(
-            first,
-            after,
-            last=last,
-            before=before,
-            default=50,
-            maximum=ctx.settings.max_page_size,
+        return await page.connection(
             cursor=PageRequest.text_id,
             fetch=lambda seek: repository.list_counterparties(
                 ctx.session, kind=kind.value if kind else None, search=search, seek=seek

@@ -23,11 +23,10 @@ from ca_api.auth.permissions import (
     allow,
 )
 from ca_api.clients.schema import Client, client_of, readable_client
-from ca_api.common.arguments import AFTER, BEFORE, FIRST, LAST
 from ca_api.common.ids import decode_uuid, encode_id, node_id
 from ca_api.common.keyset import Seek
 from ca_api.common.node import Node, NodeType
-from ca_api.common.pagination import Connection, PageRequest, paginate
+from ca_api.common.pagination import Connection, Page, Paged, PageRequest
 from ca_api.common.problems import (
     IdempotencyKeyReusedProblem,
     InsufficientFundsProblem,
@@ -269,23 +268,20 @@ PostCourtFundsInterestResult = Annotated[
 @strawberry.type
 class LodgementQuery:
     @strawberry.field(
-        extensions=allow(INVESTMENT_READ),
+        extensions=[Paged(25), *allow(INVESTMENT_READ)],
         description="Lodgements with the Court Funds Office, newest proposal first; a client's "
         "only when clientId is given.",
     )
     async def lodgements(
         self,
         info: Info[Context, None],
+        page: Page,
         client_id: Annotated[
             strawberry.ID | None, strawberry.argument(description="Only this client's.")
         ] = None,
         status: Annotated[
             LodgementStatus | None, strawberry.argument(description="Only those in this status.")
         ] = None,
-        first: FIRST = None,
-        after: AFTER = None,
-        last: LAST = None,
-        before: BEFORE = None,
     ) -> Connection[Lodgement]:
         ctx = info.context
 
@@ -298,13 +294,7 @@ class LodgementQuery:
                 ctx.session, client_id=cid, status=status, seek=seek
             )
 
-        return await paginate(
-            first,
-            after,
-            last=last,
-            before=before,
-            default=25,
-            maximum=ctx.settings.max_page_size,
+        return await page.connection(
             cursor=PageRequest.time_id,
             fetch=fetch,
             key=lambda r: [r.lodgement.proposed_at.isoformat(), str(r.lodgement.id)],
@@ -312,25 +302,14 @@ class LodgementQuery:
         )
 
     @strawberry.field(
-        extensions=allow(INVESTMENT_READ),
+        extensions=[Paged(25), *allow(INVESTMENT_READ)],
         description="Court Funds Office interest runs, newest period first.",
     )
     async def court_funds_interest_runs(
-        self,
-        info: Info[Context, None],
-        first: FIRST = None,
-        after: AFTER = None,
-        last: LAST = None,
-        before: BEFORE = None,
+        self, info: Info[Context, None], page: Page
     ) -> Connection[CourtFundsInterestRun]:
         return await interest_runs_page(
-            info.context,
-            service.COURT_FUNDS_INTEREST,
-            first,
-            after,
-            last,
-            before,
-            CourtFundsInterestRun.from_row,
+            info.context, service.COURT_FUNDS_INTEREST, page, CourtFundsInterestRun.from_row
         )
 
 

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
 import strawberry
 from strawberry.types import Info
 
 from ca_api.auth.permissions import EVERYONE, OFFICER_DIRECTORY_READ, allow
 from ca_api.auth.schema import PrincipalKind, Role
-from ca_api.common.arguments import BEFORE, LAST
 from ca_api.common.node import NodeType
-from ca_api.common.pagination import Connection, paginate
+from ca_api.common.pagination import Connection, Page, Paged
 from ca_api.common.types import from_source
 from ca_api.context import Context
 from ca_api.officers import repository
@@ -55,36 +52,24 @@ class OfficerQuery:
         )
 
     @strawberry.field(
-        extensions=allow(OFFICER_DIRECTORY_READ),
+        extensions=[
+            Paged(
+                50,
+                first="How many to return: at most the largest page size; 50 if omitted.",
+                after="The endCursor of the page before; omitted: from the start.",
+            ),
+            *allow(OFFICER_DIRECTORY_READ),
+        ],
         description="The officer directory, by subject, a page at a time.",
     )
     async def officers(
         self,
         info: Info[Context, None],
-        first: Annotated[
-            int | None,
-            strawberry.argument(
-                description="How many to return: at most the largest page size; 50 if omitted."
-            ),
-        ] = None,
-        after: Annotated[
-            str | None,
-            strawberry.argument(
-                description="The endCursor of the page before; omitted: from the start."
-            ),
-        ] = None,
-        last: LAST = None,
-        before: BEFORE = None,
+        page: Page,
     ) -> Connection[Officer]:
         ctx = info.context
-        return await paginate(
-            first,
-            after,
-            last=last,
-            before=before,
-            default=50,
-            maximum=ctx.settings.max_page_size,
-            cursor=lambda page: page.one(str),
+        return await page.connection(
+            cursor=lambda req: req.one(str),
             fetch=lambda seek: repository.list_officers(ctx.session, seek=seek),
             key=lambda o: [o.subject],
             node=lambda o: from_source(Officer, o),

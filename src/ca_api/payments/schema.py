@@ -25,10 +25,9 @@ from ca_api.auth.permissions import (
 )
 from ca_api.clients.schema import Client, client_of
 from ca_api.common import loaders
-from ca_api.common.arguments import AFTER, BEFORE, FIRST, LAST
 from ca_api.common.ids import decode_uuid, node_id_or_none
 from ca_api.common.node import Node, NodeType
-from ca_api.common.pagination import Connection, PageRequest, paginate
+from ca_api.common.pagination import Connection, Page, Paged, PageRequest
 from ca_api.common.problems import (
     ChecksIncompleteProblem,
     FourEyesProblem,
@@ -315,22 +314,13 @@ PaymentChangeResult = Annotated[
 
 async def _payments(
     info: Info[Context, None],
-    first: int | None,
-    after: str | None,
-    last: int | None,
-    before: str | None,
+    page: Page,
     flt: Callable[[], service.PaymentFilter],
 ) -> Connection[Payment]:
-    """A page of payments, ordered by when they were raised; ``flt`` is read once the page
-    asked for is checked."""
+    """A page of payments (``Paged(25)``), ordered by when they were raised; ``flt`` is read
+    once the page asked for is checked."""
     ctx = info.context
-    return await paginate(
-        first,
-        after,
-        last=last,
-        before=before,
-        default=25,
-        maximum=ctx.settings.max_page_size,
+    return await page.connection(
         cursor=PageRequest.time_id,
         fetch=lambda seek: service.list_payments(ctx.session, ctx.principal, flt(), seek=seek),
         key=lambda v: [v.payment.raised_at.isoformat(), str(v.payment.id)],
@@ -353,48 +343,38 @@ class PaymentQuery:
         return Payment.from_view(view)
 
     @strawberry.field(
-        extensions=allow(LEDGER_READ), description="Payments, newest first, a page at a time."
+        extensions=[Paged(25), *allow(LEDGER_READ)],
+        description="Payments, newest first, a page at a time.",
     )
     async def payments(
         self,
         info: Info[Context, None],
+        page: Page,
         client_id: Annotated[
             strawberry.ID | None, strawberry.argument(description="Only this client's payments.")
         ] = None,
         status: Annotated[
             PaymentStatus | None, strawberry.argument(description="Only payments where they stand.")
         ] = None,
-        first: FIRST = None,
-        after: AFTER = None,
-        last: LAST = None,
-        before: BEFORE = None,
     ) -> Connection[Payment]:
         return await _payments(
             info,
-            first,
-            after,
-            last,
-            before,
+            page,
             lambda: service.PaymentFilter(
                 client_id=decode_uuid("Client", client_id) if client_id else None, status=status
             ),
         )
 
     @strawberry.field(
-        extensions=allow(LEDGER_READ),
+        extensions=[Paged(25), *allow(LEDGER_READ)],
         description="Payments raised and not yet approved, oldest first; canApprove says which "
         "the caller may approve.",
     )
     async def payments_awaiting_approval(
-        self,
-        info: Info[Context, None],
-        first: FIRST = None,
-        after: AFTER = None,
-        last: LAST = None,
-        before: BEFORE = None,
+        self, info: Info[Context, None], page: Page
     ) -> Connection[Payment]:
         awaiting = service.PaymentFilter(status=PaymentStatus.RAISED, oldest_first=True)
-        return await _payments(info, first, after, last, before, lambda: awaiting)
+        return await _payments(info, page, lambda: awaiting)
 
 
 async def _change(

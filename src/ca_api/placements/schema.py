@@ -13,11 +13,10 @@ from strawberry.types import Info
 
 from ca_api.auth.permissions import INVESTMENT_EXECUTE, INVESTMENT_PROPOSE, INVESTMENT_READ, allow
 from ca_api.clients.schema import Client, client_of, readable_client
-from ca_api.common.arguments import BEFORE, LAST
 from ca_api.common.ids import decode_uuid, node_id, node_id_or_none
 from ca_api.common.keyset import Seek, seek_rows
 from ca_api.common.node import Node, NodeType
-from ca_api.common.pagination import Connection, PageRequest, paginate
+from ca_api.common.pagination import Connection, Page, Paged, PageRequest
 from ca_api.common.problems import (
     IdempotencyKeyReusedProblem,
     InsufficientFundsProblem,
@@ -251,12 +250,20 @@ PlacementResult = Annotated[
 @strawberry.type
 class PlacementQuery:
     @strawberry.field(
-        extensions=allow(INVESTMENT_READ),
+        extensions=[
+            Paged(
+                25,
+                first="At most this many (default 25, capped).",
+                after="The cursor of the last placement already seen.",
+            ),
+            *allow(INVESTMENT_READ),
+        ],
         description="A client's placements, latest start date first (R-INV-4).",
     )
     async def placements(
         self,
         info: Info[Context, None],
+        page: Page,
         client_id: Annotated[
             strawberry.ID, strawberry.argument(description="The client whose placements.")
         ],
@@ -264,16 +271,6 @@ class PlacementQuery:
             PlacementStatus | None,
             strawberry.argument(description="Only placements in this status; null: every one."),
         ] = None,
-        first: Annotated[
-            int | None,
-            strawberry.argument(description="At most this many (default 25, capped)."),
-        ] = None,
-        after: Annotated[
-            str | None,
-            strawberry.argument(description="The cursor of the last placement already seen."),
-        ] = None,
-        last: LAST = None,
-        before: BEFORE = None,
     ) -> Connection[Placement]:
         ctx = info.context
 
@@ -286,13 +283,7 @@ class PlacementQuery:
                 views, seek, key=lambda v: (v.placement.start_date, v.placement.id), descending=True
             )
 
-        return await paginate(
-            first,
-            after,
-            last=last,
-            before=before,
-            default=25,
-            maximum=ctx.settings.max_page_size,
+        return await page.connection(
             cursor=PageRequest.date_id,
             fetch=fetch,
             key=lambda v: [v.placement.start_date.isoformat(), str(v.placement.id)],

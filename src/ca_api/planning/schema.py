@@ -17,11 +17,10 @@ from strawberry.types import Info
 
 from ca_api.auth.permissions import PLAN_READ, PLAN_WRITE, THRESHOLD_FLAGS_READ, allow
 from ca_api.clients.schema import readable_client
-from ca_api.common.arguments import AFTER, BEFORE, FIRST, LAST
 from ca_api.common.ids import decode_uuid, node_id
 from ca_api.common.keyset import Seek
 from ca_api.common.node import NodeType
-from ca_api.common.pagination import Connection, PageRequest, bad_cursor, paginate
+from ca_api.common.pagination import Connection, Page, Paged, PageRequest, bad_cursor
 from ca_api.common.problems import (
     IdempotencyKeyReusedProblem,
     NotFoundProblem,
@@ -125,17 +124,14 @@ class PlanningQuery:
         return BudgetPlan.from_view(view)
 
     @strawberry.field(
-        extensions=allow(PLAN_READ),
+        extensions=[Paged(25), *allow(PLAN_READ)],
         description="A client's budget plans, newest plan year first, superseded ones included.",
     )
     async def budget_plans(
         self,
         info: Info[Context, None],
+        page: Page,
         client_id: Annotated[strawberry.ID, strawberry.argument(description="The client's id.")],
-        first: FIRST = None,
-        after: AFTER = None,
-        last: LAST = None,
-        before: BEFORE = None,
     ) -> Connection[BudgetPlan]:
         ctx = info.context
 
@@ -144,13 +140,7 @@ class PlanningQuery:
             await readable_client(ctx, cid, client_id)
             return await service.plans_of_client(ctx.session, cid, seek=seek)
 
-        return await paginate(
-            first,
-            after,
-            last=last,
-            before=before,
-            default=25,
-            maximum=ctx.settings.max_page_size,
+        return await page.connection(
             cursor=_plan_key,
             fetch=plans,
             key=lambda v: [
@@ -162,52 +152,31 @@ class PlanningQuery:
         )
 
     @strawberry.field(
-        extensions=allow(THRESHOLD_FLAGS_READ),
+        extensions=[Paged(50), *allow(THRESHOLD_FLAGS_READ)],
         description="Clients flagged on a date (default today), in reference order: appointee-"
         "only clients for a deputyship application (R-INV-1), deputy clients for lodgement "
         "(R-INV-2), by the thresholds in force on that date (R-DATA).",
     )
     async def threshold_flags(
-        self,
-        info: Info[Context, None],
-        on: ON = None,
-        first: FIRST = None,
-        after: AFTER = None,
-        last: LAST = None,
-        before: BEFORE = None,
+        self, info: Info[Context, None], page: Page, on: ON = None
     ) -> Connection[ThresholdFlag]:
         # A figure missing is a POLICY_MISSING error (ca_api.graphql.ErrorPolicy).
         return await clients_page(
-            info,
-            on,
-            first,
-            after,
-            last,
-            before,
-            thresholds.threshold_flags,
-            ThresholdFlag.from_flag,
+            info, on, page, thresholds.threshold_flags, ThresholdFlag.from_flag
         )
 
 
 @strawberry.type
 class PlanReviewQuery:
     @strawberry.field(
-        extensions=allow(PLAN_READ),
+        extensions=[Paged(50), *allow(PLAN_READ)],
         description="Clients taken on whose plan is missing, a year old, or nearly (R-CARE-2, "
         "R-REP-4), in reference order.",
     )
     async def budget_plan_reviews(
-        self,
-        info: Info[Context, None],
-        on: ON = None,
-        first: FIRST = None,
-        after: AFTER = None,
-        last: LAST = None,
-        before: BEFORE = None,
+        self, info: Info[Context, None], page: Page, on: ON = None
     ) -> Connection[PlanReview]:
-        return await clients_page(
-            info, on, first, after, last, before, service.plan_reviews, PlanReview.from_review
-        )
+        return await clients_page(info, on, page, service.plan_reviews, PlanReview.from_review)
 
 
 @strawberry.type

@@ -14,7 +14,7 @@ from ca_api import clock
 from ca_api.clients.schema import LegalRole
 from ca_api.common.ids import node_id_or_none
 from ca_api.common.node import Node
-from ca_api.common.pagination import Connection, paginate
+from ca_api.common.pagination import Connection, Page
 from ca_api.common.problems import NotFoundProblem, ValidationProblem
 from ca_api.common.scalars import Money
 from ca_api.common.types import from_source, graphql_enum
@@ -170,24 +170,15 @@ DeclareClientAssetsResult = Annotated[
 async def clients_page(
     info: Info[Context, None],
     on: date | None,
-    first: int | None,
-    after: str | None,
-    last: int | None,
-    before: str | None,
+    page: Page,
     listing: Callable[..., Awaitable[Sequence[R]]],
     node: Callable[[R], T],
 ) -> Connection[T]:
-    """A page of a list of clients on a date (default today) in reference order, as
-    ``thresholds.threshold_flags`` and ``service.plan_reviews`` make it."""
+    """A page (``Paged(50)``) of a list of clients on a date (default today) in reference
+    order, as ``thresholds.threshold_flags`` and ``service.plan_reviews`` make it."""
     ctx = info.context
-    return await paginate(
-        first,
-        after,
-        last=last,
-        before=before,
-        default=50,
-        maximum=ctx.settings.max_page_size,
-        cursor=lambda page: page.one(str),
+    return await page.connection(
+        cursor=lambda req: req.one(str),
         fetch=lambda seek: listing(ctx.session, ctx.principal, on or clock.today(), seek=seek),
         key=lambda r: [r.reference],
         node=node,

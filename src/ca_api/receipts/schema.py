@@ -12,11 +12,10 @@ from strawberry.types import Info
 
 from ca_api.auth.permissions import BENEFIT_RUN, INTEREST_RUN, LEDGER_READ, RECEIPT_WRITE, allow
 from ca_api.clients.schema import Client, client_of, readable_client
-from ca_api.common.arguments import AFTER, BEFORE, FIRST, LAST
 from ca_api.common.ids import decode_uuid, node_id
 from ca_api.common.keyset import Seek
 from ca_api.common.node import Node, NodeType
-from ca_api.common.pagination import Connection, PageRequest, bad_cursor, paginate
+from ca_api.common.pagination import Connection, Page, Paged, PageRequest, bad_cursor
 from ca_api.common.problems import (
     IdempotencyKeyReusedProblem,
     NotFoundProblem,
@@ -194,13 +193,14 @@ def _receipt_key(page: PageRequest) -> tuple[date, int] | None:
 @strawberry.type
 class ReceiptQuery:
     @strawberry.field(
-        extensions=allow(LEDGER_READ),
+        extensions=[Paged(50), *allow(LEDGER_READ)],
         description="Receipts, newest first by the day received. notBankedSameDay: cash and "
         "cheques banked later than received (R-ACC-4).",
     )
     async def receipts(
         self,
         info: Info[Context, None],
+        page: Page,
         client_id: Annotated[
             strawberry.ID | None, strawberry.argument(description="Only this client's.")
         ] = None,
@@ -224,10 +224,6 @@ class ReceiptQuery:
                 "only those banked the day received."
             ),
         ] = None,
-        first: FIRST = None,
-        after: AFTER = None,
-        last: LAST = None,
-        before: BEFORE = None,
     ) -> Connection[Receipt]:
         ctx = info.context
 
@@ -246,13 +242,7 @@ class ReceiptQuery:
             )
             return await service.list_receipts(ctx.session, flt, seek=seek)
 
-        return await paginate(
-            first,
-            after,
-            last=last,
-            before=before,
-            default=50,
-            maximum=ctx.settings.max_page_size,
+        return await page.connection(
             cursor=_receipt_key,
             fetch=fetch,
             key=lambda r: [r.receipt.received_on.isoformat(), r.transfer.seq],
@@ -260,18 +250,12 @@ class ReceiptQuery:
         )
 
     @strawberry.field(
-        extensions=allow(LEDGER_READ), description="Interest runs, newest period first."
+        extensions=[Paged(25), *allow(LEDGER_READ)],
+        description="Interest runs, newest period first.",
     )
-    async def interest_runs(
-        self,
-        info: Info[Context, None],
-        first: FIRST = None,
-        after: AFTER = None,
-        last: LAST = None,
-        before: BEFORE = None,
-    ) -> Connection[InterestRun]:
+    async def interest_runs(self, info: Info[Context, None], page: Page) -> Connection[InterestRun]:
         return await interest_runs_page(
-            info.context, service.CMS_INTEREST, first, after, last, before, InterestRun.from_row
+            info.context, service.CMS_INTEREST, page, InterestRun.from_row
         )
 
 

@@ -12,10 +12,9 @@ from strawberry.types import Info
 
 from ca_api.auth.permissions import LEDGER_READ, RECONCILE, allow
 from ca_api.common import loaders
-from ca_api.common.arguments import AFTER, BEFORE, FIRST, LAST
 from ca_api.common.ids import decode_uuid, encode_id
 from ca_api.common.node import Node, NodeType
-from ca_api.common.pagination import Connection, PageRequest, paginate
+from ca_api.common.pagination import Connection, Page, Paged, PageRequest
 from ca_api.common.problems import (
     InvalidStateProblem,
     NotFoundProblem,
@@ -186,21 +185,12 @@ class BankReconciliation:
     async def _lines(
         self,
         info: Info[Context, None],
-        first: int | None,
-        after: str | None,
-        last: int | None,
-        before: str | None,
+        page: Page,
         unmatched: bool,
     ) -> Connection[BankStatementLine]:
         ctx = info.context
-        return await paginate(
-            first,
-            after,
-            last=last,
-            before=before,
-            default=50,
-            maximum=ctx.settings.max_page_size,
-            cursor=lambda page: page.one(int),
+        return await page.connection(
+            cursor=lambda req: req.one(int),
             fetch=lambda seek: service.lines(
                 ctx.session,
                 self.data.statement.id,
@@ -211,49 +201,35 @@ class BankReconciliation:
             node=BankStatementLine.from_record,
         )
 
-    @strawberry.field(description="Every line in file order, each with its matched transfer.")
-    async def lines(
-        self,
-        info: Info[Context, None],
-        first: FIRST = None,
-        after: AFTER = None,
-        last: LAST = None,
-        before: BEFORE = None,
-    ) -> Connection[BankStatementLine]:
-        return await self._lines(info, first, after, last, before, unmatched=False)
-
-    @strawberry.field(description="Lines no ledger transfer is matched to, in file order.")
-    async def unmatched_lines(
-        self,
-        info: Info[Context, None],
-        first: FIRST = None,
-        after: AFTER = None,
-        last: LAST = None,
-        before: BEFORE = None,
-    ) -> Connection[BankStatementLine]:
-        return await self._lines(info, first, after, last, before, unmatched=True)
+    @strawberry.field(
+        extensions=[Paged(50)],
+        description="Every line in file order, each with its matched transfer.",
+    )
+    async def lines(self, info: Info[Context, None], page: Page) -> Connection[BankStatementLine]:
+        return await self._lines(info, page, unmatched=False)
 
     @strawberry.field(
+        extensions=[Paged(50)],
+        description="Lines no ledger transfer is matched to, in file order.",
+    )
+    async def unmatched_lines(
+        self, info: Info[Context, None], page: Page
+    ) -> Connection[BankStatementLine]:
+        return await self._lines(info, page, unmatched=True)
+
+    @strawberry.field(
+        extensions=[Paged(50)],
         description="Ledger transfers into or out of CMS accounts, value-dated in the period, "
-        "matched to no statement line, in posting order."
+        "matched to no statement line, in posting order.",
     )
     async def unmatched_transfers(
         self,
         info: Info[Context, None],
-        first: FIRST = None,
-        after: AFTER = None,
-        last: LAST = None,
-        before: BEFORE = None,
+        page: Page,
     ) -> Connection[BankSideTransfer]:
         ctx = info.context
-        return await paginate(
-            first,
-            after,
-            last=last,
-            before=before,
-            default=50,
-            maximum=ctx.settings.max_page_size,
-            cursor=lambda page: page.one(int),
+        return await page.connection(
+            cursor=lambda req: req.one(int),
             fetch=lambda seek: service.unmatched_moves(ctx.session, self.data.statement, seek=seek),
             key=lambda r: [r.transfer.seq],
             node=BankSideTransfer.from_record,
@@ -331,24 +307,16 @@ class ReconciliationQuery:
         return BankReconciliation.from_data(found)
 
     @strawberry.field(
-        extensions=allow(LEDGER_READ), description="Imported bank statements, newest period first."
+        extensions=[Paged(25), *allow(LEDGER_READ)],
+        description="Imported bank statements, newest period first.",
     )
     async def bank_statements(
         self,
         info: Info[Context, None],
-        first: FIRST = None,
-        after: AFTER = None,
-        last: LAST = None,
-        before: BEFORE = None,
+        page: Page,
     ) -> Connection[BankStatement]:
         ctx = info.context
-        return await paginate(
-            first,
-            after,
-            last=last,
-            before=before,
-            default=25,
-            maximum=ctx.settings.max_page_size,
+        return await page.connection(
             cursor=PageRequest.date_id,
             fetch=lambda seek: service.list_statements(ctx.session, seek=seek),
             key=lambda r: [r.period_start.isoformat(), str(r.id)],
