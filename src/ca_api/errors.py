@@ -8,7 +8,9 @@ of these codes. Codes are a contract with the SPA and the integrations: add, nev
 from __future__ import annotations
 
 import enum
-from typing import Any
+from typing import Any, TypeVar
+
+T = TypeVar("T")
 
 
 class ErrorCode(enum.StrEnum):
@@ -66,6 +68,14 @@ class ApiError(Exception):
 class NotFound(ApiError):
     def __init__(self, what: str, ident: str) -> None:
         super().__init__(ErrorCode.NOT_FOUND, f"no {what} with id {ident!r}", id=ident)
+
+
+def found(value: T | None, what: str, ident: object) -> T:
+    """``value`` when there is one; else NOT_FOUND for the ``what`` with id ``ident`` (the id
+    as the caller gave it, or the stored key): the one way a lookup says it found nothing."""
+    if value is None:
+        raise NotFound(what, str(ident))
+    return value
 
 
 class BusinessProblem(Exception):

@@ -410,15 +410,20 @@ def id_walk(tp: object, seen: frozenset[type] = frozenset()) -> IdWalk | None:
     return None
 
 
-def returns_problems(field: StrawberryField) -> bool:
-    """Whether the field's result is a union with Problem members."""
+def result_members(field: StrawberryField) -> list[object]:
+    """The members of the field's result union (nullable or not), lazy ones resolved; none
+    when its result is not a union."""
     tp: object = field.type
     if isinstance(tp, StrawberryOptional):
         tp = tp.of_type
     if not isinstance(tp, StrawberryUnion):
-        return False
-    members = [m.resolve_type() if isinstance(m, LazyType) else m for m in tp.types]
-    return any(isinstance(m, type) and issubclass(m, Problem) for m in members)
+        return []
+    return [m.resolve_type() if isinstance(m, LazyType) else m for m in tp.types]
+
+
+def returns_problems(field: StrawberryField) -> bool:
+    """Whether the field's result is a union with Problem members."""
+    return any(isinstance(m, type) and issubclass(m, Problem) for m in result_members(field))
 
 
 class ProblemResults(FieldExtension):

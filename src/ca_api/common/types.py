@@ -15,8 +15,9 @@ private field it declares must be given.
 
 from __future__ import annotations
 
+import dataclasses
 import enum
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from typing import Any, TypeVar
 
 import strawberry
@@ -81,6 +82,13 @@ def from_source(cls: type[T], source: object, /, **given: Any) -> T:
         raw = getattr(source, name)
         values[name] = raw if convert is None or raw is None else convert(raw)
     return cls(**values)
+
+
+def own_fields(given: object, cls: type, *, leave: Collection[str] = ()) -> dict[str, Any]:
+    """The values in the input ``given`` of the fields ``cls`` declares, but those named in
+    ``leave``: the part of a mutation's input its use case takes, not what the mutation adds of
+    its own (the request's idempotency key, the record it replaces)."""
+    return {f.name: getattr(given, f.name) for f in dataclasses.fields(cls) if f.name not in leave}
 
 
 E = TypeVar("E", bound=enum.Enum)

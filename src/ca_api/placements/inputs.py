@@ -4,7 +4,6 @@ item 4)."""
 
 from __future__ import annotations
 
-import dataclasses
 from datetime import date
 
 import strawberry
@@ -12,6 +11,7 @@ import strawberry
 from ca_api.common.arguments import idempotency_key_field
 from ca_api.common.ids import decode_uuid
 from ca_api.common.scalars import Money
+from ca_api.common.types import own_fields
 from ca_api.placements import service
 
 
@@ -57,7 +57,7 @@ class PlacementInput:
             "client_id": decode_uuid("Client", self.client_id),
             "product_id": decode_uuid("InstitutionProduct", self.product_id),
         }
-        given = {f.name: getattr(self, f.name) for f in dataclasses.fields(PlacementInput)}
+        given = own_fields(self, PlacementInput)
         return service.NewPlacement(**given | ids)
 
 

@@ -42,10 +42,14 @@ from strawberry.extensions import FieldExtension
 from strawberry.types.base import StrawberryList, StrawberryOptional, has_object_definition
 from strawberry.types.field import StrawberryField
 from strawberry.types.lazy_type import LazyType
-from strawberry.types.union import StrawberryUnion
 
 from ca_api import clock
-from ca_api.common.problems import FieldProblem, ValidationProblem, graphql_name
+from ca_api.common.problems import (
+    FieldProblem,
+    ValidationProblem,
+    graphql_name,
+    result_members,
+)
 from ca_api.common.scalars import Money
 from ca_api.errors import ApiError, ErrorCode
 from ca_api.money import Pence, format_money
@@ -154,13 +158,7 @@ def refusal(over: list[MoneyAt], maximum: Pence, since: date) -> ValidationProbl
 
 
 def _returns_validation_problem(field: StrawberryField) -> bool:
-    tp: object = field.type
-    if isinstance(tp, StrawberryOptional):
-        tp = tp.of_type
-    if not isinstance(tp, StrawberryUnion):
-        return False
-    members = [m.resolve_type() if isinstance(m, LazyType) else m for m in tp.types]
-    return ValidationProblem in members
+    return ValidationProblem in result_members(field)
 
 
 class AmountCheck(FieldExtension):

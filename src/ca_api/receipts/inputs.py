@@ -4,7 +4,6 @@ resolvers are in ``schema.py``."""
 
 from __future__ import annotations
 
-import dataclasses
 import uuid
 from datetime import date
 
@@ -13,7 +12,7 @@ import strawberry
 from ca_api.common.arguments import idempotency_key_field
 from ca_api.common.ids import decode_uuid
 from ca_api.common.scalars import Money
-from ca_api.common.types import graphql_enum
+from ca_api.common.types import graphql_enum, own_fields
 from ca_api.ledger.schema import Category
 from ca_api.ledger.vocabulary import Benefit
 from ca_api.receipts import rules
@@ -80,7 +79,7 @@ class ReceiptInput:
 
     def to_draft(self) -> rules.ReceiptDraft:
         """The receipt as the rules take it: this input's fields, its ids decoded."""
-        own = {f.name: getattr(self, f.name) for f in dataclasses.fields(ReceiptInput)}
+        own = own_fields(self, ReceiptInput)
         return rules.ReceiptDraft(**(own | _ids_of(self)))
 
 
