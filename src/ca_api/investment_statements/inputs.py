@@ -7,7 +7,6 @@ from __future__ import annotations
 import strawberry
 
 from ca_api.common.arguments import idempotency_key_field
-from ca_api.common.ids import decode_uuid
 from ca_api.common.scalars import Money
 from ca_api.common.types import own_fields
 from ca_api.investment_statements import service
@@ -40,12 +39,8 @@ class InvestmentStatementInput:
     def to_new(self) -> service.NewStatement:
         """The statement for the service: every field of the statement as given (not the
         request's idempotency key a subclass adds), the ids decoded."""
-        ids = {
-            "client_id": decode_uuid("Client", self.client_id),
-            "deputyship_id": decode_uuid("Deputyship", self.deputyship_id),
-        }
-        given = own_fields(self, InvestmentStatementInput)
-        return service.NewStatement(**given | ids)
+        ids = {"client_id": "Client", "deputyship_id": "Deputyship"}
+        return service.NewStatement(**own_fields(self, InvestmentStatementInput, ids=ids))
 
 
 @strawberry.input(
