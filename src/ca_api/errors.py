@@ -115,6 +115,14 @@ class RecordNotFound(BusinessProblem):
         return cls(type_name.lower(), ident, type_name=type_name)
 
 
+def existing(value: T | None, type_name: str, ident: object) -> T:
+    """``value`` when there is one; else the use case fails with ``RecordNotFound.of(type_name,
+    ident)`` (a NotFoundProblem): the one way a service says the record it needs is not there."""
+    if value is None:
+        raise RecordNotFound.of(type_name, ident)
+    return value
+
+
 class StaleVersion(BusinessProblem):
     code = ErrorCode.VERSION_CONFLICT
 
