@@ -24,6 +24,7 @@ from sqlalchemy import (
     MetaData,
     Numeric,
     Text,
+    insert,
     select,
 )
 from sqlalchemy.dialects.postgresql import UUID
@@ -79,6 +80,25 @@ async def rows_where_in(
     one way a repository loads the children of a batch of parents (a loader's query)."""
     stmt = select(model).where(column.in_(set(values))).order_by(*order_by)
     return (await session.execute(stmt)).scalars().all()
+
+
+async def get_by_id(
+    session: AsyncSession, model: type[M], id: Any, *, lock: bool = False
+) -> M | None:
+    """The row of ``model`` with this ``id`` (None if there is none), read afresh from the
+    database (not the session's identity map), locked FOR UPDATE with ``lock``: the one way a
+    repository reads one row by its key."""
+    stmt = select(model).where(model.__table__.c.id == id)
+    if lock:
+        stmt = stmt.with_for_update()
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def insert_returning(session: AsyncSession, model: type[M], values: dict[str, Any]) -> M:
+    """One new row of ``model`` from ``values``, as the database stored it (its defaults
+    filled in): the one way a repository inserts the row it hands back."""
+    stmt = insert(model).values(values).returning(model)
+    return (await session.execute(stmt)).scalar_one()
 
 
 def async_url(url: str) -> str:

@@ -8,7 +8,9 @@ of these codes. Codes are a contract with the SPA and the integrations: add, nev
 from __future__ import annotations
 
 import enum
-from typing import Any
+from typing import Any, TypeVar
+
+T = TypeVar("T")
 
 
 class ErrorCode(enum.StrEnum):
@@ -68,6 +70,14 @@ class NotFound(ApiError):
         super().__init__(ErrorCode.NOT_FOUND, f"no {what} with id {ident!r}", id=ident)
 
 
+def found(value: T | None, what: str, ident: object) -> T:
+    """``value`` when there is one; else NOT_FOUND for the ``what`` with id ``ident`` (the id
+    as the caller gave it, or the stored key): the one way a lookup says it found nothing."""
+    if value is None:
+        raise NotFound(what, str(ident))
+    return value
+
+
 class BusinessProblem(Exception):
     """A failure the caller must handle, raised by a service (its transaction rolls back) and
     returned by the GraphQL layer as a typed member of the mutation's result union."""
@@ -103,6 +113,14 @@ class RecordNotFound(BusinessProblem):
     def of(cls, type_name: str, ident: object) -> RecordNotFound:
         """The record of GraphQL type ``type_name`` (``"Payment"``) with this id is not there."""
         return cls(type_name.lower(), ident, type_name=type_name)
+
+
+def existing(value: T | None, type_name: str, ident: object) -> T:
+    """``value`` when there is one; else the use case fails with ``RecordNotFound.of(type_name,
+    ident)`` (a NotFoundProblem): the one way a service says the record it needs is not there."""
+    if value is None:
+        raise RecordNotFound.of(type_name, ident)
+    return value
 
 
 class StaleVersion(BusinessProblem):

@@ -25,7 +25,7 @@ from ca_api.common.pagination import Connection, Page, Paged
 from ca_api.common.scalars import Money
 from ca_api.common.types import describe_enum, from_source, graphql_enum
 from ca_api.context import Context
-from ca_api.errors import ApiError, ErrorCode, NotFound
+from ca_api.errors import ApiError, ErrorCode, found
 from ca_api.policy.rules import LimitVersion
 
 if TYPE_CHECKING:
@@ -105,10 +105,9 @@ class ApprovalQueueItem:
     )
     async def subject(self, info: Info[Context, None]) -> Node:
         ctx, item_id = info.context, self._item_id()
-        found = await ctx.loader(SUBJECTS, partial(_subjects, ctx)).load(item_id)
-        if found is None:  # never for an item of your queue: it was read with your scope
-            raise NotFound(self.item.kind.lower(), item_id)
-        return found  # type: ignore[no-any-return]
+        # Never missing for an item of your queue: it was read with your scope.
+        subject = await ctx.loader(SUBJECTS, partial(_subjects, ctx)).load(item_id)
+        return found(subject, self.item.kind.lower(), item_id)  # type: ignore[no-any-return]
 
     client_id: strawberry.ID = strawberry.field(description="The client it is for (a Client).")
 

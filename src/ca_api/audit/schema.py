@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Annotated
 
@@ -17,7 +16,7 @@ from ca_api.auth.permissions import AUDIT_READ, allow
 from ca_api.auth.principal import parse_roles
 from ca_api.auth.schema import Role
 from ca_api.common.ids import decode_uuid
-from ca_api.common.node import Node, NodeType
+from ca_api.common.node import Node, NodeType, by_role
 from ca_api.common.pagination import Connection, Page, Paged
 from ca_api.common.types import from_source
 from ca_api.context import Context
@@ -229,11 +228,6 @@ class AuditQuery:
         )
 
 
-async def _entries_by_id(ctx: Context, ids: Sequence[int]) -> dict[int, AuditEntry]:
-    rows = await service.entries_by_id(ctx.session, ids)
-    return {k: AuditEntry.from_row(r) for k, r in rows.items()}
-
-
 def _entry_number(raw: str) -> int:
     """An audit entry's key: its number in the trail (ValueError for anything else)."""
     if not re.fullmatch(r"[0-9]{1,18}", raw):
@@ -243,5 +237,10 @@ def _entry_number(raw: str) -> int:
 
 # The types node(id:) fetches (common.node): each with the roles of its own lookup.
 NODES: tuple[NodeType, ...] = (
-    NodeType("AuditEntry", AUDIT_READ, _entries_by_id, key=_entry_number),
+    NodeType(
+        "AuditEntry",
+        AUDIT_READ,
+        by_role(service.entries_by_id, AuditEntry.from_row),
+        key=_entry_number,
+    ),
 )

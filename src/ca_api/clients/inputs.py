@@ -3,7 +3,6 @@ item 4); the types and resolvers are in ``schema.py``."""
 
 from __future__ import annotations
 
-import dataclasses
 from datetime import date
 from typing import Any
 
@@ -11,7 +10,7 @@ import strawberry
 
 from ca_api.clients import rules
 from ca_api.common.arguments import idempotency_key_field
-from ca_api.common.types import describe_enum
+from ca_api.common.types import describe_enum, own_fields
 from ca_api.errors import ValidationFailed
 
 Situation = rules.Situation
@@ -105,11 +104,7 @@ class ClientInput:
 
     def to_details(self) -> rules.ClientDetails:
         # ClientInput's own fields only: a mutation's input adds its own (notDuplicateOf, ...)
-        given = {
-            f.name: getattr(self, f.name)
-            for f in dataclasses.fields(ClientInput)
-            if f.name != "address"
-        }
+        given = own_fields(self, ClientInput, leave={"address"})
         return rules.ClientDetails(**given, **(self.address or AddressInput()).to_fields())
 
 

@@ -7,7 +7,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, fields
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import (
     ColumnElement,
@@ -32,6 +32,7 @@ from ca_api.clients.models import Client, ClientVersion, client_current
 from ca_api.clients.rules import ClientDetails, ClientStatus, LegalRole, Situation
 from ca_api.common.keyset import Seek, keyset
 from ca_api.common.versioned import append_version
+from ca_api.db import Base
 from ca_api.orders.models import appointeeship_current, deputyship_current
 
 cc = client_current
@@ -45,6 +46,23 @@ def readable(principal: Principal) -> ColumnElement[bool]:
     if Role.SOCIAL_WORKER in principal.roles:
         return cc.c.referred_by == principal.subject
     return false()
+
+
+M = TypeVar("M", bound=Base)
+
+
+async def readable_by_id(
+    session: AsyncSession, principal: Principal, model: type[M], ids: Sequence[uuid.UUID]
+) -> Sequence[M]:
+    """The rows of ``model`` (a client's records: it has a ``client_id``) with these ids whose
+    client the principal may read (row scoping, ``readable``), in one query."""
+    table = model.__table__.c
+    stmt = (
+        select(model)
+        .join(cc, cc.c.id == table.client_id)
+        .where(table.id.in_(set(ids)), readable(principal))
+    )
+    return (await session.execute(stmt)).scalars().all()
 
 
 def _has_order(view: Table, start: str, on: date) -> ColumnElement[bool]:

@@ -35,8 +35,10 @@ from ca_api.clients.inputs import (
 )
 from ca_api.clients.service import ClientRecord, CreatedClient, DuplicateClient
 from ca_api.common import loaders
+from ca_api.common.arguments import replayed_field
+from ca_api.common.calls import as_caller
 from ca_api.common.ids import decode_uuid, encode_id
-from ca_api.common.node import Node, NodeType
+from ca_api.common.node import Node, NodeType, in_scope
 from ca_api.common.pagination import Connection, Page, Paged
 from ca_api.common.problems import (
     IdempotencyKeyReusedProblem,
@@ -48,7 +50,7 @@ from ca_api.common.problems import (
 )
 from ca_api.common.types import from_source
 from ca_api.context import Context
-from ca_api.errors import NotFound
+from ca_api.errors import NotFound, found
 from ca_api.orders.schema import Appointeeship, Deputyship, load_orders
 
 # Personal details: null, with no error, for a caller who may read the client but not them (a
@@ -155,9 +157,7 @@ class Client(Node):
 @strawberry.type(description="The client as the mutation left them.")
 class ClientPayload:
     client: Client = strawberry.field(description="The client taken on, referred or amended.")
-    replayed: bool = strawberry.field(
-        default=False, description="A repeat of an idempotency key: nothing new."
-    )
+    replayed: bool = replayed_field(default=False)
 
 
 @strawberry.type(
@@ -260,9 +260,7 @@ class ClientQuery:
         ctx = info.context
         client_id = decode_uuid("Client", id)
         record = await service.get_client(ctx.session, ctx.principal, client_id)
-        if record is None:
-            raise NotFound("client", id)
-        return Client.from_record(record)
+        return Client.from_record(found(record, "client", id))
 
     @strawberry.field(
         extensions=[Paged(25), *allow(CLIENT_READ)],
@@ -313,10 +311,9 @@ def _taking_on(
     each its own input type, ``input_type``, set on the resolver here)."""
 
     async def resolver(self: Any, info: Info[Context, None], input: Any) -> CreateClientResult:
-        ctx = info.context
-        done = await take_on(
-            ctx.session,
-            ctx.actor,
+        done = await as_caller(
+            info,
+            take_on,
             input.to_details(),
             idempotency_key=input.idempotency_key,
             not_duplicate_of=_not_duplicate_of(input.not_duplicate_of),
@@ -367,11 +364,10 @@ class ClientMutation:
             ),
         ],
     ) -> AmendClientResult:
-        ctx = info.context
         client_id: uuid.UUID = decode_uuid("Client", input.id)
-        record = await service.amend_client(
-            ctx.session,
-            ctx.actor,
+        record = await as_caller(
+            info,
+            service.amend_client,
             client_id,
             input.amendment.to_changes(),
             reason=input.reason,
@@ -398,16 +394,10 @@ async def load_client(ctx: Context, client_id: uuid.UUID) -> Client | None:
 async def client_of(ctx: Context, client_id: uuid.UUID) -> Client:
     """The client an object refers to (an order's, an invoice's ``client``), loaded in batches;
     NOT_FOUND, as ``client(id:)`` answers, when the caller's scope hides it."""
-    client = await load_client(ctx, client_id)
-    if client is None:
-        raise NotFound("client", encode_id("Client", client_id))
-    return client
-
-
-async def _clients(ctx: Context, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, Client]:
-    records = await service.clients_by_id(ctx.session, ctx.principal, ids)
-    return {k: Client.from_record(r) for k, r in records.items()}
+    return found(await load_client(ctx, client_id), "client", encode_id("Client", client_id))
 
 
 # The types node(id:) fetches (common.node): each with the roles of its own lookup.
-NODES: tuple[NodeType, ...] = (NodeType("Client", CLIENT_READ, _clients),)
+NODES: tuple[NodeType, ...] = (
+    NodeType("Client", CLIENT_READ, in_scope(service.clients_by_id, Client.from_record)),
+)

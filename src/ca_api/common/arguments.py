@@ -37,3 +37,17 @@ def idempotency_key_field() -> str:
     argument per mutation), described once: ``idempotency_key: str = idempotency_key_field()``."""
     key: str = strawberry.field(description=IDEMPOTENCY_KEY_TEXT)
     return key
+
+
+REPLAYED_TEXT = "A repeat of an idempotency key: nothing new."
+
+
+def replayed_field(description: str = REPLAYED_TEXT, *, default: bool | None = None) -> bool:
+    """The ``replayed`` field of a mutation's payload, the answer to its ``idempotencyKey``
+    (``replayed: bool = replayed_field()``), described once; a payload whose key is more than the
+    idempotency key (a period run once) says so in its own ``description``."""
+    if default is None:
+        replayed: bool = strawberry.field(description=description)
+    else:
+        replayed = strawberry.field(default=default, description=description)
+    return replayed

@@ -14,7 +14,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Annotated, Any, cast
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar, cast
 
 import strawberry
 from strawberry.types import Info
@@ -25,13 +25,46 @@ from ca_api.context import Context
 from ca_api.errors import ApiError, ErrorCode
 
 if TYPE_CHECKING:
-    from ca_api.auth.principal import Role
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+    from ca_api.auth.principal import Principal, Role
 
 # Loads the objects of one type by their keys (UUIDs, or an audit entry's number), scoped to the
 # caller: a mapping from each key found (and readable) to its GraphQL object.
 Load = Callable[[Context, Sequence[Any]], Awaitable[Mapping[Any, Any]]]
 # A type's key from the raw part of its global id; ValueError when it is not one.
 Key = Callable[[str], Any]
+
+
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+def by_role(
+    fetch: Callable[[AsyncSession, Sequence[K]], Awaitable[Mapping[K, V]]],
+    node: Callable[[V], object],
+) -> Load:
+    """The loader of a type every holder of its roles reads whole (no row scoping): ``fetch``
+    finds the records by key, ``node`` makes each the GraphQL object."""
+
+    async def load(ctx: Context, keys: Sequence[K]) -> dict[K, object]:
+        return {k: node(v) for k, v in (await fetch(ctx.session, keys)).items()}
+
+    return load
+
+
+def in_scope(
+    fetch: Callable[[AsyncSession, Principal, Sequence[K]], Awaitable[Mapping[K, V]]],
+    node: Callable[[V], object],
+) -> Load:
+    """The loader of a type read within the caller's scope (a social worker's own referrals):
+    ``fetch`` finds the records by key that the principal may read, ``node`` makes each the
+    GraphQL object."""
+
+    async def load(ctx: Context, keys: Sequence[K]) -> dict[K, object]:
+        return {k: node(v) for k, v in (await fetch(ctx.session, ctx.principal, keys)).items()}
+
+    return load
 
 
 @strawberry.interface(

@@ -6,12 +6,11 @@ import contextlib
 import uuid
 from collections.abc import Callable, Iterator, Mapping
 from datetime import date
-from functools import partial
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import strawberry
 from strawberry.extensions import FieldExtension
-from strawberry.types.base import StrawberryList, StrawberryOptional, has_object_definition
+from strawberry.types.base import StrawberryOptional
 from strawberry.types.field import StrawberryField
 from strawberry.types.lazy_type import LazyType
 from strawberry.types.union import StrawberryUnion
@@ -20,6 +19,7 @@ from ca_api.auth.schema import Role
 from ca_api.common.ids import encode_id, parse_id
 from ca_api.common.scalars import Money
 from ca_api.common.types import describe_enum
+from ca_api.common.walk import Walk, graphql_name, input_walk
 from ca_api.errors import (
     ApiError,
     BusinessProblem,
@@ -122,13 +122,6 @@ class NotFoundProblem(Problem):
 @strawberry.type(description="The record changed since you read it; read it again and retry.")
 class VersionConflictProblem(Problem):
     current_version: int = strawberry.field(description="The record's version now.")
-
-
-def graphql_name(field: str) -> str:
-    """A service's field name as the caller wrote it in GraphQL: ``date_of_birth`` ->
-    ``dateOfBirth``."""
-    head, *rest = field.split("_")
-    return head + "".join(part[:1].upper() + part[1:] for part in rest)
 
 
 def validation_problem(fields: dict[str, str]) -> ValidationProblem:
@@ -355,11 +348,9 @@ def to_problem(exc: BusinessProblem, given_ids: Mapping[str, str] | None = None)
     raise TypeError(f"no GraphQL problem type for {type(exc).__name__}")  # pragma: no cover
 
 
-# Where the IDs are in a value of one argument type: yields (raw id, opaque id as given).
-IdWalk = Callable[[object], Iterator[tuple[str, str]]]
-
-
-def _given_id(value: object) -> Iterator[tuple[str, str]]:
+def _given_id(value: object, _path: str) -> Iterator[tuple[str, str]]:
+    """An opaque id as given, with its raw part (a UUID as the resolver decoded it and the
+    service names it); nothing if it is not an id."""
     if not isinstance(value, str):
         return
     try:
@@ -367,58 +358,34 @@ def _given_id(value: object) -> Iterator[tuple[str, str]]:
     except ApiError:
         return
     with contextlib.suppress(ValueError):
-        raw = str(uuid.UUID(raw))  # as the resolver decoded it, and the service names it
+        raw = str(uuid.UUID(raw))
     yield raw, value
 
 
-def _given_items(inner: IdWalk, value: object) -> Iterator[tuple[str, str]]:
-    if isinstance(value, list):
-        for item in value:
-            yield from inner(item)
+# Where the IDs are in a value of one argument type: yields (raw id, opaque id as given).
+IdWalk = Walk[tuple[str, str]]
 
 
-def _given_fields(
-    cls: type, parts: list[tuple[str, IdWalk]], value: object
-) -> Iterator[tuple[str, str]]:
-    if isinstance(value, cls):
-        for python_name, walk in parts:
-            yield from walk(getattr(value, python_name, None))
-
-
-def id_walk(tp: object, seen: frozenset[type] = frozenset()) -> IdWalk | None:
+def id_walk(tp: object) -> IdWalk | None:
     """How to find the IDs in a value of strawberry type ``tp`` (through input objects and
     lists); None: it holds none."""
-    if isinstance(tp, LazyType):
-        tp = tp.resolve_type()
-    if tp is strawberry.ID:
-        return _given_id
-    if isinstance(tp, StrawberryOptional):
-        return id_walk(tp.of_type, seen)
-    if isinstance(tp, StrawberryList):
-        inner = id_walk(tp.of_type, seen)
-        return partial(_given_items, inner) if inner is not None else None
-    if isinstance(tp, type) and has_object_definition(tp) and tp not in seen:
-        definition = tp.__strawberry_definition__
-        if not definition.is_input:
-            return None
-        parts = [
-            (f.python_name, walk)
-            for f in definition.fields
-            if (walk := id_walk(f.type, seen | {tp})) is not None
-        ]
-        return partial(_given_fields, tp, parts) if parts else None
-    return None
+    return input_walk(tp, strawberry.ID, _given_id)
 
 
-def returns_problems(field: StrawberryField) -> bool:
-    """Whether the field's result is a union with Problem members."""
+def result_members(field: StrawberryField) -> list[object]:
+    """The members of the field's result union (nullable or not), lazy ones resolved; none
+    when its result is not a union."""
     tp: object = field.type
     if isinstance(tp, StrawberryOptional):
         tp = tp.of_type
     if not isinstance(tp, StrawberryUnion):
-        return False
-    members = [m.resolve_type() if isinstance(m, LazyType) else m for m in tp.types]
-    return any(isinstance(m, type) and issubclass(m, Problem) for m in members)
+        return []
+    return [m.resolve_type() if isinstance(m, LazyType) else m for m in tp.types]
+
+
+def returns_problems(field: StrawberryField) -> bool:
+    """Whether the field's result is a union with Problem members."""
+    return any(isinstance(m, type) and issubclass(m, Problem) for m in result_members(field))
 
 
 class ProblemResults(FieldExtension):
@@ -435,7 +402,8 @@ class ProblemResults(FieldExtension):
         ]
 
     def given_ids(self, kwargs: Mapping[str, Any]) -> dict[str, str]:
-        return {raw: given for py, walk in self.walks for raw, given in walk(kwargs.get(py))}
+        found = (pair for py, walk in self.walks for pair in walk(kwargs.get(py), ""))
+        return dict(found)
 
     def resolve(self, next_: Any, source: Any, info: Any, **kwargs: Any) -> Any:
         try:

@@ -15,8 +15,9 @@ private field it declares must be given.
 
 from __future__ import annotations
 
+import dataclasses
 import enum
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from typing import Any, TypeVar
 
 import strawberry
@@ -24,7 +25,7 @@ from strawberry.types.base import StrawberryOptional, get_object_definition
 from strawberry.types.enum import StrawberryEnumDefinition
 from strawberry.types.private import is_private
 
-from ca_api.common.ids import node_id
+from ca_api.common.ids import decode_uuid, node_id
 
 T = TypeVar("T")
 
@@ -81,6 +82,24 @@ def from_source(cls: type[T], source: object, /, **given: Any) -> T:
         raw = getattr(source, name)
         values[name] = raw if convert is None or raw is None else convert(raw)
     return cls(**values)
+
+
+def own_fields(
+    given: object,
+    cls: type,
+    *,
+    leave: Collection[str] = (),
+    ids: Mapping[str, str] | None = None,
+) -> dict[str, Any]:
+    """The values in the input ``given`` of the fields ``cls`` declares, but those named in
+    ``leave``: the part of a mutation's input its use case takes, not what the mutation adds of
+    its own (the request's idempotency key, the record it replaces). A field named in ``ids``
+    is an opaque id of the type it maps to, decoded (BAD_ID if it is not one)."""
+    types = ids or {}
+    values = {
+        f.name: getattr(given, f.name) for f in dataclasses.fields(cls) if f.name not in leave
+    }
+    return {k: decode_uuid(types[k], v) if k in types else v for k, v in values.items()}
 
 
 E = TypeVar("E", bound=enum.Enum)

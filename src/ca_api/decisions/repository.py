@@ -17,7 +17,7 @@ from ca_api.auth.permissions import DECISION_READ
 from ca_api.auth.principal import Principal
 from ca_api.clients.models import Client
 from ca_api.common.keyset import Seek, keyset
-from ca_api.db import rows_where_in
+from ca_api.db import get_by_id, rows_where_in
 from ca_api.decisions.models import Decision, DecisionAuthor, DecisionEvent
 from ca_api.decisions.rules import (
     DECISION_STATUSES,
@@ -109,8 +109,7 @@ async def insert_event(session: AsyncSession, values: dict[str, Any]) -> int:
 
 
 async def lock_decision(session: AsyncSession, decision_id: uuid.UUID) -> Decision | None:
-    stmt = select(Decision).where(Decision.id == decision_id).with_for_update()
-    return (await session.execute(stmt)).scalar_one_or_none()
+    return await get_by_id(session, Decision, decision_id, lock=True)
 
 
 async def events_of(session: AsyncSession, ids: Sequence[uuid.UUID]) -> Sequence[DecisionEvent]:

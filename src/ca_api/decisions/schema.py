@@ -24,9 +24,11 @@ from ca_api.auth.permissions import (
 )
 from ca_api.clients.schema import client_of
 from ca_api.common import loaders
+from ca_api.common.arguments import replayed_field
+from ca_api.common.calls import as_caller
 from ca_api.common.ids import decode_uuid, encode_id
 from ca_api.common.keyset import Seek
-from ca_api.common.node import Node, NodeType
+from ca_api.common.node import Node, NodeType, in_scope
 from ca_api.common.pagination import Connection, Page, Paged, PageRequest
 from ca_api.common.problems import (
     FourEyesProblem,
@@ -57,7 +59,7 @@ from ca_api.decisions.types import (
 )
 from ca_api.decisions.types import DecisionStatus as DecisionStatus  # other modules' filters
 from ca_api.decisions.types import event as _event
-from ca_api.errors import NotFound
+from ca_api.errors import found
 from ca_api.lodgements import surplus
 from ca_api.policy.schema import (
     ApprovalLimitVersion,
@@ -297,7 +299,7 @@ class DecisionPayload:
     decision: Decision = strawberry.field(
         description="The decision raised, approved or refused; for a supersede, the new one."
     )
-    replayed: bool = strawberry.field(description="A repeat of an idempotency key: nothing new.")
+    replayed: bool = replayed_field()
 
 
 RaiseDecisionResult = Annotated[
@@ -346,9 +348,7 @@ class DecisionQuery:
     async def decision(self, info: Info[Context, None], id: DecisionId) -> Decision:
         ctx = info.context
         view = await reads.get_decision(ctx.session, ctx.principal, decode_uuid("Decision", id))
-        if view is None:
-            raise NotFound("decision", id)
-        return Decision.from_view(view)
+        return Decision.from_view(found(view, "decision", id))
 
     @strawberry.field(
         extensions=[
@@ -405,10 +405,9 @@ class DecisionMutation:
     async def raise_decision(
         self, info: Info[Context, None], input: RaiseDecisionArg
     ) -> RaiseDecisionResult:
-        ctx = info.context
         new = input.to_new()
-        done = await service.raise_decision(
-            ctx.session, ctx.actor, new, idempotency_key=input.idempotency_key
+        done = await as_caller(
+            info, service.raise_decision, new, idempotency_key=input.idempotency_key
         )
         return _payload(done)
 
@@ -421,10 +420,9 @@ class DecisionMutation:
     async def approve_decision(
         self, info: Info[Context, None], input: ApproveDecisionArg
     ) -> DecideDecisionResult:
-        ctx = info.context
         did = decode_uuid("Decision", input.id)
-        done = await service.approve_decision(
-            ctx.session, ctx.actor, did, idempotency_key=input.idempotency_key
+        done = await as_caller(
+            info, service.approve_decision, did, idempotency_key=input.idempotency_key
         )
         return _payload(done)
 
@@ -436,10 +434,9 @@ class DecisionMutation:
     async def refuse_decision(
         self, info: Info[Context, None], input: RefuseDecisionArg
     ) -> DecideDecisionResult:
-        ctx = info.context
         did = decode_uuid("Decision", input.id)
-        done = await service.refuse_decision(
-            ctx.session, ctx.actor, did, input.reason, idempotency_key=input.idempotency_key
+        done = await as_caller(
+            info, service.refuse_decision, did, input.reason, idempotency_key=input.idempotency_key
         )
         return _payload(done)
 
@@ -451,18 +448,17 @@ class DecisionMutation:
     async def supersede_decision(
         self, info: Info[Context, None], input: SupersedeDecisionArg
     ) -> RaiseDecisionResult:
-        ctx = info.context
         did = decode_uuid("Decision", input.id)
         new = input.to_new()
-        done = await service.supersede_decision(
-            ctx.session, ctx.actor, did, new, input.reason, idempotency_key=input.idempotency_key
+        done = await as_caller(
+            info,
+            service.supersede_decision,
+            did,
+            new,
+            input.reason,
+            idempotency_key=input.idempotency_key,
         )
         return _payload(done)
-
-
-async def _decisions(ctx: Context, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, Decision]:
-    views = await reads.decisions_by_id(ctx.session, ctx.principal, ids)
-    return {k: Decision.from_view(v) for k, v in views.items()}
 
 
 async def load_decision(ctx: Context, decision_id: uuid.UUID) -> Decision | None:
@@ -476,10 +472,8 @@ async def load_decision(ctx: Context, decision_id: uuid.UUID) -> Decision | None
 async def decision_of(ctx: Context, decision_id: uuid.UUID) -> Decision:
     """The decision an object refers to: NOT_FOUND, as decision(id:) answers, when hidden."""
     decision = await load_decision(ctx, decision_id)
-    if decision is None:
-        raise NotFound("decision", encode_id("Decision", decision_id))
-    return decision
+    return found(decision, "decision", encode_id("Decision", decision_id))
 
 
 # The types node(id:) fetches (common.node): each with the roles of its own lookup.
-NODES = (NodeType("Decision", DECISION_READ, _decisions),)
+NODES = (NodeType("Decision", DECISION_READ, in_scope(reads.decisions_by_id, Decision.from_view)),)

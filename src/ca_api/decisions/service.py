@@ -36,7 +36,7 @@ from ca_api.decisions.rules import (
     DecisionKind,
     DecisionStatus,
 )
-from ca_api.errors import RecordNotFound, ValidationFailed
+from ca_api.errors import RecordNotFound, ValidationFailed, existing
 from ca_api.money import format_money
 from ca_api.policy.rules import LimitVersion
 
@@ -66,9 +66,9 @@ class DecisionOutcome:
 
 
 async def _read(session: AsyncSession, decision_id: uuid.UUID) -> DecisionView:
-    row = await repository.get_decision(session, decision_id, None)
-    if row is None:
-        raise Missing("Decision", decision_id)
+    row = existing(
+        await repository.get_decision(session, decision_id, None), "Decision", decision_id
+    )
     return view(row)
 
 

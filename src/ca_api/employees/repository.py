@@ -11,6 +11,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ca_api.common.keyset import Seek, keyset
+from ca_api.db import get_by_id
 from ca_api.employees.models import CouncilEmployee, CouncilEmployeeLeaver
 
 
@@ -53,8 +54,7 @@ async def employees_by_id(
 
 
 async def lock_employee(session: AsyncSession, employee_id: uuid.UUID) -> CouncilEmployee | None:
-    stmt = select(CouncilEmployee).where(CouncilEmployee.id == employee_id).with_for_update()
-    return (await session.execute(stmt)).scalar_one_or_none()
+    return await get_by_id(session, CouncilEmployee, employee_id, lock=True)
 
 
 async def list_employees(

@@ -12,6 +12,7 @@ import strawberry
 from strawberry.types import Info
 
 from ca_api.auth.permissions import DECISION_READ, EMPLOYEE_REGISTER_WRITE, allow
+from ca_api.common.calls import as_caller
 from ca_api.common.ids import decode_uuid
 from ca_api.common.node import Node, NodeType
 from ca_api.common.pagination import Connection, Page, Paged, PageRequest
@@ -107,8 +108,7 @@ class EmployeeMutation:
             AddCouncilEmployeeInput, strawberry.argument(description="The person to register.")
         ],
     ) -> CouncilEmployeeResult:
-        ctx = info.context
-        view = await service.add_employee(ctx.session, ctx.actor, input.to_new())
+        view = await as_caller(info, service.add_employee, input.to_new())
         return CouncilEmployeePayload(employee=CouncilEmployee.from_view(view))
 
     @strawberry.mutation(
@@ -124,10 +124,9 @@ class EmployeeMutation:
             strawberry.argument(description="Who left, their last day in post, and why."),
         ],
     ) -> CouncilEmployeeResult:
-        ctx = info.context
         eid = decode_uuid("CouncilEmployee", input.id)
-        view = await service.record_leaver(
-            ctx.session, ctx.actor, eid, left_on=input.left_on, reason=input.reason
+        view = await as_caller(
+            info, service.record_leaver, eid, left_on=input.left_on, reason=input.reason
         )
         return CouncilEmployeePayload(employee=CouncilEmployee.from_view(view))
 

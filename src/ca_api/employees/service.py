@@ -18,10 +18,7 @@ from ca_api.db import unit_of_work
 from ca_api.employees import repository, rules
 from ca_api.employees.models import CouncilEmployee
 from ca_api.employees.rules import normalise_name as normalise_name
-from ca_api.errors import InvalidState, RecordNotFound, ValidationFailed
-
-# A record named by its GraphQL type: its NotFoundProblem carries the opaque id.
-Missing = RecordNotFound.of
+from ca_api.errors import InvalidState, ValidationFailed, existing
 
 
 @dataclass(frozen=True)
@@ -44,9 +41,9 @@ async def on_register(
 
 
 async def _read_employee(session: AsyncSession, employee_id: uuid.UUID) -> EmployeeView:
-    row = await repository.get_employee(session, employee_id)
-    if row is None:
-        raise Missing("CouncilEmployee", employee_id)
+    row = existing(
+        await repository.get_employee(session, employee_id), "CouncilEmployee", employee_id
+    )
     return EmployeeView(row[0], row.left_on)
 
 
@@ -104,9 +101,9 @@ async def record_leaver(
     if text is not None and len(text) > rules.MAX_REASON:
         raise ValidationFailed({"reason": f"is longer than {rules.MAX_REASON} characters"})
     async with unit_of_work(session):
-        employee = await repository.lock_employee(session, employee_id)
-        if employee is None:
-            raise Missing("CouncilEmployee", employee_id)
+        existing(
+            await repository.lock_employee(session, employee_id), "CouncilEmployee", employee_id
+        )
         current = await _read_employee(session, employee_id)
         if current.left_on is not None:
             raise InvalidState(f"recorded as leaving on {current.left_on.isoformat()} already")

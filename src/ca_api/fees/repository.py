@@ -30,7 +30,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from ca_api.common.keyset import Seek, keyset
-from ca_api.db import rows_where_in
+from ca_api.db import get_by_id, insert_returning, rows_where_in
 from ca_api.fees.models import FeeCharge, FeeRun, FeeRunException
 from ca_api.ledger.models import LedgerAccount, Transfer
 from ca_api.ledger.rules import AccountKind, TransferKind
@@ -58,7 +58,7 @@ async def fee_run_for(session: AsyncSession, start: date, end: date) -> FeeRun |
 
 
 async def get_fee_run(session: AsyncSession, run_id: uuid.UUID) -> FeeRun | None:
-    return (await session.execute(select(FeeRun).where(FeeRun.id == run_id))).scalar_one_or_none()
+    return await get_by_id(session, FeeRun, run_id)
 
 
 async def fee_figures(session: AsyncSession, names: Sequence[str]) -> Sequence[PolicyFigure]:
@@ -143,23 +143,8 @@ async def client_movements(
     return rows
 
 
-async def insert_transfers(
-    session: AsyncSession, values: Sequence[dict[str, Any]]
-) -> dict[uuid.UUID, Transfer]:
-    """Transfers in one INSERT; ``apply_transfer`` applies each to its balances. By id."""
-    if not values:
-        return {}
-    result = await session.execute(
-        insert(Transfer).returning(Transfer, sort_by_parameter_order=True),
-        list(values),
-        execution_options={"populate_existing": True},
-    )
-    return {t.id: t for t in result.scalars()}
-
-
 async def insert_fee_run(session: AsyncSession, values: dict[str, Any]) -> FeeRun:
-    result = await session.execute(insert(FeeRun).values(values).returning(FeeRun))
-    return result.scalar_one()
+    return await insert_returning(session, FeeRun, values)
 
 
 async def insert_charges(session: AsyncSession, values: Sequence[dict[str, Any]]) -> None:

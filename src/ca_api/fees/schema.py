@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Sequence
 from datetime import date, datetime
 from decimal import Decimal
@@ -14,15 +13,17 @@ from strawberry.types import Info
 from ca_api.auth.permissions import FEE_READ, FEE_RUN, allow
 from ca_api.clients.schema import readable_client
 from ca_api.common import loaders
+from ca_api.common.arguments import replayed_field
+from ca_api.common.calls import as_caller
 from ca_api.common.ids import decode_uuid, node_id
 from ca_api.common.keyset import Seek
-from ca_api.common.node import Node, NodeType
+from ca_api.common.node import Node, NodeType, by_role
 from ca_api.common.pagination import Connection, Page, Paged, PageRequest, bad_cursor
 from ca_api.common.problems import IdempotencyKeyReusedProblem, ValidationProblem
 from ca_api.common.scalars import Money, Percent
 from ca_api.common.types import from_source, graphql_enum
 from ca_api.context import Context
-from ca_api.errors import ErrorCode, NotFound
+from ca_api.errors import ErrorCode, found
 from ca_api.fees import rules, service
 from ca_api.fees.inputs import RunFeesInput
 from ca_api.fees.models import FeeCharge as FeeChargeRow
@@ -91,9 +92,7 @@ class FeeCharge(Node):
     async def run(self, info: Info[Context, None]) -> FeeRun:
         loader = loaders.one(info.context, "fees.runs", service.fee_runs_by_id)
         row = await loader.load(self.row.run_id)
-        if row is None:  # pragma: no cover - a foreign key
-            raise NotFound("fee run", str(self.row.run_id))
-        return FeeRun.from_row(row)
+        return FeeRun.from_row(found(row, "fee run", self.row.run_id))
 
     transfer_id: strawberry.ID = strawberry.field(
         description="The ledger transfer that moved the money."
@@ -218,8 +217,8 @@ class FeeRunPayload:
     already_run: bool = strawberry.field(
         description="The period had been run before: this is that run, and nothing was done again."
     )
-    replayed: bool = strawberry.field(
-        description="A repeat of the idempotency key or of the period (alreadyRun): nothing new."
+    replayed: bool = replayed_field(
+        "A repeat of the idempotency key or of the period (alreadyRun): nothing new."
     )
 
 
@@ -306,10 +305,9 @@ class FeeMutation:
             strawberry.argument(description="The period, and the request's idempotency key."),
         ],
     ) -> RunFeesResult:
-        ctx = info.context
-        outcome = await service.run_fees(
-            ctx.session,
-            ctx.actor,
+        outcome = await as_caller(
+            info,
+            service.run_fees,
             input.period_start,
             input.period_end,
             idempotency_key=input.idempotency_key,
@@ -321,21 +319,9 @@ class FeeMutation:
         )
 
 
-async def _runs(ctx: Context, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, FeeRun]:
-    """As feeRuns lists them: by role alone (FEE_READ)."""
-    rows = await service.fee_runs_by_id(ctx.session, ids)
-    return {k: FeeRun.from_row(r) for k, r in rows.items()}
-
-
-async def _charges(ctx: Context, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, FeeCharge]:
-    """As feeCharges lists them: by role (FEE_READ, whose holders read every client)."""
-    rows = await service.charges_by_id(ctx.session, ids)
-    return {k: FeeCharge.from_row(r) for k, r in rows.items()}
-
-
 # The types node(id:) fetches (common.node): each with the roles of the list it is read
 # through (neither has a lookup by id of its own).
 NODES: tuple[NodeType, ...] = (
-    NodeType("FeeRun", FEE_READ, _runs),
-    NodeType("FeeCharge", FEE_READ, _charges),
+    NodeType("FeeRun", FEE_READ, by_role(service.fee_runs_by_id, FeeRun.from_row)),
+    NodeType("FeeCharge", FEE_READ, by_role(service.charges_by_id, FeeCharge.from_row)),
 )

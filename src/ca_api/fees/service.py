@@ -44,6 +44,7 @@ from ca_api.errors import ErrorCode, ValidationFailed
 from ca_api.fees import repository, rules
 from ca_api.fees.models import FeeCharge, FeeRun, FeeRunException
 from ca_api.fees.rules import Charge, FeeKind, Missing
+from ca_api.ledger import repository as ledger_repository
 from ca_api.ledger import rules as ledger_rules
 from ca_api.ledger import service as ledger
 from ca_api.ledger.models import LedgerAccount, Transfer
@@ -311,7 +312,7 @@ async def _do_run(
             "clients_short": sum(1 for e in exceptions if e["outcome"] == INSUFFICIENT_FUNDS),
         },
     )
-    inserted = await repository.insert_transfers(session, transfers)
+    inserted = await ledger_repository.insert_transfers(session, transfers)
     await repository.insert_charges(session, charge_rows)
     await repository.insert_exceptions(session, exceptions)
 

@@ -6,16 +6,15 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ca_api.db import rows_where_in
+from ca_api.db import get_by_id, insert_returning, rows_where_in
 from ca_api.institutions.models import ApprovedInstitution, InstitutionProduct, InstitutionReview
 
 
 async def insert_institution(session: AsyncSession, values: dict[str, Any]) -> ApprovedInstitution:
-    stmt = insert(ApprovedInstitution).values(values).returning(ApprovedInstitution)
-    return (await session.execute(stmt)).scalar_one()
+    return await insert_returning(session, ApprovedInstitution, values)
 
 
 async def institution_named(session: AsyncSession, name: str) -> ApprovedInstitution | None:
@@ -26,10 +25,7 @@ async def institution_named(session: AsyncSession, name: str) -> ApprovedInstitu
 async def get_institution(
     session: AsyncSession, institution_id: uuid.UUID, *, lock: bool = False
 ) -> ApprovedInstitution | None:
-    stmt = select(ApprovedInstitution).where(ApprovedInstitution.id == institution_id)
-    if lock:
-        stmt = stmt.with_for_update()
-    return (await session.execute(stmt)).scalar_one_or_none()
+    return await get_by_id(session, ApprovedInstitution, institution_id, lock=lock)
 
 
 async def institutions_by_id(
@@ -46,8 +42,7 @@ async def institutions(session: AsyncSession) -> Sequence[ApprovedInstitution]:
 
 
 async def insert_review(session: AsyncSession, values: dict[str, Any]) -> InstitutionReview:
-    stmt = insert(InstitutionReview).values(values).returning(InstitutionReview)
-    return (await session.execute(stmt)).scalar_one()
+    return await insert_returning(session, InstitutionReview, values)
 
 
 async def reviews_of(
@@ -58,13 +53,11 @@ async def reviews_of(
 
 
 async def insert_product(session: AsyncSession, values: dict[str, Any]) -> InstitutionProduct:
-    stmt = insert(InstitutionProduct).values(values).returning(InstitutionProduct)
-    return (await session.execute(stmt)).scalar_one()
+    return await insert_returning(session, InstitutionProduct, values)
 
 
 async def get_product(session: AsyncSession, product_id: uuid.UUID) -> InstitutionProduct | None:
-    stmt = select(InstitutionProduct).where(InstitutionProduct.id == product_id)
-    return (await session.execute(stmt)).scalar_one_or_none()
+    return await get_by_id(session, InstitutionProduct, product_id)
 
 
 async def products_by_id(

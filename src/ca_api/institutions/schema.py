@@ -4,7 +4,6 @@ the service, map the result."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Annotated
 
@@ -14,13 +13,14 @@ from strawberry.types import Info
 from ca_api import clock
 from ca_api.auth.permissions import INSTITUTION_WRITE, INVESTMENT_READ, allow
 from ca_api.common import loaders
+from ca_api.common.calls import as_caller
 from ca_api.common.ids import decode_uuid, node_id
-from ca_api.common.node import Node, NodeType
+from ca_api.common.node import Node, NodeType, by_role
 from ca_api.common.problems import NotFoundProblem, ValidationProblem
 from ca_api.common.scalars import Money, Percent
 from ca_api.common.types import from_source
 from ca_api.context import Context
-from ca_api.errors import NotFound
+from ca_api.errors import found
 from ca_api.institutions import models, service
 from ca_api.institutions.inputs import (
     AddApprovedInstitutionInput,
@@ -37,9 +37,7 @@ async def load_institution(ctx: Context, institution_id: uuid.UUID) -> ApprovedI
     """An institution on the register, through the request's one loader of institutions."""
     loader = loaders.one(ctx, "institutions.by_id", service.institutions_by_id)
     view = await loader.load(institution_id)
-    if view is None:  # pragma: no cover - a foreign key
-        raise NotFound("approved institution", str(institution_id))
-    return ApprovedInstitution.from_view(view)
+    return ApprovedInstitution.from_view(found(view, "approved institution", institution_id))
 
 
 async def load_product(ctx: Context, product_id: uuid.UUID) -> InstitutionProduct:
@@ -47,9 +45,7 @@ async def load_product(ctx: Context, product_id: uuid.UUID) -> InstitutionProduc
     row = await loaders.one(ctx, "institutions.products_by_id", service.products_by_id).load(
         product_id
     )
-    if row is None:  # pragma: no cover - a foreign key
-        raise NotFound("institution product", str(product_id))
-    return InstitutionProduct.from_row(row)
+    return InstitutionProduct.from_row(found(row, "institution product", product_id))
 
 
 # --- types --------------------------------------------------------------------------------
@@ -127,9 +123,9 @@ class ApprovedInstitution(Node):
             info.context, "ledger.counterparties_by_id", ledger_reads.counterparties_by_id
         )
         row = await loader.load(self.view.institution.counterparty_id)
-        if row is None:  # pragma: no cover - a foreign key
-            raise NotFound("counterparty", str(self.view.institution.counterparty_id))
-        return Counterparty.from_row(row)
+        return Counterparty.from_row(
+            found(row, "counterparty", self.view.institution.counterparty_id)
+        )
 
     @strawberry.field(description="Whether it is approved on a date (default today).")
     def approved(
@@ -215,10 +211,9 @@ class InstitutionMutation:
             strawberry.argument(description="The institution, when and why it was approved."),
         ],
     ) -> InstitutionResult:
-        ctx = info.context
-        view = await service.add_institution(
-            ctx.session,
-            ctx.actor,
+        view = await as_caller(
+            info,
+            service.add_institution,
             name=input.name,
             approved_on=input.approved_on,
             note=input.note,
@@ -237,8 +232,7 @@ class InstitutionMutation:
             AddInstitutionProductInput, strawberry.argument(description="The product to add.")
         ],
     ) -> InstitutionProductResult:
-        ctx = info.context
-        row = await service.add_product(ctx.session, ctx.actor, input.to_new())
+        row = await as_caller(info, service.add_product, input.to_new())
         return InstitutionProductPayload(product=InstitutionProduct.from_row(row))
 
     @strawberry.mutation(
@@ -254,10 +248,9 @@ class InstitutionMutation:
             strawberry.argument(description="The institution reviewed, when, and what was found."),
         ],
     ) -> InstitutionResult:
-        ctx = info.context
-        view = await service.review_institution(
-            ctx.session,
-            ctx.actor,
+        view = await as_caller(
+            info,
+            service.review_institution,
             decode_uuid("ApprovedInstitution", input.institution_id),
             reviewed_on=input.reviewed_on,
             still_approved=input.still_approved,
@@ -266,21 +259,17 @@ class InstitutionMutation:
         return ApprovedInstitutionPayload.of(view)
 
 
-async def _institutions(
-    ctx: Context, ids: Sequence[uuid.UUID]
-) -> dict[uuid.UUID, ApprovedInstitution]:
-    views = await service.institutions_by_id(ctx.session, ids)
-    return {k: ApprovedInstitution.from_view(v) for k, v in views.items()}
-
-
-async def _products(ctx: Context, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, InstitutionProduct]:
-    rows = await service.products_by_id(ctx.session, ids)
-    return {k: InstitutionProduct.from_row(r) for k, r in rows.items()}
-
-
 # The types node(id:) fetches (common.node): neither has a lookup of its own, so each has the
 # roles of the register's list (approvedInstitutions), through which both are read.
 NODES = (
-    NodeType("ApprovedInstitution", INVESTMENT_READ, _institutions),
-    NodeType("InstitutionProduct", INVESTMENT_READ, _products),
+    NodeType(
+        "ApprovedInstitution",
+        INVESTMENT_READ,
+        by_role(service.institutions_by_id, ApprovedInstitution.from_view),
+    ),
+    NodeType(
+        "InstitutionProduct",
+        INVESTMENT_READ,
+        by_role(service.products_by_id, InstitutionProduct.from_row),
+    ),
 )

@@ -17,13 +17,11 @@ from ca_api.audit import service as audit
 from ca_api.auth.actor import Actor
 from ca_api.common.rules import MAX_NAME, MAX_TEXT, text_problem
 from ca_api.db import unit_of_work
-from ca_api.errors import RecordNotFound, ValidationFailed
+from ca_api.errors import ValidationFailed, existing
 from ca_api.institutions import repository, rules
 from ca_api.institutions.models import ApprovedInstitution, InstitutionProduct, InstitutionReview
 from ca_api.ledger import service as ledger
 from ca_api.money import Pence
-
-Missing = RecordNotFound.of
 
 
 @dataclass(frozen=True)
@@ -65,10 +63,11 @@ async def _view(session: AsyncSession, row: ApprovedInstitution) -> InstitutionV
 async def _institution(
     session: AsyncSession, institution_id: uuid.UUID, *, lock: bool = False
 ) -> ApprovedInstitution:
-    row = await repository.get_institution(session, institution_id, lock=lock)
-    if row is None:
-        raise Missing("ApprovedInstitution", institution_id)
-    return row
+    return existing(
+        await repository.get_institution(session, institution_id, lock=lock),
+        "ApprovedInstitution",
+        institution_id,
+    )
 
 
 async def get_institution(session: AsyncSession, institution_id: uuid.UUID) -> InstitutionView:

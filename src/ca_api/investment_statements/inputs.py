@@ -4,13 +4,11 @@ Each mutation takes one ``input`` (issue 11 item 4)."""
 
 from __future__ import annotations
 
-import dataclasses
-
 import strawberry
 
 from ca_api.common.arguments import idempotency_key_field
-from ca_api.common.ids import decode_uuid
 from ca_api.common.scalars import Money
+from ca_api.common.types import own_fields
 from ca_api.investment_statements import service
 
 
@@ -41,14 +39,8 @@ class InvestmentStatementInput:
     def to_new(self) -> service.NewStatement:
         """The statement for the service: every field of the statement as given (not the
         request's idempotency key a subclass adds), the ids decoded."""
-        ids = {
-            "client_id": decode_uuid("Client", self.client_id),
-            "deputyship_id": decode_uuid("Deputyship", self.deputyship_id),
-        }
-        given = {
-            f.name: getattr(self, f.name) for f in dataclasses.fields(InvestmentStatementInput)
-        }
-        return service.NewStatement(**given | ids)
+        ids = {"client_id": "Client", "deputyship_id": "Deputyship"}
+        return service.NewStatement(**own_fields(self, InvestmentStatementInput, ids=ids))
 
 
 @strawberry.input(

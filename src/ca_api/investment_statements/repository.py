@@ -7,28 +7,26 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Row, insert, or_, select
+from sqlalchemy import Row, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ca_api.auth.principal import Principal
-from ca_api.clients.models import Client, client_current
-from ca_api.clients.repository import readable
+from ca_api.clients.models import Client
+from ca_api.clients.repository import readable_by_id
 from ca_api.common.keyset import Seek, keyset
-from ca_api.db import rows_where_in
+from ca_api.db import get_by_id, insert_returning, rows_where_in
 from ca_api.investment_statements.models import InvestmentStatement
 from ca_api.orders.models import deputyship_current
 
 
 async def insert_statement(session: AsyncSession, values: dict[str, Any]) -> InvestmentStatement:
-    stmt = insert(InvestmentStatement).values(values).returning(InvestmentStatement)
-    return (await session.execute(stmt)).scalar_one()
+    return await insert_returning(session, InvestmentStatement, values)
 
 
 async def get_statement(
     session: AsyncSession, statement_id: uuid.UUID
 ) -> InvestmentStatement | None:
-    stmt = select(InvestmentStatement).where(InvestmentStatement.id == statement_id)
-    return (await session.execute(stmt)).scalar_one_or_none()
+    return await get_by_id(session, InvestmentStatement, statement_id)
 
 
 async def statements_by_id(
@@ -36,14 +34,7 @@ async def statements_by_id(
 ) -> Sequence[InvestmentStatement]:
     """The statements with these ids whose client the principal may read (row scoping,
     ``clients.repository.readable``), in one query."""
-    cc = client_current
-    s = InvestmentStatement
-    stmt = (
-        select(s)
-        .join(cc, cc.c.id == s.client_id)
-        .where(s.id.in_(set(statement_ids)), readable(principal))
-    )
-    return (await session.execute(stmt)).scalars().all()
+    return await readable_by_id(session, principal, InvestmentStatement, statement_ids)
 
 
 async def statements_of(

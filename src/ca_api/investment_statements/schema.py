@@ -4,7 +4,6 @@ map the result."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
 from datetime import date
 from typing import Annotated
 
@@ -14,9 +13,11 @@ from strawberry.types import Info
 from ca_api import clock
 from ca_api.auth.permissions import INVESTMENT_PROPOSE, INVESTMENT_READ, allow
 from ca_api.clients.schema import Client, client_of, readable_client
+from ca_api.common.arguments import replayed_field
+from ca_api.common.calls import as_caller
 from ca_api.common.ids import decode_uuid, node_id
 from ca_api.common.keyset import Seek
-from ca_api.common.node import Node, NodeType
+from ca_api.common.node import Node, NodeType, in_scope
 from ca_api.common.pagination import Connection, Page, Paged, PageRequest
 from ca_api.common.problems import (
     IdempotencyKeyReusedProblem,
@@ -170,7 +171,7 @@ class InvestmentStatementDue:
 @strawberry.type(description="An investment statement, as submitted.")
 class InvestmentStatementPayload:
     statement: InvestmentStatement = strawberry.field(description="The statement submitted.")
-    replayed: bool = strawberry.field(description="A repeat of an idempotency key: nothing new.")
+    replayed: bool = replayed_field()
 
 
 InvestmentStatementResult = Annotated[
@@ -246,23 +247,21 @@ class InvestmentStatementMutation:
             strawberry.argument(description="The statement, and the request's idempotency key."),
         ],
     ) -> InvestmentStatementResult:
-        ctx = info.context
-        view = await service.record_statement(
-            ctx.session, ctx.actor, input.to_new(), idempotency_key=input.idempotency_key
+        view = await as_caller(
+            info, service.record_statement, input.to_new(), idempotency_key=input.idempotency_key
         )
         return InvestmentStatementPayload(
             statement=InvestmentStatement.from_view(view), replayed=view.replayed
         )
 
 
-async def _statements(
-    ctx: Context, ids: Sequence[uuid.UUID]
-) -> dict[uuid.UUID, InvestmentStatement]:
-    views = await service.statements_by_id(ctx.session, ctx.principal, ids)
-    return {k: InvestmentStatement.from_view(v) for k, v in views.items()}
-
-
 # The types node(id:) fetches (common.node): a statement has no lookup of its own, so it has
 # the roles of the list it is read through (investmentStatementsDue), scoped to the clients the
 # caller may read.
-NODES = (NodeType("InvestmentStatement", INVESTMENT_READ, _statements),)
+NODES = (
+    NodeType(
+        "InvestmentStatement",
+        INVESTMENT_READ,
+        in_scope(service.statements_by_id, InvestmentStatement.from_view),
+    ),
+)

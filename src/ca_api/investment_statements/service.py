@@ -25,13 +25,11 @@ from ca_api.common.rules import MAX_TEXT, text_problem
 from ca_api.decisions import rules as decision_rules
 from ca_api.decisions import service as decisions
 from ca_api.decisions.rules import DecisionDraft, DecisionEventKind, DecisionKind, DecisionStatus
-from ca_api.errors import InvalidState, RecordNotFound, ValidationFailed
+from ca_api.errors import InvalidState, ValidationFailed, existing
 from ca_api.investment_statements import repository, rules
 from ca_api.investment_statements.models import InvestmentStatement
 from ca_api.investment_statements.rules import StatementStatus
 from ca_api.money import Pence, format_money
-
-Missing = RecordNotFound.of
 
 
 @dataclass(frozen=True)
@@ -113,11 +111,10 @@ async def record_statement(
         raise ValidationFailed(problems)
 
     async def work() -> StatementView:
-        if await clients.lock_client(session, new.client_id) is None:
-            raise Missing("Client", new.client_id)
-        order = await repository.deputyship(session, new.deputyship_id)
-        if order is None:
-            raise Missing("Deputyship", new.deputyship_id)
+        existing(await clients.lock_client(session, new.client_id), "Client", new.client_id)
+        order = existing(
+            await repository.deputyship(session, new.deputyship_id), "Deputyship", new.deputyship_id
+        )
         if order.client_id != new.client_id:
             raise ValidationFailed({"deputyship_id": "is not this client's deputy order"})
         for v in await statement_views(

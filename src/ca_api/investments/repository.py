@@ -6,26 +6,22 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ca_api.auth.principal import Principal
-from ca_api.clients.models import client_current
-from ca_api.clients.repository import readable
-from ca_api.db import rows_where_in
+from ca_api.clients.repository import readable_by_id
+from ca_api.db import get_by_id, insert_returning, rows_where_in
 from ca_api.investments.models import ExistingInvestment
 
 
 async def insert_investment(session: AsyncSession, values: dict[str, Any]) -> ExistingInvestment:
-    stmt = insert(ExistingInvestment).values(values).returning(ExistingInvestment)
-    return (await session.execute(stmt)).scalar_one()
+    return await insert_returning(session, ExistingInvestment, values)
 
 
 async def get_investment(
     session: AsyncSession, investment_id: uuid.UUID
 ) -> ExistingInvestment | None:
-    stmt = select(ExistingInvestment).where(ExistingInvestment.id == investment_id)
-    return (await session.execute(stmt)).scalar_one_or_none()
+    return await get_by_id(session, ExistingInvestment, investment_id)
 
 
 async def investments_of(
@@ -40,11 +36,4 @@ async def investments_by_id(
 ) -> Sequence[ExistingInvestment]:
     """The records with these ids whose client the principal may read (row scoping,
     ``clients.repository.readable``), in one query."""
-    cc = client_current
-    i = ExistingInvestment
-    stmt = (
-        select(i)
-        .join(cc, cc.c.id == i.client_id)
-        .where(i.id.in_(set(investment_ids)), readable(principal))
-    )
-    return (await session.execute(stmt)).scalars().all()
+    return await readable_by_id(session, principal, ExistingInvestment, investment_ids)

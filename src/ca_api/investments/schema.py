@@ -14,8 +14,9 @@ from strawberry.types import Info
 from ca_api.auth.permissions import INVESTMENT_PROPOSE, INVESTMENT_READ, allow
 from ca_api.clients.schema import Client, client_of, readable_client
 from ca_api.common import loaders
+from ca_api.common.calls import as_caller
 from ca_api.common.ids import decode_uuid, node_id_or_none
-from ca_api.common.node import Node, NodeType
+from ca_api.common.node import Node, NodeType, in_scope
 from ca_api.common.problems import InvalidStateProblem, NotFoundProblem, ValidationProblem
 from ca_api.common.rules import decimal_text
 from ca_api.common.scalars import Money
@@ -147,18 +148,16 @@ class InvestmentMutation:
             strawberry.argument(description="The investment held."),
         ],
     ) -> ExistingInvestmentResult:
-        ctx = info.context
-        row = await service.record_investment(ctx.session, ctx.actor, input.to_new())
+        row = await as_caller(info, service.record_investment, input.to_new())
         return ExistingInvestmentPayload(investment=ExistingInvestment.from_row(row))
-
-
-async def _investments(
-    ctx: Context, ids: Sequence[uuid.UUID]
-) -> dict[uuid.UUID, ExistingInvestment]:
-    rows = await service.investments_by_id(ctx.session, ctx.principal, ids)
-    return {k: ExistingInvestment.from_row(r) for k, r in rows.items()}
 
 
 # The types node(id:) fetches (common.node): a record has no lookup of its own, so it has the
 # roles of a client's list (investments), scoped to the clients the caller may read.
-NODES = (NodeType("ExistingInvestment", INVESTMENT_READ, _investments),)
+NODES = (
+    NodeType(
+        "ExistingInvestment",
+        INVESTMENT_READ,
+        in_scope(service.investments_by_id, ExistingInvestment.from_row),
+    ),
+)

@@ -19,7 +19,7 @@ from ca_api.auth.principal import Principal
 from ca_api.clients import service as clients
 from ca_api.common.rules import MAX_NAME, MAX_TEXT, text_problem
 from ca_api.db import unit_of_work
-from ca_api.errors import InvalidState, RecordNotFound, ValidationFailed
+from ca_api.errors import InvalidState, RecordNotFound, ValidationFailed, existing
 from ca_api.investments import repository, rules
 from ca_api.investments.models import ExistingInvestment
 from ca_api.investments.rules import InvestmentKind
@@ -70,8 +70,7 @@ async def record_investment(
     if problems:
         raise ValidationFailed(problems)
     async with unit_of_work(session):
-        if await clients.lock_client(session, new.client_id) is None:
-            raise Missing("Client", new.client_id)
+        existing(await clients.lock_client(session, new.client_id), "Client", new.client_id)
         if new.revises_id is not None:
             old = await repository.get_investment(session, new.revises_id)
             if old is None or old.client_id != new.client_id:

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ca_api import clock
 from ca_api.auth.principal import Principal
 from ca_api.common.keyset import Seek
-from ca_api.errors import RecordNotFound
+from ca_api.errors import existing
 from ca_api.invoices import repository
 from ca_api.invoices.models import Invoice, InvoiceCheck, InvoiceEvent, InvoiceItem
 from ca_api.invoices.repository import InvoiceFilter as InvoiceFilter
@@ -45,9 +45,7 @@ def view_of(row: Any) -> InvoiceView:
 
 async def read_invoice(session: AsyncSession, invoice_id: uuid.UUID) -> InvoiceView:
     """The invoice as a use case returns it, read back in its transaction (NotFound if none)."""
-    row = await repository.get_invoice(session, invoice_id, None)
-    if row is None:
-        raise RecordNotFound.of("Invoice", invoice_id)
+    row = existing(await repository.get_invoice(session, invoice_id, None), "Invoice", invoice_id)
     return view_of(row)
 
 

@@ -31,7 +31,7 @@ from ca_api.auth.permissions import LEDGER_READ
 from ca_api.auth.principal import Principal
 from ca_api.clients.models import Client
 from ca_api.common.keyset import Seek, keyset
-from ca_api.db import rows_where_in
+from ca_api.db import get_by_id, rows_where_in
 from ca_api.invoices.models import Invoice, InvoiceCheck, InvoiceEvent, InvoiceItem
 from ca_api.invoices.rules import ALL_CHECKS, InvoiceCheckName, InvoiceEventKind, InvoiceStatus
 from ca_api.ledger.models import Counterparty
@@ -129,8 +129,7 @@ def invoice_status_of(invoice_id: Any) -> ColumnElement[str]:
 async def get_counterparty(
     session: AsyncSession, counterparty_id: uuid.UUID
 ) -> Counterparty | None:
-    stmt = select(Counterparty).where(Counterparty.id == counterparty_id)
-    return (await session.execute(stmt)).scalar_one_or_none()
+    return await get_by_id(session, Counterparty, counterparty_id)
 
 
 async def counterparties(

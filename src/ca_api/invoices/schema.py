@@ -8,7 +8,6 @@ and get back what they recorded, but read nothing else.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Annotated
 
@@ -19,8 +18,10 @@ from ca_api import clock
 from ca_api.auth.permissions import INVOICE_CHECK, INVOICE_WRITE, LEDGER_READ, allow
 from ca_api.clients.schema import Client, client_of
 from ca_api.common import loaders
+from ca_api.common.arguments import replayed_field
+from ca_api.common.calls import as_caller
 from ca_api.common.ids import decode_uuid
-from ca_api.common.node import Node, NodeType
+from ca_api.common.node import Node, NodeType, in_scope
 from ca_api.common.pagination import Connection, Page, Paged, PageRequest
 from ca_api.common.problems import (
     DuplicateInvoiceProblem,
@@ -33,7 +34,7 @@ from ca_api.common.problems import (
 from ca_api.common.scalars import Money
 from ca_api.common.types import from_source
 from ca_api.context import Context
-from ca_api.errors import NotFound
+from ca_api.errors import found
 from ca_api.invoices import models, reads, rules, service
 from ca_api.invoices.inputs import (
     InvoiceCheckName,
@@ -66,9 +67,7 @@ async def counterparty(ctx: Context, counterparty_id: uuid.UUID) -> Counterparty
     row = await loaders.one(ctx, "invoices.counterparties", reads.counterparties_by_id).load(
         counterparty_id
     )
-    if row is None:  # pragma: no cover - a foreign key
-        raise NotFound("counterparty", str(counterparty_id))
-    return Counterparty.from_row(row)
+    return Counterparty.from_row(found(row, "counterparty", counterparty_id))
 
 
 # --- types --------------------------------------------------------------------------------
@@ -246,7 +245,7 @@ class RecordInvoicePayload:
     warnings: list[str] = strawberry.field(
         description="E.g. another invoice from the supplier for the same amount and date."
     )
-    replayed: bool = strawberry.field(description="A repeat of an idempotency key: nothing new.")
+    replayed: bool = replayed_field()
 
 
 @strawberry.type(description="An invoice after a check or an event was recorded against it.")
@@ -293,9 +292,7 @@ class InvoiceQuery:
     ) -> Invoice:
         ctx = info.context
         view = await reads.get_invoice(ctx.session, ctx.principal, decode_uuid("Invoice", id))
-        if view is None:
-            raise NotFound("invoice", id)
-        return Invoice.from_view(view)
+        return Invoice.from_view(found(view, "invoice", id))
 
     @strawberry.field(
         extensions=[Paged(25), *allow(LEDGER_READ)],
@@ -339,10 +336,9 @@ class InvoiceMutation:
             ),
         ],
     ) -> RecordInvoiceResult:
-        ctx = info.context
         new = input.to_new()
-        done = await service.record_invoice(
-            ctx.session, ctx.actor, new, idempotency_key=input.idempotency_key
+        done = await as_caller(
+            info, service.record_invoice, new, idempotency_key=input.idempotency_key
         )
         return RecordInvoicePayload(
             invoice=Invoice.from_view(done.invoice), warnings=done.warnings, replayed=done.replayed
@@ -360,11 +356,10 @@ class InvoiceMutation:
             strawberry.argument(description="The invoice, the check and how it went."),
         ],
     ) -> UpdateInvoiceResult:
-        ctx = info.context
         iid = decode_uuid("Invoice", input.invoice_id)
         return InvoicePayload.of(
-            await service.record_check(
-                ctx.session, ctx.actor, iid, input.check, passed=input.passed, note=input.note
+            await as_caller(
+                info, service.record_check, iid, input.check, passed=input.passed, note=input.note
             )
         )
 
@@ -384,10 +379,9 @@ class InvoiceMutation:
             strawberry.argument(description="The invoice and its checks."),
         ],
     ) -> UpdateInvoiceResult:
-        ctx = info.context
         iid = decode_uuid("Invoice", input.invoice_id)
         entries = [c.to_entry() for c in input.checks]
-        return InvoicePayload.of(await service.record_checks(ctx.session, ctx.actor, iid, entries))
+        return InvoicePayload.of(await as_caller(info, service.record_checks, iid, entries))
 
     @strawberry.mutation(
         extensions=allow(INVOICE_CHECK),
@@ -402,18 +396,14 @@ class InvoiceMutation:
             strawberry.argument(description="The invoice, what happened, and a note of it."),
         ],
     ) -> UpdateInvoiceResult:
-        ctx = info.context
         iid = decode_uuid("Invoice", input.invoice_id)
         kind = InvoiceEventKind(input.event.name)
         return InvoicePayload.of(
-            await service.record_invoice_event(ctx.session, ctx.actor, iid, kind, input.note)
+            await as_caller(info, service.record_invoice_event, iid, kind, input.note)
         )
 
 
-async def _invoices(ctx: Context, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, Invoice]:
-    views = await reads.readable_invoices_by_id(ctx.session, ctx.principal, ids)
-    return {k: Invoice.from_view(v) for k, v in views.items()}
-
-
 # The types node(id:) fetches (common.node): each with the roles of its own lookup.
-NODES: tuple[NodeType, ...] = (NodeType("Invoice", LEDGER_READ, _invoices),)
+NODES: tuple[NodeType, ...] = (
+    NodeType("Invoice", LEDGER_READ, in_scope(reads.readable_invoices_by_id, Invoice.from_view)),
+)

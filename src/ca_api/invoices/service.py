@@ -32,6 +32,7 @@ from ca_api.errors import (
     MoneyProblem,
     RecordNotFound,
     ValidationFailed,
+    existing,
 )
 from ca_api.invoices import repository, rules
 from ca_api.invoices.models import Invoice
@@ -120,18 +121,15 @@ async def client_and_counterparty(
     """The counterparty, once the client and it are known to exist (each a NotFound)."""
     if not await clients.exists(session, client_id):
         raise Missing("Client", client_id)
-    counterparty = await repository.get_counterparty(session, counterparty_id)
-    if counterparty is None:
-        raise Missing("Counterparty", counterparty_id)
-    return counterparty
+    return existing(
+        await repository.get_counterparty(session, counterparty_id), "Counterparty", counterparty_id
+    )
 
 
 async def locked(session: AsyncSession, invoice_id: uuid.UUID) -> tuple[Invoice, InvoiceStatus]:
     """The invoice, locked FOR UPDATE (its checks, events and payments are decided one at a
     time), and its status."""
-    invoice = await repository.lock_invoice(session, invoice_id)
-    if invoice is None:
-        raise Missing("Invoice", invoice_id)
+    invoice = existing(await repository.lock_invoice(session, invoice_id), "Invoice", invoice_id)
     return invoice, await repository.invoice_status(session, invoice_id)
 
 

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped
 
 from ca_api.common.keyset import Seek, keyset
-from ca_api.db import rows_where_in
+from ca_api.db import get_by_id, rows_where_in
 from ca_api.ledger.models import Counterparty, LedgerAccount, Transfer
 from ca_api.ledger.rules import AccountKind, TransferKind
 
@@ -68,9 +68,7 @@ async def insert_transfers(
 
 
 async def get_transfer(session: AsyncSession, transfer_id: uuid.UUID) -> Transfer | None:
-    return (
-        await session.execute(select(Transfer).where(Transfer.id == transfer_id))
-    ).scalar_one_or_none()
+    return await get_by_id(session, Transfer, transfer_id)
 
 
 async def resolution_of(session: AsyncSession, pending_id: uuid.UUID) -> Transfer | None:
@@ -132,9 +130,7 @@ async def accounts_of_clients(
 
 
 async def get_account(session: AsyncSession, account_id: uuid.UUID) -> LedgerAccount | None:
-    return (
-        await session.execute(select(LedgerAccount).where(LedgerAccount.id == account_id))
-    ).scalar_one_or_none()
+    return await get_by_id(session, LedgerAccount, account_id)
 
 
 async def account_of_counterparty(

@@ -20,8 +20,10 @@ from ca_api.auth.permissions import (
 )
 from ca_api.clients.schema import readable_client
 from ca_api.common import loaders
+from ca_api.common.arguments import replayed_field
+from ca_api.common.calls import as_caller
 from ca_api.common.ids import decode_uuid, encode_id
-from ca_api.common.node import Node, NodeType
+from ca_api.common.node import Node, NodeType, by_role, in_scope
 from ca_api.common.pagination import Connection, Page, Paged, PageRequest
 from ca_api.common.problems import (
     IdempotencyKeyReusedProblem,
@@ -208,7 +210,7 @@ class CounterpartyPayload:
 @strawberry.type(description="The transfer made.")
 class TransferPayload:
     transfer: Transfer = strawberry.field(description="The transfer, as posted.")
-    replayed: bool = strawberry.field(description="A repeat of an idempotency key: nothing new.")
+    replayed: bool = replayed_field()
 
 
 CreateCounterpartyResult = Annotated[
@@ -367,8 +369,7 @@ class LedgerMutation:
             strawberry.argument(description="The counterparty to record."),
         ],
     ) -> CreateCounterpartyResult:
-        ctx = info.context
-        made = await service.create_counterparty(ctx.session, ctx.actor, **vars(input))
+        made = await as_caller(info, service.create_counterparty, **vars(input))
         return CounterpartyPayload(counterparty=Counterparty.from_row(made))
 
     @strawberry.mutation(
@@ -385,10 +386,13 @@ class LedgerMutation:
             ),
         ],
     ) -> ReverseTransferResult:
-        ctx = info.context
         tid = decode_uuid("Transfer", input.transfer_id)
-        reversal = await service.reverse_transfer_once(
-            ctx.session, ctx.actor, tid, input.reason, idempotency_key=input.idempotency_key
+        reversal = await as_caller(
+            info,
+            service.reverse_transfer_once,
+            tid,
+            input.reason,
+            idempotency_key=input.idempotency_key,
         )
         return TransferPayload(
             transfer=Transfer.from_row(reversal.transfer), replayed=reversal.replayed
@@ -417,26 +421,15 @@ async def load_transfer(ctx: Context, transfer_id: uuid.UUID) -> Transfer | None
     return Transfer.from_row(row) if row is not None else None
 
 
-async def _accounts(ctx: Context, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, LedgerAccount]:
-    rows = await reads.client_accounts_by_id(ctx.session, ctx.principal, ids)
-    return {k: LedgerAccount.from_row(v) for k, v in rows.items()}
-
-
-async def _transfers(ctx: Context, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, Transfer]:
-    rows = await reads.transfers_by_id(ctx.session, ctx.principal, ids)
-    return {k: Transfer.from_row(v) for k, v in rows.items()}
-
-
-async def _counterparties(ctx: Context, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, Counterparty]:
-    rows = await reads.counterparties_by_id(ctx.session, ids)
-    return {k: Counterparty.from_row(v) for k, v in rows.items()}
-
-
 # The types node(id:) fetches (common.node): each with the roles of its own lookup. None has an
 # x(id:) field: an account is read through clientAccounts, a transfer through accountStatement,
 # a counterparty through counterparties (all LEDGER_READ).
 NODES: tuple[NodeType, ...] = (
-    NodeType("LedgerAccount", LEDGER_READ, _accounts),
-    NodeType("Transfer", LEDGER_READ, _transfers),
-    NodeType("Counterparty", LEDGER_READ, _counterparties),
+    NodeType(
+        "LedgerAccount", LEDGER_READ, in_scope(reads.client_accounts_by_id, LedgerAccount.from_row)
+    ),
+    NodeType("Transfer", LEDGER_READ, in_scope(reads.transfers_by_id, Transfer.from_row)),
+    NodeType(
+        "Counterparty", LEDGER_READ, by_role(reads.counterparties_by_id, Counterparty.from_row)
+    ),
 )

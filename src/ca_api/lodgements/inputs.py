@@ -4,14 +4,13 @@ item 4)."""
 
 from __future__ import annotations
 
-import dataclasses
 from datetime import date
 
 import strawberry
 
 from ca_api.common.arguments import idempotency_key_field
-from ca_api.common.ids import decode_uuid
 from ca_api.common.scalars import Money
+from ca_api.common.types import own_fields
 from ca_api.lodgements import service
 
 
@@ -38,9 +37,8 @@ class LodgementProposalInput:
     def to_proposal(self) -> service.Proposal:
         """The proposal for the service: every field of the proposal as given (not the
         request's idempotency key a subclass adds), the client's id decoded."""
-        given = {f.name: getattr(self, f.name) for f in dataclasses.fields(LodgementProposalInput)}
-        client = {"client_id": decode_uuid("Client", self.client_id)}
-        return service.Proposal(**(given | client))
+        ids = {"client_id": "Client"}
+        return service.Proposal(**own_fields(self, LodgementProposalInput, ids=ids))
 
 
 @strawberry.input(

@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ca_api.approvals.repository import status_case
 from ca_api.common.keyset import Seek, keyset
+from ca_api.db import get_by_id, insert_returning
 from ca_api.decisions import repository as decisions_repository
 from ca_api.decisions.rules import DecisionStatus
 from ca_api.ledger.models import Transfer
@@ -97,8 +98,7 @@ async def get_lodgement(session: AsyncSession, lodgement_id: uuid.UUID) -> Lodge
 async def lock_lodgement(session: AsyncSession, lodgement_id: uuid.UUID) -> Lodgement | None:
     """The lodgement locked FOR UPDATE: one lodge of it at a time (the table refuses UPDATE,
     not a row lock)."""
-    stmt = select(Lodgement).where(Lodgement.id == lodgement_id).with_for_update()
-    return (await session.execute(stmt)).scalar_one_or_none()
+    return await get_by_id(session, Lodgement, lodgement_id, lock=True)
 
 
 async def lodged(session: AsyncSession, lodgement_id: uuid.UUID) -> LodgementLodged | None:
@@ -158,8 +158,7 @@ async def committed(
 
 
 async def insert_withdrawal(session: AsyncSession, values: dict[str, Any]) -> CourtFundsWithdrawal:
-    stmt = insert(CourtFundsWithdrawal).values(values).returning(CourtFundsWithdrawal)
-    return (await session.execute(stmt)).scalar_one()
+    return await insert_returning(session, CourtFundsWithdrawal, values)
 
 
 async def get_withdrawal(

@@ -7,9 +7,8 @@ it (R-INV-6), and interest on Court Funds accounts at the rate in force each day
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
 from datetime import date, datetime
-from typing import Annotated, Any
+from typing import Annotated
 
 import strawberry
 from strawberry.types import Info
@@ -23,9 +22,11 @@ from ca_api.auth.permissions import (
     allow,
 )
 from ca_api.clients.schema import Client, client_of, readable_client
+from ca_api.common.arguments import replayed_field
+from ca_api.common.calls import as_caller
 from ca_api.common.ids import decode_uuid, encode_id, node_id
 from ca_api.common.keyset import Seek
-from ca_api.common.node import Node, NodeType
+from ca_api.common.node import Node, NodeType, by_role, in_scope
 from ca_api.common.pagination import Connection, Page, Paged, PageRequest
 from ca_api.common.problems import (
     IdempotencyKeyReusedProblem,
@@ -40,7 +41,7 @@ from ca_api.common.scalars import Money
 from ca_api.common.types import from_source, graphql_enum
 from ca_api.context import Context
 from ca_api.decisions.schema import Decision, decision_of
-from ca_api.errors import ApiError, ErrorCode, NotFound
+from ca_api.errors import ApiError, ErrorCode, found
 from ca_api.ledger.schema import (
     ALREADY_RUN,
     Transfer,
@@ -162,10 +163,8 @@ class CourtFundsWithdrawal(Node):
 
     @strawberry.field(description="The ledger transfer Court Funds -> CMS.")
     async def transfer(self, info: Info[Context, None]) -> Transfer:
-        found = await load_transfer(info.context, self.row.transfer_id)
-        if found is None:
-            raise NotFound("transfer", self.transfer_id)
-        return found
+        transfer = await load_transfer(info.context, self.row.transfer_id)
+        return found(transfer, "transfer", self.transfer_id)
 
 
 @strawberry.type(
@@ -193,8 +192,8 @@ class CourtFundsInterestRun(Node):
 @strawberry.type(description="The lodgement proposed or lodged.")
 class LodgementPayload:
     lodgement: Lodgement = strawberry.field(description="The lodgement as it now stands.")
-    replayed: bool = strawberry.field(
-        description="A repeat of an earlier request with this key: nothing was done again."
+    replayed: bool = replayed_field(
+        "A repeat of an earlier request with this key: nothing was done again."
     )
 
     @classmethod
@@ -205,7 +204,7 @@ class LodgementPayload:
 @strawberry.type(description="The money brought back from the Court Funds Office.")
 class CourtFundsWithdrawalPayload:
     withdrawal: CourtFundsWithdrawal = strawberry.field(description="The withdrawal recorded.")
-    replayed: bool = strawberry.field(description="A repeat of an idempotency key: nothing new.")
+    replayed: bool = replayed_field()
 
 
 @strawberry.type(description="The Court Funds interest run for the period.")
@@ -214,8 +213,8 @@ class CourtFundsInterestRunPayload:
         description="The run: this one, or the one before."
     )
     already_run: bool = strawberry.field(description=ALREADY_RUN)
-    replayed: bool = strawberry.field(
-        description="A repeat of the idempotency key or of the period: the same as alreadyRun."
+    replayed: bool = replayed_field(
+        "A repeat of the idempotency key or of the period: the same as alreadyRun."
     )
 
 
@@ -333,9 +332,8 @@ class LodgementMutation:
             strawberry.argument(description="The proposal, and the request's idempotency key."),
         ],
     ) -> ProposeLodgementResult:
-        ctx = info.context
-        done = await service.propose(
-            ctx.session, ctx.actor, input.to_proposal(), idempotency_key=input.idempotency_key
+        done = await as_caller(
+            info, service.propose, input.to_proposal(), idempotency_key=input.idempotency_key
         )
         return LodgementPayload.of(done)
 
@@ -356,11 +354,8 @@ class LodgementMutation:
             ),
         ],
     ) -> LodgeResult:
-        ctx = info.context
         lid = decode_uuid("Lodgement", input.lodgement_id)
-        done = await service.lodge(
-            ctx.session, ctx.actor, lid, idempotency_key=input.idempotency_key
-        )
+        done = await as_caller(info, service.lodge, lid, idempotency_key=input.idempotency_key)
         return LodgementPayload.of(done)
 
     @strawberry.mutation(
@@ -379,11 +374,10 @@ class LodgementMutation:
             ),
         ],
     ) -> WithdrawFromCourtFundsResult:
-        ctx = info.context
         cid = decode_uuid("Client", input.client_id)
-        done = await service.withdraw(
-            ctx.session,
-            ctx.actor,
+        done = await as_caller(
+            info,
+            service.withdraw,
             cid,
             input.amount,
             input.reason,
@@ -407,10 +401,9 @@ class LodgementMutation:
             strawberry.argument(description="The period, and the request's idempotency key."),
         ],
     ) -> PostCourtFundsInterestResult:
-        ctx = info.context
-        outcome = await service.post_interest(
-            ctx.session,
-            ctx.actor,
+        outcome = await as_caller(
+            info,
+            service.post_interest,
             input.period_start,
             input.period_end,
             idempotency_key=input.idempotency_key,
@@ -430,30 +423,19 @@ async def _decision(ctx: Context, decision_id: uuid.UUID) -> Decision:
     return await decision_of(ctx, decision_id)
 
 
-async def _lodgements(ctx: Context, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, Lodgement]:
-    rows = await service.lodgements_by_id(ctx.session, ctx.principal, ids)
-    return {k: Lodgement.from_row(r) for k, r in rows.items()}
-
-
-async def _withdrawals(
-    ctx: Context, ids: Sequence[uuid.UUID]
-) -> dict[uuid.UUID, CourtFundsWithdrawal]:
-    rows = await service.withdrawals_by_id(ctx.session, ctx.principal, ids)
-    return {k: CourtFundsWithdrawal.from_row(r) for k, r in rows.items()}
-
-
-async def _interest_runs(
-    ctx: Context, ids: Sequence[uuid.UUID]
-) -> dict[uuid.UUID, CourtFundsInterestRun]:
-    runs: dict[uuid.UUID, Any] = await service.interest_runs_by_id(ctx.session, ids)
-    return {k: CourtFundsInterestRun.from_row(r) for k, r in runs.items()}
-
-
 # The types node(id:) fetches (common.node): each with the roles of its own lookup. None has an
 # x(id:) field: a lodgement is read through lodgements and a run through courtFundsInterestRuns
 # (INVESTMENT_READ); a withdrawal only in withdrawFromCourtFunds's payload (INVESTMENT_EXECUTE).
 NODES: tuple[NodeType, ...] = (
-    NodeType("Lodgement", INVESTMENT_READ, _lodgements),
-    NodeType("CourtFundsWithdrawal", INVESTMENT_EXECUTE, _withdrawals),
-    NodeType("CourtFundsInterestRun", INVESTMENT_READ, _interest_runs),
+    NodeType("Lodgement", INVESTMENT_READ, in_scope(service.lodgements_by_id, Lodgement.from_row)),
+    NodeType(
+        "CourtFundsWithdrawal",
+        INVESTMENT_EXECUTE,
+        in_scope(service.withdrawals_by_id, CourtFundsWithdrawal.from_row),
+    ),
+    NodeType(
+        "CourtFundsInterestRun",
+        INVESTMENT_READ,
+        by_role(service.interest_runs_by_id, CourtFundsInterestRun.from_row),
+    ),
 )

@@ -31,7 +31,7 @@ from ca_api.decisions.rules import (
     validate_decision,
 )
 from ca_api.decisions.service import NewDecision
-from ca_api.errors import InvalidState, RecordNotFound, ValidationFailed
+from ca_api.errors import InvalidState, RecordNotFound, ValidationFailed, existing
 from ca_api.ledger import interest_runs
 from ca_api.ledger import reads as ledger_reads
 from ca_api.ledger import service as ledger
@@ -66,10 +66,9 @@ class LodgementOutcome:
 
 
 async def _read(session: AsyncSession, lodgement_id: uuid.UUID) -> LodgementRow:
-    row = await repository.get_lodgement(session, lodgement_id)
-    if row is None:
-        raise Missing("Lodgement", lodgement_id)
-    return row
+    return existing(
+        await repository.get_lodgement(session, lodgement_id), "Lodgement", lodgement_id
+    )
 
 
 async def _replayed(session: AsyncSession, lodgement_id: uuid.UUID) -> LodgementOutcome:
@@ -82,9 +81,9 @@ LODGEMENT_ONCE = approvals.Once(
 
 
 async def _deputy_client(session: AsyncSession, actor: Actor, client_id: uuid.UUID) -> None:
-    client = await clients.get_client(session, actor.principal, client_id)
-    if client is None:
-        raise Missing("Client", client_id)
+    client = existing(
+        await clients.get_client(session, actor.principal, client_id), "Client", client_id
+    )
     problem = rules.deputy_problem(
         client.legal_role, "lodge a client's money with the Court Funds Office"
     )
@@ -174,9 +173,9 @@ async def lodge(
     nothing moves (R-PAY-3)."""
 
     async def work() -> LodgementOutcome:
-        lodgement = await repository.lock_lodgement(session, lodgement_id)
-        if lodgement is None:
-            raise Missing("Lodgement", lodgement_id)
+        lodgement = existing(
+            await repository.lock_lodgement(session, lodgement_id), "Lodgement", lodgement_id
+        )
         if await repository.lodged(session, lodgement_id) is not None:
             raise InvalidState("the lodgement was lodged already: a lodgement is lodged once")
         # Locked as approve, refuse and supersede lock it: its status cannot change under us.

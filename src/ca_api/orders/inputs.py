@@ -4,14 +4,13 @@ resolvers (written once for both kinds of order) are in ``schema.py``."""
 
 from __future__ import annotations
 
-import dataclasses
 from datetime import date
 from typing import Any
 
 import strawberry
 
 from ca_api.common.scalars import Money
-from ca_api.common.types import describe_enum
+from ca_api.common.types import describe_enum, own_fields
 from ca_api.errors import ValidationFailed
 from ca_api.orders import rules
 from ca_api.orders.rules import AppointeeshipDetails, DeputyshipDetails
@@ -72,7 +71,7 @@ class DeputyshipInput:
 
     def to_details(self) -> DeputyshipDetails:
         converted = {"case_number": self.case_number.strip(), "powers": self.powers.to_powers()}
-        return DeputyshipDetails(**_own_fields(self, DeputyshipInput) | converted)
+        return DeputyshipDetails(**own_fields(self, DeputyshipInput) | converted)
 
 
 def _changes(amendment: object, *required: str) -> dict[str, Any]:
@@ -115,7 +114,7 @@ class AppointeeshipInput:
     end_date: date | None = strawberry.field(default=None, description=APPOINTEE_END)
 
     def to_details(self) -> AppointeeshipDetails:
-        return AppointeeshipDetails(**_own_fields(self, AppointeeshipInput))
+        return AppointeeshipDetails(**own_fields(self, AppointeeshipInput))
 
 
 @strawberry.input(description="Only the fields given change; set endDate to end it.")
@@ -129,12 +128,6 @@ class AppointeeshipAmendment:
 
     def to_changes(self) -> dict[str, Any]:
         return _changes(self, "start_date")
-
-
-def _own_fields(given: object, cls: type) -> dict[str, Any]:
-    """The fields of ``cls`` (the order's details) in ``given``: a mutation's input adds its own
-    (clientId, supersedes), which are not the order's."""
-    return {f.name: getattr(given, f.name) for f in dataclasses.fields(cls)}
 
 
 SUPERSEDES = (

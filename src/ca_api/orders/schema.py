@@ -13,8 +13,9 @@ from strawberry.types import Info
 from ca_api import clock
 from ca_api.auth.permissions import CLIENT_DETAIL_READ, ORDER_WRITE, allow
 from ca_api.common import loaders
+from ca_api.common.calls import as_caller
 from ca_api.common.ids import decode_uuid, encode_id, node_id, node_id_or_none
-from ca_api.common.node import Node, NodeType
+from ca_api.common.node import Node, NodeType, in_scope
 from ca_api.common.problems import (
     NotFoundProblem,
     Problem,
@@ -25,7 +26,7 @@ from ca_api.common.problems import (
 from ca_api.common.scalars import Money
 from ca_api.common.types import from_source
 from ca_api.context import Context
-from ca_api.errors import NotFound
+from ca_api.errors import found
 from ca_api.orders import rules, service
 from ca_api.orders.inputs import (
     APPLIED_ON,
@@ -287,18 +288,16 @@ def _order_mutations(
         return payload(**{cls.kind.entity: cls.from_record(rec)})
 
     async def record_order(self: Any, info: Info[Context, None], input: Any) -> Any:
-        ctx = info.context
         cid = decode_uuid("Client", input.client_id)
         given = input.supersedes
         old = decode_uuid(cls.type_name(), given) if given is not None else None
-        rec = await cls.kind.record(ctx.session, ctx.actor, cid, input.to_details(), supersedes=old)
+        rec = await as_caller(info, cls.kind.record, cid, input.to_details(), supersedes=old)
         return answer(rec)
 
     async def amend_order(self: Any, info: Info[Context, None], input: Any) -> Any:
-        ctx = info.context
-        rec = await cls.kind.amend(
-            ctx.session,
-            ctx.actor,
+        rec = await as_caller(
+            info,
+            cls.kind.amend,
             decode_uuid(cls.type_name(), input.id),
             input.amendment.to_changes(),
             reason=input.reason,
@@ -361,24 +360,18 @@ async def deputyship_of(ctx: Context, deputyship_id: uuid.UUID) -> Deputyship:
         return await service.DEPUTYSHIP.by_id(session, ctx.principal, ids)
 
     record = await loaders.one(ctx, "orders.deputyships_by_id", fetch).load(deputyship_id)
-    if record is None:  # pragma: no cover - a foreign key, and the same readers
-        raise NotFound("deputyship", str(deputyship_id))
-    return Deputyship.from_record(record)
-
-
-def _orders(cls: type[Order]) -> Callable[[Context, Sequence[uuid.UUID]], Any]:
-    """The node loader of the kind of order ``cls`` shows."""
-
-    async def load(ctx: Context, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, Order]:
-        found = await cls.kind.by_id(ctx.session, ctx.principal, ids)
-        return {k: cls.from_record(r) for k, r in found.items()}
-
-    return load
+    return Deputyship.from_record(found(record, "deputyship", deputyship_id))
 
 
 # The types node(id:) fetches (common.node). Orders have no lookup of their own: they are read
 # as a client's deputyships and appointeeships, withheld from all but CLIENT_DETAIL_READ.
 NODES: tuple[NodeType, ...] = (
-    NodeType("Deputyship", CLIENT_DETAIL_READ, _orders(Deputyship)),
-    NodeType("Appointeeship", CLIENT_DETAIL_READ, _orders(Appointeeship)),
+    NodeType(
+        "Deputyship", CLIENT_DETAIL_READ, in_scope(Deputyship.kind.by_id, Deputyship.from_record)
+    ),
+    NodeType(
+        "Appointeeship",
+        CLIENT_DETAIL_READ,
+        in_scope(Appointeeship.kind.by_id, Appointeeship.from_record),
+    ),
 )

@@ -6,7 +6,6 @@ invoices and gets back what it raised, but reads nothing else.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import date, datetime
 from typing import Annotated, Any
@@ -25,8 +24,10 @@ from ca_api.auth.permissions import (
 )
 from ca_api.clients.schema import Client, client_of
 from ca_api.common import loaders
+from ca_api.common.arguments import replayed_field
+from ca_api.common.calls import as_caller
 from ca_api.common.ids import decode_uuid, node_id_or_none
-from ca_api.common.node import Node, NodeType
+from ca_api.common.node import Node, NodeType, in_scope
 from ca_api.common.pagination import Connection, Page, Paged, PageRequest
 from ca_api.common.problems import (
     ChecksIncompleteProblem,
@@ -42,7 +43,7 @@ from ca_api.common.problems import (
 from ca_api.common.scalars import Money
 from ca_api.common.types import from_source
 from ca_api.context import Context
-from ca_api.errors import NotFound
+from ca_api.errors import found
 from ca_api.invoices import reads as invoice_reads
 from ca_api.invoices.schema import (
     Invoice,
@@ -261,7 +262,7 @@ class Payment(Node):
 @strawberry.type(description="A payment after a step of its life, or as first raised.")
 class PaymentPayload:
     payment: Payment = strawberry.field(description="The payment as it now stands.")
-    replayed: bool = strawberry.field(description="A repeat of an idempotency key: nothing new.")
+    replayed: bool = replayed_field()
 
     @classmethod
     def of(cls, done: service.PaymentOutcome) -> PaymentPayload:
@@ -338,9 +339,7 @@ class PaymentQuery:
     ) -> Payment:
         ctx = info.context
         view = await service.get_payment(ctx.session, ctx.principal, decode_uuid("Payment", id))
-        if view is None:
-            raise NotFound("payment", id)
-        return Payment.from_view(view)
+        return Payment.from_view(found(view, "payment", id))
 
     @strawberry.field(
         extensions=[Paged(25), *allow(LEDGER_READ)],
@@ -385,10 +384,9 @@ async def _change(
     *args: Any,
 ) -> PaymentPayload:
     """A step of the payment ``id``'s life (approve, make, cancel) by the caller."""
-    ctx = info.context
     pid = decode_uuid("Payment", id)
     return PaymentPayload.of(
-        await change(ctx.session, ctx.actor, pid, *args, idempotency_key=idempotency_key)
+        await as_caller(info, change, pid, *args, idempotency_key=idempotency_key)
     )
 
 
@@ -411,11 +409,10 @@ class PaymentMutation:
             ),
         ],
     ) -> RaisePaymentResult:
-        ctx = info.context
         request = input.to_request()
         return PaymentPayload.of(
-            await service.raise_payment(
-                ctx.session, ctx.actor, request, idempotency_key=input.idempotency_key
+            await as_caller(
+                info, service.raise_payment, request, idempotency_key=input.idempotency_key
             )
         )
 
@@ -468,10 +465,7 @@ class PaymentMutation:
         )
 
 
-async def _payments_by_id(ctx: Context, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, Payment]:
-    views = await service.payments_by_id(ctx.session, ctx.principal, ids)
-    return {k: Payment.from_view(v) for k, v in views.items()}
-
-
 # The types node(id:) fetches (common.node): each with the roles of its own lookup.
-NODES: tuple[NodeType, ...] = (NodeType("Payment", LEDGER_READ, _payments_by_id),)
+NODES: tuple[NodeType, ...] = (
+    NodeType("Payment", LEDGER_READ, in_scope(service.payments_by_id, Payment.from_view)),
+)

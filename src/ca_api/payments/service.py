@@ -24,7 +24,7 @@ from ca_api.auth.actor import Actor
 from ca_api.auth.principal import Principal
 from ca_api.common.keyset import Seek
 from ca_api.db import unit_of_work
-from ca_api.errors import InvalidState, RecordNotFound, ValidationFailed
+from ca_api.errors import InvalidState, RecordNotFound, ValidationFailed, existing
 from ca_api.invoices import service as invoices
 from ca_api.invoices.reads import group_by
 from ca_api.invoices.rules import InvoiceStatus
@@ -83,9 +83,7 @@ async def _authors(session: AsyncSession, payment: Payment) -> frozenset[str]:
 
 
 async def _read_payment(session: AsyncSession, payment_id: uuid.UUID) -> PaymentView:
-    row = await repository.get_payment(session, payment_id, None)
-    if row is None:
-        raise Missing("Payment", payment_id)
+    row = existing(await repository.get_payment(session, payment_id, None), "Payment", payment_id)
     return _payment_view(row)
 
 

@@ -4,14 +4,13 @@ item 4)."""
 
 from __future__ import annotations
 
-import dataclasses
 from datetime import date
 
 import strawberry
 
 from ca_api.common.arguments import idempotency_key_field
-from ca_api.common.ids import decode_uuid
 from ca_api.common.scalars import Money
+from ca_api.common.types import own_fields
 from ca_api.placements import service
 
 
@@ -53,12 +52,8 @@ class PlacementInput:
     def to_new(self) -> service.NewPlacement:
         """The proposal for the service: every field of the placement as given (not the
         request's idempotency key a subclass adds), the ids decoded."""
-        ids = {
-            "client_id": decode_uuid("Client", self.client_id),
-            "product_id": decode_uuid("InstitutionProduct", self.product_id),
-        }
-        given = {f.name: getattr(self, f.name) for f in dataclasses.fields(PlacementInput)}
-        return service.NewPlacement(**given | ids)
+        ids = {"client_id": "Client", "product_id": "InstitutionProduct"}
+        return service.NewPlacement(**own_fields(self, PlacementInput, ids=ids))
 
 
 @strawberry.input(

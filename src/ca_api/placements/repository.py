@@ -6,28 +6,23 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ca_api.auth.principal import Principal
-from ca_api.clients.models import client_current
-from ca_api.clients.repository import readable
-from ca_api.db import rows_where_in
+from ca_api.clients.repository import readable_by_id
+from ca_api.db import get_by_id, insert_returning, rows_where_in
 from ca_api.placements.models import Placement, PlacementEvent
 
 
 async def insert_placement(session: AsyncSession, values: dict[str, Any]) -> Placement:
-    stmt = insert(Placement).values(values).returning(Placement)
-    return (await session.execute(stmt)).scalar_one()
+    return await insert_returning(session, Placement, values)
 
 
 async def get_placement(
     session: AsyncSession, placement_id: uuid.UUID, *, lock: bool = False
 ) -> Placement | None:
-    stmt = select(Placement).where(Placement.id == placement_id)
-    if lock:
-        stmt = stmt.with_for_update()
-    return (await session.execute(stmt)).scalar_one_or_none()
+    return await get_by_id(session, Placement, placement_id, lock=lock)
 
 
 async def placements_by_id(
@@ -35,13 +30,7 @@ async def placements_by_id(
 ) -> Sequence[Placement]:
     """The placements with these ids whose client the principal may read (row scoping,
     ``clients.repository.readable``), in one query."""
-    cc = client_current
-    stmt = (
-        select(Placement)
-        .join(cc, cc.c.id == Placement.client_id)
-        .where(Placement.id.in_(set(placement_ids)), readable(principal))
-    )
-    return (await session.execute(stmt)).scalars().all()
+    return await readable_by_id(session, principal, Placement, placement_ids)
 
 
 async def placements_of_client(
@@ -68,5 +57,4 @@ async def events_of(
 
 
 async def insert_event(session: AsyncSession, values: dict[str, Any]) -> PlacementEvent:
-    stmt = insert(PlacementEvent).values(values).returning(PlacementEvent)
-    return (await session.execute(stmt)).scalar_one()
+    return await insert_returning(session, PlacementEvent, values)

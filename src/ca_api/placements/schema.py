@@ -4,7 +4,6 @@ service, map the result."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
 from datetime import date
 from typing import Annotated
 
@@ -13,9 +12,11 @@ from strawberry.types import Info
 
 from ca_api.auth.permissions import INVESTMENT_EXECUTE, INVESTMENT_PROPOSE, INVESTMENT_READ, allow
 from ca_api.clients.schema import Client, client_of, readable_client
+from ca_api.common.arguments import replayed_field
+from ca_api.common.calls import as_caller
 from ca_api.common.ids import decode_uuid, node_id, node_id_or_none
 from ca_api.common.keyset import Seek, seek_rows
-from ca_api.common.node import Node, NodeType
+from ca_api.common.node import Node, NodeType, in_scope
 from ca_api.common.pagination import Connection, Page, Paged, PageRequest
 from ca_api.common.problems import (
     IdempotencyKeyReusedProblem,
@@ -224,7 +225,7 @@ class Placement(Node):
 @strawberry.type(description="A placement, as the change left it.")
 class PlacementPayload:
     placement: Placement = strawberry.field(description="The placement as it now stands.")
-    replayed: bool = strawberry.field(description="A repeat of an idempotency key: nothing new.")
+    replayed: bool = replayed_field()
 
     @classmethod
     def of(cls, view: service.PlacementView) -> PlacementPayload:
@@ -313,9 +314,8 @@ class PlacementMutation:
             ),
         ],
     ) -> PlacementResult:
-        ctx = info.context
-        view = await service.place_funds(
-            ctx.session, ctx.actor, input.to_new(), idempotency_key=input.idempotency_key
+        view = await as_caller(
+            info, service.place_funds, input.to_new(), idempotency_key=input.idempotency_key
         )
         return PlacementPayload.of(view)
 
@@ -335,10 +335,9 @@ class PlacementMutation:
             ),
         ],
     ) -> PlacementResult:
-        ctx = info.context
         pid = decode_uuid("Placement", input.placement_id)
-        view = await service.make_placement(
-            ctx.session, ctx.actor, pid, idempotency_key=input.idempotency_key
+        view = await as_caller(
+            info, service.make_placement, pid, idempotency_key=input.idempotency_key
         )
         return PlacementPayload.of(view)
 
@@ -359,19 +358,19 @@ class PlacementMutation:
             ),
         ],
     ) -> PlacementResult:
-        ctx = info.context
         pid = decode_uuid("Placement", input.placement_id)
-        view = await service.mature_or_withdraw(
-            ctx.session, ctx.actor, pid, input.on_date, idempotency_key=input.idempotency_key
+        view = await as_caller(
+            info,
+            service.mature_or_withdraw,
+            pid,
+            input.on_date,
+            idempotency_key=input.idempotency_key,
         )
         return PlacementPayload.of(view)
 
 
-async def _placements(ctx: Context, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, Placement]:
-    views = await service.placements_by_id(ctx.session, ctx.principal, ids)
-    return {k: Placement.from_view(v) for k, v in views.items()}
-
-
 # The types node(id:) fetches (common.node): a placement has no lookup of its own, so it has
 # the roles of a client's list (placements), scoped to the clients the caller may read.
-NODES = (NodeType("Placement", INVESTMENT_READ, _placements),)
+NODES = (
+    NodeType("Placement", INVESTMENT_READ, in_scope(service.placements_by_id, Placement.from_view)),
+)

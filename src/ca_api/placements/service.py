@@ -37,7 +37,7 @@ from ca_api.decisions.rules import (
     DecisionStatus,
     decision_status,
 )
-from ca_api.errors import InvalidState, RecordNotFound, ValidationFailed
+from ca_api.errors import InvalidState, RecordNotFound, ValidationFailed, existing
 from ca_api.institutions import service as institutions
 from ca_api.institutions.models import ApprovedInstitution, InstitutionProduct
 from ca_api.ledger import service as ledger
@@ -94,9 +94,9 @@ async def _read_placement(
 ) -> PlacementView:
     """The placement as it stands; with ``lock``, its row and then its client's locked first
     (one change of a placement, and of its client's money, at a time)."""
-    row = await repository.get_placement(session, placement_id, lock=lock)
-    if row is None:
-        raise Missing("Placement", placement_id)
+    row = existing(
+        await repository.get_placement(session, placement_id, lock=lock), "Placement", placement_id
+    )
     if lock:
         await clients.lock_client(session, row.client_id)
     return (await placement_views(session, [row]))[0]
@@ -185,9 +185,9 @@ async def _offered(
 ) -> tuple[InstitutionProduct, ApprovedInstitution, dict[str, str]]:
     """The product, its institution, and why a placement starting ``start`` may not be made
     with them (R-INV-4: offered then, the institution approved then and still today)."""
-    product = await institutions.get_product(session, product_id)
-    if product is None:
-        raise Missing("InstitutionProduct", product_id)
+    product = existing(
+        await institutions.get_product(session, product_id), "InstitutionProduct", product_id
+    )
     view = await institutions.get_institution(session, product.institution_id)
     problems = rules.approval_problems(
         view.institution.name, view.approved_on, product.effective_from, start, today

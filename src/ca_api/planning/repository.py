@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from ca_api.common.keyset import Seek, keyset
-from ca_api.db import rows_where_in
+from ca_api.db import get_by_id, rows_where_in
 from ca_api.planning.models import BudgetPlan, BudgetPlanLine, ClientAssetDeclaration
 
 
@@ -27,8 +27,7 @@ async def insert_lines(session: AsyncSession, rows: list[dict[str, Any]]) -> Non
 
 
 async def get_plan(session: AsyncSession, plan_id: uuid.UUID) -> BudgetPlan | None:
-    stmt = select(BudgetPlan).where(BudgetPlan.id == plan_id)
-    return (await session.execute(stmt)).scalar_one_or_none()
+    return await get_by_id(session, BudgetPlan, plan_id)
 
 
 async def plans_by_id(session: AsyncSession, plan_ids: Sequence[uuid.UUID]) -> Sequence[BudgetPlan]:
@@ -97,8 +96,7 @@ async def insert_declaration(session: AsyncSession, values: dict[str, Any]) -> N
 async def get_declaration(
     session: AsyncSession, declaration_id: uuid.UUID
 ) -> ClientAssetDeclaration | None:
-    stmt = select(ClientAssetDeclaration).where(ClientAssetDeclaration.id == declaration_id)
-    return (await session.execute(stmt)).scalar_one_or_none()
+    return await get_by_id(session, ClientAssetDeclaration, declaration_id)
 
 
 async def declarations_by_id(

@@ -8,7 +8,6 @@ declarations and the threshold flags (R-INV-1, R-INV-2) read from effective-date
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Annotated
 
@@ -17,9 +16,11 @@ from strawberry.types import Info
 
 from ca_api.auth.permissions import PLAN_READ, PLAN_WRITE, THRESHOLD_FLAGS_READ, allow
 from ca_api.clients.schema import readable_client
+from ca_api.common.arguments import replayed_field
+from ca_api.common.calls import as_caller
 from ca_api.common.ids import decode_uuid, node_id
 from ca_api.common.keyset import Seek
-from ca_api.common.node import NodeType
+from ca_api.common.node import NodeType, by_role
 from ca_api.common.pagination import Connection, Page, Paged, PageRequest, bad_cursor
 from ca_api.common.problems import (
     IdempotencyKeyReusedProblem,
@@ -30,7 +31,7 @@ from ca_api.common.problems import (
     problem_for,
 )
 from ca_api.context import Context
-from ca_api.errors import NotFound
+from ca_api.errors import found
 from ca_api.planning import service, thresholds
 from ca_api.planning.inputs import (
     DeclareClientAssetsInput,
@@ -70,7 +71,7 @@ class BudgetPlanPayload:
         return cls(plan=BudgetPlan.from_view(done.view), replayed=done.replayed)
 
     plan: BudgetPlan = strawberry.field(description="The plan as it now stands.")
-    replayed: bool = strawberry.field(description="True when this repeats an earlier request.")
+    replayed: bool = replayed_field("True when this repeats an earlier request.")
 
 
 RecordBudgetPlanResult = Annotated[
@@ -119,9 +120,7 @@ class PlanningQuery:
         id: Annotated[strawberry.ID, strawberry.argument(description="The plan's id.")],
     ) -> BudgetPlan:
         view = await service.get_plan(info.context.session, decode_uuid("BudgetPlan", id))
-        if view is None:
-            raise NotFound("budget plan", id)
-        return BudgetPlan.from_view(view)
+        return BudgetPlan.from_view(found(view, "budget plan", id))
 
     @strawberry.field(
         extensions=[Paged(25), *allow(PLAN_READ)],
@@ -195,9 +194,8 @@ class PlanningMutation:
             strawberry.argument(description="The plan, and the request's idempotency key."),
         ],
     ) -> RecordBudgetPlanResult:
-        ctx = info.context
-        done = await service.record_plan(
-            ctx.session, ctx.actor, input.to_new(), idempotency_key=input.idempotency_key
+        done = await as_caller(
+            info, service.record_plan, input.to_new(), idempotency_key=input.idempotency_key
         )
         return BudgetPlanPayload.of(done)
 
@@ -214,10 +212,9 @@ class PlanningMutation:
             strawberry.argument(description="What the client holds, with the evidence."),
         ],
     ) -> DeclareClientAssetsResult:
-        ctx = info.context
-        row = await thresholds.declare_assets(
-            ctx.session,
-            ctx.actor,
+        row = await as_caller(
+            info,
+            thresholds.declare_assets,
             decode_uuid("Client", input.client_id),
             input.to_declaration(),
             note=input.note,
@@ -242,10 +239,9 @@ class PlanningMutation:
             ),
         ],
     ) -> RecordBudgetPlanResult:
-        ctx = info.context
-        done = await service.submit_plan(
-            ctx.session,
-            ctx.actor,
+        done = await as_caller(
+            info,
+            service.submit_plan,
             decode_uuid("BudgetPlan", input.plan_id),
             consulted=input.consulted,
             client_involved=input.client_involved,
@@ -255,22 +251,13 @@ class PlanningMutation:
         return BudgetPlanPayload.of(done)
 
 
-async def _plans(ctx: Context, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, BudgetPlan]:
-    """As budgetPlan(id:) reads them: by role alone (PLAN_READ reads every client's)."""
-    views = await service.plans_by_id(ctx.session, ids)
-    return {k: BudgetPlan.from_view(v) for k, v in views.items()}
-
-
-async def _declarations(
-    ctx: Context, ids: Sequence[uuid.UUID]
-) -> dict[uuid.UUID, ClientAssetDeclaration]:
-    rows = await thresholds.declarations_by_id(ctx.session, ids)
-    return {k: ClientAssetDeclaration.from_row(r) for k, r in rows.items()}
-
-
 # The types node(id:) fetches (common.node): each with the roles of its own lookup. A
 # declaration has none: it is read through thresholdFlags.
 NODES: tuple[NodeType, ...] = (
-    NodeType("BudgetPlan", PLAN_READ, _plans),
-    NodeType("ClientAssetDeclaration", THRESHOLD_FLAGS_READ, _declarations),
+    NodeType("BudgetPlan", PLAN_READ, by_role(service.plans_by_id, BudgetPlan.from_view)),
+    NodeType(
+        "ClientAssetDeclaration",
+        THRESHOLD_FLAGS_READ,
+        by_role(thresholds.declarations_by_id, ClientAssetDeclaration.from_row),
+    ),
 )

@@ -32,20 +32,17 @@ within it) and so stays unmatched in the reconciliation, which is where a bank's
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import date
-from functools import partial
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry.extensions import FieldExtension
-from strawberry.types.base import StrawberryList, StrawberryOptional, has_object_definition
 from strawberry.types.field import StrawberryField
-from strawberry.types.lazy_type import LazyType
-from strawberry.types.union import StrawberryUnion
 
 from ca_api import clock
-from ca_api.common.problems import FieldProblem, ValidationProblem, graphql_name
+from ca_api.common import walk as walks
+from ca_api.common.problems import FieldProblem, ValidationProblem, result_members
 from ca_api.common.scalars import Money
 from ca_api.errors import ApiError, ErrorCode
 from ca_api.money import Pence, format_money
@@ -64,11 +61,7 @@ EXEMPT: frozenset[tuple[str, str]] = frozenset(
 MAX_LISTED = 100
 
 # Where Money can be in a value of one argument type: yields each amount with its path.
-Walk = Callable[[object, str], Iterator[MoneyAt]]
-
-
-def _join(path: str, name: str) -> str:
-    return f"{path}.{name}" if path else name
+Walk = walks.Walk[MoneyAt]
 
 
 def _money(value: object, path: str) -> Iterator[MoneyAt]:
@@ -76,48 +69,11 @@ def _money(value: object, path: str) -> Iterator[MoneyAt]:
         yield MoneyAt(path or "input", value)
 
 
-def _items(inner: Walk, value: object, path: str) -> Iterator[MoneyAt]:
-    if isinstance(value, list):
-        for i, item in enumerate(value):
-            yield from inner(item, _join(path, str(i)))
-
-
-def _fields(
-    cls: type, parts: list[tuple[str, str, Walk]], value: object, path: str
-) -> Iterator[MoneyAt]:
-    if isinstance(value, cls):
-        for python_name, name, walk in parts:
-            yield from walk(getattr(value, python_name, None), _join(path, name))
-
-
-def money_walk(tp: object, seen: frozenset[type] = frozenset()) -> Walk | None:
+def money_walk(tp: object) -> Walk | None:
     """How to find the Money in a value of strawberry type ``tp``; None: it holds none.
-    Unset and null values hold none."""
-    if isinstance(tp, LazyType):
-        tp = tp.resolve_type()
-    if tp is Money:
-        return _money
-    if isinstance(tp, StrawberryOptional):
-        return money_walk(tp.of_type, seen)
-    if isinstance(tp, StrawberryList):
-        inner = money_walk(tp.of_type, seen)
-        return partial(_items, inner) if inner is not None else None
-    if isinstance(tp, type) and has_object_definition(tp):
-        definition = tp.__strawberry_definition__
-        if not definition.is_input:
-            return None
-        if tp in seen:  # a recursive input: refuse to build rather than miss an amount
-            raise TypeError(f"the amount check cannot walk the recursive input {definition.name}")
-        parts: list[tuple[str, str, Walk]] = []
-        for f in definition.fields:
-            name = f.graphql_name or graphql_name(f.python_name)
-            if (definition.name, name) in EXEMPT:
-                continue
-            walk = money_walk(f.type, seen | {tp})
-            if walk is not None:
-                parts.append((f.python_name, name, walk))
-        return partial(_fields, tp, parts) if parts else None
-    return None
+    Unset and null values hold none. A recursive input is refused (TypeError) rather than an
+    amount missed."""
+    return walks.input_walk(tp, Money, _money, skip=EXEMPT, refuse_recursive=True)
 
 
 async def maximum_in_force(session: AsyncSession, on: date) -> tuple[Pence, date]:
@@ -154,13 +110,7 @@ def refusal(over: list[MoneyAt], maximum: Pence, since: date) -> ValidationProbl
 
 
 def _returns_validation_problem(field: StrawberryField) -> bool:
-    tp: object = field.type
-    if isinstance(tp, StrawberryOptional):
-        tp = tp.of_type
-    if not isinstance(tp, StrawberryUnion):
-        return False
-    members = [m.resolve_type() if isinstance(m, LazyType) else m for m in tp.types]
-    return ValidationProblem in members
+    return ValidationProblem in result_members(field)
 
 
 class AmountCheck(FieldExtension):
@@ -176,7 +126,7 @@ class AmountCheck(FieldExtension):
             walk = money_walk(arg.type)
             if walk is None:
                 continue
-            name = arg.graphql_name or graphql_name(arg.python_name)
+            name = arg.graphql_name or walks.graphql_name(arg.python_name)
             # An `input` object's fields are named on their own, as the services name them.
             self.walks.append((arg.python_name, "" if name == "input" else name, walk))
         self.typed = bool(self.walks) and _returns_validation_problem(field)

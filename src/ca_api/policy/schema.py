@@ -15,6 +15,7 @@ from strawberry.types import Info
 from ca_api.auth.permissions import POLICY_READ, POLICY_WRITE, allow
 from ca_api.auth.schema import Role
 from ca_api.common import loaders
+from ca_api.common.calls import as_caller
 from ca_api.common.node import NodeType
 from ca_api.common.problems import ValidationProblem
 from ca_api.common.scalars import Money, Percent
@@ -230,9 +231,9 @@ class PolicyMutation:
     ) -> ApprovalLimitVersionResult:
         ctx = info.context
         rows = [rules.LimitRow(r.subject.strip(), r.role.strip(), r.up_to) for r in input.limits]
-        version_id = await service.add_limit_version(
-            ctx.session,
-            ctx.actor,
+        version_id = await as_caller(
+            info,
+            service.add_limit_version,
             effective_from=input.effective_from,
             note=input.note,
             limits=rows,

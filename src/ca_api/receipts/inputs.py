@@ -4,16 +4,13 @@ resolvers are in ``schema.py``."""
 
 from __future__ import annotations
 
-import dataclasses
-import uuid
 from datetime import date
 
 import strawberry
 
 from ca_api.common.arguments import idempotency_key_field
-from ca_api.common.ids import decode_uuid
 from ca_api.common.scalars import Money
-from ca_api.common.types import graphql_enum
+from ca_api.common.types import graphql_enum, own_fields
 from ca_api.ledger.schema import Category
 from ca_api.ledger.vocabulary import Benefit
 from ca_api.receipts import rules
@@ -32,11 +29,8 @@ graphql_enum(
 )
 
 
-def _ids_of(line: ReceiptInput | BenefitRunLineInput) -> dict[str, uuid.UUID]:
-    return {
-        "client_id": decode_uuid("Client", line.client_id),
-        "payer_id": decode_uuid("Counterparty", line.payer_id),
-    }
+# The ids a receipt and a benefit run's line carry, and the types they are ids of.
+_IDS = {"client_id": "Client", "payer_id": "Counterparty"}
 
 
 @strawberry.input(description="Money received for a client (R-ACC-4, R-ACC-6).")
@@ -80,8 +74,7 @@ class ReceiptInput:
 
     def to_draft(self) -> rules.ReceiptDraft:
         """The receipt as the rules take it: this input's fields, its ids decoded."""
-        own = {f.name: getattr(self, f.name) for f in dataclasses.fields(ReceiptInput)}
-        return rules.ReceiptDraft(**(own | _ids_of(self)))
+        return rules.ReceiptDraft(**own_fields(self, ReceiptInput, ids=_IDS))
 
 
 @strawberry.input(description="One benefit paid to one client in a benefits run (R-ACC-6).")
@@ -99,7 +92,7 @@ class BenefitRunLineInput:
 
     def to_line(self) -> rules.RunLine:
         """The line as the rules take it: this input's fields, its ids decoded."""
-        return rules.RunLine(**(vars(self) | _ids_of(self)))
+        return rules.RunLine(**own_fields(self, BenefitRunLineInput, ids=_IDS))
 
 
 @strawberry.input(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Annotated
 
@@ -12,9 +11,11 @@ from strawberry.types import Info
 
 from ca_api.auth.permissions import BENEFIT_RUN, INTEREST_RUN, LEDGER_READ, RECEIPT_WRITE, allow
 from ca_api.clients.schema import Client, client_of, readable_client
+from ca_api.common.arguments import replayed_field
+from ca_api.common.calls import as_caller
 from ca_api.common.ids import decode_uuid, node_id
 from ca_api.common.keyset import Seek
-from ca_api.common.node import Node, NodeType
+from ca_api.common.node import Node, NodeType, by_role, in_scope
 from ca_api.common.pagination import Connection, Page, Paged, PageRequest, bad_cursor
 from ca_api.common.problems import (
     IdempotencyKeyReusedProblem,
@@ -143,7 +144,7 @@ class InterestRun(Node):
 @strawberry.type(description="The receipt recorded.")
 class ReceiptPayload:
     receipt: Receipt = strawberry.field(description="The receipt, as recorded.")
-    replayed: bool = strawberry.field(description="A repeat of an idempotency key: nothing new.")
+    replayed: bool = replayed_field()
 
 
 @strawberry.type(description="A benefits run recorded: every line, or (on a problem) none.")
@@ -152,16 +153,14 @@ class BenefitRunPayload:
     total: Money = strawberry.field(description="The money of every line.")
     clients: int = strawberry.field(description="Clients whose accounts were credited.")
     value_date: date = strawberry.field(description="The day the money was in the accounts.")
-    replayed: bool = strawberry.field(description="A repeat of an idempotency key: nothing new.")
+    replayed: bool = replayed_field()
 
 
 @strawberry.type(description="The CMS interest run for the period.")
 class InterestRunPayload:
     run: InterestRun = strawberry.field(description="The run: this one, or the one before.")
     already_run: bool = strawberry.field(description=ALREADY_RUN)
-    replayed: bool = strawberry.field(
-        description="A repeat (the period is the key): the same as alreadyRun."
-    )
+    replayed: bool = replayed_field("A repeat (the period is the key): the same as alreadyRun.")
 
 
 RecordReceiptResult = Annotated[
@@ -276,10 +275,9 @@ class ReceiptMutation:
             ),
         ],
     ) -> RecordReceiptResult:
-        ctx = info.context
         draft = input.to_draft()
-        record = await service.record_receipt(
-            ctx.session, ctx.actor, draft, idempotency_key=input.idempotency_key
+        record = await as_caller(
+            info, service.record_receipt, draft, idempotency_key=input.idempotency_key
         )
         return ReceiptPayload(receipt=Receipt.from_record(record), replayed=record.replayed)
 
@@ -298,11 +296,10 @@ class ReceiptMutation:
             ),
         ],
     ) -> RecordBenefitRunResult:
-        ctx = info.context
         lines = [line.to_line() for line in input.lines]
-        summary = await service.record_benefit_run(
-            ctx.session,
-            ctx.actor,
+        summary = await as_caller(
+            info,
+            service.record_benefit_run,
             lines,
             input.value_date,
             idempotency_key=input.idempotency_key,
@@ -321,10 +318,7 @@ class ReceiptMutation:
             PostInterestInput, strawberry.argument(description="The period to credit interest for.")
         ],
     ) -> PostInterestResult:
-        ctx = info.context
-        outcome = await service.post_interest(
-            ctx.session, ctx.actor, input.period_start, input.period_end
-        )
+        outcome = await as_caller(info, service.post_interest, input.period_start, input.period_end)
         return InterestRunPayload(
             run=InterestRun.from_row(outcome.run),
             already_run=outcome.already_run,
@@ -332,19 +326,11 @@ class ReceiptMutation:
         )
 
 
-async def _receipts(ctx: Context, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, Receipt]:
-    records = await service.receipts_by_id(ctx.session, ctx.principal, ids)
-    return {k: Receipt.from_record(r) for k, r in records.items()}
-
-
-async def _interest_runs(ctx: Context, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, InterestRun]:
-    runs = await service.interest_runs_by_id(ctx.session, ids)
-    return {k: InterestRun.from_row(r) for k, r in runs.items()}
-
-
 # The types node(id:) fetches (common.node): each with the roles of its own lookup. Neither has
 # an x(id:) field: a receipt is read through receipts, a run through interestRuns (LEDGER_READ).
 NODES: tuple[NodeType, ...] = (
-    NodeType("Receipt", LEDGER_READ, _receipts),
-    NodeType("InterestRun", LEDGER_READ, _interest_runs),
+    NodeType("Receipt", LEDGER_READ, in_scope(service.receipts_by_id, Receipt.from_record)),
+    NodeType(
+        "InterestRun", LEDGER_READ, by_role(service.interest_runs_by_id, InterestRun.from_row)
+    ),
 )

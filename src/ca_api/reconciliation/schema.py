@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Annotated
 
@@ -12,8 +10,9 @@ from strawberry.types import Info
 
 from ca_api.auth.permissions import LEDGER_READ, RECONCILE, allow
 from ca_api.common import loaders
+from ca_api.common.calls import as_caller
 from ca_api.common.ids import decode_uuid, encode_id
-from ca_api.common.node import Node, NodeType
+from ca_api.common.node import Node, NodeType, by_role
 from ca_api.common.pagination import Connection, Page, Paged, PageRequest
 from ca_api.common.problems import (
     InvalidStateProblem,
@@ -25,7 +24,7 @@ from ca_api.common.problems import (
 from ca_api.common.scalars import Money
 from ca_api.common.types import describe_enum, from_source
 from ca_api.context import Context
-from ca_api.errors import NotFound
+from ca_api.errors import found
 from ca_api.ledger.schema import Transfer
 from ca_api.reconciliation import rules, service
 from ca_api.reconciliation.inputs import (
@@ -247,9 +246,9 @@ class DuplicateStatementProblem(Problem):
         sid = decode_uuid("BankStatement", self.existing_statement_id)
         loader = loaders.one(info.context, "reconciliation.statements", service.statements_by_id)
         record = await loader.load(sid)
-        if record is None:  # pragma: no cover - the statement was just found
-            raise NotFound("bank statement", self.existing_statement_id)
-        return BankStatement.from_record(record)
+        return BankStatement.from_record(
+            found(record, "bank statement", self.existing_statement_id)
+        )
 
 
 @problem_for(DuplicateStatement)
@@ -301,10 +300,8 @@ class ReconciliationQuery:
     ) -> BankReconciliation:
         ctx = info.context
         sid = decode_uuid("BankStatement", statement_id)
-        found = await service.reconciliation(ctx.session, sid)
-        if found is None:
-            raise NotFound("bank statement", statement_id)
-        return BankReconciliation.from_data(found)
+        data = await service.reconciliation(ctx.session, sid)
+        return BankReconciliation.from_data(found(data, "bank statement", statement_id))
 
     @strawberry.field(
         extensions=[Paged(25), *allow(LEDGER_READ)],
@@ -339,10 +336,7 @@ class ReconciliationMutation:
             strawberry.argument(description="The statement and its CSV."),
         ],
     ) -> ImportBankStatementResult:
-        ctx = info.context
-        result = await service.import_statement(
-            ctx.session, ctx.actor, input.to_heading(), input.csv
-        )
+        result = await as_caller(info, service.import_statement, input.to_heading(), input.csv)
         return ImportBankStatementPayload(
             statement=BankStatement.from_record(result.statement), auto_matched=result.auto_matched
         )
@@ -360,20 +354,18 @@ class ReconciliationMutation:
             strawberry.argument(description="The line, the transfer it is, and why."),
         ],
     ) -> MatchBankLineResult:
-        ctx = info.context
         sid = decode_uuid("BankStatement", input.statement_id)
         tid = decode_uuid("Transfer", input.transfer_id)
-        record = await service.match_line(
-            ctx.session, ctx.actor, sid, input.line_no, tid, reason=input.reason
+        record = await as_caller(
+            info, service.match_line, sid, input.line_no, tid, reason=input.reason
         )
         return BankStatementLinePayload(line=BankStatementLine.from_record(record))
 
 
-async def _statements(ctx: Context, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, BankStatement]:
-    found = await service.statements_by_id(ctx.session, ids)
-    return {k: BankStatement.from_record(r) for k, r in found.items()}
-
-
 # The types node(id:) fetches (common.node): a statement with the roles of bankStatements and
 # bankReconciliation (it has no x(id:) lookup of its own).
-NODES: tuple[NodeType, ...] = (NodeType("BankStatement", LEDGER_READ, _statements),)
+NODES: tuple[NodeType, ...] = (
+    NodeType(
+        "BankStatement", LEDGER_READ, by_role(service.statements_by_id, BankStatement.from_record)
+    ),
+)
