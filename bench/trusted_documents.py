@@ -29,7 +29,8 @@ from ca_api.app import create_app
 from ca_api.auth.tokens import TokenVerifier, load_or_create_dev_key, mint_token
 from ca_api.config import Settings
 from ca_api.db import Database
-from ca_api.graphql import DocumentLimits, _validate, build_schema, registration_errors
+from ca_api.documents import DocumentLimits, _validate, registration_errors
+from ca_api.graphql import build_schema
 from ca_api.trusted_documents import service
 
 PAYMENT = """id status amount approvedBy approvedAt madeBy madeAt cancelledBy cancelReason

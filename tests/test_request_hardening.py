@@ -224,7 +224,7 @@ SAME_AS_BEFORE = [
 
 @pytest.mark.parametrize("query", SAME_AS_BEFORE)
 def test_depth_and_aliases_are_limited_as_before(settings: Settings, query: str) -> None:
-    from ca_api.graphql import DocumentLimits
+    from ca_api.documents import DocumentLimits
 
     schema = build_schema(settings)._schema
     document = parse(query)

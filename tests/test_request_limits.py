@@ -537,12 +537,12 @@ async def test_an_error_in_an_extensions_hook_is_masked_too(
     """An exception raised in a schema extension's hook (here validation) is answered by
     strawberry outside the operation, where ErrorPolicy does not see it: it leaves masked, with
     its code and the request id, and is logged once, never with its own message."""
-    import ca_api.graphql as graphql_module
+    import ca_api.documents as documents_module
 
     def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("secret internals of validation")
 
-    monkeypatch.setattr(graphql_module, "_validate", broken)
+    monkeypatch.setattr(documents_module, "_validate", broken)
     caplog.set_level(logging.ERROR, logger="ca_api.graphql")
     resp = await api.post("{ me { subject } }", role="auditor", headers={"X-Request-Id": "t-7"})
     assert "secret" not in resp.text

@@ -11,12 +11,13 @@ from typing import Any
 
 import pytest
 
-from ca_api import graphql as ca_graphql
+from ca_api import documents as ca_documents
 from ca_api.auth.tokens import SigningKey
 from ca_api.config import Settings
+from ca_api.documents import registration_errors
 from ca_api.errors import ValidationFailed
 from ca_api.gate import TRUSTED_BY_DEFAULT
-from ca_api.graphql import build_schema, registration_errors
+from ca_api.graphql import build_schema
 from ca_api.trusted_documents import service
 from tests.conftest import Api, RolledBackDatabase, api_on
 
@@ -146,7 +147,7 @@ async def test_a_trusted_operation_is_not_validated_again(
     def no_validation(*args: Any, **kwargs: Any) -> Any:
         raise AssertionError("validated again")
 
-    monkeypatch.setattr(ca_graphql, "_validate", no_validation)
+    monkeypatch.setattr(ca_documents, "_validate", no_validation)
     resp = await _send(api, {"documentId": service.document_id(FIGURE)})
     assert resp.status_code == 200 and "errors" not in resp.json(), resp.text
     raw = await _send(api, {"query": FIGURE})  # a raw document still is (and here, fails)

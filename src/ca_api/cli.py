@@ -189,8 +189,9 @@ def cmd_install_graphiql(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_register_documents(args: argparse.Namespace, settings: Settings) -> int:
+    from ca_api.documents import registration_errors
     from ca_api.errors import ValidationFailed
-    from ca_api.graphql import build_schema, registration_errors
+    from ca_api.graphql import build_schema
     from ca_api.trusted_documents import service
 
     schema = build_schema(settings)
