@@ -84,6 +84,8 @@ from ca_api.receipts import schema as receipts_schema
 from ca_api.receipts.schema import ReceiptMutation, ReceiptQuery
 from ca_api.reconciliation import schema as reconciliation_schema
 from ca_api.reconciliation.schema import ReconciliationMutation, ReconciliationQuery
+from ca_api.referrals import schema as referrals_schema
+from ca_api.referrals.schema import ReferralMutation, ReferralQuery
 from ca_api.trusted_documents.service import Prepared
 
 log = logging.getLogger("ca_api.graphql")
@@ -115,6 +117,7 @@ class Query(
     PlacementQuery,
     InvestmentQuery,
     InvestmentStatementQuery,
+    ReferralQuery,
 ):
     pass
 
@@ -142,6 +145,7 @@ class Mutation(
     PlacementMutation,
     InvestmentMutation,
     InvestmentStatementMutation,
+    ReferralMutation,
 ):
     pass
 
@@ -538,6 +542,7 @@ NODE_TYPES = (
     payments_schema.NODES,
     placements_schema.NODES,
     planning_schema.NODES,
+    referrals_schema.NODES,
     policy_schema.NODES,
     receipts_schema.NODES,
     reconciliation_schema.NODES,
