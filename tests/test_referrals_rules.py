@@ -39,9 +39,7 @@ def test_the_relinquishment_letter_only_where_there_was_a_previous_appointee() -
     assert DocumentKind.RELINQUISHMENT_LETTER not in rules.required_documents(
         Situation.COMMUNITY, False
     )
-    assert DocumentKind.RELINQUISHMENT_LETTER in rules.required_documents(
-        Situation.COMMUNITY, True
-    )
+    assert DocumentKind.RELINQUISHMENT_LETTER in rules.required_documents(Situation.COMMUNITY, True)
     judged = rules.triage(submission(had_previous_appointee=True), THRESHOLD)
     assert judged.outcome is TriageOutcome.RETURNED
     assert judged.missing == (DocumentKind.RELINQUISHMENT_LETTER,)
@@ -49,9 +47,7 @@ def test_the_relinquishment_letter_only_where_there_was_a_previous_appointee() -
 
 def test_missing_documents_return_it_listing_exactly_those_before_eligibility() -> None:
     docs = ALL - {DocumentKind.MENTAL_CAPACITY_ASSESSMENT, DocumentKind.BANK_STATEMENTS}
-    judged = rules.triage(
-        submission(documents=docs, capital_at_referral=THRESHOLD * 2), THRESHOLD
-    )
+    judged = rules.triage(submission(documents=docs, capital_at_referral=THRESHOLD * 2), THRESHOLD)
     assert judged == rules.Triage(
         TriageOutcome.RETURNED,
         missing=(DocumentKind.MENTAL_CAPACITY_ASSESSMENT, DocumentKind.BANK_STATEMENTS),
@@ -62,8 +58,7 @@ def test_capital_at_the_threshold_is_refused_a_penny_under_accepted() -> None:
     at = rules.triage(submission(capital_at_referral=THRESHOLD), THRESHOLD)
     assert at.outcome is TriageOutcome.REFUSED
     assert at.reasons == (
-        "CAPITAL: capital at referral £16000.00 is not under the threshold of £16000.00 "
-        "(R-REF-2)",
+        "CAPITAL: capital at referral £16000.00 is not under the threshold of £16000.00 (R-REF-2)",
     )
     under = rules.triage(submission(capital_at_referral=THRESHOLD - 1), THRESHOLD)
     assert under.outcome is TriageOutcome.ACCEPTED
