@@ -174,6 +174,8 @@ async def test_missing_capacity_assessment_returned_then_resubmitted_and_accepte
         (1, "RETURNED"),
         (2, "ACCEPTED"),
     ]
+    rows = await audit_rows(api, entityType="referral", entityId=str(decode_uuid("Referral", rid)))
+    assert [r["action"] for r in rows] == ["submit", "triage", "resubmit", "triage"]
 
 
 async def test_only_the_referrer_resubmits_and_only_a_returned_referral(api: Api) -> None:
@@ -306,3 +308,24 @@ async def test_a_role_that_may_not_read_referrals_is_refused(api: Api, role: str
     assert_forbidden(body, ["referral"])
     body = await api.gql(REFERRALS, role=role)
     assert_forbidden(body, ["referrals"])
+
+
+async def test_evidence_and_a_note_are_required_and_nothing_is_written_without(api: Api) -> None:
+    client_id = await refer_client(api, SW)
+    blank = {"met": True, "evidence": " "}
+    refused = await submit(api, client_id, lacksCapacity=blank, capitalAtReferral="-1.00")
+    assert refused["__typename"] == "ValidationProblem", refused
+    assert {f["field"] for f in refused["fields"]} == {
+        "lacksCapacity.evidence",
+        "capitalAtReferral",
+    }
+    rid = await submitted(api)
+    data = await api.data(
+        TRIAGE,
+        {"input": {"referralId": rid, "note": "", "idempotencyKey": new_key()}},
+        role="senior_officer",
+        sub=SO,
+    )
+    assert data["triageReferral"]["__typename"] == "ValidationProblem"
+    seen = await api.data(REFERRAL, {"id": rid}, role="senior_officer", sub=SO)
+    assert seen["referral"]["status"] == "SUBMITTED" and seen["referral"]["triages"] == []

@@ -79,9 +79,9 @@ def test_validation() -> None:
         -1,
         [(DocumentKind.SS0003_SIGNED, "a"), (DocumentKind.SS0003_SIGNED, "b")],
     )
-    assert set(problems) == {
-        "criteria.LACKS_CAPACITY",
-        "capital_at_referral",
-        "documents.SS0003_SIGNED",
+    assert problems == {
+        "lacks_capacity.evidence": "is required: the evidence for the answer (R-REF-1)",
+        "capital_at_referral": "must be 0.00 or more",
+        "documents": "SS0003_SIGNED is recorded twice",
     }
     assert rules.validate_note("") and not rules.validate_note("checked")

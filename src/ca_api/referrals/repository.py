@@ -117,10 +117,12 @@ async def submissions(
 
 
 async def triages(session: AsyncSession, referral_id: uuid.UUID) -> Sequence[ReferralTriage]:
+    """Its triages in the order of the submissions they triaged (one per submission)."""
     stmt = (
         select(ReferralTriage)
+        .join(ReferralSubmission, ReferralSubmission.id == ReferralTriage.submission_id)
         .where(ReferralTriage.referral_id == referral_id)
-        .order_by(ReferralTriage.triaged_at, ReferralTriage.id)
+        .order_by(ReferralSubmission.version)
     )
     return (await session.execute(stmt)).scalars().all()
 

@@ -51,6 +51,15 @@ CRITERION_WORDS = {
 }
 
 
+# The input field that answers each criterion (a problem names the field as sent).
+CRITERION_FIELD = {
+    Criterion.SOCIAL_CARE_ELIGIBLE: "social_care_eligible",
+    Criterion.NO_APPOINTEE_OR_LPA: "no_appointee_or_power_of_attorney",
+    Criterion.NO_ONE_TO_HELP: "no_one_suitable_to_help",
+    Criterion.LACKS_CAPACITY: "lacks_capacity",
+}
+
+
 class DocumentKind(enum.StrEnum):
     """The documents of R-REF-3."""
 
@@ -137,21 +146,25 @@ def validate_submission(
     once, with where it is held."""
     problems: dict[str, str] = {}
     for c, text in evidence.items():
+        field = f"{CRITERION_FIELD[c]}.evidence"
         if not text.strip():
-            problems[f"criteria.{c.value}"] = "needs its evidence (R-REF-1)"
+            problems[field] = "is required: the evidence for the answer (R-REF-1)"
         elif len(text) > MAX_EVIDENCE:
-            problems[f"criteria.{c.value}"] = f"evidence is longer than {MAX_EVIDENCE} characters"
+            problems[field] = f"is longer than {MAX_EVIDENCE} characters"
     if capital < 0:
         problems["capital_at_referral"] = "must be 0.00 or more"
     seen: set[DocumentKind] = set()
+    wrong: list[str] = []
     for kind, reference in documents:
         if kind in seen:
-            problems[f"documents.{kind.value}"] = "is recorded twice"
+            wrong.append(f"{kind.value} is recorded twice")
         seen.add(kind)
         if not reference.strip():
-            problems[f"documents.{kind.value}"] = "needs a reference to where it is held"
+            wrong.append(f"{kind.value} needs a reference to where it is held")
         elif len(reference) > MAX_REFERENCE:
-            problems[f"documents.{kind.value}"] = f"reference longer than {MAX_REFERENCE}"
+            wrong.append(f"{kind.value}'s reference is longer than {MAX_REFERENCE} characters")
+    if wrong:
+        problems["documents"] = "; ".join(wrong)
     return problems
 
 
