@@ -329,3 +329,18 @@ async def test_evidence_and_a_note_are_required_and_nothing_is_written_without(a
     assert data["triageReferral"]["__typename"] == "ValidationProblem"
     seen = await api.data(REFERRAL, {"id": rid}, role="senior_officer", sub=SO)
     assert seen["referral"]["status"] == "SUBMITTED" and seen["referral"]["triages"] == []
+
+
+async def test_whoever_referred_may_not_triage_their_own_referral(api: Api) -> None:
+    """R-ROLE-2: a token holding both roles refers, submits, and is refused the triage."""
+    sub = "two.hats"
+    client_id = await refer_client(api, sub)
+    rid = (await submit(api, client_id, sub=sub))["referral"]["id"]
+    data = await api.data(
+        TRIAGE,
+        {"input": {"referralId": rid, "note": "mine", "idempotencyKey": new_key()}},
+        role=["social_worker", "senior_officer"],
+        sub=sub,
+    )
+    assert data["triageReferral"]["__typename"] == "FourEyesProblem", data
+    assert (await triaged(api, rid))["status"] == "ACCEPTED"

@@ -30,6 +30,7 @@ from ca_api.common.keyset import Seek
 from ca_api.common.node import Node, NodeType, in_scope
 from ca_api.common.pagination import Connection, Page, Paged, PageRequest
 from ca_api.common.problems import (
+    FourEyesProblem,
     IdempotencyKeyReusedProblem,
     InvalidStateProblem,
     NotFoundProblem,
@@ -234,6 +235,7 @@ TriageReferralResult = Annotated[
     | ValidationProblem
     | NotFoundProblem
     | InvalidStateProblem
+    | FourEyesProblem
     | PolicyMissingProblem
     | IdempotencyKeyReusedProblem,
     strawberry.union(
@@ -330,7 +332,7 @@ class ReferralMutation:
         "outcome is the policy's, never chosen (R-REF-4): a required document missing -> "
         "RETURNED listing exactly which; complete but a criterion of R-REF-1 not met, or capital "
         "at referral not under the threshold in force (R-REF-2) -> REFUSED with the reasons; "
-        "else ACCEPTED. The officer adds a note.",
+        "else ACCEPTED. The officer adds a note; never the referrer (FourEyesProblem, R-ROLE-2).",
     )
     async def triage_referral(
         self,

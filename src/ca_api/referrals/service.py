@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ca_api import clock
 from ca_api.approvals import mechanism as approvals
+from ca_api.approvals.problems import FourEyes
 from ca_api.audit import service as audit
 from ca_api.audit.service import jsonable
 from ca_api.auth.actor import Actor
@@ -201,7 +202,8 @@ async def triage(
 ) -> ReferralOutcome:
     """Triage the referral's latest submission (R-REF-4): the outcome is what ``rules.triage``
     gives against the capital threshold in force today (R-REF-2, a policy figure); the officer
-    adds their note. Once per submission."""
+    adds their note. Once per submission; never by whoever referred or submitted it (R-ROLE-2:
+    a token holding both roles)."""
     problems = rules.validate_note(note)
     if problems:
         raise ValidationFailed(problems)
@@ -215,12 +217,14 @@ async def triage(
                 "triaged (a returned referral is triaged again once resubmitted)",
                 status=row.status.value,
             )
+        s = row.latest
+        if actor.principal.subject in (row.referral.referred_by, s.submitted_by):
+            raise FourEyes(s.submitted_by, "you submitted this referral", "triage it")
         client_id = row.referral.client_id
         client = existing(
             await clients.get_client(session, actor.principal, client_id), "Client", client_id
         )
         threshold = int(await policy.figure(session, rules.CAPITAL_THRESHOLD, clock.today()))
-        s = row.latest
         judged = rules.triage(
             rules.Submission(
                 criteria={c: met for c, (met, _) in criteria_of(s).items()},
