@@ -344,3 +344,16 @@ async def test_whoever_referred_may_not_triage_their_own_referral(api: Api) -> N
     )
     assert data["triageReferral"]["__typename"] == "FourEyesProblem", data
     assert (await triaged(api, rid))["status"] == "ACCEPTED"
+
+
+async def test_an_officer_reads_the_referred_client_through_the_referral(api: Api) -> None:
+    client_id = await refer_client(api, SW)
+    rid = (await submit(api, client_id))["referral"]["id"]
+    query = "query($id: ID!) { referral(id: $id) { clientId client { id status } } }"
+    data = await api.data(query, {"id": rid}, role="auditor", sub="aud")
+    assert data["referral"] == {
+        "clientId": client_id,
+        "client": {"id": client_id, "status": "REFERRED"},
+    }
+    theirs = await api.data(query, {"id": rid}, role="social_worker", sub=SW)
+    assert theirs["referral"] == {"clientId": None, "client": None}
