@@ -129,3 +129,17 @@ async def test_the_demos_plans_are_reviewed_for_this_year_so_plan_c_can_be_lodge
     arthur = found["clients"]["nodes"][0]["id"]
     under = await propose_lodgement(api, arthur, "1000.00")
     assert under["code"] == "SURPLUS_BELOW_THRESHOLD", under
+
+
+async def test_demo_has_a_referral_in_each_state(api: Api, db: RolledBackDatabase) -> None:
+    """Issue 12: Maud's referral awaits triage; Rita's were returned, refused and accepted."""
+    await demo.load(db)
+    query = "{ referrals(first: 100) { nodes { status missingDocuments reasons referredBy } } }"
+    data = await api.data(query, role="senior_officer", sub="olu.scao")
+    by_status = {n["status"]: n for n in data["referrals"]["nodes"]}
+    assert set(by_status) == {"SUBMITTED", "RETURNED", "REFUSED", "ACCEPTED"}
+    assert by_status["SUBMITTED"]["referredBy"] == "wendy.sw"
+    assert by_status["RETURNED"]["missingDocuments"] == ["MENTAL_CAPACITY_ASSESSMENT"]
+    assert by_status["REFUSED"]["reasons"][0].startswith("CAPITAL:")
+    wendys = await api.data(query, role="social_worker", sub="wendy.sw")
+    assert [n["status"] for n in wendys["referrals"]["nodes"]] == ["SUBMITTED"]

@@ -107,6 +107,10 @@ investmentStatementsDue Y Y   Y   Y   Y   Y   Y   .   .   .   .
 # fees (the planning issue): officers and audit read
 feeRuns               Y   Y   Y   Y   Y   Y   Y   .   .   .   .
 feeCharges            Y   Y   Y   Y   Y   Y   Y   .   .   .   .
+# referrals (issue 12 item 1): officers and audit read all; a social worker their own, and of
+# them only the status, what is missing and why
+referral              Y   Y   Y   Y   Y   Y   Y   .   Y   .   .
+referrals             Y   Y   Y   Y   Y   Y   Y   .   Y   .   .
 """
 
 # Root fields of Mutation.
@@ -168,6 +172,10 @@ recordExistingInvestment . Y  Y   Y   Y   Y   .   .   .   .   .
 recordInvestmentStatement . Y Y   Y   Y   Y   .   .   .   .   .
 # fees: a senior officer and above run them (R-FEE)
 runFees               .   .   .   Y   Y   Y   .   .   .   .   .
+# referrals (R-REF-1..4): the referrer submits and resubmits, SCAO and above triage
+submitReferral        .   .   .   .   .   .   .   .   Y   .   .
+resubmitReferral      .   .   .   .   .   .   .   .   Y   .   .
+triageReferral        .   .   .   Y   Y   Y   .   .   .   .   .
 """
 
 # Root fields of Subscription.
@@ -176,7 +184,7 @@ SUBSCRIPTIONS = """
 approvalQueueChanges  Y   Y   Y   Y   Y   Y   .   .   .   .   .
 """
 
-GUARDED_NESTED_FIELDS: dict[str, frozenset[str]] = {
+GUARDED_CLIENT_FIELDS: dict[str, frozenset[str]] = {
     f"Client.{name}": CLIENT_DETAIL_READERS
     for name in (
         "dateOfBirth",
@@ -188,6 +196,13 @@ GUARDED_NESTED_FIELDS: dict[str, frozenset[str]] = {
         "history",
     )
 }
+# A referral's whole record: officers and audit; withheld (null) from the referrer, who sees
+# its status, what is missing and why (tests/test_referrals.py).
+GUARDED_REFERRAL_FIELDS: dict[str, frozenset[str]] = {
+    f"Referral.{name}": CLIENT_DETAIL_READERS
+    for name in ("clientId", "client", "referredBy", "referredAt", "submissions", "triages")
+}
+GUARDED_NESTED_FIELDS = GUARDED_CLIENT_FIELDS | GUARDED_REFERRAL_FIELDS
 
 
 def parse_matrix(text: str) -> dict[str, frozenset[str]]:
@@ -810,7 +825,7 @@ DETAIL_SELECTIONS = {
 
 
 def test_the_detail_selections_cover_every_guarded_client_field() -> None:
-    assert {f"Client.{name}" for name in DETAIL_SELECTIONS} == set(GUARDED_NESTED_FIELDS)
+    assert {f"Client.{name}" for name in DETAIL_SELECTIONS} == set(GUARDED_CLIENT_FIELDS)
 
 
 async def test_a_social_worker_reads_the_status_of_a_client_they_referred(api: Api) -> None:

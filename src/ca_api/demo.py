@@ -43,6 +43,7 @@ from ca_api.planning import seed_plans
 from ca_api.planning import service as planning
 from ca_api.receipts import service as receipts
 from ca_api.receipts.rules import ReceiptDraft, ReceiptMethod, RunLine
+from ca_api.referrals import demo as demo_referrals
 
 # subject, display name, role
 OFFICERS: list[tuple[str, str, Role]] = [
@@ -55,6 +56,7 @@ OFFICERS: list[tuple[str, str, Role]] = [
     ("audrey.audit", "Audrey Audit (Internal Audit)", Role.AUDITOR),
     ("dash.board", "Reporting dashboards", Role.REPORTING),
     ("wendy.sw", "Wendy Walker (Social Worker)", Role.SOCIAL_WORKER),
+    ("rita.sw", "Rita Rowe (Social Worker)", Role.SOCIAL_WORKER),
     ("controcc", "Controcc integration", Role.INTEGRATION_CONTROCC),
     ("sap", "SAP integration", Role.INTEGRATION_SAP),
 ]
@@ -342,9 +344,10 @@ async def load(database: Database) -> bool:
             if demo.deputyship is not None:
                 await orders.record_deputyship(session, actor, record.id, demo.deputyship)
         social_worker = Principal("wendy.sw", frozenset({Role.SOCIAL_WORKER}), "Wendy Walker")
-        await clients.refer_client(
+        maud = await clients.refer_client(
             session, Actor(social_worker, "demo-load"), REFERRAL, idempotency_key="demo-referral"
         )
+        await demo_referrals.load(session, maud.client.id)
         await _load_money(session, await _client_records(session))
         return True
     finally:

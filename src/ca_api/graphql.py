@@ -67,6 +67,8 @@ from ca_api.receipts import schema as receipts_schema
 from ca_api.receipts.schema import ReceiptMutation, ReceiptQuery
 from ca_api.reconciliation import schema as reconciliation_schema
 from ca_api.reconciliation.schema import ReconciliationMutation, ReconciliationQuery
+from ca_api.referrals import schema as referrals_schema
+from ca_api.referrals.schema import ReferralMutation, ReferralQuery
 
 
 @strawberry.type(
@@ -95,6 +97,7 @@ class Query(
     PlacementQuery,
     InvestmentQuery,
     InvestmentStatementQuery,
+    ReferralQuery,
 ):
     pass
 
@@ -122,6 +125,7 @@ class Mutation(
     PlacementMutation,
     InvestmentMutation,
     InvestmentStatementMutation,
+    ReferralMutation,
 ):
     pass
 
@@ -185,6 +189,7 @@ NODE_TYPES = (
     payments_schema.NODES,
     placements_schema.NODES,
     planning_schema.NODES,
+    referrals_schema.NODES,
     policy_schema.NODES,
     receipts_schema.NODES,
     reconciliation_schema.NODES,

@@ -156,3 +156,12 @@ INVESTMENT_PROPOSE = CASEWORKERS
 INVESTMENT_EXECUTE = OFFICERS
 INSTITUTION_WRITE = frozenset({R.GOVERNANCE_MANAGER})
 INVESTMENT_READ = OFFICERS | {R.AUDITOR}
+
+# --- Referrals (issue 12 item 1, R-REF-1..4) ---
+# The referrer submits and resubmits (the roles that refer a client); a senior officer or above
+# triages. Officers and audit read every referral; a social worker only their own, and of it only
+# its status, the documents missing and the reasons (the rest is withheld, null).
+REFERRAL_SUBMIT = CLIENT_REFER
+REFERRAL_TRIAGE = APPROVERS
+REFERRAL_READ_ALL = OFFICERS | {R.AUDITOR}
+REFERRAL_READ = REFERRAL_READ_ALL | {R.SOCIAL_WORKER}
