@@ -246,3 +246,21 @@ async def test_appointed_names_the_clients_appointeeship_recorded_already(
     decision = done["deadline"]["dwpDecision"]
     assert (decision["outcome"], decision["appointeeshipId"]) == ("APPOINTED", appointeeship)
     assert other_rid in await deadlines(api)
+
+
+async def test_deadlines_are_listed_soonest_due_first_and_paged(
+    api: Api, session: AsyncSession, today: Any
+) -> None:
+    later, _ = await accepted_referral(api)
+    sooner, _ = await accepted_referral(api)
+    await accepted_on(session, later, date(2026, 12, 18))  # due Tuesday 29 December
+    await accepted_on(session, sooner, FRIDAY)  # due Monday 7 September
+    today.set(date(2026, 12, 30))
+    query = """query($after: String) { appointeeApplicationDeadlines(first: 1, after: $after) {
+      nodes { referralId dueOn state } pageInfo { hasNextPage endCursor } } }"""
+    first = (await api.data(query, {"after": None}, **OFFICER))["appointeeApplicationDeadlines"]
+    assert first["nodes"] == [{"referralId": sooner, "dueOn": "2026-09-07", "state": "MISSED"}]
+    assert first["pageInfo"]["hasNextPage"] is True
+    cursor = first["pageInfo"]["endCursor"]
+    second = (await api.data(query, {"after": cursor}, **OFFICER))["appointeeApplicationDeadlines"]
+    assert second["nodes"] == [{"referralId": later, "dueOn": "2026-12-29", "state": "MISSED"}]
