@@ -363,6 +363,60 @@ async def refer_client(api: Api, social_worker: str, **changes: Any) -> str:
     return str(payload(data, "referClient", "ClientPayload")["client"]["id"])
 
 
+# --- an accepted referral (issue 12 item 1), for what follows acceptance ---------------------
+
+ACCEPT_SUBMIT = """mutation($input: SubmitReferralInput!) {
+  submitReferral(input: $input) { ... on ReferralPayload { referral { id } } } }"""
+ACCEPT_TRIAGE = """mutation($input: TriageReferralInput!) {
+  triageReferral(input: $input) { ... on ReferralPayload { referral { status } } } }"""
+
+
+async def submitted_referral(api: Api, social_worker: str = "sam.socialworker") -> tuple[str, str]:
+    """A community client referred by ``social_worker``, their referral submitted complete and
+    eligible, not yet triaged: (the referral's id, the client's id)."""
+    client_id = await refer_client(api, social_worker)
+    met = {"met": True, "evidence": "care assessment on file"}
+    docs = [
+        "SS0003_SIGNED",
+        "MENTAL_CAPACITY_ASSESSMENT",
+        "APPOINTEESHIP_CHECKLIST",
+        "DWP_AWARD_LETTERS",
+        "BANK_STATEMENTS",
+    ]
+    answers = {
+        "socialCareEligible": met,
+        "noAppointeeOrPowerOfAttorney": met,
+        "noOneSuitableToHelp": met,
+        "lacksCapacity": met,
+        "capitalAtReferral": "2500.00",
+        "privateIncomeKnown": False,
+        "propertyKnown": False,
+        "bankAccountsKnown": True,
+        "hadPreviousAppointee": False,
+        "documents": [{"kind": k, "reference": f"EDRM/{k.lower()}"} for k in docs],
+    }
+    data = await api.data(
+        ACCEPT_SUBMIT,
+        {"input": answers | {"clientId": client_id, "idempotencyKey": new_key()}},
+        role="social_worker",
+        sub=social_worker,
+    )
+    return str(data["submitReferral"]["referral"]["id"]), client_id
+
+
+async def accepted_referral(api: Api, social_worker: str = "sam.socialworker") -> tuple[str, str]:
+    """As ``submitted_referral``, then accepted by a senior officer."""
+    referral_id, client_id = await submitted_referral(api, social_worker)
+    data = await api.data(
+        ACCEPT_TRIAGE,
+        {"input": {"referralId": referral_id, "note": "checked", "idempotencyKey": new_key()}},
+        role="senior_officer",
+        sub="sol.senior",
+    )
+    assert data["triageReferral"]["referral"]["status"] == "ACCEPTED", data
+    return referral_id, client_id
+
+
 async def amend_client(
     api: Api,
     client_id: str,

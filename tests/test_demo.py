@@ -143,3 +143,16 @@ async def test_demo_has_a_referral_in_each_state(api: Api, db: RolledBackDatabas
     assert by_status["REFUSED"]["reasons"][0].startswith("CAPITAL:")
     wendys = await api.data(query, role="social_worker", sub="wendy.sw")
     assert [n["status"] for n in wendys["referrals"]["nodes"]] == ["SUBMITTED"]
+
+
+async def test_the_demos_accepted_referral_has_its_dwp_application_sent_in_time(
+    api: Api, db: RolledBackDatabase
+) -> None:
+    """Issue 12 item 2 (R-REF-5): the accepted referral's BF56 was sent the day it was valid."""
+    await demo.load(db)
+    query = """{ appointeeApplicationDeadlines(first: 100) {
+      nodes { validOn sentOn state sentRecordedBy } } }"""
+    data = await api.data(query, role="senior_officer", sub="olu.scao")
+    [deadline] = data["appointeeApplicationDeadlines"]["nodes"]
+    assert deadline["sentOn"] == deadline["validOn"]
+    assert (deadline["state"], deadline["sentRecordedBy"]) == ("MET", "ash.assistant")

@@ -111,6 +111,8 @@ feeCharges            Y   Y   Y   Y   Y   Y   Y   .   .   .   .
 # them only the status, what is missing and why
 referral              Y   Y   Y   Y   Y   Y   Y   .   Y   .   .
 referrals             Y   Y   Y   Y   Y   Y   Y   .   Y   .   .
+# the DWP appointeeship application clock (issue 12 item 2, R-REF-5): officers and audit
+appointeeApplicationDeadlines Y Y Y Y  Y   Y   Y   .   .   .   .
 """
 
 # Root fields of Mutation.
@@ -176,6 +178,9 @@ runFees               .   .   .   Y   Y   Y   .   .   .   .   .
 submitReferral        .   .   .   .   .   .   .   .   Y   .   .
 resubmitReferral      .   .   .   .   .   .   .   .   Y   .   .
 triageReferral        .   .   .   Y   Y   Y   .   .   .   .   .
+# the DWP application (R-REF-5): those who record appointeeships
+recordAppointeeApplicationSent . Y Y Y Y Y .   .   .   .   .
+recordDwpDecision     .   Y   Y   Y   Y   Y   .   .   .   .   .
 """
 
 # Root fields of Subscription.

@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ca_api import clock
+from ca_api.appointee_applications import demo as demo_appointee_applications
 from ca_api.auth.actor import Actor
 from ca_api.auth.principal import Principal, Role
 from ca_api.clients import service as clients
@@ -348,6 +349,7 @@ async def load(database: Database) -> bool:
             session, Actor(social_worker, "demo-load"), REFERRAL, idempotency_key="demo-referral"
         )
         await demo_referrals.load(session, maud.client.id)
+        await demo_appointee_applications.load(session)
         await _load_money(session, await _client_records(session))
         return True
     finally:

@@ -13,6 +13,10 @@ from strawberry.extensions import AddValidationRules, MaxTokensLimiter
 from strawberry.schema.config import StrawberryConfig
 
 from ca_api import observability
+from ca_api.appointee_applications.schema import (
+    AppointeeApplicationMutation,
+    AppointeeApplicationQuery,
+)
 from ca_api.approvals import schema as approvals_schema
 from ca_api.approvals import sources
 from ca_api.approvals.schema import ApprovalQuery, ApprovalSubscription
@@ -98,6 +102,7 @@ class Query(
     InvestmentQuery,
     InvestmentStatementQuery,
     ReferralQuery,
+    AppointeeApplicationQuery,
 ):
     pass
 
@@ -126,6 +131,7 @@ class Mutation(
     InvestmentMutation,
     InvestmentStatementMutation,
     ReferralMutation,
+    AppointeeApplicationMutation,
 ):
     pass
 

@@ -165,3 +165,9 @@ REFERRAL_SUBMIT = CLIENT_REFER
 REFERRAL_TRIAGE = APPROVERS
 REFERRAL_READ_ALL = OFFICERS | {R.AUDITOR}
 REFERRAL_READ = REFERRAL_READ_ALL | {R.SOCIAL_WORKER}
+
+# --- The DWP appointeeship application clock (issue 12 item 2, R-REF-5) ---
+# The officers who record orders and appointeeships (recordAppointeeship) record the application
+# sent and the DWP's decision; officers and audit read the deadlines.
+APPOINTEE_APPLICATION_WRITE = ORDER_WRITE
+APPOINTEE_APPLICATION_READ = OFFICERS | {R.AUDITOR}
