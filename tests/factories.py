@@ -371,19 +371,21 @@ ACCEPT_TRIAGE = """mutation($input: TriageReferralInput!) {
   triageReferral(input: $input) { ... on ReferralPayload { referral { status } } } }"""
 
 
-async def submitted_referral(api: Api, social_worker: str = "sam.socialworker") -> tuple[str, str]:
-    """A community client referred by ``social_worker``, their referral submitted complete and
-    eligible, not yet triaged: (the referral's id, the client's id)."""
-    client_id = await refer_client(api, social_worker)
+REFERRAL_COMMUNITY_DOCS = [
+    "SS0003_SIGNED",
+    "MENTAL_CAPACITY_ASSESSMENT",
+    "APPOINTEESHIP_CHECKLIST",
+    "DWP_AWARD_LETTERS",
+    "BANK_STATEMENTS",
+]
+
+
+def referral_answers(**changes: Any) -> dict[str, Any]:
+    """A referral's submission, complete and eligible for a community client (R-REF-1..3),
+    with ``changes`` over it; ``documents`` is a list of document kinds, each given a place."""
+    docs = changes.pop("documents", REFERRAL_COMMUNITY_DOCS)
     met = {"met": True, "evidence": "care assessment on file"}
-    docs = [
-        "SS0003_SIGNED",
-        "MENTAL_CAPACITY_ASSESSMENT",
-        "APPOINTEESHIP_CHECKLIST",
-        "DWP_AWARD_LETTERS",
-        "BANK_STATEMENTS",
-    ]
-    answers = {
+    return {
         "socialCareEligible": met,
         "noAppointeeOrPowerOfAttorney": met,
         "noOneSuitableToHelp": met,
@@ -394,7 +396,15 @@ async def submitted_referral(api: Api, social_worker: str = "sam.socialworker") 
         "bankAccountsKnown": True,
         "hadPreviousAppointee": False,
         "documents": [{"kind": k, "reference": f"EDRM/{k.lower()}"} for k in docs],
+        **changes,
     }
+
+
+async def submitted_referral(api: Api, social_worker: str = "sam.socialworker") -> tuple[str, str]:
+    """A community client referred by ``social_worker``, their referral submitted complete and
+    eligible, not yet triaged: (the referral's id, the client's id)."""
+    client_id = await refer_client(api, social_worker)
+    answers = referral_answers()
     data = await api.data(
         ACCEPT_SUBMIT,
         {"input": answers | {"clientId": client_id, "idempotencyKey": new_key()}},

@@ -19,7 +19,15 @@ from ca_api.auth.permissions import REFERRAL_READ, REFERRAL_SUBMIT, REFERRAL_TRI
 from ca_api.auth.principal import Role
 from ca_api.common.ids import decode_uuid, encode_id
 from tests.conftest import Api, error_codes
-from tests.factories import KEYED_PROBLEMS, assert_forbidden, audit_rows, new_key, refer_client
+from tests.factories import (
+    KEYED_PROBLEMS,
+    REFERRAL_COMMUNITY_DOCS,
+    assert_forbidden,
+    audit_rows,
+    new_key,
+    refer_client,
+    referral_answers,
+)
 
 SW = "sam.socialworker"
 OTHER_SW = "olu.socialworker"
@@ -45,37 +53,14 @@ REFERRALS = """query($status: ReferralStatus) {
   referrals(status: $status, first: 100) { nodes { id status missingDocuments reasons } } }"""
 NODE = "query($id: ID!) { node(id: $id) { __typename id ... on Referral { status } } }"
 
-COMMUNITY_DOCS = [
-    "SS0003_SIGNED",
-    "MENTAL_CAPACITY_ASSESSMENT",
-    "APPOINTEESHIP_CHECKLIST",
-    "DWP_AWARD_LETTERS",
-    "BANK_STATEMENTS",
-]
-
-
-def answers(**changes: Any) -> dict[str, Any]:
-    docs = changes.pop("documents", COMMUNITY_DOCS)
-    met = {"met": True, "evidence": "care assessment on file"}
-    return {
-        "socialCareEligible": met,
-        "noAppointeeOrPowerOfAttorney": met,
-        "noOneSuitableToHelp": met,
-        "lacksCapacity": met,
-        "capitalAtReferral": "2500.00",
-        "privateIncomeKnown": False,
-        "propertyKnown": False,
-        "bankAccountsKnown": True,
-        "hadPreviousAppointee": False,
-        "documents": [{"kind": k, "reference": f"EDRM/{k.lower()}"} for k in docs],
-        **changes,
-    }
-
 
 async def submit(api: Api, client_id: str, *, sub: str = SW, **changes: Any) -> dict[str, Any]:
     data = await api.data(
         SUBMIT,
-        {"input": answers(**changes) | {"clientId": client_id, "idempotencyKey": new_key()}},
+        {
+            "input": referral_answers(**changes)
+            | {"clientId": client_id, "idempotencyKey": new_key()}
+        },
         role="social_worker",
         sub=sub,
     )
@@ -140,7 +125,7 @@ async def test_complete_and_eligible_is_accepted_and_audited(api: Api) -> None:
 async def test_missing_capacity_assessment_returned_then_resubmitted_and_accepted(
     api: Api,
 ) -> None:
-    docs = [d for d in COMMUNITY_DOCS if d != "MENTAL_CAPACITY_ASSESSMENT"]
+    docs = [d for d in REFERRAL_COMMUNITY_DOCS if d != "MENTAL_CAPACITY_ASSESSMENT"]
     rid = await submitted(api, documents=docs)
     referral = await triaged(api, rid)
     assert referral["status"] == "RETURNED"
@@ -162,7 +147,7 @@ async def test_missing_capacity_assessment_returned_then_resubmitted_and_accepte
     assert again["__typename"] == "InvalidStateProblem", again
     data = await api.data(
         RESUBMIT,
-        {"input": answers() | {"referralId": rid, "idempotencyKey": new_key()}},
+        {"input": referral_answers() | {"referralId": rid, "idempotencyKey": new_key()}},
         role="social_worker",
         sub=SW,
     )
@@ -180,7 +165,7 @@ async def test_missing_capacity_assessment_returned_then_resubmitted_and_accepte
 
 async def test_only_the_referrer_resubmits_and_only_a_returned_referral(api: Api) -> None:
     rid = await submitted(api)
-    body = {"input": answers() | {"referralId": rid, "idempotencyKey": new_key()}}
+    body = {"input": referral_answers() | {"referralId": rid, "idempotencyKey": new_key()}}
     data = await api.data(RESUBMIT, body, role="social_worker", sub=SW)
     assert data["resubmitReferral"]["__typename"] == "InvalidStateProblem"
     body["input"]["idempotencyKey"] = new_key()
@@ -210,7 +195,7 @@ async def test_a_criterion_not_met_is_refused_with_the_reason(api: Api) -> None:
 async def test_the_checklist_is_required_in_the_community_not_in_residential_care(
     api: Api,
 ) -> None:
-    docs = [d for d in COMMUNITY_DOCS if d != "APPOINTEESHIP_CHECKLIST"]
+    docs = [d for d in REFERRAL_COMMUNITY_DOCS if d != "APPOINTEESHIP_CHECKLIST"]
     community = await triaged(api, await submitted(api, documents=docs))
     assert community["status"] == "RETURNED"
     assert community["missingDocuments"] == ["APPOINTEESHIP_CHECKLIST"]
@@ -233,7 +218,7 @@ async def test_a_client_is_referred_once_and_only_by_their_referrer(api: Api) ->
 
 async def test_an_idempotency_key_replays_the_first_submission_and_triage(api: Api) -> None:
     client_id = await refer_client(api, SW)
-    body = {"input": answers() | {"clientId": client_id, "idempotencyKey": new_key()}}
+    body = {"input": referral_answers() | {"clientId": client_id, "idempotencyKey": new_key()}}
     first = await api.data(SUBMIT, body, role="social_worker", sub=SW)
     again = await api.data(SUBMIT, body, role="social_worker", sub=SW)
     assert first["submitReferral"]["replayed"] is False
@@ -283,12 +268,16 @@ async def test_a_role_that_may_not_refer_is_refused_submit_and_resubmit(
 ) -> None:
     some = encode_id("Client", uuid.uuid4())
     body = await api.gql(
-        SUBMIT, {"input": answers() | {"clientId": some, "idempotencyKey": new_key()}}, role=role
+        SUBMIT,
+        {"input": referral_answers() | {"clientId": some, "idempotencyKey": new_key()}},
+        role=role,
     )
     assert_forbidden(body, ["submitReferral"])
     rid = encode_id("Referral", uuid.uuid4())
     body = await api.gql(
-        RESUBMIT, {"input": answers() | {"referralId": rid, "idempotencyKey": new_key()}}, role=role
+        RESUBMIT,
+        {"input": referral_answers() | {"referralId": rid, "idempotencyKey": new_key()}},
+        role=role,
     )
     assert_forbidden(body, ["resubmitReferral"])
 
