@@ -18,7 +18,7 @@ import json
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -33,6 +33,7 @@ from ca_api.auth.principal import Principal, Role
 from ca_api.clients import repository as clients_repository
 from ca_api.clients import service as clients_service
 from ca_api.clients.rules import ClientDetails, Situation
+from ca_api.clock import LONDON
 from ca_api.common.ids import decode_uuid, encode_id
 from ca_api.db import Database, unit_of_work
 from ca_api.errors import BusinessProblem
@@ -400,11 +401,14 @@ def referral_answers(**changes: Any) -> dict[str, Any]:
     }
 
 
-async def submitted_referral(api: Api, social_worker: str = "sam.socialworker") -> tuple[str, str]:
+async def submitted_referral(
+    api: Api, social_worker: str = "sam.socialworker", **changes: Any
+) -> tuple[str, str]:
     """A community client referred by ``social_worker``, their referral submitted complete and
-    eligible, not yet triaged: (the referral's id, the client's id)."""
+    eligible (``changes`` over ``referral_answers``), not yet triaged: (the referral's id, the
+    client's id)."""
     client_id = await refer_client(api, social_worker)
-    answers = referral_answers()
+    answers = referral_answers(**changes)
     data = await api.data(
         ACCEPT_SUBMIT,
         {"input": answers | {"clientId": client_id, "idempotencyKey": new_key()}},
@@ -414,9 +418,11 @@ async def submitted_referral(api: Api, social_worker: str = "sam.socialworker") 
     return str(data["submitReferral"]["referral"]["id"]), client_id
 
 
-async def accepted_referral(api: Api, social_worker: str = "sam.socialworker") -> tuple[str, str]:
+async def accepted_referral(
+    api: Api, social_worker: str = "sam.socialworker", **changes: Any
+) -> tuple[str, str]:
     """As ``submitted_referral``, then accepted by a senior officer."""
-    referral_id, client_id = await submitted_referral(api, social_worker)
+    referral_id, client_id = await submitted_referral(api, social_worker, **changes)
     data = await api.data(
         ACCEPT_TRIAGE,
         {"input": {"referralId": referral_id, "note": "checked", "idempotencyKey": new_key()}},
@@ -2150,3 +2156,15 @@ async def import_statement(api: Api, csv: str, role: str = "senior_assistant", *
         IMPORT_BANK_STATEMENT, {"input": bank_statement_input(csv, **kw)}, role=role, sub="sasha"
     )
     return data["importBankStatement"]
+
+
+async def referral_accepted_on(session: AsyncSession, referral_id: str, day: date) -> None:
+    """Put the referral's acceptance at noon on ``day`` in London, as only a superuser could
+    (triggers off): the day an application clock starts (R-REF-5, R-REF-6)."""
+    await session.execute(text("SET LOCAL session_replication_role = replica"))
+    await session.execute(
+        text("UPDATE referral_triage SET triaged_at = :at WHERE referral_id = :rid"),
+        {"at": datetime(day.year, day.month, day.day, 12, tzinfo=LONDON), "rid": raw(referral_id)},
+    )
+    await session.execute(text("SET LOCAL session_replication_role = origin"))
+    await session.commit()

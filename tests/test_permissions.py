@@ -113,6 +113,10 @@ referral              Y   Y   Y   Y   Y   Y   Y   .   Y   .   .
 referrals             Y   Y   Y   Y   Y   Y   Y   .   Y   .   .
 # the DWP appointeeship application clock (issue 12 item 2, R-REF-5): officers and audit
 appointeeApplicationDeadlines Y Y Y Y  Y   Y   Y   .   .   .   .
+# the Court of Protection deputyship application (issue 12 item 2, R-REF-6, R-INV-1, R-ORD-2):
+# officers and audit
+deputyshipApplicationDeadlines Y Y Y Y Y   Y   Y   .   .   .   .
+deputyshipNotices     Y   Y   Y   Y   Y   Y   Y   .   .   .   .
 """
 
 # Root fields of Mutation.
@@ -181,6 +185,13 @@ triageReferral        .   .   .   Y   Y   Y   .   .   .   .   .
 # the DWP application (R-REF-5): those who record appointeeships
 recordAppointeeApplicationSent . Y Y Y Y Y .   .   .   .   .
 recordDwpDecision     .   Y   Y   Y   Y   Y   .   .   .   .   .
+# the deputyship application and the notices of the order (R-REF-6, R-INV-1, R-ORD-2): those
+# who record deputyships
+recordDeputyshipApplicationNeeded . Y Y Y Y Y . .   .   .   .
+recordCourtOfProtectionApplicationMade . Y Y Y Y Y . . . .  .
+recordCourtOfProtectionStage . Y Y Y Y Y   .   .   .   .   .
+addDeputyshipNoticeOrganisation . Y Y Y Y Y .   .   .   .   .
+recordDeputyshipNoticeSent . Y Y   Y   Y   Y   .   .   .   .   .
 """
 
 # Root fields of Subscription.

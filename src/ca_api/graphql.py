@@ -32,6 +32,10 @@ from ca_api.config import Settings
 from ca_api.decisions import queue as decisions_queue
 from ca_api.decisions import schema as decisions_schema
 from ca_api.decisions.schema import DecisionMutation, DecisionQuery
+from ca_api.deputyship_applications.schema import (
+    DeputyshipApplicationMutation,
+    DeputyshipApplicationQuery,
+)
 from ca_api.documents import DocumentLimits, GuardedValidation
 from ca_api.employees import schema as employees_schema
 from ca_api.employees.schema import EmployeeMutation, EmployeeQuery
@@ -103,6 +107,7 @@ class Query(
     InvestmentStatementQuery,
     ReferralQuery,
     AppointeeApplicationQuery,
+    DeputyshipApplicationQuery,
 ):
     pass
 
@@ -132,6 +137,7 @@ class Mutation(
     InvestmentStatementMutation,
     ReferralMutation,
     AppointeeApplicationMutation,
+    DeputyshipApplicationMutation,
 ):
     pass
 

@@ -15,11 +15,13 @@ from ca_api.common.types import graphql_enum
 DeadlineState = rules.DeadlineState
 graphql_enum(
     DeadlineState,
-    "Where the appointeeship application deadline of an accepted referral stands (R-REF-5).",
+    "Where an application deadline stands: the DWP appointeeship application of an accepted "
+    "referral (R-REF-5), or the Court of Protection deputyship application (R-REF-6, R-INV-1).",
     {
-        DeadlineState.DUE: "Not sent yet, and the due date is today or later.",
-        DeadlineState.MET: "Sent to the DWP on or before the due date.",
-        DeadlineState.MISSED: "Sent after the due date, or not sent and the due date has passed.",
+        DeadlineState.DUE: "Not sent (made) yet, and the due date is today or later.",
+        DeadlineState.MET: "Sent (made) on or before the due date.",
+        DeadlineState.MISSED: "Sent (made) after the due date, or not yet and the due date has "
+        "passed.",
     },
     name="AppointeeApplicationDeadlineState",
 )

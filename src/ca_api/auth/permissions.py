@@ -171,3 +171,10 @@ REFERRAL_READ = REFERRAL_READ_ALL | {R.SOCIAL_WORKER}
 # sent and the DWP's decision; officers and audit read the deadlines.
 APPOINTEE_APPLICATION_WRITE = ORDER_WRITE
 APPOINTEE_APPLICATION_READ = OFFICERS | {R.AUDITOR}
+
+# --- The Court of Protection deputyship application (issue 12 item 2, R-REF-6, R-INV-1,
+# R-ORD-2) ---
+# As the DWP application: those who record orders record the need, the application, its stages
+# and the notices of the deputy order; officers and audit read the deadlines and the notices.
+DEPUTYSHIP_APPLICATION_WRITE = APPOINTEE_APPLICATION_WRITE
+DEPUTYSHIP_APPLICATION_READ = APPOINTEE_APPLICATION_READ

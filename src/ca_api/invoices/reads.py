@@ -101,3 +101,11 @@ async def readable_invoices_by_id(
 
 async def counterparties_by_id(session: AsyncSession, ids: Ids) -> dict[uuid.UUID, Counterparty]:
     return await repository.counterparties(session, ids)
+
+
+async def suppliers_of_client(
+    session: AsyncSession, client_id: uuid.UUID
+) -> Sequence[Counterparty]:
+    """The counterparties that invoiced the client, by name (R-ORD-2: whom a deputy order is
+    registered with)."""
+    return await repository.suppliers_of_client(session, client_id)

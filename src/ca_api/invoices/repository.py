@@ -306,3 +306,17 @@ async def events_of(session: AsyncSession, ids: Sequence[uuid.UUID]) -> Sequence
 async def invoice_recorded_by(session: AsyncSession, invoice_id: uuid.UUID) -> str | None:
     stmt = select(Invoice.recorded_by).where(Invoice.id == invoice_id)
     return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def suppliers_of_client(
+    session: AsyncSession, client_id: uuid.UUID
+) -> Sequence[Counterparty]:
+    """The counterparties that invoiced the client, by name then id (R-ORD-2)."""
+    stmt = (
+        select(Counterparty)
+        .where(
+            Counterparty.id.in_(select(Invoice.supplier_id).where(Invoice.client_id == client_id))
+        )
+        .order_by(Counterparty.name, Counterparty.id)
+    )
+    return (await session.execute(stmt)).scalars().all()

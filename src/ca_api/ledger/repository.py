@@ -430,3 +430,23 @@ async def interest_runs_by_id(
 ) -> Sequence[RunT]:
     stmt = select(table).where(table.id.in_(set(run_ids)))
     return (await session.execute(stmt)).scalars().all()
+
+
+async def counterparties_of_client(
+    session: AsyncSession, client_id: uuid.UUID
+) -> Sequence[Counterparty]:
+    """The counterparties money of the client's came from or went to (its transfers, held or
+    posted), by name then id (R-ORD-2: whom a deputy order is registered with)."""
+    own = (
+        select(Transfer.from_account_id.label("account_id"))
+        .where(Transfer.client_id == client_id)
+        .union(select(Transfer.to_account_id).where(Transfer.client_id == client_id))
+        .subquery()
+    )
+    stmt = (
+        select(Counterparty)
+        .join(LedgerAccount, LedgerAccount.counterparty_id == Counterparty.id)
+        .where(LedgerAccount.id.in_(select(own.c.account_id)))
+        .order_by(Counterparty.name, Counterparty.id)
+    )
+    return (await session.execute(stmt)).scalars().unique().all()

@@ -495,3 +495,10 @@ async def named_counterparty_account(
                 )
             )
     return await counterparty_account(session, found.id)
+
+
+async def counterparties_of_client(
+    session: AsyncSession, client_id: uuid.UUID
+) -> Sequence[Counterparty]:
+    """The counterparties the client's money came from or went to, by name (R-ORD-2)."""
+    return await repository.counterparties_of_client(session, client_id)
