@@ -7,8 +7,10 @@ import pytest
 
 from ca_api import demo
 from ca_api.auth.principal import Role
+from ca_api.common.ids import encode_id
 from tests.conftest import Api, RolledBackDatabase
 from tests.factories import (
+    audit_rows,
     propose_lodgement,
 )
 
@@ -156,3 +158,35 @@ async def test_the_demos_accepted_referral_has_its_dwp_application_sent_in_time(
     [deadline] = data["appointeeApplicationDeadlines"]["nodes"]
     assert deadline["sentOn"] == deadline["validOn"]
     assert (deadline["state"], deadline["sentRecordedBy"]) == ("MET", "ash.assistant")
+
+
+async def test_the_demos_accepted_referral_has_its_deputyship_application_in_progress(
+    api: Api, db: RolledBackDatabase
+) -> None:
+    """Issue 12 item 2 (R-REF-6, R-ORD-2): the accepted referral recorded bank accounts, so its
+    deputyship application was made with the DWP one and issued by the court; a deputy client's
+    notices of the order are partly sent."""
+    await demo.load(db)
+    query = """{ deputyshipApplicationDeadlines(first: 100) {
+      nodes { cause startsOn state application { madeOn currentStage } } } }"""
+    data = await api.data(query, role="senior_officer", sub="olu.scao")
+    [deadline] = data["deputyshipApplicationDeadlines"]["nodes"]
+    assert (deadline["cause"], deadline["state"]) == ("REFERRAL_ASSETS_KNOWN", "MET")
+    assert deadline["application"] == {"madeOn": deadline["startsOn"], "currentStage": "ISSUED"}
+    rows = await audit_rows(api, entityType="deputyship_notice")
+    [sent] = [r for r in rows if r["action"] == "sent"]
+    order = encode_id("Deputyship", sent["after"]["deputyship_id"])
+    notices = await api.data(
+        """query($id: ID!) { deputyshipNotices(deputyshipId: $id) {
+             nodes { name source sentOn } } }""",
+        {"id": order},
+        role="senior_officer",
+        sub="olu.scao",
+    )
+    nodes = notices["deputyshipNotices"]["nodes"]
+    told = {n["name"]: (n["source"], n["sentOn"] is not None) for n in nodes}
+    assert told == {
+        "British Gas": ("LEDGER", True),
+        "Department for Work and Pensions": ("LEDGER", False),
+        "Lloyds Bank": ("OFFICER", False),
+    }

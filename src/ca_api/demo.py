@@ -25,6 +25,7 @@ from ca_api.clients.rules import ClientDetails, ClientStatus, Situation
 from ca_api.common.keyset import Seek
 from ca_api.db import Database, unit_of_work
 from ca_api.decisions import service as decisions
+from ca_api.deputyship_applications import demo as demo_deputyship_applications
 from ca_api.invoices import service as invoices
 from ca_api.invoices.rules import InvoiceCheckName, InvoiceDraft, InvoiceKind
 from ca_api.ledger import service as ledger
@@ -350,7 +351,9 @@ async def load(database: Database) -> bool:
         )
         await demo_referrals.load(session, maud.client.id)
         await demo_appointee_applications.load(session)
-        await _load_money(session, await _client_records(session))
+        records = await _client_records(session)
+        await _load_money(session, records)
+        await demo_deputyship_applications.load(session, [r.id for r in records])
         return True
     finally:
         await session.close()
