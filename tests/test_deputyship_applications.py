@@ -22,6 +22,8 @@ from ca_api.auth.permissions import DEPUTYSHIP_APPLICATION_READ, DEPUTYSHIP_APPL
 from ca_api.auth.principal import Role
 from ca_api.clock import today as real_today
 from ca_api.common.ids import encode_id
+from ca_api.deputyship_applications import rules
+from ca_api.ledger.rules import CounterpartyKind
 from ca_api.workdays import add_working_days
 from tests.conftest import Api
 from tests.factories import (
@@ -487,3 +489,54 @@ async def test_record_deputyship_still_needs_no_application(api: Api) -> None:
     result = await record_deputyship(api, client["id"], orderDate=days_ago(5))
     assert result["__typename"] == "DeputyshipPayload", result
     assert await notices(api, result["deputyship"]["id"]) == []
+
+
+def test_the_stages_come_in_the_courts_order() -> None:
+    """Pure rule: ISSUED, NOTIFIED, then ORDER_MADE or REFUSED; an open request for further
+    information is answered first; nothing after the end."""
+    s = rules.Stage
+    assert rules.allowed_next([]) == {s.ISSUED, s.FURTHER_INFORMATION_REQUESTED, s.WITHDRAWN}
+    assert rules.allowed_next([s.ISSUED, s.NOTIFIED]) == {
+        s.ORDER_MADE,
+        s.REFUSED,
+        s.FURTHER_INFORMATION_REQUESTED,
+        s.WITHDRAWN,
+    }
+    asked = [s.ISSUED, s.FURTHER_INFORMATION_REQUESTED]
+    assert rules.allowed_next(asked) == {s.FURTHER_INFORMATION_SENT, s.WITHDRAWN}
+    assert s.NOTIFIED in rules.allowed_next([*asked, s.FURTHER_INFORMATION_SENT])
+    for end in (s.ORDER_MADE, s.REFUSED, s.WITHDRAWN):
+        assert rules.allowed_next([s.ISSUED, s.NOTIFIED, end]) == frozenset()
+
+
+def test_the_council_the_opg_and_council_employees_are_not_told_of_the_order() -> None:
+    """R-ORD-2: the council is the deputy, the OPG supervises the order; a council employee is
+    a person, not an organisation the client deals with."""
+    kind = CounterpartyKind
+    assert not rules.told_of_order(kind.COUNCIL, False)
+    assert not rules.told_of_order(kind.OPG, False)
+    assert not rules.told_of_order(kind.SUPPLIER, True)
+    told = {k for k in kind if rules.told_of_order(k, False)}
+    assert {kind.DWP, kind.BANK, kind.PENSION_PAYER, kind.SUPPLIER, kind.CARE_PROVIDER} <= told
+
+
+async def test_a_deadline_id_names_its_cause(api: Api, session: AsyncSession) -> None:
+    """The need's id is not a referral's: a Referral id holding it is not found."""
+    client = await flagged_appointee(api, session)
+    need = (await call(api, NEEDED, clientId=client))["deadline"]["deadlineId"]
+    as_referral = encode_id("Referral", raw(need))
+    refused = await made(api, as_referral, real_today())
+    assert refused["__typename"] == "NotFoundProblem", refused
+    wrong_type = await api.gql(
+        MADE,
+        {
+            "input": {
+                "deadlineId": encode_id("Client", raw(need)),
+                "madeOn": real_today().isoformat(),
+                "forms": ["COP1"],
+                "idempotencyKey": new_key(),
+            }
+        },
+        **OFFICER,
+    )
+    assert wrong_type["errors"][0]["extensions"]["code"] == "BAD_ID", wrong_type

@@ -45,15 +45,12 @@ from ca_api.deputyship_applications.inputs import (
 from ca_api.errors import ApiError, ErrorCode, found
 from ca_api.ledger.vocabulary import CounterpartyKind
 
-NEED = "DeputyshipApplicationNeed"
 APPLICATION = "CourtOfProtectionApplication"
-DEADLINE_TYPES = {"Referral": "Referral", NEED: NEED}
+DEADLINE_TYPES = set(service.TYPE_OF_CAUSE.values())
 ORGANISATION_TYPES = {service.COUNTERPARTY, service.ADDED}
 
 
-def _decode_one_of(
-    value: str, types: set[str] | dict[str, str], what: str
-) -> tuple[str, uuid.UUID]:
+def _decode_one_of(value: str, types: set[str], what: str) -> tuple[str, uuid.UUID]:
     type_name, _ = parse_id(value)
     if type_name not in types:
         raise ApiError(ErrorCode.BAD_ID, f"{value!r} is not the id of {what}", id=value)
@@ -140,8 +137,8 @@ class CourtOfProtectionApplication:
         description="The deputyship the order made is recorded as (ORDER_MADE); null until then."
     )
     def deputyship_id(self) -> strawberry.ID | None:
-        made = [s for s in self.recorded if s.deputyship_id is not None]
-        return node_id("Deputyship", made[-1].deputyship_id) if made else None  # type: ignore[arg-type]
+        made = [s.deputyship_id for s in self.recorded if s.deputyship_id is not None]
+        return node_id("Deputyship", made[-1]) if made else None
 
 
 @strawberry.type(
@@ -159,8 +156,7 @@ class DeputyshipApplicationDeadline:
         "(R-INV-1), as recordCourtOfProtectionApplicationMade takes it."
     )
     def deadline_id(self) -> strawberry.ID:
-        referral = self.d.due.cause is rules.Cause.REFERRAL_ASSETS_KNOWN
-        return node_id("Referral" if referral else NEED, self.d.due.source_id)
+        return node_id(service.TYPE_OF_CAUSE[self.d.due.cause], self.d.due.source_id)
 
     @strawberry.field(description="Why it is due.")
     def cause(self) -> DeputyshipApplicationCause:

@@ -47,7 +47,6 @@ from ca_api.errors import (
     existing,
 )
 from ca_api.invoices import reads as invoices
-from ca_api.ledger import reads as ledger_reads
 from ca_api.ledger import service as ledger
 from ca_api.ledger.rules import CounterpartyKind
 from ca_api.orders import service as orders
@@ -55,6 +54,10 @@ from ca_api.planning import thresholds
 from ca_api.planning.rules import FlagKind
 
 ENTITY = "deputyship_application"
+TYPE_OF_CAUSE = {
+    Cause.REFERRAL_ASSETS_KNOWN: "Referral",
+    Cause.ASSETS_THRESHOLD_FLAG: "DeputyshipApplicationNeed",
+}
 NOTICE = "deputyship_notice"
 EVERY_CLIENT = 1_000_000  # the whole caseload in one read of the threshold flags
 
@@ -138,8 +141,11 @@ ONCE = approvals.Once(
 
 
 async def _locked(session: AsyncSession, source_id: uuid.UUID, type_name: str) -> Deadline:
-    """The deadline, its client locked (one change per client at a time), read again."""
-    d = existing(await repository.due(session, source_id), type_name, source_id)
+    """The deadline, its client locked (one change per client at a time), read again. The id
+    is of the type its cause gives (a Referral's for R-REF-6, a need's for R-INV-1)."""
+    d = await repository.due(session, source_id)
+    if d is None or type_name != TYPE_OF_CAUSE[d.cause]:
+        raise RecordNotFound.of(type_name, source_id)
     await clients.lock_client(session, d.client_id)
     return await read(session, source_id)
 
@@ -463,7 +469,8 @@ async def _order(session: AsyncSession, principal: Principal, deputyship_id: uui
 async def _notices(session: AsyncSession, order: Order) -> list[Notice]:
     """Every organisation to tell of the order, by name (R-ORD-2): the counterparties of the
     client's transfers and invoices (not the council, the OPG or council employees,
-    ``rules.told_of_order``), then those added by an officer."""
+    ``rules.told_of_order``), then those added by an officer. Transfers and invoices are never
+    removed, so a counterparty once listed stays listed, with its notice."""
     found = {
         c.id: c
         for c in [
@@ -487,12 +494,6 @@ async def _notices(session: AsyncSession, order: Order) -> list[Notice]:
         )
         for c in found.values()
     ]
-    # A notice sent to a counterparty no longer in the ledger stays listed (it was sent).
-    for cid, s in by_counterparty.items():
-        if cid not in found:
-            for c in (await ledger_reads.counterparties_by_id(session, [cid])).values():
-                kind = CounterpartyKind(c.kind)
-                out.append(Notice(order.id, order.client_id, COUNTERPARTY, c.id, c.name, kind, s))
     out += [
         Notice(
             order.id,
@@ -535,6 +536,7 @@ async def notices(
 @dataclass(frozen=True)
 class NoticeOutcome:
     notice: Notice
+    written: uuid.UUID  # the row the request added: the organisation, or the notice sent
     replayed: bool = False
 
 
@@ -557,7 +559,7 @@ async def _replay_added(session: AsyncSession, organisation_id: uuid.UUID) -> No
     order = await _order_unscoped(session, o.deputyship_id)
     n = await _notice(session, order, ADDED, organisation_id)
     assert n is not None
-    return NoticeOutcome(n, replayed=True)
+    return NoticeOutcome(n, organisation_id, replayed=True)
 
 
 async def _replay_sent(session: AsyncSession, sent_id: uuid.UUID) -> NoticeOutcome:
@@ -570,7 +572,7 @@ async def _replay_sent(session: AsyncSession, sent_id: uuid.UUID) -> NoticeOutco
         assert s.organisation_id is not None
         n = await _notice(session, order, ADDED, s.organisation_id)
     assert n is not None
-    return NoticeOutcome(n, replayed=True)
+    return NoticeOutcome(n, sent_id, replayed=True)
 
 
 async def _order_unscoped(session: AsyncSession, deputyship_id: uuid.UUID) -> Order:
@@ -583,12 +585,12 @@ async def _order_unscoped(session: AsyncSession, deputyship_id: uuid.UUID) -> Or
 
 ONCE_ADDED = approvals.Once(
     remember_as="organisation_id",
-    ident=lambda o: o.notice.organisation_id,
+    ident=lambda o: o.written,
     replay=_replay_added,
 )
 ONCE_SENT = approvals.Once(
     remember_as="notice_sent_id",
-    ident=lambda o: o.notice.sent.id if o.notice.sent is not None else uuid.UUID(int=0),
+    ident=lambda o: o.written,
     replay=_replay_sent,
 )
 
@@ -638,7 +640,7 @@ async def add_organisation(
         )
         n = await _notice(session, order, ADDED, organisation_id)
         assert n is not None
-        return NoticeOutcome(n)
+        return NoticeOutcome(n, organisation_id)
 
     payload = {"deputyship_id": str(deputyship_id), "name": name, "kind": kind.value}
     return await approvals.run_once(
@@ -712,7 +714,7 @@ async def record_notice_sent(
         )
         done = await _notice(session, order, organisation_type, organisation_id)
         assert done is not None
-        return NoticeOutcome(done)
+        return NoticeOutcome(done, sent_id)
 
     payload = {
         "deputyship_id": str(deputyship_id),
