@@ -10,16 +10,14 @@ as only a superuser could (triggers off), then set the council's date (the ``tod
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 import pytest
-from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ca_api.auth.permissions import APPOINTEE_APPLICATION_READ, APPOINTEE_APPLICATION_WRITE
 from ca_api.auth.principal import Role
-from ca_api.clock import LONDON
 from ca_api.clock import today as real_today
 from ca_api.common.ids import encode_id
 from ca_api.workdays import add_working_days
@@ -32,6 +30,7 @@ from tests.factories import (
     new_key,
     raw,
     record_appointeeship,
+    referral_accepted_on,
     refused_for,
     submitted_referral,
 )
@@ -49,17 +48,6 @@ DEADLINES = f"""query($state: AppointeeApplicationDeadlineState) {{
   appointeeApplicationDeadlines(state: $state, first: 100) {{ nodes {{ {FIELDS} }} }} }}"""
 
 FRIDAY = date(2026, 8, 28)  # the Friday before the Summer bank holiday (Monday 31 August)
-
-
-async def accepted_on(session: AsyncSession, referral_id: str, day: date) -> None:
-    """Put the referral's acceptance at noon on ``day`` in London (triggers off)."""
-    await session.execute(text("SET LOCAL session_replication_role = replica"))
-    await session.execute(
-        text("UPDATE referral_triage SET triaged_at = :at WHERE referral_id = :rid"),
-        {"at": datetime(day.year, day.month, day.day, 12, tzinfo=LONDON), "rid": raw(referral_id)},
-    )
-    await session.execute(text("SET LOCAL session_replication_role = origin"))
-    await session.commit()
 
 
 async def deadlines(api: Api, state: str | None = None) -> dict[str, dict[str, Any]]:
@@ -107,7 +95,7 @@ async def test_valid_on_the_friday_before_a_bank_holiday_then_missed_the_day_aft
     api: Api, session: AsyncSession, today: Any
 ) -> None:
     rid, _ = await accepted_referral(api)
-    await accepted_on(session, rid, FRIDAY)
+    await referral_accepted_on(session, rid, FRIDAY)
     today.set(date(2026, 9, 7))  # Monday 7 September: the 5th working day after
     d = (await deadlines(api))[rid]
     assert (d["validOn"], d["dueOn"], d["state"]) == ("2026-08-28", "2026-09-07", "DUE")
@@ -122,7 +110,7 @@ async def test_sent_in_time_is_met_and_a_replay_does_nothing_twice(
     api: Api, session: AsyncSession, today: Any
 ) -> None:
     rid, _ = await accepted_referral(api)
-    await accepted_on(session, rid, FRIDAY)
+    await referral_accepted_on(session, rid, FRIDAY)
     today.set(date(2026, 9, 20))
     key = new_key()
     first = await send(api, rid, date(2026, 9, 7), key)
@@ -142,7 +130,7 @@ async def test_sent_after_the_due_date_is_missed_and_never_before_validity(
     api: Api, session: AsyncSession, today: Any
 ) -> None:
     rid, _ = await accepted_referral(api)
-    await accepted_on(session, rid, FRIDAY)
+    await referral_accepted_on(session, rid, FRIDAY)
     today.set(date(2026, 9, 20))
     early = await send(api, rid, date(2026, 8, 27))
     assert "before the referral became valid" in refused_for(early, "sentOn")
@@ -156,7 +144,7 @@ async def test_the_dwp_decision_follows_the_application(
     api: Api, session: AsyncSession, today: Any
 ) -> None:
     rid, _ = await accepted_referral(api)
-    await accepted_on(session, rid, FRIDAY)
+    await referral_accepted_on(session, rid, FRIDAY)
     today.set(date(2026, 9, 30))
     before = await decide(api, rid, outcome="APPOINTED", decidedOn="2026-09-20")
     assert before["__typename"] == "InvalidStateProblem", before
@@ -225,7 +213,7 @@ async def test_appointed_names_the_clients_appointeeship_recorded_already(
 ) -> None:
     rid, cid = await accepted_referral(api)
     other_rid, other_cid = await accepted_referral(api)
-    await accepted_on(session, rid, FRIDAY)
+    await referral_accepted_on(session, rid, FRIDAY)
     today.set(date(2026, 9, 30))
     await send(api, rid, date(2026, 9, 2))
     recorded = await record_appointeeship(api, cid, startDate="2026-09-25")
@@ -253,8 +241,8 @@ async def test_deadlines_are_listed_soonest_due_first_and_paged(
 ) -> None:
     later, _ = await accepted_referral(api)
     sooner, _ = await accepted_referral(api)
-    await accepted_on(session, later, date(2026, 12, 18))  # due Tuesday 29 December
-    await accepted_on(session, sooner, FRIDAY)  # due Monday 7 September
+    await referral_accepted_on(session, later, date(2026, 12, 18))  # due Tuesday 29 December
+    await referral_accepted_on(session, sooner, FRIDAY)  # due Monday 7 September
     today.set(date(2026, 12, 30))
     query = """query($after: String) { appointeeApplicationDeadlines(first: 1, after: $after) {
       nodes { referralId dueOn state } pageInfo { hasNextPage endCursor } } }"""
