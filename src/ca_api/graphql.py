@@ -73,6 +73,12 @@ from ca_api.reconciliation import schema as reconciliation_schema
 from ca_api.reconciliation.schema import ReconciliationMutation, ReconciliationQuery
 from ca_api.referrals import schema as referrals_schema
 from ca_api.referrals.schema import ReferralMutation, ReferralQuery
+from ca_api.temporary_assistance import queue as temporary_assistance_queue
+from ca_api.temporary_assistance import schema as temporary_assistance_schema
+from ca_api.temporary_assistance.schema import (
+    TemporaryAssistanceMutation,
+    TemporaryAssistanceQuery,
+)
 
 
 @strawberry.type(
@@ -103,6 +109,7 @@ class Query(
     InvestmentStatementQuery,
     ReferralQuery,
     AppointeeApplicationQuery,
+    TemporaryAssistanceQuery,
 ):
     pass
 
@@ -132,6 +139,7 @@ class Mutation(
     InvestmentStatementMutation,
     ReferralMutation,
     AppointeeApplicationMutation,
+    TemporaryAssistanceMutation,
 ):
     pass
 
@@ -173,7 +181,11 @@ class QuietSchema(strawberry.Schema):
 
 # Every kind of thing that waits in the approval queue, in one place (issue 10 item 5): a new
 # approved aggregate adds its ``QueueSource`` here.
-QUEUE_SOURCES: tuple[sources.QueueSource, ...] = (decisions_queue.SOURCE, payments_queue.SOURCE)
+QUEUE_SOURCES: tuple[sources.QueueSource, ...] = (
+    decisions_queue.SOURCE,
+    payments_queue.SOURCE,
+    temporary_assistance_queue.SOURCE,
+)
 
 
 # Every type node(id:) fetches, each module's own list, in one place (issue 11 item 3).
@@ -199,6 +211,7 @@ NODE_TYPES = (
     policy_schema.NODES,
     receipts_schema.NODES,
     reconciliation_schema.NODES,
+    temporary_assistance_schema.NODES,
 )
 
 

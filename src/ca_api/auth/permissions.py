@@ -171,3 +171,13 @@ REFERRAL_READ = REFERRAL_READ_ALL | {R.SOCIAL_WORKER}
 # sent and the DWP's decision; officers and audit read the deadlines.
 APPOINTEE_APPLICATION_WRITE = ORDER_WRITE
 APPOINTEE_APPLICATION_READ = OFFICERS | {R.AUDITOR}
+
+# --- Temporary financial assistance (issue 12 item 4, seed 002 B 4.6-4.7) ---
+# Casework prepares the request form (B 4.6; data entry does not: the request is a decision to
+# spend the council's money for the client); SCAO and above approve or reject within the limits
+# (R-DEC) and never their own (R-ROLE-2); the SCAO implements it (B 4.7), records it paid and
+# takes the repayments (a role above may too, R-DEC-2); officers and audit read.
+ASSISTANCE_REQUEST = CASEWORKERS
+ASSISTANCE_APPROVE = APPROVERS
+ASSISTANCE_IMPLEMENT = APPROVERS
+ASSISTANCE_READ = OFFICERS | {R.AUDITOR}
