@@ -113,6 +113,9 @@ referral              Y   Y   Y   Y   Y   Y   Y   .   Y   .   .
 referrals             Y   Y   Y   Y   Y   Y   Y   .   Y   .   .
 # the DWP appointeeship application clock (issue 12 item 2, R-REF-5): officers and audit
 appointeeApplicationDeadlines Y Y Y Y  Y   Y   Y   .   .   .   .
+# temporary financial assistance (seed 002 B 4.6-4.7): officers and audit read
+temporaryAssistance   Y   Y   Y   Y   Y   Y   Y   .   .   .   .
+outstandingTemporaryAssistance Y Y Y Y Y  Y   Y   .   .   .   .
 """
 
 # Root fields of Mutation.
@@ -181,6 +184,13 @@ triageReferral        .   .   .   Y   Y   Y   .   .   .   .   .
 # the DWP application (R-REF-5): those who record appointeeships
 recordAppointeeApplicationSent . Y Y Y Y Y .   .   .   .   .
 recordDwpDecision     .   Y   Y   Y   Y   Y   .   .   .   .   .
+# temporary financial assistance (seed 002 B 4.6-4.7): casework requests, SCAO and above
+# approve or reject within the limits (R-DEC), the SCAO implements it and takes the repayments
+requestTemporaryAssistance . Y Y  Y   Y   Y   .   .   .   .   .
+approveTemporaryAssistance . . .  Y   Y   Y   .   .   .   .   .
+rejectTemporaryAssistance . .  .  Y   Y   Y   .   .   .   .   .
+recordTemporaryAssistancePaid . . . Y Y   Y   .   .   .   .   .
+recordTemporaryAssistanceRepayment . . . Y Y Y .   .   .   .   .
 """
 
 # Root fields of Subscription.
