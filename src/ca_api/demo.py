@@ -45,6 +45,7 @@ from ca_api.planning import service as planning
 from ca_api.receipts import service as receipts
 from ca_api.receipts.rules import ReceiptDraft, ReceiptMethod, RunLine
 from ca_api.referrals import demo as demo_referrals
+from ca_api.temporary_assistance import demo as demo_temporary_assistance
 
 # subject, display name, role
 OFFICERS: list[tuple[str, str, Role]] = [
@@ -351,6 +352,7 @@ async def load(database: Database) -> bool:
         await demo_referrals.load(session, maud.client.id)
         await demo_appointee_applications.load(session)
         await _load_money(session, await _client_records(session))
+        await demo_temporary_assistance.load(session)
         return True
     finally:
         await session.close()
