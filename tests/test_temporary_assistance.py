@@ -9,10 +9,21 @@ TGM above; R-DEC-2, R-DEC-4), never by whoever requested it (R-ROLE-2), paid by 
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
+import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ca_api import clock
+from ca_api.auth.actor import Actor
+from ca_api.auth.principal import Principal, Role
+from ca_api.db import Database, unit_of_work
+from ca_api.errors import ErrorCode
+from ca_api.ledger import service as ledger
+from ca_api.ledger.rules import Category, CounterpartyKind
+from ca_api.ledger.service import InsufficientFunds, Movement
+from ca_api.temporary_assistance import service
 from tests.conftest import Api
 from tests.factories import (
     APPROVE_ASSISTANCE,
@@ -27,8 +38,12 @@ from tests.factories import (
     assistance_call,
     assistance_input,
     assistance_step,
+    at_once,
     audit_rows,
     cms_balance,
+    cms_posted,
+    committed_clients,
+    committed_payer,
     days_ago,
     fund,
     ledger_sound,
@@ -39,6 +54,7 @@ from tests.factories import (
     problem_messages,
     requested_assistance,
 )
+from tests.support import fresh_database
 
 OUTSTANDING = """
 query($clientId: ID, $first: Int, $after: String) {
@@ -381,3 +397,93 @@ async def test_each_operation_refuses_the_roles_it_does_not_name(api: Api) -> No
     # The auditor reads it.
     data = await api.data(ONE, {"id": a["id"]}, role="auditor", sub="audrey")
     assert data["temporaryAssistance"]["status"] == "REQUESTED"
+
+
+# --- repayments at once, committing for real (R-PAY-3) ----------------------------------------
+
+ASH = Actor(Principal("ash.assistant", frozenset({Role.ASSISTANT})), "req-assistance")
+OLU = Actor(Principal("olu.scao", frozenset({Role.SENIOR_OFFICER})), "req-assistance")
+
+
+@pytest.fixture(scope="module")
+def assistance_db_url() -> Iterator[str]:
+    with fresh_database("ca_api_assistance") as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+async def assistance_db(assistance_db_url: str) -> AsyncIterator[Database]:
+    database = Database(assistance_db_url, pool_size=10)
+    yield database
+    await database.dispose()
+
+
+async def _committed_paid(db: Database, client_id: Any, payee: Any, amount: int) -> Any:
+    """Assistance of ``amount`` pence requested, approved and paid, each step committed."""
+    async with db.session() as s:
+        req = service.AssistanceRequest(
+            client_id=client_id,
+            amount=amount,
+            purpose="rent arrears",
+            payee_id=payee,
+            category=Category.OUT_ACCOMMODATION,
+            why_funds_unavailable="deputyship applied for",
+        )
+        made = await service.request_assistance(s, ASH, req, idempotency_key=new_key())
+        ident = made.view.assistance.id
+        await service.approve_assistance(s, OLU, ident, idempotency_key=new_key())
+        await service.record_paid(s, OLU, ident, clock.today(), "CC-9", idempotency_key=new_key())
+        return ident
+
+
+async def _benefits(db: Database, dwp: Any, client: Any, amount: int) -> None:
+    """The client's benefits arrive: ``amount`` pence into their CMS account, committed."""
+    async with db.session() as s, unit_of_work(s):
+        source = await ledger.counterparty_account(s, dwp)
+        cms = await ledger.client_account(s, client)
+        movement = Movement(source.id, cms.id, amount, clock.today(), Category.IN_BENEFITS, "DWP")
+        await ledger.post(s, OLU, movement)
+
+
+async def test_repayments_at_once_never_overdraw_the_client_nor_overpay_the_debt(
+    assistance_db: Database,
+) -> None:
+    # R-PAY-3 under concurrency (the ledger's lock), and the assistance's own lock: never more
+    # repaid than is outstanding
+    db = assistance_db
+    [client] = await committed_clients(db, 1)
+    dwp, payee = await committed_payer(db), await committed_payer(db, CounterpartyKind.SUPPLIER)
+    await _benefits(db, dwp, client, 10_000)
+    one = await _committed_paid(db, client, payee, 8_000)
+    two = await _committed_paid(db, client, payee, 8_000)
+
+    # Two debts of 80.00 against 100.00: repaid in full at once, only one can be.
+    results = await at_once(
+        lambda s: service.record_repayment(s, OLU, one, 8_000, idempotency_key=new_key()),
+        lambda s: service.record_repayment(s, OLU, two, 8_000, idempotency_key=new_key()),
+        db=db,
+    )
+    assert sorted(type(r).__name__ for r in results) == ["AssistanceOutcome", "InsufficientFunds"]
+    assert next(r for r in results if isinstance(r, InsufficientFunds)).available == 2_000
+    assert await cms_posted(db, client) == 2_000
+
+    # The other debt, 80.00 outstanding, the client's money ample: three repayments of 50.00 at
+    # once; the assistance's lock lets one through, the others exceed what is left.
+    left = next(r for r in results if not isinstance(r, InsufficientFunds))
+    unpaid = two if left.view.assistance.id == one else one
+    await _benefits(db, dwp, client, 20_000)
+    results = await at_once(
+        *(
+            lambda s: service.record_repayment(s, OLU, unpaid, 5_000, idempotency_key=new_key())
+            for _ in range(3)
+        ),
+        db=db,
+    )
+    refused = [r for r in results if isinstance(r, Exception)]
+    assert len(refused) == 2, results
+    assert all(r.code is ErrorCode.VALIDATION_FAILED for r in refused)
+    assert await cms_posted(db, client) == 22_000 - 5_000
+    async with db.session() as s:
+        view = await service.get_assistance(s, OLU.principal, unpaid)
+        assert view is not None and (view.repaid, view.outstanding) == (5_000, 3_000)
+        assert await ledger.ledger_is_sound(s) == (0, 0)
