@@ -356,6 +356,25 @@ async def test_the_outstanding_list_is_paged_and_leaves_out_the_rejected(api: Ap
     assert [e["node"]["status"] for e in second["edges"]] == ["APPROVED"]
 
 
+async def test_assistance_is_refetched_by_node_as_by_its_lookup(api: Api) -> None:
+    client, payee = await _setup(api)
+    a = await requested_assistance(api, client, payee, "12.00")
+    data = await api.data(
+        """query($id: ID!) { node(id: $id) { __typename id
+             ... on TemporaryAssistance { status outstanding client { id } } } }""",
+        {"id": a["id"]},
+        role="auditor",
+        sub="audrey",
+    )
+    assert data["node"] == {
+        "__typename": "TemporaryAssistance",
+        "id": a["id"],
+        "status": "REQUESTED",
+        "outstanding": "12.00",
+        "client": {"id": client["id"]},
+    }
+
+
 # --- who may do what (R-ROLE-1), each denial through /graphql ---------------------------------
 
 
