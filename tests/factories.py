@@ -2158,7 +2158,7 @@ ASSISTANCE_FIELDS = """
   id clientId clientReference amount purpose payee { id name } category whyFundsUnavailable
   status repaid outstanding raisedBy approvedBy approvalLimitVersionId rejectedBy rejectReason
   paidOn paymentReference paidRecordedBy repaidAt canApprove
-  repayments { amount transferId recordedBy }
+  repayments { amount transferId transfer { id } recordedBy }
   events { event limitVersionId paidOn paymentReference reason recordedBy }
 """
 DECIDE_ASSISTANCE_PROBLEMS = """

@@ -260,6 +260,7 @@ async def test_a_partial_repayment_is_a_ledger_transfer_to_the_council(
     assert (ta["repaid"], ta["outstanding"]) == ("120.00", "180.00")
     assert await cms_balance(api, client["id"]) == "380.00"
     [repayment] = ta["repayments"]
+    assert repayment["transfer"]["id"] == repayment["transferId"]
     data = await api.data(TRANSFER, {"id": repayment["transferId"]}, **SCAO)
     assert (
         data["node"]

@@ -24,7 +24,7 @@ from ca_api.clients.schema import Client, client_of
 from ca_api.common import loaders
 from ca_api.common.arguments import replayed_field
 from ca_api.common.calls import as_caller
-from ca_api.common.ids import decode_uuid, node_id_or_none
+from ca_api.common.ids import decode_uuid, encode_id
 from ca_api.common.node import Node, NodeType, in_scope
 from ca_api.common.pagination import Connection, Page, Paged, PageRequest
 from ca_api.common.problems import (
@@ -42,7 +42,7 @@ from ca_api.common.types import from_source
 from ca_api.context import Context
 from ca_api.errors import found
 from ca_api.invoices.schema import counterparty
-from ca_api.ledger.schema import Category, Counterparty
+from ca_api.ledger.schema import Category, Counterparty, Transfer, load_transfer
 from ca_api.policy.rules import LimitVersion
 from ca_api.temporary_assistance import models, service
 from ca_api.temporary_assistance.inputs import (
@@ -93,10 +93,20 @@ class TemporaryAssistanceEvent:
     description="A repayment from the client's funds to the council: one ledger transfer."
 )
 class TemporaryAssistanceRepayment:
+    row: strawberry.Private[models.TemporaryAssistanceRepayment]
+
     amount: Money = strawberry.field(description="How much was repaid.")
     transfer_id: strawberry.ID = strawberry.field(
-        description="The ledger transfer from the client's CMS account to the council."
+        description="The id of the ledger transfer from the client's CMS account to the council."
     )
+
+    @strawberry.field(
+        description="The ledger transfer from the client's CMS account to the council, as "
+        "accountStatement reads it (null to a caller who may not read the client's account)."
+    )
+    async def transfer(self, info: Info[Context, None]) -> Transfer | None:
+        return await load_transfer(info.context, self.row.transfer_id)
+
     recorded_by: str = strawberry.field(description="Who recorded it.")
     recorded_at: datetime = strawberry.field(description="When it was recorded.")
 
@@ -221,7 +231,8 @@ class TemporaryAssistance(Node):
             from_source(
                 TemporaryAssistanceRepayment,
                 r,
-                transfer_id=strawberry.ID(str(node_id_or_none("Transfer", r.transfer_id))),
+                row=r,
+                transfer_id=strawberry.ID(encode_id("Transfer", r.transfer_id)),
             )
             for r in await loader.load(self._row.id)
         ]
