@@ -2168,3 +2168,111 @@ async def referral_accepted_on(session: AsyncSession, referral_id: str, day: dat
     )
     await session.execute(text("SET LOCAL session_replication_role = origin"))
     await session.commit()
+
+
+# --- temporary financial assistance (issue 12 item 4, seed 002 B 4.6-4.7) ---------------------
+
+ASSISTANCE_FIELDS = """
+  id clientId clientReference amount purpose payee { id name } category whyFundsUnavailable
+  status repaid outstanding raisedBy approvedBy approvalLimitVersionId rejectedBy rejectReason
+  paidOn paymentReference paidRecordedBy repaidAt canApprove
+  repayments { amount transferId transfer { id } recordedBy }
+  events { event limitVersionId paidOn paymentReference reason recordedBy }
+"""
+DECIDE_ASSISTANCE_PROBLEMS = """
+  ... on FourEyesProblem { raisedBy }
+  ... on OverApprovalLimitProblem { amount lowestRoleThatMayApprove }
+"""
+
+
+def assistance_mutation(name: str, input_type: str, problems: str = "") -> str:
+    """The mutation ``name`` of temporary assistance, selecting the payload and the problems
+    (``problems``: the members of its own union beyond every mutation's)."""
+    return f"""
+mutation($input: {input_type}!) {{
+  {name}(input: $input) {{
+    __typename
+    ... on TemporaryAssistancePayload {{ replayed temporaryAssistance {{ {ASSISTANCE_FIELDS} }} }}
+    {KEYED_PROBLEMS}
+    {problems}
+  }}
+}}
+"""
+
+
+REQUEST_ASSISTANCE = assistance_mutation(
+    "requestTemporaryAssistance", "RequestTemporaryAssistanceInput"
+)
+APPROVE_ASSISTANCE = assistance_mutation(
+    "approveTemporaryAssistance", "ApproveTemporaryAssistanceInput", DECIDE_ASSISTANCE_PROBLEMS
+)
+REJECT_ASSISTANCE = assistance_mutation(
+    "rejectTemporaryAssistance", "RejectTemporaryAssistanceInput", DECIDE_ASSISTANCE_PROBLEMS
+)
+PAY_ASSISTANCE = assistance_mutation(
+    "recordTemporaryAssistancePaid",
+    "RecordTemporaryAssistancePaidInput",
+)
+REPAY_ASSISTANCE = assistance_mutation(
+    "recordTemporaryAssistanceRepayment",
+    "RecordTemporaryAssistanceRepaymentInput",
+    "... on InsufficientFundsProblem { available wanted }",
+)
+SCAO = {"role": "senior_officer", "sub": "olu.scao"}
+
+
+def assistance_input(client: dict[str, Any], payee: str, amount: str, **kw: Any) -> dict[str, Any]:
+    return {
+        "clientId": client["id"],
+        "amount": amount,
+        "purpose": "Two weeks' food and a winter coat",
+        "payeeId": payee,
+        "category": "OUT_OTHER",
+        "whyFundsUnavailable": "the DWP appointeeship is applied for; no benefits received yet",
+        "idempotencyKey": new_key(),
+    } | kw
+
+
+async def assistance_call(
+    api: Api, mutation: str, input: dict[str, Any], *, role: str, sub: str
+) -> dict[str, Any]:
+    """The result (payload or problem) of one of temporary assistance's mutations."""
+    data = await api.data(mutation, {"input": input}, role=role, sub=sub)
+    result: dict[str, Any] = next(iter(data.values()))
+    return result
+
+
+async def requested_assistance(
+    api: Api, client: dict[str, Any], payee: str, amount: str, **who: Any
+) -> dict[str, Any]:
+    """Assistance requested by casework (an assistant unless ``who`` says): the assistance."""
+    who = who or PROPOSER
+    done = await assistance_call(
+        api, REQUEST_ASSISTANCE, assistance_input(client, payee, amount), **who
+    )
+    assert done["__typename"] == "TemporaryAssistancePayload", done
+    result: dict[str, Any] = done["temporaryAssistance"]
+    return result
+
+
+async def assistance_step(
+    api: Api, mutation: str, assistance_id: str, *, who: dict[str, str] = SCAO, **fields: Any
+) -> dict[str, Any]:
+    """approve / reject / paid / repayment of the assistance by ``who`` (the SCAO by default)."""
+    variables = {"id": assistance_id, "idempotencyKey": new_key(), **fields}
+    return await assistance_call(api, mutation, variables, **who)
+
+
+async def paid_assistance(
+    api: Api, client: dict[str, Any], payee: str, amount: str
+) -> dict[str, Any]:
+    """Assistance requested by an assistant, approved and recorded paid by the SCAO."""
+    requested = await requested_assistance(api, client, payee, amount)
+    approved = await assistance_step(api, APPROVE_ASSISTANCE, requested["id"])
+    assert approved["__typename"] == "TemporaryAssistancePayload", approved
+    paid = await assistance_step(
+        api, PAY_ASSISTANCE, requested["id"], paidOn=days_ago(1), paymentReference="CC-PAY-1"
+    )
+    assert paid["__typename"] == "TemporaryAssistancePayload", paid
+    result: dict[str, Any] = paid["temporaryAssistance"]
+    return result

@@ -190,3 +190,29 @@ async def test_the_demos_accepted_referral_has_its_deputyship_application_in_pro
         "Department for Work and Pensions": ("LEDGER", False),
         "Lloyds Bank": ("OFFICER", False),
     }
+
+
+async def test_the_demo_has_temporary_assistance_outstanding(
+    api: Api, db: RolledBackDatabase
+) -> None:
+    # issue 12 item 4, seed 002 B 4.6-4.7: Ray Ripe's assistance, paid by the council, not repaid
+    await demo.load(db)
+    data = await api.data(
+        """{ outstandingTemporaryAssistance { nodes {
+             client { givenName familyName } amount outstanding status raisedBy approvedBy
+             paymentReference payee { name } } } }""",
+        role="senior_officer",
+        sub="olu.scao",
+    )
+    assert data["outstandingTemporaryAssistance"]["nodes"] == [
+        {
+            "client": {"givenName": "Ray", "familyName": "Ripe"},
+            "amount": "150.00",
+            "outstanding": "150.00",
+            "status": "PAID",
+            "raisedBy": "ash.assistant",
+            "approvedBy": "olu.scao",
+            "paymentReference": "ESCC-TFA-0001",
+            "payee": {"name": "Uckfield Co-op"},
+        }
+    ]

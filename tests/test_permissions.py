@@ -117,6 +117,9 @@ appointeeApplicationDeadlines Y Y Y Y  Y   Y   Y   .   .   .   .
 # officers and audit
 deputyshipApplicationDeadlines Y Y Y Y Y   Y   Y   .   .   .   .
 deputyshipNotices     Y   Y   Y   Y   Y   Y   Y   .   .   .   .
+# temporary financial assistance (seed 002 B 4.6-4.7): officers and audit read
+temporaryAssistance   Y   Y   Y   Y   Y   Y   Y   .   .   .   .
+outstandingTemporaryAssistance Y Y Y Y Y  Y   Y   .   .   .   .
 """
 
 # Root fields of Mutation.
@@ -192,6 +195,13 @@ recordCourtOfProtectionApplicationMade . Y Y Y Y Y . . . .  .
 recordCourtOfProtectionStage . Y Y Y Y Y   .   .   .   .   .
 addDeputyshipNoticeOrganisation . Y Y Y Y Y .   .   .   .   .
 recordDeputyshipNoticeSent . Y Y   Y   Y   Y   .   .   .   .   .
+# temporary financial assistance (seed 002 B 4.6-4.7): casework requests, SCAO and above
+# approve or reject within the limits (R-DEC), the SCAO implements it and takes the repayments
+requestTemporaryAssistance . Y Y  Y   Y   Y   .   .   .   .   .
+approveTemporaryAssistance . . .  Y   Y   Y   .   .   .   .   .
+rejectTemporaryAssistance . .  .  Y   Y   Y   .   .   .   .   .
+recordTemporaryAssistancePaid . . . Y Y   Y   .   .   .   .   .
+recordTemporaryAssistanceRepayment . . . Y Y Y .   .   .   .   .
 """
 
 # Root fields of Subscription.

@@ -25,6 +25,10 @@ from ca_api.lodgements.rules import LodgementStatus
 from ca_api.payments import repository as payments_repository
 from ca_api.payments import rules as payments_rules
 from ca_api.payments.rules import PaymentStatus
+from ca_api.temporary_assistance import repository as assistance_repository
+from ca_api.temporary_assistance import rules as assistance_rules
+from ca_api.temporary_assistance.rules import AssistanceStatus
+from tests import factories as assistance
 from tests.conftest import Api
 from tests.factories import REFUSE_LODGEMENT_DECISION as REFUSE
 from tests.factories import SUPERSEDE_DECISION as SUPERSEDE
@@ -235,3 +239,57 @@ async def test_a_lodgements_status_in_sql_matches_python_in_every_state(
         assert sql == python, state
         seen.add(python)
     assert seen == set(LodgementStatus)
+
+
+# --- temporary financial assistance (seed 002 B 4.6-4.7) ----------------------------------
+
+
+async def _assistance_statuses(session: AsyncSession, assistance_id: str) -> tuple[str, str, bool]:
+    ident = decode_uuid("TemporaryAssistance", assistance_id)
+    events = await assistance_repository.events_of(session, [ident])
+    python = assistance_rules.assistance_status(e.event for e in events)
+    sql = await _scalar(session, assistance_repository.status_of(literal(ident)))
+    waiting = await _scalar(session, assistance_repository.requested(literal(ident)))
+    return sql, python.value, waiting
+
+
+async def test_temporary_assistances_status_in_sql_matches_python_in_every_state(
+    api: Api, session: AsyncSession
+) -> None:
+    # issue 10 item 2, seed 002 B 4.6-4.7, R-AUD-2
+    client = await new_client(api)
+    payee = await new_counterparty(api, "SUPPLIER")
+    await fund(session, api, client, 100_000)
+    reached: dict[str, str] = {
+        "requested": (await assistance.requested_assistance(api, client, payee, "10.00"))["id"]
+    }
+    reached["approved"] = (await assistance.requested_assistance(api, client, payee, "10.00"))["id"]
+    approved = await assistance.assistance_step(
+        api, assistance.APPROVE_ASSISTANCE, reached["approved"]
+    )
+    assert approved["__typename"] == "TemporaryAssistancePayload", approved
+    reached["rejected"] = (await assistance.requested_assistance(api, client, payee, "10.00"))["id"]
+    rejected = await assistance.assistance_step(
+        api, assistance.REJECT_ASSISTANCE, reached["rejected"], reason="no"
+    )
+    assert rejected["__typename"] == "TemporaryAssistancePayload", rejected
+    reached["paid, part repaid"] = (await assistance.paid_assistance(api, client, payee, "10.00"))[
+        "id"
+    ]
+    part = await assistance.assistance_step(
+        api, assistance.REPAY_ASSISTANCE, reached["paid, part repaid"], amount="4.00"
+    )
+    assert part["temporaryAssistance"]["status"] == "PAID", part
+    reached["repaid"] = (await assistance.paid_assistance(api, client, payee, "10.00"))["id"]
+    whole = await assistance.assistance_step(
+        api, assistance.REPAY_ASSISTANCE, reached["repaid"], amount="10.00"
+    )
+    assert whole["temporaryAssistance"]["status"] == "REPAID", whole
+
+    seen = set()
+    for state, assistance_id in reached.items():
+        sql, python, waiting = await _assistance_statuses(session, assistance_id)
+        assert sql == python, state
+        assert waiting is (python == AssistanceStatus.REQUESTED), state
+        seen.add(python)
+    assert seen == set(AssistanceStatus)

@@ -46,6 +46,7 @@ from ca_api.planning import service as planning
 from ca_api.receipts import service as receipts
 from ca_api.receipts.rules import ReceiptDraft, ReceiptMethod, RunLine
 from ca_api.referrals import demo as demo_referrals
+from ca_api.temporary_assistance import demo as demo_temporary_assistance
 
 # subject, display name, role
 OFFICERS: list[tuple[str, str, Role]] = [
@@ -354,6 +355,7 @@ async def load(database: Database) -> bool:
         records = await _client_records(session)
         await _load_money(session, records)
         await demo_deputyship_applications.load(session, [r.id for r in records])
+        await demo_temporary_assistance.load(session)
         return True
     finally:
         await session.close()

@@ -77,6 +77,12 @@ from ca_api.reconciliation import schema as reconciliation_schema
 from ca_api.reconciliation.schema import ReconciliationMutation, ReconciliationQuery
 from ca_api.referrals import schema as referrals_schema
 from ca_api.referrals.schema import ReferralMutation, ReferralQuery
+from ca_api.temporary_assistance import queue as temporary_assistance_queue
+from ca_api.temporary_assistance import schema as temporary_assistance_schema
+from ca_api.temporary_assistance.schema import (
+    TemporaryAssistanceMutation,
+    TemporaryAssistanceQuery,
+)
 
 
 @strawberry.type(
@@ -108,6 +114,7 @@ class Query(
     ReferralQuery,
     AppointeeApplicationQuery,
     DeputyshipApplicationQuery,
+    TemporaryAssistanceQuery,
 ):
     pass
 
@@ -138,6 +145,7 @@ class Mutation(
     ReferralMutation,
     AppointeeApplicationMutation,
     DeputyshipApplicationMutation,
+    TemporaryAssistanceMutation,
 ):
     pass
 
@@ -179,7 +187,11 @@ class QuietSchema(strawberry.Schema):
 
 # Every kind of thing that waits in the approval queue, in one place (issue 10 item 5): a new
 # approved aggregate adds its ``QueueSource`` here.
-QUEUE_SOURCES: tuple[sources.QueueSource, ...] = (decisions_queue.SOURCE, payments_queue.SOURCE)
+QUEUE_SOURCES: tuple[sources.QueueSource, ...] = (
+    decisions_queue.SOURCE,
+    payments_queue.SOURCE,
+    temporary_assistance_queue.SOURCE,
+)
 
 
 # Every type node(id:) fetches, each module's own list, in one place (issue 11 item 3).
@@ -205,6 +217,7 @@ NODE_TYPES = (
     policy_schema.NODES,
     receipts_schema.NODES,
     reconciliation_schema.NODES,
+    temporary_assistance_schema.NODES,
 )
 
 

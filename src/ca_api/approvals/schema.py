@@ -55,14 +55,17 @@ graphql_enum(
         QueueKind.PAYMENT: "A payment out of a client's money (approvePayment, R-PAY).",
         QueueKind.DECISION: "A decision of R-DEC: a gift, a budget plan, an investment plan... "
         "(approveDecision).",
+        QueueKind.TEMPORARY_ASSISTANCE: "Temporary financial assistance from the council before "
+        "the client's own funds arrive (approveTemporaryAssistance, seed 002 B 4.6).",
     },
     name="ApprovalQueueKind",
 )
 
 
 def _type_name(kind: str) -> str:
-    """The opaque id's type: PAYMENT -> Payment, so the id is the one approvePayment takes."""
-    return kind.capitalize()
+    """The opaque id's type: PAYMENT -> Payment, TEMPORARY_ASSISTANCE -> TemporaryAssistance, so
+    the id is the one approvePayment (approveTemporaryAssistance) takes."""
+    return "".join(word.capitalize() for word in kind.split("_"))
 
 
 # The per-request loader of items' subjects; a subscription forgets it at each event, so an

@@ -28,6 +28,7 @@ class QueueKind(enum.StrEnum):
 
     PAYMENT = "PAYMENT"
     DECISION = "DECISION"
+    TEMPORARY_ASSISTANCE = "TEMPORARY_ASSISTANCE"
 
 
 class Raised(Protocol):

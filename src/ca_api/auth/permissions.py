@@ -178,3 +178,12 @@ APPOINTEE_APPLICATION_READ = OFFICERS | {R.AUDITOR}
 # and the notices of the deputy order; officers and audit read the deadlines and the notices.
 DEPUTYSHIP_APPLICATION_WRITE = APPOINTEE_APPLICATION_WRITE
 DEPUTYSHIP_APPLICATION_READ = APPOINTEE_APPLICATION_READ
+# --- Temporary financial assistance (issue 12 item 4, seed 002 B 4.6-4.7) ---
+# Casework prepares the request form (B 4.6; data entry does not: the request is a decision to
+# spend the council's money for the client); SCAO and above approve or reject within the limits
+# (R-DEC) and never their own (R-ROLE-2); the SCAO implements it (B 4.7), records it paid and
+# takes the repayments (a role above may too, R-DEC-2); officers and audit read.
+ASSISTANCE_REQUEST = CASEWORKERS
+ASSISTANCE_APPROVE = APPROVERS
+ASSISTANCE_IMPLEMENT = APPROVERS
+ASSISTANCE_READ = OFFICERS | {R.AUDITOR}

@@ -27,6 +27,8 @@ graphql_enum(
         "surplus, an investment statement (R-INV-2, R-INV-3).",
         "BEST_INTEREST": "Any other best interests decision (R-DEC-1).",
         "FINANCIAL_PLAN": "A financial plan and budget (R-BUD, R-CARE-2).",
+        "TEMPORARY_ASSISTANCE": "Temporary financial assistance from the council before the "
+        "client's own funds arrive, repaid from them (seed 002 B 4.6-4.7).",
     },
 )
 

@@ -12,7 +12,8 @@ from ca_api.money import Pence
 
 
 class ApprovalSubject(enum.StrEnum):
-    """What an approval is for: each decision kind of domain.md R-DEC, and payments."""
+    """What an approval is for: each decision kind of domain.md R-DEC, payments, and temporary
+    financial assistance (seed 002 B 4.6: the band of financial plans, migration 0018)."""
 
     PAYMENT = "PAYMENT"
     GIFT = "GIFT"
@@ -21,6 +22,7 @@ class ApprovalSubject(enum.StrEnum):
     INVESTMENT_PLAN = "INVESTMENT_PLAN"
     BEST_INTEREST = "BEST_INTEREST"
     FINANCIAL_PLAN = "FINANCIAL_PLAN"
+    TEMPORARY_ASSISTANCE = "TEMPORARY_ASSISTANCE"
 
 
 # R-DEC-2: a role above the named one may also approve; a role below may not.

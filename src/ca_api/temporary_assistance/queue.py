@@ -1,0 +1,53 @@
+"""Temporary assistance in the approval queue (kind ``TEMPORARY_ASSISTANCE``, listed in
+``graphql.QUEUE_SOURCES``): REQUESTED assistance the principal did not request (R-ROLE-2) and
+whose amount their role covers under the limits in force today (R-DEC-2, R-DEC-4): the same test
+``approveTemporaryAssistance`` makes."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ca_api import clock
+from ca_api.approvals import mechanism as approvals
+from ca_api.approvals.sources import QuerySource, QueueItem
+from ca_api.auth.principal import Principal
+from ca_api.money import format_money
+from ca_api.temporary_assistance import repository, service
+
+MAX_SUMMARY = 120
+
+
+class TemporaryAssistanceSource(QuerySource):
+    kind = service.QUEUE_KIND
+
+    async def items(
+        self, session: AsyncSession, principal: Principal, item_id: uuid.UUID | None
+    ) -> list[QueueItem]:
+        version = await approvals.limits_on(session, clock.today())
+        if version is None:
+            return []  # no limits in force: nobody may approve
+        rows = await repository.awaiting(session, principal, assistance_id=item_id)
+        items = []
+        for row in rows:
+            a = row[0]
+            # The mutation's own test once more (the SQL leaves out what they requested).
+            if not approvals.may_decide(
+                principal,
+                raised_by=a.raised_by,
+                authors=(a.raised_by,),
+                subject=service.SUBJECT,
+                amount=a.amount,
+                version=version,
+            ):
+                continue
+            text = " ".join(a.purpose.split())
+            summary = f"Temporary assistance, {format_money(a.amount)} to {row.payee_name}: {text}"
+            if len(summary) > MAX_SUMMARY:
+                summary = summary[: MAX_SUMMARY - 1] + "…"
+            items.append(QueueItem.of(service.QUEUE_KIND, a, row.client_reference, summary))
+        return items
+
+
+SOURCE = TemporaryAssistanceSource()

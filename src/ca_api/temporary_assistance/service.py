@@ -1,0 +1,567 @@
+"""Use cases of temporary financial assistance (seed 002 B 4.6-4.7): each one transaction with
+its audit rows (R-AUD-1), once per idempotency key, through ``approvals.mechanism``.
+
+- **Requested** by casework (the Temporary Financial Assistance Request form of B 4.6): the
+  client, the amount, what it pays for and to whom, why the client's own funds are not yet
+  available. It waits in the approval queue (kind TEMPORARY_ASSISTANCE).
+- **Approved or rejected** (B 4.6-4.7) by someone other than whoever raised it (R-ROLE-2), within
+  the approval limits in force today for the subject TEMPORARY_ASSISTANCE (R-DEC-2), the version
+  judged under recorded on the event (R-DEC-4). The band is data (migration 0018): the seed gives
+  none of its own, and B 4.6 sends the form to Appendix 2, where a short-term financial plan for
+  the client is "Financial plans and budgets": the SCAO up to and including £5,000.00, the TGM
+  above. B 4.7's "Corporate Appointee will approve" is read as the council as appointee, acting
+  through the officers Appendix 2 names, not as a separate signature of the head of service:
+  otherwise B 4.6's reference to the Appendix 2 levels would have nothing to decide.
+- **Paid** by the Senior Client Affairs Officer (B 4.7 "will implement"): the date and the
+  council's payment reference. The money is the council's, never the client's: the client's
+  account is not debited and *no ledger transfer is written*. The ledger holds client money
+  only (R-ACC-2: every pound is in exactly one client's account or has left the system), and a
+  payment from the council to the payee touches no client account (the ledger refuses
+  counterparty-to-counterparty money). The debt is this record: what is outstanding.
+- **Repaid** from the client's funds once they arrive: each repayment a ledger transfer
+  (``ledger.service.post``) from the client's Client Monies Service account to the council (a
+  COUNCIL counterparty, "Client Affairs temporary financial assistance"), under the OPG category
+  of what the assistance paid for. The ledger refuses a transfer that would take the account
+  below zero (under the account's lock, so concurrent requests cannot both pass, R-PAY-3); the
+  assistance's own lock serialises its repayments, so a repayment above what is outstanding is
+  refused. The repayment that clears it records REPAID.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ca_api import clock
+from ca_api.approvals import mechanism as approvals
+from ca_api.audit import service as audit
+from ca_api.audit.service import Change
+from ca_api.auth.actor import Actor
+from ca_api.auth.principal import Principal
+from ca_api.common.keyset import Seek
+from ca_api.common.rules import text_problem
+from ca_api.errors import RecordNotFound, ValidationFailed, existing
+from ca_api.invoices import service as invoices
+from ca_api.ledger import service as ledger
+from ca_api.ledger.rules import Category, CounterpartyKind
+from ca_api.ledger.service import Movement
+from ca_api.money import Pence, format_money
+from ca_api.policy.rules import ApprovalSubject, LimitVersion
+from ca_api.temporary_assistance import repository, rules
+from ca_api.temporary_assistance.models import (
+    TemporaryAssistance,
+    TemporaryAssistanceEvent,
+    TemporaryAssistanceRepayment,
+)
+from ca_api.temporary_assistance.repository import AssistanceKey
+from ca_api.temporary_assistance.rules import AssistanceEventKind, AssistanceStatus
+
+Missing = RecordNotFound.of
+TYPE_NAME = "TemporaryAssistance"
+QUEUE_KIND = "TEMPORARY_ASSISTANCE"
+SUBJECT = ApprovalSubject.TEMPORARY_ASSISTANCE
+# Who the repayments go to: the council, as a counterparty of the ledger.
+COUNCIL_NAME = "Client Affairs temporary financial assistance"
+
+
+# --- what the use cases take and return ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AssistanceRequest:
+    """What the request form says (B 4.6)."""
+
+    client_id: uuid.UUID
+    amount: Pence
+    purpose: str
+    payee_id: uuid.UUID
+    category: Category
+    why_funds_unavailable: str
+
+
+@dataclass(frozen=True)
+class AssistanceView:
+    assistance: TemporaryAssistance
+    client_reference: str
+    status: AssistanceStatus
+    repaid: Pence
+
+    @property
+    def outstanding(self) -> Pence:
+        return rules.outstanding(self.assistance.amount, self.repaid, self.status)
+
+
+@dataclass(frozen=True)
+class AssistanceOutcome:
+    view: AssistanceView
+    replayed: bool = False
+
+
+def _view(row: Any) -> AssistanceView:
+    return AssistanceView(
+        assistance=row[0],
+        client_reference=row.client_reference,
+        status=AssistanceStatus(row.status),
+        repaid=int(row.repaid),
+    )
+
+
+async def _read(session: AsyncSession, assistance_id: uuid.UUID) -> AssistanceView:
+    row = existing(await repository.get(session, assistance_id, None), TYPE_NAME, assistance_id)
+    return _view(row)
+
+
+# --- the approval mechanism's view of temporary assistance ---------------------------------
+
+ASSISTANCE: approvals.Approvable[TemporaryAssistance, AssistanceStatus, AssistanceEventKind] = (
+    approvals.Approvable(
+        type_name=TYPE_NAME,
+        owner_column="assistance_id",
+        lock=repository.lock,
+        events_of=repository.events_of,
+        status=rules.assistance_status,
+        transition_problem=rules.transition_problem,
+        insert_event=repository.insert_event,
+        once_index="uq_temporary_assistance_event_once",
+        already=lambda event: f"the temporary assistance was {event.lower()} already",
+        missing=Missing,
+        queue_kind=QUEUE_KIND,
+        wording=approvals.Wording(
+            raised="you requested this temporary assistance",
+            authored="you requested this temporary assistance",
+            must="approve or reject it",
+            may="approve under the limits",
+        ),
+    )
+)
+
+
+async def _replayed(session: AsyncSession, assistance_id: uuid.UUID) -> AssistanceOutcome:
+    return AssistanceOutcome(await _read(session, assistance_id), replayed=True)
+
+
+ONCE = approvals.Once(
+    remember_as="assistance_id", ident=lambda o: o.view.assistance.id, replay=_replayed
+)
+
+
+# --- requested ----------------------------------------------------------------------------
+
+
+def _request_problems(req: AssistanceRequest) -> dict[str, str]:
+    problems: dict[str, str] = {}
+    if req.amount <= 0:
+        problems["amount"] = "must be more than 0.00"
+    problems |= text_problem("purpose", req.purpose, required=True, maximum=rules.MAX_PURPOSE)
+    problems |= text_problem(
+        "why_funds_unavailable", req.why_funds_unavailable, required=True, maximum=rules.MAX_WHY
+    )
+    if (problem := rules.category_problem(req.category)) is not None:
+        problems["category"] = problem
+    return problems
+
+
+async def request_assistance(
+    session: AsyncSession, actor: Actor, req: AssistanceRequest, *, idempotency_key: str
+) -> AssistanceOutcome:
+    """Raise a request for temporary financial assistance (B 4.6); it waits for approval."""
+    problems = _request_problems(req)
+    if problems:
+        raise ValidationFailed(problems)
+
+    async def work() -> AssistanceOutcome:
+        await invoices.client_and_counterparty(session, req.client_id, req.payee_id)
+        assistance_id = uuid.uuid4()
+        values: dict[str, Any] = {
+            "client_id": req.client_id,
+            "amount": req.amount,
+            "purpose": req.purpose.strip(),
+            "payee_id": req.payee_id,
+            "category": req.category.value,
+            "why_funds_unavailable": req.why_funds_unavailable.strip(),
+        }
+        await repository.insert_assistance(
+            session, {"id": assistance_id, "raised_by": actor.principal.subject, **values}
+        )
+        # It enters the approval queues when this transaction commits.
+        await approvals.notify(session, ASSISTANCE, assistance_id)
+        after = values | {"status": AssistanceStatus.REQUESTED.value}
+        await audit.record(
+            session,
+            actor,
+            "temporary_assistance",
+            assistance_id,
+            "request",
+            after=after,
+            client_id=req.client_id,
+        )
+        return AssistanceOutcome(await _read(session, assistance_id))
+
+    payload = {
+        "client_id": str(req.client_id),
+        "amount": req.amount,
+        "purpose": req.purpose,
+        "payee_id": str(req.payee_id),
+        "category": req.category.value,
+        "why_funds_unavailable": req.why_funds_unavailable,
+    }
+    return await approvals.run_once(
+        ONCE, session, actor, idempotency_key, "requestTemporaryAssistance", payload, work
+    )
+
+
+# --- the steps of its life ------------------------------------------------------------------
+
+_ACTIONS = {
+    AssistanceEventKind.APPROVED: "approve",
+    AssistanceEventKind.REJECTED: "reject",
+    AssistanceEventKind.PAID: "record_paid",
+    AssistanceEventKind.REPAID: "record_repayment",
+}
+_OPERATIONS = {
+    AssistanceEventKind.APPROVED: "approveTemporaryAssistance",
+    AssistanceEventKind.REJECTED: "rejectTemporaryAssistance",
+    AssistanceEventKind.PAID: "recordTemporaryAssistancePaid",
+    AssistanceEventKind.REPAID: "recordTemporaryAssistanceRepayment",
+}
+
+# A step's work on the locked assistance: returns what the audit row records beyond the status,
+# and the status it leaves.
+Work = Callable[
+    [approvals.Held[TemporaryAssistance, AssistanceStatus]],
+    Awaitable[tuple[dict[str, Any], AssistanceStatus]],
+]
+
+
+async def _step(
+    session: AsyncSession,
+    actor: Actor,
+    assistance_id: uuid.UUID,
+    event: AssistanceEventKind,
+    work: Work,
+    *,
+    idempotency_key: str,
+    payload: dict[str, Any],
+    reason: str | None = None,
+) -> AssistanceOutcome:
+    """A step (approve, reject, paid, a repayment), once per idempotency key: the assistance is
+    locked and the step allowed from its status (``approvals.locked_for``); ``work`` does it;
+    assistance that awaited approval leaves the queues."""
+
+    async def once() -> AssistanceOutcome:
+        held = await approvals.locked_for(session, ASSISTANCE, assistance_id, event)
+        done, status = await work(held)
+        if held.status is AssistanceStatus.REQUESTED:
+            await approvals.notify(session, ASSISTANCE, assistance_id)  # it leaves the queues
+        await audit.record(
+            session,
+            actor,
+            "temporary_assistance",
+            assistance_id,
+            _ACTIONS[event],
+            before={"status": held.status.value},
+            after={"status": status.value} | done,
+            reason=reason,
+            client_id=held.row.client_id,
+        )
+        return AssistanceOutcome(await _read(session, assistance_id))
+
+    body = {"assistance_id": str(assistance_id)} | payload
+    return await approvals.run_once(
+        ONCE, session, actor, idempotency_key, _OPERATIONS[event], body, once
+    )
+
+
+async def _authorise(
+    session: AsyncSession, actor: Actor, assistance: TemporaryAssistance
+) -> LimitVersion:
+    """Four eyes (R-ROLE-2), then the limits in force today for TEMPORARY_ASSISTANCE (R-DEC-2)."""
+    return await approvals.authorise(
+        session,
+        actor,
+        ASSISTANCE,
+        raised_by=assistance.raised_by,
+        authors=(assistance.raised_by,),
+        subject=SUBJECT,
+        amount=assistance.amount,
+        what=f"temporary assistance of {format_money(assistance.amount)}",
+        on=clock.today(),
+    )
+
+
+async def approve_assistance(
+    session: AsyncSession, actor: Actor, assistance_id: uuid.UUID, *, idempotency_key: str
+) -> AssistanceOutcome:
+    """Approve requested assistance: not by whoever requested it (R-ROLE-2), within the limits in
+    force today (R-DEC-2), recorded with the version judged under (R-DEC-4). Nothing moves."""
+
+    async def approve(
+        held: approvals.Held[TemporaryAssistance, AssistanceStatus],
+    ) -> tuple[dict[str, Any], AssistanceStatus]:
+        version = await _authorise(session, actor, held.row)
+        await approvals.append_event(
+            session,
+            ASSISTANCE,
+            assistance_id,
+            AssistanceEventKind.APPROVED,
+            actor,
+            limit_version_id=version.id,
+        )
+        return {"limit_version_id": version.id, "amount": held.row.amount}, (
+            AssistanceStatus.APPROVED
+        )
+
+    return await _step(
+        session,
+        actor,
+        assistance_id,
+        AssistanceEventKind.APPROVED,
+        approve,
+        idempotency_key=idempotency_key,
+        payload={},
+    )
+
+
+async def reject_assistance(
+    session: AsyncSession,
+    actor: Actor,
+    assistance_id: uuid.UUID,
+    reason: str,
+    *,
+    idempotency_key: str,
+) -> AssistanceOutcome:
+    """Reject requested assistance, with the reason: whoever may approve it may reject it (the
+    same four eyes and limits, R-ROLE-2, R-DEC-2), the version judged under recorded (R-DEC-4)."""
+    text = reason.strip()
+    problems = text_problem("reason", text, required=True, maximum=rules.MAX_REASON)
+    if problems:
+        raise ValidationFailed(problems)
+
+    async def reject(
+        held: approvals.Held[TemporaryAssistance, AssistanceStatus],
+    ) -> tuple[dict[str, Any], AssistanceStatus]:
+        version = await _authorise(session, actor, held.row)
+        await approvals.append_event(
+            session,
+            ASSISTANCE,
+            assistance_id,
+            AssistanceEventKind.REJECTED,
+            actor,
+            limit_version_id=version.id,
+            reason=text,
+        )
+        return {"limit_version_id": version.id}, AssistanceStatus.REJECTED
+
+    return await _step(
+        session,
+        actor,
+        assistance_id,
+        AssistanceEventKind.REJECTED,
+        reject,
+        idempotency_key=idempotency_key,
+        payload={"reason": text},
+        reason=text,
+    )
+
+
+async def record_paid(
+    session: AsyncSession,
+    actor: Actor,
+    assistance_id: uuid.UUID,
+    paid_on: date,
+    payment_reference: str,
+    *,
+    idempotency_key: str,
+) -> AssistanceOutcome:
+    """The council paid approved assistance (B 4.7: the SCAO implements it): the date and the
+    council's payment reference. No ledger transfer: the money is the council's, the client's
+    account is not touched (R-ACC-2); from now the client owes it (``outstanding``)."""
+    ref = payment_reference.strip()
+    problems = text_problem(
+        "payment_reference", ref, required=True, maximum=rules.MAX_PAYMENT_REFERENCE
+    )
+    if paid_on > clock.today():
+        problems["paid_on"] = "is in the future: record the payment once it is made"
+    if problems:
+        raise ValidationFailed(problems)
+
+    async def paid(
+        held: approvals.Held[TemporaryAssistance, AssistanceStatus],
+    ) -> tuple[dict[str, Any], AssistanceStatus]:
+        await approvals.append_event(
+            session,
+            ASSISTANCE,
+            assistance_id,
+            AssistanceEventKind.PAID,
+            actor,
+            paid_on=paid_on,
+            payment_reference=ref,
+        )
+        done = {"paid_on": paid_on.isoformat(), "payment_reference": ref}
+        return done, AssistanceStatus.PAID
+
+    return await _step(
+        session,
+        actor,
+        assistance_id,
+        AssistanceEventKind.PAID,
+        paid,
+        idempotency_key=idempotency_key,
+        payload={"paid_on": paid_on.isoformat(), "payment_reference": ref},
+    )
+
+
+def _paid_reference(events: Sequence[TemporaryAssistanceEvent]) -> str | None:
+    return next((e.payment_reference for e in events if e.event == AssistanceEventKind.PAID), None)
+
+
+async def record_repayment(
+    session: AsyncSession,
+    actor: Actor,
+    assistance_id: uuid.UUID,
+    amount: Pence,
+    *,
+    idempotency_key: str,
+) -> AssistanceOutcome:
+    """A repayment from the client's funds (B 4.6 "until such time as funds become available"):
+    a ledger transfer from the client's CMS account to the council, never above what is
+    outstanding, never taking the account below zero (the ledger refuses it: InsufficientFunds,
+    R-PAY-3); the one that clears the debt records REPAID."""
+    if amount <= 0:
+        raise ValidationFailed({"amount": "must be more than 0.00"})
+
+    async def repay(
+        held: approvals.Held[TemporaryAssistance, AssistanceStatus],
+    ) -> tuple[dict[str, Any], AssistanceStatus]:
+        row = held.row
+        left = row.amount - await repository.repaid(session, assistance_id)
+        if (problem := rules.repayment_problem(amount, left)) is not None:
+            raise ValidationFailed({"amount": problem})
+        changes: list[Change] = []
+        council = await ledger.named_counterparty_account(
+            session,
+            actor,
+            CounterpartyKind.COUNCIL,
+            COUNCIL_NAME,
+            why="repayments of temporary financial assistance go to the council (seed 002 B 4.6)",
+            changes=changes,
+        )
+        account = await ledger.client_account(session, row.client_id)
+        transfer = await ledger.post(
+            session,
+            actor,
+            Movement(
+                from_account_id=account.id,
+                to_account_id=council.id,
+                amount=amount,
+                value_date=clock.today(),
+                category=Category(row.category),
+                description=f"Repayment of temporary financial assistance: {row.purpose}"[:200],
+                reference=_paid_reference(held.events),
+            ),
+        )
+        repayment = await repository.insert_repayment(
+            session,
+            {
+                "id": uuid.uuid4(),
+                "assistance_id": assistance_id,
+                "transfer_id": transfer.id,
+                "amount": amount,
+                "recorded_by": actor.principal.subject,
+            },
+        )
+        status = AssistanceStatus.PAID
+        if amount == left:
+            await approvals.append_event(
+                session, ASSISTANCE, assistance_id, AssistanceEventKind.REPAID, actor
+            )
+            status = AssistanceStatus.REPAID
+        await audit.record_many(session, actor, changes)
+        done = {
+            "repayment_id": str(repayment.id),
+            "transfer_id": str(transfer.id),
+            "amount": amount,
+            "outstanding": left - amount,
+        }
+        return done, status
+
+    return await _step(
+        session,
+        actor,
+        assistance_id,
+        AssistanceEventKind.REPAID,
+        repay,
+        idempotency_key=idempotency_key,
+        payload={"amount": amount},
+    )
+
+
+# --- reads --------------------------------------------------------------------------------
+
+
+async def get_assistance(
+    session: AsyncSession, principal: Principal, assistance_id: uuid.UUID
+) -> AssistanceView | None:
+    row = await repository.get(session, assistance_id, principal)
+    return _view(row) if row is not None else None
+
+
+async def assistance_by_id(
+    session: AsyncSession, principal: Principal, ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, AssistanceView]:
+    """node(id:) and nodes(ids:): the ones the caller may read, in one query."""
+    return {r[0].id: _view(r) for r in await repository.get_many(session, ids, principal)}
+
+
+async def list_outstanding(
+    session: AsyncSession,
+    principal: Principal,
+    *,
+    client_id: uuid.UUID | None,
+    seek: Seek[AssistanceKey],
+) -> list[AssistanceView]:
+    rows = await repository.list_outstanding(session, principal, client_id=client_id, seek=seek)
+    return [_view(r) for r in rows]
+
+
+async def events_by_assistance(
+    session: AsyncSession, ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, list[TemporaryAssistanceEvent]]:
+    out: dict[uuid.UUID, list[TemporaryAssistanceEvent]] = {}
+    for e in await repository.events_of(session, ids):
+        out.setdefault(e.assistance_id, []).append(e)
+    return out
+
+
+async def repayments_by_assistance(
+    session: AsyncSession, ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, list[TemporaryAssistanceRepayment]]:
+    out: dict[uuid.UUID, list[TemporaryAssistanceRepayment]] = {}
+    for r in await repository.repayments_of(session, ids):
+        out.setdefault(r.assistance_id, []).append(r)
+    return out
+
+
+# The approval limits in force on a date; None when none are (nobody may approve).
+limits_on = approvals.limits_on
+
+
+def can_approve(principal: Principal, view: AssistanceView, version: LimitVersion | None) -> bool:
+    """Whether the caller could approve it now: it awaits approval, they did not request it
+    (R-ROLE-2), and their role covers the amount under today's limits (R-DEC-2)."""
+    if view.status is not AssistanceStatus.REQUESTED:
+        return False
+    row = view.assistance
+    return approvals.may_decide(
+        principal,
+        raised_by=row.raised_by,
+        authors=(row.raised_by,),
+        subject=SUBJECT,
+        amount=row.amount,
+        version=version,
+    )
