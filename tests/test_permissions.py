@@ -113,6 +113,8 @@ referral              Y   Y   Y   Y   Y   Y   Y   .   Y   .   .
 referrals             Y   Y   Y   Y   Y   Y   Y   .   Y   .   .
 # the DWP appointeeship application clock (issue 12 item 2, R-REF-5): officers and audit
 appointeeApplicationDeadlines Y Y Y Y  Y   Y   Y   .   .   .   .
+# the outbox (issue 12 item 3): SCAO and above and audit read all; each integration its own
+outboxMessages        .   .   .   Y   Y   Y   Y   .   .   Y   Y
 """
 
 # Root fields of Mutation.
@@ -181,6 +183,14 @@ triageReferral        .   .   .   Y   Y   Y   .   .   .   .   .
 # the DWP application (R-REF-5): those who record appointeeships
 recordAppointeeApplicationSent . Y Y Y Y Y .   .   .   .   .
 recordDwpDecision     .   Y   Y   Y   Y   Y   .   .   .   .   .
+# on appointment (issue 12 item 3, R-REF-7): SCAO and above record team e-mails sent and
+# acknowledged, each integration its own system's; SCAO and above hold and release invoices;
+# casework records the financial assessment status (seed 002 B 4.2-4.4)
+recordOutboxMessageSent . .   .   Y   Y   Y   .   .   .   Y   Y
+recordOutboxMessageAcknowledged . . . Y Y Y   .   .   .   Y   Y
+holdInvoice           .   .   .   Y   Y   Y   .   .   .   .   .
+releaseInvoiceHold    .   .   .   Y   Y   Y   .   .   .   .   .
+recordFinancialAssessment . Y Y   Y   Y   Y   .   .   .   .   .
 """
 
 # Root fields of Subscription.
@@ -199,6 +209,7 @@ GUARDED_CLIENT_FIELDS: dict[str, frozenset[str]] = {
         "appointeeships",
         "deputyships",
         "history",
+        "financialAssessment",
     )
 }
 # A referral's whole record: officers and audit; withheld (null) from the referrer, who sees
@@ -691,9 +702,11 @@ async def test_root_field_answers_each_role_as_the_matrix_says(
         case.check(body["data"][field_name], role, sub, prepared)
         if case.audit_action:
             written = await audit_entries(api, principal=sub)
-            assert [(e["action"], e["principalRoles"]) for e in written] == [
-                (case.audit_action, [role.upper()])
-            ]
+            # A client's first order also tells two teams (outbox "emit" rows, R-REF-7).
+            assert [
+                (e["action"], e["principalRoles"]) for e in written if e["action"] != "emit"
+            ] == [(case.audit_action, [role.upper()])]
+            assert all(e["principalRoles"] == [role.upper()] for e in written)
     else:
         assert_forbidden(body, [field_name])
         if case.audit_action:
@@ -826,6 +839,7 @@ DETAIL_SELECTIONS = {
     "appointeeships": "appointeeships { id dwpReference }",
     "deputyships": "deputyships { id caseNumber }",
     "history": "history { version recordedBy }",
+    "financialAssessment": "financialAssessment { status weeklyCharge }",
 }
 
 
@@ -886,6 +900,7 @@ async def test_client_personal_details_by_role(
             "niNumber": "AB123456C",
             "address": {"line1": "1 High Street", "town": "Lewes", "postcode": "BN7 1AA"},
             "referredBy": SOCIAL_WORKER,
+            "financialAssessment": {"status": "NOT_ASSESSED", "weeklyCharge": None},
         }
         if detail in expected:
             assert value == expected[detail]
