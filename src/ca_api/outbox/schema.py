@@ -143,14 +143,14 @@ class OutboxMessage(Node):
 
 @strawberry.type(description="The message as the mutation left it.")
 class OutboxMessagePayload:
-    message: OutboxMessage = strawberry.field(description="The message as it now stands.")
+    outbox_message: OutboxMessage = strawberry.field(description="The message as it now stands.")
     replayed: bool = replayed_field(
         "A repeat of an earlier request with this key: nothing was done again."
     )
 
     @classmethod
     def of(cls, done: service.MessageOutcome) -> OutboxMessagePayload:
-        return cls(message=OutboxMessage.from_view(done.message), replayed=done.replayed)
+        return cls(outbox_message=OutboxMessage.from_view(done.message), replayed=done.replayed)
 
 
 RecordOutboxDeliveryResult = Annotated[
