@@ -8,6 +8,7 @@ that already has clients is left alone.
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
@@ -38,6 +39,7 @@ from ca_api.orders.rules import (
     DeputyshipDetails,
     SupervisionType,
 )
+from ca_api.outbox import demo as demo_outbox
 from ca_api.payments import service as payments
 from ca_api.planning import rules as planning_rules
 from ca_api.planning import seed_plans
@@ -215,9 +217,10 @@ async def _client_records(session: AsyncSession) -> list[clients.ClientRecord]:
     return await clients.list_clients(session, LOADER, ClientFilter(), seek=Seek(None, 100))
 
 
-async def _load_money(session: AsyncSession, records: list[clients.ClientRecord]) -> None:
+async def _load_money(session: AsyncSession, records: list[clients.ClientRecord]) -> uuid.UUID:
     """Counterparties, opening balances, a benefits run, an invoice checked and a payment
-    raised and waiting for approval: enough to try every part of the money API."""
+    raised and waiting for approval: enough to try every part of the money API. The council's
+    counterparty id."""
     officer = Actor(Principal("ash.assistant", frozenset({Role.ASSISTANT}), "Ash"), "demo-load")
     made = {}
     for kind, name in [
@@ -322,6 +325,7 @@ async def _load_money(session: AsyncSession, records: list[clients.ClientRecord]
         await decisions.approve_decision(
             session, approver, decision_id, idempotency_key=f"demo-plan-{i}-approved"
         )
+    return made[CounterpartyKind.COUNCIL]
 
 
 async def load(database: Database) -> bool:
@@ -350,7 +354,8 @@ async def load(database: Database) -> bool:
         )
         await demo_referrals.load(session, maud.client.id)
         await demo_appointee_applications.load(session)
-        await _load_money(session, await _client_records(session))
+        council = await _load_money(session, await _client_records(session))
+        await demo_outbox.load(session, council)
         return True
     finally:
         await session.close()
