@@ -99,8 +99,12 @@ async def test_a_first_appointeeship_tells_both_teams_once_each(api: Api) -> Non
         assert m["payload"]["client_reference"].startswith("CA")
     first, second = messages
     assert first["sequence"] < second["sequence"]
-    emits = await audit_rows(api, entityType="outbox_message")
-    assert {r["entityId"] for r in emits} >= {raw(m["id"]) for m in messages}
+    # The appointeeship's one audit row names the messages it emitted (R-AUD-1).
+    [row] = await audit_rows(api, entityId=raw(appointeeship_id))
+    assert row["action"] == "record"
+    on_appointment = row["after"]["on_appointment"]
+    assert set(on_appointment["outbox_messages"]) == {raw(m["id"]) for m in messages}
+    assert on_appointment["invoices_held"] == []
 
 
 async def test_a_later_order_or_an_amendment_is_no_new_appointment(api: Api) -> None:
@@ -213,7 +217,7 @@ async def test_a_team_message_is_sent_then_acknowledged_each_once(api: Api) -> N
     assert message["id"] not in by_state["PENDING"] | by_state["SENT"]
     assert len(by_state["PENDING"]) == 1
     actions = [r["action"] for r in await audit_rows(api, entityId=raw(message["id"]))]
-    assert actions == ["emit", "sent", "acknowledged"]
+    assert actions == ["sent", "acknowledged"]
 
 
 async def test_an_unknown_message_is_not_found(api: Api) -> None:

@@ -112,22 +112,8 @@ async def record_sent(
             "recorded_by": actor.principal.subject,
         }
         await repository.insert_application(session, values)
-        due = rules.due_on(a.valid_on)
-        await audit.record(
-            session,
-            actor,
-            "appointee_application",
-            application_id,
-            "send",
-            after={
-                "referral_id": str(referral_id),
-                "sent_on": sent_on.isoformat(),
-                "due_on": due.isoformat(),
-            },
-            client_id=a.client_id,
-        )
         # Seed 002 B 4.1: once applied for, the two teams are told (the outbox, this transaction).
-        await outbox.emit_handoff(
+        told = await outbox.emit_handoff(
             session,
             actor,
             Topic.APPLICATION_MADE,
@@ -140,6 +126,21 @@ async def record_sent(
                 a.client_id,
                 {"application": "DWP_APPOINTEESHIP", "sent_on": sent_on.isoformat()},
             ),
+        )
+        due = rules.due_on(a.valid_on)
+        await audit.record(
+            session,
+            actor,
+            "appointee_application",
+            application_id,
+            "send",
+            after={
+                "referral_id": str(referral_id),
+                "sent_on": sent_on.isoformat(),
+                "due_on": due.isoformat(),
+                "outbox_messages": [str(m) for m in told],
+            },
+            client_id=a.client_id,
         )
         return DeadlineOutcome(await _read(session, referral_id))
 

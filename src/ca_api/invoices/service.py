@@ -470,6 +470,7 @@ async def _hold(
     cause: HoldCause,
     reason: str,
 ) -> uuid.UUID:
+    """The hold row; the audit row is the caller's (one entry per change, R-AUD-1)."""
     hold_id = uuid.uuid4()
     values = {
         "id": hold_id,
@@ -479,16 +480,6 @@ async def _hold(
         "recorded_by": actor.principal.subject,
     }
     await repository.insert_hold(session, values)
-    await audit.record(
-        session,
-        actor,
-        "invoice",
-        invoice.id,
-        "hold",
-        after={"hold_id": str(hold_id), "cause": cause.value},
-        reason=reason,
-        client_id=invoice.client_id,
-    )
     return hold_id
 
 
@@ -497,7 +488,8 @@ async def hold_on_appointment(
 ) -> list[uuid.UUID]:
     """Hold every outstanding (neither paid nor cancelled) council invoice of the client, in the
     caller's transaction: the council was appointed for them (R-REF-7, seed 002 B 4.5). Each is
-    locked first, as a payment of it would be. The ids of the invoices held."""
+    locked first, as a payment of it would be. The ids of the invoices held, for the caller's
+    audit row (the appointment's, which names them)."""
     held = []
     kinds = rules.HELD_ON_APPOINTMENT
     for invoice_id in await repository.outstanding_of_kinds(session, client_id, kinds):
@@ -546,7 +538,18 @@ async def hold_invoice(
             )
         if await repository.current_hold(session, invoice_id) is not None:
             raise InvalidState("the invoice is on hold already", status=status.value)
-        await _hold(session, actor, invoice, HoldCause.OFFICER, text)
+        hold_id = await _hold(session, actor, invoice, HoldCause.OFFICER, text)
+        await audit.record(
+            session,
+            actor,
+            "invoice",
+            invoice_id,
+            "hold",
+            before={"status": status.value},
+            after={"hold_id": str(hold_id), "cause": HoldCause.OFFICER.value},
+            reason=text,
+            client_id=invoice.client_id,
+        )
         return RecordedInvoice(await read_invoice(session, invoice_id), [])
 
     payload = {"invoice_id": str(invoice_id), "reason": text}

@@ -225,11 +225,13 @@ class OrderKind(Generic[D]):
             after = {k: v for k, v in values.items() if k != "superseded_by"}
             if supersedes is not None:
                 after["supersedes"] = supersedes
+            if not await repository.has_other_order(session, client_id, record_id):
+                after["on_appointment"] = await self._on_appointment(
+                    session, actor, client_id, record_id, details
+                )
             await audit.record(
                 session, actor, self.entity, record_id, "record", after=after, client_id=client_id
             )
-            if not await repository.has_other_order(session, client_id, record_id):
-                await self._on_appointment(session, actor, client_id, record_id, details)
             return await self.read(session, record_id)
 
     async def _on_appointment(
@@ -239,12 +241,13 @@ class OrderKind(Generic[D]):
         client_id: uuid.UUID,
         record_id: uuid.UUID,
         details: D,
-    ) -> None:
+    ) -> dict[str, list[str]]:
         """The client's first order of either kind is the council's appointment (R-REF-7, seed
         002 B 4.5: "Appointeeship and/or Deputyship are granted"), in this transaction: the
         Financial Assessment and Income Recovery teams are told (the outbox), and the client's
         outstanding council invoices are held until an officer releases them. A later order, an
-        amendment or a superseding one, is no new appointment."""
+        amendment or a superseding one, is no new appointment. What was done, for the order's
+        audit row: the messages emitted and the invoices held."""
         start = self.start(details)
         held = await invoices.hold_on_appointment(
             session,
@@ -260,7 +263,7 @@ class OrderKind(Generic[D]):
             "invoices_held": len(held),
         }
         payload = await outbox.handoff_payload(session, actor, client_id, facts)
-        await outbox.emit_handoff(
+        messages = await outbox.emit_handoff(
             session,
             actor,
             Topic.APPOINTED,
@@ -269,6 +272,10 @@ class OrderKind(Generic[D]):
             subject_id=record_id,
             payload=payload,
         )
+        return {
+            "outbox_messages": [str(m) for m in messages],
+            "invoices_held": [str(i) for i in held],
+        }
 
     async def amend(
         self,

@@ -66,9 +66,10 @@ async def emit(
     subject_id: uuid.UUID,
     payload: dict[str, Any],
 ) -> uuid.UUID | None:
-    """Write one message in the caller's transaction (no commit of its own), with its audit
-    row: its id, or None when a message of this topic to this recipient about this subject was
-    emitted already (a replay emits nothing twice)."""
+    """Write one message in the caller's transaction (no commit of its own): its id, or None
+    when a message of this topic to this recipient about this subject was emitted already (a
+    replay emits nothing twice). The message row records who and when; the caller's one audit
+    row of its change names the messages it emitted (R-AUD-1: one entry per change)."""
     if not session.in_transaction():
         raise RuntimeError("outbox.emit writes inside the caller's transaction")
     await repository.take_feed_lock(session)
@@ -85,15 +86,6 @@ async def emit(
     }
     if await repository.insert_message(session, values) is None:
         return None
-    after = {
-        "topic": topic.value,
-        "recipient": recipient.value,
-        "subject_type": subject_type,
-        "subject_id": str(subject_id),
-    }
-    await audit.record(
-        session, actor, "outbox_message", message_id, "emit", after=after, client_id=client_id
-    )
     return message_id
 
 
