@@ -69,7 +69,10 @@ async def emit(
     """Write one message in the caller's transaction (no commit of its own): its id, or None
     when a message of this topic to this recipient about this subject was emitted already (a
     replay emits nothing twice). The message row records who and when; the caller's one audit
-    row of its change names the messages it emitted (R-AUD-1: one entry per change)."""
+    row of its change names the messages it emitted (R-AUD-1: one entry per change).
+
+    It takes the feed's advisory lock until commit, so messages are numbered in commit order:
+    emit after the change's own row locks and before its audit row, as the callers here do."""
     if not session.in_transaction():
         raise RuntimeError("outbox.emit writes inside the caller's transaction")
     await repository.take_feed_lock(session)
