@@ -2276,3 +2276,47 @@ async def paid_assistance(
     assert paid["__typename"] == "TemporaryAssistancePayload", paid
     result: dict[str, Any] = paid["temporaryAssistance"]
     return result
+
+
+# --- on appointment: the outbox, invoice holds (issue 12 item 3, R-REF-7) --------------------
+
+OUTBOX_FIELDS = """
+  id sequence topic recipient clientId subjectType subjectId payload createdBy createdAt state
+  sentAt sentBy acknowledgedAt acknowledgedBy deliveries { state note recordedBy recordedAt }
+"""
+OUTBOX_MESSAGES = f"""query($filter: OutboxMessageFilter) {{
+  outboxMessages(filter: $filter, first: 100) {{ nodes {{ {OUTBOX_FIELDS} }} }} }}"""
+HOLD_FIELDS = "cause reason since heldBy releasedAt releasedBy releaseReason"
+INVOICE_HOLD_VIEW = f"""query($id: ID!) {{ invoice(id: $id) {{
+  id status onHold daysOverdue hold {{ {HOLD_FIELDS} }} holds {{ {HOLD_FIELDS} }} }} }}"""
+
+
+async def outbox_messages(
+    api: Api, *, role: str = "senior_officer", sub: str = "olu.scao", **flt: Any
+) -> list[dict[str, Any]]:
+    """The outbound messages the caller reads, in sequence order, filtered by ``flt``."""
+    data = await api.data(OUTBOX_MESSAGES, {"filter": flt}, role=role, sub=sub)
+    nodes: list[dict[str, Any]] = data["outboxMessages"]["nodes"]
+    return nodes
+
+
+async def invoice_hold_view(api: Api, invoice_id: str) -> dict[str, Any]:
+    """The invoice's status, hold and days overdue, as an officer reads them."""
+    data = await api.data(INVOICE_HOLD_VIEW, {"id": invoice_id}, role="assistant", sub="ash")
+    invoice: dict[str, Any] = data["invoice"]
+    return invoice
+
+
+async def council_invoice(api: Api, client: dict[str, str], council: str, **kw: Any) -> str:
+    """A council care charge (R-PAY-4) sent by SAP for the client: its id."""
+    invoice = await recorded(
+        api,
+        client,
+        council,
+        kind="COUNCIL_CARE_CONTRIBUTION",
+        category="OUT_LOCAL_AUTHORITY_CARE_CHARGES",
+        role="integration_sap",
+        sub="sap",
+        **kw,
+    )
+    return str(invoice["id"])

@@ -216,3 +216,33 @@ async def test_the_demo_has_temporary_assistance_outstanding(
             "payee": {"name": "Uckfield Co-op"},
         }
     ]
+
+
+async def test_the_demo_shows_the_hand_off_on_appointment(api: Api, db: RolledBackDatabase) -> None:
+    """Issue 12 item 3 (R-REF-7, seed 002 B 4.1-4.5): the accepted referral's client was told
+    to both teams on application and on appointment, and their council charge is held."""
+    await demo.load(db)
+    query = """{ outboxMessages(filter: {topic: APPLICATION_MADE}, first: 100) {
+      nodes { clientId recipient state } } }"""
+    data = await api.data(query, role="senior_officer", sub="olu.scao")
+    applied = {n["recipient"]: n for n in data["outboxMessages"]["nodes"]}
+    assert applied["FINANCIAL_ASSESSMENT"]["state"] == "ACKNOWLEDGED"
+    assert applied["INCOME_RECOVERY"]["state"] == "SENT"
+    client_id = applied["INCOME_RECOVERY"]["clientId"]
+    query = """query($id: ID!) { outboxMessages(filter: {clientId: $id, topic: APPOINTED},
+      first: 100) { nodes { recipient payload } } }"""
+    data = await api.data(query, {"id": client_id}, role="auditor", sub="audrey")
+    appointed = data["outboxMessages"]["nodes"]
+    assert {n["recipient"] for n in appointed} == {"FINANCIAL_ASSESSMENT", "INCOME_RECOVERY"}
+    assert {n["payload"]["invoices_held"] for n in appointed} == {1}
+    query = """query($id: ID!) { invoices(filter: {clientId: $id}, first: 10) {
+      nodes { kind onHold daysOverdue hold { cause } } }
+      client(id: $id) { financialAssessment { status } } }"""
+    data = await api.data(query, {"id": client_id}, role="senior_officer", sub="olu.scao")
+    [invoice] = data["invoices"]["nodes"]
+    assert (invoice["kind"], invoice["onHold"], invoice["hold"]["cause"]) == (
+        "COUNCIL_CARE_CONTRIBUTION",
+        True,
+        "ON_APPOINTMENT",
+    )
+    assert data["client"]["financialAssessment"]["status"] == "REFERRED"

@@ -120,6 +120,8 @@ deputyshipNotices     Y   Y   Y   Y   Y   Y   Y   .   .   .   .
 # temporary financial assistance (seed 002 B 4.6-4.7): officers and audit read
 temporaryAssistance   Y   Y   Y   Y   Y   Y   Y   .   .   .   .
 outstandingTemporaryAssistance Y Y Y Y Y  Y   Y   .   .   .   .
+# the outbox (issue 12 item 3): SCAO and above and audit read all; each integration its own
+outboxMessages        .   .   .   Y   Y   Y   Y   .   .   Y   Y
 """
 
 # Root fields of Mutation.
@@ -202,6 +204,14 @@ approveTemporaryAssistance . . .  Y   Y   Y   .   .   .   .   .
 rejectTemporaryAssistance . .  .  Y   Y   Y   .   .   .   .   .
 recordTemporaryAssistancePaid . . . Y Y   Y   .   .   .   .   .
 recordTemporaryAssistanceRepayment . . . Y Y Y .   .   .   .   .
+# on appointment (issue 12 item 3, R-REF-7): SCAO and above record team e-mails sent and
+# acknowledged, each integration its own system's; SCAO and above hold and release invoices;
+# casework records the financial assessment status (seed 002 B 4.2-4.4)
+recordOutboxMessageSent . .   .   Y   Y   Y   .   .   .   Y   Y
+recordOutboxMessageAcknowledged . . . Y Y Y   .   .   .   Y   Y
+holdInvoice           .   .   .   Y   Y   Y   .   .   .   .   .
+releaseInvoiceHold    .   .   .   Y   Y   Y   .   .   .   .   .
+recordFinancialAssessment . Y Y   Y   Y   Y   .   .   .   .   .
 """
 
 # Root fields of Subscription.
@@ -220,6 +230,7 @@ GUARDED_CLIENT_FIELDS: dict[str, frozenset[str]] = {
         "appointeeships",
         "deputyships",
         "history",
+        "financialAssessment",
     )
 }
 # A referral's whole record: officers and audit; withheld (null) from the referrer, who sees
@@ -847,6 +858,7 @@ DETAIL_SELECTIONS = {
     "appointeeships": "appointeeships { id dwpReference }",
     "deputyships": "deputyships { id caseNumber }",
     "history": "history { version recordedBy }",
+    "financialAssessment": "financialAssessment { status weeklyCharge }",
 }
 
 
@@ -907,6 +919,7 @@ async def test_client_personal_details_by_role(
             "niNumber": "AB123456C",
             "address": {"line1": "1 High Street", "town": "Lewes", "postcode": "BN7 1AA"},
             "referredBy": SOCIAL_WORKER,
+            "financialAssessment": {"status": "NOT_ASSESSED", "weeklyCharge": None},
         }
         if detail in expected:
             assert value == expected[detail]

@@ -13,7 +13,7 @@ Create Date: 2026-11-26
 from ca_api.migrate import make_append_only, run_script
 
 revision = "0017"
-down_revision = "0015"
+down_revision = "0016"
 branch_labels = None
 depends_on = None
 

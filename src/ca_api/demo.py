@@ -8,6 +8,7 @@ that already has clients is left alone.
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
@@ -39,6 +40,7 @@ from ca_api.orders.rules import (
     DeputyshipDetails,
     SupervisionType,
 )
+from ca_api.outbox import demo as demo_outbox
 from ca_api.payments import service as payments
 from ca_api.planning import rules as planning_rules
 from ca_api.planning import seed_plans
@@ -217,9 +219,10 @@ async def _client_records(session: AsyncSession) -> list[clients.ClientRecord]:
     return await clients.list_clients(session, LOADER, ClientFilter(), seek=Seek(None, 100))
 
 
-async def _load_money(session: AsyncSession, records: list[clients.ClientRecord]) -> None:
+async def _load_money(session: AsyncSession, records: list[clients.ClientRecord]) -> uuid.UUID:
     """Counterparties, opening balances, a benefits run, an invoice checked and a payment
-    raised and waiting for approval: enough to try every part of the money API."""
+    raised and waiting for approval: enough to try every part of the money API. The council's
+    counterparty id."""
     officer = Actor(Principal("ash.assistant", frozenset({Role.ASSISTANT}), "Ash"), "demo-load")
     made = {}
     for kind, name in [
@@ -324,6 +327,7 @@ async def _load_money(session: AsyncSession, records: list[clients.ClientRecord]
         await decisions.approve_decision(
             session, approver, decision_id, idempotency_key=f"demo-plan-{i}-approved"
         )
+    return made[CounterpartyKind.COUNCIL]
 
 
 async def load(database: Database) -> bool:
@@ -353,9 +357,10 @@ async def load(database: Database) -> bool:
         await demo_referrals.load(session, maud.client.id)
         await demo_appointee_applications.load(session)
         records = await _client_records(session)
-        await _load_money(session, records)
+        council = await _load_money(session, records)
         await demo_deputyship_applications.load(session, [r.id for r in records])
         await demo_temporary_assistance.load(session)
+        await demo_outbox.load(session, council)
         return True
     finally:
         await session.close()

@@ -53,6 +53,9 @@ class ErrorCode(enum.StrEnum):
     # An amount beyond the maximum for any one amount in force (policy figure amount_maximum):
     # the code of the mutation's ValidationProblem (issue 9 item 6).
     AMOUNT_OVER_MAXIMUM = "AMOUNT_OVER_MAXIMUM"
+    # An invoice on hold is not paid until released (issue 12 item 3, R-REF-7): the code of the
+    # InvalidStateProblem that refuses raising, approving or making its payment.
+    INVOICE_ON_HOLD = "INVOICE_ON_HOLD"
 
 
 class ApiError(Exception):

@@ -42,6 +42,7 @@ from ca_api.employees.schema import EmployeeMutation, EmployeeQuery
 from ca_api.error_policy import ErrorPolicy, shaped
 from ca_api.fees import schema as fees_schema
 from ca_api.fees.schema import FeeMutation, FeeQuery
+from ca_api.financial_assessments.schema import FinancialAssessmentMutation
 from ca_api.institutions import schema as institutions_schema
 from ca_api.institutions.schema import InstitutionMutation, InstitutionQuery
 from ca_api.investment_statements import schema as investment_statements_schema
@@ -62,6 +63,8 @@ from ca_api.officers import schema as officers_schema
 from ca_api.officers.schema import OfficerQuery
 from ca_api.orders import schema as orders_schema
 from ca_api.orders.schema import OrderMutation
+from ca_api.outbox import schema as outbox_schema
+from ca_api.outbox.schema import OutboxMutation, OutboxQuery
 from ca_api.payments import queue as payments_queue
 from ca_api.payments import schema as payments_schema
 from ca_api.payments.schema import PaymentMutation, PaymentQuery
@@ -115,6 +118,7 @@ class Query(
     AppointeeApplicationQuery,
     DeputyshipApplicationQuery,
     TemporaryAssistanceQuery,
+    OutboxQuery,
 ):
     pass
 
@@ -146,6 +150,8 @@ class Mutation(
     AppointeeApplicationMutation,
     DeputyshipApplicationMutation,
     TemporaryAssistanceMutation,
+    OutboxMutation,
+    FinancialAssessmentMutation,
 ):
     pass
 
@@ -210,6 +216,7 @@ NODE_TYPES = (
     lodgements_schema.NODES,
     officers_schema.NODES,
     orders_schema.NODES,
+    outbox_schema.NODES,
     payments_schema.NODES,
     placements_schema.NODES,
     planning_schema.NODES,

@@ -26,6 +26,8 @@ from ca_api.audit import service as audit
 from ca_api.auth.actor import Actor
 from ca_api.common.keyset import Seek, seek_rows
 from ca_api.errors import InvalidState, RecordNotFound, ValidationFailed, existing
+from ca_api.outbox import service as outbox
+from ca_api.outbox.rules import Topic
 from ca_api.referrals import repository as referrals
 
 
@@ -110,6 +112,21 @@ async def record_sent(
             "recorded_by": actor.principal.subject,
         }
         await repository.insert_application(session, values)
+        # Seed 002 B 4.1: once applied for, the two teams are told (the outbox, this transaction).
+        told = await outbox.emit_handoff(
+            session,
+            actor,
+            Topic.APPLICATION_MADE,
+            client_id=a.client_id,
+            subject_type="AppointeeApplication",
+            subject_id=application_id,
+            payload=await outbox.handoff_payload(
+                session,
+                actor,
+                a.client_id,
+                {"application": "DWP_APPOINTEESHIP", "sent_on": sent_on.isoformat()},
+            ),
+        )
         due = rules.due_on(a.valid_on)
         await audit.record(
             session,
@@ -121,6 +138,7 @@ async def record_sent(
                 "referral_id": str(referral_id),
                 "sent_on": sent_on.isoformat(),
                 "due_on": due.isoformat(),
+                "outbox_messages": [str(m) for m in told],
             },
             client_id=a.client_id,
         )

@@ -81,7 +81,8 @@ async def _subjects(ctx: Context, global_ids: list[str]) -> list[Any]:
 @strawberry.type(
     description="A row of your approval queue: something awaiting approval that you may "
     "approve now. It is not an object of its own (it has no id): what awaits approval is its "
-    "subject (a Payment, a Decision, a TemporaryAssistance, ...), which a client's cache keeps by that object's id."
+    "subject (a Payment, a Decision, a TemporaryAssistance, ...), which a client's cache keeps "
+    "by that object's id."
 )
 class ApprovalQueueItem:
     item: strawberry.Private[QueueItem]

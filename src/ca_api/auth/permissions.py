@@ -187,3 +187,16 @@ ASSISTANCE_REQUEST = CASEWORKERS
 ASSISTANCE_APPROVE = APPROVERS
 ASSISTANCE_IMPLEMENT = APPROVERS
 ASSISTANCE_READ = OFFICERS | {R.AUDITOR}
+# --- On appointment (issue 12 item 3, R-REF-7; seed 002 B 4.1-4.5) ---
+# The outbox: senior officers and above, and audit, read every message; each integration only
+# its own system's (row scoping in outbox.repository). A senior officer and above record a team
+# e-mail sent and acknowledged; an integration its own system's messages
+# (outbox.rules.DELIVERERS).
+OUTBOX_READ_ALL = APPROVERS | {R.AUDITOR}
+OUTBOX_READ = OUTBOX_READ_ALL | {R.INTEGRATION_SAP, R.INTEGRATION_CONTROCC}
+OUTBOX_DELIVER = APPROVERS | {R.INTEGRATION_SAP, R.INTEGRATION_CONTROCC}
+# A council invoice held on appointment is released, with a reason, by a senior officer and
+# above (those who approve payments); they may also hold an invoice by hand.
+INVOICE_HOLD_WRITE = APPROVERS
+# The client's financial assessment status is recorded by casework (seed B 4.2-4.4).
+FINANCIAL_ASSESSMENT_WRITE = CASEWORKERS

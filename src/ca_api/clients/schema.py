@@ -51,6 +51,7 @@ from ca_api.common.problems import (
 from ca_api.common.types import from_source
 from ca_api.context import Context
 from ca_api.errors import NotFound, found
+from ca_api.financial_assessments.schema import FinancialAssessment, assessment_of
 from ca_api.orders.schema import Appointeeship, Deputyship, load_orders
 
 # Personal details: null, with no error, for a caller who may read the client but not them (a
@@ -147,6 +148,14 @@ class Client(Node):
     @strawberry.field(extensions=DETAIL, description="Court of Protection deputyships." + WITHHELD)
     async def deputyships(self, info: Info[Context, None]) -> list[Deputyship] | None:
         return await load_orders(info.context, Deputyship, self.record.id)
+
+    @strawberry.field(
+        extensions=DETAIL,
+        description="Where the client's financial assessment stands (seed 002 B 4.2-4.4): "
+        "NOT_ASSESSED until one is recorded." + WITHHELD,
+    )
+    async def financial_assessment(self, info: Info[Context, None]) -> FinancialAssessment | None:
+        return await assessment_of(info.context, self.record.id)
 
     @strawberry.field(extensions=DETAIL, description="Every version, oldest first." + WITHHELD)
     async def history(self, info: Info[Context, None]) -> list[ClientVersion] | None:

@@ -88,6 +88,8 @@ describe_enum(
         "date of birth).",
         C.AMOUNT_OVER_MAXIMUM: "An amount is beyond the maximum for any one amount in force "
         '(policy figure "amount_maximum").',
+        C.INVOICE_ON_HOLD: "The invoice is on hold until an officer releases it (R-REF-7): "
+        "it is not paid meanwhile.",
     },
 )
 

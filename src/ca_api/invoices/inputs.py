@@ -224,3 +224,39 @@ class InvoiceFilter:
             due_before=self.due_before,
             overdue=self.overdue,
         )
+
+
+HoldCause = rules.HoldCause
+graphql_enum(
+    HoldCause,
+    "Why an invoice was put on hold (R-REF-7, seed 002 B 4.5).",
+    {
+        HoldCause.ON_APPOINTMENT: "A council care charge outstanding when the council was "
+        "appointed the client's appointee or deputy.",
+        HoldCause.OFFICER: "Put on hold by an officer, with the reason.",
+    },
+    name="InvoiceHoldCause",
+)
+
+
+@strawberry.input(
+    description="An outstanding invoice put on hold by an officer, and the request's "
+    "idempotency key."
+)
+class HoldInvoiceInput:
+    invoice_id: strawberry.ID = strawberry.field(
+        description="The invoice: neither paid nor cancelled, not on hold."
+    )
+    reason: str = strawberry.field(description="Why it is held (required).")
+    idempotency_key: str = idempotency_key_field()
+
+
+@strawberry.input(
+    description="An invoice's hold released by an officer, and the request's idempotency key."
+)
+class ReleaseInvoiceHoldInput:
+    invoice_id: strawberry.ID = strawberry.field(description="The invoice: on hold.")
+    reason: str = strawberry.field(
+        description="Why it is released (required): e.g. the client's funds are now available."
+    )
+    idempotency_key: str = idempotency_key_field()

@@ -72,3 +72,25 @@ class InvoiceEvent(Recorded, Base):
     invoice_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("invoice.id"))
     event: Mapped[str]
     note: Mapped[str | None]
+
+
+class InvoiceHold(Recorded, Base):
+    """An invoice held (migration 0016; R-REF-7, seed 002 B 4.5): not chased as overdue and not
+    paid until released. ON_APPOINTMENT when the council was appointed for the client, OFFICER
+    when put by hand."""
+
+    __tablename__ = "invoice_hold"
+
+    id: Mapped[uuid_pk]
+    invoice_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("invoice.id"))
+    cause: Mapped[str]
+    reason: Mapped[str]
+
+
+class InvoiceHoldRelease(Recorded, Base):
+    """A hold released by an officer, with the reason: at most one per hold."""
+
+    __tablename__ = "invoice_hold_release"
+
+    hold_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("invoice_hold.id"), primary_key=True)
+    reason: Mapped[str]

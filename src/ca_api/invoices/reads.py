@@ -18,7 +18,14 @@ from ca_api.auth.principal import Principal
 from ca_api.common.keyset import Seek
 from ca_api.errors import existing
 from ca_api.invoices import repository
-from ca_api.invoices.models import Invoice, InvoiceCheck, InvoiceEvent, InvoiceItem
+from ca_api.invoices.models import (
+    Invoice,
+    InvoiceCheck,
+    InvoiceEvent,
+    InvoiceHold,
+    InvoiceHoldRelease,
+    InvoiceItem,
+)
 from ca_api.invoices.repository import InvoiceFilter as InvoiceFilter
 from ca_api.invoices.repository import InvoiceKey
 from ca_api.invoices.rules import InvoiceStatus
@@ -34,12 +41,16 @@ class InvoiceView:
     invoice: Invoice
     client_reference: str
     status: InvoiceStatus
+    on_hold: bool = False  # a hold not released (R-REF-7): not overdue, not paid
 
 
 def view_of(row: Any) -> InvoiceView:
     """A row of ``repository.get_invoice`` (Invoice, client_reference, status) as a view."""
     return InvoiceView(
-        invoice=row[0], client_reference=row.client_reference, status=InvoiceStatus(row.status)
+        invoice=row[0],
+        client_reference=row.client_reference,
+        status=InvoiceStatus(row.status),
+        on_hold=bool(row.on_hold),
     )
 
 
@@ -84,6 +95,13 @@ async def checks_by_invoice(session: AsyncSession, ids: Ids) -> dict[uuid.UUID, 
 
 async def events_by_invoice(session: AsyncSession, ids: Ids) -> dict[uuid.UUID, list[InvoiceEvent]]:
     return group_by(await repository.events_of(session, ids), lambda r: r.invoice_id)
+
+
+Hold = tuple[InvoiceHold, InvoiceHoldRelease | None]  # a hold and its release, if any
+
+
+async def holds_by_invoice(session: AsyncSession, ids: Ids) -> dict[uuid.UUID, list[Hold]]:
+    return group_by(await repository.holds_of(session, ids), lambda r: r[0].invoice_id)
 
 
 async def invoices_by_id(session: AsyncSession, ids: Ids) -> dict[uuid.UUID, InvoiceView]:

@@ -32,8 +32,22 @@ from ca_api.auth.principal import Principal
 from ca_api.clients.models import Client
 from ca_api.common.keyset import Seek, keyset
 from ca_api.db import get_by_id, rows_where_in
-from ca_api.invoices.models import Invoice, InvoiceCheck, InvoiceEvent, InvoiceItem
-from ca_api.invoices.rules import ALL_CHECKS, InvoiceCheckName, InvoiceEventKind, InvoiceStatus
+from ca_api.invoices.models import (
+    Invoice,
+    InvoiceCheck,
+    InvoiceEvent,
+    InvoiceHold,
+    InvoiceHoldRelease,
+    InvoiceItem,
+)
+from ca_api.invoices.rules import (
+    ALL_CHECKS,
+    CLOSED,
+    InvoiceCheckName,
+    InvoiceEventKind,
+    InvoiceKind,
+    InvoiceStatus,
+)
 from ca_api.ledger.models import Counterparty
 from ca_api.payments.models import Payment, PaymentEvent
 from ca_api.payments.rules import PaymentEventKind
@@ -121,6 +135,13 @@ def invoice_status_of(invoice_id: Any) -> ColumnElement[str]:
         ),
         else_=literal(InvoiceStatus.RECEIVED.value),
     )
+
+
+def on_hold_of(invoice_id: Any) -> ColumnElement[bool]:
+    """The invoice has a hold not released (R-REF-7): not overdue, not paid."""
+    h = aliased(InvoiceHold)
+    released = exists().where(InvoiceHoldRelease.hold_id == h.id)
+    return exists().where(h.invoice_id == invoice_id, not_(released))
 
 
 # --- reading other modules' rows ----------------------------------------------------------
@@ -225,6 +246,7 @@ def _select_invoice() -> Any:
         Invoice,
         Client.reference.label("client_reference"),
         invoice_status_of(Invoice.id).label("status"),
+        on_hold_of(Invoice.id).label("on_hold"),
     ).join(Client, Client.id == Invoice.client_id)
 
 
@@ -279,11 +301,14 @@ async def list_invoices(
         base = base.where(Invoice.due_on < flt.due_before)
     sub = base.subquery()
     inv = aliased(Invoice, sub)
-    stmt = select(inv, sub.c.client_reference, sub.c.status)
+    stmt = select(inv, sub.c.client_reference, sub.c.status, sub.c.on_hold)
     if flt.status is not None:
         stmt = stmt.where(sub.c.status == flt.status.value)
     if flt.overdue is not None:
-        is_overdue = and_(inv.due_on < today, sub.c.status.not_in(UNPAID_CLOSED))
+        # A held invoice is not chased (R-REF-7): never overdue while on hold.
+        is_overdue = and_(
+            inv.due_on < today, sub.c.status.not_in(UNPAID_CLOSED), not_(sub.c.on_hold)
+        )
         stmt = stmt.where(is_overdue if flt.overdue else not_(is_overdue))
     stmt = keyset(stmt, seek, inv.due_on, inv.id)
     return (await session.execute(stmt)).all()
@@ -320,3 +345,54 @@ async def suppliers_of_client(
         .order_by(Counterparty.name, Counterparty.id)
     )
     return (await session.execute(stmt)).scalars().all()
+
+
+# --- holds (R-REF-7, seed 002 B 4.5) ------------------------------------------------------
+
+
+async def outstanding_of_kinds(
+    session: AsyncSession, client_id: uuid.UUID, kinds: frozenset[InvoiceKind]
+) -> Sequence[uuid.UUID]:
+    """The client's invoices of these kinds neither paid nor cancelled nor on hold, oldest
+    first."""
+    closed = [s.value for s in CLOSED]
+    stmt = (
+        select(Invoice.id)
+        .where(
+            Invoice.client_id == client_id,
+            Invoice.kind.in_([k.value for k in kinds]),
+            invoice_status_of(Invoice.id).not_in(closed),
+            not_(on_hold_of(Invoice.id)),
+        )
+        .order_by(Invoice.received_on, Invoice.id)
+    )
+    return (await session.execute(stmt)).scalars().all()
+
+
+async def insert_hold(session: AsyncSession, values: dict[str, Any]) -> None:
+    await session.execute(insert(InvoiceHold).values(values))
+
+
+async def insert_release(session: AsyncSession, values: dict[str, Any]) -> None:
+    await session.execute(insert(InvoiceHoldRelease).values(values))
+
+
+async def current_hold(session: AsyncSession, invoice_id: uuid.UUID) -> InvoiceHold | None:
+    """The invoice's hold not released, if any (at most one: a hold is put only on an invoice
+    not on hold, under its lock)."""
+    released = exists().where(InvoiceHoldRelease.hold_id == InvoiceHold.id)
+    stmt = select(InvoiceHold).where(InvoiceHold.invoice_id == invoice_id, not_(released))
+    return (await session.execute(stmt)).scalars().first()
+
+
+async def holds_of(
+    session: AsyncSession, ids: Sequence[uuid.UUID]
+) -> Sequence[tuple[InvoiceHold, InvoiceHoldRelease | None]]:
+    """Each hold of these invoices with its release, if any, oldest first."""
+    stmt = (
+        select(InvoiceHold, InvoiceHoldRelease)
+        .outerjoin(InvoiceHoldRelease, InvoiceHoldRelease.hold_id == InvoiceHold.id)
+        .where(InvoiceHold.invoice_id.in_(set(ids)))
+        .order_by(InvoiceHold.recorded_at, InvoiceHold.id)
+    )
+    return [(h, r) for h, r in (await session.execute(stmt)).all()]

@@ -44,6 +44,19 @@ class InvoiceStatus(enum.StrEnum):
     CANCELLED = "CANCELLED"
 
 
+class HoldCause(enum.StrEnum):
+    """Why an invoice is held (R-REF-7, seed 002 B 4.5)."""
+
+    ON_APPOINTMENT = "ON_APPOINTMENT"  # outstanding when the council was appointed
+    OFFICER = "OFFICER"  # put by an officer
+
+
+# Outstanding: neither paid nor cancelled. A council invoice outstanding when the council is
+# appointed for the client is held (R-REF-7, seed 002 B 4.5).
+CLOSED = frozenset({InvoiceStatus.PAID, InvoiceStatus.CANCELLED})
+HELD_ON_APPOINTMENT = frozenset({InvoiceKind.COUNCIL_CARE_CONTRIBUTION})
+
+
 class InvoiceCheckName(enum.StrEnum):
     """The checks of R-PAY-2, in the order the policy lists them."""
 
@@ -131,9 +144,10 @@ def due_date(kind: InvoiceKind, received_on: date, days: int) -> date:
     return workdays.add_working_days(received_on, days)
 
 
-def days_overdue(due_on: date, today: date, status: InvoiceStatus) -> int:
-    """Calendar days past the due date while unpaid; 0 once paid or cancelled."""
-    if status in (InvoiceStatus.PAID, InvoiceStatus.CANCELLED):
+def days_overdue(due_on: date, today: date, status: InvoiceStatus, *, on_hold: bool = False) -> int:
+    """Calendar days past the due date while unpaid; 0 once paid or cancelled, and while on
+    hold (no overdue chasing, R-REF-7)."""
+    if status in CLOSED or on_hold:
         return 0
     return max(0, (today - due_on).days)
 

@@ -15,7 +15,13 @@ import strawberry
 from strawberry.types import Info
 
 from ca_api import clock
-from ca_api.auth.permissions import INVOICE_CHECK, INVOICE_WRITE, LEDGER_READ, allow
+from ca_api.auth.permissions import (
+    INVOICE_CHECK,
+    INVOICE_HOLD_WRITE,
+    INVOICE_WRITE,
+    LEDGER_READ,
+    allow,
+)
 from ca_api.clients.schema import Client, client_of
 from ca_api.common import loaders
 from ca_api.common.arguments import replayed_field
@@ -37,6 +43,8 @@ from ca_api.context import Context
 from ca_api.errors import found
 from ca_api.invoices import models, reads, rules, service
 from ca_api.invoices.inputs import (
+    HoldCause,
+    HoldInvoiceInput,
     InvoiceCheckName,
     InvoiceEventKind,
     InvoiceFilter,
@@ -47,6 +55,7 @@ from ca_api.invoices.inputs import (
     RecordInvoiceChecksInput,
     RecordInvoiceEventInput,
     RecordInvoiceInput,
+    ReleaseInvoiceHoldInput,
 )
 from ca_api.invoices.reads import InvoiceView
 from ca_api.ledger.schema import Category, Counterparty
@@ -99,6 +108,39 @@ class InvoiceEvent:
     note: str | None = strawberry.field(description="The officer's note, or the service's.")
     recorded_by: str = strawberry.field(description="Who recorded it (the service: a system).")
     recorded_at: datetime = strawberry.field(description="When it was recorded.")
+
+
+@strawberry.type(
+    description="A hold on an invoice (R-REF-7, seed 002 B 4.5): while it is not released the "
+    "invoice is not overdue and is not paid. Never changed: its release is recorded beside it."
+)
+class InvoiceHold:
+    cause: HoldCause = strawberry.field(description="Why it was put: on appointment, or by hand.")
+    reason: str = strawberry.field(description="The reason given.")
+    since: datetime = strawberry.field(description="When it was put.")
+    held_by: str = strawberry.field(description="Who put it (the officer whose act caused it).")
+    released_at: datetime | None = strawberry.field(
+        description="When it was released; null while it holds."
+    )
+    released_by: str | None = strawberry.field(
+        description="The officer who released it; null while it holds."
+    )
+    release_reason: str | None = strawberry.field(
+        description="Why it was released; null while it holds."
+    )
+
+    @classmethod
+    def of(cls, hold: reads.Hold) -> InvoiceHold:
+        h, r = hold
+        return cls(
+            cause=HoldCause(h.cause),
+            reason=h.reason,
+            since=h.recorded_at,
+            held_by=h.recorded_by,
+            released_at=r.recorded_at if r is not None else None,
+            released_by=r.recorded_by if r is not None else None,
+            release_reason=r.reason if r is not None else None,
+        )
 
 
 def _check(row: models.InvoiceCheck) -> InvoiceCheck:
@@ -167,11 +209,37 @@ class Invoice(Node):
     )
 
     def _days_overdue(self) -> int:
-        return rules.days_overdue(self._row.due_on, clock.today(), self.view.status)
+        view = self.view
+        return rules.days_overdue(
+            self._row.due_on, clock.today(), view.status, on_hold=view.on_hold
+        )
 
     days_overdue: int = strawberry.field(
-        resolver=_days_overdue, description="Calendar days past the due date while unpaid; else 0."
+        resolver=_days_overdue,
+        description="Calendar days past the due date while unpaid and not on hold; else 0.",
     )
+
+    @strawberry.field(
+        description="On hold (R-REF-7): not overdue and not paid until an officer releases it."
+    )
+    def on_hold(self) -> bool:
+        return self.view.on_hold
+
+    async def _holds(self, info: Info[Context, None]) -> list[reads.Hold]:
+        return await loaders.many(info.context, "invoices.holds", reads.holds_by_invoice).load(
+            self._row.id
+        )
+
+    @strawberry.field(
+        description="The latest hold put on it, released or not; null if it was never held."
+    )
+    async def hold(self, info: Info[Context, None]) -> InvoiceHold | None:
+        holds = await self._holds(info)
+        return InvoiceHold.of(holds[-1]) if holds else None
+
+    @strawberry.field(description="Every hold put on it, oldest first, with its release.")
+    async def holds(self, info: Info[Context, None]) -> list[InvoiceHold]:
+        return [InvoiceHold.of(h) for h in await self._holds(info)]
 
     official_invoice: bool = strawberry.field(
         description="An official invoice (needed to reimburse, R-PAY-5)."
@@ -234,6 +302,30 @@ class Invoice(Node):
 
 
 # --- payloads and results -----------------------------------------------------------------
+
+
+@strawberry.type(description="An invoice after it was put on hold or its hold released.")
+class InvoiceHoldPayload:
+    invoice: Invoice = strawberry.field(description="The invoice as it now stands.")
+    replayed: bool = replayed_field(
+        "A repeat of an earlier request with this key: nothing was done again."
+    )
+
+    @classmethod
+    def of(cls, done: service.RecordedInvoice) -> InvoiceHoldPayload:
+        return cls(invoice=Invoice.from_view(done.invoice), replayed=done.replayed)
+
+
+InvoiceHoldResult = Annotated[
+    InvoiceHoldPayload
+    | ValidationProblem
+    | NotFoundProblem
+    | InvalidStateProblem
+    | IdempotencyKeyReusedProblem,
+    strawberry.union(
+        "InvoiceHoldResult", description="The invoice after the change, or why it was refused."
+    ),
+]
 
 
 # What an idempotency key is, for every mutation of invoices and payments that takes one.
@@ -401,6 +493,45 @@ class InvoiceMutation:
         return InvoicePayload.of(
             await as_caller(info, service.record_invoice_event, iid, kind, input.note)
         )
+
+    @strawberry.mutation(
+        extensions=allow(INVOICE_HOLD_WRITE),
+        description="Put an outstanding invoice on hold, with the reason: not overdue and not "
+        "paid until released (releaseInvoiceHold). A council care charge outstanding when the "
+        "council is appointed is held without asking (R-REF-7).",
+    )
+    async def hold_invoice(
+        self,
+        info: Info[Context, None],
+        input: Annotated[
+            HoldInvoiceInput,
+            strawberry.argument(description="The invoice, why, and the idempotency key."),
+        ],
+    ) -> InvoiceHoldResult:
+        iid = decode_uuid("Invoice", input.invoice_id)
+        done = await as_caller(
+            info, service.hold_invoice, iid, input.reason, idempotency_key=input.idempotency_key
+        )
+        return InvoiceHoldPayload.of(done)
+
+    @strawberry.mutation(
+        extensions=allow(INVOICE_HOLD_WRITE),
+        description="Release an invoice's hold, with the reason (R-REF-7): from now on it is "
+        "chased when overdue and may be paid.",
+    )
+    async def release_invoice_hold(
+        self,
+        info: Info[Context, None],
+        input: Annotated[
+            ReleaseInvoiceHoldInput,
+            strawberry.argument(description="The invoice, why, and the idempotency key."),
+        ],
+    ) -> InvoiceHoldResult:
+        iid = decode_uuid("Invoice", input.invoice_id)
+        done = await as_caller(
+            info, service.release_hold, iid, input.reason, idempotency_key=input.idempotency_key
+        )
+        return InvoiceHoldPayload.of(done)
 
 
 # The types node(id:) fetches (common.node): each with the roles of its own lookup.

@@ -39,6 +39,7 @@ from ca_api.invoices.models import Invoice
 from ca_api.invoices.reads import InvoiceView as InvoiceView
 from ca_api.invoices.reads import read_invoice
 from ca_api.invoices.rules import (
+    HoldCause,
     InvoiceCheckName,
     InvoiceDraft,
     InvoiceEventKind,
@@ -80,6 +81,19 @@ class ChecksIncomplete(MoneyProblem):
             f"the invoice must pass every check before payment (R-PAY-2); missing or failed: "
             f"{names}",
             missing=[m.value for m in missing],
+        )
+
+
+class InvoiceOnHold(MoneyProblem):
+    """The invoice is on hold (R-REF-7, seed 002 B 4.5): no money moves for it until an officer
+    releases the hold. An InvalidStateProblem with the code INVOICE_ON_HOLD."""
+
+    def __init__(self, since: date, reason: str) -> None:
+        super().__init__(
+            ErrorCode.INVOICE_ON_HOLD,
+            f"the invoice is on hold since {since.isoformat()} ({reason}): it is not paid "
+            "until an officer releases the hold (R-REF-7)",
+            held_since=since.isoformat(),
         )
 
 
@@ -422,8 +436,10 @@ async def _items(session: AsyncSession, invoice_id: uuid.UUID) -> list[rules.Ite
 
 
 async def ready_to_pay(session: AsyncSession, invoice: Invoice) -> None:
-    """R-PAY-2: every check recorded and passed; R-PAY-5: a reimbursement is against an
-    official invoice, with the evidence seen for every item over the threshold."""
+    """Not on hold (R-REF-7); R-PAY-2: every check recorded and passed; R-PAY-5: a
+    reimbursement is against an official invoice, with the evidence seen for every item over
+    the threshold."""
+    await refuse_if_held(session, invoice.id)
     missing = rules.missing_checks(await repository.latest_checks(session, invoice.id))
     if missing:
         raise ChecksIncomplete(missing)
@@ -434,3 +450,157 @@ async def ready_to_pay(session: AsyncSession, invoice: Invoice) -> None:
         )
         if problems:
             raise ValidationFailed(problems)
+
+
+# --- holds (R-REF-7, seed 002 B 4.5) ------------------------------------------------------
+
+
+async def refuse_if_held(session: AsyncSession, invoice_id: uuid.UUID) -> None:
+    """No money moves for an invoice on hold (R-REF-7): every door of a payment of an invoice
+    (raising, approving, making it) asks this, the invoice locked."""
+    hold = await repository.current_hold(session, invoice_id)
+    if hold is not None:
+        raise InvoiceOnHold(hold.recorded_at.astimezone(clock.LONDON).date(), hold.reason)
+
+
+async def _hold(
+    session: AsyncSession,
+    actor: Actor,
+    invoice: Invoice,
+    cause: HoldCause,
+    reason: str,
+) -> uuid.UUID:
+    """The hold row; the audit row is the caller's (one entry per change, R-AUD-1)."""
+    hold_id = uuid.uuid4()
+    values = {
+        "id": hold_id,
+        "invoice_id": invoice.id,
+        "cause": cause.value,
+        "reason": reason,
+        "recorded_by": actor.principal.subject,
+    }
+    await repository.insert_hold(session, values)
+    return hold_id
+
+
+async def hold_on_appointment(
+    session: AsyncSession, actor: Actor, client_id: uuid.UUID, reason: str
+) -> list[uuid.UUID]:
+    """Hold every outstanding (neither paid nor cancelled) council invoice of the client, in the
+    caller's transaction: the council was appointed for them (R-REF-7, seed 002 B 4.5). Each is
+    locked first, as a payment of it would be. The ids of the invoices held, for the caller's
+    audit row (the appointment's, which names them)."""
+    held = []
+    kinds = rules.HELD_ON_APPOINTMENT
+    for invoice_id in await repository.outstanding_of_kinds(session, client_id, kinds):
+        invoice, status = await locked(session, invoice_id)
+        if status in rules.CLOSED or await repository.current_hold(session, invoice_id):
+            continue  # paid, cancelled or held meanwhile
+        await _hold(session, actor, invoice, HoldCause.ON_APPOINTMENT, reason)
+        held.append(invoice_id)
+    return held
+
+
+def _reason(reason: str) -> str:
+    text = reason.strip()
+    if not text:
+        raise ValidationFailed({"reason": "is required: say why"})
+    if len(text) > rules.MAX_NOTE:
+        raise ValidationFailed({"reason": f"is longer than {rules.MAX_NOTE} characters"})
+    return text
+
+
+def _replay_view(session: AsyncSession) -> Any:
+    async def replay(result: dict[str, Any]) -> RecordedInvoice:
+        view = await read_invoice(session, uuid.UUID(str(result["invoice_id"])))
+        return RecordedInvoice(view, [], replayed=True)
+
+    return replay
+
+
+def _remember(r: RecordedInvoice) -> dict[str, Any]:
+    return {"invoice_id": str(r.invoice.invoice.id)}
+
+
+async def hold_invoice(
+    session: AsyncSession, actor: Actor, invoice_id: uuid.UUID, reason: str, *, idempotency_key: str
+) -> RecordedInvoice:
+    """An officer holds an outstanding invoice of any kind, with the reason: not overdue, not
+    paid, until released."""
+    text = _reason(reason)
+
+    async def work() -> RecordedInvoice:
+        invoice, status = await locked(session, invoice_id)
+        if status in rules.CLOSED:
+            raise InvalidState(
+                f"the invoice is {status.value}: only an outstanding invoice is held",
+                status=status.value,
+            )
+        if await repository.current_hold(session, invoice_id) is not None:
+            raise InvalidState("the invoice is on hold already", status=status.value)
+        hold_id = await _hold(session, actor, invoice, HoldCause.OFFICER, text)
+        await audit.record(
+            session,
+            actor,
+            "invoice",
+            invoice_id,
+            "hold",
+            before={"status": status.value},
+            after={"hold_id": str(hold_id), "cause": HoldCause.OFFICER.value},
+            reason=text,
+            client_id=invoice.client_id,
+        )
+        return RecordedInvoice(await read_invoice(session, invoice_id), [])
+
+    payload = {"invoice_id": str(invoice_id), "reason": text}
+    return await idempotency.run_once(
+        session,
+        actor.principal.subject,
+        idempotency_key,
+        "holdInvoice",
+        payload,
+        work,
+        remember=_remember,
+        replay=_replay_view(session),
+    )
+
+
+async def release_hold(
+    session: AsyncSession, actor: Actor, invoice_id: uuid.UUID, reason: str, *, idempotency_key: str
+) -> RecordedInvoice:
+    """An officer releases the invoice's hold, with the reason (R-REF-7): it is chased and paid
+    as any other from now on."""
+    text = _reason(reason)
+
+    async def work() -> RecordedInvoice:
+        invoice, status = await locked(session, invoice_id)
+        hold = await repository.current_hold(session, invoice_id)
+        if hold is None:
+            raise InvalidState("the invoice is not on hold", status=status.value)
+        await repository.insert_release(
+            session, {"hold_id": hold.id, "reason": text, "recorded_by": actor.principal.subject}
+        )
+        await audit.record(
+            session,
+            actor,
+            "invoice",
+            invoice_id,
+            "release_hold",
+            before={"hold_id": str(hold.id), "cause": hold.cause},
+            after={"on_hold": False},
+            reason=text,
+            client_id=invoice.client_id,
+        )
+        return RecordedInvoice(await read_invoice(session, invoice_id), [])
+
+    payload = {"invoice_id": str(invoice_id), "reason": text}
+    return await idempotency.run_once(
+        session,
+        actor.principal.subject,
+        idempotency_key,
+        "releaseInvoiceHold",
+        payload,
+        work,
+        remember=_remember,
+        replay=_replay_view(session),
+    )

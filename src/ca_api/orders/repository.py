@@ -176,3 +176,13 @@ async def superseded_by_each(
     for successor, order_id in await session.execute(stmt):
         out[successor].append(order_id)
     return out
+
+
+async def has_other_order(session: AsyncSession, client_id: uuid.UUID, order_id: uuid.UUID) -> bool:
+    """Whether the client has an order of either kind other than ``order_id`` (its first order
+    of either kind is the council's appointment, R-REF-7)."""
+    for identity in (Appointeeship, Deputyship):
+        stmt = select(identity.id).where(identity.client_id == client_id, identity.id != order_id)
+        if (await session.execute(stmt.limit(1))).first() is not None:
+            return True
+    return False

@@ -25,9 +25,12 @@ from ca_api.auth.principal import Principal
 from ca_api.clients import service as clients
 from ca_api.db import unit_of_work
 from ca_api.errors import BusinessProblem, ErrorCode, RecordNotFound, ValidationFailed
+from ca_api.invoices import service as invoices
 from ca_api.orders import repository, rules
 from ca_api.orders.models import appointeeship_current, deputyship_current
 from ca_api.orders.rules import AppointeeshipDetails, DeputyshipDetails
+from ca_api.outbox import service as outbox
+from ca_api.outbox.rules import Topic
 
 D = TypeVar("D", AppointeeshipDetails, DeputyshipDetails)
 
@@ -222,10 +225,57 @@ class OrderKind(Generic[D]):
             after = {k: v for k, v in values.items() if k != "superseded_by"}
             if supersedes is not None:
                 after["supersedes"] = supersedes
+            if not await repository.has_other_order(session, client_id, record_id):
+                after["on_appointment"] = await self._on_appointment(
+                    session, actor, client_id, record_id, details
+                )
             await audit.record(
                 session, actor, self.entity, record_id, "record", after=after, client_id=client_id
             )
             return await self.read(session, record_id)
+
+    async def _on_appointment(
+        self,
+        session: AsyncSession,
+        actor: Actor,
+        client_id: uuid.UUID,
+        record_id: uuid.UUID,
+        details: D,
+    ) -> dict[str, list[str]]:
+        """The client's first order of either kind is the council's appointment (R-REF-7, seed
+        002 B 4.5: "Appointeeship and/or Deputyship are granted"), in this transaction: the
+        Financial Assessment and Income Recovery teams are told (the outbox), and the client's
+        outstanding council invoices are held until an officer releases them. A later order, an
+        amendment or a superseding one, is no new appointment. What was done, for the order's
+        audit row: the messages emitted and the invoices held."""
+        start = self.start(details)
+        held = await invoices.hold_on_appointment(
+            session,
+            actor,
+            client_id,
+            f"the council was appointed {self.entity.replace('ship', '')} from "
+            f"{start.isoformat()} (R-REF-7)",
+        )
+        facts = {
+            "order": self.entity.upper(),
+            "order_id": str(record_id),
+            "in_force_from": start.isoformat(),
+            "invoices_held": len(held),
+        }
+        payload = await outbox.handoff_payload(session, actor, client_id, facts)
+        messages = await outbox.emit_handoff(
+            session,
+            actor,
+            Topic.APPOINTED,
+            client_id=client_id,
+            subject_type=self.entity.capitalize(),
+            subject_id=record_id,
+            payload=payload,
+        )
+        return {
+            "outbox_messages": [str(m) for m in messages],
+            "invoices_held": [str(i) for i in held],
+        }
 
     async def amend(
         self,

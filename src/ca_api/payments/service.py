@@ -338,9 +338,13 @@ async def _record_funds_short(
 async def make_payment(
     session: AsyncSession, actor: Actor, payment_id: uuid.UUID, *, idempotency_key: str
 ) -> PaymentOutcome:
-    """Make an approved payment: its hold is posted and the money leaves."""
+    """Make an approved payment: its hold is posted and the money leaves; not while its
+    invoice is on hold (R-REF-7)."""
 
     async def make(held: approvals.Held[Payment, PaymentStatus]) -> dict[str, Any]:
+        if held.row.invoice_id is not None:  # no money moves for an invoice on hold (R-REF-7)
+            await invoices.locked(session, held.row.invoice_id)
+            await invoices.refuse_if_held(session, held.row.invoice_id)
         posted = await ledger.post_pending(session, actor, _hold_of(held.events), clock.today())
         await approvals.append_event(
             session, PAYMENTS, payment_id, PaymentEventKind.MADE, actor, transfer_id=posted.id

@@ -1,0 +1,94 @@
+"""GraphQL inputs and enums of the outbox (the schema's own file is ``outbox/schema.py``). Each
+mutation takes one ``input``, its idempotency key last."""
+
+from __future__ import annotations
+
+import strawberry
+
+from ca_api.common.arguments import idempotency_key_field
+from ca_api.common.ids import decode_uuid
+from ca_api.common.types import graphql_enum
+from ca_api.outbox import repository, rules
+
+Topic = rules.Topic
+graphql_enum(
+    Topic,
+    "What an outbound message says.",
+    {
+        Topic.APPLICATION_MADE: "The council applied to be the client's appointee (BF56 sent "
+        "to the DWP) or deputy (seed 002 B 4.1).",
+        Topic.APPOINTED: "The council was appointed the client's appointee or deputy: its "
+        "first order of either kind (R-REF-7, seed 002 B 4.5).",
+    },
+    name="OutboxTopic",
+)
+Recipient = rules.Recipient
+graphql_enum(
+    Recipient,
+    "Who an outbound message is for: a council team (told by e-mail by an officer) or a system.",
+    {
+        Recipient.FINANCIAL_ASSESSMENT: "The ASC Financial Assessment team.",
+        Recipient.INCOME_RECOVERY: "The BSD Income Recovery team.",
+        Recipient.SAP: "The council's finance system, SAP.",
+        Recipient.CONTROCC: "The care-management payments system, Controcc.",
+        Recipient.DWP: "The Department for Work and Pensions.",
+        Recipient.OPG: "The Office of the Public Guardian.",
+    },
+    name="OutboxRecipient",
+)
+MessageState = rules.MessageState
+graphql_enum(
+    MessageState,
+    "Where an outbound message stands.",
+    {
+        MessageState.PENDING: "Written; not yet recorded as sent.",
+        MessageState.SENT: "Recorded as sent to its recipient.",
+        MessageState.ACKNOWLEDGED: "Its recipient acknowledged it.",
+    },
+    name="OutboxMessageState",
+)
+
+
+@strawberry.input(description="Which outbound messages to list; every condition given must hold.")
+class OutboxMessageFilter:
+    recipient: Recipient | None = strawberry.field(default=None, description="Only to them.")
+    topic: Topic | None = strawberry.field(default=None, description="Only of this topic.")
+    state: MessageState | None = strawberry.field(
+        default=None, description="Only those where they stand now."
+    )
+    client_id: strawberry.ID | None = strawberry.field(
+        default=None, description="Only about this client."
+    )
+
+    def to_filter(self) -> repository.MessageFilter:
+        cid = self.client_id
+        return repository.MessageFilter(
+            recipient=self.recipient,
+            topic=self.topic,
+            state=self.state,
+            client_id=decode_uuid("Client", cid) if cid is not None else None,
+        )
+
+
+@strawberry.input(
+    description="An outbound message recorded as sent, and the request's idempotency key."
+)
+class RecordOutboxMessageSentInput:
+    id: strawberry.ID = strawberry.field(description="The message: PENDING.")
+    note: str | None = strawberry.field(
+        default=None, description="How it was sent (the e-mail's reference), if worth saying."
+    )
+    idempotency_key: str = idempotency_key_field()
+
+
+@strawberry.input(
+    description="An outbound message recorded as acknowledged by its recipient, and the "
+    "request's idempotency key."
+)
+class RecordOutboxMessageAcknowledgedInput:
+    id: strawberry.ID = strawberry.field(description="The message: SENT.")
+    note: str | None = strawberry.field(
+        default=None,
+        description="How it was acknowledged (the reply's reference), if worth saying.",
+    )
+    idempotency_key: str = idempotency_key_field()

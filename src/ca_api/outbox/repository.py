@@ -1,0 +1,122 @@
+"""Every SQL statement of the outbox: messages written once (a repeat of the same topic,
+recipient and subject writes nothing), their deliveries, their state, and row scoping."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import ColumnElement, case, exists, false, func, literal, select, true
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ca_api.auth.permissions import OUTBOX_READ_ALL
+from ca_api.auth.principal import Principal
+from ca_api.common.keyset import Seek, keyset
+from ca_api.db import rows_where_in
+from ca_api.outbox.models import OutboxDelivery, OutboxMessage
+from ca_api.outbox.rules import INTEGRATION_RECIPIENT, MessageState, Recipient, Topic
+
+# The one advisory lock every emitter takes (pg_advisory_xact_lock): messages are numbered one
+# transaction at a time, so sequence order is commit order and a feed never skips a message.
+FEED_LOCK = 0x0B0C_0016
+
+
+def visible(principal: Principal | None) -> ColumnElement[bool]:
+    """Senior officers and above and audit read every message; an integration its own system's
+    only; ``None``: the service itself."""
+    if principal is None or principal.has_any(OUTBOX_READ_ALL):
+        return true()
+    own = [INTEGRATION_RECIPIENT[r].value for r in principal.roles if r in INTEGRATION_RECIPIENT]
+    return OutboxMessage.recipient.in_(own) if own else false()
+
+
+def state_of(message_id: Any) -> ColumnElement[str]:
+    """The message's state in SQL, as ``rules.state_of`` reads it from the delivery rows."""
+
+    def has(state: MessageState) -> ColumnElement[bool]:
+        return exists().where(
+            OutboxDelivery.message_id == message_id, OutboxDelivery.state == state.value
+        )
+
+    return case(
+        (has(MessageState.ACKNOWLEDGED), literal(MessageState.ACKNOWLEDGED.value)),
+        (has(MessageState.SENT), literal(MessageState.SENT.value)),
+        else_=literal(MessageState.PENDING.value),
+    )
+
+
+async def take_feed_lock(session: AsyncSession) -> None:
+    await session.execute(select(func.pg_advisory_xact_lock(FEED_LOCK)))
+
+
+async def insert_message(session: AsyncSession, values: dict[str, Any]) -> uuid.UUID | None:
+    """The message's id; None when one of the same topic, recipient and subject exists."""
+    stmt = (
+        insert(OutboxMessage)
+        .values(values)
+        .on_conflict_do_nothing(constraint="uq_outbox_message_once")
+        .returning(OutboxMessage.id)
+    )
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def lock_message(session: AsyncSession, message_id: uuid.UUID) -> OutboxMessage | None:
+    """The message, locked FOR UPDATE: its deliveries are recorded one at a time."""
+    stmt = (
+        select(OutboxMessage)
+        .where(OutboxMessage.id == message_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def insert_delivery(session: AsyncSession, values: dict[str, Any]) -> int:
+    stmt = insert(OutboxDelivery).values(values).returning(OutboxDelivery.id)
+    return int((await session.execute(stmt)).scalar_one())
+
+
+async def messages_by_id(
+    session: AsyncSession, ids: Sequence[uuid.UUID], principal: Principal | None
+) -> Sequence[OutboxMessage]:
+    stmt = select(OutboxMessage).where(OutboxMessage.id.in_(set(ids)), visible(principal))
+    return (await session.execute(stmt)).scalars().all()
+
+
+async def deliveries_of(
+    session: AsyncSession, ids: Sequence[uuid.UUID]
+) -> Sequence[OutboxDelivery]:
+    return await rows_where_in(
+        session, OutboxDelivery, OutboxDelivery.message_id, ids, OutboxDelivery.id
+    )
+
+
+@dataclass(frozen=True)
+class MessageFilter:
+    recipient: Recipient | None = None
+    topic: Topic | None = None
+    state: MessageState | None = None
+    client_id: uuid.UUID | None = None
+    subject_id: uuid.UUID | None = None
+
+
+async def page(
+    session: AsyncSession, principal: Principal, flt: MessageFilter, *, seek: Seek[int]
+) -> Sequence[OutboxMessage]:
+    """A page of the messages the caller may read, in sequence order (oldest first)."""
+    stmt = select(OutboxMessage).where(visible(principal))
+    if flt.recipient is not None:
+        stmt = stmt.where(OutboxMessage.recipient == flt.recipient.value)
+    if flt.topic is not None:
+        stmt = stmt.where(OutboxMessage.topic == flt.topic.value)
+    if flt.client_id is not None:
+        stmt = stmt.where(OutboxMessage.client_id == flt.client_id)
+    if flt.subject_id is not None:
+        stmt = stmt.where(OutboxMessage.subject_id == flt.subject_id)
+    if flt.state is not None:
+        stmt = stmt.where(state_of(OutboxMessage.id) == flt.state.value)
+    stmt = keyset(stmt, seek, OutboxMessage.sequence)
+    return (await session.execute(stmt)).scalars().all()

@@ -1,0 +1,88 @@
+"""Pure rules of the outbox: what a message is about and for whom, its state from its
+deliveries, and who may record a delivery for which recipient. No I/O.
+
+R-REF-7 and seed 002 section B 4.1-4.5: the ASC Financial Assessment team and the BSD Income
+Recovery team are told when the council applies for, and when it is granted, appointeeship or
+deputyship. Later issues add topics (a death, a change for Controcc or SAP) and read the same
+table as a feed.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Collection
+
+from ca_api.auth.principal import Role
+
+__all__ = [
+    "DELIVERERS",
+    "HANDOFF_RECIPIENTS",
+    "INTEGRATION_RECIPIENT",
+    "MAX_NOTE",
+    "MessageState",
+    "Recipient",
+    "Topic",
+    "may_deliver",
+    "state_of",
+]
+
+MAX_NOTE = 2000
+
+
+class Topic(enum.StrEnum):
+    """What a message says."""
+
+    APPLICATION_MADE = "APPLICATION_MADE"  # seed B 4.1: appointeeship/deputyship applied for
+    APPOINTED = "APPOINTED"  # R-REF-7, seed B 4.5: appointeeship/deputyship granted
+
+
+class Recipient(enum.StrEnum):
+    """Who a message is for: a council team (told by an officer, by e-mail) or a system."""
+
+    FINANCIAL_ASSESSMENT = "FINANCIAL_ASSESSMENT"  # the ASC Financial Assessment team
+    INCOME_RECOVERY = "INCOME_RECOVERY"  # the BSD Income Recovery team
+    SAP = "SAP"
+    CONTROCC = "CONTROCC"
+    DWP = "DWP"
+    OPG = "OPG"
+
+
+class MessageState(enum.StrEnum):
+    PENDING = "PENDING"  # nothing recorded yet
+    SENT = "SENT"
+    ACKNOWLEDGED = "ACKNOWLEDGED"
+
+
+# The two teams told on application and on appointment (R-REF-7, seed B 4.1, 4.5).
+HANDOFF_RECIPIENTS = (Recipient.FINANCIAL_ASSESSMENT, Recipient.INCOME_RECOVERY)
+
+_TEAM_SENDERS = frozenset({Role.SENIOR_OFFICER, Role.GOVERNANCE_MANAGER, Role.HEAD_OF_SERVICE})
+# Who records a message sent or acknowledged: a senior officer and above for what a person
+# sends (an e-mail to a council team, a letter to the DWP or OPG); each integration for its own
+# system's messages only.
+DELIVERERS: dict[Recipient, frozenset[Role]] = {
+    Recipient.FINANCIAL_ASSESSMENT: _TEAM_SENDERS,
+    Recipient.INCOME_RECOVERY: _TEAM_SENDERS,
+    Recipient.DWP: _TEAM_SENDERS,
+    Recipient.OPG: _TEAM_SENDERS,
+    Recipient.SAP: frozenset({Role.INTEGRATION_SAP}),
+    Recipient.CONTROCC: frozenset({Role.INTEGRATION_CONTROCC}),
+}
+# The recipient an integration reads and delivers: its own system's messages only.
+INTEGRATION_RECIPIENT: dict[Role, Recipient] = {
+    Role.INTEGRATION_SAP: Recipient.SAP,
+    Role.INTEGRATION_CONTROCC: Recipient.CONTROCC,
+}
+
+
+def may_deliver(roles: Collection[Role], recipient: Recipient) -> bool:
+    return any(r in DELIVERERS[recipient] for r in roles)
+
+
+def state_of(states: Collection[str]) -> MessageState:
+    """The message's state from the states of its delivery rows."""
+    if MessageState.ACKNOWLEDGED.value in states:
+        return MessageState.ACKNOWLEDGED
+    if MessageState.SENT.value in states:
+        return MessageState.SENT
+    return MessageState.PENDING
