@@ -181,6 +181,8 @@ triageReferral        .   .   .   Y   Y   Y   .   .   .   .   .
 # the DWP application (R-REF-5): those who record appointeeships
 recordAppointeeApplicationSent . Y Y Y Y Y .   .   .   .   .
 recordDwpDecision     .   Y   Y   Y   Y   Y   .   .   .   .   .
+# the caseload import (issue 12 item 5): the governance manager alone
+importCaseload        .   .   .   .   Y   .   .   .   .   .   .
 """
 
 # Root fields of Subscription.

@@ -171,3 +171,8 @@ REFERRAL_READ = REFERRAL_READ_ALL | {R.SOCIAL_WORKER}
 # sent and the DWP's decision; officers and audit read the deadlines.
 APPOINTEE_APPLICATION_WRITE = ORDER_WRITE
 APPOINTEE_APPLICATION_READ = OFFICERS | {R.AUDITOR}
+
+# --- The caseload import (issue 12 item 5) ---
+# Bringing in an existing caseload (clients, orders, opening balances, investments) at a
+# cut-over is the governance manager's alone: it writes every module's records at once.
+CASELOAD_IMPORT = frozenset({R.GOVERNANCE_MANAGER})
