@@ -31,7 +31,7 @@ from tests.factories import (
 )
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "docs" / "examples" / "caseload"
-FILES = ("clients", "appointeeships", "deputyships", "accounts", "investments")
+FILES = ("clients", "appointeeships", "deputyships", "accounts", "investments", "budget_plans")
 CUT_OVER = "2014-04-30"
 COUNTERPARTY = "Legacy caseload system (cut-over)"
 
@@ -49,6 +49,9 @@ CLIENTS = """query($search: String) { clients(filter: {search: $search}, first: 
       powers { receiveIncome manageAccounts manageCapital sellProperty letProperty makeGifts
                giftYearlyLimit } } } } }"""
 ACCOUNTS = "query($id: ID!) { clientAccounts(clientId: $id) { kind balance } }"
+PLANS = """query($id: ID!) { budgetPlans(clientId: $id, first: 10) { nodes {
+  planYearStart openingBalance annualIncome annualExpenditure availableIncome surplus
+  incomeLines { item } expenditureLines { item } } } }"""
 INVESTMENTS = """query($id: ID!) { investments(clientId: $id) {
   kind holder units valuation valuedOn documentsHeldAt } }"""
 
@@ -59,6 +62,7 @@ def example(name: str) -> str:
 
 def files(**changes: str | None) -> dict[str, str | None]:
     given: dict[str, str | None] = {name: example(name) for name in FILES}
+    given["budgetPlans"] = given.pop("budget_plans")
     return given | changes
 
 
@@ -113,6 +117,7 @@ async def test_a_small_caseload_imports_with_orders_balances_and_investments(api
         "DEPUTYSHIPS": (3, 0),
         "ACCOUNTS": (6, 0),
         "INVESTMENTS": (2, 0),
+        "BUDGET_PLANS": (1, 0),
     }
     assert result["openingTotal"] == "102763.32"
     assert result["replayed"] is False
@@ -159,6 +164,25 @@ async def test_a_small_caseload_imports_with_orders_balances_and_investments(api
         "CLIENT_CASH": "50.00",
     }
     assert await ledger_sound(api)
+
+    # Her current budget plan, its totals worked out as recordBudgetPlan's (R-BUD-1 to R-BUD-3):
+    # (113.10 + 81.30) x 52 in, (140.00 + 24.40) x 52 + 775.00 out.
+    data = await api.data(PLANS, {"id": clara["id"]}, role="auditor", sub="audrey")
+    (budget,) = data["budgetPlans"]["nodes"]
+    assert budget == {
+        "planYearStart": "2014-04-01",
+        "openingBalance": "43685.64",
+        "annualIncome": "10108.80",
+        "annualExpenditure": "9323.80",
+        "availableIncome": "785.00",
+        "surplus": "44470.64",
+        "incomeLines": [{"item": "State Pension"}, {"item": "Attendance Allowance"}],
+        "expenditureLines": [
+            {"item": "Care home fees (client contribution)"},
+            {"item": "Personal allowance"},
+            {"item": "Deputy fees"},
+        ],
+    }
 
     data = await api.data(INVESTMENTS, {"id": clara["id"]}, role="auditor", sub="audrey")
     assert data["investments"] == [
@@ -223,6 +247,7 @@ async def test_importing_the_same_files_again_writes_nothing(
         "DEPUTYSHIPS": (0, 3),
         "ACCOUNTS": (0, 6),
         "INVESTMENTS": (0, 2),
+        "BUDGET_PLANS": (0, 1),
     }
     assert again["replayed"] is False
     assert (await client_count(db), await transfer_count(db)) == (clients, transfers)
@@ -332,6 +357,7 @@ async def test_the_modules_own_rules_and_the_files_shape_are_applied(api: Api) -
         deputyships="client_reference,case_number\n",
         accounts=None,
         investments=None,
+        budgetPlans=None,
     )
     assert result["__typename"] == "ImportRefusedProblem", result
     got = {(r["file"], r["row"], r["column"]) for r in result["rows"]}
@@ -355,6 +381,32 @@ async def test_the_modules_own_rules_and_the_files_shape_are_applied(api: Api) -
     # CLIENTS row 3's postcode is wrong too, but an unknown situation stops the row first.
 
 
+async def test_a_budget_plan_is_judged_by_the_planning_rules(api: Api) -> None:
+    """R-BUD-1: a line counts with an amount and a frequency, or an annual amount; a plan's
+    opening balance is on its first line and never below zero (R-PAY-3)."""
+    plans = (
+        "client_reference,plan_year_start,side,item,opening_balance,amount,frequency,"
+        "annual_amount\n"
+        "CA900001,2014-04-01,INCOME,State Pension,100.00,113.10,WEEKLY,\n"
+        "CA900001,2014-04-01,EXPENDITURE,Gas,,,MONTHLY,\n"
+        "CA900001,2014-04-01,EXPENDITURE,Water,99.00,,,300.00\n"
+        "CA900002,2014-04-01,INCOME,Pension Credit,-5.00,,,1000.00\n"
+        "CA900004,2014-04-01,INCOME,Winter Fuel,,,,200.00\n"
+    )
+    result = await run(api, budgetPlans=plans)
+    assert result["__typename"] == "ImportRefusedProblem", result
+    got = {(r["file"], r["row"], r["column"]): r["reason"] for r in result["rows"]}
+    assert got == {
+        ("BUDGET_PLANS", 3, "amount"): "is required with a frequency",
+        ("BUDGET_PLANS", 3, ""): "give an amount (with a frequency to count it), or an annual "
+        "amount",
+        ("BUDGET_PLANS", 4, "opening_balance"): "differs from the plan's first line, row 2",
+        ("BUDGET_PLANS", 5, "opening_balance"): "cannot be negative: a client's account never "
+        "is (R-PAY-3)",
+        ("BUDGET_PLANS", 6, "opening_balance"): "is required on a plan's first line",
+    }
+
+
 async def test_a_likely_duplicate_of_a_client_on_the_books_is_a_bad_row(api: Api) -> None:
     """Issue 9 item 7: the same NI number under another reference is the same person."""
     counts(await run(api))
@@ -364,7 +416,13 @@ async def test_a_likely_duplicate_of_a_client_on_the_books_is_a_bad_row(api: Api
         + ("CA900099,Alison,Ashcombe,1960-01-01,COMMUNITY,ACTIVE,AB123456A,,,,\n")
     )
     result = await run(
-        api, clients=clients, appointeeships=None, deputyships=None, accounts=None, investments=None
+        api,
+        clients=clients,
+        appointeeships=None,
+        deputyships=None,
+        accounts=None,
+        investments=None,
+        budgetPlans=None,
     )
     (row,) = result["rows"]
     assert (row["row"], row["column"]) == (2, "ni_number")

@@ -221,7 +221,14 @@ def cmd_register_documents(args: argparse.Namespace, settings: Settings) -> int:
 
 
 # The caseload import's files in a directory, by the name each has there (docs/import.md).
-IMPORT_FILES = ("clients", "appointeeships", "deputyships", "accounts", "investments")
+IMPORT_FILES = (
+    "clients",
+    "appointeeships",
+    "deputyships",
+    "accounts",
+    "investments",
+    "budget_plans",
+)
 
 
 def import_request(args: argparse.Namespace) -> tuple[Any, list[str]]:
@@ -265,6 +272,7 @@ def import_request(args: argparse.Namespace) -> tuple[Any, list[str]]:
         deputyships=texts["deputyships"],
         accounts=texts["accounts"],
         investments=texts["investments"],
+        budget_plans=texts["budget_plans"],
         statement_balance=balance,
     )
     return request, []
@@ -395,7 +403,7 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("--operator", default=None, help="who runs it (default cli:$USER)")
     for name in IMPORT_FILES:
         imp.add_argument(
-            f"--{name}", default=None, help=f"the {name} file (default DIR/{name}.csv)"
+            f"--{name.replace('_', '-')}", default=None, help=f"the {name} file (DIR/{name}.csv)"
         )
     imp.set_defaults(func=cmd_import)
     sub.add_parser(

@@ -37,6 +37,7 @@ from ca_api.orders.rules import (
     DeputyshipDetails,
     SupervisionType,
 )
+from ca_api.planning.rules import Frequency, PlanLine, Side
 
 MAX_ROWS = 20_000  # records per file, not counting the header
 MAX_REFERENCE = 40
@@ -53,6 +54,7 @@ class ImportFile(enum.StrEnum):
     DEPUTYSHIPS = "deputyships"
     ACCOUNTS = "accounts"
     INVESTMENTS = "investments"
+    BUDGET_PLANS = "budget_plans"
 
 
 @dataclass(frozen=True, order=True)
@@ -179,6 +181,10 @@ COLUMNS: dict[ImportFile, Columns] = {
     ImportFile.INVESTMENTS: Columns(
         ("client_reference", "kind", "holder", "documents_held_at"),
         ("units", "valuation", "valued_on", "note"),
+    ),
+    ImportFile.BUDGET_PLANS: Columns(
+        ("client_reference", "plan_year_start", "side", "item"),
+        ("opening_balance", "amount", "frequency", "annual_amount", "note"),
     ),
 }
 
@@ -553,6 +559,121 @@ def parse_investments(
             )
         )
     return out, problems
+
+
+@dataclass(frozen=True)
+class PlanLineRow:
+    row: int
+    client_reference: str
+    plan_year_start: date
+    opening_balance: Pence | None
+    line: PlanLine
+
+
+@dataclass(frozen=True)
+class PlanRows:
+    """A client's budget plan for a year: its lines, each with its row (R-BUD-1 to R-BUD-3)."""
+
+    client_reference: str
+    plan_year_start: date
+    opening_balance: Pence
+    lines: tuple[PlanLineRow, ...]
+
+    @property
+    def row(self) -> int:
+        return self.lines[0].row
+
+
+def parse_plan_lines(
+    rows: Sequence[Row], maximum: Pence
+) -> tuple[list[PlanLineRow], list[RowProblem]]:
+    """Each line of a budget plan: a row per line, the plan's client, year start and opening
+    balance repeated (or the opening balance on its first line only)."""
+    name, problems, out = ImportFile.BUDGET_PLANS.value, list[RowProblem](), list[PlanLineRow]()
+    for row in rows:
+        before = len(problems)
+        c = Cells(name, row, problems)
+        client = _reference(c, "client_reference")
+        start = c.day("plan_year_start", required=True)
+        side = c.parsed(
+            "side", lambda t: parse_enum(Side, t), "INCOME or EXPENDITURE", required=True
+        )
+        item = c.text("item", required=True)
+        frequency = c.parsed(
+            "frequency",
+            lambda t: parse_enum(Frequency, t),
+            f"a frequency ({enum_words(Frequency)})",
+            required=False,
+        )
+        amount = c.money("amount", maximum)
+        annual = c.money("annual_amount", maximum)
+        opening = c.money("opening_balance", maximum)
+        note = c.text("note")
+        if len(problems) > before:
+            continue
+        assert client and start and side and item
+        line = PlanLine(side, item, amount, frequency, annual, note)
+        out.append(PlanLineRow(row.number, client, start, opening, line))
+    return out, problems
+
+
+_PLAN_COLUMNS = {"item": "item", "amount": "amount", "annualAmount": "annual_amount"}
+
+
+def group_plans(lines: Sequence[PlanLineRow]) -> tuple[list[PlanRows], list[RowProblem]]:
+    """The lines by plan (client and year start), in file order; the opening balance given on
+    the plan's first line (and, where repeated, the same on each)."""
+    name = ImportFile.BUDGET_PLANS.value
+    plans: dict[tuple[str, date], list[PlanLineRow]] = {}
+    for ln in lines:
+        plans.setdefault((ln.client_reference, ln.plan_year_start), []).append(ln)
+    out: list[PlanRows] = []
+    problems: list[RowProblem] = []
+    for (client, start), group in plans.items():
+        first = group[0]
+        if first.opening_balance is None:
+            problems.append(
+                RowProblem(name, first.row, "opening_balance", "is required on a plan's first line")
+            )
+            continue
+        differ = [g for g in group[1:] if g.opening_balance not in (None, first.opening_balance)]
+        problems += [
+            RowProblem(
+                name,
+                g.row,
+                "opening_balance",
+                f"differs from the plan's first line, row {first.row}",
+            )
+            for g in differ
+        ]
+        # Judged further even so: every problem of the plan is reported at once.
+        out.append(PlanRows(client, start, first.opening_balance, tuple(group)))
+    return out, problems
+
+
+def plan_line_problems(plan: PlanRows, found: Mapping[str, str]) -> list[RowProblem]:
+    """``planning``'s problems with a plan (``income[1].amount``, ``opening_balance``) on the
+    rows and columns of the file."""
+    name = ImportFile.BUDGET_PLANS.value
+    by_side: dict[str, list[int]] = {"income": [], "expenditure": []}
+    for ln in plan.lines:
+        by_side["income" if ln.line.side is Side.INCOME else "expenditure"].append(ln.row)
+    out: list[RowProblem] = []
+    for key, reason in found.items():
+        m = re.fullmatch(r"(income|expenditure)\[(\d+)\](?:\.(\w+))?", key)
+        if m is None:
+            out.append(
+                RowProblem(
+                    name,
+                    plan.row,
+                    key if key in COLUMNS[ImportFile.BUDGET_PLANS].all else "",
+                    reason,
+                )
+            )
+            continue
+        row = by_side[m.group(1)][int(m.group(2))]
+        out.append(RowProblem(name, row, _PLAN_COLUMNS.get(m.group(3) or "", ""), reason))
+    return out
 
 
 # --- across rows and files ------------------------------------------------------------------

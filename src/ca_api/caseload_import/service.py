@@ -44,6 +44,7 @@ from ca_api.ledger.rules import AccountKind
 from ca_api.money import Pence, format_money
 from ca_api.orders import service as orders
 from ca_api.orders.rules import AppointeeshipDetails, DeputyshipDetails
+from ca_api.planning import service as planning
 from ca_api.policy import amounts
 
 ENTITY = "caseload_import"
@@ -61,6 +62,7 @@ class ImportRequest:
     deputyships: str | None = None
     accounts: str | None = None
     investments: str | None = None
+    budget_plans: str | None = None
     statement_balance: Pence | None = None
 
     def files(self) -> dict[ImportFile, str]:
@@ -70,6 +72,7 @@ class ImportRequest:
             ImportFile.DEPUTYSHIPS: self.deputyships,
             ImportFile.ACCOUNTS: self.accounts,
             ImportFile.INVESTMENTS: self.investments,
+            ImportFile.BUDGET_PLANS: self.budget_plans,
         }
         return {f: text for f, text in given.items() if text is not None}
 
@@ -132,6 +135,7 @@ class Plan:
     deputyships: list[tuple[str, DeputyshipDetails]] = field(default_factory=list)
     balances: list[rules.AccountRow] = field(default_factory=list)
     investments: list[rules.InvestmentRow] = field(default_factory=list)
+    plans: list[rules.PlanRows] = field(default_factory=list)
     present: dict[ImportFile, int] = field(default_factory=lambda: defaultdict(int))
     opening_total: Pence = 0
 
@@ -191,6 +195,14 @@ async def _plan(session: AsyncSession, request: ImportRequest, today: date) -> P
         parsed.get(ImportFile.INVESTMENTS, []), today, maximum
     )
     problems.add(found)
+    plan_lines, found = rules.parse_plan_lines(parsed.get(ImportFile.BUDGET_PLANS, []), maximum)
+    problems.add(found)
+    plan_rows, found = rules.group_plans(plan_lines)
+    problems.add(found)
+    for p in plan_rows:
+        problems.add(
+            rules.plan_line_problems(p, planning.plan_problems(_new_plan(uuid.UUID(int=0), p)))
+        )
     problems.add(rules.client_duplicates(client_rows))
     problems.add(
         rules.duplicates(
@@ -221,6 +233,7 @@ async def _plan(session: AsyncSession, request: ImportRequest, today: date) -> P
         | {d.client_reference for d in dep_rows}
         | {a.client_reference for a in acc_rows}
         | {i.client_reference for i in inv_rows}
+        | {p.client_reference for p in plan_rows}
     )
     books = await clients.by_references(session, sorted(referenced))
     for c in client_rows:
@@ -264,6 +277,7 @@ async def _plan(session: AsyncSession, request: ImportRequest, today: date) -> P
         (ImportFile.DEPUTYSHIPS, [(d.row, d.client_reference) for d in dep_rows]),
         (ImportFile.ACCOUNTS, [(a.row, a.client_reference) for a in acc_rows]),
         (ImportFile.INVESTMENTS, [(i.row, i.client_reference) for i in inv_rows]),
+        (ImportFile.BUDGET_PLANS, [(p.row, p.client_reference) for p in plan_rows]),
     ):
         problems.add(rules.unknown_clients(file, refs, known_refs))
     on_books = {ref: k.id for ref, k in books.items()}
@@ -304,6 +318,7 @@ async def _plan(session: AsyncSession, request: ImportRequest, today: date) -> P
                 [RowProblem(ImportFile.ACCOUNTS.value, rules.WHOLE, "opening_balance", unbalanced)]
             )
     await _plan_investments(session, plan, problems, inv_rows, on_books, ids)
+    await _plan_budgets(session, plan, problems, plan_rows, on_books, ids)
     if problems:
         raise ImportRefused(problems.listed())
     return plan
@@ -459,6 +474,57 @@ async def _plan_investments(
             )
 
 
+def _new_plan(client_id: uuid.UUID, p: rules.PlanRows) -> planning.NewPlan:
+    return planning.NewPlan(
+        client_id=client_id,
+        plan_year_start=p.plan_year_start,
+        opening_balance=p.opening_balance,
+        lines=[ln.line for ln in p.lines],
+    )
+
+
+async def _plan_budgets(
+    session: AsyncSession,
+    plan: Plan,
+    problems: Problems,
+    plan_rows: Sequence[rules.PlanRows],
+    on_books: Mapping[str, uuid.UUID],
+    ids: Sequence[uuid.UUID],
+) -> None:
+    """A plan is known by its client and year start: the same plan again (the same opening
+    balance and lines) is present; other figures are a revision, recorded through
+    recordBudgetPlan, not an import."""
+    held: dict[tuple[uuid.UUID, date], list[planning.PlanView]] = defaultdict(list)
+    for view in await planning.plans_of_clients(session, ids):
+        held[(view.plan.client_id, view.plan.plan_year_start)].append(view)
+    for p in plan_rows:
+        cid = on_books.get(p.client_reference)
+        views = held.get((cid, p.plan_year_start), []) if cid is not None else []
+        if not views:
+            plan.plans.append(p)
+            continue
+        assert cid is not None
+        lines = planning.normalised_plan(_new_plan(cid, p)).lines
+        same = any(
+            v.plan.opening_balance == p.opening_balance and [ln for _, ln in v.lines] == lines
+            for v in views
+        )
+        if same:
+            plan.present[ImportFile.BUDGET_PLANS] += 1
+        else:
+            problems.add(
+                [
+                    RowProblem(
+                        ImportFile.BUDGET_PLANS.value,
+                        p.row,
+                        "plan_year_start",
+                        "the client has a plan for this year on the books already with other "
+                        "figures: revise it with recordBudgetPlan, not by an import",
+                    )
+                ]
+            )
+
+
 # --- writing ------------------------------------------------------------------------------------
 
 
@@ -476,6 +542,7 @@ async def _write(
             | {r for r, _ in plan.deputyships}
             | {a.client_reference for a in plan.balances}
             | {i.client_reference for i in plan.investments}
+            | {p.client_reference for p in plan.plans}
         ),
     )
     ids = {ref: k.id for ref, k in books.items()} | made
@@ -517,12 +584,19 @@ async def _write(
         ],
         why=why,
     )
+    await planning.import_plans(
+        session,
+        actor,
+        [_new_plan(ids[p.client_reference], p) for p in plan.plans],
+        why=why,
+    )
     created = {
         ImportFile.CLIENTS: len(plan.new_clients),
         ImportFile.APPOINTEESHIPS: len(plan.appointeeships),
         ImportFile.DEPUTYSHIPS: len(plan.deputyships),
         ImportFile.ACCOUNTS: len(plan.balances),
         ImportFile.INVESTMENTS: len(plan.investments),
+        ImportFile.BUDGET_PLANS: len(plan.plans),
     }
     files = request.files()
     counts = tuple(FileCount(f, created[f], plan.present[f]) for f in ImportFile if f in files)
