@@ -31,7 +31,15 @@ from tests.factories import (
 )
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "docs" / "examples" / "caseload"
-FILES = ("clients", "appointeeships", "deputyships", "accounts", "investments", "budget_plans")
+FILES = (
+    "clients",
+    "appointeeships",
+    "deputyships",
+    "accounts",
+    "investments",
+    "invoices",
+    "budget_plans",
+)
 CUT_OVER = "2014-04-30"
 COUNTERPARTY = "Legacy caseload system (cut-over)"
 
@@ -49,6 +57,8 @@ CLIENTS = """query($search: String) { clients(filter: {search: $search}, first: 
       powers { receiveIncome manageAccounts manageCapital sellProperty letProperty makeGifts
                giftYearlyLimit } } } } }"""
 ACCOUNTS = "query($id: ID!) { clientAccounts(clientId: $id) { kind balance } }"
+INVOICES = """query($id: ID!) { invoices(filter: {clientId: $id}, first: 10) { nodes {
+  supplierInvoiceNumber amount receivedOn dueOn status supplier { name kind } } } }"""
 PLANS = """query($id: ID!) { budgetPlans(clientId: $id, first: 10) { nodes {
   planYearStart openingBalance annualIncome annualExpenditure availableIncome surplus
   incomeLines { item } expenditureLines { item } } } }"""
@@ -117,6 +127,7 @@ async def test_a_small_caseload_imports_with_orders_balances_and_investments(api
         "DEPUTYSHIPS": (3, 0),
         "ACCOUNTS": (6, 0),
         "INVESTMENTS": (2, 0),
+        "INVOICES": (2, 0),
         "BUDGET_PLANS": (1, 0),
     }
     assert result["openingTotal"] == "102763.32"
@@ -184,6 +195,20 @@ async def test_a_small_caseload_imports_with_orders_balances_and_investments(api
         ],
     }
 
+    # Open invoices, received before the cut-over and due 21 working days after (R-PAY-1),
+    # waiting for their checks (R-PAY-2).
+    data = await api.data(INVOICES, {"id": bernard["id"]}, role="auditor", sub="audrey")
+    assert data["invoices"]["nodes"] == [
+        {
+            "supplierInvoiceNumber": "BG-88231",
+            "amount": "430.58",
+            "receivedOn": "2014-04-22",
+            "dueOn": "2014-05-22",
+            "status": "RECEIVED",
+            "supplier": {"name": "British Gas", "kind": "SUPPLIER"},
+        }
+    ]
+
     data = await api.data(INVESTMENTS, {"id": clara["id"]}, role="auditor", sub="audrey")
     assert data["investments"] == [
         {
@@ -247,6 +272,7 @@ async def test_importing_the_same_files_again_writes_nothing(
         "DEPUTYSHIPS": (0, 3),
         "ACCOUNTS": (0, 6),
         "INVESTMENTS": (0, 2),
+        "INVOICES": (0, 2),
         "BUDGET_PLANS": (0, 1),
     }
     assert again["replayed"] is False
@@ -357,6 +383,7 @@ async def test_the_modules_own_rules_and_the_files_shape_are_applied(api: Api) -
         deputyships="client_reference,case_number\n",
         accounts=None,
         investments=None,
+        invoices=None,
         budgetPlans=None,
     )
     assert result["__typename"] == "ImportRefusedProblem", result
@@ -407,6 +434,43 @@ async def test_a_budget_plan_is_judged_by_the_planning_rules(api: Api) -> None:
     }
 
 
+async def test_an_invoice_is_judged_by_the_invoice_rules(api: Api) -> None:
+    """R-OPG-1: an invoice pays out under a money-out category, never a deputy fee (a fee run
+    takes those, R-FEE-1); R-PAY-2: one number per supplier; R-PAY-1: received by the
+    cut-over."""
+    header = example("invoices").splitlines()[0]
+    rows = [
+        "CA900002,British Gas,SUPPLIER,BG-1,2014-04-14,,10.00,SUPPLIER,OUT_DEPUTY_FEES,Fees,,",
+        "CA900002,British Gas,SUPPLIER,BG-2,2014-04-14,,10.00,SUPPLIER,IN_BENEFITS,Gas,,",
+        "CA900002,British Gas,SUPPLIER,BG-3,2014-04-14,2014-05-02,10.00,SUPPLIER,OUT_GAS,Gas,,",
+        "CA900002,British Gas,SUPPLIER,BG-4,2014-04-24,2014-04-20,10.00,SUPPLIER,OUT_GAS,Gas,,",
+        "CA900002,British Gas,SUPPLIER,BG-4,2014-04-14,,10.00,SUPPLIER,OUT_GAS,Gas,,",
+    ]
+    result = await run(api, invoices="\n".join([header, *rows]) + "\n")
+    assert result["__typename"] == "ImportRefusedProblem", result
+    got = {(r["row"], r["column"]) for r in result["rows"]}
+    assert got == {
+        (2, "category"),
+        (3, "category"),
+        (4, "received_on"),
+        (5, "invoice_date"),  # dated after it was received
+        (6, "supplier_invoice_number"),  # repeats row 5
+    }
+
+
+async def test_an_invoice_number_recorded_for_another_invoice_is_a_bad_row(api: Api) -> None:
+    counts(await run(api))
+    changed = example("invoices").replace(",430.58,", ",430.59,")
+    result = await run(api, invoices=changed)
+    (row,) = result["rows"]
+    assert (row["file"], row["row"], row["column"]) == (
+        "INVOICES",
+        2,
+        "supplier_invoice_number",
+    )
+    assert "R-PAY-2" in row["reason"]
+
+
 async def test_a_likely_duplicate_of_a_client_on_the_books_is_a_bad_row(api: Api) -> None:
     """Issue 9 item 7: the same NI number under another reference is the same person."""
     counts(await run(api))
@@ -422,6 +486,7 @@ async def test_a_likely_duplicate_of_a_client_on_the_books_is_a_bad_row(api: Api
         deputyships=None,
         accounts=None,
         investments=None,
+        invoices=None,
         budgetPlans=None,
     )
     (row,) = result["rows"]

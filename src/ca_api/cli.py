@@ -227,6 +227,7 @@ IMPORT_FILES = (
     "deputyships",
     "accounts",
     "investments",
+    "invoices",
     "budget_plans",
 )
 
@@ -272,6 +273,7 @@ def import_request(args: argparse.Namespace) -> tuple[Any, list[str]]:
         deputyships=texts["deputyships"],
         accounts=texts["accounts"],
         investments=texts["investments"],
+        invoices=texts["invoices"],
         budget_plans=texts["budget_plans"],
         statement_balance=balance,
     )

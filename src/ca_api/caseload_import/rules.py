@@ -28,7 +28,8 @@ from ca_api.clients.rules import ClientDetails, ClientStatus, Situation
 from ca_api.common.rules import MAX_NAME, MAX_TEXT, text_problem
 from ca_api.investments import rules as investment_rules
 from ca_api.investments.rules import InvestmentKind
-from ca_api.ledger.rules import AccountKind
+from ca_api.invoices.rules import InvoiceDraft, InvoiceKind
+from ca_api.ledger.rules import AccountKind, Category, CounterpartyKind
 from ca_api.money import MoneyFormatError, Pence, format_money, parse_money
 from ca_api.orders import rules as order_rules
 from ca_api.orders.rules import (
@@ -54,6 +55,7 @@ class ImportFile(enum.StrEnum):
     DEPUTYSHIPS = "deputyships"
     ACCOUNTS = "accounts"
     INVESTMENTS = "investments"
+    INVOICES = "invoices"
     BUDGET_PLANS = "budget_plans"
 
 
@@ -181,6 +183,26 @@ COLUMNS: dict[ImportFile, Columns] = {
     ImportFile.INVESTMENTS: Columns(
         ("client_reference", "kind", "holder", "documents_held_at"),
         ("units", "valuation", "valued_on", "note"),
+    ),
+    ImportFile.INVOICES: Columns(
+        (
+            "client_reference",
+            "supplier",
+            "supplier_invoice_number",
+            "invoice_date",
+            "amount",
+            "category",
+            "description",
+        ),
+        (
+            "supplier_kind",
+            "kind",
+            "received_on",
+            "period_start",
+            "period_end",
+            "official_invoice",
+            "direct_debit",
+        ),
     ),
     ImportFile.BUDGET_PLANS: Columns(
         ("client_reference", "plan_year_start", "side", "item"),
@@ -559,6 +581,106 @@ def parse_investments(
             )
         )
     return out, problems
+
+
+@dataclass(frozen=True)
+class InvoiceRow:
+    row: int
+    client_reference: str
+    supplier: str
+    supplier_kind: CounterpartyKind
+    received_on: date
+    draft: InvoiceDraft
+
+
+# An invoice's fields as invoices.rules names them, and the column of each.
+_INVOICE_COLUMNS = {"supplier_id": "supplier_kind", "items": "kind"}
+
+
+def parse_invoices(
+    rows: Sequence[Row], cut_over: date, maximum: Pence
+) -> tuple[list[InvoiceRow], list[RowProblem]]:
+    """Each open invoice, received on its ``received_on`` (default: the cut-over), judged by
+    ``invoices.rules`` as recordInvoice judges one (R-PAY-1, R-PAY-2, R-PAY-5, R-PAY-6,
+    R-OPG-1). A reimbursement lists its items (R-PAY-5), which a file of one row per invoice
+    cannot: it is refused, to be recorded through recordInvoice."""
+    name, problems, out = ImportFile.INVOICES.value, list[RowProblem](), list[InvoiceRow]()
+    for row in rows:
+        before = len(problems)
+        c = Cells(name, row, problems)
+        client = _reference(c, "client_reference")
+        supplier = c.text("supplier", required=True, maximum=MAX_NAME)
+        supplier_kind = c.parsed(
+            "supplier_kind",
+            lambda t: parse_enum(CounterpartyKind, t),
+            f"a counterparty kind ({enum_words(CounterpartyKind)})",
+            required=False,
+        )
+        kind = c.parsed(
+            "kind",
+            lambda t: parse_enum(InvoiceKind, t),
+            f"an invoice kind ({enum_words(InvoiceKind)})",
+            required=False,
+        )
+        number = c.text("supplier_invoice_number", required=True)
+        dated = c.day("invoice_date", required=True)
+        received = c.day("received_on")
+        amount = c.money("amount", maximum, required=True)
+        category = c.parsed(
+            "category",
+            lambda t: parse_enum(Category, t),
+            "an OPG money-out category (R-OPG-1)",
+            required=True,
+        )
+        description = c.text("description", required=True)
+        period_start = c.day("period_start")
+        period_end = c.day("period_end")
+        official = c.parsed("official_invoice", parse_yes_no, "Y or N", required=False)
+        direct_debit = c.parsed("direct_debit", parse_yes_no, "Y or N", required=False)
+        if received is not None and received > cut_over:
+            c.bad("received_on", "is after the cut-over: record it through recordInvoice")
+        if len(problems) > before:
+            continue
+        assert client and supplier and number and dated and amount is not None and category
+        assert description
+        draft = InvoiceDraft(
+            supplier_invoice_number=number,
+            invoice_date=dated,
+            amount=amount,
+            kind=kind or InvoiceKind.SUPPLIER,
+            category=category,
+            description=description,
+            period_start=period_start,
+            period_end=period_end,
+            items=(),
+            official_invoice=True if official is None else official,
+            direct_debit=bool(direct_debit),
+        )
+        out.append(
+            InvoiceRow(
+                row.number,
+                client,
+                supplier,
+                supplier_kind or CounterpartyKind.SUPPLIER,
+                received or cut_over,
+                draft,
+            )
+        )
+    return out, problems
+
+
+def invoice_problems(row: InvoiceRow, found: Mapping[str, str]) -> list[RowProblem]:
+    """``invoices.rules``' problems with an invoice on its row, by column."""
+    known = set(COLUMNS[ImportFile.INVOICES].all)
+    return [
+        RowProblem(
+            ImportFile.INVOICES.value,
+            row.row,
+            _INVOICE_COLUMNS.get(k, k if k in known else ""),
+            reason,
+        )
+        for k, reason in found.items()
+    ]
 
 
 @dataclass(frozen=True)

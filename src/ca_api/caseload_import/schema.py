@@ -37,6 +37,7 @@ graphql_enum(
         "(R-ORD-1) and the supervision type (R-ORD-3).",
         ImportFile.ACCOUNTS: "The client accounts' opening balances at the cut-over date.",
         ImportFile.INVESTMENTS: "The investments the clients already hold (R-INV-5).",
+        ImportFile.INVOICES: "The clients' open invoices, received before the cut-over.",
         ImportFile.BUDGET_PLANS: "The clients' current budget plans, a row per line (R-BUD).",
     },
     name="CaseloadImportFile",
@@ -72,6 +73,9 @@ class ImportCaseloadInput:
     investments: str | None = strawberry.field(
         default=None, description=f"{CSV}: the existing investments; null: none."
     )
+    invoices: str | None = strawberry.field(
+        default=None, description=f"{CSV}: the open invoices; null: none."
+    )
     budget_plans: str | None = strawberry.field(
         default=None, description=f"{CSV}: the current budget plans, a row per line; null: none."
     )
@@ -92,6 +96,7 @@ class ImportCaseloadInput:
             deputyships=self.deputyships,
             accounts=self.accounts,
             investments=self.investments,
+            invoices=self.invoices,
             budget_plans=self.budget_plans,
             statement_balance=self.statement_balance,
         )
@@ -179,12 +184,12 @@ class CaseloadImportMutation:
         extensions=allow(CASELOAD_IMPORT),
         description="Bring in an existing caseload at a cut-over date (the governance "
         "manager): clients, appointeeships, deputyships, the accounts' opening balances "
-        "(transfers from the named counterparty, value-dated the cut-over), existing "
-        "investments and the current budget plans, from CSV files (docs/import.md). Every row "
-        "is checked first; any bad row refuses the whole import with every bad row "
-        "(ImportRefusedProblem) and nothing is written. A row already on the books with the "
-        "same content is already present: the same files again write nothing. The same "
-        "command line: ca-api import.",
+        "(transfers from the named counterparty, value-dated the cut-over), open invoices, "
+        "existing investments and the current budget plans, from CSV files "
+        "(docs/import.md). Every row is checked first; any bad row refuses the whole import "
+        "with every bad row (ImportRefusedProblem) and nothing is written. A row already on "
+        "the books with the same content is already present: the same files again write "
+        "nothing. The same command line: ca-api import.",
     )
     async def import_caseload(
         self,

@@ -39,6 +39,7 @@ from ca_api.errors import BusinessProblem, ErrorCode, ValidationFailed
 from ca_api.investments import rules as investment_rules
 from ca_api.investments import service as investments
 from ca_api.investments.service import NewInvestment
+from ca_api.invoices import service as invoices
 from ca_api.ledger import service as ledger
 from ca_api.ledger.rules import AccountKind
 from ca_api.money import Pence, format_money
@@ -46,6 +47,7 @@ from ca_api.orders import service as orders
 from ca_api.orders.rules import AppointeeshipDetails, DeputyshipDetails
 from ca_api.planning import service as planning
 from ca_api.policy import amounts
+from ca_api.policy.service import PolicyMissing
 
 ENTITY = "caseload_import"
 
@@ -62,6 +64,7 @@ class ImportRequest:
     deputyships: str | None = None
     accounts: str | None = None
     investments: str | None = None
+    invoices: str | None = None
     budget_plans: str | None = None
     statement_balance: Pence | None = None
 
@@ -72,6 +75,7 @@ class ImportRequest:
             ImportFile.DEPUTYSHIPS: self.deputyships,
             ImportFile.ACCOUNTS: self.accounts,
             ImportFile.INVESTMENTS: self.investments,
+            ImportFile.INVOICES: self.invoices,
             ImportFile.BUDGET_PLANS: self.budget_plans,
         }
         return {f: text for f, text in given.items() if text is not None}
@@ -136,6 +140,7 @@ class Plan:
     balances: list[rules.AccountRow] = field(default_factory=list)
     investments: list[rules.InvestmentRow] = field(default_factory=list)
     plans: list[rules.PlanRows] = field(default_factory=list)
+    invoices: list[rules.InvoiceRow] = field(default_factory=list)
     present: dict[ImportFile, int] = field(default_factory=lambda: defaultdict(int))
     opening_total: Pence = 0
 
@@ -195,6 +200,15 @@ async def _plan(session: AsyncSession, request: ImportRequest, today: date) -> P
         parsed.get(ImportFile.INVESTMENTS, []), today, maximum
     )
     problems.add(found)
+    invoice_rows, found = rules.parse_invoices(
+        parsed.get(ImportFile.INVOICES, []), request.cut_over, maximum
+    )
+    problems.add(found)
+    for i in invoice_rows:
+        judged = invoices.invoice_problems(
+            i.draft, received_on=i.received_on, supplier_kind=i.supplier_kind
+        )
+        problems.add(rules.invoice_problems(i, judged))
     plan_lines, found = rules.parse_plan_lines(parsed.get(ImportFile.BUDGET_PLANS, []), maximum)
     problems.add(found)
     plan_rows, found = rules.group_plans(plan_lines)
@@ -234,6 +248,7 @@ async def _plan(session: AsyncSession, request: ImportRequest, today: date) -> P
         | {a.client_reference for a in acc_rows}
         | {i.client_reference for i in inv_rows}
         | {p.client_reference for p in plan_rows}
+        | {i.client_reference for i in invoice_rows}
     )
     books = await clients.by_references(session, sorted(referenced))
     for c in client_rows:
@@ -278,6 +293,7 @@ async def _plan(session: AsyncSession, request: ImportRequest, today: date) -> P
         (ImportFile.ACCOUNTS, [(a.row, a.client_reference) for a in acc_rows]),
         (ImportFile.INVESTMENTS, [(i.row, i.client_reference) for i in inv_rows]),
         (ImportFile.BUDGET_PLANS, [(p.row, p.client_reference) for p in plan_rows]),
+        (ImportFile.INVOICES, [(i.row, i.client_reference) for i in invoice_rows]),
     ):
         problems.add(rules.unknown_clients(file, refs, known_refs))
     on_books = {ref: k.id for ref, k in books.items()}
@@ -319,6 +335,7 @@ async def _plan(session: AsyncSession, request: ImportRequest, today: date) -> P
             )
     await _plan_investments(session, plan, problems, inv_rows, on_books, ids)
     await _plan_budgets(session, plan, problems, plan_rows, on_books, ids)
+    await _plan_invoices(session, plan, problems, invoice_rows, on_books)
     if problems:
         raise ImportRefused(problems.listed())
     return plan
@@ -474,6 +491,76 @@ async def _plan_investments(
             )
 
 
+async def _plan_invoices(
+    session: AsyncSession,
+    plan: Plan,
+    problems: Problems,
+    invoice_rows: Sequence[rules.InvoiceRow],
+    on_books: Mapping[str, uuid.UUID],
+) -> None:
+    """An invoice is known by its supplier and the supplier's number (R-PAY-2): the same one
+    again (same client, date and amount) is present; another with that number is a bad row.
+    Each is due by the policy figure in force the day it was received (R-PAY-1, R-PAY-4)."""
+    name = ImportFile.INVOICES.value
+    problems.add(
+        rules.duplicates(
+            ImportFile.INVOICES,
+            "supplier_invoice_number",
+            (
+                (i.row, (i.supplier_kind, i.supplier, i.draft.supplier_invoice_number))
+                for i in invoice_rows
+            ),
+            "the supplier's invoice number",
+        )
+    )
+    for kind, received in sorted({(i.draft.kind, i.received_on) for i in invoice_rows}):
+        try:
+            await invoices.due_on(session, kind, received)
+        except PolicyMissing as exc:
+            problems.add(
+                [
+                    RowProblem(name, i.row, "received_on", exc.message)
+                    for i in invoice_rows
+                    if (i.draft.kind, i.received_on) == (kind, received)
+                ]
+            )
+    suppliers = await ledger.find_counterparties(
+        session, [(i.supplier_kind, i.supplier) for i in invoice_rows]
+    )
+    keys = [
+        (suppliers[(i.supplier_kind, i.supplier)].id, i.draft.supplier_invoice_number)
+        for i in invoice_rows
+        if (i.supplier_kind, i.supplier) in suppliers
+    ]
+    recorded = await invoices.invoices_with_numbers(session, keys)
+    for i in invoice_rows:
+        supplier = suppliers.get((i.supplier_kind, i.supplier))
+        found = recorded.get((supplier.id, i.draft.supplier_invoice_number)) if supplier else None
+        if found is None:
+            plan.invoices.append(i)
+            continue
+        d = i.draft
+        same = (
+            found.client_id == on_books.get(i.client_reference)
+            and found.amount == d.amount
+            and found.invoice_date == d.invoice_date
+        )
+        if same:
+            plan.present[ImportFile.INVOICES] += 1
+        else:
+            problems.add(
+                [
+                    RowProblem(
+                        name,
+                        i.row,
+                        "supplier_invoice_number",
+                        f"invoice {d.supplier_invoice_number!r} from this supplier is recorded "
+                        "already, for another client, date or amount (R-PAY-2)",
+                    )
+                ]
+            )
+
+
 def _new_plan(client_id: uuid.UUID, p: rules.PlanRows) -> planning.NewPlan:
     return planning.NewPlan(
         client_id=client_id,
@@ -543,6 +630,7 @@ async def _write(
             | {a.client_reference for a in plan.balances}
             | {i.client_reference for i in plan.investments}
             | {p.client_reference for p in plan.plans}
+            | {i.client_reference for i in plan.invoices}
         ),
     )
     ids = {ref: k.id for ref, k in books.items()} | made
@@ -590,6 +678,26 @@ async def _write(
         [_new_plan(ids[p.client_reference], p) for p in plan.plans],
         why=why,
     )
+    if plan.invoices:
+        suppliers = await ledger.counterparties_named(
+            session, actor, [(i.supplier_kind, i.supplier) for i in plan.invoices], why=why
+        )
+        await invoices.import_invoices(
+            session,
+            actor,
+            [
+                invoices.ImportedInvoice(
+                    invoices.NewInvoice(
+                        ids[i.client_reference],
+                        suppliers[(i.supplier_kind, i.supplier)].id,
+                        i.draft,
+                    ),
+                    i.received_on,
+                )
+                for i in plan.invoices
+            ],
+            why=why,
+        )
     created = {
         ImportFile.CLIENTS: len(plan.new_clients),
         ImportFile.APPOINTEESHIPS: len(plan.appointeeships),
@@ -597,6 +705,7 @@ async def _write(
         ImportFile.ACCOUNTS: len(plan.balances),
         ImportFile.INVESTMENTS: len(plan.investments),
         ImportFile.BUDGET_PLANS: len(plan.plans),
+        ImportFile.INVOICES: len(plan.invoices),
     }
     files = request.files()
     counts = tuple(FileCount(f, created[f], plan.present[f]) for f in ImportFile if f in files)

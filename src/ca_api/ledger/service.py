@@ -587,3 +587,39 @@ async def post_opening_balances(
     ]
     await audit.record_many(session, actor, changes)
     return len(transfers)
+
+
+async def find_counterparties(
+    session: AsyncSession, wanted: Sequence[tuple[CounterpartyKind, str]]
+) -> dict[tuple[CounterpartyKind, str], Counterparty]:
+    """The counterparties of these kinds and names that are recorded, by (kind, name)."""
+    out: dict[tuple[CounterpartyKind, str], Counterparty] = {}
+    for kind, name in sorted(set(wanted)):
+        found = await repository.find_counterparty(session, kind.value, name)
+        if found is not None:
+            out[(kind, name)] = found
+    return out
+
+
+async def counterparties_named(
+    session: AsyncSession,
+    actor: Actor,
+    wanted: Sequence[tuple[CounterpartyKind, str]],
+    *,
+    why: str,
+) -> dict[tuple[CounterpartyKind, str], Counterparty]:
+    """The counterparties of these kinds and names (a caseload import's suppliers), each with
+    its account, the missing ones recorded now, each with its audit row (R-AUD-1). In the
+    caller's transaction."""
+    changes: list[Change] = []
+    out: dict[tuple[CounterpartyKind, str], Counterparty] = {}
+    for kind, name in sorted(set(wanted)):
+        account = await named_counterparty_account(
+            session, actor, kind, name, why=why, changes=changes
+        )
+        assert account.counterparty_id is not None
+        found = await repository.get_counterparty(session, account.counterparty_id)
+        assert found is not None
+        out[(kind, name)] = found
+    await audit.record_many(session, actor, changes)
+    return out
