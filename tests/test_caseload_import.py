@@ -23,8 +23,10 @@ from ca_api.money import format_money, parse_money
 from tests.conftest import Api, RolledBackDatabase
 from tests.factories import (
     GM,
+    HEADER,
     assert_forbidden,
     audit_rows,
+    import_statement,
     ledger_sound,
     new_key,
     scalar,
@@ -506,6 +508,32 @@ async def test_opening_balances_must_agree_with_the_bank_statement(
     assert (row["file"], row["row"], row["column"]) == ("ACCOUNTS", 0, "opening_balance")
     assert "62713.32" in row["reason"] and "62713.33" in row["reason"]
     assert await client_count(db) == before
+
+
+@pytest.mark.parametrize("difference", [0, 100])
+async def test_a_bank_statement_imported_for_the_cut_over_is_checked_too(
+    api: Api, db: RolledBackDatabase, difference: int
+) -> None:
+    """Without a balance given, the closing balance of the CMS account's statement ending on
+    the cut-over date (importBankStatement, R-ACC-7) is the one the opening balances must
+    equal."""
+    closing = format_money(cms_total() + difference)
+    statement = await import_statement(
+        api,
+        HEADER,
+        periodStart="2014-04-01",
+        periodEnd=CUT_OVER,
+        opening=closing,
+        closing=closing,
+    )
+    assert statement["__typename"] == "ImportBankStatementPayload", statement
+    result = await run(api)
+    if difference == 0:
+        assert counts(result)["ACCOUNTS"] == (6, 0)
+        return
+    (row,) = result["rows"]
+    assert (row["file"], row["row"], row["column"]) == ("ACCOUNTS", 0, "opening_balance")
+    assert "the bank statement imported" in row["reason"] and "-1.00" in row["reason"]
 
 
 async def test_a_cut_over_in_the_future_or_no_counterparty_is_refused(api: Api) -> None:

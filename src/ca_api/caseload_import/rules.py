@@ -908,14 +908,14 @@ def overlapping_orders(
     return out
 
 
-def balance_problem(opening_cms: Pence, statement: Pence) -> str | None:
+def balance_problem(opening_cms: Pence, statement: Pence, source: str) -> str | None:
     """The pooled Client Monies Service account (R-ACC-1): every client's CMS opening balance
     together is the bank's balance at the cut-over (R-ACC-7), else the import is refused."""
     if opening_cms == statement:
         return None
     return (
-        f"the CMS opening balances add up to {format_money(opening_cms)}, the bank statement "
-        f"for the cut-over date says {format_money(statement)}: a difference of "
+        f"the CMS opening balances add up to {format_money(opening_cms)}; the bank's balance "
+        f"at the cut-over is {format_money(statement)} ({source}): a difference of "
         f"{format_money(opening_cms - statement)}; nothing was imported"
     )
 

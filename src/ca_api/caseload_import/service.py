@@ -48,6 +48,7 @@ from ca_api.orders.rules import AppointeeshipDetails, DeputyshipDetails
 from ca_api.planning import service as planning
 from ca_api.policy import amounts
 from ca_api.policy.service import PolicyMissing
+from ca_api.reconciliation import service as reconciliation
 
 ENTITY = "caseload_import"
 
@@ -326,19 +327,37 @@ async def _plan(session: AsyncSession, request: ImportRequest, today: date) -> P
                     )
                 ]
             )
-    if request.statement_balance is not None and request.accounts is not None:
-        cms = sum(a.opening_balance for a in acc_rows if a.kind is AccountKind.CLIENT_CMS)
-        unbalanced = rules.balance_problem(cms, request.statement_balance)
-        if unbalanced is not None:
-            problems.add(
-                [RowProblem(ImportFile.ACCOUNTS.value, rules.WHOLE, "opening_balance", unbalanced)]
-            )
+    if request.accounts is not None:
+        await _check_statement(session, request, acc_rows, problems)
     await _plan_investments(session, plan, problems, inv_rows, on_books, ids)
     await _plan_budgets(session, plan, problems, plan_rows, on_books, ids)
     await _plan_invoices(session, plan, problems, invoice_rows, on_books)
     if problems:
         raise ImportRefused(problems.listed())
     return plan
+
+
+async def _check_statement(
+    session: AsyncSession,
+    request: ImportRequest,
+    acc_rows: Sequence[rules.AccountRow],
+    problems: Problems,
+) -> None:
+    """The CMS opening balances together against the bank's balance at the end of the
+    cut-over date (R-ACC-1, R-ACC-7): the one given, else that of a bank statement imported
+    whose period ends on the cut-over date; with neither, nothing to check against."""
+    statement, source = request.statement_balance, "the statement balance given"
+    if statement is None:
+        statement = await reconciliation.closing_balance_on(session, request.cut_over)
+        source = "the bank statement imported for the period ending on the cut-over date"
+    if statement is None:
+        return
+    cms = sum(a.opening_balance for a in acc_rows if a.kind is AccountKind.CLIENT_CMS)
+    unbalanced = rules.balance_problem(cms, statement, source)
+    if unbalanced is not None:
+        problems.add(
+            [RowProblem(ImportFile.ACCOUNTS.value, rules.WHOLE, "opening_balance", unbalanced)]
+        )
 
 
 def _of(
