@@ -29,7 +29,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ca_api import clock
 from ca_api.audit import service as audit
 from ca_api.auth.actor import Actor
-from ca_api.caseload_import import rules
+from ca_api.caseload_import import repository, rules
 from ca_api.caseload_import.rules import ImportFile, Problems, RowProblem
 from ca_api.clients import service as clients
 from ca_api.common import idempotency
@@ -299,6 +299,7 @@ async def _plan(session: AsyncSession, request: ImportRequest, today: date) -> P
         problems.add(rules.unknown_clients(file, refs, known_refs))
     on_books = {ref: k.id for ref, k in books.items()}
     ids = sorted(on_books.values())
+    await clients.lock_clients(session, ids)  # what is judged stays so until written
 
     # Orders: one of a kind in force at a time (R-ORD); the same order again is present.
     await _plan_orders(session, plan, problems, app_rows, dep_rows, on_books, ids)
@@ -776,6 +777,7 @@ async def import_caseload(
     _check_request(request, today)
 
     async def work() -> ImportOutcome:
+        await repository.lock(session)
         plan = await _plan(session, request, today)
         return await _write(session, actor, request, plan)
 

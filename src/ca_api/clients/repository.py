@@ -324,3 +324,12 @@ async def reference_sequence_past(session: AsyncSession, references: Sequence[st
             ),
             {"n": max(numbers)},
         )
+
+
+async def lock_clients(session: AsyncSession, client_ids: Sequence[uuid.UUID]) -> None:
+    """Hold these clients' identity rows for the transaction, in id order, in one statement."""
+    if client_ids:
+        stmt = (
+            select(Client.id).where(Client.id.in_(set(client_ids))).order_by(Client.id)
+        ).with_for_update()
+        await session.execute(stmt)

@@ -280,6 +280,12 @@ async def lock_client(session: AsyncSession, client_id: uuid.UUID) -> str | None
     return await repository.lock_client(session, client_id)
 
 
+async def lock_clients(session: AsyncSession, client_ids: Sequence[uuid.UUID]) -> None:
+    """``lock_client`` for many clients at once (a caseload import adding to clients on the
+    books), in id order."""
+    await repository.lock_clients(session, client_ids)
+
+
 async def exists(session: AsyncSession, client_id: uuid.UUID) -> bool:
     """Whether there is such a client, whoever asks (a use case that then checks its own
     permission; a caller's read goes through ``readable``)."""
