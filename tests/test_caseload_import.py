@@ -348,7 +348,9 @@ async def test_every_bad_row_is_reported(api: Api, db: RolledBackDatabase) -> No
     deputyships = deputyships.replace(
         "12345679,2012-11-05,2A,Y,Y,Y,N,N,N,,", "12345679,2012-11-05,2A,Y,Y,Y,N,N,N,50.00,"
     )
-    accounts = example("accounts") + "CA999999,CMS,1.00\nCA900002,SAVINGS,-3.00\n"
+    accounts = example("accounts") + (
+        "CA999999,CMS,1.00\nCA900002,SAVINGS,-3.00\nCA900002,COURT_FUNDS,10000000.01\n"
+    )
     result = await run(api, deputyships=deputyships, accounts=accounts)
     assert result["__typename"] == "ImportRefusedProblem", result
     got = {(r["file"], r["row"], r["column"]): r["reason"] for r in result["rows"]}
@@ -361,6 +363,9 @@ async def test_every_bad_row_is_reported(api: Api, db: RolledBackDatabase) -> No
         ("ACCOUNTS", 9, "account"): "'SAVINGS' is not an account (CMS, CASH, COURT_FUNDS)",
         ("ACCOUNTS", 9, "opening_balance"): "cannot be below zero: a client account is never "
         "overdrawn",
+        # issue 9 item 6: the policy figure amount_maximum (10,000,000.00 from 2014-04-01)
+        ("ACCOUNTS", 10, "opening_balance"): "is beyond the maximum for any one amount, "
+        "10000000.00 (policy figure amount_maximum)",
     }
     assert await client_count(db) == before
 
