@@ -342,6 +342,17 @@ async def test_one_bad_row_writes_nothing_and_names_the_row(
     assert await audit_rows(api, entityType="caseload_import") == []
 
 
+async def test_a_refused_import_does_not_spend_its_key(api: Api) -> None:
+    """Nothing was written, the key's claim neither: the corrected files go in with it."""
+    key = new_key()
+    bad = example("clients").replace("1938-11-20", "1938-13-20")
+    refused = await run(api, idempotencyKey=key, clients=bad)
+    assert refused["__typename"] == "ImportRefusedProblem"
+    done = await run(api, idempotencyKey=key)
+    assert counts(done)["CLIENTS"] == (4, 0)
+    assert done["replayed"] is False
+
+
 async def test_every_bad_row_is_reported(api: Api, db: RolledBackDatabase) -> None:
     before = await client_count(db)
     deputyships = example("deputyships").replace(",2,Y,Y,Y,Y,N,Y,250.00,", ",4,Y,Y,Y,Y,N,Y,250.00,")
