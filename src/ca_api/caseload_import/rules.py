@@ -6,7 +6,9 @@ Row numbers are the rows a spreadsheet user sees: the header is row 1, the first
 (a quoted field spanning lines is still one row). Row 0 is the file (or the import) as a whole.
 
 The modules' own rules judge what they own: a client's details (``clients.rules``), an order's
-(``orders.rules``, R-ORD-1, R-ORD-3), an investment's units (``investments.rules``). What is the
+(``orders.rules``, R-ORD-1, R-ORD-3), an investment's units (``investments.rules``), an
+invoice's (``invoices.service.invoice_problems``) and a plan's (``planning.service.plan_problems``,
+applied by the service). What is the
 import's own: the columns, the text forms of dates, money, enums and yes/no, and the references
 between files (an order, account or investment names a client of the clients file or one already
 on the books).

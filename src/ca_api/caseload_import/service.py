@@ -1,6 +1,7 @@
 """The caseload import (issue 12 item 5): an existing caseload's clients, their appointeeships
-and deputyships, their accounts' opening balances at a cut-over date, and their existing
-investments, from CSV files (docs/import.md), in ONE transaction.
+and deputyships, their accounts' opening balances at a cut-over date, their open invoices,
+existing investments and current budget plans, from CSV files (docs/import.md), in ONE
+transaction.
 
 Everything is judged before anything is written: every row of every file (``rules``), then
 against the books (a reference already there with other details, an order clashing with one
@@ -11,8 +12,9 @@ with the same content is "already present": importing the same files again write
 
 Each record is written through the module that owns it (``clients.service.import_clients``,
 ``orders.service.import_orders``, ``ledger.service.post_opening_balances``,
-``investments.service.import_investments``), each with its audit rows, and one audit row for
-the import itself.
+``investments.service.import_investments``, ``invoices.service.import_invoices``,
+``planning.service.import_plans``), each with its audit rows, and one audit row for the import
+itself (none when everything was already present: a no-op).
 """
 
 from __future__ import annotations
@@ -453,10 +455,6 @@ async def _plan_orders(
         )
         plan.deputyships.append((dep.client_reference, dep.details))
     problems.add(rules.overlapping_orders(ImportFile.DEPUTYSHIPS, "deputyship", dep_periods))
-
-
-def _investment_key(i: Any) -> tuple[str, str]:
-    return (str(i.kind), str(i.holder))
 
 
 async def _plan_investments(
