@@ -212,6 +212,8 @@ recordOutboxMessageAcknowledged . . . Y Y Y   .   .   .   Y   Y
 holdInvoice           .   .   .   Y   Y   Y   .   .   .   .   .
 releaseInvoiceHold    .   .   .   Y   Y   Y   .   .   .   .   .
 recordFinancialAssessment . Y Y   Y   Y   Y   .   .   .   .   .
+# the caseload import (issue 12 item 5): the governance manager alone
+importCaseload        .   .   .   .   Y   .   .   .   .   .   .
 """
 
 # Root fields of Subscription.

@@ -1,5 +1,5 @@
 """The ``ca-api`` command: serve, migrate, demo, token, export-schema, verify-audit,
-audit-checkpoint."""
+audit-checkpoint, register-documents, import."""
 
 from __future__ import annotations
 
@@ -9,8 +9,9 @@ import os
 import shutil
 import sys
 from collections.abc import Awaitable, Callable, Sequence
+from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO, TypeVar
+from typing import TYPE_CHECKING, Any, TextIO, TypeVar
 
 from ca_api.config import Settings, get_settings
 from ca_api.embedded import resolve_database_url
@@ -219,6 +220,117 @@ def cmd_register_documents(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+# The caseload import's files in a directory, by the name each has there (docs/import.md).
+IMPORT_FILES = (
+    "clients",
+    "appointeeships",
+    "deputyships",
+    "accounts",
+    "investments",
+    "invoices",
+    "budget_plans",
+)
+
+
+def import_request(args: argparse.Namespace) -> tuple[Any, list[str]]:
+    """The caseload import's request from the command's arguments (the files read from the
+    directory, or as named), or what is wrong with them."""
+    from ca_api.caseload_import.service import ImportRequest
+    from ca_api.money import MoneyFormatError, parse_money
+
+    wrong: list[str] = []
+    texts: dict[str, str | None] = {}
+    folder = Path(args.directory) if args.directory else None
+    for name in IMPORT_FILES:
+        given = getattr(args, name, None)
+        path = Path(given) if given else (folder / f"{name}.csv" if folder else None)
+        if path is None or (not given and not path.exists()):
+            texts[name] = None
+            continue
+        try:
+            texts[name] = path.read_text(encoding="utf-8-sig")
+        except (OSError, UnicodeDecodeError) as exc:
+            wrong.append(f"{path}: cannot be read ({exc})")
+    if texts.get("clients") is None and not wrong:
+        wrong.append("no clients file: give a directory holding clients.csv, or --clients FILE")
+    try:
+        cut_over = date.fromisoformat(args.cut_over)
+    except ValueError:
+        wrong.append(f"--cut-over {args.cut_over!r} is not a date written YYYY-MM-DD")
+    balance = None
+    if args.statement_balance is not None:
+        try:
+            balance = parse_money(args.statement_balance)
+        except MoneyFormatError as exc:
+            wrong.append(f"--statement-balance: {exc}")
+    if wrong:
+        return None, wrong
+    request = ImportRequest(
+        cut_over=cut_over,
+        counterparty=args.counterparty,
+        clients=texts["clients"] or "",
+        appointeeships=texts["appointeeships"],
+        deputyships=texts["deputyships"],
+        accounts=texts["accounts"],
+        investments=texts["investments"],
+        invoices=texts["invoices"],
+        budget_plans=texts["budget_plans"],
+        statement_balance=balance,
+    )
+    return request, []
+
+
+async def run_import(
+    session: AsyncSession, args: argparse.Namespace, out: TextIO, err: TextIO
+) -> int:
+    """``ca-api import`` on an open session: the same use case as the importCaseload mutation,
+    run by the operator as the governance manager (the only role that may import), audited
+    under the operator's name. 0: imported (or all already present); 2: refused, every bad
+    row printed."""
+    import uuid
+
+    from ca_api.auth.actor import Actor
+    from ca_api.auth.principal import Principal, Role
+    from ca_api.caseload_import.service import ImportRefused, import_caseload
+    from ca_api.errors import ValidationFailed
+    from ca_api.money import format_money
+
+    request, wrong = import_request(args)
+    if request is None:
+        for line in wrong:
+            print(f"refused: {line}", file=err)
+        return 2
+    operator = args.operator or f"cli:{os.environ.get('USER', 'unknown')}"
+    principal = Principal(
+        subject=operator, roles=frozenset({Role.GOVERNANCE_MANAGER}), name=operator
+    )
+    actor = Actor(principal, f"cli-import-{uuid.uuid4()}")
+    try:
+        done = await import_caseload(session, actor, request, idempotency_key=None)
+    except ImportRefused as exc:
+        for p in exc.problems:
+            where = f"{p.file} row {p.row}" + (f" {p.column}" if p.column else "")
+            print(f"{where}: {p.reason}", file=err)
+        print(f"refused: {len(exc.problems)} problem(s); nothing was imported", file=err)
+        return 2
+    except ValidationFailed as exc:
+        for where, why in exc.fields.items():
+            print(f"refused: {where}: {why}", file=err)
+        return 2
+    for c in done.counts:
+        print(f"{c.file.value}: {c.created} created, {c.already_present} already present", file=out)
+    print(f"opening balances in the accounts file: {format_money(done.opening_total)}", file=out)
+    return 0
+
+
+def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
+    async def use(db: Database) -> int:
+        async with db.session() as session:
+            return await run_import(session, args, sys.stdout, sys.stderr)
+
+    return _on_database(resolve_database_url(settings), 1, use)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="ca-api", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -274,6 +386,28 @@ def build_parser() -> argparse.ArgumentParser:
     register.add_argument("--client", required=True, help="the client's name, e.g. spa")
     register.add_argument("files", nargs="+")
     register.set_defaults(func=cmd_register_documents)
+    imp = sub.add_parser(
+        "import",
+        help="bring in an existing caseload from CSV files at a cut-over date (docs/import.md): "
+        "all of it or, with any bad row, nothing",
+    )
+    imp.add_argument("directory", nargs="?", help="a directory holding clients.csv and the rest")
+    imp.add_argument("--cut-over", required=True, help="the cut-over date, YYYY-MM-DD")
+    imp.add_argument(
+        "--counterparty", required=True, help="who the opening balances come from (a name)"
+    )
+    imp.add_argument(
+        "--statement-balance",
+        default=None,
+        help="the CMS bank account's balance at the cut-over, e.g. 4512345.67: checked against "
+        "the CMS opening balances",
+    )
+    imp.add_argument("--operator", default=None, help="who runs it (default cli:$USER)")
+    for name in IMPORT_FILES:
+        imp.add_argument(
+            f"--{name.replace('_', '-')}", default=None, help=f"the {name} file (DIR/{name}.csv)"
+        )
+    imp.set_defaults(func=cmd_import)
     sub.add_parser(
         "install-graphiql",
         help="fetch GraphiQL's pinned browser files from the npm registry (development page)",

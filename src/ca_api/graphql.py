@@ -22,6 +22,7 @@ from ca_api.approvals import sources
 from ca_api.approvals.schema import ApprovalQuery, ApprovalSubscription
 from ca_api.audit import schema as audit_schema
 from ca_api.audit.schema import AuditQuery
+from ca_api.caseload_import.schema import CaseloadImportMutation
 from ca_api.clients import schema as clients_schema
 from ca_api.clients.schema import ClientMutation, ClientQuery
 from ca_api.common import node
@@ -152,6 +153,7 @@ class Mutation(
     TemporaryAssistanceMutation,
     OutboxMutation,
     FinancialAssessmentMutation,
+    CaseloadImportMutation,
 ):
     pass
 

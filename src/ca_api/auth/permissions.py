@@ -200,3 +200,7 @@ OUTBOX_DELIVER = APPROVERS | {R.INTEGRATION_SAP, R.INTEGRATION_CONTROCC}
 INVOICE_HOLD_WRITE = APPROVERS
 # The client's financial assessment status is recorded by casework (seed B 4.2-4.4).
 FINANCIAL_ASSESSMENT_WRITE = CASEWORKERS
+# --- The caseload import (issue 12 item 5) ---
+# Bringing in an existing caseload (clients, orders, opening balances, investments) at a
+# cut-over is the governance manager's alone: it writes every module's records at once.
+CASELOAD_IMPORT = frozenset({R.GOVERNANCE_MANAGER})

@@ -280,6 +280,12 @@ async def lock_client(session: AsyncSession, client_id: uuid.UUID) -> str | None
     return await repository.lock_client(session, client_id)
 
 
+async def lock_clients(session: AsyncSession, client_ids: Sequence[uuid.UUID]) -> None:
+    """``lock_client`` for many clients at once (a caseload import adding to clients on the
+    books), in id order."""
+    await repository.lock_clients(session, client_ids)
+
+
 async def exists(session: AsyncSession, client_id: uuid.UUID) -> bool:
     """Whether there is such a client, whoever asks (a use case that then checks its own
     permission; a caller's read goes through ``readable``)."""
@@ -356,3 +362,67 @@ async def caseload(session: AsyncSession, on: date | None = None) -> list[Caselo
         CaseloadCount(legal_role=r, situation=s, clients=n)
         for (r, s), n in sorted(counts.items(), key=lambda kv: (kv[0][0].value, kv[0][1].value))
     ]
+
+
+# --- A caseload import (issue 12 item 5) ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class KnownClient:
+    """A client on the books as the caseload import compares a row with it."""
+
+    id: uuid.UUID
+    reference: str
+    details: ClientDetails
+
+
+async def by_references(session: AsyncSession, references: Sequence[str]) -> dict[str, KnownClient]:
+    """The clients on the books with these references, by reference (one query)."""
+    rows = await repository.current_by_reference(session, references)
+    return {r.reference: KnownClient(r.id, r.reference, repository.details_of(r)) for r in rows}
+
+
+async def likely_duplicates(
+    session: AsyncSession, new: Sequence[ClientDetails]
+) -> list[list[tuple[KnownClient, list[DuplicateMatch]]]]:
+    """For each new client (normalised), the clients on the books it likely duplicates (issue 9
+    item 7: the same NI number, or the same name and date of birth), in one query."""
+    ni = [d.ni_number for d in new if d.ni_number is not None]
+    rows = await repository.current_with_ni_or_birth(session, ni, [d.date_of_birth for d in new])
+    known = [KnownClient(r.id, r.reference, repository.details_of(r)) for r in rows]
+    out: list[list[tuple[KnownClient, list[DuplicateMatch]]]] = []
+    for details in new:
+        found = [(k, rules.duplicate_matches(details, k.details)) for k in known]
+        out.append([(k, m) for k, m in found if m])
+    return out
+
+
+async def import_clients(
+    session: AsyncSession,
+    actor: Actor,
+    new: Sequence[tuple[str, ClientDetails]],
+    *,
+    why: str,
+) -> dict[str, uuid.UUID]:
+    """Clients of a caseload import with the council's own references, in the caller's
+    transaction (the import checked them with ``rules.validate`` and ``likely_duplicates``):
+    a few statements for the lot, an audit row each (R-AUD-1). Their ids by reference."""
+    made = [(uuid.uuid4(), ref, details) for ref, details in new]
+    await repository.insert_clients(session, made, actor.principal.subject)
+    await repository.reference_sequence_past(session, [ref for _, ref, _ in made])
+    await audit.record_many(
+        session,
+        actor,
+        [
+            audit.Change(
+                entity_type=ENTITY,
+                entity_id=i,
+                action="import",
+                after={"reference": ref, **repository.details_values(d)},
+                reason=why,
+                client_id=i,
+            )
+            for i, ref, d in made
+        ],
+    )
+    return {ref: i for i, ref, _ in made}

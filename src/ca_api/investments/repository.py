@@ -6,6 +6,7 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
+from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ca_api.auth.principal import Principal
@@ -37,3 +38,16 @@ async def investments_by_id(
     """The records with these ids whose client the principal may read (row scoping,
     ``clients.repository.readable``), in one query."""
     return await readable_by_id(session, principal, ExistingInvestment, investment_ids)
+
+
+async def insert_investments(session: AsyncSession, values: Sequence[dict[str, Any]]) -> None:
+    """Many records in one statement (a caseload import)."""
+    if values:
+        await session.execute(insert(ExistingInvestment), list(values))
+
+
+async def investments_of_clients(
+    session: AsyncSession, client_ids: Sequence[uuid.UUID]
+) -> Sequence[ExistingInvestment]:
+    i = ExistingInvestment
+    return await rows_where_in(session, i, i.client_id, client_ids, i.recorded_at, i.id)

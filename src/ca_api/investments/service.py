@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -133,3 +134,52 @@ async def investments_by_id(
         return {}
     rows = await repository.investments_by_id(session, principal, investment_ids)
     return {r.id: r for r in rows}
+
+
+async def current_investments_of_clients(
+    session: AsyncSession, client_ids: Sequence[uuid.UUID]
+) -> list[ExistingInvestment]:
+    """These clients' investments as they stand (revised records left out), in one query."""
+    rows = list(await repository.investments_of_clients(session, client_ids))
+    revised = {r.revises_id for r in rows if r.revises_id is not None}
+    return [r for r in rows if r.id not in revised]
+
+
+async def import_investments(
+    session: AsyncSession, actor: Actor, new: Sequence[NewInvestment], *, why: str
+) -> None:
+    """Investments of a caseload import, in the caller's transaction: the import judged each
+    as ``record_investment`` does (R-INV-5). One statement for the lot, an audit row each."""
+    rows: list[dict[str, Any]] = [
+        {
+            "id": uuid.uuid4(),
+            "client_id": n.client_id,
+            "kind": n.kind.value,
+            "holder": n.holder,
+            "units": rules.parse_units(n.units) if n.units is not None else None,
+            "valuation": n.valuation,
+            "valued_on": n.valued_on,
+            "documents_held_at": n.documents_held_at,
+            "note": n.note,
+            "revises_id": None,
+            "recorded_by": actor.principal.subject,
+        }
+        for n in new
+    ]
+    await repository.insert_investments(session, rows)
+    await audit.record_many(
+        session,
+        actor,
+        [
+            audit.Change(
+                entity_type="existing_investment",
+                entity_id=r["id"],
+                action="import",
+                after={k: r[k] for k in ("kind", "holder", "valuation", "valued_on")}
+                | {"units": str(r["units"]) if r["units"] is not None else None},
+                reason=why,
+                client_id=r["client_id"],
+            )
+            for r in rows
+        ],
+    )

@@ -22,6 +22,7 @@ from sqlalchemy import (
     not_,
     select,
     true,
+    tuple_,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
@@ -396,3 +397,21 @@ async def holds_of(
         .order_by(InvoiceHold.recorded_at, InvoiceHold.id)
     )
     return [(h, r) for h, r in (await session.execute(stmt)).all()]
+
+
+async def insert_invoices(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:
+    """Many invoices in one statement (a caseload import)."""
+    if rows:
+        await session.execute(insert(Invoice), list(rows))
+
+
+async def invoices_with_numbers(
+    session: AsyncSession, keys: Sequence[tuple[uuid.UUID, str]]
+) -> Sequence[Invoice]:
+    """The invoices with these (supplier, supplier's invoice number), in one query."""
+    if not keys:
+        return []
+    stmt = select(Invoice).where(
+        tuple_(Invoice.supplier_id, Invoice.supplier_invoice_number).in_(list(set(keys)))
+    )
+    return (await session.execute(stmt)).scalars().all()

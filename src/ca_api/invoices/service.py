@@ -604,3 +604,89 @@ async def release_hold(
         remember=_remember,
         replay=_replay_view(session),
     )
+
+
+# --- A caseload import's open invoices (issue 12 item 5) --------------------------------------
+
+
+@dataclass(frozen=True)
+class ImportedInvoice:
+    """An open invoice of a caseload import: received before the cut-over (``received_on``)."""
+
+    new: NewInvoice
+    received_on: date
+
+
+def invoice_problems(
+    draft: InvoiceDraft, *, received_on: date, supplier_kind: CounterpartyKind
+) -> dict[str, str]:
+    """What ``record_invoice`` would refuse in the invoice itself (R-PAY-1, R-PAY-2, R-PAY-5,
+    R-PAY-6, R-OPG-1), by field."""
+    return rules.validate_invoice(
+        normalise(draft), received_on=received_on, supplier_kind=supplier_kind
+    )
+
+
+async def due_on(session: AsyncSession, kind: InvoiceKind, received_on: date) -> date:
+    """When an invoice of ``kind`` received on ``received_on`` is due (R-PAY-1, R-PAY-4), by
+    the policy figure in force that day (PolicyMissing if none)."""
+    days = await _days_figure(session, rules.due_figure(kind), received_on)
+    return rules.due_date(kind, received_on, days)
+
+
+async def invoices_with_numbers(
+    session: AsyncSession, keys: Sequence[tuple[uuid.UUID, str]]
+) -> dict[tuple[uuid.UUID, str], Invoice]:
+    """The invoices recorded with these (supplier, supplier's invoice number) (R-PAY-2)."""
+    rows = await repository.invoices_with_numbers(session, keys)
+    return {(r.supplier_id, r.supplier_invoice_number): r for r in rows}
+
+
+async def import_invoices(
+    session: AsyncSession, actor: Actor, invoices: Sequence[ImportedInvoice], *, why: str
+) -> list[uuid.UUID]:
+    """Open invoices of a caseload import, in the caller's transaction: each judged first with
+    ``invoice_problems`` and against the invoices recorded (one number per supplier, R-PAY-2),
+    recorded as received on its own day and due by the figure in force then (R-PAY-1, R-PAY-4),
+    with no checks yet (RECEIVED). One statement for the lot, an audit row each."""
+    rows: list[dict[str, Any]] = []
+    for imported in invoices:
+        d = normalise(imported.new.draft)
+        rows.append(
+            {
+                "id": uuid.uuid4(),
+                "client_id": imported.new.client_id,
+                "supplier_id": imported.new.supplier_id,
+                "supplier_invoice_number": d.supplier_invoice_number,
+                "invoice_date": d.invoice_date,
+                "amount": d.amount,
+                "kind": d.kind.value,
+                "category": d.category.value,
+                "description": d.description,
+                "period_start": d.period_start,
+                "period_end": d.period_end,
+                "received_on": imported.received_on,
+                "due_on": await due_on(session, d.kind, imported.received_on),
+                "official_invoice": d.official_invoice,
+                "direct_debit": d.direct_debit,
+                "source": rules.invoice_source(actor.principal.roles).value,
+                "recorded_by": actor.principal.subject,
+            }
+        )
+    await repository.insert_invoices(session, rows)
+    await audit.record_many(
+        session,
+        actor,
+        [
+            audit.Change(
+                entity_type="invoice",
+                entity_id=r["id"],
+                action="import",
+                after={k: v for k, v in r.items() if k not in ("id", "recorded_by")},
+                reason=why,
+                client_id=r["client_id"],
+            )
+            for r in rows
+        ],
+    )
+    return [r["id"] for r in rows]

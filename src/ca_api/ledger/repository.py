@@ -450,3 +450,55 @@ async def counterparties_of_client(
         .order_by(Counterparty.name, Counterparty.id)
     )
     return (await session.execute(stmt)).scalars().unique().all()
+
+
+# --- A caseload import's opening balances (issue 12 item 5) -----------------------------------
+
+
+async def lock_client_accounts(
+    session: AsyncSession, wanted: Sequence[tuple[uuid.UUID, AccountKind]], names: dict[str, str]
+) -> dict[tuple[uuid.UUID, str], LedgerAccount]:
+    """The client accounts (client, kind), the missing ones made in one statement (``names``:
+    an account's name by kind), all locked FOR UPDATE in id order; by (client, kind)."""
+    keys = sorted({(c, k.value) for c, k in wanted})
+    if not keys:
+        return {}
+    clients = sorted({c for c, _ in keys})
+    existing = await accounts_of_clients(session, clients)
+    have = {(a.client_id, a.kind) for a in existing}
+    missing = [(c, k) for c, k in keys if (c, k) not in have]
+    if missing:
+        await session.execute(
+            pg_insert(LedgerAccount).on_conflict_do_nothing(),
+            [{"id": uuid.uuid4(), "kind": k, "client_id": c, "name": names[k]} for c, k in missing],
+        )
+    stmt = (
+        select(LedgerAccount)
+        .where(LedgerAccount.client_id.in_(clients))
+        .order_by(LedgerAccount.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    found = {(a.client_id, a.kind): a for a in (await session.execute(stmt)).scalars()}
+    return {key: found[key] for key in keys}
+
+
+async def transfers_into_clients_with_reference(
+    session: AsyncSession, client_ids: Sequence[uuid.UUID], reference: str
+) -> Sequence[Any]:
+    """Posted transfers into these clients' accounts with this reference: (client, account
+    kind, amount, value date)."""
+    if not client_ids:
+        return []
+    t, a = Transfer, LedgerAccount
+    stmt = (
+        select(a.client_id, a.kind, t.amount, t.value_date)
+        .join(a, a.id == t.to_account_id)
+        .where(
+            a.client_id.in_(set(client_ids)),
+            t.reference == reference,
+            t.kind == TransferKind.POSTED.value,
+            t.reverses_id.is_(None),
+        )
+    )
+    return (await session.execute(stmt)).all()

@@ -186,3 +186,22 @@ async def has_other_order(session: AsyncSession, client_id: uuid.UUID, order_id:
         if (await session.execute(stmt.limit(1))).first() is not None:
             return True
     return False
+
+
+async def insert_orders(
+    session: AsyncSession,
+    entity: str,
+    orders: Sequence[tuple[uuid.UUID, uuid.UUID, dict[str, Any]]],
+    recorded_by: str,
+) -> None:
+    """Orders of one kind (id, client, version values), each its identity row and version 1,
+    in two statements (a caseload import)."""
+    if not orders:
+        return
+    identity, version = _TABLES[entity]
+    await session.execute(insert(identity), [{"id": i, "client_id": c} for i, c, _ in orders])
+    key = f"{entity}_id"
+    await session.execute(
+        insert(version),
+        [v | {key: i, "version": 1, "recorded_by": recorded_by} for i, _, v in orders],
+    )

@@ -363,3 +363,35 @@ record_appointeeship = APPOINTEESHIP.record
 # The clients' deputyships as current, newest order first (a gift's order is found among
 # them, R-ORD-1).
 deputyship_rows = DEPUTYSHIP.rows_of
+
+
+async def import_orders(
+    session: AsyncSession,
+    actor: Actor,
+    kind: OrderKind[D],
+    orders: Sequence[tuple[uuid.UUID, D]],
+    *,
+    why: str,
+) -> list[uuid.UUID]:
+    """Orders of a caseload import (client, details), in the caller's transaction: the import
+    judged each with ``kind.validate`` and against the client's other orders (one in force at a
+    time; the database's exclusion constraint is the backstop). A few statements for the lot,
+    an audit row each (R-AUD-1). Their ids, in the order given."""
+    made = [(uuid.uuid4(), client_id, kind.values(d)) for client_id, d in orders]
+    await repository.insert_orders(session, kind.entity, made, actor.principal.subject)
+    await audit.record_many(
+        session,
+        actor,
+        [
+            audit.Change(
+                entity_type=kind.entity,
+                entity_id=i,
+                action="import",
+                after={k: v for k, v in values.items() if k != "superseded_by"},
+                reason=why,
+                client_id=client_id,
+            )
+            for i, client_id, values in made
+        ],
+    )
+    return [i for i, _, _ in made]

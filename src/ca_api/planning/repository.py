@@ -130,3 +130,16 @@ async def link_decision(session: AsyncSession, plan_id: uuid.UUID, decision_id: 
         .where(BudgetPlan.id == plan_id, BudgetPlan.decision_id.is_(None))
         .values(decision_id=decision_id)
     )
+
+
+async def plans_of_clients(
+    session: AsyncSession, client_ids: Sequence[uuid.UUID]
+) -> Sequence[BudgetPlan]:
+    """Every plan of these clients, in one query (a caseload import compares its plans)."""
+    plan = BudgetPlan
+    return await rows_where_in(session, plan, plan.client_id, client_ids, *_newest_first())
+
+
+async def insert_plans(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:
+    if rows:
+        await session.execute(insert(BudgetPlan), list(rows))

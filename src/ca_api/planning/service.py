@@ -479,3 +479,106 @@ async def clients_taken_on(
         if len(rows) < BATCH:
             break
     return out[: seek.limit]
+
+
+# --- A caseload import (issue 12 item 5) ------------------------------------------------------
+
+
+async def plans_of_clients(
+    session: AsyncSession, client_ids: Sequence[uuid.UUID]
+) -> list[PlanView]:
+    """Every plan of these clients, with its lines, in two queries."""
+    return await _views(session, list(await repository.plans_of_clients(session, client_ids)))
+
+
+def normalised_plan(new: NewPlan) -> NewPlan:
+    """The plan as ``record_plan`` stores it (items and notes trimmed)."""
+    return _normalised(new)
+
+
+def plan_problems(new: NewPlan) -> dict[str, str]:
+    """What ``record_plan`` would refuse in the plan itself (R-BUD-1 to R-BUD-3), by field."""
+    try:
+        _check(_normalised(new))
+    except ValidationFailed as exc:
+        return exc.fields
+    return {}
+
+
+async def import_plans(
+    session: AsyncSession, actor: Actor, plans: Sequence[NewPlan], *, why: str
+) -> list[uuid.UUID]:
+    """The current budget plans of a caseload import (R-CARE-2), in the caller's transaction,
+    each judged by ``plan_problems`` first and recorded as ``record_plan`` records one (its
+    totals, R-BUD-1 to R-BUD-3; no personal allowance or printed totals): two statements for
+    the lot, an audit row each. Their approval is a decision, as for any plan."""
+    made: list[dict[str, Any]] = []
+    lines: list[dict[str, Any]] = []
+    for new in (_normalised(p) for p in plans):
+        t = rules.totals(new.opening_balance, new.lines)
+        plan_id = uuid.uuid4()
+        made.append(
+            {
+                "id": plan_id,
+                "client_id": new.client_id,
+                "plan_year_start": new.plan_year_start,
+                "opening_balance": new.opening_balance,
+                "notes": new.notes,
+                "annual_income": t.income,
+                "annual_expenditure": t.expenditure,
+                "available_income": t.available,
+                "surplus": t.surplus,
+                "pa_last_year_actual": None,
+                "pa_price_rise_percent": None,
+                "pa_uplift": None,
+                "pa_year_total": None,
+                "pa_weekly": None,
+                "printed_income": None,
+                "printed_expenditure": None,
+                "printed_available_income": None,
+                "printed_surplus": None,
+                "supersedes_id": None,
+                "recorded_by": actor.principal.subject,
+            }
+        )
+        lines += [
+            {
+                "plan_id": plan_id,
+                "line_no": n,
+                "side": ln.side.value,
+                "item": ln.item,
+                "amount": ln.amount,
+                "frequency": ln.frequency.value if ln.frequency else None,
+                "annual_entered": ln.annual_entered,
+                "note": ln.note,
+            }
+            for n, ln in enumerate(new.lines, start=1)
+        ]
+    await repository.insert_plans(session, made)
+    await repository.insert_lines(session, lines)
+    await audit.record_many(
+        session,
+        actor,
+        [
+            audit.Change(
+                entity_type=PLAN,
+                entity_id=v["id"],
+                action="import",
+                after={
+                    k: v[k]
+                    for k in (
+                        "plan_year_start",
+                        "opening_balance",
+                        "annual_income",
+                        "annual_expenditure",
+                        "available_income",
+                        "surplus",
+                    )
+                },
+                reason=why,
+                client_id=v["client_id"],
+            )
+            for v in made
+        ],
+    )
+    return [v["id"] for v in made]

@@ -272,3 +272,11 @@ async def match_of_transfer(
     )
     row = (await session.execute(stmt)).one_or_none()
     return (row[0], row[1]) if row is not None else None
+
+
+async def closing_balances_on(session: AsyncSession, day: date) -> Sequence[int]:
+    """The closing balances of the statements whose period ends on ``day``, latest imported
+    first."""
+    s = BankStatement
+    stmt = select(s.closing_balance).where(s.period_end == day).order_by(s.imported_at.desc(), s.id)
+    return (await session.execute(stmt)).scalars().all()

@@ -349,3 +349,11 @@ async def unmatched_moves(
         session, statement.period_start, statement.period_end, seek=seek
     )
     return [MoveRecord(transfer=t, amount=signed) for t, signed in rows]
+
+
+async def closing_balance_on(session: AsyncSession, day: date) -> Pence | None:
+    """The Client Monies Service account's balance at the end of ``day`` by the bank, from the
+    statement imported whose period ends that day (the latest imported if several); None when
+    there is none (a caseload import's cut-over check, R-ACC-7)."""
+    found = await repository.closing_balances_on(session, day)
+    return int(found[0]) if found else None

@@ -1,0 +1,1 @@
+"""The caseload import (issue 12 item 5)."""
