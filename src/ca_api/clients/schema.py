@@ -212,6 +212,20 @@ async def readable_client(ctx: Context, client_id: uuid.UUID, given: str) -> Non
         raise NotFound("client", given)
 
 
+async def readable_client_id(ctx: Context, given: str) -> uuid.UUID:
+    """A client-keyed query's client, as the caller gave its id: decoded and checked
+    (``readable_client``), NOT_FOUND when the caller may not read it."""
+    client_id = decode_uuid("Client", given)
+    await readable_client(ctx, client_id, given)
+    return client_id
+
+
+async def client_filter(ctx: Context, given: str | None) -> uuid.UUID | None:
+    """A list's optional client filter (``common.arguments.ONLY_CLIENT``): None for every
+    client's, else the client's id, checked as ``readable_client_id`` checks it."""
+    return None if given is None else await readable_client_id(ctx, given)
+
+
 @problem_for(DuplicateClient)
 def _duplicate_client(exc: DuplicateClient) -> DuplicateClientProblem:
     return DuplicateClientProblem(

@@ -11,11 +11,11 @@ import strawberry
 from strawberry.types import Info
 
 from ca_api.auth.permissions import FEE_READ, FEE_RUN, allow
-from ca_api.clients.schema import readable_client
+from ca_api.clients.schema import readable_client_id
 from ca_api.common import loaders
 from ca_api.common.arguments import replayed_field
 from ca_api.common.calls import as_caller
-from ca_api.common.ids import decode_uuid, node_id
+from ca_api.common.ids import node_id
 from ca_api.common.keyset import Seek
 from ca_api.common.node import Node, NodeType, by_role
 from ca_api.common.pagination import Connection, Page, Paged, PageRequest, bad_cursor
@@ -276,8 +276,7 @@ class FeeQuery:
         ctx = info.context
 
         async def charges(seek: Seek[ChargeKey]) -> Sequence[FeeChargeRow]:
-            cid = decode_uuid("Client", client_id)
-            await readable_client(ctx, cid, client_id)
+            cid = await readable_client_id(ctx, client_id)
             return await service.charges_of_client(ctx.session, cid, seek=seek)
 
         return await page.connection(

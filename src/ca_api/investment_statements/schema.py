@@ -12,10 +12,10 @@ from strawberry.types import Info
 
 from ca_api import clock
 from ca_api.auth.permissions import INVESTMENT_PROPOSE, INVESTMENT_READ, allow
-from ca_api.clients.schema import Client, client_of, readable_client
+from ca_api.clients.schema import Client, client_filter, client_of
 from ca_api.common.arguments import replayed_field
 from ca_api.common.calls import as_caller
-from ca_api.common.ids import decode_uuid, node_id
+from ca_api.common.ids import node_id
 from ca_api.common.keyset import Seek
 from ca_api.common.node import Node, NodeType, in_scope
 from ca_api.common.pagination import Connection, Page, Paged, PageRequest
@@ -218,9 +218,7 @@ class InvestmentStatementQuery:
         ctx = info.context
 
         async def fetch(seek: Seek[tuple[date, uuid.UUID]]) -> list[service.StatementDue]:
-            cid = decode_uuid("Client", client_id) if client_id is not None else None
-            if cid is not None and client_id is not None:
-                await readable_client(ctx, cid, client_id)
+            cid = await client_filter(ctx, client_id)
             day = on or clock.today()
             return await service.statements_due(ctx.session, day, client_id=cid, seek=seek)
 

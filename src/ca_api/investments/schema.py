@@ -12,10 +12,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry.types import Info
 
 from ca_api.auth.permissions import INVESTMENT_PROPOSE, INVESTMENT_READ, allow
-from ca_api.clients.schema import Client, client_of, readable_client
+from ca_api.clients.schema import Client, client_of, readable_client_id
 from ca_api.common import loaders
 from ca_api.common.calls import as_caller
-from ca_api.common.ids import decode_uuid, node_id_or_none
+from ca_api.common.ids import node_id_or_none
 from ca_api.common.node import Node, NodeType, in_scope
 from ca_api.common.problems import InvalidStateProblem, NotFoundProblem, ValidationProblem
 from ca_api.common.rules import decimal_text
@@ -127,8 +127,7 @@ class InvestmentQuery:
         ] = False,
     ) -> list[ExistingInvestment]:
         ctx = info.context
-        cid = decode_uuid("Client", client_id)
-        await readable_client(ctx, cid, client_id)
+        cid = await readable_client_id(ctx, client_id)
         rows = await service.investments_of(ctx.session, cid, include_revised=include_revised)
         return [ExistingInvestment.from_row(r) for r in rows]
 

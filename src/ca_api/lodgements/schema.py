@@ -21,8 +21,8 @@ from ca_api.auth.permissions import (
     INVESTMENT_READ,
     allow,
 )
-from ca_api.clients.schema import Client, client_of, readable_client
-from ca_api.common.arguments import replayed_field
+from ca_api.clients.schema import Client, client_filter, client_of
+from ca_api.common.arguments import ONLY_CLIENT, replayed_field
 from ca_api.common.calls import as_caller
 from ca_api.common.ids import decode_uuid, encode_id, node_id
 from ca_api.common.keyset import Seek
@@ -275,9 +275,7 @@ class LodgementQuery:
         self,
         info: Info[Context, None],
         page: Page,
-        client_id: Annotated[
-            strawberry.ID | None, strawberry.argument(description="Only this client's.")
-        ] = None,
+        client_id: ONLY_CLIENT = None,
         status: Annotated[
             LodgementStatus | None, strawberry.argument(description="Only those in this status.")
         ] = None,
@@ -285,10 +283,7 @@ class LodgementQuery:
         ctx = info.context
 
         async def fetch(seek: Seek[tuple[datetime, uuid.UUID]]) -> list[LodgementRow]:
-            cid: uuid.UUID | None = None
-            if client_id is not None:
-                cid = decode_uuid("Client", client_id)
-                await readable_client(ctx, cid, client_id)
+            cid = await client_filter(ctx, client_id)
             return await service.list_lodgements(
                 ctx.session, client_id=cid, status=status, seek=seek
             )

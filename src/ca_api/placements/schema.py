@@ -11,7 +11,7 @@ import strawberry
 from strawberry.types import Info
 
 from ca_api.auth.permissions import INVESTMENT_EXECUTE, INVESTMENT_PROPOSE, INVESTMENT_READ, allow
-from ca_api.clients.schema import Client, client_of, readable_client
+from ca_api.clients.schema import Client, client_of, readable_client_id
 from ca_api.common.arguments import replayed_field
 from ca_api.common.calls import as_caller
 from ca_api.common.ids import decode_uuid, node_id, node_id_or_none
@@ -276,8 +276,7 @@ class PlacementQuery:
         ctx = info.context
 
         async def fetch(seek: Seek[tuple[date, uuid.UUID]]) -> list[service.PlacementView]:
-            cid = decode_uuid("Client", client_id)
-            await readable_client(ctx, cid, client_id)
+            cid = await readable_client_id(ctx, client_id)
             views = await service.placements_of_client(ctx.session, cid, status)
             # latest first: (start_date, id) descending; a client has few placements
             return seek_rows(

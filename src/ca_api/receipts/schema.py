@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from datetime import date, datetime
 from typing import Annotated
 
@@ -10,10 +9,10 @@ import strawberry
 from strawberry.types import Info
 
 from ca_api.auth.permissions import BENEFIT_RUN, INTEREST_RUN, LEDGER_READ, RECEIPT_WRITE, allow
-from ca_api.clients.schema import Client, client_of, readable_client
-from ca_api.common.arguments import replayed_field
+from ca_api.clients.schema import Client, client_filter, client_of
+from ca_api.common.arguments import ONLY_CLIENT, replayed_field
 from ca_api.common.calls import as_caller
-from ca_api.common.ids import decode_uuid, node_id
+from ca_api.common.ids import node_id
 from ca_api.common.keyset import Seek
 from ca_api.common.node import Node, NodeType, by_role, in_scope
 from ca_api.common.pagination import Connection, Page, Paged, PageRequest, bad_cursor
@@ -200,9 +199,7 @@ class ReceiptQuery:
         self,
         info: Info[Context, None],
         page: Page,
-        client_id: Annotated[
-            strawberry.ID | None, strawberry.argument(description="Only this client's.")
-        ] = None,
+        client_id: ONLY_CLIENT = None,
         benefit: Annotated[
             Benefit | None, strawberry.argument(description="Only of this benefit (R-ACC-6).")
         ] = None,
@@ -227,12 +224,8 @@ class ReceiptQuery:
         ctx = info.context
 
         async def fetch(seek: Seek[tuple[date, int]]) -> list[ReceiptRecord]:
-            cid: uuid.UUID | None = None
-            if client_id is not None:
-                cid = decode_uuid("Client", client_id)
-                await readable_client(ctx, cid, client_id)
             flt = repository.ReceiptFilter(
-                client_id=cid,
+                client_id=await client_filter(ctx, client_id),
                 benefit=benefit.value if benefit else None,
                 method=method.value if method else None,
                 received_from=received_from,
