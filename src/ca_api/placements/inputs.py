@@ -9,6 +9,11 @@ from datetime import date
 import strawberry
 
 from ca_api.common.arguments import idempotency_key_field
+from ca_api.common.decision_inputs import (
+    client_involved_field,
+    consulted_field,
+    why_client_not_involved_field,
+)
 from ca_api.common.scalars import Money
 from ca_api.common.types import own_fields
 from ca_api.placements import service
@@ -36,15 +41,9 @@ class PlacementInput:
     best_interests_reason: str = strawberry.field(
         description="Why it is in the client's best interests (R-DEC-1)."
     )
-    consulted: str = strawberry.field(
-        description="Who was consulted, the client where possible (R-DEC-1)."
-    )
-    client_involved: bool = strawberry.field(
-        description="Whether the client took part in the decision (R-DEC-1)."
-    )
-    why_client_not_involved: str | None = strawberry.field(
-        default=None, description="Why not, when the client did not take part."
-    )
+    consulted: str = consulted_field()
+    client_involved: bool = client_involved_field()
+    why_client_not_involved: str | None = why_client_not_involved_field()
     notes: str | None = strawberry.field(
         default=None, description="Anything else the decision should record."
     )
