@@ -19,6 +19,7 @@ from ca_api.common.ids import node_id
 from ca_api.common.keyset import Seek
 from ca_api.common.node import Node, NodeType, by_role
 from ca_api.common.pagination import Connection, Page, Paged, PageRequest, bad_cursor
+from ca_api.common.period_pages import newest_period_first
 from ca_api.common.problems import IdempotencyKeyReusedProblem, ValidationProblem
 from ca_api.common.scalars import Money, Percent
 from ca_api.common.types import from_source, graphql_enum
@@ -256,11 +257,8 @@ class FeeQuery:
         page: Page,
     ) -> Connection[FeeRun]:
         ctx = info.context
-        return await page.connection(
-            cursor=PageRequest.date_id,
-            fetch=lambda seek: service.list_fee_runs(ctx.session, seek=seek),
-            key=lambda r: [r.period_start.isoformat(), str(r.id)],
-            node=FeeRun.from_row,
+        return await newest_period_first(
+            page, lambda seek: service.list_fee_runs(ctx.session, seek=seek), FeeRun.from_row
         )
 
     @strawberry.field(

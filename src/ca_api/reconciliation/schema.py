@@ -13,7 +13,8 @@ from ca_api.common import loaders
 from ca_api.common.calls import as_caller
 from ca_api.common.ids import decode_uuid, encode_id
 from ca_api.common.node import Node, NodeType, by_role
-from ca_api.common.pagination import Connection, Page, Paged, PageRequest
+from ca_api.common.pagination import Connection, Page, Paged
+from ca_api.common.period_pages import newest_period_first
 from ca_api.common.problems import (
     InvalidStateProblem,
     NotFoundProblem,
@@ -313,11 +314,10 @@ class ReconciliationQuery:
         page: Page,
     ) -> Connection[BankStatement]:
         ctx = info.context
-        return await page.connection(
-            cursor=PageRequest.date_id,
-            fetch=lambda seek: service.list_statements(ctx.session, seek=seek),
-            key=lambda r: [r.period_start.isoformat(), str(r.id)],
-            node=BankStatement.from_record,
+        return await newest_period_first(
+            page,
+            lambda seek: service.list_statements(ctx.session, seek=seek),
+            BankStatement.from_record,
         )
 
 
