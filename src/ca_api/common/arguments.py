@@ -57,3 +57,6 @@ def replayed_field(description: str = REPLAYED_TEXT, *, default: bool | None = N
 ONLY_CLIENT = Annotated[
     strawberry.ID | None, strawberry.argument(description="Only this client's.")
 ]
+
+# The ``replayed`` of a payload that says what the repeat did not do again.
+REPEATED_REQUEST_TEXT = "A repeat of an earlier request with this key: nothing was done again."

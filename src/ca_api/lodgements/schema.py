@@ -22,7 +22,7 @@ from ca_api.auth.permissions import (
     allow,
 )
 from ca_api.clients.schema import Client, client_filter, client_of
-from ca_api.common.arguments import ONLY_CLIENT, replayed_field
+from ca_api.common.arguments import ONLY_CLIENT, REPEATED_REQUEST_TEXT, replayed_field
 from ca_api.common.calls import as_caller
 from ca_api.common.ids import decode_uuid, encode_id, node_id
 from ca_api.common.keyset import Seek
@@ -192,9 +192,7 @@ class CourtFundsInterestRun(Node):
 @strawberry.type(description="The lodgement proposed or lodged.")
 class LodgementPayload:
     lodgement: Lodgement = strawberry.field(description="The lodgement as it now stands.")
-    replayed: bool = replayed_field(
-        "A repeat of an earlier request with this key: nothing was done again."
-    )
+    replayed: bool = replayed_field(REPEATED_REQUEST_TEXT)
 
     @classmethod
     def of(cls, done: service.LodgementOutcome) -> LodgementPayload:

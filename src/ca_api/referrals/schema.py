@@ -23,7 +23,7 @@ from ca_api.auth.permissions import (
     allow_or_withhold,
 )
 from ca_api.clients.schema import Client, client_of
-from ca_api.common.arguments import replayed_field
+from ca_api.common.arguments import REPEATED_REQUEST_TEXT, replayed_field
 from ca_api.common.calls import as_caller
 from ca_api.common.ids import decode_uuid, node_id
 from ca_api.common.keyset import Seek
@@ -201,31 +201,29 @@ class Referral(Node):
 @strawberry.type(description="The referral as the mutation left it.")
 class ReferralPayload:
     referral: Referral = strawberry.field(description="The referral as it now stands.")
-    replayed: bool = replayed_field(
-        "A repeat of an earlier request with this key: nothing was done again."
-    )
+    replayed: bool = replayed_field(REPEATED_REQUEST_TEXT)
 
     @classmethod
     def of(cls, done: service.ReferralOutcome) -> ReferralPayload:
         return cls(referral=Referral.from_row(done.referral), replayed=done.replayed)
 
 
-SubmitReferralResult = Annotated[
+# What a referral's submission (first or again) answers.
+_SUBMITTED = (
     ReferralPayload
     | ValidationProblem
     | NotFoundProblem
     | InvalidStateProblem
-    | IdempotencyKeyReusedProblem,
+    | IdempotencyKeyReusedProblem
+)
+SubmitReferralResult = Annotated[
+    _SUBMITTED,
     strawberry.union(
         "SubmitReferralResult", description="The referral submitted, or why it was not."
     ),
 ]
 ResubmitReferralResult = Annotated[
-    ReferralPayload
-    | ValidationProblem
-    | NotFoundProblem
-    | InvalidStateProblem
-    | IdempotencyKeyReusedProblem,
+    _SUBMITTED,
     strawberry.union(
         "ResubmitReferralResult", description="The referral resubmitted, or why it was not."
     ),
