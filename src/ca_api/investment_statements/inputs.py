@@ -6,12 +6,8 @@ from __future__ import annotations
 
 import strawberry
 
+from ca_api.common import decision_inputs
 from ca_api.common.arguments import idempotency_key_field
-from ca_api.common.decision_inputs import (
-    client_involved_field,
-    consulted_field,
-    why_client_not_involved_field,
-)
 from ca_api.common.scalars import Money
 from ca_api.common.types import own_fields
 from ca_api.investment_statements import service
@@ -31,9 +27,9 @@ class InvestmentStatementInput:
         "(R-INV-3, R-INV-5)."
     )
     surplus: Money = strawberry.field(description="Available for investment over 12 months' needs.")
-    consulted: str = consulted_field()
-    client_involved: bool = client_involved_field()
-    why_client_not_involved: str | None = why_client_not_involved_field()
+    consulted: str = decision_inputs.consulted_field()
+    client_involved: bool = decision_inputs.client_involved_field()
+    why_client_not_involved: str | None = decision_inputs.why_client_not_involved_field()
 
     def to_new(self) -> service.NewStatement:
         """The statement for the service: every field of the statement as given (not the

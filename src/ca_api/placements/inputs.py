@@ -8,12 +8,8 @@ from datetime import date
 
 import strawberry
 
+from ca_api.common import decision_inputs
 from ca_api.common.arguments import idempotency_key_field
-from ca_api.common.decision_inputs import (
-    client_involved_field,
-    consulted_field,
-    why_client_not_involved_field,
-)
 from ca_api.common.scalars import Money
 from ca_api.common.types import own_fields
 from ca_api.placements import service
@@ -41,9 +37,9 @@ class PlacementInput:
     best_interests_reason: str = strawberry.field(
         description="Why it is in the client's best interests (R-DEC-1)."
     )
-    consulted: str = consulted_field()
-    client_involved: bool = client_involved_field()
-    why_client_not_involved: str | None = why_client_not_involved_field()
+    consulted: str = decision_inputs.consulted_field()
+    client_involved: bool = decision_inputs.client_involved_field()
+    why_client_not_involved: str | None = decision_inputs.why_client_not_involved_field()
     notes: str | None = strawberry.field(
         default=None, description="Anything else the decision should record."
     )
