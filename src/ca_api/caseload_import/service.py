@@ -21,10 +21,10 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -53,6 +53,7 @@ from ca_api.policy.service import PolicyMissing
 from ca_api.reconciliation import service as reconciliation
 
 ENTITY = "caseload_import"
+D = TypeVar("D", AppointeeshipDetails, DeputyshipDetails)
 
 
 @dataclass(frozen=True)
@@ -304,7 +305,12 @@ async def _plan(session: AsyncSession, request: ImportRequest, today: date) -> P
     await clients.lock_clients(session, ids)  # what is judged stays so until written
 
     # Orders: one of a kind in force at a time (R-ORD); the same order again is present.
-    await _plan_orders(session, plan, problems, app_rows, dep_rows, on_books, ids)
+    plan.appointeeships = await _plan_orders(
+        session, plan, problems, _APPOINTEESHIPS, app_rows, on_books, ids
+    )
+    plan.deputyships = await _plan_orders(
+        session, plan, problems, _DEPUTYSHIPS, dep_rows, on_books, ids
+    )
     # Opening balances: one per account; the same again is present.
     opened = await ledger.opening_balances(session, ids)
     have = {(a.client_id, a.kind) for a in await ledger.accounts_of_clients(session, ids)}
@@ -364,97 +370,96 @@ async def _check_statement(
 
 
 def _of(
-    found: Mapping[uuid.UUID, list[orders.OrderRecord[Any]]],
+    found: Mapping[uuid.UUID, list[orders.OrderRecord[D]]],
     on_books: Mapping[str, uuid.UUID],
     reference: str,
-) -> list[orders.OrderRecord[Any]]:
+) -> list[orders.OrderRecord[D]]:
     """The orders on the books of the client with this reference (none for a new client)."""
     cid = on_books.get(reference)
     return found.get(cid, []) if cid is not None else []
+
+
+@dataclass(frozen=True)
+class _OrderFile(Generic[D]):
+    """How the import knows an order of a file already on the books: by the client and the
+    ``key`` of its details, in ``column``; ``repeats``: what a second row with that key in the
+    file is (None: left to the one-in-force check)."""
+
+    file: ImportFile
+    kind: orders.OrderKind[D]
+    column: str
+    key: Callable[[D], object]
+    what: Callable[[D], str]
+    repeats: str | None = None
+
+
+_APPOINTEESHIPS = _OrderFile(
+    ImportFile.APPOINTEESHIPS,
+    orders.APPOINTEESHIP,
+    "start_date",
+    key=lambda d: d.start_date,
+    what=lambda d: "the appointeeship from this date",
+)
+_DEPUTYSHIPS = _OrderFile(
+    ImportFile.DEPUTYSHIPS,
+    orders.DEPUTYSHIP,
+    "case_number",
+    key=lambda d: d.case_number,
+    what=lambda d: f"deputyship {d.case_number}",
+    repeats="the client's case number",
+)
 
 
 async def _plan_orders(
     session: AsyncSession,
     plan: Plan,
     problems: Problems,
-    app_rows: Sequence[rules.AppointeeshipRow],
-    dep_rows: Sequence[rules.DeputyshipRow],
+    of: _OrderFile[D],
+    order_rows: Sequence[rules.OrderRow[D]],
     on_books: Mapping[str, uuid.UUID],
     ids: Sequence[uuid.UUID],
-) -> None:
+) -> list[tuple[str, D]]:
+    """The orders of one file to write: the same order again is present, the same key with
+    other details a bad row; one of a kind in force at a time (R-ORD), with those on the books
+    too."""
+    kind = of.kind
     by_id = {v: k for k, v in on_books.items()}
-    existing_apps = await orders.APPOINTEESHIP.by_client(session, ids)
-    existing_deps = await orders.DEPUTYSHIP.by_client(session, ids)
-
-    app_periods: dict[str, list[rules.Period[AppointeeshipDetails]]] = defaultdict(list)
-    for cid, records in existing_apps.items():
+    existing = await kind.by_client(session, ids)
+    periods: dict[str, list[rules.Period]] = defaultdict(list)
+    for cid, records in existing.items():
         for r in records:
-            d = r.details
-            app_periods[by_id[cid]].append(rules.Period(0, d.start_date, d.end_date))
-    for a in app_rows:
+            periods[by_id[cid]].append(rules.Period(0, kind.start(r.details), r.details.end_date))
+    if of.repeats is not None:
+        problems.add(
+            rules.duplicates(
+                of.file,
+                of.column,
+                ((o.row, (o.client_reference, of.key(o.details))) for o in order_rows),
+                of.repeats,
+            )
+        )
+    new: list[tuple[str, D]] = []
+    for o in order_rows:
         same = [
             r.details
-            for r in _of(existing_apps, on_books, a.client_reference)
-            if r.details.start_date == a.details.start_date
+            for r in _of(existing, on_books, o.client_reference)
+            if of.key(r.details) == of.key(o.details)
         ]
         if same:
             clash = _same_as_books(
-                ImportFile.APPOINTEESHIPS,
-                a.row,
-                "start_date",
-                "the appointeeship from this date",
-                same[0],
-                a.details,
+                of.file, o.row, of.column, of.what(o.details), same[0], o.details
             )
             if clash is not None:
                 problems.add([clash])
             else:
-                plan.present[ImportFile.APPOINTEESHIPS] += 1
+                plan.present[of.file] += 1
             continue
-        app_periods[a.client_reference].append(
-            rules.Period(a.row, a.details.start_date, a.details.end_date)
+        periods[o.client_reference].append(
+            rules.Period(o.row, kind.start(o.details), o.details.end_date)
         )
-        plan.appointeeships.append((a.client_reference, a.details))
-    problems.add(rules.overlapping_orders(ImportFile.APPOINTEESHIPS, "appointeeship", app_periods))
-
-    dep_periods: dict[str, list[rules.Period[DeputyshipDetails]]] = defaultdict(list)
-    for cid, deps in existing_deps.items():
-        for dr in deps:
-            dd = dr.details
-            dep_periods[by_id[cid]].append(rules.Period(0, dd.order_date, dd.end_date))
-    problems.add(
-        rules.duplicates(
-            ImportFile.DEPUTYSHIPS,
-            "case_number",
-            ((d.row, (d.client_reference, d.details.case_number)) for d in dep_rows),
-            "the client's case number",
-        )
-    )
-    for dep in dep_rows:
-        same_case = [
-            r.details
-            for r in _of(existing_deps, on_books, dep.client_reference)
-            if r.details.case_number == dep.details.case_number
-        ]
-        if same_case:
-            clash = _same_as_books(
-                ImportFile.DEPUTYSHIPS,
-                dep.row,
-                "case_number",
-                f"deputyship {dep.details.case_number}",
-                same_case[0],
-                dep.details,
-            )
-            if clash is not None:
-                problems.add([clash])
-            else:
-                plan.present[ImportFile.DEPUTYSHIPS] += 1
-            continue
-        dep_periods[dep.client_reference].append(
-            rules.Period(dep.row, dep.details.order_date, dep.details.end_date)
-        )
-        plan.deputyships.append((dep.client_reference, dep.details))
-    problems.add(rules.overlapping_orders(ImportFile.DEPUTYSHIPS, "deputyship", dep_periods))
+        new.append((o.client_reference, o.details))
+    problems.add(rules.overlapping_orders(of.file, kind.entity, periods))
+    return new
 
 
 async def _plan_investments(
