@@ -23,7 +23,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Generic, TypeVar
+from typing import Generic, Protocol, TypeVar
 
 from ca_api.clients import rules as client_rules
 from ca_api.clients.rules import ClientDetails, ClientStatus, Situation
@@ -833,21 +833,30 @@ def client_duplicates(clients: Sequence[ClientRow]) -> list[RowProblem]:
     return out
 
 
+class OfClient(Protocol):
+    """A record of a file that names its client (every file's but the clients')."""
+
+    @property
+    def row(self) -> int: ...
+
+    @property
+    def client_reference(self) -> str: ...
+
+
 def unknown_clients(
-    file: ImportFile,
-    rows: Iterable[tuple[int, str]],
-    known: set[str],
+    file: ImportFile, rows: Iterable[OfClient], known: set[str]
 ) -> list[RowProblem]:
     """A row naming a client neither in the clients file nor on the books."""
     return [
         RowProblem(
             file.value,
-            number,
+            r.row,
             "client_reference",
-            f"{ref!r} is neither in the clients file nor a client already on the books",
+            f"{r.client_reference!r} is neither in the clients file nor a client already on "
+            "the books",
         )
-        for number, ref in rows
-        if ref not in known
+        for r in rows
+        if r.client_reference not in known
     ]
 
 

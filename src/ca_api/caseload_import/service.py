@@ -139,14 +139,35 @@ class Plan:
     """What the import will write, after every check."""
 
     new_clients: list[rules.ClientRow] = field(default_factory=list)
-    appointeeships: list[tuple[str, AppointeeshipDetails]] = field(default_factory=list)
-    deputyships: list[tuple[str, DeputyshipDetails]] = field(default_factory=list)
+    appointeeships: list[rules.OrderRow[AppointeeshipDetails]] = field(default_factory=list)
+    deputyships: list[rules.OrderRow[DeputyshipDetails]] = field(default_factory=list)
     balances: list[rules.AccountRow] = field(default_factory=list)
     investments: list[rules.InvestmentRow] = field(default_factory=list)
     plans: list[rules.PlanRows] = field(default_factory=list)
     invoices: list[rules.InvoiceRow] = field(default_factory=list)
     present: dict[ImportFile, int] = field(default_factory=lambda: defaultdict(int))
     opening_total: Pence = 0
+
+    def to_write(self) -> dict[ImportFile, Sequence[rules.OfClient]]:
+        """The records to write, by file (the clients' own: ``new_clients``)."""
+        return {
+            ImportFile.APPOINTEESHIPS: self.appointeeships,
+            ImportFile.DEPUTYSHIPS: self.deputyships,
+            ImportFile.ACCOUNTS: self.balances,
+            ImportFile.INVESTMENTS: self.investments,
+            ImportFile.BUDGET_PLANS: self.plans,
+            ImportFile.INVOICES: self.invoices,
+        }
+
+    def on_books(
+        self, problems: Problems, file: ImportFile, row: int, column: str, *, same: bool, other: str
+    ) -> None:
+        """A row whose record is on the books already: present when the same, else a bad row
+        saying why (``other``)."""
+        if same:
+            self.present[file] += 1
+        else:
+            problems.add([RowProblem(file.value, row, column, other)])
 
 
 def _check_request(request: ImportRequest, today: date) -> None:
@@ -162,22 +183,20 @@ def _check_request(request: ImportRequest, today: date) -> None:
         raise ValidationFailed(problems)
 
 
+def _references(of_clients: Mapping[ImportFile, Sequence[rules.OfClient]]) -> set[str]:
+    """The clients the rows name."""
+    return {r.client_reference for rows in of_clients.values() for r in rows}
+
+
 def _diff(old: Any, new: Any) -> str:
     before = asdict(old)
     return ", ".join(k for k, v in asdict(new).items() if before.get(k) != v)
 
 
-def _same_as_books(
-    file: ImportFile, row: int, column: str, what: str, old: Any, new: Any
-) -> RowProblem | None:
-    if old == new:
-        return None
-    return RowProblem(
-        file.value,
-        row,
-        column,
+def _other_details(what: str, old: Any, new: Any) -> str:
+    return (
         f"{what} is on the books already with other details ({_diff(old, new)}): change it "
-        "there, not by an import",
+        "there, not by an import"
     )
 
 
@@ -244,34 +263,31 @@ async def _plan(session: AsyncSession, request: ImportRequest, today: date) -> P
     )
 
     plan = Plan()
+    # The files' rows naming a client.
+    of_clients: dict[ImportFile, Sequence[rules.OfClient]] = {
+        ImportFile.APPOINTEESHIPS: app_rows,
+        ImportFile.DEPUTYSHIPS: dep_rows,
+        ImportFile.ACCOUNTS: acc_rows,
+        ImportFile.INVESTMENTS: inv_rows,
+        ImportFile.BUDGET_PLANS: plan_rows,
+        ImportFile.INVOICES: invoice_rows,
+    }
     # Clients: new, already present (same details), or a bad row (other details).
-    referenced = (
-        {c.reference for c in client_rows}
-        | {a.client_reference for a in app_rows}
-        | {d.client_reference for d in dep_rows}
-        | {a.client_reference for a in acc_rows}
-        | {i.client_reference for i in inv_rows}
-        | {p.client_reference for p in plan_rows}
-        | {i.client_reference for i in invoice_rows}
-    )
+    referenced = {c.reference for c in client_rows} | _references(of_clients)
     books = await clients.by_references(session, sorted(referenced))
     for c in client_rows:
         known = books.get(c.reference)
         if known is None:
             plan.new_clients.append(c)
             continue
-        clash = _same_as_books(
+        plan.on_books(
+            problems,
             ImportFile.CLIENTS,
             c.row,
             "reference",
-            f"client {c.reference}",
-            known.details,
-            c.details,
+            same=known.details == c.details,
+            other=_other_details(f"client {c.reference}", known.details, c.details),
         )
-        if clash is not None:
-            problems.add([clash])
-        else:
-            plan.present[ImportFile.CLIENTS] += 1
     new_refs = {c.reference for c in plan.new_clients}
     likely = await clients.likely_duplicates(session, [c.details for c in plan.new_clients])
     for c, matches in zip(plan.new_clients, likely, strict=True):
@@ -291,15 +307,8 @@ async def _plan(session: AsyncSession, request: ImportRequest, today: date) -> P
     # A client of a bad row of the clients file is not unknown: that row is reported already.
     in_file = {(r.text("reference") or "").upper() for r in parsed.get(ImportFile.CLIENTS, [])}
     known_refs = in_file | new_refs | set(books)
-    for file, refs in (
-        (ImportFile.APPOINTEESHIPS, [(a.row, a.client_reference) for a in app_rows]),
-        (ImportFile.DEPUTYSHIPS, [(d.row, d.client_reference) for d in dep_rows]),
-        (ImportFile.ACCOUNTS, [(a.row, a.client_reference) for a in acc_rows]),
-        (ImportFile.INVESTMENTS, [(i.row, i.client_reference) for i in inv_rows]),
-        (ImportFile.BUDGET_PLANS, [(p.row, p.client_reference) for p in plan_rows]),
-        (ImportFile.INVOICES, [(i.row, i.client_reference) for i in invoice_rows]),
-    ):
-        problems.add(rules.unknown_clients(file, refs, known_refs))
+    for file, naming in of_clients.items():
+        problems.add(rules.unknown_clients(file, naming, known_refs))
     on_books = {ref: k.id for ref, k in books.items()}
     ids = sorted(on_books.values())
     await clients.lock_clients(session, ids)  # what is judged stays so until written
@@ -322,19 +331,15 @@ async def _plan(session: AsyncSession, request: ImportRequest, today: date) -> P
             plan.present[ImportFile.ACCOUNTS] += 1  # a zero balance: the account is open
         elif before is None:
             plan.balances.append(a)
-        elif before == ledger.OpeningBalance(a.opening_balance, request.cut_over):
-            plan.present[ImportFile.ACCOUNTS] += 1
         else:
-            problems.add(
-                [
-                    RowProblem(
-                        ImportFile.ACCOUNTS.value,
-                        a.row,
-                        "opening_balance",
-                        f"the account has an opening balance of {format_money(before.amount)} "
-                        f"at {before.value_date.isoformat()} already",
-                    )
-                ]
+            plan.on_books(
+                problems,
+                ImportFile.ACCOUNTS,
+                a.row,
+                "opening_balance",
+                same=before == ledger.OpeningBalance(a.opening_balance, request.cut_over),
+                other=f"the account has an opening balance of {format_money(before.amount)} "
+                f"at {before.value_date.isoformat()} already",
             )
     if request.accounts is not None:
         await _check_statement(session, request, acc_rows, problems)
@@ -418,7 +423,7 @@ async def _plan_orders(
     order_rows: Sequence[rules.OrderRow[D]],
     on_books: Mapping[str, uuid.UUID],
     ids: Sequence[uuid.UUID],
-) -> list[tuple[str, D]]:
+) -> list[rules.OrderRow[D]]:
     """The orders of one file to write: the same order again is present, the same key with
     other details a bad row; one of a kind in force at a time (R-ORD), with those on the books
     too."""
@@ -438,7 +443,7 @@ async def _plan_orders(
                 of.repeats,
             )
         )
-    new: list[tuple[str, D]] = []
+    new: list[rules.OrderRow[D]] = []
     for o in order_rows:
         same = [
             r.details
@@ -446,18 +451,19 @@ async def _plan_orders(
             if of.key(r.details) == of.key(o.details)
         ]
         if same:
-            clash = _same_as_books(
-                of.file, o.row, of.column, of.what(o.details), same[0], o.details
+            plan.on_books(
+                problems,
+                of.file,
+                o.row,
+                of.column,
+                same=same[0] == o.details,
+                other=_other_details(of.what(o.details), same[0], o.details),
             )
-            if clash is not None:
-                problems.add([clash])
-            else:
-                plan.present[of.file] += 1
             continue
         periods[o.client_reference].append(
             rules.Period(o.row, kind.start(o.details), o.details.end_date)
         )
-        new.append((o.client_reference, o.details))
+        new.append(o)
     problems.add(rules.overlapping_orders(of.file, kind.entity, periods))
     return new
 
@@ -498,20 +504,15 @@ async def _plan_investments(
             and row.valued_on == i.valued_on
             and row.documents_held_at == i.documents_held_at
         )
-        if same:
-            plan.present[ImportFile.INVESTMENTS] += 1
-        else:
-            problems.add(
-                [
-                    RowProblem(
-                        ImportFile.INVESTMENTS.value,
-                        i.row,
-                        "holder",
-                        "the client's investment with this holder is on the books already with "
-                        "other figures: record a revaluation instead",
-                    )
-                ]
-            )
+        plan.on_books(
+            problems,
+            ImportFile.INVESTMENTS,
+            i.row,
+            "holder",
+            same=same,
+            other="the client's investment with this holder is on the books already with "
+            "other figures: record a revaluation instead",
+        )
 
 
 async def _plan_invoices(
@@ -563,25 +564,17 @@ async def _plan_invoices(
             plan.invoices.append(i)
             continue
         d = i.draft
-        same = (
-            found.client_id == on_books.get(i.client_reference)
+        plan.on_books(
+            problems,
+            ImportFile.INVOICES,
+            i.row,
+            "supplier_invoice_number",
+            same=found.client_id == on_books.get(i.client_reference)
             and found.amount == d.amount
-            and found.invoice_date == d.invoice_date
+            and found.invoice_date == d.invoice_date,
+            other=f"invoice {d.supplier_invoice_number!r} from this supplier is recorded "
+            "already, for another client, date or amount (R-PAY-2)",
         )
-        if same:
-            plan.present[ImportFile.INVOICES] += 1
-        else:
-            problems.add(
-                [
-                    RowProblem(
-                        name,
-                        i.row,
-                        "supplier_invoice_number",
-                        f"invoice {d.supplier_invoice_number!r} from this supplier is recorded "
-                        "already, for another client, date or amount (R-PAY-2)",
-                    )
-                ]
-            )
 
 
 def _new_plan(client_id: uuid.UUID, p: rules.PlanRows) -> planning.NewPlan:
@@ -619,20 +612,15 @@ async def _plan_budgets(
             v.plan.opening_balance == p.opening_balance and [ln for _, ln in v.lines] == lines
             for v in views
         )
-        if same:
-            plan.present[ImportFile.BUDGET_PLANS] += 1
-        else:
-            problems.add(
-                [
-                    RowProblem(
-                        ImportFile.BUDGET_PLANS.value,
-                        p.row,
-                        "plan_year_start",
-                        "the client has a plan for this year on the books already with other "
-                        "figures: revise it with recordBudgetPlan, not by an import",
-                    )
-                ]
-            )
+        plan.on_books(
+            problems,
+            ImportFile.BUDGET_PLANS,
+            p.row,
+            "plan_year_start",
+            same=same,
+            other="the client has a plan for this year on the books already with other "
+            "figures: revise it with recordBudgetPlan, not by an import",
+        )
 
 
 # --- writing ------------------------------------------------------------------------------------
@@ -645,27 +633,21 @@ async def _write(
     made = await clients.import_clients(
         session, actor, [(c.reference, c.details) for c in plan.new_clients], why=why
     )
-    books = await clients.by_references(
-        session,
-        sorted(
-            {r for r, _ in plan.appointeeships}
-            | {r for r, _ in plan.deputyships}
-            | {a.client_reference for a in plan.balances}
-            | {i.client_reference for i in plan.investments}
-            | {p.client_reference for p in plan.plans}
-            | {i.client_reference for i in plan.invoices}
-        ),
-    )
+    books = await clients.by_references(session, sorted(_references(plan.to_write())))
     ids = {ref: k.id for ref, k in books.items()} | made
     await orders.import_orders(
         session,
         actor,
         orders.APPOINTEESHIP,
-        [(ids[r], d) for r, d in plan.appointeeships],
+        [(ids[o.client_reference], o.details) for o in plan.appointeeships],
         why=why,
     )
     await orders.import_orders(
-        session, actor, orders.DEPUTYSHIP, [(ids[r], d) for r, d in plan.deputyships], why=why
+        session,
+        actor,
+        orders.DEPUTYSHIP,
+        [(ids[o.client_reference], o.details) for o in plan.deputyships],
+        why=why,
     )
     posted = 0
     if plan.balances:
@@ -721,15 +703,8 @@ async def _write(
             ],
             why=why,
         )
-    created = {
-        ImportFile.CLIENTS: len(plan.new_clients),
-        ImportFile.APPOINTEESHIPS: len(plan.appointeeships),
-        ImportFile.DEPUTYSHIPS: len(plan.deputyships),
-        ImportFile.ACCOUNTS: len(plan.balances),
-        ImportFile.INVESTMENTS: len(plan.investments),
-        ImportFile.BUDGET_PLANS: len(plan.plans),
-        ImportFile.INVOICES: len(plan.invoices),
-    }
+    created = {f: len(rows) for f, rows in plan.to_write().items()}
+    created[ImportFile.CLIENTS] = len(plan.new_clients)
     files = request.files()
     counts = tuple(FileCount(f, created[f], plan.present[f]) for f in ImportFile if f in files)
     outcome = ImportOutcome(counts=counts, opening_total=plan.opening_total)
