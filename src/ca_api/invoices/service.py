@@ -10,7 +10,7 @@ whether an invoice is ready to pay. What is only read (the view, pages, loaders)
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
@@ -522,14 +522,43 @@ def _remember(r: RecordedInvoice) -> dict[str, Any]:
     return {"invoice_id": str(r.invoice.invoice.id)}
 
 
+async def _officer_change(
+    session: AsyncSession,
+    actor: Actor,
+    invoice_id: uuid.UUID,
+    reason: str,
+    operation: str,
+    change: Callable[[str], Awaitable[None]],
+    *,
+    idempotency_key: str,
+) -> RecordedInvoice:
+    """An officer's change to an invoice, with the reason (``change`` given the reason as
+    checked), once per idempotency key: the invoice as it then stands."""
+    text = _reason(reason)
+
+    async def work() -> RecordedInvoice:
+        await change(text)
+        return RecordedInvoice(await read_invoice(session, invoice_id), [])
+
+    return await idempotency.run_once(
+        session,
+        actor.principal.subject,
+        idempotency_key,
+        operation,
+        {"invoice_id": str(invoice_id), "reason": text},
+        work,
+        remember=_remember,
+        replay=_replay_view(session),
+    )
+
+
 async def hold_invoice(
     session: AsyncSession, actor: Actor, invoice_id: uuid.UUID, reason: str, *, idempotency_key: str
 ) -> RecordedInvoice:
     """An officer holds an outstanding invoice of any kind, with the reason: not overdue, not
     paid, until released."""
-    text = _reason(reason)
 
-    async def work() -> RecordedInvoice:
+    async def hold(text: str) -> None:
         invoice, status = await locked(session, invoice_id)
         if status in rules.CLOSED:
             raise InvalidState(
@@ -550,18 +579,9 @@ async def hold_invoice(
             reason=text,
             client_id=invoice.client_id,
         )
-        return RecordedInvoice(await read_invoice(session, invoice_id), [])
 
-    payload = {"invoice_id": str(invoice_id), "reason": text}
-    return await idempotency.run_once(
-        session,
-        actor.principal.subject,
-        idempotency_key,
-        "holdInvoice",
-        payload,
-        work,
-        remember=_remember,
-        replay=_replay_view(session),
+    return await _officer_change(
+        session, actor, invoice_id, reason, "holdInvoice", hold, idempotency_key=idempotency_key
     )
 
 
@@ -570,9 +590,8 @@ async def release_hold(
 ) -> RecordedInvoice:
     """An officer releases the invoice's hold, with the reason (R-REF-7): it is chased and paid
     as any other from now on."""
-    text = _reason(reason)
 
-    async def work() -> RecordedInvoice:
+    async def release(text: str) -> None:
         invoice, status = await locked(session, invoice_id)
         hold = await repository.current_hold(session, invoice_id)
         if hold is None:
@@ -591,18 +610,15 @@ async def release_hold(
             reason=text,
             client_id=invoice.client_id,
         )
-        return RecordedInvoice(await read_invoice(session, invoice_id), [])
 
-    payload = {"invoice_id": str(invoice_id), "reason": text}
-    return await idempotency.run_once(
+    return await _officer_change(
         session,
-        actor.principal.subject,
-        idempotency_key,
+        actor,
+        invoice_id,
+        reason,
         "releaseInvoiceHold",
-        payload,
-        work,
-        remember=_remember,
-        replay=_replay_view(session),
+        release,
+        idempotency_key=idempotency_key,
     )
 
 
