@@ -227,6 +227,33 @@ def _invoice_payload(new: NewInvoice) -> dict[str, Any]:
     }
 
 
+def _invoice_values(
+    invoice_id: uuid.UUID, new: NewInvoice, received_on: date, due_on: date, actor: Actor
+) -> dict[str, Any]:
+    """The invoice's row: its draft (normalised), received and due on these days, its source
+    the recorder's role."""
+    d = new.draft
+    return {
+        "id": invoice_id,
+        "client_id": new.client_id,
+        "supplier_id": new.supplier_id,
+        "supplier_invoice_number": d.supplier_invoice_number,
+        "invoice_date": d.invoice_date,
+        "amount": d.amount,
+        "kind": d.kind.value,
+        "category": d.category.value,
+        "description": d.description,
+        "period_start": d.period_start,
+        "period_end": d.period_end,
+        "received_on": received_on,
+        "due_on": due_on,
+        "official_invoice": d.official_invoice,
+        "direct_debit": d.direct_debit,
+        "source": rules.invoice_source(actor.principal.roles).value,
+        "recorded_by": actor.principal.subject,
+    }
+
+
 async def record_invoice(
     session: AsyncSession, actor: Actor, new: NewInvoice, *, idempotency_key: str
 ) -> RecordedInvoice:
@@ -264,25 +291,7 @@ async def record_invoice(
             )
         ]
         invoice_id = uuid.uuid4()
-        values = {
-            "id": invoice_id,
-            "client_id": new.client_id,
-            "supplier_id": new.supplier_id,
-            "supplier_invoice_number": d.supplier_invoice_number,
-            "invoice_date": d.invoice_date,
-            "amount": d.amount,
-            "kind": d.kind.value,
-            "category": d.category.value,
-            "description": d.description,
-            "period_start": d.period_start,
-            "period_end": d.period_end,
-            "received_on": received_on,
-            "due_on": due_on,
-            "official_invoice": d.official_invoice,
-            "direct_debit": d.direct_debit,
-            "source": rules.invoice_source(roles),
-            "recorded_by": actor.principal.subject,
-        }
+        values = _invoice_values(invoice_id, new, received_on, due_on, actor)
         try:
             async with session.begin_nested():
                 await repository.insert_invoice(session, values)
@@ -667,28 +676,10 @@ async def import_invoices(
     with no checks yet (RECEIVED). One statement for the lot, an audit row each."""
     rows: list[dict[str, Any]] = []
     for imported in invoices:
-        d = normalise(imported.new.draft)
-        rows.append(
-            {
-                "id": uuid.uuid4(),
-                "client_id": imported.new.client_id,
-                "supplier_id": imported.new.supplier_id,
-                "supplier_invoice_number": d.supplier_invoice_number,
-                "invoice_date": d.invoice_date,
-                "amount": d.amount,
-                "kind": d.kind.value,
-                "category": d.category.value,
-                "description": d.description,
-                "period_start": d.period_start,
-                "period_end": d.period_end,
-                "received_on": imported.received_on,
-                "due_on": await due_on(session, d.kind, imported.received_on),
-                "official_invoice": d.official_invoice,
-                "direct_debit": d.direct_debit,
-                "source": rules.invoice_source(actor.principal.roles).value,
-                "recorded_by": actor.principal.subject,
-            }
-        )
+        new = replace(imported.new, draft=normalise(imported.new.draft))
+        received = imported.received_on
+        due = await due_on(session, new.draft.kind, received)
+        rows.append(_invoice_values(uuid.uuid4(), new, received, due, actor))
     await repository.insert_invoices(session, rows)
     await audit.record_many(
         session,
