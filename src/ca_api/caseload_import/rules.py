@@ -922,6 +922,12 @@ class Problems:
     def add(self, more: Iterable[RowProblem]) -> None:
         self.found.extend(more)
 
+    def take(self, read: tuple[list[R], list[RowProblem]]) -> list[R]:
+        """What a reading gave (its records), its problems noted."""
+        records, more = read
+        self.found.extend(more)
+        return records
+
     def __bool__(self) -> bool:
         return bool(self.found)
 

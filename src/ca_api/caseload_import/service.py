@@ -73,15 +73,8 @@ class ImportRequest:
     statement_balance: Pence | None = None
 
     def files(self) -> dict[ImportFile, str]:
-        given = {
-            ImportFile.CLIENTS: self.clients,
-            ImportFile.APPOINTEESHIPS: self.appointeeships,
-            ImportFile.DEPUTYSHIPS: self.deputyships,
-            ImportFile.ACCOUNTS: self.accounts,
-            ImportFile.INVESTMENTS: self.investments,
-            ImportFile.INVOICES: self.invoices,
-            ImportFile.BUDGET_PLANS: self.budget_plans,
-        }
+        """The files given, by the field of each (named as the file is)."""
+        given: dict[ImportFile, str | None] = {f: getattr(self, f.value) for f in ImportFile}
         return {f: text for f, text in given.items() if text is not None}
 
     def fingerprint(self) -> dict[str, Any]:
@@ -204,38 +197,28 @@ async def _plan(session: AsyncSession, request: ImportRequest, today: date) -> P
     """Every row judged, then the whole against the books: the plan, or ImportRefused."""
     maximum, _ = await amounts.maximum_in_force(session, today)
     problems = Problems()
-    parsed: dict[ImportFile, list[rules.Row]] = {}
+    parsed: dict[ImportFile, list[rules.Row]] = {f: [] for f in ImportFile}
     for file, text in request.files().items():
-        rows, found = rules.read_rows(file, text)
-        parsed[file] = rows
-        problems.add(found)
-    client_rows, found = rules.parse_clients(parsed.get(ImportFile.CLIENTS, []), today)
-    problems.add(found)
-    app_rows, found = rules.parse_appointeeships(parsed.get(ImportFile.APPOINTEESHIPS, []), today)
-    problems.add(found)
-    dep_rows, found = rules.parse_deputyships(
-        parsed.get(ImportFile.DEPUTYSHIPS, []), today, maximum
+        parsed[file] = problems.take(rules.read_rows(file, text))
+    client_rows = problems.take(rules.parse_clients(parsed[ImportFile.CLIENTS], today))
+    app_rows = problems.take(rules.parse_appointeeships(parsed[ImportFile.APPOINTEESHIPS], today))
+    dep_rows = problems.take(
+        rules.parse_deputyships(parsed[ImportFile.DEPUTYSHIPS], today, maximum)
     )
-    problems.add(found)
-    acc_rows, found = rules.parse_accounts(parsed.get(ImportFile.ACCOUNTS, []), maximum)
-    problems.add(found)
-    inv_rows, found = rules.parse_investments(
-        parsed.get(ImportFile.INVESTMENTS, []), today, maximum
+    acc_rows = problems.take(rules.parse_accounts(parsed[ImportFile.ACCOUNTS], maximum))
+    inv_rows = problems.take(
+        rules.parse_investments(parsed[ImportFile.INVESTMENTS], today, maximum)
     )
-    problems.add(found)
-    invoice_rows, found = rules.parse_invoices(
-        parsed.get(ImportFile.INVOICES, []), request.cut_over, maximum
+    invoice_rows = problems.take(
+        rules.parse_invoices(parsed[ImportFile.INVOICES], request.cut_over, maximum)
     )
-    problems.add(found)
     for i in invoice_rows:
         judged = invoices.invoice_problems(
             i.draft, received_on=i.received_on, supplier_kind=i.supplier_kind
         )
         problems.add(rules.invoice_problems(i, judged))
-    plan_lines, found = rules.parse_plan_lines(parsed.get(ImportFile.BUDGET_PLANS, []), maximum)
-    problems.add(found)
-    plan_rows, found = rules.group_plans(plan_lines)
-    problems.add(found)
+    plan_lines = problems.take(rules.parse_plan_lines(parsed[ImportFile.BUDGET_PLANS], maximum))
+    plan_rows = problems.take(rules.group_plans(plan_lines))
     for p in plan_rows:
         problems.add(
             rules.plan_line_problems(p, planning.plan_problems(_new_plan(uuid.UUID(int=0), p)))
@@ -247,7 +230,7 @@ async def _plan(session: AsyncSession, request: ImportRequest, today: date) -> P
             "reference",
             (
                 (r.number, (r.text("reference") or "").upper())
-                for r in parsed.get(ImportFile.CLIENTS, [])
+                for r in parsed[ImportFile.CLIENTS]
                 if r.text("reference")
             ),
             "the reference",
@@ -305,7 +288,7 @@ async def _plan(session: AsyncSession, request: ImportRequest, today: date) -> P
                 ]
             )
     # A client of a bad row of the clients file is not unknown: that row is reported already.
-    in_file = {(r.text("reference") or "").upper() for r in parsed.get(ImportFile.CLIENTS, [])}
+    in_file = {(r.text("reference") or "").upper() for r in parsed[ImportFile.CLIENTS]}
     known_refs = in_file | new_refs | set(books)
     for file, naming in of_clients.items():
         problems.add(rules.unknown_clients(file, naming, known_refs))
