@@ -152,15 +152,32 @@ class Plan:
             ImportFile.INVOICES: self.invoices,
         }
 
-    def on_books(
-        self, problems: Problems, file: ImportFile, row: int, column: str, *, same: bool, other: str
-    ) -> None:
+
+@dataclass
+class _Judging:
+    """An import being judged against the books: the plan taking shape, every problem found,
+    and the clients it names that are on the books (locked), by reference."""
+
+    session: AsyncSession
+    plan: Plan = field(default_factory=Plan)
+    problems: Problems = field(default_factory=Problems)
+    on_books: dict[str, uuid.UUID] = field(default_factory=dict)
+    ids: list[uuid.UUID] = field(default_factory=list)  # theirs, sorted
+
+    def client_id(self, reference: str) -> uuid.UUID | None:
+        """The client on the books with this reference (None: a new client, or none)."""
+        return self.on_books.get(reference)
+
+    def bad(self, file: ImportFile, row: int, column: str, reason: str) -> None:
+        self.problems.add([RowProblem(file.value, row, column, reason)])
+
+    def already(self, file: ImportFile, row: int, column: str, *, same: bool, other: str) -> None:
         """A row whose record is on the books already: present when the same, else a bad row
         saying why (``other``)."""
         if same:
-            self.present[file] += 1
+            self.plan.present[file] += 1
         else:
-            problems.add([RowProblem(file.value, row, column, other)])
+            self.bad(file, row, column, other)
 
 
 def _check_request(request: ImportRequest, today: date) -> None:
@@ -196,7 +213,8 @@ def _other_details(what: str, old: Any, new: Any) -> str:
 async def _plan(session: AsyncSession, request: ImportRequest, today: date) -> Plan:
     """Every row judged, then the whole against the books: the plan, or ImportRefused."""
     maximum, _ = await amounts.maximum_in_force(session, today)
-    problems = Problems()
+    j = _Judging(session)
+    problems = j.problems
     parsed: dict[ImportFile, list[rules.Row]] = {f: [] for f in ImportFile}
     for file, text in request.files().items():
         parsed[file] = problems.take(rules.read_rows(file, text))
@@ -244,8 +262,6 @@ async def _plan(session: AsyncSession, request: ImportRequest, today: date) -> P
             "the client's account",
         )
     )
-
-    plan = Plan()
     # The files' rows naming a client.
     of_clients: dict[ImportFile, Sequence[rules.OfClient]] = {
         ImportFile.APPOINTEESHIPS: app_rows,
@@ -255,68 +271,83 @@ async def _plan(session: AsyncSession, request: ImportRequest, today: date) -> P
         ImportFile.BUDGET_PLANS: plan_rows,
         ImportFile.INVOICES: invoice_rows,
     }
-    # Clients: new, already present (same details), or a bad row (other details).
+    # A client of a bad row of the clients file is not unknown: that row is reported already.
+    in_file = {(r.text("reference") or "").upper() for r in parsed[ImportFile.CLIENTS]}
+    await _plan_clients(j, client_rows, of_clients, in_file)
+
+    # Orders: one of a kind in force at a time (R-ORD); the same order again is present.
+    j.plan.appointeeships = await _plan_orders(j, _APPOINTEESHIPS, app_rows)
+    j.plan.deputyships = await _plan_orders(j, _DEPUTYSHIPS, dep_rows)
+    await _plan_balances(j, request, acc_rows)
+    if request.accounts is not None:
+        await _check_statement(j, request, acc_rows)
+    await _plan_investments(j, inv_rows)
+    await _plan_budgets(j, plan_rows)
+    await _plan_invoices(j, invoice_rows)
+    if problems:
+        raise ImportRefused(problems.listed())
+    return j.plan
+
+
+async def _plan_clients(
+    j: _Judging,
+    client_rows: Sequence[rules.ClientRow],
+    of_clients: Mapping[ImportFile, Sequence[rules.OfClient]],
+    in_file: set[str],
+) -> None:
+    """Each client new, already present (same details) or a bad row (other details, or likely
+    one already on the books); each row of the other files naming a client known; the clients
+    on the books locked, so that what is judged stays so until written."""
     referenced = {c.reference for c in client_rows} | _references(of_clients)
-    books = await clients.by_references(session, sorted(referenced))
+    books = await clients.by_references(j.session, sorted(referenced))
     for c in client_rows:
         known = books.get(c.reference)
         if known is None:
-            plan.new_clients.append(c)
+            j.plan.new_clients.append(c)
             continue
-        plan.on_books(
-            problems,
+        j.already(
             ImportFile.CLIENTS,
             c.row,
             "reference",
             same=known.details == c.details,
             other=_other_details(f"client {c.reference}", known.details, c.details),
         )
-    new_refs = {c.reference for c in plan.new_clients}
-    likely = await clients.likely_duplicates(session, [c.details for c in plan.new_clients])
-    for c, matches in zip(plan.new_clients, likely, strict=True):
+    new_clients = j.plan.new_clients
+    likely = await clients.likely_duplicates(j.session, [c.details for c in new_clients])
+    for c, matches in zip(new_clients, likely, strict=True):
         for known, how in matches:
             words = " and ".join(m.value.replace("_", " ").lower() for m in how)
-            problems.add(
-                [
-                    RowProblem(
-                        ImportFile.CLIENTS.value,
-                        c.row,
-                        "ni_number" if "NI_NUMBER" in how else "given_name",
-                        f"is likely client {known.reference} already on the books (the same "
-                        f"{words})",
-                    )
-                ]
+            j.bad(
+                ImportFile.CLIENTS,
+                c.row,
+                "ni_number" if "NI_NUMBER" in how else "given_name",
+                f"is likely client {known.reference} already on the books (the same {words})",
             )
-    # A client of a bad row of the clients file is not unknown: that row is reported already.
-    in_file = {(r.text("reference") or "").upper() for r in parsed[ImportFile.CLIENTS]}
-    known_refs = in_file | new_refs | set(books)
+    known_refs = in_file | {c.reference for c in new_clients} | set(books)
     for file, naming in of_clients.items():
-        problems.add(rules.unknown_clients(file, naming, known_refs))
-    on_books = {ref: k.id for ref, k in books.items()}
-    ids = sorted(on_books.values())
-    await clients.lock_clients(session, ids)  # what is judged stays so until written
+        j.problems.add(rules.unknown_clients(file, naming, known_refs))
+    j.on_books = {ref: k.id for ref, k in books.items()}
+    j.ids = sorted(j.on_books.values())
+    await clients.lock_clients(j.session, j.ids)
 
-    # Orders: one of a kind in force at a time (R-ORD); the same order again is present.
-    plan.appointeeships = await _plan_orders(
-        session, plan, problems, _APPOINTEESHIPS, app_rows, on_books, ids
-    )
-    plan.deputyships = await _plan_orders(
-        session, plan, problems, _DEPUTYSHIPS, dep_rows, on_books, ids
-    )
-    # Opening balances: one per account; the same again is present.
-    opened = await ledger.opening_balances(session, ids)
-    have = {(a.client_id, a.kind) for a in await ledger.accounts_of_clients(session, ids)}
+
+async def _plan_balances(
+    j: _Judging, request: ImportRequest, acc_rows: Sequence[rules.AccountRow]
+) -> None:
+    """Opening balances: one per account; the same again is present, and a zero balance of an
+    account already open."""
+    opened = await ledger.opening_balances(j.session, j.ids)
+    have = {(a.client_id, a.kind) for a in await ledger.accounts_of_clients(j.session, j.ids)}
     for a in acc_rows:
-        plan.opening_total += a.opening_balance
-        cid = on_books.get(a.client_reference)
+        j.plan.opening_total += a.opening_balance
+        cid = j.client_id(a.client_reference)
         before = opened.get((cid, a.kind)) if cid is not None else None
         if before is None and a.opening_balance == 0 and (cid, a.kind.value) in have:
-            plan.present[ImportFile.ACCOUNTS] += 1  # a zero balance: the account is open
+            j.plan.present[ImportFile.ACCOUNTS] += 1  # a zero balance: the account is open
         elif before is None:
-            plan.balances.append(a)
+            j.plan.balances.append(a)
         else:
-            plan.on_books(
-                problems,
+            j.already(
                 ImportFile.ACCOUNTS,
                 a.row,
                 "opening_balance",
@@ -324,47 +355,24 @@ async def _plan(session: AsyncSession, request: ImportRequest, today: date) -> P
                 other=f"the account has an opening balance of {format_money(before.amount)} "
                 f"at {before.value_date.isoformat()} already",
             )
-    if request.accounts is not None:
-        await _check_statement(session, request, acc_rows, problems)
-    await _plan_investments(session, plan, problems, inv_rows, on_books, ids)
-    await _plan_budgets(session, plan, problems, plan_rows, on_books, ids)
-    await _plan_invoices(session, plan, problems, invoice_rows, on_books)
-    if problems:
-        raise ImportRefused(problems.listed())
-    return plan
 
 
 async def _check_statement(
-    session: AsyncSession,
-    request: ImportRequest,
-    acc_rows: Sequence[rules.AccountRow],
-    problems: Problems,
+    j: _Judging, request: ImportRequest, acc_rows: Sequence[rules.AccountRow]
 ) -> None:
     """The CMS opening balances together against the bank's balance at the end of the
     cut-over date (R-ACC-1, R-ACC-7): the one given, else that of a bank statement imported
     whose period ends on the cut-over date; with neither, nothing to check against."""
     statement, source = request.statement_balance, "the statement balance given"
     if statement is None:
-        statement = await reconciliation.closing_balance_on(session, request.cut_over)
+        statement = await reconciliation.closing_balance_on(j.session, request.cut_over)
         source = "the bank statement imported for the period ending on the cut-over date"
     if statement is None:
         return
     cms = sum(a.opening_balance for a in acc_rows if a.kind is AccountKind.CLIENT_CMS)
     unbalanced = rules.balance_problem(cms, statement, source)
     if unbalanced is not None:
-        problems.add(
-            [RowProblem(ImportFile.ACCOUNTS.value, rules.WHOLE, "opening_balance", unbalanced)]
-        )
-
-
-def _of(
-    found: Mapping[uuid.UUID, list[orders.OrderRecord[D]]],
-    on_books: Mapping[str, uuid.UUID],
-    reference: str,
-) -> list[orders.OrderRecord[D]]:
-    """The orders on the books of the client with this reference (none for a new client)."""
-    cid = on_books.get(reference)
-    return found.get(cid, []) if cid is not None else []
+        j.bad(ImportFile.ACCOUNTS, rules.WHOLE, "opening_balance", unbalanced)
 
 
 @dataclass(frozen=True)
@@ -399,26 +407,20 @@ _DEPUTYSHIPS = _OrderFile(
 
 
 async def _plan_orders(
-    session: AsyncSession,
-    plan: Plan,
-    problems: Problems,
-    of: _OrderFile[D],
-    order_rows: Sequence[rules.OrderRow[D]],
-    on_books: Mapping[str, uuid.UUID],
-    ids: Sequence[uuid.UUID],
+    j: _Judging, of: _OrderFile[D], order_rows: Sequence[rules.OrderRow[D]]
 ) -> list[rules.OrderRow[D]]:
     """The orders of one file to write: the same order again is present, the same key with
     other details a bad row; one of a kind in force at a time (R-ORD), with those on the books
     too."""
     kind = of.kind
-    by_id = {v: k for k, v in on_books.items()}
-    existing = await kind.by_client(session, ids)
+    by_id = {v: k for k, v in j.on_books.items()}
+    existing = await kind.by_client(j.session, j.ids)
     periods: dict[str, list[rules.Period]] = defaultdict(list)
     for cid, records in existing.items():
         for r in records:
             periods[by_id[cid]].append(rules.Period(0, kind.start(r.details), r.details.end_date))
     if of.repeats is not None:
-        problems.add(
+        j.problems.add(
             rules.duplicates(
                 of.file,
                 of.column,
@@ -428,14 +430,11 @@ async def _plan_orders(
         )
     new: list[rules.OrderRow[D]] = []
     for o in order_rows:
-        same = [
-            r.details
-            for r in _of(existing, on_books, o.client_reference)
-            if of.key(r.details) == of.key(o.details)
-        ]
+        client = j.client_id(o.client_reference)
+        on_books = existing.get(client, []) if client is not None else []
+        same = [r.details for r in on_books if of.key(r.details) == of.key(o.details)]
         if same:
-            plan.on_books(
-                problems,
+            j.already(
                 of.file,
                 o.row,
                 of.column,
@@ -447,22 +446,15 @@ async def _plan_orders(
             rules.Period(o.row, kind.start(o.details), o.details.end_date)
         )
         new.append(o)
-    problems.add(rules.overlapping_orders(of.file, kind.entity, periods))
+    j.problems.add(rules.overlapping_orders(of.file, kind.entity, periods))
     return new
 
 
-async def _plan_investments(
-    session: AsyncSession,
-    plan: Plan,
-    problems: Problems,
-    inv_rows: Sequence[rules.InvestmentRow],
-    on_books: Mapping[str, uuid.UUID],
-    ids: Sequence[uuid.UUID],
-) -> None:
+async def _plan_investments(j: _Judging, inv_rows: Sequence[rules.InvestmentRow]) -> None:
     """An investment is known by its client, kind and holder: the same one again (same units,
     valuation and documents) is present; the same with other figures is a revaluation, which
     is recorded through recordExistingInvestment, not an import."""
-    problems.add(
+    j.problems.add(
         rules.duplicates(
             ImportFile.INVESTMENTS,
             "holder",
@@ -470,46 +462,35 @@ async def _plan_investments(
             "the client's investment of this kind with this holder",
         )
     )
-    current = await investments.current_investments_of_clients(session, ids)
+    current = await investments.current_investments_of_clients(j.session, j.ids)
     held: dict[tuple[uuid.UUID, str, str], Any] = {
         (r.client_id, r.kind, r.holder): r for r in current
     }
     for i in inv_rows:
-        cid = on_books.get(i.client_reference)
+        cid = j.client_id(i.client_reference)
         row = held.get((cid, i.kind.value, i.holder)) if cid is not None else None
         if row is None:
-            plan.investments.append(i)
+            j.plan.investments.append(i)
             continue
         units = investment_rules.parse_units(i.units) if i.units is not None else None
-        same = (
-            row.units == units
-            and row.valuation == i.valuation
-            and row.valued_on == i.valued_on
-            and row.documents_held_at == i.documents_held_at
-        )
-        plan.on_books(
-            problems,
+        j.already(
             ImportFile.INVESTMENTS,
             i.row,
             "holder",
-            same=same,
+            same=row.units == units
+            and row.valuation == i.valuation
+            and row.valued_on == i.valued_on
+            and row.documents_held_at == i.documents_held_at,
             other="the client's investment with this holder is on the books already with "
             "other figures: record a revaluation instead",
         )
 
 
-async def _plan_invoices(
-    session: AsyncSession,
-    plan: Plan,
-    problems: Problems,
-    invoice_rows: Sequence[rules.InvoiceRow],
-    on_books: Mapping[str, uuid.UUID],
-) -> None:
+async def _plan_invoices(j: _Judging, invoice_rows: Sequence[rules.InvoiceRow]) -> None:
     """An invoice is known by its supplier and the supplier's number (R-PAY-2): the same one
     again (same client, date and amount) is present; another with that number is a bad row.
     Each is due by the policy figure in force the day it was received (R-PAY-1, R-PAY-4)."""
-    name = ImportFile.INVOICES.value
-    problems.add(
+    j.problems.add(
         rules.duplicates(
             ImportFile.INVOICES,
             "supplier_invoice_number",
@@ -522,37 +503,32 @@ async def _plan_invoices(
     )
     for kind, received in sorted({(i.draft.kind, i.received_on) for i in invoice_rows}):
         try:
-            await invoices.due_on(session, kind, received)
+            await invoices.due_on(j.session, kind, received)
         except PolicyMissing as exc:
-            problems.add(
-                [
-                    RowProblem(name, i.row, "received_on", exc.message)
-                    for i in invoice_rows
-                    if (i.draft.kind, i.received_on) == (kind, received)
-                ]
-            )
+            for i in invoice_rows:
+                if (i.draft.kind, i.received_on) == (kind, received):
+                    j.bad(ImportFile.INVOICES, i.row, "received_on", exc.message)
     suppliers = await ledger.find_counterparties(
-        session, [(i.supplier_kind, i.supplier) for i in invoice_rows]
+        j.session, [(i.supplier_kind, i.supplier) for i in invoice_rows]
     )
     keys = [
         (suppliers[(i.supplier_kind, i.supplier)].id, i.draft.supplier_invoice_number)
         for i in invoice_rows
         if (i.supplier_kind, i.supplier) in suppliers
     ]
-    recorded = await invoices.invoices_with_numbers(session, keys)
+    recorded = await invoices.invoices_with_numbers(j.session, keys)
     for i in invoice_rows:
         supplier = suppliers.get((i.supplier_kind, i.supplier))
         found = recorded.get((supplier.id, i.draft.supplier_invoice_number)) if supplier else None
         if found is None:
-            plan.invoices.append(i)
+            j.plan.invoices.append(i)
             continue
         d = i.draft
-        plan.on_books(
-            problems,
+        j.already(
             ImportFile.INVOICES,
             i.row,
             "supplier_invoice_number",
-            same=found.client_id == on_books.get(i.client_reference)
+            same=found.client_id == j.client_id(i.client_reference)
             and found.amount == d.amount
             and found.invoice_date == d.invoice_date,
             other=f"invoice {d.supplier_invoice_number!r} from this supplier is recorded "
@@ -569,38 +545,29 @@ def _new_plan(client_id: uuid.UUID, p: rules.PlanRows) -> planning.NewPlan:
     )
 
 
-async def _plan_budgets(
-    session: AsyncSession,
-    plan: Plan,
-    problems: Problems,
-    plan_rows: Sequence[rules.PlanRows],
-    on_books: Mapping[str, uuid.UUID],
-    ids: Sequence[uuid.UUID],
-) -> None:
+async def _plan_budgets(j: _Judging, plan_rows: Sequence[rules.PlanRows]) -> None:
     """A plan is known by its client and year start: the same plan again (the same opening
     balance and lines) is present; other figures are a revision, recorded through
     recordBudgetPlan, not an import."""
     held: dict[tuple[uuid.UUID, date], list[planning.PlanView]] = defaultdict(list)
-    for view in await planning.plans_of_clients(session, ids):
+    for view in await planning.plans_of_clients(j.session, j.ids):
         held[(view.plan.client_id, view.plan.plan_year_start)].append(view)
     for p in plan_rows:
-        cid = on_books.get(p.client_reference)
+        cid = j.client_id(p.client_reference)
         views = held.get((cid, p.plan_year_start), []) if cid is not None else []
         if not views:
-            plan.plans.append(p)
+            j.plan.plans.append(p)
             continue
         assert cid is not None
         lines = planning.normalised_plan(_new_plan(cid, p)).lines
-        same = any(
-            v.plan.opening_balance == p.opening_balance and [ln for _, ln in v.lines] == lines
-            for v in views
-        )
-        plan.on_books(
-            problems,
+        j.already(
             ImportFile.BUDGET_PLANS,
             p.row,
             "plan_year_start",
-            same=same,
+            same=any(
+                v.plan.opening_balance == p.opening_balance and [ln for _, ln in v.lines] == lines
+                for v in views
+            ),
             other="the client has a plan for this year on the books already with other "
             "figures: revise it with recordBudgetPlan, not by an import",
         )
