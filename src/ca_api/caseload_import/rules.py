@@ -23,7 +23,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Generic, Protocol, TypeVar
+from typing import Generic, TypeVar
 
 from ca_api.clients import rules as client_rules
 from ca_api.clients.rules import ClientDetails, ClientStatus, Situation
@@ -377,6 +377,15 @@ def parse_each(
 
 
 @dataclass(frozen=True)
+class OfClient:
+    """A record of a file that names its client (every file's but the clients'): its row and
+    the client's reference."""
+
+    row: int
+    client_reference: str
+
+
+@dataclass(frozen=True)
 class ClientRow:
     row: int
     reference: str
@@ -424,11 +433,9 @@ D = TypeVar("D", AppointeeshipDetails, DeputyshipDetails)
 
 
 @dataclass(frozen=True)
-class OrderRow(Generic[D]):
+class OrderRow(OfClient, Generic[D]):
     """An appointeeship or a deputyship of the client with this reference."""
 
-    row: int
-    client_reference: str
     details: D
 
 
@@ -502,9 +509,7 @@ def parse_deputyships(
 
 
 @dataclass(frozen=True)
-class AccountRow:
-    row: int
-    client_reference: str
+class AccountRow(OfClient):
     kind: AccountKind
     opening_balance: Pence
 
@@ -532,9 +537,7 @@ def parse_accounts(
 
 
 @dataclass(frozen=True)
-class InvestmentRow:
-    row: int
-    client_reference: str
+class InvestmentRow(OfClient):
     kind: InvestmentKind
     holder: str
     units: str | None
@@ -586,9 +589,7 @@ def parse_investments(
 
 
 @dataclass(frozen=True)
-class InvoiceRow:
-    row: int
-    client_reference: str
+class InvoiceRow(OfClient):
     supplier: str
     supplier_kind: CounterpartyKind
     received_on: date
@@ -677,26 +678,20 @@ def invoice_problems(row: InvoiceRow, found: Mapping[str, str]) -> list[RowProbl
 
 
 @dataclass(frozen=True)
-class PlanLineRow:
-    row: int
-    client_reference: str
+class PlanLineRow(OfClient):
     plan_year_start: date
     opening_balance: Pence | None
     line: PlanLine
 
 
 @dataclass(frozen=True)
-class PlanRows:
-    """A client's budget plan for a year: its lines, each with its row (R-BUD-1 to R-BUD-3)."""
+class PlanRows(OfClient):
+    """A client's budget plan for a year (its row: its first line's): its lines, each with
+    its row (R-BUD-1 to R-BUD-3)."""
 
-    client_reference: str
     plan_year_start: date
     opening_balance: Pence
     lines: tuple[PlanLineRow, ...]
-
-    @property
-    def row(self) -> int:
-        return self.lines[0].row
 
 
 def parse_plan_lines(
@@ -756,7 +751,7 @@ def group_plans(lines: Sequence[PlanLineRow]) -> tuple[list[PlanRows], list[RowP
             for g in differ
         ]
         # Judged further even so: every problem of the plan is reported at once.
-        out.append(PlanRows(client, start, first.opening_balance, tuple(group)))
+        out.append(PlanRows(first.row, client, start, first.opening_balance, tuple(group)))
     return out, problems
 
 
@@ -831,16 +826,6 @@ def client_duplicates(clients: Sequence[ClientRow]) -> list[RowProblem]:
         "the same name and date of birth",
     )
     return out
-
-
-class OfClient(Protocol):
-    """A record of a file that names its client (every file's but the clients')."""
-
-    @property
-    def row(self) -> int: ...
-
-    @property
-    def client_reference(self) -> str: ...
 
 
 def unknown_clients(
