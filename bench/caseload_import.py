@@ -33,6 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from harness import ROOT, bench_database, client, gql, server
 from seed import new_key
 
+from ca_api.caseload_import.rules import COLUMNS, ImportFile
 from ca_api.money import format_money
 
 CUT_OVER = "2014-04-30"
@@ -57,10 +58,11 @@ IMPORT = """mutation($input: ImportCaseloadInput!) { importCaseload(input: $inpu
 CHECK = "{ ledgerCheck { sound sumOfAllBalances accountsOutOfBalance } }"
 
 
-def _csv(header: list[str], rows: list[list[str]]) -> str:
+def _csv(file: ImportFile, rows: list[list[str]]) -> str:
+    """The file with its columns as docs/import.md lists them: required, then optional."""
     out = io.StringIO()
     w = csv.writer(out, lineterminator="\n")
-    w.writerow(header)
+    w.writerow(COLUMNS[file].all)
     w.writerows(rows)
     return out.getvalue()
 
@@ -120,43 +122,10 @@ def caseload(seed: int) -> dict[str, str]:
             accounts.append([ref, "CMS", format_money(balance)])
     total = sum(int(a[2].replace(".", "")) for a in accounts)
     return {
-        "clients": _csv(
-            [
-                "reference",
-                "given_name",
-                "family_name",
-                "date_of_birth",
-                "situation",
-                "status",
-                "ni_number",
-                "address_line1",
-                "address_line2",
-                "town",
-                "postcode",
-            ],
-            clients,
-        ),
-        "appointeeships": _csv(
-            ["client_reference", "start_date", "dwp_reference", "applied_on", "end_date"], apps
-        ),
-        "deputyships": _csv(
-            [
-                "client_reference",
-                "case_number",
-                "order_date",
-                "supervision_type",
-                "receive_income",
-                "manage_accounts",
-                "manage_capital",
-                "sell_property",
-                "let_property",
-                "make_gifts",
-                "gift_yearly_limit",
-                "end_date",
-            ],
-            deps,
-        ),
-        "accounts": _csv(["client_reference", "account", "opening_balance"], accounts),
+        "clients": _csv(ImportFile.CLIENTS, clients),
+        "appointeeships": _csv(ImportFile.APPOINTEESHIPS, apps),
+        "deputyships": _csv(ImportFile.DEPUTYSHIPS, deps),
+        "accounts": _csv(ImportFile.ACCOUNTS, accounts),
         "total": format_money(total),
     }
 

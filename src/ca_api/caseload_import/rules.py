@@ -274,62 +274,26 @@ def read_rows(file: ImportFile, text: str) -> tuple[list[Row], list[RowProblem]]
     return rows, problems
 
 
-# --- typed records --------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ClientRow:
-    row: int
-    reference: str
-    details: ClientDetails
-
-
-@dataclass(frozen=True)
-class AppointeeshipRow:
-    row: int
-    client_reference: str
-    details: AppointeeshipDetails
-
-
-@dataclass(frozen=True)
-class DeputyshipRow:
-    row: int
-    client_reference: str
-    details: DeputyshipDetails
-
-
-@dataclass(frozen=True)
-class AccountRow:
-    row: int
-    client_reference: str
-    kind: AccountKind
-    opening_balance: Pence
-
-
-@dataclass(frozen=True)
-class InvestmentRow:
-    row: int
-    client_reference: str
-    kind: InvestmentKind
-    holder: str
-    units: str | None
-    valuation: Pence | None
-    valued_on: date | None
-    documents_held_at: str
-    note: str | None
-
+# --- reading a row: one shape for every file ---------------------------------------------------
 
 R = TypeVar("R")
 
 
 class Cells:
-    """Reads one row's cells, noting each problem against the row and column."""
+    """Reads one row's cells, noting each problem against the file, row and column."""
 
-    def __init__(self, file: str, row: Row, problems: list[RowProblem]) -> None:
+    def __init__(self, file: ImportFile, row: Row, problems: list[RowProblem]) -> None:
         self.file, self.row, self.problems = file, row, problems
+        self.number = row.number
+        self._before = len(problems)
+
+    @property
+    def clean(self) -> bool:
+        """No problem noted on this row (so far)."""
+        return len(self.problems) == self._before
 
     def bad(self, column: str, reason: str) -> None:
-        self.problems.append(RowProblem(self.file, self.row.number, column, reason))
+        self.problems.append(RowProblem(self.file.value, self.number, column, reason))
 
     def text(self, column: str, *, required: bool = False, maximum: int = MAX_TEXT) -> str | None:
         value = self.row.text(column)
@@ -341,6 +305,11 @@ class Cells:
             self.bad(column, f"is longer than {maximum} characters")
         return value
 
+    def reference(self, column: str) -> str | None:
+        """A client's reference (required), upper case."""
+        value = self.text(column, required=True, maximum=MAX_REFERENCE)
+        return value.upper() if value is not None else None
+
     def parsed(
         self, column: str, parse: Callable[[str], R | None], what: str, *, required: bool
     ) -> R | None:
@@ -351,6 +320,10 @@ class Cells:
         if out is None:
             self.bad(column, f"{value!r} is not {what}")
         return out
+
+    def choice(self, column: str, kind: type[E], what: str, *, required: bool) -> E | None:
+        """One of an enum's values, written in any case, a space for an underscore."""
+        return self.parsed(column, lambda t: parse_enum(kind, t), what, required=required)
 
     def day(self, column: str, *, required: bool = False) -> date | None:
         return self.parsed(column, parse_date, f"a date ({DATE_FORMS})", required=required)
@@ -374,48 +347,67 @@ class Cells:
             return None
         return amount
 
-    def yes_no(self, column: str) -> bool | None:
-        return self.parsed(column, parse_yes_no, "Y or N", required=True)
+    def yes_no(self, column: str, *, required: bool = True) -> bool | None:
+        return self.parsed(column, parse_yes_no, "Y or N", required=required)
 
-    def rule_problems(self, found: Mapping[str, str], columns: Iterable[str]) -> None:
+    def rule_problems(self, found: Mapping[str, str]) -> None:
         """A module's own rule's problems, by field: on the column of that name when the file
         has one (the files name their columns after the fields)."""
-        known = set(columns)
+        known = COLUMNS[self.file].all
         for name, reason in found.items():
             self.bad(name if name in known else "", reason)
 
 
-def _reference(cells: Cells, column: str) -> str | None:
-    value = cells.text(column, required=True, maximum=MAX_REFERENCE)
-    return value.upper() if value is not None else None
+def parse_each(
+    file: ImportFile, rows: Sequence[Row], read: Callable[[Cells], R | None]
+) -> tuple[list[R], list[RowProblem]]:
+    """Each row read into a record by ``read``, which notes every problem of the row on its
+    Cells; a row with any problem gives no record."""
+    problems: list[RowProblem] = []
+    out: list[R] = []
+    for row in rows:
+        cells = Cells(file, row, problems)
+        record = read(cells)
+        if record is not None and cells.clean:
+            out.append(record)
+    return out, problems
+
+
+# --- typed records, a file each ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OfClient:
+    """A record of a file that names its client (every file's but the clients'): its row and
+    the client's reference."""
+
+    row: int
+    client_reference: str
+
+
+@dataclass(frozen=True)
+class ClientRow:
+    row: int
+    reference: str
+    details: ClientDetails
 
 
 def parse_clients(rows: Sequence[Row], today: date) -> tuple[list[ClientRow], list[RowProblem]]:
     """Each client, judged by ``clients.rules`` (normalised as a new client is)."""
-    name, problems, out = ImportFile.CLIENTS.value, list[RowProblem](), list[ClientRow]()
-    for row in rows:
-        before = len(problems)
-        c = Cells(name, row, problems)
-        reference = _reference(c, "reference")
+
+    def read(c: Cells) -> ClientRow | None:
+        reference = c.reference("reference")
         given = c.text("given_name", required=True)
         family = c.text("family_name", required=True)
         born = c.day("date_of_birth", required=True)
-        situation = c.parsed(
-            "situation",
-            lambda t: parse_enum(Situation, t),
-            f"a situation ({enum_words(Situation)})",
-            required=True,
+        situation = c.choice(
+            "situation", Situation, f"a situation ({enum_words(Situation)})", required=True
         )
-        status = c.parsed(
-            "status",
-            lambda t: parse_enum(ClientStatus, t),
-            "ACTIVE or CLOSED",
-            required=False,
-        )
+        status = c.choice("status", ClientStatus, "ACTIVE or CLOSED", required=False)
         if status is ClientStatus.REFERRED:
             c.bad("status", "a referral is not imported: ACTIVE or CLOSED")
-        if len(problems) > before:
-            continue
+        if not c.clean:
+            return None
         assert reference and given and family and born and situation
         details = client_rules.normalise(
             ClientDetails(
@@ -431,41 +423,43 @@ def parse_clients(rows: Sequence[Row], today: date) -> tuple[list[ClientRow], li
                 postcode=c.text("postcode"),
             )
         )
-        c.rule_problems(client_rules.validate(details, today), COLUMNS[ImportFile.CLIENTS].all)
-        if len(problems) == before:
-            out.append(ClientRow(row.number, reference, details))
-    return out, problems
+        c.rule_problems(client_rules.validate(details, today))
+        return ClientRow(c.number, reference, details)
+
+    return parse_each(ImportFile.CLIENTS, rows, read)
+
+
+D = TypeVar("D", AppointeeshipDetails, DeputyshipDetails)
+
+
+@dataclass(frozen=True)
+class OrderRow(OfClient, Generic[D]):
+    """An appointeeship or a deputyship of the client with this reference."""
+
+    details: D
 
 
 def parse_appointeeships(
     rows: Sequence[Row], today: date
-) -> tuple[list[AppointeeshipRow], list[RowProblem]]:
-    name, problems, out = (
-        ImportFile.APPOINTEESHIPS.value,
-        list[RowProblem](),
-        list[AppointeeshipRow](),
-    )
-    for row in rows:
-        before = len(problems)
-        c = Cells(name, row, problems)
-        client = _reference(c, "client_reference")
+) -> tuple[list[OrderRow[AppointeeshipDetails]], list[RowProblem]]:
+    """Each DWP appointeeship, judged by ``orders.rules``."""
+
+    def read(c: Cells) -> OrderRow[AppointeeshipDetails] | None:
+        client = c.reference("client_reference")
         start = c.day("start_date", required=True)
         applied = c.day("applied_on")
         end = c.day("end_date")
         dwp = c.text("dwp_reference", maximum=order_rules.MAX_CASE_NUMBER)
-        if len(problems) > before:
-            continue
+        if not c.clean:
+            return None
         assert client and start
         details = AppointeeshipDetails(
             start_date=start, dwp_reference=dwp, applied_on=applied, end_date=end
         )
-        c.rule_problems(
-            order_rules.validate_appointeeship(details, today),
-            COLUMNS[ImportFile.APPOINTEESHIPS].all,
-        )
-        if len(problems) == before:
-            out.append(AppointeeshipRow(row.number, client, details))
-    return out, problems
+        c.rule_problems(order_rules.validate_appointeeship(details, today))
+        return OrderRow(c.number, client, details)
+
+    return parse_each(ImportFile.APPOINTEESHIPS, rows, read)
 
 
 POWERS = (
@@ -480,14 +474,12 @@ POWERS = (
 
 def parse_deputyships(
     rows: Sequence[Row], today: date, maximum: Pence
-) -> tuple[list[DeputyshipRow], list[RowProblem]]:
+) -> tuple[list[OrderRow[DeputyshipDetails]], list[RowProblem]]:
     """Each deputyship with the powers its order states (R-ORD-1) and its supervision type
     (R-ORD-3), judged by ``orders.rules``."""
-    name, problems, out = ImportFile.DEPUTYSHIPS.value, list[RowProblem](), list[DeputyshipRow]()
-    for row in rows:
-        before = len(problems)
-        c = Cells(name, row, problems)
-        client = _reference(c, "client_reference")
+
+    def read(c: Cells) -> OrderRow[DeputyshipDetails] | None:
+        client = c.reference("client_reference")
         case = c.text("case_number", required=True, maximum=order_rules.MAX_CASE_NUMBER)
         ordered = c.day("order_date", required=True)
         end = c.day("end_date")
@@ -499,8 +491,8 @@ def parse_deputyships(
         )
         powers = {p: c.yes_no(p) for p in POWERS}
         limit = c.money("gift_yearly_limit", maximum)
-        if len(problems) > before:
-            continue
+        if not c.clean:
+            return None
         assert client and case and ordered and supervision
         granted = DeputyPowers(**{p: bool(v) for p, v in powers.items()}, gift_yearly_limit=limit)
         details = DeputyshipDetails(
@@ -510,12 +502,16 @@ def parse_deputyships(
             supervision_type=supervision,
             end_date=end,
         )
-        c.rule_problems(
-            order_rules.validate_deputyship(details, today), COLUMNS[ImportFile.DEPUTYSHIPS].all
-        )
-        if len(problems) == before:
-            out.append(DeputyshipRow(row.number, client, details))
-    return out, problems
+        c.rule_problems(order_rules.validate_deputyship(details, today))
+        return OrderRow(c.number, client, details)
+
+    return parse_each(ImportFile.DEPUTYSHIPS, rows, read)
+
+
+@dataclass(frozen=True)
+class AccountRow(OfClient):
+    kind: AccountKind
+    opening_balance: Pence
 
 
 def parse_accounts(
@@ -523,36 +519,44 @@ def parse_accounts(
 ) -> tuple[list[AccountRow], list[RowProblem]]:
     """Each client account's opening balance at the cut-over: never below zero (R-PAY-3: a
     client account is never overdrawn)."""
-    name, problems, out = ImportFile.ACCOUNTS.value, list[RowProblem](), list[AccountRow]()
-    for row in rows:
-        before = len(problems)
-        c = Cells(name, row, problems)
-        client = _reference(c, "client_reference")
+
+    def read(c: Cells) -> AccountRow | None:
+        client = c.reference("client_reference")
         kind = c.parsed(
             "account", parse_account, f"an account ({', '.join(ACCOUNT_KINDS)})", required=True
         )
         balance = c.money("opening_balance", maximum, required=True)
         if balance is not None and balance < 0:
             c.bad("opening_balance", "cannot be below zero: a client account is never overdrawn")
-        if len(problems) > before:
-            continue
+        if not c.clean:
+            return None
         assert client and kind and balance is not None
-        out.append(AccountRow(row.number, client, kind, balance))
-    return out, problems
+        return AccountRow(c.number, client, kind, balance)
+
+    return parse_each(ImportFile.ACCOUNTS, rows, read)
+
+
+@dataclass(frozen=True)
+class InvestmentRow(OfClient):
+    kind: InvestmentKind
+    holder: str
+    units: str | None
+    valuation: Pence | None
+    valued_on: date | None
+    documents_held_at: str
+    note: str | None
 
 
 def parse_investments(
     rows: Sequence[Row], today: date, maximum: Pence
 ) -> tuple[list[InvestmentRow], list[RowProblem]]:
     """Each investment the client already holds, with where its documents are held (R-INV-5)."""
-    name, problems, out = ImportFile.INVESTMENTS.value, list[RowProblem](), list[InvestmentRow]()
-    for row in rows:
-        before = len(problems)
-        c = Cells(name, row, problems)
-        client = _reference(c, "client_reference")
-        kind = c.parsed(
+
+    def read(c: Cells) -> InvestmentRow | None:
+        client = c.reference("client_reference")
+        kind = c.choice(
             "kind",
-            lambda t: parse_enum(InvestmentKind, t),
+            InvestmentKind,
             f"an investment kind ({enum_words(InvestmentKind)})",
             required=True,
         )
@@ -574,21 +578,18 @@ def parse_investments(
             c.bad("valued_on", "is in the future")
         for problem in text_problem("note", note, required=False, maximum=MAX_TEXT).items():
             c.bad(*problem)
-        if len(problems) > before:
-            continue
+        if not c.clean:
+            return None
         assert client and kind and holder and documents
-        out.append(
-            InvestmentRow(
-                row.number, client, kind, holder, units, valuation, valued_on, documents, note
-            )
+        return InvestmentRow(
+            c.number, client, kind, holder, units, valuation, valued_on, documents, note
         )
-    return out, problems
+
+    return parse_each(ImportFile.INVESTMENTS, rows, read)
 
 
 @dataclass(frozen=True)
-class InvoiceRow:
-    row: int
-    client_reference: str
+class InvoiceRow(OfClient):
     supplier: str
     supplier_kind: CounterpartyKind
     received_on: date
@@ -606,43 +607,35 @@ def parse_invoices(
     ``invoices.rules`` as recordInvoice judges one (R-PAY-1, R-PAY-2, R-PAY-5, R-PAY-6,
     R-OPG-1). A reimbursement lists its items (R-PAY-5), which a file of one row per invoice
     cannot: it is refused, to be recorded through recordInvoice."""
-    name, problems, out = ImportFile.INVOICES.value, list[RowProblem](), list[InvoiceRow]()
-    for row in rows:
-        before = len(problems)
-        c = Cells(name, row, problems)
-        client = _reference(c, "client_reference")
+
+    def read(c: Cells) -> InvoiceRow | None:
+        client = c.reference("client_reference")
         supplier = c.text("supplier", required=True, maximum=MAX_NAME)
-        supplier_kind = c.parsed(
+        supplier_kind = c.choice(
             "supplier_kind",
-            lambda t: parse_enum(CounterpartyKind, t),
+            CounterpartyKind,
             f"a counterparty kind ({enum_words(CounterpartyKind)})",
             required=False,
         )
-        kind = c.parsed(
-            "kind",
-            lambda t: parse_enum(InvoiceKind, t),
-            f"an invoice kind ({enum_words(InvoiceKind)})",
-            required=False,
+        kind = c.choice(
+            "kind", InvoiceKind, f"an invoice kind ({enum_words(InvoiceKind)})", required=False
         )
         number = c.text("supplier_invoice_number", required=True)
         dated = c.day("invoice_date", required=True)
         received = c.day("received_on")
         amount = c.money("amount", maximum, required=True)
-        category = c.parsed(
-            "category",
-            lambda t: parse_enum(Category, t),
-            "an OPG money-out category (R-OPG-1)",
-            required=True,
+        category = c.choice(
+            "category", Category, "an OPG money-out category (R-OPG-1)", required=True
         )
         description = c.text("description", required=True)
         period_start = c.day("period_start")
         period_end = c.day("period_end")
-        official = c.parsed("official_invoice", parse_yes_no, "Y or N", required=False)
-        direct_debit = c.parsed("direct_debit", parse_yes_no, "Y or N", required=False)
+        official = c.yes_no("official_invoice", required=False)
+        direct_debit = c.yes_no("direct_debit", required=False)
         if received is not None and received > cut_over:
             c.bad("received_on", "is after the cut-over: record it through recordInvoice")
-        if len(problems) > before:
-            continue
+        if not c.clean:
+            return None
         assert client and supplier and number and dated and amount is not None and category
         assert description
         draft = InvoiceDraft(
@@ -658,17 +651,16 @@ def parse_invoices(
             official_invoice=True if official is None else official,
             direct_debit=bool(direct_debit),
         )
-        out.append(
-            InvoiceRow(
-                row.number,
-                client,
-                supplier,
-                supplier_kind or CounterpartyKind.SUPPLIER,
-                received or cut_over,
-                draft,
-            )
+        return InvoiceRow(
+            c.number,
+            client,
+            supplier,
+            supplier_kind or CounterpartyKind.SUPPLIER,
+            received or cut_over,
+            draft,
         )
-    return out, problems
+
+    return parse_each(ImportFile.INVOICES, rows, read)
 
 
 def invoice_problems(row: InvoiceRow, found: Mapping[str, str]) -> list[RowProblem]:
@@ -686,26 +678,20 @@ def invoice_problems(row: InvoiceRow, found: Mapping[str, str]) -> list[RowProbl
 
 
 @dataclass(frozen=True)
-class PlanLineRow:
-    row: int
-    client_reference: str
+class PlanLineRow(OfClient):
     plan_year_start: date
     opening_balance: Pence | None
     line: PlanLine
 
 
 @dataclass(frozen=True)
-class PlanRows:
-    """A client's budget plan for a year: its lines, each with its row (R-BUD-1 to R-BUD-3)."""
+class PlanRows(OfClient):
+    """A client's budget plan for a year (its row: its first line's): its lines, each with
+    its row (R-BUD-1 to R-BUD-3)."""
 
-    client_reference: str
     plan_year_start: date
     opening_balance: Pence
     lines: tuple[PlanLineRow, ...]
-
-    @property
-    def row(self) -> int:
-        return self.lines[0].row
 
 
 def parse_plan_lines(
@@ -713,32 +699,26 @@ def parse_plan_lines(
 ) -> tuple[list[PlanLineRow], list[RowProblem]]:
     """Each line of a budget plan: a row per line, the plan's client, year start and opening
     balance repeated (or the opening balance on its first line only)."""
-    name, problems, out = ImportFile.BUDGET_PLANS.value, list[RowProblem](), list[PlanLineRow]()
-    for row in rows:
-        before = len(problems)
-        c = Cells(name, row, problems)
-        client = _reference(c, "client_reference")
+
+    def read(c: Cells) -> PlanLineRow | None:
+        client = c.reference("client_reference")
         start = c.day("plan_year_start", required=True)
-        side = c.parsed(
-            "side", lambda t: parse_enum(Side, t), "INCOME or EXPENDITURE", required=True
-        )
+        side = c.choice("side", Side, "INCOME or EXPENDITURE", required=True)
         item = c.text("item", required=True)
-        frequency = c.parsed(
-            "frequency",
-            lambda t: parse_enum(Frequency, t),
-            f"a frequency ({enum_words(Frequency)})",
-            required=False,
+        frequency = c.choice(
+            "frequency", Frequency, f"a frequency ({enum_words(Frequency)})", required=False
         )
         amount = c.money("amount", maximum)
         annual = c.money("annual_amount", maximum)
         opening = c.money("opening_balance", maximum)
         note = c.text("note")
-        if len(problems) > before:
-            continue
+        if not c.clean:
+            return None
         assert client and start and side and item
         line = PlanLine(side, item, amount, frequency, annual, note)
-        out.append(PlanLineRow(row.number, client, start, opening, line))
-    return out, problems
+        return PlanLineRow(c.number, client, start, opening, line)
+
+    return parse_each(ImportFile.BUDGET_PLANS, rows, read)
 
 
 _PLAN_COLUMNS = {"item": "item", "amount": "amount", "annualAmount": "annual_amount"}
@@ -771,7 +751,7 @@ def group_plans(lines: Sequence[PlanLineRow]) -> tuple[list[PlanRows], list[RowP
             for g in differ
         ]
         # Judged further even so: every problem of the plan is reported at once.
-        out.append(PlanRows(client, start, first.opening_balance, tuple(group)))
+        out.append(PlanRows(first.row, client, start, first.opening_balance, tuple(group)))
     return out, problems
 
 
@@ -849,28 +829,24 @@ def client_duplicates(clients: Sequence[ClientRow]) -> list[RowProblem]:
 
 
 def unknown_clients(
-    file: ImportFile,
-    rows: Iterable[tuple[int, str]],
-    known: set[str],
+    file: ImportFile, rows: Iterable[OfClient], known: set[str]
 ) -> list[RowProblem]:
     """A row naming a client neither in the clients file nor on the books."""
     return [
         RowProblem(
             file.value,
-            number,
+            r.row,
             "client_reference",
-            f"{ref!r} is neither in the clients file nor a client already on the books",
+            f"{r.client_reference!r} is neither in the clients file nor a client already on "
+            "the books",
         )
-        for number, ref in rows
-        if ref not in known
+        for r in rows
+        if r.client_reference not in known
     ]
 
 
-T = TypeVar("T", AppointeeshipDetails, DeputyshipDetails)
-
-
 @dataclass(frozen=True)
-class Period(Generic[T]):
+class Period:
     """An order's days in force (both ends inclusive; no end: open)."""
 
     row: int  # 0: already on the books
@@ -878,13 +854,13 @@ class Period(Generic[T]):
     end: date | None
 
 
-def overlaps(a: Period[T], b: Period[T]) -> bool:
+def overlaps(a: Period, b: Period) -> bool:
     a_end, b_end = a.end or date.max, b.end or date.max
     return a.start <= b_end and b.start <= a_end
 
 
 def overlapping_orders(
-    file: ImportFile, kind: str, by_client: Mapping[str, Sequence[Period[T]]]
+    file: ImportFile, kind: str, by_client: Mapping[str, Sequence[Period]]
 ) -> list[RowProblem]:
     """One order of a kind in force for a client at a time (issue 9 item 5, R-ORD): a row whose
     period shares a day with an earlier row's, or with an order on the books."""
@@ -930,6 +906,12 @@ class Problems:
 
     def add(self, more: Iterable[RowProblem]) -> None:
         self.found.extend(more)
+
+    def take(self, read: tuple[list[R], list[RowProblem]]) -> list[R]:
+        """What a reading gave (its records), its problems noted."""
+        records, more = read
+        self.found.extend(more)
+        return records
 
     def __bool__(self) -> bool:
         return bool(self.found)

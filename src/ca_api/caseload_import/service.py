@@ -21,10 +21,10 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -53,6 +53,7 @@ from ca_api.policy.service import PolicyMissing
 from ca_api.reconciliation import service as reconciliation
 
 ENTITY = "caseload_import"
+D = TypeVar("D", AppointeeshipDetails, DeputyshipDetails)
 
 
 @dataclass(frozen=True)
@@ -72,15 +73,8 @@ class ImportRequest:
     statement_balance: Pence | None = None
 
     def files(self) -> dict[ImportFile, str]:
-        given = {
-            ImportFile.CLIENTS: self.clients,
-            ImportFile.APPOINTEESHIPS: self.appointeeships,
-            ImportFile.DEPUTYSHIPS: self.deputyships,
-            ImportFile.ACCOUNTS: self.accounts,
-            ImportFile.INVESTMENTS: self.investments,
-            ImportFile.INVOICES: self.invoices,
-            ImportFile.BUDGET_PLANS: self.budget_plans,
-        }
+        """The files given, by the field of each (named as the file is)."""
+        given: dict[ImportFile, str | None] = {f: getattr(self, f.value) for f in ImportFile}
         return {f: text for f, text in given.items() if text is not None}
 
     def fingerprint(self) -> dict[str, Any]:
@@ -138,14 +132,52 @@ class Plan:
     """What the import will write, after every check."""
 
     new_clients: list[rules.ClientRow] = field(default_factory=list)
-    appointeeships: list[tuple[str, AppointeeshipDetails]] = field(default_factory=list)
-    deputyships: list[tuple[str, DeputyshipDetails]] = field(default_factory=list)
+    appointeeships: list[rules.OrderRow[AppointeeshipDetails]] = field(default_factory=list)
+    deputyships: list[rules.OrderRow[DeputyshipDetails]] = field(default_factory=list)
     balances: list[rules.AccountRow] = field(default_factory=list)
     investments: list[rules.InvestmentRow] = field(default_factory=list)
     plans: list[rules.PlanRows] = field(default_factory=list)
     invoices: list[rules.InvoiceRow] = field(default_factory=list)
     present: dict[ImportFile, int] = field(default_factory=lambda: defaultdict(int))
     opening_total: Pence = 0
+
+    def to_write(self) -> dict[ImportFile, Sequence[rules.OfClient]]:
+        """The records to write, by file (the clients' own: ``new_clients``)."""
+        return {
+            ImportFile.APPOINTEESHIPS: self.appointeeships,
+            ImportFile.DEPUTYSHIPS: self.deputyships,
+            ImportFile.ACCOUNTS: self.balances,
+            ImportFile.INVESTMENTS: self.investments,
+            ImportFile.BUDGET_PLANS: self.plans,
+            ImportFile.INVOICES: self.invoices,
+        }
+
+
+@dataclass
+class _Judging:
+    """An import being judged against the books: the plan taking shape, every problem found,
+    and the clients it names that are on the books (locked), by reference."""
+
+    session: AsyncSession
+    plan: Plan = field(default_factory=Plan)
+    problems: Problems = field(default_factory=Problems)
+    on_books: dict[str, uuid.UUID] = field(default_factory=dict)
+    ids: list[uuid.UUID] = field(default_factory=list)  # theirs, sorted
+
+    def client_id(self, reference: str) -> uuid.UUID | None:
+        """The client on the books with this reference (None: a new client, or none)."""
+        return self.on_books.get(reference)
+
+    def bad(self, file: ImportFile, row: int, column: str, reason: str) -> None:
+        self.problems.add([RowProblem(file.value, row, column, reason)])
+
+    def already(self, file: ImportFile, row: int, column: str, *, same: bool, other: str) -> None:
+        """A row whose record is on the books already: present when the same, else a bad row
+        saying why (``other``)."""
+        if same:
+            self.plan.present[file] += 1
+        else:
+            self.bad(file, row, column, other)
 
 
 def _check_request(request: ImportRequest, today: date) -> None:
@@ -161,61 +193,50 @@ def _check_request(request: ImportRequest, today: date) -> None:
         raise ValidationFailed(problems)
 
 
+def _references(of_clients: Mapping[ImportFile, Sequence[rules.OfClient]]) -> set[str]:
+    """The clients the rows name."""
+    return {r.client_reference for rows in of_clients.values() for r in rows}
+
+
 def _diff(old: Any, new: Any) -> str:
     before = asdict(old)
     return ", ".join(k for k, v in asdict(new).items() if before.get(k) != v)
 
 
-def _same_as_books(
-    file: ImportFile, row: int, column: str, what: str, old: Any, new: Any
-) -> RowProblem | None:
-    if old == new:
-        return None
-    return RowProblem(
-        file.value,
-        row,
-        column,
+def _other_details(what: str, old: Any, new: Any) -> str:
+    return (
         f"{what} is on the books already with other details ({_diff(old, new)}): change it "
-        "there, not by an import",
+        "there, not by an import"
     )
 
 
 async def _plan(session: AsyncSession, request: ImportRequest, today: date) -> Plan:
     """Every row judged, then the whole against the books: the plan, or ImportRefused."""
     maximum, _ = await amounts.maximum_in_force(session, today)
-    problems = Problems()
-    parsed: dict[ImportFile, list[rules.Row]] = {}
+    j = _Judging(session)
+    problems = j.problems
+    parsed: dict[ImportFile, list[rules.Row]] = {f: [] for f in ImportFile}
     for file, text in request.files().items():
-        rows, found = rules.read_rows(file, text)
-        parsed[file] = rows
-        problems.add(found)
-    client_rows, found = rules.parse_clients(parsed.get(ImportFile.CLIENTS, []), today)
-    problems.add(found)
-    app_rows, found = rules.parse_appointeeships(parsed.get(ImportFile.APPOINTEESHIPS, []), today)
-    problems.add(found)
-    dep_rows, found = rules.parse_deputyships(
-        parsed.get(ImportFile.DEPUTYSHIPS, []), today, maximum
+        parsed[file] = problems.take(rules.read_rows(file, text))
+    client_rows = problems.take(rules.parse_clients(parsed[ImportFile.CLIENTS], today))
+    app_rows = problems.take(rules.parse_appointeeships(parsed[ImportFile.APPOINTEESHIPS], today))
+    dep_rows = problems.take(
+        rules.parse_deputyships(parsed[ImportFile.DEPUTYSHIPS], today, maximum)
     )
-    problems.add(found)
-    acc_rows, found = rules.parse_accounts(parsed.get(ImportFile.ACCOUNTS, []), maximum)
-    problems.add(found)
-    inv_rows, found = rules.parse_investments(
-        parsed.get(ImportFile.INVESTMENTS, []), today, maximum
+    acc_rows = problems.take(rules.parse_accounts(parsed[ImportFile.ACCOUNTS], maximum))
+    inv_rows = problems.take(
+        rules.parse_investments(parsed[ImportFile.INVESTMENTS], today, maximum)
     )
-    problems.add(found)
-    invoice_rows, found = rules.parse_invoices(
-        parsed.get(ImportFile.INVOICES, []), request.cut_over, maximum
+    invoice_rows = problems.take(
+        rules.parse_invoices(parsed[ImportFile.INVOICES], request.cut_over, maximum)
     )
-    problems.add(found)
     for i in invoice_rows:
         judged = invoices.invoice_problems(
             i.draft, received_on=i.received_on, supplier_kind=i.supplier_kind
         )
         problems.add(rules.invoice_problems(i, judged))
-    plan_lines, found = rules.parse_plan_lines(parsed.get(ImportFile.BUDGET_PLANS, []), maximum)
-    problems.add(found)
-    plan_rows, found = rules.group_plans(plan_lines)
-    problems.add(found)
+    plan_lines = problems.take(rules.parse_plan_lines(parsed[ImportFile.BUDGET_PLANS], maximum))
+    plan_rows = problems.take(rules.group_plans(plan_lines))
     for p in plan_rows:
         problems.add(
             rules.plan_line_problems(p, planning.plan_problems(_new_plan(uuid.UUID(int=0), p)))
@@ -227,7 +248,7 @@ async def _plan(session: AsyncSession, request: ImportRequest, today: date) -> P
             "reference",
             (
                 (r.number, (r.text("reference") or "").upper())
-                for r in parsed.get(ImportFile.CLIENTS, [])
+                for r in parsed[ImportFile.CLIENTS]
                 if r.text("reference")
             ),
             "the reference",
@@ -241,234 +262,199 @@ async def _plan(session: AsyncSession, request: ImportRequest, today: date) -> P
             "the client's account",
         )
     )
+    # The files' rows naming a client.
+    of_clients: dict[ImportFile, Sequence[rules.OfClient]] = {
+        ImportFile.APPOINTEESHIPS: app_rows,
+        ImportFile.DEPUTYSHIPS: dep_rows,
+        ImportFile.ACCOUNTS: acc_rows,
+        ImportFile.INVESTMENTS: inv_rows,
+        ImportFile.BUDGET_PLANS: plan_rows,
+        ImportFile.INVOICES: invoice_rows,
+    }
+    # A client of a bad row of the clients file is not unknown: that row is reported already.
+    in_file = {(r.text("reference") or "").upper() for r in parsed[ImportFile.CLIENTS]}
+    await _plan_clients(j, client_rows, of_clients, in_file)
 
-    plan = Plan()
-    # Clients: new, already present (same details), or a bad row (other details).
-    referenced = (
-        {c.reference for c in client_rows}
-        | {a.client_reference for a in app_rows}
-        | {d.client_reference for d in dep_rows}
-        | {a.client_reference for a in acc_rows}
-        | {i.client_reference for i in inv_rows}
-        | {p.client_reference for p in plan_rows}
-        | {i.client_reference for i in invoice_rows}
-    )
-    books = await clients.by_references(session, sorted(referenced))
+    # Orders: one of a kind in force at a time (R-ORD); the same order again is present.
+    j.plan.appointeeships = await _plan_orders(j, _APPOINTEESHIPS, app_rows)
+    j.plan.deputyships = await _plan_orders(j, _DEPUTYSHIPS, dep_rows)
+    await _plan_balances(j, request, acc_rows)
+    if request.accounts is not None:
+        await _check_statement(j, request, acc_rows)
+    await _plan_investments(j, inv_rows)
+    await _plan_budgets(j, plan_rows)
+    await _plan_invoices(j, invoice_rows)
+    if problems:
+        raise ImportRefused(problems.listed())
+    return j.plan
+
+
+async def _plan_clients(
+    j: _Judging,
+    client_rows: Sequence[rules.ClientRow],
+    of_clients: Mapping[ImportFile, Sequence[rules.OfClient]],
+    in_file: set[str],
+) -> None:
+    """Each client new, already present (same details) or a bad row (other details, or likely
+    one already on the books); each row of the other files naming a client known; the clients
+    on the books locked, so that what is judged stays so until written."""
+    referenced = {c.reference for c in client_rows} | _references(of_clients)
+    books = await clients.by_references(j.session, sorted(referenced))
     for c in client_rows:
         known = books.get(c.reference)
         if known is None:
-            plan.new_clients.append(c)
+            j.plan.new_clients.append(c)
             continue
-        clash = _same_as_books(
+        j.already(
             ImportFile.CLIENTS,
             c.row,
             "reference",
-            f"client {c.reference}",
-            known.details,
-            c.details,
+            same=known.details == c.details,
+            other=_other_details(f"client {c.reference}", known.details, c.details),
         )
-        if clash is not None:
-            problems.add([clash])
-        else:
-            plan.present[ImportFile.CLIENTS] += 1
-    new_refs = {c.reference for c in plan.new_clients}
-    likely = await clients.likely_duplicates(session, [c.details for c in plan.new_clients])
-    for c, matches in zip(plan.new_clients, likely, strict=True):
+    new_clients = j.plan.new_clients
+    likely = await clients.likely_duplicates(j.session, [c.details for c in new_clients])
+    for c, matches in zip(new_clients, likely, strict=True):
         for known, how in matches:
             words = " and ".join(m.value.replace("_", " ").lower() for m in how)
-            problems.add(
-                [
-                    RowProblem(
-                        ImportFile.CLIENTS.value,
-                        c.row,
-                        "ni_number" if "NI_NUMBER" in how else "given_name",
-                        f"is likely client {known.reference} already on the books (the same "
-                        f"{words})",
-                    )
-                ]
+            j.bad(
+                ImportFile.CLIENTS,
+                c.row,
+                "ni_number" if "NI_NUMBER" in how else "given_name",
+                f"is likely client {known.reference} already on the books (the same {words})",
             )
-    # A client of a bad row of the clients file is not unknown: that row is reported already.
-    in_file = {(r.text("reference") or "").upper() for r in parsed.get(ImportFile.CLIENTS, [])}
-    known_refs = in_file | new_refs | set(books)
-    for file, refs in (
-        (ImportFile.APPOINTEESHIPS, [(a.row, a.client_reference) for a in app_rows]),
-        (ImportFile.DEPUTYSHIPS, [(d.row, d.client_reference) for d in dep_rows]),
-        (ImportFile.ACCOUNTS, [(a.row, a.client_reference) for a in acc_rows]),
-        (ImportFile.INVESTMENTS, [(i.row, i.client_reference) for i in inv_rows]),
-        (ImportFile.BUDGET_PLANS, [(p.row, p.client_reference) for p in plan_rows]),
-        (ImportFile.INVOICES, [(i.row, i.client_reference) for i in invoice_rows]),
-    ):
-        problems.add(rules.unknown_clients(file, refs, known_refs))
-    on_books = {ref: k.id for ref, k in books.items()}
-    ids = sorted(on_books.values())
-    await clients.lock_clients(session, ids)  # what is judged stays so until written
+    known_refs = in_file | {c.reference for c in new_clients} | set(books)
+    for file, naming in of_clients.items():
+        j.problems.add(rules.unknown_clients(file, naming, known_refs))
+    j.on_books = {ref: k.id for ref, k in books.items()}
+    j.ids = sorted(j.on_books.values())
+    await clients.lock_clients(j.session, j.ids)
 
-    # Orders: one of a kind in force at a time (R-ORD); the same order again is present.
-    await _plan_orders(session, plan, problems, app_rows, dep_rows, on_books, ids)
-    # Opening balances: one per account; the same again is present.
-    opened = await ledger.opening_balances(session, ids)
-    have = {(a.client_id, a.kind) for a in await ledger.accounts_of_clients(session, ids)}
+
+async def _plan_balances(
+    j: _Judging, request: ImportRequest, acc_rows: Sequence[rules.AccountRow]
+) -> None:
+    """Opening balances: one per account; the same again is present, and a zero balance of an
+    account already open."""
+    opened = await ledger.opening_balances(j.session, j.ids)
+    have = {(a.client_id, a.kind) for a in await ledger.accounts_of_clients(j.session, j.ids)}
     for a in acc_rows:
-        plan.opening_total += a.opening_balance
-        cid = on_books.get(a.client_reference)
+        j.plan.opening_total += a.opening_balance
+        cid = j.client_id(a.client_reference)
         before = opened.get((cid, a.kind)) if cid is not None else None
         if before is None and a.opening_balance == 0 and (cid, a.kind.value) in have:
-            plan.present[ImportFile.ACCOUNTS] += 1  # a zero balance: the account is open
+            j.plan.present[ImportFile.ACCOUNTS] += 1  # a zero balance: the account is open
         elif before is None:
-            plan.balances.append(a)
-        elif before == ledger.OpeningBalance(a.opening_balance, request.cut_over):
-            plan.present[ImportFile.ACCOUNTS] += 1
+            j.plan.balances.append(a)
         else:
-            problems.add(
-                [
-                    RowProblem(
-                        ImportFile.ACCOUNTS.value,
-                        a.row,
-                        "opening_balance",
-                        f"the account has an opening balance of {format_money(before.amount)} "
-                        f"at {before.value_date.isoformat()} already",
-                    )
-                ]
+            j.already(
+                ImportFile.ACCOUNTS,
+                a.row,
+                "opening_balance",
+                same=before == ledger.OpeningBalance(a.opening_balance, request.cut_over),
+                other=f"the account has an opening balance of {format_money(before.amount)} "
+                f"at {before.value_date.isoformat()} already",
             )
-    if request.accounts is not None:
-        await _check_statement(session, request, acc_rows, problems)
-    await _plan_investments(session, plan, problems, inv_rows, on_books, ids)
-    await _plan_budgets(session, plan, problems, plan_rows, on_books, ids)
-    await _plan_invoices(session, plan, problems, invoice_rows, on_books)
-    if problems:
-        raise ImportRefused(problems.listed())
-    return plan
 
 
 async def _check_statement(
-    session: AsyncSession,
-    request: ImportRequest,
-    acc_rows: Sequence[rules.AccountRow],
-    problems: Problems,
+    j: _Judging, request: ImportRequest, acc_rows: Sequence[rules.AccountRow]
 ) -> None:
     """The CMS opening balances together against the bank's balance at the end of the
     cut-over date (R-ACC-1, R-ACC-7): the one given, else that of a bank statement imported
     whose period ends on the cut-over date; with neither, nothing to check against."""
     statement, source = request.statement_balance, "the statement balance given"
     if statement is None:
-        statement = await reconciliation.closing_balance_on(session, request.cut_over)
+        statement = await reconciliation.closing_balance_on(j.session, request.cut_over)
         source = "the bank statement imported for the period ending on the cut-over date"
     if statement is None:
         return
     cms = sum(a.opening_balance for a in acc_rows if a.kind is AccountKind.CLIENT_CMS)
     unbalanced = rules.balance_problem(cms, statement, source)
     if unbalanced is not None:
-        problems.add(
-            [RowProblem(ImportFile.ACCOUNTS.value, rules.WHOLE, "opening_balance", unbalanced)]
-        )
+        j.bad(ImportFile.ACCOUNTS, rules.WHOLE, "opening_balance", unbalanced)
 
 
-def _of(
-    found: Mapping[uuid.UUID, list[orders.OrderRecord[Any]]],
-    on_books: Mapping[str, uuid.UUID],
-    reference: str,
-) -> list[orders.OrderRecord[Any]]:
-    """The orders on the books of the client with this reference (none for a new client)."""
-    cid = on_books.get(reference)
-    return found.get(cid, []) if cid is not None else []
+@dataclass(frozen=True)
+class _OrderFile(Generic[D]):
+    """How the import knows an order of a file already on the books: by the client and the
+    ``key`` of its details, in ``column``; ``repeats``: what a second row with that key in the
+    file is (None: left to the one-in-force check)."""
+
+    file: ImportFile
+    kind: orders.OrderKind[D]
+    column: str
+    key: Callable[[D], object]
+    what: Callable[[D], str]
+    repeats: str | None = None
+
+
+_APPOINTEESHIPS = _OrderFile(
+    ImportFile.APPOINTEESHIPS,
+    orders.APPOINTEESHIP,
+    "start_date",
+    key=lambda d: d.start_date,
+    what=lambda d: "the appointeeship from this date",
+)
+_DEPUTYSHIPS = _OrderFile(
+    ImportFile.DEPUTYSHIPS,
+    orders.DEPUTYSHIP,
+    "case_number",
+    key=lambda d: d.case_number,
+    what=lambda d: f"deputyship {d.case_number}",
+    repeats="the client's case number",
+)
 
 
 async def _plan_orders(
-    session: AsyncSession,
-    plan: Plan,
-    problems: Problems,
-    app_rows: Sequence[rules.AppointeeshipRow],
-    dep_rows: Sequence[rules.DeputyshipRow],
-    on_books: Mapping[str, uuid.UUID],
-    ids: Sequence[uuid.UUID],
-) -> None:
-    by_id = {v: k for k, v in on_books.items()}
-    existing_apps = await orders.APPOINTEESHIP.by_client(session, ids)
-    existing_deps = await orders.DEPUTYSHIP.by_client(session, ids)
-
-    app_periods: dict[str, list[rules.Period[AppointeeshipDetails]]] = defaultdict(list)
-    for cid, records in existing_apps.items():
+    j: _Judging, of: _OrderFile[D], order_rows: Sequence[rules.OrderRow[D]]
+) -> list[rules.OrderRow[D]]:
+    """The orders of one file to write: the same order again is present, the same key with
+    other details a bad row; one of a kind in force at a time (R-ORD), with those on the books
+    too."""
+    kind = of.kind
+    by_id = {v: k for k, v in j.on_books.items()}
+    existing = await kind.by_client(j.session, j.ids)
+    periods: dict[str, list[rules.Period]] = defaultdict(list)
+    for cid, records in existing.items():
         for r in records:
-            d = r.details
-            app_periods[by_id[cid]].append(rules.Period(0, d.start_date, d.end_date))
-    for a in app_rows:
-        same = [
-            r.details
-            for r in _of(existing_apps, on_books, a.client_reference)
-            if r.details.start_date == a.details.start_date
-        ]
+            periods[by_id[cid]].append(rules.Period(0, kind.start(r.details), r.details.end_date))
+    if of.repeats is not None:
+        j.problems.add(
+            rules.duplicates(
+                of.file,
+                of.column,
+                ((o.row, (o.client_reference, of.key(o.details))) for o in order_rows),
+                of.repeats,
+            )
+        )
+    new: list[rules.OrderRow[D]] = []
+    for o in order_rows:
+        client = j.client_id(o.client_reference)
+        on_books = existing.get(client, []) if client is not None else []
+        same = [r.details for r in on_books if of.key(r.details) == of.key(o.details)]
         if same:
-            clash = _same_as_books(
-                ImportFile.APPOINTEESHIPS,
-                a.row,
-                "start_date",
-                "the appointeeship from this date",
-                same[0],
-                a.details,
+            j.already(
+                of.file,
+                o.row,
+                of.column,
+                same=same[0] == o.details,
+                other=_other_details(of.what(o.details), same[0], o.details),
             )
-            if clash is not None:
-                problems.add([clash])
-            else:
-                plan.present[ImportFile.APPOINTEESHIPS] += 1
             continue
-        app_periods[a.client_reference].append(
-            rules.Period(a.row, a.details.start_date, a.details.end_date)
+        periods[o.client_reference].append(
+            rules.Period(o.row, kind.start(o.details), o.details.end_date)
         )
-        plan.appointeeships.append((a.client_reference, a.details))
-    problems.add(rules.overlapping_orders(ImportFile.APPOINTEESHIPS, "appointeeship", app_periods))
-
-    dep_periods: dict[str, list[rules.Period[DeputyshipDetails]]] = defaultdict(list)
-    for cid, deps in existing_deps.items():
-        for dr in deps:
-            dd = dr.details
-            dep_periods[by_id[cid]].append(rules.Period(0, dd.order_date, dd.end_date))
-    problems.add(
-        rules.duplicates(
-            ImportFile.DEPUTYSHIPS,
-            "case_number",
-            ((d.row, (d.client_reference, d.details.case_number)) for d in dep_rows),
-            "the client's case number",
-        )
-    )
-    for dep in dep_rows:
-        same_case = [
-            r.details
-            for r in _of(existing_deps, on_books, dep.client_reference)
-            if r.details.case_number == dep.details.case_number
-        ]
-        if same_case:
-            clash = _same_as_books(
-                ImportFile.DEPUTYSHIPS,
-                dep.row,
-                "case_number",
-                f"deputyship {dep.details.case_number}",
-                same_case[0],
-                dep.details,
-            )
-            if clash is not None:
-                problems.add([clash])
-            else:
-                plan.present[ImportFile.DEPUTYSHIPS] += 1
-            continue
-        dep_periods[dep.client_reference].append(
-            rules.Period(dep.row, dep.details.order_date, dep.details.end_date)
-        )
-        plan.deputyships.append((dep.client_reference, dep.details))
-    problems.add(rules.overlapping_orders(ImportFile.DEPUTYSHIPS, "deputyship", dep_periods))
+        new.append(o)
+    j.problems.add(rules.overlapping_orders(of.file, kind.entity, periods))
+    return new
 
 
-async def _plan_investments(
-    session: AsyncSession,
-    plan: Plan,
-    problems: Problems,
-    inv_rows: Sequence[rules.InvestmentRow],
-    on_books: Mapping[str, uuid.UUID],
-    ids: Sequence[uuid.UUID],
-) -> None:
+async def _plan_investments(j: _Judging, inv_rows: Sequence[rules.InvestmentRow]) -> None:
     """An investment is known by its client, kind and holder: the same one again (same units,
     valuation and documents) is present; the same with other figures is a revaluation, which
     is recorded through recordExistingInvestment, not an import."""
-    problems.add(
+    j.problems.add(
         rules.duplicates(
             ImportFile.INVESTMENTS,
             "holder",
@@ -476,51 +462,35 @@ async def _plan_investments(
             "the client's investment of this kind with this holder",
         )
     )
-    current = await investments.current_investments_of_clients(session, ids)
+    current = await investments.current_investments_of_clients(j.session, j.ids)
     held: dict[tuple[uuid.UUID, str, str], Any] = {
         (r.client_id, r.kind, r.holder): r for r in current
     }
     for i in inv_rows:
-        cid = on_books.get(i.client_reference)
+        cid = j.client_id(i.client_reference)
         row = held.get((cid, i.kind.value, i.holder)) if cid is not None else None
         if row is None:
-            plan.investments.append(i)
+            j.plan.investments.append(i)
             continue
         units = investment_rules.parse_units(i.units) if i.units is not None else None
-        same = (
-            row.units == units
+        j.already(
+            ImportFile.INVESTMENTS,
+            i.row,
+            "holder",
+            same=row.units == units
             and row.valuation == i.valuation
             and row.valued_on == i.valued_on
-            and row.documents_held_at == i.documents_held_at
+            and row.documents_held_at == i.documents_held_at,
+            other="the client's investment with this holder is on the books already with "
+            "other figures: record a revaluation instead",
         )
-        if same:
-            plan.present[ImportFile.INVESTMENTS] += 1
-        else:
-            problems.add(
-                [
-                    RowProblem(
-                        ImportFile.INVESTMENTS.value,
-                        i.row,
-                        "holder",
-                        "the client's investment with this holder is on the books already with "
-                        "other figures: record a revaluation instead",
-                    )
-                ]
-            )
 
 
-async def _plan_invoices(
-    session: AsyncSession,
-    plan: Plan,
-    problems: Problems,
-    invoice_rows: Sequence[rules.InvoiceRow],
-    on_books: Mapping[str, uuid.UUID],
-) -> None:
+async def _plan_invoices(j: _Judging, invoice_rows: Sequence[rules.InvoiceRow]) -> None:
     """An invoice is known by its supplier and the supplier's number (R-PAY-2): the same one
     again (same client, date and amount) is present; another with that number is a bad row.
     Each is due by the policy figure in force the day it was received (R-PAY-1, R-PAY-4)."""
-    name = ImportFile.INVOICES.value
-    problems.add(
+    j.problems.add(
         rules.duplicates(
             ImportFile.INVOICES,
             "supplier_invoice_number",
@@ -533,50 +503,37 @@ async def _plan_invoices(
     )
     for kind, received in sorted({(i.draft.kind, i.received_on) for i in invoice_rows}):
         try:
-            await invoices.due_on(session, kind, received)
+            await invoices.due_on(j.session, kind, received)
         except PolicyMissing as exc:
-            problems.add(
-                [
-                    RowProblem(name, i.row, "received_on", exc.message)
-                    for i in invoice_rows
-                    if (i.draft.kind, i.received_on) == (kind, received)
-                ]
-            )
+            for i in invoice_rows:
+                if (i.draft.kind, i.received_on) == (kind, received):
+                    j.bad(ImportFile.INVOICES, i.row, "received_on", exc.message)
     suppliers = await ledger.find_counterparties(
-        session, [(i.supplier_kind, i.supplier) for i in invoice_rows]
+        j.session, [(i.supplier_kind, i.supplier) for i in invoice_rows]
     )
     keys = [
         (suppliers[(i.supplier_kind, i.supplier)].id, i.draft.supplier_invoice_number)
         for i in invoice_rows
         if (i.supplier_kind, i.supplier) in suppliers
     ]
-    recorded = await invoices.invoices_with_numbers(session, keys)
+    recorded = await invoices.invoices_with_numbers(j.session, keys)
     for i in invoice_rows:
         supplier = suppliers.get((i.supplier_kind, i.supplier))
         found = recorded.get((supplier.id, i.draft.supplier_invoice_number)) if supplier else None
         if found is None:
-            plan.invoices.append(i)
+            j.plan.invoices.append(i)
             continue
         d = i.draft
-        same = (
-            found.client_id == on_books.get(i.client_reference)
+        j.already(
+            ImportFile.INVOICES,
+            i.row,
+            "supplier_invoice_number",
+            same=found.client_id == j.client_id(i.client_reference)
             and found.amount == d.amount
-            and found.invoice_date == d.invoice_date
+            and found.invoice_date == d.invoice_date,
+            other=f"invoice {d.supplier_invoice_number!r} from this supplier is recorded "
+            "already, for another client, date or amount (R-PAY-2)",
         )
-        if same:
-            plan.present[ImportFile.INVOICES] += 1
-        else:
-            problems.add(
-                [
-                    RowProblem(
-                        name,
-                        i.row,
-                        "supplier_invoice_number",
-                        f"invoice {d.supplier_invoice_number!r} from this supplier is recorded "
-                        "already, for another client, date or amount (R-PAY-2)",
-                    )
-                ]
-            )
 
 
 def _new_plan(client_id: uuid.UUID, p: rules.PlanRows) -> planning.NewPlan:
@@ -588,46 +545,32 @@ def _new_plan(client_id: uuid.UUID, p: rules.PlanRows) -> planning.NewPlan:
     )
 
 
-async def _plan_budgets(
-    session: AsyncSession,
-    plan: Plan,
-    problems: Problems,
-    plan_rows: Sequence[rules.PlanRows],
-    on_books: Mapping[str, uuid.UUID],
-    ids: Sequence[uuid.UUID],
-) -> None:
+async def _plan_budgets(j: _Judging, plan_rows: Sequence[rules.PlanRows]) -> None:
     """A plan is known by its client and year start: the same plan again (the same opening
     balance and lines) is present; other figures are a revision, recorded through
     recordBudgetPlan, not an import."""
     held: dict[tuple[uuid.UUID, date], list[planning.PlanView]] = defaultdict(list)
-    for view in await planning.plans_of_clients(session, ids):
+    for view in await planning.plans_of_clients(j.session, j.ids):
         held[(view.plan.client_id, view.plan.plan_year_start)].append(view)
     for p in plan_rows:
-        cid = on_books.get(p.client_reference)
+        cid = j.client_id(p.client_reference)
         views = held.get((cid, p.plan_year_start), []) if cid is not None else []
         if not views:
-            plan.plans.append(p)
+            j.plan.plans.append(p)
             continue
         assert cid is not None
         lines = planning.normalised_plan(_new_plan(cid, p)).lines
-        same = any(
-            v.plan.opening_balance == p.opening_balance and [ln for _, ln in v.lines] == lines
-            for v in views
+        j.already(
+            ImportFile.BUDGET_PLANS,
+            p.row,
+            "plan_year_start",
+            same=any(
+                v.plan.opening_balance == p.opening_balance and [ln for _, ln in v.lines] == lines
+                for v in views
+            ),
+            other="the client has a plan for this year on the books already with other "
+            "figures: revise it with recordBudgetPlan, not by an import",
         )
-        if same:
-            plan.present[ImportFile.BUDGET_PLANS] += 1
-        else:
-            problems.add(
-                [
-                    RowProblem(
-                        ImportFile.BUDGET_PLANS.value,
-                        p.row,
-                        "plan_year_start",
-                        "the client has a plan for this year on the books already with other "
-                        "figures: revise it with recordBudgetPlan, not by an import",
-                    )
-                ]
-            )
 
 
 # --- writing ------------------------------------------------------------------------------------
@@ -640,27 +583,21 @@ async def _write(
     made = await clients.import_clients(
         session, actor, [(c.reference, c.details) for c in plan.new_clients], why=why
     )
-    books = await clients.by_references(
-        session,
-        sorted(
-            {r for r, _ in plan.appointeeships}
-            | {r for r, _ in plan.deputyships}
-            | {a.client_reference for a in plan.balances}
-            | {i.client_reference for i in plan.investments}
-            | {p.client_reference for p in plan.plans}
-            | {i.client_reference for i in plan.invoices}
-        ),
-    )
+    books = await clients.by_references(session, sorted(_references(plan.to_write())))
     ids = {ref: k.id for ref, k in books.items()} | made
     await orders.import_orders(
         session,
         actor,
         orders.APPOINTEESHIP,
-        [(ids[r], d) for r, d in plan.appointeeships],
+        [(ids[o.client_reference], o.details) for o in plan.appointeeships],
         why=why,
     )
     await orders.import_orders(
-        session, actor, orders.DEPUTYSHIP, [(ids[r], d) for r, d in plan.deputyships], why=why
+        session,
+        actor,
+        orders.DEPUTYSHIP,
+        [(ids[o.client_reference], o.details) for o in plan.deputyships],
+        why=why,
     )
     posted = 0
     if plan.balances:
@@ -716,15 +653,8 @@ async def _write(
             ],
             why=why,
         )
-    created = {
-        ImportFile.CLIENTS: len(plan.new_clients),
-        ImportFile.APPOINTEESHIPS: len(plan.appointeeships),
-        ImportFile.DEPUTYSHIPS: len(plan.deputyships),
-        ImportFile.ACCOUNTS: len(plan.balances),
-        ImportFile.INVESTMENTS: len(plan.investments),
-        ImportFile.BUDGET_PLANS: len(plan.plans),
-        ImportFile.INVOICES: len(plan.invoices),
-    }
+    created = {f: len(rows) for f, rows in plan.to_write().items()}
+    created[ImportFile.CLIENTS] = len(plan.new_clients)
     files = request.files()
     counts = tuple(FileCount(f, created[f], plan.present[f]) for f in ImportFile if f in files)
     outcome = ImportOutcome(counts=counts, opening_total=plan.opening_total)

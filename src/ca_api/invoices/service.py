@@ -10,7 +10,7 @@ whether an invoice is ready to pay. What is only read (the view, pages, loaders)
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
@@ -227,6 +227,33 @@ def _invoice_payload(new: NewInvoice) -> dict[str, Any]:
     }
 
 
+def _invoice_values(
+    invoice_id: uuid.UUID, new: NewInvoice, received_on: date, due_on: date, actor: Actor
+) -> dict[str, Any]:
+    """The invoice's row: its draft (normalised), received and due on these days, its source
+    the recorder's role."""
+    d = new.draft
+    return {
+        "id": invoice_id,
+        "client_id": new.client_id,
+        "supplier_id": new.supplier_id,
+        "supplier_invoice_number": d.supplier_invoice_number,
+        "invoice_date": d.invoice_date,
+        "amount": d.amount,
+        "kind": d.kind.value,
+        "category": d.category.value,
+        "description": d.description,
+        "period_start": d.period_start,
+        "period_end": d.period_end,
+        "received_on": received_on,
+        "due_on": due_on,
+        "official_invoice": d.official_invoice,
+        "direct_debit": d.direct_debit,
+        "source": rules.invoice_source(actor.principal.roles).value,
+        "recorded_by": actor.principal.subject,
+    }
+
+
 async def record_invoice(
     session: AsyncSession, actor: Actor, new: NewInvoice, *, idempotency_key: str
 ) -> RecordedInvoice:
@@ -264,25 +291,7 @@ async def record_invoice(
             )
         ]
         invoice_id = uuid.uuid4()
-        values = {
-            "id": invoice_id,
-            "client_id": new.client_id,
-            "supplier_id": new.supplier_id,
-            "supplier_invoice_number": d.supplier_invoice_number,
-            "invoice_date": d.invoice_date,
-            "amount": d.amount,
-            "kind": d.kind.value,
-            "category": d.category.value,
-            "description": d.description,
-            "period_start": d.period_start,
-            "period_end": d.period_end,
-            "received_on": received_on,
-            "due_on": due_on,
-            "official_invoice": d.official_invoice,
-            "direct_debit": d.direct_debit,
-            "source": rules.invoice_source(roles),
-            "recorded_by": actor.principal.subject,
-        }
+        values = _invoice_values(invoice_id, new, received_on, due_on, actor)
         try:
             async with session.begin_nested():
                 await repository.insert_invoice(session, values)
@@ -522,14 +531,43 @@ def _remember(r: RecordedInvoice) -> dict[str, Any]:
     return {"invoice_id": str(r.invoice.invoice.id)}
 
 
+async def _officer_change(
+    session: AsyncSession,
+    actor: Actor,
+    invoice_id: uuid.UUID,
+    reason: str,
+    operation: str,
+    change: Callable[[str], Awaitable[None]],
+    *,
+    idempotency_key: str,
+) -> RecordedInvoice:
+    """An officer's change to an invoice, with the reason (``change`` given the reason as
+    checked), once per idempotency key: the invoice as it then stands."""
+    text = _reason(reason)
+
+    async def work() -> RecordedInvoice:
+        await change(text)
+        return RecordedInvoice(await read_invoice(session, invoice_id), [])
+
+    return await idempotency.run_once(
+        session,
+        actor.principal.subject,
+        idempotency_key,
+        operation,
+        {"invoice_id": str(invoice_id), "reason": text},
+        work,
+        remember=_remember,
+        replay=_replay_view(session),
+    )
+
+
 async def hold_invoice(
     session: AsyncSession, actor: Actor, invoice_id: uuid.UUID, reason: str, *, idempotency_key: str
 ) -> RecordedInvoice:
     """An officer holds an outstanding invoice of any kind, with the reason: not overdue, not
     paid, until released."""
-    text = _reason(reason)
 
-    async def work() -> RecordedInvoice:
+    async def hold(text: str) -> None:
         invoice, status = await locked(session, invoice_id)
         if status in rules.CLOSED:
             raise InvalidState(
@@ -550,18 +588,9 @@ async def hold_invoice(
             reason=text,
             client_id=invoice.client_id,
         )
-        return RecordedInvoice(await read_invoice(session, invoice_id), [])
 
-    payload = {"invoice_id": str(invoice_id), "reason": text}
-    return await idempotency.run_once(
-        session,
-        actor.principal.subject,
-        idempotency_key,
-        "holdInvoice",
-        payload,
-        work,
-        remember=_remember,
-        replay=_replay_view(session),
+    return await _officer_change(
+        session, actor, invoice_id, reason, "holdInvoice", hold, idempotency_key=idempotency_key
     )
 
 
@@ -570,9 +599,8 @@ async def release_hold(
 ) -> RecordedInvoice:
     """An officer releases the invoice's hold, with the reason (R-REF-7): it is chased and paid
     as any other from now on."""
-    text = _reason(reason)
 
-    async def work() -> RecordedInvoice:
+    async def release(text: str) -> None:
         invoice, status = await locked(session, invoice_id)
         hold = await repository.current_hold(session, invoice_id)
         if hold is None:
@@ -591,18 +619,15 @@ async def release_hold(
             reason=text,
             client_id=invoice.client_id,
         )
-        return RecordedInvoice(await read_invoice(session, invoice_id), [])
 
-    payload = {"invoice_id": str(invoice_id), "reason": text}
-    return await idempotency.run_once(
+    return await _officer_change(
         session,
-        actor.principal.subject,
-        idempotency_key,
+        actor,
+        invoice_id,
+        reason,
         "releaseInvoiceHold",
-        payload,
-        work,
-        remember=_remember,
-        replay=_replay_view(session),
+        release,
+        idempotency_key=idempotency_key,
     )
 
 
@@ -651,28 +676,10 @@ async def import_invoices(
     with no checks yet (RECEIVED). One statement for the lot, an audit row each."""
     rows: list[dict[str, Any]] = []
     for imported in invoices:
-        d = normalise(imported.new.draft)
-        rows.append(
-            {
-                "id": uuid.uuid4(),
-                "client_id": imported.new.client_id,
-                "supplier_id": imported.new.supplier_id,
-                "supplier_invoice_number": d.supplier_invoice_number,
-                "invoice_date": d.invoice_date,
-                "amount": d.amount,
-                "kind": d.kind.value,
-                "category": d.category.value,
-                "description": d.description,
-                "period_start": d.period_start,
-                "period_end": d.period_end,
-                "received_on": imported.received_on,
-                "due_on": await due_on(session, d.kind, imported.received_on),
-                "official_invoice": d.official_invoice,
-                "direct_debit": d.direct_debit,
-                "source": rules.invoice_source(actor.principal.roles).value,
-                "recorded_by": actor.principal.subject,
-            }
-        )
+        new = replace(imported.new, draft=normalise(imported.new.draft))
+        received = imported.received_on
+        due = await due_on(session, new.draft.kind, received)
+        rows.append(_invoice_values(uuid.uuid4(), new, received, due, actor))
     await repository.insert_invoices(session, rows)
     await audit.record_many(
         session,

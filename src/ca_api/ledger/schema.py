@@ -71,6 +71,24 @@ class LedgerAccount(Node):
         return Money(rules.available(self.row.posted, self.row.held))
 
 
+def _linked(column: str, id_description: str, description: str) -> tuple[Any, Any]:
+    """A transfer's link to another transfer (its ``column``): the other's id, and the other
+    itself through the request's loader; both null when there is none."""
+
+    def other_id(self: Any) -> strawberry.ID | None:
+        other = getattr(self.row, column)
+        return strawberry.ID(encode_id("Transfer", other)) if other else None
+
+    async def other(self: Any, info: Info[Context, None]) -> Transfer | None:
+        found = getattr(self.row, column)
+        return await load_transfer(info.context, found) if found else None
+
+    return (
+        strawberry.field(resolver=other_id, description=id_description),
+        strawberry.field(resolver=other, description=description),
+    )
+
+
 @strawberry.type(
     description="A movement of money between two accounts, with who recorded it, when and why "
     "(R-AUD-1). Never changed: a mistake is corrected by a reversing transfer (R-AUD-2)."
@@ -125,25 +143,16 @@ class Transfer(Node):
     async def to_account(self, info: Info[Context, None]) -> LedgerAccount | None:
         return await load_client_account(info.context, self.row.to_account_id)
 
-    @strawberry.field(description="The transfer this one corrects (R-AUD-2).")
-    def reverses_id(self) -> strawberry.ID | None:
-        r = self.row.reverses_id
-        return strawberry.ID(encode_id("Transfer", r)) if r else None
-
-    @strawberry.field(description="The transfer this one corrects (R-AUD-2), if it is a reversal.")
-    async def reverses(self, info: Info[Context, None]) -> Transfer | None:
-        r = self.row.reverses_id
-        return await load_transfer(info.context, r) if r else None
-
-    @strawberry.field(description="The hold this one posts or voids.")
-    def pending_id(self) -> strawberry.ID | None:
-        p = self.row.pending_id
-        return strawberry.ID(encode_id("Transfer", p)) if p else None
-
-    @strawberry.field(description="The hold this one posts or voids, if it does.")
-    async def pending(self, info: Info[Context, None]) -> Transfer | None:
-        p = self.row.pending_id
-        return await load_transfer(info.context, p) if p else None
+    reverses_id, reverses = _linked(
+        "reverses_id",
+        "The transfer this one corrects (R-AUD-2).",
+        "The transfer this one corrects (R-AUD-2), if it is a reversal.",
+    )
+    pending_id, pending = _linked(
+        "pending_id",
+        "The hold this one posts or voids.",
+        "The hold this one posts or voids, if it does.",
+    )
 
 
 @strawberry.type(description="One line of an account's statement.")

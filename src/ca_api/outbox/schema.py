@@ -195,55 +195,48 @@ class OutboxQuery:
         )
 
 
-@strawberry.type
-class OutboxMutation:
-    @strawberry.mutation(
-        extensions=allow(OUTBOX_DELIVER),
-        description="Record a PENDING outbound message as sent: a team's e-mail by a senior "
-        "officer and above; a system's message by that system's integration. Once.",
-    )
-    async def record_outbox_message_sent(
-        self,
-        info: Info[Context, None],
-        input: Annotated[
-            RecordOutboxMessageSentInput,
-            strawberry.argument(description="The message, and the request's idempotency key."),
-        ],
+def _recording(state: MessageState, input_type: type[Any], description: str) -> Any:
+    """``recordOutboxMessageSent`` and ``recordOutboxMessageAcknowledged``: the same use case
+    for a different step (``state``), each with its own input type, set on the resolver here."""
+
+    async def resolver(
+        self: Any, info: Info[Context, None], input: Any
     ) -> RecordOutboxDeliveryResult:
         mid = decode_uuid("OutboxMessage", input.id)
         done = await as_caller(
             info,
             service.record_delivery,
             mid,
-            MessageState.SENT,
+            state,
             input.note,
             idempotency_key=input.idempotency_key,
         )
         return OutboxMessagePayload.of(done)
 
-    @strawberry.mutation(
-        extensions=allow(OUTBOX_DELIVER),
-        description="Record a SENT outbound message as acknowledged by its recipient: a "
-        "team's by a senior officer and above; a system's by that system's integration. Once.",
+    described: Any = Annotated  # the mutation's own input type, given here, described
+    resolver.__annotations__["input"] = described[
+        input_type,
+        strawberry.argument(description="The message, and the request's idempotency key."),
+    ]
+    return strawberry.mutation(
+        resolver=resolver, extensions=allow(OUTBOX_DELIVER), description=description
     )
-    async def record_outbox_message_acknowledged(
-        self,
-        info: Info[Context, None],
-        input: Annotated[
-            RecordOutboxMessageAcknowledgedInput,
-            strawberry.argument(description="The message, and the request's idempotency key."),
-        ],
-    ) -> RecordOutboxDeliveryResult:
-        mid = decode_uuid("OutboxMessage", input.id)
-        done = await as_caller(
-            info,
-            service.record_delivery,
-            mid,
-            MessageState.ACKNOWLEDGED,
-            input.note,
-            idempotency_key=input.idempotency_key,
-        )
-        return OutboxMessagePayload.of(done)
+
+
+@strawberry.type
+class OutboxMutation:
+    record_outbox_message_sent = _recording(
+        MessageState.SENT,
+        RecordOutboxMessageSentInput,
+        "Record a PENDING outbound message as sent: a team's e-mail by a senior officer and "
+        "above; a system's message by that system's integration. Once.",
+    )
+    record_outbox_message_acknowledged = _recording(
+        MessageState.ACKNOWLEDGED,
+        RecordOutboxMessageAcknowledgedInput,
+        "Record a SENT outbound message as acknowledged by its recipient: a team's by a senior "
+        "officer and above; a system's by that system's integration. Once.",
+    )
 
 
 NODES: tuple[NodeType, ...] = (

@@ -250,47 +250,10 @@ async def record_plan(
         if new.personal_allowance_last_year is not None:
             rise = await policy.figure(session, PA_PRICE_RISE, new.plan_year_start)
             pa = rules.personal_allowance(new.personal_allowance_last_year, rise)
-        t = rules.totals(new.opening_balance, new.lines)
         plan_id = uuid.uuid4()
-        values: dict[str, Any] = {
-            "id": plan_id,
-            "client_id": new.client_id,
-            "plan_year_start": new.plan_year_start,
-            "opening_balance": new.opening_balance,
-            "notes": new.notes,
-            "annual_income": t.income,
-            "annual_expenditure": t.expenditure,
-            "available_income": t.available,
-            "surplus": t.surplus,
-            "pa_last_year_actual": pa.last_year_actual if pa else None,
-            "pa_price_rise_percent": pa.price_rise_percent if pa else None,
-            "pa_uplift": pa.uplift if pa else None,
-            "pa_year_total": pa.year_total if pa else None,
-            "pa_weekly": pa.weekly if pa else None,
-            "printed_income": new.printed.income,
-            "printed_expenditure": new.printed.expenditure,
-            "printed_available_income": new.printed.available,
-            "printed_surplus": new.printed.surplus,
-            "supersedes_id": new.supersedes_id,
-            "recorded_by": actor.principal.subject,
-        }
+        values = _plan_values(plan_id, new, pa, actor)
         await repository.insert_plan(session, values)
-        await repository.insert_lines(
-            session,
-            [
-                {
-                    "plan_id": plan_id,
-                    "line_no": n,
-                    "side": ln.side.value,
-                    "item": ln.item,
-                    "amount": ln.amount,
-                    "frequency": ln.frequency.value if ln.frequency else None,
-                    "annual_entered": ln.annual_entered,
-                    "note": ln.note,
-                }
-                for n, ln in enumerate(new.lines, start=1)
-            ],
-        )
+        await repository.insert_lines(session, _line_values(plan_id, new.lines))
         after = {
             k: str(v) if isinstance(v, Decimal) else v
             for k, v in values.items()
@@ -505,6 +468,53 @@ def plan_problems(new: NewPlan) -> dict[str, str]:
     return {}
 
 
+def _plan_values(
+    plan_id: uuid.UUID, new: NewPlan, pa: PersonalAllowance | None, actor: Actor
+) -> dict[str, Any]:
+    """The plan's row: its totals worked out (R-BUD-1 to R-BUD-3), its personal allowance
+    (R-BUD-4) if any, the totals the paper printed."""
+    t = rules.totals(new.opening_balance, new.lines)
+    return {
+        "id": plan_id,
+        "client_id": new.client_id,
+        "plan_year_start": new.plan_year_start,
+        "opening_balance": new.opening_balance,
+        "notes": new.notes,
+        "annual_income": t.income,
+        "annual_expenditure": t.expenditure,
+        "available_income": t.available,
+        "surplus": t.surplus,
+        "pa_last_year_actual": pa.last_year_actual if pa else None,
+        "pa_price_rise_percent": pa.price_rise_percent if pa else None,
+        "pa_uplift": pa.uplift if pa else None,
+        "pa_year_total": pa.year_total if pa else None,
+        "pa_weekly": pa.weekly if pa else None,
+        "printed_income": new.printed.income,
+        "printed_expenditure": new.printed.expenditure,
+        "printed_available_income": new.printed.available,
+        "printed_surplus": new.printed.surplus,
+        "supersedes_id": new.supersedes_id,
+        "recorded_by": actor.principal.subject,
+    }
+
+
+def _line_values(plan_id: uuid.UUID, lines: Sequence[PlanLine]) -> list[dict[str, Any]]:
+    """The plan's lines' rows, numbered from 1 in the order given."""
+    return [
+        {
+            "plan_id": plan_id,
+            "line_no": n,
+            "side": ln.side.value,
+            "item": ln.item,
+            "amount": ln.amount,
+            "frequency": ln.frequency.value if ln.frequency else None,
+            "annual_entered": ln.annual_entered,
+            "note": ln.note,
+        }
+        for n, ln in enumerate(lines, start=1)
+    ]
+
+
 async def import_plans(
     session: AsyncSession, actor: Actor, plans: Sequence[NewPlan], *, why: str
 ) -> list[uuid.UUID]:
@@ -515,45 +525,11 @@ async def import_plans(
     made: list[dict[str, Any]] = []
     lines: list[dict[str, Any]] = []
     for new in (_normalised(p) for p in plans):
-        t = rules.totals(new.opening_balance, new.lines)
         plan_id = uuid.uuid4()
-        made.append(
-            {
-                "id": plan_id,
-                "client_id": new.client_id,
-                "plan_year_start": new.plan_year_start,
-                "opening_balance": new.opening_balance,
-                "notes": new.notes,
-                "annual_income": t.income,
-                "annual_expenditure": t.expenditure,
-                "available_income": t.available,
-                "surplus": t.surplus,
-                "pa_last_year_actual": None,
-                "pa_price_rise_percent": None,
-                "pa_uplift": None,
-                "pa_year_total": None,
-                "pa_weekly": None,
-                "printed_income": None,
-                "printed_expenditure": None,
-                "printed_available_income": None,
-                "printed_surplus": None,
-                "supersedes_id": None,
-                "recorded_by": actor.principal.subject,
-            }
-        )
-        lines += [
-            {
-                "plan_id": plan_id,
-                "line_no": n,
-                "side": ln.side.value,
-                "item": ln.item,
-                "amount": ln.amount,
-                "frequency": ln.frequency.value if ln.frequency else None,
-                "annual_entered": ln.annual_entered,
-                "note": ln.note,
-            }
-            for n, ln in enumerate(new.lines, start=1)
-        ]
+        # No personal allowance or printed totals, and nothing superseded: a plan brought in.
+        bare = replace(new, printed=PrintedTotals(), supersedes_id=None)
+        made.append(_plan_values(plan_id, bare, None, actor))
+        lines += _line_values(plan_id, new.lines)
     await repository.insert_plans(session, made)
     await repository.insert_lines(session, lines)
     await audit.record_many(
