@@ -21,7 +21,6 @@ from ca_api.common import deadlines as deadline_clock
 from ca_api.common.arguments import replayed_field
 from ca_api.common.calls import as_caller
 from ca_api.common.ids import decode_uuid, node_id, node_id_or_none, parse_id
-from ca_api.common.keyset import Seek
 from ca_api.common.pagination import Connection, Page, Paged, PageRequest
 from ca_api.common.problems import (
     IdempotencyKeyReusedProblem,
@@ -380,14 +379,11 @@ class DeputyshipApplicationQuery:
             deputyship_id,
         )
 
-        async def fetch(seek: Seek[tuple[str, uuid.UUID]]) -> list[service.Notice]:
-            return list(
-                await service.notices(ctx.session, order, outstanding=outstanding, seek=seek)
-            )
-
         return await page.connection(
             cursor=PageRequest.text_id,
-            fetch=fetch,
+            fetch=lambda seek: service.notices(
+                ctx.session, order, outstanding=outstanding, seek=seek
+            ),
             key=lambda n: [n.name, str(n.organisation_id)],
             node=DeputyshipNotice.of,
         )
