@@ -216,15 +216,8 @@ async def test_stages_in_order_the_order_made_names_the_clients_deputyship(
     assert not_theirs["__typename"] == "NotFoundProblem", not_theirs
     theirs = await new_deputyship(api, cid, orderDate="2026-11-02")
     key = new_key()
-    done = await call(
-        api,
-        STAGE,
-        key,
-        applicationId=app,
-        stage="ORDER_MADE",
-        occurredOn="2026-11-02",
-        deputyshipId=theirs["id"],
-    )
+    order_made = {"stage": "ORDER_MADE", "occurredOn": "2026-11-02", "deputyshipId": theirs["id"]}
+    done = await call(api, STAGE, key, applicationId=app, **order_made)
     a = done["deadline"]["application"]
     assert [s["stage"] for s in a["stages"]] == [
         "ISSUED",
@@ -238,15 +231,7 @@ async def test_stages_in_order_the_order_made_names_the_clients_deputyship(
         theirs["id"],
         [],
     )
-    replay = await call(
-        api,
-        STAGE,
-        key,
-        applicationId=app,
-        stage="ORDER_MADE",
-        occurredOn="2026-11-02",
-        deputyshipId=theirs["id"],
-    )
+    replay = await call(api, STAGE, key, applicationId=app, **order_made)
     assert replay["replayed"] is True and replay["deadline"] == done["deadline"]
     over = await stage(api, app, "WITHDRAWN", "2026-11-03", note="no longer needed")
     assert over["__typename"] == "StageOutOfOrderProblem" and over["allowedNext"] == []
