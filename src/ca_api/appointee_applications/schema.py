@@ -12,6 +12,7 @@ from strawberry.types import Info
 from ca_api.appointee_applications import models, service
 from ca_api.appointee_applications.inputs import (
     DeadlineState,
+    DeadlineStateFilter,
     DwpOutcome,
     RecordAppointeeApplicationSentInput,
     RecordDwpDecisionInput,
@@ -153,10 +154,7 @@ class AppointeeApplicationQuery:
         self,
         info: Info[Context, None],
         page: Page,
-        state: Annotated[
-            DeadlineState | None,
-            strawberry.argument(description="Only those in this state, as of today."),
-        ] = None,
+        state: DeadlineStateFilter = None,
     ) -> Connection[AppointeeApplicationDeadline]:
         return await deadline_clock.connection(
             page,

@@ -10,7 +10,7 @@ from typing import Annotated
 import strawberry
 from strawberry.types import Info
 
-from ca_api.appointee_applications.inputs import DeadlineState
+from ca_api.appointee_applications.inputs import DeadlineState, DeadlineStateFilter
 from ca_api.auth.permissions import (
     DEPUTYSHIP_APPLICATION_READ,
     DEPUTYSHIP_APPLICATION_WRITE,
@@ -343,10 +343,7 @@ class DeputyshipApplicationQuery:
         self,
         info: Info[Context, None],
         page: Page,
-        state: Annotated[
-            DeadlineState | None,
-            strawberry.argument(description="Only those in this state, as of today."),
-        ] = None,
+        state: DeadlineStateFilter = None,
     ) -> Connection[DeputyshipApplicationDeadline]:
         return await deadline_clock.connection(
             page,
