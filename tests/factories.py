@@ -2320,3 +2320,55 @@ async def council_invoice(api: Api, client: dict[str, str], council: str, **kw: 
         **kw,
     )
     return str(invoice["id"])
+
+
+# --- the application clocks (R-REF-5, R-REF-6): what their deadline lists share ---------------
+
+FRIDAY_BEFORE_SUMMER_BANK_HOLIDAY = date(2026, 8, 28)  # Monday 31 August 2026 is a bank holiday
+
+Deadlines = Callable[[str | None], Awaitable[dict[str, dict[str, Any]]]]
+
+
+async def referral_valid_on(
+    api: Api, session: AsyncSession, day: date, **changes: Any
+) -> tuple[str, str]:
+    """``accepted_referral`` (``changes`` over its answers), its acceptance put on ``day``
+    (``referral_accepted_on``): the day its application clocks start."""
+    referral_id, client_id = await accepted_referral(api, **changes)
+    await referral_accepted_on(session, referral_id, day)
+    return referral_id, client_id
+
+
+async def check_due_the_fifth_working_day_then_missed(
+    deadlines: Deadlines, deadline_id: str, today: Any, starts_on: str
+) -> None:
+    """A clock started on the Friday before the Summer bank holiday is DUE on Monday 7
+    September, its 5th working day after (R-REF-5), and MISSED the working day after with
+    nothing recorded; ``deadlines(state)`` lists the deadlines by id, ``starts_on`` names the
+    field of the day the clock started."""
+    today.set(date(2026, 9, 7))
+    d = (await deadlines(None))[deadline_id]
+    assert (d[starts_on], d["dueOn"], d["state"]) == ("2026-08-28", "2026-09-07", "DUE")
+    assert deadline_id in await deadlines("DUE")
+    today.set(date(2026, 9, 8))
+    assert (await deadlines(None))[deadline_id]["state"] == "MISSED"
+    assert deadline_id in await deadlines("MISSED")
+    assert deadline_id not in await deadlines("DUE")
+
+
+async def check_deadlines_paged_soonest_due_first(
+    api: Api, session: AsyncSession, today: Any, field: str, id_field: str, **who: Any
+) -> None:
+    """Two accepted referrals' deadlines in the list ``field`` (each node's id is ``id_field``):
+    the sooner due first, one a page, the cursor going on to the later one."""
+    later, _ = await referral_valid_on(api, session, date(2026, 12, 18))  # due Tue 29 December
+    sooner, _ = await referral_valid_on(api, session, FRIDAY_BEFORE_SUMMER_BANK_HOLIDAY)
+    today.set(date(2026, 12, 30))
+    query = f"""query($after: String) {{ {field}(first: 1, after: $after) {{
+      nodes {{ {id_field} dueOn state }} pageInfo {{ hasNextPage endCursor }} }} }}"""
+    first = (await api.data(query, {"after": None}, **who))[field]
+    assert first["nodes"] == [{id_field: sooner, "dueOn": "2026-09-07", "state": "MISSED"}]
+    assert first["pageInfo"]["hasNextPage"] is True
+    cursor = first["pageInfo"]["endCursor"]
+    second = (await api.data(query, {"after": cursor}, **who))[field]
+    assert second["nodes"] == [{id_field: later, "dueOn": "2026-12-29", "state": "MISSED"}]

@@ -23,14 +23,17 @@ from ca_api.common.ids import encode_id
 from ca_api.workdays import add_working_days
 from tests.conftest import Api
 from tests.factories import (
+    FRIDAY_BEFORE_SUMMER_BANK_HOLIDAY,
     KEYED_PROBLEMS,
     accepted_referral,
     assert_forbidden,
     audit_rows,
+    check_deadlines_paged_soonest_due_first,
+    check_due_the_fifth_working_day_then_missed,
     new_key,
     raw,
     record_appointeeship,
-    referral_accepted_on,
+    referral_valid_on,
     refused_for,
     submitted_referral,
 )
@@ -47,7 +50,7 @@ DECISION = f"""mutation($input: RecordDwpDecisionInput!) {{
 DEADLINES = f"""query($state: AppointeeApplicationDeadlineState) {{
   appointeeApplicationDeadlines(state: $state, first: 100) {{ nodes {{ {FIELDS} }} }} }}"""
 
-FRIDAY = date(2026, 8, 28)  # the Friday before the Summer bank holiday (Monday 31 August)
+FRIDAY = FRIDAY_BEFORE_SUMMER_BANK_HOLIDAY
 
 
 async def deadlines(api: Api, state: str | None = None) -> dict[str, dict[str, Any]]:
@@ -94,23 +97,16 @@ async def test_a_referral_not_accepted_has_no_deadline_and_is_refused(api: Api) 
 async def test_valid_on_the_friday_before_a_bank_holiday_then_missed_the_day_after(
     api: Api, session: AsyncSession, today: Any
 ) -> None:
-    rid, _ = await accepted_referral(api)
-    await referral_accepted_on(session, rid, FRIDAY)
-    today.set(date(2026, 9, 7))  # Monday 7 September: the 5th working day after
-    d = (await deadlines(api))[rid]
-    assert (d["validOn"], d["dueOn"], d["state"]) == ("2026-08-28", "2026-09-07", "DUE")
-    assert rid in await deadlines(api, "DUE")
-    today.set(date(2026, 9, 8))  # the working day after, nothing sent
-    assert (await deadlines(api))[rid]["state"] == "MISSED"
-    assert rid in await deadlines(api, "MISSED")
-    assert rid not in await deadlines(api, "DUE")
+    rid, _ = await referral_valid_on(api, session, FRIDAY)
+    await check_due_the_fifth_working_day_then_missed(
+        lambda state: deadlines(api, state), rid, today, "validOn"
+    )
 
 
 async def test_sent_in_time_is_met_and_a_replay_does_nothing_twice(
     api: Api, session: AsyncSession, today: Any
 ) -> None:
-    rid, _ = await accepted_referral(api)
-    await referral_accepted_on(session, rid, FRIDAY)
+    rid, _ = await referral_valid_on(api, session, FRIDAY)
     today.set(date(2026, 9, 20))
     key = new_key()
     first = await send(api, rid, date(2026, 9, 7), key)
@@ -129,8 +125,7 @@ async def test_sent_in_time_is_met_and_a_replay_does_nothing_twice(
 async def test_sent_after_the_due_date_is_missed_and_never_before_validity(
     api: Api, session: AsyncSession, today: Any
 ) -> None:
-    rid, _ = await accepted_referral(api)
-    await referral_accepted_on(session, rid, FRIDAY)
+    rid, _ = await referral_valid_on(api, session, FRIDAY)
     today.set(date(2026, 9, 20))
     early = await send(api, rid, date(2026, 8, 27))
     assert "before the referral became valid" in refused_for(early, "sentOn")
@@ -143,8 +138,7 @@ async def test_sent_after_the_due_date_is_missed_and_never_before_validity(
 async def test_the_dwp_decision_follows_the_application(
     api: Api, session: AsyncSession, today: Any
 ) -> None:
-    rid, _ = await accepted_referral(api)
-    await referral_accepted_on(session, rid, FRIDAY)
+    rid, _ = await referral_valid_on(api, session, FRIDAY)
     today.set(date(2026, 9, 30))
     before = await decide(api, rid, outcome="APPOINTED", decidedOn="2026-09-20")
     assert before["__typename"] == "InvalidStateProblem", before
@@ -211,9 +205,8 @@ async def test_a_role_that_may_not_read_deadlines_is_refused(api: Api, role: str
 async def test_appointed_names_the_clients_appointeeship_recorded_already(
     api: Api, session: AsyncSession, today: Any
 ) -> None:
-    rid, cid = await accepted_referral(api)
+    rid, cid = await referral_valid_on(api, session, FRIDAY)
     other_rid, other_cid = await accepted_referral(api)
-    await referral_accepted_on(session, rid, FRIDAY)
     today.set(date(2026, 9, 30))
     await send(api, rid, date(2026, 9, 2))
     recorded = await record_appointeeship(api, cid, startDate="2026-09-25")
@@ -239,16 +232,6 @@ async def test_appointed_names_the_clients_appointeeship_recorded_already(
 async def test_deadlines_are_listed_soonest_due_first_and_paged(
     api: Api, session: AsyncSession, today: Any
 ) -> None:
-    later, _ = await accepted_referral(api)
-    sooner, _ = await accepted_referral(api)
-    await referral_accepted_on(session, later, date(2026, 12, 18))  # due Tuesday 29 December
-    await referral_accepted_on(session, sooner, FRIDAY)  # due Monday 7 September
-    today.set(date(2026, 12, 30))
-    query = """query($after: String) { appointeeApplicationDeadlines(first: 1, after: $after) {
-      nodes { referralId dueOn state } pageInfo { hasNextPage endCursor } } }"""
-    first = (await api.data(query, {"after": None}, **OFFICER))["appointeeApplicationDeadlines"]
-    assert first["nodes"] == [{"referralId": sooner, "dueOn": "2026-09-07", "state": "MISSED"}]
-    assert first["pageInfo"]["hasNextPage"] is True
-    cursor = first["pageInfo"]["endCursor"]
-    second = (await api.data(query, {"after": cursor}, **OFFICER))["appointeeApplicationDeadlines"]
-    assert second["nodes"] == [{"referralId": later, "dueOn": "2026-12-29", "state": "MISSED"}]
+    await check_deadlines_paged_soonest_due_first(
+        api, session, today, "appointeeApplicationDeadlines", "referralId", **OFFICER
+    )

@@ -27,10 +27,13 @@ from ca_api.ledger.rules import CounterpartyKind
 from ca_api.workdays import add_working_days
 from tests.conftest import Api
 from tests.factories import (
+    FRIDAY_BEFORE_SUMMER_BANK_HOLIDAY,
     KEYED_PROBLEMS,
     accepted_referral,
     assert_forbidden,
     audit_rows,
+    check_deadlines_paged_soonest_due_first,
+    check_due_the_fifth_working_day_then_missed,
     client_with_orders,
     days_ago,
     new_client,
@@ -43,7 +46,7 @@ from tests.factories import (
     record_deputyship,
     record_receipt,
     recorded,
-    referral_accepted_on,
+    referral_valid_on,
     refused_for,
 )
 
@@ -74,7 +77,7 @@ NOTICES = f"""query($deputyshipId: ID!, $outstanding: Boolean) {{
   deputyshipNotices(deputyshipId: $deputyshipId, outstanding: $outstanding, first: 100) {{
     nodes {{ {NOTICE} }} }} }}"""
 
-FRIDAY = date(2026, 8, 28)  # the Friday before the Summer bank holiday (Monday 31 August)
+FRIDAY = FRIDAY_BEFORE_SUMMER_BANK_HOLIDAY
 
 
 async def deadlines(api: Api, state: str | None = None) -> dict[str, dict[str, Any]]:
@@ -140,16 +143,10 @@ async def test_an_accepted_referral_with_no_private_income_property_or_accounts_
 async def test_valid_on_the_friday_before_a_bank_holiday_then_missed_the_day_after(
     api: Api, session: AsyncSession, today: Any
 ) -> None:
-    rid, _ = await accepted_referral(api, privateIncomeKnown=True)
-    await referral_accepted_on(session, rid, FRIDAY)
-    today.set(date(2026, 9, 7))  # Monday 7 September: the 5th working day after
-    d = (await deadlines(api))[rid]
-    assert (d["startsOn"], d["dueOn"], d["state"]) == ("2026-08-28", "2026-09-07", "DUE")
-    assert rid in await deadlines(api, "DUE")
-    today.set(date(2026, 9, 8))  # the working day after, not made
-    assert (await deadlines(api))[rid]["state"] == "MISSED"
-    assert rid in await deadlines(api, "MISSED")
-    assert rid not in await deadlines(api, "DUE")
+    rid, _ = await referral_valid_on(api, session, FRIDAY, privateIncomeKnown=True)
+    await check_due_the_fifth_working_day_then_missed(
+        lambda state: deadlines(api, state), rid, today, "startsOn"
+    )
     late = await made(api, rid, date(2026, 9, 8))
     assert late["deadline"]["state"] == "MISSED"
 
@@ -157,8 +154,7 @@ async def test_valid_on_the_friday_before_a_bank_holiday_then_missed_the_day_aft
 async def test_made_in_time_is_met_once_and_a_replay_does_nothing_twice(
     api: Api, session: AsyncSession, today: Any
 ) -> None:
-    rid, _ = await accepted_referral(api)
-    await referral_accepted_on(session, rid, FRIDAY)
+    rid, _ = await referral_valid_on(api, session, FRIDAY)
     today.set(date(2026, 9, 20))
     early = await made(api, rid, date(2026, 8, 27))
     assert "before the application became due" in refused_for(early, "madeOn")
@@ -187,9 +183,8 @@ async def test_made_in_time_is_met_once_and_a_replay_does_nothing_twice(
 async def test_stages_in_order_the_order_made_names_the_clients_deputyship(
     api: Api, session: AsyncSession, today: Any
 ) -> None:
-    rid, cid = await accepted_referral(api)
+    rid, cid = await referral_valid_on(api, session, FRIDAY)
     _, other_cid = await accepted_referral(api)
-    await referral_accepted_on(session, rid, FRIDAY)
     today.set(date(2026, 11, 20))
     app = (await made(api, rid, date(2026, 9, 2)))["deadline"]["application"]["applicationId"]
 
@@ -221,15 +216,8 @@ async def test_stages_in_order_the_order_made_names_the_clients_deputyship(
     assert not_theirs["__typename"] == "NotFoundProblem", not_theirs
     theirs = await new_deputyship(api, cid, orderDate="2026-11-02")
     key = new_key()
-    done = await call(
-        api,
-        STAGE,
-        key,
-        applicationId=app,
-        stage="ORDER_MADE",
-        occurredOn="2026-11-02",
-        deputyshipId=theirs["id"],
-    )
+    order_made = {"stage": "ORDER_MADE", "occurredOn": "2026-11-02", "deputyshipId": theirs["id"]}
+    done = await call(api, STAGE, key, applicationId=app, **order_made)
     a = done["deadline"]["application"]
     assert [s["stage"] for s in a["stages"]] == [
         "ISSUED",
@@ -243,15 +231,7 @@ async def test_stages_in_order_the_order_made_names_the_clients_deputyship(
         theirs["id"],
         [],
     )
-    replay = await call(
-        api,
-        STAGE,
-        key,
-        applicationId=app,
-        stage="ORDER_MADE",
-        occurredOn="2026-11-02",
-        deputyshipId=theirs["id"],
-    )
+    replay = await call(api, STAGE, key, applicationId=app, **order_made)
     assert replay["replayed"] is True and replay["deadline"] == done["deadline"]
     over = await stage(api, app, "WITHDRAWN", "2026-11-03", note="no longer needed")
     assert over["__typename"] == "StageOutOfOrderProblem" and over["allowedNext"] == []
@@ -263,8 +243,7 @@ async def test_stages_in_order_the_order_made_names_the_clients_deputyship(
 async def test_a_refusal_or_withdrawal_says_why(
     api: Api, session: AsyncSession, today: Any
 ) -> None:
-    rid, _ = await accepted_referral(api)
-    await referral_accepted_on(session, rid, FRIDAY)
+    rid, _ = await referral_valid_on(api, session, FRIDAY)
     today.set(date(2026, 9, 20))
     app = (await made(api, rid, date(2026, 9, 2)))["deadline"]["application"]["applicationId"]
     bare = await stage(api, app, "WITHDRAWN", "2026-09-03")
@@ -467,19 +446,9 @@ async def test_a_role_that_may_not_read_is_refused_both_lists(api: Api, role: st
 async def test_deadlines_are_listed_soonest_due_first_and_paged(
     api: Api, session: AsyncSession, today: Any
 ) -> None:
-    later, _ = await accepted_referral(api)
-    sooner, _ = await accepted_referral(api)
-    await referral_accepted_on(session, later, date(2026, 12, 18))  # due Tuesday 29 December
-    await referral_accepted_on(session, sooner, FRIDAY)  # due Monday 7 September
-    today.set(date(2026, 12, 30))
-    query = """query($after: String) { deputyshipApplicationDeadlines(first: 1, after: $after) {
-      nodes { deadlineId dueOn state } pageInfo { hasNextPage endCursor } } }"""
-    first = (await api.data(query, {"after": None}, **OFFICER))["deputyshipApplicationDeadlines"]
-    assert first["nodes"] == [{"deadlineId": sooner, "dueOn": "2026-09-07", "state": "MISSED"}]
-    assert first["pageInfo"]["hasNextPage"] is True
-    cursor = first["pageInfo"]["endCursor"]
-    second = (await api.data(query, {"after": cursor}, **OFFICER))["deputyshipApplicationDeadlines"]
-    assert second["nodes"] == [{"deadlineId": later, "dueOn": "2026-12-29", "state": "MISSED"}]
+    await check_deadlines_paged_soonest_due_first(
+        api, session, today, "deputyshipApplicationDeadlines", "deadlineId", **OFFICER
+    )
 
 
 async def test_record_deputyship_still_needs_no_application(api: Api) -> None:

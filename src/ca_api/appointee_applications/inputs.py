@@ -5,6 +5,7 @@ last."""
 from __future__ import annotations
 
 from datetime import date
+from typing import Annotated
 
 import strawberry
 
@@ -25,6 +26,11 @@ graphql_enum(
     },
     name="AppointeeApplicationDeadlineState",
 )
+# The state argument of both application deadline lists (the DWP's and the Court's).
+DeadlineStateFilter = Annotated[
+    DeadlineState | None,
+    strawberry.argument(description="Only those in this state, as of today."),
+]
 DwpOutcome = rules.DwpOutcome
 graphql_enum(
     DwpOutcome,

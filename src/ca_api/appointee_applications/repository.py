@@ -33,6 +33,11 @@ class AcceptedReferral:
     def valid_on(self) -> date:
         return self.accepted_at.astimezone(LONDON).date()
 
+    @property
+    def sent_on(self) -> date | None:
+        """The day the application was sent; None until it is recorded."""
+        return self.application.sent_on if self.application is not None else None
+
 
 def _select() -> Any:
     return (

@@ -13,6 +13,7 @@ from __future__ import annotations
 import enum
 from datetime import date
 
+from ca_api.common.deadlines import DeadlineState, state_on
 from ca_api.workdays import add_working_days
 
 __all__ = [
@@ -29,12 +30,6 @@ APPLICATION_WORKING_DAYS = 5  # R-REF-5
 MAX_REASON = 2000
 
 
-class DeadlineState(enum.StrEnum):
-    DUE = "DUE"
-    MET = "MET"
-    MISSED = "MISSED"
-
-
 class DwpOutcome(enum.StrEnum):
     APPOINTED = "APPOINTED"
     REFUSED = "REFUSED"
@@ -47,11 +42,8 @@ def due_on(valid_on: date) -> date:
 
 def deadline_state(valid_on: date, sent_on: date | None, today: date) -> DeadlineState:
     """MET: sent on or before the due date; MISSED: sent after it, or not sent and the due date
-    has passed; DUE: not sent and the due date is today or later."""
-    due = due_on(valid_on)
-    if sent_on is not None:
-        return DeadlineState.MET if sent_on <= due else DeadlineState.MISSED
-    return DeadlineState.DUE if today <= due else DeadlineState.MISSED
+    has passed; DUE: not sent and the due date is today or later (``common.deadlines``)."""
+    return state_on(due_on(valid_on), sent_on, today)
 
 
 def validate_sent(valid_on: date, sent_on: date, today: date) -> dict[str, str]:

@@ -3,7 +3,6 @@ service, map the result."""
 
 from __future__ import annotations
 
-import uuid
 from datetime import date
 from typing import Annotated
 
@@ -13,6 +12,7 @@ from strawberry.types import Info
 from ca_api.appointee_applications import models, service
 from ca_api.appointee_applications.inputs import (
     DeadlineState,
+    DeadlineStateFilter,
     DwpOutcome,
     RecordAppointeeApplicationSentInput,
     RecordDwpDecisionInput,
@@ -23,47 +23,36 @@ from ca_api.auth.permissions import (
     allow,
 )
 from ca_api.clients.schema import Client, client_of
+from ca_api.common import deadlines as deadline_clock
 from ca_api.common.arguments import replayed_field
 from ca_api.common.calls import as_caller
-from ca_api.common.ids import decode_uuid, node_id
-from ca_api.common.keyset import Seek
-from ca_api.common.pagination import Connection, Page, Paged, PageRequest
+from ca_api.common.ids import decode_uuid, node_id, node_id_or_none
+from ca_api.common.pagination import Connection, Page, Paged
 from ca_api.common.problems import (
     IdempotencyKeyReusedProblem,
     InvalidStateProblem,
     NotFoundProblem,
     ValidationProblem,
 )
+from ca_api.common.types import from_source
 from ca_api.context import Context
 
 
 @strawberry.type(description="The DWP's decision on an appointeeship application.")
 class DwpDecision:
-    row: strawberry.Private[models.DwpDecision]
-
-    @strawberry.field(description="APPOINTED (BF57 received) or REFUSED.")
-    def outcome(self) -> DwpOutcome:
-        return DwpOutcome(self.row.outcome)
-
-    @strawberry.field(description="The day of the decision.")
-    def decided_on(self) -> date:
-        return self.row.decided_on
-
-    @strawberry.field(description="The DWP's reason, when REFUSED; empty otherwise.")
-    def reason(self) -> str:
-        return self.row.reason
-
-    @strawberry.field(
+    outcome: DwpOutcome = strawberry.field(description="APPOINTED (BF57 received) or REFUSED.")
+    decided_on: date = strawberry.field(description="The day of the decision.")
+    reason: str = strawberry.field(description="The DWP's reason, when REFUSED; empty otherwise.")
+    appointeeship_id: strawberry.ID | None = strawberry.field(
         description="The appointeeship it resulted in, as recorded with recordAppointeeship; "
         "null when REFUSED or not named."
     )
-    def appointeeship_id(self) -> strawberry.ID | None:
-        a = self.row.appointeeship_id
-        return node_id("Appointeeship", a) if a is not None else None
+    recorded_by: str = strawberry.field(description="The officer who recorded it (R-AUD-1).")
 
-    @strawberry.field(description="The officer who recorded it (R-AUD-1).")
-    def recorded_by(self) -> str:
-        return self.row.recorded_by
+    @classmethod
+    def of(cls, row: models.DwpDecision) -> DwpDecision:
+        a = node_id_or_none("Appointeeship", row.appointeeship_id)
+        return from_source(cls, row, appointeeship_id=a)
 
 
 @strawberry.type(
@@ -100,8 +89,7 @@ class AppointeeApplicationDeadline:
 
     @strawberry.field(description="The day the BF56 was sent to the DWP; null until it is.")
     def sent_on(self) -> date | None:
-        a = self.d.accepted.application
-        return a.sent_on if a is not None else None
+        return self.d.accepted.sent_on
 
     @strawberry.field(description="The officer who recorded it sent; null until it is.")
     def sent_recorded_by(self) -> str | None:
@@ -115,7 +103,7 @@ class AppointeeApplicationDeadline:
     @strawberry.field(description="The DWP's decision; null until it is recorded.")
     def dwp_decision(self) -> DwpDecision | None:
         dec = self.d.accepted.decision
-        return DwpDecision(row=dec) if dec is not None else None
+        return DwpDecision.of(dec) if dec is not None else None
 
 
 @strawberry.type(description="The deadline as the mutation left it.")
@@ -166,21 +154,12 @@ class AppointeeApplicationQuery:
         self,
         info: Info[Context, None],
         page: Page,
-        state: Annotated[
-            DeadlineState | None,
-            strawberry.argument(description="Only those in this state, as of today."),
-        ] = None,
+        state: DeadlineStateFilter = None,
     ) -> Connection[AppointeeApplicationDeadline]:
-        ctx = info.context
-
-        async def fetch(seek: Seek[tuple[date, uuid.UUID]]) -> list[service.Deadline]:
-            return list(await service.deadlines(ctx.session, state=state, seek=seek))
-
-        return await page.connection(
-            cursor=PageRequest.date_id,
-            fetch=fetch,
-            key=lambda d: [d.due_on.isoformat(), str(d.accepted.referral_id)],
-            node=lambda d: AppointeeApplicationDeadline(d=d),
+        return await deadline_clock.connection(
+            page,
+            lambda seek: service.deadlines(info.context.session, state=state, seek=seek),
+            lambda d: AppointeeApplicationDeadline(d=d),
         )
 
 

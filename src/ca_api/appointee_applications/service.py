@@ -24,7 +24,8 @@ from ca_api.appointee_applications.rules import DeadlineState, DwpOutcome
 from ca_api.approvals import mechanism as approvals
 from ca_api.audit import service as audit
 from ca_api.auth.actor import Actor
-from ca_api.common.keyset import Seek, seek_rows
+from ca_api.common import deadlines as deadline_clock
+from ca_api.common.keyset import Seek
 from ca_api.errors import InvalidState, RecordNotFound, ValidationFailed, existing
 from ca_api.outbox import service as outbox
 from ca_api.outbox.rules import Topic
@@ -32,26 +33,19 @@ from ca_api.referrals import repository as referrals
 
 
 @dataclass(frozen=True)
-class Deadline:
-    """An accepted referral's appointeeship application deadline, as of ``today``."""
+class Deadline(deadline_clock.Deadline):
+    """An accepted referral's appointeeship application deadline, as of ``today``: its id is
+    the referral's."""
 
     accepted: AcceptedReferral
-    due_on: date
-    state: DeadlineState
 
     @classmethod
     def of(cls, a: AcceptedReferral, today: date) -> Deadline:
-        sent = a.application.sent_on if a.application is not None else None
-        return cls(a, rules.due_on(a.valid_on), rules.deadline_state(a.valid_on, sent, today))
-
-    def sort_key(self) -> tuple[date, uuid.UUID]:
-        return self.due_on, self.accepted.referral_id
+        state = rules.deadline_state(a.valid_on, a.sent_on, today)
+        return cls(a.referral_id, rules.due_on(a.valid_on), state, a)
 
 
-@dataclass(frozen=True)
-class DeadlineOutcome:
-    deadline: Deadline
-    replayed: bool = False
+DeadlineOutcome = deadline_clock.Outcome[Deadline]
 
 
 async def _read(session: AsyncSession, referral_id: uuid.UUID) -> Deadline:
@@ -59,13 +53,7 @@ async def _read(session: AsyncSession, referral_id: uuid.UUID) -> Deadline:
     return Deadline.of(existing(a, "Referral", referral_id), clock.today())
 
 
-async def _replayed(session: AsyncSession, referral_id: uuid.UUID) -> DeadlineOutcome:
-    return DeadlineOutcome(await _read(session, referral_id), replayed=True)
-
-
-ONCE = approvals.Once(
-    remember_as="referral_id", ident=lambda o: o.deadline.accepted.referral_id, replay=_replayed
-)
+ONCE = deadline_clock.once("referral_id", _read)
 
 
 async def _accepted(session: AsyncSession, referral_id: uuid.UUID) -> AcceptedReferral:
@@ -94,12 +82,7 @@ async def record_sent(
 
     async def work() -> DeadlineOutcome:
         a = await _accepted(session, referral_id)
-        if a.application is not None:
-            raise InvalidState(
-                "the application was recorded as sent already, on "
-                f"{a.application.sent_on.isoformat()}",
-                sent_on=a.application.sent_on.isoformat(),
-            )
+        deadline_clock.recorded_once(a.sent_on, "the application was recorded as sent", "sent_on")
         problems = rules.validate_sent(a.valid_on, sent_on, clock.today())
         if problems:
             raise ValidationFailed(problems)
@@ -233,12 +216,8 @@ async def record_decision(
 async def deadlines(
     session: AsyncSession, *, state: DeadlineState | None, seek: Seek[tuple[date, uuid.UUID]]
 ) -> Sequence[Deadline]:
-    """A page of the deadlines of every accepted referral, by due date then referral. The state
-    depends on today, so it is worked out in memory over the accepted referrals (a caseload's
-    hundreds), then paged."""
+    """A page of the deadlines of every accepted referral, by due date then referral
+    (``common.deadlines.page``)."""
     today = clock.today()
     every = [Deadline.of(a, today) for a in await repository.every_accepted(session)]
-    every.sort(key=Deadline.sort_key)
-    if state is not None:
-        every = [d for d in every if d.state is state]
-    return seek_rows(every, seek, key=Deadline.sort_key)
+    return deadline_clock.page(every, state=state, seek=seek)

@@ -40,6 +40,11 @@ class Due:
     known: tuple[str, ...]  # what the referral recorded, or the flag's reasons
     application: CopApplication | None
 
+    @property
+    def made_on(self) -> date | None:
+        """The day the application was made; None until it is recorded."""
+        return self.application.made_on if self.application is not None else None
+
 
 def _referral_select() -> Any:
     return (

@@ -10,17 +10,17 @@ from typing import Annotated
 import strawberry
 from strawberry.types import Info
 
-from ca_api.appointee_applications.inputs import DeadlineState
+from ca_api.appointee_applications.inputs import DeadlineState, DeadlineStateFilter
 from ca_api.auth.permissions import (
     DEPUTYSHIP_APPLICATION_READ,
     DEPUTYSHIP_APPLICATION_WRITE,
     allow,
 )
 from ca_api.clients.schema import Client, client_of
+from ca_api.common import deadlines as deadline_clock
 from ca_api.common.arguments import replayed_field
 from ca_api.common.calls import as_caller
 from ca_api.common.ids import decode_uuid, node_id, node_id_or_none, parse_id
-from ca_api.common.keyset import Seek
 from ca_api.common.pagination import Connection, Page, Paged, PageRequest
 from ca_api.common.problems import (
     IdempotencyKeyReusedProblem,
@@ -30,6 +30,7 @@ from ca_api.common.problems import (
     ValidationProblem,
     problem_for,
 )
+from ca_api.common.types import from_source
 from ca_api.context import Context
 from ca_api.deputyship_applications import models, rules, service
 from ca_api.deputyship_applications.inputs import (
@@ -59,33 +60,20 @@ def _decode_one_of(value: str, types: set[str], what: str) -> tuple[str, uuid.UU
 
 @strawberry.type(description="A stage of a Court of Protection application, as recorded.")
 class CourtOfProtectionApplicationStage:
-    row: strawberry.Private[models.CopApplicationStage]
-
-    @strawberry.field(description="The stage.")
-    def stage(self) -> CourtOfProtectionStage:
-        return CourtOfProtectionStage(self.row.stage)
-
-    @strawberry.field(description="The day it happened.")
-    def occurred_on(self) -> date:
-        return self.row.occurred_on
-
-    @strawberry.field(description="What happened (the reason, when REFUSED or WITHDRAWN).")
-    def note(self) -> str:
-        return self.row.note
-
-    @strawberry.field(
+    stage: CourtOfProtectionStage = strawberry.field(description="The stage.")
+    occurred_on: date = strawberry.field(description="The day it happened.")
+    note: str = strawberry.field(
+        description="What happened (the reason, when REFUSED or WITHDRAWN)."
+    )
+    deputyship_id: strawberry.ID | None = strawberry.field(
         description="With ORDER_MADE: the deputyship recorded for the order; null otherwise."
     )
-    def deputyship_id(self) -> strawberry.ID | None:
-        return node_id_or_none("Deputyship", self.row.deputyship_id)
+    recorded_by: str = strawberry.field(description="The officer who recorded it (R-AUD-1).")
+    recorded_at: datetime = strawberry.field(description="When it was recorded.")
 
-    @strawberry.field(description="The officer who recorded it (R-AUD-1).")
-    def recorded_by(self) -> str:
-        return self.row.recorded_by
-
-    @strawberry.field(description="When it was recorded.")
-    def recorded_at(self) -> datetime:
-        return self.row.recorded_at
+    @classmethod
+    def of(cls, row: models.CopApplicationStage) -> CourtOfProtectionApplicationStage:
+        return from_source(cls, row, deputyship_id=node_id_or_none("Deputyship", row.deputyship_id))
 
 
 @strawberry.type(
@@ -93,36 +81,32 @@ class CourtOfProtectionApplicationStage:
     "stages since (append-only, R-AUD-2)."
 )
 class CourtOfProtectionApplication:
-    row: strawberry.Private[models.CopApplication]
     recorded: strawberry.Private[tuple[models.CopApplicationStage, ...]]
+    application_id: strawberry.ID = strawberry.field(
+        description="The application's id (recordCourtOfProtectionStage)."
+    )
+    made_on: date = strawberry.field(description="The day the forms were sent to the court.")
+    forms: list[str] = strawberry.field(description="The forms sent (COP1 among them).")
+    court_reference: str = strawberry.field(
+        description="The court's case number; empty until known."
+    )
+    note: str = strawberry.field(description="The officer's note.")
+    recorded_by: str = strawberry.field(description="The officer who recorded it made (R-AUD-1).")
 
-    @strawberry.field(description="The application's id (recordCourtOfProtectionStage).")
-    def application_id(self) -> strawberry.ID:
-        return node_id(APPLICATION, self.row.id)
-
-    @strawberry.field(description="The day the forms were sent to the court.")
-    def made_on(self) -> date:
-        return self.row.made_on
-
-    @strawberry.field(description="The forms sent (COP1 among them).")
-    def forms(self) -> list[str]:
-        return list(self.row.forms)
-
-    @strawberry.field(description="The court's case number; empty until known.")
-    def court_reference(self) -> str:
-        return self.row.court_reference
-
-    @strawberry.field(description="The officer's note.")
-    def note(self) -> str:
-        return self.row.note
-
-    @strawberry.field(description="The officer who recorded it made (R-AUD-1).")
-    def recorded_by(self) -> str:
-        return self.row.recorded_by
+    @classmethod
+    def of(
+        cls, row: models.CopApplication, recorded: tuple[models.CopApplicationStage, ...]
+    ) -> CourtOfProtectionApplication:
+        return from_source(
+            cls,
+            row,
+            recorded=recorded,
+            application_id=node_id(APPLICATION, row.id),
+        )
 
     @strawberry.field(description="Its stages, oldest first.")
     def stages(self) -> list[CourtOfProtectionApplicationStage]:
-        return [CourtOfProtectionApplicationStage(row=s) for s in self.recorded]
+        return [CourtOfProtectionApplicationStage.of(s) for s in self.recorded]
 
     @strawberry.field(description="The latest stage; null while none is recorded.")
     def current_stage(self) -> CourtOfProtectionStage | None:
@@ -204,7 +188,7 @@ class DeputyshipApplicationDeadline:
     @strawberry.field(description="The application made; null until it is.")
     def application(self) -> CourtOfProtectionApplication | None:
         a = self.d.application
-        return CourtOfProtectionApplication(row=a, recorded=self.d.stages) if a else None
+        return CourtOfProtectionApplication.of(a, self.d.stages) if a else None
 
 
 @strawberry.type(description="The deadline as the mutation left it.")
@@ -226,48 +210,38 @@ class DeputyshipApplicationPayload:
     "deputyship), and the notice sent to it, if it is."
 )
 class DeputyshipNotice:
-    n: strawberry.Private[service.Notice]
-
-    @strawberry.field(description="The deputy order.")
-    def deputyship_id(self) -> strawberry.ID:
-        return node_id("Deputyship", self.n.deputyship_id)
-
-    @strawberry.field(description="The client's id.")
-    def client_id(self) -> strawberry.ID:
-        return node_id("Client", self.n.client_id)
-
-    @strawberry.field(
+    deputyship_id: strawberry.ID = strawberry.field(description="The deputy order.")
+    client_id: strawberry.ID = strawberry.field(description="The client's id.")
+    organisation_id: strawberry.ID = strawberry.field(
         description="The organisation: a Counterparty's id, or an organisation added's "
         "(recordDeputyshipNoticeSent takes it)."
     )
-    def organisation_id(self) -> strawberry.ID:
-        return node_id(self.n.organisation_type, self.n.organisation_id)
+    name: str = strawberry.field(description="The organisation's name.")
+    kind: CounterpartyKind = strawberry.field(description="What kind of organisation it is.")
+    source: DeputyshipNoticeSource = strawberry.field(
+        description="Found in the client's ledger or invoices, or added."
+    )
+    sent_on: date | None = strawberry.field(
+        description="The day the notice was sent; null while outstanding."
+    )
+    sent_by: str | None = strawberry.field(
+        description="The officer who recorded it sent; null while outstanding."
+    )
+    sent_note: str | None = strawberry.field(description="How it was sent; null while outstanding.")
 
-    @strawberry.field(description="The organisation's name.")
-    def name(self) -> str:
-        return self.n.name
-
-    @strawberry.field(description="What kind of organisation it is.")
-    def kind(self) -> CounterpartyKind:
-        return self.n.kind
-
-    @strawberry.field(description="Found in the client's ledger or invoices, or added.")
-    def source(self) -> DeputyshipNoticeSource:
-        if self.n.organisation_type == service.COUNTERPARTY:
-            return rules.NoticeSource.LEDGER
-        return rules.NoticeSource.OFFICER
-
-    @strawberry.field(description="The day the notice was sent; null while outstanding.")
-    def sent_on(self) -> date | None:
-        return self.n.sent.sent_on if self.n.sent else None
-
-    @strawberry.field(description="The officer who recorded it sent; null while outstanding.")
-    def sent_by(self) -> str | None:
-        return self.n.sent.recorded_by if self.n.sent else None
-
-    @strawberry.field(description="How it was sent; null while outstanding.")
-    def sent_note(self) -> str | None:
-        return self.n.sent.note if self.n.sent else None
+    @classmethod
+    def of(cls, n: service.Notice) -> DeputyshipNotice:
+        ledger = n.organisation_type == service.COUNTERPARTY
+        return from_source(
+            cls,
+            n,
+            deputyship_id=node_id("Deputyship", n.deputyship_id),
+            organisation_id=node_id(n.organisation_type, n.organisation_id),
+            source=rules.NoticeSource.LEDGER if ledger else rules.NoticeSource.OFFICER,
+            sent_on=n.sent.sent_on if n.sent else None,
+            sent_by=n.sent.recorded_by if n.sent else None,
+            sent_note=n.sent.note if n.sent else None,
+        )
 
 
 @strawberry.type(description="The notice as the mutation left it.")
@@ -279,7 +253,7 @@ class DeputyshipNoticePayload:
 
     @classmethod
     def of(cls, done: service.NoticeOutcome) -> DeputyshipNoticePayload:
-        return cls(notice=DeputyshipNotice(n=done.notice), replayed=done.replayed)
+        return cls(notice=DeputyshipNotice.of(done.notice), replayed=done.replayed)
 
 
 @strawberry.type(
@@ -369,21 +343,12 @@ class DeputyshipApplicationQuery:
         self,
         info: Info[Context, None],
         page: Page,
-        state: Annotated[
-            DeadlineState | None,
-            strawberry.argument(description="Only those in this state, as of today."),
-        ] = None,
+        state: DeadlineStateFilter = None,
     ) -> Connection[DeputyshipApplicationDeadline]:
-        ctx = info.context
-
-        async def fetch(seek: Seek[tuple[date, uuid.UUID]]) -> list[service.Deadline]:
-            return list(await service.deadlines(ctx.session, state=state, seek=seek))
-
-        return await page.connection(
-            cursor=PageRequest.date_id,
-            fetch=fetch,
-            key=lambda d: [d.due_on.isoformat(), str(d.due.source_id)],
-            node=lambda d: DeputyshipApplicationDeadline(d=d),
+        return await deadline_clock.connection(
+            page,
+            lambda seek: service.deadlines(info.context.session, state=state, seek=seek),
+            lambda d: DeputyshipApplicationDeadline(d=d),
         )
 
     @strawberry.field(
@@ -411,16 +376,13 @@ class DeputyshipApplicationQuery:
             deputyship_id,
         )
 
-        async def fetch(seek: Seek[tuple[str, uuid.UUID]]) -> list[service.Notice]:
-            return list(
-                await service.notices(ctx.session, order, outstanding=outstanding, seek=seek)
-            )
-
         return await page.connection(
             cursor=PageRequest.text_id,
-            fetch=fetch,
+            fetch=lambda seek: service.notices(
+                ctx.session, order, outstanding=outstanding, seek=seek
+            ),
             key=lambda n: [n.name, str(n.organisation_id)],
-            node=lambda n: DeputyshipNotice(n=n),
+            node=DeputyshipNotice.of,
         )
 
 

@@ -29,6 +29,7 @@ from ca_api.audit import service as audit
 from ca_api.auth.actor import Actor
 from ca_api.auth.principal import Principal
 from ca_api.clients import service as clients
+from ca_api.common import deadlines as deadline_clock
 from ca_api.common.keyset import Seek, seek_rows
 from ca_api.deputyship_applications import repository, rules
 from ca_api.deputyship_applications.models import (
@@ -76,12 +77,11 @@ class StageOutOfOrder(BusinessProblem):
 
 
 @dataclass(frozen=True)
-class Deadline:
-    """A deputyship application deadline, as of ``today``, with the application's stages."""
+class Deadline(deadline_clock.Deadline):
+    """A deputyship application deadline, as of ``today``, with the application's stages: its
+    id is the referral's (R-REF-6) or the need's (R-INV-1)."""
 
     due: Due
-    due_on: date
-    state: DeadlineState
     stages: tuple[CopApplicationStage, ...] = ()
 
     @property
@@ -94,33 +94,24 @@ class Deadline:
         deputyship in force: the client is no longer appointee-only)."""
         return not any(s.stage in (Stage.REFUSED, Stage.WITHDRAWN) for s in self.stages)
 
-    def sort_key(self) -> tuple[date, uuid.UUID]:
-        return self.due_on, self.due.source_id
-
-
-def _deadline(d: Due, stages: Sequence[CopApplicationStage], today: date) -> Deadline:
-    made = d.application.made_on if d.application is not None else None
-    return Deadline(
-        d,
-        rules.due_on(d.starts_on),
-        rules.deadline_state(d.starts_on, made, today),
-        tuple(stages),
-    )
-
 
 async def _with_stages(session: AsyncSession, dues: Sequence[Due]) -> list[Deadline]:
     ids = [d.application.id for d in dues if d.application is not None]
     stages = await repository.stages_of(session, ids)
     today = clock.today()
     return [
-        _deadline(d, stages.get(d.application.id, []) if d.application else [], today) for d in dues
+        Deadline(
+            d.source_id,
+            rules.due_on(d.starts_on),
+            rules.deadline_state(d.starts_on, d.made_on, today),
+            d,
+            tuple(stages[d.application.id]) if d.application is not None else (),
+        )
+        for d in dues
     ]
 
 
-@dataclass(frozen=True)
-class DeadlineOutcome:
-    deadline: Deadline
-    replayed: bool = False
+DeadlineOutcome = deadline_clock.Outcome[Deadline]
 
 
 async def read(session: AsyncSession, source_id: uuid.UUID) -> Deadline:
@@ -131,13 +122,7 @@ async def read(session: AsyncSession, source_id: uuid.UUID) -> Deadline:
     return deadline
 
 
-async def _replayed(session: AsyncSession, source_id: uuid.UUID) -> DeadlineOutcome:
-    return DeadlineOutcome(await read(session, source_id), replayed=True)
-
-
-ONCE = approvals.Once(
-    remember_as="source_id", ident=lambda o: o.deadline.due.source_id, replay=_replayed
-)
+ONCE = deadline_clock.once("source_id", read)
 
 
 async def _locked(session: AsyncSession, source_id: uuid.UUID, type_name: str) -> Deadline:
@@ -258,12 +243,9 @@ async def record_made(
 
     async def work() -> DeadlineOutcome:
         d = await _locked(session, source_id, type_name)
-        if d.application is not None:
-            raise InvalidState(
-                "the application was recorded as made already, on "
-                f"{d.application.made_on.isoformat()}",
-                made_on=d.application.made_on.isoformat(),
-            )
+        deadline_clock.recorded_once(
+            d.due.made_on, "the application was recorded as made", "made_on"
+        )
         problems = rules.validate_made(
             d.due.starts_on, m.made_on, m.forms, m.court_reference, m.note, clock.today()
         )
@@ -422,13 +404,9 @@ async def deadlines(
     session: AsyncSession, *, state: DeadlineState | None, seek: Seek[tuple[date, uuid.UUID]]
 ) -> Sequence[Deadline]:
     """A page of every deputyship application deadline, by due date then the referral's or the
-    need's id. The state depends on today, so it is worked out in memory over the caseload's
-    deadlines, then paged (as the DWP application's are)."""
+    need's id, as the DWP application's are (``common.deadlines.page``)."""
     every = await _with_stages(session, await repository.every_due(session))
-    every.sort(key=Deadline.sort_key)
-    if state is not None:
-        every = [d for d in every if d.state is state]
-    return seek_rows(every, seek, key=Deadline.sort_key)
+    return deadline_clock.page(every, state=state, seek=seek)
 
 
 # --- R-ORD-2: the notices of a deputy order ----------------------------------------------------
@@ -674,12 +652,11 @@ async def record_notice_sent(
         n = await _notice(session, order, organisation_type, organisation_id)
         if n is None:
             raise RecordNotFound.of(organisation_type, organisation_id)
-        if n.sent is not None:
-            raise InvalidState(
-                f"the notice to {n.name} was recorded as sent already, on "
-                f"{n.sent.sent_on.isoformat()}",
-                sent_on=n.sent.sent_on.isoformat(),
-            )
+        deadline_clock.recorded_once(
+            n.sent.sent_on if n.sent is not None else None,
+            f"the notice to {n.name} was recorded as sent",
+            "sent_on",
+        )
         problems = rules.validate_notice_sent(sent_on, order.order_date, note, clock.today())
         if problems:
             raise ValidationFailed(problems)
