@@ -41,6 +41,7 @@ from tests.factories import (
     new_deputyship,
     new_key,
     new_payer,
+    outbox_messages,
     raw,
     receipt_input,
     record_deputyship,
@@ -178,6 +179,31 @@ async def test_made_in_time_is_met_once_and_a_replay_does_nothing_twice(
     assert [r["action"] for r in rows if r["after"]["source_id"] == raw(rid)] == ["made"]
     twice = await made(api, rid, date(2026, 9, 8))
     assert twice["__typename"] == "InvalidStateProblem", twice
+
+
+async def test_the_application_made_tells_both_teams_once(api: Api) -> None:
+    """Seed 002 B 4.1: once Deputyship is applied for, the Financial Assessment and Income
+    Recovery teams are told, through the outbox in the same transaction (R-REF-7)."""
+    rid, cid = await accepted_referral(api, bankAccountsKnown=True)
+    before = await outbox_messages(api, clientId=cid, topic="APPLICATION_MADE")
+    key = new_key()
+    for _ in range(2):  # the same request twice: replayed, nothing emitted again
+        done = await made(api, rid, real_today(), key)
+        assert done["__typename"] == "DeputyshipApplicationPayload", done
+    told = [
+        m
+        for m in await outbox_messages(api, clientId=cid, topic="APPLICATION_MADE")
+        if m not in before
+    ]
+    assert sorted(m["recipient"] for m in told) == ["FINANCIAL_ASSESSMENT", "INCOME_RECOVERY"]
+    assert {m["subjectType"] for m in told} == {"CourtOfProtectionApplication"}
+    assert {m["payload"]["application"] for m in told} == {"COURT_OF_PROTECTION_DEPUTYSHIP"}
+    [row] = [
+        r
+        for r in await audit_rows(api, entityType="deputyship_application")
+        if r["after"]["source_id"] == raw(rid)
+    ]
+    assert sorted(row["after"]["outbox_messages"]) == sorted(raw(m["id"]) for m in told)
 
 
 async def test_stages_in_order_the_order_made_names_the_clients_deputyship(

@@ -51,6 +51,8 @@ from ca_api.invoices import reads as invoices
 from ca_api.ledger import service as ledger
 from ca_api.ledger.rules import CounterpartyKind
 from ca_api.orders import service as orders
+from ca_api.outbox import service as outbox
+from ca_api.outbox.rules import Topic
 from ca_api.planning import thresholds
 from ca_api.planning.rules import FlagKind
 
@@ -268,8 +270,22 @@ async def record_made(
                 "recorded_by": actor.principal.subject,
             },
         )
-        # The integrator's outbox: an "application made" event belongs here (R-REF-7 tells the
-        # financial assessment and income recovery teams once Deputyship is applied for).
+        # Seed 002 B 4.1: once Deputyship is applied for, the two teams are told (the outbox,
+        # this transaction), as for the DWP application.
+        told = await outbox.emit_handoff(
+            session,
+            actor,
+            Topic.APPLICATION_MADE,
+            client_id=d.due.client_id,
+            subject_type="CourtOfProtectionApplication",
+            subject_id=application_id,
+            payload=await outbox.handoff_payload(
+                session,
+                actor,
+                d.due.client_id,
+                {"application": "COURT_OF_PROTECTION_DEPUTYSHIP", "made_on": m.made_on.isoformat()},
+            ),
+        )
         await audit.record(
             session,
             actor,
@@ -283,6 +299,7 @@ async def record_made(
                 "forms": forms,
                 "court_reference": m.court_reference.strip(),
                 "due_on": d.due_on.isoformat(),
+                "outbox_messages": [str(t) for t in told],
             },
             client_id=d.due.client_id,
         )
