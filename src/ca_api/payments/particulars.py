@@ -138,6 +138,8 @@ async def standing_payment(session: AsyncSession, req: PaymentRequest) -> dict[s
         problems["method"] = problem
     if problems:
         raise ValidationFailed(problems)
+    if payee.kind == CounterpartyKind.COUNCIL.value:
+        await invoices.refuse_if_charges_held(session, req.client_id, req.payee_id)
     return {
         "client_id": req.client_id,
         "invoice_id": None,

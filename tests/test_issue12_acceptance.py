@@ -1,0 +1,501 @@
+"""Issue 12 accepted as a new user would: through the real /graphql endpoint, knowing only the
+policy (domain.md R-REF-1..7, R-ORD, R-DEC, R-INV-1, R-ROLE; seed 002 A, B 1-4, B 17-18,
+Appendices 2 and 4), schema.graphql, README.md and docs/import.md.
+
+Each "What it must show" bullet of the issue is checked here, and beside it the other doors a
+record or a pound might come in by: a held council invoice paid by another path, a caseload
+import that skips a rule the mutations keep, a social worker or an integration reading beyond
+their own, temporary assistance approved by its own author or beyond its band or repaid beyond
+what is owed, and errors that come back untyped.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ca_api import clock
+from tests.conftest import Api, error_codes
+from tests.factories import (
+    APPROVE_ASSISTANCE,
+    KEYED_PROBLEMS,
+    PAY_ASSISTANCE,
+    PROPOSER,
+    REPAY_ASSISTANCE,
+    SCAO,
+    accepted_referral,
+    approve_payment,
+    assistance_call,
+    assistance_input,
+    assistance_step,
+    check_all,
+    council_invoice,
+    days_ago,
+    fund,
+    invoice_hold_view,
+    make_payment,
+    new_client,
+    new_counterparty,
+    new_key,
+    outbox_messages,
+    paid_assistance,
+    raise_payment,
+    raised_payment,
+    record_appointeeship,
+    refer_client,
+    referral_accepted_on,
+    referral_answers,
+    requested_assistance,
+    submitted_referral,
+)
+
+SW = "sam.socialworker"
+OTHER_SW = "olive.socialworker"
+SENIOR = {"role": "senior_officer", "sub": "sol.senior"}
+GM = {"role": "governance_manager", "sub": "grace.tgm"}
+
+REFERRAL_FIELDS = """id status missingDocuments reasons clientId client { id } referredBy
+  referredAt submissions { version } triages { outcome }"""
+REFERRAL_PAYLOAD = f"""__typename ... on ReferralPayload {{ referral {{ {REFERRAL_FIELDS} }} }}
+{KEYED_PROBLEMS}"""
+SUBMIT = f"""mutation($input: SubmitReferralInput!) {{
+  submitReferral(input: $input) {{ {REFERRAL_PAYLOAD} }} }}"""
+TRIAGE = f"""mutation($input: TriageReferralInput!) {{
+  triageReferral(input: $input) {{ {REFERRAL_PAYLOAD} }} }}"""
+REFERRAL = f"query($id: ID!) {{ referral(id: $id) {{ {REFERRAL_FIELDS} }} }}"
+REFERRALS = """query { referrals(first: 100) { nodes { id status } } }"""
+NODE = """query($id: ID!) { node(id: $id) { __typename id
+  ... on Referral { status clientId referredBy submissions { version } }
+  ... on OutboxMessage { recipient payload }
+  ... on Invoice { amount }
+  ... on Client { reference dateOfBirth appointeeships { id } financialAssessment { status } }
+} }"""
+CLIENT = """query($id: ID!) { client(id: $id) { id reference dateOfBirth niNumber address { town }
+  referredBy appointeeships { id } deputyships { id } financialAssessment { status }
+  history { version } } }"""
+DEADLINES = """query($state: AppointeeApplicationDeadlineState) {
+  appointeeApplicationDeadlines(state: $state, first: 100) {
+    nodes { referralId validOn dueOn state } } }"""
+
+
+async def submit(api: Api, client_id: str, sub: str = SW, **changes: Any) -> dict[str, Any]:
+    variables = {
+        "input": referral_answers(**changes) | {"clientId": client_id, "idempotencyKey": new_key()}
+    }
+    data = await api.data(SUBMIT, variables, role="social_worker", sub=sub)
+    result: dict[str, Any] = data["submitReferral"]
+    return result
+
+
+async def triage(api: Api, referral_id: str, **who: Any) -> dict[str, Any]:
+    variables = {"input": {"referralId": referral_id, "note": "read", "idempotencyKey": new_key()}}
+    data = await api.data(TRIAGE, variables, **(who or SENIOR))
+    result: dict[str, Any] = data["triageReferral"]
+    return result
+
+
+async def triaged(api: Api, sub: str = SW, **changes: Any) -> dict[str, Any]:
+    """A new client referred by ``sub``, the referral submitted (``changes`` over a complete
+    and eligible one) and triaged by a senior officer: the referral as the officer reads it."""
+    client_id = await refer_client(api, sub)
+    done = await submit(api, client_id, sub, **changes)
+    assert done["__typename"] == "ReferralPayload", done
+    result = await triage(api, done["referral"]["id"])
+    assert result["__typename"] == "ReferralPayload", result
+    referral: dict[str, Any] = result["referral"]
+    return referral
+
+
+def no_internal_error(body: dict[str, Any]) -> None:
+    """Whatever went wrong came back typed: never INTERNAL_ERROR nor a trace."""
+    codes = error_codes(body)
+    assert "INTERNAL_ERROR" not in codes, body
+    assert "Traceback" not in str(body), body
+
+
+# --- item 1: referrals (R-REF-1..4) ------------------------------------------------------------
+
+
+async def test_a_complete_and_eligible_referral_is_accepted(api: Api) -> None:
+    """R-REF-1..3, seed B 1.7: all four criteria met and every document there."""
+    referral = await triaged(api)
+    assert (referral["status"], referral["missingDocuments"], referral["reasons"]) == (
+        "ACCEPTED",
+        [],
+        [],
+    )
+
+
+async def test_a_referral_without_the_capacity_assessment_goes_back_saying_exactly_that(
+    api: Api,
+) -> None:
+    """R-REF-3, R-REF-4, seed B 1.6: returned to the referrer listing what is missing, and the
+    referrer reads exactly that."""
+    docs = ["SS0003_SIGNED", "APPOINTEESHIP_CHECKLIST", "DWP_AWARD_LETTERS", "BANK_STATEMENTS"]
+    referral = await triaged(api, documents=docs)
+    assert referral["status"] == "RETURNED"
+    assert referral["missingDocuments"] == ["MENTAL_CAPACITY_ASSESSMENT"]
+    seen = (await api.data(REFERRAL, {"id": referral["id"]}, role="social_worker", sub=SW))[
+        "referral"
+    ]
+    assert seen["status"] == "RETURNED"
+    assert seen["missingDocuments"] == ["MENTAL_CAPACITY_ASSESSMENT"]
+
+
+async def test_capital_at_the_threshold_is_refused_and_a_penny_under_accepted(api: Api) -> None:
+    """R-REF-2, seed B 1.1: 'less than £16,000 capital at time of referral'."""
+    at = await triaged(api, capitalAtReferral="16000.00")
+    assert at["status"] == "REFUSED"
+    assert at["reasons"] and any("16,000" in r or "16000" in r for r in at["reasons"]), at
+    under = await triaged(api, capitalAtReferral="15999.99")
+    assert under["status"] == "ACCEPTED", under
+
+
+async def test_an_unmet_criterion_is_refused_with_its_reason(api: Api) -> None:
+    """R-REF-1, seed B 1.8: refused when a criterion is not met, with the reasons."""
+    unmet = {"met": False, "evidence": "daughter holds a lasting power of attorney"}
+    referral = await triaged(api, noAppointeeOrPowerOfAttorney=unmet)
+    assert referral["status"] == "REFUSED"
+    assert referral["reasons"], referral
+
+
+async def test_the_capital_threshold_is_policy_data_with_an_effective_date(api: Api) -> None:
+    """R-REF-2 and R-DATA: the £16,000 is an effective-dated figure, not a literal."""
+    data = await api.data(
+        'query { policyFigures(name: "referral_capital_threshold") { effectiveFrom money } }',
+        role="governance_manager",
+    )
+    assert {"effectiveFrom": "2014-04-01", "money": "16000.00"} in data["policyFigures"], data
+
+
+async def test_capital_is_judged_by_the_threshold_in_force_when_it_was_stated(
+    api: Api, session: AsyncSession, today: Any
+) -> None:
+    """R-REF-2 ('capital at referral'), R-DATA ('keep using the old figure for periods before
+    the change'): a referral submitted while £16,000 was in force, triaged after a committee
+    raised the threshold, is judged by the £16,000 it was referred under."""
+    submitted_on = clock.today()
+    client_id = await refer_client(api, SW)
+    done = await submit(api, client_id, capitalAtReferral="16000.00")
+    assert done["__typename"] == "ReferralPayload", done
+    raised_from = submitted_on + timedelta(days=1)
+    await session.execute(
+        text(
+            "INSERT INTO policy_figure (name, effective_from, value, unit, source, recorded_by) "
+            "VALUES ('referral_capital_threshold', :on, 2000000, 'PENCE', 'test', 'test')"
+        ),
+        {"on": raised_from},
+    )
+    await session.commit()
+    today.set(raised_from)
+    result = await triage(api, done["referral"]["id"])
+    assert result["__typename"] == "ReferralPayload", result
+    assert result["referral"]["status"] == "REFUSED", result
+
+
+async def test_the_referrer_sees_only_their_own_referrals_status_missing_and_reasons(
+    api: Api,
+) -> None:
+    """R-ROLE social_worker, R-REF-4: the referrer reads their own referral's status, what is
+    missing and why, and nothing else; another social worker reads nothing of it by any door."""
+    referral_id, client_id = await submitted_referral(api, SW)
+    own = await api.gql(REFERRAL, {"id": referral_id}, role="social_worker", sub=SW)
+    seen = own["data"]["referral"]
+    assert seen["status"] == "SUBMITTED"
+    for withheld in ("clientId", "client", "referredBy", "referredAt", "submissions", "triages"):
+        assert seen[withheld] is None, (withheld, seen)
+    # Their client's record: nothing beyond what the referral shows.
+    mine = (await api.gql(CLIENT, {"id": client_id}, role="social_worker", sub=SW))["data"]
+    if mine is not None and mine["client"] is not None:
+        c = mine["client"]
+        for withheld in (
+            "dateOfBirth",
+            "niNumber",
+            "address",
+            "referredBy",
+            "appointeeships",
+            "deputyships",
+            "financialAssessment",
+            "history",
+        ):
+            assert c[withheld] is None, (withheld, c)
+    # Another social worker: not by referral(id:), node(id:), the list, or the client.
+    other = await api.gql(REFERRAL, {"id": referral_id}, role="social_worker", sub=OTHER_SW)
+    no_internal_error(other)
+    assert other["data"] is None or other["data"]["referral"] is None, other
+    by_node = await api.gql(NODE, {"id": referral_id}, role="social_worker", sub=OTHER_SW)
+    assert by_node["data"]["node"] is None, by_node
+    listed = await api.data(REFERRALS, role="social_worker", sub=OTHER_SW)
+    assert referral_id not in {n["id"] for n in listed["referrals"]["nodes"]}
+    theirs = await api.gql(CLIENT, {"id": client_id}, role="social_worker", sub=OTHER_SW)
+    assert theirs["data"] is None or theirs["data"]["client"] is None, theirs
+    node_client = await api.gql(NODE, {"id": client_id}, role="social_worker", sub=OTHER_SW)
+    assert node_client["data"]["node"] is None, node_client
+    # And by node(id:), the referrer's own referral shows no more than referral(id:) does.
+    own_node = await api.gql(NODE, {"id": referral_id}, role="social_worker", sub=SW)
+    n = own_node["data"]["node"]
+    assert n["status"] == "SUBMITTED"
+    assert (n["clientId"], n["referredBy"], n["submissions"]) == (None, None, None), n
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "query { outboxMessages(first: 5) { nodes { id payload } } }",
+        "query { appointeeApplicationDeadlines(first: 5) { nodes { referralId } } }",
+        "query { deputyshipApplicationDeadlines(first: 5) { nodes { referralId } } }",
+        "query { outstandingTemporaryAssistance(first: 5) { nodes { id } } }",
+        "query { invoices(first: 5) { nodes { id } } }",
+        "query { auditLog(first: 5) { nodes { id } } }",
+        "query { approvalQueue(first: 5) { nodes { __typename } } }",
+        "query { caseloadSummary { __typename } }",
+    ],
+)
+async def test_a_social_worker_reaches_no_casework_list(api: Api, query: str) -> None:
+    """R-ROLE social_worker, R-ROLE-1: only their own referrals' status."""
+    body = await api.gql(query, role="social_worker", sub=SW)
+    assert error_codes(body) == ["FORBIDDEN"], body
+
+
+async def test_a_social_worker_reads_no_casework_object_by_node_id(
+    api: Api, session: AsyncSession
+) -> None:
+    """node(id:) is a door to every type: the referrer's own client's hand-off messages and
+    council invoice are casework, not their referral's status."""
+    _, client_id = await accepted_referral(api, SW)
+    client = {"id": client_id}
+    council = await new_counterparty(api, "COUNCIL")
+    invoice_id = await council_invoice(api, client, council)
+    await record_appointeeship(api, client_id)
+    messages = await outbox_messages(api, clientId=client_id)
+    assert messages, "appointment tells the two teams"
+    for object_id in (messages[0]["id"], invoice_id):
+        body = await api.gql(NODE, {"id": object_id}, role="social_worker", sub=SW)
+        no_internal_error(body)
+        data = body.get("data") or {}
+        assert data.get("node") is None, body
+
+
+# --- item 2: the DWP clock across a bank holiday (R-REF-5) -------------------------------------
+
+
+async def test_valid_on_the_friday_before_the_summer_bank_holiday_due_the_fifth_working_day(
+    api: Api, session: AsyncSession, today: Any
+) -> None:
+    """R-REF-5, seed B 2.1: valid Friday 28 August 2026; Monday 31 August is the Summer bank
+    holiday: working days Tue 1, Wed 2, Thu 3, Fri 4, Mon 7 September; due Monday 7 September,
+    still DUE that day and MISSED on Tuesday 8 September, the working day after."""
+    referral_id, _ = await accepted_referral(api)
+    await referral_accepted_on(session, referral_id, date(2026, 8, 28))
+    today.set(date(2026, 9, 7))
+    rows = await api.data(DEADLINES, {"state": None}, role="assistant", sub="ash")
+    mine = [
+        d for d in rows["appointeeApplicationDeadlines"]["nodes"] if d["referralId"] == referral_id
+    ]
+    assert mine and mine[0]["validOn"] == "2026-08-28"
+    assert mine[0]["dueOn"] == "2026-09-07"
+    assert mine[0]["state"] == "DUE"
+    today.set(date(2026, 9, 8))
+    missed = await api.data(DEADLINES, {"state": "MISSED"}, role="assistant", sub="ash")
+    assert referral_id in {
+        d["referralId"] for d in missed["appointeeApplicationDeadlines"]["nodes"]
+    }
+    due = await api.data(DEADLINES, {"state": "DUE"}, role="assistant", sub="ash")
+    assert referral_id not in {
+        d["referralId"] for d in due["appointeeApplicationDeadlines"]["nodes"]
+    }
+
+
+# --- item 3: on appointment (R-REF-7, seed B 4) ------------------------------------------------
+
+
+async def test_appointment_tells_both_teams_and_holds_the_council_invoice(
+    api: Api, today: Any
+) -> None:
+    """R-REF-7, seed B 4.1, 4.5: the appointeeship, the two hand-off messages and the hold come
+    together."""
+    client = await new_client(api)
+    council = await new_counterparty(api, "COUNCIL")
+    invoice_id = await council_invoice(api, client, council)
+    today.set(clock.today() + timedelta(days=60))
+    assert (await invoice_hold_view(api, invoice_id))["daysOverdue"] > 0
+    first = await record_appointeeship(api, client["id"])
+    assert first["__typename"] == "AppointeeshipPayload", first
+    appointed = [
+        m for m in await outbox_messages(api, clientId=client["id"]) if m["topic"] == "APPOINTED"
+    ]
+    assert sorted(m["recipient"] for m in appointed) == ["FINANCIAL_ASSESSMENT", "INCOME_RECOVERY"]
+    assert len({m["createdAt"] for m in appointed}) == 1  # one transaction
+    view = await invoice_hold_view(api, invoice_id)
+    assert (view["onHold"], view["daysOverdue"]) == (True, 0), view
+
+
+# --- doors to a held council invoice's money (R-REF-7) -----------------------------------------
+
+
+async def test_a_held_council_invoice_cannot_be_paid_by_any_payment_door(
+    api: Api, session: AsyncSession
+) -> None:
+    """R-REF-7, seed B 4.5: 'blocked pending payment': a payment raised before the hold can be
+    neither approved nor made while it holds, and none can be raised."""
+    client = await new_client(api)
+    await fund(session, api, client, 500_000)
+    council = await new_counterparty(api, "COUNCIL")
+    early = await council_invoice(api, client, council)
+    await check_all(api, early)
+    raised_early = await raised_payment(api, early)
+    approved_before = await council_invoice(api, client, council)
+    await check_all(api, approved_before)
+    payment = await raised_payment(api, approved_before)
+    ok = await approve_payment(api, payment["id"])
+    assert ok["__typename"] == "PaymentPayload", ok
+    await record_appointeeship(api, client["id"])
+    # Approve the one raised before: refused.
+    approving = await approve_payment(api, raised_early["id"])
+    assert approving["__typename"] != "PaymentPayload", approving
+    # Make the one approved before: refused.
+    making = await make_payment(api, payment["id"])
+    assert making["__typename"] != "PaymentPayload", making
+    # Raise a new one: refused.
+    raising = await raise_payment(api, {"invoiceId": early})
+    assert raising["__typename"] != "PaymentPayload", raising
+    for invoice_id in (early, approved_before):
+        assert (await invoice_hold_view(api, invoice_id))["status"] != "PAID"
+
+
+async def test_a_held_council_charge_is_not_paid_as_a_standing_payment_to_the_council(
+    api: Api, session: AsyncSession
+) -> None:
+    """R-REF-7: while a client's council care charge is held, the same money does not leave by a
+    standing payment to the council for care charges (no invoice to ask about the hold)."""
+    client = await new_client(api)
+    await fund(session, api, client, 500_000)
+    council = await new_counterparty(api, "COUNCIL")
+    await council_invoice(api, client, council)
+    await record_appointeeship(api, client["id"])
+    result = await raise_payment(
+        api,
+        {
+            "clientId": client["id"],
+            "payeeId": council,
+            "amount": "100.00",
+            "category": "OUT_LOCAL_AUTHORITY_CARE_CHARGES",
+            "description": "care contribution",
+            "standing": True,
+        },
+    )
+    assert result["__typename"] != "PaymentPayload", result
+
+
+# --- item 4: temporary financial assistance (seed B 4.6-4.7, Appendix 2) ----------------------
+
+
+async def test_whoever_raised_temporary_assistance_cannot_approve_it(api: Api) -> None:
+    """R-ROLE-2: a senior officer who raised the request cannot approve it, nor reject it."""
+    client = await new_client(api)
+    payee = await new_counterparty(api)
+    raised = await requested_assistance(api, client, payee, "50.00", **SCAO)
+    result = await assistance_step(api, APPROVE_ASSISTANCE, raised["id"], who=SCAO)
+    assert result["__typename"] == "FourEyesProblem", result
+
+
+async def test_assistance_approval_stays_within_the_financial_plans_band(api: Api) -> None:
+    """Appendix 2 (financial plans and budgets: up to £5,000 the SCAO, above the TGM)."""
+    client = await new_client(api)
+    payee = await new_counterparty(api)
+    at = await requested_assistance(api, client, payee, "5000.00")
+    ok = await assistance_step(api, APPROVE_ASSISTANCE, at["id"])
+    assert ok["__typename"] == "TemporaryAssistancePayload", ok
+    over = await requested_assistance(api, client, payee, "5000.01")
+    refused = await assistance_step(api, APPROVE_ASSISTANCE, over["id"])
+    assert refused["__typename"] == "OverApprovalLimitProblem", refused
+    tgm = await assistance_step(api, APPROVE_ASSISTANCE, over["id"], who=GM)
+    assert tgm["__typename"] == "TemporaryAssistancePayload", tgm
+    forbidden = await api.gql(
+        APPROVE_ASSISTANCE,
+        {"input": {"id": over["id"], "idempotencyKey": new_key()}},
+        **PROPOSER,
+    )
+    assert error_codes(forbidden) == ["FORBIDDEN"], forbidden
+
+
+async def test_assistance_is_repaid_no_further_than_owed_nor_beyond_the_balance(
+    api: Api, session: AsyncSession
+) -> None:
+    """B 4.6-4.7, R-PAY-3: repaid from the client's funds, never more than outstanding and
+    never below zero."""
+    client = await new_client(api)
+    payee = await new_counterparty(api)
+    assistance = await paid_assistance(api, client, payee, "300.00")
+    await fund(session, api, client, 20_000)  # £200.00
+    beyond_balance = await assistance_step(api, REPAY_ASSISTANCE, assistance["id"], amount="250.00")
+    assert beyond_balance["__typename"] == "InsufficientFundsProblem", beyond_balance
+    await fund(session, api, client, 100_000)
+    beyond_owed = await assistance_step(api, REPAY_ASSISTANCE, assistance["id"], amount="300.01")
+    assert beyond_owed["__typename"] in {"ValidationProblem", "InvalidStateProblem"}, beyond_owed
+    whole = await assistance_step(api, REPAY_ASSISTANCE, assistance["id"], amount="300.00")
+    assert whole["__typename"] == "TemporaryAssistancePayload", whole
+    assert whole["temporaryAssistance"]["status"] == "REPAID"
+    more = await assistance_step(api, REPAY_ASSISTANCE, assistance["id"], amount="0.01")
+    assert more["__typename"] != "TemporaryAssistancePayload", more
+
+
+async def test_assistance_not_yet_paid_is_not_repaid_and_not_paid_twice(api: Api) -> None:
+    client = await new_client(api)
+    payee = await new_counterparty(api)
+    requested = await requested_assistance(api, client, payee, "40.00")
+    early = await assistance_step(api, REPAY_ASSISTANCE, requested["id"], amount="10.00")
+    assert early["__typename"] == "InvalidStateProblem", early
+    unapproved = await assistance_step(
+        api, PAY_ASSISTANCE, requested["id"], paidOn=days_ago(0), paymentReference="X"
+    )
+    assert unapproved["__typename"] == "InvalidStateProblem", unapproved
+    paid = await paid_assistance(api, client, payee, "40.00")
+    twice = await assistance_step(
+        api, PAY_ASSISTANCE, paid["id"], paidOn=days_ago(0), paymentReference="X2"
+    )
+    assert twice["__typename"] == "InvalidStateProblem", twice
+
+
+@pytest.mark.parametrize("amount", ["0.00", "-5.00", "99999999999999.99"])
+async def test_assistance_of_no_negative_or_huge_amount_is_a_typed_problem(
+    api: Api, amount: str
+) -> None:
+    client = await new_client(api)
+    payee = await new_counterparty(api)
+    body = await api.gql(
+        REQUEST_ASSISTANCE_DOC,
+        {"input": assistance_input(client, payee, amount)},
+        **PROPOSER,
+    )
+    no_internal_error(body)
+    if "errors" not in body:
+        assert body["data"]["requestTemporaryAssistance"]["__typename"] == "ValidationProblem"
+
+
+REQUEST_ASSISTANCE_DOC = """mutation($input: RequestTemporaryAssistanceInput!) {
+  requestTemporaryAssistance(input: $input) { __typename } }"""
+
+
+async def test_paid_on_in_the_future_is_refused(api: Api) -> None:
+    client = await new_client(api)
+    payee = await new_counterparty(api)
+    requested = await requested_assistance(api, client, payee, "40.00")
+    await assistance_step(api, APPROVE_ASSISTANCE, requested["id"])
+    future = (clock.today() + timedelta(days=3)).isoformat()
+    result = await assistance_call(
+        api,
+        PAY_ASSISTANCE,
+        {
+            "id": requested["id"],
+            "paidOn": future,
+            "paymentReference": "F",
+            "idempotencyKey": new_key(),
+        },
+        **SCAO,
+    )
+    assert result["__typename"] == "ValidationProblem", result
