@@ -499,3 +499,423 @@ async def test_paid_on_in_the_future_is_refused(api: Api) -> None:
         **SCAO,
     )
     assert result["__typename"] == "ValidationProblem", result
+
+
+# --- item 5: the caseload import keeps every rule the mutations keep -----------------------------
+
+IMPORT = """mutation($input: ImportCaseloadInput!) { importCaseload(input: $input) {
+  __typename
+  ... on ImportCaseloadPayload { replayed openingTotal files { file created alreadyPresent } }
+  ... on ImportRefusedProblem { code more rows { file row column reason } }
+  ... on ValidationProblem { code fields { field message } }
+  ... on IdempotencyKeyReusedProblem { code }
+} }"""
+LEDGER_CHECK = "query { ledgerCheck { sound sumOfAllBalances accountsOutOfBalance } }"
+CLIENTS_HEADER = "reference,given_name,family_name,date_of_birth,situation\n"
+ACCOUNTS_HEADER = "client_reference,account,opening_balance\n"
+DEPUTY_HEADER = (
+    "client_reference,case_number,order_date,supervision_type,receive_income,manage_accounts,"
+    "manage_capital,sell_property,let_property,make_gifts,gift_yearly_limit\n"
+)
+INVOICE_HEADER = (
+    "client_reference,supplier,supplier_kind,supplier_invoice_number,invoice_date,amount,kind,"
+    "category,description\n"
+)
+APPOINTEE_HEADER = "client_reference,start_date,dwp_reference\n"
+
+
+def ref(tag: str) -> str:
+    """A reference of the old system's form, new in each test."""
+    return f"OLD-{tag}-{new_key()[:8]}".upper()
+
+
+def a_client(reference: str, given: str = "Agnes") -> str:
+    return f"{reference},{given},Import{reference[-8:].lower()},1940-01-02,RESIDENTIAL_CARE\n"
+
+
+async def run_import(api: Api, **files: Any) -> dict[str, Any]:
+    variables = {
+        "input": {
+            "cutOver": "2014-04-30",
+            "counterparty": "Legacy caseload system (acceptance)",
+            "idempotencyKey": new_key(),
+        }
+        | files
+    }
+    body = await api.gql(IMPORT, variables, **GM)
+    no_internal_error(body)
+    assert "errors" not in body, body
+    result: dict[str, Any] = body["data"]["importCaseload"]
+    return result
+
+
+def refused_rows(result: dict[str, Any]) -> set[tuple[str, int, str]]:
+    assert result["__typename"] == "ImportRefusedProblem", result
+    return {(r["file"], r["row"], r["column"]) for r in result["rows"]}
+
+
+async def test_a_second_import_of_the_same_files_writes_nothing_and_the_ledger_sums_to_zero(
+    api: Api,
+) -> None:
+    """Issue 12 item 5, R-ACC-2: once only; opening balances from a named counterparty."""
+    r = ref("A")
+    files = {
+        "clients": CLIENTS_HEADER + a_client(r),
+        "accounts": ACCOUNTS_HEADER + f"{r},CMS,1234.56\n{r},CASH,10.00\n",
+    }
+    first = await run_import(api, **files)
+    assert first["__typename"] == "ImportCaseloadPayload", first
+    assert first["openingTotal"] in {"1244.56", "1234.56"}
+    again = await run_import(api, **files)
+    assert again["__typename"] == "ImportCaseloadPayload", again
+    assert all(f["created"] == 0 for f in again["files"]), again
+    check = (await api.data(LEDGER_CHECK, role="auditor", sub="audrey"))["ledgerCheck"]
+    assert check["sound"] is True and check["sumOfAllBalances"] == "0.00", check
+
+
+@pytest.mark.parametrize(
+    ("line", "column"),
+    [
+        ("{r},CMS,-5.00", "opening_balance"),  # R-PAY-3: never below zero
+        ("{r},CMS,999999999999.99", "opening_balance"),  # beyond amount_maximum
+        ("{r},CMS,12.5", "opening_balance"),  # two decimals
+        ("{r},SAVINGS,10.00", "account"),  # CMS, CASH or COURT_FUNDS only (R-ACC-1)
+    ],
+)
+async def test_an_opening_balance_the_ledger_would_refuse_is_a_bad_row(
+    api: Api, line: str, column: str
+) -> None:
+    r = ref("B")
+    result = await run_import(
+        api, clients=CLIENTS_HEADER + a_client(r), accounts=ACCOUNTS_HEADER + line.format(r=r)
+    )
+    assert ("ACCOUNTS", 2, column) in refused_rows(result), result
+
+
+async def test_a_client_twice_in_the_file_is_refused(api: Api) -> None:
+    """Issue 9 item 7: the same name and date of birth under two references."""
+    r1, r2 = ref("C"), ref("C")
+    same = f"{r2},Agnes,Import{r1[-8:].lower()},1940-01-02,RESIDENTIAL_CARE\n"
+    result = await run_import(api, clients=CLIENTS_HEADER + a_client(r1) + same)
+    assert result["__typename"] == "ImportRefusedProblem", result
+    assert any(row["file"] == "CLIENTS" for row in result["rows"])
+
+
+@pytest.mark.parametrize(
+    ("reference", "column"),
+    [("X" * 41, "reference")],
+)
+async def test_a_reference_of_the_wrong_form_is_refused(
+    api: Api, reference: str, column: str
+) -> None:
+    body = CLIENTS_HEADER + f"{reference},Agnes,Longref,1940-01-02,COMMUNITY\n"
+    result = await run_import(api, clients=body)
+    assert ("CLIENTS", 2, column) in refused_rows(result), result
+
+
+async def test_a_client_born_in_the_future_is_refused(api: Api) -> None:
+    r = ref("D")
+    future = (clock.today() + timedelta(days=10)).isoformat()
+    result = await run_import(
+        api, clients=CLIENTS_HEADER + f"{r},Agnes,Future,{future},COMMUNITY\n"
+    )
+    assert ("CLIENTS", 2, "date_of_birth") in refused_rows(result), result
+
+
+async def test_an_order_the_mutations_refuse_is_refused_by_the_import(api: Api) -> None:
+    """R-ORD-1: a gift limit needs the power to make gifts; an order dated in the future is no
+    order; R-ORD-3: the OPG's four supervision types."""
+    r1, r2, r3 = ref("E"), ref("E"), ref("E")
+    future = (clock.today() + timedelta(days=10)).isoformat()
+    clients = CLIENTS_HEADER + a_client(r1, "Ann") + a_client(r2, "Bea") + a_client(r3, "Cat")
+    deputyships = (
+        DEPUTY_HEADER
+        + f"{r1},11111111,2013-05-20,2,Y,Y,Y,N,N,N,250.00\n"
+        + f"{r2},11111112,{future},2,Y,Y,Y,N,N,N,\n"
+        + f"{r3},11111113,2013-05-20,4,Y,Y,Y,N,N,N,\n"
+    )
+    result = await run_import(api, clients=clients, deputyships=deputyships)
+    rows = refused_rows(result)
+    assert ("DEPUTYSHIPS", 2, "gift_yearly_limit") in rows, result
+    assert ("DEPUTYSHIPS", 3, "order_date") in rows, result
+    assert ("DEPUTYSHIPS", 4, "supervision_type") in rows, result
+
+
+async def test_an_appointeeship_starting_in_the_future_is_refused(api: Api) -> None:
+    r = ref("F")
+    future = (clock.today() + timedelta(days=10)).isoformat()
+    result = await run_import(
+        api,
+        clients=CLIENTS_HEADER + a_client(r),
+        appointeeships=APPOINTEE_HEADER + f"{r},{future},DWP-1\n",
+    )
+    assert ("APPOINTEESHIPS", 2, "start_date") in refused_rows(result), result
+
+
+@pytest.mark.parametrize(
+    ("cells", "column"),
+    [
+        ("2014-04-01,0.00,SUPPLIER,OUT_GAS,Gas", "amount"),
+        ("2014-04-01,-3.00,SUPPLIER,OUT_GAS,Gas", "amount"),
+        ("2014-04-01,10.00,SUPPLIER,OUT_DEPUTY_FEES,Fees", "category"),
+        ("2014-04-01,10.00,SUPPLIER,OUT_GIFTS,A gift", "category"),
+        ("2014-04-01,10.00,SUPPLIER,OUT_GAS,", "description"),
+        ("2099-04-01,10.00,SUPPLIER,OUT_GAS,Gas", "invoice_date"),
+    ],
+)
+async def test_an_invoice_the_invoice_checks_refuse_is_refused(
+    api: Api, cells: str, column: str
+) -> None:
+    """R-PAY-2 and the categories that have their own door (R-OPG-1, R-DEC-3, R-FEE)."""
+    r = ref("G")
+    result = await run_import(
+        api,
+        clients=CLIENTS_HEADER + a_client(r),
+        invoices=INVOICE_HEADER + f"{r},British Gas,SUPPLIER,BG-{r},{cells}\n",
+    )
+    assert ("INVOICES", 2, column) in refused_rows(result), result
+
+
+async def test_one_invoice_number_twice_in_the_file_is_refused(api: Api) -> None:
+    """R-PAY-2: not a duplicate."""
+    r = ref("H")
+    line = f"{r},British Gas,SUPPLIER,BG-DUP-{r},2014-04-01,10.00,SUPPLIER,OUT_GAS,Gas\n"
+    other = f"{r},British Gas,SUPPLIER,BG-DUP-{r},2014-04-02,11.00,SUPPLIER,OUT_GAS,Gas\n"
+    result = await run_import(
+        api, clients=CLIENTS_HEADER + a_client(r), invoices=INVOICE_HEADER + line + other
+    )
+    assert result["__typename"] == "ImportRefusedProblem", result
+
+
+async def test_an_opening_balance_is_not_added_to_a_client_already_holding_money(
+    api: Api, session: AsyncSession
+) -> None:
+    """R-ACC-2, R-ACC-7: a client already on the books with money in their CMS account is not
+    given a second, opening balance by an import: that would be money the bank never had."""
+    client = await new_client(api)
+    await fund(session, api, client, 10_000)
+    reference = (
+        await api.data(
+            "query($id: ID!) { client(id: $id) { reference givenName familyName dateOfBirth "
+            "situation } }",
+            {"id": client["id"]},
+        )
+    )["client"]
+    line = (
+        f"{reference['reference']},{reference['givenName']},{reference['familyName']},"
+        f"{reference['dateOfBirth']},{reference['situation']}\n"
+    )
+    result = await run_import(
+        api,
+        clients=CLIENTS_HEADER + line,
+        accounts=ACCOUNTS_HEADER + f"{reference['reference']},CMS,500.00\n",
+    )
+    assert result["__typename"] == "ImportRefusedProblem", result
+
+
+@pytest.mark.parametrize(
+    "role", ["senior_officer", "head_of_service", "integration_sap", "social_worker", "auditor"]
+)
+async def test_only_the_governance_manager_imports(api: Api, role: str) -> None:
+    variables = {
+        "input": {
+            "cutOver": "2014-04-30",
+            "counterparty": "x",
+            "clients": CLIENTS_HEADER,
+            "idempotencyKey": new_key(),
+        }
+    }
+    body = await api.gql(IMPORT, variables, role=role, sub="someone")
+    assert error_codes(body) == ["FORBIDDEN"], body
+
+
+@pytest.mark.parametrize(
+    ("changes", "refused"),
+    [
+        ({"clients": ""}, True),
+        ({"clients": "\x00\x01garbage"}, True),
+        ({"clients": CLIENTS_HEADER + "A,B"}, True),
+        ({"counterparty": ""}, True),
+        ({"statementBalance": "99999999999999999.99"}, True),
+        ({"cutOver": "1800-01-01"}, False),  # nothing to import: typed either way
+        ({"statementBalance": "-1.00"}, False),  # no accounts file: nothing to check
+    ],
+)
+async def test_a_malformed_import_is_a_typed_problem(
+    api: Api, changes: dict[str, Any], refused: bool
+) -> None:
+    variables = {
+        "input": {
+            "cutOver": "2014-04-30",
+            "counterparty": "Legacy",
+            "clients": CLIENTS_HEADER,
+            "idempotencyKey": new_key(),
+        }
+        | changes
+    }
+    body = await api.gql(IMPORT, variables, **GM)
+    no_internal_error(body)
+    if refused and "errors" not in body:
+        assert body["data"]["importCaseload"]["__typename"] != "ImportCaseloadPayload", body
+
+
+# --- the integrations see their own messages and nothing of casework (R-ROLE) -----------------
+
+
+@pytest.mark.parametrize("role", ["integration_sap", "integration_controcc"])
+async def test_an_integration_reads_no_team_message_and_no_casework(api: Api, role: str) -> None:
+    client = await new_client(api)
+    await record_appointeeship(api, client["id"])
+    team_messages = await outbox_messages(api, clientId=client["id"])
+    assert team_messages
+    own = await api.data(
+        "query { outboxMessages(first: 100) { nodes { id recipient } } }", role=role, sub="sys"
+    )
+    recipients = {m["recipient"] for m in own["outboxMessages"]["nodes"]}
+    assert recipients <= {role.removeprefix("integration_").upper()}, recipients
+    node = await api.gql(NODE, {"id": team_messages[0]["id"]}, role=role, sub="sys")
+    no_internal_error(node)
+    assert (node.get("data") or {}).get("node") is None, node
+    deliver = await api.gql(
+        """mutation($input: RecordOutboxMessageSentInput!) {
+          recordOutboxMessageSent(input: $input) { __typename } }""",
+        {"input": {"id": team_messages[0]["id"], "idempotencyKey": new_key()}},
+        role=role,
+        sub="sys",
+    )
+    no_internal_error(deliver)
+    if "errors" not in deliver:
+        assert deliver["data"]["recordOutboxMessageSent"]["__typename"] != "OutboxMessagePayload"
+    for query in (
+        "query { referrals(first: 5) { nodes { id } } }",
+        "query { appointeeApplicationDeadlines(first: 5) { nodes { referralId } } }",
+        "query { outstandingTemporaryAssistance(first: 5) { nodes { id } } }",
+        "query { clients(first: 5) { nodes { id } } }",
+    ):
+        body = await api.gql(query, role=role, sub="sys")
+        assert error_codes(body) == ["FORBIDDEN"], (query, body)
+    body = await api.gql(CLIENT, {"id": client["id"]}, role=role, sub="sys")
+    assert error_codes(body) == ["FORBIDDEN"], body
+
+
+# --- errors come back typed, never INTERNAL_ERROR ----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("query", "variables"),
+    [
+        (REFERRAL, {"id": "nonsense"}),
+        (REFERRAL, {"id": ""}),
+        (NODE, {"id": "!!!"}),
+        (
+            "query($f: OutboxMessageFilter) { outboxMessages(filter: $f) { nodes { id } } }",
+            {"f": {"clientId": "bad"}},
+        ),
+        (
+            "query($id: ID!) { temporaryAssistance(id: $id) { id } }",
+            {"id": "VGVtcG9yYXJ5QXNzaXN0YW5jZTpub3BlCg"},
+        ),
+        (
+            "query($id: ID) { outstandingTemporaryAssistance(clientId: $id) { nodes { id } } }",
+            {"id": "Q2xpZW50Ojk5"},
+        ),
+        (
+            "query($id: ID!) { deputyshipNotices(deputyshipId: $id) { nodes { id } } }",
+            {"id": "x"},
+        ),
+    ],
+)
+async def test_a_bad_id_is_a_typed_error(api: Api, query: str, variables: dict[str, Any]) -> None:
+    body = await api.gql(query, variables, role="senior_officer", sub="olu")
+    no_internal_error(body)
+
+
+async def test_bad_referral_input_is_a_validation_problem(api: Api) -> None:
+    client_id = await refer_client(api, SW)
+    for changes in (
+        {"capitalAtReferral": "-1.00"},
+        {"capitalAtReferral": "99999999999999999.99"},
+        {"docs": [{"kind": "SS0003_SIGNED", "reference": ""}]},
+        {"socialCareEligible": {"met": True, "evidence": ""}},
+    ):
+        docs = changes.pop("docs", None)
+        answers = referral_answers(**changes) | ({"documents": docs} if docs else {})
+        variables = {"input": answers | {"clientId": client_id, "idempotencyKey": new_key()}}
+        body = await api.gql(SUBMIT, variables, role="social_worker", sub=SW)
+        no_internal_error(body)
+        if "errors" not in body:
+            kind = body["data"]["submitReferral"]["__typename"]
+            assert kind == "ValidationProblem", (changes, body)
+
+
+async def test_a_referral_for_another_social_workers_client_is_not_submitted(api: Api) -> None:
+    """R-ROLE social_worker: only their own referrals."""
+    client_id = await refer_client(api, SW)
+    result = await submit(api, client_id, OTHER_SW)
+    assert result["__typename"] != "ReferralPayload", result
+
+
+async def test_the_referrer_does_not_triage_their_own_referral(api: Api) -> None:
+    referral_id, _ = await submitted_referral(api, SW)
+    body = await api.gql(
+        TRIAGE,
+        {"input": {"referralId": referral_id, "note": "mine", "idempotencyKey": new_key()}},
+        role="social_worker",
+        sub=SW,
+    )
+    assert error_codes(body) == ["FORBIDDEN"], body
+
+
+SENT = """mutation($input: RecordAppointeeApplicationSentInput!) {
+  recordAppointeeApplicationSent(input: $input) { __typename } }"""
+DWP_DECISION = """mutation($input: RecordDwpDecisionInput!) {
+  recordDwpDecision(input: $input) { __typename ... on Problem { code message } } }"""
+
+
+async def test_an_application_sent_in_the_future_is_refused(api: Api) -> None:
+    referral_id, _ = await accepted_referral(api)
+    future = (clock.today() + timedelta(days=2)).isoformat()
+    body = await api.gql(
+        SENT,
+        {"input": {"referralId": referral_id, "sentOn": future, "idempotencyKey": new_key()}},
+        role="assistant",
+        sub="ash",
+    )
+    no_internal_error(body)
+    assert body["data"]["recordAppointeeApplicationSent"]["__typename"] == "ValidationProblem"
+
+
+async def test_the_dwp_decision_does_not_link_another_clients_appointeeship(api: Api) -> None:
+    """R-REF-5: the appointeeship the DWP's decision creates is the referred client's own."""
+    referral_id, _ = await accepted_referral(api)
+    await api.data(
+        SENT,
+        {
+            "input": {
+                "referralId": referral_id,
+                "sentOn": clock.today().isoformat(),
+                "idempotencyKey": new_key(),
+            }
+        },
+        role="assistant",
+        sub="ash",
+    )
+    stranger = await new_client(api)
+    theirs = await record_appointeeship(api, stranger["id"])
+    assert theirs["__typename"] == "AppointeeshipPayload", theirs
+    body = await api.gql(
+        DWP_DECISION,
+        {
+            "input": {
+                "referralId": referral_id,
+                "outcome": "APPOINTED",
+                "decidedOn": clock.today().isoformat(),
+                "appointeeshipId": theirs["appointeeship"]["id"],
+                "idempotencyKey": new_key(),
+            }
+        },
+        role="assistant",
+        sub="ash",
+    )
+    no_internal_error(body)
+    assert body["data"]["recordDwpDecision"]["__typename"] != "AppointeeApplicationPayload", body

@@ -307,13 +307,33 @@ async def _plan(session: AsyncSession, request: ImportRequest, today: date) -> P
     await _plan_orders(session, plan, problems, app_rows, dep_rows, on_books, ids)
     # Opening balances: one per account; the same again is present.
     opened = await ledger.opening_balances(session, ids)
-    have = {(a.client_id, a.kind) for a in await ledger.accounts_of_clients(session, ids)}
+    kept = {
+        (a.client_id, a.kind): (a.posted, a.held)
+        for a in await ledger.accounts_of_clients(session, ids)
+    }
+    have = set(kept)
     for a in acc_rows:
         plan.opening_total += a.opening_balance
         cid = on_books.get(a.client_reference)
         before = opened.get((cid, a.kind)) if cid is not None else None
         if before is None and a.opening_balance == 0 and (cid, a.kind.value) in have:
             plan.present[ImportFile.ACCOUNTS] += 1  # a zero balance: the account is open
+        elif before is None and kept.get((cid, a.kind.value), (0, 0)) != (0, 0):
+            # An account the service already keeps money in has no opening balance to bring:
+            # it would be money the bank never had (R-ACC-2, R-ACC-7).
+            posted, held = kept[(cid, a.kind.value)]
+            problems.add(
+                [
+                    RowProblem(
+                        ImportFile.ACCOUNTS.value,
+                        a.row,
+                        "opening_balance",
+                        f"the account is kept on the books already (balance "
+                        f"{format_money(posted)}, held {format_money(held)}): an opening "
+                        "balance is brought only into an account the service has not kept yet",
+                    )
+                ]
+            )
         elif before is None:
             plan.balances.append(a)
         elif before == ledger.OpeningBalance(a.opening_balance, request.cut_over):
