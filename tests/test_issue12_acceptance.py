@@ -820,7 +820,7 @@ async def test_an_integration_reads_no_team_message_and_no_casework(api: Api, ro
             {"id": "Q2xpZW50Ojk5"},
         ),
         (
-            "query($id: ID!) { deputyshipNotices(deputyshipId: $id) { nodes { id } } }",
+            "query($id: ID!) { deputyshipNotices(deputyshipId: $id) { nodes { clientId } } }",
             {"id": "x"},
         ),
     ],
@@ -828,6 +828,7 @@ async def test_an_integration_reads_no_team_message_and_no_casework(api: Api, ro
 async def test_a_bad_id_is_a_typed_error(api: Api, query: str, variables: dict[str, Any]) -> None:
     body = await api.gql(query, variables, role="senior_officer", sub="olu")
     no_internal_error(body)
+    assert "GRAPHQL_VALIDATION_FAILED" not in error_codes(body), body  # the test's own query
 
 
 async def test_bad_referral_input_is_a_validation_problem(api: Api) -> None:
@@ -919,3 +920,122 @@ async def test_the_dwp_decision_does_not_link_another_clients_appointeeship(api:
     )
     no_internal_error(body)
     assert body["data"]["recordDwpDecision"]["__typename"] != "AppointeeApplicationPayload", body
+
+
+# --- more doors of the referral -------------------------------------------------------------------
+
+REFER = """mutation($input: ReferClientInput!) { referClient(input: $input) {
+  __typename ... on ClientPayload { client { id reference } }
+  ... on Problem { code message } ... on ValidationProblem { fields { field message } } } }"""
+RESUBMIT = f"""mutation($input: ResubmitReferralInput!) {{
+  resubmitReferral(input: $input) {{ {REFERRAL_PAYLOAD} }} }}"""
+
+
+async def test_a_social_worker_does_not_refer_a_client_the_team_took_on_directly(
+    api: Api,
+) -> None:
+    """R-ROLE social_worker: a referral is of a person they referred, not of any client."""
+    client = await new_client(api)
+    result = await submit(api, client["id"], SW)
+    assert result["__typename"] != "ReferralPayload", result
+
+
+async def test_referring_a_person_already_on_the_books_tells_the_social_worker_nothing_of_them(
+    api: Api,
+) -> None:
+    """R-ROLE social_worker sees only their own referrals: a likely duplicate is refused without
+    naming the other client's reference, name or date of birth."""
+    person = {
+        "givenName": "Winifred",
+        "familyName": f"Wadhurst{new_key()[:6]}",
+        "dateOfBirth": "1939-02-03",
+        "situation": "COMMUNITY",
+    }
+    officer = await api.data(
+        """mutation($input: CreateClientInput!) { createClient(input: $input) {
+          __typename ... on ClientPayload { client { reference } } } }""",
+        {"input": person | {"idempotencyKey": new_key()}},
+        role="head_of_service",
+        sub="setup",
+    )
+    reference = officer["createClient"]["client"]["reference"]
+    body = await api.gql(
+        REFER, {"input": person | {"idempotencyKey": new_key()}}, role="social_worker", sub=SW
+    )
+    no_internal_error(body)
+    assert reference not in str(body), body
+
+
+async def test_a_referral_is_resubmitted_only_by_its_referrer_and_only_when_returned(
+    api: Api,
+) -> None:
+    """R-REF-4: a resubmission continues the same referral; nobody else's; not once accepted."""
+    docs = ["SS0003_SIGNED", "APPOINTEESHIP_CHECKLIST", "DWP_AWARD_LETTERS", "BANK_STATEMENTS"]
+    returned = await triaged(api, SW, documents=docs)
+    assert returned["status"] == "RETURNED"
+    variables = {
+        "input": referral_answers() | {"referralId": returned["id"], "idempotencyKey": new_key()}
+    }
+    other = await api.gql(RESUBMIT, variables, role="social_worker", sub=OTHER_SW)
+    no_internal_error(other)
+    if "errors" not in other:
+        assert other["data"]["resubmitReferral"]["__typename"] != "ReferralPayload", other
+    variables["input"]["idempotencyKey"] = new_key()
+    own = (await api.data(RESUBMIT, variables, role="social_worker", sub=SW))["resubmitReferral"]
+    assert own["__typename"] == "ReferralPayload", own
+    assert own["referral"]["id"] == returned["id"]
+    accepted = await triage(api, returned["id"])
+    assert accepted["referral"]["status"] == "ACCEPTED", accepted
+    variables["input"]["idempotencyKey"] = new_key()
+    again = (await api.data(RESUBMIT, variables, role="social_worker", sub=SW))["resubmitReferral"]
+    assert again["__typename"] == "InvalidStateProblem", again
+
+
+async def test_the_referrer_reads_none_of_their_clients_notices_or_deadlines(api: Api) -> None:
+    _, client_id = await accepted_referral(api, SW)
+    for query, variables in (
+        (
+            "query($id: ID!) { deputyshipNotices(deputyshipId: $id) { nodes { clientId } } }",
+            {"id": client_id},
+        ),
+        ("query($id: ID!) { clientAccounts(clientId: $id) { balance } }", {"id": client_id}),
+        (
+            "query($id: ID) { outstandingTemporaryAssistance(clientId: $id) { nodes { id } } }",
+            {"id": client_id},
+        ),
+        ("query($id: ID!) { budgetPlans(clientId: $id) { nodes { id } } }", {"id": client_id}),
+        ("query($id: ID!) { investments(clientId: $id) { kind } }", {"id": client_id}),
+    ):
+        body = await api.gql(query, variables, role="social_worker", sub=SW)
+        assert error_codes(body) == ["FORBIDDEN"], (query, body)
+
+
+async def test_sap_cannot_pay_a_held_council_charge_either(api: Api, session: AsyncSession) -> None:
+    """R-REF-7: SAP raises payments of its own invoices; not of one on hold."""
+    client = await new_client(api)
+    await fund(session, api, client, 500_000)
+    council = await new_counterparty(api, "COUNCIL")
+    invoice_id = await council_invoice(api, client, council)
+    await check_all(api, invoice_id)
+    await record_appointeeship(api, client["id"])
+    result = await raise_payment(api, {"invoiceId": invoice_id}, role="integration_sap", sub="sap")
+    assert result["__typename"] != "PaymentPayload", result
+    assert result.get("code") == "INVOICE_ON_HOLD", result
+
+
+async def test_a_page_too_large_or_negative_is_a_typed_error(api: Api) -> None:
+    for first in (100000, -1):
+        body = await api.gql(
+            "query($n: Int) { outboxMessages(first: $n) { nodes { id } } }",
+            {"n": first},
+            role="senior_officer",
+            sub="olu",
+        )
+        no_internal_error(body)
+        body = await api.gql(
+            "query($n: Int) { referrals(first: $n) { nodes { id } } }",
+            {"n": first},
+            role="social_worker",
+            sub=SW,
+        )
+        no_internal_error(body)
