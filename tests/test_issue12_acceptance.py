@@ -1039,3 +1039,102 @@ async def test_a_page_too_large_or_negative_is_a_typed_error(api: Api) -> None:
             sub=SW,
         )
         no_internal_error(body)
+
+
+# --- the Court of Protection clock beside the DWP's (R-REF-6) ---------------------------------
+
+DEPUTY_DEADLINES = """query { deputyshipApplicationDeadlines(first: 100) {
+  nodes { referralId known startsOn dueOn state } } }"""
+
+
+async def test_a_deputyship_application_is_due_with_the_dwp_one_where_accounts_are_known(
+    api: Api, session: AsyncSession, today: Any
+) -> None:
+    """R-REF-6, seed B 2.2, 3.1: bank accounts known at referral: the deputyship application is
+    due at the same time as the appointeeship's, across the same bank holiday."""
+    with_accounts, _ = await accepted_referral(api, bankAccountsKnown=True)
+    without, _ = await accepted_referral(
+        api, bankAccountsKnown=False, privateIncomeKnown=False, propertyKnown=False
+    )
+    for rid in (with_accounts, without):
+        await referral_accepted_on(session, rid, date(2026, 8, 28))
+    today.set(date(2026, 9, 7))
+    nodes = (await api.data(DEPUTY_DEADLINES, role="assistant", sub="ash"))[
+        "deputyshipApplicationDeadlines"
+    ]["nodes"]
+    mine = {d["referralId"]: d for d in nodes}
+    assert without not in mine, mine.get(without)
+    d = mine[with_accounts]
+    assert (d["startsOn"], d["dueOn"], d["state"]) == ("2026-08-28", "2026-09-07", "DUE"), d
+    assert "BANK_ACCOUNTS" in d["known"]
+
+
+async def test_a_dwp_decision_dated_in_the_future_is_refused(api: Api) -> None:
+    referral_id, _ = await accepted_referral(api)
+    await api.data(
+        SENT,
+        {
+            "input": {
+                "referralId": referral_id,
+                "sentOn": clock.today().isoformat(),
+                "idempotencyKey": new_key(),
+            }
+        },
+        role="assistant",
+        sub="ash",
+    )
+    body = await api.gql(
+        DWP_DECISION,
+        {
+            "input": {
+                "referralId": referral_id,
+                "outcome": "REFUSED",
+                "decidedOn": (clock.today() + timedelta(days=5)).isoformat(),
+                "reason": "not yet",
+                "idempotencyKey": new_key(),
+            }
+        },
+        role="assistant",
+        sub="ash",
+    )
+    no_internal_error(body)
+    assert body["data"]["recordDwpDecision"]["__typename"] == "ValidationProblem", body
+
+
+async def test_a_message_is_not_acknowledged_before_it_is_sent(api: Api) -> None:
+    """R-REF-7: each hand-off tracked as sent, then acknowledged."""
+    client = await new_client(api)
+    await record_appointeeship(api, client["id"])
+    message = (await outbox_messages(api, clientId=client["id"]))[0]
+    body = await api.gql(
+        """mutation($input: RecordOutboxMessageAcknowledgedInput!) {
+          recordOutboxMessageAcknowledged(input: $input) { __typename } }""",
+        {"input": {"id": message["id"], "idempotencyKey": new_key()}},
+        **SCAO,
+    )
+    no_internal_error(body)
+    kind = body["data"]["recordOutboxMessageAcknowledged"]["__typename"]
+    assert kind == "InvalidStateProblem", body
+
+
+@pytest.mark.parametrize(
+    ("line", "column"),
+    [
+        ("{r},SHARES,Lloyds,10,999999999999.99,2014-04-30,Safe 1,", "valuation"),
+        ("{r},SHARES,Lloyds,10,10.00,2099-04-30,Safe 1,", "valued_on"),
+        ("{r},SHARES,Lloyds,10,10.00,,Safe 1,", "valued_on"),
+        ("{r},SHARES,Lloyds,10,,,,", "documents_held_at"),
+    ],
+)
+async def test_an_investment_the_register_refuses_is_refused(
+    api: Api, line: str, column: str
+) -> None:
+    """R-INV-5: documents held securely; a valuation needs its date, never in the future."""
+    r = ref("I")
+    header = "client_reference,kind,holder,units,valuation,valued_on,documents_held_at,note\n"
+    result = await run_import(
+        api, clients=CLIENTS_HEADER + a_client(r), investments=header + line.format(r=r)
+    )
+    rows = refused_rows(result)
+    assert any(f == "INVESTMENTS" and n == 2 for f, n, _ in rows), result
+    assert ("INVESTMENTS", 2, column) in rows or ("INVESTMENTS", 2, "valuation") in rows, result
