@@ -367,28 +367,45 @@ async def test_a_held_council_invoice_cannot_be_paid_by_any_payment_door(
         assert (await invoice_hold_view(api, invoice_id))["status"] != "PAID"
 
 
+def care_charge_standing(client: dict[str, str], council: str, category: str) -> dict[str, Any]:
+    return {
+        "clientId": client["id"],
+        "payeeId": council,
+        "amount": "100.00",
+        "category": category,
+        "description": "to the council",
+        "standing": True,
+    }
+
+
 async def test_a_held_council_charge_is_not_paid_as_a_standing_payment_to_the_council(
     api: Api, session: AsyncSession
 ) -> None:
-    """R-REF-7: while a client's council care charge is held, the same money does not leave by a
-    standing payment to the council for care charges (no invoice to ask about the hold)."""
+    """R-REF-7, seed B 4.5: while a client's council care charge is held, the same money does
+    not leave by a standing payment of care charges to that council (no invoice to ask about
+    the hold): neither raised after the hold nor made when raised before it. Another charge of
+    the council's (council tax) is not held."""
     client = await new_client(api)
     await fund(session, api, client, 500_000)
     council = await new_counterparty(api, "COUNCIL")
     await council_invoice(api, client, council)
+    before = await raise_payment(
+        api, care_charge_standing(client, council, "OUT_LOCAL_AUTHORITY_CARE_CHARGES")
+    )
+    assert before["__typename"] == "PaymentPayload", before
+    approved = await approve_payment(api, before["payment"]["id"])
+    assert approved["__typename"] == "PaymentPayload", approved
     await record_appointeeship(api, client["id"])
     result = await raise_payment(
-        api,
-        {
-            "clientId": client["id"],
-            "payeeId": council,
-            "amount": "100.00",
-            "category": "OUT_LOCAL_AUTHORITY_CARE_CHARGES",
-            "description": "care contribution",
-            "standing": True,
-        },
+        api, care_charge_standing(client, council, "OUT_LOCAL_AUTHORITY_CARE_CHARGES")
     )
     assert result["__typename"] != "PaymentPayload", result
+    assert result.get("code") == "INVOICE_ON_HOLD", result
+    made = await make_payment(api, before["payment"]["id"])
+    assert made["__typename"] != "PaymentPayload", made
+    assert made.get("code") == "INVOICE_ON_HOLD", made
+    tax = await raise_payment(api, care_charge_standing(client, council, "OUT_COUNCIL_TAX"))
+    assert tax["__typename"] == "PaymentPayload", tax
 
 
 # --- item 4: temporary financial assistance (seed B 4.6-4.7, Appendix 2) ----------------------

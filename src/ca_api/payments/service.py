@@ -346,7 +346,10 @@ async def make_payment(
             await invoices.locked(session, held.row.invoice_id)
             await invoices.refuse_if_held(session, held.row.invoice_id)
         else:  # nor to a council whose charges for the client are held (R-REF-7)
-            await invoices.refuse_if_charges_held(session, held.row.client_id, held.row.payee_id)
+            row = held.row
+            await invoices.refuse_if_charges_held(
+                session, row.client_id, row.payee_id, row.category
+            )
         posted = await ledger.post_pending(session, actor, _hold_of(held.events), clock.today())
         await approvals.append_event(
             session, PAYMENTS, payment_id, PaymentEventKind.MADE, actor, transfer_id=posted.id
