@@ -1155,3 +1155,64 @@ async def test_an_investment_the_register_refuses_is_refused(
     rows = refused_rows(result)
     assert any(f == "INVESTMENTS" and n == 2 for f, n, _ in rows), result
     assert ("INVESTMENTS", 2, column) in rows or ("INVESTMENTS", 2, "valuation") in rows, result
+
+
+# --- text that PostgreSQL cannot store, or too much of it ---------------------------------------
+
+
+@pytest.mark.parametrize("text_value", ["nul\x00inside", "x" * 100_000])
+async def test_text_postgres_cannot_store_or_too_long_is_a_typed_problem(
+    api: Api, text_value: str
+) -> None:
+    """Bad input is a typed problem, nothing half-written (house rules): a NUL character (which
+    PostgreSQL's text refuses) or a very long text in the referral, its triage note, temporary
+    assistance and a hold's release reason."""
+    client_id = await refer_client(api, SW)
+    answers = referral_answers(socialCareEligible={"met": True, "evidence": text_value})
+    body = await api.gql(
+        SUBMIT,
+        {"input": answers | {"clientId": client_id, "idempotencyKey": new_key()}},
+        role="social_worker",
+        sub=SW,
+    )
+    no_internal_error(body)
+    referral_id, _ = await submitted_referral(api, SW)
+    body = await api.gql(
+        TRIAGE,
+        {"input": {"referralId": referral_id, "note": text_value, "idempotencyKey": new_key()}},
+        **SENIOR,
+    )
+    no_internal_error(body)
+    client = await new_client(api)
+    payee = await new_counterparty(api)
+    body = await api.gql(
+        REQUEST_ASSISTANCE_DOC,
+        {"input": assistance_input(client, payee, "10.00", purpose=text_value)},
+        **PROPOSER,
+    )
+    no_internal_error(body)
+    council = await new_counterparty(api, "COUNCIL")
+    invoice_id = await council_invoice(api, client, council)
+    await record_appointeeship(api, client["id"])
+    body = await api.gql(
+        """mutation($input: ReleaseInvoiceHoldInput!) {
+          releaseInvoiceHold(input: $input) { __typename } }""",
+        {"input": {"invoiceId": invoice_id, "reason": text_value, "idempotencyKey": new_key()}},
+        **SCAO,
+    )
+    no_internal_error(body)
+    body = await api.gql(
+        REFER,
+        {
+            "input": {
+                "givenName": text_value,
+                "familyName": "N",
+                "dateOfBirth": "1940-01-01",
+                "situation": "COMMUNITY",
+                "idempotencyKey": new_key(),
+            }
+        },
+        role="social_worker",
+        sub=SW,
+    )
+    no_internal_error(body)
