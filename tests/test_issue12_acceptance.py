@@ -1216,3 +1216,29 @@ async def test_text_postgres_cannot_store_or_too_long_is_a_typed_problem(
         sub=SW,
     )
     no_internal_error(body)
+
+
+async def test_money_with_the_court_funds_office_is_brought_in_only_for_a_deputy(api: Api) -> None:
+    """R-INV-2, seed B 20: only a deputy lodges a client's money with the Court Funds Office
+    (proposeLodgement refuses an appointee's); an import does not bring in Court Funds money for
+    an appointee-only client, nor for one with no order; a deputy's comes in."""
+    appointee, nobody, deputy = ref("J"), ref("J"), ref("J")
+    clients = CLIENTS_HEADER + a_client(appointee, "Amy") + a_client(nobody, "Ned")
+    clients += a_client(deputy, "Dot")
+    appointeeships = APPOINTEE_HEADER + f"{appointee},2012-06-01,DWP-9\n"
+    deputyships = DEPUTY_HEADER + f"{deputy},22222222,2013-05-20,2,Y,Y,Y,N,N,N,\n"
+    accounts = ACCOUNTS_HEADER + (
+        f"{appointee},COURT_FUNDS,1000.00\n{nobody},COURT_FUNDS,1000.00\n"
+        f"{deputy},COURT_FUNDS,1000.00\n"
+    )
+    result = await run_import(
+        api,
+        clients=clients,
+        appointeeships=appointeeships,
+        deputyships=deputyships,
+        accounts=accounts,
+    )
+    rows = refused_rows(result)
+    assert ("ACCOUNTS", 2, "account") in rows, result
+    assert ("ACCOUNTS", 3, "account") in rows, result
+    assert not any(f == "ACCOUNTS" and n == 4 for f, n, _ in rows), result

@@ -350,6 +350,14 @@ async def _plan(session: AsyncSession, request: ImportRequest, today: date) -> P
                     )
                 ]
             )
+    # A client of a bad row of the deputyships file: that row is reported already.
+    dep_file = {
+        (r.text("client_reference") or "").upper() for r in parsed.get(ImportFile.DEPUTYSHIPS, [])
+    }
+    reported = dep_file - {d.client_reference.upper() for d in dep_rows}
+    await _court_funds_of_deputies(
+        session, request.cut_over, problems, acc_rows, dep_rows, on_books, reported
+    )
     if request.accounts is not None:
         await _check_statement(session, request, acc_rows, problems)
     await _plan_investments(session, plan, problems, inv_rows, on_books, ids)
@@ -358,6 +366,42 @@ async def _plan(session: AsyncSession, request: ImportRequest, today: date) -> P
     if problems:
         raise ImportRefused(problems.listed())
     return plan
+
+
+async def _court_funds_of_deputies(
+    session: AsyncSession,
+    cut_over: date,
+    problems: Problems,
+    acc_rows: Sequence[rules.AccountRow],
+    dep_rows: Sequence[rules.DeputyshipRow],
+    on_books: Mapping[str, uuid.UUID],
+    reported: set[str],
+) -> None:
+    """Money with the Court Funds Office is a deputy's (R-INV-2, seed 002 B 20: only a deputy
+    lodges, as proposeLodgement judges): a COURT_FUNDS balance is brought in only for a client
+    with a deputy order made by the cut-over, in the deputyships file or on the books."""
+    court = [a for a in acc_rows if a.kind is AccountKind.CLIENT_COURT_FUNDS]
+    if not court:
+        return
+    deputies = {d.client_reference for d in dep_rows if d.details.order_date <= cut_over}
+    ids = [on_books[a.client_reference] for a in court if a.client_reference in on_books]
+    for cid, records in (await orders.DEPUTYSHIP.by_client(session, ids)).items():
+        if any(r.details.order_date <= cut_over for r in records):
+            deputies |= {ref for ref, i in on_books.items() if i == cid}
+    problems.add(
+        [
+            RowProblem(
+                ImportFile.ACCOUNTS.value,
+                a.row,
+                "account",
+                "money with the Court Funds Office is a deputy's (R-INV-2): the client has no "
+                f"deputy order made by {cut_over.isoformat()} in the deputyships file or on the "
+                "books",
+            )
+            for a in court
+            if a.client_reference not in deputies and a.client_reference.upper() not in reported
+        ]
+    )
 
 
 async def _check_statement(
