@@ -40,12 +40,14 @@ from tests.factories import (
     make_payment,
     new_client,
     new_counterparty,
+    new_deputyship,
     new_key,
     outbox_messages,
     paid_assistance,
     raise_payment,
     raised_payment,
     record_appointeeship,
+    recorded,
     refer_client,
     referral_accepted_on,
     referral_answers,
@@ -1242,3 +1244,66 @@ async def test_money_with_the_court_funds_office_is_brought_in_only_for_a_deputy
     assert ("ACCOUNTS", 2, "account") in rows, result
     assert ("ACCOUNTS", 3, "account") in rows, result
     assert not any(f == "ACCOUNTS" and n == 4 for f, n, _ in rows), result
+
+
+# --- registering a deputy order with every organisation (R-ORD-2) --------------------------------
+
+RECORD_INVESTMENT = """mutation($input: RecordExistingInvestmentInput!) {
+  recordExistingInvestment(input: $input) { __typename } }"""
+NOTICES = """query($id: ID!) { deputyshipNotices(deputyshipId: $id, first: 100) {
+  nodes { name kind source } } }"""
+
+
+async def test_a_deputy_order_lists_the_clients_suppliers_for_notice(api: Api) -> None:
+    """R-ORD-2, seed B 3.4: every organisation the client deals with is told of the order; a
+    supplier whose invoice is on the books is one."""
+    client = await new_client(api)
+    supplier = await new_counterparty(api, "SUPPLIER", name=f"Southern Water {new_key()[:6]}")
+    await recorded_invoice(api, client, supplier)
+    order = await new_deputyship_of(api, client["id"])
+    names = {n["name"] for n in await notices_of(api, order)}
+    assert any(n.startswith("Southern Water") for n in names), names
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="R-ORD-2 / seed B 3.4: the holders of the client's existing investments (R-INV-5) "
+    "are not among the organisations told of a deputy order; only ledger and invoice "
+    "counterparties are, and an officer must add the rest by hand. Listing them needs a new "
+    "DeputyshipNoticeSource (schema change): left to the integrator.",
+)
+async def test_the_holder_of_an_existing_investment_is_told_of_the_deputy_order(
+    api: Api,
+) -> None:
+    client = await new_client(api)
+    holder = f"NS&I Premium Bonds {new_key()[:6]}"
+    done = await api.data(
+        RECORD_INVESTMENT,
+        {
+            "input": {
+                "clientId": client["id"],
+                "kind": "BONDS",
+                "holder": holder,
+                "documentsHeldAt": "Safe 3",
+            }
+        },
+        **PROPOSER,
+    )
+    assert done["recordExistingInvestment"]["__typename"] == "ExistingInvestmentPayload", done
+    order = await new_deputyship_of(api, client["id"])
+    names = {n["name"] for n in await notices_of(api, order)}
+    assert holder in names, names
+
+
+async def recorded_invoice(api: Api, client: dict[str, str], supplier: str) -> None:
+    await recorded(api, client, supplier)
+
+
+async def new_deputyship_of(api: Api, client_id: str) -> str:
+    return str((await new_deputyship(api, client_id))["id"])
+
+
+async def notices_of(api: Api, deputyship_id: str) -> list[dict[str, Any]]:
+    data = await api.data(NOTICES, {"id": deputyship_id}, role="assistant", sub="ash")
+    nodes: list[dict[str, Any]] = data["deputyshipNotices"]["nodes"]
+    return nodes
