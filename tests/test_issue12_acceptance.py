@@ -1307,3 +1307,29 @@ async def notices_of(api: Api, deputyship_id: str) -> list[dict[str, Any]]:
     data = await api.data(NOTICES, {"id": deputyship_id}, role="assistant", sub="ash")
     nodes: list[dict[str, Any]] = data["deputyshipNotices"]["nodes"]
     return nodes
+
+
+async def test_only_a_valid_referral_starts_the_dwp_clock(api: Api) -> None:
+    """R-REF-5: 'from a valid referral': a returned or refused referral has no deadline."""
+    docs = ["SS0003_SIGNED", "APPOINTEESHIP_CHECKLIST", "DWP_AWARD_LETTERS", "BANK_STATEMENTS"]
+    returned = await triaged(api, documents=docs)
+    refused = await triaged(api, capitalAtReferral="20000.00")
+    accepted = await triaged(api)
+    rows = await api.data(DEADLINES, {"state": None}, role="assistant", sub="ash")
+    ids = {d["referralId"] for d in rows["appointeeApplicationDeadlines"]["nodes"]}
+    assert accepted["id"] in ids
+    assert returned["id"] not in ids and refused["id"] not in ids
+
+
+async def test_temporary_assistance_for_a_client_whose_funds_have_arrived(
+    api: Api, session: AsyncSession
+) -> None:
+    """Seed B 4.6: assistance is 'until such time as funds become available'. Probe: a client
+    with money in their own account; what the service answers is recorded, not judged."""
+    client = await new_client(api)
+    await fund(session, api, client, 1_000_000)
+    payee = await new_counterparty(api)
+    body = await api.gql(
+        REQUEST_ASSISTANCE_DOC, {"input": assistance_input(client, payee, "50.00")}, **PROPOSER
+    )
+    no_internal_error(body)
