@@ -202,9 +202,8 @@ async def triage(
 ) -> ReferralOutcome:
     """Triage the referral's latest submission (R-REF-4): the outcome is what ``rules.triage``
     gives against the capital threshold in force on the day the submission stated the capital
-    (R-REF-2, a policy figure, R-DATA); the officer
-    adds their note. Once per submission; never by whoever referred or submitted it (R-ROLE-2:
-    a token holding both roles)."""
+    (R-REF-2, a policy figure, R-DATA); the officer adds their note. Once per submission; never
+    by whoever referred or submitted it (R-ROLE-2: a token holding both roles)."""
     problems = rules.validate_note(note)
     if problems:
         raise ValidationFailed(problems)
