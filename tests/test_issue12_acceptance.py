@@ -1333,3 +1333,26 @@ async def test_temporary_assistance_for_a_client_whose_funds_have_arrived(
         REQUEST_ASSISTANCE_DOC, {"input": assistance_input(client, payee, "50.00")}, **PROPOSER
     )
     no_internal_error(body)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="R-ROLE social_worker (sees only their referral's status): Client.legalRole "
+    "answers APPOINTEE/DEPUTY to the referrer although the orders behind it (appointeeships, "
+    "deputyships) are withheld from them; legalRole is non-null, so withholding it (null) is a "
+    "breaking schema change: left to the integrator.",
+)
+async def test_the_referrer_does_not_learn_the_councils_legal_role_for_their_client(
+    api: Api,
+) -> None:
+    _, client_id = await accepted_referral(api, SW)
+    await record_appointeeship(api, client_id)
+    body = await api.gql(
+        "query($id: ID!) { client(id: $id) { legalRole appointeeships { id } } }",
+        {"id": client_id},
+        role="social_worker",
+        sub=SW,
+    )
+    client = (body.get("data") or {}).get("client") or {}
+    assert client.get("appointeeships") is None
+    assert client.get("legalRole") not in {"APPOINTEE", "DEPUTY", "BOTH"}, body
