@@ -279,6 +279,10 @@ async def _plan(session: AsyncSession, request: ImportRequest, today: date) -> P
     j.plan.appointeeships = await _plan_orders(j, _APPOINTEESHIPS, app_rows)
     j.plan.deputyships = await _plan_orders(j, _DEPUTYSHIPS, dep_rows)
     await _plan_balances(j, request, acc_rows)
+    # A client of a bad row of the deputyships file: that row is reported already.
+    dep_file = {(r.text("client_reference") or "").upper() for r in parsed[ImportFile.DEPUTYSHIPS]}
+    reported = dep_file - {d.client_reference.upper() for d in dep_rows}
+    await _court_funds_of_deputies(j, request.cut_over, acc_rows, dep_rows, reported)
     if request.accounts is not None:
         await _check_statement(j, request, acc_rows)
     await _plan_investments(j, inv_rows)
@@ -337,13 +341,28 @@ async def _plan_balances(
     """Opening balances: one per account; the same again is present, and a zero balance of an
     account already open."""
     opened = await ledger.opening_balances(j.session, j.ids)
-    have = {(a.client_id, a.kind) for a in await ledger.accounts_of_clients(j.session, j.ids)}
+    kept = {
+        (a.client_id, a.kind): (a.posted, a.held)
+        for a in await ledger.accounts_of_clients(j.session, j.ids)
+    }
     for a in acc_rows:
         j.plan.opening_total += a.opening_balance
         cid = j.client_id(a.client_reference)
         before = opened.get((cid, a.kind)) if cid is not None else None
-        if before is None and a.opening_balance == 0 and (cid, a.kind.value) in have:
+        if before is None and a.opening_balance == 0 and (cid, a.kind.value) in kept:
             j.plan.present[ImportFile.ACCOUNTS] += 1  # a zero balance: the account is open
+        elif before is None and kept.get((cid, a.kind.value), (0, 0)) != (0, 0):
+            # An account the service already keeps money in has no opening balance to bring:
+            # it would be money the bank never had (R-ACC-2, R-ACC-7).
+            posted, held = kept[(cid, a.kind.value)]
+            j.bad(
+                ImportFile.ACCOUNTS,
+                a.row,
+                "opening_balance",
+                f"the account is kept on the books already (balance {format_money(posted)}, "
+                f"held {format_money(held)}): an opening balance is brought only into an "
+                "account the service has not kept yet",
+            )
         elif before is None:
             j.plan.balances.append(a)
         else:
@@ -354,6 +373,36 @@ async def _plan_balances(
                 same=before == ledger.OpeningBalance(a.opening_balance, request.cut_over),
                 other=f"the account has an opening balance of {format_money(before.amount)} "
                 f"at {before.value_date.isoformat()} already",
+            )
+
+
+async def _court_funds_of_deputies(
+    j: _Judging,
+    cut_over: date,
+    acc_rows: Sequence[rules.AccountRow],
+    dep_rows: Sequence[rules.OrderRow[DeputyshipDetails]],
+    reported: set[str],
+) -> None:
+    """Money with the Court Funds Office is a deputy's (R-INV-2, seed 002 B 20: only a deputy
+    lodges, as proposeLodgement judges): a COURT_FUNDS balance is brought in only for a client
+    with a deputy order made by the cut-over, in the deputyships file or on the books."""
+    court = [a for a in acc_rows if a.kind is AccountKind.CLIENT_COURT_FUNDS]
+    if not court:
+        return
+    deputies = {d.client_reference for d in dep_rows if d.details.order_date <= cut_over}
+    ids = [j.on_books[a.client_reference] for a in court if a.client_reference in j.on_books]
+    for cid, records in (await orders.DEPUTYSHIP.by_client(j.session, ids)).items():
+        if any(r.details.order_date <= cut_over for r in records):
+            deputies |= {ref for ref, i in j.on_books.items() if i == cid}
+    for a in court:
+        if a.client_reference not in deputies and a.client_reference.upper() not in reported:
+            j.bad(
+                ImportFile.ACCOUNTS,
+                a.row,
+                "account",
+                "money with the Court Funds Office is a deputy's (R-INV-2): the client has no "
+                f"deputy order made by {cut_over.isoformat()} in the deputyships file or on the "
+                "books",
             )
 
 

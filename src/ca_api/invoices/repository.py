@@ -386,6 +386,27 @@ async def current_hold(session: AsyncSession, invoice_id: uuid.UUID) -> InvoiceH
     return (await session.execute(stmt)).scalars().first()
 
 
+async def current_hold_from(
+    session: AsyncSession, client_id: uuid.UUID, supplier_id: uuid.UUID, category: str
+) -> InvoiceHold | None:
+    """A hold not released on any of the client's invoices from this supplier of this
+    category, if any: the door of a standing payment to a council of the care charges it holds
+    (R-REF-7)."""
+    released = exists().where(InvoiceHoldRelease.hold_id == InvoiceHold.id)
+    stmt = (
+        select(InvoiceHold)
+        .join(Invoice, Invoice.id == InvoiceHold.invoice_id)
+        .where(
+            Invoice.client_id == client_id,
+            Invoice.supplier_id == supplier_id,
+            Invoice.category == category,
+            not_(released),
+        )
+        .order_by(InvoiceHold.recorded_at)
+    )
+    return (await session.execute(stmt)).scalars().first()
+
+
 async def holds_of(
     session: AsyncSession, ids: Sequence[uuid.UUID]
 ) -> Sequence[tuple[InvoiceHold, InvoiceHoldRelease | None]]:

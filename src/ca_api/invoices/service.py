@@ -472,6 +472,17 @@ async def refuse_if_held(session: AsyncSession, invoice_id: uuid.UUID) -> None:
         raise InvoiceOnHold(hold.recorded_at.astimezone(clock.LONDON).date(), hold.reason)
 
 
+async def refuse_if_charges_held(
+    session: AsyncSession, client_id: uuid.UUID, payee_id: uuid.UUID, category: str
+) -> None:
+    """No money goes to a supplier by a standing payment of the category of one of the
+    client's invoices from it on hold (R-REF-7, seed 002 B 4.5: 'blocked pending payment'):
+    paying the council's care charges by another door would pay what the hold stops."""
+    hold = await repository.current_hold_from(session, client_id, payee_id, category)
+    if hold is not None:
+        raise InvoiceOnHold(hold.recorded_at.astimezone(clock.LONDON).date(), hold.reason)
+
+
 async def _hold(
     session: AsyncSession,
     actor: Actor,

@@ -138,6 +138,10 @@ async def standing_payment(session: AsyncSession, req: PaymentRequest) -> dict[s
         problems["method"] = problem
     if problems:
         raise ValidationFailed(problems)
+    if payee.kind == CounterpartyKind.COUNCIL.value:  # its held charges (R-REF-7)
+        await invoices.refuse_if_charges_held(
+            session, req.client_id, req.payee_id, req.category.value
+        )
     return {
         "client_id": req.client_id,
         "invoice_id": None,

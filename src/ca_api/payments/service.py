@@ -345,6 +345,11 @@ async def make_payment(
         if held.row.invoice_id is not None:  # no money moves for an invoice on hold (R-REF-7)
             await invoices.locked(session, held.row.invoice_id)
             await invoices.refuse_if_held(session, held.row.invoice_id)
+        else:  # nor to a council whose charges for the client are held (R-REF-7)
+            row = held.row
+            await invoices.refuse_if_charges_held(
+                session, row.client_id, row.payee_id, row.category
+            )
         posted = await ledger.post_pending(session, actor, _hold_of(held.events), clock.today())
         await approvals.append_event(
             session, PAYMENTS, payment_id, PaymentEventKind.MADE, actor, transfer_id=posted.id

@@ -201,9 +201,9 @@ async def triage(
     session: AsyncSession, actor: Actor, referral_id: uuid.UUID, note: str, *, idempotency_key: str
 ) -> ReferralOutcome:
     """Triage the referral's latest submission (R-REF-4): the outcome is what ``rules.triage``
-    gives against the capital threshold in force today (R-REF-2, a policy figure); the officer
-    adds their note. Once per submission; never by whoever referred or submitted it (R-ROLE-2:
-    a token holding both roles)."""
+    gives against the capital threshold in force on the day the submission stated the capital
+    (R-REF-2, a policy figure, R-DATA); the officer adds their note. Once per submission; never
+    by whoever referred or submitted it (R-ROLE-2: a token holding both roles)."""
     problems = rules.validate_note(note)
     if problems:
         raise ValidationFailed(problems)
@@ -224,7 +224,10 @@ async def triage(
         client = existing(
             await clients.get_client(session, actor.principal, client_id), "Client", client_id
         )
-        threshold = int(await policy.figure(session, rules.CAPITAL_THRESHOLD, clock.today()))
+        # "Capital at referral" (R-REF-2): judged by the figure in force on the day the capital
+        # was stated (the submission), not a later one (R-DATA).
+        stated_on = s.submitted_at.astimezone(clock.LONDON).date()
+        threshold = int(await policy.figure(session, rules.CAPITAL_THRESHOLD, stated_on))
         judged = rules.triage(
             rules.Submission(
                 criteria={c: met for c, (met, _) in criteria_of(s).items()},
