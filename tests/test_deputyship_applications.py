@@ -403,6 +403,63 @@ async def test_every_organisation_the_client_deals_with_is_told_of_the_order(
     assert sorted(r["action"] for r in rows) == ["add_organisation", "sent", "sent"]
 
 
+INVESTMENT = """mutation($input: RecordExistingInvestmentInput!) {
+  recordExistingInvestment(input: $input) {
+    __typename ... on ExistingInvestmentPayload { investment { id } } } }"""
+
+
+async def investment(api: Api, client_id: str, holder: str, **fields: Any) -> str:
+    data = await api.data(
+        INVESTMENT,
+        {
+            "input": {
+                "clientId": client_id,
+                "kind": "BONDS",
+                "holder": holder,
+                "documentsHeldAt": "Safe 3",
+                **fields,
+            }
+        },
+        role="senior_officer",
+        sub="olu.scao",
+    )
+    result = data["recordExistingInvestment"]
+    assert result["__typename"] == "ExistingInvestmentPayload", result
+    return str(result["investment"]["id"])
+
+
+async def test_the_holders_of_the_clients_investments_are_told_of_the_order(api: Api) -> None:
+    """R-ORD-2 with R-INV-5 (seed 002 B 3.4): the holder of an investment the client keeps is
+    an organisation the client deals with; its notice is kept when the investment is revalued,
+    and a holder that is a counterparty of the ledger already is told once."""
+    client = await new_client(api)
+    gas = await new_counterparty(api, "SUPPLIER", "British Gas")
+    await recorded(api, client, gas)
+    bonds = await investment(api, client["id"], "NS&I Premium Bonds")
+    await investment(api, client["id"], "british gas")  # its shares: told once, as a supplier
+    order = await new_deputyship(api, client["id"], orderDate=days_ago(10))
+    listed = await notices(api, order["id"])
+    assert [(n["name"], n["source"]) for n in listed] == [
+        ("British Gas", "LEDGER"),
+        ("NS&I Premium Bonds", "INVESTMENT"),
+    ]
+    assert listed[1]["organisationId"] == bonds
+    done = await call(api, SENT, deputyshipId=order["id"], organisationId=bonds, sentOn=days_ago(1))
+    assert done["__typename"] == "DeputyshipNoticePayload", done
+    assert (done["notice"]["source"], done["notice"]["sentOn"]) == ("INVESTMENT", days_ago(1))
+    await investment(
+        api,
+        client["id"],
+        "NS&I Premium Bonds",
+        revisesId=bonds,
+        valuation="900.00",
+        valuedOn=days_ago(1),
+    )
+    [still] = [n for n in await notices(api, order["id"]) if n["source"] == "INVESTMENT"]
+    assert (still["organisationId"], still["sentOn"]) == (bonds, days_ago(1))
+    assert [n["name"] for n in await notices(api, order["id"], outstanding=True)] == ["British Gas"]
+
+
 async def test_an_unknown_deputyship_has_no_notices(api: Api) -> None:
     body = await api.gql(
         NOTICES, {"deputyshipId": encode_id("Deputyship", uuid.uuid4())}, **OFFICER

@@ -54,6 +54,9 @@ graphql_enum(
         rules.NoticeSource.LEDGER: "A counterparty of the client's ledger or invoices: money "
         "came from or went to it.",
         rules.NoticeSource.OFFICER: "Added by an officer (addDeputyshipNoticeOrganisation).",
+        rules.NoticeSource.INVESTMENT: "The holder of an existing investment of the client's "
+        "(recordExistingInvestment, R-INV-5): its organisationId is the investment's first "
+        "record.",
     },
     name="DeputyshipNoticeSource",
 )
@@ -135,7 +138,8 @@ class AddDeputyshipNoticeOrganisationInput:
 class RecordDeputyshipNoticeSentInput:
     deputyship_id: strawberry.ID = strawberry.field(description="The deputy order.")
     organisation_id: strawberry.ID = strawberry.field(
-        description="The notice's organisationId (a Counterparty, or an organisation added)."
+        description="The notice's organisationId (a Counterparty, an organisation added, or "
+        "an ExistingInvestment whose holder is told)."
     )
     sent_on: date = strawberry.field(
         description="The day it was sent: not before the order, not after today."

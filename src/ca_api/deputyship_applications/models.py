@@ -93,6 +93,8 @@ class DeputyshipNoticeSent(Base):
     organisation_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("deputyship_notice_organisation.id")
     )
+    # The first record of an existing investment whose holder was told (migration 0019).
+    investment_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("existing_investment.id"))
     sent_on: Mapped[date]
     note: Mapped[str]
     recorded_by: Mapped[str]

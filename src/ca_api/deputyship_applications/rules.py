@@ -175,6 +175,7 @@ def validate_notice_sent(sent_on: date, order_date: date, note: str, today: date
 class NoticeSource(enum.StrEnum):
     LEDGER = "LEDGER"
     OFFICER = "OFFICER"
+    INVESTMENT = "INVESTMENT"  # R-INV-5: the holder of an investment the client keeps
 
 
 # R-ORD-2: who is told of a deputy order. Every organisation the client deals with, except the

@@ -48,7 +48,7 @@ from ca_api.ledger.vocabulary import CounterpartyKind
 
 APPLICATION = "CourtOfProtectionApplication"
 DEADLINE_TYPES = set(service.TYPE_OF_CAUSE.values())
-ORGANISATION_TYPES = {service.COUNTERPARTY, service.ADDED}
+ORGANISATION_TYPES = {service.COUNTERPARTY, service.ADDED, service.INVESTMENT}
 
 
 def _decode_one_of(value: str, types: set[str], what: str) -> tuple[str, uuid.UUID]:
@@ -219,7 +219,7 @@ class DeputyshipNotice:
     name: str = strawberry.field(description="The organisation's name.")
     kind: CounterpartyKind = strawberry.field(description="What kind of organisation it is.")
     source: DeputyshipNoticeSource = strawberry.field(
-        description="Found in the client's ledger or invoices, or added."
+        description="Found in the client's ledger or invoices or investments, or added."
     )
     sent_on: date | None = strawberry.field(
         description="The day the notice was sent; null while outstanding."
@@ -231,13 +231,12 @@ class DeputyshipNotice:
 
     @classmethod
     def of(cls, n: service.Notice) -> DeputyshipNotice:
-        ledger = n.organisation_type == service.COUNTERPARTY
         return from_source(
             cls,
             n,
             deputyship_id=node_id("Deputyship", n.deputyship_id),
             organisation_id=node_id(n.organisation_type, n.organisation_id),
-            source=rules.NoticeSource.LEDGER if ledger else rules.NoticeSource.OFFICER,
+            source=service.SOURCE_OF_TYPE[n.organisation_type],
             sent_on=n.sent.sent_on if n.sent else None,
             sent_by=n.sent.recorded_by if n.sent else None,
             sent_note=n.sent.note if n.sent else None,

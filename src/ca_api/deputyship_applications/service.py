@@ -47,6 +47,7 @@ from ca_api.errors import (
     ValidationFailed,
     existing,
 )
+from ca_api.investments import service as investments
 from ca_api.invoices import reads as invoices
 from ca_api.ledger import service as ledger
 from ca_api.ledger.rules import CounterpartyKind
@@ -430,6 +431,18 @@ async def deadlines(
 
 COUNTERPARTY = "Counterparty"
 ADDED = "DeputyshipNoticeOrganisation"
+INVESTMENT = "ExistingInvestment"
+SOURCE_OF_TYPE = {
+    COUNTERPARTY: rules.NoticeSource.LEDGER,
+    ADDED: rules.NoticeSource.OFFICER,
+    INVESTMENT: rules.NoticeSource.INVESTMENT,
+}
+# The column of deputyship_notice_sent that names each kind of organisation told.
+_SENT_COLUMN = {
+    COUNTERPARTY: "counterparty_id",
+    ADDED: "organisation_id",
+    INVESTMENT: "investment_id",
+}
 
 
 @dataclass(frozen=True)
@@ -438,7 +451,7 @@ class Notice:
 
     deputyship_id: uuid.UUID
     client_id: uuid.UUID
-    organisation_type: str  # COUNTERPARTY (found in the ledger or invoices) or ADDED
+    organisation_type: str  # COUNTERPARTY (ledger or invoices), INVESTMENT (holder) or ADDED
     organisation_id: uuid.UUID
     name: str
     kind: CounterpartyKind
@@ -464,8 +477,10 @@ async def _order(session: AsyncSession, principal: Principal, deputyship_id: uui
 async def _notices(session: AsyncSession, order: Order) -> list[Notice]:
     """Every organisation to tell of the order, by name (R-ORD-2): the counterparties of the
     client's transfers and invoices (not the council, the OPG or council employees,
-    ``rules.told_of_order``), then those added by an officer. Transfers and invoices are never
-    removed, so a counterparty once listed stays listed, with its notice."""
+    ``rules.told_of_order``), the holders of the client's existing investments (R-INV-5, seed
+    002 B 3.4; a holder named like a counterparty already listed is told once), then those
+    added by an officer. Transfers, invoices and investments are never removed, so an
+    organisation once listed stays listed, with its notice."""
     found = {
         c.id: c
         for c in [
@@ -477,6 +492,7 @@ async def _notices(session: AsyncSession, order: Order) -> list[Notice]:
     sent = await repository.sent_of(session, order.id)
     by_counterparty = {s.counterparty_id: s for s in sent if s.counterparty_id is not None}
     by_added = {s.organisation_id: s for s in sent if s.organisation_id is not None}
+    by_investment = {s.investment_id: s for s in sent if s.investment_id is not None}
     out = [
         Notice(
             order.id,
@@ -489,6 +505,22 @@ async def _notices(session: AsyncSession, order: Order) -> list[Notice]:
         )
         for c in found.values()
     ]
+    listed = {c.name.strip().lower() for c in found.values()}
+    for root, holder in await investments.holders_of_client(session, order.client_id):
+        if holder.strip().lower() in listed:
+            continue
+        listed.add(holder.strip().lower())
+        out.append(
+            Notice(
+                order.id,
+                order.client_id,
+                INVESTMENT,
+                root,
+                holder,
+                CounterpartyKind.OTHER,
+                by_investment.get(root),
+            )
+        )
     out += [
         Notice(
             order.id,
@@ -561,11 +593,12 @@ async def _replay_sent(session: AsyncSession, sent_id: uuid.UUID) -> NoticeOutco
     s = await repository.sent(session, sent_id)
     assert s is not None
     order = await _order_unscoped(session, s.deputyship_id)
-    if s.counterparty_id is not None:
-        n = await _notice(session, order, COUNTERPARTY, s.counterparty_id)
-    else:
-        assert s.organisation_id is not None
-        n = await _notice(session, order, ADDED, s.organisation_id)
+    [(kind, oid)] = [
+        (kind, getattr(s, column))
+        for kind, column in _SENT_COLUMN.items()
+        if getattr(s, column) is not None
+    ]
+    n = await _notice(session, order, kind, oid)
     assert n is not None
     return NoticeOutcome(n, sent_id, replayed=True)
 
@@ -678,15 +711,16 @@ async def record_notice_sent(
         if problems:
             raise ValidationFailed(problems)
         sent_id = uuid.uuid4()
-        counterparty = organisation_type == COUNTERPARTY
         await repository.insert_sent(
             session,
             {
                 "id": sent_id,
                 "deputyship_id": deputyship_id,
                 "client_id": order.client_id,
-                "counterparty_id": organisation_id if counterparty else None,
-                "organisation_id": None if counterparty else organisation_id,
+                **{
+                    column: organisation_id if kind == organisation_type else None
+                    for kind, column in _SENT_COLUMN.items()
+                },
                 "sent_on": sent_on,
                 "note": note.strip(),
                 "recorded_by": actor.principal.subject,

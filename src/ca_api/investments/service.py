@@ -145,6 +145,23 @@ async def current_investments_of_clients(
     return [r for r in rows if r.id not in revised]
 
 
+async def holders_of_client(
+    session: AsyncSession, client_id: uuid.UUID
+) -> list[tuple[uuid.UUID, str]]:
+    """Each existing investment of the client's as it stands, named by its first record's id
+    (stable across revisions), with its holder (R-INV-5; told of a deputy order, R-ORD-2)."""
+    every = await repository.investments_of_clients(session, [client_id])
+    revises = {r.id: r.revises_id for r in every}
+    revised = {r.revises_id for r in every if r.revises_id is not None}
+
+    def first(i: uuid.UUID) -> uuid.UUID:
+        while (up := revises.get(i)) is not None:
+            i = up
+        return i
+
+    return [(first(r.id), r.holder) for r in every if r.id not in revised]
+
+
 async def import_investments(
     session: AsyncSession, actor: Actor, new: Sequence[NewInvestment], *, why: str
 ) -> None:
