@@ -7,7 +7,7 @@ within the approval limits in force (R-DEC-2, R-DEC-4), changed only by supersed
 from __future__ import annotations
 
 import uuid
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Annotated, Any, TypeVar
 
@@ -15,7 +15,9 @@ import strawberry
 from strawberry.types import Info
 
 from ca_api import clock
-from ca_api.approvals.schema import LazyClient, limits_today
+from ca_api.approvals import fields
+from ca_api.approvals.fields import can_approve_field, event_field, first_event
+from ca_api.approvals.schema import LazyClient
 from ca_api.auth.permissions import (
     DECISION_APPROVE,
     DECISION_RAISE,
@@ -69,26 +71,7 @@ from ca_api.policy.schema import (
 K = TypeVar("K")
 V = TypeVar("V")
 
-# --- per-request loaders (N+1 is a bug) ---------------------------------------------------
-
-
-async def _events(ctx: Context, decision_id: uuid.UUID) -> list[models.DecisionEvent]:
-    return await loaders.many(ctx, "decisions.events", service.events_by_decision).load(decision_id)
-
-
 # --- types --------------------------------------------------------------------------------
-
-
-def _on_event(attr: str, *kinds: DecisionEventKind) -> Callable[..., Awaitable[Any]]:
-    """A resolver of ``Decision``: ``attr`` of its first event of one of ``kinds``, or null."""
-
-    async def resolve(self: Decision, info: Info[Context, None]) -> Any:
-        events = await _events(info.context, self.view.decision.id)
-        found = next((e for e in events if e.event in kinds), None)
-        return getattr(found, attr) if found else None
-
-    return resolve
-
 
 APPROVED, REFUSED = DecisionEventKind.APPROVED, DecisionEventKind.REFUSED
 
@@ -111,6 +94,10 @@ class Decision(Node):
             status=view.status,
             authors=list(view.authors),
         )
+
+    async def _events(self, info: Info[Context, None]) -> list[models.DecisionEvent]:
+        loader = loaders.many(info.context, "decisions.events", service.events_by_decision)
+        return await loader.load(self._row.id)
 
     id: strawberry.ID = strawberry.field(description="The decision's global id.")
     client_id: strawberry.ID = strawberry.field(
@@ -208,30 +195,29 @@ class Decision(Node):
         resolver=_superseded_by, description="The decision that replaced this one."
     )
 
-    approved_by: str | None = strawberry.field(
-        resolver=_on_event("recorded_by", APPROVED),
-        description="Who approved it (never one of its authors, R-ROLE-2); null: not approved.",
+    approved_by: str | None = fields.approved_by(
+        APPROVED, "Who approved it (never one of its authors, R-ROLE-2); null: not approved."
     )
-    approved_at: datetime | None = strawberry.field(
-        resolver=_on_event("recorded_at", APPROVED),
-        description="When it was approved; null: not approved.",
+    approved_at: datetime | None = fields.approved_at(
+        APPROVED, "When it was approved; null: not approved."
     )
-    refused_by: str | None = strawberry.field(
-        resolver=_on_event("recorded_by", REFUSED),
-        description="Who refused it; null: not refused.",
+    refused_by: str | None = event_field(
+        fields.recorded_by, REFUSED, description="Who refused it; null: not refused."
     )
-    refusal_reason: str | None = strawberry.field(
-        resolver=_on_event("reason", REFUSED), description="Why it was refused; null: not refused."
+    refusal_reason: str | None = event_field(
+        fields.reason, REFUSED, description="Why it was refused; null: not refused."
     )
-    approval_limit_version_id: int | None = strawberry.field(
-        resolver=_on_event("limit_version_id", APPROVED, REFUSED),
+    approval_limit_version_id: int | None = fields.approval_limit_version_id(
+        APPROVED,
+        REFUSED,
         description="The approval limits the approval or refusal was judged under (R-DEC-4).",
     )
 
     async def _approval_limit_version(
         self, info: Info[Context, None]
     ) -> ApprovalLimitVersion | None:
-        version_id = await _on_event("limit_version_id", APPROVED, REFUSED)(self, info)
+        decided = await first_event(self, info, APPROVED, REFUSED)
+        version_id = decided.limit_version_id if decided is not None else None
         return await limit_version_of(info.context, version_id) if version_id else None
 
     approval_limit_version: ApprovalLimitVersion | None = strawberry.field(
@@ -242,16 +228,14 @@ class Decision(Node):
 
     @strawberry.field(description="Everything that happened to it, oldest first.")
     async def events(self, info: Info[Context, None]) -> list[DecisionEvent]:
-        return [_event(e) for e in await _events(info.context, self._row.id)]
+        return [_event(e) for e in await self._events(info)]
 
-    @strawberry.field(
-        description="Whether you could approve or refuse it now: it is RAISED, you neither "
-        "raised it nor are one of its authors (R-ROLE-2), and your role covers it under "
-        "today's limits (R-DEC-2)."
+    can_approve = can_approve_field(
+        reads.can_approve,
+        "Whether you could approve or refuse it now: it is RAISED, you neither raised it nor "
+        "are one of its authors (R-ROLE-2), and your role covers it under today's limits "
+        "(R-DEC-2).",
     )
-    async def can_approve(self, info: Info[Context, None]) -> bool:
-        ctx = info.context
-        return reads.can_approve(ctx.principal, self.view, await limits_today(ctx))
 
     @strawberry.field(
         description="For a gift: the client's estate and past giving today (R-DEC-3); null "

@@ -5,14 +5,15 @@ paid and take the repayments."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable
 from datetime import date, datetime
 from typing import Annotated, Any
 
 import strawberry
 from strawberry.types import Info
 
-from ca_api import clock
+from ca_api.approvals import fields
+from ca_api.approvals.fields import can_approve_field, event_field
 from ca_api.auth.permissions import (
     ASSISTANCE_APPROVE,
     ASSISTANCE_IMPLEMENT,
@@ -43,7 +44,6 @@ from ca_api.context import Context
 from ca_api.errors import found
 from ca_api.invoices.schema import counterparty
 from ca_api.ledger.schema import Category, Counterparty, Transfer, load_transfer
-from ca_api.policy.rules import LimitVersion
 from ca_api.temporary_assistance import models, service
 from ca_api.temporary_assistance.inputs import (
     ASSISTANCE_ID,
@@ -58,13 +58,6 @@ from ca_api.temporary_assistance.inputs import (
 from ca_api.temporary_assistance.service import AssistanceView
 
 TYPE = service.TYPE_NAME
-
-
-async def _limits(ctx: Context) -> LimitVersion | None:
-    async def fetch(session: Any, days: Sequence[date]) -> dict[date, LimitVersion | None]:
-        return {d: await service.limits_on(session, d) for d in days}
-
-    return await loaders.one(ctx, "temporary_assistance.limits", fetch).load(clock.today())
 
 
 # --- types --------------------------------------------------------------------------------
@@ -111,16 +104,8 @@ class TemporaryAssistanceRepayment:
     recorded_at: datetime = strawberry.field(description="When it was recorded.")
 
 
-def _from_event(
-    kind: AssistanceEventKind, read: Callable[[models.TemporaryAssistanceEvent], object], text: str
-) -> Any:
-    """A field read from its event of ``kind`` (each happens once at most); null until then."""
-
-    async def resolve(self: TemporaryAssistance, info: Info[Context, None]) -> Any:
-        e = next((e for e in await self._events(info) if e.event == kind.value), None)
-        return read(e) if e else None
-
-    return strawberry.field(resolver=resolve, description=text)
+APPROVED, REJECTED = AssistanceEventKind.APPROVED, AssistanceEventKind.REJECTED
+PAID, REPAID = AssistanceEventKind.PAID, AssistanceEventKind.REPAID
 
 
 @strawberry.type(
@@ -192,34 +177,26 @@ class TemporaryAssistance(Node):
         description="Who requested it: they may not approve or reject it (R-ROLE-2)."
     )
     raised_at: datetime = strawberry.field(description="When it was requested.")
-    approved_by: str | None = _from_event(
-        AssistanceEventKind.APPROVED, lambda e: e.recorded_by, "Who approved it; null until then."
+    approved_by: str | None = fields.approved_by(APPROVED)
+    approved_at: datetime | None = fields.approved_at(APPROVED)
+    approval_limit_version_id: int | None = fields.approval_limit_version_id(APPROVED)
+    rejected_by: str | None = event_field(
+        fields.recorded_by, REJECTED, description="Who rejected it; null if nobody."
     )
-    approved_at: datetime | None = _from_event(
-        AssistanceEventKind.APPROVED, lambda e: e.recorded_at, "When it was approved."
+    reject_reason: str | None = event_field(
+        fields.reason, REJECTED, description="Why it was rejected."
     )
-    approval_limit_version_id: int | None = _from_event(
-        AssistanceEventKind.APPROVED,
-        lambda e: e.limit_version_id,
-        "The approval limits the approval was judged under (R-DEC-4).",
+    paid_on: date | None = event_field(
+        lambda e: e.paid_on, PAID, description="The day the council paid it."
     )
-    rejected_by: str | None = _from_event(
-        AssistanceEventKind.REJECTED, lambda e: e.recorded_by, "Who rejected it; null if nobody."
+    payment_reference: str | None = event_field(
+        lambda e: e.payment_reference, PAID, description="The council's payment reference."
     )
-    reject_reason: str | None = _from_event(
-        AssistanceEventKind.REJECTED, lambda e: e.reason, "Why it was rejected."
+    paid_recorded_by: str | None = event_field(
+        fields.recorded_by, PAID, description="Who recorded it paid."
     )
-    paid_on: date | None = _from_event(
-        AssistanceEventKind.PAID, lambda e: e.paid_on, "The day the council paid it."
-    )
-    payment_reference: str | None = _from_event(
-        AssistanceEventKind.PAID, lambda e: e.payment_reference, "The council's payment reference."
-    )
-    paid_recorded_by: str | None = _from_event(
-        AssistanceEventKind.PAID, lambda e: e.recorded_by, "Who recorded it paid."
-    )
-    repaid_at: datetime | None = _from_event(
-        AssistanceEventKind.REPAID, lambda e: e.recorded_at, "When it was repaid in full."
+    repaid_at: datetime | None = event_field(
+        fields.recorded_at, REPAID, description="When it was repaid in full."
     )
 
     @strawberry.field(description="Its repayments, oldest first.")
@@ -241,13 +218,11 @@ class TemporaryAssistance(Node):
     async def events(self, info: Info[Context, None]) -> list[TemporaryAssistanceEvent]:
         return [from_source(TemporaryAssistanceEvent, e) for e in await self._events(info)]
 
-    @strawberry.field(
-        description="Whether you could approve it now: it awaits approval, you did not request "
-        "it (R-ROLE-2), and your role covers the amount under today's limits (R-DEC-2)."
+    can_approve = can_approve_field(
+        service.can_approve,
+        "Whether you could approve it now: it awaits approval, you did not request it "
+        "(R-ROLE-2), and your role covers the amount under today's limits (R-DEC-2).",
     )
-    async def can_approve(self, info: Info[Context, None]) -> bool:
-        ctx = info.context
-        return service.can_approve(ctx.principal, self.view, await _limits(ctx))
 
 
 # --- payloads and results -----------------------------------------------------------------

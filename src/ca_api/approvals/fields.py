@@ -1,0 +1,86 @@
+"""The GraphQL fields every approvable type has (Payment, Decision, TemporaryAssistance), made
+once: who approved it and when, the approval limits it was judged under (R-DEC-4), each read
+from its events, and whether you could approve it now (R-ROLE-2, R-DEC-2). A type states only
+its event kinds and, where they differ, its words.
+
+The SDL lists a type's fields in declaration order, annotated fields first, then the resolver
+methods: so assign ``event_field`` and its kin WITH an annotation (``approved_by: str | None =
+approved_by(...)``), and ``can_approve_field`` WITHOUT one, where a ``@strawberry.field`` method
+would stand.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable, Sequence
+from operator import attrgetter
+from typing import Any, Protocol
+
+import strawberry
+from strawberry.types import Info
+
+from ca_api.approvals.schema import limits_today
+from ca_api.auth.principal import Principal
+from ca_api.context import Context
+from ca_api.policy.rules import LimitVersion
+
+
+class Evented(Protocol):
+    """A GraphQL type whose object reads its events, oldest first, through a request loader."""
+
+    async def _events(self, info: Info[Context, None]) -> Sequence[Any]: ...
+
+
+async def first_event(obj: Evented, info: Info[Context, None], *kinds: enum.Enum) -> Any | None:
+    """The object's first event of one of ``kinds``, or None."""
+    wanted = {k.value for k in kinds}
+    return next((e for e in await obj._events(info) if e.event in wanted), None)
+
+
+def event_field(read: Callable[[Any], object], *kinds: enum.Enum, description: str) -> Any:
+    """A field read from the object's first event of one of ``kinds`` (approved, made,
+    cancelled...: each happens once at most); null until it has happened."""
+
+    async def resolve(self: Evented, info: Info[Context, None]) -> Any:
+        e = await first_event(self, info, *kinds)
+        return read(e) if e is not None else None
+
+    return strawberry.field(resolver=resolve, description=description)
+
+
+recorded_by = attrgetter("recorded_by")
+recorded_at = attrgetter("recorded_at")
+limit_version_id = attrgetter("limit_version_id")
+reason = attrgetter("reason")
+
+
+def approved_by(kind: enum.Enum, description: str = "Who approved it; null until then.") -> Any:
+    """``approvedBy``: who recorded the approval (never one of its authors, R-ROLE-2)."""
+    return event_field(recorded_by, kind, description=description)
+
+
+def approved_at(kind: enum.Enum, description: str = "When it was approved.") -> Any:
+    """``approvedAt``: when the approval was recorded."""
+    return event_field(recorded_at, kind, description=description)
+
+
+def approval_limit_version_id(
+    *kinds: enum.Enum,
+    description: str = "The approval limits the approval was judged under (R-DEC-4).",
+) -> Any:
+    """``approvalLimitVersionId``: the limits an approval (or a refusal, of ``kinds``) was
+    judged under (R-DEC-4)."""
+    return event_field(limit_version_id, *kinds, description=description)
+
+
+def can_approve_field(
+    may: Callable[[Principal, Any, LimitVersion | None], bool], description: str
+) -> Any:
+    """``canApprove``: ``may`` (the module's ``can_approve``) of the object's ``view`` for the
+    caller, under the limits in force today (read once per request, ``limits_today``)."""
+
+    async def can_approve(self: Any, info: Info[Context, None]) -> bool:
+        ctx = info.context
+        return may(ctx.principal, self.view, await limits_today(ctx))
+
+    return strawberry.field(resolver=can_approve, description=description)
