@@ -60,9 +60,7 @@ class DecisionSource(QuerySource):
             _item(r)
             for r in rows
             # The mutation's own test once more (the SQL leaves out what they raised or wrote).
-            if reads.can_decide(
-                principal, r[0].raised_by, r[0].kind, r[0].amount, version, r.authors
-            )
+            if approvals.may_decide(principal, reads.claim(r[0], r.authors), version)
         ]
 
 

@@ -20,6 +20,7 @@ from ca_api.approvals.sources import QueueItem
 from ca_api.auth.principal import Principal
 from ca_api.money import Pence
 from ca_api.payments import repository
+from ca_api.payments.service import claim
 from ca_api.policy import service as policy
 from ca_api.policy.rules import APPROVAL_RANK, ApprovalSubject, LimitVersion
 
@@ -75,12 +76,7 @@ class PaymentQueueSource:
             for p in (row[0],)
             # The mutation's own tests, once more (the SQL is their shortcut).
             if may_decide(
-                principal,
-                raised_by=p.raised_by,
-                authors=authors_of(p.raised_by, [row.invoice_recorded_by]),
-                subject=ApprovalSubject.PAYMENT,
-                amount=p.amount,
-                version=version,
+                principal, claim(p, authors_of(p.raised_by, [row.invoice_recorded_by])), version
             )
         ]
 

@@ -33,14 +33,7 @@ class TemporaryAssistanceSource(QuerySource):
         for row in rows:
             a = row[0]
             # The mutation's own test once more (the SQL leaves out what they requested).
-            if not approvals.may_decide(
-                principal,
-                raised_by=a.raised_by,
-                authors=(a.raised_by,),
-                subject=service.SUBJECT,
-                amount=a.amount,
-                version=version,
-            ):
+            if not approvals.may_decide(principal, service.claim(a), version):
                 continue
             text = " ".join(a.purpose.split())
             summary = f"Temporary assistance, {format_money(a.amount)} to {row.payee_name}: {text}"
