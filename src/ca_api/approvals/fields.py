@@ -48,20 +48,29 @@ def event_field(read: Callable[[Any], object], *kinds: enum.Enum, description: s
     return strawberry.field(resolver=resolve, description=description)
 
 
-recorded_by = attrgetter("recorded_by")
-recorded_at = attrgetter("recorded_at")
-limit_version_id = attrgetter("limit_version_id")
-reason = attrgetter("reason")
+def recorded_by(kind: enum.Enum, description: str) -> Any:
+    """Who recorded the event of ``kind``; null until then."""
+    return event_field(attrgetter("recorded_by"), kind, description=description)
+
+
+def recorded_at(kind: enum.Enum, description: str) -> Any:
+    """When the event of ``kind`` was recorded; null until then."""
+    return event_field(attrgetter("recorded_at"), kind, description=description)
+
+
+def reason(kind: enum.Enum, description: str) -> Any:
+    """The reason the event of ``kind`` gave (a cancellation, a refusal); null until then."""
+    return event_field(attrgetter("reason"), kind, description=description)
 
 
 def approved_by(kind: enum.Enum, description: str = "Who approved it; null until then.") -> Any:
     """``approvedBy``: who recorded the approval (never one of its authors, R-ROLE-2)."""
-    return event_field(recorded_by, kind, description=description)
+    return recorded_by(kind, description)
 
 
 def approved_at(kind: enum.Enum, description: str = "When it was approved.") -> Any:
     """``approvedAt``: when the approval was recorded."""
-    return event_field(recorded_at, kind, description=description)
+    return recorded_at(kind, description)
 
 
 def approval_limit_version_id(
@@ -70,7 +79,7 @@ def approval_limit_version_id(
 ) -> Any:
     """``approvalLimitVersionId``: the limits an approval (or a refusal, of ``kinds``) was
     judged under (R-DEC-4)."""
-    return event_field(limit_version_id, *kinds, description=description)
+    return event_field(attrgetter("limit_version_id"), *kinds, description=description)
 
 
 def can_approve_field(

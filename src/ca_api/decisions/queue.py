@@ -11,13 +11,13 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ca_api import clock
 from ca_api.approvals import mechanism as approvals
 from ca_api.approvals.sources import QuerySource, QueueItem
 from ca_api.auth.principal import Principal
 from ca_api.decisions import reads, repository, service
 from ca_api.decisions.models import Decision
 from ca_api.decisions.rules import DecisionKind
+from ca_api.policy.rules import LimitVersion
 
 _LABEL = {
     DecisionKind.BEST_INTEREST: "Best interest decision",
@@ -47,12 +47,13 @@ def _item(row: Any) -> QueueItem:
 class DecisionSource(QuerySource):
     kind = service.QUEUE_KIND
 
-    async def items(
-        self, session: AsyncSession, principal: Principal, item_id: uuid.UUID | None
+    async def decidable(
+        self,
+        session: AsyncSession,
+        principal: Principal,
+        item_id: uuid.UUID | None,
+        version: LimitVersion,
     ) -> list[QueueItem]:
-        version = await approvals.limits_on(session, clock.today())
-        if version is None:
-            return []
         rows = await repository.awaiting(
             session, not_raised_by=principal.subject, decision_id=item_id
         )

@@ -16,7 +16,7 @@ from strawberry.types import Info
 
 from ca_api import clock
 from ca_api.approvals import fields
-from ca_api.approvals.fields import can_approve_field, event_field, first_event
+from ca_api.approvals.fields import can_approve_field, first_event
 from ca_api.approvals.schema import LazyClient
 from ca_api.auth.permissions import (
     DECISION_APPROVE,
@@ -201,12 +201,8 @@ class Decision(Node):
     approved_at: datetime | None = fields.approved_at(
         APPROVED, "When it was approved; null: not approved."
     )
-    refused_by: str | None = event_field(
-        fields.recorded_by, REFUSED, description="Who refused it; null: not refused."
-    )
-    refusal_reason: str | None = event_field(
-        fields.reason, REFUSED, description="Why it was refused; null: not refused."
-    )
+    refused_by: str | None = fields.recorded_by(REFUSED, "Who refused it; null: not refused.")
+    refusal_reason: str | None = fields.reason(REFUSED, "Why it was refused; null: not refused.")
     approval_limit_version_id: int | None = fields.approval_limit_version_id(
         APPROVED,
         REFUSED,

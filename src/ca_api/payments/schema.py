@@ -193,18 +193,10 @@ class Payment(Node):
         APPROVED,
         description="The hold placed on the client's account when approved.",
     )
-    made_by: str | None = event_field(
-        fields.recorded_by, MADE, description="Who made it; null until then."
-    )
-    made_at: datetime | None = event_field(
-        fields.recorded_at, MADE, description="When it was made."
-    )
-    cancelled_by: str | None = event_field(
-        fields.recorded_by, CANCELLED, description="Who cancelled it; null if nobody."
-    )
-    cancel_reason: str | None = event_field(
-        fields.reason, CANCELLED, description="Why it was cancelled."
-    )
+    made_by: str | None = fields.recorded_by(MADE, "Who made it; null until then.")
+    made_at: datetime | None = fields.recorded_at(MADE, "When it was made.")
+    cancelled_by: str | None = fields.recorded_by(CANCELLED, "Who cancelled it; null if nobody.")
+    cancel_reason: str | None = fields.reason(CANCELLED, "Why it was cancelled.")
 
     @strawberry.field(description="Everything that happened to it, oldest first.")
     async def events(self, info: Info[Context, None]) -> list[PaymentEvent]:

@@ -9,11 +9,11 @@ import uuid
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ca_api import clock
 from ca_api.approvals import mechanism as approvals
 from ca_api.approvals.sources import QuerySource, QueueItem
 from ca_api.auth.principal import Principal
 from ca_api.money import format_money
+from ca_api.policy.rules import LimitVersion
 from ca_api.temporary_assistance import repository, service
 
 MAX_SUMMARY = 120
@@ -22,12 +22,13 @@ MAX_SUMMARY = 120
 class TemporaryAssistanceSource(QuerySource):
     kind = service.QUEUE_KIND
 
-    async def items(
-        self, session: AsyncSession, principal: Principal, item_id: uuid.UUID | None
+    async def decidable(
+        self,
+        session: AsyncSession,
+        principal: Principal,
+        item_id: uuid.UUID | None,
+        version: LimitVersion,
     ) -> list[QueueItem]:
-        version = await approvals.limits_on(session, clock.today())
-        if version is None:
-            return []  # no limits in force: nobody may approve
         rows = await repository.awaiting(session, principal, assistance_id=item_id)
         items = []
         for row in rows:

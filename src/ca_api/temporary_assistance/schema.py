@@ -180,24 +180,16 @@ class TemporaryAssistance(Node):
     approved_by: str | None = fields.approved_by(APPROVED)
     approved_at: datetime | None = fields.approved_at(APPROVED)
     approval_limit_version_id: int | None = fields.approval_limit_version_id(APPROVED)
-    rejected_by: str | None = event_field(
-        fields.recorded_by, REJECTED, description="Who rejected it; null if nobody."
-    )
-    reject_reason: str | None = event_field(
-        fields.reason, REJECTED, description="Why it was rejected."
-    )
+    rejected_by: str | None = fields.recorded_by(REJECTED, "Who rejected it; null if nobody.")
+    reject_reason: str | None = fields.reason(REJECTED, "Why it was rejected.")
     paid_on: date | None = event_field(
         lambda e: e.paid_on, PAID, description="The day the council paid it."
     )
     payment_reference: str | None = event_field(
         lambda e: e.payment_reference, PAID, description="The council's payment reference."
     )
-    paid_recorded_by: str | None = event_field(
-        fields.recorded_by, PAID, description="Who recorded it paid."
-    )
-    repaid_at: datetime | None = event_field(
-        fields.recorded_at, REPAID, description="When it was repaid in full."
-    )
+    paid_recorded_by: str | None = fields.recorded_by(PAID, "Who recorded it paid.")
+    repaid_at: datetime | None = fields.recorded_at(REPAID, "When it was repaid in full.")
 
     @strawberry.field(description="Its repayments, oldest first.")
     async def repayments(self, info: Info[Context, None]) -> list[TemporaryAssistanceRepayment]:
