@@ -11,13 +11,10 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ca_api.approvals import mechanism as approvals
-from ca_api.approvals.sources import QuerySource, QueueItem
-from ca_api.auth.principal import Principal
+from ca_api.approvals.sources import Judge, QuerySource, QueueItem
 from ca_api.decisions import reads, repository, service
 from ca_api.decisions.models import Decision
 from ca_api.decisions.rules import DecisionKind
-from ca_api.policy.rules import LimitVersion
 
 _LABEL = {
     DecisionKind.BEST_INTEREST: "Best interest decision",
@@ -48,20 +45,16 @@ class DecisionSource(QuerySource):
     kind = service.QUEUE_KIND
 
     async def decidable(
-        self,
-        session: AsyncSession,
-        principal: Principal,
-        item_id: uuid.UUID | None,
-        version: LimitVersion,
+        self, session: AsyncSession, judge: Judge, item_id: uuid.UUID | None
     ) -> list[QueueItem]:
         rows = await repository.awaiting(
-            session, not_raised_by=principal.subject, decision_id=item_id
+            session, not_raised_by=judge.principal.subject, decision_id=item_id
         )
         return [
             _item(r)
             for r in rows
             # The mutation's own test once more (the SQL leaves out what they raised or wrote).
-            if approvals.may_decide(principal, reads.claim(r[0], r.authors), version)
+            if judge.may(reads.claim(r[0], r.authors))
         ]
 
 

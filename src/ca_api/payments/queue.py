@@ -13,9 +13,8 @@ import uuid
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ca_api.approvals.mechanism import may_decide
 from ca_api.approvals.rules import authors_of
-from ca_api.approvals.sources import QuerySource, QueueItem
+from ca_api.approvals.sources import Judge, QuerySource, QueueItem
 from ca_api.auth.principal import Principal
 from ca_api.money import Pence
 from ca_api.payments import repository
@@ -47,16 +46,14 @@ class PaymentQueueSource(QuerySource):
     kind = KIND
 
     async def decidable(
-        self,
-        session: AsyncSession,
-        principal: Principal,
-        item_id: uuid.UUID | None,
-        version: LimitVersion,
+        self, session: AsyncSession, judge: Judge, item_id: uuid.UUID | None
     ) -> list[QueueItem]:
-        allowed, cap = _cap(version, principal)
+        allowed, cap = _cap(judge.version, judge.principal)
         if not allowed:
             return []  # below senior_officer: an empty queue, without a query
-        rows = await repository.awaiting_approval(session, principal, cap=cap, payment_id=item_id)
+        rows = await repository.awaiting_approval(
+            session, judge.principal, cap=cap, payment_id=item_id
+        )
         return [
             QueueItem.of(
                 KIND, p, row.client_reference, f"Payment to {row.payee_name}: {p.description}"
@@ -64,9 +61,7 @@ class PaymentQueueSource(QuerySource):
             for row in rows
             for p in (row[0],)
             # The mutation's own tests, once more (the SQL is their shortcut).
-            if may_decide(
-                principal, claim(p, authors_of(p.raised_by, [row.invoice_recorded_by])), version
-            )
+            if judge.may(claim(p, authors_of(p.raised_by, [row.invoice_recorded_by])))
         ]
 
 

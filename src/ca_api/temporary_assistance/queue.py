@@ -9,11 +9,8 @@ import uuid
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ca_api.approvals import mechanism as approvals
-from ca_api.approvals.sources import QuerySource, QueueItem
-from ca_api.auth.principal import Principal
+from ca_api.approvals.sources import Judge, QuerySource, QueueItem
 from ca_api.money import format_money
-from ca_api.policy.rules import LimitVersion
 from ca_api.temporary_assistance import repository, service
 
 MAX_SUMMARY = 120
@@ -23,18 +20,14 @@ class TemporaryAssistanceSource(QuerySource):
     kind = service.QUEUE_KIND
 
     async def decidable(
-        self,
-        session: AsyncSession,
-        principal: Principal,
-        item_id: uuid.UUID | None,
-        version: LimitVersion,
+        self, session: AsyncSession, judge: Judge, item_id: uuid.UUID | None
     ) -> list[QueueItem]:
-        rows = await repository.awaiting(session, principal, assistance_id=item_id)
+        rows = await repository.awaiting(session, judge.principal, assistance_id=item_id)
         items = []
         for row in rows:
             a = row[0]
             # The mutation's own test once more (the SQL leaves out what they requested).
-            if not approvals.may_decide(principal, service.claim(a), version):
+            if not judge.may(service.claim(a)):
                 continue
             text = " ".join(a.purpose.split())
             summary = f"Temporary assistance, {format_money(a.amount)} to {row.payee_name}: {text}"
