@@ -15,6 +15,7 @@ import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
+from functools import partial
 from itertools import groupby
 from operator import attrgetter
 from typing import Any
@@ -96,12 +97,16 @@ DECISIONS: approvals.Approvable[Decision, DecisionStatus, DecisionEventKind] = a
 )
 
 
-async def _replayed(session: AsyncSession, decision_id: uuid.UUID) -> DecisionOutcome:
-    return DecisionOutcome(await _read(session, decision_id), replayed=True)
+async def _outcome(
+    session: AsyncSession, decision_id: uuid.UUID, *, replayed: bool = False
+) -> DecisionOutcome:
+    return DecisionOutcome(await _read(session, decision_id), replayed)
 
 
 DECISION_ONCE = approvals.Once(
-    remember_as="decision_id", ident=lambda o: o.decision.decision.id, replay=_replayed
+    remember_as="decision_id",
+    ident=lambda o: o.decision.decision.id,
+    replay=partial(_outcome, replayed=True),
 )
 
 
@@ -251,7 +256,7 @@ async def raise_decision(
 
     async def work() -> DecisionOutcome:
         decision_id = await _insert_new(session, actor, new)
-        return DecisionOutcome(await _read(session, decision_id))
+        return await _outcome(session, decision_id)
 
     return await _once(session, actor, idempotency_key, "raiseDecision", _payload(new), work)
 
@@ -295,7 +300,7 @@ async def supersede_decision(
         await _moved(
             session, actor, held, superseded, "superseded", {"superseded_by": successor}, text
         )
-        return DecisionOutcome(await _read(session, successor))
+        return await _outcome(session, successor)
 
     payload = {"decision_id": str(decision_id), "reason": text, "input": _payload(new)}
     return await _once(session, actor, idempotency_key, "supersedeDecision", payload, work)
@@ -351,10 +356,6 @@ async def _approval_checks(
     for check in approval_checks():
         judged |= await check(session, decision, today) or {}
     return judged
-
-
-async def _outcome(session: AsyncSession, decision_id: uuid.UUID) -> DecisionOutcome:
-    return DecisionOutcome(await _read(session, decision_id))
 
 
 _VERBS = {DecisionEventKind.APPROVED: "approve", DecisionEventKind.REFUSED: "refuse"}

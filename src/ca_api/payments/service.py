@@ -12,6 +12,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -116,12 +117,16 @@ PAYMENTS: approvals.Approvable[Payment, PaymentStatus, PaymentEventKind] = appro
 )
 
 
-async def _replayed(session: AsyncSession, payment_id: uuid.UUID) -> PaymentOutcome:
-    return PaymentOutcome(await _read_payment(session, payment_id), replayed=True)
+async def _outcome(
+    session: AsyncSession, payment_id: uuid.UUID, *, replayed: bool = False
+) -> PaymentOutcome:
+    return PaymentOutcome(await _read_payment(session, payment_id), replayed)
 
 
 PAYMENT_ONCE = approvals.Once(
-    remember_as="payment_id", ident=lambda o: o.payment.payment.id, replay=_replayed
+    remember_as="payment_id",
+    ident=lambda o: o.payment.payment.id,
+    replay=partial(_outcome, replayed=True),
 )
 
 
@@ -159,7 +164,7 @@ async def raise_payment(
         await audit.record(
             session, actor, "payment", payment_id, "raise", after=after, client_id=client_id
         )
-        return PaymentOutcome(await _read_payment(session, payment_id))
+        return await _outcome(session, payment_id)
 
     payload = particulars.request_payload(req)
     return await approvals.run_once(
@@ -191,10 +196,6 @@ _ACTIONS = {
     PaymentEventKind.MADE: "make",
     PaymentEventKind.CANCELLED: "cancel",
 }
-
-
-async def _outcome(session: AsyncSession, payment_id: uuid.UUID) -> PaymentOutcome:
-    return PaymentOutcome(await _read_payment(session, payment_id))
 
 
 # A step of a payment's life (approve, make, cancel), once per idempotency key

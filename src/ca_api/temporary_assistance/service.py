@@ -33,6 +33,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import partial
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -142,12 +143,16 @@ ASSISTANCE: approvals.Approvable[TemporaryAssistance, AssistanceStatus, Assistan
 )
 
 
-async def _replayed(session: AsyncSession, assistance_id: uuid.UUID) -> AssistanceOutcome:
-    return AssistanceOutcome(await _read(session, assistance_id), replayed=True)
+async def _outcome(
+    session: AsyncSession, assistance_id: uuid.UUID, *, replayed: bool = False
+) -> AssistanceOutcome:
+    return AssistanceOutcome(await _read(session, assistance_id), replayed)
 
 
 ONCE = approvals.Once(
-    remember_as="assistance_id", ident=lambda o: o.view.assistance.id, replay=_replayed
+    remember_as="assistance_id",
+    ident=lambda o: o.view.assistance.id,
+    replay=partial(_outcome, replayed=True),
 )
 
 
@@ -201,7 +206,7 @@ async def request_assistance(
             after=after,
             client_id=req.client_id,
         )
-        return AssistanceOutcome(await _read(session, assistance_id))
+        return await _outcome(session, assistance_id)
 
     payload = {
         "client_id": str(req.client_id),
@@ -230,10 +235,6 @@ _OPERATIONS = {
     AssistanceEventKind.PAID: "recordTemporaryAssistancePaid",
     AssistanceEventKind.REPAID: "recordTemporaryAssistanceRepayment",
 }
-
-
-async def _outcome(session: AsyncSession, assistance_id: uuid.UUID) -> AssistanceOutcome:
-    return AssistanceOutcome(await _read(session, assistance_id))
 
 
 # A step (approve, reject, paid, a repayment), once per idempotency key (``approvals.steps``):
