@@ -14,15 +14,20 @@ from __future__ import annotations
 import enum
 from collections.abc import Callable, Sequence
 from operator import attrgetter
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeAlias
 
 import strawberry
 from strawberry.types import Info
 
 from ca_api.approvals.schema import limits_today
 from ca_api.auth.principal import Principal
+from ca_api.common.problems import FourEyesProblem, OverApprovalLimitProblem
 from ca_api.context import Context
 from ca_api.policy.rules import LimitVersion
+
+# The members every approve or refuse mutation's result union starts with, after its payload:
+# one of its authors (R-ROLE-2), over the caller's approval limit (R-DEC-2).
+DecidingProblem: TypeAlias = FourEyesProblem | OverApprovalLimitProblem
 
 
 class Evented(Protocol):

@@ -16,7 +16,7 @@ from strawberry.types import Info
 
 from ca_api import clock
 from ca_api.approvals import fields
-from ca_api.approvals.fields import can_approve_field, first_event
+from ca_api.approvals.fields import DecidingProblem, can_approve_field, first_event
 from ca_api.approvals.schema import LazyClient
 from ca_api.auth.permissions import (
     DECISION_APPROVE,
@@ -33,11 +33,9 @@ from ca_api.common.keyset import Seek
 from ca_api.common.node import Node, NodeType, in_scope
 from ca_api.common.pagination import Connection, Page, Paged, PageRequest
 from ca_api.common.problems import (
-    FourEyesProblem,
     IdempotencyKeyReusedProblem,
     InvalidStateProblem,
     NotFoundProblem,
-    OverApprovalLimitProblem,
     PolicyMissingProblem,
     SurplusRuleProblem,
     ValidationProblem,
@@ -297,8 +295,7 @@ RaiseDecisionResult = Annotated[
 ]
 DecideDecisionResult = Annotated[
     DecisionPayload
-    | FourEyesProblem
-    | OverApprovalLimitProblem
+    | DecidingProblem
     | ValidationProblem
     | NotFoundProblem
     | InvalidStateProblem

@@ -14,7 +14,7 @@ import strawberry
 from strawberry.types import Info
 
 from ca_api.approvals import fields
-from ca_api.approvals.fields import can_approve_field, event_field, first_event
+from ca_api.approvals.fields import DecidingProblem, can_approve_field, event_field, first_event
 from ca_api.auth.permissions import (
     LEDGER_READ,
     PAYMENT_APPROVE,
@@ -32,12 +32,10 @@ from ca_api.common.node import Node, NodeType, in_scope
 from ca_api.common.pagination import Connection, Page, Paged, PageRequest
 from ca_api.common.problems import (
     ChecksIncompleteProblem,
-    FourEyesProblem,
     IdempotencyKeyReusedProblem,
     InsufficientFundsProblem,
     InvalidStateProblem,
     NotFoundProblem,
-    OverApprovalLimitProblem,
     PolicyMissingProblem,
     ValidationProblem,
 )
@@ -242,8 +240,7 @@ RaisePaymentResult = Annotated[
 ]
 ApprovePaymentResult = Annotated[
     PaymentPayload
-    | FourEyesProblem
-    | OverApprovalLimitProblem
+    | DecidingProblem
     | InsufficientFundsProblem
     | ChecksIncompleteProblem
     | InvalidStateProblem

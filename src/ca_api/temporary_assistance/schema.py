@@ -13,7 +13,7 @@ import strawberry
 from strawberry.types import Info
 
 from ca_api.approvals import fields
-from ca_api.approvals.fields import can_approve_field, event_field
+from ca_api.approvals.fields import DecidingProblem, can_approve_field, event_field
 from ca_api.auth.permissions import (
     ASSISTANCE_APPROVE,
     ASSISTANCE_IMPLEMENT,
@@ -29,12 +29,10 @@ from ca_api.common.ids import decode_uuid, encode_id
 from ca_api.common.node import Node, NodeType, in_scope
 from ca_api.common.pagination import Connection, Page, Paged, PageRequest
 from ca_api.common.problems import (
-    FourEyesProblem,
     IdempotencyKeyReusedProblem,
     InsufficientFundsProblem,
     InvalidStateProblem,
     NotFoundProblem,
-    OverApprovalLimitProblem,
     PolicyMissingProblem,
     ValidationProblem,
 )
@@ -243,8 +241,7 @@ RequestTemporaryAssistanceResult = Annotated[
 ]
 DecideTemporaryAssistanceResult = Annotated[
     TemporaryAssistancePayload
-    | FourEyesProblem
-    | OverApprovalLimitProblem
+    | DecidingProblem
     | InvalidStateProblem
     | ValidationProblem
     | NotFoundProblem
