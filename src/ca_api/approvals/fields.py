@@ -12,18 +12,22 @@ would stand.
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable, Sequence
+import uuid
+from collections.abc import Awaitable, Callable, Sequence
 from operator import attrgetter
-from typing import Any, Protocol, TypeAlias
+from typing import Any, Protocol, TypeAlias, TypeVar
 
 import strawberry
 from strawberry.types import Info
 
 from ca_api.approvals.schema import limits_today
 from ca_api.auth.principal import Principal
+from ca_api.common import loaders
 from ca_api.common.problems import FourEyesProblem, OverApprovalLimitProblem
 from ca_api.context import Context
 from ca_api.policy.rules import LimitVersion
+
+V = TypeVar("V")
 
 # The members every approve or refuse mutation's result union starts with, after its payload:
 # one of its authors (R-ROLE-2), over the caller's approval limit (R-DEC-2).
@@ -33,7 +37,33 @@ DecidingProblem: TypeAlias = FourEyesProblem | OverApprovalLimitProblem
 class Evented(Protocol):
     """A GraphQL type whose object reads its events, oldest first, through a request loader."""
 
-    async def _events(self, info: Info[Context, None]) -> Sequence[Any]: ...
+    def _events(self, info: Info[Context, None], /) -> Awaitable[Sequence[Any]]: ...
+
+
+def events_loaded(
+    name: str, fetch: Callable[[Any, Sequence[uuid.UUID]], Awaitable[dict[uuid.UUID, list[V]]]]
+) -> Callable[[Any, Info[Context, None]], Awaitable[list[V]]]:
+    """A type's ``_events`` method: its object's (``_row.id``) events, oldest first, through the
+    request's one loader ``name`` of them (N+1 is a bug)."""
+
+    async def _events(self: Any, info: Info[Context, None]) -> list[V]:
+        return await loaders.many(info.context, name, fetch).load(self._row.id)
+
+    return _events
+
+
+def events_field(graphql_type: Any, convert: Callable[[Any], Any]) -> Any:
+    """``events``: everything that happened to it, oldest first, each event as ``convert``
+    makes it (``graphql_type``: the list of those). Assign it without an annotation."""
+
+    async def events(self: Evented, info: Info[Context, None]) -> list[Any]:
+        return [convert(e) for e in await self._events(info)]
+
+    return strawberry.field(
+        resolver=events,
+        graphql_type=graphql_type,
+        description="Everything that happened to it, oldest first.",
+    )
 
 
 async def first_event(obj: Evented, info: Info[Context, None], *kinds: enum.Enum) -> Any | None:

@@ -93,9 +93,7 @@ class Decision(Node):
             authors=list(view.authors),
         )
 
-    async def _events(self, info: Info[Context, None]) -> list[models.DecisionEvent]:
-        loader = loaders.many(info.context, "decisions.events", service.events_by_decision)
-        return await loader.load(self._row.id)
+    _events = fields.events_loaded("decisions.events", service.events_by_decision)
 
     id: strawberry.ID = strawberry.field(description="The decision's global id.")
     client_id: strawberry.ID = strawberry.field(
@@ -220,9 +218,7 @@ class Decision(Node):
         "rows (R-DEC-4); null while it awaits one.",
     )
 
-    @strawberry.field(description="Everything that happened to it, oldest first.")
-    async def events(self, info: Info[Context, None]) -> list[DecisionEvent]:
-        return [_event(e) for e in await self._events(info)]
+    events = fields.events_field(list[DecisionEvent], _event)
 
     can_approve = can_approve_field(
         reads.can_approve,

@@ -104,9 +104,7 @@ class Payment(Node):
             waiting_since=row.raised_at if view.status is PaymentStatus.RAISED else None,
         )
 
-    async def _events(self, info: Info[Context, None]) -> list[models.PaymentEvent]:
-        loader = loaders.many(info.context, "payments.payment_events", service.events_by_payment)
-        return await loader.load(self._row.id)
+    _events = fields.events_loaded("payments.payment_events", service.events_by_payment)
 
     id: strawberry.ID = strawberry.field(description="The payment's global id.")
     client_id: strawberry.ID = strawberry.field(
@@ -196,12 +194,12 @@ class Payment(Node):
     cancelled_by: str | None = fields.recorded_by(CANCELLED, "Who cancelled it; null if nobody.")
     cancel_reason: str | None = fields.reason(CANCELLED, "Why it was cancelled.")
 
-    @strawberry.field(description="Everything that happened to it, oldest first.")
-    async def events(self, info: Info[Context, None]) -> list[PaymentEvent]:
-        return [
-            from_source(PaymentEvent, e, transfer_id=node_id_or_none("Transfer", e.transfer_id))
-            for e in await self._events(info)
-        ]
+    events = fields.events_field(
+        list[PaymentEvent],
+        lambda e: from_source(
+            PaymentEvent, e, transfer_id=node_id_or_none("Transfer", e.transfer_id)
+        ),
+    )
 
     can_approve = can_approve_field(
         service.can_approve,

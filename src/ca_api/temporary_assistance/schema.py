@@ -133,11 +133,7 @@ class TemporaryAssistance(Node):
             outstanding=view.outstanding,
         )
 
-    async def _events(self, info: Info[Context, None]) -> list[models.TemporaryAssistanceEvent]:
-        loader = loaders.many(
-            info.context, "temporary_assistance.events", service.events_by_assistance
-        )
-        return await loader.load(self._row.id)
+    _events = fields.events_loaded("temporary_assistance.events", service.events_by_assistance)
 
     id: strawberry.ID = strawberry.field(description="Its global id.")
     client_id: strawberry.ID = strawberry.field(description="The id of the client it is for.")
@@ -204,9 +200,9 @@ class TemporaryAssistance(Node):
             for r in await loader.load(self._row.id)
         ]
 
-    @strawberry.field(description="Everything that happened to it, oldest first.")
-    async def events(self, info: Info[Context, None]) -> list[TemporaryAssistanceEvent]:
-        return [from_source(TemporaryAssistanceEvent, e) for e in await self._events(info)]
+    events = fields.events_field(
+        list[TemporaryAssistanceEvent], lambda e: from_source(TemporaryAssistanceEvent, e)
+    )
 
     can_approve = can_approve_field(
         service.can_approve,
