@@ -24,10 +24,12 @@ from ca_api.approvals.schema import limits_today
 from ca_api.auth.principal import Principal
 from ca_api.common import loaders
 from ca_api.common.problems import FourEyesProblem, OverApprovalLimitProblem
+from ca_api.common.types import from_source
 from ca_api.context import Context
 from ca_api.policy.rules import LimitVersion
 
 V = TypeVar("V")
+N = TypeVar("N")
 
 # The members every approve or refuse mutation's result union starts with, after its payload:
 # one of its authors (R-ROLE-2), over the caller's approval limit (R-DEC-2).
@@ -38,6 +40,14 @@ class Evented(Protocol):
     """A GraphQL type whose object reads its events, oldest first, through a request loader."""
 
     def _events(self, info: Info[Context, None], /) -> Awaitable[Sequence[Any]]: ...
+
+
+def of_view(cls: type[N], view: Any, row: object, **extra: Any) -> N:
+    """An approvable type's object (``from_view``): its row's fields, the view it was read as
+    kept (``view``), with the view's ``client_reference`` and ``status``, and ``extra``."""
+    return from_source(
+        cls, row, view=view, client_reference=view.client_reference, status=view.status, **extra
+    )
 
 
 def events_loaded(

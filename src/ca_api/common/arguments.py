@@ -51,3 +51,9 @@ def replayed_field(description: str = REPLAYED_TEXT, *, default: bool | None = N
     else:
         replayed = strawberry.field(default=default, description=description)
     return replayed
+
+
+# A list's filter by client, described once: ``client_id: ONLY_THIS_CLIENT = None``.
+ONLY_THIS_CLIENT = Annotated[
+    strawberry.ID | None, strawberry.argument(description="Only this client's.")
+]

@@ -26,7 +26,7 @@ from ca_api.auth.permissions import (
 )
 from ca_api.clients.schema import client_of
 from ca_api.common import loaders
-from ca_api.common.arguments import replayed_field
+from ca_api.common.arguments import ONLY_THIS_CLIENT, replayed_field
 from ca_api.common.calls import as_caller
 from ca_api.common.ids import decode_uuid, encode_id
 from ca_api.common.keyset import Seek
@@ -41,7 +41,6 @@ from ca_api.common.problems import (
     ValidationProblem,
 )
 from ca_api.common.scalars import Money
-from ca_api.common.types import from_source
 from ca_api.context import Context
 from ca_api.decisions import contexts, gifts, models, reads, repository, service
 from ca_api.decisions.inputs import (
@@ -84,14 +83,7 @@ class Decision(Node):
 
     @classmethod
     def from_view(cls, view: DecisionView) -> Decision:
-        return from_source(
-            cls,
-            view.decision,
-            view=view,
-            client_reference=view.client_reference,
-            status=view.status,
-            authors=list(view.authors),
-        )
+        return fields.of_view(cls, view, view.decision, authors=list(view.authors))
 
     _events = fields.events_loaded("decisions.events", service.events_by_decision)
 
@@ -338,9 +330,7 @@ class DecisionQuery:
         self,
         info: Info[Context, None],
         page: Page,
-        client_id: Annotated[
-            strawberry.ID | None, strawberry.argument(description="Only this client's.")
-        ] = None,
+        client_id: ONLY_THIS_CLIENT = None,
         kind: Annotated[
             DecisionKind | None, strawberry.argument(description="Only decisions of this kind.")
         ] = None,

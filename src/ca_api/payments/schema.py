@@ -94,14 +94,9 @@ class Payment(Node):
     @classmethod
     def from_view(cls, view: PaymentView) -> Payment:
         row = view.payment
-        return from_source(
-            cls,
-            row,
-            view=view,
-            client_reference=view.client_reference,
-            status=view.status,
-            authors=list(view.authors),
-            waiting_since=row.raised_at if view.status is PaymentStatus.RAISED else None,
+        waiting_since = row.raised_at if view.status is PaymentStatus.RAISED else None
+        return fields.of_view(
+            cls, view, row, authors=list(view.authors), waiting_since=waiting_since
         )
 
     _events = fields.events_loaded("payments.payment_events", service.events_by_payment)

@@ -23,7 +23,7 @@ from ca_api.auth.permissions import (
 )
 from ca_api.clients.schema import Client, client_of
 from ca_api.common import loaders
-from ca_api.common.arguments import replayed_field
+from ca_api.common.arguments import ONLY_THIS_CLIENT, replayed_field
 from ca_api.common.calls import as_caller
 from ca_api.common.ids import decode_uuid, encode_id
 from ca_api.common.node import Node, NodeType, in_scope
@@ -122,16 +122,8 @@ class TemporaryAssistance(Node):
 
     @classmethod
     def from_view(cls, view: AssistanceView) -> TemporaryAssistance:
-        row = view.assistance
-        return from_source(
-            cls,
-            row,
-            view=view,
-            client_reference=view.client_reference,
-            status=view.status,
-            repaid=view.repaid,
-            outstanding=view.outstanding,
-        )
+        extra = {"repaid": view.repaid, "outstanding": view.outstanding}
+        return fields.of_view(cls, view, view.assistance, **extra)
 
     _events = fields.events_loaded("temporary_assistance.events", service.events_by_assistance)
 
@@ -299,9 +291,7 @@ class TemporaryAssistanceQuery:
         self,
         info: Info[Context, None],
         page: Page,
-        client_id: Annotated[
-            strawberry.ID | None, strawberry.argument(description="Only this client's.")
-        ] = None,
+        client_id: ONLY_THIS_CLIENT = None,
     ) -> Connection[TemporaryAssistance]:
         ctx = info.context
 
