@@ -283,10 +283,16 @@ async def _decide(
             what=f"temporary assistance of {format_money(row.amount)}",
             on=clock.today(),
         )
-        judged = {"limit_version_id": version.id}
         await approvals.append_event(
-            session, ASSISTANCE, assistance_id, event, actor, **judged, reason=reason
+            session,
+            ASSISTANCE,
+            assistance_id,
+            event,
+            actor,
+            limit_version_id=version.id,
+            reason=reason,
         )
+        judged = {"limit_version_id": version.id}
         if approved:
             return judged | {"amount": row.amount}, AssistanceStatus.APPROVED
         return judged, AssistanceStatus.REJECTED
