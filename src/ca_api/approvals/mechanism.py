@@ -149,15 +149,24 @@ async def append_event(
         raise
 
 
+@dataclass(frozen=True)
+class Claim:
+    """What deciding one aggregate is judged on, whoever asks (the use case that approves or
+    refuses it, its type's ``canApprove``, the approval queue): who raised it and who wrote it
+    (R-ROLE-2), the subject and the amount the approval limits name (R-DEC-2)."""
+
+    raised_by: str
+    authors: Collection[str]
+    subject: ApprovalSubject
+    amount: Pence
+
+
 async def authorise(
     session: AsyncSession,
     actor: Actor,
     agg: Approvable[R, S, E],
+    claim: Claim,
     *,
-    raised_by: str,
-    authors: Collection[str],
-    subject: ApprovalSubject,
-    amount: Pence,
     what: str,
     on: date,
 ) -> LimitVersion:
@@ -165,13 +174,13 @@ async def authorise(
     limits in force on ``on`` (R-DEC-2). Returns the version judged under (R-DEC-4). ``what``
     names the amount in the refusal ("£12.00", "a GIFT decision of £12.00")."""
     assert agg.wording is not None
-    who = actor.principal.subject
-    if not four_eyes(raised_by, who, authors):
+    who, raised_by, amount = actor.principal.subject, claim.raised_by, claim.amount
+    if not four_eyes(raised_by, who, claim.authors):
         did = agg.wording.authored if who != raised_by else agg.wording.raised
         raise FourEyes(raised_by, did, agg.wording.must)
     version = await policy.limits(session, on)
-    if not may_approve(version, subject, actor.principal.roles, amount):
-        lowest = lowest_approver(version, subject, amount)
+    if not may_approve(version, claim.subject, actor.principal.roles, amount):
+        lowest = lowest_approver(version, claim.subject, amount)
         raise OverApprovalLimit(
             amount,
             lowest.value if lowest else None,
@@ -180,20 +189,12 @@ async def authorise(
     return version
 
 
-def may_decide(
-    principal: Principal,
-    *,
-    raised_by: str,
-    authors: Collection[str],
-    subject: ApprovalSubject,
-    amount: Pence,
-    version: LimitVersion | None,
-) -> bool:
+def may_decide(principal: Principal, claim: Claim, version: LimitVersion | None) -> bool:
     """Whether ``authorise`` would let the principal decide it now (the approval queue and a
     type's ``canApprove``): limits in force, four eyes, and their role covers the amount."""
-    if version is None or not four_eyes(raised_by, principal.subject, authors):
+    if version is None or not four_eyes(claim.raised_by, principal.subject, claim.authors):
         return False
-    return may_approve(version, subject, principal.roles, amount)
+    return may_approve(version, claim.subject, principal.roles, claim.amount)
 
 
 async def limits_on(session: AsyncSession, on: date) -> LimitVersion | None:

@@ -18,8 +18,11 @@ from typing import Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ca_api import clock
+from ca_api.approvals.mechanism import Claim, limits_on, may_decide
 from ca_api.auth.principal import Principal
 from ca_api.money import Pence
+from ca_api.policy.rules import LimitVersion
 
 
 class QueueKind(enum.StrEnum):
@@ -86,17 +89,41 @@ class QueueSource(Protocol):
         ...
 
 
+@dataclass(frozen=True)
+class Judge:
+    """Who reads the queue, and the approval limits in force today they are judged under."""
+
+    principal: Principal
+    version: LimitVersion
+
+    def may(self, claim: Claim) -> bool:
+        """Whether the principal may decide it now: the mutation's own test once more (a
+        source's SQL is its shortcut), ``mechanism.may_decide``."""
+        return may_decide(self.principal, claim, self.version)
+
+
 class QuerySource:
-    """A ``QueueSource`` that reads its items with one query, all of them or the one asked for:
-    a subclass names its ``kind`` and writes ``items``."""
+    """A ``QueueSource`` that reads its items with one query, all of them or the one asked for,
+    under the approval limits in force today (none in force: nobody may approve, and nothing is
+    read): a subclass names its ``kind`` and writes ``decidable``."""
 
     kind: str
+
+    async def decidable(
+        self, session: AsyncSession, judge: Judge, item_id: uuid.UUID | None
+    ) -> list[QueueItem]:
+        """The items the judge's principal may approve, oldest first; only ``item_id``'s if
+        given."""
+        raise NotImplementedError
 
     async def items(
         self, session: AsyncSession, principal: Principal, item_id: uuid.UUID | None
     ) -> list[QueueItem]:
         """The items the principal may approve now, oldest first; only ``item_id``'s if given."""
-        raise NotImplementedError
+        version = await limits_on(session, clock.today())
+        if version is None:
+            return []  # no limits in force: nobody may approve
+        return await self.decidable(session, Judge(principal, version), item_id)
 
     async def awaiting(self, session: AsyncSession, principal: Principal) -> list[QueueItem]:
         return await self.items(session, principal, None)

@@ -11,10 +11,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ca_api import clock
-from ca_api.approvals import mechanism as approvals
-from ca_api.approvals.sources import QuerySource, QueueItem
-from ca_api.auth.principal import Principal
+from ca_api.approvals.sources import Judge, QuerySource, QueueItem
 from ca_api.decisions import reads, repository, service
 from ca_api.decisions.models import Decision
 from ca_api.decisions.rules import DecisionKind
@@ -47,22 +44,17 @@ def _item(row: Any) -> QueueItem:
 class DecisionSource(QuerySource):
     kind = service.QUEUE_KIND
 
-    async def items(
-        self, session: AsyncSession, principal: Principal, item_id: uuid.UUID | None
+    async def decidable(
+        self, session: AsyncSession, judge: Judge, item_id: uuid.UUID | None
     ) -> list[QueueItem]:
-        version = await approvals.limits_on(session, clock.today())
-        if version is None:
-            return []
         rows = await repository.awaiting(
-            session, not_raised_by=principal.subject, decision_id=item_id
+            session, not_raised_by=judge.principal.subject, decision_id=item_id
         )
         return [
             _item(r)
             for r in rows
             # The mutation's own test once more (the SQL leaves out what they raised or wrote).
-            if reads.can_decide(
-                principal, r[0].raised_by, r[0].kind, r[0].amount, version, r.authors
-            )
+            if judge.may(reads.claim(r[0], r.authors))
         ]
 
 

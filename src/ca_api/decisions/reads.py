@@ -20,7 +20,6 @@ from ca_api.decisions import repository, rules
 from ca_api.decisions.models import Decision
 from ca_api.decisions.rules import DecisionKind, DecisionStatus
 from ca_api.ledger.models import Counterparty
-from ca_api.money import Pence
 from ca_api.policy.rules import LimitVersion
 
 
@@ -79,29 +78,17 @@ async def counterparties_by_id(
     return await repository.counterparties(session, ids)
 
 
-def can_decide(
-    principal: Principal,
-    raised_by: str,
-    kind: str,
-    amount: Pence,
-    version: LimitVersion | None,
-    authors: Sequence[str] = (),
-) -> bool:
-    """Whether the principal may approve or refuse a RAISED decision now: they neither raised
-    it nor wrote any of it (R-ROLE-2), and their role covers it under the limits in force
-    (R-DEC-2)."""
-    return approvals.may_decide(
-        principal,
-        raised_by=raised_by,
-        authors=authors,
-        subject=rules.SUBJECT[DecisionKind(kind)],
-        amount=amount,
-        version=version,
-    )
+def claim(decision: Decision, authors: Sequence[str]) -> approvals.Claim:
+    """What deciding it is judged on: its authors (R-ROLE-2), its kind's row of the approval
+    limits and its amount (R-DEC-2)."""
+    subject = rules.SUBJECT[DecisionKind(decision.kind)]
+    return approvals.Claim(decision.raised_by, authors, subject, decision.amount)
 
 
 def can_approve(principal: Principal, view: DecisionView, version: LimitVersion | None) -> bool:
+    """Whether the principal may approve or refuse it now: it is RAISED, they neither raised it
+    nor wrote any of it (R-ROLE-2), and their role covers it under the limits in force
+    (R-DEC-2)."""
     if view.status is not DecisionStatus.RAISED:
         return False
-    d = view.decision
-    return can_decide(principal, d.raised_by, d.kind, d.amount, version, view.authors)
+    return approvals.may_decide(principal, claim(view.decision, view.authors), version)

@@ -7,7 +7,7 @@ within the approval limits in force (R-DEC-2, R-DEC-4), changed only by supersed
 from __future__ import annotations
 
 import uuid
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Annotated, Any, TypeVar
 
@@ -15,7 +15,9 @@ import strawberry
 from strawberry.types import Info
 
 from ca_api import clock
-from ca_api.approvals.schema import LazyClient, limits_today
+from ca_api.approvals import fields
+from ca_api.approvals.fields import DecidingProblem, can_approve_field, first_event
+from ca_api.approvals.schema import LazyClient
 from ca_api.auth.permissions import (
     DECISION_APPROVE,
     DECISION_RAISE,
@@ -24,24 +26,21 @@ from ca_api.auth.permissions import (
 )
 from ca_api.clients.schema import client_of
 from ca_api.common import loaders
-from ca_api.common.arguments import replayed_field
+from ca_api.common.arguments import ONLY_CLIENT, replayed_field
 from ca_api.common.calls import as_caller
 from ca_api.common.ids import decode_uuid, encode_id
 from ca_api.common.keyset import Seek
 from ca_api.common.node import Node, NodeType, in_scope
 from ca_api.common.pagination import Connection, Page, Paged, PageRequest
 from ca_api.common.problems import (
-    FourEyesProblem,
     IdempotencyKeyReusedProblem,
     InvalidStateProblem,
     NotFoundProblem,
-    OverApprovalLimitProblem,
     PolicyMissingProblem,
     SurplusRuleProblem,
     ValidationProblem,
 )
 from ca_api.common.scalars import Money
-from ca_api.common.types import from_source
 from ca_api.context import Context
 from ca_api.decisions import contexts, gifts, models, reads, repository, service
 from ca_api.decisions.inputs import (
@@ -69,26 +68,7 @@ from ca_api.policy.schema import (
 K = TypeVar("K")
 V = TypeVar("V")
 
-# --- per-request loaders (N+1 is a bug) ---------------------------------------------------
-
-
-async def _events(ctx: Context, decision_id: uuid.UUID) -> list[models.DecisionEvent]:
-    return await loaders.many(ctx, "decisions.events", service.events_by_decision).load(decision_id)
-
-
 # --- types --------------------------------------------------------------------------------
-
-
-def _on_event(attr: str, *kinds: DecisionEventKind) -> Callable[..., Awaitable[Any]]:
-    """A resolver of ``Decision``: ``attr`` of its first event of one of ``kinds``, or null."""
-
-    async def resolve(self: Decision, info: Info[Context, None]) -> Any:
-        events = await _events(info.context, self.view.decision.id)
-        found = next((e for e in events if e.event in kinds), None)
-        return getattr(found, attr) if found else None
-
-    return resolve
-
 
 APPROVED, REFUSED = DecisionEventKind.APPROVED, DecisionEventKind.REFUSED
 
@@ -103,14 +83,9 @@ class Decision(Node):
 
     @classmethod
     def from_view(cls, view: DecisionView) -> Decision:
-        return from_source(
-            cls,
-            view.decision,
-            view=view,
-            client_reference=view.client_reference,
-            status=view.status,
-            authors=list(view.authors),
-        )
+        return fields.of_view(cls, view, view.decision, authors=list(view.authors))
+
+    _events = fields.events_loaded("decisions.events", service.events_by_decision)
 
     id: strawberry.ID = strawberry.field(description="The decision's global id.")
     client_id: strawberry.ID = strawberry.field(
@@ -208,30 +183,25 @@ class Decision(Node):
         resolver=_superseded_by, description="The decision that replaced this one."
     )
 
-    approved_by: str | None = strawberry.field(
-        resolver=_on_event("recorded_by", APPROVED),
-        description="Who approved it (never one of its authors, R-ROLE-2); null: not approved.",
+    approved_by: str | None = fields.approved_by(
+        APPROVED, "Who approved it (never one of its authors, R-ROLE-2); null: not approved."
     )
-    approved_at: datetime | None = strawberry.field(
-        resolver=_on_event("recorded_at", APPROVED),
-        description="When it was approved; null: not approved.",
+    approved_at: datetime | None = fields.approved_at(
+        APPROVED, "When it was approved; null: not approved."
     )
-    refused_by: str | None = strawberry.field(
-        resolver=_on_event("recorded_by", REFUSED),
-        description="Who refused it; null: not refused.",
-    )
-    refusal_reason: str | None = strawberry.field(
-        resolver=_on_event("reason", REFUSED), description="Why it was refused; null: not refused."
-    )
-    approval_limit_version_id: int | None = strawberry.field(
-        resolver=_on_event("limit_version_id", APPROVED, REFUSED),
+    refused_by: str | None = fields.recorded_by(REFUSED, "Who refused it; null: not refused.")
+    refusal_reason: str | None = fields.reason(REFUSED, "Why it was refused; null: not refused.")
+    approval_limit_version_id: int | None = fields.approval_limit_version_id(
+        APPROVED,
+        REFUSED,
         description="The approval limits the approval or refusal was judged under (R-DEC-4).",
     )
 
     async def _approval_limit_version(
         self, info: Info[Context, None]
     ) -> ApprovalLimitVersion | None:
-        version_id = await _on_event("limit_version_id", APPROVED, REFUSED)(self, info)
+        decided = await first_event(self, info, APPROVED, REFUSED)
+        version_id = decided.limit_version_id if decided is not None else None
         return await limit_version_of(info.context, version_id) if version_id else None
 
     approval_limit_version: ApprovalLimitVersion | None = strawberry.field(
@@ -240,18 +210,14 @@ class Decision(Node):
         "rows (R-DEC-4); null while it awaits one.",
     )
 
-    @strawberry.field(description="Everything that happened to it, oldest first.")
-    async def events(self, info: Info[Context, None]) -> list[DecisionEvent]:
-        return [_event(e) for e in await _events(info.context, self._row.id)]
+    events = fields.events_field(list[DecisionEvent], _event)
 
-    @strawberry.field(
-        description="Whether you could approve or refuse it now: it is RAISED, you neither "
-        "raised it nor are one of its authors (R-ROLE-2), and your role covers it under "
-        "today's limits (R-DEC-2)."
+    can_approve = can_approve_field(
+        reads.can_approve,
+        "Whether you could approve or refuse it now: it is RAISED, you neither raised it nor "
+        "are one of its authors (R-ROLE-2), and your role covers it under today's limits "
+        "(R-DEC-2).",
     )
-    async def can_approve(self, info: Info[Context, None]) -> bool:
-        ctx = info.context
-        return reads.can_approve(ctx.principal, self.view, await limits_today(ctx))
 
     @strawberry.field(
         description="For a gift: the client's estate and past giving today (R-DEC-3); null "
@@ -317,8 +283,7 @@ RaiseDecisionResult = Annotated[
 ]
 DecideDecisionResult = Annotated[
     DecisionPayload
-    | FourEyesProblem
-    | OverApprovalLimitProblem
+    | DecidingProblem
     | ValidationProblem
     | NotFoundProblem
     | InvalidStateProblem
@@ -365,9 +330,7 @@ class DecisionQuery:
         self,
         info: Info[Context, None],
         page: Page,
-        client_id: Annotated[
-            strawberry.ID | None, strawberry.argument(description="Only this client's.")
-        ] = None,
+        client_id: ONLY_CLIENT = None,
         kind: Annotated[
             DecisionKind | None, strawberry.argument(description="Only decisions of this kind.")
         ] = None,

@@ -15,6 +15,7 @@ import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
+from functools import partial
 from itertools import groupby
 from operator import attrgetter
 from typing import Any
@@ -24,10 +25,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ca_api import clock
 from ca_api.approvals import mechanism as approvals
 from ca_api.approvals import rules as approval_rules
+from ca_api.approvals import steps as approval_steps
 from ca_api.audit import service as audit
 from ca_api.auth.actor import Actor
 from ca_api.clients import service as clients
-from ca_api.decisions import gifts, repository, rules
+from ca_api.decisions import gifts, reads, repository, rules
 from ca_api.decisions.models import Decision, DecisionEvent
 from ca_api.decisions.reads import DecisionView, view
 from ca_api.decisions.rules import (
@@ -95,12 +97,16 @@ DECISIONS: approvals.Approvable[Decision, DecisionStatus, DecisionEventKind] = a
 )
 
 
-async def _replayed(session: AsyncSession, decision_id: uuid.UUID) -> DecisionOutcome:
-    return DecisionOutcome(await _read(session, decision_id), replayed=True)
+async def _outcome(
+    session: AsyncSession, decision_id: uuid.UUID, *, replayed: bool = False
+) -> DecisionOutcome:
+    return DecisionOutcome(await _read(session, decision_id), replayed)
 
 
 DECISION_ONCE = approvals.Once(
-    remember_as="decision_id", ident=lambda o: o.decision.decision.id, replay=_replayed
+    remember_as="decision_id",
+    ident=lambda o: o.decision.decision.id,
+    replay=partial(_outcome, replayed=True),
 )
 
 
@@ -250,7 +256,7 @@ async def raise_decision(
 
     async def work() -> DecisionOutcome:
         decision_id = await _insert_new(session, actor, new)
-        return DecisionOutcome(await _read(session, decision_id))
+        return await _outcome(session, decision_id)
 
     return await _once(session, actor, idempotency_key, "raiseDecision", _payload(new), work)
 
@@ -294,7 +300,7 @@ async def supersede_decision(
         await _moved(
             session, actor, held, superseded, "superseded", {"superseded_by": successor}, text
         )
-        return DecisionOutcome(await _read(session, successor))
+        return await _outcome(session, successor)
 
     payload = {"decision_id": str(decision_id), "reason": text, "input": _payload(new)}
     return await _once(session, actor, idempotency_key, "supersedeDecision", payload, work)
@@ -322,18 +328,10 @@ async def _authorise(
 ) -> LimitVersion:
     """Four eyes (R-ROLE-2): not whoever raised it nor any of its authors; then the limits in
     force today (R-DEC-2, R-DEC-4)."""
-    kind = DecisionKind(decision.kind)
-    return await approvals.authorise(
-        session,
-        actor,
-        DECISIONS,
-        raised_by=decision.raised_by,
-        authors=await repository.authors(session, decision.id),
-        subject=rules.SUBJECT[kind],
-        amount=decision.amount,
-        what=f"a {kind.value} decision of {format_money(decision.amount)}",
-        on=today,
-    )
+    authors = await repository.authors(session, decision.id)
+    what = f"a {decision.kind} decision of {format_money(decision.amount)}"
+    claim = reads.claim(decision, authors)
+    return await approvals.authorise(session, actor, DECISIONS, claim, what=what, on=today)
 
 
 async def _approval_checks(
@@ -360,6 +358,21 @@ async def _approval_checks(
     return judged
 
 
+_VERBS = {DecisionEventKind.APPROVED: "approve", DecisionEventKind.REFUSED: "refuse"}
+
+# Approving or refusing, once per idempotency key (``approvals.steps``): the decision leaves the
+# approval queue.
+STEPS = approval_steps.Steps(
+    agg=DECISIONS,
+    once=DECISION_ONCE,
+    entity="decision",
+    awaiting=DecisionStatus.RAISED,
+    actions=_VERBS,
+    operations={event: f"{verb}Decision" for event, verb in _VERBS.items()},
+    read=_outcome,
+)
+
+
 async def _decide(
     session: AsyncSession,
     actor: Actor,
@@ -371,10 +384,10 @@ async def _decide(
     """Approve or refuse (``event``) a RAISED decision: four eyes and the limits in force
     today (``_authorise``), an approval's own checks, then the event with the limit version
     judged under (R-DEC-4)."""
-    verb = "approve" if event is DecisionEventKind.APPROVED else "refuse"
 
-    async def work() -> DecisionOutcome:
-        held = await approvals.locked_for(session, DECISIONS, decision_id, event)
+    async def decide(
+        held: approvals.Held[Decision, DecisionStatus],
+    ) -> tuple[dict[str, Any], DecisionStatus]:
         decision = held.row
         today = clock.today()
         version = await _authorise(session, actor, decision, today)
@@ -392,11 +405,20 @@ async def _decide(
             limit_version_id=version.id,
             reason=reason,
         )
-        await _moved(session, actor, held, event, verb, after | {"event_id": event_id}, reason)
-        return DecisionOutcome(await _read(session, decision_id))
+        return after | {"event_id": event_id}, rules.decision_status([event])
 
-    payload = {"decision_id": str(decision_id)} | ({"reason": reason} if reason else {})
-    return await _once(session, actor, key, f"{verb}Decision", payload, work)
+    payload = {"reason": reason} if reason else {}
+    return await approval_steps.run(
+        STEPS,
+        session,
+        actor,
+        decision_id,
+        event,
+        decide,
+        idempotency_key=key,
+        payload=payload,
+        reason=reason,
+    )
 
 
 async def approve_decision(

@@ -13,14 +13,12 @@ import uuid
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ca_api import clock
-from ca_api.approvals.mechanism import may_decide
 from ca_api.approvals.rules import authors_of
-from ca_api.approvals.sources import QueueItem
+from ca_api.approvals.sources import Judge, QuerySource, QueueItem
 from ca_api.auth.principal import Principal
 from ca_api.money import Pence
 from ca_api.payments import repository
-from ca_api.policy import service as policy
+from ca_api.payments.service import claim
 from ca_api.policy.rules import APPROVAL_RANK, ApprovalSubject, LimitVersion
 
 KIND = "PAYMENT"
@@ -44,54 +42,27 @@ def _cap(version: LimitVersion, principal: Principal) -> tuple[bool, Pence | Non
     return True, max(c for c in caps if c is not None)
 
 
-class PaymentQueueSource:
+class PaymentQueueSource(QuerySource):
     kind = KIND
 
-    async def _items(
-        self, session: AsyncSession, principal: Principal, payment_id: uuid.UUID | None = None
+    async def decidable(
+        self, session: AsyncSession, judge: Judge, item_id: uuid.UUID | None
     ) -> list[QueueItem]:
-        try:
-            version = await policy.limits(session, clock.today())
-        except policy.PolicyMissing:
-            return []  # no limits in force: nobody may approve
-        allowed, cap = _cap(version, principal)
+        allowed, cap = _cap(judge.version, judge.principal)
         if not allowed:
             return []  # below senior_officer: an empty queue, without a query
         rows = await repository.awaiting_approval(
-            session, principal, cap=cap, payment_id=payment_id
+            session, judge.principal, cap=cap, payment_id=item_id
         )
         return [
-            QueueItem(
-                kind=KIND,
-                id=p.id,
-                client_id=p.client_id,
-                client_reference=row.client_reference,
-                amount=p.amount,
-                summary=f"Payment to {row.payee_name}: {p.description}",
-                raised_by=p.raised_by,
-                raised_at=p.raised_at,
+            QueueItem.of(
+                KIND, p, row.client_reference, f"Payment to {row.payee_name}: {p.description}"
             )
             for row in rows
             for p in (row[0],)
             # The mutation's own tests, once more (the SQL is their shortcut).
-            if may_decide(
-                principal,
-                raised_by=p.raised_by,
-                authors=authors_of(p.raised_by, [row.invoice_recorded_by]),
-                subject=ApprovalSubject.PAYMENT,
-                amount=p.amount,
-                version=version,
-            )
+            if judge.may(claim(p, authors_of(p.raised_by, [row.invoice_recorded_by])))
         ]
-
-    async def awaiting(self, session: AsyncSession, principal: Principal) -> list[QueueItem]:
-        return await self._items(session, principal)
-
-    async def one(
-        self, session: AsyncSession, principal: Principal, item_id: uuid.UUID
-    ) -> QueueItem | None:
-        items = await self._items(session, principal, item_id)
-        return items[0] if items else None
 
 
 SOURCE = PaymentQueueSource()

@@ -6,14 +6,15 @@ invoices and gets back what it raised, but reads nothing else.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
-from datetime import date, datetime
+from collections.abc import Awaitable, Callable
+from datetime import datetime
 from typing import Annotated, Any
 
 import strawberry
 from strawberry.types import Info
 
-from ca_api import clock
+from ca_api.approvals import fields
+from ca_api.approvals.fields import DecidingProblem, can_approve_field, event_field, first_event
 from ca_api.auth.permissions import (
     LEDGER_READ,
     PAYMENT_APPROVE,
@@ -31,12 +32,10 @@ from ca_api.common.node import Node, NodeType, in_scope
 from ca_api.common.pagination import Connection, Page, Paged, PageRequest
 from ca_api.common.problems import (
     ChecksIncompleteProblem,
-    FourEyesProblem,
     IdempotencyKeyReusedProblem,
     InsufficientFundsProblem,
     InvalidStateProblem,
     NotFoundProblem,
-    OverApprovalLimitProblem,
     PolicyMissingProblem,
     ValidationProblem,
 )
@@ -62,32 +61,11 @@ from ca_api.payments.inputs import (
     RaisePaymentInput,
 )
 from ca_api.payments.service import PaymentView
-from ca_api.policy.rules import LimitVersion
-
-
-async def _limits(ctx: Context) -> LimitVersion | None:
-    async def fetch(session: Any, days: Sequence[date]) -> dict[date, LimitVersion | None]:
-        return {d: await service.limits_on(session, d) for d in days}
-
-    return await loaders.one(ctx, "payments.limits", fetch).load(clock.today())
-
 
 # --- types --------------------------------------------------------------------------------
 
-
-def _from_event(
-    kind: PaymentEventKind,
-    read: Callable[[models.PaymentEvent], object],
-    description: str | None = None,
-) -> Any:
-    """A field of the payment read from its event of ``kind`` (approved, made, cancelled: each
-    happens once at most); null until it has happened."""
-
-    async def resolve(self: Payment, info: Info[Context, None]) -> Any:
-        e = await self._event(info, kind)
-        return read(e) if e else None
-
-    return strawberry.field(resolver=resolve, description=description)
+APPROVED, MADE = PaymentEventKind.APPROVED, PaymentEventKind.MADE
+CANCELLED = PaymentEventKind.CANCELLED
 
 
 @strawberry.type(description="Something that happened to a payment. Never changed (R-AUD-2).")
@@ -116,24 +94,12 @@ class Payment(Node):
     @classmethod
     def from_view(cls, view: PaymentView) -> Payment:
         row = view.payment
-        return from_source(
-            cls,
-            row,
-            view=view,
-            client_reference=view.client_reference,
-            status=view.status,
-            authors=list(view.authors),
-            waiting_since=row.raised_at if view.status is PaymentStatus.RAISED else None,
+        waiting_since = row.raised_at if view.status is PaymentStatus.RAISED else None
+        return fields.of_view(
+            cls, view, row, authors=list(view.authors), waiting_since=waiting_since
         )
 
-    async def _events(self, info: Info[Context, None]) -> list[models.PaymentEvent]:
-        loader = loaders.many(info.context, "payments.payment_events", service.events_by_payment)
-        return await loader.load(self._row.id)
-
-    async def _event(
-        self, info: Info[Context, None], kind: PaymentEventKind
-    ) -> models.PaymentEvent | None:
-        return next((e for e in await self._events(info) if e.event == kind.value), None)
+    _events = fields.events_loaded("payments.payment_events", service.events_by_payment)
 
     id: strawberry.ID = strawberry.field(description="The payment's global id.")
     client_id: strawberry.ID = strawberry.field(
@@ -203,57 +169,39 @@ class Payment(Node):
     async def _funds_short(self, info: Info[Context, None]) -> bool:
         if self.view.status is not PaymentStatus.RAISED:
             return False
-        return await self._event(info, PaymentEventKind.REFUSED_FUNDS_SHORT) is not None
+        return await first_event(self, info, PaymentEventKind.REFUSED_FUNDS_SHORT) is not None
 
     funds_short: bool = strawberry.field(
         resolver=_funds_short,
         description="An approval was refused because the client's funds were "
         "short, and it still awaits approval (R-PAY-3).",
     )
-    approved_by: str | None = _from_event(
-        PaymentEventKind.APPROVED, lambda e: e.recorded_by, "Who approved it; null until then."
-    )
-    approved_at: datetime | None = _from_event(
-        PaymentEventKind.APPROVED, lambda e: e.recorded_at, "When it was approved."
-    )
-    approval_limit_version_id: int | None = _from_event(
-        PaymentEventKind.APPROVED,
-        lambda e: e.limit_version_id,
-        "The approval limits the approval was judged under (R-DEC-4).",
-    )
-    hold_transfer_id: strawberry.ID | None = _from_event(
-        PaymentEventKind.APPROVED,
+    approved_by: str | None = fields.approved_by(APPROVED)
+    approved_at: datetime | None = fields.approved_at(APPROVED)
+    approval_limit_version_id: int | None = fields.approval_limit_version_id(APPROVED)
+    hold_transfer_id: strawberry.ID | None = event_field(
         lambda e: node_id_or_none("Transfer", e.transfer_id),
-        "The hold placed on the client's account when approved.",
+        APPROVED,
+        description="The hold placed on the client's account when approved.",
     )
-    made_by: str | None = _from_event(
-        PaymentEventKind.MADE, lambda e: e.recorded_by, "Who made it; null until then."
-    )
-    made_at: datetime | None = _from_event(
-        PaymentEventKind.MADE, lambda e: e.recorded_at, "When it was made."
-    )
-    cancelled_by: str | None = _from_event(
-        PaymentEventKind.CANCELLED, lambda e: e.recorded_by, "Who cancelled it; null if nobody."
-    )
-    cancel_reason: str | None = _from_event(
-        PaymentEventKind.CANCELLED, lambda e: e.reason, "Why it was cancelled."
+    made_by: str | None = fields.recorded_by(MADE, "Who made it; null until then.")
+    made_at: datetime | None = fields.recorded_at(MADE, "When it was made.")
+    cancelled_by: str | None = fields.recorded_by(CANCELLED, "Who cancelled it; null if nobody.")
+    cancel_reason: str | None = fields.reason(CANCELLED, "Why it was cancelled.")
+
+    events = fields.events_field(
+        list[PaymentEvent],
+        lambda e: from_source(
+            PaymentEvent, e, transfer_id=node_id_or_none("Transfer", e.transfer_id)
+        ),
     )
 
-    @strawberry.field(description="Everything that happened to it, oldest first.")
-    async def events(self, info: Info[Context, None]) -> list[PaymentEvent]:
-        return [
-            from_source(PaymentEvent, e, transfer_id=node_id_or_none("Transfer", e.transfer_id))
-            for e in await self._events(info)
-        ]
-
-    @strawberry.field(
-        description="Whether you could approve it now: it awaits approval, you are not one of "
-        "its authors (you neither raised it nor recorded its invoice, R-ROLE-2), and your role "
-        "covers the amount under today's limits (R-DEC-2)."
+    can_approve = can_approve_field(
+        service.can_approve,
+        "Whether you could approve it now: it awaits approval, you are not one of its authors "
+        "(you neither raised it nor recorded its invoice, R-ROLE-2), and your role covers the "
+        "amount under today's limits (R-DEC-2).",
     )
-    async def can_approve(self, info: Info[Context, None]) -> bool:
-        ctx = info.context
-        return service.can_approve(ctx.principal, self.view, await _limits(ctx))
 
 
 # --- payloads and results -----------------------------------------------------------------
@@ -285,8 +233,7 @@ RaisePaymentResult = Annotated[
 ]
 ApprovePaymentResult = Annotated[
     PaymentPayload
-    | FourEyesProblem
-    | OverApprovalLimitProblem
+    | DecidingProblem
     | InsufficientFundsProblem
     | ChecksIncompleteProblem
     | InvalidStateProblem

@@ -10,8 +10,9 @@ per idempotency key.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -19,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ca_api import clock
 from ca_api.approvals import mechanism as approvals
 from ca_api.approvals import rules as approval_rules
+from ca_api.approvals import steps
 from ca_api.audit import service as audit
 from ca_api.auth.actor import Actor
 from ca_api.auth.principal import Principal
@@ -87,6 +89,11 @@ async def _read_payment(session: AsyncSession, payment_id: uuid.UUID) -> Payment
     return _payment_view(row)
 
 
+def claim(payment: Payment, authors: Collection[str]) -> approvals.Claim:
+    """What approving the payment is judged on: its authors (R-ROLE-2), its amount (R-DEC-2)."""
+    return approvals.Claim(payment.raised_by, authors, ApprovalSubject.PAYMENT, payment.amount)
+
+
 # --- the approval mechanism's view of a payment (issue 10 item 2) ------------------------
 
 PAYMENTS: approvals.Approvable[Payment, PaymentStatus, PaymentEventKind] = approvals.Approvable(
@@ -110,12 +117,16 @@ PAYMENTS: approvals.Approvable[Payment, PaymentStatus, PaymentEventKind] = appro
 )
 
 
-async def _replayed(session: AsyncSession, payment_id: uuid.UUID) -> PaymentOutcome:
-    return PaymentOutcome(await _read_payment(session, payment_id), replayed=True)
+async def _outcome(
+    session: AsyncSession, payment_id: uuid.UUID, *, replayed: bool = False
+) -> PaymentOutcome:
+    return PaymentOutcome(await _read_payment(session, payment_id), replayed)
 
 
 PAYMENT_ONCE = approvals.Once(
-    remember_as="payment_id", ident=lambda o: o.payment.payment.id, replay=_replayed
+    remember_as="payment_id",
+    ident=lambda o: o.payment.payment.id,
+    replay=partial(_outcome, replayed=True),
 )
 
 
@@ -153,7 +164,7 @@ async def raise_payment(
         await audit.record(
             session, actor, "payment", payment_id, "raise", after=after, client_id=client_id
         )
-        return PaymentOutcome(await _read_payment(session, payment_id))
+        return await _outcome(session, payment_id)
 
     payload = particulars.request_payload(req)
     return await approvals.run_once(
@@ -186,52 +197,20 @@ _ACTIONS = {
     PaymentEventKind.CANCELLED: "cancel",
 }
 
-# What a transition does to the locked payment: its work and event; returns what the audit row
-# records beyond the status.
-Work = Callable[[approvals.Held[Payment, PaymentStatus]], Awaitable[dict[str, Any]]]
 
-
-async def _transition(
-    session: AsyncSession,
-    actor: Actor,
-    payment_id: uuid.UUID,
-    event: PaymentEventKind,
-    work: Work,
-    *,
-    idempotency_key: str,
-    reason: str | None = None,
-) -> PaymentOutcome:
-    """A step of a payment's life (approve, make, cancel), once per idempotency key: the payment
-    is locked and the step allowed from its status (``approvals.require``); ``work`` does it,
-    appending the event, and says what the audit row records beyond the status; a payment that
-    awaited approval leaves the queues."""
-
-    async def once() -> PaymentOutcome:
-        held = await approvals.locked(session, PAYMENTS, payment_id)
-        approvals.require(PAYMENTS, held.status, event)
-        done = await work(held)
-        if held.status is PaymentStatus.RAISED:
-            await approvals.notify(session, PAYMENTS, payment_id)  # it leaves the queues
-        before = {"status": held.status.value}
-        after = {"status": PaymentStatus(event.value).value} | done
-        await audit.record(
-            session,
-            actor,
-            "payment",
-            payment_id,
-            _ACTIONS[event],
-            before=before,
-            after=after,
-            reason=reason,
-            client_id=held.row.client_id,
-        )
-        return PaymentOutcome(await _read_payment(session, payment_id))
-
-    payload = {"payment_id": str(payment_id)} | ({"reason": reason} if reason is not None else {})
-    operation = f"{_ACTIONS[event]}Payment"
-    return await approvals.run_once(
-        PAYMENT_ONCE, session, actor, idempotency_key, operation, payload, once
-    )
+# A step of a payment's life (approve, make, cancel), once per idempotency key
+# (``approvals.steps``): a payment that awaited approval leaves the queues.
+STEPS = steps.Steps(
+    agg=PAYMENTS,
+    once=PAYMENT_ONCE,
+    entity="payment",
+    awaiting=PaymentStatus.RAISED,
+    actions=_ACTIONS,
+    operations={event: f"{action}Payment" for event, action in _ACTIONS.items()},
+    read=_outcome,
+)
+Held = approvals.Held[Payment, PaymentStatus]
+Moved = tuple[dict[str, Any], PaymentStatus]
 
 
 async def approve_payment(
@@ -242,17 +221,15 @@ async def approve_payment(
     in force today, recorded with the version judged under (R-DEC-4); the money is held from the
     client's account (R-PAY-3). Funds short: refused, and the invoice marked FUNDS_SHORT."""
 
-    async def approve(held: approvals.Held[Payment, PaymentStatus]) -> dict[str, Any]:
+    async def approve(held: Held) -> Moved:
         payment = held.row
         today = clock.today()
+        authors = await _authors(session, payment)
         version = await approvals.authorise(
             session,
             actor,
             PAYMENTS,
-            raised_by=payment.raised_by,
-            authors=await _authors(session, payment),
-            subject=ApprovalSubject.PAYMENT,
-            amount=payment.amount,
+            claim(payment, authors),
             what=format_money(payment.amount),
             on=today,
         )
@@ -280,14 +257,12 @@ async def approve_payment(
             transfer_id=hold.id,
             limit_version_id=version.id,
         )
-        return {
-            "hold_transfer_id": hold.id,
-            "limit_version_id": version.id,
-            "amount": payment.amount,
-        }
+        done = {"hold_transfer_id": hold.id, "limit_version_id": version.id}
+        return done | {"amount": payment.amount}, PaymentStatus.APPROVED
 
     try:
-        return await _transition(
+        return await steps.run(
+            STEPS,
             session,
             actor,
             payment_id,
@@ -341,7 +316,7 @@ async def make_payment(
     """Make an approved payment: its hold is posted and the money leaves; not while its
     invoice is on hold (R-REF-7)."""
 
-    async def make(held: approvals.Held[Payment, PaymentStatus]) -> dict[str, Any]:
+    async def make(held: Held) -> Moved:
         if held.row.invoice_id is not None:  # no money moves for an invoice on hold (R-REF-7)
             await invoices.locked(session, held.row.invoice_id)
             await invoices.refuse_if_held(session, held.row.invoice_id)
@@ -354,10 +329,11 @@ async def make_payment(
         await approvals.append_event(
             session, PAYMENTS, payment_id, PaymentEventKind.MADE, actor, transfer_id=posted.id
         )
-        return {"transfer_id": posted.id}
+        return {"transfer_id": posted.id}, PaymentStatus.MADE
 
-    return await _transition(
-        session, actor, payment_id, PaymentEventKind.MADE, make, idempotency_key=idempotency_key
+    made = PaymentEventKind.MADE
+    return await steps.run(
+        STEPS, session, actor, payment_id, made, make, idempotency_key=idempotency_key
     )
 
 
@@ -376,7 +352,7 @@ async def cancel_payment(
     if len(text) > rules.MAX_NOTE:
         raise ValidationFailed({"reason": f"is longer than {rules.MAX_NOTE} characters"})
 
-    async def cancel(held: approvals.Held[Payment, PaymentStatus]) -> dict[str, Any]:
+    async def cancel(held: Held) -> Moved:
         void_id: uuid.UUID | None = None
         if held.status is PaymentStatus.APPROVED:
             void = await ledger.void_pending(session, actor, _hold_of(held.events), text)
@@ -390,15 +366,17 @@ async def cancel_payment(
             transfer_id=void_id,
             reason=text,
         )
-        return {"void_transfer_id": void_id}
+        return {"void_transfer_id": void_id}, PaymentStatus.CANCELLED
 
-    return await _transition(
+    return await steps.run(
+        STEPS,
         session,
         actor,
         payment_id,
         PaymentEventKind.CANCELLED,
         cancel,
         idempotency_key=idempotency_key,
+        payload={"reason": text},
         reason=text,
     )
 
@@ -447,21 +425,10 @@ async def events_by_payment(
     return group_by(await repository.payment_events(session, ids), lambda e: e.payment_id)
 
 
-# The approval limits in force on a date; None when none are (nobody may approve).
-limits_on = approvals.limits_on
-
-
 def can_approve(principal: Principal, view: PaymentView, version: LimitVersion | None) -> bool:
     """Whether the caller could approve the payment now: it awaits approval, they neither raised
     it nor recorded its invoice (its authors, R-ROLE-2), and their role covers the amount under
     today's limits (R-DEC-2)."""
     if view.status is not PaymentStatus.RAISED:
         return False
-    return approvals.may_decide(
-        principal,
-        raised_by=view.payment.raised_by,
-        authors=view.authors,
-        subject=ApprovalSubject.PAYMENT,
-        amount=view.payment.amount,
-        version=version,
-    )
+    return approvals.may_decide(principal, claim(view.payment, view.authors), version)

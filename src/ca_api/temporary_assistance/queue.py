@@ -9,10 +9,7 @@ import uuid
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ca_api import clock
-from ca_api.approvals import mechanism as approvals
-from ca_api.approvals.sources import QuerySource, QueueItem
-from ca_api.auth.principal import Principal
+from ca_api.approvals.sources import Judge, QuerySource, QueueItem
 from ca_api.money import format_money
 from ca_api.temporary_assistance import repository, service
 
@@ -22,25 +19,15 @@ MAX_SUMMARY = 120
 class TemporaryAssistanceSource(QuerySource):
     kind = service.QUEUE_KIND
 
-    async def items(
-        self, session: AsyncSession, principal: Principal, item_id: uuid.UUID | None
+    async def decidable(
+        self, session: AsyncSession, judge: Judge, item_id: uuid.UUID | None
     ) -> list[QueueItem]:
-        version = await approvals.limits_on(session, clock.today())
-        if version is None:
-            return []  # no limits in force: nobody may approve
-        rows = await repository.awaiting(session, principal, assistance_id=item_id)
+        rows = await repository.awaiting(session, judge.principal, assistance_id=item_id)
         items = []
         for row in rows:
             a = row[0]
             # The mutation's own test once more (the SQL leaves out what they requested).
-            if not approvals.may_decide(
-                principal,
-                raised_by=a.raised_by,
-                authors=(a.raised_by,),
-                subject=service.SUBJECT,
-                amount=a.amount,
-                version=version,
-            ):
+            if not judge.may(service.claim(a)):
                 continue
             text = " ".join(a.purpose.split())
             summary = f"Temporary assistance, {format_money(a.amount)} to {row.payee_name}: {text}"

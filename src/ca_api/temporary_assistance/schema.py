@@ -5,14 +5,15 @@ paid and take the repayments."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable
 from datetime import date, datetime
 from typing import Annotated, Any
 
 import strawberry
 from strawberry.types import Info
 
-from ca_api import clock
+from ca_api.approvals import fields
+from ca_api.approvals.fields import DecidingProblem, can_approve_field, event_field
 from ca_api.auth.permissions import (
     ASSISTANCE_APPROVE,
     ASSISTANCE_IMPLEMENT,
@@ -22,18 +23,16 @@ from ca_api.auth.permissions import (
 )
 from ca_api.clients.schema import Client, client_of
 from ca_api.common import loaders
-from ca_api.common.arguments import replayed_field
+from ca_api.common.arguments import ONLY_CLIENT, replayed_field
 from ca_api.common.calls import as_caller
 from ca_api.common.ids import decode_uuid, encode_id
 from ca_api.common.node import Node, NodeType, in_scope
 from ca_api.common.pagination import Connection, Page, Paged, PageRequest
 from ca_api.common.problems import (
-    FourEyesProblem,
     IdempotencyKeyReusedProblem,
     InsufficientFundsProblem,
     InvalidStateProblem,
     NotFoundProblem,
-    OverApprovalLimitProblem,
     PolicyMissingProblem,
     ValidationProblem,
 )
@@ -43,7 +42,6 @@ from ca_api.context import Context
 from ca_api.errors import found
 from ca_api.invoices.schema import counterparty
 from ca_api.ledger.schema import Category, Counterparty, Transfer, load_transfer
-from ca_api.policy.rules import LimitVersion
 from ca_api.temporary_assistance import models, service
 from ca_api.temporary_assistance.inputs import (
     ASSISTANCE_ID,
@@ -58,13 +56,6 @@ from ca_api.temporary_assistance.inputs import (
 from ca_api.temporary_assistance.service import AssistanceView
 
 TYPE = service.TYPE_NAME
-
-
-async def _limits(ctx: Context) -> LimitVersion | None:
-    async def fetch(session: Any, days: Sequence[date]) -> dict[date, LimitVersion | None]:
-        return {d: await service.limits_on(session, d) for d in days}
-
-    return await loaders.one(ctx, "temporary_assistance.limits", fetch).load(clock.today())
 
 
 # --- types --------------------------------------------------------------------------------
@@ -111,16 +102,8 @@ class TemporaryAssistanceRepayment:
     recorded_at: datetime = strawberry.field(description="When it was recorded.")
 
 
-def _from_event(
-    kind: AssistanceEventKind, read: Callable[[models.TemporaryAssistanceEvent], object], text: str
-) -> Any:
-    """A field read from its event of ``kind`` (each happens once at most); null until then."""
-
-    async def resolve(self: TemporaryAssistance, info: Info[Context, None]) -> Any:
-        e = next((e for e in await self._events(info) if e.event == kind.value), None)
-        return read(e) if e else None
-
-    return strawberry.field(resolver=resolve, description=text)
+APPROVED, REJECTED = AssistanceEventKind.APPROVED, AssistanceEventKind.REJECTED
+PAID, REPAID = AssistanceEventKind.PAID, AssistanceEventKind.REPAID
 
 
 @strawberry.type(
@@ -139,22 +122,10 @@ class TemporaryAssistance(Node):
 
     @classmethod
     def from_view(cls, view: AssistanceView) -> TemporaryAssistance:
-        row = view.assistance
-        return from_source(
-            cls,
-            row,
-            view=view,
-            client_reference=view.client_reference,
-            status=view.status,
-            repaid=view.repaid,
-            outstanding=view.outstanding,
-        )
+        extra = {"repaid": view.repaid, "outstanding": view.outstanding}
+        return fields.of_view(cls, view, view.assistance, **extra)
 
-    async def _events(self, info: Info[Context, None]) -> list[models.TemporaryAssistanceEvent]:
-        loader = loaders.many(
-            info.context, "temporary_assistance.events", service.events_by_assistance
-        )
-        return await loader.load(self._row.id)
+    _events = fields.events_loaded("temporary_assistance.events", service.events_by_assistance)
 
     id: strawberry.ID = strawberry.field(description="Its global id.")
     client_id: strawberry.ID = strawberry.field(description="The id of the client it is for.")
@@ -192,35 +163,19 @@ class TemporaryAssistance(Node):
         description="Who requested it: they may not approve or reject it (R-ROLE-2)."
     )
     raised_at: datetime = strawberry.field(description="When it was requested.")
-    approved_by: str | None = _from_event(
-        AssistanceEventKind.APPROVED, lambda e: e.recorded_by, "Who approved it; null until then."
+    approved_by: str | None = fields.approved_by(APPROVED)
+    approved_at: datetime | None = fields.approved_at(APPROVED)
+    approval_limit_version_id: int | None = fields.approval_limit_version_id(APPROVED)
+    rejected_by: str | None = fields.recorded_by(REJECTED, "Who rejected it; null if nobody.")
+    reject_reason: str | None = fields.reason(REJECTED, "Why it was rejected.")
+    paid_on: date | None = event_field(
+        lambda e: e.paid_on, PAID, description="The day the council paid it."
     )
-    approved_at: datetime | None = _from_event(
-        AssistanceEventKind.APPROVED, lambda e: e.recorded_at, "When it was approved."
+    payment_reference: str | None = event_field(
+        lambda e: e.payment_reference, PAID, description="The council's payment reference."
     )
-    approval_limit_version_id: int | None = _from_event(
-        AssistanceEventKind.APPROVED,
-        lambda e: e.limit_version_id,
-        "The approval limits the approval was judged under (R-DEC-4).",
-    )
-    rejected_by: str | None = _from_event(
-        AssistanceEventKind.REJECTED, lambda e: e.recorded_by, "Who rejected it; null if nobody."
-    )
-    reject_reason: str | None = _from_event(
-        AssistanceEventKind.REJECTED, lambda e: e.reason, "Why it was rejected."
-    )
-    paid_on: date | None = _from_event(
-        AssistanceEventKind.PAID, lambda e: e.paid_on, "The day the council paid it."
-    )
-    payment_reference: str | None = _from_event(
-        AssistanceEventKind.PAID, lambda e: e.payment_reference, "The council's payment reference."
-    )
-    paid_recorded_by: str | None = _from_event(
-        AssistanceEventKind.PAID, lambda e: e.recorded_by, "Who recorded it paid."
-    )
-    repaid_at: datetime | None = _from_event(
-        AssistanceEventKind.REPAID, lambda e: e.recorded_at, "When it was repaid in full."
-    )
+    paid_recorded_by: str | None = fields.recorded_by(PAID, "Who recorded it paid.")
+    repaid_at: datetime | None = fields.recorded_at(REPAID, "When it was repaid in full.")
 
     @strawberry.field(description="Its repayments, oldest first.")
     async def repayments(self, info: Info[Context, None]) -> list[TemporaryAssistanceRepayment]:
@@ -237,17 +192,15 @@ class TemporaryAssistance(Node):
             for r in await loader.load(self._row.id)
         ]
 
-    @strawberry.field(description="Everything that happened to it, oldest first.")
-    async def events(self, info: Info[Context, None]) -> list[TemporaryAssistanceEvent]:
-        return [from_source(TemporaryAssistanceEvent, e) for e in await self._events(info)]
-
-    @strawberry.field(
-        description="Whether you could approve it now: it awaits approval, you did not request "
-        "it (R-ROLE-2), and your role covers the amount under today's limits (R-DEC-2)."
+    events = fields.events_field(
+        list[TemporaryAssistanceEvent], lambda e: from_source(TemporaryAssistanceEvent, e)
     )
-    async def can_approve(self, info: Info[Context, None]) -> bool:
-        ctx = info.context
-        return service.can_approve(ctx.principal, self.view, await _limits(ctx))
+
+    can_approve = can_approve_field(
+        service.can_approve,
+        "Whether you could approve it now: it awaits approval, you did not request it "
+        "(R-ROLE-2), and your role covers the amount under today's limits (R-DEC-2).",
+    )
 
 
 # --- payloads and results -----------------------------------------------------------------
@@ -276,8 +229,7 @@ RequestTemporaryAssistanceResult = Annotated[
 ]
 DecideTemporaryAssistanceResult = Annotated[
     TemporaryAssistancePayload
-    | FourEyesProblem
-    | OverApprovalLimitProblem
+    | DecidingProblem
     | InvalidStateProblem
     | ValidationProblem
     | NotFoundProblem
@@ -339,9 +291,7 @@ class TemporaryAssistanceQuery:
         self,
         info: Info[Context, None],
         page: Page,
-        client_id: Annotated[
-            strawberry.ID | None, strawberry.argument(description="Only this client's.")
-        ] = None,
+        client_id: ONLY_CLIENT = None,
     ) -> Connection[TemporaryAssistance]:
         ctx = info.context
 

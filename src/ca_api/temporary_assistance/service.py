@@ -30,15 +30,17 @@ its audit rows (R-AUD-1), once per idempotency key, through ``approvals.mechanis
 from __future__ import annotations
 
 import uuid
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import partial
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ca_api import clock
 from ca_api.approvals import mechanism as approvals
+from ca_api.approvals import steps
 from ca_api.audit import service as audit
 from ca_api.audit.service import Change
 from ca_api.auth.actor import Actor
@@ -141,12 +143,16 @@ ASSISTANCE: approvals.Approvable[TemporaryAssistance, AssistanceStatus, Assistan
 )
 
 
-async def _replayed(session: AsyncSession, assistance_id: uuid.UUID) -> AssistanceOutcome:
-    return AssistanceOutcome(await _read(session, assistance_id), replayed=True)
+async def _outcome(
+    session: AsyncSession, assistance_id: uuid.UUID, *, replayed: bool = False
+) -> AssistanceOutcome:
+    return AssistanceOutcome(await _read(session, assistance_id), replayed)
 
 
 ONCE = approvals.Once(
-    remember_as="assistance_id", ident=lambda o: o.view.assistance.id, replay=_replayed
+    remember_as="assistance_id",
+    ident=lambda o: o.view.assistance.id,
+    replay=partial(_outcome, replayed=True),
 )
 
 
@@ -200,7 +206,7 @@ async def request_assistance(
             after=after,
             client_id=req.client_id,
         )
-        return AssistanceOutcome(await _read(session, assistance_id))
+        return await _outcome(session, assistance_id)
 
     payload = {
         "client_id": str(req.client_id),
@@ -230,67 +236,77 @@ _OPERATIONS = {
     AssistanceEventKind.REPAID: "recordTemporaryAssistanceRepayment",
 }
 
-# A step's work on the locked assistance: returns what the audit row records beyond the status,
-# and the status it leaves.
-Work = Callable[
-    [approvals.Held[TemporaryAssistance, AssistanceStatus]],
-    Awaitable[tuple[dict[str, Any], AssistanceStatus]],
-]
+
+# A step (approve, reject, paid, a repayment), once per idempotency key (``approvals.steps``):
+# assistance that awaited approval leaves the queues.
+STEPS = steps.Steps(
+    agg=ASSISTANCE,
+    once=ONCE,
+    entity="temporary_assistance",
+    awaiting=AssistanceStatus.REQUESTED,
+    actions=_ACTIONS,
+    operations=_OPERATIONS,
+    read=_outcome,
+)
+Held = approvals.Held[TemporaryAssistance, AssistanceStatus]
+Moved = tuple[dict[str, Any], AssistanceStatus]
 
 
-async def _step(
+def claim(assistance: TemporaryAssistance) -> approvals.Claim:
+    """What deciding it is judged on: whoever requested it is its one author (R-ROLE-2), its
+    amount under the limits for TEMPORARY_ASSISTANCE (R-DEC-2)."""
+    raised_by = assistance.raised_by
+    return approvals.Claim(raised_by, (raised_by,), SUBJECT, assistance.amount)
+
+
+async def _decide(
     session: AsyncSession,
     actor: Actor,
     assistance_id: uuid.UUID,
     event: AssistanceEventKind,
-    work: Work,
     *,
     idempotency_key: str,
-    payload: dict[str, Any],
     reason: str | None = None,
 ) -> AssistanceOutcome:
-    """A step (approve, reject, paid, a repayment), once per idempotency key: the assistance is
-    locked and the step allowed from its status (``approvals.locked_for``); ``work`` does it;
-    assistance that awaited approval leaves the queues."""
+    """Approve or reject (``event``) requested assistance: four eyes (R-ROLE-2), then the
+    limits in force today for TEMPORARY_ASSISTANCE (R-DEC-2), the version judged under
+    recorded on the event (R-DEC-4). Nothing moves."""
+    approved = event is AssistanceEventKind.APPROVED
 
-    async def once() -> AssistanceOutcome:
-        held = await approvals.locked_for(session, ASSISTANCE, assistance_id, event)
-        done, status = await work(held)
-        if held.status is AssistanceStatus.REQUESTED:
-            await approvals.notify(session, ASSISTANCE, assistance_id)  # it leaves the queues
-        await audit.record(
+    async def decide(held: Held) -> Moved:
+        row = held.row
+        version = await approvals.authorise(
             session,
             actor,
-            "temporary_assistance",
-            assistance_id,
-            _ACTIONS[event],
-            before={"status": held.status.value},
-            after={"status": status.value} | done,
-            reason=reason,
-            client_id=held.row.client_id,
+            ASSISTANCE,
+            claim(row),
+            what=f"temporary assistance of {format_money(row.amount)}",
+            on=clock.today(),
         )
-        return AssistanceOutcome(await _read(session, assistance_id))
+        await approvals.append_event(
+            session,
+            ASSISTANCE,
+            assistance_id,
+            event,
+            actor,
+            limit_version_id=version.id,
+            reason=reason,
+        )
+        judged = {"limit_version_id": version.id}
+        if approved:
+            return judged | {"amount": row.amount}, AssistanceStatus.APPROVED
+        return judged, AssistanceStatus.REJECTED
 
-    body = {"assistance_id": str(assistance_id)} | payload
-    return await approvals.run_once(
-        ONCE, session, actor, idempotency_key, _OPERATIONS[event], body, once
-    )
-
-
-async def _authorise(
-    session: AsyncSession, actor: Actor, assistance: TemporaryAssistance
-) -> LimitVersion:
-    """Four eyes (R-ROLE-2), then the limits in force today for TEMPORARY_ASSISTANCE (R-DEC-2)."""
-    return await approvals.authorise(
+    return await steps.run(
+        STEPS,
         session,
         actor,
-        ASSISTANCE,
-        raised_by=assistance.raised_by,
-        authors=(assistance.raised_by,),
-        subject=SUBJECT,
-        amount=assistance.amount,
-        what=f"temporary assistance of {format_money(assistance.amount)}",
-        on=clock.today(),
+        assistance_id,
+        event,
+        decide,
+        idempotency_key=idempotency_key,
+        payload={"reason": reason} if reason is not None else {},
+        reason=reason,
     )
 
 
@@ -299,32 +315,8 @@ async def approve_assistance(
 ) -> AssistanceOutcome:
     """Approve requested assistance: not by whoever requested it (R-ROLE-2), within the limits in
     force today (R-DEC-2), recorded with the version judged under (R-DEC-4). Nothing moves."""
-
-    async def approve(
-        held: approvals.Held[TemporaryAssistance, AssistanceStatus],
-    ) -> tuple[dict[str, Any], AssistanceStatus]:
-        version = await _authorise(session, actor, held.row)
-        await approvals.append_event(
-            session,
-            ASSISTANCE,
-            assistance_id,
-            AssistanceEventKind.APPROVED,
-            actor,
-            limit_version_id=version.id,
-        )
-        return {"limit_version_id": version.id, "amount": held.row.amount}, (
-            AssistanceStatus.APPROVED
-        )
-
-    return await _step(
-        session,
-        actor,
-        assistance_id,
-        AssistanceEventKind.APPROVED,
-        approve,
-        idempotency_key=idempotency_key,
-        payload={},
-    )
+    approved = AssistanceEventKind.APPROVED
+    return await _decide(session, actor, assistance_id, approved, idempotency_key=idempotency_key)
 
 
 async def reject_assistance(
@@ -341,31 +333,9 @@ async def reject_assistance(
     problems = text_problem("reason", text, required=True, maximum=rules.MAX_REASON)
     if problems:
         raise ValidationFailed(problems)
-
-    async def reject(
-        held: approvals.Held[TemporaryAssistance, AssistanceStatus],
-    ) -> tuple[dict[str, Any], AssistanceStatus]:
-        version = await _authorise(session, actor, held.row)
-        await approvals.append_event(
-            session,
-            ASSISTANCE,
-            assistance_id,
-            AssistanceEventKind.REJECTED,
-            actor,
-            limit_version_id=version.id,
-            reason=text,
-        )
-        return {"limit_version_id": version.id}, AssistanceStatus.REJECTED
-
-    return await _step(
-        session,
-        actor,
-        assistance_id,
-        AssistanceEventKind.REJECTED,
-        reject,
-        idempotency_key=idempotency_key,
-        payload={"reason": text},
-        reason=text,
+    rejected = AssistanceEventKind.REJECTED
+    return await _decide(
+        session, actor, assistance_id, rejected, idempotency_key=idempotency_key, reason=text
     )
 
 
@@ -390,9 +360,7 @@ async def record_paid(
     if problems:
         raise ValidationFailed(problems)
 
-    async def paid(
-        held: approvals.Held[TemporaryAssistance, AssistanceStatus],
-    ) -> tuple[dict[str, Any], AssistanceStatus]:
+    async def paid(held: Held) -> Moved:
         await approvals.append_event(
             session,
             ASSISTANCE,
@@ -405,7 +373,8 @@ async def record_paid(
         done = {"paid_on": paid_on.isoformat(), "payment_reference": ref}
         return done, AssistanceStatus.PAID
 
-    return await _step(
+    return await steps.run(
+        STEPS,
         session,
         actor,
         assistance_id,
@@ -435,9 +404,7 @@ async def record_repayment(
     if amount <= 0:
         raise ValidationFailed({"amount": "must be more than 0.00"})
 
-    async def repay(
-        held: approvals.Held[TemporaryAssistance, AssistanceStatus],
-    ) -> tuple[dict[str, Any], AssistanceStatus]:
+    async def repay(held: Held) -> Moved:
         row = held.row
         left = row.amount - await repository.repaid(session, assistance_id)
         if (problem := rules.repayment_problem(amount, left)) is not None:
@@ -490,7 +457,8 @@ async def record_repayment(
         }
         return done, status
 
-    return await _step(
+    return await steps.run(
+        STEPS,
         session,
         actor,
         assistance_id,
@@ -547,21 +515,9 @@ async def repayments_by_assistance(
     return out
 
 
-# The approval limits in force on a date; None when none are (nobody may approve).
-limits_on = approvals.limits_on
-
-
 def can_approve(principal: Principal, view: AssistanceView, version: LimitVersion | None) -> bool:
     """Whether the caller could approve it now: it awaits approval, they did not request it
     (R-ROLE-2), and their role covers the amount under today's limits (R-DEC-2)."""
     if view.status is not AssistanceStatus.REQUESTED:
         return False
-    row = view.assistance
-    return approvals.may_decide(
-        principal,
-        raised_by=row.raised_by,
-        authors=(row.raised_by,),
-        subject=SUBJECT,
-        amount=row.amount,
-        version=version,
-    )
+    return approvals.may_decide(principal, claim(view.assistance), version)
