@@ -170,6 +170,20 @@ def refused_on_hold(result: dict[str, Any]) -> None:
     assert "on hold" in result["message"]
 
 
+OFFERED = """query($id: ID!) {
+  approvalQueue(first: 100) { nodes { itemId } }
+  node(id: $id) { ... on Payment { canApprove } } }"""
+
+
+async def offered(api: Api, payment_id: str) -> bool:
+    """Whether the SCAO is offered the payment to approve: in their queue and canApprove, both
+    (they must agree)."""
+    data = await api.data(OFFERED, {"id": payment_id}, **SCAO)
+    queued = payment_id in {n["itemId"] for n in data["approvalQueue"]["nodes"]}
+    assert queued is data["node"]["canApprove"], data
+    return queued
+
+
 async def test_no_money_moves_for_a_held_invoice_at_any_door(
     api: Api, session: AsyncSession, parties: dict[str, Any]
 ) -> None:
@@ -197,6 +211,11 @@ async def test_no_money_moves_for_a_held_invoice_at_any_door(
         (await invoice_hold_view(api, i))["status"] for i in (to_raise, to_approve, to_make)
     ]
     assert statuses == ["CHECKED", "PAYMENT_RAISED", "APPROVED"]
+
+    # Nor is it offered for approval while held: not in the queue, canApprove false (R-REF-7).
+    assert not await offered(api, awaiting)
+    await change(api, RELEASE, to_approve)
+    assert await offered(api, awaiting)
 
     await change(api, RELEASE, to_make)
     made = await make_payment(api, approved)

@@ -21,6 +21,7 @@ from ca_api.clients.models import Client
 from ca_api.common.keyset import Seek, keyset
 from ca_api.db import rows_where_in
 from ca_api.invoices.models import Invoice
+from ca_api.invoices.repository import on_hold_of
 from ca_api.ledger.models import Counterparty
 from ca_api.money import Pence
 from ca_api.payments.models import Payment, PaymentEvent
@@ -97,6 +98,7 @@ def _select_payment() -> Any:
         Client.reference.label("client_reference"),
         payment_status_of(Payment.id).label("status"),
         invoice_recorder_of(Payment).label("invoice_recorded_by"),
+        on_hold_of(Payment.invoice_id).label("invoice_on_hold"),
     ).join(Client, Client.id == Payment.client_id)
 
 
@@ -148,7 +150,9 @@ async def list_payments(
         sub = sub.where(Payment.client_id == flt.client_id)
     s = sub.subquery()
     pay = aliased(Payment, s)
-    stmt = select(pay, s.c.client_reference, s.c.status, s.c.invoice_recorded_by)
+    stmt = select(
+        pay, s.c.client_reference, s.c.status, s.c.invoice_recorded_by, s.c.invoice_on_hold
+    )
     if flt.status is not None:
         stmt = stmt.where(s.c.status == flt.status.value)
     if flt.oldest_first:
@@ -169,9 +173,10 @@ async def awaiting_approval(
     payment_id: uuid.UUID | None = None,
 ) -> Sequence[Row[Any]]:
     """(Payment, client_reference, payee_name, invoice_recorded_by) of the payments still
-    RAISED that the principal neither raised nor recorded the invoice of (R-ROLE-2), up to
-    ``cap`` (None: any amount), oldest first; only ``payment_id`` when given. The queue's
-    shortcut: the source judges each row again as ``approvePayment`` would."""
+    RAISED, for no invoice on hold (R-REF-7), that the principal neither raised
+    nor recorded the invoice of (R-ROLE-2), up to ``cap`` (None: any amount), oldest first;
+    only ``payment_id`` when given. The queue's shortcut: the source judges each row again as
+    ``approvePayment`` would."""
     stmt: Any = (
         select(
             Payment,
@@ -187,6 +192,8 @@ async def awaiting_approval(
             invoice_recorder_of(Payment).is_distinct_from(principal.subject),
             Payment.amount <= cap if cap is not None else true(),
             payment_raised(Payment.id),
+            # An invoice on hold is not paid until released (R-REF-7): approvePayment refuses.
+            ~on_hold_of(Payment.invoice_id),
             Payment.id == payment_id if payment_id is not None else true(),
         )
         .order_by(Payment.raised_at, Payment.id)

@@ -200,7 +200,8 @@ class Payment(Node):
         service.can_approve,
         "Whether you could approve it now: it awaits approval, you are not one of its authors "
         "(you neither raised it nor recorded its invoice, R-ROLE-2), and your role covers the "
-        "amount under today's limits (R-DEC-2).",
+        "amount under today's limits (R-DEC-2); and the invoice it pays is not on hold "
+        "(R-REF-7).",
     )
 
 

@@ -55,6 +55,7 @@ class PaymentView:
     client_reference: str
     status: PaymentStatus
     authors: tuple[str, ...] = ()  # who wrote what it pays, the raiser included (R-ROLE-2)
+    invoice_on_hold: bool = False  # what it pays is held (R-REF-7): not approved, not made
 
 
 @dataclass(frozen=True)
@@ -71,6 +72,7 @@ def _payment_view(row: Any) -> PaymentView:
         client_reference=row.client_reference,
         status=PaymentStatus(row.status),
         authors=tuple(sorted(authors)),
+        invoice_on_hold=bool(row.invoice_on_hold),
     )
 
 
@@ -428,7 +430,7 @@ async def events_by_payment(
 def can_approve(principal: Principal, view: PaymentView, version: LimitVersion | None) -> bool:
     """Whether the caller could approve the payment now: it awaits approval, they neither raised
     it nor recorded its invoice (its authors, R-ROLE-2), and their role covers the amount under
-    today's limits (R-DEC-2)."""
-    if view.status is not PaymentStatus.RAISED:
+    today's limits (R-DEC-2); and what it pays is not on hold (R-REF-7)."""
+    if view.status is not PaymentStatus.RAISED or view.invoice_on_hold:
         return False
     return approvals.may_decide(principal, claim(view.payment, view.authors), version)
