@@ -39,6 +39,7 @@ from ca_api.audit import service as audit
 from ca_api.audit.service import Change
 from ca_api.auth.actor import Actor
 from ca_api.common import idempotency
+from ca_api.common.grouping import group_by
 from ca_api.common.keyset import Seek
 from ca_api.errors import ErrorCode, ValidationFailed
 from ca_api.fees import repository, rules
@@ -425,10 +426,7 @@ R = TypeVar("R", FeeCharge, FeeRunException)
 
 
 def _by_run(rows: Sequence[R]) -> dict[uuid.UUID, list[R]]:
-    out: dict[uuid.UUID, list[R]] = defaultdict(list)
-    for row in rows:
-        out[row.run_id].append(row)
-    return out
+    return group_by(rows, lambda row: row.run_id)
 
 
 async def charges_of_runs(

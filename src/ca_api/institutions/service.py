@@ -5,7 +5,6 @@ is a ledger counterparty (kind INSTITUTION) that a placement's interest comes fr
 from __future__ import annotations
 
 import uuid
-from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -15,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ca_api import clock
 from ca_api.audit import service as audit
 from ca_api.auth.actor import Actor
+from ca_api.common.grouping import group_by
 from ca_api.common.rules import MAX_NAME, MAX_TEXT, text_problem
 from ca_api.db import unit_of_work
 from ca_api.errors import ValidationFailed, existing
@@ -46,13 +46,10 @@ async def institution_views(
     session: AsyncSession, rows: Sequence[ApprovedInstitution]
 ) -> list[InstitutionView]:
     ids = [r.id for r in rows]
-    products: dict[uuid.UUID, list[InstitutionProduct]] = defaultdict(list)
-    reviews: dict[uuid.UUID, list[InstitutionReview]] = defaultdict(list)
-    if ids:
-        for p in await repository.products_of(session, ids):
-            products[p.institution_id].append(p)
-        for r in await repository.reviews_of(session, ids):
-            reviews[r.institution_id].append(r)
+    if not ids:
+        return []
+    products = group_by(await repository.products_of(session, ids), lambda p: p.institution_id)
+    reviews = group_by(await repository.reviews_of(session, ids), lambda r: r.institution_id)
     return [InstitutionView(r, products[r.id], reviews[r.id]) for r in rows]
 
 

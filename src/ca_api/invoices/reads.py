@@ -6,8 +6,7 @@ of ``invoices.service``: nothing here writes.
 from __future__ import annotations
 
 import uuid
-from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -15,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ca_api import clock
 from ca_api.auth.principal import Principal
+from ca_api.common.grouping import group_by
 from ca_api.common.keyset import Seek
 from ca_api.errors import existing
 from ca_api.invoices import repository
@@ -75,14 +75,6 @@ async def list_invoices(
 
 
 # --- batch reads for the loaders (``common.loaders.many`` wants {parent: [children]}) -----
-
-
-def group_by(rows: Iterable[T], key: Callable[[T], K]) -> dict[K, list[T]]:
-    """The rows by ``key``, each group in the rows' order."""
-    grouped: dict[K, list[T]] = defaultdict(list)
-    for row in rows:
-        grouped[key(row)].append(row)
-    return grouped
 
 
 async def items_by_invoice(session: AsyncSession, ids: Ids) -> dict[uuid.UUID, list[InvoiceItem]]:

@@ -25,9 +25,9 @@ from ca_api.audit import service as audit
 from ca_api.auth.actor import Actor
 from ca_api.auth.principal import Principal
 from ca_api.clients import service as clients
+from ca_api.common.grouping import group_by
 from ca_api.common.keyset import Seek
 from ca_api.errors import ApiError, ErrorCode, InvalidState, ValidationFailed, existing
-from ca_api.invoices.reads import group_by
 from ca_api.outbox import repository, rules
 from ca_api.outbox.models import OutboxDelivery, OutboxMessage
 from ca_api.outbox.repository import MessageFilter as MessageFilter

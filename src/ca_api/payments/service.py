@@ -24,11 +24,11 @@ from ca_api.approvals import steps
 from ca_api.audit import service as audit
 from ca_api.auth.actor import Actor
 from ca_api.auth.principal import Principal
+from ca_api.common.grouping import group_by
 from ca_api.common.keyset import Seek
 from ca_api.db import unit_of_work
 from ca_api.errors import InvalidState, RecordNotFound, ValidationFailed, existing
 from ca_api.invoices import service as invoices
-from ca_api.invoices.reads import group_by
 from ca_api.invoices.rules import InvoiceStatus
 from ca_api.ledger import service as ledger
 from ca_api.ledger.rules import Category

@@ -14,7 +14,6 @@ today. Deposit protection (R-INV-4) is judged with the figure in force on the st
 from __future__ import annotations
 
 import uuid
-from collections import defaultdict
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
@@ -28,6 +27,7 @@ from ca_api.audit import service as audit
 from ca_api.auth.actor import Actor
 from ca_api.auth.principal import Principal
 from ca_api.clients import service as clients
+from ca_api.common.grouping import group_by
 from ca_api.common.rules import decimal_text
 from ca_api.decisions import service as decisions
 from ca_api.decisions.rules import (
@@ -72,12 +72,14 @@ class PlacementView:
         return self.event(PlacementEventKind.MATURED, PlacementEventKind.WITHDRAWN)
 
 
+def _placement_of(e: PlacementEvent) -> uuid.UUID:
+    return e.placement_id
+
+
 async def placement_views(session: AsyncSession, rows: Sequence[Placement]) -> list[PlacementView]:
     if not rows:
         return []
-    events: dict[uuid.UUID, list[PlacementEvent]] = defaultdict(list)
-    for e in await repository.events_of(session, [r.id for r in rows]):
-        events[e.placement_id].append(e)
+    events = group_by(await repository.events_of(session, [r.id for r in rows]), _placement_of)
     decision_events = await decisions.events_by_decision(session, [r.decision_id for r in rows])
     views = []
     for r in rows:
