@@ -30,6 +30,7 @@ from ca_api.common.node import NodeQuery
 from ca_api.common.problems import ProblemResults, returns_problems
 from ca_api.common.scalars import SCALAR_MAP
 from ca_api.config import Settings
+from ca_api.deaths.schema import DeathMutation, DeathQuery
 from ca_api.decisions import queue as decisions_queue
 from ca_api.decisions import schema as decisions_schema
 from ca_api.decisions.schema import DecisionMutation, DecisionQuery
@@ -120,6 +121,7 @@ class Query(
     DeputyshipApplicationQuery,
     TemporaryAssistanceQuery,
     OutboxQuery,
+    DeathQuery,
 ):
     pass
 
@@ -151,6 +153,7 @@ class Mutation(
     AppointeeApplicationMutation,
     DeputyshipApplicationMutation,
     TemporaryAssistanceMutation,
+    DeathMutation,
     OutboxMutation,
     FinancialAssessmentMutation,
     CaseloadImportMutation,
