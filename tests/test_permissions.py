@@ -124,6 +124,7 @@ outstandingTemporaryAssistance Y Y Y Y Y  Y   Y   .   .   .   .
 outboxMessages        .   .   .   Y   Y   Y   Y   .   .   Y   Y
 # a client's death (issue 13): officers and audit read the clients being wound up
 clientsBeingWoundUp   Y   Y   Y   Y   Y   Y   Y   .   .   .   .
+deathNotifications    Y   Y   Y   Y   Y   Y   Y   .   .   .   .
 """
 
 # Root fields of Mutation.
@@ -220,6 +221,8 @@ importCaseload        .   .   .   .   Y   .   .   .   .   .   .
 # recorder, R-ROLE-2)
 recordDeath           .   Y   Y   Y   Y   Y   .   .   .   .   .
 confirmDeath          .   .   .   Y   Y   Y   .   .   .   .   .
+recordDeathNotificationSent . Y Y Y   Y   Y   .   .   .   .   .
+addDeathNotification  .   Y   Y   Y   Y   Y   .   .   .   .   .
 """
 
 # Root fields of Subscription.

@@ -306,6 +306,13 @@ async def record_deceased(
     )
 
 
+async def client_as_it_stands(session: AsyncSession, client_id: uuid.UUID) -> ClientRecord | None:
+    """The client today (legal role, referrer), whoever asks: for a use case that checked its
+    own permission (whom a death is told to, ``deaths``)."""
+    row = await repository.get_current_unscoped(session, client_id, clock.today())
+    return _record(row) if row is not None else None
+
+
 async def date_of_birth(session: AsyncSession, client_id: uuid.UUID) -> date | None:
     """The client's date of birth as recorded now, whoever asks (None: no such client)."""
     row = await repository.get_current_for_update(session, client_id)

@@ -34,3 +34,29 @@ class DeathEvent(Recorded, Base):
     id: Mapped[bigserial_pk]
     death_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("death.id"))
     event: Mapped[str]
+
+
+class DeathNotificationAdded(Recorded, Base):
+    """Someone to tell that the records do not show: the solicitor holding the will, or a company
+    (added by an officer, R-DEATH-1)."""
+
+    __tablename__ = "death_notification_added"
+
+    id: Mapped[uuid_pk]
+    death_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("death.id"))
+    recipient: Mapped[str]
+    organisation_name: Mapped[str]
+
+
+class DeathNotificationSent(Recorded, Base):
+    """One letter of the death's notification list sent, once: the date, and by whom (the
+    recorder). A council team's item is sent through the outbox and recorded there."""
+
+    __tablename__ = "death_notification_sent"
+
+    id: Mapped[uuid_pk]
+    death_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("death.id"))
+    recipient: Mapped[str]
+    organisation_key: Mapped[str]
+    organisation_name: Mapped[str]
+    sent_on: Mapped[date]

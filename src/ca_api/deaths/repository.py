@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ca_api.clients.models import Client
 from ca_api.common.keyset import Seek, keyset
 from ca_api.db import insert_returning, rows_where_in
-from ca_api.deaths.models import Death, DeathEvent
+from ca_api.deaths.models import Death, DeathEvent, DeathNotificationAdded, DeathNotificationSent
 from ca_api.deaths.rules import DeathEventKind
 
 
@@ -76,3 +76,25 @@ async def winding_up(session: AsyncSession, seek: Seek[Any]) -> Sequence[Row[Dea
         .where(_confirmed())
     )
     return (await session.execute(keyset(stmt, seek, Death.died_on, Death.id))).all()
+
+
+async def added_of(session: AsyncSession, death_id: uuid.UUID) -> Sequence[DeathNotificationAdded]:
+    stmt = (
+        select(DeathNotificationAdded)
+        .where(DeathNotificationAdded.death_id == death_id)
+        .order_by(DeathNotificationAdded.recorded_at, DeathNotificationAdded.id)
+    )
+    return (await session.execute(stmt)).scalars().all()
+
+
+async def insert_added(session: AsyncSession, values: dict[str, Any]) -> DeathNotificationAdded:
+    return await insert_returning(session, DeathNotificationAdded, values)
+
+
+async def sent_of(session: AsyncSession, death_id: uuid.UUID) -> Sequence[DeathNotificationSent]:
+    stmt = select(DeathNotificationSent).where(DeathNotificationSent.death_id == death_id)
+    return (await session.execute(stmt)).scalars().all()
+
+
+async def insert_sent(session: AsyncSession, values: dict[str, Any]) -> DeathNotificationSent:
+    return await insert_returning(session, DeathNotificationSent, values)

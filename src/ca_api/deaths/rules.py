@@ -125,3 +125,106 @@ def spending_problem(
 
 def days_since(died_on: date, today: date) -> int:
     return (today - died_on).days
+
+
+# --- who is told of the death (R-DEATH-1, seed 002 B 29.1) ---------------------------------
+
+
+class NotificationRecipient(enum.StrEnum):
+    """Whom the team tells of a client's death (B 29.1, R-DEATH-1)."""
+
+    COURT_OF_PROTECTION = "COURT_OF_PROTECTION"  # if the council is deputy
+    DWP = "DWP"  # if appointee, or any DWP counterparty (each one told)
+    CARE_MANAGEMENT = "CARE_MANAGEMENT"  # ASC Care Management team
+    SERVICE_AGREEMENT_TEAM = "SERVICE_AGREEMENT_TEAM"  # ASC Service Agreement team
+    INCOME_RECOVERY = "INCOME_RECOVERY"  # BSD Income Recovery team
+    FINANCIAL_ASSESSMENT = "FINANCIAL_ASSESSMENT"  # ASC Financial Assessment team
+    HOUSING_BENEFIT = "HOUSING_BENEFIT"
+    COMPANY = "COMPANY"  # a company the client dealt with (private pensions, utilities)
+    COURT_FUNDS_OFFICE = "COURT_FUNDS_OFFICE"  # if the client has money lodged
+    CARE_PROVIDER = "CARE_PROVIDER"
+    SOCIAL_WORKER = "SOCIAL_WORKER"  # social worker / care worker
+    WILL_SOLICITOR = "WILL_SOLICITOR"  # the solicitor holding the will (an officer adds)
+
+
+class NotificationChannel(enum.StrEnum):
+    COUNCIL_TEAM = "COUNCIL_TEAM"  # another council team: through the outbox, on confirmation
+    LETTER = "LETTER"  # an outside organisation or person: sent by an officer, recorded
+
+
+# The council's own teams of B 29.1 ("ASC", "BSD" and the council's Housing Benefit service):
+# told through the outbox in the confirmation's transaction, as the hand-offs on appointment
+# are (seed 002 B 4.1, 4.5). Everyone else is outside the council: a letter an officer sends.
+COUNCIL_TEAMS: tuple[NotificationRecipient, ...] = (
+    NotificationRecipient.CARE_MANAGEMENT,
+    NotificationRecipient.SERVICE_AGREEMENT_TEAM,
+    NotificationRecipient.INCOME_RECOVERY,
+    NotificationRecipient.FINANCIAL_ASSESSMENT,
+    NotificationRecipient.HOUSING_BENEFIT,
+)
+
+TEAM_NAMES: dict[NotificationRecipient, str] = {
+    NotificationRecipient.COURT_OF_PROTECTION: "Court of Protection",
+    NotificationRecipient.DWP: "Department for Work and Pensions",
+    NotificationRecipient.CARE_MANAGEMENT: "ASC Care Management team",
+    NotificationRecipient.SERVICE_AGREEMENT_TEAM: "ASC Service Agreement team",
+    NotificationRecipient.INCOME_RECOVERY: "BSD Income Recovery team",
+    NotificationRecipient.FINANCIAL_ASSESSMENT: "ASC Financial Assessment team",
+    NotificationRecipient.HOUSING_BENEFIT: "Housing Benefit",
+    NotificationRecipient.COURT_FUNDS_OFFICE: "Office of the Public Guardian Court Funds Office",
+    NotificationRecipient.SOCIAL_WORKER: "Social worker / care worker",
+}
+
+ADDABLE = frozenset({NotificationRecipient.WILL_SOLICITOR, NotificationRecipient.COMPANY})
+MAX_ORGANISATION = 200
+
+
+def channel_of(recipient: NotificationRecipient) -> NotificationChannel:
+    if recipient in COUNCIL_TEAMS:
+        return NotificationChannel.COUNCIL_TEAM
+    return NotificationChannel.LETTER
+
+
+# Counterparty kinds never sent a death notice as a company: the council itself (its teams are
+# told as teams), the OPG (the Court Funds Office is its own item), and money moved to the
+# client's own Court Funds or placement accounts is not a dealing.
+_NOT_TOLD = frozenset({"COUNCIL", "OPG"})
+
+
+def counterparty_recipient(kind: str, is_council_employee: bool) -> NotificationRecipient | None:
+    """Which item a counterparty of the client's is: DWP, the care provider, the Court Funds
+    Office, or a company the client dealt with; None for the council, the OPG and council
+    employees (never told as a company)."""
+    if kind in _NOT_TOLD or is_council_employee:
+        return None
+    return {
+        "DWP": NotificationRecipient.DWP,
+        "CARE_PROVIDER": NotificationRecipient.CARE_PROVIDER,
+        "COURT_FUNDS_OFFICE": NotificationRecipient.COURT_FUNDS_OFFICE,
+    }.get(kind, NotificationRecipient.COMPANY)
+
+
+def fixed_recipients(
+    *, deputy: bool, appointee: bool, dwp_named: bool, court_funds: bool
+) -> list[NotificationRecipient]:
+    """The items every death has, and those that depend on the case: the Court of Protection
+    if deputy; the DWP if appointee and no DWP counterparty names it already; the Court Funds
+    Office if money is lodged; the council's teams and the social worker always."""
+    out = []
+    if deputy:
+        out.append(NotificationRecipient.COURT_OF_PROTECTION)
+    if appointee and not dwp_named:
+        out.append(NotificationRecipient.DWP)
+    out += list(COUNCIL_TEAMS)
+    if court_funds:
+        out.append(NotificationRecipient.COURT_FUNDS_OFFICE)
+    out.append(NotificationRecipient.SOCIAL_WORKER)
+    return out
+
+
+def sent_on_problem(sent_on: date, died_on: date, today: date) -> str | None:
+    if sent_on > today:
+        return "is in the future"
+    if sent_on < died_on:
+        return f"is before the death ({died_on.isoformat()})"
+    return None

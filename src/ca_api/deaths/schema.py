@@ -11,10 +11,10 @@ import strawberry
 from strawberry.types import Info
 
 from ca_api.auth.permissions import DEATH_CONFIRM, DEATH_READ, DEATH_RECORD, allow
-from ca_api.clients.schema import Client, client_of
+from ca_api.clients.schema import Client, client_of, readable_client_id
 from ca_api.common.arguments import idempotency_key_field, replayed_field
 from ca_api.common.calls import as_caller
-from ca_api.common.ids import decode_uuid
+from ca_api.common.ids import decode_uuid, encode_id
 from ca_api.common.pagination import Connection, Page, Paged, PageRequest
 from ca_api.common.problems import (
     FourEyesProblem,
@@ -25,7 +25,7 @@ from ca_api.common.problems import (
 )
 from ca_api.context import Context
 from ca_api.deaths import service
-from ca_api.deaths.types import Death
+from ca_api.deaths.types import Death, NotificationChannel, NotificationRecipient
 
 
 @strawberry.type(description="A client's death as the mutation left it.")
@@ -174,3 +174,176 @@ class DeathMutation:
             idempotency_key=input.idempotency_key,
         )
         return await _payload(info, done)
+
+
+# --- the death's notifications (item 2, R-DEATH-1) --------------------------------------------
+
+
+@strawberry.type(
+    description="One item of a deceased client's notification list (R-DEATH-1, seed 002 "
+    "B 29.1), and whether it was sent."
+)
+class DeathNotification:
+    recipient: NotificationRecipient = strawberry.field(description="Who is told.")
+    organisation_key: str = strawberry.field(
+        description="Names the item among the client's (with the recipient): give both to "
+        "recordDeathNotificationSent."
+    )
+    organisation_name: str = strawberry.field(description="The organisation or person.")
+    channel: NotificationChannel = strawberry.field(description="How it goes.")
+    sent_on: date | None = strawberry.field(description="When it was sent; null: outstanding.")
+    sent_by: str | None = strawberry.field(description="Who sent it (recorded it sent).")
+    outbox_message_id: strawberry.ID | None = strawberry.field(
+        description="A council team's: the outbox message that tells it."
+    )
+    outstanding: bool = strawberry.field(description="Not sent yet.")
+
+    @classmethod
+    def of(cls, n: service.Notification) -> DeathNotification:
+        message = n.outbox_message_id
+        return cls(
+            recipient=n.recipient,
+            organisation_key=n.organisation_key,
+            organisation_name=n.organisation_name,
+            channel=n.channel,
+            sent_on=n.sent_on,
+            sent_by=n.sent_by,
+            outbox_message_id=strawberry.ID(encode_id("OutboxMessage", message))
+            if message is not None
+            else None,
+            outstanding=n.outstanding,
+        )
+
+
+@strawberry.type(description="A death notification as the mutation left it.")
+class DeathNotificationPayload:
+    notification: DeathNotification = strawberry.field(description="The item as it now stands.")
+    replayed: bool = replayed_field()
+
+
+@strawberry.input(description="A letter of the death's list sent, and the idempotency key.")
+class RecordDeathNotificationSentInput:
+    client_id: strawberry.ID = strawberry.field(description="The deceased client.")
+    recipient: NotificationRecipient = strawberry.field(description="The item's recipient.")
+    organisation_key: str = strawberry.field(description="The item's organisationKey.")
+    sent_on: date = strawberry.field(
+        description="When it was sent: not in the future, not before the death."
+    )
+    idempotency_key: str = idempotency_key_field()
+
+
+@strawberry.input(
+    description="Someone to tell whom the records do not show (the solicitor holding the will, "
+    "a company), and the idempotency key."
+)
+class AddDeathNotificationInput:
+    client_id: strawberry.ID = strawberry.field(description="The deceased client.")
+    recipient: NotificationRecipient = strawberry.field(
+        description="WILL_SOLICITOR or COMPANY; the rest come from the records."
+    )
+    organisation_name: str = strawberry.field(description="Whom to tell.")
+    idempotency_key: str = idempotency_key_field()
+
+
+DeathNotificationResult = Annotated[
+    DeathNotificationPayload
+    | ValidationProblem
+    | InvalidStateProblem
+    | NotFoundProblem
+    | IdempotencyKeyReusedProblem,
+    strawberry.union(
+        "DeathNotificationResult",
+        description="The item as it now stands, or why not: not on the list, sent already, "
+        "a council team's (recorded in the outbox), no confirmed death.",
+    ),
+]
+
+
+@strawberry.type
+class DeathNotificationQuery:
+    @strawberry.field(
+        extensions=[Paged(50), *allow(DEATH_READ)],
+        description="A deceased client's notification list (R-DEATH-1, seed 002 B 29.1), by "
+        "recipient then name; only those not yet sent with outstanding: true. Empty while no "
+        "death is confirmed.",
+    )
+    async def death_notifications(
+        self,
+        info: Info[Context, None],
+        page: Page,
+        client_id: Annotated[strawberry.ID, strawberry.argument(description="The client.")],
+        outstanding: Annotated[
+            bool, strawberry.argument(description="Only those not yet sent.")
+        ] = False,
+    ) -> Connection[DeathNotification]:
+        ctx = info.context
+        cid = await readable_client_id(ctx, client_id)
+
+        async def fetch(seek: Any) -> list[service.Notification]:
+            return await service.notifications(ctx.session, cid, outstanding=outstanding, seek=seek)
+
+        return await page.connection(
+            cursor=_notification_cursor,
+            fetch=fetch,
+            key=lambda n: list(n.sort_key()),
+            node=DeathNotification.of,
+        )
+
+
+def _notification_cursor(page: PageRequest) -> tuple[int, str, str] | None:
+    key = page.key(int, str, str)
+    return (int(key[0]), str(key[1]), str(key[2])) if key is not None else None
+
+
+@strawberry.type
+class DeathNotificationMutation:
+    @strawberry.mutation(
+        extensions=allow(DEATH_RECORD),
+        description="Record a letter of a deceased client's notification list sent: the date, "
+        "by you; once (R-DEATH-1). A council team's is recorded on its outbox message.",
+    )
+    async def record_death_notification_sent(
+        self,
+        info: Info[Context, None],
+        input: Annotated[
+            RecordDeathNotificationSentInput,
+            strawberry.argument(description="Which item, when, and the key."),
+        ],
+    ) -> DeathNotificationResult:
+        done = await as_caller(
+            info,
+            service.record_notification_sent,
+            decode_uuid("Client", input.client_id),
+            input.recipient,
+            input.organisation_key,
+            input.sent_on,
+            idempotency_key=input.idempotency_key,
+        )
+        return DeathNotificationPayload(
+            notification=DeathNotification.of(done.notification), replayed=done.replayed
+        )
+
+    @strawberry.mutation(
+        extensions=allow(DEATH_RECORD),
+        description="Add someone to a deceased client's notification list whom the records do "
+        "not show: the solicitor holding the will, or a company (R-DEATH-1).",
+    )
+    async def add_death_notification(
+        self,
+        info: Info[Context, None],
+        input: Annotated[
+            AddDeathNotificationInput,
+            strawberry.argument(description="Whom to tell, and the key."),
+        ],
+    ) -> DeathNotificationResult:
+        done = await as_caller(
+            info,
+            service.add_notification,
+            decode_uuid("Client", input.client_id),
+            input.recipient,
+            input.organisation_name,
+            idempotency_key=input.idempotency_key,
+        )
+        return DeathNotificationPayload(
+            notification=DeathNotification.of(done.notification), replayed=done.replayed
+        )

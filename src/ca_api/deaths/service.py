@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from functools import partial
 from typing import Any
@@ -31,12 +31,26 @@ from ca_api.approvals import steps
 from ca_api.audit import service as audit
 from ca_api.auth.actor import Actor
 from ca_api.clients import service as clients
-from ca_api.common.keyset import Seek
+from ca_api.clients.rules import LegalRole
+from ca_api.common import idempotency
+from ca_api.common.keyset import Seek, seek_rows
 from ca_api.common.rules import text_problem
+from ca_api.dealings import service as dealings
 from ca_api.deaths import repository, rules
 from ca_api.deaths.models import Death, DeathEvent
-from ca_api.deaths.rules import DeathEventKind, DeathStatus, WindingUpBasis
+from ca_api.deaths.rules import (
+    DeathEventKind,
+    DeathStatus,
+    NotificationChannel,
+    NotificationRecipient,
+    WindingUpBasis,
+)
 from ca_api.errors import ErrorCode, InvalidState, MoneyProblem, RecordNotFound, ValidationFailed
+from ca_api.ledger import service as ledger
+from ca_api.ledger.models import Counterparty
+from ca_api.ledger.rules import AccountKind
+from ca_api.outbox import service as outbox
+from ca_api.outbox.rules import MessageState, Recipient, Topic
 
 TYPE_NAME = "Death"
 ENTITY = "death"
@@ -213,7 +227,8 @@ async def confirm_death(
             f"{row.certificate_reference}; seed 002 B 29)"
         )
         await clients.record_deceased(session, actor, row.client_id, reason=reason)
-        done: dict[str, Any] = {"died_on": row.died_on.isoformat()}
+        told = await _tell_council_teams(session, actor, row)  # R-DEATH-1, B 29.1
+        done: dict[str, Any] = {"died_on": row.died_on.isoformat(), "outbox_messages": told}
         return done, DeathStatus.CONFIRMED
 
     return await steps.run(
@@ -289,3 +304,329 @@ async def winding_up(session: AsyncSession, seek: Seek[Any]) -> list[WindingUp]:
         view = DeathView(death, [e for e in events if e.death_id == death.id])
         out.append(WindingUp(view, r.client_reference, rules.days_since(death.died_on, today)))
     return out
+
+
+# --- whom the death is told to (item 2, R-DEATH-1, seed 002 B 29.1) ---------------------------
+
+SUBJECT_TYPE = "Death"  # the outbox messages' subject
+FIXED = "-"  # the organisation key of an item that is one per death (a team, the court)
+_ORDER = {r: i for i, r in enumerate(NotificationRecipient)}
+
+
+@dataclass(frozen=True)
+class Notification:
+    """One item of the death's notification list, and whether it was sent: a letter when an
+    officer recorded it; a council team's when its outbox message was recorded SENT."""
+
+    death_id: uuid.UUID
+    client_id: uuid.UUID
+    recipient: NotificationRecipient
+    organisation_key: str  # a counterparty's id, an investment's, one added, or FIXED
+    organisation_name: str
+    sent_on: date | None = None
+    sent_by: str | None = None
+    outbox_message_id: uuid.UUID | None = None
+
+    @property
+    def channel(self) -> NotificationChannel:
+        return rules.channel_of(self.recipient)
+
+    @property
+    def outstanding(self) -> bool:
+        return self.sent_on is None
+
+    def sort_key(self) -> tuple[int, str, str]:
+        return _ORDER[self.recipient], self.organisation_name.lower(), self.organisation_key
+
+
+def _told(c: Counterparty) -> bool:
+    return rules.counterparty_recipient(c.kind, c.is_council_employee) is not None
+
+
+async def _items(session: AsyncSession, death: Death) -> list[Notification]:
+    """Every item, unsent: the fixed ones for the case, each organisation the records show the
+    client dealt with (``dealings``: counterparties of transfers and invoices, holders of
+    investments), then those an officer added."""
+    client_id = death.client_id
+    record = await clients.client_as_it_stands(session, client_id)
+    assert record is not None
+    dealt = await dealings.organisations_of_client(session, client_id, _told)
+    found: list[tuple[NotificationRecipient, str, str]] = []
+    for c in dealt.counterparties:
+        recipient = rules.counterparty_recipient(c.kind, c.is_council_employee)
+        assert recipient is not None
+        found.append((recipient, str(c.id), c.name))
+    found += [(NotificationRecipient.COMPANY, str(root), h) for root, h in dealt.holders]
+    kinds = {r for r, _, _ in found}
+    accounts = await ledger.accounts_of_client(session, client_id)
+    lodged = any(a.kind == AccountKind.CLIENT_COURT_FUNDS.value for a in accounts)
+    role = record.legal_role
+    fixed = rules.fixed_recipients(
+        deputy=role in (LegalRole.DEPUTY, LegalRole.BOTH),
+        appointee=role in (LegalRole.APPOINTEE, LegalRole.BOTH),
+        dwp_named=NotificationRecipient.DWP in kinds,
+        court_funds=lodged and NotificationRecipient.COURT_FUNDS_OFFICE not in kinds,
+    )
+    items = [
+        Notification(death.id, client_id, r, FIXED, _fixed_name(r, record.referred_by))
+        for r in fixed
+    ]
+    items += [Notification(death.id, client_id, r, k, n) for r, k, n in found]
+    items += [
+        Notification(
+            death.id, client_id, NotificationRecipient(a.recipient), str(a.id), a.organisation_name
+        )
+        for a in await repository.added_of(session, death.id)
+    ]
+    return items
+
+
+def _fixed_name(recipient: NotificationRecipient, referred_by: str | None) -> str:
+    if recipient is NotificationRecipient.SOCIAL_WORKER and referred_by:
+        return f"Social worker / care worker ({referred_by}, who referred the client)"
+    return rules.TEAM_NAMES[recipient]
+
+
+async def _notifications(session: AsyncSession, death: Death) -> list[Notification]:
+    """The death's list, each item with what was sent, in recipient order then by name."""
+    letters = {
+        (s.recipient, s.organisation_key): s for s in await repository.sent_of(session, death.id)
+    }
+    told = {
+        m.message.recipient: m
+        for m in await outbox.messages_about(session, SUBJECT_TYPE, [death.id])
+    }
+    out = []
+    for n in await _items(session, death):
+        if n.channel is NotificationChannel.COUNCIL_TEAM:
+            m = told.get(n.recipient.value)
+            sent = m.step(MessageState.SENT) if m is not None else None
+            out.append(
+                replace(
+                    n,
+                    outbox_message_id=m.message.id if m is not None else None,
+                    sent_on=sent.recorded_at.date() if sent is not None else None,
+                    sent_by=sent.recorded_by if sent is not None else None,
+                )
+            )
+        else:
+            s = letters.get((n.recipient.value, n.organisation_key))
+            out.append(n if s is None else replace(n, sent_on=s.sent_on, sent_by=s.recorded_by))
+    out.sort(key=Notification.sort_key)
+    return out
+
+
+async def _tell_council_teams(session: AsyncSession, actor: Actor, death: Death) -> list[str]:
+    """Seed 002 B 29.1: the council's teams told through the outbox, in the confirmation's
+    transaction (a replay emits nothing twice); the ids of the messages written."""
+    payload = await outbox.handoff_payload(
+        session, actor, death.client_id, {"died_on": death.died_on.isoformat()}
+    )
+    written = []
+    for recipient in rules.COUNCIL_TEAMS:
+        message_id = await outbox.emit(
+            session,
+            actor,
+            topic=Topic.DEATH_NOTIFIED,
+            recipient=Recipient(recipient.value),
+            client_id=death.client_id,
+            subject_type=SUBJECT_TYPE,
+            subject_id=death.id,
+            payload=payload,
+        )
+        if message_id is not None:
+            written.append(str(message_id))
+    return written
+
+
+async def _confirmed_death(session: AsyncSession, client_id: uuid.UUID) -> Death:
+    death = await repository.death_of_client(session, client_id)
+    if death is None or await repository.confirmed_death_date(session, client_id) is None:
+        raise InvalidState("the client's death is not confirmed: nobody is told of it yet")
+    return death
+
+
+async def notifications(
+    session: AsyncSession, client_id: uuid.UUID, *, outstanding: bool, seek: Seek[Any]
+) -> list[Notification]:
+    """A page of the client's death notifications (only those not sent, ``outstanding``); none
+    while no death is confirmed."""
+    death = await repository.death_of_client(session, client_id)
+    if death is None or await repository.confirmed_death_date(session, client_id) is None:
+        return []
+    every = await _notifications(session, death)
+    if outstanding:
+        every = [n for n in every if n.outstanding]
+    return seek_rows(every, seek, key=Notification.sort_key)
+
+
+async def outstanding_notifications(
+    session: AsyncSession, client_id: uuid.UUID
+) -> list[Notification]:
+    """What is still to be sent of the death's notifications (R-DEATH-1). The case closure of
+    issue 13 item 5 calls this: a case cannot close while an item is outstanding. (There is no
+    case closure yet.) Empty when no death is confirmed."""
+    death = await repository.death_of_client(session, client_id)
+    if death is None or await repository.confirmed_death_date(session, client_id) is None:
+        return []
+    return [n for n in await _notifications(session, death) if n.outstanding]
+
+
+@dataclass(frozen=True)
+class NotificationOutcome:
+    notification: Notification
+    replayed: bool = False
+
+
+async def _find(
+    session: AsyncSession, death: Death, recipient: NotificationRecipient, key: str
+) -> Notification | None:
+    return next(
+        (
+            n
+            for n in await _notifications(session, death)
+            if (n.recipient, n.organisation_key) == (recipient, key)
+        ),
+        None,
+    )
+
+
+async def record_notification_sent(
+    session: AsyncSession,
+    actor: Actor,
+    client_id: uuid.UUID,
+    recipient: NotificationRecipient,
+    organisation_key: str,
+    sent_on: date,
+    *,
+    idempotency_key: str,
+) -> NotificationOutcome:
+    """Record a letter of the death's list sent (R-DEATH-1): the date, by the caller; once.
+    A council team's item is told through the outbox and recorded sent there."""
+
+    async def work() -> dict[str, Any]:
+        if await clients.lock_client(session, client_id) is None:
+            raise RecordNotFound.of("Client", client_id)
+        death = await _confirmed_death(session, client_id)
+        n = await _find(session, death, recipient, organisation_key)
+        if n is None:
+            raise ValidationFailed({"organisation_key": "is not on the client's list"})
+        if n.channel is NotificationChannel.COUNCIL_TEAM:
+            raise InvalidState(
+                f"{n.organisation_name} is told through the outbox: record its message sent "
+                "there (recordOutboxMessageSent)"
+            )
+        if not n.outstanding:
+            raise InvalidState(f"{n.organisation_name} was told on {n.sent_on}: once only")
+        problem = rules.sent_on_problem(sent_on, death.died_on, clock.today())
+        if problem is not None:
+            raise ValidationFailed({"sent_on": problem})
+        row = await repository.insert_sent(
+            session,
+            {
+                "id": uuid.uuid4(),
+                "death_id": death.id,
+                "recipient": recipient.value,
+                "organisation_key": organisation_key,
+                "organisation_name": n.organisation_name,
+                "sent_on": sent_on,
+                "recorded_by": actor.principal.subject,
+            },
+        )
+        after = {
+            "recipient": recipient.value,
+            "organisation": n.organisation_name,
+            "sent_on": sent_on.isoformat(),
+        }
+        await audit.record(
+            session, actor, ENTITY, death.id, "notify", after=after, client_id=client_id
+        )
+        return {"sent_id": str(row.id)}
+
+    payload = {
+        "client_id": str(client_id),
+        "recipient": recipient.value,
+        "organisation_key": organisation_key,
+        "sent_on": sent_on.isoformat(),
+    }
+
+    async def replayed(stored: dict[str, Any]) -> dict[str, Any]:
+        return stored | {"replayed": True}
+
+    result = await idempotency.run_once(
+        session,
+        actor.principal.subject,
+        idempotency_key,
+        "recordDeathNotificationSent",
+        payload,
+        work,
+        remember=lambda value: value,
+        replay=replayed,
+    )
+    death = await _confirmed_death(session, client_id)
+    n = await _find(session, death, recipient, organisation_key)
+    assert n is not None
+    return NotificationOutcome(n, bool(result.get("replayed")))
+
+
+async def add_notification(
+    session: AsyncSession,
+    actor: Actor,
+    client_id: uuid.UUID,
+    recipient: NotificationRecipient,
+    organisation_name: str,
+    *,
+    idempotency_key: str,
+) -> NotificationOutcome:
+    """Add someone to tell whom the records do not show (R-DEATH-1): the solicitor holding the
+    will, or a company; it is then outstanding until sent."""
+    name = organisation_name.strip()
+    problems = text_problem(
+        "organisation_name", name, required=True, maximum=rules.MAX_ORGANISATION
+    )
+    if recipient not in rules.ADDABLE:
+        allowed = " or ".join(sorted(r.value for r in rules.ADDABLE))
+        problems["recipient"] = (
+            f"only {allowed} is added by an officer; the rest come from the records"
+        )
+    if problems:
+        raise ValidationFailed(problems)
+
+    async def work() -> dict[str, Any]:
+        if await clients.lock_client(session, client_id) is None:
+            raise RecordNotFound.of("Client", client_id)
+        death = await _confirmed_death(session, client_id)
+        row = await repository.insert_added(
+            session,
+            {
+                "id": uuid.uuid4(),
+                "death_id": death.id,
+                "recipient": recipient.value,
+                "organisation_name": name,
+                "recorded_by": actor.principal.subject,
+            },
+        )
+        after = {"recipient": recipient.value, "organisation": name}
+        await audit.record(
+            session, actor, ENTITY, death.id, "add_notification", after=after, client_id=client_id
+        )
+        return {"added_id": str(row.id)}
+
+    async def replayed(stored: dict[str, Any]) -> dict[str, Any]:
+        return stored | {"replayed": True}
+
+    payload = {"client_id": str(client_id), "recipient": recipient.value, "name": name}
+    result = await idempotency.run_once(
+        session,
+        actor.principal.subject,
+        idempotency_key,
+        "addDeathNotification",
+        payload,
+        work,
+        remember=lambda value: value,
+        replay=replayed,
+    )
+    death = await _confirmed_death(session, client_id)
+    n = await _find(session, death, recipient, str(result["added_id"]))
+    assert n is not None
+    return NotificationOutcome(n, bool(result.get("replayed")))

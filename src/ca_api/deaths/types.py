@@ -83,3 +83,42 @@ async def death_of(ctx: Context, client_id: uuid.UUID) -> Death | None:
     """The client's recorded death (None: none recorded), through the request's one loader."""
     view = await loaders.one(ctx, "deaths.by_client", service.deaths_of_clients).load(client_id)
     return Death.of(view) if view is not None else None
+
+
+NotificationRecipient = rules.NotificationRecipient
+graphql_enum(
+    NotificationRecipient,
+    "Whom the team tells of a client's death (R-DEATH-1, seed 002 B 29.1).",
+    {
+        NotificationRecipient.COURT_OF_PROTECTION: "The Court of Protection (the council is "
+        "deputy).",
+        NotificationRecipient.DWP: "The DWP (the council is appointee, or a DWP counterparty "
+        "paid the client: each one).",
+        NotificationRecipient.CARE_MANAGEMENT: "The ASC Care Management team (through the outbox).",
+        NotificationRecipient.SERVICE_AGREEMENT_TEAM: "The ASC Service Agreement team (through "
+        "the outbox).",
+        NotificationRecipient.INCOME_RECOVERY: "The BSD Income Recovery team (through the outbox).",
+        NotificationRecipient.FINANCIAL_ASSESSMENT: "The ASC Financial Assessment team "
+        "(through the outbox).",
+        NotificationRecipient.HOUSING_BENEFIT: "Housing Benefit (through the outbox).",
+        NotificationRecipient.COMPANY: "A company or organisation the client dealt with (the "
+        "ledger's counterparties, invoices' suppliers, investments' holders; or added).",
+        NotificationRecipient.COURT_FUNDS_OFFICE: "The OPG Court Funds Office (money lodged).",
+        NotificationRecipient.CARE_PROVIDER: "The client's care provider.",
+        NotificationRecipient.SOCIAL_WORKER: "The social worker or care worker.",
+        NotificationRecipient.WILL_SOLICITOR: "The solicitor holding the will (added by an "
+        "officer).",
+    },
+    name="DeathNotificationRecipient",
+)
+NotificationChannel = rules.NotificationChannel
+graphql_enum(
+    NotificationChannel,
+    "How a death notification goes.",
+    {
+        NotificationChannel.COUNCIL_TEAM: "To another council team through the outbox, written "
+        "when the death is confirmed; sent when its outbox message is recorded SENT.",
+        NotificationChannel.LETTER: "A letter an officer sends and records as sent.",
+    },
+    name="DeathNotificationChannel",
+)
