@@ -9,39 +9,56 @@ written, or let through on the basis winding up allows.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ca_api.common.ids import decode_uuid
+from ca_api.db import unit_of_work
+from ca_api.ledger import service as ledger
+from ca_api.ledger.rules import AccountKind, Category
 from tests.conftest import Api
 from tests.factories import (
+    APPROVE_ASSISTANCE,
     DEATH_CONFIRMER,
+    LEDGER_ACTOR,
     PROPOSER,
+    REJECT_ASSISTANCE,
     REQUEST_ASSISTANCE,
     SCAO,
     approve,
+    approve_as,
     approve_payment,
     assert_forbidden,
     assistance_call,
     assistance_input,
+    assistance_step,
     audit_rows,
     confirm_death,
     confirmed_death,
     days_ago,
     decision_input,
+    deputy,
     deputy_client,
     fund,
+    fund_for_lodgement,
     ledger_sound,
+    lodge,
     make_payment,
     new_client,
     new_counterparty,
+    new_key,
     payable_invoice,
     propose_lodgement,
+    proposed_lodgement,
     raise_decision,
     raise_payment,
     raised,
     raised_payment,
     record_death,
+    requested_assistance,
+    run_fees,
     standing,
 )
 
@@ -344,3 +361,83 @@ async def test_the_confirmer_role_is_a_senior_officer_or_above(api: Api) -> None
     assert DEATH_CONFIRMER["role"] == "senior_officer"
     ok = await confirm_death(api, client["id"], role="head_of_service", sub="hari.head")
     assert ok["__typename"] == "DeathPayload", ok
+
+
+WITHDRAW = """
+mutation($input: WithdrawFromCourtFundsInput!) {
+  withdrawFromCourtFunds(input: $input) {
+    __typename
+    ... on CourtFundsWithdrawalPayload { withdrawal { amount } }
+    ... on Problem { code message }
+  }
+}
+"""
+
+
+async def test_the_deputy_fees_are_charged_for_the_years_lived_and_none_after_death(
+    api: Api, session: AsyncSession
+) -> None:
+    # seed 002 B 6.4, B 29.4, R-FEE-5: the fee run's door
+    died_early = await deputy(api, session, "2014-05-20", "TYPE_2A", 5_000_000)
+    died_later = await deputy(api, session, "2014-05-20", "TYPE_2A", 5_000_000)
+    await confirmed_death(api, died_early, "2015-05-01")  # before the first anniversary
+    await confirmed_death(api, died_later, "2015-06-01")  # after it, before the second
+    result = await run_fees(api, "2015-04-01", "2016-06-30")
+    assert result["__typename"] == "FeeRunPayload", result
+    charges = result["run"]["charges"]
+    assert not [c for c in charges if c["clientId"] == died_early]
+    later = {c["dueDate"] for c in charges if c["clientId"] == died_later}
+    assert later == {"2015-05-20"}  # the year lived through; not the 2016 anniversary
+
+
+async def test_assistance_requested_before_death_is_not_approved_after_it(api: Api) -> None:
+    client = await new_client(api)
+    payee = await new_counterparty(api, "SUPPLIER")
+    requested = await requested_assistance(api, client, payee, "100.00")
+    await confirmed_death(api, client["id"], DIED)
+    _deceased(await assistance_step(api, APPROVE_ASSISTANCE, requested["id"]))
+    # It may still be rejected.
+    rejected = await assistance_step(
+        api, REJECT_ASSISTANCE, requested["id"], reason="the client died"
+    )
+    assert rejected["__typename"] == "TemporaryAssistancePayload", rejected
+
+
+async def test_an_approved_lodgement_is_not_lodged_after_death_and_court_funds_come_home(
+    api: Api, session: AsyncSession
+) -> None:
+    client_id = await deputy_client(api)
+    lodgement = await proposed_lodgement(api, client_id, "30000.00")
+    assert (await approve_as(api, lodgement["decisionId"]))["__typename"] == "DecisionPayload"
+    await fund_for_lodgement(session, client_id, 5_000_000)
+    # Earlier money already lodged with the Court Funds Office (the ledger, as a lodgement).
+    cid = decode_uuid("Client", client_id)
+    async with unit_of_work(session):
+        cms = await ledger.client_account(session, cid)
+        court_funds = await ledger.client_account(session, cid, AccountKind.CLIENT_COURT_FUNDS)
+        await ledger.post(
+            session,
+            LEDGER_ACTOR,
+            ledger.Movement(
+                from_account_id=cms.id,
+                to_account_id=court_funds.id,
+                amount=1_000_000,
+                value_date=date(2025, 6, 2),
+                category=Category.TRANSFER_BETWEEN_OWN_ACCOUNTS,
+                description="lodged with the Court Funds Office",
+            ),
+        )
+    await confirmed_death(api, client_id, DIED)
+    _deceased(await lodge(api, lodgement["id"]))  # no new investment after death
+    # Bringing Court Funds money home is winding up: allowed.
+    variables = {
+        "input": {
+            "clientId": client_id,
+            "amount": "10000.00",
+            "reason": "Winding up: the estate comes home (seed 002 B 29)",
+            "idempotencyKey": new_key(),
+        }
+    }
+    home = (await api.data(WITHDRAW, variables, **SCAO))["withdrawFromCourtFunds"]
+    assert home["__typename"] == "CourtFundsWithdrawalPayload", home
+    assert await ledger_sound(api)

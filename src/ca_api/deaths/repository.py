@@ -68,6 +68,15 @@ async def confirmed_death_date(session: AsyncSession, client_id: uuid.UUID) -> d
     return (await session.execute(stmt)).scalar_one_or_none()
 
 
+async def confirmed_death_dates(
+    session: AsyncSession, client_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, date]:
+    stmt = select(Death.client_id, Death.died_on).where(
+        Death.client_id.in_(set(client_ids)), _confirmed()
+    )
+    return {r.client_id: r.died_on for r in await session.execute(stmt)}
+
+
 async def winding_up(session: AsyncSession, seek: Seek[Any]) -> Sequence[Row[Death, str]]:
     """Clients whose death is confirmed: (Death, client reference), the longest dead first."""
     stmt = (

@@ -123,6 +123,14 @@ def spending_problem(
     return None
 
 
+def fee_due_for_life(due_on: date, died_on: date | None) -> bool:
+    """The deputy's fees are charged for the deputyship years the client lived through: one
+    that falls due (the year completed) on or before the date of death is still charged, even
+    by a run after it; none falls due after death, when the order's authority has ended and the
+    wind-up fee is the charge for the work (seed 002 B 6.4, B 29.4, R-FEE-5)."""
+    return died_on is None or due_on <= died_on
+
+
 def days_since(died_on: date, today: date) -> int:
     return (today - died_on).days
 

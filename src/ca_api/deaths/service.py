@@ -17,11 +17,11 @@ is ``rules.spending_problem``, once.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from functools import partial
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -53,6 +53,7 @@ from ca_api.outbox import service as outbox
 from ca_api.outbox.rules import MessageState, Recipient, Topic
 
 TYPE_NAME = "Death"
+T = TypeVar("T")
 ENTITY = "death"
 
 
@@ -248,6 +249,18 @@ async def confirm_death(
 async def confirmed_death_date(session: AsyncSession, client_id: uuid.UUID) -> date | None:
     """The date of the client's confirmed death, or None."""
     return await repository.confirmed_death_date(session, client_id)
+
+
+async def fee_dues_for_life(
+    session: AsyncSession, dues: dict[uuid.UUID, list[T]], due_on: Callable[[T], date]
+) -> dict[uuid.UUID, list[T]]:
+    """The fee run's door (R-FEE, seed 002 B 6.4): each client's dues but those falling due
+    after their confirmed death (``rules.fee_due_for_life``)."""
+    died = await repository.confirmed_death_dates(session, list(dues))
+    return {
+        c: [d for d in ds if rules.fee_due_for_life(due_on(d), died.get(c))]
+        for c, ds in dues.items()
+    }
 
 
 async def refuse_spending_after_death(
