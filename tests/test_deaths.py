@@ -37,6 +37,7 @@ from tests.factories import (
     audit_rows,
     confirm_death,
     confirmed_death,
+    create_client,
     days_ago,
     decision_input,
     deputy,
@@ -441,3 +442,25 @@ async def test_an_approved_lodgement_is_not_lodged_after_death_and_court_funds_c
     home = (await api.data(WITHDRAW, variables, **SCAO))["withdrawFromCourtFunds"]
     assert home["__typename"] == "CourtFundsWithdrawalPayload", home
     assert await ledger_sound(api)
+
+
+async def test_a_client_recorded_deceased_without_a_confirmed_death_pays_nothing(
+    api: Api, session: AsyncSession
+) -> None:
+    # A caseload import or an amendment may say DECEASED_WINDING_UP; the date of death rules
+    # what winding up pays (B 29.2), so nothing leaves until the death is recorded and confirmed.
+    made = await create_client(api, situation="DECEASED_WINDING_UP")
+    client = {"id": str(made["id"])}
+    await fund(session, api, client, 100_000)
+    supplier = await new_counterparty(api, "SUPPLIER")
+    invoice = await payable_invoice(api, client, supplier, invoiceDate=days_ago(12))
+    refused = await raise_payment(api, {"invoiceId": invoice["id"]})
+    _deceased(refused)
+    assert "no death is confirmed" in refused["message"]
+    await confirmed_death(api, client["id"], DIED)
+    debt = await raise_payment(
+        api, {"invoiceId": invoice["id"], "windingUpBasis": "DEBT_BEFORE_DEATH"}
+    )
+    assert debt["__typename"] == "PaymentPayload", debt
+    data = (await api.data(CLIENT, {"id": client["id"]}, **SCAO))["client"]
+    assert len(data["history"]) == 1  # already DECEASED_WINDING_UP: no new version

@@ -60,6 +60,12 @@ class WindingUpBasis(enum.StrEnum):
     ESTATE = "ESTATE"  # the estate: executor, next of kin, Treasury Solicitor (B 29.3-29.6)
 
 
+UNRECORDED_DEATH = (
+    "the client is recorded as deceased (DECEASED_WINDING_UP) but no death is confirmed: record "
+    "the death and have it confirmed first, so its date rules what winding up pays (B 29.2)"
+)
+
+
 def death_date_problem(died_on: date, born_on: date, today: date) -> str | None:
     """A date of death is not in the future, nor before the client was born."""
     if died_on > today:

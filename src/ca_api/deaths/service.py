@@ -31,7 +31,7 @@ from ca_api.approvals import steps
 from ca_api.audit import service as audit
 from ca_api.auth.actor import Actor
 from ca_api.clients import service as clients
-from ca_api.clients.rules import LegalRole
+from ca_api.clients.rules import LegalRole, Situation
 from ca_api.common import idempotency
 from ca_api.common.keyset import Seek, seek_rows
 from ca_api.common.rules import text_problem
@@ -61,8 +61,12 @@ class ClientDeceased(MoneyProblem):
     """The client's death is confirmed and what was asked is not something winding up allows
     (seed 002 B 29): an InvalidStateProblem with the code CLIENT_DECEASED. Nothing is written."""
 
-    def __init__(self, message: str, died_on: date) -> None:
-        super().__init__(ErrorCode.CLIENT_DECEASED, message, died_on=died_on.isoformat())
+    def __init__(self, message: str, died_on: date | None) -> None:
+        super().__init__(
+            ErrorCode.CLIENT_DECEASED,
+            message,
+            died_on=died_on.isoformat() if died_on is not None else None,
+        )
 
 
 @dataclass(frozen=True)
@@ -277,6 +281,13 @@ async def refuse_spending_after_death(
     client is a ValidationFailed on ``winding_up_basis``. The caller holds the client's or the
     aggregate's lock; the check reads the death in the caller's transaction."""
     died_on = await repository.confirmed_death_date(session, client_id)
+    if died_on is None:
+        # Recorded DECEASED_WINDING_UP (a caseload import, an amendment) with no confirmed
+        # death: nothing leaves until the death is recorded and confirmed, whose date rules
+        # what winding up pays (seed 002 B 29.2).
+        record = await clients.client_as_it_stands(session, client_id)
+        if record is not None and record.details.situation is Situation.DECEASED_WINDING_UP:
+            raise ClientDeceased(rules.UNRECORDED_DEATH, None)
     problem = rules.spending_problem(
         died_on,
         basis,
