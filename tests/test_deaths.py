@@ -27,6 +27,8 @@ from tests.factories import (
     REJECT_ASSISTANCE,
     REQUEST_ASSISTANCE,
     SCAO,
+    add_institution,
+    add_product,
     approve,
     approve_as,
     approve_payment,
@@ -44,14 +46,21 @@ from tests.factories import (
     deputy_client,
     fund,
     fund_for_lodgement,
+    give_back,
     ledger_sound,
     lodge,
+    make,
     make_payment,
     new_client,
     new_counterparty,
     new_key,
     payable_invoice,
+    place,
+    placed,
+    placement_fund,
+    placement_input,
     propose_lodgement,
+    proposed,
     proposed_lodgement,
     raise_decision,
     raise_payment,
@@ -61,6 +70,7 @@ from tests.factories import (
     requested_assistance,
     run_fees,
     standing,
+    with_surplus,
 )
 
 CLIENT = """
@@ -464,3 +474,25 @@ async def test_a_client_recorded_deceased_without_a_confirmed_death_pays_nothing
     assert debt["__typename"] == "PaymentPayload", debt
     data = (await api.data(CLIENT, {"id": client["id"]}, **SCAO))["client"]
     assert len(data["history"]) == 1  # already DECEASED_WINDING_UP: no new version
+
+
+async def test_no_placement_is_proposed_or_made_after_death_but_one_comes_home(
+    api: Api, session: AsyncSession
+) -> None:
+    # R-INV-4 with seed 002 B 29: no new investment after death; money placed comes home
+    institution = await add_institution(api)
+    product = await add_product(api, institution["id"], rate="1.5000")
+    client = {"id": await deputy_client(api, surplus=None)}
+    await placement_fund(session, client["id"], "300000.00")
+    await with_surplus(api, client["id"], "300000.00")
+    made = await placed(api, placement_input(client, product, "50000.00", "2025-11-01"))
+    waiting = await proposed(api, placement_input(client, product, "20000.00", "2025-11-02"))
+    assert (await approve_as(api, waiting["decisionId"]))["__typename"] == "DecisionPayload"
+    await confirmed_death(api, client["id"], DIED)
+
+    _deceased(await make(api, waiting["id"]))  # approved before death, not made after it
+    _deceased(await place(api, placement_input(client, product, "1000.00", days_ago(1))))
+    back = await give_back(api, made["id"], days_ago(2))
+    assert back["__typename"] == "PlacementPayload", back
+    assert back["placement"]["status"] in {"MATURED", "WITHDRAWN"}  # home either way
+    assert await ledger_sound(api)
