@@ -2372,3 +2372,67 @@ async def check_deadlines_paged_soonest_due_first(
     cursor = first["pageInfo"]["endCursor"]
     second = (await api.data(query, {"after": cursor}, **who))[field]
     assert second["nodes"] == [{id_field: later, "dueOn": "2026-12-29", "state": "MISSED"}]
+
+
+# --- a client's death (issue 13) ---------------------------------------------------------------
+
+DEATH_FIELDS = """
+  diedOn certificateReference notes recordedBy recordedAt status confirmedBy confirmedAt
+"""
+RECORD_DEATH = f"""
+mutation($input: RecordDeathInput!) {{
+  recordDeath(input: $input) {{
+    __typename
+    ... on DeathPayload {{ replayed client {{ id situation }} death {{ {DEATH_FIELDS} }} }}
+    {KEYED_PROBLEMS}
+  }}
+}}
+"""
+CONFIRM_DEATH = f"""
+mutation($input: ConfirmDeathInput!) {{
+  confirmDeath(input: $input) {{
+    __typename
+    ... on DeathPayload {{ replayed client {{ id situation }} death {{ {DEATH_FIELDS} }} }}
+    {KEYED_PROBLEMS}
+    ... on FourEyesProblem {{ raisedBy }}
+  }}
+}}
+"""
+DEATH_RECORDER = {"role": "assistant", "sub": "ash.assistant"}
+DEATH_CONFIRMER = {"role": "senior_officer", "sub": "olu.scao"}
+
+
+async def record_death(
+    api: Api, client_id: str, died_on: str, *, key: str | None = None, **who: Any
+) -> dict[str, Any]:
+    """The recordDeath result (payload or problem), by an assistant unless ``who`` says."""
+    variables = {
+        "input": {
+            "clientId": client_id,
+            "diedOn": died_on,
+            "certificateReference": "DC 123456",
+            "idempotencyKey": key or new_key(),
+        }
+    }
+    data = await api.data(RECORD_DEATH, variables, **(who or DEATH_RECORDER))
+    result: dict[str, Any] = data["recordDeath"]
+    return result
+
+
+async def confirm_death(
+    api: Api, client_id: str, *, key: str | None = None, **who: Any
+) -> dict[str, Any]:
+    """The confirmDeath result (payload or problem), by a senior officer unless ``who`` says."""
+    variables = {"input": {"clientId": client_id, "idempotencyKey": key or new_key()}}
+    data = await api.data(CONFIRM_DEATH, variables, **(who or DEATH_CONFIRMER))
+    result: dict[str, Any] = data["confirmDeath"]
+    return result
+
+
+async def confirmed_death(api: Api, client_id: str, died_on: str) -> dict[str, Any]:
+    """A death recorded by an assistant and confirmed by a senior officer: the payload."""
+    recorded_ = await record_death(api, client_id, died_on)
+    assert recorded_["__typename"] == "DeathPayload", recorded_
+    done = await confirm_death(api, client_id)
+    assert done["__typename"] == "DeathPayload", done
+    return done

@@ -246,3 +246,42 @@ async def test_the_demo_shows_the_hand_off_on_appointment(api: Api, db: RolledBa
         "ON_APPOINTMENT",
     )
     assert data["client"]["financialAssessment"]["status"] == "REFERRED"
+
+
+async def test_the_demo_has_a_confirmed_death_partly_notified(
+    api: Api, db: RolledBackDatabase
+) -> None:
+    """Issue 13 items 1-2 (R-ROLE-2, R-DEATH-1): Flora Forest's death recorded by Ash, confirmed
+    by Olu; the DWP's letter and the Income Recovery team's message sent, the rest outstanding."""
+    await demo.load(db)
+    data = await api.data(
+        """{ clientsBeingWoundUp(first: 10) { nodes {
+             client { id givenName familyName situation }
+             death { status recordedBy confirmedBy } daysSinceDeath } } }""",
+        role="senior_officer",
+        sub="olu.scao",
+    )
+    (flora,) = data["clientsBeingWoundUp"]["nodes"]
+    assert flora["client"]["givenName"] == "Flora"
+    assert flora["client"]["situation"] == "DECEASED_WINDING_UP"
+    assert flora["death"] == {
+        "status": "CONFIRMED",
+        "recordedBy": "ash.assistant",
+        "confirmedBy": "olu.scao",
+    }
+    assert flora["daysSinceDeath"] == 21
+    items = await api.data(
+        """query($c: ID!) { deathNotifications(clientId: $c, first: 50) { nodes {
+             recipient sentBy outstanding } } }""",
+        {"c": flora["client"]["id"]},
+        role="auditor",
+        sub="audrey",
+    )
+    nodes = items["deathNotifications"]["nodes"]
+    sent = {(n["recipient"], n["sentBy"]) for n in nodes if not n["outstanding"]}
+    assert ("DWP", "ash.assistant") in sent and ("INCOME_RECOVERY", "olu.scao") in sent
+    assert len(sent) == 2
+    assert {n["recipient"] for n in nodes if n["outstanding"]} >= {
+        "CARE_MANAGEMENT",
+        "SOCIAL_WORKER",
+    }

@@ -122,6 +122,9 @@ temporaryAssistance   Y   Y   Y   Y   Y   Y   Y   .   .   .   .
 outstandingTemporaryAssistance Y Y Y Y Y  Y   Y   .   .   .   .
 # the outbox (issue 12 item 3): SCAO and above and audit read all; each integration its own
 outboxMessages        .   .   .   Y   Y   Y   Y   .   .   Y   Y
+# a client's death (issue 13): officers and audit read the clients being wound up
+clientsBeingWoundUp   Y   Y   Y   Y   Y   Y   Y   .   .   .   .
+deathNotifications    Y   Y   Y   Y   Y   Y   Y   .   .   .   .
 """
 
 # Root fields of Mutation.
@@ -214,6 +217,12 @@ releaseInvoiceHold    .   .   .   Y   Y   Y   .   .   .   .   .
 recordFinancialAssessment . Y Y   Y   Y   Y   .   .   .   .   .
 # the caseload import (issue 12 item 5): the governance manager alone
 importCaseload        .   .   .   .   Y   .   .   .   .   .   .
+# a client's death (issue 13): casework records it, SCAO and above confirm it (never the
+# recorder, R-ROLE-2)
+recordDeath           .   Y   Y   Y   Y   Y   .   .   .   .   .
+confirmDeath          .   .   .   Y   Y   Y   .   .   .   .   .
+recordDeathNotificationSent . Y Y Y   Y   Y   .   .   .   .   .
+addDeathNotification  .   Y   Y   Y   Y   Y   .   .   .   .   .
 """
 
 # Root fields of Subscription.
@@ -233,6 +242,7 @@ GUARDED_CLIENT_FIELDS: dict[str, frozenset[str]] = {
         "deputyships",
         "history",
         "financialAssessment",
+        "death",  # issue 13: withheld from a social worker, as the client's other details
     )
 }
 # A referral's whole record: officers and audit; withheld (null) from the referrer, who sees
@@ -861,6 +871,7 @@ DETAIL_SELECTIONS = {
     "deputyships": "deputyships { id caseNumber }",
     "history": "history { version recordedBy }",
     "financialAssessment": "financialAssessment { status weeklyCharge }",
+    "death": "death { diedOn status }",
 }
 
 
@@ -922,6 +933,7 @@ async def test_client_personal_details_by_role(
             "address": {"line1": "1 High Street", "town": "Lewes", "postcode": "BN7 1AA"},
             "referredBy": SOCIAL_WORKER,
             "financialAssessment": {"status": "NOT_ASSESSED", "weeklyCharge": None},
+            "death": None,  # none recorded (issue 13)
         }
         if detail in expected:
             assert value == expected[detail]

@@ -25,6 +25,7 @@ from ca_api.clients.repository import ClientFilter
 from ca_api.clients.rules import ClientDetails, ClientStatus, Situation
 from ca_api.common.keyset import Seek
 from ca_api.db import Database, unit_of_work
+from ca_api.deaths import demo as demo_deaths
 from ca_api.decisions import service as decisions
 from ca_api.deputyship_applications import demo as demo_deputyship_applications
 from ca_api.invoices import service as invoices
@@ -361,6 +362,7 @@ async def load(database: Database) -> bool:
         await demo_deputyship_applications.load(session, [r.id for r in records])
         await demo_temporary_assistance.load(session)
         await demo_outbox.load(session, council)
+        await demo_deaths.load(session)
         return True
     finally:
         await session.close()

@@ -56,6 +56,9 @@ class ErrorCode(enum.StrEnum):
     # An invoice on hold is not paid until released (issue 12 item 3, R-REF-7): the code of the
     # InvalidStateProblem that refuses raising, approving or making its payment.
     INVOICE_ON_HOLD = "INVOICE_ON_HOLD"
+    # A client whose death is confirmed (issue 13, seed 002 B 29): money leaves only on a
+    # winding-up basis; the code of the InvalidStateProblem that refuses anything else.
+    CLIENT_DECEASED = "CLIENT_DECEASED"
 
 
 class ApiError(Exception):

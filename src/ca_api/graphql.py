@@ -30,6 +30,12 @@ from ca_api.common.node import NodeQuery
 from ca_api.common.problems import ProblemResults, returns_problems
 from ca_api.common.scalars import SCALAR_MAP
 from ca_api.config import Settings
+from ca_api.deaths.schema import (
+    DeathMutation,
+    DeathNotificationMutation,
+    DeathNotificationQuery,
+    DeathQuery,
+)
 from ca_api.decisions import queue as decisions_queue
 from ca_api.decisions import schema as decisions_schema
 from ca_api.decisions.schema import DecisionMutation, DecisionQuery
@@ -120,6 +126,8 @@ class Query(
     DeputyshipApplicationQuery,
     TemporaryAssistanceQuery,
     OutboxQuery,
+    DeathQuery,
+    DeathNotificationQuery,
 ):
     pass
 
@@ -151,6 +159,8 @@ class Mutation(
     AppointeeApplicationMutation,
     DeputyshipApplicationMutation,
     TemporaryAssistanceMutation,
+    DeathMutation,
+    DeathNotificationMutation,
     OutboxMutation,
     FinancialAssessmentMutation,
     CaseloadImportMutation,

@@ -161,6 +161,18 @@ class Claim:
     amount: Pence
 
 
+def require_four_eyes(
+    actor: Actor, agg: Approvable[R, S, E], raised_by: str, authors: Collection[str]
+) -> None:
+    """Four eyes (R-ROLE-2): not whoever raised it nor any of its authors, else FourEyes. The
+    first half of ``authorise``; alone for what is confirmed without an amount (a death)."""
+    assert agg.wording is not None
+    who = actor.principal.subject
+    if not four_eyes(raised_by, who, authors):
+        did = agg.wording.authored if who != raised_by else agg.wording.raised
+        raise FourEyes(raised_by, did, agg.wording.must)
+
+
 async def authorise(
     session: AsyncSession,
     actor: Actor,
@@ -173,11 +185,9 @@ async def authorise(
     """Four eyes (R-ROLE-2): not whoever raised it nor any of its authors; then the approval
     limits in force on ``on`` (R-DEC-2). Returns the version judged under (R-DEC-4). ``what``
     names the amount in the refusal ("£12.00", "a GIFT decision of £12.00")."""
+    require_four_eyes(actor, agg, claim.raised_by, claim.authors)
     assert agg.wording is not None
-    who, raised_by, amount = actor.principal.subject, claim.raised_by, claim.amount
-    if not four_eyes(raised_by, who, claim.authors):
-        did = agg.wording.authored if who != raised_by else agg.wording.raised
-        raise FourEyes(raised_by, did, agg.wording.must)
+    amount = claim.amount
     version = await policy.limits(session, on)
     if not may_approve(version, claim.subject, actor.principal.roles, amount):
         lowest = lowest_approver(version, claim.subject, amount)

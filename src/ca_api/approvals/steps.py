@@ -78,7 +78,7 @@ async def run(
     async def once() -> T:
         held = await locked_for(session, steps.agg, ident, event)
         done, status = await work(held)
-        if held.status is steps.awaiting:
+        if held.status is steps.awaiting and steps.agg.queue_kind is not None:
             await notify(session, steps.agg, ident)  # it leaves the queues
         await audit.record(
             session,

@@ -187,6 +187,11 @@ ASSISTANCE_REQUEST = CASEWORKERS
 ASSISTANCE_APPROVE = APPROVERS
 ASSISTANCE_IMPLEMENT = APPROVERS
 ASSISTANCE_READ = OFFICERS | {R.AUDITOR}
+# A client's death (issue 13): casework records it, a senior officer who did not record it
+# confirms it (R-ROLE-2), officers and audit read it (not social workers: personal details).
+DEATH_RECORD = CASEWORKERS
+DEATH_CONFIRM = APPROVERS
+DEATH_READ = OFFICERS | {R.AUDITOR}
 # --- On appointment (issue 12 item 3, R-REF-7; seed 002 B 4.1-4.5) ---
 # The outbox: senior officers and above, and audit, read every message; each integration only
 # its own system's (row scoping in outbox.repository). A senior officer and above record a team

@@ -148,6 +148,14 @@ async def get_current(
     return (await session.execute(stmt)).one_or_none()
 
 
+async def get_current_unscoped(
+    session: AsyncSession, client_id: uuid.UUID, on: date
+) -> Row[Any] | None:
+    """The current version whoever asks: for a use case that checked its own permission."""
+    stmt = _select_current(on).where(cc.c.id == client_id)
+    return (await session.execute(stmt)).one_or_none()
+
+
 async def current_by_id(
     session: AsyncSession, client_ids: Sequence[uuid.UUID], principal: Principal, on: date
 ) -> Sequence[Row[Any]]:

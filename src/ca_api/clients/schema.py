@@ -50,6 +50,7 @@ from ca_api.common.problems import (
 )
 from ca_api.common.types import from_source
 from ca_api.context import Context
+from ca_api.deaths.types import Death, death_of
 from ca_api.errors import NotFound, found
 from ca_api.financial_assessments.schema import FinancialAssessment, assessment_of
 from ca_api.orders.schema import Appointeeship, Deputyship, load_orders
@@ -156,6 +157,14 @@ class Client(Node):
     )
     async def financial_assessment(self, info: Info[Context, None]) -> FinancialAssessment | None:
         return await assessment_of(info.context, self.record.id)
+
+    @strawberry.field(
+        extensions=DETAIL,
+        description="The client's death as recorded, and whether a second officer confirmed it "
+        "(issue 13); null when none is recorded." + WITHHELD,
+    )
+    async def death(self, info: Info[Context, None]) -> Death | None:
+        return await death_of(info.context, self.record.id)
 
     @strawberry.field(extensions=DETAIL, description="Every version, oldest first." + WITHHELD)
     async def history(self, info: Info[Context, None]) -> list[ClientVersion] | None:

@@ -271,6 +271,54 @@ async def amend_client(
     return await _made(session, actor, client_id)
 
 
+async def record_deceased(
+    session: AsyncSession, actor: Actor, client_id: uuid.UUID, *, reason: str
+) -> None:
+    """In the caller's transaction (a death confirmed, issue 13): a new version of the client's
+    details with the situation DECEASED_WINDING_UP (seed 002 Appendix 1), the old one kept
+    (R-AUD-2), with its audit row. Nothing when the client is recorded so already."""
+    row = await repository.get_current_for_update(session, client_id)
+    if row is None:
+        raise RecordNotFound("client", str(client_id))
+    before = repository.details_of(row)
+    if before.situation is Situation.DECEASED_WINDING_UP:
+        return
+    after = replace(before, situation=Situation.DECEASED_WINDING_UP)
+    await repository.append_client_version(
+        session,
+        client_id,
+        after,
+        recorded_by=actor.principal.subject,
+        referred_by=row.referred_by,
+        reason=reason,
+        expected_version=row.version,
+    )
+    await audit.record(
+        session,
+        actor,
+        ENTITY,
+        client_id,
+        "amend",
+        before={"situation": before.situation.value},
+        after={"situation": after.situation.value},
+        reason=reason,
+        client_id=client_id,
+    )
+
+
+async def client_as_it_stands(session: AsyncSession, client_id: uuid.UUID) -> ClientRecord | None:
+    """The client today (legal role, referrer), whoever asks: for a use case that checked its
+    own permission (whom a death is told to, ``deaths``)."""
+    row = await repository.get_current_unscoped(session, client_id, clock.today())
+    return _record(row) if row is not None else None
+
+
+async def date_of_birth(session: AsyncSession, client_id: uuid.UUID) -> date | None:
+    """The client's date of birth as recorded now, whoever asks (None: no such client)."""
+    row = await repository.get_current_for_update(session, client_id)
+    return None if row is None else repository.details_of(row).date_of_birth
+
+
 async def lock_client(session: AsyncSession, client_id: uuid.UUID) -> str | None:
     """Hold the client's identity row for the transaction; its reference, or None when there is
     no such client. The one client-row lock every module takes: one order change, plan

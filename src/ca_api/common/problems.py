@@ -90,6 +90,8 @@ describe_enum(
         '(policy figure "amount_maximum").',
         C.INVOICE_ON_HOLD: "The invoice is on hold until an officer releases it (R-REF-7): "
         "it is not paid meanwhile.",
+        C.CLIENT_DECEASED: "The client's death is confirmed: money leaves their account only on "
+        "a winding-up basis (seed 002 B 29), nothing new is committed.",
     },
 )
 

@@ -29,6 +29,7 @@ from ca_api.approvals import steps as approval_steps
 from ca_api.audit import service as audit
 from ca_api.auth.actor import Actor
 from ca_api.clients import service as clients
+from ca_api.deaths import service as deaths
 from ca_api.decisions import gifts, reads, repository, rules
 from ca_api.decisions.models import Decision, DecisionEvent
 from ca_api.decisions.reads import DecisionView, view
@@ -149,6 +150,8 @@ async def _insert_new(
         raise ValidationFailed(problems)
     if not await clients.exists(session, new.client_id):
         raise Missing("Client", new.client_id)
+    # The order's authority ended at death: no decision on the client's money after it (B 29).
+    await deaths.refuse_spending_after_death(session, new.client_id, commits_new_money=True)
     name_key: str | None = None
     if d.kind is DecisionKind.GIFT:
         assert d.recipient_name is not None  # validated above
@@ -341,6 +344,8 @@ async def _approval_checks(
     power and yearly limit counting gifts approved meanwhile (R-DEC-3) and the employee
     register as it stands now (R-ROLE-3); then the checks other modules register. Returns
     what they judged, for the audit row."""
+    # Nor is one approved after the client's confirmed death (seed 002 B 29).
+    await deaths.refuse_spending_after_death(session, decision.client_id, commits_new_money=True)
     if decision.kind == DecisionKind.GIFT.value:
         await clients.lock_client(session, decision.client_id)  # one gift at a time
         assert decision.recipient_name_key is not None

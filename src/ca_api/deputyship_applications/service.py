@@ -31,6 +31,7 @@ from ca_api.auth.principal import Principal
 from ca_api.clients import service as clients
 from ca_api.common import deadlines as deadline_clock
 from ca_api.common.keyset import Seek, seek_rows
+from ca_api.dealings import service as dealings
 from ca_api.deputyship_applications import repository, rules
 from ca_api.deputyship_applications.models import (
     CopApplication,
@@ -47,9 +48,6 @@ from ca_api.errors import (
     ValidationFailed,
     existing,
 )
-from ca_api.investments import service as investments
-from ca_api.invoices import reads as invoices
-from ca_api.ledger import service as ledger
 from ca_api.ledger.rules import CounterpartyKind
 from ca_api.orders import service as orders
 from ca_api.outbox import service as outbox
@@ -481,14 +479,11 @@ async def _notices(session: AsyncSession, order: Order) -> list[Notice]:
     002 B 3.4; a holder named like a counterparty already listed is told once), then those
     added by an officer. Transfers, invoices and investments are never removed, so an
     organisation once listed stays listed, with its notice."""
-    found = {
-        c.id: c
-        for c in [
-            *await ledger.counterparties_of_client(session, order.client_id),
-            *await invoices.suppliers_of_client(session, order.client_id),
-        ]
-        if rules.told_of_order(CounterpartyKind(c.kind), c.is_council_employee)
-    }
+    dealt = await dealings.organisations_of_client(
+        session,
+        order.client_id,
+        lambda c: rules.told_of_order(CounterpartyKind(c.kind), c.is_council_employee),
+    )
     sent = await repository.sent_of(session, order.id)
     by_counterparty = {s.counterparty_id: s for s in sent if s.counterparty_id is not None}
     by_added = {s.organisation_id: s for s in sent if s.organisation_id is not None}
@@ -503,24 +498,20 @@ async def _notices(session: AsyncSession, order: Order) -> list[Notice]:
             CounterpartyKind(c.kind),
             by_counterparty.get(c.id),
         )
-        for c in found.values()
+        for c in dealt.counterparties
     ]
-    listed = {c.name.strip().lower() for c in found.values()}
-    for root, holder in await investments.holders_of_client(session, order.client_id):
-        if holder.strip().lower() in listed:
-            continue
-        listed.add(holder.strip().lower())
-        out.append(
-            Notice(
-                order.id,
-                order.client_id,
-                INVESTMENT,
-                root,
-                holder,
-                CounterpartyKind.OTHER,
-                by_investment.get(root),
-            )
+    out += [
+        Notice(
+            order.id,
+            order.client_id,
+            INVESTMENT,
+            root,
+            holder,
+            CounterpartyKind.OTHER,
+            by_investment.get(root),
         )
+        for root, holder in dealt.holders
+    ]
     out += [
         Notice(
             order.id,

@@ -41,6 +41,7 @@ from ca_api.auth.actor import Actor
 from ca_api.common import idempotency
 from ca_api.common.grouping import group_by
 from ca_api.common.keyset import Seek
+from ca_api.deaths import service as deaths
 from ca_api.errors import ErrorCode, ValidationFailed
 from ca_api.fees import repository, rules
 from ca_api.fees.models import FeeCharge, FeeRun, FeeRunException
@@ -198,6 +199,8 @@ async def _do_run(
         ]
         for client_id, client_orders in orders.items()
     }
+    # None after the client's confirmed death (seed 002 B 6.4, B 29.4: the wind-up fee then).
+    dues = await deaths.fee_dues_for_life(session, dues, lambda d: d.due_date)
     dues = {c: d for c, d in dues.items() if d}
     clients = sorted(dues)
     rates = await fee_rates(session)

@@ -222,7 +222,8 @@ ProposeLodgementResult = Annotated[
     | NotFoundProblem
     | IdempotencyKeyReusedProblem
     | SurplusRuleProblem
-    | PolicyMissingProblem,
+    | PolicyMissingProblem
+    | InvalidStateProblem,
     strawberry.union(
         "ProposeLodgementResult",
         description="The lodgement proposed (its decision raised), or why it was not.",

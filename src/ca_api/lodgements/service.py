@@ -24,6 +24,7 @@ from ca_api.audit.service import jsonable
 from ca_api.auth.actor import Actor
 from ca_api.auth.principal import Principal
 from ca_api.clients import service as clients
+from ca_api.deaths import service as deaths
 from ca_api.decisions import service as decisions
 from ca_api.decisions.rules import (
     DecisionDraft,
@@ -178,6 +179,10 @@ async def lodge(
         )
         if await repository.lodged(session, lodgement_id) is not None:
             raise InvalidState("the lodgement was lodged already: a lodgement is lodged once")
+        # Nothing is invested after the client's confirmed death (B 29); withdrawing is allowed.
+        await deaths.refuse_spending_after_death(
+            session, lodgement.client_id, commits_new_money=True
+        )
         # Locked as approve, refuse and supersede lock it: its status cannot change under us.
         decision = await approvals.locked(session, decisions.DECISIONS, lodgement.decision_id)
         current = rules.lodgement_status(decision.status, lodged=False)

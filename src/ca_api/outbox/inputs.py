@@ -19,6 +19,7 @@ graphql_enum(
         "to the DWP) or deputy (seed 002 B 4.1).",
         Topic.APPOINTED: "The council was appointed the client's appointee or deputy: its "
         "first order of either kind (R-REF-7, seed 002 B 4.5).",
+        Topic.DEATH_NOTIFIED: "The client's death was confirmed (R-DEATH-1, seed 002 B 29.1).",
     },
     name="OutboxTopic",
 )
@@ -33,6 +34,9 @@ graphql_enum(
         Recipient.CONTROCC: "The care-management payments system, Controcc.",
         Recipient.DWP: "The Department for Work and Pensions.",
         Recipient.OPG: "The Office of the Public Guardian.",
+        Recipient.CARE_MANAGEMENT: "The ASC Care Management team.",
+        Recipient.SERVICE_AGREEMENT_TEAM: "The ASC Service Agreement team.",
+        Recipient.HOUSING_BENEFIT: "The council's Housing Benefit service.",
     },
     name="OutboxRecipient",
 )

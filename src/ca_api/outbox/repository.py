@@ -86,6 +86,21 @@ async def messages_by_id(
     return (await session.execute(stmt)).scalars().all()
 
 
+async def messages_about(
+    session: AsyncSession, subject_type: str, subject_ids: Sequence[uuid.UUID]
+) -> Sequence[OutboxMessage]:
+    """The messages about these subjects, in sequence order."""
+    stmt = (
+        select(OutboxMessage)
+        .where(
+            OutboxMessage.subject_type == subject_type,
+            OutboxMessage.subject_id.in_(set(subject_ids)),
+        )
+        .order_by(OutboxMessage.sequence)
+    )
+    return (await session.execute(stmt)).scalars().all()
+
+
 async def deliveries_of(
     session: AsyncSession, ids: Sequence[uuid.UUID]
 ) -> Sequence[OutboxDelivery]:

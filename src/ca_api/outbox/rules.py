@@ -34,6 +34,7 @@ class Topic(enum.StrEnum):
 
     APPLICATION_MADE = "APPLICATION_MADE"  # seed B 4.1: appointeeship/deputyship applied for
     APPOINTED = "APPOINTED"  # R-REF-7, seed B 4.5: appointeeship/deputyship granted
+    DEATH_NOTIFIED = "DEATH_NOTIFIED"  # R-DEATH-1, seed B 29.1: the client's death confirmed
 
 
 class Recipient(enum.StrEnum):
@@ -45,6 +46,9 @@ class Recipient(enum.StrEnum):
     CONTROCC = "CONTROCC"
     DWP = "DWP"
     OPG = "OPG"
+    CARE_MANAGEMENT = "CARE_MANAGEMENT"  # the ASC Care Management team (seed B 29.1)
+    SERVICE_AGREEMENT_TEAM = "SERVICE_AGREEMENT_TEAM"  # the ASC Service Agreement team
+    HOUSING_BENEFIT = "HOUSING_BENEFIT"  # the council's Housing Benefit service
 
 
 class MessageState(enum.StrEnum):
@@ -65,6 +69,9 @@ DELIVERERS: dict[Recipient, frozenset[Role]] = {
     Recipient.INCOME_RECOVERY: _TEAM_SENDERS,
     Recipient.DWP: _TEAM_SENDERS,
     Recipient.OPG: _TEAM_SENDERS,
+    Recipient.CARE_MANAGEMENT: _TEAM_SENDERS,
+    Recipient.SERVICE_AGREEMENT_TEAM: _TEAM_SENDERS,
+    Recipient.HOUSING_BENEFIT: _TEAM_SENDERS,
     Recipient.SAP: frozenset({Role.INTEGRATION_SAP}),
     Recipient.CONTROCC: frozenset({Role.INTEGRATION_CONTROCC}),
 }

@@ -146,6 +146,16 @@ async def _views(session: AsyncSession, rows: Sequence[OutboxMessage]) -> list[M
     return [MessageView(m, tuple(deliveries.get(m.id, []))) for m in rows]
 
 
+async def messages_about(
+    session: AsyncSession, subject_type: str, subject_ids: Sequence[uuid.UUID]
+) -> list[MessageView]:
+    """Every message about these subjects (a death's notices, ``deaths``), whoever asks: the
+    caller scopes its own read."""
+    return await _views(
+        session, await repository.messages_about(session, subject_type, subject_ids)
+    )
+
+
 async def messages_by_id(
     session: AsyncSession, principal: Principal | None, ids: Sequence[uuid.UUID]
 ) -> dict[uuid.UUID, MessageView]:

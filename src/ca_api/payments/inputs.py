@@ -9,6 +9,7 @@ from ca_api.common.arguments import idempotency_key_field
 from ca_api.common.ids import decode_uuid
 from ca_api.common.scalars import Money
 from ca_api.common.types import graphql_enum
+from ca_api.deaths.types import WindingUpBasis
 from ca_api.ledger.schema import Category
 from ca_api.payments import rules, service
 
@@ -78,6 +79,11 @@ class RaisePaymentInput:
         description="How to pay; omitted: DIRECT_DEBIT for a council care charge set up "
         "for it (R-PAY-4), else BANK_TRANSFER.",
     )
+    winding_up_basis: WindingUpBasis | None = strawberry.field(
+        default=None,
+        description="After the client's confirmed death: on what basis it is paid (seed 002 "
+        "B 29); required then, and refused while the client lives.",
+    )
     idempotency_key: str = idempotency_key_field()
 
     def to_request(self) -> service.PaymentRequest:
@@ -90,6 +96,7 @@ class RaisePaymentInput:
             description=self.description,
             standing=self.standing,
             method=self.method,
+            winding_up_basis=self.winding_up_basis,
         )
 
 

@@ -37,6 +37,7 @@ class Payment(Base):
     method: Mapped[str]
     description: Mapped[str]
     standing: Mapped[bool] = mapped_column(default=False)
+    winding_up_basis: Mapped[str | None]  # after a confirmed death (migration 0020, B 29)
     raised_by: Mapped[str]
     raised_at: Mapped[datetime]
 

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ca_api.auth.actor import Actor
 from ca_api.common.rules import text_problem
+from ca_api.deaths.rules import WindingUpBasis
 from ca_api.errors import ApiError, ErrorCode, InvalidState, ValidationFailed
 from ca_api.invoices import rules as invoice_rules
 from ca_api.invoices import service as invoices
@@ -33,6 +34,7 @@ class PaymentRequest:
     description: str | None = None
     standing: bool = False
     method: PaymentMethod | None = None
+    winding_up_basis: WindingUpBasis | None = None  # after a confirmed death (seed 002 B 29)
 
 
 def forbidden(message: str) -> ApiError:
@@ -49,7 +51,8 @@ def request_payload(req: PaymentRequest) -> dict[str, Any]:
         "description": req.description,
         "standing": req.standing,
         "method": req.method.value if req.method else None,
-    }
+        # only when given: a key stored before there was a basis replays as it did
+    } | ({"winding_up_basis": req.winding_up_basis.value} if req.winding_up_basis else {})
 
 
 def shape_problems(req: PaymentRequest) -> dict[str, str]:

@@ -42,6 +42,7 @@ from ca_api.common.problems import (
 from ca_api.common.scalars import Money
 from ca_api.common.types import from_source
 from ca_api.context import Context
+from ca_api.deaths.types import WindingUpBasis
 from ca_api.errors import found
 from ca_api.invoices import reads as invoice_reads
 from ca_api.invoices.schema import (
@@ -151,6 +152,10 @@ class Payment(Node):
     method: PaymentMethod = strawberry.field(description="How the money is paid.")
     description: str = strawberry.field(description="What it pays for.")
     standing: bool = strawberry.field(description="A standing payment, not of an invoice.")
+    winding_up_basis: WindingUpBasis | None = strawberry.field(
+        description="On what basis it is paid after the client's confirmed death (seed 002 "
+        "B 29); null for a payment of a living client's."
+    )
     status: PaymentStatus = strawberry.field(description="Where it stands, from its events.")
     raised_by: str = strawberry.field(
         description="Who raised it: they may not approve it (R-ROLE-2)."

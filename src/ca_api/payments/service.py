@@ -27,6 +27,8 @@ from ca_api.auth.principal import Principal
 from ca_api.common.grouping import group_by
 from ca_api.common.keyset import Seek
 from ca_api.db import unit_of_work
+from ca_api.deaths import service as deaths
+from ca_api.deaths.rules import WindingUpBasis
 from ca_api.errors import InvalidState, RecordNotFound, ValidationFailed, existing
 from ca_api.invoices import service as invoices
 from ca_api.invoices.rules import InvoiceStatus
@@ -150,6 +152,12 @@ async def raise_payment(
             values = await particulars.invoice_payment(session, actor, req.invoice_id, req.method)
         else:
             values = await particulars.standing_payment(session, req)
+        basis = req.winding_up_basis
+        await _refuse_after_death(
+            session, values["client_id"], basis, values["standing"], values.get("invoice_id")
+        )
+        if basis is not None:
+            values["winding_up_basis"] = basis.value
         account = await ledger.client_account(session, values["client_id"])
         payment_id = uuid.uuid4()
         values |= {
@@ -171,6 +179,31 @@ async def raise_payment(
     payload = particulars.request_payload(req)
     return await approvals.run_once(
         PAYMENT_ONCE, session, actor, idempotency_key, "raisePayment", payload, work
+    )
+
+
+async def _refuse_after_death(
+    session: AsyncSession,
+    client_id: uuid.UUID,
+    basis: WindingUpBasis | None,
+    standing: bool,
+    invoice_id: uuid.UUID | None,
+) -> None:
+    """After the client's confirmed death, only what winding up allows (seed 002 B 29): asked
+    when a payment is raised, approved and made (``deaths.service``, the one check)."""
+    invoice_date = None
+    if invoice_id is not None:
+        invoice, _ = await invoices.locked(session, invoice_id)
+        invoice_date = invoice.invoice_date
+    await deaths.refuse_spending_after_death(
+        session, client_id, basis, standing=standing, invoice_date=invoice_date
+    )
+
+
+async def _refuse_payment_after_death(session: AsyncSession, payment: Payment) -> None:
+    basis = WindingUpBasis(payment.winding_up_basis) if payment.winding_up_basis else None
+    await _refuse_after_death(
+        session, payment.client_id, basis, payment.standing, payment.invoice_id
     )
 
 
@@ -236,6 +269,7 @@ async def approve_payment(
             on=today,
         )
         reference = await _still_payable(session, payment)  # checks again (R-PAY-2, R-PAY-5)
+        await _refuse_payment_after_death(session, payment)  # seed 002 B 29
         payee = await ledger.counterparty_account(session, payment.payee_id)
         hold = await ledger.hold(
             session,
@@ -319,6 +353,7 @@ async def make_payment(
     invoice is on hold (R-REF-7)."""
 
     async def make(held: Held) -> Moved:
+        await _refuse_payment_after_death(session, held.row)  # seed 002 B 29
         if held.row.invoice_id is not None:  # no money moves for an invoice on hold (R-REF-7)
             await invoices.locked(session, held.row.invoice_id)
             await invoices.refuse_if_held(session, held.row.invoice_id)

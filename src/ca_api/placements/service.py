@@ -29,6 +29,7 @@ from ca_api.auth.principal import Principal
 from ca_api.clients import service as clients
 from ca_api.common.grouping import group_by
 from ca_api.common.rules import decimal_text
+from ca_api.deaths import service as deaths
 from ca_api.decisions import service as decisions
 from ca_api.decisions.rules import (
     DecisionDraft,
@@ -378,6 +379,8 @@ async def make_placement(
                 PlacementStatus.REFUSED: "its INVESTMENT_PLAN decision was refused or superseded",
             }.get(view.status, "it was placed already")
             raise InvalidState(f"the placement cannot be made: {why}", status=view.status.value)
+        # Nothing is invested after the client's confirmed death (B 29); returning is allowed.
+        await deaths.refuse_spending_after_death(session, p.client_id, commits_new_money=True)
         today = clock.today()
         if p.start_date > today:
             raise InvalidState(

@@ -221,7 +221,11 @@ class TemporaryAssistancePayload:
 
 
 RequestTemporaryAssistanceResult = Annotated[
-    TemporaryAssistancePayload | ValidationProblem | NotFoundProblem | IdempotencyKeyReusedProblem,
+    TemporaryAssistancePayload
+    | ValidationProblem
+    | NotFoundProblem
+    | IdempotencyKeyReusedProblem
+    | InvalidStateProblem,
     strawberry.union(
         "RequestTemporaryAssistanceResult",
         description="The assistance requested, or why not.",

@@ -47,6 +47,7 @@ from ca_api.auth.actor import Actor
 from ca_api.auth.principal import Principal
 from ca_api.common.keyset import Seek
 from ca_api.common.rules import text_problem
+from ca_api.deaths import service as deaths
 from ca_api.errors import RecordNotFound, ValidationFailed, existing
 from ca_api.invoices import service as invoices
 from ca_api.ledger import service as ledger
@@ -182,6 +183,8 @@ async def request_assistance(
 
     async def work() -> AssistanceOutcome:
         await invoices.client_and_counterparty(session, req.client_id, req.payee_id)
+        # None for a client whose death is confirmed (B 29): their own funds are wound up.
+        await deaths.refuse_spending_after_death(session, req.client_id, commits_new_money=True)
         assistance_id = uuid.uuid4()
         values: dict[str, Any] = {
             "client_id": req.client_id,
@@ -275,6 +278,8 @@ async def _decide(
 
     async def decide(held: Held) -> Moved:
         row = held.row
+        if approved:  # not approved after the client's confirmed death (B 29)
+            await deaths.refuse_spending_after_death(session, row.client_id, commits_new_money=True)
         version = await approvals.authorise(
             session,
             actor,

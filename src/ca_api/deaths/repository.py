@@ -1,0 +1,109 @@
+"""Every SQL statement of a client's death: the death and its events, the confirmed date of
+death the money doors ask for, and the list of clients being wound up."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Row, and_, exists, insert, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ca_api.clients.models import Client
+from ca_api.common.keyset import Seek, keyset
+from ca_api.db import insert_returning, rows_where_in
+from ca_api.deaths.models import Death, DeathEvent, DeathNotificationAdded, DeathNotificationSent
+from ca_api.deaths.rules import DeathEventKind
+
+
+def _confirmed() -> Any:
+    return exists().where(
+        and_(DeathEvent.death_id == Death.id, DeathEvent.event == DeathEventKind.CONFIRMED.value)
+    )
+
+
+async def insert_death(session: AsyncSession, values: dict[str, Any]) -> Death:
+    return await insert_returning(session, Death, values)
+
+
+async def death_of_client(
+    session: AsyncSession, client_id: uuid.UUID, *, lock: bool = False
+) -> Death | None:
+    stmt = select(Death).where(Death.client_id == client_id)
+    if lock:
+        stmt = stmt.with_for_update().execution_options(populate_existing=True)
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def lock(session: AsyncSession, death_id: uuid.UUID) -> Death | None:
+    stmt = (
+        select(Death)
+        .where(Death.id == death_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def events_of(session: AsyncSession, ids: Sequence[uuid.UUID]) -> Sequence[DeathEvent]:
+    return await rows_where_in(session, DeathEvent, DeathEvent.death_id, ids, DeathEvent.id)
+
+
+async def insert_event(session: AsyncSession, values: dict[str, Any]) -> int:
+    stmt = insert(DeathEvent).values(values).returning(DeathEvent.id)
+    return int((await session.execute(stmt)).scalar_one())
+
+
+async def deaths_of_clients(
+    session: AsyncSession, client_ids: Sequence[uuid.UUID]
+) -> Sequence[Death]:
+    return await rows_where_in(session, Death, Death.client_id, client_ids, Death.id)
+
+
+async def confirmed_death_date(session: AsyncSession, client_id: uuid.UUID) -> date | None:
+    """The date of the client's CONFIRMED death, or None (alive, or a death not yet confirmed)."""
+    stmt = select(Death.died_on).where(Death.client_id == client_id, _confirmed())
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def confirmed_death_dates(
+    session: AsyncSession, client_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, date]:
+    stmt = select(Death.client_id, Death.died_on).where(
+        Death.client_id.in_(set(client_ids)), _confirmed()
+    )
+    return {r.client_id: r.died_on for r in await session.execute(stmt)}
+
+
+async def winding_up(session: AsyncSession, seek: Seek[Any]) -> Sequence[Row[Death, str]]:
+    """Clients whose death is confirmed: (Death, client reference), the longest dead first."""
+    stmt = (
+        select(Death, Client.reference.label("client_reference"))
+        .join(Client, Client.id == Death.client_id)
+        .where(_confirmed())
+    )
+    return (await session.execute(keyset(stmt, seek, Death.died_on, Death.id))).all()
+
+
+async def added_of(session: AsyncSession, death_id: uuid.UUID) -> Sequence[DeathNotificationAdded]:
+    stmt = (
+        select(DeathNotificationAdded)
+        .where(DeathNotificationAdded.death_id == death_id)
+        .order_by(DeathNotificationAdded.recorded_at, DeathNotificationAdded.id)
+    )
+    return (await session.execute(stmt)).scalars().all()
+
+
+async def insert_added(session: AsyncSession, values: dict[str, Any]) -> DeathNotificationAdded:
+    return await insert_returning(session, DeathNotificationAdded, values)
+
+
+async def sent_of(session: AsyncSession, death_id: uuid.UUID) -> Sequence[DeathNotificationSent]:
+    stmt = select(DeathNotificationSent).where(DeathNotificationSent.death_id == death_id)
+    return (await session.execute(stmt)).scalars().all()
+
+
+async def insert_sent(session: AsyncSession, values: dict[str, Any]) -> DeathNotificationSent:
+    return await insert_returning(session, DeathNotificationSent, values)

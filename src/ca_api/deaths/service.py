@@ -1,0 +1,656 @@
+"""Use cases of a client's death (issue 13 items 1-2; R-DEATH-1..4, R-ROLE-2, seed 002 B 29):
+each one transaction with its audit row (R-AUD-1), once per idempotency key.
+
+- **Recorded** by casework: the date of death (not in the future, not before birth), how it was
+  verified (the death certificate's reference). Nothing takes effect yet: PENDING_CONFIRMATION.
+- **Confirmed** by a senior officer who did not record it (four eyes, R-ROLE-2, through the one
+  approval mechanism, ``approvals.steps``). In that transaction the client's situation becomes
+  DECEASED_WINDING_UP (a new version of their details, ``clients.service.record_deceased``), and
+  from then on ``refuse_spending_after_death`` refuses money leaving the client's account except
+  on a winding-up basis (``rules.spending_problem``): standing payments and the weekly personal
+  allowance stop, nothing new is committed (decisions, lodgements, placements, assistance).
+
+Every door where money leaves or is committed calls ``refuse_spending_after_death``: the rule
+is ``rules.spending_problem``, once.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from datetime import date
+from functools import partial
+from typing import Any, TypeVar
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ca_api import clock
+from ca_api.approvals import mechanism as approvals
+from ca_api.approvals import steps
+from ca_api.audit import service as audit
+from ca_api.auth.actor import Actor
+from ca_api.clients import service as clients
+from ca_api.clients.rules import LegalRole, Situation
+from ca_api.common import idempotency
+from ca_api.common.keyset import Seek, seek_rows
+from ca_api.common.rules import text_problem
+from ca_api.dealings import service as dealings
+from ca_api.deaths import repository, rules
+from ca_api.deaths.models import Death, DeathEvent
+from ca_api.deaths.rules import (
+    DeathEventKind,
+    DeathStatus,
+    NotificationChannel,
+    NotificationRecipient,
+    WindingUpBasis,
+)
+from ca_api.errors import ErrorCode, InvalidState, MoneyProblem, RecordNotFound, ValidationFailed
+from ca_api.ledger import service as ledger
+from ca_api.ledger.models import Counterparty
+from ca_api.ledger.rules import AccountKind
+from ca_api.outbox import service as outbox
+from ca_api.outbox.rules import MessageState, Recipient, Topic
+
+TYPE_NAME = "Death"
+T = TypeVar("T")
+ENTITY = "death"
+
+
+class ClientDeceased(MoneyProblem):
+    """The client's death is confirmed and what was asked is not something winding up allows
+    (seed 002 B 29): an InvalidStateProblem with the code CLIENT_DECEASED. Nothing is written."""
+
+    def __init__(self, message: str, died_on: date | None) -> None:
+        super().__init__(
+            ErrorCode.CLIENT_DECEASED,
+            message,
+            died_on=died_on.isoformat() if died_on is not None else None,
+        )
+
+
+@dataclass(frozen=True)
+class DeathView:
+    death: Death
+    events: Sequence[DeathEvent]
+
+    @property
+    def status(self) -> DeathStatus:
+        return rules.death_status(e.event for e in self.events)
+
+    @property
+    def confirmed(self) -> DeathEvent | None:
+        return next((e for e in self.events if e.event == DeathEventKind.CONFIRMED), None)
+
+
+@dataclass(frozen=True)
+class DeathOutcome:
+    view: DeathView
+    replayed: bool = False
+
+
+@dataclass(frozen=True)
+class WindingUp:
+    """A client being wound up: their confirmed death, and how long since (issue 13 item 6 adds
+    what is outstanding)."""
+
+    view: DeathView
+    client_reference: str
+    days_since_death: int
+
+
+async def _read(session: AsyncSession, death_id: uuid.UUID) -> DeathView:
+    death = await repository.lock(session, death_id)  # read afresh, in the transaction
+    if death is None:
+        raise RecordNotFound.of(TYPE_NAME, death_id)
+    return DeathView(death, list(await repository.events_of(session, [death_id])))
+
+
+async def _outcome(
+    session: AsyncSession, death_id: uuid.UUID, *, replayed: bool = False
+) -> DeathOutcome:
+    return DeathOutcome(await _read(session, death_id), replayed)
+
+
+ONCE = approvals.Once(
+    remember_as="death_id",
+    ident=lambda o: o.view.death.id,
+    replay=partial(_outcome, replayed=True),
+)
+
+# The approval mechanism's view of a death: confirmed once, by someone who did not record it.
+DEATHS: approvals.Approvable[Death, DeathStatus, DeathEventKind] = approvals.Approvable(
+    type_name=TYPE_NAME,
+    owner_column="death_id",
+    lock=repository.lock,
+    events_of=repository.events_of,
+    status=rules.death_status,
+    transition_problem=rules.transition_problem,
+    insert_event=repository.insert_event,
+    once_index="uq_death_event_once",
+    already=lambda event: f"the death was {event.lower()} already",
+    missing=RecordNotFound.of,
+    wording=approvals.Wording(
+        raised="you recorded this death",
+        authored="you recorded this death",
+        must="confirm it",
+        may="confirm",
+    ),
+)
+
+
+# --- recorded -------------------------------------------------------------------------------
+
+
+async def record_death(
+    session: AsyncSession,
+    actor: Actor,
+    client_id: uuid.UUID,
+    died_on: date,
+    certificate_reference: str,
+    notes: str | None,
+    *,
+    idempotency_key: str,
+) -> DeathOutcome:
+    """Record a client's death; it waits for a second officer to confirm it (R-ROLE-2)."""
+    problems = text_problem(
+        "certificate_reference",
+        certificate_reference,
+        required=True,
+        maximum=rules.MAX_CERTIFICATE,
+    )
+    problems |= text_problem("notes", notes, required=False, maximum=rules.MAX_NOTES)
+    if problems:
+        raise ValidationFailed(problems)
+
+    async def work() -> DeathOutcome:
+        if await clients.lock_client(session, client_id) is None:
+            raise RecordNotFound.of("Client", client_id)
+        born_on = await clients.date_of_birth(session, client_id)
+        assert born_on is not None
+        problem = rules.death_date_problem(died_on, born_on, clock.today())
+        if problem is not None:
+            raise ValidationFailed({"died_on": problem})
+        if await repository.death_of_client(session, client_id) is not None:
+            raise InvalidState("the client's death is recorded already")
+        values: dict[str, Any] = {
+            "id": uuid.uuid4(),
+            "client_id": client_id,
+            "died_on": died_on,
+            "certificate_reference": certificate_reference.strip(),
+            "notes": notes.strip() if notes and notes.strip() else None,
+            "recorded_by": actor.principal.subject,
+        }
+        death = await repository.insert_death(session, values)
+        after = {k: v for k, v in values.items() if k not in ("id", "client_id", "recorded_by")}
+        after["status"] = DeathStatus.PENDING_CONFIRMATION.value
+        await audit.record(
+            session, actor, ENTITY, death.id, "record", after=after, client_id=client_id
+        )
+        return await _outcome(session, death.id)
+
+    payload = {
+        "client_id": str(client_id),
+        "died_on": died_on.isoformat(),
+        "certificate_reference": certificate_reference,
+        "notes": notes,
+    }
+    return await approvals.run_once(
+        ONCE, session, actor, idempotency_key, "recordDeath", payload, work
+    )
+
+
+# --- confirmed ------------------------------------------------------------------------------
+
+STEPS = steps.Steps(
+    agg=DEATHS,
+    once=ONCE,
+    entity=ENTITY,
+    awaiting=DeathStatus.PENDING_CONFIRMATION,
+    actions={DeathEventKind.CONFIRMED: "confirm"},
+    operations={DeathEventKind.CONFIRMED: "confirmDeath"},
+    read=_outcome,
+)
+
+
+async def confirm_death(
+    session: AsyncSession, actor: Actor, client_id: uuid.UUID, *, idempotency_key: str
+) -> DeathOutcome:
+    """Confirm the client's recorded death: never by whoever recorded it (R-ROLE-2). It takes
+    effect in this transaction: the client DECEASED_WINDING_UP, spending refused but for winding
+    up (``refuse_spending_after_death``)."""
+    death = await repository.death_of_client(session, client_id)
+    if death is None:
+        raise InvalidState("no death is recorded for the client: record it first")
+
+    async def confirm(held: approvals.Held[Death, DeathStatus]) -> tuple[dict[str, Any], Any]:
+        row = held.row
+        approvals.require_four_eyes(actor, DEATHS, row.recorded_by, [row.recorded_by])
+        await approvals.append_event(session, DEATHS, row.id, DeathEventKind.CONFIRMED, actor)
+        reason = (
+            f"death on {row.died_on.isoformat()} confirmed (certificate "
+            f"{row.certificate_reference}; seed 002 B 29)"
+        )
+        await clients.record_deceased(session, actor, row.client_id, reason=reason)
+        told = await _tell_council_teams(session, actor, row)  # R-DEATH-1, B 29.1
+        done: dict[str, Any] = {"died_on": row.died_on.isoformat(), "outbox_messages": told}
+        return done, DeathStatus.CONFIRMED
+
+    return await steps.run(
+        STEPS,
+        session,
+        actor,
+        death.id,
+        DeathEventKind.CONFIRMED,
+        confirm,
+        idempotency_key=idempotency_key,
+    )
+
+
+# --- the one check every money door makes ---------------------------------------------------
+
+
+async def confirmed_death_date(session: AsyncSession, client_id: uuid.UUID) -> date | None:
+    """The date of the client's confirmed death, or None."""
+    return await repository.confirmed_death_date(session, client_id)
+
+
+async def fee_dues_for_life(
+    session: AsyncSession, dues: dict[uuid.UUID, list[T]], due_on: Callable[[T], date]
+) -> dict[uuid.UUID, list[T]]:
+    """The fee run's door (R-FEE, seed 002 B 6.4): each client's dues but those falling due
+    after their confirmed death (``rules.fee_due_for_life``)."""
+    died = await repository.confirmed_death_dates(session, list(dues))
+    return {
+        c: [d for d in ds if rules.fee_due_for_life(due_on(d), died.get(c))]
+        for c, ds in dues.items()
+    }
+
+
+async def refuse_spending_after_death(
+    session: AsyncSession,
+    client_id: uuid.UUID,
+    basis: WindingUpBasis | None = None,
+    *,
+    standing: bool = False,
+    invoice_date: date | None = None,
+    commits_new_money: bool = False,
+) -> None:
+    """ClientDeceased (CLIENT_DECEASED) when the client's death is confirmed and this money may
+    not leave or be committed (``rules.spending_problem``); a winding-up basis given for a living
+    client is a ValidationFailed on ``winding_up_basis``. The caller holds the client's or the
+    aggregate's lock; the check reads the death in the caller's transaction."""
+    died_on = await repository.confirmed_death_date(session, client_id)
+    if died_on is None:
+        # Recorded DECEASED_WINDING_UP (a caseload import, an amendment) with no confirmed
+        # death: nothing leaves until the death is recorded and confirmed, whose date rules
+        # what winding up pays (seed 002 B 29.2).
+        record = await clients.client_as_it_stands(session, client_id)
+        if record is not None and record.details.situation is Situation.DECEASED_WINDING_UP:
+            raise ClientDeceased(rules.UNRECORDED_DEATH, None)
+    problem = rules.spending_problem(
+        died_on,
+        basis,
+        standing=standing,
+        invoice_date=invoice_date,
+        commits_new_money=commits_new_money,
+    )
+    if problem is None:
+        return
+    if died_on is None:
+        raise ValidationFailed({"winding_up_basis": problem})
+    raise ClientDeceased(problem, died_on)
+
+
+# --- reads ----------------------------------------------------------------------------------
+
+
+async def deaths_of_clients(
+    session: AsyncSession, client_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, DeathView]:
+    deaths = await repository.deaths_of_clients(session, client_ids)
+    events = await repository.events_of(session, [d.id for d in deaths])
+    by_death: dict[uuid.UUID, list[DeathEvent]] = {}
+    for e in events:
+        by_death.setdefault(e.death_id, []).append(e)
+    return {d.client_id: DeathView(d, by_death.get(d.id, [])) for d in deaths}
+
+
+async def winding_up(session: AsyncSession, seek: Seek[Any]) -> list[WindingUp]:
+    """Clients whose death is confirmed, the longest dead first (issue 13 item 6 will add what
+    is outstanding for each)."""
+    rows = await repository.winding_up(session, seek)
+    events = await repository.events_of(session, [r[0].id for r in rows])
+    today = clock.today()
+    out = []
+    for r in rows:
+        death: Death = r[0]
+        view = DeathView(death, [e for e in events if e.death_id == death.id])
+        out.append(WindingUp(view, r.client_reference, rules.days_since(death.died_on, today)))
+    return out
+
+
+# --- whom the death is told to (item 2, R-DEATH-1, seed 002 B 29.1) ---------------------------
+
+SUBJECT_TYPE = "Death"  # the outbox messages' subject
+FIXED = "-"  # the organisation key of an item that is one per death (a team, the court)
+_ORDER = {r: i for i, r in enumerate(NotificationRecipient)}
+
+
+@dataclass(frozen=True)
+class Notification:
+    """One item of the death's notification list, and whether it was sent: a letter when an
+    officer recorded it; a council team's when its outbox message was recorded SENT."""
+
+    death_id: uuid.UUID
+    client_id: uuid.UUID
+    recipient: NotificationRecipient
+    organisation_key: str  # a counterparty's id, an investment's, one added, or FIXED
+    organisation_name: str
+    sent_on: date | None = None
+    sent_by: str | None = None
+    outbox_message_id: uuid.UUID | None = None
+
+    @property
+    def channel(self) -> NotificationChannel:
+        return rules.channel_of(self.recipient)
+
+    @property
+    def outstanding(self) -> bool:
+        return self.sent_on is None
+
+    def sort_key(self) -> tuple[int, str, str]:
+        return _ORDER[self.recipient], self.organisation_name.lower(), self.organisation_key
+
+
+def _told(c: Counterparty) -> bool:
+    return rules.counterparty_recipient(c.kind, c.is_council_employee) is not None
+
+
+async def _items(session: AsyncSession, death: Death) -> list[Notification]:
+    """Every item, unsent: the fixed ones for the case, each organisation the records show the
+    client dealt with (``dealings``: counterparties of transfers and invoices, holders of
+    investments), then those an officer added."""
+    client_id = death.client_id
+    record = await clients.client_as_it_stands(session, client_id)
+    assert record is not None
+    dealt = await dealings.organisations_of_client(session, client_id, _told)
+    found: list[tuple[NotificationRecipient, str, str]] = []
+    for c in dealt.counterparties:
+        recipient = rules.counterparty_recipient(c.kind, c.is_council_employee)
+        assert recipient is not None
+        found.append((recipient, str(c.id), c.name))
+    found += [(NotificationRecipient.COMPANY, str(root), h) for root, h in dealt.holders]
+    kinds = {r for r, _, _ in found}
+    accounts = await ledger.accounts_of_client(session, client_id)
+    lodged = any(a.kind == AccountKind.CLIENT_COURT_FUNDS.value for a in accounts)
+    role = record.legal_role
+    fixed = rules.fixed_recipients(
+        deputy=role in (LegalRole.DEPUTY, LegalRole.BOTH),
+        appointee=role in (LegalRole.APPOINTEE, LegalRole.BOTH),
+        dwp_named=NotificationRecipient.DWP in kinds,
+        court_funds=lodged and NotificationRecipient.COURT_FUNDS_OFFICE not in kinds,
+    )
+    items = [
+        Notification(death.id, client_id, r, FIXED, _fixed_name(r, record.referred_by))
+        for r in fixed
+    ]
+    items += [Notification(death.id, client_id, r, k, n) for r, k, n in found]
+    items += [
+        Notification(
+            death.id, client_id, NotificationRecipient(a.recipient), str(a.id), a.organisation_name
+        )
+        for a in await repository.added_of(session, death.id)
+    ]
+    return items
+
+
+def _fixed_name(recipient: NotificationRecipient, referred_by: str | None) -> str:
+    if recipient is NotificationRecipient.SOCIAL_WORKER and referred_by:
+        return f"Social worker / care worker ({referred_by}, who referred the client)"
+    return rules.TEAM_NAMES[recipient]
+
+
+async def _notifications(session: AsyncSession, death: Death) -> list[Notification]:
+    """The death's list, each item with what was sent, in recipient order then by name."""
+    letters = {
+        (s.recipient, s.organisation_key): s for s in await repository.sent_of(session, death.id)
+    }
+    told = {
+        m.message.recipient: m
+        for m in await outbox.messages_about(session, SUBJECT_TYPE, [death.id])
+    }
+    out = []
+    for n in await _items(session, death):
+        if n.channel is NotificationChannel.COUNCIL_TEAM:
+            m = told.get(n.recipient.value)
+            sent = m.step(MessageState.SENT) if m is not None else None
+            out.append(
+                replace(
+                    n,
+                    outbox_message_id=m.message.id if m is not None else None,
+                    sent_on=sent.recorded_at.date() if sent is not None else None,
+                    sent_by=sent.recorded_by if sent is not None else None,
+                )
+            )
+        else:
+            s = letters.get((n.recipient.value, n.organisation_key))
+            out.append(n if s is None else replace(n, sent_on=s.sent_on, sent_by=s.recorded_by))
+    out.sort(key=Notification.sort_key)
+    return out
+
+
+async def _tell_council_teams(session: AsyncSession, actor: Actor, death: Death) -> list[str]:
+    """Seed 002 B 29.1: the council's teams told through the outbox, in the confirmation's
+    transaction (a replay emits nothing twice); the ids of the messages written."""
+    payload = await outbox.handoff_payload(
+        session, actor, death.client_id, {"died_on": death.died_on.isoformat()}
+    )
+    written = []
+    for recipient in rules.COUNCIL_TEAMS:
+        message_id = await outbox.emit(
+            session,
+            actor,
+            topic=Topic.DEATH_NOTIFIED,
+            recipient=Recipient(recipient.value),
+            client_id=death.client_id,
+            subject_type=SUBJECT_TYPE,
+            subject_id=death.id,
+            payload=payload,
+        )
+        if message_id is not None:
+            written.append(str(message_id))
+    return written
+
+
+async def _confirmed_death(session: AsyncSession, client_id: uuid.UUID) -> Death:
+    death = await repository.death_of_client(session, client_id)
+    if death is None or await repository.confirmed_death_date(session, client_id) is None:
+        raise InvalidState("the client's death is not confirmed: nobody is told of it yet")
+    return death
+
+
+async def notifications(
+    session: AsyncSession, client_id: uuid.UUID, *, outstanding: bool, seek: Seek[Any]
+) -> list[Notification]:
+    """A page of the client's death notifications (only those not sent, ``outstanding``); none
+    while no death is confirmed."""
+    death = await repository.death_of_client(session, client_id)
+    if death is None or await repository.confirmed_death_date(session, client_id) is None:
+        return []
+    every = await _notifications(session, death)
+    if outstanding:
+        every = [n for n in every if n.outstanding]
+    return seek_rows(every, seek, key=Notification.sort_key)
+
+
+async def outstanding_notifications(
+    session: AsyncSession, client_id: uuid.UUID
+) -> list[Notification]:
+    """What is still to be sent of the death's notifications (R-DEATH-1). The case closure of
+    issue 13 item 5 calls this: a case cannot close while an item is outstanding. (There is no
+    case closure yet.) Empty when no death is confirmed."""
+    death = await repository.death_of_client(session, client_id)
+    if death is None or await repository.confirmed_death_date(session, client_id) is None:
+        return []
+    return [n for n in await _notifications(session, death) if n.outstanding]
+
+
+@dataclass(frozen=True)
+class NotificationOutcome:
+    notification: Notification
+    replayed: bool = False
+
+
+async def _find(
+    session: AsyncSession, death: Death, recipient: NotificationRecipient, key: str
+) -> Notification | None:
+    return next(
+        (
+            n
+            for n in await _notifications(session, death)
+            if (n.recipient, n.organisation_key) == (recipient, key)
+        ),
+        None,
+    )
+
+
+async def record_notification_sent(
+    session: AsyncSession,
+    actor: Actor,
+    client_id: uuid.UUID,
+    recipient: NotificationRecipient,
+    organisation_key: str,
+    sent_on: date,
+    *,
+    idempotency_key: str,
+) -> NotificationOutcome:
+    """Record a letter of the death's list sent (R-DEATH-1): the date, by the caller; once.
+    A council team's item is told through the outbox and recorded sent there."""
+
+    async def work() -> dict[str, Any]:
+        if await clients.lock_client(session, client_id) is None:
+            raise RecordNotFound.of("Client", client_id)
+        death = await _confirmed_death(session, client_id)
+        n = await _find(session, death, recipient, organisation_key)
+        if n is None:
+            raise ValidationFailed({"organisation_key": "is not on the client's list"})
+        if n.channel is NotificationChannel.COUNCIL_TEAM:
+            raise InvalidState(
+                f"{n.organisation_name} is told through the outbox: record its message sent "
+                "there (recordOutboxMessageSent)"
+            )
+        if not n.outstanding:
+            raise InvalidState(f"{n.organisation_name} was told on {n.sent_on}: once only")
+        problem = rules.sent_on_problem(sent_on, death.died_on, clock.today())
+        if problem is not None:
+            raise ValidationFailed({"sent_on": problem})
+        row = await repository.insert_sent(
+            session,
+            {
+                "id": uuid.uuid4(),
+                "death_id": death.id,
+                "recipient": recipient.value,
+                "organisation_key": organisation_key,
+                "organisation_name": n.organisation_name,
+                "sent_on": sent_on,
+                "recorded_by": actor.principal.subject,
+            },
+        )
+        after = {
+            "recipient": recipient.value,
+            "organisation": n.organisation_name,
+            "sent_on": sent_on.isoformat(),
+        }
+        await audit.record(
+            session, actor, ENTITY, death.id, "notify", after=after, client_id=client_id
+        )
+        return {"sent_id": str(row.id)}
+
+    payload = {
+        "client_id": str(client_id),
+        "recipient": recipient.value,
+        "organisation_key": organisation_key,
+        "sent_on": sent_on.isoformat(),
+    }
+
+    async def replayed(stored: dict[str, Any]) -> dict[str, Any]:
+        return stored | {"replayed": True}
+
+    result = await idempotency.run_once(
+        session,
+        actor.principal.subject,
+        idempotency_key,
+        "recordDeathNotificationSent",
+        payload,
+        work,
+        remember=lambda value: value,
+        replay=replayed,
+    )
+    death = await _confirmed_death(session, client_id)
+    n = await _find(session, death, recipient, organisation_key)
+    assert n is not None
+    return NotificationOutcome(n, bool(result.get("replayed")))
+
+
+async def add_notification(
+    session: AsyncSession,
+    actor: Actor,
+    client_id: uuid.UUID,
+    recipient: NotificationRecipient,
+    organisation_name: str,
+    *,
+    idempotency_key: str,
+) -> NotificationOutcome:
+    """Add someone to tell whom the records do not show (R-DEATH-1): the solicitor holding the
+    will, or a company; it is then outstanding until sent."""
+    name = organisation_name.strip()
+    problems = text_problem(
+        "organisation_name", name, required=True, maximum=rules.MAX_ORGANISATION
+    )
+    if recipient not in rules.ADDABLE:
+        allowed = " or ".join(sorted(r.value for r in rules.ADDABLE))
+        problems["recipient"] = (
+            f"only {allowed} is added by an officer; the rest come from the records"
+        )
+    if problems:
+        raise ValidationFailed(problems)
+
+    async def work() -> dict[str, Any]:
+        if await clients.lock_client(session, client_id) is None:
+            raise RecordNotFound.of("Client", client_id)
+        death = await _confirmed_death(session, client_id)
+        row = await repository.insert_added(
+            session,
+            {
+                "id": uuid.uuid4(),
+                "death_id": death.id,
+                "recipient": recipient.value,
+                "organisation_name": name,
+                "recorded_by": actor.principal.subject,
+            },
+        )
+        after = {"recipient": recipient.value, "organisation": name}
+        await audit.record(
+            session, actor, ENTITY, death.id, "add_notification", after=after, client_id=client_id
+        )
+        return {"added_id": str(row.id)}
+
+    async def replayed(stored: dict[str, Any]) -> dict[str, Any]:
+        return stored | {"replayed": True}
+
+    payload = {"client_id": str(client_id), "recipient": recipient.value, "name": name}
+    result = await idempotency.run_once(
+        session,
+        actor.principal.subject,
+        idempotency_key,
+        "addDeathNotification",
+        payload,
+        work,
+        remember=lambda value: value,
+        replay=replayed,
+    )
+    death = await _confirmed_death(session, client_id)
+    n = await _find(session, death, recipient, str(result["added_id"]))
+    assert n is not None
+    return NotificationOutcome(n, bool(result.get("replayed")))

@@ -1,0 +1,124 @@
+"""GraphQL types and enums of a client's death, without the queries (``deaths/schema.py``), so
+``Client.death`` (clients/schema.py) can name them without an import cycle."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+
+import strawberry
+
+from ca_api.common import loaders
+from ca_api.common.types import graphql_enum
+from ca_api.context import Context
+from ca_api.deaths import rules, service
+from ca_api.deaths.service import DeathView
+
+DeathStatus = rules.DeathStatus
+graphql_enum(
+    DeathStatus,
+    "Where a recorded death stands (issue 13, R-ROLE-2).",
+    {
+        DeathStatus.PENDING_CONFIRMATION: "Recorded; a second officer (not whoever recorded it, "
+        "R-ROLE-2) must confirm it. Nothing has taken effect.",
+        DeathStatus.CONFIRMED: "Confirmed: the client is DECEASED_WINDING_UP, standing "
+        "payments and the personal allowance stopped, and money leaves only on a winding-up "
+        "basis (seed 002 B 29).",
+    },
+)
+WindingUpBasis = rules.WindingUpBasis
+graphql_enum(
+    WindingUpBasis,
+    "On what basis a payment after a client's confirmed death is made: the order's authority "
+    "ended at death (seed 002 B 29).",
+    {
+        WindingUpBasis.FUNERAL: "The funeral's costs.",
+        WindingUpBasis.DEBT_BEFORE_DEATH: "An invoice for goods or services up to and including "
+        "the date of death (B 29.2, R-DEATH-2); one dated later is queried, not paid as a debt.",
+        WindingUpBasis.WIND_UP_FEE: "The council's wind-up fee (B 29.4, R-FEE-5).",
+        WindingUpBasis.REPAYMENT: "A repayment: a benefit overpayment back to the paying "
+        "agency, temporary assistance back to the council (B 29.2).",
+        WindingUpBasis.ESTATE: "The estate: to the executor, next of kin or Treasury Solicitor "
+        "(B 29.3-29.6, R-DEATH-3, R-DEATH-4).",
+    },
+)
+
+
+@strawberry.type(
+    description="A client's death as recorded (issue 13): it takes effect once a second officer "
+    "confirms it (R-ROLE-2)."
+)
+class Death:
+    died_on: date = strawberry.field(description="The date of death.")
+    certificate_reference: str = strawberry.field(
+        description="How it was verified: the death certificate's reference."
+    )
+    notes: str | None = strawberry.field(description="Anything else noted when it was recorded.")
+    recorded_by: str = strawberry.field(description="Who recorded it.")
+    recorded_at: datetime = strawberry.field(description="When it was recorded.")
+    status: DeathStatus = strawberry.field(description="Where it stands.")
+    confirmed_by: str | None = strawberry.field(
+        description="Who confirmed it (never whoever recorded it); null until then."
+    )
+    confirmed_at: datetime | None = strawberry.field(
+        description="When it was confirmed; null until then."
+    )
+
+    @classmethod
+    def of(cls, view: DeathView) -> Death:
+        d, e = view.death, view.confirmed
+        return cls(
+            died_on=d.died_on,
+            certificate_reference=d.certificate_reference,
+            notes=d.notes,
+            recorded_by=d.recorded_by,
+            recorded_at=d.recorded_at,
+            status=view.status,
+            confirmed_by=e.recorded_by if e is not None else None,
+            confirmed_at=e.recorded_at if e is not None else None,
+        )
+
+
+async def death_of(ctx: Context, client_id: uuid.UUID) -> Death | None:
+    """The client's recorded death (None: none recorded), through the request's one loader."""
+    view = await loaders.one(ctx, "deaths.by_client", service.deaths_of_clients).load(client_id)
+    return Death.of(view) if view is not None else None
+
+
+NotificationRecipient = rules.NotificationRecipient
+graphql_enum(
+    NotificationRecipient,
+    "Whom the team tells of a client's death (R-DEATH-1, seed 002 B 29.1).",
+    {
+        NotificationRecipient.COURT_OF_PROTECTION: "The Court of Protection (the council is "
+        "deputy).",
+        NotificationRecipient.DWP: "The DWP (the council is appointee, or a DWP counterparty "
+        "paid the client: each one).",
+        NotificationRecipient.CARE_MANAGEMENT: "The ASC Care Management team (through the outbox).",
+        NotificationRecipient.SERVICE_AGREEMENT_TEAM: "The ASC Service Agreement team (through "
+        "the outbox).",
+        NotificationRecipient.INCOME_RECOVERY: "The BSD Income Recovery team (through the outbox).",
+        NotificationRecipient.FINANCIAL_ASSESSMENT: "The ASC Financial Assessment team "
+        "(through the outbox).",
+        NotificationRecipient.HOUSING_BENEFIT: "Housing Benefit (through the outbox).",
+        NotificationRecipient.COMPANY: "A company or organisation the client dealt with (the "
+        "ledger's counterparties, invoices' suppliers, investments' holders; or added).",
+        NotificationRecipient.COURT_FUNDS_OFFICE: "The OPG Court Funds Office (money lodged).",
+        NotificationRecipient.CARE_PROVIDER: "The client's care provider.",
+        NotificationRecipient.SOCIAL_WORKER: "The social worker or care worker.",
+        NotificationRecipient.WILL_SOLICITOR: "The solicitor holding the will (added by an "
+        "officer).",
+    },
+    name="DeathNotificationRecipient",
+)
+NotificationChannel = rules.NotificationChannel
+graphql_enum(
+    NotificationChannel,
+    "How a death notification goes.",
+    {
+        NotificationChannel.COUNCIL_TEAM: "To another council team through the outbox, written "
+        "when the death is confirmed; sent when its outbox message is recorded SENT.",
+        NotificationChannel.LETTER: "A letter an officer sends and records as sent.",
+    },
+    name="DeathNotificationChannel",
+)
