@@ -29,6 +29,7 @@ from tests.factories import (
     SCAO,
     add_institution,
     add_product,
+    amend_client,
     approve,
     approve_as,
     approve_payment,
@@ -399,6 +400,29 @@ async def test_the_deputy_fees_are_charged_for_the_years_lived_and_none_after_de
     assert not [c for c in charges if c["clientId"] == died_early]
     later = {c["dueDate"] for c in charges if c["clientId"] == died_later}
     assert later == {"2015-05-20"}  # the year lived through; not the 2016 anniversary
+
+
+async def test_a_deputy_recorded_deceased_without_a_confirmed_death_is_charged_no_fee(
+    api: Api, session: AsyncSession
+) -> None:
+    # The fee run is a door too (seed 002 B 29.2): with no date of death it cannot tell the
+    # years lived through, so it charges nothing and lists why; a later run picks them up.
+    lived = await deputy(api, session, "2014-05-20", "TYPE_2A", 5_000_000)
+    unconfirmed = await deputy(api, session, "2014-05-20", "TYPE_2A", 5_000_000)
+    amended = await amend_client(
+        api, unconfirmed, {"situation": "DECEASED_WINDING_UP"}, "reported dead", **SCAO
+    )
+    assert amended["__typename"] == "ClientPayload", amended
+    run = (await run_fees(api, "2015-04-01", "2015-06-30"))["run"]
+    assert {c["clientId"] for c in run["charges"]} == {lived}
+    [listed] = [n for n in run["notCharged"] if n["clientId"] == unconfirmed]
+    assert listed["code"] == "CLIENT_DECEASED" and "no death is confirmed" in listed["reason"]
+    assert run["clientsRefused"] == 1
+    await confirmed_death(api, unconfirmed, "2015-06-01")  # after the first anniversary
+    later = (await run_fees(api, "2015-05-01", "2015-07-31"))["run"]
+    assert {c["dueDate"] for c in later["charges"] if c["clientId"] == unconfirmed} == {
+        "2015-05-20"
+    }
 
 
 async def test_assistance_requested_before_death_is_not_approved_after_it(api: Api) -> None:

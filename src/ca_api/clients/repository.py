@@ -156,6 +156,15 @@ async def get_current_unscoped(
     return (await session.execute(stmt)).one_or_none()
 
 
+async def current_unscoped_by_id(
+    session: AsyncSession, client_ids: Sequence[uuid.UUID], on: date
+) -> Sequence[Row[Any]]:
+    """The current versions of these clients whoever asks, in one query: for a batch use case
+    that checked its own permission."""
+    stmt = _select_current(on).where(cc.c.id.in_(set(client_ids)))
+    return (await session.execute(stmt)).all()
+
+
 async def current_by_id(
     session: AsyncSession, client_ids: Sequence[uuid.UUID], principal: Principal, on: date
 ) -> Sequence[Row[Any]]:

@@ -313,6 +313,17 @@ async def client_as_it_stands(session: AsyncSession, client_id: uuid.UUID) -> Cl
     return _record(row) if row is not None else None
 
 
+async def as_they_stand(
+    session: AsyncSession, client_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, ClientRecord]:
+    """These clients today, whoever asks, by id, in one query (``client_as_it_stands`` for a
+    batch: the fee run's check of who is recorded deceased)."""
+    if not client_ids:
+        return {}
+    rows = await repository.current_unscoped_by_id(session, client_ids, clock.today())
+    return {r.id: _record(r) for r in rows}
+
+
 async def date_of_birth(session: AsyncSession, client_id: uuid.UUID) -> date | None:
     """The client's date of birth as recorded now, whoever asks (None: no such client)."""
     row = await repository.get_current_for_update(session, client_id)

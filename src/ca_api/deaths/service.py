@@ -21,7 +21,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from functools import partial
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -255,16 +255,38 @@ async def confirmed_death_date(session: AsyncSession, client_id: uuid.UUID) -> d
     return await repository.confirmed_death_date(session, client_id)
 
 
+@dataclass(frozen=True)
+class DuesForLife(Generic[T]):
+    """What the fee run may charge: each client's dues but those after their death, and the
+    clients recorded deceased with no death confirmed (charged nothing: the date of death
+    decides which dues they lived through, B 29.2), with why."""
+
+    dues: dict[uuid.UUID, list[T]]
+    unconfirmed: dict[uuid.UUID, str]
+
+
 async def fee_dues_for_life(
     session: AsyncSession, dues: dict[uuid.UUID, list[T]], due_on: Callable[[T], date]
-) -> dict[uuid.UUID, list[T]]:
+) -> DuesForLife[T]:
     """The fee run's door (R-FEE, seed 002 B 6.4): each client's dues but those falling due
-    after their confirmed death (``rules.fee_due_for_life``)."""
+    after their confirmed death (``rules.fee_due_for_life``); a client recorded
+    DECEASED_WINDING_UP with no confirmed death is charged nothing, as every other door pays
+    nothing for them (``refuse_spending_after_death``)."""
     died = await repository.confirmed_death_dates(session, list(dues))
-    return {
-        c: [d for d in ds if rules.fee_due_for_life(due_on(d), died.get(c))]
-        for c, ds in dues.items()
+    records = await clients.as_they_stand(session, [c for c in dues if c not in died])
+    unconfirmed = {
+        c: rules.UNRECORDED_DEATH
+        for c, r in records.items()
+        if r.details.situation is Situation.DECEASED_WINDING_UP
     }
+    return DuesForLife(
+        {
+            c: [d for d in ds if rules.fee_due_for_life(due_on(d), died.get(c))]
+            for c, ds in dues.items()
+            if c not in unconfirmed
+        },
+        unconfirmed,
+    )
 
 
 async def refuse_spending_after_death(

@@ -160,7 +160,9 @@ class UnchargedClient:
 
     code: ErrorCode = strawberry.field(
         description="POLICY_MISSING: a figure the fee needs is missing or unknown (R-DATA); "
-        "INSUFFICIENT_FUNDS: the CMS account has too little available (R-PAY-3)."
+        "INSUFFICIENT_FUNDS: the CMS account has too little available (R-PAY-3); "
+        "CLIENT_DECEASED: the client is recorded deceased but no death is confirmed, whose date "
+        "decides the fees of the years they lived through (seed 002 B 29.2)."
     )
 
     reason: str = strawberry.field(description="Why, in words.")
@@ -194,7 +196,8 @@ class FeeRun(Node):
     charge_count: int = strawberry.field(description="Fees charged.")
     clients_charged: int = strawberry.field(description="Clients charged at least one fee.")
     clients_refused: int = strawberry.field(
-        description="Clients refused: a figure missing (POLICY_MISSING)."
+        description="Clients refused: a figure missing (POLICY_MISSING), or recorded deceased "
+        "with no death confirmed (CLIENT_DECEASED)."
     )
     clients_short: int = strawberry.field(
         description="Clients not charged: funds short (INSUFFICIENT_FUNDS)."

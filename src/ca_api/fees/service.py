@@ -11,7 +11,10 @@ transaction with the run's rows and audit rows (R-AUD-1).
   be unknown (R-DATA) is refused whole: nothing is charged for them, and the run lists them with
   the figure and the date (code POLICY_MISSING). A client whose CMS account has too little
   available for all their fees is not charged at all (R-PAY-3: never below zero), and listed
-  with what was wanted and what was available (INSUFFICIENT_FUNDS). Everyone else is charged.
+  with what was wanted and what was available (INSUFFICIENT_FUNDS). A client recorded
+  deceased whose death is not confirmed is charged nothing and listed (CLIENT_DECEASED): the
+  date of death decides the years they lived through (seed 002 B 29.2); a confirmed death ends
+  the fees due after it (``deaths.service.fee_dues_for_life``). Everyone else is charged.
 - **Net assets** for the 3% rule (R-FEE-1): the sum of the client's ledger account balances (CMS,
   Court Funds Office, placements, cash held) at the end of the due date, by value date: money
   moved, holds not counted (held money is still the client's). Fees come from the CMS account
@@ -67,6 +70,7 @@ CATEGORY = {
 }
 POLICY_MISSING = ErrorCode.POLICY_MISSING.value
 INSUFFICIENT_FUNDS = ErrorCode.INSUFFICIENT_FUNDS.value
+CLIENT_DECEASED = ErrorCode.CLIENT_DECEASED.value
 
 
 @dataclass(frozen=True)
@@ -199,9 +203,10 @@ async def _do_run(
         ]
         for client_id, client_orders in orders.items()
     }
-    # None after the client's confirmed death (seed 002 B 6.4, B 29.4: the wind-up fee then).
-    dues = await deaths.fee_dues_for_life(session, dues, lambda d: d.due_date)
-    dues = {c: d for c, d in dues.items() if d}
+    # None after the client's confirmed death (seed 002 B 6.4, B 29.4: the wind-up fee then);
+    # nothing for a client recorded deceased whose death is not confirmed (listed, below).
+    for_life = await deaths.fee_dues_for_life(session, dues, lambda d: d.due_date)
+    dues = {c: d for c, d in for_life.dues.items() if d}
     clients = sorted(dues)
     rates = await fee_rates(session)
     accounts = await repository.lock_cms_accounts(session, clients)
@@ -212,7 +217,10 @@ async def _do_run(
     run_id = uuid.uuid4()
     today = clock.today()
     charged: dict[uuid.UUID, list[Charge]] = {}
-    exceptions: list[dict[str, Any]] = []
+    exceptions: list[dict[str, Any]] = [
+        _not_charged(run_id, client_id, CLIENT_DECEASED, reason)
+        for client_id, reason in sorted(for_life.unconfirmed.items())
+    ]
     for client_id in clients:
         client_dues = dues[client_id]
         net = rules.net_assets_by_day(movements[client_id], {d.due_date for d in client_dues})
@@ -312,7 +320,9 @@ async def _do_run(
             "charges": len(charge_rows),
             "clients_charged": len(charged),
             "total": sum(r["amount"] for r in charge_rows),
-            "clients_refused": sum(1 for e in exceptions if e["outcome"] == POLICY_MISSING),
+            "clients_refused": sum(
+                1 for e in exceptions if e["outcome"] in (POLICY_MISSING, CLIENT_DECEASED)
+            ),
             "clients_short": sum(1 for e in exceptions if e["outcome"] == INSUFFICIENT_FUNDS),
         },
     )
