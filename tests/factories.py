@@ -1702,6 +1702,29 @@ LODGEMENT_FUNDER = Actor(
 )
 
 
+async def moved_to_court_funds(
+    session: AsyncSession, client_id: str, pence: int, value_date: date
+) -> None:
+    """Money already with the Court Funds Office: CMS -> Court Funds on ``value_date`` through
+    the ledger (the client's CMS account must hold it)."""
+    cid = decode_uuid("Client", client_id)
+    async with unit_of_work(session):
+        cms = await ledger.client_account(session, cid)
+        court_funds = await ledger.client_account(session, cid, AccountKind.CLIENT_COURT_FUNDS)
+        await ledger.post(
+            session,
+            LODGEMENT_FUNDER,
+            Movement(
+                from_account_id=cms.id,
+                to_account_id=court_funds.id,
+                amount=pence,
+                value_date=value_date,
+                category=Category.TRANSFER_BETWEEN_OWN_ACCOUNTS,
+                description="lodged with the Court Funds Office",
+            ),
+        )
+
+
 LODGE = f"""
 mutation($input: LodgeInput!) {{
   lodge(input: $input) {{

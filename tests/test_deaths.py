@@ -14,15 +14,10 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ca_api.common.ids import decode_uuid
-from ca_api.db import unit_of_work
-from ca_api.ledger import service as ledger
-from ca_api.ledger.rules import AccountKind, Category
 from tests.conftest import Api
 from tests.factories import (
     APPROVE_ASSISTANCE,
     DEATH_CONFIRMER,
-    LEDGER_ACTOR,
     PROPOSER,
     REJECT_ASSISTANCE,
     REQUEST_ASSISTANCE,
@@ -52,6 +47,7 @@ from tests.factories import (
     lodge,
     make,
     make_payment,
+    moved_to_court_funds,
     new_client,
     new_counterparty,
     new_key,
@@ -446,22 +442,7 @@ async def test_an_approved_lodgement_is_not_lodged_after_death_and_court_funds_c
     assert (await approve_as(api, lodgement["decisionId"]))["__typename"] == "DecisionPayload"
     await fund_for_lodgement(session, client_id, 5_000_000)
     # Earlier money already lodged with the Court Funds Office (the ledger, as a lodgement).
-    cid = decode_uuid("Client", client_id)
-    async with unit_of_work(session):
-        cms = await ledger.client_account(session, cid)
-        court_funds = await ledger.client_account(session, cid, AccountKind.CLIENT_COURT_FUNDS)
-        await ledger.post(
-            session,
-            LEDGER_ACTOR,
-            ledger.Movement(
-                from_account_id=cms.id,
-                to_account_id=court_funds.id,
-                amount=1_000_000,
-                value_date=date(2025, 6, 2),
-                category=Category.TRANSFER_BETWEEN_OWN_ACCOUNTS,
-                description="lodged with the Court Funds Office",
-            ),
-        )
+    await moved_to_court_funds(session, client_id, 1_000_000, date(2025, 6, 2))
     await confirmed_death(api, client_id, DIED)
     _deceased(await lodge(api, lodgement["id"]))  # no new investment after death
     # Bringing Court Funds money home is winding up: allowed.

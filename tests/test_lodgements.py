@@ -52,6 +52,7 @@ from tests.factories import (
     ledger_sound,
     lodge,
     lodge_variables,
+    moved_to_court_funds,
     new_key,
     plan_year_now,
     proposal,
@@ -145,22 +146,7 @@ def a_year_before(day: date) -> date:
 async def lodged_on(session: AsyncSession, client_id: str, pence: int, value_date: date) -> None:
     """A lodgement back-dated to ``value_date``: funded, then CMS -> Court Funds that day."""
     await fund(session, client_id, pence, value_date)
-    cid = decode_uuid("Client", client_id)
-    async with unit_of_work(session):
-        cms = await ledger.client_account(session, cid)
-        court_funds = await ledger.client_account(session, cid, AccountKind.CLIENT_COURT_FUNDS)
-        await ledger.post(
-            session,
-            FUNDER,
-            ledger.Movement(
-                from_account_id=cms.id,
-                to_account_id=court_funds.id,
-                amount=pence,
-                value_date=value_date,
-                category=Category.TRANSFER_BETWEEN_OWN_ACCOUNTS,
-                description="lodged with the Court Funds Office",
-            ),
-        )
+    await moved_to_court_funds(session, client_id, pence, value_date)
 
 
 def withdrawal_variables(client_id: str, amount: str, reason: str) -> dict[str, Any]:
