@@ -221,6 +221,7 @@ importCaseload        .   .   .   .   Y   .   .   .   .   .   .
 # recorder, R-ROLE-2)
 recordDeath           .   Y   Y   Y   Y   Y   .   .   .   .   .
 confirmDeath          .   .   .   Y   Y   Y   .   .   .   .   .
+chargeWindUpFee       .   .   .   Y   Y   Y   .   .   .   .   .
 recordDeathNotificationSent . Y Y Y   Y   Y   .   .   .   .   .
 addDeathNotification  .   Y   Y   Y   Y   Y   .   .   .   .   .
 """

@@ -35,6 +35,7 @@ from ca_api.deaths.schema import (
     DeathNotificationMutation,
     DeathNotificationQuery,
     DeathQuery,
+    WindUpFeeMutation,
 )
 from ca_api.decisions import queue as decisions_queue
 from ca_api.decisions import schema as decisions_schema
@@ -161,6 +162,7 @@ class Mutation(
     TemporaryAssistanceMutation,
     DeathMutation,
     DeathNotificationMutation,
+    WindUpFeeMutation,
     OutboxMutation,
     FinancialAssessmentMutation,
     CaseloadImportMutation,

@@ -192,6 +192,8 @@ ASSISTANCE_READ = OFFICERS | {R.AUDITOR}
 DEATH_RECORD = CASEWORKERS
 DEATH_CONFIRM = APPROVERS
 DEATH_READ = OFFICERS | {R.AUDITOR}
+# The wind-up fee is taken by whoever runs the fees (R-FEE-5, seed 002 B 6.4: the SCAO).
+WIND_UP_FEE_CHARGE = FEE_RUN
 # --- On appointment (issue 12 item 3, R-REF-7; seed 002 B 4.1-4.5) ---
 # The outbox: senior officers and above, and audit, read every message; each integration only
 # its own system's (row scoping in outbox.repository). A senior officer and above record a team

@@ -60,3 +60,18 @@ class DeathNotificationSent(Recorded, Base):
     organisation_key: Mapped[str]
     organisation_name: Mapped[str]
     sent_on: Mapped[date]
+
+
+class WindUpFee(Recorded, Base):
+    """The council's wind-up fee taken from a deceased client (R-FEE-5, seed 002 B 29.4): once
+    per client (a unique index); the figure in force on the date of death (migration 0022)."""
+
+    __tablename__ = "wind_up_fee"
+
+    id: Mapped[uuid_pk]
+    client_id: Mapped[client_fk] = mapped_column(unique=True)
+    death_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("death.id"))
+    transfer_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("transfer.id"))
+    amount: Mapped[int]
+    figure_effective_from: Mapped[date]
+    charged_on: Mapped[date]

@@ -14,8 +14,20 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ca_api.clients.models import Client
 from ca_api.common.keyset import Seek, keyset
 from ca_api.db import insert_returning, rows_where_in
-from ca_api.deaths.models import Death, DeathEvent, DeathNotificationAdded, DeathNotificationSent
+from ca_api.deaths.models import (
+    Death,
+    DeathEvent,
+    DeathNotificationAdded,
+    DeathNotificationSent,
+    WindUpFee,
+)
 from ca_api.deaths.rules import DeathEventKind
+from ca_api.invoices.models import Invoice
+from ca_api.invoices.repository import invoice_status_of
+from ca_api.invoices.rules import CLOSED as INVOICE_CLOSED
+from ca_api.payments.models import Payment
+from ca_api.payments.repository import payment_status_of
+from ca_api.payments.rules import PaymentStatus
 
 
 def _confirmed() -> Any:
@@ -107,3 +119,55 @@ async def sent_of(session: AsyncSession, death_id: uuid.UUID) -> Sequence[DeathN
 
 async def insert_sent(session: AsyncSession, values: dict[str, Any]) -> DeathNotificationSent:
     return await insert_returning(session, DeathNotificationSent, values)
+
+
+# --- the wind-up fee (item 4, R-FEE-5) -------------------------------------------------------
+
+
+async def wind_up_fees_of_clients(
+    session: AsyncSession, client_ids: Sequence[uuid.UUID]
+) -> Sequence[WindUpFee]:
+    return await rows_where_in(session, WindUpFee, WindUpFee.client_id, client_ids, WindUpFee.id)
+
+
+async def insert_wind_up_fee(session: AsyncSession, values: dict[str, Any]) -> WindUpFee:
+    return await insert_returning(session, WindUpFee, values)
+
+
+async def invoices_due_by(
+    session: AsyncSession, client_id: uuid.UUID, up_to: date
+) -> Sequence[Row[uuid.UUID, str, date, int, str]]:
+    """The client's invoices dated up to and including ``up_to`` neither paid nor cancelled:
+    (id, supplier's number, date, amount, status), oldest first."""
+    status = invoice_status_of(Invoice.id)
+    stmt = (
+        select(
+            Invoice.id,
+            Invoice.supplier_invoice_number,
+            Invoice.invoice_date,
+            Invoice.amount,
+            status.label("status"),
+        )
+        .where(
+            Invoice.client_id == client_id,
+            Invoice.invoice_date <= up_to,
+            status.not_in([s.value for s in INVOICE_CLOSED]),
+        )
+        .order_by(Invoice.invoice_date, Invoice.id)
+    )
+    return (await session.execute(stmt)).all()
+
+
+async def payments_open(
+    session: AsyncSession, client_id: uuid.UUID
+) -> Sequence[Row[uuid.UUID, str, int, str]]:
+    """The client's payments raised or approved, not yet made nor cancelled: (id, description,
+    amount, status), oldest first."""
+    status = payment_status_of(Payment.id)
+    open_ = [PaymentStatus.RAISED.value, PaymentStatus.APPROVED.value]
+    stmt = (
+        select(Payment.id, Payment.description, Payment.amount, status.label("status"))
+        .where(Payment.client_id == client_id, status.in_(open_))
+        .order_by(Payment.raised_at, Payment.id)
+    )
+    return (await session.execute(stmt)).all()

@@ -10,7 +10,13 @@ from typing import Annotated, Any
 import strawberry
 from strawberry.types import Info
 
-from ca_api.auth.permissions import DEATH_CONFIRM, DEATH_READ, DEATH_RECORD, allow
+from ca_api.auth.permissions import (
+    DEATH_CONFIRM,
+    DEATH_READ,
+    DEATH_RECORD,
+    WIND_UP_FEE_CHARGE,
+    allow,
+)
 from ca_api.clients.schema import Client, client_of, readable_client_id
 from ca_api.common.arguments import idempotency_key_field, replayed_field
 from ca_api.common.calls import as_caller
@@ -19,13 +25,15 @@ from ca_api.common.pagination import Connection, Page, Paged, PageRequest
 from ca_api.common.problems import (
     FourEyesProblem,
     IdempotencyKeyReusedProblem,
+    InsufficientFundsProblem,
     InvalidStateProblem,
     NotFoundProblem,
+    PolicyMissingProblem,
     ValidationProblem,
 )
 from ca_api.context import Context
 from ca_api.deaths import service
-from ca_api.deaths.types import Death, NotificationChannel, NotificationRecipient
+from ca_api.deaths.types import Death, NotificationChannel, NotificationRecipient, WindUpFee
 
 
 @strawberry.type(description="A client's death as the mutation left it.")
@@ -346,4 +354,65 @@ class DeathNotificationMutation:
         )
         return DeathNotificationPayload(
             notification=DeathNotification.of(done.notification), replayed=done.replayed
+        )
+
+
+# --- the wind-up fee (item 4, R-FEE-5, seed 002 B 29.4) ----------------------------------------
+
+
+@strawberry.type(description="The wind-up fee as the mutation left it.")
+class WindUpFeePayload:
+    client: Client = strawberry.field(description="The client.")
+    wind_up_fee: WindUpFee = strawberry.field(description="The fee taken.")
+    replayed: bool = replayed_field()
+
+
+@strawberry.input(description="The deceased client to take the wind-up fee from, and the key.")
+class ChargeWindUpFeeInput:
+    client_id: strawberry.ID = strawberry.field(description="The deceased client.")
+    idempotency_key: str = idempotency_key_field()
+
+
+ChargeWindUpFeeResult = Annotated[
+    WindUpFeePayload
+    | InsufficientFundsProblem
+    | PolicyMissingProblem
+    | ValidationProblem
+    | InvalidStateProblem
+    | NotFoundProblem
+    | IdempotencyKeyReusedProblem,
+    strawberry.union(
+        "ChargeWindUpFeeResult",
+        description="The fee taken, or why not: no confirmed death, charged already, invoices "
+        "or payments outstanding (listed), too little in the CMS account, no figure in force.",
+    ),
+]
+
+
+@strawberry.type
+class WindUpFeeMutation:
+    @strawberry.mutation(
+        extensions=allow(WIND_UP_FEE_CHARGE),
+        description="Take the council's wind-up fee from a deceased client's CMS account "
+        "(R-FEE-5, seed 002 B 29.4), appointee-only and deputy clients alike: once per client, "
+        "the figure in force on the date of death, only after every invoice dated up to the "
+        "death is paid or cancelled and every payment raised is made or cancelled; before any "
+        "estate payment.",
+    )
+    async def charge_wind_up_fee(
+        self,
+        info: Info[Context, None],
+        input: Annotated[
+            ChargeWindUpFeeInput, strawberry.argument(description="Whose fee, and the key.")
+        ],
+    ) -> ChargeWindUpFeeResult:
+        done = await as_caller(
+            info,
+            service.charge_wind_up_fee,
+            decode_uuid("Client", input.client_id),
+            idempotency_key=input.idempotency_key,
+        )
+        client = await client_of(info.context, done.fee.client_id)
+        return WindUpFeePayload(
+            client=client, wind_up_fee=WindUpFee.of(done.fee), replayed=done.replayed
         )

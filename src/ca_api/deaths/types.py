@@ -7,11 +7,15 @@ import uuid
 from datetime import date, datetime
 
 import strawberry
+from strawberry.types import Info
 
 from ca_api.common import loaders
+from ca_api.common.ids import encode_id
+from ca_api.common.scalars import Money
 from ca_api.common.types import graphql_enum
 from ca_api.context import Context
 from ca_api.deaths import rules, service
+from ca_api.deaths.models import WindUpFee as WindUpFeeRow
 from ca_api.deaths.service import DeathView
 
 DeathStatus = rules.DeathStatus
@@ -45,6 +49,48 @@ graphql_enum(
 
 
 @strawberry.type(
+    description="The council's wind-up fee taken from a deceased client (R-FEE-5, seed 002 "
+    "B 29.4): once per client, the figure in force on the date of death."
+)
+class WindUpFee:
+    amount: Money = strawberry.field(description="How much was taken.")
+    figure_effective_from: date = strawberry.field(
+        description="The policy figure's version: the date the figure used came into force "
+        "(the one in force on the date of death; agreed yearly by Cabinet, B 6.5)."
+    )
+    charged_on: date = strawberry.field(description="The day it was taken.")
+    charged_by: str = strawberry.field(description="Who took it.")
+    charged_at: datetime = strawberry.field(description="When it was recorded.")
+    transfer_id: strawberry.ID = strawberry.field(
+        description="The ledger transfer that moved it from the client's CMS account to the "
+        "council."
+    )
+
+    @classmethod
+    def of(cls, row: WindUpFeeRow) -> WindUpFee:
+        return cls(
+            amount=Money(row.amount),
+            figure_effective_from=row.figure_effective_from,
+            charged_on=row.charged_on,
+            charged_by=row.recorded_by,
+            charged_at=row.recorded_at,
+            transfer_id=strawberry.ID(encode_id("Transfer", row.transfer_id)),
+        )
+
+
+async def wind_up_fee_of(ctx: Context, client_id: uuid.UUID) -> WindUpFee | None:
+    """The client's wind-up fee (None: not charged), through the request's one loader."""
+    row = await loaders.one(ctx, "deaths.wind_up_fee", service.wind_up_fees_of_clients).load(
+        client_id
+    )
+    return WindUpFee.of(row) if row is not None else None
+
+
+async def _death_wind_up_fee(root: Death, info: Info[Context, None]) -> WindUpFee | None:
+    return await wind_up_fee_of(info.context, root.client_id)
+
+
+@strawberry.type(
     description="A client's death as recorded (issue 13): it takes effect once a second officer "
     "confirms it (R-ROLE-2)."
 )
@@ -63,6 +109,13 @@ class Death:
     confirmed_at: datetime | None = strawberry.field(
         description="When it was confirmed; null until then."
     )
+    client_id: strawberry.Private[uuid.UUID]
+
+    wind_up_fee: WindUpFee | None = strawberry.field(
+        resolver=_death_wind_up_fee,
+        description="The council's wind-up fee taken (R-FEE-5, B 29.4); null until charged "
+        "(chargeWindUpFee).",
+    )
 
     @classmethod
     def of(cls, view: DeathView) -> Death:
@@ -76,6 +129,7 @@ class Death:
             status=view.status,
             confirmed_by=e.recorded_by if e is not None else None,
             confirmed_at=e.recorded_at if e is not None else None,
+            client_id=d.client_id,
         )
 
 
