@@ -10,9 +10,13 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ca_api.common.ids import decode_uuid
+from ca_api.deaths.service import refuse_estate_before_wind_up_fee
+from ca_api.errors import InvalidState
 from tests.conftest import Api, RolledBackDatabase
 from tests.factories import (
     SCAO,
@@ -58,9 +62,7 @@ async def _charge(api: Api, client_id: str, key: str | None = None, **who: Any) 
 
 async def _fee_rows(api: Api, client_id: str) -> list[dict[str, Any]]:
     return [
-        r
-        for r in await audit_rows(api, clientId=client_id)
-        if r["action"] == "charge_wind_up_fee"
+        r for r in await audit_rows(api, clientId=client_id) if r["action"] == "charge_wind_up_fee"
     ]
 
 
@@ -202,3 +204,17 @@ async def test_who_may_take_the_wind_up_fee(api: Api, session: AsyncSession) -> 
     assert await cms_balance(api, client["id"]) == "1000.00"
     done = await _charge(api, client["id"], role="head_of_service", sub="hari.head")
     assert done["__typename"] == "WindUpFeePayload", done
+
+
+async def test_the_estate_door_waits_for_the_fee(api: Api, session: AsyncSession) -> None:
+    """R-FEE-5, R-DEATH-3: nothing to an executor, next of kin or the Treasury Solicitor before
+    the fee; the estate payment (issue 13 item 5) calls this check."""
+    client = await new_client(api)
+    cid = decode_uuid("Client", client["id"])
+    await refuse_estate_before_wind_up_fee(session, cid)  # alive: not this door's concern
+    await fund(session, api, client, 100_000)
+    await confirmed_death(api, client["id"], DIED)
+    with pytest.raises(InvalidState, match="wind-up fee"):
+        await refuse_estate_before_wind_up_fee(session, cid)
+    assert (await _charge(api, client["id"]))["__typename"] == "WindUpFeePayload"
+    await refuse_estate_before_wind_up_fee(session, cid)
