@@ -218,3 +218,30 @@ async def test_the_estate_door_waits_for_the_fee(api: Api, session: AsyncSession
         await refuse_estate_before_wind_up_fee(session, cid)
     assert (await _charge(api, client["id"]))["__typename"] == "WindUpFeePayload"
     await refuse_estate_before_wind_up_fee(session, cid)
+
+
+async def test_the_estate_is_never_raised_by_hand(api: Api, session: AsyncSession) -> None:
+    """R-DEATH-3, R-DEATH-4: the estate goes where the rules route it (raiseEstatePayment),
+    after the fee; raisePayment on the ESTATE basis, even against an invoice and even after the
+    fee, is refused with nothing written."""
+    client = await new_client(api)
+    await fund(session, api, client, 100_000)
+    supplier = await new_counterparty(api, "SUPPLIER")
+    invoice = await payable_invoice(api, client, supplier, invoiceDate=days_ago(12))
+    await confirmed_death(api, client["id"], DIED)
+    for _ in range(2):
+        refused = await raise_payment(
+            api, {"invoiceId": invoice["id"], "windingUpBasis": "ESTATE"}, role="senior_officer"
+        )
+        assert refused["__typename"] == "ValidationProblem", refused
+        assert "raiseEstatePayment" in str(refused)
+        paid = await raise_payment(
+            api, {"invoiceId": invoice["id"], "windingUpBasis": "DEBT_BEFORE_DEATH"}
+        )
+        if paid["__typename"] == "PaymentPayload":
+            await approve_payment(api, paid["payment"]["id"])
+            await make_payment(api, paid["payment"]["id"])
+            assert (await _charge(api, client["id"]))["__typename"] == "WindUpFeePayload"
+    payments = [r for r in await audit_rows(api, clientId=client["id"]) if r["action"] == "raise"]
+    assert len(payments) == 1  # only the debt's
+    assert await ledger_sound(api)

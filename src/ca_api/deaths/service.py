@@ -320,6 +320,8 @@ async def refuse_spending_after_death(
         commits_new_money=commits_new_money,
     )
     if problem is None:
+        if basis is WindingUpBasis.ESTATE:  # the fee first, at every step (R-FEE-5, R-DEATH-3)
+            await refuse_estate_before_wind_up_fee(session, client_id)
         return
     if died_on is None:
         raise ValidationFailed({"winding_up_basis": problem})
@@ -832,7 +834,8 @@ async def charge_wind_up_fee(
 
 
 async def refuse_estate_before_wind_up_fee(session: AsyncSession, client_id: uuid.UUID) -> None:
-    """The estate's door (issue 13 item 5, not built yet, must call this): nothing goes to an
+    """The estate's door (asked by ``refuse_spending_after_death`` on the ESTATE basis, at the
+    payment's raising, approval and making): nothing goes to an
     executor, next of kin or the Treasury Solicitor before the wind-up fee is taken (R-FEE-5,
     R-DEATH-3, B 29.4). InvalidState while the client's death is confirmed and no fee charged."""
     if await repository.confirmed_death_date(session, client_id) is None:

@@ -37,6 +37,19 @@ class PaymentRequest:
     winding_up_basis: WindingUpBasis | None = None  # after a confirmed death (seed 002 B 29)
 
 
+# Winding-up payments the service computes itself, never raised by hand: the estate, routed by
+# R-DEATH-3/4 after the wind-up fee (raiseEstatePayment). A benefit overpayment is repaid
+# against the agency's request (requestOverpaymentRepayment), but a repayment of an invoice (the
+# council's temporary assistance) is raised here.
+COMPUTED_BASES: dict[WindingUpBasis, str] = {
+    WindingUpBasis.ESTATE: (
+        "the estate is paid through raiseEstatePayment, which routes it to the executor, next "
+        "of kin, the Treasury Solicitor or the council (R-DEATH-3, R-DEATH-4) after the wind-up "
+        "fee (R-FEE-5)"
+    ),
+}
+
+
 def forbidden(message: str) -> ApiError:
     return ApiError(ErrorCode.FORBIDDEN, message)
 

@@ -142,6 +142,8 @@ async def raise_payment(
 ) -> PaymentOutcome:
     """Raise a payment of a checked invoice, or a standing payment; it waits for approval."""
     problems = particulars.shape_problems(req)
+    if req.winding_up_basis in particulars.COMPUTED_BASES:
+        problems["winding_up_basis"] = particulars.COMPUTED_BASES[req.winding_up_basis]
     if problems:
         raise ValidationFailed(problems)
     if req.invoice_id is None and not rules.may_raise_standing(actor.principal.roles):
@@ -180,6 +182,58 @@ async def raise_payment(
     return await approvals.run_once(
         PAYMENT_ONCE, session, actor, idempotency_key, "raisePayment", payload, work
     )
+
+
+async def raise_for_winding_up(
+    session: AsyncSession,
+    actor: Actor,
+    *,
+    client_id: uuid.UUID,
+    payee_id: uuid.UUID,
+    amount: int,
+    category: Category,
+    description: str,
+    basis: WindingUpBasis,
+    method: rules.PaymentMethod = rules.PaymentMethod.BANK_TRANSFER,
+) -> uuid.UUID:
+    """In the caller's transaction (its use case owns idempotency and its own audit row): raise
+    a one-off payment from a deceased client's CMS account that winding up itself computes (a
+    benefit overpayment repaid to its agency, the estate to whom R-DEATH-3/4 send it), with no
+    invoice. It waits for approval like every payment (the one approval mechanism: limits, four
+    eyes, the hold) and is checked again when approved and made
+    (``deaths.refuse_spending_after_death`` on its basis)."""
+    if amount <= 0:
+        raise ValidationFailed({"amount": "must be more than 0.00"})
+    await deaths.refuse_spending_after_death(session, client_id, basis)
+    account = await ledger.client_account(session, client_id)
+    payment_id = uuid.uuid4()
+    values: dict[str, Any] = {
+        "id": payment_id,
+        "client_id": client_id,
+        "invoice_id": None,
+        "payee_id": payee_id,
+        "from_account_id": account.id,
+        "amount": amount,
+        "category": category.value,
+        "method": method.value,
+        "description": description,
+        "standing": False,
+        "winding_up_basis": basis.value,
+        "raised_by": actor.principal.subject,
+    }
+    await repository.insert_payment(session, values)
+    await approvals.notify(session, PAYMENTS, payment_id)
+    after = {k: v for k, v in values.items() if k not in ("id", "raised_by")}
+    after["status"] = PaymentStatus.RAISED.value
+    await audit.record(
+        session, actor, "payment", payment_id, "raise", after=after, client_id=client_id
+    )
+    return payment_id
+
+
+async def payment_outcome(session: AsyncSession, payment_id: uuid.UUID) -> PaymentOutcome:
+    """The payment as it stands (for a use case that raised one with ``raise_for_winding_up``)."""
+    return await _outcome(session, payment_id)
 
 
 async def _refuse_after_death(
