@@ -34,7 +34,6 @@ from ca_api.deaths.schema import (
     DeathMutation,
     DeathNotificationMutation,
     DeathNotificationQuery,
-    DeathQuery,
     WindUpFeeMutation,
 )
 from ca_api.decisions import queue as decisions_queue
@@ -94,6 +93,7 @@ from ca_api.temporary_assistance.schema import (
     TemporaryAssistanceMutation,
     TemporaryAssistanceQuery,
 )
+from ca_api.winding_up.schema import WindingUpQuery
 
 
 @strawberry.type(
@@ -127,7 +127,7 @@ class Query(
     DeputyshipApplicationQuery,
     TemporaryAssistanceQuery,
     OutboxQuery,
-    DeathQuery,
+    WindingUpQuery,
     DeathNotificationQuery,
 ):
     pass

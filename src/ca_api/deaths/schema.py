@@ -94,49 +94,6 @@ ConfirmDeathResult = Annotated[
 ]
 
 
-@strawberry.type(description="A client being wound up (seed 002 B 29, Appendix 1).")
-class WindingUpClient:
-    view: strawberry.Private[service.WindingUp]
-
-    @strawberry.field(description="The client.")
-    async def client(self, info: Info[Context, None]) -> Client:
-        return await client_of(info.context, self.view.view.death.client_id)
-
-    @strawberry.field(description="Their confirmed death.")
-    def death(self) -> Death:
-        return Death.of(self.view.view)
-
-    @strawberry.field(description="Days since the date of death, today.")
-    def days_since_death(self) -> int:
-        return self.view.days_since_death
-
-
-@strawberry.type
-class DeathQuery:
-    @strawberry.field(
-        extensions=[Paged(25), *allow(DEATH_READ)],
-        description="Clients whose death is confirmed and whose affairs are being wound up, the "
-        "longest dead first, with how long since the death (issue 13).",
-    )
-    async def clients_being_wound_up(
-        self, info: Info[Context, None], page: Page
-    ) -> Connection[WindingUpClient]:
-        ctx = info.context
-
-        def key(w: service.WindingUp) -> list[str]:
-            return [w.view.death.died_on.isoformat(), str(w.view.death.id)]
-
-        async def fetch(seek: Any) -> list[service.WindingUp]:
-            return await service.winding_up(ctx.session, seek)
-
-        return await page.connection(
-            cursor=PageRequest.date_id,
-            fetch=fetch,
-            key=key,
-            node=lambda w: WindingUpClient(view=w),
-        )
-
-
 @strawberry.type
 class DeathMutation:
     @strawberry.mutation(

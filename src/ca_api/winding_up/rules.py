@@ -1,0 +1,95 @@
+"""What is still to do to wind up a deceased client's affairs (issue 13 item 6; R-DEATH-1..4,
+R-FEE-5, seed 002 B 29): pure, no I/O, no clock.
+
+The steps of B 29 in the order the policy takes them: tell everyone (29.1), settle the debts to
+the date of death and query what is dated after it (29.2, R-DEATH-2), repay benefit overpayments
+on request (29.2), bring money home from the Court Funds Office and placements, take the
+wind-up fee (29.4, R-FEE-5), then the estate (29.3, 29.5, 29.6; R-DEATH-3, R-DEATH-4), leaving
+every account at zero before the case closes. Each step still open is one ``Outstanding`` item;
+a case with none is ready to close.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+from ca_api.money import Pence, format_money
+
+
+class WindingUpStep(enum.StrEnum):
+    """A step of winding up still open for a deceased client, in the policy's order."""
+
+    NOTIFICATIONS = "NOTIFICATIONS"  # R-DEATH-1, B 29.1: someone not yet told
+    DEBTS_BEFORE_DEATH = "DEBTS_BEFORE_DEATH"  # B 29.2: invoices to the death, unpaid
+    INVOICES_AFTER_DEATH = "INVOICES_AFTER_DEATH"  # R-DEATH-2: dated after death, queried
+    PAYMENTS_OPEN = "PAYMENTS_OPEN"  # raised or approved, not made nor cancelled
+    OVERPAYMENTS = "OVERPAYMENTS"  # B 29.2: benefits for days after death, held
+    MONEY_AWAY = "MONEY_AWAY"  # in the Court Funds Office or a placement: comes home first
+    WIND_UP_FEE = "WIND_UP_FEE"  # B 29.4, R-FEE-5: not yet taken
+    ESTATE = "ESTATE"  # B 29.3-29.6: money left in the client's accounts to pay out
+
+
+@dataclass(frozen=True)
+class Outstanding:
+    step: WindingUpStep
+    count: int
+    amount: Pence | None
+    detail: str
+
+
+@dataclass(frozen=True)
+class WindingUpFacts:
+    """What the records say of one deceased client, gathered by the service."""
+
+    notifications_outstanding: int = 0
+    debts_before_death: tuple[Pence, ...] = ()  # amounts of invoices dated to the death, open
+    invoices_after_death: tuple[Pence, ...] = ()  # open invoices dated after the death
+    payments_open: tuple[Pence, ...] = ()
+    overpayments_held: tuple[Pence, ...] = ()  # each outstanding overpayment's flagged amount
+    money_away: Pence = 0  # Court Funds and placement balances
+    wind_up_fee_charged: bool = False
+    money_at_home: Pence = 0  # CMS and cash balances (held money included)
+    estate_detail: str | None = None  # what the estate step waits for, if the estate says
+
+
+def _many(amounts: tuple[Pence, ...], step: WindingUpStep, what: str) -> list[Outstanding]:
+    if not amounts:
+        return []
+    total = sum(amounts)
+    return [Outstanding(step, len(amounts), total, f"{len(amounts)} {what}, {format_money(total)}")]
+
+
+def outstanding(f: WindingUpFacts) -> list[Outstanding]:
+    """Every step still open, in the policy's order; empty: the case is ready to close."""
+    out: list[Outstanding] = []
+    if f.notifications_outstanding:
+        n = f.notifications_outstanding
+        out.append(
+            Outstanding(WindingUpStep.NOTIFICATIONS, n, None, f"{n} not yet told (R-DEATH-1)")
+        )
+    out += _many(
+        f.debts_before_death, WindingUpStep.DEBTS_BEFORE_DEATH, "invoice(s) to the death unpaid"
+    )
+    out += _many(
+        f.invoices_after_death,
+        WindingUpStep.INVOICES_AFTER_DEATH,
+        "invoice(s) dated after the death, queried",
+    )
+    out += _many(f.payments_open, WindingUpStep.PAYMENTS_OPEN, "payment(s) not yet made")
+    out += _many(f.overpayments_held, WindingUpStep.OVERPAYMENTS, "benefit overpayment(s) held")
+    if f.money_away:
+        out.append(
+            Outstanding(
+                WindingUpStep.MONEY_AWAY,
+                1,
+                f.money_away,
+                f"{format_money(f.money_away)} with the Court Funds Office or in placements",
+            )
+        )
+    if not f.wind_up_fee_charged:
+        out.append(Outstanding(WindingUpStep.WIND_UP_FEE, 1, None, "the wind-up fee is not taken"))
+    if f.money_at_home or f.estate_detail:
+        detail = f.estate_detail or f"{format_money(f.money_at_home)} left to pay out"
+        out.append(Outstanding(WindingUpStep.ESTATE, 1, f.money_at_home, detail))
+    return out

@@ -1,0 +1,104 @@
+"""GraphQL of winding up a deceased client's affairs (issue 13 item 6): thin. Officers and
+auditors list the clients being wound up, each with what is still outstanding."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import strawberry
+from strawberry.types import Info
+
+from ca_api.auth.permissions import DEATH_READ, allow
+from ca_api.clients.schema import Client, client_of
+from ca_api.common.pagination import Connection, Page, Paged, PageRequest
+from ca_api.common.scalars import Money, money_or_none
+from ca_api.common.types import graphql_enum
+from ca_api.context import Context
+from ca_api.deaths.types import Death
+from ca_api.winding_up import rules, service
+
+WindingUpStep = rules.WindingUpStep
+graphql_enum(
+    WindingUpStep,
+    "A step of winding up a deceased client's affairs still open, in the policy's order "
+    "(seed 002 B 29).",
+    {
+        WindingUpStep.NOTIFICATIONS: "Someone on the death's notification list is not yet told "
+        "(R-DEATH-1, B 29.1).",
+        WindingUpStep.DEBTS_BEFORE_DEATH: "Invoices dated up to and including the date of death "
+        "neither paid nor cancelled (B 29.2, R-DEBT-1).",
+        WindingUpStep.INVOICES_AFTER_DEATH: "Invoices dated after the death, queried (R-DEATH-2): "
+        "cancelled, or paid as the funeral's, before the case closes.",
+        WindingUpStep.PAYMENTS_OPEN: "Payments raised or approved, not yet made nor cancelled.",
+        WindingUpStep.OVERPAYMENTS: "Benefits received for days after the death, held until the "
+        "paying agency asks for them or they are released (B 29.2).",
+        WindingUpStep.MONEY_AWAY: "Money still with the Court Funds Office or in a placement: it "
+        "comes home before the estate is paid.",
+        WindingUpStep.WIND_UP_FEE: "The council's wind-up fee is not yet taken (R-FEE-5, B 29.4).",
+        WindingUpStep.ESTATE: "Money left in the client's accounts for the estate: the executor, "
+        "next of kin, the Treasury Solicitor or the council (R-DEATH-3, R-DEATH-4).",
+    },
+)
+
+
+@strawberry.type(description="One step of winding up still open for a deceased client.")
+class WindingUpOutstanding:
+    step: WindingUpStep = strawberry.field(description="Which step.")
+    count: int = strawberry.field(description="How many items (invoices, payments, letters).")
+    amount: Money | None = strawberry.field(description="How much, where money is involved.")
+    detail: str = strawberry.field(description="What is outstanding, in words.")
+
+    @classmethod
+    def of(cls, o: rules.Outstanding) -> WindingUpOutstanding:
+        return cls(step=o.step, count=o.count, amount=money_or_none(o.amount), detail=o.detail)
+
+
+@strawberry.type(description="A client being wound up (seed 002 B 29, Appendix 1).")
+class WindingUpClient:
+    case: strawberry.Private[service.WindingUpCase]
+
+    @strawberry.field(description="The client.")
+    async def client(self, info: Info[Context, None]) -> Client:
+        return await client_of(info.context, self.case.view.death.client_id)
+
+    @strawberry.field(description="Their confirmed death.")
+    def death(self) -> Death:
+        return Death.of(self.case.view)
+
+    @strawberry.field(description="Days since the date of death, today.")
+    def days_since_death(self) -> int:
+        return self.case.days_since_death
+
+    @strawberry.field(
+        description="Every step of winding up still open, in the policy's order (seed 002 "
+        "B 29): empty when the case is ready to close."
+    )
+    def outstanding(self) -> list[WindingUpOutstanding]:
+        return [WindingUpOutstanding.of(o) for o in self.case.outstanding]
+
+
+@strawberry.type
+class WindingUpQuery:
+    @strawberry.field(
+        extensions=[Paged(25), *allow(DEATH_READ)],
+        description="Clients whose death is confirmed and whose affairs are being wound up, the "
+        "longest dead first, with how long since the death and what is outstanding for each "
+        "(issue 13).",
+    )
+    async def clients_being_wound_up(
+        self, info: Info[Context, None], page: Page
+    ) -> Connection[WindingUpClient]:
+        ctx = info.context
+
+        def key(c: service.WindingUpCase) -> list[str]:
+            return [c.view.death.died_on.isoformat(), str(c.view.death.id)]
+
+        async def fetch(seek: Any) -> list[service.WindingUpCase]:
+            return await service.cases(ctx.session, seek)
+
+        return await page.connection(
+            cursor=PageRequest.date_id,
+            fetch=fetch,
+            key=key,
+            node=lambda c: WindingUpClient(case=c),
+        )

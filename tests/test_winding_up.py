@@ -1,0 +1,111 @@
+"""Clients being wound up, with what is outstanding for each (issue 13 item 6; R-DEATH-1..4,
+R-FEE-5, seed 002 B 29), through /graphql.
+
+Each open step of B 29 is listed in the policy's order with its count and amount, and drops off
+the list once done: letters to send, debts to the death, invoices dated after it (queried),
+payments not made, money away in the Court Funds Office, the fee, and the estate.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ca_api import clock
+from ca_api.winding_up.rules import WindingUpFacts, WindingUpStep, outstanding
+from tests.conftest import Api
+from tests.factories import (
+    SCAO,
+    approve_payment,
+    assert_forbidden,
+    confirmed_death,
+    days_ago,
+    fund,
+    make_payment,
+    moved_to_court_funds,
+    new_client,
+    new_counterparty,
+    payable_invoice,
+    raise_payment,
+)
+
+WOUND_UP = """
+query($first: Int) { clientsBeingWoundUp(first: $first) { edges { node {
+  client { id } daysSinceDeath outstanding { step count amount detail }
+} } } }
+"""
+NOTIFICATIONS = """
+query($id: ID!) { deathNotifications(clientId: $id, outstanding: true, first: 100) {
+  edges { node { recipient } } } }
+"""
+DIED = days_ago(20)
+
+
+async def _outstanding(api: Api, client_id: str, **who: Any) -> dict[str, dict[str, Any]]:
+    data = await api.data(WOUND_UP, {"first": 100}, **(who or SCAO))
+    [node] = [
+        e["node"]
+        for e in data["clientsBeingWoundUp"]["edges"]
+        if e["node"]["client"]["id"] == client_id
+    ]
+    assert node["daysSinceDeath"] == 20
+    steps = [o["step"] for o in node["outstanding"]]
+    assert steps == sorted(steps, key=list(WindingUpStep).index), "in the policy's order"
+    return {o["step"]: o for o in node["outstanding"]}
+
+
+def test_a_case_with_nothing_open_is_ready_to_close() -> None:
+    assert outstanding(WindingUpFacts(wind_up_fee_charged=True)) == []
+    steps = [o.step for o in outstanding(WindingUpFacts(money_at_home=1))]
+    assert steps == [WindingUpStep.WIND_UP_FEE, WindingUpStep.ESTATE]
+    debts = outstanding(WindingUpFacts(debts_before_death=(100, 250), wind_up_fee_charged=True))
+    assert [(o.step, o.count, o.amount) for o in debts] == [
+        (WindingUpStep.DEBTS_BEFORE_DEATH, 2, 350)
+    ]
+
+
+async def test_each_open_step_is_listed_and_drops_off_once_done(
+    api: Api, session: AsyncSession
+) -> None:
+    client = await new_client(api)
+    await fund(session, api, client, 300_000)
+    await moved_to_court_funds(session, client["id"], 100_000, clock.today())
+    supplier = await new_counterparty(api, "SUPPLIER")
+    before = await payable_invoice(api, client, supplier, invoiceDate=days_ago(25), amount="40.00")
+    await payable_invoice(api, client, supplier, invoiceDate=days_ago(5), amount="12.50")
+    await confirmed_death(api, client["id"], DIED)
+
+    open_ = await _outstanding(api, client["id"], role="auditor", sub="audrey")
+    told = await api.data(NOTIFICATIONS, {"id": client["id"]}, **SCAO)
+    letters = len(told["deathNotifications"]["edges"])
+    assert letters > 0
+    assert open_["NOTIFICATIONS"]["count"] == letters
+    assert (open_["DEBTS_BEFORE_DEATH"]["count"], open_["DEBTS_BEFORE_DEATH"]["amount"]) == (
+        1,
+        "40.00",
+    )
+    assert open_["INVOICES_AFTER_DEATH"]["amount"] == "12.50"
+    assert open_["MONEY_AWAY"]["amount"] == "1000.00"
+    assert "WIND_UP_FEE" in open_ and "PAYMENTS_OPEN" not in open_
+    assert open_["ESTATE"]["amount"] == "2000.00"
+
+    paid = await raise_payment(
+        api, {"invoiceId": before["id"], "windingUpBasis": "DEBT_BEFORE_DEATH"}
+    )
+    assert paid["__typename"] == "PaymentPayload", paid
+    assert (await _outstanding(api, client["id"]))["PAYMENTS_OPEN"]["amount"] == "40.00"
+    await approve_payment(api, paid["payment"]["id"])
+    await make_payment(api, paid["payment"]["id"])
+    now = await _outstanding(api, client["id"])
+    assert "DEBTS_BEFORE_DEATH" not in now and "PAYMENTS_OPEN" not in now
+    assert now["ESTATE"]["amount"] == "1960.00"
+    assert now["MONEY_AWAY"]["amount"] == "1000.00"
+
+
+async def test_who_may_list_clients_being_wound_up(api: Api) -> None:
+    """Officers and audit read it (DEATH_READ); a social worker, the integrations and reporting
+    (aggregates only, R-ROLE) do not."""
+    for role in ("social_worker", "integration_controcc", "integration_sap", "reporting"):
+        body = await api.gql(WOUND_UP, {"first": 5}, role=role)
+        assert_forbidden(body, ["clientsBeingWoundUp"])
