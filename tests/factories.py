@@ -2459,3 +2459,42 @@ async def confirmed_death(api: Api, client_id: str, died_on: str) -> dict[str, A
     done = await confirm_death(api, client_id)
     assert done["__typename"] == "DeathPayload", done
     return done
+
+
+# --- debts in R-DEBT-1's order, after death (issue 13 item 3) ----------------------------------
+
+
+async def care_home_reimbursement(
+    api: Api, client: dict[str, str], provider: str, **kw: Any
+) -> dict[str, Any]:
+    """A care home's invoice for the personal allowance it advanced the client (R-PAY-5, R-PAY-6:
+    for a period ended by receipt), first in R-DEBT-1's order, passed on every check: the
+    Invoice."""
+    period_end = kw.pop("periodEnd", kw.get("invoiceDate", clock.today().isoformat()))
+    invoice = await recorded(
+        api,
+        client,
+        provider,
+        kind="CARE_PROVIDER_REIMBURSEMENT",
+        category="OUT_PERSONAL_ALLOWANCE",
+        amount="40.00",
+        description="Personal allowance advanced",
+        periodStart=(date.fromisoformat(period_end) - timedelta(days=27)).isoformat(),
+        periodEnd=period_end,
+        items=[{"description": "Allowance, four weeks", "amount": "40.00", "evidenceSeen": True}],
+        officialInvoice=True,
+        **kw,
+    )
+    return await check_all(api, invoice["id"])
+
+
+async def query_invoice(
+    api: Api, invoice_id: str, note: str = "Is this invoice the client's?"
+) -> dict[str, Any]:
+    """An officer's QUERIED event on the invoice (R-PAY-7): the Invoice."""
+    variables = {"input": {"invoiceId": invoice_id, "event": "QUERIED", "note": note}}
+    data = await api.data(RECORD_EVENT, variables, role="assistant", sub="ash.assistant")
+    result: dict[str, Any] = data["recordInvoiceEvent"]
+    assert result["__typename"] == "InvoicePayload", result
+    invoice: dict[str, Any] = result["invoice"]
+    return invoice

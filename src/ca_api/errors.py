@@ -59,6 +59,10 @@ class ErrorCode(enum.StrEnum):
     # A client whose death is confirmed (issue 13, seed 002 B 29): money leaves only on a
     # winding-up basis; the code of the InvalidStateProblem that refuses anything else.
     CLIENT_DECEASED = "CLIENT_DECEASED"
+    # After a confirmed death, debts to the date of death are paid in the order of R-DEBT-1
+    # (seed 002 B 29.2): the code of the InvalidStateProblem that refuses raising or approving
+    # a payment of one while a debt ranked before it is still open (the message names it).
+    DEBT_OUT_OF_ORDER = "DEBT_OUT_OF_ORDER"
 
 
 class ApiError(Exception):

@@ -92,6 +92,9 @@ describe_enum(
         "it is not paid meanwhile.",
         C.CLIENT_DECEASED: "The client's death is confirmed: money leaves their account only on "
         "a winding-up basis (seed 002 B 29), nothing new is committed.",
+        C.DEBT_OUT_OF_ORDER: "Debts up to the date of death are paid in the order of R-DEBT-1 "
+        "(seed 002 B 29.2): an invoice ranked before this one is still open; the message names "
+        "it.",
     },
 )
 

@@ -81,6 +81,16 @@ def invoice_payable_after_death(invoice_date: date, died_on: date) -> bool:
     return invoice_date <= died_on
 
 
+def after_death_query(invoice_date: date, died_on: date) -> str:
+    """The note of the QUERIED event (R-PAY-7) the service writes on an invoice dated after the
+    client's death (R-DEATH-2, B 29.2)."""
+    return (
+        f"dated {invoice_date.isoformat()}, after the client's death on {died_on.isoformat()}: "
+        "queried, not paid as a debt of the client (R-DEATH-2, seed 002 B 29.2); the funeral's "
+        "costs are paid on the FUNERAL basis"
+    )
+
+
 def spending_problem(
     died_on: date | None,
     basis: WindingUpBasis | None,

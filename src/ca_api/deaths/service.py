@@ -46,6 +46,7 @@ from ca_api.deaths.rules import (
     WindingUpBasis,
 )
 from ca_api.errors import ErrorCode, InvalidState, MoneyProblem, RecordNotFound, ValidationFailed
+from ca_api.invoices import service as invoices
 from ca_api.ledger import service as ledger
 from ca_api.ledger.models import Counterparty
 from ca_api.ledger.rules import AccountKind, Category, CounterpartyKind
@@ -235,7 +236,15 @@ async def confirm_death(
         )
         await clients.record_deceased(session, actor, row.client_id, reason=reason)
         told = await _tell_council_teams(session, actor, row)  # R-DEATH-1, B 29.1
-        done: dict[str, Any] = {"died_on": row.died_on.isoformat(), "outbox_messages": told}
+        # Invoices dated after the death are queried, not the client's debts (R-DEATH-2, B
+        # 29.2); under the client's lock, as an invoice being recorded takes it.
+        await clients.lock_client(session, row.client_id)
+        queried = await invoices.query_dated_after_death(session, actor, row.client_id, row.died_on)
+        done: dict[str, Any] = {
+            "died_on": row.died_on.isoformat(),
+            "outbox_messages": told,
+            "invoices_queried": [str(i) for i in queried],
+        }
         return done, DeathStatus.CONFIRMED
 
     return await steps.run(

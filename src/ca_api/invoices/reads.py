@@ -8,6 +8,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import Any, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -16,6 +17,7 @@ from ca_api import clock
 from ca_api.auth.principal import Principal
 from ca_api.common.grouping import group_by
 from ca_api.common.keyset import Seek
+from ca_api.deaths import repository as deaths
 from ca_api.errors import existing
 from ca_api.invoices import repository
 from ca_api.invoices.models import (
@@ -119,3 +121,8 @@ async def suppliers_of_client(
     """The counterparties that invoiced the client, by name (R-ORD-2: whom a deputy order is
     registered with)."""
     return await repository.suppliers_of_client(session, client_id)
+
+
+async def deaths_by_client(session: AsyncSession, client_ids: Ids) -> dict[uuid.UUID, date]:
+    """Each client's date of confirmed death, for those who died (R-DEATH-2)."""
+    return await deaths.confirmed_death_dates(session, client_ids)

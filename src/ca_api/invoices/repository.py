@@ -145,6 +145,13 @@ def on_hold_of(invoice_id: Any) -> ColumnElement[bool]:
     return exists().where(h.invoice_id == invoice_id, not_(released))
 
 
+def queried_of(invoice_id: Any) -> ColumnElement[bool]:
+    """The invoice has a QUERIED event (R-PAY-7): an officer's, or the service's for an invoice
+    dated after the client's death (R-DEATH-2)."""
+    e = aliased(InvoiceEvent)
+    return exists().where(e.invoice_id == invoice_id, e.event == InvoiceEventKind.QUERIED.value)
+
+
 # --- reading other modules' rows ----------------------------------------------------------
 
 
@@ -434,5 +441,44 @@ async def invoices_with_numbers(
         return []
     stmt = select(Invoice).where(
         tuple_(Invoice.supplier_id, Invoice.supplier_invoice_number).in_(list(set(keys)))
+    )
+    return (await session.execute(stmt)).scalars().all()
+
+
+# --- after a client's death (R-DEATH-2, seed 002 B 29.2) --------------------------------------
+
+
+async def dated_after(
+    session: AsyncSession, client_id: uuid.UUID, after: date
+) -> Sequence[Row[uuid.UUID, date, str]]:
+    """The client's invoices dated after ``after`` (the date of death) and not yet queried,
+    oldest first: (id, invoice_date, status)."""
+    stmt = (
+        select(Invoice.id, Invoice.invoice_date, invoice_status_of(Invoice.id).label("status"))
+        .where(
+            Invoice.client_id == client_id,
+            Invoice.invoice_date > after,
+            not_(queried_of(Invoice.id)),
+        )
+        .order_by(Invoice.invoice_date, Invoice.id)
+    )
+    return (await session.execute(stmt)).all()
+
+
+async def outstanding_dated_after(
+    session: AsyncSession, died_on: dict[uuid.UUID, date]
+) -> Sequence[uuid.UUID]:
+    """The invoices of these clients dated after each one's date of death, neither paid nor
+    cancelled, oldest first."""
+    if not died_on:
+        return []
+    stmt = (
+        select(Invoice.id)
+        .where(
+            Invoice.client_id.in_(list(died_on)),
+            Invoice.invoice_date > case(died_on, value=Invoice.client_id),
+            invoice_status_of(Invoice.id).not_in(UNPAID_CLOSED),
+        )
+        .order_by(Invoice.client_id, Invoice.invoice_date, Invoice.id)
     )
     return (await session.execute(stmt)).scalars().all()

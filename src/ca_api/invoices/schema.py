@@ -257,6 +257,17 @@ class Invoice(Node):
         description="Where it stands, from its checks, events and payments."
     )
 
+    @strawberry.field(
+        description="Dated after the client's confirmed death: queried by the service (an "
+        "event QUERIED), never paid as a debt before death (R-DEATH-2, seed 002 B 29.2); a "
+        "funeral's bill is paid on the FUNERAL basis. False while the client lives."
+    )
+    async def dated_after_death(self, info: Info[Context, None]) -> bool:
+        died_on = await loaders.one(info.context, "invoices.deaths", reads.deaths_by_client).load(
+            self._row.client_id
+        )
+        return died_on is not None and self._row.invoice_date > died_on
+
     @strawberry.field(description="What a care provider spent, line by line (R-PAY-5).")
     async def items(self, info: Info[Context, None]) -> list[InvoiceItem]:
         rows = await loaders.many(info.context, "invoices.items", reads.items_by_invoice).load(

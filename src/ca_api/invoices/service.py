@@ -25,6 +25,8 @@ from ca_api.auth.actor import Actor
 from ca_api.clients import service as clients
 from ca_api.common import idempotency
 from ca_api.db import unit_of_work
+from ca_api.deaths import repository as deaths  # the confirmed date of death alone: no cycle
+from ca_api.deaths import rules as death_rules
 from ca_api.errors import (
     ApiError,
     ErrorCode,
@@ -34,7 +36,7 @@ from ca_api.errors import (
     ValidationFailed,
     existing,
 )
-from ca_api.invoices import repository, rules
+from ca_api.invoices import reads, repository, rules
 from ca_api.invoices.models import Invoice
 from ca_api.invoices.reads import InvoiceView as InvoiceView
 from ca_api.invoices.reads import read_invoice
@@ -194,6 +196,59 @@ async def _append_event(
     )
 
 
+# --- after a client's death (R-DEATH-2, seed 002 B 29.2) --------------------------------------
+
+
+async def _after_death_query(
+    session: AsyncSession, client_id: uuid.UUID, invoice_date: date
+) -> str | None:
+    """The query's note when the invoice is dated after the client's confirmed death, else
+    None. Takes the client's lock first, as ``query_dated_after_death`` is run under it by the
+    death's confirmation, so an invoice recorded meanwhile is queried by one or the other."""
+    await clients.lock_client(session, client_id)
+    died_on = await deaths.confirmed_death_date(session, client_id)
+    if died_on is None or death_rules.invoice_payable_after_death(invoice_date, died_on):
+        return None
+    return death_rules.after_death_query(invoice_date, died_on)
+
+
+async def query_dated_after_death(
+    session: AsyncSession, actor: Actor, client_id: uuid.UUID, died_on: date
+) -> list[uuid.UUID]:
+    """In the caller's transaction (the confirmation of the client's death, which holds the
+    client's lock): the QUERIED event (R-PAY-7), with its audit row, of each of the client's
+    invoices dated after the death and not queried already nor cancelled (R-DEATH-2, B 29.2:
+    not the client's debt). A paid one is queried too: it was paid for a day after the death.
+    The ids of the invoices queried."""
+    queried = []
+    for row in await repository.dated_after(session, client_id, died_on):
+        _, status = await locked(session, row.id)
+        if status is InvoiceStatus.CANCELLED:
+            continue
+        note = death_rules.after_death_query(row.invoice_date, died_on)
+        event = InvoiceEventKind.QUERIED
+        before = {"status": status.value}
+        await _append_event(session, actor, row.id, client_id, event, note, before=before)
+        queried.append(row.id)
+    return queried
+
+
+async def after_death_of_clients(
+    session: AsyncSession, client_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, list[InvoiceView]]:
+    """Each client's invoices dated after their confirmed death and neither paid nor cancelled
+    (queried by the service, R-DEATH-2), oldest first: what is outstanding of them while the
+    client is wound up (issue 13 item 6). A client whose death is not confirmed has none."""
+    died_on = await deaths.confirmed_death_dates(session, client_ids)
+    ids = await repository.outstanding_dated_after(session, died_on)
+    views = await reads.invoices_by_id(session, ids)
+    out: dict[uuid.UUID, list[InvoiceView]] = {}
+    for invoice_id in ids:
+        view = views[invoice_id]
+        out.setdefault(view.invoice.client_id, []).append(view)
+    return out
+
+
 # --- invoices -----------------------------------------------------------------------------
 
 
@@ -270,6 +325,7 @@ async def record_invoice(
     async def work() -> RecordedInvoice:
         received_on = clock.today()  # the server's date stamp, never the caller's (R-PAY-1)
         supplier = await client_and_counterparty(session, new.client_id, new.supplier_id)
+        query = await _after_death_query(session, new.client_id, d.invoice_date)
         problems = rules.validate_invoice(
             d, received_on=received_on, supplier_kind=CounterpartyKind(supplier.kind)
         )
@@ -308,11 +364,16 @@ async def record_invoice(
             for i in d.items
         ]
         await repository.insert_items(session, invoice_id, items)
+        if query is not None:
+            warnings.append(query)
         after = {k: v for k, v in values.items() if k not in ("id", "recorded_by")}
         after |= {"items": items, "warnings": warnings}
         await audit.record(
             session, actor, "invoice", invoice_id, "record", after=after, client_id=new.client_id
         )
+        if query is not None:  # R-DEATH-2: queried at once, in the invoice's own transaction
+            queried = InvoiceEventKind.QUERIED
+            await _append_event(session, actor, invoice_id, new.client_id, queried, query)
         return RecordedInvoice(await read_invoice(session, invoice_id), warnings)
 
     async def replay(result: dict[str, Any]) -> RecordedInvoice:
@@ -707,4 +768,15 @@ async def import_invoices(
             for r in rows
         ],
     )
+    # An invoice dated after a client's confirmed death is queried at once (R-DEATH-2, B 29.2);
+    # the import holds the clients' locks (``clients.lock_clients``).
+    died_on = await deaths.confirmed_death_dates(session, [r["client_id"] for r in rows])
+    for r in rows:
+        died = died_on.get(r["client_id"])
+        if died is not None and not death_rules.invoice_payable_after_death(
+            r["invoice_date"], died
+        ):
+            note = death_rules.after_death_query(r["invoice_date"], died)
+            queried = InvoiceEventKind.QUERIED
+            await _append_event(session, actor, r["id"], r["client_id"], queried, note)
     return [r["id"] for r in rows]

@@ -29,6 +29,8 @@ from ca_api.common.keyset import Seek
 from ca_api.db import unit_of_work
 from ca_api.deaths import service as deaths
 from ca_api.deaths.rules import WindingUpBasis
+from ca_api.debts import service as debts
+from ca_api.debts.rules import DebtStage
 from ca_api.errors import InvalidState, RecordNotFound, ValidationFailed, existing
 from ca_api.invoices import service as invoices
 from ca_api.invoices.rules import InvoiceStatus
@@ -156,7 +158,12 @@ async def raise_payment(
             values = await particulars.standing_payment(session, req)
         basis = req.winding_up_basis
         await _refuse_after_death(
-            session, values["client_id"], basis, values["standing"], values.get("invoice_id")
+            session,
+            values["client_id"],
+            basis,
+            values["standing"],
+            values.get("invoice_id"),
+            order_at=DebtStage.RAISED,
         )
         if basis is not None:
             values["winding_up_basis"] = basis.value
@@ -242,22 +249,41 @@ async def _refuse_after_death(
     basis: WindingUpBasis | None,
     standing: bool,
     invoice_id: uuid.UUID | None,
+    *,
+    order_at: DebtStage | None = None,
 ) -> None:
     """After the client's confirmed death, only what winding up allows (seed 002 B 29): asked
-    when a payment is raised, approved and made (``deaths.service``, the one check)."""
-    invoice_date = None
+    when a payment is raised, approved and made (``deaths.service``, the one check). A debt
+    before death is paid in the order of R-DEBT-1 (B 29.2): asked when it is raised and when
+    approved (``order_at``; ``debts.service``). A FUNERAL payment is not in that order: the
+    funeral's costs come first in law."""
+    invoice = None
     if invoice_id is not None:
         invoice, _ = await invoices.locked(session, invoice_id)
-        invoice_date = invoice.invoice_date
     await deaths.refuse_spending_after_death(
-        session, client_id, basis, standing=standing, invoice_date=invoice_date
+        session,
+        client_id,
+        basis,
+        standing=standing,
+        invoice_date=invoice.invoice_date if invoice is not None else None,
     )
+    if basis is WindingUpBasis.DEBT_BEFORE_DEATH and invoice is not None and order_at:
+        died_on = await deaths.confirmed_death_date(session, client_id)
+        assert died_on is not None  # the basis is refused for the living, above
+        await debts.refuse_out_of_order(session, invoice, died_on, order_at)
 
 
-async def _refuse_payment_after_death(session: AsyncSession, payment: Payment) -> None:
+async def _refuse_payment_after_death(
+    session: AsyncSession, payment: Payment, *, order_at: DebtStage | None = None
+) -> None:
     basis = WindingUpBasis(payment.winding_up_basis) if payment.winding_up_basis else None
     await _refuse_after_death(
-        session, payment.client_id, basis, payment.standing, payment.invoice_id
+        session,
+        payment.client_id,
+        basis,
+        payment.standing,
+        payment.invoice_id,
+        order_at=order_at,
     )
 
 
@@ -323,7 +349,8 @@ async def approve_payment(
             on=today,
         )
         reference = await _still_payable(session, payment)  # checks again (R-PAY-2, R-PAY-5)
-        await _refuse_payment_after_death(session, payment)  # seed 002 B 29
+        # seed 002 B 29; debts in R-DEBT-1's order, the money held in that order (R-PAY-3)
+        await _refuse_payment_after_death(session, payment, order_at=DebtStage.APPROVED)
         payee = await ledger.counterparty_account(session, payment.payee_id)
         hold = await ledger.hold(
             session,
