@@ -260,10 +260,34 @@ async def test_an_invoice_payment_after_death_names_its_basis_or_is_refused_writ
         "query($id: ID!) { payment(id: $id) { windingUpBasis } }", {"id": payment_id}, **SCAO
     )
     assert basis["payment"]["windingUpBasis"] == "DEBT_BEFORE_DEATH"
-    # The funeral is paid whatever its date.
+    # The funeral, invoiced after the death, is paid on its own basis.
     fun = await raise_payment(api, {"invoiceId": funeral["id"], "windingUpBasis": "FUNERAL"})
     assert fun["__typename"] == "PaymentPayload", fun
     assert await ledger_sound(api)
+
+
+async def test_a_debt_to_the_death_is_paid_only_as_one(api: Api, session: AsyncSession) -> None:
+    """B 29.2, R-DEBT-1: an invoice dated up to the death is the client's debt: no other basis
+    (the funeral, a repayment) lets it skip the order of debts; the wind-up fee and the estate
+    are never raised by hand (chargeWindUpFee, raiseEstatePayment). Nothing written."""
+    client = await new_client(api)
+    await fund(session, api, client, 100_000)
+    supplier = await new_counterparty(api, "SUPPLIER")
+    before = await payable_invoice(api, client, supplier, invoiceDate=DIED)
+    await confirmed_death(api, client["id"], DIED)
+    rows = len(await _payment_rows(api, client["id"]))
+    for basis in ("FUNERAL", "REPAYMENT"):
+        refused = await raise_payment(api, {"invoiceId": before["id"], "windingUpBasis": basis})
+        _deceased(refused)
+        assert "DEBT_BEFORE_DEATH" in refused["message"]
+    for basis in ("WIND_UP_FEE", "ESTATE"):
+        refused = await raise_payment(api, {"invoiceId": before["id"], "windingUpBasis": basis})
+        assert refused["__typename"] == "ValidationProblem", refused
+    assert len(await _payment_rows(api, client["id"])) == rows
+    paid = await raise_payment(
+        api, {"invoiceId": before["id"], "windingUpBasis": "DEBT_BEFORE_DEATH"}
+    )
+    assert paid["__typename"] == "PaymentPayload", paid
 
 
 async def test_a_basis_is_refused_for_a_living_client(api: Api) -> None:

@@ -136,6 +136,14 @@ def spending_problem(
                 f"the invoice is dated {invoice_date.isoformat()}, after the death on {when}: "
                 "it is queried, not paid as a debt (B 29.2, R-DEATH-2)"
             )
+    elif invoice_date is not None and invoice_payable_after_death(invoice_date, died_on):
+        # An invoice for goods and services up to the death is the client's debt, paid as one
+        # and in R-DEBT-1's order; no other basis lets it jump the queue.
+        return (
+            f"the invoice is dated {invoice_date.isoformat()}, up to the death on {when}: it is "
+            f"a debt, paid on the DEBT_BEFORE_DEATH basis in R-DEBT-1's order, not as "
+            f"{basis.value} (B 29.2)"
+        )
     return None
 
 

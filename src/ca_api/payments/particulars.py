@@ -37,11 +37,13 @@ class PaymentRequest:
     winding_up_basis: WindingUpBasis | None = None  # after a confirmed death (seed 002 B 29)
 
 
-# Winding-up payments the service computes itself, never raised by hand: the estate, routed by
-# R-DEATH-3/4 after the wind-up fee (raiseEstatePayment). A benefit overpayment is repaid
-# against the agency's request (requestOverpaymentRepayment), but a repayment of an invoice (the
-# council's temporary assistance) is raised here.
+# Winding-up payments the service computes itself, never raised by hand: the wind-up fee
+# (chargeWindUpFee) and the estate, routed by R-DEATH-3/4 after the fee (raiseEstatePayment).
 COMPUTED_BASES: dict[WindingUpBasis, str] = {
+    WindingUpBasis.WIND_UP_FEE: (
+        "the wind-up fee is taken by chargeWindUpFee, once, at the figure in force on the date "
+        "of death, after the debts (R-FEE-5)"
+    ),
     WindingUpBasis.ESTATE: (
         "the estate is paid through raiseEstatePayment, which routes it to the executor, next "
         "of kin, the Treasury Solicitor or the council (R-DEATH-3, R-DEATH-4) after the wind-up "
