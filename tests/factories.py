@@ -2498,3 +2498,104 @@ async def query_invoice(
     assert result["__typename"] == "InvoicePayload", result
     invoice: dict[str, Any] = result["invoice"]
     return invoice
+
+
+# --- the estate and closing a wound-up case (issue 13 item 5) ------------------------------------
+
+ESTATE_FIELDS = """
+  claimant { kind name willReference willDated probateReference probateGrantedOn relationship
+             evidence counterpartyId reason correctsPrevious recordedBy }
+  claimantHistory { name correctsPrevious }
+  referral { referredOn reference recordedBy }
+  payment { route amount smallEstateLimit limitEffectiveFrom paymentId paymentStatus raisedBy }
+  payments { route paymentStatus }
+  stage closed
+"""
+ESTATE_OFFICER = {"role": "assistant", "sub": "ash.assistant"}  # casework: records and raises
+WOUND_UP = 10  # days since the death in the estate tests
+WIND_UP_FEE_PENCE = 37_500  # the figure in force from 2014-04-01 (migration 0006)
+
+
+async def charged_wind_up_fee(api: Api, client_id: str) -> None:
+    """The wind-up fee taken by a senior officer (R-FEE-5)."""
+    data = await api.data(
+        """mutation($input: ChargeWindUpFeeInput!) { chargeWindUpFee(input: $input) {
+             __typename ... on Problem { message } } }""",
+        {"input": {"clientId": client_id, "idempotencyKey": new_key()}},
+        **SCAO,
+    )
+    assert data["chargeWindUpFee"]["__typename"] == "WindUpFeePayload", data
+
+
+async def estate_ready(
+    api: Api, session: AsyncSession, pence: int, *, fee: bool = True
+) -> dict[str, str]:
+    """A client whose death (``WOUND_UP`` days ago) is confirmed with ``pence`` left in the CMS
+    account once the wind-up fee is taken (unless ``fee`` is False: then ``pence`` + the fee is
+    in the account and no fee is charged)."""
+    client = await new_client(api)
+    await fund(session, api, client, pence + WIND_UP_FEE_PENCE)
+    await confirmed_death(api, client["id"], days_ago(WOUND_UP))
+    if fee:
+        await charged_wind_up_fee(api, client["id"])
+    return client
+
+
+async def notify_everyone(api: Api, client_id: str) -> None:
+    """Every death notification of the client sent (R-DEATH-1): letters recorded sent, council
+    teams' outbox messages recorded sent."""
+    data = await api.data(
+        """query($c: ID!) { deathNotifications(clientId: $c, outstanding: true, first: 100) {
+             edges { node { recipient organisationKey channel outboxMessageId } } } }""",
+        {"c": client_id},
+        **SCAO,
+    )
+    for edge in data["deathNotifications"]["edges"]:
+        n = edge["node"]
+        if n["channel"] == "COUNCIL_TEAM":
+            sent = await api.data(
+                """mutation($input: RecordOutboxMessageSentInput!) {
+                     recordOutboxMessageSent(input: $input) { __typename } }""",
+                {"input": {"id": n["outboxMessageId"], "idempotencyKey": new_key()}},
+                **SCAO,
+            )
+            assert sent["recordOutboxMessageSent"]["__typename"] == "OutboxMessagePayload", sent
+        else:
+            done = await api.data(
+                """mutation($input: RecordDeathNotificationSentInput!) {
+                     recordDeathNotificationSent(input: $input) { __typename } }""",
+                {
+                    "input": {
+                        "clientId": client_id,
+                        "recipient": n["recipient"],
+                        "organisationKey": n["organisationKey"],
+                        "sentOn": days_ago(1),
+                        "idempotencyKey": new_key(),
+                    }
+                },
+                **ESTATE_OFFICER,
+            )
+            assert done["recordDeathNotificationSent"]["__typename"] == (
+                "DeathNotificationPayload"
+            ), done
+
+
+async def came_home_from_court_funds(session: AsyncSession, client_id: str, pence: int) -> None:
+    """Money with the Court Funds Office paid back into the client's CMS account (it comes home
+    before the estate is paid), through the ledger."""
+    cid = decode_uuid("Client", client_id)
+    async with unit_of_work(session):
+        cms = await ledger.client_account(session, cid)
+        court_funds = await ledger.client_account(session, cid, AccountKind.CLIENT_COURT_FUNDS)
+        await ledger.post(
+            session,
+            LODGEMENT_FUNDER,
+            Movement(
+                from_account_id=court_funds.id,
+                to_account_id=cms.id,
+                amount=pence,
+                value_date=clock.today(),
+                category=Category.TRANSFER_BETWEEN_OWN_ACCOUNTS,
+                description="paid out by the Court Funds Office: home to the CMS account",
+            ),
+        )

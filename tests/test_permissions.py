@@ -125,6 +125,8 @@ outboxMessages        .   .   .   Y   Y   Y   Y   .   .   Y   Y
 # a client's death (issue 13): officers and audit read the clients being wound up
 clientsBeingWoundUp   Y   Y   Y   Y   Y   Y   Y   .   .   .   .
 deathNotifications    Y   Y   Y   Y   Y   Y   Y   .   .   .   .
+# the estate (issue 13 item 5): officers and audit read it
+estate                Y   Y   Y   Y   Y   Y   Y   .   .   .   .
 """
 
 # Root fields of Mutation.
@@ -225,6 +227,12 @@ confirmDeath          .   .   .   Y   Y   Y   .   .   .   .   .
 chargeWindUpFee       .   .   .   Y   Y   Y   .   .   .   .   .
 recordDeathNotificationSent . Y Y Y   Y   Y   .   .   .   .   .
 addDeathNotification  .   Y   Y   Y   Y   Y   .   .   .   .   .
+# the estate (issue 13 item 5, R-DEATH-3, R-DEATH-4): casework records who takes it and the
+# Treasury Solicitor referral and raises the estate payment; SCAO and above close the case
+recordEstateClaimant  .   Y   Y   Y   Y   Y   .   .   .   .   .
+recordTreasurySolicitorReferral . Y Y Y Y  Y   .   .   .   .   .
+raiseEstatePayment    .   Y   Y   Y   Y   Y   .   .   .   .   .
+closeWoundUpCase      .   .   .   Y   Y   Y   .   .   .   .   .
 """
 
 # Root fields of Subscription.

@@ -47,6 +47,7 @@ from ca_api.documents import DocumentLimits, GuardedValidation
 from ca_api.employees import schema as employees_schema
 from ca_api.employees.schema import EmployeeMutation, EmployeeQuery
 from ca_api.error_policy import ErrorPolicy, shaped
+from ca_api.estates.schema import EstateMutation, EstateQuery
 from ca_api.fees import schema as fees_schema
 from ca_api.fees.schema import FeeMutation, FeeQuery
 from ca_api.financial_assessments.schema import FinancialAssessmentMutation
@@ -129,6 +130,7 @@ class Query(
     OutboxQuery,
     WindingUpQuery,
     DeathNotificationQuery,
+    EstateQuery,
 ):
     pass
 
@@ -163,6 +165,7 @@ class Mutation(
     DeathMutation,
     DeathNotificationMutation,
     WindUpFeeMutation,
+    EstateMutation,
     OutboxMutation,
     FinancialAssessmentMutation,
     CaseloadImportMutation,

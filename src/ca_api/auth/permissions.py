@@ -194,6 +194,14 @@ DEATH_CONFIRM = APPROVERS
 DEATH_READ = OFFICERS | {R.AUDITOR}
 # The wind-up fee is taken by whoever runs the fees (R-FEE-5, seed 002 B 6.4: the SCAO).
 WIND_UP_FEE_CHARGE = FEE_RUN
+# The estate (issue 13 item 5, R-DEATH-3, R-DEATH-4): casework records who takes it (executor,
+# next of kin) and the Treasury Solicitor referral, and raises the estate payment (a senior
+# officer who did not raise it approves it, as every payment); a senior officer and above close
+# the wound-up case (as they confirm the death); officers and audit read the estate.
+ESTATE_RECORD = CASEWORKERS
+ESTATE_PAY = CASEWORKERS
+CASE_CLOSE = APPROVERS
+ESTATE_READ = OFFICERS | {R.AUDITOR}
 # --- On appointment (issue 12 item 3, R-REF-7; seed 002 B 4.1-4.5) ---
 # The outbox: senior officers and above, and audit, read every message; each integration only
 # its own system's (row scoping in outbox.repository). A senior officer and above record a team

@@ -30,7 +30,13 @@ from ca_api.clients.rules import (
 from ca_api.common import idempotency
 from ca_api.common.keyset import Seek
 from ca_api.db import unit_of_work
-from ca_api.errors import BusinessProblem, ErrorCode, RecordNotFound, ValidationFailed
+from ca_api.errors import (
+    BusinessProblem,
+    ErrorCode,
+    InvalidState,
+    RecordNotFound,
+    ValidationFailed,
+)
 
 ENTITY = "client"
 
@@ -244,6 +250,8 @@ async def amend_client(
         changed = rules.changed_fields(before, after)
         if not changed:
             raise ValidationFailed({"amendment": "changes nothing"})
+        if after.status is ClientStatus.CLOSED and before.status is not ClientStatus.CLOSED:
+            await _refuse_closing_a_deceased_client(session, client_id)
         if rules.IDENTITY_FIELDS.intersection(changed):
             await _refuse_duplicate(session, actor, after, set(not_duplicate_of), itself=client_id)
         await repository.append_client_version(
@@ -269,6 +277,16 @@ async def amend_client(
             client_id=client_id,
         )
     return await _made(session, actor, client_id)
+
+
+async def _refuse_closing_a_deceased_client(session: AsyncSession, client_id: uuid.UUID) -> None:
+    """A client whose death is recorded is closed by closeWoundUpCase alone, once nothing of the
+    winding up is outstanding (issue 13 item 5, seed 002 B 29): an amendment to CLOSED is refused
+    with what is outstanding. ``estates`` depends on this module, so it is imported here, when
+    asked (the one check is ``estates.service.closing_problems``)."""
+    from ca_api.estates import service as estates  # a cycle at import
+
+    await estates.refuse_closing_by_amendment(session, client_id)
 
 
 async def record_deceased(
@@ -304,6 +322,43 @@ async def record_deceased(
         reason=reason,
         client_id=client_id,
     )
+
+
+async def record_closed(
+    session: AsyncSession, actor: Actor, client_id: uuid.UUID, *, reason: str
+) -> ClientDetails:
+    """In the caller's transaction (a wound-up case closed, issue 13 item 5; the caller checked
+    that nothing is outstanding): a new version of the client's details with the status CLOSED,
+    the old one kept (R-AUD-2), with its audit row. The details before; InvalidState when the
+    client is closed already."""
+    row = await repository.get_current_for_update(session, client_id)
+    if row is None:
+        raise RecordNotFound("client", str(client_id))
+    before = repository.details_of(row)
+    if before.status is ClientStatus.CLOSED:
+        raise InvalidState("the client's case is closed already")
+    after = replace(before, status=ClientStatus.CLOSED)
+    await repository.append_client_version(
+        session,
+        client_id,
+        after,
+        recorded_by=actor.principal.subject,
+        referred_by=row.referred_by,
+        reason=reason,
+        expected_version=row.version,
+    )
+    await audit.record(
+        session,
+        actor,
+        ENTITY,
+        client_id,
+        "close",
+        before={"status": before.status.value},
+        after={"status": after.status.value},
+        reason=reason,
+        client_id=client_id,
+    )
+    return before
 
 
 async def client_as_it_stands(session: AsyncSession, client_id: uuid.UUID) -> ClientRecord | None:

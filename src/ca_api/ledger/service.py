@@ -433,25 +433,58 @@ async def create_counterparty(
     reference: str | None,
     is_council_employee: bool = False,
 ) -> Counterparty:
+    async with unit_of_work(session):
+        changes: list[Change] = []
+        made = await add_counterparty(
+            session,
+            actor,
+            kind=kind,
+            name=name,
+            reference=reference,
+            is_council_employee=is_council_employee,
+            changes=changes,
+        )
+        await audit.record_many(session, actor, changes)
+    return made
+
+
+async def add_counterparty(
+    session: AsyncSession,
+    actor: Actor,
+    *,
+    kind: CounterpartyKind,
+    name: str,
+    reference: str | None,
+    changes: list[Change],
+    is_council_employee: bool = False,
+    why: str | None = None,
+) -> Counterparty:
+    """In the caller's transaction: a new counterparty with its account (``create_counterparty``
+    without a transaction of its own: an executor recorded with the estate, issue 13); its
+    creation is added to the caller's audited ``changes``. One of that kind and name already
+    recorded is a ValidationFailed on ``name``."""
     name = name.strip()
     if not name:
         raise ValidationFailed({"name": "is required"})
     if len(name) > 200:
         raise ValidationFailed({"name": "is longer than 200 characters"})
-    async with unit_of_work(session):
-        made = await repository.insert_counterparty(
-            session,
-            kind=kind.value,
-            name=name,
-            reference=reference,
-            is_council_employee=is_council_employee,
-            created_by=actor.principal.subject,
+    made = await repository.insert_counterparty(
+        session,
+        kind=kind.value,
+        name=name,
+        reference=reference,
+        is_council_employee=is_council_employee,
+        created_by=actor.principal.subject,
+    )
+    if made is None:
+        raise ValidationFailed({"name": f"a {kind.value} called {name!r} exists already"})
+    await repository.counterparty_account(session, made)
+    after = {"kind": kind.value, "name": name, "reference": reference}
+    changes.append(
+        Change(
+            entity_type="counterparty", entity_id=made.id, action="create", after=after, reason=why
         )
-        if made is None:
-            raise ValidationFailed({"name": f"a {kind.value} called {name!r} exists already"})
-        await repository.counterparty_account(session, made)
-        after = {"kind": kind.value, "name": name, "reference": reference}
-        await audit.record(session, actor, "counterparty", made.id, "create", after=after)
+    )
     return made
 
 
