@@ -125,6 +125,7 @@ outboxMessages        .   .   .   Y   Y   Y   Y   .   .   Y   Y
 # a client's death (issue 13): officers and audit read the clients being wound up
 clientsBeingWoundUp   Y   Y   Y   Y   Y   Y   Y   .   .   .   .
 deathNotifications    Y   Y   Y   Y   Y   Y   Y   .   .   .   .
+benefitOverpayments   Y   Y   Y   Y   Y   Y   Y   .   .   .   .
 """
 
 # Root fields of Mutation.
@@ -225,6 +226,10 @@ confirmDeath          .   .   .   Y   Y   Y   .   .   .   .   .
 chargeWindUpFee       .   .   .   Y   Y   Y   .   .   .   .   .
 recordDeathNotificationSent . Y Y Y   Y   Y   .   .   .   .   .
 addDeathNotification  .   Y   Y   Y   Y   Y   .   .   .   .   .
+# benefit overpayments after a death (issue 13 item 3, R-DEATH-2): casework records the
+# agency's request (its repayment approved by another officer); SCAO and above release one
+requestOverpaymentRepayment . Y Y Y Y   Y   .   .   .   .   .
+releaseBenefitOverpayment . . .   Y   Y   Y   .   .   .   .   .
 """
 
 # Root fields of Subscription.

@@ -73,6 +73,7 @@ from ca_api.orders import schema as orders_schema
 from ca_api.orders.schema import OrderMutation
 from ca_api.outbox import schema as outbox_schema
 from ca_api.outbox.schema import OutboxMutation, OutboxQuery
+from ca_api.overpayments.schema import BenefitOverpaymentMutation, BenefitOverpaymentQuery
 from ca_api.payments import queue as payments_queue
 from ca_api.payments import schema as payments_schema
 from ca_api.payments.schema import PaymentMutation, PaymentQuery
@@ -129,6 +130,7 @@ class Query(
     OutboxQuery,
     DeathQuery,
     DeathNotificationQuery,
+    BenefitOverpaymentQuery,
 ):
     pass
 
@@ -163,6 +165,7 @@ class Mutation(
     DeathMutation,
     DeathNotificationMutation,
     WindUpFeeMutation,
+    BenefitOverpaymentMutation,
     OutboxMutation,
     FinancialAssessmentMutation,
     CaseloadImportMutation,
