@@ -18,6 +18,11 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ca_api import clock
+from ca_api.common.ids import decode_uuid
+from ca_api.deaths.service import refuse_estate_before_wind_up_fee
+from ca_api.errors import InvalidState
+from ca_api.overpayments import service as overpayments
+from ca_api.overpayments.rules import OverpaymentStatus
 from tests.conftest import Api
 from tests.factories import (
     BENEFIT_OVERPAYMENTS,
@@ -471,3 +476,31 @@ async def test_who_may_not_read_them(api: Api, session: AsyncSession, role: str)
         BENEFIT_OVERPAYMENTS, {"clientId": client["id"]}, role=role, sub=f"{role}.one"
     )
     assert_forbidden(body, ["benefitOverpayments"])
+
+
+# --- what the estate and the queries of clients being wound up ask (items 5-6) ----------------
+
+
+async def test_the_estate_door_waits_while_an_overpayment_is_outstanding(
+    api: Api, session: AsyncSession
+) -> None:
+    """R-DEATH-2 before R-DEATH-3: the fee may be taken from money not held back, but nothing
+    goes to the estate while an overpayment is neither repaid nor released."""
+    client, _, held = await _deceased_with_held_benefit(api, session, funds=100_000)
+    cid = decode_uuid("Client", client["id"])
+    charge = """mutation($input: ChargeWindUpFeeInput!) { chargeWindUpFee(input: $input) {
+                  __typename } }"""
+    fee = await api.data(
+        charge, {"input": {"clientId": client["id"], "idempotencyKey": new_key()}}, **SCAO
+    )
+    assert fee["chargeWindUpFee"]["__typename"] == "WindUpFeePayload", fee
+    with pytest.raises(InvalidState, match="benefit overpayment"):
+        await refuse_estate_before_wind_up_fee(session, cid)
+    [owed] = (await overpayments.outstanding_of_clients(session, [cid]))[cid]
+    assert owed.status is OverpaymentStatus.HELD and owed.held_now == 1071
+    assert [v.row.id for v in await overpayments.outstanding(session, cid)] == [owed.row.id]
+
+    released = await release_benefit_overpayment(api, held["overpaymentId"])
+    assert released["__typename"] == "BenefitOverpaymentPayload", released
+    await refuse_estate_before_wind_up_fee(session, cid)
+    assert await overpayments.outstanding_of_clients(session, [cid]) == {}

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Row, exists, insert, select
+from sqlalchemy import Row, exists, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -125,7 +125,11 @@ async def resolved_holds(session: AsyncSession, hold_ids: Sequence[uuid.UUID]) -
 
 
 async def insert_request(session: AsyncSession, values: dict[str, Any]) -> RepaymentRequest:
-    return await insert_returning(session, RepaymentRequest, values)
+    # clock_timestamp(): the moment it was recorded, so an overpayment's latest request is the
+    # last recorded even when requests share a transaction's now().
+    return await insert_returning(
+        session, RepaymentRequest, {"recorded_at": func.clock_timestamp(), **values}
+    )
 
 
 async def insert_items(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:
