@@ -2599,3 +2599,107 @@ async def came_home_from_court_funds(session: AsyncSession, client_id: str, penc
                 description="paid out by the Court Funds Office: home to the CMS account",
             ),
         )
+
+
+# --- benefit overpayments after a death (issue 13 item 3, R-DEATH-2, seed 002 B 29.2) ----------
+
+OVERPAYMENT_FIELDS = """
+  overpaymentId status outstanding amountFlagged amountHeld shortfall heldNow daysAfterDeath
+  daysInPeriod flaggedBy holdTransferId amountRequested releaseReason releasedBy
+  receipt { id amount } payer { id name }
+  request { requestId agencyReference requestedOn amount agency { id }
+            payment { id status amount windingUpBasis payee { id } } }
+"""
+BENEFIT_OVERPAYMENTS = f"""
+query($clientId: ID!, $outstanding: Boolean) {{
+  benefitOverpayments(clientId: $clientId, outstanding: $outstanding, first: 50) {{
+    edges {{ node {{ {OVERPAYMENT_FIELDS} }} }}
+  }}
+}}
+"""
+REQUEST_OVERPAYMENT_REPAYMENT = f"""
+mutation($input: RequestOverpaymentRepaymentInput!) {{
+  requestOverpaymentRepayment(input: $input) {{
+    __typename
+    ... on OverpaymentRepaymentPayload {{
+      replayed
+      request {{
+        requestId agencyReference amount overpayments {{ overpaymentId receipt {{ id }} }}
+      }}
+      overpayments {{ {OVERPAYMENT_FIELDS} }}
+      payment {{ id status amount windingUpBasis category payee {{ id }} }}
+    }}
+    {KEYED_PROBLEMS}
+    ... on InsufficientFundsProblem {{ available wanted }}
+  }}
+}}
+"""
+RELEASE_BENEFIT_OVERPAYMENT = f"""
+mutation($input: ReleaseBenefitOverpaymentInput!) {{
+  releaseBenefitOverpayment(input: $input) {{
+    __typename
+    ... on BenefitOverpaymentPayload {{ replayed overpayment {{ {OVERPAYMENT_FIELDS} }} }}
+    {KEYED_PROBLEMS}
+  }}
+}}
+"""
+OVERPAYMENT_REQUESTER = {"role": "assistant", "sub": "ash.assistant"}
+OVERPAYMENT_READER = {"role": "auditor", "sub": "audrey"}
+
+
+async def benefit_overpayments(
+    api: Api, client_id: str, *, outstanding: bool = False, **who: Any
+) -> list[dict[str, Any]]:
+    """The client's benefit overpayments, oldest receipt first (read by an auditor)."""
+    variables = {"clientId": client_id, "outstanding": outstanding}
+    data = await api.data(BENEFIT_OVERPAYMENTS, variables, **(who or OVERPAYMENT_READER))
+    return [e["node"] for e in data["benefitOverpayments"]["edges"]]
+
+
+async def request_overpayment_repayment(
+    api: Api,
+    overpayment_ids: list[str],
+    amount: str,
+    *,
+    reference: str = "DWP/OP/0001",
+    requested_on: str | None = None,
+    key: str | None = None,
+    **who: Any,
+) -> dict[str, Any]:
+    """The requestOverpaymentRepayment result (payload or problem), by an assistant unless
+    ``who`` says."""
+    variables = {
+        "input": {
+            "overpaymentIds": overpayment_ids,
+            "agencyReference": reference,
+            "requestedOn": requested_on or clock.today().isoformat(),
+            "amount": amount,
+            "idempotencyKey": key or new_key(),
+        }
+    }
+    data = await api.data(
+        REQUEST_OVERPAYMENT_REPAYMENT, variables, **(who or OVERPAYMENT_REQUESTER)
+    )
+    result: dict[str, Any] = data["requestOverpaymentRepayment"]
+    return result
+
+
+async def release_benefit_overpayment(
+    api: Api,
+    overpayment_id: str,
+    reason: str = "the DWP confirmed nothing is owed",
+    *,
+    key: str | None = None,
+    **who: Any,
+) -> dict[str, Any]:
+    """The releaseBenefitOverpayment result, by a senior officer unless ``who`` says."""
+    variables = {
+        "input": {
+            "overpaymentId": overpayment_id,
+            "reason": reason,
+            "idempotencyKey": key or new_key(),
+        }
+    }
+    data = await api.data(RELEASE_BENEFIT_OVERPAYMENT, variables, **(who or SCAO))
+    result: dict[str, Any] = data["releaseBenefitOverpayment"]
+    return result

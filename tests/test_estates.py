@@ -499,7 +499,7 @@ async def test_the_case_closes_only_when_nothing_is_outstanding(
     assert refused["__typename"] == "InvalidStateProblem", refused
     message = refused["message"]
     assert "not yet told of the death" in message  # a notification outstanding (R-DEATH-1)
-    assert "holds £400.00" in message or "holds 400.00" in message  # the balance not zero
+    assert "400.00 left in the client's accounts" in message  # the balance not zero
     await notify_everyone(api, client["id"])
     still = await _close(api, client["id"])
     assert still["__typename"] == "InvalidStateProblem", still
@@ -519,6 +519,11 @@ async def test_the_case_closes_only_when_nothing_is_outstanding(
     assert replay["__typename"] == "EstatePayload" and replay["replayed"] is True
     twice = await _close(api, client["id"])
     assert twice["__typename"] == "InvalidStateProblem" and "closed already" in twice["message"]
+    listed = await api.data(
+        "{ clientsBeingWoundUp(first: 100) { edges { node { client { id } } } } }", {}, **SCAO
+    )
+    ids = [e["node"]["client"]["id"] for e in listed["clientsBeingWoundUp"]["edges"]]
+    assert client["id"] not in ids  # wound up: off the list
     closes = [r for r in await audit_rows(api, clientId=client["id"]) if r["action"] == "close"]
     assert len(closes) == 1 and closes[0]["after"] == {"status": "CLOSED"}
     assert await ledger_sound(api)

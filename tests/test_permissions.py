@@ -127,6 +127,7 @@ clientsBeingWoundUp   Y   Y   Y   Y   Y   Y   Y   .   .   .   .
 deathNotifications    Y   Y   Y   Y   Y   Y   Y   .   .   .   .
 # the estate (issue 13 item 5): officers and audit read it
 estate                Y   Y   Y   Y   Y   Y   Y   .   .   .   .
+benefitOverpayments   Y   Y   Y   Y   Y   Y   Y   .   .   .   .
 """
 
 # Root fields of Mutation.
@@ -233,6 +234,10 @@ recordEstateClaimant  .   Y   Y   Y   Y   Y   .   .   .   .   .
 recordTreasurySolicitorReferral . Y Y Y Y  Y   .   .   .   .   .
 raiseEstatePayment    .   Y   Y   Y   Y   Y   .   .   .   .   .
 closeWoundUpCase      .   .   .   Y   Y   Y   .   .   .   .   .
+# benefit overpayments after a death (issue 13 item 3, R-DEATH-2): casework records the
+# agency's request (its repayment approved by another officer); SCAO and above release one
+requestOverpaymentRepayment . Y Y Y Y   Y   .   .   .   .   .
+releaseBenefitOverpayment . . .   Y   Y   Y   .   .   .   .   .
 """
 
 # Root fields of Subscription.

@@ -23,7 +23,7 @@ Revises: 0022
 from ca_api.migrate import make_append_only, run_script
 
 revision = "0025"
-down_revision = "0022"
+down_revision = "0023"
 branch_labels = None
 depends_on = None
 

@@ -73,6 +73,7 @@ from ca_api.orders import schema as orders_schema
 from ca_api.orders.schema import OrderMutation
 from ca_api.outbox import schema as outbox_schema
 from ca_api.outbox.schema import OutboxMutation, OutboxQuery
+from ca_api.overpayments.schema import BenefitOverpaymentMutation, BenefitOverpaymentQuery
 from ca_api.payments import queue as payments_queue
 from ca_api.payments import schema as payments_schema
 from ca_api.payments.schema import PaymentMutation, PaymentQuery
@@ -94,7 +95,7 @@ from ca_api.temporary_assistance.schema import (
     TemporaryAssistanceMutation,
     TemporaryAssistanceQuery,
 )
-from ca_api.winding_up.schema import WindingUpQuery
+from ca_api.winding_up.schema import WindingUpMutation, WindingUpQuery
 
 
 @strawberry.type(
@@ -131,6 +132,7 @@ class Query(
     WindingUpQuery,
     DeathNotificationQuery,
     EstateQuery,
+    BenefitOverpaymentQuery,
 ):
     pass
 
@@ -165,7 +167,9 @@ class Mutation(
     DeathMutation,
     DeathNotificationMutation,
     WindUpFeeMutation,
+    WindingUpMutation,
     EstateMutation,
+    BenefitOverpaymentMutation,
     OutboxMutation,
     FinancialAssessmentMutation,
     CaseloadImportMutation,

@@ -202,6 +202,13 @@ ESTATE_RECORD = CASEWORKERS
 ESTATE_PAY = CASEWORKERS
 CASE_CLOSE = APPROVERS
 ESTATE_READ = OFFICERS | {R.AUDITOR}
+# Benefit overpayments after a death (issue 13 item 3, R-DEATH-2, seed 002 B 29.2): casework
+# records the paying agency's request (the repayment it raises is approved by another officer,
+# R-ROLE-2); a senior officer and above release one the agency says is not owed; officers and
+# audit read them, as they read the death.
+OVERPAYMENT_REPAYMENT_REQUEST = CASEWORKERS
+OVERPAYMENT_RELEASE = APPROVERS
+OVERPAYMENT_READ = DEATH_READ
 # --- On appointment (issue 12 item 3, R-REF-7; seed 002 B 4.1-4.5) ---
 # The outbox: senior officers and above, and audit, read every message; each integration only
 # its own system's (row scoping in outbox.repository). A senior officer and above record a team

@@ -282,11 +282,11 @@ async def amend_client(
 async def _refuse_closing_a_deceased_client(session: AsyncSession, client_id: uuid.UUID) -> None:
     """A client whose death is recorded is closed by closeWoundUpCase alone, once nothing of the
     winding up is outstanding (issue 13 item 5, seed 002 B 29): an amendment to CLOSED is refused
-    with what is outstanding. ``estates`` depends on this module, so it is imported here, when
-    asked (the one check is ``estates.service.closing_problems``)."""
-    from ca_api.estates import service as estates  # a cycle at import
+    with what is outstanding. ``winding_up`` depends on this module, so it is imported here,
+    when asked (the one check is ``winding_up.service.closing_problems``)."""
+    from ca_api.winding_up import service as winding_up  # a cycle at import
 
-    await estates.refuse_closing_by_amendment(session, client_id)
+    await winding_up.refuse_closing_by_amendment(session, client_id)
 
 
 async def record_deceased(

@@ -11,7 +11,8 @@ from typing import Any
 from sqlalchemy import Row, and_, exists, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ca_api.clients.models import Client
+from ca_api.clients.models import Client, client_current
+from ca_api.clients.rules import ClientStatus
 from ca_api.common.keyset import Seek, keyset
 from ca_api.db import insert_returning, rows_where_in
 from ca_api.deaths.models import (
@@ -90,11 +91,13 @@ async def confirmed_death_dates(
 
 
 async def winding_up(session: AsyncSession, seek: Seek[Any]) -> Sequence[Row[Death, str]]:
-    """Clients whose death is confirmed: (Death, client reference), the longest dead first."""
+    """Clients whose death is confirmed and whose case is not closed: (Death, client
+    reference), the longest dead first."""
     stmt = (
         select(Death, Client.reference.label("client_reference"))
         .join(Client, Client.id == Death.client_id)
-        .where(_confirmed())
+        .join(client_current, client_current.c.id == Death.client_id)
+        .where(_confirmed(), client_current.c.status != ClientStatus.CLOSED.value)
     )
     return (await session.execute(keyset(stmt, seek, Death.died_on, Death.id))).all()
 

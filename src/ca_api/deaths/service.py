@@ -53,6 +53,9 @@ from ca_api.ledger.rules import AccountKind, Category, CounterpartyKind
 from ca_api.money import format_money
 from ca_api.outbox import service as outbox
 from ca_api.outbox.rules import MessageState, Recipient, Topic
+from ca_api.overpayments import holding as overpayment_holding
+from ca_api.overpayments import reads as overpayment_reads
+from ca_api.overpayments.rules import OverpaymentStatus
 from ca_api.policy import service as policy
 
 TYPE_NAME = "Death"
@@ -240,10 +243,13 @@ async def confirm_death(
         # 29.2); under the client's lock, as an invoice being recorded takes it.
         await clients.lock_client(session, row.client_id)
         queried = await invoices.query_dated_after_death(session, actor, row.client_id, row.died_on)
+        # Benefits already received for days after the death are held back (R-DEATH-2, B 29.2).
+        flagged = await overpayment_holding.flag_on_confirmation(session, actor, row)
         done: dict[str, Any] = {
             "died_on": row.died_on.isoformat(),
             "outbox_messages": told,
             "invoices_queried": [str(i) for i in queried],
+            "benefit_overpayments": [str(o.id) for o in flagged],
         }
         return done, DeathStatus.CONFIRMED
 
@@ -728,6 +734,14 @@ async def outstanding_before_fee(
         f"payment {r.description!r} for {format_money(r.amount)} is {r.status}, not yet made"
         for r in await repository.payments_open(session, client_id)
     ]
+    # A benefit overpayment whose repayment was cancelled is owed and no longer held
+    # (R-DEATH-2): request it again or release it first. One still held is protected by its hold.
+    out += [
+        f"benefit overpayment of {format_money(v.row.amount_flagged)} is {v.status.value} "
+        "and not held: request its repayment again or release it"
+        for v in await overpayment_reads.outstanding(session, client_id)
+        if v.held_now == 0 and v.status is OverpaymentStatus.REPAYMENT_CANCELLED
+    ]
     return out
 
 
@@ -846,11 +860,18 @@ async def refuse_estate_before_wind_up_fee(session: AsyncSession, client_id: uui
     """The estate's door (asked by ``refuse_spending_after_death`` on the ESTATE basis, at the
     payment's raising, approval and making): nothing goes to an
     executor, next of kin or the Treasury Solicitor before the wind-up fee is taken (R-FEE-5,
-    R-DEATH-3, B 29.4). InvalidState while the client's death is confirmed and no fee charged."""
+    R-DEATH-3, B 29.4). InvalidState while the client's death is confirmed and no fee charged,
+    or while a benefit overpayment is outstanding (R-DEATH-2: neither repaid nor released)."""
     if await repository.confirmed_death_date(session, client_id) is None:
         return
     if not await repository.wind_up_fees_of_clients(session, [client_id]):
         raise InvalidState(
             "the wind-up fee is taken before anything is paid to an executor, next of kin or "
             "the Treasury Solicitor (R-FEE-5, R-DEATH-3): charge it first (chargeWindUpFee)"
+        )
+    owed = await overpayment_reads.outstanding(session, client_id)
+    if owed:  # benefits overpaid are repaid before the estate is paid (R-DEATH-2, B 29.2)
+        raise InvalidState(
+            f"{len(owed)} benefit overpayment(s) are outstanding (R-DEATH-2, B 29.2): have "
+            "them repaid on the agency's request or released before the estate is paid"
         )

@@ -13,7 +13,6 @@ import strawberry
 from strawberry.types import Info
 
 from ca_api.auth.permissions import (
-    CASE_CLOSE,
     ESTATE_PAY,
     ESTATE_READ,
     ESTATE_RECORD,
@@ -50,7 +49,7 @@ class EstatePayload:
     replayed: bool = replayed_field()
 
 
-async def _payload(info: Info[Context, None], done: service.EstateOutcome) -> EstatePayload:
+async def estate_payload(info: Info[Context, None], done: service.EstateOutcome) -> EstatePayload:
     client_id = done.view.client_id
     return EstatePayload(
         client=await client_of(info.context, client_id),
@@ -128,12 +127,6 @@ class RaiseEstatePaymentInput:
     idempotency_key: str = idempotency_key_field()
 
 
-@strawberry.input(description="The deceased client whose case to close, and the key.")
-class CloseWoundUpCaseInput:
-    client_id: strawberry.ID = strawberry.field(description="The deceased client.")
-    idempotency_key: str = idempotency_key_field()
-
-
 RecordEstateClaimantResult = Annotated[
     EstatePayload
     | ValidationProblem
@@ -173,19 +166,6 @@ RaiseEstatePaymentResult = Annotated[
         "confirmed death, the wind-up fee not charged, invoices or payments open, money away "
         "from the CMS account, overpayments not repaid, raised already, nothing left to pay, "
         "over the limit with no referral.",
-    ),
-]
-CloseWoundUpCaseResult = Annotated[
-    EstatePayload
-    | ValidationProblem
-    | InvalidStateProblem
-    | NotFoundProblem
-    | IdempotencyKeyReusedProblem,
-    strawberry.union(
-        "CloseWoundUpCaseResult",
-        description="The case closed, or why not (everything outstanding listed): a "
-        "notification not sent, the fee not charged, an account not at zero or a hold open, "
-        "the estate payment not made, invoices or payments open, overpayments not repaid.",
     ),
 ]
 
@@ -241,7 +221,7 @@ class EstateMutation:
             reason=input.reason,
             idempotency_key=input.idempotency_key,
         )
-        return await _payload(info, done)
+        return await estate_payload(info, done)
 
     @strawberry.mutation(
         extensions=allow(ESTATE_RECORD),
@@ -265,7 +245,7 @@ class EstateMutation:
             input.reference,
             idempotency_key=input.idempotency_key,
         )
-        return await _payload(info, done)
+        return await estate_payload(info, done)
 
     @strawberry.mutation(
         extensions=allow(ESTATE_PAY),
@@ -297,25 +277,3 @@ class EstateMutation:
             payment=Payment.from_view(done.payment.payment),
             replayed=done.replayed,
         )
-
-    @strawberry.mutation(
-        extensions=allow(CASE_CLOSE),
-        description="Close a deceased client's case (issue 13 item 5): the client CLOSED, only "
-        "once every death notification is sent, the wind-up fee charged, every account at zero "
-        "with no hold, the estate payment made, and no invoice, payment or overpayment "
-        "outstanding (refused with the list). The one way a wound-up case closes.",
-    )
-    async def close_wound_up_case(
-        self,
-        info: Info[Context, None],
-        input: Annotated[
-            CloseWoundUpCaseInput, strawberry.argument(description="Whose case, and the key.")
-        ],
-    ) -> CloseWoundUpCaseResult:
-        done = await as_caller(
-            info,
-            service.close_wound_up_case,
-            decode_uuid("Client", input.client_id),
-            idempotency_key=input.idempotency_key,
-        )
-        return await _payload(info, done)

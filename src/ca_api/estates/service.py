@@ -45,6 +45,7 @@ from ca_api.ledger import service as ledger
 from ca_api.ledger.models import LedgerAccount
 from ca_api.ledger.rules import AccountKind, Category, CounterpartyKind
 from ca_api.money import format_money
+from ca_api.overpayments import service as overpayments
 from ca_api.payments import service as payments
 from ca_api.policy import service as policy
 from ca_api.policy.models import PolicyFigure
@@ -102,12 +103,14 @@ class EstatePaymentOutcome:
 # --- the hook another module fills ------------------------------------------------------------
 
 
-# wired by the lead to overpayments.service.outstanding
 async def _overpayments_outstanding(session: AsyncSession, client_id: uuid.UUID) -> list[str]:
-    """Benefit overpayments after death not yet repaid (R-DEATH-2, B 29.2), each described: they
-    hold the estate payment and the close of the case.
-    Wired by the lead to overpayments.service.outstanding."""
-    return []
+    """Benefit overpayments after death neither repaid nor released (R-DEATH-2, B 29.2), each
+    described: they hold the estate payment."""
+    return [
+        f"a benefit overpayment of {format_money(o.row.amount_flagged)} (received "
+        f"{o.receipt_value_date.isoformat()}) is {o.status.value}, not yet settled"
+        for o in await overpayments.outstanding(session, client_id)
+    ]
 
 
 # --- reads ------------------------------------------------------------------------------------
@@ -594,82 +597,3 @@ async def raise_estate_payment(
     done = await payments.payment_outcome(session, uuid.UUID(str(result["payment_id"])))
     view = await estate_of(session, client_id)
     return EstatePaymentOutcome(view, done, bool(result.get("replayed")))
-
-
-# --- closing the case (issue 13 item 5: "the final account balance is zero") -------------------
-
-
-async def closing_problems(session: AsyncSession, client_id: uuid.UUID) -> list[str]:
-    """Everything that keeps a deceased client's case open, each described: a notification not
-    sent (R-DEATH-1), the wind-up fee not charged (R-FEE-5), an account not at zero or a hold
-    open, the estate payment raised and not made, an invoice dated up to the death or a payment
-    open (R-DEATH-2), benefit overpayments not repaid. Empty when it may close."""
-    died_on = await deaths.confirmed_death_date(session, client_id)
-    if died_on is None:
-        return ["the client's death is not confirmed (confirmDeath)"]
-    out = [
-        f"{n.organisation_name} ({n.recipient.value}) is not yet told of the death"
-        for n in await deaths.outstanding_notifications(session, client_id)
-    ]
-    if not await deaths.wind_up_fees_of_clients(session, [client_id]):
-        out.append("the wind-up fee is not charged (R-FEE-5; chargeWindUpFee)")
-    for a in await _fresh(session, client_id):
-        if a.posted != 0:
-            out.append(f"{a.name} ({a.kind}) holds {format_money(a.posted)}, not zero")
-        if a.held != 0:
-            out.append(f"{a.name} ({a.kind}) has {format_money(a.held)} held for a payment")
-    # the estate payment raised and not made is among the payments open (its description
-    # begins "Estate"), as is every other payment raised
-    out += await deaths.outstanding_before_fee(session, client_id, died_on)
-    out += await _overpayments_outstanding(session, client_id)
-    return list(dict.fromkeys(out))
-
-
-async def close_wound_up_case(
-    session: AsyncSession, actor: Actor, client_id: uuid.UUID, *, idempotency_key: str
-) -> EstateOutcome:
-    """Close a deceased client's case (issue 13 item 5): the client CLOSED (a new version of
-    their details, R-AUD-2), refused with the full list of what is outstanding
-    (``closing_problems``), nothing written."""
-
-    async def work() -> dict[str, Any]:
-        await _confirmed(session, client_id, "a wound-up case is closed")
-        outstanding = await closing_problems(session, client_id)
-        if outstanding:
-            raise InvalidState(
-                "the case closes only once nothing of the winding up is outstanding; "
-                "outstanding: " + "; ".join(outstanding)
-            )
-        view = await estate_of(session, client_id)
-        stood = view.payment
-        reason = "wound up: " + (
-            f"estate {stood.row.route} {format_money(stood.row.amount)}"
-            if stood is not None and stood.status == "MADE"
-            else "nil estate"
-        )
-        await clients.record_closed(session, actor, client_id, reason=reason)
-        return {"client_id": str(client_id)}
-
-    return await _run(
-        session,
-        actor,
-        idempotency_key,
-        "closeWoundUpCase",
-        {"client_id": str(client_id)},
-        work,
-    )
-
-
-async def refuse_closing_by_amendment(session: AsyncSession, client_id: uuid.UUID) -> None:
-    """``amendClient`` to CLOSED (``clients.service.amend_client``), for a client whose death is
-    recorded: refused, with what is outstanding; such a case closes by closeWoundUpCase alone."""
-    if (await deaths.deaths_of_clients(session, [client_id])).get(client_id) is None:
-        return
-    outstanding = await closing_problems(session, client_id)
-    said = "; outstanding: " + "; ".join(outstanding) if outstanding else ""
-    raise ValidationFailed(
-        {
-            "status": "the client's death is recorded: their case is closed by closeWoundUpCase "
-            "once nothing of the winding up is outstanding (seed 002 B 29)" + said
-        }
-    )

@@ -30,6 +30,7 @@ from ca_api.ledger.interest_runs import InterestOutcome, InterestScheme
 from ca_api.ledger.models import Counterparty, LedgerAccount, Transfer
 from ca_api.ledger.rules import AccountKind, Category, CounterpartyKind, TransferKind
 from ca_api.money import Pence
+from ca_api.overpayments import holding as overpayment_holding
 from ca_api.receipts import repository, rules
 from ca_api.receipts.models import InterestRun, Receipt
 from ca_api.receipts.rules import ReceiptDraft, RunLine
@@ -144,6 +145,8 @@ async def record_receipt(
         await audit.record(
             session, actor, RECEIPT, transfer.id, "record", after=after, client_id=draft.client_id
         )
+        # A benefit for a client whose death is confirmed is held back at once (R-DEATH-2).
+        await overpayment_holding.flag_receipts(session, actor, [transfer.id])
         return transfer.id
 
     replayed = False
@@ -333,6 +336,8 @@ async def record_benefit_run(
                 for r, ln in zip(receipts, lines, strict=True)
             ],
         )
+        # Lines for a client whose death is confirmed are held back at once (R-DEATH-2).
+        await overpayment_holding.flag_receipts(session, actor, list(inserted))
         return BenefitRunSummary(
             count=len(lines),
             total=sum(ln.amount for ln in lines),

@@ -14,6 +14,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
+from ca_api.estates.rules import EstateStage
 from ca_api.money import Pence, format_money
 
 
@@ -42,7 +43,7 @@ class Outstanding:
 class WindingUpFacts:
     """What the records say of one deceased client, gathered by the service."""
 
-    notifications_outstanding: int = 0
+    not_yet_told: tuple[str, ...] = ()  # each notification outstanding, named
     debts_before_death: tuple[Pence, ...] = ()  # amounts of invoices dated to the death, open
     invoices_after_death: tuple[Pence, ...] = ()  # open invoices dated after the death
     payments_open: tuple[Pence, ...] = ()
@@ -50,7 +51,7 @@ class WindingUpFacts:
     money_away: Pence = 0  # Court Funds and placement balances
     wind_up_fee_charged: bool = False
     money_at_home: Pence = 0  # CMS and cash balances (held money included)
-    estate_detail: str | None = None  # what the estate step waits for, if the estate says
+    estate_stage: EstateStage | None = None  # where the estate stands
 
 
 def _many(amounts: tuple[Pence, ...], step: WindingUpStep, what: str) -> list[Outstanding]:
@@ -63,10 +64,11 @@ def _many(amounts: tuple[Pence, ...], step: WindingUpStep, what: str) -> list[Ou
 def outstanding(f: WindingUpFacts) -> list[Outstanding]:
     """Every step still open, in the policy's order; empty: the case is ready to close."""
     out: list[Outstanding] = []
-    if f.notifications_outstanding:
-        n = f.notifications_outstanding
+    if f.not_yet_told:
+        n = len(f.not_yet_told)
+        names = ", ".join(f.not_yet_told)
         out.append(
-            Outstanding(WindingUpStep.NOTIFICATIONS, n, None, f"{n} not yet told (R-DEATH-1)")
+            Outstanding(WindingUpStep.NOTIFICATIONS, n, None, f"not yet told of the death: {names}")
         )
     out += _many(
         f.debts_before_death, WindingUpStep.DEBTS_BEFORE_DEATH, "invoice(s) to the death unpaid"
@@ -89,7 +91,26 @@ def outstanding(f: WindingUpFacts) -> list[Outstanding]:
         )
     if not f.wind_up_fee_charged:
         out.append(Outstanding(WindingUpStep.WIND_UP_FEE, 1, None, "the wind-up fee is not taken"))
-    if f.money_at_home or f.estate_detail:
-        detail = f.estate_detail or f"{format_money(f.money_at_home)} left to pay out"
-        out.append(Outstanding(WindingUpStep.ESTATE, 1, f.money_at_home, detail))
+    if f.money_at_home or f.estate_stage in ESTATE_WAITING:
+        waiting = ESTATE_WAITING.get(f.estate_stage) if f.estate_stage else None
+        detail = waiting or "to pay out or keep (R-DEATH-3, R-DEATH-4)"
+        out.append(
+            Outstanding(
+                WindingUpStep.ESTATE,
+                1,
+                f.money_at_home,
+                f"{format_money(f.money_at_home)} left in the client's accounts: {detail}",
+            )
+        )
     return out
+
+
+# What the estate waits for, by its stage (``estates.rules.EstateStage``).
+ESTATE_WAITING: dict[EstateStage, str] = {
+    EstateStage.AWAITING_REFERRAL: (
+        "over the small-estate limit with no executor or next of kin: refer it to the "
+        "Treasury Solicitor (R-DEATH-4)"
+    ),
+    EstateStage.NOT_RAISED: "the estate payment is not raised (raiseEstatePayment)",
+    EstateStage.RAISED: "the estate payment is raised, not yet made",
+}

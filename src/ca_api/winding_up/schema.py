@@ -3,18 +3,28 @@ auditors list the clients being wound up, each with what is still outstanding.""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 from strawberry.types import Info
 
-from ca_api.auth.permissions import DEATH_READ, allow
+from ca_api.auth.permissions import CASE_CLOSE, DEATH_READ, allow
 from ca_api.clients.schema import Client, client_of
+from ca_api.common.arguments import idempotency_key_field
+from ca_api.common.calls import as_caller
+from ca_api.common.ids import decode_uuid
 from ca_api.common.pagination import Connection, Page, Paged, PageRequest
+from ca_api.common.problems import (
+    IdempotencyKeyReusedProblem,
+    InvalidStateProblem,
+    NotFoundProblem,
+    ValidationProblem,
+)
 from ca_api.common.scalars import Money, money_or_none
 from ca_api.common.types import graphql_enum
 from ca_api.context import Context
 from ca_api.deaths.types import Death
+from ca_api.estates.schema import EstatePayload, estate_payload
 from ca_api.winding_up import rules, service
 
 WindingUpStep = rules.WindingUpStep
@@ -102,3 +112,49 @@ class WindingUpQuery:
             key=key,
             node=lambda c: WindingUpClient(case=c),
         )
+
+
+@strawberry.input(description="The deceased client whose case to close, and the key.")
+class CloseWoundUpCaseInput:
+    client_id: strawberry.ID = strawberry.field(description="The deceased client.")
+    idempotency_key: str = idempotency_key_field()
+
+
+CloseWoundUpCaseResult = Annotated[
+    EstatePayload
+    | ValidationProblem
+    | InvalidStateProblem
+    | NotFoundProblem
+    | IdempotencyKeyReusedProblem,
+    strawberry.union(
+        "CloseWoundUpCaseResult",
+        description="The case closed, or why not (everything outstanding listed): a "
+        "notification not sent, the fee not charged, an account not at zero or a hold open, "
+        "the estate payment not made, invoices or payments open, overpayments not repaid.",
+    ),
+]
+
+
+@strawberry.type
+class WindingUpMutation:
+    @strawberry.mutation(
+        extensions=allow(CASE_CLOSE),
+        description="Close a deceased client's case (issue 13 item 5): the client CLOSED, only "
+        "once every death notification is sent, the wind-up fee charged, every account at zero "
+        "with no hold, the estate payment made, and no invoice, payment or overpayment "
+        "outstanding (refused with the list). The one way a wound-up case closes.",
+    )
+    async def close_wound_up_case(
+        self,
+        info: Info[Context, None],
+        input: Annotated[
+            CloseWoundUpCaseInput, strawberry.argument(description="Whose case, and the key.")
+        ],
+    ) -> CloseWoundUpCaseResult:
+        done = await as_caller(
+            info,
+            service.close_wound_up_case,
+            decode_uuid("Client", input.client_id),
+            idempotency_key=input.idempotency_key,
+        )
+        return await estate_payload(info, done)

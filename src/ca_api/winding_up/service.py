@@ -1,6 +1,8 @@
-"""Clients being wound up and what is outstanding for each (issue 13 item 6; R-DEATH-1..4,
-R-FEE-5, seed 002 B 29): reads only. It sits above the modules whose records it counts (deaths,
-invoices, payments, the ledger), which never import it.
+"""Clients being wound up and what is outstanding for each (issue 13 items 5-6; R-DEATH-1..4,
+R-FEE-5, seed 002 B 29), and closing the case, which that list alone decides: a case closes only
+when nothing is outstanding. It sits above the modules whose records it counts (deaths,
+invoices, payments, overpayments, estates, the ledger), which never import it (but for
+``clients.amend_client``, which asks ``refuse_closing_by_amendment`` when asked, at run time).
 """
 
 from __future__ import annotations
@@ -12,12 +14,20 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ca_api.auth.actor import Actor
+from ca_api.clients import service as clients
+from ca_api.common import idempotency
 from ca_api.common.grouping import group_by
 from ca_api.common.keyset import Seek
 from ca_api.deaths import rules as death_rules
 from ca_api.deaths import service as deaths
 from ca_api.deaths.service import DeathView
+from ca_api.errors import InvalidState, RecordNotFound, ValidationFailed
+from ca_api.estates import service as estates
+from ca_api.ledger import service as ledger
 from ca_api.ledger.rules import AccountKind
+from ca_api.money import format_money
+from ca_api.overpayments import service as overpayments
 from ca_api.winding_up import repository, rules
 from ca_api.winding_up.rules import Outstanding, WindingUpFacts
 
@@ -46,13 +56,18 @@ async def facts_of(
     payments = group_by(await repository.open_payments(session, ids), lambda r: r.client_id)
     accounts = group_by(await repository.balances(session, ids), lambda r: r.client_id)
     fees = await deaths.wind_up_fees_of_clients(session, ids)
+    held = await overpayments.outstanding_of_clients(session, ids)
+    stages = await estates.estate_state_of_clients(session, ids)
     out = {}
     for v in views:
         cid, died_on = v.death.client_id, v.death.died_on
         mine = invoices.get(cid, [])
         money = accounts.get(cid, [])
         out[cid] = WindingUpFacts(
-            notifications_outstanding=len(await deaths.outstanding_notifications(session, cid)),
+            not_yet_told=tuple(
+                f"{n.organisation_name} ({n.recipient.value})"
+                for n in await deaths.outstanding_notifications(session, cid)
+            ),
             debts_before_death=tuple(
                 r.amount
                 for r in mine
@@ -67,6 +82,8 @@ async def facts_of(
             money_away=sum(r.posted for r in money if r.kind in AWAY),
             wind_up_fee_charged=cid in fees,
             money_at_home=sum(r.posted for r in money if r.kind in AT_HOME),
+            overpayments_held=tuple(o.row.amount_flagged for o in held.get(cid, [])),
+            estate_stage=stages.get(cid),
         )
     return out
 
@@ -90,3 +107,79 @@ async def cases(session: AsyncSession, seek: Seek[Any]) -> list[WindingUpCase]:
 async def outstanding_of(session: AsyncSession, view: DeathView) -> list[Outstanding]:
     """Every step still open for one deceased client (empty: ready to close)."""
     return rules.outstanding((await facts_of(session, [view]))[view.death.client_id])
+
+
+# --- closing the case (issue 13 item 5: nothing outstanding, every balance zero) -------------
+
+
+async def closing_problems(session: AsyncSession, client_id: uuid.UUID) -> list[str]:
+    """What keeps a deceased client's case open: every step of ``rules.outstanding`` still open
+    (the one list ``clientsBeingWoundUp`` shows), and any money still held in their accounts.
+    Empty when it may close."""
+    view = (await deaths.deaths_of_clients(session, [client_id])).get(client_id)
+    if view is None or view.confirmed is None:
+        return ["the client's death is not confirmed (recordDeath, then confirmDeath)"]
+    out = [f"{o.step.value}: {o.detail}" for o in await outstanding_of(session, view)]
+    for a in await ledger.accounts_of_client(session, client_id):
+        if a.held:
+            out.append(f"{a.name} ({a.kind}) has {format_money(a.held)} held")
+    return out
+
+
+async def close_wound_up_case(
+    session: AsyncSession, actor: Actor, client_id: uuid.UUID, *, idempotency_key: str
+) -> estates.EstateOutcome:
+    """Close a deceased client's case (seed 002 B 29, issue 13 item 5): the client CLOSED (a new
+    version of their details, R-AUD-2, with its audit row), refused with the full list of what
+    is outstanding (``closing_problems``) and nothing written."""
+
+    async def work() -> dict[str, Any]:
+        if await clients.lock_client(session, client_id) is None:
+            raise RecordNotFound.of("Client", client_id)
+        outstanding = await closing_problems(session, client_id)
+        if outstanding:
+            raise InvalidState(
+                "the case closes only once nothing of the winding up is outstanding; "
+                "outstanding: " + "; ".join(outstanding)
+            )
+        estate = await estates.estate_of(session, client_id)
+        paid = estate.payment
+        reason = "wound up (seed 002 B 29): " + (
+            f"estate {paid.row.route} {format_money(paid.row.amount)}"
+            if paid is not None and paid.status == "MADE"
+            else "nil estate"
+        )
+        await clients.record_closed(session, actor, client_id, reason=reason)
+        return {"client_id": str(client_id)}
+
+    async def replayed(stored: dict[str, Any]) -> dict[str, Any]:
+        return stored | {"replayed": True}
+
+    result = await idempotency.run_once(
+        session,
+        actor.principal.subject,
+        idempotency_key,
+        "closeWoundUpCase",
+        {"client_id": str(client_id)},
+        work,
+        remember=lambda value: value,
+        replay=replayed,
+    )
+    return estates.EstateOutcome(
+        await estates.estate_of(session, client_id), bool(result.get("replayed"))
+    )
+
+
+async def refuse_closing_by_amendment(session: AsyncSession, client_id: uuid.UUID) -> None:
+    """``amendClient`` to CLOSED for a client whose death is recorded: refused, with what is
+    outstanding; such a case closes by closeWoundUpCase alone."""
+    if (await deaths.deaths_of_clients(session, [client_id])).get(client_id) is None:
+        return
+    outstanding = await closing_problems(session, client_id)
+    said = "; outstanding: " + "; ".join(outstanding) if outstanding else ""
+    raise ValidationFailed(
+        {
+            "status": "the client's death is recorded: their case is closed by closeWoundUpCase "
+            "once nothing of the winding up is outstanding (seed 002 B 29)" + said
+        }
+    )
