@@ -24,8 +24,10 @@ from tests.factories import (
     days_ago,
     deputy_client,
     fund,
+    new_client,
     new_counterparty,
     new_key,
+    record_appointeeship,
     record_death,
     recorded,
 )
@@ -207,6 +209,23 @@ async def test_an_officer_adds_the_solicitor_holding_the_will(
     variables["input"] |= {"recipient": "DWP", "idempotencyKey": new_key()}
     wrong = (await api.data(ADD, variables, **CASEWORKER))["addDeathNotification"]
     assert wrong["__typename"] == "ValidationProblem", wrong
+
+
+async def test_a_dwp_letter_sent_stands_when_the_dwp_pays_afterwards(
+    api: Api, session: AsyncSession
+) -> None:
+    """An appointee client: the DWP is told as the department; a benefit the DWP pays after
+    the letter (a DWP counterparty now in the records) does not put the DWP back on the list
+    as outstanding, nor unsend the letter."""
+    client = await new_client(api)
+    await record_appointeeship(api, client["id"])
+    await confirmed_death(api, client["id"], DIED)
+    [dwp] = [n for n in await _list(api, client["id"]) if n["recipient"] == "DWP"]
+    assert dwp["organisationKey"] == "-" and dwp["outstanding"] is True
+    assert (await _sent(api, client["id"], dwp))["__typename"] == "DeathNotificationPayload"
+    await fund(session, api, client, 10_000)  # the DWP pays after the letter went
+    after = [n for n in await _list(api, client["id"]) if n["recipient"] == "DWP"]
+    assert [(n["organisationKey"], n["outstanding"]) for n in after] == [("-", False)]
 
 
 async def test_nobody_is_told_of_a_death_not_confirmed(api: Api) -> None:

@@ -285,3 +285,21 @@ async def test_the_demo_has_a_confirmed_death_partly_notified(
         "CARE_MANAGEMENT",
         "SOCIAL_WORKER",
     }
+    # Her pension paid after the death is held back for 21 of its 28 days (B 29.2), the
+    # wind-up fee taken (R-FEE-5); a small estate is left to pay out or keep.
+    money = await api.data(
+        """query($c: ID!) {
+             benefitOverpayments(clientId: $c, first: 5) { nodes { amountFlagged status } }
+             client(id: $c) { death { windUpFee { amount } } }
+             clientsBeingWoundUp(first: 5) { nodes { outstanding { step amount } } } }""",
+        {"c": flora["client"]["id"]},
+        role="senior_officer",
+        sub="olu.scao",
+    )
+    assert money["benefitOverpayments"]["nodes"] == [{"amountFlagged": "551.40", "status": "HELD"}]
+    assert money["client"]["death"]["windUpFee"] == {"amount": "375.00"}
+    steps = {
+        o["step"]: o["amount"] for o in money["clientsBeingWoundUp"]["nodes"][0]["outstanding"]
+    }
+    assert steps["OVERPAYMENTS"] == "551.40" and steps["ESTATE"] == "408.80"
+    assert "WIND_UP_FEE" not in steps

@@ -499,7 +499,7 @@ async def test_the_case_closes_only_when_nothing_is_outstanding(
     assert refused["__typename"] == "InvalidStateProblem", refused
     message = refused["message"]
     assert "not yet told of the death" in message  # a notification outstanding (R-DEATH-1)
-    assert "400.00 left in the client's accounts" in message  # the balance not zero
+    assert "400.00 free in the client's accounts" in message  # the balance not zero
     await notify_everyone(api, client["id"])
     still = await _close(api, client["id"])
     assert still["__typename"] == "InvalidStateProblem", still

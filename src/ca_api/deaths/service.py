@@ -408,10 +408,15 @@ def _told(c: Counterparty) -> bool:
     return rules.counterparty_recipient(c.kind, c.is_council_employee) is not None
 
 
-async def _items(session: AsyncSession, death: Death) -> list[Notification]:
+async def _items(
+    session: AsyncSession, death: Death, *, dwp_told: bool = False
+) -> list[Notification]:
     """Every item, unsent: the fixed ones for the case, each organisation the records show the
     client dealt with (``dealings``: counterparties of transfers and invoices, holders of
-    investments), then those an officer added."""
+    investments), then those an officer added. ``dwp_told``: the DWP was told as the
+    department (the fixed item) before any DWP counterparty appeared in the records (a benefit
+    received after the letter): that letter stands for it, so the list does not change under
+    the officer who sent it."""
     client_id = death.client_id
     record = await clients.client_as_it_stands(session, client_id)
     assert record is not None
@@ -422,6 +427,8 @@ async def _items(session: AsyncSession, death: Death) -> list[Notification]:
         assert recipient is not None
         found.append((recipient, str(c.id), c.name))
     found += [(NotificationRecipient.COMPANY, str(root), h) for root, h in dealt.holders]
+    if dwp_told:
+        found = [f for f in found if f[0] is not NotificationRecipient.DWP]
     kinds = {r for r, _, _ in found}
     accounts = await ledger.accounts_of_client(session, client_id)
     lodged = any(a.kind == AccountKind.CLIENT_COURT_FUNDS.value for a in accounts)
@@ -462,7 +469,8 @@ async def _notifications(session: AsyncSession, death: Death) -> list[Notificati
         for m in await outbox.messages_about(session, SUBJECT_TYPE, [death.id])
     }
     out = []
-    for n in await _items(session, death):
+    dwp_told = (NotificationRecipient.DWP.value, FIXED) in letters
+    for n in await _items(session, death, dwp_told=dwp_told):
         if n.channel is NotificationChannel.COUNCIL_TEAM:
             m = told.get(n.recipient.value)
             sent = m.step(MessageState.SENT) if m is not None else None

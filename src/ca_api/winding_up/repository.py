@@ -45,9 +45,9 @@ async def open_payments(
 
 async def balances(
     session: AsyncSession, client_ids: Sequence[uuid.UUID]
-) -> Sequence[Row[uuid.UUID | None, str, int]]:
-    """(client_id, account kind, posted balance) of every account of the clients."""
-    stmt = select(LedgerAccount.client_id, LedgerAccount.kind, LedgerAccount.posted).where(
-        LedgerAccount.client_id.in_(set(client_ids))
-    )
+) -> Sequence[Row[uuid.UUID | None, str, int, int]]:
+    """(client_id, account kind, posted balance, held) of every account of the clients."""
+    stmt = select(
+        LedgerAccount.client_id, LedgerAccount.kind, LedgerAccount.posted, LedgerAccount.held
+    ).where(LedgerAccount.client_id.in_(set(client_ids)))
     return (await session.execute(stmt)).all()

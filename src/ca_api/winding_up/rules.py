@@ -50,7 +50,7 @@ class WindingUpFacts:
     overpayments_held: tuple[Pence, ...] = ()  # each outstanding overpayment's flagged amount
     money_away: Pence = 0  # Court Funds and placement balances
     wind_up_fee_charged: bool = False
-    money_at_home: Pence = 0  # CMS and cash balances (held money included)
+    money_at_home: Pence = 0  # CMS and cash balances free to pay out (not held)
     estate_stage: EstateStage | None = None  # where the estate stands
 
 
@@ -99,7 +99,7 @@ def outstanding(f: WindingUpFacts) -> list[Outstanding]:
                 WindingUpStep.ESTATE,
                 1,
                 f.money_at_home,
-                f"{format_money(f.money_at_home)} left in the client's accounts: {detail}",
+                f"{format_money(f.money_at_home)} free in the client's accounts: {detail}",
             )
         )
     return out

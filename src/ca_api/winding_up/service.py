@@ -81,7 +81,8 @@ async def facts_of(
             payments_open=tuple(r.amount for r in payments.get(cid, [])),
             money_away=sum(r.posted for r in money if r.kind in AWAY),
             wind_up_fee_charged=cid in fees,
-            money_at_home=sum(r.posted for r in money if r.kind in AT_HOME),
+            # what is free for the estate: money held is an open payment's or an overpayment's
+            money_at_home=sum(r.posted - r.held for r in money if r.kind in AT_HOME),
             overpayments_held=tuple(o.row.amount_flagged for o in held.get(cid, [])),
             estate_stage=stages.get(cid),
         )
