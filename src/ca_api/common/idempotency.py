@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ca_api.auth.actor import Actor
 from ca_api.common import idempotency_repository as repository
 from ca_api.db import unit_of_work
 from ca_api.errors import ErrorCode, MoneyProblem, ValidationFailed
@@ -80,3 +81,30 @@ async def run_once(
             await complete(session, principal, key, remember(value))
             return value
     return await replay(prior)
+
+
+async def run_recorded(
+    session: AsyncSession,
+    actor: Actor,
+    key: str,
+    operation: str,
+    payload: Any,
+    work: Callable[[], Awaitable[dict[str, Any]]],
+) -> dict[str, Any]:
+    """``run_once`` for a use case whose work answers what it wrote as a JSON-able dict (the
+    ids to read it back by): that dict, and on a repeat of the key the stored one with
+    ``"replayed": True``."""
+
+    async def replayed(stored: dict[str, Any]) -> dict[str, Any]:
+        return stored | {"replayed": True}
+
+    return await run_once(
+        session,
+        actor.principal.subject,
+        key,
+        operation,
+        payload,
+        work,
+        remember=lambda value: value,
+        replay=replayed,
+    )

@@ -623,18 +623,8 @@ async def record_notification_sent(
         "sent_on": sent_on.isoformat(),
     }
 
-    async def replayed(stored: dict[str, Any]) -> dict[str, Any]:
-        return stored | {"replayed": True}
-
-    result = await idempotency.run_once(
-        session,
-        actor.principal.subject,
-        idempotency_key,
-        "recordDeathNotificationSent",
-        payload,
-        work,
-        remember=lambda value: value,
-        replay=replayed,
+    result = await idempotency.run_recorded(
+        session, actor, idempotency_key, "recordDeathNotificationSent", payload, work
     )
     death = await _confirmed_death(session, client_id)
     n = await _find(session, death, recipient, organisation_key)
@@ -685,19 +675,9 @@ async def add_notification(
         )
         return {"added_id": str(row.id)}
 
-    async def replayed(stored: dict[str, Any]) -> dict[str, Any]:
-        return stored | {"replayed": True}
-
     payload = {"client_id": str(client_id), "recipient": recipient.value, "name": name}
-    result = await idempotency.run_once(
-        session,
-        actor.principal.subject,
-        idempotency_key,
-        "addDeathNotification",
-        payload,
-        work,
-        remember=lambda value: value,
-        replay=replayed,
+    result = await idempotency.run_recorded(
+        session, actor, idempotency_key, "addDeathNotification", payload, work
     )
     death = await _confirmed_death(session, client_id)
     n = await _find(session, death, recipient, str(result["added_id"]))
@@ -846,18 +826,8 @@ async def charge_wind_up_fee(
         await audit.record_many(session, actor, changes)
         return {"fee_id": str(fee.id)}
 
-    async def replayed(stored: dict[str, Any]) -> dict[str, Any]:
-        return stored | {"replayed": True}
-
-    result = await idempotency.run_once(
-        session,
-        actor.principal.subject,
-        idempotency_key,
-        "chargeWindUpFee",
-        {"client_id": str(client_id)},
-        work,
-        remember=lambda value: value,
-        replay=replayed,
+    result = await idempotency.run_recorded(
+        session, actor, idempotency_key, "chargeWindUpFee", {"client_id": str(client_id)}, work
     )
     fees = await repository.wind_up_fees_of_clients(session, [client_id])
     assert fees and str(fees[0].id) == result["fee_id"]

@@ -358,19 +358,7 @@ async def _run(
     payload: dict[str, Any],
     work: Any,
 ) -> EstateOutcome:
-    async def replayed(stored: dict[str, Any]) -> dict[str, Any]:
-        return stored | {"replayed": True}
-
-    result = await idempotency.run_once(
-        session,
-        actor.principal.subject,
-        key,
-        operation,
-        payload,
-        work,
-        remember=lambda value: value,
-        replay=replayed,
-    )
+    result = await idempotency.run_recorded(session, actor, key, operation, payload, work)
     view = await estate_of(session, uuid.UUID(payload["client_id"]))
     return EstateOutcome(view, bool(result.get("replayed")))
 
@@ -581,18 +569,8 @@ async def raise_estate_payment(
         await audit.record_many(session, actor, changes)
         return {"payment_id": str(payment_id)}
 
-    async def replayed(stored: dict[str, Any]) -> dict[str, Any]:
-        return stored | {"replayed": True}
-
-    result = await idempotency.run_once(
-        session,
-        actor.principal.subject,
-        idempotency_key,
-        "raiseEstatePayment",
-        {"client_id": str(client_id)},
-        work,
-        remember=lambda value: value,
-        replay=replayed,
+    result = await idempotency.run_recorded(
+        session, actor, idempotency_key, "raiseEstatePayment", {"client_id": str(client_id)}, work
     )
     done = await payments.payment_outcome(session, uuid.UUID(str(result["payment_id"])))
     view = await estate_of(session, client_id)

@@ -259,24 +259,14 @@ async def request_repayment(
         await audit.record_many(session, actor, changes)
         return {"request_id": str(request.id)}
 
-    async def replayed(stored: dict[str, Any]) -> dict[str, Any]:
-        return stored | {"replayed": True}
-
     payload = {
         "overpayment_ids": sorted(str(i) for i in ids),
         "agency_reference": reference,
         "requested_on": requested_on.isoformat(),
         "amount": amount,
     }
-    result = await idempotency.run_once(
-        session,
-        actor.principal.subject,
-        idempotency_key,
-        "requestOverpaymentRepayment",
-        payload,
-        work,
-        remember=lambda value: value,
-        replay=replayed,
+    result = await idempotency.run_recorded(
+        session, actor, idempotency_key, "requestOverpaymentRepayment", payload, work
     )
     return await request_outcome(
         session, uuid.UUID(str(result["request_id"])), replayed=bool(result.get("replayed"))
@@ -359,18 +349,13 @@ async def release_overpayment(
         )
         return {"overpayment_id": str(v.row.id)}
 
-    async def replayed(stored: dict[str, Any]) -> dict[str, Any]:
-        return stored | {"replayed": True}
-
-    result = await idempotency.run_once(
+    result = await idempotency.run_recorded(
         session,
-        actor.principal.subject,
+        actor,
         idempotency_key,
         "releaseBenefitOverpayment",
         {"overpayment_id": str(overpayment_id), "reason": text},
         work,
-        remember=lambda value: value,
-        replay=replayed,
     )
     found = await reads.by_id(session, [overpayment_id])
     return ReleaseOutcome(found[overpayment_id], bool(result.get("replayed")))

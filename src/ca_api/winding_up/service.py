@@ -153,18 +153,8 @@ async def close_wound_up_case(
         await clients.record_closed(session, actor, client_id, reason=reason)
         return {"client_id": str(client_id)}
 
-    async def replayed(stored: dict[str, Any]) -> dict[str, Any]:
-        return stored | {"replayed": True}
-
-    result = await idempotency.run_once(
-        session,
-        actor.principal.subject,
-        idempotency_key,
-        "closeWoundUpCase",
-        {"client_id": str(client_id)},
-        work,
-        remember=lambda value: value,
-        replay=replayed,
+    result = await idempotency.run_recorded(
+        session, actor, idempotency_key, "closeWoundUpCase", {"client_id": str(client_id)}, work
     )
     return estates.EstateOutcome(
         await estates.estate_of(session, client_id), bool(result.get("replayed"))
