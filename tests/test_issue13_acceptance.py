@@ -922,12 +922,6 @@ async def test_amend_client_cannot_close_a_wound_up_case(
     assert view["client"]["status"] == "ACTIVE"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: amendClient moves a client with a confirmed death out of DECEASED_WINDING_UP "
-    "(situation COMMUNITY): the death stands but the situation says they live (issue 13 item 1, "
-    "R-REP-1 counts clients by situation)",
-)
 async def test_amend_client_cannot_revive_a_client_whose_death_is_confirmed(
     api: Api, session: AsyncSession
 ) -> None:
@@ -1155,12 +1149,6 @@ async def test_a_debt_invoice_arriving_after_the_fee_keeps_the_estate_waiting(
     assert raised["payment"]["amount"] == "920.00"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: the estate's 'after every debt to the death' is judged when it is raised only: an "
-    "invoice dated before the death recorded after raiseEstatePayment does not stop "
-    "approvePayment/makePayment paying the whole balance to the executor (R-DEATH-2, R-DEATH-3)",
-)
 async def test_a_debt_invoice_arriving_after_the_estate_is_raised_stops_it_being_paid(
     api: Api, session: AsyncSession
 ) -> None:
@@ -1182,14 +1170,6 @@ async def test_a_debt_invoice_arriving_after_the_estate_is_raised_stops_it_being
     assert (await accounts(api, cid))["CLIENT_CMS"]["balance"] == "1000.00"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: money that arrives after the estate payment is MADE (a refund) has no way out: "
-    "raiseEstatePayment refuses ('MADE already: once'), raisePayment ESTATE by hand is refused, so "
-    "the CMS account never reaches zero and closeWoundUpCase can never succeed; and the "
-    "small-estate "
-    "rule is not judged on the whole estate (R-DEATH-4, issue 13 item 5)",
-)
 async def test_a_refund_after_a_kept_estate_makes_it_over_the_limit_and_it_still_closes(
     api: Api, session: AsyncSession
 ) -> None:
@@ -1214,10 +1194,23 @@ async def test_a_refund_after_a_kept_estate_makes_it_over_the_limit_and_it_still
         },
     )
     assert refund["__typename"] == "ReceiptPayload", refund
+    # The whole estate is now £500.01: the Treasury Solicitor's, not the council's to keep; the
+    # kept £500.00 is brought back first, so the whole is paid over in one (B 29.6).
+    refused = await raise_estate(api, cid)
+    assert is_problem(refused) and "reverseTransfer" in refused["message"], refused
+    kept_transfer = await made_transfer(api, kept["payment"]["id"])
+    back = await call(
+        api,
+        REVERSE,
+        {"transferId": kept_transfer, "reason": "the estate is over the limit after a refund"},
+        {"role": "head_of_service", "sub": "hari.head"},
+    )
+    assert back["__typename"] == "TransferPayload", back
     await refer_to_treasury_solicitor(api, cid)
     again = await raise_estate(api, cid)
     assert again["__typename"] == "EstatePaymentPayload", again
     assert again["estate"]["payment"]["route"] == "TREASURY_SOLICITOR", again
+    assert again["payment"]["amount"] == "500.01"
     await approve_and_make(api, again["payment"]["id"])
     await notify_everyone(api, cid)
     assert (await close_case(api, cid))["__typename"] == "EstatePayload"
@@ -1351,13 +1344,6 @@ async def test_reversing_a_held_benefit_cannot_take_money_the_overpayment_holds(
     assert await ledger_sound(api)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: reverseTransfer of a closed wound-up case's estate transfer puts the money back "
-    "in the CLOSED client's CMS account (balance 200.00, case still CLOSED, estate stage PAID): "
-    "the "
-    "final balance is zero before (and after) the case closes (issue 13 item 5)",
-)
 async def test_a_closed_case_cannot_have_its_estate_payment_reversed_into_it(
     api: Api, session: AsyncSession
 ) -> None:
@@ -1376,13 +1362,6 @@ async def test_a_closed_case_cannot_have_its_estate_payment_reversed_into_it(
     assert (await accounts(api, cid))["CLIENT_CMS"]["balance"] == "0.00"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: reverseTransfer of the wind-up fee's transfer puts the 375.00 back in the "
-    "client's "
-    "account while Death.windUpFee still says it is taken: chargeWindUpFee then refuses (once per "
-    "client), WIND_UP_FEE is no longer outstanding and the estate takes the fee (R-FEE-5, B 29.4)",
-)
 async def test_a_reversed_wind_up_fee_is_not_counted_as_taken(
     api: Api, session: AsyncSession
 ) -> None:
@@ -1570,13 +1549,6 @@ async def test_a_death_in_the_future_is_refused(api: Api) -> None:
 # --- more doors ------------------------------------------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: temporary assistance the council paid in life and not repaid (80.00) is not a "
-    "debt to winding up: chargeWindUpFee takes the fee and raiseEstatePayment pays the whole "
-    "balance to the executor while it is outstanding, and clientsBeingWoundUp shows no step for it "
-    "(R-DEATH-2, R-FEE-5, B 29.2, B 29.4)",
-)
 async def test_the_estate_waits_for_temporary_assistance_owed_to_the_council(
     api: Api, session: AsyncSession
 ) -> None:
@@ -1595,7 +1567,7 @@ async def test_the_estate_waits_for_temporary_assistance_owed_to_the_council(
     estate = await raise_estate(api, cid)
     assert is_problem(estate), estate
     repaid = await assistance_step(
-        api, REPAY_ASSISTANCE, assistance["id"], who=SUPPORT, amount="80.00"
+        api, REPAY_ASSISTANCE, assistance["id"], who=SCAO, amount="80.00"
     )
     assert repaid["__typename"] == "TemporaryAssistancePayload", repaid
 

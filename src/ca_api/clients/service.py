@@ -252,6 +252,11 @@ async def amend_client(
             raise ValidationFailed({"amendment": "changes nothing"})
         if after.status is ClientStatus.CLOSED and before.status is not ClientStatus.CLOSED:
             await _refuse_closing_a_deceased_client(session, client_id)
+        if (
+            before.situation is Situation.DECEASED_WINDING_UP
+            and after.situation is not Situation.DECEASED_WINDING_UP
+        ):
+            await _refuse_reviving_a_deceased_client(session, client_id)
         if rules.IDENTITY_FIELDS.intersection(changed):
             await _refuse_duplicate(session, actor, after, set(not_duplicate_of), itself=client_id)
         await repository.append_client_version(
@@ -277,6 +282,14 @@ async def amend_client(
             client_id=client_id,
         )
     return await _made(session, actor, client_id)
+
+
+async def _refuse_reviving_a_deceased_client(session: AsyncSession, client_id: uuid.UUID) -> None:
+    """A client whose death is confirmed stays DECEASED_WINDING_UP (the situation the caseload
+    counts, R-REP-1): ``winding_up.service.refuse_reviving``, imported when asked (a cycle)."""
+    from ca_api.winding_up import service as winding_up  # a cycle at import
+
+    await winding_up.refuse_reviving(session, client_id)
 
 
 async def _refuse_closing_a_deceased_client(session: AsyncSession, client_id: uuid.UUID) -> None:

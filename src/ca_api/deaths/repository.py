@@ -26,9 +26,14 @@ from ca_api.deaths.rules import DeathEventKind
 from ca_api.invoices.models import Invoice
 from ca_api.invoices.repository import invoice_status_of
 from ca_api.invoices.rules import CLOSED as INVOICE_CLOSED
+from ca_api.ledger.models import Transfer
 from ca_api.payments.models import Payment
 from ca_api.payments.repository import payment_status_of
 from ca_api.payments.rules import PaymentStatus
+from ca_api.temporary_assistance.models import TemporaryAssistance
+from ca_api.temporary_assistance.repository import repaid_of as assistance_repaid_of
+from ca_api.temporary_assistance.repository import status_of as assistance_status_of
+from ca_api.temporary_assistance.rules import AssistanceStatus
 
 
 def _confirmed() -> Any:
@@ -130,7 +135,33 @@ async def insert_sent(session: AsyncSession, values: dict[str, Any]) -> DeathNot
 async def wind_up_fees_of_clients(
     session: AsyncSession, client_ids: Sequence[uuid.UUID]
 ) -> Sequence[WindUpFee]:
-    return await rows_where_in(session, WindUpFee, WindUpFee.client_id, client_ids, WindUpFee.id)
+    """The clients' wind-up fees in force: those whose transfer is not reversed (a fee taken in
+    error and reversed is owed again, R-AUD-2, migration 0026)."""
+    reversed_ = exists().where(Transfer.reverses_id == WindUpFee.transfer_id)
+    stmt = (
+        select(WindUpFee)
+        .where(WindUpFee.client_id.in_(set(client_ids)), ~reversed_)
+        .order_by(WindUpFee.recorded_at, WindUpFee.id)
+    )
+    return (await session.execute(stmt)).scalars().all()
+
+
+async def assistance_owed(
+    session: AsyncSession, client_id: uuid.UUID
+) -> Sequence[Row[str, int, int]]:
+    """Temporary assistance the council paid for the client and not repaid in full (seed 002
+    B 4.6): (purpose, amount, repaid), oldest first: a debt of the client's to the council."""
+    status = assistance_status_of(TemporaryAssistance.id)
+    repaid = assistance_repaid_of(TemporaryAssistance.id)
+    stmt = (
+        select(TemporaryAssistance.purpose, TemporaryAssistance.amount, repaid.label("repaid"))
+        .where(
+            TemporaryAssistance.client_id == client_id,
+            status == AssistanceStatus.PAID.value,
+        )
+        .order_by(TemporaryAssistance.raised_at, TemporaryAssistance.id)
+    )
+    return (await session.execute(stmt)).all()
 
 
 async def insert_wind_up_fee(session: AsyncSession, values: dict[str, Any]) -> WindUpFee:
@@ -163,13 +194,19 @@ async def invoices_due_by(
 
 async def payments_open(
     session: AsyncSession, client_id: uuid.UUID
-) -> Sequence[Row[uuid.UUID, str, int, str]]:
+) -> Sequence[Row[uuid.UUID, str, int, str, str | None]]:
     """The client's payments raised or approved, not yet made nor cancelled: (id, description,
-    amount, status), oldest first."""
+    amount, status, winding-up basis), oldest first."""
     status = payment_status_of(Payment.id)
     open_ = [PaymentStatus.RAISED.value, PaymentStatus.APPROVED.value]
     stmt = (
-        select(Payment.id, Payment.description, Payment.amount, status.label("status"))
+        select(
+            Payment.id,
+            Payment.description,
+            Payment.amount,
+            status.label("status"),
+            Payment.winding_up_basis,
+        )
         .where(Payment.client_id == client_id, status.in_(open_))
         .order_by(Payment.raised_at, Payment.id)
     )

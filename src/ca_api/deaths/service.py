@@ -306,6 +306,12 @@ async def fee_dues_for_life(
     )
 
 
+def repayment_basis_if_deceased(died_on: date | None) -> WindingUpBasis | None:
+    """A repayment the service makes itself (temporary assistance back to the council) names the
+    REPAYMENT basis once the client's death is confirmed, none while they live."""
+    return WindingUpBasis.REPAYMENT if died_on is not None else None
+
+
 async def refuse_spending_after_death(
     session: AsyncSession,
     client_id: uuid.UUID,
@@ -707,20 +713,30 @@ async def wind_up_fees_of_clients(
 
 
 async def outstanding_before_fee(
-    session: AsyncSession, client_id: uuid.UUID, died_on: date
+    session: AsyncSession, client_id: uuid.UUID, died_on: date, *, but_the_estate: bool = False
 ) -> list[str]:
-    """What must be discharged before the wind-up fee is taken (R-FEE-5, B 29.4): every invoice
-    dated up to and including the date of death neither paid nor cancelled (the client's debts,
-    B 29.2, R-DEBT), and every payment raised or approved and not yet made. An invoice dated
-    after the death is queried (R-DEATH-2), not the client's debt: it does not hold the fee."""
+    """What must be discharged before the wind-up fee is taken, and so before the estate
+    (R-FEE-5, B 29.4): every invoice dated up to and including the date of death neither paid
+    nor cancelled (the client's debts, B 29.2, R-DEBT), temporary assistance the council paid and
+    not repaid in full (a debt to the council, B 4.6), and every payment raised or approved and
+    not yet made (``but_the_estate``: other than an estate payment, for the estate's own check).
+    An invoice dated after the death is queried (R-DEATH-2), not the client's debt: it does not
+    hold the fee."""
     out = [
         f"invoice {r.supplier_invoice_number} of {r.invoice_date.isoformat()} for "
         f"{format_money(r.amount)} is {r.status}"
         for r in await repository.invoices_due_by(session, client_id, died_on)
     ]
     out += [
+        f"temporary assistance the council paid ({r.purpose!r}): "
+        f"{format_money(r.amount - int(r.repaid))} of {format_money(r.amount)} not repaid "
+        "(recordTemporaryAssistanceRepayment)"
+        for r in await repository.assistance_owed(session, client_id)
+    ]
+    out += [
         f"payment {r.description!r} for {format_money(r.amount)} is {r.status}, not yet made"
         for r in await repository.payments_open(session, client_id)
+        if not (but_the_estate and r.winding_up_basis == WindingUpBasis.ESTATE.value)
     ]
     # A benefit overpayment whose repayment was cancelled is owed and no longer held
     # (R-DEATH-2): request it again or release it first. One still held is protected by its hold.
@@ -852,4 +868,14 @@ async def refuse_estate_before_wind_up_fee(session: AsyncSession, client_id: uui
         raise InvalidState(
             f"{len(owed)} benefit overpayment(s) are outstanding (R-DEATH-2, B 29.2): have "
             "them repaid on the agency's request or released before the estate is paid"
+        )
+    # Every debt to the death, judged again where the money moves (approved, made): a debt
+    # found after the estate was raised is paid first (R-DEATH-2, R-DEATH-3).
+    died_on = await repository.confirmed_death_date(session, client_id)
+    assert died_on is not None
+    debts = await outstanding_before_fee(session, client_id, died_on, but_the_estate=True)
+    if debts:
+        raise InvalidState(
+            "the estate is paid only after every debt to the death and every other payment "
+            "(R-DEATH-2, R-DEATH-3, B 29.4); outstanding: " + "; ".join(debts)
         )

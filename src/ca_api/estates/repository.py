@@ -7,12 +7,16 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Row, select
+from sqlalchemy import Row, exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from ca_api.db import insert_returning, rows_where_in
 from ca_api.estates.models import EstateClaimant, EstatePayment, EstateReferral
+from ca_api.ledger.models import Transfer
+from ca_api.payments.models import PaymentEvent
 from ca_api.payments.repository import payment_status_of
+from ca_api.payments.rules import PaymentEventKind
 
 
 async def claimants_of_clients(
@@ -50,12 +54,23 @@ async def insert_payment(session: AsyncSession, values: dict[str, Any]) -> Estat
 
 async def payments_of_clients(
     session: AsyncSession, client_ids: Sequence[uuid.UUID]
-) -> Sequence[Row[EstatePayment, str]]:
-    """The clients' estate payments with their payment's status, oldest first."""
+) -> Sequence[Row[EstatePayment, str, bool]]:
+    """The clients' estate payments with their payment's status and whether the money it paid
+    was brought back by a reversal (R-AUD-2), oldest first."""
     if not client_ids:
         return []
+    made = aliased(PaymentEvent)
+    reversed_ = exists().where(
+        made.payment_id == EstatePayment.payment_id,
+        made.event == PaymentEventKind.MADE.value,
+        Transfer.reverses_id == made.transfer_id,
+    )
     stmt = (
-        select(EstatePayment, payment_status_of(EstatePayment.payment_id).label("status"))
+        select(
+            EstatePayment,
+            payment_status_of(EstatePayment.payment_id).label("status"),
+            reversed_.label("reversed"),
+        )
         .where(EstatePayment.client_id.in_(set(client_ids)))
         .order_by(EstatePayment.recorded_at, EstatePayment.id)
     )

@@ -27,6 +27,8 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Protocol, TypeVar
 
+from ca_api.money import format_money
+
 SMALL_ESTATE_LIMIT = "small_estate_limit"  # policy data (migration 0025), effective-dated
 MAX_NAME = 200
 MAX_REFERENCE = 200
@@ -104,18 +106,36 @@ def estate_stage(
     available: int,
     limit: int | None,
     payment_statuses: Sequence[str],
+    paid: int = 0,
 ) -> EstateStage:
     """What is outstanding of the estate: ``payment_statuses`` are those of its estate payments
-    (RAISED, APPROVED, MADE, CANCELLED)."""
-    if "MADE" in payment_statuses:
-        return EstateStage.PAID
+    (RAISED, APPROVED, MADE, CANCELLED, or REVERSED: made, then brought back); ``paid`` what is
+    paid out already (made, not reversed). Money that arrives after a payment is made is more of
+    the same estate: NOT_RAISED (or AWAITING_REFERRAL on the whole estate) until it is paid too."""
     if any(s in ("RAISED", "APPROVED") for s in payment_statuses):
         return EstateStage.RAISED
     if available <= 0:
-        return EstateStage.NIL
-    if claimant is None and not referred and limit is not None and available > limit:
+        return EstateStage.PAID if "MADE" in payment_statuses else EstateStage.NIL
+    whole = available + paid
+    if claimant is None and not referred and limit is not None and whole > limit:
         return EstateStage.AWAITING_REFERRAL
     return EstateStage.NOT_RAISED
+
+
+def top_up_problem(route: EstateRoute, paid_routes: set[EstateRoute], paid: int) -> str | None:
+    """Money found after part of the estate is paid goes where the whole estate goes (R-DEATH-4
+    is judged on the whole estate, B 29.5-29.6): refused when the whole now goes elsewhere than
+    what is paid already (an estate the council kept that is now over the limit): the kept
+    money is brought back first (reverseTransfer of its payment), so the Treasury Solicitor is
+    paid the whole estate in one."""
+    if not paid_routes or route in paid_routes:
+        return None
+    before = ", ".join(sorted(r.value for r in paid_routes))
+    return (
+        f"the whole estate now goes {route.value}, but {format_money(paid)} of it was paid "
+        f"{before}: bring that back first (reverseTransfer of its payment), then the whole "
+        "estate is paid in one (seed 002 B 29.5-29.6, R-DEATH-4)"
+    )
 
 
 class _Chained(Protocol):

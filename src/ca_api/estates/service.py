@@ -62,6 +62,12 @@ OPEN_PAYMENT = ("RAISED", "APPROVED")
 class EstatePaymentView:
     row: EstatePayment
     status: str  # the payment's: RAISED, APPROVED, MADE, CANCELLED
+    reversed: bool = False  # made, then its money brought back by a reversal (R-AUD-2)
+
+    @property
+    def paid(self) -> bool:
+        """Made, and the money stayed with whom it was paid to."""
+        return self.status == "MADE" and not self.reversed
 
 
 @dataclass(frozen=True)
@@ -82,9 +88,18 @@ class EstateView:
 
     @property
     def payment(self) -> EstatePaymentView | None:
-        """The estate payment that stands: the last not cancelled, else the last raised."""
-        live = [p for p in self.payments if p.status != "CANCELLED"] or list(self.payments)
-        return live[-1] if live else None
+        """The estate payment that stands: the one raised and not yet made, else the last made
+        and not reversed, else the last raised."""
+        for wanted in (
+            lambda p: p.status in OPEN_PAYMENT,
+            lambda p: p.paid,
+            lambda p: p.status != "CANCELLED",
+            lambda p: True,
+        ):
+            found = [p for p in self.payments if wanted(p)]
+            if found:
+                return found[-1]
+        return None
 
 
 @dataclass(frozen=True)
@@ -132,7 +147,9 @@ async def estates_of_clients(
     referrals = {r.client_id: r for r in await repository.referrals_of_clients(session, ids)}
     paid: dict[uuid.UUID, list[EstatePaymentView]] = {}
     for row in await repository.payments_of_clients(session, ids):
-        paid.setdefault(row[0].client_id, []).append(EstatePaymentView(row[0], str(row.status)))
+        paid.setdefault(row[0].client_id, []).append(
+            EstatePaymentView(row[0], str(row.status), bool(row.reversed))
+        )
     records = await clients.as_they_stand(session, ids)
     return {
         c: EstateView(
@@ -196,7 +213,8 @@ async def estate_state_of_clients(
             referred=v.referral is not None,
             available=balances.get(c, 0),
             limit=int(figure.value) if figure is not None and figure.value is not None else None,
-            payment_statuses=[p.status for p in v.payments],
+            payment_statuses=[p.status if not p.reversed else "REVERSED" for p in v.payments],
+            paid=_paid_so_far(v),
         )
     return out
 
@@ -217,7 +235,13 @@ async def _confirmed(session: AsyncSession, client_id: uuid.UUID, what: str) -> 
 
 
 def _open_payment(view: EstateView) -> EstatePaymentView | None:
-    return next((p for p in view.payments if p.status in (*OPEN_PAYMENT, "MADE")), None)
+    return next((p for p in view.payments if p.status in OPEN_PAYMENT), None)
+
+
+def _paid_so_far(view: EstateView) -> int:
+    """What of the estate is paid out already (made, not reversed): money that came in after
+    it (a refund, arrears) is more of the same estate, judged with it (R-DEATH-4)."""
+    return sum(p.row.amount for p in view.payments if p.paid)
 
 
 async def record_claimant(
@@ -399,7 +423,7 @@ async def record_referral(
             )
         figure = await _limit(session, died_on)
         cms = _cms(await _fresh(session, client_id))
-        available = cms.posted - cms.held if cms is not None else 0
+        available = (cms.posted - cms.held if cms is not None else 0) + _paid_so_far(view)
         claimant = view.claimant
         why = rules.referral_problem(
             ClaimantKind(claimant.kind) if claimant is not None else None,
@@ -472,7 +496,7 @@ async def raise_estate_payment(
         if raised is not None:
             raise InvalidState(
                 f"the estate payment of {format_money(raised.row.amount)} is {raised.status} "
-                "already: once (cancel it first to raise it again)"
+                "already: one at a time (cancel it first to raise it again)"
             )
         outstanding: list[str] = []
         if not await deaths.wind_up_fees_of_clients(session, [client_id]):
@@ -499,8 +523,12 @@ async def raise_estate_payment(
         limit = int(figure.value or 0)
         claimant = view.claimant
         kind = ClaimantKind(claimant.kind) if claimant is not None else None
-        route = rules.estate_route(kind, amount, limit)
-        problem = rules.route_problem(route, view.referral is not None)
+        paid_before = _paid_so_far(view)
+        route = rules.estate_route(kind, paid_before + amount, limit)
+        paid_routes = {EstateRoute(p.row.route) for p in view.payments if p.paid}
+        problem = rules.top_up_problem(route, paid_routes, paid_before) or rules.route_problem(
+            route, view.referral is not None
+        )
         if problem is not None:
             raise InvalidState(problem)
         changes: list[audit.Change] = []

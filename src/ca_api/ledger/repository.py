@@ -13,6 +13,8 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped
 
+from ca_api.clients.models import client_current
+from ca_api.clients.rules import ClientStatus
 from ca_api.common.keyset import Seek, keyset
 from ca_api.db import get_by_id, rows_where_in
 from ca_api.ledger.models import Counterparty, LedgerAccount, Transfer
@@ -131,6 +133,19 @@ async def accounts_of_clients(
 
 async def get_account(session: AsyncSession, account_id: uuid.UUID) -> LedgerAccount | None:
     return await get_by_id(session, LedgerAccount, account_id)
+
+
+async def closed_clients_of(session: AsyncSession, account_ids: Sequence[uuid.UUID]) -> list[str]:
+    """The references of the clients whose case is CLOSED among the owners of these accounts."""
+    stmt = (
+        select(client_current.c.reference)
+        .join(LedgerAccount, LedgerAccount.client_id == client_current.c.id)
+        .where(
+            LedgerAccount.id.in_(set(account_ids)),
+            client_current.c.status == ClientStatus.CLOSED.value,
+        )
+    )
+    return list((await session.execute(stmt)).scalars().all())
 
 
 async def account_of_counterparty(

@@ -339,6 +339,14 @@ async def reverse(
         raise InvalidState("only money that moved can be reversed; void a hold instead")
     if original.reverses_id is not None:
         raise InvalidState("a reversal is not reversed: record the transfer again instead")
+    closed = await repository.closed_clients_of(
+        session, [original.from_account_id, original.to_account_id]
+    )
+    if closed:  # a wound-up case stays at zero once closed (issue 13 item 5)
+        raise InvalidState(
+            f"the case of client {', '.join(closed)} is closed, every account at zero: no money "
+            "moves in or out of it, by a reversal or otherwise"
+        )
     source = await repository.get_account(session, original.from_account_id)
     if source is not None and source.kind in INVESTED:
         # Reversing money brought back would send it to the Court Funds Office or an

@@ -411,6 +411,14 @@ async def record_repayment(
 
     async def repay(held: Held) -> Moved:
         row = held.row
+        # After a confirmed death: a debt to the council, repaid on that basis (seed 002 B 29.2).
+        await deaths.refuse_spending_after_death(
+            session,
+            row.client_id,
+            deaths.repayment_basis_if_deceased(
+                await deaths.confirmed_death_date(session, row.client_id)
+            ),
+        )
         left = row.amount - await repository.repaid(session, assistance_id)
         if (problem := rules.repayment_problem(amount, left)) is not None:
             raise ValidationFailed({"amount": problem})

@@ -17,6 +17,10 @@ from ca_api.ledger.models import LedgerAccount
 from ca_api.payments.models import Payment
 from ca_api.payments.repository import payment_status_of
 from ca_api.payments.rules import PaymentStatus
+from ca_api.temporary_assistance.models import TemporaryAssistance
+from ca_api.temporary_assistance.repository import repaid_of as assistance_repaid_of
+from ca_api.temporary_assistance.repository import status_of as assistance_status_of
+from ca_api.temporary_assistance.rules import AssistanceStatus
 
 
 async def open_invoices(
@@ -50,4 +54,18 @@ async def balances(
     stmt = select(
         LedgerAccount.client_id, LedgerAccount.kind, LedgerAccount.posted, LedgerAccount.held
     ).where(LedgerAccount.client_id.in_(set(client_ids)))
+    return (await session.execute(stmt)).all()
+
+
+async def assistance_owed(
+    session: AsyncSession, client_ids: Sequence[uuid.UUID]
+) -> Sequence[Row[uuid.UUID, int]]:
+    """(client_id, owed) of temporary assistance the council paid for the clients and not
+    repaid in full (a debt to the council, seed 002 B 4.6)."""
+    status = assistance_status_of(TemporaryAssistance.id)
+    owed = TemporaryAssistance.amount - assistance_repaid_of(TemporaryAssistance.id)
+    stmt = select(TemporaryAssistance.client_id, owed.label("owed")).where(
+        TemporaryAssistance.client_id.in_(set(client_ids)),
+        status == AssistanceStatus.PAID.value,
+    )
     return (await session.execute(stmt)).all()

@@ -44,7 +44,7 @@ class WindingUpFacts:
     """What the records say of one deceased client, gathered by the service."""
 
     not_yet_told: tuple[str, ...] = ()  # each notification outstanding, named
-    debts_before_death: tuple[Pence, ...] = ()  # amounts of invoices dated to the death, open
+    debts_before_death: tuple[Pence, ...] = ()  # invoices dated to the death open, assistance owed
     invoices_after_death: tuple[Pence, ...] = ()  # open invoices dated after the death
     payments_open: tuple[Pence, ...] = ()
     overpayments_held: tuple[Pence, ...] = ()  # each outstanding overpayment's flagged amount
@@ -71,7 +71,9 @@ def outstanding(f: WindingUpFacts) -> list[Outstanding]:
             Outstanding(WindingUpStep.NOTIFICATIONS, n, None, f"not yet told of the death: {names}")
         )
     out += _many(
-        f.debts_before_death, WindingUpStep.DEBTS_BEFORE_DEATH, "invoice(s) to the death unpaid"
+        f.debts_before_death,
+        WindingUpStep.DEBTS_BEFORE_DEATH,
+        "debt(s) to the death unpaid (invoices, temporary assistance owed to the council)",
     )
     out += _many(
         f.invoices_after_death,

@@ -35,8 +35,9 @@ graphql_enum(
     {
         WindingUpStep.NOTIFICATIONS: "Someone on the death's notification list is not yet told "
         "(R-DEATH-1, B 29.1).",
-        WindingUpStep.DEBTS_BEFORE_DEATH: "Invoices dated up to and including the date of death "
-        "neither paid nor cancelled (B 29.2, R-DEBT-1).",
+        WindingUpStep.DEBTS_BEFORE_DEATH: "Debts to the date of death unpaid: invoices dated up "
+        "to and including it neither paid nor cancelled (B 29.2, R-DEBT-1), and temporary "
+        "assistance the council paid and not repaid (B 4.6).",
         WindingUpStep.INVOICES_AFTER_DEATH: "Invoices dated after the death, queried (R-DEATH-2): "
         "cancelled, or paid as the funeral's, before the case closes.",
         WindingUpStep.PAYMENTS_OPEN: "Payments raised or approved, not yet made nor cancelled.",

@@ -55,6 +55,7 @@ async def facts_of(
     invoices = group_by(await repository.open_invoices(session, ids), lambda r: r.client_id)
     payments = group_by(await repository.open_payments(session, ids), lambda r: r.client_id)
     accounts = group_by(await repository.balances(session, ids), lambda r: r.client_id)
+    assistance = group_by(await repository.assistance_owed(session, ids), lambda r: r.client_id)
     fees = await deaths.wind_up_fees_of_clients(session, ids)
     held = await overpayments.outstanding_of_clients(session, ids)
     stages = await estates.estate_state_of_clients(session, ids)
@@ -72,7 +73,8 @@ async def facts_of(
                 r.amount
                 for r in mine
                 if death_rules.invoice_payable_after_death(r.invoice_date, died_on)
-            ),
+            )
+            + tuple(int(r.owed) for r in assistance.get(cid, [])),  # SQL sums are numeric
             invoices_after_death=tuple(
                 r.amount
                 for r in mine
@@ -174,3 +176,17 @@ async def refuse_closing_by_amendment(session: AsyncSession, client_id: uuid.UUI
             "once nothing of the winding up is outstanding (seed 002 B 29)" + said
         }
     )
+
+
+async def refuse_reviving(session: AsyncSession, client_id: uuid.UUID) -> None:
+    """``amendClient`` moving a client out of DECEASED_WINDING_UP: refused once their death is
+    confirmed (it stands until corrected, and the caseload counts the deceased by this
+    situation, R-REP-1, seed 002 Appendix 1). A situation set by an import with no confirmed
+    death may be put right."""
+    if await deaths.confirmed_death_date(session, client_id) is not None:
+        raise ValidationFailed(
+            {
+                "situation": "the client's death is confirmed: they stay DECEASED_WINDING_UP "
+                "while their affairs are wound up, and after (seed 002 B 29, Appendix 1)"
+            }
+        )
