@@ -87,7 +87,7 @@ async def test_each_open_step_is_listed_and_drops_off_once_done(
     )
     assert open_["INVOICES_AFTER_DEATH"]["amount"] == "12.50"
     assert open_["MONEY_AWAY"]["amount"] == "1000.00"
-    assert "WIND_UP_FEE" in open_ and "PAYMENTS_OPEN" not in open_
+    assert open_["WIND_UP_FEE"]["amount"] == "375.00" and "PAYMENTS_OPEN" not in open_
     assert open_["ESTATE"]["amount"] == "2000.00"
 
     paid = await raise_payment(

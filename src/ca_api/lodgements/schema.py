@@ -356,7 +356,8 @@ class LodgementMutation:
         extensions=allow(INVESTMENT_EXECUTE),
         description="Bring money back from the client's Court Funds account to their CMS "
         "account when they need it (R-INV-6), with the reason; never more than the Court Funds "
-        "balance.",
+        "balance. After a client's death this is how lodged money comes home before the estate "
+        "is paid (seed 002 B 29).",
     )
     async def withdraw_from_court_funds(
         self,

@@ -153,7 +153,9 @@ class BenefitOverpaymentMutation:
         description="Record the paying agency's request to repay benefit overpayments after a "
         "client's death (R-DEATH-2, seed 002 B 29.2) and, in the same transaction, release "
         "their holds and raise the repayment to the agency (winding-up basis REPAYMENT), which "
-        "another officer approves and which is then made, as every payment.",
+        "another officer approves and which is then made, as every payment. The agency may ask "
+        "for less than was flagged (the rest stays held until released) but never more "
+        "(ValidationProblem on amount); the overpayments named are all of one agency.",
     )
     async def request_overpayment_repayment(
         self,

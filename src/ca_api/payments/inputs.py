@@ -82,7 +82,10 @@ class RaisePaymentInput:
     winding_up_basis: WindingUpBasis | None = strawberry.field(
         default=None,
         description="After the client's confirmed death: on what basis it is paid (seed 002 "
-        "B 29); required then, and refused while the client lives.",
+        "B 29); required then, and refused while the client lives. After death a payment is of "
+        "an invoice (standing payments stopped): one dated up to the death only as "
+        "DEBT_BEFORE_DEATH, in R-DEBT-1's order; one dated after it as FUNERAL or REPAYMENT. "
+        "WIND_UP_FEE and ESTATE are never raised here (chargeWindUpFee, raiseEstatePayment).",
     )
     idempotency_key: str = idempotency_key_field()
 

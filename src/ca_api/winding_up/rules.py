@@ -50,6 +50,7 @@ class WindingUpFacts:
     overpayments_held: tuple[Pence, ...] = ()  # each outstanding overpayment's flagged amount
     money_away: Pence = 0  # Court Funds and placement balances
     wind_up_fee_charged: bool = False
+    wind_up_fee_due: Pence | None = None  # the figure in force on the date of death, if known
     money_at_home: Pence = 0  # CMS and cash balances free to pay out (not held)
     estate_stage: EstateStage | None = None  # where the estate stands
 
@@ -92,7 +93,11 @@ def outstanding(f: WindingUpFacts) -> list[Outstanding]:
             )
         )
     if not f.wind_up_fee_charged:
-        out.append(Outstanding(WindingUpStep.WIND_UP_FEE, 1, None, "the wind-up fee is not taken"))
+        due = f.wind_up_fee_due
+        said = f" ({format_money(due)}, the figure on the date of death)" if due else ""
+        out.append(
+            Outstanding(WindingUpStep.WIND_UP_FEE, 1, due, f"the wind-up fee is not taken{said}")
+        )
     if f.money_at_home or f.estate_stage in ESTATE_WAITING:
         waiting = ESTATE_WAITING.get(f.estate_stage) if f.estate_stage else None
         detail = waiting or "to pay out or keep (R-DEATH-3, R-DEATH-4)"

@@ -10,6 +10,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -28,6 +29,7 @@ from ca_api.ledger import service as ledger
 from ca_api.ledger.rules import AccountKind
 from ca_api.money import format_money
 from ca_api.overpayments import service as overpayments
+from ca_api.policy import service as policy
 from ca_api.winding_up import repository, rules
 from ca_api.winding_up.rules import Outstanding, WindingUpFacts
 
@@ -59,6 +61,10 @@ async def facts_of(
     fees = await deaths.wind_up_fees_of_clients(session, ids)
     held = await overpayments.outstanding_of_clients(session, ids)
     stages = await estates.estate_state_of_clients(session, ids)
+    figures: dict[date, int | None] = {}
+    for d in {v.death.died_on for v in views}:  # one look-up per date of death
+        figure = await policy.figure_on(session, deaths.WIND_UP_FEE_FIGURE, d)
+        figures[d] = int(figure.value) if figure is not None and figure.value is not None else None
     out = {}
     for v in views:
         cid, died_on = v.death.client_id, v.death.died_on
@@ -83,6 +89,7 @@ async def facts_of(
             payments_open=tuple(r.amount for r in payments.get(cid, [])),
             money_away=sum(r.posted for r in money if r.kind in AWAY),
             wind_up_fee_charged=cid in fees,
+            wind_up_fee_due=figures[died_on],
             # what is free for the estate: money held is an open payment's or an overpayment's
             money_at_home=sum(r.posted - r.held for r in money if r.kind in AT_HOME),
             overpayments_held=tuple(o.row.amount_flagged for o in held.get(cid, [])),
