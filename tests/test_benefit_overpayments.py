@@ -271,8 +271,10 @@ async def test_repaid_on_request_through_the_one_approval_mechanism(
         {"overpaymentId": held["overpaymentId"], "receipt": {"id": held["receipt"]["id"]}}
     ]
     [requested] = asked["overpayments"]
-    assert requested["status"] == "REPAYMENT_REQUESTED" and requested["heldNow"] == "0.00"
+    # Still held while the repayment awaits approval: nothing else can take the money (R-DEATH-2)
+    assert requested["status"] == "REPAYMENT_REQUESTED" and requested["heldNow"] == "10.71"
     assert requested["request"]["agencyReference"] == "DWP/OP/42"
+    assert (await cms_account(api, client))["available"] == before["available"]
 
     again = await request_overpayment_repayment(
         api, [held["overpaymentId"]], "10.71", reference="DWP/OP/42", key="op-request", **SCAO
@@ -285,6 +287,10 @@ async def test_repaid_on_request_through_the_one_approval_mechanism(
     assert own["__typename"] == "FourEyesProblem", own
     approved = await approve_payment(api, payment["id"], role="governance_manager", sub="grace.tgm")
     assert approved["__typename"] == "PaymentPayload", approved
+    # The approval takes the share's hold over: held once, by the payment, never twice.
+    [handed] = await benefit_overpayments(api, client["id"])
+    assert handed["heldNow"] == "0.00"
+    assert (await cms_account(api, client))["available"] == before["available"]
     made = await make_payment(api, payment["id"])
     assert made["__typename"] == "PaymentPayload", made
 
@@ -308,7 +314,7 @@ async def test_a_remainder_not_asked_for_stays_held_until_released(
     asked = await request_overpayment_repayment(api, [held["overpaymentId"]], "10.00")
     assert asked["__typename"] == "OverpaymentRepaymentPayload", asked
     [requested] = asked["overpayments"]
-    assert requested["amountRequested"] == "10.00" and requested["heldNow"] == "0.71"
+    assert requested["amountRequested"] == "10.00" and requested["heldNow"] == "10.71"
     pid = asked["payment"]["id"]
     assert (await approve_payment(api, pid))["__typename"] == "PaymentPayload"
     assert (await make_payment(api, pid))["__typename"] == "PaymentPayload"
@@ -504,3 +510,32 @@ async def test_the_estate_door_waits_while_an_overpayment_is_outstanding(
     assert released["__typename"] == "BenefitOverpaymentPayload", released
     await refuse_estate_before_wind_up_fee(session, cid)
     assert await overpayments.outstanding_of_clients(session, [cid]) == {}
+
+
+async def test_the_money_stays_held_while_the_repayment_awaits_approval(
+    api: Api, session: AsyncSession
+) -> None:
+    """R-DEATH-2: from the agency's request to the approval of its repayment the money asked for
+    stays held: a debt approved meanwhile cannot take it (it finds funds short), and the
+    repayment's approval takes the hold over without needing the money twice."""
+    client, _, held = await _deceased_with_held_benefit(api, session, funds=0)
+    supplier = await new_counterparty(api, "SUPPLIER")
+    debt = await payable_invoice(
+        api, client, supplier, invoiceDate=day(-5), amount="95.00", supplierInvoiceNumber="D-95"
+    )
+    asked = await request_overpayment_repayment(api, [held["overpaymentId"]], "10.71", **SCAO)
+    assert asked["__typename"] == "OverpaymentRepaymentPayload", asked
+    raised = await raise_payment(
+        api, {"invoiceId": debt["id"], "windingUpBasis": "DEBT_BEFORE_DEATH"}
+    )
+    assert raised["__typename"] == "PaymentPayload", raised
+    short = await approve_payment(api, raised["payment"]["id"])
+    assert short["__typename"] == "InsufficientFundsProblem", short
+    assert short["available"] == "89.29"
+    repay = await approve_payment(
+        api, asked["payment"]["id"], role="governance_manager", sub="grace.tgm"
+    )
+    assert repay["__typename"] == "PaymentPayload", repay
+    assert (await make_payment(api, asked["payment"]["id"]))["__typename"] == "PaymentPayload"
+    assert (await cms_account(api, client))["balance"] == "89.29"
+    assert await ledger_sound(api)

@@ -156,3 +156,20 @@ async def flag_receipts(
         assert death is not None
         made += await _flag(session, actor, death, by_client[client_id])
     return made
+
+
+async def hand_over_to_payment(session: AsyncSession, actor: Actor, payment_id: uuid.UUID) -> int:
+    """In the transaction that approves a repayment (``payments.service.approve_payment``, the
+    REPAYMENT basis): release the share holds of the request it pays, so the payment's own hold
+    takes the same money over; it stayed held from the agency's request until now (R-DEATH-2).
+    What was released, in pence (0 for a repayment that pays no request)."""
+    released = 0
+    open_ = await repository.open_holds(
+        session, await repository.share_holds_of_payment(session, payment_id)
+    )
+    for hold_id, amount in open_.items():
+        await ledger.void_pending(
+            session, actor, hold_id, "handed over to the repayment's approval (R-DEATH-2)"
+        )
+        released += amount
+    return released

@@ -47,8 +47,8 @@ class RepaymentRequest(Recorded, Base):
 
 
 class RepaymentItem(Base):
-    """An overpayment (its receipt) a request covers: the agency's figure's share on it, and
-    any remainder held back again."""
+    """An overpayment (its receipt) a request covers: the agency's figure's share on it (held
+    apart until the repayment is approved), and any remainder held back again."""
 
     __tablename__ = "overpayment_repayment_item"
 
@@ -61,6 +61,8 @@ class RepaymentItem(Base):
     amount: Mapped[int]
     remainder_held: Mapped[int]
     remainder_hold_transfer_id: Mapped[transfer_fk | None]
+    # the share asked for, held apart until the repayment's approval takes it over (0031)
+    share_hold_transfer_id: Mapped[transfer_fk | None]
 
 
 class OverpaymentRelease(Recorded, Base):

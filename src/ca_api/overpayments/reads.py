@@ -38,7 +38,7 @@ class OverpaymentView:
     receipt_value_date: date
     requests: Sequence[Requested]  # oldest first
     release: OverpaymentRelease | None
-    hold_open: bool  # its current hold is neither posted nor voided
+    open_holds: dict[uuid.UUID, Pence]  # its holds neither posted nor voided, with amounts
 
     @property
     def latest(self) -> Requested | None:
@@ -52,20 +52,19 @@ class OverpaymentView:
         )
 
     @property
-    def current_hold_id(self) -> uuid.UUID | None:
-        """The hold that protects it now: the first one, or the remainder a request re-held."""
-        latest = self.latest
-        if latest is None:
-            return self.row.hold_transfer_id
-        return latest.item.remainder_hold_transfer_id
+    def hold_open(self) -> bool:
+        return bool(self.open_holds)
+
+    @property
+    def current_hold_ids(self) -> tuple[uuid.UUID, ...]:
+        """The holds that protect it now: the first one; after a request, the share asked for
+        (until the repayment's approval takes it over) and any remainder."""
+        return tuple(self.open_holds)
 
     @property
     def held_now(self) -> Pence:
-        """The money held back for it today (0 once released, or voided for a repayment)."""
-        if not self.hold_open:
-            return 0
-        latest = self.latest
-        return self.row.amount_held if latest is None else latest.item.remainder_held
+        """The money held back for it today (0 once released, or repaid)."""
+        return sum(self.open_holds.values())
 
     @property
     def shortfall(self) -> Pence:
@@ -92,25 +91,24 @@ async def _views(
         requested.setdefault(item.overpayment_id, []).append(Requested(item, request, status))
     released = {r.overpayment_id: r for r in await repository.releases_of(session, ids)}
 
-    def hold(row: BenefitOverpayment) -> uuid.UUID | None:
+    def holds(row: BenefitOverpayment) -> list[uuid.UUID]:
         mine = requested.get(row.id)
-        return mine[-1].item.remainder_hold_transfer_id if mine else row.hold_transfer_id
+        if not mine:
+            return [row.hold_transfer_id] if row.hold_transfer_id else []
+        item = mine[-1].item
+        return [h for h in (item.share_hold_transfer_id, item.remainder_hold_transfer_id) if h]
 
-    holds = [h for h in (hold(r[0]) for r in rows) if h is not None]
-    resolved = await repository.resolved_holds(session, holds)
-    out = []
-    for row, value_date in rows:
-        h = hold(row)
-        out.append(
-            OverpaymentView(
-                row=row,
-                receipt_value_date=value_date,
-                requests=requested.get(row.id, []),
-                release=released.get(row.id),
-                hold_open=h is not None and h not in resolved,
-            )
+    open_ = await repository.open_holds(session, [h for r in rows for h in holds(r[0])])
+    return [
+        OverpaymentView(
+            row=row,
+            receipt_value_date=value_date,
+            requests=requested.get(row.id, []),
+            release=released.get(row.id),
+            open_holds={h: open_[h] for h in holds(row) if h in open_},
         )
-    return out
+        for row, value_date in rows
+    ]
 
 
 async def of_clients(

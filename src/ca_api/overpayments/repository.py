@@ -116,12 +116,27 @@ async def releases_of(
     )
 
 
-async def resolved_holds(session: AsyncSession, hold_ids: Sequence[uuid.UUID]) -> set[uuid.UUID]:
-    """Those of these holds already posted or voided."""
+async def open_holds(session: AsyncSession, hold_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, int]:
+    """Those of these holds neither posted nor voided, with their amounts."""
     if not hold_ids:
-        return set()
-    stmt = select(Transfer.pending_id).where(Transfer.pending_id.in_(set(hold_ids)))
-    return {r for r in (await session.execute(stmt)).scalars() if r is not None}
+        return {}
+    later = aliased(Transfer)
+    resolved = exists().where(later.pending_id == Transfer.id)
+    stmt = select(Transfer.id, Transfer.amount).where(Transfer.id.in_(set(hold_ids)), ~resolved)
+    return {r.id: r.amount for r in await session.execute(stmt)}
+
+
+async def share_holds_of_payment(session: AsyncSession, payment_id: uuid.UUID) -> list[uuid.UUID]:
+    """The share holds of the repayment request this payment pays (each an overpayment's)."""
+    stmt = (
+        select(RepaymentItem.share_hold_transfer_id)
+        .join(RepaymentRequest, RepaymentRequest.id == RepaymentItem.request_id)
+        .where(
+            RepaymentRequest.payment_id == payment_id,
+            RepaymentItem.share_hold_transfer_id.is_not(None),
+        )
+    )
+    return [h for h in (await session.execute(stmt)).scalars() if h is not None]
 
 
 async def insert_request(session: AsyncSession, values: dict[str, Any]) -> RepaymentRequest:

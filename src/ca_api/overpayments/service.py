@@ -155,9 +155,9 @@ async def request_repayment(
         payer = await ledger_repository.get_counterparty(session, payer_id)
         assert payer is not None
         why = f"repayment requested by {payer.name} (their reference {reference})"
-        for v in views:  # release what is held, to be held again by the payment's approval
-            if v.hold_open and v.current_hold_id is not None:
-                await ledger.void_pending(session, actor, v.current_hold_id, why)
+        for v in views:  # what is held is held again below: the share apart, the remainder
+            for hold_id in v.current_hold_ids:
+                await ledger.void_pending(session, actor, hold_id, why)
         shares = rules.allocate(amount, flagged)
         description = (
             f"Repayment of benefit overpayment to {payer.name} (their reference {reference}, "
@@ -192,25 +192,34 @@ async def request_repayment(
         changes: list[audit.Change] = []
         for v, share in zip(views, shares, strict=True):
             remainder = max(0, v.held_now - share)  # what the agency did not ask for
-            hold_id = None
-            if remainder > 0:
+            share_held = v.held_now - remainder  # the share asked for, as far as it was held
+
+            async def hold_back(amount: int, what: str, v: OverpaymentView = v) -> Any:
+                if amount <= 0:
+                    return None
                 hold = await ledger.hold(
                     session,
                     actor,
                     ledger.Movement(
                         from_account_id=cms.id,
                         to_account_id=payee.id,
-                        amount=remainder,
+                        amount=amount,
                         value_date=clock.today(),
                         category=HOLD_CATEGORY,
-                        description=(
-                            f"Held back: remainder of a likely benefit overpayment not asked "
-                            f"for by {payer.name} ({reference})"
-                        ),
+                        description=f"Held back: {what} ({payer.name}, {reference})",
                         reference=f"overpayment:{v.row.receipt_transfer_id}",
                     ),
                 )
-                hold_id = hold.id
+                return hold.id
+
+            # The share stays held until the repayment's approval takes it over
+            # (holding.hand_over_to_payment): no other payment can use it meanwhile.
+            share_hold = await hold_back(
+                share_held, "a benefit overpayment the agency asked for, until repaid"
+            )
+            hold_id = await hold_back(
+                remainder, "remainder of a likely benefit overpayment not asked for"
+            )
             items.append(
                 {
                     "request_id": request.id,
@@ -218,6 +227,7 @@ async def request_repayment(
                     "amount": share,
                     "remainder_held": remainder,
                     "remainder_hold_transfer_id": hold_id,
+                    "share_hold_transfer_id": share_hold,
                 }
             )
             changes.append(
@@ -230,6 +240,8 @@ async def request_repayment(
                         "status": OverpaymentStatus.REPAYMENT_REQUESTED.value,
                         "request_id": str(request.id),
                         "amount_requested": share,
+                        "share_held": share_held,
+                        "share_hold_transfer_id": str(share_hold) if share_hold else None,
                         "remainder_held": remainder,
                         "remainder_hold_transfer_id": str(hold_id) if hold_id else None,
                     },
@@ -323,8 +335,8 @@ async def release_overpayment(
         if v.status is OverpaymentStatus.REPAID and v.held_now == 0:
             raise InvalidState("the overpayment was repaid: nothing to release", status="REPAID")
         void_id = None
-        if v.hold_open and v.current_hold_id is not None:
-            void = await ledger.void_pending(session, actor, v.current_hold_id, text)
+        for hold_id in v.current_hold_ids:
+            void = await ledger.void_pending(session, actor, hold_id, text)
             void_id = void.id
         await repository.insert_release(
             session,

@@ -189,7 +189,8 @@ class BenefitOverpayment:
     )
     flagged_at: datetime = strawberry.field(description="When it was flagged.")
     hold_transfer_id: strawberry.ID | None = strawberry.field(
-        description="Its hold in the ledger now; null when none is open."
+        description="Its hold in the ledger now (while its repayment awaits approval, the "
+        "share the agency asked for; heldNow counts any remainder too); null when none is open."
     )
     request: OverpaymentRepaymentRequest | None = strawberry.field(
         description="The latest repayment request covering it; null: none."
@@ -205,7 +206,8 @@ class BenefitOverpayment:
 
     @classmethod
     def of(cls, v: OverpaymentView) -> BenefitOverpayment:
-        row, latest, release, hold = v.row, v.latest, v.release, v.current_hold_id
+        row, latest, release = v.row, v.latest, v.release
+        hold = v.current_hold_ids[0] if v.current_hold_ids else None
         return cls(
             view=v,
             overpayment_id=overpayment_id(row.id),
@@ -219,9 +221,7 @@ class BenefitOverpayment:
             outstanding=v.outstanding,
             flagged_by=row.recorded_by,
             flagged_at=row.recorded_at,
-            hold_transfer_id=node_id("Transfer", hold)
-            if hold is not None and v.hold_open
-            else None,
+            hold_transfer_id=node_id("Transfer", hold) if hold is not None else None,
             request=OverpaymentRepaymentRequest.of(latest.request) if latest else None,
             amount_requested=Money(latest.item.amount) if latest else None,
             release_reason=release.reason if release else None,

@@ -38,6 +38,7 @@ from ca_api.ledger import service as ledger
 from ca_api.ledger.rules import Category
 from ca_api.ledger.service import InsufficientFunds, Movement
 from ca_api.money import format_money
+from ca_api.overpayments import holding as overpayment_holding
 from ca_api.payments import particulars, repository, rules
 from ca_api.payments.models import Payment, PaymentEvent
 from ca_api.payments.particulars import PaymentRequest as PaymentRequest
@@ -351,6 +352,9 @@ async def approve_payment(
         reference = await _still_payable(session, payment)  # checks again (R-PAY-2, R-PAY-5)
         # seed 002 B 29; debts in R-DEBT-1's order, the money held in that order (R-PAY-3)
         await _refuse_payment_after_death(session, payment, order_at=DebtStage.APPROVED)
+        if payment.winding_up_basis == WindingUpBasis.REPAYMENT.value:
+            # a benefit overpayment's share, held since the agency asked, becomes this hold
+            await overpayment_holding.hand_over_to_payment(session, actor, payment.id)
         payee = await ledger.counterparty_account(session, payment.payee_id)
         hold = await ledger.hold(
             session,
