@@ -18,6 +18,8 @@ from tests.conftest import Api
 from tests.factories import (
     APPROVE_ASSISTANCE,
     DEATH_CONFIRMER,
+    DEATH_FIELDS,
+    KEYED_PROBLEMS,
     PROPOSER,
     REJECT_ASSISTANCE,
     REQUEST_ASSISTANCE,
@@ -525,3 +527,69 @@ async def test_no_placement_is_proposed_or_made_after_death_but_one_comes_home(
     assert back["__typename"] == "PlacementPayload", back
     assert back["placement"]["status"] in {"MATURED", "WITHDRAWN"}  # home either way
     assert await ledger_sound(api)
+
+
+WITHDRAW_DEATH = f"""
+mutation($input: WithdrawDeathInput!) {{
+  withdrawDeath(input: $input) {{
+    __typename
+    ... on DeathPayload {{ replayed client {{ id situation }} death {{ {DEATH_FIELDS} }} }}
+    {KEYED_PROBLEMS}
+  }}
+}}
+"""
+
+
+async def _withdraw(
+    api: Api, client_id: str, reason: str = "recorded against the wrong client", **who: Any
+) -> dict[str, Any]:
+    variables = {"input": {"clientId": client_id, "reason": reason, "idempotencyKey": new_key()}}
+    data = await api.data(WITHDRAW_DEATH, variables, **(who or SCAO))
+    result: dict[str, Any] = data["withdrawDeath"]
+    return result
+
+
+async def test_a_death_recorded_in_error_is_withdrawn_before_confirmation(
+    api: Api, session: AsyncSession
+) -> None:
+    """R-AUD-2: a death recorded against the wrong client is withdrawn with the reason (the
+    record stays, WITHDRAWN), nothing having taken effect; the right death is recorded afresh.
+    A confirmed death stands."""
+    client = await new_client(api)
+    recorded_ = await record_death(api, client["id"], DIED)
+    assert recorded_["__typename"] == "DeathPayload", recorded_
+    no_reason = await _withdraw(api, client["id"], reason="  ")
+    assert no_reason["__typename"] == "ValidationProblem", no_reason
+    done = await _withdraw(api, client["id"])
+    assert done["__typename"] == "DeathPayload", done
+    assert done["death"]["status"] == "WITHDRAWN"
+    assert done["client"]["situation"] == "RESIDENTIAL_CARE"
+    view = await api.data(CLIENT, {"id": client["id"]}, role="auditor", sub="audrey")
+    assert view["client"]["death"] is None
+    refused = await confirm_death(api, client["id"])
+    assert refused["__typename"] == "InvalidStateProblem", refused
+    reasons = await api.data(
+        """query($f: AuditLogFilter) { auditLog(filter: $f, first: 50) {
+             nodes { action reason after } } }""",
+        {"f": {"clientId": client["id"]}},
+        role="auditor",
+        sub="audrey",
+    )
+    withdrawals = [r for r in reasons["auditLog"]["nodes"] if r["action"] == "withdraw"]
+    assert len(withdrawals) == 1 and "wrong client" in withdrawals[0]["reason"]
+    assert withdrawals[0]["after"]["status"] == "WITHDRAWN"
+
+    again = await record_death(api, client["id"], days_ago(4))
+    assert again["__typename"] == "DeathPayload", again
+    confirmed = await confirm_death(api, client["id"])
+    assert confirmed["__typename"] == "DeathPayload", confirmed
+    assert confirmed["death"]["diedOn"] == days_ago(4)
+    stands = await _withdraw(api, client["id"])
+    assert stands["__typename"] == "InvalidStateProblem", stands
+    assert "CONFIRMED" in stands["message"]
+    body = await api.gql(
+        WITHDRAW_DEATH,
+        {"input": {"clientId": client["id"], "reason": "x", "idempotencyKey": new_key()}},
+        role="assistant",
+    )
+    assert_forbidden(body, ["withdrawDeath"])

@@ -224,6 +224,7 @@ importCaseload        .   .   .   .   Y   .   .   .   .   .   .
 # recorder, R-ROLE-2)
 recordDeath           .   Y   Y   Y   Y   Y   .   .   .   .   .
 confirmDeath          .   .   .   Y   Y   Y   .   .   .   .   .
+withdrawDeath         .   .   .   Y   Y   Y   .   .   .   .   .
 # the wind-up fee (issue 13 item 4, R-FEE-5): whoever runs the fees (SCAO and above)
 chargeWindUpFee       .   .   .   Y   Y   Y   .   .   .   .   .
 recordDeathNotificationSent . Y Y Y   Y   Y   .   .   .   .   .

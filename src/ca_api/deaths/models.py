@@ -14,13 +14,14 @@ from ca_api.db import Base
 
 
 class Death(Recorded, Base):
-    """A client's death as recorded (one per client): the date, how it was verified (the death
-    certificate's reference), and who recorded it."""
+    """A client's death as recorded: the date, how it was verified (the death certificate's
+    reference), and who recorded it. One stands per client; one recorded in error is withdrawn
+    by an event and another may be recorded (migration 0032)."""
 
     __tablename__ = "death"
 
     id: Mapped[uuid_pk]
-    client_id: Mapped[client_fk] = mapped_column(unique=True)
+    client_id: Mapped[client_fk]
     died_on: Mapped[date]
     certificate_reference: Mapped[str]
     notes: Mapped[str | None]

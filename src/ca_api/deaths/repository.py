@@ -36,6 +36,12 @@ from ca_api.temporary_assistance.repository import status_of as assistance_statu
 from ca_api.temporary_assistance.rules import AssistanceStatus
 
 
+def _withdrawn() -> Any:
+    return exists().where(
+        and_(DeathEvent.death_id == Death.id, DeathEvent.event == DeathEventKind.WITHDRAWN.value)
+    )
+
+
 def _confirmed() -> Any:
     return exists().where(
         and_(DeathEvent.death_id == Death.id, DeathEvent.event == DeathEventKind.CONFIRMED.value)
@@ -49,7 +55,7 @@ async def insert_death(session: AsyncSession, values: dict[str, Any]) -> Death:
 async def death_of_client(
     session: AsyncSession, client_id: uuid.UUID, *, lock: bool = False
 ) -> Death | None:
-    stmt = select(Death).where(Death.client_id == client_id)
+    stmt = select(Death).where(Death.client_id == client_id, ~_withdrawn())
     if lock:
         stmt = stmt.with_for_update().execution_options(populate_existing=True)
     return (await session.execute(stmt)).scalar_one_or_none()
@@ -77,7 +83,11 @@ async def insert_event(session: AsyncSession, values: dict[str, Any]) -> int:
 async def deaths_of_clients(
     session: AsyncSession, client_ids: Sequence[uuid.UUID]
 ) -> Sequence[Death]:
-    return await rows_where_in(session, Death, Death.client_id, client_ids, Death.id)
+    """The clients' deaths that stand (not withdrawn): at most one each."""
+    stmt = (
+        select(Death).where(Death.client_id.in_(set(client_ids)), ~_withdrawn()).order_by(Death.id)
+    )
+    return (await session.execute(stmt)).scalars().all()
 
 
 async def confirmed_death_date(session: AsyncSession, client_id: uuid.UUID) -> date | None:

@@ -23,30 +23,35 @@ MAX_NOTES = 2000
 class DeathStatus(enum.StrEnum):
     PENDING_CONFIRMATION = "PENDING_CONFIRMATION"  # recorded; nothing has taken effect
     CONFIRMED = "CONFIRMED"  # a second officer confirmed it: it takes effect
+    WITHDRAWN = "WITHDRAWN"  # recorded in error, withdrawn before confirmation (migration 0032)
 
 
 class DeathEventKind(enum.StrEnum):
     CONFIRMED = "CONFIRMED"
+    WITHDRAWN = "WITHDRAWN"
 
 
 DEATH_STATUSES: StatusTable[DeathEventKind, DeathStatus] = (
+    (DeathEventKind.WITHDRAWN, DeathStatus.WITHDRAWN),
     (DeathEventKind.CONFIRMED, DeathStatus.CONFIRMED),
 )
 
 TRANSITIONS: dict[DeathEventKind, frozenset[DeathStatus]] = {
     DeathEventKind.CONFIRMED: frozenset({DeathStatus.PENDING_CONFIRMATION}),
+    DeathEventKind.WITHDRAWN: frozenset({DeathStatus.PENDING_CONFIRMATION}),
 }
 
 
 def death_status(events: Iterable[str]) -> DeathStatus:
-    """PENDING_CONFIRMATION -> CONFIRMED."""
+    """PENDING_CONFIRMATION -> CONFIRMED, or -> WITHDRAWN (recorded in error)."""
     return status_of(DEATH_STATUSES, events, DeathStatus.PENDING_CONFIRMATION)
 
 
 def transition_problem(status: DeathStatus, event: DeathEventKind) -> str | None:
     if transition_allowed(TRANSITIONS, status, event):
         return None
-    return f"the death is {status.value}: only a death PENDING_CONFIRMATION can be confirmed"
+    what = "confirmed" if event is DeathEventKind.CONFIRMED else "withdrawn"
+    return f"the death is {status.value}: only a death PENDING_CONFIRMATION can be {what}"
 
 
 class WindingUpBasis(enum.StrEnum):

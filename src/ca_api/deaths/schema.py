@@ -61,6 +61,27 @@ class RecordDeathInput:
     idempotency_key: str = idempotency_key_field()
 
 
+@strawberry.input(description="The client whose death, recorded in error, to withdraw.")
+class WithdrawDeathInput:
+    client_id: strawberry.ID = strawberry.field(description="The client.")
+    reason: str = strawberry.field(description="Why the record was wrong.")
+    idempotency_key: str = idempotency_key_field()
+
+
+WithdrawDeathResult = Annotated[
+    DeathPayload
+    | ValidationProblem
+    | InvalidStateProblem
+    | NotFoundProblem
+    | IdempotencyKeyReusedProblem,
+    strawberry.union(
+        "WithdrawDeathResult",
+        description="The death withdrawn, or why not: no reason, none recorded, confirmed "
+        "already (a confirmed death stands).",
+    ),
+]
+
+
 @strawberry.input(description="The client whose recorded death to confirm, and the key.")
 class ConfirmDeathInput:
     client_id: strawberry.ID = strawberry.field(description="The client whose death to confirm.")
@@ -136,6 +157,28 @@ class DeathMutation:
             info,
             service.confirm_death,
             decode_uuid("Client", input.client_id),
+            idempotency_key=input.idempotency_key,
+        )
+        return await _payload(info, done)
+
+    @strawberry.mutation(
+        extensions=allow(DEATH_CONFIRM),
+        description="Withdraw a client's death recorded in error, before anyone confirms it, with "
+        "the reason (R-AUD-2: the record stays, marked WITHDRAWN); nothing had taken effect, and "
+        "the death may be recorded afresh. A confirmed death is not withdrawn.",
+    )
+    async def withdraw_death(
+        self,
+        info: Info[Context, None],
+        input: Annotated[
+            WithdrawDeathInput, strawberry.argument(description="Whose death, why, and the key.")
+        ],
+    ) -> WithdrawDeathResult:
+        done = await as_caller(
+            info,
+            service.withdraw_death,
+            decode_uuid("Client", input.client_id),
+            input.reason,
             idempotency_key=input.idempotency_key,
         )
         return await _payload(info, done)

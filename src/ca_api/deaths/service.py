@@ -213,8 +213,11 @@ STEPS = steps.Steps(
     once=ONCE,
     entity=ENTITY,
     awaiting=DeathStatus.PENDING_CONFIRMATION,
-    actions={DeathEventKind.CONFIRMED: "confirm"},
-    operations={DeathEventKind.CONFIRMED: "confirmDeath"},
+    actions={DeathEventKind.CONFIRMED: "confirm", DeathEventKind.WITHDRAWN: "withdraw"},
+    operations={
+        DeathEventKind.CONFIRMED: "confirmDeath",
+        DeathEventKind.WITHDRAWN: "withdrawDeath",
+    },
     read=_outcome,
 )
 
@@ -261,6 +264,44 @@ async def confirm_death(
         DeathEventKind.CONFIRMED,
         confirm,
         idempotency_key=idempotency_key,
+    )
+
+
+async def withdraw_death(
+    session: AsyncSession,
+    actor: Actor,
+    client_id: uuid.UUID,
+    reason: str,
+    *,
+    idempotency_key: str,
+) -> DeathOutcome:
+    """Withdraw a death recorded in error (the wrong client, a mistaken report) before anyone
+    confirms it, with the reason (R-AUD-2: the record stays, the event says it does not stand);
+    nothing had taken effect, and the client's death may be recorded afresh. A confirmed death
+    is not withdrawn here."""
+    text = reason.strip()
+    problems = text_problem("reason", text, required=True, maximum=rules.MAX_NOTES)
+    if problems:
+        raise ValidationFailed(problems)
+    death = await repository.death_of_client(session, client_id)
+    if death is None:
+        raise InvalidState("no death is recorded for the client")
+
+    async def withdraw(held: approvals.Held[Death, DeathStatus]) -> tuple[dict[str, Any], Any]:
+        # the reason is the step's audit row's (``steps.run``)
+        await approvals.append_event(session, DEATHS, held.row.id, DeathEventKind.WITHDRAWN, actor)
+        return {"died_on": held.row.died_on.isoformat()}, DeathStatus.WITHDRAWN
+
+    return await steps.run(
+        STEPS,
+        session,
+        actor,
+        death.id,
+        DeathEventKind.WITHDRAWN,
+        withdraw,
+        idempotency_key=idempotency_key,
+        payload={"reason": text},
+        reason=text,
     )
 
 

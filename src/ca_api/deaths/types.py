@@ -28,6 +28,9 @@ graphql_enum(
         DeathStatus.CONFIRMED: "Confirmed: the client is DECEASED_WINDING_UP, standing "
         "payments and the personal allowance stopped, and money leaves only on a winding-up "
         "basis (seed 002 B 29).",
+        DeathStatus.WITHDRAWN: "Recorded in error and withdrawn before anyone confirmed it "
+        "(withdrawDeath, with the reason in the audit trail): it never took effect, and the "
+        "client's death may be recorded afresh.",
     },
 )
 WindingUpBasis = rules.WindingUpBasis
