@@ -5,6 +5,7 @@ likely duplicate of a client already on the books (issue 9 item 7)."""
 
 from __future__ import annotations
 
+import enum
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -302,19 +303,27 @@ async def _refuse_closing_a_deceased_client(session: AsyncSession, client_id: uu
     await winding_up.refuse_closing_by_amendment(session, client_id)
 
 
-async def record_deceased(
-    session: AsyncSession, actor: Actor, client_id: uuid.UUID, *, reason: str
-) -> None:
-    """In the caller's transaction (a death confirmed, issue 13): a new version of the client's
-    details with the situation DECEASED_WINDING_UP (seed 002 Appendix 1), the old one kept
-    (R-AUD-2), with its audit row. Nothing when the client is recorded so already."""
+async def _set_in_callers_transaction(
+    session: AsyncSession,
+    actor: Actor,
+    client_id: uuid.UUID,
+    *,
+    field: str,
+    value: enum.Enum,
+    action: str,
+    reason: str,
+) -> tuple[ClientDetails, bool]:
+    """A new version of the client's details with ``field`` set to ``value``, the old one kept
+    (R-AUD-2), with its audit row, in the caller's transaction: the details before, and whether
+    anything was written (nothing when the field holds the value already)."""
     row = await repository.get_current_for_update(session, client_id)
     if row is None:
         raise RecordNotFound("client", str(client_id))
     before = repository.details_of(row)
-    if before.situation is Situation.DECEASED_WINDING_UP:
-        return
-    after = replace(before, situation=Situation.DECEASED_WINDING_UP)
+    if getattr(before, field) is value:
+        return before, False
+    changes: dict[str, Any] = {field: value}
+    after = replace(before, **changes)
     await repository.append_client_version(
         session,
         client_id,
@@ -329,11 +338,29 @@ async def record_deceased(
         actor,
         ENTITY,
         client_id,
-        "amend",
-        before={"situation": before.situation.value},
-        after={"situation": after.situation.value},
+        action,
+        before={field: getattr(before, field).value},
+        after={field: value.value},
         reason=reason,
         client_id=client_id,
+    )
+    return before, True
+
+
+async def record_deceased(
+    session: AsyncSession, actor: Actor, client_id: uuid.UUID, *, reason: str
+) -> None:
+    """In the caller's transaction (a death confirmed, issue 13): a new version of the client's
+    details with the situation DECEASED_WINDING_UP (seed 002 Appendix 1), the old one kept
+    (R-AUD-2), with its audit row. Nothing when the client is recorded so already."""
+    await _set_in_callers_transaction(
+        session,
+        actor,
+        client_id,
+        field="situation",
+        value=Situation.DECEASED_WINDING_UP,
+        action="amend",
+        reason=reason,
     )
 
 
@@ -343,34 +370,18 @@ async def record_closed(
     """In the caller's transaction (a wound-up case closed, issue 13 item 5; the caller checked
     that nothing is outstanding): a new version of the client's details with the status CLOSED,
     the old one kept (R-AUD-2), with its audit row. The details before; InvalidState when the
-    client is closed already."""
-    row = await repository.get_current_for_update(session, client_id)
-    if row is None:
-        raise RecordNotFound("client", str(client_id))
-    before = repository.details_of(row)
-    if before.status is ClientStatus.CLOSED:
-        raise InvalidState("the client's case is closed already")
-    after = replace(before, status=ClientStatus.CLOSED)
-    await repository.append_client_version(
-        session,
-        client_id,
-        after,
-        recorded_by=actor.principal.subject,
-        referred_by=row.referred_by,
-        reason=reason,
-        expected_version=row.version,
-    )
-    await audit.record(
+    client is closed already (nothing written)."""
+    before, written = await _set_in_callers_transaction(
         session,
         actor,
-        ENTITY,
         client_id,
-        "close",
-        before={"status": before.status.value},
-        after={"status": after.status.value},
+        field="status",
+        value=ClientStatus.CLOSED,
+        action="close",
         reason=reason,
-        client_id=client_id,
     )
+    if not written:
+        raise InvalidState("the client's case is closed already")
     return before
 
 
