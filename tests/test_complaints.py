@@ -15,7 +15,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.conftest import Api
+import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
+
+from tests.conftest import Api, RolledBackDatabase
 from tests.factories import (
     APPEAL_FIELDS,
     COMPLAINT_FIELDS,
@@ -523,3 +527,22 @@ async def test_casework_neither_prepares_nor_approves_an_appeal(api: Api) -> Non
         sub="sen",
     )
     assert_forbidden(body, ["approveAppeal"])
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "UPDATE complaint_or_appeal_details SET summary = 'changed'",
+        "DELETE FROM complaint_or_appeal_event",
+        "UPDATE complaint_or_appeal SET kind = 'APPEAL'",
+        "TRUNCATE complaint_or_appeal_details",
+    ],
+)
+async def test_the_register_is_append_only(api: Api, db: RolledBackDatabase, sql: str) -> None:
+    # R-AUD-2: the database itself refuses to change or remove an entry
+    client = await new_client(api)
+    await lodged_appeal(api, client["id"])
+    await recorded_complaint(api, client["id"])
+    with pytest.raises(DBAPIError):
+        async with db.connection.begin_nested():
+            await db.connection.execute(text(sql))

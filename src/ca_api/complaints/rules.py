@@ -174,13 +174,9 @@ def complaint_transition_problem(status: ComplaintStatus, event: EventKind) -> s
     return f"the complaint is {status.value}: its outcome is recorded already"
 
 
-def correction_problem(
-    status: str, event: EventKind, has_entry: bool, reason: str | None
-) -> str | None:
-    """Whether a second entry of ``event`` may correct the first (R-AUD-2): only one recorded
-    already, with a reason."""
-    if not has_entry or status not in CORRECTABLE.get(event, frozenset()):
-        return None
+def correction_problem(reason: str | None) -> str | None:
+    """A second entry of a kind recorded already corrects the first (R-AUD-2) only with the
+    reason it does."""
     if reason is None or not reason.strip():
         return "an entry is recorded already: say why this one corrects it (reason)"
     return None

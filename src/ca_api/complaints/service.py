@@ -381,7 +381,7 @@ async def _step(
         status = view.status
         correcting = standing is not None and status in rules.CORRECTABLE[event]
         if correcting:
-            problem = rules.correction_problem(status, event, True, reason)
+            problem = rules.correction_problem(reason)
             if problem is not None:
                 raise ValidationFailed({"reason": problem})
         else:
