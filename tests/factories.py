@@ -2703,3 +2703,131 @@ async def release_benefit_overpayment(
     data = await api.data(RELEASE_BENEFIT_OVERPAYMENT, variables, **(who or SCAO))
     result: dict[str, Any] = data["releaseBenefitOverpayment"]
     return result
+
+
+# --- complaints and appeals (issue 14 item 8, R-AUD-4, seed 002 B 30) --------------------------
+
+HISTORY_FIELDS = "history { kind on detail correctsEarlier reason recordedBy }"
+COMPLAINT_FIELDS = f"""
+  id clientId madeBy onBehalfOfName onBehalfOfRelationship madeTo receivedOn summary status open
+  outcome outcomeOn outcomeSummary recordedBy {HISTORY_FIELDS}
+"""
+APPEAL_FIELDS = f"""
+  id clientId against decisionDated decisionSummary grounds status open preparedBy approvedBy
+  approvedOn refusedBy refusalReason lodgedOn lodgedReference outcome outcomeOn outcomeSummary
+  {HISTORY_FIELDS}
+"""
+COMPLAINT_RECORDER = {"role": "assistant", "sub": "ash.assistant"}  # casework
+APPEAL_PREPARER = SCAO  # the Senior Client Affairs Officer prepares an appeal (B 30.3)
+DEPUTY = {"role": "head_of_service", "sub": "hal.head"}  # signs as the corporate deputy
+
+
+def _complaint_mutation(name: str, input_type: str, payload: str, fields: str) -> str:
+    extra = (
+        "... on FourEyesProblem { raisedBy }" if name in ("approveAppeal", "refuseAppeal") else ""
+    )
+    return f"""
+mutation($input: {input_type}!) {{
+  {name}(input: $input) {{
+    __typename
+    ... on {payload} {{ replayed {fields} }}
+    {extra}
+    {KEYED_PROBLEMS}
+  }}
+}}
+"""
+
+
+def complaint_details(**overrides: Any) -> dict[str, Any]:
+    """A complaint by the client to the OPG, received a week ago (B 30.4)."""
+    return {
+        "madeBy": "CLIENT",
+        "madeTo": "OPG",
+        "receivedOn": days_ago(7),
+        "summary": "My care home fees were paid late twice",
+        **overrides,
+    }
+
+
+def appeal_details(**overrides: Any) -> dict[str, Any]:
+    """An appeal against an OPG decision of a month ago (B 30.3)."""
+    return {
+        "against": "OPG",
+        "decisionDated": days_ago(30),
+        "decisionSummary": "The supervision level was raised to type 2",
+        "grounds": "The client's affairs are simple and the account is reconciled monthly",
+        **overrides,
+    }
+
+
+async def complaint_call(
+    api: Api, mutation: str, variables: dict[str, Any], **who: Any
+) -> dict[str, Any]:
+    """A complaint mutation's result (payload or problem), by casework unless ``who`` says; the
+    idempotency key filled in unless given."""
+    names = {
+        "recordComplaint": "RecordComplaintInput",
+        "correctComplaint": "CorrectComplaintInput",
+        "recordComplaintOutcome": "RecordComplaintOutcomeInput",
+    }
+    query = _complaint_mutation(
+        mutation, names[mutation], "ComplaintPayload", f"complaint {{ {COMPLAINT_FIELDS} }}"
+    )
+    data = await api.data(
+        query,
+        {"input": {"idempotencyKey": new_key(), **variables}},
+        **(who or COMPLAINT_RECORDER),
+    )
+    result: dict[str, Any] = data[mutation]
+    return result
+
+
+async def appeal_call(
+    api: Api, mutation: str, variables: dict[str, Any], **who: Any
+) -> dict[str, Any]:
+    """An appeal mutation's result (payload or problem), by the SCAO unless ``who`` says (the
+    deputy's approval: pass ``**DEPUTY``); the idempotency key filled in unless given."""
+    query = _complaint_mutation(
+        mutation,
+        mutation[0].upper() + mutation[1:] + "Input",
+        "AppealPayload",
+        f"appeal {{ {APPEAL_FIELDS} }}",
+    )
+    data = await api.data(
+        query, {"input": {"idempotencyKey": new_key(), **variables}}, **(who or APPEAL_PREPARER)
+    )
+    result: dict[str, Any] = data[mutation]
+    return result
+
+
+async def recorded_complaint(api: Api, client_id: str, **details: Any) -> dict[str, Any]:
+    done = await complaint_call(
+        api, "recordComplaint", {"clientId": client_id, "details": complaint_details(**details)}
+    )
+    assert done["__typename"] == "ComplaintPayload", done
+    complaint: dict[str, Any] = done["complaint"]
+    return complaint
+
+
+async def prepared_appeal(api: Api, client_id: str, **details: Any) -> dict[str, Any]:
+    done = await appeal_call(
+        api, "prepareAppeal", {"clientId": client_id, "details": appeal_details(**details)}
+    )
+    assert done["__typename"] == "AppealPayload", done
+    appeal: dict[str, Any] = done["appeal"]
+    return appeal
+
+
+async def lodged_appeal(api: Api, client_id: str) -> dict[str, Any]:
+    """An appeal prepared by the SCAO, approved by the deputy, lodged today."""
+    appeal = await prepared_appeal(api, client_id)
+    approved = await appeal_call(api, "approveAppeal", {"appealId": appeal["id"]}, **DEPUTY)
+    assert approved["__typename"] == "AppealPayload", approved
+    done = await appeal_call(
+        api,
+        "recordAppealLodged",
+        {"appealId": appeal["id"], "lodgedOn": days_ago(0), "reference": "OPG/APP/1"},
+    )
+    assert done["__typename"] == "AppealPayload", done
+    lodged: dict[str, Any] = done["appeal"]
+    return lodged

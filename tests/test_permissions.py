@@ -128,6 +128,9 @@ deathNotifications    Y   Y   Y   Y   Y   Y   Y   .   .   .   .
 # the estate (issue 13 item 5): officers and audit read it
 estate                Y   Y   Y   Y   Y   Y   Y   .   .   .   .
 benefitOverpayments   Y   Y   Y   Y   Y   Y   Y   .   .   .   .
+# complaints and appeals (issue 14 item 8, R-AUD-4): officers and audit read the register
+complaints            Y   Y   Y   Y   Y   Y   Y   .   .   .   .
+appeals               Y   Y   Y   Y   Y   Y   Y   .   .   .   .
 """
 
 # Root fields of Mutation.
@@ -239,6 +242,18 @@ closeWoundUpCase      .   .   .   Y   Y   Y   .   .   .   .   .
 # agency's request (its repayment approved by another officer); SCAO and above release one
 requestOverpaymentRepayment . Y Y Y Y   Y   .   .   .   .   .
 releaseBenefitOverpayment . . .   Y   Y   Y   .   .   .   .   .
+# complaints and appeals (issue 14 item 8, R-AUD-4, seed 002 B 30): casework records complaints
+# and their outcomes; the SCAO and above prepare, lodge and close appeals; the deputy (SCAO and
+# above, never whoever prepared it, R-ROLE-2) approves one before lodging
+recordComplaint       .   Y   Y   Y   Y   Y   .   .   .   .   .
+correctComplaint      .   Y   Y   Y   Y   Y   .   .   .   .   .
+recordComplaintOutcome . Y  Y   Y   Y   Y   .   .   .   .   .
+prepareAppeal         .   .   .   Y   Y   Y   .   .   .   .   .
+correctAppeal         .   .   .   Y   Y   Y   .   .   .   .   .
+approveAppeal         .   .   .   Y   Y   Y   .   .   .   .   .
+refuseAppeal          .   .   .   Y   Y   Y   .   .   .   .   .
+recordAppealLodged    .   .   .   Y   Y   Y   .   .   .   .   .
+recordAppealOutcome   .   .   .   Y   Y   Y   .   .   .   .   .
 """
 
 # Root fields of Subscription.

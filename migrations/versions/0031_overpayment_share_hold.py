@@ -9,13 +9,13 @@ transaction (``overpayments.holding.hand_over_to_payment``). A new nullable colu
 append-only table: existing rows keep NULL (their request released the hold already).
 
 Revision ID: 0031
-Revises: 0026
+Revises: 0030
 """
 
 from ca_api.migrate import run_script
 
 revision = "0031"
-down_revision = "0026"
+down_revision = "0030"
 branch_labels = None
 depends_on = None
 

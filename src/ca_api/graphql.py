@@ -29,6 +29,8 @@ from ca_api.common import node
 from ca_api.common.node import NodeQuery
 from ca_api.common.problems import ProblemResults, returns_problems
 from ca_api.common.scalars import SCALAR_MAP
+from ca_api.complaints import schema as complaints_schema
+from ca_api.complaints.schema import ComplaintMutation, ComplaintQuery
 from ca_api.config import Settings
 from ca_api.deaths.schema import (
     DeathMutation,
@@ -133,6 +135,7 @@ class Query(
     DeathNotificationQuery,
     EstateQuery,
     BenefitOverpaymentQuery,
+    ComplaintQuery,
 ):
     pass
 
@@ -173,6 +176,7 @@ class Mutation(
     OutboxMutation,
     FinancialAssessmentMutation,
     CaseloadImportMutation,
+    ComplaintMutation,
 ):
     pass
 
@@ -226,6 +230,7 @@ NODE_TYPES = (
     approvals_schema.NODES,
     audit_schema.NODES,
     clients_schema.NODES,
+    complaints_schema.NODES,
     decisions_schema.NODES,
     employees_schema.NODES,
     fees_schema.NODES,

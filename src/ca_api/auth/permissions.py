@@ -202,6 +202,16 @@ ESTATE_RECORD = CASEWORKERS
 ESTATE_PAY = CASEWORKERS
 CASE_CLOSE = APPROVERS
 ESTATE_READ = OFFICERS | {R.AUDITOR}
+# Complaints and appeals (issue 14 item 8, R-AUD-4, seed 002 B 30): casework records a
+# complaint (the client's, or someone's for them) and its outcome; the Senior Client Affairs
+# Officer prepares an appeal (B 30.3; a role above may too, R-DEC-2), records it lodged and its
+# outcome; the deputy approves it before lodging: a senior officer or above (the head of service
+# signs as the corporate deputy), never whoever prepared or corrected it (R-ROLE-2). Officers and
+# audit read the register; the social worker sees none of it.
+COMPLAINT_RECORD = CASEWORKERS
+APPEAL_PREPARE = APPROVERS
+APPEAL_APPROVE = APPROVERS
+COMPLAINT_READ = OFFICERS | {R.AUDITOR}
 # Benefit overpayments after a death (issue 13 item 3, R-DEATH-2, seed 002 B 29.2): casework
 # records the paying agency's request (the repayment it raises is approved by another officer,
 # R-ROLE-2); a senior officer and above release one the agency says is not owed; officers and
