@@ -128,6 +128,9 @@ deathNotifications    Y   Y   Y   Y   Y   Y   Y   .   .   .   .
 # the estate (issue 13 item 5): officers and audit read it
 estate                Y   Y   Y   Y   Y   Y   Y   .   .   .   .
 benefitOverpayments   Y   Y   Y   Y   Y   Y   Y   .   .   .   .
+# wills and funeral (issue 14 item 5, R-CARE-5): officers and audit read; never a social worker
+willsAndFuneral       Y   Y   Y   Y   Y   Y   Y   .   .   .   .
+willCourtNotices      Y   Y   Y   Y   Y   Y   Y   .   .   .   .
 """
 
 # Root fields of Mutation.
@@ -238,6 +241,14 @@ closeWoundUpCase      .   .   .   Y   Y   Y   .   .   .   .   .
 # agency's request (its repayment approved by another officer); SCAO and above release one
 requestOverpaymentRepayment . Y Y Y Y   Y   .   .   .   .   .
 releaseBenefitOverpayment . . .   Y   Y   Y   .   .   .   .   .
+# wills and funeral (issue 14 item 5, R-CARE-5, seed 002 B 21, B 28): casework records wills,
+# the Court told and funeral wishes; SCAO and above propose a funeral plan (B 28.2: the SCAO
+# completes the best interest decision) and raise its payment (B 25.2: the SCAO implements it)
+recordWill            .   Y   Y   Y   Y   Y   .   .   .   .   .
+recordWillCourtNotice .   Y   Y   Y   Y   Y   .   .   .   .   .
+recordFuneralWishes   .   Y   Y   Y   Y   Y   .   .   .   .   .
+proposeFuneralPlan    .   .   .   Y   Y   Y   .   .   .   .   .
+raiseFuneralPlanPayment . . .   Y   Y   Y   .   .   .   .   .
 """
 
 # Root fields of Subscription.

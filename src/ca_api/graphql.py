@@ -95,6 +95,7 @@ from ca_api.temporary_assistance.schema import (
     TemporaryAssistanceMutation,
     TemporaryAssistanceQuery,
 )
+from ca_api.wills.schema import WillMutation, WillQuery
 from ca_api.winding_up.schema import WindingUpMutation, WindingUpQuery
 
 
@@ -133,6 +134,7 @@ class Query(
     DeathNotificationQuery,
     EstateQuery,
     BenefitOverpaymentQuery,
+    WillQuery,
 ):
     pass
 
@@ -170,6 +172,7 @@ class Mutation(
     WindingUpMutation,
     EstateMutation,
     BenefitOverpaymentMutation,
+    WillMutation,
     OutboxMutation,
     FinancialAssessmentMutation,
     CaseloadImportMutation,
