@@ -416,3 +416,17 @@ async def test_who_may_read_record_propose_and_pay(api: Api) -> None:
         **WILL_RECORDER,
     )
     assert_forbidden(body, ["raiseFuneralPlanPayment"])
+
+
+async def test_a_repeated_key_replays_the_first_answer_and_writes_nothing_twice(api: Api) -> None:
+    """Once per idempotency key: the same recordWill sent twice records one will, the second
+    answer replayed; the same key with another input is refused."""
+    client = await new_client(api)
+    key = new_key()
+    first = await record_will(api, client["id"], key=key, reference="envelope 12")
+    again = await record_will(api, client["id"], key=key, reference="envelope 12")
+    assert (first["replayed"], again["replayed"]) == (False, True)
+    assert len(again["willsAndFuneral"]["wills"]) == 1
+    other = await record_will(api, client["id"], key=key, reference="envelope 13")
+    assert other["__typename"] == "IdempotencyKeyReusedProblem", other
+    assert len((await _wills(api, client["id"]))["wills"]) == 1
