@@ -2831,3 +2831,99 @@ async def lodged_appeal(api: Api, client_id: str) -> dict[str, Any]:
     assert done["__typename"] == "AppealPayload", done
     lodged: dict[str, Any] = done["appeal"]
     return lodged
+
+
+# --- wills and funeral (issue 14 item 5; R-CARE-5, seed 002 B 21, B 28) --------------------------
+
+WILLS_FIELDS = """
+  wills {
+    willId courtNoticeDueOn courtNoticeState courtNotifiedOn courtNotifiedBy courtNoticeReference
+    current { kind dated foundOn heldBy holder reference reason recordedBy }
+    history { kind heldBy holder reason recordedBy }
+  }
+  funeralWishes { wishes clientInvolved source reason recordedBy }
+  funeralWishesHistory { wishes reason }
+  funeralPlans {
+    funeralPlanId provider description amount payeeId decisionId decisionStatus proposedBy
+    payments { paymentId status raisedBy }
+  }
+"""
+WILLS_PAYLOAD = f"""
+  __typename
+  ... on WillsPayload {{ replayed client {{ id }} willsAndFuneral {{ {WILLS_FIELDS} }} }}
+  {KEYED_PROBLEMS}
+"""
+RECORD_WILL = f"""mutation($input: RecordWillInput!) {{ recordWill(input: $input) {{
+  {WILLS_PAYLOAD} }} }}"""
+RECORD_WILL_NOTICE = f"""mutation($input: RecordWillCourtNoticeInput!) {{
+  recordWillCourtNotice(input: $input) {{ {WILLS_PAYLOAD} }} }}"""
+RECORD_FUNERAL_WISHES = f"""mutation($input: RecordFuneralWishesInput!) {{
+  recordFuneralWishes(input: $input) {{ {WILLS_PAYLOAD} }} }}"""
+PROPOSE_FUNERAL_PLAN = f"""mutation($input: ProposeFuneralPlanInput!) {{
+  proposeFuneralPlan(input: $input) {{ {WILLS_PAYLOAD} }} }}"""
+RAISE_FUNERAL_PLAN_PAYMENT = f"""mutation($input: RaiseFuneralPlanPaymentInput!) {{
+  raiseFuneralPlanPayment(input: $input) {{
+    __typename
+    ... on FuneralPlanPaymentPayload {{
+      replayed funeralPlan {{ funeralPlanId decisionStatus payments {{ paymentId status }} }}
+      payment {{ id amount status category description raisedBy payee {{ id name }} }}
+    }}
+    {KEYED_PROBLEMS}
+  }} }}"""
+WILLS_AND_FUNERAL = f"query($c: ID!) {{ willsAndFuneral(clientId: $c) {{ {WILLS_FIELDS} }} }}"
+WILL_RECORDER = {"role": "assistant", "sub": "ash.assistant"}  # casework records wills
+
+
+async def record_will(api: Api, client_id: str, **fields: Any) -> dict[str, Any]:
+    """The recordWill result: a will found today, in the team's safe, unless ``fields`` say."""
+    who = fields.pop("who", WILL_RECORDER)
+    variables = {
+        "input": {
+            "clientId": client_id,
+            "kind": "WILL",
+            "foundOn": clock.today().isoformat(),
+            "heldBy": "COUNCIL_SAFE",
+            "idempotencyKey": fields.pop("key", None) or new_key(),
+            **fields,
+        }
+    }
+    result: dict[str, Any] = (await api.data(RECORD_WILL, variables, **who))["recordWill"]
+    return result
+
+
+async def record_will_notice(api: Api, will_id: str, sent_on: str, **who: Any) -> dict[str, Any]:
+    variables = {"input": {"willId": will_id, "sentOn": sent_on, "idempotencyKey": new_key()}}
+    data = await api.data(RECORD_WILL_NOTICE, variables, **(who or WILL_RECORDER))
+    result: dict[str, Any] = data["recordWillCourtNotice"]
+    return result
+
+
+def funeral_plan_input(client_id: str, payee_id: str, amount: str, **kw: Any) -> dict[str, Any]:
+    return {
+        "clientId": client_id,
+        "provider": "Golden Leaves",
+        "description": "Pre-paid cremation plan, simple service",
+        "amount": amount,
+        "payeeId": payee_id,
+        "bestInterestsReason": "The client asked for a simple cremation; prices rise yearly",
+        "consulted": "The client and their niece",
+        "clientInvolved": True,
+        "idempotencyKey": new_key(),
+    } | kw
+
+
+async def propose_funeral_plan(
+    api: Api, client_id: str, payee_id: str, amount: str, **who: Any
+) -> dict[str, Any]:
+    """The proposeFuneralPlan result, by a senior officer unless ``who`` says (B 28.2)."""
+    variables = {"input": funeral_plan_input(client_id, payee_id, amount)}
+    data = await api.data(PROPOSE_FUNERAL_PLAN, variables, **(who or SCAO))
+    result: dict[str, Any] = data["proposeFuneralPlan"]
+    return result
+
+
+async def raise_funeral_plan_payment(api: Api, plan_id: str, **who: Any) -> dict[str, Any]:
+    variables = {"input": {"funeralPlanId": plan_id, "idempotencyKey": new_key()}}
+    data = await api.data(RAISE_FUNERAL_PLAN_PAYMENT, variables, **(who or SCAO))
+    result: dict[str, Any] = data["raiseFuneralPlanPayment"]
+    return result

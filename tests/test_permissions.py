@@ -131,6 +131,9 @@ benefitOverpayments   Y   Y   Y   Y   Y   Y   Y   .   .   .   .
 # complaints and appeals (issue 14 item 8, R-AUD-4): officers and audit read the register
 complaints            Y   Y   Y   Y   Y   Y   Y   .   .   .   .
 appeals               Y   Y   Y   Y   Y   Y   Y   .   .   .   .
+# wills and funeral (issue 14 item 5, R-CARE-5): officers and audit read; never a social worker
+willsAndFuneral       Y   Y   Y   Y   Y   Y   Y   .   .   .   .
+willCourtNotices      Y   Y   Y   Y   Y   Y   Y   .   .   .   .
 """
 
 # Root fields of Mutation.
@@ -254,6 +257,14 @@ approveAppeal         .   .   .   Y   Y   Y   .   .   .   .   .
 refuseAppeal          .   .   .   Y   Y   Y   .   .   .   .   .
 recordAppealLodged    .   .   .   Y   Y   Y   .   .   .   .   .
 recordAppealOutcome   .   .   .   Y   Y   Y   .   .   .   .   .
+# wills and funeral (issue 14 item 5, R-CARE-5, seed 002 B 21, B 28): casework records wills,
+# the Court told and funeral wishes; SCAO and above propose a funeral plan (B 28.2: the SCAO
+# completes the best interest decision) and raise its payment (B 25.2: the SCAO implements it)
+recordWill            .   Y   Y   Y   Y   Y   .   .   .   .   .
+recordWillCourtNotice .   Y   Y   Y   Y   Y   .   .   .   .   .
+recordFuneralWishes   .   Y   Y   Y   Y   Y   .   .   .   .   .
+proposeFuneralPlan    .   .   .   Y   Y   Y   .   .   .   .   .
+raiseFuneralPlanPayment . . .   Y   Y   Y   .   .   .   .   .
 """
 
 # Root fields of Subscription.

@@ -13,13 +13,13 @@ B 30). All append-only (R-AUD-2).
   same kind pointing at it (``corrects_id``, once each, with the reason).
 
 Revision ID: 0030
-Revises: 0026
+Revises: 0029
 """
 
 from ca_api.migrate import make_append_only, run_script
 
 revision = "0030"
-down_revision = "0026"
+down_revision = "0029"
 branch_labels = None
 depends_on = None
 

@@ -97,6 +97,7 @@ from ca_api.temporary_assistance.schema import (
     TemporaryAssistanceMutation,
     TemporaryAssistanceQuery,
 )
+from ca_api.wills.schema import WillMutation, WillQuery
 from ca_api.winding_up.schema import WindingUpMutation, WindingUpQuery
 
 
@@ -136,6 +137,7 @@ class Query(
     EstateQuery,
     BenefitOverpaymentQuery,
     ComplaintQuery,
+    WillQuery,
 ):
     pass
 
@@ -173,6 +175,7 @@ class Mutation(
     WindingUpMutation,
     EstateMutation,
     BenefitOverpaymentMutation,
+    WillMutation,
     OutboxMutation,
     FinancialAssessmentMutation,
     CaseloadImportMutation,

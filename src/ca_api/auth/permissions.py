@@ -212,6 +212,16 @@ COMPLAINT_RECORD = CASEWORKERS
 APPEAL_PREPARE = APPROVERS
 APPEAL_APPROVE = APPROVERS
 COMPLAINT_READ = OFFICERS | {R.AUDITOR}
+# Wills and funeral (issue 14 item 5, R-CARE-5, seed 002 B 21, B 28): casework records a will
+# or codicil found, the Court of Protection told of it, and funeral wishes; a senior officer and
+# above propose a funeral plan bought from the client's funds (B 28.2: the SCAO completes the
+# best interest decision form, approved within the limits by another, R-DEC, R-ROLE-2) and
+# raise its payment (B 25.2: the SCAO implements the decision; a second officer approves the
+# payment); officers and audit read them (not social workers).
+WILL_RECORD = CASEWORKERS
+FUNERAL_PLAN_PROPOSE = APPROVERS
+FUNERAL_PLAN_PAY = APPROVERS
+WILL_READ = OFFICERS | {R.AUDITOR}
 # Benefit overpayments after a death (issue 13 item 3, R-DEATH-2, seed 002 B 29.2): casework
 # records the paying agency's request (the repayment it raises is approved by another officer,
 # R-ROLE-2); a senior officer and above release one the agency says is not owed; officers and

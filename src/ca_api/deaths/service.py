@@ -492,12 +492,25 @@ async def _items(
     ]
     items += [Notification(death.id, client_id, r, k, n) for r, k, n in found]
     items += [
+        Notification(death.id, client_id, NotificationRecipient.WILL_SOLICITOR, key, name)
+        for key, name in await _will_solicitors(session, client_id)
+    ]
+    items += [
         Notification(
             death.id, client_id, NotificationRecipient(a.recipient), str(a.id), a.organisation_name
         )
         for a in await repository.added_of(session, death.id)
     ]
     return items
+
+
+async def _will_solicitors(session: AsyncSession, client_id: uuid.UUID) -> list[tuple[str, str]]:
+    """B 29.1 "Solicitor holding the Will": each will recorded (issue 14, ``wills``) that a
+    solicitor holds as it stands. Imported when called, since wills builds on payments, which
+    build on deaths."""
+    from ca_api.wills import service as wills
+
+    return await wills.solicitors_holding(session, client_id)
 
 
 def _fixed_name(recipient: NotificationRecipient, referred_by: str | None) -> str:

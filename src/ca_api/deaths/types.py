@@ -163,8 +163,8 @@ graphql_enum(
         NotificationRecipient.COURT_FUNDS_OFFICE: "The OPG Court Funds Office (money lodged).",
         NotificationRecipient.CARE_PROVIDER: "The client's care provider.",
         NotificationRecipient.SOCIAL_WORKER: "The social worker or care worker.",
-        NotificationRecipient.WILL_SOLICITOR: "The solicitor holding the will (added by an "
-        "officer).",
+        NotificationRecipient.WILL_SOLICITOR: "The solicitor holding the will: each will "
+        "recorded (recordWill) as held by a SOLICITOR, or one added by an officer.",
     },
     name="DeathNotificationRecipient",
 )

@@ -210,9 +210,65 @@ async def raise_for_winding_up(
     invoice. It waits for approval like every payment (the one approval mechanism: limits, four
     eyes, the hold) and is checked again when approved and made
     (``deaths.refuse_spending_after_death`` on its basis)."""
+    await deaths.refuse_spending_after_death(session, client_id, basis)
+    return await _raise_one_off(
+        session,
+        actor,
+        client_id=client_id,
+        payee_id=payee_id,
+        amount=amount,
+        category=category,
+        description=description,
+        basis=basis,
+        method=method,
+    )
+
+
+async def raise_for_decision(
+    session: AsyncSession,
+    actor: Actor,
+    *,
+    client_id: uuid.UUID,
+    payee_id: uuid.UUID,
+    amount: int,
+    category: Category,
+    description: str,
+    method: rules.PaymentMethod = rules.PaymentMethod.BANK_TRANSFER,
+) -> uuid.UUID:
+    """In the caller's transaction (its use case owns idempotency, its own audit row and the
+    check that its approved decision authorises it): raise a one-off payment from a living
+    client's CMS account with no invoice, that an approved decision of the caller's module
+    authorises (a funeral plan bought from the client's funds, seed 002 B 28.2). It waits for
+    approval like every payment (limits, four eyes, the hold); nothing is committed after the
+    client's confirmed death (``deaths.refuse_spending_after_death``)."""
+    await deaths.refuse_spending_after_death(session, client_id, commits_new_money=True)
+    return await _raise_one_off(
+        session,
+        actor,
+        client_id=client_id,
+        payee_id=payee_id,
+        amount=amount,
+        category=category,
+        description=description,
+        basis=None,
+        method=method,
+    )
+
+
+async def _raise_one_off(
+    session: AsyncSession,
+    actor: Actor,
+    *,
+    client_id: uuid.UUID,
+    payee_id: uuid.UUID,
+    amount: int,
+    category: Category,
+    description: str,
+    basis: WindingUpBasis | None,
+    method: rules.PaymentMethod,
+) -> uuid.UUID:
     if amount <= 0:
         raise ValidationFailed({"amount": "must be more than 0.00"})
-    await deaths.refuse_spending_after_death(session, client_id, basis)
     account = await ledger.client_account(session, client_id)
     payment_id = uuid.uuid4()
     values: dict[str, Any] = {
@@ -226,7 +282,7 @@ async def raise_for_winding_up(
         "method": method.value,
         "description": description,
         "standing": False,
-        "winding_up_basis": basis.value,
+        "winding_up_basis": basis.value if basis is not None else None,
         "raised_by": actor.principal.subject,
     }
     await repository.insert_payment(session, values)
@@ -295,6 +351,18 @@ def _hold_of(events: Sequence[PaymentEvent]) -> uuid.UUID:
     raise InvalidState("the approved payment has no hold")  # pragma: no cover
 
 
+async def _still_decided(session: AsyncSession, payment: Payment) -> None:
+    """A one-off payment an approved decision authorises (``raise_for_decision``: a funeral plan,
+    seed 002 B 28.2) is approved only while that decision stands APPROVED
+    (``wills.service.refuse_unless_decided``). Imported when called, since wills builds on
+    payments."""
+    if payment.invoice_id is not None or payment.standing or payment.winding_up_basis:
+        return
+    from ca_api.wills import service as wills
+
+    await wills.refuse_unless_decided(session, payment.id)
+
+
 async def _still_payable(session: AsyncSession, payment: Payment) -> str | None:
     if payment.invoice_id is None:
         return None
@@ -352,6 +420,7 @@ async def approve_payment(
         reference = await _still_payable(session, payment)  # checks again (R-PAY-2, R-PAY-5)
         # seed 002 B 29; debts in R-DEBT-1's order, the money held in that order (R-PAY-3)
         await _refuse_payment_after_death(session, payment, order_at=DebtStage.APPROVED)
+        await _still_decided(session, payment)  # a funeral plan's decision (B 28.2, R-CARE-5)
         if payment.winding_up_basis == WindingUpBasis.REPAYMENT.value:
             # a benefit overpayment's share, held since the agency asked, becomes this hold
             await overpayment_holding.hand_over_to_payment(session, actor, payment.id)
