@@ -128,6 +128,12 @@ deathNotifications    Y   Y   Y   Y   Y   Y   Y   .   .   .   .
 # the estate (issue 13 item 5): officers and audit read it
 estate                Y   Y   Y   Y   Y   Y   Y   .   .   .   .
 benefitOverpayments   Y   Y   Y   Y   Y   Y   Y   .   .   .   .
+# annual reviews, contacts and changes of circumstances (issue 14 item 1, R-CARE-1): officers
+# and audit read them and the reviews due; social workers and reporting none of it
+annualReviews         Y   Y   Y   Y   Y   Y   Y   .   .   .   .
+clientContacts        Y   Y   Y   Y   Y   Y   Y   .   .   .   .
+circumstanceChanges   Y   Y   Y   Y   Y   Y   Y   .   .   .   .
+annualReviewsDue      Y   Y   Y   Y   Y   Y   Y   .   .   .   .
 """
 
 # Root fields of Mutation.
@@ -238,6 +244,11 @@ closeWoundUpCase      .   .   .   Y   Y   Y   .   .   .   .   .
 # agency's request (its repayment approved by another officer); SCAO and above release one
 requestOverpaymentRepayment . Y Y Y Y   Y   .   .   .   .   .
 releaseBenefitOverpayment . . .   Y   Y   Y   .   .   .   .   .
+# annual reviews and changes of circumstances (issue 14 item 1): casework records them; every
+# officer logs a contact (data entry, B 13.4)
+recordAnnualReview    .   Y   Y   Y   Y   Y   .   .   .   .   .
+recordClientContact   Y   Y   Y   Y   Y   Y   .   .   .   .   .
+recordCircumstanceChange . Y Y    Y   Y   Y   .   .   .   .   .
 """
 
 # Root fields of Subscription.
