@@ -12,6 +12,8 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from tests.conftest import Api, error_codes
 from tests.factories import (
     RECORD_REVIEW,
@@ -21,6 +23,7 @@ from tests.factories import (
     confirmed_death,
     create_client,
     days_ago,
+    fund,
     new_key,
     problem_messages,
     record_appointeeship,
@@ -410,6 +413,21 @@ async def test_admission_to_care_of_an_appointee_client_tells_the_dwp_only(api: 
         "CircumstanceChangePayload",
     )["change"]
     assert [n["recipient"] for n in change["notices"]] == ["DWP"]
+
+
+async def test_a_deputy_clients_dwp_benefits_bring_the_dwp_in(
+    api: Api, session: AsyncSession
+) -> None:
+    # seed 002 B 18.2: major changes "must be provided to the Department of Work and Pensions
+    # immediately", whoever the council is; R-ORD-4 names the DWP for appointees only: the seed
+    # wins where the DWP pays the client (a DWP counterparty in the client's ledger)
+    client_id = await _deputy(api)
+    await fund(session, api, {"id": client_id}, 20_000)  # Pension Credit from the DWP
+    change = _ok(
+        await record_change(api, client_id, "CAPITAL_CHANGED", details="Inherited £30,000"),
+        "CircumstanceChangePayload",
+    )["change"]
+    assert sorted(n["recipient"] for n in change["notices"]) == ["DWP", "OPG"]
 
 
 async def test_a_personal_change_is_recorded_and_told_to_no_one(api: Api) -> None:

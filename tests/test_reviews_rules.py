@@ -30,7 +30,7 @@ def test_a_review_is_due_on_its_day_and_overdue_the_day_after() -> None:
 
 
 @pytest.mark.parametrize(
-    ("kind", "deputy", "appointee", "told"),
+    ("kind", "deputy", "dwp", "told"),
     [
         (CircumstanceKind.PROPERTY_SOLD, True, True, (Recipient.OPG, Recipient.DWP)),
         (CircumstanceKind.ADMITTED_TO_RESIDENTIAL_CARE, False, True, (Recipient.DWP,)),
@@ -40,10 +40,11 @@ def test_a_review_is_due_on_its_day_and_overdue_the_day_after() -> None:
     ],
 )
 def test_who_hears_of_a_change(
-    kind: CircumstanceKind, deputy: bool, appointee: bool, told: tuple[Recipient, ...]
+    kind: CircumstanceKind, deputy: bool, dwp: bool, told: tuple[Recipient, ...]
 ) -> None:
-    # R-ORD-4: the OPG (deputy) and, for appointees, the DWP; B 18.2: major changes only
-    assert rules.recipients_of(kind, deputy=deputy, appointee=appointee) == told
+    # R-ORD-4: the OPG (deputy) and, for appointees, the DWP; B 18.2: the DWP of the client's
+    # benefits, of major changes only
+    assert rules.recipients_of(kind, deputy=deputy, dwp=dwp) == told
 
 
 def test_a_reason_goes_with_a_correction_only() -> None:

@@ -13,8 +13,9 @@ item 1). No I/O, no clock: ``today`` is passed in.
 - B 13.4: every contact with the client is recorded; B 13.5: changes in the client's financial
   or personal circumstances are recorded.
 - R-ORD-4, B 18.2: a change the OPG must hear of (the council is deputy) or the DWP (the
-  council is appointee): the sale of a property, admission to residential care, and the other
-  major changes to where the client lives and what they have (``REPORTABLE``).
+  council is appointee, R-ORD-4; or the DWP pays the client's benefits, B 18.2): the sale of a
+  property, admission to residential care, and the other major changes to where the client
+  lives and what they have (``REPORTABLE``).
 - R-AUD-2: a correction is a new record that supersedes the last, with the reason.
 """
 
@@ -118,14 +119,13 @@ def review_state(due_on: date, today: date) -> ReviewState:
     return ReviewState.DUE
 
 
-def recipients_of(
-    kind: CircumstanceKind, *, deputy: bool, appointee: bool
-) -> tuple[Recipient, ...]:
-    """Who must hear of a change (R-ORD-4): the OPG where the council is deputy, the DWP where
-    it is appointee (B 18.2), for a change in ``REPORTABLE`` only."""
+def recipients_of(kind: CircumstanceKind, *, deputy: bool, dwp: bool) -> tuple[Recipient, ...]:
+    """Who must hear of a change: the OPG where the council is deputy (R-ORD-4); the DWP where
+    the council is appointee (R-ORD-4) or the client's benefits come from the DWP (seed 002
+    B 18.2, which names no role: the seed wins); for a change in ``REPORTABLE`` only."""
     if kind not in REPORTABLE:
         return ()
-    return tuple(r for r, told in ((Recipient.OPG, deputy), (Recipient.DWP, appointee)) if told)
+    return tuple(r for r, told in ((Recipient.OPG, deputy), (Recipient.DWP, dwp)) if told)
 
 
 def _day_problem(name: str, day: date, today: date, since: date | None) -> dict[str, str]:

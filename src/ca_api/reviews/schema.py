@@ -215,7 +215,8 @@ class CircumstanceChange(Node):
     kind: CircumstanceKind = strawberry.field(description="What changed.")
     details: str = strawberry.field(description="What happened, as recorded.")
     reportable: bool = strawberry.field(
-        description="A change the OPG (deputy) or the DWP (appointee) must hear of (R-ORD-4)."
+        description="A change the OPG (deputy) or the DWP (appointee, or the DWP pays the "
+        "client's benefits) must hear of (R-ORD-4, B 18.2)."
     )
     notices: list[CircumstanceChangeNotice] = strawberry.field(
         description="The tasks to tell the OPG and the DWP, one each, written with the change "
@@ -565,9 +566,10 @@ class ReviewMutation:
         "or the DWP must hear of (R-ORD-4, B 18.2: a property sold, admission to residential "
         "care...) writes, in the same transaction, an outbox message (topic "
         "CIRCUMSTANCES_CHANGED) to the OPG where the council is deputy and to the DWP where it "
-        "is appointee: the task to tell them, recorded sent with recordOutboxMessageSent. Not "
-        "for a client who has died (recordDeath). With corrects, it corrects an earlier change "
-        "(R-AUD-2), told to whoever heard of that one too.",
+        "is appointee or the DWP pays the client's benefits: the task to tell them, recorded "
+        "sent with recordOutboxMessageSent. Not for a client who has died (recordDeath). With "
+        "corrects, it corrects an earlier change (R-AUD-2), told to whoever heard of that one "
+        "too.",
     )
     async def record_circumstance_change(
         self,

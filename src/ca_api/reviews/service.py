@@ -8,7 +8,8 @@ audit row (R-AUD-1), once per idempotency key; refused, nothing written, with th
   (the executor, the family, the funeral director are contacts too).
 - **A change of circumstances** (``record_change``): of an ACTIVE client, not after a confirmed
   death (the death itself is ``recordDeath``, its notices ``deathNotifications``). One the OPG or
-  the DWP must hear of (``rules.recipients_of``) writes a message to each through the outbox
+  the DWP must hear of (``rules.recipients_of``: the OPG if deputy; the DWP if appointee or a
+  DWP counterparty pays the client, B 18.2) writes a message to each through the outbox
   (``outbox.service.emit``) in the same transaction: that message is the task, PENDING until an
   officer records it SENT (``recordOutboxMessageSent``), listed by ``outboxMessages(topic:
   CIRCUMSTANCES_CHANGED)``. A correction is told to whoever heard of what it corrects too.
@@ -41,6 +42,8 @@ from ca_api.common.keyset import Seek
 from ca_api.deaths import service as deaths
 from ca_api.deaths.rules import DeathStatus
 from ca_api.errors import InvalidState, RecordNotFound, ValidationFailed, existing
+from ca_api.ledger import service as ledger
+from ca_api.ledger.rules import CounterpartyKind
 from ca_api.outbox import service as outbox
 from ca_api.outbox.rules import Recipient, Topic
 from ca_api.policy import service as policy
@@ -490,11 +493,15 @@ async def record_change(
         client: _Client, row: CircumstanceChange, old: CircumstanceChange | None
     ) -> list[uuid.UUID]:
         role = client.legal_role
+        paid_by_dwp = any(
+            c.kind == CounterpartyKind.DWP.value
+            for c in await ledger.counterparties_of_client(session, client.id)
+        )
         recipients = list(
             rules.recipients_of(
                 kind,
                 deputy=role in (LegalRole.DEPUTY, LegalRole.BOTH),
-                appointee=role in (LegalRole.APPOINTEE, LegalRole.BOTH),
+                dwp=role in (LegalRole.APPOINTEE, LegalRole.BOTH) or paid_by_dwp,
             )
         )
         if old is not None:  # whoever heard of what this corrects hears of the correction

@@ -36,8 +36,8 @@ CircumstanceKind = rules.CircumstanceKind
 graphql_enum(
     CircumstanceKind,
     "What changed in the client's circumstances (seed 002 B 13.5, B 18.2). Those marked "
-    "'told' are told to the OPG where the council is deputy and to the DWP where it is "
-    "appointee (R-ORD-4).",
+    "'told' are told to the OPG where the council is deputy (R-ORD-4) and to the DWP where it "
+    "is appointee or the DWP pays the client's benefits (R-ORD-4, B 18.2).",
     {
         CircumstanceKind.PROPERTY_SOLD: "A property of the client's sold (told).",
         CircumstanceKind.ADMITTED_TO_RESIDENTIAL_CARE: "Admitted to residential care (told).",
