@@ -2927,3 +2927,92 @@ async def raise_funeral_plan_payment(api: Api, plan_id: str, **who: Any) -> dict
     data = await api.data(RAISE_FUNERAL_PLAN_PAYMENT, variables, **(who or SCAO))
     result: dict[str, Any] = data["raiseFuneralPlanPayment"]
     return result
+
+
+# --- annual reviews, contacts and changes of circumstances (issue 14 item 1, reviews/) --------
+
+CASEWORK = {"role": "assistant", "sub": "ash.assistant"}
+REVIEW_FIELDS = """
+  id clientId reviewedOn methods needs finances clientInvolved notInvolvedReason actions
+  correctsId reason correctedById recordedBy
+"""
+CONTACT_FIELDS = "id clientId contactedOn kind withWhom about correctsId reason correctedById"
+CHANGE_FIELDS = """
+  id clientId occurredOn kind details reportable correctsId reason correctedById
+  notices { recipient state outboxMessageId sentAt sentBy }
+"""
+RECORD_REVIEW = f"""
+mutation($input: RecordAnnualReviewInput!) {{
+  recordAnnualReview(input: $input) {{
+    __typename
+    ... on AnnualReviewPayload {{ replayed review {{ {REVIEW_FIELDS} }} }}
+    {KEYED_PROBLEMS}
+  }}
+}}
+"""
+RECORD_CONTACT = f"""
+mutation($input: RecordClientContactInput!) {{
+  recordClientContact(input: $input) {{
+    __typename
+    ... on ClientContactPayload {{ replayed contact {{ {CONTACT_FIELDS} }} }}
+    {KEYED_PROBLEMS}
+  }}
+}}
+"""
+RECORD_CHANGE = f"""
+mutation($input: RecordCircumstanceChangeInput!) {{
+  recordCircumstanceChange(input: $input) {{
+    __typename
+    ... on CircumstanceChangePayload {{ replayed change {{ {CHANGE_FIELDS} }} }}
+    {KEYED_PROBLEMS}
+  }}
+}}
+"""
+
+
+def review_input(client_id: str, **kw: Any) -> dict[str, Any]:
+    """A review by a personal visit, the client involved (R-CARE-1, B 13.3)."""
+    return {
+        "clientId": client_id,
+        "reviewedOn": days_ago(1),
+        "methods": ["PERSONAL_VISIT"],
+        "needs": "Would enjoy a weekly outing to the garden centre; needs new glasses",
+        "finances": "CMS balance reviewed; the ISA matures in June; no debts",
+        "clientInvolved": True,
+        "idempotencyKey": new_key(),
+    } | kw
+
+
+async def record_review(api: Api, client_id: str, *, who: Any = None, **kw: Any) -> Any:
+    """The recordAnnualReview result (payload or problem), by casework unless ``who`` says."""
+    data = await api.data(
+        RECORD_REVIEW, {"input": review_input(client_id, **kw)}, **(who or CASEWORK)
+    )
+    return data["recordAnnualReview"]
+
+
+async def record_contact(api: Api, client_id: str, *, who: Any = None, **kw: Any) -> Any:
+    """The recordClientContact result, by casework unless ``who`` says."""
+    values = {
+        "clientId": client_id,
+        "contactedOn": days_ago(2),
+        "kind": "TELEPHONE_CALL",
+        "withWhom": "Manager, Seaview care home",
+        "about": "The client's new hearing aid",
+        "idempotencyKey": new_key(),
+    } | kw
+    data = await api.data(RECORD_CONTACT, {"input": values}, **(who or CASEWORK))
+    return data["recordClientContact"]
+
+
+async def record_change(api: Api, client_id: str, kind: str, *, who: Any = None, **kw: Any) -> Any:
+    """The recordCircumstanceChange result, by casework unless ``who`` says."""
+    values = {
+        "clientId": client_id,
+        "occurredOn": days_ago(3),
+        "kind": kind,
+        "details": "As the officer found it",
+        "idempotencyKey": new_key(),
+    } | kw
+    data = await api.data(RECORD_CHANGE, {"input": values}, **(who or CASEWORK))
+    return data["recordCircumstanceChange"]

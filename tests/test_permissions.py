@@ -134,6 +134,12 @@ appeals               Y   Y   Y   Y   Y   Y   Y   .   .   .   .
 # wills and funeral (issue 14 item 5, R-CARE-5): officers and audit read; never a social worker
 willsAndFuneral       Y   Y   Y   Y   Y   Y   Y   .   .   .   .
 willCourtNotices      Y   Y   Y   Y   Y   Y   Y   .   .   .   .
+# annual reviews, contacts and changes of circumstances (issue 14 item 1, R-CARE-1): officers
+# and audit read them and the reviews due; social workers and reporting none of it
+annualReviews         Y   Y   Y   Y   Y   Y   Y   .   .   .   .
+clientContacts        Y   Y   Y   Y   Y   Y   Y   .   .   .   .
+circumstanceChanges   Y   Y   Y   Y   Y   Y   Y   .   .   .   .
+annualReviewsDue      Y   Y   Y   Y   Y   Y   Y   .   .   .   .
 """
 
 # Root fields of Mutation.
@@ -265,6 +271,11 @@ recordWillCourtNotice .   Y   Y   Y   Y   Y   .   .   .   .   .
 recordFuneralWishes   .   Y   Y   Y   Y   Y   .   .   .   .   .
 proposeFuneralPlan    .   .   .   Y   Y   Y   .   .   .   .   .
 raiseFuneralPlanPayment . . .   Y   Y   Y   .   .   .   .   .
+# annual reviews and changes of circumstances (issue 14 item 1): casework records them; every
+# officer logs a contact (data entry, B 13.4)
+recordAnnualReview    .   Y   Y   Y   Y   Y   .   .   .   .   .
+recordClientContact   Y   Y   Y   Y   Y   Y   .   .   .   .   .
+recordCircumstanceChange . Y Y    Y   Y   Y   .   .   .   .   .
 """
 
 # Root fields of Subscription.

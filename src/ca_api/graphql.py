@@ -91,6 +91,8 @@ from ca_api.reconciliation import schema as reconciliation_schema
 from ca_api.reconciliation.schema import ReconciliationMutation, ReconciliationQuery
 from ca_api.referrals import schema as referrals_schema
 from ca_api.referrals.schema import ReferralMutation, ReferralQuery
+from ca_api.reviews import schema as reviews_schema
+from ca_api.reviews.schema import ReviewMutation, ReviewQuery
 from ca_api.temporary_assistance import queue as temporary_assistance_queue
 from ca_api.temporary_assistance import schema as temporary_assistance_schema
 from ca_api.temporary_assistance.schema import (
@@ -138,6 +140,7 @@ class Query(
     BenefitOverpaymentQuery,
     ComplaintQuery,
     WillQuery,
+    ReviewQuery,
 ):
     pass
 
@@ -180,6 +183,7 @@ class Mutation(
     FinancialAssessmentMutation,
     CaseloadImportMutation,
     ComplaintMutation,
+    ReviewMutation,
 ):
     pass
 
@@ -250,6 +254,7 @@ NODE_TYPES = (
     placements_schema.NODES,
     planning_schema.NODES,
     referrals_schema.NODES,
+    reviews_schema.NODES,
     policy_schema.NODES,
     receipts_schema.NODES,
     reconciliation_schema.NODES,

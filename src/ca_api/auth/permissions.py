@@ -229,6 +229,15 @@ WILL_READ = OFFICERS | {R.AUDITOR}
 OVERPAYMENT_REPAYMENT_REQUEST = CASEWORKERS
 OVERPAYMENT_RELEASE = APPROVERS
 OVERPAYMENT_READ = DEATH_READ
+# Annual reviews, contacts and changes of circumstances (issue 14 item 1, R-CARE-1, R-ORD-4):
+# casework records a review and a change of circumstances (whose notice to the OPG or the DWP a
+# senior officer records sent, as every outbox message to them); every officer logs a contact
+# (data entry: a call, a letter, seed 002 B 13.4); officers and audit read them all (not social
+# workers: personal details).
+REVIEW_RECORD = CASEWORKERS
+CONTACT_RECORD = OFFICERS
+CIRCUMSTANCE_RECORD = CASEWORKERS
+REVIEW_READ = OFFICERS | {R.AUDITOR}
 # --- On appointment (issue 12 item 3, R-REF-7; seed 002 B 4.1-4.5) ---
 # The outbox: senior officers and above, and audit, read every message; each integration only
 # its own system's (row scoping in outbox.repository). A senior officer and above record a team

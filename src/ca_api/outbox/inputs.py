@@ -20,6 +20,12 @@ graphql_enum(
         Topic.APPOINTED: "The council was appointed the client's appointee or deputy: its "
         "first order of either kind (R-REF-7, seed 002 B 4.5).",
         Topic.DEATH_NOTIFIED: "The client's death was confirmed (R-DEATH-1, seed 002 B 29.1).",
+        Topic.CIRCUMSTANCES_CHANGED: "A change in the client's circumstances the OPG (the "
+        "council is deputy) or the DWP (the council is appointee, or the DWP pays the client's "
+        "benefits) must hear of: the sale of a "
+        "property, admission to or leaving residential care, a move, capital or income changed "
+        "(R-ORD-4, seed 002 B 18.2); or a correction of one they heard of. Its subject is the "
+        "CircumstanceChange.",
     },
     name="OutboxTopic",
 )

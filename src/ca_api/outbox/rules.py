@@ -35,6 +35,8 @@ class Topic(enum.StrEnum):
     APPLICATION_MADE = "APPLICATION_MADE"  # seed B 4.1: appointeeship/deputyship applied for
     APPOINTED = "APPOINTED"  # R-REF-7, seed B 4.5: appointeeship/deputyship granted
     DEATH_NOTIFIED = "DEATH_NOTIFIED"  # R-DEATH-1, seed B 29.1: the client's death confirmed
+    # R-ORD-4, seed B 18.2: a change of circumstances the OPG or the DWP must hear of
+    CIRCUMSTANCES_CHANGED = "CIRCUMSTANCES_CHANGED"
 
 
 class Recipient(enum.StrEnum):
