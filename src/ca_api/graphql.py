@@ -95,6 +95,7 @@ from ca_api.temporary_assistance.schema import (
     TemporaryAssistanceMutation,
     TemporaryAssistanceQuery,
 )
+from ca_api.valuables.schema import ValuableMutation, ValuableQuery
 from ca_api.winding_up.schema import WindingUpMutation, WindingUpQuery
 
 
@@ -133,6 +134,7 @@ class Query(
     DeathNotificationQuery,
     EstateQuery,
     BenefitOverpaymentQuery,
+    ValuableQuery,
 ):
     pass
 
@@ -173,6 +175,7 @@ class Mutation(
     OutboxMutation,
     FinancialAssessmentMutation,
     CaseloadImportMutation,
+    ValuableMutation,
 ):
     pass
 
