@@ -29,6 +29,7 @@ from tests.factories import (
     REGISTER_VALUABLE,
     VALUABLE_FIELDS,
     VALUABLE_OFFICER,
+    amend_client,
     assert_forbidden,
     audit_rows,
     b64,
@@ -351,6 +352,19 @@ async def test_valuables_are_still_taken_in_and_returned_after_a_death(api: Api)
         api, "returnValuable", v["valuableId"], "Ed Lee, executor", "the estate (B 29.3)"
     )
     assert done["valuable"]["status"] == "RETURNED"
+
+
+async def test_a_closed_case_takes_no_new_entries(api: Api) -> None:
+    client_id = await community_client_id(api)
+    v = await registered_valuable(api, client_id)
+    closed = await amend_client(api, client_id, {"status": "CLOSED"}, reason="case closed")
+    assert closed["__typename"] == "ClientPayload", closed
+    refused = await register_valuable(api, client_id)
+    assert refused["__typename"] == "InvalidStateProblem" and "CLOSED" in refused["message"]
+    out = await _move(api, "checkOutValuable", v["valuableId"], "Bo", "valuation")
+    assert out["__typename"] == "InvalidStateProblem", out
+    [still] = await _list(api, client_id)
+    assert len(still["movements"]) == 1
 
 
 async def test_an_unknown_client_or_valuable_is_not_found(api: Api) -> None:
