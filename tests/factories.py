@@ -2739,9 +2739,9 @@ def b64(data: bytes) -> str:
 
 VALUABLE_OFFICER = {"role": "assistant", "sub": "ash.assistant"}  # casework takes items in
 VALUABLE_FIELDS = """
-  valuableId clientId description value location status held registeredBy registeredAt
+  valuableId clientId description monetaryValue location status held registeredBy registeredAt
   photo { fileType mediaType size sha256 }
-  history { description value location reason correctsPrevious recordedBy
+  history { description monetaryValue location reason correctsPrevious recordedBy
             photo { sha256 } }
   movements { number kind person reason recordedBy }
 """
@@ -2759,7 +2759,7 @@ def valuable_input(client_id: str, **kw: Any) -> dict[str, Any]:
     return {
         "clientId": client_id,
         "description": "Gold wedding ring, engraved 'A & J 1962'",
-        "value": "350.00",
+        "monetaryValue": "350.00",
         "location": "Safe 1, envelope 14",
         "photo": {"contentBase64": b64(png_bytes())},
         "receivedFrom": "Ann Lee (daughter)",

@@ -104,7 +104,7 @@ async def test_a_valuable_is_recorded_with_value_photo_location_and_its_check_in
     v = await registered_valuable(api, client_id, photo={"contentBase64": b64(photo)})
     assert v["clientId"] == client_id
     assert v["description"] == "Gold wedding ring, engraved 'A & J 1962'"
-    assert v["value"] == "350.00" and v["location"] == "Safe 1, envelope 14"
+    assert v["monetaryValue"] == "350.00" and v["location"] == "Safe 1, envelope 14"
     assert v["status"] == "IN_SAFE" and v["held"] is True
     assert v["registeredBy"] == "ash.assistant"
     # the photograph stored as a file with its SHA-256 (type told from its bytes)
@@ -179,12 +179,14 @@ async def test_the_photo_size_limit_fits_the_request_body_limit(api: Api) -> Non
 async def test_what_a_valuable_must_show(api: Api) -> None:
     client_id = await community_client_id(api)
     result = await register_valuable(
-        api, client_id, description=" ", location="", receivedFrom="  ", value="-1.00"
+        api, client_id, description=" ", location="", receivedFrom="  ", monetaryValue="-1.00"
     )
-    assert set(_fields(result)) == {"description", "location", "receivedFrom", "value"}
+    assert set(_fields(result)) == {"description", "location", "receivedFrom", "monetaryValue"}
     # a will is of no monetary value: 0.00 is allowed (B 24.1 names wills)
-    will = await registered_valuable(api, client_id, description="Will dated 2011", value="0.00")
-    assert will["value"] == "0.00"
+    will = await registered_valuable(
+        api, client_id, description="Will dated 2011", monetaryValue="0.00"
+    )
+    assert will["monetaryValue"] == "0.00"
 
 
 async def test_the_photograph_is_read_back_by_officers_and_audit(api: Api) -> None:
@@ -282,22 +284,22 @@ async def test_a_move_runs_once_per_key(api: Api) -> None:
 async def test_a_correction_is_a_new_record_with_its_reason(api: Api) -> None:
     client_id = await community_client_id(api)
     v = await registered_valuable(api, client_id)
-    no_reason = await _correct(api, v["valuableId"], value="400.00", reason=" ")
+    no_reason = await _correct(api, v["valuableId"], monetaryValue="400.00", reason=" ")
     assert "reason" in _fields(no_reason)
-    same = await _correct(api, v["valuableId"], value="350.00", reason="no change really")
+    same = await _correct(api, v["valuableId"], monetaryValue="350.00", reason="no change really")
     assert "nothing would change" in _fields(same)["reason"]
     photo = png_bytes(b"a better photograph")
     done = await _correct(
         api,
         v["valuableId"],
-        value="400.00",
+        monetaryValue="400.00",
         photo={"contentBase64": b64(photo)},
         reason="valued by Bo Jeweller Ltd at £400",
     )
     now = done["valuable"]
-    assert now["value"] == "400.00" and now["location"] == "Safe 1, envelope 14"
+    assert now["monetaryValue"] == "400.00" and now["location"] == "Safe 1, envelope 14"
     assert now["photo"]["sha256"] == hashlib.sha256(photo).hexdigest()
-    assert [(h["value"], h["correctsPrevious"], h["reason"]) for h in now["history"]] == [
+    assert [(h["monetaryValue"], h["correctsPrevious"], h["reason"]) for h in now["history"]] == [
         ("350.00", False, None),
         ("400.00", True, "valued by Bo Jeweller Ltd at £400"),
     ]
@@ -333,7 +335,7 @@ async def test_registering_runs_once_per_key_and_is_audited(api: Api) -> None:
     assert first["replayed"] is False and second["replayed"] is True
     assert first["valuable"]["valuableId"] == second["valuable"]["valuableId"]
     assert len(await _list(api, client_id)) == 1
-    variables["input"]["value"] = "1.00"
+    variables["input"]["monetaryValue"] = "1.00"
     reused = (await api.data(REGISTER_VALUABLE, variables, **VALUABLE_OFFICER))["registerValuable"]
     assert reused["__typename"] == "IdempotencyKeyReusedProblem", reused
     rows = await audit_rows(api, clientId=client_id)
@@ -403,11 +405,11 @@ async def test_who_may_not_touch_valuables(api: Api) -> None:
         variables = {
             "input": {
                 "valuableId": v["valuableId"],
-                "value": "1.00",
+                "monetaryValue": "1.00",
                 "reason": "r",
                 "idempotencyKey": new_key(),
             }
         }
         assert_forbidden(await api.gql(CORRECT, variables, role=role), ["correctValuable"])
     [still] = await _list(api, client_id)
-    assert still["value"] == "350.00" and len(still["movements"]) == 1
+    assert still["monetaryValue"] == "350.00" and len(still["movements"]) == 1

@@ -48,7 +48,7 @@ class ValuablePayload:
 class RegisterValuableInput:
     client_id: strawberry.ID = strawberry.field(description="Whose it is.")
     description: str = strawberry.field(description="What the item is (e.g. a gold ring).")
-    value: Money = strawberry.field(
+    monetary_value: Money = strawberry.field(
         description="Its monetary value (0.00 for an item of none, e.g. a will)."
     )
     location: str = strawberry.field(description="Where in the safe it is kept.")
@@ -71,7 +71,7 @@ class RegisterValuableInput:
 class CorrectValuableInput:
     valuable_id: strawberry.ID = strawberry.field(description="The valuable.")
     description: str | None = strawberry.field(default=None, description="What the item is.")
-    value: Money | None = strawberry.field(default=None, description="Its monetary value.")
+    monetary_value: Money | None = strawberry.field(default=None, description="Its monetary value.")
     location: str | None = strawberry.field(default=None, description="Where it is kept.")
     photo: FileInput | None = strawberry.field(default=None, description=PHOTO_TEXT)
     reason: str = strawberry.field(description="Why the record before was wrong.")
@@ -198,7 +198,7 @@ class ValuableMutation:
             service.register,
             decode_uuid("Client", input.client_id),
             description=input.description,
-            value=int(input.value),
+            value=int(input.monetary_value),
             location=input.location,
             photo_base64=input.photo.content_base64 if input.photo is not None else None,
             received_from=input.received_from,
@@ -224,7 +224,7 @@ class ValuableMutation:
             service.correct,
             decode_uuid(TYPE_NAME, input.valuable_id),
             description=input.description,
-            value=int(input.value) if input.value is not None else None,
+            value=int(input.monetary_value) if input.monetary_value is not None else None,
             location=input.location,
             photo_base64=input.photo.content_base64 if input.photo is not None else None,
             reason=input.reason,

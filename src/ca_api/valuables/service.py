@@ -219,7 +219,7 @@ async def register(
         }
     )
     if (p := rules.value_problem(value)) is not None:
-        problems["value"] = p
+        problems["monetary_value"] = p
     if photo_base64 is None:
         problems["photo"] = rules.PHOTO_REQUIRED
     photo = _photo(photo_base64, problems)
@@ -316,7 +316,7 @@ async def correct(
     if location is not None and loc is None:
         problems["location"] = "is blank: leave it out to keep the location"
     if (p := rules.value_problem(value)) is not None:
-        problems["value"] = p
+        problems["monetary_value"] = p
     photo = _photo(photo_base64, problems)
     if problems:
         raise ValidationFailed(problems)

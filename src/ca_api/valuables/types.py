@@ -47,7 +47,9 @@ graphql_enum(
 )
 class ValuableRecord:
     description: str = strawberry.field(description="What the item is.")
-    value: Money = strawberry.field(description="Its monetary value (0.00: none, e.g. a will).")
+    monetary_value: Money = strawberry.field(
+        description="Its monetary value (0.00: none, e.g. a will)."
+    )
     location: str = strawberry.field(description="Where in the safe it is kept.")
     photo: StoredFile = strawberry.field(description="Its photograph (JPEG or PNG).")
     reason: str | None = strawberry.field(
@@ -93,7 +95,7 @@ class Valuable:
     )
     client_id: strawberry.ID = strawberry.field(description="Whose it is.")
     description: str = strawberry.field(description="What the item is, as it stands.")
-    value: Money = strawberry.field(description="Its monetary value, as it stands.")
+    monetary_value: Money = strawberry.field(description="Its monetary value, as it stands.")
     location: str = strawberry.field(description="Where in the safe it is kept.")
     photo: StoredFile = strawberry.field(
         description="Its photograph as it stands (JPEG or PNG, with its SHA-256)."
@@ -120,7 +122,7 @@ class Valuable:
             same = row.photo_file_id == current.photo_file_id
             return ValuableRecord(
                 description=row.description,
-                value=Money(row.value),
+                monetary_value=Money(row.value),
                 location=row.location,
                 photo=photo if same else StoredFile.of(view.earlier_photos[row.photo_file_id]),
                 reason=row.reason,
@@ -134,7 +136,7 @@ class Valuable:
             valuable_id=node_id(TYPE_NAME, view.valuable.id),
             client_id=node_id("Client", view.valuable.client_id),
             description=current.description,
-            value=Money(current.value),
+            monetary_value=Money(current.value),
             location=current.location,
             photo=photo,
             status=status,
