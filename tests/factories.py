@@ -3016,3 +3016,84 @@ async def record_change(api: Api, client_id: str, kind: str, *, who: Any = None,
     } | kw
     data = await api.data(RECORD_CHANGE, {"input": values}, **(who or CASEWORK))
     return data["recordCircumstanceChange"]
+
+
+# --- valuables in the team's safe (issue 14 item 4, R-CARE-3, seed 002 B 24) -------------------
+
+
+def png_bytes(tag: bytes = b"") -> bytes:
+    """A real 1x1 PNG; ``tag`` (a text chunk) makes its bytes, and so its SHA-256, unique."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        crc = zlib.crc32(kind + body) & 0xFFFFFFFF
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", crc)
+
+    header = struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"tEXt", b"Comment\x00" + (tag or uuid.uuid4().hex.encode()))
+        + chunk(b"IDAT", zlib.compress(b"\x00\xff\x00\x00"))
+        + chunk(b"IEND", b"")
+    )
+
+
+def jpeg_bytes(size: int = 64) -> bytes:
+    """Bytes of ``size`` that start as a JPEG does (its type is told from its signature)."""
+    head = b"\xff\xd8\xff\xe0" + uuid.uuid4().bytes
+    return (head + b"\x00" * size)[: size - 2] + b"\xff\xd9"
+
+
+def b64(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
+
+
+VALUABLE_OFFICER = {"role": "assistant", "sub": "ash.assistant"}  # casework takes items in
+VALUABLE_FIELDS = """
+  valuableId clientId description monetaryValue location status held registeredBy registeredAt
+  photo { fileType mediaType size sha256 }
+  history { description monetaryValue location reason correctsPrevious recordedBy
+            photo { sha256 } }
+  movements { number kind person reason recordedBy }
+"""
+VALUABLE_RESULT = f"""
+  __typename
+  ... on ValuablePayload {{ replayed valuable {{ {VALUABLE_FIELDS} }} }}
+  {KEYED_PROBLEMS}
+"""
+REGISTER_VALUABLE = f"""mutation($input: RegisterValuableInput!) {{
+  registerValuable(input: $input) {{ {VALUABLE_RESULT} }} }}"""
+
+
+def valuable_input(client_id: str, **kw: Any) -> dict[str, Any]:
+    """A gold ring worth £350.00 with a PNG photograph, handed in by the client's daughter."""
+    return {
+        "clientId": client_id,
+        "description": "Gold wedding ring, engraved 'A & J 1962'",
+        "monetaryValue": "350.00",
+        "location": "Safe 1, envelope 14",
+        "photo": {"contentBase64": b64(png_bytes())},
+        "receivedFrom": "Ann Lee (daughter)",
+        "idempotencyKey": new_key(),
+    } | kw
+
+
+async def register_valuable(
+    api: Api, client_id: str, *, who: dict[str, str] | None = None, **kw: Any
+) -> dict[str, Any]:
+    """The registerValuable result, by an assistant unless ``who`` says."""
+    data = await api.data(
+        REGISTER_VALUABLE, {"input": valuable_input(client_id, **kw)}, **(who or VALUABLE_OFFICER)
+    )
+    result: dict[str, Any] = data["registerValuable"]
+    return result
+
+
+async def registered_valuable(api: Api, client_id: str, **kw: Any) -> dict[str, Any]:
+    """A valuable taken into the safe: the Valuable."""
+    result = await register_valuable(api, client_id, **kw)
+    assert result["__typename"] == "ValuablePayload", result
+    valuable: dict[str, Any] = result["valuable"]
+    return valuable

@@ -127,6 +127,8 @@ clientsBeingWoundUp   Y   Y   Y   Y   Y   Y   Y   .   .   .   .
 deathNotifications    Y   Y   Y   Y   Y   Y   Y   .   .   .   .
 # the estate (issue 13 item 5): officers and audit read it
 estate                Y   Y   Y   Y   Y   Y   Y   .   .   .   .
+# valuables in the safe (issue 14 item 4, R-CARE-3): officers and audit read them, photos too
+valuables             Y   Y   Y   Y   Y   Y   Y   .   .   .   .
 benefitOverpayments   Y   Y   Y   Y   Y   Y   Y   .   .   .   .
 # complaints and appeals (issue 14 item 8, R-AUD-4): officers and audit read the register
 complaints            Y   Y   Y   Y   Y   Y   Y   .   .   .   .
@@ -247,6 +249,13 @@ recordEstateClaimant  .   Y   Y   Y   Y   Y   .   .   .   .   .
 recordTreasurySolicitorReferral . Y Y Y Y  Y   .   .   .   .   .
 raiseEstatePayment    .   Y   Y   Y   Y   Y   .   .   .   .   .
 closeWoundUpCase      .   .   .   Y   Y   Y   .   .   .   .   .
+# valuables in the safe (issue 14 item 4, R-CARE-3, B 24): casework takes them in, corrects
+# them and logs them out, in and back
+registerValuable      .   Y   Y   Y   Y   Y   .   .   .   .   .
+correctValuable       .   Y   Y   Y   Y   Y   .   .   .   .   .
+checkOutValuable      .   Y   Y   Y   Y   Y   .   .   .   .   .
+checkInValuable       .   Y   Y   Y   Y   Y   .   .   .   .   .
+returnValuable        .   Y   Y   Y   Y   Y   .   .   .   .   .
 # benefit overpayments after a death (issue 13 item 3, R-DEATH-2): casework records the
 # agency's request (its repayment approved by another officer); SCAO and above release one
 requestOverpaymentRepayment . Y Y Y Y   Y   .   .   .   .   .

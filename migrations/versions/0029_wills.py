@@ -12,13 +12,13 @@ append-only (R-AUD-2).
 - ``funeral_plan_payment``: the payment raised for it (approved and made as every payment).
 
 Revision ID: 0029
-Revises: 0027
+Revises: 0028
 """
 
 from ca_api.migrate import make_append_only, run_script
 
 revision = "0029"
-down_revision = "0027"
+down_revision = "0028"
 branch_labels = None
 depends_on = None
 

@@ -99,6 +99,7 @@ from ca_api.temporary_assistance.schema import (
     TemporaryAssistanceMutation,
     TemporaryAssistanceQuery,
 )
+from ca_api.valuables.schema import ValuableMutation, ValuableQuery
 from ca_api.wills.schema import WillMutation, WillQuery
 from ca_api.winding_up.schema import WindingUpMutation, WindingUpQuery
 
@@ -141,6 +142,7 @@ class Query(
     ComplaintQuery,
     WillQuery,
     ReviewQuery,
+    ValuableQuery,
 ):
     pass
 
@@ -184,6 +186,7 @@ class Mutation(
     CaseloadImportMutation,
     ComplaintMutation,
     ReviewMutation,
+    ValuableMutation,
 ):
     pass
 

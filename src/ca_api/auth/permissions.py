@@ -222,6 +222,11 @@ WILL_RECORD = CASEWORKERS
 FUNERAL_PLAN_PROPOSE = APPROVERS
 FUNERAL_PLAN_PAY = APPROVERS
 WILL_READ = OFFICERS | {R.AUDITOR}
+# Valuables in the team's safe (issue 14 item 4, R-CARE-3, seed 002 B 24): casework takes an
+# item in (with its photograph), corrects it and logs it out and in; officers and audit read
+# them, photographs included; social workers see none of it (R-ROLE).
+VALUABLE_RECORD = CASEWORKERS
+VALUABLE_READ = OFFICERS | {R.AUDITOR}
 # Benefit overpayments after a death (issue 13 item 3, R-DEATH-2, seed 002 B 29.2): casework
 # records the paying agency's request (the repayment it raises is approved by another officer,
 # R-ROLE-2); a senior officer and above release one the agency says is not owed; officers and

@@ -1,0 +1,1 @@
+"""Files stored in the database: photographs of valuables, and later letters as PDF."""
