@@ -21,13 +21,17 @@ from tests.factories import (
     assert_forbidden,
     confirmed_death,
     days_ago,
+    estate_ready,
     fund,
     make_payment,
     moved_to_court_funds,
     new_client,
     new_counterparty,
+    new_key,
+    notify_everyone,
     payable_invoice,
     raise_payment,
+    registered_valuable,
 )
 
 WOUND_UP = """
@@ -42,14 +46,16 @@ query($id: ID!) { deathNotifications(clientId: $id, outstanding: true, first: 10
 DIED = days_ago(20)
 
 
-async def _outstanding(api: Api, client_id: str, **who: Any) -> dict[str, dict[str, Any]]:
+async def _outstanding(
+    api: Api, client_id: str, days: int = 20, **who: Any
+) -> dict[str, dict[str, Any]]:
     data = await api.data(WOUND_UP, {"first": 100}, **(who or SCAO))
     [node] = [
         e["node"]
         for e in data["clientsBeingWoundUp"]["edges"]
         if e["node"]["client"]["id"] == client_id
     ]
-    assert node["daysSinceDeath"] == 20
+    assert node["daysSinceDeath"] == days
     steps = [o["step"] for o in node["outstanding"]]
     assert steps == sorted(steps, key=list(WindingUpStep).index), "in the policy's order"
     return {o["step"]: o for o in node["outstanding"]}
@@ -109,3 +115,38 @@ async def test_who_may_list_clients_being_wound_up(api: Api) -> None:
     for role in ("social_worker", "integration_controcc", "integration_sap", "reporting"):
         body = await api.gql(WOUND_UP, {"first": 5}, role=role)
         assert_forbidden(body, ["clientsBeingWoundUp"])
+
+
+RETURN_VALUABLE = """mutation($input: ReturnValuableInput!) {
+  returnValuable(input: $input) { __typename } }"""
+CLOSE = """mutation($input: CloseWoundUpCaseInput!) { closeWoundUpCase(input: $input) {
+  __typename ... on Problem { message } } }"""
+
+
+async def test_a_case_with_valuables_in_the_safe_does_not_close(
+    api: Api, session: AsyncSession
+) -> None:
+    """B 24, B 29.3: the ring in the team's safe goes back (to the executor, with the estate)
+    before the case closes; the list shows it as a step, and closing is refused until then."""
+    client = await estate_ready(api, session, 0)
+    await notify_everyone(api, client["id"])
+    ring = await registered_valuable(api, client["id"])
+    open_ = await _outstanding(api, client["id"], days=10)
+    assert open_["VALUABLES"]["count"] == 1 and "ESTATE" not in open_
+    close = {"input": {"clientId": client["id"], "idempotencyKey": new_key()}}
+    refused = (await api.data(CLOSE, close, **SCAO))["closeWoundUpCase"]
+    assert refused["__typename"] == "InvalidStateProblem" and "VALUABLES" in refused["message"]
+    back = {
+        "input": {
+            "valuableId": ring["valuableId"],
+            "person": "Ed Lee, executor",
+            "reason": "the estate (B 29.3)",
+            "idempotencyKey": new_key(),
+        }
+    }
+    assert (await api.data(RETURN_VALUABLE, back, **SCAO))["returnValuable"]["__typename"] == (
+        "ValuablePayload"
+    )
+    close["input"]["idempotencyKey"] = new_key()
+    closed = (await api.data(CLOSE, close, **SCAO))["closeWoundUpCase"]
+    assert closed["__typename"] == "EstatePayload", closed

@@ -5,7 +5,8 @@ The steps of B 29 in the order the policy takes them: tell everyone (29.1), sett
 the date of death and query what is dated after it (29.2, R-DEATH-2), repay benefit overpayments
 on request (29.2), bring money home from the Court Funds Office and placements, take the
 wind-up fee (29.4, R-FEE-5), then the estate (29.3, 29.5, 29.6; R-DEATH-3, R-DEATH-4), leaving
-every account at zero before the case closes. Each step still open is one ``Outstanding`` item;
+every account at zero and nothing left in the team's safe before the case closes. Each step
+still open is one ``Outstanding`` item;
 a case with none is ready to close.
 """
 
@@ -28,6 +29,7 @@ class WindingUpStep(enum.StrEnum):
     OVERPAYMENTS = "OVERPAYMENTS"  # B 29.2: benefits for days after death, held
     MONEY_AWAY = "MONEY_AWAY"  # in the Court Funds Office or a placement: comes home first
     WIND_UP_FEE = "WIND_UP_FEE"  # B 29.4, R-FEE-5: not yet taken
+    VALUABLES = "VALUABLES"  # items in the team's safe not yet returned (B 24, R-CARE-3)
     ESTATE = "ESTATE"  # B 29.3-29.6: money left in the client's accounts to pay out
 
 
@@ -53,6 +55,7 @@ class WindingUpFacts:
     wind_up_fee_due: Pence | None = None  # the figure in force on the date of death, if known
     money_at_home: Pence = 0  # CMS and cash balances free to pay out (not held)
     estate_stage: EstateStage | None = None  # where the estate stands
+    valuables_held: int = 0  # items in the safe or checked out, not yet returned
 
 
 def _many(amounts: tuple[Pence, ...], step: WindingUpStep, what: str) -> list[Outstanding]:
@@ -97,6 +100,16 @@ def outstanding(f: WindingUpFacts) -> list[Outstanding]:
         said = f" ({format_money(due)}, the figure on the date of death)" if due else ""
         out.append(
             Outstanding(WindingUpStep.WIND_UP_FEE, 1, due, f"the wind-up fee is not taken{said}")
+        )
+    if f.valuables_held:
+        n = f.valuables_held
+        out.append(
+            Outstanding(
+                WindingUpStep.VALUABLES,
+                n,
+                None,
+                f"{n} item(s) held in the safe: returned (with the estate) before the case closes",
+            )
         )
     if f.money_at_home or f.estate_stage in ESTATE_WAITING:
         waiting = ESTATE_WAITING.get(f.estate_stage) if f.estate_stage else None

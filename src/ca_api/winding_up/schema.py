@@ -46,6 +46,9 @@ graphql_enum(
         WindingUpStep.MONEY_AWAY: "Money still with the Court Funds Office or in a placement: it "
         "comes home before the estate is paid.",
         WindingUpStep.WIND_UP_FEE: "The council's wind-up fee is not yet taken (R-FEE-5, B 29.4).",
+        WindingUpStep.VALUABLES: "Items the team holds in its safe for the client (or checked "
+        "out), not yet returned: they go back with the estate before the case closes (B 24, "
+        "R-CARE-3).",
         WindingUpStep.ESTATE: "Money left in the client's accounts for the estate: the executor, "
         "next of kin, the Treasury Solicitor or the council (R-DEATH-3, R-DEATH-4).",
     },

@@ -30,6 +30,7 @@ from ca_api.ledger.rules import AccountKind
 from ca_api.money import format_money
 from ca_api.overpayments import service as overpayments
 from ca_api.policy import service as policy
+from ca_api.valuables import service as valuables
 from ca_api.winding_up import repository, rules
 from ca_api.winding_up.rules import Outstanding, WindingUpFacts
 
@@ -61,6 +62,7 @@ async def facts_of(
     fees = await deaths.wind_up_fees_of_clients(session, ids)
     held = await overpayments.outstanding_of_clients(session, ids)
     stages = await estates.estate_state_of_clients(session, ids)
+    in_safe = await valuables.held_of_clients(session, ids)
     figures: dict[date, int | None] = {}
     for d in {v.death.died_on for v in views}:  # one look-up per date of death
         figure = await policy.figure_on(session, deaths.WIND_UP_FEE_FIGURE, d)
@@ -94,6 +96,7 @@ async def facts_of(
             money_at_home=sum(r.posted - r.held for r in money if r.kind in AT_HOME),
             overpayments_held=tuple(o.row.amount_flagged for o in held.get(cid, [])),
             estate_stage=stages.get(cid),
+            valuables_held=in_safe.get(cid, 0),
         )
     return out
 
