@@ -5,8 +5,9 @@ them, and the reviews due and overdue."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from datetime import date, datetime
-from typing import Annotated
+from typing import Annotated, Any, TypeVar
 
 import strawberry
 from strawberry.types import Info
@@ -396,6 +397,31 @@ def _key(day: date, record_id: uuid.UUID) -> list[str]:
     return [day.isoformat(), str(record_id)]
 
 
+N = TypeVar("N")
+
+
+async def _client_records(
+    info: Info[Context, None],
+    page: Page,
+    client_id: strawberry.ID,
+    model: Any,
+    day: Callable[[Any], date],
+    node: Callable[[Any], N],
+) -> Connection[N]:
+    """A page of one kind of a client's records (reviews, contacts, changes), newest first."""
+    cid = await readable_client_id(info.context, client_id)
+
+    async def fetch(seek: Seek[tuple[date, uuid.UUID]]) -> list[Any]:
+        return await service.records_of_client(info.context.session, model, cid, seek)
+
+    return await page.connection(
+        cursor=PageRequest.date_id,
+        fetch=fetch,
+        key=lambda v: _key(day(v.row), v.row.id),
+        node=node,
+    )
+
+
 @strawberry.type
 class ReviewQuery:
     @strawberry.field(
@@ -406,18 +432,8 @@ class ReviewQuery:
     async def annual_reviews(
         self, info: Info[Context, None], page: Page, client_id: _CLIENT
     ) -> Connection[AnnualReview]:
-        cid = await readable_client_id(info.context, client_id)
-
-        async def fetch(
-            seek: Seek[tuple[date, uuid.UUID]],
-        ) -> list[service.RecordView[ReviewRow]]:
-            return await service.records_of_client(info.context.session, ReviewRow, cid, seek)
-
-        return await page.connection(
-            cursor=PageRequest.date_id,
-            fetch=fetch,
-            key=lambda v: _key(v.row.reviewed_on, v.row.id),
-            node=AnnualReview.from_view,
+        return await _client_records(
+            info, page, client_id, ReviewRow, lambda r: r.reviewed_on, AnnualReview.from_view
         )
 
     @strawberry.field(
@@ -428,18 +444,8 @@ class ReviewQuery:
     async def client_contacts(
         self, info: Info[Context, None], page: Page, client_id: _CLIENT
     ) -> Connection[ClientContact]:
-        cid = await readable_client_id(info.context, client_id)
-
-        async def fetch(
-            seek: Seek[tuple[date, uuid.UUID]],
-        ) -> list[service.RecordView[ContactRow]]:
-            return await service.records_of_client(info.context.session, ContactRow, cid, seek)
-
-        return await page.connection(
-            cursor=PageRequest.date_id,
-            fetch=fetch,
-            key=lambda v: _key(v.row.contacted_on, v.row.id),
-            node=ClientContact.from_view,
+        return await _client_records(
+            info, page, client_id, ContactRow, lambda r: r.contacted_on, ClientContact.from_view
         )
 
     @strawberry.field(
@@ -451,18 +457,8 @@ class ReviewQuery:
     async def circumstance_changes(
         self, info: Info[Context, None], page: Page, client_id: _CLIENT
     ) -> Connection[CircumstanceChange]:
-        cid = await readable_client_id(info.context, client_id)
-
-        async def fetch(
-            seek: Seek[tuple[date, uuid.UUID]],
-        ) -> list[service.RecordView[ChangeRow]]:
-            return await service.records_of_client(info.context.session, ChangeRow, cid, seek)
-
-        return await page.connection(
-            cursor=PageRequest.date_id,
-            fetch=fetch,
-            key=lambda v: _key(v.row.occurred_on, v.row.id),
-            node=CircumstanceChange.from_view,
+        return await _client_records(
+            info, page, client_id, ChangeRow, lambda r: r.occurred_on, CircumstanceChange.from_view
         )
 
     @strawberry.field(
