@@ -50,10 +50,10 @@ class WindingUpFacts:
     invoices_after_death: tuple[Pence, ...] = ()  # open invoices dated after the death
     payments_open: tuple[Pence, ...] = ()
     overpayments_held: tuple[Pence, ...] = ()  # each outstanding overpayment's flagged amount
-    money_away: Pence = 0  # Court Funds and placement balances
+    money_away: Pence = 0  # Court Funds, placement and cash balances
     wind_up_fee_charged: bool = False
     wind_up_fee_due: Pence | None = None  # the figure in force on the date of death, if known
-    money_at_home: Pence = 0  # CMS and cash balances free to pay out (not held)
+    money_at_home: Pence = 0  # the CMS balance free to pay out (not held)
     estate_stage: EstateStage | None = None  # where the estate stands
     valuables_held: int = 0  # items in the safe or checked out, not yet returned
 
@@ -92,7 +92,8 @@ def outstanding(f: WindingUpFacts) -> list[Outstanding]:
                 WindingUpStep.MONEY_AWAY,
                 1,
                 f.money_away,
-                f"{format_money(f.money_away)} with the Court Funds Office or in placements",
+                f"{format_money(f.money_away)} away from the CMS account (the Court Funds "
+                "Office, placements, cash held): it comes home first",
             )
         )
     if not f.wind_up_fee_charged:

@@ -43,8 +43,8 @@ graphql_enum(
         WindingUpStep.PAYMENTS_OPEN: "Payments raised or approved, not yet made nor cancelled.",
         WindingUpStep.OVERPAYMENTS: "Benefits received for days after the death, held until the "
         "paying agency asks for them or they are released (B 29.2).",
-        WindingUpStep.MONEY_AWAY: "Money still with the Court Funds Office or in a placement: it "
-        "comes home before the estate is paid.",
+        WindingUpStep.MONEY_AWAY: "Money away from the CMS account (with the Court Funds Office, "
+        "in a placement, or cash held): it comes home before the estate is paid.",
         WindingUpStep.WIND_UP_FEE: "The council's wind-up fee is not yet taken (R-FEE-5, B 29.4).",
         WindingUpStep.VALUABLES: "Items the team holds in its safe for the client (or checked "
         "out), not yet returned: they go back with the estate before the case closes (B 24, "

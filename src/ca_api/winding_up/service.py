@@ -34,9 +34,16 @@ from ca_api.valuables import service as valuables
 from ca_api.winding_up import repository, rules
 from ca_api.winding_up.rules import Outstanding, WindingUpFacts
 
-# Money at home is the estate's; money away comes home first (B 29, issue 13 item 5).
-AT_HOME = frozenset({AccountKind.CLIENT_CMS.value, AccountKind.CLIENT_CASH.value})
-AWAY = frozenset({AccountKind.CLIENT_COURT_FUNDS.value, AccountKind.CLIENT_PLACEMENT.value})
+# Money in the CMS account is the estate's to pay out; money away from it (the Court Funds
+# Office, placements, cash held) comes home first, as the estate's payment asks (issue 13 item 5).
+AT_HOME = frozenset({AccountKind.CLIENT_CMS.value})
+AWAY = frozenset(
+    {
+        AccountKind.CLIENT_COURT_FUNDS.value,
+        AccountKind.CLIENT_PLACEMENT.value,
+        AccountKind.CLIENT_CASH.value,
+    }
+)
 
 
 @dataclass(frozen=True)
