@@ -14,7 +14,9 @@ append-only and corrected by new entries (R-AUD-2), audited; the social worker s
 from __future__ import annotations
 
 import base64
+from datetime import date
 from typing import Any
+from uuid import uuid4
 
 import pytest
 from sqlalchemy import text
@@ -22,6 +24,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ca_api import clock
+from ca_api.debts import rules as order
 from tests.conftest import Api
 from tests.factories import (
     DEBT_OFFICER,
@@ -30,6 +33,7 @@ from tests.factories import (
     PRODUCE_DEBT_STATEMENT,
     RECORD_OUTSTANDING_DEBT,
     SCAO,
+    SUPERSEDE_DECISION,
     approve_as,
     approve_payment,
     assert_forbidden,
@@ -38,6 +42,7 @@ from tests.factories import (
     confirmed_death,
     days_ago,
     debt_statement_input,
+    decision_input,
     fund,
     make_payment,
     new_client,
@@ -273,6 +278,63 @@ async def test_letters_are_sent_once_the_statement_is_approved_and_debts_repaid_
     assert [r["action"] for r in await audit_rows(api, entityType="debt_repayment_plan")] == [
         "produce_statement"
     ]
+
+
+async def test_a_repayment_is_not_approved_once_its_statement_no_longer_stands(
+    api: Api, session: AsyncSession
+) -> None:
+    """R-DEBT-3: the statement superseded after a repayment was raised stops the payment's
+    approval (approvePayment asks again); nothing leaves the account."""
+    client = await new_client(api)
+    await fund(session, api, client, 50_000)
+    payee = await new_counterparty(api, "COUNCIL", "East Sussex County Council")
+    done = await record_outstanding_debt(
+        api, client["id"], "ESCC", COUNCIL, "90.00", "2024-03-03", payeeId=payee
+    )
+    debt_id = done["outstandingDebts"]["debts"][0]["debtId"]
+    plan = (await produce_debt_statement(api, client["id"], "90.00"))["outstandingDebts"][
+        "repaymentPlans"
+    ][0]
+    assert (await approve_as(api, plan["decisionId"], **SCAO))["__typename"] == "DecisionPayload"
+    raised = await raise_debt_repayment(api, plan["planId"], debt_id)
+    assert raised["payment"]["category"] == "OUT_LOCAL_AUTHORITY_CARE_CHARGES", raised
+    variables = {
+        "input": {
+            **decision_input(client, "DEBT_STATEMENT", "45.00"),
+            "id": plan["decisionId"],
+            "reason": "the council agreed to write off half",
+            "idempotencyKey": new_key(),
+        }
+    }
+    moved = await api.data(SUPERSEDE_DECISION, variables, **GM)
+    assert moved["supersedeDecision"]["__typename"] == "DecisionPayload", moved
+    stopped = await approve_payment(api, raised["payment"]["id"])
+    assert stopped["__typename"] == "InvalidStateProblem" and "SUPERSEDED" in stopped["message"]
+    assert await cms_balance(api, client["id"]) == "500.00"
+
+
+def test_the_one_order_shares_funds_first_to_last_and_names_who_to_write_to() -> None:
+    """R-DEBT-1, R-DEBT-2 (pure, ``debts.rules``): the found kinds rank as the invoice kinds of
+    the debts after death; within a kind oldest first; the first debt the funds cannot clear
+    gets what is left; only creditors left unpaid are written to, and none when funds suffice."""
+
+    def d(kind: order.FoundDebtKind, incurred: date) -> order.Debt:
+        return order.found_debt(uuid4(), kind, incurred, date(2026, 1, 1), "ref")
+
+    late_home = d(order.FoundDebtKind.CARE_HOME_PERSONAL_ALLOWANCE, date(2025, 6, 1))
+    council = d(order.FoundDebtKind.COUNCIL_CARE_CONTRIBUTION, date(2025, 1, 1))
+    oldest = d(order.FoundDebtKind.OTHER_UNSECURED, date(2020, 1, 1))
+    newer = d(order.FoundDebtKind.OTHER_UNSECURED, date(2024, 1, 1))
+    shares = order.allocate([(newer, 500), (oldest, 500), (council, 300), (late_home, 100)], 700)
+    assert [(a.debt, a.allocated, a.short) for a in shares] == [
+        (late_home, 100, 0),
+        (council, 300, 0),
+        (oldest, 300, 200),
+        (newer, 0, 500),
+    ]
+    assert [a.debt for a in order.creditors_to_write_to(shares)] == [oldest, newer]
+    enough = order.allocate([(oldest, 500), (newer, 500)], 1000)
+    assert not order.funds_short(enough) and order.creditors_to_write_to(enough) == []
 
 
 # --- corrections, validation, once per key, append-only (R-AUD-2) -------------------------------
