@@ -90,6 +90,18 @@ def statement_text(client_reference: str, funds: int, lines: Sequence[Line], on:
     )
 
 
+def what_was_decided(lines: Sequence[Line]) -> str:
+    """The DEBT_STATEMENT decision's summary (R-DEC-1); the statement in full is the plan's."""
+    owed = sum(ln.allocation.owed for ln in lines)
+    paid = sum(ln.allocation.allocated for ln in lines)
+    return (
+        f"Financial statement of outstanding debts (R-DEBT-3, seed 002 B 14.4): pay "
+        f"£{format_money(paid)} of £{format_money(owed)} owed to {len(lines)} creditor(s) in "
+        f"the order of R-DEBT-1 (B 14.2)"
+        + (f"; £{format_money(owed - paid)} cannot be repaid (R-DEBT-2)" if owed > paid else "")
+    )
+
+
 LETTER = Template(
     """East Sussex County Council, Client Affairs Team
 $on

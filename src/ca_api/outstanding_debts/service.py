@@ -410,7 +410,7 @@ async def produce_statement(
                 draft=DecisionDraft(
                     kind=DecisionKind.DEBT_STATEMENT,
                     amount=total_paid,
-                    what_was_decided=statement,
+                    what_was_decided=rules.what_was_decided(lines),
                     best_interests_reason=s.best_interests_reason,
                     consulted=s.consulted,
                     client_involved=s.client_involved,
