@@ -3097,3 +3097,107 @@ async def registered_valuable(api: Api, client_id: str, **kw: Any) -> dict[str, 
     assert result["__typename"] == "ValuablePayload", result
     valuable: dict[str, Any] = result["valuable"]
     return valuable
+
+
+# --- outstanding debts found on appointment (issue 14 item 2; R-DEBT-1..3, seed 002 B 14) --------
+
+DEBTS_FIELDS = """
+  debts {
+    debtId owed repaid
+    current { creditor kind amount incurredOn foundOn reference payeeId reason recordedBy }
+    history { amount reason }
+  }
+  repaymentPlans {
+    planId fundsAvailable totalOwed totalAllocated fundsShort statement decisionId decisionStatus
+    producedBy
+    lines { debtId position creditor kind incurredOn owed allocated unpaid }
+    letters {
+      letterId debtId creditor text sentOn sentBy pdf { fileType size sha256 contentBase64 }
+    }
+    repayments { debtId amount paymentId status raisedBy }
+  }
+"""
+DEBTS_PAYLOAD = f"""
+  __typename
+  ... on OutstandingDebtsPayload {{
+    replayed client {{ id }} outstandingDebts {{ {DEBTS_FIELDS} }}
+  }}
+  {KEYED_PROBLEMS}
+"""
+RECORD_OUTSTANDING_DEBT = f"""mutation($input: RecordOutstandingDebtInput!) {{
+  recordOutstandingDebt(input: $input) {{ {DEBTS_PAYLOAD} }} }}"""
+PRODUCE_DEBT_STATEMENT = f"""mutation($input: ProduceDebtStatementInput!) {{
+  produceDebtStatement(input: $input) {{ {DEBTS_PAYLOAD} }} }}"""
+RECORD_DEBT_LETTER_SENT = f"""mutation($input: RecordDebtLetterSentInput!) {{
+  recordDebtLetterSent(input: $input) {{ {DEBTS_PAYLOAD} }} }}"""
+RAISE_DEBT_REPAYMENT = f"""mutation($input: RaiseDebtRepaymentInput!) {{
+  raiseDebtRepayment(input: $input) {{
+    __typename
+    ... on DebtRepaymentPayload {{
+      replayed repaymentPlan {{ planId decisionStatus repayments {{ debtId amount status }} }}
+      payment {{ id amount status category description raisedBy payee {{ id name }} }}
+    }}
+    {KEYED_PROBLEMS}
+  }} }}"""
+OUTSTANDING_DEBTS = f"query($c: ID!) {{ outstandingDebts(clientId: $c) {{ {DEBTS_FIELDS} }} }}"
+DEBT_OFFICER = {"role": "assistant", "sub": "ash.assistant"}  # casework records debts
+
+
+async def record_outstanding_debt(
+    api: Api, client_id: str, creditor: str, kind: str, amount: str, incurred_on: str, **kw: Any
+) -> dict[str, Any]:
+    """The recordOutstandingDebt result, found today, by an assistant unless ``who`` says."""
+    who = kw.pop("who", DEBT_OFFICER)
+    variables = {
+        "input": {
+            "clientId": client_id,
+            "creditor": creditor,
+            "kind": kind,
+            "amount": amount,
+            "incurredOn": incurred_on,
+            "foundOn": clock.today().isoformat(),
+            "idempotencyKey": kw.pop("key", None) or new_key(),
+            **kw,
+        }
+    }
+    data = await api.data(RECORD_OUTSTANDING_DEBT, variables, **who)
+    result: dict[str, Any] = data["recordOutstandingDebt"]
+    return result
+
+
+def debt_statement_input(client_id: str, funds: str, **kw: Any) -> dict[str, Any]:
+    return {
+        "clientId": client_id,
+        "fundsAvailable": funds,
+        "bestInterestsReason": "Clears the debts the client can afford, in the policy's order",
+        "consulted": "The client's care home manager and their nephew",
+        "clientInvolved": False,
+        "whyClientNotInvolved": "The client cannot weigh the information (advanced dementia)",
+        "idempotencyKey": new_key(),
+    } | kw
+
+
+async def produce_debt_statement(
+    api: Api, client_id: str, funds: str, *, who: dict[str, str] | None = None, **kw: Any
+) -> dict[str, Any]:
+    """The produceDebtStatement result, by an assistant unless ``who`` says (B 14.4)."""
+    variables = {"input": debt_statement_input(client_id, funds, **kw)}
+    data = await api.data(PRODUCE_DEBT_STATEMENT, variables, **(who or DEBT_OFFICER))
+    result: dict[str, Any] = data["produceDebtStatement"]
+    return result
+
+
+async def record_debt_letter_sent(
+    api: Api, letter_id: str, sent_on: str, **who: Any
+) -> dict[str, Any]:
+    variables = {"input": {"letterId": letter_id, "sentOn": sent_on, "idempotencyKey": new_key()}}
+    data = await api.data(RECORD_DEBT_LETTER_SENT, variables, **(who or DEBT_OFFICER))
+    result: dict[str, Any] = data["recordDebtLetterSent"]
+    return result
+
+
+async def raise_debt_repayment(api: Api, plan_id: str, debt_id: str, **who: Any) -> dict[str, Any]:
+    variables = {"input": {"planId": plan_id, "debtId": debt_id, "idempotencyKey": new_key()}}
+    data = await api.data(RAISE_DEBT_REPAYMENT, variables, **(who or DEBT_OFFICER))
+    result: dict[str, Any] = data["raiseDebtRepayment"]
+    return result

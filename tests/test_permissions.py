@@ -142,6 +142,8 @@ annualReviews         Y   Y   Y   Y   Y   Y   Y   .   .   .   .
 clientContacts        Y   Y   Y   Y   Y   Y   Y   .   .   .   .
 circumstanceChanges   Y   Y   Y   Y   Y   Y   Y   .   .   .   .
 annualReviewsDue      Y   Y   Y   Y   Y   Y   Y   .   .   .   .
+# outstanding debts found on appointment (issue 14 item 2, R-DEBT): officers and audit read
+outstandingDebts      Y   Y   Y   Y   Y   Y   Y   .   .   .   .
 """
 
 # Root fields of Mutation.
@@ -285,6 +287,13 @@ raiseFuneralPlanPayment . . .   Y   Y   Y   .   .   .   .   .
 recordAnnualReview    .   Y   Y   Y   Y   Y   .   .   .   .   .
 recordClientContact   Y   Y   Y   Y   Y   Y   .   .   .   .   .
 recordCircumstanceChange . Y Y    Y   Y   Y   .   .   .   .   .
+# outstanding debts found on appointment (issue 14 item 2, R-DEBT-1..3, seed 002 B 14): casework
+# records debts and letters sent, produces the financial statement (agreed by the SCAO or TGM
+# through approveDecision) and raises repayments under an agreed one
+recordOutstandingDebt .   Y   Y   Y   Y   Y   .   .   .   .   .
+produceDebtStatement  .   Y   Y   Y   Y   Y   .   .   .   .   .
+recordDebtLetterSent  .   Y   Y   Y   Y   Y   .   .   .   .   .
+raiseDebtRepayment    .   Y   Y   Y   Y   Y   .   .   .   .   .
 """
 
 # Root fields of Subscription.

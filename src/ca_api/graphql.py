@@ -75,6 +75,7 @@ from ca_api.orders import schema as orders_schema
 from ca_api.orders.schema import OrderMutation
 from ca_api.outbox import schema as outbox_schema
 from ca_api.outbox.schema import OutboxMutation, OutboxQuery
+from ca_api.outstanding_debts.schema import OutstandingDebtMutation, OutstandingDebtQuery
 from ca_api.overpayments.schema import BenefitOverpaymentMutation, BenefitOverpaymentQuery
 from ca_api.payments import queue as payments_queue
 from ca_api.payments import schema as payments_schema
@@ -141,6 +142,7 @@ class Query(
     BenefitOverpaymentQuery,
     ComplaintQuery,
     WillQuery,
+    OutstandingDebtQuery,
     ReviewQuery,
     ValuableQuery,
 ):
@@ -181,6 +183,7 @@ class Mutation(
     EstateMutation,
     BenefitOverpaymentMutation,
     WillMutation,
+    OutstandingDebtMutation,
     OutboxMutation,
     FinancialAssessmentMutation,
     CaseloadImportMutation,

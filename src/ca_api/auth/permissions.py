@@ -222,6 +222,15 @@ WILL_RECORD = CASEWORKERS
 FUNERAL_PLAN_PROPOSE = APPROVERS
 FUNERAL_PLAN_PAY = APPROVERS
 WILL_READ = OFFICERS | {R.AUDITOR}
+# Outstanding debts found on appointment (issue 14 item 2, R-DEBT-1..3, seed 002 B 14): casework
+# records a debt, records a letter to a creditor sent and raises a repayment under an approved
+# statement (a second officer approves the payment, R-ROLE-2); the Client Affairs team produces
+# the financial statement (B 14.4: "produced by the Client Affairs team"), agreed by the SCAO or
+# the TGM within the Appendix 2 limits (approveDecision); officers and audit read them.
+DEBT_RECORD = CASEWORKERS
+DEBT_STATEMENT = CASEWORKERS
+DEBT_REPAY = CASEWORKERS
+DEBT_READ = OFFICERS | {R.AUDITOR}
 # Valuables in the team's safe (issue 14 item 4, R-CARE-3, seed 002 B 24): casework takes an
 # item in (with its photograph), corrects it and logs it out and in; officers and audit read
 # them, photographs included; social workers see none of it (R-ROLE).

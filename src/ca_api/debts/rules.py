@@ -9,7 +9,10 @@ then the day it was received, then its id, so the order is total).
 
 After a confirmed death (R-DEATH-2, seed 002 B 29.2) the debts up to and including the date of
 death are paid in this order: a payment of one is refused while a debt ranked before it is still
-open (``debt_ahead``). Issue 14's debts on appointment reuse ``order_key`` and ``debt_ahead``.
+open (``debt_ahead``). Issue 14's debts found on appointment (``outstanding_debts``, seed 002
+B 14) are ranked by the same ``order_key`` (their kind mapped onto the invoice kinds,
+``FOUND_DEBT_KIND``) and what the client can afford is shared out in that order
+(``allocate``).
 
 Not in the order:
 - an invoice an officer (or the service) QUERIED (R-PAY-7): its validity is with the SCAO, so
@@ -137,3 +140,82 @@ def out_of_order_message(debt: Debt, ahead: Debt, died_on: date, stage: DebtStag
         f"{debt.invoice_date.isoformat()} ({CREDITOR[debt.kind]}): {first} first, or query "
         "it (R-PAY-7) if it is in doubt"
     )
+
+
+# --- debts found on appointment (issue 14 item 2; R-DEBT-1..3, seed 002 B 14) ----------------
+
+
+class FoundDebtKind(enum.StrEnum):
+    """The kinds of a debt found on appointment (seed 002 B 14.2), in R-DEBT-1's order."""
+
+    CARE_HOME_PERSONAL_ALLOWANCE = "CARE_HOME_PERSONAL_ALLOWANCE"  # "subbing" the allowance
+    COUNCIL_CARE_CONTRIBUTION = "COUNCIL_CARE_CONTRIBUTION"  # the council's client contributions
+    OTHER_UNSECURED = "OTHER_UNSECURED"  # unsecured creditors, in date order
+
+
+# A found debt ranks as the invoice kind of the same creditor: one order (R-DEBT-1) for both.
+FOUND_DEBT_KIND: dict[FoundDebtKind, InvoiceKind] = {
+    FoundDebtKind.CARE_HOME_PERSONAL_ALLOWANCE: InvoiceKind.CARE_PROVIDER_REIMBURSEMENT,
+    FoundDebtKind.COUNCIL_CARE_CONTRIBUTION: InvoiceKind.COUNCIL_CARE_CONTRIBUTION,
+    FoundDebtKind.OTHER_UNSECURED: InvoiceKind.SUPPLIER,
+}
+
+
+def found_debt(
+    debt_id: uuid.UUID, kind: FoundDebtKind, incurred_on: date, found_on: date, reference: str
+) -> Debt:
+    """A debt found on appointment as the order sees it: ranked by its kind, then incurred
+    oldest first (then found, then its id)."""
+    return Debt(
+        invoice_id=debt_id,
+        kind=FOUND_DEBT_KIND[kind],
+        invoice_date=incurred_on,
+        received_on=found_on,
+        supplier_invoice_number=reference,
+    )
+
+
+@dataclass(frozen=True)
+class Allocation:
+    """What a debt is given of the funds the client can afford: ``position`` is its place in
+    R-DEBT-1's order (1 first); ``owed`` what is outstanding, ``allocated`` what is paid."""
+
+    debt: Debt
+    position: int
+    owed: int
+    allocated: int
+
+    @property
+    def short(self) -> int:
+        """What the plan leaves unpaid."""
+        return self.owed - self.allocated
+
+
+def allocate(owed: Iterable[tuple[Debt, int]], funds: int) -> list[Allocation]:
+    """Share ``funds`` (pence the client can afford) among the debts in R-DEBT-1's order: each
+    is paid in full while the funds last, the first the funds cannot clear gets what is left,
+    those after it nothing (seed 002 B 14.2: a later creditor is never paid before an earlier
+    one is cleared)."""
+    left = max(0, funds)
+    out: list[Allocation] = []
+    for position, (debt, amount) in enumerate(sorted(owed, key=lambda d: order_key(d[0])), 1):
+        given = min(left, max(0, amount))
+        left -= given
+        out.append(Allocation(debt, position, amount, given))
+    return out
+
+
+def funds_short(allocations: Iterable[Allocation]) -> bool:
+    """R-DEBT-2: the client cannot repay every debt in full from what they can afford."""
+    return any(a.short > 0 for a in allocations)
+
+
+def creditors_to_write_to(allocations: Iterable[Allocation]) -> list[Allocation]:
+    """R-DEBT-2 (seed 002 B 14.3): where funds are short, each creditor the plan leaves unpaid,
+    in full or in part, is told in writing that the client lacks capacity and cannot repay; a
+    creditor paid in full is owed nothing, so has no debt to be told of. None when funds cover
+    every debt."""
+    every = list(allocations)
+    if not funds_short(every):
+        return []
+    return [a for a in every if a.short > 0]

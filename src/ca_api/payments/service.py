@@ -353,14 +353,17 @@ def _hold_of(events: Sequence[PaymentEvent]) -> uuid.UUID:
 
 async def _still_decided(session: AsyncSession, payment: Payment) -> None:
     """A one-off payment an approved decision authorises (``raise_for_decision``: a funeral plan,
-    seed 002 B 28.2) is approved only while that decision stands APPROVED
-    (``wills.service.refuse_unless_decided``). Imported when called, since wills builds on
-    payments."""
+    seed 002 B 28.2; a debt found on appointment, B 14.4) is approved only while that decision
+    stands APPROVED (``wills.service.refuse_unless_decided``,
+    ``outstanding_debts.service.refuse_unless_agreed``). Imported when called, since both build
+    on payments."""
     if payment.invoice_id is not None or payment.standing or payment.winding_up_basis:
         return
+    from ca_api.outstanding_debts import service as outstanding_debts
     from ca_api.wills import service as wills
 
     await wills.refuse_unless_decided(session, payment.id)
+    await outstanding_debts.refuse_unless_agreed(session, payment.id)
 
 
 async def _still_payable(session: AsyncSession, payment: Payment) -> str | None:
