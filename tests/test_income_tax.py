@@ -355,3 +355,28 @@ async def test_a_tax_year_not_begun_or_before_the_figures_is_refused(api: Api) -
     for year in (2014, 2100):
         body = await api.gql(INCOME_TAX, {"c": c, "y": year}, role="auditor", sub="a")
         assert error_codes(body) == ["VALIDATION_FAILED"], body
+
+
+async def test_a_key_reused_for_another_return_and_a_correction_of_another_year_are_refused(
+    api: Api, today: Any
+) -> None:
+    """One key, one request (IDEMPOTENCY_KEY_REUSED for different input); a correction names a
+    record of the same client's same year's filing (NOT_FOUND otherwise); nothing written."""
+    today.set(date(2025, 10, 1))
+    c = (await new_client(api))["id"]
+    key = new_key()
+    first = await record_tax_return(api, c, 2023, "2024-05-01", idempotencyKey=key)
+    assert first["__typename"] == "TaxReturnPayload", first
+    reused = await record_tax_return(api, c, Y2024, "2025-05-01", idempotencyKey=key)
+    assert reused["__typename"] == "IdempotencyKeyReusedProblem", reused
+    other_year = await record_tax_return(
+        api,
+        c,
+        Y2024,
+        "2025-05-01",
+        correctsTaxReturnId=first["incomeTax"]["filing"]["taxReturnId"],
+        reason="wrong year",
+    )
+    assert other_year["__typename"] == "NotFoundProblem", other_year
+    assert (await income_tax(api, c, Y2024))["filingHistory"] == []
+    assert len(await audit_rows(api, entityType="tax_return")) == 1
