@@ -3201,3 +3201,130 @@ async def raise_debt_repayment(api: Api, plan_id: str, debt_id: str, **who: Any)
     data = await api.data(RAISE_DEBT_REPAYMENT, variables, **(who or DEBT_OFFICER))
     result: dict[str, Any] = data["raiseDebtRepayment"]
     return result
+
+
+# --- income tax (issue 14 item 6, R-CARE-6, seed 002 B 19) -----------------------------------
+
+TAX_OFFICER = {"role": "assistant", "sub": "amy.assistant"}
+
+INCOME_TAX_FIELDS = """clientId taxYear label startsOn endsOn
+  taxableIncome { category amount } totalTaxableIncome personalAllowance propertyAllowance
+  returnNeeded returnNeededBecause returnDueOn returnState filedOn
+  filing { taxReturnId filedOn reference taxDue advisedBy reason recordedBy }
+  filingHistory { taxReturnId filedOn reason } taxPaid taxRefunded"""
+
+INCOME_TAX = (
+    "query($c: ID!, $y: Int!) { incomeTax(clientId: $c, taxYear: $y) { "
+    + INCOME_TAX_FIELDS
+    + " } }"
+)
+
+TAX_RETURNS = (
+    "query($y: Int!, $s: AppointeeApplicationDeadlineState) { taxReturns(taxYear: $y, state: $s,"
+    " first: 100) { edges { node { dueOn state incomeTax { " + INCOME_TAX_FIELDS + " } } } } }"
+)
+
+RECORD_TAX_RETURN_FILED = (
+    "mutation($input: RecordTaxReturnFiledInput!) { recordTaxReturnFiled(input: $input) {"
+    " __typename ... on TaxReturnPayload { replayed incomeTax { "
+    + INCOME_TAX_FIELDS
+    + " } } ... on ValidationProblem { code message fields { field message } }"
+    " ... on InvalidStateProblem { code message } ... on NotFoundProblem { code message }"
+    " ... on IdempotencyKeyReusedProblem { code message } } }"
+)
+
+
+async def ledger_income(
+    session: AsyncSession,
+    client_id: str,
+    category: Category,
+    pence: int,
+    value_date: date,
+    *,
+    party: uuid.UUID | None = None,
+) -> uuid.UUID:
+    """Money into the client's CMS account of ``category`` (a pension, interest, rent, a
+    refund), posted straight to the ledger, from ``party`` (a counterparty's id) or a new
+    payer: the transfer's id."""
+    if party is None:
+        party = await tax_payee(session, "Payer ")
+    async with unit_of_work(session):
+        source = await ledger.counterparty_account(session, party)
+        account = await ledger.client_account(session, decode_uuid("Client", client_id))
+        t = await ledger.post(
+            session,
+            PLANNER,
+            Movement(
+                from_account_id=source.id,
+                to_account_id=account.id,
+                amount=pence,
+                value_date=value_date,
+                category=category,
+                description=f"{category.value} for the tax test",
+            ),
+        )
+        return t.id
+
+
+async def tax_payee(session: AsyncSession, name: str = "HMRC ") -> uuid.UUID:
+    """A counterparty standing for HMRC (the ledger has no HMRC of its own), or another."""
+    party = await ledger.create_counterparty(
+        session, PLANNER, kind=CounterpartyKind.OTHER, name=unique(name), reference=None
+    )
+    return party.id
+
+
+async def ledger_tax_paid(
+    session: AsyncSession, client_id: str, payee: uuid.UUID, pence: int, value_date: date
+) -> uuid.UUID:
+    """Tax (OUT_TAX) from the client's CMS account to ``payee``, posted straight to the ledger
+    (as makePayment would): the transfer's id."""
+    async with unit_of_work(session):
+        account = await ledger.client_account(session, decode_uuid("Client", client_id))
+        target = await ledger.counterparty_account(session, payee)
+        t = await ledger.post(
+            session,
+            PLANNER,
+            Movement(
+                from_account_id=account.id,
+                to_account_id=target.id,
+                amount=pence,
+                value_date=value_date,
+                category=Category.OUT_TAX,
+                description="Income tax",
+            ),
+        )
+        return t.id
+
+
+async def income_tax(api: Api, client_id: str, tax_year: int, **who: Any) -> dict[str, Any]:
+    """The client's incomeTax for the year, read by the auditor unless ``who`` says."""
+    data = await api.data(
+        INCOME_TAX, {"c": client_id, "y": tax_year}, **(who or {"role": "auditor", "sub": "audrey"})
+    )
+    result: dict[str, Any] = data["incomeTax"]
+    return result
+
+
+async def record_tax_return(
+    api: Api,
+    client_id: str,
+    tax_year: int,
+    filed_on: str,
+    *,
+    who: dict[str, str] | None = None,
+    **kw: Any,
+) -> dict[str, Any]:
+    """The recordTaxReturnFiled result, by an assistant unless ``who`` says."""
+    variables = {
+        "input": {
+            "clientId": client_id,
+            "taxYear": tax_year,
+            "filedOn": filed_on,
+            "idempotencyKey": new_key(),
+        }
+        | kw
+    }
+    data = await api.data(RECORD_TAX_RETURN_FILED, variables, **(who or TAX_OFFICER))
+    result: dict[str, Any] = data["recordTaxReturnFiled"]
+    return result

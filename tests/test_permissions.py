@@ -136,6 +136,9 @@ appeals               Y   Y   Y   Y   Y   Y   Y   .   .   .   .
 # wills and funeral (issue 14 item 5, R-CARE-5): officers and audit read; never a social worker
 willsAndFuneral       Y   Y   Y   Y   Y   Y   Y   .   .   .   .
 willCourtNotices      Y   Y   Y   Y   Y   Y   Y   .   .   .   .
+# income tax (issue 14 item 6, R-CARE-6): officers and audit read; never a social worker
+incomeTax             Y   Y   Y   Y   Y   Y   Y   .   .   .   .
+taxReturns            Y   Y   Y   Y   Y   Y   Y   .   .   .   .
 # annual reviews, contacts and changes of circumstances (issue 14 item 1, R-CARE-1): officers
 # and audit read them and the reviews due; social workers and reporting none of it
 annualReviews         Y   Y   Y   Y   Y   Y   Y   .   .   .   .
@@ -279,6 +282,8 @@ recordAppealOutcome   .   .   .   Y   Y   Y   .   .   .   .   .
 # completes the best interest decision) and raise its payment (B 25.2: the SCAO implements it)
 recordWill            .   Y   Y   Y   Y   Y   .   .   .   .   .
 recordWillCourtNotice .   Y   Y   Y   Y   Y   .   .   .   .   .
+# income tax (issue 14 item 6, R-CARE-6, B 19.1): casework records a return filed
+recordTaxReturnFiled  .   Y   Y   Y   Y   Y   .   .   .   .   .
 recordFuneralWishes   .   Y   Y   Y   Y   Y   .   .   .   .   .
 proposeFuneralPlan    .   .   .   Y   Y   Y   .   .   .   .   .
 raiseFuneralPlanPayment . . .   Y   Y   Y   .   .   .   .   .

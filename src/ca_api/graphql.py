@@ -53,6 +53,7 @@ from ca_api.estates.schema import EstateMutation, EstateQuery
 from ca_api.fees import schema as fees_schema
 from ca_api.fees.schema import FeeMutation, FeeQuery
 from ca_api.financial_assessments.schema import FinancialAssessmentMutation
+from ca_api.income_tax.schema import IncomeTaxMutation, IncomeTaxQuery
 from ca_api.institutions import schema as institutions_schema
 from ca_api.institutions.schema import InstitutionMutation, InstitutionQuery
 from ca_api.investment_statements import schema as investment_statements_schema
@@ -143,6 +144,7 @@ class Query(
     ComplaintQuery,
     WillQuery,
     OutstandingDebtQuery,
+    IncomeTaxQuery,
     ReviewQuery,
     ValuableQuery,
 ):
@@ -184,6 +186,7 @@ class Mutation(
     BenefitOverpaymentMutation,
     WillMutation,
     OutstandingDebtMutation,
+    IncomeTaxMutation,
     OutboxMutation,
     FinancialAssessmentMutation,
     CaseloadImportMutation,

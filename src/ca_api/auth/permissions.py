@@ -231,6 +231,11 @@ DEBT_RECORD = CASEWORKERS
 DEBT_STATEMENT = CASEWORKERS
 DEBT_REPAY = CASEWORKERS
 DEBT_READ = OFFICERS | {R.AUDITOR}
+# Income tax (issue 14 item 6, R-CARE-6, seed 002 B 19): casework records a client's return
+# filed (B 19.1: the deputy ensures it is made; the team does it); officers and audit read the
+# client's tax year and the caseload's returns; social workers see none of it (R-ROLE).
+TAX_RETURN_RECORD = CASEWORKERS
+INCOME_TAX_READ = OFFICERS | {R.AUDITOR}
 # Valuables in the team's safe (issue 14 item 4, R-CARE-3, seed 002 B 24): casework takes an
 # item in (with its photograph), corrects it and logs it out and in; officers and audit read
 # them, photographs included; social workers see none of it (R-ROLE).

@@ -1,0 +1,105 @@
+"""Every SQL statement of a client's income tax: the returns filed, and the year's sums of the
+ledger by OPG category (R-OPG-1), set-based for the whole caseload."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import case, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
+
+from ca_api.db import insert_returning
+from ca_api.income_tax.models import TaxReturnFiling
+from ca_api.income_tax.rules import TAX_PAID, TAX_REFUNDED, TAXABLE
+from ca_api.ledger.models import LedgerAccount, Transfer
+from ca_api.ledger.rules import AccountKind, TransferKind
+
+_MOVED = (TransferKind.POSTED.value, TransferKind.POST_PENDING.value)
+_COUNTERPARTY = AccountKind.COUNTERPARTY.value
+
+
+@dataclass(frozen=True)
+class LedgerSum:
+    """Money into the client's accounts of one category in the year, net of reversals (money
+    out is negative); ``from_tax_payee``: from the counterparty the client's tax is paid to."""
+
+    client_id: uuid.UUID
+    category: str
+    from_tax_payee: bool
+    net_in: int
+
+
+async def filings(
+    session: AsyncSession, tax_year: int, client_ids: Sequence[uuid.UUID] | None
+) -> Sequence[TaxReturnFiling]:
+    """The year's filings (of these clients, or all), oldest first."""
+    stmt = select(TaxReturnFiling).where(TaxReturnFiling.tax_year == tax_year)
+    if client_ids is not None:
+        stmt = stmt.where(TaxReturnFiling.client_id.in_(set(client_ids)))
+    stmt = stmt.order_by(TaxReturnFiling.recorded_at, TaxReturnFiling.id)
+    return (await session.execute(stmt)).scalars().all()
+
+
+async def insert_filing(session: AsyncSession, values: dict[str, Any]) -> TaxReturnFiling:
+    # clock_timestamp(): oldest first holds within one transaction too
+    return await insert_returning(
+        session, TaxReturnFiling, {"recorded_at": func.clock_timestamp(), **values}
+    )
+
+
+async def ledger_sums(
+    session: AsyncSession,
+    first_day: date,
+    last_day: date,
+    client_ids: Sequence[uuid.UUID] | None,
+) -> list[LedgerSum]:
+    """Per client and category, the money that moved (posted, or a hold made good; never a
+    hold) with a value date in ``first_day``..``last_day``: taxable income, tax paid (OUT_TAX)
+    and refunds (IN_REFUNDS), each net of its reversals (a reversal moves the money back).
+
+    A refund is the tax's when it comes from a counterparty that is paid tax (OUT_TAX) by any
+    client: the ledger has no HMRC of its own, so the tax payee is known by what it is paid."""
+    to_acc = aliased(LedgerAccount)
+    party_account = case(
+        (to_acc.kind == _COUNTERPARTY, Transfer.to_account_id), else_=Transfer.from_account_id
+    )
+    tax_payees = (
+        select(Transfer.to_account_id)
+        .join(LedgerAccount, LedgerAccount.id == Transfer.to_account_id)
+        .where(
+            Transfer.category == TAX_PAID.value,
+            Transfer.kind.in_(_MOVED),
+            LedgerAccount.kind == _COUNTERPARTY,
+        )
+        .distinct()
+    )
+    from_tax_payee = (Transfer.category == TAX_REFUNDED.value) & party_account.in_(tax_payees)
+    net_in = func.sum(case((to_acc.kind != _COUNTERPARTY, Transfer.amount), else_=-Transfer.amount))
+    categories = [c.value for c in (*TAXABLE, TAX_PAID, TAX_REFUNDED)]
+    stmt = (
+        select(
+            Transfer.client_id,
+            Transfer.category,
+            from_tax_payee.label("from_tax_payee"),
+            net_in.label("net_in"),
+        )
+        .join(to_acc, to_acc.id == Transfer.to_account_id)
+        .where(
+            Transfer.kind.in_(_MOVED),
+            Transfer.category.in_(categories),
+            Transfer.value_date.between(first_day, last_day),
+            Transfer.client_id.is_not(None),
+        )
+        .group_by(Transfer.client_id, Transfer.category, from_tax_payee)
+    )
+    if client_ids is not None:
+        stmt = stmt.where(Transfer.client_id.in_(set(client_ids)))
+    rows = (await session.execute(stmt)).all()
+    return [
+        LedgerSum(r.client_id, r.category, bool(r.from_tax_payee), int(r.net_in or 0)) for r in rows
+    ]
