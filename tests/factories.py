@@ -3328,3 +3328,92 @@ async def record_tax_return(
     data = await api.data(RECORD_TAX_RETURN_FILED, variables, **(who or TAX_OFFICER))
     result: dict[str, Any] = data["recordTaxReturnFiled"]
     return result
+
+
+# --- recovery of capacity (issue 14 item 7, recovery/; R-ORD-5, seed 002 B 27) ------------------
+
+RECOVERY_OFFICER = {"role": "assistant", "sub": "ash.assistant"}  # records orders, raises
+RECOVERY_CLOSER = {"role": "senior_officer", "sub": "olu.scao"}  # closes the case
+RECOVERY_FIELDS = """
+  recoveryId clientId deputyshipId orderDate courtReference medicalEvidence closed
+  history { orderDate courtReference medicalEvidence reason correctsPrevious recordedBy }
+  handovers { paymentId amount status evidence raisedBy evidenceFile { fileType sha256 } }
+  outstanding { step count amount detail }
+"""
+RECOVERY_RESULT = f"""
+  __typename
+  ... on RecoveryOfCapacityPayload {{ replayed recovery {{ {RECOVERY_FIELDS} }} }}
+  {KEYED_PROBLEMS}
+"""
+RECORD_RECOVERY = f"""mutation($input: RecordRecoveryOfCapacityInput!) {{
+  recordRecoveryOfCapacity(input: $input) {{ {RECOVERY_RESULT} }} }}"""
+RAISE_HANDOVER = f"""mutation($input: RaiseHandoverPaymentInput!) {{
+  raiseHandoverPayment(input: $input) {{
+    __typename
+    ... on HandoverPaymentPayload {{
+      replayed recovery {{ {RECOVERY_FIELDS} }} payment {{ id status amount raisedBy }} }}
+    {KEYED_PROBLEMS} }} }}"""
+CLOSE_RECOVERED = f"""mutation($input: CloseRecoveredCaseInput!) {{
+  closeRecoveredCase(input: $input) {{ {RECOVERY_RESULT} }} }}"""
+
+
+async def record_recovery(
+    api: Api, client_id: str, *, who: dict[str, str] | None = None, **kw: Any
+) -> dict[str, Any]:
+    """The recordRecoveryOfCapacity result: the court's order of five days ago unless ``kw``."""
+    values = {
+        "clientId": client_id,
+        "orderDate": days_ago(5),
+        "courtReference": "COP 1234567/R",
+        "medicalEvidence": "Consultant psychiatrist's report, capacity regained",
+        "idempotencyKey": new_key(),
+    } | kw
+    data = await api.data(RECORD_RECOVERY, {"input": values}, **(who or RECOVERY_OFFICER))
+    result: dict[str, Any] = data["recordRecoveryOfCapacity"]
+    return result
+
+
+async def court_deputy_client(api: Api) -> dict[str, str]:
+    """A client with a deputyship in force since 400 days ago: {id, reference, deputyshipId}."""
+    client = await new_client(api)
+    deputyship = await new_deputyship(api, client["id"])
+    return client | {"deputyshipId": str(deputyship["id"])}
+
+
+async def recovered_client(api: Api) -> dict[str, str]:
+    """A deputy client whose recovery is recorded (court order of five days ago)."""
+    client = await court_deputy_client(api)
+    done = await record_recovery(api, client["id"])
+    assert done["__typename"] == "RecoveryOfCapacityPayload", done
+    return client
+
+
+async def raise_handover(
+    api: Api,
+    client_id: str,
+    payee_id: str,
+    amount: str,
+    *,
+    who: dict[str, str] | None = None,
+    **kw: Any,
+) -> dict[str, Any]:
+    """The raiseHandoverPayment result, by an assistant unless ``who`` says."""
+    values = {
+        "clientId": client_id,
+        "payeeId": payee_id,
+        "amount": amount,
+        "evidence": "Bank statement: current account in the client's own name",
+        "idempotencyKey": new_key(),
+    } | kw
+    data = await api.data(RAISE_HANDOVER, {"input": values}, **(who or RECOVERY_OFFICER))
+    result: dict[str, Any] = data["raiseHandoverPayment"]
+    return result
+
+
+async def close_recovered(
+    api: Api, client_id: str, *, who: dict[str, str] | None = None, key: str | None = None
+) -> dict[str, Any]:
+    variables = {"input": {"clientId": client_id, "idempotencyKey": key or new_key()}}
+    data = await api.data(CLOSE_RECOVERED, variables, **(who or RECOVERY_CLOSER))
+    result: dict[str, Any] = data["closeRecoveredCase"]
+    return result

@@ -129,6 +129,8 @@ deathNotifications    Y   Y   Y   Y   Y   Y   Y   .   .   .   .
 estate                Y   Y   Y   Y   Y   Y   Y   .   .   .   .
 # valuables in the safe (issue 14 item 4, R-CARE-3): officers and audit read them, photos too
 valuables             Y   Y   Y   Y   Y   Y   Y   .   .   .   .
+# recovery of capacity (issue 14 item 7, R-ORD-5, B 27): officers and audit read it
+recoveryOfCapacity    Y   Y   Y   Y   Y   Y   Y   .   .   .   .
 benefitOverpayments   Y   Y   Y   Y   Y   Y   Y   .   .   .   .
 # complaints and appeals (issue 14 item 8, R-AUD-4): officers and audit read the register
 complaints            Y   Y   Y   Y   Y   Y   Y   .   .   .   .
@@ -261,6 +263,12 @@ correctValuable       .   Y   Y   Y   Y   Y   .   .   .   .   .
 checkOutValuable      .   Y   Y   Y   Y   Y   .   .   .   .   .
 checkInValuable       .   Y   Y   Y   Y   Y   .   .   .   .   .
 returnValuable        .   Y   Y   Y   Y   Y   .   .   .   .   .
+# recovery of capacity (issue 14 item 7, R-ORD-5, B 27): those who record orders record the
+# court's order and correct it; casework raises the handover payments; SCAO and above close
+recordRecoveryOfCapacity . Y Y Y   Y   Y   .   .   .   .   .
+correctRecoveryOfCapacity . Y Y Y  Y   Y   .   .   .   .   .
+raiseHandoverPayment  .   Y   Y   Y   Y   Y   .   .   .   .   .
+closeRecoveredCase    .   .   .   Y   Y   Y   .   .   .   .   .
 # benefit overpayments after a death (issue 13 item 3, R-DEATH-2): casework records the
 # agency's request (its repayment approved by another officer); SCAO and above release one
 requestOverpaymentRepayment . Y Y Y Y   Y   .   .   .   .   .

@@ -359,14 +359,19 @@ async def test_valuables_are_still_taken_in_and_returned_after_a_death(api: Api)
 async def test_a_closed_case_takes_no_new_entries(api: Api) -> None:
     client_id = await community_client_id(api)
     v = await registered_valuable(api, client_id)
+    # not closed while the item is held (R-ORD-5, B 27, recovery/): returned first
+    held = await amend_client(api, client_id, {"status": "CLOSED"}, reason="case closed")
+    assert held["__typename"] == "ValidationProblem", held
+    back = await _move(api, "returnValuable", v["valuableId"], "the client", "case closing")
+    assert back["valuable"]["status"] == "RETURNED", back
     closed = await amend_client(api, client_id, {"status": "CLOSED"}, reason="case closed")
     assert closed["__typename"] == "ClientPayload", closed
     refused = await register_valuable(api, client_id)
     assert refused["__typename"] == "InvalidStateProblem" and "CLOSED" in refused["message"]
-    out = await _move(api, "checkOutValuable", v["valuableId"], "Bo", "valuation")
-    assert out["__typename"] == "InvalidStateProblem", out
+    out = await _move(api, "checkInValuable", v["valuableId"], "Bo", "brought back")
+    assert out["__typename"] == "InvalidStateProblem" and "CLOSED" in out["message"], out
     [still] = await _list(api, client_id)
-    assert len(still["movements"]) == 1
+    assert len(still["movements"]) == 2
 
 
 async def test_an_unknown_client_or_valuable_is_not_found(api: Api) -> None:

@@ -91,6 +91,7 @@ from ca_api.receipts import schema as receipts_schema
 from ca_api.receipts.schema import ReceiptMutation, ReceiptQuery
 from ca_api.reconciliation import schema as reconciliation_schema
 from ca_api.reconciliation.schema import ReconciliationMutation, ReconciliationQuery
+from ca_api.recovery.schema import RecoveryMutation, RecoveryQuery
 from ca_api.referrals import schema as referrals_schema
 from ca_api.referrals.schema import ReferralMutation, ReferralQuery
 from ca_api.reviews import schema as reviews_schema
@@ -147,6 +148,7 @@ class Query(
     IncomeTaxQuery,
     ReviewQuery,
     ValuableQuery,
+    RecoveryQuery,
 ):
     pass
 
@@ -193,6 +195,7 @@ class Mutation(
     ComplaintMutation,
     ReviewMutation,
     ValuableMutation,
+    RecoveryMutation,
 ):
     pass
 

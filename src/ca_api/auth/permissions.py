@@ -241,6 +241,16 @@ INCOME_TAX_READ = OFFICERS | {R.AUDITOR}
 # them, photographs included; social workers see none of it (R-ROLE).
 VALUABLE_RECORD = CASEWORKERS
 VALUABLE_READ = OFFICERS | {R.AUDITOR}
+# Recovery of capacity (issue 14 item 7, R-ORD-5, seed 002 B 27): those who record court
+# orders (ORDER_WRITE) record the court's order that the client can manage their affairs (it
+# ends the deputyship) and correct it; casework raises the payments handing money back (a
+# senior officer who did not raise one approves it, as every payment); a senior officer and
+# above close the case (as they close a wound-up one); officers and audit read it (not social
+# workers: personal details).
+RECOVERY_RECORD = ORDER_WRITE
+RECOVERY_HANDOVER = CASEWORKERS
+RECOVERY_CLOSE = CASE_CLOSE
+RECOVERY_READ = OFFICERS | {R.AUDITOR}
 # Benefit overpayments after a death (issue 13 item 3, R-DEATH-2, seed 002 B 29.2): casework
 # records the paying agency's request (the repayment it raises is approved by another officer,
 # R-ROLE-2); a senior officer and above release one the agency says is not owed; officers and

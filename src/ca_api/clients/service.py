@@ -253,6 +253,7 @@ async def amend_client(
             raise ValidationFailed({"amendment": "changes nothing"})
         if after.status is ClientStatus.CLOSED and before.status is not ClientStatus.CLOSED:
             await _refuse_closing_a_deceased_client(session, client_id)
+            await _refuse_closing_while_held(session, client_id)
         if (
             before.situation is Situation.DECEASED_WINDING_UP
             and after.situation is not Situation.DECEASED_WINDING_UP
@@ -301,6 +302,15 @@ async def _refuse_closing_a_deceased_client(session: AsyncSession, client_id: uu
     from ca_api.winding_up import service as winding_up  # a cycle at import
 
     await winding_up.refuse_closing_by_amendment(session, client_id)
+
+
+async def _refuse_closing_while_held(session: AsyncSession, client_id: uuid.UUID) -> None:
+    """A living client is not closed by amendment while money or valuables are held for them:
+    every account at zero, nothing in the safe (R-ORD-5, seed 002 B 27, B 24; the one check is
+    ``recovery.service.refuse_closing_by_amendment``, imported when asked: a cycle)."""
+    from ca_api.recovery import service as recovery  # a cycle at import
+
+    await recovery.refuse_closing_by_amendment(session, client_id)
 
 
 async def _set_in_callers_transaction(

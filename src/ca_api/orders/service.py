@@ -305,6 +305,25 @@ class OrderKind(Generic[D]):
             )
             return await self.read(session, record_id)
 
+    async def end_in_callers_transaction(
+        self, session: AsyncSession, actor: Actor, record_id: uuid.UUID, end: date, *, reason: str
+    ) -> bool:
+        """In the caller's transaction (the client locked): a new version of the order ending it
+        on ``end`` (its last day in force), with the reason and its audit row (R-AUD-2), as an
+        amendment of its end date would be: the court's order that the client can manage their
+        affairs ends the deputyship (R-ORD-5, seed 002 B 27). Whether anything was written
+        (nothing when it ends that day already)."""
+        row = await self.current(session, record_id)
+        if row is None:
+            raise RecordNotFound(self.entity, str(record_id))
+        before = self.details(row)
+        after = replace(before, end_date=end)
+        if self.values(before) == self.values(after):
+            return False
+        self._check(after)
+        await self._append_change(session, actor, row, after, reason, "end")
+        return True
+
     async def rows_of(
         self, session: AsyncSession, client_ids: Sequence[uuid.UUID]
     ) -> Sequence[Row[Any]]:

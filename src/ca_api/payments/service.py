@@ -366,6 +366,18 @@ async def _still_decided(session: AsyncSession, payment: Payment) -> None:
     await outstanding_debts.refuse_unless_agreed(session, payment.id)
 
 
+async def _still_recovered(session: AsyncSession, payment: Payment) -> None:
+    """A one-off payment handing a client's money back to them (R-ORD-5, seed 002 B 27) is
+    approved and made only after the court's order that they can manage their affairs is
+    recorded (``recovery.service.refuse_unless_recovered``; it is raised only then). Imported
+    when called, since recovery builds on payments."""
+    if payment.invoice_id is not None or payment.standing or payment.winding_up_basis:
+        return
+    from ca_api.recovery import service as recovery
+
+    await recovery.refuse_unless_recovered(session, payment.id)
+
+
 async def _still_payable(session: AsyncSession, payment: Payment) -> str | None:
     if payment.invoice_id is None:
         return None
@@ -424,6 +436,7 @@ async def approve_payment(
         # seed 002 B 29; debts in R-DEBT-1's order, the money held in that order (R-PAY-3)
         await _refuse_payment_after_death(session, payment, order_at=DebtStage.APPROVED)
         await _still_decided(session, payment)  # a funeral plan's decision (B 28.2, R-CARE-5)
+        await _still_recovered(session, payment)  # a handover's court order (R-ORD-5, B 27)
         if payment.winding_up_basis == WindingUpBasis.REPAYMENT.value:
             # a benefit overpayment's share, held since the agency asked, becomes this hold
             await overpayment_holding.hand_over_to_payment(session, actor, payment.id)
@@ -511,6 +524,7 @@ async def make_payment(
 
     async def make(held: Held) -> Moved:
         await _refuse_payment_after_death(session, held.row)  # seed 002 B 29
+        await _still_recovered(session, held.row)  # a handover's court order (R-ORD-5, B 27)
         if held.row.invoice_id is not None:  # no money moves for an invoice on hold (R-REF-7)
             await invoices.locked(session, held.row.invoice_id)
             await invoices.refuse_if_held(session, held.row.invoice_id)
