@@ -136,6 +136,8 @@ appeals               Y   Y   Y   Y   Y   Y   Y   .   .   .   .
 # wills and funeral (issue 14 item 5, R-CARE-5): officers and audit read; never a social worker
 willsAndFuneral       Y   Y   Y   Y   Y   Y   Y   .   .   .   .
 willCourtNotices      Y   Y   Y   Y   Y   Y   Y   .   .   .   .
+# property (issue 14 item 3, R-CARE-4): officers and audit read it; never a social worker
+properties            Y   Y   Y   Y   Y   Y   Y   .   .   .   .
 # annual reviews, contacts and changes of circumstances (issue 14 item 1, R-CARE-1): officers
 # and audit read them and the reviews due; social workers and reporting none of it
 annualReviews         Y   Y   Y   Y   Y   Y   Y   .   .   .   .
@@ -280,6 +282,20 @@ recordWillCourtNotice .   Y   Y   Y   Y   Y   .   .   .   .   .
 recordFuneralWishes   .   Y   Y   Y   Y   Y   .   .   .   .   .
 proposeFuneralPlan    .   .   .   Y   Y   Y   .   .   .   .   .
 raiseFuneralPlanPayment . . .   Y   Y   Y   .   .   .   .   .
+# property (issue 14 item 3, R-CARE-4, seed 002 B 8-9): casework records the property, visits,
+# invoices, consultations, valuations, offers, lettings and proceeds; SCAO and above raise the
+# not-returning-home decision and agree the sale, and agree the price as the deputy (B 9.3)
+recordProperty        .   Y   Y   Y   Y   Y   .   .   .   .   .
+recordPropertyVisit   .   Y   Y   Y   Y   Y   .   .   .   .   .
+attachPropertyInvoice .   Y   Y   Y   Y   Y   .   .   .   .   .
+recordPropertyConsultation . Y Y  Y   Y   Y   .   .   .   .   .
+recordPropertyValuation . Y   Y   Y   Y   Y   .   .   .   .   .
+recordPropertyOffer   .   Y   Y   Y   Y   Y   .   .   .   .   .
+proposeNotReturningHome . .   .   Y   Y   Y   .   .   .   .   .
+agreePropertyPrice    .   .   .   Y   Y   Y   .   .   .   .   .
+agreePropertySale     .   .   .   Y   Y   Y   .   .   .   .   .
+recordPropertyLetting .   Y   Y   Y   Y   Y   .   .   .   .   .
+recordPropertySaleProceeds . Y Y  Y   Y   Y   .   .   .   .   .
 # annual reviews and changes of circumstances (issue 14 item 1): casework records them; every
 # officer logs a contact (data entry, B 13.4)
 recordAnnualReview    .   Y   Y   Y   Y   Y   .   .   .   .   .

@@ -85,6 +85,7 @@ from ca_api.planning import schema as planning_schema
 from ca_api.planning.schema import PlanningMutation, PlanningQuery, PlanReviewQuery
 from ca_api.policy import schema as policy_schema
 from ca_api.policy.schema import PolicyMutation, PolicyQuery
+from ca_api.property.schema import PropertyMutation, PropertyQuery
 from ca_api.receipts import schema as receipts_schema
 from ca_api.receipts.schema import ReceiptMutation, ReceiptQuery
 from ca_api.reconciliation import schema as reconciliation_schema
@@ -143,6 +144,7 @@ class Query(
     WillQuery,
     ReviewQuery,
     ValuableQuery,
+    PropertyQuery,
 ):
     pass
 
@@ -187,6 +189,7 @@ class Mutation(
     ComplaintMutation,
     ReviewMutation,
     ValuableMutation,
+    PropertyMutation,
 ):
     pass
 
