@@ -3417,3 +3417,153 @@ async def close_recovered(
     data = await api.data(CLOSE_RECOVERED, variables, **(who or RECOVERY_CLOSER))
     result: dict[str, Any] = data["closeRecoveredCase"]
     return result
+
+
+# --- property (issue 14 item 3, R-CARE-4, seed 002 B 8-9) ----------------------------------------
+
+PROPERTY_RECORDER = {"role": "assistant", "sub": "ash.assistant"}  # casework records
+PROPERTY_DEPUTY = {"role": "head_of_service", "sub": "hari.head"}  # the corporate deputy, B 9.3
+PROPERTY_FIELDS = """
+  propertyId clientId
+  current { address ownership coOwners insured insurer policyNumber insuranceRenewsOn
+            keysHeldBy reason recordedBy }
+  history { ownership insurer insuranceRenewsOn keysHeldBy reason }
+  insuranceLapsed
+  visits { visitedOn visitedBy notes recordedBy }
+  invoices { invoiceId amount receivedOn dueOn status }
+  consultations { consulted consultedOn outcome }
+  valuations { agent amount valuedOn }
+  offers { offerId offeror amount madeOn priceAgreedBy }
+  notReturningHomeDecisions { decisionId status }
+  saleConditions { condition met description }
+  sale { offerId price agreedOn agreedBy }
+  lettings { courtReference courtAuthorisedOn tenders agent }
+  proceeds { receiptId amount receivedOn }
+  outstandingInvoices availableToInvest
+"""
+PROPERTIES = f"query($c: ID!) {{ properties(clientId: $c) {{ {PROPERTY_FIELDS} }} }}"
+
+
+def property_mutation_doc(name: str, input_type: str) -> str:
+    """The document of one property mutation, its payload's property and every problem."""
+    return f"""mutation($input: {input_type}!) {{
+      {name}(input: $input) {{
+        __typename
+        ... on PropertyPayload {{ replayed property {{ {PROPERTY_FIELDS} }} }}
+        {KEYED_PROBLEMS}
+      }} }}"""
+
+
+async def property_mutation(
+    api: Api, name: str, input: dict[str, Any], *, key: str | None = None, **who: Any
+) -> dict[str, Any]:
+    """A property mutation's result (payload or problem), by ``who`` (casework unless told);
+    the input type is the mutation's name, capitalised, with Input."""
+    input_type = name[0].upper() + name[1:] + "Input"
+    data = await api.data(
+        property_mutation_doc(name, input_type),
+        {"input": {**input, "idempotencyKey": key or new_key()}},
+        **(who or PROPERTY_RECORDER),
+    )
+    result: dict[str, Any] = data[name]
+    return result
+
+
+def property_input(client_id: str, **overrides: Any) -> dict[str, Any]:
+    base: dict[str, Any] = {
+        "clientId": client_id,
+        "address": "14 Mill Lane, Ashford TN23 1AA",
+        "ownership": "SOLE",
+        "insured": True,
+        "insurer": "Kent Mutual",
+        "policyNumber": "KM-55120",
+        "insuranceRenewsOn": (clock.today() + timedelta(days=200)).isoformat(),
+        "keysHeldBy": "Protection of Property team",
+    }
+    return {k: v for k, v in (base | overrides).items() if v is not None}
+
+
+async def new_property(api: Api, client_id: str, **overrides: Any) -> dict[str, Any]:
+    """A property recorded (accepted): the Property."""
+    done = await property_mutation(api, "recordProperty", property_input(client_id, **overrides))
+    assert done["__typename"] == "PropertyPayload", done
+    prop: dict[str, Any] = done["property"]
+    return prop
+
+
+SALE_CONDITIONS = (
+    "DEPUTY",
+    "SOLE_OWNER",
+    "NOT_RETURNING_HOME",
+    "PARTIES_CONSULTED",
+    "THREE_VALUATIONS",
+    "DEPUTY_AGREED_PRICE",
+)
+
+
+async def property_for_sale(
+    api: Api, *, without: str | None = None, price: str = "185000.00"
+) -> tuple[str, str, str]:
+    """A client's property with every condition of a sale in place (B 9.1-9.3) but ``without``
+    (one of SALE_CONDITIONS), and an offer: (client id, property id, offer id)."""
+    if without == "DEPUTY":
+        client_id = str((await create_client(api))["id"])
+    else:
+        client_id = await deputy_client(api, surplus=None)
+    extra = {"ownership": "JOINT", "coOwners": "Brian Ashdown"} if without == "SOLE_OWNER" else {}
+    prop = await new_property(api, client_id, **extra)
+    pid = prop["propertyId"]
+    if without != "PARTIES_CONSULTED":
+        done = await property_mutation(
+            api,
+            "recordPropertyConsultation",
+            {
+                "propertyId": pid,
+                "consulted": "Carol Ashdown (daughter)",
+                "consultedOn": days_ago(10),
+                "outcome": "agrees the house should be sold to pay for care",
+            },
+        )
+        assert done["__typename"] == "PropertyPayload", done
+    agents = ["Ashford Homes", "Kent Estates", "Weald Property"]
+    for agent, amount in zip(
+        agents[: 2 if without == "THREE_VALUATIONS" else 3],
+        ("180000.00", "190000.00", "185000.00"),
+        strict=False,
+    ):
+        done = await property_mutation(
+            api,
+            "recordPropertyValuation",
+            {"propertyId": pid, "agent": agent, "amount": amount, "valuedOn": days_ago(9)},
+        )
+        assert done["__typename"] == "PropertyPayload", done
+    if without != "NOT_RETURNING_HOME":
+        done = await property_mutation(
+            api,
+            "proposeNotReturningHome",
+            {
+                "propertyId": pid,
+                "bestInterestsReason": "needs 24-hour nursing care; will not return home",
+                "consulted": "daughter, care manager, GP",
+                "clientInvolved": False,
+                "whyClientNotInvolved": "advanced dementia: cannot take part",
+            },
+            **SCAO,
+        )
+        assert done["__typename"] == "PropertyPayload", done
+        decision_id = done["property"]["notReturningHomeDecisions"][0]["decisionId"]
+        approved = await approve_as(api, decision_id)
+        assert approved["__typename"] == "DecisionPayload", approved
+    done = await property_mutation(
+        api,
+        "recordPropertyOffer",
+        {"propertyId": pid, "offeror": "Mr and Mrs Patel", "amount": price, "madeOn": days_ago(2)},
+    )
+    assert done["__typename"] == "PropertyPayload", done
+    offer_id = done["property"]["offers"][-1]["offerId"]
+    if without != "DEPUTY_AGREED_PRICE":
+        done = await property_mutation(
+            api, "agreePropertyPrice", {"offerId": offer_id}, **PROPERTY_DEPUTY
+        )
+        assert done["__typename"] == "PropertyPayload", done
+    return client_id, pid, offer_id

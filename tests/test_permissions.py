@@ -141,6 +141,8 @@ willCourtNotices      Y   Y   Y   Y   Y   Y   Y   .   .   .   .
 # income tax (issue 14 item 6, R-CARE-6): officers and audit read; never a social worker
 incomeTax             Y   Y   Y   Y   Y   Y   Y   .   .   .   .
 taxReturns            Y   Y   Y   Y   Y   Y   Y   .   .   .   .
+# property (issue 14 item 3, R-CARE-4): officers and audit read it; never a social worker
+properties            Y   Y   Y   Y   Y   Y   Y   .   .   .   .
 # annual reviews, contacts and changes of circumstances (issue 14 item 1, R-CARE-1): officers
 # and audit read them and the reviews due; social workers and reporting none of it
 annualReviews         Y   Y   Y   Y   Y   Y   Y   .   .   .   .
@@ -295,6 +297,20 @@ recordTaxReturnFiled  .   Y   Y   Y   Y   Y   .   .   .   .   .
 recordFuneralWishes   .   Y   Y   Y   Y   Y   .   .   .   .   .
 proposeFuneralPlan    .   .   .   Y   Y   Y   .   .   .   .   .
 raiseFuneralPlanPayment . . .   Y   Y   Y   .   .   .   .   .
+# property (issue 14 item 3, R-CARE-4, seed 002 B 8-9): casework records the property, visits,
+# invoices, consultations, valuations, offers, lettings and proceeds; SCAO and above raise the
+# not-returning-home decision and agree the sale, and agree the price as the deputy (B 9.3)
+recordProperty        .   Y   Y   Y   Y   Y   .   .   .   .   .
+recordPropertyVisit   .   Y   Y   Y   Y   Y   .   .   .   .   .
+attachPropertyInvoice .   Y   Y   Y   Y   Y   .   .   .   .   .
+recordPropertyConsultation . Y Y  Y   Y   Y   .   .   .   .   .
+recordPropertyValuation . Y   Y   Y   Y   Y   .   .   .   .   .
+recordPropertyOffer   .   Y   Y   Y   Y   Y   .   .   .   .   .
+proposeNotReturningHome . .   .   Y   Y   Y   .   .   .   .   .
+agreePropertyPrice    .   .   .   Y   Y   Y   .   .   .   .   .
+agreePropertySale     .   .   .   Y   Y   Y   .   .   .   .   .
+recordPropertyLetting .   Y   Y   Y   Y   Y   .   .   .   .   .
+recordPropertySaleProceeds . Y Y  Y   Y   Y   .   .   .   .   .
 # annual reviews and changes of circumstances (issue 14 item 1): casework records them; every
 # officer logs a contact (data entry, B 13.4)
 recordAnnualReview    .   Y   Y   Y   Y   Y   .   .   .   .   .

@@ -11,13 +11,13 @@ is a new row that supersedes the one it corrects (``supersedes_id``, once each),
   (301 days after 5 April: 31 January, the online return's deadline). Read on 6 April.
 
 Revision ID: 0035
-Revises: 0033
+Revises: 0034
 """
 
 from ca_api.migrate import make_append_only, run_script
 
 revision = "0035"
-down_revision = "0033"
+down_revision = "0034"
 branch_labels = None
 depends_on = None
 

@@ -87,6 +87,7 @@ from ca_api.planning import schema as planning_schema
 from ca_api.planning.schema import PlanningMutation, PlanningQuery, PlanReviewQuery
 from ca_api.policy import schema as policy_schema
 from ca_api.policy.schema import PolicyMutation, PolicyQuery
+from ca_api.property.schema import PropertyMutation, PropertyQuery
 from ca_api.receipts import schema as receipts_schema
 from ca_api.receipts.schema import ReceiptMutation, ReceiptQuery
 from ca_api.reconciliation import schema as reconciliation_schema
@@ -149,6 +150,7 @@ class Query(
     ReviewQuery,
     ValuableQuery,
     RecoveryQuery,
+    PropertyQuery,
 ):
     pass
 
@@ -196,6 +198,7 @@ class Mutation(
     ReviewMutation,
     ValuableMutation,
     RecoveryMutation,
+    PropertyMutation,
 ):
     pass
 

@@ -236,6 +236,17 @@ DEBT_READ = OFFICERS | {R.AUDITOR}
 # client's tax year and the caseload's returns; social workers see none of it (R-ROLE).
 TAX_RETURN_RECORD = CASEWORKERS
 INCOME_TAX_READ = OFFICERS | {R.AUDITOR}
+# A client's property (issue 14 item 3, R-CARE-4, seed 002 B 8-9): casework records the
+# property (insurance, keys), protection visits and the Protection of Property team's invoices,
+# the parties consulted, valuations, offers, the sale's proceeds and a letting on the court's
+# authority; a senior officer and above raise the best interest decision that the client is not
+# likely to return home (B 9.1: approved by another, R-DEC, R-ROLE-2), agree the price as the
+# deputy (B 9.3: the head of service signs as the corporate deputy; the SCAO acts for it) and
+# agree the sale; officers and audit read it; social workers see none of it (R-ROLE).
+PROPERTY_RECORD = CASEWORKERS
+PROPERTY_DECIDE = APPROVERS
+PROPERTY_PRICE_AGREE = APPROVERS
+PROPERTY_READ = OFFICERS | {R.AUDITOR}
 # Valuables in the team's safe (issue 14 item 4, R-CARE-3, seed 002 B 24): casework takes an
 # item in (with its photograph), corrects it and logs it out and in; officers and audit read
 # them, photographs included; social workers see none of it (R-ROLE).
