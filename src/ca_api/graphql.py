@@ -13,6 +13,8 @@ from strawberry.extensions import AddValidationRules, MaxTokensLimiter
 from strawberry.schema.config import StrawberryConfig
 
 from ca_api import observability
+from ca_api.allowances import schema as allowances_schema
+from ca_api.allowances.schema import AllowanceMutation, AllowanceQuery
 from ca_api.appointee_applications.schema import (
     AppointeeApplicationMutation,
     AppointeeApplicationQuery,
@@ -143,6 +145,7 @@ class Query(
     WillQuery,
     ReviewQuery,
     ValuableQuery,
+    AllowanceQuery,
 ):
     pass
 
@@ -187,6 +190,7 @@ class Mutation(
     ComplaintMutation,
     ReviewMutation,
     ValuableMutation,
+    AllowanceMutation,
 ):
     pass
 
@@ -237,6 +241,7 @@ QUEUE_SOURCES: tuple[sources.QueueSource, ...] = (
 
 # Every type node(id:) fetches, each module's own list, in one place (issue 11 item 3).
 NODE_TYPES = (
+    allowances_schema.NODES,
     approvals_schema.NODES,
     audit_schema.NODES,
     clients_schema.NODES,
