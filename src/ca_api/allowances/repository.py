@@ -151,6 +151,7 @@ async def due(session: AsyncSession, week: date) -> Sequence[Row[Any]]:
             in_force.c.weekly_amount.label("amount"),
             cc.c.status,
             cc.c.situation,
+            in_force.c.payee_id,
             Counterparty.kind.label("payee_kind"),
             payee_account.id.label("payee_account_id"),
         )

@@ -383,6 +383,14 @@ async def _run(session: AsyncSession, actor: Actor, week: date) -> RunOutcome:
     if not paying:
         return RunOutcome(week, 0, 0, paid_before, unpaid)
 
+    # The payee's account is made when the schedule is recorded; one made some other way is
+    # opened here, once (``ledger.counterparty_account``).
+    payee_accounts = {
+        r.schedule_id: r.payee_account_id
+        if r.payee_account_id is not None
+        else (await ledger.counterparty_account(session, r.payee_id)).id
+        for r in paying
+    }
     run_id = uuid.uuid4()
     today = clock.today()
     transfers: list[dict[str, Any]] = []
@@ -395,7 +403,7 @@ async def _run(session: AsyncSession, actor: Actor, week: date) -> RunOutcome:
                 "id": transfer_id,
                 "kind": TransferKind.POSTED.value,
                 "from_account_id": accounts[r.client_id].id,
-                "to_account_id": r.payee_account_id,
+                "to_account_id": payee_accounts[r.schedule_id],
                 "amount": int(r.amount),
                 "pending_id": None,
                 "reverses_id": None,
