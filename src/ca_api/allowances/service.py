@@ -207,7 +207,8 @@ async def record_schedule(
                 "recorded_by": actor.principal.subject,
             },
         )
-        after = _payload(req) | {"supersedes_id": str(row.supersedes_id or "") or None}
+        supersedes = str(row.supersedes_id) if row.supersedes_id is not None else None
+        after = _payload(req) | {"supersedes_id": supersedes}
         await audit.record(
             session,
             actor,
