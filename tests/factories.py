@@ -3567,3 +3567,173 @@ async def property_for_sale(
         )
         assert done["__typename"] == "PropertyPayload", done
     return client_id, pid, offer_id
+
+
+# --- allowances: personal allowance and weekly cash (issue 14 item 9) ----------------------
+
+ALLOWANCE_RECORDER = {"role": "assistant", "sub": "ash.assistant"}  # casework
+ALLOWANCE_APPROVER = {"role": "senior_officer", "sub": "olu.scao"}  # SCAO, not the recorder
+ALLOWANCE_RUNNER = {"role": "senior_officer", "sub": "rita.scao"}
+SCHEDULE_FIELDS = """
+  id clientId kind weeklyAmount payeeId startsOn stops status superseded supersedesId reason
+  recordedBy approvedBy
+"""
+ALLOWANCE_PROBLEMS = """
+  ... on Problem { code message }
+  ... on ValidationProblem { fields { field message } }
+"""
+RECORD_ALLOWANCE = f"""
+mutation($input: RecordAllowanceScheduleInput!) {{ recordAllowanceSchedule(input: $input) {{
+  __typename ... on AllowanceSchedulePayload {{ replayed schedule {{ {SCHEDULE_FIELDS} }} }}
+  {ALLOWANCE_PROBLEMS} }} }}"""
+STOP_ALLOWANCE = f"""
+mutation($input: StopAllowanceScheduleInput!) {{ stopAllowanceSchedule(input: $input) {{
+  __typename ... on AllowanceSchedulePayload {{ schedule {{ {SCHEDULE_FIELDS} }} }}
+  {ALLOWANCE_PROBLEMS} }} }}"""
+APPROVE_ALLOWANCE = f"""
+mutation($input: ApproveAllowanceScheduleInput!) {{ approveAllowanceSchedule(input: $input) {{
+  __typename ... on AllowanceSchedulePayload {{ schedule {{ {SCHEDULE_FIELDS} }} }}
+  ... on OverApprovalLimitProblem {{ amount lowestRoleThatMayApprove }}
+  ... on Problem {{ code message }} }} }}"""
+RUN_ALLOWANCES = f"""
+mutation($input: RunWeeklyAllowancesInput!) {{ runWeeklyAllowances(input: $input) {{
+  __typename
+  ... on WeeklyAllowanceRunPayload {{
+    weekStarting paid total paidBefore replayed
+    notPaid {{ clientId scheduleId kind amount code reason }}
+  }}
+  {ALLOWANCE_PROBLEMS} }} }}"""
+
+
+def this_monday(weeks_back: int = 0) -> date:
+    """The Monday of this week (London), or of a week before it."""
+    today = clock.today()
+    return today - timedelta(days=today.weekday(), weeks=weeks_back)
+
+
+async def card_account(api: Api) -> str:
+    """The client's own card account at the bank (seed 002 B 23.2): a BANK counterparty."""
+    return await new_counterparty(api, "BANK", unique("Card account "))
+
+
+async def record_allowance(
+    api: Api,
+    client_id: str,
+    payee_id: str,
+    weekly: str = "30.00",
+    *,
+    kind: str = "PERSONAL_ALLOWANCE",
+    starts_on: date | None = None,
+    who: dict[str, str] | None = None,
+    **kw: Any,
+) -> dict[str, Any]:
+    """The recordAllowanceSchedule result, by an assistant unless ``who`` says."""
+    variables = {
+        "input": {
+            "clientId": client_id,
+            "kind": kind,
+            "weeklyAmount": weekly,
+            "payeeId": payee_id,
+            "startsOn": (starts_on or this_monday(1)).isoformat(),
+            "idempotencyKey": new_key(),
+        }
+        | kw
+    }
+    data = await api.data(RECORD_ALLOWANCE, variables, **(who or ALLOWANCE_RECORDER))
+    result: dict[str, Any] = data["recordAllowanceSchedule"]
+    return result
+
+
+async def approve_allowance(
+    api: Api, schedule_id: str, *, who: dict[str, str] | None = None
+) -> dict[str, Any]:
+    """The approveAllowanceSchedule result, by a senior officer unless ``who`` says."""
+    variables = {"input": {"scheduleId": schedule_id, "idempotencyKey": new_key()}}
+    data = await api.data(APPROVE_ALLOWANCE, variables, **(who or ALLOWANCE_APPROVER))
+    result: dict[str, Any] = data["approveAllowanceSchedule"]
+    return result
+
+
+async def approved_allowance(api: Api, client_id: str, **kw: Any) -> dict[str, Any]:
+    """A schedule recorded by an assistant and approved by a senior officer: the schedule."""
+    payee = kw.pop("payee_id", None) or await card_account(api)
+    recorded_ = await record_allowance(api, client_id, payee, **kw)
+    assert recorded_["__typename"] == "AllowanceSchedulePayload", recorded_
+    done = await approve_allowance(api, recorded_["schedule"]["id"])
+    assert done["__typename"] == "AllowanceSchedulePayload", done
+    schedule: dict[str, Any] = done["schedule"]
+    return schedule
+
+
+async def run_allowances(
+    api: Api, week: date | None = None, *, key: str | None = None, **who: Any
+) -> dict[str, Any]:
+    """The runWeeklyAllowances result for a week (this week's unless given)."""
+    variables = {
+        "input": {
+            "weekStarting": (week or this_monday()).isoformat(),
+            "idempotencyKey": key or new_key(),
+        }
+    }
+    data = await api.data(RUN_ALLOWANCES, variables, **(who or ALLOWANCE_RUNNER))
+    result: dict[str, Any] = data["runWeeklyAllowances"]
+    return result
+
+
+ALLOWANCE_CASELOAD_SQL = text(
+    """
+    WITH c AS (
+      INSERT INTO client (id, reference, created_by)
+      SELECT gen_random_uuid(), :prefix || lpad(g::text, 6, '0'), 'setup'
+        FROM generate_series(1, :n) g
+      RETURNING id, reference
+    ), v AS (
+      INSERT INTO client_version (client_id, version, given_name, family_name, date_of_birth,
+                                  situation, status, recorded_by)
+      SELECT id, 1, 'Allowance', reference, DATE '1950-01-01', 'COMMUNITY', 'ACTIVE', 'setup'
+        FROM c
+      RETURNING client_id
+    ), cp AS (
+      INSERT INTO counterparty (id, kind, name, created_by)
+      SELECT gen_random_uuid(), 'BANK', 'Card account ' || reference, 'setup' FROM c
+      RETURNING id, name
+    ), acc AS (
+      INSERT INTO ledger_account (id, kind, counterparty_id, name)
+      SELECT gen_random_uuid(), 'COUNTERPARTY', id, name FROM cp
+      RETURNING id
+    ), s AS (
+      INSERT INTO allowance_schedule (id, client_id, kind, weekly_amount, payee_id, starts_on,
+                                      recorded_by)
+      SELECT gen_random_uuid(), c.id, 'PERSONAL_ALLOWANCE', :weekly, cp.id, :starts, 'setup.ast'
+        FROM c JOIN cp ON cp.name = 'Card account ' || c.reference
+      RETURNING id, client_id
+    ), e AS (
+      INSERT INTO allowance_schedule_event (schedule_id, event, recorded_by)
+      SELECT id, 'APPROVED', 'setup.scao' FROM s
+    )
+    SELECT client_id FROM s
+    """
+)
+
+
+async def allowance_caseload(
+    session: AsyncSession, n: int, *, weekly: int, balance: int, starts_on: date
+) -> list[uuid.UUID]:
+    """``n`` clients in the community, each with an approved weekly personal allowance paid to
+    their own card account and ``balance`` pence on their CMS account, set up straight in the
+    database (what is measured is the run); their ids."""
+    async with unit_of_work(session):
+        rows = await session.execute(
+            ALLOWANCE_CASELOAD_SQL,
+            {"prefix": unique("AL"), "n": n, "weekly": weekly, "starts": starts_on},
+        )
+        ids = [r[0] for r in rows]
+        await ledger.post_opening_balances(
+            session,
+            PLANNER,
+            "Allowance set-up",
+            [(c, AccountKind.CLIENT_CMS, balance) for c in ids],
+            clock.today(),
+            why="test set-up",
+        )
+    return ids

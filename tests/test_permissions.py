@@ -151,6 +151,9 @@ circumstanceChanges   Y   Y   Y   Y   Y   Y   Y   .   .   .   .
 annualReviewsDue      Y   Y   Y   Y   Y   Y   Y   .   .   .   .
 # outstanding debts found on appointment (issue 14 item 2, R-DEBT): officers and audit read
 outstandingDebts      Y   Y   Y   Y   Y   Y   Y   .   .   .   .
+# personal allowance and weekly cash (issue 14 item 9, B 22-23): officers and audit read them
+allowanceSchedules    Y   Y   Y   Y   Y   Y   Y   .   .   .   .
+allowancePayments     Y   Y   Y   Y   Y   Y   Y   .   .   .   .
 """
 
 # Root fields of Mutation.
@@ -323,6 +326,13 @@ recordOutstandingDebt .   Y   Y   Y   Y   Y   .   .   .   .   .
 produceDebtStatement  .   Y   Y   Y   Y   Y   .   .   .   .   .
 recordDebtLetterSent  .   Y   Y   Y   Y   Y   .   .   .   .   .
 raiseDebtRepayment    .   Y   Y   Y   Y   Y   .   .   .   .   .
+# personal allowance and weekly cash (issue 14 item 9, R-PAY-6, B 22-23): casework records a
+# schedule, a change or a stop; SCAO and above (never its recorder, R-ROLE-2) approve it; whoever
+# runs the fees runs the week's payments
+recordAllowanceSchedule . Y Y   Y   Y   Y   .   .   .   .   .
+stopAllowanceSchedule . Y   Y   Y   Y   Y   .   .   .   .   .
+approveAllowanceSchedule . . .  Y   Y   Y   .   .   .   .   .
+runWeeklyAllowances   .   .   .   Y   Y   Y   .   .   .   .   .
 """
 
 # Root fields of Subscription.

@@ -13,6 +13,8 @@ from strawberry.extensions import AddValidationRules, MaxTokensLimiter
 from strawberry.schema.config import StrawberryConfig
 
 from ca_api import observability
+from ca_api.allowances import schema as allowances_schema
+from ca_api.allowances.schema import AllowanceMutation, AllowanceQuery
 from ca_api.appointee_applications.schema import (
     AppointeeApplicationMutation,
     AppointeeApplicationQuery,
@@ -151,6 +153,7 @@ class Query(
     ValuableQuery,
     RecoveryQuery,
     PropertyQuery,
+    AllowanceQuery,
 ):
     pass
 
@@ -199,6 +202,7 @@ class Mutation(
     ValuableMutation,
     RecoveryMutation,
     PropertyMutation,
+    AllowanceMutation,
 ):
     pass
 
@@ -249,6 +253,7 @@ QUEUE_SOURCES: tuple[sources.QueueSource, ...] = (
 
 # Every type node(id:) fetches, each module's own list, in one place (issue 11 item 3).
 NODE_TYPES = (
+    allowances_schema.NODES,
     approvals_schema.NODES,
     audit_schema.NODES,
     clients_schema.NODES,

@@ -278,6 +278,15 @@ REVIEW_RECORD = CASEWORKERS
 CONTACT_RECORD = OFFICERS
 CIRCUMSTANCE_RECORD = CASEWORKERS
 REVIEW_READ = OFFICERS | {R.AUDITOR}
+# Personal allowance and weekly cash (issue 14 item 9, R-PAY-6, R-BUD-4, seed 002 B 22-23):
+# casework records a client's schedule, a change or a stop; a senior officer and above who did
+# not record it approves it (R-ROLE-2: the SCAO approves a financial plan and budget, B 10.2,
+# within the limits); whoever runs the fees runs the week's payments for every client; officers
+# and audit read them (not social workers).
+ALLOWANCE_RECORD = CASEWORKERS
+ALLOWANCE_APPROVE = APPROVERS
+ALLOWANCE_RUN = FEE_RUN
+ALLOWANCE_READ = OFFICERS | {R.AUDITOR}
 # --- On appointment (issue 12 item 3, R-REF-7; seed 002 B 4.1-4.5) ---
 # The outbox: senior officers and above, and audit, read every message; each integration only
 # its own system's (row scoping in outbox.repository). A senior officer and above record a team
