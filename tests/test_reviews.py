@@ -18,6 +18,7 @@ from tests.conftest import Api, error_codes
 from tests.factories import (
     RECORD_REVIEW,
     SCAO,
+    amend_client,
     assert_forbidden,
     audit_rows,
     confirmed_death,
@@ -481,3 +482,34 @@ async def test_the_social_worker_sees_none_of_it_and_support_does_not_review(api
     assert_forbidden(body, ["recordAnnualReview"])
     body = await api.gql(CHANGES, {"clientId": client_id}, role="auditor", sub="check.auditor")
     assert error_codes(body) == []
+
+
+async def test_amending_a_client_into_residential_care_is_a_change_told_to_the_opg(
+    api: Api,
+) -> None:
+    """R-ORD-4, B 18.2 (issue 14 item 1): admission to residential care is a change the OPG must
+    hear of, whichever door records it: amending the client's situation records the change and
+    writes its task, as recordCircumstanceChange does; a move that is no such change (the same
+    situation) records nothing."""
+    client_id = await _deputy(api)
+    situation = (await api.data(CLIENT_SITUATION, {"id": client_id}, **SCAO))["client"]
+    start = "COMMUNITY" if situation["situation"] != "COMMUNITY" else "RESIDENTIAL_CARE"
+    if start == "COMMUNITY":  # first bring the client home, which is itself a change
+        moved = await amend_client(api, client_id, {"situation": "COMMUNITY"}, "went home")
+        assert moved["__typename"] == "ClientPayload", moved
+    before = len(
+        (await api.data(CHANGES, {"clientId": client_id}, **SCAO))["circumstanceChanges"]["nodes"]
+    )
+    admitted = await amend_client(
+        api, client_id, {"situation": "RESIDENTIAL_CARE"}, "admitted to Oak House"
+    )
+    assert admitted["__typename"] == "ClientPayload", admitted
+    nodes = (await api.data(CHANGES, {"clientId": client_id}, **SCAO))["circumstanceChanges"][
+        "nodes"
+    ]
+    assert len(nodes) == before + 1
+    assert nodes[0]["kind"] == "ADMITTED_TO_RESIDENTIAL_CARE"
+    assert [(n["recipient"], n["state"]) for n in nodes[0]["notices"]] == [("OPG", "PENDING")]
+
+
+CLIENT_SITUATION = "query($id: ID!) { client(id: $id) { situation } }"

@@ -283,7 +283,47 @@ async def amend_client(
             reason=reason.strip(),
             client_id=client_id,
         )
+        await _tell_of_a_move(session, actor, client_id, before, after, reason.strip())
     return await _made(session, actor, client_id)
+
+
+# A move into or out of residential care is a change of circumstances the OPG and the DWP must
+# hear of (R-ORD-4, seed 002 B 18.2): the amendment records it as one (issue 14 item 1).
+MOVES: dict[tuple[Situation, Situation], str] = {
+    (Situation.COMMUNITY, Situation.RESIDENTIAL_CARE): "ADMITTED_TO_RESIDENTIAL_CARE",
+    (Situation.RESIDENTIAL_CARE, Situation.COMMUNITY): "LEFT_RESIDENTIAL_CARE",
+}
+
+
+async def _tell_of_a_move(
+    session: AsyncSession,
+    actor: Actor,
+    client_id: uuid.UUID,
+    before: ClientDetails,
+    after: ClientDetails,
+    reason: str,
+) -> None:
+    """In the amendment's transaction: a move into or out of residential care recorded as a
+    change of circumstances and told to the OPG and the DWP as the client's are
+    (``reviews.service.record_change_in_callers_transaction``, imported when asked: reviews
+    depends on this module)."""
+    move = MOVES.get((before.situation, after.situation))
+    if move is None:
+        return
+    record = await client_as_it_stands(session, client_id)
+    if record is None or record.legal_role is LegalRole.NONE:
+        return  # no order yet: nobody supervises the client's affairs to be told
+    from ca_api.reviews import service as reviews  # a cycle at import
+    from ca_api.reviews.rules import CircumstanceKind
+
+    await reviews.record_change_in_callers_transaction(
+        session,
+        actor,
+        client_id,
+        kind=CircumstanceKind(move),
+        occurred_on=clock.today(),
+        details=f"recorded by amending the client's situation: {reason}",
+    )
 
 
 async def _refuse_reviving_a_deceased_client(session: AsyncSession, client_id: uuid.UUID) -> None:

@@ -466,6 +466,102 @@ async def record_contact(
     )
 
 
+async def _tell_of_change(
+    session: AsyncSession,
+    actor: Actor,
+    client: _Client,
+    row: CircumstanceChange,
+    old: CircumstanceChange | None,
+) -> list[uuid.UUID]:
+    """Whoever must hear of the change (R-ORD-4, B 18.2: the OPG if deputy; the DWP if appointee
+    or a DWP counterparty pays the client; whoever heard of what it corrects), one outbox message
+    each in the caller's transaction: the task to tell them."""
+    kind = CircumstanceKind(row.kind)
+    role = client.legal_role
+    paid_by_dwp = any(
+        c.kind == CounterpartyKind.DWP.value
+        for c in await ledger.counterparties_of_client(session, client.id)
+    )
+    recipients = list(
+        rules.recipients_of(
+            kind,
+            deputy=role in (LegalRole.DEPUTY, LegalRole.BOTH),
+            dwp=role in (LegalRole.APPOINTEE, LegalRole.BOTH) or paid_by_dwp,
+        )
+    )
+    if old is not None:  # whoever heard of what this corrects hears of the correction
+        for m in await outbox.messages_about(session, TYPE_NAME[CircumstanceChange], [old.id]):
+            heard = Recipient(m.message.recipient)
+            if heard not in recipients:
+                recipients.append(heard)
+    if not recipients:
+        return []
+    facts = {
+        "change": kind.value,
+        "occurred_on": row.occurred_on.isoformat(),
+        "details": row.details,
+        "corrects": str(old.id) if old is not None else None,
+    }
+    body = await outbox.handoff_payload(session, actor, client.id, facts)
+    told = []
+    for recipient in recipients:
+        message_id = await outbox.emit(
+            session,
+            actor,
+            topic=Topic.CIRCUMSTANCES_CHANGED,
+            recipient=recipient,
+            client_id=client.id,
+            subject_type=TYPE_NAME[CircumstanceChange],
+            subject_id=row.id,
+            payload=body,
+        )
+        if message_id is not None:
+            told.append(message_id)
+    return told
+
+
+async def record_change_in_callers_transaction(
+    session: AsyncSession,
+    actor: Actor,
+    client_id: uuid.UUID,
+    *,
+    kind: CircumstanceKind,
+    occurred_on: date,
+    details: str,
+) -> uuid.UUID:
+    """A change of circumstances another record states (``amendClient`` moving the client into
+    or out of residential care): recorded as if an officer had, in the caller's transaction, and
+    told to whoever must hear of it (R-ORD-4, B 18.2); the change's id."""
+    record = existing(await clients.client_as_it_stands(session, client_id), "Client", client_id)
+    client = _Client(client_id, record.details.date_of_birth, record.legal_role)
+    values = {
+        "id": uuid.uuid4(),
+        "client_id": client_id,
+        "occurred_on": occurred_on,
+        "kind": kind.value,
+        "details": details,
+        "supersedes_id": None,
+        "reason": None,
+        "recorded_by": actor.principal.subject,
+    }
+    row = await repository.insert(session, CircumstanceChange, values)
+    told = await _tell_of_change(session, actor, client, row, None)
+    after = audit.jsonable(
+        {k: v for k, v in values.items() if k not in ("id", "client_id", "recorded_by")}
+    )
+    after["told"] = [str(m) for m in told]
+    await audit.record(
+        session,
+        actor,
+        ENTITY[CircumstanceChange],
+        row.id,
+        "record",
+        after=after,
+        client_id=client_id,
+    )
+    return row.id
+
+
 async def record_change(
     session: AsyncSession,
     actor: Actor,
@@ -492,47 +588,7 @@ async def record_change(
     async def tell(
         client: _Client, row: CircumstanceChange, old: CircumstanceChange | None
     ) -> list[uuid.UUID]:
-        role = client.legal_role
-        paid_by_dwp = any(
-            c.kind == CounterpartyKind.DWP.value
-            for c in await ledger.counterparties_of_client(session, client.id)
-        )
-        recipients = list(
-            rules.recipients_of(
-                kind,
-                deputy=role in (LegalRole.DEPUTY, LegalRole.BOTH),
-                dwp=role in (LegalRole.APPOINTEE, LegalRole.BOTH) or paid_by_dwp,
-            )
-        )
-        if old is not None:  # whoever heard of what this corrects hears of the correction
-            for m in await outbox.messages_about(session, TYPE_NAME[CircumstanceChange], [old.id]):
-                heard = Recipient(m.message.recipient)
-                if heard not in recipients:
-                    recipients.append(heard)
-        if not recipients:
-            return []
-        facts = {
-            "change": kind.value,
-            "occurred_on": occurred_on.isoformat(),
-            "details": details,
-            "corrects": str(old.id) if old is not None else None,
-        }
-        body = await outbox.handoff_payload(session, actor, client.id, facts)
-        told = []
-        for recipient in recipients:
-            message_id = await outbox.emit(
-                session,
-                actor,
-                topic=Topic.CIRCUMSTANCES_CHANGED,
-                recipient=recipient,
-                client_id=client.id,
-                subject_type=TYPE_NAME[CircumstanceChange],
-                subject_id=row.id,
-                payload=body,
-            )
-            if message_id is not None:
-                told.append(message_id)
-        return told
+        return await _tell_of_change(session, actor, client, row, old)
 
     return await _record(
         session,
