@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ca_api import clock
+from ca_api.ledger.rules import Category
 from tests.conftest import Api
 from tests.factories import (
     APPEAL_PREPARER,
@@ -19,12 +20,15 @@ from tests.factories import (
     KEYED_PROBLEMS,
     OUTSTANDING_DEBTS,
     PROPERTY_DEPUTY,
+    RECORD_REVIEW,
     SALE_CONDITIONS,
     SCAO,
     VALUABLE_FIELDS,
     appeal_call,
     approve_as,
+    approve_payment,
     approved_allowance,
+    audit_rows,
     card_account,
     close_recovered,
     complaint_call,
@@ -35,9 +39,13 @@ from tests.factories import (
     days_ago,
     deputy_client,
     fund,
+    income_tax,
+    ledger_income,
+    ledger_tax_paid,
     new_client,
     new_counterparty,
     new_key,
+    new_property,
     prepared_appeal,
     produce_debt_statement,
     property_for_sale,
@@ -45,6 +53,7 @@ from tests.factories import (
     propose_funeral_plan,
     raise_debt_repayment,
     raise_funeral_plan_payment,
+    raise_handover,
     raise_payment,
     receipt_input,
     record_allowance,
@@ -55,11 +64,15 @@ from tests.factories import (
     record_receipt,
     record_recovery,
     record_review,
+    record_tax_return,
     record_will,
     recorded_complaint,
+    recovered_client,
     register_valuable,
     registered_valuable,
+    review_input,
     run_allowances,
+    tax_payee,
     this_monday,
 )
 
@@ -128,7 +141,7 @@ async def test_debt_order_worked_example_r_debt_1_and_letters_r_debt_2(api: Api)
     the care home (£300), the council (£500), the 2019 catalogue (£200) and £100 of the 2021
     loan; the 2023 phone debt gets nothing. R-DEBT-2: funds are short, so every creditor is
     written to (text and PDF)."""
-    client_id, ids = await debts_found(api)
+    client_id, _ids = await debts_found(api)
     done = ok(await produce_debt_statement(api, client_id, "1100.00"), "OutstandingDebtsPayload")
     plan = done["outstandingDebts"]["repaymentPlans"][-1]
     assert plan["totalOwed"] == "1550.00"
@@ -215,7 +228,7 @@ async def test_debt_door_plain_payment_to_a_creditor_out_of_order_is_refused(
 
 @pytest.mark.parametrize("missing", SALE_CONDITIONS)
 async def test_property_sale_refused_for_each_missing_condition(api: Api, missing: str) -> None:
-    client_id, pid, offer_id = await property_for_sale(api, without=missing)
+    client_id, _pid, offer_id = await property_for_sale(api, without=missing)
     result = await property_mutation(
         api, "agreePropertySale", {"offerId": offer_id}, **PROPERTY_DEPUTY
     )
@@ -229,7 +242,7 @@ async def test_property_sale_refused_for_each_missing_condition(api: Api, missin
 
 
 async def test_property_sale_allowed_when_every_condition_holds(api: Api) -> None:
-    client_id, pid, offer_id = await property_for_sale(api)
+    _client_id, _pid, offer_id = await property_for_sale(api)
     done = ok(
         await property_mutation(api, "agreePropertySale", {"offerId": offer_id}, **PROPERTY_DEPUTY),
         "PropertyPayload",
@@ -257,7 +270,7 @@ async def test_property_sale_agreed_by_casework_is_refused_r_role(api: Api) -> N
 
 async def test_property_sale_agreed_twice_is_one_sale(api: Api) -> None:
     """A second offer cannot also be agreed once a sale is agreed."""
-    client_id, pid, offer_id = await property_for_sale(api)
+    _client_id, pid, offer_id = await property_for_sale(api)
     ok(
         await property_mutation(api, "agreePropertySale", {"offerId": offer_id}, **PROPERTY_DEPUTY),
         "PropertyPayload",
@@ -404,7 +417,7 @@ async def test_funeral_plan_door_plain_payment_to_the_provider_is_refused(
 ) -> None:
     """R-CARE-5 door: the plan's £3,200 paid to the plan's provider as a standing payment while
     the best interest decision is still pending."""
-    client_id, payee, plan = await funeral_plan(api, session)
+    client_id, payee, _plan = await funeral_plan(api, session)
     result = await raise_payment(
         api,
         {
@@ -662,26 +675,25 @@ async def test_allowance_run_by_casework_is_refused(api: Api) -> None:
 
 # --- R-ROLE: the social worker and reporting see none of it; the auditor reads it all ---------
 
+
+def paged(field: str, args: str, node: str, var: str = "ID!") -> str:
+    return f"query($c: {var}) {{ {field}({args}, first: 5) {{ edges {{ node {{ {node} }} }} }} }}"
+
+
 READS = {
-    "annualReviews": "query($c: ID!) { annualReviews(clientId: $c, first: 5) { edges { node { id } } } }",
-    "clientContacts": "query($c: ID!) { clientContacts(clientId: $c, first: 5) { edges { node { id } } } }",
-    "circumstanceChanges": (
-        "query($c: ID!) { circumstanceChanges(clientId: $c, first: 5) { edges { node { id } } } }"
-    ),
+    "annualReviews": paged("annualReviews", "clientId: $c", "id"),
+    "clientContacts": paged("clientContacts", "clientId: $c", "id"),
+    "circumstanceChanges": paged("circumstanceChanges", "clientId: $c", "id"),
     "outstandingDebts": "query($c: ID!) { outstandingDebts(clientId: $c) { debts { debtId } } }",
     "properties": "query($c: ID!) { properties(clientId: $c) { propertyId } }",
-    "valuables": "query($c: ID!) { valuables(clientId: $c, first: 5) { edges { node { valuableId } } } }",
+    "valuables": paged("valuables", "clientId: $c", "valuableId"),
     "willsAndFuneral": "query($c: ID!) { willsAndFuneral(clientId: $c) { wills { willId } } }",
     "incomeTax": "query($c: ID!) { incomeTax(clientId: $c, taxYear: 2024) { clientId } }",
     "recoveryOfCapacity": "query($c: ID!) { recoveryOfCapacity(clientId: $c) { recoveryId } }",
-    "complaints": "query($c: ID) { complaints(clientId: $c, first: 5) { edges { node { id } } } }",
-    "appeals": "query($c: ID) { appeals(clientId: $c, first: 5) { edges { node { id } } } }",
-    "allowanceSchedules": (
-        "query($c: ID) { allowanceSchedules(clientId: $c, first: 5) { edges { node { id } } } }"
-    ),
-    "allowancePayments": (
-        "query($c: ID) { allowancePayments(clientId: $c, first: 5) { edges { node { __typename } } } }"
-    ),
+    "complaints": paged("complaints", "clientId: $c", "id", "ID"),
+    "appeals": paged("appeals", "clientId: $c", "id", "ID"),
+    "allowanceSchedules": paged("allowanceSchedules", "clientId: $c", "id", "ID"),
+    "allowancePayments": paged("allowancePayments", "clientId: $c", "__typename", "ID"),
     "annualReviewsDue": "query { annualReviewsDue(first: 5) { edges { node { clientId } } } }",
 }
 
@@ -806,7 +818,7 @@ async def test_sale_proceeds_refused_before_a_sale_is_agreed(api: Api) -> None:
 
 async def test_sale_proceeds_refused_from_another_clients_receipt(api: Api) -> None:
     """R-ACC-2: another client's money is never this property's proceeds."""
-    client_id, pid, offer_id = await property_for_sale(api)
+    _client_id, pid, offer_id = await property_for_sale(api)
     ok(
         await property_mutation(api, "agreePropertySale", {"offerId": offer_id}, **PROPERTY_DEPUTY),
         "PropertyPayload",
@@ -958,3 +970,149 @@ async def test_debt_letter_sent_recorded_once(api: Api, session: AsyncSession) -
     mine = next(x for x in plan["letters"] if x["letterId"] == letter["letterId"])
     assert mine["sentOn"] == days_ago(0)
     refused(await record_debt_letter_sent(api, letter["letterId"], days_ago(0)))
+
+
+# --- more doors: weekly cash, handover before the order, tax year edges, roles, audit -------
+
+
+async def test_weekly_cash_refused_for_a_client_in_residential_care(api: Api) -> None:
+    """B 23: weekly cash on a card is for clients in the community."""
+    client_id = str((await create_client(api, situation="RESIDENTIAL_CARE"))["id"])
+    ok(await record_deputyship(api, client_id), "DeputyshipPayload")
+    refused(await record_allowance(api, client_id, await card_account(api), kind="WEEKLY_CASH"))
+
+
+async def test_handover_refused_before_the_courts_order(api: Api, session: AsyncSession) -> None:
+    """R-ORD-5 door: no money is handed back to the client while the deputyship stands."""
+    client = await court_deputy_client(api)
+    await fund(session, api, client, 50000)
+    payee = await new_counterparty(api, "BANK", "Client's own account " + new_suffix())
+    refused(await raise_handover(api, client["id"], payee, "100.00"))
+
+
+async def test_handover_more_than_the_balance_is_refused_r_pay_3(
+    api: Api, session: AsyncSession
+) -> None:
+    client = await recovered_client(api)
+    await fund(session, api, client, 50000)
+    payee = await new_counterparty(api, "BANK", "Client's own account " + new_suffix())
+    raised = await raise_handover(api, client["id"], payee, "600.00")
+    if raised["__typename"] == "HandoverPaymentPayload":
+        # raising moves nothing; approval holds the money and must refuse the overdraft
+        refused(await approve_payment(api, raised["payment"]["id"]))
+    else:
+        refused(raised)
+
+
+async def test_income_tax_year_runs_6_april_to_5_april_and_leaves_out_benefits(
+    api: Api, session: AsyncSession
+) -> None:
+    """R-CARE-6, B 19: the year 2024 is 6 April 2024 to 5 April 2025; income on 5 April 2025
+    counts in 2024, on 6 April 2025 in 2025; benefits are not taxable income here."""
+    client = await court_deputy_client(api)
+    await ledger_income(
+        session, client["id"], Category.IN_PRIVATE_PENSION, 100000, date(2024, 4, 6)
+    )
+    await ledger_income(session, client["id"], Category.IN_INTEREST, 2500, date(2025, 4, 5))
+    await ledger_income(session, client["id"], Category.IN_RENT, 40000, date(2025, 4, 6))
+    await ledger_income(session, client["id"], Category.IN_BENEFITS, 70000, date(2024, 12, 1))
+    hmrc = await tax_payee(session)
+    await ledger_tax_paid(session, client["id"], hmrc, 1234, date(2025, 4, 5))
+    year = await income_tax(api, client["id"], 2024)
+    assert year["startsOn"] == "2024-04-06" and year["endsOn"] == "2025-04-05"
+    assert year["totalTaxableIncome"] == "1025.00"
+    assert {i["category"] for i in year["taxableIncome"]} == {"IN_PRIVATE_PENSION", "IN_INTEREST"}
+    assert year["taxPaid"] == "12.34"
+    later = await income_tax(api, client["id"], 2025)
+    assert later["totalTaxableIncome"] == "400.00"
+    assert later["taxPaid"] == "0.00"
+
+
+async def test_tax_return_filed_twice_is_a_correction_not_an_overwrite(api: Api) -> None:
+    client = await court_deputy_client(api)
+    ok(await record_tax_return(api, client["id"], 2024, "2025-10-01"), "TaxReturnPayload")
+    second = await record_tax_return(api, client["id"], 2024, "2025-10-03")
+    if second["__typename"] == "TaxReturnPayload":
+        history = second["incomeTax"]["filingHistory"]
+        assert len(history) == 2, history
+    else:
+        refused(second)
+
+
+@pytest.mark.parametrize("who", [SOCIAL_WORKER, REPORTING, AUDITOR], ids=lambda w: w["role"])
+async def test_review_recorded_by_a_role_that_may_not_is_forbidden(
+    api: Api, who: dict[str, str]
+) -> None:
+    client_id = await deputy_client(api, surplus=None)
+    body = await api.gql(RECORD_REVIEW, {"input": review_input(client_id)}, **who)
+    codes = [e.get("extensions", {}).get("code") for e in body.get("errors", [])]
+    assert codes == ["FORBIDDEN"], body
+
+
+async def test_valuable_taken_in_is_audited_r_aud_1(api: Api) -> None:
+    client = await new_client(api)
+    valuable = await registered_valuable(api, client["id"])
+    rows = await audit_rows(api, clientId=client["id"])
+    assert any(r["principal"] == "ash.assistant" for r in rows), rows
+    assert any(valuable["valuableId"] in str(r) or "aluable" in str(r["entityType"]) for r in rows)
+
+
+# --- R-CARE-4: letting needs the court's authority and tenders -------------------------------
+
+
+def letting(pid: str, **kw: Any) -> dict[str, Any]:
+    return {
+        "propertyId": pid,
+        "tenders": ["Ashford Lettings", "Kent Lets"],
+        "agent": "Ashford Lettings",
+        "courtReference": "COP 1234567/L",
+        "courtAuthorisedOn": days_ago(20),
+    } | kw
+
+
+async def test_letting_refused_without_the_courts_authority(api: Api) -> None:
+    client_id = await deputy_client(api, surplus=None)
+    prop = await new_property(api, client_id)
+    result = refused(
+        await property_mutation(
+            api,
+            "recordPropertyLetting",
+            letting(prop["propertyId"], courtReference=None, courtAuthorisedOn=None),
+        )
+    )
+    assert "court" in str(result).lower(), result
+
+
+async def test_letting_refused_without_tenders(api: Api) -> None:
+    client_id = await deputy_client(api, surplus=None)
+    prop = await new_property(api, client_id)
+    result = refused(
+        await property_mutation(
+            api, "recordPropertyLetting", letting(prop["propertyId"], tenders=[])
+        )
+    )
+    assert "tender" in str(result).lower(), result
+
+
+async def test_letting_recorded_with_authority_and_tenders(api: Api) -> None:
+    client_id = await deputy_client(api, surplus=None)
+    prop = await new_property(api, client_id)
+    done = ok(
+        await property_mutation(api, "recordPropertyLetting", letting(prop["propertyId"])),
+        "PropertyPayload",
+    )
+    assert done["property"]["lettings"][-1]["courtReference"] == "COP 1234567/L"
+
+
+# --- R-PAY-3 in the weekly run: a short account is not paid, never overdrawn ---------------
+
+
+async def test_allowance_run_does_not_overdraw_a_short_account(
+    api: Api, session: AsyncSession
+) -> None:
+    client_id = await deputy_client(api, surplus=None)
+    await fund(session, api, {"id": client_id}, 1000)  # £10.00, the allowance is £30.00
+    await approved_allowance(api, client_id)
+    done = ok(await run_allowances(api), "WeeklyAllowanceRunPayload")
+    assert done["paid"] == 0
+    assert client_id in {n["clientId"] for n in done["notPaid"]}, done
