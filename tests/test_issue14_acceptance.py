@@ -24,12 +24,15 @@ from tests.factories import (
     SALE_CONDITIONS,
     SCAO,
     VALUABLE_FIELDS,
+    WIND_UP_FEE_PENCE,
+    amend_client,
     appeal_call,
     approve_as,
     approve_payment,
     approved_allowance,
     audit_rows,
     card_account,
+    charged_wind_up_fee,
     close_recovered,
     complaint_call,
     complaint_details,
@@ -46,6 +49,7 @@ from tests.factories import (
     new_counterparty,
     new_key,
     new_property,
+    notify_everyone,
     prepared_appeal,
     produce_debt_statement,
     property_for_sale,
@@ -527,7 +531,7 @@ async def test_appeal_approved_by_a_senior_officer_not_the_deputy_is_refused(api
 
 async def test_appeal_approved_by_its_preparer_is_refused_r_role_2(api: Api) -> None:
     client = await new_client(api)
-    appeal = await prepared_appeal(api, client["id"], **{})
+    appeal = await prepared_appeal(api, client["id"])
     # the preparer also holds the deputy's role: still four eyes
     result = await appeal_call(
         api,
@@ -1116,3 +1120,53 @@ async def test_allowance_run_does_not_overdraw_a_short_account(
     done = ok(await run_allowances(api), "WeeklyAllowanceRunPayload")
     assert done["paid"] == 0
     assert client_id in {n["clientId"] for n in done["notPaid"]}, done
+
+
+# --- a client closed with valuables held, through any door (R-CARE-3, R-ORD-5, B 24) ----------
+
+CLOSE_WOUND_UP = f"""
+mutation($input: CloseWoundUpCaseInput!) {{
+  closeWoundUpCase(input: $input) {{
+    __typename
+    ... on EstatePayload {{ estate {{ closed }} }}
+    {KEYED_PROBLEMS}
+  }}
+}}
+"""
+
+
+async def wound_up(api: Api, session: AsyncSession, *, valuable: bool) -> dict[str, Any]:
+    """A deceased client, nothing left after the wind-up fee, every notification sent, with or
+    without a valuable still in the safe: the closeWoundUpCase result."""
+    client = await new_client(api)
+    if valuable:
+        await registered_valuable(api, client["id"])
+    await fund(session, api, client, WIND_UP_FEE_PENCE)
+    await confirmed_death(api, client["id"], days_ago(10))
+    await charged_wind_up_fee(api, client["id"])
+    await notify_everyone(api, client["id"])
+    data = await api.data(
+        CLOSE_WOUND_UP, {"input": {"clientId": client["id"], "idempotencyKey": new_key()}}, **SCAO
+    )
+    result: dict[str, Any] = data["closeWoundUpCase"]
+    return result
+
+
+async def test_wound_up_case_with_nothing_held_closes(api: Api, session: AsyncSession) -> None:
+    ok(await wound_up(api, session, valuable=False), "EstatePayload")
+
+
+async def test_wound_up_case_refused_while_a_valuable_is_in_the_safe(
+    api: Api, session: AsyncSession
+) -> None:
+    """The death route's door: the executor or next of kin gets the valuables back first."""
+    refused(await wound_up(api, session, valuable=True))
+
+
+async def test_amend_client_cannot_close_a_client_holding_a_valuable(api: Api) -> None:
+    client = await new_client(api)
+    await registered_valuable(api, client["id"])
+    result = await amend_client(
+        api, client["id"], {"status": "CLOSED"}, "tidy up", role="head_of_service", sub="hari.head"
+    )
+    assert result["__typename"] != "ClientPayload", result
