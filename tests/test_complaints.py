@@ -56,6 +56,7 @@ query($clientId: ID, $open: Boolean) {{
 }}
 """
 OTHER_SCAO = {"role": "senior_officer", "sub": "sam.scao"}
+OTHER_DEPUTY = {"role": "head_of_service", "sub": "hari.head"}
 
 
 async def _complaints(api: Api, client_id: str, **kw: Any) -> list[dict[str, Any]]:
@@ -329,18 +330,27 @@ async def test_an_appeal_is_prepared_approved_by_the_deputy_lodged_and_decided(a
 
 
 async def test_whoever_prepared_an_appeal_may_not_approve_it(api: Api) -> None:
-    # R-ROLE-2 (four eyes), B 30.3: the deputy approves, not the SCAO who prepared it
+    # R-ROLE-2 (four eyes), B 30.3: the deputy approves (the head of service signs as the
+    # corporate deputy, R-ROLE), never whoever prepared it, even holding the deputy's role
     client = await new_client(api)
-    appeal = await prepared_appeal(api, client["id"])
-    refused = await appeal_call(api, "approveAppeal", {"appealId": appeal["id"]}, **SCAO)
+    done = await appeal_call(
+        api,
+        "prepareAppeal",
+        {"clientId": client["id"], "details": appeal_details()},
+        **DEPUTY,
+    )
+    appeal = done["appeal"]
+    refused = await appeal_call(api, "approveAppeal", {"appealId": appeal["id"]}, **DEPUTY)
     assert refused["__typename"] == "FourEyesProblem", refused
-    assert refused["raisedBy"] == "olu.scao"
+    assert refused["raisedBy"] == "hal.head"
     not_refusable = await appeal_call(
-        api, "refuseAppeal", {"appealId": appeal["id"], "reason": "no"}, **SCAO
+        api, "refuseAppeal", {"appealId": appeal["id"], "reason": "no"}, **DEPUTY
     )
     assert not_refusable["__typename"] == "FourEyesProblem", not_refusable
     (still,) = await _appeals(api, client["id"])
     assert still["status"] == "AWAITING_APPROVAL"
+    approved = await appeal_call(api, "approveAppeal", {"appealId": appeal["id"]}, **OTHER_DEPUTY)
+    assert approved["__typename"] == "AppealPayload", approved
 
 
 async def test_whoever_corrected_an_appeal_may_not_approve_it(api: Api) -> None:
@@ -355,13 +365,13 @@ async def test_whoever_corrected_an_appeal_may_not_approve_it(api: Api) -> None:
             "details": appeal_details(against="COURT_OF_PROTECTION"),
             "reason": "the decision was the court's, not the OPG's",
         },
-        **OTHER_SCAO,
+        **DEPUTY,
     )
     assert fixed["__typename"] == "AppealPayload", fixed
     assert fixed["appeal"]["against"] == "COURT_OF_PROTECTION"
-    refused = await appeal_call(api, "approveAppeal", {"appealId": appeal["id"]}, **OTHER_SCAO)
+    refused = await appeal_call(api, "approveAppeal", {"appealId": appeal["id"]}, **DEPUTY)
     assert refused["__typename"] == "FourEyesProblem", refused
-    approved = await appeal_call(api, "approveAppeal", {"appealId": appeal["id"]}, **DEPUTY)
+    approved = await appeal_call(api, "approveAppeal", {"appealId": appeal["id"]}, **OTHER_DEPUTY)
     assert approved["__typename"] == "AppealPayload", approved
 
 
@@ -444,9 +454,7 @@ async def test_a_dwp_appeal_follows_the_same_steps(api: Api) -> None:
     # B 30.5: appeals to the DWP follow the same steps
     client = await new_client(api)
     appeal = await prepared_appeal(api, client["id"], against="DWP")
-    refused = await appeal_call(api, "approveAppeal", {"appealId": appeal["id"]}, **SCAO)
-    assert refused["__typename"] == "FourEyesProblem"
-    approved = await appeal_call(api, "approveAppeal", {"appealId": appeal["id"]}, **OTHER_SCAO)
+    approved = await appeal_call(api, "approveAppeal", {"appealId": appeal["id"]}, **DEPUTY)
     assert approved["appeal"]["status"] == "APPROVED"
 
 

@@ -203,10 +203,6 @@ async def test_debt_allocated_repayment_goes_through_payments(
     refused(await raise_debt_repayment(api, plan_id, ids["Seaview Care Home"]))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: a plain standing raisePayment repays an unsecured creditor out of R-DEBT-1 order",
-)
 async def test_debt_door_plain_payment_to_a_creditor_out_of_order_is_refused(
     api: Api, session: AsyncSession
 ) -> None:
@@ -350,11 +346,6 @@ async def test_valuable_returned_cannot_be_checked_out_or_in(api: Api) -> None:
     refused(await move_valuable(api, "checkOutValuable", valuable["valuableId"]))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: checkInValuable accepts an item already returned for good (RETURNED), "
-    "putting it back in the safe (B 24, R-ORD-5)",
-)
 async def test_valuable_returned_cannot_be_checked_back_in(api: Api) -> None:
     """The schema: checkInValuable is 'only an item out of the safe' (out to come back);
     returnValuable hands it back for good, 'it is then no longer held'."""
@@ -412,10 +403,6 @@ async def test_funeral_plan_paid_once_after_approval(api: Api, session: AsyncSes
     refused(await raise_funeral_plan_payment(api, plan["funeralPlanId"]))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: a funeral plan is paid without its decision through a plain standing raisePayment",
-)
 async def test_funeral_plan_door_plain_payment_to_the_provider_is_refused(
     api: Api, session: AsyncSession
 ) -> None:
@@ -510,11 +497,6 @@ async def test_appeal_lodged_without_the_deputys_approval_is_refused(api: Api) -
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: another senior officer approves an appeal; B 30.3 says the Deputy "
-    "(head_of_service) approves, R-DEC-2 a role below may not",
-)
 async def test_appeal_approved_by_a_senior_officer_not_the_deputy_is_refused(api: Api) -> None:
     client = await new_client(api)
     appeal = await prepared_appeal(api, client["id"])
@@ -933,11 +915,6 @@ async def test_complaint_recorded_by_the_social_worker_is_forbidden(api: Api) ->
 # --- R-DEBT-2: every creditor is written to, and each letter's sending recorded once ----------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG or POLICY QUESTION: letters go only to creditors not paid in full; R-DEBT-2 "
-    "and B 14.3 say every/all creditors are written to when funds are short",
-)
 async def test_debt_letters_to_every_creditor_when_funds_are_short(api: Api) -> None:
     """B 14.3: 'write to all creditors'."""
     client_id, _ = await debts_found(api)

@@ -114,7 +114,7 @@ async def test_the_debt_order_worked_example_pays_in_r_debt_1_order_and_writes_t
     (the BT bill of 2023 is the oldest debt of all, yet waits for the council). Paid in full:
     Oak House £200, Sunny Lodge £300, the council £150 and £250, BT £80 (£980 so far); Barclaycard
     gets the £20 left of its £400; the catalogue nothing. Funds are short, so Barclaycard and the
-    catalogue (and only they, owed what the plan leaves unpaid) get a letter, as text and PDF."""
+    catalogue are left owed; every creditor gets a letter (B 14.3), as text and PDF."""
     client = await new_client(api)
     await _example(api, client["id"])
     register = await _debts(api, client["id"])
@@ -151,8 +151,11 @@ async def test_the_debt_order_worked_example_pays_in_r_debt_1_order_and_writes_t
     assert plan["decisionStatus"] == "RAISED" and plan["producedBy"] == "ash.assistant"
     assert "Funds are short by £680.00" in plan["statement"]
 
+    # B 14.3 "write to all creditors": every one, each told what the plan pays it
     letters = {x["creditor"]: x for x in plan["letters"]}
-    assert set(letters) == {"Barclaycard", "Home Shopping catalogue"}
+    assert len(plan["letters"]) == 7 and "Barclaycard" in letters
+    paid_in_full = letters["BT phone bill"]["text"]
+    assert "lacks the mental capacity" in paid_in_full and "repaid in full" in paid_in_full
     card = letters["Barclaycard"]
     assert "lacks the mental capacity" in card["text"]
     assert (
@@ -316,7 +319,8 @@ async def test_a_repayment_is_not_approved_once_its_statement_no_longer_stands(
 def test_the_one_order_shares_funds_first_to_last_and_names_who_to_write_to() -> None:
     """R-DEBT-1, R-DEBT-2 (pure, ``debts.rules``): the found kinds rank as the invoice kinds of
     the debts after death; within a kind oldest first; the first debt the funds cannot clear
-    gets what is left; only creditors left unpaid are written to, and none when funds suffice."""
+    gets what is left; where funds are short every creditor is written to (B 14.3 "all
+    creditors"), and none when funds suffice."""
 
     def d(kind: order.FoundDebtKind, incurred: date) -> order.Debt:
         return order.found_debt(uuid4(), kind, incurred, date(2026, 1, 1), "ref")
@@ -332,7 +336,12 @@ def test_the_one_order_shares_funds_first_to_last_and_names_who_to_write_to() ->
         (oldest, 300, 200),
         (newer, 0, 500),
     ]
-    assert [a.debt for a in order.creditors_to_write_to(shares)] == [oldest, newer]
+    assert [a.debt for a in order.creditors_to_write_to(shares)] == [
+        late_home,
+        council,
+        oldest,
+        newer,
+    ]
     enough = order.allocate([(oldest, 500), (newer, 500)], 1000)
     assert not order.funds_short(enough) and order.creditors_to_write_to(enough) == []
 

@@ -286,8 +286,8 @@ correctComplaint      .   Y   Y   Y   Y   Y   .   .   .   .   .
 recordComplaintOutcome . Y  Y   Y   Y   Y   .   .   .   .   .
 prepareAppeal         .   .   .   Y   Y   Y   .   .   .   .   .
 correctAppeal         .   .   .   Y   Y   Y   .   .   .   .   .
-approveAppeal         .   .   .   Y   Y   Y   .   .   .   .   .
-refuseAppeal          .   .   .   Y   Y   Y   .   .   .   .   .
+approveAppeal         .   .   .   .   .   Y   .   .   .   .   .
+refuseAppeal          .   .   .   .   .   Y   .   .   .   .   .
 recordAppealLodged    .   .   .   Y   Y   Y   .   .   .   .   .
 recordAppealOutcome   .   .   .   Y   Y   Y   .   .   .   .   .
 # wills and funeral (issue 14 item 5, R-CARE-5, seed 002 B 21, B 28): casework records wills,

@@ -205,12 +205,14 @@ ESTATE_READ = OFFICERS | {R.AUDITOR}
 # Complaints and appeals (issue 14 item 8, R-AUD-4, seed 002 B 30): casework records a
 # complaint (the client's, or someone's for them) and its outcome; the Senior Client Affairs
 # Officer prepares an appeal (B 30.3; a role above may too, R-DEC-2), records it lodged and its
-# outcome; the deputy approves it before lodging: a senior officer or above (the head of service
-# signs as the corporate deputy), never whoever prepared or corrected it (R-ROLE-2). Officers and
+# outcome; the deputy approves it before lodging (the head of service signs as the corporate
+# deputy), never whoever prepared or corrected it (R-ROLE-2). Officers and
 # audit read the register; the social worker sees none of it.
 COMPLAINT_RECORD = CASEWORKERS
 APPEAL_PREPARE = APPROVERS
-APPEAL_APPROVE = APPROVERS
+# B 30.3: "approved by the Deputy": the head of service signs as the corporate Deputy (R-ROLE),
+# never whoever prepared the appeal (four eyes).
+APPEAL_APPROVE = frozenset({R.HEAD_OF_SERVICE})
 COMPLAINT_READ = OFFICERS | {R.AUDITOR}
 # Wills and funeral (issue 14 item 5, R-CARE-5, seed 002 B 21, B 28): casework records a will
 # or codicil found, the Court of Protection told of it, and funeral wishes; a senior officer and

@@ -211,11 +211,11 @@ def funds_short(allocations: Iterable[Allocation]) -> bool:
 
 
 def creditors_to_write_to(allocations: Iterable[Allocation]) -> list[Allocation]:
-    """R-DEBT-2 (seed 002 B 14.3): where funds are short, each creditor the plan leaves unpaid,
-    in full or in part, is told in writing that the client lacks capacity and cannot repay; a
-    creditor paid in full is owed nothing, so has no debt to be told of. None when funds cover
-    every debt."""
+    """R-DEBT-2 (seed 002 B 14.3 "write to all creditors"): where funds are short, every
+    creditor is told in writing that the client lacks capacity and cannot repay in full, those
+    the plan pays as well as those it leaves unpaid (the seed says all; each letter says what the
+    plan pays them). None when funds cover every debt."""
     every = list(allocations)
     if not funds_short(every):
         return []
-    return [a for a in every if a.short > 0]
+    return every

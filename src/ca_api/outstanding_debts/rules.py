@@ -116,8 +116,7 @@ The council acts for our client, who lacks the mental capacity to deal with thei
 affairs. We have reviewed the debts our client owes. Their funds are not enough to repay all of
 them, and they are repaid in the order the council's policy requires.
 
-You are owed £$owed. Under the financial plan we are able to pay you £$paid. We confirm that our
-client is unable to repay the remaining £$short.
+You are owed £$owed. $outcome
 
 Yours faithfully,
 Client Affairs Team
@@ -134,8 +133,12 @@ def letter_text(client_reference: str, line: Line, on: date) -> str:
         reference=line.reference or "none given",
         client=client_reference,
         owed=format_money(line.allocation.owed),
-        paid=format_money(line.allocation.allocated),
-        short=format_money(line.allocation.short),
+        outcome=(
+            f"Under the financial plan we are able to pay you £{format_money(a.allocated)}. We "
+            f"confirm that our\nclient is unable to repay the remaining £{format_money(a.short)}."
+            if (a := line.allocation).short > 0
+            else "Under the financial plan your debt is repaid in full, in its turn."
+        ),
     )
 
 

@@ -48,6 +48,7 @@ from ca_api.files.models import StoredFile
 from ca_api.files.rules import FileType, sha256
 from ca_api.ledger import service as ledger
 from ca_api.ledger.rules import Category
+from ca_api.money import format_money
 from ca_api.outstanding_debts import pdf, repository, rules
 from ca_api.outstanding_debts.models import (
     DebtLetter,
@@ -680,3 +681,23 @@ async def refuse_unless_agreed(session: AsyncSession, payment_id: uuid.UUID) -> 
         problem = rules.repayment_problem(decision.status.value, 1, True, False)
         assert problem is not None
         raise InvalidState(problem, status=decision.status.value)
+
+
+async def refuse_paying_a_creditor_by_hand(
+    session: AsyncSession, client_id: uuid.UUID, payee_id: uuid.UUID
+) -> None:
+    """A payment with no invoice (``raisePayment``) to a creditor of a debt found on
+    appointment that is still owed: refused, since found debts are repaid through the approved
+    plan in R-DEBT-1's order (raiseDebtRepayment, B 14.2), never by a plain payment that could
+    pay a later creditor first."""
+    owed = [
+        d
+        for d in (await debts_of(session, client_id)).debts
+        if d.current.payee_id == payee_id and d.owed > 0
+    ]
+    if owed:
+        raise InvalidState(
+            f"the payee is a creditor of a debt found on appointment ({owed[0].current.creditor}, "
+            f"{format_money(owed[0].owed)} owed): it is repaid through the approved repayment plan "
+            "in R-DEBT-1's order (raiseDebtRepayment, seed 002 B 14.2), not by a plain payment"
+        )

@@ -157,6 +157,7 @@ async def raise_payment(
             values = await particulars.invoice_payment(session, actor, req.invoice_id, req.method)
         else:
             values = await particulars.standing_payment(session, req)
+            await _refuse_payees_with_their_own_door(session, values["client_id"], req)
         basis = req.winding_up_basis
         await _refuse_after_death(
             session,
@@ -190,6 +191,20 @@ async def raise_payment(
     return await approvals.run_once(
         PAYMENT_ONCE, session, actor, idempotency_key, "raisePayment", payload, work
     )
+
+
+async def _refuse_payees_with_their_own_door(
+    session: AsyncSession, client_id: uuid.UUID, req: PaymentRequest
+) -> None:
+    """A payment with no invoice to a payee whose money has its own door: a creditor of a debt
+    found on appointment (the repayment plan, R-DEBT-1), the provider of a proposed funeral plan
+    (its decision, B 28.2). Those modules depend on this one, so they are imported when asked."""
+    from ca_api.outstanding_debts import service as found_debts  # a cycle at import
+    from ca_api.wills import service as wills  # a cycle at import
+
+    assert req.payee_id is not None
+    await found_debts.refuse_paying_a_creditor_by_hand(session, client_id, req.payee_id)
+    await wills.refuse_paying_a_funeral_plan_by_hand(session, client_id, req.payee_id)
 
 
 async def raise_for_winding_up(

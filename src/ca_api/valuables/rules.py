@@ -70,6 +70,11 @@ def movement_problem(status: ValuableStatus, kind: MovementKind) -> str | None:
     if kind is MovementKind.CHECK_IN:
         if status is ValuableStatus.IN_SAFE:
             return "the item is in the safe already: only an item out of the safe is checked in"
+        if status is ValuableStatus.RETURNED:
+            return (
+                "the item was returned for good: it is no longer held (an item handed in again "
+                "is registered afresh, registerValuable)"
+            )
         return None
     if status is not ValuableStatus.IN_SAFE:
         return (

@@ -668,3 +668,22 @@ async def notice_deadlines(
         w = WillView(chain, notices.get(chain[0].id), today)
         every.append(NoticeDeadline(w.first.id, w.notice_due_on, w.notice_state, w))
     return deadline_clock.page(every, state=state, seek=seek)
+
+
+async def refuse_paying_a_funeral_plan_by_hand(
+    session: AsyncSession, client_id: uuid.UUID, payee_id: uuid.UUID
+) -> None:
+    """A payment with no invoice (``raisePayment``) to the provider of a funeral plan proposed
+    for the client: refused, since a plan is bought only on its approved best-interest decision,
+    through raiseFuneralPlanPayment (R-CARE-5, seed 002 B 28.2)."""
+    views = await wills_of_clients(session, [client_id])
+    view = views.get(client_id)
+    plans = [
+        p for p in (view.plans if view is not None else []) if p.plan.counterparty_id == payee_id
+    ]
+    if plans:
+        raise InvalidState(
+            f"the payee provides the funeral plan proposed for the client ({plans[0].plan.provider}"
+            "): a funeral plan is paid only on its approved best-interest decision, through "
+            "raiseFuneralPlanPayment (R-CARE-5, seed 002 B 28.2)"
+        )
