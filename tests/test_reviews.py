@@ -513,3 +513,21 @@ async def test_amending_a_client_into_residential_care_is_a_change_told_to_the_o
 
 
 CLIENT_SITUATION = "query($id: ID!) { client(id: $id) { situation } }"
+
+
+async def test_an_order_older_than_the_policy_figure_does_not_take_the_list_down(
+    api: Api, today: Any
+) -> None:
+    """An order of 2012, before the review figure's first entry (2014, the seed's policy): its
+    clock runs by that first figure (12 months) and the list answers for everyone, where one
+    old order made the whole list POLICY_MISSING (found serving the demo)."""
+    today.set(date(2025, 6, 1))
+    old = await _deputy(api, "2012-11-05")
+    recent = await _deputy(api, "2024-07-01")
+    rows = {r["clientId"]: r for r in await _due(api)}
+    assert (rows[old]["dueOn"], rows[old]["state"], rows[old]["months"]) == (
+        "2013-11-05",
+        "OVERDUE",
+        12,
+    )
+    assert rows[recent]["state"] == "DUE"

@@ -153,10 +153,15 @@ class ReviewDue(deadline_clock.Deadline):
 
 
 def _months_on(figures: Sequence[PolicyFigure], on: date) -> int:
-    """The months between reviews in force on ``on`` (the figure's history, oldest first)."""
-    found = [f for f in figures if f.effective_from <= on and f.value is not None]
-    if not found:
+    """The months between reviews in force on ``on`` (the figure's history, oldest first). A
+    clock that started before the first figure was recorded (an order of 2012, the seed's
+    policy of 2014) runs by that first figure: the yearly review is the court's expectation of
+    every deputy, older than the council's written policy, and one client's old order must not
+    take the whole list down. PolicyMissing only when no figure is recorded at all."""
+    known = [f for f in figures if f.value is not None]
+    if not known:
         raise policy.PolicyMissing(rules.REVIEW_MONTHS, on)
+    found = [f for f in known if f.effective_from <= on] or known[:1]
     return int(found[-1].value)  # type: ignore[arg-type]
 
 
