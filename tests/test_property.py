@@ -196,6 +196,16 @@ async def test_the_sale_is_agreed_when_every_condition_holds(api: Api) -> None:
     assert actions.count("agree_sale") == 1
     twice = await _agree_sale(api, offer_id)
     assert twice["__typename"] == "InvalidStateProblem", twice
+    # R-ORD-4, B 18.2: the sale is a change of circumstances, its task to the OPG written
+    changes = await api.data(
+        """query($c: ID!) { circumstanceChanges(clientId: $c, first: 5) {
+             nodes { kind notices { recipient state } } } }""",
+        {"c": client_id},
+        **SCAO,
+    )
+    [sold] = changes["circumstanceChanges"]["nodes"]
+    assert sold["kind"] == "PROPERTY_SOLD"
+    assert ("OPG", "PENDING") in [(n["recipient"], n["state"]) for n in sold["notices"]]
 
 
 @pytest.mark.parametrize("missing", SALE_CONDITIONS)

@@ -46,6 +46,7 @@ from ca_api.errors import InvalidState, RecordNotFound, ValidationFailed
 from ca_api.invoices.models import Invoice
 from ca_api.invoices.rules import CLOSED, InvoiceStatus
 from ca_api.ledger.rules import Category
+from ca_api.money import format_money
 from ca_api.policy import service as policy
 from ca_api.property import repository, rules
 from ca_api.property.models import (
@@ -63,6 +64,8 @@ from ca_api.property.models import (
 )
 from ca_api.property.rules import Ownership, SaleCondition
 from ca_api.receipts import repository as receipts_repository
+from ca_api.reviews import service as reviews
+from ca_api.reviews.rules import CircumstanceKind
 
 ENTITY = "property"
 VALUATIONS = "property_sale_valuations"
@@ -759,7 +762,18 @@ async def agree_sale(
             missing = [c.value for c, met in conditions.items() if not met]
             raise InvalidState(problem, status="CONDITIONS_NOT_MET", missing=missing)
         values = {"offer_id": offer_id, "price": offer.amount, "agreed_on": clock.today()}
-        return await _add(session, actor, view, PropertySale, "agree_sale", values)
+        done = await _add(session, actor, view, PropertySale, "agree_sale", values)
+        # A sale is a change of circumstances the OPG (and the DWP) must hear of (R-ORD-4,
+        # B 18.2): recorded with its tasks in this transaction (issue 14 item 1).
+        await reviews.record_change_in_callers_transaction(
+            session,
+            actor,
+            view.first.client_id,
+            kind=CircumstanceKind.PROPERTY_SOLD,
+            occurred_on=clock.today(),
+            details=f"sale of {view.current.address} agreed at £{format_money(offer.amount)}",
+        )
+        return done
 
     payload = {"offer_id": str(offer_id)}
     return await _run(session, actor, idempotency_key, "agreePropertySale", payload, work)
