@@ -24,6 +24,7 @@ from sqlalchemy import (
     MetaData,
     Numeric,
     Text,
+    func,
     insert,
     select,
 )
@@ -99,6 +100,13 @@ async def insert_returning(session: AsyncSession, model: type[M], values: dict[s
     filled in): the one way a repository inserts the row it hands back."""
     stmt = insert(model).values(values).returning(model)
     return (await session.execute(stmt)).scalar_one()
+
+
+async def insert_recorded(session: AsyncSession, model: type[M], values: dict[str, Any]) -> M:
+    """``insert_returning`` for a row of a table that lists its rows oldest first by
+    ``recorded_at``: stamped with clock_timestamp(), the moment it was written, so the order holds
+    for rows written in one transaction too (whose now() is the same)."""
+    return await insert_returning(session, model, {"recorded_at": func.clock_timestamp(), **values})
 
 
 def async_url(url: str) -> str:

@@ -13,7 +13,7 @@ from sqlalchemy import case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from ca_api.db import insert_returning
+from ca_api.db import insert_recorded
 from ca_api.income_tax.models import TaxReturnFiling
 from ca_api.income_tax.rules import TAX_PAID, TAX_REFUNDED, TAXABLE
 from ca_api.ledger.models import LedgerAccount, Transfer
@@ -46,10 +46,7 @@ async def filings(
 
 
 async def insert_filing(session: AsyncSession, values: dict[str, Any]) -> TaxReturnFiling:
-    # clock_timestamp(): oldest first holds within one transaction too
-    return await insert_returning(
-        session, TaxReturnFiling, {"recorded_at": func.clock_timestamp(), **values}
-    )
+    return await insert_recorded(session, TaxReturnFiling, values)
 
 
 async def ledger_sums(

@@ -8,10 +8,10 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Row, func, select
+from sqlalchemy import Row, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ca_api.db import get_by_id, insert_returning, rows_where_in
+from ca_api.db import get_by_id, insert_recorded, rows_where_in
 from ca_api.outstanding_debts.models import (
     DebtLetter,
     DebtLetterSent,
@@ -21,11 +21,6 @@ from ca_api.outstanding_debts.models import (
     OutstandingDebt,
 )
 from ca_api.payments.repository import payment_status_of
-
-
-def _now_first(values: dict[str, Any]) -> dict[str, Any]:
-    """clock_timestamp(): "oldest first" holds for rows written in one transaction too."""
-    return {"recorded_at": func.clock_timestamp(), **values}
 
 
 async def debts_of(session: AsyncSession, client_id: uuid.UUID) -> Sequence[OutstandingDebt]:
@@ -44,7 +39,7 @@ async def debt(session: AsyncSession, debt_id: uuid.UUID) -> OutstandingDebt | N
 
 
 async def insert_debt(session: AsyncSession, values: dict[str, Any]) -> OutstandingDebt:
-    return await insert_returning(session, OutstandingDebt, _now_first(values))
+    return await insert_recorded(session, OutstandingDebt, values)
 
 
 async def plans_of(session: AsyncSession, client_id: uuid.UUID) -> Sequence[DebtRepaymentPlan]:
@@ -65,7 +60,7 @@ async def plan(
 
 
 async def insert_plan(session: AsyncSession, values: dict[str, Any]) -> DebtRepaymentPlan:
-    return await insert_returning(session, DebtRepaymentPlan, _now_first(values))
+    return await insert_recorded(session, DebtRepaymentPlan, values)
 
 
 async def lines_of(session: AsyncSession, client_id: uuid.UUID) -> Sequence[DebtPlanLine]:
@@ -75,7 +70,7 @@ async def lines_of(session: AsyncSession, client_id: uuid.UUID) -> Sequence[Debt
 
 
 async def insert_line(session: AsyncSession, values: dict[str, Any]) -> DebtPlanLine:
-    return await insert_returning(session, DebtPlanLine, _now_first(values))
+    return await insert_recorded(session, DebtPlanLine, values)
 
 
 async def letters_of(session: AsyncSession, client_id: uuid.UUID) -> Sequence[DebtLetter]:
@@ -89,7 +84,7 @@ async def letter(session: AsyncSession, letter_id: uuid.UUID) -> DebtLetter | No
 
 
 async def insert_letter(session: AsyncSession, values: dict[str, Any]) -> DebtLetter:
-    return await insert_returning(session, DebtLetter, _now_first(values))
+    return await insert_recorded(session, DebtLetter, values)
 
 
 async def sendings_of(session: AsyncSession, client_id: uuid.UUID) -> Sequence[DebtLetterSent]:
@@ -97,7 +92,7 @@ async def sendings_of(session: AsyncSession, client_id: uuid.UUID) -> Sequence[D
 
 
 async def insert_sending(session: AsyncSession, values: dict[str, Any]) -> DebtLetterSent:
-    return await insert_returning(session, DebtLetterSent, _now_first(values))
+    return await insert_recorded(session, DebtLetterSent, values)
 
 
 async def repayments_of(
@@ -113,7 +108,7 @@ async def repayments_of(
 
 
 async def insert_repayment(session: AsyncSession, values: dict[str, Any]) -> DebtRepayment:
-    return await insert_returning(session, DebtRepayment, _now_first(values))
+    return await insert_recorded(session, DebtRepayment, values)
 
 
 async def repayment_of(session: AsyncSession, payment_id: uuid.UUID) -> DebtRepayment | None:

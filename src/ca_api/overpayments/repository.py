@@ -9,11 +9,11 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Row, exists, func, insert, select
+from sqlalchemy import Row, exists, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from ca_api.db import insert_returning, rows_where_in
+from ca_api.db import insert_recorded, insert_returning, rows_where_in
 from ca_api.ledger.models import LedgerAccount, Transfer
 from ca_api.overpayments.models import (
     BenefitOverpayment,
@@ -140,11 +140,8 @@ async def share_holds_of_payment(session: AsyncSession, payment_id: uuid.UUID) -
 
 
 async def insert_request(session: AsyncSession, values: dict[str, Any]) -> RepaymentRequest:
-    # clock_timestamp(): the moment it was recorded, so an overpayment's latest request is the
-    # last recorded even when requests share a transaction's now().
-    return await insert_returning(
-        session, RepaymentRequest, {"recorded_at": func.clock_timestamp(), **values}
-    )
+    # an overpayment's latest request is the last recorded, even within one transaction
+    return await insert_recorded(session, RepaymentRequest, values)
 
 
 async def insert_items(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:

@@ -8,10 +8,10 @@ import uuid
 from collections.abc import Sequence
 from typing import Any, TypeVar
 
-from sqlalchemy import Row, func, select
+from sqlalchemy import Row, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ca_api.db import Base, get_by_id, insert_returning, rows_where_in
+from ca_api.db import Base, get_by_id, insert_recorded, rows_where_in
 from ca_api.invoices.models import Invoice
 from ca_api.invoices.repository import invoice_status_of
 from ca_api.property.models import PropertyInvoice, PropertyRecord
@@ -51,9 +51,8 @@ async def of_clients(
 
 
 async def insert(session: AsyncSession, model: type[M], values: dict[str, Any]) -> M:
-    """clock_timestamp(): the moment a row was recorded, so "oldest first" holds for rows
-    written in one transaction too (whose now() is the same)."""
-    return await insert_returning(session, model, {"recorded_at": func.clock_timestamp(), **values})
+    """One fact of a property, stamped with the moment it was recorded (``insert_recorded``)."""
+    return await insert_recorded(session, model, values)
 
 
 async def invoices_of_clients(

@@ -8,10 +8,10 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Row, func, select
+from sqlalchemy import Row, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ca_api.db import get_by_id, insert_returning, rows_where_in
+from ca_api.db import get_by_id, insert_recorded, rows_where_in
 from ca_api.payments.repository import payment_status_of
 from ca_api.wills.models import (
     FuneralPlan,
@@ -35,7 +35,7 @@ async def will(session: AsyncSession, will_id: uuid.UUID) -> WillRecord | None:
 
 
 async def insert_will(session: AsyncSession, values: dict[str, Any]) -> WillRecord:
-    return await insert_returning(session, WillRecord, _now_first(values))
+    return await insert_recorded(session, WillRecord, values)
 
 
 async def notices_of_clients(
@@ -47,7 +47,7 @@ async def notices_of_clients(
 
 
 async def insert_notice(session: AsyncSession, values: dict[str, Any]) -> WillCourtNotice:
-    return await insert_returning(session, WillCourtNotice, _now_first(values))
+    return await insert_recorded(session, WillCourtNotice, values)
 
 
 async def all_wills(session: AsyncSession) -> Sequence[WillRecord]:
@@ -74,7 +74,7 @@ async def wishes_of_clients(
 
 
 async def insert_wishes(session: AsyncSession, values: dict[str, Any]) -> FuneralWishes:
-    return await insert_returning(session, FuneralWishes, _now_first(values))
+    return await insert_recorded(session, FuneralWishes, values)
 
 
 async def plans_of_clients(
@@ -97,11 +97,11 @@ async def plan(
 
 
 async def insert_plan(session: AsyncSession, values: dict[str, Any]) -> FuneralPlan:
-    return await insert_returning(session, FuneralPlan, _now_first(values))
+    return await insert_recorded(session, FuneralPlan, values)
 
 
 async def insert_plan_payment(session: AsyncSession, values: dict[str, Any]) -> FuneralPlanPayment:
-    return await insert_returning(session, FuneralPlanPayment, _now_first(values))
+    return await insert_recorded(session, FuneralPlanPayment, values)
 
 
 async def plan_payments_of_clients(
@@ -123,9 +123,3 @@ async def plan_payment_of(
 ) -> FuneralPlanPayment | None:
     stmt = select(FuneralPlanPayment).where(FuneralPlanPayment.payment_id == payment_id)
     return (await session.execute(stmt)).scalar_one_or_none()
-
-
-def _now_first(values: dict[str, Any]) -> dict[str, Any]:
-    """clock_timestamp(): the moment a row was recorded, so "oldest first" holds for rows
-    written in one transaction too (whose now() is the same)."""
-    return {"recorded_at": func.clock_timestamp(), **values}
