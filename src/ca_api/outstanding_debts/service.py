@@ -45,11 +45,12 @@ from ca_api.decisions.service import NewDecision
 from ca_api.errors import InvalidState, RecordNotFound, ValidationFailed
 from ca_api.files import service as files
 from ca_api.files.models import StoredFile
+from ca_api.files.pdf import text_pdf
 from ca_api.files.rules import FileType, sha256
 from ca_api.ledger import service as ledger
 from ca_api.ledger.rules import Category
 from ca_api.money import format_money
-from ca_api.outstanding_debts import pdf, repository, rules
+from ca_api.outstanding_debts import repository, rules
 from ca_api.outstanding_debts.models import (
     DebtLetter,
     DebtLetterSent,
@@ -461,7 +462,7 @@ async def produce_statement(
             if ln.allocation.debt.invoice_id not in to_write:
                 continue
             body = rules.letter_text(client_reference, ln, today)
-            data = pdf.text_pdf(body)
+            data = text_pdf(body)
             stored = await files.store(
                 session,
                 actor,
