@@ -17,8 +17,9 @@ ISO strings, ids UUID strings); ``sections_repository`` holds the SQL. How each 
   period, less reversals dated in the period; ``payments`` counts receipts not wholly reversed.
 - **gifts / deputyExpenses**: the money part's OUT_GIFTS / OUT_DEPUTY_EXPENSES entries (so a
   reclassified entry follows its reported category). A gift's recipient is the counterparty paid;
-  its decision is the client's approved gift decision (R-DEC-3) to that counterparty for that
-  amount, approved on or before the gift's value date (the latest not yet matched), else null.
+  its decision is the client's approved gift decision (R-DEC-3) to that counterparty (by id, else
+  by name) for that amount, approved on or before the gift's value date (the latest not yet
+  matched), else null.
 - **deputyFees**: the seven OPG fee types in order; fee charges whose money moved in the period
   by type (deputy remuneration: annual management); an OUT_DEPUTY_FEES entry of the money part
   that is no fee charge is annual management too (the council's only deputy fee, R-FEE-1). The
@@ -46,6 +47,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ca_api.decisions.rules import normalise_name
 from ca_api.fees.rules import FeeBasis, FeeKind
 from ca_api.ledger.rules import Benefit, Category
 from ca_api.opg_reports import sections_repository as repository
@@ -274,6 +276,16 @@ async def _benefits(
     ]
 
 
+def _same_recipient(decision: Any, payee_id: uuid.UUID | None, payee_name: str | None) -> bool:
+    """Whether a gift decision names the counterparty paid: by its id, else by its name as the
+    employee register compares names (R-DEC-3)."""
+    if payee_id is None:
+        return False
+    if decision.recipient_counterparty_id is not None:
+        return bool(decision.recipient_counterparty_id == payee_id)
+    return payee_name is not None and decision.recipient_name_key == normalise_name(payee_name)
+
+
 async def _gifts(
     session: AsyncSession, client_id: uuid.UUID, money: Mapping[str, Any]
 ) -> list[dict[str, Any]]:
@@ -292,8 +304,7 @@ async def _gifts(
             d
             for d, approved_on in decisions
             if d.id not in used
-            and payee_id is not None
-            and d.recipient_counterparty_id == payee_id
+            and _same_recipient(d, payee_id, payee_name)
             and d.amount == int(e["amount"])
             and approved_on <= on
         ]

@@ -229,15 +229,16 @@ async def fee_charges(
 ) -> Sequence[Row[FeeCharge, date]]:
     """(charge, value_date) of every fee taken from the client whose money moved in the period,
     in the order it moved."""
+    t = aliased(Transfer)  # FeeCharge.value_date reads Transfer itself
     stmt = (
-        select(FeeCharge, Transfer.value_date)
-        .join(Transfer, Transfer.id == FeeCharge.transfer_id)
+        select(FeeCharge, t.value_date)
+        .join(t, t.id == FeeCharge.transfer_id)
         .where(
             FeeCharge.client_id == client_id,
-            _moved(Transfer),
-            Transfer.value_date.between(start, end),
+            _moved(t),
+            t.value_date.between(start, end),
         )
-        .order_by(Transfer.value_date, Transfer.seq)
+        .order_by(t.value_date, t.seq)
     )
     return (await session.execute(stmt)).all()
 
