@@ -31,14 +31,24 @@ from tests.factories import (
     PROPOSER,
     SCAO,
     SUPERSEDE_DECISION,
+    add_institution,
+    add_product,
     approve,
+    approve_as,
     decision_input,
+    deputy_client,
     fee_fund,
+    give_back,
+    lodge,
     new_key,
     new_payer,
     new_property,
+    placed,
+    placement_fund,
+    placement_input,
     property_for_sale,
     property_mutation,
+    proposed_lodgement,
     raised,
     receipt_input,
     record_change,
@@ -48,6 +58,7 @@ from tests.factories import (
     record_review,
     registered_valuable,
     run_fees,
+    with_surplus,
 )
 
 START, END = date(2026, 3, 1), date(2026, 8, 31)
@@ -490,3 +501,57 @@ async def test_a_deputy_clients_year_lists_exactly_what_falls_in_the_period(
         money=money,
     )
     assert [v["description"] for v in now["assets"]["valuables"]] == [valuable["description"]]
+
+
+async def test_lodgements_and_placements_made_and_ended_fall_in_their_period(
+    api: Api, session: AsyncSession
+) -> None:
+    """R-INV-2, R-INV-4, R-INV-6: a placement made and given back in one period is two actions
+    and no asset at its end; one made in the next period is an action and an asset at its end,
+    with the lodgement made today."""
+    client = {"id": await deputy_client(api, surplus=None)}
+    cid = decode_uuid("Client", client["id"])
+    await placement_fund(session, client["id"], "300000.00")
+    await with_surplus(api, client["id"], "300000.00")
+    institution = await add_institution(api, name="Kent Savings")
+    product = await add_product(api, institution["id"], rate="1.5000")
+    early = await placed(api, placement_input(client, product, "1000.00", "2025-02-01"))
+    back = await give_back(api, early["id"], "2025-03-01")
+    assert back["__typename"] == "PlacementPayload", back
+    live = await placed(api, placement_input(client, product, "2000.00", "2025-06-01"))
+    lodgement = await proposed_lodgement(api, client["id"], "30000.00")
+    assert (await approve_as(api, lodgement["decisionId"]))["__typename"] == "DecisionPayload"
+    assert (await lodge(api, lodgement["id"]))["__typename"] == "LodgementPayload"
+    today = date.fromisoformat(_real_today())
+
+    first = await sections.gather(
+        session,
+        client_id=cid,
+        period_start=date(2025, 1, 15),
+        period_end=date(2025, 4, 30),
+        money={},
+    )
+    assert [(a["kind"], a["on"], a["amount"]) for a in first["actions"]] == [
+        ("PLACEMENT", "2025-02-01", 100000),
+        ("INVESTMENT_ENDED", "2025-03-01", 100000),
+    ]
+    assert "Kent Savings" in first["actions"][0]["description"]
+    assert first["assets"]["placements"] == []
+    assert first["gifts"] == [] and first["deputyExpenses"] == []
+    assert [f["amount"] for f in first["deputyFees"]] == [0] * 7
+
+    second = await sections.gather(
+        session, client_id=cid, period_start=date(2025, 5, 1), period_end=today, money={}
+    )
+    assert [(a["kind"], a["on"], a["amount"]) for a in second["actions"]] == sorted(
+        [("PLACEMENT", "2025-06-01", 200000), ("LODGEMENT", today.isoformat(), 3_000_000)],
+        key=lambda a: (a[1], a[0]),
+    )
+    assert second["assets"]["placements"] == [
+        {
+            "id": str(decode_uuid("Placement", live["id"])),
+            "institution": "Kent Savings",
+            "amount": 200000,
+            "status": "PLACED",
+        }
+    ]
