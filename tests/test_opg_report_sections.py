@@ -35,24 +35,30 @@ from tests.factories import (
     add_product,
     approve,
     approve_as,
+    approve_payment,
     decision_input,
     deputy_client,
     fee_fund,
     give_back,
     lodge,
+    make_payment,
+    new_counterparty,
     new_key,
     new_payer,
     new_property,
     placed,
     placement_fund,
     placement_input,
+    produce_debt_statement,
     property_for_sale,
     property_mutation,
     proposed_lodgement,
+    raise_debt_repayment,
     raised,
     receipt_input,
     record_change,
     record_contact,
+    record_debt_letter_sent,
     record_outstanding_debt,
     record_receipt,
     record_review,
@@ -523,6 +529,31 @@ async def test_lodgements_and_placements_made_and_ended_fall_in_their_period(
     assert (await approve_as(api, lodgement["decisionId"]))["__typename"] == "DecisionPayload"
     assert (await lodge(api, lodgement["id"]))["__typename"] == "LodgementPayload"
     today = date.fromisoformat(_real_today())
+    # A debt (R-DEBT) incurred early in 2025, half repaid today under an agreed statement.
+    payee = await new_counterparty(api, "COUNCIL", "ESCC payee")
+    found = await record_outstanding_debt(
+        api,
+        client["id"],
+        "ESCC",
+        "COUNCIL_CARE_CONTRIBUTION",
+        "90.00",
+        "2025-01-10",
+        payeeId=payee,
+    )
+    debt_id = found["outstandingDebts"]["debts"][0]["debtId"]
+    plan = (await produce_debt_statement(api, client["id"], "50.00"))["outstandingDebts"][
+        "repaymentPlans"
+    ][0]
+    assert (await approve_as(api, plan["decisionId"], **SCAO))["__typename"] == "DecisionPayload"
+    for letter in plan["letters"]:
+        sent = await record_debt_letter_sent(api, letter["letterId"], today.isoformat())
+        assert sent["__typename"] == "OutstandingDebtsPayload", sent
+    repaid = await raise_debt_repayment(api, plan["planId"], debt_id)
+    assert repaid["__typename"] == "DebtRepaymentPayload", repaid
+    assert repaid["payment"]["amount"] == "50.00"
+    payment_id = repaid["payment"]["id"]
+    assert (await approve_payment(api, payment_id))["__typename"] == "PaymentPayload"
+    assert (await make_payment(api, payment_id))["__typename"] == "PaymentPayload"
 
     first = await sections.gather(
         session,
@@ -539,6 +570,7 @@ async def test_lodgements_and_placements_made_and_ended_fall_in_their_period(
     assert first["assets"]["placements"] == []
     assert first["gifts"] == [] and first["deputyExpenses"] == []
     assert [f["amount"] for f in first["deputyFees"]] == [0] * 7
+    assert [(d["creditor"], d["outstanding"]) for d in first["debts"]] == [("ESCC", 9000)]
 
     second = await sections.gather(
         session, client_id=cid, period_start=date(2025, 5, 1), period_end=today, money={}
@@ -555,3 +587,4 @@ async def test_lodgements_and_placements_made_and_ended_fall_in_their_period(
             "status": "PLACED",
         }
     ]
+    assert [(d["creditor"], d["outstanding"]) for d in second["debts"]] == [("ESCC", 4000)]
