@@ -23,11 +23,17 @@ from ca_api.ledger.service import Movement
 from tests.conftest import Api
 from tests.factories import (
     KEYED_PROBLEMS,
+    approve_payment,
     assert_forbidden,
     fund,
+    make_payment,
     new_client,
     new_counterparty,
     new_key,
+    payable_invoice,
+    raised_payment,
+    receipt_input,
+    record_receipt,
     refused_for,
 )
 
@@ -334,3 +340,94 @@ async def test_other_roles_are_forbidden(api: Api, session: AsyncSession, role: 
     body = await api.gql(RECLASSIFY, variables, role=role, sub=f"{role}.one")
     assert_forbidden(body, ["reclassifyLedgerEntry"])
     assert (await _node(api, _tid(paid)))["reportedCategory"] == "OUT_OTHER"
+
+
+async def test_a_closed_case_entry_is_reclassified_though_no_money_moves(
+    api: Api, session: AsyncSession
+) -> None:
+    client, paid = await _paid_out(session, api)
+    # the case closed (issue 13 item 5): its latest version says so
+    await session.execute(
+        text(
+            "INSERT INTO client_version (client_id, version, given_name, family_name, "
+            "date_of_birth, ni_number, address_line1, address_line2, town, postcode, situation, "
+            "status, referred_by, recorded_at, recorded_by, reason) "
+            "SELECT client_id, version + 1, given_name, family_name, date_of_birth, ni_number, "
+            "address_line1, address_line2, town, postcode, situation, 'CLOSED', referred_by, "
+            "clock_timestamp(), 'test', 'wound up' FROM client_version WHERE client_id = :id "
+            "ORDER BY version DESC LIMIT 1"
+        ),
+        {"id": decode_uuid("Client", client["id"])},
+    )
+    reversed_ = await api.data(
+        REVERSE,
+        {"input": {"transferId": _tid(paid), "reason": "paid twice", "idempotencyKey": new_key()}},
+        role="senior_officer",
+        sub="olu",
+    )
+    assert reversed_["reverseTransfer"]["__typename"] == "InvalidStateProblem"  # money: no
+    done = await reclassify(api, paid, "OUT_MEDICAL_EXPENSES")  # the report: yes
+    assert done["transfer"]["reportedCategory"] == "OUT_MEDICAL_EXPENSES"
+
+
+# --- The new categories at the doors that record money (issue 15) ------------------------------
+
+STATEMENT = """query($id: ID!, $categories: [Category!]) {
+  accountStatement(accountId: $id, filter: {categories: $categories}) {
+    edges { node { amount transfer { category reportedCategory description } } } } }"""
+
+
+async def _cms_lines(api: Api, client_id: str, categories: list[str]) -> list[dict[str, Any]]:
+    accounts = await api.data(
+        "query($id: ID!) { clientAccounts(clientId: $id) { id kind } }",
+        {"id": client_id},
+        role="auditor",
+    )
+    [cms] = [a["id"] for a in accounts["clientAccounts"] if a["kind"] == "CLIENT_CMS"]
+    data = await api.data(STATEMENT, {"id": cms, "categories": categories}, role="auditor")
+    return [e["node"] for e in data["accountStatement"]["edges"]]
+
+
+async def test_glasses_and_vet_fees_are_paid_under_their_own_categories(
+    api: Api, session: AsyncSession
+) -> None:
+    client = await new_client(api)
+    await fund(session, api, client, 100_000)
+    supplier = await new_counterparty(api, "SUPPLIER")
+    for category, description in (
+        ("OUT_MEDICAL_EXPENSES", "Glasses (Specsavers)"),
+        ("OUT_PET_CARE", "Vet fees: Rex"),
+    ):
+        invoice = await payable_invoice(
+            api, client, supplier, category=category, description=description
+        )
+        payment = await raised_payment(api, invoice["id"])
+        assert payment["category"] == category
+        approved = await approve_payment(api, payment["id"])
+        assert approved["__typename"] == "PaymentPayload", approved
+        made = await make_payment(api, payment["id"])
+        assert made["__typename"] == "PaymentPayload", made
+    lines = await _cms_lines(api, client["id"], ["OUT_MEDICAL_EXPENSES", "OUT_PET_CARE"])
+    assert sorted((line["transfer"]["reportedCategory"], line["amount"]) for line in lines) == [
+        ("OUT_MEDICAL_EXPENSES", "-120.00"),
+        ("OUT_PET_CARE", "-120.00"),
+    ]
+
+
+async def test_wages_are_received_as_salary(api: Api) -> None:
+    client = await new_client(api)
+    employer = await new_counterparty(api, "OTHER")
+    result = await record_receipt(
+        api,
+        receipt_input(
+            client["id"],
+            employer,
+            benefit=None,
+            category="IN_SALARY_OR_WAGES",
+            periodStart=None,
+            periodEnd=None,
+            amount="400.00",
+        ),
+    )
+    assert result["__typename"] == "ReceiptPayload", result
+    assert result["receipt"]["transfer"]["category"] == "IN_SALARY_OR_WAGES"
