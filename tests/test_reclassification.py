@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ca_api import clock
@@ -431,3 +432,29 @@ async def test_wages_are_received_as_salary(api: Api) -> None:
     )
     assert result["__typename"] == "ReceiptPayload", result
     assert result["receipt"]["transfer"]["category"] == "IN_SALARY_OR_WAGES"
+
+
+async def test_the_database_keeps_reclassifications_append_only_and_checked(
+    api: Api, session: AsyncSession
+) -> None:
+    """R-AUD-2: never changed nor deleted; the database refuses what the service refuses (the
+    other direction, a move between own accounts), should a check above it ever be passed."""
+    _, paid = await _paid_out(session, api)
+    assert (await reclassify(api, paid, "OUT_MEDICAL_EXPENSES"))["__typename"] == (
+        "ReclassifyLedgerEntryPayload"
+    )
+    for sql in (
+        "UPDATE transfer_reclassification SET category = 'OUT_CLOTHES'",
+        "DELETE FROM transfer_reclassification",
+    ):
+        with pytest.raises(DBAPIError):
+            async with session.begin_nested():
+                await session.execute(text(sql))
+    insert = (
+        "INSERT INTO transfer_reclassification (id, transfer_id, category, reason, recorded_by) "
+        "VALUES (gen_random_uuid(), :id, :category, 'wrong', 'test')"
+    )
+    for category in ("IN_OTHER", "TRANSFER_BETWEEN_OWN_ACCOUNTS"):
+        with pytest.raises(DBAPIError, match=r"cannot be reported as"):
+            async with session.begin_nested():
+                await session.execute(text(insert), {"id": paid, "category": category})
