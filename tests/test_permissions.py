@@ -171,6 +171,8 @@ amendAppointeeship    .   Y   Y   Y   Y   Y   .   .   .   .   .
 # the auditor changes nothing
 createCounterparty    Y   Y   Y   Y   Y   Y   .   .   .   .   .
 reverseTransfer       .   .   .   Y   Y   Y   .   .   .   .   .
+# reclassifying an entry's OPG category (issue 15, R-OPG-1): report-only, no money moves
+reclassifyLedgerEntry .   .   Y   Y   Y   Y   .   .   .   .   .
 recordReceipt         Y   Y   Y   Y   Y   Y   .   .   .   .   .
 recordBenefitRun      Y   Y   Y   Y   Y   Y   .   .   .   .   .
 postInterest          .   .   .   Y   Y   Y   .   .   .   .   .

@@ -129,6 +129,9 @@ PAYMENT_APPROVE = APPROVERS
 PAYMENT_MAKE = OFFICERS
 PAYMENT_CANCEL = OFFICERS
 TRANSFER_REVERSE = APPROVERS
+# Reclassifying an entry's OPG category (issue 15, R-OPG-1): a report-only correction, no money
+# moves; a senior assistant and above (those who prepare and check the OPG report).
+LEDGER_RECLASSIFY = APPROVERS | {R.SENIOR_ASSISTANT}
 RECONCILE = OFFICERS
 POLICY_READ = OFFICERS | {R.AUDITOR}
 POLICY_WRITE = frozenset({R.GOVERNANCE_MANAGER})

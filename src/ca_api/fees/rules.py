@@ -85,6 +85,40 @@ class FeeBasis(enum.StrEnum):
     SUPERVISION_MINIMAL = "SUPERVISION_MINIMAL"
 
 
+class OpgFeeType(enum.StrEnum):
+    """The OPG report's types of deputy fee (issue 15, R-OPG; PD19B's fixed costs): how the
+    report lists the council's fees as deputy."""
+
+    WORK_UP_TO_ORDER = "WORK_UP_TO_ORDER"
+    ANNUAL_MANAGEMENT = "ANNUAL_MANAGEMENT"
+    ANNUAL_PROPERTY_MANAGEMENT = "ANNUAL_PROPERTY_MANAGEMENT"
+    REPORT_PREPARATION = "REPORT_PREPARATION"
+    TAX_RETURN = "TAX_RETURN"
+    TRAVEL = "TRAVEL"
+    SPECIALIST_SERVICES = "SPECIALIST_SERVICES"
+
+
+# The OPG digital service's id of each fee type (its own spelling, "completition" included).
+OPG_FEE_TYPE_ID: Mapping[OpgFeeType, str] = {
+    OpgFeeType.WORK_UP_TO_ORDER: "work-up-to-and-including-cot-made",
+    OpgFeeType.ANNUAL_MANAGEMENT: "annual-management-fee",
+    OpgFeeType.ANNUAL_PROPERTY_MANAGEMENT: "annual-property-management-fee",
+    OpgFeeType.REPORT_PREPARATION: "preparing-and-lodging-annual-report",
+    OpgFeeType.TAX_RETURN: "completition-of-tax-return",
+    OpgFeeType.TRAVEL: "travel-costs",
+    OpgFeeType.SPECIALIST_SERVICES: "specialist-service",
+}
+
+
+def opg_fee_type(kind: FeeKind, basis: FeeBasis) -> OpgFeeType | None:
+    """The OPG report's type of a fee the fee run charged: the council's remuneration (first
+    year, later year or the low-assets percentage) is the annual management fee (R-FEE-1); the
+    OPG's own supervision fee is not a deputy fee (None: money out as OPG fees, R-FEE-2)."""
+    if kind is FeeKind.DEPUTY_REMUNERATION:
+        return OpgFeeType.ANNUAL_MANAGEMENT
+    return None
+
+
 @dataclass(frozen=True)
 class FigureFrom:
     """One row of a policy figure's history. ``value`` None: known to be unknown."""

@@ -60,6 +60,28 @@ graphql_enum(
     },
 )
 
+OpgFeeType = rules.OpgFeeType
+graphql_enum(
+    OpgFeeType,
+    "The OPG annual report's types of deputy fee (R-OPG, PD19B's fixed costs): how the report "
+    "lists the council's fees as deputy.",
+    {
+        "WORK_UP_TO_ORDER": "Work up to and including the court order being made (the OPG's "
+        "work-up-to-and-including-cot-made).",
+        "ANNUAL_MANAGEMENT": "The annual management fee (the OPG's annual-management-fee): "
+        "the council's fixed remuneration, first year or later, or its low-assets percentage "
+        "(R-FEE-1).",
+        "ANNUAL_PROPERTY_MANAGEMENT": "The annual property management fee (the OPG's "
+        "annual-property-management-fee).",
+        "REPORT_PREPARATION": "Preparing and lodging the annual report (the OPG's "
+        "preparing-and-lodging-annual-report).",
+        "TAX_RETURN": "Completing the client's tax return (the OPG's "
+        "completition-of-tax-return, spelt as the OPG spells it).",
+        "TRAVEL": "Travel costs (the OPG's travel-costs).",
+        "SPECIALIST_SERVICES": "Specialist services (the OPG's specialist-service).",
+    },
+)
+
 
 @strawberry.type(description="A fee taken from a client's CMS account, and what priced it.")
 class FeeCharge(Node):

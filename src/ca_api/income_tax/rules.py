@@ -37,6 +37,7 @@ TAXABLE: tuple[Category, ...] = (
     Category.IN_INTEREST,
     Category.IN_DIVIDENDS,
     Category.IN_RENT,
+    Category.IN_SALARY_OR_WAGES,  # issue 15: wages had been IN_OTHER, out of this count
 )
 TAX_PAID = Category.OUT_TAX
 TAX_REFUNDED = Category.IN_REFUNDS  # from the counterparty the client's tax is paid to

@@ -7,7 +7,7 @@ from __future__ import annotations
 import strawberry
 
 from ca_api.common.arguments import idempotency_key_field
-from ca_api.ledger.vocabulary import CounterpartyKind
+from ca_api.ledger.vocabulary import Category, CounterpartyKind
 
 
 @strawberry.input(description="A counterparty to record.")
@@ -29,4 +29,21 @@ class CreateCounterpartyInput:
 class ReverseTransferInput:
     transfer_id: strawberry.ID = strawberry.field(description="The mistaken transfer.")
     reason: str = strawberry.field(description="Why it is reversed (R-AUD-1, R-AUD-2).")
+    idempotency_key: str = idempotency_key_field()
+
+
+@strawberry.input(
+    description="A ledger entry to report under another OPG category from now on, why, and "
+    "the key (R-OPG-1): the entry itself is never changed (R-AUD-2)."
+)
+class ReclassifyLedgerEntryInput:
+    transfer_id: strawberry.ID = strawberry.field(
+        description="The entry (a transfer that moved money; not a hold, not a reversal)."
+    )
+    category: Category = strawberry.field(
+        description="The category it is reported under: of the same direction (money in stays "
+        "money in, out stays out); never TRANSFER_BETWEEN_OWN_ACCOUNTS, OUT_GIFTS, "
+        "OUT_DEPUTY_FEES, OUT_INVESTMENT_PURCHASES or OUT_OPG_FEES (each has its own door)."
+    )
+    reason: str = strawberry.field(description="Why the category was wrong (R-AUD-1).")
     idempotency_key: str = idempotency_key_field()

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from sqlalchemy import Column, MetaData, Table, Text, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ca_api.common.columns import (
@@ -64,3 +65,27 @@ class Transfer(Base):
     reason: Mapped[str | None]
     from_balance_after: Mapped[int | None]
     to_balance_after: Mapped[int | None]
+
+
+class TransferReclassification(Base):
+    """The OPG category a transfer is reported under from now on, and why (R-OPG-1): the
+    transfer itself is never changed (R-AUD-2). Append-only."""
+
+    __tablename__ = "transfer_reclassification"
+
+    id: Mapped[uuid_pk]
+    transfer_id: Mapped[transfer_fk]
+    category: Mapped[str]
+    reason: Mapped[str]
+    recorded_by: Mapped[str]
+    recorded_at: Mapped[datetime]
+
+
+# Each transfer's reported OPG category (a view of migration 0038): the latest
+# reclassification of the transfer, else of the transfer it reverses, else its own category.
+transfer_reported_category = Table(
+    "transfer_reported_category",
+    MetaData(),  # a view: kept off Base.metadata
+    Column("transfer_id", Uuid, primary_key=True),
+    Column("reported_category", Text, nullable=False),
+)

@@ -16,8 +16,14 @@ from sqlalchemy.orm import Mapped
 from ca_api.clients.models import client_current
 from ca_api.clients.rules import ClientStatus
 from ca_api.common.keyset import Seek, keyset
-from ca_api.db import get_by_id, rows_where_in
-from ca_api.ledger.models import Counterparty, LedgerAccount, Transfer
+from ca_api.db import get_by_id, insert_recorded, rows_where_in
+from ca_api.ledger.models import (
+    Counterparty,
+    LedgerAccount,
+    Transfer,
+    TransferReclassification,
+    transfer_reported_category,
+)
 from ca_api.ledger.rules import AccountKind, TransferKind
 
 
@@ -517,3 +523,46 @@ async def transfers_into_clients_with_reference(
         )
     )
     return (await session.execute(stmt)).all()
+
+
+# --- Reported categories (issue 15, R-OPG-1) ---------------------------------------------------
+
+
+async def lock_reclassifications(session: AsyncSession, transfer_id: uuid.UUID) -> None:
+    """Reclassifications of one transfer one at a time (until commit)."""
+    lock = text("SELECT pg_advisory_xact_lock(hashtext(:name))")
+    await session.execute(lock, {"name": f"ca_api.reclassify.{transfer_id}"})
+
+
+async def reported_categories(
+    session: AsyncSession, transfer_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, str]:
+    """Each transfer's reported category, through the view ``transfer_reported_category``."""
+    if not transfer_ids:
+        return {}
+    v = transfer_reported_category
+    stmt = select(v.c.transfer_id, v.c.reported_category).where(
+        v.c.transfer_id.in_(set(transfer_ids))
+    )
+    return {r.transfer_id: r.reported_category for r in await session.execute(stmt)}
+
+
+async def insert_reclassification(
+    session: AsyncSession, values: dict[str, Any]
+) -> TransferReclassification:
+    return await insert_recorded(session, TransferReclassification, values)
+
+
+async def reclassifications_of(
+    session: AsyncSession, transfer_ids: Sequence[uuid.UUID]
+) -> Sequence[TransferReclassification]:
+    """The reclassifications of these transfers, oldest first."""
+    if not transfer_ids:
+        return []
+    r = TransferReclassification
+    stmt = (
+        select(r)
+        .where(r.transfer_id.in_(set(transfer_ids)))
+        .order_by(r.transfer_id, r.recorded_at, r.id)
+    )
+    return (await session.execute(stmt)).scalars().all()

@@ -52,6 +52,11 @@ class Category(enum.StrEnum):
     IN_SALE_OF_ASSETS = "IN_SALE_OF_ASSETS"
     IN_GIFTS_RECEIVED = "IN_GIFTS_RECEIVED"
     IN_REFUNDS = "IN_REFUNDS"
+    IN_SALARY_OR_WAGES = "IN_SALARY_OR_WAGES"
+    IN_COMPENSATION = "IN_COMPENSATION"
+    IN_BEQUEST_OR_INHERITANCE = "IN_BEQUEST_OR_INHERITANCE"
+    IN_SALE_OF_INVESTMENTS = "IN_SALE_OF_INVESTMENTS"
+    IN_SALE_OF_PROPERTY = "IN_SALE_OF_PROPERTY"
     IN_OTHER = "IN_OTHER"
     # money out
     OUT_CARE_FEES = "OUT_CARE_FEES"
@@ -72,6 +77,23 @@ class Category(enum.StrEnum):
     OUT_INVESTMENT_PURCHASES = "OUT_INVESTMENT_PURCHASES"
     OUT_TAX = "OUT_TAX"
     OUT_GIFTS = "OUT_GIFTS"
+    # issue 15: where the OPG distinguishes more than the categories above did
+    OUT_MEDICAL_EXPENSES = "OUT_MEDICAL_EXPENSES"
+    OUT_MEDICAL_INSURANCE = "OUT_MEDICAL_INSURANCE"
+    OUT_FOOD = "OUT_FOOD"
+    OUT_PROPERTY_MAINTENANCE = "OUT_PROPERTY_MAINTENANCE"
+    OUT_CLIENT_TRANSPORT = "OUT_CLIENT_TRANSPORT"
+    OUT_CLOTHES = "OUT_CLOTHES"
+    OUT_DAY_TRIPS = "OUT_DAY_TRIPS"
+    OUT_HOLIDAYS = "OUT_HOLIDAYS"
+    OUT_TOILETRIES = "OUT_TOILETRIES"
+    OUT_PET_CARE = "OUT_PET_CARE"
+    OUT_PROFESSIONAL_FEES = "OUT_PROFESSIONAL_FEES"
+    OUT_PURCHASE_OVER_1000 = "OUT_PURCHASE_OVER_1000"
+    OUT_BANK_CHARGES = "OUT_BANK_CHARGES"
+    OUT_LOAN_REPAYMENTS = "OUT_LOAN_REPAYMENTS"
+    OUT_UNPAID_CARE_FEES = "OUT_UNPAID_CARE_FEES"
+    OUT_CASH_WITHDRAWN = "OUT_CASH_WITHDRAWN"
     OUT_OTHER = "OUT_OTHER"
     # between the client's own accounts (lodgements, placements, cash drawn)
     TRANSFER_BETWEEN_OWN_ACCOUNTS = "TRANSFER_BETWEEN_OWN_ACCOUNTS"
@@ -128,6 +150,49 @@ def direction_problem(
     if from_client and not category.money_out:
         return f"{category.value} is not a money-out category"
     return None
+
+
+# Money-out categories with a door of their own (R-DEC-3 gifts, R-FEE deputy and OPG fees,
+# R-INV-2 investments): an entry is never reclassified into or out of one (R-OPG-1).
+OWN_DOORS = frozenset(
+    {
+        Category.OUT_GIFTS,
+        Category.OUT_DEPUTY_FEES,
+        Category.OUT_INVESTMENT_PURCHASES,
+        Category.OUT_OPG_FEES,
+    }
+)
+
+
+def reclassifiable_problem(kind: TransferKind, reverses: bool, reported: Category) -> str | None:
+    """Why an entry cannot be given another reported category (R-OPG-1, R-AUD-2), whatever the
+    category wanted (None: it can): a hold is not money moved; a reversal reports what the
+    transfer it reverses reports; a move between own accounts and the categories with doors of
+    their own keep their category."""
+    if kind in (TransferKind.PENDING, TransferKind.VOID_PENDING):
+        return "a hold is not money moved: reclassify the transfer that posts it"
+    if reverses:
+        return "a reversal reports the category of the transfer it reverses: reclassify that one"
+    if reported is Category.TRANSFER_BETWEEN_OWN_ACCOUNTS:
+        return "a move between the client's own accounts is neither money in nor money out"
+    if reported in OWN_DOORS:
+        return f"{reported.value} is recorded through its own door and keeps its category"
+    return None
+
+
+def reclassification_problem(
+    reported: Category, wanted: Category, from_kind: AccountKind, to_kind: AccountKind
+) -> str | None:
+    """Why ``wanted`` cannot be an entry's reported category in place of ``reported`` (None: it
+    can): money in stays money in, money out stays money out (``direction_problem``), never a
+    move between own accounts or a category with a door of its own, never the same one."""
+    if wanted is Category.TRANSFER_BETWEEN_OWN_ACCOUNTS:
+        return "money in or out of the client's accounts is not a move between own accounts"
+    if wanted in OWN_DOORS:
+        return f"{wanted.value} is recorded only through its own door, never by reclassifying"
+    if wanted is reported:
+        return f"the entry already reports {wanted.value}"
+    return direction_problem(wanted, from_kind, to_kind)
 
 
 def available(posted: Pence, held: Pence) -> Pence:

@@ -15,6 +15,7 @@ from ca_api.auth.permissions import (
     AUDIT_READ,
     COUNTERPARTY_WRITE,
     LEDGER_READ,
+    LEDGER_RECLASSIFY,
     TRANSFER_REVERSE,
     allow,
 )
@@ -37,7 +38,11 @@ from ca_api.common.types import from_source
 from ca_api.context import Context
 from ca_api.errors import NotFound
 from ca_api.ledger import interest_runs, models, reads, repository, rules, service
-from ca_api.ledger.inputs import CreateCounterpartyInput, ReverseTransferInput
+from ca_api.ledger.inputs import (
+    CreateCounterpartyInput,
+    ReclassifyLedgerEntryInput,
+    ReverseTransferInput,
+)
 from ca_api.ledger.interest_runs import InterestScheme
 from ca_api.ledger.repository import RunT
 from ca_api.ledger.vocabulary import AccountKind as AccountKind  # also named here: other
@@ -143,6 +148,26 @@ class Transfer(Node):
     async def to_account(self, info: Info[Context, None]) -> LedgerAccount | None:
         return await load_client_account(info.context, self.row.to_account_id)
 
+    @strawberry.field(
+        description="The OPG category it is reported under (R-OPG-1): its latest "
+        "reclassification, else (a reversal) the latest of the transfer it reverses, else "
+        "its own category."
+    )
+    async def reported_category(self, info: Info[Context, None]) -> Category:
+        found = await loaders.one(
+            info.context, "ledger.reported_categories", service.reported_categories
+        ).load(self.row.id)
+        return found if found is not None else Category(self.row.category)
+
+    @strawberry.field(
+        description="Each reclassification of its reported category, oldest first (R-AUD-2)."
+    )
+    async def reclassifications(self, info: Info[Context, None]) -> list[TransferReclassification]:
+        rows = await loaders.many(
+            info.context, "ledger.reclassifications", service.reclassifications_of
+        ).load(self.row.id)
+        return [TransferReclassification.from_row(r) for r in rows]
+
     reverses_id, reverses = _linked(
         "reverses_id",
         "The transfer this one corrects (R-AUD-2).",
@@ -153,6 +178,23 @@ class Transfer(Node):
         "The hold this one posts or voids.",
         "The hold this one posts or voids, if it does.",
     )
+
+
+@strawberry.type(
+    description="A ledger entry reported under another OPG category from then on, and why "
+    "(R-OPG-1): the transfer itself is never changed (R-AUD-2)."
+)
+class TransferReclassification:
+    row: strawberry.Private[models.TransferReclassification]
+
+    @classmethod
+    def from_row(cls, row: models.TransferReclassification) -> TransferReclassification:
+        return from_source(cls, row, row=row, category=Category(row.category))
+
+    category: Category = strawberry.field(description="The category reported from then on.")
+    reason: str = strawberry.field(description="Why the category was wrong.")
+    recorded_at: datetime = strawberry.field(description="When it was recorded.")
+    recorded_by: str = strawberry.field(description="Who recorded it (R-AUD-1).")
 
 
 @strawberry.type(description="One line of an account's statement.")
@@ -222,6 +264,32 @@ class TransferPayload:
     replayed: bool = replayed_field()
 
 
+@strawberry.type(description="The entry with its new reported category.")
+class ReclassifyLedgerEntryPayload:
+    transfer: Transfer = strawberry.field(
+        description="The entry, unchanged but for its reported category."
+    )
+    reclassification: TransferReclassification = strawberry.field(
+        description="The reclassification recorded."
+    )
+    replayed: bool = replayed_field()
+
+
+ReclassifyLedgerEntryResult = Annotated[
+    ReclassifyLedgerEntryPayload
+    | ValidationProblem
+    | NotFoundProblem
+    | InvalidStateProblem
+    | IdempotencyKeyReusedProblem,
+    strawberry.union(
+        "ReclassifyLedgerEntryResult",
+        description="The entry's new reported category, or why not: a category of the other "
+        "direction, a move between own accounts, a category with its own door (gifts, deputy "
+        "and OPG fees, investments) or the one it reports already (ValidationProblem on "
+        "category); a hold, a reversal, a move between own accounts or an entry of a category "
+        "with its own door (InvalidStateProblem); no such entry.",
+    ),
+]
 CreateCounterpartyResult = Annotated[
     CounterpartyPayload | ValidationProblem,
     strawberry.union(
@@ -405,6 +473,35 @@ class LedgerMutation:
         )
         return TransferPayload(
             transfer=Transfer.from_row(reversal.transfer), replayed=reversal.replayed
+        )
+
+    @strawberry.mutation(
+        extensions=allow(LEDGER_RECLASSIFY),
+        description="Report a ledger entry under another OPG category from now on, with the "
+        "reason (R-OPG-1): a new record, the transfer never changed (R-AUD-2); a reversal of "
+        "it reports the new category too. Money in stays money in, out stays out. Audited; "
+        "once per idempotency key.",
+    )
+    async def reclassify_ledger_entry(
+        self,
+        info: Info[Context, None],
+        input: Annotated[
+            ReclassifyLedgerEntryInput,
+            strawberry.argument(description="The entry, its category, why, and the key."),
+        ],
+    ) -> ReclassifyLedgerEntryResult:
+        done = await as_caller(
+            info,
+            service.reclassify_entry,
+            decode_uuid("Transfer", input.transfer_id),
+            input.category,
+            input.reason,
+            idempotency_key=input.idempotency_key,
+        )
+        return ReclassifyLedgerEntryPayload(
+            transfer=Transfer.from_row(done.transfer),
+            reclassification=TransferReclassification.from_row(done.reclassification),
+            replayed=done.replayed,
         )
 
 

@@ -58,6 +58,12 @@ _OPG_CATEGORY = {
     Category.IN_SALE_OF_ASSETS: "Money in: the sale of the client's assets.",
     Category.IN_GIFTS_RECEIVED: "Money in: gifts to the client.",
     Category.IN_REFUNDS: "Money in: refunds.",
+    Category.IN_SALARY_OR_WAGES: "Money in: the client's salary or wages.",
+    Category.IN_COMPENSATION: "Money in: a compensation or damages award.",
+    Category.IN_BEQUEST_OR_INHERITANCE: "Money in: a bequest or inheritance.",
+    Category.IN_SALE_OF_INVESTMENTS: "Money in: the sale of the client's investments (stocks, "
+    "shares, bonds, fund accounts).",
+    Category.IN_SALE_OF_PROPERTY: "Money in: the sale of the client's property (a house or land).",
     Category.IN_OTHER: "Money in: anything else.",
     Category.OUT_CARE_FEES: "Money out: care fees paid to a care provider.",
     Category.OUT_LOCAL_AUTHORITY_CARE_CHARGES: "Money out: the council's own care charges.",
@@ -78,6 +84,27 @@ _OPG_CATEGORY = {
     Category.OUT_TAX: "Money out: tax.",
     Category.OUT_GIFTS: "Money out: gifts made for the client (never to a council employee, "
     "R-ROLE-3).",
+    Category.OUT_MEDICAL_EXPENSES: "Money out: medical expenses (glasses, the dentist, chiropody).",
+    Category.OUT_MEDICAL_INSURANCE: "Money out: medical insurance.",
+    Category.OUT_FOOD: "Money out: food.",
+    Category.OUT_PROPERTY_MAINTENANCE: "Money out: maintenance and improvement of the "
+    "client's property.",
+    Category.OUT_CLIENT_TRANSPORT: "Money out: the client's transport (bus, train and taxi fares).",
+    Category.OUT_CLOTHES: "Money out: clothes.",
+    Category.OUT_DAY_TRIPS: "Money out: day trips.",
+    Category.OUT_HOLIDAYS: "Money out: holidays.",
+    Category.OUT_TOILETRIES: "Money out: toiletries.",
+    Category.OUT_PET_CARE: "Money out: the client's pets (vet fees, pet food); the OPG has no "
+    "category of its own for it and reports it as anything else paid out.",
+    Category.OUT_PROFESSIONAL_FEES: "Money out: professional fees (a solicitor, an "
+    "accountant), never the council's own deputy fees.",
+    Category.OUT_PURCHASE_OVER_1000: "Money out: another purchase over £1,000.",
+    Category.OUT_BANK_CHARGES: "Money out: bank charges.",
+    Category.OUT_LOAN_REPAYMENTS: "Money out: repayments of a loan.",
+    Category.OUT_UNPAID_CARE_FEES: "Money out: care fees left unpaid from an earlier period, "
+    "paid now.",
+    Category.OUT_CASH_WITHDRAWN: "Money out: cash withdrawn for the client outside the "
+    "council's own accounts.",
     Category.OUT_OTHER: "Money out: anything else.",
     Category.TRANSFER_BETWEEN_OWN_ACCOUNTS: "Between the client's own accounts (a lodgement, "
     "a placement, cash drawn): neither money in nor money out.",

@@ -68,6 +68,8 @@ from ca_api.reviews import service as reviews
 from ca_api.reviews.rules import CircumstanceKind
 
 ENTITY = "property"
+# A sale's proceeds: a receipt of the sale of property (issue 15), or of assets as before it.
+SALE_PROCEEDS = frozenset({Category.IN_SALE_OF_PROPERTY.value, Category.IN_SALE_OF_ASSETS.value})
 VALUATIONS = "property_sale_valuations"
 TENDERS = "property_letting_tenders"
 
@@ -845,7 +847,8 @@ async def record_proceeds(
     idempotency_key: str,
 ) -> PropertyOutcome:
     """Attach the receipt of the sale's proceeds (recordReceipt: money in through the ledger,
-    B 9.5) to the sale: the client's own receipt of the sale of assets (IN_SALE_OF_ASSETS), not
+    B 9.5) to the sale: the client's own receipt of the sale of property (IN_SALE_OF_PROPERTY,
+    issue 15; or IN_SALE_OF_ASSETS, as it was recorded before), not
     reversed, after the sale was agreed, once. What remains
     after the property's outstanding invoices is then shown for lodgement or a placement."""
 
@@ -861,9 +864,12 @@ async def record_proceeds(
         receipt = found[0]
         if receipt.reversed:
             raise InvalidState("this receipt was reversed (R-AUD-2): not the sale's proceeds")
-        if receipt[1].category != Category.IN_SALE_OF_ASSETS.value:
+        if receipt[1].category not in SALE_PROCEEDS:
             raise ValidationFailed(
-                {"receipt_id": "is not a receipt of the sale of assets (IN_SALE_OF_ASSETS)"}
+                {
+                    "receipt_id": "is not a receipt of the sale of property "
+                    "(IN_SALE_OF_PROPERTY) or of assets (IN_SALE_OF_ASSETS)"
+                }
             )
         row = await repository.insert(
             session,
