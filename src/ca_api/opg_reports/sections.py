@@ -39,7 +39,6 @@ ISO strings, ids UUID strings); ``sections_repository`` holds the SQL. How each 
 
 from __future__ import annotations
 
-import enum
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
@@ -48,8 +47,9 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ca_api.decisions.rules import normalise_name
-from ca_api.fees.rules import FeeBasis, FeeKind
-from ca_api.ledger.rules import Benefit, Category
+from ca_api.fees.rules import OPG_FEE_TYPE_ID, FeeBasis, FeeKind, OpgFeeType, opg_fee_type
+from ca_api.ledger.opg_categories import opg_category
+from ca_api.ledger.rules import Benefit, Category, category_for_benefit
 from ca_api.opg_reports import sections_repository as repository
 from ca_api.placements.rules import PlacementEventKind
 from ca_api.reviews.models import CircumstanceChange, ClientContact, ClientReview
@@ -70,60 +70,12 @@ SECTION_KEYS = (
 )
 
 
-# --- OPG fee types: lead: swap to fees.rules (H1 adds OpgFeeType, OPG_FEE_TYPE_ID, opg_fee_type)
-
-
-class OpgFeeType(enum.StrEnum):
-    """lead: swap to fees.rules. The OPG's deputy fee types, in its order."""
-
-    WORK_UP_TO_ORDER = "WORK_UP_TO_ORDER"
-    ANNUAL_MANAGEMENT = "ANNUAL_MANAGEMENT"
-    ANNUAL_PROPERTY_MANAGEMENT = "ANNUAL_PROPERTY_MANAGEMENT"
-    REPORT_PREPARATION = "REPORT_PREPARATION"
-    TAX_RETURN = "TAX_RETURN"
-    TRAVEL = "TRAVEL"
-    SPECIALIST_SERVICES = "SPECIALIST_SERVICES"
-
-
-OPG_FEE_TYPE_ID: Mapping[OpgFeeType, str] = {  # lead: swap to fees.rules
-    OpgFeeType.WORK_UP_TO_ORDER: "work-up-to-and-including-cot-made",
-    OpgFeeType.ANNUAL_MANAGEMENT: "annual-management-fee",
-    OpgFeeType.ANNUAL_PROPERTY_MANAGEMENT: "annual-property-management-fee",
-    OpgFeeType.REPORT_PREPARATION: "preparing-and-lodging-annual-report",
-    OpgFeeType.TAX_RETURN: "completition-of-tax-return",  # sic, the OPG's id
-    OpgFeeType.TRAVEL: "travel-costs",
-    OpgFeeType.SPECIALIST_SERVICES: "specialist-service",
-}
-
-
-def opg_fee_type(kind: FeeKind, basis: FeeBasis) -> OpgFeeType | None:  # lead: swap to fees.rules
-    """Deputy remuneration (any basis) is the annual management fee; the OPG's own supervision
-    fee is no deputy fee (None)."""
-    if kind is FeeKind.DEPUTY_REMUNERATION:
-        return OpgFeeType.ANNUAL_MANAGEMENT
-    return None
-
-
-# --- OPG benefit ids: lead: swap to ledger.opg_categories.opg_category(...).id ----------------
-
-_OPG_BENEFIT_ID: Mapping[Benefit, str] = {
-    Benefit.STATE_PENSION: "state-pension",
-    Benefit.PENSION_CREDIT: "pension-credit",
-    Benefit.ATTENDANCE_ALLOWANCE: "attendance-allowance",
-    Benefit.DISABILITY_LIVING_ALLOWANCE: "disability-living-allowance",
-    Benefit.PERSONAL_INDEPENDENCE_PAYMENT: "personal-independence-payment",
-    Benefit.EMPLOYMENT_AND_SUPPORT_ALLOWANCE: "employment-support-allowance",
-    Benefit.INCAPACITY_BENEFIT: "incapacity-benefit",
-    Benefit.INCOME_SUPPORT: "income-support",
-    Benefit.UNIVERSAL_CREDIT: "universal-credit",
-    Benefit.HOUSING_BENEFIT: "housing-benefit",
-    Benefit.WINTER_FUEL_PAYMENT: "winter-fuel-cold-weather-payment",
-}
-
-
 def _opg_benefit_id(benefit: Benefit) -> str:
-    """lead: swap to ``opg_category(Category.IN_BENEFITS / IN_STATE_PENSION, benefit).id``."""
-    return _OPG_BENEFIT_ID.get(benefit, "other-benefits")
+    """The OPG's id for a benefit received (R-OPG-1): the ledger's one mapping."""
+    category = category_for_benefit(benefit)
+    found = opg_category(category, benefit)
+    assert found is not None  # every money-in category is mapped (tests/test_opg_categories.py)
+    return found.id
 
 
 # --- helpers ----------------------------------------------------------------------------------
