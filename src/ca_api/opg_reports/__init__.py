@@ -1,0 +1,1 @@
+"""The OPG annual report (issue 15, R-OPG)."""
