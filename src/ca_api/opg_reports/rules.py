@@ -416,3 +416,43 @@ def describe_entries(entries: Sequence[EntryFact]) -> str:
         f"{e.transfer_id} on {e.value_date.isoformat()} £{format_money(e.amount)} {e.description!r}"
         for e in entries
     )
+
+
+# --- the report's status (R-AUD-2: derived from its events, never stored) --------------------
+
+_STATUS_AFTER: dict[str, OpgReportStatus] = {
+    OpgReportEventKind.PREPARED: OpgReportStatus.PREPARED,
+    OpgReportEventKind.APPROVED: OpgReportStatus.APPROVED,
+    OpgReportEventKind.RETURNED: OpgReportStatus.OPEN,
+    OpgReportEventKind.SUBMITTED: OpgReportStatus.SUBMITTED,
+    OpgReportEventKind.CORRECTED: OpgReportStatus.OPEN,
+}
+
+TRANSITIONS: dict[OpgReportEventKind, frozenset[OpgReportStatus]] = {
+    OpgReportEventKind.PREPARED: frozenset({OpgReportStatus.OPEN}),
+    OpgReportEventKind.APPROVED: frozenset({OpgReportStatus.PREPARED}),
+    OpgReportEventKind.RETURNED: frozenset({OpgReportStatus.PREPARED, OpgReportStatus.APPROVED}),
+    OpgReportEventKind.SUBMITTED: frozenset({OpgReportStatus.APPROVED}),
+    OpgReportEventKind.CORRECTED: frozenset({OpgReportStatus.SUBMITTED}),
+}
+
+
+def report_status(kinds: Iterable[str]) -> OpgReportStatus:
+    """The status the last event brings (a report goes round: RETURNED and CORRECTED open it
+    again); OPEN before any."""
+    last = None
+    for kind in kinds:
+        last = kind
+    return OpgReportStatus.OPEN if last is None else _STATUS_AFTER[str(last)]
+
+
+def transition_problem(status: OpgReportStatus, event: OpgReportEventKind) -> str | None:
+    if status in TRANSITIONS[event]:
+        return None
+    allowed = " or ".join(sorted(s.value for s in TRANSITIONS[event]))
+    return f"the report is {status.value}: it may be {event.value.lower()} only when {allowed}"
+
+
+MAX_TEXT = 20000
+MAX_REASON = 2000
+MAX_OPG_REFERENCE = 100
