@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ca_api import clock
 from ca_api.common.ids import decode_uuid
-from ca_api.opg_reports import rules
+from ca_api.opg_reports import rules, service
 from tests.conftest import Api, error_codes
 from tests.factories import (
     KEYED_PROBLEMS,
@@ -25,8 +25,12 @@ from tests.factories import (
     new_client,
     new_deputyship,
     new_key,
+    new_payer,
     opg_post,
     opg_report_accounts,
+    raw,
+    receipt_input,
+    record_receipt,
 )
 
 CASEWORKER = {"role": "assistant", "sub": "ash.assistant"}
@@ -334,3 +338,51 @@ async def test_roles_are_refused(api: Api, session: AsyncSession) -> None:
     assert error_codes(body) == ["FORBIDDEN"], body
     body = await api.gql(DUE, {}, role="social_worker", sub="sw")
     assert_forbidden(body, ["opgReportsDue"])
+
+
+async def test_benefits_from_receipts_are_split_per_benefit_and_the_document_is_whole(
+    api: Api, session: AsyncSession
+) -> None:
+    """R-OPG-1: a receipt's benefit names its line of money in; the document (the exports' one
+    input) carries the period, the client, the free text and the submission."""
+    start = date(2024, 6, 1)  # the receipts' value date, 2025-03-03, is in the first period
+    client = await _deputy_client(api, start)
+    payer = await new_payer(api)
+    recorded = await record_receipt(api, receipt_input(client["id"], payer))
+    assert recorded["__typename"] == "ReceiptPayload", recorded
+    pension = receipt_input(client["id"], payer, benefit="PENSION_CREDIT", amount="50.00")
+    assert (await record_receipt(api, pension))["__typename"] == "ReceiptPayload"
+    rid = (await _ok(api, OPEN, CASEWORKER, clientId=client["id"]))["id"]
+    report = await _ok(api, GENERATE, CASEWORKER, reportId=rid)
+    lines = {
+        (c["category"], c["benefit"]): c["amount"] for c in report["currentVersion"]["moneyIn"]
+    }
+    assert lines == {
+        ("IN_BENEFITS", "ATTENDANCE_ALLOWANCE"): "434.20",
+        ("IN_BENEFITS", "PENSION_CREDIT"): "50.00",
+    }
+    await _ok(api, TEXT, CASEWORKER, reportId=rid, section="CARE_AND_WELLBEING", text="Well")
+    await _ok(api, PREPARE, CASEWORKER, reportId=rid)
+    await _ok(api, APPROVE, CHECKER, reportId=rid)
+    on = clock.today().isoformat()
+    await _ok(api, SUBMIT, CHECKER, reportId=rid, submittedOn=on, opgReference="OPG-77")
+
+    document = await service.document(session, decode_uuid("OpgReport", rid))
+    assert document["client"]["reference"] == client["reference"]
+    assert document["period"] == {
+        "start": "2024-06-01",
+        "end": "2025-05-31",
+        "dueOn": "2025-07-26",
+    }
+    assert document["reportType"] == "103-6" and document["totals"]["closing"] == 48420
+    assert document["freeText"] == {"CARE_AND_WELLBEING": "Well"}
+    assert document["submission"] == {
+        "status": "SUBMITTED",
+        "submittedOn": on,
+        "opgReference": "OPG-77",
+        "approvedBy": "olu.scao",
+        "approvedOn": on,
+        "preparedBy": "ash.assistant",
+        "correctionReason": None,
+    }
+    assert raw(rid) == document["reportId"]
