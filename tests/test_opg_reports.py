@@ -13,6 +13,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ca_api import clock
@@ -386,3 +387,15 @@ async def test_benefits_from_receipts_are_split_per_benefit_and_the_document_is_
         "correctionReason": None,
     }
     assert raw(rid) == document["reportId"]
+    topics = await session.execute(
+        text(
+            "SELECT topic FROM outbox_message WHERE client_id = :c "
+            "AND topic LIKE 'OPG_REPORT_%' ORDER BY topic"
+        ),
+        {"c": decode_uuid("Client", client["id"])},
+    )
+    assert list(topics.scalars()) == [
+        "OPG_REPORT_APPROVED",
+        "OPG_REPORT_PREPARED",
+        "OPG_REPORT_SUBMITTED",
+    ]
