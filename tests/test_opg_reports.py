@@ -399,3 +399,28 @@ async def test_benefits_from_receipts_are_split_per_benefit_and_the_document_is_
         "OPG_REPORT_PREPARED",
         "OPG_REPORT_SUBMITTED",
     ]
+
+
+AMEND = """mutation($input: AmendDeputyshipInput!) { amendDeputyship(input: $input) {
+  __typename ... on DeputyshipPayload { deputyship { version healthAndWelfareOrder } }
+  ... on Problem { code message } } }"""
+
+
+async def test_the_health_and_welfare_flag_is_kept_unless_amended(api: Api) -> None:
+    """Issue 15 item 2: recorded on the deputyship (default false); an amendment that omits it
+    keeps it, one that gives it changes it, and it cannot be cleared to null."""
+    client = await new_client(api)
+    deputyship = await new_deputyship(api, client["id"])
+    who = {"role": "senior_officer", "sub": "olu.scao"}
+
+    async def amend(amendment: dict[str, Any]) -> dict[str, Any]:
+        variables = {"input": {"id": deputyship["id"], "amendment": amendment, "reason": "r"}}
+        result: dict[str, Any] = (await api.data(AMEND, variables, **who))["amendDeputyship"]
+        return result
+
+    changed = await amend({"healthAndWelfareOrder": True})
+    assert changed["deputyship"] == {"version": 2, "healthAndWelfareOrder": True}
+    kept = await amend({"supervisionType": "TYPE_1"})
+    assert kept["deputyship"] == {"version": 3, "healthAndWelfareOrder": True}
+    cleared = await amend({"healthAndWelfareOrder": None})
+    assert cleared["code"] == "VALIDATION_FAILED", cleared
