@@ -3737,3 +3737,54 @@ async def allowance_caseload(
             why="test set-up",
         )
     return ids
+
+
+# --- OPG reports (issue 15) -------------------------------------------------------------------
+
+
+async def opg_post(
+    session: AsyncSession,
+    client_id: uuid.UUID,
+    category: str,
+    pence: int,
+    value_date: date,
+    description: str,
+    *,
+    account: str = "CLIENT_CMS",
+) -> uuid.UUID:
+    """One entry of a deputy client's year, posted straight to the ledger on its value date:
+    money in from the DWP, money out to a care provider, or (TRANSFER_BETWEEN_OWN_ACCOUNTS) a
+    lodgement from CMS to Court Funds; ``account`` is the client's account it moves. Returns the
+    transfer's id."""
+    if category.startswith("IN_"):
+        party = await party_account(session, CounterpartyKind.DWP, "DWP")
+    else:
+        party = await party_account(session, CounterpartyKind.CARE_PROVIDER, "Care home")
+    async with unit_of_work(session):
+        mine = (await ledger.client_account(session, client_id, AccountKind(account))).id
+        if category == Category.TRANSFER_BETWEEN_OWN_ACCOUNTS:
+            court = AccountKind.CLIENT_COURT_FUNDS
+            source, target = mine, (await ledger.client_account(session, client_id, court)).id
+        elif category.startswith("IN_"):
+            source, target = party, mine
+        else:
+            source, target = mine, party
+        moved = await ledger.post(
+            session,
+            LEDGER_ACTOR,
+            Movement(
+                from_account_id=source,
+                to_account_id=target,
+                amount=pence,
+                value_date=value_date,
+                category=Category(category),
+                description=description,
+            ),
+        )
+        return moved.id
+
+
+async def opg_report_accounts(session: AsyncSession, client_id: uuid.UUID) -> dict[str, str]:
+    """The client's ledger accounts by kind, as opaque ids."""
+    rows = await ledger.accounts_of_client(session, client_id)
+    return {a.kind: encode_id("LedgerAccount", a.id) for a in rows}

@@ -268,6 +268,7 @@ async def test_every_mutation_writes_exactly_one_entry_with_who_what_when_why(
         "power_make_gifts": True,
         "gift_yearly_limit": 25000,
         "supervision_type": "TYPE_2",
+        "health_and_welfare_order": False,  # issue 15: the OPG report's -4 variants
     }
 
     dep_amend = entries["req-dep-amend-5"]

@@ -477,7 +477,7 @@ async def test_a_deputy_clients_year_lists_exactly_what_falls_in_the_period(
     result = await schema.execute(
         "{ sections { decisions { decisionId madeOn amount clientInvolved }"
         " benefits { benefit received payments } deputyFees { type amount }"
-        " assets { property { description value valuedOn } } debts { creditor outstanding }"
+        " assets { property { description valueAtEnd valuedOn } } debts { creditor outstanding }"
         " actions { kind on amount } care { situation changes { kind } } } }"
     )
     assert result.errors is None, result.errors
@@ -495,7 +495,7 @@ async def test_a_deputy_clients_year_lists_exactly_what_falls_in_the_period(
         "payments": 2,
     }
     assert s["deputyFees"][1] == {"type": "ANNUAL_MANAGEMENT", "amount": "944.00"}
-    assert s["assets"]["property"][0]["value"] == "190000.00"
+    assert s["assets"]["property"][0]["valueAtEnd"] == "190000.00"
     assert s["actions"] == [{"kind": "PROPERTY_SOLD", "on": "2026-06-15", "amount": "185000.00"}]
 
     # The valuable, registered now, is held at the end of a period that ends today (R-CARE-3).

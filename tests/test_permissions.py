@@ -154,6 +154,9 @@ outstandingDebts      Y   Y   Y   Y   Y   Y   Y   .   .   .   .
 # personal allowance and weekly cash (issue 14 item 9, B 22-23): officers and audit read them
 allowanceSchedules    Y   Y   Y   Y   Y   Y   Y   .   .   .   .
 allowancePayments     Y   Y   Y   Y   Y   Y   Y   .   .   .   .
+# the OPG annual report (issue 15, R-OPG): officers and audit read reports and what is due
+opgReports            Y   Y   Y   Y   Y   Y   Y   .   .   .   .
+opgReportsDue         Y   Y   Y   Y   Y   Y   Y   .   .   .   .
 """
 
 # Root fields of Mutation.
@@ -335,6 +338,17 @@ recordAllowanceSchedule . Y Y   Y   Y   Y   .   .   .   .   .
 stopAllowanceSchedule . Y   Y   Y   Y   Y   .   .   .   .   .
 approveAllowanceSchedule . . .  Y   Y   Y   .   .   .   .   .
 runWeeklyAllowances   .   .   .   Y   Y   Y   .   .   .   .   .
+# the OPG annual report (issue 15, R-OPG, R-ROLE-2): casework opens, generates, writes and
+# prepares; SCAO and above (never whoever generated, wrote or prepared it) approve, return, mark
+# submitted and correct
+openOpgReport         .   Y   Y   Y   Y   Y   .   .   .   .   .
+generateOpgReport     .   Y   Y   Y   Y   Y   .   .   .   .   .
+recordOpgReportText   .   Y   Y   Y   Y   Y   .   .   .   .   .
+prepareOpgReport      .   Y   Y   Y   Y   Y   .   .   .   .   .
+approveOpgReport      .   .   .   Y   Y   Y   .   .   .   .   .
+returnOpgReport       .   .   .   Y   Y   Y   .   .   .   .   .
+markOpgReportSubmitted .  .   .   Y   Y   Y   .   .   .   .   .
+correctOpgReport      .   .   .   Y   Y   Y   .   .   .   .   .
 """
 
 # Root fields of Subscription.

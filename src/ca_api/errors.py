@@ -63,6 +63,10 @@ class ErrorCode(enum.StrEnum):
     # (seed 002 B 29.2): the code of the InvalidStateProblem that refuses raising or approving
     # a payment of one while a debt ranked before it is still open (the message names it).
     DEBT_OUT_OF_ORDER = "DEBT_OUT_OF_ORDER"
+    # The OPG annual report (issue 15, R-OPG, R-OPG-2): the codes of InvalidStateProblems.
+    OPG_REPORT_ALREADY_OPEN = "OPG_REPORT_ALREADY_OPEN"
+    NOT_A_DEPUTY_CLIENT = "NOT_A_DEPUTY_CLIENT"
+    OPG_REPORT_UNBALANCED = "OPG_REPORT_UNBALANCED"
 
 
 class ApiError(Exception):

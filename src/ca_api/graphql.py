@@ -74,6 +74,8 @@ from ca_api.lodgements.schema import LodgementMutation, LodgementQuery
 from ca_api.observability import RecordProblem
 from ca_api.officers import schema as officers_schema
 from ca_api.officers.schema import OfficerQuery
+from ca_api.opg_reports import schema as opg_reports_schema
+from ca_api.opg_reports.schema import OpgReportMutation, OpgReportQuery
 from ca_api.orders import schema as orders_schema
 from ca_api.orders.schema import OrderMutation
 from ca_api.outbox import schema as outbox_schema
@@ -154,6 +156,7 @@ class Query(
     RecoveryQuery,
     PropertyQuery,
     AllowanceQuery,
+    OpgReportQuery,
 ):
     pass
 
@@ -203,6 +206,7 @@ class Mutation(
     RecoveryMutation,
     PropertyMutation,
     AllowanceMutation,
+    OpgReportMutation,
 ):
     pass
 
@@ -268,6 +272,7 @@ NODE_TYPES = (
     ledger_schema.NODES,
     lodgements_schema.NODES,
     officers_schema.NODES,
+    opg_reports_schema.NODES,
     orders_schema.NODES,
     outbox_schema.NODES,
     payments_schema.NODES,

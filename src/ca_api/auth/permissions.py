@@ -309,3 +309,10 @@ FINANCIAL_ASSESSMENT_WRITE = CASEWORKERS
 # Bringing in an existing caseload (clients, orders, opening balances, investments) at a
 # cut-over is the governance manager's alone: it writes every module's records at once.
 CASELOAD_IMPORT = frozenset({R.GOVERNANCE_MANAGER})
+# --- The OPG annual report (issue 15, R-OPG, R-ROLE-2) ---
+# Officers and audit read reports; casework opens, generates, writes and prepares them; a senior
+# officer and above (never whoever generated, wrote or prepared it) approves, returns, marks
+# submitted and corrects.
+OPG_REPORT_READ = OFFICERS | {R.AUDITOR}
+OPG_REPORT_WRITE = CASEWORKERS
+OPG_REPORT_APPROVE = APPROVERS

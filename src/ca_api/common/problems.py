@@ -95,6 +95,12 @@ describe_enum(
         C.DEBT_OUT_OF_ORDER: "Debts up to the date of death are paid in the order of R-DEBT-1 "
         "(seed 002 B 29.2): an invoice ranked before this one is still open; the message names "
         "it.",
+        C.OPG_REPORT_ALREADY_OPEN: "The client has an OPG report not yet submitted: one open "
+        "report at a time (R-OPG).",
+        C.NOT_A_DEPUTY_CLIENT: "The council is not the client's deputy: no deputyship is "
+        "recorded, so there is no OPG report (R-OPG).",
+        C.OPG_REPORT_UNBALANCED: "The OPG report does not balance with the ledger to the penny "
+        "(R-OPG-2): the message names the entries that explain the difference.",
     },
 )
 

@@ -131,7 +131,7 @@ class OpgReportDeputyExpense:
 class OpgReportProperty:
     id: strawberry.ID | None = strawberry.field(description="The property.")
     description: str = strawberry.field(description="Its address.")
-    value: Money = strawberry.field(
+    value_at_end: Money = strawberry.field(
         description="Its latest valuation on or before the end; 0.00 when none."
     )
     valued_on: date | None = strawberry.field(description="When valued; null: never.")
@@ -142,7 +142,7 @@ class OpgReportProperty:
 class OpgReportInvestment:
     id: strawberry.ID | None = strawberry.field(description="The investment (its first record).")
     description: str = strawberry.field(description="Its kind and holder.")
-    value: Money = strawberry.field(
+    value_at_end: Money = strawberry.field(
         description="Its latest valuation on or before the end; 0.00 when none."
     )
     valued_on: date | None = strawberry.field(description="When valued; null: never.")
@@ -160,7 +160,7 @@ class OpgReportPlacement:
 class OpgReportValuable:
     id: strawberry.ID | None = strawberry.field(description="The item.")
     description: str = strawberry.field(description="What it is.")
-    value: Money = strawberry.field(description="Its recorded value.")
+    value_at_end: Money = strawberry.field(description="Its recorded value.")
 
 
 @strawberry.type(description="The client's assets at the period's end, besides their accounts.")
@@ -318,7 +318,7 @@ def sections_of(content: Mapping[str, Any]) -> OpgReportSections:
                 OpgReportProperty(
                     id=_id("Property", p.get("id")),
                     description=str(p.get("description", "")),
-                    value=_money(p.get("value")),
+                    value_at_end=_money(p.get("value")),
                     valued_on=_day(p.get("valuedOn")),
                     status=str(p.get("status", "")),
                 )
@@ -328,7 +328,7 @@ def sections_of(content: Mapping[str, Any]) -> OpgReportSections:
                 OpgReportInvestment(
                     id=_id("ExistingInvestment", i.get("id")),
                     description=str(i.get("description", "")),
-                    value=_money(i.get("value")),
+                    value_at_end=_money(i.get("value")),
                     valued_on=_day(i.get("valuedOn")),
                 )
                 for i in assets.get("investments") or []
@@ -346,7 +346,7 @@ def sections_of(content: Mapping[str, Any]) -> OpgReportSections:
                 OpgReportValuable(
                     id=_id("Valuable", v.get("id")),
                     description=str(v.get("description", "")),
-                    value=_money(v.get("value")),
+                    value_at_end=_money(v.get("value")),
                 )
                 for v in assets.get("valuables") or []
             ],

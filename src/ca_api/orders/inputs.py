@@ -39,6 +39,10 @@ CASE_NUMBER = "The Court of Protection case number."
 ORDER_DATE = "The date of the court's order: the deputyship is in force from it."
 DEPUTY_END = "The last day the order is in force (discharged, or superseded, R-ORD-5); null: none."
 SUPERVISION = "The supervision type the OPG set (R-ORD-3)."
+HEALTH_AND_WELFARE = (
+    "The client also has a health and welfare order: the OPG report is a -4 variant "
+    "(102-4-6 or 103-4-6, issue 15)."
+)
 DWP_REFERENCE = "The DWP's reference for the appointeeship."
 APPLIED_ON = "When the council applied to the DWP (R-REF-5: within 5 working days)."
 START_DATE = "The first day the DWP's appointment is in force."
@@ -68,6 +72,9 @@ class DeputyshipInput:
     powers: DeputyPowersInput = strawberry.field(description="What the order grants (R-ORD-1).")
     supervision_type: SupervisionType = strawberry.field(description=SUPERVISION)
     end_date: date | None = strawberry.field(default=None, description=DEPUTY_END)
+    health_and_welfare_order: bool = strawberry.field(
+        default=False, description=HEALTH_AND_WELFARE + " Omitted: false."
+    )
 
     def to_details(self) -> DeputyshipDetails:
         converted = {"case_number": self.case_number.strip(), "powers": self.powers.to_powers()}
@@ -96,9 +103,19 @@ class DeputyshipAmendment:
     powers: DeputyPowersInput | None = strawberry.field(
         default=strawberry.UNSET, description="The powers as the order now grants them, whole."
     )
+    health_and_welfare_order: bool | None = strawberry.field(
+        default=strawberry.UNSET, description=HEALTH_AND_WELFARE + " Omitted: unchanged."
+    )
 
     def to_changes(self) -> dict[str, Any]:
-        changes = _changes(self, "case_number", "order_date", "supervision_type", "powers")
+        changes = _changes(
+            self,
+            "case_number",
+            "order_date",
+            "supervision_type",
+            "powers",
+            "health_and_welfare_order",
+        )
         if "case_number" in changes:
             changes["case_number"] = changes["case_number"].strip()  # as when recorded
         if "powers" in changes:

@@ -63,6 +63,7 @@ class DeputyshipVersion(Base):
     power_make_gifts: Mapped[bool]
     gift_yearly_limit: Mapped[int | None]  # pence
     supervision_type: Mapped[str]
+    health_and_welfare_order: Mapped[bool]
     recorded_at: Mapped[datetime]
     recorded_by: Mapped[str]
     reason: Mapped[str | None]

@@ -43,6 +43,7 @@ def deputyship_values(d: DeputyshipDetails) -> dict[str, Any]:
         "power_make_gifts": p.make_gifts,
         "gift_yearly_limit": p.gift_yearly_limit,
         "supervision_type": d.supervision_type.value,
+        "health_and_welfare_order": d.health_and_welfare_order,
         "superseded_by": d.superseded_by,
     }
 
@@ -63,6 +64,7 @@ def deputyship_details(row: Any) -> DeputyshipDetails:
             gift_yearly_limit=row.gift_yearly_limit,
         ),
         superseded_by=row.superseded_by,
+        health_and_welfare_order=row.health_and_welfare_order,
     )
 
 

@@ -39,6 +39,8 @@ class DeputyshipDetails:
     powers: DeputyPowers
     supervision_type: SupervisionType
     end_date: date | None = None
+    # The client also has a health and welfare order: the OPG report's -4 variants (issue 15).
+    health_and_welfare_order: bool = False
     # The order that replaced this one (issue 9 item 5); set only by a supersession.
     superseded_by: uuid.UUID | None = None
 

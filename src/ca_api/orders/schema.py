@@ -34,6 +34,7 @@ from ca_api.orders.inputs import (
     CASE_NUMBER,
     DEPUTY_END,
     DWP_REFERENCE,
+    HEALTH_AND_WELFARE,
     LET_PROPERTY,
     MAKE_GIFTS,
     MANAGE_ACCOUNTS,
@@ -140,6 +141,7 @@ class Deputyship(_OrderFields, Node):
     order_date: date = strawberry.field(description=ORDER_DATE)
     end_date: date | None = strawberry.field(description=DEPUTY_END)
     supervision_type: SupervisionType = strawberry.field(description=SUPERVISION)
+    health_and_welfare_order: bool = strawberry.field(description=HEALTH_AND_WELFARE)
 
     def _powers(self) -> DeputyPowers:
         return from_source(DeputyPowers, self.record.details.powers)

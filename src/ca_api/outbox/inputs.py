@@ -26,6 +26,14 @@ graphql_enum(
         "property, admission to or leaving residential care, a move, capital or income changed "
         "(R-ORD-4, seed 002 B 18.2); or a correction of one they heard of. Its subject is the "
         "CircumstanceChange.",
+        Topic.OPG_REPORT_PREPARED: "A deputy client's annual OPG report was prepared for review "
+        "(issue 15, R-OPG). Its subject is the OpgReport.",
+        Topic.OPG_REPORT_APPROVED: "A deputy client's annual OPG report was approved by a second "
+        "officer (R-ROLE-2). Its subject is the OpgReport.",
+        Topic.OPG_REPORT_SUBMITTED: "A deputy client's annual OPG report was marked submitted to "
+        "the OPG, with the date and the OPG's reference. Its subject is the OpgReport.",
+        Topic.OPG_REPORT_CORRECTED: "A submitted OPG report was corrected: a new version, to be "
+        "reviewed and submitted again. Its subject is the OpgReport.",
     },
     name="OutboxTopic",
 )

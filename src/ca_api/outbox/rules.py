@@ -37,6 +37,11 @@ class Topic(enum.StrEnum):
     DEATH_NOTIFIED = "DEATH_NOTIFIED"  # R-DEATH-1, seed B 29.1: the client's death confirmed
     # R-ORD-4, seed B 18.2: a change of circumstances the OPG or the DWP must hear of
     CIRCUMSTANCES_CHANGED = "CIRCUMSTANCES_CHANGED"
+    # Issue 15 (R-OPG): the annual report to the OPG through its review and submission.
+    OPG_REPORT_PREPARED = "OPG_REPORT_PREPARED"
+    OPG_REPORT_APPROVED = "OPG_REPORT_APPROVED"
+    OPG_REPORT_SUBMITTED = "OPG_REPORT_SUBMITTED"
+    OPG_REPORT_CORRECTED = "OPG_REPORT_CORRECTED"
 
 
 class Recipient(enum.StrEnum):

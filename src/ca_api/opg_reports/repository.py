@@ -1,0 +1,273 @@
+"""Every SQL statement of the OPG annual report (issue 15; R-OPG, R-OPG-2)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, case, func, insert, literal, or_, select
+from sqlalchemy.dialects.postgresql import distinct_on
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ca_api.common.keyset import Seek, keyset
+from ca_api.ledger.models import LedgerAccount, Transfer, transfer_reported_category
+from ca_api.opg_reports.models import OpgReport, OpgReportEvent, OpgReportText, OpgReportVersion
+from ca_api.opg_reports.rules import AccountFact, EntryFact
+from ca_api.orders.models import OrderInForce
+from ca_api.receipts.models import Receipt
+
+CLIENT_KINDS = ("CLIENT_CMS", "CLIENT_COURT_FUNDS", "CLIENT_PLACEMENT", "CLIENT_CASH")
+MOVED = ("POSTED", "POST_PENDING")  # holds (PENDING, VOID_PENDING) move no money
+
+
+# --- reports --------------------------------------------------------------------------------
+
+
+async def insert_report(session: AsyncSession, values: dict[str, Any]) -> OpgReport:
+    stmt = insert(OpgReport).values(values).returning(OpgReport)
+    return (await session.execute(stmt)).scalar_one()
+
+
+async def lock(session: AsyncSession, report_id: uuid.UUID) -> OpgReport | None:
+    stmt = (
+        select(OpgReport)
+        .where(OpgReport.id == report_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def reports_by_id(session: AsyncSession, ids: Sequence[uuid.UUID]) -> Sequence[OpgReport]:
+    stmt = select(OpgReport).where(OpgReport.id.in_(set(ids)))
+    return (await session.execute(stmt)).scalars().all()
+
+
+async def reports_of_client(session: AsyncSession, client_id: uuid.UUID) -> Sequence[OpgReport]:
+    """The client's reports, the earliest period first."""
+    stmt = (
+        select(OpgReport).where(OpgReport.client_id == client_id).order_by(OpgReport.period_start)
+    )
+    return (await session.execute(stmt)).scalars().all()
+
+
+async def last_reports(
+    session: AsyncSession, client_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, OpgReport]:
+    """Each client's latest report (by period)."""
+    stmt = (
+        select(OpgReport)
+        .where(OpgReport.client_id.in_(set(client_ids)))
+        .ext(distinct_on(OpgReport.client_id))
+        .order_by(OpgReport.client_id, OpgReport.period_start.desc())
+    )
+    return {r.client_id: r for r in (await session.execute(stmt)).scalars().all()}
+
+
+def _latest_event_kind() -> Any:
+    e = OpgReportEvent
+    return (
+        select(e.event)
+        .where(e.report_id == OpgReport.id)
+        .order_by(e.recorded_at.desc(), e.id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+
+
+def status_sql() -> ColumnElement[str]:
+    """The report's status in SQL, as ``rules.report_status`` says it from the last event."""
+    last = _latest_event_kind()
+    return case(
+        (last.in_(["PREPARED", "APPROVED", "SUBMITTED"]), last),
+        else_=literal("OPEN"),
+    )
+
+
+async def list_reports(
+    session: AsyncSession,
+    *,
+    client_id: uuid.UUID | None,
+    status: str | None,
+    due_window: tuple[str, date] | None,
+    seek: Seek[Any],
+) -> Sequence[OpgReport]:
+    """Reports by due date (then id); filtered by client, status, due state (``due_window``:
+    the due state's name and today)."""
+    stmt = select(OpgReport)
+    status_col = status_sql()
+    if client_id is not None:
+        stmt = stmt.where(OpgReport.client_id == client_id)
+    if status is not None:
+        stmt = stmt.where(status_col == status)
+    if due_window is not None:
+        state, today = due_window
+        submitted = status_col == "SUBMITTED"
+        if state == "SUBMITTED":
+            stmt = stmt.where(submitted)
+        elif state == "NOT_DUE":
+            stmt = stmt.where(~submitted, OpgReport.period_end >= today)
+        elif state == "DUE":
+            stmt = stmt.where(~submitted, OpgReport.period_end < today, OpgReport.due_on >= today)
+        else:
+            stmt = stmt.where(~submitted, OpgReport.due_on < today)
+    stmt = keyset(stmt, seek, OpgReport.due_on, OpgReport.id)
+    return (await session.execute(stmt)).scalars().all()
+
+
+# --- versions, text, events -----------------------------------------------------------------
+
+
+async def insert_version(session: AsyncSession, values: dict[str, Any]) -> OpgReportVersion:
+    stmt = insert(OpgReportVersion).values(values).returning(OpgReportVersion)
+    return (await session.execute(stmt)).scalar_one()
+
+
+async def versions_of(
+    session: AsyncSession, report_ids: Sequence[uuid.UUID]
+) -> Sequence[OpgReportVersion]:
+    stmt = (
+        select(OpgReportVersion)
+        .where(OpgReportVersion.report_id.in_(set(report_ids)))
+        .order_by(OpgReportVersion.report_id, OpgReportVersion.version)
+    )
+    return (await session.execute(stmt)).scalars().all()
+
+
+async def insert_text(session: AsyncSession, values: dict[str, Any]) -> OpgReportText:
+    stmt = insert(OpgReportText).values(values).returning(OpgReportText)
+    return (await session.execute(stmt)).scalar_one()
+
+
+async def texts_of(
+    session: AsyncSession, report_ids: Sequence[uuid.UUID]
+) -> Sequence[OpgReportText]:
+    """Every text written, oldest first (the latest per section wins)."""
+    stmt = (
+        select(OpgReportText)
+        .where(OpgReportText.report_id.in_(set(report_ids)))
+        .order_by(OpgReportText.recorded_at, OpgReportText.id)
+    )
+    return (await session.execute(stmt)).scalars().all()
+
+
+async def events_of(
+    session: AsyncSession, report_ids: Sequence[uuid.UUID]
+) -> Sequence[OpgReportEvent]:
+    stmt = (
+        select(OpgReportEvent)
+        .where(OpgReportEvent.report_id.in_(set(report_ids)))
+        .order_by(OpgReportEvent.recorded_at, OpgReportEvent.id)
+    )
+    return (await session.execute(stmt)).scalars().all()
+
+
+async def insert_event(session: AsyncSession, values: dict[str, Any]) -> OpgReportEvent:
+    stmt = insert(OpgReportEvent).values(values).returning(OpgReportEvent)
+    return (await session.execute(stmt)).scalar_one()
+
+
+# --- the ledger, read for the report (R-OPG-1, R-OPG-2) --------------------------------------
+
+
+async def client_accounts(session: AsyncSession, client_id: uuid.UUID) -> Sequence[LedgerAccount]:
+    """The client's own accounts (CMS, Court Funds, placements, cash), oldest first."""
+    stmt = (
+        select(LedgerAccount)
+        .where(LedgerAccount.client_id == client_id, LedgerAccount.kind.in_(CLIENT_KINDS))
+        .order_by(LedgerAccount.created_at, LedgerAccount.id)
+    )
+    return (await session.execute(stmt)).scalars().all()
+
+
+def _touches(account_ids: Sequence[uuid.UUID]) -> ColumnElement[bool]:
+    ids = list(account_ids)
+    return and_(
+        Transfer.kind.in_(MOVED),
+        or_(Transfer.from_account_id.in_(ids), Transfer.to_account_id.in_(ids)),
+    )
+
+
+async def balances_on(
+    session: AsyncSession, account_ids: Sequence[uuid.UUID], on: date
+) -> dict[uuid.UUID, int]:
+    """Each account's balance at the end of ``on`` as the ledger stands now: what moved in less
+    what moved out, value dated on or before it."""
+    if not account_ids:
+        return {}
+    out: dict[uuid.UUID, int] = dict.fromkeys(account_ids, 0)
+    stmt = (
+        select(Transfer.from_account_id, Transfer.to_account_id, func.sum(Transfer.amount))
+        .where(_touches(account_ids), Transfer.value_date <= on)
+        .group_by(Transfer.from_account_id, Transfer.to_account_id)
+    )
+    for src, dst, total in (await session.execute(stmt)).all():
+        if src in out:
+            out[src] -= int(total)
+        if dst in out:
+            out[dst] += int(total)
+    return out
+
+
+async def entries_for_report(
+    session: AsyncSession,
+    account_ids: Sequence[uuid.UUID],
+    *,
+    until: date,
+    since: date | None = None,
+    posted_after: datetime | None = None,
+) -> list[EntryFact]:
+    """The entries that moved money into or out of these accounts, value dated from ``since``
+    (None: from the start) to ``until``, each with its category and, for a receipt, its
+    benefit. THE ONE PLACE the report reads an entry's category: the category it is reported
+    under (the view ``transfer_reported_category``: its latest reclassification, else that of
+    the transfer it reverses, else its own; R-OPG-1, R-AUD-2)."""
+    if not account_ids:
+        return []
+    v = transfer_reported_category
+    stmt = (
+        select(Transfer, v.c.reported_category.label("reported"), Receipt.benefit)
+        .join(v, v.c.transfer_id == Transfer.id)
+        .outerjoin(Receipt, Receipt.transfer_id == Transfer.id)
+        .where(_touches(account_ids), Transfer.value_date <= until)
+        .order_by(Transfer.value_date, Transfer.seq)
+    )
+    if since is not None:
+        stmt = stmt.where(Transfer.value_date >= since)
+    if posted_after is not None:
+        stmt = stmt.where(Transfer.posted_at > posted_after)
+    return [
+        EntryFact(
+            transfer_id=t.id,
+            value_date=t.value_date,
+            amount=t.amount,
+            category=reported,
+            from_account_id=t.from_account_id,
+            to_account_id=t.to_account_id,
+            description=t.description,
+            benefit=benefit,
+        )
+        for t, reported, benefit in (await session.execute(stmt)).all()
+    ]
+
+
+async def opening_balances(
+    session: AsyncSession, accounts: Sequence[LedgerAccount], start: date
+) -> list[AccountFact]:
+    """The accounts with their balance at the end of the day before ``start``."""
+    before = await balances_on(session, [a.id for a in accounts], start - timedelta(days=1))
+    return [AccountFact(a.id, a.kind, a.name, before.get(a.id, 0)) for a in accounts]
+
+
+async def deputy_clients_on(session: AsyncSession, on: date) -> list[uuid.UUID]:
+    """The clients with a deputyship in force on the day."""
+    o = OrderInForce
+    stmt = (
+        select(o.client_id)
+        .where(o.kind == "deputyship", o.during.op("@>")(on))
+        .distinct()
+        .order_by(o.client_id)
+    )
+    return list((await session.execute(stmt)).scalars().all())
