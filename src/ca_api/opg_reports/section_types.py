@@ -13,6 +13,7 @@ import strawberry
 
 from ca_api.common.ids import node_id
 from ca_api.common.scalars import Money
+from ca_api.fees.schema import OpgFeeType
 
 
 def _day(value: Any) -> date | None:
@@ -111,9 +112,7 @@ class OpgReportFeeCharge:
 
 @strawberry.type(description="The deputy's fees of one OPG type in the period (R-FEE).")
 class OpgReportDeputyFee:
-    type: str = strawberry.field(
-        description="The OPG fee type (OpgFeeType: WORK_UP_TO_ORDER, ANNUAL_MANAGEMENT, ...)."
-    )
+    type: OpgFeeType = strawberry.field(description="The OPG fee type.")
     opg_fee_type: str = strawberry.field(description="The OPG's id for the type.")
     amount: Money = strawberry.field(description="The total of the type in the period.")
     charges: list[OpgReportFeeCharge] = strawberry.field(description="The fees taken.")
@@ -290,7 +289,7 @@ def sections_of(content: Mapping[str, Any]) -> OpgReportSections:
         ],
         deputy_fees=[
             OpgReportDeputyFee(
-                type=str(f.get("type", "")),
+                type=OpgFeeType(f["type"]),
                 opg_fee_type=str(f.get("opgFeeType", "")),
                 amount=_money(f.get("amount")),
                 charges=[
