@@ -154,6 +154,12 @@ outstandingDebts      Y   Y   Y   Y   Y   Y   Y   .   .   .   .
 # personal allowance and weekly cash (issue 14 item 9, B 22-23): officers and audit read them
 allowanceSchedules    Y   Y   Y   Y   Y   Y   Y   .   .   .   .
 allowancePayments     Y   Y   Y   Y   Y   Y   Y   .   .   .   .
+# the service's cost and income, workload and exceptions register (issue 16, R-REP-3, D 1.3,
+# D 4): officers, audit and dashboards (reporting: no names, no free text)
+serviceCostAndIncome  Y   Y   Y   Y   Y   Y   Y   Y   .   .   .
+serviceCostTables     Y   Y   Y   Y   Y   Y   Y   Y   .   .   .
+workload              Y   Y   Y   Y   Y   Y   Y   Y   .   .   .
+policyExceptions      Y   Y   Y   Y   Y   Y   Y   Y   .   .   .
 """
 
 # Root fields of Mutation.
@@ -333,6 +339,11 @@ recordAllowanceSchedule . Y Y   Y   Y   Y   .   .   .   .   .
 stopAllowanceSchedule . Y   Y   Y   Y   Y   .   .   .   .   .
 approveAllowanceSchedule . . .  Y   Y   Y   .   .   .   .   .
 runWeeklyAllowances   .   .   .   Y   Y   Y   .   .   .   .   .
+# the cost table is the governance manager's (R-REP-3); any officer submits an exception to the
+# policy, the governance manager decides it, never its submitter (D 1.3, R-ROLE-2)
+recordServiceCosts    .   .   .   .   Y   .   .   .   .   .   .
+recordPolicyException Y   Y   Y   Y   Y   Y   .   .   .   .   .
+decidePolicyException .   .   .   .   Y   .   .   .   .   .   .
 """
 
 # Root fields of Subscription.

@@ -306,3 +306,14 @@ FINANCIAL_ASSESSMENT_WRITE = CASEWORKERS
 # Bringing in an existing caseload (clients, orders, opening balances, investments) at a
 # cut-over is the governance manager's alone: it writes every module's records at once.
 CASELOAD_IMPORT = frozenset({R.GOVERNANCE_MANAGER})
+# --- The service's cost and income, workload and exceptions register (issue 16 items 3, 5, 6) ---
+# The cost table (staff roles, overheads, bank charges: R-REP-3, R-DATA) is the governance
+# manager's to record; the reports are aggregates (officers, audit and dashboards read them;
+# officers' names and free text only for officers and audit). Any officer submits an exception
+# to the policy; the governance manager decides it (seed 002 D 1.3), never its submitter.
+SERVICE_COSTS_WRITE = frozenset({R.GOVERNANCE_MANAGER})
+SERVICE_REPORT_READ = AGGREGATE_READ
+SERVICE_REPORT_DETAIL = OFFICERS | {R.AUDITOR}
+POLICY_EXCEPTION_RECORD = OFFICERS
+POLICY_EXCEPTION_DECIDE = frozenset({R.GOVERNANCE_MANAGER})
+POLICY_EXCEPTION_READ = AGGREGATE_READ
