@@ -21,6 +21,7 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ca_api import clock
 from ca_api.auth.principal import Role
 from ca_api.common.ids import decode_uuid, encode_id
 from ca_api.officers import repository as officers
@@ -38,8 +39,11 @@ from tests.factories import (
     fund,
     make_payment,
     new_client,
+    new_counterparty,
     new_key,
+    payable_invoice,
     raised,
+    raised_payment,
     run_fees,
 )
 
@@ -191,8 +195,8 @@ async def test_the_governance_manager_records_the_cost_table_once_per_key(api: A
     assert recorded["roles"][0]["overheads"] is None
     again = await record_costs(api, table)
     assert again["replayed"] is True and again["table"]["id"] == recorded["id"]
-    tables = await api.data("{ serviceCostTables { id } }", role="reporting", sub="dash.board")
-    assert tables["serviceCostTables"] == [{"id": recorded["id"]}]
+    tables = await api.data("{ serviceCostTables { id recordedBy } }", **REPORTING)
+    assert tables["serviceCostTables"] == [{"id": recorded["id"], "recordedBy": None}]
     node = await api.data(
         "query($id: ID!) { node(id: $id) { ... on ServiceCostTable { bankCharges } } }",
         {"id": recorded["id"]},
@@ -327,7 +331,7 @@ async def test_a_reversed_wind_up_fee_is_not_income(
 ) -> None:
     """R-AUD-2, migration 0026: a fee taken in error and reversed earns nothing."""
     await record_costs(api, seed_table())
-    year = date.today().year if date.today().month >= 4 else date.today().year - 1
+    year = clock.today().year if clock.today().month >= 4 else clock.today().year - 1
     kept = await _wind_up_fee_paid(api, session)
     wrong = await _wind_up_fee_paid(api, session)
     assert (await cost_and_income(api, year))["income"]["windUpFees"] == "750.00"
@@ -416,16 +420,22 @@ async def test_open_items_per_officer_by_name_for_officers_by_role_for_reporting
         sub="sasha.senior",
     )
     await _exception(api, **ASSISTANT)
-    day = date.today().isoformat()
+    await fund(session, api, client, 100_000)
+    supplier = await new_counterparty(api)
+    await raised_payment(api, (await payable_invoice(api, client, supplier))["id"])
+    done = await raised_payment(api, (await payable_invoice(api, client, supplier))["id"])
+    assert (await approve_payment(api, done["id"]))["__typename"] == "PaymentPayload"
+    assert (await make_payment(api, done["id"]))["__typename"] == "PaymentPayload"
+    day = clock.today().isoformat()
     officers_view = (await api.data(WORKLOAD, {"d": day}, **TGM))["workload"]["officers"]
     assert officers_view == [
         {
             "officer": "ash.assistant",
             "role": "ASSISTANT",
-            "payments": 0,
+            "payments": 1,
             "decisions": 2,
             "policyExceptions": 1,
-            "total": 3,
+            "total": 4,
         },
         {
             "officer": "sasha.senior",
@@ -439,7 +449,7 @@ async def test_open_items_per_officer_by_name_for_officers_by_role_for_reporting
     reporting_view = (await api.data(WORKLOAD, {"d": day}, **REPORTING))["workload"]["officers"]
     assert [o["officer"] for o in reporting_view] == [None, None]
     assert [(o["role"], o["total"]) for o in reporting_view] == [
-        ("ASSISTANT", 3),
+        ("ASSISTANT", 4),
         ("SENIOR_ASSISTANT", 1),
     ]
     yesterday = (await api.data(WORKLOAD, {"d": "2014-01-01"}, **TGM))["workload"]
@@ -498,7 +508,7 @@ async def test_an_exception_goes_to_the_governance_manager_who_decides_it_once(
     d = decided["exception"]
     assert d["outcome"] == "APPROVED" and d["decidedBy"] == "grace.tgm"
     assert d["decidedByRole"] == "GOVERNANCE_MANAGER" and d["referredTo"] == ["ASC_DMT", "BSD_DMT"]
-    assert d["decidedOn"] == date.today().isoformat()
+    assert d["decidedOn"] == clock.today().isoformat()
 
     again = await _decide(api, x["id"], outcome="REFUSED")
     assert again["__typename"] == "InvalidStateProblem" and "already" in again["message"]
@@ -590,7 +600,7 @@ async def test_each_report_is_a_csv_table_without_names(api: Api, session: Async
     assert table[-1] == ["2014/15", "result", "shortfall", "", "", "", "133281.26"]
     assert all(len(r) == len(table[0]) for r in table)
 
-    work = csv.workload_rows(await service.workload(session, date.today(), by_name=True))
+    work = csv.workload_rows(await service.workload(session, clock.today(), by_name=True))
     assert work[0][:3] == ["as_at", "role", "clients"]
     assert work[-1][1] == "assistant" and work[-1][-1] == "1"
     assert not any("ash" in cell for row in work for cell in row)

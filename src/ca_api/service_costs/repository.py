@@ -138,14 +138,15 @@ OPEN_ITEMS = text(
 SELECT officer, kind, count(*) AS n FROM (
   SELECT p.raised_by AS officer, 'PAYMENT' AS kind
   FROM payment p
-  WHERE p.raised_at::date <= :as_at
+  WHERE (p.raised_at AT TIME ZONE 'Europe/London')::date <= :as_at
     AND NOT EXISTS (
       SELECT 1 FROM payment_event e WHERE e.payment_id = p.id
-        AND e.event IN ('MADE', 'CANCELLED') AND e.recorded_at::date <= :as_at)
+        AND e.event IN ('MADE', 'CANCELLED')
+        AND (e.recorded_at AT TIME ZONE 'Europe/London')::date <= :as_at)
   UNION ALL
   SELECT d.raised_by, 'DECISION'
   FROM decision d
-  WHERE d.raised_at::date <= :as_at
+  WHERE (d.raised_at AT TIME ZONE 'Europe/London')::date <= :as_at
     AND NOT EXISTS (
       SELECT 1 FROM decision_event e WHERE e.decision_id = d.id
         AND e.event IN ('APPROVED', 'REFUSED', 'SUPERSEDED') AND e.on_date <= :as_at)
@@ -164,7 +165,7 @@ GROUP BY officer, kind
 
 async def open_items(session: AsyncSession, as_at: date) -> list[tuple[str, str, int]]:
     """(officer's subject, kind, how many) of the items each officer raised that were still
-    open at the end of ``as_at``."""
+    open at the end of ``as_at`` (the council's day, Europe/London)."""
     rows = (await session.execute(OPEN_ITEMS, {"as_at": as_at})).all()
     return [(str(r.officer), str(r.kind), int(r.n)) for r in rows]
 

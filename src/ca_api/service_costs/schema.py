@@ -199,10 +199,9 @@ class ServiceCostQuery:
         "recorded (R-DATA).",
     )
     async def service_cost_tables(self, info: Info[Context, None]) -> list[ServiceCostTable]:
-        return [
-            ServiceCostTable.of(v, list(r))
-            for v, r in await service.cost_tables(info.context.session)
-        ]
+        detail = _detail(info)
+        tables = await service.cost_tables(info.context.session)
+        return [ServiceCostTable.of(v, list(r), detail=detail) for v, r in tables]
 
     @strawberry.field(
         extensions=allow(SERVICE_REPORT_READ),
@@ -270,7 +269,8 @@ class ServiceCostMutation:
             idempotency_key=input.idempotency_key,
         )
         return ServiceCostsPayload(
-            table=ServiceCostTable.of(done.version, list(done.roles)), replayed=done.replayed
+            table=ServiceCostTable.of(done.version, list(done.roles), detail=True),
+            replayed=done.replayed,
         )
 
     @strawberry.mutation(
@@ -325,11 +325,12 @@ class ServiceCostMutation:
 
 
 async def _tables_by_id(ctx: Context, ids: Sequence[Any]) -> dict[Any, ServiceCostTable]:
+    detail = ctx.principal.has_any(SERVICE_REPORT_DETAIL)
     found = {}
     for version_id in ids:
         table = await service.cost_table(ctx.session, version_id)
         if table is not None:
-            found[version_id] = ServiceCostTable.of(table[0], list(table[1]))
+            found[version_id] = ServiceCostTable.of(table[0], list(table[1]), detail=detail)
     return found
 
 

@@ -79,11 +79,16 @@ class ServiceCostTable(Node):
     bank_charges: Money = strawberry.field(description="Bank charges a year.")
     note: str = strawberry.field(description="Where the figures come from.")
     roles: list[ServiceCostRoleEntry] = strawberry.field(description="The roles, in order.")
-    recorded_by: str = strawberry.field(description="Who recorded it (the governance manager).")
+    recorded_by: str | None = strawberry.field(
+        description="Who recorded it (the governance manager); null for the reporting role "
+        "(roles, not names)."
+    )
     recorded_at: datetime = strawberry.field(description="When.")
 
     @classmethod
-    def of(cls, version: ServiceCostVersion, roles: list[ServiceCostRole]) -> ServiceCostTable:
+    def of(
+        cls, version: ServiceCostVersion, roles: list[ServiceCostRole], *, detail: bool
+    ) -> ServiceCostTable:
         return cls(
             id=node_id("ServiceCostTable", version.id),
             effective_from=version.effective_from,
@@ -91,7 +96,7 @@ class ServiceCostTable(Node):
             bank_charges=Money(version.bank_charges),
             note=version.note,
             roles=[ServiceCostRoleEntry.of(r) for r in roles],
-            recorded_by=version.recorded_by,
+            recorded_by=version.recorded_by if detail else None,
             recorded_at=version.recorded_at,
         )
 
