@@ -103,7 +103,7 @@ WORKLOAD = """
 query($d: Date!) { workload(asAt: $d) {
   asAt clients fte clientsPerFte maximumClientsPerFte maximumEffectiveFrom excessPercent
   reviewExcessPercent reviewDue
-  officers { officer role payments decisions policyExceptions total }
+  officers { officer role payments decisions policyExceptions openItems }
 } }
 """
 EXCEPTION_FIELDS = """
@@ -435,7 +435,7 @@ async def test_open_items_per_officer_by_name_for_officers_by_role_for_reporting
             "payments": 1,
             "decisions": 2,
             "policyExceptions": 1,
-            "total": 4,
+            "openItems": 4,
         },
         {
             "officer": "sasha.senior",
@@ -443,12 +443,12 @@ async def test_open_items_per_officer_by_name_for_officers_by_role_for_reporting
             "payments": 0,
             "decisions": 1,
             "policyExceptions": 0,
-            "total": 1,
+            "openItems": 1,
         },
     ]
     reporting_view = (await api.data(WORKLOAD, {"d": day}, **REPORTING))["workload"]["officers"]
     assert [o["officer"] for o in reporting_view] == [None, None]
-    assert [(o["role"], o["total"]) for o in reporting_view] == [
+    assert [(o["role"], o["openItems"]) for o in reporting_view] == [
         ("ASSISTANT", 4),
         ("SENIOR_ASSISTANT", 1),
     ]

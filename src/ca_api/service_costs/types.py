@@ -215,7 +215,7 @@ class OfficerOpenItems:
     policy_exceptions: int = strawberry.field(
         description="Exceptions to the policy they submitted, not yet decided."
     )
-    total: int = strawberry.field(description="All three.")
+    open_items: int = strawberry.field(description="All three.")
 
 
 @strawberry.type(
@@ -280,7 +280,7 @@ class ServiceWorkload:
                     payments=o.payments,
                     decisions=o.decisions,
                     policy_exceptions=o.policy_exceptions,
-                    total=o.total,
+                    open_items=o.total,
                 )
                 for o in report.officers
             ],
