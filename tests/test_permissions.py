@@ -157,6 +157,12 @@ allowancePayments     Y   Y   Y   Y   Y   Y   Y   .   .   .   .
 # the OPG annual report (issue 15, R-OPG): officers and audit read reports and what is due
 opgReports            Y   Y   Y   Y   Y   Y   Y   .   .   .   .
 opgReportsDue         Y   Y   Y   Y   Y   Y   Y   .   .   .   .
+# the service's cost and income, workload and exceptions register (issue 16, R-REP-3, D 1.3,
+# D 4): officers, audit and dashboards (reporting: no names, no free text)
+serviceCostAndIncome  Y   Y   Y   Y   Y   Y   Y   Y   .   .   .
+serviceCostTables     Y   Y   Y   Y   Y   Y   Y   Y   .   .   .
+workload              Y   Y   Y   Y   Y   Y   Y   Y   .   .   .
+policyExceptions      Y   Y   Y   Y   Y   Y   Y   Y   .   .   .
 """
 
 # Root fields of Mutation.
@@ -349,6 +355,11 @@ approveOpgReport      .   .   .   Y   Y   Y   .   .   .   .   .
 returnOpgReport       .   .   .   Y   Y   Y   .   .   .   .   .
 markOpgReportSubmitted .  .   .   Y   Y   Y   .   .   .   .   .
 correctOpgReport      .   .   .   Y   Y   Y   .   .   .   .   .
+# the cost table is the governance manager's (R-REP-3); any officer submits an exception to the
+# policy, the governance manager decides it, never its submitter (D 1.3, R-ROLE-2)
+recordServiceCosts    .   .   .   .   Y   .   .   .   .   .   .
+recordPolicyException Y   Y   Y   Y   Y   Y   .   .   .   .   .
+decidePolicyException .   .   .   .   Y   .   .   .   .   .   .
 """
 
 # Root fields of Subscription.

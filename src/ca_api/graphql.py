@@ -101,6 +101,8 @@ from ca_api.referrals import schema as referrals_schema
 from ca_api.referrals.schema import ReferralMutation, ReferralQuery
 from ca_api.reviews import schema as reviews_schema
 from ca_api.reviews.schema import ReviewMutation, ReviewQuery
+from ca_api.service_costs import schema as service_costs_schema
+from ca_api.service_costs.schema import ServiceCostMutation, ServiceCostQuery
 from ca_api.temporary_assistance import queue as temporary_assistance_queue
 from ca_api.temporary_assistance import schema as temporary_assistance_schema
 from ca_api.temporary_assistance.schema import (
@@ -157,6 +159,7 @@ class Query(
     PropertyQuery,
     AllowanceQuery,
     OpgReportQuery,
+    ServiceCostQuery,
 ):
     pass
 
@@ -207,6 +210,7 @@ class Mutation(
     PropertyMutation,
     AllowanceMutation,
     OpgReportMutation,
+    ServiceCostMutation,
 ):
     pass
 
@@ -284,6 +288,7 @@ NODE_TYPES = (
     receipts_schema.NODES,
     reconciliation_schema.NODES,
     temporary_assistance_schema.NODES,
+    service_costs_schema.NODES,
 )
 
 

@@ -316,3 +316,14 @@ CASELOAD_IMPORT = frozenset({R.GOVERNANCE_MANAGER})
 OPG_REPORT_READ = OFFICERS | {R.AUDITOR}
 OPG_REPORT_WRITE = CASEWORKERS
 OPG_REPORT_APPROVE = APPROVERS
+# --- The service's cost and income, workload and exceptions register (issue 16 items 3, 5, 6) ---
+# The cost table (staff roles, overheads, bank charges: R-REP-3, R-DATA) is the governance
+# manager's to record; the reports are aggregates (officers, audit and dashboards read them;
+# officers' names and free text only for officers and audit). Any officer submits an exception
+# to the policy; the governance manager decides it (seed 002 D 1.3), never its submitter.
+SERVICE_COSTS_WRITE = frozenset({R.GOVERNANCE_MANAGER})
+SERVICE_REPORT_READ = AGGREGATE_READ
+SERVICE_REPORT_DETAIL = OFFICERS | {R.AUDITOR}
+POLICY_EXCEPTION_RECORD = OFFICERS
+POLICY_EXCEPTION_DECIDE = frozenset({R.GOVERNANCE_MANAGER})
+POLICY_EXCEPTION_READ = AGGREGATE_READ
