@@ -262,28 +262,46 @@ async def _run(url: str, seeded: list[uuid.UUID]) -> None:
 
         # One more client's report with its statements counted and Python's allocations traced.
         statements = 0
+        in_sql = 0.0
+        started: list[float] = []
+        each: list[tuple[float, str]] = []
 
         def count(*_: Any) -> None:
             nonlocal statements
             statements += 1
+            started.append(time.perf_counter())
+
+        def done(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+            nonlocal in_sql
+            took = time.perf_counter() - started.pop()
+            in_sql += took
+            each.append((took, " ".join(statement.split())[:70]))
 
         event.listen(engine.sync_engine, "before_cursor_execute", count)
+        event.listen(engine.sync_engine, "after_cursor_execute", done)
         tracemalloc.start()
         async with make() as session:
             opened = await service.open_report(session, OFFICER, extra, idempotency_key=new_key())
-        opened_statements = statements
+        opened_statements, opened_sql = statements, in_sql
+        each.clear()
+        t0 = time.perf_counter()
         async with make() as session:
             await service.generate_report(
                 session, OFFICER, opened.view.report.id, None, idempotency_key=new_key()
             )
+        generated = time.perf_counter() - t0
         _, traced_peak = tracemalloc.get_traced_memory()
         tracemalloc.stop()
         event.remove(engine.sync_engine, "before_cursor_execute", count)
+        event.remove(engine.sync_engine, "after_cursor_execute", done)
         print(
             f"  one more report, traced: {opened_statements} SQL statements to open, "
-            f"{statements - opened_statements} to generate; Python allocations peak "
-            f"{traced_peak / 2**20:.1f} MiB"
+            f"{statements - opened_statements} to generate ({generated * ms:.1f} ms with "
+            f"tracemalloc on, {(in_sql - opened_sql) * ms:.1f} ms of it waiting on SQL); "
+            f"Python allocations peak {traced_peak / 2**20:.1f} MiB"
         )
+        for took, statement in sorted(each, reverse=True)[:3]:
+            print(f"    {took * ms:.1f} ms: {statement}")
 
         # One report: the live balance check, the JSON and the PDF export.
         rid = reports[0]
