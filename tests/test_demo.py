@@ -303,3 +303,75 @@ async def test_the_demo_has_a_confirmed_death_partly_notified(
     }
     assert steps["OVERPAYMENTS"] == "551.40" and steps["ESTATE"] == "408.80"
     assert "WIND_UP_FEE" not in steps
+
+
+async def test_the_demo_has_an_opg_report_generated_and_balanced(
+    api: Api, db: RolledBackDatabase
+) -> None:
+    """Issue 15 (R-OPG, R-OPG-1, R-OPG-2): Keith Kingston's first report, for the period that
+    ended on 2 November 2026, opened and generated from a year in the ledger by Ash, with his
+    wishes written; it balances to the penny, per account and in total, and waits to be
+    prepared."""
+    await demo.load(db)
+    data = await api.data(
+        """{ opgReports(first: 10) { nodes {
+             client { givenName familyName } periodStart periodEnd dueOn status
+             freeText { section recordedBy }
+             currentVersion { version generatedBy reportType
+               accounts { kind opening moneyIn moneyOut transfersIn transfersOut closing }
+               moneyIn { category benefit amount entries { amount } }
+               moneyOut { category amount entries { amount } }
+               transfersBetweenOwnAccounts { amount }
+               totals { opening moneyIn moneyOut closing } }
+             balanceCheck { balanced totals { difference } } } } }""",
+        role="senior_officer",
+        sub="olu.scao",
+    )
+    (report,) = data["opgReports"]["nodes"]
+    assert report["client"] == {"givenName": "Keith", "familyName": "Kingston"}
+    assert (report["periodStart"], report["periodEnd"], report["dueOn"]) == (
+        "2025-11-03",
+        "2026-11-02",
+        "2026-12-28",
+    )
+    assert report["status"] == "OPEN"
+    assert report["freeText"] == [
+        {"section": "CLIENT_WISHES_AND_INVOLVEMENT", "recordedBy": "ash.assistant"}
+    ]
+    version = report["currentVersion"]
+    assert (version["version"], version["generatedBy"], version["reportType"]) == (
+        1,
+        "ash.assistant",
+        "TYPE_103_6",
+    )
+    # 13 x 290.40 Attendance Allowance + 12 x 956.60 State Pension in; 12 x 1,000.00 care fees
+    # and a 775.00 deputy fee out; 2,000.00 lodged into Court Funds.
+    assert {
+        (c["category"], c["benefit"], c["amount"], len(c["entries"])) for c in version["moneyIn"]
+    } == {
+        ("IN_BENEFITS", "ATTENDANCE_ALLOWANCE", "3775.20", 13),
+        ("IN_STATE_PENSION", None, "11479.20", 12),
+    }
+    assert {(c["category"], c["amount"], len(c["entries"])) for c in version["moneyOut"]} == {
+        ("OUT_CARE_FEES", "12000.00", 12),
+        ("OUT_DEPUTY_FEES", "775.00", 1),
+    }
+    assert version["transfersBetweenOwnAccounts"] == [{"amount": "2000.00"}]
+    assert version["totals"] == {
+        "opening": "0.00",
+        "moneyIn": "15254.40",
+        "moneyOut": "12775.00",
+        "closing": "2479.40",
+    }
+    by_kind = {a["kind"]: a for a in version["accounts"]}
+    assert by_kind["CLIENT_CMS"] == {
+        "kind": "CLIENT_CMS",
+        "opening": "0.00",
+        "moneyIn": "15254.40",
+        "moneyOut": "12775.00",
+        "transfersIn": "0.00",
+        "transfersOut": "2000.00",
+        "closing": "479.40",
+    }
+    assert by_kind["CLIENT_COURT_FUNDS"]["closing"] == "2000.00"
+    assert report["balanceCheck"] == {"balanced": True, "totals": {"difference": "0.00"}}

@@ -34,6 +34,7 @@ from ca_api.ledger import service as ledger
 from ca_api.ledger.rules import Benefit, Category, CounterpartyKind
 from ca_api.money import parse_money
 from ca_api.officers import repository as officers
+from ca_api.opg_reports import demo as demo_opg_reports
 from ca_api.orders import service as orders
 from ca_api.orders.rules import (
     AppointeeshipDetails,
@@ -363,6 +364,7 @@ async def load(database: Database) -> bool:
         await demo_temporary_assistance.load(session)
         await demo_outbox.load(session, council)
         await demo_deaths.load(session)
+        await demo_opg_reports.load(session)
         return True
     finally:
         await session.close()
