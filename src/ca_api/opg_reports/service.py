@@ -42,6 +42,7 @@ from ca_api.files import service as files
 from ca_api.files.rules import FileType
 from ca_api.ledger.opg_categories import opg_category
 from ca_api.ledger.rules import Benefit, Category
+from ca_api.money import format_money
 from ca_api.opg_reports import exports, repository, rules, sections
 from ca_api.opg_reports.models import OpgReport, OpgReportEvent, OpgReportText, OpgReportVersion
 from ca_api.opg_reports.rules import (
@@ -611,12 +612,12 @@ async def _require_balanced(session: AsyncSession, v: ReportView) -> None:
     if differing:
         parts.append(
             "accounts differ from the ledger: "
-            + ", ".join(f"{a.account_id} by {a.difference}p" for a in differing)
+            + ", ".join(f"{a.account_id} by £{format_money(a.difference)}" for a in differing)
         )
     if c.opening_matches_last_report is False:
         parts.append(
-            f"the opening {c.totals.opening}p is not the last report's closing "
-            f"{c.last_report_closing}p"
+            f"the opening £{format_money(c.totals.opening)} is not the last report's closing "
+            f"£{format_money(c.last_report_closing or 0)}"
         )
     named = rules.describe_entries(c.explaining_entries) or "none found"
     raise MoneyProblem(
