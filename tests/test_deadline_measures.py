@@ -12,12 +12,14 @@ day is MET, done the next working day is MISSED, due the day after is not counte
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import pytest
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ca_api.clock import LONDON
 from ca_api.deadline_measures import rules
 from ca_api.deadline_measures.rules import Fact, Tally
 from ca_api.deadline_measures.service import DeadlinesReport, MeasureCounts, rows_for_csv
@@ -34,10 +36,18 @@ from tests.factories import (
     new_counterparty,
     new_key,
     raised_payment,
+    raw,
+    record_budget_plan,
+    record_deputyship,
     record_invoice,
+    record_review,
     record_will,
     record_will_notice,
     referral_valid_on,
+    statement_deputy_client,
+    statement_input,
+    submit,
+    surplus_plan_input,
 )
 
 OFFICER = {"role": "senior_officer", "sub": "olu.scao"}
@@ -218,6 +228,103 @@ async def test_will_court_notices_met_missed_and_open_at_the_periods_last_day(
     await will_found(api, clients[3], date(2026, 10, 31))  # the day after the period
     assert (await record_will_notice(api, late, "2026-11-02"))["__typename"] == "WillsPayload"
     assert await counts(api, *period, "WILL_COURT_NOTICE") == (3, 1, 2, 0)
+
+
+# --- investment statements within 3 months of a deputy order (R-INV-3, B 7.4) ----------------
+
+
+async def test_investment_statements_met_missed_and_open_at_the_periods_last_day(
+    api: Api, today: Any
+) -> None:
+    last_day = date(2026, 9, 30)  # 3 months after 30 June
+    today.set(last_day)
+    (c1, d1), (c2, d2), _ = [await statement_deputy_client(api, "2026-06-30") for _ in range(3)]
+    await statement_deputy_client(api, "2026-07-01")  # due 1 October: after the period
+    assert (await submit(api, statement_input(c1, d1)))["__typename"] == (
+        "InvestmentStatementPayload"
+    )
+    period = (date(2026, 9, 1), last_day)
+    assert await counts(api, *period, "INVESTMENT_STATEMENT") == (3, 1, 0, 2)
+    today.set(date(2026, 10, 1))
+    assert (await submit(api, statement_input(c2, d2)))["__typename"] == (
+        "InvestmentStatementPayload"
+    )
+    assert await counts(api, *period, "INVESTMENT_STATEMENT") == (3, 1, 2, 0)
+
+
+# --- annual reviews within 12 months (R-CARE-1, B 13.1) ---------------------------------------
+
+
+async def deputy_client_since(api: Api, order_date: str) -> str:
+    client_id = (await new_client(api))["id"]
+    result = await record_deputyship(api, client_id, orderDate=order_date)
+    assert result["__typename"] == "DeputyshipPayload", result
+    return client_id
+
+
+async def reviewed(api: Api, client_id: str, on: date) -> None:
+    result = await record_review(api, client_id, reviewedOn=on.isoformat())
+    assert result["__typename"] == "AnnualReviewPayload", result
+
+
+async def test_annual_reviews_met_missed_and_open_at_the_periods_last_day(
+    api: Api, today: Any
+) -> None:
+    last_day = date(2026, 9, 30)  # 12 months (annual_review_months) after 30 September 2025
+    today.set(last_day)
+    met, late, _ = [await deputy_client_since(api, "2025-09-30") for _ in range(3)]
+    await deputy_client_since(api, "2025-10-01")  # due 1 October: after the period
+    await reviewed(api, met, last_day)
+    period = (date(2026, 9, 1), last_day)
+    assert await counts(api, *period, "ANNUAL_REVIEW") == (3, 1, 0, 2)
+    today.set(date(2026, 10, 1))
+    await reviewed(api, late, date(2026, 10, 1))
+    assert await counts(api, *period, "ANNUAL_REVIEW") == (3, 1, 2, 0)
+    # The review met starts the next clock: due a year later, 30 September 2027.
+    assert await counts(api, date(2027, 9, 30), date(2027, 9, 30), "ANNUAL_REVIEW") == (
+        1,
+        0,
+        0,
+        1,
+    )
+
+
+# --- budget plans reviewed yearly (R-CARE-2, B 7.7) -------------------------------------------
+
+
+async def plan_recorded_on(
+    api: Api, session: AsyncSession, client_id: str, year: str, day: date
+) -> None:
+    """A plan for the year starting ``year``, its recording put at noon on ``day`` in London
+    as only a superuser could (triggers off): plans are stamped with the database's time."""
+    result = await record_budget_plan(api, surplus_plan_input(client_id, "100.00", year))
+    assert result["__typename"] == "BudgetPlanPayload", result
+    await session.execute(text("SET LOCAL session_replication_role = replica"))
+    await session.execute(
+        text("UPDATE budget_plan SET recorded_at = :at WHERE id = :id"),
+        {
+            "at": datetime(day.year, day.month, day.day, 12, tzinfo=LONDON),
+            "id": raw(result["plan"]["id"]),
+        },
+    )
+    await session.execute(text("SET LOCAL session_replication_role = origin"))
+    await session.commit()
+
+
+async def test_budget_plan_reviews_met_missed_and_open_on_the_due_day(
+    api: Api, session: AsyncSession, today: Any
+) -> None:
+    due = date(2026, 4, 1)  # a year after the plan year 2025/26 starts
+    clients = [(await new_client(api))["id"] for _ in range(3)]
+    for c in clients:
+        await plan_recorded_on(api, session, c, "2025-04-01", date(2025, 3, 20))
+    await plan_recorded_on(api, session, clients[0], "2026-04-01", due)  # on the day: MET
+    period = (date(2026, 3, 1), due)
+    today.set(due)
+    assert await counts(api, *period, "BUDGET_PLAN_REVIEW") == (3, 1, 0, 2)
+    await plan_recorded_on(api, session, clients[1], "2026-04-01", date(2026, 4, 2))
+    today.set(date(2026, 4, 2))
+    assert await counts(api, *period, "BUDGET_PLAN_REVIEW") == (3, 1, 2, 0)
 
 
 # --- who may read it, and what the reporting role sees (R-ROLE, issue 16 item 7) --------------
