@@ -30,6 +30,7 @@ from tests.factories import (
     approve_payment,
     assert_forbidden,
     check_all,
+    confirmed_death,
     fund,
     make_payment,
     new_client,
@@ -274,6 +275,8 @@ async def test_annual_reviews_met_missed_and_open_at_the_periods_last_day(
     today.set(last_day)
     met, late, _ = [await deputy_client_since(api, "2025-09-30") for _ in range(3)]
     await deputy_client_since(api, "2025-10-01")  # due 1 October: after the period
+    dead = await deputy_client_since(api, "2025-09-30")
+    await confirmed_death(api, dead, "2026-08-01")  # the clock stops with the client
     await reviewed(api, met, last_day)
     period = (date(2026, 9, 1), last_day)
     assert await counts(api, *period, "ANNUAL_REVIEW") == (3, 1, 0, 2)

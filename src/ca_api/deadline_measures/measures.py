@@ -10,6 +10,7 @@ a ``Measure`` to ``MEASURES``; nothing else changes (the GraphQL and CSV carry t
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -21,6 +22,8 @@ from ca_api.appointee_applications import rules as appointee_rules
 from ca_api.clock import LONDON
 from ca_api.deadline_measures import repository
 from ca_api.deadline_measures.rules import Fact
+from ca_api.deaths import service as deaths
+from ca_api.deaths.rules import DeathStatus
 from ca_api.investment_statements import rules as statement_rules
 from ca_api.planning import rules as planning_rules
 from ca_api.policy import service as policy
@@ -68,14 +71,27 @@ async def investment_statements(session: AsyncSession, start: date, end: date) -
     return [Fact(statement_rules.statement_due(r.order_date), r.done_on) for r in rows]
 
 
+async def _died_on(session: AsyncSession, client_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, date]:
+    """The date of each client's confirmed death: a yearly clock stops with the client."""
+    found = await deaths.deaths_of_clients(session, list(dict.fromkeys(client_ids)))
+    return {c: v.death.died_on for c, v in found.items() if v.status is DeathStatus.CONFIRMED}
+
+
+def _stops(due: date, *ends: date | None) -> bool:
+    """A clock not met and due after its order ended or the client died is not counted."""
+    return any(e is not None and due > e for e in ends)
+
+
 async def annual_reviews(session: AsyncSession, start: date, end: date) -> list[Fact]:
     """R-CARE-1: each deputy order's chain of annual reviews: the first due the months in force
     (policy ``annual_review_months``) after the order, each next one after the review that met
     the last (``reviews.rules.review_due_on``, as the live clock ``reviewsDue``). A review is
     the client's review that stands, on or after the day the clock started; the chain ends
-    with the order (a review not done and due after the order ended is not counted)."""
+    with the order or the client's confirmed death (a review not done and due after either is
+    not counted)."""
     orders, reviews = await repository.deputy_orders_with_reviews(session, end)
     figures = await policy.figure_history(session, review_rules.REVIEW_MONTHS)
+    died = await _died_on(session, [o[1] for o in orders])
     out: list[Fact] = []
     for _order_id, client_id, order_date, end_date in orders:
         anchor = order_date
@@ -84,7 +100,7 @@ async def annual_reviews(session: AsyncSession, start: date, end: date) -> list[
             due = review_rules.review_due_on(anchor, months_in_force(figures, anchor))
             reviewed = next((d for d in done if d > anchor), None)
             if reviewed is None:
-                if end_date is None or due <= end_date:
+                if not _stops(due, end_date, died.get(client_id)):
                     out.append(Fact(due, None))
                 break
             out.append(Fact(due, reviewed))
@@ -97,18 +113,23 @@ async def annual_reviews(session: AsyncSession, start: date, end: date) -> list[
 async def budget_plan_reviews(session: AsyncSession, start: date, end: date) -> list[Fact]:
     """R-CARE-2: each client's budget plan for a year is reviewed a year after the year starts
     (``planning.rules.review_due_on``); done on the day the first plan for a later year was
-    recorded (London date)."""
-    by_client: dict[object, list[tuple[date, date]]] = {}
+    recorded (London date). A review not done and due after the client's confirmed death is
+    not counted."""
+    by_client: dict[uuid.UUID, list[tuple[date, date]]] = {}
     for r in await repository.plan_years(session):
         by_client.setdefault(r.client_id, []).append(
             (r.plan_year_start, r.first_at.astimezone(LONDON).date())
         )
+    died = await _died_on(session, by_client)
     out: list[Fact] = []
-    for years in by_client.values():
+    for client_id, years in by_client.items():
         for i, (year_start, _) in enumerate(years):
             due = planning_rules.review_due_on(year_start)
             later = [at for y, at in years[i + 1 :] if y >= due]
-            out.append(Fact(due, min(later) if later else None))
+            if later:
+                out.append(Fact(due, min(later)))
+            elif not _stops(due, died.get(client_id)):
+                out.append(Fact(due, None))
     return out
 
 
