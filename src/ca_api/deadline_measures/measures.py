@@ -22,8 +22,6 @@ from ca_api.appointee_applications import rules as appointee_rules
 from ca_api.clock import LONDON
 from ca_api.deadline_measures import repository
 from ca_api.deadline_measures.rules import Fact
-from ca_api.deaths import service as deaths
-from ca_api.deaths.rules import DeathStatus
 from ca_api.investment_statements import rules as statement_rules
 from ca_api.planning import rules as planning_rules
 from ca_api.policy import service as policy
@@ -71,12 +69,6 @@ async def investment_statements(session: AsyncSession, start: date, end: date) -
     return [Fact(statement_rules.statement_due(r.order_date), r.done_on) for r in rows]
 
 
-async def _died_on(session: AsyncSession, client_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, date]:
-    """The date of each client's confirmed death: a yearly clock stops with the client."""
-    found = await deaths.deaths_of_clients(session, list(dict.fromkeys(client_ids)))
-    return {c: v.death.died_on for c, v in found.items() if v.status is DeathStatus.CONFIRMED}
-
-
 def _stops(due: date, *ends: date | None) -> bool:
     """A clock not met and due after its order ended or the client died is not counted."""
     return any(e is not None and due > e for e in ends)
@@ -91,7 +83,7 @@ async def annual_reviews(session: AsyncSession, start: date, end: date) -> list[
     not counted)."""
     orders, reviews = await repository.deputy_orders_with_reviews(session, end)
     figures = await policy.figure_history(session, review_rules.REVIEW_MONTHS)
-    died = await _died_on(session, [o[1] for o in orders])
+    died = await repository.confirmed_deaths(session)
     out: list[Fact] = []
     for _order_id, client_id, order_date, end_date in orders:
         anchor = order_date
@@ -116,11 +108,11 @@ async def budget_plan_reviews(session: AsyncSession, start: date, end: date) -> 
     recorded (London date). A review not done and due after the client's confirmed death is
     not counted."""
     by_client: dict[uuid.UUID, list[tuple[date, date]]] = {}
-    for r in await repository.plan_years(session):
+    for r in await repository.plan_years(session, start):
         by_client.setdefault(r.client_id, []).append(
             (r.plan_year_start, r.first_at.astimezone(LONDON).date())
         )
-    died = await _died_on(session, by_client)
+    died = await repository.confirmed_deaths(session)
     out: list[Fact] = []
     for client_id, years in by_client.items():
         for i, (year_start, _) in enumerate(years):

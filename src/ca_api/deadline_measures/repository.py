@@ -13,6 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from ca_api.clients.models import Client
+from ca_api.deaths.models import Death
+from ca_api.deaths.repository import _confirmed as confirmed  # the one test of CONFIRMED
 from ca_api.investment_statements.models import InvestmentStatement
 from ca_api.invoices.models import Invoice, InvoiceEvent
 from ca_api.invoices.rules import InvoiceEventKind, InvoiceKind
@@ -96,7 +98,9 @@ async def deputy_orders_with_reviews(
         )
     ).all()
     r, later = ClientReview, aliased(ClientReview)
-    standing = ~select(later.id).where(later.supersedes_id == r.id).correlate(r).exists()
+    # Not corrected by another: an anti-join on the set of corrected ids (hashed once), not a
+    # correlated EXISTS per review (``supersedes_id`` has no index of its own).
+    standing = r.id.not_in(select(later.supersedes_id).where(later.supersedes_id.is_not(None)))
     reviews: dict[Any, list[date]] = {}
     stmt = select(r.client_id, r.reviewed_on).where(standing).order_by(r.client_id, r.reviewed_on)
     for client_id, reviewed_on in (await session.execute(stmt)).all():
@@ -104,12 +108,15 @@ async def deputy_orders_with_reviews(
     return orders, reviews
 
 
-async def plan_years(session: AsyncSession) -> Sequence[Any]:
-    """(client id, plan year start, first recorded_at) of every client's budget plans, one row
-    per client and plan year, by client then year."""
+async def plan_years(session: AsyncSession, start: date) -> Sequence[Any]:
+    """(client id, plan year start, first recorded_at) of the clients' budget plans for the
+    years starting from ``start`` less the longest clock (a year due for review in the period
+    and the later years that review it), one row per client and plan year, by client then
+    year."""
     p = BudgetPlan
     stmt = (
         select(p.client_id, p.plan_year_start, func.min(p.recorded_at).label("first_at"))
+        .where(p.plan_year_start >= start - LONGEST_CLOCK)
         .group_by(p.client_id, p.plan_year_start)
         .order_by(p.client_id, p.plan_year_start)
     )
@@ -126,3 +133,11 @@ async def wills_found(session: AsyncSession, start: date, end: date) -> Sequence
         .where(w.supersedes_id.is_(None), w.found_on >= start - LONGEST_CLOCK, w.found_on <= end)
     )
     return (await session.execute(stmt)).all()
+
+
+async def confirmed_deaths(session: AsyncSession) -> dict[Any, date]:
+    """The date of death of each client whose death is CONFIRMED (a confirmed death is never
+    withdrawn): read whole, not by a list of ids (a caseload's ids would pass the driver's
+    limit of bound parameters)."""
+    stmt = select(Death.client_id, Death.died_on).where(confirmed())
+    return {c: d for c, d in (await session.execute(stmt)).all()}
