@@ -53,13 +53,13 @@ async def invoices(session: AsyncSession, start: date, end: date) -> list[Fact]:
     """R-PAY-1: invoices other than the council's, due as stored (21 working days after
     receipt), done on the day the payment was made."""
     rows = await repository.invoices_due(session, start, end, council=False)
-    return [Fact(r.due_on, r.done_on) for r in rows]
+    return [Fact(r.due_on, r.done_on, r.cases) for r in rows]
 
 
 async def council_invoices(session: AsyncSession, start: date, end: date) -> list[Fact]:
     """R-PAY-4: the council's care-contribution invoices, due as stored (21 days)."""
     rows = await repository.invoices_due(session, start, end, council=True)
-    return [Fact(r.due_on, r.done_on) for r in rows]
+    return [Fact(r.due_on, r.done_on, r.cases) for r in rows]
 
 
 async def investment_statements(session: AsyncSession, start: date, end: date) -> list[Fact]:

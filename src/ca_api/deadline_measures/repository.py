@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import func, not_, select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -35,34 +35,33 @@ LONGEST_CLOCK = timedelta(days=400)
 async def invoices_due(
     session: AsyncSession, start: date, end: date, *, council: bool
 ) -> Sequence[Any]:
-    """(due_on, paid_on) of the invoices due in ``[start, end]`` not cancelled: the council's
-    care-contribution invoices (``council``) or every other kind. ``due_on`` is the one the
-    invoice stored when received (``invoices.rules.due_date``: 21 working days, 21 days for the
-    council's); paid on the value date of its payment's MADE transfer, the first if several."""
+    """(due_on, paid_on, cases) of the invoices due in ``[start, end]`` not cancelled, counted
+    alike by due and paid day: the council's care-contribution invoices (``council``) or every
+    other kind. ``due_on`` is the one the invoice stored when received
+    (``invoices.rules.due_date``: 21 working days, 21 days for the council's); paid on the
+    value date of its payment's MADE transfer, the first if several."""
     paid = (
-        select(func.min(Transfer.value_date))
-        .select_from(Payment)
+        select(Payment.invoice_id, func.min(Transfer.value_date).label("paid_on"))
         .join(PaymentEvent, PaymentEvent.payment_id == Payment.id)
         .join(Transfer, Transfer.id == PaymentEvent.transfer_id)
-        .where(Payment.invoice_id == Invoice.id, PaymentEvent.event == PaymentEventKind.MADE.value)
-        .correlate(Invoice)
-        .scalar_subquery()
+        .where(Payment.invoice_id.is_not(None), PaymentEvent.event == PaymentEventKind.MADE.value)
+        .group_by(Payment.invoice_id)
+        .subquery()
     )
-    cancelled = (
-        select(InvoiceEvent.id)
-        .where(
-            InvoiceEvent.invoice_id == Invoice.id,
-            InvoiceEvent.event == InvoiceEventKind.CANCELLED.value,
-        )
-        .correlate(Invoice)
-        .exists()
+    cancelled = select(InvoiceEvent.invoice_id).where(
+        InvoiceEvent.event == InvoiceEventKind.CANCELLED.value
     )
     kind = InvoiceKind.COUNCIL_CARE_CONTRIBUTION.value
-    stmt = select(Invoice.due_on, paid.label("done_on")).where(
-        Invoice.due_on >= start,
-        Invoice.due_on <= end,
-        not_(cancelled),
-        Invoice.kind == kind if council else Invoice.kind != kind,
+    stmt = (
+        select(Invoice.due_on, paid.c.paid_on.label("done_on"), func.count().label("cases"))
+        .outerjoin(paid, paid.c.invoice_id == Invoice.id)
+        .where(
+            Invoice.due_on >= start,
+            Invoice.due_on <= end,
+            Invoice.id.not_in(cancelled),
+            Invoice.kind == kind if council else Invoice.kind != kind,
+        )
+        .group_by(Invoice.due_on, paid.c.paid_on)
     )
     return (await session.execute(stmt)).all()
 

@@ -44,10 +44,12 @@ MAX_SERIES_MONTHS = 120
 
 @dataclass(frozen=True)
 class Fact:
-    """One case of a promise: the day it is due and the day it was done (None: not yet)."""
+    """Cases of a promise: the day due and the day done (None: not yet); ``cases`` of them
+    alike (a measure may count alike cases in SQL rather than send each)."""
 
     due_on: date
     done_on: date | None
+    cases: int = 1
 
 
 @dataclass(frozen=True)
@@ -68,11 +70,11 @@ def tally(facts: Iterable[Fact], start: date, end: date, as_of: date) -> Tally:
             continue
         state = state_on(f.due_on, f.done_on, as_of)
         if state is DeadlineState.MET:
-            met += 1
+            met += f.cases
         elif state is DeadlineState.MISSED:
-            missed += 1
+            missed += f.cases
         else:
-            still_open += 1
+            still_open += f.cases
     return Tally(met + missed + still_open, met, missed, still_open)
 
 
