@@ -83,13 +83,16 @@ async def annual_reviews(session: AsyncSession, start: date, end: date) -> list[
     not counted)."""
     orders, reviews = await repository.deputy_orders_with_reviews(session, end)
     figures = await policy.figure_history(session, review_rules.REVIEW_MONTHS)
+    months: dict[date, int] = {}  # the figure in force on each day a clock started, looked up once
     died = await repository.confirmed_deaths(session)
     out: list[Fact] = []
     for _order_id, client_id, order_date, end_date in orders:
         anchor = order_date
         done = iter(d for d in reviews.get(client_id, []) if d >= order_date)
         while True:
-            due = review_rules.review_due_on(anchor, months_in_force(figures, anchor))
+            if anchor not in months:
+                months[anchor] = months_in_force(figures, anchor)
+            due = review_rules.review_due_on(anchor, months[anchor])
             reviewed = next((d for d in done if d > anchor), None)
             if reviewed is None:
                 if not _stops(due, end_date, died.get(client_id)):
