@@ -65,6 +65,9 @@ officers              Y   Y   Y   Y   Y   Y   Y   .   .   .   .
 client                Y   Y   Y   Y   Y   Y   Y   .   Y   .   .
 clients               Y   Y   Y   Y   Y   Y   Y   .   Y   .   .
 caseloadSummary       Y   Y   Y   Y   Y   Y   Y   Y   .   .   .
+# deadlines met and missed (issue 16 item 4, R-REP-4): counts only, the reporting role too
+deadlinesReport       Y   Y   Y   Y   Y   Y   Y   Y   .   .   .
+deadlinesSeries       Y   Y   Y   Y   Y   Y   Y   Y   .   .   .
 auditLog              .   .   .   .   Y   Y   Y   .   .   .   .
 verifyAuditChain      .   .   .   .   Y   Y   Y   .   .   .   .
 # client money (the ledger issue): officers and audit read; reporting, social workers and the

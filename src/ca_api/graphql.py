@@ -34,6 +34,7 @@ from ca_api.common.scalars import SCALAR_MAP
 from ca_api.complaints import schema as complaints_schema
 from ca_api.complaints.schema import ComplaintMutation, ComplaintQuery
 from ca_api.config import Settings
+from ca_api.deadline_measures.schema import DeadlineMeasureQuery
 from ca_api.deaths.schema import (
     DeathMutation,
     DeathNotificationMutation,
@@ -160,6 +161,7 @@ class Query(
     AllowanceQuery,
     OpgReportQuery,
     ServiceCostQuery,
+    DeadlineMeasureQuery,
 ):
     pass
 

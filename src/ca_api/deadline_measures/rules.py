@@ -1,0 +1,129 @@
+"""Pure rules of the deadline measures (issue 16 item 4, R-REP-4): which cases a period counts,
+how each is judged, small counts suppressed, the months of a series. No I/O, no clock.
+
+- A case counts in the period ``[start, end]`` when its due date falls in it (both days
+  included); what started the clock may lie before the period.
+- Each case is judged by the one clock, ``common.deadlines.state_on``, as of ``as_of`` (the
+  council's today when the report is read): MET (done on or before the due date), MISSED (done
+  after it, or not done and the due date before ``as_of``), OPEN (not done and due ``as_of`` or
+  later: ``state_on``'s DUE).
+"""
+
+from __future__ import annotations
+
+import calendar
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+
+from ca_api.common.deadlines import DeadlineState, state_on
+
+__all__ = [
+    "DEFAULT_SUPPRESSION",
+    "MAX_SERIES_MONTHS",
+    "SUPPRESSION_FIGURE",
+    "Cell",
+    "Fact",
+    "Tally",
+    "months_of",
+    "period_problem",
+    "suppress_tally",
+    "tally",
+]
+
+# The figure H5 seeds (issue 16 shared notes, migration 0040 of reports/): counts 1 to one under
+# it are suppressed for a caller who may not read every client (the ``reporting`` role).
+SUPPRESSION_FIGURE = "report_small_count_suppression"
+# TODO(lead): the figure arrives with reports/ (migration 0040); until then a missing figure is
+# read as its seeded value, 5.
+DEFAULT_SUPPRESSION = 5
+# The longest period a caller may ask for (ten years), and the longest month series.
+MAX_PERIOD_DAYS = 3660
+MAX_SERIES_MONTHS = 120
+
+
+@dataclass(frozen=True)
+class Fact:
+    """Cases of a promise: the day due and the day done (None: not yet); ``cases`` of them
+    alike (a measure may count alike cases in SQL rather than send each)."""
+
+    due_on: date
+    done_on: date | None
+    cases: int = 1
+
+
+@dataclass(frozen=True)
+class Tally:
+    """A promise's cases due in a period: ``due`` = ``met`` + ``missed`` + ``open``."""
+
+    due: int
+    met: int
+    missed: int
+    open: int
+
+
+def tally(facts: Iterable[Fact], start: date, end: date, as_of: date) -> Tally:
+    """The cases due in ``[start, end]``, judged as of ``as_of`` (``state_on``)."""
+    met = missed = still_open = 0
+    for f in facts:
+        if not start <= f.due_on <= end:
+            continue
+        state = state_on(f.due_on, f.done_on, as_of)
+        if state is DeadlineState.MET:
+            met += f.cases
+        elif state is DeadlineState.MISSED:
+            missed += f.cases
+        else:
+            still_open += f.cases
+    return Tally(met + missed + still_open, met, missed, still_open)
+
+
+@dataclass(frozen=True)
+class Cell:
+    """A count as a caller sees it: the number, or None with ``suppressed`` (issue 16 item 7)."""
+
+    value: int | None
+    suppressed: bool
+
+
+def _small(n: int, threshold: int) -> bool:
+    return 0 < n < threshold
+
+
+def suppress_tally(t: Tally, threshold: int | None) -> dict[str, Cell]:
+    """The four counts as a caller sees them. ``threshold`` None: plainly (officers, audit).
+    Otherwise a count from 1 to ``threshold - 1`` is hidden; then, as ``due`` is the sum of the
+    three others, where exactly one part is hidden and ``due`` is shown, the smallest other
+    non-zero part is hidden too (or ``due`` if none), so no hidden count can be worked back."""
+    counts = {"due": t.due, "met": t.met, "missed": t.missed, "open": t.open}
+    if threshold is None:
+        return {k: Cell(n, False) for k, n in counts.items()}
+    hidden = {k for k, n in counts.items() if _small(n, threshold)}
+    parts = ("met", "missed", "open")
+    inside = [p for p in parts if p in hidden]
+    if len(inside) == 1 and "due" not in hidden:
+        shown = [p for p in parts if p not in hidden and counts[p] > 0]
+        hidden.add(min(shown, key=lambda p: (counts[p], p)) if shown else "due")
+    return {k: Cell(None, True) if k in hidden else Cell(n, False) for k, n in counts.items()}
+
+
+def period_problem(start: date, end: date) -> str | None:
+    """A period runs forwards and is at most ten years long."""
+    if end < start:
+        return "is before from"
+    if (end - start).days > MAX_PERIOD_DAYS:
+        return f"is more than {MAX_PERIOD_DAYS} days after from"
+    return None
+
+
+def months_of(start: date, end: date) -> list[tuple[date, date]]:
+    """Each calendar month from ``start``'s to ``end``'s, as (first day, last day) clipped to
+    ``[start, end]``: a monthly series to plot. Empty when ``end`` is before ``start``."""
+    out: list[tuple[date, date]] = []
+    year, month = start.year, start.month
+    while (year, month) <= (end.year, end.month):
+        first = date(year, month, 1)
+        last = date(year, month, calendar.monthrange(year, month)[1])
+        out.append((max(first, start), min(last, end)))
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return out
