@@ -1,0 +1,611 @@
+"""Acceptance of issue 15, the OPG annual report (R-OPG, R-OPG-1, R-OPG-2, R-ROLE-2, R-ORD-3),
+written from the policy (domain.md), docs/opg_categories.md and schema.graphql alone, as a new
+user of the API would: a deputy client's year through the endpoint, the report type at the
+threshold both ways, the due date, one open report at a time, the unbalanced report refused with
+the entry named, the PDF and JSON exports, four eyes and roles; then the ways a pound could get
+into (or out of) a report wrongly.
+
+The ledger entries of a year are posted on their value dates with ``opg_post`` (the ledger's own
+service; the doors that record money date entries today); everything about the report goes
+through /graphql.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+import uuid
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pypdf
+import pytest
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ca_api.common.ids import decode_uuid, encode_id
+from tests.conftest import Api
+from tests.factories import (
+    KEYED_PROBLEMS,
+    assert_forbidden,
+    create_client,
+    new_deputyship,
+    new_key,
+    opg_post,
+    powers,
+    record_contact,
+)
+
+ROOT = Path(__file__).resolve().parents[1]
+SCHEMA_FILE = ROOT / "src" / "ca_api" / "opg_reports" / "opg_report.schema.json"
+
+CASEWORK = {"role": "assistant", "sub": "ash.assistant"}
+SCAO = {"role": "senior_officer", "sub": "olu.scao"}
+TGM = {"role": "governance_manager", "sub": "grace.tgm"}
+
+PROBLEM_BITS = KEYED_PROBLEMS
+ENTRY = "transferId valueDate amount description accountId"
+CATEGORY_TOTAL = f"category benefit opgCategory opgGroup opgSection amount entries {{ {ENTRY} }}"
+VERSION_FIELDS = f"""
+  version generatedBy reason reportType assetsAtEnd threshold
+  accounts {{ accountId kind opening moneyIn moneyOut transfersIn transfersOut closing }}
+  moneyIn {{ {CATEGORY_TOTAL} }}
+  moneyOut {{ {CATEGORY_TOTAL} }}
+  transfersBetweenOwnAccounts {{ transferId fromAccountId toAccountId amount description }}
+  totals {{ opening moneyIn moneyOut closing }}
+  sections {{
+    decisions {{ decisionId kind madeOn amount whatWasDecided }}
+    contacts {{ contactedOn kind withWhom about }}
+    gifts {{ transferId amount recipient }}
+    deputyFees {{ type amount charges {{ transferId amount }} }}
+    deputyExpenses {{ transferId amount }}
+    benefits {{ benefit opgCategory received payments }}
+  }}
+"""
+REPORT_FIELDS = f"""
+  id clientId periodStart periodEnd dueOn status reportType preparedBy approvedBy submittedOn
+  opgReference
+  currentVersion {{ {VERSION_FIELDS} }}
+  versions {{ version reason }}
+  history {{ event version reason }}
+  lateEntries {{ transferId valueDate amount category description }}
+  balanceCheck {{
+    balanced openingMatchesLastReport lastReportClosing
+    explainingEntries {{ transferId description }}
+  }}
+"""
+
+
+def _mutation(name: str, input_type: str) -> str:
+    extra = "... on FourEyesProblem { raisedBy }" if name == "approveOpgReport" else ""
+    return f"""mutation($input: {input_type}!) {{
+      {name}(input: $input) {{
+        __typename
+        ... on OpgReportPayload {{ replayed report {{ {REPORT_FIELDS} }} }}
+        {PROBLEM_BITS} {extra}
+      }}
+    }}"""
+
+
+MUTATIONS = {
+    "openOpgReport": "OpenOpgReportInput",
+    "generateOpgReport": "GenerateOpgReportInput",
+    "recordOpgReportText": "RecordOpgReportTextInput",
+    "prepareOpgReport": "PrepareOpgReportInput",
+    "approveOpgReport": "ApproveOpgReportInput",
+    "returnOpgReport": "ReturnOpgReportInput",
+    "markOpgReportSubmitted": "MarkOpgReportSubmittedInput",
+    "correctOpgReport": "CorrectOpgReportInput",
+}
+REPORT = f"query($id: ID!) {{ node(id: $id) {{ ... on OpgReport {{ {REPORT_FIELDS} }} }} }}"
+EXPORT = """query($id: ID!) { node(id: $id) { ... on OpgReport {
+  currentVersion { version export { digitalServiceJson pdfBase64 } } } } }"""
+RECLASSIFY = f"""mutation($input: ReclassifyLedgerEntryInput!) {{
+  reclassifyLedgerEntry(input: $input) {{ __typename {KEYED_PROBLEMS} }} }}"""
+
+
+# --- calling the report's mutations --------------------------------------------------------------
+
+
+async def call(api: Api, name: str, fields: dict[str, Any], who: dict[str, str]) -> Any:
+    """The mutation's result (payload or problem)."""
+    variables = {"input": {**fields, "idempotencyKey": new_key()}}
+    data = await api.data(_mutation(name, MUTATIONS[name]), variables, **who)
+    return data[name]
+
+
+def ok(result: dict[str, Any]) -> dict[str, Any]:
+    assert result["__typename"] == "OpgReportPayload", result
+    report: dict[str, Any] = result["report"]
+    return report
+
+
+async def open_report(api: Api, client_id: str, who: dict[str, str] = CASEWORK) -> dict[str, Any]:
+    return ok(await call(api, "openOpgReport", {"clientId": client_id}, who))
+
+
+async def generate(api: Api, report_id: str, who: dict[str, str] = CASEWORK) -> dict[str, Any]:
+    return ok(await call(api, "generateOpgReport", {"reportId": report_id}, who))
+
+
+async def prepare(api: Api, report_id: str, who: dict[str, str] = CASEWORK) -> dict[str, Any]:
+    return ok(await call(api, "prepareOpgReport", {"reportId": report_id}, who))
+
+
+async def approve(api: Api, report_id: str, who: dict[str, str] = SCAO) -> dict[str, Any]:
+    return ok(await call(api, "approveOpgReport", {"reportId": report_id}, who))
+
+
+async def mark_submitted(
+    api: Api, report_id: str, on: str, who: dict[str, str] = SCAO
+) -> dict[str, Any]:
+    fields = {"reportId": report_id, "submittedOn": on, "opgReference": "OPG-REF-" + on}
+    return dict(await call(api, "markOpgReportSubmitted", fields, who))
+
+
+async def read(api: Api, report_id: str) -> dict[str, Any]:
+    report: dict[str, Any] = (await api.data(REPORT, {"id": report_id}, **SCAO))["node"]
+    return report
+
+
+# --- a deputy client and their entries ---------------------------------------------------------
+
+
+async def deputy_client(
+    api: Api, order_date: str, *, health_and_welfare: bool = False
+) -> tuple[str, uuid.UUID]:
+    """A client with a deputyship from ``order_date``: (opaque id, uuid)."""
+    client_id = str((await create_client(api))["id"])
+    await new_deputyship(
+        api,
+        client_id,
+        orderDate=order_date,
+        healthAndWelfareOrder=health_and_welfare,
+        powers=powers(makeGifts=True, giftYearlyLimit="250.00"),
+    )
+    return client_id, decode_uuid("Client", client_id)
+
+
+def tid(transfer: uuid.UUID) -> str:
+    return encode_id("Transfer", transfer)
+
+
+def by_category(totals: list[dict[str, Any]]) -> dict[str, str]:
+    """{category: amount}, benefits summed over benefits."""
+    out: dict[str, int] = {}
+    for t in totals:
+        pence = round(float(t["amount"]) * 100)
+        out[t["category"]] = out.get(t["category"], 0) + pence
+    return {k: f"{v // 100}.{v % 100:02d}" for k, v in out.items()}
+
+
+def entry_ids(version: dict[str, Any]) -> set[str]:
+    ids = {e["transferId"] for t in version["moneyIn"] + version["moneyOut"] for e in t["entries"]}
+    return ids | {t["transferId"] for t in version["transfersBetweenOwnAccounts"]}
+
+
+def pence(money: str) -> int:
+    whole, _, frac = money.lstrip("-").partition(".")
+    value = int(whole) * 100 + int((frac + "00")[:2])
+    return -value if money.startswith("-") else value
+
+
+# Period 1 of an order made on 2024-04-01: 2024-04-01 to 2025-03-31 (a year less a day),
+# due on the 56th day after: 2025-05-26. Period 2: 2025-04-01 to 2026-03-31.
+ORDER = "2024-04-01"
+YEAR: list[tuple[str, int, date, str, str]] = [
+    # (category, pence, value date, description, account)
+    ("IN_OTHER", 500_000, date(2024, 3, 20), "Savings brought in before the order", "CLIENT_CMS"),
+    ("IN_BENEFITS", 40_000, date(2024, 5, 1), "Attendance allowance, May", "CLIENT_CMS"),
+    ("IN_BENEFITS", 40_000, date(2024, 6, 1), "Attendance allowance, June", "CLIENT_CMS"),
+    ("IN_STATE_PENSION", 80_000, date(2024, 5, 5), "State pension", "CLIENT_CMS"),
+    ("IN_PRIVATE_PENSION", 25_050, date(2024, 7, 5), "Teachers' pension", "CLIENT_CMS"),
+    ("IN_INTEREST", 123, date(2024, 12, 31), "CMS interest", "CLIENT_CMS"),
+    ("OUT_CARE_FEES", 150_000, date(2024, 6, 10), "Seaview care fees", "CLIENT_CMS"),
+    ("OUT_PERSONAL_ALLOWANCE", 10_000, date(2024, 7, 1), "Personal allowance", "CLIENT_CMS"),
+    ("OUT_GIFTS", 5_000, date(2024, 8, 1), "Birthday gift to Nora Niece", "CLIENT_CMS"),
+    ("TRANSFER_BETWEEN_OWN_ACCOUNTS", 100_000, date(2024, 9, 1), "Lodgement", "CLIENT_CMS"),
+    ("IN_INTEREST", 417, date(2025, 3, 1), "Court Funds interest", "CLIENT_COURT_FUNDS"),
+    ("OUT_DEPUTY_FEES", 58_500, date(2024, 10, 1), "Deputy annual management", "CLIENT_CMS"),
+    ("OUT_OPG_FEES", 32_000, date(2024, 10, 2), "OPG supervision fee", "CLIENT_CMS"),
+    ("OUT_LOAN_REPAYMENTS", 7_500, date(2024, 11, 1), "Catalogue debt repaid", "CLIENT_CMS"),
+    # after period 1's end: period 2
+    ("OUT_CARE_FEES", 9_999, date(2025, 4, 2), "Seaview care fees, April", "CLIENT_CMS"),
+    ("IN_BENEFITS", 40_000, date(2025, 5, 1), "Attendance allowance, May 2025", "CLIENT_CMS"),
+]
+
+
+async def post_year(session: AsyncSession, client: uuid.UUID) -> dict[str, uuid.UUID]:
+    """The YEAR's entries: {description: transfer id}."""
+    ids: dict[str, uuid.UUID] = {}
+    for category, amount, on, description, account in YEAR:
+        ids[description] = await opg_post(
+            session, client, category, amount, on, description, account=account
+        )
+    return ids
+
+
+# --- 1. a year of a deputy client's life ---------------------------------------------------------
+
+
+async def test_a_year_of_life_balances_to_the_penny_and_the_next_opening_is_this_closing(
+    api: Api, session: AsyncSession
+) -> None:
+    """R-OPG, R-OPG-1, R-OPG-2: the money sections are the entries; per account opening + in -
+    out +- own transfers = closing to the penny; year 2 opens on year 1's closing."""
+    client_id, client = await deputy_client(api, ORDER)
+    ids = await post_year(session, client)
+    await record_contact(api, client_id, contactedOn="2024-07-10", withWhom="Seaview manager")
+    await record_contact(api, client_id, contactedOn="2025-01-20", withWhom="Nora Niece")
+    await record_contact(api, client_id, contactedOn="2025-04-20", withWhom="Out of period")
+
+    report = await open_report(api, client_id)
+    assert (report["periodStart"], report["periodEnd"]) == ("2024-04-01", "2025-03-31")
+    report = await generate(api, report["id"])
+    v = report["currentVersion"]
+
+    # totals: opening 5000.00; in 400+400+800+250.50+1.23+4.17; out 1500+100+50+585+320+75
+    assert v["totals"] == {
+        "opening": "5000.00",
+        "moneyIn": "1855.90",
+        "moneyOut": "2630.00",
+        "closing": "4225.90",
+    }
+    accounts = {a["kind"]: a for a in v["accounts"]}
+    cms, court = accounts["CLIENT_CMS"], accounts["CLIENT_COURT_FUNDS"]
+    assert (cms["opening"], cms["moneyIn"], cms["moneyOut"]) == ("5000.00", "1851.73", "2630.00")
+    assert (cms["transfersIn"], cms["transfersOut"], cms["closing"]) == (
+        "0.00",
+        "1000.00",
+        "3221.73",
+    )
+    assert (court["opening"], court["moneyIn"], court["transfersIn"]) == ("0.00", "4.17", "1000.00")
+    assert court["closing"] == "1004.17"
+    for a in v["accounts"]:
+        assert pence(a["opening"]) + pence(a["moneyIn"]) - pence(a["moneyOut"]) + pence(
+            a["transfersIn"]
+        ) - pence(a["transfersOut"]) == pence(a["closing"]), a
+
+    assert by_category(v["moneyIn"]) == {
+        "IN_BENEFITS": "800.00",
+        "IN_STATE_PENSION": "800.00",
+        "IN_PRIVATE_PENSION": "250.50",
+        "IN_INTEREST": "5.40",
+    }
+    assert by_category(v["moneyOut"]) == {
+        "OUT_CARE_FEES": "1500.00",
+        "OUT_PERSONAL_ALLOWANCE": "100.00",
+        "OUT_GIFTS": "50.00",
+        "OUT_DEPUTY_FEES": "585.00",
+        "OUT_OPG_FEES": "320.00",
+        "OUT_LOAN_REPAYMENTS": "75.00",
+    }
+    # the lodgement is a transfer between own accounts, neither in nor out
+    assert [(t["transferId"], t["amount"]) for t in v["transfersBetweenOwnAccounts"]] == [
+        (tid(ids["Lodgement"]), "1000.00")
+    ]
+    # the entries are exactly those of the period
+    in_period = {tid(t) for d, t in ids.items() if d not in YEAR_OUTSIDE_P1}
+    assert entry_ids(v) == in_period
+    # the other sections
+    sections = v["sections"]
+    assert sorted(c["contactedOn"] for c in sections["contacts"]) == ["2024-07-10", "2025-01-20"]
+    assert [g["amount"] for g in sections["gifts"]] == ["50.00"]
+    assert sum(pence(f["amount"]) for f in sections["deputyFees"]) == 58_500
+    assert report["balanceCheck"]["balanced"] is True
+    assert report["balanceCheck"]["openingMatchesLastReport"] is None
+
+    # reviewed, approved, submitted; the next year opens on this closing (R-OPG)
+    await prepare(api, report["id"])
+    await approve(api, report["id"])
+    submitted = ok(await mark_submitted(api, report["id"], "2025-05-20"))
+    assert submitted["status"] == "SUBMITTED"
+
+    second = await open_report(api, client_id)
+    assert (second["periodStart"], second["periodEnd"]) == ("2025-04-01", "2026-03-31")
+    second = await generate(api, second["id"])
+    v2 = second["currentVersion"]
+    assert v2["totals"]["opening"] == v["totals"]["closing"] == "4225.90"
+    assert {a["kind"]: a["opening"] for a in v2["accounts"]} == {
+        a["kind"]: a["closing"] for a in v["accounts"]
+    }
+    assert v2["totals"]["moneyIn"] == "400.00"
+    assert v2["totals"]["moneyOut"] == "99.99"
+    assert second["balanceCheck"]["openingMatchesLastReport"] is True
+    assert second["balanceCheck"]["lastReportClosing"] == "4225.90"
+
+
+YEAR_OUTSIDE_P1 = {
+    "Savings brought in before the order",
+    "Seaview care fees, April",
+    "Attendance allowance, May 2025",
+}
+
+
+async def test_a_decision_approved_in_the_period_is_in_the_report(
+    api: Api, session: AsyncSession, today: Any
+) -> None:
+    """R-DEC-1, R-OPG: a decision made in the period is listed with its amount."""
+    client_id, client = await deputy_client(api, ORDER)
+    await opg_post(session, client, "IN_OTHER", 100_000, date(2024, 4, 2), "Funds")
+    today.set(date(2024, 8, 1))
+    raised = await api.data(
+        """mutation($input: RaiseDecisionInput!) { raiseDecision(input: $input) {
+             __typename ... on DecisionPayload { decision { id } } } }""",
+        {
+            "input": {
+                "clientId": client_id,
+                "kind": "GIFT",
+                "amount": "50.00",
+                "whatWasDecided": "A birthday gift of 50.00 to her niece",
+                "bestInterestsReason": "As she has always given",
+                "consulted": "The client and her niece",
+                "clientInvolved": True,
+                "recipientName": "Nora Niece",
+                "idempotencyKey": new_key(),
+            }
+        },
+        **CASEWORK,
+    )
+    decision_id = raised["raiseDecision"]["decision"]["id"]
+    approved = await api.data(
+        """mutation($input: ApproveDecisionInput!) { approveDecision(input: $input) {
+             __typename } }""",
+        {"input": {"id": decision_id, "idempotencyKey": new_key()}},
+        **SCAO,
+    )
+    assert approved["approveDecision"]["__typename"] == "DecisionPayload", approved
+    today.set(date(2026, 11, 26))
+    report = await generate(api, (await open_report(api, client_id))["id"])
+    decisions = report["currentVersion"]["sections"]["decisions"]
+    assert [(d["decisionId"], d["kind"], d["amount"]) for d in decisions] == [
+        (decision_id, "GIFT", "50.00")
+    ]
+    assert decisions[0]["madeOn"] == "2024-08-01"
+
+
+# --- 2. the report type at the threshold (R-OPG, £21,000) ----------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("assets", "health_and_welfare", "expected"),
+    [
+        (2_100_000, False, "TYPE_102_6"),
+        (2_099_999, False, "TYPE_103_6"),
+        (2_100_000, True, "TYPE_102_4_6"),
+        (2_099_999, True, "TYPE_103_4_6"),
+    ],
+)
+async def test_the_type_at_the_threshold_both_ways(
+    api: Api, session: AsyncSession, assets: int, health_and_welfare: bool, expected: str
+) -> None:
+    """102-6 at or above £21,000, 103-6 below; -4 variants with a health and welfare order."""
+    client_id, client = await deputy_client(api, ORDER, health_and_welfare=health_and_welfare)
+    await opg_post(session, client, "IN_OTHER", assets, date(2024, 6, 1), "Savings found")
+    report = await generate(api, (await open_report(api, client_id))["id"])
+    assert report["reportType"] == expected
+    assert report["currentVersion"]["reportType"] == expected
+    assert report["currentVersion"]["threshold"] == "21000.00"
+    assert pence(report["currentVersion"]["assetsAtEnd"]) == assets
+
+
+# --- 3. the due date, one open report at a time --------------------------------------------------
+
+
+async def test_due_on_the_56th_day_after_the_period_ends(api: Api) -> None:
+    """R-OPG: a year less a day from the order; due 56 days after its end (a leap year too)."""
+    client_id, _ = await deputy_client(api, ORDER)
+    report = await open_report(api, client_id)
+    assert (report["periodEnd"], report["dueOn"]) == ("2025-03-31", "2025-05-26")
+
+    leap_id, _ = await deputy_client(api, "2023-03-01")
+    leap = await open_report(api, leap_id)
+    assert (leap["periodStart"], leap["periodEnd"], leap["dueOn"]) == (
+        "2023-03-01",
+        "2024-02-29",
+        "2024-04-25",
+    )
+
+
+async def test_a_second_open_report_is_refused(api: Api) -> None:
+    client_id, _ = await deputy_client(api, ORDER)
+    first = await open_report(api, client_id)
+    again = await call(api, "openOpgReport", {"clientId": client_id}, CASEWORK)
+    assert again["__typename"] == "InvalidStateProblem", again
+    assert again["code"] == "OPG_REPORT_ALREADY_OPEN"
+    # also while the first is prepared or approved: not yet submitted
+    await generate(api, first["id"])
+    await prepare(api, first["id"])
+    await approve(api, first["id"])
+    again = await call(api, "openOpgReport", {"clientId": client_id}, TGM)
+    assert again["__typename"] == "InvalidStateProblem", again
+    assert again["code"] == "OPG_REPORT_ALREADY_OPEN"
+
+
+async def test_no_report_for_a_client_without_a_deputyship(api: Api) -> None:
+    client_id = str((await create_client(api))["id"])
+    refused = await call(api, "openOpgReport", {"clientId": client_id}, CASEWORK)
+    assert refused["__typename"] == "InvalidStateProblem", refused
+    assert refused["code"] == "NOT_A_DEPUTY_CLIENT"
+
+
+# --- 4. an entry posted into a closed period: the report is refused, the entry named -------------
+
+
+async def test_an_unbalanced_report_is_refused_for_submission_naming_the_entry(
+    api: Api, session: AsyncSession
+) -> None:
+    """R-OPG-2: after approval an entry dated in the (ended) period is posted: submission is
+    refused with OPG_REPORT_UNBALANCED and the entry is named."""
+    client_id, client = await deputy_client(api, ORDER)
+    await opg_post(session, client, "IN_BENEFITS", 40_000, date(2024, 5, 1), "Benefits")
+    report = await generate(api, (await open_report(api, client_id))["id"])
+    await prepare(api, report["id"])
+    await approve(api, report["id"])
+    late = await opg_post(
+        session, client, "OUT_CARE_FEES", 12_345, date(2024, 12, 1), "Late Seaview invoice"
+    )
+    refused = await mark_submitted(api, report["id"], "2025-05-20")
+    assert refused["__typename"] != "OpgReportPayload", refused
+    assert refused["code"] == "OPG_REPORT_UNBALANCED"
+    assert "Late Seaview invoice" in refused["message"] or tid(late) in refused["message"]
+    now = await read(api, report["id"])
+    assert now["status"] == "APPROVED"
+    assert [e["transferId"] for e in now["lateEntries"]] == [tid(late)]
+    assert now["lateEntries"][0]["amount"] == "123.45"
+    assert now["balanceCheck"]["balanced"] is False
+    assert tid(late) in {e["transferId"] for e in now["balanceCheck"]["explainingEntries"]}
+
+
+# --- 5. exports: the PDF's text and the JSON's schema --------------------------------------------
+
+
+async def test_the_pdf_has_the_reference_period_and_totals_and_the_json_validates(
+    api: Api, session: AsyncSession
+) -> None:
+    client_id, client = await deputy_client(api, ORDER)
+    reference = (
+        await api.data(
+            "query($id: ID!) { client(id: $id) { reference } }", {"id": client_id}, **SCAO
+        )
+    )["client"]["reference"]
+    await opg_post(session, client, "IN_OTHER", 300_000, date(2024, 3, 1), "Opening funds")
+    await opg_post(session, client, "IN_STATE_PENSION", 81_234, date(2024, 6, 1), "Pension")
+    await opg_post(session, client, "OUT_CARE_FEES", 45_678, date(2024, 7, 1), "Care")
+    report = await generate(api, (await open_report(api, client_id))["id"])
+    exported = (await api.data(EXPORT, {"id": report["id"]}, **SCAO))["node"]["currentVersion"]
+
+    pdf = pypdf.PdfReader(io.BytesIO(base64.b64decode(exported["export"]["pdfBase64"])))
+    text = " ".join(page.extract_text() for page in pdf.pages)
+    squashed = " ".join(text.split())
+    assert reference in squashed
+    assert "2024-04-01" in squashed or "1 April 2024" in squashed, squashed[:500]
+    assert "2025-03-31" in squashed or "31 March 2025" in squashed, squashed[:500]
+    for money in ("3000.00", "812.34", "456.78", "3355.56"):
+        assert money in squashed or f"{int(money[:-3]):,}{money[-3:]}" in squashed, (money, text)
+
+    document = json.loads(exported["export"]["digitalServiceJson"])
+    schema = json.loads(SCHEMA_FILE.read_text())
+    jsonschema.validate(document, schema, cls=jsonschema.Draft202012Validator)
+    flat = json.dumps(document)
+    assert "3355.56" in flat or "335556" in flat
+
+
+# --- 6. four eyes (R-ROLE-2), after submission immutable, corrections ----------------------------
+
+
+async def test_whoever_generated_or_prepared_cannot_approve(
+    api: Api, session: AsyncSession
+) -> None:
+    client_id, client = await deputy_client(api, ORDER)
+    await opg_post(session, client, "IN_BENEFITS", 40_000, date(2024, 5, 1), "Benefits")
+    report = await open_report(api, client_id, SCAO)
+    await generate(api, report["id"], SCAO)  # the senior officer generated it
+    await prepare(api, report["id"], CASEWORK)
+    refused = await call(api, "approveOpgReport", {"reportId": report["id"]}, SCAO)
+    assert refused["__typename"] == "FourEyesProblem", refused
+
+    # whoever prepared it cannot approve it either
+    other_id, other = await deputy_client(api, ORDER)
+    await opg_post(session, other, "IN_BENEFITS", 40_000, date(2024, 5, 1), "Benefits")
+    second = await open_report(api, other_id, CASEWORK)
+    await generate(api, second["id"], CASEWORK)
+    await prepare(api, second["id"], TGM)
+    refused = await call(api, "approveOpgReport", {"reportId": second["id"]}, TGM)
+    assert refused["__typename"] == "FourEyesProblem", refused
+    assert (await approve(api, second["id"], SCAO))["status"] == "APPROVED"
+
+
+async def test_after_submission_unchangeable_and_a_correction_is_a_new_version_with_a_reason(
+    api: Api, session: AsyncSession
+) -> None:
+    client_id, client = await deputy_client(api, ORDER)
+    await opg_post(session, client, "IN_BENEFITS", 40_000, date(2024, 5, 1), "Benefits")
+    report = await generate(api, (await open_report(api, client_id))["id"])
+    rid = report["id"]
+    await prepare(api, rid)
+    await approve(api, rid)
+    ok(await mark_submitted(api, rid, "2025-05-20"))
+
+    for name, fields in (
+        ("generateOpgReport", {"reportId": rid}),
+        ("recordOpgReportText", {"reportId": rid, "section": "ANYTHING_ELSE", "text": "x"}),
+        ("prepareOpgReport", {"reportId": rid}),
+        ("approveOpgReport", {"reportId": rid}),
+        ("returnOpgReport", {"reportId": rid, "reason": "changed my mind"}),
+        (
+            "markOpgReportSubmitted",
+            {"reportId": rid, "submittedOn": "2025-05-21", "opgReference": "AGAIN"},
+        ),
+    ):
+        refused = await call(api, name, fields, TGM)
+        assert refused["__typename"] == "InvalidStateProblem", (name, refused)
+    still = await read(api, rid)
+    assert (still["status"], still["submittedOn"], len(still["versions"])) == (
+        "SUBMITTED",
+        "2025-05-20",
+        1,
+    )
+
+    no_reason = await call(api, "correctOpgReport", {"reportId": rid, "reason": " "}, SCAO)
+    assert no_reason["__typename"] == "ValidationProblem", no_reason
+
+    await opg_post(session, client, "IN_BENEFITS", 1_000, date(2024, 9, 1), "Arrears found")
+    corrected = ok(
+        await call(api, "correctOpgReport", {"reportId": rid, "reason": "Arrears found"}, SCAO)
+    )
+    assert corrected["status"] == "OPEN"
+    assert [(x["version"], x["reason"]) for x in corrected["versions"]] == [
+        (1, None),
+        (2, "Arrears found"),
+    ]
+    assert corrected["currentVersion"]["totals"]["moneyIn"] == "410.00"
+    assert "CORRECTED" in [h["event"] for h in corrected["history"]]
+
+
+# --- 7. roles outside the policy are refused, for each report mutation (R-ROLE-1) ----------------
+
+NEVER = ["auditor", "reporting", "social_worker", "integration_controcc", "integration_sap"]
+APPROVERS_ONLY = [
+    "approveOpgReport",
+    "returnOpgReport",
+    "markOpgReportSubmitted",
+    "correctOpgReport",
+]
+BELOW_SCAO = ["support_assistant", "assistant", "senior_assistant"]
+
+
+def _placeholder_fields(name: str, report_id: str, client_id: str) -> dict[str, Any]:
+    if name == "openOpgReport":
+        return {"clientId": client_id}
+    extra: dict[str, Any] = {
+        "recordOpgReportText": {"section": "ANYTHING_ELSE", "text": "x"},
+        "returnOpgReport": {"reason": "x"},
+        "correctOpgReport": {"reason": "x"},
+        "markOpgReportSubmitted": {"submittedOn": "2025-05-20", "opgReference": "R"},
+    }.get(name, {})
+    return {"reportId": report_id, **extra}
+
+
+@pytest.mark.parametrize("name", list(MUTATIONS))
+async def test_roles_outside_the_policy_are_forbidden(api: Api, name: str) -> None:
+    client_id, _ = await deputy_client(api, ORDER)
+    report = await open_report(api, client_id)
+    roles = NEVER + (BELOW_SCAO if name in APPROVERS_ONLY else ["support_assistant"])
+    for role in roles:
+        body = await api.gql(
+            _mutation(name, MUTATIONS[name]),
+            {
+                "input": {
+                    **_placeholder_fields(name, report["id"], client_id),
+                    "idempotencyKey": new_key(),
+                }
+            },
+            role=role,
+            sub=f"{role}.someone",
+        )
+        assert_forbidden(body, [name])
+    unchanged = await read(api, report["id"])
+    assert (unchanged["status"], unchanged["versions"]) == ("OPEN", [])
