@@ -29,13 +29,26 @@ from ca_api.common.ids import decode_uuid, encode_id
 from tests.conftest import Api
 from tests.factories import (
     KEYED_PROBLEMS,
+    approve_as,
+    approve_payment,
     assert_forbidden,
+    cancel_payment,
     create_client,
+    lodge,
+    new_counterparty,
     new_deputyship,
     new_key,
+    new_payer,
     opg_post,
+    opg_report_accounts,
+    payable_invoice,
     powers,
+    proposed_lodgement,
+    raised_payment,
+    receipt_input,
     record_contact,
+    record_receipt,
+    with_surplus,
 )
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -609,3 +622,451 @@ async def test_roles_outside_the_policy_are_forbidden(api: Api, name: str) -> No
         assert_forbidden(body, [name])
     unchanged = await read(api, report["id"])
     assert (unchanged["status"], unchanged["versions"]) == ("OPEN", [])
+
+
+# --- 8. where else can a pound or a record get in? ------------------------------------------------
+
+TRANSFER = "query($id: ID!) { node(id: $id) { ... on Transfer { valueDate amount } } }"
+REVERSE = """mutation($input: ReverseTransferInput!) { reverseTransfer(input: $input) {
+  __typename ... on TransferPayload { transfer { id } } ... on Problem { code message } } }"""
+
+
+async def test_an_approved_but_unmade_payment_is_not_money_out(
+    api: Api, session: AsyncSession, today: Any
+) -> None:
+    """A hold (approved, not made) and a voided hold (cancelled) move no money of the client's:
+    neither is money out, and the closing is the client's money."""
+    client_id, client = await deputy_client(api, ORDER)
+    await opg_post(session, client, "IN_BENEFITS", 100_000, date(2024, 5, 1), "Benefits")
+    supplier = await new_counterparty(api)
+    today.set(date(2024, 6, 14))
+    held = await raised_payment(
+        api, (await payable_invoice(api, {"id": client_id}, supplier, amount="120.00"))["id"]
+    )
+    approved = await approve_payment(api, held["id"])
+    assert approved["__typename"] == "PaymentPayload", approved
+    hold_id = approved["payment"]["holdTransferId"]
+    assert hold_id is not None  # the hold is in the ledger, dated in the period
+    hold = (await api.data(TRANSFER, {"id": hold_id}, **SCAO))["node"]
+    assert "2024-04-01" <= hold["valueDate"] <= "2025-03-31", hold
+    voided = await raised_payment(
+        api, (await payable_invoice(api, {"id": client_id}, supplier, amount="30.00"))["id"]
+    )
+    assert (await approve_payment(api, voided["id"]))["__typename"] == "PaymentPayload"
+    assert (await cancel_payment(api, voided["id"]))["__typename"] == "PaymentPayload"
+    today.set(date(2026, 11, 26))
+
+    report = await generate(api, (await open_report(api, client_id))["id"])
+    v = report["currentVersion"]
+    assert v["totals"]["moneyOut"] == "0.00", v["moneyOut"]
+    assert v["moneyOut"] == []
+    assert v["totals"]["closing"] == "1000.00"
+    assert report["balanceCheck"]["balanced"] is True
+
+
+async def test_a_reversal_nets_out_in_its_category(
+    api: Api, session: AsyncSession, today: Any
+) -> None:
+    """R-AUD-2: a mistaken care fee reversed in the period nets to nothing; a reversed benefit
+    likewise; the report still balances."""
+    client_id, client = await deputy_client(api, ORDER)
+    await opg_post(session, client, "IN_BENEFITS", 100_000, date(2024, 5, 1), "Benefits")
+    wrong_in = await opg_post(session, client, "IN_BENEFITS", 4_000, date(2024, 5, 2), "Twice")
+    wrong_out = await opg_post(session, client, "OUT_CARE_FEES", 20_000, date(2024, 6, 10), "Dup")
+    kept = await opg_post(session, client, "OUT_CARE_FEES", 30_000, date(2024, 6, 11), "Care")
+    today.set(date(2024, 6, 20))
+    for transfer in (wrong_in, wrong_out):
+        body = await api.data(
+            REVERSE,
+            {
+                "input": {
+                    "transferId": tid(transfer),
+                    "reason": "posted in error",
+                    "idempotencyKey": new_key(),
+                }
+            },
+            **SCAO,
+        )
+        assert body["reverseTransfer"]["__typename"] == "TransferPayload", body
+    today.set(date(2026, 11, 26))
+
+    report = await generate(api, (await open_report(api, client_id))["id"])
+    v = report["currentVersion"]
+    assert by_category(v["moneyIn"]) == {"IN_BENEFITS": "1000.00"}
+    assert by_category(v["moneyOut"]) == {"OUT_CARE_FEES": "300.00"}
+    assert v["totals"] == {
+        "opening": "0.00",
+        "moneyIn": "1000.00",
+        "moneyOut": "300.00",
+        "closing": "700.00",
+    }
+    assert tid(kept) in entry_ids(v)
+    assert report["balanceCheck"]["balanced"] is True
+
+
+async def test_money_of_another_client_never_appears(api: Api, session: AsyncSession) -> None:
+    """R-ACC-2: the other client's entries, on the same days and categories, are not counted."""
+    client_id, client = await deputy_client(api, ORDER)
+    _, other = await deputy_client(api, ORDER)
+    mine = {
+        await opg_post(session, client, "IN_BENEFITS", 50_000, date(2024, 5, 1), "Mine in"),
+        await opg_post(session, client, "OUT_CARE_FEES", 20_000, date(2024, 6, 1), "Mine out"),
+        await opg_post(
+            session,
+            client,
+            "TRANSFER_BETWEEN_OWN_ACCOUNTS",
+            10_000,
+            date(2024, 7, 1),
+            "Mine lodged",
+        ),
+    }
+    theirs = {
+        await opg_post(session, other, "IN_BENEFITS", 77_700, date(2024, 5, 1), "Theirs in"),
+        await opg_post(session, other, "OUT_CARE_FEES", 11_100, date(2024, 6, 1), "Theirs out"),
+        await opg_post(
+            session,
+            other,
+            "TRANSFER_BETWEEN_OWN_ACCOUNTS",
+            22_200,
+            date(2024, 7, 1),
+            "Theirs lodged",
+        ),
+    }
+    report = await generate(api, (await open_report(api, client_id))["id"])
+    v = report["currentVersion"]
+    assert entry_ids(v) == {tid(t) for t in mine}
+    assert not entry_ids(v) & {tid(t) for t in theirs}
+    assert v["totals"] == {
+        "opening": "0.00",
+        "moneyIn": "500.00",
+        "moneyOut": "200.00",
+        "closing": "300.00",
+    }
+    mine_accounts = set((await opg_report_accounts(session, client)).values())
+    assert {a["accountId"] for a in v["accounts"]} <= mine_accounts
+
+
+async def test_the_period_edges(api: Api, session: AsyncSession) -> None:
+    """The day before the period is in the opening, its last day is in, the day after is not."""
+    client_id, client = await deputy_client(api, ORDER)
+    await opg_post(session, client, "IN_OTHER", 10_000, date(2024, 3, 31), "Day before")
+    first = await opg_post(session, client, "IN_BENEFITS", 2_000, date(2024, 4, 1), "First day")
+    last = await opg_post(session, client, "IN_BENEFITS", 3_000, date(2025, 3, 31), "Last day")
+    await opg_post(session, client, "IN_BENEFITS", 5_000, date(2025, 4, 1), "Day after")
+    await opg_post(session, client, "OUT_CARE_FEES", 700, date(2025, 4, 1), "Day after out")
+    report = await generate(api, (await open_report(api, client_id))["id"])
+    v = report["currentVersion"]
+    assert entry_ids(v) == {tid(first), tid(last)}
+    assert v["totals"] == {
+        "opening": "100.00",
+        "moneyIn": "50.00",
+        "moneyOut": "0.00",
+        "closing": "150.00",
+    }
+    assert report["lateEntries"] == []
+    assert report["balanceCheck"]["balanced"] is True
+
+
+async def test_a_reclassified_entry_shows_under_its_new_category(
+    api: Api, session: AsyncSession
+) -> None:
+    """R-OPG-1, R-AUD-2: glasses paid as OUT_OTHER, reclassified as medical expenses, are
+    reported as medical expenses (the OPG's medical-expenses); the transfer is not changed."""
+    client_id, client = await deputy_client(api, ORDER)
+    await opg_post(session, client, "IN_BENEFITS", 50_000, date(2024, 5, 1), "Benefits")
+    glasses = await opg_post(session, client, "OUT_OTHER", 18_900, date(2024, 6, 1), "Glasses")
+    report = await generate(api, (await open_report(api, client_id))["id"])
+    assert by_category(report["currentVersion"]["moneyOut"]) == {"OUT_OTHER": "189.00"}
+
+    body = await api.data(
+        RECLASSIFY,
+        {
+            "input": {
+                "transferId": tid(glasses),
+                "category": "OUT_MEDICAL_EXPENSES",
+                "reason": "New glasses: a medical expense",
+                "idempotencyKey": new_key(),
+            }
+        },
+        role="senior_assistant",
+        sub="sasha.senior",
+    )
+    assert body["reclassifyLedgerEntry"]["__typename"] == "ReclassifyLedgerEntryPayload", body
+    report = await generate(api, report["id"])
+    out = report["currentVersion"]["moneyOut"]
+    assert [(t["category"], t["opgCategory"], t["amount"]) for t in out] == [
+        ("OUT_MEDICAL_EXPENSES", "medical-expenses", "189.00")
+    ]
+    assert [e["transferId"] for e in out[0]["entries"]] == [tid(glasses)]
+    assert report["currentVersion"]["totals"]["moneyOut"] == "189.00"
+    # the first version is never changed (R-AUD-2)
+    first = (await read(api, report["id"]))["versions"]
+    assert [x["version"] for x in first] == [1, 2]
+
+
+OPG_DISTINGUISHES = {
+    # ledger category: (OPG id, OPG group), docs/opg_categories.md
+    "OUT_MEDICAL_EXPENSES": ("medical-expenses", "care-and-medical"),
+    "OUT_FOOD": ("food", "household-bills"),
+    "OUT_CLOTHES": ("clothes", "client-expenses"),
+    "OUT_HOLIDAYS": ("holidays", "client-expenses"),
+    "OUT_BANK_CHARGES": ("bank-charges", "debt-and-charges"),
+    "OUT_CASH_WITHDRAWN": ("cash-withdrawn", "moving-money"),
+    "OUT_PET_CARE": ("anything-else-paid-out", "moneyout-other"),
+}
+
+
+async def test_the_categories_the_opg_distinguishes_map_to_its_categories(
+    api: Api, session: AsyncSession
+) -> None:
+    client_id, client = await deputy_client(api, ORDER)
+    await opg_post(session, client, "IN_BENEFITS", 500_000, date(2024, 5, 1), "Benefits")
+    for n, category in enumerate(OPG_DISTINGUISHES, start=1):
+        await opg_post(session, client, category, 1_000 * n, date(2024, 6, n), category.lower())
+    report = await generate(api, (await open_report(api, client_id))["id"])
+    out = {t["category"]: t for t in report["currentVersion"]["moneyOut"]}
+    assert set(out) == set(OPG_DISTINGUISHES)
+    for n, (category, (opg_id, group)) in enumerate(OPG_DISTINGUISHES.items(), start=1):
+        assert (out[category]["opgCategory"], out[category]["opgGroup"]) == (opg_id, group)
+        assert out[category]["opgSection"] == "money"
+        assert pence(out[category]["amount"]) == 1_000 * n
+    assert report["currentVersion"]["totals"]["moneyOut"] == "280.00"
+
+
+async def test_benefits_are_reported_per_benefit_received(api: Api) -> None:
+    """R-ACC-6: receipts recorded by benefit are reported per benefit, with the OPG's ids."""
+    client_id, _ = await deputy_client(api, ORDER)
+    dwp = await new_payer(api)
+    for benefit, amount, on in (
+        ("ATTENDANCE_ALLOWANCE", "434.20", "2024-06-03"),
+        ("ATTENDANCE_ALLOWANCE", "434.20", "2024-07-01"),
+        ("PENSION_CREDIT", "120.00", "2024-07-02"),
+    ):
+        result = await record_receipt(
+            api,
+            receipt_input(
+                client_id,
+                dwp,
+                amount=amount,
+                valueDate=on,
+                benefit=benefit,
+                periodStart=None,
+                periodEnd=None,
+            ),
+        )
+        assert result["__typename"] == "ReceiptPayload", result
+    report = await generate(api, (await open_report(api, client_id))["id"])
+    v = report["currentVersion"]
+    benefits = {(t["benefit"], t["opgCategory"], t["amount"]) for t in v["moneyIn"]}
+    assert benefits == {
+        ("ATTENDANCE_ALLOWANCE", "attendance-allowance", "868.40"),
+        ("PENSION_CREDIT", "pension-credit", "120.00"),
+    }
+    section = {(b["benefit"], b["received"], b["payments"]) for b in v["sections"]["benefits"]}
+    assert section == {("ATTENDANCE_ALLOWANCE", "868.40", 2), ("PENSION_CREDIT", "120.00", 1)}
+
+
+async def test_the_json_balance_check_counts_fees_and_gifts_once(
+    api: Api, session: AsyncSession
+) -> None:
+    """The OPG's check: opening + in - out - deputy fees - expenses - gifts = closing; money out
+    by category must not count deputy fees or gifts again."""
+    client_id, client = await deputy_client(api, ORDER)
+    await post_year(session, client)
+    await opg_post(session, client, "OUT_DEPUTY_EXPENSES", 1_250, date(2024, 10, 5), "Travel")
+    report = await generate(api, (await open_report(api, client_id))["id"])
+    exported = (await api.data(EXPORT, {"id": report["id"]}, **SCAO))["node"]["currentVersion"]
+    document = json.loads(exported["export"]["digitalServiceJson"])
+    assert document["balanceCheck"] == {
+        "opening": "5000.00",
+        "moneyIn": "1855.90",
+        "moneyOut": "1995.00",
+        "deputyFees": "585.00",
+        "deputyExpenses": "12.50",
+        "gifts": "50.00",
+        "closing": "4213.40",
+        "difference": "0.00",
+    }
+    out_categories = {t["ledgerCategory"] for t in document["moneyOutTotals"]}
+    assert not out_categories & {"OUT_DEPUTY_FEES", "OUT_DEPUTY_EXPENSES", "OUT_GIFTS"}
+    assert sum(pence(t["amount"]) for t in document["moneyOutTotals"]) == 199_500
+    assert sum(pence(f["amount"]) for f in document["deputyFees"]) == 58_500
+    assert [g["amount"] for g in document["gifts"]] == ["50.00"]
+    assert sum(pence(a["closingBalance"]) for a in document["bankAccounts"]) == 421_340
+
+
+async def test_the_type_counts_every_account_not_only_cms(api: Api, session: AsyncSession) -> None:
+    """Assets at the end are all the client's accounts: £19,000 in CMS and £2,000 lodged make
+    £21,000, the higher-assets form."""
+    client_id, client = await deputy_client(api, ORDER)
+    await opg_post(session, client, "IN_OTHER", 2_100_000, date(2024, 5, 1), "Savings")
+    await opg_post(
+        session, client, "TRANSFER_BETWEEN_OWN_ACCOUNTS", 200_000, date(2024, 6, 1), "Lodged"
+    )
+    report = await generate(api, (await open_report(api, client_id))["id"])
+    assert report["currentVersion"]["assetsAtEnd"] == "21000.00"
+    assert report["reportType"] == "TYPE_102_6"
+
+
+async def test_not_prepared_before_the_period_ends_nor_submitted_on_a_wrong_date(
+    api: Api, session: AsyncSession, today: Any
+) -> None:
+    client_id, client = await deputy_client(api, ORDER)
+    await opg_post(session, client, "IN_BENEFITS", 10_000, date(2024, 5, 1), "Benefits")
+    report = await open_report(api, client_id)
+    today.set(date(2025, 3, 31))  # the period's last day
+    await generate(api, report["id"])
+    early = await call(api, "prepareOpgReport", {"reportId": report["id"]}, CASEWORK)
+    assert early["__typename"] != "OpgReportPayload", early
+    today.set(date(2025, 4, 10))
+    await prepare(api, report["id"])
+    await approve(api, report["id"])
+    for on in ("2025-03-31", "2025-04-11"):  # not after the period; in the future
+        refused = await mark_submitted(api, report["id"], on)
+        assert refused["__typename"] == "ValidationProblem", (on, refused)
+    assert ok(await mark_submitted(api, report["id"], "2025-04-10"))["status"] == "SUBMITTED"
+
+
+async def test_an_entry_posted_into_a_submitted_period_shows_in_the_next_opening_check(
+    api: Api, session: AsyncSession
+) -> None:
+    """R-OPG-2: the next report's opening no longer equals the submitted closing; the check says
+    so and names the entry (the correction is the officer's to make)."""
+    client_id, client = await deputy_client(api, ORDER)
+    await opg_post(session, client, "IN_BENEFITS", 40_000, date(2024, 5, 1), "Benefits")
+    first = await generate(api, (await open_report(api, client_id))["id"])
+    await prepare(api, first["id"])
+    await approve(api, first["id"])
+    ok(await mark_submitted(api, first["id"], "2025-05-20"))
+    late = await opg_post(session, client, "OUT_CARE_FEES", 5_000, date(2025, 1, 5), "Late fee")
+    second = await generate(api, (await open_report(api, client_id))["id"])
+    assert second["currentVersion"]["totals"]["opening"] == "350.00"
+    check = second["balanceCheck"]
+    assert check["lastReportClosing"] == "400.00"
+    assert check["openingMatchesLastReport"] is False
+    assert check["balanced"] is False
+    assert tid(late) in {e["transferId"] for e in check["explainingEntries"]}
+    # the submitted report is unchanged and names the entry as late
+    submitted = await read(api, first["id"])
+    assert submitted["currentVersion"]["totals"]["closing"] == "400.00"
+    assert [e["transferId"] for e in submitted["lateEntries"]] == [tid(late)]
+
+
+async def test_a_reclassification_after_submission_leaves_the_submitted_version_alone(
+    api: Api, session: AsyncSession
+) -> None:
+    """R-AUD-2: a submitted version is what was submitted; a later reclassification shows in the
+    correction's new version only."""
+    client_id, client = await deputy_client(api, ORDER)
+    await opg_post(session, client, "IN_BENEFITS", 40_000, date(2024, 5, 1), "Benefits")
+    glasses = await opg_post(session, client, "OUT_OTHER", 9_900, date(2024, 6, 1), "Glasses")
+    report = await generate(api, (await open_report(api, client_id))["id"])
+    await prepare(api, report["id"])
+    await approve(api, report["id"])
+    ok(await mark_submitted(api, report["id"], "2025-05-20"))
+    body = await api.data(
+        RECLASSIFY,
+        {
+            "input": {
+                "transferId": tid(glasses),
+                "category": "OUT_MEDICAL_EXPENSES",
+                "reason": "Glasses are medical",
+                "idempotencyKey": new_key(),
+            }
+        },
+        **SCAO,
+    )
+    assert body["reclassifyLedgerEntry"]["__typename"] == "ReclassifyLedgerEntryPayload", body
+    still = await read(api, report["id"])
+    assert by_category(still["currentVersion"]["moneyOut"]) == {"OUT_OTHER": "99.00"}
+    assert still["balanceCheck"]["balanced"] is True  # the money did not move
+    corrected = ok(
+        await call(
+            api,
+            "correctOpgReport",
+            {"reportId": report["id"], "reason": "Glasses reclassified"},
+            SCAO,
+        )
+    )
+    assert by_category(corrected["currentVersion"]["moneyOut"]) == {"OUT_MEDICAL_EXPENSES": "99.00"}
+
+
+async def test_a_reversal_of_a_reclassified_entry_nets_in_the_new_category(
+    api: Api, session: AsyncSession, today: Any
+) -> None:
+    client_id, client = await deputy_client(api, ORDER)
+    await opg_post(session, client, "IN_BENEFITS", 40_000, date(2024, 5, 1), "Benefits")
+    food = await opg_post(session, client, "OUT_OTHER", 2_500, date(2024, 6, 1), "Groceries")
+    await opg_post(session, client, "OUT_OTHER", 1_000, date(2024, 6, 2), "Sundries")
+    body = await api.data(
+        RECLASSIFY,
+        {
+            "input": {
+                "transferId": tid(food),
+                "category": "OUT_FOOD",
+                "reason": "Food",
+                "idempotencyKey": new_key(),
+            }
+        },
+        **SCAO,
+    )
+    assert body["reclassifyLedgerEntry"]["__typename"] == "ReclassifyLedgerEntryPayload", body
+    today.set(date(2024, 6, 20))
+    reversed_ = await api.data(
+        REVERSE,
+        {"input": {"transferId": tid(food), "reason": "paid twice", "idempotencyKey": new_key()}},
+        **SCAO,
+    )
+    assert reversed_["reverseTransfer"]["__typename"] == "TransferPayload", reversed_
+    today.set(date(2026, 11, 26))
+    report = await generate(api, (await open_report(api, client_id))["id"])
+    out = by_category(report["currentVersion"]["moneyOut"])
+    assert out.get("OUT_FOOD", "0.00") == "0.00"
+    assert out["OUT_OTHER"] == "10.00"
+    assert report["currentVersion"]["totals"]["moneyOut"] == "10.00"
+
+
+async def test_opening_a_report_again_with_the_same_key_opens_one(api: Api) -> None:
+    client_id, _ = await deputy_client(api, ORDER)
+    variables = {"input": {"clientId": client_id, "idempotencyKey": new_key()}}
+    doc = _mutation("openOpgReport", MUTATIONS["openOpgReport"])
+    first = (await api.data(doc, variables, **CASEWORK))["openOpgReport"]
+    again = (await api.data(doc, variables, **CASEWORK))["openOpgReport"]
+    assert (first["replayed"], again["replayed"]) == (False, True)
+    assert first["report"]["id"] == again["report"]["id"]
+    listed = await api.data(
+        "query($c: ID!) { opgReports(clientId: $c) { nodes { id } } }", {"c": client_id}, **SCAO
+    )
+    assert [n["id"] for n in listed["opgReports"]["nodes"]] == [first["report"]["id"]]
+
+
+async def test_a_lodgement_through_its_door_is_a_transfer_between_own_accounts(
+    api: Api, session: AsyncSession, today: Any
+) -> None:
+    """R-INV-2 and the issue: money lodged with the Court Funds Office stays the client's: it is
+    a transfer between their own accounts, neither money in nor money out, and the totals
+    keep the client's money (not 30,000 more in and out)."""
+    client_id, client = await deputy_client(api, ORDER)
+    await opg_post(session, client, "IN_OTHER", 4_000_000, date(2024, 5, 1), "Savings found")
+    today.set(date(2024, 6, 10))
+    await with_surplus(api, client_id, "40000.00")
+    lodgement = await proposed_lodgement(api, client_id, "30000.00")
+    assert (await approve_as(api, lodgement["decisionId"]))["__typename"] == "DecisionPayload"
+    lodged = await lodge(api, lodgement["id"])
+    assert lodged["__typename"] == "LodgementPayload", lodged
+    today.set(date(2026, 11, 26))
+
+    report = await generate(api, (await open_report(api, client_id))["id"])
+    v = report["currentVersion"]
+    assert v["totals"] == {
+        "opening": "0.00",
+        "moneyIn": "40000.00",
+        "moneyOut": "0.00",
+        "closing": "40000.00",
+    }
+    assert [t["amount"] for t in v["transfersBetweenOwnAccounts"]] == ["30000.00"]
+    accounts = {a["kind"]: a for a in v["accounts"]}
+    assert accounts["CLIENT_CMS"]["transfersOut"] == "30000.00"
+    assert accounts["CLIENT_COURT_FUNDS"]["transfersIn"] == "30000.00"
+    assert accounts["CLIENT_COURT_FUNDS"]["closing"] == "30000.00"
+    assert report["balanceCheck"]["balanced"] is True
