@@ -29,11 +29,15 @@ from ca_api.common.ids import decode_uuid, encode_id
 from tests.conftest import Api
 from tests.factories import (
     KEYED_PROBLEMS,
+    add_institution,
+    add_product,
+    amend_deputyship,
     approve_as,
     approve_payment,
     assert_forbidden,
     cancel_payment,
     create_client,
+    give_back,
     lodge,
     new_counterparty,
     new_deputyship,
@@ -42,6 +46,8 @@ from tests.factories import (
     opg_post,
     opg_report_accounts,
     payable_invoice,
+    placed,
+    placement_input,
     powers,
     proposed_lodgement,
     raised_payment,
@@ -1070,3 +1076,179 @@ async def test_a_lodgement_through_its_door_is_a_transfer_between_own_accounts(
     assert accounts["CLIENT_COURT_FUNDS"]["transfersIn"] == "30000.00"
     assert accounts["CLIENT_COURT_FUNDS"]["closing"] == "30000.00"
     assert report["balanceCheck"]["balanced"] is True
+
+
+# --- 9. more of the contract --------------------------------------------------------------------
+
+DUE = """query($asOf: Date) { opgReportsDue(asOf: $asOf) {
+  clientId periodStart periodEnd dueOn dueState report { id } } }"""
+
+
+async def test_the_next_report_is_due_then_overdue_on_the_days_around_the_due_date(
+    api: Api,
+) -> None:
+    client_id, _ = await deputy_client(api, ORDER)
+    states = {}
+    for as_of in ("2025-03-31", "2025-04-01", "2025-05-26", "2025-05-27"):
+        rows = (await api.data(DUE, {"asOf": as_of}, **SCAO))["opgReportsDue"]
+        mine = [r for r in rows if r["clientId"] == client_id]
+        assert len(mine) == 1, rows
+        assert (mine[0]["periodEnd"], mine[0]["dueOn"]) == ("2025-03-31", "2025-05-26")
+        states[as_of] = mine[0]["dueState"]
+    assert states == {
+        "2025-03-31": "NOT_DUE",
+        "2025-04-01": "DUE",
+        "2025-05-26": "DUE",
+        "2025-05-27": "OVERDUE",
+    }
+
+
+@pytest.mark.parametrize(
+    "role", ["reporting", "social_worker", "integration_controcc", "integration_sap"]
+)
+async def test_reports_are_not_read_by_roles_without_casework_or_audit(api: Api, role: str) -> None:
+    """R-ROLE: reporting sees aggregates only; a social worker only their referrals."""
+    body = await api.gql("{ opgReports { nodes { id } } }", role=role, sub=f"{role}.x")
+    assert_forbidden(body, ["opgReports"])
+    body = await api.gql("{ opgReportsDue { clientId } }", role=role, sub=f"{role}.x")
+    assert_forbidden(body, ["opgReportsDue"])
+
+
+async def test_the_auditor_reads_reports(api: Api) -> None:
+    """R-AUD-3."""
+    client_id, _ = await deputy_client(api, ORDER)
+    report = await open_report(api, client_id)
+    listed = await api.data(
+        "query($c: ID!) { opgReports(clientId: $c) { nodes { id } } }",
+        {"c": client_id},
+        role="auditor",
+        sub="ada.audit",
+    )
+    assert [n["id"] for n in listed["opgReports"]["nodes"]] == [report["id"]]
+
+
+async def test_whoever_wrote_its_text_cannot_approve_it(api: Api, session: AsyncSession) -> None:
+    client_id, client = await deputy_client(api, ORDER)
+    await opg_post(session, client, "IN_BENEFITS", 40_000, date(2024, 5, 1), "Benefits")
+    report = await generate(api, (await open_report(api, client_id))["id"])
+    written = await call(
+        api,
+        "recordOpgReportText",
+        {"reportId": report["id"], "section": "CARE_AND_WELLBEING", "text": "Settled at Seaview"},
+        SCAO,
+    )
+    ok(written)
+    await prepare(api, report["id"])
+    refused = await call(api, "approveOpgReport", {"reportId": report["id"]}, SCAO)
+    assert refused["__typename"] == "FourEyesProblem", refused
+    assert (await approve(api, report["id"], TGM))["approvedBy"] == "grace.tgm"
+
+
+async def test_an_entry_posted_after_preparation_stops_approval(
+    api: Api, session: AsyncSession
+) -> None:
+    """R-OPG-2: approval needs the report still balanced; the late entry is named."""
+    client_id, client = await deputy_client(api, ORDER)
+    await opg_post(session, client, "IN_BENEFITS", 40_000, date(2024, 5, 1), "Benefits")
+    report = await generate(api, (await open_report(api, client_id))["id"])
+    await prepare(api, report["id"])
+    late = await opg_post(session, client, "OUT_CLOTHES", 4_321, date(2024, 9, 9), "Late coat")
+    refused = await call(api, "approveOpgReport", {"reportId": report["id"]}, SCAO)
+    assert refused["__typename"] != "OpgReportPayload", refused
+    assert refused["code"] == "OPG_REPORT_UNBALANCED"
+    assert "Late coat" in refused["message"] or tid(late) in refused["message"]
+    # returned, generated again, it balances and goes through
+    ok(await call(api, "returnOpgReport", {"reportId": report["id"], "reason": "late"}, SCAO))
+    again = await generate(api, report["id"])
+    assert again["currentVersion"]["totals"]["moneyOut"] == "43.21"
+    assert again["lateEntries"] == []
+
+
+async def test_the_same_version_exports_the_same_pdf(api: Api, session: AsyncSession) -> None:
+    client_id, client = await deputy_client(api, ORDER)
+    await opg_post(session, client, "IN_BENEFITS", 40_000, date(2024, 5, 1), "Benefits")
+    report = await generate(api, (await open_report(api, client_id))["id"])
+    first = (await api.data(EXPORT, {"id": report["id"]}, **SCAO))["node"]["currentVersion"]
+    second = (await api.data(EXPORT, {"id": report["id"]}, **TGM))["node"]["currentVersion"]
+    assert first["export"]["pdfBase64"] == second["export"]["pdfBase64"]
+    assert first["export"]["digitalServiceJson"] == second["export"]["digitalServiceJson"]
+
+
+async def test_a_placement_made_and_returned_with_interest_moves_no_money_in_or_out_but_interest(
+    api: Api, session: AsyncSession, today: Any
+) -> None:
+    """R-INV-4, R-INV-6: placed and returned through their doors, the capital goes between the
+    client's own accounts; only the interest is money in."""
+    client_id, client = await deputy_client(api, ORDER)
+    await opg_post(session, client, "IN_OTHER", 4_000_000, date(2024, 5, 1), "Savings found")
+    today.set(date(2024, 6, 10))
+    await with_surplus(api, client_id, "40000.00")
+    institution = await add_institution(api)
+    product = await add_product(api, institution["id"], rate="2.0000")
+    placement = await placed(
+        api, placement_input({"id": client_id}, product, "20000.00", "2024-06-10")
+    )
+    today.set(date(2024, 12, 10))
+    returned = await give_back(api, placement["id"], "2024-12-10")
+    assert returned["__typename"] == "PlacementPayload", returned
+    interest = returned["placement"]["interest"]
+    assert pence(interest) > 0
+    today.set(date(2026, 11, 26))
+
+    report = await generate(api, (await open_report(api, client_id))["id"])
+    v = report["currentVersion"]
+    assert by_category(v["moneyIn"]) == {"IN_OTHER": "40000.00", "IN_INTEREST": interest}
+    assert v["moneyOut"] == []
+    assert sorted(t["amount"] for t in v["transfersBetweenOwnAccounts"]) == [
+        "20000.00",
+        "20000.00",
+    ]
+    assert pence(v["totals"]["closing"]) == 4_000_000 + pence(interest)
+    assert report["balanceCheck"]["balanced"] is True
+
+
+async def test_a_health_and_welfare_order_recorded_later_makes_the_next_version_a_4_variant(
+    api: Api, session: AsyncSession
+) -> None:
+    client_id, client = await deputy_client(api, ORDER)
+    await opg_post(session, client, "IN_BENEFITS", 40_000, date(2024, 5, 1), "Benefits")
+    report = await generate(api, (await open_report(api, client_id))["id"])
+    assert report["reportType"] == "TYPE_103_6"
+    deputyship = (
+        await api.data(
+            "query($id: ID!) { node(id: $id) { ... on OpgReport { deputyshipId } } }",
+            {"id": report["id"]},
+            **SCAO,
+        )
+    )["node"]["deputyshipId"]
+    amended = await amend_deputyship(api, deputyship, {"healthAndWelfareOrder": True})
+    assert amended["__typename"] == "DeputyshipPayload", amended
+    assert (await generate(api, report["id"]))["reportType"] == "TYPE_103_4_6"
+
+
+async def test_a_corrected_and_resubmitted_report_is_what_the_next_opening_matches(
+    api: Api, session: AsyncSession
+) -> None:
+    client_id, client = await deputy_client(api, ORDER)
+    await opg_post(session, client, "IN_BENEFITS", 40_000, date(2024, 5, 1), "Benefits")
+    first = await generate(api, (await open_report(api, client_id))["id"])
+    await prepare(api, first["id"])
+    await approve(api, first["id"])
+    ok(await mark_submitted(api, first["id"], "2025-05-20"))
+    await opg_post(session, client, "OUT_CARE_FEES", 5_000, date(2025, 1, 5), "Late fee")
+    ok(await call(api, "correctOpgReport", {"reportId": first["id"], "reason": "late"}, SCAO))
+    await prepare(api, first["id"])
+    # the senior officer generated the correction's version: someone else approves (R-ROLE-2)
+    refused = await call(api, "approveOpgReport", {"reportId": first["id"]}, SCAO)
+    assert refused["__typename"] == "FourEyesProblem", refused
+    await approve(api, first["id"], TGM)
+    resubmitted = ok(await mark_submitted(api, first["id"], "2025-06-02"))
+    assert (resubmitted["submittedOn"], resubmitted["currentVersion"]["version"]) == (
+        "2025-06-02",
+        2,
+    )
+    assert [h["event"] for h in resubmitted["history"]].count("SUBMITTED") == 2
+    second = await generate(api, (await open_report(api, client_id))["id"])
+    assert second["currentVersion"]["totals"]["opening"] == "350.00"
+    assert second["balanceCheck"]["openingMatchesLastReport"] is True
+    assert second["balanceCheck"]["balanced"] is True
