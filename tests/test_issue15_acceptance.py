@@ -54,6 +54,7 @@ from tests.factories import (
     receipt_input,
     record_contact,
     record_receipt,
+    run_fees,
     with_surplus,
 )
 
@@ -1252,3 +1253,85 @@ async def test_a_corrected_and_resubmitted_report_is_what_the_next_opening_match
     assert second["currentVersion"]["totals"]["opening"] == "350.00"
     assert second["balanceCheck"]["openingMatchesLastReport"] is True
     assert second["balanceCheck"]["balanced"] is True
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "BUG: a reversed benefit receipt is reported in money in under the OPG's other-benefits "
+        "(benefit null, -434.20) while the receipt's own benefit keeps both payments "
+        "(attendance-allowance 868.40): the reversal carries the category of what it reverses "
+        "but not its benefit, so the OPG sees 868.40 of attendance allowance and a negative "
+        "other benefit (the benefits section, 434.20 in 1 payment, is right)"
+    ),
+)
+async def test_a_reversed_benefit_receipt_nets_under_its_own_benefit(api: Api, today: Any) -> None:
+    """R-ACC-6, R-AUD-2: a benefit paid in error and reversed nets to nothing under that benefit."""
+    client_id, _ = await deputy_client(api, ORDER)
+    dwp = await new_payer(api)
+    transfers = []
+    for on in ("2024-06-03", "2024-07-01"):
+        result = await record_receipt(
+            api, receipt_input(client_id, dwp, valueDate=on, periodStart=None, periodEnd=None)
+        )
+        assert result["__typename"] == "ReceiptPayload", result
+        transfers.append(result["receipt"]["transfer"]["id"])
+    today.set(date(2024, 7, 5))
+    body = await api.data(
+        REVERSE,
+        {
+            "input": {
+                "transferId": transfers[1],
+                "reason": "paid twice by the DWP",
+                "idempotencyKey": new_key(),
+            }
+        },
+        **SCAO,
+    )
+    assert body["reverseTransfer"]["__typename"] == "TransferPayload", body
+    today.set(date(2026, 11, 26))
+    report = await generate(api, (await open_report(api, client_id))["id"])
+    v = report["currentVersion"]
+    assert [(b["benefit"], b["received"]) for b in v["sections"]["benefits"]] == [
+        ("ATTENDANCE_ALLOWANCE", "434.20")
+    ]
+    assert [(t["benefit"], t["opgCategory"], t["amount"]) for t in v["moneyIn"]] == [
+        ("ATTENDANCE_ALLOWANCE", "attendance-allowance", "434.20")
+    ]
+
+
+async def test_a_fee_run_s_fees_are_reported_by_type_and_the_supervision_fee_as_money_out(
+    api: Api, session: AsyncSession, today: Any
+) -> None:
+    """R-FEE-1, R-FEE-2, R-OPG: the council's remuneration is the deputy fees section's annual
+    management fee; the OPG's supervision fee is money out (opg-fees), not a deputy fee; the
+    OPG's check counts each once."""
+    client_id, client = await deputy_client(api, "2016-04-01")
+    await opg_post(session, client, "IN_OTHER", 3_000_000, date(2016, 5, 1), "Savings")
+    first = await generate(api, (await open_report(api, client_id))["id"])
+    await prepare(api, first["id"])
+    await approve(api, first["id"])
+    ok(await mark_submitted(api, first["id"], "2017-05-20"))
+    today.set(date(2017, 6, 1))
+    run = await run_fees(api, "2017-04-01", "2017-06-01")
+    assert run["run"]["total"] == "1095.00", run  # £775 first year (2017) + £320 supervision
+    today.set(date(2026, 11, 26))
+
+    report = await generate(api, (await open_report(api, client_id))["id"])
+    v = report["currentVersion"]
+    fees = {f["type"]: f["amount"] for f in v["sections"]["deputyFees"]}
+    assert fees["ANNUAL_MANAGEMENT"] == "775.00"
+    assert {k for k, amount in fees.items() if amount != "0.00"} == {"ANNUAL_MANAGEMENT"}
+    out = {t["category"]: (t["opgCategory"], t["opgSection"], t["amount"]) for t in v["moneyOut"]}
+    assert out == {
+        "OUT_DEPUTY_FEES": ("deputy-fees-and-expenses", "deputy_fees", "775.00"),
+        "OUT_OPG_FEES": ("opg-fees", "money", "320.00"),
+    }
+    exported = (await api.data(EXPORT, {"id": report["id"]}, **SCAO))["node"]["currentVersion"]
+    check = json.loads(exported["export"]["digitalServiceJson"])["balanceCheck"]
+    assert (check["moneyOut"], check["deputyFees"], check["closing"], check["difference"]) == (
+        "320.00",
+        "775.00",
+        "28905.00",
+        "0.00",
+    )
