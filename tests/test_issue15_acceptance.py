@@ -609,24 +609,27 @@ def _placeholder_fields(name: str, report_id: str, client_id: str) -> dict[str, 
     return {"reportId": report_id, **extra}
 
 
-@pytest.mark.parametrize("name", list(MUTATIONS))
-async def test_roles_outside_the_policy_are_forbidden(api: Api, name: str) -> None:
+async def test_roles_outside_the_policy_are_forbidden_for_each_report_mutation(api: Api) -> None:
+    """R-ROLE-1: audit, reporting, social workers and the integrations change no report; the
+    support assistant (data entry) does no report casework; approving, returning, marking
+    submitted and correcting are the senior officer's and above (R-DEC-2)."""
     client_id, _ = await deputy_client(api, ORDER)
     report = await open_report(api, client_id)
-    roles = NEVER + (BELOW_SCAO if name in APPROVERS_ONLY else ["support_assistant"])
-    for role in roles:
-        body = await api.gql(
-            _mutation(name, MUTATIONS[name]),
-            {
-                "input": {
-                    **_placeholder_fields(name, report["id"], client_id),
-                    "idempotencyKey": new_key(),
-                }
-            },
-            role=role,
-            sub=f"{role}.someone",
-        )
-        assert_forbidden(body, [name])
+    for name in MUTATIONS:
+        roles = NEVER + (BELOW_SCAO if name in APPROVERS_ONLY else ["support_assistant"])
+        for role in roles:
+            body = await api.gql(
+                _mutation(name, MUTATIONS[name]),
+                {
+                    "input": {
+                        **_placeholder_fields(name, report["id"], client_id),
+                        "idempotencyKey": new_key(),
+                    }
+                },
+                role=role,
+                sub=f"{role}.someone",
+            )
+            assert_forbidden(body, [name])
     unchanged = await read(api, report["id"])
     assert (unchanged["status"], unchanged["versions"]) == ("OPEN", [])
 
@@ -1335,3 +1338,33 @@ async def test_a_fee_run_s_fees_are_reported_by_type_and_the_supervision_fee_as_
         "28905.00",
         "0.00",
     )
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "BUG: an entry dated before the period (it moves the opening) posted after the version "
+        "was generated makes the first report unbalanced and markOpgReportSubmitted refuses it "
+        "(OPG_REPORT_UNBALANCED), but the entry is never named: the message says 'Entries that "
+        "explain it: none found' (and names the account by its raw UUID, the difference in "
+        "pence), balanceCheck.explainingEntries is [] and lateEntries is []; only entries dated "
+        "in the period, or a previous report's late entries, are looked for"
+    ),
+)
+async def test_an_entry_posted_into_the_opening_is_named_when_submission_is_refused(
+    api: Api, session: AsyncSession
+) -> None:
+    client_id, client = await deputy_client(api, ORDER)
+    await opg_post(session, client, "IN_BENEFITS", 100_000, date(2024, 5, 1), "Benefits")
+    report = await generate(api, (await open_report(api, client_id))["id"])
+    await prepare(api, report["id"])
+    await approve(api, report["id"])
+    found = await opg_post(
+        session, client, "IN_OTHER", 7_777, date(2024, 3, 15), "Found before the order"
+    )
+    refused = await mark_submitted(api, report["id"], "2025-05-20")
+    assert refused["__typename"] == "InvalidStateProblem", refused
+    assert refused["code"] == "OPG_REPORT_UNBALANCED"
+    now = await read(api, report["id"])
+    assert tid(found) in {e["transferId"] for e in now["balanceCheck"]["explainingEntries"]}
+    assert "Found before the order" in refused["message"] or tid(found) in refused["message"]
