@@ -78,6 +78,7 @@ VERSION_FIELDS = f"""
   sections {{
     decisions {{ decisionId kind madeOn amount whatWasDecided }}
     contacts {{ contactedOn kind withWhom about }}
+    visits {{ reviewedOn methods }}
     gifts {{ transferId amount recipient }}
     deputyFees {{ type amount charges {{ transferId amount }} }}
     deputyExpenses {{ transferId amount }}
@@ -1368,3 +1369,54 @@ async def test_an_entry_posted_into_the_opening_is_named_when_submission_is_refu
     now = await read(api, report["id"])
     assert tid(found) in {e["transferId"] for e in now["balanceCheck"]["explainingEntries"]}
     assert "Found before the order" in refused["message"] or tid(found) in refused["message"]
+
+
+async def test_interest_credited_and_money_back_from_court_funds_through_their_doors(
+    api: Api, session: AsyncSession, today: Any
+) -> None:
+    """R-ACC-1, R-INV-6: the interest run's interest is money in on the period's last day; money
+    taken back from the Court Funds Office is a transfer between own accounts."""
+    client_id, client = await deputy_client(api, ORDER)
+    await opg_post(session, client, "IN_BENEFITS", 10_000_000, date(2024, 4, 2), "Back pay")
+    await opg_post(
+        session, client, "TRANSFER_BETWEEN_OWN_ACCOUNTS", 5_000_000, date(2024, 4, 3), "Lodged"
+    )
+    today.set(date(2024, 10, 1))
+    withdrawn = await api.data(
+        """mutation($input: WithdrawFromCourtFundsInput!) { withdrawFromCourtFunds(input: $input) {
+             __typename } }""",
+        {
+            "input": {
+                "clientId": client_id,
+                "amount": "1000.00",
+                "reason": "A new wheelchair",
+                "idempotencyKey": new_key(),
+            }
+        },
+        **SCAO,
+    )
+    assert withdrawn["withdrawFromCourtFunds"]["__typename"] == "CourtFundsWithdrawalPayload"
+    today.set(date(2025, 4, 5))
+    posted = await api.data(
+        """mutation($input: PostInterestInput!) { postInterest(input: $input) { __typename } }""",
+        {"input": {"periodStart": "2025-03-01", "periodEnd": "2025-03-31"}},
+        **SCAO,
+    )
+    assert posted["postInterest"]["__typename"] == "InterestRunPayload", posted
+    today.set(date(2026, 11, 26))
+
+    report = await generate(api, (await open_report(api, client_id))["id"])
+    v = report["currentVersion"]
+    # March on £51,000 in CMS at 0.1% a year: 51,000 x 0.001 x 31 / 365 = 4.33
+    interest = [t for t in v["moneyIn"] if t["category"] == "IN_INTEREST"]
+    assert [(e["valueDate"], e["amount"]) for t in interest for e in t["entries"]] == [
+        ("2025-03-31", "4.33")
+    ]
+    assert by_category(v["moneyIn"]) == {"IN_BENEFITS": "100000.00", "IN_INTEREST": "4.33"}
+    assert v["moneyOut"] == []
+    assert sorted(t["amount"] for t in v["transfersBetweenOwnAccounts"]) == [
+        "1000.00",
+        "50000.00",
+    ]
+    assert v["totals"]["closing"] == "100004.33"
+    assert report["balanceCheck"]["balanced"] is True
