@@ -16,7 +16,7 @@ import base64
 import io
 import json
 import uuid
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +25,7 @@ import pypdf
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ca_api import clock
 from ca_api.common.ids import decode_uuid, encode_id
 from tests.conftest import Api
 from tests.factories import (
@@ -54,6 +55,7 @@ from tests.factories import (
     receipt_input,
     record_contact,
     record_receipt,
+    registered_valuable,
     run_fees,
     with_surplus,
 )
@@ -1420,3 +1422,35 @@ async def test_interest_credited_and_money_back_from_court_funds_through_their_d
     ]
     assert v["totals"]["closing"] == "100004.33"
     assert report["balanceCheck"]["balanced"] is True
+
+
+ASSETS = """query($id: ID!) { node(id: $id) { ... on OpgReport { reportType currentVersion {
+  assetsAtEnd sections { assets { valuables { description valueAtEnd } } } } } } }"""
+
+
+async def test_valuables_held_count_toward_the_type_but_not_those_taken_in_after_the_end(
+    api: Api, session: AsyncSession
+) -> None:
+    """R-CARE-3, R-OPG: assets at the end are the accounts and what else the client holds then:
+    a ring worth £25,000 in the safe makes the higher-assets form; the same ring taken in after
+    an ended period is not in that period's report."""
+    started = clock.today() - timedelta(days=30)  # a period holding today
+    current_id, current = await deputy_client(api, started.isoformat())
+    await opg_post(session, current, "IN_BENEFITS", 10_000, started, "Benefits")
+    await registered_valuable(api, current_id, monetaryValue="25000.00")
+    report = await generate(api, (await open_report(api, current_id))["id"])
+    held = (await api.data(ASSETS, {"id": report["id"]}, **SCAO))["node"]
+    assert held["reportType"] == "TYPE_102_6"
+    assert held["currentVersion"]["assetsAtEnd"] == "25100.00"
+    assert [v["valueAtEnd"] for v in held["currentVersion"]["sections"]["assets"]["valuables"]] == [
+        "25000.00"
+    ]
+
+    ended_id, ended = await deputy_client(api, ORDER)  # period ended 2025-03-31
+    await opg_post(session, ended, "IN_BENEFITS", 10_000, date(2024, 5, 1), "Benefits")
+    await registered_valuable(api, ended_id, monetaryValue="25000.00")
+    report = await generate(api, (await open_report(api, ended_id))["id"])
+    later = (await api.data(ASSETS, {"id": report["id"]}, **SCAO))["node"]
+    assert later["reportType"] == "TYPE_103_6"
+    assert later["currentVersion"]["assetsAtEnd"] == "100.00"
+    assert later["currentVersion"]["sections"]["assets"]["valuables"] == []
