@@ -1261,16 +1261,6 @@ async def test_a_corrected_and_resubmitted_report_is_what_the_next_opening_match
     assert second["balanceCheck"]["balanced"] is True
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "BUG: a reversed benefit receipt is reported in money in under the OPG's other-benefits "
-        "(benefit null, -434.20) while the receipt's own benefit keeps both payments "
-        "(attendance-allowance 868.40): the reversal carries the category of what it reverses "
-        "but not its benefit, so the OPG sees 868.40 of attendance allowance and a negative "
-        "other benefit (the benefits section, 434.20 in 1 payment, is right)"
-    ),
-)
 async def test_a_reversed_benefit_receipt_nets_under_its_own_benefit(api: Api, today: Any) -> None:
     """R-ACC-6, R-AUD-2: a benefit paid in error and reversed nets to nothing under that benefit."""
     client_id, _ = await deputy_client(api, ORDER)
@@ -1343,17 +1333,6 @@ async def test_a_fee_run_s_fees_are_reported_by_type_and_the_supervision_fee_as_
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "BUG: an entry dated before the period (it moves the opening) posted after the version "
-        "was generated makes the first report unbalanced and markOpgReportSubmitted refuses it "
-        "(OPG_REPORT_UNBALANCED), but the entry is never named: the message says 'Entries that "
-        "explain it: none found' (and names the account by its raw UUID, the difference in "
-        "pence), balanceCheck.explainingEntries is [] and lateEntries is []; only entries dated "
-        "in the period, or a previous report's late entries, are looked for"
-    ),
-)
 async def test_an_entry_posted_into_the_opening_is_named_when_submission_is_refused(
     api: Api, session: AsyncSession
 ) -> None:

@@ -218,6 +218,7 @@ async def entries_for_report(
     until: date,
     since: date | None = None,
     posted_after: datetime | None = None,
+    after_seq: int | None = None,
 ) -> list[EntryFact]:
     """The entries that moved money into or out of these accounts, value dated from ``since``
     (None: from the start) to ``until``, each with its category and, for a receipt, its
@@ -230,13 +231,16 @@ async def entries_for_report(
     stmt = (
         select(Transfer, v.c.reported_category.label("reported"), Receipt.benefit)
         .join(v, v.c.transfer_id == Transfer.id)
-        .outerjoin(Receipt, Receipt.transfer_id == Transfer.id)
+        # A receipt's benefit; a reversal's is that of the receipt it reverses (R-ACC-6).
+        .outerjoin(Receipt, Receipt.transfer_id == func.coalesce(Transfer.reverses_id, Transfer.id))
         .where(_touches(account_ids), Transfer.value_date <= until)
         .order_by(Transfer.value_date, Transfer.seq)
     )
     if since is not None:
         stmt = stmt.where(Transfer.value_date >= since)
-    if posted_after is not None:
+    if posted_after is not None and after_seq is not None:
+        stmt = stmt.where(or_(Transfer.posted_at > posted_after, Transfer.seq > after_seq))
+    elif posted_after is not None:
         stmt = stmt.where(Transfer.posted_at > posted_after)
     return [
         EntryFact(
@@ -251,6 +255,14 @@ async def entries_for_report(
         )
         for t, reported, benefit in (await session.execute(stmt)).all()
     ]
+
+
+async def ledger_high_water(session: AsyncSession) -> int:
+    """The ledger's last entry (its ``seq``) as this transaction sees it: what a version was
+    generated over, so that an entry posted after it (even in the same transaction, where
+    ``posted_at`` is the same ``now()``) is known to be later."""
+    found = await session.scalar(select(func.coalesce(func.max(Transfer.seq), 0)))
+    return int(found or 0)
 
 
 async def opening_balances(

@@ -353,12 +353,12 @@ async def _build(
     client = await clients.client_as_it_stands(session, r.client_id)
     assert client is not None
     deputyship = await orders.DEPUTYSHIP.read(session, r.deputyship_id)
+    high_water = await repository.ledger_high_water(session)
     accounts = await repository.client_accounts(session, r.client_id)
     opening = await repository.opening_balances(session, accounts, r.period_start)
     entries = await repository.entries_for_report(
         session, [a.id for a in accounts], since=r.period_start, until=r.period_end
     )
-    # <- swap at merge: ledger.opg_categories.opg_category (H1) for the placeholder.
     money = rules.aggregate_money(opening, entries, _classify)
     figure = await policy.figure_on(session, rules.THRESHOLD_FIGURE, r.period_end)
     if figure is None or figure.value is None:
@@ -378,6 +378,7 @@ async def _build(
         "version": number,
         "generatedAt": datetime.now(clock.LONDON).isoformat(),
         "generatedBy": actor.principal.subject,
+        "ledgerSeq": high_water,
         "client": {
             "id": str(r.client_id),
             "reference": client.reference,
@@ -543,7 +544,8 @@ async def _late(
     session: AsyncSession, r: OpgReport, v: OpgReportVersion, account_ids: Sequence[uuid.UUID]
 ) -> tuple[list[EntryFact], list[EntryFact]]:
     """Entries dated in the period the version did not include; and those dated before it
-    posted after the version was generated (they move its opening)."""
+    posted after the version was generated (they move its opening): after the ledger's last
+    entry it was generated over, or (a version without that mark) after its time."""
     included = set(v.content.get("includedTransferIds", []))
     during = await repository.entries_for_report(
         session, account_ids, since=r.period_start, until=r.period_end
@@ -554,6 +556,7 @@ async def _late(
         account_ids,
         until=r.period_start - timedelta(days=1),
         posted_after=v.generated_at,
+        after_seq=v.content.get("ledgerSeq"),
     )
     return late, earlier
 
@@ -600,6 +603,15 @@ async def late_entries(session: AsyncSession, v: ReportView) -> list[EntryFact]:
     return late
 
 
+def _account_name(v: ReportView, account_id: uuid.UUID | None) -> str:
+    """An account as an officer knows it: its kind and name (its id when the version lacks it)."""
+    assert v.current is not None
+    for a in v.current.content.get("accounts", []):
+        if a.get("accountId") == str(account_id):
+            return f"{a.get('kind')} '{a.get('name')}'"
+    return str(account_id)
+
+
 async def _require_balanced(session: AsyncSession, v: ReportView) -> None:
     live = await balance_check(session, v)
     if live is None:
@@ -612,7 +624,10 @@ async def _require_balanced(session: AsyncSession, v: ReportView) -> None:
     if differing:
         parts.append(
             "accounts differ from the ledger: "
-            + ", ".join(f"{a.account_id} by £{format_money(a.difference)}" for a in differing)
+            + ", ".join(
+                f"{_account_name(v, a.account_id)} by £{format_money(a.difference)}"
+                for a in differing
+            )
         )
     if c.opening_matches_last_report is False:
         parts.append(
