@@ -65,6 +65,11 @@ officers              Y   Y   Y   Y   Y   Y   Y   .   .   .   .
 client                Y   Y   Y   Y   Y   Y   Y   .   Y   .   .
 clients               Y   Y   Y   Y   Y   Y   Y   .   Y   .   .
 caseloadSummary       Y   Y   Y   Y   Y   Y   Y   Y   .   .   .
+# committee and dashboard reports (issue 16): aggregates, small counts suppressed for reporting
+caseload              Y   Y   Y   Y   Y   Y   Y   Y   .   .   .
+caseloadSeries        Y   Y   Y   Y   Y   Y   Y   Y   .   .   .
+moneyHeld             Y   Y   Y   Y   Y   Y   Y   Y   .   .   .
+moneyHeldSeries       Y   Y   Y   Y   Y   Y   Y   Y   .   .   .
 auditLog              .   .   .   .   Y   Y   Y   .   .   .   .
 verifyAuditChain      .   .   .   .   Y   Y   Y   .   .   .   .
 # client money (the ledger issue): officers and audit read; reporting, social workers and the

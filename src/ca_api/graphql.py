@@ -97,6 +97,7 @@ from ca_api.reconciliation.schema import ReconciliationMutation, ReconciliationQ
 from ca_api.recovery.schema import RecoveryMutation, RecoveryQuery
 from ca_api.referrals import schema as referrals_schema
 from ca_api.referrals.schema import ReferralMutation, ReferralQuery
+from ca_api.reports.schema import ReportQuery
 from ca_api.reviews import schema as reviews_schema
 from ca_api.reviews.schema import ReviewMutation, ReviewQuery
 from ca_api.temporary_assistance import queue as temporary_assistance_queue
@@ -154,6 +155,7 @@ class Query(
     RecoveryQuery,
     PropertyQuery,
     AllowanceQuery,
+    ReportQuery,
 ):
     pass
 

@@ -306,3 +306,7 @@ FINANCIAL_ASSESSMENT_WRITE = CASEWORKERS
 # Bringing in an existing caseload (clients, orders, opening balances, investments) at a
 # cut-over is the governance manager's alone: it writes every module's records at once.
 CASELOAD_IMPORT = frozenset({R.GOVERNANCE_MANAGER})
+
+# --- Reports the committee and the dashboards run on (issue 16) ---
+# Aggregates only, no personal data; counts suppressed for the reporting role (reports.rules).
+REPORT_READ = AGGREGATE_READ
