@@ -24,9 +24,9 @@ import strawberry
 
 from ca_api.config import Settings
 from ca_api.graphql import build_schema
-from ca_api.reports import rules
+from ca_api.reports import repository, rules
 from ca_api.reports.csv_endpoint import REPORTS
-from tests.conftest import Api, error_codes
+from tests.conftest import Api, RolledBackDatabase, error_codes
 from tests.factories import GM, confirmed_death, new_key, record_change
 
 A, B = "2013-11-26", "2014-04-30"
@@ -377,7 +377,9 @@ def test_percent_change_half_up() -> None:
 # --- money held (R-REP-2, seed 002 1.4) ---------------------------------------------------------
 
 
-async def test_money_held_by_role_average_and_the_lodgement_threshold_both_ways(api: Api) -> None:
+async def test_money_held_by_role_average_and_the_lodgement_threshold_both_ways(
+    api: Api, db: RolledBackDatabase
+) -> None:
     """Posted money value-dated on or before the date, by role (a client with both orders a
     deputy's), the average half-up at the penny; deputy clients holding the lodgement
     threshold in force (£25,000 from 2014-04-01, R-INV-2) or more: at it counts, a penny under
@@ -445,6 +447,15 @@ async def test_money_held_by_role_average_and_the_lodgement_threshold_both_ways(
     assert rows["ALL"]["held"] == "82100.01"
     assert rows["ALL"]["over_lodgement_threshold"] == "2"
     assert rows["ALL"]["lodgement_threshold"] == "25000.00"
+
+    # The two reads of the ledger (money moved up to the date; balances now less what moved
+    # after it) agree, on either side of the cut-over.
+    session = db.session()
+    for day in (date(2014, 4, 29), date(2014, 4, 30), date(2014, 5, 1)):
+        up_to = await repository.money_by_role(session, day, 2_500_000, up_to=True)
+        now_less = await repository.money_by_role(session, day, 2_500_000, up_to=False)
+        assert sorted(map(tuple, up_to)) == sorted(map(tuple, now_less))
+    await session.close()
 
     series = (await api.data(MONEY_SERIES, {"from": "2014-03-01", "to": CUT_OVER}, **OFFICER))[
         "moneyHeldSeries"
