@@ -50,12 +50,6 @@ class ReportParams:
     start: date | None
     end: date | None
 
-    @property
-    def series(self) -> list[date] | None:
-        if self.start is None or self.end is None:
-            return None
-        return rules.month_ends(self.start, self.end)
-
     @staticmethod
     def parse(query: Mapping[str, str]) -> ReportParams:
         def day(name: str) -> date | None:
