@@ -27,7 +27,7 @@ from ca_api.graphql import build_schema
 from ca_api.reports import repository, rules
 from ca_api.reports.csv_endpoint import REPORTS
 from tests.conftest import Api, RolledBackDatabase, error_codes
-from tests.factories import GM, confirmed_death, new_key, record_change
+from tests.factories import GM, amend_client, confirmed_death, new_key, record_change
 
 A, B = "2013-11-26", "2014-04-30"
 BETWEEN = "2014-01-15"
@@ -537,3 +537,36 @@ async def test_a_series_range_is_checked(api: Api) -> None:
     assert error_codes(body) == ["BAD_USER_INPUT"]
     body = await api.gql(SERIES, {"from": "2000-01-01", "to": "2014-01-01"}, **REPORTING)
     assert error_codes(body) == ["BAD_USER_INPUT"]
+
+
+async def test_a_move_stands_until_the_situation_is_recorded_again(api: Api) -> None:
+    """A move into residential care recorded as a change of circumstances (the details keep
+    COMMUNITY) counts from the day it happened; a later amendment of the name does not undo
+    it; a move home again counts from its own day."""
+    c = Caseload("RE")
+    refs = c.add("dep", 5, "COMMUNITY", deputy="2012-01-01")
+    await run_import(api, c)
+    ids = await client_ids(api, "RE")
+    for ref in refs:
+        moved = await record_change(
+            api, ids[ref], "ADMITTED_TO_RESIDENTIAL_CARE", occurredOn=BETWEEN
+        )
+        assert moved["__typename"] == "CircumstanceChangePayload", moved
+    first = ids[refs[0]]
+    done = await amend_client(api, first, {"givenName": "Tess"}, reason="known as Tess")
+    assert done["__typename"] == "ClientPayload", done
+
+    async def deputies(on: str) -> list[int | None]:
+        return counts_of((await api.data(CASELOAD, {"asAt": on}, **OFFICER))["caseload"])[0]
+
+    today_ = date.today().isoformat()
+    assert await deputies("2014-01-14") == [5, 0, 0, 5]
+    assert await deputies(BETWEEN) == [0, 5, 0, 5]
+    assert await deputies(today_) == [0, 5, 0, 5]  # the name amendment undoes nothing
+
+    # Home again on 1 March 2014, recorded as a change of circumstances too.
+    back = await record_change(api, first, "LEFT_RESIDENTIAL_CARE", occurredOn="2014-03-01")
+    assert back["__typename"] == "CircumstanceChangePayload", back
+    assert await deputies("2014-02-28") == [0, 5, 0, 5]
+    assert await deputies("2014-03-01") == [1, 4, 0, 5]
+    assert await deputies(today_) == [1, 4, 0, 5]

@@ -13,7 +13,10 @@ today's state, so any past day can be reported again:
   DECEASED_WINDING_UP (a caseload import brings such clients with no death recorded);
 - else residential care or the community: the latest move into or out of residential care
   (a change of circumstances, ``circumstance_change``, not corrected by a later one) on or before
-  D when it is no older than the details in force, else the details' situation.
+  D, unless the details in force recorded a change to their situation later (the day the
+  situation they hold was recorded in place of another: an amendment of the name after a move
+  does not undo the move, and the situation a client was first recorded with, by an import say,
+  gives way to any dated move); else the details' situation.
 """
 
 from __future__ import annotations
@@ -37,13 +40,26 @@ roles AS (
 ),
 versions AS (
   SELECT v.client_id, v.version, v.situation, v.status,
-         {_LONDON_DAY} AS recorded_on, {_LONDON_DAY} <= CAST(:on AS date) AS in_force
+         {_LONDON_DAY} AS recorded_on, {_LONDON_DAY} <= CAST(:on AS date) AS in_force,
+         CASE WHEN v.situation IS DISTINCT FROM lag(v.situation)
+                   OVER (PARTITION BY v.client_id ORDER BY v.version)
+              THEN 1 ELSE 0 END AS moved
   FROM client_version v
   WHERE v.client_id IN (SELECT client_id FROM roles)
 ),
-details AS (
-  SELECT DISTINCT ON (client_id) client_id, situation, status, recorded_on, in_force
+runs AS (
+  SELECT *, sum(moved) OVER (PARTITION BY client_id ORDER BY version) AS run
   FROM versions
+),
+since AS (
+  SELECT *,
+         CASE WHEN min(version) OVER (PARTITION BY client_id, run) = 1 THEN NULL
+              ELSE min(recorded_on) OVER (PARTITION BY client_id, run) END AS situation_since
+  FROM runs
+),
+details AS (
+  SELECT DISTINCT ON (client_id) client_id, situation, status, situation_since, in_force
+  FROM since
   ORDER BY client_id, in_force DESC,
            CASE WHEN in_force THEN version ELSE -version END DESC
 ),
@@ -67,7 +83,8 @@ classified AS (
     CASE
       WHEN d.situation = 'DECEASED_WINDING_UP' OR x.client_id IS NOT NULL
         THEN 'DECEASED_WINDING_UP'
-      WHEN mv.kind IS NOT NULL AND (NOT d.in_force OR mv.occurred_on >= d.recorded_on)
+      WHEN mv.kind IS NOT NULL
+           AND (NOT d.in_force OR d.situation_since IS NULL OR mv.occurred_on >= d.situation_since)
         THEN CASE mv.kind WHEN 'ADMITTED_TO_RESIDENTIAL_CARE' THEN 'RESIDENTIAL_CARE'
                           ELSE 'COMMUNITY' END
       ELSE d.situation
