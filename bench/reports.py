@@ -5,8 +5,9 @@ and the twelve-month series, as the reporting role (small counts suppressed).
 Set-up goes straight into PostgreSQL (not measured): 50,000 clients (35,000 deputy, 5,000 of
 them also appointee; 15,000 appointee only; orders from 2010 to 2014), 3,000 confirmed deaths
 and 5,000 moves into residential care in 2013-2014, a CMS account each, and two million posted
-transfers from a counterparty into them (value dates over 2012-2014, through the ledger's own
-trigger, which keeps each account's balance). Prints each report's median and worst of five.
+transfers from a counterparty into them (value dates over 2012-2014; inserted with the ledger's
+per-row trigger off, each account's posted balance then set to their sum). Prints each
+report's median and worst of five, and the dates read both ways of the ledger.
 
     .venv/bin/python bench/reports.py [--clients 50000] [--transfers 2000000]
 """
@@ -112,6 +113,12 @@ SELECT gen_random_uuid(), 'POSTED',
   JOIN bench_accounts a ON a.k = g % CAST(:clients AS bigint)
 """
 
+POSTED = """
+UPDATE ledger_account a SET posted = t.total
+  FROM (SELECT to_account_id, sum(amount) AS total FROM transfer GROUP BY to_account_id) t
+ WHERE a.id = t.to_account_id AND a.kind <> 'COUNTERPARTY'
+"""
+
 CASELOAD = """query($asAt: Date!, $comparedWith: Date) {
   caseload(asAt: $asAt, comparedWith: $comparedWith) {
     total { value } deputy { total { value } } appointee { total { value } }
@@ -129,11 +136,17 @@ async def setup(url: str, clients: int, transfers: int) -> None:
         async with engine.begin() as conn:
             for sql in SETUP:
                 await conn.execute(text(sql), {"clients": clients})
+            # Two million rows through the ledger's per-row trigger take a quarter of an hour
+            # on this machine: insert them with it off, then set each account's posted
+            # balance to what the trigger would have left (the ledger still adds up).
+            await conn.execute(text("ALTER TABLE transfer DISABLE TRIGGER transfer_apply"))
             step = 250_000
             for first in range(0, transfers, step):
                 last = min(first + step, transfers) - 1
                 params = {"first": first, "last": last, "clients": clients}
                 await conn.execute(text(TRANSFERS), params)
+            await conn.execute(text("ALTER TABLE transfer ENABLE TRIGGER transfer_apply"))
+            await conn.execute(text(POSTED))
         async with engine.connect() as conn:
             await conn.execute(text("COMMIT"))
             await conn.execute(text("ANALYZE"))
@@ -156,7 +169,10 @@ async def measure(base_url: str, token: str) -> None:
                 "caseload(asAt, comparedWith)",
                 lambda: graphql(CASELOAD, {"asAt": "2014-04-30", "comparedWith": "2013-11-26"}),
             ),
-            ("moneyHeld(asAt)", lambda: graphql(MONEY, {"asAt": "2014-04-30"})),
+            # 2014-04-30 reads the balances now less what moved after; 2012-12-31 the money moved
+            # up to it (the two sides of the middle of the value dates, 2013-05-14).
+            ("moneyHeld(asAt 2014-04-30)", lambda: graphql(MONEY, {"asAt": "2014-04-30"})),
+            ("moneyHeld(asAt 2012-12-31)", lambda: graphql(MONEY, {"asAt": "2012-12-31"})),
             (
                 "GET /reports/caseload.csv",
                 lambda: csv("/reports/caseload.csv?asAt=2014-04-30&comparedWith=2013-11-26"),
