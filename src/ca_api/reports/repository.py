@@ -22,46 +22,37 @@ today's state, so any past day can be reported again:
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-_LONDON_DAY = "(v.recorded_at AT TIME ZONE 'Europe/London')::date"
+from ca_api import clock
 
 # One row per client the council acts for on :on: client_id, deputy (bool), situation.
-_CLASSIFIED = f"""
+# :until is the first moment of the day after :on in London (a version recorded before it was
+# recorded on or before :on). Set-wise, with hash joins: no sort or window over every client.
+_CLASSIFIED = """
 roles AS (
   SELECT o.client_id, bool_or(o.kind = 'deputyship') AS deputy
   FROM order_in_force o
   WHERE o.during @> CAST(:on AS date)
   GROUP BY o.client_id
 ),
-versions AS (
-  SELECT v.client_id, v.version, v.situation, v.status,
-         {_LONDON_DAY} AS recorded_on, {_LONDON_DAY} <= CAST(:on AS date) AS in_force,
-         CASE WHEN v.situation IS DISTINCT FROM lag(v.situation)
-                   OVER (PARTITION BY v.client_id ORDER BY v.version)
-              THEN 1 ELSE 0 END AS moved
+latest AS (
+  SELECT v.client_id,
+         max(v.version) FILTER (WHERE v.recorded_at < CAST(:until AS timestamptz)) AS recorded,
+         min(v.version) AS first
   FROM client_version v
-  WHERE v.client_id IN (SELECT client_id FROM roles)
-),
-runs AS (
-  SELECT *, sum(moved) OVER (PARTITION BY client_id ORDER BY version) AS run
-  FROM versions
-),
-since AS (
-  SELECT *,
-         CASE WHEN min(version) OVER (PARTITION BY client_id, run) = 1 THEN NULL
-              ELSE min(recorded_on) OVER (PARTITION BY client_id, run) END AS situation_since
-  FROM runs
+  JOIN roles r ON r.client_id = v.client_id
+  GROUP BY v.client_id
 ),
 details AS (
-  SELECT DISTINCT ON (client_id) client_id, situation, status, situation_since, in_force
-  FROM since
-  ORDER BY client_id, in_force DESC,
-           CASE WHEN in_force THEN version ELSE -version END DESC
+  SELECT l.client_id, v.version, v.situation, v.status, l.recorded IS NOT NULL AS in_force
+  FROM latest l
+  JOIN client_version v
+    ON v.client_id = l.client_id AND v.version = coalesce(l.recorded, l.first)
 ),
 moves AS (
   SELECT DISTINCT ON (c.client_id) c.client_id, c.kind, c.occurred_on
@@ -83,8 +74,17 @@ classified AS (
     CASE
       WHEN d.situation = 'DECEASED_WINDING_UP' OR x.client_id IS NOT NULL
         THEN 'DECEASED_WINDING_UP'
-      WHEN mv.kind IS NOT NULL
-           AND (NOT d.in_force OR d.situation_since IS NULL OR mv.occurred_on >= d.situation_since)
+      -- The move stands unless the details in force recorded a change of situation after
+      -- it: the day of the first version holding the situation since it last differed (none
+      -- when it never differed: the situation first recorded gives way to any dated move).
+      WHEN mv.kind IS NOT NULL AND (NOT d.in_force OR mv.occurred_on >= coalesce((
+          SELECT (w.recorded_at AT TIME ZONE 'Europe/London')::date
+          FROM client_version w
+          WHERE w.client_id = d.client_id AND w.version = 1 + (
+            SELECT max(z.version) FROM client_version z
+            WHERE z.client_id = d.client_id AND z.version < d.version
+              AND z.situation <> d.situation)
+        ), CAST('-infinity' AS date)))
         THEN CASE mv.kind WHEN 'ADMITTED_TO_RESIDENTIAL_CARE' THEN 'RESIDENTIAL_CARE'
                           ELSE 'COMMUNITY' END
       ELSE d.situation
@@ -95,7 +95,7 @@ classified AS (
   LEFT JOIN dead x ON x.client_id = r.client_id
   WHERE d.status <> 'CLOSED'
 )
-"""  # noqa: S608 (constants only; the date is a bound parameter)
+"""
 
 _COUNT = """
 SELECT deputy, situation, count(*) AS clients
@@ -165,9 +165,15 @@ _MONEY_NOW_LESS_LATER = "WITH " + _CLASSIFIED + "," + _NOW_LESS_LATER + _BY_ROLE
 _CASELOAD = "WITH " + _CLASSIFIED + _COUNT
 
 
+def _dated(on: date) -> dict[str, Any]:
+    """The date, and the first moment of the next day in London."""
+    until = datetime.combine(on + timedelta(days=1), time(0), tzinfo=clock.LONDON)
+    return {"on": on, "until": until}
+
+
 async def caseload_counts(session: AsyncSession, on: date) -> Sequence[Any]:
     """(deputy, situation, clients) for the clients the council acts for on ``on``."""
-    return (await session.execute(text(_CASELOAD), {"on": on})).all()
+    return (await session.execute(text(_CASELOAD), _dated(on))).all()
 
 
 # The first and last value dates (the ends of an index: no scan).
@@ -183,7 +189,7 @@ async def money_by_role(
     accounts together hold at least ``threshold`` (none when None). ``up_to``: sum the money
     moved up to ``on`` (True) or take the balances now less what moved after (False); None:
     whichever side of the middle of the ledger's value dates ``on`` falls on."""
-    params = {"on": on, "threshold": threshold}
+    params = _dated(on) | {"threshold": threshold}
     if up_to is None:
         span = (await session.execute(text(_SPAN))).one()
         up_to = span.first is None or on < span.first + (span.last - span.first) / 2
