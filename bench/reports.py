@@ -122,12 +122,12 @@ UPDATE ledger_account a SET posted = t.total
 
 CASELOAD = """query($asAt: Date!, $comparedWith: Date) {
   caseload(asAt: $asAt, comparedWith: $comparedWith) {
-    total { value } deputy { total { value } } appointee { total { value } }
-    deceasedWindingUp { value } change changePercent } }"""
+    total { count } deputy { total { count } } appointee { total { count } }
+    deceasedWindingUp { count } change changePercent } }"""
 MONEY = """query($asAt: Date!) { moneyHeld(asAt: $asAt) {
   total deputy { held average } appointee { held average }
-  deputyClientsOverThreshold { value } } }"""
-SERIES = """query { caseloadSeries(from: "2013-05-01", to: "2014-04-30") { total { value } } }"""
+  deputyClientsOverThreshold { count } } }"""
+SERIES = """query { caseloadSeries(from: "2013-05-01", to: "2014-04-30") { total { count } } }"""
 MONEY_SERIES = """query { moneyHeldSeries(from: "2013-05-01", to: "2014-04-30") { total } }"""
 
 

@@ -41,14 +41,14 @@ IMPORT = """mutation($input: ImportCaseloadInput!) { importCaseload(input: $inpu
   ... on ValidationProblem { code message fields { field message } }
 } }"""
 
-COUNT = "{ value suppressed }"
+COUNT = "{ count suppressed }"
 ROLE = (
     f"{{ role community {COUNT} residentialCare {COUNT} deceasedWindingUp {COUNT} total {COUNT} }}"
 )
 CASELOAD = f"""query($asAt: Date!, $comparedWith: Date) {{
   caseload(asAt: $asAt, comparedWith: $comparedWith) {{
     asAt deputy {ROLE} appointee {ROLE} total {COUNT} deceasedWindingUp {COUNT}
-    comparedWith totalThen {COUNT} change changePercent suppressionThreshold
+    comparedWith totalThen {COUNT} change changePercent suppressedBelow
   }} }}"""
 SERIES = f"""query($from: Date!, $to: Date!) {{ caseloadSeries(from: $from, to: $to) {{
   asAt total {COUNT} comparedWith change changePercent }} }}"""
@@ -57,7 +57,7 @@ MONEY = f"""query($asAt: Date!) {{ moneyHeld(asAt: $asAt) {{
   deputy {{ role clients {COUNT} held average }}
   appointee {{ role clients {COUNT} held average }}
   lodgementThreshold lodgementThresholdFrom deputyClientsOverThreshold {COUNT}
-  suppressionThreshold }} }}"""
+  suppressedBelow }} }}"""
 MONEY_SERIES = """query($from: Date!, $to: Date!) { moneyHeldSeries(from: $from, to: $to) {
   asAt total } }"""
 
@@ -204,9 +204,9 @@ def appendix_1() -> Caseload:
 def counts_of(report: dict[str, Any]) -> tuple[list[int | None], ...]:
     def role(r: dict[str, Any]) -> list[int | None]:
         keys = ("community", "residentialCare", "deceasedWindingUp", "total")
-        return [r[k]["value"] for k in keys]
+        return [r[k]["count"] for k in keys]
 
-    return role(report["deputy"]), role(report["appointee"]), [report["total"]["value"]]
+    return role(report["deputy"]), role(report["appointee"]), [report["total"]["count"]]
 
 
 async def get_csv(api: Api, path: str, role: str | None = "reporting") -> Any:
@@ -239,14 +239,14 @@ async def test_appendix_1_reproduced_from_records_dated_to_its_two_dates(api: Ap
 
     then = (await api.data(CASELOAD, {"asAt": A}, **REPORTING))["caseload"]
     assert counts_of(then) == ([60, 212, 17, 289], [10, 79, 23, 112], [401])
-    assert then["deceasedWindingUp"]["value"] == 40  # 17 + 23 (the seed's column says 401)
-    assert then["suppressionThreshold"] == 5
+    assert then["deceasedWindingUp"]["count"] == 40  # 17 + 23 (the seed's column says 401)
+    assert then["suppressedBelow"] == 5
 
     now = (await api.data(CASELOAD, {"asAt": B, "comparedWith": A}, **REPORTING))["caseload"]
     assert counts_of(now) == ([70, 219, 31, 320], [16, 82, 18, 116], [436])
-    assert now["deceasedWindingUp"]["value"] == 49  # 31 + 18
-    assert now["totalThen"] == {"value": 401, "suppressed": False}
-    assert (now["change"], now["changePercent"]) == (35, 9)
+    assert now["deceasedWindingUp"]["count"] == 49  # 31 + 18
+    assert now["totalThen"] == {"count": 401, "suppressed": False}
+    assert (now["change"], now["changePercent"]) == (35, "9.0000")
 
     # The same through the CSV endpoint, as a dashboard reads it.
     resp = await get_csv(api, f"/reports/caseload.csv?asAt={B}&comparedWith={A}")
@@ -266,7 +266,7 @@ async def test_appendix_1_reproduced_from_records_dated_to_its_two_dates(api: Ap
     # Officers read the same figures (unsuppressed: nothing small here either).
     officer = (await api.data(CASELOAD, {"asAt": A}, **OFFICER))["caseload"]
     assert counts_of(officer) == counts_of(then)
-    assert officer["suppressionThreshold"] is None
+    assert officer["suppressedBelow"] is None
 
     # The month-end series: each month compared with the one before; November 2013 ends at 401
     # (nothing changes between the 26th and the 30th), April 2014 at 436.
@@ -281,8 +281,8 @@ async def test_appendix_1_reproduced_from_records_dated_to_its_two_dates(api: Ap
         "2014-03-31",
         "2014-04-30",
     ]
-    assert series[0]["total"]["value"] == 401 and series[0]["comparedWith"] is None
-    assert series[-1]["total"]["value"] == 436
+    assert series[0]["total"]["count"] == 401 and series[0]["comparedWith"] is None
+    assert series[-1]["total"]["count"] == 436
     assert sum(s["change"] for s in series[1:]) == 35
 
 
@@ -320,17 +320,17 @@ async def test_small_counts_are_suppressed_for_reporting_and_shown_to_officers(a
 
     seen = (await api.data(CASELOAD, on, **REPORTING))["caseload"]
     dep = seen["deputy"]
-    assert dep["deceasedWindingUp"] == {"value": None, "suppressed": True}
-    assert dep["residentialCare"] == {"value": None, "suppressed": True}  # 30 - 20 - ? = 2
-    assert dep["community"] == {"value": 20, "suppressed": False}
-    assert dep["total"] == {"value": 30, "suppressed": False}
-    assert seen["appointee"]["community"] == {"value": 0, "suppressed": False}
-    assert seen["appointee"]["residentialCare"] == {"value": 7, "suppressed": False}
-    assert seen["deceasedWindingUp"] == {"value": None, "suppressed": True}
+    assert dep["deceasedWindingUp"] == {"count": None, "suppressed": True}
+    assert dep["residentialCare"] == {"count": None, "suppressed": True}  # 30 - 20 - ? = 2
+    assert dep["community"] == {"count": 20, "suppressed": False}
+    assert dep["total"] == {"count": 30, "suppressed": False}
+    assert seen["appointee"]["community"] == {"count": 0, "suppressed": False}
+    assert seen["appointee"]["residentialCare"] == {"count": 7, "suppressed": False}
+    assert seen["deceasedWindingUp"] == {"count": None, "suppressed": True}
 
     plain = (await api.data(CASELOAD, on, **OFFICER))["caseload"]
-    assert plain["deputy"]["deceasedWindingUp"] == {"value": 2, "suppressed": False}
-    assert plain["deceasedWindingUp"] == {"value": 2, "suppressed": False}
+    assert plain["deputy"]["deceasedWindingUp"] == {"count": 2, "suppressed": False}
+    assert plain["deceasedWindingUp"] == {"count": 2, "suppressed": False}
 
     resp = await get_csv(api, "/reports/caseload.csv?asAt=2014-04-30")
     rows = {(r["role"], r["situation"]): r for r in parse_csv(resp.text)}
@@ -398,21 +398,21 @@ async def test_money_held_by_role_average_and_the_lodgement_threshold_both_ways(
     held = (await api.data(MONEY, {"asAt": CUT_OVER}, **OFFICER))["moneyHeld"]
     assert held["deputy"] == {
         "role": "DEPUTY",
-        "clients": {"value": 5, "suppressed": False},
+        "clients": {"count": 5, "suppressed": False},
         "held": "80100.00",
         "average": "16020.00",
     }
     # 2000.01 over three clients: 666.67 (666.67 exactly is 666.6700; half-up at the penny).
     assert held["appointee"] == {
         "role": "APPOINTEE",
-        "clients": {"value": 3, "suppressed": False},
+        "clients": {"count": 3, "suppressed": False},
         "held": "2000.01",
         "average": "666.67",
     }
     assert held["total"] == "82100.01"  # the closed client's 500.00 is not the caseload's
     assert held["lodgementThreshold"] == "25000.00"
     assert held["lodgementThresholdFrom"] == "2014-04-01"
-    assert held["deputyClientsOverThreshold"] == {"value": 2, "suppressed": False}
+    assert held["deputyClientsOverThreshold"] == {"count": 2, "suppressed": False}
 
     # The day before the cut-over nothing was held yet; before 2014-04-01 no threshold.
     before = (await api.data(MONEY, {"asAt": "2014-03-31"}, **OFFICER))["moneyHeld"]
@@ -425,18 +425,18 @@ async def test_money_held_by_role_average_and_the_lodgement_threshold_both_ways(
     seen = (await api.data(MONEY, {"asAt": CUT_OVER}, **REPORTING))["moneyHeld"]
     assert seen["appointee"] == {
         "role": "APPOINTEE",
-        "clients": {"value": None, "suppressed": True},
+        "clients": {"count": None, "suppressed": True},
         "held": None,
         "average": None,
     }
-    assert seen["deputyClientsOverThreshold"] == {"value": None, "suppressed": True}
+    assert seen["deputyClientsOverThreshold"] == {"count": None, "suppressed": True}
     # The deputies (5) are hidden too, or the total (8) less them would give the appointees;
     # with both roles hidden the total of eight clients shows.
-    assert seen["deputy"]["clients"] == {"value": None, "suppressed": True}
+    assert seen["deputy"]["clients"] == {"count": None, "suppressed": True}
     assert seen["deputy"]["held"] is None and seen["deputy"]["average"] is None
-    assert seen["clients"] == {"value": 8, "suppressed": False}
+    assert seen["clients"] == {"count": 8, "suppressed": False}
     assert seen["total"] == "82100.01"
-    assert seen["suppressionThreshold"] == 5
+    assert seen["suppressedBelow"] == 5
 
     # Through the CSV endpoint: money as decimal strings.
     resp = await get_csv(api, f"/reports/money-held.csv?asAt={CUT_OVER}", role="auditor")

@@ -5,18 +5,19 @@ from __future__ import annotations
 
 import enum
 from datetime import date
+from decimal import Decimal
 
 import strawberry
 
-from ca_api.common.scalars import Money
+from ca_api.common.scalars import Money, Percent
 from ca_api.reports.caseload import CaseloadReport
 from ca_api.reports.money_held import HeldByRole, MoneyHeldReport
 from ca_api.reports.rules import Cell
 
 _SUPPRESSION = (
-    "The suppression threshold applied to your counts (policy figure "
-    "report_small_count_suppression): a count from 1 to one under it is null with suppressed "
-    "true; null when you see every count plainly (officers, audit)."
+    "Your counts from 1 to one under this are suppressed (policy figure "
+    "report_small_count_suppression): null with suppressed true; null when you see every count "
+    "plainly (officers, audit)."
 )
 
 
@@ -33,7 +34,7 @@ class ReportRole(enum.Enum):
     "so that a cell cannot point at a person (issue 16 item 7, docs/reports.md)."
 )
 class ReportCount:
-    value: int | None = strawberry.field(description="The count; null when suppressed.")
+    count: int | None = strawberry.field(description="The count; null when suppressed.")
     suppressed: bool = strawberry.field(
         description="True when the count is hidden: under the suppression threshold, or hidden "
         "so that a hidden count cannot be worked back from a total."
@@ -41,7 +42,7 @@ class ReportCount:
 
     @staticmethod
     def of(cell: Cell) -> ReportCount:
-        return ReportCount(value=cell.value, suppressed=cell.suppressed)
+        return ReportCount(count=cell.value, suppressed=cell.suppressed)
 
 
 @strawberry.type(description="A role's clients by situation (seed 002 Appendix 1).")
@@ -76,10 +77,11 @@ class Caseload:
         description="The total less the total then; null with no date compared or a total "
         "suppressed."
     )
-    change_percent: int | None = strawberry.field(
-        description="The change in whole percent of the total then, half-up (35 / 401 -> 9)."
+    change_percent: Percent | None = strawberry.field(
+        description="The change in percent of the total then, rounded half-up to a whole "
+        'percent as seed 002 Appendix 1 gives it (35 / 401 -> "9.0000").'
     )
-    suppression_threshold: int | None = strawberry.field(description=_SUPPRESSION)
+    suppressed_below: int | None = strawberry.field(description=_SUPPRESSION)
 
     @staticmethod
     def of(r: CaseloadReport) -> Caseload:
@@ -101,8 +103,10 @@ class Caseload:
             compared_with=r.compared_with,
             total_then=ReportCount.of(r.total_then) if r.total_then is not None else None,
             change=r.change,
-            change_percent=r.change_percent,
-            suppression_threshold=r.suppression_threshold,
+            change_percent=(
+                Percent(Decimal(r.change_percent)) if r.change_percent is not None else None
+            ),
+            suppressed_below=r.suppression_threshold,
         )
 
 
@@ -154,7 +158,7 @@ class MoneyHeld:
         description="Deputy clients whose accounts hold the threshold or more (seed 002 1.4: "
         "'25 of the 289 active Deputy accounts'); null when no threshold was in force."
     )
-    suppression_threshold: int | None = strawberry.field(description=_SUPPRESSION)
+    suppressed_below: int | None = strawberry.field(description=_SUPPRESSION)
 
     @staticmethod
     def of(r: MoneyHeldReport) -> MoneyHeld:
@@ -170,5 +174,5 @@ class MoneyHeld:
             deputy_clients_over_threshold=(
                 ReportCount.of(r.over_threshold) if r.over_threshold is not None else None
             ),
-            suppression_threshold=r.suppression_threshold,
+            suppressed_below=r.suppression_threshold,
         )
