@@ -68,6 +68,11 @@ caseloadSummary       Y   Y   Y   Y   Y   Y   Y   Y   .   .   .
 # deadlines met and missed (issue 16 item 4, R-REP-4): counts only, the reporting role too
 deadlinesReport       Y   Y   Y   Y   Y   Y   Y   Y   .   .   .
 deadlinesSeries       Y   Y   Y   Y   Y   Y   Y   Y   .   .   .
+# committee and dashboard reports (issue 16): aggregates, small counts suppressed for reporting
+caseload              Y   Y   Y   Y   Y   Y   Y   Y   .   .   .
+caseloadSeries        Y   Y   Y   Y   Y   Y   Y   Y   .   .   .
+moneyHeld             Y   Y   Y   Y   Y   Y   Y   Y   .   .   .
+moneyHeldSeries       Y   Y   Y   Y   Y   Y   Y   Y   .   .   .
 auditLog              .   .   .   .   Y   Y   Y   .   .   .   .
 verifyAuditChain      .   .   .   .   Y   Y   Y   .   .   .   .
 # client money (the ledger issue): officers and audit read; reporting, social workers and the

@@ -26,7 +26,7 @@ Revises: 0037
 from ca_api.migrate import make_append_only, run_script
 
 revision = "0041"
-down_revision = "0039"
+down_revision = "0040"
 branch_labels = None
 depends_on = None
 

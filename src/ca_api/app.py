@@ -54,6 +54,7 @@ from ca_api.gate import (
     status_code,
 )
 from ca_api.graphql import build_schema
+from ca_api.reports import csv_endpoint
 from ca_api.trusted_documents.service import DocumentStore
 
 log = logging.getLogger("ca_api.app")
@@ -234,6 +235,8 @@ def create_app(
             Route("/healthz", healthz),
             Route("/readyz", readyz),
             Route("/metrics", metrics),
+            # Each report as CSV (issue 16 item 7): the same token and roles as its field.
+            *csv_endpoint.routes(),
             *([] if settings.production else ide.routes(state.graphiql_assets)),
             # Every method reaches the gate, so a PUT is refused in JSON too (strawberry: 405).
             Route("/graphql", gated),

@@ -100,6 +100,7 @@ from ca_api.reconciliation.schema import ReconciliationMutation, ReconciliationQ
 from ca_api.recovery.schema import RecoveryMutation, RecoveryQuery
 from ca_api.referrals import schema as referrals_schema
 from ca_api.referrals.schema import ReferralMutation, ReferralQuery
+from ca_api.reports.schema import ReportQuery
 from ca_api.reviews import schema as reviews_schema
 from ca_api.reviews.schema import ReviewMutation, ReviewQuery
 from ca_api.service_costs import schema as service_costs_schema
@@ -162,6 +163,7 @@ class Query(
     OpgReportQuery,
     ServiceCostQuery,
     DeadlineMeasureQuery,
+    ReportQuery,
 ):
     pass
 

@@ -327,3 +327,7 @@ SERVICE_REPORT_DETAIL = OFFICERS | {R.AUDITOR}
 POLICY_EXCEPTION_RECORD = OFFICERS
 POLICY_EXCEPTION_DECIDE = frozenset({R.GOVERNANCE_MANAGER})
 POLICY_EXCEPTION_READ = AGGREGATE_READ
+
+# --- Reports the committee and the dashboards run on (issue 16) ---
+# Aggregates only, no personal data; counts suppressed for the reporting role (reports.rules).
+REPORT_READ = AGGREGATE_READ

@@ -17,11 +17,10 @@ from dataclasses import dataclass
 from datetime import date
 
 from ca_api.common.deadlines import DeadlineState, state_on
+from ca_api.reports.rules import Cell, shown_plainly, suppress_groups
 
 __all__ = [
-    "DEFAULT_SUPPRESSION",
     "MAX_SERIES_MONTHS",
-    "SUPPRESSION_FIGURE",
     "Cell",
     "Fact",
     "Tally",
@@ -31,12 +30,6 @@ __all__ = [
     "tally",
 ]
 
-# The figure H5 seeds (issue 16 shared notes, migration 0040 of reports/): counts 1 to one under
-# it are suppressed for a caller who may not read every client (the ``reporting`` role).
-SUPPRESSION_FIGURE = "report_small_count_suppression"
-# TODO(lead): the figure arrives with reports/ (migration 0040); until then a missing figure is
-# read as its seeded value, 5.
-DEFAULT_SUPPRESSION = 5
 # The longest period a caller may ask for (ten years), and the longest month series.
 MAX_PERIOD_DAYS = 3660
 MAX_SERIES_MONTHS = 120
@@ -78,18 +71,6 @@ def tally(facts: Iterable[Fact], start: date, end: date, as_of: date) -> Tally:
     return Tally(met + missed + still_open, met, missed, still_open)
 
 
-@dataclass(frozen=True)
-class Cell:
-    """A count as a caller sees it: the number, or None with ``suppressed`` (issue 16 item 7)."""
-
-    value: int | None
-    suppressed: bool
-
-
-def _small(n: int, threshold: int) -> bool:
-    return 0 < n < threshold
-
-
 def suppress_tally(t: Tally, threshold: int | None) -> dict[str, Cell]:
     """The four counts as a caller sees them. ``threshold`` None: plainly (officers, audit).
     Otherwise a count from 1 to ``threshold - 1`` is hidden; then, as ``due`` is the sum of the
@@ -97,14 +78,8 @@ def suppress_tally(t: Tally, threshold: int | None) -> dict[str, Cell]:
     non-zero part is hidden too (or ``due`` if none), so no hidden count can be worked back."""
     counts = {"due": t.due, "met": t.met, "missed": t.missed, "open": t.open}
     if threshold is None:
-        return {k: Cell(n, False) for k, n in counts.items()}
-    hidden = {k for k, n in counts.items() if _small(n, threshold)}
-    parts = ("met", "missed", "open")
-    inside = [p for p in parts if p in hidden]
-    if len(inside) == 1 and "due" not in hidden:
-        shown = [p for p in parts if p not in hidden and counts[p] > 0]
-        hidden.add(min(shown, key=lambda p: (counts[p], p)) if shown else "due")
-    return {k: Cell(None, True) if k in hidden else Cell(n, False) for k, n in counts.items()}
+        return shown_plainly(counts)
+    return suppress_groups(counts, [("due", ("met", "missed", "open"))], threshold)
 
 
 def period_problem(start: date, end: date) -> str | None:

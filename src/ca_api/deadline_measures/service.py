@@ -11,12 +11,11 @@ from datetime import date
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ca_api import clock
-from ca_api.auth.permissions import CLIENT_READ_ALL
 from ca_api.auth.principal import Principal
 from ca_api.deadline_measures import rules
 from ca_api.deadline_measures.measures import MEASURES, Measure
 from ca_api.deadline_measures.rules import Cell, Fact
-from ca_api.policy import service as policy
+from ca_api.reports.caseload import disclosure_for
 
 
 @dataclass(frozen=True)
@@ -40,13 +39,8 @@ class DeadlinesReport:
 
 async def suppression_for(session: AsyncSession, principal: Principal) -> int | None:
     """None for a caller who reads every client (officers, audit); else the threshold in force
-    today (policy ``report_small_count_suppression``; its seeded 5 until that figure lands)."""
-    if principal.has_any(CLIENT_READ_ALL):
-        return None
-    row = await policy.figure_on(session, rules.SUPPRESSION_FIGURE, clock.today())
-    if row is None or row.value is None:
-        return rules.DEFAULT_SUPPRESSION
-    return int(row.value)
+    today: the reports' one disclosure rule (``reports.caseload.disclosure_for``)."""
+    return (await disclosure_for(session, principal)).threshold
 
 
 async def _facts(session: AsyncSession, start: date, end: date) -> list[tuple[Measure, list[Fact]]]:
@@ -82,16 +76,22 @@ async def deadlines_report(
     return _report(every, start, end, clock.today(), threshold)
 
 
+async def deadlines_series_for(
+    session: AsyncSession, threshold: int | None, start: date, end: date
+) -> list[DeadlinesReport]:
+    """The monthly series for a caller whose disclosure is already known (the CSV endpoint)."""
+    every = await _facts(session, start, end)
+    today = clock.today()
+    return [_report(every, a, b, today, threshold) for a, b in rules.months_of(start, end)]
+
+
 async def deadlines_series(
     session: AsyncSession, principal: Principal, start: date, end: date
 ) -> list[DeadlinesReport]:
     """The report for each calendar month of ``[start, end]`` (the first and last clipped to
     it): the facts are read once. The caller checks the period (``rules.period_problem``)."""
-    months = rules.months_of(start, end)
     threshold = await suppression_for(session, principal)
-    every = await _facts(session, start, end)
-    today = clock.today()
-    return [_report(every, a, b, today, threshold) for a, b in months]
+    return await deadlines_series_for(session, threshold, start, end)
 
 
 COUNTS = ("due", "met", "missed", "open")

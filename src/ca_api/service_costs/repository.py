@@ -108,31 +108,6 @@ async def income(session: AsyncSession, start: date, end: date) -> tuple[int, in
 
 # --- workload (D 4) ----------------------------------------------------------------------------
 
-CLIENTS_IN_CASELOAD = text(
-    """
-WITH deputy AS (
-  SELECT DISTINCT ON (d.id) d.client_id, v.order_date AS starts, v.end_date AS ends
-  FROM deputyship d JOIN deputyship_version v ON v.deputyship_id = d.id
-  ORDER BY d.id, v.version DESC
-), appointee AS (
-  SELECT DISTINCT ON (a.id) a.client_id, v.start_date AS starts, v.end_date AS ends
-  FROM appointeeship a JOIN appointeeship_version v ON v.appointeeship_id = a.id
-  ORDER BY a.id, v.version DESC
-)
-SELECT count(DISTINCT client_id) FROM (
-  SELECT * FROM deputy UNION ALL SELECT * FROM appointee
-) o
-WHERE o.starts <= :as_at AND (o.ends IS NULL OR o.ends >= :as_at)
-"""
-)
-
-
-async def clients_in_caseload(session: AsyncSession, as_at: date) -> int:
-    """Clients with a deputyship or an appointeeship in force on ``as_at`` (each once; the
-    orders' latest versions). One function, for the lead to unify with the caseload report."""
-    return int((await session.execute(CLIENTS_IN_CASELOAD, {"as_at": as_at})).scalar_one())
-
-
 OPEN_ITEMS = text(
     """
 SELECT officer, kind, count(*) AS n FROM (

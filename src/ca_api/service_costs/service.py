@@ -23,6 +23,7 @@ from ca_api.errors import InvalidState, RecordNotFound, ValidationFailed
 from ca_api.money import Pence
 from ca_api.policy import service as policy
 from ca_api.policy.service import PolicyMissing
+from ca_api.reports import caseload
 from ca_api.service_costs import repository, rules
 from ca_api.service_costs.models import (
     PolicyException,
@@ -192,8 +193,9 @@ async def cost_and_income(session: AsyncSession, year: int) -> CostAndIncomeRepo
 
 
 async def clients_in_caseload(session: AsyncSession, as_at: date) -> int:
-    """The clients the service acts for on ``as_at`` (deputy or appointee, each once)."""
-    return await repository.clients_in_caseload(session, as_at)
+    """The clients the service acts for on ``as_at``: the caseload report's total (R-REP-1;
+    deputy or appointee, each once, as their records stood that day): one count, not two."""
+    return (await caseload.counts_on(session, as_at))["TOTAL"]
 
 
 @dataclass(frozen=True)
@@ -236,7 +238,7 @@ async def workload(session: AsyncSession, as_at: date, *, by_name: bool) -> Work
     """Clients per FTE (the staff of the cost table in force on ``as_at``) against the maximum
     in force (D 4.1), the excess in percent and whether it calls for a review (D 4.2); and the
     open items per officer (``by_name`` False: summed by role, no names)."""
-    clients = await repository.clients_in_caseload(session, as_at)
+    clients = await clients_in_caseload(session, as_at)
     version = await repository.version_on(session, as_at)
     fte: Decimal | None = None
     if version is not None:

@@ -1,0 +1,130 @@
+"""Money held as at any date (R-REP-2, seed 002 section 1.4): from the ledger, the posted money
+in the client accounts of the clients the caseload counts (``reports.caseload``) value-dated on
+or before the date, in total and by role, the average per client (half-up at the penny), and
+the number of deputy clients holding at least the lodgement threshold in force that day (the
+policy figure the lodgement flags judge by, ``planning.service.LODGEMENT_SURPLUS``)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ca_api.money import Pence, format_money
+from ca_api.planning.rules import pence_of_figure
+from ca_api.planning.service import LODGEMENT_SURPLUS
+from ca_api.policy import service as policy
+from ca_api.reports import repository, rules
+from ca_api.reports.caseload import ROLES, Disclosure, money_shown
+from ca_api.reports.rules import Cell
+
+
+@dataclass(frozen=True)
+class HeldByRole:
+    role: str  # DEPUTY / APPOINTEE
+    clients: Cell
+    held: Pence | None  # None: suppressed with its count
+    average: Pence | None  # None: suppressed, or no clients
+
+
+@dataclass(frozen=True)
+class MoneyHeldReport:
+    as_at: date
+    total: Pence | None
+    total_clients: Cell
+    by_role: list[HeldByRole]
+    threshold: Pence | None  # None: no lodgement threshold in force that day
+    threshold_from: date | None
+    over_threshold: Cell | None
+    suppression_threshold: int | None
+
+
+async def money_held(session: AsyncSession, disclosure: Disclosure, as_at: date) -> MoneyHeldReport:
+    figure = await policy.figure_on(session, LODGEMENT_SURPLUS, as_at)
+    threshold = None
+    if figure is not None and figure.value is not None:
+        threshold = pence_of_figure(figure.value)
+    rows = {bool(r.deputy): r for r in await repository.money_by_role(session, as_at, threshold)}
+    counts: dict[str, int] = {}
+    held: dict[str, Pence] = {}
+    over = 0
+    for role in ROLES:
+        row = rows.get(role == "DEPUTY")
+        counts[role] = int(row.clients) if row is not None else 0
+        held[role] = int(row.held) if row is not None else 0
+        if row is not None and role == "DEPUTY":
+            over = int(row.over_threshold)
+    counts["TOTAL"] = sum(counts[r] for r in ROLES)
+    counts["OVER"] = over
+    cells = disclosure.cells(counts, [("TOTAL", ROLES)])
+    by_role = [
+        HeldByRole(
+            role=r,
+            clients=cells[r],
+            held=money_shown(held[r], cells[r]),
+            average=money_shown(rules.average(held[r], counts[r]), cells[r]),
+        )
+        for r in ROLES
+    ]
+    return MoneyHeldReport(
+        as_at=as_at,
+        total=money_shown(sum(held.values()), cells["TOTAL"]),
+        total_clients=cells["TOTAL"],
+        by_role=by_role,
+        threshold=threshold,
+        threshold_from=figure.effective_from if threshold is not None and figure else None,
+        over_threshold=cells["OVER"] if threshold is not None else None,
+        suppression_threshold=disclosure.threshold,
+    )
+
+
+async def money_held_series(
+    session: AsyncSession, disclosure: Disclosure, start: date, end: date
+) -> list[MoneyHeldReport]:
+    return [await money_held(session, disclosure, d) for d in rules.month_ends(start, end)]
+
+
+def _money(p: Pence | None) -> str:
+    return "" if p is None else format_money(p)
+
+
+CSV_HEADER = [
+    "as_at",
+    "role",
+    "clients",
+    "held",
+    "average",
+    "suppressed",
+    "over_lodgement_threshold",
+    "lodgement_threshold",
+]
+
+
+def rows_for_csv(reports: Sequence[MoneyHeldReport]) -> tuple[list[str], list[list[str]]]:
+    """Header and rows: per date, one row per role and one of role ALL (the total, with the
+    deputy clients over the lodgement threshold and the threshold); money as decimal strings
+    (``1234.50``); a suppressed figure empty with suppressed true."""
+    rows: list[list[str]] = []
+    for rep in reports:
+        day = rep.as_at.isoformat()
+        for b in rep.by_role:
+            n = "" if b.clients.value is None else str(b.clients.value)
+            flag = "true" if b.clients.suppressed else "false"
+            rows.append([day, b.role, n, _money(b.held), _money(b.average), flag, "", ""])
+        t = rep.total_clients
+        over = rep.over_threshold
+        rows.append(
+            [
+                day,
+                "ALL",
+                "" if t.value is None else str(t.value),
+                _money(rep.total),
+                "",
+                "true" if t.suppressed or (over is not None and over.suppressed) else "false",
+                "" if over is None or over.value is None else str(over.value),
+                _money(rep.threshold),
+            ]
+        )
+    return CSV_HEADER, rows
