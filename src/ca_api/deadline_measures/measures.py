@@ -10,16 +10,13 @@ a ``Measure`` to ``MEASURES``; nothing else changes (the GraphQL and CSV carry t
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ca_api.appointee_applications import repository as appointee_applications
 from ca_api.appointee_applications import rules as appointee_rules
-from ca_api.clock import LONDON
 from ca_api.deadline_measures import repository
 from ca_api.deadline_measures.rules import Fact
 from ca_api.investment_statements import rules as statement_rules
@@ -40,13 +37,35 @@ class Measure:
     facts: Facts
 
 
+def due_days(
+    rule: Callable[[date], date], earliest: date, start: date, end: date
+) -> dict[date, date]:
+    """Each day from ``earliest`` to ``end`` on which a clock may start, mapped to the day the
+    promise's own ``rule`` makes it due, kept when that falls in ``[start, end]``: a few hundred
+    days, each worked out once in Python, so SQL counts the cases by start day rather than
+    sending each case here. ``earliest`` must lie far enough back that no day before it falls
+    due in the period."""
+    out: dict[date, date] = {}
+    day = earliest
+    while day <= end:
+        due = rule(day)
+        if start <= due <= end:
+            out[day] = due
+        day += timedelta(days=1)
+    return out
+
+
+# Five working days never span more than this many calendar days (Christmas and Easter
+# included): how far back before a period a referral accepted may fall due in it.
+DWP_CLOCK_SPAN = timedelta(days=30)
+
+
 async def dwp_applications(session: AsyncSession, start: date, end: date) -> list[Fact]:
     """R-REF-5: each accepted referral's DWP application, due 5 working days after the day the
     referral became valid (``appointee_applications.rules.due_on``), done when sent."""
-    return [
-        Fact(appointee_rules.due_on(a.valid_on), a.sent_on)
-        for a in await appointee_applications.every_accepted(session)
-    ]
+    due = due_days(appointee_rules.due_on, start - DWP_CLOCK_SPAN, start, end)
+    rows = await repository.dwp_applications_due(session, due)
+    return [Fact(r.due_on, r.done_on, r.cases) for r in rows]
 
 
 async def invoices(session: AsyncSession, start: date, end: date) -> list[Fact]:
@@ -65,44 +84,33 @@ async def council_invoices(session: AsyncSession, start: date, end: date) -> lis
 async def investment_statements(session: AsyncSession, start: date, end: date) -> list[Fact]:
     """R-INV-3: each deputy order's investment statement, due 3 months after the order
     (``investment_statements.rules.statement_due``), done when first submitted."""
-    rows = await repository.deputy_orders_since(session, start, end)
-    return [Fact(statement_rules.statement_due(r.order_date), r.done_on) for r in rows]
-
-
-def _stops(due: date, *ends: date | None) -> bool:
-    """A clock not met and due after its order ended or the client died is not counted."""
-    return any(e is not None and due > e for e in ends)
+    earliest = start - repository.LONGEST_CLOCK
+    due = due_days(statement_rules.statement_due, earliest, start, end)
+    rows = await repository.statements_due(session, due)
+    return [Fact(r.due_on, r.done_on, r.cases) for r in rows]
 
 
 async def annual_reviews(session: AsyncSession, start: date, end: date) -> list[Fact]:
     """R-CARE-1: each deputy order's chain of annual reviews: the first due the months in force
     (policy ``annual_review_months``) after the order, each next one after the review that met
     the last (``reviews.rules.review_due_on``, as the live clock ``reviewsDue``). A review is
-    the client's review that stands, on or after the day the clock started; the chain ends
+    the client's review that stands, a day after the one before (or the order); the chain ends
     with the order or the client's confirmed death (a review not done and due after either is
-    not counted)."""
-    orders, reviews = await repository.deputy_orders_with_reviews(session, end)
+    not counted). The chains are built and counted in SQL (``review_chains_due``); each day a
+    clock may start is given its due day here, by the months in force that day."""
     figures = await policy.figure_history(session, review_rules.REVIEW_MONTHS)
-    months: dict[date, int] = {}  # the figure in force on each day a clock started, looked up once
-    died = await repository.confirmed_deaths(session)
-    out: list[Fact] = []
-    for _order_id, client_id, order_date, end_date in orders:
-        anchor = order_date
-        done = iter(d for d in reviews.get(client_id, []) if d >= order_date)
-        while True:
-            if anchor not in months:
-                months[anchor] = months_in_force(figures, anchor)
-            due = review_rules.review_due_on(anchor, months[anchor])
-            reviewed = next((d for d in done if d > anchor), None)
-            if reviewed is None:
-                if not _stops(due, end_date, died.get(client_id)):
-                    out.append(Fact(due, None))
-                break
-            out.append(Fact(due, reviewed))
-            anchor = reviewed
-            if anchor > end:
-                break
-    return out
+    longest = max((int(f.value) for f in figures if f.value is not None), default=12)
+
+    def rule(anchor: date) -> date:
+        return review_rules.review_due_on(anchor, months_in_force(figures, anchor))
+
+    earliest = start - timedelta(days=31 * (longest + 1))
+    return [
+        Fact(r.due_on, r.done_on, r.cases)
+        for r in await repository.review_chains_due(
+            session, end, due_days(rule, earliest, start, end)
+        )
+    ]
 
 
 async def budget_plan_reviews(session: AsyncSession, start: date, end: date) -> list[Fact]:
@@ -110,22 +118,10 @@ async def budget_plan_reviews(session: AsyncSession, start: date, end: date) -> 
     (``planning.rules.review_due_on``); done on the day the first plan for a later year was
     recorded (London date). A review not done and due after the client's confirmed death is
     not counted."""
-    by_client: dict[uuid.UUID, list[tuple[date, date]]] = {}
-    for r in await repository.plan_years(session, start):
-        by_client.setdefault(r.client_id, []).append(
-            (r.plan_year_start, r.first_at.astimezone(LONDON).date())
-        )
-    died = await repository.confirmed_deaths(session)
-    out: list[Fact] = []
-    for client_id, years in by_client.items():
-        for i, (year_start, _) in enumerate(years):
-            due = planning_rules.review_due_on(year_start)
-            later = [at for y, at in years[i + 1 :] if y >= due]
-            if later:
-                out.append(Fact(due, min(later)))
-            elif not _stops(due, died.get(client_id)):
-                out.append(Fact(due, None))
-    return out
+    earliest = start - repository.LONGEST_CLOCK
+    due = due_days(planning_rules.review_due_on, earliest, start, end)
+    rows = await repository.plan_reviews_due(session, due)
+    return [Fact(r.due_on, r.done_on, r.cases) for r in rows]
 
 
 async def will_court_notices(session: AsyncSession, start: date, end: date) -> list[Fact]:
