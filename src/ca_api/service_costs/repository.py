@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import insert, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ca_api.clock import LONDON
 from ca_api.db import insert_recorded
 from ca_api.service_costs.models import (
     PolicyException,
@@ -113,15 +114,14 @@ OPEN_ITEMS = text(
 SELECT officer, kind, count(*) AS n FROM (
   SELECT p.raised_by AS officer, 'PAYMENT' AS kind
   FROM payment p
-  WHERE (p.raised_at AT TIME ZONE 'Europe/London')::date <= :as_at
+  WHERE p.raised_at < :day_end
     AND NOT EXISTS (
       SELECT 1 FROM payment_event e WHERE e.payment_id = p.id
-        AND e.event IN ('MADE', 'CANCELLED')
-        AND (e.recorded_at AT TIME ZONE 'Europe/London')::date <= :as_at)
+        AND e.event IN ('MADE', 'CANCELLED') AND e.recorded_at < :day_end)
   UNION ALL
   SELECT d.raised_by, 'DECISION'
   FROM decision d
-  WHERE (d.raised_at AT TIME ZONE 'Europe/London')::date <= :as_at
+  WHERE d.raised_at < :day_end
     AND NOT EXISTS (
       SELECT 1 FROM decision_event e WHERE e.decision_id = d.id
         AND e.event IN ('APPROVED', 'REFUSED', 'SUPERSEDED') AND e.on_date <= :as_at)
@@ -140,8 +140,12 @@ GROUP BY officer, kind
 
 async def open_items(session: AsyncSession, as_at: date) -> list[tuple[str, str, int]]:
     """(officer's subject, kind, how many) of the items each officer raised that were still
-    open at the end of ``as_at`` (the council's day, Europe/London)."""
-    rows = (await session.execute(OPEN_ITEMS, {"as_at": as_at})).all()
+    open at the end of ``as_at`` (the council's day, Europe/London): raised, and not closed,
+    before the London midnight that ends it (a bound worked out once, so the timestamps are
+    compared as stored rather than each converted to a London date)."""
+    day_end = datetime.combine(as_at + timedelta(days=1), time(0), tzinfo=LONDON)
+    params = {"as_at": as_at, "day_end": day_end}
+    rows = (await session.execute(OPEN_ITEMS, params)).all()
     return [(str(r.officer), str(r.kind), int(r.n)) for r in rows]
 
 
