@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ca_api import clock
 from ca_api.auth.principal import Principal
-from ca_api.deadline_measures import rules
+from ca_api.deadline_measures import repository, rules
 from ca_api.deadline_measures.measures import MEASURES, Measure
 from ca_api.deadline_measures.rules import Cell, Fact
 from ca_api.reports.caseload import disclosure_for
@@ -44,6 +44,7 @@ async def suppression_for(session: AsyncSession, principal: Principal) -> int | 
 
 
 async def _facts(session: AsyncSession, start: date, end: date) -> list[tuple[Measure, list[Fact]]]:
+    await repository.for_a_report(session)
     return [(m, list(await m.facts(session, start, end))) for m in MEASURES]
 
 
