@@ -5,7 +5,8 @@ Set-up goes straight into PostgreSQL (not measured): 50,000 clients (35,000 depu
 from 2010 to 2014, a review each a year or so after the order; 15,000 appointee with an
 accepted referral each over 2012-2014), 3,000 confirmed deaths, two plan years of budget plans
 for 25,000 clients, and 200,000 invoices received over 2012-2014 (unpaid: each is looked up for
-its payment all the same). Prints each query's median and worst of five (the series: of three).
+its payment all the same). Prints each query's median and worst of five (the series: of three),
+and of the report's CSV (each month of the year).
 
     .venv/bin/python bench/deadline_measures.py [--clients 50000] [--invoices 200000]
 """
@@ -141,14 +142,21 @@ async def setup(url: str, clients: int, invoices: int) -> None:
 async def measure(base_url: str, token: str) -> None:
     async with httpx.AsyncClient(base_url=base_url, timeout=600) as c:
         print(await gql(c, token, REPORT, {}))
+
+        async def csv() -> None:
+            path = "/reports/deadlines.csv?from=2013-05-01&to=2014-04-30"
+            resp = await c.get(path, headers={"Authorization": f"Bearer {token}"})
+            resp.raise_for_status()
+
         for label, query, runs in (
             ("deadlinesReport (a year)", REPORT, 5),
             ("deadlinesSeries (12 months)", SERIES, 3),
+            ("GET /reports/deadlines.csv (a year, by month)", "", 5),
         ):
             times = []
             for _ in range(runs):
                 start = time.perf_counter()
-                await gql(c, token, query, {})
+                await (gql(c, token, query, {}) if query else csv())
                 times.append(time.perf_counter() - start)
             med, worst = statistics.median(times), max(times)
             print(f"{label}: median {med * 1000:.0f} ms, worst {worst * 1000:.0f} ms")
