@@ -1,0 +1,913 @@
+"""Acceptance tests for issue 16 (reports the committee and the dashboards run on), written from
+the policy (R-REP-1..4, R-ROLE `reporting`, R-DATA), seed 002, the issue, schema.graphql and
+docs/reports.md, docs/deadline_measures.md, docs/service_costs.md; not from the code.
+
+Each test builds small cases in its own rolled-back transaction. Counts are judged against the
+figures read before the case was built (a baseline), so a figure that is not the test's own
+cannot disturb them; the tests of small-count suppression need an empty caseload on the dates
+they read and skip otherwise.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+import pytest
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ca_api.clients.rules import Situation
+from tests.conftest import Api, error_codes
+from tests.factories import (
+    FEE_FUNDER,
+    GM,
+    amend_client,
+    client_with_orders,
+    confirm_death,
+    create_client,
+    credit_benefits,
+    named_payer,
+    new_key,
+    record_appointeeship,
+    record_change,
+    record_death,
+    record_deputyship,
+    record_will,
+    record_will_notice,
+    referral_valid_on,
+)
+
+GOVERNANCE: dict[str, Any] = dict(GM)
+A = "2013-11-26"  # Appendix 1's first date
+B = "2014-04-30"  # and its second
+
+OFFICER: dict[str, Any] = {"role": "head_of_service", "sub": "hos.reports"}
+REPORTING: dict[str, Any] = {"role": "reporting", "sub": "dash.board"}
+
+COUNT = "{ count suppressed }"
+BY_ROLE = f"role community {COUNT} residentialCare {COUNT} deceasedWindingUp {COUNT} total {COUNT}"
+CASELOAD_FIELDS = f"""
+  asAt comparedWith change changePercent suppressedBelow
+  deputy {{ {BY_ROLE} }} appointee {{ {BY_ROLE} }}
+  total {COUNT} deceasedWindingUp {COUNT} totalThen {COUNT}
+"""
+CASELOAD = f"""query($asAt: Date!, $cw: Date) {{
+  caseload(asAt: $asAt, comparedWith: $cw) {{ {CASELOAD_FIELDS} }} }}"""
+CASELOAD_SERIES = f"""query($f: Date!, $t: Date!) {{
+  caseloadSeries(from: $f, to: $t) {{ {CASELOAD_FIELDS} }} }}"""
+MONEY_FIELDS = f"""
+  asAt total clients {COUNT} lodgementThreshold lodgementThresholdFrom
+  deputyClientsOverThreshold {COUNT} suppressedBelow
+  deputy {{ role clients {COUNT} held average }}
+  appointee {{ role clients {COUNT} held average }}
+"""
+MONEY_HELD = f"query($asAt: Date!) {{ moneyHeld(asAt: $asAt) {{ {MONEY_FIELDS} }} }}"
+MONEY_SERIES = f"""query($f: Date!, $t: Date!) {{
+  moneyHeldSeries(from: $f, to: $t) {{ {MONEY_FIELDS} }} }}"""
+DC = "{ value suppressed }"
+DEADLINE_FIELDS = f"""from to asOf suppressionThreshold
+  measures {{ measure due {DC} met {DC} missed {DC} open {DC} }}"""
+DEADLINES = f"""query($f: Date!, $t: Date!) {{
+  deadlinesReport(from: $f, to: $t) {{ {DEADLINE_FIELDS} }} }}"""
+DEADLINES_SERIES = f"""query($f: Date!, $t: Date!) {{
+  deadlinesSeries(from: $f, to: $t) {{ {DEADLINE_FIELDS} }} }}"""
+COST_AND_INCOME = """query($y: Int!) { serviceCostAndIncome(financialYear: $y) {
+  __typename
+  ... on ServiceCostAndIncome {
+    financialYear costsEffectiveFrom fte payrollAndOnCosts overheads staffCost bankCharges
+    totalCost shortfall income { courtFixedCosts windUpFees smallEstatesKept total }
+    lines { role fte payrollAndOnCosts overheads overheadsAsStated total }
+  }
+  ... on Problem { code message }
+} }"""
+COST_TABLES = """{ serviceCostTables { id effectiveFrom overheadRate bankCharges note
+  roles { title fte payrollAndOnCosts overheads } recordedBy } }"""
+RECORD_COSTS = """mutation($input: RecordServiceCostsInput!) { recordServiceCosts(input: $input) {
+  __typename
+  ... on ServiceCostsPayload { replayed table { id effectiveFrom overheadRate bankCharges } }
+  ... on Problem { code message }
+} }"""
+WORKLOAD = """query($d: Date!) { workload(asAt: $d) { asAt clients fte clientsPerFte
+  officers { officer role payments decisions policyExceptions openItems } } }"""
+EXCEPTION_FIELDS = """id policyReference summary clientId submittedOn submittedBy submittedByRole
+  submittedTo outcome reason referredTo decidedOn decidedBy decidedByRole"""
+RECORD_EXCEPTION = f"""mutation($input: RecordPolicyExceptionInput!) {{
+  recordPolicyException(input: $input) {{
+    __typename ... on PolicyExceptionPayload {{ exception {{ {EXCEPTION_FIELDS} }} }}
+    ... on Problem {{ code message }} }} }}"""
+DECIDE_EXCEPTION = f"""mutation($input: DecidePolicyExceptionInput!) {{
+  decidePolicyException(input: $input) {{
+    __typename ... on PolicyExceptionPayload {{ exception {{ {EXCEPTION_FIELDS} }} }}
+    ... on Problem {{ code message }} }} }}"""
+EXCEPTIONS = f"""query($f: Date, $t: Date) {{ policyExceptions(from: $f, to: $t) {{
+  {EXCEPTION_FIELDS} }} }}"""
+
+# Every report in docs/reports.md's table, with a query string that is valid for it.
+CSV_REPORTS = {
+    "caseload": f"asAt={B}&comparedWith={A}",
+    "money-held": f"asAt={B}",
+    "deadlines": "from=2026-09-01&to=2026-09-30",
+    "cost-and-income": "asAt=2014-06-30",
+    "workload": f"asAt={B}",
+    "policy-exceptions": "from=2026-01-01&to=2026-12-31",
+}
+OUTSIDE_POLICY = ["social_worker", "integration_controcc", "integration_sap"]
+
+
+def half_up_percent(change: int, then: int) -> int:
+    return int((Decimal(change) * 100 / Decimal(then)).quantize(Decimal(1), ROUND_HALF_UP))
+
+
+async def caseload(api: Api, as_at: str, compared_with: str | None = None, **who: Any) -> Any:
+    data = await api.data(CASELOAD, {"asAt": as_at, "cw": compared_with}, **(who or OFFICER))
+    return data["caseload"]
+
+
+def cells(c: dict[str, Any]) -> dict[str, int | None]:
+    """The caseload's counts by (role, situation)."""
+    out: dict[str, int | None] = {}
+    for role in ("deputy", "appointee"):
+        for sit in ("community", "residentialCare", "deceasedWindingUp", "total"):
+            out[f"{role}.{sit}"] = c[role][sit]["count"]
+    out["total"] = c["total"]["count"]
+    out["deceasedWindingUp"] = c["deceasedWindingUp"]["count"]
+    return out
+
+
+def diff(after: dict[str, int | None], before: dict[str, int | None]) -> dict[str, int]:
+    return {k: (after[k] or 0) - (before[k] or 0) for k in after if after[k] != before[k]}
+
+
+async def get_csv(api: Api, path: str, role: str | None = "reporting", sub: str = "dash") -> Any:
+    headers = {"Authorization": f"Bearer {api.token(role, sub)}"} if role else {}
+    return await api.client.get(path, headers=headers)
+
+
+def parse_csv(body: str) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(body)))
+
+
+async def deputy_client(
+    session: AsyncSession, order: date, situation: Situation = Situation.COMMUNITY
+) -> str:
+    return await client_with_orders(session, deputy_from=order, situation=situation)
+
+
+async def appointee_client(
+    session: AsyncSession, start: date, situation: Situation = Situation.COMMUNITY
+) -> str:
+    return await client_with_orders(session, appointee_from=start, situation=situation)
+
+
+async def credit(session: AsyncSession, client_id: str, pence: int, on: date) -> None:
+    payer = await named_payer(session, "Issue 16 acceptance DWP")
+    await credit_benefits(
+        session, FEE_FUNDER, payer, client_id, pence, value_date=on, description="benefits"
+    )
+
+
+async def empty_on(api: Api, *days: str) -> bool:
+    for day in days:
+        if (await caseload(api, day))["total"]["count"]:
+            return False
+    return True
+
+
+# --- 1. Caseload as at a past date, from versioned records (R-REP-1, Appendix 1) ------------
+
+
+async def test_caseload_as_at_past_dates_reads_the_records_as_they_stood(
+    api: Api, session: AsyncSession
+) -> None:
+    before_a, before_b = cells(await caseload(api, A)), cells(await caseload(api, B))
+
+    # Community on A; moved into residential care (a dated change) between A and B.
+    mover = (await create_client(api, situation="COMMUNITY"))["id"]
+    assert (await record_deputyship(api, mover, orderDate="2013-01-10"))[
+        "__typename"
+    ] == "DeputyshipPayload"
+    moved = await record_change(api, mover, "ADMITTED_TO_RESIDENTIAL_CARE", occurredOn="2014-01-15")
+    assert moved["__typename"] == "CircumstanceChangePayload", moved
+    # Both orders: once, as a deputy client.
+    both = (await create_client(api, situation="RESIDENTIAL_CARE"))["id"]
+    await record_appointeeship(api, both, startDate="2012-06-01")
+    await record_deputyship(api, both, orderDate="2013-02-01")
+    # An appointee client in care, who died between A and B (confirmed by a second officer).
+    died = (await create_client(api, situation="RESIDENTIAL_CARE"))["id"]
+    assert (await record_appointeeship(api, died, startDate="2013-03-01"))[
+        "__typename"
+    ] == "AppointeeshipPayload"
+    assert (await record_death(api, died, "2014-02-01"))["__typename"] == "DeathPayload"
+    assert (await confirm_death(api, died))["__typename"] == "DeathPayload"
+    # A deputyship made between A and B: not on A.
+    late = (await create_client(api, situation="COMMUNITY"))["id"]
+    await record_deputyship(api, late, orderDate="2014-01-02")
+
+    on_a, on_b = await caseload(api, A), await caseload(api, B)
+    assert diff(cells(on_a), before_a) == {
+        "deputy.community": 1,
+        "deputy.residentialCare": 1,
+        "deputy.total": 2,
+        "appointee.residentialCare": 1,
+        "appointee.total": 1,
+        "total": 3,
+    }
+    assert diff(cells(on_b), before_b) == {
+        "deputy.community": 1,  # the late order
+        "deputy.residentialCare": 2,  # the mover and the client with both orders
+        "deputy.total": 3,
+        "appointee.deceasedWindingUp": 1,
+        "appointee.total": 1,
+        "total": 4,
+        "deceasedWindingUp": 1,
+    }
+    assert on_b["suppressedBelow"] is None  # an officer sees every count
+
+
+async def test_a_closed_case_is_not_counted(api: Api, session: AsyncSession) -> None:
+    today = date.today().isoformat()
+    before = cells(await caseload(api, today))
+    client = (await create_client(api, situation="COMMUNITY"))["id"]
+    await record_deputyship(api, client, orderDate="2013-01-10")
+    assert diff(cells(await caseload(api, today)), before)["total"] == 1
+    closed = await amend_client(
+        api, client, {"status": "CLOSED"}, reason="case closed", role="senior_officer", sub="o"
+    )
+    assert closed["__typename"] == "ClientPayload", closed
+    assert diff(cells(await caseload(api, today)), before) == {}
+
+
+async def test_change_in_number_and_percent_half_up(api: Api, session: AsyncSession) -> None:
+    """8 clients on A, 9 on B: up 1, 12.5% rounded half-up to 13 (not 12)."""
+    if not await empty_on(api, A, B):
+        pytest.skip("the caseload is not empty on the appendix's dates")
+    for _ in range(8):
+        await deputy_client(session, date(2013, 1, 1))
+    await appointee_client(session, date(2014, 1, 6))
+    c = await caseload(api, B, A)
+    assert (c["total"]["count"], c["totalThen"]["count"]) == (9, 8)
+    assert (c["change"], c["changePercent"]) == (1, "13.0000")
+    assert c["comparedWith"] == A
+    # and the seed's own example: 35 on 401 is 8.73% -> 9
+    assert half_up_percent(35, 401) == 9
+
+
+async def test_a_fall_is_negative_and_rounded_away_from_zero(
+    api: Api, session: AsyncSession
+) -> None:
+    """8 clients on A, 7 on B (an order ended): down 1, -12.5% -> -13 (away from zero)."""
+    if not await empty_on(api, A, B):
+        pytest.skip("the caseload is not empty on the appendix's dates")
+    for _ in range(7):
+        await deputy_client(session, date(2013, 1, 1))
+    ended = (await create_client(api, situation="COMMUNITY"))["id"]
+    await record_appointeeship(api, ended, startDate="2013-01-01", endDate="2014-01-31")
+    c = await caseload(api, B, A)
+    assert (c["total"]["count"], c["totalThen"]["count"]) == (7, 8)
+    assert (c["change"], c["changePercent"]) == (-1, "-13.0000")
+
+
+# --- 2. Money held as at a date, from the ledger (R-REP-2, section 1.4) ---------------------
+
+
+async def test_money_held_as_at_a_date_by_role_with_the_average_to_the_penny(
+    api: Api, session: AsyncSession
+) -> None:
+    if not await empty_on(api, B):
+        pytest.skip("the caseload is not empty on 2014-04-30")
+    d1 = await deputy_client(session, date(2013, 1, 1))
+    d2 = await client_with_orders(
+        session, deputy_from=date(2013, 1, 1), appointee_from=date(2012, 1, 1)
+    )
+    a1 = await appointee_client(session, date(2013, 1, 1))
+    await credit(session, d1, 100_000, date(2014, 1, 1))
+    await credit(session, d1, 50_000, date(2014, 5, 1))  # value-dated after: not counted
+    await credit(session, d2, 33_333, date(2014, 4, 30))  # on the day: counted
+    await credit(session, a1, 30_001, date(2014, 4, 1))
+    m = (await api.data(MONEY_HELD, {"asAt": B}, **OFFICER))["moneyHeld"]
+    assert m["deputy"]["clients"]["count"] == 2
+    assert m["deputy"]["held"] == "1333.33"
+    assert m["deputy"]["average"] == "666.67"  # 666.665 half-up
+    assert m["appointee"]["clients"]["count"] == 1
+    assert (m["appointee"]["held"], m["appointee"]["average"]) == ("300.01", "300.01")
+    assert m["total"] == "1633.34"
+    assert m["clients"]["count"] == 3
+    later = (await api.data(MONEY_HELD, {"asAt": "2014-05-01"}, **OFFICER))["moneyHeld"]
+    assert later["deputy"]["held"] == "1833.33"
+
+
+async def test_money_of_a_client_not_in_the_caseload_is_not_counted(
+    api: Api, session: AsyncSession
+) -> None:
+    before = (await api.data(MONEY_HELD, {"asAt": B}, **OFFICER))["moneyHeld"]
+    later_order = await deputy_client(session, date(2014, 6, 1))  # no order on B
+    await credit(session, later_order, 1_000_000, date(2014, 1, 1))
+    after = (await api.data(MONEY_HELD, {"asAt": B}, **OFFICER))["moneyHeld"]
+    assert after["total"] == before["total"]
+    assert after["clients"] == before["clients"]
+
+
+async def test_deputy_accounts_at_the_lodgement_threshold_count_both_ways(
+    api: Api, session: AsyncSession
+) -> None:
+    """£25,000.00 and above (from 2014-04-01) counts; £24,999.99 does not; before the figure's
+    first day there is no threshold."""
+    before = (await api.data(MONEY_HELD, {"asAt": B}, **OFFICER))["moneyHeld"]
+    at = await deputy_client(session, date(2013, 1, 1))
+    under = await deputy_client(session, date(2013, 1, 1))
+    appointee = await appointee_client(session, date(2013, 1, 1))
+    await credit(session, at, 2_500_000, date(2014, 1, 1))
+    await credit(session, under, 2_499_999, date(2014, 1, 1))
+    await credit(session, appointee, 9_000_000, date(2014, 1, 1))  # not a deputy account
+    m = (await api.data(MONEY_HELD, {"asAt": B}, **OFFICER))["moneyHeld"]
+    assert m["lodgementThreshold"] == "25000.00"
+    assert m["lodgementThresholdFrom"] == "2014-04-01"
+    was = before["deputyClientsOverThreshold"]["count"]
+    assert m["deputyClientsOverThreshold"]["count"] == was + 1
+    old = (await api.data(MONEY_HELD, {"asAt": "2014-03-31"}, **OFFICER))["moneyHeld"]
+    assert old["lodgementThreshold"] is None
+    assert old["deputyClientsOverThreshold"] is None
+
+
+# --- 3. Deadlines at the boundary day (R-REP-4, B 31, D 3) -----------------------------------
+
+
+def measure(report: dict[str, Any], name: str) -> dict[str, int | None]:
+    (m,) = [m for m in report["measures"] if m["measure"] == name]
+    return {k: m[k]["value"] for k in ("due", "met", "missed", "open")}
+
+
+async def deadlines(api: Api, f: str, t: str, **who: Any) -> Any:
+    return (await api.data(DEADLINES, {"f": f, "t": t}, **(who or OFFICER)))["deadlinesReport"]
+
+
+async def will_found(api: Api, on: str) -> str:
+    client = await create_client(api)
+    result = await record_will(api, client["id"], foundOn=on)
+    assert result["__typename"] == "WillsPayload", result
+    (will,) = result["willsAndFuneral"]["wills"]
+    return str(will["willId"])
+
+
+async def test_will_notices_met_on_the_due_day_missed_the_day_after_open_and_next_period(
+    api: Api, today: Any
+) -> None:
+    today.set(date(2026, 9, 10))
+    period = ("2026-09-07", "2026-09-10")
+    before = measure(await deadlines(api, *period), "WILL_COURT_NOTICE")
+    before_short = measure(await deadlines(api, "2026-09-07", "2026-09-09"), "WILL_COURT_NOTICE")
+    on_time = await will_found(api, "2026-09-07")
+    assert (await record_will_notice(api, on_time, "2026-09-07"))["__typename"] == "WillsPayload"
+    late = await will_found(api, "2026-09-08")
+    assert (await record_will_notice(api, late, "2026-09-09"))["__typename"] == "WillsPayload"
+    await will_found(api, "2026-09-09")  # not sent, due yesterday: missed
+    await will_found(api, "2026-09-10")  # not sent, due today: open
+    after = measure(await deadlines(api, *period), "WILL_COURT_NOTICE")
+    assert {k: after[k] - before[k] for k in after} == {  # type: ignore[operator]
+        "due": 4,
+        "met": 1,
+        "missed": 2,
+        "open": 1,
+    }
+    # The period to the 9th: the will due on the 10th belongs to the next one.
+    shorter = measure(await deadlines(api, "2026-09-07", "2026-09-09"), "WILL_COURT_NOTICE")
+    assert shorter["due"] - before_short["due"] == 3  # type: ignore[operator]
+    assert shorter["open"] == before_short["open"]
+
+
+async def test_dwp_application_five_working_days_over_a_bank_holiday(
+    api: Api, session: AsyncSession, today: Any
+) -> None:
+    """Valid on Friday 28 August 2026; Monday 31 August is a bank holiday: due Monday
+    7 September. Sent that day: met; another not sent: open on the 7th, missed on the 8th; one
+    sent on the 8th: missed."""
+    today.set(date(2026, 9, 7))
+    period = ("2026-09-07", "2026-09-07")
+    before = measure(await deadlines(api, *period), "DWP_APPOINTEESHIP_APPLICATION")
+    friday = date(2026, 8, 28)
+    sent_on_time, _ = await referral_valid_on(api, session, friday)
+    unsent, _ = await referral_valid_on(api, session, friday)
+    sent_late, _ = await referral_valid_on(api, session, friday)
+    send = """mutation($input: RecordAppointeeApplicationSentInput!) {
+      recordAppointeeApplicationSent(input: $input) { __typename ... on Problem { message } } }"""
+    ok = await api.data(
+        send,
+        {
+            "input": {
+                "referralId": sent_on_time,
+                "sentOn": "2026-09-07",
+                "idempotencyKey": new_key(),
+            }
+        },
+        role="senior_officer",
+        sub="sol.senior",
+    )
+    assert ok["recordAppointeeApplicationSent"]["__typename"] == "AppointeeApplicationPayload", ok
+    after = measure(await deadlines(api, *period), "DWP_APPOINTEESHIP_APPLICATION")
+    assert {k: after[k] - before[k] for k in after} == {  # type: ignore[operator]
+        "due": 3,
+        "met": 1,
+        "missed": 0,
+        "open": 2,
+    }
+    # A working day is not a bank holiday: nothing was due on Friday 4 September.
+    friday_4 = measure(
+        await deadlines(api, "2026-09-04", "2026-09-04"), "DWP_APPOINTEESHIP_APPLICATION"
+    )
+    before_4 = friday_4
+    today.set(date(2026, 9, 8))
+    late = await api.data(
+        send,
+        {"input": {"referralId": sent_late, "sentOn": "2026-09-08", "idempotencyKey": new_key()}},
+        role="senior_officer",
+        sub="sol.senior",
+    )
+    assert late["recordAppointeeApplicationSent"]["__typename"] == "AppointeeApplicationPayload"
+    later = measure(await deadlines(api, *period), "DWP_APPOINTEESHIP_APPLICATION")
+    assert {k: later[k] - before[k] for k in later} == {  # type: ignore[operator]
+        "due": 3,
+        "met": 1,
+        "missed": 2,
+        "open": 0,
+    }
+    assert (
+        measure(await deadlines(api, "2026-09-04", "2026-09-04"), "DWP_APPOINTEESHIP_APPLICATION")
+        == before_4
+    )
+    del unsent
+
+
+# --- 4. The reporting role: aggregates only, no personal data, small counts hidden ----------
+
+PERSONAL = re.compile(
+    r"name|birth|dob|ninumber|nationalinsurance|address|postcode|reference|clientid|client$"
+    r"|^clients?\b(?!count)|givenname|familyname",
+    re.I,
+)
+REPORT_FIELDS = [
+    "caseload",
+    "caseloadSeries",
+    "moneyHeld",
+    "moneyHeldSeries",
+    "deadlinesReport",
+    "deadlinesSeries",
+    "serviceCostAndIncome",
+    "workload",
+    "policyExceptions",
+]
+
+
+async def test_no_type_reachable_from_a_report_has_a_personal_field_or_returns_a_client(
+    api: Api,
+) -> None:
+    intro = await api.data(
+        """{ __schema { queryType { name } types { name kind
+             fields { name type { name kind ofType { name kind ofType { name kind ofType {
+               name kind ofType { name kind } } } } } }
+             possibleTypes { name } } } }""",
+        role="reporting",
+    )
+    types = {t["name"]: t for t in intro["__schema"]["types"]}
+
+    def named(t: dict[str, Any]) -> str:
+        while t.get("ofType"):
+            t = t["ofType"]
+        return str(t["name"])
+
+    query = types[intro["__schema"]["queryType"]["name"]]
+    start = [named(f["type"]) for f in query["fields"] if f["name"] in REPORT_FIELDS]
+    assert len(start) == len(REPORT_FIELDS)
+    seen: set[str] = set()
+    stack = list(start)
+    bad: list[str] = []
+    while stack:
+        name = stack.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        t = types[name]
+        if name in {"Client", "Person", "Address"}:
+            bad.append(name)
+        for p in t.get("possibleTypes") or []:
+            stack.append(p["name"])
+        for f in t.get("fields") or []:
+            low = f["name"].lower()
+            if any(
+                w in low for w in ("name", "birth", "ninumber", "address", "postcode", "clientid")
+            ) or low in {"reference", "clientreference", "client"}:
+                bad.append(f"{name}.{f['name']}")
+            stack.append(named(f["type"]))
+    # policyExceptions is documented to carry clientId and the summary, hidden (null) for
+    # reporting; the other reports must not carry such fields at all.
+    # (a Problem's `name` is the name of a missing policy figure, not a person's)
+    bad = [
+        b for b in bad if not b.startswith("PolicyException.") and b != "PolicyMissingProblem.name"
+    ]
+    assert bad == [], bad
+
+
+async def test_reporting_sees_small_caseload_counts_suppressed_in_graphql_csv_and_series(
+    api: Api, session: AsyncSession
+) -> None:
+    if not await empty_on(api, A, B):
+        pytest.skip("the caseload is not empty on the appendix's dates")
+    for _ in range(7):
+        await deputy_client(session, date(2013, 1, 1), Situation.RESIDENTIAL_CARE)
+    for _ in range(2):
+        await deputy_client(session, date(2013, 1, 1), Situation.COMMUNITY)
+    for _ in range(6):
+        await appointee_client(session, date(2013, 1, 1), Situation.RESIDENTIAL_CARE)
+    officer = await caseload(api, B)
+    assert officer["deputy"]["community"] == {"count": 2, "suppressed": False}
+    c = await caseload(api, B, **REPORTING)
+    assert c["suppressedBelow"] == 5
+    assert c["deputy"]["community"] == {"count": None, "suppressed": True}
+    # 2 hidden in 2 + 7 = 9 beside its total: another cell or the total is hidden too.
+    d = c["deputy"]
+    shown = [d[k]["count"] for k in ("community", "residentialCare", "deceasedWindingUp", "total")]
+    assert shown.count(None) >= 2
+    assert d["deceasedWindingUp"] == {"count": 0, "suppressed": False}  # zero is shown
+    # Worked back from the other cells nothing gives the 2.
+    if d["total"]["count"] is not None and d["residentialCare"]["count"] is not None:
+        pytest.fail("the hidden count can be worked back")
+    if c["total"]["count"] is not None and c["appointee"]["total"]["count"] is not None:
+        assert d["total"]["count"] is None or d["residentialCare"]["count"] is None
+    # The CSV, with the same token, hides it too.
+    resp = await get_csv(api, f"/reports/caseload.csv?asAt={B}")
+    assert resp.status_code == 200, resp.text
+    rows = {(r["role"], r["situation"]): r for r in parse_csv(resp.text)}
+    assert rows[("DEPUTY", "COMMUNITY")]["clients"] == ""
+    assert rows[("DEPUTY", "COMMUNITY")]["suppressed"] == "true"
+    assert "2" not in {r["clients"] for (role, _), r in rows.items() if role == "DEPUTY"}
+    # And the time series.
+    series = (await api.data(CASELOAD_SERIES, {"f": "2014-04-01", "t": B}, **REPORTING))[
+        "caseloadSeries"
+    ]
+    assert series[-1]["deputy"]["community"] == {"count": None, "suppressed": True}
+    resp = await get_csv(api, "/reports/caseload.csv?from=2014-03-01&to=2014-04-30")
+    assert resp.status_code == 200, resp.text
+    for r in parse_csv(resp.text):
+        if (r["role"], r["situation"]) == ("DEPUTY", "COMMUNITY"):
+            assert (r["clients"], r["suppressed"]) == ("", "true"), r
+
+
+async def test_reporting_sees_money_resting_on_a_small_count_hidden(
+    api: Api, session: AsyncSession
+) -> None:
+    if not await empty_on(api, B):
+        pytest.skip("the caseload is not empty on 2014-04-30")
+    for _ in range(6):
+        d = await deputy_client(session, date(2013, 1, 1))
+        await credit(session, d, 10_000, date(2014, 1, 1))
+    lone = await appointee_client(session, date(2013, 1, 1))
+    await credit(session, lone, 123_456, date(2014, 1, 1))
+    m = (await api.data(MONEY_HELD, {"asAt": B}, **REPORTING))["moneyHeld"]
+    assert m["appointee"]["clients"] == {"count": None, "suppressed": True}
+    assert (m["appointee"]["held"], m["appointee"]["average"]) == (None, None)
+    # The total less the deputies' must not give the one appointee's money away.
+    if m["total"] is not None and m["deputy"]["held"] is not None:
+        pytest.fail(f"1234.56 worked back from {m['total']} - {m['deputy']['held']}")
+    resp = await get_csv(api, f"/reports/money-held.csv?asAt={B}")
+    assert resp.status_code == 200, resp.text
+    assert "1234.56" not in resp.text
+    series = (await api.data(MONEY_SERIES, {"f": "2014-04-01", "t": B}, **REPORTING))[
+        "moneyHeldSeries"
+    ]
+    assert series[-1]["appointee"]["held"] is None
+    assert "1234.56" not in str(series)
+
+
+async def test_reporting_sees_small_deadline_counts_suppressed(api: Api, today: Any) -> None:
+    today.set(date(2026, 9, 10))
+    period = ("2026-09-07", "2026-09-10")
+    plain = measure(await deadlines(api, *period), "WILL_COURT_NOTICE")
+    if plain["due"]:
+        pytest.skip("wills already due in the period")
+    w = await will_found(api, "2026-09-07")
+    await record_will_notice(api, w, "2026-09-07")
+    report = await deadlines(api, *period, **REPORTING)
+    assert report["suppressionThreshold"] == 5
+    (m,) = [m for m in report["measures"] if m["measure"] == "WILL_COURT_NOTICE"]
+    assert m["met"] == {"value": None, "suppressed": True}
+    assert m["due"]["value"] is None
+    resp = await get_csv(api, "/reports/deadlines.csv?from=2026-09-07&to=2026-09-10")
+    assert resp.status_code == 200, resp.text
+    (row,) = [r for r in parse_csv(resp.text) if r["measure"] == "WILL_COURT_NOTICE"]
+    assert (row["met"], row["met_suppressed"]) == ("", "true")
+    series = await api.data(DEADLINES_SERIES, {"f": "2026-09-01", "t": "2026-09-30"}, **REPORTING)
+    (sm,) = [
+        m for m in series["deadlinesSeries"][0]["measures"] if m["measure"] == "WILL_COURT_NOTICE"
+    ]
+    assert sm["met"]["suppressed"] is True
+
+
+async def test_no_csv_report_carries_personal_data_for_reporting(
+    api: Api, session: AsyncSession, today: Any
+) -> None:
+    today.set(date(2026, 9, 10))
+    person = await create_client(
+        api,
+        givenName="Zebedee",
+        familyName="Quixotic",
+        dateOfBirth="1931-02-03",
+        niNumber="AB 98 76 54 C",
+        situation="COMMUNITY",
+        address={"line1": "7 Marmalade Lane", "town": "Lewes", "postcode": "BN7 2QQ"},
+    )
+    await record_deputyship(api, person["id"], orderDate="2013-01-10")
+    await credit(session, person["id"], 99_999, date(2014, 1, 1))
+    w = await record_will(api, person["id"], foundOn="2026-09-07")
+    assert w["__typename"] == "WillsPayload"
+    exc = await api.data(
+        RECORD_EXCEPTION,
+        {
+            "input": {
+                "summary": "Zebedee Quixotic's rent at 7 Marmalade Lane",
+                "policyReference": "B 22.1",
+                "clientId": person["id"],
+                "idempotencyKey": new_key(),
+            }
+        },
+        role="assistant",
+        sub="ash.assistant",
+    )
+    assert exc["recordPolicyException"]["__typename"] == "PolicyExceptionPayload", exc
+    secrets = [
+        "Zebedee",
+        "Quixotic",
+        "1931-02-03",
+        "AB987654C",
+        "AB 98 76 54 C",
+        "Marmalade",
+        "BN7 2QQ",
+        person["reference"],
+        person["id"],
+        "ash.assistant",
+    ]
+    for name, query in CSV_REPORTS.items():
+        resp = await get_csv(api, f"/reports/{name}.csv?{query}")
+        if name == "cost-and-income":
+            assert resp.status_code in (200, 409), (name, resp.text)
+        else:
+            assert resp.status_code == 200, (name, resp.text)
+        for s in secrets:
+            assert s.lower() not in resp.text.lower(), (name, s)
+    # and the GraphQL the role can reach
+    reached = await api.gql(
+        f"""{{ caseload(asAt: "{B}") {{ {CASELOAD_FIELDS} }}
+              moneyHeld(asAt: "{B}") {{ {MONEY_FIELDS} }}
+              workload(asAt: "2026-09-10") {{ officers {{ officer role openItems }} }}
+              policyExceptions {{ {EXCEPTION_FIELDS} }}
+              deadlinesReport(from: "2026-09-01", to: "2026-09-30") {{ {DEADLINE_FIELDS} }} }}""",
+        **REPORTING,
+    )
+    assert "errors" not in reached, reached
+    text = str(reached).lower()
+    for s in secrets:
+        assert s.lower() not in text, s
+
+
+async def test_the_reporting_role_cannot_reach_the_clients(api: Api) -> None:
+    body = await api.gql("{ clients(first: 5) { edges { node { id } } } }", **REPORTING)
+    assert error_codes(body) and set(error_codes(body)) <= {
+        "FORBIDDEN",
+        "GRAPHQL_VALIDATION_FAILED",
+    }
+
+
+# --- 5. Roles outside the policy are refused ------------------------------------------------
+
+
+@pytest.mark.parametrize("role", OUTSIDE_POLICY)
+async def test_roles_outside_the_policy_are_refused_every_report(api: Api, role: str) -> None:
+    queries = {
+        "caseload": f'caseload(asAt: "{B}") {{ asAt }}',
+        "caseloadSeries": f'caseloadSeries(from: "{A}", to: "{B}") {{ asAt }}',
+        "moneyHeld": f'moneyHeld(asAt: "{B}") {{ asAt }}',
+        "moneyHeldSeries": f'moneyHeldSeries(from: "{A}", to: "{B}") {{ asAt }}',
+        "deadlinesReport": 'deadlinesReport(from: "2026-09-01", to: "2026-09-30") { asOf }',
+        "deadlinesSeries": 'deadlinesSeries(from: "2026-09-01", to: "2026-09-30") { asOf }',
+        "serviceCostAndIncome": "serviceCostAndIncome(financialYear: 2014) { __typename }",
+        "workload": f'workload(asAt: "{B}") {{ clients }}',
+        "policyExceptions": "policyExceptions { id }",
+        "serviceCostTables": "serviceCostTables { id }",
+    }
+    for field, selection in queries.items():
+        body = await api.gql(f"{{ {selection} }}", role=role, sub="outsider")
+        assert error_codes(body) == ["FORBIDDEN"], (field, body)
+        assert (body.get("data") or {}).get(field) is None, (field, body)
+    for name, query in CSV_REPORTS.items():
+        resp = await get_csv(api, f"/reports/{name}.csv?{query}", role=role)
+        assert resp.status_code == 403, (name, resp.text)
+        assert "FORBIDDEN" in resp.text
+
+
+async def test_csv_needs_a_token_and_a_known_report(api: Api) -> None:
+    resp = await get_csv(api, "/reports/caseload.csv", role=None)
+    assert resp.status_code == 401
+    resp = await get_csv(api, "/reports/clients.csv")
+    assert resp.status_code == 404
+    resp = await get_csv(api, "/reports/caseload.csv?asAt=30/04/2014")
+    assert resp.status_code == 400
+    resp = await get_csv(api, f"/reports/caseload.csv?asAt={B}")
+    assert resp.headers["content-type"].startswith("text/csv")
+    assert "\r\n" in resp.text
+
+
+# --- 6. Cost and income: maintained by the governance manager, effective-dated -------------
+
+SEED_ROLES = [
+    ("Chief Finance Officer", "0.01", "1296.46", None),
+    ("Head of Financial Programmes and Projects", "0.03", "2099.53", "233.88"),
+    ("Transformation and Governance Manager", "0.20", "10973.51", None),
+    ("Senior Client Affairs Officer", "1.00", "35902.28", "3999.63"),
+    ("Senior Client Affairs Assistant", "1.00", "24179.09", None),
+    ("Client Affairs Assistant", "1.00", "21694.94", None),
+    ("Client Affairs Support Assistant", "1.00", "21076.74", None),
+]
+
+
+def cost_table(effective: str, bank: str = "3000.00", rate: str = "11.1400") -> dict[str, Any]:
+    return {
+        "input": {
+            "effectiveFrom": effective,
+            "note": "seed 002 Appendix 5",
+            "overheadRate": rate,
+            "bankCharges": bank,
+            "roles": [
+                {"title": t, "fte": f, "payrollAndOnCosts": p, "overheads": o}
+                for t, f, p, o in SEED_ROLES
+            ],
+            "idempotencyKey": new_key(),
+        }
+    }
+
+
+async def test_only_the_governance_manager_records_the_cost_table(api: Api) -> None:
+    for role in [
+        "head_of_service",
+        "senior_officer",
+        "assistant",
+        "auditor",
+        "reporting",
+        "social_worker",
+        "integration_sap",
+    ]:
+        body = await api.gql(RECORD_COSTS, cost_table("2014-04-01"), role=role, sub="x")
+        assert error_codes(body) == ["FORBIDDEN"], (role, body)
+    ok = await api.data(RECORD_COSTS, cost_table("2014-04-01"), **GOVERNANCE)
+    assert ok["recordServiceCosts"]["__typename"] == "ServiceCostsPayload", ok
+
+
+async def test_cost_and_income_reproduces_the_appendix_cost_and_is_effective_dated(
+    api: Api,
+) -> None:
+    first = await api.data(RECORD_COSTS, cost_table("2014-04-01"), **GOVERNANCE)
+    assert first["recordServiceCosts"]["__typename"] == "ServiceCostsPayload", first
+    r = (await api.data(COST_AND_INCOME, {"y": 2014}, **REPORTING))["serviceCostAndIncome"]
+    assert r["__typename"] == "ServiceCostAndIncome", r
+    assert r["fte"] in ("4.24", "4.2400")
+    assert r["staffCost"] == "130281.26"
+    assert r["bankCharges"] == "3000.00"
+    assert r["totalCost"] == "133281.26"
+    assert Decimal(r["shortfall"]) == Decimal(r["totalCost"]) - Decimal(r["income"]["total"])
+    lines = {line["role"]: line for line in r["lines"]}
+    assert lines["Chief Finance Officer"]["overheads"] == "144.43"  # 11.14% half-up
+    assert lines["Senior Client Affairs Officer"]["overheads"] == "3999.63"
+    assert lines["Senior Client Affairs Officer"]["overheadsAsStated"] is True
+    assert lines["Client Affairs Support Assistant"]["total"] == "23424.69"
+    # Before any table is in force: the policy is missing, not guessed.
+    none = (await api.data(COST_AND_INCOME, {"y": 2013}, **REPORTING))["serviceCostAndIncome"]
+    assert none["__typename"] == "PolicyMissingProblem", none
+    # A later table from 2015-04-01 leaves 2014/15 as it was.
+    later = await api.data(RECORD_COSTS, cost_table("2015-04-01", bank="3500.00"), **GOVERNANCE)
+    assert later["recordServiceCosts"]["__typename"] == "ServiceCostsPayload"
+    again = (await api.data(COST_AND_INCOME, {"y": 2014}, **OFFICER))["serviceCostAndIncome"]
+    assert again["totalCost"] == "133281.26"
+    y15 = (await api.data(COST_AND_INCOME, {"y": 2015}, **OFFICER))["serviceCostAndIncome"]
+    assert (y15["bankCharges"], y15["totalCost"]) == ("3500.00", "133781.26")
+
+
+async def test_a_correction_is_a_new_version_never_an_edit(api: Api) -> None:
+    tables = (await api.data(COST_TABLES, **OFFICER))["serviceCostTables"]
+    first = await api.data(RECORD_COSTS, cost_table("2014-04-01"), **GOVERNANCE)
+    fixed = await api.data(RECORD_COSTS, cost_table("2014-04-01", bank="3100.00"), **GOVERNANCE)
+    ids = {first["recordServiceCosts"]["table"]["id"], fixed["recordServiceCosts"]["table"]["id"]}
+    assert len(ids) == 2
+    after = (await api.data(COST_TABLES, **OFFICER))["serviceCostTables"]
+    assert len(after) == len(tables) + 2
+    kept = {t["id"]: t for t in after}
+    assert kept[first["recordServiceCosts"]["table"]["id"]]["bankCharges"] == "3000.00"
+    r = (await api.data(COST_AND_INCOME, {"y": 2014}, **OFFICER))["serviceCostAndIncome"]
+    assert r["bankCharges"] == "3100.00"  # the later record for the same date supersedes
+    # No mutation edits or deletes a table in place.
+    intro = await api.data("{ __schema { mutationType { fields { name } } } }", **OFFICER)
+    names = {f["name"] for f in intro["__schema"]["mutationType"]["fields"]}
+    assert not [n for n in names if "ServiceCost" in n and n != "recordServiceCosts"], names
+
+
+async def test_income_counts_a_wind_up_fee_in_its_financial_year(
+    api: Api, session: AsyncSession, today: Any
+) -> None:
+    from tests.factories import charged_wind_up_fee, confirmed_death, fund, new_client
+
+    year = date.today().year if date.today().month >= 4 else date.today().year - 1
+    await api.data(RECORD_COSTS, cost_table(f"{year}-04-01"), **GOVERNANCE)
+    before = (await api.data(COST_AND_INCOME, {"y": year}, **OFFICER))["serviceCostAndIncome"]
+    client = await new_client(api)
+    await fund(session, api, client, 100_000)
+    await confirmed_death(api, client["id"], (date.today().replace(day=1)).isoformat())
+    await charged_wind_up_fee(api, client["id"])
+    after = (await api.data(COST_AND_INCOME, {"y": year}, **OFFICER))["serviceCostAndIncome"]
+    gained = Decimal(after["income"]["windUpFees"]) - Decimal(before["income"]["windUpFees"])
+    assert gained > 0
+    assert Decimal(after["income"]["total"]) - Decimal(before["income"]["total"]) == gained
+    assert Decimal(before["shortfall"]) - Decimal(after["shortfall"]) == gained
+
+
+# --- 7. The exceptions register (D 1.3) -----------------------------------------------------
+
+
+async def submitted_exception(api: Api, **who: Any) -> dict[str, Any]:
+    data = await api.data(
+        RECORD_EXCEPTION,
+        {
+            "input": {
+                "summary": "Pay the rent from capital",
+                "policyReference": "B 22.1",
+                "idempotencyKey": new_key(),
+            }
+        },
+        **(who or {"role": "assistant", "sub": "ash.assistant"}),
+    )
+    result = data["recordPolicyException"]
+    assert result["__typename"] == "PolicyExceptionPayload", result
+    exception: dict[str, Any] = result["exception"]
+    return exception
+
+
+def decision(exception_id: str, outcome: str = "APPROVED") -> dict[str, Any]:
+    return {
+        "input": {
+            "exceptionId": exception_id,
+            "outcome": outcome,
+            "reason": "agreed",
+            "referredTo": ["BSD_DMT"],
+            "idempotencyKey": new_key(),
+        }
+    }
+
+
+async def test_exceptions_go_to_and_are_decided_by_the_governance_manager_only(
+    api: Api,
+) -> None:
+    e = await submitted_exception(api)
+    assert e["submittedTo"] == "GOVERNANCE_MANAGER"
+    assert e["outcome"] is None
+    for role in ["assistant", "senior_officer", "head_of_service", "auditor", "reporting"]:
+        body = await api.gql(DECIDE_EXCEPTION, decision(e["id"]), role=role, sub="someone")
+        assert error_codes(body) == ["FORBIDDEN"], (role, body)
+    done = await api.data(DECIDE_EXCEPTION, decision(e["id"]), **GOVERNANCE)
+    result = done["decidePolicyException"]
+    assert result["__typename"] == "PolicyExceptionPayload", result
+    assert result["exception"]["outcome"] == "APPROVED"
+    assert result["exception"]["referredTo"] == ["BSD_DMT"]
+    assert result["exception"]["decidedByRole"] == "GOVERNANCE_MANAGER"
+    twice = await api.data(DECIDE_EXCEPTION, decision(e["id"], "REFUSED"), **GOVERNANCE)
+    assert twice["decidePolicyException"]["__typename"] == "InvalidStateProblem", twice
+
+
+async def test_the_governance_manager_cannot_decide_their_own_exception(api: Api) -> None:
+    e = await submitted_exception(api, **GOVERNANCE)
+    own = await api.data(DECIDE_EXCEPTION, decision(e["id"]), **GOVERNANCE)
+    assert own["decidePolicyException"]["__typename"] == "FourEyesProblem", own
+    other = await api.data(
+        DECIDE_EXCEPTION, decision(e["id"]), role="governance_manager", sub="gill.tgm2"
+    )
+    assert other["decidePolicyException"]["__typename"] == "PolicyExceptionPayload", other
+
+
+async def test_the_register_for_reporting_hides_free_text_clients_and_officers(
+    api: Api,
+) -> None:
+    e = await submitted_exception(api)
+    await api.data(DECIDE_EXCEPTION, decision(e["id"]), **GOVERNANCE)
+    rows = (await api.data(EXCEPTIONS, {"f": None, "t": None}, **REPORTING))["policyExceptions"]
+    (mine,) = [r for r in rows if r["id"] == e["id"]]
+    assert (mine["summary"], mine["reason"], mine["clientId"]) == (None, None, None)
+    assert (mine["submittedBy"], mine["decidedBy"]) == (None, None)
+    assert (mine["policyReference"], mine["outcome"]) == ("B 22.1", "APPROVED")
+
+
+async def test_workload_shows_reporting_roles_not_officers(api: Api) -> None:
+    await submitted_exception(api)
+    today = date.today().isoformat()
+    w = (await api.data(WORKLOAD, {"d": today}, **REPORTING))["workload"]
+    assert all(o["officer"] is None for o in w["officers"]), w["officers"]
+    assert sum(o["policyExceptions"] for o in w["officers"]) >= 1, w
+    plain = (await api.data(WORKLOAD, {"d": today}, **OFFICER))["workload"]
+    assert any(o["officer"] == "ash.assistant" for o in plain["officers"])
