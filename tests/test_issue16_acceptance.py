@@ -911,3 +911,258 @@ async def test_workload_shows_reporting_roles_not_officers(api: Api) -> None:
     assert sum(o["policyExceptions"] for o in w["officers"]) >= 1, w
     plain = (await api.data(WORKLOAD, {"d": today}, **OFFICER))["workload"]
     assert any(o["officer"] == "ash.assistant" for o in plain["officers"])
+
+
+# --- 8. Further edges: situations, deaths, ended orders, holds, work-back ------------------
+
+
+async def test_an_amendment_recorded_today_does_not_rewrite_a_past_date(api: Api) -> None:
+    today = date.today().isoformat()
+    before_b, before_t = cells(await caseload(api, B)), cells(await caseload(api, today))
+    client = (await create_client(api, situation="RESIDENTIAL_CARE"))["id"]
+    await record_deputyship(api, client, orderDate="2013-01-10")
+    changed = await amend_client(
+        api, client, {"situation": "COMMUNITY"}, reason="went home", role="senior_officer", sub="o"
+    )
+    assert changed["__typename"] == "ClientPayload", changed
+    assert diff(cells(await caseload(api, B)), before_b) == {
+        "deputy.residentialCare": 1,
+        "deputy.total": 1,
+        "total": 1,
+    }
+    assert diff(cells(await caseload(api, today)), before_t) == {
+        "deputy.community": 1,
+        "deputy.total": 1,
+        "total": 1,
+    }
+
+
+async def test_a_move_out_of_care_and_a_corrected_move_are_read_by_their_dates(
+    api: Api,
+) -> None:
+    before = cells(await caseload(api, B))
+    # Admitted in 2013, left care before B: community on B.
+    left = (await create_client(api, situation="COMMUNITY"))["id"]
+    await record_deputyship(api, left, orderDate="2013-01-10")
+    await record_change(api, left, "ADMITTED_TO_RESIDENTIAL_CARE", occurredOn="2013-06-01")
+    out = await record_change(api, left, "LEFT_RESIDENTIAL_CARE", occurredOn="2014-03-01")
+    assert out["__typename"] == "CircumstanceChangePayload", out
+    # A move first recorded as after B, corrected to before it: residential on B.
+    corrected = (await create_client(api, situation="COMMUNITY"))["id"]
+    await record_deputyship(api, corrected, orderDate="2013-01-10")
+    wrong = await record_change(
+        api, corrected, "ADMITTED_TO_RESIDENTIAL_CARE", occurredOn="2014-06-01"
+    )
+    fixed = await record_change(
+        api,
+        corrected,
+        "ADMITTED_TO_RESIDENTIAL_CARE",
+        occurredOn="2014-04-10",
+        corrects=wrong["change"]["id"],
+        reason="the date was misread",
+    )
+    assert fixed["__typename"] == "CircumstanceChangePayload", fixed
+    assert diff(cells(await caseload(api, B)), before) == {
+        "deputy.community": 1,
+        "deputy.residentialCare": 1,
+        "deputy.total": 2,
+        "total": 2,
+    }
+
+
+async def test_only_a_confirmed_death_on_or_before_the_date_makes_a_client_deceased(
+    api: Api,
+) -> None:
+    before = cells(await caseload(api, B))
+    unconfirmed = (await create_client(api, situation="COMMUNITY"))["id"]
+    await record_deputyship(api, unconfirmed, orderDate="2013-01-10")
+    assert (await record_death(api, unconfirmed, "2014-02-01"))["__typename"] == "DeathPayload"
+    after_b = (await create_client(api, situation="COMMUNITY"))["id"]
+    await record_deputyship(api, after_b, orderDate="2013-01-10")
+    await record_death(api, after_b, "2014-05-01")
+    assert (await confirm_death(api, after_b))["__typename"] == "DeathPayload"
+    assert diff(cells(await caseload(api, B)), before) == {
+        "deputy.community": 2,
+        "deputy.total": 2,
+        "total": 2,
+    }
+    on_may = diff(cells(await caseload(api, "2014-05-01")), cells(await caseload(api, B)))
+    assert on_may.get("deceasedWindingUp") == 1, on_may
+
+
+async def test_a_deceased_client_is_counted_until_the_case_is_closed(
+    api: Api, session: AsyncSession
+) -> None:
+    from tests.factories import charged_wind_up_fee, fund, notify_everyone
+
+    today = date.today().isoformat()
+    before = cells(await caseload(api, today))
+    client = (await create_client(api, situation="RESIDENTIAL_CARE"))["id"]
+    await record_appointeeship(api, client, startDate="2013-01-10")
+    await record_death(api, client, "2015-02-01")
+    await confirm_death(api, client)
+    assert diff(cells(await caseload(api, today)), before) == {
+        "appointee.deceasedWindingUp": 1,
+        "appointee.total": 1,
+        "total": 1,
+        "deceasedWindingUp": 1,
+    }
+    # Wound up: the fee taken, everyone told, then the case closed.
+    await fund(session, api, {"id": client}, 37_500)  # the fee, and nothing left
+    await charged_wind_up_fee(api, client)
+    await notify_everyone(api, client)
+    closed = await api.data(
+        """mutation($input: CloseWoundUpCaseInput!) { closeWoundUpCase(input: $input) {
+             __typename ... on Problem { message } } }""",
+        {"input": {"clientId": client, "idempotencyKey": new_key()}},
+        role="senior_officer",
+        sub="olu.scao",
+    )
+    assert closed["closeWoundUpCase"]["__typename"] == "EstatePayload", closed
+    assert diff(cells(await caseload(api, today)), before) == {}
+
+
+async def test_an_ended_order_is_not_counted_after_its_end(api: Api) -> None:
+    before_a, before_b = cells(await caseload(api, A)), cells(await caseload(api, B))
+    client = (await create_client(api, situation="COMMUNITY"))["id"]
+    result = await record_appointeeship(api, client, startDate="2013-01-10", endDate="2014-01-31")
+    assert result["__typename"] == "AppointeeshipPayload", result
+    assert diff(cells(await caseload(api, A)), before_a)["appointee.community"] == 1
+    assert diff(cells(await caseload(api, B)), before_b) == {}
+
+
+async def test_a_hold_is_not_money_moved_and_a_payment_made_is(
+    api: Api, session: AsyncSession
+) -> None:
+    from tests.factories import (
+        approve_payment,
+        fund,
+        make_payment,
+        new_counterparty,
+        payable_invoice,
+        raised_payment,
+    )
+
+    today = date.today().isoformat()
+    client = await create_client(api, situation="COMMUNITY")
+    await record_deputyship(api, client["id"], orderDate="2013-01-10")
+    before = (await api.data(MONEY_HELD, {"asAt": today}, **OFFICER))["moneyHeld"]
+    await fund(session, api, client, 100_000)
+    supplier = await new_counterparty(api)
+    invoice = await payable_invoice(api, client, supplier, amount="120.00")
+    payment = await raised_payment(api, invoice["id"])
+    assert (await approve_payment(api, payment["id"]))["__typename"] == "PaymentPayload"
+    accounts = await api.data(
+        "query($id: ID!) { clientAccounts(clientId: $id) { kind balance held } }",
+        {"id": client["id"]},
+        role="auditor",
+        sub="audrey",
+    )
+    assert any(a["held"] not in (None, "0.00") for a in accounts["clientAccounts"]), accounts
+    held = (await api.data(MONEY_HELD, {"asAt": today}, **OFFICER))["moneyHeld"]
+    assert Decimal(held["deputy"]["held"] or 0) - Decimal(before["deputy"]["held"] or 0) == Decimal(
+        "1000.00"
+    )
+    assert (await make_payment(api, payment["id"]))["__typename"] == "PaymentPayload"
+    paid = (await api.data(MONEY_HELD, {"asAt": today}, **OFFICER))["moneyHeld"]
+    assert Decimal(paid["deputy"]["held"] or 0) - Decimal(before["deputy"]["held"] or 0) == Decimal(
+        "880.00"
+    )
+
+
+async def test_a_deceased_deputy_client_being_wound_up_counts_over_the_threshold(
+    api: Api, session: AsyncSession
+) -> None:
+    before = (await api.data(MONEY_HELD, {"asAt": B}, **OFFICER))["moneyHeld"]
+    client = (await create_client(api, situation="RESIDENTIAL_CARE"))["id"]
+    await record_deputyship(api, client, orderDate="2013-01-10")
+    await credit(session, client, 3_000_000, date(2014, 1, 1))
+    await record_death(api, client, "2014-03-01")
+    await confirm_death(api, client)
+    m = (await api.data(MONEY_HELD, {"asAt": B}, **OFFICER))["moneyHeld"]
+    was = before["deputyClientsOverThreshold"]["count"]
+    assert m["deputyClientsOverThreshold"]["count"] == was + 1
+
+
+GROUPS = [
+    ("D.comm", "D.res", "D.dec", "=D.total"),
+    ("A.comm", "A.res", "A.dec", "=A.total"),
+    ("D.total", "A.total", "=total"),
+    ("D.comm", "D.res", "D.dec", "A.comm", "A.res", "A.dec", "=total"),
+    ("D.dec", "A.dec", "=dec"),
+]
+
+
+def worked_back(c: dict[str, Any]) -> dict[str, int]:
+    """The hidden counts that the shown ones and the documented sums give away."""
+    keys = {
+        "D.comm": c["deputy"]["community"],
+        "D.res": c["deputy"]["residentialCare"],
+        "D.dec": c["deputy"]["deceasedWindingUp"],
+        "D.total": c["deputy"]["total"],
+        "A.comm": c["appointee"]["community"],
+        "A.res": c["appointee"]["residentialCare"],
+        "A.dec": c["appointee"]["deceasedWindingUp"],
+        "A.total": c["appointee"]["total"],
+        "total": c["total"],
+        "dec": c["deceasedWindingUp"],
+    }
+    known = {k: v["count"] for k, v in keys.items() if v["count"] is not None}
+    hidden = {k for k, v in keys.items() if v["count"] is None}
+    changed = True
+    while changed:
+        changed = False
+        for group in GROUPS:
+            parts = [g for g in group if not g.startswith("=")]
+            total = group[-1][1:]
+            unknown = [g for g in (*parts, total) if g not in known]
+            if len(unknown) != 1:
+                continue
+            (u,) = unknown
+            if u == total:
+                known[u] = sum(known[p] for p in parts)
+            else:
+                known[u] = known[total] - sum(known[p] for p in parts if p != u)
+            changed = True
+    return {k: known[k] for k in hidden if k in known}
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [
+        # (deputy community, residential, deceased), (appointee ...)
+        ((6, 6, 1), (6, 6, 0)),
+        ((0, 7, 0), (0, 0, 3)),
+        ((5, 0, 2), (5, 0, 2)),
+    ],
+)
+async def test_a_suppressed_count_cannot_be_worked_back_from_the_cells_beside_it(
+    api: Api, session: AsyncSession, shape: tuple[tuple[int, int, int], ...]
+) -> None:
+    if not await empty_on(api, B):
+        pytest.skip("the caseload is not empty on 2014-04-30")
+    (dc, dr, dd), (ac, ar, ad) = shape
+    for role, (comm, res, dead) in (("D", (dc, dr, dd)), ("A", (ac, ar, ad))):
+        for situation, n in ((Situation.COMMUNITY, comm), (Situation.RESIDENTIAL_CARE, res)):
+            for _ in range(n):
+                if role == "D":
+                    await deputy_client(session, date(2013, 1, 1), situation)
+                else:
+                    await appointee_client(session, date(2013, 1, 1), situation)
+        for _ in range(dead):
+            if role == "D":
+                cid = await deputy_client(session, date(2013, 1, 1))
+            else:
+                cid = await appointee_client(session, date(2013, 1, 1))
+            await record_death(api, cid, "2014-02-01")
+            assert (await confirm_death(api, cid))["__typename"] == "DeathPayload"
+    plain = await caseload(api, B)
+    assert plain["total"]["count"] == dc + dr + dd + ac + ar + ad
+    shown = await caseload(api, B, **REPORTING)
+    for role in ("deputy", "appointee"):
+        for sit in ("community", "residentialCare", "deceasedWindingUp"):
+            n = plain[role][sit]["count"]
+            if 1 <= n <= 4:
+                assert shown[role][sit] == {"count": None, "suppressed": True}, (role, sit)
+    leaks = {k: v for k, v in worked_back(shown).items() if v != 0}
+    assert leaks == {}, leaks
