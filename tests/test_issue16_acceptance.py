@@ -1333,3 +1333,123 @@ async def test_the_first_point_of_a_series_is_compared_with_the_month_end_before
     ]
     assert series[0]["comparedWith"] == "2014-01-31"
     assert series[0]["change"] is not None
+
+
+# --- 10. More promises, the register's dates, workload, future-dated money -----------------
+
+
+async def test_council_invoices_are_due_in_21_calendar_days_and_a_hold_still_counts(
+    api: Api, session: AsyncSession, today: Any
+) -> None:
+    from tests.factories import council_invoice, fund, new_counterparty
+
+    today.set(date(2026, 8, 25))
+    day = ("2026-08-24", "2026-08-24")
+    before = measure(await deadlines(api, *day), "COUNCIL_INVOICE_PAYMENT")
+    today.set(date(2026, 8, 3))
+    client = await create_client(api, situation="RESIDENTIAL_CARE")
+    await record_deputyship(api, client["id"], orderDate="2013-01-10")
+    await fund(session, api, client, 1_000_000)
+    council = await new_counterparty(api, "COUNCIL")
+    invoice_id = await council_invoice(api, client, council, amount="50.00")
+    view = await api.data(
+        "query($id: ID!) { invoice(id: $id) { dueOn receivedOn } }",
+        {"id": invoice_id},
+        role="assistant",
+        sub="ash",
+    )
+    assert view["invoice"]["dueOn"] == "2026-08-24"  # 21 calendar days
+    today.set(date(2026, 8, 25))
+    after = measure(await deadlines(api, *day), "COUNCIL_INVOICE_PAYMENT")
+    assert {k: after[k] - before[k] for k in after} == {  # type: ignore[operator]
+        "due": 1,
+        "met": 0,
+        "missed": 1,  # not paid by the day after
+        "open": 0,
+    }
+
+
+async def test_investment_statement_due_three_months_after_the_order(api: Api, today: Any) -> None:
+    from tests.factories import statement_deputy_client, statement_input, submit
+
+    today.set(date(2026, 6, 3))
+    period = ("2026-09-03", "2026-09-03")
+    before = measure(await deadlines(api, *period), "INVESTMENT_STATEMENT")
+    on_time, d1 = await statement_deputy_client(api, "2026-06-03")
+    await statement_deputy_client(api, "2026-06-03")  # none submitted
+    today.set(date(2026, 9, 3))
+    done = await submit(api, statement_input(on_time, d1))
+    assert "InvestmentStatement" in done["__typename"], done
+    now = measure(await deadlines(api, *period), "INVESTMENT_STATEMENT")
+    assert {k: now[k] - before[k] for k in now} == {  # type: ignore[operator]
+        "due": 2,
+        "met": 1,
+        "missed": 0,
+        "open": 1,
+    }
+    today.set(date(2026, 9, 4))
+    later = measure(await deadlines(api, *period), "INVESTMENT_STATEMENT")
+    assert later["missed"] - before["missed"] == 1  # type: ignore[operator]
+    assert later["open"] == before["open"]
+
+
+async def test_the_register_is_by_the_day_submitted_both_days_included(
+    api: Api, today: Any
+) -> None:
+    today.set(date(2026, 9, 10))
+    e = await submitted_exception(api)
+    assert e["submittedOn"] == "2026-09-10"
+    assert e["submittedByRole"] == "ASSISTANT"
+    for f, t, present in [
+        ("2026-09-10", "2026-09-10", True),
+        ("2026-09-11", None, False),
+        (None, "2026-09-09", False),
+    ]:
+        rows = (await api.data(EXCEPTIONS, {"f": f, "t": t}, **OFFICER))["policyExceptions"]
+        assert (e["id"] in {r["id"] for r in rows}) is present, (f, t)
+    resp = await get_csv(api, "/reports/policy-exceptions.csv?from=2026-09-10&to=2026-09-10")
+    assert resp.status_code == 200, resp.text
+    assert "B 22.1" in resp.text
+    assert "Pay the rent" not in resp.text and "ash.assistant" not in resp.text
+
+
+async def test_workload_counts_each_client_once_against_the_fte_in_force(
+    api: Api, session: AsyncSession
+) -> None:
+    await api.data(RECORD_COSTS, cost_table("2014-04-01"), **GOVERNANCE)
+    before = (await api.data(WORKLOAD, {"d": B}, **OFFICER))["workload"]
+    await client_with_orders(session, deputy_from=date(2013, 1, 1), appointee_from=date(2013, 1, 1))
+    await deputy_client(session, date(2014, 6, 1))  # not yet on B
+    w = (await api.data(WORKLOAD, {"d": B}, **OFFICER))["workload"]
+    assert w["clients"] - before["clients"] == 1
+    assert Decimal(w["fte"]) == Decimal("4.24")
+    expected = (Decimal(w["clients"]) / Decimal("4.24")).quantize(Decimal("0.01"), ROUND_HALF_UP)
+    assert Decimal(w["clientsPerFte"]) == expected
+
+
+async def test_money_value_dated_in_the_future_is_not_held_today(
+    api: Api, session: AsyncSession
+) -> None:
+    today = date.today()
+    before = (await api.data(MONEY_HELD, {"asAt": today.isoformat()}, **OFFICER))["moneyHeld"]
+    client = await deputy_client(session, date(2013, 1, 1))
+    await credit(session, client, 10_000, today)
+    await credit(session, client, 70_000, date(today.year + 1, 1, 5))
+    m = (await api.data(MONEY_HELD, {"asAt": today.isoformat()}, **OFFICER))["moneyHeld"]
+    gained = Decimal(m["deputy"]["held"]) - Decimal(before["deputy"]["held"] or 0)
+    assert gained == Decimal("100.00")
+
+
+async def test_the_change_is_hidden_when_a_total_is_hidden(api: Api, session: AsyncSession) -> None:
+    if not await empty_on(api, A, B):
+        pytest.skip("the caseload is not empty on the appendix's dates")
+    for _ in range(3):
+        await deputy_client(session, date(2013, 1, 1))
+    await deputy_client(session, date(2014, 1, 1))
+    c = await caseload(api, B, A, **REPORTING)
+    assert c["total"] == {"count": None, "suppressed": True}
+    assert (c["change"], c["changePercent"]) == (None, None)
+    resp = await get_csv(api, f"/reports/caseload.csv?asAt={B}&comparedWith={A}")
+    rows = {(r["role"], r["situation"]): r for r in parse_csv(resp.text)}
+    assert rows[("ALL", "CHANGE")]["clients"] == ""
+    assert rows[("ALL", "CHANGE_PERCENT")]["clients"] == ""
