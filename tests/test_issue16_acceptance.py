@@ -1453,3 +1453,45 @@ async def test_the_change_is_hidden_when_a_total_is_hidden(api: Api, session: As
     rows = {(r["role"], r["situation"]): r for r in parse_csv(resp.text)}
     assert rows[("ALL", "CHANGE")]["clients"] == ""
     assert rows[("ALL", "CHANGE_PERCENT")]["clients"] == ""
+
+
+# --- 11. What else the reporting role can reach ---------------------------------------------
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="BUG: Query.caseloadSummary is open to the reporting role and gives every "
+    "(legalRole, situation) cell plainly: one client with both orders in the community shows "
+    "{legalRole: BOTH, situation: COMMUNITY, clients: 1}; issue 16 item 7 and docs/reports.md "
+    "'Small counts' require counts 1-4 hidden for reporting (report_small_count_suppression = 5); "
+    "the field is neither suppressed nor closed to reporting (nor does it count a client with "
+    "both orders once as a deputy, as the caseload report does)",
+)
+async def test_the_caseload_summary_reporting_can_read_suppresses_small_counts(
+    api: Api, session: AsyncSession
+) -> None:
+    """caseloadSummary (today's caseload by legal role and situation) is the other caseload
+    figure the reporting role can read; a cell of one client identifies that client."""
+    summary = "{ caseloadSummary { total counts { legalRole situation clients } } }"
+    before = (await api.data(summary, **OFFICER))["caseloadSummary"]
+    if any(c["legalRole"] == "BOTH" and c["clients"] for c in before["counts"]):
+        pytest.skip("clients with both orders already on the books")
+    await client_with_orders(
+        session,
+        deputy_from=date(2013, 1, 1),
+        appointee_from=date(2013, 1, 1),
+        situation=Situation.COMMUNITY,
+    )
+    body = await api.gql(summary, **REPORTING)
+    cells_ = (body.get("data") or {}).get("caseloadSummary") or {"counts": []}
+    small = [c for c in cells_["counts"] if 1 <= (c["clients"] or 0) <= 4]
+    assert small == [], small
+
+
+async def test_the_cost_tables_do_not_name_the_officer_who_recorded_them_to_reporting(
+    api: Api,
+) -> None:
+    await api.data(RECORD_COSTS, cost_table("2014-04-01"), **GOVERNANCE)
+    tables = (await api.data(COST_TABLES, **REPORTING))["serviceCostTables"]
+    assert tables
+    assert {t["recordedBy"] for t in tables} <= {None}, tables
