@@ -1495,3 +1495,159 @@ async def test_the_cost_tables_do_not_name_the_officer_who_recorded_them_to_repo
     tables = (await api.data(COST_TABLES, **REPORTING))["serviceCostTables"]
     assert tables
     assert {t["recordedBy"] for t in tables} <= {None}, tables
+
+
+# --- 12. Annual reviews, withdrawn deaths, a closure's day, limits and validation -----------
+
+
+async def test_annual_review_met_on_the_anniversary_missed_the_day_after(
+    api: Api, today: Any
+) -> None:
+    from tests.factories import record_review
+
+    today.set(date(2026, 9, 7))
+    period = ("2026-09-07", "2026-09-07")
+    before = measure(await deadlines(api, *period), "ANNUAL_REVIEW")
+    reviewed = (await create_client(api, situation="RESIDENTIAL_CARE"))["id"]
+    await record_deputyship(api, reviewed, orderDate="2025-09-07")
+    waiting = (await create_client(api, situation="RESIDENTIAL_CARE"))["id"]
+    await record_deputyship(api, waiting, orderDate="2025-09-07")
+    done = await record_review(api, reviewed, reviewedOn="2026-09-07")
+    assert done["__typename"] == "AnnualReviewPayload", done
+    now = measure(await deadlines(api, *period), "ANNUAL_REVIEW")
+    assert {k: now[k] - before[k] for k in now} == {  # type: ignore[operator]
+        "due": 2,
+        "met": 1,
+        "missed": 0,
+        "open": 1,
+    }
+    today.set(date(2026, 9, 8))
+    later = measure(await deadlines(api, *period), "ANNUAL_REVIEW")
+    assert {k: later[k] - before[k] for k in later} == {  # type: ignore[operator]
+        "due": 2,
+        "met": 1,
+        "missed": 1,
+        "open": 0,
+    }
+
+
+async def test_a_withdrawn_death_does_not_make_a_client_deceased(api: Api) -> None:
+    before = cells(await caseload(api, B))
+    client = (await create_client(api, situation="COMMUNITY"))["id"]
+    await record_deputyship(api, client, orderDate="2013-01-10")
+    assert (await record_death(api, client, "2014-02-01"))["__typename"] == "DeathPayload"
+    withdrawn = await api.data(
+        """mutation($input: WithdrawDeathInput!) { withdrawDeath(input: $input) {
+             __typename ... on Problem { message } } }""",
+        {"input": {"clientId": client, "reason": "wrong client", "idempotencyKey": new_key()}},
+        role="senior_officer",
+        sub="olu.scao",
+    )
+    assert withdrawn["withdrawDeath"]["__typename"].endswith("Payload"), withdrawn
+    assert diff(cells(await caseload(api, B)), before) == {
+        "deputy.community": 1,
+        "deputy.total": 1,
+        "total": 1,
+    }
+
+
+async def test_a_closure_counts_from_its_own_day_not_before(api: Api) -> None:
+    from datetime import timedelta
+
+    today = date.today()
+    yesterday = (today - timedelta(days=1)).isoformat()
+    before = cells(await caseload(api, yesterday))
+    client = (await create_client(api, situation="COMMUNITY"))["id"]
+    await record_deputyship(api, client, orderDate="2013-01-10")
+    await amend_client(
+        api, client, {"status": "CLOSED"}, reason="case closed", role="senior_officer", sub="o"
+    )
+    assert diff(cells(await caseload(api, yesterday)), before).get("total") == 1
+
+
+async def test_a_series_longer_than_120_months_is_refused(api: Api) -> None:
+    body = await api.gql(
+        'query { caseloadSeries(from: "2000-01-01", to: "2014-04-30") { asAt } }', **REPORTING
+    )
+    assert "errors" in body or body.get("data") is None, body
+    resp = await get_csv(api, "/reports/money-held.csv?from=2000-01-01&to=2014-04-30")
+    assert resp.status_code == 400, resp.text
+
+
+async def test_the_money_held_csv_series_has_a_row_per_month_and_role(api: Api) -> None:
+    resp = await get_csv(api, "/reports/money-held.csv?from=2014-02-01&to=2014-04-30")
+    assert resp.status_code == 200, resp.text
+    rows = parse_csv(resp.text)
+    assert {r["as_at"] for r in rows} == {"2014-02-28", "2014-03-31", "2014-04-30"}
+    assert {r["role"] for r in rows} >= {"DEPUTY", "APPOINTEE", "ALL"}
+    assert list(rows[0]) == [
+        "as_at",
+        "role",
+        "clients",
+        "held",
+        "average",
+        "suppressed",
+        "over_lodgement_threshold",
+        "lodgement_threshold",
+    ]
+
+
+async def test_a_cost_table_must_be_sound(api: Api) -> None:
+    bad = cost_table("2014-04-01", bank="-1.00")
+    result = (await api.data(RECORD_COSTS, bad, **GOVERNANCE))["recordServiceCosts"]
+    assert result["__typename"] == "ValidationProblem", result
+    empty = cost_table("2014-04-01")
+    empty["input"]["roles"] = []
+    result = (await api.data(RECORD_COSTS, empty, **GOVERNANCE))["recordServiceCosts"]
+    assert result["__typename"] == "ValidationProblem", result
+    negative = cost_table("2014-04-01")
+    negative["input"]["roles"][0]["fte"] = "-0.01"
+    result = (await api.data(RECORD_COSTS, negative, **GOVERNANCE))["recordServiceCosts"]
+    assert result["__typename"] == "ValidationProblem", result
+    same = cost_table("2014-04-01")
+    first = (await api.data(RECORD_COSTS, same, **GOVERNANCE))["recordServiceCosts"]
+    again = (await api.data(RECORD_COSTS, same, **GOVERNANCE))["recordServiceCosts"]
+    assert (again["replayed"], again["table"]["id"]) == (True, first["table"]["id"])
+
+
+async def test_the_role_is_the_role_on_the_date(api: Api, session: AsyncSession) -> None:
+    """An appointee client whose deputyship came between A and B is an appointee client on A
+    and a deputy client on B; a deputy client whose deputyship ended between them, with an
+    appointeeship going on, is a deputy client on A and an appointee client on B. Their money
+    follows the role."""
+    before_a, before_b = cells(await caseload(api, A)), cells(await caseload(api, B))
+    money_a = (await api.data(MONEY_HELD, {"asAt": A}, **OFFICER))["moneyHeld"]
+    money_b = (await api.data(MONEY_HELD, {"asAt": B}, **OFFICER))["moneyHeld"]
+    became = (await create_client(api, situation="COMMUNITY"))["id"]
+    await record_appointeeship(api, became, startDate="2012-06-01")
+    await record_deputyship(api, became, orderDate="2014-01-02")
+    ended = (await create_client(api, situation="COMMUNITY"))["id"]
+    await record_appointeeship(api, ended, startDate="2012-06-01")
+    result = await record_deputyship(api, ended, orderDate="2013-01-02", endDate="2014-01-31")
+    assert result["__typename"] == "DeputyshipPayload", result
+    await credit(session, became, 10_000, date(2013, 1, 1))
+    await credit(session, ended, 20_000, date(2013, 1, 1))
+    assert diff(cells(await caseload(api, A)), before_a) == {
+        "deputy.community": 1,
+        "deputy.total": 1,
+        "appointee.community": 1,
+        "appointee.total": 1,
+        "total": 2,
+    }
+    assert diff(cells(await caseload(api, B)), before_b) == {
+        "deputy.community": 1,
+        "deputy.total": 1,
+        "appointee.community": 1,
+        "appointee.total": 1,
+        "total": 2,
+    }
+
+    def held(m: dict[str, Any], role: str) -> Decimal:
+        return Decimal(m[role]["held"] or 0)
+
+    on_a = (await api.data(MONEY_HELD, {"asAt": A}, **OFFICER))["moneyHeld"]
+    on_b = (await api.data(MONEY_HELD, {"asAt": B}, **OFFICER))["moneyHeld"]
+    assert held(on_a, "deputy") - held(money_a, "deputy") == Decimal("200.00")
+    assert held(on_a, "appointee") - held(money_a, "appointee") == Decimal("100.00")
+    assert held(on_b, "deputy") - held(money_b, "deputy") == Decimal("100.00")
+    assert held(on_b, "appointee") - held(money_b, "appointee") == Decimal("200.00")
