@@ -1651,3 +1651,48 @@ async def test_the_role_is_the_role_on_the_date(api: Api, session: AsyncSession)
     assert held(on_a, "appointee") - held(money_a, "appointee") == Decimal("100.00")
     assert held(on_b, "deputy") - held(money_b, "deputy") == Decimal("100.00")
     assert held(on_b, "appointee") - held(money_b, "appointee") == Decimal("200.00")
+
+
+async def test_a_review_falling_due_after_the_clients_death_is_not_counted(
+    api: Api, today: Any
+) -> None:
+    today.set(date(2026, 9, 8))
+    period = ("2026-09-07", "2026-09-07")
+    before = measure(await deadlines(api, *period), "ANNUAL_REVIEW")
+    client = (await create_client(api, situation="RESIDENTIAL_CARE"))["id"]
+    await record_deputyship(api, client, orderDate="2025-09-07")
+    assert (await record_death(api, client, "2026-08-01"))["__typename"] == "DeathPayload"
+    assert (await confirm_death(api, client))["__typename"] == "DeathPayload"
+    assert measure(await deadlines(api, *period), "ANNUAL_REVIEW") == before
+
+
+async def test_the_deadlines_csv_defaults_to_the_financial_year_by_month(
+    api: Api, today: Any
+) -> None:
+    today.set(date(2026, 9, 10))
+    resp = await get_csv(api, "/reports/deadlines.csv?asAt=2026-09-10")
+    assert resp.status_code == 200, resp.text
+    rows = parse_csv(resp.text)
+    assert min(r["from"] for r in rows) == "2026-04-01"
+    assert max(r["to"] for r in rows) == "2026-09-10"
+    assert len({r["from"] for r in rows}) == 6  # April to September
+    assert {"WILL_COURT_NOTICE", "DWP_APPOINTEESHIP_APPLICATION", "INVOICE_PAYMENT"} <= {
+        r["measure"] for r in rows
+    }
+
+
+@pytest.mark.parametrize("role", ["reporting", "social_worker", "integration_sap", "auditor"])
+async def test_only_officers_submit_exceptions(api: Api, role: str) -> None:
+    body = await api.gql(
+        RECORD_EXCEPTION,
+        {
+            "input": {
+                "summary": "Pay the rent from capital",
+                "policyReference": "B 22.1",
+                "idempotencyKey": new_key(),
+            }
+        },
+        role=role,
+        sub="not.an.officer",
+    )
+    assert error_codes(body) == ["FORBIDDEN"], body
