@@ -571,6 +571,8 @@ async def test_reporting_sees_money_resting_on_a_small_count_hidden(
     # The total less the deputies' must not give the one appointee's money away.
     if m["total"] is not None and m["deputy"]["held"] is not None:
         pytest.fail(f"1234.56 worked back from {m['total']} - {m['deputy']['held']}")
+    if m["clients"]["count"] is not None and m["deputy"]["clients"]["count"] is not None:
+        pytest.fail("the one appointee client worked back from the total and the deputies")
     resp = await get_csv(api, f"/reports/money-held.csv?asAt={B}")
     assert resp.status_code == 200, resp.text
     assert "1234.56" not in resp.text
@@ -1134,6 +1136,10 @@ def worked_back(c: dict[str, Any]) -> dict[str, int]:
         ((6, 6, 1), (6, 6, 0)),
         ((0, 7, 0), (0, 0, 3)),
         ((5, 0, 2), (5, 0, 2)),
+        ((6, 6, 0), (1, 0, 0)),
+        ((0, 0, 1), (0, 0, 0)),
+        ((5, 5, 5), (4, 0, 0)),
+        ((6, 0, 0), (0, 0, 4)),
     ],
 )
 async def test_a_suppressed_count_cannot_be_worked_back_from_the_cells_beside_it(
@@ -1165,6 +1171,32 @@ async def test_a_suppressed_count_cannot_be_worked_back_from_the_cells_beside_it
             if 1 <= n <= 4:
                 assert shown[role][sit] == {"count": None, "suppressed": True}, (role, sit)
     leaks = {k: v for k, v in worked_back(shown).items() if v != 0}
+    assert leaks == {}, leaks
+    # The CSV the dashboards read gives no more away.
+    resp = await get_csv(api, f"/reports/caseload.csv?asAt={B}")
+    rows = {(r["role"], r["situation"]): r for r in parse_csv(resp.text)}
+
+    def cell(role: str, situation: str) -> dict[str, Any]:
+        value = rows[(role, situation)]["clients"]
+        return {"count": int(value) if value else None}
+
+    from_csv = {
+        "deputy": {
+            "community": cell("DEPUTY", "COMMUNITY"),
+            "residentialCare": cell("DEPUTY", "RESIDENTIAL_CARE"),
+            "deceasedWindingUp": cell("DEPUTY", "DECEASED_WINDING_UP"),
+            "total": cell("DEPUTY", "ALL"),
+        },
+        "appointee": {
+            "community": cell("APPOINTEE", "COMMUNITY"),
+            "residentialCare": cell("APPOINTEE", "RESIDENTIAL_CARE"),
+            "deceasedWindingUp": cell("APPOINTEE", "DECEASED_WINDING_UP"),
+            "total": cell("APPOINTEE", "ALL"),
+        },
+        "total": cell("ALL", "ALL"),
+        "deceasedWindingUp": cell("ALL", "DECEASED_WINDING_UP"),
+    }
+    leaks = {k: v for k, v in worked_back(from_csv).items() if v != 0}
     assert leaks == {}, leaks
 
 
