@@ -1728,3 +1728,22 @@ async def test_only_officers_submit_exceptions(api: Api, role: str) -> None:
         sub="not.an.officer",
     )
     assert error_codes(body) == ["FORBIDDEN"], body
+
+
+async def test_court_fixed_costs_are_the_fee_runs_charges_not_the_opg_fee(
+    api: Api, session: AsyncSession, today: Any
+) -> None:
+    from tests.factories import deputy, run_fees
+
+    today.set(date(2015, 3, 31))  # the run inside the year: its charges are value-dated today
+    await api.data(RECORD_COSTS, cost_table("2014-04-01"), **GOVERNANCE)
+    before = (await api.data(COST_AND_INCOME, {"y": 2014}, **OFFICER))["serviceCostAndIncome"]
+    await deputy(api, session, "2013-06-10", "TYPE_2", 2_000_000)  # first anniversary: 700.00
+    run = await run_fees(api, "2014-04-01", "2015-03-31")
+    assert run["__typename"] == "FeeRunPayload", run
+    after = (await api.data(COST_AND_INCOME, {"y": 2014}, **REPORTING))["serviceCostAndIncome"]
+    gained = Decimal(after["income"]["courtFixedCosts"]) - Decimal(
+        before["income"]["courtFixedCosts"]
+    )
+    assert gained == Decimal("700.00")  # the OPG's 320.00 supervision fee is not income
+    assert Decimal(after["shortfall"]) == Decimal(before["shortfall"]) - gained
