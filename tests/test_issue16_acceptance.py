@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import uuid
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -21,6 +22,7 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ca_api.clients.rules import Situation
+from ca_api.common.ids import encode_id
 from tests.conftest import Api, error_codes
 from tests.factories import (
     FEE_FUNDER,
@@ -1747,3 +1749,59 @@ async def test_court_fixed_costs_are_the_fee_runs_charges_not_the_opg_fee(
     )
     assert gained == Decimal("700.00")  # the OPG's 320.00 supervision fee is not income
     assert Decimal(after["shortfall"]) == Decimal(before["shortfall"]) - gained
+
+
+async def test_an_exception_needs_a_reason_and_a_real_client(api: Api) -> None:
+    e = await submitted_exception(api)
+    no_reason = decision(e["id"])
+    no_reason["input"]["reason"] = "  "
+    result = (await api.data(DECIDE_EXCEPTION, no_reason, **GOVERNANCE))["decidePolicyException"]
+    assert result["__typename"] == "ValidationProblem", result
+    ghost = encode_id("Client", uuid.uuid4())  # no such client
+    body = await api.gql(
+        RECORD_EXCEPTION,
+        {
+            "input": {
+                "summary": "x",
+                "policyReference": "B 22.1",
+                "clientId": ghost,
+                "idempotencyKey": new_key(),
+            }
+        },
+        role="assistant",
+        sub="ash.assistant",
+    )
+    assert body["data"]["recordPolicyException"]["__typename"] == "NotFoundProblem", body
+
+
+async def test_workload_counts_an_officers_open_payment_until_it_is_made(
+    api: Api, session: AsyncSession
+) -> None:
+    from tests.factories import (
+        approve_payment,
+        fund,
+        make_payment,
+        new_counterparty,
+        payable_invoice,
+        raised_payment,
+    )
+
+    today = date.today().isoformat()
+
+    async def open_payments(who: dict[str, Any]) -> int:
+        w = (await api.data(WORKLOAD, {"d": today}, **who))["workload"]
+        if who is OFFICER:
+            return sum(o["payments"] for o in w["officers"] if o["officer"] == "ash.assistant")
+        return sum(o["payments"] for o in w["officers"])
+
+    before, before_all = await open_payments(OFFICER), await open_payments(REPORTING)
+    client = await create_client(api, situation="COMMUNITY")
+    await record_deputyship(api, client["id"], orderDate="2013-01-10")
+    await fund(session, api, client, 100_000)
+    invoice = await payable_invoice(api, client, await new_counterparty(api), amount="20.00")
+    payment = await raised_payment(api, invoice["id"])  # by ash.assistant
+    assert await open_payments(OFFICER) == before + 1
+    assert await open_payments(REPORTING) == before_all + 1
+    await approve_payment(api, payment["id"])
+    assert (await make_payment(api, payment["id"]))["__typename"] == "PaymentPayload"
+    assert await open_payments(OFFICER) == before
