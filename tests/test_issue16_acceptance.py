@@ -1805,3 +1805,34 @@ async def test_workload_counts_an_officers_open_payment_until_it_is_made(
     await approve_payment(api, payment["id"])
     assert (await make_payment(api, payment["id"]))["__typename"] == "PaymentPayload"
     assert await open_payments(OFFICER) == before
+
+
+async def test_an_invoice_on_hold_keeps_its_due_date_and_counts(
+    api: Api, session: AsyncSession, today: Any
+) -> None:
+    from tests.factories import fund, new_counterparty, recorded
+
+    today.set(date(2026, 9, 3))
+    day = ("2026-09-02", "2026-09-02")
+    before = measure(await deadlines(api, *day), "INVOICE_PAYMENT")
+    today.set(date(2026, 8, 3))
+    client = await create_client(api, situation="COMMUNITY")
+    await record_deputyship(api, client["id"], orderDate="2013-01-10")
+    await fund(session, api, client, 100_000)
+    invoice = await recorded(api, client, await new_counterparty(api), amount="30.00")
+    held = await api.data(
+        """mutation($input: HoldInvoiceInput!) { holdInvoice(input: $input) {
+             __typename ... on Problem { message } } }""",
+        {"input": {"invoiceId": invoice["id"], "reason": "disputed", "idempotencyKey": new_key()}},
+        role="senior_officer",
+        sub="olu.scao",
+    )
+    assert "Problem" not in held["holdInvoice"]["__typename"], held
+    today.set(date(2026, 9, 3))
+    after = measure(await deadlines(api, *day), "INVOICE_PAYMENT")
+    assert {k: after[k] - before[k] for k in after} == {  # type: ignore[operator]
+        "due": 1,
+        "met": 0,
+        "missed": 1,
+        "open": 0,
+    }
