@@ -70,8 +70,8 @@ MONEY_FIELDS = f"""
 MONEY_HELD = f"query($asAt: Date!) {{ moneyHeld(asAt: $asAt) {{ {MONEY_FIELDS} }} }}"
 MONEY_SERIES = f"""query($f: Date!, $t: Date!) {{
   moneyHeldSeries(from: $f, to: $t) {{ {MONEY_FIELDS} }} }}"""
-DC = "{ value suppressed }"
-DEADLINE_FIELDS = f"""from to asOf suppressionThreshold
+DC = "{ count suppressed }"
+DEADLINE_FIELDS = f"""from to asOf suppressedBelow
   measures {{ measure due {DC} met {DC} missed {DC} open {DC} }}"""
 DEADLINES = f"""query($f: Date!, $t: Date!) {{
   deadlinesReport(from: $f, to: $t) {{ {DEADLINE_FIELDS} }} }}"""
@@ -340,7 +340,7 @@ async def test_deputy_accounts_at_the_lodgement_threshold_count_both_ways(
 
 def measure(report: dict[str, Any], name: str) -> dict[str, int | None]:
     (m,) = [m for m in report["measures"] if m["measure"] == name]
-    return {k: m[k]["value"] for k in ("due", "met", "missed", "open")}
+    return {k: m[k]["count"] for k in ("due", "met", "missed", "open")}
 
 
 async def deadlines(api: Api, f: str, t: str, **who: Any) -> Any:
@@ -594,10 +594,10 @@ async def test_reporting_sees_small_deadline_counts_suppressed(api: Api, today: 
     w = await will_found(api, "2026-09-07")
     await record_will_notice(api, w, "2026-09-07")
     report = await deadlines(api, *period, **REPORTING)
-    assert report["suppressionThreshold"] == 5
+    assert report["suppressedBelow"] == 5
     (m,) = [m for m in report["measures"] if m["measure"] == "WILL_COURT_NOTICE"]
-    assert m["met"] == {"value": None, "suppressed": True}
-    assert m["due"]["value"] is None
+    assert m["met"] == {"count": None, "suppressed": True}
+    assert m["due"]["count"] is None
     resp = await get_csv(api, "/reports/deadlines.csv?from=2026-09-07&to=2026-09-10")
     assert resp.status_code == 200, resp.text
     (row,) = [r for r in parse_csv(resp.text) if r["measure"] == "WILL_COURT_NOTICE"]
@@ -1317,10 +1317,10 @@ async def test_a_suppressed_deadline_count_cannot_be_worked_back_from_due(
         for m in (await deadlines(api, *period, **REPORTING))["measures"]
         if m["measure"] == "WILL_COURT_NOTICE"
     ]
-    assert m["missed"] == {"value": None, "suppressed": True}
-    values = [m[k]["value"] for k in ("due", "met", "missed", "open")]
+    assert m["missed"] == {"count": None, "suppressed": True}
+    values = [m[k]["count"] for k in ("due", "met", "missed", "open")]
     assert values.count(None) >= 2, m  # else missed = due - met - open
-    assert m["open"] == {"value": 0, "suppressed": False}
+    assert m["open"] == {"count": 0, "suppressed": False}
 
 
 async def test_a_cost_table_from_mid_year_applies_from_the_next_financial_year(api: Api) -> None:
@@ -1352,13 +1352,6 @@ async def test_a_series_has_a_point_at_each_month_end_compared_with_the_one_befo
     assert series[1]["change"] >= 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: caseloadSeries' first point has comparedWith/totalThen/change null, though "
-    "docs/reports.md ('each caseload point is compared with the month end before it') and the "
-    "schema ('each compared with the month end before it') promise a comparison for every point: "
-    "from 2014-02 the first point should be compared with 2014-01-31",
-)
 async def test_the_first_point_of_a_series_is_compared_with_the_month_end_before_it(
     api: Api,
 ) -> None:
@@ -1492,15 +1485,6 @@ async def test_the_change_is_hidden_when_a_total_is_hidden(api: Api, session: As
 # --- 11. What else the reporting role can reach ---------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: Query.caseloadSummary is open to the reporting role and gives every "
-    "(legalRole, situation) cell plainly: one client with both orders in the community shows "
-    "{legalRole: BOTH, situation: COMMUNITY, clients: 1}; issue 16 item 7 and docs/reports.md "
-    "'Small counts' require counts 1-4 hidden for reporting (report_small_count_suppression = 5); "
-    "the field is neither suppressed nor closed to reporting (nor does it count a client with "
-    "both orders once as a deputy, as the caseload report does)",
-)
 async def test_the_caseload_summary_reporting_can_read_suppresses_small_counts(
     api: Api, session: AsyncSession
 ) -> None:
