@@ -53,10 +53,10 @@ from tests.factories import (
 
 OFFICER = {"role": "senior_officer", "sub": "olu.scao"}
 REPORTING = {"role": "reporting", "sub": "rita.dashboard"}
-COUNT = "{ value suppressed }"
+COUNT = "{ count suppressed }"
 MEASURE_FIELDS = f"measure promise rules due {COUNT} met {COUNT} missed {COUNT} open {COUNT}"
 REPORT = f"""query($from: Date!, $to: Date!) {{ deadlinesReport(from: $from, to: $to) {{
-  from to asOf suppressionThreshold measures {{ {MEASURE_FIELDS} }} }} }}"""
+  from to asOf suppressedBelow measures {{ {MEASURE_FIELDS} }} }} }}"""
 SERIES = f"""query($from: Date!, $to: Date!) {{ deadlinesSeries(from: $from, to: $to) {{
   from to measures {{ {MEASURE_FIELDS} }} }} }}"""
 SENT = """mutation($input: RecordAppointeeApplicationSentInput!) {
@@ -74,7 +74,7 @@ async def report(api: Api, start: date, end: date, **who: Any) -> dict[str, Any]
 
 def counts_of(result: dict[str, Any], measure: str) -> tuple[int | None, ...]:
     (m,) = [m for m in result["measures"] if m["measure"] == measure]
-    return tuple(m[k]["value"] for k in ("due", "met", "missed", "open"))
+    return tuple(m[k]["count"] for k in ("due", "met", "missed", "open"))
 
 
 async def counts(api: Api, start: date, end: date, measure: str) -> tuple[int | None, ...]:
@@ -345,18 +345,18 @@ async def test_the_reporting_role_reads_counts_with_small_ones_suppressed(
     await record_will_notice(api, will_id, last_day.isoformat())
     period = {"from": "2026-10-01", "to": last_day.isoformat()}
     plain = (await api.data(REPORT, period, **OFFICER))["deadlinesReport"]
-    assert plain["suppressionThreshold"] is None
+    assert plain["suppressedBelow"] is None
     assert counts_of(plain, "WILL_COURT_NOTICE") == (7, 1, 0, 6)
     seen = (await api.data(REPORT, period, **REPORTING))["deadlinesReport"]
-    assert seen["suppressionThreshold"] == 5
+    assert seen["suppressedBelow"] == 5
     assert seen["asOf"] == last_day.isoformat()
     (wills,) = [m for m in seen["measures"] if m["measure"] == "WILL_COURT_NOTICE"]
     # 1 met is small, so hidden; with it alone hidden, 1 + 0 + 6 = 7 would give it away: the
     # smallest other non-zero part (open, 6) is hidden too. Zero is shown.
-    assert wills["met"] == {"value": None, "suppressed": True}
-    assert wills["open"] == {"value": None, "suppressed": True}
-    assert wills["missed"] == {"value": 0, "suppressed": False}
-    assert wills["due"] == {"value": 7, "suppressed": False}
+    assert wills["met"] == {"count": None, "suppressed": True}
+    assert wills["open"] == {"count": None, "suppressed": True}
+    assert wills["missed"] == {"count": 0, "suppressed": False}
+    assert wills["due"] == {"count": 7, "suppressed": False}
     # No personal data: the report's fields are counts, keys and texts of the policy.
     assert set(wills) == {"measure", "promise", "rules", "due", "met", "missed", "open"}
 

@@ -281,7 +281,7 @@ async def test_appendix_1_reproduced_from_records_dated_to_its_two_dates(api: Ap
         "2014-03-31",
         "2014-04-30",
     ]
-    assert series[0]["total"]["count"] == 401 and series[0]["comparedWith"] is None
+    assert series[0]["total"]["count"] == 401 and series[0]["comparedWith"] == "2013-10-31"
     assert series[-1]["total"]["count"] == 436
     assert sum(s["change"] for s in series[1:]) == 35
 

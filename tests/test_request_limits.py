@@ -464,7 +464,7 @@ async def test_an_unexpected_error_is_masked(
     caplog.set_level(logging.ERROR, logger="ca_api.graphql")
     async with api_on(FailingDatabase(db, error), settings, signing_key) as api:
         resp = await api.post(
-            "{ caseloadSummary { total } }", role="reporting", headers={"X-Request-Id": "trace-42"}
+            "{ caseloadSummary { total } }", role="auditor", headers={"X-Request-Id": "trace-42"}
         )
     assert resp.status_code == 200
     assert "secret" not in resp.text
@@ -485,7 +485,7 @@ async def test_a_masked_error_gets_a_fresh_request_id_when_none_is_sent(
 ) -> None:
     failing = FailingDatabase(db, RuntimeError("secret detail"))  # issue 10 item 6
     async with api_on(failing, settings, signing_key) as api:
-        body = await api.gql("{ caseloadSummary { total } }", role="reporting")
+        body = await api.gql("{ caseloadSummary { total } }", role="auditor")
     assert error_codes(body) == ["INTERNAL_ERROR"]
     assert re.fullmatch(r"[0-9a-f]{32}", body["errors"][0]["extensions"]["requestId"])
 

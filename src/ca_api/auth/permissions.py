@@ -47,6 +47,10 @@ CLIENT_REFER = frozenset({R.SOCIAL_WORKER})
 ORDER_WRITE = CASEWORKERS
 # Aggregates only, no personal data: dashboards and the people who run the service.
 AGGREGATE_READ = OFFICERS | {R.AUDITOR, R.REPORTING}
+# Today's caseload by legal role and situation, every cell plainly: for those who read the
+# clients themselves. The reporting role reads the caseload through ``caseload(asAt:)``, whose
+# small counts are suppressed (issue 16 item 7): a cell of one client identifies the client.
+CASELOAD_SUMMARY_READ = OFFICERS | {R.AUDITOR}
 # The audit trail (R-AUD-3): audit, and those answerable for the service.
 AUDIT_READ = frozenset({R.AUDITOR, R.GOVERNANCE_MANAGER, R.HEAD_OF_SERVICE})
 OFFICER_DIRECTORY_READ = OFFICERS | {R.AUDITOR}

@@ -11,7 +11,7 @@ import strawberry
 from strawberry.types import Info
 
 from ca_api.auth.permissions import (
-    AGGREGATE_READ,
+    CASELOAD_SUMMARY_READ,
     CLIENT_DETAIL_READ,
     CLIENT_READ,
     CLIENT_REFER,
@@ -324,9 +324,12 @@ class ClientQuery:
         )
 
     @strawberry.field(
-        extensions=allow(AGGREGATE_READ),
-        description="Active clients by the council's legal role and where they live (R-REP-1): "
-        "numbers only, no personal data.",
+        extensions=allow(CASELOAD_SUMMARY_READ),
+        description="Active clients by the council's legal role and where they live (R-REP-1), "
+        "today, every count plainly: for officers and audit. Dashboards (the reporting role) "
+        "read `caseload(asAt:)`, with history and small counts suppressed.",
+        deprecation_reason="Use caseload(asAt:): any date, a client holding both orders "
+        "counted once as a deputy, small counts suppressed for the reporting role.",
     )
     async def caseload_summary(self, info: Info[Context, None]) -> CaseloadSummary:
         counts = await service.caseload(info.context.session)

@@ -8,23 +8,7 @@ from datetime import date
 import strawberry
 
 from ca_api.deadline_measures import service
-from ca_api.deadline_measures.rules import Cell
-
-
-@strawberry.type(
-    description="A count as you may see it: for the reporting role a count from 1 to one under "
-    "the suppression threshold is null with suppressed true (docs/deadline_measures.md)."
-)
-class DeadlineCount:
-    value: int | None = strawberry.field(description="The count; null when suppressed.")
-    suppressed: bool = strawberry.field(
-        description="True when the count is hidden: small, or hidden so that a hidden count "
-        "cannot be worked back from the number due."
-    )
-
-    @staticmethod
-    def of(cell: Cell) -> DeadlineCount:
-        return DeadlineCount(value=cell.value, suppressed=cell.suppressed)
+from ca_api.reports.types import ReportCount
 
 
 @strawberry.type(
@@ -38,12 +22,12 @@ class DeadlineMeasure:
     )
     promise: str = strawberry.field(description="The promise as the policy makes it.")
     rules: str = strawberry.field(description="The rules and seed sections it comes from.")
-    due: DeadlineCount = strawberry.field(description="Cases whose due date is in the period.")
-    met: DeadlineCount = strawberry.field(description="Done on or before the due date.")
-    missed: DeadlineCount = strawberry.field(
+    due: ReportCount = strawberry.field(description="Cases whose due date is in the period.")
+    met: ReportCount = strawberry.field(description="Done on or before the due date.")
+    missed: ReportCount = strawberry.field(
         description="Done after the due date, or not done and the due date before asOf."
     )
-    open: DeadlineCount = strawberry.field(
+    open: ReportCount = strawberry.field(
         description="Not done, and due on asOf or later: still in time."
     )
 
@@ -54,10 +38,10 @@ class DeadlineMeasure:
             measure=m.key,
             promise=m.promise,
             rules=m.rules,
-            due=DeadlineCount.of(c["due"]),
-            met=DeadlineCount.of(c["met"]),
-            missed=DeadlineCount.of(c["missed"]),
-            open=DeadlineCount.of(c["open"]),
+            due=ReportCount.of(c["due"]),
+            met=ReportCount.of(c["met"]),
+            missed=ReportCount.of(c["missed"]),
+            open=ReportCount.of(c["open"]),
         )
 
 
@@ -72,7 +56,7 @@ class DeadlinesReport:
         description="The council's today, the day the cases are judged on: a case not done "
         "and due before it is missed; due on it or later, open."
     )
-    suppression_threshold: int | None = strawberry.field(
+    suppressed_below: int | None = strawberry.field(
         description="The suppression threshold applied to your counts (policy figure "
         "report_small_count_suppression); null when you see every count plainly (officers, "
         "audit)."
@@ -85,6 +69,6 @@ class DeadlinesReport:
             start=r.start,
             end=r.end,
             as_of=r.as_of,
-            suppression_threshold=r.suppression_threshold,
+            suppressed_below=r.suppression_threshold,
             measures=[DeadlineMeasure.of(m) for m in r.measures],
         )

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -108,9 +108,9 @@ async def caseload_series(
     session: AsyncSession, disclosure: Disclosure, start: date, end: date
 ) -> list[CaseloadReport]:
     """The caseload at each month end from ``start``'s month to ``end``'s, each compared with
-    the month end before it (the first with none)."""
+    the month end before it (the first with the last day of the month before ``start``'s)."""
     out: list[CaseloadReport] = []
-    previous: date | None = None
+    previous: date = date(start.year, start.month, 1) - timedelta(days=1)
     for day in rules.month_ends(start, end):
         out.append(await caseload(session, disclosure, day, previous))
         previous = day
