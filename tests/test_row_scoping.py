@@ -134,10 +134,15 @@ async def test_reporting_sees_the_caseload_only_in_aggregate(
         assert summary["total"] == sum(by_kind.values())
         return by_kind
 
-    before = counts(await api.data(CASELOAD, role="reporting", sub="dash.board"))
+    # Today's summary gives every cell plainly: officers and audit only; the reporting role
+    # reads caseload(asAt:), small counts suppressed (issue 16 item 7).
+    assert_forbidden(
+        await api.gql(CASELOAD, role="reporting", sub="dash.board"), ["caseloadSummary"]
+    )
+    before = counts(await api.data(CASELOAD, role="auditor", sub="aud.itor"))
     await community_client_id(api, familyName="Ditchling", situation="RESIDENTIAL_CARE")
     await community_client_id(api, familyName="Eastbourne", situation="RESIDENTIAL_CARE")
-    body = await api.gql(CASELOAD, role="reporting", sub="dash.board")
+    body = await api.gql(CASELOAD, role="auditor", sub="aud.itor")
     assert "errors" not in body, body["errors"]
     after = counts(body["data"])
     key = ("NONE", "RESIDENTIAL_CARE")
