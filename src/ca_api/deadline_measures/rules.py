@@ -11,13 +11,12 @@ how each is judged, small counts suppressed, the months of a series. No I/O, no 
 
 from __future__ import annotations
 
-import calendar
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
 from ca_api.common.deadlines import DeadlineState, state_on
-from ca_api.reports.rules import Cell, shown_plainly, suppress_groups
+from ca_api.reports.rules import MAX_SERIES_MONTHS, Cell, month_ends, shown_plainly, suppress_groups
 
 __all__ = [
     "MAX_SERIES_MONTHS",
@@ -30,9 +29,8 @@ __all__ = [
     "tally",
 ]
 
-# The longest period a caller may ask for (ten years), and the longest month series.
+# The longest period a caller may ask for (ten years); the longest month series is the reports' one.
 MAX_PERIOD_DAYS = 3660
-MAX_SERIES_MONTHS = 120
 
 
 @dataclass(frozen=True)
@@ -93,12 +91,6 @@ def period_problem(start: date, end: date) -> str | None:
 
 def months_of(start: date, end: date) -> list[tuple[date, date]]:
     """Each calendar month from ``start``'s to ``end``'s, as (first day, last day) clipped to
-    ``[start, end]``: a monthly series to plot. Empty when ``end`` is before ``start``."""
-    out: list[tuple[date, date]] = []
-    year, month = start.year, start.month
-    while (year, month) <= (end.year, end.month):
-        first = date(year, month, 1)
-        last = date(year, month, calendar.monthrange(year, month)[1])
-        out.append((max(first, start), min(last, end)))
-        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
-    return out
+    ``[start, end]``: a monthly series to plot (the reports' month ends). Empty when ``end`` is
+    before ``start``."""
+    return [(max(e.replace(day=1), start), min(e, end)) for e in month_ends(start, end)]

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any, Protocol
 
+from ca_api.fees.rules import anniversary
 from ca_api.money import Pence, format_money
 
 DUE_AFTER_DAYS = 56
@@ -73,17 +74,9 @@ class OpgFreeTextSection(enum.StrEnum):
 # --- periods and due dates ----------------------------------------------------------------
 
 
-def anniversary(start: date) -> date:
-    """The same day a year on; 29 February's is 1 March in a year without one."""
-    try:
-        return start.replace(year=start.year + 1)
-    except ValueError:  # 29 February -> no such day next year
-        return date(start.year + 1, 3, 1)
-
-
 def period_end(start: date) -> date:
     """One year less a day (29 Feb 2024 -> 28 Feb 2025; 1 Mar 2023 -> 29 Feb 2024)."""
-    return anniversary(start) - timedelta(days=1)
+    return anniversary(start, 1) - timedelta(days=1)  # the fee rules' one anniversary
 
 
 def next_period_start(last_end: date) -> date:

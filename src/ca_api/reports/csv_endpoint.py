@@ -28,6 +28,7 @@ from ca_api.auth.tokens import TokenError, bearer_token
 from ca_api.deadline_measures import service as deadlines
 from ca_api.errors import BusinessProblem, ErrorCode
 from ca_api.gate import error_body, request_id_from
+from ca_api.planning.rules import plan_year_of  # the council's financial year, from 1 April
 from ca_api.reports import caseload, money_held, rules
 from ca_api.reports.caseload import Disclosure, disclosure_for
 from ca_api.service_costs import csv as service_costs_csv
@@ -101,7 +102,7 @@ async def _money_held(session: AsyncSession, d: Disclosure, p: ReportParams) -> 
 async def _deadlines(session: AsyncSession, d: Disclosure, p: ReportParams) -> Table:
     """``from``/``to`` the period (each calendar month of it as a series); without them the
     financial year to ``asAt``."""
-    start = p.start or financial_year_start(p.as_at)
+    start = p.start or plan_year_of(p.as_at)
     end = p.end or p.as_at
     reports = await deadlines.deadlines_series_for(session, d.threshold, start, end)
     return deadlines.rows_for_csv(reports)
@@ -115,7 +116,7 @@ def _headed(rows: list[list[str]]) -> Table:
 
 async def _cost_and_income(session: AsyncSession, d: Disclosure, p: ReportParams) -> Table:
     """The financial year (1 April to 31 March) that holds ``asAt``."""
-    report = await service_costs.cost_and_income(session, financial_year_start(p.as_at).year)
+    report = await service_costs.cost_and_income(session, plan_year_of(p.as_at).year)
     return _headed(service_costs_csv.cost_and_income_rows(report))
 
 
@@ -127,11 +128,6 @@ async def _workload(session: AsyncSession, d: Disclosure, p: ReportParams) -> Ta
 async def _policy_exceptions(session: AsyncSession, d: Disclosure, p: ReportParams) -> Table:
     views = await service_costs.exceptions(session, p.start, p.end)
     return _headed(service_costs_csv.policy_exception_rows(views))
-
-
-def financial_year_start(day: date) -> date:
-    """1 April of the financial year that holds ``day``."""
-    return date(day.year if day.month >= 4 else day.year - 1, 4, 1)
 
 
 # The registry: /reports/<name>.csv. A report added here is served with its roles checked.
