@@ -1,5 +1,5 @@
 """The ``ca-api`` command: serve, migrate, demo, token, export-schema, verify-audit,
-audit-checkpoint, register-documents, import."""
+audit-checkpoint, register-documents, import, relay."""
 
 from __future__ import annotations
 
@@ -331,6 +331,41 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
     return _on_database(resolve_database_url(settings), 1, use)
 
 
+def cmd_relay(args: argparse.Namespace, settings: Settings) -> int:
+    """Publish the outbox to NATS JetStream until stopped (``outbox/relay.py``). 2: no broker
+    configured, or the stream is not one it may publish to."""
+    if not settings.nats_url:
+        print(
+            "refused: no broker to publish to: set CA_API_NATS_URL (e.g. nats://127.0.0.1:4222); "
+            "without it the integrations read their feeds over GraphQL",
+            file=sys.stderr,
+        )
+        return 2
+    from ca_api.logs import configure_logging
+    from ca_api.outbox import relay
+
+    configure_logging(settings.log_level)
+    config = relay.RelayConfig.from_settings(
+        settings, batch_size=args.batch_size, poll_interval=args.poll_interval
+    )
+
+    async def use(db: Database) -> relay.Totals:
+        return await relay.main(db, settings, config, until_idle=args.until_idle)
+
+    try:
+        totals = _on_database(resolve_database_url(settings), 2, use)
+    except relay.RelayError as exc:
+        print(f"refused: {exc}", file=sys.stderr)
+        return 2
+    print(
+        f"relay stopped: {totals.published} message(s) in {totals.batches} batch(es) "
+        f"acknowledged by {config.stream} ({totals.duplicates} it had already); "
+        f"offset {totals.offset or 'unchanged'}",
+        file=sys.stderr,
+    )
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="ca-api", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -408,6 +443,26 @@ def build_parser() -> argparse.ArgumentParser:
             f"--{name.replace('_', '-')}", default=None, help=f"the {name} file (DIR/{name}.csv)"
         )
     imp.set_defaults(func=cmd_import)
+    relay = sub.add_parser(
+        "relay",
+        help="publish the outbox to NATS JetStream (CA_API_NATS_URL) until SIGTERM/SIGINT, "
+        "resuming after the last acknowledged offset",
+    )
+    relay.add_argument(
+        "--batch-size", type=int, default=500, help="messages per acknowledged batch (500)"
+    )
+    relay.add_argument(
+        "--poll-interval",
+        type=float,
+        default=0.5,
+        help="seconds between looks at the outbox once caught up (0.5)",
+    )
+    relay.add_argument(
+        "--until-idle",
+        action="store_true",
+        help="stop once everything is published (a catch-up run) instead of polling",
+    )
+    relay.set_defaults(func=cmd_relay)
     sub.add_parser(
         "install-graphiql",
         help="fetch GraphiQL's pinned browser files from the npm registry (development page)",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
@@ -9,6 +10,9 @@ from urllib.parse import urlsplit
 
 from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+# A NATS stream name or subject token: no spaces, dots or wildcards.
+_NATS_NAME = re.compile(r"[A-Za-z0-9_-]+")
 
 
 class Settings(BaseSettings):
@@ -67,6 +71,18 @@ class Settings(BaseSettings):
     audit_verify_key_file: Path | None = None
     audit_checkpoint_dir: Path | None = None
 
+    # The outbox relay (issue 17 item 4, ``ca-api relay``): the NATS server with JetStream it
+    # publishes the outbox to, e.g. nats://nats.internal:4222 (user and password may be in the
+    # URL, or a .creds file below). None: nothing is published; the service runs as without it
+    # (the integrations read their feeds over GraphQL) and ``ca-api relay`` refuses to start.
+    nats_url: str | None = None
+    nats_credentials_file: Path | None = None
+    # The stream (created by the relay if missing, with this de-duplication window) and the
+    # subjects' first tokens: a message goes to <prefix>.<recipient>.<topic>, lower case.
+    nats_stream: str = "CA_API_OUTBOX"
+    nats_subject_prefix: str = "ca_api.outbox"
+    nats_duplicate_window_seconds: int = Field(default=3600, ge=1, le=7 * 86_400)
+
     @field_validator("cors_origins", mode="before")
     @classmethod
     def _origins(cls, value: object) -> object:
@@ -75,6 +91,22 @@ class Settings(BaseSettings):
         if isinstance(value, list | tuple):
             for origin in value:
                 _check_origin(str(origin))
+        return value
+
+    @field_validator("nats_stream")
+    @classmethod
+    def _stream(cls, value: str) -> str:
+        if not _NATS_NAME.fullmatch(value):
+            raise ValueError("a stream name is letters, digits, '_' and '-'")
+        return value
+
+    @field_validator("nats_subject_prefix")
+    @classmethod
+    def _prefix(cls, value: str) -> str:
+        if not all(_NATS_NAME.fullmatch(token) for token in value.split(".")):
+            raise ValueError(
+                "a subject prefix is dot-separated tokens of letters, digits, '_', '-'"
+            )
         return value
 
     @field_validator("trusted_documents_roles", mode="before")
