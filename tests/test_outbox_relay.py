@@ -37,7 +37,7 @@ from ca_api.cli import build_parser, cmd_relay
 from ca_api.common.ids import node_id
 from ca_api.config import Settings
 from ca_api.db import Database
-from ca_api.outbox import relay
+from ca_api.outbox import relay, relay_repository
 from ca_api.outbox.repository import take_feed_lock
 from tests.conftest import _admin, _admin_url
 from tests.factories import (
@@ -334,3 +334,34 @@ def test_without_a_broker_the_relay_refuses_to_start(capsys: pytest.CaptureFixtu
     args = build_parser().parse_args(["relay"])
     assert cmd_relay(args, Settings(environment="test", nats_url=None)) == 2
     assert "CA_API_NATS_URL" in capsys.readouterr().err
+
+
+async def test_one_relay_publishes_a_stream_at_a_time(
+    relay_url: str, js: JetStreamContext, stream: relay.RelayConfig
+) -> None:
+    """A second relay of the same stream stands by (a catch-up run refuses) while the first
+    holds the stream's lock; the lock goes with the first one's connection."""
+    db = Database(relay_url, pool_size=2)
+    try:
+        async with db.engine.connect() as conn:
+            holder = await conn.execution_options(isolation_level="AUTOCOMMIT")
+            assert await relay_repository.try_relay_lock(holder, stream.stream)
+            with pytest.raises(relay.RelayError, match="another relay"):
+                await relay.run(db, js, stream, asyncio.Event(), until_idle=True)
+            await holder.invalidate()
+        done = await relay.run(db, js, stream, asyncio.Event(), until_idle=True)
+        assert done.offset == await scalar(db, "SELECT max(sequence) FROM outbox_message")
+    finally:
+        await db.dispose()
+
+
+async def test_a_stream_without_the_relays_subjects_is_refused(
+    relay_url: str, js: JetStreamContext, stream: relay.RelayConfig
+) -> None:
+    await js.add_stream(name=stream.stream, subjects=[f"{stream.subject_prefix}_other.>"])
+    db = Database(relay_url, pool_size=1)
+    try:
+        with pytest.raises(relay.RelayError, match="without the subjects"):
+            await relay.run(db, js, stream, asyncio.Event(), until_idle=True)
+    finally:
+        await db.dispose()

@@ -264,6 +264,39 @@ async def run(
     return totals
 
 
+async def _log_error(exc: Exception) -> None:
+    log.warning("broker connection: %r", exc)
+
+
+async def connect(settings: Settings, stop: asyncio.Event, *, until_idle: bool) -> Any:
+    """The broker's connection; None when stopped first. A long-running relay started before
+    the broker is up waits for it (and reconnects for ever after); a catch-up run gives up after
+    a few attempts."""
+    assert settings.nats_url
+    options: dict[str, Any] = {
+        "name": "ca-api relay",
+        "max_reconnect_attempts": 3 if until_idle else -1,
+        "error_cb": _log_error,
+    }
+    if settings.nats_credentials_file is not None:
+        options["user_credentials"] = str(settings.nats_credentials_file)
+    connecting = asyncio.ensure_future(nats.connect(settings.nats_url, **options))
+    stopping = asyncio.ensure_future(stop.wait())
+    try:
+        await asyncio.wait({connecting, stopping}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        stopping.cancel()
+    if not connecting.done():
+        connecting.cancel()
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await connecting
+        return None
+    try:
+        return connecting.result()
+    except (nats.errors.Error, OSError, TimeoutError) as exc:
+        raise RelayError(f"no broker answers at {settings.nats_url} ({exc!r})") from exc
+
+
 async def main(
     db: Database, settings: Settings, config: RelayConfig, *, until_idle: bool = False
 ) -> Totals:
@@ -274,16 +307,19 @@ async def main(
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
-    options: dict[str, Any] = {"name": "ca-api relay", "max_reconnect_attempts": -1}
-    if settings.nats_credentials_file is not None:
-        options["user_credentials"] = str(settings.nats_credentials_file)
-    nc = await nats.connect(settings.nats_url, **options)
     try:
-        log.info(
-            "relay publishing the outbox to %s subjects %s.>", config.stream, config.subject_prefix
-        )
-        return await run(db, nc.jetstream(), config, stop, until_idle=until_idle)
+        nc = await connect(settings, stop, until_idle=until_idle)
+        if nc is None:
+            return Totals()
+        try:
+            log.info(
+                "relay publishing the outbox to %s subjects %s.>",
+                config.stream,
+                config.subject_prefix,
+            )
+            return await run(db, nc.jetstream(), config, stop, until_idle=until_idle)
+        finally:
+            await nc.drain()
     finally:
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.remove_signal_handler(sig)
-        await nc.drain()
