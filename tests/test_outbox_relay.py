@@ -365,3 +365,13 @@ async def test_a_stream_without_the_relays_subjects_is_refused(
             await relay.run(db, js, stream, asyncio.Event(), until_idle=True)
     finally:
         await db.dispose()
+
+
+@pytest.mark.parametrize(
+    ("field", "bad"),
+    [("nats_stream", "CA.API"), ("nats_stream", "A B"), ("nats_subject_prefix", "ca_api.>")],
+)
+def test_a_stream_or_prefix_with_wildcards_or_dots_is_refused(field: str, bad: str) -> None:
+    with pytest.raises(ValueError, match=field):
+        Settings(**{field: bad})
+    assert Settings(nats_stream="CA_API_OUTBOX", nats_subject_prefix="a.b-c.d_e")
