@@ -3788,3 +3788,142 @@ async def opg_report_accounts(session: AsyncSession, client_id: uuid.UUID) -> di
     """The client's ledger accounts by kind, as opaque ids."""
     rows = await ledger.accounts_of_client(session, client_id)
     return {a.kind: encode_id("LedgerAccount", a.id) for a in rows}
+
+
+# --- Controcc and SAP (issue 17 items 1, 2 and 5) ---------------------------------------------
+
+INTEGRATION_TOKENS: dict[str, dict[str, Any]] = {
+    "ctl": {"role": "integration_controcc", "sub": "controcc"},
+    "sap": {"role": "integration_sap", "sub": "sap"},
+}
+
+_RECORD_REFERENCE = """mutation($input: RecordExternalReferenceInput!) {
+  recordExternalReference(input: $input) { __typename
+    ... on RecordExternalReferencePayload {
+      replayed externalReference { id kind reference subjectId } }
+    ... on Problem { code message } } }"""
+
+_RESOLVE = """query($kind: ExternalReferenceKind!, $values: [String!]!) {
+  resolveExternalReferences(kind: $kind, values: $values) {
+    kind found { reference subjectType subjectId councilReference } notFound } }"""
+
+INTAKE_BATCH_FIELDS = """id system flow batchReference lineCount createdCount alreadyHadCount
+  refusedCount receivedAmount createdAmount alreadyHadAmount refusedAmount recordedBy
+  lines { line externalReference outcome code reason amount recordId }"""
+
+
+def _who(who: str) -> dict[str, Any]:
+    return INTEGRATION_TOKENS.get(who) or {"role": who, "sub": f"{who}.tester"}
+
+
+async def record_reference(
+    api: Api, who: str, kind: str, value: str, subject_id: str, **kw: Any
+) -> dict[str, Any]:
+    """recordExternalReference's result, as ``who`` (ctl, sap or a role)."""
+    variables = {
+        "input": {
+            "kind": kind,
+            "reference": value,
+            "subjectId": subject_id,
+            "idempotencyKey": new_key(),
+        }
+        | kw
+    }
+    data = await api.data(_RECORD_REFERENCE, variables, **_who(who))
+    result: dict[str, Any] = data["recordExternalReference"]
+    return result
+
+
+async def resolve_references(api: Api, who: str, kind: str, values: list[str]) -> dict[str, Any]:
+    data = await api.data(_RESOLVE, {"kind": kind, "values": values}, **_who(who))
+    result: dict[str, Any] = data["resolveExternalReferences"]
+    return result
+
+
+async def integration_world(api: Api, *, clients: int, providers: int) -> dict[str, Any]:
+    """Clients and care providers known to Controcc by its own ids (P-..., PR-...)."""
+    world: dict[str, Any] = {"clients": [], "providers": []}
+    for _ in range(clients):
+        client = await new_client(api)
+        ref = unique("P")
+        await record_reference(api, "ctl", "CONTROCC_PERSON", ref, client["id"])
+        world["clients"].append(client | {"controcc": ref})
+    for _ in range(providers):
+        provider = await new_counterparty(api, "CARE_PROVIDER")
+        ref = unique("PR")
+        await record_reference(api, "ctl", "CONTROCC_PROVIDER", ref, provider)
+        world["providers"].append({"id": provider, "controcc": ref})
+    return world
+
+
+def batch_lines(world: dict[str, Any], n: int, *, prefix: str) -> list[dict[str, Any]]:
+    """``n`` care invoices for Controcc's batch, spread over the world's clients and providers."""
+    today = clock.today()
+    tag = unique(prefix)
+    clients, providers = world["clients"], world["providers"]
+    return [
+        {
+            "externalReference": f"{tag}-{i}",
+            "clientReference": clients[i % len(clients)]["controcc"],
+            "supplierReference": providers[i % len(providers)]["controcc"],
+            "supplierInvoiceNumber": f"{tag}-N{i}",
+            "invoiceDate": today.isoformat(),
+            "amount": f"{400 + i % 97}.{i % 100:02d}",
+            "kind": "SUPPLIER",
+            "category": "OUT_CARE_FEES",
+            "description": "Residential care, four weeks",
+        }
+        for i in range(n)
+    ]
+
+
+async def _send_batch(
+    api: Api,
+    mutation: str,
+    name: str,
+    who: str,
+    reference: str,
+    lines: list[dict[str, Any]],
+    key: str | None,
+    replayed: bool,
+) -> dict[str, Any]:
+    query = f"""mutation($input: {name[0].upper()}{name[1:]}Input!) {{ {name}(input: $input) {{
+      __typename ... on RecordInvoiceBatchPayload {{ replayed batch {{ {INTAKE_BATCH_FIELDS} }} }}
+      ... on Problem {{ code message }} }} }}"""
+    variables = {
+        "input": {"batchReference": reference, "lines": lines, "idempotencyKey": key or new_key()}
+    }
+    data = await api.data(query, variables, **INTEGRATION_TOKENS[who])
+    result = data[name]
+    assert result["__typename"] == "RecordInvoiceBatchPayload", result
+    assert result["replayed"] is replayed
+    batch: dict[str, Any] = result["batch"]
+    return batch
+
+
+async def controcc_batch(
+    api: Api,
+    reference: str,
+    lines: list[dict[str, Any]],
+    *,
+    key: str | None = None,
+    replayed: bool = False,
+) -> dict[str, Any]:
+    """Controcc's batch as recorded (payload expected)."""
+    return await _send_batch(
+        api, "", "recordControccInvoiceBatch", "ctl", reference, lines, key, replayed
+    )
+
+
+async def sap_batch(
+    api: Api,
+    reference: str,
+    lines: list[dict[str, Any]],
+    *,
+    key: str | None = None,
+    replayed: bool = False,
+) -> dict[str, Any]:
+    """SAP's batch as recorded (payload expected)."""
+    return await _send_batch(
+        api, "", "recordSapInvoiceBatch", "sap", reference, lines, key, replayed
+    )

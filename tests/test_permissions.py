@@ -171,6 +171,13 @@ serviceCostAndIncome  Y   Y   Y   Y   Y   Y   Y   Y   .   .   .
 serviceCostTables     Y   Y   Y   Y   Y   Y   Y   Y   .   .   .
 workload              Y   Y   Y   Y   Y   Y   Y   Y   .   .   .
 policyExceptions      Y   Y   Y   Y   Y   Y   Y   Y   .   .   .
+# Controcc and SAP (issue 17 items 1, 2, 5): officers and audit read all; each integration its
+# own system's references and batches (scoped in the service); SAP's council invoices: SAP too
+resolveExternalReferences Y Y Y   Y   Y   Y   Y   .   .   Y   Y
+sentInvoices          Y   Y   Y   Y   Y   Y   Y   .   .   Y   Y
+intakeBatch           Y   Y   Y   Y   Y   Y   Y   .   .   Y   Y
+intakeBatches         Y   Y   Y   Y   Y   Y   Y   .   .   Y   Y
+councilInvoiceReconciliation Y Y Y Y  Y   Y   Y   .   .   .   Y
 """
 
 # Root fields of Mutation.
@@ -368,6 +375,11 @@ correctOpgReport      .   .   .   Y   Y   Y   .   .   .   .   .
 recordServiceCosts    .   .   .   .   Y   .   .   .   .   .   .
 recordPolicyException Y   Y   Y   Y   Y   Y   .   .   .   .   .
 decidePolicyException .   .   .   .   Y   .   .   .   .   .   .
+# Controcc and SAP (issue 17): senior assistants and above record any system's references, an
+# integration its own kinds (the service checks); each bulk flow is its own system's alone
+recordExternalReference . . Y     Y   Y   Y   .   .   .   Y   Y
+recordControccInvoiceBatch . . .  .   .   .   .   .   .   Y   .
+recordSapInvoiceBatch .   .   .   .   .   .   .   .   .   .   Y
 """
 
 # Root fields of Subscription.
@@ -857,6 +869,74 @@ CASES: dict[str, Case] = {
         "amend",
     ),
 }
+
+
+# Controcc and SAP (issue 17): each integration names its own system's kinds (another system's
+# are refused inside, tests/test_integrations.py); officers any.
+def _system_kind(role: str, controcc: str, sap: str) -> str:
+    return sap if role == "integration_sap" else controcc
+
+
+async def _resolve_kind(api: Api, role: str, sub: str) -> Prepared:
+    kind = _system_kind(role, "CONTROCC_PERSON", "SAP_CUSTOMER")
+    return Prepared({"kind": kind, "values": ["X-1"]})
+
+
+async def _sent_kind(api: Api, role: str, sub: str) -> Prepared:
+    kind = _system_kind(role, "CONTROCC_INVOICE", "SAP_DOCUMENT")
+    return Prepared({"kind": kind, "values": ["X-1"]})
+
+
+async def _reference_input(api: Api, role: str, sub: str) -> Prepared:
+    client = await community_client_id(api)
+    kind = _system_kind(role, "CONTROCC_PERSON", "SAP_CUSTOMER")
+    value = f"{role}-{new_key()}"[:100]
+    return Prepared(
+        {
+            "input": {
+                "kind": kind,
+                "reference": value,
+                "subjectId": client,
+                "idempotencyKey": new_key(),
+            }
+        },
+        target=client,
+    )
+
+
+def _check_resolution(value: Any, role: str, sub: str, p: Prepared) -> None:
+    assert value["notFound"] == ["X-1"]
+
+
+def _check_reference(value: Any, role: str, sub: str, p: Prepared) -> None:
+    assert value["__typename"] == "RecordExternalReferencePayload", value
+    assert value["externalReference"]["subjectId"] == p.target
+
+
+CASES.update(
+    {
+        "resolveExternalReferences": Case(
+            "query($kind: ExternalReferenceKind!, $values: [String!]!) {"
+            " resolveExternalReferences(kind: $kind, values: $values) { notFound } }",
+            _resolve_kind,
+            _check_resolution,
+        ),
+        "sentInvoices": Case(
+            "query($kind: ExternalReferenceKind!, $values: [String!]!) {"
+            " sentInvoices(kind: $kind, values: $values) { externalReference } }",
+            _sent_kind,
+            lambda value, role, sub, p: None,
+        ),
+        "recordExternalReference": Case(
+            "mutation($input: RecordExternalReferenceInput!) {"
+            " recordExternalReference(input: $input) { __typename"
+            " ... on RecordExternalReferencePayload { externalReference { subjectId } } } }",
+            _reference_input,
+            _check_reference,
+            "record",
+        ),
+    }
+)
 
 MATRIX_CELLS = [(name, role) for name in EXPECTED if name in CASES for role in ROLES]
 

@@ -59,6 +59,8 @@ from ca_api.financial_assessments.schema import FinancialAssessmentMutation
 from ca_api.income_tax.schema import IncomeTaxMutation, IncomeTaxQuery
 from ca_api.institutions import schema as institutions_schema
 from ca_api.institutions.schema import InstitutionMutation, InstitutionQuery
+from ca_api.integrations import schema as integrations_schema
+from ca_api.integrations.schema import IntegrationsMutation, IntegrationsQuery
 from ca_api.investment_statements import schema as investment_statements_schema
 from ca_api.investment_statements.schema import (
     InvestmentStatementMutation,
@@ -164,6 +166,7 @@ class Query(
     ServiceCostQuery,
     DeadlineMeasureQuery,
     ReportQuery,
+    IntegrationsQuery,
 ):
     pass
 
@@ -215,6 +218,7 @@ class Mutation(
     AllowanceMutation,
     OpgReportMutation,
     ServiceCostMutation,
+    IntegrationsMutation,
 ):
     pass
 
@@ -293,6 +297,7 @@ NODE_TYPES = (
     reconciliation_schema.NODES,
     temporary_assistance_schema.NODES,
     service_costs_schema.NODES,
+    integrations_schema.NODES,
 )
 
 

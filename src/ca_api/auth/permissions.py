@@ -335,3 +335,19 @@ POLICY_EXCEPTION_READ = AGGREGATE_READ
 # --- Reports the committee and the dashboards run on (issue 16) ---
 # Aggregates only, no personal data; counts suppressed for the reporting role (reports.rules).
 REPORT_READ = AGGREGATE_READ
+
+# --- Controcc and SAP (issue 17 items 1, 2 and 5) ---
+# External references: first checks and above record or correct any system's by hand; each
+# integration its own system's kinds only (the service checks the kind). Resolving and reading
+# batches: officers and audit all, each integration its own system's (the service scopes).
+EXTERNAL_REFERENCE_OFFICERS = frozenset(
+    {R.SENIOR_ASSISTANT, R.SENIOR_OFFICER, R.GOVERNANCE_MANAGER, R.HEAD_OF_SERVICE}
+)
+INTEGRATIONS = frozenset({R.INTEGRATION_CONTROCC, R.INTEGRATION_SAP})
+EXTERNAL_REFERENCE_WRITE = EXTERNAL_REFERENCE_OFFICERS | INTEGRATIONS
+INTEGRATION_READ = OFFICERS | {R.AUDITOR} | INTEGRATIONS
+# The bulk flows: each sent by its own system only (officers record one invoice at a time).
+CONTROCC_INTAKE = frozenset({R.INTEGRATION_CONTROCC})
+SAP_INTAKE = frozenset({R.INTEGRATION_SAP})
+# SAP's invoices against the payments made to the council (R-PAY-3, R-PAY-4, R-REF-7).
+COUNCIL_INVOICE_RECONCILIATION_READ = OFFICERS | {R.AUDITOR, R.INTEGRATION_SAP}

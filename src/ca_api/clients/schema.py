@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import date, datetime
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 from strawberry.types import Info
@@ -55,6 +55,14 @@ from ca_api.errors import NotFound, found
 from ca_api.financial_assessments.schema import FinancialAssessment, assessment_of
 from ca_api.orders.schema import Appointeeship, Deputyship, load_orders
 
+if TYPE_CHECKING:
+    from ca_api.integrations.schema import ExternalReference
+
+LazyExternalReference = Annotated[
+    "ExternalReference", strawberry.lazy("ca_api.integrations.schema")
+]
+
+
 # Personal details: null, with no error, for a caller who may read the client but not them (a
 # social worker reading their own referral; issue 9 item 7).
 DETAIL = allow_or_withhold(CLIENT_DETAIL_READ)
@@ -103,6 +111,16 @@ class Client(Node):
         )
 
     id: strawberry.ID = strawberry.field(description="The client's global id.")
+
+    @strawberry.field(
+        description="Other systems' references naming it, in force (Controcc's and SAP's): an "
+        "integration sees only its own system's (issue 17)."
+    )
+    async def external_references(self, info: Info[Context, None]) -> list[LazyExternalReference]:
+        from ca_api.integrations.schema import external_references_of
+
+        return await external_references_of(info, self.record.id)
+
     reference: str = strawberry.field(description="The council's case reference, e.g. CA000123.")
     version: int = strawberry.field(description="Amendments must name this as expectedVersion.")
     given_name: str = strawberry.field(description="The client's given (first) name.")

@@ -208,6 +208,12 @@ async def insert_items(
         await session.execute(insert(InvoiceItem), rows)
 
 
+async def insert_item_rows(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:
+    """Items of many invoices in one statement (each row names its invoice and line)."""
+    if rows:
+        await session.execute(insert(InvoiceItem), list(rows))
+
+
 async def lock_invoice(session: AsyncSession, invoice_id: uuid.UUID) -> Invoice | None:
     """The invoice, locked FOR UPDATE: checks, events and payments of one invoice are decided
     one at a time."""

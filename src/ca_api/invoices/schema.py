@@ -62,6 +62,14 @@ from ca_api.ledger.schema import Category, Counterparty
 from ca_api.payments import service as payments_service
 
 if TYPE_CHECKING:
+    from ca_api.integrations.schema import ExternalReference
+
+LazyExternalReference = Annotated[
+    "ExternalReference", strawberry.lazy("ca_api.integrations.schema")
+]
+
+
+if TYPE_CHECKING:
     from ca_api.payments.schema import Payment
 
 # A payment's invoice is an Invoice and an invoice's payments are Payments: the two types refer
@@ -161,6 +169,16 @@ class Invoice(Node):
         return from_source(cls, view.invoice, view=view, **given)
 
     id: strawberry.ID = strawberry.field(description="The invoice's global id.")
+
+    @strawberry.field(
+        description="Other systems' references naming it, in force (Controcc's and SAP's): an "
+        "integration sees only its own system's (issue 17)."
+    )
+    async def external_references(self, info: Info[Context, None]) -> list[LazyExternalReference]:
+        from ca_api.integrations.schema import external_references_of
+
+        return await external_references_of(info, self._row.id)
+
     client_id: strawberry.ID = strawberry.field(
         description="The id of the client it is paid for (the client itself: client)."
     )

@@ -264,10 +264,15 @@ def normalise(draft: InvoiceDraft) -> InvoiceDraft:
 
 
 def _invoice_payload(new: NewInvoice) -> dict[str, Any]:
-    d = new.draft
     return {
         "client_id": str(new.client_id),
         "supplier_id": str(new.supplier_id),
+    } | draft_payload(new.draft)
+
+
+def draft_payload(d: InvoiceDraft) -> dict[str, Any]:
+    """The draft as JSON, for an idempotency key's request hash (a batch's lines too)."""
+    return {
         "supplier_invoice_number": d.supplier_invoice_number,
         "invoice_date": d.invoice_date.isoformat(),
         "amount": d.amount,
@@ -740,19 +745,42 @@ async def invoices_with_numbers(
 
 
 async def import_invoices(
-    session: AsyncSession, actor: Actor, invoices: Sequence[ImportedInvoice], *, why: str
+    session: AsyncSession,
+    actor: Actor,
+    invoices: Sequence[ImportedInvoice],
+    *,
+    why: str,
+    action: str = "import",
 ) -> list[uuid.UUID]:
-    """Open invoices of a caseload import, in the caller's transaction: each judged first with
-    ``invoice_problems`` and against the invoices recorded (one number per supplier, R-PAY-2),
-    recorded as received on its own day and due by the figure in force then (R-PAY-1, R-PAY-4),
-    with no checks yet (RECEIVED). One statement for the lot, an audit row each."""
+    """Open invoices of a caseload import, or of an integration's batch (issue 17, ``action``
+    "record"), in the caller's transaction: each judged first with ``invoice_problems`` and
+    against the invoices recorded (one number per supplier, R-PAY-2), recorded as received on
+    its own day and due by the figure in force then (R-PAY-1, R-PAY-4), with no checks yet
+    (RECEIVED). One statement for the lot (and one for their items, R-PAY-5), an audit row
+    each. The caller holds the clients' locks (``clients.lock_clients``)."""
     rows: list[dict[str, Any]] = []
+    items: list[dict[str, Any]] = []
+    due_days: dict[tuple[InvoiceKind, date], date] = {}
     for imported in invoices:
         new = replace(imported.new, draft=normalise(imported.new.draft))
         received = imported.received_on
-        due = await due_on(session, new.draft.kind, received)
-        rows.append(_invoice_values(uuid.uuid4(), new, received, due, actor))
+        key = (new.draft.kind, received)
+        if key not in due_days:  # one policy read per kind and day, not per invoice
+            due_days[key] = await due_on(session, new.draft.kind, received)
+        row = _invoice_values(uuid.uuid4(), new, received, due_days[key], actor)
+        rows.append(row)
+        items += [
+            {
+                "invoice_id": row["id"],
+                "line": n,
+                "description": i.description,
+                "amount": i.amount,
+                "evidence_seen": i.evidence_seen,
+            }
+            for n, i in enumerate(new.draft.items, start=1)
+        ]
     await repository.insert_invoices(session, rows)
+    await repository.insert_item_rows(session, items)
     await audit.record_many(
         session,
         actor,
@@ -760,7 +788,7 @@ async def import_invoices(
             audit.Change(
                 entity_type="invoice",
                 entity_id=r["id"],
-                action="import",
+                action=action,
                 after={k: v for k, v in r.items() if k not in ("id", "recorded_by")},
                 reason=why,
                 client_id=r["client_id"],

@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Sequence
 from datetime import date, datetime
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import strawberry
 from strawberry.types import Info
@@ -50,6 +50,14 @@ from ca_api.ledger.vocabulary import Benefit as Benefit  # modules import the en
 from ca_api.ledger.vocabulary import Category as Category  # ledger.schema
 from ca_api.ledger.vocabulary import CounterpartyKind as CounterpartyKind
 from ca_api.ledger.vocabulary import TransferKind as TransferKind
+
+if TYPE_CHECKING:
+    from ca_api.integrations.schema import ExternalReference
+
+LazyExternalReference = Annotated[
+    "ExternalReference", strawberry.lazy("ca_api.integrations.schema")
+]
+
 
 T = TypeVar("T")
 
@@ -218,6 +226,16 @@ class Counterparty(Node):
         return from_source(cls, row, row=row)
 
     id: strawberry.ID = strawberry.field(description="The counterparty's global id.")
+
+    @strawberry.field(
+        description="Other systems' references naming it, in force (Controcc's and SAP's): an "
+        "integration sees only its own system's (issue 17)."
+    )
+    async def external_references(self, info: Info[Context, None]) -> list[LazyExternalReference]:
+        from ca_api.integrations.schema import external_references_of
+
+        return await external_references_of(info, self.row.id)
+
     kind: CounterpartyKind = strawberry.field(description="Who the counterparty is.")
     name: str = strawberry.field(description="Its name, unique for its kind.")
     reference: str | None = strawberry.field(

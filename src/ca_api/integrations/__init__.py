@@ -1,0 +1,1 @@
+"""Controcc and SAP (issue 17): external references, bulk intake and its reconciliation."""

@@ -1,0 +1,607 @@
+"""Use cases of the integrations (issue 17 items 1, 2 and 5): external references recorded and
+resolved, bulk intake of the integrations' invoices, and the reconciliation of what was sent.
+
+A batch is one transaction: every line is judged by the pure rules recordInvoice applies
+(``invoices.service.invoice_problems``: R-PAY-1, R-PAY-2, R-PAY-5, R-PAY-6, R-OPG-1), against
+the invoices recorded (one number per supplier, R-PAY-2), and written through
+``invoices.service.import_invoices`` (due dates by the figure in force, R-PAY-1 and R-PAY-4;
+items; an audit row per invoice on its client's chain; a query at once for one dated after the
+client's death, R-DEATH-2), under the clients' locks, as the single door takes one. A refused line
+does not stop the rest: each invoice is a bill of its own, and the sender corrects and resends
+only what was refused (each line is idempotent by its external reference).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ca_api import clock
+from ca_api.audit import service as audit
+from ca_api.auth.actor import Actor
+from ca_api.auth.principal import Principal
+from ca_api.clients import service as clients
+from ca_api.clients.rules import ClientStatus
+from ca_api.common import idempotency
+from ca_api.common.keyset import Seek
+from ca_api.errors import ApiError, ErrorCode, InvalidState, ValidationFailed, existing
+from ca_api.integrations import repository, rules
+from ca_api.integrations.models import ExternalReference, IntakeBatch, IntakeLine
+from ca_api.integrations.rules import (
+    ExternalReferenceKind,
+    ExternalSystem,
+    IntakeFlow,
+    LineOutcome,
+    Refusal,
+    RefusalCode,
+    SubjectType,
+)
+from ca_api.invoices import reads as invoice_reads
+from ca_api.invoices import rules as invoice_rules
+from ca_api.invoices import service as invoices
+from ca_api.invoices.rules import InvoiceDraft
+from ca_api.ledger.rules import CounterpartyKind
+
+# --- business failures --------------------------------------------------------------------
+
+
+class ReferenceInUse(ValidationFailed):
+    """The (kind, value) names another record already: one in force per (kind, value)."""
+
+    def __init__(self, kind: ExternalReferenceKind, value: str) -> None:
+        super().__init__(
+            {
+                "value": f"{kind.value} {value!r} names another record already: correct that "
+                "reference (supersedes) rather than add a second"
+            }
+        )
+
+
+def _forbidden_kind(kind: ExternalReferenceKind) -> ApiError:
+    return ApiError(
+        ErrorCode.FORBIDDEN, f"{kind.value} is another system's reference: your role may not use it"
+    )
+
+
+# --- external references ------------------------------------------------------------------
+
+
+async def _subject_exists(session: AsyncSession, subject: SubjectType, sid: uuid.UUID) -> bool:
+    if subject is SubjectType.CLIENT:
+        return await clients.exists(session, sid)
+    if subject is SubjectType.COUNTERPARTY:
+        return sid in await invoice_reads.counterparties_by_id(session, [sid])
+    return sid in await invoice_reads.invoices_by_id(session, [sid])
+
+
+def _reference_values(
+    kind: ExternalReferenceKind,
+    value: str,
+    subject_id: uuid.UUID,
+    actor: Actor,
+    *,
+    supersedes: uuid.UUID | None = None,
+    reason: str | None = None,
+) -> dict[str, Any]:
+    return {
+        "id": uuid.uuid4(),
+        "system": kind.system.value,
+        "kind": kind.value,
+        "value": value,
+        "subject_type": kind.subject_type.value,
+        "subject_id": subject_id,
+        "supersedes": supersedes,
+        "reason": reason,
+        "recorded_by": actor.principal.subject,
+    }
+
+
+async def record_reference(
+    session: AsyncSession,
+    actor: Actor,
+    kind: ExternalReferenceKind,
+    value: str,
+    subject_id: uuid.UUID,
+    *,
+    supersedes: uuid.UUID | None,
+    reason: str | None,
+    idempotency_key: str,
+) -> tuple[ExternalReference, bool]:
+    """Record that ``value`` of ``kind`` names the record ``subject_id`` (of the kind's type),
+    or correct a reference in force (``supersedes``, with the reason; R-AUD-2). Senior
+    assistants and above for any system; an integration its own system's kinds only. The
+    reference and whether this was a replay."""
+    if not rules.may_record_kind(actor.principal.roles, kind):
+        raise _forbidden_kind(kind)
+    value = value.strip()
+    why = (reason or "").strip() or None
+    problems = rules.reference_problem("value", value)
+    if why is not None and len(why) > rules.MAX_REASON:
+        problems["reason"] = f"is longer than {rules.MAX_REASON} characters"
+    if supersedes is not None and why is None:
+        problems["reason"] = "is required for a correction: say what was wrong"
+    if problems:
+        raise ValidationFailed(problems)
+
+    async def work() -> dict[str, Any]:
+        await repository.lock_references(session)
+        subject = kind.subject_type
+        if not await _subject_exists(session, subject, subject_id):
+            raise existing(None, subject.value, subject_id)
+        if supersedes is not None:
+            old = next(iter(await repository.references_by_id(session, [supersedes])), None)
+            if old is None or not rules.may_record_kind(
+                actor.principal.roles, ExternalReferenceKind(old.kind)
+            ):
+                raise existing(None, "ExternalReference", supersedes)
+            if old.kind != kind.value:
+                raise ValidationFailed({"kind": f"a correction of a {old.kind} is a {old.kind}"})
+            if await repository.is_superseded(session, supersedes):
+                raise ValidationFailed({"supersedes": "that reference was corrected already"})
+        in_force = (await repository.in_force(session, {kind.value: [value]})).get(
+            (kind.value, value)
+        )
+        if in_force is not None and in_force.id != supersedes:
+            raise ReferenceInUse(kind, value)
+        row = _reference_values(kind, value, subject_id, actor, supersedes=supersedes, reason=why)
+        await repository.insert_references(session, [row])
+        await audit.record(
+            session,
+            actor,
+            "external_reference",
+            row["id"],
+            "correct" if supersedes else "record",
+            after={k: v for k, v in row.items() if k not in ("id", "recorded_by")},
+            reason=why,
+            client_id=subject_id if subject is SubjectType.CLIENT else None,
+        )
+        return {"reference_id": str(row["id"])}
+
+    payload = {
+        "kind": kind.value,
+        "value": value,
+        "subject_id": str(subject_id),
+        "supersedes": str(supersedes) if supersedes else None,
+        "reason": why,
+    }
+    done = await idempotency.run_recorded(
+        session, actor, idempotency_key, "recordExternalReference", payload, work
+    )
+    ref_id = uuid.UUID(str(done["reference_id"]))
+    row = (await repository.references_by_id(session, [ref_id]))[0]
+    return row, bool(done.get("replayed"))
+
+
+@dataclass(frozen=True)
+class Resolved:
+    """A reference of the caller's resolved to our record; a client's council reference."""
+
+    value: str
+    subject_type: SubjectType
+    subject_id: uuid.UUID
+    council_reference: str | None
+
+
+@dataclass(frozen=True)
+class Resolution:
+    kind: ExternalReferenceKind
+    found: list[Resolved]
+    not_found: list[str]
+
+
+async def resolve(
+    session: AsyncSession, principal: Principal, kind: ExternalReferenceKind, values: Sequence[str]
+) -> Resolution:
+    """The records these references of ``kind`` name (one query), in the order asked, and the
+    values that name none. An integration resolves its own system's kinds only."""
+    if kind.system not in rules.own_systems(principal.roles):
+        raise _forbidden_kind(kind)
+    if len(values) > rules.MAX_RESOLVE:
+        raise ApiError(ErrorCode.BAD_USER_INPUT, f"at most {rules.MAX_RESOLVE} values at once")
+    asked = list(dict.fromkeys(v.strip() for v in values))
+    refs = await repository.in_force(session, {kind.value: asked})
+    council: dict[uuid.UUID, str] = {}
+    if kind.subject_type is SubjectType.CLIENT:
+        ids = [r.subject_id for r in refs.values()]
+        council = {c.id: c.reference for c in (await clients.as_they_stand(session, ids)).values()}
+    found, missing = [], []
+    for v in asked:
+        ref = refs.get((kind.value, v))
+        if ref is None:
+            missing.append(v)
+        else:
+            found.append(
+                Resolved(v, kind.subject_type, ref.subject_id, council.get(ref.subject_id))
+            )
+    return Resolution(kind, found, missing)
+
+
+async def references_for(
+    session: AsyncSession, system: ExternalSystem, subject_ids: Collection[uuid.UUID]
+) -> dict[uuid.UUID, dict[ExternalReferenceKind, str]]:
+    """The references in force of ``system`` naming these records: {record: {kind: value}}
+    (issue 17's feed puts them in its events for that system)."""
+    out: dict[uuid.UUID, dict[ExternalReferenceKind, str]] = {}
+    for r in await repository.of_subjects(session, [system.value], subject_ids):
+        out.setdefault(r.subject_id, {})[ExternalReferenceKind(r.kind)] = r.value
+    return out
+
+
+async def references_of(
+    session: AsyncSession, principal: Principal, subject_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, list[ExternalReference]]:
+    """The references in force the caller may read naming these records: officers and audit
+    every system's, an integration its own (for the ``externalReferences`` fields)."""
+    systems = [s.value for s in rules.own_systems(principal.roles)]
+    out: dict[uuid.UUID, list[ExternalReference]] = {i: [] for i in subject_ids}
+    for r in await repository.of_subjects(session, systems, subject_ids):
+        out[r.subject_id].append(r)
+    return out
+
+
+async def readable_references(
+    session: AsyncSession, principal: Principal, ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, ExternalReference]:
+    systems = {s.value for s in rules.own_systems(principal.roles)}
+    rows = await repository.references_by_id(session, ids)
+    return {r.id: r for r in rows if r.system in systems}
+
+
+# --- bulk intake of invoices (item 2) -----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class InvoiceLine:
+    """A line of an invoice batch: its own reference, its client's and supplier's references
+    in the sender's system, and the invoice as recordInvoice takes it."""
+
+    external_reference: str
+    client_reference: str
+    supplier_reference: str
+    draft: InvoiceDraft
+
+
+@dataclass(frozen=True)
+class BatchView:
+    batch: IntakeBatch
+    lines: list[IntakeLine] = field(default_factory=list)
+    replayed: bool = False
+
+
+def _payload(flow: IntakeFlow, batch_reference: str, lines: Sequence[InvoiceLine]) -> Any:
+    return {
+        "flow": flow.value,
+        "batch_reference": batch_reference,
+        "lines": [
+            [
+                ln.external_reference,
+                ln.client_reference,
+                ln.supplier_reference,
+                invoices.draft_payload(ln.draft),
+            ]
+            for ln in lines
+        ],
+    }
+
+
+async def receive_invoice_batch(
+    session: AsyncSession,
+    actor: Actor,
+    flow: IntakeFlow,
+    batch_reference: str,
+    lines: Sequence[InvoiceLine],
+    *,
+    idempotency_key: str,
+) -> BatchView:
+    """An integration's batch of invoices, once per idempotency key: each line CREATED,
+    ALREADY_HAD (its external reference is recorded: nothing written) or REFUSED with a code
+    and the reason; the batch recorded with its counts and sums (item 5)."""
+    kinds = rules.FLOWS[flow]
+    if kinds.system not in {
+        rules.ROLE_SYSTEM[r] for r in actor.principal.roles if r in rules.ROLE_SYSTEM
+    }:
+        raise ApiError(ErrorCode.FORBIDDEN, f"only {kinds.system.value} sends {flow.value}")
+    reference = batch_reference.strip()
+    problems = rules.reference_problem("batch_reference", reference)
+    if not lines:
+        problems["lines"] = "give at least one line"
+    elif len(lines) > rules.MAX_BATCH_LINES:
+        problems["lines"] = f"at most {rules.MAX_BATCH_LINES} lines in one batch"
+    if problems:
+        raise ValidationFailed(problems)
+
+    async def work() -> dict[str, Any]:
+        batch_id = await _receive(session, actor, flow, reference, lines)
+        return {"batch_id": str(batch_id)}
+
+    done = await idempotency.run_recorded(
+        session,
+        actor,
+        idempotency_key,
+        "recordInvoiceBatch",
+        _payload(flow, reference, lines),
+        work,
+    )
+    view = await batch_view(session, uuid.UUID(str(done["batch_id"])))
+    return BatchView(view.batch, view.lines, replayed=bool(done.get("replayed")))
+
+
+async def _receive(
+    session: AsyncSession,
+    actor: Actor,
+    flow: IntakeFlow,
+    batch_reference: str,
+    lines: Sequence[InvoiceLine],
+) -> uuid.UUID:
+    kinds = rules.FLOWS[flow]
+    today = clock.today()  # the server's date stamp, never the sender's (R-PAY-1)
+    roles = actor.principal.roles
+    await repository.lock_references(session)
+    own = [ln.external_reference.strip() for ln in lines]
+    client_refs = [ln.client_reference.strip() for ln in lines]
+    supplier_refs = [ln.supplier_reference.strip() for ln in lines]
+    refs = await repository.in_force(
+        session,
+        {
+            kinds.line.value: own,
+            kinds.client.value: client_refs,
+            kinds.supplier.value: supplier_refs,
+        },
+    )
+
+    def ref(kind: ExternalReferenceKind, value: str) -> uuid.UUID | None:
+        r = refs.get((kind.value, value))
+        return r.subject_id if r is not None else None
+
+    client_ids = {cid for v in client_refs if (cid := ref(kinds.client, v)) is not None}
+    # As recordInvoice: the client's lock first (a death confirmed meanwhile queries it, and
+    # a number recorded meanwhile by the single door is seen), in id order.
+    await clients.lock_clients(session, sorted(client_ids))
+    standing = await clients.as_they_stand(session, sorted(client_ids))
+    supplier_ids = {sid for v in supplier_refs if (sid := ref(kinds.supplier, v)) is not None}
+    suppliers = await invoice_reads.counterparties_by_id(session, sorted(supplier_ids))
+    drafts = [invoices.normalise(ln.draft) for ln in lines]
+    numbers = await invoices.invoices_with_numbers(
+        session,
+        [
+            (sid, d.supplier_invoice_number)
+            for v, d in zip(supplier_refs, drafts, strict=True)
+            if (sid := ref(kinds.supplier, v)) is not None
+        ],
+    )
+    allowed = invoice_rules.invoice_kinds_allowed(roles)
+
+    outcomes: list[tuple[LineOutcome, Refusal | None, uuid.UUID | None]] = []
+    to_create: list[tuple[int, invoices.ImportedInvoice]] = []
+    seen: set[str] = set()
+    numbers_seen: set[tuple[uuid.UUID, str]] = set()
+    for n, draft in enumerate(drafts):
+        value, cref, sref = own[n], client_refs[n], supplier_refs[n]
+
+        def refuse(code: RefusalCode, reason: str) -> None:
+            outcomes.append((LineOutcome.REFUSED, Refusal(code, reason), None))
+
+        if bad := rules.reference_problem("externalReference", value):
+            refuse(RefusalCode.BAD_REFERENCE, "; ".join(f"{k} {v}" for k, v in bad.items()))
+            continue
+        if value in seen:
+            refuse(RefusalCode.REPEATED_IN_BATCH, f"{value!r} is on an earlier line of this batch")
+            continue
+        seen.add(value)
+        if (had := ref(kinds.line, value)) is not None:
+            outcomes.append((LineOutcome.ALREADY_HAD, None, had))
+            continue
+        if draft.kind not in allowed:
+            refuse(
+                RefusalCode.KIND_NOT_ALLOWED,
+                f"this integration does not record {draft.kind.value} invoices",
+            )
+            continue
+        client_id = ref(kinds.client, cref)
+        if client_id is None or client_id not in standing:
+            refuse(RefusalCode.UNKNOWN_CLIENT, f"no client has {kinds.client.value} {cref!r}")
+            continue
+        if standing[client_id].details.status is ClientStatus.CLOSED:
+            refuse(
+                RefusalCode.CLIENT_NOT_ACTED_FOR,
+                f"client {standing[client_id].reference} is closed: the council no longer acts "
+                "for them",
+            )
+            continue
+        supplier_id = ref(kinds.supplier, sref)
+        if supplier_id is None or supplier_id not in suppliers:
+            refuse(
+                RefusalCode.UNKNOWN_SUPPLIER, f"no counterparty has {kinds.supplier.value} {sref!r}"
+            )
+            continue
+        supplier_kind = CounterpartyKind(suppliers[supplier_id].kind)
+        problems = invoices.invoice_problems(draft, received_on=today, supplier_kind=supplier_kind)
+        if problems:
+            r = rules.refusal_of_problems(problems)
+            refuse(r.code, r.reason)
+            continue
+        key = (supplier_id, draft.supplier_invoice_number)
+        if key in numbers or key in numbers_seen:
+            refuse(
+                RefusalCode.DUPLICATE_INVOICE,
+                f"invoice {draft.supplier_invoice_number!r} from this supplier is recorded "
+                "already (R-PAY-2)",
+            )
+            continue
+        numbers_seen.add(key)
+        new = invoices.NewInvoice(client_id, supplier_id, draft)
+        to_create.append((n, invoices.ImportedInvoice(new, today)))
+        outcomes.append((LineOutcome.CREATED, None, None))
+
+    why = f"{flow.value} batch {batch_reference}"
+    try:
+        async with session.begin_nested():
+            created = await invoices.import_invoices(
+                session, actor, [imp for _, imp in to_create], why=why, action="record"
+            )
+    except IntegrityError as exc:  # the single door recorded one of these numbers meanwhile
+        if "uq_invoice_supplier_number" not in str(exc.orig):
+            raise
+        raise InvalidState(
+            "an invoice number of this batch was recorded meanwhile by another door: send the "
+            "batch again (its lines will say which)"
+        ) from exc
+    subject_of: dict[int, uuid.UUID] = {}
+    new_refs = []
+    for (n, _), invoice_id in zip(to_create, created, strict=True):
+        subject_of[n] = invoice_id
+        new_refs.append(_reference_values(kinds.line, own[n], invoice_id, actor))
+    await repository.insert_references(session, new_refs)
+
+    batch_id = uuid.uuid4()
+    line_rows: list[dict[str, Any]] = []
+    for n, (outcome, refusal, had) in enumerate(outcomes):
+        line_rows.append(
+            {
+                "batch_id": batch_id,
+                "line": n + 1,
+                "external_reference": own[n][:200],
+                "outcome": outcome.value,
+                "code": refusal.code.value if refusal else None,
+                "reason": refusal.reason if refusal else None,
+                "amount": lines[n].draft.amount,
+                "subject_id": subject_of.get(n, had),
+            }
+        )
+    t = rules.tally([(LineOutcome(r["outcome"]), r["amount"]) for r in line_rows])
+    values = {
+        "id": batch_id,
+        "system": kinds.system.value,
+        "flow": flow.value,
+        "batch_reference": batch_reference,
+        **t.__dict__,
+        "recorded_by": actor.principal.subject,
+    }
+    await repository.insert_batch(session, values)
+    await repository.insert_lines(session, line_rows)
+    refused = [
+        {"line": r["line"], "externalReference": r["external_reference"], "code": r["code"]}
+        for r in line_rows
+        if r["code"] is not None
+    ]
+    await audit.record(
+        session,
+        actor,
+        "intake_batch",
+        batch_id,
+        "receive",
+        after={k: v for k, v in values.items() if k not in ("id", "recorded_by")}
+        | {"invoices_created": [str(i) for i in created], "refused": refused},
+        reason=why,
+    )
+    return batch_id
+
+
+# --- batches read back (item 5) -------------------------------------------------------------
+
+
+async def batch_view(session: AsyncSession, batch_id: uuid.UUID) -> BatchView:
+    batch = (
+        await repository.batches_by_id(session, [s.value for s in ExternalSystem], [batch_id])
+    )[0]
+    return BatchView(batch, list(await repository.lines_of(session, [batch_id])))
+
+
+async def batches_by_id(
+    session: AsyncSession, principal: Principal, ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, IntakeBatch]:
+    """The batches with these ids the caller may read: officers and audit all, an integration
+    its own system's."""
+    systems = [s.value for s in rules.own_systems(principal.roles)]
+    return {b.id: b for b in await repository.batches_by_id(session, systems, ids)}
+
+
+async def list_batches(
+    session: AsyncSession,
+    principal: Principal,
+    system: ExternalSystem | None,
+    batch_reference: str | None,
+    *,
+    seek: Seek[Any],
+) -> Sequence[IntakeBatch]:
+    systems = {s.value for s in rules.own_systems(principal.roles)}
+    if system is not None:
+        systems &= {system.value}
+    return await repository.list_batches(session, systems, batch_reference, seek=seek)
+
+
+async def lines_by_batch(
+    session: AsyncSession, batch_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, list[IntakeLine]]:
+    out: dict[uuid.UUID, list[IntakeLine]] = {i: [] for i in batch_ids}
+    for row in await repository.lines_of(session, batch_ids):
+        out[row.batch_id].append(row)
+    return out
+
+
+# --- SAP: the council's invoices against the payments made to it (item 5) -------------------
+
+
+@dataclass(frozen=True)
+class SentInvoice:
+    reference: ExternalReference
+    view: invoice_reads.InvoiceView
+    state: rules.CouncilInvoiceState
+
+
+async def sent_invoices(
+    session: AsyncSession, principal: Principal, kind: ExternalReferenceKind, values: Sequence[str]
+) -> list[SentInvoice]:
+    """The invoices these references of the caller's system name, each with where it stands:
+    what an integration reads back of what it sent (never officers' casework)."""
+    if kind.subject_type is not SubjectType.INVOICE:
+        raise ValidationFailed({"kind": "name an invoice reference kind"})
+    if kind.system not in rules.own_systems(principal.roles):
+        raise _forbidden_kind(kind)
+    refs = await repository.in_force(session, {kind.value: [v.strip() for v in values]})
+    views = await invoice_reads.invoices_by_id(session, [r.subject_id for r in refs.values()])
+    out = []
+    for r in sorted(refs.values(), key=lambda r: r.value):
+        v = views.get(r.subject_id)
+        if v is not None:
+            out.append(SentInvoice(r, v, rules.council_state(v.status.value, v.on_hold)))
+    return out
+
+
+@dataclass(frozen=True)
+class CouncilReconciliation:
+    """SAP's invoices against the payments made to the council: counts and sums by state,
+    and every invoice not yet paid nor cancelled."""
+
+    totals: dict[rules.CouncilInvoiceState, tuple[int, int]]
+    open: list[SentInvoice]
+
+
+async def council_reconciliation(
+    session: AsyncSession, principal: Principal
+) -> CouncilReconciliation:
+    """Every invoice SAP sent (named by an SAP_DOCUMENT reference), as it stands: SAP reads it
+    to clear its invoices; officers and audit too."""
+    kind = ExternalReferenceKind.SAP_DOCUMENT
+    if kind.system not in rules.own_systems(principal.roles):
+        raise _forbidden_kind(kind)
+    refs = await repository.all_in_force(session, kind.value)
+    views = await invoice_reads.invoices_by_id(session, [r.subject_id for r in refs])
+    totals = {s: (0, 0) for s in rules.CouncilInvoiceState}
+    still_open = []
+    for r in refs:
+        v = views.get(r.subject_id)
+        if v is None:
+            continue
+        state = rules.council_state(v.status.value, v.on_hold)
+        n, amount = totals[state]
+        totals[state] = (n + 1, amount + v.invoice.amount)
+        if state not in (rules.CouncilInvoiceState.PAID, rules.CouncilInvoiceState.CANCELLED):
+            still_open.append(SentInvoice(r, v, state))
+    still_open.sort(key=lambda s: (s.view.invoice.due_on, s.reference.value))
+    return CouncilReconciliation(totals, still_open)
