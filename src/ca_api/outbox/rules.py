@@ -18,11 +18,13 @@ __all__ = [
     "DELIVERERS",
     "HANDOFF_RECIPIENTS",
     "INTEGRATION_RECIPIENT",
+    "INTEGRATION_TOPICS",
     "MAX_NOTE",
     "MessageState",
     "Recipient",
     "Topic",
     "may_deliver",
+    "originator_of",
     "state_of",
 ]
 
@@ -42,6 +44,16 @@ class Topic(enum.StrEnum):
     OPG_REPORT_APPROVED = "OPG_REPORT_APPROVED"
     OPG_REPORT_SUBMITTED = "OPG_REPORT_SUBMITTED"
     OPG_REPORT_CORRECTED = "OPG_REPORT_CORRECTED"
+    # Issue 17 item 3: the change feed of the council's systems (docs/integration_events.md).
+    PAYMENT_MADE_TO_COUNCIL = "PAYMENT_MADE_TO_COUNCIL"  # SAP clears its invoice (R-PAY-4)
+    FEE_CHARGED = "FEE_CHARGED"  # deputy remuneration taken for the council (R-FEE-1, R-FEE-3)
+    WIND_UP_FEE_TAKEN = "WIND_UP_FEE_TAKEN"  # R-FEE-5, R-DEATH-3
+    ESTATE_KEPT = "ESTATE_KEPT"  # a small estate kept by the council (R-DEATH-4)
+    INVOICE_HELD = "INVOICE_HELD"  # R-REF-7: told to the system that sent the invoice
+    INVOICE_HOLD_RELEASED = "INVOICE_HOLD_RELEASED"
+    INVOICE_FUNDS_SHORT = "INVOICE_FUNDS_SHORT"  # R-PAY-3: the invoice's sender is told
+    FINANCIAL_INFORMATION = "FINANCIAL_INFORMATION"  # for a financial assessment (B 4.2-4.4)
+    BANK_BALANCE = "BANK_BALANCE"  # a client's balance on a bank statement (R-ACC-7, seed 1.6)
 
 
 class Recipient(enum.StrEnum):
@@ -87,6 +99,42 @@ INTEGRATION_RECIPIENT: dict[Role, Recipient] = {
     Role.INTEGRATION_SAP: Recipient.SAP,
     Role.INTEGRATION_CONTROCC: Recipient.CONTROCC,
 }
+
+
+# What each system hears, and the version of each event's schema (docs/integration_events.md;
+# tests/test_integration_events_doc.py keeps the two equal). A version goes up only when a field
+# changes meaning or goes; a field added keeps it.
+INTEGRATION_TOPICS: dict[Recipient, dict[Topic, int]] = {
+    Recipient.SAP: {
+        Topic.APPOINTED: 1,
+        Topic.DEATH_NOTIFIED: 1,
+        Topic.PAYMENT_MADE_TO_COUNCIL: 1,
+        Topic.FEE_CHARGED: 1,
+        Topic.WIND_UP_FEE_TAKEN: 1,
+        Topic.ESTATE_KEPT: 1,
+        Topic.INVOICE_HELD: 1,
+        Topic.INVOICE_HOLD_RELEASED: 1,
+        Topic.INVOICE_FUNDS_SHORT: 1,
+    },
+    Recipient.CONTROCC: {
+        Topic.APPOINTED: 1,
+        Topic.DEATH_NOTIFIED: 1,
+        Topic.INVOICE_HELD: 1,
+        Topic.INVOICE_HOLD_RELEASED: 1,
+        Topic.INVOICE_FUNDS_SHORT: 1,
+        Topic.FINANCIAL_INFORMATION: 1,
+        Topic.BANK_BALANCE: 1,
+    },
+}
+# The systems told of a client's appointment and death (R-REF-7, R-DEATH-1): SAP holds the
+# client's contributions (income recovery's ledger), Controcc their care and assessment.
+INTEGRATIONS: tuple[Recipient, ...] = (Recipient.SAP, Recipient.CONTROCC)
+
+
+def originator_of(invoice_source: str) -> Recipient | None:
+    """The system that sent an invoice (``invoices.rules.InvoiceSource``), told what becomes of
+    it (R-PAY-3); None for one recorded by an officer."""
+    return {"SAP": Recipient.SAP, "CONTROCC": Recipient.CONTROCC}.get(invoice_source)
 
 
 def may_deliver(roles: Collection[Role], recipient: Recipient) -> bool:

@@ -1,0 +1,1 @@
+"""Controcc and SAP: external references, batches and their reconciliation (issue 17)."""
