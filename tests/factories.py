@@ -3788,3 +3788,16 @@ async def opg_report_accounts(session: AsyncSession, client_id: uuid.UUID) -> di
     """The client's ledger accounts by kind, as opaque ids."""
     rows = await ledger.accounts_of_client(session, client_id)
     return {a.kind: encode_id("LedgerAccount", a.id) for a in rows}
+
+
+# --- the council's teams' messages apart from SAP's and Controcc's feeds (issue 17 item 3) ----
+
+INTEGRATION_RECIPIENTS = frozenset({"SAP", "CONTROCC"})
+
+
+async def team_messages(api: Api, **flt: Any) -> list[dict[str, Any]]:
+    """``outbox_messages`` but those to SAP and Controcc: what the council's teams are told
+    (APPOINTED and DEATH_NOTIFIED go to both systems' feeds too)."""
+    return [
+        m for m in await outbox_messages(api, **flt) if m["recipient"] not in INTEGRATION_RECIPIENTS
+    ]

@@ -9,17 +9,20 @@ retries; Controcc never reads SAP's events, nor SAP Controcc's.
 
 from __future__ import annotations
 
+import csv
+import io
 import uuid
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ca_api import clock
 from ca_api.auth.actor import Actor
 from ca_api.auth.principal import Principal, Role
 from ca_api.common.ids import decode_uuid
 from ca_api.db import unit_of_work
-from ca_api.outbox import events
-from ca_api.outbox.rules import Recipient, Topic
+from ca_api.outbox import events, postings
+from ca_api.outbox.rules import FACTS, Recipient, Topic
 from tests.conftest import Api
 from tests.factories import (
     approve_payment,
@@ -76,7 +79,10 @@ async def emitted(
     """``count`` events of ``topic`` for ``recipient`` about new subjects of the client."""
     cid = decode_uuid("Client", client_id)
     async with unit_of_work(session):
-        batch = [events.Event(topic, cid, "Payment", uuid.uuid4(), {"n": n}) for n in range(count)]
+        batch = [
+            events.Event(topic, cid, "Payment", uuid.uuid4(), dict.fromkeys(FACTS[topic], n))
+            for n in range(count)
+        ]
         await events.tell(session, SYSTEM, batch, [recipient])
 
 
@@ -195,3 +201,41 @@ async def test_who_reads_and_acknowledges_the_feed(api: Api, session: AsyncSessi
         assert body["errors"][0]["extensions"]["code"] == "FORBIDDEN", body
         body = await api.gql(POSITION, role=role, sub="x")
         assert body["errors"][0]["extensions"]["code"] == "FORBIDDEN", body
+
+
+async def test_sap_postings_of_a_day_as_csv(api: Api, session: AsyncSession) -> None:
+    """SAP's postings CSV (docs/integration_events.md): its header, and the payment made to the
+    council today as a row with its amount; refused without a token and to other roles."""
+    client, _, payment_id = await paid_council_invoice(api, session)
+    today = clock.today().isoformat()
+    url = f"/integrations/sap/postings.csv?date={today}"
+    resp = await api.client.get(url, headers={"Authorization": f"Bearer {api.token(**SAP)}"})
+    assert resp.status_code == 200, resp.text
+    assert resp.headers["content-type"].startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(resp.text)))
+    assert rows[0] == postings.HEADER
+    reference = (await feed(api, SAP, clientId=client["id"]))[0][0]["node"]["payload"][
+        "client_reference"
+    ]
+    mine = [r for r in rows[1:] if r[3] == reference]
+    assert len(mine) == 1
+    row = dict(zip(postings.HEADER, mine[0], strict=True))
+    assert (row["posting_date"], row["topic"], row["amount"]) == (
+        today,
+        "PAYMENT_MADE_TO_COUNCIL",
+        "250.00",
+    )
+    assert row["subject_id"] == str(decode_uuid("Payment", payment_id))
+    # a senior officer reads it too
+    officer = api.token("senior_officer", "olu.scao")
+    resp = await api.client.get(url, headers={"Authorization": f"Bearer {officer}"})
+    assert resp.status_code == 200
+    assert (await api.client.get(url)).status_code == 401
+    for role in ("integration_controcc", "assistant", "reporting"):
+        other = {"Authorization": f"Bearer {api.token(role, 'x')}"}
+        assert (await api.client.get(url, headers=other)).status_code == 403, role
+    bad = await api.client.get(
+        "/integrations/sap/postings.csv?date=yesterday",
+        headers={"Authorization": f"Bearer {api.token(**SAP)}"},
+    )
+    assert bad.status_code == 400

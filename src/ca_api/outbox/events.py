@@ -56,7 +56,13 @@ def envelope(
     client_reference: str,
     references: dict[uuid.UUID, dict[Any, str]],
 ) -> dict[str, Any]:
-    """The event as ``recipient`` reads it (docs/integration_events.md)."""
+    """The event as ``recipient`` reads it (docs/integration_events.md): its facts exactly as
+    documented (``rules.FACTS``), or a programming error."""
+    if set(event.facts) != set(rules.FACTS[event.topic]):
+        raise RuntimeError(
+            f"{event.topic.value} carries {sorted(event.facts)}, not the documented "
+            f"{sorted(rules.FACTS[event.topic])}"
+        )
     external: dict[str, str] = {}
     for record_id in (event.client_id, event.subject_id, *event.related):
         for kind, value in references.get(record_id, {}).items():
@@ -69,7 +75,7 @@ def envelope(
         "client_id": str(event.client_id),
         "client_reference": client_reference,
         "external_references": external,
-        "facts": event.facts,
+        "facts": {k: event.facts[k] for k in rules.FACTS[event.topic]},
     }
 
 

@@ -126,6 +126,80 @@ INTEGRATION_TOPICS: dict[Recipient, dict[Topic, int]] = {
         Topic.BANK_BALANCE: 1,
     },
 }
+_INVOICE = ("invoice_id", "supplier_id", "supplier_invoice_number", "invoice_kind", "amount")
+# The facts each event carries (its ``facts`` object's keys), as documented: ``events.envelope``
+# writes no other, so the document and the events cannot drift apart.
+FACTS: dict[Topic, tuple[str, ...]] = {
+    Topic.APPOINTED: ("order", "order_id", "in_force_from", "invoices_held"),
+    Topic.DEATH_NOTIFIED: ("death_id", "died_on"),
+    Topic.PAYMENT_MADE_TO_COUNCIL: (
+        "payment_id",
+        "amount",
+        "value_date",
+        "category",
+        "method",
+        "description",
+        "payee_id",
+        "payee_name",
+        "payee_reference",
+        "invoice_id",
+        "supplier_invoice_number",
+        "invoice_kind",
+        "transfer_id",
+    ),
+    Topic.FEE_CHARGED: (
+        "fee_run_id",
+        "kind",
+        "basis",
+        "amount",
+        "value_date",
+        "due_date",
+        "year_start",
+        "year_end",
+        "payee_id",
+        "transfer_id",
+    ),
+    Topic.WIND_UP_FEE_TAKEN: (
+        "wind_up_fee_id",
+        "amount",
+        "value_date",
+        "died_on",
+        "figure_effective_from",
+        "payee_id",
+        "transfer_id",
+    ),
+    Topic.INVOICE_HELD: (*_INVOICE, "hold_id", "cause"),
+    Topic.INVOICE_HOLD_RELEASED: (*_INVOICE, "hold_id", "cause"),
+    Topic.INVOICE_FUNDS_SHORT: (*_INVOICE, "payment_id", "reason"),
+    Topic.FINANCIAL_INFORMATION: (
+        "financial_assessment_id",
+        "status",
+        "referred_on",
+        "as_at",
+        "accounts",
+        "total_balance",
+    ),
+    Topic.BANK_BALANCE: (
+        "bank_statement_id",
+        "account_name",
+        "period_start",
+        "period_end",
+        "balance",
+    ),
+}
+FACTS[Topic.ESTATE_KEPT] = FACTS[Topic.PAYMENT_MADE_TO_COUNCIL]
+# The keys of every event, around its facts (``events.envelope``).
+ENVELOPE = (
+    "topic",
+    "version",
+    "occurred_at",
+    "occurred_on",
+    "client_id",
+    "client_reference",
+    "external_references",
+    "facts",
+)
+
 # The systems told of a client's appointment and death (R-REF-7, R-DEATH-1): SAP holds the
 # client's contributions (income recovery's ledger), Controcc their care and assessment.
 INTEGRATIONS: tuple[Recipient, ...] = (Recipient.SAP, Recipient.CONTROCC)

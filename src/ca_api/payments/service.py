@@ -532,6 +532,7 @@ async def _record_funds_short(
             await invoices.mark_funds_short(
                 session, actor, payment.invoice_id, payment.client_id, message
             )
+            await invoices.tell_funds_short(session, actor, payment.invoice_id, payment_id, message)
 
 
 async def make_payment(
