@@ -3927,3 +3927,16 @@ async def sap_batch(
     return await _send_batch(
         api, "", "recordSapInvoiceBatch", "sap", reference, lines, key, replayed
     )
+
+
+# --- the council's teams' messages apart from SAP's and Controcc's feeds (issue 17 item 3) ----
+
+INTEGRATION_RECIPIENTS = frozenset({"SAP", "CONTROCC"})
+
+
+async def team_messages(api: Api, **flt: Any) -> list[dict[str, Any]]:
+    """``outbox_messages`` but those to SAP and Controcc: what the council's teams are told
+    (APPOINTED and DEATH_NOTIFIED go to both systems' feeds too)."""
+    return [
+        m for m in await outbox_messages(api, **flt) if m["recipient"] not in INTEGRATION_RECIPIENTS
+    ]

@@ -252,9 +252,10 @@ async def test_every_mutation_writes_exactly_one_entry_with_who_what_when_why(
     assert dep["clientId"] == client["id"]
     assert dep["before"] is None
     # The client's first order is the appointment: its row names the two hand-off messages
-    # written in its transaction (issue 12 item 3, R-REF-7); the client had no invoices.
+    # written in its transaction (issue 12 item 3, R-REF-7), and the two to SAP's and
+    # Controcc's feeds (issue 17 item 3); the client had no invoices.
     on_appointment = dep["after"].pop("on_appointment")
-    assert len(on_appointment["outbox_messages"]) == 2
+    assert len(on_appointment["outbox_messages"]) == 4
     assert on_appointment["invoices_held"] == []
     assert dep["after"] == {
         "case_number": "C-1",

@@ -144,14 +144,15 @@ async def test_the_list_is_the_clients_and_the_council_teams_are_told_through_th
         OUTBOX, {"filter": {"clientId": client_id, "topic": "DEATH_NOTIFIED"}}, **SCAO
     )
     told = [e["node"] for e in messages["outboxMessages"]["edges"]]
-    assert {m["recipient"] for m in told} == TEAMS and len(told) == 5
+    # the teams, and SAP's and Controcc's feeds (issue 17 item 3, R-DEATH-1)
+    assert {m["recipient"] for m in told} == TEAMS | {"SAP", "CONTROCC"} and len(told) == 7
     # A replayed confirmation tells nobody twice.
     again = await confirm_death(api, client_id)
     assert again["__typename"] == "InvalidStateProblem"
     messages = await api.data(
         OUTBOX, {"filter": {"clientId": client_id, "topic": "DEATH_NOTIFIED"}}, **SCAO
     )
-    assert len(messages["outboxMessages"]["edges"]) == 5
+    assert len(messages["outboxMessages"]["edges"]) == 7
 
 
 async def test_each_item_is_sent_once_with_the_date_and_by_whom(

@@ -33,12 +33,12 @@ from tests.factories import (
     new_counterparty,
     new_deputyship,
     new_key,
-    outbox_messages,
     raise_payment,
     raised_payment,
     raw,
     record_appointeeship,
     recorded,
+    team_messages,
 )
 
 PAYLOAD = f"""__typename ... on InvoiceHoldPayload {{ replayed invoice {{ id onHold
@@ -108,7 +108,7 @@ async def test_appointment_holds_the_outstanding_council_invoices_and_they_stop_
     assert held in await overdue_ids(api, client, overdue=False)
     assert (await invoice_hold_view(api, bill))["onHold"] is False
     # Both teams were told, in the same transaction, how many invoices were held.
-    messages = await outbox_messages(api, clientId=client["id"])
+    messages = await team_messages(api, clientId=client["id"])
     assert {m["payload"]["invoices_held"] for m in messages} == {1}
     # The appointment's one audit row names the invoices it held (R-AUD-1).
     rows = await audit_rows(api, entityType="appointeeship")

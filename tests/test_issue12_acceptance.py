@@ -53,6 +53,7 @@ from tests.factories import (
     referral_answers,
     requested_assistance,
     submitted_referral,
+    team_messages,
 )
 
 SW = "sam.socialworker"
@@ -328,7 +329,7 @@ async def test_appointment_tells_both_teams_and_holds_the_council_invoice(
     first = await record_appointeeship(api, client["id"])
     assert first["__typename"] == "AppointeeshipPayload", first
     appointed = [
-        m for m in await outbox_messages(api, clientId=client["id"]) if m["topic"] == "APPOINTED"
+        m for m in await team_messages(api, clientId=client["id"]) if m["topic"] == "APPOINTED"
     ]
     assert sorted(m["recipient"] for m in appointed) == ["FINANCIAL_ASSESSMENT", "INCOME_RECOVERY"]
     assert len({m["createdAt"] for m in appointed}) == 1  # one transaction

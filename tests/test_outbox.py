@@ -38,6 +38,7 @@ from tests.factories import (
     outbox_messages,
     raw,
     record_appointeeship,
+    team_messages,
 )
 
 SCAO = {"role": "senior_officer", "sub": "olu.scao"}
@@ -75,7 +76,7 @@ async def deliver(
 async def test_a_first_appointeeship_tells_both_teams_once_each(api: Api) -> None:
     """R-REF-7: one APPOINTED message to each team, about the appointeeship, PENDING."""
     client_id, appointeeship_id = await appointed(api)
-    messages = await outbox_messages(api, clientId=client_id)
+    messages = await team_messages(api, clientId=client_id)
     assert {m["recipient"] for m in messages} == TEAMS and len(messages) == 2
     for m in messages:
         assert (m["topic"], m["state"], m["subjectType"]) == (
@@ -103,7 +104,10 @@ async def test_a_first_appointeeship_tells_both_teams_once_each(api: Api) -> Non
     [row] = await audit_rows(api, entityId=raw(appointeeship_id))
     assert row["action"] == "record"
     on_appointment = row["after"]["on_appointment"]
-    assert set(on_appointment["outbox_messages"]) == {raw(m["id"]) for m in messages}
+    # ... the teams' and SAP's and Controcc's feeds' (issue 17 item 3)
+    everyone = await outbox_messages(api, clientId=client_id)
+    assert {m["recipient"] for m in everyone} == TEAMS | {"SAP", "CONTROCC"}
+    assert set(on_appointment["outbox_messages"]) == {raw(m["id"]) for m in everyone}
     assert on_appointment["invoices_held"] == []
 
 
@@ -112,7 +116,7 @@ async def test_a_later_order_or_an_amendment_is_no_new_appointment(api: Api) -> 
     appointeeship, or an amendment, emits nothing more."""
     client_id, _ = await appointed(api)
     await new_deputyship(api, client_id)
-    messages = await outbox_messages(api, clientId=client_id)
+    messages = await team_messages(api, clientId=client_id)
     assert [m["topic"] for m in messages] == ["APPOINTED", "APPOINTED"]
     assert {m["subjectType"] for m in messages} == {"Appointeeship"}
 
@@ -121,7 +125,7 @@ async def test_a_first_deputyship_is_the_appointment(api: Api) -> None:
     """Seed B 4.5: "Appointeeship and/or Deputyship are granted"."""
     client_id = await community_client_id(api)
     deputyship = await new_deputyship(api, client_id)
-    messages = await outbox_messages(api, clientId=client_id, topic="APPOINTED")
+    messages = await team_messages(api, clientId=client_id, topic="APPOINTED")
     assert {(m["recipient"], m["subjectType"]) for m in messages} == {
         ("FINANCIAL_ASSESSMENT", "Deputyship"),
         ("INCOME_RECOVERY", "Deputyship"),
@@ -144,7 +148,7 @@ async def test_an_order_that_fails_after_the_hand_off_leaves_no_message(
     result = await record_appointeeship(api, client_id)
     assert result["__typename"] == "ValidationProblem", result
     monkeypatch.undo()
-    assert await outbox_messages(api, clientId=client_id) == []
+    assert await team_messages(api, clientId=client_id) == []
     data = await api.data(
         "query($id: ID!) { client(id: $id) { appointeeships { id } } }", {"id": client_id}, **SCAO
     )
@@ -152,14 +156,14 @@ async def test_an_order_that_fails_after_the_hand_off_leaves_no_message(
     # And once it succeeds, both messages exist together with the appointeeship.
     result = await record_appointeeship(api, client_id)
     assert result["__typename"] == "AppointeeshipPayload", result
-    assert len(await outbox_messages(api, clientId=client_id)) == 2
+    assert len(await team_messages(api, clientId=client_id)) == 2
 
 
 async def test_a_refused_order_emits_nothing(api: Api) -> None:
     client_id = await community_client_id(api)
     result = await record_appointeeship(api, client_id, startDate="2999-01-01")
     assert result["__typename"] == "ValidationProblem", result
-    assert await outbox_messages(api, clientId=client_id) == []
+    assert await team_messages(api, clientId=client_id) == []
 
 
 async def test_the_bf56_sent_tells_both_teams_and_a_replay_tells_them_nothing_twice(
@@ -177,7 +181,7 @@ async def test_the_bf56_sent_tells_both_teams_and_a_replay_tells_them_nothing_tw
     for _ in range(2):  # the same request twice: replayed, nothing emitted again
         data = await api.data(BF56_SENT, variables, role="assistant", sub="ash.assistant")
         assert data["recordAppointeeApplicationSent"]["__typename"] == "AppointeeApplicationPayload"
-    messages = await outbox_messages(api, clientId=client_id)
+    messages = await team_messages(api, clientId=client_id)
     assert {(m["topic"], m["recipient"]) for m in messages} == {
         ("APPLICATION_MADE", "FINANCIAL_ASSESSMENT"),
         ("APPLICATION_MADE", "INCOME_RECOVERY"),
@@ -210,7 +214,7 @@ async def test_a_team_message_is_sent_then_acknowledged_each_once(api: Api) -> N
     assert [d["state"] for d in m["deliveries"]] == ["SENT", "ACKNOWLEDGED"]
     # The state filter reads the same deliveries.
     by_state = {
-        s: {x["id"] for x in await outbox_messages(api, clientId=client_id, state=s)}
+        s: {x["id"] for x in await team_messages(api, clientId=client_id, state=s)}
         for s in ("PENDING", "SENT", "ACKNOWLEDGED")
     }
     assert by_state["ACKNOWLEDGED"] == {message["id"]}
@@ -252,8 +256,10 @@ async def test_an_integration_reads_and_delivers_its_own_systems_messages_only(
     sap = {"role": "integration_sap", "sub": "sap"}
     controcc = {"role": "integration_controcc", "sub": "controcc"}
     seen = await outbox_messages(api, clientId=client_id, **sap)
-    assert [m["id"] for m in seen] == [sap_id]  # not the teams' messages
-    assert await outbox_messages(api, clientId=client_id, **controcc) == []
+    # not the teams' messages: its own (the appointment, issue 17, and the one emitted here)
+    assert {m["recipient"] for m in seen} == {"SAP"} and seen[-1]["id"] == sap_id
+    theirs = await outbox_messages(api, clientId=client_id, **controcc)
+    assert {m["recipient"] for m in theirs} == {"CONTROCC"} and sap_id not in str(theirs)
     team = (await outbox_messages(api, clientId=client_id, recipient="INCOME_RECOVERY"))[0]
     hidden = await deliver(api, SENT, team["id"], **sap)
     assert hidden["__typename"] == "NotFoundProblem", hidden
@@ -268,7 +274,7 @@ async def test_an_integration_reads_and_delivers_its_own_systems_messages_only(
 
 async def test_a_message_is_a_node(api: Api) -> None:
     client_id, _ = await appointed(api)
-    message = (await outbox_messages(api, clientId=client_id))[0]
+    message = (await team_messages(api, clientId=client_id))[0]
     query = "query($id: ID!) { node(id: $id) { ... on OutboxMessage { id topic recipient } } }"
     data = await api.data(query, {"id": message["id"]}, role="auditor", sub="audrey")
     assert data["node"]["recipient"] == message["recipient"]
@@ -290,7 +296,7 @@ async def test_who_may_not_read_the_outbox(api: Api, role: str) -> None:
 )
 async def test_who_may_not_record_a_delivery(api: Api, role: str) -> None:
     client_id, _ = await appointed(api)
-    message = (await outbox_messages(api, clientId=client_id))[0]
+    message = (await team_messages(api, clientId=client_id))[0]
     for document, field in (
         (SENT, "recordOutboxMessageSent"),
         (ACKNOWLEDGED, "recordOutboxMessageAcknowledged"),
@@ -302,5 +308,5 @@ async def test_who_may_not_record_a_delivery(api: Api, role: str) -> None:
             sub="nobody",
         )
         assert_forbidden(body, [field])
-    after = (await outbox_messages(api, clientId=client_id))[0]
+    after = (await team_messages(api, clientId=client_id))[0]
     assert after["state"] == "PENDING" and after["deliveries"] == []

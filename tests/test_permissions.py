@@ -130,6 +130,8 @@ temporaryAssistance   Y   Y   Y   Y   Y   Y   Y   .   .   .   .
 outstandingTemporaryAssistance Y Y Y Y Y  Y   Y   .   .   .   .
 # the outbox (issue 12 item 3): SCAO and above and audit read all; each integration its own
 outboxMessages        .   .   .   Y   Y   Y   Y   .   .   Y   Y
+# issue 17 item 3: each integration reads where it stands in its own feed
+outboxFeedPosition    .   .   .   .   .   .   .   .   .   Y   Y
 # a client's death (issue 13): officers and audit read the clients being wound up
 clientsBeingWoundUp   Y   Y   Y   Y   Y   Y   Y   .   .   .   .
 deathNotifications    Y   Y   Y   Y   Y   Y   Y   .   .   .   .
@@ -267,6 +269,8 @@ recordTemporaryAssistanceRepayment . . . Y Y Y .   .   .   .   .
 # casework records the financial assessment status (seed 002 B 4.2-4.4)
 recordOutboxMessageSent . .   .   Y   Y   Y   .   .   .   Y   Y
 recordOutboxMessageAcknowledged . . . Y Y Y   .   .   .   Y   Y
+# issue 17 item 3: each integration acknowledges its own feed up to a cursor
+acknowledgeOutboxMessages . . .   .   .   .   .   .   .   Y   Y
 holdInvoice           .   .   .   Y   Y   Y   .   .   .   .   .
 releaseInvoiceHold    .   .   .   Y   Y   Y   .   .   .   .   .
 recordFinancialAssessment . Y Y   Y   Y   Y   .   .   .   .   .

@@ -17,7 +17,7 @@ Revises: 0042
 from ca_api.migrate import make_append_only, run_script
 
 revision = "0046"
-down_revision = "0044"
+down_revision = "0045"
 branch_labels = None
 depends_on = None
 

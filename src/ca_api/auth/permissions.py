@@ -304,6 +304,10 @@ ALLOWANCE_READ = OFFICERS | {R.AUDITOR}
 OUTBOX_READ_ALL = APPROVERS | {R.AUDITOR}
 OUTBOX_READ = OUTBOX_READ_ALL | {R.INTEGRATION_SAP, R.INTEGRATION_CONTROCC}
 OUTBOX_DELIVER = APPROVERS | {R.INTEGRATION_SAP, R.INTEGRATION_CONTROCC}
+# Issue 17 item 3: each integration acknowledges its own feed up to a cursor and reads where it
+# stands; SAP's postings of a day as CSV are read by SAP and by those who read every message.
+OUTBOX_ACKNOWLEDGE = frozenset({R.INTEGRATION_SAP, R.INTEGRATION_CONTROCC})
+SAP_POSTINGS_READ = OUTBOX_READ_ALL | {R.INTEGRATION_SAP}
 # A council invoice held on appointment is released, with a reason, by a senior officer and
 # above (those who approve payments); they may also hold an invoice by hand.
 INVOICE_HOLD_WRITE = APPROVERS

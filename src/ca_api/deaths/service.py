@@ -51,8 +51,9 @@ from ca_api.ledger import service as ledger
 from ca_api.ledger.models import Counterparty
 from ca_api.ledger.rules import AccountKind, Category, CounterpartyKind
 from ca_api.money import format_money
+from ca_api.outbox import events
 from ca_api.outbox import service as outbox
-from ca_api.outbox.rules import MessageState, Recipient, Topic
+from ca_api.outbox.rules import INTEGRATIONS, MessageState, Recipient, Topic
 from ca_api.overpayments import holding as overpayment_holding
 from ca_api.overpayments import reads as overpayment_reads
 from ca_api.overpayments.rules import OverpaymentStatus
@@ -569,7 +570,23 @@ async def _tell_council_teams(session: AsyncSession, actor: Actor, death: Death)
         )
         if message_id is not None:
             written.append(str(message_id))
-    return written
+    # R-DEATH-1: the systems of income recovery (SAP) and of care and assessment (Controcc)
+    # hear it too, in their feeds' shape (issue 17 item 3).
+    told = await events.tell(
+        session,
+        actor,
+        [
+            events.Event(
+                Topic.DEATH_NOTIFIED,
+                death.client_id,
+                SUBJECT_TYPE,
+                death.id,
+                {"death_id": str(death.id), "died_on": death.died_on.isoformat()},
+            )
+        ],
+        INTEGRATIONS,
+    )
+    return written + [str(m) for m in told]
 
 
 async def _confirmed_death(session: AsyncSession, client_id: uuid.UUID) -> Death:
@@ -880,7 +897,30 @@ async def charge_wind_up_fee(
                 "recorded_by": actor.principal.subject,
             },
         )
+        told = await events.tell(
+            session,
+            actor,
+            [
+                events.Event(
+                    Topic.WIND_UP_FEE_TAKEN,
+                    client_id,
+                    "WindUpFee",
+                    fee.id,
+                    {
+                        "wind_up_fee_id": str(fee.id),
+                        "amount": amount,
+                        "value_date": today.isoformat(),
+                        "died_on": died_on.isoformat(),
+                        "figure_effective_from": figure.effective_from.isoformat(),
+                        "payee_id": str(payee.counterparty_id),
+                        "transfer_id": str(transfer.id),
+                    },
+                )
+            ],
+            [Recipient.SAP],
+        )
         after = {
+            "outbox_messages": [str(m) for m in told],
             "amount": amount,
             "figure": WIND_UP_FEE_FIGURE,
             "figure_effective_from": figure.effective_from.isoformat(),

@@ -56,6 +56,8 @@ from ca_api.ledger.models import LedgerAccount, Transfer
 from ca_api.ledger.rules import AccountKind, Category, CounterpartyKind, TransferKind
 from ca_api.money import Pence, format_money
 from ca_api.orders.rules import SupervisionType
+from ca_api.outbox import events
+from ca_api.outbox.rules import Recipient, Topic
 
 # Who the money goes to.
 COUNCIL_FEES = "Client Affairs deputy fees"  # COUNCIL: deputy remuneration (R-FEE-1)
@@ -183,6 +185,37 @@ def _charge_audited(row: dict[str, Any], transfer: Transfer, today: date) -> dic
         "balance_after": transfer.from_balance_after,
         "value_date": today,
     }
+
+
+def _fees_charged(
+    rows: Sequence[dict[str, Any]], payees: dict[FeeKind, LedgerAccount], today: date
+) -> list[events.Event]:
+    """SAP hears each fee taken for the council (deputy remuneration, R-FEE-1, R-FEE-3), in the
+    run's transaction (issue 17 item 3); a supervision fee goes to the OPG, not the council."""
+    council = FeeKind.DEPUTY_REMUNERATION
+    return [
+        events.Event(
+            Topic.FEE_CHARGED,
+            r["client_id"],
+            "FeeCharge",
+            r["transfer_id"],
+            {
+                "fee_run_id": str(r["run_id"]),
+                "kind": r["kind"],
+                "basis": r["basis"],
+                "amount": r["amount"],
+                "value_date": today.isoformat(),
+                "due_date": r["due_date"].isoformat(),
+                "year_start": r["year_start"].isoformat(),
+                "year_end": r["year_end"].isoformat(),
+                "payee_id": str(payees[council].counterparty_id),
+                "transfer_id": str(r["transfer_id"]),
+            },
+            related=tuple(i for i in [payees[council].counterparty_id] if i is not None),
+        )
+        for r in rows
+        if r["kind"] == council.value
+    ]
 
 
 async def _do_run(
@@ -329,6 +362,7 @@ async def _do_run(
     inserted = await ledger_repository.insert_transfers(session, transfers)
     await repository.insert_charges(session, charge_rows)
     await repository.insert_exceptions(session, exceptions)
+    await events.tell(session, actor, _fees_charged(charge_rows, payees, today), [Recipient.SAP])
 
     totals = {
         "period_start": start,

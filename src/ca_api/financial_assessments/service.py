@@ -8,6 +8,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -20,6 +21,9 @@ from ca_api.errors import RecordNotFound, ValidationFailed
 from ca_api.financial_assessments import repository, rules
 from ca_api.financial_assessments.models import FinancialAssessment
 from ca_api.financial_assessments.rules import AssessmentEntry
+from ca_api.ledger import service as ledger
+from ca_api.outbox import events
+from ca_api.outbox.rules import Recipient, Topic
 
 
 @dataclass(frozen=True)
@@ -42,6 +46,37 @@ async def _replayed(session: AsyncSession, client_id: uuid.UUID) -> AssessmentOu
 
 
 ONCE = approvals.Once(remember_as="client_id", ident=lambda o: o.client_id, replay=_replayed)
+
+
+async def _tell_controcc(
+    session: AsyncSession,
+    actor: Actor,
+    client_id: uuid.UUID,
+    entry_id: uuid.UUID,
+    entry: AssessmentEntry,
+) -> list[str]:
+    """A client referred for a financial assessment (seed 002 B 4.2-4.4): Controcc, where the
+    assessment is made, hears the financial information the council holds for it (issue 17 item
+    3): the balance of each of the client's accounts with the council, in pence, today. Only on
+    REFERRED: the other entries are the assessment's own outcome, not information for it."""
+    if entry.status is not rules.AssessmentStatus.REFERRED:
+        return []
+    accounts = await ledger.accounts_of_client(session, client_id)
+    facts = {
+        "financial_assessment_id": str(entry_id),
+        "status": entry.status.value,
+        "referred_on": entry.referred_on.isoformat() if entry.referred_on else None,
+        "as_at": clock.today().isoformat(),
+        "accounts": [
+            {"kind": a.kind, "balance": a.posted, "held": a.held}
+            for a in sorted(accounts, key=lambda a: (a.kind, a.name))
+        ],
+        "total_balance": sum(a.posted for a in accounts),
+    }
+    event = events.Event(
+        Topic.FINANCIAL_INFORMATION, client_id, "FinancialAssessment", entry_id, facts
+    )
+    return [str(m) for m in await events.tell(session, actor, [event], [Recipient.CONTROCC])]
 
 
 async def record(
@@ -73,7 +108,11 @@ async def record(
             "recorded_by": actor.principal.subject,
         }
         await repository.insert_entry(session, values)
-        after = {k: v for k, v in values.items() if k not in ("id", "client_id", "recorded_by")}
+        told = await _tell_controcc(session, actor, client_id, entry_id, entry)
+        after: dict[str, Any] = {
+            k: v for k, v in values.items() if k not in ("id", "client_id", "recorded_by")
+        }
+        after["outbox_messages"] = told
         await audit.record(
             session,
             actor,

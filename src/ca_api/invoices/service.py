@@ -51,6 +51,9 @@ from ca_api.invoices.rules import (
 from ca_api.ledger.models import Counterparty
 from ca_api.ledger.rules import CounterpartyKind
 from ca_api.money import Pence
+from ca_api.outbox import events
+from ca_api.outbox import rules as outbox_rules
+from ca_api.outbox.rules import Topic
 from ca_api.policy import service as policy
 
 # Policy figures (R-DATA): effective-dated rows, never literals. The days to pay an invoice
@@ -569,6 +572,57 @@ async def _hold(
     return hold_id
 
 
+async def _tell_sender(
+    session: AsyncSession,
+    actor: Actor,
+    invoice: Invoice,
+    topic: Topic,
+    subject_type: str,
+    subject_id: uuid.UUID,
+    facts: dict[str, Any],
+) -> list[str]:
+    """The system that sent the invoice (``invoice.source``: SAP or Controcc) hears what became
+    of it (issue 17 item 3), in the caller's transaction, after the invoice's lock; nothing for
+    an invoice an officer recorded. The ids of the messages written."""
+    sender = outbox_rules.originator_of(invoice.source)
+    base = {
+        "invoice_id": str(invoice.id),
+        "supplier_id": str(invoice.supplier_id),
+        "supplier_invoice_number": invoice.supplier_invoice_number,
+        "invoice_kind": invoice.kind,
+        "amount": invoice.amount,
+    }
+    event = events.Event(
+        topic,
+        invoice.client_id,
+        subject_type,
+        subject_id,
+        base | facts,
+        related=(invoice.id, invoice.supplier_id),
+    )
+    return [str(m) for m in await events.tell(session, actor, [event], [sender])]
+
+
+async def tell_funds_short(
+    session: AsyncSession, actor: Actor, invoice_id: uuid.UUID, payment_id: uuid.UUID, message: str
+) -> list[str]:
+    """R-PAY-3: the invoice's sender is told at once that its payment was refused for want of
+    funds (once per payment), in the caller's transaction."""
+    invoice, _ = await locked(session, invoice_id)
+    facts = {"payment_id": str(payment_id), "reason": message}
+    return await _tell_sender(
+        session, actor, invoice, Topic.INVOICE_FUNDS_SHORT, "Payment", payment_id, facts
+    )
+
+
+async def _tell_held(
+    session: AsyncSession, actor: Actor, invoice: Invoice, hold_id: uuid.UUID, cause: HoldCause
+) -> list[str]:
+    facts = {"hold_id": str(hold_id), "cause": cause.value}
+    topic = Topic.INVOICE_HELD
+    return await _tell_sender(session, actor, invoice, topic, "InvoiceHold", hold_id, facts)
+
+
 async def hold_on_appointment(
     session: AsyncSession, actor: Actor, client_id: uuid.UUID, reason: str
 ) -> list[uuid.UUID]:
@@ -578,12 +632,17 @@ async def hold_on_appointment(
     audit row (the appointment's, which names them)."""
     held = []
     kinds = rules.HELD_ON_APPOINTMENT
+    holds: list[tuple[Invoice, uuid.UUID]] = []
     for invoice_id in await repository.outstanding_of_kinds(session, client_id, kinds):
         invoice, status = await locked(session, invoice_id)
         if status in rules.CLOSED or await repository.current_hold(session, invoice_id):
             continue  # paid, cancelled or held meanwhile
-        await _hold(session, actor, invoice, HoldCause.ON_APPOINTMENT, reason)
+        hold_id = await _hold(session, actor, invoice, HoldCause.ON_APPOINTMENT, reason)
+        holds.append((invoice, hold_id))
         held.append(invoice_id)
+    # each sender told once every invoice is locked (the feed's lock is taken last)
+    for invoice, hold_id in holds:
+        await _tell_held(session, actor, invoice, hold_id, HoldCause.ON_APPOINTMENT)
     return held
 
 
@@ -654,6 +713,7 @@ async def hold_invoice(
         if await repository.current_hold(session, invoice_id) is not None:
             raise InvalidState("the invoice is on hold already", status=status.value)
         hold_id = await _hold(session, actor, invoice, HoldCause.OFFICER, text)
+        told = await _tell_held(session, actor, invoice, hold_id, HoldCause.OFFICER)
         await audit.record(
             session,
             actor,
@@ -661,7 +721,11 @@ async def hold_invoice(
             invoice_id,
             "hold",
             before={"status": status.value},
-            after={"hold_id": str(hold_id), "cause": HoldCause.OFFICER.value},
+            after={
+                "hold_id": str(hold_id),
+                "cause": HoldCause.OFFICER.value,
+                "outbox_messages": told,
+            },
             reason=text,
             client_id=invoice.client_id,
         )
@@ -685,6 +749,10 @@ async def release_hold(
         await repository.insert_release(
             session, {"hold_id": hold.id, "reason": text, "recorded_by": actor.principal.subject}
         )
+        facts = {"hold_id": str(hold.id), "cause": hold.cause}
+        told = await _tell_sender(
+            session, actor, invoice, Topic.INVOICE_HOLD_RELEASED, "InvoiceHold", hold.id, facts
+        )
         await audit.record(
             session,
             actor,
@@ -692,7 +760,7 @@ async def release_hold(
             invoice_id,
             "release_hold",
             before={"hold_id": str(hold.id), "cause": hold.cause},
-            after={"on_hold": False},
+            after={"on_hold": False, "outbox_messages": told},
             reason=text,
             client_id=invoice.client_id,
         )

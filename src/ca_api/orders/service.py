@@ -29,8 +29,9 @@ from ca_api.invoices import service as invoices
 from ca_api.orders import repository, rules
 from ca_api.orders.models import appointeeship_current, deputyship_current
 from ca_api.orders.rules import AppointeeshipDetails, DeputyshipDetails
+from ca_api.outbox import events
 from ca_api.outbox import service as outbox
-from ca_api.outbox.rules import Topic
+from ca_api.outbox.rules import INTEGRATIONS, Topic
 
 D = TypeVar("D", AppointeeshipDetails, DeputyshipDetails)
 
@@ -272,8 +273,24 @@ class OrderKind(Generic[D]):
             subject_id=record_id,
             payload=payload,
         )
+        # SAP (the client's contributions) and Controcc (their care and assessment) hear it in
+        # their feeds' shape, with no name (issue 17 item 3).
+        told = await events.tell(
+            session,
+            actor,
+            [
+                events.Event(
+                    Topic.APPOINTED,
+                    client_id,
+                    self.entity.capitalize(),
+                    record_id,
+                    dict(facts),
+                )
+            ],
+            INTEGRATIONS,
+        )
         return {
-            "outbox_messages": [str(m) for m in messages],
+            "outbox_messages": [str(m) for m in messages] + [str(m) for m in told],
             "invoices_held": [str(i) for i in held],
         }
 

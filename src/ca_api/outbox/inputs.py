@@ -34,6 +34,24 @@ graphql_enum(
         "the OPG, with the date and the OPG's reference. Its subject is the OpgReport.",
         Topic.OPG_REPORT_CORRECTED: "A submitted OPG report was corrected: a new version, to be "
         "reviewed and submitted again. Its subject is the OpgReport.",
+        Topic.PAYMENT_MADE_TO_COUNCIL: "A payment from the client's account to the council was "
+        "made (to SAP: it clears its invoice, R-PAY-4). Its subject is the Payment.",
+        Topic.FEE_CHARGED: "Deputy remuneration was taken from the client's account for the "
+        "council by a fee run (R-FEE-1, R-FEE-3). Its subject is the fee's ledger Transfer.",
+        Topic.WIND_UP_FEE_TAKEN: "The council's wind-up fee was taken from a deceased client's "
+        "account (R-FEE-5). Its subject is the WindUpFee.",
+        Topic.ESTATE_KEPT: "A small estate with no claimant was paid to the council "
+        "(R-DEATH-4). Its subject is the Payment.",
+        Topic.INVOICE_HELD: "An invoice the system sent was put on hold, on appointment or by "
+        "an officer (R-REF-7). Its subject is the hold.",
+        Topic.INVOICE_HOLD_RELEASED: "The hold on an invoice the system sent was released. Its "
+        "subject is the hold.",
+        Topic.INVOICE_FUNDS_SHORT: "The payment of an invoice the system sent was refused: the "
+        "client's funds are short (R-PAY-3). Its subject is the Payment.",
+        Topic.FINANCIAL_INFORMATION: "The client's financial information for a financial "
+        "assessment (seed 002 B 4.2-4.4). Its subject is the FinancialAssessment entry.",
+        Topic.BANK_BALANCE: "A client's CMS balance at the end of a bank statement imported, for "
+        "reconciliation (R-ACC-7, seed 002 1.6). Its subject is the statement and client.",
     },
     name="OutboxTopic",
 )
@@ -108,5 +126,18 @@ class RecordOutboxMessageAcknowledgedInput:
     note: str | None = strawberry.field(
         default=None,
         description="How it was acknowledged (the reply's reference), if worth saying.",
+    )
+    idempotency_key: str = idempotency_key_field()
+
+
+@strawberry.input(
+    description="An integration acknowledges its own feed up to a cursor, and the request's "
+    "idempotency key."
+)
+class AcknowledgeOutboxMessagesInput:
+    up_to: str = strawberry.field(
+        description="A cursor of outboxMessages (an edge's cursor or a page's endCursor) at one "
+        "of the caller's own messages: every message of its own at or before it is "
+        "acknowledged."
     )
     idempotency_key: str = idempotency_key_field()

@@ -42,3 +42,15 @@ class OutboxDelivery(Recorded, Base):
     message_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("outbox_message.id"))
     state: Mapped[str]
     note: Mapped[str | None]
+
+
+class OutboxAcknowledgement(Recorded, Base):
+    """A system acknowledged its feed up to a sequence number (migration 0045, issue 17 item 3):
+    every message of its own at or before it is ACKNOWLEDGED in the same transaction."""
+
+    __tablename__ = "outbox_acknowledgement"
+
+    id: Mapped[uuid_pk]
+    recipient: Mapped[str]
+    up_to: Mapped[int]
+    messages: Mapped[int]

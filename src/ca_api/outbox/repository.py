@@ -16,7 +16,7 @@ from ca_api.auth.permissions import OUTBOX_READ_ALL
 from ca_api.auth.principal import Principal
 from ca_api.common.keyset import Seek, keyset
 from ca_api.db import rows_where_in
-from ca_api.outbox.models import OutboxDelivery, OutboxMessage
+from ca_api.outbox.models import OutboxAcknowledgement, OutboxDelivery, OutboxMessage
 from ca_api.outbox.rules import INTEGRATION_RECIPIENT, MessageState, Recipient, Topic
 
 # The one advisory lock every emitter takes (pg_advisory_xact_lock): messages are numbered one
@@ -135,3 +135,119 @@ async def page(
         stmt = stmt.where(state_of(OutboxMessage.id) == flt.state.value)
     stmt = keyset(stmt, seek, OutboxMessage.sequence)
     return (await session.execute(stmt)).scalars().all()
+
+
+# Rows per INSERT: eight parameters a row stays well under the driver's 32,767 (a fee run of
+# thousands of clients is written in a few statements).
+INSERT_CHUNK = 1000
+
+
+async def insert_messages(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> list[uuid.UUID]:
+    """Many messages in one statement, in the order given (their sequence numbers follow it):
+    the ids of those written (one of the same topic, recipient and subject written already is
+    not written again)."""
+    written: list[uuid.UUID] = []
+    for start in range(0, len(rows), INSERT_CHUNK):
+        stmt = (
+            insert(OutboxMessage)
+            .values(list(rows[start : start + INSERT_CHUNK]))
+            .on_conflict_do_nothing(constraint="uq_outbox_message_once")
+            .returning(OutboxMessage.id)
+        )
+        written += (await session.execute(stmt)).scalars().all()
+    return written
+
+
+async def take_acknowledgement_lock(session: AsyncSession, recipient: Recipient) -> None:
+    """One acknowledgement of a system's feed at a time (its rows are decided together)."""
+    key = FEED_LOCK + 1 + list(Recipient).index(recipient)
+    await session.execute(select(func.pg_advisory_xact_lock(key)))
+
+
+async def acknowledge_up_to(
+    session: AsyncSession, recipient: Recipient, up_to: int, note: str, by: str
+) -> int:
+    """SENT (where not yet) and ACKNOWLEDGED delivery rows for every message to ``recipient``
+    numbered ``up_to`` or less and not yet acknowledged, in two statements; how many were
+    acknowledged."""
+    owned = select(OutboxMessage.id).where(
+        OutboxMessage.recipient == recipient.value, OutboxMessage.sequence <= up_to
+    )
+
+    def lacking(state: MessageState) -> Any:
+        return owned.where(
+            ~exists().where(
+                OutboxDelivery.message_id == OutboxMessage.id, OutboxDelivery.state == state.value
+            )
+        )
+
+    for state in (MessageState.SENT, MessageState.ACKNOWLEDGED):
+        picked = lacking(state).subquery()
+        stmt = insert(OutboxDelivery).from_select(
+            ["message_id", "state", "note", "recorded_by"],
+            select(picked.c.id, literal(state.value), literal(note), literal(by)),
+        )
+        result = await session.execute(stmt)
+    return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def insert_acknowledgement(
+    session: AsyncSession, values: dict[str, Any]
+) -> OutboxAcknowledgement:
+    stmt = insert(OutboxAcknowledgement).values(values).returning(OutboxAcknowledgement)
+    return (await session.execute(stmt)).scalar_one()
+
+
+async def latest_acknowledgement(
+    session: AsyncSession, recipient: Recipient
+) -> OutboxAcknowledgement | None:
+    stmt = (
+        select(OutboxAcknowledgement)
+        .where(OutboxAcknowledgement.recipient == recipient.value)
+        .order_by(OutboxAcknowledgement.up_to.desc(), OutboxAcknowledgement.recorded_at.desc())
+        .limit(1)
+    )
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def has_message_numbered(session: AsyncSession, recipient: Recipient, sequence: int) -> bool:
+    """Whether a message to ``recipient`` numbered ``sequence`` is committed (and so every
+    message numbered below it: numbers are taken in commit order, ``FEED_LOCK``)."""
+    stmt = select(
+        exists().where(
+            OutboxMessage.recipient == recipient.value, OutboxMessage.sequence == sequence
+        )
+    )
+    return bool((await session.execute(stmt)).scalar_one())
+
+
+async def messages_created_between(
+    session: AsyncSession, recipient: Recipient, topics: Sequence[Topic], start: Any, end: Any
+) -> Sequence[OutboxMessage]:
+    """The messages to ``recipient`` of these topics written in [start, end), in sequence
+    order."""
+    stmt = (
+        select(OutboxMessage)
+        .where(
+            OutboxMessage.recipient == recipient.value,
+            OutboxMessage.created_at >= start,
+            OutboxMessage.created_at < end,
+            OutboxMessage.topic.in_([t.value for t in topics]),
+        )
+        .order_by(OutboxMessage.sequence)
+    )
+    return (await session.execute(stmt)).scalars().all()
+
+
+async def client_references(
+    session: AsyncSession, client_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, str]:
+    """The council's case reference of each client (it never changes: the identity row)."""
+    from ca_api.clients.models import Client
+
+    stmt = select(Client.id, Client.reference).where(Client.id.in_(set(client_ids)))
+    return {r.id: r.reference for r in await session.execute(stmt)}
+
+
+async def acknowledgement(session: AsyncSession, ack_id: uuid.UUID) -> OutboxAcknowledgement | None:
+    return await session.get(OutboxAcknowledgement, ack_id)

@@ -18,11 +18,13 @@ __all__ = [
     "DELIVERERS",
     "HANDOFF_RECIPIENTS",
     "INTEGRATION_RECIPIENT",
+    "INTEGRATION_TOPICS",
     "MAX_NOTE",
     "MessageState",
     "Recipient",
     "Topic",
     "may_deliver",
+    "originator_of",
     "state_of",
 ]
 
@@ -42,6 +44,16 @@ class Topic(enum.StrEnum):
     OPG_REPORT_APPROVED = "OPG_REPORT_APPROVED"
     OPG_REPORT_SUBMITTED = "OPG_REPORT_SUBMITTED"
     OPG_REPORT_CORRECTED = "OPG_REPORT_CORRECTED"
+    # Issue 17 item 3: the change feed of the council's systems (docs/integration_events.md).
+    PAYMENT_MADE_TO_COUNCIL = "PAYMENT_MADE_TO_COUNCIL"  # SAP clears its invoice (R-PAY-4)
+    FEE_CHARGED = "FEE_CHARGED"  # deputy remuneration taken for the council (R-FEE-1, R-FEE-3)
+    WIND_UP_FEE_TAKEN = "WIND_UP_FEE_TAKEN"  # R-FEE-5, R-DEATH-3
+    ESTATE_KEPT = "ESTATE_KEPT"  # a small estate kept by the council (R-DEATH-4)
+    INVOICE_HELD = "INVOICE_HELD"  # R-REF-7: told to the system that sent the invoice
+    INVOICE_HOLD_RELEASED = "INVOICE_HOLD_RELEASED"
+    INVOICE_FUNDS_SHORT = "INVOICE_FUNDS_SHORT"  # R-PAY-3: the invoice's sender is told
+    FINANCIAL_INFORMATION = "FINANCIAL_INFORMATION"  # for a financial assessment (B 4.2-4.4)
+    BANK_BALANCE = "BANK_BALANCE"  # a client's balance on a bank statement (R-ACC-7, seed 1.6)
 
 
 class Recipient(enum.StrEnum):
@@ -87,6 +99,116 @@ INTEGRATION_RECIPIENT: dict[Role, Recipient] = {
     Role.INTEGRATION_SAP: Recipient.SAP,
     Role.INTEGRATION_CONTROCC: Recipient.CONTROCC,
 }
+
+
+# What each system hears, and the version of each event's schema (docs/integration_events.md;
+# tests/test_integration_events_doc.py keeps the two equal). A version goes up only when a field
+# changes meaning or goes; a field added keeps it.
+INTEGRATION_TOPICS: dict[Recipient, dict[Topic, int]] = {
+    Recipient.SAP: {
+        Topic.APPOINTED: 1,
+        Topic.DEATH_NOTIFIED: 1,
+        Topic.PAYMENT_MADE_TO_COUNCIL: 1,
+        Topic.FEE_CHARGED: 1,
+        Topic.WIND_UP_FEE_TAKEN: 1,
+        Topic.ESTATE_KEPT: 1,
+        Topic.INVOICE_HELD: 1,
+        Topic.INVOICE_HOLD_RELEASED: 1,
+        Topic.INVOICE_FUNDS_SHORT: 1,
+    },
+    Recipient.CONTROCC: {
+        Topic.APPOINTED: 1,
+        Topic.DEATH_NOTIFIED: 1,
+        Topic.INVOICE_HELD: 1,
+        Topic.INVOICE_HOLD_RELEASED: 1,
+        Topic.INVOICE_FUNDS_SHORT: 1,
+        Topic.FINANCIAL_INFORMATION: 1,
+        Topic.BANK_BALANCE: 1,
+    },
+}
+_INVOICE = ("invoice_id", "supplier_id", "supplier_invoice_number", "invoice_kind", "amount")
+# The facts each event carries (its ``facts`` object's keys), as documented: ``events.envelope``
+# writes no other, so the document and the events cannot drift apart.
+FACTS: dict[Topic, tuple[str, ...]] = {
+    Topic.APPOINTED: ("order", "order_id", "in_force_from", "invoices_held"),
+    Topic.DEATH_NOTIFIED: ("death_id", "died_on"),
+    Topic.PAYMENT_MADE_TO_COUNCIL: (
+        "payment_id",
+        "amount",
+        "value_date",
+        "category",
+        "method",
+        "description",
+        "payee_id",
+        "payee_name",
+        "payee_reference",
+        "invoice_id",
+        "supplier_invoice_number",
+        "invoice_kind",
+        "transfer_id",
+    ),
+    Topic.FEE_CHARGED: (
+        "fee_run_id",
+        "kind",
+        "basis",
+        "amount",
+        "value_date",
+        "due_date",
+        "year_start",
+        "year_end",
+        "payee_id",
+        "transfer_id",
+    ),
+    Topic.WIND_UP_FEE_TAKEN: (
+        "wind_up_fee_id",
+        "amount",
+        "value_date",
+        "died_on",
+        "figure_effective_from",
+        "payee_id",
+        "transfer_id",
+    ),
+    Topic.INVOICE_HELD: (*_INVOICE, "hold_id", "cause"),
+    Topic.INVOICE_HOLD_RELEASED: (*_INVOICE, "hold_id", "cause"),
+    Topic.INVOICE_FUNDS_SHORT: (*_INVOICE, "payment_id", "reason"),
+    Topic.FINANCIAL_INFORMATION: (
+        "financial_assessment_id",
+        "status",
+        "referred_on",
+        "as_at",
+        "accounts",
+        "total_balance",
+    ),
+    Topic.BANK_BALANCE: (
+        "bank_statement_id",
+        "account_name",
+        "period_start",
+        "period_end",
+        "balance",
+    ),
+}
+FACTS[Topic.ESTATE_KEPT] = FACTS[Topic.PAYMENT_MADE_TO_COUNCIL]
+# The keys of every event, around its facts (``events.envelope``).
+ENVELOPE = (
+    "topic",
+    "version",
+    "occurred_at",
+    "occurred_on",
+    "client_id",
+    "client_reference",
+    "external_references",
+    "facts",
+)
+
+# The systems told of a client's appointment and death (R-REF-7, R-DEATH-1): SAP holds the
+# client's contributions (income recovery's ledger), Controcc their care and assessment.
+INTEGRATIONS: tuple[Recipient, ...] = (Recipient.SAP, Recipient.CONTROCC)
+
+
+def originator_of(invoice_source: str) -> Recipient | None:
+    """The system that sent an invoice (``invoices.rules.InvoiceSource``), told what becomes of
+    it (R-PAY-3); None for one recorded by an officer."""
+    return {"SAP": Recipient.SAP, "CONTROCC": Recipient.CONTROCC}.get(invoice_source)
 
 
 def may_deliver(roles: Collection[Role], recipient: Recipient) -> bool:

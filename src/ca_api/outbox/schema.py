@@ -9,13 +9,13 @@ import strawberry
 from strawberry.scalars import JSON
 from strawberry.types import Info
 
-from ca_api.auth.permissions import OUTBOX_DELIVER, OUTBOX_READ, allow
+from ca_api.auth.permissions import OUTBOX_ACKNOWLEDGE, OUTBOX_DELIVER, OUTBOX_READ, allow
 from ca_api.common.arguments import replayed_field
 from ca_api.common.calls import as_caller
 from ca_api.common.ids import decode_uuid, node_id
 from ca_api.common.keyset import Seek
 from ca_api.common.node import Node, NodeType, in_scope
-from ca_api.common.pagination import Connection, Page, Paged
+from ca_api.common.pagination import Connection, Page, Paged, encode_cursor
 from ca_api.common.problems import (
     IdempotencyKeyReusedProblem,
     InvalidStateProblem,
@@ -25,6 +25,7 @@ from ca_api.common.problems import (
 from ca_api.context import Context
 from ca_api.outbox import service
 from ca_api.outbox.inputs import (
+    AcknowledgeOutboxMessagesInput,
     MessageState,
     OutboxMessageFilter,
     Recipient,
@@ -32,6 +33,7 @@ from ca_api.outbox.inputs import (
     RecordOutboxMessageSentInput,
     Topic,
 )
+from ca_api.outbox.models import OutboxAcknowledgement as AcknowledgementRow
 from ca_api.outbox.models import OutboxDelivery as DeliveryRow
 
 
@@ -165,12 +167,80 @@ RecordOutboxDeliveryResult = Annotated[
 ]
 
 
+@strawberry.type(
+    description="An integration's acknowledgement of its own feed up to a message (issue 17)."
+)
+class OutboxAcknowledgement:
+    row: strawberry.Private[AcknowledgementRow]
+
+    @strawberry.field(description="The system whose feed it is.")
+    def recipient(self) -> Recipient:
+        return Recipient(self.row.recipient)
+
+    @strawberry.field(
+        description="The sequence number of the last message acknowledged: every message of "
+        "the system's at or before it is acknowledged."
+    )
+    def up_to_sequence(self) -> int:
+        return self.row.up_to
+
+    @strawberry.field(
+        description="The outboxMessages cursor at that message: read on with "
+        "outboxMessages(after: cursor) to get exactly the rest."
+    )
+    def cursor(self) -> str:
+        return encode_cursor([self.row.up_to])
+
+    @strawberry.field(description="How many messages this acknowledgement acknowledged.")
+    def acknowledged_count(self) -> int:
+        return self.row.messages
+
+    @strawberry.field(description="Who acknowledged (R-AUD-1).")
+    def recorded_by(self) -> str:
+        return self.row.recorded_by
+
+    @strawberry.field(description="When.")
+    def recorded_at(self) -> datetime:
+        return self.row.recorded_at
+
+
+@strawberry.type(description="The acknowledgement as the mutation left it.")
+class OutboxAcknowledgementPayload:
+    acknowledgement: OutboxAcknowledgement = strawberry.field(description="The acknowledgement.")
+    replayed: bool = replayed_field(
+        "A repeat of an earlier request with this key: nothing was done again."
+    )
+
+
+AcknowledgeOutboxMessagesResult = Annotated[
+    OutboxAcknowledgementPayload | ValidationProblem | IdempotencyKeyReusedProblem,
+    strawberry.union(
+        "AcknowledgeOutboxMessagesResult",
+        description="The feed acknowledged up to the cursor, or why it was not.",
+    ),
+]
+
+
 @strawberry.type
 class OutboxQuery:
     @strawberry.field(
+        extensions=allow(OUTBOX_ACKNOWLEDGE),
+        description="Where the caller's integration stands in its own feed: its furthest "
+        "acknowledgement (null before the first). Read on with outboxMessages(after: "
+        "outboxFeedPosition.cursor).",
+    )
+    async def outbox_feed_position(self, info: Info[Context, None]) -> OutboxAcknowledgement | None:
+        ctx = info.context
+        row = await service.feed_position(ctx.session, ctx.principal)
+        return OutboxAcknowledgement(row=row) if row is not None else None
+
+    @strawberry.field(
         extensions=[Paged(25), *allow(OUTBOX_READ)],
         description="Outbound messages in the order they were committed (oldest first): senior "
-        "officers and above and audit read all; an integration its own system's only.",
+        "officers and above and audit read all; an integration its own system's only: its "
+        "change feed (issue 17), read with first/after, at least once, in order (so in order "
+        "per client), and acknowledged with acknowledgeOutboxMessages. Each system's events "
+        "are documented in docs/integration_events.md.",
     )
     async def outbox_messages(
         self,
@@ -225,6 +295,28 @@ def _recording(state: MessageState, input_type: type[Any], description: str) -> 
 
 @strawberry.type
 class OutboxMutation:
+    @strawberry.mutation(
+        extensions=allow(OUTBOX_ACKNOWLEDGE),
+        description="An integration acknowledges its own feed up to a cursor: every message of "
+        "its own system at or before it, not acknowledged yet, is recorded ACKNOWLEDGED (and "
+        "SENT where it was not) with who and when. Once per idempotency key.",
+    )
+    async def acknowledge_outbox_messages(
+        self,
+        info: Info[Context, None],
+        input: Annotated[
+            AcknowledgeOutboxMessagesInput,
+            strawberry.argument(description="The cursor, and the request's idempotency key."),
+        ],
+    ) -> AcknowledgeOutboxMessagesResult:
+        done = await as_caller(
+            info, service.acknowledge_feed, input.up_to, idempotency_key=input.idempotency_key
+        )
+        return OutboxAcknowledgementPayload(
+            acknowledgement=OutboxAcknowledgement(row=done.acknowledgement),
+            replayed=done.replayed,
+        )
+
     record_outbox_message_sent = _recording(
         MessageState.SENT,
         RecordOutboxMessageSentInput,

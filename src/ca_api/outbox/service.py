@@ -25,11 +25,13 @@ from ca_api.audit import service as audit
 from ca_api.auth.actor import Actor
 from ca_api.auth.principal import Principal
 from ca_api.clients import service as clients
+from ca_api.common import idempotency
 from ca_api.common.grouping import group_by
 from ca_api.common.keyset import Seek
+from ca_api.common.pagination import decode_cursor
 from ca_api.errors import ApiError, ErrorCode, InvalidState, ValidationFailed, existing
 from ca_api.outbox import repository, rules
-from ca_api.outbox.models import OutboxDelivery, OutboxMessage
+from ca_api.outbox.models import OutboxAcknowledgement, OutboxDelivery, OutboxMessage
 from ca_api.outbox.repository import MessageFilter as MessageFilter
 from ca_api.outbox.rules import MessageState, Recipient, Topic
 
@@ -256,3 +258,100 @@ async def record_delivery(
     return await approvals.run_once(
         ONCE, session, actor, idempotency_key, _OPERATION[state], payload, work
     )
+
+
+# --- the change feed of the council's systems (issue 17 item 3) -----------------------------
+
+
+@dataclass(frozen=True)
+class AcknowledgementOutcome:
+    acknowledgement: OutboxAcknowledgement
+    replayed: bool = False
+
+
+def feed_of(principal: Principal) -> Recipient:
+    """The system whose feed the caller reads and acknowledges: its integration's (R-ROLE)."""
+    own = [
+        rules.INTEGRATION_RECIPIENT[r] for r in principal.roles if r in rules.INTEGRATION_RECIPIENT
+    ]
+    if len(own) != 1:
+        raise ApiError(
+            ErrorCode.FORBIDDEN,
+            "only an integration acknowledges its own system's feed (officers record a "
+            "message's delivery one at a time)",
+        )
+    return own[0]
+
+
+def sequence_of_cursor(cursor: str) -> int:
+    """The sequence number an ``outboxMessages`` cursor stands at."""
+    try:
+        key = decode_cursor(cursor)
+    except ApiError:
+        key = None
+    if key is None or len(key) != 1 or type(key[0]) is not int or key[0] < 1:
+        raise ValidationFailed({"up_to": "is not a cursor of outboxMessages"})
+    return int(key[0])
+
+
+async def acknowledge_feed(
+    session: AsyncSession, actor: Actor, up_to: str, *, idempotency_key: str
+) -> AcknowledgementOutcome:
+    """The caller's integration has processed its feed up to this cursor (an ``outboxMessages``
+    cursor of one of its own messages): every message of its own numbered at or before it and
+    not acknowledged yet is recorded ACKNOWLEDGED (and SENT where it was not), with who and
+    when, and the acknowledgement itself once; rows only added (R-AUD-2). Acknowledging less
+    than before acknowledges nothing new. Reading ``outboxMessages(after: <this cursor>)`` then
+    gives exactly the rest."""
+    recipient = feed_of(actor.principal)
+    sequence = sequence_of_cursor(up_to)
+
+    async def work() -> dict[str, Any]:
+        await repository.take_acknowledgement_lock(session, recipient)
+        if not await repository.has_message_numbered(session, recipient, sequence):
+            raise ValidationFailed(
+                {"up_to": f"is not the cursor of a message in the {recipient.value} feed"}
+            )
+        note = f"feed acknowledged up to {sequence}"
+        count = await repository.acknowledge_up_to(
+            session, recipient, sequence, note, actor.principal.subject
+        )
+        ack_id = uuid.uuid4()
+        await repository.insert_acknowledgement(
+            session,
+            {
+                "id": ack_id,
+                "recipient": recipient.value,
+                "up_to": sequence,
+                "messages": count,
+                "recorded_by": actor.principal.subject,
+            },
+        )
+        await audit.record(
+            session,
+            actor,
+            "outbox_acknowledgement",
+            ack_id,
+            "acknowledge",
+            after={"recipient": recipient.value, "up_to": sequence, "messages": count},
+        )
+        return {"acknowledgement_id": str(ack_id)}
+
+    result = await idempotency.run_recorded(
+        session,
+        actor,
+        idempotency_key,
+        "acknowledgeOutboxMessages",
+        {"recipient": recipient.value, "up_to": sequence},
+        work,
+    )
+    found = await repository.acknowledgement(session, uuid.UUID(str(result["acknowledgement_id"])))
+    assert found is not None
+    return AcknowledgementOutcome(found, bool(result.get("replayed")))
+
+
+async def feed_position(
+    session: AsyncSession, principal: Principal
+) -> OutboxAcknowledgement | None:
+    """Where the caller's integration stands in its feed: its furthest acknowledgement."""
+    return await repository.latest_acknowledgement(session, feed_of(principal))

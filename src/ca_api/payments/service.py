@@ -34,10 +34,13 @@ from ca_api.debts.rules import DebtStage
 from ca_api.errors import InvalidState, RecordNotFound, ValidationFailed, existing
 from ca_api.invoices import service as invoices
 from ca_api.invoices.rules import InvoiceStatus
+from ca_api.ledger import repository as ledger_repository
 from ca_api.ledger import service as ledger
-from ca_api.ledger.rules import Category
+from ca_api.ledger.rules import Category, CounterpartyKind
 from ca_api.ledger.service import InsufficientFunds, Movement
 from ca_api.money import format_money
+from ca_api.outbox import events
+from ca_api.outbox.rules import Recipient, Topic
 from ca_api.overpayments import holding as overpayment_holding
 from ca_api.payments import particulars, repository, rules
 from ca_api.payments.models import Payment, PaymentEvent
@@ -529,6 +532,7 @@ async def _record_funds_short(
             await invoices.mark_funds_short(
                 session, actor, payment.invoice_id, payment.client_id, message
             )
+            await invoices.tell_funds_short(session, actor, payment.invoice_id, payment_id, message)
 
 
 async def make_payment(
@@ -549,15 +553,57 @@ async def make_payment(
                 session, row.client_id, row.payee_id, row.category
             )
         posted = await ledger.post_pending(session, actor, _hold_of(held.events), clock.today())
+        told = await _tell_of_payment_made(session, actor, held.row, posted.id)
         await approvals.append_event(
             session, PAYMENTS, payment_id, PaymentEventKind.MADE, actor, transfer_id=posted.id
         )
-        return {"transfer_id": posted.id}, PaymentStatus.MADE
+        return {"transfer_id": posted.id, "outbox_messages": told}, PaymentStatus.MADE
 
     made = PaymentEventKind.MADE
     return await steps.run(
         STEPS, session, actor, payment_id, made, make, idempotency_key=idempotency_key
     )
+
+
+async def _tell_of_payment_made(
+    session: AsyncSession, actor: Actor, payment: Payment, transfer_id: uuid.UUID
+) -> list[str]:
+    """A payment made to the council is told to SAP in the payment's transaction (issue 17 item
+    3: SAP clears its invoice, R-PAY-4): a small estate kept by the council (R-DEATH-4) as
+    ESTATE_KEPT, anything else (a council invoice, a standing payment of its charges) as
+    PAYMENT_MADE_TO_COUNCIL. Made once per payment (``steps``: a retried makePayment replays),
+    and told once (``emit`` writes a topic once per subject). The ids of the messages."""
+    payee = await ledger_repository.get_counterparty(session, payment.payee_id)
+    if payee is None or payee.kind != CounterpartyKind.COUNCIL.value:
+        return []
+    invoice = None
+    if payment.invoice_id is not None:
+        invoice, _ = await invoices.locked(session, payment.invoice_id)
+    estate = payment.winding_up_basis == WindingUpBasis.ESTATE.value
+    facts = {
+        "payment_id": str(payment.id),
+        "amount": payment.amount,
+        "value_date": clock.today().isoformat(),
+        "category": payment.category,
+        "method": payment.method,
+        "description": payment.description,
+        "payee_id": str(payee.id),
+        "payee_name": payee.name,
+        "payee_reference": payee.reference,
+        "invoice_id": str(invoice.id) if invoice is not None else None,
+        "supplier_invoice_number": invoice.supplier_invoice_number if invoice else None,
+        "invoice_kind": invoice.kind if invoice is not None else None,
+        "transfer_id": str(transfer_id),
+    }
+    event = events.Event(
+        Topic.ESTATE_KEPT if estate else Topic.PAYMENT_MADE_TO_COUNCIL,
+        payment.client_id,
+        "Payment",
+        payment.id,
+        facts,
+        related=(payee.id, *([invoice.id] if invoice is not None else [])),
+    )
+    return [str(m) for m in await events.tell(session, actor, [event], [Recipient.SAP])]
 
 
 async def cancel_payment(

@@ -280,3 +280,21 @@ async def closing_balances_on(session: AsyncSession, day: date) -> Sequence[int]
     s = BankStatement
     stmt = select(s.closing_balance).where(s.period_end == day).order_by(s.imported_at.desc(), s.id)
     return (await session.execute(stmt)).scalars().all()
+
+
+async def client_balances_as_at(
+    session: AsyncSession, transfer_ids: Sequence[uuid.UUID], as_at: date
+) -> dict[uuid.UUID, int]:
+    """For each client with money in these transfers, their CMS balance with the bank by value
+    date on or before ``as_at`` (money moved in less money moved out), by client."""
+    if not transfer_ids:
+        return {}
+    owners = select(Transfer.client_id).where(
+        Transfer.id.in_(set(transfer_ids)), Transfer.client_id.is_not(None)
+    )
+    stmt = (
+        _bank_moves(Transfer.client_id, func.coalesce(func.sum(SIGNED), 0))
+        .where(Transfer.value_date <= as_at, Transfer.client_id.in_(owners))
+        .group_by(Transfer.client_id)
+    )
+    return {r[0]: int(r[1]) for r in await session.execute(stmt)}

@@ -26,6 +26,8 @@ from ca_api.errors import (
 )
 from ca_api.ledger.models import Transfer
 from ca_api.money import Pence, format_money
+from ca_api.outbox import events
+from ca_api.outbox.rules import Recipient, Topic
 from ca_api.reconciliation import repository, rules
 from ca_api.reconciliation.rules import CsvRefused, Match, MatchMethod, StatementHeading
 
@@ -185,6 +187,7 @@ async def import_statement(
         )
         matches = rules.auto_match(parsed, moves)
         await _match(session, actor, statement_id, matches, MatchMethod.AUTO)
+        told = await _tell_balances(session, actor, statement_id, heading, matches)
         after = asdict(heading) | {
             "opening_balance": format_money(heading.opening_balance),
             "closing_balance": format_money(heading.closing_balance),
@@ -192,11 +195,51 @@ async def import_statement(
             "source_sha256": digest.hex(),
             "auto_matched": len(matches),
             "slack_days": rules.SLACK_DAYS,
+            "outbox_messages": told,
         }
         await audit.record(session, actor, ENTITY, statement_id, "import", after=after)
         row = await repository.get_statement(session, statement_id)
         assert row is not None
     return ImportResult(statement=_statement(row), auto_matched=len(matches))
+
+
+async def _tell_balances(
+    session: AsyncSession,
+    actor: Actor,
+    statement_id: uuid.UUID,
+    heading: StatementHeading,
+    matches: Sequence[Match],
+) -> list[str]:
+    """Controcc's financial protection module reconciles client balances to bank statements
+    (seed 002 1.6, R-ACC-7): each client with money on the statement's matched lines hears
+    their CMS balance with the bank at the statement's end, in the import's transaction (issue
+    17 item 3). Its subject is the statement and the client (``uuid5``), so a statement tells
+    each client once."""
+    balances = await repository.client_balances_as_at(
+        session, [m.transfer_id for m in matches], heading.period_end
+    )
+    told = await events.tell(
+        session,
+        actor,
+        [
+            events.Event(
+                Topic.BANK_BALANCE,
+                client_id,
+                "BankStatementBalance",
+                uuid.uuid5(statement_id, str(client_id)),
+                {
+                    "bank_statement_id": str(statement_id),
+                    "account_name": heading.account_name,
+                    "period_start": heading.period_start.isoformat(),
+                    "period_end": heading.period_end.isoformat(),
+                    "balance": balance,
+                },
+            )
+            for client_id, balance in sorted(balances.items())
+        ],
+        [Recipient.CONTROCC],
+    )
+    return [str(m) for m in told]
 
 
 async def _match(

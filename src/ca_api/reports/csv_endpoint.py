@@ -22,12 +22,18 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from ca_api import clock
-from ca_api.auth.permissions import POLICY_EXCEPTION_READ, REPORT_READ, SERVICE_REPORT_READ
+from ca_api.auth.permissions import (
+    POLICY_EXCEPTION_READ,
+    REPORT_READ,
+    SAP_POSTINGS_READ,
+    SERVICE_REPORT_READ,
+)
 from ca_api.auth.principal import Principal, Role
 from ca_api.auth.tokens import TokenError, bearer_token
 from ca_api.deadline_measures import service as deadlines
 from ca_api.errors import BusinessProblem, ErrorCode
 from ca_api.gate import error_body, request_id_from
+from ca_api.outbox import postings
 from ca_api.planning.rules import plan_year_of  # the council's financial year, from 1 April
 from ca_api.reports import caseload, money_held, rules
 from ca_api.reports.caseload import Disclosure, disclosure_for
@@ -53,6 +59,7 @@ class ReportParams:
     compared_with: date | None
     start: date | None
     end: date | None
+    on: date | None = None  # ``date``: the day of SAP's postings
 
     @staticmethod
     def parse(query: Mapping[str, str]) -> ReportParams:
@@ -74,7 +81,9 @@ class ReportParams:
                 raise BadParameter("to is before from")
             if months > rules.MAX_SERIES_MONTHS:
                 raise BadParameter(f"a series is at most {rules.MAX_SERIES_MONTHS} months")
-        return ReportParams(day("asAt") or clock.today(), day("comparedWith"), start, end)
+        return ReportParams(
+            day("asAt") or clock.today(), day("comparedWith"), start, end, day("date")
+        )
 
 
 Produce = Callable[["AsyncSession", Disclosure, ReportParams], Awaitable[Table]]
@@ -130,6 +139,16 @@ async def _policy_exceptions(session: AsyncSession, d: Disclosure, p: ReportPara
     return _headed(service_costs_csv.policy_exception_rows(views))
 
 
+async def _sap_postings(session: AsyncSession, d: Disclosure, p: ReportParams) -> Table:
+    """SAP's postings of the day ``date`` (default today), issue 17 item 3."""
+    return postings.HEADER, await postings.postings_of_day(session, p.on or clock.today())
+
+
+# The integrations' own files: /integrations/<system>/<name>.csv, served as the reports are.
+INTEGRATION_FILES: dict[str, CsvReport] = {
+    "sap/postings": CsvReport(SAP_POSTINGS_READ, _sap_postings),
+}
+
 # The registry: /reports/<name>.csv. A report added here is served with its roles checked.
 REPORTS: dict[str, CsvReport] = {
     "caseload": CsvReport(REPORT_READ, _caseload),
@@ -158,6 +177,16 @@ def _refusal(status: int, code: ErrorCode, message: str, rid: str) -> Response:
 
 
 async def report_csv(request: Request) -> Response:
+    name = request.path_params["name"]
+    return await _serve(request, name, REPORTS.get(name), f"no report named {name!r}")
+
+
+async def integration_csv(request: Request) -> Response:
+    name = f"{request.path_params['system']}/{request.path_params['name']}"
+    return await _serve(request, name, INTEGRATION_FILES.get(name), f"no file named {name!r}")
+
+
+async def _serve(request: Request, name: str, report: CsvReport | None, missing: str) -> Response:
     state = request.app.state.ca
     rid = request_id_from(request.headers.get("x-request-id"))
     try:
@@ -166,10 +195,8 @@ async def report_csv(request: Request) -> Response:
         )
     except TokenError as exc:
         return _refusal(401, ErrorCode.UNAUTHENTICATED, str(exc), rid)
-    name = request.path_params["name"]
-    report = REPORTS.get(name)
     if report is None:
-        return _refusal(404, ErrorCode.NOT_FOUND, f"no report named {name!r}", rid)
+        return _refusal(404, ErrorCode.NOT_FOUND, missing, rid)
     if not principal.has_any(report.roles):
         return _refusal(403, ErrorCode.FORBIDDEN, "your role may not read this report", rid)
     try:
@@ -188,7 +215,7 @@ async def report_csv(request: Request) -> Response:
         to_csv(table),
         media_type="text/csv; charset=utf-8",
         headers={
-            "content-disposition": f'inline; filename="{name}.csv"',
+            "content-disposition": f'inline; filename="{name.replace("/", "-")}.csv"',
             "x-request-id": rid,
             "cache-control": "no-store",
         },
@@ -196,4 +223,7 @@ async def report_csv(request: Request) -> Response:
 
 
 def routes() -> list[Route]:
-    return [Route("/reports/{name}.csv", report_csv, methods=["GET"])]
+    return [
+        Route("/reports/{name}.csv", report_csv, methods=["GET"]),
+        Route("/integrations/{system}/{name}.csv", integration_csv, methods=["GET"]),
+    ]
