@@ -95,6 +95,16 @@ def test_an_integration_reaches_only_its_own_flows(schema: strawberry.Schema, ro
 
 EXPECTED: dict[Role, set[str]] = {
     Role.INTEGRATION_CONTROCC: {
+        "Mutation.acknowledgeOutboxMessages",
+        "OutboxAcknowledgement.acknowledgedCount",
+        "OutboxAcknowledgement.cursor",
+        "OutboxAcknowledgement.recipient",
+        "OutboxAcknowledgement.recordedAt",
+        "OutboxAcknowledgement.recordedBy",
+        "OutboxAcknowledgement.upToSequence",
+        "OutboxAcknowledgementPayload.acknowledgement",
+        "OutboxAcknowledgementPayload.replayed",
+        "Query.outboxFeedPosition",
         "Client.createdAt",
         "Client.externalReferences",
         "Client.familyName",
@@ -329,6 +339,16 @@ EXPECTED: dict[Role, set[str]] = {
         "ValidationProblem.message",
     },
     Role.INTEGRATION_SAP: {
+        "Mutation.acknowledgeOutboxMessages",
+        "OutboxAcknowledgement.acknowledgedCount",
+        "OutboxAcknowledgement.cursor",
+        "OutboxAcknowledgement.recipient",
+        "OutboxAcknowledgement.recordedAt",
+        "OutboxAcknowledgement.recordedBy",
+        "OutboxAcknowledgement.upToSequence",
+        "OutboxAcknowledgementPayload.acknowledgement",
+        "OutboxAcknowledgementPayload.replayed",
+        "Query.outboxFeedPosition",
         "ChecksIncompleteProblem.code",
         "ChecksIncompleteProblem.message",
         "ChecksIncompleteProblem.missing",

@@ -160,14 +160,20 @@ async def test_every_event_reaches_the_stream_under_its_flow_with_its_id(
     js: JetStreamContext,
     stream: relay.RelayConfig,
 ) -> None:
-    """Events written through the endpoint (an appointment tells both teams, R-REF-7), the
+    """Events written through the endpoint (an appointment tells both teams, R-REF-7, and
+    both integrations, issue 17), the
     relay run: each in the stream once, its subject its flow's, its Nats-Msg-Id its id, its
     body the fields the feed gives for it."""
     async with app_on(relay_url, settings, signing_key, pool_size=2) as (api, db):
         client_id = await community_client_id(api)
         assert (await record_appointeeship(api, client_id))["__typename"] == "AppointeeshipPayload"
         feed = await outbox_messages(api, clientId=client_id)
-        assert {m["recipient"] for m in feed} == {"FINANCIAL_ASSESSMENT", "INCOME_RECOVERY"}
+        assert {m["recipient"] for m in feed} == {
+            "FINANCIAL_ASSESSMENT",
+            "INCOME_RECOVERY",
+            "SAP",
+            "CONTROCC",
+        }
         in_outbox = await scalar(db, "SELECT count(*) FROM outbox_message")
 
         done = await relay.run(db, js, stream, asyncio.Event(), until_idle=True)
