@@ -28,6 +28,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ca_api import clock
 from ca_api.auth.actor import Actor
+from ca_api.common.ids import encode_id
 from ca_api.integrations import service as integrations
 from ca_api.integrations.rules import ExternalSystem
 from ca_api.outbox import repository, rules
@@ -73,11 +74,18 @@ def envelope(
         "version": rules.INTEGRATION_TOPICS[recipient][event.topic],
         "occurred_at": datetime.now(UTC).isoformat(),
         "occurred_on": clock.today().isoformat(),
-        "client_id": str(event.client_id),
+        "client_id": encode_id("Client", event.client_id),
         "client_reference": client_reference,
         "external_references": external,
-        "facts": {k: event.facts[k] for k in rules.FACTS[event.topic]},
+        "facts": {k: _fact(k, event.facts) for k in rules.FACTS[event.topic]},
     }
+
+
+def _fact(name: str, facts: dict[str, Any]) -> Any:
+    """A fact as told: a record's id as the API's opaque id of its type (``rules.id_type``)."""
+    value = facts[name]
+    kind = rules.id_type(name, facts)
+    return encode_id(kind, value) if kind is not None and value is not None else value
 
 
 async def tell(

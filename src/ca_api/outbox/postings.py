@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ca_api import clock
+from ca_api.common.ids import encode_id
 from ca_api.money import format_money
 from ca_api.outbox import repository
 from ca_api.outbox.models import OutboxMessage
@@ -56,7 +57,7 @@ def _row(m: OutboxMessage) -> list[str]:
         refs.get("SAP_VENDOR", ""),
         str(facts.get("supplier_invoice_number") or ""),
         refs.get("SAP_DOCUMENT", ""),
-        str(m.subject_id),
+        encode_id(m.subject_type, m.subject_id),  # the feed's subjectId
         str(facts.get("transfer_id") or ""),
     ]
 

@@ -188,6 +188,32 @@ FACTS: dict[Topic, tuple[str, ...]] = {
     ),
 }
 FACTS[Topic.ESTATE_KEPT] = FACTS[Topic.PAYMENT_MADE_TO_COUNCIL]
+# The GraphQL type of each fact that names a record: an event gives the API's opaque id of it
+# (what ``node(id:)``, the integration's own resolved references and its sent invoices show),
+# never the database's key. ``order_id`` is of the type its ``order`` fact names.
+ID_FACTS: dict[str, str] = {
+    "payment_id": "Payment",
+    "invoice_id": "Invoice",
+    "supplier_id": "Counterparty",
+    "payee_id": "Counterparty",
+    "transfer_id": "Transfer",
+    "fee_run_id": "FeeRun",
+    "wind_up_fee_id": "WindUpFee",
+    "hold_id": "InvoiceHold",
+    "death_id": "Death",
+    "financial_assessment_id": "FinancialAssessment",
+    "bank_statement_id": "BankStatement",
+}
+ORDER_TYPES = {"DEPUTYSHIP": "Deputyship", "APPOINTEESHIP": "Appointeeship"}
+
+
+def id_type(fact: str, facts: dict[str, object]) -> str | None:
+    """The GraphQL type of the record ``fact`` names, or None when it names none."""
+    if fact == "order_id":
+        return ORDER_TYPES[str(facts["order"])]
+    return ID_FACTS.get(fact)
+
+
 # The keys of every event, around its facts (``events.envelope``).
 ENVELOPE = (
     "topic",

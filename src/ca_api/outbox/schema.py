@@ -88,7 +88,8 @@ class OutboxMessage(Node):
 
     @strawberry.field(
         description="The GraphQL type of the record it is about (Appointeeship, Deputyship, "
-        "AppointeeApplication)."
+        "AppointeeApplication, Payment, Invoice, FeeCharge, ...; docs/integration_events.md "
+        "names each topic's)."
     )
     def subject_type(self) -> str:
         return self.view.message.subject_type
@@ -99,8 +100,9 @@ class OutboxMessage(Node):
         return node_id(m.subject_type, m.subject_id)
 
     @strawberry.field(
-        description="What the recipient is told: no more personal data than it needs (the "
-        "client's reference and name, and the facts of the event)."
+        description="What the recipient is told: no more personal data than it needs. To a "
+        "council team, the client's reference and name and the facts; to SAP or Controcc, "
+        "the event of docs/integration_events.md (the client's reference, never a name)."
     )
     def payload(self) -> JSON:
         data: Any = self.view.message.payload
