@@ -711,11 +711,11 @@ async def test_sap_reads_its_feed_acknowledges_part_and_reads_exactly_the_rest(
     """Must show: SAP reads its feed, acknowledges part of it, reads again from its cursor
     and gets exactly the rest; a payment made to the council appears once, also after a
     retried makePayment with the same idempotency key."""
-    sworld = await sap_world(api, 3)
-    batch = await sap_batch(api, unique("S"), sap_lines(sworld, 3))
+    sworld = await sap_world(api, 2)
+    batch = await sap_batch(api, unique("S"), sap_lines(sworld, 2))
     for client in sworld["clients"]:
         await fund(session, api, client, 100_000)
-    keys = [new_key() for _ in range(3)]
+    keys = [new_key() for _ in range(2)]
     payments = [
         await pay(api, line["recordId"], make_key=key)
         for line, key in zip(batch["lines"], keys, strict=True)
@@ -745,7 +745,7 @@ async def test_sap_reads_its_feed_acknowledges_part_and_reads_exactly_the_rest(
     assert position["upToSequence"] == made[0]["node"]["sequence"]
     rest = await whole_feed(api, SAP, after=position["cursor"])
     assert [e["node"]["id"] for e in rest] == [e["node"]["id"] for e in edges[cut + 1 :]]
-    assert made[1] in rest and made[2] in rest and made[0] not in rest
+    assert made[1] in rest and made[0] not in rest
     # Acknowledging less than before acknowledges nothing new, and the position stays.
     if cut > 0:
         back = await ack(api, SAP, edges[0]["cursor"])
