@@ -195,6 +195,117 @@ GROUP BY i, sign, deputy, situation
 """
 )
 
+# The money held at each of a series' month ends (steps i = 0.. of :days), by role. Every
+# client the caseload counts on the first day (classified whole), and each client whose
+# classification may change (``_CHANGED``) classified again on the day of that step: a class
+# point (i, client, class: 2 deputy, 1 appointee, 0 not counted). Each client's posted money by
+# step from the ledger's month rows (``ledger_account_month``, migration 0043): the balance on
+# the first day (``__BASE__``, the cheaper side, as ``money_by_role``) and each later month's
+# movement, a money point. Where the lodgement threshold changes (:thresholds, one per day),
+# a point for every client ever counted as a deputy in the series. Per client, in step order,
+# the class and balance then hold from a point to the next: a segment, counted +1 (and its
+# balance, and whether it is a deputy's at or over the threshold) from its first step and -1
+# from its end. ``money_series`` adds the steps up.
+# The clients counted on the first day, and each changed client on the day of its step.
+_MONEY_ROLES = """
+  SELECT 0 AS i, 1 AS sign, o.client_id, CAST(:first AS date) AS on_,
+         CAST(:first_until AS timestamptz) AS until, bool_or(o.kind = 'deputyship') AS deputy
+  FROM order_in_force o
+  WHERE o.during @> CAST(:first AS date)
+  GROUP BY o.client_id
+  UNION ALL
+  SELECT p.i, p.sign, p.client_id, p.on_, p.until, bool_or(o.kind = 'deputyship')
+  FROM probes p
+  JOIN order_in_force o ON o.client_id = p.client_id AND o.during @> p.on_
+  WHERE p.sign = 1
+  GROUP BY p.i, p.sign, p.client_id, p.on_, p.until
+"""
+_MONEY_SERIES_TAIL = """,
+class_points AS (
+  SELECT c.i, c.client_id, CASE WHEN c.deputy THEN 2 ELSE 1 END AS cls
+  FROM classified c WHERE c.i = 0
+  UNION ALL
+  SELECT ch.i, ch.client_id, CASE WHEN c.client_id IS NULL THEN 0 WHEN c.deputy THEN 2 ELSE 1 END
+  FROM changed ch
+  LEFT JOIN classified c ON c.i = ch.i AND c.client_id = ch.client_id
+),
+thresholds AS (
+  SELECT t.i - 1 AS i, t.threshold,
+         t.threshold IS DISTINCT FROM lag(t.threshold) OVER (ORDER BY t.i) AS changes
+  FROM unnest(CAST(:thresholds AS bigint[])) WITH ORDINALITY AS t(threshold, i)
+),
+__BASE__,
+moved AS (
+  SELECT s.i, a.client_id, sum(m.moved) AS moved
+  FROM ledger_account_month m
+  JOIN steps s ON s.on_ = m.month_end
+  JOIN ledger_account a ON a.id = m.account_id
+  WHERE m.month_end > CAST(:first AS date) AND m.month_end <= CAST(:last AS date)
+  GROUP BY s.i, a.client_id
+),
+points AS (
+  SELECT i, client_id, cls, 0::bigint AS moved FROM class_points
+  UNION ALL
+  SELECT i, client_id, NULL, moved FROM moved
+  UNION ALL
+  SELECT t.i, d.client_id, NULL, 0
+  FROM thresholds t
+  CROSS JOIN (SELECT DISTINCT client_id FROM class_points WHERE cls = 2) d
+  WHERE t.i > 0 AND t.changes
+),
+segments AS (
+  SELECT p.i,
+         (max(CASE WHEN p.cls IS NOT NULL THEN p.i * 4 + p.cls END) OVER w) % 4 AS cls,
+         coalesce(b.balance, 0) + sum(p.moved) OVER w AS balance,
+         coalesce(lead(p.i) OVER w, CAST(:steps AS int)) AS next_i
+  FROM points p
+  LEFT JOIN base b ON b.client_id = p.client_id
+  WINDOW w AS (PARTITION BY p.client_id ORDER BY p.i)
+),
+counted AS (
+  SELECT g.i, g.next_i, g.cls = 2 AS deputy, g.balance,
+         (g.cls = 2 AND coalesce(g.balance >= t.threshold, false))::int AS over
+  FROM segments g JOIN thresholds t ON t.i = g.i
+  WHERE g.cls > 0 AND g.next_i > g.i
+)
+SELECT i, deputy, sum(clients) AS clients, sum(held) AS held, sum(over) AS over_threshold
+FROM (
+  SELECT i, deputy, 1 AS clients, balance AS held, over FROM counted
+  UNION ALL
+  SELECT next_i, deputy, -1, -balance, -over FROM counted WHERE next_i < CAST(:steps AS int)
+) d
+GROUP BY i, deputy
+"""
+_MONEY_SERIES_TEMPLATE = (
+    "WITH " + _STEPS + "," + _CHANGED + "," + _classified(_MONEY_ROLES) + _MONEY_SERIES_TAIL
+)
+# Each client's balance on the first day: the month rows up to it, or the posted balance now
+# less the month rows after it.
+_BASE_UP_TO = """
+base AS (
+  SELECT a.client_id, sum(m.moved) AS balance
+  FROM ledger_account_month m JOIN ledger_account a ON a.id = m.account_id
+  WHERE m.month_end <= CAST(:first AS date)
+  GROUP BY a.client_id
+)"""
+_BASE_NOW_LESS_LATER = """
+later AS (
+  SELECT a.client_id, sum(m.moved) AS net
+  FROM ledger_account_month m JOIN ledger_account a ON a.id = m.account_id
+  WHERE m.month_end > CAST(:first AS date)
+  GROUP BY a.client_id
+),
+now AS (
+  SELECT client_id, sum(posted) AS posted FROM ledger_account
+  WHERE client_id IS NOT NULL GROUP BY client_id
+),
+base AS (
+  SELECT n.client_id, n.posted - coalesce(l.net, 0) AS balance
+  FROM now n LEFT JOIN later l ON l.client_id = n.client_id
+)"""
+_MONEY_SERIES_UP_TO = _MONEY_SERIES_TEMPLATE.replace("__BASE__", _BASE_UP_TO)
+_MONEY_SERIES_NOW_LESS_LATER = _MONEY_SERIES_TEMPLATE.replace("__BASE__", _BASE_NOW_LESS_LATER)
+
 _COUNT = """
 SELECT deputy, situation, count(*) AS clients
 FROM classified
@@ -282,23 +393,31 @@ async def _planned_for_the_date(session: AsyncSession) -> None:
 
 
 @asynccontextmanager
-async def _no_nested_loops(session: AsyncSession) -> AsyncIterator[None]:
-    """For the statements inside only: hash or merge joins where a join has a key. PostgreSQL
-    cannot tell how many clients a series' steps list (CTEs over arrays and date ranges): it
-    guessed one or two and joined them by nested loops, scanning the list once per client
-    (two minutes at 50,000 clients, 0.3 s with hash joins). The joins with no key (a row to
-    its step by dates) stay nested loops over the dozen steps."""
+async def _series_settings(session: AsyncSession) -> AsyncIterator[None]:
+    """For the statements inside only: hash or merge joins where a join has a key, and room to
+    hash and sort in memory. PostgreSQL cannot tell how many clients a series' steps list (CTEs
+    over arrays and date ranges): it guessed one or two and joined them by nested loops,
+    scanning the list once per client (two minutes at 50,000 clients, 0.3 s with hash joins).
+    And at the default 4 MB it spilled the classification's hash and the points' sort to disk
+    (the deadline measures' setting, ``deadline_measures.repository``)."""
     await session.execute(text("SET LOCAL enable_nestloop = off"))
+    await session.execute(text("SET LOCAL work_mem = '32MB'"))
     try:
         yield
     finally:
-        await session.execute(text("SET LOCAL enable_nestloop = on"))
+        await session.execute(text("SET LOCAL enable_nestloop TO DEFAULT"))
+        await session.execute(text("SET LOCAL work_mem TO DEFAULT"))
 
 
 async def caseload_counts(session: AsyncSession, on: date) -> Sequence[Any]:
     """(deputy, situation, clients) for the clients the council acts for on ``on``."""
     await _planned_for_the_date(session)
     return (await session.execute(text(_CASELOAD), _dated(on))).all()
+
+
+def _check_month_ends(days: Sequence[date]) -> None:
+    if list(days) != rules.month_ends(days[0], days[-1]) or days[0] != rules.month_end(days[0]):
+        raise ValueError("the days of a series are consecutive month ends")
 
 
 def _days(days: Sequence[date]) -> dict[str, Any]:
@@ -323,10 +442,9 @@ async def caseload_changes(session: AsyncSession, days: Sequence[date]) -> Seque
     second: the clients not listed are counted alike on both days (``_CHANGED``)."""
     if len(days) < 2:
         return []
-    if list(days) != rules.month_ends(days[0], days[-1]) or days[0] != rules.month_end(days[0]):
-        raise ValueError("the days of a series are consecutive month ends")
+    _check_month_ends(days)
     await _planned_for_the_date(session)
-    async with _no_nested_loops(session):
+    async with _series_settings(session):
         return (await session.execute(text(_CASELOAD_CHANGES), _days(days))).all()
 
 
@@ -350,3 +468,27 @@ async def money_by_role(
         up_to = span.first is None or on < span.first + (span.last - span.first) / 2
     sql = _MONEY_UP_TO if up_to else _MONEY_NOW_LESS_LATER
     return (await session.execute(text(sql), params)).all()
+
+
+async def money_series(
+    session: AsyncSession,
+    days: Sequence[date],
+    thresholds: Sequence[int | None],
+    *,
+    up_to: bool | None = None,
+) -> Sequence[Any]:
+    """(i, deputy, clients, held, over_threshold) changes at each step i of ``days``
+    (consecutive month ends, ascending): each figure of ``money_by_role`` on ``days[i]`` (with
+    ``thresholds[i]``) is the sum of its changes at steps 0 to i. One statement whatever the
+    length. ``up_to`` as ``money_by_role`` (the balances on ``days[0]``)."""
+    if not days:
+        return []
+    _check_month_ends(days)
+    await _planned_for_the_date(session)
+    if up_to is None:
+        span = (await session.execute(text(_SPAN))).one()
+        up_to = span.first is None or days[0] < span.first + (span.last - span.first) / 2
+    sql = _MONEY_SERIES_UP_TO if up_to else _MONEY_SERIES_NOW_LESS_LATER
+    params = _days(days) | {"thresholds": list(thresholds), "steps": len(days)}
+    async with _series_settings(session):
+        return (await session.execute(text(sql), params)).all()
