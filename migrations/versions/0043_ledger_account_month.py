@@ -1,6 +1,7 @@
 """Each client account's posted movement per month, kept by the ledger (issue 16 benchmark: the
 money-held series). ``ledger_account_month``: for a client account (never a counterparty's) and
-a calendar month, named by its last day, the net of the posted money (POSTED and POST_PENDING
+a calendar month, named by its last day, the account's client (read without a join) and the
+net of the posted money (POSTED and POST_PENDING
 transfers; holds are not money moved) value-dated in that month: money in less money out.
 
 A derived figure, like ``ledger_account.posted``: kept in the same transaction as the transfers
@@ -27,6 +28,7 @@ UPGRADE = r"""
 CREATE TABLE ledger_account_month (
   month_end   date NOT NULL,
   account_id  uuid NOT NULL REFERENCES ledger_account (id),
+  client_id   uuid NOT NULL REFERENCES client (id),
   moved       bigint NOT NULL,
   PRIMARY KEY (month_end, account_id),
   CHECK (month_end = (date_trunc('month', month_end) + INTERVAL '1 month - 1 day')::date)
@@ -35,8 +37,8 @@ CREATE TABLE ledger_account_month (
 CREATE FUNCTION ledger_account_month_apply() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
-  INSERT INTO ledger_account_month AS m (month_end, account_id, moved)
-  SELECT l.month_end, l.account_id, sum(l.signed)
+  INSERT INTO ledger_account_month AS m (month_end, account_id, client_id, moved)
+  SELECT l.month_end, l.account_id, a.client_id, sum(l.signed)
     FROM (
       SELECT (date_trunc('month', n.value_date) + INTERVAL '1 month - 1 day')::date AS month_end,
              n.to_account_id AS account_id, n.amount AS signed
@@ -47,7 +49,7 @@ BEGIN
         FROM transfer_inserted n WHERE n.kind IN ('POSTED', 'POST_PENDING')
     ) l
     JOIN ledger_account a ON a.id = l.account_id AND a.kind <> 'COUNTERPARTY'
-   GROUP BY l.month_end, l.account_id
+   GROUP BY l.month_end, l.account_id, a.client_id
    ORDER BY l.account_id, l.month_end
   ON CONFLICT (month_end, account_id) DO UPDATE SET moved = m.moved + EXCLUDED.moved;
   RETURN NULL;
@@ -58,8 +60,8 @@ CREATE TRIGGER transfer_month AFTER INSERT ON transfer
   REFERENCING NEW TABLE AS transfer_inserted
   FOR EACH STATEMENT EXECUTE FUNCTION ledger_account_month_apply();
 
-INSERT INTO ledger_account_month (month_end, account_id, moved)
-SELECT l.month_end, l.account_id, sum(l.signed)
+INSERT INTO ledger_account_month (month_end, account_id, client_id, moved)
+SELECT l.month_end, l.account_id, a.client_id, sum(l.signed)
   FROM (
     SELECT (date_trunc('month', t.value_date) + INTERVAL '1 month - 1 day')::date AS month_end,
            t.to_account_id AS account_id, t.amount AS signed
@@ -70,7 +72,7 @@ SELECT l.month_end, l.account_id, sum(l.signed)
       FROM transfer t WHERE t.kind IN ('POSTED', 'POST_PENDING')
   ) l
   JOIN ledger_account a ON a.id = l.account_id AND a.kind <> 'COUNTERPARTY'
- GROUP BY l.month_end, l.account_id;
+ GROUP BY l.month_end, l.account_id, a.client_id;
 """
 
 DOWNGRADE = """

@@ -222,12 +222,9 @@ _MONEY_ROLES = """
 """
 _MONEY_SERIES_TAIL = """,
 class_points AS (
-  SELECT c.i, c.client_id, CASE WHEN c.deputy THEN 2 ELSE 1 END AS cls
-  FROM classified c WHERE c.i = 0
+  SELECT c.i, c.client_id, CASE WHEN c.deputy THEN 2 ELSE 1 END AS cls FROM classified c
   UNION ALL
-  SELECT ch.i, ch.client_id, CASE WHEN c.client_id IS NULL THEN 0 WHEN c.deputy THEN 2 ELSE 1 END
-  FROM changed ch
-  LEFT JOIN classified c ON c.i = ch.i AND c.client_id = ch.client_id
+  SELECT ch.i, ch.client_id, 0 FROM changed ch
 ),
 thresholds AS (
   SELECT t.i - 1 AS i, t.threshold,
@@ -236,43 +233,54 @@ thresholds AS (
 ),
 __BASE__,
 moved AS (
-  SELECT s.i, a.client_id, sum(m.moved) AS moved
+  SELECT s.i, m.client_id, sum(m.moved) AS moved
   FROM ledger_account_month m
   JOIN steps s ON s.on_ = m.month_end
-  JOIN ledger_account a ON a.id = m.account_id
   WHERE m.month_end > CAST(:first AS date) AND m.month_end <= CAST(:last AS date)
-  GROUP BY s.i, a.client_id
+  GROUP BY s.i, m.client_id
 ),
 points AS (
-  SELECT i, client_id, cls, 0::bigint AS moved FROM class_points
+  SELECT i, client_id, cls, 0::numeric AS moved FROM class_points
   UNION ALL
   SELECT i, client_id, NULL, moved FROM moved
   UNION ALL
-  SELECT t.i, d.client_id, NULL, 0
-  FROM thresholds t
-  CROSS JOIN (SELECT DISTINCT client_id FROM class_points WHERE cls = 2) d
-  WHERE t.i > 0 AND t.changes
+  SELECT 0, client_id, NULL, balance FROM base
 ),
 segments AS (
   SELECT p.i,
-         (max(CASE WHEN p.cls IS NOT NULL THEN p.i * 4 + p.cls END) OVER w) % 4 AS cls,
-         coalesce(b.balance, 0) + sum(p.moved) OVER w AS balance,
+         (max(p.i * 4 + p.cls) OVER w) % 4 AS cls,
+         sum(p.moved) OVER w AS balance,
          coalesce(lead(p.i) OVER w, CAST(:steps AS int)) AS next_i
   FROM points p
-  LEFT JOIN base b ON b.client_id = p.client_id
   WINDOW w AS (PARTITION BY p.client_id ORDER BY p.i)
 ),
 counted AS (
-  SELECT g.i, g.next_i, g.cls = 2 AS deputy, g.balance,
-         (g.cls = 2 AND coalesce(g.balance >= t.threshold, false))::int AS over
-  FROM segments g JOIN thresholds t ON t.i = g.i
+  SELECT g.i, g.next_i, g.cls = 2 AS deputy, g.balance
+  FROM segments g
   WHERE g.cls > 0 AND g.next_i > g.i
+),
+runs AS (
+  SELECT min(i) AS first_i, max(i) + 1 AS end_i, threshold
+  FROM (SELECT i, threshold, count(*) FILTER (WHERE changes) OVER (ORDER BY i) AS run
+        FROM thresholds) t
+  WHERE threshold IS NOT NULL
+  GROUP BY run, threshold
+),
+over AS (
+  SELECT greatest(c.i, r.first_i) AS from_i, least(c.next_i, r.end_i) AS to_i
+  FROM counted c
+  JOIN runs r ON r.first_i < c.next_i AND r.end_i > c.i
+  WHERE c.deputy AND c.balance >= r.threshold
 )
 SELECT i, deputy, sum(clients) AS clients, sum(held) AS held, sum(over) AS over_threshold
 FROM (
-  SELECT i, deputy, 1 AS clients, balance AS held, over FROM counted
+  SELECT i, deputy, 1 AS clients, balance AS held, 0 AS over FROM counted
   UNION ALL
-  SELECT next_i, deputy, -1, -balance, -over FROM counted WHERE next_i < CAST(:steps AS int)
+  SELECT next_i, deputy, -1, -balance, 0 FROM counted WHERE next_i < CAST(:steps AS int)
+  UNION ALL
+  SELECT from_i, true, 0, 0, 1 FROM over
+  UNION ALL
+  SELECT to_i, true, 0, 0, -1 FROM over WHERE to_i < CAST(:steps AS int)
 ) d
 GROUP BY i, deputy
 """
@@ -283,17 +291,17 @@ _MONEY_SERIES_TEMPLATE = (
 # less the month rows after it.
 _BASE_UP_TO = """
 base AS (
-  SELECT a.client_id, sum(m.moved) AS balance
-  FROM ledger_account_month m JOIN ledger_account a ON a.id = m.account_id
+  SELECT m.client_id, sum(m.moved) AS balance
+  FROM ledger_account_month m
   WHERE m.month_end <= CAST(:first AS date)
-  GROUP BY a.client_id
+  GROUP BY m.client_id
 )"""
 _BASE_NOW_LESS_LATER = """
 later AS (
-  SELECT a.client_id, sum(m.moved) AS net
-  FROM ledger_account_month m JOIN ledger_account a ON a.id = m.account_id
+  SELECT m.client_id, sum(m.moved) AS net
+  FROM ledger_account_month m
   WHERE m.month_end > CAST(:first AS date)
-  GROUP BY a.client_id
+  GROUP BY m.client_id
 ),
 now AS (
   SELECT client_id, sum(posted) AS posted FROM ledger_account
