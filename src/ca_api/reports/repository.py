@@ -51,19 +51,14 @@ _CLASSIFIED_TEMPLATE = """
 roles AS (
   SELECT row_number() OVER () AS k, q.* FROM (__ROLES__) q
 ),
-latest AS (
-  SELECT r.k, r.client_id,
-         max(v.version) FILTER (WHERE v.recorded_at < r.until) AS recorded,
-         min(v.version) AS first
+details AS (
+  -- The latest version recorded by then, else (none recorded by then) the first.
+  SELECT DISTINCT ON (r.k) r.k, v.client_id, v.version, v.situation, v.status,
+         v.recorded_at < r.until AS in_force
   FROM client_version v
   JOIN roles r ON r.client_id = v.client_id
-  GROUP BY r.k, r.client_id, r.until
-),
-details AS (
-  SELECT l.k, l.client_id, v.version, v.situation, v.status, l.recorded IS NOT NULL AS in_force
-  FROM latest l
-  JOIN client_version v
-    ON v.client_id = l.client_id AND v.version = coalesce(l.recorded, l.first)
+  ORDER BY r.k, v.recorded_at < r.until DESC,
+           CASE WHEN v.recorded_at < r.until THEN -v.version ELSE v.version END
 ),
 moves AS (
   SELECT DISTINCT ON (r.k) r.k, c.kind, c.occurred_on
