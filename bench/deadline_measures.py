@@ -121,7 +121,7 @@ SETUP = [
     """,
 ]
 
-COUNTS = "measures { measure due { value } met { value } missed { value } open { value } }"
+COUNTS = "measures { measure due { count } met { count } missed { count } open { count } }"
 REPORT = f"""query {{ deadlinesReport(from: "2013-05-01", to: "2014-04-30") {{ {COUNTS} }} }}"""
 SERIES = f"""query {{ deadlinesSeries(from: "2013-05-01", to: "2014-04-30") {{ {COUNTS} }} }}"""
 

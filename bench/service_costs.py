@@ -132,7 +132,7 @@ WORKLOAD = """query { workload(asAt: "2014-04-30") {
   clients fte clientsPerFte officers { role payments decisions policyExceptions } } }"""
 EXCEPTIONS = """query { policyExceptions(from: "2013-04-01", to: "2014-03-31") { __typename } }"""
 DEADLINES = """query { deadlinesReport(from: "2013-05-01", to: "2014-04-30") {
-  measures { measure due { value } met { value } missed { value } open { value } } } }"""
+  measures { measure due { count } met { count } missed { count } open { count } } } }"""
 
 CSV = [
     "/reports/caseload.csv?asAt=2014-04-30&comparedWith=2013-11-26",

@@ -18,7 +18,7 @@ Revises: 0042
 from ca_api.migrate import make_append_only, run_script
 
 revision = "0044"
-down_revision = "0042"
+down_revision = "0043"
 branch_labels = None
 depends_on = None
 

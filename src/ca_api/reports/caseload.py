@@ -67,12 +67,7 @@ class CaseloadReport:
     suppression_threshold: int | None
 
 
-async def counts_on(session: AsyncSession, on: date) -> dict[str, int]:
-    """Every cell of the caseload on ``on``, plainly."""
-    counts = dict.fromkeys(CELLS, 0)
-    for row in await repository.caseload_counts(session, on):
-        role = "DEPUTY" if row.deputy else "APPOINTEE"
-        counts[f"{role}.{row.situation}"] += int(row.clients)
+def _with_totals(counts: dict[str, int]) -> dict[str, int]:
     for r in ROLES:
         counts[f"{r}.TOTAL"] = sum(counts[f"{r}.{s}"] for s in SITUATIONS)
     counts["TOTAL"] = sum(counts[f"{r}.TOTAL"] for r in ROLES)
@@ -80,15 +75,46 @@ async def counts_on(session: AsyncSession, on: date) -> dict[str, int]:
     return counts
 
 
-async def caseload(
-    session: AsyncSession, disclosure: Disclosure, as_at: date, compared_with: date | None
+def _cell_of(deputy: bool, situation: str) -> str:
+    return f"{'DEPUTY' if deputy else 'APPOINTEE'}.{situation}"
+
+
+async def counts_on(session: AsyncSession, on: date) -> dict[str, int]:
+    """Every cell of the caseload on ``on``, plainly."""
+    counts = dict.fromkeys(CELLS, 0)
+    for row in await repository.caseload_counts(session, on):
+        counts[_cell_of(row.deputy, row.situation)] += int(row.clients)
+    return _with_totals(counts)
+
+
+async def counts_at_month_ends(session: AsyncSession, days: list[date]) -> list[dict[str, int]]:
+    """Every cell of the caseload on each of ``days`` (consecutive month ends), plainly: the
+    first day counted whole, each next one from the one before, less the clients whose
+    classification may have changed as they were counted the day before and plus them as
+    counted that day (``repository.caseload_changes``). Two statements whatever the length."""
+    first = await counts_on(session, days[0])
+    steps: list[dict[str, int]] = [dict.fromkeys(CELLS, 0) for _ in days]
+    for row in await repository.caseload_changes(session, days):
+        steps[row.i][_cell_of(row.deputy, row.situation)] += row.sign * int(row.clients)
+    out = [first]
+    for step in steps[1:]:
+        out.append(_with_totals({c: out[-1][c] + step[c] for c in CELLS}))
+    return out
+
+
+def report_of(
+    disclosure: Disclosure,
+    as_at: date,
+    counts: dict[str, int],
+    compared_with: date | None = None,
+    then: dict[str, int] | None = None,
 ) -> CaseloadReport:
-    counts = await counts_on(session, as_at)
+    """The report from the counts on ``as_at`` (and on ``compared_with``, if given) as the
+    caller may see them."""
     cells = disclosure.cells(counts, GROUPS)
     total_then: Cell | None = None
     change = percent = None
-    if compared_with is not None:
-        then = await counts_on(session, compared_with)
+    if compared_with is not None and then is not None:
         total_then = disclosure.cells({"TOTAL": then["TOTAL"]}, ())["TOTAL"]
         if not (cells["TOTAL"].suppressed or total_then.suppressed):
             change = counts["TOTAL"] - then["TOTAL"]
@@ -104,17 +130,30 @@ async def caseload(
     )
 
 
+async def caseload(
+    session: AsyncSession, disclosure: Disclosure, as_at: date, compared_with: date | None
+) -> CaseloadReport:
+    counts = await counts_on(session, as_at)
+    then = None if compared_with is None else await counts_on(session, compared_with)
+    return report_of(disclosure, as_at, counts, compared_with, then)
+
+
 async def caseload_series(
     session: AsyncSession, disclosure: Disclosure, start: date, end: date
 ) -> list[CaseloadReport]:
     """The caseload at each month end from ``start``'s month to ``end``'s, each compared with
-    the month end before it (the first with the last day of the month before ``start``'s)."""
-    out: list[CaseloadReport] = []
-    previous: date = date(start.year, start.month, 1) - timedelta(days=1)
-    for day in rules.month_ends(start, end):
-        out.append(await caseload(session, disclosure, day, previous))
-        previous = day
-    return out
+    the month end before it (the first with the last day of the month before ``start``'s):
+    the figures ``caseload(month end, month end before)`` gives, counted together."""
+    ends = rules.month_ends(start, end)
+    if not ends:
+        return []
+    before = date(start.year, start.month, 1) - timedelta(days=1)
+    days = [before, *ends]
+    counts = await counts_at_month_ends(session, days)
+    return [
+        report_of(disclosure, days[i], counts[i], days[i - 1], counts[i - 1])
+        for i in range(1, len(days))
+    ]
 
 
 def _cell(c: Cell | None) -> str:

@@ -41,25 +41,43 @@ class MoneyHeldReport:
     suppression_threshold: int | None
 
 
-async def money_held(session: AsyncSession, disclosure: Disclosure, as_at: date) -> MoneyHeldReport:
-    figure = await policy.figure_on(session, LODGEMENT_SURPLUS, as_at)
-    threshold = None
-    if figure is not None and figure.value is not None:
-        threshold = pence_of_figure(figure.value)
-    rows = {bool(r.deputy): r for r in await repository.money_by_role(session, as_at, threshold)}
+@dataclass(frozen=True)
+class Held:
+    """One role's figures on a date, plainly: clients, money held, deputy clients over the
+    threshold."""
+
+    clients: int = 0
+    held: Pence = 0
+    over: int = 0
+
+
+async def _threshold_on(session: AsyncSession, on: date) -> tuple[Pence | None, date | None]:
+    """The lodgement threshold in force on ``on`` and the day it took effect (None, None: none)."""
+    figure = await policy.figure_on(session, LODGEMENT_SURPLUS, on)
+    if figure is None or figure.value is None:
+        return None, None
+    return pence_of_figure(figure.value), figure.effective_from
+
+
+def report_of(
+    disclosure: Disclosure,
+    as_at: date,
+    threshold: Pence | None,
+    threshold_from: date | None,
+    by_role: dict[bool, Held],
+) -> MoneyHeldReport:
+    """The report from each role's figures (``by_role``, keyed deputy or not) as the caller may
+    see them."""
     counts: dict[str, int] = {}
     held: dict[str, Pence] = {}
-    over = 0
     for role in ROLES:
-        row = rows.get(role == "DEPUTY")
-        counts[role] = int(row.clients) if row is not None else 0
-        held[role] = int(row.held) if row is not None else 0
-        if row is not None and role == "DEPUTY":
-            over = int(row.over_threshold)
+        figures = by_role.get(role == "DEPUTY", Held())
+        counts[role] = figures.clients
+        held[role] = figures.held
     counts["TOTAL"] = sum(counts[r] for r in ROLES)
-    counts["OVER"] = over
+    counts["OVER"] = by_role.get(True, Held()).over
     cells = disclosure.cells(counts, [("TOTAL", ROLES)])
-    by_role = [
+    shown = [
         HeldByRole(
             role=r,
             clients=cells[r],
@@ -72,18 +90,50 @@ async def money_held(session: AsyncSession, disclosure: Disclosure, as_at: date)
         as_at=as_at,
         total=money_shown(sum(held.values()), cells["TOTAL"]),
         total_clients=cells["TOTAL"],
-        by_role=by_role,
+        by_role=shown,
         threshold=threshold,
-        threshold_from=figure.effective_from if threshold is not None and figure else None,
+        threshold_from=threshold_from if threshold is not None else None,
         over_threshold=cells["OVER"] if threshold is not None else None,
         suppression_threshold=disclosure.threshold,
     )
 
 
+async def money_held(session: AsyncSession, disclosure: Disclosure, as_at: date) -> MoneyHeldReport:
+    threshold, threshold_from = await _threshold_on(session, as_at)
+    by_role = {
+        bool(r.deputy): Held(int(r.clients), int(r.held), int(r.over_threshold))
+        for r in await repository.money_by_role(session, as_at, threshold)
+    }
+    return report_of(disclosure, as_at, threshold, threshold_from, by_role)
+
+
 async def money_held_series(
     session: AsyncSession, disclosure: Disclosure, start: date, end: date
 ) -> list[MoneyHeldReport]:
-    return [await money_held(session, disclosure, d) for d in rules.month_ends(start, end)]
+    """Money held at each month end from ``start``'s month to ``end``'s: the figures
+    ``money_held(month end)`` gives, from one statement (``repository.money_series``: each
+    figure by the steps at which it changes, added up here)."""
+    days = rules.month_ends(start, end)
+    if not days:
+        return []
+    thresholds = [await _threshold_on(session, d) for d in days]
+    changes = await repository.money_series(session, days, [t for t, _ in thresholds])
+    running: dict[bool, Held] = {}
+    out: list[MoneyHeldReport] = []
+    for i, day in enumerate(days):
+        for row in changes:
+            if row.i == i:
+                before = running.get(bool(row.deputy), Held())
+                running[bool(row.deputy)] = Held(
+                    before.clients + int(row.clients),
+                    before.held + int(row.held),
+                    before.over + int(row.over_threshold),
+                )
+        # A role with no client that day reads as none (as money_held, which gets no row).
+        by_role = {deputy: h for deputy, h in running.items() if h.clients}
+        threshold, threshold_from = thresholds[i]
+        out.append(report_of(disclosure, day, threshold, threshold_from, by_role))
+    return out
 
 
 def _money(p: Pence | None) -> str:

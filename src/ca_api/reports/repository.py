@@ -21,7 +21,8 @@ today's state, so any past day can be reported again:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -29,50 +30,57 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ca_api import clock
+from ca_api.reports import rules
 
-# One row per client the council acts for on :on: client_id, deputy (bool), situation.
-# :until is the first moment of the day after :on in London (a version recorded before it was
-# recorded on or before :on). Set-wise, with hash joins: no sort or window over every client.
-_CLASSIFIED = """
+
+def _classified(roles: str) -> str:
+    """The classification as CTEs ending in ``classified``: one row per row of ``roles`` (a query
+    giving i, sign, client_id, on_, until and deputy: a client the council acts for on ``on_``,
+    whether a deputyship is among their orders in force then, and a probe i/sign the caller
+    counts by), with the client's situation on ``on_``. ``until`` is the first moment of the day
+    after ``on_`` in London (a version recorded before it was recorded on or before ``on_``).
+    Each row is known by one key, k, so every join is on one column (joined on i, sign and
+    client_id PostgreSQL took each to match one row and chose nested loops that ran for
+    minutes). One text for a single date and for the month ends of a series, so a series'
+    figures are the single date's by construction. Set-wise, with hash joins: no sort or window
+    over every client."""
+    return _CLASSIFIED_TEMPLATE.replace("__ROLES__", roles)
+
+
+_CLASSIFIED_TEMPLATE = """
 roles AS (
-  SELECT o.client_id, bool_or(o.kind = 'deputyship') AS deputy
-  FROM order_in_force o
-  WHERE o.during @> CAST(:on AS date)
-  GROUP BY o.client_id
-),
-latest AS (
-  SELECT v.client_id,
-         max(v.version) FILTER (WHERE v.recorded_at < CAST(:until AS timestamptz)) AS recorded,
-         min(v.version) AS first
-  FROM client_version v
-  JOIN roles r ON r.client_id = v.client_id
-  GROUP BY v.client_id
+  SELECT row_number() OVER () AS k, q.* FROM (__ROLES__) q
 ),
 details AS (
-  SELECT l.client_id, v.version, v.situation, v.status, l.recorded IS NOT NULL AS in_force
-  FROM latest l
-  JOIN client_version v
-    ON v.client_id = l.client_id AND v.version = coalesce(l.recorded, l.first)
+  -- The latest version recorded by then, else (none recorded by then) the first.
+  SELECT DISTINCT ON (r.k) r.k, v.client_id, v.version, v.situation, v.status,
+         v.recorded_at < r.until AS in_force
+  FROM client_version v
+  JOIN roles r ON r.client_id = v.client_id
+  ORDER BY r.k, v.recorded_at < r.until DESC,
+           CASE WHEN v.recorded_at < r.until THEN -v.version ELSE v.version END
 ),
 moves AS (
-  SELECT DISTINCT ON (c.client_id) c.client_id, c.kind, c.occurred_on
+  SELECT DISTINCT ON (r.k) r.k, c.kind, c.occurred_on
   FROM circumstance_change c
+  JOIN roles r ON r.client_id = c.client_id
   WHERE c.kind IN ('ADMITTED_TO_RESIDENTIAL_CARE', 'LEFT_RESIDENTIAL_CARE')
-    AND c.occurred_on <= CAST(:on AS date)
+    AND c.occurred_on <= r.on_
     AND NOT EXISTS (SELECT 1 FROM circumstance_change s WHERE s.supersedes_id = c.id)
-  ORDER BY c.client_id, c.occurred_on DESC, c.recorded_at DESC
+  ORDER BY r.k, c.occurred_on DESC, c.recorded_at DESC
 ),
 dead AS (
-  SELECT DISTINCT x.client_id
+  SELECT DISTINCT r.k
   FROM death x
-  WHERE x.died_on <= CAST(:on AS date)
+  JOIN roles r ON r.client_id = x.client_id
+  WHERE x.died_on <= r.on_
     AND EXISTS (SELECT 1 FROM death_event e WHERE e.death_id = x.id AND e.event = 'CONFIRMED')
     AND NOT EXISTS (SELECT 1 FROM death_event e WHERE e.death_id = x.id AND e.event = 'WITHDRAWN')
 ),
 classified AS (
-  SELECT r.client_id, r.deputy,
+  SELECT r.i, r.sign, r.client_id, r.deputy,
     CASE
-      WHEN d.situation = 'DECEASED_WINDING_UP' OR x.client_id IS NOT NULL
+      WHEN d.situation = 'DECEASED_WINDING_UP' OR x.k IS NOT NULL
         THEN 'DECEASED_WINDING_UP'
       -- The move stands unless the details in force recorded a change of situation after
       -- it: the day of the first version holding the situation since it last differed (none
@@ -90,12 +98,216 @@ classified AS (
       ELSE d.situation
     END AS situation
   FROM roles r
-  JOIN details d ON d.client_id = r.client_id
-  LEFT JOIN moves mv ON mv.client_id = r.client_id
-  LEFT JOIN dead x ON x.client_id = r.client_id
+  JOIN details d ON d.k = r.k
+  LEFT JOIN moves mv ON mv.k = r.k
+  LEFT JOIN dead x ON x.k = r.k
   WHERE d.status <> 'CLOSED'
 )
 """
+
+
+# Every client the council acts for on :on (:until the first moment of the next day in London).
+_ON_THE_DATE = """
+  SELECT 0 AS i, 1 AS sign, o.client_id, CAST(:on AS date) AS on_,
+         CAST(:until AS timestamptz) AS until, bool_or(o.kind = 'deputyship') AS deputy
+  FROM order_in_force o
+  WHERE o.during @> CAST(:on AS date)
+  GROUP BY o.client_id
+"""
+_CLASSIFIED = _classified(_ON_THE_DATE)
+
+# The month ends of a series as steps: i (0 the first day given), on_/until, and the day before
+# (before/before_until; none for step 0).
+_STEPS = """
+steps AS (
+  SELECT s.i - 1 AS i, s.on_, s.until,
+         lag(s.on_) OVER (ORDER BY s.i) AS before,
+         lag(s.until) OVER (ORDER BY s.i) AS before_until
+  FROM unnest(CAST(:days AS date[]), CAST(:untils AS timestamptz[]))
+       WITH ORDINALITY AS s(on_, until, i)
+)"""
+
+# The clients whose classification may differ between the day before step i and step i's day:
+# everything ``_classified`` reads by date, dated inside the step. An order in force on one day
+# and not the other (its first day or the day after its last inside the step), a version of the
+# details recorded inside it (London date), a move into or out of residential care or a death
+# dated inside it. Any other client is classified alike on both days (the rest of what it
+# reads, a death confirmed or withdrawn, a move corrected, is not dated: the same on every day).
+# The days are consecutive month ends, so a date's step is the one of its month end: each list
+# is read once for the whole series (:first to :last) and joined to its step on that key.
+_CHANGED = """
+dated AS (
+  SELECT o.client_id, lower(o.during) AS day FROM order_in_force o
+  WHERE lower(o.during) > CAST(:first AS date) AND lower(o.during) <= CAST(:last AS date)
+  UNION ALL
+  SELECT o.client_id, upper(o.during) FROM order_in_force o
+  WHERE upper(o.during) > CAST(:first AS date) AND upper(o.during) <= CAST(:last AS date)
+  UNION ALL
+  SELECT v.client_id, (v.recorded_at AT TIME ZONE 'Europe/London')::date FROM client_version v
+  WHERE v.recorded_at >= CAST(:first_until AS timestamptz)
+    AND v.recorded_at < CAST(:last_until AS timestamptz)
+  UNION ALL
+  SELECT c.client_id, c.occurred_on FROM circumstance_change c
+  WHERE c.kind IN ('ADMITTED_TO_RESIDENTIAL_CARE', 'LEFT_RESIDENTIAL_CARE')
+    AND c.occurred_on > CAST(:first AS date) AND c.occurred_on <= CAST(:last AS date)
+  UNION ALL
+  SELECT x.client_id, x.died_on FROM death x
+  WHERE x.died_on > CAST(:first AS date) AND x.died_on <= CAST(:last AS date)
+),
+changed AS (
+  SELECT DISTINCT s.i, d.client_id
+  FROM dated d
+  JOIN steps s
+    ON s.on_ = CAST(date_trunc('month', d.day) + INTERVAL '1 month - 1 day' AS date)
+),
+probes AS (
+  SELECT c.i, -1 AS sign, c.client_id, s.before AS on_, s.before_until AS until
+  FROM changed c JOIN steps s ON s.i = c.i
+  UNION ALL
+  SELECT c.i, 1, c.client_id, s.on_, s.until
+  FROM changed c JOIN steps s ON s.i = c.i
+)"""
+
+# Each changed client classified on both days of its step: -1 the day before, +1 the day.
+_PROBED = """
+  SELECT p.i, p.sign, p.client_id, p.on_, p.until, bool_or(o.kind = 'deputyship') AS deputy
+  FROM probes p
+  JOIN order_in_force o ON o.client_id = p.client_id AND o.during @> p.on_
+  GROUP BY p.i, p.sign, p.client_id, p.on_, p.until
+"""
+
+_CASELOAD_CHANGES = (
+    "WITH "
+    + _STEPS
+    + ","
+    + _CHANGED
+    + ","
+    + _classified(_PROBED)
+    + """
+SELECT i, sign, deputy, situation, count(*) AS clients
+FROM classified
+GROUP BY i, sign, deputy, situation
+"""
+)
+
+# The money held at each of a series' month ends (steps i = 0.. of :days), by role. Every
+# client the caseload counts on the first day (classified whole), and each client whose
+# classification may change (``_CHANGED``) classified again on the day of that step: a class
+# point (i, client, class: 2 deputy, 1 appointee, 0 not counted). Each client's posted money by
+# step from the ledger's month rows (``ledger_account_month``, migration 0043): the balance on
+# the first day (``__BASE__``, the cheaper side, as ``money_by_role``) and each later month's
+# movement, a money point. Where the lodgement threshold changes (:thresholds, one per day),
+# a point for every client ever counted as a deputy in the series. Per client, in step order,
+# the class and balance then hold from a point to the next: a segment, counted +1 (and its
+# balance, and whether it is a deputy's at or over the threshold) from its first step and -1
+# from its end. ``money_series`` adds the steps up.
+# The clients counted on the first day, and each changed client on the day of its step.
+_MONEY_ROLES = """
+  SELECT 0 AS i, 1 AS sign, o.client_id, CAST(:first AS date) AS on_,
+         CAST(:first_until AS timestamptz) AS until, bool_or(o.kind = 'deputyship') AS deputy
+  FROM order_in_force o
+  WHERE o.during @> CAST(:first AS date)
+  GROUP BY o.client_id
+  UNION ALL
+  SELECT p.i, p.sign, p.client_id, p.on_, p.until, bool_or(o.kind = 'deputyship')
+  FROM probes p
+  JOIN order_in_force o ON o.client_id = p.client_id AND o.during @> p.on_
+  WHERE p.sign = 1
+  GROUP BY p.i, p.sign, p.client_id, p.on_, p.until
+"""
+_MONEY_SERIES_TAIL = """,
+class_points AS (
+  SELECT c.i, c.client_id, CASE WHEN c.deputy THEN 2 ELSE 1 END AS cls FROM classified c
+  UNION ALL
+  SELECT ch.i, ch.client_id, 0 FROM changed ch
+),
+thresholds AS (
+  SELECT t.i - 1 AS i, t.threshold,
+         t.threshold IS DISTINCT FROM lag(t.threshold) OVER (ORDER BY t.i) AS changes
+  FROM unnest(CAST(:thresholds AS bigint[])) WITH ORDINALITY AS t(threshold, i)
+),
+__BASE__,
+moved AS (
+  SELECT s.i, m.client_id, sum(m.moved) AS moved
+  FROM ledger_account_month m
+  JOIN steps s ON s.on_ = m.month_end
+  WHERE m.month_end > CAST(:first AS date) AND m.month_end <= CAST(:last AS date)
+  GROUP BY s.i, m.client_id
+),
+points AS (
+  SELECT i, client_id, cls, 0::numeric AS moved FROM class_points
+  UNION ALL
+  SELECT i, client_id, NULL, moved FROM moved
+  UNION ALL
+  SELECT 0, client_id, NULL, balance FROM base
+),
+segments AS (
+  SELECT p.i,
+         (max(p.i * 4 + p.cls) OVER w) % 4 AS cls,
+         sum(p.moved) OVER w AS balance,
+         coalesce(lead(p.i) OVER w, CAST(:steps AS int)) AS next_i
+  FROM points p
+  WINDOW w AS (PARTITION BY p.client_id ORDER BY p.i)
+),
+counted AS (
+  SELECT g.i, g.next_i, g.cls = 2 AS deputy, g.balance
+  FROM segments g
+  WHERE g.cls > 0 AND g.next_i > g.i
+),
+runs AS (
+  SELECT min(i) AS first_i, max(i) + 1 AS end_i, threshold
+  FROM (SELECT i, threshold, count(*) FILTER (WHERE changes) OVER (ORDER BY i) AS run
+        FROM thresholds) t
+  WHERE threshold IS NOT NULL
+  GROUP BY run, threshold
+),
+over AS (
+  SELECT greatest(c.i, r.first_i) AS from_i, least(c.next_i, r.end_i) AS to_i
+  FROM counted c
+  JOIN runs r ON r.first_i < c.next_i AND r.end_i > c.i
+  WHERE c.deputy AND c.balance >= r.threshold
+)
+SELECT i, deputy, sum(clients) AS clients, sum(held) AS held, sum(over) AS over_threshold
+FROM (
+  SELECT i, deputy, 1 AS clients, balance AS held, 0 AS over FROM counted
+  UNION ALL
+  SELECT next_i, deputy, -1, -balance, 0 FROM counted WHERE next_i < CAST(:steps AS int)
+  UNION ALL
+  SELECT from_i, true, 0, 0, 1 FROM over
+  UNION ALL
+  SELECT to_i, true, 0, 0, -1 FROM over WHERE to_i < CAST(:steps AS int)
+) d
+GROUP BY i, deputy
+"""
+_MONEY_SERIES_TEMPLATE = (
+    "WITH " + _STEPS + "," + _CHANGED + "," + _classified(_MONEY_ROLES) + _MONEY_SERIES_TAIL
+)
+# Each client's balance on the first day: the month rows up to it, or the posted balance now
+# less the month rows after it.
+_BASE_UP_TO = """
+base AS (
+  SELECT m.client_id, sum(m.moved) AS balance
+  FROM ledger_account_month m
+  WHERE m.month_end <= CAST(:first AS date)
+  GROUP BY m.client_id
+)"""
+_BASE_NOW_LESS_LATER = """
+later AS (
+  SELECT m.client_id, sum(m.moved) AS net
+  FROM ledger_account_month m
+  WHERE m.month_end > CAST(:first AS date)
+  GROUP BY m.client_id
+),
+now AS (
+  SELECT client_id, sum(posted) AS posted FROM ledger_account
+  WHERE client_id IS NOT NULL GROUP BY client_id
+),
+base AS (
+  SELECT n.client_id, n.posted - coalesce(l.net, 0) AS balance
+  FROM now n LEFT JOIN later l ON l.client_id = n.client_id
+)"""
+_MONEY_SERIES_UP_TO = _MONEY_SERIES_TEMPLATE.replace("__BASE__", _BASE_UP_TO)
+_MONEY_SERIES_NOW_LESS_LATER = _MONEY_SERIES_TEMPLATE.replace("__BASE__", _BASE_NOW_LESS_LATER)
 
 _COUNT = """
 SELECT deputy, situation, count(*) AS clients
@@ -183,10 +395,60 @@ async def _planned_for_the_date(session: AsyncSession) -> None:
     await session.execute(text("SET LOCAL jit = off"))
 
 
+@asynccontextmanager
+async def _series_settings(session: AsyncSession) -> AsyncIterator[None]:
+    """For the statements inside only: hash or merge joins where a join has a key, and room to
+    hash and sort in memory. PostgreSQL cannot tell how many clients a series' steps list (CTEs
+    over arrays and date ranges): it guessed one or two and joined them by nested loops,
+    scanning the list once per client (two minutes at 50,000 clients, 0.3 s with hash joins).
+    And at the default 4 MB it spilled the classification's hash and the points' sort to disk
+    (the deadline measures' setting, ``deadline_measures.repository``)."""
+    await session.execute(text("SET LOCAL enable_nestloop = off"))
+    await session.execute(text("SET LOCAL work_mem = '32MB'"))
+    try:
+        yield
+    finally:
+        await session.execute(text("SET LOCAL enable_nestloop TO DEFAULT"))
+        await session.execute(text("SET LOCAL work_mem TO DEFAULT"))
+
+
 async def caseload_counts(session: AsyncSession, on: date) -> Sequence[Any]:
     """(deputy, situation, clients) for the clients the council acts for on ``on``."""
     await _planned_for_the_date(session)
     return (await session.execute(text(_CASELOAD), _dated(on))).all()
+
+
+def _check_month_ends(days: Sequence[date]) -> None:
+    if list(days) != rules.month_ends(days[0], days[-1]) or days[0] != rules.month_end(days[0]):
+        raise ValueError("the days of a series are consecutive month ends")
+
+
+def _days(days: Sequence[date]) -> dict[str, Any]:
+    """The days of a series (ascending) as arrays, with the ends of the whole range."""
+    untils = [_dated(d)["until"] for d in days]
+    return {
+        "days": list(days),
+        "untils": untils,
+        "first": days[0],
+        "last": days[-1],
+        "first_until": untils[0],
+        "last_until": untils[-1],
+    }
+
+
+async def caseload_changes(session: AsyncSession, days: Sequence[date]) -> Sequence[Any]:
+    """(i, sign, deputy, situation, clients) for each step i >= 1 of ``days`` (consecutive month
+    ends, ascending; ``rules.month_ends``): the
+    clients whose classification may change between ``days[i - 1]`` and ``days[i]``, counted as
+    ``caseload_counts`` counts them on each day (sign -1 on ``days[i - 1]``, +1 on ``days[i]``).
+    The caseload on ``days[i]`` is the caseload on ``days[i - 1]`` less the first and plus the
+    second: the clients not listed are counted alike on both days (``_CHANGED``)."""
+    if len(days) < 2:
+        return []
+    _check_month_ends(days)
+    await _planned_for_the_date(session)
+    async with _series_settings(session):
+        return (await session.execute(text(_CASELOAD_CHANGES), _days(days))).all()
 
 
 # The first and last value dates (the ends of an index: no scan).
@@ -209,3 +471,27 @@ async def money_by_role(
         up_to = span.first is None or on < span.first + (span.last - span.first) / 2
     sql = _MONEY_UP_TO if up_to else _MONEY_NOW_LESS_LATER
     return (await session.execute(text(sql), params)).all()
+
+
+async def money_series(
+    session: AsyncSession,
+    days: Sequence[date],
+    thresholds: Sequence[int | None],
+    *,
+    up_to: bool | None = None,
+) -> Sequence[Any]:
+    """(i, deputy, clients, held, over_threshold) changes at each step i of ``days``
+    (consecutive month ends, ascending): each figure of ``money_by_role`` on ``days[i]`` (with
+    ``thresholds[i]``) is the sum of its changes at steps 0 to i. One statement whatever the
+    length. ``up_to`` as ``money_by_role`` (the balances on ``days[0]``)."""
+    if not days:
+        return []
+    _check_month_ends(days)
+    await _planned_for_the_date(session)
+    if up_to is None:
+        span = (await session.execute(text(_SPAN))).one()
+        up_to = span.first is None or days[0] < span.first + (span.last - span.first) / 2
+    sql = _MONEY_SERIES_UP_TO if up_to else _MONEY_SERIES_NOW_LESS_LATER
+    params = _days(days) | {"thresholds": list(thresholds), "steps": len(days)}
+    async with _series_settings(session):
+        return (await session.execute(text(sql), params)).all()
