@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import cProfile
+import gc
 import pstats
 import sys
 import tempfile
@@ -31,6 +32,23 @@ from ca_api.auth.tokens import TokenVerifier, load_or_create_dev_key, mint_token
 from ca_api.common.ids import decode_uuid
 from ca_api.config import Settings
 from ca_api.db import Database
+
+
+class GcTimer:
+    """Time spent in the garbage collector (cProfile charges it to whatever allocated)."""
+
+    def __init__(self) -> None:
+        self.seconds = 0.0
+        self.collections = 0
+        self._start = 0.0
+        gc.callbacks.append(self._callback)
+
+    def _callback(self, phase: str, info: dict[str, Any]) -> None:
+        if phase == "start":
+            self._start = time.perf_counter()
+        else:
+            self.seconds += time.perf_counter() - self._start
+            self.collections += 1
 
 
 class SqlTimer:
@@ -70,6 +88,7 @@ async def run(url: str, n: int, top: int) -> None:
     token = mint_token(key, settings=settings, subject="controcc", roles=["integration_controcc"])
     database = Database(url, pool_size=2)
     timer = SqlTimer()
+    gc_timer = GcTimer()
     timer.attach(database)
     app = create_app(
         settings, url, verifier=TokenVerifier(key.public_keyset(), settings), database=database
@@ -90,6 +109,7 @@ async def run(url: str, n: int, top: int) -> None:
                 },
             }
             timer.reset()
+            gc_timer.seconds, gc_timer.collections = 0.0, 0
             prof = cProfile.Profile() if profile else None
             started = time.perf_counter()
             if prof:
@@ -103,6 +123,7 @@ async def run(url: str, n: int, top: int) -> None:
             b = out["data"]["recordControccInvoiceBatch"]["batch"]
             print(f"\n=== {label}: {took * 1000:.0f} ms {'(profiled)' if prof else ''} {b}")
             timer.report()
+            print(f"GC: {gc_timer.collections} collections, {gc_timer.seconds * 1000:.0f} ms")
             if prof:
                 prof.dump_stats(Path(tempfile.gettempdir()) / f"intake_{label}.prof")
                 pstats.Stats(prof).sort_stats("cumulative").print_stats(top)
