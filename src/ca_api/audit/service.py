@@ -34,8 +34,13 @@ from ca_api.config import Settings
 SYSTEM_STREAM = "system"
 
 
+_PLAIN = (str, int, float, bool, type(None))
+
+
 def jsonable(value: Any) -> Any:
     """A value as JSON the audit trail stores: dates ISO, UUIDs and enums as strings."""
+    if type(value) in _PLAIN:  # most values of a row: no further test (a str enum is not one)
+        return value
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         value = dataclasses.asdict(value)
     if isinstance(value, Mapping):

@@ -25,6 +25,7 @@ from ca_api.auth.permissions import (
 from ca_api.common import loaders
 from ca_api.common.arguments import idempotency_key_field, replayed_field
 from ca_api.common.calls import as_caller
+from ca_api.common.fast_input import fast_input
 from ca_api.common.ids import decode_uuid, node_id, node_id_or_none
 from ca_api.common.keyset import Seek
 from ca_api.common.node import Node, NodeType, in_scope
@@ -317,14 +318,12 @@ class IntakeBatch(Node):
             bool, strawberry.argument(description="Only the refused lines.")
         ] = False,
     ) -> list[IntakeLine]:
-        rows = await loaders.many(info.context, "integrations.lines", service.lines_by_batch).load(
-            self._id
-        )
-        return [
-            IntakeLine.of(r, "Invoice")
-            for r in rows
-            if not refused_only or r.outcome == rules.LineOutcome.REFUSED
-        ]
+        if refused_only:  # read from the database alone: a batch's refusals are few
+            name, fetch = "integrations.refused_lines", service.refused_lines_by_batch
+        else:
+            name, fetch = "integrations.lines", service.lines_by_batch
+        rows = await loaders.many(info.context, name, fetch).load(self._id)
+        return [IntakeLine.of(r, "Invoice") for r in rows]
 
 
 @strawberry.type(description="The batch as recorded: every line's outcome.")
@@ -348,6 +347,7 @@ RecordInvoiceBatchResult = Annotated[
 LINE_REFERENCE = "The line's own reference: recorded once; sent again, the line is ALREADY_HAD."
 
 
+@fast_input  # sent by the thousand: built without strawberry's per-field conversion
 @strawberry.input(description="An invoice of Controcc's batch: a provider's bill or reimbursement.")
 class ControccInvoiceLineInput:
     external_reference: str = strawberry.field(
@@ -406,6 +406,7 @@ class RecordControccInvoiceBatchInput:
     idempotency_key: str = idempotency_key_field()
 
 
+@fast_input  # sent by the thousand: built without strawberry's per-field conversion
 @strawberry.input(description="A council care-contribution invoice of SAP's batch (R-PAY-4).")
 class SapInvoiceLineInput:
     external_reference: str = strawberry.field(

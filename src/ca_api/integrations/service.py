@@ -327,8 +327,10 @@ async def receive_invoice_batch(
         _payload(flow, reference, lines),
         work,
     )
-    view = await batch_view(session, uuid.UUID(str(done["batch_id"])))
-    return BatchView(view.batch, view.lines, replayed=bool(done.get("replayed")))
+    # the batch alone: its lines are read by the response only if it asks for them
+    batch_id = uuid.UUID(str(done["batch_id"]))
+    batch = (await repository.batches_by_id(session, [kinds.system.value], [batch_id]))[0]
+    return BatchView(batch, replayed=bool(done.get("replayed")))
 
 
 async def _receive(
@@ -345,7 +347,7 @@ async def _receive(
     own = [ln.external_reference.strip() for ln in lines]
     client_refs = [ln.client_reference.strip() for ln in lines]
     supplier_refs = [ln.supplier_reference.strip() for ln in lines]
-    refs = await repository.in_force(
+    refs = await repository.subjects_in_force(
         session,
         {
             kinds.line.value: own,
@@ -353,81 +355,98 @@ async def _receive(
             kinds.supplier.value: supplier_refs,
         },
     )
-
-    def ref(kind: ExternalReferenceKind, value: str) -> uuid.UUID | None:
-        r = refs.get((kind.value, value))
-        return r.subject_id if r is not None else None
-
-    client_ids = {cid for v in client_refs if (cid := ref(kinds.client, v)) is not None}
-    # As recordInvoice: the client's lock first (a death confirmed meanwhile queries it, and
-    # a number recorded meanwhile by the single door is seen), in id order.
-    await clients.lock_clients(session, sorted(client_ids))
-    standing = await clients.as_they_stand(session, sorted(client_ids))
-    supplier_ids = {sid for v in supplier_refs if (sid := ref(kinds.supplier, v)) is not None}
-    suppliers = await invoice_reads.counterparties_by_id(session, sorted(supplier_ids))
-    drafts = [invoices.normalise(ln.draft) for ln in lines]
-    numbers = await invoices.invoices_with_numbers(
-        session,
-        [
-            (sid, d.supplier_invoice_number)
-            for v, d in zip(supplier_refs, drafts, strict=True)
-            if (sid := ref(kinds.supplier, v)) is not None
-        ],
-    )
     allowed = invoice_rules.invoice_kinds_allowed(roles)
 
-    outcomes: list[tuple[LineOutcome, Refusal | None, uuid.UUID | None]] = []
-    to_create: list[tuple[int, invoices.ImportedInvoice]] = []
+    outcomes: dict[int, tuple[LineOutcome, Refusal | None, uuid.UUID | None]] = {}
+
+    def refuse(n: int, code: RefusalCode, reason: str) -> None:
+        outcomes[n] = (LineOutcome.REFUSED, Refusal(code, reason), None)
+
+    # First what the line alone and its own reference decide; only the lines left are
+    # recorded, so only their clients are locked and read, and only their numbers checked
+    # (a batch sent again reads nothing more: every line is ALREADY_HAD).
+    pending: list[int] = []
     seen: set[str] = set()
-    numbers_seen: set[tuple[uuid.UUID, str]] = set()
-    for n, draft in enumerate(drafts):
-        value, cref, sref = own[n], client_refs[n], supplier_refs[n]
-
-        def refuse(code: RefusalCode, reason: str) -> None:
-            outcomes.append((LineOutcome.REFUSED, Refusal(code, reason), None))
-
+    for n, line in enumerate(lines):
+        value = own[n]
         if bad := rules.reference_problem("externalReference", value):
-            refuse(RefusalCode.BAD_REFERENCE, "; ".join(f"{k} {v}" for k, v in bad.items()))
+            refuse(n, RefusalCode.BAD_REFERENCE, "; ".join(f"{k} {v}" for k, v in bad.items()))
             continue
         if value in seen:
-            refuse(RefusalCode.REPEATED_IN_BATCH, f"{value!r} is on an earlier line of this batch")
-            continue
-        seen.add(value)
-        if (had := ref(kinds.line, value)) is not None:
-            outcomes.append((LineOutcome.ALREADY_HAD, None, had))
-            continue
-        if draft.kind not in allowed:
             refuse(
-                RefusalCode.KIND_NOT_ALLOWED,
-                f"this integration does not record {draft.kind.value} invoices",
+                n, RefusalCode.REPEATED_IN_BATCH, f"{value!r} is on an earlier line of this batch"
             )
             continue
-        client_id = ref(kinds.client, cref)
+        seen.add(value)
+        if (had := refs.get((kinds.line.value, value))) is not None:
+            outcomes[n] = (LineOutcome.ALREADY_HAD, None, had)
+            continue
+        if line.draft.kind not in allowed:
+            refuse(
+                n,
+                RefusalCode.KIND_NOT_ALLOWED,
+                f"this integration does not record {line.draft.kind.value} invoices",
+            )
+            continue
+        pending.append(n)
+
+    client_of = {n: refs.get((kinds.client.value, client_refs[n])) for n in pending}
+    supplier_of = {n: refs.get((kinds.supplier.value, supplier_refs[n])) for n in pending}
+    client_ids = sorted({c for c in client_of.values() if c is not None})
+    # As recordInvoice: the client's lock first (a death confirmed meanwhile queries it, and
+    # a number recorded meanwhile by the single door is seen), in id order.
+    await clients.lock_clients(session, client_ids)
+    standing = await clients.as_they_stand(session, client_ids)
+    suppliers = await invoice_reads.counterparties_by_id(
+        session, sorted({s for s in supplier_of.values() if s is not None})
+    )
+    drafts = {n: invoices.normalise(lines[n].draft) for n in pending}
+    numbers = await invoices.numbers_recorded(
+        session,
+        [
+            (sid, drafts[n].supplier_invoice_number)
+            for n, sid in supplier_of.items()
+            if sid is not None
+        ],
+    )
+
+    to_create: list[tuple[int, invoices.ImportedInvoice]] = []
+    numbers_seen: set[tuple[uuid.UUID, str]] = set()
+    for n in pending:
+        draft, cref, sref = drafts[n], client_refs[n], supplier_refs[n]
+        client_id = client_of[n]
         if client_id is None or client_id not in standing:
-            refuse(RefusalCode.UNKNOWN_CLIENT, f"no client has {kinds.client.value} {cref!r}")
+            refuse(n, RefusalCode.UNKNOWN_CLIENT, f"no client has {kinds.client.value} {cref!r}")
             continue
         if standing[client_id].details.status is ClientStatus.CLOSED:
             refuse(
+                n,
                 RefusalCode.CLIENT_NOT_ACTED_FOR,
                 f"client {standing[client_id].reference} is closed: the council no longer acts "
                 "for them",
             )
             continue
-        supplier_id = ref(kinds.supplier, sref)
+        supplier_id = supplier_of[n]
         if supplier_id is None or supplier_id not in suppliers:
             refuse(
-                RefusalCode.UNKNOWN_SUPPLIER, f"no counterparty has {kinds.supplier.value} {sref!r}"
+                n,
+                RefusalCode.UNKNOWN_SUPPLIER,
+                f"no counterparty has {kinds.supplier.value} {sref!r}",
             )
             continue
         supplier_kind = CounterpartyKind(suppliers[supplier_id].kind)
-        problems = invoices.invoice_problems(draft, received_on=today, supplier_kind=supplier_kind)
+        # the draft is normalised: recordInvoice's own rules (invoices.invoice_problems)
+        problems = invoice_rules.validate_invoice(
+            draft, received_on=today, supplier_kind=supplier_kind
+        )
         if problems:
             r = rules.refusal_of_problems(problems)
-            refuse(r.code, r.reason)
+            refuse(n, r.code, r.reason)
             continue
         key = (supplier_id, draft.supplier_invoice_number)
         if key in numbers or key in numbers_seen:
             refuse(
+                n,
                 RefusalCode.DUPLICATE_INVOICE,
                 f"invoice {draft.supplier_invoice_number!r} from this supplier is recorded "
                 "already (R-PAY-2)",
@@ -436,7 +455,7 @@ async def _receive(
         numbers_seen.add(key)
         new = invoices.NewInvoice(client_id, supplier_id, draft)
         to_create.append((n, invoices.ImportedInvoice(new, today)))
-        outcomes.append((LineOutcome.CREATED, None, None))
+        outcomes[n] = (LineOutcome.CREATED, None, None)
 
     why = f"{flow.value} batch {batch_reference}"
     try:
@@ -460,7 +479,8 @@ async def _receive(
 
     batch_id = uuid.uuid4()
     line_rows: list[dict[str, Any]] = []
-    for n, (outcome, refusal, had) in enumerate(outcomes):
+    for n in range(len(lines)):
+        outcome, refusal, had = outcomes[n]
         line_rows.append(
             {
                 "batch_id": batch_id,
@@ -536,12 +556,21 @@ async def list_batches(
 
 
 async def lines_by_batch(
-    session: AsyncSession, batch_ids: Sequence[uuid.UUID]
+    session: AsyncSession, batch_ids: Sequence[uuid.UUID], outcome: LineOutcome | None = None
 ) -> dict[uuid.UUID, list[IntakeLine]]:
     out: dict[uuid.UUID, list[IntakeLine]] = {i: [] for i in batch_ids}
-    for row in await repository.lines_of(session, batch_ids):
+    for row in await repository.lines_of(
+        session, batch_ids, outcome.value if outcome is not None else None
+    ):
         out[row.batch_id].append(row)
     return out
+
+
+async def refused_lines_by_batch(
+    session: AsyncSession, batch_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, list[IntakeLine]]:
+    """The refused lines of these batches (what a sender reads back after each batch)."""
+    return await lines_by_batch(session, batch_ids, LineOutcome.REFUSED)
 
 
 # --- SAP: the council's invoices against the payments made to it (item 5) -------------------

@@ -21,6 +21,7 @@ from sqlalchemy import (
     literal,
     not_,
     select,
+    text,
     true,
     tuple_,
 )
@@ -449,6 +450,26 @@ async def invoices_with_numbers(
         tuple_(Invoice.supplier_id, Invoice.supplier_invoice_number).in_(list(set(keys)))
     )
     return (await session.execute(stmt)).scalars().all()
+
+
+async def numbers_recorded(
+    session: AsyncSession, keys: Sequence[tuple[uuid.UUID, str]]
+) -> set[tuple[uuid.UUID, str]]:
+    """Which of these (supplier, supplier's invoice number) are recorded, in one query of
+    two columns (a batch's R-PAY-2 check, with no ORM object per invoice; the keys sent as two
+    arrays, not as a thousand pairs to bind and plan)."""
+    if not keys:
+        return set()
+    wanted = list(set(keys))
+    stmt = text(
+        """
+        SELECT i.supplier_id, i.supplier_invoice_number
+          FROM unnest(CAST(:suppliers AS uuid[]), CAST(:numbers AS text[])) AS k(s, n)
+          JOIN invoice i ON i.supplier_id = k.s AND i.supplier_invoice_number = k.n
+        """
+    )
+    params = {"suppliers": [s for s, _ in wanted], "numbers": [n for _, n in wanted]}
+    return {(s, n) for s, n in await session.execute(stmt, params)}
 
 
 # --- after a client's death (R-DEATH-2, seed 002 B 29.2) --------------------------------------

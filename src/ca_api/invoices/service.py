@@ -812,6 +812,13 @@ async def invoices_with_numbers(
     return {(r.supplier_id, r.supplier_invoice_number): r for r in rows}
 
 
+async def numbers_recorded(
+    session: AsyncSession, keys: Sequence[tuple[uuid.UUID, str]]
+) -> set[tuple[uuid.UUID, str]]:
+    """Which of these (supplier, supplier's invoice number) are recorded (R-PAY-2)."""
+    return await repository.numbers_recorded(session, keys)
+
+
 async def import_invoices(
     session: AsyncSession,
     actor: Actor,
