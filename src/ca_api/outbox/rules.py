@@ -54,6 +54,7 @@ class Topic(enum.StrEnum):
     INVOICE_FUNDS_SHORT = "INVOICE_FUNDS_SHORT"  # R-PAY-3: the invoice's sender is told
     FINANCIAL_INFORMATION = "FINANCIAL_INFORMATION"  # for a financial assessment (B 4.2-4.4)
     BANK_BALANCE = "BANK_BALANCE"  # a client's balance on a bank statement (R-ACC-7, seed 1.6)
+    POSTING_REVERSED = "POSTING_REVERSED"  # a transfer SAP heard of, reversed (reverseTransfer)
 
 
 class Recipient(enum.StrEnum):
@@ -115,6 +116,7 @@ INTEGRATION_TOPICS: dict[Recipient, dict[Topic, int]] = {
         Topic.INVOICE_HELD: 1,
         Topic.INVOICE_HOLD_RELEASED: 1,
         Topic.INVOICE_FUNDS_SHORT: 1,
+        Topic.POSTING_REVERSED: 1,
     },
     Recipient.CONTROCC: {
         Topic.APPOINTED: 1,
@@ -188,6 +190,17 @@ FACTS: dict[Topic, tuple[str, ...]] = {
     ),
 }
 FACTS[Topic.ESTATE_KEPT] = FACTS[Topic.PAYMENT_MADE_TO_COUNCIL]
+FACTS[Topic.POSTING_REVERSED] = (
+    "reversal_transfer_id",
+    "reverses_transfer_id",
+    "reverses_topic",
+    "reverses_subject_type",
+    "reverses_subject_id",
+    "reverses_sequence",
+    "amount",
+    "value_date",
+    "category",
+)
 # The keys of every event, around its facts (``events.envelope``).
 ENVELOPE = (
     "topic",
