@@ -1,8 +1,11 @@
 """What an integration token can reach (issue 17, R-ROLE: "only the operations of their
 integration"): a walk of the schema from every root field the role may call (and every type
 ``node(id:)`` serves it), through every field below that is not withheld from it, to every type
-it can read (a type's reach, not its rows: a client behind ``Invoice.client`` is still scoped by
-``clients.repository.readable``, which gives an integration none). The reachable fields are
+it can read (a type's reach, not its rows). Officers' casework on the records of their flows
+(checks and their notes, invoice and payment events, who held, released, approved, made or
+cancelled and why, the client's record behind ``Invoice.client``, the ledger transfer of a hold)
+is withheld (``Withheld``: null, no error) from both integrations (issue 17 item 2); the tests
+at the end prove it at runtime through the endpoint. The reachable fields are
 written out here by hand: a change that lets Controcc or SAP reach one more field fails until it
 is added here, on purpose. None is a client's personal detail (date of birth, NI number,
 address, notes, history) nor a ledger statement or balance, decision, plan or audit entry.
@@ -21,6 +24,16 @@ from ca_api.auth.principal import Role
 from ca_api.common.node import installed
 from ca_api.config import Settings
 from ca_api.graphql import build_schema
+from tests.conftest import Api
+from tests.factories import (
+    INTEGRATION_TOKENS,
+    check_all,
+    new_client,
+    new_counterparty,
+    new_key,
+    record_appointeeship,
+    record_check,
+)
 
 
 @pytest.fixture(scope="module")
@@ -39,7 +52,7 @@ def _strawberry_field(schema: strawberry.Schema, type_name: str, field_name: str
 def _withheld_from(field: Any, role: Role) -> bool:
     for ext in getattr(field, "extensions", None) or []:
         if isinstance(ext, Withheld):
-            return not any(role in p.roles for p in ext.permissions)
+            return not any(role in getattr(p, "roles", ()) for p in ext.permissions)
     return False
 
 
@@ -88,7 +101,9 @@ def test_an_integration_reaches_only_its_own_flows(schema: strawberry.Schema, ro
     personal = sorted(f for f in got if f.split(".")[1].startswith(PERSONAL))
     assert personal == []
     types = {f.split(".")[0] for f in got}
-    for casework in ("Decision", "Transfer", "LedgerAccount", "BudgetPlan", "AuditEntry"):
+    casework_types: tuple[str, ...] = ("Decision", "Transfer", "LedgerAccount", "BudgetPlan")
+    casework_types += ("AuditEntry", "Client", "InvoiceCheck", "InvoiceEvent", "PaymentEvent")
+    for casework in casework_types:
         assert casework not in types, casework
     assert got == EXPECTED[role]
 
@@ -105,17 +120,6 @@ EXPECTED: dict[Role, set[str]] = {
         "OutboxAcknowledgementPayload.acknowledgement",
         "OutboxAcknowledgementPayload.replayed",
         "Query.outboxFeedPosition",
-        "Client.createdAt",
-        "Client.externalReferences",
-        "Client.familyName",
-        "Client.givenName",
-        "Client.id",
-        "Client.legalRole",
-        "Client.reference",
-        "Client.situation",
-        "Client.status",
-        "Client.updatedAt",
-        "Client.version",
         "Counterparty.externalReferences",
         "Counterparty.id",
         "Counterparty.isCouncilEmployee",
@@ -174,9 +178,6 @@ EXPECTED: dict[Role, set[str]] = {
         "InvalidStateProblem.message",
         "Invoice.amount",
         "Invoice.category",
-        "Invoice.checkHistory",
-        "Invoice.checks",
-        "Invoice.client",
         "Invoice.clientId",
         "Invoice.clientReference",
         "Invoice.datedAfterDeath",
@@ -184,7 +185,6 @@ EXPECTED: dict[Role, set[str]] = {
         "Invoice.description",
         "Invoice.directDebit",
         "Invoice.dueOn",
-        "Invoice.events",
         "Invoice.externalReferences",
         "Invoice.hold",
         "Invoice.holds",
@@ -192,7 +192,6 @@ EXPECTED: dict[Role, set[str]] = {
         "Invoice.invoiceDate",
         "Invoice.items",
         "Invoice.kind",
-        "Invoice.missingChecks",
         "Invoice.officialInvoice",
         "Invoice.onHold",
         "Invoice.payments",
@@ -205,21 +204,8 @@ EXPECTED: dict[Role, set[str]] = {
         "Invoice.status",
         "Invoice.supplier",
         "Invoice.supplierInvoiceNumber",
-        "InvoiceCheck.check",
-        "InvoiceCheck.checkedAt",
-        "InvoiceCheck.checkedBy",
-        "InvoiceCheck.note",
-        "InvoiceCheck.passed",
-        "InvoiceEvent.event",
-        "InvoiceEvent.note",
-        "InvoiceEvent.recordedAt",
-        "InvoiceEvent.recordedBy",
         "InvoiceHold.cause",
-        "InvoiceHold.heldBy",
-        "InvoiceHold.reason",
-        "InvoiceHold.releaseReason",
         "InvoiceHold.releasedAt",
-        "InvoiceHold.releasedBy",
         "InvoiceHold.since",
         "InvoiceItem.amount",
         "InvoiceItem.description",
@@ -269,40 +255,23 @@ EXPECTED: dict[Role, set[str]] = {
         "PageInfo.hasPreviousPage",
         "PageInfo.startCursor",
         "Payment.amount",
-        "Payment.approvalLimitVersionId",
         "Payment.approvedAt",
-        "Payment.approvedBy",
-        "Payment.authors",
         "Payment.canApprove",
-        "Payment.cancelReason",
-        "Payment.cancelledBy",
         "Payment.category",
-        "Payment.client",
         "Payment.clientId",
         "Payment.clientReference",
         "Payment.description",
-        "Payment.events",
         "Payment.fundsShort",
-        "Payment.holdTransferId",
         "Payment.id",
         "Payment.invoice",
         "Payment.invoiceId",
         "Payment.madeAt",
-        "Payment.madeBy",
         "Payment.method",
         "Payment.payee",
         "Payment.raisedAt",
-        "Payment.raisedBy",
         "Payment.standing",
         "Payment.status",
         "Payment.waitingSince",
-        "Payment.windingUpBasis",
-        "PaymentEvent.event",
-        "PaymentEvent.limitVersionId",
-        "PaymentEvent.reason",
-        "PaymentEvent.recordedAt",
-        "PaymentEvent.recordedBy",
-        "PaymentEvent.transferId",
         "PolicyMissingProblem.code",
         "PolicyMissingProblem.message",
         "PolicyMissingProblem.name",
@@ -352,17 +321,6 @@ EXPECTED: dict[Role, set[str]] = {
         "ChecksIncompleteProblem.code",
         "ChecksIncompleteProblem.message",
         "ChecksIncompleteProblem.missing",
-        "Client.createdAt",
-        "Client.externalReferences",
-        "Client.familyName",
-        "Client.givenName",
-        "Client.id",
-        "Client.legalRole",
-        "Client.reference",
-        "Client.situation",
-        "Client.status",
-        "Client.updatedAt",
-        "Client.version",
         "CouncilInvoiceReconciliation.openInvoices",
         "CouncilInvoiceReconciliation.totals",
         "CouncilInvoiceTotal.amount",
@@ -426,9 +384,6 @@ EXPECTED: dict[Role, set[str]] = {
         "InvalidStateProblem.message",
         "Invoice.amount",
         "Invoice.category",
-        "Invoice.checkHistory",
-        "Invoice.checks",
-        "Invoice.client",
         "Invoice.clientId",
         "Invoice.clientReference",
         "Invoice.datedAfterDeath",
@@ -436,7 +391,6 @@ EXPECTED: dict[Role, set[str]] = {
         "Invoice.description",
         "Invoice.directDebit",
         "Invoice.dueOn",
-        "Invoice.events",
         "Invoice.externalReferences",
         "Invoice.hold",
         "Invoice.holds",
@@ -444,7 +398,6 @@ EXPECTED: dict[Role, set[str]] = {
         "Invoice.invoiceDate",
         "Invoice.items",
         "Invoice.kind",
-        "Invoice.missingChecks",
         "Invoice.officialInvoice",
         "Invoice.onHold",
         "Invoice.payments",
@@ -457,21 +410,8 @@ EXPECTED: dict[Role, set[str]] = {
         "Invoice.status",
         "Invoice.supplier",
         "Invoice.supplierInvoiceNumber",
-        "InvoiceCheck.check",
-        "InvoiceCheck.checkedAt",
-        "InvoiceCheck.checkedBy",
-        "InvoiceCheck.note",
-        "InvoiceCheck.passed",
-        "InvoiceEvent.event",
-        "InvoiceEvent.note",
-        "InvoiceEvent.recordedAt",
-        "InvoiceEvent.recordedBy",
         "InvoiceHold.cause",
-        "InvoiceHold.heldBy",
-        "InvoiceHold.reason",
-        "InvoiceHold.releaseReason",
         "InvoiceHold.releasedAt",
-        "InvoiceHold.releasedBy",
         "InvoiceHold.since",
         "InvoiceItem.amount",
         "InvoiceItem.description",
@@ -522,40 +462,23 @@ EXPECTED: dict[Role, set[str]] = {
         "PageInfo.hasPreviousPage",
         "PageInfo.startCursor",
         "Payment.amount",
-        "Payment.approvalLimitVersionId",
         "Payment.approvedAt",
-        "Payment.approvedBy",
-        "Payment.authors",
         "Payment.canApprove",
-        "Payment.cancelReason",
-        "Payment.cancelledBy",
         "Payment.category",
-        "Payment.client",
         "Payment.clientId",
         "Payment.clientReference",
         "Payment.description",
-        "Payment.events",
         "Payment.fundsShort",
-        "Payment.holdTransferId",
         "Payment.id",
         "Payment.invoice",
         "Payment.invoiceId",
         "Payment.madeAt",
-        "Payment.madeBy",
         "Payment.method",
         "Payment.payee",
         "Payment.raisedAt",
-        "Payment.raisedBy",
         "Payment.standing",
         "Payment.status",
         "Payment.waitingSince",
-        "Payment.windingUpBasis",
-        "PaymentEvent.event",
-        "PaymentEvent.limitVersionId",
-        "PaymentEvent.reason",
-        "PaymentEvent.recordedAt",
-        "PaymentEvent.recordedBy",
-        "PaymentEvent.transferId",
         "PaymentPayload.payment",
         "PaymentPayload.replayed",
         "PolicyMissingProblem.code",
@@ -595,3 +518,132 @@ EXPECTED: dict[Role, set[str]] = {
         "ValidationProblem.message",
     },
 }
+
+
+# --- at runtime: the withheld fields answer null to an integration, no error -----------------
+
+INVOICE_CASEWORK = """
+  id status amount dueOn onHold clientId clientReference
+  client { id givenName } checks { note checkedBy } checkHistory { note } missingChecks
+  events { note recordedBy } hold { cause since reason heldBy releasedBy releaseReason }
+  payments { id status amount raisedBy authors approvedBy approvalLimitVersionId holdTransferId
+    madeBy cancelledBy cancelReason windingUpBasis client { id } events { reason } }
+"""
+RECORD = f"""mutation($input: RecordInvoiceInput!) {{ recordInvoice(input: $input) {{
+  __typename ... on RecordInvoicePayload {{ replayed invoice {{ {INVOICE_CASEWORK} }} }}
+  ... on Problem {{ code message }} }} }}"""
+RAISE = f"""mutation($input: RaisePaymentInput!) {{ raisePayment(input: $input) {{
+  __typename ... on PaymentPayload {{ payment {{ id status amount method raisedBy authors
+    client {{ id }} events {{ reason recordedBy }} invoice {{ {INVOICE_CASEWORK} }} }} }}
+  ... on Problem {{ code message }} }} }}"""
+WITHHELD_INVOICE = ("client", "checks", "checkHistory", "missingChecks", "events")
+WITHHELD_PAYMENT = (
+    "raisedBy",
+    "authors",
+    "approvedBy",
+    "approvalLimitVersionId",
+    "holdTransferId",
+    "madeBy",
+    "cancelledBy",
+    "cancelReason",
+    "windingUpBasis",
+    "client",
+    "events",
+)
+
+
+def _invoice_input(client: dict[str, str], supplier: str, **kw: Any) -> dict[str, Any]:
+    return {
+        "clientId": client["id"],
+        "supplierId": supplier,
+        "supplierInvoiceNumber": new_key(),
+        "invoiceDate": "2026-02-27",
+        "amount": "84.50",
+        "kind": "SUPPLIER",
+        "category": "OUT_CARE_FEES",
+        "description": "Care, four weeks",
+        "idempotencyKey": new_key(),
+    } | kw
+
+
+async def test_controcc_gets_null_for_an_invoices_casework(api: Api) -> None:
+    """R-ROLE: Controcc reads back the invoice it sent (state, amount, due date) but not the
+    officers' checks, notes or the client's record: null, with no error beside the data."""
+    client = await new_client(api)
+    provider = await new_counterparty(api, "CARE_PROVIDER")
+    variables = {"input": _invoice_input(client, provider)}
+    body = await api.gql(RECORD, variables, **INTEGRATION_TOKENS["ctl"])
+    assert "errors" not in body, body
+    invoice = body["data"]["recordInvoice"]["invoice"]
+    assert invoice["status"] == "RECEIVED" and invoice["amount"] == "84.50"
+    assert invoice["clientReference"] == client["reference"]
+    assert all(invoice[f] is None for f in WITHHELD_INVOICE), invoice
+    # An officer records a failing check with a note; Controcc's resend still shows none of it.
+    await record_check(api, invoice["id"], "HEADED", passed=False, note="no letterhead")
+    again = await api.gql(RECORD, variables, **INTEGRATION_TOKENS["ctl"])
+    assert "errors" not in again, again
+    seen = again["data"]["recordInvoice"]
+    assert seen["replayed"] is True
+    assert all(seen["invoice"][f] is None for f in WITHHELD_INVOICE), seen
+    # The same fields for an officer, as before.
+    officer = await api.data(
+        "query($id: ID!) { invoice(id: $id) { client { id } checks { note } missingChecks } }",
+        {"id": invoice["id"]},
+        role="assistant",
+    )
+    assert officer["invoice"]["checks"] == [{"note": "no letterhead"}]
+    assert officer["invoice"]["client"] == {"id": client["id"]}
+
+
+async def test_sap_sees_a_hold_and_its_cause_not_who_or_why(api: Api) -> None:
+    """R-REF-7: SAP's council invoice outstanding at appointment is held; SAP reads that it is
+    held and the cause, not the officer's reason or name; its payment's casework is null."""
+    client = await new_client(api)
+    council = await new_counterparty(api, "COUNCIL")
+    kw = {
+        "kind": "COUNCIL_CARE_CONTRIBUTION",
+        "category": "OUT_LOCAL_AUTHORITY_CARE_CHARGES",
+        "directDebit": True,
+    }
+    variables = {"input": _invoice_input(client, council, **kw)}
+    first = await api.data(RECORD, variables, **INTEGRATION_TOKENS["sap"])
+    invoice_id = first["recordInvoice"]["invoice"]["id"]
+    await record_appointeeship(api, client["id"])
+    body = await api.gql(RECORD, variables, **INTEGRATION_TOKENS["sap"])
+    assert "errors" not in body, body
+    held = body["data"]["recordInvoice"]["invoice"]
+    assert held["onHold"] is True
+    assert held["hold"]["cause"] == "ON_APPOINTMENT" and held["hold"]["since"]
+    assert (held["hold"]["reason"], held["hold"]["heldBy"]) == (None, None)
+    officer = await api.data(
+        "query($id: ID!) { invoice(id: $id) { hold { reason heldBy } } }",
+        {"id": invoice_id},
+        role="senior_officer",
+    )
+    assert officer["invoice"]["hold"]["reason"] and officer["invoice"]["hold"]["heldBy"]
+
+
+async def test_sap_gets_null_for_a_payments_casework(api: Api) -> None:
+    client = await new_client(api)
+    council = await new_counterparty(api, "COUNCIL")
+    kw = {
+        "kind": "COUNCIL_CARE_CONTRIBUTION",
+        "category": "OUT_LOCAL_AUTHORITY_CARE_CHARGES",
+        "directDebit": True,
+    }
+    first = await api.data(
+        RECORD, {"input": _invoice_input(client, council, **kw)}, **INTEGRATION_TOKENS["sap"]
+    )
+    invoice_id = first["recordInvoice"]["invoice"]["id"]
+    await check_all(api, invoice_id)
+    variables = {"input": {"invoiceId": invoice_id, "idempotencyKey": new_key()}}
+    body = await api.gql(RAISE, variables, **INTEGRATION_TOKENS["sap"])
+    assert "errors" not in body, body
+    payment = body["data"]["raisePayment"]["payment"]
+    assert payment["status"] == "RAISED" and payment["method"] == "DIRECT_DEBIT"
+    assert all(payment[f] is None for f in ("raisedBy", "authors", "client", "events")), payment
+    seen = payment["invoice"]
+    assert all(seen[f] is None for f in WITHHELD_INVOICE), seen
+    [again] = seen["payments"]
+    assert again["id"] == payment["id"] and again["amount"] == "84.50"
+    assert all(again[f] is None for f in WITHHELD_PAYMENT), again

@@ -412,7 +412,33 @@ GUARDED_REFERRAL_FIELDS: dict[str, frozenset[str]] = {
     f"Referral.{name}": CLIENT_DETAIL_READERS
     for name in ("clientId", "client", "referredBy", "referredAt", "submissions", "triages")
 }
-GUARDED_NESTED_FIELDS = GUARDED_CLIENT_FIELDS | GUARDED_REFERRAL_FIELDS
+# Officers' casework on the invoices and payments an integration sends or raises: null to
+# Controcc and SAP, every other role as before (issue 17 item 2; tests/test_integration_reach.py).
+NOT_INTEGRATIONS = frozenset(r.value for r in Role) - {"integration_controcc", "integration_sap"}
+GUARDED_CASEWORK_FIELDS: dict[str, frozenset[str]] = {
+    field: NOT_INTEGRATIONS
+    for field in (
+        *(f"Invoice.{n}" for n in ("client", "checks", "checkHistory", "missingChecks", "events")),
+        *(f"InvoiceHold.{n}" for n in ("reason", "heldBy", "releasedBy", "releaseReason")),
+        *(
+            f"Payment.{n}"
+            for n in (
+                "client",
+                "raisedBy",
+                "authors",
+                "approvedBy",
+                "approvalLimitVersionId",
+                "holdTransferId",
+                "madeBy",
+                "cancelledBy",
+                "cancelReason",
+                "windingUpBasis",
+                "events",
+            )
+        ),
+    )
+}
+GUARDED_NESTED_FIELDS = GUARDED_CLIENT_FIELDS | GUARDED_REFERRAL_FIELDS | GUARDED_CASEWORK_FIELDS
 
 
 def parse_matrix(text: str) -> dict[str, frozenset[str]]:

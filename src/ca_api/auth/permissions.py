@@ -104,6 +104,13 @@ def allow_or_withhold(*groups: frozenset[Role]) -> list[FieldExtension]:
     return [Withheld(permissions=[RolesAllowed(roles)], use_directives=False, fail_silently=True)]
 
 
+def withheld(field: Any, *groups: frozenset[Role]) -> Any:
+    """``field`` (a nullable ``strawberry.field`` already made, e.g. by a shared helper) withheld,
+    as ``allow_or_withhold`` does, from anyone outside ``groups``."""
+    field.extensions = [*field.extensions, *allow_or_withhold(*groups)]
+    return field
+
+
 def allowed_roles(extensions: list[Any]) -> frozenset[Role] | None:
     """The roles an ``allow`` grants, read back from a field's extensions (for the schema walk)."""
     for ext in extensions:
@@ -350,6 +357,13 @@ EXTERNAL_REFERENCE_OFFICERS = frozenset(
 INTEGRATIONS = frozenset({R.INTEGRATION_CONTROCC, R.INTEGRATION_SAP})
 EXTERNAL_REFERENCE_WRITE = EXTERNAL_REFERENCE_OFFICERS | INTEGRATIONS
 INTEGRATION_READ = OFFICERS | {R.AUDITOR} | INTEGRATIONS
+# Issue 17 item 2 (R-ROLE: "only the operations of their integration"): an integration reads the
+# facts of its own flows (an invoice's state, amounts, due date, hold and its cause, references;
+# a payment's state, amount and dates) and never officers' casework: their checks and notes, who
+# held, approved, made or cancelled and why, a client's names, the ledger transfer behind a
+# hold, a basis decided after a death. Such fields answer null to an integration, no error
+# (allow_or_withhold); everyone else who reads the object reads them as before.
+CASEWORK_DETAIL = EVERYONE - INTEGRATIONS
 # The bulk flows: each sent by its own system only (officers record one invoice at a time).
 CONTROCC_INTAKE = frozenset({R.INTEGRATION_CONTROCC})
 SAP_INTAKE = frozenset({R.INTEGRATION_SAP})

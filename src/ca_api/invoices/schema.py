@@ -16,11 +16,13 @@ from strawberry.types import Info
 
 from ca_api import clock
 from ca_api.auth.permissions import (
+    CASEWORK_DETAIL,
     INVOICE_CHECK,
     INVOICE_HOLD_WRITE,
     INVOICE_WRITE,
     LEDGER_READ,
     allow,
+    allow_or_withhold,
 )
 from ca_api.clients.schema import Client, client_of
 from ca_api.common import loaders
@@ -87,6 +89,10 @@ async def counterparty(ctx: Context, counterparty_id: uuid.UUID) -> Counterparty
     return Counterparty.from_row(found(row, "counterparty", counterparty_id))
 
 
+# Officers' casework on an invoice: null, with no error, to an integration (issue 17 item 2).
+CASEWORK = allow_or_withhold(CASEWORK_DETAIL)
+NOT_TO_INTEGRATIONS = " Null to an integration (Controcc, SAP): officers' casework (R-ROLE)."
+
 # --- types --------------------------------------------------------------------------------
 
 
@@ -124,17 +130,24 @@ class InvoiceEvent:
 )
 class InvoiceHold:
     cause: HoldCause = strawberry.field(description="Why it was put: on appointment, or by hand.")
-    reason: str = strawberry.field(description="The reason given.")
+    reason: str | None = strawberry.field(
+        extensions=CASEWORK, description="The reason given." + NOT_TO_INTEGRATIONS
+    )
     since: datetime = strawberry.field(description="When it was put.")
-    held_by: str = strawberry.field(description="Who put it (the officer whose act caused it).")
+    held_by: str | None = strawberry.field(
+        extensions=CASEWORK,
+        description="Who put it (the officer whose act caused it)." + NOT_TO_INTEGRATIONS,
+    )
     released_at: datetime | None = strawberry.field(
         description="When it was released; null while it holds."
     )
     released_by: str | None = strawberry.field(
-        description="The officer who released it; null while it holds."
+        extensions=CASEWORK,
+        description="The officer who released it; null while it holds." + NOT_TO_INTEGRATIONS,
     )
     release_reason: str | None = strawberry.field(
-        description="Why it was released; null while it holds."
+        extensions=CASEWORK,
+        description="Why it was released; null while it holds." + NOT_TO_INTEGRATIONS,
     )
 
     @classmethod
@@ -183,13 +196,14 @@ class Invoice(Node):
         description="The id of the client it is paid for (the client itself: client)."
     )
 
-    async def _client(self, info: Info[Context, None]) -> Client:
+    async def _client(self, info: Info[Context, None]) -> Client | None:
         return await client_of(info.context, self._row.client_id)
 
-    client: Client = strawberry.field(
+    client: Client | None = strawberry.field(
         resolver=_client,
+        extensions=CASEWORK,
         description="The client it is paid for, as client(id:) gives it: NOT_FOUND to a caller "
-        "who may not read the client.",
+        "who may not read the client." + NOT_TO_INTEGRATIONS,
     )
     client_reference: str = strawberry.field(
         description="The client's case reference, e.g. CA000123."
@@ -298,22 +312,36 @@ class Invoice(Node):
             self._row.id
         )
 
-    @strawberry.field(description="The latest record of each check made, in R-PAY-2's order.")
-    async def checks(self, info: Info[Context, None]) -> list[InvoiceCheck]:
+    @strawberry.field(
+        extensions=CASEWORK,
+        description="The latest record of each check made, in R-PAY-2's order."
+        + NOT_TO_INTEGRATIONS,
+    )
+    async def checks(self, info: Info[Context, None]) -> list[InvoiceCheck] | None:
         latest = {r.check_name: r for r in await self._checks(info)}  # later rows win
         return [_check(latest[n.value]) for n in rules.ALL_CHECKS if n.value in latest]
 
-    @strawberry.field(description="Every check recorded, oldest first (append-only).")
-    async def check_history(self, info: Info[Context, None]) -> list[InvoiceCheck]:
+    @strawberry.field(
+        extensions=CASEWORK,
+        description="Every check recorded, oldest first (append-only)." + NOT_TO_INTEGRATIONS,
+    )
+    async def check_history(self, info: Info[Context, None]) -> list[InvoiceCheck] | None:
         return [_check(r) for r in await self._checks(info)]
 
-    @strawberry.field(description="Checks not yet recorded, or whose latest record failed.")
-    async def missing_checks(self, info: Info[Context, None]) -> list[InvoiceCheckName]:
+    @strawberry.field(
+        extensions=CASEWORK,
+        description="Checks not yet recorded, or whose latest record failed." + NOT_TO_INTEGRATIONS,
+    )
+    async def missing_checks(self, info: Info[Context, None]) -> list[InvoiceCheckName] | None:
         latest = {InvoiceCheckName(r.check_name): r.passed for r in await self._checks(info)}
         return rules.missing_checks(latest)
 
-    @strawberry.field(description="Funds short, sender contacted, queries, cancellation.")
-    async def events(self, info: Info[Context, None]) -> list[InvoiceEvent]:
+    @strawberry.field(
+        extensions=CASEWORK,
+        description="Funds short, sender contacted, queries, cancellation: officers' notes."
+        + NOT_TO_INTEGRATIONS,
+    )
+    async def events(self, info: Info[Context, None]) -> list[InvoiceEvent] | None:
         rows = await loaders.many(info.context, "invoices.events", reads.events_by_invoice).load(
             self._row.id
         )

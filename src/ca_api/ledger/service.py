@@ -401,7 +401,14 @@ async def reverse_transfer_once(
     """``reverse_transfer``, saying whether it replayed an earlier request with the key."""
 
     async def work() -> Reversal:
+        from ca_api.outbox.reversals import tell_reversal  # outbox reads the ledger's models
+
         reversal = await reverse(session, actor, transfer_id, reason)
+        # SAP booked the original from its event: it hears of the reversal (issue 17 item 3).
+        told = await tell_reversal(session, actor, transfer_id, reversal)
+        after: dict[str, Any] = {"reversal_id": str(reversal.id), "amount": reversal.amount}
+        if told:
+            after["outbox_message_ids"] = [str(m) for m in told]
         await audit.record(
             session,
             actor,
@@ -409,7 +416,7 @@ async def reverse_transfer_once(
             reversal.id,
             "reverse",
             before={"transfer_id": str(transfer_id)},
-            after={"reversal_id": str(reversal.id), "amount": reversal.amount},
+            after=after,
             reason=reason.strip(),
             client_id=reversal.client_id,
         )

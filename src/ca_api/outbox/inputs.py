@@ -52,6 +52,9 @@ graphql_enum(
         "assessment (seed 002 B 4.2-4.4). Its subject is the FinancialAssessment entry.",
         Topic.BANK_BALANCE: "A client's CMS balance at the end of a bank statement imported, for "
         "reconciliation (R-ACC-7, seed 002 1.6). Its subject is the statement and client.",
+        Topic.POSTING_REVERSED: "A transfer SAP heard of (a payment to the council, a fee, a "
+        "wind-up fee, an estate kept) was reversed: SAP reverses what it booked. Its subject is "
+        "the reversal's Transfer.",
     },
     name="OutboxTopic",
 )

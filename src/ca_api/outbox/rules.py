@@ -54,6 +54,7 @@ class Topic(enum.StrEnum):
     INVOICE_FUNDS_SHORT = "INVOICE_FUNDS_SHORT"  # R-PAY-3: the invoice's sender is told
     FINANCIAL_INFORMATION = "FINANCIAL_INFORMATION"  # for a financial assessment (B 4.2-4.4)
     BANK_BALANCE = "BANK_BALANCE"  # a client's balance on a bank statement (R-ACC-7, seed 1.6)
+    POSTING_REVERSED = "POSTING_REVERSED"  # a transfer SAP heard of, reversed (reverseTransfer)
 
 
 class Recipient(enum.StrEnum):
@@ -115,6 +116,7 @@ INTEGRATION_TOPICS: dict[Recipient, dict[Topic, int]] = {
         Topic.INVOICE_HELD: 1,
         Topic.INVOICE_HOLD_RELEASED: 1,
         Topic.INVOICE_FUNDS_SHORT: 1,
+        Topic.POSTING_REVERSED: 1,
     },
     Recipient.CONTROCC: {
         Topic.APPOINTED: 1,
@@ -203,6 +205,8 @@ ID_FACTS: dict[str, str] = {
     "death_id": "Death",
     "financial_assessment_id": "FinancialAssessment",
     "bank_statement_id": "BankStatement",
+    "reversal_transfer_id": "Transfer",
+    "reverses_transfer_id": "Transfer",
 }
 ORDER_TYPES = {"DEPUTYSHIP": "Deputyship", "APPOINTEESHIP": "Appointeeship"}
 
@@ -211,9 +215,22 @@ def id_type(fact: str, facts: dict[str, object]) -> str | None:
     """The GraphQL type of the record ``fact`` names, or None when it names none."""
     if fact == "order_id":
         return ORDER_TYPES[str(facts["order"])]
+    if fact == "reverses_subject_id":
+        return str(facts["reverses_subject_type"])
     return ID_FACTS.get(fact)
 
 
+FACTS[Topic.POSTING_REVERSED] = (
+    "reversal_transfer_id",
+    "reverses_transfer_id",
+    "reverses_topic",
+    "reverses_subject_type",
+    "reverses_subject_id",
+    "reverses_sequence",
+    "amount",
+    "value_date",
+    "category",
+)
 # The keys of every event, around its facts (``events.envelope``).
 ENVELOPE = (
     "topic",

@@ -16,12 +16,14 @@ from strawberry.types import Info
 from ca_api.approvals import fields
 from ca_api.approvals.fields import DecidingProblem, can_approve_field, event_field, first_event
 from ca_api.auth.permissions import (
+    CASEWORK_DETAIL,
     LEDGER_READ,
     PAYMENT_APPROVE,
     PAYMENT_CANCEL,
     PAYMENT_MAKE,
     PAYMENT_RAISE,
     allow,
+    withheld,
 )
 from ca_api.clients.schema import Client, client_of
 from ca_api.common import loaders
@@ -46,6 +48,8 @@ from ca_api.deaths.types import WindingUpBasis
 from ca_api.errors import found
 from ca_api.invoices import reads as invoice_reads
 from ca_api.invoices.schema import (
+    CASEWORK,
+    NOT_TO_INTEGRATIONS,
     Invoice,
     counterparty,
 )
@@ -110,10 +114,11 @@ class Payment(Node):
     async def _client(self, info: Info[Context, None]) -> Client:
         return await client_of(info.context, self._row.client_id)
 
-    client: Client = strawberry.field(
+    client: Client | None = strawberry.field(
         resolver=_client,
+        extensions=CASEWORK,
         description="The client whose money it is, as client(id:) gives it: NOT_FOUND to a "
-        "caller who may not read the client.",
+        "caller who may not read the client." + NOT_TO_INTEGRATIONS,
     )
     client_reference: str = strawberry.field(
         description="The client's case reference, e.g. CA000123."
@@ -153,17 +158,21 @@ class Payment(Node):
     description: str = strawberry.field(description="What it pays for.")
     standing: bool = strawberry.field(description="A standing payment, not of an invoice.")
     winding_up_basis: WindingUpBasis | None = strawberry.field(
+        extensions=CASEWORK,
         description="On what basis it is paid after the client's confirmed death (seed 002 "
-        "B 29); null for a payment of a living client's."
+        "B 29); null for a payment of a living client's." + NOT_TO_INTEGRATIONS,
     )
     status: PaymentStatus = strawberry.field(description="Where it stands, from its events.")
-    raised_by: str = strawberry.field(
-        description="Who raised it: they may not approve it (R-ROLE-2)."
+    raised_by: str | None = strawberry.field(
+        extensions=CASEWORK,
+        description="Who raised it: they may not approve it (R-ROLE-2)." + NOT_TO_INTEGRATIONS,
     )
 
-    authors: list[str] = strawberry.field(
+    authors: list[str] | None = strawberry.field(
+        extensions=CASEWORK,
         description="Everyone who wrote what it pays, sorted: whoever raised it and, for an "
         "invoice, whoever recorded the invoice. None of them may approve it (R-ROLE-2)."
+        + NOT_TO_INTEGRATIONS,
     )
 
     raised_at: datetime = strawberry.field(description="When it was raised.")
@@ -181,24 +190,42 @@ class Payment(Node):
         description="An approval was refused because the client's funds were "
         "short, and it still awaits approval (R-PAY-3).",
     )
-    approved_by: str | None = fields.approved_by(APPROVED)
+    approved_by: str | None = withheld(fields.approved_by(APPROVED), CASEWORK_DETAIL)
     approved_at: datetime | None = fields.approved_at(APPROVED)
-    approval_limit_version_id: int | None = fields.approval_limit_version_id(APPROVED)
-    hold_transfer_id: strawberry.ID | None = event_field(
-        lambda e: node_id_or_none("Transfer", e.transfer_id),
-        APPROVED,
-        description="The hold placed on the client's account when approved.",
+    approval_limit_version_id: int | None = withheld(
+        fields.approval_limit_version_id(APPROVED), CASEWORK_DETAIL
     )
-    made_by: str | None = fields.recorded_by(MADE, "Who made it; null until then.")
-    made_at: datetime | None = fields.recorded_at(MADE, "When it was made.")
-    cancelled_by: str | None = fields.recorded_by(CANCELLED, "Who cancelled it; null if nobody.")
-    cancel_reason: str | None = fields.reason(CANCELLED, "Why it was cancelled.")
-
-    events = fields.events_field(
-        list[PaymentEvent],
-        lambda e: from_source(
-            PaymentEvent, e, transfer_id=node_id_or_none("Transfer", e.transfer_id)
+    hold_transfer_id: strawberry.ID | None = withheld(
+        event_field(
+            lambda e: node_id_or_none("Transfer", e.transfer_id),
+            APPROVED,
+            description="The hold placed on the client's account when approved."
+            + NOT_TO_INTEGRATIONS,
         ),
+        CASEWORK_DETAIL,
+    )
+    made_by: str | None = withheld(
+        fields.recorded_by(MADE, "Who made it; null until then." + NOT_TO_INTEGRATIONS),
+        CASEWORK_DETAIL,
+    )
+    made_at: datetime | None = fields.recorded_at(MADE, "When it was made.")
+    cancelled_by: str | None = withheld(
+        fields.recorded_by(CANCELLED, "Who cancelled it; null if nobody." + NOT_TO_INTEGRATIONS),
+        CASEWORK_DETAIL,
+    )
+    cancel_reason: str | None = withheld(
+        fields.reason(CANCELLED, "Why it was cancelled." + NOT_TO_INTEGRATIONS),
+        CASEWORK_DETAIL,
+    )
+
+    events = withheld(
+        fields.events_field(
+            list[PaymentEvent] | None,
+            lambda e: from_source(
+                PaymentEvent, e, transfer_id=node_id_or_none("Transfer", e.transfer_id)
+            ),
+        ),
+        CASEWORK_DETAIL,
     )
 
     can_approve = can_approve_field(
