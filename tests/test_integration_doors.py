@@ -19,9 +19,10 @@ GOVERNANCE = {"role": "governance_manager", "sub": "gill.governance"}
 
 
 async def _reverse(api: Api, transfer_id: str, key: str) -> dict[str, Any]:
+    """Reverse the transfer of opaque id ``transfer_id`` (as events name it)."""
     variables = {
         "input": {
-            "transferId": encode_id("Transfer", transfer_id),
+            "transferId": transfer_id,
             "reason": "paid to the wrong council account",
             "idempotencyKey": key,
         }
@@ -88,8 +89,8 @@ async def test_a_reversal_sap_never_heard_of_is_not_told(api: Api, session: Asyn
         .limit(1)
     )
     row = (await session.execute(stmt)).one()
-    assert str(row.id) not in heard
-    done = await _reverse(api, str(row.id), new_key())
+    assert encode_id("Transfer", row.id) not in heard
+    done = await _reverse(api, encode_id("Transfer", row.id), new_key())
     assert done["__typename"] == "TransferPayload", done
     edges, _ = await feed(api, SAP, clientId=client["id"])
     assert not [e for e in edges if e["node"]["topic"] == "POSTING_REVERSED"]

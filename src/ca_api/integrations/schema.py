@@ -401,7 +401,7 @@ class ControccInvoiceLineInput:
 class RecordControccInvoiceBatchInput:
     batch_reference: str = strawberry.field(description="Controcc's reference for the batch.")
     lines: list[ControccInvoiceLineInput] = strawberry.field(
-        description="The invoices, 1 to 5,000."
+        description="The invoices, 1 to 2,000."
     )
     idempotency_key: str = idempotency_key_field()
 
@@ -449,7 +449,7 @@ class SapInvoiceLineInput:
 @strawberry.input(description="SAP's batch of council care-contribution invoices.")
 class RecordSapInvoiceBatchInput:
     batch_reference: str = strawberry.field(description="SAP's reference for the batch.")
-    lines: list[SapInvoiceLineInput] = strawberry.field(description="The invoices, 1 to 5,000.")
+    lines: list[SapInvoiceLineInput] = strawberry.field(description="The invoices, 1 to 2,000.")
     idempotency_key: str = idempotency_key_field()
 
 
@@ -679,7 +679,8 @@ class IntegrationsMutation:
 
     @strawberry.mutation(
         extensions=allow(CONTROCC_INTAKE),
-        description="Controcc's batch of providers' bills and reimbursements (up to 5,000): "
+        description="Controcc's batch of providers' bills and reimbursements (up to 2,000 "
+        "lines, which fit the request limit): "
         "each line CREATED, ALREADY_HAD (its reference recorded: nothing written) or REFUSED "
         "with a code; a refused line does not stop the rest. Every rule of recordInvoice holds.",
     )
@@ -695,7 +696,8 @@ class IntegrationsMutation:
 
     @strawberry.mutation(
         extensions=allow(SAP_INTAKE),
-        description="SAP's batch of council care-contribution invoices (up to 5,000; R-PAY-4): "
+        description="SAP's batch of council care-contribution invoices (up to 2,000 lines; "
+        "R-PAY-4): "
         "each line CREATED, ALREADY_HAD or REFUSED with a code; a refused line does not stop "
         "the rest. Every rule of recordInvoice holds.",
     )
