@@ -316,7 +316,8 @@ async def test_an_invoice_dated_after_death_recorded_after_confirmation_is_queri
         role="integration_sap",
         sub="sap",
     )
-    _after_death_query(sap, "sap")
+    assert sap["events"] is None  # casework: withheld from the integrations (issue 17, R-ROLE)
+    _after_death_query((await api.data(INVOICE, {"id": sap["id"]}, **SCAO))["invoice"], "sap")
 
     # One dated up to the death is the client's debt: not queried.
     debt = await recorded(api, client, supplier, invoiceDate=DIED)
