@@ -306,6 +306,15 @@ async def benefit_line_problems(
     return bad
 
 
+async def lock_benefit_targets(session: AsyncSession, client_ids: Sequence[uuid.UUID]) -> None:
+    """Lock (making any missing) these clients' CMS accounts in id order, before posting
+    several runs in one transaction: each run's own locks then take nothing new, so two
+    transactions posting to the same clients cannot lock them in opposite orders."""
+    await repository.lock_cms_accounts(
+        session, client_ids, ledger.ACCOUNT_NAMES[AccountKind.CLIENT_CMS]
+    )
+
+
 async def post_benefit_lines(
     session: AsyncSession,
     actor: Actor,
