@@ -29,6 +29,7 @@ from tests.factories import (
     import_statement,
     ledger_sound,
     new_key,
+    outbox_messages,
     scalar,
 )
 
@@ -624,3 +625,14 @@ async def test_the_command_refuses_a_missing_clients_file(
     err = io.StringIO()
     assert await cli.run_import(session, cli_args(tmp_path), io.StringIO(), err) == 2
     assert "no clients file" in err.getvalue()
+
+
+async def test_an_imported_caseload_tells_no_one_it_was_appointed(api: Api) -> None:
+    """Issue 17: the import's orders are recorded by ``orders.service.import_orders``, not the
+    door that tells APPOINTED (recordAppointeeship/recordDeputyship). Decided, not an oversight:
+    an import brings an existing caseload, whose appointments Controcc and SAP (and the council's
+    teams) already know of; telling them again at the cut-over would send thousands of duplicate
+    APPOINTED events and re-hold invoices the systems already handle."""
+    assert counts(await run(api))["APPOINTEESHIPS"][0] == 2
+    everything = await outbox_messages(api, role="auditor", sub="aud")
+    assert [m for m in everything if m["topic"] == "APPOINTED"] == []

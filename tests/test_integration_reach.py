@@ -215,6 +215,7 @@ EXPECTED: dict[Role, set[str]] = {
         "Me.name",
         "Me.roles",
         "Me.subject",
+        "Mutation.recordControccBenefitBatch",
         "Mutation.recordControccInvoiceBatch",
         "Mutation.recordExternalReference",
         "Mutation.recordInvoice",

@@ -383,6 +383,7 @@ decidePolicyException .   .   .   .   Y   .   .   .   .   .   .
 # integration its own kinds (the service checks); each bulk flow is its own system's alone
 recordExternalReference . . Y     Y   Y   Y   .   .   .   Y   Y
 recordControccInvoiceBatch . . .  .   .   .   .   .   .   Y   .
+recordControccBenefitBatch . . .  .   .   .   .   .   .   Y   .
 recordSapInvoiceBatch .   .   .   .   .   .   .   .   .   .   Y
 """
 

@@ -50,6 +50,7 @@ from tests.factories import (
     new_client,
     new_counterparty,
     new_key,
+    outbox_messages,
     paid_assistance,
     problem_messages,
     requested_assistance,
@@ -507,3 +508,30 @@ async def test_repayments_at_once_never_overdraw_the_client_nor_overpay_the_debt
         view = await service.get_assistance(s, OLU.principal, unpaid)
         assert view is not None and (view.repaid, view.outstanding) == (5_000, 3_000)
         assert await ledger.ledger_is_sound(s) == (0, 0)
+
+
+async def test_sap_hears_a_repayment_to_the_council_once(api: Api, session: AsyncSession) -> None:
+    """Issue 17 item 3: a repayment is money to the council that is no makePayment (so no
+    PAYMENT_MADE_TO_COUNCIL); SAP hears it as TEMPORARY_ASSISTANCE_REPAID in the same
+    transaction, and a replayed repayment tells nothing twice."""
+    client, payee = await _setup(api)
+    a = await paid_assistance(api, client, payee, "300.00")
+    await fund(session, api, client, 50_000)
+    variables = {"id": a["id"], "amount": "120.00", "idempotencyKey": new_key()}
+    first = await assistance_call(api, REPAY_ASSISTANCE, variables, **SCAO)
+    await assistance_call(api, REPAY_ASSISTANCE, variables, **SCAO)  # replayed
+    [repayment] = first["temporaryAssistance"]["repayments"]
+    told = [
+        m
+        for m in await outbox_messages(api, role="integration_sap", sub="sap")
+        if m["topic"] == "TEMPORARY_ASSISTANCE_REPAID"
+    ]
+    assert len(told) == 1, told
+    facts = told[0]["payload"]["facts"]
+    assert (facts["assistance_id"], facts["amount"], facts["outstanding"]) == (
+        a["id"],
+        12000,
+        18000,
+    )
+    assert facts["transfer_id"] == repayment["transferId"]
+    assert told[0]["subjectId"] == repayment["transferId"]

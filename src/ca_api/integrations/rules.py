@@ -35,12 +35,14 @@ class SubjectType(enum.StrEnum):
     CLIENT = "Client"
     COUNTERPARTY = "Counterparty"
     INVOICE = "Invoice"
+    RECEIPT = "Receipt"
 
 
 class ExternalReferenceKind(enum.StrEnum):
     CONTROCC_PERSON = "CONTROCC_PERSON"  # a client, in Controcc
     CONTROCC_PROVIDER = "CONTROCC_PROVIDER"  # a counterparty: a care provider or supplier
     CONTROCC_INVOICE = "CONTROCC_INVOICE"  # an invoice Controcc sent
+    CONTROCC_RECEIPT = "CONTROCC_RECEIPT"  # a benefit receipt Controcc recorded (B 18.3)
     SAP_CUSTOMER = "SAP_CUSTOMER"  # a client, as SAP's debtor for the care contribution
     SAP_VENDOR = "SAP_VENDOR"  # a counterparty (the council's own vendor record)
     SAP_DOCUMENT = "SAP_DOCUMENT"  # an invoice SAP sent (its document number)
@@ -58,6 +60,7 @@ KIND_SUBJECT: dict[ExternalReferenceKind, SubjectType] = {
     ExternalReferenceKind.CONTROCC_PERSON: SubjectType.CLIENT,
     ExternalReferenceKind.CONTROCC_PROVIDER: SubjectType.COUNTERPARTY,
     ExternalReferenceKind.CONTROCC_INVOICE: SubjectType.INVOICE,
+    ExternalReferenceKind.CONTROCC_RECEIPT: SubjectType.RECEIPT,
     ExternalReferenceKind.SAP_CUSTOMER: SubjectType.CLIENT,
     ExternalReferenceKind.SAP_VENDOR: SubjectType.COUNTERPARTY,
     ExternalReferenceKind.SAP_DOCUMENT: SubjectType.INVOICE,
@@ -104,6 +107,7 @@ class IntakeFlow(enum.StrEnum):
 
     CONTROCC_INVOICES = "CONTROCC_INVOICES"  # providers' bills and reimbursements
     SAP_INVOICES = "SAP_INVOICES"  # the council's care-contribution invoices (R-PAY-4)
+    CONTROCC_BENEFITS = "CONTROCC_BENEFITS"  # benefit receipts Controcc records (B 18.3, R-ACC-6)
 
 
 @dataclass(frozen=True)
@@ -129,6 +133,21 @@ FLOWS: dict[IntakeFlow, FlowKinds] = {
         ExternalReferenceKind.SAP_CUSTOMER,
         ExternalReferenceKind.SAP_VENDOR,
     ),
+    # the "supplier" of a benefit receipt is its payer: the DWP or the council (a counterparty)
+    IntakeFlow.CONTROCC_BENEFITS: FlowKinds(
+        ExternalSystem.CONTROCC,
+        ExternalReferenceKind.CONTROCC_RECEIPT,
+        ExternalReferenceKind.CONTROCC_PERSON,
+        ExternalReferenceKind.CONTROCC_PROVIDER,
+    ),
+}
+
+
+# What a line of each flow records: the subject type its record id is (IntakeLine.recordId).
+FLOW_SUBJECT: dict[IntakeFlow, SubjectType] = {
+    IntakeFlow.CONTROCC_INVOICES: SubjectType.INVOICE,
+    IntakeFlow.SAP_INVOICES: SubjectType.INVOICE,
+    IntakeFlow.CONTROCC_BENEFITS: SubjectType.RECEIPT,
 }
 
 
@@ -150,6 +169,9 @@ class RefusalCode(enum.StrEnum):
     BAD_AMOUNT = "BAD_AMOUNT"  # not more than 0.00, or the items do not add up to it
     DUPLICATE_INVOICE = "DUPLICATE_INVOICE"  # the supplier's number is recorded (R-PAY-2)
     INVALID_LINE = "INVALID_LINE"  # another of recordInvoice's rules (R-PAY-1, -5, -6, R-OPG-1)
+    UNKNOWN_PAYER = "UNKNOWN_PAYER"  # no counterparty with that reference of the sender's
+    NOT_A_BENEFIT_PAYER = "NOT_A_BENEFIT_PAYER"  # a benefit is paid by the DWP or the council
+    WITH_A_REFUSED_LINE = "WITH_A_REFUSED_LINE"  # same client and value date as a refused line
 
 
 @dataclass(frozen=True)
@@ -220,3 +242,20 @@ def tally(lines: Collection[tuple[LineOutcome, int]]) -> Tally:
         already_had_amount=by[LineOutcome.ALREADY_HAD][1],
         refused_amount=by[LineOutcome.REFUSED][1],
     )
+
+
+# --- Controcc's benefit receipts (seed 002 B 18.3, R-ACC-6) ---------------------------------
+
+
+def credit_groups_refused(
+    keys: Collection[tuple[int, object]], refused: Collection[int]
+) -> set[int]:
+    """The lines refused with a refused line of theirs: ``keys`` gives each line's (index,
+    credit) where a credit is a (client, value date); a line shares the fate of every line of
+    its credit. A client's benefits paid on one day reach the client monies bank account as one
+    credit (B 18.3: paid directly to that account every four weeks), so the client's ledger
+    matches the bank statement only if all of them are recorded or none: a credit recorded in
+    part would leave the bank reconciliation short by the refused line until it is resent.
+    Other clients' credits, and this client's on other days, are not held back."""
+    bad = {credit for n, credit in keys if n in refused}
+    return {n for n, credit in keys if credit in bad and n not in refused}

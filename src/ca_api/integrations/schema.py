@@ -47,7 +47,7 @@ from ca_api.integrations.models import IntakeLine as LineRow
 from ca_api.invoices import rules as invoice_rules
 from ca_api.invoices.inputs import InvoiceItemInput, InvoiceKind, InvoiceStatus
 from ca_api.ledger.rules import Category as CategoryRule
-from ca_api.ledger.schema import Category
+from ca_api.ledger.schema import Benefit, Category
 
 ExternalSystem = rules.ExternalSystem
 graphql_enum(
@@ -63,6 +63,8 @@ graphql_enum(
     CONTROCC_PERSON="Controcc's person id: a client.",
     CONTROCC_PROVIDER="Controcc's provider id: a counterparty (a care provider or supplier).",
     CONTROCC_INVOICE="Controcc's invoice id: an invoice Controcc sent.",
+    CONTROCC_RECEIPT="Controcc's receipt id: a benefit receipt Controcc recorded (B 18.3); "
+    "written by recordControccBenefitBatch only.",
     SAP_CUSTOMER="SAP's customer number: a client.",
     SAP_VENDOR="SAP's vendor number: a counterparty (the council's own charging body).",
     SAP_DOCUMENT="SAP's document number: an invoice SAP sent.",
@@ -75,6 +77,7 @@ graphql_enum(
     CLIENT="A client (its id is a Client's).",
     COUNTERPARTY="A counterparty (its id is a Counterparty's).",
     INVOICE="An invoice (its id is an Invoice's).",
+    RECEIPT="A receipt (its id is a Receipt's).",
 )
 IntakeFlow = rules.IntakeFlow
 graphql_enum(
@@ -82,6 +85,8 @@ graphql_enum(
     "A bulk flow of an integration.",
     CONTROCC_INVOICES="Controcc's providers' bills and reimbursements.",
     SAP_INVOICES="SAP's council care-contribution invoices (R-PAY-4).",
+    CONTROCC_BENEFITS="Benefit receipts Controcc records against its clients (seed 002 B 18.3, "
+    "R-ACC-6).",
 )
 IntakeLineOutcome = rules.LineOutcome
 graphql_enum(
@@ -105,8 +110,12 @@ graphql_enum(
     KIND_NOT_ALLOWED="Not a kind of invoice this integration records.",
     BAD_AMOUNT="The amount is not more than 0.00, or the items do not add up to it.",
     DUPLICATE_INVOICE="The supplier's invoice number is recorded already (R-PAY-2).",
-    INVALID_LINE="Another rule of recordInvoice refused it (R-PAY-1, R-PAY-5, R-PAY-6, "
-    "R-OPG-1): the reason names each field.",
+    INVALID_LINE="Another rule of recordInvoice or recordBenefitRun refused it (R-PAY-1, "
+    "R-PAY-5, R-PAY-6, R-OPG-1, R-ACC-6): the reason names each field.",
+    UNKNOWN_PAYER="No counterparty has this payer reference of the sender's system.",
+    NOT_A_BENEFIT_PAYER="The payer is not the DWP or the council: they alone pay benefits.",
+    WITH_A_REFUSED_LINE="Another line of the same client and value date (one bank credit) was "
+    "refused: a credit is recorded whole or not at all; correct that line and send them again.",
 )
 CouncilInvoiceState = rules.CouncilInvoiceState
 graphql_enum(
@@ -323,7 +332,8 @@ class IntakeBatch(Node):
         else:
             name, fetch = "integrations.lines", service.lines_by_batch
         rows = await loaders.many(info.context, name, fetch).load(self._id)
-        return [IntakeLine.of(r, "Invoice") for r in rows]
+        subject = rules.FLOW_SUBJECT[rules.IntakeFlow(self.flow)].value
+        return [IntakeLine.of(r, subject) for r in rows]
 
 
 @strawberry.type(description="The batch as recorded: every line's outcome.")
@@ -450,6 +460,53 @@ class SapInvoiceLineInput:
 class RecordSapInvoiceBatchInput:
     batch_reference: str = strawberry.field(description="SAP's reference for the batch.")
     lines: list[SapInvoiceLineInput] = strawberry.field(description="The invoices, 1 to 2,000.")
+    idempotency_key: str = idempotency_key_field()
+
+
+@fast_input  # sent by the thousand: built without strawberry's per-field conversion
+@strawberry.input(
+    description="A benefit receipt Controcc recorded against its client (seed 002 B 18.3): one "
+    "benefit paid into the client monies bank account (R-ACC-6: each benefit separately)."
+)
+class ControccBenefitLineInput:
+    external_reference: str = strawberry.field(
+        description="Controcc's receipt id. " + LINE_REFERENCE
+    )
+    client_reference: str = strawberry.field(description="The client's Controcc person id.")
+    payer_reference: str = strawberry.field(
+        description="The payer's Controcc provider id (CONTROCC_PROVIDER): the DWP, or the "
+        "council for housing benefit."
+    )
+    benefit: Benefit = strawberry.field(description="Which benefit (R-ACC-6).")
+    amount: Money = strawberry.field(description="The money paid: more than zero.")
+    value_date: date = strawberry.field(
+        description="The day it was in the client monies bank account: not in the future. A "
+        "client's lines of one value date are one bank credit: recorded all or none."
+    )
+    period_start: date = strawberry.field(description="The first day of the period it pays for.")
+    period_end: date = strawberry.field(
+        description="The last day of the period it pays for (inclusive)."
+    )
+
+    def to_line(self) -> service.BenefitLine:
+        return service.BenefitLine(
+            self.external_reference,
+            self.client_reference,
+            self.payer_reference,
+            self.benefit,
+            self.amount,
+            self.value_date,
+            self.period_start,
+            self.period_end,
+        )
+
+
+@strawberry.input(description="Controcc's batch of benefit receipts.")
+class RecordControccBenefitBatchInput:
+    batch_reference: str = strawberry.field(description="Controcc's reference for the batch.")
+    lines: list[ControccBenefitLineInput] = strawberry.field(
+        description="The receipts, 1 to 2,000."
+    )
     idempotency_key: str = idempotency_key_field()
 
 
@@ -710,6 +767,33 @@ class IntegrationsMutation:
         ],
     ) -> RecordInvoiceBatchResult:
         return await _batch(info, rules.IntakeFlow.SAP_INVOICES, input)  # type: ignore[no-any-return]
+
+    @strawberry.mutation(
+        extensions=allow(CONTROCC_INTAKE),
+        description="Controcc's batch of benefit receipts (seed 002 B 18.3, R-ACC-6; up to 2,000 "
+        "lines): each line CREATED (a receipt against its client, separately by benefit, "
+        "posted as recordBenefitRun posts it), ALREADY_HAD (its CONTROCC_RECEIPT recorded: "
+        "nothing written) or REFUSED with a code. A client's lines of one value date are one "
+        "bank credit: a refused line refuses the others of that credit (WITH_A_REFUSED_LINE); "
+        "other clients' and other days' lines are recorded. Officers record a run with "
+        "recordBenefitRun.",
+    )
+    async def record_controcc_benefit_batch(
+        self,
+        info: Info[Context, None],
+        input: Annotated[
+            RecordControccBenefitBatchInput,
+            strawberry.argument(description="The batch, and the request's idempotency key."),
+        ],
+    ) -> RecordInvoiceBatchResult:
+        done = await as_caller(
+            info,
+            service.receive_benefit_batch,
+            input.batch_reference,
+            [ln.to_line() for ln in input.lines],
+            idempotency_key=input.idempotency_key,
+        )
+        return RecordInvoiceBatchPayload(batch=IntakeBatch.of(done.batch), replayed=done.replayed)
 
 
 NODES: tuple[NodeType, ...] = (

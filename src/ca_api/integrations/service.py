@@ -14,8 +14,9 @@ only what was refused (each line is idempotent by its external reference).
 from __future__ import annotations
 
 import uuid
-from collections.abc import Collection, Sequence
+from collections.abc import Awaitable, Callable, Collection, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
@@ -45,7 +46,10 @@ from ca_api.invoices import reads as invoice_reads
 from ca_api.invoices import rules as invoice_rules
 from ca_api.invoices import service as invoices
 from ca_api.invoices.rules import InvoiceDraft
-from ca_api.ledger.rules import CounterpartyKind
+from ca_api.ledger.rules import Benefit, CounterpartyKind
+from ca_api.receipts import rules as receipt_rules
+from ca_api.receipts import service as receipts
+from ca_api.receipts.rules import RunLine
 
 # --- business failures --------------------------------------------------------------------
 
@@ -76,6 +80,8 @@ async def _subject_exists(session: AsyncSession, subject: SubjectType, sid: uuid
         return await clients.exists(session, sid)
     if subject is SubjectType.COUNTERPARTY:
         return sid in await invoice_reads.counterparties_by_id(session, [sid])
+    if subject is SubjectType.RECEIPT:
+        return await receipts.get_receipt(session, sid) is not None
     return sid in await invoice_reads.invoices_by_id(session, [sid])
 
 
@@ -255,6 +261,9 @@ async def readable_references(
 # --- bulk intake of invoices (item 2) -----------------------------------------------------
 
 
+Outcomes = dict[int, tuple[LineOutcome, Refusal | None, uuid.UUID | None]]
+
+
 @dataclass(frozen=True)
 class InvoiceLine:
     """A line of an invoice batch: its own reference, its client's and supplier's references
@@ -301,6 +310,37 @@ async def receive_invoice_batch(
     """An integration's batch of invoices, once per idempotency key: each line CREATED,
     ALREADY_HAD (its external reference is recorded: nothing written) or REFUSED with a code
     and the reason; the batch recorded with its counts and sums (item 5)."""
+
+    async def work() -> uuid.UUID:
+        return await _receive(session, actor, flow, batch_reference.strip(), lines)
+
+    return await _run_batch(
+        session,
+        actor,
+        flow,
+        batch_reference,
+        len(lines),
+        "recordInvoiceBatch",
+        _payload(flow, batch_reference.strip(), lines),
+        work,
+        idempotency_key=idempotency_key,
+    )
+
+
+async def _run_batch(
+    session: AsyncSession,
+    actor: Actor,
+    flow: IntakeFlow,
+    batch_reference: str,
+    line_count: int,
+    operation: str,
+    payload: Any,
+    receive: Callable[[], Awaitable[uuid.UUID]],
+    *,
+    idempotency_key: str,
+) -> BatchView:
+    """A batch of ``flow`` from its own system only, once per idempotency key: its reference
+    and size checked, ``receive`` recording it."""
     kinds = rules.FLOWS[flow]
     if kinds.system not in {
         rules.ROLE_SYSTEM[r] for r in actor.principal.roles if r in rules.ROLE_SYSTEM
@@ -308,25 +348,17 @@ async def receive_invoice_batch(
         raise ApiError(ErrorCode.FORBIDDEN, f"only {kinds.system.value} sends {flow.value}")
     reference = batch_reference.strip()
     problems = rules.reference_problem("batch_reference", reference)
-    if not lines:
+    if not line_count:
         problems["lines"] = "give at least one line"
-    elif len(lines) > rules.MAX_BATCH_LINES:
+    elif line_count > rules.MAX_BATCH_LINES:
         problems["lines"] = f"at most {rules.MAX_BATCH_LINES} lines in one batch"
     if problems:
         raise ValidationFailed(problems)
 
     async def work() -> dict[str, Any]:
-        batch_id = await _receive(session, actor, flow, reference, lines)
-        return {"batch_id": str(batch_id)}
+        return {"batch_id": str(await receive())}
 
-    done = await idempotency.run_recorded(
-        session,
-        actor,
-        idempotency_key,
-        "recordInvoiceBatch",
-        _payload(flow, reference, lines),
-        work,
-    )
+    done = await idempotency.run_recorded(session, actor, idempotency_key, operation, payload, work)
     # the batch alone: its lines are read by the response only if it asks for them
     batch_id = uuid.UUID(str(done["batch_id"]))
     batch = (await repository.batches_by_id(session, [kinds.system.value], [batch_id]))[0]
@@ -357,7 +389,7 @@ async def _receive(
     )
     allowed = invoice_rules.invoice_kinds_allowed(roles)
 
-    outcomes: dict[int, tuple[LineOutcome, Refusal | None, uuid.UUID | None]] = {}
+    outcomes: Outcomes = {}
 
     def refuse(n: int, code: RefusalCode, reason: str) -> None:
         outcomes[n] = (LineOutcome.REFUSED, Refusal(code, reason), None)
@@ -477,9 +509,39 @@ async def _receive(
         new_refs.append(_reference_values(kinds.line, own[n], invoice_id, actor))
     await repository.insert_references(session, new_refs)
 
+    return await _record_batch(
+        session,
+        actor,
+        flow,
+        batch_reference,
+        own,
+        [ln.draft.amount for ln in lines],
+        outcomes,
+        subject_of,
+        after={"invoices_created": [str(i) for i in created]},
+        why=why,
+    )
+
+
+async def _record_batch(
+    session: AsyncSession,
+    actor: Actor,
+    flow: IntakeFlow,
+    batch_reference: str,
+    own: Sequence[str],
+    amounts: Sequence[int],
+    outcomes: Outcomes,
+    subject_of: dict[int, uuid.UUID],
+    *,
+    after: dict[str, Any],
+    why: str,
+) -> uuid.UUID:
+    """The batch, its lines with their outcomes and its counts and sums (item 5), and the
+    batch's audit row: the same for every flow."""
+    kinds = rules.FLOWS[flow]
     batch_id = uuid.uuid4()
     line_rows: list[dict[str, Any]] = []
-    for n in range(len(lines)):
+    for n in range(len(own)):
         outcome, refusal, had = outcomes[n]
         line_rows.append(
             {
@@ -489,7 +551,7 @@ async def _receive(
                 "outcome": outcome.value,
                 "code": refusal.code.value if refusal else None,
                 "reason": refusal.reason if refusal else None,
-                "amount": lines[n].draft.amount,
+                "amount": amounts[n],
                 "subject_id": subject_of.get(n, had),
             }
         )
@@ -516,10 +578,227 @@ async def _receive(
         batch_id,
         "receive",
         after={k: v for k, v in values.items() if k not in ("id", "recorded_by")}
-        | {"invoices_created": [str(i) for i in created], "refused": refused},
+        | after
+        | {"refused": refused},
         reason=why,
     )
     return batch_id
+
+
+# --- Controcc's benefit receipts (seed 002 B 18.3, R-ACC-6) -----------------------------------
+
+
+@dataclass(frozen=True)
+class BenefitLine:
+    """A benefit receipt Controcc recorded: its own reference, its client's and payer's
+    references in Controcc, and the receipt as recordBenefitRun's lines take it."""
+
+    external_reference: str
+    client_reference: str
+    payer_reference: str
+    benefit: Benefit
+    amount: int
+    value_date: date
+    period_start: date
+    period_end: date
+
+
+def _benefit_payload(batch_reference: str, lines: Sequence[BenefitLine]) -> Any:
+    return {
+        "flow": IntakeFlow.CONTROCC_BENEFITS.value,
+        "batch_reference": batch_reference,
+        "lines": [
+            [
+                ln.external_reference,
+                ln.client_reference,
+                ln.payer_reference,
+                ln.benefit.value,
+                ln.amount,
+                ln.value_date.isoformat(),
+                ln.period_start.isoformat(),
+                ln.period_end.isoformat(),
+            ]
+            for ln in lines
+        ],
+    }
+
+
+async def receive_benefit_batch(
+    session: AsyncSession,
+    actor: Actor,
+    batch_reference: str,
+    lines: Sequence[BenefitLine],
+    *,
+    idempotency_key: str,
+) -> BatchView:
+    """Controcc's benefit receipts (seed 002 B 18.3: benefits are paid to the client monies bank
+    account and recorded in Controcc against the client, separately by benefit, R-ACC-6), once
+    per idempotency key: each line CREATED (a receipt posted the one way recordBenefitRun posts
+    it), ALREADY_HAD (its CONTROCC_RECEIPT is recorded) or REFUSED with a code. All or nothing
+    per credit, a (client, value date): see ``rules.credit_groups_refused``."""
+    flow = IntakeFlow.CONTROCC_BENEFITS
+
+    async def work() -> uuid.UUID:
+        return await _receive_benefits(session, actor, batch_reference.strip(), lines)
+
+    return await _run_batch(
+        session,
+        actor,
+        flow,
+        batch_reference,
+        len(lines),
+        "recordControccBenefitBatch",
+        _benefit_payload(batch_reference.strip(), lines),
+        work,
+        idempotency_key=idempotency_key,
+    )
+
+
+async def _receive_benefits(
+    session: AsyncSession, actor: Actor, batch_reference: str, lines: Sequence[BenefitLine]
+) -> uuid.UUID:
+    flow = IntakeFlow.CONTROCC_BENEFITS
+    kinds = rules.FLOWS[flow]
+    today = clock.today()
+    await repository.lock_references(session)
+    own = [ln.external_reference.strip() for ln in lines]
+    client_refs = [ln.client_reference.strip() for ln in lines]
+    payer_refs = [ln.payer_reference.strip() for ln in lines]
+    refs = await repository.subjects_in_force(
+        session,
+        {
+            kinds.line.value: own,
+            kinds.client.value: client_refs,
+            kinds.supplier.value: payer_refs,
+        },
+    )
+    client_of = {
+        n: c for n in range(len(lines)) if (c := refs.get((kinds.client.value, client_refs[n])))
+    }
+    outcomes: Outcomes = {}
+
+    def refuse(n: int, code: RefusalCode, reason: str) -> None:
+        outcomes[n] = (LineOutcome.REFUSED, Refusal(code, reason), None)
+
+    pending: dict[int, RunLine] = {}
+    seen: set[str] = set()
+    periods: dict[tuple[uuid.UUID, Benefit, date, date], int] = {}
+    for n, ln in enumerate(lines):
+        value = own[n]
+        if bad := rules.reference_problem("externalReference", value):
+            refuse(n, RefusalCode.BAD_REFERENCE, "; ".join(f"{k} {v}" for k, v in bad.items()))
+            continue
+        if value in seen:
+            refuse(
+                n, RefusalCode.REPEATED_IN_BATCH, f"{value!r} is on an earlier line of this batch"
+            )
+            continue
+        seen.add(value)
+        if (had := refs.get((kinds.line.value, value))) is not None:
+            outcomes[n] = (LineOutcome.ALREADY_HAD, None, had)
+            continue
+        client_id = client_of.get(n)
+        payer_id = refs.get((kinds.supplier.value, payer_refs[n]))
+        run_line = RunLine(
+            client_id or uuid.UUID(int=0),
+            payer_id or uuid.UUID(int=0),
+            ln.benefit,
+            ln.amount,
+            ln.period_start,
+            ln.period_end,
+            reference=value,
+        )
+        # recordBenefitRun's own line rules (R-ACC-6): amount, period, value date
+        if problems := receipt_rules.validate_run([run_line], ln.value_date, today):
+            said = "; ".join(f"{k.removeprefix('lines.0.')}: {v}" for k, v in problems.items())
+            code = RefusalCode.BAD_AMOUNT if "lines.0.amount" in problems else None
+            refuse(n, code or RefusalCode.INVALID_LINE, said)
+            continue
+        if client_id is None:
+            refuse(
+                n,
+                RefusalCode.UNKNOWN_CLIENT,
+                f"no client has {kinds.client.value} {client_refs[n]!r}",
+            )
+            continue
+        if payer_id is None:
+            refuse(
+                n,
+                RefusalCode.UNKNOWN_PAYER,
+                f"no counterparty has {kinds.supplier.value} {payer_refs[n]!r}",
+            )
+            continue
+        key = (client_id, ln.benefit, ln.period_start, ln.period_end)
+        if key in periods:
+            refuse(
+                n,
+                RefusalCode.INVALID_LINE,
+                f"repeats line {periods[key] + 1}: the same benefit for the same client and period",
+            )
+            continue
+        periods[key] = n
+        pending[n] = run_line
+
+    # the database's say: the client one the council acts for, the payer one that pays benefits
+    # (the clients' KEY SHARE locks taken, in id order)
+    order = sorted(pending)
+    found = await receipts.benefit_line_problems(session, [pending[n] for n in order])
+    for i, problems in found.items():
+        n = order[i]
+        if "client_id" in problems:
+            refuse(n, RefusalCode.CLIENT_NOT_ACTED_FOR, problems["client_id"])
+        elif "payer_id" in problems:
+            refuse(n, RefusalCode.NOT_A_BENEFIT_PAYER, problems["payer_id"])
+    # all or nothing per credit (client, value date); a line repeated in the batch is not the
+    # credit's fault (its first copy stands)
+    refused = {
+        n
+        for n, (o, r, _) in outcomes.items()
+        if o is LineOutcome.REFUSED
+        and r is not None
+        and r.code is not RefusalCode.REPEATED_IN_BATCH
+    }
+    credits = [(n, (c, lines[n].value_date)) for n, c in client_of.items()]
+    for n in sorted(rules.credit_groups_refused(credits, refused)):
+        if n in pending and n not in outcomes:
+            refuse(
+                n,
+                RefusalCode.WITH_A_REFUSED_LINE,
+                f"another line of this client's credit on {lines[n].value_date.isoformat()} was "
+                "refused: a credit is recorded whole (correct that line and send them again)",
+            )
+    to_post = [n for n in order if n not in outcomes]
+
+    why = f"{flow.value} batch {batch_reference}"
+    subject_of: dict[int, uuid.UUID] = {}
+    if to_post:
+        await receipts.lock_benefit_targets(session, [pending[n].client_id for n in to_post])
+        by_date: dict[date, list[int]] = {}
+        for n in to_post:
+            by_date.setdefault(lines[n].value_date, []).append(n)
+        for value_date, group in sorted(by_date.items()):
+            posted = await receipts.post_benefit_lines(
+                session, actor, [pending[n] for n in group], value_date, run=why
+            )
+            subject_of |= dict(zip(group, posted, strict=True))
+    for n in to_post:
+        outcomes[n] = (LineOutcome.CREATED, None, None)
+    await repository.insert_references(
+        session,
+        [_reference_values(kinds.line, own[n], subject_of[n], actor) for n in to_post],
+    )
+    return await _record_batch(
+        session,
+        actor,
+        flow,
+        batch_reference,
+        own,
+        [ln.amount for ln in lines],
+        outcomes,
+        subject_of,
+        after={"receipts_created": [str(subject_of[n]) for n in to_post]},
+        why=why,
+    )
 
 
 # --- batches read back (item 5) -------------------------------------------------------------

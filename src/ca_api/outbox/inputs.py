@@ -55,6 +55,9 @@ graphql_enum(
         Topic.POSTING_REVERSED: "A transfer SAP heard of (a payment to the council, a fee, a "
         "wind-up fee, an estate kept) was reversed: SAP reverses what it booked. Its subject is "
         "the reversal's Transfer.",
+        Topic.TEMPORARY_ASSISTANCE_REPAID: "The client's money repaid the council's temporary "
+        "financial assistance (seed 002 B 4.6): money to the council that is not a payment. Its "
+        "subject is the repayment's Transfer.",
     },
     name="OutboxTopic",
 )

@@ -25,6 +25,7 @@ POSTING_TOPICS = (
     Topic.FEE_CHARGED,
     Topic.WIND_UP_FEE_TAKEN,
     Topic.ESTATE_KEPT,
+    Topic.TEMPORARY_ASSISTANCE_REPAID,
 )
 HEADER = [
     "posting_date",

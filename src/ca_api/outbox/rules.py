@@ -55,6 +55,8 @@ class Topic(enum.StrEnum):
     FINANCIAL_INFORMATION = "FINANCIAL_INFORMATION"  # for a financial assessment (B 4.2-4.4)
     BANK_BALANCE = "BANK_BALANCE"  # a client's balance on a bank statement (R-ACC-7, seed 1.6)
     POSTING_REVERSED = "POSTING_REVERSED"  # a transfer SAP heard of, reversed (reverseTransfer)
+    # the client's money repaying the council's temporary financial assistance (seed 002 B 4.6)
+    TEMPORARY_ASSISTANCE_REPAID = "TEMPORARY_ASSISTANCE_REPAID"
 
 
 class Recipient(enum.StrEnum):
@@ -117,6 +119,7 @@ INTEGRATION_TOPICS: dict[Recipient, dict[Topic, int]] = {
         Topic.INVOICE_HOLD_RELEASED: 1,
         Topic.INVOICE_FUNDS_SHORT: 1,
         Topic.POSTING_REVERSED: 1,
+        Topic.TEMPORARY_ASSISTANCE_REPAID: 1,
     },
     Recipient.CONTROCC: {
         Topic.APPOINTED: 1,
@@ -190,6 +193,18 @@ FACTS: dict[Topic, tuple[str, ...]] = {
     ),
 }
 FACTS[Topic.ESTATE_KEPT] = FACTS[Topic.PAYMENT_MADE_TO_COUNCIL]
+FACTS[Topic.TEMPORARY_ASSISTANCE_REPAID] = (
+    "assistance_id",
+    "amount",
+    "value_date",
+    "category",
+    "description",
+    "payee_id",
+    "payee_name",
+    "payee_reference",
+    "outstanding",
+    "transfer_id",
+)
 # The GraphQL type of each fact that names a record: an event gives the API's opaque id of it
 # (what ``node(id:)``, the integration's own resolved references and its sent invoices show),
 # never the database's key. ``order_id`` is of the type its ``order`` fact names.
@@ -199,6 +214,7 @@ ID_FACTS: dict[str, str] = {
     "supplier_id": "Counterparty",
     "payee_id": "Counterparty",
     "transfer_id": "Transfer",
+    "assistance_id": "TemporaryAssistance",
     "fee_run_id": "FeeRun",
     "wind_up_fee_id": "WindUpFee",
     "hold_id": "InvoiceHold",

@@ -215,6 +215,7 @@ class RunLine:
     amount: Pence
     period_start: date
     period_end: date
+    reference: str | None = None  # the sender's reference for it (Controcc's receipt id)
 
 
 def validate_run(lines: Sequence[RunLine], value_date: date, today: date) -> dict[str, str]:

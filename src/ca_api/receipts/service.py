@@ -252,92 +252,7 @@ async def record_benefit_run(
         raise ValidationFailed(problems)
 
     async def work() -> BenefitRunSummary:
-        statuses = await repository.client_statuses(session, [ln.client_id for ln in lines])
-        payers = await repository.counterparties(session, [ln.payer_id for ln in lines])
-        bad: dict[str, str] = {}
-        for i, ln in enumerate(lines):
-            if ln.client_id not in statuses:
-                bad[f"lines.{i}.client_id"] = "no such client"
-            elif (problem := rules.client_problem(statuses[ln.client_id])) is not None:
-                bad[f"lines.{i}.client_id"] = problem
-            payer = payers.get(ln.payer_id)
-            if payer is None:
-                bad[f"lines.{i}.payer_id"] = "no such counterparty"
-            elif (p := rules.payer_problem(ln.benefit, CounterpartyKind(payer.kind))) is not None:
-                bad[f"lines.{i}.payer_id"] = p
-            if len(bad) >= MAX_LISTED_PROBLEMS:
-                bad["lines"] = f"more problems after line {i}: the first {len(bad)} are listed"
-                break
-        if bad:
-            raise ValidationFailed(bad)
-        for category in {rules.category_of(None, ln.benefit) for ln in lines}:
-            assert category is not None and _money_in_problem(category) is None
-        sources: dict[uuid.UUID, LedgerAccount] = {}
-        for payer_id in sorted({ln.payer_id for ln in lines}):  # a run has one or two payers
-            sources[payer_id] = await ledger.counterparty_account(session, payer_id)
-        targets = await repository.lock_cms_accounts(
-            session,
-            [ln.client_id for ln in lines],
-            ledger.ACCOUNT_NAMES[AccountKind.CLIENT_CMS],
-        )
-        transfers: list[dict[str, Any]] = []
-        receipts: list[dict[str, Any]] = []
-        for ln in lines:
-            transfer_id = uuid.uuid4()
-            transfers.append(
-                {
-                    "id": transfer_id,
-                    "kind": TransferKind.POSTED.value,
-                    "from_account_id": sources[ln.payer_id].id,
-                    "to_account_id": targets[ln.client_id].id,
-                    "amount": ln.amount,
-                    "pending_id": None,
-                    "reverses_id": None,
-                    "value_date": value_date,
-                    "category": ledger_rules.category_for_benefit(ln.benefit).value,
-                    "description": rules.benefit_description(
-                        ln.benefit, ln.period_start, ln.period_end
-                    ),
-                    "reference": None,
-                    "client_id": ln.client_id,
-                    "recorded_by": actor.principal.subject,
-                    "reason": None,
-                }
-            )
-            receipts.append(
-                _receipt_row(
-                    transfer_id,
-                    ln.client_id,
-                    method=rules.ReceiptMethod.BANK_TRANSFER.value,
-                    benefit=ln.benefit.value,
-                    received_on=value_date,
-                    banked_on=value_date,
-                    receipt_number=None,
-                    period_start=ln.period_start,
-                    period_end=ln.period_end,
-                )
-            )
-        inserted = await ledger.post_many(session, transfers)
-        await repository.insert_receipts(session, receipts)
-        await audit.record_many(
-            session,
-            actor,
-            [
-                Change(
-                    entity_type=RECEIPT,
-                    entity_id=r["transfer_id"],
-                    action="record",
-                    after={
-                        **_audit_after(r, inserted[r["transfer_id"]], payers[ln.payer_id]),
-                        "benefit_run": idempotency_key,
-                    },
-                    client_id=ln.client_id,
-                )
-                for r, ln in zip(receipts, lines, strict=True)
-            ],
-        )
-        # Lines for a client whose death is confirmed are held back at once (R-DEATH-2).
-        await overpayment_holding.flag_receipts(session, actor, list(inserted))
+        await post_benefit_lines(session, actor, lines, value_date, run=idempotency_key)
         return BenefitRunSummary(
             count=len(lines),
             total=sum(ln.amount for ln in lines),
@@ -364,6 +279,141 @@ async def record_benefit_run(
         remember=lambda s: audit.jsonable(s),
         replay=replay,
     )
+
+
+async def benefit_line_problems(
+    session: AsyncSession, lines: Sequence[RunLine]
+) -> dict[int, dict[str, str]]:
+    """What the database says against each line of a run (by line index, then field): the
+    client must exist and be one the council acts for (R-REF), the payer a counterparty that
+    pays benefits (the DWP or the council). Takes the clients' KEY SHARE locks."""
+    statuses = await repository.client_statuses(session, [ln.client_id for ln in lines])
+    payers = await repository.counterparties(session, [ln.payer_id for ln in lines])
+    bad: dict[int, dict[str, str]] = {}
+    for i, ln in enumerate(lines):
+        problems: dict[str, str] = {}
+        if ln.client_id not in statuses:
+            problems["client_id"] = "no such client"
+        elif (problem := rules.client_problem(statuses[ln.client_id])) is not None:
+            problems["client_id"] = problem
+        payer = payers.get(ln.payer_id)
+        if payer is None:
+            problems["payer_id"] = "no such counterparty"
+        elif (p := rules.payer_problem(ln.benefit, CounterpartyKind(payer.kind))) is not None:
+            problems["payer_id"] = p
+        if problems:
+            bad[i] = problems
+    return bad
+
+
+async def lock_benefit_targets(session: AsyncSession, client_ids: Sequence[uuid.UUID]) -> None:
+    """Lock (making any missing) these clients' CMS accounts in id order, before posting
+    several runs in one transaction: each run's own locks then take nothing new, so two
+    transactions posting to the same clients cannot lock them in opposite orders."""
+    await repository.lock_cms_accounts(
+        session, client_ids, ledger.ACCOUNT_NAMES[AccountKind.CLIENT_CMS]
+    )
+
+
+async def post_benefit_lines(
+    session: AsyncSession,
+    actor: Actor,
+    lines: Sequence[RunLine],
+    value_date: date,
+    *,
+    run: str,
+) -> list[uuid.UUID]:
+    """The one way benefit receipts are posted (R-ACC-6), inside the caller's transaction and
+    idempotency (recordBenefitRun's key, or an integration's batch): one receipt per line, each
+    benefit recorded separately against its client, all lines or none. The lines have passed
+    ``rules.validate_run``'s line rules; the database's (client, payer) are checked here and a
+    problem refuses every line (ValidationFailed). Returns the receipts' transfer ids in line
+    order. ``run`` names the run in each receipt's audit row.
+
+    The SQL is set-based: the number of statements does not grow with the number of lines.
+    One audit row per line (each receipt is a financial transaction of its own, R-AUD-1), in
+    its client's chain, written in one statement."""
+    bad = await benefit_line_problems(session, lines)
+    payers = await repository.counterparties(session, [ln.payer_id for ln in lines])
+    if bad:
+        listed: dict[str, str] = {}
+        for i, problems in sorted(bad.items()):
+            listed |= {f"lines.{i}.{k}": v for k, v in problems.items()}
+            if len(listed) >= MAX_LISTED_PROBLEMS:
+                listed["lines"] = (
+                    f"more problems after line {i}: the first {len(listed)} are listed"
+                )
+                break
+        raise ValidationFailed(listed)
+    for category in {rules.category_of(None, ln.benefit) for ln in lines}:
+        assert category is not None and _money_in_problem(category) is None
+    sources: dict[uuid.UUID, LedgerAccount] = {}
+    for payer_id in sorted({ln.payer_id for ln in lines}):  # a run has one or two payers
+        sources[payer_id] = await ledger.counterparty_account(session, payer_id)
+    targets = await repository.lock_cms_accounts(
+        session,
+        [ln.client_id for ln in lines],
+        ledger.ACCOUNT_NAMES[AccountKind.CLIENT_CMS],
+    )
+    transfers: list[dict[str, Any]] = []
+    receipts: list[dict[str, Any]] = []
+    for ln in lines:
+        transfer_id = uuid.uuid4()
+        transfers.append(
+            {
+                "id": transfer_id,
+                "kind": TransferKind.POSTED.value,
+                "from_account_id": sources[ln.payer_id].id,
+                "to_account_id": targets[ln.client_id].id,
+                "amount": ln.amount,
+                "pending_id": None,
+                "reverses_id": None,
+                "value_date": value_date,
+                "category": ledger_rules.category_for_benefit(ln.benefit).value,
+                "description": rules.benefit_description(
+                    ln.benefit, ln.period_start, ln.period_end
+                ),
+                "reference": ln.reference,
+                "client_id": ln.client_id,
+                "recorded_by": actor.principal.subject,
+                "reason": None,
+            }
+        )
+        receipts.append(
+            _receipt_row(
+                transfer_id,
+                ln.client_id,
+                method=rules.ReceiptMethod.BANK_TRANSFER.value,
+                benefit=ln.benefit.value,
+                received_on=value_date,
+                banked_on=value_date,
+                receipt_number=None,
+                period_start=ln.period_start,
+                period_end=ln.period_end,
+            )
+        )
+    inserted = await ledger.post_many(session, transfers)
+    await repository.insert_receipts(session, receipts)
+    await audit.record_many(
+        session,
+        actor,
+        [
+            Change(
+                entity_type=RECEIPT,
+                entity_id=r["transfer_id"],
+                action="record",
+                after={
+                    **_audit_after(r, inserted[r["transfer_id"]], payers[ln.payer_id]),
+                    "benefit_run": run,
+                },
+                client_id=ln.client_id,
+            )
+            for r, ln in zip(receipts, lines, strict=True)
+        ],
+    )
+    # Lines for a client whose death is confirmed are held back at once (R-DEATH-2).
+    await overpayment_holding.flag_receipts(session, actor, list(inserted))
+    return [r["transfer_id"] for r in receipts]
 
 
 # --- Interest on CMS accounts (R-ACC-1) -------------------------------------------------------

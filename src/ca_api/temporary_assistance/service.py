@@ -54,6 +54,8 @@ from ca_api.ledger import service as ledger
 from ca_api.ledger.rules import Category, CounterpartyKind
 from ca_api.ledger.service import Movement
 from ca_api.money import Pence, format_money
+from ca_api.outbox import events
+from ca_api.outbox.rules import Recipient, Topic
 from ca_api.policy.rules import ApprovalSubject, LimitVersion
 from ca_api.temporary_assistance import repository, rules
 from ca_api.temporary_assistance.models import (
@@ -455,6 +457,36 @@ async def record_repayment(
                 "recorded_by": actor.principal.subject,
             },
         )
+        # Money to the council that is no makePayment: SAP books it too (issue 17 item 3), in
+        # this transaction, once (a retried repayment replays through ``steps``).
+        council_id = council.counterparty_id
+        assert council_id is not None
+        told = await events.tell(
+            session,
+            actor,
+            [
+                events.Event(
+                    Topic.TEMPORARY_ASSISTANCE_REPAID,
+                    row.client_id,
+                    "Transfer",
+                    transfer.id,
+                    {
+                        "assistance_id": str(assistance_id),
+                        "amount": amount,
+                        "value_date": transfer.value_date.isoformat(),
+                        "category": row.category,
+                        "description": transfer.description,
+                        "payee_id": str(council_id),
+                        "payee_name": COUNCIL_NAME,
+                        "payee_reference": None,
+                        "outstanding": left - amount,
+                        "transfer_id": str(transfer.id),
+                    },
+                    related=(council_id,),
+                )
+            ],
+            [Recipient.SAP],
+        )
         status = AssistanceStatus.PAID
         if amount == left:
             await approvals.append_event(
@@ -467,6 +499,7 @@ async def record_repayment(
             "transfer_id": str(transfer.id),
             "amount": amount,
             "outstanding": left - amount,
+            "outbox_messages": [str(m) for m in told],
         }
         return done, status
 
