@@ -264,6 +264,45 @@ async def readable_references(
 Outcomes = dict[int, tuple[LineOutcome, Refusal | None, uuid.UUID | None]]
 
 
+async def _by_own_reference(
+    session: AsyncSession,
+    kinds: rules.FlowKinds,
+    own: Sequence[str],
+    client_refs: Sequence[str],
+    other_refs: Sequence[str],
+) -> tuple[dict[tuple[str, str], uuid.UUID], Outcomes, list[int]]:
+    """Every flow's first step, under the references' lock: the records the batch's references
+    name (its lines' own, its clients' and its suppliers' or payers'), and what each line's own
+    reference decides alone: refused when bad or on an earlier line of the batch, ALREADY_HAD
+    when recorded before (nothing written). The lines left to judge, in order."""
+    await repository.lock_references(session)
+    refs = await repository.subjects_in_force(
+        session,
+        {
+            kinds.line.value: list(own),
+            kinds.client.value: list(client_refs),
+            kinds.supplier.value: list(other_refs),
+        },
+    )
+    outcomes: Outcomes = {}
+    rest: list[int] = []
+    seen: set[str] = set()
+    for n, value in enumerate(own):
+        if bad := rules.reference_problem("externalReference", value):
+            said = "; ".join(f"{k} {v}" for k, v in bad.items())
+            outcomes[n] = (LineOutcome.REFUSED, Refusal(RefusalCode.BAD_REFERENCE, said), None)
+        elif value in seen:
+            said = f"{value!r} is on an earlier line of this batch"
+            outcomes[n] = (LineOutcome.REFUSED, Refusal(RefusalCode.REPEATED_IN_BATCH, said), None)
+        elif (had := refs.get((kinds.line.value, value))) is not None:
+            seen.add(value)
+            outcomes[n] = (LineOutcome.ALREADY_HAD, None, had)
+        else:
+            seen.add(value)
+            rest.append(n)
+    return refs, outcomes, rest
+
+
 @dataclass(frozen=True)
 class InvoiceLine:
     """A line of an invoice batch: its own reference, its client's and supplier's references
@@ -375,44 +414,20 @@ async def _receive(
     kinds = rules.FLOWS[flow]
     today = clock.today()  # the server's date stamp, never the sender's (R-PAY-1)
     roles = actor.principal.roles
-    await repository.lock_references(session)
-    own = [ln.external_reference.strip() for ln in lines]
     client_refs = [ln.client_reference.strip() for ln in lines]
     supplier_refs = [ln.supplier_reference.strip() for ln in lines]
-    refs = await repository.subjects_in_force(
-        session,
-        {
-            kinds.line.value: own,
-            kinds.client.value: client_refs,
-            kinds.supplier.value: supplier_refs,
-        },
-    )
+    own = [ln.external_reference.strip() for ln in lines]
+    refs, outcomes, rest = await _by_own_reference(session, kinds, own, client_refs, supplier_refs)
     allowed = invoice_rules.invoice_kinds_allowed(roles)
-
-    outcomes: Outcomes = {}
 
     def refuse(n: int, code: RefusalCode, reason: str) -> None:
         outcomes[n] = (LineOutcome.REFUSED, Refusal(code, reason), None)
 
-    # First what the line alone and its own reference decide; only the lines left are
-    # recorded, so only their clients are locked and read, and only their numbers checked
-    # (a batch sent again reads nothing more: every line is ALREADY_HAD).
+    # Only the lines left are recorded, so only their clients are locked and read, and only
+    # their numbers checked (a batch sent again reads nothing more: every line is ALREADY_HAD).
     pending: list[int] = []
-    seen: set[str] = set()
-    for n, line in enumerate(lines):
-        value = own[n]
-        if bad := rules.reference_problem("externalReference", value):
-            refuse(n, RefusalCode.BAD_REFERENCE, "; ".join(f"{k} {v}" for k, v in bad.items()))
-            continue
-        if value in seen:
-            refuse(
-                n, RefusalCode.REPEATED_IN_BATCH, f"{value!r} is on an earlier line of this batch"
-            )
-            continue
-        seen.add(value)
-        if (had := refs.get((kinds.line.value, value))) is not None:
-            outcomes[n] = (LineOutcome.ALREADY_HAD, None, had)
-            continue
+    for n in rest:
+        line = lines[n]
         if line.draft.kind not in allowed:
             refuse(
                 n,
@@ -660,43 +675,21 @@ async def _receive_benefits(
     flow = IntakeFlow.CONTROCC_BENEFITS
     kinds = rules.FLOWS[flow]
     today = clock.today()
-    await repository.lock_references(session)
     own = [ln.external_reference.strip() for ln in lines]
     client_refs = [ln.client_reference.strip() for ln in lines]
     payer_refs = [ln.payer_reference.strip() for ln in lines]
-    refs = await repository.subjects_in_force(
-        session,
-        {
-            kinds.line.value: own,
-            kinds.client.value: client_refs,
-            kinds.supplier.value: payer_refs,
-        },
-    )
+    refs, outcomes, rest = await _by_own_reference(session, kinds, own, client_refs, payer_refs)
     client_of = {
         n: c for n in range(len(lines)) if (c := refs.get((kinds.client.value, client_refs[n])))
     }
-    outcomes: Outcomes = {}
 
     def refuse(n: int, code: RefusalCode, reason: str) -> None:
         outcomes[n] = (LineOutcome.REFUSED, Refusal(code, reason), None)
 
     pending: dict[int, RunLine] = {}
-    seen: set[str] = set()
     periods: dict[tuple[uuid.UUID, Benefit, date, date], int] = {}
-    for n, ln in enumerate(lines):
-        value = own[n]
-        if bad := rules.reference_problem("externalReference", value):
-            refuse(n, RefusalCode.BAD_REFERENCE, "; ".join(f"{k} {v}" for k, v in bad.items()))
-            continue
-        if value in seen:
-            refuse(
-                n, RefusalCode.REPEATED_IN_BATCH, f"{value!r} is on an earlier line of this batch"
-            )
-            continue
-        seen.add(value)
-        if (had := refs.get((kinds.line.value, value))) is not None:
-            outcomes[n] = (LineOutcome.ALREADY_HAD, None, had)
-            continue
+    for n in rest:
+        ln, value = lines[n], own[n]
         client_id = client_of.get(n)
         payer_id = refs.get((kinds.supplier.value, payer_refs[n]))
         run_line = RunLine(
