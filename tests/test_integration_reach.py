@@ -379,6 +379,23 @@ def _invoice_input(client: dict[str, str], supplier: str, **kw: Any) -> dict[str
     } | kw
 
 
+@pytest.mark.parametrize("role", [Role.INTEGRATION_CONTROCC, Role.INTEGRATION_SAP])
+def test_every_field_withheld_from_an_integration_says_so(
+    schema: strawberry.Schema, role: Role
+) -> None:
+    """On every type an integration reaches, each field that answers it null (withheld) says so
+    in its description, so an integrator reading schema.graphql knows what it will not get."""
+    types = {f.split(".")[0] for f in reachable(schema, role)}
+    silent = []
+    for type_name in sorted(types):
+        definition = schema._schema.get_type(type_name)
+        for name, fd in getattr(definition, "fields", {}).items():
+            withheld = _withheld_from(_strawberry_field(schema, type_name, name), role)
+            if withheld and "Null to an integration" not in (fd.description or ""):
+                silent.append(f"{type_name}.{name}")
+    assert silent == []
+
+
 async def test_controcc_gets_null_for_an_invoices_casework(api: Api) -> None:
     """R-ROLE: Controcc reads back the invoice it sent (state, amount, due date) but not the
     officers' checks, notes or the client's record: null, with no error beside the data."""

@@ -442,12 +442,6 @@ async def test_sap_reads_back_its_invoice_with_no_officers_name_or_reason(
     assert not [w for w in (secret, *OFFICERS) if w in text], text
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG (contract): Payment.approvedBy and Payment.events answer null to an integration "
-    "at runtime but schema.graphql does not say 'Null to an integration' on them, as it does "
-    "for raisedBy, madeBy, cancelReason",
-)
 async def test_the_schema_marks_every_field_the_integrations_get_null(api: Api) -> None:
     """The contract: schema.graphql says which fields answer null to an integration. Payment's
     approvedBy and events are withheld at runtime (the README: 'who raised or approved'), so

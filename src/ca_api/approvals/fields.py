@@ -62,7 +62,11 @@ def events_loaded(
     return _events
 
 
-def events_field(graphql_type: Any, convert: Callable[[Any], Any]) -> Any:
+def events_field(
+    graphql_type: Any,
+    convert: Callable[[Any], Any],
+    description: str = "Everything that happened to it, oldest first.",
+) -> Any:
     """``events``: everything that happened to it, oldest first, each event as ``convert``
     makes it (``graphql_type``: the list of those). Assign it without an annotation."""
 
@@ -72,7 +76,7 @@ def events_field(graphql_type: Any, convert: Callable[[Any], Any]) -> Any:
     return strawberry.field(
         resolver=events,
         graphql_type=graphql_type,
-        description="Everything that happened to it, oldest first.",
+        description=description,
     )
 
 

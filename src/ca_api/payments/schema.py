@@ -190,10 +190,18 @@ class Payment(Node):
         description="An approval was refused because the client's funds were "
         "short, and it still awaits approval (R-PAY-3).",
     )
-    approved_by: str | None = withheld(fields.approved_by(APPROVED), CASEWORK_DETAIL)
+    approved_by: str | None = withheld(
+        fields.approved_by(APPROVED, "Who approved it; null until then." + NOT_TO_INTEGRATIONS),
+        CASEWORK_DETAIL,
+    )
     approved_at: datetime | None = fields.approved_at(APPROVED)
     approval_limit_version_id: int | None = withheld(
-        fields.approval_limit_version_id(APPROVED), CASEWORK_DETAIL
+        fields.approval_limit_version_id(
+            APPROVED,
+            description="The approval limits the approval was judged under (R-DEC-4)."
+            + NOT_TO_INTEGRATIONS,
+        ),
+        CASEWORK_DETAIL,
     )
     hold_transfer_id: strawberry.ID | None = withheld(
         event_field(
@@ -224,6 +232,7 @@ class Payment(Node):
             lambda e: from_source(
                 PaymentEvent, e, transfer_id=node_id_or_none("Transfer", e.transfer_id)
             ),
+            "Everything that happened to it, oldest first." + NOT_TO_INTEGRATIONS,
         ),
         CASEWORK_DETAIL,
     )
