@@ -295,12 +295,6 @@ async def test_only_controcc_sends_the_benefit_batch(api: Api, who: dict[str, An
     assert await cms(api, world["clients"][0]) == 0
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: the same benefit, client and period under a second Controcc receipt id is "
-    "refused INVALID_LINE ('repeats line 1') within one batch but CREATED when it comes in a "
-    "later batch: the duplicate rule holds only inside a batch (R-ACC-6/R-ACC-7)",
-)
 async def test_the_same_benefit_and_period_twice_under_two_receipt_ids(api: Api) -> None:
     """Two of Controcc's receipts of the same benefit and period for a client, each its own
     reference: the second is refused with a reason naming the first (a likely duplicate),

@@ -775,8 +775,9 @@ class IntegrationsMutation:
         "posted as recordBenefitRun posts it), ALREADY_HAD (its CONTROCC_RECEIPT recorded: "
         "nothing written) or REFUSED with a code. A client's lines of one value date are one "
         "bank credit: a refused line refuses the others of that credit (WITH_A_REFUSED_LINE); "
-        "other clients' and other days' lines are recorded. Officers record a run with "
-        "recordBenefitRun.",
+        "other clients' and other days' lines are recorded. A benefit the client already has "
+        "a receipt of for the same period (by any door, not reversed), or one repeated in the "
+        "batch, is refused INVALID_LINE naming it. Officers record a run with recordBenefitRun.",
     )
     async def record_controcc_benefit_batch(
         self,

@@ -29,6 +29,7 @@ from ca_api.auth.principal import Principal
 from ca_api.clients import service as clients
 from ca_api.clients.rules import ClientStatus
 from ca_api.common import idempotency
+from ca_api.common.ids import node_id
 from ca_api.common.keyset import Seek
 from ca_api.errors import ApiError, ErrorCode, InvalidState, ValidationFailed, existing
 from ca_api.integrations import repository, rules
@@ -732,6 +733,20 @@ async def _receive_benefits(
         periods[key] = n
         pending[n] = run_line
 
+    # a benefit and period the client's account already has a receipt of (recorded by any
+    # door, not reversed): refused as a repeat of it, as a repeat within the batch is (R-ACC-6).
+    # Controcc's batches take the references' lock first, so two cannot both pass this.
+    order = sorted(pending)
+    recorded = await receipts.benefits_already_recorded(session, [pending[n] for n in order])
+    for i, receipt_id in recorded.items():
+        n = order[i]
+        refuse(
+            n,
+            RefusalCode.INVALID_LINE,
+            f"receipt {node_id('Receipt', receipt_id)} already records this benefit for this "
+            "client and period",
+        )
+        del pending[n]
     # the database's say: the client one the council acts for, the payer one that pays benefits
     # (the clients' KEY SHARE locks taken, in id order)
     order = sorted(pending)

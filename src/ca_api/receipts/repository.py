@@ -22,6 +22,7 @@ from sqlalchemy import (
     exists,
     insert,
     select,
+    text,
 )
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import UUID as PG_UUID
@@ -122,6 +123,37 @@ async def lock_cms_accounts(
 async def insert_receipts(session: AsyncSession, values: Sequence[dict[str, Any]]) -> None:
     if values:
         await session.execute(insert(Receipt), list(values))
+
+
+async def benefits_recorded(
+    session: AsyncSession, keys: Sequence[tuple[uuid.UUID, str, date, date]]
+) -> dict[tuple[uuid.UUID, str, date, date], uuid.UUID]:
+    """(client, benefit, period start, period end) -> the receipt (its transfer) that recorded
+    that benefit for that period, of those asked, not reversed since: one statement whatever
+    the number of keys (four arrays, unnested together)."""
+    if not keys:
+        return {}
+    stmt = text(
+        """
+        SELECT r.client_id, r.benefit, r.period_start, r.period_end, r.transfer_id
+        FROM unnest(CAST(:clients AS uuid[]), CAST(:benefits AS text[]),
+                    CAST(:starts AS date[]), CAST(:ends AS date[]))
+             AS k(client_id, benefit, period_start, period_end)
+        JOIN receipt r ON r.client_id = k.client_id AND r.benefit = k.benefit
+         AND r.period_start = k.period_start AND r.period_end = k.period_end
+        WHERE NOT EXISTS (SELECT 1 FROM transfer x WHERE x.reverses_id = r.transfer_id)
+        """
+    )
+    rows = await session.execute(
+        stmt,
+        {
+            "clients": [k[0] for k in keys],
+            "benefits": [k[1] for k in keys],
+            "starts": [k[2] for k in keys],
+            "ends": [k[3] for k in keys],
+        },
+    )
+    return {(r.client_id, r.benefit, r.period_start, r.period_end): r.transfer_id for r in rows}
 
 
 async def receipt_number_used(session: AsyncSession, number: str) -> bool:

@@ -306,6 +306,17 @@ async def benefit_line_problems(
     return bad
 
 
+async def benefits_already_recorded(
+    session: AsyncSession, lines: Sequence[RunLine]
+) -> dict[int, uuid.UUID]:
+    """The lines (by index) whose client already has a receipt, not reversed, of the same
+    benefit for the same period (R-ACC-6: each benefit recorded once per period): the
+    receipt's transfer id."""
+    keys = [(ln.client_id, ln.benefit.value, ln.period_start, ln.period_end) for ln in lines]
+    found = await repository.benefits_recorded(session, keys)
+    return {i: found[k] for i, k in enumerate(keys) if k in found}
+
+
 async def lock_benefit_targets(session: AsyncSession, client_ids: Sequence[uuid.UUID]) -> None:
     """Lock (making any missing) these clients' CMS accounts in id order, before posting
     several runs in one transaction: each run's own locks then take nothing new, so two
