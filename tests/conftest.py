@@ -1,5 +1,6 @@
-"""Test fixtures: one PostgreSQL database per run, built with the real migrations; each test in
-a transaction that is rolled back; requests through the real /graphql endpoint with real tokens.
+"""Test fixtures: one PostgreSQL database per test process (a run, or each pytest-xdist worker
+of it), built with the real migrations; each test in a transaction that is rolled back; requests
+through the real /graphql endpoint with real tokens.
 
 The server: ``CA_API_TEST_DATABASE_URL`` (an admin URL) if set; else the machine's PostgreSQL on
 127.0.0.1:5432 if it answers; else the embedded server under ``.ca_api/test-pgdata``.
