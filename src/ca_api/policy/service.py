@@ -49,6 +49,16 @@ async def figure_history(session: AsyncSession, name: str | None) -> Sequence[Po
     return await repository.figures(session, name)
 
 
+def in_force(history: Sequence[PolicyFigure], on: date) -> PolicyFigure | None:
+    """The row of a figure's history (``figure_history``, oldest first) in force on ``on``, as
+    ``figure_on`` reads it: the latest whose effective date is not after it, or None."""
+    found = None
+    for row in history:
+        if row.effective_from <= on:
+            found = row
+    return found
+
+
 async def limits(session: AsyncSession, on: date) -> LimitVersion:
     version = await repository.limit_version_on(session, on)
     if version is None:

@@ -16,6 +16,7 @@ from ca_api.money import Pence, format_money
 from ca_api.planning.rules import pence_of_figure
 from ca_api.planning.service import LODGEMENT_SURPLUS
 from ca_api.policy import service as policy
+from ca_api.policy.models import PolicyFigure
 from ca_api.reports import repository, rules
 from ca_api.reports.caseload import ROLES, Disclosure, money_shown
 from ca_api.reports.rules import Cell
@@ -53,7 +54,10 @@ class Held:
 
 async def _threshold_on(session: AsyncSession, on: date) -> tuple[Pence | None, date | None]:
     """The lodgement threshold in force on ``on`` and the day it took effect (None, None: none)."""
-    figure = await policy.figure_on(session, LODGEMENT_SURPLUS, on)
+    return _threshold_of(await policy.figure_on(session, LODGEMENT_SURPLUS, on))
+
+
+def _threshold_of(figure: PolicyFigure | None) -> tuple[Pence | None, date | None]:
     if figure is None or figure.value is None:
         return None, None
     return pence_of_figure(figure.value), figure.effective_from
@@ -116,7 +120,9 @@ async def money_held_series(
     days = rules.month_ends(start, end)
     if not days:
         return []
-    thresholds = [await _threshold_on(session, d) for d in days]
+    # the threshold's history read once, each month end's taken from it (not a query a month)
+    history = await policy.figure_history(session, LODGEMENT_SURPLUS)
+    thresholds = [_threshold_of(policy.in_force(history, d)) for d in days]
     changes = await repository.money_series(session, days, [t for t, _ in thresholds])
     running: dict[bool, Held] = {}
     out: list[MoneyHeldReport] = []
