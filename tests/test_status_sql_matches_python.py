@@ -3,7 +3,9 @@ rules' status table, ``approvals.rules.status_of``) to decide a transition, and 
 (its repository's expression, ``approvals.repository.status_case``) to list, filter and queue.
 Each test drives one aggregate through the real endpoint into every reachable state and checks
 that the two agree for every one of them, and that the approval queue's "still awaiting" SQL
-agrees with the status being the first one (R-AUD-2: statuses are derived, never stored).
+agrees with the status being the first one (R-AUD-2: statuses are derived from the events).
+Issue 18: the status the repository reads is the stored current row (kept by the database from
+the events); it must equal the status derived from the events in SQL too.
 """
 
 from __future__ import annotations
@@ -68,6 +70,7 @@ async def _payment_statuses(session: AsyncSession, payment_id: str) -> tuple[str
     events = await payments_repository.payment_events(session, [decode_uuid("Payment", payment_id)])
     python = payments_rules.payment_status(e.event for e in events)
     sql = await _scalar(session, payments_repository.payment_status_of(ident))
+    assert sql == await _scalar(session, payments_repository.payment_status_derived(ident))
     waiting = await _scalar(session, payments_repository.payment_raised(ident))
     return sql, python.value, waiting
 
@@ -117,6 +120,7 @@ async def _decision_statuses(session: AsyncSession, decision_id: str) -> tuple[s
     events = await decisions_repository.events_of(session, [ident])
     python = decisions_rules.decision_status(e.event for e in events)
     sql = await _scalar(session, decisions_repository.status_of(literal(ident)))
+    assert sql == await _scalar(session, decisions_repository.status_derived(literal(ident)))
     waiting = await _scalar(session, decisions_repository.raised(literal(ident)))
     return sql, python.value, waiting
 
@@ -249,6 +253,7 @@ async def _assistance_statuses(session: AsyncSession, assistance_id: str) -> tup
     events = await assistance_repository.events_of(session, [ident])
     python = assistance_rules.assistance_status(e.event for e in events)
     sql = await _scalar(session, assistance_repository.status_of(literal(ident)))
+    assert sql == await _scalar(session, assistance_repository.status_derived(literal(ident)))
     waiting = await _scalar(session, assistance_repository.requested(literal(ident)))
     return sql, python.value, waiting
 

@@ -1,9 +1,16 @@
 """The SQL side of the approval mechanism: an aggregate's status from its events, built from the
 same status table as the Python side (``approvals.rules.status_of``), so the two agree by
-construction (and ``tests/test_status_sql_matches_python.py`` checks that they do)."""
+construction (and ``tests/test_status_sql_matches_python.py`` checks that they do).
+
+The lists read an aggregate's status from its current table (``payment_current``,
+``decision_current``, ..., migration 0048), which the database keeps from the same status
+table (its rows in ``lifecycle_status``); the expression derived from the events here is the
+other side of the agreement test (``tests/test_current_status.py``). ``derived_status`` builds
+it once per aggregate (and table), not per call."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
@@ -44,3 +51,14 @@ def before_any(table: StatusTable[E, S], has: Has) -> ColumnElement[bool]:
     """Still in the status before any event of the table (e.g. RAISED, awaiting approval): one
     NOT EXISTS, the cheap form of ``status_case(...) == otherwise``."""
     return not_(has([kind.value for kind, _ in table]))
+
+
+@functools.lru_cache(maxsize=128)
+def derived_status(
+    model: Any, owner_column: str, owner: Any, table: StatusTable[E, S], otherwise: S
+) -> ColumnElement[str]:
+    """``status_case(status_arms(table, has_events(model, owner_column, owner)), otherwise)``,
+    built once for each (events, owner, table): ``owner`` is usually a column (an aggregate's id
+    column in the enclosing query), so the expression is the same every call (bounded: a
+    literal owner is a new key each time)."""
+    return status_case(status_arms(table, has_events(model, owner_column, owner)), otherwise)

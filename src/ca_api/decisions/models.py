@@ -65,3 +65,15 @@ class DecisionEvent(Recorded, Base):
     )
     superseded_by: Mapped[decision_fk | None]
     reason: Mapped[str | None]
+
+
+class DecisionCurrent(Base):
+    """The decision's status now (migration 0048): derived from its events by the database in
+    the same transaction (the trigger ``decision_current_apply``), never written otherwise; the
+    events stay the record (R-AUD-2). What the lists and the queue filter on."""
+
+    __tablename__ = "decision_current"
+
+    decision_id: Mapped[decision_fk] = mapped_column(primary_key=True)
+    status: Mapped[str]
+    raised_at: Mapped[datetime]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -12,13 +13,13 @@ from sqlalchemy import ColumnElement, Row, exists, false, func, insert, not_, se
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from ca_api.approvals.repository import before_any, has_events, status_arms, status_case
+from ca_api.approvals.repository import before_any, derived_status, has_events
 from ca_api.auth.permissions import DECISION_READ
 from ca_api.auth.principal import Principal
 from ca_api.clients.models import Client
 from ca_api.common.keyset import Seek, keyset
 from ca_api.db import get_by_id, rows_where_in
-from ca_api.decisions.models import Decision, DecisionAuthor, DecisionEvent
+from ca_api.decisions.models import Decision, DecisionAuthor, DecisionCurrent, DecisionEvent
 from ca_api.decisions.rules import (
     DECISION_STATUSES,
     DecisionEventKind,
@@ -38,25 +39,31 @@ def readable(principal: Principal | None) -> ColumnElement[bool]:
     return false()
 
 
-# --- derived status -----------------------------------------------------------------------
+# --- the status ---------------------------------------------------------------------------
 
 
 def _has(decision_id: Any, *events: DecisionEventKind) -> ColumnElement[bool]:
     return has_events(DecisionEvent, "decision_id", decision_id)([ev.value for ev in events])
 
 
-def status_arms_of(decision_id: Any) -> list[tuple[ColumnElement[bool], DecisionStatus]]:
-    """The status table's rows in SQL, for statuses built on a decision's (a lodgement's)."""
-    return status_arms(DECISION_STATUSES, has_events(DecisionEvent, "decision_id", decision_id))
-
-
 def status_of(decision_id: Any) -> ColumnElement[str]:
-    """rules.decision_status, in SQL: built from the same status table."""
-    return status_case(status_arms_of(decision_id), DecisionStatus.RAISED)
+    """The decision's status: its current row (``decision_current``, kept from its events by
+    the database in the same transaction, migration 0048), one index probe."""
+    dc = aliased(DecisionCurrent)
+    return select(dc.status).where(dc.decision_id == decision_id).scalar_subquery()
+
+
+def status_derived(decision_id: Any) -> ColumnElement[str]:
+    """rules.decision_status, in SQL from the events: built from the same status table (the
+    agreement test's other side; ``approvals.repository.derived_status``)."""
+    return derived_status(
+        DecisionEvent, "decision_id", decision_id, DECISION_STATUSES, DecisionStatus.RAISED
+    )
 
 
 def raised(decision_id: Any) -> ColumnElement[bool]:
-    """Still RAISED (awaiting a decision): ``status_of(...) == RAISED`` as one NOT EXISTS."""
+    """Still RAISED (awaiting a decision), from the events: ``status_derived(...) == RAISED``
+    as one NOT EXISTS (the agreement test's)."""
     return before_any(DECISION_STATUSES, has_events(DecisionEvent, "decision_id", decision_id))
 
 
@@ -68,13 +75,20 @@ def authors_of(decision_id: Any) -> ColumnElement[list[str]]:
     )
 
 
+@functools.cache
 def _view() -> Any:
-    return select(
-        Decision,
-        Client.reference.label("client_reference"),
-        status_of(Decision.id).label("status"),
-        authors_of(Decision.id).label("authors"),
-    ).join(Client, Client.id == Decision.client_id)
+    """Built once: a decision with its client's reference, its current status (the current row,
+    joined) and its authors."""
+    return (
+        select(
+            Decision,
+            Client.reference.label("client_reference"),
+            DecisionCurrent.status.label("status"),
+            authors_of(Decision.id).label("authors"),
+        )
+        .join(Client, Client.id == Decision.client_id)
+        .join(DecisionCurrent, DecisionCurrent.decision_id == Decision.id)
+    )
 
 
 # --- decisions ----------------------------------------------------------------------------
@@ -158,15 +172,19 @@ async def list_decisions(
     *,
     seek: Seek[tuple[datetime, uuid.UUID]],
 ) -> Sequence[Row[Any]]:
-    """A page of decisions, newest first."""
+    """A page of decisions, newest first; a status is read off the current row, in the order of
+    its index (status, raised_at, id)."""
     stmt = _view().where(readable(principal))
     if flt.client_id is not None:
         stmt = stmt.where(Decision.client_id == flt.client_id)
     if flt.kind is not None:
         stmt = stmt.where(Decision.kind == flt.kind.value)
     if flt.status is not None:
-        stmt = stmt.where(status_of(Decision.id) == flt.status.value)
-    stmt = keyset(stmt, seek, Decision.raised_at.desc(), Decision.id.desc())
+        stmt = stmt.where(DecisionCurrent.status == flt.status.value)
+        raised_at, ident = DecisionCurrent.raised_at, DecisionCurrent.decision_id
+    else:
+        raised_at, ident = Decision.raised_at, Decision.id
+    stmt = keyset(stmt, seek, raised_at.desc(), ident.desc())
     return (await session.execute(stmt)).all()
 
 
@@ -178,11 +196,11 @@ async def awaiting(
     stmt = _view().where(
         Decision.raised_by != not_raised_by,
         not_(exists().where(a.decision_id == Decision.id, a.author == not_raised_by)),
-        raised(Decision.id),
+        DecisionCurrent.status == DecisionStatus.RAISED.value,  # its partial index
     )
     if decision_id is not None:
         stmt = stmt.where(Decision.id == decision_id)
-    stmt = stmt.order_by(Decision.raised_at, Decision.id)
+    stmt = stmt.order_by(DecisionCurrent.raised_at, DecisionCurrent.decision_id)
     return (await session.execute(stmt)).all()
 
 

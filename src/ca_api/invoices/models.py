@@ -94,3 +94,18 @@ class InvoiceHoldRelease(Recorded, Base):
 
     hold_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("invoice_hold.id"), primary_key=True)
     reason: Mapped[str]
+
+
+class InvoiceCurrent(Base):
+    """The invoice's status now, whether it is on hold (R-REF-7), and its due date (migration
+    0048): derived by the database in the same transaction as any event, check, payment or hold
+    that changes them (``invoice_status_derived``: the rules of
+    ``repository.invoice_status_of``), never written otherwise; those rows stay the record
+    (R-AUD-2). What the lists filter on (the overdue list by due date)."""
+
+    __tablename__ = "invoice_current"
+
+    invoice_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("invoice.id"), primary_key=True)
+    status: Mapped[str]
+    on_hold: Mapped[bool]
+    due_on: Mapped[date]

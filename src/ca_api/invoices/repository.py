@@ -37,6 +37,7 @@ from ca_api.db import get_by_id, rows_where_in
 from ca_api.invoices.models import (
     Invoice,
     InvoiceCheck,
+    InvoiceCurrent,
     InvoiceEvent,
     InvoiceHold,
     InvoiceHoldRelease,
@@ -66,7 +67,29 @@ def readable(principal: Principal | None) -> ColumnElement[bool]:
     return false()
 
 
-# --- the derived status -------------------------------------------------------------------
+# --- the status -----------------------------------------------------------------------------
+
+UNPAID_CLOSED = (InvoiceStatus.PAID.value, InvoiceStatus.CANCELLED.value)
+
+
+def invoice_status_of(invoice_id: Any) -> ColumnElement[str]:
+    """The invoice's status: its current row (``invoice_current``, kept by the database in the
+    same transaction as any event, check, payment or payment event that changes it, migration
+    0048; its rules those of ``invoice_status_derived``), one index probe."""
+    ic = aliased(InvoiceCurrent)
+    return select(ic.status).where(ic.invoice_id == invoice_id).scalar_subquery()
+
+
+def fixed(value: str) -> ColumnElement[str]:
+    """A constant written into the SQL, not bound: a partial index's predicate (``status NOT IN
+    ('PAID', 'CANCELLED')``) is proved only against constants, in every plan."""
+    return literal(value, literal_execute=True)
+
+
+def chased(ic: Any) -> ColumnElement[bool]:
+    """Neither paid nor cancelled, and not on hold (R-REF-7): an invoice that is overdue once
+    past its due date; the predicate of the index ``ix_invoice_current_chased``."""
+    return and_(ic.status.not_in([fixed(v) for v in UNPAID_CLOSED]), not_(ic.on_hold))
 
 
 def _payment_has(payment_id: Any, *events: PaymentEventKind) -> ColumnElement[bool]:
@@ -96,8 +119,9 @@ def _checks_passed(invoice_id: Any) -> ColumnElement[int]:
     )
 
 
-def invoice_status_of(invoice_id: Any) -> ColumnElement[str]:
-    """An invoice's status, derived from its events, payments and checks."""
+def invoice_status_derived(invoice_id: Any) -> ColumnElement[str]:
+    """An invoice's status, derived from its events, payments and checks (the agreement test's
+    other side; the database's ``invoice_status_derived`` has the same rules)."""
     ie = aliased(InvoiceEvent)
     cancelled = exists().where(
         ie.invoice_id == invoice_id, ie.event == InvoiceEventKind.CANCELLED.value
@@ -228,7 +252,7 @@ async def lock_invoice(session: AsyncSession, invoice_id: uuid.UUID) -> Invoice 
 
 
 async def invoice_status(session: AsyncSession, invoice_id: uuid.UUID) -> InvoiceStatus:
-    stmt = select(invoice_status_of(literal(invoice_id)))
+    stmt = select(InvoiceCurrent.status).where(InvoiceCurrent.invoice_id == invoice_id)
     return InvoiceStatus((await session.execute(stmt)).scalar_one())
 
 
@@ -256,13 +280,18 @@ async def insert_invoice_event(session: AsyncSession, values: dict[str, Any]) ->
 
 @functools.cache
 def _select_invoice() -> Any:
-    """Built once: the derived status is a large expression, costly to build per request."""
-    return select(
-        Invoice,
-        Client.reference.label("client_reference"),
-        invoice_status_of(Invoice.id).label("status"),
-        on_hold_of(Invoice.id).label("on_hold"),
-    ).join(Client, Client.id == Invoice.client_id)
+    """Built once: an invoice with its client's reference, its current status and whether it is
+    on hold (the current row, joined)."""
+    return (
+        select(
+            Invoice,
+            Client.reference.label("client_reference"),
+            InvoiceCurrent.status.label("status"),
+            InvoiceCurrent.on_hold.label("on_hold"),
+        )
+        .join(Client, Client.id == Invoice.client_id)
+        .join(InvoiceCurrent, InvoiceCurrent.invoice_id == Invoice.id)
+    )
 
 
 async def get_invoice(
@@ -295,9 +324,6 @@ class InvoiceFilter:
     overdue: bool | None = None
 
 
-UNPAID_CLOSED = (InvoiceStatus.PAID.value, InvoiceStatus.CANCELLED.value)
-
-
 async def list_invoices(
     session: AsyncSession,
     principal: Principal,
@@ -306,26 +332,24 @@ async def list_invoices(
     today: date,
     seek: Seek[InvoiceKey],
 ) -> Sequence[Row[Any]]:
-    """A page of invoices across the caseload, oldest due first (due date, then id)."""
-    base = _select_invoice().where(readable(principal))
+    """A page of invoices across the caseload, oldest due first (due date, then id). Status,
+    hold and due date are read off the current row, in the order of its indexes: the overdue
+    list walks ``ix_invoice_current_chased`` up to today."""
+    ic = InvoiceCurrent
+    stmt = _select_invoice().where(readable(principal))
     if flt.client_id is not None:
-        base = base.where(Invoice.client_id == flt.client_id)
+        stmt = stmt.where(Invoice.client_id == flt.client_id)
     if flt.supplier_id is not None:
-        base = base.where(Invoice.supplier_id == flt.supplier_id)
+        stmt = stmt.where(Invoice.supplier_id == flt.supplier_id)
     if flt.due_before is not None:
-        base = base.where(Invoice.due_on < flt.due_before)
-    sub = base.subquery()
-    inv = aliased(Invoice, sub)
-    stmt = select(inv, sub.c.client_reference, sub.c.status, sub.c.on_hold)
+        stmt = stmt.where(ic.due_on < flt.due_before)
     if flt.status is not None:
-        stmt = stmt.where(sub.c.status == flt.status.value)
+        stmt = stmt.where(ic.status == flt.status.value)
     if flt.overdue is not None:
         # A held invoice is not chased (R-REF-7): never overdue while on hold.
-        is_overdue = and_(
-            inv.due_on < today, sub.c.status.not_in(UNPAID_CLOSED), not_(sub.c.on_hold)
-        )
+        is_overdue = and_(ic.due_on < today, chased(ic))
         stmt = stmt.where(is_overdue if flt.overdue else not_(is_overdue))
-    stmt = keyset(stmt, seek, inv.due_on, inv.id)
+    stmt = keyset(stmt, seek, ic.due_on, ic.invoice_id)
     return (await session.execute(stmt)).all()
 
 

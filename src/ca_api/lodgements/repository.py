@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -12,15 +13,16 @@ from typing import Any
 from sqlalchemy import (
     ColumnElement,
     and_,
+    case,
     func,
     insert,
+    literal,
     or_,
     select,
 )
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ca_api.approvals.repository import status_case
 from ca_api.common.keyset import Seek, keyset
 from ca_api.db import get_by_id, insert_returning
 from ca_api.decisions import repository as decisions_repository
@@ -50,20 +52,20 @@ class LodgementRow:
 ON_DECISION = {d: rules.lodgement_status(d, lodged=False) for d in DecisionStatus}
 
 
+@functools.cache
 def _status() -> ColumnElement[str]:
-    """The status derived in SQL (as ``rules.lodgement_status``), so a list can filter on it:
-    lodged wins, else the decision's status table (``decisions.rules.DECISION_STATUSES``)."""
+    """The status in SQL (as ``rules.lodgement_status``), so a list can filter on it: lodged
+    wins, else its decision's current status (``decisions.repository.status_of``, kept by the
+    database from the decision's events) as named by ``ON_DECISION``. Built once."""
     lodged = LodgementLodged.lodgement_id.is_not(None)
-    return status_case(
-        [(lodged, LodgementStatus.LODGED)]
-        + [
-            (when, ON_DECISION[status])
-            for when, status in decisions_repository.status_arms_of(Lodgement.decision_id)
-        ],
-        ON_DECISION[DecisionStatus.RAISED],
+    on_decision = case(
+        {d.value: ON_DECISION[d].value for d in DecisionStatus},
+        value=decisions_repository.status_of(Lodgement.decision_id),
     )
+    return case((lodged, literal(LodgementStatus.LODGED.value)), else_=on_decision)
 
 
+@functools.cache
 def _select() -> Any:
     return select(Lodgement, LodgementLodged, _status().label("status")).outerjoin(
         LodgementLodged, LodgementLodged.lodgement_id == Lodgement.id

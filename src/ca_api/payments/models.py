@@ -56,3 +56,15 @@ class PaymentEvent(Recorded, Base):
         Integer, ForeignKey("approval_limit_version.id")
     )
     reason: Mapped[str | None]
+
+
+class PaymentCurrent(Base):
+    """The payment's status now (migration 0048): derived from its events by the database in
+    the same transaction (the trigger ``payment_current_apply``), never written otherwise; the
+    events stay the record (R-AUD-2). What the lists filter on."""
+
+    __tablename__ = "payment_current"
+
+    payment_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("payment.id"), primary_key=True)
+    status: Mapped[str]
+    raised_at: Mapped[datetime]

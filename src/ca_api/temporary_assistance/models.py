@@ -56,3 +56,16 @@ class TemporaryAssistanceRepayment(Recorded, Base):
     assistance_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("temporary_assistance.id"))
     transfer_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("transfer.id"))
     amount: Mapped[int]
+
+
+class TemporaryAssistanceCurrent(Base):
+    """The assistance's status now (migration 0048): derived from its events by the database in
+    the same transaction, never written otherwise; the events stay the record (R-AUD-2)."""
+
+    __tablename__ = "temporary_assistance_current"
+
+    assistance_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("temporary_assistance.id"), primary_key=True
+    )
+    status: Mapped[str]
+    raised_at: Mapped[datetime]

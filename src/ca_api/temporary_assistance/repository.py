@@ -14,7 +14,7 @@ from sqlalchemy import ColumnElement, Row, func, insert, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from ca_api.approvals.repository import before_any, has_events, status_arms, status_case
+from ca_api.approvals.repository import before_any, derived_status, has_events
 from ca_api.auth.principal import Principal
 from ca_api.clients.models import Client
 from ca_api.clients.repository import cc, readable
@@ -23,6 +23,7 @@ from ca_api.db import insert_returning, rows_where_in
 from ca_api.ledger.models import Counterparty
 from ca_api.temporary_assistance.models import (
     TemporaryAssistance,
+    TemporaryAssistanceCurrent,
     TemporaryAssistanceEvent,
     TemporaryAssistanceRepayment,
 )
@@ -36,14 +37,27 @@ def _has(assistance_id: Any) -> Any:
 
 
 def status_of(assistance_id: Any) -> ColumnElement[str]:
-    """rules.assistance_status, in SQL: built from the same status table."""
-    return status_case(
-        status_arms(ASSISTANCE_STATUSES, _has(assistance_id)), AssistanceStatus.REQUESTED
+    """The assistance's status: its current row (``temporary_assistance_current``, kept from its
+    events by the database in the same transaction, migration 0048), one index probe."""
+    tc = aliased(TemporaryAssistanceCurrent)
+    return select(tc.status).where(tc.assistance_id == assistance_id).scalar_subquery()
+
+
+def status_derived(assistance_id: Any) -> ColumnElement[str]:
+    """rules.assistance_status, in SQL from the events: built from the same status table (the
+    agreement test's other side; ``approvals.repository.derived_status``)."""
+    return derived_status(
+        TemporaryAssistanceEvent,
+        "assistance_id",
+        assistance_id,
+        ASSISTANCE_STATUSES,
+        AssistanceStatus.REQUESTED,
     )
 
 
 def requested(assistance_id: Any) -> ColumnElement[bool]:
-    """Still REQUESTED (awaiting approval): ``status_of(...) == REQUESTED`` as one NOT EXISTS."""
+    """Still REQUESTED (awaiting approval), from the events: ``status_derived(...) ==
+    REQUESTED`` as one NOT EXISTS (the agreement test's)."""
     return before_any(ASSISTANCE_STATUSES, _has(assistance_id))
 
 
@@ -61,10 +75,14 @@ def _select() -> Any:
         select(
             TemporaryAssistance,
             Client.reference.label("client_reference"),
-            status_of(TemporaryAssistance.id).label("status"),
+            TemporaryAssistanceCurrent.status.label("status"),
             repaid_of(TemporaryAssistance.id).label("repaid"),
         )
         .join(Client, Client.id == TemporaryAssistance.client_id)
+        .join(
+            TemporaryAssistanceCurrent,
+            TemporaryAssistanceCurrent.assistance_id == TemporaryAssistance.id,
+        )
         .join(cc, cc.c.id == TemporaryAssistance.client_id)
     )
 
@@ -197,15 +215,19 @@ async def awaiting(
             Client.reference.label("client_reference"),
             Counterparty.name.label("payee_name"),
         )
+        .join(
+            TemporaryAssistanceCurrent,
+            TemporaryAssistanceCurrent.assistance_id == TemporaryAssistance.id,
+        )
         .join(Client, Client.id == TemporaryAssistance.client_id)
         .join(cc, cc.c.id == TemporaryAssistance.client_id)
         .join(Counterparty, Counterparty.id == TemporaryAssistance.payee_id)
         .where(
             readable(principal),
             TemporaryAssistance.raised_by != principal.subject,
-            requested(TemporaryAssistance.id),
+            TemporaryAssistanceCurrent.status == AssistanceStatus.REQUESTED.value,
             TemporaryAssistance.id == assistance_id if assistance_id is not None else true(),
         )
-        .order_by(TemporaryAssistance.raised_at, TemporaryAssistance.id)
+        .order_by(TemporaryAssistanceCurrent.raised_at, TemporaryAssistanceCurrent.assistance_id)
     )
     return (await session.execute(stmt)).all()

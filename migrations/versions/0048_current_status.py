@@ -1,0 +1,374 @@
+"""Current statuses, kept by the database (issue 18 item 1): the lists that filter by status
+(payments awaiting approval, payments by status, overdue invoices, pending decisions, the
+approval queue) read one indexed column instead of deriving every row's status from its events.
+
+At 50,000 clients every payment's status was worked out from its events before filtering (all
+360,700 payments read to find the 500 awaiting approval: 1.5 s; overdue invoices 1.8 s).
+
+- ``lifecycle`` and ``lifecycle_status``: the status tables of the approvable aggregates as
+  data, the same rows as ``payments.rules.PAYMENT_STATUSES``, ``decisions.rules.LIFECYCLE`` and
+  ``temporary_assistance.rules.ASSISTANCE_STATUSES`` (the first event of the table present, by
+  rank, gives the status; none: ``before``). ``tests/test_current_status.py`` checks that the
+  rows here are the Python tables' rows.
+- ``payment_current``, ``decision_current``, ``temporary_assistance_current``: each aggregate's
+  status (and when it was raised, the lists' order), one row per aggregate, written by triggers
+  only: an AFTER INSERT statement trigger on the aggregate (its status before any event) and on
+  its event table (the status its events now bring, ``lifecycle_status_of``), one generic pair
+  of functions driven by the lifecycle rows.
+- ``invoice_current``: an invoice's status (``invoice_status_derived``, the rules of
+  ``invoices.repository.invoice_status_of``: its events, its payments' events, its checks),
+  whether it is on hold (R-REF-7) and its due date, refreshed by triggers on every table the
+  status reads (invoice, invoice_event, invoice_check, payment, payment_event, invoice_hold,
+  invoice_hold_release).
+
+R-AUD-2: the event rows stay the record, never edited; a current row is derived, written in the
+same transaction as the event by the database (no code path can forget it, no round trip
+added), and refused to anyone else (``current_status_guard``: written only from a trigger).
+The refresh locks the current rows it recomputes before reading the events, so two
+transactions adding events to one invoice (two of its payments) cannot leave it stale. Tests:
+``tests/test_current_status.py`` (stored = derived in SQL = Python, in every reachable state
+and over random event sequences).
+
+Revision ID: 0048
+Revises: 0047
+"""
+
+from ca_api.migrate import run_script
+
+revision = "0048"
+down_revision = "0047"
+branch_labels = None
+depends_on = None
+
+UPGRADE = r"""
+-- The status tables, as data (the rules modules' tables; a test keeps them equal).
+CREATE TABLE lifecycle (
+  aggregate text PRIMARY KEY,
+  before    text NOT NULL
+);
+CREATE TABLE lifecycle_status (
+  aggregate text NOT NULL REFERENCES lifecycle (aggregate),
+  rank      integer NOT NULL,
+  event     text NOT NULL,
+  status    text NOT NULL,
+  PRIMARY KEY (aggregate, event),
+  UNIQUE (aggregate, rank)
+);
+INSERT INTO lifecycle (aggregate, before) VALUES
+  ('payment', 'RAISED'), ('decision', 'RAISED'), ('temporary_assistance', 'REQUESTED');
+INSERT INTO lifecycle_status (aggregate, rank, event, status) VALUES
+  ('payment', 1, 'MADE', 'MADE'),
+  ('payment', 2, 'CANCELLED', 'CANCELLED'),
+  ('payment', 3, 'APPROVED', 'APPROVED'),
+  ('decision', 1, 'SUPERSEDED', 'SUPERSEDED'),
+  ('decision', 2, 'APPROVED', 'APPROVED'),
+  ('decision', 3, 'REFUSED', 'REFUSED'),
+  ('temporary_assistance', 1, 'REPAID', 'REPAID'),
+  ('temporary_assistance', 2, 'PAID', 'PAID'),
+  ('temporary_assistance', 3, 'REJECTED', 'REJECTED'),
+  ('temporary_assistance', 4, 'APPROVED', 'APPROVED');
+CREATE TRIGGER lifecycle_append_only BEFORE UPDATE OR DELETE ON lifecycle
+  FOR EACH ROW EXECUTE FUNCTION refuse_change();
+CREATE TRIGGER lifecycle_status_append_only BEFORE UPDATE OR DELETE ON lifecycle_status
+  FOR EACH ROW EXECUTE FUNCTION refuse_change();
+
+-- approvals.rules.status_of, in the database: the first row of the table whose event is
+-- present, else the status before any event.
+CREATE FUNCTION lifecycle_status_of(agg text, events text[]) RETURNS text
+LANGUAGE sql STABLE AS $$
+  SELECT coalesce(
+    (SELECT s.status FROM lifecycle_status s
+      WHERE s.aggregate = agg AND s.event = ANY (events)
+      ORDER BY s.rank LIMIT 1),
+    (SELECT l.before FROM lifecycle l WHERE l.aggregate = agg))
+$$;
+
+-- The current tables: one row per aggregate, derived, written only by the triggers below.
+CREATE TABLE payment_current (
+  payment_id uuid PRIMARY KEY REFERENCES payment (id),
+  status     text NOT NULL,
+  raised_at  timestamptz NOT NULL
+);
+CREATE TABLE decision_current (
+  decision_id uuid PRIMARY KEY REFERENCES decision (id),
+  status      text NOT NULL,
+  raised_at   timestamptz NOT NULL
+);
+CREATE TABLE temporary_assistance_current (
+  assistance_id uuid PRIMARY KEY REFERENCES temporary_assistance (id),
+  status        text NOT NULL,
+  raised_at     timestamptz NOT NULL
+);
+
+-- A new aggregate: its status before any event. TG_ARGV: the lifecycle, the current table,
+-- its key column. The new rows are the transition table ``born``.
+CREATE FUNCTION lifecycle_current_born() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+  EXECUTE format(
+    'INSERT INTO %I (%I, status, raised_at)
+     SELECT n.id, l.before, n.raised_at FROM born n JOIN lifecycle l ON l.aggregate = %L',
+    TG_ARGV[1], TG_ARGV[2], TG_ARGV[0]);
+  RETURN NULL;
+END
+$$;
+
+-- New events: the status the aggregate's events now bring. TG_ARGV: the lifecycle, the current
+-- table, its key column, the event table's column naming the aggregate. The current rows are
+-- locked first, and the events read by the next statement (a fresh snapshot), so an event
+-- committed meanwhile by another transaction is counted.
+CREATE FUNCTION lifecycle_current_apply() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+  EXECUTE format(
+    'SELECT 1 FROM %I c WHERE c.%I IN (SELECT n.%I FROM changed n) ORDER BY c.%I FOR UPDATE',
+    TG_ARGV[1], TG_ARGV[2], TG_ARGV[3], TG_ARGV[2]);
+  EXECUTE format(
+    'UPDATE %1$I c SET status = lifecycle_status_of(%4$L, k.events)
+       FROM (SELECT e.%3$I AS id, array_agg(e.event) AS events FROM %5$I e
+              WHERE e.%3$I IN (SELECT n.%3$I FROM changed n) GROUP BY e.%3$I) k
+      WHERE c.%2$I = k.id AND c.status IS DISTINCT FROM lifecycle_status_of(%4$L, k.events)',
+    TG_ARGV[1], TG_ARGV[2], TG_ARGV[3], TG_ARGV[0], TG_TABLE_NAME);
+  RETURN NULL;
+END
+$$;
+
+CREATE TRIGGER payment_current_born AFTER INSERT ON payment
+  REFERENCING NEW TABLE AS born FOR EACH STATEMENT
+  EXECUTE FUNCTION lifecycle_current_born('payment', 'payment_current', 'payment_id');
+CREATE TRIGGER payment_current_apply AFTER INSERT ON payment_event
+  REFERENCING NEW TABLE AS changed FOR EACH STATEMENT
+  EXECUTE FUNCTION lifecycle_current_apply('payment', 'payment_current', 'payment_id',
+                                           'payment_id');
+CREATE TRIGGER decision_current_born AFTER INSERT ON decision
+  REFERENCING NEW TABLE AS born FOR EACH STATEMENT
+  EXECUTE FUNCTION lifecycle_current_born('decision', 'decision_current', 'decision_id');
+CREATE TRIGGER decision_current_apply AFTER INSERT ON decision_event
+  REFERENCING NEW TABLE AS changed FOR EACH STATEMENT
+  EXECUTE FUNCTION lifecycle_current_apply('decision', 'decision_current', 'decision_id',
+                                           'decision_id');
+CREATE TRIGGER temporary_assistance_current_born AFTER INSERT ON temporary_assistance
+  REFERENCING NEW TABLE AS born FOR EACH STATEMENT
+  EXECUTE FUNCTION lifecycle_current_born('temporary_assistance',
+                                          'temporary_assistance_current', 'assistance_id');
+CREATE TRIGGER temporary_assistance_current_apply AFTER INSERT ON temporary_assistance_event
+  REFERENCING NEW TABLE AS changed FOR EACH STATEMENT
+  EXECUTE FUNCTION lifecycle_current_apply('temporary_assistance',
+                                           'temporary_assistance_current', 'assistance_id',
+                                           'assistance_id');
+
+INSERT INTO payment_current (payment_id, status, raised_at)
+SELECT p.id, lifecycle_status_of('payment', coalesce(k.events, '{}')), p.raised_at
+  FROM payment p
+  LEFT JOIN (SELECT payment_id, array_agg(event) AS events FROM payment_event
+              GROUP BY payment_id) k ON k.payment_id = p.id;
+INSERT INTO decision_current (decision_id, status, raised_at)
+SELECT d.id, lifecycle_status_of('decision', coalesce(k.events, '{}')), d.raised_at
+  FROM decision d
+  LEFT JOIN (SELECT decision_id, array_agg(event) AS events FROM decision_event
+              GROUP BY decision_id) k ON k.decision_id = d.id;
+INSERT INTO temporary_assistance_current (assistance_id, status, raised_at)
+SELECT a.id, lifecycle_status_of('temporary_assistance', coalesce(k.events, '{}')), a.raised_at
+  FROM temporary_assistance a
+  LEFT JOIN (SELECT assistance_id, array_agg(event) AS events FROM temporary_assistance_event
+              GROUP BY assistance_id) k ON k.assistance_id = a.id;
+
+-- The hot filters: what awaits approval (oldest first), and a status's page by when raised.
+CREATE INDEX ix_payment_current_status ON payment_current (status, raised_at, payment_id);
+CREATE INDEX ix_payment_current_raised ON payment_current (raised_at, payment_id)
+  WHERE status = 'RAISED';
+CREATE INDEX ix_payment_raised ON payment (raised_at, id);
+CREATE INDEX ix_decision_current_status ON decision_current (status, raised_at, decision_id);
+CREATE INDEX ix_decision_current_raised ON decision_current (raised_at, decision_id)
+  WHERE status = 'RAISED';
+CREATE INDEX ix_temporary_assistance_current_requested
+  ON temporary_assistance_current (raised_at, assistance_id) WHERE status = 'REQUESTED';
+
+-- --- invoices: status from events, payments and checks; on hold; due date ------------------
+
+-- invoices.repository.invoice_status_of, in the database (the agreement test compares them).
+-- 7: the checks of R-PAY-2 (invoices.rules.ALL_CHECKS; the check constraint on invoice_check).
+CREATE FUNCTION invoice_status_derived(inv uuid) RETURNS text
+LANGUAGE sql STABLE AS $$
+  SELECT CASE
+    WHEN EXISTS (SELECT 1 FROM invoice_event e
+                  WHERE e.invoice_id = inv AND e.event = 'CANCELLED') THEN 'CANCELLED'
+    WHEN EXISTS (SELECT 1 FROM payment p
+                  WHERE p.invoice_id = inv
+                    AND EXISTS (SELECT 1 FROM payment_event x
+                                 WHERE x.payment_id = p.id AND x.event = 'MADE')) THEN 'PAID'
+    WHEN EXISTS (SELECT 1 FROM payment p
+                  WHERE p.invoice_id = inv
+                    AND EXISTS (SELECT 1 FROM payment_event x
+                                 WHERE x.payment_id = p.id AND x.event = 'APPROVED')
+                    AND NOT EXISTS (SELECT 1 FROM payment_event x
+                                     WHERE x.payment_id = p.id
+                                       AND x.event IN ('CANCELLED', 'MADE'))) THEN 'APPROVED'
+    WHEN EXISTS (SELECT 1 FROM payment p
+                  WHERE p.invoice_id = inv
+                    AND NOT EXISTS (SELECT 1 FROM payment_event x
+                                     WHERE x.payment_id = p.id
+                                       AND x.event IN ('APPROVED', 'CANCELLED', 'MADE'))
+                    AND EXISTS (SELECT 1 FROM payment_event x
+                                 WHERE x.payment_id = p.id
+                                   AND x.event = 'REFUSED_FUNDS_SHORT')) THEN 'FUNDS_SHORT'
+    WHEN EXISTS (SELECT 1 FROM payment p
+                  WHERE p.invoice_id = inv
+                    AND NOT EXISTS (SELECT 1 FROM payment_event x
+                                     WHERE x.payment_id = p.id
+                                       AND x.event IN ('APPROVED', 'CANCELLED', 'MADE')))
+      THEN 'PAYMENT_RAISED'
+    WHEN (SELECT count(*) FROM invoice_check c
+           WHERE c.invoice_id = inv AND c.passed
+             AND c.id = (SELECT max(c2.id) FROM invoice_check c2
+                          WHERE c2.invoice_id = c.invoice_id
+                            AND c2.check_name = c.check_name)) = 7 THEN 'CHECKED'
+    ELSE 'RECEIVED'
+  END
+$$;
+
+-- invoices.repository.on_hold_of: a hold not released (R-REF-7).
+CREATE FUNCTION invoice_on_hold_derived(inv uuid) RETURNS boolean
+LANGUAGE sql STABLE AS $$
+  SELECT EXISTS (SELECT 1 FROM invoice_hold h
+                  WHERE h.invoice_id = inv
+                    AND NOT EXISTS (SELECT 1 FROM invoice_hold_release r WHERE r.hold_id = h.id))
+$$;
+
+CREATE TABLE invoice_current (
+  invoice_id uuid PRIMARY KEY REFERENCES invoice (id),
+  status     text NOT NULL,
+  on_hold    boolean NOT NULL,
+  due_on     date NOT NULL
+);
+
+-- The invoices a statement touched (TG_TABLE_NAME says how the new rows name them),
+-- recomputed: rows locked first, then read afresh (as lifecycle_current_apply).
+CREATE FUNCTION invoice_current_refresh() RETURNS trigger
+LANGUAGE plpgsql AS $$
+DECLARE
+  ids uuid[];
+BEGIN
+  IF TG_TABLE_NAME = 'invoice' THEN
+    INSERT INTO invoice_current (invoice_id, status, on_hold, due_on)
+    SELECT n.id, invoice_status_derived(n.id), invoice_on_hold_derived(n.id), n.due_on
+      FROM changed n;
+    RETURN NULL;
+  ELSIF TG_TABLE_NAME = 'payment_event' THEN
+    SELECT array_agg(DISTINCT p.invoice_id) INTO ids
+      FROM changed n JOIN payment p ON p.id = n.payment_id WHERE p.invoice_id IS NOT NULL;
+  ELSIF TG_TABLE_NAME = 'invoice_hold_release' THEN
+    SELECT array_agg(DISTINCT h.invoice_id) INTO ids
+      FROM changed n JOIN invoice_hold h ON h.id = n.hold_id;
+  ELSE  -- invoice_event, invoice_check, invoice_hold, payment: each row names its invoice
+    SELECT array_agg(DISTINCT n.invoice_id) INTO ids FROM changed n WHERE n.invoice_id IS NOT NULL;
+  END IF;
+  IF ids IS NULL THEN
+    RETURN NULL;
+  END IF;
+  PERFORM 1 FROM invoice_current c WHERE c.invoice_id = ANY (ids) ORDER BY c.invoice_id
+    FOR UPDATE;
+  UPDATE invoice_current c
+     SET status = d.status, on_hold = d.on_hold
+    FROM (SELECT i AS invoice_id, invoice_status_derived(i) AS status,
+                 invoice_on_hold_derived(i) AS on_hold
+            FROM unnest(ids) AS i) d
+   WHERE c.invoice_id = d.invoice_id
+     AND (c.status, c.on_hold) IS DISTINCT FROM (d.status, d.on_hold);
+  RETURN NULL;
+END
+$$;
+
+CREATE TRIGGER invoice_current_refresh AFTER INSERT ON invoice
+  REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION invoice_current_refresh();
+CREATE TRIGGER invoice_current_refresh AFTER INSERT ON invoice_event
+  REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION invoice_current_refresh();
+CREATE TRIGGER invoice_current_refresh AFTER INSERT ON invoice_check
+  REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION invoice_current_refresh();
+CREATE TRIGGER invoice_current_refresh AFTER INSERT ON payment
+  REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION invoice_current_refresh();
+CREATE TRIGGER invoice_current_refresh AFTER INSERT ON payment_event
+  REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION invoice_current_refresh();
+CREATE TRIGGER invoice_current_refresh AFTER INSERT ON invoice_hold
+  REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION invoice_current_refresh();
+CREATE TRIGGER invoice_current_refresh AFTER INSERT ON invoice_hold_release
+  REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION invoice_current_refresh();
+
+INSERT INTO invoice_current (invoice_id, status, on_hold, due_on)
+SELECT i.id, invoice_status_derived(i.id), invoice_on_hold_derived(i.id), i.due_on
+  FROM invoice i;
+
+-- Outstanding (neither paid nor cancelled) and not on hold, by due date: the overdue list.
+CREATE INDEX ix_invoice_current_chased ON invoice_current (due_on, invoice_id)
+  WHERE status NOT IN ('PAID', 'CANCELLED') AND NOT on_hold;
+CREATE INDEX ix_invoice_current_status ON invoice_current (status, due_on, invoice_id);
+
+-- --- written only by the triggers above (R-AUD-2: derived, never set by hand) ---------------
+
+CREATE FUNCTION current_status_guard() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+  IF pg_trigger_depth() < 2 THEN
+    RAISE EXCEPTION 'table % is kept by the database from the event rows: % refused (R-AUD-2)',
+      TG_TABLE_NAME, TG_OP USING ERRCODE = 'restrict_violation';
+  END IF;
+  RETURN CASE WHEN TG_OP = 'DELETE' THEN OLD ELSE NEW END;
+END
+$$;
+"""
+
+CURRENT_TABLES = (
+    "payment_current",
+    "decision_current",
+    "temporary_assistance_current",
+    "invoice_current",
+)
+
+GUARDS = "\n".join(
+    f"""
+CREATE TRIGGER {t}_guard BEFORE INSERT OR UPDATE OR DELETE ON {t}
+  FOR EACH ROW EXECUTE FUNCTION current_status_guard();
+CREATE TRIGGER {t}_no_truncate BEFORE TRUNCATE ON {t}
+  FOR EACH STATEMENT EXECUTE FUNCTION refuse_change();
+"""
+    for t in CURRENT_TABLES
+)
+
+DOWNGRADE = r"""
+DROP TRIGGER invoice_current_refresh ON invoice_hold_release;
+DROP TRIGGER invoice_current_refresh ON invoice_hold;
+DROP TRIGGER invoice_current_refresh ON payment_event;
+DROP TRIGGER invoice_current_refresh ON payment;
+DROP TRIGGER invoice_current_refresh ON invoice_check;
+DROP TRIGGER invoice_current_refresh ON invoice_event;
+DROP TRIGGER invoice_current_refresh ON invoice;
+DROP TABLE invoice_current;
+DROP FUNCTION invoice_current_refresh();
+DROP FUNCTION invoice_on_hold_derived(uuid);
+DROP FUNCTION invoice_status_derived(uuid);
+
+DROP TRIGGER temporary_assistance_current_apply ON temporary_assistance_event;
+DROP TRIGGER temporary_assistance_current_born ON temporary_assistance;
+DROP TRIGGER decision_current_apply ON decision_event;
+DROP TRIGGER decision_current_born ON decision;
+DROP TRIGGER payment_current_apply ON payment_event;
+DROP TRIGGER payment_current_born ON payment;
+DROP INDEX ix_payment_raised;
+DROP TABLE temporary_assistance_current;
+DROP TABLE decision_current;
+DROP TABLE payment_current;
+DROP FUNCTION current_status_guard();
+DROP FUNCTION lifecycle_current_apply();
+DROP FUNCTION lifecycle_current_born();
+DROP FUNCTION lifecycle_status_of(text, text[]);
+DROP TABLE lifecycle_status;
+DROP TABLE lifecycle;
+"""
+
+
+def upgrade() -> None:
+    run_script(UPGRADE + GUARDS)
+
+
+def downgrade() -> None:
+    run_script(DOWNGRADE)
