@@ -17,13 +17,16 @@ that records the event, and read by every list. The events stay the record. Here
 
 from __future__ import annotations
 
+import asyncio
 import random
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
+import asyncpg
 import pytest
 from sqlalchemy import literal, select, text
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -59,6 +62,7 @@ from tests.factories import (
     record_check,
     recorded,
 )
+from tests.support import fresh_database
 
 HOLD_PAYLOAD = """__typename ... on InvoiceHoldPayload { invoice { id onHold } }"""
 HOLD = (
@@ -448,3 +452,57 @@ async def test_a_current_row_is_written_only_by_the_database(
     with pytest.raises(DBAPIError, match="R-AUD-2"):
         async with session.begin_nested():
             await session.execute(text(statement))
+
+
+# --- two transactions touching one invoice ----------------------------------------------------
+
+
+async def test_events_committed_at_once_on_one_invoice_leave_its_status_current() -> None:
+    # issue 18 item 1, R-AUD-2: the refresh locks the invoice's current row, then reads the
+    # events afresh; a transaction that waited for another sees what that one committed
+    with fresh_database("ca_api_current_conc", with_demo=True) as url:
+        dsn = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+        setup, first, second = [await asyncpg.connect(dsn) for _ in range(3)]
+        try:
+            invoice = await setup.fetchval(
+                "SELECT invoice_id FROM invoice_current WHERE status IN ('RECEIVED', 'CHECKED')"
+                " LIMIT 1"
+            )
+            source = await setup.fetchval("SELECT id FROM payment LIMIT 1")
+            assert invoice is not None and source is not None
+            columns = [c.name for c in Payment.__table__.columns]
+            picked = ", ".join({"id": "$1", "invoice_id": "$2"}.get(c, c) for c in columns)
+            pair = [uuid.uuid4(), uuid.uuid4()]
+            for payment in pair:
+                await setup.execute(
+                    f"INSERT INTO payment ({', '.join(columns)})"
+                    f" SELECT {picked} FROM payment WHERE id = $3",
+                    payment,
+                    invoice,
+                    source,
+                )
+            status = "SELECT status FROM invoice_current WHERE invoice_id = $1"
+            assert await setup.fetchval(status, invoice) == InvoiceStatus.PAYMENT_RAISED.value
+            event = (
+                "INSERT INTO payment_event (payment_id, event, recorded_by) VALUES ($1, $2, 't')"
+            )
+            one, other = (c.transaction() for c in (first, second))
+            await one.start()
+            await other.start()
+            await first.execute(event, pair[0], PaymentEventKind.APPROVED.value)
+            # The other payment cancelled meanwhile: its transaction waits for the first one's
+            # lock on the invoice's current row; alone it would see one payment still raised.
+            waiting = asyncio.create_task(
+                second.execute(event, pair[1], PaymentEventKind.CANCELLED.value)
+            )
+            await asyncio.sleep(0.3)
+            assert not waiting.done()
+            await one.commit()
+            await waiting
+            await other.commit()
+            derived = "SELECT invoice_status_derived($1)"
+            assert await setup.fetchval(status, invoice) == InvoiceStatus.APPROVED.value
+            assert await setup.fetchval(derived, invoice) == InvoiceStatus.APPROVED.value
+        finally:
+            for c in (setup, first, second):
+                await c.close()

@@ -13,8 +13,9 @@ At 50,000 clients every payment's status was worked out from its events before f
 - ``payment_current``, ``decision_current``, ``temporary_assistance_current``: each aggregate's
   status (and when it was raised, the lists' order), one row per aggregate, written by triggers
   only: an AFTER INSERT statement trigger on the aggregate (its status before any event) and on
-  its event table (the status its events now bring, ``lifecycle_status_of``), one generic pair
-  of functions driven by the lifecycle rows.
+  its event table (the status its events now bring, ``lifecycle_status_of``): one pair of
+  trigger functions per aggregate from one template (static SQL, its plans cached a session),
+  the statuses coming from the lifecycle rows.
 - ``invoice_current``: an invoice's status (``invoice_status_derived``, the rules of
   ``invoices.repository.invoice_status_of``: its events, its payments' events, its checks),
   whether it is on hold (R-REF-7) and its due date, refreshed by triggers on every table the
@@ -73,14 +74,17 @@ CREATE TRIGGER lifecycle_status_append_only BEFORE UPDATE OR DELETE ON lifecycle
   FOR EACH ROW EXECUTE FUNCTION refuse_change();
 
 -- approvals.rules.status_of, in the database: the first row of the table whose event is
--- present, else the status before any event.
+-- present, else the status before any event. PL/pgSQL, so its query is planned once a session
+-- (a SQL function's body is planned again in every statement that calls it).
 CREATE FUNCTION lifecycle_status_of(agg text, events text[]) RETURNS text
-LANGUAGE sql STABLE AS $$
-  SELECT coalesce(
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+  RETURN coalesce(
     (SELECT s.status FROM lifecycle_status s
       WHERE s.aggregate = agg AND s.event = ANY (events)
       ORDER BY s.rank LIMIT 1),
-    (SELECT l.before FROM lifecycle l WHERE l.aggregate = agg))
+    (SELECT l.before FROM lifecycle l WHERE l.aggregate = agg));
+END
 $$;
 
 -- The current tables: one row per aggregate, derived, written only by the triggers below.
@@ -100,78 +104,7 @@ CREATE TABLE temporary_assistance_current (
   raised_at     timestamptz NOT NULL
 );
 
--- A new aggregate: its status before any event. TG_ARGV: the lifecycle, the current table,
--- its key column. The new rows are the transition table ``born``.
-CREATE FUNCTION lifecycle_current_born() RETURNS trigger
-LANGUAGE plpgsql AS $$
-BEGIN
-  EXECUTE format(
-    'INSERT INTO %I (%I, status, raised_at)
-     SELECT n.id, l.before, n.raised_at FROM born n JOIN lifecycle l ON l.aggregate = %L',
-    TG_ARGV[1], TG_ARGV[2], TG_ARGV[0]);
-  RETURN NULL;
-END
-$$;
-
--- New events: the status the aggregate's events now bring. TG_ARGV: the lifecycle, the current
--- table, its key column, the event table's column naming the aggregate. The current rows are
--- locked first, and the events read by the next statement (a fresh snapshot), so an event
--- committed meanwhile by another transaction is counted.
-CREATE FUNCTION lifecycle_current_apply() RETURNS trigger
-LANGUAGE plpgsql AS $$
-BEGIN
-  EXECUTE format(
-    'SELECT 1 FROM %I c WHERE c.%I IN (SELECT n.%I FROM changed n) ORDER BY c.%I FOR UPDATE',
-    TG_ARGV[1], TG_ARGV[2], TG_ARGV[3], TG_ARGV[2]);
-  EXECUTE format(
-    'UPDATE %1$I c SET status = lifecycle_status_of(%4$L, k.events)
-       FROM (SELECT e.%3$I AS id, array_agg(e.event) AS events FROM %5$I e
-              WHERE e.%3$I IN (SELECT n.%3$I FROM changed n) GROUP BY e.%3$I) k
-      WHERE c.%2$I = k.id AND c.status IS DISTINCT FROM lifecycle_status_of(%4$L, k.events)',
-    TG_ARGV[1], TG_ARGV[2], TG_ARGV[3], TG_ARGV[0], TG_TABLE_NAME);
-  RETURN NULL;
-END
-$$;
-
-CREATE TRIGGER payment_current_born AFTER INSERT ON payment
-  REFERENCING NEW TABLE AS born FOR EACH STATEMENT
-  EXECUTE FUNCTION lifecycle_current_born('payment', 'payment_current', 'payment_id');
-CREATE TRIGGER payment_current_apply AFTER INSERT ON payment_event
-  REFERENCING NEW TABLE AS changed FOR EACH STATEMENT
-  EXECUTE FUNCTION lifecycle_current_apply('payment', 'payment_current', 'payment_id',
-                                           'payment_id');
-CREATE TRIGGER decision_current_born AFTER INSERT ON decision
-  REFERENCING NEW TABLE AS born FOR EACH STATEMENT
-  EXECUTE FUNCTION lifecycle_current_born('decision', 'decision_current', 'decision_id');
-CREATE TRIGGER decision_current_apply AFTER INSERT ON decision_event
-  REFERENCING NEW TABLE AS changed FOR EACH STATEMENT
-  EXECUTE FUNCTION lifecycle_current_apply('decision', 'decision_current', 'decision_id',
-                                           'decision_id');
-CREATE TRIGGER temporary_assistance_current_born AFTER INSERT ON temporary_assistance
-  REFERENCING NEW TABLE AS born FOR EACH STATEMENT
-  EXECUTE FUNCTION lifecycle_current_born('temporary_assistance',
-                                          'temporary_assistance_current', 'assistance_id');
-CREATE TRIGGER temporary_assistance_current_apply AFTER INSERT ON temporary_assistance_event
-  REFERENCING NEW TABLE AS changed FOR EACH STATEMENT
-  EXECUTE FUNCTION lifecycle_current_apply('temporary_assistance',
-                                           'temporary_assistance_current', 'assistance_id',
-                                           'assistance_id');
-
-INSERT INTO payment_current (payment_id, status, raised_at)
-SELECT p.id, lifecycle_status_of('payment', coalesce(k.events, '{}')), p.raised_at
-  FROM payment p
-  LEFT JOIN (SELECT payment_id, array_agg(event) AS events FROM payment_event
-              GROUP BY payment_id) k ON k.payment_id = p.id;
-INSERT INTO decision_current (decision_id, status, raised_at)
-SELECT d.id, lifecycle_status_of('decision', coalesce(k.events, '{}')), d.raised_at
-  FROM decision d
-  LEFT JOIN (SELECT decision_id, array_agg(event) AS events FROM decision_event
-              GROUP BY decision_id) k ON k.decision_id = d.id;
-INSERT INTO temporary_assistance_current (assistance_id, status, raised_at)
-SELECT a.id, lifecycle_status_of('temporary_assistance', coalesce(k.events, '{}')), a.raised_at
-  FROM temporary_assistance a
-  LEFT JOIN (SELECT assistance_id, array_agg(event) AS events FROM temporary_assistance_event
-              GROUP BY assistance_id) k ON k.assistance_id = a.id;
+@@LIFECYCLE_TRIGGERS@@
 
 -- The hot filters: what awaits approval (oldest first), and a status's page by when raised.
 CREATE INDEX ix_payment_current_status ON payment_current (status, raised_at, payment_id);
@@ -188,9 +121,11 @@ CREATE INDEX ix_temporary_assistance_current_requested
 
 -- invoices.repository.invoice_status_of, in the database (the agreement test compares them).
 -- 7: the checks of R-PAY-2 (invoices.rules.ALL_CHECKS; the check constraint on invoice_check).
+-- PL/pgSQL (as lifecycle_status_of): planned once a session.
 CREATE FUNCTION invoice_status_derived(inv uuid) RETURNS text
-LANGUAGE sql STABLE AS $$
-  SELECT CASE
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+  RETURN CASE
     WHEN EXISTS (SELECT 1 FROM invoice_event e
                   WHERE e.invoice_id = inv AND e.event = 'CANCELLED') THEN 'CANCELLED'
     WHEN EXISTS (SELECT 1 FROM payment p
@@ -224,15 +159,18 @@ LANGUAGE sql STABLE AS $$
                           WHERE c2.invoice_id = c.invoice_id
                             AND c2.check_name = c.check_name)) = 7 THEN 'CHECKED'
     ELSE 'RECEIVED'
-  END
+  END;
+END
 $$;
 
 -- invoices.repository.on_hold_of: a hold not released (R-REF-7).
 CREATE FUNCTION invoice_on_hold_derived(inv uuid) RETURNS boolean
-LANGUAGE sql STABLE AS $$
-  SELECT EXISTS (SELECT 1 FROM invoice_hold h
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+  RETURN EXISTS (SELECT 1 FROM invoice_hold h
                   WHERE h.invoice_id = inv
-                    AND NOT EXISTS (SELECT 1 FROM invoice_hold_release r WHERE r.hold_id = h.id))
+                    AND NOT EXISTS (SELECT 1 FROM invoice_hold_release r WHERE r.hold_id = h.id));
+END
 $$;
 
 CREATE TABLE invoice_current (
@@ -268,11 +206,15 @@ BEGIN
   END IF;
   PERFORM 1 FROM invoice_current c WHERE c.invoice_id = ANY (ids) ORDER BY c.invoice_id
     FOR UPDATE;
+  -- MATERIALIZED: each invoice derived once (a pulled-up subquery would call the functions
+  -- again in the comparison).
+  WITH d AS MATERIALIZED (
+    SELECT i AS invoice_id, invoice_status_derived(i) AS status,
+           invoice_on_hold_derived(i) AS on_hold
+      FROM unnest(ids) AS i)
   UPDATE invoice_current c
      SET status = d.status, on_hold = d.on_hold
-    FROM (SELECT i AS invoice_id, invoice_status_derived(i) AS status,
-                 invoice_on_hold_derived(i) AS on_hold
-            FROM unnest(ids) AS i) d
+    FROM d
    WHERE c.invoice_id = d.invoice_id
      AND (c.status, c.on_hold) IS DISTINCT FROM (d.status, d.on_hold);
   RETURN NULL;
@@ -317,12 +259,62 @@ END
 $$;
 """
 
-CURRENT_TABLES = (
-    "payment_current",
-    "decision_current",
-    "temporary_assistance_current",
-    "invoice_current",
+# The approvable aggregates kept by the lifecycle rows: (lifecycle, aggregate table, current
+# table, its key column, event table, the event table's column naming the aggregate).
+LIFECYCLES = (
+    ("payment", "payment", "payment_current", "payment_id", "payment_event", "payment_id"),
+    ("decision", "decision", "decision_current", "decision_id", "decision_event", "decision_id"),
+    (
+        "temporary_assistance",
+        "temporary_assistance",
+        "temporary_assistance_current",
+        "assistance_id",
+        "temporary_assistance_event",
+        "assistance_id",
+    ),
 )
+
+# One pair of trigger functions per aggregate, the same text for each (static SQL, so its plans
+# are cached a session; no dynamic SQL): a new aggregate takes the status before any event; new
+# events bring the status ``lifecycle_status_of`` gives for all its events. The current rows
+# are locked first and the events read by the next statement (a fresh snapshot), so an event
+# committed meanwhile by another transaction is counted. Then the backfill.
+LIFECYCLE_TRIGGERS = """
+CREATE FUNCTION {current}_born() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+  INSERT INTO {current} ({key}, status, raised_at)
+  SELECT n.id, l.before, n.raised_at FROM born n JOIN lifecycle l ON l.aggregate = '{name}';
+  RETURN NULL;
+END
+$$;
+CREATE TRIGGER {current}_born AFTER INSERT ON {table}
+  REFERENCING NEW TABLE AS born FOR EACH STATEMENT EXECUTE FUNCTION {current}_born();
+
+CREATE FUNCTION {current}_apply() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM 1 FROM {current} c WHERE c.{key} IN (SELECT n.{owner} FROM changed n)
+    ORDER BY c.{key} FOR UPDATE;
+  UPDATE {current} c SET status = k.status
+    FROM (SELECT e.{owner} AS id, lifecycle_status_of('{name}', array_agg(e.event)) AS status
+            FROM {events} e WHERE e.{owner} IN (SELECT n.{owner} FROM changed n)
+           GROUP BY e.{owner}) k
+   WHERE c.{key} = k.id AND c.status <> k.status;
+  RETURN NULL;
+END
+$$;
+CREATE TRIGGER {current}_apply AFTER INSERT ON {events}
+  REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION {current}_apply();
+
+INSERT INTO {current} ({key}, status, raised_at)
+SELECT a.id, lifecycle_status_of('{name}', coalesce(k.events, '{{}}')), a.raised_at
+  FROM {table} a
+  LEFT JOIN (SELECT {owner}, array_agg(event) AS events FROM {events} GROUP BY {owner}) k
+    ON k.{owner} = a.id;
+"""
+
+CURRENT_TABLES = (*(row[2] for row in LIFECYCLES), "invoice_current")
 
 GUARDS = "\n".join(
     f"""
@@ -347,28 +339,36 @@ DROP FUNCTION invoice_current_refresh();
 DROP FUNCTION invoice_on_hold_derived(uuid);
 DROP FUNCTION invoice_status_derived(uuid);
 
-DROP TRIGGER temporary_assistance_current_apply ON temporary_assistance_event;
-DROP TRIGGER temporary_assistance_current_born ON temporary_assistance;
-DROP TRIGGER decision_current_apply ON decision_event;
-DROP TRIGGER decision_current_born ON decision;
-DROP TRIGGER payment_current_apply ON payment_event;
-DROP TRIGGER payment_current_born ON payment;
 DROP INDEX ix_payment_raised;
-DROP TABLE temporary_assistance_current;
-DROP TABLE decision_current;
-DROP TABLE payment_current;
+@@LIFECYCLE_DROPS@@
 DROP FUNCTION current_status_guard();
-DROP FUNCTION lifecycle_current_apply();
-DROP FUNCTION lifecycle_current_born();
 DROP FUNCTION lifecycle_status_of(text, text[]);
 DROP TABLE lifecycle_status;
 DROP TABLE lifecycle;
 """
 
 
+LIFECYCLE_DROPS = """
+DROP TRIGGER {current}_apply ON {events};
+DROP TRIGGER {current}_born ON {table};
+DROP TABLE {current};
+DROP FUNCTION {current}_apply();
+DROP FUNCTION {current}_born();
+"""
+
+
+def _each(template: str) -> str:
+    return "\n".join(
+        template.format(
+            name=name, table=table, current=current, key=key, events=events, owner=owner
+        )
+        for name, table, current, key, events, owner in LIFECYCLES
+    )
+
+
 def upgrade() -> None:
-    run_script(UPGRADE + GUARDS)
+    run_script(UPGRADE.replace("@@LIFECYCLE_TRIGGERS@@", _each(LIFECYCLE_TRIGGERS)) + GUARDS)
 
 
 def downgrade() -> None:
-    run_script(DOWNGRADE)
+    run_script(DOWNGRADE.replace("@@LIFECYCLE_DROPS@@", _each(LIFECYCLE_DROPS)))

@@ -26,6 +26,7 @@ from sqlalchemy import (
     Text,
     func,
     insert,
+    literal,
     select,
 )
 from sqlalchemy.dialects.postgresql import UUID
@@ -81,6 +82,13 @@ async def rows_where_in(
     one way a repository loads the children of a batch of parents (a loader's query)."""
     stmt = select(model).where(column.in_(set(values))).order_by(*order_by)
     return (await session.execute(stmt)).scalars().all()
+
+
+def fixed(value: str) -> ColumnElement[str]:
+    """A constant written into the SQL, not bound: a partial index's predicate (``status =
+    'RAISED'``) is proved only against constants, in every plan (a bound value would leave a
+    generic plan without the index)."""
+    return literal(value, literal_execute=True)
 
 
 async def get_by_id(

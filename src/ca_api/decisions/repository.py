@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, exists, false, func, insert, not_, select, true
+from sqlalchemy import ColumnElement, Row, any_, exists, false, func, insert, not_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -18,7 +18,7 @@ from ca_api.auth.permissions import DECISION_READ
 from ca_api.auth.principal import Principal
 from ca_api.clients.models import Client
 from ca_api.common.keyset import Seek, keyset
-from ca_api.db import get_by_id, rows_where_in
+from ca_api.db import fixed, get_by_id, rows_where_in
 from ca_api.decisions.models import Decision, DecisionAuthor, DecisionCurrent, DecisionEvent
 from ca_api.decisions.rules import (
     DECISION_STATUSES,
@@ -188,6 +188,15 @@ async def list_decisions(
     return (await session.execute(stmt)).all()
 
 
+def _raised_ids() -> Any:
+    dc = aliased(DecisionCurrent)
+    return (
+        select(dc.decision_id)
+        .where(dc.status == fixed(DecisionStatus.RAISED.value))
+        .scalar_subquery()
+    )
+
+
 async def awaiting(
     session: AsyncSession, *, not_raised_by: str, decision_id: uuid.UUID | None = None
 ) -> Sequence[Row[Any]]:
@@ -196,7 +205,11 @@ async def awaiting(
     stmt = _view().where(
         Decision.raised_by != not_raised_by,
         not_(exists().where(a.decision_id == Decision.id, a.author == not_raised_by)),
-        DecisionCurrent.status == DecisionStatus.RAISED.value,  # its partial index
+        # The RAISED ones read off their partial index first, then each decision by its key
+        # (as one array): joined instead, the planner hashes every decision (2x slower at
+        # 60,000 decisions, 600 raised).
+        Decision.id == any_(func.array(_raised_ids())),
+        DecisionCurrent.status == DecisionStatus.RAISED.value,
     )
     if decision_id is not None:
         stmt = stmt.where(Decision.id == decision_id)

@@ -33,7 +33,7 @@ from ca_api.auth.permissions import LEDGER_READ
 from ca_api.auth.principal import Principal
 from ca_api.clients.models import Client
 from ca_api.common.keyset import Seek, keyset
-from ca_api.db import get_by_id, rows_where_in
+from ca_api.db import fixed, get_by_id, rows_where_in
 from ca_api.invoices.models import (
     Invoice,
     InvoiceCheck,
@@ -78,12 +78,6 @@ def invoice_status_of(invoice_id: Any) -> ColumnElement[str]:
     0048; its rules those of ``invoice_status_derived``), one index probe."""
     ic = aliased(InvoiceCurrent)
     return select(ic.status).where(ic.invoice_id == invoice_id).scalar_subquery()
-
-
-def fixed(value: str) -> ColumnElement[str]:
-    """A constant written into the SQL, not bound: a partial index's predicate (``status NOT IN
-    ('PAID', 'CANCELLED')``) is proved only against constants, in every plan."""
-    return literal(value, literal_execute=True)
 
 
 def chased(ic: Any) -> ColumnElement[bool]:
@@ -168,6 +162,15 @@ def on_hold_of(invoice_id: Any) -> ColumnElement[bool]:
     h = aliased(InvoiceHold)
     released = exists().where(InvoiceHoldRelease.hold_id == h.id)
     return exists().where(h.invoice_id == invoice_id, not_(released))
+
+
+def held(invoice_id: Any) -> ColumnElement[bool]:
+    """The invoice is on hold (R-REF-7), read off its current row (kept by the database from
+    its holds and releases, as ``on_hold_of`` derives it): one index probe; false for no
+    invoice (a standing payment's)."""
+    ic = aliased(InvoiceCurrent)
+    on_hold = select(ic.on_hold).where(ic.invoice_id == invoice_id).scalar_subquery()
+    return func.coalesce(on_hold, false())
 
 
 def queried_of(invoice_id: Any) -> ColumnElement[bool]:

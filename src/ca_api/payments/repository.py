@@ -19,9 +19,9 @@ from ca_api.auth.permissions import LEDGER_READ
 from ca_api.auth.principal import Principal
 from ca_api.clients.models import Client
 from ca_api.common.keyset import Seek, keyset
-from ca_api.db import rows_where_in
+from ca_api.db import fixed, rows_where_in
 from ca_api.invoices.models import Invoice
-from ca_api.invoices.repository import on_hold_of
+from ca_api.invoices.repository import held
 from ca_api.ledger.models import Counterparty
 from ca_api.money import Pence
 from ca_api.payments.models import Payment, PaymentCurrent, PaymentEvent
@@ -109,7 +109,7 @@ def _select_payment() -> Any:
             Client.reference.label("client_reference"),
             PaymentCurrent.status.label("status"),
             invoice_recorder_of(Payment).label("invoice_recorded_by"),
-            on_hold_of(Payment.invoice_id).label("invoice_on_hold"),
+            held(Payment.invoice_id).label("invoice_on_hold"),
         )
         .join(Client, Client.id == Payment.client_id)
         .join(PaymentCurrent, PaymentCurrent.payment_id == Payment.id)
@@ -205,9 +205,9 @@ async def awaiting_approval(
             Payment.raised_by != principal.subject,  # R-ROLE-2, and its invoice's recorder:
             invoice_recorder_of(Payment).is_distinct_from(principal.subject),
             Payment.amount <= cap if cap is not None else true(),
-            PaymentCurrent.status == PaymentStatus.RAISED.value,  # its partial index
+            PaymentCurrent.status == fixed(PaymentStatus.RAISED.value),  # its partial index
             # An invoice on hold is not paid until released (R-REF-7): approvePayment refuses.
-            ~on_hold_of(Payment.invoice_id),
+            ~held(Payment.invoice_id),
             Payment.id == payment_id if payment_id is not None else true(),
         )
         .order_by(PaymentCurrent.raised_at, PaymentCurrent.payment_id)

@@ -19,7 +19,7 @@ from ca_api.auth.principal import Principal
 from ca_api.clients.models import Client
 from ca_api.clients.repository import cc, readable
 from ca_api.common.keyset import Seek, keyset
-from ca_api.db import insert_returning, rows_where_in
+from ca_api.db import fixed, insert_returning, rows_where_in
 from ca_api.ledger.models import Counterparty
 from ca_api.temporary_assistance.models import (
     TemporaryAssistance,
@@ -225,7 +225,7 @@ async def awaiting(
         .where(
             readable(principal),
             TemporaryAssistance.raised_by != principal.subject,
-            TemporaryAssistanceCurrent.status == AssistanceStatus.REQUESTED.value,
+            TemporaryAssistanceCurrent.status == fixed(AssistanceStatus.REQUESTED.value),
             TemporaryAssistance.id == assistance_id if assistance_id is not None else true(),
         )
         .order_by(TemporaryAssistanceCurrent.raised_at, TemporaryAssistanceCurrent.assistance_id)
