@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, fields
 from datetime import date
 from typing import Any, TypeVar
@@ -221,6 +221,10 @@ async def history(session: AsyncSession, client_id: uuid.UUID) -> Sequence[Clien
     return (await session.execute(stmt)).scalars().all()
 
 
+# A condition on a current client row's columns (``Select.selected_columns``).
+RowPredicate = Callable[[Any], ColumnElement[bool]]
+
+
 @dataclass(frozen=True)
 class ClientFilter:
     search: str | None = None  # name or reference, case-insensitive
@@ -250,9 +254,14 @@ async def list_current(
     *,
     on: date,
     seek: Seek[str],
+    where: RowPredicate | None = None,
 ) -> Sequence[Row[Any]]:
-    """A page of the current clients in reference order (``seek``: from where, which way)."""
+    """A page of the current clients in reference order (``seek``: from where, which way);
+    ``where``, if given, a further condition on the row's columns (its ``id``, ``situation``,
+    ``is_appointee``, ``is_deputy``...)."""
     stmt = _select_current(on).where(readable(principal))
+    if where is not None:
+        stmt = stmt.where(where(stmt.selected_columns))
     if flt.search:
         # The search is literal text: % and _ are not wildcards.
         literal = re.sub(r"([\\%_])", r"\\\1", flt.search.strip())

@@ -137,6 +137,15 @@ async def accounts_of_clients(
     )
 
 
+def posted_total_of(client_id: ColumnElement[uuid.UUID]) -> ColumnElement[int]:
+    """The posted balances of all the client's ledger accounts added up, 0 without any: a
+    scalar subquery correlated to ``client_id`` (by the accounts' client index), for a list
+    that filters on a client's assets in SQL."""
+    a = LedgerAccount
+    total = func.coalesce(func.sum(a.posted), 0)
+    return select(total).where(a.client_id == client_id).scalar_subquery()
+
+
 async def get_account(session: AsyncSession, account_id: uuid.UUID) -> LedgerAccount | None:
     return await get_by_id(session, LedgerAccount, account_id)
 
