@@ -522,11 +522,13 @@ async def active_rows(
     *,
     on: date,
     seek: Seek[str],
+    where: repository.RowPredicate | None = None,
 ) -> Sequence[Row[Any]]:
     """ACTIVE clients the principal may read, as current on ``on`` (with their legal roles and
-    situation), in reference order: the page ``seek`` asks for (a reference, which way)."""
+    situation), in reference order: the page ``seek`` asks for (a reference, which way);
+    ``where``, a further condition on a row's columns, if given."""
     flt = repository.ClientFilter(status="ACTIVE")
-    return await repository.list_current(session, principal, flt, on=on, seek=seek)
+    return await repository.list_current(session, principal, flt, on=on, seek=seek, where=where)
 
 
 async def client_history(session: AsyncSession, client_id: uuid.UUID) -> Sequence[ClientVersion]:

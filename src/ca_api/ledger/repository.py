@@ -8,10 +8,10 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any, ClassVar, Protocol, TypeVar
 
-from sqlalchemy import Row, and_, func, insert, literal, or_, select, text, union_all
+from sqlalchemy import ColumnElement, Row, and_, func, insert, literal, or_, select, text, union_all
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import Mapped
+from sqlalchemy.orm import Mapped, aliased
 
 from ca_api.clients.models import client_current
 from ca_api.clients.rules import ClientStatus
@@ -137,6 +137,15 @@ async def accounts_of_clients(
     )
 
 
+def posted_total_of(client_id: ColumnElement[uuid.UUID]) -> ColumnElement[int]:
+    """The posted balances of all the client's ledger accounts added up, 0 without any: a
+    scalar subquery correlated to ``client_id`` (by the accounts' client index), for a list
+    that filters on a client's assets in SQL."""
+    a = LedgerAccount
+    total = func.coalesce(func.sum(a.posted), 0)
+    return select(total).where(a.client_id == client_id).scalar_subquery()
+
+
 async def get_account(session: AsyncSession, account_id: uuid.UUID) -> LedgerAccount | None:
     return await get_by_id(session, LedgerAccount, account_id)
 
@@ -241,18 +250,27 @@ async def statement(
     seek: Seek[int],
 ) -> Sequence[Row[Any]]:
     """Transfers that changed the account's posted balance, in posting order, each with the
-    signed amount and the balance after it (kept on the transfer by the trigger)."""
+    signed amount and the balance after it (kept on the transfer by the trigger).
+
+    Read as two pages, the transfers from the account and those to it (a transfer never has
+    one account on both sides, ck_transfer_two_accounts), each by its own index in posting
+    order (ix_transfer_from, ix_transfer_to), merged: "from OR to" in one WHERE defeats both
+    indexes and reads every transfer of a big account (1.1 s at 2M transfers)."""
     t = Transfer
     moved = t.kind.in_([TransferKind.POSTED.value, TransferKind.POST_PENDING.value])
-    touches = or_(t.from_account_id == account_id, t.to_account_id == account_id)
-    stmt = select(t).where(moved, touches)
+    filters: list[ColumnElement[bool]] = [moved]
     if flt.value_from is not None:
-        stmt = stmt.where(t.value_date >= flt.value_from)
+        filters.append(t.value_date >= flt.value_from)
     if flt.value_to is not None:
-        stmt = stmt.where(t.value_date <= flt.value_to)
+        filters.append(t.value_date <= flt.value_to)
     if flt.categories:
-        stmt = stmt.where(t.category.in_(sorted(flt.categories)))
-    return (await session.execute(keyset(stmt, seek, t.seq))).all()
+        filters.append(t.category.in_(sorted(flt.categories)))
+    sides = [
+        keyset(select(t).where(side == account_id, *filters), seek, t.seq).subquery().select()
+        for side in (t.from_account_id, t.to_account_id)
+    ]
+    both = aliased(Transfer, union_all(*sides).subquery())
+    return (await session.execute(keyset(select(both), seek, both.seq))).all()
 
 
 async def balance_check(session: AsyncSession) -> Sequence[Row[Any]]:

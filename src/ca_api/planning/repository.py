@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import exists, insert, select, update
+from sqlalchemy import ColumnElement, and_, exists, insert, literal_column, or_, select, update
 from sqlalchemy.dialects.postgresql import distinct_on
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
+from ca_api.clients.repository import RowPredicate
+from ca_api.clients.rules import Situation
 from ca_api.common.keyset import Seek, keyset
 from ca_api.db import get_by_id, rows_where_in
+from ca_api.ledger.repository import posted_total_of
+from ca_api.money import Pence
 from ca_api.planning.models import BudgetPlan, BudgetPlanLine, ClientAssetDeclaration
 
 
@@ -87,6 +91,72 @@ async def current_plans_on(
         .order_by(BudgetPlan.client_id, *_newest_first())
     )
     return {p.client_id: p for p in (await session.execute(stmt)).scalars().all()}
+
+
+def _in_force_on(plan: type[BudgetPlan], on: date) -> ColumnElement[bool]:
+    """A plan that could be in force on ``on``: its year started by then, no plan supersedes
+    it (``current_plans_on`` takes the newest such plan of each client)."""
+    later = aliased(BudgetPlan)
+    return and_(plan.plan_year_start <= on, ~exists().where(later.supersedes_id == plan.id))
+
+
+def taken_on(row: Any) -> ColumnElement[bool]:
+    """A current client row (``clients.repository.list_current``'s columns) the council acts
+    for (appointee, deputy or both) and not deceased and being wound up: what the flags and
+    the plan reviews walk (``service.clients_taken_on``)."""
+    return and_(
+        or_(row.is_appointee, row.is_deputy),
+        row.situation != Situation.DECEASED_WINDING_UP.value,
+    )
+
+
+def may_be_flagged(on: date, lodgement: Pence, assets: Pence) -> RowPredicate:
+    """The clients taken on whom a threshold flag could concern on ``on``: every client the
+    rules would flag, and few others (``thresholds.threshold_flags`` judges each by the rules),
+    so a page of flags reads about a page of clients, not the whole caseload:
+
+    - deputy (R-INV-2): a plan that could be in force with a surplus of ``lodgement`` or more
+      (the plan in force is one of them);
+    - appointee only (R-INV-1): a declaration by then of capital, property or a private
+      pension (the latest is one of them), or assets (every account's posted balance) of
+      ``assets`` or more (the needs, an annual expenditure, are never negative).
+    """
+
+    def where(row: Any) -> ColumnElement[bool]:
+        plan, d = aliased(BudgetPlan), ClientAssetDeclaration
+        surplus = exists().where(
+            plan.client_id == row.id, _in_force_on(plan, on), plan.surplus >= lodgement
+        )
+        declared = exists().where(
+            d.client_id == row.id,
+            d.declared_on <= on,
+            or_(d.capital, d.property, d.private_pension),
+        )
+        rich = posted_total_of(row.id) >= assets
+        deputy = and_(row.is_deputy, surplus)
+        appointee = and_(row.is_appointee, ~row.is_deputy, or_(declared, rich))
+        return and_(taken_on(row), or_(deputy, appointee))
+
+    return where
+
+
+def may_need_review(on: date, notice_days: int) -> RowPredicate:
+    """The clients taken on whose plan needs attention on ``on`` (``rules.review_status`` not
+    CURRENT): no plan that could be in force is reviewed (a year after its year starts; 29
+    February on 28 February, as PostgreSQL adds a year) more than ``notice_days`` days after
+    ``on``. The newest such plan is the one in force, so this is exactly those clients."""
+
+    def where(row: Any) -> ColumnElement[bool]:
+        plan = aliased(BudgetPlan)
+        review = plan.plan_year_start + literal_column("INTERVAL '1 year'")
+        current = exists().where(
+            plan.client_id == row.id,
+            _in_force_on(plan, on),
+            review > on + timedelta(days=notice_days),
+        )
+        return and_(taken_on(row), ~current)
+
+    return where
 
 
 async def insert_declaration(session: AsyncSession, values: dict[str, Any]) -> None:

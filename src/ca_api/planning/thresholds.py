@@ -200,4 +200,5 @@ async def threshold_flags(
                     )
         return flags
 
-    return await clients_taken_on(session, principal, on, seek=seek, pick=flagged)
+    likely = repository.may_be_flagged(on, lodgement_threshold.amount, assets_threshold.amount)
+    return await clients_taken_on(session, principal, on, seek=seek, pick=flagged, likely=likely)
