@@ -439,7 +439,18 @@ GUARDED_CASEWORK_FIELDS: dict[str, frozenset[str]] = {
         ),
     )
 }
-GUARDED_NESTED_FIELDS = GUARDED_CLIENT_FIELDS | GUARDED_REFERRAL_FIELDS | GUARDED_CASEWORK_FIELDS
+# The ledger reached from a client (issue 18 item 2: the client page in one request): the roles
+# of clientAccounts and accountStatement (officers and audit), withheld (null) from the rest.
+GUARDED_LEDGER_FIELDS: dict[str, frozenset[str]] = {
+    "Client.accounts": CLIENT_DETAIL_READERS,
+    "LedgerAccount.statement": CLIENT_DETAIL_READERS,
+}
+GUARDED_NESTED_FIELDS = (
+    GUARDED_CLIENT_FIELDS
+    | GUARDED_REFERRAL_FIELDS
+    | GUARDED_CASEWORK_FIELDS
+    | GUARDED_LEDGER_FIELDS
+)
 
 
 def parse_matrix(text: str) -> dict[str, frozenset[str]]:

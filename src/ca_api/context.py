@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -50,8 +51,16 @@ class RequestScope:
             callback()
         self._on_close.clear()
         if self._session is not None:
-            await self._session.close()
-            self._session = None
+            session, self._session = self._session, None
+            # An error in one root field ends the response while a sibling's statement may
+            # still be in flight (graphql-core does not wait for the rest): the session is
+            # closed once that statement is done (``db.SerialSession``'s turn), never under it.
+            turn: asyncio.Lock | None = getattr(session, "_turn", None)
+            if turn is None:
+                await session.close()
+            else:
+                async with turn:
+                    await session.close()
 
 
 @dataclass

@@ -16,6 +16,7 @@ from ca_api.auth.permissions import (
     CLIENT_READ,
     CLIENT_REFER,
     CLIENT_WRITE,
+    LEDGER_READ,
     allow,
     allow_or_withhold,
 )
@@ -57,10 +58,12 @@ from ca_api.orders.schema import Appointeeship, Deputyship, load_orders
 
 if TYPE_CHECKING:
     from ca_api.integrations.schema import ExternalReference
+    from ca_api.ledger.schema import LedgerAccount
 
 LazyExternalReference = Annotated[
     "ExternalReference", strawberry.lazy("ca_api.integrations.schema")
 ]
+LazyLedgerAccount = Annotated["LedgerAccount", strawberry.lazy("ca_api.ledger.schema")]
 
 
 # Personal details: null, with no error, for a caller who may read the client but not them (a
@@ -184,6 +187,17 @@ class Client(Node):
     async def death(self, info: Info[Context, None]) -> Death | None:
         return await death_of(info.context, self.record.id)
 
+    @strawberry.field(
+        extensions=allow_or_withhold(LEDGER_READ),
+        description="The client's accounts with their balances, as clientAccounts gives them "
+        "(each with its statement: a client page in one request). Null to a caller who may "
+        "not read the ledger.",
+    )
+    async def accounts(self, info: Info[Context, None]) -> list[LazyLedgerAccount] | None:
+        from ca_api.ledger.schema import accounts_of_client
+
+        return await accounts_of_client(info.context, self.record.id)
+
     @strawberry.field(extensions=DETAIL, description="Every version, oldest first." + WITHHELD)
     async def history(self, info: Info[Context, None]) -> list[ClientVersion] | None:
         rows = await service.client_history(info.context.session, self.record.id)
@@ -233,9 +247,11 @@ CreateClientResult = Annotated[
 
 
 async def readable_client(ctx: Context, client_id: uuid.UUID, given: str) -> None:
-    """The client exists and the caller may read it (row scoping, ``service.readable``), else
-    NOT_FOUND under the id as the caller gave it. Every module's client-keyed query uses it."""
-    if not await service.readable(ctx.session, ctx.principal, client_id):
+    """The client exists and the caller may read it (row scoping, as ``service.readable``
+    judges it), else NOT_FOUND under the id as the caller gave it. Every module's client-keyed
+    query uses it. Judged on the client as the request's loader read it (``load_client``): a
+    document of several client-keyed fields (a client page, issue 18) reads the client once."""
+    if await load_client(ctx, client_id) is None:
         raise NotFound("client", given)
 
 
@@ -307,10 +323,7 @@ class ClientQuery:
         info: Info[Context, None],
         id: Annotated[strawberry.ID, strawberry.argument(description=CLIENT_ID)],
     ) -> Client:
-        ctx = info.context
-        client_id = decode_uuid("Client", id)
-        record = await service.get_client(ctx.session, ctx.principal, client_id)
-        return Client.from_record(found(record, "client", id))
+        return found(await load_client(info.context, decode_uuid("Client", id)), "client", id)
 
     @strawberry.field(
         extensions=[Paged(25), *allow(CLIENT_READ)],

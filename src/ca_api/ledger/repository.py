@@ -8,7 +8,21 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any, ClassVar, Protocol, TypeVar
 
-from sqlalchemy import ColumnElement, Row, and_, func, insert, literal, or_, select, text, union_all
+from sqlalchemy import (
+    ARRAY,
+    ColumnElement,
+    Row,
+    Uuid,
+    and_,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+    text,
+    true,
+    union_all,
+)
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, aliased
@@ -584,3 +598,44 @@ async def reclassifications_of(
         .order_by(r.transfer_id, r.recorded_at, r.id)
     )
     return (await session.execute(stmt)).scalars().all()
+
+
+async def statement_ends(
+    session: AsyncSession, account_ids: Sequence[uuid.UUID], limit: int, *, newest: bool
+) -> Sequence[Row[uuid.UUID, Transfer]]:
+    """The first ``limit`` lines of each account's statement (its newest, nearest first, when
+    ``newest``): ``statement``'s lines from either end with no cursor or filter, for many
+    accounts in one statement (a client page's accounts, issue 18). Rows of (account id,
+    transfer). Each account's lines are read from its two indexes (ix_transfer_from,
+    ix_transfer_to, by seq) and merged, not by "from or to", which neither index serves."""
+    if not account_ids:
+        return []
+    t = Transfer
+    moved = t.kind.in_([TransferKind.POSTED.value, TransferKind.POST_PENDING.value])
+    acc = (
+        select(func.unnest(literal(sorted(set(account_ids)), ARRAY(Uuid))).label("id"))
+        .subquery("acc")
+        .c.id
+    )
+    order = t.seq.desc() if newest else t.seq.asc()
+    sides = [
+        select(t.id, t.seq)
+        .where(moved, side == acc)
+        .order_by(order)
+        .limit(limit)
+        .correlate_except(t)
+        for side in (t.from_account_id, t.to_account_id)
+    ]
+    merged = union_all(*sides).subquery("merged")
+    nearest = (
+        select(merged.c.id, merged.c.seq)
+        .order_by(merged.c.seq.desc() if newest else merged.c.seq.asc())
+        .limit(limit)
+        .lateral("nearest")
+    )
+    stmt = (
+        select(acc, t)
+        .select_from(acc.table.join(nearest, true()).join(t, t.id == nearest.c.id))
+        .order_by(acc, order)
+    )
+    return (await session.execute(stmt)).all()

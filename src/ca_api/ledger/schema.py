@@ -9,6 +9,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import strawberry
+from strawberry.dataloader import DataLoader
 from strawberry.types import Info
 
 from ca_api.auth.permissions import (
@@ -18,12 +19,15 @@ from ca_api.auth.permissions import (
     LEDGER_RECLASSIFY,
     TRANSFER_REVERSE,
     allow,
+    allow_or_withhold,
 )
 from ca_api.clients.schema import readable_client
 from ca_api.common import loaders
 from ca_api.common.arguments import replayed_field
 from ca_api.common.calls import as_caller
+from ca_api.common.grouping import group_by
 from ca_api.common.ids import decode_uuid, encode_id
+from ca_api.common.keyset import Seek
 from ca_api.common.node import Node, NodeType, by_role, in_scope
 from ca_api.common.pagination import Connection, Page, Paged, PageRequest
 from ca_api.common.problems import (
@@ -62,6 +66,19 @@ LazyExternalReference = Annotated[
 T = TypeVar("T")
 
 
+@strawberry.input(description="Which lines of an account's statement: all when left out.")
+class StatementFilter:
+    value_from: date | None = strawberry.field(
+        default=None, description="Only transfers with this value date or later."
+    )
+    value_to: date | None = strawberry.field(
+        default=None, description="Only transfers with this value date or earlier (inclusive)."
+    )
+    categories: list[Category] | None = strawberry.field(
+        default=None, description="Only transfers of these OPG categories (R-OPG-1)."
+    )
+
+
 @strawberry.type(
     description="One of a client's accounts in the ledger (their CMS account, Court Funds, a "
     "placement, cash), with its balances now: each client's money is kept apart (R-ACC-2)."
@@ -82,6 +99,25 @@ class LedgerAccount(Node):
     @strawberry.field(description="What can still be spent: balance less holds (R-PAY-3).")
     def available(self) -> Money:
         return Money(rules.available(self.row.posted, self.row.held))
+
+    @strawberry.field(
+        extensions=[Paged(50), *allow_or_withhold(LEDGER_READ)],
+        description="The account's statement, as accountStatement gives it: its transfers in "
+        "posting order with the running balance; last: 20 is its latest twenty lines. Asked of "
+        "several accounts in one document (a client's accounts), the pages from either end "
+        "without a cursor or filter are read together. Null to a caller who may not read the "
+        "ledger.",
+    )
+    async def statement(
+        self,
+        info: Info[Context, None],
+        page: Page,
+        filter: Annotated[
+            StatementFilter | None,
+            strawberry.argument(description="Which lines: every line when left out."),
+        ] = None,
+    ) -> Connection[StatementLine] | None:
+        return await statement_page(info.context, self.row.id, page, filter)
 
 
 def _linked(column: str, id_description: str, description: str) -> tuple[Any, Any]:
@@ -246,19 +282,6 @@ class Counterparty(Node):
     )
 
 
-@strawberry.input(description="Which lines of an account's statement: all when left out.")
-class StatementFilter:
-    value_from: date | None = strawberry.field(
-        default=None, description="Only transfers with this value date or later."
-    )
-    value_to: date | None = strawberry.field(
-        default=None, description="Only transfers with this value date or earlier (inclusive)."
-    )
-    categories: list[Category] | None = strawberry.field(
-        default=None, description="Only transfers of these OPG categories (R-OPG-1)."
-    )
-
-
 @strawberry.type(description="Whether the ledger adds up (for audit, R-AUD-3).")
 class LedgerCheck:
     sound: bool = strawberry.field(
@@ -362,9 +385,7 @@ class LedgerQuery:
         ctx = info.context
         cid = decode_uuid("Client", client_id)
         await readable_client(ctx, cid, client_id)
-        return [
-            LedgerAccount.from_row(a) for a in await service.accounts_of_client(ctx.session, cid)
-        ]
+        return await accounts_of_client(ctx, cid)
 
     @strawberry.field(
         extensions=[Paged(50), *allow(LEDGER_READ)],
@@ -388,29 +409,7 @@ class LedgerQuery:
         if account is None or account.client_id is None:
             raise NotFound("client account", account_id)
         await readable_client(ctx, account.client_id, account_id)
-        f = filter or StatementFilter()
-        flt = repository.StatementFilter(
-            value_from=f.value_from,
-            value_to=f.value_to,
-            categories=frozenset(c.value for c in f.categories) if f.categories else None,
-        )
-
-        def line(row: object) -> StatementLine:
-            t: models.Transfer = row[0]  # type: ignore[index]
-            incoming = t.to_account_id == aid
-            after_balance = t.to_balance_after if incoming else t.from_balance_after
-            return StatementLine(
-                transfer=Transfer.from_row(t),
-                amount=Money(t.amount if incoming else -t.amount),
-                balance_after=Money(after_balance or 0),
-            )
-
-        return await page.connection(
-            cursor=lambda req: req.one(int),
-            fetch=lambda seek: repository.statement(ctx.session, aid, flt, seek=seek),
-            key=lambda r: [r[0].seq],
-            node=line,
-        )
+        return await statement_page(ctx, aid, page, filter)
 
     @strawberry.field(
         extensions=[Paged(50), *allow(LEDGER_READ)],
@@ -521,6 +520,73 @@ class LedgerMutation:
             reclassification=TransferReclassification.from_row(done.reclassification),
             replayed=done.replayed,
         )
+
+
+async def accounts_of_client(ctx: Context, client_id: uuid.UUID) -> list[LedgerAccount]:
+    """The client's accounts (every kind), through the request's loader: one statement for
+    every client asked for in the request (``clientAccounts``, ``Client.accounts``). The caller
+    has checked that the client is readable (``readable_client``, or a ``Client`` loaded)."""
+
+    async def fetch(session: Any, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, list[Any]]:
+        return group_by(await service.accounts_of_clients(session, ids), lambda a: a.client_id)
+
+    rows = await loaders.many(ctx, "ledger.accounts_by_client", fetch).load(client_id)
+    return [LedgerAccount.from_row(a) for a in rows]
+
+
+# A page from either end of a statement, with no cursor: (account, how many rows, newest end).
+EndKey = tuple[uuid.UUID, int, bool]
+
+
+def _statement_ends(ctx: Context) -> DataLoader[EndKey, list[models.Transfer]]:
+    """The request's loader of statement pages read from either end (``statement_page``): the
+    accounts asked for together, one statement per page size asked (issue 18: a client page's
+    accounts and their latest lines in one statement, whatever the number of accounts)."""
+
+    async def batch(keys: list[EndKey]) -> list[list[models.Transfer]]:
+        found: dict[EndKey, list[models.Transfer]] = {}
+        for (limit, newest), group in group_by(keys, lambda k: (k[1], k[2])).items():
+            ids = [k[0] for k in group]
+            rows = await repository.statement_ends(ctx.session, ids, limit, newest=newest)
+            for aid, transfer in rows:
+                found.setdefault((aid, limit, newest), []).append(transfer)
+        return [found.get(k, []) for k in keys]
+
+    return ctx.loader("ledger.statement_ends", batch)
+
+
+async def statement_page(
+    ctx: Context, account_id: uuid.UUID, page: Page, given: StatementFilter | None
+) -> Connection[StatementLine]:
+    """A page of the account's statement (``accountStatement``, ``LedgerAccount.statement``):
+    its transfers in posting order, signed for the account, with the balance after each. A page
+    from either end with no filter goes through the request's loader (``_statement_ends``), any
+    other through ``repository.statement``. The caller has checked the account's client."""
+    f = given or StatementFilter()
+    flt = repository.StatementFilter(
+        value_from=f.value_from,
+        value_to=f.value_to,
+        categories=frozenset(c.value for c in f.categories) if f.categories else None,
+    )
+    whole = flt.value_from is None and flt.value_to is None and not flt.categories
+
+    async def fetch(seek: Seek[int]) -> Sequence[models.Transfer]:
+        if whole and seek.key is None:
+            return await _statement_ends(ctx).load((account_id, seek.limit, seek.backward))
+        return [r[0] for r in await repository.statement(ctx.session, account_id, flt, seek=seek)]
+
+    def line(t: models.Transfer) -> StatementLine:
+        incoming = t.to_account_id == account_id
+        after_balance = t.to_balance_after if incoming else t.from_balance_after
+        return StatementLine(
+            transfer=Transfer.from_row(t),
+            amount=Money(t.amount if incoming else -t.amount),
+            balance_after=Money(after_balance or 0),
+        )
+
+    return await page.connection(
+        cursor=lambda req: req.one(int), fetch=fetch, key=lambda t: [t.seq], node=line
+    )
 
 
 async def load_client_account(ctx: Context, account_id: uuid.UUID) -> LedgerAccount | None:
