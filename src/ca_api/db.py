@@ -211,10 +211,20 @@ class Database:
 async def unit_of_work(session: AsyncSession) -> AsyncIterator[AsyncSession]:
     """One business transaction: everything inside commits together or not at all.
 
-    Reads made earlier in the same request (an implicit transaction that wrote nothing) are
-    ended first, so each mutation of a multi-mutation request is its own transaction.
+    Reads made earlier in the same request (an implicit transaction that wrote nothing: the
+    checks a mutation's extensions read before its resolver, say) are joined rather than ended
+    first, which cost a COMMIT and a BEGIN, two round trips: under READ COMMITTED every
+    statement sees what was committed when it ran either way. Each mutation of a
+    multi-mutation request is still its own transaction (the one before committed on leaving
+    its unit of work).
     """
-    if session.in_transaction():
-        await session.commit()
-    async with session.begin():
+    if not session.in_transaction():
+        async with session.begin():
+            yield session
+        return
+    try:
         yield session
+    except BaseException:
+        await session.rollback()
+        raise
+    await session.commit()
