@@ -60,6 +60,12 @@ def bench_database() -> Iterator[str]:
         asyncio.run(_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
+def cpu_seconds(pid: int) -> float:
+    """The CPU time (user + system) a process has used so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -71,6 +77,7 @@ class Server:
     url: str
     settings: Settings
     key: SigningKey
+    pid: int | None = None  # the server's process
 
     def token(self, role: str, sub: str) -> str:
         return mint_token(
@@ -109,7 +116,7 @@ def server(database_url: str) -> Iterator[Server]:
                 err = proc.stderr.read().decode() if proc.stderr else ""
                 raise RuntimeError(f"server did not start: {err[-2000:]}")
             time.sleep(0.2)
-        yield Server(url=url, settings=settings, key=key)
+        yield Server(url=url, settings=settings, key=key, pid=proc.pid)
     finally:
         proc.terminate()
         try:

@@ -550,3 +550,37 @@ async def test_an_error_in_an_extensions_hook_is_masked_too(
     assert err["extensions"] == {"code": "INTERNAL_ERROR", "requestId": "t-7"}
     logged = [r for r in caplog.records if r.name == "ca_api.graphql"]
     assert len(logged) == 1
+
+
+# -- a document parsed once per text (issue 18 item 3) ---------------------------------------------
+
+
+async def test_a_document_is_parsed_once_and_its_limits_still_apply(
+    api: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The same text is parsed once (``documents.ParsedDocuments``); a document too deep is
+    refused every time it is sent, and a syntax error is never kept: parsed, and refused with
+    its code, every time."""
+    import strawberry.schema.schema as strawberry_schema
+
+    parsed: list[str] = []
+    real_parse = strawberry_schema.parse
+
+    def counting_parse(source: Any, **kw: Any) -> Any:
+        parsed.append(str(source))
+        return real_parse(source, **kw)
+
+    monkeypatch.setattr(strawberry_schema, "parse", counting_parse)
+    tag = uuid.uuid4().hex  # texts no other test sends
+    query = f"{{ me {{ subject }} }} # {tag}"
+    for _ in range(3):
+        assert (await api.data(query))["me"]["subject"]
+    assert parsed.count(query) == 1
+    deep = f"{of_depth(12)} # {tag}"
+    for _ in range(2):
+        assert "QUERY_TOO_COMPLEX" in error_codes(await api.gql(deep))
+    assert parsed.count(deep) == 1
+    broken = f"{{ me {{ subject }} # {tag}"
+    for _ in range(2):
+        assert_refused(await api.gql(broken), "GRAPHQL_PARSE_FAILED")
+    assert parsed.count(broken) == 2

@@ -6,6 +6,7 @@ ours, cached per document; a trusted document comes parsed and is never validate
 from __future__ import annotations
 
 import functools
+from collections import OrderedDict
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -248,19 +249,53 @@ def registration_errors(
     return list(_validate(schema._schema, document, rules, DocumentLimits.of(settings)))
 
 
-class GuardedValidation(SchemaExtension):
-    """Validation, in place of strawberry's (and its ValidationCache, QueryDepthLimiter and
-    MaxAliasesLimiter): the limits, the schema's rules, then the variables (not cached)."""
+class ParsedDocuments:
+    """The documents one schema parsed, by their text (the most recent ``size``): the SPA and
+    the integrations send the same few again and again, and a parse costs more than the
+    cached validation after it. Only a document that parsed is kept, so a syntax error is
+    raised (and coded by ErrorPolicy) every time; one per schema, so a document kept was
+    parsed under that schema's token limit."""
 
-    def __init__(self, limits: DocumentLimits) -> None:
+    def __init__(self, size: int = 256) -> None:
+        self.size = size
+        self._documents: OrderedDict[str, DocumentNode] = OrderedDict()
+
+    def get(self, text: str) -> DocumentNode | None:
+        document = self._documents.get(text)
+        if document is not None:
+            self._documents.move_to_end(text)
+        return document
+
+    def keep(self, text: str, document: DocumentNode) -> None:
+        self._documents[text] = document
+        self._documents.move_to_end(text)
+        while len(self._documents) > self.size:
+            self._documents.popitem(last=False)
+
+
+class GuardedValidation(SchemaExtension):
+    """Parsing and validation, in place of strawberry's (and its ParserCache, ValidationCache,
+    QueryDepthLimiter and MaxAliasesLimiter): a document parsed once per text, then the limits,
+    the schema's rules, then the variables (not cached)."""
+
+    def __init__(self, limits: DocumentLimits, parsed: ParsedDocuments | None = None) -> None:
         self.limits = limits
+        self.parsed = parsed
 
     def on_parse(self) -> Iterator[None]:
-        """A trusted document comes parsed (and was validated when it was registered)."""
-        trusted = _trusted(self.execution_context)
+        """A trusted document comes parsed (and was validated when it was registered); any
+        other document is parsed once per text (``ParsedDocuments``)."""
+        ctx = self.execution_context
+        trusted = _trusted(ctx)
+        query = ctx.query
         if trusted is not None:
-            self.execution_context.graphql_document = trusted.document
+            ctx.graphql_document = trusted.document
+        elif self.parsed is not None and query:
+            ctx.graphql_document = self.parsed.get(query)
         yield
+        document = ctx.graphql_document
+        if trusted is None and self.parsed is not None and query and document is not None:
+            self.parsed.keep(query, document)
 
     def on_validate(self) -> Iterator[None]:
         ctx = self.execution_context

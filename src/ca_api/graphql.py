@@ -48,7 +48,7 @@ from ca_api.deputyship_applications.schema import (
     DeputyshipApplicationMutation,
     DeputyshipApplicationQuery,
 )
-from ca_api.documents import DocumentLimits, GuardedValidation
+from ca_api.documents import DocumentLimits, GuardedValidation, ParsedDocuments
 from ca_api.employees import schema as employees_schema
 from ca_api.employees.schema import EmployeeMutation, EmployeeQuery
 from ca_api.error_policy import ErrorPolicy, shaped
@@ -306,13 +306,14 @@ def build_schema(settings: Settings) -> strawberry.Schema:
     node.install(*NODE_TYPES)
     # Factories, so each request gets fresh extension instances.
     limits = DocumentLimits.of(settings)
+    parsed = ParsedDocuments()  # this schema's parsed documents, by their text
     extensions: list[Any] = [
         # Metrics first: they see the errors' codes, which ErrorPolicy sets inside them.
         *observability.schema_extensions(settings),
         ErrorPolicy,
-        # Validation, cached. (No ParserCache: a cached parse's errors escape ErrorPolicy's
-        # codes.)
-        lambda: GuardedValidation(limits),
+        # Parsing and validation, cached. (Not strawberry's ParserCache: a cached parse's
+        # errors escape ErrorPolicy's codes; ParsedDocuments keeps only documents that parsed.)
+        lambda: GuardedValidation(limits, parsed),
         lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
     ]
     if settings.production:

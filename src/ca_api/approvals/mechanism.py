@@ -239,9 +239,13 @@ async def run_once(
     operation: str,
     payload: Any,
     work: Callable[[], Awaitable[T]],
+    *,
+    ident: uuid.UUID | None = None,
 ) -> T:
     """``work`` once per idempotency key, in one transaction with the key's claim
-    (``common.idempotency``); a repeat replays the first outcome."""
+    (``common.idempotency``); a repeat replays the first outcome. ``ident``: the aggregate the
+    outcome is of, when it is known before the work (a step of its life names it; a payment
+    raised chooses its id first), remembered with the claim."""
 
     async def replayed(result: dict[str, Any]) -> T:
         return await once.replay(session, uuid.UUID(str(result[once.remember_as])))
@@ -255,4 +259,5 @@ async def run_once(
         work,
         remember=lambda value: {once.remember_as: str(once.ident(value))},
         replay=replayed,
+        known={once.remember_as: str(ident)} if ident is not None else None,
     )

@@ -95,4 +95,6 @@ async def run(
 
     body = {steps.once.remember_as: str(ident), **(payload or {})}
     operation = steps.operations[event]
-    return await run_once(steps.once, session, actor, idempotency_key, operation, body, once)
+    return await run_once(
+        steps.once, session, actor, idempotency_key, operation, body, once, ident=ident
+    )

@@ -12,15 +12,24 @@ from ca_api.common.idempotency_models import IdempotencyKey
 
 
 async def insert_claim(
-    session: AsyncSession, principal: str, key: str, operation: str, digest: bytes
+    session: AsyncSession,
+    principal: str,
+    key: str,
+    operation: str,
+    digest: bytes,
+    result: dict[str, Any] | None = None,
 ) -> bool:
     """Whether this transaction claimed the key (False: someone claimed it first; a concurrent
-    claimer waits here on the key's row until the first one ends)."""
+    claimer waits here on the key's row until the first one ends). ``result``: what the
+    request will answer, when it is known before its work (it commits with the work or not
+    at all, as one stored after it would)."""
+    values: dict[str, Any] = dict(
+        principal=principal, key=key, operation=operation, request_hash=digest
+    )
+    if result is not None:
+        values["result"] = result
     claimed = await session.execute(
-        insert(IdempotencyKey)
-        .values(principal=principal, key=key, operation=operation, request_hash=digest)
-        .on_conflict_do_nothing()
-        .returning(IdempotencyKey.key)
+        insert(IdempotencyKey).values(values).on_conflict_do_nothing().returning(IdempotencyKey.key)
     )
     return claimed.scalar_one_or_none() is not None
 

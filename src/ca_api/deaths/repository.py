@@ -221,3 +221,19 @@ async def payments_open(
         .order_by(Payment.raised_at, Payment.id)
     )
     return (await session.execute(stmt)).all()
+
+
+async def death_and_situation(
+    session: AsyncSession, client_id: uuid.UUID
+) -> tuple[date | None, str | None]:
+    """``confirmed_death_date`` and the client's situation as it stands (None: no such client),
+    in one statement: what every door where money leaves asks (``refuse_spending_after_death``),
+    one round trip rather than two."""
+    died_on = (
+        select(Death.died_on).where(Death.client_id == client_id, _confirmed()).scalar_subquery()
+    )
+    situation = (
+        select(client_current.c.situation).where(client_current.c.id == client_id).scalar_subquery()
+    )
+    row = (await session.execute(select(died_on, situation))).one()
+    return row[0], row[1]

@@ -367,14 +367,12 @@ async def refuse_spending_after_death(
     not leave or be committed (``rules.spending_problem``); a winding-up basis given for a living
     client is a ValidationFailed on ``winding_up_basis``. The caller holds the client's or the
     aggregate's lock; the check reads the death in the caller's transaction."""
-    died_on = await repository.confirmed_death_date(session, client_id)
-    if died_on is None:
+    died_on, situation = await repository.death_and_situation(session, client_id)
+    if died_on is None and situation == Situation.DECEASED_WINDING_UP.value:
         # Recorded DECEASED_WINDING_UP (a caseload import, an amendment) with no confirmed
         # death: nothing leaves until the death is recorded and confirmed, whose date rules
         # what winding up pays (seed 002 B 29.2).
-        record = await clients.client_as_it_stands(session, client_id)
-        if record is not None and record.details.situation is Situation.DECEASED_WINDING_UP:
-            raise ClientDeceased(rules.UNRECORDED_DEATH, None)
+        raise ClientDeceased(rules.UNRECORDED_DEATH, None)
     problem = rules.spending_problem(
         died_on,
         basis,

@@ -45,22 +45,26 @@ async def lock_accounts(
     session: AsyncSession, account_ids: Sequence[uuid.UUID]
 ) -> dict[uuid.UUID, LedgerAccount]:
     """Client accounts locked FOR UPDATE in id order (as the transfer trigger locks them, so two
-    transfers never wait on each other in a cycle); counterparty accounts read, not locked."""
+    transfers never wait on each other in a cycle); counterparty accounts read, not locked.
+    One statement (it was two: every account read, then the client ones locked)."""
     ids = sorted(set(account_ids))
-    rows = (await session.execute(select(LedgerAccount).where(LedgerAccount.id.in_(ids)))).scalars()
-    accounts = {a.id: a for a in rows}
-    client_ids = [i for i in ids if i in accounts and accounts[i].kind != AccountKind.COUNTERPARTY]
-    if client_ids:
-        stmt = (
-            select(LedgerAccount)
-            .where(LedgerAccount.id.in_(client_ids))
-            .order_by(LedgerAccount.id)
-            .with_for_update()
-            .execution_options(populate_existing=True)
-        )
-        for account in (await session.execute(stmt)).scalars():
-            accounts[account.id] = account
-    return accounts
+    counterparty = AccountKind.COUNTERPARTY.value
+    locked = (
+        select(LedgerAccount)
+        .where(LedgerAccount.id.in_(ids), LedgerAccount.kind != counterparty)
+        .order_by(LedgerAccount.id)
+        .with_for_update()
+        .cte("locked")
+    )
+    read = select(LedgerAccount).where(
+        LedgerAccount.id.in_(ids), LedgerAccount.kind == counterparty
+    )
+    stmt = (
+        select(LedgerAccount)
+        .from_statement(union_all(select(locked), read))
+        .execution_options(populate_existing=True)
+    )
+    return {a.id: a for a in (await session.execute(stmt)).scalars()}
 
 
 async def insert_transfer(session: AsyncSession, values: dict[str, Any]) -> Transfer:

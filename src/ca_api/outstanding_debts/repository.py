@@ -8,7 +8,7 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Row, select
+from sqlalchemy import Row, exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ca_api.db import get_by_id, insert_recorded, rows_where_in
@@ -114,3 +114,12 @@ async def insert_repayment(session: AsyncSession, values: dict[str, Any]) -> Deb
 async def repayment_of(session: AsyncSession, payment_id: uuid.UUID) -> DebtRepayment | None:
     stmt = select(DebtRepayment).where(DebtRepayment.payment_id == payment_id)
     return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def owes_payee(session: AsyncSession, client_id: uuid.UUID, payee_id: uuid.UUID) -> bool:
+    """Whether any version of any of the client's found debts names this payee: one indexed
+    EXISTS, asked before the whole debts view is worked out (most payments pay no creditor)."""
+    stmt = select(
+        exists().where(OutstandingDebt.client_id == client_id, OutstandingDebt.payee_id == payee_id)
+    )
+    return bool((await session.execute(stmt)).scalar_one())

@@ -691,6 +691,8 @@ async def refuse_paying_a_creditor_by_hand(
     appointment that is still owed: refused, since found debts are repaid through the approved
     plan in R-DEBT-1's order (raiseDebtRepayment, B 14.2), never by a plain payment that could
     pay a later creditor first."""
+    if not await repository.owes_payee(session, client_id, payee_id):
+        return  # no debt names the payee: nothing to work out
     owed = [
         d
         for d in (await debts_of(session, client_id)).debts

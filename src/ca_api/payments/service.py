@@ -154,6 +154,8 @@ async def raise_payment(
         raise ValidationFailed(problems)
     if req.invoice_id is None and not rules.may_raise_standing(actor.principal.roles):
         raise particulars.forbidden("this integration raises payments of its own invoices only")
+    # Its id is chosen first, so the idempotency key remembers it with the claim.
+    payment_id = uuid.uuid4()
 
     async def work() -> PaymentOutcome:
         if req.invoice_id is not None:
@@ -173,7 +175,6 @@ async def raise_payment(
         if basis is not None:
             values["winding_up_basis"] = basis.value
         account = await ledger.client_account(session, values["client_id"])
-        payment_id = uuid.uuid4()
         values |= {
             "id": payment_id,
             "from_account_id": account.id,
@@ -192,7 +193,14 @@ async def raise_payment(
 
     payload = particulars.request_payload(req)
     return await approvals.run_once(
-        PAYMENT_ONCE, session, actor, idempotency_key, "raisePayment", payload, work
+        PAYMENT_ONCE,
+        session,
+        actor,
+        idempotency_key,
+        "raisePayment",
+        payload,
+        work,
+        ident=payment_id,
     )
 
 

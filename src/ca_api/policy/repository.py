@@ -85,3 +85,24 @@ async def insert_limit_version(session: AsyncSession, values: dict[str, Any]) ->
 
 async def insert_limits(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
     await session.execute(insert(ApprovalLimit), rows)
+
+
+async def limits_on(session: AsyncSession, on: date) -> Sequence[Any]:
+    """The version of the approval limits in force on ``on`` with its limits, in one statement
+    (``limit_version_on`` then ``limits_of`` were two): a row per limit, (version_id,
+    effective_from, subject, role, up_to); a version with no limits is one row whose subject
+    is None; no version, no rows."""
+    v, limit = ApprovalLimitVersion, ApprovalLimit
+    in_force = (
+        select(v.id)
+        .where(v.effective_from <= on)
+        .order_by(v.effective_from.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    stmt = (
+        select(v.id, v.effective_from, limit.subject, limit.role, limit.up_to)
+        .outerjoin(limit, limit.version_id == v.id)
+        .where(v.id == in_force)
+    )
+    return (await session.execute(stmt)).all()

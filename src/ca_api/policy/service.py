@@ -60,14 +60,17 @@ def in_force(history: Sequence[PolicyFigure], on: date) -> PolicyFigure | None:
 
 
 async def limits(session: AsyncSession, on: date) -> LimitVersion:
-    version = await repository.limit_version_on(session, on)
-    if version is None:
+    rows = await repository.limits_on(session, on)
+    if not rows:
         raise PolicyMissing("approval limits", on)
-    rows = await repository.limits_of(session, version.id)
     return LimitVersion(
-        id=version.id,
-        effective_from=version.effective_from,
-        limits={(ApprovalSubject(r.subject), Role(r.role)): r.up_to for r in rows},
+        id=rows[0].id,
+        effective_from=rows[0].effective_from,
+        limits={
+            (ApprovalSubject(r.subject), Role(r.role)): r.up_to
+            for r in rows
+            if r.subject is not None
+        },
     )
 
 

@@ -8,7 +8,7 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Row, select
+from sqlalchemy import Row, exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ca_api.db import get_by_id, insert_recorded, rows_where_in
@@ -123,3 +123,16 @@ async def plan_payment_of(
 ) -> FuneralPlanPayment | None:
     stmt = select(FuneralPlanPayment).where(FuneralPlanPayment.payment_id == payment_id)
     return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def plan_provided_by(
+    session: AsyncSession, client_id: uuid.UUID, counterparty_id: uuid.UUID
+) -> bool:
+    """Whether a funeral plan of the client's is from this provider: one indexed EXISTS,
+    asked before the client's wills view is worked out (most payments pay no such provider)."""
+    stmt = select(
+        exists().where(
+            FuneralPlan.client_id == client_id, FuneralPlan.counterparty_id == counterparty_id
+        )
+    )
+    return bool((await session.execute(stmt)).scalar_one())

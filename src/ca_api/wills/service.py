@@ -676,6 +676,8 @@ async def refuse_paying_a_funeral_plan_by_hand(
     """A payment with no invoice (``raisePayment``) to the provider of a funeral plan proposed
     for the client: refused, since a plan is bought only on its approved best-interest decision,
     through raiseFuneralPlanPayment (R-CARE-5, seed 002 B 28.2)."""
+    if not await repository.plan_provided_by(session, client_id, payee_id):
+        return  # no plan of the client's is from the payee: nothing to work out
     views = await wills_of_clients(session, [client_id])
     view = views.get(client_id)
     plans = [
