@@ -838,6 +838,55 @@ async def test_a_run_repeated_with_its_key_is_recorded_once(api: Api, dwp: str) 
     assert await cms_balance(api, a) == "1318.60"
 
 
+async def test_a_benefit_and_period_already_recorded_is_refused_as_at_controccs_door(
+    api: Api, dwp: str
+) -> None:
+    """R-ACC-6, each benefit recorded once a period: a run under a new key repeating a benefit
+    and period its client already has a receipt of (by any door, not reversed) is refused
+    whole, naming that receipt, in the words Controcc's batch refuses the line with."""
+    a = await care_client_id(api)
+    b = await care_client_id(api, givenName="Beatrice", familyName="Bexhill")
+    assert (await run(api, [line(a, dwp)]))["__typename"] == "BenefitRunPayload"
+    [first] = await receipts(api, clientId=a)
+    by_hand = (await record_receipt(api, receipt_input(b, dwp, benefit="STATE_PENSION")))["receipt"]
+    again = await run(api, [line(b, dwp), line(a, dwp), line(b, dwp, "STATE_PENSION")])
+    said = "already records this benefit for this client and period"
+    assert problem_messages(again) == {
+        "lines.1.benefit": f"receipt {first['id']} {said}",
+        "lines.2.benefit": f"receipt {by_hand['id']} {said}",
+    }
+    assert receipts_service.already_recorded(decode_uuid("Receipt", first["id"])) == (
+        f"receipt {first['id']} {said}"
+    )
+    # Nothing of the refused run was written.
+    assert await cms_balance(api, a) == "434.20"
+    assert await cms_balance(api, b) == "434.20"
+    assert len(await receipts(api)) == 2
+
+    # Another period or another benefit of the same client is a receipt of its own.
+    other = await run(api, [line(a, dwp, period=("2025-03-03", "2025-03-30")), line(b, dwp)])
+    assert (other["__typename"], other["count"]) == ("BenefitRunPayload", 2), other
+
+    # A receipt reversed (R-AUD-2) no longer records its period: the benefit may be recorded.
+    reversed_ = await api.data(
+        """mutation($input: ReverseTransferInput!) { reverseTransfer(input: $input) {
+             __typename } }""",
+        {
+            "input": {
+                "transferId": by_hand["transfer"]["id"],
+                "reason": "paid to the wrong client",
+                "idempotencyKey": new_key(),
+            }
+        },
+        role="senior_officer",
+        sub="olu.scao",
+    )
+    assert reversed_["reverseTransfer"]["__typename"] == "TransferPayload", reversed_
+    redone = await run(api, [line(b, dwp, "STATE_PENSION")])
+    assert redone["__typename"] == "BenefitRunPayload", redone
+    assert await ledger_sound(api)
+
+
 # --- The run at full size: under the request limit, in a fixed number of statements --------
 
 

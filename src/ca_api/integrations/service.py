@@ -29,7 +29,6 @@ from ca_api.auth.principal import Principal
 from ca_api.clients import service as clients
 from ca_api.clients.rules import ClientStatus
 from ca_api.common import idempotency
-from ca_api.common.ids import node_id
 from ca_api.common.keyset import Seek
 from ca_api.errors import ApiError, ErrorCode, InvalidState, ValidationFailed, existing
 from ca_api.integrations import repository, rules
@@ -740,12 +739,7 @@ async def _receive_benefits(
     recorded = await receipts.benefits_already_recorded(session, [pending[n] for n in order])
     for i, receipt_id in recorded.items():
         n = order[i]
-        refuse(
-            n,
-            RefusalCode.INVALID_LINE,
-            f"receipt {node_id('Receipt', receipt_id)} already records this benefit for this "
-            "client and period",
-        )
+        refuse(n, RefusalCode.INVALID_LINE, receipts.already_recorded(receipt_id))
         del pending[n]
     # the database's say: the client one the council acts for, the payer one that pays benefits
     # (the clients' KEY SHARE locks taken, in id order)

@@ -289,7 +289,7 @@ class ReceiptMutation:
             ),
         ],
     ) -> RecordBenefitRunResult:
-        lines = [line.to_line() for line in input.lines]
+        lines = input.run_lines()
         summary = await as_caller(
             info,
             service.record_benefit_run,

@@ -20,7 +20,9 @@ from ca_api.audit.service import Change
 from ca_api.auth.actor import Actor
 from ca_api.auth.principal import Principal
 from ca_api.common import idempotency
+from ca_api.common.ids import node_id
 from ca_api.common.keyset import Seek
+from ca_api.deaths import repository as deaths
 from ca_api.errors import RecordNotFound, ValidationFailed
 from ca_api.ledger import interest_runs
 from ca_api.ledger import reads as ledger_reads
@@ -64,15 +66,23 @@ def _receipt_row(transfer_id: uuid.UUID, client_id: uuid.UUID, **values: Any) ->
     return {"transfer_id": transfer_id, "client_id": client_id, **values}
 
 
+def _plain(value: Any) -> Any:
+    """A day or an id as the audit trail writes it (``audit.jsonable``'s form), given already:
+    a run's thousand rows then pass ``jsonable`` untouched."""
+    if isinstance(value, date | uuid.UUID):
+        return value.isoformat() if isinstance(value, date) else str(value)
+    return value
+
+
 def _audit_after(values: dict[str, Any], transfer: Transfer, payer: Counterparty) -> dict[str, Any]:
     return {
-        **{k: v for k, v in values.items() if k not in ("transfer_id", "client_id")},
+        **{k: _plain(v) for k, v in values.items() if k not in ("transfer_id", "client_id")},
         "amount": transfer.amount,
-        "value_date": transfer.value_date,
+        "value_date": transfer.value_date.isoformat(),
         "category": transfer.category,
-        "payer_id": payer.id,
+        "payer_id": str(payer.id),
         "payer": payer.name,
-        "to_account_id": transfer.to_account_id,
+        "to_account_id": str(transfer.to_account_id),
         "balance_after": transfer.to_balance_after,
     }
 
@@ -281,12 +291,10 @@ async def record_benefit_run(
     )
 
 
-async def benefit_line_problems(
+async def _line_problems(
     session: AsyncSession, lines: Sequence[RunLine]
-) -> dict[int, dict[str, str]]:
-    """What the database says against each line of a run (by line index, then field): the
-    client must exist and be one the council acts for (R-REF), the payer a counterparty that
-    pays benefits (the DWP or the council). Takes the clients' KEY SHARE locks."""
+) -> tuple[dict[int, dict[str, str]], dict[uuid.UUID, Counterparty]]:
+    """``benefit_line_problems``, with the payers it read (by id)."""
     statuses = await repository.client_statuses(session, [ln.client_id for ln in lines])
     payers = await repository.counterparties(session, [ln.payer_id for ln in lines])
     bad: dict[int, dict[str, str]] = {}
@@ -303,7 +311,25 @@ async def benefit_line_problems(
             problems["payer_id"] = p
         if problems:
             bad[i] = problems
-    return bad
+    return bad, payers
+
+
+async def benefit_line_problems(
+    session: AsyncSession, lines: Sequence[RunLine]
+) -> dict[int, dict[str, str]]:
+    """What the database says against each line of a run (by line index, then field): the
+    client must exist and be one the council acts for (R-REF), the payer a counterparty that
+    pays benefits (the DWP or the council). Takes the clients' KEY SHARE locks."""
+    return (await _line_problems(session, lines))[0]
+
+
+def already_recorded(receipt_id: uuid.UUID) -> str:
+    """Why a line is refused whose benefit and period its client has a receipt of (R-ACC-6):
+    the same words at every door."""
+    return (
+        f"receipt {node_id('Receipt', receipt_id)} already records this benefit for this client "
+        "and period"
+    )
 
 
 async def benefits_already_recorded(
@@ -326,6 +352,17 @@ async def lock_benefit_targets(session: AsyncSession, client_ids: Sequence[uuid.
     )
 
 
+def _refusal(bad: dict[int, dict[str, str]]) -> ValidationFailed:
+    """Every line's problems as one refusal (``lines.3.client_id``), the first ones when many."""
+    listed: dict[str, str] = {}
+    for i, problems in sorted(bad.items()):
+        listed |= {f"lines.{i}.{k}": v for k, v in problems.items()}
+        if len(listed) >= MAX_LISTED_PROBLEMS:
+            listed["lines"] = f"more problems after line {i}: the first {len(listed)} are listed"
+            break
+    return ValidationFailed(listed)
+
+
 async def post_benefit_lines(
     session: AsyncSession,
     actor: Actor,
@@ -337,35 +374,34 @@ async def post_benefit_lines(
     """The one way benefit receipts are posted (R-ACC-6), inside the caller's transaction and
     idempotency (recordBenefitRun's key, or an integration's batch): one receipt per line, each
     benefit recorded separately against its client, all lines or none. The lines have passed
-    ``rules.validate_run``'s line rules; the database's (client, payer) are checked here and a
-    problem refuses every line (ValidationFailed). Returns the receipts' transfer ids in line
-    order. ``run`` names the run in each receipt's audit row.
+    ``rules.validate_run``'s line rules; the database's are checked here and a problem refuses
+    every line (ValidationFailed): the client and the payer (``benefit_line_problems``), then,
+    under the clients' CMS account locks (so a concurrent run of the same lines waits and then
+    sees the first one's receipts), a benefit and period the client already has a receipt of
+    (``benefits_already_recorded``, recorded by any door and not reversed). Returns the
+    receipts' transfer ids in line order. ``run`` names the run in each receipt's audit row.
 
     The SQL is set-based: the number of statements does not grow with the number of lines.
     One audit row per line (each receipt is a financial transaction of its own, R-AUD-1), in
     its client's chain, written in one statement."""
-    bad = await benefit_line_problems(session, lines)
-    payers = await repository.counterparties(session, [ln.payer_id for ln in lines])
+    bad, payers = await _line_problems(session, lines)
     if bad:
-        listed: dict[str, str] = {}
-        for i, problems in sorted(bad.items()):
-            listed |= {f"lines.{i}.{k}": v for k, v in problems.items()}
-            if len(listed) >= MAX_LISTED_PROBLEMS:
-                listed["lines"] = (
-                    f"more problems after line {i}: the first {len(listed)} are listed"
-                )
-                break
-        raise ValidationFailed(listed)
+        raise _refusal(bad)
     for category in {rules.category_of(None, ln.benefit) for ln in lines}:
         assert category is not None and _money_in_problem(category) is None
     sources: dict[uuid.UUID, LedgerAccount] = {}
-    for payer_id in sorted({ln.payer_id for ln in lines}):  # a run has one or two payers
+    for payer_id in sorted(payers):  # a run has one or two payers
         sources[payer_id] = await ledger.counterparty_account(session, payer_id)
+    client_ids = sorted({ln.client_id for ln in lines})
     targets = await repository.lock_cms_accounts(
-        session,
-        [ln.client_id for ln in lines],
-        ledger.ACCOUNT_NAMES[AccountKind.CLIENT_CMS],
+        session, client_ids, ledger.ACCOUNT_NAMES[AccountKind.CLIENT_CMS]
     )
+    recorded = await benefits_already_recorded(session, lines)
+    if recorded:
+        raise _refusal({i: {"benefit": already_recorded(r)} for i, r in recorded.items()})
+    recorded_by = actor.principal.subject
+    posted = TransferKind.POSTED.value
+    method = rules.ReceiptMethod.BANK_TRANSFER.value
     transfers: list[dict[str, Any]] = []
     receipts: list[dict[str, Any]] = []
     for ln in lines:
@@ -373,7 +409,7 @@ async def post_benefit_lines(
         transfers.append(
             {
                 "id": transfer_id,
-                "kind": TransferKind.POSTED.value,
+                "kind": posted,
                 "from_account_id": sources[ln.payer_id].id,
                 "to_account_id": targets[ln.client_id].id,
                 "amount": ln.amount,
@@ -386,7 +422,7 @@ async def post_benefit_lines(
                 ),
                 "reference": ln.reference,
                 "client_id": ln.client_id,
-                "recorded_by": actor.principal.subject,
+                "recorded_by": recorded_by,
                 "reason": None,
             }
         )
@@ -394,7 +430,7 @@ async def post_benefit_lines(
             _receipt_row(
                 transfer_id,
                 ln.client_id,
-                method=rules.ReceiptMethod.BANK_TRANSFER.value,
+                method=method,
                 benefit=ln.benefit.value,
                 received_on=value_date,
                 banked_on=value_date,
@@ -422,8 +458,15 @@ async def post_benefit_lines(
             for r, ln in zip(receipts, lines, strict=True)
         ],
     )
-    # Lines for a client whose death is confirmed are held back at once (R-DEATH-2).
-    await overpayment_holding.flag_receipts(session, actor, list(inserted))
+    # Lines for a client whose death is confirmed are held back at once (R-DEATH-2): only those
+    # are read back to be flagged.
+    died = await deaths.confirmed_death_dates(session, client_ids)
+    if died:
+        await overpayment_holding.flag_receipts(
+            session,
+            actor,
+            [r["transfer_id"] for r in receipts if r["client_id"] in died],
+        )
     return [r["transfer_id"] for r in receipts]
 
 
