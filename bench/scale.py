@@ -14,7 +14,8 @@ stops. ``--only`` times the cases whose label contains one of the names. ``--cli
 runs the SPA's client page for a busy client at ``--connections`` for ``--seconds`` instead
 (``bench/client_page.py``).
 
-Prints each case's median, p95 and worst of ``--runs`` (after one warm-up), flags a list or
+Prints each case's median, p95 and worst of ``--runs`` (after one warm-up; a case whose
+warm-up took over ``--slow`` seconds is not run again: that one time is its figure), flags a list or
 lookup whose median is over 50 ms and a report whose median is over 1 s, and the slowest.
 """
 
@@ -424,7 +425,7 @@ async def known_ids(c: httpx.AsyncClient, token: str, url: str) -> dict[str, str
 
 
 async def measure(
-    base_url: str, tokens: dict[str, str], url: str, only: list[str], runs: int
+    base_url: str, tokens: dict[str, str], url: str, only: list[str], runs: int, slow: float
 ) -> None:
     async with httpx.AsyncClient(base_url=base_url, timeout=600) as c:
         ids = await known_ids(c, tokens["assistant"], url)
@@ -438,8 +439,12 @@ async def measure(
                 for i in range(runs + 1):
                     start = time.perf_counter()
                     await gql(c, tokens[case.role], case.query, case.variables)
+                    took = time.perf_counter() - start
                     if i:  # the first is a warm-up
-                        times.append(time.perf_counter() - start)
+                        times.append(took)
+                    elif took > slow:  # far over: its one run is its figure
+                        times.append(took)
+                        break
             except (RuntimeError, httpx.HTTPError) as exc:
                 failed.append(f"{case.label}: {str(exc)[:300]}")
                 print(f"{case.label:48} FAILED {str(exc)[:200]}", flush=True)
@@ -485,6 +490,9 @@ def main() -> None:
     parser.add_argument("--skip-load", action="store_true", help="NAME is loaded already")
     parser.add_argument("--only", default="", help="comma-separated names of cases to time")
     parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument(
+        "--slow", type=float, default=10.0, help="a case whose first run takes longer runs once"
+    )
     parser.add_argument("--client-page", action="store_true", help="the client page bench")
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--connections", type=int, default=8)
@@ -510,7 +518,7 @@ def main() -> None:
                 asyncio.run(client_page(srv.url, tokens["assistant"], url, args))
             else:
                 only = [o.strip() for o in args.only.split(",") if o.strip()]
-                asyncio.run(measure(srv.url, tokens, url, only, args.runs))
+                asyncio.run(measure(srv.url, tokens, url, only, args.runs, args.slow))
         print(f"load average: {os.getloadavg()}")
 
 

@@ -316,22 +316,24 @@ STAGE = [
     ),
     (
         "stage: transfers",
-        # ord breaks ties within a day: openings, incomes, holds, then payments made.
+        # A transfer's seq is its day, then ord (openings, incomes, holds, payments made),
+        # then num (its number among its kind): computed, not sorted for (sparse, ascending).
         """
     CREATE TEMP TABLE bench_transfer AS
     SELECT pg_temp.bid(30, n) AS id, 'POSTED' AS kind, pg_temp.bid(23, 2) AS from_id,
            pg_temp.bid(2, n) AS to_id, pg_temp.bid(2, n) AS account_id, 500000::bigint AS amount,
            NULL::uuid AS pending_id, current_date - 1101 AS value_date, 0 AS ord,
-           'IN_OTHER' AS category, 'Opening balance' AS description, pg_temp.bid(1, n) AS client_id
+           'IN_OTHER' AS category, 'Opening balance' AS description, pg_temp.bid(1, n) AS client_id,
+           n AS num
       FROM generate_series(1, CAST(:clients AS bigint)) n
     UNION ALL
     SELECT pg_temp.bid(32, k), 'PENDING', pg_temp.bid(2, n), pg_temp.bid(21, s), pg_temp.bid(2, n),
-           amount, NULL, day + 1, 2, 'OUT_CARE_FEES', 'Payment ' || k, pg_temp.bid(1, n)
+           amount, NULL, day + 1, 2, 'OUT_CARE_FEES', 'Payment ' || k, pg_temp.bid(1, n), k
       FROM bench_payment WHERE status IN ('APPROVED', 'MADE')
     UNION ALL
     SELECT pg_temp.bid(33, k), 'POST_PENDING', pg_temp.bid(2, n), pg_temp.bid(21, s),
            pg_temp.bid(2, n), amount, pg_temp.bid(32, k), day + 3, 3, 'OUT_CARE_FEES',
-           'Payment ' || k, pg_temp.bid(1, n)
+           'Payment ' || k, pg_temp.bid(1, n), k
       FROM bench_payment WHERE status = 'MADE'
     """,
     ),
@@ -343,7 +345,7 @@ STAGE = [
            2000 + (g * 53) % 9000, NULL,
            current_date - 1100 + (g * 1095 / i.total)::int, 1,
            CASE WHEN g % 3 = 0 THEN 'IN_STATE_PENSION' ELSE 'IN_BENEFITS' END, 'Benefit',
-           pg_temp.bid(1, n)
+           pg_temp.bid(1, n), g
       FROM (SELECT CAST(:transfers AS bigint) - count(*) AS total FROM bench_transfer) i,
            generate_series(1, i.total) g,
            LATERAL (SELECT {client_number("g")} AS n) c
@@ -366,7 +368,8 @@ BULK = [
       FROM (SELECT *, sum(CASE kind WHEN 'POSTED' THEN amount WHEN 'POST_PENDING' THEN -amount
                                     ELSE 0 END)
                         OVER (PARTITION BY account_id ORDER BY seq) AS balance
-              FROM (SELECT *, row_number() OVER (ORDER BY value_date, ord, id) AS seq
+              FROM (SELECT *, ((value_date - (current_date - 1101)) * 4 + ord)::bigint
+                              * 16777216 + num AS seq
                       FROM bench_transfer) s) b
      ORDER BY seq
     """,
