@@ -65,8 +65,7 @@ async def setup(url: str, sizes: Sizes) -> float:
     engine = create_async_engine(async_url(url))
     try:
         start = time.perf_counter()
-        async with engine.begin() as conn:
-            await load(conn, sizes)
+        await load(engine, sizes)
         loaded = time.perf_counter() - start
         print(f"loaded in {loaded:.1f} s", flush=True)
         async with engine.connect() as conn:

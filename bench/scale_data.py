@@ -26,7 +26,11 @@ triggers fill ``order_in_force`` and check R-ORD-1's one order in force). The bi
   against the transfers (``consistency``).
 
 CHECK, NOT NULL and UNIQUE constraints (and the exclusion constraints on orders) are never
-bypassed. Statuses stay derived from event rows, loaded as the services write them: a payment
+bypassed. The big tables' indexes that no constraint owns are dropped before the load and
+built again after it from their own definitions (``pg_get_indexdef``): a sorted build instead
+of millions of random insertions, and a unique one is checked by its build. The load runs on
+two connections at once (the machine has two cores), so it is not one transaction: a load
+that failed half way leaves a half-loaded database, to be dropped. Statuses stay derived from event rows, loaded as the services write them: a payment
 approved has its APPROVED event naming the PENDING transfer that holds the money (and the
 limit version), a payment made its MADE event naming the POST_PENDING transfer that posts it,
 a decision approved its APPROVED event; a confirmed death its CONFIRMED event and the client's
@@ -39,11 +43,12 @@ design); ``auditLog`` reads only what the bench itself records.
 
 from __future__ import annotations
 
+import asyncio
 import time
 from dataclasses import dataclass
 
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 BUSY_CLIENTS = 10  # client numbers 1..10: every 20th payment, invoice and income is theirs
 SUPPLIERS = 200
@@ -90,7 +95,7 @@ def client_number(k: str) -> str:
 FUNCTIONS = [
     # (kind, number) -> a UUID: kind in the first group, number in the last; ascending.
     """
-    CREATE FUNCTION pg_temp.bid(k int, n bigint) RETURNS uuid LANGUAGE sql IMMUTABLE AS
+    CREATE OR REPLACE FUNCTION pg_temp.bid(k int, n bigint) RETURNS uuid LANGUAGE sql IMMUTABLE AS
     $$ SELECT (lpad(to_hex(k), 8, '0') || '-0000-4000-8000-' || lpad(to_hex(n), 12, '0'))::uuid $$
     """,
 ]
@@ -306,7 +311,7 @@ STAGE = [
     (
         "stage: payments",
         f"""
-    CREATE TEMP TABLE bench_payment AS
+    CREATE UNLOGGED TABLE bench_payment AS
     SELECT k, {client_number("k")} AS n, 1 + k % CAST(:suppliers AS int) AS s,
            1000 + (k * 37) % 5000 AS amount, {PAYMENT_STATUS} AS status,
            CASE WHEN {PAYMENT_STATUS} = 'RAISED' THEN current_date - (k % 14)::int
@@ -319,7 +324,7 @@ STAGE = [
         # A transfer's seq is its day, then ord (openings, incomes, holds, payments made),
         # then num (its number among its kind): computed, not sorted for (sparse, ascending).
         """
-    CREATE TEMP TABLE bench_transfer AS
+    CREATE UNLOGGED TABLE bench_transfer AS
     SELECT pg_temp.bid(30, n) AS id, 'POSTED' AS kind, pg_temp.bid(23, 2) AS from_id,
            pg_temp.bid(2, n) AS to_id, pg_temp.bid(2, n) AS account_id, 500000::bigint AS amount,
            NULL::uuid AS pending_id, current_date - 1101 AS value_date, 0 AS ord,
@@ -353,7 +358,7 @@ STAGE = [
     ),
 ]
 
-BULK = [
+LEDGER = [
     (
         "transfers (balance after each, by a running sum per client account)",
         """
@@ -398,6 +403,10 @@ BULK = [
      GROUP BY 1, account_id, client_id
     """,
     ),
+]
+
+# The rest, on a second connection beside LEDGER.
+OTHERS = [
     (
         "invoices",
         f"""
@@ -575,33 +584,61 @@ SELECT pg_get_indexdef(i.indexrelid), i.indexrelid::regclass::text FROM pg_index
 """
 
 
-async def load(conn: AsyncConnection, sizes: Sizes) -> None:
-    """Everything above, in one transaction on ``conn``."""
+SETTINGS = ("synchronous_commit = off", "work_mem = '256MB'", "maintenance_work_mem = '512MB'")
+
+
+async def in_transaction(
+    engine: AsyncEngine,
+    steps: list[tuple[str, str]],
+    params: dict[str, int],
+    *,
+    replica: bool = False,
+    indexes: list[str] | None = None,
+) -> None:
+    """``steps`` in one transaction of their own, then ``indexes`` built. ``replica``: with
+    the RI triggers and the ledger's and the order versions' triggers off (see the module's
+    docstring: what they check is checked afterwards, what they keep is filled by the steps)."""
+    async with engine.begin() as conn:
+        for setting in SETTINGS:
+            await conn.execute(text(f"SET LOCAL {setting}"))
+        for sql in FUNCTIONS:
+            await conn.execute(text(sql))
+        if replica:
+            await conn.execute(text("SET LOCAL session_replication_role = replica"))
+        await run_steps(conn, steps, params)
+        if replica:
+            await conn.execute(text("SET LOCAL session_replication_role = origin"))
+        t0 = time.perf_counter()
+        for definition in indexes or []:
+            await conn.execute(text(definition))
+        if indexes:
+            print(f"  {len(indexes)} indexes built: {time.perf_counter() - t0:.1f} s", flush=True)
+
+
+async def load(engine: AsyncEngine, sizes: Sizes) -> None:
+    """Everything above on two connections at once (two cores): the people and accounts beside
+    the staging of the payments and transfers, then the ledger beside everything else. The
+    staging tables are unlogged tables dropped at the end; a load that failed half way leaves
+    a half-loaded database: drop it."""
     params = sizes.params()
-    for setting in (
-        "synchronous_commit = off",
-        "work_mem = '256MB'",
-        "maintenance_work_mem = '512MB'",
-    ):
-        await conn.execute(text(f"SET LOCAL {setting}"))
-    for sql in FUNCTIONS:
-        await conn.execute(text(sql))
-    await run_steps(conn, PEOPLE + ACCOUNTS + STAGE, params)
-    indexes: list[str] = []
-    for table in REBUILT:
-        for definition, name in (await conn.execute(text(INDEXES), {"t": table})).all():
-            indexes.append(definition)
-            await conn.execute(text(f"DROP INDEX {name}"))
-    # The RI triggers, the ledger's two triggers and the order versions' for the big tables
-    # (see the module's docstring): what they check is checked afterwards, what they keep is
-    # filled here.
-    await conn.execute(text("SET LOCAL session_replication_role = replica"))
-    await run_steps(conn, ORDERS + BULK, params)
-    await conn.execute(text("SET LOCAL session_replication_role = origin"))
-    t0 = time.perf_counter()
-    for definition in indexes:
-        await conn.execute(text(definition))
-    print(f"  {len(indexes)} indexes built again: {time.perf_counter() - t0:.1f} s", flush=True)
+    rebuilt: dict[str, list[str]] = {}
+    async with engine.begin() as conn:
+        for table in REBUILT:
+            for definition, name in (await conn.execute(text(INDEXES), {"t": table})).all():
+                rebuilt.setdefault(table, []).append(definition)
+                await conn.execute(text(f"DROP INDEX {name}"))
+    ledger_indexes = rebuilt.pop("transfer", [])
+    other_indexes = [d for ds in rebuilt.values() for d in ds]
+    await asyncio.gather(
+        in_transaction(engine, PEOPLE + ACCOUNTS, params), in_transaction(engine, STAGE, params)
+    )
+    await in_transaction(engine, ORDERS, params, replica=True)
+    await asyncio.gather(
+        in_transaction(engine, LEDGER, params, replica=True, indexes=ledger_indexes),
+        in_transaction(engine, OTHERS, params, replica=True, indexes=other_indexes),
+    )
+    async with engine.begin() as conn:
+        await conn.execute(text("DROP TABLE bench_payment, bench_transfer"))
 
 
 FOREIGN_KEYS = """
