@@ -424,9 +424,15 @@ async def known_ids(c: httpx.AsyncClient, token: str, url: str) -> dict[str, str
 
 
 async def measure(
-    base_url: str, tokens: dict[str, str], url: str, only: list[str], runs: int, slow: float
+    base_url: str,
+    tokens: dict[str, str],
+    url: str,
+    only: list[str],
+    runs: int,
+    slow: float,
+    request_seconds: float,
 ) -> None:
-    async with httpx.AsyncClient(base_url=base_url, timeout=600) as c:
+    async with httpx.AsyncClient(base_url=base_url, timeout=request_seconds) as c:
         ids = await known_ids(c, tokens["assistant"], url)
         results: list[tuple[Case, float, float, float]] = []
         failed: list[str] = []
@@ -444,6 +450,12 @@ async def measure(
                     elif took > slow:  # far over: its one run is its figure
                         times.append(took)
                         break
+            except httpx.TimeoutException:
+                failed.append(f"{case.label}: no answer in {request_seconds:.0f} s (timed out)")
+                print(
+                    f"{case.label:48} no answer in {request_seconds:.0f} s  OVER TARGET", flush=True
+                )
+                continue
             except (RuntimeError, httpx.HTTPError) as exc:
                 failed.append(f"{case.label}: {str(exc)[:300]}")
                 print(f"{case.label:48} FAILED {str(exc)[:200]}", flush=True)
@@ -468,6 +480,8 @@ async def measure(
             print(f"slowest: {slowest[0].label}, median {slowest[1] * 1000:.0f} ms")
         for f in failed:
             print(f"  failed: {f}")
+        check = "query { ledgerCheck { sound sumOfAllBalances accountsOutOfBalance } }"
+        print(f"ledger: {(await gql(c, tokens['auditor'], check, {}))['ledgerCheck']}")
 
 
 @contextlib.contextmanager
@@ -492,6 +506,7 @@ def main() -> None:
     parser.add_argument(
         "--slow", type=float, default=10.0, help="a case whose first run takes longer runs once"
     )
+    parser.add_argument("--timeout", type=float, default=120.0, help="seconds a request")
     parser.add_argument("--client-page", action="store_true", help="the client page bench")
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--connections", type=int, default=8)
@@ -517,7 +532,7 @@ def main() -> None:
                 asyncio.run(client_page(srv.url, tokens["assistant"], url, args))
             else:
                 only = [o.strip() for o in args.only.split(",") if o.strip()]
-                asyncio.run(measure(srv.url, tokens, url, only, args.runs, args.slow))
+                asyncio.run(measure(srv.url, tokens, url, only, args.runs, args.slow, args.timeout))
         print(f"load average: {os.getloadavg()}")
 
 

@@ -30,7 +30,9 @@ bypassed. The big tables' indexes that no constraint owns are dropped before the
 built again after it from their own definitions (``pg_get_indexdef``): a sorted build instead
 of millions of random insertions, and a unique one is checked by its build. The load runs on
 two connections at once (the machine has two cores), so it is not one transaction: a load
-that failed half way leaves a half-loaded database, to be dropped. Statuses stay derived from event rows, loaded as the services write them: a payment
+that failed half way leaves a half-loaded database, to be dropped.
+
+Statuses stay derived from event rows, loaded as the services write them: a payment
 approved has its APPROVED event naming the PENDING transfer that holds the money (and the
 limit version), a payment made its MADE event naming the POST_PENDING transfer that posts it,
 a decision approved its APPROVED event; a confirmed death its CONFIRMED event and the client's
