@@ -701,6 +701,16 @@ CONSISTENCY = {
      WHERE a.kind <> 'COUNTERPARTY'
        AND (a.posted <> coalesce(t.posted, 0) OR a.held <> coalesce(t.held, 0))
     """,
+    # ledgerCheck's first half: every balance sums to zero (client accounts by their kept
+    # balance, counterparties by their transfers)
+    "pence by which all balances fail to sum to zero": """
+    SELECT abs((SELECT coalesce(sum(posted), 0) FROM ledger_account WHERE kind <> 'COUNTERPARTY')
+      + (SELECT coalesce(sum(CASE WHEN a.id = t.to_account_id THEN t.amount ELSE -t.amount END),
+                         0)
+           FROM transfer t JOIN ledger_account a
+             ON a.id IN (t.to_account_id, t.from_account_id) AND a.kind = 'COUNTERPARTY'
+          WHERE t.kind IN ('POSTED', 'POST_PENDING')))
+    """,
     # what transfer_month keeps
     "ledger_account_month rows that disagree with the transfers": """
     SELECT count(*) FROM ledger_account_month m FULL JOIN (
