@@ -26,7 +26,7 @@ Revises: 0048 (written against 0047; the integrator re-chains it)
 from ca_api.migrate import run_script
 
 revision = "0049"
-down_revision = "0047"
+down_revision = "0048"
 branch_labels = None
 depends_on = None
 
