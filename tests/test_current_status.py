@@ -25,10 +25,11 @@ from typing import Any
 
 import asyncpg
 import pytest
-from sqlalchemy import literal, select, text
+from sqlalchemy import func, literal, or_, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from ca_api.common.ids import decode_uuid, encode_id
 from ca_api.decisions import repository as decisions_repository
@@ -375,6 +376,69 @@ async def test_random_event_sequences_keep_stored_derived_and_python_statuses_eq
             seen.add((model.status(), model.on_hold()))
     assert {status for status, _ in seen} == set(InvoiceStatus)  # every status was reached
     assert {on_hold for _, on_hold in seen} == {True, False}
+    await _every_row_agrees(session)
+
+    # A load with the triggers off (session_replication_role = replica, as bench/scale.py's)
+    # rebuilds the current rows set-based: the same rows the triggers kept.
+    kept = await _current_rows(session)
+    async with session.begin_nested():
+        await session.execute(text("SET LOCAL session_replication_role = replica"))
+        await session.execute(text("SELECT current_status_rebuild()"))
+        await session.execute(text("SET LOCAL session_replication_role = origin"))
+    assert await _current_rows(session) == kept
+
+
+CURRENT_TABLES = (
+    "payment_current",
+    "decision_current",
+    "temporary_assistance_current",
+    "invoice_current",
+)
+
+
+async def _current_rows(session: AsyncSession) -> dict[str, list[Any]]:
+    return {
+        table: [
+            tuple(r) for r in (await session.execute(text(f"SELECT * FROM {table} ORDER BY 1")))
+        ]
+        for table in CURRENT_TABLES
+    }
+
+
+async def _every_row_agrees(session: AsyncSession) -> None:
+    """Every payment's and invoice's stored status is the one its rows derive (SQL)."""
+    pay = aliased(Payment)
+    payments = (
+        select(func.count())
+        .select_from(pay)
+        .where(
+            payments_repository.payment_status_of(pay.id)
+            != payments_repository.payment_status_derived(pay.id)
+        )
+    )
+    inv = aliased(Invoice)
+    invoices = (
+        select(func.count())
+        .select_from(inv)
+        .where(
+            or_(
+                invoices_repository.invoice_status_of(inv.id)
+                != invoices_repository.invoice_status_derived(inv.id),
+                invoices_repository.held(inv.id) != invoices_repository.on_hold_of(inv.id),
+            )
+        )
+    )
+    assert (await session.execute(payments)).scalar_one() == 0
+    assert (await session.execute(invoices)).scalar_one() == 0
+
+
+async def test_the_rebuild_is_refused_while_the_triggers_keep_the_rows(
+    session: AsyncSession,
+) -> None:
+    # R-AUD-2: only a load with the triggers off rebuilds
+    with pytest.raises(DBAPIError, match="replica"):
+        async with session.begin_nested():
+            await session.execute(text("SELECT current_status_rebuild()"))
 
 
 async def test_random_decision_events_keep_stored_derived_and_python_statuses_equal(

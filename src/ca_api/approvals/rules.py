@@ -30,7 +30,8 @@ def four_eyes(raised_by: str, principal: str, authors: Iterable[str] = ()) -> bo
     return principal != raised_by and principal not in set(authors)
 
 
-# --- status from events (R-AUD-2: derived, never stored) ----------------------------------
+# --- status from events (R-AUD-2: derived from the events; the database keeps a current row
+# of it, migration 0048, which code never writes) -------------------------------------------
 
 E = TypeVar("E", bound=enum.StrEnum)
 S = TypeVar("S", bound=enum.StrEnum)

@@ -181,6 +181,9 @@ async def list_decisions(
         stmt = stmt.where(Decision.kind == flt.kind.value)
     if flt.status is not None:
         stmt = stmt.where(DecisionCurrent.status == flt.status.value)
+    # One client's: its few decisions by its index, then sorted; else a status's page walks
+    # its index in order.
+    if flt.status is not None and flt.client_id is None:
         raised_at, ident = DecisionCurrent.raised_at, DecisionCurrent.decision_id
     else:
         raised_at, ident = Decision.raised_at, Decision.id

@@ -352,7 +352,13 @@ async def list_invoices(
         # A held invoice is not chased (R-REF-7): never overdue while on hold.
         is_overdue = and_(ic.due_on < today, chased(ic))
         stmt = stmt.where(is_overdue if flt.overdue else not_(is_overdue))
-    stmt = keyset(stmt, seek, ic.due_on, ic.invoice_id)
+    # One client's (or supplier's): its few invoices by its index, then sorted; else in the
+    # order of the current rows' indexes (walking every RECEIVED invoice for one client's few
+    # read 42,000 of them: 350 ms).
+    if flt.client_id is not None or flt.supplier_id is not None:
+        stmt = keyset(stmt, seek, Invoice.due_on, Invoice.id)
+    else:
+        stmt = keyset(stmt, seek, ic.due_on, ic.invoice_id)
     return (await session.execute(stmt)).all()
 
 
