@@ -465,19 +465,22 @@ async def _items_of(
     invoices, holders of investments), then those an officer added. A death in ``dwp_told``:
     the DWP was told as the department (the fixed item) before any DWP counterparty appeared
     in the records (a benefit received after the letter): that letter stands for it, so the
-    list does not change under the officer who sent it. The clients, their accounts and the
-    items added are read once for all the deaths (a page of deceased clients)."""
+    list does not change under the officer who sent it. The clients, their dealings, accounts
+    and wills and the items added are read once for all the deaths (a page of deceased
+    clients)."""
     client_ids = [d.client_id for d in deaths]
     records = await clients.as_they_stand(session, client_ids)
     accounts = group_by(await ledger.accounts_of_clients(session, client_ids), _client_of)
     added = group_by(
         await repository.added_of(session, [d.id for d in deaths]), lambda a: a.death_id
     )
+    solicitors = await _will_solicitors(session, client_ids)
+    dealt_with = await dealings.organisations_of_clients(session, client_ids, _told)
     out: dict[uuid.UUID, list[Notification]] = {}
     for death in deaths:
         client_id = death.client_id
         record = records[client_id]
-        dealt = await dealings.organisations_of_client(session, client_id, _told)
+        dealt = dealt_with[client_id]
         found: list[tuple[NotificationRecipient, str, str]] = []
         for c in dealt.counterparties:
             recipient = rules.counterparty_recipient(c.kind, c.is_council_employee)
@@ -504,7 +507,7 @@ async def _items_of(
         items += [Notification(death.id, client_id, r, k, n) for r, k, n in found]
         items += [
             Notification(death.id, client_id, NotificationRecipient.WILL_SOLICITOR, key, name)
-            for key, name in await _will_solicitors(session, client_id)
+            for key, name in solicitors[client_id]
         ]
         items += [
             Notification(
@@ -524,13 +527,15 @@ def _client_of(account: LedgerAccount) -> uuid.UUID | None:
     return account.client_id
 
 
-async def _will_solicitors(session: AsyncSession, client_id: uuid.UUID) -> list[tuple[str, str]]:
+async def _will_solicitors(
+    session: AsyncSession, client_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, list[tuple[str, str]]]:
     """B 29.1 "Solicitor holding the Will": each will recorded (issue 14, ``wills``) that a
-    solicitor holds as it stands. Imported when called, since wills builds on payments, which
-    build on deaths."""
+    solicitor holds as it stands, by client. Imported when called, since wills builds on
+    payments, which build on deaths."""
     from ca_api.wills import service as wills
 
-    return await wills.solicitors_holding(session, client_id)
+    return await wills.solicitors_holding_of(session, client_ids)
 
 
 def _fixed_name(recipient: NotificationRecipient, referred_by: str | None) -> str:
