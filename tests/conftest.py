@@ -212,6 +212,20 @@ def today_fixture(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     yield t
 
 
+def dates_counted_from(day: date) -> Any:
+    """An autouse fixture for a module whose dates are constants worked out at import
+    (``DIED = days_ago(20)``): each of its tests runs on ``day`` (the ``today`` fixture), so a
+    run that crosses midnight between collecting the module and running a test still sees the
+    dates it was written for. In the module: ``COUNTED_FROM = clock.today()``, its constants
+    worked out from that, and ``_dates = dates_counted_from(COUNTED_FROM)``."""
+
+    @pytest.fixture(autouse=True)
+    def _on_the_day_counted_from(today: Any) -> None:
+        today.set(day)
+
+    return _on_the_day_counted_from
+
+
 @pytest.fixture(scope="session", autouse=True)
 def one_schema_per_settings() -> Iterator[None]:
     """Each test's app (the ``api`` fixture) would build the schema again: about 70 ms, more

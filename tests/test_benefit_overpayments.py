@@ -23,7 +23,7 @@ from ca_api.deaths.service import refuse_estate_before_wind_up_fee
 from ca_api.errors import InvalidState
 from ca_api.overpayments import service as overpayments
 from ca_api.overpayments.rules import OverpaymentStatus
-from tests.conftest import Api
+from tests.conftest import Api, dates_counted_from
 from tests.factories import (
     BENEFIT_OVERPAYMENTS,
     RECORD_RUN,
@@ -48,8 +48,9 @@ from tests.factories import (
     request_overpayment_repayment,
 )
 
-TODAY = clock.today()
+TODAY = clock.today()  # the day this module's dates count from; its tests run on it
 DIED = TODAY - timedelta(days=20)
+_dates = dates_counted_from(TODAY)
 
 
 def day(offset_from_death: int) -> str:

@@ -10,11 +10,13 @@ holding the will). Each item is sent once, with the date and by whom.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tests.conftest import Api
+from ca_api import clock
+from tests.conftest import Api, dates_counted_from
 from tests.factories import (
     KEYED_PROBLEMS,
     SCAO,
@@ -32,7 +34,9 @@ from tests.factories import (
     recorded,
 )
 
-DIED = days_ago(10)
+COUNTED_FROM = clock.today()  # the day this module's dates count from; its tests run on it
+DIED = (COUNTED_FROM - timedelta(days=10)).isoformat()
+_dates = dates_counted_from(COUNTED_FROM)
 TEAMS = {
     "CARE_MANAGEMENT",
     "SERVICE_AGREEMENT_TEAM",

@@ -9,12 +9,13 @@ written, or let through on the basis winding up allows.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tests.conftest import Api
+from ca_api import clock
+from tests.conftest import Api, dates_counted_from
 from tests.factories import (
     APPROVE_ASSISTANCE,
     DEATH_CONFIRMER,
@@ -85,7 +86,9 @@ query($first: Int, $after: String) { clientsBeingWoundUp(first: $first, after: $
   pageInfo { hasNextPage endCursor }
 } }
 """
-DIED = days_ago(10)
+COUNTED_FROM = clock.today()  # the day this module's dates count from; its tests run on it
+DIED = (COUNTED_FROM - timedelta(days=10)).isoformat()
+_dates = dates_counted_from(COUNTED_FROM)
 
 
 def _deceased(result: dict[str, Any]) -> None:

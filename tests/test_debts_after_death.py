@@ -15,11 +15,12 @@ afterwards, by every recording door.
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ca_api import clock
 from ca_api.auth.actor import Actor
 from ca_api.auth.principal import Principal, Role
 from ca_api.common.ids import decode_uuid
@@ -33,7 +34,7 @@ from ca_api.debts.rules import (
 from ca_api.invoices import service as invoices
 from ca_api.invoices.rules import InvoiceDraft, InvoiceKind, InvoiceStatus
 from ca_api.ledger.rules import Category
-from tests.conftest import Api
+from tests.conftest import Api, dates_counted_from
 from tests.factories import (
     SCAO,
     approve_payment,
@@ -57,7 +58,9 @@ from tests.factories import (
     recorded,
 )
 
-DIED = days_ago(10)
+COUNTED_FROM = clock.today()  # the day this module's dates count from; its tests run on it
+DIED = (COUNTED_FROM - timedelta(days=10)).isoformat()
+_dates = dates_counted_from(COUNTED_FROM)
 DEBT = "DEBT_BEFORE_DEATH"
 INVOICE = """query($id: ID!) { invoice(id: $id) {
   status datedAfterDeath events { event note recordedBy } } }"""

@@ -11,6 +11,7 @@ case closes only when nothing is outstanding and every balance is zero.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -18,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ca_api import clock
 from ca_api.estates import rules
 from ca_api.estates.rules import ClaimantKind, EstateRoute, EstateStage
-from tests.conftest import Api, RolledBackDatabase
+from tests.conftest import Api, RolledBackDatabase, dates_counted_from
 from tests.factories import (
     ESTATE_FIELDS,
     ESTATE_OFFICER,
@@ -49,7 +50,9 @@ from tests.factories import (
     scalar,
 )
 
-DIED = days_ago(WOUND_UP)
+COUNTED_FROM = clock.today()  # the day this module's dates count from; its tests run on it
+DIED = (COUNTED_FROM - timedelta(days=WOUND_UP)).isoformat()
+_dates = dates_counted_from(COUNTED_FROM)
 CLAIMANT = f"""
 mutation($input: RecordEstateClaimantInput!) {{ recordEstateClaimant(input: $input) {{
   __typename

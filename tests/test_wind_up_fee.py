@@ -8,16 +8,18 @@ force on the date of death; one ledger transfer to the council, nothing written 
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ca_api import clock
 from ca_api.common.ids import decode_uuid
 from ca_api.deaths.service import refuse_estate_before_wind_up_fee
 from ca_api.errors import InvalidState
-from tests.conftest import Api, RolledBackDatabase
+from tests.conftest import Api, RolledBackDatabase, dates_counted_from
 from tests.factories import (
     SCAO,
     approve_payment,
@@ -50,7 +52,9 @@ mutation($input: ChargeWindUpFeeInput!) { chargeWindUpFee(input: $input) {
 } }
 """
 FEE = "query($id: ID!) { client(id: $id) { death { windUpFee { amount chargedBy } } } }"
-DIED = days_ago(10)
+COUNTED_FROM = clock.today()  # the day this module's dates count from; its tests run on it
+DIED = (COUNTED_FROM - timedelta(days=10)).isoformat()
+_dates = dates_counted_from(COUNTED_FROM)
 
 
 async def _charge(api: Api, client_id: str, key: str | None = None, **who: Any) -> dict[str, Any]:

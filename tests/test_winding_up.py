@@ -8,13 +8,14 @@ payments not made, money away in the Court Funds Office, the fee, and the estate
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ca_api import clock
 from ca_api.winding_up.rules import WindingUpFacts, WindingUpStep, outstanding
-from tests.conftest import Api
+from tests.conftest import Api, dates_counted_from
 from tests.factories import (
     SCAO,
     approve_payment,
@@ -43,7 +44,9 @@ NOTIFICATIONS = """
 query($id: ID!) { deathNotifications(clientId: $id, outstanding: true, first: 100) {
   edges { node { recipient } } } }
 """
-DIED = days_ago(20)
+COUNTED_FROM = clock.today()  # the day this module's dates count from; its tests run on it
+DIED = (COUNTED_FROM - timedelta(days=20)).isoformat()
+_dates = dates_counted_from(COUNTED_FROM)
 
 
 async def _outstanding(

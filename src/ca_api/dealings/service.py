@@ -6,7 +6,7 @@ death (R-DEATH-1, seed 002 B 29.1: ``deaths``): found once, here, through each o
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -32,19 +32,28 @@ async def organisations_of_client(
 ) -> Dealings:
     """The organisations the client deals with: the counterparties of their transfers and
     invoices that ``keep`` keeps, then the holders of their existing investments."""
-    found = {
-        c.id: c
-        for c in [
-            *await ledger.counterparties_of_client(session, client_id),
-            *await invoices.suppliers_of_client(session, client_id),
-        ]
-        if keep(c)
-    }
-    listed = {c.name.strip().lower() for c in found.values()}
-    holders = []
-    for root, holder in await investments.holders_of_client(session, client_id):
-        if holder.strip().lower() in listed:
-            continue
-        listed.add(holder.strip().lower())
-        holders.append((root, holder))
-    return Dealings(list(found.values()), holders)
+    return (await organisations_of_clients(session, [client_id], keep))[client_id]
+
+
+async def organisations_of_clients(
+    session: AsyncSession, client_ids: Sequence[uuid.UUID], keep: Callable[[Counterparty], bool]
+) -> dict[uuid.UUID, Dealings]:
+    """``organisations_of_client`` of each of these clients, by client id, in three queries
+    (a page of deceased clients' notification lists)."""
+    paid = await ledger.counterparties_of_clients(session, client_ids)
+    invoiced = await invoices.suppliers_of_clients(session, client_ids)
+    held = await investments.holders_of_clients(session, client_ids)
+    out = {}
+    for client_id in client_ids:
+        found = {
+            c.id: c for c in [*paid.get(client_id, []), *invoiced.get(client_id, [])] if keep(c)
+        }
+        listed = {c.name.strip().lower() for c in found.values()}
+        holders = []
+        for root, holder in held.get(client_id, []):
+            if holder.strip().lower() in listed:
+                continue
+            listed.add(holder.strip().lower())
+            holders.append((root, holder))
+        out[client_id] = Dealings(list(found.values()), holders)
+    return out

@@ -117,22 +117,24 @@ async def winding_up(session: AsyncSession, seek: Seek[Any]) -> Sequence[Row[Dea
     return (await session.execute(keyset(stmt, seek, Death.died_on, Death.id))).all()
 
 
-async def added_of(session: AsyncSession, death_id: uuid.UUID) -> Sequence[DeathNotificationAdded]:
-    stmt = (
-        select(DeathNotificationAdded)
-        .where(DeathNotificationAdded.death_id == death_id)
-        .order_by(DeathNotificationAdded.recorded_at, DeathNotificationAdded.id)
-    )
-    return (await session.execute(stmt)).scalars().all()
+async def added_of(
+    session: AsyncSession, death_ids: Sequence[uuid.UUID]
+) -> Sequence[DeathNotificationAdded]:
+    """The items officers added to these deaths' lists, each death's in the order added."""
+    a = DeathNotificationAdded
+    return await rows_where_in(session, a, a.death_id, death_ids, a.death_id, a.recorded_at, a.id)
 
 
 async def insert_added(session: AsyncSession, values: dict[str, Any]) -> DeathNotificationAdded:
     return await insert_returning(session, DeathNotificationAdded, values)
 
 
-async def sent_of(session: AsyncSession, death_id: uuid.UUID) -> Sequence[DeathNotificationSent]:
-    stmt = select(DeathNotificationSent).where(DeathNotificationSent.death_id == death_id)
-    return (await session.execute(stmt)).scalars().all()
+async def sent_of(
+    session: AsyncSession, death_ids: Sequence[uuid.UUID]
+) -> Sequence[DeathNotificationSent]:
+    """The letters recorded sent for these deaths."""
+    sent = DeathNotificationSent
+    return await rows_where_in(session, sent, sent.death_id, death_ids, sent.death_id, sent.id)
 
 
 async def insert_sent(session: AsyncSession, values: dict[str, Any]) -> DeathNotificationSent:

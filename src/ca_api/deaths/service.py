@@ -33,6 +33,7 @@ from ca_api.auth.actor import Actor
 from ca_api.clients import service as clients
 from ca_api.clients.rules import LegalRole, Situation
 from ca_api.common import idempotency
+from ca_api.common.grouping import group_by
 from ca_api.common.keyset import Seek, seek_rows
 from ca_api.common.rules import text_problem
 from ca_api.dealings import service as dealings
@@ -48,7 +49,7 @@ from ca_api.deaths.rules import (
 from ca_api.errors import ErrorCode, InvalidState, MoneyProblem, RecordNotFound, ValidationFailed
 from ca_api.invoices import service as invoices
 from ca_api.ledger import service as ledger
-from ca_api.ledger.models import Counterparty
+from ca_api.ledger.models import Counterparty, LedgerAccount
 from ca_api.ledger.rules import AccountKind, Category, CounterpartyKind
 from ca_api.money import format_money
 from ca_api.outbox import events
@@ -454,62 +455,85 @@ def _told(c: Counterparty) -> bool:
     return rules.counterparty_recipient(c.kind, c.is_council_employee) is not None
 
 
-async def _items(
-    session: AsyncSession, death: Death, *, dwp_told: bool = False
-) -> list[Notification]:
-    """Every item, unsent: the fixed ones for the case, each organisation the records show the
-    client dealt with (``dealings``: counterparties of transfers and invoices, holders of
-    investments), then those an officer added. ``dwp_told``: the DWP was told as the
-    department (the fixed item) before any DWP counterparty appeared in the records (a benefit
-    received after the letter): that letter stands for it, so the list does not change under
-    the officer who sent it."""
-    client_id = death.client_id
-    record = await clients.client_as_it_stands(session, client_id)
-    assert record is not None
-    dealt = await dealings.organisations_of_client(session, client_id, _told)
-    found: list[tuple[NotificationRecipient, str, str]] = []
-    for c in dealt.counterparties:
-        recipient = rules.counterparty_recipient(c.kind, c.is_council_employee)
-        assert recipient is not None
-        found.append((recipient, str(c.id), c.name))
-    found += [(NotificationRecipient.COMPANY, str(root), h) for root, h in dealt.holders]
-    if dwp_told:
-        found = [f for f in found if f[0] is not NotificationRecipient.DWP]
-    kinds = {r for r, _, _ in found}
-    accounts = await ledger.accounts_of_client(session, client_id)
-    lodged = any(a.kind == AccountKind.CLIENT_COURT_FUNDS.value for a in accounts)
-    role = record.legal_role
-    fixed = rules.fixed_recipients(
-        deputy=role in (LegalRole.DEPUTY, LegalRole.BOTH),
-        appointee=role in (LegalRole.APPOINTEE, LegalRole.BOTH),
-        dwp_named=NotificationRecipient.DWP in kinds,
-        court_funds=lodged and NotificationRecipient.COURT_FUNDS_OFFICE not in kinds,
+async def _items_of(
+    session: AsyncSession, deaths: Sequence[Death], dwp_told: set[uuid.UUID]
+) -> dict[uuid.UUID, list[Notification]]:
+    """Each death's items, unsent, by death id: the fixed ones for the case, each organisation
+    the records show the client dealt with (``dealings``: counterparties of transfers and
+    invoices, holders of investments), then those an officer added. A death in ``dwp_told``:
+    the DWP was told as the department (the fixed item) before any DWP counterparty appeared
+    in the records (a benefit received after the letter): that letter stands for it, so the
+    list does not change under the officer who sent it. The clients, their dealings, accounts
+    and wills and the items added are read once for all the deaths (a page of deceased
+    clients)."""
+    client_ids = [d.client_id for d in deaths]
+    records = await clients.as_they_stand(session, client_ids)
+    accounts = group_by(await ledger.accounts_of_clients(session, client_ids), _client_of)
+    added = group_by(
+        await repository.added_of(session, [d.id for d in deaths]), lambda a: a.death_id
     )
-    items = [
-        Notification(death.id, client_id, r, FIXED, _fixed_name(r, record.referred_by))
-        for r in fixed
-    ]
-    items += [Notification(death.id, client_id, r, k, n) for r, k, n in found]
-    items += [
-        Notification(death.id, client_id, NotificationRecipient.WILL_SOLICITOR, key, name)
-        for key, name in await _will_solicitors(session, client_id)
-    ]
-    items += [
-        Notification(
-            death.id, client_id, NotificationRecipient(a.recipient), str(a.id), a.organisation_name
+    solicitors = await _will_solicitors(session, client_ids)
+    dealt_with = await dealings.organisations_of_clients(session, client_ids, _told)
+    out: dict[uuid.UUID, list[Notification]] = {}
+    for death in deaths:
+        client_id = death.client_id
+        record = records[client_id]
+        dealt = dealt_with[client_id]
+        found: list[tuple[NotificationRecipient, str, str]] = []
+        for c in dealt.counterparties:
+            recipient = rules.counterparty_recipient(c.kind, c.is_council_employee)
+            assert recipient is not None
+            found.append((recipient, str(c.id), c.name))
+        found += [(NotificationRecipient.COMPANY, str(root), h) for root, h in dealt.holders]
+        if death.id in dwp_told:
+            found = [f for f in found if f[0] is not NotificationRecipient.DWP]
+        kinds = {r for r, _, _ in found}
+        lodged = any(
+            a.kind == AccountKind.CLIENT_COURT_FUNDS.value for a in accounts.get(client_id, [])
         )
-        for a in await repository.added_of(session, death.id)
-    ]
-    return items
+        role = record.legal_role
+        fixed = rules.fixed_recipients(
+            deputy=role in (LegalRole.DEPUTY, LegalRole.BOTH),
+            appointee=role in (LegalRole.APPOINTEE, LegalRole.BOTH),
+            dwp_named=NotificationRecipient.DWP in kinds,
+            court_funds=lodged and NotificationRecipient.COURT_FUNDS_OFFICE not in kinds,
+        )
+        items = [
+            Notification(death.id, client_id, r, FIXED, _fixed_name(r, record.referred_by))
+            for r in fixed
+        ]
+        items += [Notification(death.id, client_id, r, k, n) for r, k, n in found]
+        items += [
+            Notification(death.id, client_id, NotificationRecipient.WILL_SOLICITOR, key, name)
+            for key, name in solicitors[client_id]
+        ]
+        items += [
+            Notification(
+                death.id,
+                client_id,
+                NotificationRecipient(a.recipient),
+                str(a.id),
+                a.organisation_name,
+            )
+            for a in added.get(death.id, [])
+        ]
+        out[death.id] = items
+    return out
 
 
-async def _will_solicitors(session: AsyncSession, client_id: uuid.UUID) -> list[tuple[str, str]]:
+def _client_of(account: LedgerAccount) -> uuid.UUID | None:
+    return account.client_id
+
+
+async def _will_solicitors(
+    session: AsyncSession, client_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, list[tuple[str, str]]]:
     """B 29.1 "Solicitor holding the Will": each will recorded (issue 14, ``wills``) that a
-    solicitor holds as it stands. Imported when called, since wills builds on payments, which
-    build on deaths."""
+    solicitor holds as it stands, by client. Imported when called, since wills builds on
+    payments, which build on deaths."""
     from ca_api.wills import service as wills
 
-    return await wills.solicitors_holding(session, client_id)
+    return await wills.solicitors_holding_of(session, client_ids)
 
 
 def _fixed_name(recipient: NotificationRecipient, referred_by: str | None) -> str:
@@ -520,31 +544,47 @@ def _fixed_name(recipient: NotificationRecipient, referred_by: str | None) -> st
 
 async def _notifications(session: AsyncSession, death: Death) -> list[Notification]:
     """The death's list, each item with what was sent, in recipient order then by name."""
+    return (await _notifications_of(session, [death]))[death.id]
+
+
+async def _notifications_of(
+    session: AsyncSession, deaths: Sequence[Death]
+) -> dict[uuid.UUID, list[Notification]]:
+    """``_notifications`` of each of these deaths, by death id, what was sent read once for
+    all of them."""
+    ids = [d.id for d in deaths]
+    letters_of = group_by(await repository.sent_of(session, ids), lambda s: s.death_id)
+    told_of = group_by(
+        await outbox.messages_about(session, SUBJECT_TYPE, ids), lambda m: m.message.subject_id
+    )
     letters = {
-        (s.recipient, s.organisation_key): s for s in await repository.sent_of(session, death.id)
+        i: {(s.recipient, s.organisation_key): s for s in letters_of.get(i, [])} for i in ids
     }
-    told = {
-        m.message.recipient: m
-        for m in await outbox.messages_about(session, SUBJECT_TYPE, [death.id])
-    }
-    out = []
-    dwp_told = (NotificationRecipient.DWP.value, FIXED) in letters
-    for n in await _items(session, death, dwp_told=dwp_told):
-        if n.channel is NotificationChannel.COUNCIL_TEAM:
-            m = told.get(n.recipient.value)
-            sent = m.step(MessageState.SENT) if m is not None else None
-            out.append(
-                replace(
-                    n,
-                    outbox_message_id=m.message.id if m is not None else None,
-                    sent_on=sent.recorded_at.date() if sent is not None else None,
-                    sent_by=sent.recorded_by if sent is not None else None,
+    dwp_told = {i for i in ids if (NotificationRecipient.DWP.value, FIXED) in letters[i]}
+    items = await _items_of(session, deaths, dwp_told)
+    out: dict[uuid.UUID, list[Notification]] = {}
+    for death in deaths:
+        told = {m.message.recipient: m for m in told_of.get(death.id, [])}
+        listed = []
+        for n in items[death.id]:
+            if n.channel is NotificationChannel.COUNCIL_TEAM:
+                m = told.get(n.recipient.value)
+                sent = m.step(MessageState.SENT) if m is not None else None
+                listed.append(
+                    replace(
+                        n,
+                        outbox_message_id=m.message.id if m is not None else None,
+                        sent_on=sent.recorded_at.date() if sent is not None else None,
+                        sent_by=sent.recorded_by if sent is not None else None,
+                    )
                 )
-            )
-        else:
-            s = letters.get((n.recipient.value, n.organisation_key))
-            out.append(n if s is None else replace(n, sent_on=s.sent_on, sent_by=s.recorded_by))
-    out.sort(key=Notification.sort_key)
+            else:
+                s = letters[death.id].get((n.recipient.value, n.organisation_key))
+                listed.append(
+                    n if s is None else replace(n, sent_on=s.sent_on, sent_by=s.recorded_by)
+                )
+        listed.sort(key=Notification.sort_key)
+        out[death.id] = listed
     return out
 
 
@@ -614,10 +654,20 @@ async def outstanding_notifications(
     """What is still to be sent of the death's notifications (R-DEATH-1). The case closure of
     issue 13 item 5 calls this: a case cannot close while an item is outstanding. (There is no
     case closure yet.) Empty when no death is confirmed."""
-    death = await repository.death_of_client(session, client_id)
-    if death is None or await repository.confirmed_death_date(session, client_id) is None:
-        return []
-    return [n for n in await _notifications(session, death) if n.outstanding]
+    return (await outstanding_notifications_of(session, [client_id])).get(client_id, [])
+
+
+async def outstanding_notifications_of(
+    session: AsyncSession, client_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, list[Notification]]:
+    """``outstanding_notifications`` of each of these clients whose death is confirmed, by
+    client id: the deaths and what was sent read once for all (a page of clients being wound
+    up; only the dealings and wills are still read client by client)."""
+    confirmed = await repository.confirmed_death_dates(session, client_ids)
+    standing = await repository.deaths_of_clients(session, client_ids)
+    deaths = [d for d in standing if d.client_id in confirmed]
+    every = await _notifications_of(session, deaths)
+    return {d.client_id: [n for n in every[d.id] if n.outstanding] for d in deaths}
 
 
 @dataclass(frozen=True)

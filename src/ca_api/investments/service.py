@@ -150,7 +150,14 @@ async def holders_of_client(
 ) -> list[tuple[uuid.UUID, str]]:
     """Each existing investment of the client's as it stands, named by its first record's id
     (stable across revisions), with its holder (R-INV-5; told of a deputy order, R-ORD-2)."""
-    every = await repository.investments_of_clients(session, [client_id])
+    return (await holders_of_clients(session, [client_id])).get(client_id, [])
+
+
+async def holders_of_clients(
+    session: AsyncSession, client_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, list[tuple[uuid.UUID, str]]]:
+    """``holders_of_client`` of each of these clients, by client id, in one query."""
+    every = await repository.investments_of_clients(session, client_ids)
     revises = {r.id: r.revises_id for r in every}
     revised = {r.revises_id for r in every if r.revises_id is not None}
 
@@ -159,7 +166,11 @@ async def holders_of_client(
             i = up
         return i
 
-    return [(first(r.id), r.holder) for r in every if r.id not in revised]
+    out: dict[uuid.UUID, list[tuple[uuid.UUID, str]]] = {}
+    for r in every:
+        if r.id not in revised:
+            out.setdefault(r.client_id, []).append((first(r.id), r.holder))
+    return out
 
 
 async def import_investments(

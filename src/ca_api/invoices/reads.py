@@ -120,7 +120,17 @@ async def suppliers_of_client(
 ) -> Sequence[Counterparty]:
     """The counterparties that invoiced the client, by name (R-ORD-2: whom a deputy order is
     registered with)."""
-    return await repository.suppliers_of_client(session, client_id)
+    return [c for _, c in await repository.suppliers_of_clients(session, [client_id])]
+
+
+async def suppliers_of_clients(
+    session: AsyncSession, client_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, list[Counterparty]]:
+    """``suppliers_of_client`` of each of these clients, by client id, in one query."""
+    out: dict[uuid.UUID, list[Counterparty]] = {}
+    for client_id, c in await repository.suppliers_of_clients(session, client_ids):
+        out.setdefault(client_id, []).append(c)
+    return out
 
 
 async def deaths_by_client(session: AsyncSession, client_ids: Ids) -> dict[uuid.UUID, date]:

@@ -381,18 +381,23 @@ async def invoice_recorded_by(session: AsyncSession, invoice_id: uuid.UUID) -> s
     return (await session.execute(stmt)).scalar_one_or_none()
 
 
-async def suppliers_of_client(
-    session: AsyncSession, client_id: uuid.UUID
-) -> Sequence[Counterparty]:
-    """The counterparties that invoiced the client, by name then id (R-ORD-2)."""
-    stmt = (
-        select(Counterparty)
-        .where(
-            Counterparty.id.in_(select(Invoice.supplier_id).where(Invoice.client_id == client_id))
-        )
-        .order_by(Counterparty.name, Counterparty.id)
+async def suppliers_of_clients(
+    session: AsyncSession, client_ids: Sequence[uuid.UUID]
+) -> Sequence[Row[uuid.UUID, Counterparty]]:
+    """(client id, counterparty) for each counterparty that invoiced each of these clients,
+    once each, by client then name then id (R-ORD-2, R-DEATH-1)."""
+    invoiced = (
+        select(Invoice.client_id, Invoice.supplier_id)
+        .where(Invoice.client_id.in_(set(client_ids)))
+        .distinct()
+        .subquery()
     )
-    return (await session.execute(stmt)).scalars().all()
+    stmt = (
+        select(invoiced.c.client_id, Counterparty)
+        .join(Counterparty, Counterparty.id == invoiced.c.supplier_id)
+        .order_by(invoiced.c.client_id, Counterparty.name, Counterparty.id)
+    )
+    return (await session.execute(stmt)).all()
 
 
 # --- holds (R-REF-7, seed 002 B 4.5) ------------------------------------------------------

@@ -526,24 +526,27 @@ async def interest_runs_by_id(
     return (await session.execute(stmt)).scalars().all()
 
 
-async def counterparties_of_client(
-    session: AsyncSession, client_id: uuid.UUID
-) -> Sequence[Counterparty]:
-    """The counterparties money of the client's came from or went to (its transfers, held or
-    posted), by name then id (R-ORD-2: whom a deputy order is registered with)."""
+async def counterparties_of_clients(
+    session: AsyncSession, client_ids: Sequence[uuid.UUID]
+) -> Sequence[Row[uuid.UUID, Counterparty]]:
+    """(client id, counterparty) for each counterparty money of each of these clients came
+    from or went to (its transfers, held or posted), once each, by client then name then id
+    (R-ORD-2: whom a deputy order is registered with; R-DEATH-1: whom a death is told to)."""
+    t = Transfer
+    mine = t.client_id.in_(set(client_ids))
     own = (
-        select(Transfer.from_account_id.label("account_id"))
-        .where(Transfer.client_id == client_id)
-        .union(select(Transfer.to_account_id).where(Transfer.client_id == client_id))
+        select(t.client_id, t.from_account_id.label("account_id"))
+        .where(mine)
+        .union(select(t.client_id, t.to_account_id).where(mine))
         .subquery()
     )
     stmt = (
-        select(Counterparty)
-        .join(LedgerAccount, LedgerAccount.counterparty_id == Counterparty.id)
-        .where(LedgerAccount.id.in_(select(own.c.account_id)))
-        .order_by(Counterparty.name, Counterparty.id)
+        select(own.c.client_id, Counterparty)
+        .join(LedgerAccount, LedgerAccount.id == own.c.account_id)
+        .join(Counterparty, Counterparty.id == LedgerAccount.counterparty_id)
+        .order_by(own.c.client_id, Counterparty.name, Counterparty.id)
     )
-    return (await session.execute(stmt)).scalars().unique().all()
+    return (await session.execute(stmt)).all()
 
 
 # --- A caseload import's opening balances (issue 12 item 5) -----------------------------------

@@ -668,7 +668,17 @@ async def counterparties_of_client(
     session: AsyncSession, client_id: uuid.UUID
 ) -> Sequence[Counterparty]:
     """The counterparties the client's money came from or went to, by name (R-ORD-2)."""
-    return await repository.counterparties_of_client(session, client_id)
+    return [c for _, c in await repository.counterparties_of_clients(session, [client_id])]
+
+
+async def counterparties_of_clients(
+    session: AsyncSession, client_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, list[Counterparty]]:
+    """``counterparties_of_client`` of each of these clients, by client id, in one query."""
+    out: dict[uuid.UUID, list[Counterparty]] = {}
+    for client_id, c in await repository.counterparties_of_clients(session, client_ids):
+        out.setdefault(client_id, []).append(c)
+    return out
 
 
 # --- A caseload import's opening balances (issue 12 item 5) -----------------------------------

@@ -17,7 +17,7 @@ nothing written, with the reason.
   refused unless that decision is APPROVED, and checked again when the payment is approved
   (``refuse_unless_decided``).
 - **The death's notification list** (B 29.1 "Solicitor holding the Will"): a will held by a
-  solicitor as it stands is an item of it (``solicitors_holding``).
+  solicitor as it stands is an item of it (``solicitors_holding_of``).
 """
 
 from __future__ import annotations
@@ -176,16 +176,21 @@ async def wills_of(session: AsyncSession, client_id: uuid.UUID) -> WillsView:
     return (await wills_of_clients(session, [client_id]))[client_id]
 
 
-async def solicitors_holding(session: AsyncSession, client_id: uuid.UUID) -> list[tuple[str, str]]:
-    """Seed 002 B 29.1 ("Solicitor holding the Will"), R-DEATH-1: each will of the client that,
-    as it stands, a solicitor holds: (its key, the solicitor's name) for the death's
-    notification list; the key is the will's first record, stable through corrections."""
-    view = await wills_of(session, client_id)
-    return [
-        (f"will:{w.first.id}", w.current.holder or "")
-        for w in view.wills
-        if w.current.held_by == WillHolder.SOLICITOR.value
-    ]
+async def solicitors_holding_of(
+    session: AsyncSession, client_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, list[tuple[str, str]]]:
+    """Seed 002 B 29.1 ("Solicitor holding the Will"), R-DEATH-1: for each of these clients,
+    each will that, as it stands, a solicitor holds: (its key, the solicitor's name) for the
+    death's notification list; the key is the will's first record, stable through
+    corrections. The wills are read once for all the clients (a page of deceased clients)."""
+    return {
+        c: [
+            (f"will:{w.first.id}", w.current.holder or "")
+            for w in view.wills
+            if w.current.held_by == WillHolder.SOLICITOR.value
+        ]
+        for c, view in (await wills_of_clients(session, client_ids)).items()
+    }
 
 
 # --- a will or codicil found (B 21.1-21.2) ------------------------------------------------------

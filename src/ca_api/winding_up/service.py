@@ -59,8 +59,8 @@ class WindingUpCase:
 async def facts_of(
     session: AsyncSession, views: Sequence[DeathView]
 ) -> dict[uuid.UUID, WindingUpFacts]:
-    """What the records say of each deceased client, a few queries for the whole page (the
-    notification list is built per client: it is derived from each one's dealings)."""
+    """What the records say of each deceased client, a few queries for the whole page (of the
+    notification lists only each one's dealings and wills are read client by client)."""
     ids = [v.death.client_id for v in views]
     invoices = group_by(await repository.open_invoices(session, ids), lambda r: r.client_id)
     payments = group_by(await repository.open_payments(session, ids), lambda r: r.client_id)
@@ -70,6 +70,7 @@ async def facts_of(
     held = await overpayments.outstanding_of_clients(session, ids)
     stages = await estates.estate_state_of_clients(session, ids)
     in_safe = await valuables.held_of_clients(session, ids)
+    not_yet_told = await deaths.outstanding_notifications_of(session, ids)
     figures: dict[date, int | None] = {}
     for d in {v.death.died_on for v in views}:  # one look-up per date of death
         figure = await policy.figure_on(session, deaths.WIND_UP_FEE_FIGURE, d)
@@ -81,8 +82,7 @@ async def facts_of(
         money = accounts.get(cid, [])
         out[cid] = WindingUpFacts(
             not_yet_told=tuple(
-                f"{n.organisation_name} ({n.recipient.value})"
-                for n in await deaths.outstanding_notifications(session, cid)
+                f"{n.organisation_name} ({n.recipient.value})" for n in not_yet_told.get(cid, [])
             ),
             debts_before_death=tuple(
                 r.amount
