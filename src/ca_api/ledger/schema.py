@@ -565,7 +565,7 @@ def _ends_asked(ctx: Context, info: Info[Context, None]) -> tuple[int, bool] | N
         first, last = _whole(args.get("first")), _whole(args.get("last"))
         if first is not None and last is not None:
             return None
-        size = (last if last is not None else first) or STATEMENT_PAGE
+        size = last if last is not None else first if first is not None else STATEMENT_PAGE
         if not 1 <= size <= ctx.settings.max_page_size:
             return None  # refused by the statement field itself
         asked.add((size + 1, last is not None))  # one more: is there a page beyond?
