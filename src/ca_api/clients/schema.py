@@ -196,7 +196,7 @@ class Client(Node):
     async def accounts(self, info: Info[Context, None]) -> list[LazyLedgerAccount] | None:
         from ca_api.ledger.schema import accounts_of_client
 
-        return await accounts_of_client(info.context, self.record.id)
+        return await accounts_of_client(info.context, self.record.id, info)
 
     @strawberry.field(extensions=DETAIL, description="Every version, oldest first." + WITHHELD)
     async def history(self, info: Info[Context, None]) -> list[ClientVersion] | None:

@@ -644,42 +644,72 @@ async def reclassifications_of(
     return (await session.execute(stmt)).scalars().all()
 
 
-async def statement_ends(
-    session: AsyncSession, account_ids: Sequence[uuid.UUID], limit: int, *, newest: bool
-) -> Sequence[Row[uuid.UUID, Transfer]]:
-    """The first ``limit`` lines of each account's statement (its newest, nearest first, when
-    ``newest``): ``statement``'s lines from either end with no cursor or filter, for many
-    accounts in one statement (a client page's accounts, issue 18). Rows of (account id,
-    transfer). Each account's lines are read from its two indexes (ix_transfer_from,
-    ix_transfer_to, by seq) and merged, not by "from or to", which neither index serves."""
-    if not account_ids:
-        return []
+def _nearest_lines(account_id: Any, limit: int, newest: bool) -> Any:
+    """A LATERAL of the ids of the first ``limit`` lines of the statement of the account
+    ``account_id`` (a column of the FROM before it), from its newest when ``newest``: read from
+    its two indexes (ix_transfer_from, ix_transfer_to, by seq) and merged, not by "from or to",
+    which neither index serves."""
     t = Transfer
     moved = t.kind.in_([TransferKind.POSTED.value, TransferKind.POST_PENDING.value])
-    acc = (
-        select(func.unnest(literal(sorted(set(account_ids)), ARRAY(Uuid))).label("id"))
-        .subquery("acc")
-        .c.id
-    )
     order = t.seq.desc() if newest else t.seq.asc()
     sides = [
         select(t.id, t.seq)
-        .where(moved, side == acc)
+        .where(moved, side == account_id)
         .order_by(order)
         .limit(limit)
         .correlate_except(t)
         for side in (t.from_account_id, t.to_account_id)
     ]
     merged = union_all(*sides).subquery("merged")
-    nearest = (
-        select(merged.c.id, merged.c.seq)
+    return (
+        select(merged.c.id)
         .order_by(merged.c.seq.desc() if newest else merged.c.seq.asc())
         .limit(limit)
         .lateral("nearest")
     )
+
+
+async def statement_ends(
+    session: AsyncSession, account_ids: Sequence[uuid.UUID], limit: int, *, newest: bool
+) -> Sequence[Row[uuid.UUID, Transfer]]:
+    """The first ``limit`` lines of each account's statement (its newest, nearest first, when
+    ``newest``): ``statement``'s lines from either end with no cursor or filter, for many
+    accounts in one statement (a client page's accounts, issue 18). Rows of (account id,
+    transfer), each account's nearest first."""
+    if not account_ids:
+        return []
+    t = Transfer
+    acc = (
+        select(func.unnest(literal(sorted(set(account_ids)), ARRAY(Uuid))).label("id"))
+        .subquery("acc")
+        .c.id
+    )
+    nearest = _nearest_lines(acc, limit, newest)
     stmt = (
         select(acc, t)
         .select_from(acc.table.join(nearest, true()).join(t, t.id == nearest.c.id))
-        .order_by(acc, order)
+        .order_by(acc, t.seq.desc() if newest else t.seq.asc())
+    )
+    return (await session.execute(stmt)).all()
+
+
+async def accounts_with_statement_ends(
+    session: AsyncSession, client_ids: Sequence[uuid.UUID], limit: int, *, newest: bool
+) -> Sequence[Row[LedgerAccount, Transfer | None]]:
+    """The accounts of these clients (every kind, in ``accounts_of_clients``' order), each with
+    the first ``limit`` lines of its statement as ``statement_ends`` reads them, in one
+    statement: a client page's accounts and their latest lines (issue 18). Rows of (account,
+    transfer), an account with no lines once with None."""
+    if not client_ids:
+        return []
+    a, t = LedgerAccount, Transfer
+    nearest = _nearest_lines(a.id, limit, newest)
+    stmt = (
+        select(a, t)
+        .select_from(a)
+        .outerjoin(nearest, true())
+        .outerjoin(t, t.id == nearest.c.id)
+        .where(a.client_id.in_(sorted(set(client_ids))))
+        .order_by(a.client_id, a.kind, a.created_at, a.id, t.seq.desc() if newest else t.seq.asc())
     )
     return (await session.execute(stmt)).all()

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 import strawberry
 from strawberry.dataloader import DataLoader
 from strawberry.types import Info
+from strawberry.types.nodes import SelectedField
 
 from ca_api.auth.permissions import (
     AUDIT_READ,
@@ -65,6 +66,9 @@ LazyExternalReference = Annotated[
 
 T = TypeVar("T")
 
+# A statement's default page (accountStatement, LedgerAccount.statement).
+STATEMENT_PAGE = 50
+
 
 @strawberry.input(description="Which lines of an account's statement: all when left out.")
 class StatementFilter:
@@ -101,7 +105,7 @@ class LedgerAccount(Node):
         return Money(rules.available(self.row.posted, self.row.held))
 
     @strawberry.field(
-        extensions=[Paged(50), *allow_or_withhold(LEDGER_READ)],
+        extensions=[Paged(STATEMENT_PAGE), *allow_or_withhold(LEDGER_READ)],
         description="The account's statement, as accountStatement gives it: its transfers in "
         "posting order with the running balance; last: 20 is its latest twenty lines. Asked of "
         "several accounts in one document (a client's accounts), the pages from either end "
@@ -385,10 +389,10 @@ class LedgerQuery:
         ctx = info.context
         cid = decode_uuid("Client", client_id)
         await readable_client(ctx, cid, client_id)
-        return await accounts_of_client(ctx, cid)
+        return await accounts_of_client(ctx, cid, info)
 
     @strawberry.field(
-        extensions=[Paged(50), *allow(LEDGER_READ)],
+        extensions=[Paged(STATEMENT_PAGE), *allow(LEDGER_READ)],
         description="An account's transfers in posting order with the running balance.",
     )
     async def account_statement(
@@ -522,16 +526,94 @@ class LedgerMutation:
         )
 
 
-async def accounts_of_client(ctx: Context, client_id: uuid.UUID) -> list[LedgerAccount]:
+async def accounts_of_client(
+    ctx: Context, client_id: uuid.UUID, info: Info[Context, None]
+) -> list[LedgerAccount]:
     """The client's accounts (every kind), through the request's loader: one statement for
-    every client asked for in the request (``clientAccounts``, ``Client.accounts``). The caller
-    has checked that the client is readable (``readable_client``, or a ``Client`` loaded)."""
+    every client asked for in the request (``clientAccounts``, ``Client.accounts``). When every
+    ``statement`` asked of them (``info``: the accounts' field) is one page from either end
+    with no cursor or filter (a client page's "latest 20 lines"), that same statement reads
+    their lines too and hands them to ``statement_page``'s loader. The caller has checked that
+    the client is readable (``readable_client``, or a ``Client`` loaded)."""
+    ends = _ends_asked(ctx, info)
+    if ends is None:
 
-    async def fetch(session: Any, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, list[Any]]:
-        return group_by(await service.accounts_of_clients(session, ids), lambda a: a.client_id)
+        async def fetch(session: Any, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, list[Any]]:
+            return group_by(await service.accounts_of_clients(session, ids), lambda a: a.client_id)
 
-    rows = await loaders.many(ctx, "ledger.accounts_by_client", fetch).load(client_id)
-    return [LedgerAccount.from_row(a) for a in rows]
+        rows = await loaders.many(ctx, "ledger.accounts_by_client", fetch).load(client_id)
+        return [LedgerAccount.from_row(a) for a in rows]
+    return await _accounts_with_ends(ctx).load((client_id, *ends))
+
+
+def _ends_asked(ctx: Context, info: Info[Context, None]) -> tuple[int, bool] | None:
+    """The page (rows to read, from the newest end) that every ``statement`` selected below
+    the accounts' field asks for, when that is one page from either end with no cursor or
+    filter; None when there is none, or any other (those are read as they are asked)."""
+    asked: set[tuple[int, bool]] = set()
+    todo: list[Any] = [s for f in info.selected_fields for s in f.selections]
+    while todo:
+        sel = todo.pop()
+        if not isinstance(sel, SelectedField):  # a fragment: its selections
+            todo.extend(sel.selections)
+            continue
+        if sel.name != "statement":
+            continue
+        args = sel.arguments
+        if any(args.get(a) is not None for a in ("after", "before", "filter")):
+            return None
+        first, last = _whole(args.get("first")), _whole(args.get("last"))
+        if first is not None and last is not None:
+            return None
+        size = last if last is not None else first if first is not None else STATEMENT_PAGE
+        if not 1 <= size <= ctx.settings.max_page_size:
+            return None  # refused by the statement field itself
+        asked.add((size + 1, last is not None))  # one more: is there a page beyond?
+    return asked.pop() if len(asked) == 1 else None
+
+
+def _whole(value: Any) -> int | None:
+    """An Int argument as ``info.selected_fields`` gives it: a variable's value, or a literal's
+    text; 0 (refused by the field itself) for anything else."""
+    if value is None or isinstance(value, int):
+        return value
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return 0
+
+
+AccountsKey = tuple[uuid.UUID, int, bool]  # (client, rows of each statement, newest end)
+
+
+def _accounts_with_ends(ctx: Context) -> DataLoader[AccountsKey, list[LedgerAccount]]:
+    """The request's loader of clients' accounts with a page from either end of each one's
+    statement (``accounts_with_statement_ends``): the lines go to ``_statement_ends``' cache,
+    so each account's ``statement`` reads nothing more."""
+
+    async def batch(keys: list[AccountsKey]) -> list[list[LedgerAccount]]:
+        found: dict[AccountsKey, list[LedgerAccount]] = {}
+        ends = _statement_ends(ctx)
+        for (limit, newest), group in group_by(keys, lambda k: (k[1], k[2])).items():
+            ids = [k[0] for k in group]
+            rows = await repository.accounts_with_statement_ends(
+                ctx.session, ids, limit, newest=newest
+            )
+            lines: dict[uuid.UUID, list[models.Transfer]] = {}
+            for account, transfer in rows:
+                if account.client_id is None:  # never: the statement reads clients' accounts
+                    continue
+                if account.id not in lines:
+                    lines[account.id] = []
+                    key = (account.client_id, limit, newest)
+                    found.setdefault(key, []).append(LedgerAccount.from_row(account))
+                if transfer is not None:
+                    lines[account.id].append(transfer)
+            for account_id, transfers in lines.items():
+                ends.prime((account_id, limit, newest), transfers)
+        return [found.get(k, []) for k in keys]
+
+    return ctx.loader("ledger.accounts_with_statement_ends", batch)
 
 
 # A page from either end of a statement, with no cursor: (account, how many rows, newest end).
