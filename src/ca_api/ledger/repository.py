@@ -53,9 +53,14 @@ async def lock_accounts(
     return {a.id: a for a in (await session.execute(stmt)).scalars()}
 
 
+# Built once (every transfer goes through it), its values sent as parameters.
+_INSERT_TRANSFER = insert(Transfer).returning(Transfer)
+
+
 async def insert_transfer(session: AsyncSession, values: dict[str, Any]) -> Transfer:
-    stmt = insert(Transfer).values(values).returning(Transfer)
-    result = await session.execute(stmt, execution_options={"populate_existing": True})
+    result = await session.execute(
+        _INSERT_TRANSFER, values, execution_options={"populate_existing": True}
+    )
     return result.scalar_one()
 
 
