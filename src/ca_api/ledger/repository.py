@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any, ClassVar, Protocol, TypeVar
 
-from sqlalchemy import Row, and_, func, insert, literal, or_, select, text, union_all
+from sqlalchemy import Row, and_, bindparam, func, insert, literal, or_, select, text, union_all
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped
@@ -33,7 +34,14 @@ async def lock_accounts(
     """Client accounts locked FOR UPDATE in id order (as the transfer trigger locks them, so two
     transfers never wait on each other in a cycle); counterparty accounts read, not locked.
     One statement (it was two: every account read, then the client ones locked)."""
-    ids = sorted(set(account_ids))
+    params = {"ids": sorted(set(account_ids))}
+    return {a.id: a for a in (await session.execute(_lock_accounts(), params)).scalars()}
+
+
+@functools.cache
+def _lock_accounts() -> Any:
+    """Built once (every transfer locks its accounts), the account ids a parameter."""
+    ids: Any = bindparam("ids", expanding=True)
     counterparty = AccountKind.COUNTERPARTY.value
     locked = (
         select(LedgerAccount)
@@ -45,12 +53,11 @@ async def lock_accounts(
     read = select(LedgerAccount).where(
         LedgerAccount.id.in_(ids), LedgerAccount.kind == counterparty
     )
-    stmt = (
+    return (
         select(LedgerAccount)
         .from_statement(union_all(select(locked), read))
         .execution_options(populate_existing=True)
     )
-    return {a.id: a for a in (await session.execute(stmt)).scalars()}
 
 
 # Built once (every transfer goes through it), its values sent as parameters.
