@@ -482,3 +482,36 @@ def test_the_token_command_is_refused_in_production(
     assert cli.main(["token", "--role", "auditor", "--sub", "x"]) == 2
     assert capsys.readouterr().out == ""
     assert not (cli_data_dir / "dev-signing-key.json").exists()
+
+
+def test_a_token_s_signature_is_checked_once_and_its_expiry_every_time(
+    settings: Settings, signing_key: SigningKey, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """TokenVerifier remembers the tokens whose signature it checked (issue 18 item 3: most of
+    authenticating a request); their claims are judged again on every request, so a token
+    verified once is refused once it expires."""
+    import joserfc._rfc7519.claims as jwt_claims
+
+    from ca_api.auth import tokens
+    from ca_api.auth.tokens import TokenError
+
+    decoded: list[str] = []
+    real_decode = tokens.jwt.decode
+
+    def counting_decode(token: str, *args: Any, **kw: Any) -> Any:
+        decoded.append(token)
+        return real_decode(token, *args, **kw)
+
+    monkeypatch.setattr(tokens.jwt, "decode", counting_decode)
+    verifier = TokenVerifier(signing_key.public_keyset(), settings)
+    token = mint_token(signing_key, settings=settings, subject="ash", roles=["auditor"])
+    for _ in range(3):
+        assert verifier.verify(token).subject == "ash"
+    assert decoded == [token]
+    later = int(time.time()) + 24 * 3600  # long after it expired, beyond any leeway
+    monkeypatch.setattr(jwt_claims, "_generate_now", lambda: later)
+    with pytest.raises(TokenError):
+        verifier.verify(token)
+    forged = token[:-4] + ("AAAA" if not token.endswith("AAAA") else "BBBB")
+    with pytest.raises(TokenError):  # a token not seen before has its signature checked
+        verifier.verify(forged)

@@ -19,12 +19,16 @@ from ca_api.common.keyset import Seek, keyset
 _CHAINED = {"stream_seq": 0, "prev_hash": b"", "hash": b""}
 
 
+# Built once: every audited change appends through it, its values sent as parameters (a
+# statement built per call cost more Python than the round trip it makes).
+_APPEND = insert(AuditEntry).returning(AuditEntry.id)
+
+
 async def append(session: AsyncSession, row: dict[str, Any]) -> int:
     """One audit row: ``row`` has the columns the caller gives (stream, principal,
     principal_roles, entity_type, entity_id, action, before, after, reason, request_id,
     client_id); its id."""
-    stmt = insert(AuditEntry).values(**row, **_CHAINED).returning(AuditEntry.id)
-    return int((await session.execute(stmt)).scalar_one())
+    return int((await session.execute(_APPEND, row | _CHAINED)).scalar_one())
 
 
 async def append_many(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:

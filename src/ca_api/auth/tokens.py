@@ -15,6 +15,7 @@ import json
 import os
 import time
 import urllib.request
+from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -128,6 +129,10 @@ def build_keyset(settings: Settings) -> KeySet:
     return load_or_create_dev_key(settings.dev_key_file).public_keyset()
 
 
+# How many verified tokens a verifier remembers (their signatures checked once).
+SIGNED_TOKENS = 1024
+
+
 class TokenVerifier:
     def __init__(self, keyset: KeySet, settings: Settings) -> None:
         algorithms = set(settings.token_algorithms) & ALLOWED_ALGORITHMS
@@ -139,11 +144,28 @@ class TokenVerifier:
         self._keyset = keyset
         self._algorithms = sorted(algorithms)
         self._settings = settings
+        # Tokens whose signature this verifier checked, with their claims (the most recent
+        # SIGNED_TOKENS): an officer's token is sent with every request, and checking its
+        # signature again was most of the cost of authenticating one. The claims (expiry,
+        # not-before, issuer, audience) are still judged on every request.
+        self._signed: OrderedDict[str, dict[str, Any]] = OrderedDict()
+
+    def _claims(self, token: str) -> dict[str, Any]:
+        """The token's claims, its signature checked once (``_signed``)."""
+        claims = self._signed.get(token)
+        if claims is not None:
+            self._signed.move_to_end(token)
+            return claims
+        claims = jwt.decode(token, self._keyset, algorithms=self._algorithms).claims
+        self._signed[token] = claims
+        if len(self._signed) > SIGNED_TOKENS:
+            self._signed.popitem(last=False)
+        return claims
 
     def verify(self, token: str) -> Principal:
         settings = self._settings
         try:
-            decoded = jwt.decode(token, self._keyset, algorithms=self._algorithms)
+            claims = self._claims(token)
             registry = jwt.JWTClaimsRegistry(
                 leeway=settings.token_leeway_seconds,
                 iss={"essential": True, "value": settings.token_issuer},
@@ -151,10 +173,9 @@ class TokenVerifier:
                 sub={"essential": True},
                 exp={"essential": True},
             )
-            registry.validate(decoded.claims)
+            registry.validate(claims)
         except (JoseError, ValueError, TypeError, KeyError) as exc:
             raise TokenError(_describe(exc)) from exc
-        claims = decoded.claims
         roles = parse_roles(claims.get(settings.roles_claim))
         name = claims.get("name")
         return Principal(

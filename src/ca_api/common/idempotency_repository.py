@@ -28,10 +28,12 @@ async def insert_claim(
     )
     if result is not None:
         values["result"] = result
-    claimed = await session.execute(
-        insert(IdempotencyKey).values(values).on_conflict_do_nothing().returning(IdempotencyKey.key)
-    )
+    claimed = await session.execute(_CLAIM, values)
     return claimed.scalar_one_or_none() is not None
+
+
+# Built once (every money-moving mutation claims a key), its values sent as parameters.
+_CLAIM = insert(IdempotencyKey).on_conflict_do_nothing().returning(IdempotencyKey.key)
 
 
 async def get_key(session: AsyncSession, principal: str, key: str) -> IdempotencyKey:

@@ -3,12 +3,13 @@ death the money doors ask for, and the list of clients being wound up."""
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Row, and_, exists, insert, select
+from sqlalchemy import Row, and_, bindparam, exists, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ca_api.clients.models import Client, client_current
@@ -231,11 +232,18 @@ async def death_and_situation(
     """``confirmed_death_date`` and the client's situation as it stands (None: no such client),
     in one statement: what every door where money leaves asks (``refuse_spending_after_death``),
     one round trip rather than two."""
+    row = (await session.execute(_death_and_situation(), {"client_id": client_id})).one()
+    return row[0], row[1]
+
+
+@functools.cache
+def _death_and_situation() -> Any:
+    """Built once (every step of a payment asks it), the client's id a parameter."""
+    client_id = bindparam("client_id", type_=Death.client_id.type)
     died_on = (
         select(Death.died_on).where(Death.client_id == client_id, _confirmed()).scalar_subquery()
     )
     situation = (
         select(client_current.c.situation).where(client_current.c.id == client_id).scalar_subquery()
     )
-    row = (await session.execute(select(died_on, situation))).one()
-    return row[0], row[1]
+    return select(died_on, situation)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -14,6 +15,7 @@ from sqlalchemy import (
     Row,
     Uuid,
     and_,
+    bindparam,
     func,
     insert,
     literal,
@@ -47,7 +49,14 @@ async def lock_accounts(
     """Client accounts locked FOR UPDATE in id order (as the transfer trigger locks them, so two
     transfers never wait on each other in a cycle); counterparty accounts read, not locked.
     One statement (it was two: every account read, then the client ones locked)."""
-    ids = sorted(set(account_ids))
+    params = {"ids": sorted(set(account_ids))}
+    return {a.id: a for a in (await session.execute(_lock_accounts(), params)).scalars()}
+
+
+@functools.cache
+def _lock_accounts() -> Any:
+    """Built once (every transfer locks its accounts), the account ids a parameter."""
+    ids: Any = bindparam("ids", expanding=True)
     counterparty = AccountKind.COUNTERPARTY.value
     locked = (
         select(LedgerAccount)
@@ -59,17 +68,21 @@ async def lock_accounts(
     read = select(LedgerAccount).where(
         LedgerAccount.id.in_(ids), LedgerAccount.kind == counterparty
     )
-    stmt = (
+    return (
         select(LedgerAccount)
         .from_statement(union_all(select(locked), read))
         .execution_options(populate_existing=True)
     )
-    return {a.id: a for a in (await session.execute(stmt)).scalars()}
+
+
+# Built once (every transfer goes through it), its values sent as parameters.
+_INSERT_TRANSFER = insert(Transfer).returning(Transfer)
 
 
 async def insert_transfer(session: AsyncSession, values: dict[str, Any]) -> Transfer:
-    stmt = insert(Transfer).values(values).returning(Transfer)
-    result = await session.execute(stmt, execution_options={"populate_existing": True})
+    result = await session.execute(
+        _INSERT_TRANSFER, values, execution_options={"populate_existing": True}
+    )
     return result.scalar_one()
 
 

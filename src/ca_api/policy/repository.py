@@ -1,10 +1,11 @@
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import func, insert, select, text
+from sqlalchemy import bindparam, func, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ca_api.policy.models import ApprovalLimit, ApprovalLimitVersion, PolicyFigure
@@ -15,13 +16,22 @@ LIMIT_VERSION_LOCK = 0x0CA_0003
 
 async def figure_on(session: AsyncSession, name: str, on: date) -> PolicyFigure | None:
     """The row in force on ``on``: the latest whose effective date is not after it."""
-    stmt = (
+    params = {"name": name, "on": on}
+    return (await session.execute(_figure_on(), params)).scalar_one_or_none()
+
+
+@functools.cache
+def _figure_on() -> Any:
+    """Built once (a figure is read by most mutations' checks), name and date parameters."""
+    return (
         select(PolicyFigure)
-        .where(PolicyFigure.name == name, PolicyFigure.effective_from <= on)
+        .where(
+            PolicyFigure.name == bindparam("name"),
+            PolicyFigure.effective_from <= bindparam("on"),
+        )
         .order_by(PolicyFigure.effective_from.desc())
         .limit(1)
     )
-    return (await session.execute(stmt)).scalar_one_or_none()
 
 
 async def figures(session: AsyncSession, name: str | None) -> Sequence[PolicyFigure]:
