@@ -999,6 +999,36 @@ async def test_overlapping_benefit_runs_at_once_never_deadlock(money_db: Databas
         assert report.intact, report.breaks
 
 
+async def test_a_benefit_and_period_sent_at_once_under_several_keys_is_recorded_once(
+    money_db: Database,
+) -> None:
+    """R-ACC-6 under load: six runs at once, each under its own key, all carrying the same
+    benefit and period of the same two clients. The check runs under the clients' CMS account
+    locks, so the runs queue on them and each later one sees the first one's receipts: one is
+    recorded, every other refused naming them, and the money is in once."""
+    clients, payer = await committed_clients(money_db, 2), await committed_payer(money_db)
+    lines = [
+        RunLine(c, payer, Benefit.PENSION_CREDIT, 6_136, date(2025, 2, 3), date(2025, 3, 2))
+        for c in clients
+    ]
+
+    def run_call(i: int) -> Callable[[AsyncSession], Awaitable[Any]]:
+        given = lines if i % 2 else list(reversed(lines))
+        return lambda s: receipts_service.record_benefit_run(
+            s, SUPPORT_ACTOR, given, date(2025, 3, 3), idempotency_key=f"run-{uuid.uuid4()}"
+        )
+
+    results = await at_once(*(run_call(i) for i in range(6)), db=money_db)
+    recorded = [r for r in results if isinstance(r, receipts_service.BenefitRunSummary)]
+    refused = [r for r in results if isinstance(r, ValidationFailed)]
+    assert (len(recorded), len(refused)) == (1, 5), results
+    for problem in refused:
+        assert set(problem.fields) == {"lines.0.benefit", "lines.1.benefit"}, problem.fields
+        assert all("already records this benefit" in m for m in problem.fields.values())
+    for c in clients:
+        assert await cms_posted(money_db, c) == 6_136
+
+
 async def test_one_key_fired_at_once_records_one_receipt(money_db: Database) -> None:
     [client], payer = await committed_clients(money_db, 1), await committed_payer(money_db)
     draft = ReceiptDraft(

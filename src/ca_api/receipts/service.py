@@ -66,17 +66,17 @@ def _receipt_row(transfer_id: uuid.UUID, client_id: uuid.UUID, **values: Any) ->
     return {"transfer_id": transfer_id, "client_id": client_id, **values}
 
 
-def _plain(value: Any) -> Any:
-    """A day or an id as the audit trail writes it (``audit.jsonable``'s form), given already:
-    a run's thousand rows then pass ``jsonable`` untouched."""
-    if isinstance(value, date | uuid.UUID):
-        return value.isoformat() if isinstance(value, date) else str(value)
-    return value
+# The days of a receipt row: written to the audit trail as ISO dates (``audit.jsonable``'s
+# form), given so already, so a run's thousand rows pass ``jsonable`` by its fast path.
+_DAYS = ("received_on", "banked_on", "period_start", "period_end")
 
 
 def _audit_after(values: dict[str, Any], transfer: Transfer, payer: Counterparty) -> dict[str, Any]:
-    return {
-        **{k: _plain(v) for k, v in values.items() if k not in ("transfer_id", "client_id")},
+    after = {k: v for k, v in values.items() if k not in ("transfer_id", "client_id")}
+    for day in _DAYS:
+        if after.get(day) is not None:
+            after[day] = after[day].isoformat()
+    return after | {
         "amount": transfer.amount,
         "value_date": transfer.value_date.isoformat(),
         "category": transfer.category,
