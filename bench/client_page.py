@@ -28,6 +28,7 @@ import time
 from typing import Any
 
 import httpx
+from graphql import OperationDefinitionNode, SelectionSetNode, parse, print_ast
 from harness import LoadResult, gql
 from sqlalchemy import event
 
@@ -67,6 +68,34 @@ LINES = """query ClientPageLines($account: ID!) {
     edges { node { __typename } }
   }
 }"""
+
+
+def each_field(document: str) -> list[tuple[str, str]]:
+    """(root field, a document asking for it alone) for each root field of ``document``."""
+    op = parse(document).definitions[0]
+    assert isinstance(op, OperationDefinitionNode)
+    out = []
+    for sel in op.selection_set.selections:
+        alone = OperationDefinitionNode(
+            operation=op.operation,
+            name=None,
+            variable_definitions=op.variable_definitions,
+            directives=(),
+            selection_set=SelectionSetNode(selections=(sel,)),
+        )
+        out.append((sel.name.value, print_ast(alone)))
+    return out
+
+
+async def breakdown(c: httpx.AsyncClient, token: str, client_id: str, account: str) -> None:
+    """Each root field of the page alone, once (warm): where a slow page spends its time."""
+    for document, variables in ((PAGE, {"client": client_id}), (LINES, {"account": account})):
+        if not document:
+            continue
+        for name, alone in each_field(document):
+            t0 = time.perf_counter()
+            await gql(c, token, alone, variables)
+            print(f"    {name} alone: {(time.perf_counter() - t0) * 1000:.0f} ms", flush=True)
 
 
 def cms_account(page: dict[str, Any]) -> str:
@@ -125,6 +154,9 @@ async def run(base_url: str, token: str, url: str, args: argparse.Namespace) -> 
         t0 = time.perf_counter()
         await one_page(c, token, client_id)
         alone = time.perf_counter() - t0
+        print(f"client page of a busy client: one page alone {alone * 1000:.0f} ms")
+        page = await gql(c, token, PAGE, {"client": client_id})
+        await breakdown(c, token, client_id, cms_account(page))
 
         latencies: list[float] = []
         deadline = time.perf_counter() + args.seconds
@@ -142,7 +174,6 @@ async def run(base_url: str, token: str, url: str, args: argparse.Namespace) -> 
         )
     p95 = result.percentile(95)
     print(f"client page of a busy client ({requests} request(s) a page):")
-    print(f"  one page alone: {alone * 1000:.0f} ms")
     print(
         f"  at {args.connections} connections for {result.seconds:.1f} s: {result.done} pages, "
         f"{result.per_second:.1f} pages/s, median {statistics.median(latencies) * 1000:.0f} ms, "
