@@ -29,7 +29,7 @@ CHECK, NOT NULL and UNIQUE constraints (and the exclusion constraints on orders)
 bypassed. The big tables' indexes that no constraint owns are dropped before the load and
 built again after it from their own definitions (``pg_get_indexdef``): a sorted build instead
 of millions of random insertions, and a unique one is checked by its build. The load runs on
-up to six connections at once (the machine has two cores), so it is not one transaction: a load
+up to three connections at once (the machine has two cores), so it is not one transaction: a load
 that failed half way leaves a half-loaded database, to be dropped.
 
 Statuses stay derived from event rows, loaded as the services write them: a payment
@@ -360,14 +360,10 @@ STAGE = [
     ),
 ]
 
-# The ledger in two halves, each on its own connection: the accounts of one parity of a hash
-# (every transfer has one client account: its running balance is all in one half).
-HALF = "abs(hashtext(account_id::text)) % 2 = CAST(:half AS int)"
-
 LEDGER = [
     (
-        "transfers of half the accounts (balance after each, by a running sum per account)",
-        f"""
+        "transfers (balance after each, by a running sum per client account)",
+        """
     INSERT INTO transfer (id, seq, kind, from_account_id, to_account_id, amount, pending_id,
                           value_date, posted_at, category, description, client_id, recorded_by,
                           from_balance_after, to_balance_after)
@@ -381,13 +377,14 @@ LEDGER = [
                         OVER (PARTITION BY account_id ORDER BY seq) AS balance
               FROM (SELECT *, ((value_date - (current_date - 1101)) * 4 + ord)::bigint
                               * 16777216 + num AS seq
-                      FROM bench_transfer WHERE {HALF}) s) b
+                      FROM bench_transfer) s) b
      ORDER BY seq
     """,
     ),
+    ("transfer sequence", "SELECT setval('transfer_seq_seq', (SELECT max(seq) FROM transfer))"),
 ]
 
-# What the ledger's triggers keep, from the same rows: beside LEDGER.
+# What the ledger's triggers keep, from the staged transfers: beside LEDGER.
 KEPT = [
     (
         "posted and held balances",
@@ -402,16 +399,13 @@ KEPT = [
      WHERE a.id = t.account_id
     """,
     ),
-]
-
-MONTHS = [
     (
-        "ledger_account_month of half the accounts (as transfer_month groups it)",
-        f"""
+        "ledger_account_month (as transfer_month groups it)",
+        """
     INSERT INTO ledger_account_month (month_end, account_id, client_id, moved)
     SELECT (date_trunc('month', value_date) + INTERVAL '1 month - 1 day')::date, account_id,
            client_id, sum(CASE kind WHEN 'POSTED' THEN amount ELSE -amount END)
-      FROM bench_transfer WHERE kind IN ('POSTED', 'POST_PENDING') AND {HALF}
+      FROM bench_transfer WHERE kind IN ('POSTED', 'POST_PENDING')
      GROUP BY 1, account_id, client_id
     """,
     ),
@@ -635,9 +629,9 @@ async def in_transaction(
 
 
 async def load(engine: AsyncEngine, sizes: Sizes) -> None:
-    """Everything above on several connections at once (two cores): the people and accounts
-    beside the staging of the payments, then each half of the transfers and of the months
-    they keep, the balances, and everything else, then the transfer table's indexes. The
+    """Everything above on two or three connections at once (two cores): the people and
+    accounts beside the staging of the payments and transfers, then the transfers beside the
+    balances and months they keep beside everything else. The
     payments' staging table (unlogged), the transfers' view (``bench_transfer``: each of its
     three readers makes the rows it reads, no two million staged rows) and ``bench_bid`` are
     dropped at the end; a load that failed half way leaves a half-loaded database: drop it."""
@@ -657,21 +651,10 @@ async def load(engine: AsyncEngine, sizes: Sizes) -> None:
         in_transaction(engine, STAGE, params),
     )
     await asyncio.gather(
-        *(
-            in_transaction(engine, steps, params | {"half": half}, replica=True)
-            for steps in (LEDGER, MONTHS)
-            for half in (0, 1)
-        ),
+        in_transaction(engine, LEDGER, params, replica=True, indexes=ledger_indexes),
         in_transaction(engine, KEPT, params, replica=True),
         in_transaction(engine, ORDERS + OTHERS, params, replica=True, indexes=other_indexes),
     )
-    # The transfer table's own indexes, built on two connections; then the sequence.
-    await asyncio.gather(
-        in_transaction(engine, [], params, indexes=ledger_indexes[0::2]),
-        in_transaction(engine, [], params, indexes=ledger_indexes[1::2]),
-    )
-    sequence = "SELECT setval('transfer_seq_seq', (SELECT max(seq) FROM transfer))"
-    await in_transaction(engine, [("transfer sequence", sequence)], params)
     async with engine.begin() as conn:
         await conn.execute(text("DROP VIEW bench_transfer"))
         await conn.execute(text("DROP TABLE bench_payment"))
