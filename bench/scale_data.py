@@ -46,8 +46,10 @@ design); ``auditLog`` reads only what the bench itself records.
 from __future__ import annotations
 
 import asyncio
+import os
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
@@ -599,7 +601,16 @@ SELECT pg_get_indexdef(i.indexrelid), i.indexrelid::regclass::text FROM pg_index
 """
 
 
-SETTINGS = ("synchronous_commit = off", "work_mem = '256MB'", "maintenance_work_mem = '512MB'")
+# No parallel workers: on two cores they gain little, and the backend's own CPU (what
+# in_transaction measures) is then all of the statement's; the WAL writer and checkpointer
+# are not counted.
+SETTINGS = (
+    "synchronous_commit = off",
+    "work_mem = '256MB'",
+    "maintenance_work_mem = '512MB'",
+    "max_parallel_workers_per_gather = 0",
+    "max_parallel_maintenance_workers = 0",
+)
 
 
 async def in_transaction(
@@ -609,11 +620,15 @@ async def in_transaction(
     *,
     replica: bool = False,
     indexes: list[str] | None = None,
-) -> None:
+) -> float:
     """``steps`` in one transaction of their own, then ``indexes`` built. ``replica``: with
     the RI triggers and the ledger's and the order versions' triggers off (see the module's
-    docstring: what they check is checked afterwards, what they keep is filled by the steps)."""
+    docstring: what they check is checked afterwards, what they keep is filled by the steps).
+    Returns the CPU seconds its PostgreSQL backend spent (0 if the server is not on this
+    machine): a figure a loaded machine does not inflate, unlike the wall clock."""
     async with engine.begin() as conn:
+        pid = int((await conn.execute(text("SELECT pg_backend_pid()"))).scalar_one())
+        cpu = backend_cpu(pid)
         for setting in SETTINGS:
             await conn.execute(text(f"SET LOCAL {setting}"))
         if replica:
@@ -626,6 +641,16 @@ async def in_transaction(
             await conn.execute(text(definition))
         if indexes:
             print(f"  {len(indexes)} indexes built: {time.perf_counter() - t0:.1f} s", flush=True)
+        return backend_cpu(pid) - cpu
+
+
+def backend_cpu(pid: int) -> float:
+    """User and system CPU seconds of process ``pid`` so far (/proc; 0 if not readable)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 async def load(engine: AsyncEngine, sizes: Sizes) -> None:
@@ -646,14 +671,22 @@ async def load(engine: AsyncEngine, sizes: Sizes) -> None:
                 await conn.execute(text(f"DROP INDEX {name}"))
     ledger_indexes = rebuilt.pop("transfer", [])
     other_indexes = [d for ds in rebuilt.values() for d in ds]
-    await asyncio.gather(
+    first = await asyncio.gather(
         in_transaction(engine, PEOPLE + ACCOUNTS, params),
         in_transaction(engine, STAGE, params),
     )
-    await asyncio.gather(
+    second = await asyncio.gather(
         in_transaction(engine, LEDGER, params, replica=True, indexes=ledger_indexes),
         in_transaction(engine, KEPT, params, replica=True),
         in_transaction(engine, ORDERS + OTHERS, params, replica=True, indexes=other_indexes),
+    )
+    total = sum(first) + sum(second)
+    print(
+        f"  PostgreSQL CPU: {total:.1f} s in all; the longest chain {max(first) + max(second):.1f}"
+        f" s (people {first[0]:.1f}, staging {first[1]:.1f}, ledger {second[0]:.1f}, kept "
+        f"{second[1]:.1f}, the rest {second[2]:.1f}): on two idle cores the load needs about "
+        f"max(in all / 2, the longest chain)",
+        flush=True,
     )
     async with engine.begin() as conn:
         await conn.execute(text("DROP VIEW bench_transfer"))
