@@ -497,6 +497,52 @@ async def test_search_matches_names_and_reference_case_insensitively(api: Api) -
     assert await found(f"zz-{uuid.uuid4()}") == set()
 
 
+async def test_the_search_index_leaves_out_no_match(api: Api, db: RolledBackDatabase) -> None:
+    """Issue 18: the search reads migration 0053's three-character-piece indexes first; it
+    finds exactly the clients whose current name or reference contains the search, ignoring
+    case (the plain ILIKE over every current client, read here beside it): a name across given
+    and family name, a changed name (the old one no longer found), letters beyond ASCII, pieces
+    shorter than three characters, and pieces of the reference."""
+    tag = f"Q{uuid.uuid4().hex[:6]}"
+    await create_client(api, givenName="Zoë", familyName=f"Ångström{tag}")
+    await create_client(api, givenName="Beatrix", familyName=f"Oldname{tag}")
+    renamed = await create_client(api, givenName="Cyrus", familyName=f"Oldname{tag}")
+    result = await amend_client(api, renamed["id"], {"familyName": f"Newname{tag}"}, expected=1)
+    assert result["__typename"] == "ClientPayload", result
+
+    async def found(search: str) -> set[str]:
+        page = await list_clients(api, filter={"search": search}, first=100)
+        return {e["node"]["reference"] for e in page["edges"]}
+
+    async def matching(search: str) -> set[str]:
+        literal = re.sub(r"([\\%_])", r"\\\1", search.strip())
+        rows = await db.connection.execute(
+            text(
+                "SELECT reference FROM client_current WHERE given_name || ' ' || family_name"
+                " ILIKE :p ESCAPE '\\' OR reference ILIKE :p ESCAPE '\\'"
+            ),
+            {"p": f"%{literal}%"},
+        )
+        return {r.reference for r in rows}
+
+    searches = [
+        tag,
+        tag.lower(),
+        f"ångström{tag}".upper(),
+        f"zoë ångström{tag}",
+        f"x Oldname{tag}",
+        f"oldname{tag}",
+        f"newname{tag}",
+        f"  rus newname{tag.upper()} ",
+        "ë Å",
+        renamed["reference"][2:],
+    ]
+    for search in searches:
+        assert await found(search) == await matching(search), search
+    assert len(await found(f"oldname{tag}")) == 1  # Beatrix; Cyrus's old name is history
+    assert len(await found(tag)) == 3
+
+
 async def test_filter_by_situation_and_status(api: Api) -> None:
     tag = f"Sit{serial()}"
     home = await create_client(api, familyName=f"{tag}a", situation="COMMUNITY")

@@ -200,13 +200,12 @@ async def estate_state_of_clients(
     for a in await ledger.accounts_of_clients(session, list(died)):
         if a.kind == AccountKind.CLIENT_CMS.value and a.client_id is not None:
             balances[a.client_id] = a.posted - a.held
-    limits: dict[date, PolicyFigure | None] = {}
+    # The limit's history read once; each date of death's taken from it as figure_on would.
+    history = await policy.figure_history(session, rules.SMALL_ESTATE_LIMIT) if died else []
     out = {}
     for c, v in died.items():
         assert v.died_on is not None
-        if v.died_on not in limits:  # one look-up per date of death
-            limits[v.died_on] = await policy.figure_on(session, rules.SMALL_ESTATE_LIMIT, v.died_on)
-        figure = limits[v.died_on]
+        figure = policy.in_force(history, v.died_on)
         claimant = v.claimant
         out[c] = rules.estate_stage(
             claimant=ClaimantKind(claimant.kind) if claimant is not None else None,

@@ -71,9 +71,11 @@ async def facts_of(
     stages = await estates.estate_state_of_clients(session, ids)
     in_safe = await valuables.held_of_clients(session, ids)
     not_yet_told = await deaths.outstanding_notifications_of(session, ids)
+    # The fee's history read once; each date of death's figure taken from it as figure_on would.
+    fee_history = await policy.figure_history(session, deaths.WIND_UP_FEE_FIGURE)
     figures: dict[date, int | None] = {}
-    for d in {v.death.died_on for v in views}:  # one look-up per date of death
-        figure = await policy.figure_on(session, deaths.WIND_UP_FEE_FIGURE, d)
+    for d in {v.death.died_on for v in views}:
+        figure = policy.in_force(fee_history, d)
         figures[d] = int(figure.value) if figure is not None and figure.value is not None else None
     out = {}
     for v in views:
