@@ -18,6 +18,7 @@ from ca_api.clients.repository import readable, readable_by_id
 from ca_api.clients.rules import ClientStatus
 from ca_api.common.keyset import Seek, keyset
 from ca_api.db import Base, get_by_id, insert_returning
+from ca_api.deaths.repository import has_confirmed_death
 from ca_api.orders.models import deputyship_current
 from ca_api.reviews.models import CircumstanceChange, ClientContact, ClientReview
 
@@ -92,7 +93,8 @@ def _last_review() -> Any:
 async def deputy_clients(
     session: AsyncSession, principal: Principal, on: date, client_id: uuid.UUID | None
 ) -> Sequence[Row[Any]]:
-    """The ACTIVE clients the principal may read with a deputy order in force on ``on``:
+    """The ACTIVE clients the principal may read with a deputy order in force on ``on`` and
+    no confirmed death (left out here, not by reading every client's death: issue 18):
     (client_id, client_reference, order_date, last_reviewed_on), by client."""
     d = deputyship_current
     stmt = (
@@ -108,6 +110,7 @@ async def deputy_clients(
             d.c.order_date <= on,
             or_(d.c.end_date.is_(None), d.c.end_date >= on),
             readable(principal),
+            ~has_confirmed_death(cc.c.id),
         )
         .order_by(cc.c.id)
     )

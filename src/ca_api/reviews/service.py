@@ -40,7 +40,6 @@ from ca_api.common import deadlines as deadline_clock
 from ca_api.common import idempotency
 from ca_api.common.keyset import Seek
 from ca_api.deaths import service as deaths
-from ca_api.deaths.rules import DeathStatus
 from ca_api.errors import InvalidState, RecordNotFound, ValidationFailed, existing
 from ca_api.ledger import service as ledger
 from ca_api.ledger.rules import CounterpartyKind
@@ -173,16 +172,9 @@ async def every_review_due(
     review that stands, or after the order when none."""
     today = clock.today()
     rows = await repository.deputy_clients(session, principal, today, client_id)
-    dead = {
-        c
-        for c, d in (await deaths.deaths_of_clients(session, [r.client_id for r in rows])).items()
-        if d.status is DeathStatus.CONFIRMED
-    }
     figures = await policy.figure_history(session, rules.REVIEW_MONTHS)
     out = []
     for r in rows:
-        if r.client_id in dead:
-            continue
         start = r.last_reviewed_on or r.order_date
         months = _months_on(figures, start)
         due_on = rules.review_due_on(start, months)
