@@ -13,7 +13,6 @@ from sqlalchemy import case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from ca_api.clients.models import Client
 from ca_api.db import insert_recorded
 from ca_api.income_tax.models import TaxReturnFiling
 from ca_api.income_tax.rules import TAX_PAID, TAX_REFUNDED, TAXABLE
@@ -44,18 +43,6 @@ async def filings(
         stmt = stmt.where(TaxReturnFiling.client_id.in_(set(client_ids)))
     stmt = stmt.order_by(TaxReturnFiling.recorded_at, TaxReturnFiling.id)
     return (await session.execute(stmt)).scalars().all()
-
-
-async def clients_from(
-    session: AsyncSession, after: uuid.UUID | None, limit: int, *, backward: bool = False
-) -> list[uuid.UUID]:
-    """Up to ``limit`` clients' ids after ``after`` (from the first when None) in id order, or
-    before it, nearest first, when ``backward`` (from the last): the candidates of a page of
-    the tax returns, read from the clients' primary key."""
-    stmt = select(Client.id).order_by(Client.id.desc() if backward else Client.id).limit(limit)
-    if after is not None:
-        stmt = stmt.where(Client.id < after if backward else Client.id > after)
-    return list((await session.execute(stmt)).scalars().all())
 
 
 async def insert_filing(session: AsyncSession, values: dict[str, Any]) -> TaxReturnFiling:

@@ -18,7 +18,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -195,25 +195,6 @@ async def tax_year_of(session: AsyncSession, client_id: uuid.UUID, tax_year: int
     return (await tax_years_of(session, tax_year, [client_id]))[client_id]
 
 
-def _deadlines(views: Iterable[TaxYearView]) -> list[ReturnDeadline]:
-    return [
-        ReturnDeadline(
-            source_id=v.client_id,
-            due_on=v.due_on,
-            state=state_on(v.due_on, v.filed_on, v.today),
-            view=v,
-        )
-        for v in views
-        if v.state is not ReturnState.NOT_NEEDED
-    ]
-
-
-# Clients read at first for a page of the returns (times the page's size), doubled each time
-# the page is not yet full, up to the most at once.
-CANDIDATES_PER_ROW = 8
-MOST_CANDIDATES = 4000
-
-
 async def return_deadlines(
     session: AsyncSession,
     tax_year: int,
@@ -222,30 +203,19 @@ async def return_deadlines(
     seek: Seek[deadline_clock.SortKey],
 ) -> list[ReturnDeadline]:
     """The caseload's returns for the year (R-CARE-6): each client's whose return is needed or
-    was filed, soonest due first (one due date: then by client), only ``state`` if given.
-
-    Every return of the year is due the same day, so the list is in the clients' order: a page
-    reads the clients from the cursor on in that order, a batch at a time (``clients_from``),
-    and judges each batch by the rules (``tax_years_of``) until the page is full or the
-    clients run out (issue 18: every client's year was summed for each page, 2.6-6.8 s at
-    50,000 clients). The pages are those of the whole list (``tests/test_tax_return_pages``)."""
-    _check_year(tax_year)
-    due_on = rules.due_on(tax_year, (await figures(session, tax_year)).due_days)
-    if seek.key is not None and seek.key[0] != due_on:  # a cursor of another list
-        views = await tax_years_of(session, tax_year, None)
-        return deadline_clock.page(_deadlines(views.values()), state=state, seek=seek)
-    after = seek.key[1] if seek.key is not None else None
-    size = max(seek.limit, 1) * CANDIDATES_PER_ROW
-    found: list[ReturnDeadline] = []
-    while True:
-        ids = await repository.clients_from(session, after, size, backward=seek.backward)
-        if ids:
-            views = await tax_years_of(session, tax_year, ids)
-            found += [d for d in _deadlines(views.values()) if state is None or d.state is state]
-        if len(ids) < size or len(found) >= seek.limit:
-            break
-        after, size = ids[-1], min(size * 2, MOST_CANDIDATES)
-    return deadline_clock.page(found, state=state, seek=seek)
+    was filed, soonest due first (one due date: then by client), only ``state`` if given."""
+    views = await tax_years_of(session, tax_year, None)
+    every = [
+        ReturnDeadline(
+            source_id=v.client_id,
+            due_on=v.due_on,
+            state=state_on(v.due_on, v.filed_on, v.today),
+            view=v,
+        )
+        for v in views.values()
+        if v.state is not ReturnState.NOT_NEEDED
+    ]
+    return deadline_clock.page(every, state=state, seek=seek)
 
 
 # --- a return recorded filed (B 19.1) -----------------------------------------------------------
