@@ -595,3 +595,26 @@ async def test_a_resolution_or_reversal_that_slipped_past_the_check_is_invalid_s
         async with session.begin_nested():
             await ledger.reverse(session, LEDGER_ACTOR, payment_id, "again")
     assert (await transfer_count(session), await balances(session, books.cms)) == before
+
+
+async def test_ledger_check_sees_a_tampered_hold_and_an_account_with_no_transfers(
+    session: AsyncSession, books: Books
+) -> None:
+    """The set-based check (issue 18: one grouped pass per sum, an anti-join for the holds
+    still pending) reports a kept ``held`` that differs from the unresolved holds, counts a
+    resolved (posted or voided) hold as no hold, and an account with no transfers at all is
+    sound at zero and reported when its kept balance is not."""
+    await receive(session, books, 10_000)
+    h1, h2, h3 = [await hold(session, books, n) for n in (1_000, 2_000, 3_000)]
+    await ledger.post_pending(session, LEDGER_ACTOR, h1.id)
+    await ledger.void_pending(session, LEDGER_ACTOR, h2.id, "not needed")
+    assert await balances(session, books.cms) == (10_000 - 1_000, 3_000)
+    assert h3.kind == TransferKind.PENDING
+    assert await ledger.ledger_is_sound(session) == (0, 0)
+    for column, account in (("held", books.cms), ("posted", books.other_cms)):
+        async with session.begin_nested() as tampered:
+            sql = f"UPDATE ledger_account SET {column} = {column} + 7 WHERE id = :id"
+            await session.execute(text(sql), {"id": account})
+            assert (await ledger.ledger_is_sound(session))[1] == 1
+            await tampered.rollback()
+    assert await ledger.ledger_is_sound(session) == (0, 0)

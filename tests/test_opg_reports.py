@@ -13,6 +13,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
+import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -424,3 +425,17 @@ async def test_the_health_and_welfare_flag_is_kept_unless_amended(api: Api) -> N
     assert kept["deputyship"] == {"version": 3, "healthAndWelfareOrder": True}
     cleared = await amend({"healthAndWelfareOrder": None})
     assert cleared["code"] == "VALIDATION_FAILED", cleared
+
+
+async def test_the_reports_due_are_the_same_read_in_batches(
+    api: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The deputy clients are read a batch at a time (issue 18: one IN list of 35,000 clients
+    is over the driver's 32,767 parameters): batches of one client give the same list, in the
+    same order, as one batch, a report opened or not."""
+    clients = [await _deputy_client(api, _order_date() - timedelta(days=d)) for d in (0, 30, 9)]
+    await _ok(api, OPEN, CASEWORKER, clientId=clients[1]["id"])
+    whole = (await api.data(DUE, {}, **CASEWORKER))["opgReportsDue"]
+    assert {c["id"] for c in clients} <= {d["clientId"] for d in whole}
+    monkeypatch.setattr(service, "DUE_BATCH", 1)
+    assert (await api.data(DUE, {}, **CASEWORKER))["opgReportsDue"] == whole

@@ -49,6 +49,13 @@ def _confirmed() -> Any:
     )
 
 
+def has_confirmed_death(client_id: Any) -> Any:
+    """SQL: the client (a column or value) has a confirmed death (the event CONFIRMED; a
+    withdrawn death never is, R-DTH transitions): for lists that leave the dead out in SQL
+    rather than reading every client's death (issue 18)."""
+    return exists().where(and_(Death.client_id == client_id, _confirmed()))
+
+
 async def insert_death(session: AsyncSession, values: dict[str, Any]) -> Death:
     return await insert_returning(session, Death, values)
 

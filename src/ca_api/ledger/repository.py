@@ -16,6 +16,7 @@ from sqlalchemy import (
     Uuid,
     and_,
     bindparam,
+    exists,
     func,
     insert,
     literal,
@@ -342,38 +343,37 @@ async def statement(
 
 
 async def balance_check(session: AsyncSession) -> Sequence[Row[Any]]:
-    """Client accounts whose kept balances differ from what their transfers add up to."""
+    """Client accounts whose kept balances differ from what their transfers add up to.
+
+    Set-based (issue 18): each sum is one grouped pass over the transfers, joined to the
+    accounts, and a hold still pending is one with no resolution (an anti-join on the unique
+    index of ``pending_id``). Summing per account in correlated subqueries, with ``id NOT IN
+    (every resolved hold)``, gave no answer within a minute at two million transfers."""
     t = Transfer
     moved = t.kind.in_([TransferKind.POSTED.value, TransferKind.POST_PENDING.value])
-    incoming = (
-        select(func.coalesce(func.sum(t.amount), 0))
-        .where(moved, t.to_account_id == LedgerAccount.id)
-        .scalar_subquery()
-    )
-    outgoing = (
-        select(func.coalesce(func.sum(t.amount), 0))
-        .where(moved, t.from_account_id == LedgerAccount.id)
-        .scalar_subquery()
-    )
-    resolved = select(Transfer.pending_id).where(Transfer.pending_id.is_not(None))
-    holds = (
-        select(func.coalesce(func.sum(t.amount), 0))
-        .where(
-            t.kind == TransferKind.PENDING.value,
-            t.from_account_id == LedgerAccount.id,
-            t.id.not_in(resolved),
+
+    def summed(side: Any, *where: Any) -> Any:
+        return (
+            select(side.label("account_id"), func.sum(t.amount).label("amount"))
+            .where(*where)
+            .group_by(side)
+            .subquery()
         )
-        .scalar_subquery()
-    )
-    stmt = select(
-        LedgerAccount.id,
-        LedgerAccount.posted,
-        LedgerAccount.held,
-        (incoming - outgoing).label("summed"),
-        holds.label("holds"),
-    ).where(
-        LedgerAccount.kind != AccountKind.COUNTERPARTY.value,
-        or_(LedgerAccount.posted != incoming - outgoing, LedgerAccount.held != holds),
+
+    resolution = aliased(Transfer)
+    unresolved = ~exists().where(resolution.pending_id == t.id)
+    incoming = summed(t.to_account_id, moved)
+    outgoing = summed(t.from_account_id, moved)
+    holds = summed(t.from_account_id, t.kind == TransferKind.PENDING.value, unresolved)
+    net = func.coalesce(incoming.c.amount, 0) - func.coalesce(outgoing.c.amount, 0)
+    held = func.coalesce(holds.c.amount, 0)
+    a = LedgerAccount
+    stmt = (
+        select(a.id, a.posted, a.held, net.label("summed"), held.label("holds"))
+        .outerjoin(incoming, incoming.c.account_id == a.id)
+        .outerjoin(outgoing, outgoing.c.account_id == a.id)
+        .outerjoin(holds, holds.c.account_id == a.id)
+        .where(a.kind != AccountKind.COUNTERPARTY.value, or_(a.posted != net, a.held != held))
     )
     return (await session.execute(stmt)).all()
 

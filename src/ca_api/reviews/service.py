@@ -40,7 +40,6 @@ from ca_api.common import deadlines as deadline_clock
 from ca_api.common import idempotency
 from ca_api.common.keyset import Seek
 from ca_api.deaths import service as deaths
-from ca_api.deaths.rules import DeathStatus
 from ca_api.errors import InvalidState, RecordNotFound, ValidationFailed, existing
 from ca_api.ledger import service as ledger
 from ca_api.ledger.rules import CounterpartyKind
@@ -173,33 +172,26 @@ async def every_review_due(
     review that stands, or after the order when none."""
     today = clock.today()
     rows = await repository.deputy_clients(session, principal, today, client_id)
-    dead = {
-        c
-        for c, d in (await deaths.deaths_of_clients(session, [r.client_id for r in rows])).items()
-        if d.status is DeathStatus.CONFIRMED
-    }
     figures = await policy.figure_history(session, rules.REVIEW_MONTHS)
-    out = []
-    for r in rows:
-        if r.client_id in dead:
-            continue
-        start = r.last_reviewed_on or r.order_date
-        months = _months_on(figures, start)
-        due_on = rules.review_due_on(start, months)
-        out.append(
-            ReviewDue(
-                source_id=r.client_id,
-                due_on=due_on,
-                state=deadline_clock.state_on(due_on, None, today),
-                client_reference=r.client_reference,
-                order_date=r.order_date,
-                last_reviewed_on=r.last_reviewed_on,
-                months=months,
-                review_state=rules.review_state(due_on, today),
-                days_overdue=max(0, (today - due_on).days),
-            )
-        )
-    return out
+    return [_review_due(r, figures, today) for r in rows]
+
+
+def _review_due(r: Any, figures: Sequence[PolicyFigure], today: date) -> ReviewDue:
+    """A deputy client's next review by the rules, from its row (``repository.deputy_clients``)."""
+    start = r.last_reviewed_on or r.order_date
+    months = _months_on(figures, start)
+    due_on = rules.review_due_on(start, months)
+    return ReviewDue(
+        source_id=r.client_id,
+        due_on=due_on,
+        state=deadline_clock.state_on(due_on, None, today),
+        client_reference=r.client_reference,
+        order_date=r.order_date,
+        last_reviewed_on=r.last_reviewed_on,
+        months=months,
+        review_state=rules.review_state(due_on, today),
+        days_overdue=max(0, (today - due_on).days),
+    )
 
 
 async def reviews_due(
@@ -213,13 +205,33 @@ async def reviews_due(
 ) -> list[ReviewDue]:
     """A page of the deputy clients' next annual reviews, soonest due first (overdue ones
     first): only those in ``state``, only those due on or before ``due_by``, only the client's,
-    if given."""
-    every = [
-        d
-        for d in await every_review_due(session, principal, client_id=client_id)
-        if (state is None or d.review_state is state) and (due_by is None or d.due_on <= due_by)
-    ]
-    return deadline_clock.page(every, state=None, seek=seek)
+    if given.
+
+    The page is picked in SQL by the due day (``repository.reviews_due_page``), then each of
+    its rows is judged by the rules as the whole list is (``every_review_due``); with no
+    figure of the months recorded, the whole list is read (and refused as before)."""
+    today = clock.today()
+    figures = await policy.figure_history(session, rules.REVIEW_MONTHS)
+    known = [(f.effective_from, int(f.value)) for f in figures if f.value is not None]
+    if not known:
+        every = [
+            d
+            for d in await every_review_due(session, principal, client_id=client_id)
+            if (state is None or d.review_state is state) and (due_by is None or d.due_on <= due_by)
+        ]
+        return deadline_clock.page(every, state=None, seek=seek)
+    overdue = None if state is None else state is ReviewState.OVERDUE
+    rows = await repository.reviews_due_page(
+        session,
+        principal,
+        today,
+        known,
+        overdue=overdue,
+        due_by=due_by,
+        client_id=client_id,
+        seek=seek,
+    )
+    return [_review_due(r, figures, today) for r in rows]
 
 
 async def review_due_of(
