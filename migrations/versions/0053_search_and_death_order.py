@@ -28,7 +28,7 @@ Revises: 0049 (the integrator re-chains it)
 from ca_api.migrate import run_script
 
 revision = "0053"
-down_revision = "0049"
+down_revision = "0050"
 branch_labels = None
 depends_on = None
 
