@@ -498,7 +498,7 @@ async def test_search_matches_names_and_reference_case_insensitively(api: Api) -
 
 
 async def test_the_search_index_leaves_out_no_match(api: Api, db: RolledBackDatabase) -> None:
-    """Issue 18: the search reads migration 0053's three-character-piece indexes first; it
+    """Issue 18: the search reads migration 0051's three-character-piece indexes first; it
     finds exactly the clients whose current name or reference contains the search, ignoring
     case (the plain ILIKE over every current client, read here beside it): a name across given
     and family name, a changed name (the old one no longer found), letters beyond ASCII, pieces

@@ -251,7 +251,7 @@ def _role_clause(role: LegalRole, stmt: Any) -> ColumnElement[bool]:
 
 def _trigrams_held(indexed: ColumnElement[str], searched: str) -> ColumnElement[bool]:
     """Whether ``indexed`` holds every three-character piece of ``searched``, ignoring case
-    (``search_trigrams``, migration 0053): true of every text containing ``searched``."""
+    (``search_trigrams``, migration 0051): true of every text containing ``searched``."""
     return func.search_trigrams(indexed).op("@>", is_comparison=True)(
         func.search_trigrams(searched)
     )
@@ -259,7 +259,7 @@ def _trigrams_held(indexed: ColumnElement[str], searched: str) -> ColumnElement[
 
 def _holding_trigrams_of(searched: str) -> Any:
     """The clients a version's name or whose reference holds every three-character piece of
-    ``searched``, found by migration 0053's indexes: a superset of those the search matches
+    ``searched``, found by migration 0051's indexes: a superset of those the search matches
     (the ILIKE beside it decides), so the search reads a few index entries, not every client."""
     v = ClientVersion.__table__.c
     # Spelt as the index is (``' '`` a literal, not a parameter) for the planner to use it.
