@@ -103,8 +103,8 @@ KINDS = (
     (r"SELECT ledger_account\..* transfer\.id", "the client's accounts and their latest lines"),
     (r"SELECT ledger_account\.", "the client's accounts"),
     (r"SELECT acc\.id, transfer\.", "the lines of accounts read before"),
-    (r"SELECT (\w+)\.id, \1\.client_id, \1\.supplier_id, .* FROM invoice\b", "the invoices"),
-    (r"SELECT (\w+)\.id, \1\.client_id, \1\.invoice_id, .* FROM payment\b", "the payments"),
+    (r"SELECT (\w+)\.id, \1\.client_id, \1\.supplier_id, ", "the invoices"),
+    (r"SELECT (\w+)\.id, \1\.client_id, \1\.invoice_id, \1\.payee_id, ", "the payments"),
     (r"SELECT decision\.", "the decisions"),
     (r"SELECT counterparty\.", "the invoices' suppliers and the payments' payees"),
     (

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Select, exists, func, insert, literal_column, select, update
+from sqlalchemy import ScalarSelect, Select, exists, func, insert, literal_column, select, update
 from sqlalchemy.dialects.postgresql import JSON, aggregate_order_by, distinct_on
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
@@ -58,11 +59,11 @@ async def superseders_of(
 PlanRow = tuple[BudgetPlan, uuid.UUID | None, list[list[Any]]]
 
 
-def _with_lines_and_superseder(
-    stmt: Select[BudgetPlan],
-) -> Select[BudgetPlan, uuid.UUID | None, list[list[Any]]]:
-    """The plans ``stmt`` selects, each with the id of the plan superseding it (unique:
-    uq_budget_plan_supersedes_id) and its lines aggregated by the primary key's index."""
+@functools.cache
+def _lines_and_superseder() -> tuple[ScalarSelect[uuid.UUID], ScalarSelect[list[list[Any]]]]:
+    """The two correlated subqueries ``_with_lines_and_superseder`` adds, built once: the id of
+    the plan superseding the plan (unique: uq_budget_plan_supersedes_id) and its lines
+    aggregated by the primary key's index."""
     later = aliased(BudgetPlan)
     line = BudgetPlanLine
     superseder = select(later.id).where(later.supersedes_id == BudgetPlan.id).scalar_subquery()
@@ -86,7 +87,14 @@ def _with_lines_and_superseder(
         .where(line.plan_id == BudgetPlan.id)
         .scalar_subquery()
     )
-    return stmt.add_columns(superseder, lines)
+    return superseder, lines
+
+
+def _with_lines_and_superseder(
+    stmt: Select[BudgetPlan],
+) -> Select[BudgetPlan, uuid.UUID | None, list[list[Any]]]:
+    """The plans ``stmt`` selects, each with what supersedes it and its lines."""
+    return stmt.add_columns(*_lines_and_superseder())
 
 
 async def plan_rows(session: AsyncSession, stmt: Select[BudgetPlan]) -> list[PlanRow]:
