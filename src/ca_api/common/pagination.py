@@ -130,13 +130,21 @@ class PageInfo:
     )
 
 
+def _cursor(self: Edge[Any]) -> str:
+    return encode_cursor(self.key)
+
+
 @strawberry.type(description="An entry of a list: the object, and its place in the list.")
 class Edge(Generic[T]):
     cursor: str = strawberry.field(
+        resolver=_cursor,
         description="Where this entry stands in the list: opaque; pass it as after to go on "
-        "from here, or as before to go back from here."
+        "from here, or as before to go back from here.",
     )
     node: T = strawberry.field(description="The entry's object.")
+    # The entry's key in the list's order: its cursor is encoded only when asked for (a page
+    # such as the client page asks for the page's start and end cursors, not each entry's).
+    key: strawberry.Private[Sequence[Any]]
 
 
 @strawberry.type(description="One page of a list, with cursors to fetch the next.")
@@ -164,15 +172,15 @@ def connection_from_rows(
     kept = list(rows[: page.size])
     if page.backward:
         kept.reverse()
-    edges = [Edge(cursor=encode_cursor(key(row)), node=node(row)) for row in kept]
+    edges = [Edge(node=node(row), key=key(row)) for row in kept]
     from_cursor = page.cursor is not None
     return Connection(
         edges=edges,
         page_info=PageInfo(
             has_next_page=from_cursor if page.backward else more,
             has_previous_page=more if page.backward else from_cursor,
-            start_cursor=edges[0].cursor if edges else None,
-            end_cursor=edges[-1].cursor if edges else None,
+            start_cursor=encode_cursor(edges[0].key) if edges else None,
+            end_cursor=encode_cursor(edges[-1].key) if edges else None,
         ),
     )
 

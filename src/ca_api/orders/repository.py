@@ -2,13 +2,29 @@
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections.abc import Sequence
 from dataclasses import asdict, fields
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, Table, false, func, insert, select, true
+from sqlalchemy import (
+    ColumnElement,
+    Row,
+    Select,
+    Table,
+    bindparam,
+    cast,
+    false,
+    func,
+    insert,
+    literal,
+    null,
+    select,
+    true,
+    union_all,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ca_api.auth.permissions import CLIENT_DETAIL_READ
@@ -135,6 +151,41 @@ async def orders_of(
     """The clients' orders of the kind of ``view``, as current, latest ``start`` first."""
     stmt = select(view).where(view.c.client_id.in_(client_ids))
     return (await session.execute(stmt.order_by(view.c[start].desc(), view.c.id))).all()
+
+
+@functools.cache
+def _orders_of_kinds_statement(kinds: tuple[tuple[str, Table, str], ...]) -> Select[Any]:
+    """The statement of ``orders_of_kinds``, built once per set of kinds (the clients' ids are
+    one expanding parameter): building the union of the views' columns costs more than
+    running it."""
+    names: dict[str, Any] = {}
+    for _, view, _ in kinds:
+        for c in view.c:
+            names.setdefault(c.name, c.type)
+    ids: Any = bindparam("client_ids", expanding=True)
+    parts = [
+        select(
+            literal(entity).label("kind"),
+            view.c[start].label("starts"),
+            *(view.c[n] if n in view.c else cast(null(), t).label(n) for n, t in names.items()),
+        ).where(view.c.client_id.in_(ids))
+        for entity, view, start in kinds
+    ]
+    both = union_all(*parts).subquery()
+    return select(both).order_by(both.c.kind, both.c.starts.desc(), both.c.id)
+
+
+async def orders_of_kinds(
+    session: AsyncSession, kinds: Sequence[tuple[str, Table, str]], client_ids: Sequence[uuid.UUID]
+) -> dict[str, list[Row[Any]]]:
+    """The clients' orders of several kinds (entity, current view, start column) in one
+    statement (UNION ALL of the views, each row with every kind's columns, null where not its
+    own): by kind, each as current, latest start first (as ``orders_of`` reads one kind)."""
+    stmt = _orders_of_kinds_statement(tuple(kinds))
+    out: dict[str, list[Row[Any]]] = {entity: [] for entity, _, _ in kinds}
+    for row in await session.execute(stmt, {"client_ids": list(client_ids)}):
+        out[row.kind].append(row)
+    return out
 
 
 async def overlapping_order(

@@ -201,13 +201,22 @@ Order = TypeVar("Order", bound=_OrderFields)
 
 
 async def load_orders(ctx: Context, cls: type[Order], client_id: uuid.UUID) -> list[Order]:
-    """The client's orders of the kind of ``cls`` (a DataLoader per kind and request)."""
+    """The client's orders of the kind of ``cls``: one DataLoader per request reads both kinds
+    of the clients' orders in one statement (a client's deputyships and appointeeships are
+    asked for together)."""
 
-    async def batch(ids: list[uuid.UUID]) -> list[list[Order]]:
-        found = await cls.kind.by_client(ctx.session, ids)
-        return [[cls.from_record(r) for r in found[i]] for i in ids]
+    async def batch(ids: list[uuid.UUID]) -> list[dict[str, list[OrderRecord[Any]]]]:
+        deputyships, appointeeships = await service.both_by_client(ctx.session, ids)
+        return [
+            {
+                service.DEPUTYSHIP.entity: list(deputyships[i]),
+                service.APPOINTEESHIP.entity: list(appointeeships[i]),
+            }
+            for i in ids
+        ]
 
-    return await ctx.loader(f"{cls.kind.entity}s_by_client", batch).load(client_id)
+    found = await ctx.loader("orders_by_client", batch).load(client_id)
+    return [cls.from_record(r) for r in found[cls.kind.entity]]
 
 
 @strawberry.type(description="The deputyship as the mutation left it.")

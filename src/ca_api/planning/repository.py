@@ -2,13 +2,26 @@
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, exists, insert, literal_column, or_, select, update
-from sqlalchemy.dialects.postgresql import distinct_on
+from sqlalchemy import (
+    ColumnElement,
+    ScalarSelect,
+    Select,
+    and_,
+    exists,
+    func,
+    insert,
+    literal_column,
+    or_,
+    select,
+    update,
+)
+from sqlalchemy.dialects.postgresql import JSON, aggregate_order_by, distinct_on
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -56,6 +69,56 @@ async def superseders_of(
     return {old: new for old, new in (await session.execute(stmt)).all() if old is not None}
 
 
+# A plan read with its lines and what supersedes it: (plan, superseder's id, lines), the lines as
+# [line_no, side, item, amount, frequency, annual_entered, note] in line order (issue 18 item 2:
+# a page of plans is one statement, not three).
+PlanRow = tuple[BudgetPlan, uuid.UUID | None, list[list[Any]]]
+
+
+@functools.cache
+def _lines_and_superseder() -> tuple[ScalarSelect[uuid.UUID], ScalarSelect[list[list[Any]]]]:
+    """The two correlated subqueries ``_with_lines_and_superseder`` adds, built once: the id of
+    the plan superseding the plan (unique: uq_budget_plan_supersedes_id) and its lines
+    aggregated by the primary key's index."""
+    later = aliased(BudgetPlan)
+    line = BudgetPlanLine
+    superseder = select(later.id).where(later.supersedes_id == BudgetPlan.id).scalar_subquery()
+    row = func.json_build_array(
+        line.line_no,
+        line.side,
+        line.item,
+        line.amount,
+        line.frequency,
+        line.annual_entered,
+        line.note,
+    )
+    lines = (
+        select(
+            func.coalesce(
+                func.json_agg(aggregate_order_by(row, line.line_no)),
+                literal_column("'[]'::json"),
+                type_=JSON,
+            )
+        )
+        .where(line.plan_id == BudgetPlan.id)
+        .scalar_subquery()
+    )
+    return superseder, lines
+
+
+def _with_lines_and_superseder(
+    stmt: Select[BudgetPlan],
+) -> Select[BudgetPlan, uuid.UUID | None, list[list[Any]]]:
+    """The plans ``stmt`` selects, each with what supersedes it and its lines."""
+    return stmt.add_columns(*_lines_and_superseder())
+
+
+async def plan_rows(session: AsyncSession, stmt: Select[BudgetPlan]) -> list[PlanRow]:
+    """The plans ``stmt`` selects with their lines and superseders, in that one statement."""
+    result = await session.execute(_with_lines_and_superseder(stmt))
+    return [(p, s, ls) for p, s, ls in result.all()]
+
+
 def _newest_first() -> tuple[Any, ...]:
     return (BudgetPlan.plan_year_start.desc(), BudgetPlan.recorded_at.desc(), BudgetPlan.id.desc())
 
@@ -65,11 +128,10 @@ async def plans_of_client(
     client_id: uuid.UUID,
     *,
     seek: Seek[tuple[date, datetime, uuid.UUID]],
-) -> Sequence[BudgetPlan]:
+) -> list[PlanRow]:
     """A page of a client's plans, newest plan year first (then newest recorded)."""
     stmt = select(BudgetPlan).where(BudgetPlan.client_id == client_id)
-    stmt = keyset(stmt, seek, *_newest_first())
-    return (await session.execute(stmt)).scalars().all()
+    return await plan_rows(session, keyset(stmt, seek, *_newest_first()))
 
 
 async def current_plans_on(

@@ -198,11 +198,34 @@ async def current_plans_on(
     return await repository.current_plans_on(session, client_ids, on)
 
 
+def _view_of(row: repository.PlanRow) -> PlanView:
+    """A plan read with its lines and superseder in its own statement (repository.plan_rows)."""
+    plan, superseded_by, lines = row
+    return PlanView(
+        plan,
+        [
+            (
+                n,
+                PlanLine(
+                    side=Side(side),
+                    item=item,
+                    amount=amount,
+                    frequency=Frequency(frequency) if frequency else None,
+                    annual_entered=annual,
+                    note=note,
+                ),
+            )
+            for n, side, item, amount, frequency, annual, note in lines
+        ],
+        superseded_by,
+    )
+
+
 async def plans_of_client(
     session: AsyncSession, client_id: uuid.UUID, *, seek: Seek[tuple[date, datetime, uuid.UUID]]
 ) -> list[PlanView]:
-    plans = await repository.plans_of_client(session, client_id, seek=seek)
-    return await _views(session, list(plans))
+    """A page of the client's plans with their lines, in one statement (the client page)."""
+    return [_view_of(r) for r in await repository.plans_of_client(session, client_id, seek=seek)]
 
 
 def _clean(text: str | None) -> str | None:
