@@ -4,18 +4,17 @@ its payments awaiting approval, its pending decisions and its current budget pla
 ``--connections`` (8) concurrent connections on one server worker for ``--seconds`` (10):
 median, p95, pages/s, and the SQL statements one page sends.
 
-Today the schema reaches a client's accounts only through ``clientAccounts`` and an account's
-lines only through ``accountStatement(accountId:)``, so a first visit is two requests: PAGE
-(needs only the client's id) then LINES (needs the account id PAGE answered). When ``Client``
-has its accounts and their last lines, PAGE alone becomes the whole page: change the one
-constant, ``PAGE``, and leave ``LINES`` empty.
+Since issue 18 the page is one document, ``CLIENT_PAGE`` of ``tests/client_page_document.py``
+(the one ``tests/test_client_page.py`` pins at ten statements): ``Client.accounts`` and each
+account's ``statement(last: 20)`` reached from the client. Before, it was two requests (the
+accounts' ids first, then the CMS account's lines): ``BEFORE_FIRST`` and ``BEFORE_STATEMENT``
+there.
 
 Statements are counted in-process (the same app, ``ca_api.app.create_app``, on the same
 database, one page at a time) with SQLAlchemy's ``before_cursor_execute`` on the engine, as
 ``tests/support.statements`` counts a test's, and the transactions begun beside them
-(SQLAlchemy's ``begin`` event) and the connections checked out of the pool (each pre-pinged:
-a round trip the statement count does not see; ``pg_stat_statements`` is not loaded on this
-server).
+(SQLAlchemy's ``begin`` event: a BEGIN and its end each) and the connections checked out of
+the pool (``pg_stat_statements`` is not loaded on this server).
 
     .venv/bin/python bench/scale.py --keep NAME --skip-load --client-page
 """
@@ -25,7 +24,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import statistics
+import sys
 import time
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -37,38 +38,13 @@ from ca_api.app import create_app
 from ca_api.config import Settings
 from ca_api.db import Database
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from tests.client_page_document import CLIENT_PAGE
+
 P95_TARGET = 0.050  # s (issue 18)
 STATEMENTS_TARGET = 10
 
-# Everything the page shows that today's schema reaches from the client's id. Variables:
-# $client (the client's id).
-PAGE = """query ClientPage($client: ID!) {
-  client(id: $client) {
-    id reference givenName familyName situation status legalRole
-    deputyships { id caseNumber orderDate inForce supervisionType }
-    appointeeships { id startDate inForce }
-  }
-  clientAccounts(clientId: $client) { id kind name balance held available }
-  invoices(first: 20, filter: {clientId: $client, overdue: true}) {
-    edges { node { id supplierInvoiceNumber amount dueOn status daysOverdue } }
-  }
-  payments(clientId: $client, status: RAISED, first: 20) {
-    edges { node { id amount status raisedBy } }
-  }
-  decisions(clientId: $client, status: RAISED, first: 20) {
-    edges { node { id kind status } }
-  }
-  budgetPlans(clientId: $client, first: 1) {
-    edges { node { id planYearStart surplus } }
-  }
-}"""
-
-# The last 20 lines of the client's CMS account. Variables: $account. Empty once PAGE has them.
-LINES = """query ClientPageLines($account: ID!) {
-  accountStatement(accountId: $account, last: 20) {
-    edges { node { __typename } }
-  }
-}"""
+PAGE = CLIENT_PAGE  # variables: $id (the client's id)
 
 
 def each_field(document: str) -> list[tuple[str, str]]:
@@ -88,32 +64,23 @@ def each_field(document: str) -> list[tuple[str, str]]:
     return out
 
 
-async def breakdown(c: httpx.AsyncClient, token: str, client_id: str, account: str) -> None:
+async def breakdown(c: httpx.AsyncClient, token: str, client_id: str) -> None:
     """Each root field of the page alone, once (warm): where a slow page spends its time."""
-    for document, variables in ((PAGE, {"client": client_id}), (LINES, {"account": account})):
-        if not document:
-            continue
-        for name, alone in each_field(document):
-            t0 = time.perf_counter()
-            await gql(c, token, alone, variables)
-            print(f"    {name} alone: {(time.perf_counter() - t0) * 1000:.0f} ms", flush=True)
-
-
-def cms_account(page: dict[str, Any]) -> str:
-    return next(a["id"] for a in page["clientAccounts"] if a["kind"] == "CLIENT_CMS")
+    for name, alone in each_field(PAGE):
+        t0 = time.perf_counter()
+        await gql(c, token, alone, {"id": client_id})
+        print(f"    {name} alone: {(time.perf_counter() - t0) * 1000:.0f} ms", flush=True)
 
 
 async def one_page(c: httpx.AsyncClient, token: str, client_id: str) -> None:
-    page = await gql(c, token, PAGE, {"client": client_id})
-    if LINES:
-        await gql(c, token, LINES, {"account": cms_account(page)})
+    await gql(c, token, PAGE, {"id": client_id})
 
 
 async def count_statements(
     settings: Settings, url: str, token: str, client_id: str
 ) -> tuple[int, int, int, int]:
-    """(SQL statements, transactions begun, connections checked out of the pool - each
-    pre-pinged -, requests) of one page, in-process, warm."""
+    """(SQL statements, transactions begun, connections checked out of the pool, requests) of
+    one page, in-process, warm."""
     database = Database(url)
     app = create_app(settings, url, database=database)
     sent: list[str] = []
@@ -145,7 +112,7 @@ async def count_statements(
                 event.remove(sync.pool, "checkout", checked_out)
     finally:
         await database.dispose()
-    return len(sent), len(begun), len(checkouts), 2 if LINES else 1
+    return len(sent), len(begun), len(checkouts), 1
 
 
 async def run(base_url: str, token: str, url: str, args: argparse.Namespace) -> None:
@@ -165,8 +132,7 @@ async def run(base_url: str, token: str, url: str, args: argparse.Namespace) -> 
         await one_page(c, token, client_id)
         alone = time.perf_counter() - t0
         print(f"client page of a busy client: one page alone {alone * 1000:.0f} ms")
-        page = await gql(c, token, PAGE, {"client": client_id})
-        await breakdown(c, token, client_id, cms_account(page))
+        await breakdown(c, token, client_id)
 
         latencies: list[float] = []
         deadline = time.perf_counter() + args.seconds
@@ -189,9 +155,10 @@ async def run(base_url: str, token: str, url: str, args: argparse.Namespace) -> 
         f"{result.per_second:.1f} pages/s, median {statistics.median(latencies) * 1000:.0f} ms, "
         f"p95 {p95 * 1000:.0f} ms{'  OVER TARGET' if p95 > P95_TARGET else ''}"
     )
+    total = statements + 2 * transactions  # each transaction's BEGIN and its end
     print(
-        f"  SQL statements a page: {statements}"
-        f"{'  OVER TARGET' if statements > STATEMENTS_TARGET else ''} "
-        f"(transactions begun: {transactions}; connections checked out, each pre-pinged: "
-        f"{checkouts})"
+        f"  SQL statements a page: {total}"
+        f"{'  OVER TARGET' if total > STATEMENTS_TARGET else ''} "
+        f"({statements} queries, {transactions} transaction(s) begun and ended; connections "
+        f"checked out: {checkouts})"
     )
