@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, false, func, insert, select, true
+from sqlalchemy import ColumnElement, Row, bindparam, false, func, insert, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -30,13 +30,16 @@ from ca_api.payments.rules import PAYMENT_STATUSES, PaymentStatus
 # --- row scoping --------------------------------------------------------------------------
 
 
-def readable(principal: Principal | None) -> ColumnElement[bool]:
+def may_read(principal: Principal | None) -> bool:
     """Payments are read by the caseload's officers and audit (LEDGER_READ); SAP raises
     payments of its invoices but reads none back. ``None``: the service itself, reading what
     it has just written."""
-    if principal is None or principal.has_any(LEDGER_READ):
-        return true()
-    return false()
+    return principal is None or principal.has_any(LEDGER_READ)
+
+
+def readable(principal: Principal | None) -> ColumnElement[bool]:
+    """``may_read`` as a condition on the rows."""
+    return true() if may_read(principal) else false()
 
 
 # --- the status -----------------------------------------------------------------------------
@@ -66,21 +69,28 @@ def payment_raised(payment_id: Any) -> ColumnElement[bool]:
 # --- payments -----------------------------------------------------------------------------
 
 
+# Built once (every payment's steps send them), their values sent as parameters: building a
+# statement per call was most of these statements' Python time (``ledger.repository`` does the
+# same for the transfer, ``audit.repository`` for its row).
+# clock_timestamp(): the moment it was raised, so the approval queue is in true order even for
+# payments raised in one transaction.
+_INSERT_PAYMENT = insert(Payment).values(raised_at=func.clock_timestamp())
+_LOCK_PAYMENT = (
+    select(Payment)
+    .where(Payment.id == bindparam("payment_id", type_=Payment.id.type))
+    .with_for_update()
+    .execution_options(populate_existing=True)
+)
+_INSERT_PAYMENT_EVENT = insert(PaymentEvent).returning(PaymentEvent.id)
+
+
 async def insert_payment(session: AsyncSession, values: dict[str, Any]) -> None:
-    # clock_timestamp(): the moment it was raised, so the approval queue is in true order even
-    # for payments raised in one transaction.
-    await session.execute(insert(Payment).values(raised_at=func.clock_timestamp(), **values))
+    await session.execute(_INSERT_PAYMENT, values)
 
 
 async def lock_payment(session: AsyncSession, payment_id: uuid.UUID) -> Payment | None:
     """The payment, locked FOR UPDATE: its state is decided by one request at a time."""
-    stmt = (
-        select(Payment)
-        .where(Payment.id == payment_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
-    return (await session.execute(stmt)).scalar_one_or_none()
+    return (await session.execute(_LOCK_PAYMENT, {"payment_id": payment_id})).scalar_one_or_none()
 
 
 async def payment_events(session: AsyncSession, ids: Sequence[uuid.UUID]) -> Sequence[PaymentEvent]:
@@ -88,8 +98,7 @@ async def payment_events(session: AsyncSession, ids: Sequence[uuid.UUID]) -> Seq
 
 
 async def insert_payment_event(session: AsyncSession, values: dict[str, Any]) -> int:
-    stmt = insert(PaymentEvent).values(values).returning(PaymentEvent.id)
-    return int((await session.execute(stmt)).scalar_one())
+    return int((await session.execute(_INSERT_PAYMENT_EVENT, values)).scalar_one())
 
 
 def invoice_recorder_of(payment: Any) -> ColumnElement[str | None]:
@@ -116,12 +125,20 @@ def _select_payment() -> Any:
     )
 
 
+@functools.cache
+def _payment_by_id(readable: bool) -> Any:
+    """``_select_payment`` of one payment, built once for each answer of ``readable`` (every
+    step of a payment reads its outcome so), the id a parameter."""
+    payment_id = bindparam("payment_id", type_=Payment.id.type)
+    return _select_payment().where(Payment.id == payment_id, true() if readable else false())
+
+
 async def get_payment(
     session: AsyncSession, payment_id: uuid.UUID, principal: Principal | None
 ) -> Row[Any] | None:
     """(Payment, client_reference, status, invoice_recorded_by), if the caller may read it."""
-    stmt = _select_payment().where(Payment.id == payment_id, readable(principal))
-    return (await session.execute(stmt)).one_or_none()
+    stmt = _payment_by_id(may_read(principal))
+    return (await session.execute(stmt, {"payment_id": payment_id})).one_or_none()
 
 
 async def get_payments(
