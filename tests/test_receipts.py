@@ -1078,3 +1078,47 @@ async def test_a_receipt_number_taken_at_once_is_taken_once(money_db: Database) 
     assert len(recorded) == 1 and len(refused) == 5, results
     assert {tuple(r.fields) for r in refused} == {("receipt_number",)}
     assert sum([await cms_posted(money_db, c) for c in clients]) == 2_500
+
+
+async def test_the_whole_receipts_list_pages_as_one_page_lists_it(api: Api) -> None:
+    """The unfiltered list, newest first (day received, then posting order), read a few at a
+    time forward and backward gives the rows of one page, in its order. A page after a cursor
+    starts its index scan at the cursor's day (``received_on <=`` the day, ``>=`` backward,
+    implied by the key): receipts of the cursor's day either side of it are neither lost nor
+    listed twice."""
+    payer = await new_payer(api, "DWP")
+    clients = [await care_client_id(api), await care_client_id(api)]
+    days = ["2025-03-03", "2025-03-05", "2025-03-05", "2025-03-05", "2025-03-07", "2025-03-07"]
+    mine = set()
+    for i, day in enumerate(days):
+        draft = receipt_input(clients[i % 2], payer, valueDate=day, amount=f"{100 + i}.00")
+        made = await record_receipt(api, draft)
+        assert made["__typename"] == "ReceiptPayload", made
+        mine.add(made["receipt"]["id"])
+    doc = """query ($first: Int, $after: String, $last: Int, $before: String) {
+      receipts(first: $first, after: $after, last: $last, before: $before) {
+        edges { cursor node { id } } pageInfo { hasNextPage hasPreviousPage } } }"""
+
+    async def page(**args: Any) -> dict[str, Any]:
+        data = await api.data(doc, args, role="auditor", sub="aud")
+        return dict(data["receipts"])
+
+    whole = [(e["cursor"], e["node"]["id"]) for e in (await page(first=100))["edges"]]
+    assert mine <= {i for _, i in whole}
+    walked: list[tuple[str, str]] = []
+    after = None
+    while len(walked) < len(whole):
+        edges = (await page(first=2, after=after))["edges"]
+        assert edges
+        walked += [(e["cursor"], e["node"]["id"]) for e in edges]
+        after = edges[-1]["cursor"]
+    assert walked[: len(whole)] == whole
+    back: list[tuple[str, str]] = []
+    before = whole[-1][0]
+    while True:
+        got = await page(last=2, before=before)
+        back = [(e["cursor"], e["node"]["id"]) for e in got["edges"]] + back
+        if not got["pageInfo"]["hasPreviousPage"]:
+            break
+        before = got["edges"][0]["cursor"]
+    assert back == whole[:-1]

@@ -337,7 +337,9 @@ async def list_invoices(
 ) -> Sequence[Row[Any]]:
     """A page of invoices across the caseload, oldest due first (due date, then id). Status,
     hold and due date are read off the current row, in the order of its indexes: the overdue
-    list walks ``ix_invoice_current_chased`` up to today."""
+    list walks ``ix_invoice_current_chased`` up to today, the unfiltered one
+    ``ix_invoice_current_due`` (every current row: 400 ms at 200,000 invoices when they were
+    joined and sorted, 1 ms by it)."""
     ic = InvoiceCurrent
     stmt = _select_invoice().where(readable(principal))
     if flt.client_id is not None:
