@@ -5,12 +5,11 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import (
     ColumnElement,
     Date,
-    Row,
     and_,
     case,
     func,
@@ -272,7 +271,11 @@ async def opening_balances(
     return [AccountFact(a.id, a.kind, a.name, before.get(a.id, 0)) for a in accounts]
 
 
-async def deputy_clients_due(session: AsyncSession, on: date) -> Sequence[Row[Any]]:
+# A deputy client for the reports due: id, earliest start, latest report's id, end, submitted.
+DueRow = tuple[uuid.UUID, date | None, uuid.UUID | None, date | None, bool | None]
+
+
+async def deputy_clients_due(session: AsyncSession, on: date) -> Sequence[DueRow]:
     """Each client with a deputyship in force on the day (R-OPG), in one statement from the
     indexed periods of ``order_in_force``: ``first_start``, the earliest date a deputyship of
     theirs was in force from (an order never in force has an empty period, so none), and their
@@ -303,4 +306,4 @@ async def deputy_clients_due(session: AsyncSession, on: date) -> Sequence[Row[An
         .select_from(deputies)
         .outerjoin(last, true())
     )
-    return (await session.execute(stmt)).all()
+    return cast(Sequence[DueRow], (await session.execute(stmt)).all())

@@ -1009,26 +1009,27 @@ async def reports_due(session: AsyncSession, as_of: date) -> list[Due]:
     (submitted or not); only the reports not submitted are read in full, and the next periods
     come from the same pure rules as ``open_report``'s."""
     rows = await repository.deputy_clients_due(session, as_of)
-    unsubmitted = [row.report_id for row in rows if row.report_id and not row.submitted]
+    unsubmitted = [rid for _, _, rid, _, submitted in rows if rid and not submitted]
     opened: dict[uuid.UUID, ReportView] = {}
     for start in range(0, len(unsubmitted), DUE_BATCH):
         for v in await views(session, unsubmitted[start : start + DUE_BATCH]):
             opened[v.report.id] = v
     out: list[Due] = []
-    for row in rows:
-        lv = opened.get(row.report_id)
+    for client_id, first_start, report_id, last_end, _ in rows:
+        lv = opened.get(report_id) if report_id else None
         if lv is not None:
             r = lv.report
             out.append(
-                Due(row.client_id, r.period_start, r.period_end, r.due_on, lv.due_state(as_of), lv)
+                Due(client_id, r.period_start, r.period_end, r.due_on, lv.due_state(as_of), lv)
             )
             continue
-        if row.first_start is None:  # no deputyship ever in force (``_next_period``: none)
+        if first_start is None:  # no deputyship ever in force (``_next_period``: none)
             continue
-        begins = _next_start(row.first_start, row.last_end)
+        begins = _next_start(first_start, last_end)
         end = rules.period_end(begins)
         due = rules.due_on(end)
         state = rules.due_state(end, due, as_of, submitted=False)
-        out.append(Due(row.client_id, begins, end, due, state, None))
-    out.sort(key=lambda d: (d.due_on, str(d.client_id)))
+        out.append(Due(client_id, begins, end, due, state, None))
+    # By due date, then id as text: a UUID orders as its text does, without making the text.
+    out.sort(key=lambda d: (d.due_on, d.client_id))
     return out
