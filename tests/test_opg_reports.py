@@ -439,3 +439,30 @@ async def test_the_reports_due_are_the_same_read_in_batches(
     assert {c["id"] for c in clients} <= {d["clientId"] for d in whole}
     monkeypatch.setattr(service, "DUE_BATCH", 1)
     assert (await api.data(DUE, {}, **CASEWORKER))["opgReportsDue"] == whole
+
+
+async def test_the_next_period_due_starts_at_the_earliest_order_ever_in_force(api: Api) -> None:
+    """R-OPG: what the one statement of the reports due picks (issue 18): a client whose first
+    order was superseded (in force no more) is due from that order's date, as ``openReport``
+    opens it; a client whose order ended before the day is not listed."""
+    first = _order_date() - timedelta(days=30)
+    client = await new_client(api)
+    old = await new_deputyship(api, client["id"], orderDate=first.isoformat())
+    later = _order_date().isoformat()
+    await new_deputyship(api, client["id"], orderDate=later, supersedes=old["id"])
+    ended = await _deputy_client(api, first, endDate=(first + timedelta(days=10)).isoformat())
+    due = (await api.data(DUE, {}, **CASEWORKER))["opgReportsDue"]
+    assert not [d for d in due if d["clientId"] == ended["id"]]
+    mine = [d for d in due if d["clientId"] == client["id"]]
+    end = rules.period_end(first)
+    assert mine == [
+        {
+            "clientId": client["id"],
+            "periodStart": first.isoformat(),
+            "dueOn": rules.due_on(end).isoformat(),
+            "dueState": "OVERDUE",
+            "report": None,
+        }
+    ]
+    opened = await _ok(api, OPEN, CASEWORKER, clientId=client["id"])
+    assert opened["periodStart"] == first.isoformat()

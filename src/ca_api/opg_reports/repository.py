@@ -5,10 +5,21 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import ColumnElement, and_, case, func, insert, literal, or_, select
-from sqlalchemy.dialects.postgresql import distinct_on
+from sqlalchemy import (
+    ColumnElement,
+    Date,
+    and_,
+    case,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+    true,
+    type_coerce,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ca_api.common.keyset import Seek, keyset
@@ -51,19 +62,6 @@ async def reports_of_client(session: AsyncSession, client_id: uuid.UUID) -> Sequ
         select(OpgReport).where(OpgReport.client_id == client_id).order_by(OpgReport.period_start)
     )
     return (await session.execute(stmt)).scalars().all()
-
-
-async def last_reports(
-    session: AsyncSession, client_ids: Sequence[uuid.UUID]
-) -> dict[uuid.UUID, OpgReport]:
-    """Each client's latest report (by period)."""
-    stmt = (
-        select(OpgReport)
-        .where(OpgReport.client_id.in_(set(client_ids)))
-        .ext(distinct_on(OpgReport.client_id))
-        .order_by(OpgReport.client_id, OpgReport.period_start.desc())
-    )
-    return {r.client_id: r for r in (await session.execute(stmt)).scalars().all()}
 
 
 def _latest_event_kind() -> Any:
@@ -273,13 +271,39 @@ async def opening_balances(
     return [AccountFact(a.id, a.kind, a.name, before.get(a.id, 0)) for a in accounts]
 
 
-async def deputy_clients_on(session: AsyncSession, on: date) -> list[uuid.UUID]:
-    """The clients with a deputyship in force on the day."""
+# A deputy client for the reports due: id, earliest start, latest report's id, end, submitted.
+DueRow = tuple[uuid.UUID, date | None, uuid.UUID | None, date | None, bool | None]
+
+
+async def deputy_clients_due(session: AsyncSession, on: date) -> Sequence[DueRow]:
+    """Each client with a deputyship in force on the day (R-OPG), in one statement from the
+    indexed periods of ``order_in_force``: ``first_start``, the earliest date a deputyship of
+    theirs was in force from (an order never in force has an empty period, so none), and their
+    latest report (by period; nulls if none) with ``submitted``, whether its last event is the
+    submission (as ``status_sql`` says it)."""
     o = OrderInForce
-    stmt = (
-        select(o.client_id)
-        .where(o.kind == "deputyship", o.during.op("@>")(on))
-        .distinct()
-        .order_by(o.client_id)
+    deputies = (
+        select(o.client_id, func.min(type_coerce(func.lower(o.during), Date)).label("first_start"))
+        .where(o.kind == "deputyship")
+        .group_by(o.client_id)
+        .having(func.bool_or(o.during.op("@>")(on)))
+        .subquery()
     )
-    return list((await session.execute(stmt)).scalars().all())
+    r = OpgReport
+    last = (
+        select(
+            r.id.label("report_id"),
+            r.period_end.label("last_end"),
+            (_latest_event_kind() == "SUBMITTED").label("submitted"),
+        )
+        .where(r.client_id == deputies.c.client_id)
+        .order_by(r.period_start.desc())
+        .limit(1)
+        .lateral()
+    )
+    stmt = (
+        select(deputies.c.client_id, deputies.c.first_start, *last.c)
+        .select_from(deputies)
+        .outerjoin(last, true())
+    )
+    return cast(Sequence[DueRow], (await session.execute(stmt)).all())

@@ -262,13 +262,19 @@ def _next_period(
     if not live:
         return None
     live.sort(key=lambda d: d.details.order_date)
-    start = rules.next_period_start(last.period_end) if last else live[0].details.order_date
+    start = _next_start(live[0].details.order_date, last.period_end if last else None)
     in_force = [
         d for d in live if order_rules.is_in_force(d.details.order_date, d.details.end_date, start)
     ]
     chosen = in_force[-1] if in_force else live[-1]
     end = rules.period_end(start)
     return NextPeriod(chosen, start, end, rules.due_on(end))
+
+
+def _next_start(first_order_date: date, last_end: date | None) -> date:
+    """The next period's first day: the day after the last report's, else the earliest date
+    of an order ever in force (R-OPG)."""
+    return rules.next_period_start(last_end) if last_end else first_order_date
 
 
 def _never_in_force(d: DeputyshipDetails) -> bool:
@@ -990,37 +996,40 @@ class Due:
     report: ReportView | None
 
 
-# Deputy clients read at once for the reports due: each batch's orders, last reports and their
-# versions, texts and events are read with one IN list each, and a driver takes at most 32,767
-# parameters (35,000 deputy clients at the scale of issue 18 failed the whole list).
+# Opened reports read at once for the reports due: their versions, texts and events are read
+# with one IN list each, and a driver takes at most 32,767 parameters.
 DUE_BATCH = 2000
 
 
 async def reports_due(session: AsyncSession, as_of: date) -> list[Due]:
     """Every client with a deputyship in force on ``as_of`` and their next report: the one not
-    yet submitted if there is one, else the next period's (not opened yet); by due date."""
-    client_ids = await repository.deputy_clients_on(session, as_of)
-    out: list[Due] = []
-    for start in range(0, len(client_ids), DUE_BATCH):
-        out += await _due_of(session, client_ids[start : start + DUE_BATCH], as_of)
-    out.sort(key=lambda d: (d.due_on, str(d.client_id)))
-    return out
+    yet submitted if there is one, else the next period's (not opened yet); by due date.
 
-
-async def _due_of(session: AsyncSession, client_ids: Sequence[uuid.UUID], as_of: date) -> list[Due]:
-    deputyships = await orders.DEPUTYSHIP.by_client(session, client_ids)
-    last = await repository.last_reports(session, client_ids)
+    Issue 18: one statement gives each deputy client's earliest order date and latest report
+    (submitted or not); only the reports not submitted are read in full, and the next periods
+    come from the same pure rules as ``open_report``'s."""
+    rows = await repository.deputy_clients_due(session, as_of)
+    unsubmitted = [rid for _, _, rid, _, submitted in rows if rid and not submitted]
+    opened: dict[uuid.UUID, ReportView] = {}
+    for start in range(0, len(unsubmitted), DUE_BATCH):
+        for v in await views(session, unsubmitted[start : start + DUE_BATCH]):
+            opened[v.report.id] = v
     out: list[Due] = []
-    last_views = {v.report.client_id: v for v in await _views_of(session, list(last.values()))}
-    for cid in client_ids:
-        lv = last_views.get(cid)
-        if lv is not None and lv.status is not OpgReportStatus.SUBMITTED:
+    for client_id, first_start, report_id, last_end, _ in rows:
+        lv = opened.get(report_id) if report_id else None
+        if lv is not None:
             r = lv.report
-            out.append(Due(cid, r.period_start, r.period_end, r.due_on, lv.due_state(as_of), lv))
+            out.append(
+                Due(client_id, r.period_start, r.period_end, r.due_on, lv.due_state(as_of), lv)
+            )
             continue
-        nxt = _next_period(deputyships[cid], lv.report if lv else None)
-        if nxt is None:
+        if first_start is None:  # no deputyship ever in force (``_next_period``: none)
             continue
-        state = rules.due_state(nxt.end, nxt.due_on, as_of, submitted=False)
-        out.append(Due(cid, nxt.start, nxt.end, nxt.due_on, state, None))
+        begins = _next_start(first_start, last_end)
+        end = rules.period_end(begins)
+        due = rules.due_on(end)
+        state = rules.due_state(end, due, as_of, submitted=False)
+        out.append(Due(client_id, begins, end, due, state, None))
+    # By due date, then id as text: a UUID orders as its text does, without making the text.
+    out.sort(key=lambda d: (d.due_on, d.client_id))
     return out
