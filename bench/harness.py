@@ -47,6 +47,20 @@ async def _admin(sql: str) -> None:
         await engine.dispose()
 
 
+def wait_ready(url: str, proc: subprocess.Popen[bytes], what: str) -> None:
+    """Wait (up to 60 s) until ``url``/readyz answers 200; raise with the process's stderr
+    tail if it stops first or never answers."""
+    deadline = time.monotonic() + 60
+    while True:
+        with contextlib.suppress(httpx.HTTPError):
+            if httpx.get(f"{url}/readyz", timeout=1).status_code == 200:
+                return
+        if proc.poll() is not None or time.monotonic() > deadline:
+            err = proc.stderr.read().decode() if proc.stderr else ""
+            raise RuntimeError(f"{what} did not start: {err[-2000:]}")
+        time.sleep(0.2)
+
+
 @contextlib.contextmanager
 def bench_database() -> Iterator[str]:
     """A database of its own, migrated; dropped afterwards."""
@@ -107,15 +121,7 @@ def server(database_url: str) -> Iterator[Server]:
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            with contextlib.suppress(httpx.HTTPError):
-                if httpx.get(f"{url}/readyz", timeout=1).status_code == 200:
-                    break
-            if proc.poll() is not None or time.monotonic() > deadline:
-                err = proc.stderr.read().decode() if proc.stderr else ""
-                raise RuntimeError(f"server did not start: {err[-2000:]}")
-            time.sleep(0.2)
+        wait_ready(url, proc, "server")
         yield Server(url=url, settings=settings, key=key, pid=proc.pid)
     finally:
         proc.terminate()

@@ -61,6 +61,7 @@ from harness import (
     gql,
     pgbench,
     server,
+    wait_ready,
 )
 from seed import clients, new_key
 
@@ -464,15 +465,7 @@ def floor_server(database_url: str, captured: Captured) -> Iterator[tuple[str, i
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            with contextlib.suppress(httpx.HTTPError):
-                if httpx.get(f"{url}/readyz", timeout=1).status_code == 200:
-                    break
-            if proc.poll() is not None or time.monotonic() > deadline:
-                err = proc.stderr.read().decode() if proc.stderr else ""
-                raise RuntimeError(f"the floor did not start: {err[-2000:]}")
-            time.sleep(0.2)
+        wait_ready(url, proc, "the floor")
         yield url, proc.pid
     finally:
         proc.terminate()
