@@ -47,6 +47,19 @@ async def _admin(sql: str) -> None:
         await engine.dispose()
 
 
+async def holds_clients(url: str, reference_prefix: str) -> bool:
+    """Whether the database at ``url`` already holds a bench's clients (references starting
+    ``reference_prefix``): a kept database loaded by an earlier run."""
+    engine = create_async_engine(async_url(url))
+    try:
+        async with engine.connect() as conn:
+            sql = "SELECT count(*) FROM client WHERE reference LIKE :p"
+            found = (await conn.execute(text(sql), {"p": f"{reference_prefix}%"})).scalar_one()
+            return bool(found)
+    finally:
+        await engine.dispose()
+
+
 def wait_ready(url: str, proc: subprocess.Popen[bytes], what: str) -> None:
     """Wait (up to 60 s) until ``url``/readyz answers 200; raise with the process's stderr
     tail if it stops first or never answers."""

@@ -31,7 +31,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import httpx
-from harness import ADMIN_URL, _admin, bench_database, gql, server
+from harness import ADMIN_URL, _admin, bench_database, gql, holds_clients, server
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
@@ -218,13 +218,7 @@ async def measure(base_url: str, token: str) -> None:
 
 
 async def _loaded(url: str) -> bool:
-    engine = create_async_engine(async_url(url))
-    try:
-        async with engine.connect() as conn:
-            sql = "SELECT count(*) FROM client WHERE reference LIKE 'REP%'"
-            return bool((await conn.execute(text(sql))).scalar_one())
-    finally:
-        await engine.dispose()
+    return await holds_clients(url, "REP")
 
 
 @contextlib.contextmanager

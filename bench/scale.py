@@ -36,7 +36,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import httpx
-from harness import ADMIN_URL, _admin, bench_database, gql, server
+from harness import ADMIN_URL, _admin, bench_database, gql, holds_clients, server
 from reports import kept_database
 from scale_data import BUSY_CLIENTS, Sizes, consistency, foreign_keys_broken, load
 from sqlalchemy import text
@@ -50,13 +50,7 @@ REPORT_TARGET = 1.0  # s, a report
 
 
 async def _loaded(url: str) -> bool:
-    engine = create_async_engine(async_url(url))
-    try:
-        async with engine.connect() as conn:
-            sql = "SELECT count(*) FROM client WHERE reference LIKE 'SC%'"
-            return bool((await conn.execute(text(sql))).scalar_one())
-    finally:
-        await engine.dispose()
+    return await holds_clients(url, "SC")
 
 
 async def setup(url: str, sizes: Sizes) -> float:
