@@ -661,13 +661,22 @@ async def outstanding_notifications_of(
     session: AsyncSession, client_ids: Sequence[uuid.UUID]
 ) -> dict[uuid.UUID, list[Notification]]:
     """``outstanding_notifications`` of each of these clients whose death is confirmed, by
-    client id: the deaths and what was sent read once for all (a page of clients being wound
-    up; only the dealings and wills are still read client by client)."""
+    client id: the deaths, what was sent, the dealings and wills read once for all (a page of
+    clients being wound up)."""
     confirmed = await repository.confirmed_death_dates(session, client_ids)
     standing = await repository.deaths_of_clients(session, client_ids)
-    deaths = [d for d in standing if d.client_id in confirmed]
-    every = await _notifications_of(session, deaths)
-    return {d.client_id: [n for n in every[d.id] if n.outstanding] for d in deaths}
+    return await outstanding_notifications_of_deaths(
+        session, [d for d in standing if d.client_id in confirmed]
+    )
+
+
+async def outstanding_notifications_of_deaths(
+    session: AsyncSession, confirmed: Sequence[Death]
+) -> dict[uuid.UUID, list[Notification]]:
+    """``outstanding_notifications_of`` for deaths the caller has read and knows confirmed (the
+    page of ``winding_up``), by client id: the deaths are not read again."""
+    every = await _notifications_of(session, confirmed)
+    return {d.client_id: [n for n in every[d.id] if n.outstanding] for d in confirmed}
 
 
 @dataclass(frozen=True)

@@ -135,6 +135,13 @@ class PlanPaymentOutcome:
 # --- reads ------------------------------------------------------------------------------------
 
 
+def _will_chains(records: Sequence[WillRecord]) -> list[list[WillRecord]]:
+    """A client's wills (each its chain of records, oldest first), in the order found."""
+    return sorted(
+        rules.chains(records), key=lambda ch: (ch[0].found_on, ch[0].recorded_at, str(ch[0].id))
+    )
+
+
 async def wills_of_clients(
     session: AsyncSession, client_ids: Sequence[uuid.UUID]
 ) -> dict[uuid.UUID, WillsView]:
@@ -158,10 +165,7 @@ async def wills_of_clients(
         by_client.setdefault(p.client_id, []).append(FuneralPlanView(p, status, paid.get(p.id, [])))
     out = {}
     for c in ids:
-        chains = sorted(
-            rules.chains(records.get(c, [])),
-            key=lambda ch: (ch[0].found_on, ch[0].recorded_at, str(ch[0].id)),
-        )
+        chains = _will_chains(records.get(c, []))
         wish_chain = rules.chains(wishes.get(c, []))
         out[c] = WillsView(
             client_id=c,
@@ -182,14 +186,18 @@ async def solicitors_holding_of(
     """Seed 002 B 29.1 ("Solicitor holding the Will"), R-DEATH-1: for each of these clients,
     each will that, as it stands, a solicitor holds: (its key, the solicitor's name) for the
     death's notification list; the key is the will's first record, stable through
-    corrections. The wills are read once for all the clients (a page of deceased clients)."""
+    corrections. Only the wills' records are read, once for all the clients (a page of
+    deceased clients), not their notices nor the funerals ``wills_of_clients`` reads too."""
+    records: dict[uuid.UUID, list[WillRecord]] = {c: [] for c in client_ids}
+    for r in await repository.wills_of_clients(session, list(records)):
+        records[r.client_id].append(r)
     return {
         c: [
-            (f"will:{w.first.id}", w.current.holder or "")
-            for w in view.wills
-            if w.current.held_by == WillHolder.SOLICITOR.value
+            (f"will:{ch[0].id}", ch[-1].holder or "")
+            for ch in _will_chains(mine)
+            if ch[-1].held_by == WillHolder.SOLICITOR.value
         ]
-        for c, view in (await wills_of_clients(session, client_ids)).items()
+        for c, mine in records.items()
     }
 
 

@@ -59,8 +59,8 @@ class WindingUpCase:
 async def facts_of(
     session: AsyncSession, views: Sequence[DeathView]
 ) -> dict[uuid.UUID, WindingUpFacts]:
-    """What the records say of each deceased client, a few queries for the whole page (of the
-    notification lists only each one's dealings and wills are read client by client)."""
+    """What the records say of each deceased client, a few queries for the whole page, each
+    kind of record read once whatever the page's size."""
     ids = [v.death.client_id for v in views]
     invoices = group_by(await repository.open_invoices(session, ids), lambda r: r.client_id)
     payments = group_by(await repository.open_payments(session, ids), lambda r: r.client_id)
@@ -70,7 +70,10 @@ async def facts_of(
     held = await overpayments.outstanding_of_clients(session, ids)
     stages = await estates.estate_state_of_clients(session, ids)
     in_safe = await valuables.held_of_clients(session, ids)
-    not_yet_told = await deaths.outstanding_notifications_of(session, ids)
+    # the deaths are in hand with their events: not read again
+    not_yet_told = await deaths.outstanding_notifications_of_deaths(
+        session, [v.death for v in views if v.confirmed is not None]
+    )
     # The fee's history read once; each date of death's figure taken from it as figure_on would.
     fee_history = await policy.figure_history(session, deaths.WIND_UP_FEE_FIGURE)
     figures: dict[date, int | None] = {}
