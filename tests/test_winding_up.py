@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ca_api import clock
 from ca_api.winding_up.rules import WindingUpFacts, WindingUpStep, outstanding
-from tests.conftest import Api, dates_counted_from
+from tests.conftest import Api, RolledBackDatabase, dates_counted_from
 from tests.factories import (
     SCAO,
     approve_payment,
@@ -32,8 +32,10 @@ from tests.factories import (
     notify_everyone,
     payable_invoice,
     raise_payment,
+    record_will,
     registered_valuable,
 )
+from tests.support import statements
 
 WOUND_UP = """
 query($first: Int) { clientsBeingWoundUp(first: $first) { edges { node {
@@ -153,3 +155,30 @@ async def test_a_case_with_valuables_in_the_safe_does_not_close(
     close["input"]["idempotencyKey"] = new_key()
     closed = (await api.data(CLOSE, close, **SCAO))["closeWoundUpCase"]
     assert closed["__typename"] == "EstatePayload", closed
+
+
+async def test_a_page_is_the_same_statements_whatever_its_size(
+    api: Api, db: RolledBackDatabase
+) -> None:
+    """N+1 is a bug (issue 18): each kind of record of the page's clients (their dealings,
+    wills, estates, notifications...) is read once for the page, not client by client, and
+    the deaths the page read are not read again."""
+    supplier = await new_counterparty(api, "SUPPLIER")
+
+    async def deceased() -> None:
+        client = await new_client(api)
+        await payable_invoice(api, client, supplier, invoiceDate=days_ago(25), amount="40.00")
+        will = await record_will(api, client["id"], heldBy="SOLICITOR", holder="Hart & Co")
+        assert will["__typename"] == "WillsPayload", will
+        await confirmed_death(api, client["id"], DIED)
+
+    await deceased()
+    with statements(db) as few:
+        data = await api.data(WOUND_UP, {"first": 100}, **SCAO)
+    assert len(data["clientsBeingWoundUp"]["edges"]) == 1
+    for _ in range(3):
+        await deceased()
+    with statements(db) as many:
+        data = await api.data(WOUND_UP, {"first": 100}, **SCAO)
+    assert len(data["clientsBeingWoundUp"]["edges"]) == 4
+    assert len(many) == len(few), many

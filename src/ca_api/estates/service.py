@@ -21,7 +21,7 @@ R-DEATH-3, R-DEATH-4, R-FEE-5, seed 002 B 29.3-29.6): each one transaction with 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -37,6 +37,7 @@ from ca_api.common import idempotency
 from ca_api.common.rules import text_problem
 from ca_api.deaths import service as deaths
 from ca_api.deaths.rules import DeathStatus, WindingUpBasis
+from ca_api.deaths.service import DeathView
 from ca_api.errors import InvalidState, RecordNotFound, ValidationFailed
 from ca_api.estates import repository, rules
 from ca_api.estates.models import EstateClaimant, EstatePayment, EstateReferral
@@ -132,14 +133,19 @@ async def _overpayments_outstanding(session: AsyncSession, client_id: uuid.UUID)
 
 
 async def estates_of_clients(
-    session: AsyncSession, client_ids: Sequence[uuid.UUID]
+    session: AsyncSession,
+    client_ids: Sequence[uuid.UUID],
+    known: Mapping[uuid.UUID, DeathView] | None = None,
 ) -> dict[uuid.UUID, EstateView]:
-    """Each client's estate, in four queries (a loader's batch)."""
+    """Each client's estate, in four queries (a loader's batch). ``known``: the clients'
+    standing deaths as the caller read them (``deaths.deaths_of_clients``; a confirmed death
+    always stands, since only a pending one can be withdrawn), not read again."""
     ids = list(dict.fromkeys(client_ids))
+    standing = known if known is not None else await deaths.deaths_of_clients(session, ids)
     died = {
         c: d.death.died_on
-        for c, d in (await deaths.deaths_of_clients(session, ids)).items()
-        if d.status is DeathStatus.CONFIRMED
+        for c, d in standing.items()
+        if c in ids and d.status is DeathStatus.CONFIRMED
     }
     claimants: dict[uuid.UUID, list[EstateClaimant]] = {}
     for c in await repository.claimants_of_clients(session, ids):
@@ -188,13 +194,15 @@ def _cms(accounts: Sequence[LedgerAccount]) -> LedgerAccount | None:
 
 
 async def estate_state_of_clients(
-    session: AsyncSession, client_ids: Sequence[uuid.UUID]
+    session: AsyncSession,
+    client_ids: Sequence[uuid.UUID],
+    known: Mapping[uuid.UUID, DeathView] | None = None,
 ) -> dict[uuid.UUID, EstateStage]:
     """For the list of clients being wound up (issue 13 item 6): what is outstanding of each
     deceased client's estate (``rules.estate_stage``): no claimant and no referral over the limit
     (AWAITING_REFERRAL), payment not raised (NOT_RAISED), raised not made (RAISED), PAID, or NIL.
-    Clients with no confirmed death are left out."""
-    views = await estates_of_clients(session, client_ids)
+    Clients with no confirmed death are left out. ``known``: as ``estates_of_clients``."""
+    views = await estates_of_clients(session, client_ids, known)
     died = {c: v for c, v in views.items() if v.died_on is not None}
     balances: dict[uuid.UUID, int] = {}
     for a in await ledger.accounts_of_clients(session, list(died)):

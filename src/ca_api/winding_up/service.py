@@ -68,9 +68,11 @@ async def facts_of(
     assistance = group_by(await repository.assistance_owed(session, ids), lambda r: r.client_id)
     fees = await deaths.wind_up_fees_of_clients(session, ids)
     held = await overpayments.outstanding_of_clients(session, ids)
-    stages = await estates.estate_state_of_clients(session, ids)
+    # the deaths are in hand with their events: not read again (here nor for the estates)
+    stages = await estates.estate_state_of_clients(
+        session, ids, {v.death.client_id: v for v in views}
+    )
     in_safe = await valuables.held_of_clients(session, ids)
-    # the deaths are in hand with their events: not read again
     not_yet_told = await deaths.outstanding_notifications_of_deaths(
         session, [v.death for v in views if v.confirmed is not None]
     )
