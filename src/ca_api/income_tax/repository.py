@@ -9,15 +9,14 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import case, func, select
+from sqlalchemy import case, func, or_, select, union
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import aliased
 
 from ca_api.db import insert_recorded
 from ca_api.income_tax.models import TaxReturnFiling
 from ca_api.income_tax.rules import TAX_PAID, TAX_REFUNDED, TAXABLE
 from ca_api.ledger.models import LedgerAccount, Transfer
-from ca_api.ledger.rules import AccountKind, TransferKind
+from ca_api.ledger.rules import AccountKind, Category, TransferKind
 
 _MOVED = (TransferKind.POSTED.value, TransferKind.POST_PENDING.value)
 _COUNTERPARTY = AccountKind.COUNTERPARTY.value
@@ -45,6 +44,75 @@ async def filings(
     return (await session.execute(stmt)).scalars().all()
 
 
+def _to_party() -> Any:
+    """Whether the transfer is paid to a counterparty (a few hundred accounts, one hashed
+    look-up a row rather than a join of every row to its account)."""
+    return Transfer.to_account_id.in_(
+        select(LedgerAccount.id).where(LedgerAccount.kind == _COUNTERPARTY)
+    )
+
+
+def _net_in() -> Any:
+    """Money into the client's accounts, money out (a reversal) negative."""
+    return case((_to_party(), -Transfer.amount), else_=Transfer.amount)
+
+
+async def listed_client_ids(
+    session: AsyncSession,
+    tax_year: int,
+    first_day: date,
+    last_day: date,
+    allowances: tuple[int, int | None],
+    past: uuid.UUID | None,
+    limit: int,
+    *,
+    backward: bool,
+    only_filed: bool,
+) -> list[uuid.UUID]:
+    """The next ``limit`` clients in id order after ``past`` (before it, nearest first, when
+    ``backward``) whose return for the year can be on the caseload's list: a filing for the
+    year, or (unless ``only_filed``) the year's taxable income over the personal allowance or
+    rent over the property allowance (``allowances``; ``rules.return_reasons`` read in SQL to
+    pick the candidates, which the rules then judge). The year's taxable transfers are read
+    from the partial index of migration 0053 (``ix_transfer_taxable_year``)."""
+    personal, prop = allowances
+    filed = select(TaxReturnFiling.client_id.label("client_id")).where(
+        TaxReturnFiling.tax_year == tax_year
+    )
+    if past is not None:
+        filed = filed.where(
+            TaxReturnFiling.client_id < past if backward else TaxReturnFiling.client_id > past
+        )
+    stmt: Any = filed
+    if not only_filed:
+        net = func.sum(_net_in())
+        rent = func.coalesce(net.filter(Transfer.category == Category.IN_RENT.value), 0)
+        over = net > personal
+        if prop is not None:
+            over = or_(over, rent > prop)
+        income = (
+            select(Transfer.client_id.label("client_id"))
+            .where(
+                Transfer.kind.in_(_MOVED),
+                Transfer.category.in_([c.value for c in TAXABLE]),
+                Transfer.value_date.between(first_day, last_day),
+                Transfer.client_id.is_not(None),
+            )
+            .group_by(Transfer.client_id)
+            .having(over)
+        )
+        if past is not None:
+            income = income.where(
+                Transfer.client_id < past if backward else Transfer.client_id > past
+            )
+        stmt = union(filed, income)
+    sub = stmt.subquery()
+    ordered = select(sub.c.client_id).order_by(
+        sub.c.client_id.desc() if backward else sub.c.client_id.asc()
+    )
+    return list((await session.execute(ordered.limit(limit))).scalars().all())
+
+
 async def insert_filing(session: AsyncSession, values: dict[str, Any]) -> TaxReturnFiling:
     return await insert_recorded(session, TaxReturnFiling, values)
 
@@ -61,10 +129,7 @@ async def ledger_sums(
 
     A refund is the tax's when it comes from a counterparty that is paid tax (OUT_TAX) by any
     client: the ledger has no HMRC of its own, so the tax payee is known by what it is paid."""
-    to_acc = aliased(LedgerAccount)
-    party_account = case(
-        (to_acc.kind == _COUNTERPARTY, Transfer.to_account_id), else_=Transfer.from_account_id
-    )
+    party_account = case((_to_party(), Transfer.to_account_id), else_=Transfer.from_account_id)
     tax_payees = (
         select(Transfer.to_account_id)
         .join(LedgerAccount, LedgerAccount.id == Transfer.to_account_id)
@@ -76,7 +141,7 @@ async def ledger_sums(
         .distinct()
     )
     from_tax_payee = (Transfer.category == TAX_REFUNDED.value) & party_account.in_(tax_payees)
-    net_in = func.sum(case((to_acc.kind != _COUNTERPARTY, Transfer.amount), else_=-Transfer.amount))
+    net_in = func.sum(_net_in())
     categories = [c.value for c in (*TAXABLE, TAX_PAID, TAX_REFUNDED)]
     stmt = (
         select(
@@ -85,7 +150,6 @@ async def ledger_sums(
             from_tax_payee.label("from_tax_payee"),
             net_in.label("net_in"),
         )
-        .join(to_acc, to_acc.id == Transfer.to_account_id)
         .where(
             Transfer.kind.in_(_MOVED),
             Transfer.category.in_(categories),

@@ -141,7 +141,15 @@ async def tax_years_of(
     """The tax year of these clients (None: every client with taxable income, tax or a filing
     in the year), from one read of the ledger and one of the filings."""
     _check_year(tax_year)
-    fig = await figures(session, tax_year)
+    return await _views(session, tax_year, await figures(session, tax_year), client_ids)
+
+
+async def _views(
+    session: AsyncSession,
+    tax_year: int,
+    fig: Figures,
+    client_ids: Sequence[uuid.UUID] | None,
+) -> dict[uuid.UUID, TaxYearView]:
     sums = await repository.ledger_sums(
         session, rules.starts_on(tax_year), rules.ends_on(tax_year), client_ids
     )
@@ -195,6 +203,28 @@ async def tax_year_of(session: AsyncSession, client_id: uuid.UUID, tax_year: int
     return (await tax_years_of(session, tax_year, [client_id]))[client_id]
 
 
+def _listed(view: TaxYearView) -> ReturnDeadline | None:
+    """The client's return on the caseload's list, or None when not needed and not filed."""
+    if view.state is ReturnState.NOT_NEEDED:
+        return None
+    return ReturnDeadline(
+        source_id=view.client_id,
+        due_on=view.due_on,
+        state=state_on(view.due_on, view.filed_on, view.today),
+        view=view,
+    )
+
+
+async def every_return_deadline(
+    session: AsyncSession, tax_year: int, *, state: DeadlineState | None
+) -> list[ReturnDeadline]:
+    """The whole list, worked out client by client from one read of the year (the reference
+    a page must agree with), in list order."""
+    views = await tax_years_of(session, tax_year, None)
+    every = [d for d in map(_listed, views.values()) if d is not None]
+    return deadline_clock.page(every, state=state, seek=Seek(None, len(every) + 1))
+
+
 async def return_deadlines(
     session: AsyncSession,
     tax_year: int,
@@ -203,19 +233,50 @@ async def return_deadlines(
     seek: Seek[deadline_clock.SortKey],
 ) -> list[ReturnDeadline]:
     """The caseload's returns for the year (R-CARE-6): each client's whose return is needed or
-    was filed, soonest due first (one due date: then by client), only ``state`` if given."""
-    views = await tax_years_of(session, tax_year, None)
-    every = [
-        ReturnDeadline(
-            source_id=v.client_id,
-            due_on=v.due_on,
-            state=state_on(v.due_on, v.filed_on, v.today),
-            view=v,
+    was filed, soonest due first (one due date: then by client), only ``state`` if given.
+
+    One due date for the year, so the list is in client order: SQL picks the page's clients
+    by id from the cursor on (``repository.listed_client_ids``: a filing, or income over an
+    allowance, from the year's taxable transfers' partial index), then their sums and
+    filings are read for those clients only and each judged by the same rules (``_listed``),
+    until the page is full or the candidates run out (issue 18 item 1: not every client's
+    year built for a page). A client without a filing is DUE or MISSED by today alone: when
+    ``state`` is the other (or MET), only the clients with a filing for the year are read."""
+    _check_year(tax_year)
+    fig = await figures(session, tax_year)
+    due = rules.due_on(tax_year, fig.due_days)
+    past: uuid.UUID | None = None
+    if seek.key is not None:
+        key_due, key_id = seek.key
+        if key_due == due:
+            past = key_id
+        elif (key_due > due) != seek.backward:
+            return []  # every row of the list is on the cursor's near side
+    only_filed = state is not None and state is not state_on(due, None, clock.today())
+    found: list[ReturnDeadline] = []
+    while len(found) < seek.limit:
+        ids = await repository.listed_client_ids(
+            session,
+            tax_year,
+            rules.starts_on(tax_year),
+            rules.ends_on(tax_year),
+            (fig.personal_allowance, fig.property_allowance),
+            past,
+            seek.limit,
+            backward=seek.backward,
+            only_filed=only_filed,
         )
-        for v in views.values()
-        if v.state is not ReturnState.NOT_NEEDED
-    ]
-    return deadline_clock.page(every, state=state, seek=seek)
+        if not ids:
+            break
+        views = await _views(session, tax_year, fig, ids)
+        for c in ids:
+            d = _listed(views[c])
+            if d is not None and (state is None or d.state is state):
+                found.append(d)
+        if len(ids) < seek.limit:
+            break
+        past = ids[-1]
+    return found[: seek.limit]
 
 
 # --- a return recorded filed (B 19.1) -----------------------------------------------------------
