@@ -1,0 +1,348 @@
+"""Acceptance of issue 18 (fast at the size of a shared service) as a client of the API would try
+it, through the real /graphql endpoint with real tokens, written from the issue, the policy, the
+published schema's descriptions and CHANGELOG "Unreleased", not from the code.
+
+A test that finds the behaviour contradicting the contract is kept, marked xfail(strict) with the
+bug.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ca_api import clock
+from ca_api.auth.actor import Actor
+from ca_api.auth.principal import Principal, Role
+from ca_api.common.ids import decode_uuid
+from tests.client_page_document import CLIENT_PAGE
+from tests.conftest import Api, RolledBackDatabase, error_codes
+from tests.factories import (
+    RECORD_RUN,
+    amend_client,
+    create_client,
+    credit_benefits,
+    fund,
+    new_client,
+    new_counterparty,
+    new_key,
+    payable_invoice,
+    raised_payment,
+    receipt_input,
+    record_receipt,
+    recorded,
+    refer_client,
+)
+from tests.support import statements
+
+STATEMENT_LINE = "cursor node { amount balanceAfter transfer { id valueDate description } }"
+PAGE_INFO = "pageInfo { hasPreviousPage hasNextPage startCursor endCursor }"
+CLIENT_ACCOUNTS = f"""query($id: ID!, $last: Int, $before: String) {{
+  client(id: $id) {{ id accounts {{ id kind balance
+    statement(last: $last, before: $before) {{ edges {{ {STATEMENT_LINE} }} {PAGE_INFO} }} }} }} }}"""
+ACCOUNT_STATEMENT = f"""query($a: ID!, $first: Int, $after: String, $last: Int, $before: String) {{
+  accountStatement(accountId: $a, first: $first, after: $after, last: $last, before: $before) {{
+    edges {{ {STATEMENT_LINE} }} {PAGE_INFO} }} }}"""
+FEED: Actor = Actor(Principal("dwp.feed", frozenset({Role.SUPPORT_ASSISTANT})), "issue18-acc")
+
+
+async def busy_client(api: Api, session: AsyncSession, lines: int) -> dict[str, str]:
+    """A client whose CMS account has ``lines`` credits, several on the same day."""
+    client = await new_client(api)
+    payer = decode_uuid("Counterparty", await new_counterparty(api, "DWP"))
+    start = clock.today() - timedelta(days=lines)
+    for n in range(lines):
+        await credit_benefits(
+            session,
+            FEED,
+            payer,
+            client["id"],
+            100 + n,  # each line's amount tells it apart
+            value_date=start + timedelta(days=n // 3),
+            description=f"credit {n}",
+        )
+    return client
+
+
+async def cms_id(api: Api, client_id: str) -> str:
+    data = await api.data(CLIENT_ACCOUNTS, {"id": client_id, "last": 1})
+    accounts = [a for a in data["client"]["accounts"] if a["kind"] == "CLIENT_CMS"]
+    assert len(accounts) == 1, data
+    return str(accounts[0]["id"])
+
+
+def amounts(connection: dict[str, Any]) -> list[str]:
+    return [e["node"]["amount"] for e in connection["edges"]]
+
+
+# --- Client.accounts and LedgerAccount.statement ----------------------------------------------
+
+
+async def test_last_lines_are_the_newest_in_the_statements_order(
+    api: Api, session: AsyncSession
+) -> None:
+    client = await busy_client(api, session, 30)
+    account = await cms_id(api, client["id"])
+    every = await api.data(ACCOUNT_STATEMENT, {"a": account, "first": 100})
+    all_lines = every["accountStatement"]["edges"]
+    assert len(all_lines) == 30
+    data = await api.data(CLIENT_ACCOUNTS, {"id": client["id"], "last": 20})
+    [cms] = [a for a in data["client"]["accounts"] if a["id"] == account]
+    alone = await api.data(ACCOUNT_STATEMENT, {"a": account, "last": 20})
+    assert cms["statement"] == alone["accountStatement"]
+    # the newest 20, oldest of them first, as the whole statement orders them
+    assert cms["statement"]["edges"] == all_lines[-20:]
+    assert cms["statement"]["pageInfo"]["hasPreviousPage"] is True
+    # the last line's running balance is the account's balance
+    assert cms["statement"]["edges"][-1]["node"]["balanceAfter"] == cms["balance"]
+
+
+async def test_paging_back_with_before_has_no_gap_or_overlap(
+    api: Api, session: AsyncSession
+) -> None:
+    client = await busy_client(api, session, 23)
+    account = await cms_id(api, client["id"])
+    every = await api.data(ACCOUNT_STATEMENT, {"a": account, "first": 100})
+    expected = [e["node"]["transfer"]["id"] for e in every["accountStatement"]["edges"]]
+    got: list[str] = []
+    before: str | None = None
+    for _ in range(10):
+        data = await api.data(CLIENT_ACCOUNTS, {"id": client["id"], "last": 5, "before": before})
+        [cms] = [a for a in data["client"]["accounts"] if a["id"] == account]
+        page = cms["statement"]
+        got = [e["node"]["transfer"]["id"] for e in page["edges"]] + got
+        if not page["pageInfo"]["hasPreviousPage"]:
+            break
+        before = page["pageInfo"]["startCursor"]
+    assert got == expected
+
+
+@pytest.mark.parametrize("last", [0, -1, 100_000])
+async def test_last_out_of_bounds_is_a_typed_error(
+    api: Api, session: AsyncSession, last: int
+) -> None:
+    client = await busy_client(api, session, 2)
+    body = await api.gql(CLIENT_ACCOUNTS, {"id": client["id"], "last": last})
+    assert body.get("errors"), body
+    codes = error_codes(body)
+    assert codes and all(c for c in codes), body
+    assert "INTERNAL" not in " ".join(codes)
+
+
+async def test_a_social_worker_gets_null_accounts_for_their_referral(api: Api) -> None:
+    client_id = await refer_client(api, "sue.sw")
+    # the referral itself is readable to its social worker ...
+    body = await api.gql(
+        "query($id: ID!) { client(id: $id) { id } }",
+        {"id": client_id},
+        role="social_worker",
+        sub="sue.sw",
+    )
+    assert body["data"]["client"]["id"] == client_id, body
+    # ... the ledger not
+    body = await api.gql(
+        "query($id: ID!) { client(id: $id) { id accounts { id balance } } }",
+        {"id": client_id},
+        role="social_worker",
+        sub="sue.sw",
+    )
+    assert body["data"]["client"]["id"] == client_id, body
+    assert body["data"]["client"]["accounts"] is None, body
+    # an officer sees them (the denial is the role's, not an empty list)
+    data = await api.data(
+        "query($id: ID!) { client(id: $id) { accounts { kind } } }", {"id": client_id}
+    )
+    assert data["client"]["accounts"] is not None
+
+
+async def test_a_social_worker_gets_null_statement_of_an_account(
+    api: Api, session: AsyncSession
+) -> None:
+    client_id = await refer_client(api, "sue.sw")
+    await fund(session, api, {"id": client_id}, 5_000)
+    account = await cms_id(api, client_id)
+    body = await api.gql(
+        "query($a: ID!) { node(id: $a) { ... on LedgerAccount { id statement(last: 5) "
+        "{ edges { cursor } } } } }",
+        {"a": account},
+        role="social_worker",
+        sub="sue.sw",
+    )
+    node = (body.get("data") or {}).get("node")
+    assert node is None or node.get("statement") is None, body
+    body = await api.gql(
+        ACCOUNT_STATEMENT, {"a": account, "last": 5}, role="social_worker", sub="sue.sw"
+    )
+    assert not (body.get("data") or {}).get("accountStatement"), body
+
+
+@pytest.mark.parametrize("role", ["integration_controcc", "integration_sap"])
+async def test_an_integration_cannot_reach_accounts_or_statement(
+    api: Api, session: AsyncSession, role: str
+) -> None:
+    client = await busy_client(api, session, 3)
+    body = await api.gql(CLIENT_ACCOUNTS, {"id": client["id"], "last": 3}, role=role, sub=role)
+    client_data = (body.get("data") or {}).get("client")
+    assert client_data is None or client_data.get("accounts") is None, body
+    assert "balance" not in str(body.get("data")), body
+    account = await cms_id(api, client["id"])
+    body = await api.gql(ACCOUNT_STATEMENT, {"a": account, "last": 3}, role=role, sub=role)
+    assert not (body.get("data") or {}).get("accountStatement"), body
+    assert body.get("errors"), body
+
+
+# --- the client page in at most 10 statements ------------------------------------------------
+
+
+async def busy_more(api: Api, session: AsyncSession, client: dict[str, str]) -> None:
+    payer = decode_uuid("Counterparty", await new_counterparty(api, "DWP"))
+    for n in range(10):
+        await credit_benefits(
+            session, FEED, payer, client["id"], 7, value_date=clock.today(), description=f"m{n}"
+        )
+
+
+async def client_page_statements(api: Api, db: RolledBackDatabase, client_id: str) -> int:
+    with statements(db) as sent:
+        data = await api.data(CLIENT_PAGE, {"id": client_id})
+    assert data["client"]["id"] == client_id
+    return len(sent)
+
+
+async def test_client_page_in_at_most_ten_statements_small_and_busy(
+    api: Api, session: AsyncSession, db: RolledBackDatabase
+) -> None:
+    small = await busy_client(api, session, 1)
+    busy = await busy_client(api, session, 30)
+    supplier = await new_counterparty(api, "SUPPLIER")
+    for _ in range(4):
+        invoice = await payable_invoice(api, busy, supplier, amount="1.00")
+        await raised_payment(api, invoice["id"])
+    await recorded(api, busy, supplier, amount="2.00")
+    n_small = await client_page_statements(api, db, small["id"])
+    n_busy = await client_page_statements(api, db, busy["id"])
+    assert n_small <= 10, n_small
+    assert n_busy <= 10, n_busy
+    # busier still: the count does not grow with the lists
+    for _ in range(4):
+        invoice = await payable_invoice(api, busy, supplier, amount="1.00")
+        await raised_payment(api, invoice["id"])
+    await busy_more(api, session, busy)
+    assert await client_page_statements(api, db, busy["id"]) == n_busy
+
+
+# --- recordBenefitRun refuses a benefit and period already received ---------------------------
+
+
+async def run(api: Api, lines: list[dict[str, Any]], value_date: str) -> dict[str, Any]:
+    data = await api.data(
+        RECORD_RUN,
+        {"input": {"lines": lines, "valueDate": value_date, "idempotencyKey": new_key()}},
+        role="support_assistant",
+        sub="sam.support",
+    )
+    result: dict[str, Any] = data["recordBenefitRun"]
+    return result
+
+
+async def cms_balances(api: Api, *client_ids: str) -> list[str]:
+    out = []
+    for cid in client_ids:
+        data = await api.data(CLIENT_ACCOUNTS, {"id": cid, "last": 1})
+        out.append([a["balance"] for a in data["client"]["accounts"] if a["kind"] == "CLIENT_CMS"])
+    return [str(b) for b in out]
+
+
+async def test_benefit_run_refuses_a_period_already_received_by_record_receipt(
+    api: Api,
+) -> None:
+    first, second = await new_client(api), await new_client(api)
+    payer = await new_counterparty(api, "DWP")
+    done = await record_receipt(api, receipt_input(first["id"], payer))
+    assert done["__typename"] == "ReceiptPayload", done
+    before = await cms_balances(api, first["id"], second["id"])
+    line = {
+        "payerId": payer,
+        "benefit": "ATTENDANCE_ALLOWANCE",
+        "amount": "434.20",
+        "periodStart": "2025-02-03",
+        "periodEnd": "2025-03-02",
+    }
+    result = await run(
+        api, [{**line, "clientId": second["id"]}, {**line, "clientId": first["id"]}], "2025-03-03"
+    )
+    assert result["__typename"] == "ValidationProblem", result
+    fields = {f["field"]: f["message"] for f in result["fields"]}
+    assert "lines.1.benefit" in fields, result
+    assert "lines.0.benefit" not in fields, result
+    assert done["receipt"]["id"] in fields["lines.1.benefit"], result
+    # nothing half-written: the good line for the other client was not credited either
+    assert await cms_balances(api, first["id"], second["id"]) == before
+    # a different period is still fine
+    later = {**line, "periodStart": "2025-03-03", "periodEnd": "2025-03-30"}
+    ok = await run(api, [{**later, "clientId": first["id"]}], "2025-03-31")
+    assert ok["__typename"] == "BenefitRunPayload", ok
+
+
+async def test_benefit_run_refuses_a_period_already_received_by_an_earlier_run(
+    api: Api,
+) -> None:
+    client = await new_client(api)
+    payer = await new_counterparty(api, "DWP")
+    line = {
+        "clientId": client["id"],
+        "payerId": payer,
+        "benefit": "PENSION_CREDIT",
+        "amount": "50.00",
+        "periodStart": "2025-02-03",
+        "periodEnd": "2025-03-02",
+    }
+    ok = await run(api, [line], "2025-03-03")
+    assert ok["__typename"] == "BenefitRunPayload", ok
+    before = await cms_balances(api, client["id"])
+    again = await run(api, [line], "2025-03-04")
+    assert again["__typename"] == "ValidationProblem", again
+    assert "lines.0.benefit" in {f["field"] for f in again["fields"]}, again
+    assert await cms_balances(api, client["id"]) == before
+
+
+# --- clients search ---------------------------------------------------------------------------
+
+SEARCH = """query($s: String!) { clients(filter: {search: $s}, first: 100) {
+  edges { node { id reference familyName } } } }"""
+
+
+async def found(api: Api, term: str) -> set[str]:
+    data = await api.data(SEARCH, {"s": term})
+    return {e["node"]["id"] for e in data["clients"]["edges"]}
+
+
+async def test_clients_search_contains_ignoring_case(api: Api) -> None:
+    tag = uuid.uuid4().hex[:6].upper()
+    client = await create_client(api, familyName=f"Quxworth{tag}Vale")
+    cid = client["id"]
+    assert cid in await found(api, f"worth{tag}va")  # in the middle
+    assert cid in await found(api, f"QUXWORTH{tag}".lower())  # another case
+    assert cid in await found(api, f"xw{tag}"[0:2])  # under 3 characters
+    assert cid in await found(api, client["reference"][2:])  # part of the reference
+    assert cid in await found(api, client["reference"].lower())
+    assert cid not in await found(api, f"Zzz{tag}qq")
+
+
+async def test_clients_search_finds_a_renamed_client_by_the_new_name(api: Api) -> None:
+    tag = uuid.uuid4().hex[:8]
+    client = await create_client(api, familyName=f"Oldname{tag}")
+    result = await amend_client(
+        api,
+        client["id"],
+        {"familyName": f"Newname{tag}"},
+        role="senior_officer",
+        sub="olu.scao",
+    )
+    assert result["__typename"] == "ClientPayload", result
+    assert client["id"] in await found(api, f"NEWNAME{tag}")
+    assert client["id"] not in await found(api, f"oldname{tag}")
