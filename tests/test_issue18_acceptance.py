@@ -43,7 +43,8 @@ STATEMENT_LINE = "cursor node { amount balanceAfter transfer { id valueDate desc
 PAGE_INFO = "pageInfo { hasPreviousPage hasNextPage startCursor endCursor }"
 CLIENT_ACCOUNTS = f"""query($id: ID!, $last: Int, $before: String) {{
   client(id: $id) {{ id accounts {{ id kind balance
-    statement(last: $last, before: $before) {{ edges {{ {STATEMENT_LINE} }} {PAGE_INFO} }} }} }} }}"""
+    statement(last: $last, before: $before) {{
+      edges {{ {STATEMENT_LINE} }} {PAGE_INFO} }} }} }} }}"""
 ACCOUNT_STATEMENT = f"""query($a: ID!, $first: Int, $after: String, $last: Int, $before: String) {{
   accountStatement(accountId: $a, first: $first, after: $after, last: $last, before: $before) {{
     edges {{ {STATEMENT_LINE} }} {PAGE_INFO} }} }}"""
