@@ -24,9 +24,13 @@ from tests.conftest import Api, RolledBackDatabase, error_codes
 from tests.factories import (
     RECORD_RUN,
     amend_client,
+    approve_payment,
+    cancel_payment,
+    check_all,
     create_client,
     credit_benefits,
     fund,
+    make_payment,
     new_client,
     new_counterparty,
     new_key,
@@ -347,3 +351,147 @@ async def test_clients_search_finds_a_renamed_client_by_the_new_name(api: Api) -
     assert result["__typename"] == "ClientPayload", result
     assert client["id"] in await found(api, f"NEWNAME{tag}")
     assert client["id"] not in await found(api, f"oldname{tag}")
+
+
+# --- statuses read from lists agree with each item's own status ------------------------------
+
+PAYMENT_STATUSES = ["RAISED", "APPROVED", "MADE", "CANCELLED"]
+INVOICE_STATUSES = ["RECEIVED", "CHECKED", "PAYMENT_RAISED", "APPROVED", "PAID"]
+SCAO: dict[str, Any] = {"role": "senior_officer", "sub": "olu.scao"}
+HOLD = """mutation($input: HoldInvoiceInput!) { holdInvoice(input: $input) {
+  __typename ... on InvoiceHoldPayload { invoice { id onHold } } ... on Problem { code } } }"""
+RELEASE = """mutation($input: ReleaseInvoiceHoldInput!) { releaseInvoiceHold(input: $input) {
+  __typename ... on InvoiceHoldPayload { invoice { id onHold } } ... on Problem { code } } }"""
+
+
+async def every_id(api: Api, field: str, args: str, variables: dict[str, Any]) -> set[str]:
+    """Every id of a connection, read page by page forward."""
+    ids: set[str] = set()
+    after: str | None = None
+    decl = "".join(f", ${k}: {t}" for k, t in variables.pop("_types", {}).items())
+    query = f"""query($after: String{decl}) {{ {field}({args}first: 50, after: $after) {{
+      edges {{ node {{ id }} }} pageInfo {{ hasNextPage endCursor }} }} }}"""
+    for _ in range(100):
+        data = await api.data(query, {**variables, "after": after})
+        page = data[field]
+        ids |= {e["node"]["id"] for e in page["edges"]}
+        if not page["pageInfo"]["hasNextPage"]:
+            return ids
+        after = page["pageInfo"]["endCursor"]
+    raise AssertionError("no end")
+
+
+async def assert_lists_agree(
+    api: Api, client_id: str, payments: list[str], invoices: list[str], step: str
+) -> None:
+    own_pay: dict[str, str] = {}
+    for pid in payments:
+        data = await api.data("query($id: ID!) { payment(id: $id) { status } }", {"id": pid})
+        own_pay[pid] = data["payment"]["status"]
+    own_inv: dict[str, tuple[str, int, bool]] = {}
+    for iid in invoices:
+        data = await api.data(
+            "query($id: ID!) { invoice(id: $id) { status daysOverdue onHold } }", {"id": iid}
+        )
+        inv = data["invoice"]
+        own_inv[iid] = (inv["status"], inv["daysOverdue"], inv["onHold"])
+    ours_p, ours_i = set(payments), set(invoices)
+    for status in PAYMENT_STATUSES:
+        listed = await every_id(
+            api,
+            "payments",
+            "clientId: $c, status: $s, ",
+            {"c": client_id, "s": status, "_types": {"c": "ID", "s": "PaymentStatus"}},
+        )
+        assert listed & ours_p == {p for p, s in own_pay.items() if s == status}, (step, status)
+    awaiting = await every_id(api, "paymentsAwaitingApproval", "", {})
+    assert awaiting & ours_p == {p for p, s in own_pay.items() if s == "RAISED"}, step
+    for status in INVOICE_STATUSES:
+        listed = await every_id(
+            api,
+            "invoices",
+            "filter: {clientId: $c, status: $s}, ",
+            {"c": client_id, "s": status, "_types": {"c": "ID", "s": "InvoiceStatus"}},
+        )
+        assert listed & ours_i == {i for i, v in own_inv.items() if v[0] == status}, (step, status)
+    for overdue in (True, False):
+        listed = await every_id(
+            api,
+            "invoices",
+            "filter: {clientId: $c, overdue: $o}, ",
+            {"c": client_id, "o": overdue, "_types": {"c": "ID", "o": "Boolean"}},
+        )
+        expect = {i for i, v in own_inv.items() if (v[1] > 0) == overdue}
+        assert listed & ours_i == expect, (step, overdue, own_inv)
+
+
+async def test_lists_agree_with_each_items_status_through_payment_and_invoice_steps(
+    api: Api, session: AsyncSession, today: Any
+) -> None:
+    start = clock.today()
+    client = await new_client(api)
+    await fund(session, api, client, 100_000)
+    supplier = await new_counterparty(api, "SUPPLIER")
+    cid = client["id"]
+    pays: list[str] = []
+    inv1 = (await recorded(api, client, supplier, amount="10.00"))["id"]
+    inv2 = (await recorded(api, client, supplier, amount="20.00"))["id"]
+    invs = [inv1, inv2]
+    await assert_lists_agree(api, cid, pays, invs, "received")
+    await payable_invoice_checks(api, inv1)
+    await assert_lists_agree(api, cid, pays, invs, "checked")
+    held = await api.data(
+        HOLD, {"input": {"invoiceId": inv2, "reason": "query", "idempotencyKey": new_key()}}, **SCAO
+    )
+    assert held["holdInvoice"]["__typename"] == "InvoiceHoldPayload", held
+    today.set(start + timedelta(days=60))  # both past due: one held
+    await assert_lists_agree(api, cid, pays, invs, "held, past due")
+    overdue = await every_id(
+        api,
+        "invoices",
+        "filter: {clientId: $c, overdue: true}, ",
+        {"c": cid, "_types": {"c": "ID"}},
+    )
+    assert overdue == {inv1}  # the held one is not overdue
+    released = await api.data(
+        RELEASE, {"input": {"invoiceId": inv2, "reason": "ok", "idempotencyKey": new_key()}}, **SCAO
+    )
+    assert released["releaseInvoiceHold"]["__typename"] == "InvoiceHoldPayload", released
+    await assert_lists_agree(api, cid, pays, invs, "released")
+    p1 = (await raised_payment(api, inv1))["id"]
+    pays.append(p1)
+    await assert_lists_agree(api, cid, pays, invs, "raised")
+    # refused: approved by its own raiser (R-ROLE-2), nothing stale after
+    refused = await approve_payment(api, p1, role="senior_officer", sub="ash.assistant")
+    assert refused["__typename"] != "PaymentPayload", refused
+    await assert_lists_agree(api, cid, pays, invs, "refused approval")
+    # refused: made before approval
+    early = await make_payment(api, p1)
+    assert early["__typename"] != "PaymentPayload", early
+    await assert_lists_agree(api, cid, pays, invs, "refused make")
+    approved = await approve_payment(api, p1)
+    assert approved["__typename"] == "PaymentPayload", approved
+    await assert_lists_agree(api, cid, pays, invs, "approved")
+    made = await make_payment(api, p1)
+    assert made["__typename"] == "PaymentPayload", made
+    await assert_lists_agree(api, cid, pays, invs, "made")
+    await payable_invoice_checks(api, inv2)
+    p2 = (await raised_payment(api, inv2))["id"]
+    pays.append(p2)
+    await assert_lists_agree(api, cid, pays, invs, "second raised")
+    cancelled = await cancel_payment(api, p2)
+    assert cancelled["__typename"] == "PaymentPayload", cancelled
+    await assert_lists_agree(api, cid, pays, invs, "cancelled")
+    again = await approve_payment(api, p2)
+    assert again["__typename"] != "PaymentPayload", again
+    await assert_lists_agree(api, cid, pays, invs, "refused approval of a cancelled payment")
+    statuses = await api.data(
+        "query($a: ID!, $b: ID!) { a: payment(id: $a) { status } b: payment(id: $b) { status } }",
+        {"a": p1, "b": p2},
+    )
+    assert (statuses["a"]["status"], statuses["b"]["status"]) == ("MADE", "CANCELLED")
+
+
+async def payable_invoice_checks(api: Api, invoice_id: str) -> None:
+    invoice = await check_all(api, invoice_id)
+    assert invoice["status"] == "CHECKED", invoice
