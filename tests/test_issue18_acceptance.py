@@ -9,7 +9,7 @@ bug.
 from __future__ import annotations
 
 import uuid
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -33,6 +33,7 @@ from tests.factories import (
     make_payment,
     new_client,
     new_counterparty,
+    new_deputyship,
     new_key,
     payable_invoice,
     raised_payment,
@@ -495,3 +496,89 @@ async def test_lists_agree_with_each_items_status_through_payment_and_invoice_st
 async def payable_invoice_checks(api: Api, invoice_id: str) -> None:
     invoice = await check_all(api, invoice_id)
     assert invoice["status"] == "CHECKED", invoice
+
+
+# --- lists page forward and backward with several items on one day ---------------------------
+
+
+async def both_ways(
+    api: Api, field: str, args: str, types: dict[str, str], variables: dict[str, Any], key: str
+) -> tuple[list[str], list[str]]:
+    """The list's keys read forward (first: 2, after) and backward (last: 2, before)."""
+    decl = "".join(f", ${k}: {t}" for k, t in types.items())
+    fwd = f"""query($after: String{decl}) {{ {field}({args}first: 2, after: $after) {{
+      edges {{ node {{ {key} }} }} pageInfo {{ hasNextPage endCursor }} }} }}"""
+    back = f"""query($before: String{decl}) {{ {field}({args}last: 2, before: $before) {{
+      edges {{ node {{ {key} }} }} pageInfo {{ hasPreviousPage startCursor }} }} }}"""
+    forward: list[str] = []
+    after: str | None = None
+    for _ in range(100):
+        page = (await api.data(fwd, {**variables, "after": after}))[field]
+        forward += [e["node"][key] for e in page["edges"]]
+        if not page["pageInfo"]["hasNextPage"]:
+            break
+        after = page["pageInfo"]["endCursor"]
+    backward: list[str] = []
+    before: str | None = None
+    for _ in range(100):
+        page = (await api.data(back, {**variables, "before": before}))[field]
+        backward = [e["node"][key] for e in page["edges"]] + backward
+        if not page["pageInfo"]["hasPreviousPage"]:
+            break
+        before = page["pageInfo"]["startCursor"]
+    return forward, backward
+
+
+async def test_receipts_page_both_ways_with_several_on_one_day(api: Api) -> None:
+    client = await new_client(api)
+    payer = await new_counterparty(api, "DWP")
+    made = []
+    for n in range(7):
+        start = date(2024, 1, 1) + timedelta(days=28 * n)
+        result = await record_receipt(
+            api,
+            receipt_input(
+                client["id"],
+                payer,
+                amount=f"{10 + n}.00",
+                periodStart=start.isoformat(),
+                periodEnd=(start + timedelta(days=27)).isoformat(),
+                valueDate="2025-03-03",
+            ),
+        )
+        assert result["__typename"] == "ReceiptPayload", result
+        made.append(result["receipt"]["id"])
+    forward, backward = await both_ways(
+        api, "receipts", "clientId: $c, ", {"c": "ID"}, {"c": client["id"]}, "id"
+    )
+    assert sorted(forward) == sorted(made)
+    assert len(set(forward)) == len(forward)
+    assert backward == forward
+
+
+async def test_invoices_page_both_ways_with_several_on_one_day(api: Api) -> None:
+    client = await new_client(api)
+    supplier = await new_counterparty(api, "SUPPLIER")
+    made = [(await recorded(api, client, supplier, amount=f"{n + 1}.00"))["id"] for n in range(7)]
+    forward, backward = await both_ways(
+        api, "invoices", "filter: {clientId: $c}, ", {"c": "ID"}, {"c": client["id"]}, "id"
+    )
+    assert sorted(forward) == sorted(made)
+    assert len(set(forward)) == len(forward)
+    assert backward == forward
+
+
+async def test_annual_reviews_due_page_both_ways_with_several_due_on_one_day(api: Api) -> None:
+    order_date = (clock.today() - timedelta(days=300)).isoformat()
+    made = []
+    for _ in range(5):
+        client = await new_client(api)
+        await new_deputyship(api, client["id"], orderDate=order_date)
+        made.append(client["id"])
+    due_by = (clock.today() + timedelta(days=100)).isoformat()
+    forward, backward = await both_ways(
+        api, "annualReviewsDue", "dueBy: $d, ", {"d": "Date"}, {"d": due_by}, "clientId"
+    )
+    assert set(made) <= set(forward)
+    assert len(set(forward)) == len(forward)
+    assert backward == forward
