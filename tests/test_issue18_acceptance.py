@@ -24,23 +24,28 @@ from tests.conftest import Api, RolledBackDatabase, error_codes
 from tests.factories import (
     RECORD_RUN,
     amend_client,
+    approve,
     approve_payment,
     cancel_payment,
     check_all,
     create_client,
     credit_benefits,
+    decision_input,
     fund,
+    gift_client,
     make_payment,
     new_client,
     new_counterparty,
     new_deputyship,
     new_key,
     payable_invoice,
+    raised,
     raised_payment,
     receipt_input,
     record_receipt,
     recorded,
     refer_client,
+    refuse_decision,
 )
 from tests.support import statements
 
@@ -582,3 +587,43 @@ async def test_annual_reviews_due_page_both_ways_with_several_due_on_one_day(api
     assert set(made) <= set(forward)
     assert len(set(forward)) == len(forward)
     assert backward == forward
+
+
+async def assert_decisions_agree(api: Api, client_id: str, ids: list[str], step: str) -> None:
+    own: dict[str, str] = {}
+    for did in ids:
+        data = await api.data("query($id: ID!) { decision(id: $id) { status } }", {"id": did})
+        own[did] = data["decision"]["status"]
+    for status in ["RAISED", "APPROVED", "REFUSED", "SUPERSEDED"]:
+        listed = await every_id(
+            api,
+            "decisions",
+            "clientId: $c, status: $s, ",
+            {"c": client_id, "s": status, "_types": {"c": "ID", "s": "DecisionStatus"}},
+        )
+        assert listed & set(ids) == {d for d, s in own.items() if s == status}, (step, status)
+
+
+async def test_decisions_by_status_agree_with_each_decisions_own(api: Api) -> None:
+    client = await gift_client(api)
+    ids: list[str] = []
+    first = await raised(api, decision_input(client, "BEST_INTEREST", "10.00"))
+    second = await raised(api, decision_input(client, "BEST_INTEREST", "20.00"))
+    ids += [first["id"], second["id"]]
+    await assert_decisions_agree(api, client["id"], ids, "raised")
+    own = await approve(api, first["id"], "senior_officer", "ash.assistant")  # its raiser
+    assert own["__typename"] != "DecisionPayload", own
+    await assert_decisions_agree(api, client["id"], ids, "refused approval")
+    done = await approve(api, first["id"], "senior_officer")
+    assert done["__typename"] == "DecisionPayload", done
+    await assert_decisions_agree(api, client["id"], ids, "approved")
+    no = await refuse_decision(api, second["id"], "not in the client's interest", "senior_officer")
+    assert no["__typename"] == "DecisionPayload", no
+    await assert_decisions_agree(api, client["id"], ids, "refused")
+    statuses = [
+        (await api.data("query($id: ID!) { decision(id: $id) { status } }", {"id": d}))["decision"][
+            "status"
+        ]
+        for d in ids
+    ]
+    assert statuses == ["APPROVED", "REFUSED"]
