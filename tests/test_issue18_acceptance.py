@@ -627,3 +627,53 @@ async def test_decisions_by_status_agree_with_each_decisions_own(api: Api) -> No
         for d in ids
     ]
     assert statuses == ["APPROVED", "REFUSED"]
+
+
+async def test_benefit_run_after_a_reversed_receipt_records_the_period(api: Api) -> None:
+    client = await new_client(api)
+    payer = await new_counterparty(api, "DWP")
+    done = await record_receipt(api, receipt_input(client["id"], payer))
+    assert done["__typename"] == "ReceiptPayload", done
+    reversed_ = await api.data(
+        """mutation($input: ReverseTransferInput!) { reverseTransfer(input: $input) {
+             __typename } }""",
+        {
+            "input": {
+                "transferId": done["receipt"]["transfer"]["id"],
+                "reason": "paid to the wrong client",
+                "idempotencyKey": new_key(),
+            }
+        },
+        **SCAO,
+    )
+    assert reversed_["reverseTransfer"]["__typename"] == "TransferPayload", reversed_
+    line = {
+        "clientId": client["id"],
+        "payerId": payer,
+        "benefit": "ATTENDANCE_ALLOWANCE",
+        "amount": "434.20",
+        "periodStart": "2025-02-03",
+        "periodEnd": "2025-03-02",
+    }
+    ok = await run(api, [line], "2025-03-03")
+    assert ok["__typename"] == "BenefitRunPayload", ok
+    assert ok["count"] == 1
+
+
+async def test_benefit_run_refuses_the_same_benefit_and_period_twice_in_one_run(
+    api: Api,
+) -> None:
+    client = await new_client(api)
+    payer = await new_counterparty(api, "DWP")
+    before = await cms_balances(api, client["id"])
+    line = {
+        "clientId": client["id"],
+        "payerId": payer,
+        "benefit": "PENSION_CREDIT",
+        "amount": "50.00",
+        "periodStart": "2025-02-03",
+        "periodEnd": "2025-03-02",
+    }
+    result = await run(api, [line, line], "2025-03-03")
+    assert result["__typename"] == "ValidationProblem", result
+    assert await cms_balances(api, client["id"]) == before
