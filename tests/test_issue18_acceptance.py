@@ -677,3 +677,47 @@ async def test_benefit_run_refuses_the_same_benefit_and_period_twice_in_one_run(
     result = await run(api, [line, line], "2025-03-03")
     assert result["__typename"] == "ValidationProblem", result
     assert await cms_balances(api, client["id"]) == before
+
+
+async def test_every_accounts_statement_from_the_client_is_its_own_statement(
+    api: Api, session: AsyncSession
+) -> None:
+    client = await busy_client(api, session, 12)
+    other = await busy_client(api, session, 4)  # read in between: no lines cross over
+    query = f"""query($id: ID!, $o: ID!) {{
+      client(id: $id) {{ accounts {{ id
+        latest: statement(last: 5) {{ edges {{ {STATEMENT_LINE} }} {PAGE_INFO} }}
+        oldest: statement(first: 5) {{ edges {{ {STATEMENT_LINE} }} {PAGE_INFO} }} }} }}
+      other: client(id: $o) {{ accounts {{ id
+        latest: statement(last: 5) {{ edges {{ {STATEMENT_LINE} }} {PAGE_INFO} }} }} }} }}"""
+    data = await api.data(query, {"id": client["id"], "o": other["id"]})
+    assert len(data["client"]["accounts"]) >= 1
+    for account in data["client"]["accounts"] + data["other"]["accounts"]:
+        latest = await api.data(ACCOUNT_STATEMENT, {"a": account["id"], "last": 5})
+        assert account["latest"] == latest["accountStatement"], account["id"]
+        if "oldest" in account:
+            oldest = await api.data(ACCOUNT_STATEMENT, {"a": account["id"], "first": 5})
+            assert account["oldest"] == oldest["accountStatement"], account["id"]
+    cms = [a for a in data["client"]["accounts"] if a["latest"]["edges"]]
+    assert len(cms) == 1 and len(cms[0]["latest"]["edges"]) == 5
+    after = cms[0]["oldest"]["pageInfo"]["endCursor"]
+    q2 = f"""query($id: ID!, $after: String) {{ client(id: $id) {{ accounts {{ id
+      statement(first: 5, after: $after) {{ edges {{ {STATEMENT_LINE} }} {PAGE_INFO} }} }} }} }}"""
+    nxt = await api.data(q2, {"id": client["id"], "after": after})
+    [page] = [a for a in nxt["client"]["accounts"] if a["id"] == cms[0]["id"]]
+    alone = await api.data(ACCOUNT_STATEMENT, {"a": cms[0]["id"], "first": 5, "after": after})
+    assert page["statement"] == alone["accountStatement"]
+    assert len(page["statement"]["edges"]) == 5
+
+
+async def test_statement_with_first_and_last_together_is_a_typed_error(
+    api: Api, session: AsyncSession
+) -> None:
+    client = await busy_client(api, session, 2)
+    body = await api.gql(
+        "query($id: ID!) { client(id: $id) { accounts { statement(first: 2, last: 2) "
+        "{ edges { cursor } } } } }",
+        {"id": client["id"]},
+    )
+    assert body.get("errors"), body
+    assert all(error_codes(body)), body
