@@ -138,10 +138,10 @@ async def test_last_out_of_bounds_is_a_typed_error(
 ) -> None:
     client = await busy_client(api, session, 2)
     body = await api.gql(CLIENT_ACCOUNTS, {"id": client["id"], "last": last})
-    assert body.get("errors"), body
-    codes = error_codes(body)
-    assert codes and all(c for c in codes), body
-    assert "INTERNAL" not in " ".join(codes)
+    assert error_codes(body) == ["BAD_USER_INPUT"], body
+    assert body["errors"][0]["path"][-1] == "statement", body
+    assert body["errors"][0]["extensions"]["maximum"] >= 20, body
+    assert all(a["statement"] is None for a in body["data"]["client"]["accounts"]), body
 
 
 async def test_a_social_worker_gets_null_accounts_for_their_referral(api: Api) -> None:
@@ -189,6 +189,11 @@ async def test_a_social_worker_gets_null_statement_of_an_account(
         ACCOUNT_STATEMENT, {"a": account, "last": 5}, role="social_worker", sub="sue.sw"
     )
     assert not (body.get("data") or {}).get("accountStatement"), body
+    assert error_codes(body) == ["FORBIDDEN"], body
+    # another social worker does not even find the client
+    body = await api.gql(CLIENT_ACCOUNTS, {"id": client_id}, role="social_worker", sub="sam.sw")
+    assert (body.get("data") or {}).get("client") is None, body
+    assert error_codes(body) == ["NOT_FOUND"], body
 
 
 @pytest.mark.parametrize("role", ["integration_controcc", "integration_sap"])
@@ -203,7 +208,7 @@ async def test_an_integration_cannot_reach_accounts_or_statement(
     account = await cms_id(api, client["id"])
     body = await api.gql(ACCOUNT_STATEMENT, {"a": account, "last": 3}, role=role, sub=role)
     assert not (body.get("data") or {}).get("accountStatement"), body
-    assert body.get("errors"), body
+    assert error_codes(body) == ["FORBIDDEN"], body
 
 
 # --- the client page in at most 10 statements ------------------------------------------------
