@@ -726,3 +726,52 @@ async def test_statement_with_first_and_last_together_is_a_typed_error(
     )
     assert body.get("errors"), body
     assert all(error_codes(body)), body
+
+
+async def test_statement_last_with_a_filter_is_accountstatements(
+    api: Api, session: AsyncSession
+) -> None:
+    client = await busy_client(api, session, 15)  # 3 a day over 5 days
+    account = await cms_id(api, client["id"])
+    flt = {"valueFrom": (clock.today() - timedelta(days=14)).isoformat()}
+    flt["valueTo"] = (clock.today() - timedelta(days=13)).isoformat()
+    query = f"""query($id: ID!, $f: StatementFilter) {{ client(id: $id) {{ accounts {{ id
+      statement(filter: $f, last: 4) {{ edges {{ {STATEMENT_LINE} }} {PAGE_INFO} }} }} }} }}"""
+    data = await api.data(query, {"id": client["id"], "f": flt})
+    [cms] = [a for a in data["client"]["accounts"] if a["id"] == account]
+    single = f"""query($a: ID!, $f: StatementFilter) {{
+      accountStatement(accountId: $a, filter: $f, last: 4) {{
+        edges {{ {STATEMENT_LINE} }} {PAGE_INFO} }} }}"""
+    alone = await api.data(single, {"a": account, "f": flt})
+    assert cms["statement"] == alone["accountStatement"]
+    dates = {e["node"]["transfer"]["valueDate"] for e in cms["statement"]["edges"]}
+    assert dates <= {flt["valueFrom"], flt["valueTo"]}
+    assert len(cms["statement"]["edges"]) == 4  # 6 lines in the two days, the last 4
+
+
+async def test_clients_search_treats_wildcards_as_characters(api: Api) -> None:
+    tag = uuid.uuid4().hex[:8]
+    client = await create_client(api, familyName=f"Plain{tag}")
+    assert client["id"] in await found(api, tag)
+    assert client["id"] not in await found(api, "%")
+    assert client["id"] not in await found(api, f"Pla_n{tag}")
+    assert client["id"] not in await found(api, "\\")
+
+
+async def test_lists_agree_after_a_payment_refused_for_want_of_money(
+    api: Api, session: AsyncSession
+) -> None:
+    client = await new_client(api)
+    await fund(session, api, client, 1_000)  # 10.00
+    supplier = await new_counterparty(api, "SUPPLIER")
+    inv1 = (await payable_invoice(api, client, supplier, amount="8.00"))["id"]
+    inv2 = (await payable_invoice(api, client, supplier, amount="8.00"))["id"]
+    p1 = (await raised_payment(api, inv1))["id"]
+    p2 = (await raised_payment(api, inv2))["id"]
+    ok = await approve_payment(api, p1)
+    assert ok["__typename"] == "PaymentPayload", ok
+    short = await approve_payment(api, p2)  # 2.00 left available
+    assert short["__typename"] != "PaymentPayload", short
+    await assert_lists_agree(api, client["id"], [p1, p2], [inv1, inv2], "approval refused")
+    data = await api.data("query($id: ID!) { payment(id: $id) { status } }", {"id": p2})
+    assert data["payment"]["status"] == "RAISED"
