@@ -22,6 +22,8 @@ from ca_api.common.ids import decode_uuid
 from tests.client_page_document import CLIENT_PAGE
 from tests.conftest import Api, RolledBackDatabase, error_codes
 from tests.factories import (
+    INTAKE_BATCH_FIELDS,
+    INTEGRATION_TOKENS,
     RECORD_RUN,
     amend_client,
     approve,
@@ -43,6 +45,7 @@ from tests.factories import (
     raised_payment,
     receipt_input,
     record_receipt,
+    record_reference,
     recorded,
     refer_client,
     refuse_decision,
@@ -775,3 +778,80 @@ async def test_lists_agree_after_a_payment_refused_for_want_of_money(
     await assert_lists_agree(api, client["id"], [p1, p2], [inv1, inv2], "approval refused")
     data = await api.data("query($id: ID!) { payment(id: $id) { status } }", {"id": p2})
     assert data["payment"]["status"] == "RAISED"
+
+
+CONTROCC_BENEFITS = f"""mutation($input: RecordControccBenefitBatchInput!) {{
+  recordControccBenefitBatch(input: $input) {{ __typename
+    ... on RecordInvoiceBatchPayload {{ batch {{ {INTAKE_BATCH_FIELDS} }} }}
+    ... on Problem {{ code message }} }} }}"""
+
+
+async def controcc_benefit(
+    api: Api, person: str, provider: str, start: date, end: date, amount: str
+) -> dict[str, Any]:
+    line = {
+        "externalReference": f"R{uuid.uuid4().hex[:10]}",
+        "clientReference": person,
+        "payerReference": provider,
+        "benefit": "ATTENDANCE_ALLOWANCE",
+        "amount": amount,
+        "valueDate": clock.today().isoformat(),
+        "periodStart": start.isoformat(),
+        "periodEnd": end.isoformat(),
+    }
+    variables = {
+        "input": {
+            "batchReference": f"BEN{uuid.uuid4().hex[:8]}",
+            "lines": [line],
+            "idempotencyKey": new_key(),
+        }
+    }
+    data = await api.data(CONTROCC_BENEFITS, variables, **INTEGRATION_TOKENS["ctl"])
+    result = data["recordControccBenefitBatch"]
+    assert result["__typename"] == "RecordInvoiceBatchPayload", result
+    batch: dict[str, Any] = result["batch"]
+    return batch
+
+
+async def test_benefit_run_and_controcc_refuse_each_others_period(api: Api) -> None:
+    client = await new_client(api)
+    person = f"P{uuid.uuid4().hex[:8]}"
+    await record_reference(api, "ctl", "CONTROCC_PERSON", person, client["id"])
+    payer = await new_counterparty(api, "DWP")
+    provider = f"PR{uuid.uuid4().hex[:8]}"
+    await record_reference(api, "ctl", "CONTROCC_PROVIDER", provider, payer)
+    end = clock.today() - timedelta(days=1)
+    start = end - timedelta(days=27)
+    # Controcc's door first: the officers' run is refused naming that receipt
+    batch = await controcc_benefit(api, person, provider, start, end, "100.00")
+    [first] = batch["lines"]
+    assert first["outcome"] == "CREATED", batch
+    before = await cms_balances(api, client["id"])
+    line = {
+        "clientId": client["id"],
+        "payerId": payer,
+        "benefit": "ATTENDANCE_ALLOWANCE",
+        "amount": "100.00",
+        "periodStart": start.isoformat(),
+        "periodEnd": end.isoformat(),
+    }
+    result = await run(api, [line], clock.today().isoformat())
+    assert result["__typename"] == "ValidationProblem", result
+    fields = {f["field"]: f["message"] for f in result["fields"]}
+    assert first["recordId"] in fields.get("lines.0.benefit", ""), result
+    assert await cms_balances(api, client["id"]) == before
+    # the officers' run first (next period): Controcc's line is refused INVALID_LINE
+    nxt = {
+        **line,
+        "periodStart": (end + timedelta(days=1)).isoformat(),
+        "periodEnd": (end + timedelta(days=28)).isoformat(),
+    }
+    ok = await run(api, [nxt], clock.today().isoformat())
+    assert ok["__typename"] == "BenefitRunPayload", ok
+    after_run = await cms_balances(api, client["id"])
+    batch = await controcc_benefit(
+        api, person, provider, end + timedelta(days=1), end + timedelta(days=28), "100.00"
+    )
+    [second] = batch["lines"]
+    assert (second["outcome"], second["code"]) == ("REFUSED", "INVALID_LINE"), batch
+    assert await cms_balances(api, client["id"]) == after_run
