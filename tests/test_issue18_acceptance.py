@@ -251,6 +251,7 @@ async def test_client_page_in_at_most_ten_statements_small_and_busy(
         invoice = await payable_invoice(api, busy, supplier, amount="1.00")
         await raised_payment(api, invoice["id"])
     await busy_more(api, session, busy)
+    await new_deputyship(api, busy["id"])
     assert await client_page_statements(api, db, busy["id"]) == n_busy
 
 
