@@ -41,6 +41,7 @@ from tests.factories import (
     new_deputyship,
     new_key,
     payable_invoice,
+    raise_payment,
     raised,
     raised_payment,
     receipt_input,
@@ -856,3 +857,28 @@ async def test_benefit_run_and_controcc_refuse_each_others_period(api: Api) -> N
     [second] = batch["lines"]
     assert (second["outcome"], second["code"]) == ("REFUSED", "INVALID_LINE"), batch
     assert await cms_balances(api, client["id"]) == after_run
+
+
+async def test_payments_awaiting_approval_page_both_ways_and_a_replay_lists_once(
+    api: Api, session: AsyncSession
+) -> None:
+    client = await new_client(api)
+    await fund(session, api, client, 100_000)
+    supplier = await new_counterparty(api, "SUPPLIER")
+    made = []
+    for n in range(5):
+        invoice = await payable_invoice(api, client, supplier, amount=f"{n + 1}.00")
+        key = new_key()
+        first = await raise_payment(api, {"invoiceId": invoice["id"]}, key=key)
+        again = await raise_payment(api, {"invoiceId": invoice["id"]}, key=key)
+        assert first["__typename"] == again["__typename"] == "PaymentPayload", (first, again)
+        assert again["replayed"] is True and again["payment"]["id"] == first["payment"]["id"]
+        made.append(first["payment"]["id"])
+    forward, backward = await both_ways(api, "paymentsAwaitingApproval", "", {}, {}, "id")
+    assert set(made) <= set(forward)
+    assert len(set(forward)) == len(forward)
+    assert backward == forward
+    mine, _ = await both_ways(
+        api, "payments", "clientId: $c, status: RAISED, ", {"c": "ID"}, {"c": client["id"]}, "id"
+    )
+    assert sorted(mine) == sorted(made)
