@@ -882,3 +882,20 @@ async def test_payments_awaiting_approval_page_both_ways_and_a_replay_lists_once
         api, "payments", "clientId: $c, status: RAISED, ", {"c": "ID"}, {"c": client["id"]}, "id"
     )
     assert sorted(mine) == sorted(made)
+
+
+async def test_reporting_role_cannot_reach_accounts_but_the_auditor_can(
+    api: Api, session: AsyncSession
+) -> None:
+    client = await busy_client(api, session, 3)
+    account = await cms_id(api, client["id"])
+    body = await api.gql(CLIENT_ACCOUNTS, {"id": client["id"], "last": 3}, role="reporting")
+    got = (body.get("data") or {}).get("client")
+    assert got is None or got.get("accounts") is None, body
+    assert "balanceAfter" not in str(body.get("data")), body
+    body = await api.gql(ACCOUNT_STATEMENT, {"a": account, "last": 3}, role="reporting")
+    assert not (body.get("data") or {}).get("accountStatement"), body
+    assert error_codes(body) == ["FORBIDDEN"], body
+    seen = await api.data(CLIENT_ACCOUNTS, {"id": client["id"], "last": 3}, role="auditor")
+    [cms] = [a for a in seen["client"]["accounts"] if a["id"] == account]
+    assert len(cms["statement"]["edges"]) == 3
