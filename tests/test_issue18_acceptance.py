@@ -899,3 +899,32 @@ async def test_reporting_role_cannot_reach_accounts_but_the_auditor_can(
     seen = await api.data(CLIENT_ACCOUNTS, {"id": client["id"], "last": 3}, role="auditor")
     [cms] = [a for a in seen["client"]["accounts"] if a["id"] == account]
     assert len(cms["statement"]["edges"]) == 3
+
+
+async def test_lists_agree_after_cancelling_an_approved_payment_and_refusing_a_made_ones(
+    api: Api, session: AsyncSession
+) -> None:
+    client = await new_client(api)
+    await fund(session, api, client, 10_000)
+    supplier = await new_counterparty(api, "SUPPLIER")
+    inv1 = (await payable_invoice(api, client, supplier, amount="3.00"))["id"]
+    inv2 = (await payable_invoice(api, client, supplier, amount="4.00"))["id"]
+    p1 = (await raised_payment(api, inv1))["id"]
+    p2 = (await raised_payment(api, inv2))["id"]
+    invs, pays = [inv1, inv2], [p1, p2]
+    for p in pays:
+        assert (await approve_payment(api, p))["__typename"] == "PaymentPayload"
+    await assert_lists_agree(api, client["id"], pays, invs, "both approved")
+    assert (await cancel_payment(api, p1))["__typename"] == "PaymentPayload"
+    await assert_lists_agree(api, client["id"], pays, invs, "approved one cancelled")
+    assert (await make_payment(api, p2))["__typename"] == "PaymentPayload"
+    await assert_lists_agree(api, client["id"], pays, invs, "other made")
+    late = await cancel_payment(api, p2)
+    assert late["__typename"] != "PaymentPayload", late
+    await assert_lists_agree(api, client["id"], pays, invs, "refused cancel of a made payment")
+    again = await make_payment(api, p1)
+    assert again["__typename"] != "PaymentPayload", again
+    await assert_lists_agree(api, client["id"], pays, invs, "refused make of a cancelled one")
+    # the invoice of the cancelled payment may be paid again: a new payment lists as raised
+    p3 = (await raised_payment(api, inv1))["id"]
+    await assert_lists_agree(api, client["id"], [*pays, p3], invs, "raised again")
