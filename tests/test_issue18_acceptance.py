@@ -8,6 +8,7 @@ bug.
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from datetime import date, timedelta
 from typing import Any
@@ -16,9 +17,12 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ca_api import clock
+from ca_api.approvals import listener
 from ca_api.auth.actor import Actor
 from ca_api.auth.principal import Principal, Role
+from ca_api.auth.tokens import SigningKey
 from ca_api.common.ids import decode_uuid
+from ca_api.config import Settings
 from tests.client_page_document import CLIENT_PAGE
 from tests.conftest import Api, RolledBackDatabase, error_codes
 from tests.factories import (
@@ -51,7 +55,7 @@ from tests.factories import (
     refer_client,
     refuse_decision,
 )
-from tests.support import statements
+from tests.support import app_on, fresh_database, statements
 
 STATEMENT_LINE = "cursor node { amount balanceAfter transfer { id valueDate description } }"
 PAGE_INFO = "pageInfo { hasPreviousPage hasNextPage startCursor endCursor }"
@@ -928,3 +932,43 @@ async def test_lists_agree_after_cancelling_an_approved_payment_and_refusing_a_m
     # the invoice of the cancelled payment may be paid again: a new payment lists as raised
     p3 = (await raised_payment(api, inv1))["id"]
     await assert_lists_agree(api, client["id"], [*pays, p3], invs, "raised again")
+
+
+# --- committed for real: two steps at once leave the lists in step ---------------------------
+
+
+async def test_lists_agree_after_two_makes_and_two_approvals_at_once(
+    settings: Settings, signing_key: SigningKey
+) -> None:
+    with fresh_database("ca_api_acc18_race") as url:
+        async with app_on(url, settings, signing_key, pool_size=4) as (api, database):
+            try:
+                client = await new_client(api)
+                session = database.session()
+                try:
+                    await fund(session, api, client, 10_000)
+                finally:
+                    await session.close()
+                supplier = await new_counterparty(api, "SUPPLIER")
+                inv1 = (await payable_invoice(api, client, supplier, amount="3.00"))["id"]
+                inv2 = (await payable_invoice(api, client, supplier, amount="4.00"))["id"]
+                p1 = (await raised_payment(api, inv1))["id"]
+                p2 = (await raised_payment(api, inv2))["id"]
+                assert (await approve_payment(api, p1))["__typename"] == "PaymentPayload"
+                makes = await asyncio.gather(make_payment(api, p1), make_payment(api, p1))
+                assert sorted(m["__typename"] == "PaymentPayload" for m in makes) == [False, True]
+                approvals = await asyncio.gather(
+                    approve_payment(api, p2, sub="olu.scao"),
+                    approve_payment(api, p2, sub="another.scao"),
+                )
+                ok = [a["__typename"] == "PaymentPayload" for a in approvals]
+                assert sorted(ok) == [False, True], approvals
+                await assert_lists_agree(api, client["id"], [p1, p2], [inv1, inv2], "raced")
+                data = await api.data(
+                    "query($a: ID!, $b: ID!) { a: payment(id: $a) { status } "
+                    "b: payment(id: $b) { status } }",
+                    {"a": p1, "b": p2},
+                )
+                assert (data["a"]["status"], data["b"]["status"]) == ("MADE", "APPROVED")
+            finally:
+                await listener.stop_listener(database)
