@@ -6,7 +6,6 @@ ours, cached per document; a trusted document comes parsed and is never validate
 from __future__ import annotations
 
 import functools
-from collections import OrderedDict
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -29,6 +28,7 @@ from graphql.validation import ASTValidationRule
 from strawberry.extensions import SchemaExtension
 from strawberry.schema.schema import validate_document
 
+from ca_api.common.recent import Recent
 from ca_api.config import Settings
 from ca_api.errors import ErrorCode
 from ca_api.trusted_documents.service import Prepared
@@ -249,7 +249,7 @@ def registration_errors(
     return list(_validate(schema._schema, document, rules, DocumentLimits.of(settings)))
 
 
-class ParsedDocuments:
+class ParsedDocuments(Recent[str, DocumentNode]):
     """The documents one schema parsed, by their text (the most recent ``size``): the SPA and
     the integrations send the same few again and again, and a parse costs more than the
     cached validation after it. Only a document that parsed is kept, so a syntax error is
@@ -257,20 +257,7 @@ class ParsedDocuments:
     parsed under that schema's token limit."""
 
     def __init__(self, size: int = 256) -> None:
-        self.size = size
-        self._documents: OrderedDict[str, DocumentNode] = OrderedDict()
-
-    def get(self, text: str) -> DocumentNode | None:
-        document = self._documents.get(text)
-        if document is not None:
-            self._documents.move_to_end(text)
-        return document
-
-    def keep(self, text: str, document: DocumentNode) -> None:
-        self._documents[text] = document
-        self._documents.move_to_end(text)
-        while len(self._documents) > self.size:
-            self._documents.popitem(last=False)
+        super().__init__(size)
 
 
 class GuardedValidation(SchemaExtension):

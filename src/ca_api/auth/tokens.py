@@ -15,7 +15,6 @@ import json
 import os
 import time
 import urllib.request
-from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,6 +24,7 @@ from joserfc.errors import JoseError
 from joserfc.jwk import ECKey, KeySet, RSAKey
 
 from ca_api.auth.principal import Principal, parse_roles
+from ca_api.common.recent import Recent
 from ca_api.config import Settings
 
 ALLOWED_ALGORITHMS = frozenset({"RS256", "ES256"})
@@ -148,18 +148,14 @@ class TokenVerifier:
         # SIGNED_TOKENS): an officer's token is sent with every request, and checking its
         # signature again was most of the cost of authenticating one. The claims (expiry,
         # not-before, issuer, audience) are still judged on every request.
-        self._signed: OrderedDict[str, dict[str, Any]] = OrderedDict()
+        self._signed: Recent[str, dict[str, Any]] = Recent(SIGNED_TOKENS)
 
     def _claims(self, token: str) -> dict[str, Any]:
         """The token's claims, its signature checked once (``_signed``)."""
         claims = self._signed.get(token)
-        if claims is not None:
-            self._signed.move_to_end(token)
-            return claims
-        claims = jwt.decode(token, self._keyset, algorithms=self._algorithms).claims
-        self._signed[token] = claims
-        if len(self._signed) > SIGNED_TOKENS:
-            self._signed.popitem(last=False)
+        if claims is None:
+            claims = jwt.decode(token, self._keyset, algorithms=self._algorithms).claims
+            self._signed.keep(token, claims)
         return claims
 
     def verify(self, token: str) -> Principal:
