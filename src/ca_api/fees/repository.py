@@ -33,13 +33,12 @@ from ca_api.common.keyset import Seek, keyset
 from ca_api.db import get_by_id, insert_returning, rows_where_in
 from ca_api.fees.models import FeeCharge, FeeRun, FeeRunException
 from ca_api.ledger.models import LedgerAccount, Transfer
-from ca_api.ledger.rules import AccountKind, TransferKind
+from ca_api.ledger.rules import MONEY_MOVED, AccountKind
 from ca_api.orders.models import deputyship_current
 from ca_api.policy.models import PolicyFigure
 
 CMS = AccountKind.CLIENT_CMS.value
 COUNTERPARTY = AccountKind.COUNTERPARTY.value
-MOVED = (TransferKind.POSTED.value, TransferKind.POST_PENDING.value)
 
 
 def _any(ids: Sequence[uuid.UUID]) -> ColumnElement[Any]:
@@ -136,7 +135,9 @@ async def client_movements(
         select(t.client_id, t.value_date, func.sum(signed).label("net"))
         .join(to_acc, to_acc.id == t.to_account_id)
         .join(from_acc, from_acc.id == t.from_account_id)
-        .where(and_(t.kind.in_(MOVED), t.value_date <= until, t.client_id == _any(client_ids)))
+        .where(
+            and_(t.kind.in_(MONEY_MOVED), t.value_date <= until, t.client_id == _any(client_ids))
+        )
         .group_by(t.client_id, t.value_date)
     )
     rows: Sequence[Any] = (await session.execute(stmt)).all()

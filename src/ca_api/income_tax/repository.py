@@ -16,9 +16,8 @@ from ca_api.db import insert_recorded
 from ca_api.income_tax.models import TaxReturnFiling
 from ca_api.income_tax.rules import TAX_PAID, TAX_REFUNDED, TAXABLE
 from ca_api.ledger.models import LedgerAccount, Transfer
-from ca_api.ledger.rules import AccountKind, Category, TransferKind
+from ca_api.ledger.rules import MONEY_MOVED, AccountKind, Category
 
-_MOVED = (TransferKind.POSTED.value, TransferKind.POST_PENDING.value)
 _COUNTERPARTY = AccountKind.COUNTERPARTY.value
 
 
@@ -93,7 +92,7 @@ async def listed_client_ids(
         income = (
             select(Transfer.client_id.label("client_id"))
             .where(
-                Transfer.kind.in_(_MOVED),
+                Transfer.kind.in_(MONEY_MOVED),
                 Transfer.category.in_([c.value for c in TAXABLE]),
                 Transfer.value_date.between(first_day, last_day),
                 Transfer.client_id.is_not(None),
@@ -135,7 +134,7 @@ async def ledger_sums(
         .join(LedgerAccount, LedgerAccount.id == Transfer.to_account_id)
         .where(
             Transfer.category == TAX_PAID.value,
-            Transfer.kind.in_(_MOVED),
+            Transfer.kind.in_(MONEY_MOVED),
             LedgerAccount.kind == _COUNTERPARTY,
         )
         .distinct()
@@ -151,7 +150,7 @@ async def ledger_sums(
             net_in.label("net_in"),
         )
         .where(
-            Transfer.kind.in_(_MOVED),
+            Transfer.kind.in_(MONEY_MOVED),
             Transfer.category.in_(categories),
             Transfer.value_date.between(first_day, last_day),
             Transfer.client_id.is_not(None),

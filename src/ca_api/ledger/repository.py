@@ -39,7 +39,7 @@ from ca_api.ledger.models import (
     TransferReclassification,
     transfer_reported_category,
 )
-from ca_api.ledger.rules import AccountKind, TransferKind
+from ca_api.ledger.rules import MONEY_MOVED, AccountKind, TransferKind
 
 
 async def lock_accounts(
@@ -324,7 +324,7 @@ async def statement(
     order (ix_transfer_from, ix_transfer_to), merged: "from OR to" in one WHERE defeats both
     indexes and reads every transfer of a big account (1.1 s at 2M transfers)."""
     t = Transfer
-    moved = t.kind.in_([TransferKind.POSTED.value, TransferKind.POST_PENDING.value])
+    moved = t.kind.in_(MONEY_MOVED)
     filters: list[ColumnElement[bool]] = [moved]
     if flt.value_from is not None:
         filters.append(t.value_date >= flt.value_from)
@@ -401,8 +401,6 @@ async def soundness(session: AsyncSession) -> tuple[int, int]:
 
 # --- interest runs (CMS R-ACC-1, Court Funds Office R-DATA) -----------------------------------
 
-_MOVED = (TransferKind.POSTED.value, TransferKind.POST_PENDING.value)
-
 
 async def lock_accounts_of_kind(
     session: AsyncSession, kind: AccountKind
@@ -427,7 +425,7 @@ async def daily_net_movements(
     balance). Holds are not money moved and do not count."""
     t = Transfer
     accounts = select(LedgerAccount.id).where(LedgerAccount.kind == kind.value)
-    moved = and_(t.kind.in_(_MOVED), t.value_date <= end)
+    moved = and_(t.kind.in_(MONEY_MOVED), t.value_date <= end)
     legs = union_all(
         select(t.to_account_id.label("account_id"), t.value_date, t.amount.label("signed")).where(
             moved, t.to_account_id.in_(accounts)
@@ -660,7 +658,7 @@ def _nearest_lines(account_id: Any, limit: int, newest: bool) -> Any:
     its two indexes (ix_transfer_from, ix_transfer_to, by seq) and merged, not by "from or to",
     which neither index serves."""
     t = Transfer
-    moved = t.kind.in_([TransferKind.POSTED.value, TransferKind.POST_PENDING.value])
+    moved = t.kind.in_(MONEY_MOVED)
     order = t.seq.desc() if newest else t.seq.asc()
     sides = [
         select(t.id, t.seq)

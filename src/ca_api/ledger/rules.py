@@ -26,6 +26,12 @@ class TransferKind(enum.StrEnum):
     VOID_PENDING = "VOID_PENDING"  # the hold released: nothing moved
 
 
+# The kinds of transfer that move money, so change a posted balance and make a statement line
+# (holds, PENDING and VOID_PENDING, reserve and release without moving any), as the values the
+# database holds.
+MONEY_MOVED = (TransferKind.POSTED.value, TransferKind.POST_PENDING.value)
+
+
 class CounterpartyKind(enum.StrEnum):
     DWP = "DWP"
     PENSION_PAYER = "PENSION_PAYER"

@@ -24,13 +24,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ca_api.common.keyset import Seek, keyset
 from ca_api.ledger.models import LedgerAccount, Transfer, transfer_reported_category
+from ca_api.ledger.rules import MONEY_MOVED
 from ca_api.opg_reports.models import OpgReport, OpgReportEvent, OpgReportText, OpgReportVersion
 from ca_api.opg_reports.rules import AccountFact, EntryFact
 from ca_api.orders.models import OrderInForce
 from ca_api.receipts.models import Receipt
 
 CLIENT_KINDS = ("CLIENT_CMS", "CLIENT_COURT_FUNDS", "CLIENT_PLACEMENT", "CLIENT_CASH")
-MOVED = ("POSTED", "POST_PENDING")  # holds (PENDING, VOID_PENDING) move no money
 
 
 # --- reports --------------------------------------------------------------------------------
@@ -183,7 +183,7 @@ async def client_accounts(session: AsyncSession, client_id: uuid.UUID) -> Sequen
 def _touches(account_ids: Sequence[uuid.UUID]) -> ColumnElement[bool]:
     ids = list(account_ids)
     return and_(
-        Transfer.kind.in_(MOVED),
+        Transfer.kind.in_(MONEY_MOVED),
         or_(Transfer.from_account_id.in_(ids), Transfer.to_account_id.in_(ids)),
     )
 

@@ -24,7 +24,7 @@ from ca_api.fees.models import FeeCharge
 from ca_api.institutions.models import ApprovedInstitution
 from ca_api.investments.models import ExistingInvestment
 from ca_api.ledger.models import Counterparty, LedgerAccount, Transfer
-from ca_api.ledger.rules import CounterpartyKind, TransferKind
+from ca_api.ledger.rules import MONEY_MOVED, CounterpartyKind
 from ca_api.lodgements.models import CourtFundsWithdrawal, LodgementLodged
 from ca_api.outstanding_debts.models import DebtRepayment, OutstandingDebt
 from ca_api.payments.models import PaymentEvent
@@ -34,8 +34,6 @@ from ca_api.receipts.models import Receipt
 from ca_api.reviews.models import CircumstanceChange, ClientContact, ClientReview
 from ca_api.valuables.models import ValuableMovement, ValuableRecord
 
-MOVED = (TransferKind.POSTED.value, TransferKind.POST_PENDING.value)
-
 
 def end_of_day(day: date) -> datetime:
     """The first moment after ``day`` in the council's calendar (Europe/London): a row recorded
@@ -44,7 +42,7 @@ def end_of_day(day: date) -> datetime:
 
 
 def _moved(t: Any) -> Any:
-    return t.kind.in_(MOVED)
+    return t.kind.in_(MONEY_MOVED)
 
 
 # --- decisions (R-DEC-1) ----------------------------------------------------------------------

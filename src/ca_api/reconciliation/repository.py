@@ -32,7 +32,7 @@ from sqlalchemy.orm import aliased
 from ca_api.common.keyset import Seek, keyset
 from ca_api.db import Base
 from ca_api.ledger.models import LedgerAccount, Transfer
-from ca_api.ledger.rules import AccountKind, TransferKind
+from ca_api.ledger.rules import MONEY_MOVED, AccountKind
 from ca_api.reconciliation.models import BankMatch, BankStatement, BankStatementLine
 from ca_api.reconciliation.rules import (
     BankLine,
@@ -62,7 +62,7 @@ def _bank_moves(*columns: Any) -> Select[Any]:
         .join(_from, _from.id == Transfer.from_account_id)
         .join(_to, _to.id == Transfer.to_account_id)
         .where(
-            Transfer.kind.in_([TransferKind.POSTED.value, TransferKind.POST_PENDING.value]),
+            Transfer.kind.in_(MONEY_MOVED),
             or_(and_(_into_cms, _from.kind != _CMS), and_(_out_of_cms, _to.kind != _CMS)),
         )
     )
