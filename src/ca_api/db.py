@@ -24,13 +24,15 @@ from sqlalchemy import (
     MetaData,
     Numeric,
     Text,
+    any_,
+    bindparam,
     func,
     insert,
     literal,
     select,
 )
 from sqlalchemy import event as sa_event
-from sqlalchemy.dialects.postgresql import UUID
+from sqlalchemy.dialects.postgresql import ARRAY, UUID
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import (
@@ -84,6 +86,13 @@ async def rows_where_in(
     one way a repository loads the children of a batch of parents (a loader's query)."""
     stmt = select(model).where(column.in_(set(values))).order_by(*order_by)
     return (await session.execute(stmt)).scalars().all()
+
+
+def any_id(ids: Sequence[uuid.UUID]) -> ColumnElement[Any]:
+    """``= ANY($1)`` with one array parameter: one statement text whatever the number of ids
+    (``IN`` renders a parameter per id, a new statement to prepare for every batch size, and a
+    driver takes at most 32,767 parameters)."""
+    return any_(bindparam("ids", list(ids), type_=ARRAY(UUID(as_uuid=True)), unique=True))
 
 
 def fixed(value: str) -> ColumnElement[str]:

@@ -14,23 +14,18 @@ from datetime import date
 from typing import Any, NamedTuple
 
 from sqlalchemy import (
-    ColumnElement,
     and_,
-    any_,
-    bindparam,
     case,
     func,
     insert,
     select,
     text,
 )
-from sqlalchemy.dialects.postgresql import ARRAY
-from sqlalchemy.dialects.postgresql import UUID as PG_UUID
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from ca_api.common.keyset import Seek, keyset
-from ca_api.db import get_by_id, insert_returning, rows_where_in
+from ca_api.db import any_id, get_by_id, insert_returning, rows_where_in
 from ca_api.fees.models import FeeCharge, FeeRun, FeeRunException
 from ca_api.ledger.models import LedgerAccount, Transfer
 from ca_api.ledger.rules import MONEY_MOVED, AccountKind
@@ -39,11 +34,6 @@ from ca_api.policy.models import PolicyFigure
 
 CMS = AccountKind.CLIENT_CMS.value
 COUNTERPARTY = AccountKind.COUNTERPARTY.value
-
-
-def _any(ids: Sequence[uuid.UUID]) -> ColumnElement[Any]:
-    """``= ANY($1)``: one statement text whatever the number of ids."""
-    return any_(bindparam("ids", list(ids), type_=ARRAY(PG_UUID(as_uuid=True)), unique=True))
 
 
 async def lock_fee_runs(session: AsyncSession) -> None:
@@ -94,7 +84,7 @@ async def charged_already(
     if not client_ids:
         return set()
     stmt = select(FeeCharge.client_id, FeeCharge.kind, FeeCharge.due_date).where(
-        FeeCharge.client_id == _any(client_ids),
+        FeeCharge.client_id == any_id(client_ids),
         FeeCharge.due_date >= start,
         FeeCharge.due_date <= end,
     )
@@ -109,7 +99,9 @@ async def lock_cms_accounts(
         return {}
     stmt = (
         select(LedgerAccount)
-        .where(LedgerAccount.client_id == _any(sorted(set(client_ids))), LedgerAccount.kind == CMS)
+        .where(
+            LedgerAccount.client_id == any_id(sorted(set(client_ids))), LedgerAccount.kind == CMS
+        )
         .order_by(LedgerAccount.id)
         .with_for_update()
         .execution_options(populate_existing=True)
@@ -136,7 +128,7 @@ async def client_movements(
         .join(to_acc, to_acc.id == t.to_account_id)
         .join(from_acc, from_acc.id == t.from_account_id)
         .where(
-            and_(t.kind.in_(MONEY_MOVED), t.value_date <= until, t.client_id == _any(client_ids))
+            and_(t.kind.in_(MONEY_MOVED), t.value_date <= until, t.client_id == any_id(client_ids))
         )
         .group_by(t.client_id, t.value_date)
     )

@@ -15,33 +15,23 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import (
-    ColumnElement,
     Row,
-    any_,
-    bindparam,
     exists,
     select,
     text,
 )
-from sqlalchemy.dialects.postgresql import ARRAY
-from sqlalchemy.dialects.postgresql import UUID as PG_UUID
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from ca_api.clients.models import Client, client_current
 from ca_api.common.keyset import Seek, keyset
+from ca_api.db import any_id
 from ca_api.ledger.models import Counterparty, LedgerAccount, Transfer
 from ca_api.ledger.rules import AccountKind
 from ca_api.receipts.models import Receipt
 
 CMS = AccountKind.CLIENT_CMS.value
-
-
-def _any(ids: Sequence[uuid.UUID]) -> ColumnElement[Any]:
-    """``= ANY($1)`` with one array parameter: one statement text whatever the number of ids
-    (``IN`` renders a parameter per id, a new statement to prepare for every batch size)."""
-    return any_(bindparam("ids", list(ids), type_=ARRAY(PG_UUID(as_uuid=True)), unique=True))
 
 
 # --- Clients, payers, accounts ----------------------------------------------------------------
@@ -60,12 +50,12 @@ async def client_statuses(
         return {}
     await session.execute(
         select(Client.id)
-        .where(Client.id == _any(ids))
+        .where(Client.id == any_id(ids))
         .order_by(Client.id)
         .with_for_update(key_share=True)
     )
     cc = client_current
-    rows = await session.execute(select(cc.c.id, cc.c.status).where(cc.c.id == _any(ids)))
+    rows = await session.execute(select(cc.c.id, cc.c.status).where(cc.c.id == any_id(ids)))
     return {r.id: r.status for r in rows}
 
 
@@ -74,7 +64,7 @@ async def counterparties(
 ) -> dict[uuid.UUID, Counterparty]:
     if not ids:
         return {}
-    stmt = select(Counterparty).where(Counterparty.id == _any(sorted(set(ids))))
+    stmt = select(Counterparty).where(Counterparty.id == any_id(sorted(set(ids))))
     return {c.id: c for c in (await session.execute(stmt)).scalars()}
 
 
@@ -83,7 +73,7 @@ async def _lock_cms(
 ) -> dict[uuid.UUID, LedgerAccount]:
     stmt = (
         select(LedgerAccount)
-        .where(LedgerAccount.client_id == _any(client_ids), LedgerAccount.kind == CMS)
+        .where(LedgerAccount.client_id == any_id(client_ids), LedgerAccount.kind == CMS)
         .order_by(LedgerAccount.id)
         .with_for_update()
         .execution_options(populate_existing=True)
