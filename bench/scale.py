@@ -328,6 +328,39 @@ def every_case(ids: dict[str, str]) -> list[Case]:
               edges { node { __typename } } } }""",
             {"c": busy},
         ),
+        # A busy client's own pages beyond the client page (issue 18: every lookup).
+        Case(
+            "incomeTax (a busy client's year)",
+            officer,
+            "query($c: ID!) { incomeTax(clientId: $c, taxYear: 2025) { __typename } }",
+            {"c": busy},
+        ),
+        Case(
+            "feeCharges (a busy client)",
+            officer,
+            "query($c: ID!) { feeCharges(clientId: $c, first: 25) { edges { node { id } } } }",
+            {"c": busy},
+        ),
+        Case(
+            "outstandingDebts (a busy client)",
+            officer,
+            "query($c: ID!) { outstandingDebts(clientId: $c) { __typename } }",
+            {"c": busy},
+        ),
+        Case(
+            "estate (a busy client)",
+            officer,
+            "query($c: ID!) { estate(clientId: $c) { __typename } }",
+            {"c": busy},
+        ),
+        Case(
+            "circumstanceChanges (a busy client)",
+            officer,
+            """query($c: ID!) { circumstanceChanges(clientId: $c, first: 25) {
+              edges { node { __typename } } } }""",
+            {"c": busy},
+        ),
+        Case("outboxMessages", "auditor", lst("outboxMessages", "first: 25"), {}),
         Case("ledgerCheck", "auditor", "query { ledgerCheck { sound } }", {}, report=True),
         Case(
             "caseload(asAt, comparedWith)",
@@ -370,6 +403,13 @@ def every_case(ids: dict[str, str]) -> list[Case]:
             reporting,
             "query($a: Date!) { workload(asAt: $a) { clients } }",
             {"a": ids["today"]},
+            report=True,
+        ),
+        Case(
+            "deadlinesSeries (a year)",
+            reporting,
+            "query($f: Date!, $t: Date!) { deadlinesSeries(from: $f, to: $t) { __typename } }",
+            {"f": ids["yearAgo"], "t": ids["today"]},
             report=True,
         ),
         Case(
