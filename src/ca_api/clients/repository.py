@@ -313,7 +313,7 @@ async def list_current(
 _current_version = table("client_current_version", column("client_id"), column("version"))
 
 
-async def caseload_counts(session: AsyncSession, on: date) -> Sequence[Row[Any]]:
+async def caseload_counts(session: AsyncSession, on: date) -> Sequence[Row[bool, bool, str, int]]:
     """Active clients (not referrals, not closed) by legal role and situation (R-REP-1).
     No personal data."""
     # Every client at once, by hash joins on keys: each client's current version by its newest
