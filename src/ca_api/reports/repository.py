@@ -318,7 +318,8 @@ _MONEY_SERIES_TEMPLATE = (
 # towards the money held from its step (or the segment's first, if later) to the segment's
 # end. A client's balance at a step is at most the balance on the first day plus every rise
 # inside the series (read with the balance: one grouping of the month rows). Pence as bigint
-# (numeric sums are slower). money_points: the same amounts by step, for the candidates.
+# (numeric sums are slower). ``_CANDIDATE_MONEY_UP_TO_FIRST``: the same amounts by step, for
+# the candidates (their month rows by the index).
 _SERIES_UP_TO_FIRST = """
 base AS (
   SELECT m.client_id,
@@ -373,8 +374,8 @@ segments AS (
 # the last day past every step): the balance at a step is the balance now less the money moved
 # at later steps, so each counts towards the money held from the segment's first step to its
 # own step (or the segment's end, if sooner). A client's balance at a step is at most the
-# balance now plus every fall after the first day. money_points: the movements by step and the
-# balance now (step :steps + 1), for the candidates.
+# balance now plus every fall after the first day. ``_CANDIDATE_MONEY_NOW_LESS_LATER``: the
+# movements by step and the balance now (step :steps + 1), for the candidates.
 _SERIES_NOW_LESS_LATER = """
 now AS (
   SELECT client_id, CAST(sum(posted) AS bigint) AS posted FROM ledger_account
