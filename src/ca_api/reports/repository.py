@@ -193,14 +193,32 @@ GROUP BY i, sign, deputy, situation
 # The money held at each of a series' month ends (steps i = 0.. of :days), by role. Every
 # client the caseload counts on the first day (classified whole), and each client whose
 # classification may change (``_CHANGED``) classified again on the day of that step: a class
-# point (i, client, class: 2 deputy, 1 appointee, 0 not counted). Each client's posted money by
-# step from the ledger's month rows (``ledger_account_month``, migration 0043): the balance on
-# the first day (``__BASE__``, the cheaper side, as ``money_by_role``) and each later month's
-# movement, a money point. Where the lodgement threshold changes (:thresholds, one per day),
-# a point for every client ever counted as a deputy in the series. Per client, in step order,
-# the class and balance then hold from a point to the next: a segment, counted +1 (and its
-# balance, and whether it is a deputy's at or over the threshold) from its first step and -1
-# from its end. ``money_series`` adds the steps up.
+# point (i, client, class: 2 deputy, 1 appointee, 0 not counted). Per client, in step order, a
+# class holds from the point where it changes to the next change: a class segment (a client,
+# deputy or not, steps i to next_i), counted +1 from its first step and -1 from its end.
+#
+# The money held is a sum, so it is not followed client by client. Each amount of a client's
+# posted money (``__MONEY__``: the balance on one day, the cheaper side as ``money_by_role``,
+# and each other month's movement from the ledger's month rows, ``ledger_account_month``,
+# migration 0043) counts towards the money held over a stretch of each of the client's class
+# segments: the month rows hash-joined to the segments (50,000 at 50,000 clients) and summed by
+# segment stretch and month (a few thousand groups), then by step. No sort of the month rows:
+# followed client by client (each client's month rows sorted and windowed into a segment per
+# month: 530,000 points at 12 month ends and 50,000 clients) that took two of the series'
+# three seconds.
+#
+# Only the deputy clients at or over the lodgement threshold (:thresholds, one per day) need a
+# client's balance at each step. No client's balance at a step of the series exceeds a bound
+# from one read of its month rows (``bounds``: the balance on the one day plus every movement
+# towards it between), so only the clients whose bound reaches the lowest threshold of the
+# series (10 of 50,000; every client if a threshold is nil or less) have their points windowed
+# into segments of one class and balance (``__CANDIDATE_SEGMENTS__``), their month rows read
+# by ``ix_ledger_account_month_client`` (migration 0057): a segment of a deputy's at or over
+# the threshold in force in a run of steps with one threshold counts +1 from its first step
+# and -1 from its end.
+#
+# ``money_series`` adds the steps up. A step and role where no figure changes gives no row, so
+# both sides give the same rows.
 # The clients counted on the first day, and each changed client on the day of its step.
 _MONEY_ROLES = """
   SELECT 0 AS i, 1 AS sign, o.client_id, CAST(:first AS date) AS on_,
@@ -221,13 +239,41 @@ class_points AS (
   UNION ALL
   SELECT ch.i, ch.client_id, 0 FROM changed ch
 ),
+class_changes AS (
+  -- A changed client has two points at its step (0, and its class if counted): the class.
+  SELECT client_id, i, cls
+  FROM (SELECT client_id, i, cls, lag(cls) OVER (PARTITION BY client_id ORDER BY i) AS before
+        FROM (SELECT client_id, i, max(cls) AS cls FROM class_points
+              GROUP BY client_id, i) p) c
+  WHERE before IS DISTINCT FROM cls
+),
+class_segments AS (
+  SELECT client_id, i, next_i, cls = 2 AS deputy
+  FROM (SELECT client_id, i, cls,
+               lead(i, 1, CAST(:steps AS int)) OVER (PARTITION BY client_id ORDER BY i) AS next_i
+        FROM class_changes) s
+  WHERE cls > 0
+),
 thresholds AS (
   SELECT t.i - 1 AS i, t.threshold,
          t.threshold IS DISTINCT FROM lag(t.threshold) OVER (ORDER BY t.i) AS changes
   FROM unnest(CAST(:thresholds AS bigint[])) WITH ORDINALITY AS t(threshold, i)
 ),
-__BASE__,
-__MOVED_TO_SEGMENTS__,
+__MONEY__,
+candidates AS (
+  SELECT client_id FROM bounds
+  WHERE most >= (SELECT min(threshold) FROM thresholds)
+  UNION
+  SELECT client_id FROM class_segments
+  WHERE deputy AND 0 >= (SELECT min(threshold) FROM thresholds)
+),
+points AS (
+  SELECT i, client_id, cls, CAST(0 AS bigint) AS moved FROM class_points
+  WHERE client_id IN (SELECT client_id FROM candidates)
+  UNION ALL
+  __CANDIDATE_MONEY__
+),
+__CANDIDATE_SEGMENTS__,
 counted AS (
   SELECT g.i, g.next_i, g.cls = 2 AS deputy, g.balance
   FROM segments g
@@ -248,45 +294,73 @@ over AS (
 )
 SELECT i, deputy, sum(clients) AS clients, sum(held) AS held, sum(over) AS over_threshold
 FROM (
-  SELECT i, deputy, 1 AS clients, balance AS held, 0 AS over FROM counted
+  SELECT i, deputy, 1 AS clients, CAST(0 AS numeric) AS held, 0 AS over FROM class_segments
   UNION ALL
-  SELECT next_i, deputy, -1, -balance, 0 FROM counted WHERE next_i < CAST(:steps AS int)
+  SELECT next_i, deputy, -1, 0, 0 FROM class_segments WHERE next_i < CAST(:steps AS int)
+  UNION ALL
+  SELECT from_i, deputy, 0, held, 0 FROM held
+  UNION ALL
+  SELECT to_i, deputy, 0, -held, 0 FROM held WHERE to_i < CAST(:steps AS int)
   UNION ALL
   SELECT from_i, true, 0, 0, 1 FROM over
   UNION ALL
   SELECT to_i, true, 0, 0, -1 FROM over WHERE to_i < CAST(:steps AS int)
 ) d
 GROUP BY i, deputy
+HAVING sum(clients) <> 0 OR sum(held) <> 0 OR sum(over) <> 0
 """
 _MONEY_SERIES_TEMPLATE = (
     "WITH " + _STEPS + "," + _CHANGED + "," + _classified(_MONEY_ROLES) + _MONEY_SERIES_TAIL
 )
-# Each client's balance on the first day from the month rows up to it (the other side,
-# ``_MOVED_NOW_LESS_LATER``, from the balance now). The month rows are points as they are, one
-# per account and month: the window sums a client's at a step together (peers), so grouping
-# them first (400,000 rows at 12 month ends, 50,000 clients, spilling its hash to disk) was
-# work for nothing. Pence as bigint throughout the window (numeric sums are slower).
-_BASE_UP_TO = """
+# One side: each client's balance on the first day from the month rows up to it (the other
+# side, ``_SERIES_NOW_LESS_LATER``, from the balance now), an amount of step 0 (month_end
+# :first), and each month's movement inside the series an amount of its step: each counts
+# towards the money held from its step (or the segment's first, if later) to the segment's
+# end. A client's balance at a step is at most the balance on the first day plus every rise
+# inside the series (read with the balance: one grouping of the month rows). Pence as bigint
+# (numeric sums are slower). ``_CANDIDATE_MONEY_UP_TO_FIRST``: the same amounts by step, for
+# the candidates (their month rows by the index).
+_SERIES_UP_TO_FIRST = """
 base AS (
-  SELECT m.client_id, sum(m.moved) AS balance
+  SELECT m.client_id,
+         coalesce(sum(m.moved) FILTER (WHERE m.month_end <= CAST(:first AS date)), 0) AS balance,
+         coalesce(sum(m.moved) FILTER (WHERE m.month_end > CAST(:first AS date)
+                                         AND m.moved > 0), 0) AS rose
   FROM ledger_account_month m
-  WHERE m.month_end <= CAST(:first AS date)
+  WHERE m.month_end <= CAST(:last AS date)
   GROUP BY m.client_id
+),
+by_month AS (
+  SELECT g.i, g.next_i, g.deputy, a.month_end, sum(a.amount) AS amount
+  FROM class_segments g
+  JOIN (SELECT client_id, month_end, moved AS amount FROM ledger_account_month
+        WHERE month_end > CAST(:first AS date) AND month_end <= CAST(:last AS date)
+        UNION ALL
+        SELECT client_id, CAST(:first AS date), CAST(balance AS bigint) FROM base) a
+    ON a.client_id = g.client_id
+  GROUP BY 1, 2, 3, 4
+),
+held AS (
+  SELECT greatest(b.i, s.i) AS from_i, b.next_i AS to_i, b.deputy, sum(b.amount) AS held
+  FROM by_month b
+  JOIN steps s ON s.on_ = b.month_end
+  WHERE s.i < b.next_i
+  GROUP BY 1, 2, 3
+),
+bounds AS (
+  SELECT client_id, balance + rose AS most FROM base
 )"""
-_MOVED_UP_TO = """
-moved AS (
-  SELECT s.i, m.client_id, m.moved
+_CANDIDATE_MONEY_UP_TO_FIRST = """
+  SELECT s.i, m.client_id, NULL, m.moved
   FROM ledger_account_month m
   JOIN steps s ON s.on_ = m.month_end
-  WHERE m.month_end > CAST(:first AS date) AND m.month_end <= CAST(:last AS date)
-),
-points AS (
-  SELECT i, client_id, cls, CAST(0 AS bigint) AS moved FROM class_points
-  UNION ALL
-  SELECT i, client_id, NULL, moved FROM moved
+  WHERE m.client_id = ANY (ARRAY(SELECT client_id FROM candidates))
+    AND m.month_end > CAST(:first AS date) AND m.month_end <= CAST(:last AS date)
   UNION ALL
   SELECT 0, client_id, NULL, CAST(balance AS bigint) FROM base
-),
+  WHERE client_id IN (SELECT client_id FROM candidates)
+"""
+_SEGMENTS_UP_TO_FIRST = """
 segments AS (
   SELECT p.i,
          (max(p.i * 4 + p.cls) OVER w) % 4 AS cls,
@@ -295,31 +369,54 @@ segments AS (
   FROM points p
   WINDOW w AS (PARTITION BY p.client_id ORDER BY p.i)
 )"""
-# The other side, read once: each client's month rows after the first day by step (a month
-# after the last day at step :steps, past every segment), and the posted balance now as a
-# point at step 0; the balance at a step is the balance now less the money moved at the later
-# steps (a window over the points the segments read anyway). Reading the month rows once, not
-# again for a ``later`` per client, took a scan and a grouping of 400,000 rows (12 month ends,
-# 50,000 clients) off the series.
-_BASE_NOW = """
+# The other side: the posted balance now, an amount past every step (month_end infinity), and
+# each month's movement after the first day, negated, an amount of its step (a month after
+# the last day past every step): the balance at a step is the balance now less the money moved
+# at later steps, so each counts towards the money held from the segment's first step to its
+# own step (or the segment's end, if sooner). A client's balance at a step is at most the
+# balance now plus every fall after the first day. ``_CANDIDATE_MONEY_NOW_LESS_LATER``: the
+# movements by step and the balance now (step :steps + 1), for the candidates.
+_SERIES_NOW_LESS_LATER = """
 now AS (
-  SELECT client_id, sum(posted) AS posted FROM ledger_account
+  SELECT client_id, CAST(sum(posted) AS bigint) AS posted FROM ledger_account
   WHERE client_id IS NOT NULL GROUP BY client_id
+),
+by_month AS (
+  SELECT g.i, g.next_i, g.deputy, a.month_end, sum(a.amount) AS amount
+  FROM class_segments g
+  JOIN (SELECT client_id, month_end, -moved AS amount FROM ledger_account_month
+        WHERE month_end > CAST(:first AS date)
+        UNION ALL
+        SELECT client_id, CAST('infinity' AS date), posted FROM now) a
+    ON a.client_id = g.client_id
+  GROUP BY 1, 2, 3, 4
+),
+held AS (
+  SELECT b.i AS from_i, least(b.next_i, coalesce(s.i, CAST(:steps AS int))) AS to_i, b.deputy,
+         sum(b.amount) AS held
+  FROM by_month b
+  LEFT JOIN steps s ON s.on_ = b.month_end
+  WHERE coalesce(s.i, CAST(:steps AS int)) > b.i
+  GROUP BY 1, 2, 3
+),
+bounds AS (
+  SELECT n.client_id, n.posted + coalesce(f.fell, 0) AS most
+  FROM now n
+  LEFT JOIN (SELECT client_id, -sum(moved) AS fell FROM ledger_account_month
+             WHERE month_end > CAST(:first AS date) AND moved < 0
+             GROUP BY client_id) f ON f.client_id = n.client_id
 )"""
-_MOVED_NOW_LESS_LATER = """
-moved AS (
-  SELECT coalesce(s.i, CAST(:steps AS int)) AS i, m.client_id, m.moved
+_CANDIDATE_MONEY_NOW_LESS_LATER = """
+  SELECT coalesce(s.i, CAST(:steps AS int)), m.client_id, NULL, m.moved
   FROM ledger_account_month m
   LEFT JOIN steps s ON s.on_ = m.month_end
-  WHERE m.month_end > CAST(:first AS date)
-),
-points AS (
-  SELECT i, client_id, cls, CAST(0 AS bigint) AS moved FROM class_points
+  WHERE m.client_id = ANY (ARRAY(SELECT client_id FROM candidates))
+    AND m.month_end > CAST(:first AS date)
   UNION ALL
-  SELECT i, client_id, NULL, moved FROM moved
-  UNION ALL
-  SELECT CAST(:steps AS int) + 1, client_id, NULL, -CAST(posted AS bigint) FROM now
-),
+  SELECT CAST(:steps AS int) + 1, client_id, NULL, -posted FROM now
+  WHERE client_id IN (SELECT client_id FROM candidates)
+"""
+_SEGMENTS_NOW_LESS_LATER = """
 segments AS (
   SELECT p.i,
          (max(p.i * 4 + p.cls) OVER w) % 4 AS cls,
@@ -329,11 +426,21 @@ segments AS (
   WINDOW w AS (PARTITION BY p.client_id ORDER BY p.i),
          later AS (w RANGE BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING)
 )"""
-_MONEY_SERIES_UP_TO = _MONEY_SERIES_TEMPLATE.replace("__BASE__", _BASE_UP_TO).replace(
-    "__MOVED_TO_SEGMENTS__", _MOVED_UP_TO
+
+
+def _money_series(money: str, candidate_money: str, candidate_segments: str) -> str:
+    return (
+        _MONEY_SERIES_TEMPLATE.replace("__MONEY__", money)
+        .replace("__CANDIDATE_MONEY__", candidate_money)
+        .replace("__CANDIDATE_SEGMENTS__", candidate_segments)
+    )
+
+
+_MONEY_SERIES_UP_TO = _money_series(
+    _SERIES_UP_TO_FIRST, _CANDIDATE_MONEY_UP_TO_FIRST, _SEGMENTS_UP_TO_FIRST
 )
-_MONEY_SERIES_NOW_LESS_LATER = _MONEY_SERIES_TEMPLATE.replace("__BASE__", _BASE_NOW).replace(
-    "__MOVED_TO_SEGMENTS__", _MOVED_NOW_LESS_LATER
+_MONEY_SERIES_NOW_LESS_LATER = _money_series(
+    _SERIES_NOW_LESS_LATER, _CANDIDATE_MONEY_NOW_LESS_LATER, _SEGMENTS_NOW_LESS_LATER
 )
 
 _COUNT = """
@@ -424,19 +531,24 @@ async def _planned_for_the_date(session: AsyncSession) -> None:
 
 @asynccontextmanager
 async def _series_settings(session: AsyncSession) -> AsyncIterator[None]:
-    """For the statements inside only: hash or merge joins where a join has a key, and room to
-    hash and sort in memory. PostgreSQL cannot tell how many clients a series' steps list (CTEs
-    over arrays and date ranges): it guessed one or two and joined them by nested loops,
-    scanning the list once per client (two minutes at 50,000 clients, 0.3 s with hash joins).
-    And at the default 4 MB it spilled the classification's hash and the points' sort to disk
-    (the deadline measures' setting, ``deadline_measures.repository``); at 32 MB the points' sort
-    of a year's series at 50,000 clients (530,000 points) still went to disk."""
+    """For the statements inside only: hash joins where a join has a key, and room to hash and
+    sort in memory. PostgreSQL cannot tell how many clients a series' steps list (CTEs over
+    arrays and date ranges): it guessed one or two and joined them by nested loops, scanning
+    the list once per client (two minutes at 50,000 clients, 0.3 s with hash joins); and,
+    guessing 1,500 class segments for 50,000, it merge-joined the money series' 450,000 month
+    rows to them, sorting the month rows by client first (the sort the hash join avoids; no
+    change to the caseload's changes, which hash-join either way). And at the default 4 MB it
+    spilled the classification's hash and the points' sort to disk (the deadline measures'
+    setting, ``deadline_measures.repository``); at 32 MB the points' sort of a year's series at
+    50,000 clients (530,000 points) still went to disk."""
     await session.execute(text("SET LOCAL enable_nestloop = off"))
+    await session.execute(text("SET LOCAL enable_mergejoin = off"))
     await session.execute(text("SET LOCAL work_mem = '64MB'"))
     try:
         yield
     finally:
         await session.execute(text("SET LOCAL enable_nestloop TO DEFAULT"))
+        await session.execute(text("SET LOCAL enable_mergejoin TO DEFAULT"))
         await session.execute(text("SET LOCAL work_mem TO DEFAULT"))
 
 
@@ -510,8 +622,9 @@ async def money_series(
 ) -> Sequence[Any]:
     """(i, deputy, clients, held, over_threshold) changes at each step i of ``days``
     (consecutive month ends, ascending): each figure of ``money_by_role`` on ``days[i]`` (with
-    ``thresholds[i]``) is the sum of its changes at steps 0 to i. One statement whatever the
-    length. ``up_to`` as ``money_by_role`` (the balances on ``days[0]``)."""
+    ``thresholds[i]``) is the sum of its changes at steps 0 to i; no row for a step and role
+    where none changes. One statement whatever the length. ``up_to`` as ``money_by_role`` (the
+    balances on ``days[0]``)."""
     if not days:
         return []
     _check_month_ends(days)
