@@ -688,10 +688,6 @@ async def load(engine: AsyncEngine, sizes: Sizes) -> None:
             await conn.execute(text("SET LOCAL session_replication_role = replica"))
             await conn.execute(text("SELECT current_status_rebuild()"))
             print(f"  current statuses rebuilt: {time.perf_counter() - t0:.1f} s", flush=True)
-        # Each deputy client's next OPG report (migration 0054), likewise.
-        if (await conn.execute(text("SELECT to_regproc('opg_report_next_rebuild')"))).scalar():
-            await conn.execute(text("SET LOCAL session_replication_role = replica"))
-            await conn.execute(text("SELECT opg_report_next_rebuild()"))
     total = sum(first) + sum(second)
     print(
         f"  PostgreSQL CPU: {total:.1f} s in all; the longest chain {max(first) + max(second):.1f}"
