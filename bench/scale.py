@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import dataclasses
 import os
 import statistics
 import sys
@@ -42,6 +43,7 @@ from scale_data import BUSY_CLIENTS, Sizes, consistency, foreign_keys_broken, lo
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
+from wide import widen
 
 from ca_api.db import async_url
 
@@ -118,9 +120,13 @@ class Case:
     report: bool = False
 
 
-def cases(ids: dict[str, str]) -> list[Case]:
-    """Every root list and lookup an officer or dashboard opens, and every report."""
-    return sorted(every_case(ids), key=lambda c: c.label in LAST)
+def cases(ids: dict[str, str], *, wide: bool = False) -> list[Case]:
+    """Every root list and lookup an officer or dashboard opens, and every report; ``wide``:
+    each asking for every plain field of what it selects (``bench/wide.py``)."""
+    every = sorted(every_case(ids), key=lambda c: c.label in LAST)
+    if wide:
+        every = [dataclasses.replace(c, query=widen(c.query)) for c in every]
+    return every
 
 
 # Over a minute before issue 18 (each holds the server's database for minutes after the bench
@@ -445,12 +451,13 @@ async def measure(
     runs: int,
     slow: float,
     request_seconds: float,
+    wide: bool = False,
 ) -> None:
     async with httpx.AsyncClient(base_url=base_url, timeout=request_seconds) as c:
         ids = await known_ids(c, tokens["assistant"], url)
         results: list[tuple[Case, float, float, float]] = []
         failed: list[str] = []
-        for case in cases(ids):
+        for case in cases(ids, wide=wide):
             if only and not any(o.lower() in case.label.lower() for o in only):
                 continue
             times: list[float] = []
@@ -530,6 +537,9 @@ def main() -> None:
     parser.add_argument("--client-page", action="store_true", help="the client page bench")
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument(
+        "--wide", action="store_true", help="every case asks for every plain field (bench/wide.py)"
+    )
     args = parser.parse_args()
     if args.skip_load and not args.keep:
         parser.error("--skip-load needs --keep NAME")
@@ -552,7 +562,11 @@ def main() -> None:
                 asyncio.run(client_page(srv.url, tokens["assistant"], url, args))
             else:
                 only = [o.strip() for o in args.only.split(",") if o.strip()]
-                asyncio.run(measure(srv.url, tokens, url, only, args.runs, args.slow, args.timeout))
+                asyncio.run(
+                    measure(
+                        srv.url, tokens, url, only, args.runs, args.slow, args.timeout, args.wide
+                    )
+                )
         print(f"load average: {os.getloadavg()}")
 
 
