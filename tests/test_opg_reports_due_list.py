@@ -21,8 +21,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ca_api.opg_reports import repository, rules
 from ca_api.opg_reports.rules import OpgReportDueState
-from tests.conftest import Api
+from tests.conftest import Api, RolledBackDatabase
 from tests.factories import KEYED_PROBLEMS, assert_forbidden, new_client, new_deputyship, new_key
+from tests.support import statements
 
 TODAY = date(2026, 6, 15)
 CASEWORKER = {"role": "assistant", "sub": "ash.assistant"}
@@ -220,6 +221,26 @@ async def test_the_day_asked_about_moves_the_states_and_who_is_in_force(api: Api
     before_order = TODAY - timedelta(days=101)
     listed = {r["clientId"] for r in await _forward(api, 25, d=before_order.isoformat())}
     assert c["not_due"] not in listed and c["ended"] in listed
+
+
+async def test_a_page_is_the_same_statements_whatever_its_size(
+    api: Api, db: RolledBackDatabase
+) -> None:
+    """N+1 is a bug (issue 18): the page's rows in one statement, its opened reports and its
+    clients each read once for the page, whatever its size."""
+
+    async def opened() -> None:
+        client = await _deputy(api, TODAY - timedelta(days=380))
+        await _ok(api, "openOpgReport", CASEWORKER, clientId=client)
+
+    await opened()
+    with statements(db) as few:
+        assert len((await _page(api, first=100))["edges"]) == 1
+    for _ in range(3):
+        await opened()
+    with statements(db) as many:
+        assert len((await _page(api, first=100))["edges"]) == 4
+    assert len(many) == len(few), many
 
 
 @pytest.mark.parametrize(
