@@ -319,6 +319,17 @@ def every_case(ids: dict[str, str]) -> list[Case]:
         Case("allowanceSchedules", officer, lst("allowanceSchedules", "first: 25"), {}),
         Case("opgReports", officer, lst("opgReports", "first: 25"), {}),
         Case("opgReportsDue", officer, "query { opgReportsDue { __typename } }", {}),
+        Case(
+            "opgReportsComingDue",
+            officer,
+            lst(
+                "opgReportsComingDue",
+                "first: 25",
+                "clientId periodStart periodEnd dueOn dueState "
+                "client { reference givenName familyName }",
+            ),
+            {},
+        ),
         Case("officers", officer, lst("officers", "first: 25", "__typename"), {}),
         Case("intakeBatches", officer, lst("intakeBatches", "first: 25"), {}),
         Case(

@@ -678,9 +678,15 @@ async def load(engine: AsyncEngine, sizes: Sizes) -> None:
         # the connection that loads those rows, once its indexes are built (off the ledger's
         # critical path: it ran alone after the load before, 6 s).
         rebuild = (await conn.execute(text("SELECT to_regproc('current_status_rebuild')"))).scalar()
+        # Each deputy client's next OPG report (migration 0054), from the orders, likewise.
+        next_reports = (
+            await conn.execute(text("SELECT to_regproc('opg_report_next_rebuild')"))
+        ).scalar()
     ledger_indexes = rebuilt.pop("transfer", [])
     other_indexes = [d for ds in rebuilt.values() for d in ds]
     rebuilds = [("current statuses rebuilt", "SELECT current_status_rebuild()")] if rebuild else []
+    if next_reports:
+        rebuilds.append(("next OPG reports rebuilt", "SELECT opg_report_next_rebuild()"))
     first = await asyncio.gather(
         in_transaction(engine, PEOPLE + ACCOUNTS, params),
         in_transaction(engine, STAGE, params),

@@ -167,6 +167,7 @@ allowancePayments     Y   Y   Y   Y   Y   Y   Y   .   .   .   .
 # the OPG annual report (issue 15, R-OPG): officers and audit read reports and what is due
 opgReports            Y   Y   Y   Y   Y   Y   Y   .   .   .   .
 opgReportsDue         Y   Y   Y   Y   Y   Y   Y   .   .   .   .
+opgReportsComingDue   Y   Y   Y   Y   Y   Y   Y   .   .   .   .
 # the service's cost and income, workload and exceptions register (issue 16, R-REP-3, D 1.3,
 # D 4): officers, audit and dashboards (reporting: no names, no free text)
 serviceCostAndIncome  Y   Y   Y   Y   Y   Y   Y   Y   .   .   .

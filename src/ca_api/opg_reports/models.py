@@ -1,4 +1,5 @@
-"""The OPG report's tables (migration 0039): all append-only (R-AUD-2)."""
+"""The OPG report's tables (migration 0039): all append-only (R-AUD-2); and each deputy
+client's next report, kept by the database (migration 0054)."""
 
 from __future__ import annotations
 
@@ -69,3 +70,17 @@ class OpgReportEvent(Recorded, Base):
     submitted_on: Mapped[date | None]
     opg_reference: Mapped[str | None]
     submitted_file_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("stored_file.id"))
+
+
+class OpgReportNext(Base):
+    """A deputy client's next report (migration 0054): kept by the database's triggers from the
+    orders' periods, the reports and their events; read-only here (the database refuses writes
+    by hand). Nulls when no deputyship of theirs was ever in force."""
+
+    __tablename__ = "opg_report_next"
+
+    client_id: Mapped[client_fk] = mapped_column(primary_key=True)
+    period_start: Mapped[date | None]
+    period_end: Mapped[date | None]
+    due_on: Mapped[date | None]
+    report_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("opg_report.id"))

@@ -4,29 +4,35 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any, cast
 
 from sqlalchemy import (
     ColumnElement,
-    Date,
+    SQLColumnExpression,
     and_,
     case,
+    false,
     func,
     insert,
     literal,
     or_,
     select,
-    true,
-    type_coerce,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ca_api.common.keyset import Seek, keyset
 from ca_api.ledger.models import LedgerAccount, Transfer, transfer_reported_category
 from ca_api.ledger.rules import MONEY_MOVED
-from ca_api.opg_reports.models import OpgReport, OpgReportEvent, OpgReportText, OpgReportVersion
-from ca_api.opg_reports.rules import AccountFact, EntryFact
+from ca_api.opg_reports.models import (
+    OpgReport,
+    OpgReportEvent,
+    OpgReportNext,
+    OpgReportText,
+    OpgReportVersion,
+)
+from ca_api.opg_reports.rules import AccountFact, EntryFact, OpgReportDueState
 from ca_api.orders.models import OrderInForce
 from ca_api.receipts.models import Receipt
 
@@ -105,12 +111,11 @@ async def list_reports(
         submitted = status_col == "SUBMITTED"
         if state == "SUBMITTED":
             stmt = stmt.where(submitted)
-        elif state == "NOT_DUE":
-            stmt = stmt.where(~submitted, OpgReport.period_end >= today)
-        elif state == "DUE":
-            stmt = stmt.where(~submitted, OpgReport.period_end < today, OpgReport.due_on >= today)
         else:
-            stmt = stmt.where(~submitted, OpgReport.due_on < today)
+            window = due_state_is(
+                OpgReportDueState(state), today, OpgReport.period_end, OpgReport.due_on
+            )
+            stmt = stmt.where(~submitted, window)
     stmt = keyset(stmt, seek, OpgReport.due_on, OpgReport.id)
     return (await session.execute(stmt)).scalars().all()
 
@@ -271,39 +276,72 @@ async def opening_balances(
     return [AccountFact(a.id, a.kind, a.name, before.get(a.id, 0)) for a in accounts]
 
 
-# A deputy client for the reports due: id, earliest start, latest report's id, end, submitted.
-DueRow = tuple[uuid.UUID, date | None, uuid.UUID | None, date | None, bool | None]
+# --- the next reports (the list of reports coming due) ---------------------------------------
 
 
-async def deputy_clients_due(session: AsyncSession, on: date) -> Sequence[DueRow]:
-    """Each client with a deputyship in force on the day (R-OPG), in one statement from the
-    indexed periods of ``order_in_force``: ``first_start``, the earliest date a deputyship of
-    theirs was in force from (an order never in force has an empty period, so none), and their
-    latest report (by period; nulls if none) with ``submitted``, whether its last event is the
-    submission (as ``status_sql`` says it)."""
-    o = OrderInForce
-    deputies = (
-        select(o.client_id, func.min(type_coerce(func.lower(o.during), Date)).label("first_start"))
-        .where(o.kind == "deputyship")
-        .group_by(o.client_id)
-        .having(func.bool_or(o.during.op("@>")(on)))
-        .subquery()
+@dataclass(frozen=True)
+class NextRow:
+    """A deputy client's next report as migration 0054 keeps it (``rules.next_report``)."""
+
+    client_id: uuid.UUID
+    period_start: date
+    period_end: date
+    due_on: date
+    report_id: uuid.UUID | None  # the opened report, not submitted yet
+
+
+def due_state_is(
+    state: OpgReportDueState,
+    today: date | SQLColumnExpression[Any],
+    period_end: SQLColumnExpression[Any],
+    due_on: SQLColumnExpression[Any],
+) -> ColumnElement[bool]:
+    """``rules.due_state`` of a report not submitted is ``state`` on ``today``, in SQL (the
+    agreement test holds the two equal). NOT_DUE's ``due_on > today`` follows from the period
+    (due after its end) and lets the due date's index start at today; SUBMITTED is none."""
+    if state is OpgReportDueState.NOT_DUE:
+        return and_(period_end >= today, due_on > today)
+    if state is OpgReportDueState.DUE:
+        return and_(period_end < today, due_on >= today)
+    if state is OpgReportDueState.OVERDUE:
+        return due_on < today
+    return false()
+
+
+async def next_reports(
+    session: AsyncSession,
+    *,
+    as_of: date,
+    due_state: OpgReportDueState | None,
+    due_by: date | None,
+    client_id: uuid.UUID | None,
+    seek: Seek[tuple[date, uuid.UUID]] | None,
+) -> list[NextRow]:
+    """The next report of each client with a deputyship in force on ``as_of`` (R-OPG), by due
+    date then client, from the kept rows (migration 0054) by the index of their due dates: a
+    page (``seek``) reads its rows and, for each, the client's few order periods; None: all.
+    Filtered by the due state on ``as_of``, a last due date, one client."""
+    n, o = OpgReportNext, OrderInForce
+    in_force = (
+        select(literal(1))
+        .where(o.client_id == n.client_id, o.kind == "deputyship", o.during.op("@>")(as_of))
+        .exists()
     )
-    r = OpgReport
-    last = (
-        select(
-            r.id.label("report_id"),
-            r.period_end.label("last_end"),
-            (_latest_event_kind() == "SUBMITTED").label("submitted"),
-        )
-        .where(r.client_id == deputies.c.client_id)
-        .order_by(r.period_start.desc())
-        .limit(1)
-        .lateral()
+    stmt = select(n.client_id, n.period_start, n.period_end, n.due_on, n.report_id).where(
+        n.due_on.is_not(None), in_force
     )
-    stmt = (
-        select(deputies.c.client_id, deputies.c.first_start, *last.c)
-        .select_from(deputies)
-        .outerjoin(last, true())
-    )
-    return cast(Sequence[DueRow], (await session.execute(stmt)).all())
+    if due_state is not None:
+        stmt = stmt.where(due_state_is(due_state, as_of, n.period_end, n.due_on))
+    if due_by is not None:
+        stmt = stmt.where(n.due_on <= due_by)
+    if client_id is not None:
+        stmt = stmt.where(n.client_id == client_id)
+    if seek is None:
+        stmt = stmt.order_by(n.due_on, n.client_id)
+    else:
+        stmt = keyset(stmt, seek, n.due_on, n.client_id)
+    # The dates are not null here (``due_on IS NOT NULL``, and the table's check: all or none).
+    return [
+        NextRow(c, cast(date, start), cast(date, end), cast(date, due), report)
+        for c, start, end, due, report in (await session.execute(stmt)).all()
+    ]

@@ -88,6 +88,45 @@ def due_on(end: date) -> date:
     return end + timedelta(days=DUE_AFTER_DAYS)
 
 
+def next_start(first_order_date: date, last_end: date | None) -> date:
+    """The next period's first day: the day after the last report's, else the earliest date
+    of an order ever in force (R-OPG)."""
+    return next_period_start(last_end) if last_end else first_order_date
+
+
+@dataclass(frozen=True)
+class LatestReport:
+    """A client's latest report (by period) as the next report reads it."""
+
+    period_start: date
+    period_end: date
+    due_on: date
+    submitted: bool  # its status is SUBMITTED (its last event is the submission)
+
+
+@dataclass(frozen=True)
+class NextReport:
+    period_start: date
+    period_end: date
+    due_on: date
+    opened: bool  # the latest report, opened and not submitted yet
+
+
+def next_report(first_start: date | None, latest: LatestReport | None) -> NextReport | None:
+    """A deputy client's next report (R-OPG): their latest report while it is not submitted;
+    else the period after it, or the first period from ``first_start`` (the earliest day a
+    deputyship of theirs was in force) when there is none; None when no deputyship of theirs
+    was ever in force. Migration 0054's ``opg_report_next_derived`` says the same in SQL (the
+    kept list's rows; tests/test_opg_reports_due_kept.py holds them equal)."""
+    if latest is not None and not latest.submitted:
+        return NextReport(latest.period_start, latest.period_end, latest.due_on, opened=True)
+    if first_start is None:
+        return None
+    start = next_start(first_start, latest.period_end if latest else None)
+    end = period_end(start)
+    return NextReport(start, end, due_on(end), opened=False)
+
+
 def due_state(end: date, due: date, today: date, *, submitted: bool) -> OpgReportDueState:
     if submitted:
         return OpgReportDueState.SUBMITTED

@@ -14,7 +14,7 @@ from strawberry.types import Info
 from ca_api import clock
 from ca_api.auth.permissions import OPG_REPORT_APPROVE, OPG_REPORT_READ, OPG_REPORT_WRITE, allow
 from ca_api.clients.schema import client_filter
-from ca_api.common.arguments import replayed_field
+from ca_api.common.arguments import ONLY_CLIENT, replayed_field
 from ca_api.common.calls import as_caller
 from ca_api.common.ids import decode_uuid
 from ca_api.common.node import NodeType, by_role
@@ -163,6 +163,10 @@ def _report_key(v: service.ReportView) -> list[str]:
     return [v.report.due_on.isoformat(), str(v.report.id)]
 
 
+def _due_key(d: service.Due) -> list[str]:
+    return [d.due_on.isoformat(), str(d.client_id)]
+
+
 @strawberry.type
 class OpgReportQuery:
     @strawberry.field(
@@ -202,6 +206,8 @@ class OpgReportQuery:
         extensions=allow(OPG_REPORT_READ),
         description="Every client with a deputyship in force on the day and their next OPG "
         "report (opened or not): its period, due date and due state, by due date.",
+        deprecation_reason="Use opgReportsComingDue: the same rows, paged (first/after, "
+        "last/before), filtered by due state, due date and client.",
     )
     async def opg_reports_due(
         self,
@@ -212,6 +218,50 @@ class OpgReportQuery:
     ) -> list[OpgReportDue]:
         due = await service.reports_due(info.context.session, as_of or clock.today())
         return [OpgReportDue.of(d) for d in due]
+
+    @strawberry.field(
+        extensions=[Paged(25), *allow(OPG_REPORT_READ)],
+        description="Every client with a deputyship in force on the day and their next OPG "
+        "report (R-OPG): the one opened and not yet submitted, else the next period's (from "
+        "the day after the last report's, or from the order's date), due on the 56th day "
+        "after the period ends; soonest due first, then by client. dueState OVERDUE for "
+        "those past their due date, dueBy for those due by a day, clientId for one client's.",
+    )
+    async def opg_reports_coming_due(
+        self,
+        info: Info[Context, None],
+        page: Page,
+        as_of: Annotated[
+            date | None,
+            strawberry.argument(
+                description="The day the deputyships are in force on and the due states are "
+                "judged on; null: today."
+            ),
+        ] = None,
+        due_state: Annotated[
+            OpgReportDueState | None,
+            strawberry.argument(
+                description="Only those in this due state on the day (SUBMITTED: none, the "
+                "list holds the reports still to submit)."
+            ),
+        ] = None,
+        due_by: Annotated[
+            date | None, strawberry.argument(description="Only those due on or before this day.")
+        ] = None,
+        client_id: ONLY_CLIENT = None,
+    ) -> Connection[OpgReportDue]:
+        ctx = info.context
+        cid = await client_filter(ctx, client_id)
+        on = as_of or clock.today()
+
+        async def fetch(seek: Any) -> list[service.Due]:
+            return await service.reports_coming_due(
+                ctx.session, as_of=on, due_state=due_state, due_by=due_by, client_id=cid, seek=seek
+            )
+
+        return await page.connection(
+            cursor=PageRequest.date_id, fetch=fetch, key=_due_key, node=OpgReportDue.of
+        )
 
 
 def _report(raw: strawberry.ID) -> Any:

@@ -262,19 +262,13 @@ def _next_period(
     if not live:
         return None
     live.sort(key=lambda d: d.details.order_date)
-    start = _next_start(live[0].details.order_date, last.period_end if last else None)
+    start = rules.next_start(live[0].details.order_date, last.period_end if last else None)
     in_force = [
         d for d in live if order_rules.is_in_force(d.details.order_date, d.details.end_date, start)
     ]
     chosen = in_force[-1] if in_force else live[-1]
     end = rules.period_end(start)
     return NextPeriod(chosen, start, end, rules.due_on(end))
-
-
-def _next_start(first_order_date: date, last_end: date | None) -> date:
-    """The next period's first day: the day after the last report's, else the earliest date
-    of an order ever in force (R-OPG)."""
-    return rules.next_period_start(last_end) if last_end else first_order_date
 
 
 def _never_in_force(d: DeputyshipDetails) -> bool:
@@ -1001,35 +995,58 @@ class Due:
 DUE_BATCH = 2000
 
 
-async def reports_due(session: AsyncSession, as_of: date) -> list[Due]:
-    """Every client with a deputyship in force on ``as_of`` and their next report: the one not
-    yet submitted if there is one, else the next period's (not opened yet); by due date.
-
-    Issue 18: one statement gives each deputy client's earliest order date and latest report
-    (submitted or not); only the reports not submitted are read in full, and the next periods
-    come from the same pure rules as ``open_report``'s."""
-    rows = await repository.deputy_clients_due(session, as_of)
-    unsubmitted = [rid for _, _, rid, _, submitted in rows if rid and not submitted]
+async def _due(session: AsyncSession, rows: Sequence[repository.NextRow], as_of: date) -> list[Due]:
+    """The rows of the kept next reports as the list shows them: the opened ones with their
+    report (read a batch at a time), each in its due state on ``as_of`` (rules.due_state)."""
+    opened_ids = [r.report_id for r in rows if r.report_id is not None]
     opened: dict[uuid.UUID, ReportView] = {}
-    for start in range(0, len(unsubmitted), DUE_BATCH):
-        for v in await views(session, unsubmitted[start : start + DUE_BATCH]):
+    for start in range(0, len(opened_ids), DUE_BATCH):
+        for v in await views(session, opened_ids[start : start + DUE_BATCH]):
             opened[v.report.id] = v
     out: list[Due] = []
-    for client_id, first_start, report_id, last_end, _ in rows:
-        lv = opened.get(report_id) if report_id else None
-        if lv is not None:
-            r = lv.report
-            out.append(
-                Due(client_id, r.period_start, r.period_end, r.due_on, lv.due_state(as_of), lv)
-            )
-            continue
-        if first_start is None:  # no deputyship ever in force (``_next_period``: none)
-            continue
-        begins = _next_start(first_start, last_end)
-        end = rules.period_end(begins)
-        due = rules.due_on(end)
-        state = rules.due_state(end, due, as_of, submitted=False)
-        out.append(Due(client_id, begins, end, due, state, None))
-    # By due date, then id as text: a UUID orders as its text does, without making the text.
-    out.sort(key=lambda d: (d.due_on, d.client_id))
+    for r in rows:
+        lv = opened.get(r.report_id) if r.report_id is not None else None
+        state = (
+            lv.due_state(as_of)
+            if lv is not None
+            else rules.due_state(r.period_end, r.due_on, as_of, submitted=False)
+        )
+        out.append(Due(r.client_id, r.period_start, r.period_end, r.due_on, state, lv))
     return out
+
+
+async def reports_due(session: AsyncSession, as_of: date) -> list[Due]:
+    """Every client with a deputyship in force on ``as_of`` and their next report: the one not
+    yet submitted if there is one, else the next period's (not opened yet); by due date, then
+    client. The whole list of ``reports_coming_due`` (the deprecated ``opgReportsDue``).
+
+    Issue 18: the next reports are kept by the database (migration 0054, ``rules.next_report``
+    in SQL), read in one statement in the list's order; only the opened reports are read in
+    full."""
+    rows = await repository.next_reports(
+        session, as_of=as_of, due_state=None, due_by=None, client_id=None, seek=None
+    )
+    return await _due(session, rows, as_of)
+
+
+async def reports_coming_due(
+    session: AsyncSession,
+    *,
+    as_of: date,
+    due_state: OpgReportDueState | None,
+    due_by: date | None,
+    client_id: uuid.UUID | None,
+    seek: Seek[tuple[date, uuid.UUID]],
+) -> list[Due]:
+    """A page of ``reports_due`` (R-OPG): by due date then client, read from the kept next
+    reports by their index; only those in ``due_state`` on ``as_of`` (SUBMITTED: none, the list
+    holds the reports still to submit), due on or before ``due_by``, of one client."""
+    rows = await repository.next_reports(
+        session,
+        as_of=as_of,
+        due_state=due_state,
+        due_by=due_by,
+        client_id=client_id,
+        seek=seek,
+    )
+    return await _due(session, rows, as_of)
