@@ -14,7 +14,8 @@ reviews, client versions, deaths and figures of the months. Here:
   correction and the correction's, an order varied, a death recorded then confirmed, a new
   figure of the months) keeps stored = derived in SQL = worked out in Python from the raw rows;
 - random sequences of rows written straight into the tables (no service: no code path can
-  forget the clock), several clients in one statement among them, do too;
+  forget the clock), several clients in one statement among them, do too, and so does a
+  statement naming more than 64 clients (one lock for all, not one each);
 - an order and a review of one client written at once by two transactions, either first,
   leave the clock as the rows say (the lock per client);
 - nobody writes a clock by hand; a load with the triggers off rebuilds the same rows.
@@ -467,6 +468,60 @@ async def test_random_row_sequences_keep_stored_derived_and_python_clocks_equal(
     assert (await session.execute(text("SELECT * FROM annual_review_clock ORDER BY 1"))).all() == (
         kept
     )
+
+
+async def test_a_statement_naming_many_clients_keeps_their_clocks(session: AsyncSession) -> None:
+    # A batch or a load with the triggers on: more than 64 clients in one statement take the
+    # months' lock once (not a lock per client) and refresh them all in one statement
+    clients = [uuid.uuid4() for _ in range(70)]
+    ids = {"c": clients}
+    await session.execute(
+        text(
+            "INSERT INTO client (id, reference, created_by)"
+            " SELECT c, 'MANY' || n, 'prop' FROM unnest(CAST(:c AS uuid[])) WITH ORDINALITY u(c, n)"
+        ),
+        ids,
+    )
+    await session.execute(
+        text(
+            "INSERT INTO client_version (client_id, version, given_name, family_name,"
+            " date_of_birth, situation, status, recorded_by) SELECT c, 1, 'Many', 'Clients',"
+            " '1940-01-01', 'COMMUNITY', 'ACTIVE', 'prop' FROM unnest(CAST(:c AS uuid[])) c"
+        ),
+        ids,
+    )
+    await session.execute(
+        text(
+            "INSERT INTO deputyship (id, client_id) SELECT c, c FROM unnest(CAST(:c AS uuid[])) c"
+        ),
+        ids,
+    )
+    await session.execute(
+        text(
+            "INSERT INTO deputyship_version (deputyship_id, version, case_number, order_date,"
+            " power_receive_income, power_manage_accounts, power_manage_capital,"
+            " power_sell_property, power_let_property, power_make_gifts, supervision_type,"
+            " recorded_by) SELECT c, 1, 'COP-MANY', DATE '2024-01-31' + n::int, true, true,"
+            " true, false, false, false, 'TYPE_2', 'prop'"
+            " FROM unnest(CAST(:c AS uuid[])) WITH ORDINALITY u(c, n)"
+        ),
+        ids,
+    )
+    assert len(await _agree(session, clients)) == len(clients)
+    await session.execute(
+        text(
+            "INSERT INTO client_review (id, client_id, reviewed_on, methods, needs, finances,"
+            " client_involved, recorded_by) SELECT gen_random_uuid(), c,"
+            " DATE '2025-02-28' - n::int, ARRAY['PERSONAL_VISIT'], 'needs', 'finances', true,"
+            " 'prop'"
+            " FROM unnest(CAST(:c AS uuid[])) WITH ORDINALITY u(c, n)"
+        ),
+        ids,
+    )
+    clocks = await _agree(session, clients)
+    assert {clock[3] for clock in clocks.values()} == {
+        date(2025, 2, 28) - timedelta(days=n) for n in range(1, 71)
+    }
 
 
 async def test_the_rebuild_is_refused_while_the_triggers_keep_the_clocks(

@@ -17,18 +17,22 @@ sorted to cut the page.
   current dates, the client's last review standing (not corrected by another, R-AUD-2), whether
   the clock runs at all (the client ACTIVE, no confirmed death), the months and the due date.
 - ``annual_review_clock``: those rows kept, one per deputyship, written only by the triggers
-  below, in the transaction that writes what they read: a new order version (through
-  ``order_in_force``), a review or its correction, a client version (status), a death's
-  confirmation, and a new figure of the months (every clock's due date again). Whether the
+  below, in the transaction that writes what they read: a statement of order versions, client
+  versions (the status), reviews or their corrections, or death events refreshes the clients it
+  names (after the row triggers that move ``order_in_force`` and ``client_current_version``);
+  a new figure of the months works out every clock's months and due date again. Whether the
   order is in force today is left to the query (a date passing writes nothing): it reads the
   stored order dates. ``ix_annual_review_clock_due`` holds the running clocks in the list's
-  order (due date, client), so a page is a range scan of it from the cursor.
+  order (due date, client), so a page is a range scan of it from the cursor; the dead and the
+  closed are not in it, so they never pile up at the overdue end.
 
 Concurrency: a refresh takes a lock per client (advisory, transaction-scoped, in one order),
 then reads the rows afresh (each statement of a PL/pgSQL function a new snapshot in READ
-COMMITTED), so an order and a review of one client written at once cannot leave the clock
-stale; it holds the months' lock shared, which a new figure takes exclusively before it
-recomputes every clock.
+COMMITTED), so an order and a review of one client written at once by two transactions cannot
+leave the clock stale (``tests/test_annual_reviews_due_kept.py``, either first). It holds the
+months' lock shared; a new figure takes it exclusively before it recomputes every clock, and so
+does a statement naming more than 64 clients (a batch, a load with the triggers on: one lock,
+not one per client in the finite lock table).
 
 R-AUD-2: the orders, reviews, versions and deaths stay the record; a clock row is derived and
 refused to anyone else (``current_status_guard``, migration 0048). A load with the triggers
@@ -104,9 +108,12 @@ INSERT INTO annual_review_clock (deputyship_id, client_id, order_date, end_date,
   SELECT deputyship_id, client_id, order_date, end_date, last_reviewed_on, live, months, due_on
     FROM annual_review_clock_derived;
 
--- The running clocks in the list's order (annualReviewsDue: soonest due first, then client);
+-- The running clocks in the list's order (annualReviewsDue: soonest due first, then client),
+-- with what the page reads and filters on (the order in force today): an index-only scan, so
+-- an order ended while its client stays ACTIVE costs an index entry, not a row fetched;
 -- a client's clocks (clientId, and the refresh).
-CREATE INDEX ix_annual_review_clock_due ON annual_review_clock (due_on, client_id) WHERE live;
+CREATE INDEX ix_annual_review_clock_due ON annual_review_clock (due_on, client_id)
+  INCLUDE (order_date, end_date, last_reviewed_on) WHERE live;
 CREATE INDEX ix_annual_review_clock_client ON annual_review_clock (client_id);
 
 -- The clients' clocks as the rows now say, after each client's lock (a fresh snapshot per
