@@ -35,7 +35,9 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession, create_async_engine
 
+from ca_api.auth.principal import Principal, Role
 from ca_api.common.ids import decode_uuid, encode_id
+from ca_api.common.keyset import Seek
 from ca_api.db import async_url
 from ca_api.policy import service as policy
 from ca_api.reviews import rules
@@ -636,3 +638,36 @@ async def test_an_order_and_a_review_written_at_once_leave_the_clock_right(
             assert rows == [(date(2025, 2, 28), date(2026, 2, 28)) * 2]
         finally:
             await engine.dispose()
+
+
+# --- row scoping ------------------------------------------------------------------------------
+
+
+async def test_a_page_is_scoped_to_the_clients_the_caller_may_read(
+    session: AsyncSession, today: Any
+) -> None:
+    # The officers' page reads the client row; anyone else's goes through the row scope
+    # (clients.repository.readable: a social worker, the clients they referred)
+    today.set(date(2025, 6, 1))
+    mine = decode_uuid("Client", await client_with_orders(session, deputy_from=date(2024, 3, 1)))
+    other = decode_uuid("Client", await client_with_orders(session, deputy_from=date(2024, 4, 1)))
+    await session.execute(
+        text(
+            "INSERT INTO client_version (client_id, version, given_name, family_name,"
+            " date_of_birth, situation, status, referred_by, recorded_by, reason)"
+            " SELECT client_id, version + 1, given_name, family_name, date_of_birth, situation,"
+            " status, 'sw.one', 'prop', 'referred' FROM client_version WHERE client_id = :c"
+            " ORDER BY version DESC LIMIT 1"
+        ),
+        {"c": mine},
+    )
+
+    async def page(principal: Principal) -> list[uuid.UUID]:
+        got = await reviews.reviews_due(
+            session, principal, state=None, due_by=None, client_id=None, seek=Seek(None, 50)
+        )
+        return [d.client_id for d in got if d.client_id in (mine, other)]
+
+    assert await page(Principal("o", frozenset({Role.SENIOR_OFFICER}))) == [mine, other]
+    assert await page(Principal("sw.one", frozenset({Role.SOCIAL_WORKER}))) == [mine]
+    assert await page(Principal("sw.two", frozenset({Role.SOCIAL_WORKER}))) == []

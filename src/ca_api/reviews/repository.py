@@ -12,7 +12,9 @@ from sqlalchemy import Row, and_, exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
+from ca_api.auth.permissions import CLIENT_READ_ALL
 from ca_api.auth.principal import Principal
+from ca_api.clients.models import Client
 from ca_api.clients.models import client_current as cc
 from ca_api.clients.repository import readable, readable_by_id
 from ca_api.clients.rules import ClientStatus
@@ -133,22 +135,21 @@ async def reviews_due_page(
     every deputy client's due date worked out to cut a page (issue 18). ``overdue``: only those
     due before ``on`` (True) or on or after it (False)."""
     k = AnnualReviewClock
-    stmt = (
-        select(
-            k.client_id,
-            cc.c.reference.label("client_reference"),
-            k.order_date,
-            k.last_reviewed_on,
-            k.due_on,
-        )
-        .join(cc, cc.c.id == k.client_id)
-        .where(
-            k.live,
-            k.order_date <= on,
-            or_(k.end_date.is_(None), k.end_date >= on),
-            readable(principal),
-        )
-    )
+    # Every client readable (``readable`` is true): the reference from the client row, not
+    # the current-version view (a join of three tables: 1.3 ms to plan, not 0.15).
+    whole = principal.has_any(CLIENT_READ_ALL)
+    reference = Client.reference if whole else cc.c.reference
+    stmt = select(
+        k.client_id,
+        reference.label("client_reference"),
+        k.order_date,
+        k.last_reviewed_on,
+        k.due_on,
+    ).where(k.live, k.order_date <= on, or_(k.end_date.is_(None), k.end_date >= on))
+    if whole:
+        stmt = stmt.join(Client, Client.id == k.client_id)
+    else:
+        stmt = stmt.join(cc, cc.c.id == k.client_id).where(readable(principal))
     if client_id is not None:
         stmt = stmt.where(k.client_id == client_id)
     if overdue is not None:
