@@ -137,6 +137,8 @@ LAST = frozenset({"clientsBeingWoundUp", "annualReviewsDue", "opgReportsDue", "l
 def every_case(ids: dict[str, str]) -> list[Case]:
     busy, client, account = ids["busy"], ids["client"], ids["busyAccount"]
     officer, senior, reporting = "assistant", "senior_officer", "reporting"
+    # An officer's review list: who, when due, and where it stands (issue 18 item 1).
+    due = "dueOn state daysOverdue lastReviewedOn client { reference givenName familyName }"
 
     def lst(field: str, args: str = "", sel: str = "id") -> str:
         a = f"({args})" if args else ""
@@ -315,7 +317,27 @@ def every_case(ids: dict[str, str]) -> list[Case]:
         Case(
             "taxReturns", officer, lst("taxReturns", "first: 25, taxYear: 2025", "__typename"), {}
         ),
-        Case("annualReviewsDue", officer, lst("annualReviewsDue", "first: 25", "__typename"), {}),
+        Case("annualReviewsDue", officer, lst("annualReviewsDue", "first: 25", due), {}),
+        Case(
+            "annualReviewsDue (OVERDUE)",
+            officer,
+            lst("annualReviewsDue", "first: 25, state: OVERDUE", due),
+            {},
+        ),
+        Case(
+            "annualReviewsDue (dueBy)",
+            officer,
+            """query($d: Date) { annualReviewsDue(first: 25, dueBy: $d) {
+              edges { node { dueOn state client { reference givenName familyName } } } } }""",
+            {"d": ids["today"]},
+        ),
+        Case(
+            "annualReviewsDue (a client)",
+            officer,
+            """query($c: ID) { annualReviewsDue(first: 25, clientId: $c) {
+              edges { node { dueOn state client { reference givenName familyName } } } } }""",
+            {"c": client},
+        ),
         Case("allowanceSchedules", officer, lst("allowanceSchedules", "first: 25"), {}),
         Case("opgReports", officer, lst("opgReports", "first: 25"), {}),
         Case("opgReportsDue", officer, "query { opgReportsDue { __typename } }", {}),

@@ -564,6 +564,20 @@ OTHERS = [
     """,
     ),
     (
+        "annual reviews (two deputy clients in three; one in 25 corrected, R-AUD-2)",
+        """
+    INSERT INTO client_review (id, client_id, reviewed_on, methods, needs, finances,
+                               client_involved, supersedes_id, reason, recorded_by, recorded_at)
+    SELECT bench_bid(17 + c, n), bench_bid(1, n), current_date - 20 - (n % 400) - 3 * c,
+           ARRAY['PERSONAL_VISIT'], 'needs met', 'finances reviewed', true,
+           CASE WHEN c = 1 THEN bench_bid(17, n) END, CASE WHEN c = 1 THEN 'date mistyped' END,
+           'officer' || (n % 40), now() - (n % 400) * INTERVAL '1 day' + c * INTERVAL '1 hour'
+      FROM generate_series(1, CAST(:clients AS int) * 7 / 10) n, generate_series(0, 1) c
+     WHERE n % 3 <> 0 AND (c = 0 OR n % 25 = 1) AND n % 3000 + 180 > n % 400 + 3 * c
+     ORDER BY c, n
+    """,
+    ),
+    (
         "receipts (one income in eight)",
         """
     INSERT INTO receipt (transfer_id, client_id, method, received_on, banked_on)
@@ -657,6 +671,17 @@ def backend_cpu(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+# What triggers keep, the replica mode skips, and each migration's function rebuilds: the
+# current statuses (0048), each deputy client's next OPG report (0054) and the annual review
+# clocks (0055), from the orders, reviews, payments, invoices and decisions loaded on the third
+# connection and the client versions and deaths loaded before it.
+REBUILT_BY_TRIGGERS = (
+    ("current statuses rebuilt", "current_status_rebuild"),
+    ("next OPG reports rebuilt", "opg_report_next_rebuild"),
+    ("annual review clocks rebuilt", "annual_review_clock_rebuild"),
+)
+
+
 async def load(engine: AsyncEngine, sizes: Sizes) -> None:
     """Everything above on two or three connections at once (two cores): the people and
     accounts beside the staging of the payments and transfers, then the transfers beside the
@@ -673,20 +698,17 @@ async def load(engine: AsyncEngine, sizes: Sizes) -> None:
             for definition, name in (await conn.execute(text(INDEXES), {"t": table})).all():
                 rebuilt.setdefault(table, []).append(definition)
                 await conn.execute(text(f"DROP INDEX {name}"))
-        # The current-status rows (migration 0048) are kept by triggers the replica mode
-        # skips: rebuilt set-based from the event rows by the migration's own backfill, last on
-        # the connection that loads those rows, once its indexes are built (off the ledger's
-        # critical path: it ran alone after the load before, 6 s).
-        rebuild = (await conn.execute(text("SELECT to_regproc('current_status_rebuild')"))).scalar()
-        # Each deputy client's next OPG report (migration 0054), from the orders, likewise.
-        next_reports = (
-            await conn.execute(text("SELECT to_regproc('opg_report_next_rebuild')"))
-        ).scalar()
+        # What triggers keep from the rows the third connection loads (the replica mode skips
+        # them), rebuilt set-based by each migration's own function, last on that connection,
+        # once its indexes are built: off the ledger's critical path (the current statuses ran
+        # alone after the load before, 6 s).
+        rebuilds = [
+            (label, f"SELECT {function}()")
+            for label, function in REBUILT_BY_TRIGGERS
+            if (await conn.execute(text("SELECT to_regproc(:f)"), {"f": function})).scalar()
+        ]
     ledger_indexes = rebuilt.pop("transfer", [])
     other_indexes = [d for ds in rebuilt.values() for d in ds]
-    rebuilds = [("current statuses rebuilt", "SELECT current_status_rebuild()")] if rebuild else []
-    if next_reports:
-        rebuilds.append(("next OPG reports rebuilt", "SELECT opg_report_next_rebuild()"))
     first = await asyncio.gather(
         in_transaction(engine, PEOPLE + ACCOUNTS, params),
         in_transaction(engine, STAGE, params),
@@ -748,6 +770,14 @@ CONSISTENCY = {
       FULL JOIN (SELECT client_id, max(version) AS version FROM client_version GROUP BY client_id) m
         ON m.client_id = c.client_id
      WHERE c.version IS DISTINCT FROM m.version
+    """,
+    # migration 0055's clocks (rebuilt after the load): what the orders and reviews say
+    "annual review clocks that disagree with their rows": """
+    SELECT count(*) FROM annual_review_clock k FULL JOIN annual_review_clock_derived d
+        USING (deputyship_id)
+     WHERE (k.client_id, k.order_date, k.end_date, k.last_reviewed_on, k.live, k.months,
+            k.due_on) IS DISTINCT FROM (d.client_id, d.order_date, d.end_date,
+            d.last_reviewed_on, d.live, d.months, d.due_on)
     """,
     # what the order versions' triggers keep: each order's latest version and its period
     "orders whose order_in_force row is not their latest version": """

@@ -63,3 +63,22 @@ class CircumstanceChange(Corrects, Base):
     kind: Mapped[str]
     details: Mapped[str]
     supersedes_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("circumstance_change.id"))
+
+
+class AnnualReviewClock(Base):
+    """A deputyship's annual review clock (migration 0055): its order's dates, the client's
+    last review standing, whether the clock runs (the client ACTIVE, no confirmed death), the
+    months in force when it started and the day the next review is due. Derived from those rows
+    by the database in the transaction that writes them (``annual_review_clock_derived``),
+    never written otherwise; they stay the record (R-AUD-2). What ``annualReviewsDue`` pages."""
+
+    __tablename__ = "annual_review_clock"
+
+    deputyship_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("deputyship.id"), primary_key=True)
+    client_id: Mapped[client_fk]
+    order_date: Mapped[date]
+    end_date: Mapped[date | None]
+    last_reviewed_on: Mapped[date | None]
+    live: Mapped[bool]
+    months: Mapped[int | None]
+    due_on: Mapped[date | None]

@@ -8,11 +8,13 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any, TypeVar
 
-from sqlalchemy import Date, Row, and_, case, exists, func, or_, select
+from sqlalchemy import Row, and_, exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
+from ca_api.auth.permissions import CLIENT_READ_ALL
 from ca_api.auth.principal import Principal
+from ca_api.clients.models import Client
 from ca_api.clients.models import client_current as cc
 from ca_api.clients.repository import readable, readable_by_id
 from ca_api.clients.rules import ClientStatus
@@ -20,7 +22,12 @@ from ca_api.common.keyset import Seek, keyset
 from ca_api.db import Base, get_by_id, insert_returning
 from ca_api.deaths.repository import has_confirmed_death
 from ca_api.orders.models import deputyship_current
-from ca_api.reviews.models import CircumstanceChange, ClientContact, ClientReview
+from ca_api.reviews.models import (
+    AnnualReviewClock,
+    CircumstanceChange,
+    ClientContact,
+    ClientReview,
+)
 
 M = TypeVar("M", bound=Base)
 Record = ClientReview | ClientContact | CircumstanceChange
@@ -114,7 +121,6 @@ async def reviews_due_page(
     session: AsyncSession,
     principal: Principal,
     on: date,
-    months: Sequence[tuple[date, int]],
     *,
     overdue: bool | None,
     due_by: date | None,
@@ -122,27 +128,35 @@ async def reviews_due_page(
     seek: Seek[tuple[date, uuid.UUID]],
 ) -> Sequence[Row[Any]]:
     """A page of ``deputy_clients`` by the day each one's next review is due, soonest first,
-    worked out in SQL (issue 18: not every deputy client read to page them in memory):
-    ``months`` is the history of the months between reviews (effective from, months), oldest
-    first; a clock that started before the first runs by the first. Due that many calendar
-    months after the start (the last review standing, or the order): PostgreSQL's ``date +
-    interval 'n months'`` falls on the month's last day when it lacks the day, as
-    ``common.rules.add_months`` does (``tests/test_reviews_due_page.py``). ``overdue``: only
-    those due before ``on`` (True) or on or after it (False)."""
-    inner = _deputy_clients(principal, on)
+    read from the clocks the database keeps (``annual_review_clock``, migration 0055: the last
+    review standing, the months and the due date worked out when a review, an order, a client
+    version, a death or a figure of the months is written): a range scan of the running clocks
+    in due order from the cursor, keeping those whose order is in force on ``on``, instead of
+    every deputy client's due date worked out to cut a page (issue 18). ``overdue``: only those
+    due before ``on`` (True) or on or after it (False)."""
+    k = AnnualReviewClock
+    # Every client readable (``readable`` is true): the reference from the client row, not
+    # the current-version view (a join of three tables: 1.3 ms to plan, not 0.15).
+    whole = principal.has_any(CLIENT_READ_ALL)
+    reference = Client.reference if whole else cc.c.reference
+    stmt = select(
+        k.client_id,
+        reference.label("client_reference"),
+        k.order_date,
+        k.last_reviewed_on,
+        k.due_on,
+    ).where(k.live, k.order_date <= on, or_(k.end_date.is_(None), k.end_date >= on))
+    if whole:
+        stmt = stmt.join(Client, Client.id == k.client_id)
+    else:
+        stmt = stmt.join(cc, cc.c.id == k.client_id).where(readable(principal))
     if client_id is not None:
-        inner = inner.where(cc.c.id == client_id)
-    rows = inner.subquery()
-    start = func.coalesce(rows.c.last_reviewed_on, rows.c.order_date)
-    in_force = case(*[(start >= since, n) for since, n in reversed(months)], else_=months[0][1])
-    due_on = (start + func.make_interval(0, in_force)).cast(Date)
-    dated = select(rows, due_on.label("due_on")).subquery()
-    stmt = select(dated)
+        stmt = stmt.where(k.client_id == client_id)
     if overdue is not None:
-        stmt = stmt.where(dated.c.due_on < on if overdue else dated.c.due_on >= on)
+        stmt = stmt.where(k.due_on < on if overdue else k.due_on >= on)
     if due_by is not None:
-        stmt = stmt.where(dated.c.due_on <= due_by)
-    page = keyset(stmt, seek, dated.c.due_on, dated.c.client_id)
+        stmt = stmt.where(k.due_on <= due_by)
+    page = keyset(stmt, seek, k.due_on, k.client_id)
     return (await session.execute(page)).all()
 
 

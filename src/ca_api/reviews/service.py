@@ -207,13 +207,14 @@ async def reviews_due(
     first): only those in ``state``, only those due on or before ``due_by``, only the client's,
     if given.
 
-    The page is picked in SQL by the due day (``repository.reviews_due_page``), then each of
-    its rows is judged by the rules as the whole list is (``every_review_due``); with no
-    figure of the months recorded, the whole list is read (and refused as before)."""
+    The page is read in due order from the clocks the database keeps
+    (``repository.reviews_due_page``, migration 0055), then each of its rows is judged by the
+    rules as the whole list is (``every_review_due``: ``tests/test_reviews_due_page.py`` holds
+    every page equal to the whole list's); with no figure of the months recorded, the whole
+    list is read (and refused as before)."""
     today = clock.today()
     figures = await policy.figure_history(session, rules.REVIEW_MONTHS)
-    known = [(f.effective_from, int(f.value)) for f in figures if f.value is not None]
-    if not known:
+    if not any(f.value is not None for f in figures):
         every = [
             d
             for d in await every_review_due(session, principal, client_id=client_id)
@@ -225,7 +226,6 @@ async def reviews_due(
         session,
         principal,
         today,
-        known,
         overdue=overdue,
         due_by=due_by,
         client_id=client_id,
