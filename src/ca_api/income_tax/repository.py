@@ -62,9 +62,9 @@ def over_allowances(
     sum_of: Callable[[rules.ReturnTest], Any], allowances: Mapping[str, int | None]
 ) -> Any:
     """``rules.return_reasons`` is not empty, in SQL: ``sum_of(test)`` (the net income of the
-    test's categories, never null: a kept column, or a sum with its 0) over its allowance for any test of
-    ``rules.RETURN_TESTS`` whose allowance is in force. Built from the rule's rows, so the list
-    and the rule cannot drift (``tests/test_client_tax_year.py`` compares them)."""
+    test's categories, never null: a kept column, or a sum with its 0) over its allowance, for
+    any test of ``rules.RETURN_TESTS`` whose allowance is in force. Built from the rule's
+    rows, so the list and the rule cannot drift (``tests/test_client_tax_year.py``)."""
     return or_(
         false(),
         *(
