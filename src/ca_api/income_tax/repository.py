@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import case, false, func, or_, select, true, union
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ca_api.db import insert_recorded
+from ca_api.db import any_id, insert_recorded
 from ca_api.income_tax import rules
 from ca_api.income_tax.models import ClientTaxYear, TaxReturnFiling
 from ca_api.income_tax.rules import TAX_PAID, TAX_REFUNDED, TAXABLE
@@ -40,7 +40,7 @@ async def filings(
     """The year's filings (of these clients, or all), oldest first."""
     stmt = select(TaxReturnFiling).where(TaxReturnFiling.tax_year == tax_year)
     if client_ids is not None:
-        stmt = stmt.where(TaxReturnFiling.client_id.in_(set(client_ids)))
+        stmt = stmt.where(TaxReturnFiling.client_id == any_id(list(set(client_ids))))
     stmt = stmt.order_by(TaxReturnFiling.recorded_at, TaxReturnFiling.id)
     return (await session.execute(stmt)).scalars().all()
 
@@ -161,7 +161,7 @@ async def ledger_sums(
         .group_by(Transfer.client_id, Transfer.category, from_tax_payee)
     )
     if client_ids is not None:
-        stmt = stmt.where(Transfer.client_id.in_(set(client_ids)))
+        stmt = stmt.where(Transfer.client_id == any_id(list(set(client_ids))))
     rows = (await session.execute(stmt)).all()
     return [
         LedgerSum(r.client_id, r.category, bool(r.from_tax_payee), int(r.net_in or 0)) for r in rows

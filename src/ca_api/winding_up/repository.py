@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import Date, String, cast, literal, null, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ca_api.db import any_id
 from ca_api.invoices.models import Invoice
 from ca_api.invoices.repository import invoice_status_of
 from ca_api.invoices.rules import CLOSED as INVOICE_CLOSED
@@ -52,7 +53,7 @@ async def open_items(session: AsyncSession, client_ids: Sequence[uuid.UUID]) -> 
     approved (not made nor cancelled), every account's posted balance and holds, and temporary
     assistance the council paid and not repaid in full (a debt to the council, seed 002 B 4.6):
     one statement, each part by the statuses its own module keeps."""
-    ids = set(client_ids)
+    ids = list(set(client_ids))
     invoices = select(
         literal(Item.INVOICE.value, String).label("item"),
         Invoice.client_id,
@@ -61,7 +62,7 @@ async def open_items(session: AsyncSession, client_ids: Sequence[uuid.UUID]) -> 
         cast(null(), String).label("kind"),
         literal(0).label("held"),
     ).where(
-        Invoice.client_id.in_(ids),
+        Invoice.client_id == any_id(ids),
         invoice_status_of(Invoice.id).not_in([s.value for s in INVOICE_CLOSED]),
     )
     open_ = [PaymentStatus.RAISED.value, PaymentStatus.APPROVED.value]
@@ -72,7 +73,7 @@ async def open_items(session: AsyncSession, client_ids: Sequence[uuid.UUID]) -> 
         cast(null(), Date),
         cast(null(), String),
         literal(0),
-    ).where(Payment.client_id.in_(ids), payment_status_of(Payment.id).in_(open_))
+    ).where(Payment.client_id == any_id(ids), payment_status_of(Payment.id).in_(open_))
     accounts = select(
         literal(Item.ACCOUNT.value, String),
         LedgerAccount.client_id,
@@ -80,7 +81,7 @@ async def open_items(session: AsyncSession, client_ids: Sequence[uuid.UUID]) -> 
         cast(null(), Date),
         LedgerAccount.kind,
         LedgerAccount.held,
-    ).where(LedgerAccount.client_id.in_(ids))
+    ).where(LedgerAccount.client_id == any_id(ids))
     assistance = select(
         literal(Item.ASSISTANCE.value, String),
         TemporaryAssistance.client_id,
@@ -89,7 +90,7 @@ async def open_items(session: AsyncSession, client_ids: Sequence[uuid.UUID]) -> 
         cast(null(), String),
         literal(0),
     ).where(
-        TemporaryAssistance.client_id.in_(ids),
+        TemporaryAssistance.client_id == any_id(ids),
         assistance_status_of(TemporaryAssistance.id) == AssistanceStatus.PAID.value,
     )
     rows: Any = await session.execute(union_all(invoices, payments, accounts, assistance))
