@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import dataclasses
 import os
 import statistics
 import sys
@@ -42,6 +43,7 @@ from scale_data import BUSY_CLIENTS, Sizes, consistency, foreign_keys_broken, lo
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
+from wide import widen
 
 from ca_api.db import async_url
 
@@ -118,9 +120,13 @@ class Case:
     report: bool = False
 
 
-def cases(ids: dict[str, str]) -> list[Case]:
-    """Every root list and lookup an officer or dashboard opens, and every report."""
-    return sorted(every_case(ids), key=lambda c: c.label in LAST)
+def cases(ids: dict[str, str], *, wide: bool = False) -> list[Case]:
+    """Every root list and lookup an officer or dashboard opens, and every report; ``wide``:
+    each asking for every plain field of what it selects (``bench/wide.py``)."""
+    every = sorted(every_case(ids), key=lambda c: c.label in LAST)
+    if wide:
+        every = [dataclasses.replace(c, query=widen(c.query)) for c in every]
+    return every
 
 
 # Over a minute before issue 18 (each holds the server's database for minutes after the bench
@@ -337,6 +343,39 @@ def every_case(ids: dict[str, str]) -> list[Case]:
               edges { node { __typename } } } }""",
             {"c": busy},
         ),
+        # A busy client's own pages beyond the client page (issue 18: every lookup).
+        Case(
+            "incomeTax (a busy client's year)",
+            officer,
+            "query($c: ID!) { incomeTax(clientId: $c, taxYear: 2025) { __typename } }",
+            {"c": busy},
+        ),
+        Case(
+            "feeCharges (a busy client)",
+            officer,
+            "query($c: ID!) { feeCharges(clientId: $c, first: 25) { edges { node { id } } } }",
+            {"c": busy},
+        ),
+        Case(
+            "outstandingDebts (a busy client)",
+            officer,
+            "query($c: ID!) { outstandingDebts(clientId: $c) { __typename } }",
+            {"c": busy},
+        ),
+        Case(
+            "estate (a busy client)",
+            officer,
+            "query($c: ID!) { estate(clientId: $c) { __typename } }",
+            {"c": busy},
+        ),
+        Case(
+            "circumstanceChanges (a busy client)",
+            officer,
+            """query($c: ID!) { circumstanceChanges(clientId: $c, first: 25) {
+              edges { node { __typename } } } }""",
+            {"c": busy},
+        ),
+        Case("outboxMessages", "auditor", lst("outboxMessages", "first: 25"), {}),
         Case("ledgerCheck", "auditor", "query { ledgerCheck { sound } }", {}, report=True),
         Case(
             "caseload(asAt, comparedWith)",
@@ -379,6 +418,13 @@ def every_case(ids: dict[str, str]) -> list[Case]:
             reporting,
             "query($a: Date!) { workload(asAt: $a) { clients } }",
             {"a": ids["today"]},
+            report=True,
+        ),
+        Case(
+            "deadlinesSeries (a year)",
+            reporting,
+            "query($f: Date!, $t: Date!) { deadlinesSeries(from: $f, to: $t) { __typename } }",
+            {"f": ids["yearAgo"], "t": ids["today"]},
             report=True,
         ),
         Case(
@@ -449,12 +495,13 @@ async def measure(
     runs: int,
     slow: float,
     request_seconds: float,
+    wide: bool = False,
 ) -> None:
     async with httpx.AsyncClient(base_url=base_url, timeout=request_seconds) as c:
         ids = await known_ids(c, tokens["assistant"], url)
         results: list[tuple[Case, float, float, float]] = []
         failed: list[str] = []
-        for case in cases(ids):
+        for case in cases(ids, wide=wide):
             if only and not any(o.lower() in case.label.lower() for o in only):
                 continue
             times: list[float] = []
@@ -534,6 +581,9 @@ def main() -> None:
     parser.add_argument("--client-page", action="store_true", help="the client page bench")
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument(
+        "--wide", action="store_true", help="every case asks for every plain field (bench/wide.py)"
+    )
     args = parser.parse_args()
     if args.skip_load and not args.keep:
         parser.error("--skip-load needs --keep NAME")
@@ -556,7 +606,11 @@ def main() -> None:
                 asyncio.run(client_page(srv.url, tokens["assistant"], url, args))
             else:
                 only = [o.strip() for o in args.only.split(",") if o.strip()]
-                asyncio.run(measure(srv.url, tokens, url, only, args.runs, args.slow, args.timeout))
+                asyncio.run(
+                    measure(
+                        srv.url, tokens, url, only, args.runs, args.slow, args.timeout, args.wide
+                    )
+                )
         print(f"load average: {os.getloadavg()}")
 
 

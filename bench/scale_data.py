@@ -620,6 +620,7 @@ async def in_transaction(
     *,
     replica: bool = False,
     indexes: list[str] | None = None,
+    then: list[tuple[str, str]] | None = None,
 ) -> float:
     """``steps`` in one transaction of their own, then ``indexes`` built. ``replica``: with
     the RI triggers and the ledger's and the order versions' triggers off (see the module's
@@ -641,6 +642,9 @@ async def in_transaction(
             await conn.execute(text(definition))
         if indexes:
             print(f"  {len(indexes)} indexes built: {time.perf_counter() - t0:.1f} s", flush=True)
+        if then:  # with the indexes built (a rebuild without them took minutes)
+            await conn.execute(text("SET LOCAL session_replication_role = replica"))
+            await run_steps(conn, then, params)
         return backend_cpu(pid) - cpu
 
 
@@ -669,29 +673,42 @@ async def load(engine: AsyncEngine, sizes: Sizes) -> None:
             for definition, name in (await conn.execute(text(INDEXES), {"t": table})).all():
                 rebuilt.setdefault(table, []).append(definition)
                 await conn.execute(text(f"DROP INDEX {name}"))
+        # The current-status rows (migration 0048) are kept by triggers the replica mode
+        # skips: rebuilt set-based from the event rows by the migration's own backfill, last on
+        # the connection that loads those rows, once its indexes are built (off the ledger's
+        # critical path: it ran alone after the load before, 6 s).
+        rebuild = (await conn.execute(text("SELECT to_regproc('current_status_rebuild')"))).scalar()
+        # Each client's income by tax year (migration 0056): the same, from the transfers, on
+        # the ledger's connection once its indexes are built.
+        tax_years = (
+            await conn.execute(text("SELECT to_regproc('client_tax_year_rebuild')"))
+        ).scalar()
     ledger_indexes = rebuilt.pop("transfer", [])
     other_indexes = [d for ds in rebuilt.values() for d in ds]
+    rebuilds = [("current statuses rebuilt", "SELECT current_status_rebuild()")] if rebuild else []
     first = await asyncio.gather(
         in_transaction(engine, PEOPLE + ACCOUNTS, params),
         in_transaction(engine, STAGE, params),
     )
     second = await asyncio.gather(
-        in_transaction(engine, LEDGER, params, replica=True, indexes=ledger_indexes),
+        in_transaction(
+            engine,
+            LEDGER,
+            params,
+            replica=True,
+            indexes=ledger_indexes,
+            then=[("tax years rebuilt", "SELECT client_tax_year_rebuild()")] if tax_years else [],
+        ),
         in_transaction(engine, KEPT, params, replica=True),
-        in_transaction(engine, ORDERS + OTHERS, params, replica=True, indexes=other_indexes),
+        in_transaction(
+            engine,
+            ORDERS + OTHERS,
+            params,
+            replica=True,
+            indexes=other_indexes,
+            then=rebuilds,
+        ),
     )
-    async with engine.begin() as conn:
-        # The current-status rows (migration 0048) are kept by triggers the replica mode
-        # skipped: rebuilt set-based from the event rows by the migration's own backfill.
-        if (await conn.execute(text("SELECT to_regproc('current_status_rebuild')"))).scalar():
-            t0 = time.perf_counter()
-            await conn.execute(text("SET LOCAL session_replication_role = replica"))
-            await conn.execute(text("SELECT current_status_rebuild()"))
-            print(f"  current statuses rebuilt: {time.perf_counter() - t0:.1f} s", flush=True)
-        # Each client's income by tax year (migration 0056): the same, for the transfers.
-        if (await conn.execute(text("SELECT to_regproc('client_tax_year_rebuild')"))).scalar():
-            await conn.execute(text("SET LOCAL session_replication_role = replica"))
-            await conn.execute(text("SELECT client_tax_year_rebuild()"))
     total = sum(first) + sum(second)
     print(
         f"  PostgreSQL CPU: {total:.1f} s in all; the longest chain {max(first) + max(second):.1f}"

@@ -29,10 +29,11 @@ from starlette.exceptions import StarletteDeprecationWarning
 from ca_api.app import create_app
 from ca_api.approvals import events, listener, sources
 from ca_api.approvals.listener import Notice, Resync
-from ca_api.approvals.sources import SOURCES, QueueItem
+from ca_api.approvals.sources import SOURCES, QueueItem, SortKey, sort_key
 from ca_api.auth.principal import Principal, Role
 from ca_api.auth.tokens import SigningKey, TokenVerifier, mint_token
 from ca_api.common.ids import decode_uuid, encode_id
+from ca_api.common.keyset import Seek, seek_rows
 from ca_api.config import Settings
 from ca_api.db import Database
 from ca_api.payments import service as payment_service
@@ -270,6 +271,11 @@ class FakeSource:
     async def awaiting(self, session: AsyncSession, principal: Principal) -> list[QueueItem]:
         found = [i for i in self.items.values() if self._may(principal, i)]
         return sorted(found, key=lambda i: i.raised_at)
+
+    async def page(
+        self, session: AsyncSession, principal: Principal, seek: Seek[SortKey]
+    ) -> list[QueueItem]:
+        return seek_rows(await self.awaiting(session, principal), seek, key=sort_key)
 
     async def one(
         self, session: AsyncSession, principal: Principal, item_id: uuid.UUID

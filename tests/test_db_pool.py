@@ -44,3 +44,10 @@ async def test_a_connection_the_server_closed_is_replaced_on_checkout(
     second = await _backend_pid(pool)
     assert second != first
     assert await _backend_pid(pool) == second
+
+
+async def test_the_service_s_connections_do_not_jit_compile(pool: Database) -> None:
+    """PostgreSQL's JIT compiled every report's statement at issue 18's scale (100-250 ms
+    each, more than it saved): the service's connections set it off."""
+    async with pool.session() as session:
+        assert (await session.execute(text("SHOW jit"))).scalar_one() == "off"

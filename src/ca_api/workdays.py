@@ -32,6 +32,13 @@ def is_working_day(day: date) -> bool:
     return day.weekday() < 5 and not is_bank_holiday(day)
 
 
+# Days counted once per (start, days): pure functions of a fixed calendar, asked again and again
+# (a deadlines list dates every accepted referral's two deadlines, 3,500 calls a page at issue
+# 18's scale, each counting a month day by day: most of the page's time).
+_REMEMBERED = 16_384
+
+
+@lru_cache(maxsize=_REMEMBERED)
 def add_working_days(start: date, days: int) -> date:
     """The date ``days`` working days after ``start``; ``start`` itself is not counted.
 
@@ -49,6 +56,7 @@ def add_working_days(start: date, days: int) -> date:
     return day
 
 
+@lru_cache(maxsize=_REMEMBERED)
 def working_days_between(start: date, end: date) -> int:
     """Working days after ``start`` up to and including ``end`` (0 when ``end <= start``):
     the inverse of ``add_working_days`` on working days."""

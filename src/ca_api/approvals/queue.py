@@ -15,26 +15,19 @@ import logging
 import uuid
 from collections.abc import AsyncGenerator, Callable
 from dataclasses import dataclass
-from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ca_api.approvals import listener as listener_mod
 from ca_api.approvals.listener import Message, Notice, Resync
-from ca_api.approvals.sources import SOURCES, QueueItem
+from ca_api.approvals.sources import SOURCES, QueueItem, SortKey, sort_key
 from ca_api.auth.principal import Principal
-from ca_api.common.keyset import Seek, seek_rows
+from ca_api.common.keyset import Seek
 from ca_api.db import Database
 
 log = logging.getLogger("ca_api.approvals")
 
 Key = tuple[str, uuid.UUID]
-SortKey = tuple[datetime, str, uuid.UUID]
-
-
-def sort_key(item: QueueItem) -> SortKey:
-    """Oldest first; ties (one transaction's items) by kind, then id: a total order."""
-    return (item.raised_at, item.kind, item.id)
 
 
 async def awaiting(session: AsyncSession, principal: Principal) -> list[QueueItem]:
@@ -50,10 +43,15 @@ async def page(
     session: AsyncSession, principal: Principal, *, seek: Seek[SortKey]
 ) -> list[QueueItem]:
     """The page ``seek`` asks for: up to ``seek.limit`` items after the cursor's sort key (or,
-    backward, before it, nearest first). Sources answer whole (a queue is some hundreds of
-    items at most); the page is cut here. An item may have left the queue since its cursor was
+    backward, before it, nearest first). Each source reads its own page (a shared service's
+    queue holds a thousand items and more: judging them all took most of a page's time); the
+    pages are merged and cut here. An item may have left the queue since its cursor was
     issued: the cursor still marks a place in the order."""
-    return seek_rows(await awaiting(session, principal), seek, key=sort_key)
+    items: list[QueueItem] = []
+    for source in list(SOURCES.values()):
+        items.extend(await source.page(session, principal, seek))
+    items.sort(key=sort_key, reverse=seek.backward)
+    return items[: seek.limit]
 
 
 class EventType(enum.Enum):

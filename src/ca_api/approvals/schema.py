@@ -15,7 +15,7 @@ from strawberry.types import Info
 from ca_api import clock
 from ca_api.approvals import mechanism as approvals
 from ca_api.approvals import queue
-from ca_api.approvals.sources import QueueItem, QueueKind
+from ca_api.approvals.sources import QueueItem, QueueKind, SortKey
 from ca_api.auth.permissions import APPROVAL_QUEUE_READ, allow
 from ca_api.clients.schema import client_of
 from ca_api.common import loaders
@@ -184,7 +184,7 @@ def _cursor(item: QueueItem) -> list[str]:
     return [item.raised_at.isoformat(), item.kind, str(item.id)]
 
 
-def _sort_key(key: tuple[str, ...] | None) -> queue.SortKey | None:
+def _sort_key(key: tuple[str, ...] | None) -> SortKey | None:
     if key is None:
         return None
     try:

@@ -11,16 +11,17 @@ from __future__ import annotations
 
 import enum
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ca_api import clock
 from ca_api.approvals.mechanism import Claim, limits_on, may_decide
 from ca_api.auth.principal import Principal
+from ca_api.common.keyset import Seek
 from ca_api.money import Pence
 from ca_api.policy.rules import LimitVersion
 
@@ -75,11 +76,29 @@ class QueueItem:
         )
 
 
+# The queue's order: oldest first; ties (one transaction's items) by kind, then id.
+SortKey = tuple[datetime, str, uuid.UUID]
+# A source's own order: (raised at, id).
+SourceKey = tuple[datetime, uuid.UUID]
+
+
+def sort_key(item: QueueItem) -> SortKey:
+    """An item's place in the queue: a total order across every source."""
+    return (item.raised_at, item.kind, item.id)
+
+
 class QueueSource(Protocol):
     kind: str
 
     async def awaiting(self, session: AsyncSession, principal: Principal) -> list[QueueItem]:
         """Every item of this kind the principal may approve now, oldest first."""
+        ...
+
+    async def page(
+        self, session: AsyncSession, principal: Principal, seek: Seek[SortKey]
+    ) -> list[QueueItem]:
+        """Up to ``seek.limit`` of those items after (backward: before) ``seek.key`` in the
+        queue's order, nearest first."""
         ...
 
     async def one(
@@ -102,37 +121,92 @@ class Judge:
         return may_decide(self.principal, claim, self.version)
 
 
+# A page's first read from a source: the page's size; each further read (the judge refused
+# some of what was read) twice the one before, up to this.
+LARGEST_READ = 1000
+
+
 class QuerySource:
-    """A ``QueueSource`` that reads its items with one query, all of them or the one asked for,
-    under the approval limits in force today (none in force: nobody may approve, and nothing is
-    read): a subclass names its ``kind`` and writes ``decidable``."""
+    """A ``QueueSource`` that reads its items with one query (all of them, the one asked for, or
+    a page by (raised at, id)) under the approval limits in force today (none in force: nobody
+    may approve, and nothing is read): a subclass names its ``kind`` and writes ``rows`` (the
+    SQL's shortcut) and ``item`` (the mutation's own test once more, and the item)."""
 
     kind: str
 
-    async def decidable(
-        self, session: AsyncSession, judge: Judge, item_id: uuid.UUID | None
-    ) -> list[QueueItem]:
-        """The items the judge's principal may approve, oldest first; only ``item_id``'s if
-        given."""
+    async def rows(
+        self,
+        session: AsyncSession,
+        judge: Judge,
+        item_id: uuid.UUID | None,
+        seek: Seek[SourceKey] | None,
+    ) -> Sequence[Any]:
+        """The rows that may be the judge's to approve, oldest first (each with the aggregate's
+        row first); only ``item_id``'s if given; only the page ``seek`` asks for if given."""
         raise NotImplementedError
 
-    async def items(
-        self, session: AsyncSession, principal: Principal, item_id: uuid.UUID | None
-    ) -> list[QueueItem]:
-        """The items the principal may approve now, oldest first; only ``item_id``'s if given."""
+    def item(self, judge: Judge, row: Any) -> QueueItem | None:
+        """The row's item, if the judge's principal may approve it; else None."""
+        raise NotImplementedError
+
+    async def _judge(self, session: AsyncSession, principal: Principal) -> Judge | None:
         version = await limits_on(session, clock.today())
-        if version is None:
-            return []  # no limits in force: nobody may approve
-        return await self.decidable(session, Judge(principal, version), item_id)
+        return None if version is None else Judge(principal, version)  # None: nobody may
+
+    async def _items(
+        self,
+        session: AsyncSession,
+        judge: Judge,
+        item_id: uuid.UUID | None,
+        seek: Seek[SourceKey] | None = None,
+    ) -> tuple[list[QueueItem], Sequence[Any]]:
+        rows = await self.rows(session, judge, item_id, seek)
+        return [i for r in rows if (i := self.item(judge, r)) is not None], rows
 
     async def awaiting(self, session: AsyncSession, principal: Principal) -> list[QueueItem]:
-        return await self.items(session, principal, None)
+        judge = await self._judge(session, principal)
+        return [] if judge is None else (await self._items(session, judge, None))[0]
+
+    async def page(
+        self, session: AsyncSession, principal: Principal, seek: Seek[SortKey]
+    ) -> list[QueueItem]:
+        """Read in (raised at, id) order from the cursor's time on, a page at a time, until
+        ``seek.limit`` items past the cursor pass the judge or the rows run out: the cost of a
+        page, not of the whole queue (issue 18)."""
+        judge = await self._judge(session, principal)
+        if judge is None:
+            return []
+        key: SourceKey | None = None
+        if seek.key is not None:  # every row at the cursor's time: its kind and id sort on
+            key = (seek.key[0], _LAST_ID if seek.backward else _FIRST_ID)
+        found: list[QueueItem] = []
+        size = seek.limit
+        while True:
+            read = Seek(key, size, seek.backward)
+            items, rows = await self._items(session, judge, None, read)
+            found += [i for i in items if _beyond(i, seek)]
+            if len(found) >= seek.limit or len(rows) < size:
+                return found[: seek.limit]
+            last = rows[-1][0]
+            key, size = (last.raised_at, last.id), min(2 * size, LARGEST_READ)
 
     async def one(
         self, session: AsyncSession, principal: Principal, item_id: uuid.UUID
     ) -> QueueItem | None:
-        items = await self.items(session, principal, item_id)
+        judge = await self._judge(session, principal)
+        items = [] if judge is None else (await self._items(session, judge, item_id))[0]
         return items[0] if items else None
+
+
+_FIRST_ID = uuid.UUID(int=0)
+_LAST_ID = uuid.UUID(int=2**128 - 1)
+
+
+def _beyond(item: QueueItem, seek: Seek[SortKey]) -> bool:
+    """Whether the item is past the cursor in the direction ``seek`` reads."""
+    if seek.key is None:
+        return True
+    return sort_key(item) < seek.key if seek.backward else sort_key(item) > seek.key
 
 
 SOURCES: dict[str, QueueSource] = {}

@@ -89,6 +89,12 @@ def keyset(stmt: Select[*Ts], seek: Seek[Any], *order: Any) -> Select[*Ts]:
     return stmt.order_by(*keyset_order(order, backward=seek.backward)).limit(seek.limit)
 
 
+def in_order(stmt: Select[*Ts], seek: Seek[Any] | None, *order: Any) -> Select[*Ts]:
+    """``stmt`` in the order ``order``: every row, or (``seek`` given) the page it asks for,
+    as ``keyset`` reads it."""
+    return stmt.order_by(*order) if seek is None else keyset(stmt, seek, *order)
+
+
 def seek_rows(
     rows: Sequence[R],
     seek: Seek[Any],

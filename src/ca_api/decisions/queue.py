@@ -7,11 +7,13 @@ their role covers under the limits in force today (R-DEC-2, R-DEC-4). Listed in
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ca_api.approvals.sources import Judge, QuerySource, QueueItem
+from ca_api.approvals.sources import Judge, QuerySource, QueueItem, SourceKey
+from ca_api.common.keyset import Seek
 from ca_api.decisions import reads, repository, service
 from ca_api.decisions.models import Decision
 from ca_api.decisions.rules import DecisionKind
@@ -44,18 +46,20 @@ def _item(row: Any) -> QueueItem:
 class DecisionSource(QuerySource):
     kind = service.QUEUE_KIND
 
-    async def decidable(
-        self, session: AsyncSession, judge: Judge, item_id: uuid.UUID | None
-    ) -> list[QueueItem]:
-        rows = await repository.awaiting(
-            session, not_raised_by=judge.principal.subject, decision_id=item_id
+    async def rows(
+        self,
+        session: AsyncSession,
+        judge: Judge,
+        item_id: uuid.UUID | None,
+        seek: Seek[SourceKey] | None,
+    ) -> Sequence[Any]:
+        return await repository.awaiting(
+            session, not_raised_by=judge.principal.subject, decision_id=item_id, seek=seek
         )
-        return [
-            _item(r)
-            for r in rows
-            # The mutation's own test once more (the SQL leaves out what they raised or wrote).
-            if judge.may(reads.claim(r[0], r.authors))
-        ]
+
+    def item(self, judge: Judge, row: Any) -> QueueItem | None:
+        # The mutation's own test once more (the SQL leaves out what they raised or wrote).
+        return _item(row) if judge.may(reads.claim(row[0], row.authors)) else None
 
 
 SOURCE = DecisionSource()

@@ -17,7 +17,7 @@ from ca_api.approvals.repository import before_any, derived_status, has_events
 from ca_api.auth.permissions import DECISION_READ
 from ca_api.auth.principal import Principal
 from ca_api.clients.models import Client
-from ca_api.common.keyset import Seek, keyset
+from ca_api.common.keyset import Seek, in_order, keyset
 from ca_api.db import fixed, get_by_id, rows_where_in
 from ca_api.decisions.models import Decision, DecisionAuthor, DecisionCurrent, DecisionEvent
 from ca_api.decisions.rules import (
@@ -201,23 +201,31 @@ def _raised_ids() -> Any:
 
 
 async def awaiting(
-    session: AsyncSession, *, not_raised_by: str, decision_id: uuid.UUID | None = None
+    session: AsyncSession,
+    *,
+    not_raised_by: str,
+    decision_id: uuid.UUID | None = None,
+    seek: Seek[tuple[datetime, uuid.UUID]] | None = None,
 ) -> Sequence[Row[Any]]:
-    """RAISED decisions ``not_raised_by`` neither raised nor wrote (R-ROLE-2), oldest first."""
+    """RAISED decisions ``not_raised_by`` neither raised nor wrote (R-ROLE-2), oldest first;
+    only the page ``seek`` asks for, by (raised at, id), when given."""
     a = aliased(DecisionAuthor)
     stmt = _view().where(
         Decision.raised_by != not_raised_by,
         not_(exists().where(a.decision_id == Decision.id, a.author == not_raised_by)),
-        # The RAISED ones read off their partial index first, then each decision by its key
-        # (as one array): joined instead, the planner hashes every decision (2x slower at
-        # 60,000 decisions, 600 raised).
-        Decision.id == any_(func.array(_raised_ids())),
-        DecisionCurrent.status == DecisionStatus.RAISED.value,
+        DecisionCurrent.status == fixed(DecisionStatus.RAISED.value),  # its partial index
     )
+    if seek is None:
+        # The whole queue: the RAISED ones read off their partial index first, then each
+        # decision by its key (as one array): joined instead, the planner hashes every decision
+        # (2x slower at 60,000 decisions, 600 raised). A page walks the partial index in order
+        # instead, joined, and stops at the page (0.3 ms where the array's plan sorted all
+        # 600: 11 ms).
+        stmt = stmt.where(Decision.id == any_(func.array(_raised_ids())))
     if decision_id is not None:
         stmt = stmt.where(Decision.id == decision_id)
-    stmt = stmt.order_by(DecisionCurrent.raised_at, DecisionCurrent.decision_id)
-    return (await session.execute(stmt)).all()
+    order = (DecisionCurrent.raised_at, DecisionCurrent.decision_id)
+    return (await session.execute(in_order(stmt, seek, *order))).all()
 
 
 async def gifts_approved(

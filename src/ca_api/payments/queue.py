@@ -10,12 +10,15 @@ makes, so the queue never offers what the mutation would refuse.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ca_api.approvals.rules import authors_of
-from ca_api.approvals.sources import Judge, QuerySource, QueueItem
+from ca_api.approvals.sources import Judge, QuerySource, QueueItem, SourceKey
 from ca_api.auth.principal import Principal
+from ca_api.common.keyset import Seek
 from ca_api.money import Pence
 from ca_api.payments import repository
 from ca_api.payments.service import claim
@@ -45,24 +48,27 @@ def _cap(version: LimitVersion, principal: Principal) -> tuple[bool, Pence | Non
 class PaymentQueueSource(QuerySource):
     kind = KIND
 
-    async def decidable(
-        self, session: AsyncSession, judge: Judge, item_id: uuid.UUID | None
-    ) -> list[QueueItem]:
+    async def rows(
+        self,
+        session: AsyncSession,
+        judge: Judge,
+        item_id: uuid.UUID | None,
+        seek: Seek[SourceKey] | None,
+    ) -> Sequence[Any]:
         allowed, cap = _cap(judge.version, judge.principal)
         if not allowed:
             return []  # below senior_officer: an empty queue, without a query
-        rows = await repository.awaiting_approval(
-            session, judge.principal, cap=cap, payment_id=item_id
+        return await repository.awaiting_approval(
+            session, judge.principal, cap=cap, payment_id=item_id, seek=seek
         )
-        return [
-            QueueItem.of(
-                KIND, p, row.client_reference, f"Payment to {row.payee_name}: {p.description}"
-            )
-            for row in rows
-            for p in (row[0],)
-            # The mutation's own tests, once more (the SQL is their shortcut).
-            if judge.may(claim(p, authors_of(p.raised_by, [row.invoice_recorded_by])))
-        ]
+
+    def item(self, judge: Judge, row: Any) -> QueueItem | None:
+        p = row[0]
+        # The mutation's own tests, once more (the SQL is their shortcut).
+        if not judge.may(claim(p, authors_of(p.raised_by, [row.invoice_recorded_by]))):
+            return None
+        summary = f"Payment to {row.payee_name}: {p.description}"
+        return QueueItem.of(KIND, p, row.client_reference, summary)
 
 
 SOURCE = PaymentQueueSource()

@@ -18,7 +18,7 @@ from ca_api.approvals.repository import before_any, derived_status, has_events
 from ca_api.auth.permissions import LEDGER_READ
 from ca_api.auth.principal import Principal
 from ca_api.clients.models import Client
-from ca_api.common.keyset import Seek, keyset
+from ca_api.common.keyset import Seek, in_order, keyset
 from ca_api.db import fixed, rows_where_in
 from ca_api.invoices.models import Invoice
 from ca_api.invoices.repository import held
@@ -204,12 +204,14 @@ async def awaiting_approval(
     *,
     cap: Pence | None,
     payment_id: uuid.UUID | None = None,
+    seek: Seek[tuple[datetime, uuid.UUID]] | None = None,
 ) -> Sequence[Row[Any]]:
     """(Payment, client_reference, payee_name, invoice_recorded_by) of the payments still
     RAISED, for no invoice on hold (R-REF-7), that the principal neither raised
     nor recorded the invoice of (R-ROLE-2), up to ``cap`` (None: any amount), oldest first;
-    only ``payment_id`` when given. The queue's shortcut: the source judges each row again as
-    ``approvePayment`` would."""
+    only ``payment_id`` when given; only the page ``seek`` asks for, by (raised at, id), when
+    given. The queue's shortcut: the source judges each row again as ``approvePayment``
+    would."""
     stmt: Any = (
         select(
             Payment,
@@ -230,6 +232,6 @@ async def awaiting_approval(
             ~held(Payment.invoice_id),
             Payment.id == payment_id if payment_id is not None else true(),
         )
-        .order_by(PaymentCurrent.raised_at, PaymentCurrent.payment_id)
     )
-    return (await session.execute(stmt)).all()
+    order = (PaymentCurrent.raised_at, PaymentCurrent.payment_id)
+    return (await session.execute(in_order(stmt, seek, *order))).all()

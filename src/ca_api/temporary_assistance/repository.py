@@ -18,7 +18,7 @@ from ca_api.approvals.repository import before_any, derived_status, has_events
 from ca_api.auth.principal import Principal
 from ca_api.clients.models import Client
 from ca_api.clients.repository import cc, readable
-from ca_api.common.keyset import Seek, keyset
+from ca_api.common.keyset import Seek, in_order, keyset
 from ca_api.db import fixed, insert_returning, rows_where_in
 from ca_api.ledger.models import Counterparty
 from ca_api.temporary_assistance.models import (
@@ -203,11 +203,16 @@ async def list_outstanding(
 
 
 async def awaiting(
-    session: AsyncSession, principal: Principal, *, assistance_id: uuid.UUID | None
+    session: AsyncSession,
+    principal: Principal,
+    *,
+    assistance_id: uuid.UUID | None,
+    seek: Seek[tuple[datetime, uuid.UUID]] | None = None,
 ) -> Sequence[Row[Any]]:
     """(TemporaryAssistance, client_reference, payee_name) of the assistance still REQUESTED
     that the principal did not raise (R-ROLE-2) and may read, oldest first; only
-    ``assistance_id`` when given. The queue's shortcut: the source judges each row again as
+    ``assistance_id`` when given; only the page ``seek`` asks for, by (raised at, id), when
+    given. The queue's shortcut: the source judges each row again as
     ``approveTemporaryAssistance`` would."""
     stmt: Any = (
         select(
@@ -228,6 +233,6 @@ async def awaiting(
             TemporaryAssistanceCurrent.status == fixed(AssistanceStatus.REQUESTED.value),
             TemporaryAssistance.id == assistance_id if assistance_id is not None else true(),
         )
-        .order_by(TemporaryAssistanceCurrent.raised_at, TemporaryAssistanceCurrent.assistance_id)
     )
-    return (await session.execute(stmt)).all()
+    order = (TemporaryAssistanceCurrent.raised_at, TemporaryAssistanceCurrent.assistance_id)
+    return (await session.execute(in_order(stmt, seek, *order))).all()
