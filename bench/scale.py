@@ -309,13 +309,28 @@ def every_case(ids: dict[str, str]) -> list[Case]:
         Case(
             "clientsBeingWoundUp",
             officer,
-            lst("clientsBeingWoundUp", "first: 25", "__typename"),
+            lst(
+                "clientsBeingWoundUp",
+                "first: 25",
+                "client { id reference givenName familyName situation } "
+                "death { diedOn status confirmedAt windUpFee { __typename } } "
+                "daysSinceDeath outstanding { step count amount detail }",
+            ),
             {},
         ),
         Case("complaints (open)", officer, lst("complaints", "first: 25, open: true"), {}),
         Case("willCourtNotices", officer, lst("willCourtNotices", "first: 25", "__typename"), {}),
         Case(
-            "taxReturns", officer, lst("taxReturns", "first: 25, taxYear: 2025", "__typename"), {}
+            "taxReturns",
+            officer,
+            lst(
+                "taxReturns",
+                "first: 25, taxYear: 2025",
+                "dueOn state incomeTax { clientId label totalTaxableIncome returnNeeded "
+                "returnNeededBecause returnState filedOn taxPaid taxRefunded "
+                "taxableIncome { category amount } filing { taxReturnId filedOn reference } }",
+            ),
+            {},
         ),
         Case("annualReviewsDue", officer, lst("annualReviewsDue", "first: 25", due), {}),
         Case(

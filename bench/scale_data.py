@@ -48,6 +48,7 @@ from __future__ import annotations
 import asyncio
 import os
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -682,6 +683,22 @@ REBUILT_BY_TRIGGERS = (
 )
 
 
+# Each client's income by tax year (migration 0056), from the transfers: on the ledger's
+# connection, once its indexes are built.
+REBUILT_FROM_TRANSFERS = (("tax years rebuilt", "client_tax_year_rebuild"),)
+
+
+async def _rebuilds(
+    conn: AsyncConnection, functions: Iterable[tuple[str, str]]
+) -> list[tuple[str, str]]:
+    """The steps calling each of ``functions`` the database has (an older head has fewer)."""
+    return [
+        (label, f"SELECT {function}()")
+        for label, function in functions
+        if (await conn.execute(text("SELECT to_regproc(:f)"), {"f": function})).scalar()
+    ]
+
+
 async def load(engine: AsyncEngine, sizes: Sizes) -> None:
     """Everything above on two or three connections at once (two cores): the people and
     accounts beside the staging of the payments and transfers, then the transfers beside the
@@ -698,15 +715,12 @@ async def load(engine: AsyncEngine, sizes: Sizes) -> None:
             for definition, name in (await conn.execute(text(INDEXES), {"t": table})).all():
                 rebuilt.setdefault(table, []).append(definition)
                 await conn.execute(text(f"DROP INDEX {name}"))
-        # What triggers keep from the rows the third connection loads (the replica mode skips
-        # them), rebuilt set-based by each migration's own function, last on that connection,
-        # once its indexes are built: off the ledger's critical path (the current statuses ran
-        # alone after the load before, 6 s).
-        rebuilds = [
-            (label, f"SELECT {function}()")
-            for label, function in REBUILT_BY_TRIGGERS
-            if (await conn.execute(text("SELECT to_regproc(:f)"), {"f": function})).scalar()
-        ]
+        # What triggers keep (the replica mode skips them), rebuilt set-based by each
+        # migration's own function, last on the connection that loads their rows, once its
+        # indexes are built: off the ledger's critical path where they can be (the current
+        # statuses ran alone after the load before, 6 s).
+        rebuilds = await _rebuilds(conn, REBUILT_BY_TRIGGERS)
+        tax_years = await _rebuilds(conn, REBUILT_FROM_TRANSFERS)
     ledger_indexes = rebuilt.pop("transfer", [])
     other_indexes = [d for ds in rebuilt.values() for d in ds]
     first = await asyncio.gather(
@@ -714,7 +728,14 @@ async def load(engine: AsyncEngine, sizes: Sizes) -> None:
         in_transaction(engine, STAGE, params),
     )
     second = await asyncio.gather(
-        in_transaction(engine, LEDGER, params, replica=True, indexes=ledger_indexes),
+        in_transaction(
+            engine,
+            LEDGER,
+            params,
+            replica=True,
+            indexes=ledger_indexes,
+            then=tax_years,
+        ),
         in_transaction(engine, KEPT, params, replica=True),
         in_transaction(
             engine,

@@ -182,3 +182,53 @@ async def test_a_page_is_the_same_statements_whatever_its_size(
         data = await api.data(WOUND_UP, {"first": 100}, **SCAO)
     assert len(data["clientsBeingWoundUp"]["edges"]) == 4
     assert len(many) == len(few), many
+
+
+# The bench's page (bench/scale.py): the nodes' main fields, the death's fee among them.
+WOUND_UP_PAGE = """
+query($first: Int) { clientsBeingWoundUp(first: $first) { edges { node {
+  client { id reference givenName familyName situation }
+  death { diedOn status confirmedAt windUpFee { amount chargedOn } }
+  daysSinceDeath outstanding { step count amount detail }
+} } pageInfo { hasNextPage } } }
+"""
+
+# What the page's statements are (issue 18 item 1): the open invoices, payments, balances and
+# assistance owed of the page in one statement, each death's fee read once (the page primes
+# the death's windUpFee), whatever the page's size. The rest are the modules' batch reads
+# (deaths, estates, valuables, notifications), one each for the page.
+PAGE_STATEMENTS = 26
+
+
+async def test_the_page_takes_a_pinned_number_of_statements(
+    api: Api, db: RolledBackDatabase, session: AsyncSession
+) -> None:
+    supplier = await new_counterparty(api, "SUPPLIER")
+
+    async def deceased() -> str:
+        client = await new_client(api)
+        await fund(session, api, client, 30_000)
+        await payable_invoice(api, client, supplier, invoiceDate=days_ago(25), amount="40.00")
+        await confirmed_death(api, client["id"], DIED)
+        return str(client["id"])
+
+    for size in (1, 5):
+        while len(await _page(api)) < size:
+            await deceased()
+        with statements(db) as sent:
+            nodes = await _page(api)
+        assert len(nodes) == size
+        fees = [s for s in sent if s.lstrip().upper().startswith("SELECT WIND_UP_FEE.")]
+        assert len(fees) == 1, fees
+        reads = [s for s in sent if s.lstrip().upper().startswith(("SELECT", "WITH"))]
+        assert len(reads) == PAGE_STATEMENTS, "\n".join(s[:120] for s in reads)
+        for n in nodes:
+            assert n["death"]["windUpFee"] is None
+            steps = {o["step"]: o for o in n["outstanding"]}
+            assert steps["DEBTS_BEFORE_DEATH"]["amount"] == "40.00", steps
+            assert steps["ESTATE"]["amount"] == "300.00", steps
+
+
+async def _page(api: Api) -> list[dict[str, Any]]:
+    data = await api.data(WOUND_UP_PAGE, {"first": 25}, **SCAO)
+    return [e["node"] for e in data["clientsBeingWoundUp"]["edges"]]

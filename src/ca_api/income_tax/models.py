@@ -30,3 +30,18 @@ class TaxReturnFiling(Recorded, Base):
     advised_by: Mapped[str | None]
     supersedes_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("tax_return_filing.id"))
     reason: Mapped[str | None]
+
+
+class ClientTaxYear(Base):
+    """A client's income of a tax year as the return's tests read it (migration 0056): one
+    column per ``rules.RETURN_TESTS`` row, the net sum of its categories' moved transfers.
+    Derived by the database in the same transaction as each transfer (the trigger
+    ``transfer_tax_year``), never written otherwise; the transfers stay the record (R-AUD-2).
+    What the caseload's list of returns picks its clients by."""
+
+    __tablename__ = "client_tax_year"
+
+    tax_year: Mapped[int] = mapped_column(primary_key=True)
+    client_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("client.id"), primary_key=True)
+    taxable_income: Mapped[int]
+    rent: Mapped[int]

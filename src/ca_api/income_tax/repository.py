@@ -1,22 +1,24 @@
-"""Every SQL statement of a client's income tax: the returns filed, and the year's sums of the
-ledger by OPG category (R-OPG-1), set-based for the whole caseload."""
+"""Every SQL statement of a client's income tax: the returns filed, the year's sums of the
+ledger by OPG category (R-OPG-1), set-based for the whole caseload, and the clients over an
+allowance from the sums the database keeps (``client_tax_year``, migration 0056)."""
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import case, func, or_, select, union
+from sqlalchemy import case, false, func, or_, select, true, union
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ca_api.db import insert_recorded
-from ca_api.income_tax.models import TaxReturnFiling
+from ca_api.db import any_id, insert_recorded
+from ca_api.income_tax import rules
+from ca_api.income_tax.models import ClientTaxYear, TaxReturnFiling
 from ca_api.income_tax.rules import TAX_PAID, TAX_REFUNDED, TAXABLE
 from ca_api.ledger.models import LedgerAccount, Transfer
-from ca_api.ledger.rules import MONEY_MOVED, AccountKind, Category
+from ca_api.ledger.rules import MONEY_MOVED, AccountKind
 
 _COUNTERPARTY = AccountKind.COUNTERPARTY.value
 
@@ -38,7 +40,7 @@ async def filings(
     """The year's filings (of these clients, or all), oldest first."""
     stmt = select(TaxReturnFiling).where(TaxReturnFiling.tax_year == tax_year)
     if client_ids is not None:
-        stmt = stmt.where(TaxReturnFiling.client_id.in_(set(client_ids)))
+        stmt = stmt.where(TaxReturnFiling.client_id == any_id(list(set(client_ids))))
     stmt = stmt.order_by(TaxReturnFiling.recorded_at, TaxReturnFiling.id)
     return (await session.execute(stmt)).scalars().all()
 
@@ -56,12 +58,27 @@ def _net_in() -> Any:
     return case((_to_party(), -Transfer.amount), else_=Transfer.amount)
 
 
+def over_allowances(
+    sum_of: Callable[[rules.ReturnTest], Any], allowances: Mapping[str, int | None]
+) -> Any:
+    """``rules.return_reasons`` is not empty, in SQL: ``sum_of(test)`` (the net income of the
+    test's categories, never null: a kept column, or a sum with its 0) over its allowance, for
+    any test of ``rules.RETURN_TESTS`` whose allowance is in force. Built from the rule's
+    rows, so the list and the rule cannot drift (``tests/test_client_tax_year.py``)."""
+    return or_(
+        false(),
+        *(
+            sum_of(t) > limit
+            for t in rules.RETURN_TESTS
+            if (limit := allowances[t.allowance]) is not None
+        ),
+    )
+
+
 async def listed_client_ids(
     session: AsyncSession,
     tax_year: int,
-    first_day: date,
-    last_day: date,
-    allowances: tuple[int, int | None],
+    allowances: Mapping[str, int | None],
     past: uuid.UUID | None,
     limit: int,
     *,
@@ -70,46 +87,32 @@ async def listed_client_ids(
 ) -> list[uuid.UUID]:
     """The next ``limit`` clients in id order after ``past`` (before it, nearest first, when
     ``backward``) whose return for the year can be on the caseload's list: a filing for the
-    year, or (unless ``only_filed``) the year's taxable income over the personal allowance or
-    rent over the property allowance (``allowances``; ``rules.return_reasons`` read in SQL to
-    pick the candidates, which the rules then judge). The year's taxable transfers are read
-    from the partial index of migration 0053 (``ix_transfer_taxable_year``)."""
-    personal, prop = allowances
-    filed = select(TaxReturnFiling.client_id.label("client_id")).where(
-        TaxReturnFiling.tax_year == tax_year
+    year, or (unless ``only_filed``) income over an allowance (``allowances`` by figure name;
+    ``over_allowances`` on the sums the database keeps per client and year, ``client_tax_year``
+    of migration 0056: an index range each, not a sum of every client's transfers). The rules
+    then judge each (``service._listed``)."""
+
+    def after(column: Any) -> Any:
+        return true() if past is None else (column < past if backward else column > past)
+
+    def first(stmt: Any, column: Any) -> Any:
+        return stmt.order_by(column.desc() if backward else column.asc()).limit(limit)
+
+    f = TaxReturnFiling
+    stmt: Any = first(
+        select(f.client_id.label("client_id")).where(f.tax_year == tax_year, after(f.client_id)),
+        f.client_id,
     )
-    if past is not None:
-        filed = filed.where(
-            TaxReturnFiling.client_id < past if backward else TaxReturnFiling.client_id > past
-        )
-    stmt: Any = filed
     if not only_filed:
-        net = func.sum(_net_in())
-        rent = func.coalesce(net.filter(Transfer.category == Category.IN_RENT.value), 0)
-        over = net > personal
-        if prop is not None:
-            over = or_(over, rent > prop)
-        income = (
-            select(Transfer.client_id.label("client_id"))
-            .where(
-                Transfer.kind.in_(MONEY_MOVED),
-                Transfer.category.in_([c.value for c in TAXABLE]),
-                Transfer.value_date.between(first_day, last_day),
-                Transfer.client_id.is_not(None),
-            )
-            .group_by(Transfer.client_id)
-            .having(over)
+        k = ClientTaxYear
+        income = select(k.client_id.label("client_id")).where(
+            k.tax_year == tax_year,
+            after(k.client_id),
+            over_allowances(lambda t: getattr(k, t.column), allowances),
         )
-        if past is not None:
-            income = income.where(
-                Transfer.client_id < past if backward else Transfer.client_id > past
-            )
-        stmt = union(filed, income)
+        stmt = union(stmt.subquery().select(), income)
     sub = stmt.subquery()
-    ordered = select(sub.c.client_id).order_by(
-        sub.c.client_id.desc() if backward else sub.c.client_id.asc()
-    )
-    return list((await session.execute(ordered.limit(limit))).scalars().all())
+    return list((await session.execute(first(select(sub.c.client_id), sub.c.client_id))).scalars())
 
 
 async def insert_filing(session: AsyncSession, values: dict[str, Any]) -> TaxReturnFiling:
@@ -158,7 +161,7 @@ async def ledger_sums(
         .group_by(Transfer.client_id, Transfer.category, from_tax_payee)
     )
     if client_ids is not None:
-        stmt = stmt.where(Transfer.client_id.in_(set(client_ids)))
+        stmt = stmt.where(Transfer.client_id == any_id(list(set(client_ids))))
     rows = (await session.execute(stmt)).all()
     return [
         LedgerSum(r.client_id, r.category, bool(r.from_tax_payee), int(r.net_in or 0)) for r in rows

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 from ca_api.ledger.rules import Category
@@ -92,6 +93,38 @@ def total_taxable(income: Mapping[Category, Pence]) -> Pence:
     return sum((income.get(c, 0) for c in TAXABLE), 0)
 
 
+@dataclass(frozen=True)
+class ReturnTest:
+    """One reason a return is needed: the year's income of ``categories`` (net, summed) over
+    the policy figure ``allowance`` (when it is in force). ``column``: where the database keeps
+    that sum for every client and year (``client_tax_year``, migration 0056), so that the
+    caseload's list finds the clients over an allowance by index (issue 18 item 1)."""
+
+    reason: ReturnReason
+    categories: tuple[Category, ...]
+    allowance: str
+    column: str
+
+
+# The rule of ``return_reasons``, as data: the one place it is written. The caseload's list
+# compares the same sums in SQL (``repository.listed_client_ids``), built from these rows.
+RETURN_TESTS: tuple[ReturnTest, ...] = (
+    ReturnTest(
+        ReturnReason.INCOME_OVER_PERSONAL_ALLOWANCE, TAXABLE, PERSONAL_ALLOWANCE, "taxable_income"
+    ),
+    ReturnTest(
+        ReturnReason.RENT_OVER_PROPERTY_ALLOWANCE, (Category.IN_RENT,), PROPERTY_ALLOWANCE, "rent"
+    ),
+)
+
+
+def allowances_of(
+    personal_allowance: Pence, property_allowance: Pence | None
+) -> dict[str, Pence | None]:
+    """The year's allowances by policy figure name (None: not in force that year)."""
+    return {PERSONAL_ALLOWANCE: personal_allowance, PROPERTY_ALLOWANCE: property_allowance}
+
+
 def return_reasons(
     income: Mapping[Category, Pence],
     personal_allowance: Pence,
@@ -99,13 +132,14 @@ def return_reasons(
 ) -> list[ReturnReason]:
     """Why a return is needed (empty: it is not), R-CARE-6, seed 002 B 19.1 "where relevant":
     taxable income over the personal allowance; rent over the property allowance (when the
-    figure is in force). Each allowance itself is within it (not over)."""
-    reasons = []
-    if total_taxable(income) > personal_allowance:
-        reasons.append(ReturnReason.INCOME_OVER_PERSONAL_ALLOWANCE)
-    if property_allowance is not None and income.get(Category.IN_RENT, 0) > property_allowance:
-        reasons.append(ReturnReason.RENT_OVER_PROPERTY_ALLOWANCE)
-    return reasons
+    figure is in force). Each allowance itself is within it (not over). ``RETURN_TESTS``."""
+    allowances = allowances_of(personal_allowance, property_allowance)
+    return [
+        t.reason
+        for t in RETURN_TESTS
+        if (limit := allowances[t.allowance]) is not None
+        and sum((income.get(c, 0) for c in t.categories), 0) > limit
+    ]
 
 
 def tax_year_problem(tax_year: int, today: date) -> str | None:

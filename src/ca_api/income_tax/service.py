@@ -237,7 +237,8 @@ async def return_deadlines(
 
     One due date for the year, so the list is in client order: SQL picks the page's clients
     by id from the cursor on (``repository.listed_client_ids``: a filing, or income over an
-    allowance, from the year's taxable transfers' partial index), then their sums and
+    allowance by ``rules.RETURN_TESTS``, from the sums the database keeps per client and year,
+    ``client_tax_year``), then their sums and
     filings are read for those clients only and each judged by the same rules (``_listed``),
     until the page is full or the candidates run out (issue 18 item 1: not every client's
     year built for a page). A client without a filing is DUE or MISSED by today alone: when
@@ -258,9 +259,7 @@ async def return_deadlines(
         ids = await repository.listed_client_ids(
             session,
             tax_year,
-            rules.starts_on(tax_year),
-            rules.ends_on(tax_year),
-            (fig.personal_allowance, fig.property_allowance),
+            rules.allowances_of(fig.personal_allowance, fig.property_allowance),
             past,
             seek.limit,
             backward=seek.backward,

@@ -10,6 +10,7 @@ from strawberry.types import Info
 
 from ca_api.auth.permissions import CASE_CLOSE, DEATH_READ, allow
 from ca_api.clients.schema import Client, client_of
+from ca_api.common import loaders
 from ca_api.common.arguments import idempotency_key_field
 from ca_api.common.calls import as_caller
 from ca_api.common.ids import decode_uuid
@@ -23,6 +24,7 @@ from ca_api.common.problems import (
 from ca_api.common.scalars import Money, money_or_none
 from ca_api.common.types import graphql_enum
 from ca_api.context import Context
+from ca_api.deaths import service as deaths
 from ca_api.deaths.types import Death
 from ca_api.estates.schema import EstatePayload, estate_payload
 from ca_api.winding_up import rules, service
@@ -108,7 +110,12 @@ class WindingUpQuery:
             return [c.view.death.died_on.isoformat(), str(c.view.death.id)]
 
         async def fetch(seek: Any) -> list[service.WindingUpCase]:
-            return await service.cases(ctx.session, seek)
+            found = await service.cases(ctx.session, seek)
+            # each death's windUpFee as the page read it: not read again (issue 18 item 1)
+            loaders.one(ctx, "deaths.wind_up_fee", deaths.wind_up_fees_of_clients).prime_many(
+                {c.view.death.client_id: c.wind_up_fee for c in found}
+            )
+            return found
 
         return await page.connection(
             cursor=PageRequest.date_id,

@@ -22,6 +22,7 @@ from ca_api.common.grouping import group_by
 from ca_api.common.keyset import Seek
 from ca_api.deaths import rules as death_rules
 from ca_api.deaths import service as deaths
+from ca_api.deaths.models import WindUpFee
 from ca_api.deaths.service import DeathView
 from ca_api.errors import InvalidState, RecordNotFound, ValidationFailed
 from ca_api.estates import service as estates
@@ -32,6 +33,7 @@ from ca_api.overpayments import service as overpayments
 from ca_api.policy import service as policy
 from ca_api.valuables import service as valuables
 from ca_api.winding_up import repository, rules
+from ca_api.winding_up.repository import Item
 from ca_api.winding_up.rules import Outstanding, WindingUpFacts
 
 # Money in the CMS account is the estate's to pay out; money away from it (the Court Funds
@@ -54,6 +56,7 @@ class WindingUpCase:
     client_reference: str
     days_since_death: int
     outstanding: tuple[Outstanding, ...]
+    wind_up_fee: WindUpFee | None = None  # as read for the page (the death's windUpFee)
 
 
 async def facts_of(
@@ -61,11 +64,15 @@ async def facts_of(
 ) -> dict[uuid.UUID, WindingUpFacts]:
     """What the records say of each deceased client, a few queries for the whole page, each
     kind of record read once whatever the page's size."""
+    return {c: f for c, (f, _) in (await _facts_and_fees(session, views)).items()}
+
+
+async def _facts_and_fees(
+    session: AsyncSession, views: Sequence[DeathView]
+) -> dict[uuid.UUID, tuple[WindingUpFacts, WindUpFee | None]]:
+    """``facts_of``, and each client's wind-up fee as read for them (None: not charged)."""
     ids = [v.death.client_id for v in views]
-    invoices = group_by(await repository.open_invoices(session, ids), lambda r: r.client_id)
-    payments = group_by(await repository.open_payments(session, ids), lambda r: r.client_id)
-    accounts = group_by(await repository.balances(session, ids), lambda r: r.client_id)
-    assistance = group_by(await repository.assistance_owed(session, ids), lambda r: r.client_id)
+    items = group_by(await repository.open_items(session, ids), lambda r: (r.client_id, r.item))
     fees = await deaths.wind_up_fees_of_clients(session, ids)
     held = await overpayments.outstanding_of_clients(session, ids)
     # the deaths are in hand with their events: not read again (here nor for the estates)
@@ -85,33 +92,34 @@ async def facts_of(
     out = {}
     for v in views:
         cid, died_on = v.death.client_id, v.death.died_on
-        mine = invoices.get(cid, [])
-        money = accounts.get(cid, [])
-        out[cid] = WindingUpFacts(
+        mine = items.get((cid, Item.INVOICE), [])
+        money = items.get((cid, Item.ACCOUNT), [])
+        facts = WindingUpFacts(
             not_yet_told=tuple(
                 f"{n.organisation_name} ({n.recipient.value})" for n in not_yet_told.get(cid, [])
             ),
             debts_before_death=tuple(
                 r.amount
                 for r in mine
-                if death_rules.invoice_payable_after_death(r.invoice_date, died_on)
+                if r.on is not None and death_rules.invoice_payable_after_death(r.on, died_on)
             )
-            + tuple(int(r.owed) for r in assistance.get(cid, [])),  # SQL sums are numeric
+            + tuple(r.amount for r in items.get((cid, Item.ASSISTANCE), [])),
             invoices_after_death=tuple(
                 r.amount
                 for r in mine
-                if not death_rules.invoice_payable_after_death(r.invoice_date, died_on)
+                if r.on is not None and not death_rules.invoice_payable_after_death(r.on, died_on)
             ),
-            payments_open=tuple(r.amount for r in payments.get(cid, [])),
-            money_away=sum(r.posted for r in money if r.kind in AWAY),
+            payments_open=tuple(r.amount for r in items.get((cid, Item.PAYMENT), [])),
+            money_away=sum(r.amount for r in money if r.kind in AWAY),
             wind_up_fee_charged=cid in fees,
             wind_up_fee_due=figures[died_on],
             # what is free for the estate: money held is an open payment's or an overpayment's
-            money_at_home=sum(r.posted - r.held for r in money if r.kind in AT_HOME),
+            money_at_home=sum(r.amount - r.held for r in money if r.kind in AT_HOME),
             overpayments_held=tuple(o.row.amount_flagged for o in held.get(cid, [])),
             estate_stage=stages.get(cid),
             valuables_held=in_safe.get(cid, 0),
         )
+        out[cid] = (facts, fees.get(cid))
     return out
 
 
@@ -119,16 +127,16 @@ async def cases(session: AsyncSession, seek: Seek[Any]) -> list[WindingUpCase]:
     """A page of the clients whose death is confirmed, the longest dead first, each with what
     is outstanding (``rules.outstanding``)."""
     page = await deaths.winding_up(session, seek)
-    facts = await facts_of(session, [w.view for w in page])
-    return [
-        WindingUpCase(
-            w.view,
-            w.client_reference,
-            w.days_since_death,
-            tuple(rules.outstanding(facts[w.view.death.client_id])),
+    facts = await _facts_and_fees(session, [w.view for w in page])
+    out = []
+    for w in page:
+        f, fee = facts[w.view.death.client_id]
+        out.append(
+            WindingUpCase(
+                w.view, w.client_reference, w.days_since_death, tuple(rules.outstanding(f)), fee
+            )
         )
-        for w in page
-    ]
+    return out
 
 
 async def outstanding_of(session: AsyncSession, view: DeathView) -> list[Outstanding]:
