@@ -40,13 +40,13 @@ off (``session_replication_role = replica``, as ``bench/scale_data.py``'s) calls
 ``annual_review_clock_rebuild()``.
 
 Revision ID: 0055
-Revises: 0053 (the integrator re-chains it)
+Revises: 0054
 """
 
 from ca_api.migrate import run_script
 
 revision = "0055"
-down_revision = "0053"
+down_revision = "0054"
 branch_labels = None
 depends_on = None
 

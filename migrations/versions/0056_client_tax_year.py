@@ -29,13 +29,13 @@ of the 47,501 clients with income are over an allowance, so no page stops early)
   keep on each transfer (2 s at two million transfers).
 
 Revision ID: 0056
-Revises: 0053
+Revises: 0055
 """
 
 from ca_api.migrate import run_script
 
 revision = "0056"
-down_revision = "0053"
+down_revision = "0055"
 branch_labels = None
 depends_on = None
 

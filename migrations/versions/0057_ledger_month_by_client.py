@@ -12,13 +12,13 @@ month row is written (the ledger's trigger adds to ``moved`` only), so the trigg
 a month row stay heap-only; it gains one entry per account and month, not per transfer.
 
 Revision ID: 0057
-Revises: 0053 (written against 0053; the integrator re-chains it)
+Revises: 0056
 """
 
 from ca_api.migrate import run_script
 
 revision = "0057"
-down_revision = "0053"
+down_revision = "0056"
 branch_labels = None
 depends_on = None
 
