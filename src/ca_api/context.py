@@ -17,6 +17,11 @@ from ca_api.errors import ApiError, ErrorCode
 K = TypeVar("K")
 V = TypeVar("V")
 
+# The most keys one batch read of a loader is asked for: a list of 35,000 rows each asking for
+# its client sent one statement with 35,000 parameters (50 s of the server's CPU, then refused
+# by the driver, whose limit is 32,767: an internal error). Larger batches go as several reads.
+LARGEST_BATCH = 2_000
+
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -99,6 +104,6 @@ class Context:
         """A DataLoader made once per request (N+1 is a bug)."""
         existing = self.extra.get(name)
         if existing is None:
-            existing = DataLoader(load_fn=batch)
+            existing = DataLoader(load_fn=batch, max_batch_size=LARGEST_BATCH)
             self.extra[name] = existing
         return existing

@@ -34,7 +34,7 @@ from ca_api.clients.models import Client, ClientVersion, client_current
 from ca_api.clients.rules import ClientDetails, ClientStatus, LegalRole, Situation
 from ca_api.common.keyset import Seek, keyset
 from ca_api.common.versioned import append_version
-from ca_api.db import Base
+from ca_api.db import Base, any_id
 from ca_api.orders.models import OrderInForce
 
 cc = client_current
@@ -161,7 +161,7 @@ async def current_unscoped_by_id(
 ) -> Sequence[Row[Any]]:
     """The current versions of these clients whoever asks, in one query: for a batch use case
     that checked its own permission."""
-    stmt = _select_current(on).where(cc.c.id.in_(set(client_ids)))
+    stmt = _select_current(on).where(cc.c.id == any_id(list(set(client_ids))))
     return (await session.execute(stmt)).all()
 
 
@@ -170,7 +170,7 @@ async def current_by_id(
 ) -> Sequence[Row[Any]]:
     """The current versions of these clients the principal may read (``readable``), in one
     query: the batch behind node(id:) and every reference to a client."""
-    stmt = _select_current(on).where(cc.c.id.in_(set(client_ids)), readable(principal))
+    stmt = _select_current(on).where(cc.c.id == any_id(list(set(client_ids))), readable(principal))
     return (await session.execute(stmt)).all()
 
 
