@@ -109,11 +109,18 @@ async def invoices_due(
     other kind. ``due_on`` is the one the invoice stored when received
     (``invoices.rules.due_date``: 21 working days, 21 days for the council's); paid on the
     value date of its payment's MADE transfer, the first if several."""
+    # Only the payments of the invoices due in the period (the outer join reads no others): at
+    # 360,000 payments the whole history's was hashed against every transfer (680 ms; 110 ms).
+    due = aliased(Invoice)
+    in_period = select(due.id).where(due.due_on >= start, due.due_on <= end)
     paid = (
         select(Payment.invoice_id, func.min(Transfer.value_date).label("paid_on"))
         .join(PaymentEvent, PaymentEvent.payment_id == Payment.id)
         .join(Transfer, Transfer.id == PaymentEvent.transfer_id)
-        .where(Payment.invoice_id.is_not(None), PaymentEvent.event == PaymentEventKind.MADE.value)
+        .where(
+            Payment.invoice_id.in_(in_period),
+            PaymentEvent.event == PaymentEventKind.MADE.value,
+        )
         .group_by(Payment.invoice_id)
         .subquery()
     )
