@@ -67,6 +67,12 @@ async def readable_by_id(
     return (await session.execute(stmt)).scalars().all()
 
 
+def _in_force_on(order: Any, client_id: Any, kind: str, on: date) -> ColumnElement[bool]:
+    """The client's order of ``kind`` in force on ``on`` (``order`` an alias of
+    ``OrderInForce``)."""
+    return and_(order.client_id == client_id, order.kind == kind, order.during.contains(on))
+
+
 def _roles_on(on: date) -> Any:
     """Whether the client has an appointeeship and whether a deputyship in force on ``on``
     (both ends inclusive): each order's current period, kept in step with its versions by the
@@ -332,22 +338,8 @@ async def caseload_counts(session: AsyncSession, on: date) -> Sequence[Row[bool,
         select(is_appointee, is_deputy, v.situation, func.count().label("clients"))
         .select_from(
             p.join(v, and_(v.client_id == p.c.client_id, v.version == p.c.version))
-            .outerjoin(
-                app,
-                and_(
-                    app.client_id == p.c.client_id,
-                    app.kind == "appointeeship",
-                    app.during.contains(on),
-                ),
-            )
-            .outerjoin(
-                dep,
-                and_(
-                    dep.client_id == p.c.client_id,
-                    dep.kind == "deputyship",
-                    dep.during.contains(on),
-                ),
-            )
+            .outerjoin(app, _in_force_on(app, p.c.client_id, "appointeeship", on))
+            .outerjoin(dep, _in_force_on(dep, p.c.client_id, "deputyship", on))
         )
         .where(v.status == "ACTIVE")
         .group_by(is_appointee, is_deputy, v.situation)
