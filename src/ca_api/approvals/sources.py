@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ca_api import clock
 from ca_api.approvals.mechanism import Claim, limits_on, may_decide
 from ca_api.auth.principal import Principal
-from ca_api.common.keyset import Seek
+from ca_api.common.keyset import Seek, beyond
 from ca_api.money import Pence
 from ca_api.policy.rules import LimitVersion
 
@@ -184,7 +184,7 @@ class QuerySource:
         while True:
             read = Seek(key, size, seek.backward)
             items, rows = await self._items(session, judge, None, read)
-            found += [i for i in items if _beyond(i, seek)]
+            found += [i for i in items if beyond(sort_key(i), seek)]
             if len(found) >= seek.limit or len(rows) < size:
                 return found[: seek.limit]
             last = rows[-1][0]
@@ -200,13 +200,6 @@ class QuerySource:
 
 _FIRST_ID = uuid.UUID(int=0)
 _LAST_ID = uuid.UUID(int=2**128 - 1)
-
-
-def _beyond(item: QueueItem, seek: Seek[SortKey]) -> bool:
-    """Whether the item is past the cursor in the direction ``seek`` reads."""
-    if seek.key is None:
-        return True
-    return sort_key(item) < seek.key if seek.backward else sort_key(item) > seek.key
 
 
 SOURCES: dict[str, QueueSource] = {}

@@ -95,6 +95,15 @@ def in_order(stmt: Select[*Ts], seek: Seek[Any] | None, *order: Any) -> Select[*
     return stmt.order_by(*order) if seek is None else keyset(stmt, seek, *order)
 
 
+def beyond(key: Sequence[Any] | Any, seek: Seek[Any], *, descending: bool = False) -> bool:
+    """Whether a row of sort key ``key`` is past ``seek``'s cursor in the direction it reads
+    (every row is, with no cursor): ``keyset_where`` for one row in memory."""
+    if seek.key is None:
+        return True
+    k, c = _key_tuple(key), _key_tuple(seek.key)
+    return (k > c) if descending == seek.backward else (k < c)
+
+
 def seek_rows(
     rows: Sequence[R],
     seek: Seek[Any],
@@ -104,12 +113,7 @@ def seek_rows(
 ) -> list[R]:
     """``keyset`` for rows already in memory and in list order (sorted by ``key``, ascending,
     or descending when ``descending``): the page ``seek`` asks for, nearest first."""
-
-    def beyond(row: R) -> bool:
-        k, c = _key_tuple(key(row)), _key_tuple(seek.key)
-        return (k > c) if descending == seek.backward else (k < c)
-
     ordered = list(reversed(rows)) if seek.backward else list(rows)
     if seek.key is not None:
-        ordered = [r for r in ordered if beyond(r)]
+        ordered = [r for r in ordered if beyond(key(r), seek, descending=descending)]
     return ordered[: seek.limit]
