@@ -31,7 +31,7 @@ from typing import Any
 
 import httpx
 from graphql import OperationDefinitionNode, SelectionSetNode, parse, print_ast
-from harness import LoadResult, gql
+from harness import LoadResult, cpu_seconds, gql
 from sqlalchemy import event
 
 from ca_api.app import create_app
@@ -43,6 +43,7 @@ from tests.client_page_document import CLIENT_PAGE
 
 P95_TARGET = 0.050  # s (issue 18)
 STATEMENTS_TARGET = 10
+CPU_TARGET = 0.020  # s of the server's CPU a page (issue 18 item 2)
 
 PAGE = CLIENT_PAGE  # variables: $id (the client's id)
 
@@ -143,11 +144,14 @@ async def run(base_url: str, token: str, url: str, args: argparse.Namespace) -> 
                 await one_page(c, token, client_id)
                 latencies.append(time.perf_counter() - t)
 
+        pid = getattr(args, "server_pid", None)
+        cpu_before = cpu_seconds(pid) if pid else 0.0
         start = time.perf_counter()
         await asyncio.gather(*(worker() for _ in range(args.connections)))
         result = LoadResult(
             done=len(latencies), seconds=time.perf_counter() - start, latencies=latencies
         )
+        server_cpu = (cpu_seconds(pid) - cpu_before) / max(result.done, 1) if pid else None
     p95 = result.percentile(95)
     print(f"client page of a busy client ({requests} request(s) a page):")
     print(
@@ -155,6 +159,11 @@ async def run(base_url: str, token: str, url: str, args: argparse.Namespace) -> 
         f"{result.per_second:.1f} pages/s, median {statistics.median(latencies) * 1000:.0f} ms, "
         f"p95 {p95 * 1000:.0f} ms{'  OVER TARGET' if p95 > P95_TARGET else ''}"
     )
+    if server_cpu is not None:
+        over = "  OVER TARGET" if server_cpu > CPU_TARGET else ""
+        print(
+            f"  the server's CPU a page (user + system, at load): {server_cpu * 1000:.1f} ms{over}"
+        )
     total = statements + 2 * transactions  # each transaction's BEGIN and its end
     print(
         f"  SQL statements a page: {total}"

@@ -636,6 +636,7 @@ def main() -> None:
                 from client_page import run as client_page
 
                 args.settings = srv.settings
+                args.server_pid = srv.pid
                 asyncio.run(client_page(srv.url, tokens["assistant"], url, args))
             else:
                 only = [o.strip() for o in args.only.split(",") if o.strip()]
