@@ -40,6 +40,25 @@ async def test_a_social_worker_refetches_only_their_own_referrals(api: Api) -> N
     assert [n and n["id"] for n in found["nodes"]] == [mine, None]
 
 
+async def test_each_social_worker_reads_with_their_own_name_through_the_one_statement(
+    api: Api,
+) -> None:
+    """The read of clients by id is built once for every social worker (issue 18 item 3), their
+    name bound when it runs: one after another, each reads their own referral, not the other's
+    nor the first reader's."""
+    sam = await refer_client(api, "sam.social")
+    kit = await refer_client(api, "kit.social")
+
+    async def read(sub: str) -> list[str | None]:
+        found = await api.data(NODES, {"ids": [sam, kit]}, role="social_worker", sub=sub)
+        return [n and n["id"] for n in found["nodes"]]
+
+    assert await read("sam.social") == [sam, None]
+    assert await read("kit.social") == [None, kit]
+    assert await read("sam.social") == [sam, None]
+    assert await read("ali.social") == [None, None]
+
+
 DUPLICATE = """mutation ($input: CreateClientInput!) {
   createClient(input: $input) { __typename
     ... on ClientPayload { client { id reference } }

@@ -10,7 +10,16 @@ import pytest
 from sqlalchemy import Column, Integer, MetaData, String, Table, select
 from sqlalchemy.dialects import postgresql
 
-from ca_api.common.keyset import Seek, keyset, keyset_order, keyset_where, seek_rows
+from ca_api.common.keyset import (
+    Seek,
+    keyset,
+    keyset_bound,
+    keyset_order,
+    keyset_where,
+    page_shape,
+    seek_rows,
+    seek_values,
+)
 
 t = Table("t", MetaData(), Column("a", String), Column("b", Integer))
 
@@ -99,3 +108,35 @@ def test_seek_rows_keeps_a_cursor_whose_entry_has_gone() -> None:
     rows = [(1, "p"), (3, "p"), (5, "p")]
     assert seek_rows(rows, Seek((2, "p"), 5), key=lambda r: r) == [(3, "p"), (5, "p")]
     assert seek_rows(rows, Seek((4, "p"), 5, True), key=lambda r: r) == [(3, "p"), (1, "p")]
+
+
+# A statement built once (issue 18 item 3) reads the same page: ``keyset_bound``'s statement,
+# run with ``seek_values``, is ``keyset``'s statement with the values in place.
+
+
+def bound_sql(stmt: object, values: dict[str, object]) -> str:
+    return sql(stmt.params(values))  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(
+    "order",
+    [(t.c.a, t.c.b), (t.c.a.desc(), t.c.b.desc()), (t.c.a, t.c.b.desc()), (t.c.b,)],
+    ids=["ascending", "descending", "mixed", "one column"],
+)
+@pytest.mark.parametrize("key", [None, "given"])
+@pytest.mark.parametrize("backward", [False, True])
+def test_a_statement_built_once_reads_the_page_keyset_reads(
+    order: tuple[object, ...], key: str | None, backward: bool
+) -> None:
+    value = None if key is None else (("x", 3) if len(order) == 2 else 7)
+    seek = Seek(value, 9, backward=backward)
+    built = keyset_bound(select(t), page_shape(seek), *order)
+    assert bound_sql(built, seek_values(seek)) == sql(keyset(select(t), seek, *order))
+
+
+def test_a_statement_built_once_is_one_object_a_shape_whatever_the_values() -> None:
+    first, other = Seek(("x", 3), 9), Seek(("y", 8), 21)
+    assert page_shape(first) == page_shape(other)
+    assert seek_values(other) == {"page_limit": 21, "key_0": "y", "key_1": 8}
+    built = keyset_bound(select(t), page_shape(first), t.c.a, t.c.b)
+    assert "'x'" not in str(built) and "9" not in str(built)  # nothing of a page is built in

@@ -95,6 +95,12 @@ def any_id(ids: Sequence[uuid.UUID]) -> ColumnElement[Any]:
     return any_(bindparam("ids", list(ids), type_=ARRAY(UUID(as_uuid=True)), unique=True))
 
 
+def any_of(name: str) -> ColumnElement[Any]:
+    """``= ANY(:name)``, the array of ids bound when the statement is run: ``any_id`` for a
+    statement built once (a value per run, not per build)."""
+    return any_(bindparam(name, type_=ARRAY(UUID(as_uuid=True))))
+
+
 def fixed(value: str) -> ColumnElement[str]:
     """A constant written into the SQL, not bound: a partial index's predicate (``status =
     'RAISED'``) is proved only against constants, in every plan (a bound value would leave a

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import uuid
 from collections.abc import Callable, Sequence
@@ -11,8 +12,11 @@ from typing import Any, TypeVar
 
 from sqlalchemy import (
     ColumnElement,
+    Date,
     Row,
+    Uuid,
     and_,
+    bindparam,
     column,
     false,
     func,
@@ -25,6 +29,7 @@ from sqlalchemy import (
     true,
     union,
 )
+from sqlalchemy.engine import Result
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -34,7 +39,7 @@ from ca_api.clients.models import Client, ClientVersion, client_current
 from ca_api.clients.rules import ClientDetails, ClientStatus, LegalRole, Situation
 from ca_api.common.keyset import Seek, keyset
 from ca_api.common.versioned import append_version
-from ca_api.db import Base, any_id
+from ca_api.db import Base, any_of
 from ca_api.orders.models import OrderInForce
 
 cc = client_current
@@ -42,12 +47,39 @@ cc = client_current
 
 def readable(principal: Principal) -> ColumnElement[bool]:
     """Row scoping: officers and audit read every client; a social worker only the clients they
-    referred; anyone else none."""
-    if principal.has_any(CLIENT_READ_ALL):
-        return true()
-    if Role.SOCIAL_WORKER in principal.roles:
+    referred; anyone else none (``reader_of`` names which)."""
+    reader = reader_of(principal)
+    if reader == "referred":
         return cc.c.referred_by == principal.subject
-    return false()
+    return true() if reader == "all" else false()
+
+
+# ``readable`` for a statement built once (issue 18 item 3): who may read which rows is the
+# statement's shape (``reader_of``), the social worker's own name bound when it runs
+# (``reader_values``).
+
+
+def reader_of(principal: Principal | None) -> str:
+    """Which rows ``readable(principal)`` lets through: ``all`` (officers, audit, or no
+    principal: a use case that checked its own permission), ``referred`` (a social worker:
+    their own referrals) or ``none``."""
+    if principal is None or principal.has_any(CLIENT_READ_ALL):
+        return "all"
+    return "referred" if Role.SOCIAL_WORKER in principal.roles else "none"
+
+
+def readable_by(reader: str) -> ColumnElement[bool]:
+    """``readable`` of a principal ``reader_of`` names, ``:reader`` the social worker's name."""
+    if reader == "referred":
+        return cc.c.referred_by == bindparam("reader")
+    return true() if reader == "all" else false()
+
+
+def reader_values(principal: Principal | None) -> dict[str, Any]:
+    """The values a ``readable_by`` statement runs with for ``principal``."""
+    if principal is not None and reader_of(principal) == "referred":
+        return {"reader": principal.subject}
+    return {}
 
 
 M = TypeVar("M", bound=Base)
@@ -73,7 +105,7 @@ def _in_force_on(order: Any, client_id: Any, kind: str, on: date) -> ColumnEleme
     return and_(order.client_id == client_id, order.kind == kind, order.during.contains(on))
 
 
-def _roles_on(on: date) -> Any:
+def _roles_on(on: date | ColumnElement[date]) -> Any:
     """Whether the client has an appointeeship and whether a deputyship in force on ``on``
     (both ends inclusive): each order's current period, kept in step with its versions by the
     database (``order_in_force``, migration 0010), read by the client's index. A lateral join,
@@ -142,24 +174,44 @@ async def append_client_version(
     )
 
 
-def _select_current(on: date) -> Any:
+def _select_current(on: date | ColumnElement[date]) -> Any:
     roles = _roles_on(on)
     return select(cc, roles.c.is_appointee, roles.c.is_deputy).join_from(cc, roles, true())
+
+
+# The reads of clients by id are built once per shape (issue 18 item 3): building the
+# statement and its cache key cost more than running it, once for every client-keyed field of
+# a request. The day and the ids are bound when run.
+
+
+@functools.cache
+def _current_statement(reader: str, many: bool) -> Any:
+    """``_select_current`` of the clients with id ``:id`` (``= ANY(:ids)`` when ``many``) that
+    ``reader`` may read (``readable_by``)."""
+    ids = any_of("ids") if many else bindparam("id", type_=Uuid)
+    return _select_current(bindparam("on", type_=Date)).where(cc.c.id == ids, readable_by(reader))
+
+
+async def _read_current(
+    session: AsyncSession, principal: Principal | None, on: date, **ids: Any
+) -> Result[Any]:
+    """Run ``_current_statement`` for ``id=`` one client or ``ids=`` several."""
+    stmt = _current_statement(reader_of(principal), "ids" in ids)
+    result: Result[Any] = await session.execute(stmt, {"on": on, **ids, **reader_values(principal)})
+    return result
 
 
 async def get_current(
     session: AsyncSession, client_id: uuid.UUID, principal: Principal, on: date
 ) -> Row[Any] | None:
-    stmt = _select_current(on).where(cc.c.id == client_id, readable(principal))
-    return (await session.execute(stmt)).one_or_none()
+    return (await _read_current(session, principal, on, id=client_id)).one_or_none()
 
 
 async def get_current_unscoped(
     session: AsyncSession, client_id: uuid.UUID, on: date
 ) -> Row[Any] | None:
     """The current version whoever asks: for a use case that checked its own permission."""
-    stmt = _select_current(on).where(cc.c.id == client_id)
-    return (await session.execute(stmt)).one_or_none()
+    return (await _read_current(session, None, on, id=client_id)).one_or_none()
 
 
 async def current_unscoped_by_id(
@@ -167,8 +219,7 @@ async def current_unscoped_by_id(
 ) -> Sequence[Row[Any]]:
     """The current versions of these clients whoever asks, in one query: for a batch use case
     that checked its own permission."""
-    stmt = _select_current(on).where(cc.c.id == any_id(list(set(client_ids))))
-    return (await session.execute(stmt)).all()
+    return (await _read_current(session, None, on, ids=list(set(client_ids)))).all()
 
 
 async def current_by_id(
@@ -176,8 +227,7 @@ async def current_by_id(
 ) -> Sequence[Row[Any]]:
     """The current versions of these clients the principal may read (``readable``), in one
     query: the batch behind node(id:) and every reference to a client."""
-    stmt = _select_current(on).where(cc.c.id == any_id(list(set(client_ids))), readable(principal))
-    return (await session.execute(stmt)).all()
+    return (await _read_current(session, principal, on, ids=list(set(client_ids)))).all()
 
 
 async def get_current_for_update(session: AsyncSession, client_id: uuid.UUID) -> Row[Any] | None:

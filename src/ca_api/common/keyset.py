@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar, TypeVarTuple
 
-from sqlalchemy import ColumnElement, Select, and_, or_, tuple_
+from sqlalchemy import ColumnElement, Integer, Select, and_, bindparam, or_, tuple_
 from sqlalchemy.sql import operators
 from sqlalchemy.sql.elements import UnaryExpression
 
@@ -87,6 +87,38 @@ def keyset(stmt: Select[*Ts], seek: Seek[Any], *order: Any) -> Select[*Ts]:
     if seek.key is not None:
         stmt = stmt.where(keyset_where(order, seek.key, backward=seek.backward))
     return stmt.order_by(*keyset_order(order, backward=seek.backward)).limit(seek.limit)
+
+
+# A statement built once (issue 18 item 3: building a statement and its cache key costs more
+# than running it) reads a page by its shape alone: whether there is a cursor and which way it
+# reads (``PageShape``); the cursor's values and the limit are bound when it runs
+# (``seek_values``).
+PageShape = tuple[bool, bool]  # (a cursor is given, backward)
+
+
+def page_shape(seek: Seek[Any]) -> PageShape:
+    return (seek.key is not None, seek.backward)
+
+
+def keyset_bound(stmt: Select[*Ts], shape: PageShape, *order: Any) -> Select[*Ts]:
+    """``keyset`` for a statement built once: the cursor's values bound as ``:key_0``, ``:key_1``
+    ... and the limit as ``:page_limit``, given by ``seek_values`` when it runs."""
+    has_key, backward = shape
+    if has_key:
+        key = tuple(
+            bindparam(f"key_{i}", type_=_sort_key(term)[0].type) for i, term in enumerate(order)
+        )
+        stmt = stmt.where(keyset_where(order, key, backward=backward))
+    ordered = stmt.order_by(*keyset_order(order, backward=backward))
+    return ordered.limit(bindparam("page_limit", type_=Integer))
+
+
+def seek_values(seek: Seek[Any]) -> dict[str, Any]:
+    """The values ``keyset_bound``'s statement is run with for the page ``seek`` asks for."""
+    values: dict[str, Any] = {"page_limit": seek.limit}
+    if seek.key is not None:
+        values.update({f"key_{i}": v for i, v in enumerate(_key_tuple(seek.key))})
+    return values
 
 
 def in_order(stmt: Select[*Ts], seek: Seek[Any] | None, *order: Any) -> Select[*Ts]:

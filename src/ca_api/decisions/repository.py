@@ -9,7 +9,19 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, any_, exists, false, func, insert, not_, select, true
+from sqlalchemy import (
+    ColumnElement,
+    Row,
+    any_,
+    bindparam,
+    exists,
+    false,
+    func,
+    insert,
+    not_,
+    select,
+    true,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -17,7 +29,14 @@ from ca_api.approvals.repository import before_any, derived_status, has_events
 from ca_api.auth.permissions import DECISION_READ
 from ca_api.auth.principal import Principal
 from ca_api.clients.models import Client
-from ca_api.common.keyset import Seek, in_order, keyset
+from ca_api.common.keyset import (
+    PageShape,
+    Seek,
+    in_order,
+    keyset_bound,
+    page_shape,
+    seek_values,
+)
 from ca_api.db import fixed, get_by_id, rows_where_in
 from ca_api.decisions.models import Decision, DecisionAuthor, DecisionCurrent, DecisionEvent
 from ca_api.decisions.rules import (
@@ -34,9 +53,12 @@ from ca_api.ledger.models import Counterparty
 def readable(principal: Principal | None) -> ColumnElement[bool]:
     """Decisions are read by the caseload's officers and audit (DECISION_READ); ``None``: the
     service itself, reading what it has just written."""
-    if principal is None or principal.has_any(DECISION_READ):
-        return true()
-    return false()
+    return true() if may_read(principal) else false()
+
+
+def may_read(principal: Principal | None) -> bool:
+    """Whether ``readable`` lets every row through (a statement built once takes it so)."""
+    return principal is None or principal.has_any(DECISION_READ)
 
 
 # --- the status ---------------------------------------------------------------------------
@@ -174,21 +196,42 @@ async def list_decisions(
 ) -> Sequence[Row[Any]]:
     """A page of decisions, newest first; a status is read off the current row, in the order of
     its index (status, raised_at, id)."""
-    stmt = _view().where(readable(principal))
-    if flt.client_id is not None:
-        stmt = stmt.where(Decision.client_id == flt.client_id)
-    if flt.kind is not None:
-        stmt = stmt.where(Decision.kind == flt.kind.value)
-    if flt.status is not None:
-        stmt = stmt.where(DecisionCurrent.status == flt.status.value)
+    stmt = _decisions_statement(
+        may_read(principal),
+        flt.client_id is not None,
+        flt.kind is not None,
+        flt.status is not None,
+        page_shape(seek),
+    )
+    values = {
+        "client_id": flt.client_id,
+        "kind": flt.kind.value if flt.kind is not None else None,
+        "status": flt.status.value if flt.status is not None else None,
+        **seek_values(seek),
+    }
+    return (await session.execute(stmt, values)).all()
+
+
+@functools.cache
+def _decisions_statement(
+    readable: bool, by_client: bool, by_kind: bool, by_status: bool, page: PageShape
+) -> Any:
+    """``list_decisions``' statement, built once for each shape (issue 18 item 3): the client,
+    kind, status, cursor and limit bound when it runs."""
+    stmt = _view().where(true() if readable else false())
+    if by_client:
+        stmt = stmt.where(Decision.client_id == bindparam("client_id"))
+    if by_kind:
+        stmt = stmt.where(Decision.kind == bindparam("kind"))
+    if by_status:
+        stmt = stmt.where(DecisionCurrent.status == bindparam("status"))
     # One client's: its few decisions by its index, then sorted; else a status's page walks
     # its index in order.
-    if flt.status is not None and flt.client_id is None:
+    if by_status and not by_client:
         raised_at, ident = DecisionCurrent.raised_at, DecisionCurrent.decision_id
     else:
         raised_at, ident = Decision.raised_at, Decision.id
-    stmt = keyset(stmt, seek, raised_at.desc(), ident.desc())
-    return (await session.execute(stmt)).all()
+    return keyset_bound(stmt, page, raised_at.desc(), ident.desc())
 
 
 def _raised_ids() -> Any:

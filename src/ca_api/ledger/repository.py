@@ -31,7 +31,7 @@ from sqlalchemy.orm import Mapped, aliased
 from ca_api.clients.models import client_current
 from ca_api.clients.rules import ClientStatus
 from ca_api.common.keyset import Seek, keyset
-from ca_api.db import get_by_id, insert_recorded, rows_where_in
+from ca_api.db import any_of, get_by_id, insert_recorded, rows_where_in
 from ca_api.ledger.models import (
     Counterparty,
     LedgerAccount,
@@ -710,14 +710,24 @@ async def accounts_with_statement_ends(
     transfer), an account with no lines once with None."""
     if not client_ids:
         return []
+    stmt = _accounts_with_ends_statement(limit, newest)
+    rows: Sequence[Row[LedgerAccount, Transfer | None]] = (
+        await session.execute(stmt, {"client_ids": sorted(set(client_ids))})
+    ).all()
+    return rows
+
+
+@functools.cache
+def _accounts_with_ends_statement(limit: int, newest: bool) -> Any:
+    """``accounts_with_statement_ends``' statement, built once for each page size and end
+    (issue 18 item 3), the clients' ids bound when it runs."""
     a, t = LedgerAccount, Transfer
     nearest = _nearest_lines(a.id, limit, newest)
-    stmt = (
+    return (
         select(a, t)
         .select_from(a)
         .outerjoin(nearest, true())
         .outerjoin(t, t.id == nearest.c.id)
-        .where(a.client_id.in_(sorted(set(client_ids))))
+        .where(a.client_id == any_of("client_ids"))
         .order_by(a.client_id, a.kind, a.created_at, a.id, t.seq.desc() if newest else t.seq.asc())
     )
-    return (await session.execute(stmt)).all()

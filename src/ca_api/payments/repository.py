@@ -18,7 +18,7 @@ from ca_api.approvals.repository import before_any, derived_status, has_events
 from ca_api.auth.permissions import LEDGER_READ
 from ca_api.auth.principal import Principal
 from ca_api.clients.models import Client
-from ca_api.common.keyset import Seek, in_order, keyset
+from ca_api.common.keyset import PageShape, Seek, in_order, keyset_bound, page_shape, seek_values
 from ca_api.db import fixed, rows_where_in
 from ca_api.invoices.models import Invoice
 from ca_api.invoices.repository import held
@@ -177,22 +177,43 @@ async def list_payments(
     """A page of payments by when they were raised (then id): newest first, or oldest first
     when the filter says so. A status is read off the current row, in the order of its index
     (status, raised_at, id): a page of 500 awaiting approval among 360,000 reads its page."""
-    stmt = _select_payment().where(readable(principal))
-    if flt.client_id is not None:
-        stmt = stmt.where(Payment.client_id == flt.client_id)
-    if flt.status is not None:
-        stmt = stmt.where(PaymentCurrent.status == flt.status.value)
+    stmt = _payments_statement(
+        may_read(principal),
+        flt.client_id is not None,
+        flt.status is not None,
+        flt.oldest_first,
+        page_shape(seek),
+    )
+    values = {
+        "client_id": flt.client_id,
+        "status": flt.status.value if flt.status is not None else None,
+        **seek_values(seek),
+    }
+    return (await session.execute(stmt, values)).all()
+
+
+@functools.cache
+def _payments_statement(
+    readable: bool, by_client: bool, by_status: bool, oldest_first: bool, page: PageShape
+) -> Any:
+    """``list_payments``' statement, built once for each shape (issue 18 item 3): the client,
+    the status, the cursor and the limit bound when it runs."""
+    stmt = _select_payment().where(true() if readable else false())
+    if by_client:
+        stmt = stmt.where(Payment.client_id == bindparam("client_id"))
+    if by_status:
+        stmt = stmt.where(
+            PaymentCurrent.status == bindparam("status", type_=PaymentCurrent.status.type)
+        )
     # One client's: its few payments by its index, then sorted; else a status's page walks its
     # index in order (walking a status of 348,000 for one client's few would read them all).
-    if flt.status is not None and flt.client_id is None:
+    if by_status and not by_client:
         raised_at, ident = PaymentCurrent.raised_at, PaymentCurrent.payment_id
     else:
         raised_at, ident = Payment.raised_at, Payment.id
-    if flt.oldest_first:
-        stmt = keyset(stmt, seek, raised_at, ident)
-    else:
-        stmt = keyset(stmt, seek, raised_at.desc(), ident.desc())
-    return (await session.execute(stmt)).all()
+    if oldest_first:
+        return keyset_bound(stmt, page, raised_at, ident)
+    return keyset_bound(stmt, page, raised_at.desc(), ident.desc())
 
 
 # --- the approval queue (kind PAYMENT) ----------------------------------------------------

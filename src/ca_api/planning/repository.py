@@ -13,6 +13,7 @@ from sqlalchemy import (
     ScalarSelect,
     Select,
     and_,
+    bindparam,
     exists,
     func,
     insert,
@@ -27,7 +28,7 @@ from sqlalchemy.orm import aliased
 
 from ca_api.clients.repository import RowPredicate
 from ca_api.clients.rules import Situation
-from ca_api.common.keyset import Seek, keyset
+from ca_api.common.keyset import PageShape, Seek, keyset_bound, page_shape, seek_values
 from ca_api.db import get_by_id, rows_where_in
 from ca_api.ledger.repository import posted_total_of
 from ca_api.money import Pence
@@ -115,8 +116,13 @@ def _with_lines_and_superseder(
 
 async def plan_rows(session: AsyncSession, stmt: Select[BudgetPlan]) -> list[PlanRow]:
     """The plans ``stmt`` selects with their lines and superseders, in that one statement."""
-    result = await session.execute(_with_lines_and_superseder(stmt))
-    return [(p, s, ls) for p, s, ls in result.all()]
+    return await _read_plans(session, _with_lines_and_superseder(stmt))
+
+
+async def _read_plans(
+    session: AsyncSession, stmt: Any, values: dict[str, Any] | None = None
+) -> list[PlanRow]:
+    return [(p, s, ls) for p, s, ls in (await session.execute(stmt, values)).all()]
 
 
 def _newest_first() -> tuple[Any, ...]:
@@ -130,8 +136,16 @@ async def plans_of_client(
     seek: Seek[tuple[date, datetime, uuid.UUID]],
 ) -> list[PlanRow]:
     """A page of a client's plans, newest plan year first (then newest recorded)."""
-    stmt = select(BudgetPlan).where(BudgetPlan.client_id == client_id)
-    return await plan_rows(session, keyset(stmt, seek, *_newest_first()))
+    stmt = _plans_of_client_statement(page_shape(seek))
+    return await _read_plans(session, stmt, {"client_id": client_id, **seek_values(seek)})
+
+
+@functools.cache
+def _plans_of_client_statement(page: PageShape) -> Any:
+    """``plans_of_client``'s statement with the lines and superseders, built once for each
+    shape of page (issue 18 item 3): the client, the cursor and the limit bound when run."""
+    stmt = select(BudgetPlan).where(BudgetPlan.client_id == bindparam("client_id"))
+    return _with_lines_and_superseder(keyset_bound(stmt, page, *_newest_first()))
 
 
 async def current_plans_on(
