@@ -16,7 +16,10 @@ database, one page at a time) with SQLAlchemy's ``before_cursor_execute`` on the
 (SQLAlchemy's ``begin`` event: a BEGIN and its end each) and the connections checked out of
 the pool (``pg_stat_statements`` is not loaded on this server).
 
-    .venv/bin/python bench/scale.py --keep NAME --skip-load --client-page
+With ``--floor``, the page's floor beside it (``bench/client_page_floor.py``): the same page
+against a bare strawberry app, with and without the page's SQL, in the same run.
+
+    .venv/bin/python bench/scale.py --keep NAME --skip-load --client-page [--floor]
 """
 
 from __future__ import annotations
@@ -31,7 +34,7 @@ from typing import Any
 
 import httpx
 from graphql import OperationDefinitionNode, SelectionSetNode, parse, print_ast
-from harness import BEGIN, COMMIT, ROLLBACK, LoadResult, cpu_seconds, gql
+from harness import BEGIN, COMMIT, ROLLBACK, LoadResult, client, cpu_seconds, gql
 from sqlalchemy import event
 
 from ca_api.app import create_app
@@ -152,8 +155,7 @@ async def load(
     """The load generator: ``connections`` closed loops of the page against ``base_url`` for
     ``seconds`` (after three pages to warm it), and the CPU the server (process ``pid``) spent
     a page meanwhile."""
-    limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
-    async with httpx.AsyncClient(base_url=base_url, limits=limits, timeout=60) as c:
+    async with client(base_url, connections) as c:
         for _ in range(3):
             await one_page(c, token, client_id)
         latencies: list[float] = []
