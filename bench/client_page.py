@@ -16,22 +16,25 @@ database, one page at a time) with SQLAlchemy's ``before_cursor_execute`` on the
 (SQLAlchemy's ``begin`` event: a BEGIN and its end each) and the connections checked out of
 the pool (``pg_stat_statements`` is not loaded on this server).
 
-    .venv/bin/python bench/scale.py --keep NAME --skip-load --client-page
+With ``--floor``, the page's floor beside it (``bench/client_page_floor.py``): the same page
+against a bare strawberry app, with and without the page's SQL, in the same run.
+
+    .venv/bin/python bench/scale.py --keep NAME --skip-load --client-page [--floor]
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import statistics
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import httpx
 from graphql import OperationDefinitionNode, SelectionSetNode, parse, print_ast
-from harness import LoadResult, cpu_seconds, gql
+from harness import BEGIN, COMMIT, ROLLBACK, LoadResult, client, cpu_seconds, gql
 from sqlalchemy import event
 
 from ca_api.app import create_app
@@ -77,43 +80,102 @@ async def one_page(c: httpx.AsyncClient, token: str, client_id: str) -> None:
     await gql(c, token, PAGE, {"id": client_id})
 
 
-async def count_statements(
-    settings: Settings, url: str, token: str, client_id: str
-) -> tuple[int, int, int, int]:
-    """(SQL statements, transactions begun, connections checked out of the pool, requests) of
-    one page, in-process, warm."""
+@dataclass
+class Captured:
+    """One page through the real app in-process (warm): what it sent, in order - each
+    statement as (sql, parameters), and BEGIN / COMMIT / ROLLBACK where a transaction began
+    and ended - the connections checked out of the pool, and the page's data."""
+
+    sent: list[Any]
+    checkouts: int
+    data: dict[str, Any]
+
+    @property
+    def statements(self) -> int:
+        return sum(1 for item in self.sent if isinstance(item, tuple))
+
+    @property
+    def transactions(self) -> int:
+        return self.sent.count(BEGIN)
+
+
+async def capture(settings: Settings, url: str, token: str, client_id: str) -> Captured:
+    """One page, in-process, warm: what it sent to the database and what it answered."""
     database = Database(url)
     app = create_app(settings, url, database=database)
-    sent: list[str] = []
-    begun: list[str] = []
+    sent: list[Any] = []
     checkouts: list[str] = []
 
-    def record(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
-        sent.append(statement)
+    def record(conn: Any, cursor: Any, statement: str, params: Any, *args: Any) -> None:
+        sent.append((statement, tuple(params or ())))
 
-    def began(conn: Any) -> None:
-        begun.append("BEGIN")
-
-    def checked_out(*args: Any) -> None:
-        checkouts.append("checkout")
-
-    sync = database.engine.sync_engine
+    listeners: list[tuple[Any, str, Any]] = [
+        (sync := database.engine.sync_engine, "before_cursor_execute", record),
+        (sync, "begin", lambda conn: sent.append(BEGIN)),
+        (sync, "commit", lambda conn: sent.append(COMMIT)),
+        (sync, "rollback", lambda conn: sent.append(ROLLBACK)),
+        (sync.pool, "checkout", lambda *args: checkouts.append("checkout")),
+    ]
     transport = httpx.ASGITransport(app=app)
     try:
         async with httpx.AsyncClient(transport=transport, base_url="http://bench") as c:
             await one_page(c, token, client_id)  # warm: pool, caches
-            event.listen(sync, "before_cursor_execute", record)
-            event.listen(sync, "begin", began)
-            event.listen(sync.pool, "checkout", checked_out)
+            for target, name, fn in listeners:
+                event.listen(target, name, fn)
             try:
-                await one_page(c, token, client_id)
+                data = await gql(c, token, PAGE, {"id": client_id})
             finally:
-                event.remove(sync, "before_cursor_execute", record)
-                event.remove(sync, "begin", began)
-                event.remove(sync.pool, "checkout", checked_out)
+                for target, name, fn in listeners:
+                    event.remove(target, name, fn)
     finally:
         await database.dispose()
-    return len(sent), len(begun), len(checkouts), 1
+    return Captured(sent=sent, checkouts=len(checkouts), data=data)
+
+
+@dataclass
+class Load:
+    """A page at load: pages/s, latencies, and the server's CPU a page (user + system)."""
+
+    result: LoadResult
+    server_cpu: float | None  # s; None without the server's pid
+    own_cpu: float  # s: the load generator's (this process's) CPU a page
+
+    def describe(self, connections: int) -> str:
+        r, p95 = self.result, self.result.percentile(95)
+        return (
+            f"at {connections} connections for {r.seconds:.1f} s: {r.done} pages, "
+            f"{r.per_second:.1f} pages/s, median {r.median * 1000:.0f} ms, "
+            f"p95 {p95 * 1000:.0f} ms{'  OVER TARGET' if p95 > P95_TARGET else ''}"
+        )
+
+
+async def load(
+    base_url: str, token: str, client_id: str, connections: int, seconds: float, pid: int | None
+) -> Load:
+    """The load generator: ``connections`` closed loops of the page against ``base_url`` for
+    ``seconds`` (after three pages to warm it), and the CPU the server (process ``pid``) spent
+    a page meanwhile."""
+    async with client(base_url, connections) as c:
+        for _ in range(3):
+            await one_page(c, token, client_id)
+        latencies: list[float] = []
+        deadline = time.perf_counter() + seconds
+
+        async def worker() -> None:
+            while time.perf_counter() < deadline:
+                t = time.perf_counter()
+                await one_page(c, token, client_id)
+                latencies.append(time.perf_counter() - t)
+
+        cpu_before, own_before = cpu_seconds(pid) if pid else 0.0, time.process_time()
+        start = time.perf_counter()
+        await asyncio.gather(*(worker() for _ in range(connections)))
+        result = LoadResult(
+            done=len(latencies), seconds=time.perf_counter() - start, latencies=latencies
+        )
+        server_cpu = (cpu_seconds(pid) - cpu_before) / max(result.done, 1) if pid else None
+        own_cpu = (time.process_time() - own_before) / max(result.done, 1)
+    return Load(result=result, server_cpu=server_cpu, own_cpu=own_cpu)
 
 
 async def run(base_url: str, token: str, url: str, args: argparse.Namespace) -> None:
@@ -124,9 +186,7 @@ async def run(base_url: str, token: str, url: str, args: argparse.Namespace) -> 
     async with httpx.AsyncClient(base_url=base_url, limits=limits, timeout=60) as c:
         q = 'query { clients(first: 1, filter: {search: "SC000001"}) { edges { node { id } } } }'
         client_id = (await gql(c, token, q, {}))["clients"]["edges"][0]["node"]["id"]
-        statements, transactions, checkouts, requests = await count_statements(
-            settings, url, token, client_id
-        )
+        page = await capture(settings, url, token, client_id)
         for _ in range(3):  # warm the server
             await one_page(c, token, client_id)
         t0 = time.perf_counter()
@@ -134,40 +194,24 @@ async def run(base_url: str, token: str, url: str, args: argparse.Namespace) -> 
         alone = time.perf_counter() - t0
         print(f"client page of a busy client: one page alone {alone * 1000:.0f} ms")
         await breakdown(c, token, client_id)
-
-        latencies: list[float] = []
-        deadline = time.perf_counter() + args.seconds
-
-        async def worker() -> None:
-            while time.perf_counter() < deadline:
-                t = time.perf_counter()
-                await one_page(c, token, client_id)
-                latencies.append(time.perf_counter() - t)
-
-        pid = getattr(args, "server_pid", None)
-        cpu_before = cpu_seconds(pid) if pid else 0.0
-        start = time.perf_counter()
-        await asyncio.gather(*(worker() for _ in range(args.connections)))
-        result = LoadResult(
-            done=len(latencies), seconds=time.perf_counter() - start, latencies=latencies
-        )
-        server_cpu = (cpu_seconds(pid) - cpu_before) / max(result.done, 1) if pid else None
-    p95 = result.percentile(95)
-    print(f"client page of a busy client ({requests} request(s) a page):")
-    print(
-        f"  at {args.connections} connections for {result.seconds:.1f} s: {result.done} pages, "
-        f"{result.per_second:.1f} pages/s, median {statistics.median(latencies) * 1000:.0f} ms, "
-        f"p95 {p95 * 1000:.0f} ms{'  OVER TARGET' if p95 > P95_TARGET else ''}"
-    )
-    if server_cpu is not None:
-        over = "  OVER TARGET" if server_cpu > CPU_TARGET else ""
+    pid = getattr(args, "server_pid", None)
+    api = await load(base_url, token, client_id, args.connections, args.seconds, pid)
+    print("client page of a busy client (1 request a page):")
+    print(f"  {api.describe(args.connections)}")
+    if api.server_cpu is not None:
+        over = "  OVER TARGET" if api.server_cpu > CPU_TARGET else ""
         print(
-            f"  the server's CPU a page (user + system, at load): {server_cpu * 1000:.1f} ms{over}"
+            f"  the server's CPU a page (user + system, at load): "
+            f"{api.server_cpu * 1000:.1f} ms{over}"
         )
-    total = statements + 2 * transactions  # each transaction's BEGIN and its end
+    total = page.statements + 2 * page.transactions  # each transaction's BEGIN and its end
     print(
         f"  SQL statements a page: {total}"
         f"{'  OVER TARGET' if total > STATEMENTS_TARGET else ''} "
-        f"({statements} queries, {transactions} transaction(s) begun and ended; connections "
-        f"checked out: {checkouts})"
+        f"({page.statements} queries, {page.transactions} transaction(s) begun and ended; "
+        f"connections checked out: {page.checkouts})"
     )
+    if getattr(args, "floor", False):
+        from client_page_floor import floors
+
+        await floors(url, token, client_id, page, api, args)

@@ -33,6 +33,9 @@ from ca_api.db import async_url
 from ca_api.migrate import upgrade
 
 ROOT = Path(__file__).resolve().parents[1]
+# Where a transaction began and ended among statements captured from the service (a floor
+# replays them).
+BEGIN, COMMIT, ROLLBACK = "BEGIN", "COMMIT", "ROLLBACK"
 ADMIN_URL = os.environ.get(
     "CA_API_BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
 )
@@ -142,6 +145,36 @@ def server(database_url: str) -> Iterator[Server]:
             proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             proc.kill()
+
+
+@contextlib.contextmanager
+def script_server(script: str, args: list[str], what: str) -> Iterator[tuple[str, int]]:
+    """A server of a benchmark's own (a floor: a bare app, one uvicorn worker) in a process of
+    its own: ``python script *args PORT``, PORT a free loopback port; yields its URL and pid
+    once its /readyz answers, and stops it afterwards."""
+    port = free_port()
+    proc = subprocess.Popen(  # noqa: S603 (our own command)
+        [sys.executable, script, *args, str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_ready(url, proc, what)
+        yield url, proc.pid
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+def serve(app: Any, port: int) -> None:
+    """Serve ``app`` as ``ca-api serve`` serves the API: uvicorn, one worker, no access log."""
+    import uvicorn
+
+    uvicorn.run(app, host="127.0.0.1", port=port, log_config=None, access_log=False)
 
 
 @contextlib.asynccontextmanager

@@ -29,7 +29,6 @@ import contextlib
 import os
 import pickle
 import re
-import subprocess
 import sys
 import tempfile
 import time
@@ -52,16 +51,19 @@ from strawberry.asgi import GraphQL
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from harness import (
+    BEGIN,
+    COMMIT,
+    ROLLBACK,
     Server,
     bench_database,
     client,
     closed_loop,
     cpu_seconds,
-    free_port,
     gql,
     pgbench,
+    script_server,
+    serve,
     server,
-    wait_ready,
 )
 from seed import clients, new_key
 
@@ -140,7 +142,6 @@ async def _prepare(url: str) -> tuple[str, str]:
 
 # --- the floor: the same SQL behind a bare strawberry app --------------------------------------
 
-BEGIN, COMMIT, ROLLBACK = "BEGIN", "COMMIT", "ROLLBACK"
 UUID_TEXT = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 STEPS = ("raise", "approve", "make")
 
@@ -443,36 +444,17 @@ def floor_app(database_url: str, captured_file: str) -> Starlette:
     )
 
 
-def _serve_floor(database_url: str, captured_file: str, port: int) -> None:
-    import uvicorn
-
-    app = floor_app(database_url, captured_file)
-    uvicorn.run(app, host="127.0.0.1", port=port, log_config=None, access_log=False)
-
-
 @contextlib.contextmanager
 def floor_server(database_url: str, captured: Captured) -> Iterator[tuple[str, int]]:
     """The floor in a process of its own (one uvicorn worker, as the API's)."""
     fd, captured_file = tempfile.mkstemp(prefix="ca_api_floor_", suffix=".pickle")
     with os.fdopen(fd, "wb") as f:
         pickle.dump(captured, f)
-    port = free_port()
     raw_url = database_url.replace("postgresql+asyncpg://", "postgresql://")
-    proc = subprocess.Popen(  # noqa: S603 (our own command)
-        [sys.executable, __file__, "--serve-floor", raw_url, captured_file, str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    url = f"http://127.0.0.1:{port}"
     try:
-        wait_ready(url, proc, "the floor")
-        yield url, proc.pid
+        with script_server(__file__, ["--serve-floor", raw_url, captured_file], "the floor") as s:
+            yield s
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
         os.unlink(captured_file)
 
 
@@ -543,7 +525,7 @@ async def _made(url: str) -> int:
 
 def main() -> None:
     if len(sys.argv) == 5 and sys.argv[1] == "--serve-floor":
-        _serve_floor(sys.argv[2], sys.argv[3], int(sys.argv[4]))
+        serve(floor_app(sys.argv[2], sys.argv[3]), int(sys.argv[4]))
         return
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--payments", type=int, default=600)

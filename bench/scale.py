@@ -5,14 +5,14 @@ API (one uvicorn worker), each as the role that uses it.
 
     .venv/bin/python bench/scale.py [--clients 50000] [--transfers 2000000]
         [--keep NAME] [--load-only] [--skip-load] [--only thresholdFlags,client] [--runs 7]
-        [--client-page] [--seconds 10] [--connections 8]
+        [--client-page] [--seconds 10] [--connections 8] [--floor]
 
 ``--keep NAME`` loads into database NAME (made and migrated to head the first time) and keeps
 it: a second run with the same name skips the load (``--skip-load`` says so outright). Another
 run can clone it: ``CREATE DATABASE x TEMPLATE NAME``. ``--load-only`` loads (and checks) and
 stops. ``--only`` times the cases whose label contains one of the names. ``--client-page``
 runs the SPA's client page for a busy client at ``--connections`` for ``--seconds`` instead
-(``bench/client_page.py``).
+(``bench/client_page.py``); with ``--floor``, beside its floor (``bench/client_page_floor.py``).
 
 Prints each case's median, p95 and worst of ``--runs`` (after one warm-up; a case whose
 warm-up took over ``--slow`` seconds is not run again: that one time is its figure), flags a list or
@@ -614,6 +614,9 @@ def main() -> None:
     parser.add_argument("--client-page", action="store_true", help="the client page bench")
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument(
+        "--floor", action="store_true", help="the client page's floor too (client_page_floor.py)"
+    )
     parser.add_argument(
         "--wide", action="store_true", help="every case asks for every plain field (bench/wide.py)"
     )
