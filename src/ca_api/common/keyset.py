@@ -85,10 +85,11 @@ def keyset(
 ) -> Select[*Ts]:
     """``stmt`` read as a page: the rows after (or, backward, before) ``seek.key`` in the order
     ``order``, in that order (reversed backward), at most ``seek.limit`` of them. ``stmt`` has
-    no ORDER BY or LIMIT of its own. ``fixed_limit``: the limit written into the SQL, not bound
-    (``db.fixed``): a statement whose planning costs more than its running (a join of views)
-    and that binds nothing else on a first page is then planned once per connection and its
-    plan kept (a bound limit is planned anew each time: a generic plan cannot know it)."""
+    no ORDER BY or LIMIT of its own. ``fixed_limit``: the limit written into the SQL as
+    ``db.fixed`` writes a constant, not bound: a statement whose planning costs more than its
+    running (a join of views) and that binds nothing else on a first page is then planned once
+    per connection and its plan kept (a bound limit is planned anew each time: a generic plan
+    cannot know it)."""
     if seek.key is not None:
         stmt = stmt.where(keyset_where(order, seek.key, backward=seek.backward))
     limit: Any = (
