@@ -80,13 +80,24 @@ def keyset_order(order: Sequence[Any], *, backward: bool = False) -> list[Column
     return out
 
 
-def keyset(stmt: Select[*Ts], seek: Seek[Any], *order: Any) -> Select[*Ts]:
+def keyset(
+    stmt: Select[*Ts], seek: Seek[Any], *order: Any, fixed_limit: bool = False
+) -> Select[*Ts]:
     """``stmt`` read as a page: the rows after (or, backward, before) ``seek.key`` in the order
     ``order``, in that order (reversed backward), at most ``seek.limit`` of them. ``stmt`` has
-    no ORDER BY or LIMIT of its own."""
+    no ORDER BY or LIMIT of its own. ``fixed_limit``: the limit written into the SQL as
+    ``db.fixed`` writes a constant, not bound: a statement whose planning costs more than its
+    running (a join of views) and that binds nothing else on a first page is then planned once
+    per connection and its plan kept (a bound limit is planned anew each time: a generic plan
+    cannot know it)."""
     if seek.key is not None:
         stmt = stmt.where(keyset_where(order, seek.key, backward=seek.backward))
-    return stmt.order_by(*keyset_order(order, backward=seek.backward)).limit(seek.limit)
+    limit: Any = (
+        bindparam("limit", seek.limit, type_=Integer, literal_execute=True)
+        if fixed_limit
+        else seek.limit
+    )
+    return stmt.order_by(*keyset_order(order, backward=seek.backward)).limit(limit)
 
 
 # A statement built once (issue 18 item 3: building a statement and its cache key costs more

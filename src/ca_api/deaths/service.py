@@ -17,7 +17,7 @@ is ``rules.spending_problem``, once.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from functools import partial
@@ -408,12 +408,14 @@ async def winding_up(session: AsyncSession, seek: Seek[Any]) -> list[WindingUp]:
     """Clients whose death is confirmed, the longest dead first (issue 13 item 6 will add what
     is outstanding for each)."""
     rows = await repository.winding_up(session, seek)
-    events = await repository.events_of(session, [r[0].id for r in rows])
+    events = group_by(
+        await repository.events_of(session, [r[0].id for r in rows]), lambda e: e.death_id
+    )
     today = clock.today()
     out = []
     for r in rows:
         death: Death = r[0]
-        view = DeathView(death, [e for e in events if e.death_id == death.id])
+        view = DeathView(death, events.get(death.id, []))
         out.append(WindingUp(view, r.client_reference, rules.days_since(death.died_on, today)))
     return out
 
@@ -456,7 +458,12 @@ def _told(c: Counterparty) -> bool:
 
 
 async def _items_of(
-    session: AsyncSession, deaths: Sequence[Death], dwp_told: set[uuid.UUID]
+    session: AsyncSession,
+    deaths: Sequence[Death],
+    dwp_told: set[uuid.UUID],
+    *,
+    records: Mapping[uuid.UUID, clients.ClientRecord] | None = None,
+    accounts: Sequence[LedgerAccount] | None = None,
 ) -> dict[uuid.UUID, list[Notification]]:
     """Each death's items, unsent, by death id: the fixed ones for the case, each organisation
     the records show the client dealt with (``dealings``: counterparties of transfers and
@@ -465,10 +472,14 @@ async def _items_of(
     in the records (a benefit received after the letter): that letter stands for it, so the
     list does not change under the officer who sent it. The clients, their dealings, accounts
     and wills and the items added are read once for all the deaths (a page of deceased
-    clients)."""
+    clients); the clients (``records``: ``clients.as_they_stand``) and their accounts
+    (``ledger.accounts_of_clients``) not at all when the caller hands them over."""
     client_ids = [d.client_id for d in deaths]
-    records = await clients.as_they_stand(session, client_ids)
-    accounts = group_by(await ledger.accounts_of_clients(session, client_ids), _client_of)
+    if records is None:
+        records = await clients.as_they_stand(session, client_ids)
+    if accounts is None:
+        accounts = await ledger.accounts_of_clients(session, client_ids)
+    accounts_of = group_by(accounts, _client_of)
     added = group_by(
         await repository.added_of(session, [d.id for d in deaths]), lambda a: a.death_id
     )
@@ -489,7 +500,7 @@ async def _items_of(
             found = [f for f in found if f[0] is not NotificationRecipient.DWP]
         kinds = {r for r, _, _ in found}
         lodged = any(
-            a.kind == AccountKind.CLIENT_COURT_FUNDS.value for a in accounts.get(client_id, [])
+            a.kind == AccountKind.CLIENT_COURT_FUNDS.value for a in accounts_of.get(client_id, [])
         )
         role = record.legal_role
         fixed = rules.fixed_recipients(
@@ -548,10 +559,14 @@ async def _notifications(session: AsyncSession, death: Death) -> list[Notificati
 
 
 async def _notifications_of(
-    session: AsyncSession, deaths: Sequence[Death]
+    session: AsyncSession,
+    deaths: Sequence[Death],
+    *,
+    records: Mapping[uuid.UUID, clients.ClientRecord] | None = None,
+    accounts: Sequence[LedgerAccount] | None = None,
 ) -> dict[uuid.UUID, list[Notification]]:
     """``_notifications`` of each of these deaths, by death id, what was sent read once for
-    all of them."""
+    all of them (``records`` and ``accounts``: as ``_items_of``)."""
     ids = [d.id for d in deaths]
     letters_of = group_by(await repository.sent_of(session, ids), lambda s: s.death_id)
     told_of = group_by(
@@ -561,7 +576,7 @@ async def _notifications_of(
         i: {(s.recipient, s.organisation_key): s for s in letters_of.get(i, [])} for i in ids
     }
     dwp_told = {i for i in ids if (NotificationRecipient.DWP.value, FIXED) in letters[i]}
-    items = await _items_of(session, deaths, dwp_told)
+    items = await _items_of(session, deaths, dwp_told, records=records, accounts=accounts)
     out: dict[uuid.UUID, list[Notification]] = {}
     for death in deaths:
         told = {m.message.recipient: m for m in told_of.get(death.id, [])}
@@ -671,11 +686,19 @@ async def outstanding_notifications_of(
 
 
 async def outstanding_notifications_of_deaths(
-    session: AsyncSession, confirmed: Sequence[Death]
+    session: AsyncSession,
+    confirmed: Sequence[Death],
+    *,
+    records: Mapping[uuid.UUID, clients.ClientRecord] | None = None,
+    accounts: Sequence[LedgerAccount] | None = None,
 ) -> dict[uuid.UUID, list[Notification]]:
     """``outstanding_notifications_of`` for deaths the caller has read and knows confirmed (the
-    page of ``winding_up``), by client id: the deaths are not read again."""
-    every = await _notifications_of(session, confirmed)
+    page of ``winding_up``), by client id: the deaths are not read again, nor the clients as
+    they stand (``records``) and their accounts (``accounts``) when the caller hands them over
+    (issue 18 item 1)."""
+    if not confirmed:
+        return {}
+    every = await _notifications_of(session, confirmed, records=records, accounts=accounts)
     return {d.client_id: [n for n in every[d.id] if n.outstanding] for d in confirmed}
 
 

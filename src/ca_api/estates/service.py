@@ -136,10 +136,14 @@ async def estates_of_clients(
     session: AsyncSession,
     client_ids: Sequence[uuid.UUID],
     known: Mapping[uuid.UUID, DeathView] | None = None,
+    *,
+    records: Mapping[uuid.UUID, clients.ClientRecord] | None = None,
 ) -> dict[uuid.UUID, EstateView]:
     """Each client's estate, in four queries (a loader's batch). ``known``: the clients'
     standing deaths as the caller read them (``deaths.deaths_of_clients``; a confirmed death
-    always stands, since only a pending one can be withdrawn), not read again."""
+    always stands, since only a pending one can be withdrawn), not read again; ``records``:
+    the clients as they stand (``clients.as_they_stand``) as the caller read them, not read
+    again either (a page of clients being wound up, issue 18 item 1)."""
     ids = list(dict.fromkeys(client_ids))
     standing = known if known is not None else await deaths.deaths_of_clients(session, ids)
     died = {
@@ -156,7 +160,8 @@ async def estates_of_clients(
         paid.setdefault(row[0].client_id, []).append(
             EstatePaymentView(row[0], str(row.status), bool(row.reversed))
         )
-    records = await clients.as_they_stand(session, ids)
+    if records is None:
+        records = await clients.as_they_stand(session, ids)
     return {
         c: EstateView(
             client_id=c,
@@ -197,19 +202,32 @@ async def estate_state_of_clients(
     session: AsyncSession,
     client_ids: Sequence[uuid.UUID],
     known: Mapping[uuid.UUID, DeathView] | None = None,
+    *,
+    records: Mapping[uuid.UUID, clients.ClientRecord] | None = None,
+    accounts: Sequence[LedgerAccount] | None = None,
+    figures: Mapping[str, Sequence[PolicyFigure]] | None = None,
 ) -> dict[uuid.UUID, EstateStage]:
     """For the list of clients being wound up (issue 13 item 6): what is outstanding of each
     deceased client's estate (``rules.estate_stage``): no claimant and no referral over the limit
     (AWAITING_REFERRAL), payment not raised (NOT_RAISED), raised not made (RAISED), PAID, or NIL.
-    Clients with no confirmed death are left out. ``known``: as ``estates_of_clients``."""
-    views = await estates_of_clients(session, client_ids, known)
+    Clients with no confirmed death are left out. ``known`` and ``records``: as
+    ``estates_of_clients``; ``accounts``: the clients' accounts as the caller read them
+    (``ledger.accounts_of_clients``), and ``figures`` every policy figure's history by name
+    (``policy.figure_history`` of every figure), not read again."""
+    views = await estates_of_clients(session, client_ids, known, records=records)
     died = {c: v for c, v in views.items() if v.died_on is not None}
+    if accounts is None:
+        accounts = await ledger.accounts_of_clients(session, list(died))
     balances: dict[uuid.UUID, int] = {}
-    for a in await ledger.accounts_of_clients(session, list(died)):
+    for a in accounts:
         if a.kind == AccountKind.CLIENT_CMS.value and a.client_id is not None:
             balances[a.client_id] = a.posted - a.held
     # The limit's history read once; each date of death's taken from it as figure_on would.
-    history = await policy.figure_history(session, rules.SMALL_ESTATE_LIMIT) if died else []
+    history: Sequence[PolicyFigure] = []
+    if figures is not None:
+        history = figures.get(rules.SMALL_ESTATE_LIMIT, [])
+    elif died:
+        history = await policy.figure_history(session, rules.SMALL_ESTATE_LIMIT)
     out = {}
     for c, v in died.items():
         assert v.died_on is not None

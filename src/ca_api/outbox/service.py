@@ -142,6 +142,8 @@ async def handoff_payload(
 
 
 async def _views(session: AsyncSession, rows: Sequence[OutboxMessage]) -> list[MessageView]:
+    if not rows:
+        return []  # no message: no delivery to read
     deliveries = group_by(
         await repository.deliveries_of(session, [m.id for m in rows]), lambda d: d.message_id
     )

@@ -80,6 +80,9 @@ async def valuables_of_clients(
     records: dict[uuid.UUID, list[ValuableRecord]] = {}
     for r in await repository.records_of_clients(session, ids):
         records.setdefault(r.valuable_id, []).append(r)
+    if not records:
+        # an item is registered with its first record: none recorded, none registered
+        return {c: [] for c in ids}
     movements: dict[uuid.UUID, list[ValuableMovement]] = {}
     for m in await repository.movements_of_clients(session, ids):
         movements.setdefault(m.valuable_id, []).append(m)

@@ -70,21 +70,38 @@ async def facts_of(
 async def _facts_and_fees(
     session: AsyncSession, views: Sequence[DeathView]
 ) -> dict[uuid.UUID, tuple[WindingUpFacts, WindUpFee | None]]:
-    """``facts_of``, and each client's wind-up fee as read for them (None: not charged)."""
+    """``facts_of``, and each client's wind-up fee as read for them (None: not charged). The
+    clients as they stand and their accounts are read once here and handed to the estates'
+    and the notification lists' reads (issue 18 item 1)."""
+    if not views:
+        return {}
     ids = [v.death.client_id for v in views]
     items = group_by(await repository.open_items(session, ids), lambda r: (r.client_id, r.item))
+    records = await clients.as_they_stand(session, ids)
+    accounts = await ledger.accounts_of_clients(session, ids)
+    accounts_of = group_by(accounts, lambda a: a.client_id)
     fees = await deaths.wind_up_fees_of_clients(session, ids)
     held = await overpayments.outstanding_of_clients(session, ids)
+    # every policy figure's history read once: the wind-up fee's here, the estates' limit there
+    histories = group_by(await policy.figure_history(session, None), lambda f: f.name)
     # the deaths are in hand with their events: not read again (here nor for the estates)
     stages = await estates.estate_state_of_clients(
-        session, ids, {v.death.client_id: v for v in views}
+        session,
+        ids,
+        {v.death.client_id: v for v in views},
+        records=records,
+        accounts=accounts,
+        figures=histories,
     )
     in_safe = await valuables.held_of_clients(session, ids)
     not_yet_told = await deaths.outstanding_notifications_of_deaths(
-        session, [v.death for v in views if v.confirmed is not None]
+        session,
+        [v.death for v in views if v.confirmed is not None],
+        records=records,
+        accounts=accounts,
     )
-    # The fee's history read once; each date of death's figure taken from it as figure_on would.
-    fee_history = await policy.figure_history(session, deaths.WIND_UP_FEE_FIGURE)
+    # The fee's history, each date of death's figure taken from it as figure_on would.
+    fee_history = histories.get(deaths.WIND_UP_FEE_FIGURE, [])
     figures: dict[date, int | None] = {}
     for d in {v.death.died_on for v in views}:
         figure = policy.in_force(fee_history, d)
@@ -93,7 +110,7 @@ async def _facts_and_fees(
     for v in views:
         cid, died_on = v.death.client_id, v.death.died_on
         mine = items.get((cid, Item.INVOICE), [])
-        money = items.get((cid, Item.ACCOUNT), [])
+        money = accounts_of.get(cid, [])
         facts = WindingUpFacts(
             not_yet_told=tuple(
                 f"{n.organisation_name} ({n.recipient.value})" for n in not_yet_told.get(cid, [])
@@ -110,11 +127,11 @@ async def _facts_and_fees(
                 if r.on is not None and not death_rules.invoice_payable_after_death(r.on, died_on)
             ),
             payments_open=tuple(r.amount for r in items.get((cid, Item.PAYMENT), [])),
-            money_away=sum(r.amount for r in money if r.kind in AWAY),
+            money_away=sum(a.posted for a in money if a.kind in AWAY),
             wind_up_fee_charged=cid in fees,
             wind_up_fee_due=figures[died_on],
             # what is free for the estate: money held is an open payment's or an overpayment's
-            money_at_home=sum(r.amount - r.held for r in money if r.kind in AT_HOME),
+            money_at_home=sum(a.posted - a.held for a in money if a.kind in AT_HOME),
             overpayments_held=tuple(o.row.amount_flagged for o in held.get(cid, [])),
             estate_stage=stages.get(cid),
             valuables_held=in_safe.get(cid, 0),
