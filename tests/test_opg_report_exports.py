@@ -19,7 +19,7 @@ from pypdf import PdfReader
 
 from ca_api.files import pdf as files_pdf
 from ca_api.money import format_money, parse_money
-from ca_api.opg_reports import exports
+from ca_api.opg_reports import exports, exports_csv, exports_json, exports_pdf
 from ca_api.opg_reports.export_types import OpgReportExport, export_of
 
 ACC_CMS = "6f1f8b52-0000-4000-8000-000000000001"
@@ -390,7 +390,7 @@ def sample_document() -> dict[str, Any]:
 
 
 def _validator() -> Draft202012Validator:
-    schema = exports.json_schema()
+    schema = exports_json.json_schema()
     Draft202012Validator.check_schema(schema)
     return Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
 
@@ -419,7 +419,7 @@ def _pdf_text(data: bytes) -> str:
 def test_the_digital_service_json_validates_against_our_schema() -> None:
     """Issue 15: 'the JSON validates against a JSON Schema we write' (draft 2020-12, formats
     checked); money as decimal strings, never floats."""
-    document = exports.digital_service_json(sample_document())
+    document = exports_json.digital_service_json(sample_document())
     assert _errors(document) == []
     assert _floats(document) == []
     assert document["report"]["type"] == "102-6"
@@ -446,7 +446,7 @@ def test_the_digital_service_json_validates_against_our_schema() -> None:
     assert document["moneyTransfers"][0]["amount"] == "5000.00"
     assert [d["debtType"] for d in document["debts"]] == ["care-fees", "other"]
     # the JSON text is the same document, keys sorted
-    text = exports.digital_service_json_text(sample_document())
+    text = exports_json.digital_service_json_text(sample_document())
     assert json.loads(text) == document
     assert text == json.dumps(document, sort_keys=True, indent=2, ensure_ascii=False)
 
@@ -454,7 +454,7 @@ def test_the_digital_service_json_validates_against_our_schema() -> None:
 def test_the_json_balance_check_adds_up_as_the_opg_checks_it_r_opg_2() -> None:
     """Opening + money in - money out - deputy fees - expenses - gifts = closing, to the penny,
     and each figure is the sum of its own section of the JSON."""
-    document = exports.digital_service_json(sample_document())
+    document = exports_json.digital_service_json(sample_document())
     check = {k: parse_money(v) for k, v in document["balanceCheck"].items()}
     assert check == {
         "opening": 2250000,
@@ -487,14 +487,14 @@ def test_the_json_balance_check_adds_up_as_the_opg_checks_it_r_opg_2() -> None:
 def test_a_document_out_by_a_penny_shows_the_difference() -> None:
     doc = sample_document()
     doc["accounts"][1]["closing"] += 1
-    check = exports.digital_service_json(doc)["balanceCheck"]
+    check = exports_json.digital_service_json(doc)["balanceCheck"]
     assert check["closing"] == "22506.17" and check["difference"] == "-0.01"
 
 
 def test_a_category_without_its_entries_is_still_reported_in_full() -> None:
     doc = sample_document()
     doc["moneyIn"][3]["entries"] = []  # the private pension's entries left out
-    document = exports.digital_service_json(doc)
+    document = exports_json.digital_service_json(doc)
     assert {"category": "personal-pension", "amount": "1200.00"}.items() <= next(
         x for x in document["moneyIn"] if x["description"] == exports.NOT_ITEMISED
     ).items()
@@ -517,7 +517,7 @@ def test_a_category_without_its_entries_is_still_reported_in_full() -> None:
     ],
 )
 def test_a_broken_json_does_not_validate(breakage: Any, message: str) -> None:
-    document = copy.deepcopy(exports.digital_service_json(sample_document()))
+    document = copy.deepcopy(exports_json.digital_service_json(sample_document()))
     breakage(document)
     errors = _errors(document)
     assert errors and any(message in e for e in errors), errors
@@ -535,7 +535,7 @@ def _total(rows: list[dict[str, str]], key: str = "amount") -> int:
 
 
 def test_each_csv_section_parses_back_with_its_rows_and_totals() -> None:
-    named = exports.csv_sections(sample_document())
+    named = exports_csv.csv_sections(sample_document())
     assert [name for name, _ in named] == [
         "accounts",
         "money_in",
@@ -621,7 +621,7 @@ def test_each_csv_section_parses_back_with_its_rows_and_totals() -> None:
 
 def test_the_report_pdf_reads_back_with_the_reference_the_period_and_the_totals() -> None:
     """Issue 15: 'The PDF's text contains the client's reference, the period and the totals'."""
-    data = exports.report_pdf(sample_document())
+    data = exports_pdf.report_pdf(sample_document())
     assert data.startswith(b"%PDF-")
     text = _pdf_text(data)
     assert "CA-000123" in text and "Edith O'Brien" in text
@@ -637,17 +637,17 @@ def test_the_report_pdf_reads_back_with_the_reference_the_period_and_the_totals(
 
 def test_the_same_document_gives_the_same_pdf_bytes() -> None:
     """Files are stored by SHA-256 and deduplicated: the copy must be made again byte for byte."""
-    first = exports.report_pdf(sample_document())
-    assert exports.report_pdf(sample_document()) == first
+    first = exports_pdf.report_pdf(sample_document())
+    assert exports_pdf.report_pdf(sample_document()) == first
     changed = sample_document()
     changed["submission"]["opgReference"] = "OPG-2026-000778"
-    assert exports.report_pdf(changed) != first
+    assert exports_pdf.report_pdf(changed) != first
 
 
 def test_an_unbalanced_document_says_so_in_its_pdf() -> None:
     doc = sample_document()
     doc["totals"]["closing"] += 1
-    text = _pdf_text(exports.report_pdf(doc))
+    text = _pdf_text(exports_pdf.report_pdf(doc))
     assert "does NOT balance (difference -£0.01)" in text
 
 
@@ -659,10 +659,10 @@ def test_a_minimal_document_exports_without_its_sections() -> None:
         doc.pop(key)
     doc["moneyOut"] = [c for c in doc["moneyOut"] if c["opgSection"] == "money"]
     doc["accounts"][0]["moneyOut"] = doc["accounts"][0]["closing"] = 0
-    document = exports.digital_service_json(doc)
+    document = exports_json.digital_service_json(doc)
     assert document["freeText"] == {} and document["assets"]["other"] == []
-    assert "Not written." in _pdf_text(exports.report_pdf(doc))
-    assert all(text.count("\r\n") >= 1 for _, text in exports.csv_sections(doc))
+    assert "Not written." in _pdf_text(exports_pdf.report_pdf(doc))
+    assert all(text.count("\r\n") >= 1 for _, text in exports_csv.csv_sections(doc))
 
 
 # --- GraphQL type ---------------------------------------------------------------------------
@@ -684,10 +684,12 @@ def test_the_export_type_carries_the_three_exports() -> None:
     )
     assert result.errors is None and result.data is not None
     export = result.data["export"]
-    assert export["digitalServiceJson"] == exports.digital_service_json_text(doc)
-    assert json.loads(export["digitalServiceJson"]) == exports.digital_service_json(doc)
-    assert [(s["section"], s["csv"]) for s in export["csvSections"]] == exports.csv_sections(doc)
-    assert base64.b64decode(export["pdfBase64"]) == exports.report_pdf(doc)
+    assert export["digitalServiceJson"] == exports_json.digital_service_json_text(doc)
+    assert json.loads(export["digitalServiceJson"]) == exports_json.digital_service_json(doc)
+    assert [(s["section"], s["csv"]) for s in export["csvSections"]] == exports_csv.csv_sections(
+        doc
+    )
+    assert base64.b64decode(export["pdfBase64"]) == exports_pdf.report_pdf(doc)
 
 
 # --- the one PDF path (files.pdf), the debt letters' too ------------------------------------

@@ -1,6 +1,7 @@
 """GraphQL of an OPG report version's exports (issue 15 item 5): the JSON for the OPG's digital
 service, a CSV per section and the PDF, each made from the version's document alone
-(``exports``). The lead wires ``export: OpgReportExport`` onto ``OpgReportVersion``."""
+(``exports_json``, ``exports_csv``, ``exports_pdf``). The lead wires ``export: OpgReportExport``
+onto ``OpgReportVersion``."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from typing import Any
 
 import strawberry
 
-from ca_api.opg_reports import exports
+from ca_api.opg_reports import exports_csv, exports_json, exports_pdf
 
 
 @strawberry.type(description="One section of an OPG report as CSV (RFC 4180, header row first).")
@@ -33,16 +34,16 @@ class OpgReportExport:
     document: strawberry.Private[Mapping[str, Any]]
 
     def _digital_service_json(self) -> str:
-        return exports.digital_service_json_text(self.document)
+        return exports_json.digital_service_json_text(self.document)
 
     def _csv_sections(self) -> list[OpgReportCsvSection]:
         return [
             OpgReportCsvSection(section=name, csv=text)
-            for name, text in exports.csv_sections(self.document)
+            for name, text in exports_csv.csv_sections(self.document)
         ]
 
     def _pdf_base64(self) -> str:
-        return base64.b64encode(exports.report_pdf(self.document)).decode("ascii")
+        return base64.b64encode(exports_pdf.report_pdf(self.document)).decode("ascii")
 
     digital_service_json: str = strawberry.field(
         resolver=_digital_service_json,

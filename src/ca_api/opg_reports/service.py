@@ -43,7 +43,7 @@ from ca_api.files.rules import FileType
 from ca_api.ledger.opg_categories import opg_category
 from ca_api.ledger.rules import Benefit, Category
 from ca_api.money import format_money
-from ca_api.opg_reports import exports, repository, rules, sections
+from ca_api.opg_reports import exports_pdf, repository, rules, sections
 from ca_api.opg_reports.models import OpgReport, OpgReportEvent, OpgReportText, OpgReportVersion
 from ca_api.opg_reports.rules import (
     EntryFact,
@@ -791,8 +791,8 @@ async def return_report(
 
 
 def _file_copy(document: dict[str, Any]) -> bytes:
-    """The report's PDF for the client's file, as submitted (``opg_reports.exports``)."""
-    return exports.report_pdf(document)
+    """The report's PDF for the client's file, as submitted (``opg_reports.exports_pdf``)."""
+    return exports_pdf.report_pdf(document)
 
 
 async def mark_submitted(
