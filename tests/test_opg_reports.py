@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ca_api import clock
 from ca_api.common.ids import decode_uuid
-from ca_api.opg_reports import rules, service
+from ca_api.opg_reports import report_views, reports_due, rules
 from tests.conftest import Api, error_codes
 from tests.factories import (
     KEYED_PROBLEMS,
@@ -369,7 +369,7 @@ async def test_benefits_from_receipts_are_split_per_benefit_and_the_document_is_
     on = clock.today().isoformat()
     await _ok(api, SUBMIT, CHECKER, reportId=rid, submittedOn=on, opgReference="OPG-77")
 
-    document = await service.document(session, decode_uuid("OpgReport", rid))
+    document = await report_views.document(session, decode_uuid("OpgReport", rid))
     assert document["client"]["reference"] == client["reference"]
     assert document["period"] == {
         "start": "2024-06-01",
@@ -437,7 +437,7 @@ async def test_the_reports_due_are_the_same_read_in_batches(
     await _ok(api, OPEN, CASEWORKER, clientId=clients[1]["id"])
     whole = (await api.data(DUE, {}, **CASEWORKER))["opgReportsDue"]
     assert {c["id"] for c in clients} <= {d["clientId"] for d in whole}
-    monkeypatch.setattr(service, "DUE_BATCH", 1)
+    monkeypatch.setattr(reports_due, "DUE_BATCH", 1)
     assert (await api.data(DUE, {}, **CASEWORKER))["opgReportsDue"] == whole
 
 

@@ -36,7 +36,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ca_api.common.ids import decode_uuid
-from ca_api.opg_reports import repository, rules, service
+from ca_api.opg_reports import report_views, repository, rules
 from ca_api.opg_reports.rules import LatestReport, OpgReportStatus
 from ca_api.orders import service as orders
 from tests.conftest import Api
@@ -104,7 +104,7 @@ async def _python(session: AsyncSession, client_id: uuid.UUID) -> Row:
     reports = list(await repository.reports_of_client(session, client_id))
     latest = None
     if reports:
-        (view,) = await service.views(session, [reports[-1].id])
+        (view,) = await report_views.views(session, [reports[-1].id])
         r = view.report
         submitted = view.status is OpgReportStatus.SUBMITTED
         latest = LatestReport(r.period_start, r.period_end, r.due_on, submitted=submitted)

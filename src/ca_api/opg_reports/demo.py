@@ -25,7 +25,7 @@ from ca_api.ledger import service as ledger
 from ca_api.ledger.rules import AccountKind, Benefit, Category, CounterpartyKind
 from ca_api.ledger.service import Movement
 from ca_api.money import format_money, parse_money
-from ca_api.opg_reports import rules, service
+from ca_api.opg_reports import drafting, rules
 from ca_api.opg_reports.rules import OpgFreeTextSection
 from ca_api.orders import service as orders
 from ca_api.receipts import service as receipts
@@ -68,14 +68,14 @@ async def load(session: AsyncSession) -> uuid.UUID | None:
     if end >= clock.today():
         return None
     await _year(session, client_id, start, end)
-    opened = await service.open_report(
+    opened = await drafting.open_report(
         session, ASH, client_id, idempotency_key="demo-opg-report-opened"
     )
     report_id = opened.view.report.id
-    await service.generate_report(
+    await drafting.generate_report(
         session, ASH, report_id, None, idempotency_key="demo-opg-report-generated"
     )
-    await service.record_text(
+    await drafting.record_text(
         session,
         ASH,
         report_id,

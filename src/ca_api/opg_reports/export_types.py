@@ -63,5 +63,5 @@ class OpgReportExport:
 
 
 def export_of(document: Mapping[str, Any]) -> OpgReportExport:
-    """The exports of a report document (``service.document``)."""
+    """The exports of a report document (``report_views.document``)."""
     return OpgReportExport(document=document)

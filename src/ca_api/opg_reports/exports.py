@@ -1,6 +1,6 @@
 """The OPG annual report's exports (issue 15 item 5, R-OPG): what the JSON, CSV and PDF exports
 share. The OPG's codes for account and debt types, the free-text sections in order, the readers
-of the report document (``service.document``: one version's ``content`` with ``freeText`` and
+of the report document (``report_views.document``: one version's ``content`` with ``freeText`` and
 ``submission`` filled in) and the OPG's balance check. Nothing here or in the exports reads the
 database: the same document gives the same exports, byte for byte (the PDF too), so a submitted
 report's copy can be made again and compared.

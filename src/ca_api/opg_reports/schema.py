@@ -28,7 +28,7 @@ from ca_api.common.problems import (
     ValidationProblem,
 )
 from ca_api.context import Context
-from ca_api.opg_reports import service
+from ca_api.opg_reports import drafting, report_views, reports_due, submission
 from ca_api.opg_reports.inputs import (
     ApproveOpgReportInput,
     CorrectOpgReportInput,
@@ -50,7 +50,7 @@ class OpgReportPayload:
     replayed: bool = replayed_field()
 
 
-def _payload(done: service.ReportOutcome) -> OpgReportPayload:
+def _payload(done: report_views.ReportOutcome) -> OpgReportPayload:
     return OpgReportPayload(report=OpgReport.of(done.view), replayed=done.replayed)
 
 
@@ -159,11 +159,11 @@ CorrectOpgReportResult = Annotated[
 ]
 
 
-def _report_key(v: service.ReportView) -> list[str]:
+def _report_key(v: report_views.ReportView) -> list[str]:
     return [v.report.due_on.isoformat(), str(v.report.id)]
 
 
-def _due_key(d: service.Due) -> list[str]:
+def _due_key(d: reports_due.Due) -> list[str]:
     return [d.due_on.isoformat(), str(d.client_id)]
 
 
@@ -193,8 +193,8 @@ class OpgReportQuery:
         ctx = info.context
         cid = await client_filter(ctx, client_id)
 
-        async def fetch(seek: Any) -> list[service.ReportView]:
-            return await service.list_reports(
+        async def fetch(seek: Any) -> list[report_views.ReportView]:
+            return await report_views.list_reports(
                 ctx.session, client_id=cid, status=status, due_state=due_state, seek=seek
             )
 
@@ -216,7 +216,7 @@ class OpgReportQuery:
             date | None, strawberry.argument(description="The day; null: today.")
         ] = None,
     ) -> list[OpgReportDue]:
-        due = await service.reports_due(info.context.session, as_of or clock.today())
+        due = await reports_due.reports_due(info.context.session, as_of or clock.today())
         return [OpgReportDue.of(d) for d in due]
 
     @strawberry.field(
@@ -254,8 +254,8 @@ class OpgReportQuery:
         cid = await client_filter(ctx, client_id)
         on = as_of or clock.today()
 
-        async def fetch(seek: Any) -> list[service.Due]:
-            return await service.reports_coming_due(
+        async def fetch(seek: Any) -> list[reports_due.Due]:
+            return await reports_due.reports_coming_due(
                 ctx.session, as_of=on, due_state=due_state, due_by=due_by, client_id=cid, seek=seek
             )
 
@@ -283,7 +283,7 @@ class OpgReportMutation:
     ) -> OpenOpgReportResult:
         done = await as_caller(
             info,
-            service.open_report,
+            drafting.open_report,
             decode_uuid("Client", input.client_id),
             idempotency_key=input.idempotency_key,
         )
@@ -301,7 +301,7 @@ class OpgReportMutation:
     ) -> GenerateOpgReportResult:
         done = await as_caller(
             info,
-            service.generate_report,
+            drafting.generate_report,
             _report(input.report_id),
             input.reason,
             idempotency_key=input.idempotency_key,
@@ -319,7 +319,7 @@ class OpgReportMutation:
     ) -> RecordOpgReportTextResult:
         done = await as_caller(
             info,
-            service.record_text,
+            drafting.record_text,
             _report(input.report_id),
             input.section,
             input.text,
@@ -339,7 +339,7 @@ class OpgReportMutation:
     ) -> PrepareOpgReportResult:
         done = await as_caller(
             info,
-            service.prepare_report,
+            submission.prepare_report,
             _report(input.report_id),
             idempotency_key=input.idempotency_key,
         )
@@ -357,7 +357,7 @@ class OpgReportMutation:
     ) -> ApproveOpgReportResult:
         done = await as_caller(
             info,
-            service.approve_report,
+            submission.approve_report,
             _report(input.report_id),
             idempotency_key=input.idempotency_key,
         )
@@ -374,7 +374,7 @@ class OpgReportMutation:
     ) -> ReturnOpgReportResult:
         done = await as_caller(
             info,
-            service.return_report,
+            submission.return_report,
             _report(input.report_id),
             input.reason,
             idempotency_key=input.idempotency_key,
@@ -396,7 +396,7 @@ class OpgReportMutation:
     ) -> MarkOpgReportSubmittedResult:
         done = await as_caller(
             info,
-            service.mark_submitted,
+            submission.mark_submitted,
             _report(input.report_id),
             input.submitted_on,
             input.opg_reference,
@@ -416,7 +416,7 @@ class OpgReportMutation:
     ) -> CorrectOpgReportResult:
         done = await as_caller(
             info,
-            service.correct_report,
+            submission.correct_report,
             _report(input.report_id),
             input.reason,
             idempotency_key=input.idempotency_key,
@@ -424,8 +424,8 @@ class OpgReportMutation:
         return _payload(done)
 
 
-async def _reports_by_id(session: Any, ids: Any) -> dict[Any, service.ReportView]:
-    return {v.report.id: v for v in await service.views(session, ids)}
+async def _reports_by_id(session: Any, ids: Any) -> dict[Any, report_views.ReportView]:
+    return {v.report.id: v for v in await report_views.views(session, ids)}
 
 
 NODES: tuple[NodeType, ...] = (

@@ -20,7 +20,7 @@ from ca_api.context import Context
 from ca_api.files import service as files
 from ca_api.files.types import StoredFile
 from ca_api.ledger.schema import AccountKind, Benefit, Category, LedgerAccount, load_client_account
-from ca_api.opg_reports import rules, service
+from ca_api.opg_reports import balance, report_views, reports_due, rules
 from ca_api.opg_reports.export_types import OpgReportExport, export_of
 from ca_api.opg_reports.models import OpgReportEvent as EventRow
 from ca_api.opg_reports.models import OpgReportText as TextRow
@@ -305,7 +305,9 @@ class OpgReportVersion:
     )
 
     async def _export(self, info: Info[Context, None]) -> OpgReportExport:
-        document = await service.document(info.context.session, self.row.report_id, self.version)
+        document = await report_views.document(
+            info.context.session, self.row.report_id, self.version
+        )
         return export_of(document)
 
     export: OpgReportExport = strawberry.field(
@@ -443,7 +445,7 @@ class OpgBalanceCheck:
     "(R-OPG-2), reviewed by two officers and marked submitted."
 )
 class OpgReport(Node):
-    view: strawberry.Private[service.ReportView]
+    view: strawberry.Private[report_views.ReportView]
     client_id: strawberry.ID = strawberry.field(description="The client.")
     deputyship_id: strawberry.ID = strawberry.field(description="The deputyship it is under.")
     period_start: date = strawberry.field(description="The period's first day.")
@@ -497,7 +499,7 @@ class OpgReport(Node):
     )
 
     async def _balance_check(self, info: Info[Context, None]) -> OpgBalanceCheck | None:
-        live = await service.balance_check(info.context.session, self.view)
+        live = await balance.balance_check(info.context.session, self.view)
         return None if live is None else OpgBalanceCheck.of(live.check)
 
     balance_check: OpgBalanceCheck | None = strawberry.field(
@@ -509,7 +511,7 @@ class OpgReport(Node):
     async def _late_entries(self, info: Info[Context, None]) -> list[OpgLedgerEntry]:
         return [
             OpgLedgerEntry.of(e)
-            for e in await service.late_entries(info.context.session, self.view)
+            for e in await balance.late_entries(info.context.session, self.view)
         ]
 
     late_entries: list[OpgLedgerEntry] = strawberry.field(
@@ -532,7 +534,7 @@ class OpgReport(Node):
     )
 
     @classmethod
-    def of(cls, v: service.ReportView) -> OpgReport:
+    def of(cls, v: report_views.ReportView) -> OpgReport:
         r = v.report
         current = v.current
         prepared, approved, submitted = v.prepared, v.approved, v.submitted
@@ -578,7 +580,7 @@ class OpgReportDue:
     client: LazyClient = strawberry.field(resolver=_client, description="The client.")
 
     @classmethod
-    def of(cls, d: service.Due) -> OpgReportDue:
+    def of(cls, d: reports_due.Due) -> OpgReportDue:
         return cls(
             client_id=node_id("Client", d.client_id),
             raw_client_id=d.client_id,
