@@ -38,7 +38,7 @@ from ca_api.clients.rules import LegalRole
 from ca_api.common import idempotency
 from ca_api.common.rules import text_problem
 from ca_api.deaths import repository as deaths_repository
-from ca_api.deaths.service import ClientDeceased
+from ca_api.deaths.spending import ClientDeceased
 from ca_api.decisions import service as decisions
 from ca_api.decisions.rules import DecisionDraft, DecisionKind, validate_decision
 from ca_api.decisions.service import NewDecision
