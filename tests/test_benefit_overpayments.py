@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ca_api import clock
 from ca_api.common.ids import decode_uuid
-from ca_api.deaths.service import refuse_estate_before_wind_up_fee
+from ca_api.deaths.spending import refuse_estate_before_wind_up_fee
 from ca_api.errors import InvalidState
 from ca_api.overpayments import service as overpayments
 from ca_api.overpayments.rules import OverpaymentStatus

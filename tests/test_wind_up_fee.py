@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ca_api import clock
 from ca_api.common.ids import decode_uuid
-from ca_api.deaths.service import refuse_estate_before_wind_up_fee
+from ca_api.deaths.spending import refuse_estate_before_wind_up_fee
 from ca_api.errors import InvalidState
 from tests.conftest import Api, RolledBackDatabase, dates_counted_from
 from tests.factories import (

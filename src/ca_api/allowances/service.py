@@ -55,7 +55,7 @@ from ca_api.common import idempotency
 from ca_api.common.keyset import Seek
 from ca_api.common.rules import text_problem
 from ca_api.deaths import repository as death_repository
-from ca_api.deaths import service as deaths
+from ca_api.deaths import spending as deaths
 from ca_api.errors import InvalidState, RecordNotFound, ValidationFailed
 from ca_api.invoices import service as invoices
 from ca_api.ledger import repository as ledger_repository

@@ -20,7 +20,7 @@ from ca_api.auth.principal import Principal, Role
 from ca_api.clients import service as clients
 from ca_api.clients.repository import ClientFilter
 from ca_api.common.keyset import Seek
-from ca_api.deaths import service
+from ca_api.deaths import notifications, recording, wind_up_fee
 from ca_api.deaths.rules import NotificationRecipient
 from ca_api.ledger import service as ledger
 from ca_api.ledger.rules import Benefit, Category, CounterpartyKind
@@ -44,7 +44,7 @@ async def load(session: AsyncSession) -> None:
         return
     client_id = found[0].id
     today = clock.today()
-    await service.record_death(
+    await recording.record_death(
         session,
         ASH,
         client_id,
@@ -53,10 +53,10 @@ async def load(session: AsyncSession) -> None:
         "Told by the care home manager; certificate seen",
         idempotency_key="demo-death-recorded",
     )
-    await service.confirm_death(session, OLU, client_id, idempotency_key="demo-death-confirmed")
-    items = await service.outstanding_notifications(session, client_id)
+    await recording.confirm_death(session, OLU, client_id, idempotency_key="demo-death-confirmed")
+    items = await notifications.outstanding_notifications(session, client_id)
     dwp = next(n for n in items if n.recipient is NotificationRecipient.DWP)
-    await service.record_notification_sent(
+    await notifications.record_notification_sent(
         session,
         ASH,
         client_id,
@@ -115,4 +115,4 @@ async def _money_after_death(session: AsyncSession, client_id: uuid.UUID) -> Non
         ),
     ):
         await receipts.record_receipt(session, ASH, draft, idempotency_key=key)
-    await service.charge_wind_up_fee(session, OLU, client_id, idempotency_key="demo-flora-fee")
+    await wind_up_fee.charge_wind_up_fee(session, OLU, client_id, idempotency_key="demo-flora-fee")

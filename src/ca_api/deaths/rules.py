@@ -5,7 +5,7 @@ A death is RECORDED by one officer (the date, the death certificate's reference)
 effect only once a second officer CONFIRMS it (four eyes, R-ROLE-2). From then the order's
 authority has ended: money leaves the client's account only on a basis that winding up allows
 (B 29.2-29.6), and every such payment records its basis. The rule is here, once; every door
-where money leaves or is committed asks it through ``deaths.service.refuse_spending_after_death``.
+where money leaves or is committed asks it through ``deaths.spending.refuse_spending_after_death``.
 """
 
 from __future__ import annotations

@@ -32,7 +32,7 @@ from ca_api.common.problems import (
     ValidationProblem,
 )
 from ca_api.context import Context
-from ca_api.deaths import service
+from ca_api.deaths import notifications, recording, wind_up_fee
 from ca_api.deaths.types import Death, NotificationChannel, NotificationRecipient, WindUpFee
 
 
@@ -43,7 +43,7 @@ class DeathPayload:
     replayed: bool = replayed_field()
 
 
-async def _payload(info: Info[Context, None], done: service.DeathOutcome) -> DeathPayload:
+async def _payload(info: Info[Context, None], done: recording.DeathOutcome) -> DeathPayload:
     client = await client_of(info.context, done.view.death.client_id)
     return DeathPayload(client=client, death=Death.of(done.view), replayed=done.replayed)
 
@@ -131,7 +131,7 @@ class DeathMutation:
     ) -> RecordDeathResult:
         done = await as_caller(
             info,
-            service.record_death,
+            recording.record_death,
             decode_uuid("Client", input.client_id),
             input.died_on,
             input.certificate_reference,
@@ -155,7 +155,7 @@ class DeathMutation:
     ) -> ConfirmDeathResult:
         done = await as_caller(
             info,
-            service.confirm_death,
+            recording.confirm_death,
             decode_uuid("Client", input.client_id),
             idempotency_key=input.idempotency_key,
         )
@@ -176,7 +176,7 @@ class DeathMutation:
     ) -> WithdrawDeathResult:
         done = await as_caller(
             info,
-            service.withdraw_death,
+            recording.withdraw_death,
             decode_uuid("Client", input.client_id),
             input.reason,
             idempotency_key=input.idempotency_key,
@@ -207,7 +207,7 @@ class DeathNotification:
     outstanding: bool = strawberry.field(description="Not sent yet.")
 
     @classmethod
-    def of(cls, n: service.Notification) -> DeathNotification:
+    def of(cls, n: notifications.Notification) -> DeathNotification:
         message = n.outbox_message_id
         return cls(
             recipient=n.recipient,
@@ -287,8 +287,10 @@ class DeathNotificationQuery:
         ctx = info.context
         cid = await readable_client_id(ctx, client_id)
 
-        async def fetch(seek: Any) -> list[service.Notification]:
-            return await service.notifications(ctx.session, cid, outstanding=outstanding, seek=seek)
+        async def fetch(seek: Any) -> list[notifications.Notification]:
+            return await notifications.notifications(
+                ctx.session, cid, outstanding=outstanding, seek=seek
+            )
 
         return await page.connection(
             cursor=_notification_cursor,
@@ -320,7 +322,7 @@ class DeathNotificationMutation:
     ) -> DeathNotificationResult:
         done = await as_caller(
             info,
-            service.record_notification_sent,
+            notifications.record_notification_sent,
             decode_uuid("Client", input.client_id),
             input.recipient,
             input.organisation_key,
@@ -346,7 +348,7 @@ class DeathNotificationMutation:
     ) -> DeathNotificationResult:
         done = await as_caller(
             info,
-            service.add_notification,
+            notifications.add_notification,
             decode_uuid("Client", input.client_id),
             input.recipient,
             input.organisation_name,
@@ -408,7 +410,7 @@ class WindUpFeeMutation:
     ) -> ChargeWindUpFeeResult:
         done = await as_caller(
             info,
-            service.charge_wind_up_fee,
+            wind_up_fee.charge_wind_up_fee,
             decode_uuid("Client", input.client_id),
             idempotency_key=input.idempotency_key,
         )

@@ -14,9 +14,10 @@ from ca_api.common.ids import encode_id
 from ca_api.common.scalars import Money
 from ca_api.common.types import graphql_enum
 from ca_api.context import Context
-from ca_api.deaths import rules, service
+from ca_api.deaths import rules
 from ca_api.deaths.models import WindUpFee as WindUpFeeRow
-from ca_api.deaths.service import DeathView
+from ca_api.deaths.reads import DeathView, deaths_of_clients
+from ca_api.deaths.wind_up_fee import wind_up_fees_of_clients
 
 DeathStatus = rules.DeathStatus
 graphql_enum(
@@ -83,9 +84,7 @@ class WindUpFee:
 
 async def wind_up_fee_of(ctx: Context, client_id: uuid.UUID) -> WindUpFee | None:
     """The client's wind-up fee (None: not charged), through the request's one loader."""
-    row = await loaders.one(ctx, "deaths.wind_up_fee", service.wind_up_fees_of_clients).load(
-        client_id
-    )
+    row = await loaders.one(ctx, "deaths.wind_up_fee", wind_up_fees_of_clients).load(client_id)
     return WindUpFee.of(row) if row is not None else None
 
 
@@ -138,7 +137,7 @@ class Death:
 
 async def death_of(ctx: Context, client_id: uuid.UUID) -> Death | None:
     """The client's recorded death (None: none recorded), through the request's one loader."""
-    view = await loaders.one(ctx, "deaths.by_client", service.deaths_of_clients).load(client_id)
+    view = await loaders.one(ctx, "deaths.by_client", deaths_of_clients).load(client_id)
     return Death.of(view) if view is not None else None
 
 

@@ -29,7 +29,7 @@ from ca_api.approvals import steps as approval_steps
 from ca_api.audit import service as audit
 from ca_api.auth.actor import Actor
 from ca_api.clients import service as clients
-from ca_api.deaths import service as deaths
+from ca_api.deaths import spending as deaths
 from ca_api.decisions import gifts, reads, repository, rules
 from ca_api.decisions.models import Decision, DecisionEvent
 from ca_api.decisions.reads import DecisionView, view

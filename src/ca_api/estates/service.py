@@ -35,9 +35,11 @@ from ca_api.clients import service as clients
 from ca_api.clients.rules import ClientStatus
 from ca_api.common import idempotency
 from ca_api.common.rules import text_problem
-from ca_api.deaths import service as deaths
+from ca_api.deaths import reads as deaths
+from ca_api.deaths.reads import DeathView
 from ca_api.deaths.rules import DeathStatus, WindingUpBasis
-from ca_api.deaths.service import DeathView
+from ca_api.deaths.spending import confirmed_death_date, outstanding_before_fee
+from ca_api.deaths.wind_up_fee import wind_up_fees_of_clients
 from ca_api.errors import InvalidState, RecordNotFound, ValidationFailed
 from ca_api.estates import repository, rules
 from ca_api.estates.models import EstateClaimant, EstatePayment, EstateReferral
@@ -251,7 +253,7 @@ async def _confirmed(session: AsyncSession, client_id: uuid.UUID, what: str) -> 
     if await clients.lock_client(session, client_id) is None:
         raise RecordNotFound.of("Client", client_id)
     death = (await deaths.deaths_of_clients(session, [client_id])).get(client_id)
-    died_on = await deaths.confirmed_death_date(session, client_id)
+    died_on = await confirmed_death_date(session, client_id)
     if death is None or died_on is None:
         raise InvalidState(
             f"{what} only once the client's death is recorded and confirmed (seed 002 B 29)"
@@ -524,12 +526,12 @@ async def raise_estate_payment(
                 "already: one at a time (cancel it first to raise it again)"
             )
         outstanding: list[str] = []
-        if not await deaths.wind_up_fees_of_clients(session, [client_id]):
+        if not await wind_up_fees_of_clients(session, [client_id]):
             outstanding.append(
                 "the wind-up fee is not charged: it is taken before the estate is paid "
                 "(R-FEE-5, R-DEATH-3; chargeWindUpFee)"
             )
-        outstanding += await deaths.outstanding_before_fee(session, client_id, died_on)
+        outstanding += await outstanding_before_fee(session, client_id, died_on)
         accounts = await _fresh(session, client_id)
         outstanding += await _money_away(accounts)
         outstanding += await _overpayments_outstanding(session, client_id)

@@ -44,7 +44,7 @@ from ca_api.auth.actor import Actor
 from ca_api.common import idempotency
 from ca_api.common.grouping import group_by
 from ca_api.common.keyset import Seek
-from ca_api.deaths import service as deaths
+from ca_api.deaths import spending as deaths
 from ca_api.errors import ErrorCode, ValidationFailed
 from ca_api.fees import repository, rules
 from ca_api.fees.models import FeeCharge, FeeRun, FeeRunException

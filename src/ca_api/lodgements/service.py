@@ -24,7 +24,7 @@ from ca_api.audit.service import jsonable
 from ca_api.auth.actor import Actor
 from ca_api.auth.principal import Principal
 from ca_api.clients import service as clients
-from ca_api.deaths import service as deaths
+from ca_api.deaths import spending as deaths
 from ca_api.decisions import service as decisions
 from ca_api.decisions.rules import (
     DecisionDraft,

@@ -27,7 +27,7 @@ from ca_api.auth.principal import Principal
 from ca_api.common.grouping import group_by
 from ca_api.common.keyset import Seek
 from ca_api.db import unit_of_work
-from ca_api.deaths import service as deaths
+from ca_api.deaths import spending as deaths
 from ca_api.deaths.rules import WindingUpBasis
 from ca_api.debts import service as debts
 from ca_api.debts.rules import DebtStage

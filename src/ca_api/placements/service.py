@@ -29,7 +29,7 @@ from ca_api.auth.principal import Principal
 from ca_api.clients import service as clients
 from ca_api.common.grouping import group_by
 from ca_api.common.rules import decimal_text
-from ca_api.deaths import service as deaths
+from ca_api.deaths import spending as deaths
 from ca_api.decisions import service as decisions
 from ca_api.decisions.rules import (
     DecisionDraft,

@@ -31,7 +31,7 @@ from ca_api.common.problems import (
 )
 from ca_api.common.scalars import Money
 from ca_api.context import Context
-from ca_api.property import service
+from ca_api.property import facts, keeping, reads, sale
 from ca_api.property.types import Property, PropertyOwnership
 
 
@@ -41,7 +41,7 @@ class PropertyPayload:
     replayed: bool = replayed_field()
 
 
-def _payload(done: service.PropertyOutcome) -> PropertyPayload:
+def _payload(done: facts.PropertyOutcome) -> PropertyPayload:
     return PropertyPayload(property=Property.of(done.view), replayed=done.replayed)
 
 
@@ -212,7 +212,7 @@ class PropertyQuery:
         client_id: Annotated[strawberry.ID, strawberry.argument(description="The client.")],
     ) -> list[Property]:
         cid = await readable_client_id(info.context, client_id)
-        return [Property.of(v) for v in await service.properties_of(info.context.session, cid)]
+        return [Property.of(v) for v in await reads.properties_of(info.context.session, cid)]
 
 
 @strawberry.type
@@ -230,9 +230,9 @@ class PropertyMutation:
     ) -> PropertyResult:
         done = await as_caller(
             info,
-            service.record_property,
+            keeping.record_property,
             decode_uuid("Client", input.client_id),
-            service.PropertyDetails(
+            keeping.PropertyDetails(
                 address=input.address,
                 ownership=input.ownership,
                 co_owners=input.co_owners,
@@ -261,7 +261,7 @@ class PropertyMutation:
     ) -> PropertyResult:
         done = await as_caller(
             info,
-            service.record_visit,
+            keeping.record_visit,
             _pid(input.property_id),
             visited_on=input.visited_on,
             visited_by=input.visited_by,
@@ -283,7 +283,7 @@ class PropertyMutation:
     ) -> PropertyResult:
         done = await as_caller(
             info,
-            service.attach_invoice,
+            keeping.attach_invoice,
             _pid(input.property_id),
             invoice_id=decode_uuid("Invoice", input.invoice_id),
             idempotency_key=input.idempotency_key,
@@ -302,7 +302,7 @@ class PropertyMutation:
     ) -> PropertyResult:
         done = await as_caller(
             info,
-            service.record_consultation,
+            sale.record_consultation,
             _pid(input.property_id),
             consulted=input.consulted,
             consulted_on=input.consulted_on,
@@ -322,7 +322,7 @@ class PropertyMutation:
     ) -> PropertyResult:
         done = await as_caller(
             info,
-            service.record_valuation,
+            sale.record_valuation,
             _pid(input.property_id),
             agent=input.agent,
             amount=int(input.amount),
@@ -342,7 +342,7 @@ class PropertyMutation:
     ) -> PropertyResult:
         done = await as_caller(
             info,
-            service.record_offer,
+            sale.record_offer,
             _pid(input.property_id),
             offeror=input.offeror,
             amount=int(input.amount),
@@ -364,8 +364,8 @@ class PropertyMutation:
     ) -> PropertyResult:
         done = await as_caller(
             info,
-            service.propose_not_returning_home,
-            service.HomeDecisionProposal(
+            sale.propose_not_returning_home,
+            sale.HomeDecisionProposal(
                 property_id=_pid(input.property_id),
                 best_interests_reason=input.best_interests_reason,
                 consulted=input.consulted,
@@ -388,7 +388,7 @@ class PropertyMutation:
     ) -> PropertyResult:
         done = await as_caller(
             info,
-            service.agree_price,
+            sale.agree_price,
             decode_uuid("PropertyOffer", input.offer_id),
             idempotency_key=input.idempotency_key,
         )
@@ -409,7 +409,7 @@ class PropertyMutation:
     ) -> AgreePropertySaleResult:
         done = await as_caller(
             info,
-            service.agree_sale,
+            sale.agree_sale,
             decode_uuid("PropertyOffer", input.offer_id),
             idempotency_key=input.idempotency_key,
         )
@@ -427,7 +427,7 @@ class PropertyMutation:
     ) -> PropertyResult:
         done = await as_caller(
             info,
-            service.record_letting,
+            sale.record_letting,
             _pid(input.property_id),
             court_reference=input.court_reference,
             court_authorised_on=input.court_authorised_on,
@@ -450,7 +450,7 @@ class PropertyMutation:
     ) -> PropertyResult:
         done = await as_caller(
             info,
-            service.record_proceeds,
+            sale.record_proceeds,
             _pid(input.property_id),
             receipt_id=decode_uuid("Receipt", input.receipt_id),
             idempotency_key=input.idempotency_key,

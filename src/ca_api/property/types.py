@@ -12,7 +12,7 @@ from ca_api.common.types import graphql_enum
 from ca_api.decisions.types import DecisionStatus
 from ca_api.invoices.inputs import InvoiceStatus
 from ca_api.property import models, rules
-from ca_api.property.service import InvoiceView, PropertyView
+from ca_api.property.reads import InvoiceView, PropertyView
 
 PropertyOwnership = rules.Ownership
 graphql_enum(

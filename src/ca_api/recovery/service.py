@@ -40,7 +40,7 @@ from ca_api.clients import service as clients
 from ca_api.clients.rules import ClientStatus
 from ca_api.common import idempotency
 from ca_api.common.rules import text_problem
-from ca_api.deaths import service as deaths
+from ca_api.deaths import reads as deaths
 from ca_api.errors import InvalidState, RecordNotFound, ValidationFailed
 from ca_api.estates.rules import chain
 from ca_api.files import service as files

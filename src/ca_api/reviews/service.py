@@ -39,7 +39,7 @@ from ca_api.clients.rules import ClientStatus, LegalRole
 from ca_api.common import deadlines as deadline_clock
 from ca_api.common import idempotency
 from ca_api.common.keyset import Seek
-from ca_api.deaths import service as deaths
+from ca_api.deaths import spending as deaths
 from ca_api.errors import InvalidState, RecordNotFound, ValidationFailed, existing
 from ca_api.ledger import service as ledger
 from ca_api.ledger.rules import CounterpartyKind

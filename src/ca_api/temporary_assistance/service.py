@@ -47,7 +47,7 @@ from ca_api.auth.actor import Actor
 from ca_api.auth.principal import Principal
 from ca_api.common.keyset import Seek
 from ca_api.common.rules import text_problem
-from ca_api.deaths import service as deaths
+from ca_api.deaths import spending as deaths
 from ca_api.errors import RecordNotFound, ValidationFailed, existing
 from ca_api.invoices import service as invoices
 from ca_api.ledger import service as ledger

@@ -24,8 +24,8 @@ from ca_api.common.problems import (
 from ca_api.common.scalars import Money, money_or_none
 from ca_api.common.types import graphql_enum
 from ca_api.context import Context
-from ca_api.deaths import service as deaths
 from ca_api.deaths.types import Death
+from ca_api.deaths.wind_up_fee import wind_up_fees_of_clients
 from ca_api.estates.schema import EstatePayload, estate_payload
 from ca_api.winding_up import rules, service
 
@@ -112,7 +112,7 @@ class WindingUpQuery:
         async def fetch(seek: Any) -> list[service.WindingUpCase]:
             found = await service.cases(ctx.session, seek)
             # each death's windUpFee as the page read it: not read again (issue 18 item 1)
-            loaders.one(ctx, "deaths.wind_up_fee", deaths.wind_up_fees_of_clients).prime_many(
+            loaders.one(ctx, "deaths.wind_up_fee", wind_up_fees_of_clients).prime_many(
                 {c.view.death.client_id: c.wind_up_fee for c in found}
             )
             return found

@@ -20,10 +20,13 @@ from ca_api.clients import service as clients
 from ca_api.common import idempotency
 from ca_api.common.grouping import group_by
 from ca_api.common.keyset import Seek
+from ca_api.deaths import reads as deaths
 from ca_api.deaths import rules as death_rules
-from ca_api.deaths import service as deaths
 from ca_api.deaths.models import WindUpFee
-from ca_api.deaths.service import DeathView
+from ca_api.deaths.notifications import outstanding_notifications_of_deaths
+from ca_api.deaths.reads import DeathView
+from ca_api.deaths.spending import confirmed_death_date
+from ca_api.deaths.wind_up_fee import WIND_UP_FEE_FIGURE, wind_up_fees_of_clients
 from ca_api.errors import InvalidState, RecordNotFound, ValidationFailed
 from ca_api.estates import service as estates
 from ca_api.ledger import service as ledger
@@ -80,7 +83,7 @@ async def _facts_and_fees(
     records = await clients.as_they_stand(session, ids)
     accounts = await ledger.accounts_of_clients(session, ids)
     accounts_of = group_by(accounts, lambda a: a.client_id)
-    fees = await deaths.wind_up_fees_of_clients(session, ids)
+    fees = await wind_up_fees_of_clients(session, ids)
     held = await overpayments.outstanding_of_clients(session, ids)
     # every policy figure's history read once: the wind-up fee's here, the estates' limit there
     histories = group_by(await policy.figure_history(session, None), lambda f: f.name)
@@ -94,14 +97,14 @@ async def _facts_and_fees(
         figures=histories,
     )
     in_safe = await valuables.held_of_clients(session, ids)
-    not_yet_told = await deaths.outstanding_notifications_of_deaths(
+    not_yet_told = await outstanding_notifications_of_deaths(
         session,
         [v.death for v in views if v.confirmed is not None],
         records=records,
         accounts=accounts,
     )
     # The fee's history, each date of death's figure taken from it as figure_on would.
-    fee_history = histories.get(deaths.WIND_UP_FEE_FIGURE, [])
+    fee_history = histories.get(WIND_UP_FEE_FIGURE, [])
     figures: dict[date, int | None] = {}
     for d in {v.death.died_on for v in views}:
         figure = policy.in_force(fee_history, d)
@@ -232,7 +235,7 @@ async def refuse_reviving(session: AsyncSession, client_id: uuid.UUID) -> None:
     confirmed (it stands until corrected, and the caseload counts the deceased by this
     situation, R-REP-1, seed 002 Appendix 1). A situation set by an import with no confirmed
     death may be put right."""
-    if await deaths.confirmed_death_date(session, client_id) is not None:
+    if await confirmed_death_date(session, client_id) is not None:
         raise ValidationFailed(
             {
                 "situation": "the client's death is confirmed: they stay DECEASED_WINDING_UP "
