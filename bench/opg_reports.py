@@ -44,7 +44,14 @@ from ca_api.ledger import repository as ledger_repository
 from ca_api.ledger import service as ledger
 from ca_api.ledger.rules import AccountKind, Category, CounterpartyKind
 from ca_api.ledger.service import ACCOUNT_NAMES
-from ca_api.opg_reports import exports, service
+from ca_api.opg_reports import (
+    balance,
+    drafting,
+    exports_csv,
+    exports_json,
+    exports_pdf,
+    report_views,
+)
 from ca_api.orders import service as orders
 from ca_api.orders.rules import DeputyPowers, DeputyshipDetails, SupervisionType
 
@@ -219,11 +226,13 @@ async def _run(url: str, seeded: list[uuid.UUID]) -> None:
         for cid in ids:
             t0 = time.perf_counter()
             async with make() as session:
-                opened = await service.open_report(session, OFFICER, cid, idempotency_key=new_key())
+                opened = await drafting.open_report(
+                    session, OFFICER, cid, idempotency_key=new_key()
+                )
             t1 = time.perf_counter()
             rid = opened.view.report.id
             async with make() as session:
-                made = await service.generate_report(
+                made = await drafting.generate_report(
                     session, OFFICER, rid, None, idempotency_key=new_key()
                 )
             t2 = time.perf_counter()
@@ -281,12 +290,12 @@ async def _run(url: str, seeded: list[uuid.UUID]) -> None:
         event.listen(engine.sync_engine, "after_cursor_execute", done)
         tracemalloc.start()
         async with make() as session:
-            opened = await service.open_report(session, OFFICER, extra, idempotency_key=new_key())
+            opened = await drafting.open_report(session, OFFICER, extra, idempotency_key=new_key())
         opened_statements, opened_sql = statements, in_sql
         each.clear()
         t0 = time.perf_counter()
         async with make() as session:
-            await service.generate_report(
+            await drafting.generate_report(
                 session, OFFICER, opened.view.report.id, None, idempotency_key=new_key()
             )
         generated = time.perf_counter() - t0
@@ -306,22 +315,22 @@ async def _run(url: str, seeded: list[uuid.UUID]) -> None:
         # One report: the live balance check, the JSON and the PDF export.
         rid = reports[0]
         async with make() as session:
-            v = await service.view(session, rid)
+            v = await report_views.view(session, rid)
             t0 = time.perf_counter()
-            live = await service.balance_check(session, v)
+            live = await balance.balance_check(session, v)
             t_check = time.perf_counter() - t0
             assert live is not None
             t0 = time.perf_counter()
-            doc = await service.document(session, rid)
+            doc = await report_views.document(session, rid)
             t_doc = time.perf_counter() - t0
         t0 = time.perf_counter()
-        body = exports.digital_service_json_text(doc)
+        body = exports_json.digital_service_json_text(doc)
         t_json = time.perf_counter() - t0
         t0 = time.perf_counter()
-        pdf = exports.report_pdf(doc)
+        pdf = exports_pdf.report_pdf(doc)
         t_pdf = time.perf_counter() - t0
         t0 = time.perf_counter()
-        csvs = exports.csv_sections(doc)
+        csvs = exports_csv.csv_sections(doc)
         t_csv = time.perf_counter() - t0
         entries = sum(len(c["entries"]) for c in doc["moneyIn"] + doc["moneyOut"])
         entries += len(doc["transfersBetweenOwnAccounts"])

@@ -14,7 +14,7 @@ transaction with the run's rows and audit rows (R-AUD-1).
   with what was wanted and what was available (INSUFFICIENT_FUNDS). A client recorded
   deceased whose death is not confirmed is charged nothing and listed (CLIENT_DECEASED): the
   date of death decides the years they lived through (seed 002 B 29.2); a confirmed death ends
-  the fees due after it (``deaths.service.fee_dues_for_life``). Everyone else is charged.
+  the fees due after it (``deaths.spending.fee_dues_for_life``). Everyone else is charged.
 - **Net assets** for the 3% rule (R-FEE-1): the sum of the client's ledger account balances (CMS,
   Court Funds Office, placements, cash held) at the end of the due date, by value date: money
   moved, holds not counted (held money is still the client's). Fees come from the CMS account

@@ -1,9 +1,9 @@
 """Flagging and holding back benefit overpayments (issue 13 item 3, R-DEATH-2, seed 002 B 29.2),
-in the caller's transaction: the death's confirmation (``deaths.service.confirm_death``) for the
+in the caller's transaction: the death's confirmation (``deaths.recording.confirm_death``) for the
 receipts already recorded, and a receipt or benefit run (``receipts.service``) for a client
 whose death is confirmed already.
 
-It imports neither ``payments`` nor ``deaths.service`` (which ``payments.service`` imports), so
+It imports neither ``payments`` nor ``deaths.spending`` (which ``payments.service`` imports), so
 both of those callers can import it; the death is read through ``deaths.repository``.
 
 The flagged share (``rules.flagged_share``) is held in the ledger (``ledger.service.hold``: a

@@ -14,8 +14,8 @@ Each is one transaction with its audit rows (R-AUD-1), once per idempotency key.
 - **Repayment cancelled**: cancelPayment voids the payment's hold and the overpayment is
   outstanding again (REPAYMENT_CANCELLED), its money no longer held (re-holding it would need
   the payments module to call back here). It stays protected because the wind-up fee
-  (``deaths.service.outstanding_before_fee``) and the estate's door
-  (``deaths.service.refuse_estate_before_wind_up_fee``) refuse while an overpayment is
+  (``deaths.spending.outstanding_before_fee``) and the estate's door
+  (``deaths.spending.refuse_estate_before_wind_up_fee``) refuse while an overpayment is
   outstanding and not held; a fresh request, or a release, settles it.
 - **Released** by a senior officer with a reason (the agency confirms nothing is owed): its hold
   voided, the money joins the estate.

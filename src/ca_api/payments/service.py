@@ -336,7 +336,7 @@ async def _refuse_after_death(
     order_at: DebtStage | None = None,
 ) -> None:
     """After the client's confirmed death, only what winding up allows (seed 002 B 29): asked
-    when a payment is raised, approved and made (``deaths.service``, the one check). A debt
+    when a payment is raised, approved and made (``deaths.spending``, the one check). A debt
     before death is paid in the order of R-DEBT-1 (B 29.2): asked when it is raised and when
     approved (``order_at``; ``debts.service``). A FUNERAL payment is not in that order: the
     funeral's costs come first in law."""
