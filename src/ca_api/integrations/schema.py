@@ -40,7 +40,14 @@ from ca_api.common.scalars import Money
 from ca_api.common.types import graphql_enum
 from ca_api.context import Context
 from ca_api.errors import ApiError, ErrorCode, found
-from ca_api.integrations import rules, service
+from ca_api.integrations import (
+    batches,
+    benefit_intake,
+    invoice_intake,
+    reconciliation,
+    references,
+    rules,
+)
 from ca_api.integrations.models import ExternalReference as ReferenceRow
 from ca_api.integrations.models import IntakeBatch as BatchRow
 from ca_api.integrations.models import IntakeLine as LineRow
@@ -177,7 +184,7 @@ async def external_references_of(
     ctx = info.context
 
     async def fetch(session: Any, keys: Any) -> dict[uuid.UUID, list[ReferenceRow]]:
-        return await service.references_of(session, ctx.principal, keys)
+        return await references.references_of(session, ctx.principal, keys)
 
     rows = await loaders.many(ctx, "integrations.references", fetch).load(subject_id)
     return [ExternalReference.of(r) for r in rows]
@@ -328,9 +335,9 @@ class IntakeBatch(Node):
         ] = False,
     ) -> list[IntakeLine]:
         if refused_only:  # read from the database alone: a batch's refusals are few
-            name, fetch = "integrations.refused_lines", service.refused_lines_by_batch
+            name, fetch = "integrations.refused_lines", batches.refused_lines_by_batch
         else:
-            name, fetch = "integrations.lines", service.lines_by_batch
+            name, fetch = "integrations.lines", batches.lines_by_batch
         rows = await loaders.many(info.context, name, fetch).load(self._id)
         subject = rules.FLOW_SUBJECT[rules.IntakeFlow(self.flow)].value
         return [IntakeLine.of(r, subject) for r in rows]
@@ -384,8 +391,8 @@ class ControccInvoiceLineInput:
         default=False, description="It is an official invoice (needed to reimburse, R-PAY-5)."
     )
 
-    def to_line(self) -> service.InvoiceLine:
-        return service.InvoiceLine(
+    def to_line(self) -> invoice_intake.InvoiceLine:
+        return invoice_intake.InvoiceLine(
             self.external_reference,
             self.client_reference,
             self.supplier_reference,
@@ -435,8 +442,8 @@ class SapInvoiceLineInput:
         default=False, description="Set up to be paid by direct debit (R-PAY-4)."
     )
 
-    def to_line(self) -> service.InvoiceLine:
-        return service.InvoiceLine(
+    def to_line(self) -> invoice_intake.InvoiceLine:
+        return invoice_intake.InvoiceLine(
             self.external_reference,
             self.customer_reference,
             self.vendor_reference,
@@ -488,8 +495,8 @@ class ControccBenefitLineInput:
         description="The last day of the period it pays for (inclusive)."
     )
 
-    def to_line(self) -> service.BenefitLine:
-        return service.BenefitLine(
+    def to_line(self) -> benefit_intake.BenefitLine:
+        return benefit_intake.BenefitLine(
             self.external_reference,
             self.client_reference,
             self.payer_reference,
@@ -526,7 +533,7 @@ class SentInvoice:
     state: CouncilInvoiceState = strawberry.field(description="Where it stands for the sender.")
 
     @classmethod
-    def of(cls, s: service.SentInvoice) -> SentInvoice:
+    def of(cls, s: reconciliation.SentInvoice) -> SentInvoice:
         inv = s.view.invoice
         return cls(
             external_reference=s.reference.value,
@@ -586,7 +593,7 @@ class IntegrationsQuery:
         ],
     ) -> ExternalReferenceResolution:
         ctx = info.context
-        r = await service.resolve(ctx.session, ctx.principal, kind, values)
+        r = await references.resolve(ctx.session, ctx.principal, kind, values)
         return ExternalReferenceResolution(
             kind=r.kind,
             found=[
@@ -620,7 +627,7 @@ class IntegrationsQuery:
         ctx = info.context
         if len(values) > rules.MAX_RESOLVE:
             raise ApiError(ErrorCode.BAD_USER_INPUT, f"at most {rules.MAX_RESOLVE} values")
-        rows = await service.sent_invoices(ctx.session, ctx.principal, kind, values)
+        rows = await reconciliation.sent_invoices(ctx.session, ctx.principal, kind, values)
         return [SentInvoice.of(s) for s in rows]
 
     @strawberry.field(
@@ -634,7 +641,7 @@ class IntegrationsQuery:
     ) -> IntakeBatch:
         ctx = info.context
         bid = decode_uuid("IntakeBatch", id)
-        got = await service.batches_by_id(ctx.session, ctx.principal, [bid])
+        got = await batches.batches_by_id(ctx.session, ctx.principal, [bid])
         return IntakeBatch.of(found(got.get(bid), "intake batch", id))
 
     @strawberry.field(
@@ -656,7 +663,7 @@ class IntegrationsQuery:
         ctx = info.context
 
         async def fetch(seek: Seek[Any]) -> Any:
-            return await service.list_batches(
+            return await batches.list_batches(
                 ctx.session, ctx.principal, system, batch_reference, seek=seek
             )
 
@@ -677,7 +684,7 @@ class IntegrationsQuery:
         self, info: Info[Context, None]
     ) -> CouncilInvoiceReconciliation:
         ctx = info.context
-        r = await service.council_reconciliation(ctx.session, ctx.principal)
+        r = await reconciliation.council_reconciliation(ctx.session, ctx.principal)
         return CouncilInvoiceReconciliation(
             totals=[
                 CouncilInvoiceTotal(state=s, invoice_count=n, amount=Money(a))
@@ -690,7 +697,7 @@ class IntegrationsQuery:
 async def _batch(info: Info[Context, None], flow: rules.IntakeFlow, input: Any) -> Any:
     done = await as_caller(
         info,
-        service.receive_invoice_batch,
+        invoice_intake.receive_invoice_batch,
         flow,
         input.batch_reference,
         [ln.to_line() for ln in input.lines],
@@ -722,7 +729,7 @@ class IntegrationsMutation:
         )
         row, replayed = await as_caller(
             info,
-            service.record_reference,
+            references.record_reference,
             kind,
             input.reference,
             subject,
@@ -789,7 +796,7 @@ class IntegrationsMutation:
     ) -> RecordInvoiceBatchResult:
         done = await as_caller(
             info,
-            service.receive_benefit_batch,
+            benefit_intake.receive_benefit_batch,
             input.batch_reference,
             [ln.to_line() for ln in input.lines],
             idempotency_key=input.idempotency_key,
@@ -801,9 +808,9 @@ NODES: tuple[NodeType, ...] = (
     NodeType(
         "ExternalReference",
         INTEGRATION_READ,
-        in_scope(service.readable_references, ExternalReference.of),
+        in_scope(references.readable_references, ExternalReference.of),
     ),
-    NodeType("IntakeBatch", INTEGRATION_READ, in_scope(service.batches_by_id, IntakeBatch.of)),
+    NodeType("IntakeBatch", INTEGRATION_READ, in_scope(batches.batches_by_id, IntakeBatch.of)),
 )
 
 _ = (InvoiceStatus,)
