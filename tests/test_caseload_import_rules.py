@@ -7,8 +7,8 @@ from datetime import date
 
 import pytest
 
-from ca_api.caseload_import import rules
-from ca_api.caseload_import.rules import ImportFile, RowProblem
+from ca_api.caseload_import import file_records, files, rules
+from ca_api.caseload_import.files import ImportFile, RowProblem
 from ca_api.orders.rules import SupervisionType
 
 TODAY = date(2026, 11, 26)
@@ -28,7 +28,7 @@ TODAY = date(2026, 11, 26)
     ],
 )
 def test_dates_are_iso_or_day_first(text: str, day: date | None) -> None:
-    assert rules.parse_date(text) == day
+    assert files.parse_date(text) == day
 
 
 @pytest.mark.parametrize(
@@ -46,11 +46,11 @@ def test_dates_are_iso_or_day_first(text: str, day: date | None) -> None:
 )
 def test_supervision_types_are_the_opgs_four(text: str, kind: SupervisionType | None) -> None:
     """R-ORD-3: 1 (close), 2A (intermediate), 2 (low), 3 (minimal)."""
-    assert rules.parse_supervision(text) is kind
+    assert files.parse_supervision(text) is kind
 
 
 def test_yes_and_no() -> None:
-    assert [rules.parse_yes_no(t) for t in ("Y", "yes", "TRUE", "1", "n", "No", "0", "maybe")] == [
+    assert [files.parse_yes_no(t) for t in ("Y", "yes", "TRUE", "1", "n", "No", "0", "maybe")] == [
         True,
         True,
         True,
@@ -71,7 +71,7 @@ def test_rows_are_numbered_as_a_spreadsheet_shows_them() -> None:
         "\n"
         "CA2,2013-01-01,\n"
     )
-    rows, problems = rules.read_rows(ImportFile.APPOINTEESHIPS, text)
+    rows, problems = files.read_rows(ImportFile.APPOINTEESHIPS, text)
     assert problems == []
     assert [(r.number, r.text("client_reference")) for r in rows] == [(2, "CA1"), (4, "CA2")]
     assert rows[1].text("dwp_reference") is None  # an empty cell is not given
@@ -79,7 +79,7 @@ def test_rows_are_numbered_as_a_spreadsheet_shows_them() -> None:
 
 def test_a_header_names_every_missing_unknown_and_repeated_column() -> None:
     text = "CLIENT_REFERENCE,colour,colour\nCA1,red,blue\n"
-    rows, problems = rules.read_rows(ImportFile.ACCOUNTS, text)
+    rows, problems = files.read_rows(ImportFile.ACCOUNTS, text)
     assert rows == []
     assert {(p.row, p.column) for p in problems} == {
         (1, "account"),
@@ -98,8 +98,8 @@ def test_money_is_pounds_and_pence_within_the_maximum() -> None:
             "CA4,CASH,100.01",
         ]
     )
-    rows, _ = rules.read_rows(ImportFile.ACCOUNTS, text)
-    accounts, problems = rules.parse_accounts(rows, maximum=10_000)
+    rows, _ = files.read_rows(ImportFile.ACCOUNTS, text)
+    accounts, problems = file_records.parse_accounts(rows, maximum=10_000)
     assert {(p.row, p.column) for p in problems} == {
         (2, "opening_balance"),  # one decimal place
         (3, "opening_balance"),  # 1234.50 (a pound sign and a comma allowed): beyond 100.00

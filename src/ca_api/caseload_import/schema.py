@@ -11,7 +11,7 @@ from strawberry.types import Info
 
 from ca_api.auth.permissions import CASELOAD_IMPORT, allow
 from ca_api.caseload_import import service
-from ca_api.caseload_import.rules import ImportFile
+from ca_api.caseload_import.files import ImportFile
 from ca_api.caseload_import.service import ImportRefused
 from ca_api.common.arguments import idempotency_key_field, replayed_field
 from ca_api.common.calls import as_caller

@@ -31,8 +31,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ca_api import clock
 from ca_api.audit import service as audit
 from ca_api.auth.actor import Actor
-from ca_api.caseload_import import repository, rules
-from ca_api.caseload_import.rules import ImportFile, Problems, RowProblem
+from ca_api.caseload_import import file_records, repository, rules
+from ca_api.caseload_import.files import (
+    MAX_REPORTED,
+    WHOLE,
+    ImportFile,
+    Problems,
+    Row,
+    RowProblem,
+    digest,
+    read_rows,
+)
 from ca_api.clients import service as clients
 from ca_api.common import idempotency
 from ca_api.common.rules import MAX_NAME
@@ -83,7 +92,7 @@ class ImportRequest:
             "cut_over": self.cut_over.isoformat(),
             "counterparty": self.counterparty,
             "statement_balance": self.statement_balance,
-            "files": {f.value: rules.digest(t) for f, t in self.files().items()},
+            "files": {f.value: digest(t) for f, t in self.files().items()},
         }
 
 
@@ -112,7 +121,7 @@ class ImportRefused(BusinessProblem):
 
     def __init__(self, problems: Sequence[RowProblem]) -> None:
         self.problems = list(problems)
-        listed = self.problems[: rules.MAX_REPORTED]
+        listed = self.problems[:MAX_REPORTED]
         more = len(self.problems) - len(listed)
         head = "; ".join(f"{p.file} row {p.row} {p.column}: {p.reason}" for p in listed[:3])
         rest = len(self.problems) - min(3, len(self.problems))
@@ -131,17 +140,17 @@ class ImportRefused(BusinessProblem):
 class Plan:
     """What the import will write, after every check."""
 
-    new_clients: list[rules.ClientRow] = field(default_factory=list)
-    appointeeships: list[rules.OrderRow[AppointeeshipDetails]] = field(default_factory=list)
-    deputyships: list[rules.OrderRow[DeputyshipDetails]] = field(default_factory=list)
-    balances: list[rules.AccountRow] = field(default_factory=list)
-    investments: list[rules.InvestmentRow] = field(default_factory=list)
-    plans: list[rules.PlanRows] = field(default_factory=list)
-    invoices: list[rules.InvoiceRow] = field(default_factory=list)
+    new_clients: list[file_records.ClientRow] = field(default_factory=list)
+    appointeeships: list[file_records.OrderRow[AppointeeshipDetails]] = field(default_factory=list)
+    deputyships: list[file_records.OrderRow[DeputyshipDetails]] = field(default_factory=list)
+    balances: list[file_records.AccountRow] = field(default_factory=list)
+    investments: list[file_records.InvestmentRow] = field(default_factory=list)
+    plans: list[file_records.PlanRows] = field(default_factory=list)
+    invoices: list[file_records.InvoiceRow] = field(default_factory=list)
     present: dict[ImportFile, int] = field(default_factory=lambda: defaultdict(int))
     opening_total: Pence = 0
 
-    def to_write(self) -> dict[ImportFile, Sequence[rules.OfClient]]:
+    def to_write(self) -> dict[ImportFile, Sequence[file_records.OfClient]]:
         """The records to write, by file (the clients' own: ``new_clients``)."""
         return {
             ImportFile.APPOINTEESHIPS: self.appointeeships,
@@ -193,7 +202,7 @@ def _check_request(request: ImportRequest, today: date) -> None:
         raise ValidationFailed(problems)
 
 
-def _references(of_clients: Mapping[ImportFile, Sequence[rules.OfClient]]) -> set[str]:
+def _references(of_clients: Mapping[ImportFile, Sequence[file_records.OfClient]]) -> set[str]:
     """The clients the rows name."""
     return {r.client_reference for rows in of_clients.values() for r in rows}
 
@@ -215,31 +224,37 @@ async def _plan(session: AsyncSession, request: ImportRequest, today: date) -> P
     maximum, _ = await amounts.maximum_in_force(session, today)
     j = _Judging(session)
     problems = j.problems
-    parsed: dict[ImportFile, list[rules.Row]] = {f: [] for f in ImportFile}
+    parsed: dict[ImportFile, list[Row]] = {f: [] for f in ImportFile}
     for file, text in request.files().items():
-        parsed[file] = problems.take(rules.read_rows(file, text))
-    client_rows = problems.take(rules.parse_clients(parsed[ImportFile.CLIENTS], today))
-    app_rows = problems.take(rules.parse_appointeeships(parsed[ImportFile.APPOINTEESHIPS], today))
-    dep_rows = problems.take(
-        rules.parse_deputyships(parsed[ImportFile.DEPUTYSHIPS], today, maximum)
+        parsed[file] = problems.take(read_rows(file, text))
+    client_rows = problems.take(file_records.parse_clients(parsed[ImportFile.CLIENTS], today))
+    app_rows = problems.take(
+        file_records.parse_appointeeships(parsed[ImportFile.APPOINTEESHIPS], today)
     )
-    acc_rows = problems.take(rules.parse_accounts(parsed[ImportFile.ACCOUNTS], maximum))
+    dep_rows = problems.take(
+        file_records.parse_deputyships(parsed[ImportFile.DEPUTYSHIPS], today, maximum)
+    )
+    acc_rows = problems.take(file_records.parse_accounts(parsed[ImportFile.ACCOUNTS], maximum))
     inv_rows = problems.take(
-        rules.parse_investments(parsed[ImportFile.INVESTMENTS], today, maximum)
+        file_records.parse_investments(parsed[ImportFile.INVESTMENTS], today, maximum)
     )
     invoice_rows = problems.take(
-        rules.parse_invoices(parsed[ImportFile.INVOICES], request.cut_over, maximum)
+        file_records.parse_invoices(parsed[ImportFile.INVOICES], request.cut_over, maximum)
     )
     for i in invoice_rows:
         judged = invoices.invoice_problems(
             i.draft, received_on=i.received_on, supplier_kind=i.supplier_kind
         )
-        problems.add(rules.invoice_problems(i, judged))
-    plan_lines = problems.take(rules.parse_plan_lines(parsed[ImportFile.BUDGET_PLANS], maximum))
-    plan_rows = problems.take(rules.group_plans(plan_lines))
+        problems.add(file_records.invoice_problems(i, judged))
+    plan_lines = problems.take(
+        file_records.parse_plan_lines(parsed[ImportFile.BUDGET_PLANS], maximum)
+    )
+    plan_rows = problems.take(file_records.group_plans(plan_lines))
     for p in plan_rows:
         problems.add(
-            rules.plan_line_problems(p, planning.plan_problems(_new_plan(uuid.UUID(int=0), p)))
+            file_records.plan_line_problems(
+                p, planning.plan_problems(_new_plan(uuid.UUID(int=0), p))
+            )
         )
     problems.add(rules.client_duplicates(client_rows))
     problems.add(
@@ -263,7 +278,7 @@ async def _plan(session: AsyncSession, request: ImportRequest, today: date) -> P
         )
     )
     # The files' rows naming a client.
-    of_clients: dict[ImportFile, Sequence[rules.OfClient]] = {
+    of_clients: dict[ImportFile, Sequence[file_records.OfClient]] = {
         ImportFile.APPOINTEESHIPS: app_rows,
         ImportFile.DEPUTYSHIPS: dep_rows,
         ImportFile.ACCOUNTS: acc_rows,
@@ -295,8 +310,8 @@ async def _plan(session: AsyncSession, request: ImportRequest, today: date) -> P
 
 async def _plan_clients(
     j: _Judging,
-    client_rows: Sequence[rules.ClientRow],
-    of_clients: Mapping[ImportFile, Sequence[rules.OfClient]],
+    client_rows: Sequence[file_records.ClientRow],
+    of_clients: Mapping[ImportFile, Sequence[file_records.OfClient]],
     in_file: set[str],
 ) -> None:
     """Each client new, already present (same details) or a bad row (other details, or likely
@@ -336,7 +351,7 @@ async def _plan_clients(
 
 
 async def _plan_balances(
-    j: _Judging, request: ImportRequest, acc_rows: Sequence[rules.AccountRow]
+    j: _Judging, request: ImportRequest, acc_rows: Sequence[file_records.AccountRow]
 ) -> None:
     """Opening balances: one per account; the same again is present, and a zero balance of an
     account already open."""
@@ -379,8 +394,8 @@ async def _plan_balances(
 async def _court_funds_of_deputies(
     j: _Judging,
     cut_over: date,
-    acc_rows: Sequence[rules.AccountRow],
-    dep_rows: Sequence[rules.OrderRow[DeputyshipDetails]],
+    acc_rows: Sequence[file_records.AccountRow],
+    dep_rows: Sequence[file_records.OrderRow[DeputyshipDetails]],
     reported: set[str],
 ) -> None:
     """Money with the Court Funds Office is a deputy's (R-INV-2, seed 002 B 20: only a deputy
@@ -407,7 +422,7 @@ async def _court_funds_of_deputies(
 
 
 async def _check_statement(
-    j: _Judging, request: ImportRequest, acc_rows: Sequence[rules.AccountRow]
+    j: _Judging, request: ImportRequest, acc_rows: Sequence[file_records.AccountRow]
 ) -> None:
     """The CMS opening balances together against the bank's balance at the end of the
     cut-over date (R-ACC-1, R-ACC-7): the one given, else that of a bank statement imported
@@ -421,7 +436,7 @@ async def _check_statement(
     cms = sum(a.opening_balance for a in acc_rows if a.kind is AccountKind.CLIENT_CMS)
     unbalanced = rules.balance_problem(cms, statement, source)
     if unbalanced is not None:
-        j.bad(ImportFile.ACCOUNTS, rules.WHOLE, "opening_balance", unbalanced)
+        j.bad(ImportFile.ACCOUNTS, WHOLE, "opening_balance", unbalanced)
 
 
 @dataclass(frozen=True)
@@ -456,8 +471,8 @@ _DEPUTYSHIPS = _OrderFile(
 
 
 async def _plan_orders(
-    j: _Judging, of: _OrderFile[D], order_rows: Sequence[rules.OrderRow[D]]
-) -> list[rules.OrderRow[D]]:
+    j: _Judging, of: _OrderFile[D], order_rows: Sequence[file_records.OrderRow[D]]
+) -> list[file_records.OrderRow[D]]:
     """The orders of one file to write: the same order again is present, the same key with
     other details a bad row; one of a kind in force at a time (R-ORD), with those on the books
     too."""
@@ -477,7 +492,7 @@ async def _plan_orders(
                 of.repeats,
             )
         )
-    new: list[rules.OrderRow[D]] = []
+    new: list[file_records.OrderRow[D]] = []
     for o in order_rows:
         client = j.client_id(o.client_reference)
         on_books = existing.get(client, []) if client is not None else []
@@ -499,7 +514,7 @@ async def _plan_orders(
     return new
 
 
-async def _plan_investments(j: _Judging, inv_rows: Sequence[rules.InvestmentRow]) -> None:
+async def _plan_investments(j: _Judging, inv_rows: Sequence[file_records.InvestmentRow]) -> None:
     """An investment is known by its client, kind and holder: the same one again (same units,
     valuation and documents) is present; the same with other figures is a revaluation, which
     is recorded through recordExistingInvestment, not an import."""
@@ -535,7 +550,7 @@ async def _plan_investments(j: _Judging, inv_rows: Sequence[rules.InvestmentRow]
         )
 
 
-async def _plan_invoices(j: _Judging, invoice_rows: Sequence[rules.InvoiceRow]) -> None:
+async def _plan_invoices(j: _Judging, invoice_rows: Sequence[file_records.InvoiceRow]) -> None:
     """An invoice is known by its supplier and the supplier's number (R-PAY-2): the same one
     again (same client, date and amount) is present; another with that number is a bad row.
     Each is due by the policy figure in force the day it was received (R-PAY-1, R-PAY-4)."""
@@ -585,7 +600,7 @@ async def _plan_invoices(j: _Judging, invoice_rows: Sequence[rules.InvoiceRow]) 
         )
 
 
-def _new_plan(client_id: uuid.UUID, p: rules.PlanRows) -> planning.NewPlan:
+def _new_plan(client_id: uuid.UUID, p: file_records.PlanRows) -> planning.NewPlan:
     return planning.NewPlan(
         client_id=client_id,
         plan_year_start=p.plan_year_start,
@@ -594,7 +609,7 @@ def _new_plan(client_id: uuid.UUID, p: rules.PlanRows) -> planning.NewPlan:
     )
 
 
-async def _plan_budgets(j: _Judging, plan_rows: Sequence[rules.PlanRows]) -> None:
+async def _plan_budgets(j: _Judging, plan_rows: Sequence[file_records.PlanRows]) -> None:
     """A plan is known by its client and year start: the same plan again (the same opening
     balance and lines) is present; other figures are a revision, recorded through
     recordBudgetPlan, not an import."""
@@ -713,7 +728,7 @@ async def _write(
         session,
         actor,
         ENTITY,
-        f"{request.cut_over.isoformat()}:{rules.digest(request.clients)[:16]}",
+        f"{request.cut_over.isoformat()}:{digest(request.clients)[:16]}",
         "import",
         after=request.fingerprint()
         | {

@@ -57,11 +57,11 @@ from ca_api.financial_assessments.schema import FinancialAssessment, assessment_
 from ca_api.orders.schema import Appointeeship, Deputyship, load_orders
 
 if TYPE_CHECKING:
-    from ca_api.integrations.schema import ExternalReference
+    from ca_api.integrations.reference_types import ExternalReference
     from ca_api.ledger.schema import LedgerAccount
 
 LazyExternalReference = Annotated[
-    "ExternalReference", strawberry.lazy("ca_api.integrations.schema")
+    "ExternalReference", strawberry.lazy("ca_api.integrations.reference_types")
 ]
 LazyLedgerAccount = Annotated["LedgerAccount", strawberry.lazy("ca_api.ledger.schema")]
 
@@ -120,7 +120,7 @@ class Client(Node):
         "integration sees only its own system's (issue 17)."
     )
     async def external_references(self, info: Info[Context, None]) -> list[LazyExternalReference]:
-        from ca_api.integrations.schema import external_references_of
+        from ca_api.integrations.reference_types import external_references_of
 
         return await external_references_of(info, self.record.id)
 

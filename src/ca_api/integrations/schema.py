@@ -23,9 +23,8 @@ from ca_api.auth.permissions import (
     allow,
 )
 from ca_api.common import loaders
-from ca_api.common.arguments import idempotency_key_field, replayed_field
+from ca_api.common.arguments import replayed_field
 from ca_api.common.calls import as_caller
-from ca_api.common.fast_input import fast_input
 from ca_api.common.ids import decode_uuid, node_id, node_id_or_none
 from ca_api.common.keyset import Seek
 from ca_api.common.node import Node, NodeType, in_scope
@@ -33,219 +32,43 @@ from ca_api.common.pagination import Connection, Page, Paged
 from ca_api.common.problems import (
     IdempotencyKeyReusedProblem,
     InvalidStateProblem,
-    NotFoundProblem,
     ValidationProblem,
 )
 from ca_api.common.scalars import Money
-from ca_api.common.types import graphql_enum
 from ca_api.context import Context
 from ca_api.errors import ApiError, ErrorCode, found
-from ca_api.integrations import rules, service
-from ca_api.integrations.models import ExternalReference as ReferenceRow
+from ca_api.integrations import (
+    batches,
+    benefit_intake,
+    invoice_intake,
+    reconciliation,
+    references,
+    rules,
+)
+from ca_api.integrations.batch_inputs import (
+    RecordControccBenefitBatchInput,
+    RecordControccInvoiceBatchInput,
+    RecordSapInvoiceBatchInput,
+)
 from ca_api.integrations.models import IntakeBatch as BatchRow
 from ca_api.integrations.models import IntakeLine as LineRow
-from ca_api.invoices import rules as invoice_rules
-from ca_api.invoices.inputs import InvoiceItemInput, InvoiceKind, InvoiceStatus
-from ca_api.ledger.rules import Category as CategoryRule
-from ca_api.ledger.schema import Benefit, Category
-
-ExternalSystem = rules.ExternalSystem
-graphql_enum(
-    ExternalSystem,
-    "A council system that works beside this service.",
-    CONTROCC="Controcc: social-care records, financial assessments, the provider side of care.",
-    SAP="SAP: the council's ledger and clients' outstanding contributions.",
+from ca_api.integrations.reference_types import (
+    ExternalReference,
+    ExternalReferenceResolution,
+    RecordExternalReferenceInput,
+    RecordExternalReferencePayload,
+    RecordExternalReferenceResult,
+    ResolvedExternalReference,
 )
-ExternalReferenceKind = rules.ExternalReferenceKind
-graphql_enum(
-    ExternalReferenceKind,
-    "What another system's reference names, and in which system.",
-    CONTROCC_PERSON="Controcc's person id: a client.",
-    CONTROCC_PROVIDER="Controcc's provider id: a counterparty (a care provider or supplier).",
-    CONTROCC_INVOICE="Controcc's invoice id: an invoice Controcc sent.",
-    CONTROCC_RECEIPT="Controcc's receipt id: a benefit receipt Controcc recorded (B 18.3); "
-    "written by recordControccBenefitBatch only.",
-    SAP_CUSTOMER="SAP's customer number: a client.",
-    SAP_VENDOR="SAP's vendor number: a counterparty (the council's own charging body).",
-    SAP_DOCUMENT="SAP's document number: an invoice SAP sent.",
-)
-ExternalReferenceSubject = rules.SubjectType
-graphql_enum(
-    ExternalReferenceSubject,
-    "The kind of record a reference names.",
-    name="ExternalReferenceSubject",
-    CLIENT="A client (its id is a Client's).",
-    COUNTERPARTY="A counterparty (its id is a Counterparty's).",
-    INVOICE="An invoice (its id is an Invoice's).",
-    RECEIPT="A receipt (its id is a Receipt's).",
-)
-IntakeFlow = rules.IntakeFlow
-graphql_enum(
-    IntakeFlow,
-    "A bulk flow of an integration.",
-    CONTROCC_INVOICES="Controcc's providers' bills and reimbursements.",
-    SAP_INVOICES="SAP's council care-contribution invoices (R-PAY-4).",
-    CONTROCC_BENEFITS="Benefit receipts Controcc records against its clients (seed 002 B 18.3, "
-    "R-ACC-6).",
-)
-IntakeLineOutcome = rules.LineOutcome
-graphql_enum(
-    IntakeLineOutcome,
-    "What became of a line of a batch.",
-    name="IntakeLineOutcome",
-    CREATED="Recorded now.",
-    ALREADY_HAD="Its external reference was recorded already: nothing was written.",
-    REFUSED="Not recorded: see its code and reason; correct it and send it again.",
-)
-IntakeRefusalCode = rules.RefusalCode
-graphql_enum(
-    IntakeRefusalCode,
-    "Why a line of a batch was refused: a stable code.",
-    name="IntakeRefusalCode",
-    BAD_REFERENCE="The line's own external reference is empty or longer than 100 characters.",
-    REPEATED_IN_BATCH="The same external reference is on an earlier line of the batch.",
-    UNKNOWN_CLIENT="No client has this reference of the sender's system.",
-    UNKNOWN_SUPPLIER="No counterparty has this reference of the sender's system.",
-    CLIENT_NOT_ACTED_FOR="The client's record is closed: the council no longer acts for them.",
-    KIND_NOT_ALLOWED="Not a kind of invoice this integration records.",
-    BAD_AMOUNT="The amount is not more than 0.00, or the items do not add up to it.",
-    DUPLICATE_INVOICE="The supplier's invoice number is recorded already (R-PAY-2).",
-    INVALID_LINE="Another rule of recordInvoice or recordBenefitRun refused it (R-PAY-1, "
-    "R-PAY-5, R-PAY-6, R-OPG-1, R-ACC-6): the reason names each field.",
-    UNKNOWN_PAYER="No counterparty has this payer reference of the sender's system.",
-    NOT_A_BENEFIT_PAYER="The payer is not the DWP or the council: they alone pay benefits.",
-    WITH_A_REFUSED_LINE="Another line of the same client and value date (one bank credit) was "
-    "refused: a credit is recorded whole or not at all; correct that line and send them again.",
-)
-CouncilInvoiceState = rules.CouncilInvoiceState
-graphql_enum(
+from ca_api.integrations.vocabulary import (
     CouncilInvoiceState,
-    "Where an invoice SAP sent stands, as SAP reconciles it.",
-    OUTSTANDING="Not yet paid.",
-    ON_HOLD="On hold (R-REF-7): not paid until an officer releases it.",
-    FUNDS_SHORT="The client's funds were short when its payment came to approval (R-PAY-3).",
-    PAID="Paid to the council.",
-    CANCELLED="Cancelled by an officer: it will not be paid.",
+    ExternalReferenceKind,
+    ExternalSystem,
+    IntakeFlow,
+    IntakeLineOutcome,
+    IntakeRefusalCode,
 )
-
-
-# --- external references --------------------------------------------------------------------
-
-
-@strawberry.type(
-    description="That another system's reference names one of our records. Corrected by a new "
-    "reference naming this one (R-AUD-2); in force while none does."
-)
-class ExternalReference(Node):
-    id: strawberry.ID = strawberry.field(description="The reference's global id.")
-    system: ExternalSystem = strawberry.field(description="The system whose reference it is.")
-    kind: ExternalReferenceKind = strawberry.field(description="What it is in that system.")
-    reference: str = strawberry.field(description="The reference as that system writes it.")
-    subject_type: ExternalReferenceSubject = strawberry.field(
-        description="The kind of record it names."
-    )
-    subject_id: strawberry.ID = strawberry.field(description="The record it names.")
-    supersedes_id: strawberry.ID | None = strawberry.field(
-        description="The reference this one corrects, if it corrects one."
-    )
-    reason: str | None = strawberry.field(description="Why it was corrected, for a correction.")
-    recorded_by: str = strawberry.field(description="Who recorded it (R-AUD-1).")
-    recorded_at: datetime = strawberry.field(description="When it was recorded.")
-
-    @classmethod
-    def of(cls, r: ReferenceRow) -> ExternalReference:
-        return cls(
-            id=node_id("ExternalReference", r.id),
-            system=rules.ExternalSystem(r.system),
-            kind=rules.ExternalReferenceKind(r.kind),
-            reference=r.value,
-            subject_type=rules.SubjectType(r.subject_type),
-            subject_id=node_id(r.subject_type, r.subject_id),
-            supersedes_id=node_id_or_none("ExternalReference", r.supersedes),
-            reason=r.reason,
-            recorded_by=r.recorded_by,
-            recorded_at=r.recorded_at,
-        )
-
-
-async def external_references_of(
-    info: Info[Context, None], subject_id: uuid.UUID
-) -> list[ExternalReference]:
-    """The references in force naming the record that the caller may read: officers and audit
-    every system's, an integration its own (the ``externalReferences`` of Client, Counterparty
-    and Invoice)."""
-    ctx = info.context
-
-    async def fetch(session: Any, keys: Any) -> dict[uuid.UUID, list[ReferenceRow]]:
-        return await service.references_of(session, ctx.principal, keys)
-
-    rows = await loaders.many(ctx, "integrations.references", fetch).load(subject_id)
-    return [ExternalReference.of(r) for r in rows]
-
-
-EXTERNAL_REFERENCES_TEXT = (
-    "Other systems' references naming it, in force (Controcc's and SAP's): an integration sees "
-    "only its own system's."
-)
-
-
-@strawberry.type(description="A reference resolved to our record.")
-class ResolvedExternalReference:
-    reference: str = strawberry.field(description="The reference as asked.")
-    subject_type: ExternalReferenceSubject = strawberry.field(description="What it names.")
-    subject_id: strawberry.ID = strawberry.field(description="Our record's id.")
-    council_reference: str | None = strawberry.field(
-        description="A client's council reference (CA000123); null for other records."
-    )
-
-
-@strawberry.type(description="References of one kind resolved to our records.")
-class ExternalReferenceResolution:
-    kind: ExternalReferenceKind = strawberry.field(description="The kind asked for.")
-    found: list[ResolvedExternalReference] = strawberry.field(
-        description="Those that name a record, in the order asked."
-    )
-    not_found: list[str] = strawberry.field(
-        description="Those that name none (in force), in the order asked."
-    )
-
-
-@strawberry.input(description="A reference of another system to record, or a correction.")
-class RecordExternalReferenceInput:
-    kind: ExternalReferenceKind = strawberry.field(
-        description="What it is: an integration records its own system's kinds only."
-    )
-    reference: str = strawberry.field(description="The reference as that system writes it.")
-    subject_id: strawberry.ID = strawberry.field(
-        description="The record it names: a Client's, Counterparty's or Invoice's id, as the "
-        "kind says."
-    )
-    supersedes: strawberry.ID | None = strawberry.field(
-        default=None, description="The reference this corrects (an ExternalReference's id)."
-    )
-    reason: str | None = strawberry.field(
-        default=None, description="Why: required for a correction."
-    )
-    idempotency_key: str = idempotency_key_field()
-
-
-@strawberry.type(description="The reference recorded.")
-class RecordExternalReferencePayload:
-    external_reference: ExternalReference = strawberry.field(description="As recorded.")
-    replayed: bool = replayed_field()
-
-
-RecordExternalReferenceResult = Annotated[
-    RecordExternalReferencePayload
-    | ValidationProblem
-    | NotFoundProblem
-    | IdempotencyKeyReusedProblem,
-    strawberry.union(
-        "RecordExternalReferenceResult",
-        description="The reference recorded, or why not (one in force per kind and value).",
-    ),
-]
-
+from ca_api.invoices.inputs import InvoiceStatus
 
 # --- batches --------------------------------------------------------------------------------
 
@@ -328,9 +151,9 @@ class IntakeBatch(Node):
         ] = False,
     ) -> list[IntakeLine]:
         if refused_only:  # read from the database alone: a batch's refusals are few
-            name, fetch = "integrations.refused_lines", service.refused_lines_by_batch
+            name, fetch = "integrations.refused_lines", batches.refused_lines_by_batch
         else:
-            name, fetch = "integrations.lines", service.lines_by_batch
+            name, fetch = "integrations.lines", batches.lines_by_batch
         rows = await loaders.many(info.context, name, fetch).load(self._id)
         subject = rules.FLOW_SUBJECT[rules.IntakeFlow(self.flow)].value
         return [IntakeLine.of(r, subject) for r in rows]
@@ -354,161 +177,6 @@ RecordInvoiceBatchResult = Annotated[
     ),
 ]
 
-LINE_REFERENCE = "The line's own reference: recorded once; sent again, the line is ALREADY_HAD."
-
-
-@fast_input  # sent by the thousand: built without strawberry's per-field conversion
-@strawberry.input(description="An invoice of Controcc's batch: a provider's bill or reimbursement.")
-class ControccInvoiceLineInput:
-    external_reference: str = strawberry.field(
-        description="Controcc's invoice id. " + LINE_REFERENCE
-    )
-    client_reference: str = strawberry.field(description="The client's Controcc person id.")
-    supplier_reference: str = strawberry.field(description="The provider's Controcc id.")
-    supplier_invoice_number: str = strawberry.field(
-        description="The provider's own number for it (R-PAY-2: once per supplier)."
-    )
-    invoice_date: date = strawberry.field(description="The date on the invoice.")
-    amount: Money = strawberry.field(description="The total to pay.")
-    kind: InvoiceKind = strawberry.field(
-        description="SUPPLIER or CARE_PROVIDER_REIMBURSEMENT (Controcc's kinds)."
-    )
-    category: Category = strawberry.field(description="An OPG money-out category (R-OPG-1).")
-    description: str = strawberry.field(description="What it is for.")
-    period_start: date | None = strawberry.field(default=None, description="The period's start.")
-    period_end: date | None = strawberry.field(default=None, description="The period's end.")
-    items: list[InvoiceItemInput] = strawberry.field(
-        default_factory=list, description="What a provider spent, line by line (R-PAY-5)."
-    )
-    official_invoice: bool = strawberry.field(
-        default=False, description="It is an official invoice (needed to reimburse, R-PAY-5)."
-    )
-
-    def to_line(self) -> service.InvoiceLine:
-        return service.InvoiceLine(
-            self.external_reference,
-            self.client_reference,
-            self.supplier_reference,
-            invoice_rules.InvoiceDraft(
-                supplier_invoice_number=self.supplier_invoice_number,
-                invoice_date=self.invoice_date,
-                amount=self.amount,
-                kind=self.kind,
-                category=self.category,
-                description=self.description,
-                period_start=self.period_start,
-                period_end=self.period_end,
-                items=tuple(
-                    invoice_rules.Item(i.description, i.amount, i.evidence_seen) for i in self.items
-                ),
-                official_invoice=self.official_invoice,
-                direct_debit=False,
-            ),
-        )
-
-
-@strawberry.input(description="Controcc's batch of invoices.")
-class RecordControccInvoiceBatchInput:
-    batch_reference: str = strawberry.field(description="Controcc's reference for the batch.")
-    lines: list[ControccInvoiceLineInput] = strawberry.field(
-        description="The invoices, 1 to 2,000."
-    )
-    idempotency_key: str = idempotency_key_field()
-
-
-@fast_input  # sent by the thousand: built without strawberry's per-field conversion
-@strawberry.input(description="A council care-contribution invoice of SAP's batch (R-PAY-4).")
-class SapInvoiceLineInput:
-    external_reference: str = strawberry.field(
-        description="SAP's document number, also the invoice's number. " + LINE_REFERENCE
-    )
-    customer_reference: str = strawberry.field(description="The client's SAP customer number.")
-    vendor_reference: str = strawberry.field(
-        description="The SAP vendor number of the council body that charges."
-    )
-    invoice_date: date = strawberry.field(description="The date on the invoice.")
-    amount: Money = strawberry.field(description="The contribution to pay.")
-    description: str = strawberry.field(description="What it is for.")
-    period_start: date | None = strawberry.field(default=None, description="The period's start.")
-    period_end: date | None = strawberry.field(default=None, description="The period's end.")
-    direct_debit: bool = strawberry.field(
-        default=False, description="Set up to be paid by direct debit (R-PAY-4)."
-    )
-
-    def to_line(self) -> service.InvoiceLine:
-        return service.InvoiceLine(
-            self.external_reference,
-            self.customer_reference,
-            self.vendor_reference,
-            invoice_rules.InvoiceDraft(
-                supplier_invoice_number=self.external_reference,
-                invoice_date=self.invoice_date,
-                amount=self.amount,
-                kind=invoice_rules.InvoiceKind.COUNCIL_CARE_CONTRIBUTION,
-                category=CategoryRule.OUT_LOCAL_AUTHORITY_CARE_CHARGES,
-                description=self.description,
-                period_start=self.period_start,
-                period_end=self.period_end,
-                items=(),
-                official_invoice=False,
-                direct_debit=self.direct_debit,
-            ),
-        )
-
-
-@strawberry.input(description="SAP's batch of council care-contribution invoices.")
-class RecordSapInvoiceBatchInput:
-    batch_reference: str = strawberry.field(description="SAP's reference for the batch.")
-    lines: list[SapInvoiceLineInput] = strawberry.field(description="The invoices, 1 to 2,000.")
-    idempotency_key: str = idempotency_key_field()
-
-
-@fast_input  # sent by the thousand: built without strawberry's per-field conversion
-@strawberry.input(
-    description="A benefit receipt Controcc recorded against its client (seed 002 B 18.3): one "
-    "benefit paid into the client monies bank account (R-ACC-6: each benefit separately)."
-)
-class ControccBenefitLineInput:
-    external_reference: str = strawberry.field(
-        description="Controcc's receipt id. " + LINE_REFERENCE
-    )
-    client_reference: str = strawberry.field(description="The client's Controcc person id.")
-    payer_reference: str = strawberry.field(
-        description="The payer's Controcc provider id (CONTROCC_PROVIDER): the DWP, or the "
-        "council for housing benefit."
-    )
-    benefit: Benefit = strawberry.field(description="Which benefit (R-ACC-6).")
-    amount: Money = strawberry.field(description="The money paid: more than zero.")
-    value_date: date = strawberry.field(
-        description="The day it was in the client monies bank account: not in the future. A "
-        "client's lines of one value date are one bank credit: recorded all or none."
-    )
-    period_start: date = strawberry.field(description="The first day of the period it pays for.")
-    period_end: date = strawberry.field(
-        description="The last day of the period it pays for (inclusive)."
-    )
-
-    def to_line(self) -> service.BenefitLine:
-        return service.BenefitLine(
-            self.external_reference,
-            self.client_reference,
-            self.payer_reference,
-            self.benefit,
-            self.amount,
-            self.value_date,
-            self.period_start,
-            self.period_end,
-        )
-
-
-@strawberry.input(description="Controcc's batch of benefit receipts.")
-class RecordControccBenefitBatchInput:
-    batch_reference: str = strawberry.field(description="Controcc's reference for the batch.")
-    lines: list[ControccBenefitLineInput] = strawberry.field(
-        description="The receipts, 1 to 2,000."
-    )
-    idempotency_key: str = idempotency_key_field()
-
 
 # --- SAP's reconciliation -------------------------------------------------------------------
 
@@ -526,7 +194,7 @@ class SentInvoice:
     state: CouncilInvoiceState = strawberry.field(description="Where it stands for the sender.")
 
     @classmethod
-    def of(cls, s: service.SentInvoice) -> SentInvoice:
+    def of(cls, s: reconciliation.SentInvoice) -> SentInvoice:
         inv = s.view.invoice
         return cls(
             external_reference=s.reference.value,
@@ -586,7 +254,7 @@ class IntegrationsQuery:
         ],
     ) -> ExternalReferenceResolution:
         ctx = info.context
-        r = await service.resolve(ctx.session, ctx.principal, kind, values)
+        r = await references.resolve(ctx.session, ctx.principal, kind, values)
         return ExternalReferenceResolution(
             kind=r.kind,
             found=[
@@ -620,7 +288,7 @@ class IntegrationsQuery:
         ctx = info.context
         if len(values) > rules.MAX_RESOLVE:
             raise ApiError(ErrorCode.BAD_USER_INPUT, f"at most {rules.MAX_RESOLVE} values")
-        rows = await service.sent_invoices(ctx.session, ctx.principal, kind, values)
+        rows = await reconciliation.sent_invoices(ctx.session, ctx.principal, kind, values)
         return [SentInvoice.of(s) for s in rows]
 
     @strawberry.field(
@@ -634,7 +302,7 @@ class IntegrationsQuery:
     ) -> IntakeBatch:
         ctx = info.context
         bid = decode_uuid("IntakeBatch", id)
-        got = await service.batches_by_id(ctx.session, ctx.principal, [bid])
+        got = await batches.batches_by_id(ctx.session, ctx.principal, [bid])
         return IntakeBatch.of(found(got.get(bid), "intake batch", id))
 
     @strawberry.field(
@@ -656,7 +324,7 @@ class IntegrationsQuery:
         ctx = info.context
 
         async def fetch(seek: Seek[Any]) -> Any:
-            return await service.list_batches(
+            return await batches.list_batches(
                 ctx.session, ctx.principal, system, batch_reference, seek=seek
             )
 
@@ -677,7 +345,7 @@ class IntegrationsQuery:
         self, info: Info[Context, None]
     ) -> CouncilInvoiceReconciliation:
         ctx = info.context
-        r = await service.council_reconciliation(ctx.session, ctx.principal)
+        r = await reconciliation.council_reconciliation(ctx.session, ctx.principal)
         return CouncilInvoiceReconciliation(
             totals=[
                 CouncilInvoiceTotal(state=s, invoice_count=n, amount=Money(a))
@@ -690,7 +358,7 @@ class IntegrationsQuery:
 async def _batch(info: Info[Context, None], flow: rules.IntakeFlow, input: Any) -> Any:
     done = await as_caller(
         info,
-        service.receive_invoice_batch,
+        invoice_intake.receive_invoice_batch,
         flow,
         input.batch_reference,
         [ln.to_line() for ln in input.lines],
@@ -722,7 +390,7 @@ class IntegrationsMutation:
         )
         row, replayed = await as_caller(
             info,
-            service.record_reference,
+            references.record_reference,
             kind,
             input.reference,
             subject,
@@ -789,7 +457,7 @@ class IntegrationsMutation:
     ) -> RecordInvoiceBatchResult:
         done = await as_caller(
             info,
-            service.receive_benefit_batch,
+            benefit_intake.receive_benefit_batch,
             input.batch_reference,
             [ln.to_line() for ln in input.lines],
             idempotency_key=input.idempotency_key,
@@ -801,9 +469,9 @@ NODES: tuple[NodeType, ...] = (
     NodeType(
         "ExternalReference",
         INTEGRATION_READ,
-        in_scope(service.readable_references, ExternalReference.of),
+        in_scope(references.readable_references, ExternalReference.of),
     ),
-    NodeType("IntakeBatch", INTEGRATION_READ, in_scope(service.batches_by_id, IntakeBatch.of)),
+    NodeType("IntakeBatch", INTEGRATION_READ, in_scope(batches.batches_by_id, IntakeBatch.of)),
 )
 
 _ = (InvoiceStatus,)

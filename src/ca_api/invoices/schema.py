@@ -64,10 +64,10 @@ from ca_api.ledger.schema import Category, Counterparty
 from ca_api.payments import service as payments_service
 
 if TYPE_CHECKING:
-    from ca_api.integrations.schema import ExternalReference
+    from ca_api.integrations.reference_types import ExternalReference
 
 LazyExternalReference = Annotated[
-    "ExternalReference", strawberry.lazy("ca_api.integrations.schema")
+    "ExternalReference", strawberry.lazy("ca_api.integrations.reference_types")
 ]
 
 
@@ -188,7 +188,7 @@ class Invoice(Node):
         "integration sees only its own system's (issue 17)."
     )
     async def external_references(self, info: Info[Context, None]) -> list[LazyExternalReference]:
-        from ca_api.integrations.schema import external_references_of
+        from ca_api.integrations.reference_types import external_references_of
 
         return await external_references_of(info, self._row.id)
 

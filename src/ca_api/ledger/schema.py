@@ -57,10 +57,10 @@ from ca_api.ledger.vocabulary import CounterpartyKind as CounterpartyKind
 from ca_api.ledger.vocabulary import TransferKind as TransferKind
 
 if TYPE_CHECKING:
-    from ca_api.integrations.schema import ExternalReference
+    from ca_api.integrations.reference_types import ExternalReference
 
 LazyExternalReference = Annotated[
-    "ExternalReference", strawberry.lazy("ca_api.integrations.schema")
+    "ExternalReference", strawberry.lazy("ca_api.integrations.reference_types")
 ]
 
 
@@ -272,7 +272,7 @@ class Counterparty(Node):
         "integration sees only its own system's (issue 17)."
     )
     async def external_references(self, info: Info[Context, None]) -> list[LazyExternalReference]:
-        from ca_api.integrations.schema import external_references_of
+        from ca_api.integrations.reference_types import external_references_of
 
         return await external_references_of(info, self.row.id)
 

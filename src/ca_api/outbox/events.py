@@ -8,7 +8,7 @@ something SAP or Controcc cares about writes to the outbox, in the door's own tr
 
 ``external_references`` are the recipient system's own references of the records the event
 is about (the client, the counterparty, the invoice), when it has them
-(``integrations.service.references_for``). No personal data beyond the client's council
+(``integrations.references.references_for``). No personal data beyond the client's council
 reference: never a name, date of birth, NI number or address (R-ROLE: an integration reads its
 own flows only). Money in pence, as integers.
 
@@ -29,7 +29,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ca_api import clock
 from ca_api.auth.actor import Actor
 from ca_api.common.ids import encode_id
-from ca_api.integrations import service as integrations
+from ca_api.integrations import references as integrations
 from ca_api.integrations.rules import ExternalSystem
 from ca_api.outbox import repository, rules
 from ca_api.outbox.rules import Recipient, Topic
