@@ -33,7 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from harness import ROOT, bench_database, client, gql, server
 from seed import new_key
 
-from ca_api.caseload_import.rules import COLUMNS, ImportFile
+from ca_api.caseload_import.files import COLUMNS, ImportFile
 from ca_api.money import format_money
 
 CUT_OVER = "2014-04-30"
