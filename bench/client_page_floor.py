@@ -38,7 +38,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import strawberry
-from harness import BEGIN, COMMIT, ROLLBACK, client, gql, script_server, serve
+from harness import client, gql, replay, script_server, serve
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
@@ -282,29 +282,11 @@ class Query:
         return _PAGE["data"]["budgetPlans"]  # type: ignore[no-any-return]
 
 
-async def replay(sent: list[Any]) -> None:
-    """The page's statements as the API sent them, on one connection of the raw pool."""
-    conn: Any
-    async with _PAGE["pool"].acquire() as conn:
-        tx = None
-        for item in sent:
-            if item == BEGIN:
-                tx = conn.transaction()
-                await tx.start()
-            elif item in (COMMIT, ROLLBACK):
-                assert tx is not None
-                await (tx.commit() if item == COMMIT else tx.rollback())
-                tx = None
-            else:
-                sql, params = item
-                await conn.fetch(sql, *params)
-
-
 class FloorGraphQL(GraphQL[None, None]):
     async def get_context(self, request: Any, response: Any = None) -> None:
         """Floor B: the page's SQL, once a request, before the resolvers answer."""
         if "pool" in _PAGE:
-            await replay(_PAGE["sent"])
+            await replay(_PAGE["pool"], _PAGE["sent"])
 
 
 def floor_app(page_file: str, database_url: str | None) -> Starlette:

@@ -17,7 +17,7 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -121,30 +121,15 @@ def server(database_url: str) -> Iterator[Server]:
     data_dir = Path(tempfile.mkdtemp(prefix="ca_api_bench_"))
     settings = Settings(environment="development", data_dir=data_dir, log_level="WARNING")
     key = load_or_create_dev_key(settings.dev_key_file)
-    port = free_port()
     env = {
         **os.environ,
         "DATABASE_URL": database_url,
         "CA_API_DATA_DIR": str(data_dir),
         "CA_API_LOG_LEVEL": "WARNING",
     }
-    proc = subprocess.Popen(  # noqa: S603 (our own command)
-        [sys.executable, "-m", "ca_api.cli", "serve", "--port", str(port), "--no-demo"],
-        env=env,
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_ready(url, proc, "server")
-        yield Server(url=url, settings=settings, key=key, pid=proc.pid)
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+    command = [sys.executable, "-m", "ca_api.cli", "serve", "--no-demo", "--port"]
+    with _serving(command, "server", env=env, cwd=ROOT) as (url, pid):
+        yield Server(url=url, settings=settings, key=key, pid=pid)
 
 
 @contextlib.contextmanager
@@ -152,9 +137,22 @@ def script_server(script: str, args: list[str], what: str) -> Iterator[tuple[str
     """A server of a benchmark's own (a floor: a bare app, one uvicorn worker) in a process of
     its own: ``python script *args PORT``, PORT a free loopback port; yields its URL and pid
     once its /readyz answers, and stops it afterwards."""
+    with _serving([sys.executable, script, *args], what) as served:
+        yield served
+
+
+@contextlib.contextmanager
+def _serving(
+    command: list[str], what: str, *, env: dict[str, str] | None = None, cwd: Path | None = None
+) -> Iterator[tuple[str, int]]:
+    """``command PORT`` in a process of its own, PORT a free loopback port: its URL and pid once
+    its /readyz answers (``wait_ready``); stopped afterwards. The one way every bench starts a
+    server (the API's, a floor's)."""
     port = free_port()
     proc = subprocess.Popen(  # noqa: S603 (our own command)
-        [sys.executable, script, *args, str(port)],
+        [*command, str(port)],
+        env=env,
+        cwd=cwd,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )
@@ -168,6 +166,26 @@ def script_server(script: str, args: list[str], what: str) -> Iterator[tuple[str
             proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             proc.kill()
+
+
+async def replay(pool: Any, sent: Sequence[Any], value: Callable[[Any], Any] = lambda v: v) -> None:
+    """Statements captured from the service (``(sql, params)``, and the ``BEGIN``, ``COMMIT``
+    and ``ROLLBACK`` where its transactions began and ended) run again on one connection of a
+    raw asyncpg pool, each parameter through ``value``: a floor's whole work."""
+    conn: Any
+    async with pool.acquire() as conn:
+        tx = None
+        for item in sent:
+            if item == BEGIN:
+                tx = conn.transaction()
+                await tx.start()
+            elif item in (COMMIT, ROLLBACK):
+                assert tx is not None
+                await (tx.commit() if item == COMMIT else tx.rollback())
+                tx = None
+            else:
+                sql, params = item
+                await conn.fetch(sql, *(value(v) for v in params))
 
 
 def serve(app: Any, port: int) -> None:

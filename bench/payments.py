@@ -61,6 +61,7 @@ from harness import (
     cpu_seconds,
     gql,
     pgbench,
+    replay,
     script_server,
     serve,
     server,
@@ -311,20 +312,7 @@ _FLOOR: dict[str, Any] = {}
 
 async def _send(step: str, replace: _Replace) -> None:
     cap: Captured = _FLOOR["captured"]
-    conn: Any
-    async with _FLOOR["pool"].acquire() as conn:
-        tx = None
-        for item in cap.steps[step]:
-            if item == BEGIN:
-                tx = conn.transaction()
-                await tx.start()
-            elif item in (COMMIT, ROLLBACK):
-                assert tx is not None
-                await (tx.commit() if item == COMMIT else tx.rollback())
-                tx = None
-            else:
-                sql, params = item
-                await conn.fetch(sql, *(replace.value(v) for v in params))
+    await replay(_FLOOR["pool"], cap.steps[step], replace.value)
 
 
 @strawberry.interface
