@@ -235,7 +235,7 @@ IMPORT_FILES = (
 def import_request(args: argparse.Namespace) -> tuple[Any, list[str]]:
     """The caseload import's request from the command's arguments (the files read from the
     directory, or as named), or what is wrong with them."""
-    from ca_api.caseload_import.service import ImportRequest
+    from ca_api.caseload_import.request import ImportRequest
     from ca_api.money import MoneyFormatError, parse_money
 
     wrong: list[str] = []
@@ -291,7 +291,8 @@ async def run_import(
 
     from ca_api.auth.actor import Actor
     from ca_api.auth.principal import Principal, Role
-    from ca_api.caseload_import.service import ImportRefused, import_caseload
+    from ca_api.caseload_import.request import ImportRefused
+    from ca_api.caseload_import.service import import_caseload
     from ca_api.errors import ValidationFailed
     from ca_api.money import format_money
 

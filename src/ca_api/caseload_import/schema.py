@@ -12,7 +12,7 @@ from strawberry.types import Info
 from ca_api.auth.permissions import CASELOAD_IMPORT, allow
 from ca_api.caseload_import import service
 from ca_api.caseload_import.files import ImportFile
-from ca_api.caseload_import.service import ImportRefused
+from ca_api.caseload_import.request import ImportOutcome, ImportRefused, ImportRequest
 from ca_api.common.arguments import idempotency_key_field, replayed_field
 from ca_api.common.calls import as_caller
 from ca_api.common.problems import (
@@ -87,8 +87,8 @@ class ImportCaseloadInput:
     )
     idempotency_key: str = idempotency_key_field()
 
-    def to_request(self) -> service.ImportRequest:
-        return service.ImportRequest(
+    def to_request(self) -> ImportRequest:
+        return ImportRequest(
             cut_over=self.cut_over,
             counterparty=self.counterparty,
             clients=self.clients,
@@ -122,7 +122,7 @@ class ImportCaseloadPayload:
     )
 
     @classmethod
-    def of(cls, done: service.ImportOutcome) -> ImportCaseloadPayload:
+    def of(cls, done: ImportOutcome) -> ImportCaseloadPayload:
         return cls(
             files=[
                 ImportFileCount(file=c.file, created=c.created, already_present=c.already_present)
