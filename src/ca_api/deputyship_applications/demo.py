@@ -17,7 +17,7 @@ from ca_api import clock
 from ca_api.auth.actor import Actor
 from ca_api.auth.principal import Principal, Role
 from ca_api.common.keyset import Seek
-from ca_api.deputyship_applications import repository, service
+from ca_api.deputyship_applications import court_application, order_notices, repository
 from ca_api.deputyship_applications.rules import Cause, Stage
 from ca_api.ledger.rules import CounterpartyKind
 from ca_api.orders import service as orders
@@ -33,32 +33,34 @@ async def load(session: AsyncSession, client_ids: Sequence[uuid.UUID]) -> None:
     for i, due in enumerate(await repository.every_due(session), start=1):
         if due.cause is not Cause.REFERRAL_ASSETS_KNOWN or due.application is not None:
             continue
-        done = await service.record_made(
+        done = await court_application.record_made(
             session,
             actor,
             due.source_id,
             "Referral",
-            service.Made(due.starts_on, ["COP1", "COP1A", "COP3", "COP4"], note="demo"),
+            court_application.Made(due.starts_on, ["COP1", "COP1A", "COP3", "COP4"], note="demo"),
             idempotency_key=f"demo-deputyship-application-{i}",
         )
         application = done.deadline.application
         assert application is not None
-        await service.record_stage(
+        await court_application.record_stage(
             session,
             actor,
             application.id,
-            service.StageRecord(Stage.ISSUED, due.starts_on, "court case number to follow"),
+            court_application.StageRecord(
+                Stage.ISSUED, due.starts_on, "court case number to follow"
+            ),
             idempotency_key=f"demo-deputyship-application-{i}-issued",
         )
     for client_id, records in (await orders.DEPUTYSHIP.by_client(session, client_ids)).items():
         for record in records:
-            order = await service.readable_order(session, ASH, record.id)
+            order = await order_notices.readable_order(session, ASH, record.id)
             assert order is not None
-            notices = await service.notices(session, order, outstanding=True, seek=EVERY)
+            notices = await order_notices.notices(session, order, outstanding=True, seek=EVERY)
             if len(notices) < 2:
                 continue
             first = notices[0]
-            await service.record_notice_sent(
+            await order_notices.record_notice_sent(
                 session,
                 actor,
                 order.id,
@@ -68,7 +70,7 @@ async def load(session: AsyncSession, client_ids: Sequence[uuid.UUID]) -> None:
                 "letter with a sealed copy of the order",
                 idempotency_key=f"demo-deputyship-notice-{client_id}",
             )
-            await service.add_organisation(
+            await order_notices.add_organisation(
                 session,
                 actor,
                 order.id,

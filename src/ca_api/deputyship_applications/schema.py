@@ -32,7 +32,13 @@ from ca_api.common.problems import (
 )
 from ca_api.common.types import from_source
 from ca_api.context import Context
-from ca_api.deputyship_applications import models, rules, service
+from ca_api.deputyship_applications import (
+    court_application,
+    deadlines,
+    models,
+    order_notices,
+    rules,
+)
 from ca_api.deputyship_applications.inputs import (
     AddDeputyshipNoticeOrganisationInput,
     CourtOfProtectionStage,
@@ -47,8 +53,8 @@ from ca_api.errors import ApiError, ErrorCode, found
 from ca_api.ledger.vocabulary import CounterpartyKind
 
 APPLICATION = "CourtOfProtectionApplication"
-DEADLINE_TYPES = set(service.TYPE_OF_CAUSE.values())
-ORGANISATION_TYPES = {service.COUNTERPARTY, service.ADDED, service.INVESTMENT}
+DEADLINE_TYPES = set(deadlines.TYPE_OF_CAUSE.values())
+ORGANISATION_TYPES = {order_notices.COUNTERPARTY, order_notices.ADDED, order_notices.INVESTMENT}
 
 
 def _decode_one_of(value: str, types: set[str], what: str) -> tuple[str, uuid.UUID]:
@@ -133,14 +139,14 @@ class CourtOfProtectionApplication:
     "England and Wales bank holidays are not working days."
 )
 class DeputyshipApplicationDeadline:
-    d: strawberry.Private[service.Deadline]
+    d: strawberry.Private[deadlines.Deadline]
 
     @strawberry.field(
         description="The deadline's id: the accepted referral's (R-REF-6) or the need's "
         "(R-INV-1), as recordCourtOfProtectionApplicationMade takes it."
     )
     def deadline_id(self) -> strawberry.ID:
-        return node_id(service.TYPE_OF_CAUSE[self.d.due.cause], self.d.due.source_id)
+        return node_id(deadlines.TYPE_OF_CAUSE[self.d.due.cause], self.d.due.source_id)
 
     @strawberry.field(description="Why it is due.")
     def cause(self) -> DeputyshipApplicationCause:
@@ -201,7 +207,7 @@ class DeputyshipApplicationPayload:
     )
 
     @classmethod
-    def of(cls, done: service.DeadlineOutcome) -> DeputyshipApplicationPayload:
+    def of(cls, done: deadlines.DeadlineOutcome) -> DeputyshipApplicationPayload:
         return cls(deadline=DeputyshipApplicationDeadline(d=done.deadline), replayed=done.replayed)
 
 
@@ -230,13 +236,13 @@ class DeputyshipNotice:
     sent_note: str | None = strawberry.field(description="How it was sent; null while outstanding.")
 
     @classmethod
-    def of(cls, n: service.Notice) -> DeputyshipNotice:
+    def of(cls, n: order_notices.Notice) -> DeputyshipNotice:
         return from_source(
             cls,
             n,
             deputyship_id=node_id("Deputyship", n.deputyship_id),
             organisation_id=node_id(n.organisation_type, n.organisation_id),
-            source=service.SOURCE_OF_TYPE[n.organisation_type],
+            source=order_notices.SOURCE_OF_TYPE[n.organisation_type],
             sent_on=n.sent.sent_on if n.sent else None,
             sent_by=n.sent.recorded_by if n.sent else None,
             sent_note=n.sent.note if n.sent else None,
@@ -251,7 +257,7 @@ class DeputyshipNoticePayload:
     )
 
     @classmethod
-    def of(cls, done: service.NoticeOutcome) -> DeputyshipNoticePayload:
+    def of(cls, done: order_notices.NoticeOutcome) -> DeputyshipNoticePayload:
         return cls(notice=DeputyshipNotice.of(done.notice), replayed=done.replayed)
 
 
@@ -267,8 +273,8 @@ class StageOutOfOrderProblem(Problem):
     )
 
 
-@problem_for(service.StageOutOfOrder)
-def _out_of_order(exc: service.StageOutOfOrder) -> StageOutOfOrderProblem:
+@problem_for(court_application.StageOutOfOrder)
+def _out_of_order(exc: court_application.StageOutOfOrder) -> StageOutOfOrderProblem:
     return StageOutOfOrderProblem(
         code=exc.code, message=exc.message, stage=exc.stage, allowed_next=exc.allowed
     )
@@ -346,7 +352,7 @@ class DeputyshipApplicationQuery:
     ) -> Connection[DeputyshipApplicationDeadline]:
         return await deadline_clock.connection(
             page,
-            lambda seek: service.deadlines(info.context.session, state=state, seek=seek),
+            lambda seek: deadlines.deadlines(info.context.session, state=state, seek=seek),
             lambda d: DeputyshipApplicationDeadline(d=d),
         )
 
@@ -370,14 +376,14 @@ class DeputyshipApplicationQuery:
         ctx = info.context
         did = decode_uuid("Deputyship", deputyship_id)
         order = found(
-            await service.readable_order(ctx.session, ctx.principal, did),
+            await order_notices.readable_order(ctx.session, ctx.principal, did),
             "deputyship",
             deputyship_id,
         )
 
         return await page.connection(
             cursor=PageRequest.text_id,
-            fetch=lambda seek: service.notices(
+            fetch=lambda seek: order_notices.notices(
                 ctx.session, order, outstanding=outstanding, seek=seek
             ),
             key=lambda n: [n.name, str(n.organisation_id)],
@@ -402,7 +408,11 @@ class DeputyshipApplicationMutation:
     ) -> RecordDeputyshipApplicationNeededResult:
         cid = decode_uuid("Client", input.client_id)
         done = await as_caller(
-            info, service.record_need, cid, input.note, idempotency_key=input.idempotency_key
+            info,
+            court_application.record_need,
+            cid,
+            input.note,
+            idempotency_key=input.idempotency_key,
         )
         return DeputyshipApplicationPayload.of(done)
 
@@ -423,7 +433,7 @@ class DeputyshipApplicationMutation:
         type_name, source_id = _decode_one_of(
             input.deadline_id, DEADLINE_TYPES, "a deputyship application deadline"
         )
-        made = service.Made(
+        made = court_application.Made(
             made_on=input.made_on,
             forms=list(input.forms),
             court_reference=input.court_reference,
@@ -431,7 +441,7 @@ class DeputyshipApplicationMutation:
         )
         done = await as_caller(
             info,
-            service.record_made,
+            court_application.record_made,
             source_id,
             type_name,
             made,
@@ -455,14 +465,14 @@ class DeputyshipApplicationMutation:
     ) -> RecordCourtOfProtectionStageResult:
         aid = decode_uuid(APPLICATION, input.application_id)
         did = input.deputyship_id
-        stage = service.StageRecord(
+        stage = court_application.StageRecord(
             stage=input.stage,
             occurred_on=input.occurred_on,
             note=input.note,
             deputyship_id=decode_uuid("Deputyship", did) if did is not None else None,
         )
         done = await as_caller(
-            info, service.record_stage, aid, stage, idempotency_key=input.idempotency_key
+            info, court_application.record_stage, aid, stage, idempotency_key=input.idempotency_key
         )
         return DeputyshipApplicationPayload.of(done)
 
@@ -482,7 +492,7 @@ class DeputyshipApplicationMutation:
         did = decode_uuid("Deputyship", input.deputyship_id)
         done = await as_caller(
             info,
-            service.add_organisation,
+            order_notices.add_organisation,
             did,
             input.name,
             input.kind,
@@ -509,7 +519,7 @@ class DeputyshipApplicationMutation:
         )
         done = await as_caller(
             info,
-            service.record_notice_sent,
+            order_notices.record_notice_sent,
             did,
             type_name,
             oid,
