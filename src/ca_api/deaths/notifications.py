@@ -152,7 +152,7 @@ async def _will_solicitors(
     """B 29.1 "Solicitor holding the Will": each will recorded (issue 14, ``wills``) that a
     solicitor holds as it stands, by client. Imported when called, since wills builds on
     payments, which build on deaths."""
-    from ca_api.wills import service as wills
+    from ca_api.wills import reads as wills
 
     return await wills.solicitors_holding_of(session, client_ids)
 

@@ -24,7 +24,7 @@ from ca_api.common.problems import (
 )
 from ca_api.common.scalars import Money
 from ca_api.context import Context
-from ca_api.outstanding_debts import service
+from ca_api.outstanding_debts import reads, recording, repayments, statement
 from ca_api.outstanding_debts.types import (
     DebtRepaymentPlan,
     OutstandingDebtKind,
@@ -41,7 +41,7 @@ class OutstandingDebtsPayload:
 
 
 async def debts_payload(
-    info: Info[Context, None], done: service.DebtsOutcome
+    info: Info[Context, None], done: reads.DebtsOutcome
 ) -> OutstandingDebtsPayload:
     return OutstandingDebtsPayload(
         client=await client_of(info.context, done.view.client_id),
@@ -171,7 +171,7 @@ class OutstandingDebtQuery:
         client_id: Annotated[strawberry.ID, strawberry.argument(description="The client.")],
     ) -> OutstandingDebts:
         cid = await readable_client_id(info.context, client_id)
-        return OutstandingDebts.of(await service.debts_of(info.context.session, cid))
+        return OutstandingDebts.of(await reads.debts_of(info.context.session, cid))
 
 
 @strawberry.type
@@ -191,8 +191,8 @@ class OutstandingDebtMutation:
     ) -> RecordOutstandingDebtResult:
         done = await as_caller(
             info,
-            service.record_debt,
-            service.FoundDebt(
+            recording.record_debt,
+            recording.FoundDebt(
                 client_id=decode_uuid("Client", input.client_id),
                 creditor=input.creditor,
                 kind=input.kind,
@@ -230,8 +230,8 @@ class OutstandingDebtMutation:
     ) -> ProduceDebtStatementResult:
         done = await as_caller(
             info,
-            service.produce_statement,
-            service.StatementRequest(
+            statement.produce_statement,
+            statement.StatementRequest(
                 client_id=decode_uuid("Client", input.client_id),
                 funds_available=int(input.funds_available),
                 best_interests_reason=input.best_interests_reason,
@@ -258,7 +258,7 @@ class OutstandingDebtMutation:
     ) -> RecordDebtLetterSentResult:
         done = await as_caller(
             info,
-            service.record_letter_sent,
+            statement.record_letter_sent,
             decode_uuid("DebtLetter", input.letter_id),
             sent_on=input.sent_on,
             idempotency_key=input.idempotency_key,
@@ -282,7 +282,7 @@ class OutstandingDebtMutation:
         plan_id = decode_uuid("DebtRepaymentPlan", input.plan_id)
         done = await as_caller(
             info,
-            service.raise_repayment,
+            repayments.raise_repayment,
             plan_id,
             decode_uuid("OutstandingDebt", input.debt_id),
             idempotency_key=input.idempotency_key,

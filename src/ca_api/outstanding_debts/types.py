@@ -14,7 +14,7 @@ from ca_api.debts.rules import FoundDebtKind
 from ca_api.decisions.types import DecisionStatus
 from ca_api.files.types import StoredFile
 from ca_api.outstanding_debts.models import OutstandingDebt as DebtRow
-from ca_api.outstanding_debts.service import DebtsView, DebtView, LetterView, PlanView
+from ca_api.outstanding_debts.reads import DebtsView, DebtView, LetterView, PlanView
 from ca_api.payments.inputs import PaymentStatus
 
 OutstandingDebtKind = FoundDebtKind

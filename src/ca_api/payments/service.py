@@ -210,8 +210,8 @@ async def _refuse_payees_with_their_own_door(
     """A payment with no invoice to a payee whose money has its own door: a creditor of a debt
     found on appointment (the repayment plan, R-DEBT-1), the provider of a proposed funeral plan
     (its decision, B 28.2). Those modules depend on this one, so they are imported when asked."""
-    from ca_api.outstanding_debts import service as found_debts  # a cycle at import
-    from ca_api.wills import service as wills  # a cycle at import
+    from ca_api.outstanding_debts import repayments as found_debts  # a cycle at import
+    from ca_api.wills import funeral as wills  # a cycle at import
 
     assert req.payee_id is not None
     await found_debts.refuse_paying_a_creditor_by_hand(session, client_id, req.payee_id)
@@ -385,8 +385,8 @@ async def _still_decided(session: AsyncSession, payment: Payment) -> None:
     on payments."""
     if payment.invoice_id is not None or payment.standing or payment.winding_up_basis:
         return
-    from ca_api.outstanding_debts import service as outstanding_debts
-    from ca_api.wills import service as wills
+    from ca_api.outstanding_debts import repayments as outstanding_debts
+    from ca_api.wills import funeral as wills
 
     await wills.refuse_unless_decided(session, payment.id)
     await outstanding_debts.refuse_unless_agreed(session, payment.id)

@@ -34,7 +34,7 @@ from ca_api.common.problems import (
 from ca_api.common.scalars import Money
 from ca_api.context import Context
 from ca_api.payments.schema import Payment
-from ca_api.wills import service
+from ca_api.wills import funeral, reads, recording
 from ca_api.wills.types import FuneralPlan, Will, WillHolder, WillKind, WillsAndFuneral
 
 
@@ -45,7 +45,7 @@ class WillsPayload:
     replayed: bool = replayed_field()
 
 
-async def wills_payload(info: Info[Context, None], done: service.WillsOutcome) -> WillsPayload:
+async def wills_payload(info: Info[Context, None], done: reads.WillsOutcome) -> WillsPayload:
     return WillsPayload(
         client=await client_of(info.context, done.view.client_id),
         wills_and_funeral=WillsAndFuneral.of(done.view),
@@ -193,7 +193,7 @@ RaiseFuneralPlanPaymentResult = Annotated[
     "found, and whether the promise was kept."
 )
 class WillCourtNoticeDeadline:
-    d: strawberry.Private[service.NoticeDeadline]
+    d: strawberry.Private[recording.NoticeDeadline]
 
     @strawberry.field(description="The will.")
     def will(self) -> Will:
@@ -227,7 +227,7 @@ class WillQuery:
         client_id: Annotated[strawberry.ID, strawberry.argument(description="The client.")],
     ) -> WillsAndFuneral:
         cid = await readable_client_id(info.context, client_id)
-        return WillsAndFuneral.of(await service.wills_of(info.context.session, cid))
+        return WillsAndFuneral.of(await reads.wills_of(info.context.session, cid))
 
     @strawberry.field(
         extensions=[Paged(25), *allow(WILL_READ)],
@@ -242,7 +242,7 @@ class WillQuery:
     ) -> Connection[WillCourtNoticeDeadline]:
         return await deadline_clock.connection(
             page,
-            lambda seek: service.notice_deadlines(info.context.session, state=state, seek=seek),
+            lambda seek: recording.notice_deadlines(info.context.session, state=state, seek=seek),
             lambda d: WillCourtNoticeDeadline(d=d),
         )
 
@@ -264,7 +264,7 @@ class WillMutation:
     ) -> RecordWillResult:
         done = await as_caller(
             info,
-            service.record_will,
+            recording.record_will,
             decode_uuid("Client", input.client_id),
             kind=input.kind,
             dated=input.dated,
@@ -295,7 +295,7 @@ class WillMutation:
     ) -> RecordWillCourtNoticeResult:
         done = await as_caller(
             info,
-            service.record_court_notice,
+            recording.record_court_notice,
             decode_uuid("Will", input.will_id),
             sent_on=input.sent_on,
             reference=input.reference,
@@ -317,7 +317,7 @@ class WillMutation:
     ) -> RecordFuneralWishesResult:
         done = await as_caller(
             info,
-            service.record_funeral_wishes,
+            funeral.record_funeral_wishes,
             decode_uuid("Client", input.client_id),
             wishes=input.wishes,
             client_involved=input.client_involved,
@@ -342,8 +342,8 @@ class WillMutation:
     ) -> ProposeFuneralPlanResult:
         done = await as_caller(
             info,
-            service.propose_funeral_plan,
-            service.PlanProposal(
+            funeral.propose_funeral_plan,
+            funeral.PlanProposal(
                 client_id=decode_uuid("Client", input.client_id),
                 provider=input.provider,
                 description=input.description,
@@ -376,7 +376,7 @@ class WillMutation:
         plan_id = decode_uuid("FuneralPlan", input.funeral_plan_id)
         done = await as_caller(
             info,
-            service.raise_funeral_plan_payment,
+            funeral.raise_funeral_plan_payment,
             plan_id,
             idempotency_key=input.idempotency_key,
         )

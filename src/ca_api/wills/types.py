@@ -16,7 +16,7 @@ from ca_api.payments.inputs import PaymentStatus
 from ca_api.wills import rules
 from ca_api.wills.models import FuneralWishes as WishesRow
 from ca_api.wills.models import WillRecord as WillRow
-from ca_api.wills.service import FuneralPlanView, PlanPaymentView, WillsView, WillView
+from ca_api.wills.reads import FuneralPlanView, PlanPaymentView, WillsView, WillView
 
 WillKind = rules.WillKind
 graphql_enum(
