@@ -380,8 +380,8 @@ def _hold_of(events: Sequence[PaymentEvent]) -> uuid.UUID:
 async def _still_decided(session: AsyncSession, payment: Payment) -> None:
     """A one-off payment an approved decision authorises (``raise_for_decision``: a funeral plan,
     seed 002 B 28.2; a debt found on appointment, B 14.4) is approved only while that decision
-    stands APPROVED (``wills.service.refuse_unless_decided``,
-    ``outstanding_debts.service.refuse_unless_agreed``). Imported when called, since both build
+    stands APPROVED (``wills.funeral.refuse_unless_decided``,
+    ``outstanding_debts.repayments.refuse_unless_agreed``). Imported when called, since both build
     on payments."""
     if payment.invoice_id is not None or payment.standing or payment.winding_up_basis:
         return
