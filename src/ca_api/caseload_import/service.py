@@ -50,7 +50,7 @@ from ca_api.errors import BusinessProblem, ErrorCode, ValidationFailed
 from ca_api.investments import rules as investment_rules
 from ca_api.investments import service as investments
 from ca_api.investments.service import NewInvestment
-from ca_api.invoices import service as invoices
+from ca_api.invoices import recording as invoices
 from ca_api.ledger import service as ledger
 from ca_api.ledger.rules import AccountKind
 from ca_api.money import Pence, format_money

@@ -32,8 +32,8 @@ from ca_api.integrations.intake import by_own_reference, record_batch, run_batch
 from ca_api.integrations.references import reference_values
 from ca_api.integrations.rules import IntakeFlow, LineOutcome, Refusal, RefusalCode
 from ca_api.invoices import reads as invoice_reads
+from ca_api.invoices import recording as invoices
 from ca_api.invoices import rules as invoice_rules
-from ca_api.invoices import service as invoices
 from ca_api.invoices.rules import InvoiceDraft
 from ca_api.ledger.rules import CounterpartyKind
 

@@ -1,6 +1,6 @@
 """Use cases for payments: each is one transaction with its audit rows (R-AUD-1).
 
-A payment pays a checked invoice (``invoices.service`` says whether it is ready, R-PAY-2,
+A payment pays a checked invoice (``invoices.checks`` says whether it is ready, R-PAY-2,
 R-PAY-5) or is a standing payment. It is raised, approved by someone else within the limits in
 force (R-ROLE-2, R-DEC-4) which holds the money (R-PAY-3), then made (the hold posted) or
 cancelled (the hold voided), through ``approvals.mechanism``. Money-moving use cases run once
@@ -32,7 +32,9 @@ from ca_api.deaths.rules import WindingUpBasis
 from ca_api.debts import service as debts
 from ca_api.debts.rules import DebtStage
 from ca_api.errors import InvalidState, RecordNotFound, ValidationFailed, existing
-from ca_api.invoices import service as invoices
+from ca_api.invoices import checks as invoice_checks
+from ca_api.invoices import events as invoices
+from ca_api.invoices import holds as invoice_holds
 from ca_api.invoices.rules import InvoiceStatus
 from ca_api.ledger import repository as ledger_repository
 from ca_api.ledger import service as ledger
@@ -410,7 +412,7 @@ async def _still_payable(session: AsyncSession, payment: Payment) -> str | None:
     invoice, status = await invoices.locked(session, payment.invoice_id)
     if status is InvoiceStatus.CANCELLED:
         raise InvalidState("the invoice was cancelled", status=status.value)
-    await invoices.ready_to_pay(session, invoice)
+    await invoice_checks.ready_to_pay(session, invoice)
     return invoice.supplier_invoice_number
 
 
@@ -554,10 +556,10 @@ async def make_payment(
         await _still_recovered(session, held.row)  # a handover's court order (R-ORD-5, B 27)
         if held.row.invoice_id is not None:  # no money moves for an invoice on hold (R-REF-7)
             await invoices.locked(session, held.row.invoice_id)
-            await invoices.refuse_if_held(session, held.row.invoice_id)
+            await invoice_holds.refuse_if_held(session, held.row.invoice_id)
         else:  # nor to a council whose charges for the client are held (R-REF-7)
             row = held.row
-            await invoices.refuse_if_charges_held(
+            await invoice_holds.refuse_if_charges_held(
                 session, row.client_id, row.payee_id, row.category
             )
         posted = await ledger.post_pending(session, actor, _hold_of(held.events), clock.today())
