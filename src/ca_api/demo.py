@@ -44,7 +44,8 @@ from ca_api.orders.rules import (
     SupervisionType,
 )
 from ca_api.outbox import demo as demo_outbox
-from ca_api.payments import service as payments
+from ca_api.payments import raising as payments
+from ca_api.payments.particulars import PaymentRequest
 from ca_api.planning import rules as planning_rules
 from ca_api.planning import seed_plans
 from ca_api.planning import service as planning
@@ -295,7 +296,7 @@ async def _load_money(session: AsyncSession, records: list[clients.ClientRecord]
     await payments.raise_payment(
         session,
         officer,
-        payments.PaymentRequest(invoice_id=invoice_id),
+        PaymentRequest(invoice_id=invoice_id),
         idempotency_key="demo-payment-bg-100234",
     )
     # The seed's three budget plans, for the three clients they belong to (when ../shared is

@@ -64,7 +64,7 @@ from ca_api.invoices.inputs import (
 )
 from ca_api.invoices.reads import InvoiceView
 from ca_api.ledger.schema import Category, Counterparty
-from ca_api.payments import service as payments_service
+from ca_api.payments import views as payments_service
 
 if TYPE_CHECKING:
     from ca_api.integrations.reference_types import ExternalReference

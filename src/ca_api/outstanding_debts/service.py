@@ -58,7 +58,8 @@ from ca_api.outstanding_debts.models import (
     DebtRepaymentPlan,
     OutstandingDebt,
 )
-from ca_api.payments import service as payments
+from ca_api.payments import raising as payments
+from ca_api.payments.views import PaymentOutcome
 
 DEBT = "outstanding_debt"
 PLAN = "debt_repayment_plan"
@@ -148,7 +149,7 @@ class DebtsOutcome:
 class RepaymentOutcome:
     view: DebtsView
     plan_id: uuid.UUID
-    payment: payments.PaymentOutcome
+    payment: PaymentOutcome
     replayed: bool = False
 
 

@@ -49,7 +49,8 @@ from ca_api.overpayments.holding import HOLD_CATEGORY
 from ca_api.overpayments.models import RepaymentRequest
 from ca_api.overpayments.reads import OverpaymentView
 from ca_api.overpayments.rules import OPEN_TO_REQUEST, OverpaymentStatus
-from ca_api.payments import service as payments
+from ca_api.payments import raising as payments
+from ca_api.payments.views import PaymentView
 
 TYPE_NAME = "BenefitOverpayment"
 ENTITY = "benefit_overpayment"
@@ -87,7 +88,7 @@ async def overpayments_by_id(
 class RequestOutcome:
     request: RepaymentRequest
     overpayments: list[OverpaymentView]
-    payment: payments.PaymentView
+    payment: PaymentView
     replayed: bool = False
 
 

@@ -47,7 +47,8 @@ from ca_api.errors import InvalidState, RecordNotFound, ValidationFailed
 from ca_api.ledger import service as ledger
 from ca_api.ledger.rules import Category
 from ca_api.money import format_money
-from ca_api.payments import service as payments
+from ca_api.payments import raising as payments
+from ca_api.payments.views import PaymentOutcome
 from ca_api.wills import repository, rules
 from ca_api.wills.models import (
     FuneralPlan,
@@ -128,7 +129,7 @@ class WillsOutcome:
 class PlanPaymentOutcome:
     view: WillsView
     plan_id: uuid.UUID
-    payment: payments.PaymentOutcome
+    payment: PaymentOutcome
     replayed: bool = False
 
 
