@@ -36,7 +36,7 @@ from ca_api.common.ids import decode_uuid, encode_id
 from ca_api.common.keyset import Seek, seek_rows
 from ca_api.config import Settings
 from ca_api.db import Database
-from ca_api.payments import service as payment_service
+from ca_api.payments import raising as payment_service
 from tests.conftest import Api, error_codes
 from tests.factories import (
     check_all,

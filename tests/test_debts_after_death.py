@@ -31,7 +31,9 @@ from ca_api.debts.rules import (
     in_order,
     out_of_order_message,
 )
-from ca_api.invoices import service as invoices
+from ca_api.invoices import events as invoice_events
+from ca_api.invoices import reads as invoice_reads
+from ca_api.invoices import recording as invoices
 from ca_api.invoices.rules import InvoiceDraft, InvoiceKind, InvoiceStatus
 from ca_api.ledger.rules import Category
 from tests.conftest import Api, dates_counted_from
@@ -237,7 +239,7 @@ async def test_the_funeral_is_not_in_the_order(api: Api, session: AsyncSession) 
     assert shown["invoice"]["status"] == "PAID" and shown["invoice"]["datedAfterDeath"] is True
     # Paid: no longer outstanding after the death.
     client_uuid = decode_uuid("Client", s["client"]["id"])
-    assert await invoices.after_death_of_clients(session, [client_uuid]) == {}
+    assert await invoice_events.after_death_of_clients(session, [client_uuid]) == {}
 
 
 async def test_the_wind_up_fee_still_waits_for_the_debts_before_death(
@@ -328,7 +330,7 @@ async def test_an_invoice_dated_after_death_recorded_after_confirmation_is_queri
     shown = await api.data(INVOICE, {"id": debt["id"]}, **SCAO)
     assert shown["invoice"]["datedAfterDeath"] is False
 
-    found = await invoices.after_death_of_clients(  # what the lead's item 6 lists
+    found = await invoice_events.after_death_of_clients(  # what the lead's item 6 lists
         session, [decode_uuid("Client", client["id"])]
     )
     assert sorted(str(v.invoice.supplier_invoice_number) for vs in found.values() for v in vs) == (
@@ -403,8 +405,8 @@ async def test_a_caseload_import_queries_an_invoice_dated_after_death(
         [imported("IMP-LATE", days_ago(3)), imported("IMP-DEBT", days_ago(20))],
         why="test import",
     )
-    views = await invoices.reads.invoices_by_id(session, [late, debt])
-    events = await invoices.reads.events_by_invoice(session, [late, debt])
+    views = await invoice_reads.invoices_by_id(session, [late, debt])
+    events = await invoice_reads.events_by_invoice(session, [late, debt])
     assert [e.event for e in events.get(late, [])] == ["QUERIED"]
     assert events.get(debt, []) == []
     assert views[late].status is InvoiceStatus.RECEIVED  # queried, still recorded as it stands

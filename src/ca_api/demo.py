@@ -28,7 +28,8 @@ from ca_api.db import Database, unit_of_work
 from ca_api.deaths import demo as demo_deaths
 from ca_api.decisions import service as decisions
 from ca_api.deputyship_applications import demo as demo_deputyship_applications
-from ca_api.invoices import service as invoices
+from ca_api.invoices import checks as invoice_checks
+from ca_api.invoices import recording as invoices
 from ca_api.invoices.rules import InvoiceCheckName, InvoiceDraft, InvoiceKind
 from ca_api.ledger import service as ledger
 from ca_api.ledger.rules import Benefit, Category, CounterpartyKind
@@ -43,7 +44,8 @@ from ca_api.orders.rules import (
     SupervisionType,
 )
 from ca_api.outbox import demo as demo_outbox
-from ca_api.payments import service as payments
+from ca_api.payments import raising as payments
+from ca_api.payments.particulars import PaymentRequest
 from ca_api.planning import rules as planning_rules
 from ca_api.planning import seed_plans
 from ca_api.planning import service as planning
@@ -288,11 +290,13 @@ async def _load_money(session: AsyncSession, records: list[clients.ClientRecord]
     )
     invoice_id = invoice.invoice.invoice.id
     for check in InvoiceCheckName:
-        await invoices.record_check(session, officer, invoice_id, check, passed=True, note=None)
+        await invoice_checks.record_check(
+            session, officer, invoice_id, check, passed=True, note=None
+        )
     await payments.raise_payment(
         session,
         officer,
-        payments.PaymentRequest(invoice_id=invoice_id),
+        PaymentRequest(invoice_id=invoice_id),
         idempotency_key="demo-payment-bg-100234",
     )
     # The seed's three budget plans, for the three clients they belong to (when ../shared is

@@ -57,7 +57,7 @@ from ca_api.common.rules import text_problem
 from ca_api.deaths import repository as death_repository
 from ca_api.deaths import spending as deaths
 from ca_api.errors import InvalidState, RecordNotFound, ValidationFailed
-from ca_api.invoices import service as invoices
+from ca_api.invoices import events as invoices
 from ca_api.ledger import repository as ledger_repository
 from ca_api.ledger import rules as ledger_rules
 from ca_api.ledger import service as ledger

@@ -4,7 +4,7 @@ Whoever raised the thing being approved may not approve (or refuse) it, whatever
 neither may whoever wrote any of it: its *authors*. Each kind says who its authors are when it
 is raised (a budget plan's decision: whoever recorded the plan and the revisions it covers; a
 payment of an invoice: whoever recorded the invoice; a superseding decision: whoever wrote the
-one it replaced); the approval paths (``decisions.service``, ``payments.service``) and the
+one it replaced); the approval paths (``decisions.service``, ``payments.approving``) and the
 approval queue's sources all judge with ``four_eyes`` below.
 
 Each approvable aggregate keeps a status table and a transition table in its own module's rules

@@ -12,7 +12,7 @@ with the same content is "already present": importing the same files again write
 
 Each record is written through the module that owns it (``clients.service.import_clients``,
 ``orders.service.import_orders``, ``ledger.service.post_opening_balances``,
-``investments.service.import_investments``, ``invoices.service.import_invoices``,
+``investments.service.import_investments``, ``invoices.recording.import_invoices``,
 ``planning.service.import_plans``), each with its audit rows, and one audit row for the import
 itself (none when everything was already present: a no-op).
 """
@@ -38,7 +38,7 @@ from ca_api.db import unit_of_work
 from ca_api.errors import ValidationFailed
 from ca_api.investments import service as investments
 from ca_api.investments.service import NewInvestment
-from ca_api.invoices import service as invoices
+from ca_api.invoices import recording as invoices
 from ca_api.ledger import service as ledger
 from ca_api.money import format_money
 from ca_api.orders import service as orders

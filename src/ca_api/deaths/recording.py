@@ -26,7 +26,7 @@ from ca_api.deaths.models import Death
 from ca_api.deaths.reads import DeathView
 from ca_api.deaths.rules import DeathEventKind, DeathStatus
 from ca_api.errors import InvalidState, RecordNotFound, ValidationFailed
-from ca_api.invoices import service as invoices
+from ca_api.invoices import events as invoices
 from ca_api.outbox import events
 from ca_api.outbox import service as outbox
 from ca_api.outbox.rules import INTEGRATIONS, Recipient, Topic

@@ -49,7 +49,8 @@ from ca_api.ledger.models import LedgerAccount
 from ca_api.ledger.rules import AccountKind, Category, CounterpartyKind
 from ca_api.money import format_money
 from ca_api.overpayments import service as overpayments
-from ca_api.payments import service as payments
+from ca_api.payments import raising as payments
+from ca_api.payments.views import PaymentOutcome
 from ca_api.policy import service as policy
 from ca_api.policy.models import PolicyFigure
 
@@ -114,7 +115,7 @@ class EstateOutcome:
 @dataclass(frozen=True)
 class EstatePaymentOutcome:
     view: EstateView
-    payment: payments.PaymentOutcome
+    payment: PaymentOutcome
     replayed: bool = False
 
 

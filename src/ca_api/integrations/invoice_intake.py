@@ -2,9 +2,9 @@
 invoices, each line recorded as recordInvoice records one.
 
 A batch is one transaction: every line is judged by the pure rules recordInvoice applies
-(``invoices.service.invoice_problems``: R-PAY-1, R-PAY-2, R-PAY-5, R-PAY-6, R-OPG-1), against
+(``invoices.recording.invoice_problems``: R-PAY-1, R-PAY-2, R-PAY-5, R-PAY-6, R-OPG-1), against
 the invoices recorded (one number per supplier, R-PAY-2), and written through
-``invoices.service.import_invoices`` (due dates by the figure in force, R-PAY-1 and R-PAY-4;
+``invoices.recording.import_invoices`` (due dates by the figure in force, R-PAY-1 and R-PAY-4;
 items; an audit row per invoice on its client's chain; a query at once for one dated after the
 client's death, R-DEATH-2), under the clients' locks, as the single door takes one. A refused line
 does not stop the rest: each invoice is a bill of its own, and the sender corrects and resends
@@ -32,8 +32,8 @@ from ca_api.integrations.intake import by_own_reference, record_batch, run_batch
 from ca_api.integrations.references import reference_values
 from ca_api.integrations.rules import IntakeFlow, LineOutcome, Refusal, RefusalCode
 from ca_api.invoices import reads as invoice_reads
+from ca_api.invoices import recording as invoices
 from ca_api.invoices import rules as invoice_rules
-from ca_api.invoices import service as invoices
 from ca_api.invoices.rules import InvoiceDraft
 from ca_api.ledger.rules import CounterpartyKind
 

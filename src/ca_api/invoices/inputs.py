@@ -12,7 +12,7 @@ from ca_api.common.arguments import idempotency_key_field
 from ca_api.common.ids import decode_uuid
 from ca_api.common.scalars import Money
 from ca_api.common.types import graphql_enum
-from ca_api.invoices import reads, rules, service
+from ca_api.invoices import reads, recording, rules
 from ca_api.ledger.schema import Category
 
 InvoiceKind = rules.InvoiceKind
@@ -144,8 +144,8 @@ class RecordInvoiceInput:
     )
     idempotency_key: str = idempotency_key_field()
 
-    def to_new(self) -> service.NewInvoice:
-        return service.NewInvoice(
+    def to_new(self) -> recording.NewInvoice:
+        return recording.NewInvoice(
             client_id=decode_uuid("Client", self.client_id),
             supplier_id=decode_uuid("Counterparty", self.supplier_id),
             draft=rules.InvoiceDraft(

@@ -1,6 +1,6 @@
 """Reading invoices: the view every use case returns, one invoice or a page of them, and the
 batch reads behind the GraphQL loaders (an invoice's items, checks and events). The read side
-of ``invoices.service``: nothing here writes.
+of ``invoices.recording``, ``checks``, ``events`` and ``holds``: nothing here writes.
 """
 
 from __future__ import annotations

@@ -43,7 +43,10 @@ from ca_api.common.scalars import Money
 from ca_api.common.types import from_source
 from ca_api.context import Context
 from ca_api.errors import found
-from ca_api.invoices import models, reads, rules, service
+from ca_api.invoices import checks as invoice_checks
+from ca_api.invoices import events as invoice_events
+from ca_api.invoices import holds as invoice_holds
+from ca_api.invoices import models, reads, recording, rules
 from ca_api.invoices.inputs import (
     HoldCause,
     HoldInvoiceInput,
@@ -61,7 +64,7 @@ from ca_api.invoices.inputs import (
 )
 from ca_api.invoices.reads import InvoiceView
 from ca_api.ledger.schema import Category, Counterparty
-from ca_api.payments import service as payments_service
+from ca_api.payments import views as payments_service
 
 if TYPE_CHECKING:
     from ca_api.integrations.reference_types import ExternalReference
@@ -369,7 +372,7 @@ class InvoiceHoldPayload:
     )
 
     @classmethod
-    def of(cls, done: service.RecordedInvoice) -> InvoiceHoldPayload:
+    def of(cls, done: recording.RecordedInvoice) -> InvoiceHoldPayload:
         return cls(invoice=Invoice.from_view(done.invoice), replayed=done.replayed)
 
 
@@ -487,7 +490,7 @@ class InvoiceMutation:
     ) -> RecordInvoiceResult:
         new = input.to_new()
         done = await as_caller(
-            info, service.record_invoice, new, idempotency_key=input.idempotency_key
+            info, recording.record_invoice, new, idempotency_key=input.idempotency_key
         )
         return RecordInvoicePayload(
             invoice=Invoice.from_view(done.invoice), warnings=done.warnings, replayed=done.replayed
@@ -508,7 +511,12 @@ class InvoiceMutation:
         iid = decode_uuid("Invoice", input.invoice_id)
         return InvoicePayload.of(
             await as_caller(
-                info, service.record_check, iid, input.check, passed=input.passed, note=input.note
+                info,
+                invoice_checks.record_check,
+                iid,
+                input.check,
+                passed=input.passed,
+                note=input.note,
             )
         )
 
@@ -530,7 +538,7 @@ class InvoiceMutation:
     ) -> UpdateInvoiceResult:
         iid = decode_uuid("Invoice", input.invoice_id)
         entries = [c.to_entry() for c in input.checks]
-        return InvoicePayload.of(await as_caller(info, service.record_checks, iid, entries))
+        return InvoicePayload.of(await as_caller(info, invoice_checks.record_checks, iid, entries))
 
     @strawberry.mutation(
         extensions=allow(INVOICE_CHECK),
@@ -548,7 +556,7 @@ class InvoiceMutation:
         iid = decode_uuid("Invoice", input.invoice_id)
         kind = InvoiceEventKind(input.event.name)
         return InvoicePayload.of(
-            await as_caller(info, service.record_invoice_event, iid, kind, input.note)
+            await as_caller(info, invoice_events.record_invoice_event, iid, kind, input.note)
         )
 
     @strawberry.mutation(
@@ -567,7 +575,11 @@ class InvoiceMutation:
     ) -> InvoiceHoldResult:
         iid = decode_uuid("Invoice", input.invoice_id)
         done = await as_caller(
-            info, service.hold_invoice, iid, input.reason, idempotency_key=input.idempotency_key
+            info,
+            invoice_holds.hold_invoice,
+            iid,
+            input.reason,
+            idempotency_key=input.idempotency_key,
         )
         return InvoiceHoldPayload.of(done)
 
@@ -586,7 +598,11 @@ class InvoiceMutation:
     ) -> InvoiceHoldResult:
         iid = decode_uuid("Invoice", input.invoice_id)
         done = await as_caller(
-            info, service.release_hold, iid, input.reason, idempotency_key=input.idempotency_key
+            info,
+            invoice_holds.release_hold,
+            iid,
+            input.reason,
+            idempotency_key=input.idempotency_key,
         )
         return InvoiceHoldPayload.of(done)
 

@@ -25,7 +25,7 @@ from ca_api.auth.principal import Principal
 from ca_api.clients import service as clients
 from ca_api.db import unit_of_work
 from ca_api.errors import BusinessProblem, ErrorCode, RecordNotFound, ValidationFailed
-from ca_api.invoices import service as invoices
+from ca_api.invoices import holds as invoices
 from ca_api.orders import repository, rules
 from ca_api.orders.models import appointeeship_current, deputyship_current
 from ca_api.orders.rules import AppointeeshipDetails, DeputyshipDetails

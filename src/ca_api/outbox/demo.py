@@ -21,7 +21,7 @@ from ca_api.auth.principal import Principal, Role
 from ca_api.common.keyset import Seek
 from ca_api.financial_assessments import service as assessments
 from ca_api.financial_assessments.rules import AssessmentEntry, AssessmentStatus
-from ca_api.invoices import service as invoices
+from ca_api.invoices import recording as invoices
 from ca_api.invoices.rules import InvoiceDraft, InvoiceKind
 from ca_api.ledger.rules import Category
 from ca_api.money import parse_money

@@ -21,7 +21,8 @@ from ca_api.ledger.rules import Category
 from ca_api.money import format_money
 from ca_api.outstanding_debts import repository, rules
 from ca_api.outstanding_debts.reads import DEBT, LIVE, DebtsView, debts_of, lock
-from ca_api.payments import service as payments
+from ca_api.payments import raising as payments
+from ca_api.payments.views import PaymentOutcome
 
 CATEGORY: dict[FoundDebtKind, Category] = {
     FoundDebtKind.CARE_HOME_PERSONAL_ALLOWANCE: Category.OUT_CARE_FEES,
@@ -34,7 +35,7 @@ CATEGORY: dict[FoundDebtKind, Category] = {
 class RepaymentOutcome:
     view: DebtsView
     plan_id: uuid.UUID
-    payment: payments.PaymentOutcome
+    payment: PaymentOutcome
     replayed: bool = False
 
 
@@ -127,8 +128,9 @@ async def raise_repayment(
 
 
 async def refuse_unless_agreed(session: AsyncSession, payment_id: uuid.UUID) -> None:
-    """Asked by ``payments.approve_payment`` of every one-off decided payment: a debt's repayment
-    is approved only while its financial statement stands APPROVED (R-DEBT-3). Others pass."""
+    """Asked by ``payments.approving.approve_payment`` of every one-off decided payment: a
+    debt's repayment is approved only while its financial statement stands APPROVED (R-DEBT-3).
+    Others pass."""
     link = await repository.repayment_of(session, payment_id)
     if link is None:
         return

@@ -3,7 +3,7 @@ in the caller's transaction: the death's confirmation (``deaths.recording.confir
 receipts already recorded, and a receipt or benefit run (``receipts.service``) for a client
 whose death is confirmed already.
 
-It imports neither ``payments`` nor ``deaths.spending`` (which ``payments.service`` imports), so
+It imports neither ``payments`` nor ``deaths.spending`` (which ``payments.raising`` imports), so
 both of those callers can import it; the death is read through ``deaths.repository``.
 
 The flagged share (``rules.flagged_share``) is held in the ledger (``ledger.service.hold``: a
@@ -159,7 +159,7 @@ async def flag_receipts(
 
 
 async def hand_over_to_payment(session: AsyncSession, actor: Actor, payment_id: uuid.UUID) -> int:
-    """In the transaction that approves a repayment (``payments.service.approve_payment``, the
+    """In the transaction that approves a repayment (``payments.approving.approve_payment``, the
     REPAYMENT basis): release the share holds of the request it pays, so the payment's own hold
     takes the same money over; it stayed held from the agency's request until now (R-DEATH-2).
     What was released, in pence (0 for a repayment that pays no request)."""

@@ -1,5 +1,5 @@
 """Benefit overpayments as they stand (R-DEATH-2): each with its status derived from its rows and
-its repayment's payment, and the hold that still protects it. No payments.service or
+its repayment's payment, and the hold that still protects it. No payments or
 deaths.spending import, so both the death's and the estate's doors can ask."""
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ Each is one transaction with its audit rows (R-AUD-1), once per idempotency key.
 - **Repaid on request**: the paying agency's request (its reference, the date it asked, the
   amount) covers overpayments of one client and one payer, for no more than is flagged on them.
   In the same transaction their holds are voided, any remainder the agency did not ask for is
-  held again, and the repayment is raised (``payments.service.raise_for_winding_up``, basis
+  held again, and the repayment is raised (``payments.raising.raise_for_winding_up``, basis
   REPAYMENT, to the agency): it is approved and made by approvePayment / makePayment (the one
   approval mechanism: four eyes, limits, the hold at approval), so the request needs no
   approval of its own.
@@ -49,7 +49,8 @@ from ca_api.overpayments.holding import HOLD_CATEGORY
 from ca_api.overpayments.models import RepaymentRequest
 from ca_api.overpayments.reads import OverpaymentView
 from ca_api.overpayments.rules import OPEN_TO_REQUEST, OverpaymentStatus
-from ca_api.payments import service as payments
+from ca_api.payments import raising as payments
+from ca_api.payments.views import PaymentView
 
 TYPE_NAME = "BenefitOverpayment"
 ENTITY = "benefit_overpayment"
@@ -87,7 +88,7 @@ async def overpayments_by_id(
 class RequestOutcome:
     request: RepaymentRequest
     overpayments: list[OverpaymentView]
-    payment: payments.PaymentView
+    payment: PaymentView
     replayed: bool = False
 
 

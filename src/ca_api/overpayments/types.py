@@ -20,7 +20,7 @@ from ca_api.ledger.schema import Counterparty
 from ca_api.overpayments import rules, service
 from ca_api.overpayments.models import RepaymentRequest
 from ca_api.overpayments.reads import OverpaymentView
-from ca_api.payments import service as payments
+from ca_api.payments import views as payments
 from ca_api.payments.schema import Payment
 from ca_api.receipts import service as receipts
 from ca_api.receipts.schema import Receipt

@@ -11,7 +11,7 @@ from ca_api.common.scalars import Money
 from ca_api.common.types import graphql_enum
 from ca_api.deaths.types import WindingUpBasis
 from ca_api.ledger.schema import Category
-from ca_api.payments import rules, service
+from ca_api.payments import particulars, rules
 
 PaymentMethod = rules.PaymentMethod
 PaymentStatus = rules.PaymentStatus
@@ -89,8 +89,8 @@ class RaisePaymentInput:
     )
     idempotency_key: str = idempotency_key_field()
 
-    def to_request(self) -> service.PaymentRequest:
-        return service.PaymentRequest(
+    def to_request(self) -> particulars.PaymentRequest:
+        return particulars.PaymentRequest(
             invoice_id=decode_uuid("Invoice", self.invoice_id) if self.invoice_id else None,
             client_id=decode_uuid("Client", self.client_id) if self.client_id else None,
             payee_id=decode_uuid("Counterparty", self.payee_id) if self.payee_id else None,

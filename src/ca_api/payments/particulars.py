@@ -13,8 +13,10 @@ from ca_api.auth.actor import Actor
 from ca_api.common.rules import text_problem
 from ca_api.deaths.rules import WindingUpBasis
 from ca_api.errors import ApiError, ErrorCode, InvalidState, ValidationFailed
+from ca_api.invoices import checks as invoice_checks
+from ca_api.invoices import events as invoices
+from ca_api.invoices import holds as invoice_holds
 from ca_api.invoices import rules as invoice_rules
-from ca_api.invoices import service as invoices
 from ca_api.invoices.rules import InvoiceKind, InvoiceStatus
 from ca_api.ledger.rules import Category, CounterpartyKind
 from ca_api.money import Pence
@@ -105,7 +107,7 @@ async def invoice_payment(
             f"the invoice is {status.value}: it has a payment already or is closed",
             status=status.value,
         )
-    await invoices.ready_to_pay(session, invoice)
+    await invoice_checks.ready_to_pay(session, invoice)
     method, problem = rules.payment_method(
         requested, direct_debit_set_up=invoice.direct_debit, from_invoice=True
     )
@@ -157,7 +159,7 @@ async def standing_payment(session: AsyncSession, req: PaymentRequest) -> dict[s
     if problems:
         raise ValidationFailed(problems)
     if payee.kind == CounterpartyKind.COUNCIL.value:  # its held charges (R-REF-7)
-        await invoices.refuse_if_charges_held(
+        await invoice_holds.refuse_if_charges_held(
             session, req.client_id, req.payee_id, req.category.value
         )
     return {

@@ -21,7 +21,7 @@ from ca_api.auth.principal import Principal
 from ca_api.common.keyset import Seek
 from ca_api.money import Pence
 from ca_api.payments import repository
-from ca_api.payments.service import claim
+from ca_api.payments.views import claim
 from ca_api.policy.rules import APPROVAL_RANK, ApprovalSubject, LimitVersion
 
 KIND = "PAYMENT"

@@ -54,7 +54,7 @@ from ca_api.invoices.schema import (
     counterparty,
 )
 from ca_api.ledger.schema import Category, Counterparty
-from ca_api.payments import models, service
+from ca_api.payments import approving, models, raising, repository, views
 from ca_api.payments.inputs import (
     PAYMENT_ID,
     ApprovePaymentInput,
@@ -65,7 +65,7 @@ from ca_api.payments.inputs import (
     PaymentStatus,
     RaisePaymentInput,
 )
-from ca_api.payments.service import PaymentView
+from ca_api.payments.views import PaymentView
 
 # --- types --------------------------------------------------------------------------------
 
@@ -104,7 +104,7 @@ class Payment(Node):
             cls, view, row, authors=list(view.authors), waiting_since=waiting_since
         )
 
-    _events = fields.events_loaded("payments.payment_events", service.events_by_payment)
+    _events = fields.events_loaded("payments.payment_events", views.events_by_payment)
 
     id: strawberry.ID = strawberry.field(description="The payment's global id.")
     client_id: strawberry.ID = strawberry.field(
@@ -238,7 +238,7 @@ class Payment(Node):
     )
 
     can_approve = can_approve_field(
-        service.can_approve,
+        views.can_approve,
         "Whether you could approve it now: it awaits approval, you are not one of its authors "
         "(you neither raised it nor recorded its invoice, R-ROLE-2), and your role covers the "
         "amount under today's limits (R-DEC-2); and the invoice it pays is not on hold "
@@ -255,7 +255,7 @@ class PaymentPayload:
     replayed: bool = replayed_field()
 
     @classmethod
-    def of(cls, done: service.PaymentOutcome) -> PaymentPayload:
+    def of(cls, done: views.PaymentOutcome) -> PaymentPayload:
         return cls(payment=Payment.from_view(done.payment), replayed=done.replayed)
 
 
@@ -305,14 +305,14 @@ PaymentChangeResult = Annotated[
 async def _payments(
     info: Info[Context, None],
     page: Page,
-    flt: Callable[[], service.PaymentFilter],
+    flt: Callable[[], repository.PaymentFilter],
 ) -> Connection[Payment]:
     """A page of payments (``Paged(25)``), ordered by when they were raised; ``flt`` is read
     once the page asked for is checked."""
     ctx = info.context
     return await page.connection(
         cursor=PageRequest.time_id,
-        fetch=lambda seek: service.list_payments(ctx.session, ctx.principal, flt(), seek=seek),
+        fetch=lambda seek: views.list_payments(ctx.session, ctx.principal, flt(), seek=seek),
         key=lambda v: [v.payment.raised_at.isoformat(), str(v.payment.id)],
         node=Payment.from_view,
     )
@@ -327,7 +327,7 @@ class PaymentQuery:
         id: Annotated[strawberry.ID, strawberry.argument(description=PAYMENT_ID)],
     ) -> Payment:
         ctx = info.context
-        view = await service.get_payment(ctx.session, ctx.principal, decode_uuid("Payment", id))
+        view = await views.get_payment(ctx.session, ctx.principal, decode_uuid("Payment", id))
         return Payment.from_view(found(view, "payment", id))
 
     @strawberry.field(
@@ -348,7 +348,7 @@ class PaymentQuery:
         return await _payments(
             info,
             page,
-            lambda: service.PaymentFilter(
+            lambda: repository.PaymentFilter(
                 client_id=decode_uuid("Client", client_id) if client_id else None, status=status
             ),
         )
@@ -361,13 +361,13 @@ class PaymentQuery:
     async def payments_awaiting_approval(
         self, info: Info[Context, None], page: Page
     ) -> Connection[Payment]:
-        awaiting = service.PaymentFilter(status=PaymentStatus.RAISED, oldest_first=True)
+        awaiting = repository.PaymentFilter(status=PaymentStatus.RAISED, oldest_first=True)
         return await _payments(info, page, lambda: awaiting)
 
 
 async def _change(
     info: Info[Context, None],
-    change: Callable[..., Awaitable[service.PaymentOutcome]],
+    change: Callable[..., Awaitable[views.PaymentOutcome]],
     id: strawberry.ID,
     idempotency_key: str,
     *args: Any,
@@ -401,7 +401,7 @@ class PaymentMutation:
         request = input.to_request()
         return PaymentPayload.of(
             await as_caller(
-                info, service.raise_payment, request, idempotency_key=input.idempotency_key
+                info, raising.raise_payment, request, idempotency_key=input.idempotency_key
             )
         )
 
@@ -419,7 +419,7 @@ class PaymentMutation:
             strawberry.argument(description="What to approve, and the request's idempotency key."),
         ],
     ) -> ApprovePaymentResult:
-        return await _change(info, service.approve_payment, input.id, input.idempotency_key)
+        return await _change(info, approving.approve_payment, input.id, input.idempotency_key)
 
     @strawberry.mutation(
         extensions=allow(PAYMENT_MAKE),
@@ -433,7 +433,7 @@ class PaymentMutation:
             strawberry.argument(description="What to make, and the request's idempotency key."),
         ],
     ) -> PaymentChangeResult:
-        return await _change(info, service.make_payment, input.id, input.idempotency_key)
+        return await _change(info, approving.make_payment, input.id, input.idempotency_key)
 
     @strawberry.mutation(
         extensions=allow(PAYMENT_CANCEL),
@@ -450,11 +450,11 @@ class PaymentMutation:
         ],
     ) -> PaymentChangeResult:
         return await _change(
-            info, service.cancel_payment, input.id, input.idempotency_key, input.reason
+            info, approving.cancel_payment, input.id, input.idempotency_key, input.reason
         )
 
 
 # The types node(id:) fetches (common.node): each with the roles of its own lookup.
 NODES: tuple[NodeType, ...] = (
-    NodeType("Payment", LEDGER_READ, in_scope(service.payments_by_id, Payment.from_view)),
+    NodeType("Payment", LEDGER_READ, in_scope(views.payments_by_id, Payment.from_view)),
 )

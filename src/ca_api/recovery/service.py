@@ -51,7 +51,8 @@ from ca_api.ledger.rules import Category
 from ca_api.money import Pence
 from ca_api.orders import rules as order_rules
 from ca_api.orders import service as orders
-from ca_api.payments import service as payments
+from ca_api.payments import raising as payments
+from ca_api.payments.views import PaymentOutcome
 from ca_api.recovery import repository, rules
 from ca_api.recovery.models import RecoveryHandover, RecoveryOrder
 from ca_api.recovery.rules import AccountFacts, Outstanding
@@ -98,7 +99,7 @@ class RecoveryOutcome:
 @dataclass(frozen=True)
 class HandoverOutcome:
     view: RecoveryView
-    payment: payments.PaymentOutcome
+    payment: PaymentOutcome
     replayed: bool = False
 
 

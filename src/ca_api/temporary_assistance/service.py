@@ -49,7 +49,7 @@ from ca_api.common.keyset import Seek
 from ca_api.common.rules import text_problem
 from ca_api.deaths import spending as deaths
 from ca_api.errors import RecordNotFound, ValidationFailed, existing
-from ca_api.invoices import service as invoices
+from ca_api.invoices import events as invoices
 from ca_api.ledger import service as ledger
 from ca_api.ledger.rules import Category, CounterpartyKind
 from ca_api.ledger.service import Movement

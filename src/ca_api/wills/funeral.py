@@ -23,7 +23,8 @@ from ca_api.errors import InvalidState, RecordNotFound, ValidationFailed
 from ca_api.ledger import service as ledger
 from ca_api.ledger.rules import Category
 from ca_api.money import format_money
-from ca_api.payments import service as payments
+from ca_api.payments import raising as payments
+from ca_api.payments.views import PaymentOutcome
 from ca_api.wills import repository, rules
 from ca_api.wills.reads import WillsOutcome, WillsView, clean, lock, run, wills_of, wills_of_clients
 
@@ -34,7 +35,7 @@ FUNERAL = "funeral"
 class PlanPaymentOutcome:
     view: WillsView
     plan_id: uuid.UUID
-    payment: payments.PaymentOutcome
+    payment: PaymentOutcome
     replayed: bool = False
 
 
@@ -281,7 +282,7 @@ async def raise_funeral_plan_payment(
 
 
 async def refuse_unless_decided(session: AsyncSession, payment_id: uuid.UUID) -> None:
-    """Asked by ``payments.approve_payment`` of every payment: a funeral plan's payment is
+    """Asked by ``payments.approving.approve_payment`` of every payment: a funeral plan's payment is
     approved only while its best interest decision stands APPROVED (superseded meanwhile: not
     paid, B 28.2, R-CARE-5). Other payments pass."""
     link = await repository.plan_payment_of(session, payment_id)
