@@ -3,9 +3,9 @@ client, an order, an opening balance, an investment, an invoice or a budget plan
 
 The modules' own rules judge what they own: a client's details (``clients.rules``), an order's
 (``orders.rules``, R-ORD-1, R-ORD-3), an investment's units (``investments.rules``), an
-invoice's (``invoices.recording.invoice_problems``) and a plan's (``planning.service.plan_problems``,
-applied by the service). No session, no clock, no I/O: ``today`` and the amount maximum are
-passed in.
+invoice's (``invoices.recording.invoice_problems``) and a plan's
+(``planning.service.plan_problems``, applied by the service). No session, no clock, no I/O:
+``today`` and the amount maximum are passed in.
 """
 
 from __future__ import annotations

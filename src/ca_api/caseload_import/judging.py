@@ -29,7 +29,7 @@ from ca_api.caseload_import.records_on_books import (
 )
 from ca_api.caseload_import.request import ImportRefused, ImportRequest
 from ca_api.clients import service as clients
-from ca_api.invoices import service as invoices
+from ca_api.invoices import recording as invoices
 from ca_api.planning import service as planning
 from ca_api.policy import amounts
 

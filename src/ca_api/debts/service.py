@@ -3,8 +3,9 @@
 After a confirmed death (R-DEATH-2, seed 002 B 29.2) a payment of an invoice on the
 DEBT_BEFORE_DEATH basis is refused (DebtOutOfOrder, code DEBT_OUT_OF_ORDER) while an invoice
 ranked before it (``rules.debt_ahead``), dated up to and including the date of death, is still
-open: ``payments.raising`` and ``payments.approving`` ask ``refuse_out_of_order`` when the payment is raised and again
-when it is approved (when the money is held, R-PAY-3). Nothing here writes.
+open: ``payments.raising`` and ``payments.approving`` ask ``refuse_out_of_order`` when the
+payment is raised and again when it is approved (when the money is held, R-PAY-3). Nothing
+here writes.
 """
 
 from __future__ import annotations
