@@ -374,7 +374,7 @@ async def test_one_recorded_before_confirmation_is_queried_by_the_confirmation(
 async def test_a_caseload_import_queries_an_invoice_dated_after_death(
     api: Api, session: AsyncSession
 ) -> None:
-    """Every recording door: the import's ``invoices.service.import_invoices`` too."""
+    """Every recording door: the import's ``invoices.recording.import_invoices`` too."""
     client = await new_client(api)
     supplier = await new_counterparty(api, "SUPPLIER")
     await confirmed_death(api, client["id"], DIED)

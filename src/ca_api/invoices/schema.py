@@ -64,7 +64,7 @@ from ca_api.invoices.inputs import (
 )
 from ca_api.invoices.reads import InvoiceView
 from ca_api.ledger.schema import Category, Counterparty
-from ca_api.payments import views as payments_service
+from ca_api.payments import views as payment_views
 
 if TYPE_CHECKING:
     from ca_api.integrations.reference_types import ExternalReference
@@ -355,7 +355,7 @@ class Invoice(Node):
         from ca_api.payments.schema import Payment
 
         loader = loaders.many(
-            info.context, "invoices.payments_by_invoice", payments_service.payments_by_invoice
+            info.context, "invoices.payments_by_invoice", payment_views.payments_by_invoice
         )
         views = await loader.load(self._row.id)
         return [Payment.from_view(v) for v in views]
