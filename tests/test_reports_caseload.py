@@ -24,7 +24,7 @@ import strawberry
 
 from ca_api.config import Settings
 from ca_api.graphql import build_schema
-from ca_api.reports import repository, rules
+from ca_api.reports import money_held_repository, rules
 from ca_api.reports.csv_endpoint import REPORTS
 from tests.conftest import Api, RolledBackDatabase, error_codes
 from tests.factories import GM, amend_client, confirmed_death, new_key, record_change
@@ -452,8 +452,8 @@ async def test_money_held_by_role_average_and_the_lodgement_threshold_both_ways(
     # after it) agree, on either side of the cut-over.
     session = db.session()
     for day in (date(2014, 4, 29), date(2014, 4, 30), date(2014, 5, 1)):
-        up_to = await repository.money_by_role(session, day, 2_500_000, up_to=True)
-        now_less = await repository.money_by_role(session, day, 2_500_000, up_to=False)
+        up_to = await money_held_repository.money_by_role(session, day, 2_500_000, up_to=True)
+        now_less = await money_held_repository.money_by_role(session, day, 2_500_000, up_to=False)
         assert sorted(map(tuple, up_to)) == sorted(map(tuple, now_less))
     await session.close()
 

@@ -1,15 +1,15 @@
 """The month-end series of the committee's reports (issue 16 item 7; R-REP-1, R-REP-2) give, at
-every month end, exactly what the single-date report gives for that day: every figure, the
-change since the month end before, and what the reporting role sees suppressed. The series are
-counted together (``reports.repository.caseload_changes`` and ``money_series``: the first month
-end whole, then only what changed), so this pins them to the single-date reports over a history
-with a change of each dated kind in different months: orders starting and ending, deaths
-(confirmed, and one only recorded), moves into and out of residential care, the details recorded
-again, posted money in and out in several months (one before the cut-over's opening balances),
-and the lodgement threshold coming into force (2014-04-01, R-INV-2) with deputy clients crossing
-it. The history comes through the API (importCaseload, recordDeath/confirmDeath,
-recordCircumstanceChange, amendClient); the posted transfers go into the ledger as its batch
-insert puts them (the ledger's own triggers apply them).
+every month end, exactly what the single-date report gives for that day: every figure, the change
+since the month end before, and what the reporting role sees suppressed. The series are counted
+together (``reports.caseload_repository.caseload_changes`` and
+``money_held_repository.money_series``: the first month end whole, then only what changed), so this
+pins them to the single-date reports over a history with a change of each dated kind in different
+months: orders starting and ending, deaths (confirmed, and one only recorded), moves into and out of
+residential care, the details recorded again, posted money in and out in several months (one before
+the cut-over's opening balances), and the lodgement threshold coming into force (2014-04-01,
+R-INV-2) with deputy clients crossing it. The history comes through the API (importCaseload,
+recordDeath/confirmDeath, recordCircumstanceChange, amendClient); the posted transfers go into the
+ledger as its batch insert puts them (the ledger's own triggers apply them).
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from typing import Any
 from sqlalchemy import text
 
 from ca_api import clock
-from ca_api.reports import repository, rules
+from ca_api.reports import caseload_repository, money_held_repository, rules
 from tests.conftest import Api, RolledBackDatabase
 from tests.factories import amend_client, confirmed_death, raw, record_change, record_death
 from tests.test_reports_caseload import (
@@ -266,7 +266,7 @@ def test_a_series_is_of_consecutive_month_ends() -> None:
     assert rules.month_ends(date(2014, 1, 31), date(2014, 3, 1))[-1] == date(2014, 3, 31)
     for bad in ([date(2014, 1, 31), date(2014, 3, 31)], [date(2014, 1, 30), date(2014, 2, 28)]):
         try:
-            repository._check_month_ends(bad)
+            caseload_repository._check_month_ends(bad)
         except ValueError:
             continue
         raise AssertionError(bad)
@@ -303,7 +303,7 @@ async def test_both_sides_of_the_ledger_give_a_series_the_same_money(
     for up_to in (True, False):
         session = db.session()
         async with session.begin():
-            rows = await repository.money_series(session, days, thresholds, up_to=up_to)
+            rows = await money_held_repository.money_series(session, days, thresholds, up_to=up_to)
         await session.close()
         figures[up_to] = sorted(tuple(r) for r in rows)
     assert figures[True] == figures[False]

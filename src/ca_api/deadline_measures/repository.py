@@ -48,8 +48,8 @@ LONGEST_CLOCK = timedelta(days=400)
 
 
 async def for_a_report(session: AsyncSession) -> None:
-    """For this transaction only, as the caseload report's (``reports.repository``): a plan
-    made for the days given each time (a generic plan is not chosen after five runs), no JIT
+    """For this transaction only, as the caseload report's (``reports.caseload_repository``): a
+    plan made for the days given each time (a generic plan is not chosen after five runs), no JIT
     (PostgreSQL compiled the annual review chains for 80 to 120 ms of their time at 50,000
     clients), and room to sort the chains in memory (at the default 4 MB the window's sorts
     spilled to disk)."""

@@ -17,7 +17,7 @@ from ca_api.auth.permissions import CLIENT_READ_ALL
 from ca_api.auth.principal import Principal
 from ca_api.money import Pence
 from ca_api.policy import service as policy
-from ca_api.reports import repository, rules
+from ca_api.reports import caseload_repository, rules
 from ca_api.reports.rules import Cell
 
 ROLES = ("DEPUTY", "APPOINTEE")
@@ -82,7 +82,7 @@ def _cell_of(deputy: bool, situation: str) -> str:
 async def counts_on(session: AsyncSession, on: date) -> dict[str, int]:
     """Every cell of the caseload on ``on``, plainly."""
     counts = dict.fromkeys(CELLS, 0)
-    for row in await repository.caseload_counts(session, on):
+    for row in await caseload_repository.caseload_counts(session, on):
         counts[_cell_of(row.deputy, row.situation)] += int(row.clients)
     return _with_totals(counts)
 
@@ -91,10 +91,11 @@ async def counts_at_month_ends(session: AsyncSession, days: list[date]) -> list[
     """Every cell of the caseload on each of ``days`` (consecutive month ends), plainly: the
     first day counted whole, each next one from the one before, less the clients whose
     classification may have changed as they were counted the day before and plus them as
-    counted that day (``repository.caseload_changes``). Two statements whatever the length."""
+    counted that day (``caseload_repository.caseload_changes``). Two statements whatever the
+    length."""
     first = await counts_on(session, days[0])
     steps: list[dict[str, int]] = [dict.fromkeys(CELLS, 0) for _ in days]
-    for row in await repository.caseload_changes(session, days):
+    for row in await caseload_repository.caseload_changes(session, days):
         steps[row.i][_cell_of(row.deputy, row.situation)] += row.sign * int(row.clients)
     out = [first]
     for step in steps[1:]:

@@ -17,7 +17,7 @@ from ca_api.planning.rules import pence_of_figure
 from ca_api.planning.service import LODGEMENT_SURPLUS
 from ca_api.policy import service as policy
 from ca_api.policy.models import PolicyFigure
-from ca_api.reports import repository, rules
+from ca_api.reports import money_held_repository, rules
 from ca_api.reports.caseload import ROLES, Disclosure, money_shown
 from ca_api.reports.rules import Cell
 
@@ -106,7 +106,7 @@ async def money_held(session: AsyncSession, disclosure: Disclosure, as_at: date)
     threshold, threshold_from = await _threshold_on(session, as_at)
     by_role = {
         bool(r.deputy): Held(int(r.clients), int(r.held), int(r.over_threshold))
-        for r in await repository.money_by_role(session, as_at, threshold)
+        for r in await money_held_repository.money_by_role(session, as_at, threshold)
     }
     return report_of(disclosure, as_at, threshold, threshold_from, by_role)
 
@@ -115,15 +115,15 @@ async def money_held_series(
     session: AsyncSession, disclosure: Disclosure, start: date, end: date
 ) -> list[MoneyHeldReport]:
     """Money held at each month end from ``start``'s month to ``end``'s: the figures
-    ``money_held(month end)`` gives, from one statement (``repository.money_series``: each
-    figure by the steps at which it changes, added up here)."""
+    ``money_held(month end)`` gives, from one statement (``money_held_repository.money_series``:
+    each figure by the steps at which it changes, added up here)."""
     days = rules.month_ends(start, end)
     if not days:
         return []
     # the threshold's history read once, each month end's taken from it (not a query a month)
     history = await policy.figure_history(session, LODGEMENT_SURPLUS)
     thresholds = [_threshold_of(policy.in_force(history, d)) for d in days]
-    changes = await repository.money_series(session, days, [t for t, _ in thresholds])
+    changes = await money_held_repository.money_series(session, days, [t for t, _ in thresholds])
     running: dict[bool, Held] = {}
     out: list[MoneyHeldReport] = []
     for i, day in enumerate(days):
