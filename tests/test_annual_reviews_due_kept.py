@@ -7,7 +7,7 @@ the months in force when it started and the day the next review is due; ``annual
 pages it in due order. It is written by triggers in the transaction that writes the orders,
 reviews, client versions, deaths and figures of the months. Here:
 
-- the months and the due date the database works out are ``reviews.service._months_on`` and
+- the months and the due date the database works out are ``reviews.reviews_due._months_on`` and
   ``reviews.rules.review_due_on`` for every day of four years, under a history of the months
   (a change, a figure with no value, one before the first);
 - every reachable state through the services and the endpoint (an order, a review, its
@@ -40,8 +40,8 @@ from ca_api.common.ids import decode_uuid, encode_id
 from ca_api.common.keyset import Seek
 from ca_api.db import async_url
 from ca_api.policy import service as policy
+from ca_api.reviews import reviews_due as reviews
 from ca_api.reviews import rules
-from ca_api.reviews import service as reviews
 from tests.conftest import Api
 from tests.factories import (
     amend_deputyship,

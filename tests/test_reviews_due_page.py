@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ca_api.auth.principal import Principal, Role
 from ca_api.common import deadlines as deadline_clock
 from ca_api.common.keyset import Seek
-from ca_api.reviews import service as reviews
+from ca_api.reviews import reviews_due as reviews
 from ca_api.reviews.rules import ReviewState
 from tests.conftest import Api
 from tests.factories import client_with_orders, confirmed_death, record_review

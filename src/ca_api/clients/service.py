@@ -305,7 +305,7 @@ async def _tell_of_a_move(
 ) -> None:
     """In the amendment's transaction: a move into or out of residential care recorded as a
     change of circumstances and told to the OPG and the DWP as the client's are
-    (``reviews.service.record_change_in_callers_transaction``, imported when asked: reviews
+    (``reviews.recording.record_change_in_callers_transaction``, imported when asked: reviews
     depends on this module)."""
     move = MOVES.get((before.situation, after.situation))
     if move is None:
@@ -313,7 +313,7 @@ async def _tell_of_a_move(
     record = await client_as_it_stands(session, client_id)
     if record is None or record.legal_role is LegalRole.NONE:
         return  # no order yet: nobody supervises the client's affairs to be told
-    from ca_api.reviews import service as reviews  # a cycle at import
+    from ca_api.reviews import recording as reviews  # a cycle at import
     from ca_api.reviews.rules import CircumstanceKind
 
     await reviews.record_change_in_callers_transaction(

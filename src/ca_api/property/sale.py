@@ -39,7 +39,7 @@ from ca_api.property.models import (
 )
 from ca_api.property.reads import PropertyView
 from ca_api.receipts import repository as receipts_repository
-from ca_api.reviews import service as reviews
+from ca_api.reviews import recording as reviews
 from ca_api.reviews.rules import CircumstanceKind
 
 # A sale's proceeds: a receipt of the sale of property (issue 15), or of assets as before it.

@@ -37,7 +37,7 @@ from ca_api.context import Context
 from ca_api.outbox.inputs import MessageState, Recipient
 from ca_api.outbox.rules import MessageState as OutboxState
 from ca_api.outbox.service import MessageView
-from ca_api.reviews import rules, service
+from ca_api.reviews import reads, recording, reviews_due, rules
 from ca_api.reviews.models import CircumstanceChange as ChangeRow
 from ca_api.reviews.models import ClientContact as ContactRow
 from ca_api.reviews.models import ClientReview as ReviewRow
@@ -60,10 +60,10 @@ _CORRECTED_BY = "The record that corrects this one; null: it stands."
     "correction is a new record that supersedes it (R-AUD-2)."
 )
 class AnnualReview(Node):
-    view: strawberry.Private[service.RecordView[ReviewRow]]
+    view: strawberry.Private[reads.RecordView[ReviewRow]]
 
     @classmethod
-    def from_view(cls, view: service.RecordView[ReviewRow]) -> AnnualReview:
+    def from_view(cls, view: reads.RecordView[ReviewRow]) -> AnnualReview:
         r = view.row
         return cls(
             view=view,
@@ -118,10 +118,10 @@ class AnnualReview(Node):
     "is a new record that supersedes it (R-AUD-2)."
 )
 class ClientContact(Node):
-    view: strawberry.Private[service.RecordView[ContactRow]]
+    view: strawberry.Private[reads.RecordView[ContactRow]]
 
     @classmethod
-    def from_view(cls, view: service.RecordView[ContactRow]) -> ClientContact:
+    def from_view(cls, view: reads.RecordView[ContactRow]) -> ClientContact:
         r = view.row
         return cls(
             view=view,
@@ -189,10 +189,10 @@ class CircumstanceChangeNotice:
     "changed: a correction is a new record that supersedes it (R-AUD-2)."
 )
 class CircumstanceChange(Node):
-    view: strawberry.Private[service.RecordView[ChangeRow]]
+    view: strawberry.Private[reads.RecordView[ChangeRow]]
 
     @classmethod
-    def from_view(cls, view: service.RecordView[ChangeRow]) -> CircumstanceChange:
+    def from_view(cls, view: reads.RecordView[ChangeRow]) -> CircumstanceChange:
         r = view.row
         return cls(
             view=view,
@@ -239,10 +239,10 @@ class CircumstanceChange(Node):
     "at least once annually)."
 )
 class AnnualReviewDue:
-    due: strawberry.Private[service.ReviewDue]
+    due: strawberry.Private[reviews_due.ReviewDue]
 
     @classmethod
-    def of(cls, d: service.ReviewDue) -> AnnualReviewDue:
+    def of(cls, d: reviews_due.ReviewDue) -> AnnualReviewDue:
         return cls(
             due=d,
             client_id=node_id("Client", d.client_id),
@@ -412,7 +412,7 @@ async def _client_records(
     cid = await readable_client_id(info.context, client_id)
 
     async def fetch(seek: Seek[tuple[date, uuid.UUID]]) -> list[Any]:
-        return await service.records_of_client(info.context.session, model, cid, seek)
+        return await reads.records_of_client(info.context.session, model, cid, seek)
 
     return await page.connection(
         cursor=PageRequest.date_id,
@@ -486,7 +486,7 @@ class ReviewQuery:
         cid = await client_filter(ctx, client_id)
         return await deadline_clock.connection(
             page,
-            lambda seek: service.reviews_due(
+            lambda seek: reviews_due.reviews_due(
                 ctx.session, ctx.principal, state=state, due_by=due_by, client_id=cid, seek=seek
             ),
             AnnualReviewDue.of,
@@ -512,7 +512,7 @@ class ReviewMutation:
     ) -> RecordAnnualReviewResult:
         done = await as_caller(
             info,
-            service.record_review,
+            recording.record_review,
             decode_uuid("Client", input.client_id),
             reviewed_on=input.reviewed_on,
             methods=input.methods,
@@ -542,7 +542,7 @@ class ReviewMutation:
     ) -> RecordClientContactResult:
         done = await as_caller(
             info,
-            service.record_contact,
+            recording.record_contact,
             decode_uuid("Client", input.client_id),
             contacted_on=input.contacted_on,
             kind=input.kind,
@@ -577,7 +577,7 @@ class ReviewMutation:
     ) -> RecordCircumstanceChangeResult:
         done = await as_caller(
             info,
-            service.record_change,
+            recording.record_change,
             decode_uuid("Client", input.client_id),
             occurred_on=input.occurred_on,
             kind=input.kind,
@@ -597,16 +597,16 @@ NODES: tuple[NodeType, ...] = (
     NodeType(
         "AnnualReview",
         REVIEW_READ,
-        in_scope(service.by_id_of(ReviewRow), AnnualReview.from_view),
+        in_scope(reads.by_id_of(ReviewRow), AnnualReview.from_view),
     ),
     NodeType(
         "ClientContact",
         REVIEW_READ,
-        in_scope(service.by_id_of(ContactRow), ClientContact.from_view),
+        in_scope(reads.by_id_of(ContactRow), ClientContact.from_view),
     ),
     NodeType(
         "CircumstanceChange",
         REVIEW_READ,
-        in_scope(service.by_id_of(ChangeRow), CircumstanceChange.from_view),
+        in_scope(reads.by_id_of(ChangeRow), CircumstanceChange.from_view),
     ),
 )

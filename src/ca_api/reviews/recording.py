@@ -1,6 +1,7 @@
-"""Use cases of a client's annual review, contacts and changes of circumstances (issue 14
-item 1; R-CARE-1, R-ORD-4, R-AUD-2, seed 002 B 13.1-13.5, B 18.2): each one transaction with its
-audit row (R-AUD-1), once per idempotency key; refused, nothing written, with the reason.
+"""A client's annual reviews, contacts and changes of circumstances as the council records them
+(issue 14 item 1; R-CARE-1, R-ORD-4, R-AUD-2, seed 002 B 13.1-13.5, B 18.2): each one
+transaction with its audit row (R-AUD-1), once per idempotency key; refused, nothing written,
+with the reason.
 
 - **A review** (``record_review``): of an ACTIVE client, not after a confirmed death (a review is
   of a living client's needs: a death is wound up, B 29). It restarts the annual clock.
@@ -15,9 +16,6 @@ audit row (R-AUD-1), once per idempotency key; refused, nothing written, with th
   CIRCUMSTANCES_CHANGED)``. A correction is told to whoever heard of what it corrects too.
 - **A correction** of any of them is a new record that supersedes the one it corrects, with the
   reason (R-AUD-2); a record is corrected once (the correction is corrected next).
-- **Reviews due** (``reviews_due``): every ACTIVE client with a deputy order in force today and
-  no confirmed death, due the policy's months (``annual_review_months``) after their last review
-  standing, or after the order when none; DUE, or OVERDUE the day after (``common.deadlines``).
 """
 
 from __future__ import annotations
@@ -26,40 +24,28 @@ import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ca_api import clock
 from ca_api.audit import service as audit
 from ca_api.auth.actor import Actor
-from ca_api.auth.principal import Principal
 from ca_api.clients import service as clients
 from ca_api.clients.rules import ClientStatus, LegalRole
-from ca_api.common import deadlines as deadline_clock
 from ca_api.common import idempotency
-from ca_api.common.keyset import Seek
 from ca_api.deaths import spending as deaths
 from ca_api.errors import InvalidState, RecordNotFound, ValidationFailed, existing
 from ca_api.ledger import service as ledger
 from ca_api.ledger.rules import CounterpartyKind
 from ca_api.outbox import service as outbox
 from ca_api.outbox.rules import Recipient, Topic
-from ca_api.policy import service as policy
-from ca_api.policy.models import PolicyFigure
 from ca_api.reviews import repository, rules
 from ca_api.reviews.models import CircumstanceChange, ClientContact, ClientReview
-from ca_api.reviews.rules import CircumstanceKind, ContactKind, ReviewMethod, ReviewState
+from ca_api.reviews.reads import TYPE_NAME, M, RecordView, records_by_id
+from ca_api.reviews.rules import CircumstanceKind, ContactKind, ReviewMethod
 
-M = TypeVar("M", ClientReview, ClientContact, CircumstanceChange)
-
-# Each kind of record: its GraphQL type (the outbox's subject type, a NotFound's type) and its
-# audit entity.
-TYPE_NAME = {
-    ClientReview: "AnnualReview",
-    ClientContact: "ClientContact",
-    CircumstanceChange: "CircumstanceChange",
-}
+# Each kind of record's audit entity.
 ENTITY = {
     ClientReview: "client_review",
     ClientContact: "client_contact",
@@ -68,181 +54,9 @@ ENTITY = {
 
 
 @dataclass(frozen=True)
-class RecordView(Generic[M]):
-    """A record as it stands: the record that corrects it (None: it stands), and for a change
-    of circumstances the messages that tell the OPG and the DWP of it."""
-
-    row: M
-    corrected_by: uuid.UUID | None = None
-    notices: tuple[outbox.MessageView, ...] = ()
-
-
-@dataclass(frozen=True)
 class RecordOutcome(Generic[M]):
     view: RecordView[M]
     replayed: bool = False
-
-
-# --- reads ------------------------------------------------------------------------------------
-
-
-async def _views(session: AsyncSession, model: type[M], rows: Sequence[M]) -> list[RecordView[M]]:
-    ids = [r.id for r in rows]
-    corrected = await repository.corrected_by(session, model, ids)
-    notices: dict[uuid.UUID, list[outbox.MessageView]] = {}
-    if model is CircumstanceChange and ids:
-        for m in await outbox.messages_about(session, TYPE_NAME[model], ids):
-            notices.setdefault(m.message.subject_id, []).append(m)
-    return [RecordView(r, corrected.get(r.id), tuple(notices.get(r.id, ()))) for r in rows]
-
-
-async def records_by_id(
-    session: AsyncSession, principal: Principal | None, model: type[M], ids: Sequence[uuid.UUID]
-) -> dict[uuid.UUID, RecordView[M]]:
-    """The records of one kind with these ids whose client the principal may read (None: the
-    service), by id."""
-    rows = await repository.by_id(session, principal, model, ids)
-    return {v.row.id: v for v in await _views(session, model, rows)}
-
-
-def by_id_of(
-    model: type[M],
-) -> Callable[
-    [AsyncSession, Principal, Sequence[uuid.UUID]], Awaitable[dict[uuid.UUID, RecordView[M]]]
-]:
-    """``records_by_id`` of one kind: a node loader's fetch."""
-
-    async def fetch(
-        session: AsyncSession, principal: Principal, ids: Sequence[uuid.UUID]
-    ) -> dict[uuid.UUID, RecordView[M]]:
-        return await records_by_id(session, principal, model, ids)
-
-    return fetch
-
-
-async def records_of_client(
-    session: AsyncSession,
-    model: type[M],
-    client_id: uuid.UUID,
-    seek: Seek[tuple[date, uuid.UUID]],
-) -> list[RecordView[M]]:
-    """A page of the client's records of one kind, newest first, corrections included (each
-    says what corrects it)."""
-    rows = await repository.page_of_client(session, model, client_id, seek)
-    return await _views(session, model, rows)
-
-
-# --- the annual review clock (R-CARE-1, B 13.1) -----------------------------------------------
-
-
-@dataclass(frozen=True)
-class ReviewDue(deadline_clock.Deadline):
-    """A deputy client's next annual review as of today: its id is the client's."""
-
-    client_reference: str
-    order_date: date
-    last_reviewed_on: date | None
-    months: int
-    review_state: ReviewState
-    days_overdue: int
-
-    @property
-    def client_id(self) -> uuid.UUID:
-        return self.source_id
-
-
-def _months_on(figures: Sequence[PolicyFigure], on: date) -> int:
-    """The months between reviews in force on ``on`` (the figure's history, oldest first). A
-    clock that started before the first figure was recorded (an order of 2012, the seed's
-    policy of 2014) runs by that first figure: the yearly review is the court's expectation of
-    every deputy, older than the council's written policy, and one client's old order must not
-    take the whole list down. PolicyMissing only when no figure is recorded at all."""
-    known = [f for f in figures if f.value is not None]
-    if not known:
-        raise policy.PolicyMissing(rules.REVIEW_MONTHS, on)
-    found = [f for f in known if f.effective_from <= on] or known[:1]
-    return int(found[-1].value)  # type: ignore[arg-type]
-
-
-async def every_review_due(
-    session: AsyncSession, principal: Principal, *, client_id: uuid.UUID | None = None
-) -> list[ReviewDue]:
-    """Each deputy client's next annual review, as of today: ACTIVE, a deputy order in force,
-    no confirmed death. Due the months in force on the day the clock started after the last
-    review that stands, or after the order when none."""
-    today = clock.today()
-    rows = await repository.deputy_clients(session, principal, today, client_id)
-    figures = await policy.figure_history(session, rules.REVIEW_MONTHS)
-    return [_review_due(r, figures, today) for r in rows]
-
-
-def _review_due(r: Any, figures: Sequence[PolicyFigure], today: date) -> ReviewDue:
-    """A deputy client's next review by the rules, from its row (``repository.deputy_clients``)."""
-    start = r.last_reviewed_on or r.order_date
-    months = _months_on(figures, start)
-    due_on = rules.review_due_on(start, months)
-    return ReviewDue(
-        source_id=r.client_id,
-        due_on=due_on,
-        state=deadline_clock.state_on(due_on, None, today),
-        client_reference=r.client_reference,
-        order_date=r.order_date,
-        last_reviewed_on=r.last_reviewed_on,
-        months=months,
-        review_state=rules.review_state(due_on, today),
-        days_overdue=max(0, (today - due_on).days),
-    )
-
-
-async def reviews_due(
-    session: AsyncSession,
-    principal: Principal,
-    *,
-    state: ReviewState | None,
-    due_by: date | None,
-    client_id: uuid.UUID | None,
-    seek: Seek[tuple[date, uuid.UUID]],
-) -> list[ReviewDue]:
-    """A page of the deputy clients' next annual reviews, soonest due first (overdue ones
-    first): only those in ``state``, only those due on or before ``due_by``, only the client's,
-    if given.
-
-    The page is read in due order from the clocks the database keeps
-    (``repository.reviews_due_page``, migration 0055), then each of its rows is judged by the
-    rules as the whole list is (``every_review_due``: ``tests/test_reviews_due_page.py`` holds
-    every page equal to the whole list's); with no figure of the months recorded, the whole
-    list is read (and refused as before)."""
-    today = clock.today()
-    figures = await policy.figure_history(session, rules.REVIEW_MONTHS)
-    if not any(f.value is not None for f in figures):
-        every = [
-            d
-            for d in await every_review_due(session, principal, client_id=client_id)
-            if (state is None or d.review_state is state) and (due_by is None or d.due_on <= due_by)
-        ]
-        return deadline_clock.page(every, state=None, seek=seek)
-    overdue = None if state is None else state is ReviewState.OVERDUE
-    rows = await repository.reviews_due_page(
-        session,
-        principal,
-        today,
-        overdue=overdue,
-        due_by=due_by,
-        client_id=client_id,
-        seek=seek,
-    )
-    return [_review_due(r, figures, today) for r in rows]
-
-
-async def review_due_of(
-    session: AsyncSession, principal: Principal, client_id: uuid.UUID
-) -> ReviewDue | None:
-    """The client's next annual review (None: not a deputy client the clock follows)."""
-    found = await every_review_due(session, principal, client_id=client_id)
-    return found[0] if found else None
-
-
-# --- recording --------------------------------------------------------------------------------
 
 
 def _clean(value: str | None) -> str | None:
