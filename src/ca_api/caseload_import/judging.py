@@ -28,6 +28,7 @@ from ca_api.caseload_import.records_on_books import (
     plan_orders,
 )
 from ca_api.caseload_import.request import ImportRefused, ImportRequest
+from ca_api.clients import caseload_import as client_import
 from ca_api.clients import service as clients
 from ca_api.invoices import recording as invoices
 from ca_api.planning import service as planning
@@ -133,7 +134,7 @@ async def _plan_clients(
     one already on the books); each row of the other files naming a client known; the clients
     on the books locked, so that what is judged stays so until written."""
     referenced = {c.reference for c in client_rows} | references(of_clients)
-    books = await clients.by_references(j.session, sorted(referenced))
+    books = await client_import.by_references(j.session, sorted(referenced))
     for c in client_rows:
         known = books.get(c.reference)
         if known is None:
@@ -147,7 +148,7 @@ async def _plan_clients(
             other=other_details(f"client {c.reference}", known.details, c.details),
         )
     new_clients = j.plan.new_clients
-    likely = await clients.likely_duplicates(j.session, [c.details for c in new_clients])
+    likely = await client_import.likely_duplicates(j.session, [c.details for c in new_clients])
     for c, matches in zip(new_clients, likely, strict=True):
         for known, how in matches:
             words = " and ".join(m.value.replace("_", " ").lower() for m in how)

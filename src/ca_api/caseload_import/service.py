@@ -10,11 +10,12 @@ balances against the bank statement for the cut-over date. Any problem refuses t
 every one of them (``ImportRefused``) and nothing is written. A record already on the books
 with the same content is "already present": importing the same files again writes nothing.
 
-Each record is written through the module that owns it (``clients.service.import_clients``,
-``orders.service.import_orders``, ``ledger.service.post_opening_balances``,
-``investments.service.import_investments``, ``invoices.recording.import_invoices``,
-``planning.service.import_plans``), each with its audit rows, and one audit row for the import
-itself (none when everything was already present: a no-op).
+Each record is written through the module that owns it
+(``clients.caseload_import.import_clients``, ``orders.service.import_orders``,
+``ledger.service.post_opening_balances``, ``investments.service.import_investments``,
+``invoices.recording.import_invoices``, ``planning.service.import_plans``), each with its audit
+rows, and one audit row for the import itself (none when everything was already present: a
+no-op).
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from ca_api.caseload_import import judging, repository
 from ca_api.caseload_import.files import ImportFile, digest
 from ca_api.caseload_import.plan import Plan, new_plan, references
 from ca_api.caseload_import.request import FileCount, ImportOutcome, ImportRequest
-from ca_api.clients import service as clients
+from ca_api.clients import caseload_import as client_import
 from ca_api.common import idempotency
 from ca_api.common.rules import MAX_NAME
 from ca_api.db import unit_of_work
@@ -64,10 +65,10 @@ async def _write(
     session: AsyncSession, actor: Actor, request: ImportRequest, plan: Plan
 ) -> ImportOutcome:
     why = f"caseload import at cut-over {request.cut_over.isoformat()}"
-    made = await clients.import_clients(
+    made = await client_import.import_clients(
         session, actor, [(c.reference, c.details) for c in plan.new_clients], why=why
     )
-    books = await clients.by_references(session, sorted(references(plan.to_write())))
+    books = await client_import.by_references(session, sorted(references(plan.to_write())))
     ids = {ref: k.id for ref, k in books.items()} | made
     await orders.import_orders(
         session,

@@ -1,11 +1,12 @@
 """Use cases for clients: each mutation is one transaction with its audit row (R-AUD-1).
 
 Creating and referring a client run once per idempotency key (as money does), and refuse a
-likely duplicate of a client already on the books (issue 9 item 7)."""
+likely duplicate of a client already on the books (issue 9 item 7). The details set at the end
+of a case are written by ``end_of_case``, the clients of a caseload import by
+``caseload_import``."""
 
 from __future__ import annotations
 
-import enum
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -34,7 +35,6 @@ from ca_api.db import unit_of_work
 from ca_api.errors import (
     BusinessProblem,
     ErrorCode,
-    InvalidState,
     RecordNotFound,
     ValidationFailed,
 )
@@ -353,88 +353,6 @@ async def _refuse_closing_while_held(session: AsyncSession, client_id: uuid.UUID
     await recovery.refuse_closing_by_amendment(session, client_id)
 
 
-async def _set_in_callers_transaction(
-    session: AsyncSession,
-    actor: Actor,
-    client_id: uuid.UUID,
-    *,
-    field: str,
-    value: enum.Enum,
-    action: str,
-    reason: str,
-) -> tuple[ClientDetails, bool]:
-    """A new version of the client's details with ``field`` set to ``value``, the old one kept
-    (R-AUD-2), with its audit row, in the caller's transaction: the details before, and whether
-    anything was written (nothing when the field holds the value already)."""
-    row = await repository.get_current_for_update(session, client_id)
-    if row is None:
-        raise RecordNotFound("client", str(client_id))
-    before = repository.details_of(row)
-    if getattr(before, field) is value:
-        return before, False
-    changes: dict[str, Any] = {field: value}
-    after = replace(before, **changes)
-    await repository.append_client_version(
-        session,
-        client_id,
-        after,
-        recorded_by=actor.principal.subject,
-        referred_by=row.referred_by,
-        reason=reason,
-        expected_version=row.version,
-    )
-    await audit.record(
-        session,
-        actor,
-        ENTITY,
-        client_id,
-        action,
-        before={field: getattr(before, field).value},
-        after={field: value.value},
-        reason=reason,
-        client_id=client_id,
-    )
-    return before, True
-
-
-async def record_deceased(
-    session: AsyncSession, actor: Actor, client_id: uuid.UUID, *, reason: str
-) -> None:
-    """In the caller's transaction (a death confirmed, issue 13): a new version of the client's
-    details with the situation DECEASED_WINDING_UP (seed 002 Appendix 1), the old one kept
-    (R-AUD-2), with its audit row. Nothing when the client is recorded so already."""
-    await _set_in_callers_transaction(
-        session,
-        actor,
-        client_id,
-        field="situation",
-        value=Situation.DECEASED_WINDING_UP,
-        action="amend",
-        reason=reason,
-    )
-
-
-async def record_closed(
-    session: AsyncSession, actor: Actor, client_id: uuid.UUID, *, reason: str
-) -> ClientDetails:
-    """In the caller's transaction (a wound-up case closed, issue 13 item 5; the caller checked
-    that nothing is outstanding): a new version of the client's details with the status CLOSED,
-    the old one kept (R-AUD-2), with its audit row. The details before; InvalidState when the
-    client is closed already (nothing written)."""
-    before, written = await _set_in_callers_transaction(
-        session,
-        actor,
-        client_id,
-        field="status",
-        value=ClientStatus.CLOSED,
-        action="close",
-        reason=reason,
-    )
-    if not written:
-        raise InvalidState("the client's case is closed already")
-    return before
-
-
 async def client_as_it_stands(session: AsyncSession, client_id: uuid.UUID) -> ClientRecord | None:
     """The client today (legal role, referrer), whoever asks: for a use case that checked its
     own permission (whom a death is told to, ``deaths``)."""
@@ -552,67 +470,3 @@ async def caseload(session: AsyncSession, on: date | None = None) -> list[Caselo
         CaseloadCount(legal_role=r, situation=s, clients=n)
         for (r, s), n in sorted(counts.items(), key=lambda kv: (kv[0][0].value, kv[0][1].value))
     ]
-
-
-# --- A caseload import (issue 12 item 5) ------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class KnownClient:
-    """A client on the books as the caseload import compares a row with it."""
-
-    id: uuid.UUID
-    reference: str
-    details: ClientDetails
-
-
-async def by_references(session: AsyncSession, references: Sequence[str]) -> dict[str, KnownClient]:
-    """The clients on the books with these references, by reference (one query)."""
-    rows = await repository.current_by_reference(session, references)
-    return {r.reference: KnownClient(r.id, r.reference, repository.details_of(r)) for r in rows}
-
-
-async def likely_duplicates(
-    session: AsyncSession, new: Sequence[ClientDetails]
-) -> list[list[tuple[KnownClient, list[DuplicateMatch]]]]:
-    """For each new client (normalised), the clients on the books it likely duplicates (issue 9
-    item 7: the same NI number, or the same name and date of birth), in one query."""
-    ni = [d.ni_number for d in new if d.ni_number is not None]
-    rows = await repository.current_with_ni_or_birth(session, ni, [d.date_of_birth for d in new])
-    known = [KnownClient(r.id, r.reference, repository.details_of(r)) for r in rows]
-    out: list[list[tuple[KnownClient, list[DuplicateMatch]]]] = []
-    for details in new:
-        found = [(k, rules.duplicate_matches(details, k.details)) for k in known]
-        out.append([(k, m) for k, m in found if m])
-    return out
-
-
-async def import_clients(
-    session: AsyncSession,
-    actor: Actor,
-    new: Sequence[tuple[str, ClientDetails]],
-    *,
-    why: str,
-) -> dict[str, uuid.UUID]:
-    """Clients of a caseload import with the council's own references, in the caller's
-    transaction (the import checked them with ``rules.validate`` and ``likely_duplicates``):
-    a few statements for the lot, an audit row each (R-AUD-1). Their ids by reference."""
-    made = [(uuid.uuid4(), ref, details) for ref, details in new]
-    await repository.insert_clients(session, made, actor.principal.subject)
-    await repository.reference_sequence_past(session, [ref for _, ref, _ in made])
-    await audit.record_many(
-        session,
-        actor,
-        [
-            audit.Change(
-                entity_type=ENTITY,
-                entity_id=i,
-                action="import",
-                after={"reference": ref, **repository.details_values(d)},
-                reason=why,
-                client_id=i,
-            )
-            for i, ref, d in made
-        ],
-    )
-    return {ref: i for i, ref, _ in made}

@@ -19,6 +19,7 @@ from ca_api.approvals import mechanism as approvals
 from ca_api.approvals import steps
 from ca_api.audit import service as audit
 from ca_api.auth.actor import Actor
+from ca_api.clients import end_of_case
 from ca_api.clients import service as clients
 from ca_api.common.rules import text_problem
 from ca_api.deaths import repository, rules
@@ -177,7 +178,7 @@ async def confirm_death(
             f"death on {row.died_on.isoformat()} confirmed (certificate "
             f"{row.certificate_reference}; seed 002 B 29)"
         )
-        await clients.record_deceased(session, actor, row.client_id, reason=reason)
+        await end_of_case.record_deceased(session, actor, row.client_id, reason=reason)
         told = await _tell_council_teams(session, actor, row)  # R-DEATH-1, B 29.1
         # Invoices dated after the death are queried, not the client's debts (R-DEATH-2, B
         # 29.2); under the client's lock, as an invoice being recorded takes it.

@@ -36,6 +36,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ca_api import clock
 from ca_api.audit import service as audit
 from ca_api.auth.actor import Actor
+from ca_api.clients import end_of_case
 from ca_api.clients import service as clients
 from ca_api.clients.rules import ClientStatus
 from ca_api.common import idempotency
@@ -547,7 +548,7 @@ async def close(
                 + "; ".join(o.detail for o in view.outstanding)
             )
         r = view.record
-        await clients.record_closed(
+        await end_of_case.record_closed(
             session,
             actor,
             client_id,

@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ca_api.auth.actor import Actor
+from ca_api.clients import end_of_case
 from ca_api.clients import service as clients
 from ca_api.common import idempotency
 from ca_api.common.grouping import group_by
@@ -204,7 +205,7 @@ async def close_wound_up_case(
             if paid is not None and paid.status == "MADE"
             else "nil estate"
         )
-        await clients.record_closed(session, actor, client_id, reason=reason)
+        await end_of_case.record_closed(session, actor, client_id, reason=reason)
         return {"client_id": str(client_id)}
 
     result = await idempotency.run_recorded(
