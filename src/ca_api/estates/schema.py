@@ -30,15 +30,16 @@ from ca_api.common.problems import (
     ValidationProblem,
 )
 from ca_api.context import Context
-from ca_api.estates import service
+from ca_api.estates import payment as estate_payment
+from ca_api.estates import reads, recording
 from ca_api.estates.types import ClaimantKind, Estate
 from ca_api.payments.schema import Payment
 
 
 async def _estate(info: Info[Context, None], client_id: uuid.UUID) -> Estate:
     session = info.context.session
-    view = await service.estate_of(session, client_id)
-    stage = (await service.estate_state_of_clients(session, [client_id])).get(client_id)
+    view = await reads.estate_of(session, client_id)
+    stage = (await reads.estate_state_of_clients(session, [client_id])).get(client_id)
     return Estate.of(view, stage)
 
 
@@ -49,7 +50,7 @@ class EstatePayload:
     replayed: bool = replayed_field()
 
 
-async def estate_payload(info: Info[Context, None], done: service.EstateOutcome) -> EstatePayload:
+async def estate_payload(info: Info[Context, None], done: reads.EstateOutcome) -> EstatePayload:
     client_id = done.view.client_id
     return EstatePayload(
         client=await client_of(info.context, client_id),
@@ -205,7 +206,7 @@ class EstateMutation:
     ) -> RecordEstateClaimantResult:
         done = await as_caller(
             info,
-            service.record_claimant,
+            recording.record_claimant,
             decode_uuid("Client", input.client_id),
             input.kind,
             name=input.name,
@@ -239,7 +240,7 @@ class EstateMutation:
     ) -> RecordTreasurySolicitorReferralResult:
         done = await as_caller(
             info,
-            service.record_referral,
+            recording.record_referral,
             decode_uuid("Client", input.client_id),
             input.referred_on,
             input.reference,
@@ -266,7 +267,7 @@ class EstateMutation:
     ) -> RaiseEstatePaymentResult:
         done = await as_caller(
             info,
-            service.raise_estate_payment,
+            estate_payment.raise_estate_payment,
             decode_uuid("Client", input.client_id),
             idempotency_key=input.idempotency_key,
         )

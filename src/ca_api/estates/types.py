@@ -13,7 +13,7 @@ from ca_api.common.types import graphql_enum
 from ca_api.estates import rules
 from ca_api.estates.models import EstateClaimant as ClaimantRow
 from ca_api.estates.models import EstateReferral as ReferralRow
-from ca_api.estates.service import EstatePaymentView, EstateView
+from ca_api.estates.reads import EstatePaymentView, EstateView
 from ca_api.payments.inputs import PaymentStatus
 
 ClaimantKind = rules.ClaimantKind
