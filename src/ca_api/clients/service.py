@@ -347,8 +347,8 @@ async def _refuse_closing_a_deceased_client(session: AsyncSession, client_id: uu
 async def _refuse_closing_while_held(session: AsyncSession, client_id: uuid.UUID) -> None:
     """A living client is not closed by amendment while money or valuables are held for them:
     every account at zero, nothing in the safe (R-ORD-5, seed 002 B 27, B 24; the one check is
-    ``recovery.service.refuse_closing_by_amendment``, imported when asked: a cycle)."""
-    from ca_api.recovery import service as recovery  # a cycle at import
+    ``recovery.recording.refuse_closing_by_amendment``, imported when asked: a cycle)."""
+    from ca_api.recovery import recording as recovery  # a cycle at import
 
     await recovery.refuse_closing_by_amendment(session, client_id)
 

@@ -88,11 +88,11 @@ async def _still_decided(session: AsyncSession, payment: Payment) -> None:
 async def _still_recovered(session: AsyncSession, payment: Payment) -> None:
     """A one-off payment handing a client's money back to them (R-ORD-5, seed 002 B 27) is
     approved and made only after the court's order that they can manage their affairs is
-    recorded (``recovery.service.refuse_unless_recovered``; it is raised only then). Imported
+    recorded (``recovery.handover.refuse_unless_recovered``; it is raised only then). Imported
     when called, since recovery builds on payments."""
     if payment.invoice_id is not None or payment.standing or payment.winding_up_basis:
         return
-    from ca_api.recovery import service as recovery
+    from ca_api.recovery import handover as recovery
 
     await recovery.refuse_unless_recovered(session, payment.id)
 

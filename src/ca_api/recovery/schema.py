@@ -33,7 +33,7 @@ from ca_api.common.scalars import Money
 from ca_api.context import Context
 from ca_api.files.types import FileInput
 from ca_api.payments.schema import Payment
-from ca_api.recovery import service
+from ca_api.recovery import handover, reads, recording
 from ca_api.recovery.types import RecoveryOfCapacity
 
 
@@ -151,7 +151,7 @@ CloseRecoveredCaseResult = Annotated[
 ]
 
 
-def _payload(done: service.RecoveryOutcome) -> RecoveryOfCapacityPayload:
+def _payload(done: reads.RecoveryOutcome) -> RecoveryOfCapacityPayload:
     return RecoveryOfCapacityPayload(
         recovery=RecoveryOfCapacity.of(done.view), replayed=done.replayed
     )
@@ -172,7 +172,7 @@ class RecoveryQuery:
     ) -> RecoveryOfCapacity | None:
         ctx = info.context
         cid = await readable_client_id(ctx, client_id)
-        view = await service.recovery_of(ctx.session, cid)
+        view = await reads.recovery_of(ctx.session, cid)
         return RecoveryOfCapacity.of(view) if view is not None else None
 
 
@@ -195,7 +195,7 @@ class RecoveryMutation:
     ) -> RecordRecoveryOfCapacityResult:
         done = await as_caller(
             info,
-            service.record,
+            recording.record,
             decode_uuid("Client", input.client_id),
             order_date=input.order_date,
             court_reference=input.court_reference,
@@ -220,7 +220,7 @@ class RecoveryMutation:
     ) -> CorrectRecoveryOfCapacityResult:
         done = await as_caller(
             info,
-            service.correct,
+            recording.correct,
             decode_uuid("Client", input.client_id),
             order_date=input.order_date,
             court_reference=input.court_reference,
@@ -247,7 +247,7 @@ class RecoveryMutation:
     ) -> RaiseHandoverPaymentResult:
         done = await as_caller(
             info,
-            service.raise_handover,
+            handover.raise_handover,
             decode_uuid("Client", input.client_id),
             payee_id=decode_uuid("Counterparty", input.payee_id),
             amount=int(input.amount),
@@ -278,7 +278,7 @@ class RecoveryMutation:
     ) -> CloseRecoveredCaseResult:
         done = await as_caller(
             info,
-            service.close,
+            recording.close,
             decode_uuid("Client", input.client_id),
             idempotency_key=input.idempotency_key,
         )

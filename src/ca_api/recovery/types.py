@@ -13,7 +13,7 @@ from ca_api.files.types import StoredFile
 from ca_api.payments.inputs import PaymentStatus
 from ca_api.recovery import rules
 from ca_api.recovery.models import RecoveryOrder as OrderRow
-from ca_api.recovery.service import HandoverView, RecoveryView
+from ca_api.recovery.reads import HandoverView, RecoveryView
 
 TYPE_NAME = "RecoveryOfCapacity"
 

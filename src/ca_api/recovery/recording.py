@@ -1,17 +1,13 @@
-"""Use cases of recovery of capacity (issue 14 item 7; R-ORD-5, seed 002 B 27): each one
-transaction under the client's lock with its audit rows (R-AUD-1), once per idempotency key;
-refused, nothing written, with the reason.
+"""Recovery of capacity as the council records it (issue 14 item 7; R-ORD-5, seed 002 B 27):
+the court's order recorded and corrected, and the case closed; each one transaction under the
+client's lock with its audit rows (R-AUD-1), once per idempotency key; refused, nothing written,
+with the reason. Money is handed back by ``handover``.
 
 - **The court's order recorded** (``record``): the Court of Protection ordered that the client
   can manage their own affairs (B 27.1, on medical evidence, B 27.2): its date and reference are
   recorded and the deputyship in force on that date ends on it (a new version of the order,
   ``orders.service.OrderKind.end_in_callers_transaction``, R-AUD-2). Corrected by a new record
   superseding the last (``correct``); a corrected date moves the deputyship's end with it.
-- **Money handed back** (``raise_handover``): a one-off payment from the client's CMS account to
-  the client (their own account, a counterparty), with the evidence of where it goes, raised
-  through ``payments.raise_for_decision`` and then approved (four eyes, the limits, the hold) and
-  made as every payment. Every door of such a payment asks for the court's order: raised only
-  after it is recorded, and ``refuse_unless_recovered`` at approvePayment and makePayment.
 - **Documents and valuables returned**: the valuables module's returnValuable (logged, B 24);
   ``valuables.service.held_of_clients`` counts what is still held.
 - **Closed** (``close``): the client CLOSED only when every account is at zero and nothing is
@@ -26,8 +22,6 @@ recovery is recorded for them, and a handover payment is refused after a confirm
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -43,123 +37,13 @@ from ca_api.common import idempotency
 from ca_api.common.rules import text_problem
 from ca_api.deaths import reads as deaths
 from ca_api.errors import InvalidState, RecordNotFound, ValidationFailed
-from ca_api.estates.rules import chain
-from ca_api.files import service as files
-from ca_api.files.models import StoredFile
-from ca_api.files.rules import MAX_PHOTO_BYTES, FileType
-from ca_api.ledger import service as ledger
-from ca_api.ledger.rules import Category
-from ca_api.money import Pence
 from ca_api.orders import rules as order_rules
 from ca_api.orders import service as orders
-from ca_api.payments import raising as payments
-from ca_api.payments.views import PaymentOutcome
 from ca_api.recovery import repository, rules
-from ca_api.recovery.models import RecoveryHandover, RecoveryOrder
-from ca_api.recovery.rules import AccountFacts, Outstanding
-from ca_api.valuables import service as valuables
+from ca_api.recovery.models import RecoveryOrder
+from ca_api.recovery.reads import RecoveryOutcome, _outcome, outstanding_of_clients, recovery_of
 
 ENTITY = "recovery_order"
-HANDOVER = "recovery_handover"
-EVIDENCE_TYPES = frozenset(FileType)
-
-
-@dataclass(frozen=True)
-class HandoverView:
-    row: RecoveryHandover
-    amount: Pence
-    status: str
-    evidence_file: StoredFile | None
-
-
-@dataclass(frozen=True)
-class RecoveryView:
-    """A client's recovery as it stands: the court's order (its records, oldest first, the last
-    stands), the payments handing money back, what is still held, whether the case is closed."""
-
-    records: Sequence[RecoveryOrder]
-    handovers: Sequence[HandoverView]
-    outstanding: tuple[Outstanding, ...]
-    closed: bool
-
-    @property
-    def record(self) -> RecoveryOrder:
-        return self.records[-1]
-
-    @property
-    def first(self) -> RecoveryOrder:
-        return self.records[0]
-
-
-@dataclass(frozen=True)
-class RecoveryOutcome:
-    view: RecoveryView
-    replayed: bool = False
-
-
-@dataclass(frozen=True)
-class HandoverOutcome:
-    view: RecoveryView
-    payment: PaymentOutcome
-    replayed: bool = False
-
-
-# --- reads ------------------------------------------------------------------------------------
-
-
-async def outstanding_of_clients(
-    session: AsyncSession, client_ids: Sequence[uuid.UUID]
-) -> dict[uuid.UUID, list[Outstanding]]:
-    """What each client still has held by the team: every account not at zero, the items in the
-    safe (``rules.outstanding``). Empty: nothing keeps the case open."""
-    ids = list(dict.fromkeys(client_ids))
-    money: dict[uuid.UUID, list[AccountFacts]] = {c: [] for c in ids}
-    for a in await ledger.accounts_of_clients(session, ids):
-        assert a.client_id is not None
-        money[a.client_id].append(AccountFacts(a.name, a.kind, a.posted, a.held))
-    held = await valuables.held_of_clients(session, ids)
-    return {c: rules.outstanding(money[c], held.get(c, 0)) for c in ids}
-
-
-async def recoveries_of_clients(
-    session: AsyncSession, client_ids: Sequence[uuid.UUID]
-) -> dict[uuid.UUID, RecoveryView]:
-    """Each client's recovery, for those with a court order recorded, in a few queries."""
-    ids = list(dict.fromkeys(client_ids))
-    records: dict[uuid.UUID, list[RecoveryOrder]] = {}
-    for r in await repository.orders_of_clients(session, ids):
-        records.setdefault(r.client_id, []).append(r)
-    if not records:
-        return {}
-    found = list(records)
-    rows = await repository.handovers_of_clients(session, found)
-    evidence = await files.files_by_id(
-        session, [r[0].evidence_file_id for r in rows if r[0].evidence_file_id is not None]
-    )
-    handovers: dict[uuid.UUID, list[HandoverView]] = {}
-    for h, amount, status in rows:
-        file = evidence.get(h.evidence_file_id) if h.evidence_file_id is not None else None
-        handovers.setdefault(h.client_id, []).append(
-            HandoverView(h, int(amount), str(status), file)
-        )
-    outstanding = await outstanding_of_clients(session, found)
-    standing = await clients.as_they_stand(session, found)
-    return {
-        c: RecoveryView(
-            chain(rs),
-            handovers.get(c, []),
-            tuple(outstanding[c]),
-            c in standing and standing[c].details.status is ClientStatus.CLOSED,
-        )
-        for c, rs in records.items()
-    }
-
-
-async def recovery_of(session: AsyncSession, client_id: uuid.UUID) -> RecoveryView | None:
-    return (await recoveries_of_clients(session, [client_id])).get(client_id)
-
-
-# --- writes -----------------------------------------------------------------------------------
 
 
 def _clean(value: str | None) -> str | None:
@@ -197,12 +81,6 @@ def _values(row: RecoveryOrder) -> dict[str, Any]:
         "medical_evidence": row.medical_evidence,
         "deputyship_id": str(row.deputyship_id),
     }
-
-
-async def _outcome(session: AsyncSession, result: dict[str, Any]) -> RecoveryOutcome:
-    view = await recovery_of(session, uuid.UUID(str(result["client_id"])))
-    assert view is not None
-    return RecoveryOutcome(view, bool(result.get("replayed")))
 
 
 async def record(
@@ -408,124 +286,6 @@ def _not_recovered(what: str) -> InvalidState:
         f"no court order that the client can manage their affairs is recorded: {what} only "
         "after it (R-ORD-5, seed 002 B 27; recordRecoveryOfCapacity)"
     )
-
-
-async def raise_handover(
-    session: AsyncSession,
-    actor: Actor,
-    client_id: uuid.UUID,
-    *,
-    payee_id: uuid.UUID,
-    amount: Pence,
-    evidence: str,
-    evidence_file_base64: str | None,
-    idempotency_key: str,
-) -> HandoverOutcome:
-    """Raise a payment handing the client's money back to them (R-ORD-5): from their CMS
-    account to ``payee_id`` (the client's own account, a counterparty), with the evidence of
-    where it goes (a text, and a PDF, JPEG or PNG if given). Refused unless the court's order
-    is recorded; it then waits for approval (approvePayment: four eyes, the limits, the money
-    held) and is made (makePayment), both of which ask for the order again."""
-    text = _clean(evidence)
-    problems = rules.handover_problems(amount, text)
-    checked = None
-    if evidence_file_base64 is not None:
-        try:
-            checked = files.check(
-                "evidence_file",
-                evidence_file_base64,
-                allowed=EVIDENCE_TYPES,
-                maximum=MAX_PHOTO_BYTES,
-            )
-        except ValidationFailed as exc:
-            problems |= exc.fields
-    if problems:
-        raise ValidationFailed(problems)
-    assert text is not None
-
-    async def work() -> dict[str, Any]:
-        await _open_client(session, client_id)
-        view = await recovery_of(session, client_id)
-        if view is None:
-            raise _not_recovered("money is handed back")
-        try:
-            await ledger.counterparty_account(session, payee_id)
-        except RecordNotFound:
-            raise RecordNotFound.of("Counterparty", payee_id) from None
-        payment_id = await payments.raise_for_decision(
-            session,
-            actor,
-            client_id=client_id,
-            payee_id=payee_id,
-            amount=amount,
-            category=Category.OUT_OTHER,
-            description=f"Money handed back on recovery: court order {view.record.court_reference}"
-            " (R-ORD-5, seed 002 B 27)",
-        )
-        stored = (
-            await files.store(
-                session,
-                actor,
-                checked,
-                why="the evidence of a handover payment (R-ORD-5)",
-                client_id=client_id,
-            )
-            if checked is not None
-            else None
-        )
-        row = await repository.insert_handover(
-            session,
-            {
-                "id": uuid.uuid4(),
-                "client_id": client_id,
-                "recovery_order_id": view.first.id,
-                "payment_id": payment_id,
-                "evidence": text,
-                "evidence_file_id": stored.id if stored is not None else None,
-                "recorded_by": actor.principal.subject,
-            },
-        )
-        await audit.record(
-            session,
-            actor,
-            HANDOVER,
-            row.id,
-            "raise",
-            after={
-                "payment_id": str(payment_id),
-                "payee_id": str(payee_id),
-                "amount": amount,
-                "evidence": text,
-                "evidence_sha256": checked.sha256.hex() if checked is not None else None,
-            },
-            client_id=client_id,
-        )
-        return {"client_id": str(client_id), "payment_id": str(payment_id)}
-
-    payload = {
-        "client_id": str(client_id),
-        "payee_id": str(payee_id),
-        "amount": amount,
-        "evidence": text,
-        "evidence_sha256": checked.sha256.hex() if checked is not None else None,
-    }
-    result = await idempotency.run_recorded(
-        session, actor, idempotency_key, "raiseHandoverPayment", payload, work
-    )
-    done = await payments.payment_outcome(session, uuid.UUID(str(result["payment_id"])))
-    outcome = await _outcome(session, result)
-    return HandoverOutcome(outcome.view, done, outcome.replayed)
-
-
-async def refuse_unless_recovered(session: AsyncSession, payment_id: uuid.UUID) -> None:
-    """Asked by ``payments`` at approvePayment and makePayment of every payment: a handover
-    payment moves only while the court's order that the client can manage their affairs stands
-    recorded (R-ORD-5). Other payments pass."""
-    link = await repository.handover_of_payment(session, payment_id)
-    if link is None:
-        return
-    if await recovery_of(session, link.client_id) is None:  # pragma: no cover - append-only
-        raise _not_recovered("a handover payment is approved or made")
 
 
 async def close(
