@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ca_api.common.pagination import encode_cursor
 from ca_api.graphql import export_sdl
-from ca_api.planning import service as planning_service
+from ca_api.planning import caseload_walk
 from tests.conftest import Api, error_codes
 from tests.factories import (
     HEADER,
@@ -265,7 +265,7 @@ async def test_plan_reviews_page_backward_across_batches(
 ) -> None:
     """Read a batch of clients at a time and filtered in Python: backward too, batch by batch
     (batches of 2 here, so that pages cross them)."""
-    monkeypatch.setattr(planning_service, "BATCH", 2)
+    monkeypatch.setattr(caseload_walk, "BATCH", 2)
     for _ in range(5):
         await client_with_orders(session, deputy_from=date(2013, 5, 20))
     listing = Listing(

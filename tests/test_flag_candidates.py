@@ -19,8 +19,7 @@ from ca_api.auth.principal import Principal, Role
 from ca_api.clients.rules import Situation
 from ca_api.common.keyset import Seek
 from ca_api.money import parse_money
-from ca_api.planning import repository, thresholds
-from ca_api.planning import service as planning
+from ca_api.planning import plan_reviews, repository, thresholds
 from tests.conftest import Api
 from tests.factories import client_with_orders, fund_client, record_plan
 
@@ -131,7 +130,7 @@ async def test_picking_in_sql_leaves_out_no_client_the_rules_list(
     await caseload(api, session)
     lists = [
         (thresholds.threshold_flags, "may_be_flagged"),
-        (planning.plan_reviews, "may_need_review"),
+        (plan_reviews.plan_reviews, "may_need_review"),
     ]
     for read, pick in lists:
         for on in DATES:
@@ -142,4 +141,4 @@ async def test_picking_in_sql_leaves_out_no_client_the_rules_list(
             assert picked == walked, (read.__name__, on)
     # the caseload does flag and list reviews (the comparison is not of empty lists)
     assert len(await whole_list(session, thresholds.threshold_flags, date(2015, 3, 4))) >= 6
-    assert len(await whole_list(session, planning.plan_reviews, date(2015, 3, 4))) >= 6
+    assert len(await whole_list(session, plan_reviews.plan_reviews, date(2015, 3, 4))) >= 6

@@ -46,6 +46,7 @@ from ca_api.orders.rules import (
 from ca_api.outbox import demo as demo_outbox
 from ca_api.payments import raising as payments
 from ca_api.payments.particulars import PaymentRequest
+from ca_api.planning import approval as plan_approval
 from ca_api.planning import rules as planning_rules
 from ca_api.planning import seed_plans
 from ca_api.planning import service as planning
@@ -319,7 +320,7 @@ async def _load_money(session: AsyncSession, records: list[clients.ClientRecord]
             replace(seed_plan, plan_year_start=this_year, supersedes_id=first.view.plan.id),
             idempotency_key=f"demo-plan-{i}-reviewed",
         )
-        submitted = await planning.submit_plan(
+        submitted = await plan_approval.submit_plan(
             session,
             submitter,
             reviewed.view.plan.id,

@@ -22,7 +22,7 @@ from ca_api.common.types import from_source, graphql_enum
 from ca_api.context import Context
 from ca_api.decisions import service as decisions_service
 from ca_api.decisions.rules import DecisionStatus
-from ca_api.planning import rules, service
+from ca_api.planning import plan_reviews, rules, service
 from ca_api.planning.service import PlanView
 
 if TYPE_CHECKING:
@@ -344,10 +344,10 @@ async def _review_plan(self: PlanReview, info: Info[Context, None]) -> BudgetPla
 
 @strawberry.type(description="A client whose budget plan needs making or reviewing (R-CARE-2).")
 class PlanReview:
-    review: strawberry.Private[service.PlanReview]
+    review: strawberry.Private[plan_reviews.PlanReview]
 
     @classmethod
-    def from_review(cls, review: service.PlanReview) -> PlanReview:
+    def from_review(cls, review: plan_reviews.PlanReview) -> PlanReview:
         return from_source(
             cls,
             review,

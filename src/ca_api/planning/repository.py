@@ -179,7 +179,7 @@ def _in_force_on(plan: type[BudgetPlan], on: date) -> ColumnElement[bool]:
 def taken_on(row: Any) -> ColumnElement[bool]:
     """A current client row (``clients.repository.list_current``'s columns) the council acts
     for (appointee, deputy or both) and not deceased and being wound up: what the flags and
-    the plan reviews walk (``service.clients_taken_on``)."""
+    the plan reviews walk (``caseload_walk.clients_taken_on``)."""
     return and_(
         or_(row.is_appointee, row.is_deputy),
         row.situation != Situation.DECEASED_WINDING_UP.value,

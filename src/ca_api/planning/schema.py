@@ -32,7 +32,7 @@ from ca_api.common.problems import (
 )
 from ca_api.context import Context
 from ca_api.errors import found
-from ca_api.planning import service, thresholds
+from ca_api.planning import approval, plan_reviews, service, thresholds
 from ca_api.planning.inputs import (
     DeclareClientAssetsInput,
     RecordBudgetPlanInput,
@@ -175,7 +175,7 @@ class PlanReviewQuery:
     async def budget_plan_reviews(
         self, info: Info[Context, None], page: Page, on: ON = None
     ) -> Connection[PlanReview]:
-        return await clients_page(info, on, page, service.plan_reviews, PlanReview.from_review)
+        return await clients_page(info, on, page, plan_reviews.plan_reviews, PlanReview.from_review)
 
 
 @strawberry.type
@@ -241,7 +241,7 @@ class PlanningMutation:
     ) -> RecordBudgetPlanResult:
         done = await as_caller(
             info,
-            service.submit_plan,
+            approval.submit_plan,
             decode_uuid("BudgetPlan", input.plan_id),
             consulted=input.consulted,
             client_involved=input.client_involved,

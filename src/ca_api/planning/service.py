@@ -1,34 +1,28 @@
-"""Use cases for budget plans: record, revise, submit for approval, review yearly. Each mutation
-is one transaction with its audit row (R-AUD-1); a plan is never edited, a revision supersedes it
-(R-AUD-2, R-CARE-2). Asset declarations and threshold flags are ``planning.thresholds``."""
+"""Use cases for budget plans: record, revise, read, and bring in with a caseload import. Each
+mutation is one transaction with its audit row (R-AUD-1); a plan is never edited, a revision
+supersedes it (R-AUD-2, R-CARE-2). Submitting a plan for approval is ``planning.approval``, the
+yearly review ``planning.plan_reviews``; asset declarations and threshold flags are
+``planning.thresholds``."""
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, replace
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any
 
-from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ca_api.audit import service as audit
 from ca_api.audit.service import jsonable
 from ca_api.auth.actor import Actor
-from ca_api.auth.principal import Principal
 from ca_api.clients import service as clients
-from ca_api.clients.repository import RowPredicate
-from ca_api.clients.rules import LegalRole, Situation, legal_role
 from ca_api.common import idempotency
 from ca_api.common.keyset import Seek
-from ca_api.db import unit_of_work
-from ca_api.decisions import service as decisions
-from ca_api.decisions.rules import DecisionDraft, DecisionKind
-from ca_api.decisions.service import NewDecision
 from ca_api.errors import ErrorCode, MoneyProblem, RecordNotFound, ValidationFailed
-from ca_api.money import Pence, format_money
+from ca_api.money import Pence
 from ca_api.planning import repository, rules
 from ca_api.planning.models import BudgetPlan, BudgetPlanLine
 from ca_api.planning.rules import (
@@ -41,8 +35,6 @@ from ca_api.planning.rules import (
 )
 from ca_api.policy import service as policy
 from ca_api.policy.service import PolicyMissing
-
-T = TypeVar("T")
 
 PLAN = "budget_plan"
 
@@ -304,176 +296,6 @@ async def record_plan(
         remember=lambda r: {"plan_id": str(r.view.plan.id)},
         replay=replay,
     )
-
-
-# --- approval as a "financial plans and budgets" decision (R-CARE-2, R-DEC) -------------
-
-
-async def _authors(session: AsyncSession, plan: BudgetPlan) -> frozenset[str]:
-    """Who wrote the plan its decision approves (R-ROLE-2): whoever recorded it and each
-    revision of the same plan year it replaced (a revision restates the plan it revises); none
-    of them may approve it (issue 9 item 8)."""
-    authors = {plan.recorded_by}
-    older = plan
-    while older.supersedes_id is not None:
-        found = await repository.get_plan(session, older.supersedes_id)
-        if found is None or found.plan_year_start != plan.plan_year_start:
-            break
-        authors.add(found.recorded_by)
-        older = found
-    return frozenset(authors)
-
-
-async def submit_plan(
-    session: AsyncSession,
-    actor: Actor,
-    plan_id: uuid.UUID,
-    *,
-    consulted: str,
-    client_involved: bool,
-    why_client_not_involved: str | None,
-    idempotency_key: str,
-) -> RecordedPlan:
-    """Raise the plan's approval: a FINANCIAL_PLAN decision for the plan's annual expenditure
-    (what the plan commits the client's money to), which a senior officer approves up to the
-    limit in force and the governance manager above it, never whoever submits it nor whoever
-    recorded the plan or a revision it covers (its authors, R-ROLE-2).
-    The decision is raised once per key; linking it to the plan is idempotent, so a retry with
-    the same key finishes a submission that stopped half way."""
-    view = await get_plan(session, plan_id)
-    if view is None:
-        raise RecordNotFound("budget plan", str(plan_id))
-    plan = view.plan
-    if view.superseded_by is not None:
-        raise ValidationFailed({"plan": "is superseded: submit the plan that replaced it"})
-    if plan.decision_id is not None:
-        return RecordedPlan(view, replayed=True)
-    draft = DecisionDraft(
-        kind=DecisionKind.FINANCIAL_PLAN,
-        amount=plan.annual_expenditure,
-        what_was_decided=(
-            f"Budget plan for the year from {plan.plan_year_start.isoformat()}: income "
-            f"{format_money(plan.annual_income)}, expenditure "
-            f"{format_money(plan.annual_expenditure)}, surplus {format_money(plan.surplus)}"
-        ),
-        best_interests_reason="Enough at hand for the next twelve months' needs (R-CARE-2)",
-        consulted=consulted,
-        client_involved=client_involved,
-        why_client_not_involved=why_client_not_involved,
-        notes=f"budget plan {plan.id}",
-    )
-    outcome = await decisions.raise_decision(
-        session,
-        actor,
-        NewDecision(client_id=plan.client_id, draft=draft, authors=await _authors(session, plan)),
-        idempotency_key=idempotency_key,
-    )
-    decision_id = outcome.decision.decision.id
-    async with unit_of_work(session):
-        await repository.link_decision(session, plan.id, decision_id)
-        after = {"decision_id": str(decision_id)}
-        await audit.record(
-            session, actor, PLAN, plan.id, "submit", after=after, client_id=plan.client_id
-        )
-    return RecordedPlan(await _recorded(session, plan_id), replayed=outcome.replayed)
-
-
-# --- the yearly review (R-CARE-2, R-REP-4) ----------------------------------------------
-
-REVIEW_NOTICE_DAYS = 28
-
-
-@dataclass(frozen=True)
-class PlanReview:
-    client_id: uuid.UUID
-    reference: str
-    plan_id: uuid.UUID | None
-    plan_year_start: date | None
-    due_on: date | None
-    status: rules.ReviewStatus
-
-
-async def plan_reviews(
-    session: AsyncSession,
-    principal: Principal,
-    on: date,
-    *,
-    seek: Seek[str],
-) -> list[PlanReview]:
-    """Active clients the council acts for whose plan needs attention on ``on``: none in force
-    (a plan is made on acceptance), a year old (reviewed yearly), or a year old within
-    ``REVIEW_NOTICE_DAYS`` days; in reference order, the page ``seek`` asks for. Clients being
-    wound up are left out."""
-
-    async def reviews(batch: list[TakenOn]) -> list[PlanReview]:
-        plans = await repository.current_plans_on(session, [r.id for r, _ in batch], on)
-        out: list[PlanReview] = []
-        for r, _ in batch:
-            plan = plans.get(r.id)
-            start = plan.plan_year_start if plan is not None else None
-            status = rules.review_status(start, on, REVIEW_NOTICE_DAYS)
-            if status is not rules.ReviewStatus.CURRENT:
-                out.append(
-                    PlanReview(
-                        client_id=r.id,
-                        reference=r.reference,
-                        plan_id=plan.id if plan is not None else None,
-                        plan_year_start=start,
-                        due_on=rules.review_due_on(start) if start is not None else None,
-                        status=status,
-                    )
-                )
-        return out
-
-    likely = repository.may_need_review(on, REVIEW_NOTICE_DAYS)
-    return await clients_taken_on(session, principal, on, seek=seek, pick=reviews, likely=likely)
-
-
-# --- the clients a list of threshold flags or plan reviews walks ---------------------------
-
-BATCH = 500
-
-TakenOn = tuple[Row[Any], LegalRole]  # an active client's row, and what the council is for it
-
-
-async def clients_taken_on(
-    session: AsyncSession,
-    principal: Principal,
-    on: date,
-    *,
-    seek: Seek[str],
-    pick: Callable[[list[TakenOn]], Awaitable[list[T]]],
-    likely: RowPredicate,
-) -> list[T]:
-    """At most ``seek.limit`` of what ``pick`` makes of the active clients the council acts for
-    on ``on`` (appointee, deputy or both; not those deceased and being wound up: nothing is
-    applied for, lodged or planned for them), read in reference order from ``seek.key`` (or,
-    ``seek.backward``, in reverse order before it) a batch at a time. ``pick`` keeps a batch's
-    order, so what it makes comes nearest first, as ``keyset`` reads.
-
-    ``likely`` (``repository.may_be_flagged``, ``may_need_review``) picks in SQL the clients
-    ``pick`` could make something of (all of them, and few others): a batch is then about a
-    page, and a page of a rare flag does not walk the whole caseload 500 clients at a time
-    (thresholdFlags took 21 s at 50,000 clients). ``pick`` still judges each by the rules."""
-    out: list[T] = []
-    key = seek.key
-    batch = max(1, min(BATCH, seek.limit))
-    while len(out) < seek.limit:
-        rows = await clients.active_rows(
-            session, principal, on=on, seek=Seek(key, batch, seek.backward), where=likely
-        )
-        if not rows:
-            break
-        key = rows[-1].reference
-        roles = [
-            (r, legal_role(bool(r.is_appointee), bool(r.is_deputy)))
-            for r in rows
-            if r.situation != Situation.DECEASED_WINDING_UP.value
-        ]
-        out += await pick([(r, role) for r, role in roles if role is not LegalRole.NONE])
-        if len(rows) < batch:
-            break
-    return out[: seek.limit]
 
 
 # --- A caseload import (issue 12 item 5) ------------------------------------------------------

@@ -175,7 +175,7 @@ async def clients_page(
     node: Callable[[R], T],
 ) -> Connection[T]:
     """A page (``Paged(50)``) of a list of clients on a date (default today) in reference
-    order, as ``thresholds.threshold_flags`` and ``service.plan_reviews`` make it."""
+    order, as ``thresholds.threshold_flags`` and ``plan_reviews.plan_reviews`` make it."""
     ctx = info.context
     return await page.connection(
         cursor=lambda req: req.one(str),

@@ -23,14 +23,13 @@ from ca_api.errors import RecordNotFound, ValidationFailed
 from ca_api.ledger import service as ledger
 from ca_api.money import Pence
 from ca_api.planning import repository, rules
+from ca_api.planning.caseload_walk import TakenOn, clients_taken_on
 from ca_api.planning.models import BudgetPlan, ClientAssetDeclaration
 from ca_api.planning.rules import AssetDeclaration, FlagKind, FlagReason
 from ca_api.planning.service import (
     ASSETS_ABOVE_NEEDS,
     LODGEMENT_SURPLUS,
-    TakenOn,
     Threshold,
-    clients_taken_on,
     threshold_on,
 )
 
