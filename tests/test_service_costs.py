@@ -24,7 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ca_api import clock
 from ca_api.auth.principal import Role
 from ca_api.common.ids import decode_uuid, encode_id
-from ca_api.officers import repository as officers
+from ca_api.officers import service as officers
 from ca_api.service_costs import csv, rules, service
 from tests.conftest import Api, RolledBackDatabase
 from tests.factories import (

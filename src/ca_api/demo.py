@@ -34,7 +34,7 @@ from ca_api.invoices.rules import InvoiceCheckName, InvoiceDraft, InvoiceKind
 from ca_api.ledger import service as ledger
 from ca_api.ledger.rules import Benefit, Category, CounterpartyKind
 from ca_api.money import parse_money
-from ca_api.officers import repository as officers
+from ca_api.officers import service as officers
 from ca_api.opg_reports import demo as demo_opg_reports
 from ca_api.orders import service as orders
 from ca_api.orders.rules import (

@@ -29,7 +29,7 @@ from ca_api.common.keyset import Seek
 from ca_api.errors import InvalidState, RecordNotFound, ValidationFailed, existing
 from ca_api.outbox import service as outbox
 from ca_api.outbox.rules import Topic
-from ca_api.referrals import repository as referrals
+from ca_api.referrals import service as referrals
 
 
 @dataclass(frozen=True)
@@ -58,8 +58,7 @@ ONCE = deadline_clock.once("referral_id", _read)
 
 async def _accepted(session: AsyncSession, referral_id: uuid.UUID) -> AcceptedReferral:
     """The referral locked, and ACCEPTED: an application follows a valid referral only."""
-    existing(await referrals.lock(session, referral_id), "Referral", referral_id)
-    row = existing(await referrals.get(session, referral_id, None), "Referral", referral_id)
+    row = await referrals.locked_referral(session, referral_id)
     a = await repository.accepted(session, referral_id)
     if a is None:
         raise InvalidState(

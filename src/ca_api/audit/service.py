@@ -103,6 +103,43 @@ async def record(
     return await repository.append(session, _row(actor, change))
 
 
+# What a new record's audit row leaves out of its values: said elsewhere in the row (its id,
+# the client's stream, who acted).
+_SAID_ELSEWHERE = ("id", "client_id", "recorded_by")
+
+
+def written(values: Mapping[str, Any]) -> dict[str, Any]:
+    """A new record's values as its audit row's ``after``: all but its id, client and recorder."""
+    return {k: jsonable(v) for k, v in values.items() if k not in _SAID_ELSEWHERE}
+
+
+async def record_version(
+    session: AsyncSession,
+    actor: Actor,
+    entity_type: str,
+    entity_id: uuid.UUID | str,
+    *,
+    superseded: Mapping[str, Any] | None,
+    after: Any,
+    reason: str | None,
+    client_id: uuid.UUID | None,
+) -> int:
+    """Append the audit row of a record kept as versions (R-AUD-2: a correction is a new record
+    that points at the one it supersedes): "record" for a first one; "correct" for a new
+    version, with what it superseded as ``before``."""
+    return await record(
+        session,
+        actor,
+        entity_type,
+        entity_id,
+        "record" if superseded is None else "correct",
+        before=None if superseded is None else jsonable(superseded),
+        after=after,
+        reason=reason,
+        client_id=client_id,
+    )
+
+
 async def record_many(session: AsyncSession, actor: Actor, changes: Sequence[Change]) -> None:
     """Append one audit row per change in one statement, in the caller's transaction (R-AUD-1).
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -40,6 +41,23 @@ class WindingUp:
     view: DeathView
     client_reference: str
     days_since_death: int
+
+
+async def confirmed_death_date(session: AsyncSession, client_id: uuid.UUID) -> date | None:
+    """The date of the client's confirmed death, or None (alive, or a death not yet confirmed)."""
+    return await repository.confirmed_death_date(session, client_id)
+
+
+async def confirmed_death_dates(
+    session: AsyncSession, client_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, date]:
+    """Each of these clients' date of confirmed death, for those whose death is confirmed."""
+    return await repository.confirmed_death_dates(session, client_ids)
+
+
+async def death_of_client(session: AsyncSession, client_id: uuid.UUID) -> Death | None:
+    """The client's death as recorded (any status), or None."""
+    return await repository.death_of_client(session, client_id)
 
 
 async def deaths_of_clients(

@@ -126,7 +126,7 @@ async def record_death(
             "recorded_by": actor.principal.subject,
         }
         death = await repository.insert_death(session, values)
-        after = {k: v for k, v in values.items() if k not in ("id", "client_id", "recorded_by")}
+        after = audit.written(values)
         after["status"] = DeathStatus.PENDING_CONFIRMATION.value
         await audit.record(
             session, actor, ENTITY, death.id, "record", after=after, client_id=client_id

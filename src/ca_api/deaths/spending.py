@@ -37,11 +37,6 @@ class ClientDeceased(MoneyProblem):
         )
 
 
-async def confirmed_death_date(session: AsyncSession, client_id: uuid.UUID) -> date | None:
-    """The date of the client's confirmed death, or None."""
-    return await repository.confirmed_death_date(session, client_id)
-
-
 @dataclass(frozen=True)
 class DuesForLife(Generic[T]):
     """What the fee run may charge: each client's dues but those after their death, and the

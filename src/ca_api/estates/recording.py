@@ -26,7 +26,6 @@ from ca_api.clients import service as clients
 from ca_api.common import idempotency
 from ca_api.common.rules import text_problem
 from ca_api.deaths import reads as deaths
-from ca_api.deaths.spending import confirmed_death_date
 from ca_api.errors import InvalidState, RecordNotFound, ValidationFailed
 from ca_api.estates import repository, rules
 from ca_api.estates.reads import (
@@ -49,7 +48,7 @@ async def _confirmed(session: AsyncSession, client_id: uuid.UUID, what: str) -> 
     if await clients.lock_client(session, client_id) is None:
         raise RecordNotFound.of("Client", client_id)
     death = (await deaths.deaths_of_clients(session, [client_id])).get(client_id)
-    died_on = await confirmed_death_date(session, client_id)
+    died_on = await deaths.confirmed_death_date(session, client_id)
     if death is None or died_on is None:
         raise InvalidState(
             f"{what} only once the client's death is recorded and confirmed (seed 002 B 29)"

@@ -8,7 +8,6 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -109,9 +108,7 @@ async def record(
         }
         await repository.insert_entry(session, values)
         told = await _tell_controcc(session, actor, client_id, entry_id, entry)
-        after: dict[str, Any] = {
-            k: v for k, v in values.items() if k not in ("id", "client_id", "recorded_by")
-        }
+        after = audit.written(values)
         after["outbox_messages"] = told
         await audit.record(
             session,

@@ -342,29 +342,20 @@ async def record_filing(
             "recorded_by": actor.principal.subject,
         }
         row = await repository.insert_filing(session, values)
-        after = audit.jsonable(
-            {k: v for k, v in values.items() if k not in ("id", "client_id", "recorded_by")}
-        )
-        before = (
-            audit.jsonable(
-                {
-                    "tax_return_filing_id": current.id,
-                    "filed_on": current.filed_on,
-                    "reference": current.reference,
-                    "tax_due": current.tax_due,
-                }
-            )
-            if current is not None
-            else None
-        )
-        await audit.record(
+        await audit.record_version(
             session,
             actor,
             TAX_RETURN,
             row.id,
-            "correct" if current is not None else "record",
-            before=before,
-            after=after,
+            superseded=None
+            if current is None
+            else {
+                "tax_return_filing_id": current.id,
+                "filed_on": current.filed_on,
+                "reference": current.reference,
+                "tax_due": current.tax_due,
+            },
+            after=audit.written(values),
             reason=reason,
             client_id=client_id,
         )

@@ -17,7 +17,7 @@ from ca_api import clock
 from ca_api.auth.principal import Principal
 from ca_api.common.grouping import group_by
 from ca_api.common.keyset import Seek
-from ca_api.deaths import repository as deaths
+from ca_api.deaths import reads as deaths
 from ca_api.errors import existing
 from ca_api.invoices import repository
 from ca_api.invoices.models import (

@@ -18,7 +18,7 @@ from ca_api.audit import service as audit
 from ca_api.auth.actor import Actor
 from ca_api.clients import service as clients
 from ca_api.common import idempotency
-from ca_api.deaths import repository as deaths  # the confirmed date of death alone: no cycle
+from ca_api.deaths import reads as deaths  # the confirmed date of death alone: no cycle
 from ca_api.deaths import rules as death_rules
 from ca_api.errors import ApiError, ErrorCode, MoneyProblem, ValidationFailed
 from ca_api.invoices import repository, rules

@@ -11,7 +11,7 @@ from ca_api.common.node import NodeType
 from ca_api.common.pagination import Connection, Page, Paged
 from ca_api.common.types import from_source
 from ca_api.context import Context
-from ca_api.officers import repository
+from ca_api.officers import service
 
 
 @strawberry.type(description="The caller, as their token says.")
@@ -70,7 +70,7 @@ class OfficerQuery:
         ctx = info.context
         return await page.connection(
             cursor=lambda req: req.one(str),
-            fetch=lambda seek: repository.list_officers(ctx.session, seek=seek),
+            fetch=lambda seek: service.list_officers(ctx.session, seek=seek),
             key=lambda o: [o.subject],
             node=lambda o: from_source(Officer, o),
         )

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ca_api.auth.permissions import OUTBOX_READ_ALL
 from ca_api.auth.principal import Principal
+from ca_api.common.ids import encode_id
 from ca_api.common.keyset import Seek, keyset
 from ca_api.db import rows_where_in
 from ca_api.outbox.models import OutboxAcknowledgement, OutboxDelivery, OutboxMessage
@@ -251,3 +252,21 @@ async def client_references(
 
 async def acknowledgement(session: AsyncSession, ack_id: uuid.UUID) -> OutboxAcknowledgement | None:
     return await session.get(OutboxAcknowledgement, ack_id)
+
+
+async def first_naming_transfer(
+    session: AsyncSession, recipient: Recipient, transfer_id: uuid.UUID
+) -> OutboxMessage | None:
+    """The first event told to ``recipient`` that names the transfer as its posting."""
+    stmt = (
+        select(OutboxMessage)
+        .where(
+            OutboxMessage.recipient == recipient.value,
+            # facts name records by the API's opaque ids (rules.id_type)
+            OutboxMessage.payload["facts"]["transfer_id"].astext
+            == encode_id("Transfer", transfer_id),
+        )
+        .order_by(OutboxMessage.sequence)
+        .limit(1)
+    )
+    return (await session.execute(stmt)).scalar_one_or_none()

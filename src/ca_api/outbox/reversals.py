@@ -9,36 +9,17 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ca_api.auth.actor import Actor
-from ca_api.common.ids import decode_uuid, encode_id
+from ca_api.common.ids import decode_uuid
 from ca_api.ledger.models import Transfer
-from ca_api.outbox import events, rules
+from ca_api.outbox import events, repository, rules
 from ca_api.outbox.models import OutboxMessage
 from ca_api.outbox.rules import Recipient, Topic
 
 # The ids in an original event's facts that carry the recipient's references (payee, invoice).
 _RELATED_FACTS = ("payee_id", "invoice_id")
-
-
-async def _heard_of(
-    session: AsyncSession, recipient: Recipient, transfer_id: uuid.UUID
-) -> OutboxMessage | None:
-    """The first event told to ``recipient`` that names the transfer as its posting."""
-    stmt = (
-        select(OutboxMessage)
-        .where(
-            OutboxMessage.recipient == recipient.value,
-            # facts name records by the API's opaque ids (rules.id_type)
-            OutboxMessage.payload["facts"]["transfer_id"].astext
-            == encode_id("Transfer", transfer_id),
-        )
-        .order_by(OutboxMessage.sequence)
-        .limit(1)
-    )
-    return (await session.execute(stmt)).scalar_one_or_none()
 
 
 def _related(original: OutboxMessage) -> tuple[uuid.UUID, ...]:
@@ -59,7 +40,7 @@ async def tell_reversal(
     of the messages written. The officer's reason stays with the casework (R-ROLE)."""
     if reversal.client_id is None:
         return []
-    original = await _heard_of(session, Recipient.SAP, original_id)
+    original = await repository.first_naming_transfer(session, Recipient.SAP, original_id)
     if original is None:
         return []
     facts = {

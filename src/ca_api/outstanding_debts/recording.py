@@ -95,30 +95,21 @@ async def record_debt(
             "recorded_by": actor.principal.subject,
         }
         row = await repository.insert_debt(session, values)
-        after = audit.jsonable(
-            {k: v for k, v in values.items() if k not in ("id", "client_id", "recorded_by")}
-        )
-        before = (
-            audit.jsonable(
-                {
-                    "debt_record_id": supersedes.id,
-                    "creditor": supersedes.creditor,
-                    "kind": supersedes.kind,
-                    "amount": supersedes.amount,
-                    "incurred_on": supersedes.incurred_on,
-                }
-            )
-            if supersedes is not None
-            else None
-        )
-        await audit.record(
+        await audit.record_version(
             session,
             actor,
             DEBT,
             row.id,
-            "correct" if supersedes is not None else "record",
-            before=before,
-            after=after,
+            superseded=None
+            if supersedes is None
+            else {
+                "debt_record_id": supersedes.id,
+                "creditor": supersedes.creditor,
+                "kind": supersedes.kind,
+                "amount": supersedes.amount,
+                "incurred_on": supersedes.incurred_on,
+            },
+            after=audit.written(values),
             reason=reason,
             client_id=d.client_id,
         )

@@ -4,7 +4,7 @@ receipts already recorded, and a receipt or benefit run (``receipts.service``) f
 whose death is confirmed already.
 
 It imports neither ``payments`` nor ``deaths.spending`` (which ``payments.raising`` imports), so
-both of those callers can import it; the death is read through ``deaths.repository``.
+both of those callers can import it; the death is read through ``deaths.reads``.
 
 The flagged share (``rules.flagged_share``) is held in the ledger (``ledger.service.hold``: a
 PENDING transfer from the client's CMS account to the payer's account), so it counts as spent
@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ca_api import clock
 from ca_api.audit import service as audit
 from ca_api.auth.actor import Actor
-from ca_api.deaths import repository as deaths
+from ca_api.deaths import reads as deaths
 from ca_api.deaths.models import Death
 from ca_api.ledger import service as ledger
 from ca_api.ledger.models import Transfer

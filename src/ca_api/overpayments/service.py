@@ -37,7 +37,7 @@ from ca_api.auth.actor import Actor
 from ca_api.clients import service as clients
 from ca_api.common import idempotency
 from ca_api.common.keyset import Seek, seek_rows
-from ca_api.deaths import repository as deaths
+from ca_api.deaths import reads as deaths
 from ca_api.deaths.rules import WindingUpBasis
 from ca_api.errors import InvalidState, RecordNotFound, ValidationFailed
 from ca_api.ledger import repository as ledger_repository

@@ -13,6 +13,7 @@ from ca_api.approvals import mechanism as approvals
 from ca_api.audit import service as audit
 from ca_api.auth.actor import Actor
 from ca_api.deaths import spending as deaths
+from ca_api.deaths.reads import confirmed_death_date
 from ca_api.deaths.rules import WindingUpBasis
 from ca_api.debts import service as debts
 from ca_api.debts.rules import DebtStage
@@ -236,6 +237,6 @@ async def refuse_after_death(
         invoice_date=invoice.invoice_date if invoice is not None else None,
     )
     if basis is WindingUpBasis.DEBT_BEFORE_DEATH and invoice is not None and order_at:
-        died_on = await deaths.confirmed_death_date(session, client_id)
+        died_on = await confirmed_death_date(session, client_id)
         assert died_on is not None  # the basis is refused for the living, above
         await debts.refuse_out_of_order(session, invoice, died_on, order_at)

@@ -107,30 +107,21 @@ async def record_property(
             "recorded_by": actor.principal.subject,
         }
         row = await repository.insert(session, PropertyRecord, values)
-        after = audit.jsonable(
-            {k: v for k, v in values.items() if k not in ("id", "client_id", "recorded_by")}
-        )
-        before = (
-            audit.jsonable(
-                {
-                    "property_record_id": supersedes.id,
-                    "ownership": supersedes.ownership,
-                    "insurer": supersedes.insurer,
-                    "insurance_renews_on": supersedes.insurance_renews_on,
-                    "keys_held_by": supersedes.keys_held_by,
-                }
-            )
-            if supersedes is not None
-            else None
-        )
-        await audit.record(
+        await audit.record_version(
             session,
             actor,
             ENTITY,
             row.id,
-            "correct" if supersedes is not None else "record",
-            before=before,
-            after=after,
+            superseded=None
+            if supersedes is None
+            else {
+                "property_record_id": supersedes.id,
+                "ownership": supersedes.ownership,
+                "insurer": supersedes.insurer,
+                "insurance_renews_on": supersedes.insurance_renews_on,
+                "keys_held_by": supersedes.keys_held_by,
+            },
+            after=audit.written(values),
             reason=reason,
             client_id=client_id,
         )

@@ -34,7 +34,7 @@ from ca_api.property.models import (
     PropertyVisit,
 )
 from ca_api.property.rules import Ownership, SaleCondition
-from ca_api.receipts import repository as receipts_repository
+from ca_api.receipts import service as receipts
 
 VALUATIONS = "property_sale_valuations"
 
@@ -175,11 +175,9 @@ async def properties_of(session: AsyncSession, client_id: uuid.UUID) -> list[Pro
     proceeds = {p.sale_id: p for p in got_proceeds}
     received: dict[uuid.UUID, tuple[int, date]] = {}
     if proceeds:
-        got_receipts: Sequence[Any] = await receipts_repository.receipts_by_id(
-            session, [p.transfer_id for p in proceeds.values()]
-        )
-        for got in got_receipts:
-            received[got[0].transfer_id] = (got[1].amount, got[0].received_on)
+        got = await receipts.receipts_of(session, [p.transfer_id for p in proceeds.values()])
+        for transfer_id, r in got.items():
+            received[transfer_id] = (r.transfer.amount, r.receipt.received_on)
     record = await clients.client_as_it_stands(session, client_id)
     is_deputy = record is not None and record.legal_role in (LegalRole.DEPUTY, LegalRole.BOTH)
     needed = await figure(session, VALUATIONS)

@@ -17,7 +17,7 @@ from ca_api import clock
 from ca_api.audit import service as audit
 from ca_api.auth.actor import Actor
 from ca_api.common.rules import text_problem
-from ca_api.deaths import repository as deaths_repository
+from ca_api.deaths.reads import confirmed_death_date
 from ca_api.deaths.spending import ClientDeceased
 from ca_api.decisions import service as decisions
 from ca_api.decisions.rules import DecisionDraft, DecisionKind, validate_decision
@@ -38,7 +38,7 @@ from ca_api.property.models import (
     PropertyValuation,
 )
 from ca_api.property.reads import PropertyView
-from ca_api.receipts import repository as receipts_repository
+from ca_api.receipts import service as receipts
 from ca_api.reviews import recording as reviews
 from ca_api.reviews.rules import CircumstanceKind
 
@@ -225,7 +225,7 @@ async def _offer(session: AsyncSession, offer_id: uuid.UUID) -> tuple[PropertyOf
 
 
 async def _refuse_after_death(session: AsyncSession, client_id: uuid.UUID) -> None:
-    died_on = await deaths_repository.confirmed_death_date(session, client_id)
+    died_on = await confirmed_death_date(session, client_id)
     if died_on is not None:
         raise ClientDeceased(
             "the client's death is confirmed: the deputyship has ended and the property passes "
@@ -364,13 +364,12 @@ async def record_proceeds(
             raise InvalidState("no sale of this property is agreed: no proceeds yet")
         if view.proceeds is not None:
             raise InvalidState("the sale's proceeds were recorded already: once")
-        found: Sequence[Any] = await receipts_repository.receipts_by_id(session, [receipt_id])
-        if not found or found[0][0].client_id != view.first.client_id:
+        receipt = (await receipts.receipts_of(session, [receipt_id])).get(receipt_id)
+        if receipt is None or receipt.receipt.client_id != view.first.client_id:
             raise RecordNotFound.of("Receipt", receipt_id)
-        receipt = found[0]
         if receipt.reversed:
             raise InvalidState("this receipt was reversed (R-AUD-2): not the sale's proceeds")
-        if receipt[1].category not in SALE_PROCEEDS:
+        if receipt.transfer.category not in SALE_PROCEEDS:
             raise ValidationFailed(
                 {
                     "receipt_id": "is not a receipt of the sale of property "
@@ -392,7 +391,7 @@ async def record_proceeds(
             "property_id": str(view.first.id),
             "sale_id": str(view.sale.id),
             "receipt_id": str(receipt_id),
-            "amount": receipt[1].amount,
+            "amount": receipt.transfer.amount,
             "outstanding_invoices": view.outstanding_invoices,
         }
         await audit.record(

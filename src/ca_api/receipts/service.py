@@ -22,7 +22,7 @@ from ca_api.auth.principal import Principal
 from ca_api.common import idempotency
 from ca_api.common.ids import node_id
 from ca_api.common.keyset import Seek
-from ca_api.deaths import repository as deaths
+from ca_api.deaths import reads as deaths
 from ca_api.errors import RecordNotFound, ValidationFailed
 from ca_api.ledger import interest_runs
 from ca_api.ledger import reads as ledger_reads
@@ -191,10 +191,17 @@ async def receipts_by_id(
 ) -> dict[uuid.UUID, ReceiptRecord]:
     """The receipts with these ids, by id, in one query: one of a client the principal may not
     read (row scoping, as ``receipts(clientId:)``) is absent."""
-    found = {
+    found = await receipts_of(session, transfer_ids)
+    return await ledger_reads.scoped(session, principal, found, lambda r: r.receipt.client_id)
+
+
+async def receipts_of(
+    session: AsyncSession, transfer_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, ReceiptRecord]:
+    """The receipts with these ids, by id, unscoped: for a use case that checked its caller."""
+    return {
         r[0].transfer_id: _record(r) for r in await repository.receipts_by_id(session, transfer_ids)
     }
-    return await ledger_reads.scoped(session, principal, found, lambda r: r.receipt.client_id)
 
 
 async def interest_runs_by_id(

@@ -92,6 +92,13 @@ async def _read(session: AsyncSession, referral_id: uuid.UUID) -> ReferralRow:
     return existing(await repository.get(session, referral_id, None), "Referral", referral_id)
 
 
+async def locked_referral(session: AsyncSession, referral_id: uuid.UUID) -> ReferralRow:
+    """The referral locked FOR UPDATE (one change of it at a time: a triage, an application),
+    as it stands; NOT_FOUND if there is none. Unscoped: for a use case that checked its caller."""
+    existing(await repository.lock(session, referral_id), "Referral", referral_id)
+    return await _read(session, referral_id)
+
+
 async def _replayed(session: AsyncSession, referral_id: uuid.UUID) -> ReferralOutcome:
     return ReferralOutcome(await _read(session, referral_id), replayed=True)
 
@@ -209,8 +216,7 @@ async def triage(
         raise ValidationFailed(problems)
 
     async def work() -> ReferralOutcome:
-        existing(await repository.lock(session, referral_id), "Referral", referral_id)
-        row = await _read(session, referral_id)
+        row = await locked_referral(session, referral_id)
         if row.status is not ReferralStatus.SUBMITTED:
             raise InvalidState(
                 f"the referral is {row.status.value}: only a submission not yet triaged is "

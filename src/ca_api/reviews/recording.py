@@ -34,7 +34,7 @@ from ca_api.auth.actor import Actor
 from ca_api.clients import service as clients
 from ca_api.clients.rules import ClientStatus, LegalRole
 from ca_api.common import idempotency
-from ca_api.deaths import spending as deaths
+from ca_api.deaths.reads import confirmed_death_date
 from ca_api.errors import InvalidState, RecordNotFound, ValidationFailed, existing
 from ca_api.ledger import service as ledger
 from ca_api.ledger.rules import CounterpartyKind
@@ -86,7 +86,7 @@ async def _client(
                 f"the client is {status.value}: {living} for a client on the books (ACTIVE) only",
                 status=status.value,
             )
-        died_on = await deaths.confirmed_death_date(session, client_id)
+        died_on = await confirmed_death_date(session, client_id)
         if died_on is not None:
             raise InvalidState(
                 f"the client died on {died_on.isoformat()}: {living} for a living client only "

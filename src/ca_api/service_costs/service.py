@@ -10,7 +10,6 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ca_api import clock
@@ -18,6 +17,7 @@ from ca_api.approvals.problems import FourEyes
 from ca_api.audit import service as audit
 from ca_api.auth.actor import Actor
 from ca_api.auth.principal import Role
+from ca_api.clients import service as clients
 from ca_api.common import idempotency
 from ca_api.errors import InvalidState, RecordNotFound, ValidationFailed
 from ca_api.money import Pence
@@ -322,12 +322,8 @@ async def record_exception(
         raise ValidationFailed(problems)
 
     async def work() -> dict[str, Any]:
-        if client_id is not None:
-            there = await session.execute(
-                text("SELECT 1 FROM client WHERE id = :id"), {"id": client_id}
-            )
-            if there.first() is None:
-                raise RecordNotFound.of("Client", client_id)
+        if client_id is not None and not await clients.exists(session, client_id):
+            raise RecordNotFound.of("Client", client_id)
         exception_id = uuid.uuid4()
         values = {
             "id": exception_id,

@@ -48,6 +48,7 @@ from ca_api.auth.principal import Principal
 from ca_api.common.keyset import Seek
 from ca_api.common.rules import text_problem
 from ca_api.deaths import spending as deaths
+from ca_api.deaths.reads import confirmed_death_date
 from ca_api.errors import RecordNotFound, ValidationFailed, existing
 from ca_api.invoices import events as invoices
 from ca_api.ledger import service as ledger
@@ -417,9 +418,7 @@ async def record_repayment(
         await deaths.refuse_spending_after_death(
             session,
             row.client_id,
-            deaths.repayment_basis_if_deceased(
-                await deaths.confirmed_death_date(session, row.client_id)
-            ),
+            deaths.repayment_basis_if_deceased(await confirmed_death_date(session, row.client_id)),
         )
         left = row.amount - await repository.repaid(session, assistance_id)
         if (problem := rules.repayment_problem(amount, left)) is not None:

@@ -81,9 +81,7 @@ async def record_funeral_wishes(
             "recorded_by": actor.principal.subject,
         }
         row = await repository.insert_wishes(session, values)
-        after = audit.jsonable(
-            {k: v for k, v in values.items() if k not in ("id", "client_id", "recorded_by")}
-        )
+        after = audit.written(values)
         before = {"wishes": current.wishes} if current is not None else None
         await audit.record(
             session,
@@ -177,9 +175,7 @@ async def propose_funeral_plan(
             "recorded_by": actor.principal.subject,
         }
         row = await repository.insert_plan(session, values)
-        after = audit.jsonable(
-            {k: v for k, v in values.items() if k not in ("id", "client_id", "recorded_by")}
-        )
+        after = audit.written(values)
         await audit.record(
             session,
             actor,

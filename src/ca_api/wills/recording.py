@@ -93,30 +93,22 @@ async def record_will(
             "recorded_by": actor.principal.subject,
         }
         row = await repository.insert_will(session, values)
-        after = audit.jsonable(
-            {k: v for k, v in values.items() if k not in ("id", "client_id", "recorded_by")}
-        )
+        after = audit.written(values)
         if supersedes is None:
             after["court_notice_due_on"] = rules.notice_due_on(found_on).isoformat()
-        before = (
-            audit.jsonable(
-                {
-                    "will_record_id": supersedes.id,
-                    "held_by": supersedes.held_by,
-                    "holder": supersedes.holder,
-                    "found_on": supersedes.found_on,
-                }
-            )
-            if supersedes is not None
-            else None
-        )
-        await audit.record(
+        await audit.record_version(
             session,
             actor,
             WILL,
             row.id,
-            "correct" if supersedes is not None else "record",
-            before=before,
+            superseded=None
+            if supersedes is None
+            else {
+                "will_record_id": supersedes.id,
+                "held_by": supersedes.held_by,
+                "holder": supersedes.holder,
+                "found_on": supersedes.found_on,
+            },
             after=after,
             reason=reason,
             client_id=client_id,

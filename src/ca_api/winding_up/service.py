@@ -26,7 +26,6 @@ from ca_api.deaths import rules as death_rules
 from ca_api.deaths.models import WindUpFee
 from ca_api.deaths.notifications import outstanding_notifications_of_deaths
 from ca_api.deaths.reads import DeathView
-from ca_api.deaths.spending import confirmed_death_date
 from ca_api.deaths.wind_up_fee import WIND_UP_FEE_FIGURE, wind_up_fees_of_clients
 from ca_api.errors import InvalidState, RecordNotFound, ValidationFailed
 from ca_api.estates import reads as estates
@@ -236,7 +235,7 @@ async def refuse_reviving(session: AsyncSession, client_id: uuid.UUID) -> None:
     confirmed (it stands until corrected, and the caseload counts the deceased by this
     situation, R-REP-1, seed 002 Appendix 1). A situation set by an import with no confirmed
     death may be put right."""
-    if await confirmed_death_date(session, client_id) is not None:
+    if await deaths.confirmed_death_date(session, client_id) is not None:
         raise ValidationFailed(
             {
                 "situation": "the client's death is confirmed: they stay DECEASED_WINDING_UP "
