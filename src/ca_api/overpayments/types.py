@@ -15,7 +15,7 @@ from ca_api.common.ids import node_id
 from ca_api.common.scalars import Money
 from ca_api.common.types import graphql_enum
 from ca_api.context import Context
-from ca_api.invoices.schema import counterparty
+from ca_api.invoices.types import counterparty
 from ca_api.ledger.schema import Counterparty
 from ca_api.overpayments import rules, service
 from ca_api.overpayments.models import RepaymentRequest

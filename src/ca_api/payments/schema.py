@@ -47,7 +47,7 @@ from ca_api.context import Context
 from ca_api.deaths.types import WindingUpBasis
 from ca_api.errors import found
 from ca_api.invoices import reads as invoice_reads
-from ca_api.invoices.schema import (
+from ca_api.invoices.types import (
     CASEWORK,
     NOT_TO_INTEGRATIONS,
     Invoice,
