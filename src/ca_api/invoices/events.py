@@ -19,7 +19,7 @@ from ca_api.db import unit_of_work
 from ca_api.deaths import reads as deaths  # the confirmed date of death alone: no cycle
 from ca_api.deaths import rules as death_rules
 from ca_api.errors import InvalidState, RecordNotFound, ValidationFailed, existing
-from ca_api.invoices import reads, repository, rules
+from ca_api.invoices import after_death_repository, reads, repository, rules
 from ca_api.invoices.models import Invoice
 from ca_api.invoices.reads import InvoiceView, read_invoice
 from ca_api.invoices.rules import InvoiceEventKind, InvoiceStatus
@@ -157,7 +157,7 @@ async def query_dated_after_death(
     not the client's debt). A paid one is queried too: it was paid for a day after the death.
     The ids of the invoices queried."""
     queried = []
-    for row in await repository.dated_after(session, client_id, died_on):
+    for row in await after_death_repository.dated_after(session, client_id, died_on):
         _, status = await locked(session, row.id)
         if status is InvoiceStatus.CANCELLED:
             continue
@@ -176,7 +176,7 @@ async def after_death_of_clients(
     (queried by the service, R-DEATH-2), oldest first: what is outstanding of them while the
     client is wound up (issue 13 item 6). A client whose death is not confirmed has none."""
     died_on = await deaths.confirmed_death_dates(session, client_ids)
-    ids = await repository.outstanding_dated_after(session, died_on)
+    ids = await after_death_repository.outstanding_dated_after(session, died_on)
     views = await reads.invoices_by_id(session, ids)
     out: dict[uuid.UUID, list[InvoiceView]] = {}
     for invoice_id in ids:

@@ -16,7 +16,7 @@ from ca_api.audit import service as audit
 from ca_api.auth.actor import Actor
 from ca_api.common import idempotency
 from ca_api.errors import ErrorCode, InvalidState, MoneyProblem, ValidationFailed
-from ca_api.invoices import repository, rules
+from ca_api.invoices import holds_repository, rules
 from ca_api.invoices.events import locked, tell_sender
 from ca_api.invoices.models import Invoice
 from ca_api.invoices.reads import read_invoice
@@ -44,7 +44,7 @@ class InvoiceOnHold(MoneyProblem):
 async def refuse_if_held(session: AsyncSession, invoice_id: uuid.UUID) -> None:
     """No money moves for an invoice on hold (R-REF-7): every door of a payment of an invoice
     (raising, approving, making it) asks this, the invoice locked."""
-    hold = await repository.current_hold(session, invoice_id)
+    hold = await holds_repository.current_hold(session, invoice_id)
     if hold is not None:
         raise InvoiceOnHold(hold.recorded_at.astimezone(clock.LONDON).date(), hold.reason)
 
@@ -55,7 +55,7 @@ async def refuse_if_charges_held(
     """No money goes to a supplier by a standing payment of the category of one of the
     client's invoices from it on hold (R-REF-7, seed 002 B 4.5: 'blocked pending payment'):
     paying the council's care charges by another door would pay what the hold stops."""
-    hold = await repository.current_hold_from(session, client_id, payee_id, category)
+    hold = await holds_repository.current_hold_from(session, client_id, payee_id, category)
     if hold is not None:
         raise InvoiceOnHold(hold.recorded_at.astimezone(clock.LONDON).date(), hold.reason)
 
@@ -76,7 +76,7 @@ async def _hold(
         "reason": reason,
         "recorded_by": actor.principal.subject,
     }
-    await repository.insert_hold(session, values)
+    await holds_repository.insert_hold(session, values)
     return hold_id
 
 
@@ -98,9 +98,9 @@ async def hold_on_appointment(
     held = []
     kinds = rules.HELD_ON_APPOINTMENT
     holds: list[tuple[Invoice, uuid.UUID]] = []
-    for invoice_id in await repository.outstanding_of_kinds(session, client_id, kinds):
+    for invoice_id in await holds_repository.outstanding_of_kinds(session, client_id, kinds):
         invoice, status = await locked(session, invoice_id)
-        if status in rules.CLOSED or await repository.current_hold(session, invoice_id):
+        if status in rules.CLOSED or await holds_repository.current_hold(session, invoice_id):
             continue  # paid, cancelled or held meanwhile
         hold_id = await _hold(session, actor, invoice, HoldCause.ON_APPOINTMENT, reason)
         holds.append((invoice, hold_id))
@@ -175,7 +175,7 @@ async def hold_invoice(
                 f"the invoice is {status.value}: only an outstanding invoice is held",
                 status=status.value,
             )
-        if await repository.current_hold(session, invoice_id) is not None:
+        if await holds_repository.current_hold(session, invoice_id) is not None:
             raise InvalidState("the invoice is on hold already", status=status.value)
         hold_id = await _hold(session, actor, invoice, HoldCause.OFFICER, text)
         told = await _tell_held(session, actor, invoice, hold_id, HoldCause.OFFICER)
@@ -208,10 +208,10 @@ async def release_hold(
 
     async def release(text: str) -> None:
         invoice, status = await locked(session, invoice_id)
-        hold = await repository.current_hold(session, invoice_id)
+        hold = await holds_repository.current_hold(session, invoice_id)
         if hold is None:
             raise InvalidState("the invoice is not on hold", status=status.value)
-        await repository.insert_release(
+        await holds_repository.insert_release(
             session, {"hold_id": hold.id, "reason": text, "recorded_by": actor.principal.subject}
         )
         facts = {"hold_id": str(hold.id), "cause": hold.cause}

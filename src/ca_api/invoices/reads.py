@@ -19,7 +19,7 @@ from ca_api.common.grouping import group_by
 from ca_api.common.keyset import Seek
 from ca_api.deaths import reads as deaths
 from ca_api.errors import existing
-from ca_api.invoices import repository
+from ca_api.invoices import holds_repository, repository
 from ca_api.invoices.models import (
     Invoice,
     InvoiceCheck,
@@ -95,7 +95,7 @@ Hold = tuple[InvoiceHold, InvoiceHoldRelease | None]  # a hold and its release, 
 
 
 async def holds_by_invoice(session: AsyncSession, ids: Ids) -> dict[uuid.UUID, list[Hold]]:
-    return group_by(await repository.holds_of(session, ids), lambda r: r[0].invoice_id)
+    return group_by(await holds_repository.holds_of(session, ids), lambda r: r[0].invoice_id)
 
 
 async def invoices_by_id(session: AsyncSession, ids: Ids) -> dict[uuid.UUID, InvoiceView]:

@@ -1,4 +1,6 @@
-"""Every SQL statement of invoices, their derived status, and row scoping."""
+"""Every SQL statement of invoices, their derived status, and row scoping; their holds' are in
+``holds_repository.py``, those of the invoices dated after a client's death in
+``after_death_repository.py``."""
 
 from __future__ import annotations
 
@@ -46,10 +48,8 @@ from ca_api.invoices.models import (
 )
 from ca_api.invoices.rules import (
     ALL_CHECKS,
-    CLOSED,
     InvoiceCheckName,
     InvoiceEventKind,
-    InvoiceKind,
     InvoiceStatus,
 )
 from ca_api.ledger.models import Counterparty
@@ -427,78 +427,6 @@ async def suppliers_of_clients(
     return (await session.execute(stmt)).all()
 
 
-# --- holds (R-REF-7, seed 002 B 4.5) ------------------------------------------------------
-
-
-async def outstanding_of_kinds(
-    session: AsyncSession, client_id: uuid.UUID, kinds: frozenset[InvoiceKind]
-) -> Sequence[uuid.UUID]:
-    """The client's invoices of these kinds neither paid nor cancelled nor on hold, oldest
-    first."""
-    closed = [s.value for s in CLOSED]
-    stmt = (
-        select(Invoice.id)
-        .where(
-            Invoice.client_id == client_id,
-            Invoice.kind.in_([k.value for k in kinds]),
-            invoice_status_of(Invoice.id).not_in(closed),
-            not_(on_hold_of(Invoice.id)),
-        )
-        .order_by(Invoice.received_on, Invoice.id)
-    )
-    return (await session.execute(stmt)).scalars().all()
-
-
-async def insert_hold(session: AsyncSession, values: dict[str, Any]) -> None:
-    await session.execute(insert(InvoiceHold).values(values))
-
-
-async def insert_release(session: AsyncSession, values: dict[str, Any]) -> None:
-    await session.execute(insert(InvoiceHoldRelease).values(values))
-
-
-async def current_hold(session: AsyncSession, invoice_id: uuid.UUID) -> InvoiceHold | None:
-    """The invoice's hold not released, if any (at most one: a hold is put only on an invoice
-    not on hold, under its lock)."""
-    released = exists().where(InvoiceHoldRelease.hold_id == InvoiceHold.id)
-    stmt = select(InvoiceHold).where(InvoiceHold.invoice_id == invoice_id, not_(released))
-    return (await session.execute(stmt)).scalars().first()
-
-
-async def current_hold_from(
-    session: AsyncSession, client_id: uuid.UUID, supplier_id: uuid.UUID, category: str
-) -> InvoiceHold | None:
-    """A hold not released on any of the client's invoices from this supplier of this
-    category, if any: the door of a standing payment to a council of the care charges it holds
-    (R-REF-7)."""
-    released = exists().where(InvoiceHoldRelease.hold_id == InvoiceHold.id)
-    stmt = (
-        select(InvoiceHold)
-        .join(Invoice, Invoice.id == InvoiceHold.invoice_id)
-        .where(
-            Invoice.client_id == client_id,
-            Invoice.supplier_id == supplier_id,
-            Invoice.category == category,
-            not_(released),
-        )
-        .order_by(InvoiceHold.recorded_at)
-    )
-    return (await session.execute(stmt)).scalars().first()
-
-
-async def holds_of(
-    session: AsyncSession, ids: Sequence[uuid.UUID]
-) -> Sequence[tuple[InvoiceHold, InvoiceHoldRelease | None]]:
-    """Each hold of these invoices with its release, if any, oldest first."""
-    stmt = (
-        select(InvoiceHold, InvoiceHoldRelease)
-        .outerjoin(InvoiceHoldRelease, InvoiceHoldRelease.hold_id == InvoiceHold.id)
-        .where(InvoiceHold.invoice_id.in_(set(ids)))
-        .order_by(InvoiceHold.recorded_at, InvoiceHold.id)
-    )
-    return [(h, r) for h, r in (await session.execute(stmt)).all()]
-
-
 async def insert_invoices(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:
     """Many invoices in one statement (a caseload import)."""
     if rows:
@@ -535,42 +463,3 @@ async def numbers_recorded(
     )
     params = {"suppliers": [s for s, _ in wanted], "numbers": [n for _, n in wanted]}
     return {(s, n) for s, n in await session.execute(stmt, params)}
-
-
-# --- after a client's death (R-DEATH-2, seed 002 B 29.2) --------------------------------------
-
-
-async def dated_after(
-    session: AsyncSession, client_id: uuid.UUID, after: date
-) -> Sequence[Row[uuid.UUID, date, str]]:
-    """The client's invoices dated after ``after`` (the date of death) and not yet queried,
-    oldest first: (id, invoice_date, status)."""
-    stmt = (
-        select(Invoice.id, Invoice.invoice_date, invoice_status_of(Invoice.id).label("status"))
-        .where(
-            Invoice.client_id == client_id,
-            Invoice.invoice_date > after,
-            not_(queried_of(Invoice.id)),
-        )
-        .order_by(Invoice.invoice_date, Invoice.id)
-    )
-    return (await session.execute(stmt)).all()
-
-
-async def outstanding_dated_after(
-    session: AsyncSession, died_on: dict[uuid.UUID, date]
-) -> Sequence[uuid.UUID]:
-    """The invoices of these clients dated after each one's date of death, neither paid nor
-    cancelled, oldest first."""
-    if not died_on:
-        return []
-    stmt = (
-        select(Invoice.id)
-        .where(
-            Invoice.client_id.in_(list(died_on)),
-            Invoice.invoice_date > case(died_on, value=Invoice.client_id),
-            invoice_status_of(Invoice.id).not_in(UNPAID_CLOSED),
-        )
-        .order_by(Invoice.client_id, Invoice.invoice_date, Invoice.id)
-    )
-    return (await session.execute(stmt)).scalars().all()
