@@ -23,7 +23,7 @@ from ca_api.investments.rules import InvestmentKind
 from ca_api.ledger import service as ledger
 from ca_api.ledger.rules import Category, CounterpartyKind
 from ca_api.ledger.service import Movement
-from ca_api.opg_reports import sections
+from ca_api.opg_reports import fees_and_gifts, sections
 from ca_api.opg_reports.section_types import OpgReportSections, sections_of
 from tests.conftest import Api
 from tests.factories import (
@@ -425,7 +425,7 @@ async def test_a_deputy_clients_year_lists_exactly_what_falls_in_the_period(
     ]
 
     # deputy fees: the seven OPG types in order, the remuneration as annual management
-    assert [f["type"] for f in got["deputyFees"]] == [t.value for t in sections.OpgFeeType]
+    assert [f["type"] for f in got["deputyFees"]] == [t.value for t in fees_and_gifts.OpgFeeType]
     fees = {f["type"]: f for f in got["deputyFees"]}
     assert fees["ANNUAL_MANAGEMENT"]["amount"] == 94400
     assert fees["ANNUAL_MANAGEMENT"]["opgFeeType"] == "annual-management-fee"
