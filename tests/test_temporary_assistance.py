@@ -23,7 +23,7 @@ from ca_api.errors import ErrorCode
 from ca_api.ledger import service as ledger
 from ca_api.ledger.rules import Category, CounterpartyKind
 from ca_api.ledger.service import InsufficientFunds, Movement
-from ca_api.temporary_assistance import service
+from ca_api.temporary_assistance import repayments, service
 from tests.conftest import Api
 from tests.factories import (
     APPROVE_ASSISTANCE,
@@ -480,8 +480,8 @@ async def test_repayments_at_once_never_overdraw_the_client_nor_overpay_the_debt
 
     # Two debts of 80.00 against 100.00: repaid in full at once, only one can be.
     results = await at_once(
-        lambda s: service.record_repayment(s, OLU, one, 8_000, idempotency_key=new_key()),
-        lambda s: service.record_repayment(s, OLU, two, 8_000, idempotency_key=new_key()),
+        lambda s: repayments.record_repayment(s, OLU, one, 8_000, idempotency_key=new_key()),
+        lambda s: repayments.record_repayment(s, OLU, two, 8_000, idempotency_key=new_key()),
         db=db,
     )
     assert sorted(type(r).__name__ for r in results) == ["AssistanceOutcome", "InsufficientFunds"]
@@ -495,7 +495,7 @@ async def test_repayments_at_once_never_overdraw_the_client_nor_overpay_the_debt
     await _benefits(db, dwp, client, 20_000)
     results = await at_once(
         *(
-            lambda s: service.record_repayment(s, OLU, unpaid, 5_000, idempotency_key=new_key())
+            lambda s: repayments.record_repayment(s, OLU, unpaid, 5_000, idempotency_key=new_key())
             for _ in range(3)
         ),
         db=db,

@@ -42,7 +42,7 @@ from ca_api.context import Context
 from ca_api.errors import found
 from ca_api.invoices.types import counterparty
 from ca_api.ledger.schema import Category, Counterparty, Transfer, load_transfer
-from ca_api.temporary_assistance import models, service
+from ca_api.temporary_assistance import models, repayments, service
 from ca_api.temporary_assistance.inputs import (
     ASSISTANCE_ID,
     ApproveTemporaryAssistanceInput,
@@ -418,7 +418,7 @@ class TemporaryAssistanceMutation:
         ],
     ) -> RecordTemporaryAssistanceRepaymentResult:
         return await _change(
-            info, service.record_repayment, input.id, input.idempotency_key, input.amount
+            info, repayments.record_repayment, input.id, input.idempotency_key, input.amount
         )
 
 
