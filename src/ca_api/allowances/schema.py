@@ -11,7 +11,7 @@ from typing import Annotated, Any
 import strawberry
 from strawberry.types import Info
 
-from ca_api.allowances import service
+from ca_api.allowances import service, weekly_run
 from ca_api.allowances.models import AllowancePayment as PaymentRow
 from ca_api.allowances.types import AllowanceKind, AllowancePayment, AllowanceSchedule
 from ca_api.allowances.types import WeeklyAllowanceRunPayload as WeeklyAllowanceRunPayload
@@ -277,7 +277,7 @@ class AllowanceMutation:
         input: Annotated[RunWeeklyAllowancesInput, strawberry.argument(description="The week.")],
     ) -> WeeklyAllowanceRunResult:
         done = await as_caller(
-            info, service.run_week, input.week_starting, idempotency_key=input.idempotency_key
+            info, weekly_run.run_week, input.week_starting, idempotency_key=input.idempotency_key
         )
         return WeeklyAllowanceRunPayload.of(done)
 

@@ -9,7 +9,8 @@ import strawberry
 
 from ca_api.allowances import rules
 from ca_api.allowances.models import AllowancePayment as PaymentRow
-from ca_api.allowances.service import RunOutcome, ScheduleView, Unpaid
+from ca_api.allowances.service import ScheduleView
+from ca_api.allowances.weekly_run import RunOutcome, Unpaid
 from ca_api.common.ids import node_id, node_id_or_none
 from ca_api.common.node import Node
 from ca_api.common.scalars import Money
