@@ -1,5 +1,6 @@
 """GraphQL for the Court of Protection deputyship application (R-REF-6, R-INV-1, R-ORD-2):
-thin. Parse, call the service, map the result."""
+thin. Parse, call the service, map the result. The notices' types are in ``notice_types.py``,
+the inputs and enums in ``inputs.py``."""
 
 from __future__ import annotations
 
@@ -43,14 +44,18 @@ from ca_api.deputyship_applications.inputs import (
     AddDeputyshipNoticeOrganisationInput,
     CourtOfProtectionStage,
     DeputyshipApplicationCause,
-    DeputyshipNoticeSource,
     RecordCourtOfProtectionApplicationMadeInput,
     RecordCourtOfProtectionStageInput,
     RecordDeputyshipApplicationNeededInput,
     RecordDeputyshipNoticeSentInput,
 )
+from ca_api.deputyship_applications.notice_types import (
+    AddDeputyshipNoticeOrganisationResult,
+    DeputyshipNotice,
+    DeputyshipNoticePayload,
+    RecordDeputyshipNoticeSentResult,
+)
 from ca_api.errors import ApiError, ErrorCode, found
-from ca_api.ledger.vocabulary import CounterpartyKind
 
 APPLICATION = "CourtOfProtectionApplication"
 DEADLINE_TYPES = set(deadlines.TYPE_OF_CAUSE.values())
@@ -212,56 +217,6 @@ class DeputyshipApplicationPayload:
 
 
 @strawberry.type(
-    description='An organisation to tell of a deputy order (R-ORD-2, "registering" the '
-    "deputyship), and the notice sent to it, if it is."
-)
-class DeputyshipNotice:
-    deputyship_id: strawberry.ID = strawberry.field(description="The deputy order.")
-    client_id: strawberry.ID = strawberry.field(description="The client's id.")
-    organisation_id: strawberry.ID = strawberry.field(
-        description="The organisation: a Counterparty's id, or an organisation added's "
-        "(recordDeputyshipNoticeSent takes it)."
-    )
-    name: str = strawberry.field(description="The organisation's name.")
-    kind: CounterpartyKind = strawberry.field(description="What kind of organisation it is.")
-    source: DeputyshipNoticeSource = strawberry.field(
-        description="Found in the client's ledger or invoices or investments, or added."
-    )
-    sent_on: date | None = strawberry.field(
-        description="The day the notice was sent; null while outstanding."
-    )
-    sent_by: str | None = strawberry.field(
-        description="The officer who recorded it sent; null while outstanding."
-    )
-    sent_note: str | None = strawberry.field(description="How it was sent; null while outstanding.")
-
-    @classmethod
-    def of(cls, n: order_notices.Notice) -> DeputyshipNotice:
-        return from_source(
-            cls,
-            n,
-            deputyship_id=node_id("Deputyship", n.deputyship_id),
-            organisation_id=node_id(n.organisation_type, n.organisation_id),
-            source=order_notices.SOURCE_OF_TYPE[n.organisation_type],
-            sent_on=n.sent.sent_on if n.sent else None,
-            sent_by=n.sent.recorded_by if n.sent else None,
-            sent_note=n.sent.note if n.sent else None,
-        )
-
-
-@strawberry.type(description="The notice as the mutation left it.")
-class DeputyshipNoticePayload:
-    notice: DeputyshipNotice = strawberry.field(description="The notice as it now stands.")
-    replayed: bool = replayed_field(
-        "A repeat of an earlier request with this key: nothing was done again."
-    )
-
-    @classmethod
-    def of(cls, done: order_notices.NoticeOutcome) -> DeputyshipNoticePayload:
-        return cls(notice=DeputyshipNotice.of(done.notice), replayed=done.replayed)
-
-
-@strawberry.type(
     description="The stage cannot follow those recorded (ISSUED, NOTIFIED, then ORDER_MADE or "
     "REFUSED; an open request for further information answered first; nothing after the end). "
     "Nothing was written."
@@ -312,28 +267,6 @@ RecordCourtOfProtectionStageResult = Annotated[
     strawberry.union(
         "RecordCourtOfProtectionStageResult",
         description="The stage recorded, or why it was not.",
-    ),
-]
-AddDeputyshipNoticeOrganisationResult = Annotated[
-    DeputyshipNoticePayload
-    | ValidationProblem
-    | NotFoundProblem
-    | InvalidStateProblem
-    | IdempotencyKeyReusedProblem,
-    strawberry.union(
-        "AddDeputyshipNoticeOrganisationResult",
-        description="The organisation added to those told, or why not.",
-    ),
-]
-RecordDeputyshipNoticeSentResult = Annotated[
-    DeputyshipNoticePayload
-    | ValidationProblem
-    | NotFoundProblem
-    | InvalidStateProblem
-    | IdempotencyKeyReusedProblem,
-    strawberry.union(
-        "RecordDeputyshipNoticeSentResult",
-        description="The notice recorded as sent, or why it was not.",
     ),
 ]
 
