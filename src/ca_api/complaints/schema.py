@@ -32,7 +32,7 @@ from ca_api.common.problems import (
     NotFoundProblem,
     ValidationProblem,
 )
-from ca_api.complaints import service
+from ca_api.complaints import reads, service
 from ca_api.complaints.rules import Details, EventKind, RegisterKind
 from ca_api.complaints.types import (
     Appeal,
@@ -58,11 +58,11 @@ class AppealPayload:
     replayed: bool = replayed_field()
 
 
-def _complaint(done: service.EntryOutcome) -> ComplaintPayload:
+def _complaint(done: reads.EntryOutcome) -> ComplaintPayload:
     return ComplaintPayload(complaint=Complaint.of(done.view), replayed=done.replayed)
 
 
-def _appeal(done: service.EntryOutcome) -> AppealPayload:
+def _appeal(done: reads.EntryOutcome) -> AppealPayload:
     return AppealPayload(appeal=Appeal.of(done.view), replayed=done.replayed)
 
 
@@ -252,7 +252,7 @@ def _client_arg() -> Any:
     return strawberry.argument(description="Only this client's; null: every client's.")
 
 
-def _key(view: service.EntryView) -> list[str]:
+def _key(view: reads.EntryView) -> list[str]:
     return [view.entry.recorded_at.isoformat(), str(view.entry.id)]
 
 
@@ -273,8 +273,8 @@ class ComplaintQuery:
         ctx = info.context
         cid = await client_filter(ctx, client_id)
 
-        async def fetch(seek: Any) -> list[service.EntryView]:
-            return await service.register(
+        async def fetch(seek: Any) -> list[reads.EntryView]:
+            return await reads.register(
                 ctx.session, RegisterKind.COMPLAINT, seek, client_id=cid, open_=open
             )
 
@@ -299,8 +299,8 @@ class ComplaintQuery:
         ctx = info.context
         cid = await client_filter(ctx, client_id)
 
-        async def fetch(seek: Any) -> list[service.EntryView]:
-            return await service.register(
+        async def fetch(seek: Any) -> list[reads.EntryView]:
+            return await reads.register(
                 ctx.session, RegisterKind.APPEAL, seek, client_id=cid, open_=open
             )
 
@@ -514,11 +514,11 @@ NODES: tuple[NodeType, ...] = (
     NodeType(
         "Complaint",
         COMPLAINT_READ,
-        by_role(partial(service.by_id, kind=RegisterKind.COMPLAINT), Complaint.of),
+        by_role(partial(reads.by_id, kind=RegisterKind.COMPLAINT), Complaint.of),
     ),
     NodeType(
         "Appeal",
         COMPLAINT_READ,
-        by_role(partial(service.by_id, kind=RegisterKind.APPEAL), Appeal.of),
+        by_role(partial(reads.by_id, kind=RegisterKind.APPEAL), Appeal.of),
     ),
 )

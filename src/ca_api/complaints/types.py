@@ -12,8 +12,8 @@ from ca_api.common.node import Node
 from ca_api.common.types import graphql_enum
 from ca_api.complaints import rules
 from ca_api.complaints.models import EntryDetails, EntryEvent
+from ca_api.complaints.reads import EntryView
 from ca_api.complaints.rules import EventKind
-from ca_api.complaints.service import EntryView
 
 ComplaintMadeBy = rules.MadeBy
 graphql_enum(
