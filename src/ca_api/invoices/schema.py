@@ -78,9 +78,6 @@ InvoiceHoldResult = Annotated[
 ]
 
 
-# What an idempotency key is, for every mutation of invoices and payments that takes one.
-
-
 @strawberry.type(description="An invoice recorded (or found recorded under the same key).")
 class RecordInvoicePayload:
     invoice: Invoice = strawberry.field(description="The invoice as recorded.")
