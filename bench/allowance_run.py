@@ -32,7 +32,7 @@ from ca_api import clock
 from ca_api.auth.actor import Actor
 from ca_api.auth.principal import Principal, Role
 from ca_api.db import async_url
-from ca_api.ledger import service as ledger
+from ca_api.ledger import opening_balances as ledger
 from ca_api.ledger.rules import AccountKind
 
 WEEKLY = 2_500  # 25.00 a week

@@ -40,10 +40,13 @@ from ca_api import clock
 from ca_api.auth.actor import Actor
 from ca_api.auth.principal import Principal, Role
 from ca_api.db import async_url
+from ca_api.ledger import accounts as ledger_accounts
+from ca_api.ledger import counterparties as ledger_counterparties
+from ca_api.ledger import opening_balances as ledger
 from ca_api.ledger import repository as ledger_repository
-from ca_api.ledger import service as ledger
+from ca_api.ledger import transfers as ledger_transfers
+from ca_api.ledger.accounts import ACCOUNT_NAMES
 from ca_api.ledger.rules import AccountKind, Category, CounterpartyKind
-from ca_api.ledger.service import ACCOUNT_NAMES
 from ca_api.opg_reports import (
     balance,
     drafting,
@@ -152,7 +155,7 @@ async def _seed(url: str, n: int, order_date: date) -> list[uuid.UUID]:
                 (CounterpartyKind.OTHER, "Personal allowance card"),
                 (CounterpartyKind.COUNCIL, "Council deputy fees"),
             ):
-                account = await ledger.named_counterparty_account(
+                account = await ledger_counterparties.named_counterparty_account(
                     session, SETUP, kind, name, why="bench", changes=[]
                 )
                 parties[kind.value] = account.id
@@ -200,7 +203,7 @@ async def _seed(url: str, n: int, order_date: date) -> list[uuid.UUID]:
                             "reason": None,
                         }
                     )
-            await ledger.post_many(session, transfers)
+            await ledger_transfers.post_many(session, transfers)
             return ids
     finally:
         await engine.dispose()
@@ -349,7 +352,7 @@ async def _run(url: str, seeded: list[uuid.UUID]) -> None:
         print(f"  PDF export: {t_pdf * ms:.1f} ms ({len(pdf)} bytes)")
         print(f"  CSV export: {t_csv * ms:.1f} ms ({len(csvs)} files)")
         async with make() as session:
-            total_all, out_of_balance = await ledger.ledger_is_sound(session)
+            total_all, out_of_balance = await ledger_accounts.ledger_is_sound(session)
         print(f"ledger: accounts out of balance {out_of_balance}, sum of all balances {total_all}")
     finally:
         await engine.dispose()

@@ -37,10 +37,13 @@ from ca_api.clock import LONDON
 from ca_api.common.ids import decode_uuid, encode_id
 from ca_api.db import Database, unit_of_work
 from ca_api.errors import BusinessProblem
+from ca_api.ledger import accounts as ledger
+from ca_api.ledger import counterparties as ledger_counterparties
+from ca_api.ledger import opening_balances as ledger_opening_balances
 from ca_api.ledger import repository as ledger_repository
-from ca_api.ledger import service as ledger
+from ca_api.ledger import transfers as ledger_transfers
 from ca_api.ledger.rules import AccountKind, Category, CounterpartyKind
-from ca_api.ledger.service import Movement
+from ca_api.ledger.transfers import Movement
 from ca_api.money import parse_money
 from ca_api.orders import service as orders_service
 from ca_api.orders.rules import (
@@ -638,8 +641,8 @@ async def credit_benefits(
     straight to the ledger in one transaction: how every area's test funds a client."""
     async with unit_of_work(session):
         account = await ledger.client_account(session, decode_uuid("Client", client_id))
-        source = await ledger.counterparty_account(session, payer_id)
-        await ledger.post(
+        source = await ledger_counterparties.counterparty_account(session, payer_id)
+        await ledger_transfers.post(
             session,
             actor,
             Movement(
@@ -655,7 +658,7 @@ async def credit_benefits(
 
 async def fund_client(session: AsyncSession, client_id: str, pence: int) -> None:
     """Money into the client's CMS account, posted straight to the ledger."""
-    dwp = await ledger.create_counterparty(
+    dwp = await ledger_counterparties.create_counterparty(
         session, PLANNER, kind=CounterpartyKind.DWP, name=unique("DWP "), reference=None
     )
     await credit_benefits(
@@ -853,7 +856,7 @@ async def committed_clients(db: Database, n: int) -> list[uuid.UUID]:
 
 async def committed_payer(db: Database, kind: CounterpartyKind = CounterpartyKind.DWP) -> uuid.UUID:
     async with db.session() as s:
-        made = await ledger.create_counterparty(
+        made = await ledger_counterparties.create_counterparty(
             s, SUPPORT_ACTOR, kind=kind, name=f"{kind.value} {uuid.uuid4().hex[:8]}", reference=None
         )
         return made.id
@@ -897,10 +900,10 @@ async def bare_client(session: AsyncSession) -> uuid.UUID:
 
 async def party_account(session: AsyncSession, kind: CounterpartyKind, name: str) -> uuid.UUID:
     """A counterparty (unique name) and its ledger account's id."""
-    made = await ledger.create_counterparty(
+    made = await ledger_counterparties.create_counterparty(
         session, LEDGER_ACTOR, kind=kind, name=f"{name} {uuid.uuid4().hex[:8]}", reference=None
     )
-    return (await ledger.counterparty_account(session, made.id)).id
+    return (await ledger_counterparties.counterparty_account(session, made.id)).id
 
 
 async def account_of(
@@ -1712,7 +1715,7 @@ async def moved_to_court_funds(
     async with unit_of_work(session):
         cms = await ledger.client_account(session, cid)
         court_funds = await ledger.client_account(session, cid, AccountKind.CLIENT_COURT_FUNDS)
-        await ledger.post(
+        await ledger_transfers.post(
             session,
             LODGEMENT_FUNDER,
             Movement(
@@ -1767,7 +1770,7 @@ async def named_payer(session: AsyncSession, name: str) -> uuid.UUID:
 
 
 async def lodgement_payer_account(session: AsyncSession) -> Any:
-    return await ledger.counterparty_account(
+    return await ledger_counterparties.counterparty_account(
         session, await named_payer(session, "Lodgement test DWP")
     )
 
@@ -1936,7 +1939,7 @@ async def placement_fund(
     session: AsyncSession, client_id: str, amount: str, on: date = date(2025, 1, 2)
 ) -> None:
     """Benefits into the client's CMS account from a DWP counterparty, value-dated ``on``."""
-    dwp = await ledger.create_counterparty(
+    dwp = await ledger_counterparties.create_counterparty(
         session, PLACEMENT_FUNDER, kind=CounterpartyKind.DWP, name=unique("DWP"), reference=None
     )
     await credit_benefits(
@@ -2588,7 +2591,7 @@ async def came_home_from_court_funds(session: AsyncSession, client_id: str, penc
     async with unit_of_work(session):
         cms = await ledger.client_account(session, cid)
         court_funds = await ledger.client_account(session, cid, AccountKind.CLIENT_COURT_FUNDS)
-        await ledger.post(
+        await ledger_transfers.post(
             session,
             LODGEMENT_FUNDER,
             Movement(
@@ -3250,9 +3253,9 @@ async def ledger_income(
     if party is None:
         party = await tax_payee(session, "Payer ")
     async with unit_of_work(session):
-        source = await ledger.counterparty_account(session, party)
+        source = await ledger_counterparties.counterparty_account(session, party)
         account = await ledger.client_account(session, decode_uuid("Client", client_id))
-        t = await ledger.post(
+        t = await ledger_transfers.post(
             session,
             PLANNER,
             Movement(
@@ -3269,7 +3272,7 @@ async def ledger_income(
 
 async def tax_payee(session: AsyncSession, name: str = "HMRC ") -> uuid.UUID:
     """A counterparty standing for HMRC (the ledger has no HMRC of its own), or another."""
-    party = await ledger.create_counterparty(
+    party = await ledger_counterparties.create_counterparty(
         session, PLANNER, kind=CounterpartyKind.OTHER, name=unique(name), reference=None
     )
     return party.id
@@ -3282,8 +3285,8 @@ async def ledger_tax_paid(
     (as makePayment would): the transfer's id."""
     async with unit_of_work(session):
         account = await ledger.client_account(session, decode_uuid("Client", client_id))
-        target = await ledger.counterparty_account(session, payee)
-        t = await ledger.post(
+        target = await ledger_counterparties.counterparty_account(session, payee)
+        t = await ledger_transfers.post(
             session,
             PLANNER,
             Movement(
@@ -3729,7 +3732,7 @@ async def allowance_caseload(
             {"prefix": unique("AL"), "n": n, "weekly": weekly, "starts": starts_on},
         )
         ids = [r[0] for r in rows]
-        await ledger.post_opening_balances(
+        await ledger_opening_balances.post_opening_balances(
             session,
             PLANNER,
             "Allowance set-up",
@@ -3770,7 +3773,7 @@ async def opg_post(
             source, target = party, mine
         else:
             source, target = mine, party
-        moved = await ledger.post(
+        moved = await ledger_transfers.post(
             session,
             LEDGER_ACTOR,
             Movement(

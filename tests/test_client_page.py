@@ -23,9 +23,10 @@ from ca_api.auth.actor import Actor
 from ca_api.auth.principal import Principal, Role
 from ca_api.common.ids import decode_uuid, encode_id
 from ca_api.db import unit_of_work
-from ca_api.ledger import service as ledger
+from ca_api.ledger import accounts as ledger
+from ca_api.ledger import transfers as ledger_transfers
 from ca_api.ledger.rules import AccountKind, Category
-from ca_api.ledger.service import Movement
+from ca_api.ledger.transfers import Movement
 from tests.client_page_document import CLIENT_PAGE
 from tests.conftest import Api, RolledBackDatabase, error_codes
 from tests.factories import (
@@ -65,7 +66,7 @@ async def busy_client(api: Api, session: AsyncSession, size: int) -> dict[str, A
         cms = await ledger.client_account(session, cid)
         court = await ledger.client_account(session, cid, AccountKind.CLIENT_COURT_FUNDS)
         for n in range(size):
-            await ledger.post(
+            await ledger_transfers.post(
                 session,
                 MOVER,
                 Movement(

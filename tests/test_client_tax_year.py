@@ -27,9 +27,12 @@ from ca_api.common.ids import decode_uuid
 from ca_api.db import unit_of_work
 from ca_api.income_tax import repository, rules, service
 from ca_api.income_tax.models import ClientTaxYear
-from ca_api.ledger import service as ledger
+from ca_api.ledger import accounts as ledger_accounts
+from ca_api.ledger import counterparties as ledger_counterparties
+from ca_api.ledger import reversals as ledger_reversals
+from ca_api.ledger import transfers as ledger
 from ca_api.ledger.rules import Category
-from ca_api.ledger.service import Movement
+from ca_api.ledger.transfers import Movement
 from ca_api.money import Pence
 from tests.conftest import Api
 from tests.factories import PLANNER, ledger_income, ledger_tax_paid, new_client, tax_payee
@@ -159,8 +162,8 @@ async def test_random_ledger_activity_keeps_the_rows_equal_to_the_transfers(
             moved.append((t, cid, amount))
         elif pick < 0.65:  # a hold (never counted), then posted or voided
             async with unit_of_work(session):
-                source = await ledger.counterparty_account(session, payer)
-                account = await ledger.client_account(session, cid)
+                source = await ledger_counterparties.counterparty_account(session, payer)
+                account = await ledger_accounts.client_account(session, cid)
                 m = Movement(source.id, account.id, amount, day, category, "held income")
                 held = await ledger.hold(session, PLANNER, m)
             if step % 10 == 0:  # a hold open: nothing of it counted yet
@@ -173,12 +176,12 @@ async def test_random_ledger_activity_keeps_the_rows_equal_to_the_transfers(
                     await ledger.void_pending(session, PLANNER, held.id, "not received")
         elif pick < 0.85 and moved:  # a reversal: the money back to the payer, on today
             target, owner, back = moved.pop(rng.randrange(len(moved)))
-            account = await ledger.client_account(session, owner)
+            account = await ledger_accounts.client_account(session, owner)
             if account.posted - account.held < back:
                 continue  # spent on tax: not reversible (R-PAY-3)
             today.set(rng.choice(edges[2:]))
             async with unit_of_work(session):
-                await ledger.reverse(session, PLANNER, target, "received in error")
+                await ledger_reversals.reverse(session, PLANNER, target, "received in error")
         else:  # tax paid: not a sum the rule reads
             await ledger_income(session, c, Category.IN_INTEREST, amount, day, party=payer)
             await ledger_tax_paid(session, c, hmrc, rng.randint(1, amount), day)

@@ -4,8 +4,8 @@ penny, from the figures migration 0006 seeds; once per period and per idempotenc
 whose figure is unknown refused with the reason while the rest are charged.
 
 Orders are recorded through the API with past order dates; clients are funded with
-``ca_api.ledger.service.post`` in the test's own transaction (value-dated before the anniversaries,
-so the 3% rule sees them as net assets).
+``ca_api.ledger.transfers.post`` in the test's own transaction (value-dated before the
+anniversaries, so the 3% rule sees them as net assets).
 """
 
 from __future__ import annotations

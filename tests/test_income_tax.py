@@ -20,7 +20,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ca_api.ledger import service as ledger
+from ca_api.ledger import reversals as ledger
 from ca_api.ledger.rules import Category
 from tests.conftest import Api, error_codes
 from tests.factories import (

@@ -25,7 +25,7 @@ from ca_api import clock
 from ca_api.auth.actor import Actor
 from ca_api.auth.principal import Principal, Role
 from ca_api.db import Database
-from ca_api.ledger import service as ledger_service
+from ca_api.ledger import accounts as ledger_accounts
 from ca_api.ledger.rules import Category
 from ca_api.policy.models import PolicyFigure
 from ca_api.receipts import rules
@@ -504,4 +504,4 @@ async def test_a_period_posted_at_once_from_many_requests_is_run_once(money_db: 
     assert [await cms_posted(money_db, c) for c in clients] == [1_000_085, 500_042, 182_516]
     assert results[0].run.total == 85 + 42 + 16
     async with money_db.session() as s:
-        assert await ledger_service.ledger_is_sound(s) == (0, 0)
+        assert await ledger_accounts.ledger_is_sound(s) == (0, 0)

@@ -23,10 +23,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ca_api.common.idempotency import KeyReused
 from ca_api.db import Database, unit_of_work
 from ca_api.errors import ErrorCode, InvalidState
-from ca_api.ledger import service as ledger
+from ca_api.ledger import accounts as ledger_accounts
+from ca_api.ledger import reversals as ledger_reversals
+from ca_api.ledger import transfers as ledger
 from ca_api.ledger.models import Transfer
 from ca_api.ledger.rules import AccountKind, Category
-from ca_api.ledger.service import InsufficientFunds
+from ca_api.ledger.transfers import InsufficientFunds
 from tests.factories import (
     LEDGER_ACTOR,
     Books,
@@ -152,7 +154,7 @@ async def test_concurrent_payments_never_overdraw_and_each_is_recorded_once(
     assert tally(outcomes) == {"ok": FUNDS // PRICE, "short": PAYMENTS - FUNDS // PRICE}
 
     assert await read(ledger_db, lambda s: balances(s, b.cms)) == (FUNDS % PRICE, 0)
-    assert await read(ledger_db, ledger.ledger_is_sound) == (0, 0)
+    assert await read(ledger_db, ledger_accounts.ledger_is_sound) == (0, 0)
     made = await rows(
         ledger_db,
         "SELECT id, reference, from_balance_after FROM transfer "
@@ -192,7 +194,7 @@ async def test_concurrent_holds_then_concurrent_posts_never_overdraw(ledger_db: 
     assert tally(posts) == {"ok": len(holds), "invalid": len(holds)}
 
     assert await read(ledger_db, lambda s: balances(s, b.cms)) == (FUNDS % PRICE, 0)
-    assert await read(ledger_db, ledger.ledger_is_sound) == (0, 0)
+    assert await read(ledger_db, ledger_accounts.ledger_is_sound) == (0, 0)
     resolutions = await rows(
         ledger_db,
         "SELECT pending_id, kind FROM transfer "
@@ -232,7 +234,7 @@ async def test_a_hold_raced_by_post_and_void_is_resolved_once(ledger_db: Databas
     assert sorted(r.pending_id for r in resolutions) == sorted(holds)
     paid = sum(1 for r in resolutions if r.kind == "POST_PENDING")
     assert await read(ledger_db, lambda s: balances(s, b.cms)) == (FUNDS - PRICE * paid, 0)
-    assert await read(ledger_db, ledger.ledger_is_sound) == (0, 0)
+    assert await read(ledger_db, ledger_accounts.ledger_is_sound) == (0, 0)
 
 
 async def test_opposing_transfers_between_own_accounts_do_not_deadlock(
@@ -254,7 +256,7 @@ async def test_opposing_transfers_between_own_accounts_do_not_deadlock(
 
     assert await read(ledger_db, lambda s: balances(s, b.cms)) == (n * amount, 0)
     assert await read(ledger_db, lambda s: balances(s, b.cash)) == (n * amount, 0)
-    assert await read(ledger_db, ledger.ledger_is_sound) == (0, 0)
+    assert await read(ledger_db, ledger_accounts.ledger_is_sound) == (0, 0)
     between = await rows(
         ledger_db,
         "SELECT count(*) AS n FROM transfer WHERE client_id = :c "
@@ -280,7 +282,7 @@ async def test_a_reversal_requested_at_once_with_one_key_happens_once(
     key = f"reverse-{uuid.uuid4()}"
 
     def reverse(s: AsyncSession) -> Awaitable[Transfer]:
-        return ledger.reverse_transfer(
+        return ledger_reversals.reverse_transfer(
             s, LEDGER_ACTOR, payment_id, "paid twice", idempotency_key=key
         )
 
@@ -312,15 +314,15 @@ async def test_a_reversal_requested_at_once_with_one_key_happens_once(
 
     async with ledger_db.session() as s:
         with pytest.raises(KeyReused) as raised:
-            await ledger.reverse_transfer(
+            await ledger_reversals.reverse_transfer(
                 s, LEDGER_ACTOR, payment_id, "a different reason", idempotency_key=key
             )
         assert raised.value.code is ErrorCode.IDEMPOTENCY_KEY_REUSED
         with pytest.raises(InvalidState):
-            await ledger.reverse_transfer(
+            await ledger_reversals.reverse_transfer(
                 s, LEDGER_ACTOR, payment_id, "paid twice", idempotency_key=f"other-{uuid.uuid4()}"
             )
-    assert await read(ledger_db, ledger.ledger_is_sound) == (0, 0)
+    assert await read(ledger_db, ledger_accounts.ledger_is_sound) == (0, 0)
 
 
 async def test_reversals_raced_with_different_keys_happen_once(ledger_db: Database) -> None:
@@ -332,12 +334,14 @@ async def test_reversals_raced_with_different_keys_happen_once(ledger_db: Databa
         receipt_id = (await ledger.post(s, LEDGER_ACTOR, m)).id
 
     def reverse(i: int) -> Callable[[AsyncSession], Awaitable[Transfer]]:
-        return lambda s: ledger.reverse(s, LEDGER_ACTOR, receipt_id, f"wrong client ({i})")
+        return lambda s: ledger_reversals.reverse(
+            s, LEDGER_ACTOR, receipt_id, f"wrong client ({i})"
+        )
 
     outcomes = await race(ledger_db, [reverse(i) for i in range(10)])
     assert tally(outcomes) == {"ok": 1, "invalid": 9}
     assert await read(ledger_db, lambda s: balances(s, b.cms)) == (0, 0)
-    assert await read(ledger_db, ledger.ledger_is_sound) == (0, 0)
+    assert await read(ledger_db, ledger_accounts.ledger_is_sound) == (0, 0)
 
 
 async def test_every_client_account_kind_is_made_once_under_concurrency(

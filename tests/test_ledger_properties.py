@@ -38,11 +38,13 @@ from ca_api.common import idempotency
 from ca_api.common.idempotency import KeyReused
 from ca_api.db import Database, SerialSession
 from ca_api.errors import InvalidState
+from ca_api.ledger import accounts as ledger_accounts
 from ca_api.ledger import repository
-from ca_api.ledger import service as ledger
+from ca_api.ledger import reversals as ledger_reversals
+from ca_api.ledger import transfers as ledger
 from ca_api.ledger.models import Transfer
 from ca_api.ledger.rules import Category, CounterpartyKind
-from ca_api.ledger.service import InsufficientFunds
+from ca_api.ledger.transfers import InsufficientFunds
 from tests.factories import (
     LEDGER_ACTOR,
     account_of,
@@ -274,7 +276,7 @@ class Run:
         else:
             outcome = "ok"
         reason = "changed" if changed else "entered in error"
-        reverse = ledger.reverse_transfer
+        reverse = ledger_reversals.reverse_transfer
         return Request(
             "reverseTransfer",
             {"transfer_id": str(transfer_id), "reason": reason},
@@ -365,7 +367,7 @@ class Run:
         if whole_ledger:
             transfers = await count(self.session, "SELECT count(*) FROM transfer")
             assert transfers == self.model.transfers
-            assert await ledger.ledger_is_sound(self.session) == (0, 0)
+            assert await ledger_accounts.ledger_is_sound(self.session) == (0, 0)
 
 
 @asynccontextmanager

@@ -17,11 +17,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ca_api.common.idempotency import KeyReused
 from ca_api.errors import ErrorCode, InvalidState, RecordNotFound, ValidationFailed
+from ca_api.ledger import accounts as ledger_accounts
+from ca_api.ledger import reversals as ledger_reversals
 from ca_api.ledger import rules
-from ca_api.ledger import service as ledger
+from ca_api.ledger import transfers as ledger
 from ca_api.ledger.models import Transfer
 from ca_api.ledger.rules import Category, TransferKind
-from ca_api.ledger.service import InsufficientFunds
+from ca_api.ledger.transfers import InsufficientFunds
 from tests.factories import (
     LEDGER_ACTOR,
     Books,
@@ -94,7 +96,7 @@ async def test_hold_reserves_money_and_available_is_posted_minus_held(
     first = await hold(session, books, 2_500)
     assert first.kind == TransferKind.PENDING
     assert await balances(session, books.cms) == (10_000, 2_500)
-    account = await ledger.client_account(session, books.client)
+    account = await ledger_accounts.client_account(session, books.client)
     assert rules.available(account.posted, account.held) == 7_500
 
     second = await hold(session, books, 1_000)
@@ -197,10 +199,12 @@ async def test_a_reversal_needs_a_reason_and_moves_the_same_amount_back(
     before = await transfer_count(session)
     for reason in ("", "   "):
         with pytest.raises(ValidationFailed):
-            await ledger.reverse(session, LEDGER_ACTOR, payment.id, reason)
+            await ledger_reversals.reverse(session, LEDGER_ACTOR, payment.id, reason)
     assert await transfer_count(session) == before
 
-    reversal = await ledger.reverse(session, LEDGER_ACTOR, payment.id, "  paid the wrong invoice ")
+    reversal = await ledger_reversals.reverse(
+        session, LEDGER_ACTOR, payment.id, "  paid the wrong invoice "
+    )
     assert reversal.kind == TransferKind.POSTED
     assert reversal.reverses_id == payment.id
     assert (reversal.from_account_id, reversal.to_account_id) == (books.supplier, books.cms)
@@ -213,9 +217,9 @@ async def test_a_reversal_needs_a_reason_and_moves_the_same_amount_back(
     )
 
     with pytest.raises(InvalidState):
-        await ledger.reverse(session, LEDGER_ACTOR, payment.id, "again")
+        await ledger_reversals.reverse(session, LEDGER_ACTOR, payment.id, "again")
     with pytest.raises(InvalidState):
-        await ledger.reverse(session, LEDGER_ACTOR, reversal.id, "undo the undo")
+        await ledger_reversals.reverse(session, LEDGER_ACTOR, reversal.id, "undo the undo")
     assert await transfer_count(session) == before + 1
     assert await balances(session, books.cms) == (10_000, 0)
 
@@ -224,12 +228,14 @@ async def test_only_money_that_moved_can_be_reversed(session: AsyncSession, book
     await receive(session, books, 10_000)
     pending = await hold(session, books, 1_000)
     with pytest.raises(InvalidState):
-        await ledger.reverse(session, LEDGER_ACTOR, pending.id, "a hold is voided, not reversed")
+        await ledger_reversals.reverse(
+            session, LEDGER_ACTOR, pending.id, "a hold is voided, not reversed"
+        )
     made = await ledger.post_pending(session, LEDGER_ACTOR, pending.id)
-    await ledger.reverse(session, LEDGER_ACTOR, made.id, "paid in error")
+    await ledger_reversals.reverse(session, LEDGER_ACTOR, made.id, "paid in error")
     assert await balances(session, books.cms) == (10_000, 0)
     with pytest.raises(RecordNotFound):
-        await ledger.reverse(session, LEDGER_ACTOR, uuid.uuid4(), "no such transfer")
+        await ledger_reversals.reverse(session, LEDGER_ACTOR, uuid.uuid4(), "no such transfer")
 
 
 async def test_reversing_a_receipt_already_spent_is_insufficient_funds(
@@ -239,7 +245,7 @@ async def test_reversing_a_receipt_already_spent_is_insufficient_funds(
     receipt = await receive(session, books, 5_000)
     await pay(session, books, 4_000)
     with pytest.raises(InsufficientFunds):
-        await ledger.reverse(session, LEDGER_ACTOR, receipt.id, "DWP overpaid")
+        await ledger_reversals.reverse(session, LEDGER_ACTOR, receipt.id, "DWP overpaid")
     assert await balances(session, books.cms) == (1_000, 0)
 
 
@@ -251,15 +257,15 @@ async def test_reverse_transfer_is_once_per_idempotency_key(
     await receive(session, books, 10_000)
     payment_id = (await pay(session, books, 1_234)).id  # a refused request expires the session
     key = f"reverse-{uuid.uuid4()}"
-    first = await ledger.reverse_transfer(
+    first = await ledger_reversals.reverse_transfer(
         session, LEDGER_ACTOR, payment_id, "duplicate invoice", idempotency_key=key
     )
-    again = await ledger.reverse_transfer(
+    again = await ledger_reversals.reverse_transfer(
         session, LEDGER_ACTOR, payment_id, "duplicate invoice", idempotency_key=key
     )
     assert again.id == first.id
     with pytest.raises(KeyReused) as raised:
-        await ledger.reverse_transfer(
+        await ledger_reversals.reverse_transfer(
             session, LEDGER_ACTOR, payment_id, "another reason", idempotency_key=key
         )
     assert raised.value.code is ErrorCode.IDEMPOTENCY_KEY_REUSED
@@ -413,7 +419,7 @@ async def test_the_database_refuses_to_take_a_client_below_zero(
         client_id=books.client,
     )
     assert await balances(session, books.cms) == (3_000, 3_000)
-    assert await ledger.ledger_is_sound(session) == (0, 0)
+    assert await ledger_accounts.ledger_is_sound(session) == (0, 0)
 
 
 async def test_the_database_keeps_each_clients_money_to_that_client(
@@ -492,13 +498,13 @@ async def test_the_database_resolves_a_hold_once_and_reverses_once(
         )
     with pytest.raises(IntegrityError, match="ck_transfer_reversal_reason"):
         await insert_directly(session, kind="POSTED", amount=500, reverses_id=payment.id, **back)
-    await ledger.reverse(session, LEDGER_ACTOR, payment.id, "wrong supplier")
+    await ledger_reversals.reverse(session, LEDGER_ACTOR, payment.id, "wrong supplier")
     with pytest.raises(IntegrityError, match="already reversed"):
         await insert_directly(
             session, kind="POSTED", amount=500, reverses_id=payment.id, reason="again", **back
         )
     assert await balances(session, books.cms) == (9_000, 0)
-    assert await ledger.ledger_is_sound(session) == (0, 0)
+    assert await ledger_accounts.ledger_is_sound(session) == (0, 0)
 
 
 @pytest.mark.parametrize(
@@ -545,21 +551,21 @@ async def test_ledger_is_sound_after_a_mix_and_sees_a_tampered_balance(
         LEDGER_ACTOR,
         movement(books.cash, books.supplier2, 400, Category.OUT_PERSONAL_ALLOWANCE),
     )
-    await ledger.reverse(session, LEDGER_ACTOR, receipt.id, "paid to the wrong client")
+    await ledger_reversals.reverse(session, LEDGER_ACTOR, receipt.id, "paid to the wrong client")
     assert await balances(session, books.cms) == (20_000 - 1_999 - 1_000 - 2_500, 3_000)
     assert await balances(session, books.cash) == (2_100, 0)
     assert await balances(session, books.other_cms) == (4_300, 0)
     assert h3.kind == TransferKind.PENDING
-    assert await ledger.ledger_is_sound(session) == (0, 0)
+    assert await ledger_accounts.ledger_is_sound(session) == (0, 0)
 
     async with session.begin_nested() as tampered:
         await session.execute(
             text("UPDATE ledger_account SET posted = posted + 100 WHERE id = :id"),
             {"id": books.cash},
         )
-        assert await ledger.ledger_is_sound(session) == (100, 1)
+        assert await ledger_accounts.ledger_is_sound(session) == (100, 1)
         await tampered.rollback()
-    assert await ledger.ledger_is_sound(session) == (0, 0)
+    assert await ledger_accounts.ledger_is_sound(session) == (0, 0)
 
 
 async def test_a_resolution_or_reversal_that_slipped_past_the_check_is_invalid_state(
@@ -575,7 +581,7 @@ async def test_a_resolution_or_reversal_that_slipped_past_the_check_is_invalid_s
     payment = await pay(session, books, 2_000)
     pending_id, payment_id = pending.id, payment.id
     await ledger.post_pending(session, LEDGER_ACTOR, pending_id)
-    await ledger.reverse(session, LEDGER_ACTOR, payment_id, "wrong supplier")
+    await ledger_reversals.reverse(session, LEDGER_ACTOR, payment_id, "wrong supplier")
     before = (await transfer_count(session), await balances(session, books.cms))
     assert before[1] == (9_000, 0)
 
@@ -593,7 +599,7 @@ async def test_a_resolution_or_reversal_that_slipped_past_the_check_is_invalid_s
             await ledger.post_pending(session, LEDGER_ACTOR, pending_id)
     with pytest.raises(InvalidState, match="already reversed"):
         async with session.begin_nested():
-            await ledger.reverse(session, LEDGER_ACTOR, payment_id, "again")
+            await ledger_reversals.reverse(session, LEDGER_ACTOR, payment_id, "again")
     assert (await transfer_count(session), await balances(session, books.cms)) == before
 
 
@@ -610,11 +616,11 @@ async def test_ledger_check_sees_a_tampered_hold_and_an_account_with_no_transfer
     await ledger.void_pending(session, LEDGER_ACTOR, h2.id, "not needed")
     assert await balances(session, books.cms) == (10_000 - 1_000, 3_000)
     assert h3.kind == TransferKind.PENDING
-    assert await ledger.ledger_is_sound(session) == (0, 0)
+    assert await ledger_accounts.ledger_is_sound(session) == (0, 0)
     for column, account in (("held", books.cms), ("posted", books.other_cms)):
         async with session.begin_nested() as tampered:
             sql = f"UPDATE ledger_account SET {column} = {column} + 7 WHERE id = :id"
             await session.execute(text(sql), {"id": account})
-            assert (await ledger.ledger_is_sound(session))[1] == 1
+            assert (await ledger_accounts.ledger_is_sound(session))[1] == 1
             await tampered.rollback()
-    assert await ledger.ledger_is_sound(session) == (0, 0)
+    assert await ledger_accounts.ledger_is_sound(session) == (0, 0)

@@ -5,7 +5,7 @@ A deputy client's surplus is proposed (an INVESTMENT_PLAN decision), approved by
 manager through approveDecision, then lodged: CMS -> Court Funds. Money comes back when needed.
 Interest is credited per period at the special account rate in force each day (migration 0007).
 
-Clients' CMS accounts are funded with ``ca_api.ledger.service.post`` from a DWP counterparty in
+Clients' CMS accounts are funded with ``ca_api.ledger.transfers.post`` from a DWP counterparty in
 the test's own transaction, value-dated in the past; interest tests lodge back-dated the same
 way (a CMS -> Court Funds transfer value-dated on the day the money reached the Court Funds
 Office), since ``lodge`` itself value-dates today.
@@ -31,7 +31,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ca_api import clock
 from ca_api.common.ids import decode_uuid
 from ca_api.db import unit_of_work
-from ca_api.ledger import service as ledger
+from ca_api.ledger import accounts as ledger
+from ca_api.ledger import transfers as ledger_transfers
 from ca_api.ledger.rules import AccountKind, Category
 from ca_api.lodgements import rules
 from tests.conftest import Api, error_codes
@@ -447,10 +448,10 @@ async def test_interest_in_2014_at_the_seeds_half_percent(api: Api, session: Asy
     async with unit_of_work(session):
         cms = await ledger.client_account(session, cid)
         cfo = await ledger.client_account(session, cid, AccountKind.CLIENT_COURT_FUNDS)
-        await ledger.post(
+        await ledger_transfers.post(
             session,
             FUNDER,
-            ledger.Movement(
+            ledger_transfers.Movement(
                 cfo.id,
                 cms.id,
                 1_000_000,

@@ -20,9 +20,11 @@ from ca_api.common.scalars import SCALAR_MAP
 from ca_api.db import unit_of_work
 from ca_api.investments import service as investments
 from ca_api.investments.rules import InvestmentKind
-from ca_api.ledger import service as ledger
+from ca_api.ledger import accounts as ledger_accounts
+from ca_api.ledger import counterparties as ledger
+from ca_api.ledger import transfers as ledger_transfers
 from ca_api.ledger.rules import Category, CounterpartyKind
-from ca_api.ledger.service import Movement
+from ca_api.ledger.transfers import Movement
 from ca_api.opg_reports import fees_and_gifts, sections
 from ca_api.opg_reports.section_types import OpgReportSections, sections_of
 from tests.conftest import Api
@@ -100,8 +102,8 @@ async def _post(
     )
     async with unit_of_work(session):
         target = await ledger.counterparty_account(session, party.id)
-        cms = await ledger.client_account(session, client_id)
-        t = await ledger.post(
+        cms = await ledger_accounts.client_account(session, client_id)
+        t = await ledger_transfers.post(
             session,
             LEDGER_ACTOR,
             Movement(

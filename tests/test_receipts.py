@@ -23,7 +23,7 @@ from ca_api.clients.models import Client, ClientVersion
 from ca_api.common.ids import decode_uuid, encode_id
 from ca_api.db import Database
 from ca_api.errors import ValidationFailed
-from ca_api.ledger import service as ledger_service
+from ca_api.ledger import accounts as ledger_accounts
 from ca_api.ledger.rules import Benefit, Category
 from ca_api.money import format_money
 from ca_api.receipts import rules
@@ -994,7 +994,7 @@ async def test_overlapping_benefit_runs_at_once_never_deadlock(money_db: Databas
     for c in clients:
         assert await cms_posted(money_db, c) == expected
     async with money_db.session() as s:
-        assert await ledger_service.ledger_is_sound(s) == (0, 0)
+        assert await ledger_accounts.ledger_is_sound(s) == (0, 0)
         report = await audit_service.verify_chain(s)
         assert report.intact, report.breaks
 

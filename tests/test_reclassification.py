@@ -18,9 +18,11 @@ from ca_api import clock
 from ca_api.auth.actor import Actor
 from ca_api.auth.principal import Principal, Role
 from ca_api.common.ids import decode_uuid, encode_id
-from ca_api.ledger import service as ledger
+from ca_api.ledger import accounts as ledger_accounts
+from ca_api.ledger import counterparties as ledger_counterparties
+from ca_api.ledger import transfers as ledger
 from ca_api.ledger.rules import AccountKind, Category
-from ca_api.ledger.service import Movement
+from ca_api.ledger.transfers import Movement
 from tests.conftest import Api
 from tests.factories import (
     KEYED_PROBLEMS,
@@ -69,8 +71,10 @@ async def _paid_out(
     client = await new_client(api)
     await fund(session, api, client, 100_000)
     supplier = await new_counterparty(api, "SUPPLIER")
-    cms = await ledger.client_account(session, decode_uuid("Client", client["id"]))
-    party = await ledger.counterparty_account(session, decode_uuid("Counterparty", supplier))
+    cms = await ledger_accounts.client_account(session, decode_uuid("Client", client["id"]))
+    party = await ledger_counterparties.counterparty_account(
+        session, decode_uuid("Counterparty", supplier)
+    )
     paid = await ledger.post(
         session,
         ACTOR,
@@ -198,8 +202,10 @@ async def test_a_reversal_reports_the_category_of_the_transfer_it_reverses(
 async def test_money_in_is_reclassified_as_money_in_only(api: Api, session: AsyncSession) -> None:
     client = await new_client(api)
     payer = await new_counterparty(api, "OTHER")
-    cms = await ledger.client_account(session, decode_uuid("Client", client["id"]))
-    party = await ledger.counterparty_account(session, decode_uuid("Counterparty", payer))
+    cms = await ledger_accounts.client_account(session, decode_uuid("Client", client["id"]))
+    party = await ledger_counterparties.counterparty_account(
+        session, decode_uuid("Counterparty", payer)
+    )
     wages = await ledger.post(
         session,
         ACTOR,
@@ -256,9 +262,11 @@ async def test_a_hold_and_a_move_between_own_accounts_are_refused(
     client = await new_client(api)
     await fund(session, api, client, 100_000)
     client_id = decode_uuid("Client", client["id"])
-    cms = await ledger.client_account(session, client_id)
+    cms = await ledger_accounts.client_account(session, client_id)
     supplier = await new_counterparty(api, "SUPPLIER")
-    party = await ledger.counterparty_account(session, decode_uuid("Counterparty", supplier))
+    party = await ledger_counterparties.counterparty_account(
+        session, decode_uuid("Counterparty", supplier)
+    )
     held = await ledger.hold(
         session,
         ACTOR,

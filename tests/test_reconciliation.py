@@ -25,10 +25,12 @@ from ca_api.clients import service as clients
 from ca_api.clients.rules import ClientDetails, Situation
 from ca_api.common.ids import decode_uuid, encode_id
 from ca_api.db import unit_of_work
-from ca_api.ledger import service as ledger
+from ca_api.ledger import accounts as ledger_accounts
+from ca_api.ledger import counterparties as ledger
+from ca_api.ledger import transfers as ledger_transfers
 from ca_api.ledger.models import Transfer
 from ca_api.ledger.rules import AccountKind, Category, CounterpartyKind
-from ca_api.ledger.service import Movement
+from ca_api.ledger.transfers import Movement
 from ca_api.reconciliation import rules
 from ca_api.reconciliation.rules import (
     BankLine,
@@ -312,7 +314,7 @@ class Books:
         reference: str | None = None,
     ) -> Transfer:
         async with unit_of_work(self.session):
-            return await ledger.post(
+            return await ledger_transfers.post(
                 self.session,
                 OFFICER,
                 Movement(
@@ -354,8 +356,8 @@ async def books(session: AsyncSession) -> Books:
         session, OFFICER, kind=CounterpartyKind.SUPPLIER, name="British Gas", reference=None
     )
     async with unit_of_work(session):
-        cms = await ledger.client_account(session, client.id)
-        cash = await ledger.client_account(session, client.id, AccountKind.CLIENT_CASH)
+        cms = await ledger_accounts.client_account(session, client.id)
+        cash = await ledger_accounts.client_account(session, client.id, AccountKind.CLIENT_CASH)
         dwp_account = await ledger.counterparty_account(session, dwp.id)
         gas_account = await ledger.counterparty_account(session, gas.id)
     return Books(session, client.id, cms.id, cash.id, dwp_account.id, gas_account.id)

@@ -20,9 +20,11 @@ from ca_api.auth.actor import Actor
 from ca_api.auth.principal import Principal, Role
 from ca_api.db import Database, unit_of_work
 from ca_api.errors import ErrorCode
-from ca_api.ledger import service as ledger
+from ca_api.ledger import accounts as ledger
+from ca_api.ledger import counterparties as ledger_counterparties
+from ca_api.ledger import transfers as ledger_transfers
 from ca_api.ledger.rules import Category, CounterpartyKind
-from ca_api.ledger.service import InsufficientFunds, Movement
+from ca_api.ledger.transfers import InsufficientFunds, Movement
 from ca_api.temporary_assistance import repayments, service
 from tests.conftest import Api
 from tests.factories import (
@@ -460,10 +462,10 @@ async def _committed_paid(db: Database, client_id: Any, payee: Any, amount: int)
 async def _benefits(db: Database, dwp: Any, client: Any, amount: int) -> None:
     """The client's benefits arrive: ``amount`` pence into their CMS account, committed."""
     async with db.session() as s, unit_of_work(s):
-        source = await ledger.counterparty_account(s, dwp)
+        source = await ledger_counterparties.counterparty_account(s, dwp)
         cms = await ledger.client_account(s, client)
         movement = Movement(source.id, cms.id, amount, clock.today(), Category.IN_BENEFITS, "DWP")
-        await ledger.post(s, OLU, movement)
+        await ledger_transfers.post(s, OLU, movement)
 
 
 async def test_repayments_at_once_never_overdraw_the_client_nor_overpay_the_debt(

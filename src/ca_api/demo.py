@@ -31,7 +31,7 @@ from ca_api.deputyship_applications import demo as demo_deputyship_applications
 from ca_api.invoices import checks as invoice_checks
 from ca_api.invoices import recording as invoices
 from ca_api.invoices.rules import InvoiceCheckName, InvoiceDraft, InvoiceKind
-from ca_api.ledger import service as ledger
+from ca_api.ledger import counterparties as ledger
 from ca_api.ledger.rules import Benefit, Category, CounterpartyKind
 from ca_api.money import parse_money
 from ca_api.officers import service as officers

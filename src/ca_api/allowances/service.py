@@ -50,7 +50,7 @@ from ca_api.common.rules import text_problem
 from ca_api.deaths import spending as deaths
 from ca_api.errors import InvalidState, RecordNotFound, ValidationFailed
 from ca_api.invoices import events as invoices
-from ca_api.ledger import service as ledger
+from ca_api.ledger import counterparties as ledger
 from ca_api.money import Pence, format_money
 from ca_api.policy.rules import ApprovalSubject
 

@@ -31,9 +31,9 @@ from ca_api.clients.rules import ClientStatus, Situation
 from ca_api.common import idempotency
 from ca_api.deaths import repository as death_repository
 from ca_api.errors import ValidationFailed
+from ca_api.ledger import counterparties as ledger
 from ca_api.ledger import repository as ledger_repository
 from ca_api.ledger import rules as ledger_rules
-from ca_api.ledger import service as ledger
 from ca_api.ledger.rules import Category, TransferKind
 from ca_api.money import Pence, format_money
 

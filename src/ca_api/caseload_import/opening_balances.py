@@ -12,7 +12,8 @@ from ca_api.caseload_import import file_records, rules
 from ca_api.caseload_import.files import WHOLE, ImportFile
 from ca_api.caseload_import.plan import Judging
 from ca_api.caseload_import.request import ImportRequest
-from ca_api.ledger import service as ledger
+from ca_api.ledger import accounts as ledger_accounts
+from ca_api.ledger import opening_balances as ledger
 from ca_api.ledger.rules import AccountKind
 from ca_api.money import format_money
 from ca_api.orders import service as orders
@@ -28,7 +29,7 @@ async def plan_balances(
     opened = await ledger.opening_balances(j.session, j.ids)
     kept = {
         (a.client_id, a.kind): (a.posted, a.held)
-        for a in await ledger.accounts_of_clients(j.session, j.ids)
+        for a in await ledger_accounts.accounts_of_clients(j.session, j.ids)
     }
     for a in acc_rows:
         j.plan.opening_total += a.opening_balance

@@ -17,7 +17,7 @@ from ca_api.caseload_import.plan import Judging, new_plan, other_details
 from ca_api.investments import rules as investment_rules
 from ca_api.investments import service as investments
 from ca_api.invoices import recording as invoices
-from ca_api.ledger import service as ledger
+from ca_api.ledger import counterparties as ledger
 from ca_api.orders import service as orders
 from ca_api.orders.rules import AppointeeshipDetails, DeputyshipDetails
 from ca_api.planning import service as planning

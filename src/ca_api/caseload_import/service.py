@@ -12,7 +12,7 @@ with the same content is "already present": importing the same files again write
 
 Each record is written through the module that owns it
 (``clients.caseload_import.import_clients``, ``orders.service.import_orders``,
-``ledger.service.post_opening_balances``, ``investments.service.import_investments``,
+``ledger.opening_balances.post_opening_balances``, ``investments.service.import_investments``,
 ``invoices.recording.import_invoices``, ``planning.service.import_plans``), each with its audit
 rows, and one audit row for the import itself (none when everything was already present: a
 no-op).
@@ -40,7 +40,8 @@ from ca_api.errors import ValidationFailed
 from ca_api.investments import service as investments
 from ca_api.investments.service import NewInvestment
 from ca_api.invoices import recording as invoices
-from ca_api.ledger import service as ledger
+from ca_api.ledger import counterparties as ledger_counterparties
+from ca_api.ledger import opening_balances as ledger
 from ca_api.money import format_money
 from ca_api.orders import service as orders
 from ca_api.planning import service as planning
@@ -119,7 +120,7 @@ async def _write(
         why=why,
     )
     if plan.invoices:
-        suppliers = await ledger.counterparties_named(
+        suppliers = await ledger_counterparties.counterparties_named(
             session, actor, [(i.supplier_kind, i.supplier) for i in plan.invoices], why=why
         )
         await invoices.import_invoices(

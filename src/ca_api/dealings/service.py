@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ca_api.investments import service as investments
 from ca_api.invoices import reads as invoices
-from ca_api.ledger import service as ledger
+from ca_api.ledger import counterparties as ledger
 from ca_api.ledger.models import Counterparty
 
 

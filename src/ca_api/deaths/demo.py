@@ -22,7 +22,7 @@ from ca_api.clients.repository import ClientFilter
 from ca_api.common.keyset import Seek
 from ca_api.deaths import notifications, recording, wind_up_fee
 from ca_api.deaths.rules import NotificationRecipient
-from ca_api.ledger import service as ledger
+from ca_api.ledger import counterparties as ledger
 from ca_api.ledger.rules import Benefit, Category, CounterpartyKind
 from ca_api.money import parse_money
 from ca_api.outbox import service as outbox

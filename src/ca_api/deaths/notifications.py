@@ -27,7 +27,7 @@ from ca_api.deaths.models import Death
 from ca_api.deaths.recording import ENTITY, SUBJECT_TYPE
 from ca_api.deaths.rules import NotificationChannel, NotificationRecipient
 from ca_api.errors import InvalidState, RecordNotFound, ValidationFailed
-from ca_api.ledger import service as ledger
+from ca_api.ledger import accounts as ledger
 from ca_api.ledger.models import Counterparty, LedgerAccount
 from ca_api.ledger.rules import AccountKind
 from ca_api.outbox import service as outbox

@@ -22,7 +22,9 @@ from ca_api.deaths.recording import ENTITY
 from ca_api.deaths.rules import WindingUpBasis
 from ca_api.deaths.spending import outstanding_before_fee, refuse_spending_after_death
 from ca_api.errors import InvalidState, RecordNotFound
-from ca_api.ledger import service as ledger
+from ca_api.ledger import accounts as ledger_accounts
+from ca_api.ledger import counterparties as ledger_counterparties
+from ca_api.ledger import transfers as ledger
 from ca_api.ledger.rules import Category, CounterpartyKind
 from ca_api.outbox import events
 from ca_api.outbox.rules import Recipient, Topic
@@ -86,7 +88,7 @@ async def charge_wind_up_fee(
         amount = int(figure.value)
         today = clock.today()
         changes: list[audit.Change] = []
-        payee = await ledger.named_counterparty_account(
+        payee = await ledger_counterparties.named_counterparty_account(
             session,
             actor,
             CounterpartyKind.COUNCIL,
@@ -94,7 +96,7 @@ async def charge_wind_up_fee(
             why="needed to take the wind-up fee (R-FEE-5)",
             changes=changes,
         )
-        cms = await ledger.client_account(session, client_id)
+        cms = await ledger_accounts.client_account(session, client_id)
         transfer = await ledger.post(
             session,
             actor,

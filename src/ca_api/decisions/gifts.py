@@ -14,7 +14,7 @@ from ca_api import clock
 from ca_api.decisions import repository, rules
 from ca_api.employees import service as employees
 from ca_api.errors import RecordNotFound, ValidationFailed
-from ca_api.ledger import service as ledger
+from ca_api.ledger import accounts as ledger
 from ca_api.ledger.models import Counterparty
 from ca_api.money import Pence, format_money
 from ca_api.orders import service as orders

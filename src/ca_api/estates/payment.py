@@ -37,7 +37,7 @@ from ca_api.estates.reads import (
 )
 from ca_api.estates.recording import ENTITY, _confirmed
 from ca_api.estates.rules import ClaimantKind, EstateRoute
-from ca_api.ledger import service as ledger
+from ca_api.ledger import counterparties as ledger
 from ca_api.ledger.models import LedgerAccount
 from ca_api.ledger.rules import AccountKind, Category, CounterpartyKind
 from ca_api.money import format_money

@@ -20,7 +20,7 @@ from ca_api.deaths.rules import DeathStatus
 from ca_api.estates import repository, rules
 from ca_api.estates.models import EstateClaimant, EstatePayment, EstateReferral
 from ca_api.estates.rules import ClaimantKind, EstateStage
-from ca_api.ledger import service as ledger
+from ca_api.ledger import accounts as ledger
 from ca_api.ledger.models import LedgerAccount
 from ca_api.ledger.rules import AccountKind
 from ca_api.policy import service as policy

@@ -38,7 +38,7 @@ from ca_api.estates.reads import (
     estate_of,
 )
 from ca_api.estates.rules import ClaimantKind
-from ca_api.ledger import service as ledger
+from ca_api.ledger import counterparties as ledger
 from ca_api.ledger.rules import CounterpartyKind
 
 ENTITY = "estate"

@@ -49,9 +49,9 @@ from ca_api.errors import ErrorCode, ValidationFailed
 from ca_api.fees import repository, rules
 from ca_api.fees.models import FeeCharge, FeeRun, FeeRunException
 from ca_api.fees.rules import Charge, FeeKind, Missing
+from ca_api.ledger import counterparties as ledger
 from ca_api.ledger import repository as ledger_repository
 from ca_api.ledger import rules as ledger_rules
-from ca_api.ledger import service as ledger
 from ca_api.ledger.models import LedgerAccount, Transfer
 from ca_api.ledger.rules import AccountKind, Category, CounterpartyKind, TransferKind
 from ca_api.money import Pence, format_money

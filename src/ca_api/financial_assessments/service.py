@@ -20,7 +20,7 @@ from ca_api.errors import RecordNotFound, ValidationFailed
 from ca_api.financial_assessments import repository, rules
 from ca_api.financial_assessments.models import FinancialAssessment
 from ca_api.financial_assessments.rules import AssessmentEntry
-from ca_api.ledger import service as ledger
+from ca_api.ledger import accounts as ledger
 from ca_api.outbox import events
 from ca_api.outbox.rules import Recipient, Topic
 

@@ -20,7 +20,7 @@ from ca_api.db import unit_of_work
 from ca_api.errors import ValidationFailed, existing
 from ca_api.institutions import repository, rules
 from ca_api.institutions.models import ApprovedInstitution, InstitutionProduct, InstitutionReview
-from ca_api.ledger import service as ledger
+from ca_api.ledger import counterparties as ledger
 from ca_api.money import Pence
 
 

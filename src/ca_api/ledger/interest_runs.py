@@ -27,8 +27,7 @@ from ca_api.common import idempotency
 from ca_api.common.keyset import Seek
 from ca_api.db import unit_of_work
 from ca_api.errors import ValidationFailed
-from ca_api.ledger import interest, repository, rules
-from ca_api.ledger import service as ledger
+from ca_api.ledger import counterparties, interest, repository, rules
 from ca_api.ledger.models import Transfer
 from ca_api.ledger.repository import RunT
 from ca_api.ledger.rules import AccountKind, Category, CounterpartyKind, TransferKind
@@ -138,7 +137,7 @@ async def _run(
     run_id = uuid.uuid4()
     transfers: list[dict[str, Any]] = []
     if due:
-        payer = await ledger.named_counterparty_account(
+        payer = await counterparties.named_counterparty_account(
             session,
             actor,
             scheme.payer_kind,

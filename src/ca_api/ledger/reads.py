@@ -1,6 +1,6 @@
 """The ledger's batch reads by id, scoped to the caller: what node(id:) and the references
 between objects load (a transfer's accounts, the transfer it reverses, a receipt's transfer).
-Apart from service.py, which holds the use cases that move money."""
+Apart from the use cases that move money (transfers.py, reversals.py and the rest)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """GraphQL for the ledger: accounts with balances, statements with running balances,
-counterparties, and reversals. Thin: parse, call the service, map the result."""
+counterparties, and reversals. Thin: parse, call the use case, map the result."""
 
 from __future__ import annotations
 
@@ -42,7 +42,17 @@ from ca_api.common.scalars import Money
 from ca_api.common.types import from_source
 from ca_api.context import Context
 from ca_api.errors import NotFound
-from ca_api.ledger import interest_runs, models, reads, repository, rules, service
+from ca_api.ledger import (
+    accounts,
+    counterparties,
+    interest_runs,
+    models,
+    reads,
+    reclassifications,
+    repository,
+    reversals,
+    rules,
+)
 from ca_api.ledger.inputs import (
     CreateCounterpartyInput,
     ReclassifyLedgerEntryInput,
@@ -203,7 +213,7 @@ class Transfer(Node):
     )
     async def reported_category(self, info: Info[Context, None]) -> Category:
         found = await loaders.one(
-            info.context, "ledger.reported_categories", service.reported_categories
+            info.context, "ledger.reported_categories", reclassifications.reported_categories
         ).load(self.row.id)
         return found if found is not None else Category(self.row.category)
 
@@ -212,7 +222,7 @@ class Transfer(Node):
     )
     async def reclassifications(self, info: Info[Context, None]) -> list[TransferReclassification]:
         rows = await loaders.many(
-            info.context, "ledger.reclassifications", service.reclassifications_of
+            info.context, "ledger.reclassifications", reclassifications.reclassifications_of
         ).load(self.row.id)
         return [TransferReclassification.from_row(r) for r in rows]
 
@@ -445,7 +455,7 @@ class LedgerQuery:
         description="Check the ledger: all balances sum to zero; kept balances match transfers.",
     )
     async def ledger_check(self, info: Info[Context, None]) -> LedgerCheck:
-        total, wrong = await service.ledger_is_sound(info.context.session)
+        total, wrong = await accounts.ledger_is_sound(info.context.session)
         return LedgerCheck(
             sound=total == 0 and wrong == 0,
             sum_of_all_balances=Money(total),
@@ -467,7 +477,7 @@ class LedgerMutation:
             strawberry.argument(description="The counterparty to record."),
         ],
     ) -> CreateCounterpartyResult:
-        made = await as_caller(info, service.create_counterparty, **vars(input))
+        made = await as_caller(info, counterparties.create_counterparty, **vars(input))
         return CounterpartyPayload(counterparty=Counterparty.from_row(made))
 
     @strawberry.mutation(
@@ -487,7 +497,7 @@ class LedgerMutation:
         tid = decode_uuid("Transfer", input.transfer_id)
         reversal = await as_caller(
             info,
-            service.reverse_transfer_once,
+            reversals.reverse_transfer_once,
             tid,
             input.reason,
             idempotency_key=input.idempotency_key,
@@ -513,7 +523,7 @@ class LedgerMutation:
     ) -> ReclassifyLedgerEntryResult:
         done = await as_caller(
             info,
-            service.reclassify_entry,
+            reclassifications.reclassify_entry,
             decode_uuid("Transfer", input.transfer_id),
             input.category,
             input.reason,
@@ -539,7 +549,7 @@ async def accounts_of_client(
     if ends is None:
 
         async def fetch(session: Any, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, list[Any]]:
-            return group_by(await service.accounts_of_clients(session, ids), lambda a: a.client_id)
+            return group_by(await accounts.accounts_of_clients(session, ids), lambda a: a.client_id)
 
         rows = await loaders.many(ctx, "ledger.accounts_by_client", fetch).load(client_id)
         return [LedgerAccount.from_row(a) for a in rows]

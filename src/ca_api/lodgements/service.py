@@ -35,7 +35,7 @@ from ca_api.decisions.service import NewDecision
 from ca_api.errors import InvalidState, RecordNotFound, ValidationFailed, existing
 from ca_api.ledger import interest_runs
 from ca_api.ledger import reads as ledger_reads
-from ca_api.ledger import service as ledger
+from ca_api.ledger import transfers as ledger
 from ca_api.ledger.interest_runs import InterestOutcome, InterestScheme
 from ca_api.ledger.rules import AccountKind, CounterpartyKind
 from ca_api.lodgements import repository, rules, surplus

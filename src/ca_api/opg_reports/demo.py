@@ -21,9 +21,11 @@ from ca_api.clients import service as clients
 from ca_api.clients.repository import ClientFilter
 from ca_api.common.keyset import Seek
 from ca_api.db import unit_of_work
-from ca_api.ledger import service as ledger
+from ca_api.ledger import accounts as ledger
+from ca_api.ledger import counterparties as ledger_counterparties
+from ca_api.ledger import transfers as ledger_transfers
 from ca_api.ledger.rules import AccountKind, Benefit, Category, CounterpartyKind
-from ca_api.ledger.service import Movement
+from ca_api.ledger.transfers import Movement
 from ca_api.money import format_money, parse_money
 from ca_api.opg_reports import drafting, rules
 from ca_api.opg_reports.rules import OpgFreeTextSection
@@ -92,7 +94,7 @@ async def _year(session: AsyncSession, client_id: uuid.UUID, start: date, end: d
     async with unit_of_work(session):
         changes: list[audit.Change] = []
         dwp_account, care_account, council_account = [
-            await ledger.named_counterparty_account(
+            await ledger_counterparties.named_counterparty_account(
                 session, ASH, kind, name, why="demo: an OPG report's year", changes=changes
             )
             for kind, name in (DWP, CARE_HOME, COUNCIL)
@@ -151,7 +153,7 @@ async def _year(session: AsyncSession, client_id: uuid.UUID, start: date, end: d
                 description="Deputy's annual management fee",
             ),
         ]
-        moved = [await ledger.post(session, ASH, m) for m in outgoings]
+        moved = [await ledger_transfers.post(session, ASH, m) for m in outgoings]
         await audit.record_many(
             session,
             ASH,

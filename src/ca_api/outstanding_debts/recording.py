@@ -19,7 +19,7 @@ from ca_api.auth.actor import Actor
 from ca_api.common.rules import text_problem
 from ca_api.debts.rules import FoundDebtKind
 from ca_api.errors import RecordNotFound, ValidationFailed
-from ca_api.ledger import service as ledger
+from ca_api.ledger import counterparties as ledger
 from ca_api.outstanding_debts import repository, rules
 from ca_api.outstanding_debts.models import (
     OutstandingDebt,

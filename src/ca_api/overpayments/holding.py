@@ -6,7 +6,7 @@ whose death is confirmed already.
 It imports neither ``payments`` nor ``deaths.spending`` (which ``payments.raising`` imports), so
 both of those callers can import it; the death is read through ``deaths.reads``.
 
-The flagged share (``rules.flagged_share``) is held in the ledger (``ledger.service.hold``: a
+The flagged share (``rules.flagged_share``) is held in the ledger (``ledger.transfers.hold``: a
 PENDING transfer from the client's CMS account to the payer's account), so it counts as spent
 and nothing else can use it (the wind-up fee, the estate, a debt). If less is available (money
 spent before the death was confirmed) what is available is held and the shortfall recorded."""
@@ -24,7 +24,7 @@ from ca_api.audit import service as audit
 from ca_api.auth.actor import Actor
 from ca_api.deaths import reads as deaths
 from ca_api.deaths.models import Death
-from ca_api.ledger import service as ledger
+from ca_api.ledger import transfers as ledger
 from ca_api.ledger.models import Transfer
 from ca_api.ledger.rules import Category
 from ca_api.money import format_money

@@ -40,8 +40,10 @@ from ca_api.common.keyset import Seek, seek_rows
 from ca_api.deaths import reads as deaths
 from ca_api.deaths.rules import WindingUpBasis
 from ca_api.errors import InvalidState, RecordNotFound, ValidationFailed
+from ca_api.ledger import accounts as ledger_accounts
+from ca_api.ledger import counterparties as ledger_counterparties
 from ca_api.ledger import repository as ledger_repository
-from ca_api.ledger import service as ledger
+from ca_api.ledger import transfers as ledger
 from ca_api.ledger.rules import Category
 from ca_api.money import format_money
 from ca_api.overpayments import reads, repository, rules
@@ -187,8 +189,8 @@ async def request_repayment(
                 "recorded_by": actor.principal.subject,
             },
         )
-        cms = await ledger.client_account(session, client_id)
-        payee = await ledger.counterparty_account(session, payer_id)
+        cms = await ledger_accounts.client_account(session, client_id)
+        payee = await ledger_counterparties.counterparty_account(session, payer_id)
         items: list[dict[str, Any]] = []
         changes: list[audit.Change] = []
         for v, share in zip(views, shares, strict=True):

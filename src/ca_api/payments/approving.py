@@ -24,10 +24,11 @@ from ca_api.invoices import checks as invoice_checks
 from ca_api.invoices import events as invoices
 from ca_api.invoices import holds as invoice_holds
 from ca_api.invoices.rules import InvoiceStatus
+from ca_api.ledger import counterparties as ledger_counterparties
 from ca_api.ledger import repository as ledger_repository
-from ca_api.ledger import service as ledger
+from ca_api.ledger import transfers as ledger
 from ca_api.ledger.rules import Category, CounterpartyKind
-from ca_api.ledger.service import InsufficientFunds, Movement
+from ca_api.ledger.transfers import InsufficientFunds, Movement
 from ca_api.money import format_money
 from ca_api.outbox import events
 from ca_api.outbox.rules import Recipient, Topic
@@ -159,7 +160,7 @@ async def approve_payment(
         if payment.winding_up_basis == WindingUpBasis.REPAYMENT.value:
             # a benefit overpayment's share, held since the agency asked, becomes this hold
             await overpayment_holding.hand_over_to_payment(session, actor, payment.id)
-        payee = await ledger.counterparty_account(session, payment.payee_id)
+        payee = await ledger_counterparties.counterparty_account(session, payment.payee_id)
         hold = await ledger.hold(
             session,
             actor,

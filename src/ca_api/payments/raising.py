@@ -19,7 +19,7 @@ from ca_api.debts import service as debts
 from ca_api.debts.rules import DebtStage
 from ca_api.errors import ValidationFailed
 from ca_api.invoices import events as invoices
-from ca_api.ledger import service as ledger
+from ca_api.ledger import accounts as ledger
 from ca_api.ledger.rules import Category
 from ca_api.payments import particulars, repository, rules
 from ca_api.payments.particulars import PaymentRequest

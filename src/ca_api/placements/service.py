@@ -41,7 +41,9 @@ from ca_api.decisions.rules import (
 from ca_api.errors import InvalidState, RecordNotFound, ValidationFailed, existing
 from ca_api.institutions import service as institutions
 from ca_api.institutions.models import ApprovedInstitution, InstitutionProduct
-from ca_api.ledger import service as ledger
+from ca_api.ledger import accounts as ledger_accounts
+from ca_api.ledger import counterparties as ledger_counterparties
+from ca_api.ledger import transfers as ledger
 from ca_api.ledger.rules import Category
 from ca_api.lodgements import surplus
 from ca_api.lodgements.rules import deputy_problem
@@ -397,8 +399,8 @@ async def make_placement(
         # lodgements and placements approved, since the decision was (R-INV-2, R-CARE-2).
         judged = await surplus.check(session, p.client_id, p.amount, today, excluding=p.decision_id)
         name = f"Placement: {institution.name} {product.name} from {p.start_date}"
-        account = await ledger.open_placement_account(session, p.client_id, name[:200])
-        cms = await ledger.client_account(session, p.client_id)
+        account = await ledger_accounts.open_placement_account(session, p.client_id, name[:200])
+        cms = await ledger_accounts.client_account(session, p.client_id)
         placed_with = f"Placed with {institution.name} ({product.name})"
         move = _movement(p, cms.id, account.id, p.amount, p.start_date, placed_with)
         transfer = await ledger.post(session, actor, move)
@@ -445,7 +447,7 @@ async def mature_or_withdraw(
         placed = view.event(PlacementEventKind.PLACED)
         assert placed is not None
         institution = await institutions.get_institution(session, p.institution_id)
-        cms = await ledger.client_account(session, p.client_id)
+        cms = await ledger_accounts.client_account(session, p.client_id)
         name = institution.institution.name
         returned = f"Placement with {name} returned"
         back = _movement(p, placed.account_id, cms.id, p.amount, on_date, returned)
@@ -454,7 +456,7 @@ async def mature_or_withdraw(
         interest = rules.interest(p.amount, p.rate_percent, days)
         interest_id: uuid.UUID | None = None
         if interest > 0:
-            source = await ledger.counterparty_account(
+            source = await ledger_counterparties.counterparty_account(
                 session, institution.institution.counterparty_id
             )
             said = f"Interest from {name}: {days} days at {decimal_text(p.rate_percent)}%"

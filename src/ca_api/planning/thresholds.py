@@ -20,7 +20,7 @@ from ca_api.clients.rules import LegalRole
 from ca_api.common.keyset import Seek
 from ca_api.db import unit_of_work
 from ca_api.errors import RecordNotFound, ValidationFailed
-from ca_api.ledger import service as ledger
+from ca_api.ledger import accounts as ledger
 from ca_api.money import Pence
 from ca_api.planning import repository, rules
 from ca_api.planning.caseload_walk import TakenOn, clients_taken_on

@@ -2,7 +2,7 @@
 
 The benefits run locks its clients' CMS accounts here in a few set-based statements, keeping the
 ledger's locking discipline (client accounts locked FOR UPDATE in id order before any transfer
-is inserted, as ``apply_transfer`` locks them) for ``ledger.service.post_many``; the database's
+is inserted, as ``apply_transfer`` locks them) for ``ledger.transfers.post_many``; the database's
 trigger and CHECKs still apply every balance.
 """
 

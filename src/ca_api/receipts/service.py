@@ -24,10 +24,12 @@ from ca_api.common.ids import node_id
 from ca_api.common.keyset import Seek
 from ca_api.deaths import reads as deaths
 from ca_api.errors import RecordNotFound, ValidationFailed
+from ca_api.ledger import accounts as ledger
+from ca_api.ledger import counterparties as ledger_counterparties
 from ca_api.ledger import interest_runs
 from ca_api.ledger import reads as ledger_reads
 from ca_api.ledger import rules as ledger_rules
-from ca_api.ledger import service as ledger
+from ca_api.ledger import transfers as ledger_transfers
 from ca_api.ledger.interest_runs import InterestOutcome, InterestScheme
 from ca_api.ledger.models import Counterparty, LedgerAccount, Transfer
 from ca_api.ledger.rules import AccountKind, Category, CounterpartyKind, TransferKind
@@ -116,12 +118,12 @@ async def record_receipt(
         number = facts.receipt_number
         if number is not None and await repository.receipt_number_used(session, number):
             raise ValidationFailed({"receipt_number": f"{number} is on another receipt already"})
-        source = await ledger.counterparty_account(session, payer.id)
+        source = await ledger_counterparties.counterparty_account(session, payer.id)
         target = await ledger.client_account(session, draft.client_id, AccountKind.CLIENT_CMS)
-        transfer = await ledger.post(
+        transfer = await ledger_transfers.post(
             session,
             actor,
-            ledger.Movement(
+            ledger_transfers.Movement(
                 from_account_id=source.id,
                 to_account_id=target.id,
                 amount=draft.amount,
@@ -398,7 +400,7 @@ async def post_benefit_lines(
         assert category is not None and _money_in_problem(category) is None
     sources: dict[uuid.UUID, LedgerAccount] = {}
     for payer_id in sorted(payers):  # a run has one or two payers
-        sources[payer_id] = await ledger.counterparty_account(session, payer_id)
+        sources[payer_id] = await ledger_counterparties.counterparty_account(session, payer_id)
     client_ids = sorted({ln.client_id for ln in lines})
     targets = await repository.lock_cms_accounts(
         session, client_ids, ledger.ACCOUNT_NAMES[AccountKind.CLIENT_CMS]
@@ -446,7 +448,7 @@ async def post_benefit_lines(
                 period_end=ln.period_end,
             )
         )
-    inserted = await ledger.post_many(session, transfers)
+    inserted = await ledger_transfers.post_many(session, transfers)
     await repository.insert_receipts(session, receipts)
     await audit.record_many(
         session,

@@ -23,7 +23,7 @@ from ca_api.common import idempotency
 from ca_api.errors import RecordNotFound, ValidationFailed
 from ca_api.files import service as files
 from ca_api.files.rules import MAX_PHOTO_BYTES, FileType
-from ca_api.ledger import service as ledger
+from ca_api.ledger import counterparties as ledger
 from ca_api.ledger.rules import Category
 from ca_api.money import Pence
 from ca_api.payments import raising as payments

@@ -17,7 +17,7 @@ from ca_api.clients.rules import ClientStatus
 from ca_api.estates.rules import chain
 from ca_api.files import service as files
 from ca_api.files.models import StoredFile
-from ca_api.ledger import service as ledger
+from ca_api.ledger import accounts as ledger
 from ca_api.money import Pence
 from ca_api.recovery import repository, rules
 from ca_api.recovery.models import RecoveryHandover, RecoveryOrder

@@ -36,7 +36,7 @@ from ca_api.clients.rules import ClientStatus, LegalRole
 from ca_api.common import idempotency
 from ca_api.deaths.reads import confirmed_death_date
 from ca_api.errors import InvalidState, RecordNotFound, ValidationFailed, existing
-from ca_api.ledger import service as ledger
+from ca_api.ledger import counterparties as ledger
 from ca_api.ledger.rules import CounterpartyKind
 from ca_api.outbox import service as outbox
 from ca_api.outbox.rules import Recipient, Topic

@@ -17,7 +17,7 @@ from ca_api.auth.principal import Principal, Role
 from ca_api.clients import service as clients
 from ca_api.clients.repository import ClientFilter
 from ca_api.common.keyset import Seek
-from ca_api.ledger import service as ledger
+from ca_api.ledger import counterparties as ledger
 from ca_api.ledger.rules import Category, CounterpartyKind
 from ca_api.money import parse_money
 from ca_api.temporary_assistance import service

@@ -2,7 +2,7 @@
 4.6): one transaction with its audit rows (R-AUD-1), once per idempotency key, a step of
 ``service.STEPS``.
 
-Each repayment is a ledger transfer (``ledger.service.post``) from the client's Client Monies
+Each repayment is a ledger transfer (``ledger.transfers.post``) from the client's Client Monies
 Service account to the council (a COUNCIL counterparty, "Client Affairs temporary financial
 assistance"), under the OPG category of what the assistance paid for. The ledger refuses a
 transfer that would take the account below zero (under the account's lock, so concurrent
@@ -26,9 +26,11 @@ from ca_api.auth.actor import Actor
 from ca_api.deaths import spending as deaths
 from ca_api.deaths.reads import confirmed_death_date
 from ca_api.errors import ValidationFailed
-from ca_api.ledger import service as ledger
+from ca_api.ledger import accounts as ledger_accounts
+from ca_api.ledger import counterparties as ledger
+from ca_api.ledger import transfers as ledger_transfers
 from ca_api.ledger.rules import Category, CounterpartyKind
-from ca_api.ledger.service import Movement
+from ca_api.ledger.transfers import Movement
 from ca_api.money import Pence
 from ca_api.outbox import events
 from ca_api.outbox.rules import Recipient, Topic
@@ -80,8 +82,8 @@ async def record_repayment(
             why="repayments of temporary financial assistance go to the council (seed 002 B 4.6)",
             changes=changes,
         )
-        account = await ledger.client_account(session, row.client_id)
-        transfer = await ledger.post(
+        account = await ledger_accounts.client_account(session, row.client_id)
+        transfer = await ledger_transfers.post(
             session,
             actor,
             Movement(

@@ -20,7 +20,7 @@ from ca_api.decisions import service as decisions
 from ca_api.decisions.rules import DecisionDraft, DecisionKind, validate_decision
 from ca_api.decisions.service import NewDecision
 from ca_api.errors import InvalidState, RecordNotFound, ValidationFailed
-from ca_api.ledger import service as ledger
+from ca_api.ledger import counterparties as ledger
 from ca_api.ledger.rules import Category
 from ca_api.money import format_money
 from ca_api.payments import raising as payments

@@ -29,7 +29,7 @@ from ca_api.deaths.reads import DeathView
 from ca_api.deaths.wind_up_fee import WIND_UP_FEE_FIGURE, wind_up_fees_of_clients
 from ca_api.errors import InvalidState, RecordNotFound, ValidationFailed
 from ca_api.estates import reads as estates
-from ca_api.ledger import service as ledger
+from ca_api.ledger import accounts as ledger
 from ca_api.ledger.rules import AccountKind
 from ca_api.money import format_money
 from ca_api.overpayments import service as overpayments
