@@ -27,9 +27,9 @@ from ca_api.common import idempotency
 from ca_api.common.keyset import Seek
 from ca_api.db import unit_of_work
 from ca_api.errors import ValidationFailed
-from ca_api.ledger import counterparties, interest, repository, rules
+from ca_api.ledger import counterparties, interest, interest_runs_repository, repository, rules
+from ca_api.ledger.interest_runs_repository import RunT
 from ca_api.ledger.models import Transfer
-from ca_api.ledger.repository import RunT
 from ca_api.ledger.rules import AccountKind, Category, CounterpartyKind, TransferKind
 from ca_api.money import Pence
 from ca_api.policy import service as policy
@@ -92,7 +92,7 @@ async def post_interest(
 
     async def replay(result: dict[str, Any]) -> InterestOutcome[RunT]:
         run_id = uuid.UUID(str(result["run_id"]))
-        run = await repository.get_interest_run(session, scheme.table, run_id)
+        run = await interest_runs_repository.get_interest_run(session, scheme.table, run_id)
         assert run is not None
         return InterestOutcome(run=run, already_run=True)
 
@@ -116,19 +116,23 @@ async def _run(
     period_end: date,
 ) -> InterestOutcome[RunT]:
     table = scheme.table
-    await repository.lock_interest_runs(session, scheme.name)
-    existing = await repository.interest_run_for(session, table, period_start, period_end)
+    await interest_runs_repository.lock_interest_runs(session, scheme.name)
+    existing = await interest_runs_repository.interest_run_for(
+        session, table, period_start, period_end
+    )
     if existing is not None:
         return InterestOutcome(run=existing, already_run=True)
-    overlap = await repository.overlapping_period(session, table, period_start, period_end)
+    overlap = await interest_runs_repository.overlapping_period(
+        session, table, period_start, period_end
+    )
     if overlap is not None:
         raise ValidationFailed(interest.overlap_problem(*overlap))
     daily = interest.daily_rates(await rates(session, scheme), period_start, period_end)
     if isinstance(daily, date):
         raise PolicyMissing(scheme.rate, daily)
 
-    owners = await repository.lock_accounts_of_kind(session, scheme.account_kind)
-    movements = await repository.daily_net_movements(
+    owners = await interest_runs_repository.lock_accounts_of_kind(session, scheme.account_kind)
+    movements = await interest_runs_repository.daily_net_movements(
         session, scheme.account_kind, period_start, period_end
     )
     due = interest.interest_by_account(movements, owners, daily, period_start, period_end)
@@ -147,7 +151,7 @@ async def _run(
         )
         transfers = _credits(actor, scheme, run_id, payer.id, due, owners, period_start, period_end)
     inserted = await repository.insert_transfers(session, transfers)
-    run = await repository.insert_interest_run(
+    run = await interest_runs_repository.insert_interest_run(
         session,
         table,
         {
@@ -235,11 +239,14 @@ async def list_runs(
     seek: Seek[tuple[date, uuid.UUID]],
 ) -> Sequence[RunT]:
     """A page of the scheme's runs, newest period first."""
-    return await repository.list_interest_runs(session, scheme.table, seek)
+    return await interest_runs_repository.list_interest_runs(session, scheme.table, seek)
 
 
 async def runs_by_id(
     session: AsyncSession, scheme: InterestScheme[RunT], run_ids: Sequence[uuid.UUID]
 ) -> dict[uuid.UUID, RunT]:
     """The scheme's runs with these ids, by id, in one query (node(id:))."""
-    return {r.id: r for r in await repository.interest_runs_by_id(session, scheme.table, run_ids)}
+    return {
+        r.id: r
+        for r in await interest_runs_repository.interest_runs_by_id(session, scheme.table, run_ids)
+    }

@@ -14,7 +14,7 @@ from ca_api.audit import service as audit
 from ca_api.auth.actor import Actor
 from ca_api.common import idempotency
 from ca_api.errors import InvalidState, RecordNotFound, ValidationFailed
-from ca_api.ledger import reads, repository, rules
+from ca_api.ledger import reads, reclassifications_repository, repository, rules
 from ca_api.ledger.models import Transfer, TransferReclassification
 from ca_api.ledger.rules import AccountKind, Category, TransferKind
 
@@ -32,7 +32,7 @@ async def reported_categories(
     session: AsyncSession, transfer_ids: Sequence[uuid.UUID]
 ) -> dict[uuid.UUID, Category]:
     """Each transfer's reported OPG category (the view ``transfer_reported_category``)."""
-    found = await repository.reported_categories(session, transfer_ids)
+    found = await reclassifications_repository.reported_categories(session, transfer_ids)
     return {k: Category(v) for k, v in found.items()}
 
 
@@ -41,7 +41,7 @@ async def reclassifications_of(
 ) -> dict[uuid.UUID, list[TransferReclassification]]:
     """The reclassifications of these transfers, oldest first, by transfer."""
     out: dict[uuid.UUID, list[TransferReclassification]] = {}
-    for r in await repository.reclassifications_of(session, transfer_ids):
+    for r in await reclassifications_repository.reclassifications_of(session, transfer_ids):
         out.setdefault(r.transfer_id, []).append(r)
     return out
 
@@ -70,7 +70,7 @@ async def reclassify_entry(
             raise ValidationFailed(
                 {"reason": f"is longer than {MAX_RECLASSIFICATION_REASON} characters"}
             )
-        await repository.lock_reclassifications(session, transfer_id)
+        await reclassifications_repository.lock_reclassifications(session, transfer_id)
         visible = await reads.transfers_by_id(session, actor.principal, [transfer_id])
         transfer = visible.get(transfer_id)
         if transfer is None:
@@ -89,7 +89,7 @@ async def reclassify_entry(
         )
         if problem is not None:
             raise ValidationFailed({"category": problem})
-        made = await repository.insert_reclassification(
+        made = await reclassifications_repository.insert_reclassification(
             session,
             {
                 "id": uuid.uuid4(),
@@ -117,7 +117,7 @@ async def reclassify_entry(
         wanted = uuid.UUID(str(result["reclassification_id"]))
         made = [
             r
-            for r in await repository.reclassifications_of(session, [transfer_id])
+            for r in await reclassifications_repository.reclassifications_of(session, [transfer_id])
             if r.id == wanted
         ]
         assert transfer is not None and made

@@ -1,45 +1,24 @@
-"""Every SQL statement of the ledger."""
+"""Every SQL statement of the ledger's accounts, counterparties and transfers (the statements',
+the interest runs' and the reclassifications' are in ``statements_repository``,
+``interest_runs_repository`` and ``reclassifications_repository``)."""
 
 from __future__ import annotations
 
 import functools
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import date, timedelta
-from typing import Any, ClassVar, Protocol, TypeVar
+from typing import Any, TypeVar
 
-from sqlalchemy import (
-    ARRAY,
-    ColumnElement,
-    Row,
-    Uuid,
-    and_,
-    bindparam,
-    func,
-    insert,
-    literal,
-    select,
-    text,
-    true,
-    union_all,
-)
+from sqlalchemy import ColumnElement, Row, bindparam, func, insert, select, text, union_all
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import Mapped, aliased
 
 from ca_api.clients.models import client_current
 from ca_api.clients.rules import ClientStatus
 from ca_api.common.keyset import Seek, keyset
-from ca_api.db import any_of, get_by_id, insert_recorded, rows_where_in
-from ca_api.ledger.models import (
-    Counterparty,
-    LedgerAccount,
-    Transfer,
-    TransferReclassification,
-    transfer_reported_category,
-)
-from ca_api.ledger.rules import MONEY_MOVED, AccountKind, TransferKind
+from ca_api.db import get_by_id, rows_where_in
+from ca_api.ledger.models import Counterparty, LedgerAccount, Transfer
+from ca_api.ledger.rules import AccountKind, TransferKind
 
 
 async def lock_accounts(
@@ -302,44 +281,6 @@ async def list_counterparties(
     return (await session.execute(stmt)).scalars().all()
 
 
-@dataclass(frozen=True)
-class StatementFilter:
-    value_from: date | None = None
-    value_to: date | None = None  # inclusive
-    categories: frozenset[str] | None = None
-
-
-async def statement(
-    session: AsyncSession,
-    account_id: uuid.UUID,
-    flt: StatementFilter,
-    *,
-    seek: Seek[int],
-) -> Sequence[Row[Any]]:
-    """Transfers that changed the account's posted balance, in posting order, each with the
-    signed amount and the balance after it (kept on the transfer by the trigger).
-
-    Read as two pages, the transfers from the account and those to it (a transfer never has
-    one account on both sides, ck_transfer_two_accounts), each by its own index in posting
-    order (ix_transfer_from, ix_transfer_to), merged: "from OR to" in one WHERE defeats both
-    indexes and reads every transfer of a big account (1.1 s at 2M transfers)."""
-    t = Transfer
-    moved = t.kind.in_(MONEY_MOVED)
-    filters: list[ColumnElement[bool]] = [moved]
-    if flt.value_from is not None:
-        filters.append(t.value_date >= flt.value_from)
-    if flt.value_to is not None:
-        filters.append(t.value_date <= flt.value_to)
-    if flt.categories:
-        filters.append(t.category.in_(sorted(flt.categories)))
-    sides = [
-        keyset(select(t).where(side == account_id, *filters), seek, t.seq).subquery().select()
-        for side in (t.from_account_id, t.to_account_id)
-    ]
-    both = aliased(Transfer, union_all(*sides).subquery())
-    return (await session.execute(keyset(select(both), seek, both.seq))).all()
-
-
 # The ledger check from the transfers themselves, in one statement: each account's money moved
 # (in less out, posted and holds made good) from one grouped pass over both legs of every
 # transfer, and its holds still pending (no resolution: an anti-join on the unique index of
@@ -399,113 +340,6 @@ async def soundness(session: AsyncSession) -> tuple[int, int]:
     return int(row.total), int(row.wrong)
 
 
-# --- interest runs (CMS R-ACC-1, Court Funds Office R-DATA) -----------------------------------
-
-
-async def lock_accounts_of_kind(
-    session: AsyncSession, kind: AccountKind
-) -> dict[uuid.UUID, uuid.UUID]:
-    """Every account of the kind locked FOR UPDATE in id order (an interest run: no back-dated
-    posting may slip in between reading the balances and crediting the interest). Account id:
-    client id."""
-    stmt = (
-        select(LedgerAccount.id, LedgerAccount.client_id)
-        .where(LedgerAccount.kind == kind.value)
-        .order_by(LedgerAccount.id)
-        .with_for_update()
-    )
-    return {r.id: r.client_id for r in await session.execute(stmt)}
-
-
-async def daily_net_movements(
-    session: AsyncSession, kind: AccountKind, start: date, end: date
-) -> Sequence[Any]:
-    """Net posted money per account of the kind: (account_id, day, net), ``day`` the value date
-    within the period, or ``start - 1`` for everything value-dated before it (the opening
-    balance). Holds are not money moved and do not count."""
-    t = Transfer
-    accounts = select(LedgerAccount.id).where(LedgerAccount.kind == kind.value)
-    moved = and_(t.kind.in_(MONEY_MOVED), t.value_date <= end)
-    legs = union_all(
-        select(t.to_account_id.label("account_id"), t.value_date, t.amount.label("signed")).where(
-            moved, t.to_account_id.in_(accounts)
-        ),
-        select(
-            t.from_account_id.label("account_id"), t.value_date, (-t.amount).label("signed")
-        ).where(moved, t.from_account_id.in_(accounts)),
-    ).subquery()
-    day = func.greatest(legs.c.value_date, literal(start - timedelta(days=1))).label("day")
-    stmt = (
-        select(legs.c.account_id, day, func.sum(legs.c.signed).label("net"))
-        .group_by(legs.c.account_id, day)
-        .order_by(legs.c.account_id, day)
-    )
-    return (await session.execute(stmt)).all()
-
-
-class InterestRunTable(Protocol):
-    """A table of interest runs, one row per period (``receipts.models.InterestRun``,
-    ``lodgements.models.CourtFundsInterestRun``): what the functions below read of it."""
-
-    id: ClassVar[Mapped[uuid.UUID]]
-    period_start: ClassVar[Mapped[date]]
-    period_end: ClassVar[Mapped[date]]
-
-
-RunT = TypeVar("RunT", bound=InterestRunTable)
-
-
-async def lock_interest_runs(session: AsyncSession, name: str) -> None:
-    """The runs named ``name`` one at a time (until commit): overlap checks then see every run."""
-    lock = text("SELECT pg_advisory_xact_lock(hashtext(:name))")
-    await session.execute(lock, {"name": f"ca_api.{name}"})
-
-
-async def interest_run_for(
-    session: AsyncSession, table: type[RunT], start: date, end: date
-) -> RunT | None:
-    stmt = select(table).where(table.period_start == start, table.period_end == end)
-    return (await session.execute(stmt)).scalar_one_or_none()
-
-
-async def overlapping_period(
-    session: AsyncSession, table: type[RunT], start: date, end: date
-) -> tuple[date, date] | None:
-    """The period (start, end) of the earliest run that shares a day with this one."""
-    stmt = (
-        select(table.period_start, table.period_end)
-        .where(table.period_start <= end, table.period_end >= start)
-        .order_by(table.period_start)
-        .limit(1)
-    )
-    row = (await session.execute(stmt)).first()
-    return None if row is None else (row[0], row[1])
-
-
-async def get_interest_run(
-    session: AsyncSession, table: type[RunT], run_id: uuid.UUID
-) -> RunT | None:
-    stmt = select(table).where(table.id == run_id)
-    return (await session.execute(stmt)).scalar_one_or_none()
-
-
-async def insert_interest_run(
-    session: AsyncSession, table: type[RunT], values: dict[str, Any]
-) -> RunT:
-    stmt = insert(table).values(values).returning(table)
-    return (await session.execute(stmt)).scalar_one()
-
-
-async def list_interest_runs(
-    session: AsyncSession,
-    table: type[RunT],
-    seek: Seek[tuple[date, uuid.UUID]],
-) -> Sequence[RunT]:
-    """A page of the runs, newest period first."""
-    stmt = keyset(select(table), seek, table.period_start.desc(), table.id.desc())
-    return (await session.execute(stmt)).scalars().all()
-
-
 # --- Batches by id (node(id:) and the references between objects) ---------------------------
 
 
@@ -525,13 +359,6 @@ async def counterparties_by_id(
     session: AsyncSession, counterparty_ids: Sequence[uuid.UUID]
 ) -> Sequence[Counterparty]:
     return await rows_where_in(session, Counterparty, Counterparty.id, counterparty_ids)
-
-
-async def interest_runs_by_id(
-    session: AsyncSession, table: type[RunT], run_ids: Sequence[uuid.UUID]
-) -> Sequence[RunT]:
-    stmt = select(table).where(table.id.in_(set(run_ids)))
-    return (await session.execute(stmt)).scalars().all()
 
 
 async def counterparties_of_clients(
@@ -607,127 +434,3 @@ async def transfers_into_clients_with_reference(
         )
     )
     return (await session.execute(stmt)).all()
-
-
-# --- Reported categories (issue 15, R-OPG-1) ---------------------------------------------------
-
-
-async def lock_reclassifications(session: AsyncSession, transfer_id: uuid.UUID) -> None:
-    """Reclassifications of one transfer one at a time (until commit)."""
-    lock = text("SELECT pg_advisory_xact_lock(hashtext(:name))")
-    await session.execute(lock, {"name": f"ca_api.reclassify.{transfer_id}"})
-
-
-async def reported_categories(
-    session: AsyncSession, transfer_ids: Sequence[uuid.UUID]
-) -> dict[uuid.UUID, str]:
-    """Each transfer's reported category, through the view ``transfer_reported_category``."""
-    if not transfer_ids:
-        return {}
-    v = transfer_reported_category
-    stmt = select(v.c.transfer_id, v.c.reported_category).where(
-        v.c.transfer_id.in_(set(transfer_ids))
-    )
-    return {r.transfer_id: r.reported_category for r in await session.execute(stmt)}
-
-
-async def insert_reclassification(
-    session: AsyncSession, values: dict[str, Any]
-) -> TransferReclassification:
-    return await insert_recorded(session, TransferReclassification, values)
-
-
-async def reclassifications_of(
-    session: AsyncSession, transfer_ids: Sequence[uuid.UUID]
-) -> Sequence[TransferReclassification]:
-    """The reclassifications of these transfers, oldest first."""
-    if not transfer_ids:
-        return []
-    r = TransferReclassification
-    stmt = (
-        select(r)
-        .where(r.transfer_id.in_(set(transfer_ids)))
-        .order_by(r.transfer_id, r.recorded_at, r.id)
-    )
-    return (await session.execute(stmt)).scalars().all()
-
-
-def _nearest_lines(account_id: Any, limit: int, newest: bool) -> Any:
-    """A LATERAL of the ids of the first ``limit`` lines of the statement of the account
-    ``account_id`` (a column of the FROM before it), from its newest when ``newest``: read from
-    its two indexes (ix_transfer_from, ix_transfer_to, by seq) and merged, not by "from or to",
-    which neither index serves."""
-    t = Transfer
-    moved = t.kind.in_(MONEY_MOVED)
-    order = t.seq.desc() if newest else t.seq.asc()
-    sides = [
-        select(t.id, t.seq)
-        .where(moved, side == account_id)
-        .order_by(order)
-        .limit(limit)
-        .correlate_except(t)
-        for side in (t.from_account_id, t.to_account_id)
-    ]
-    merged = union_all(*sides).subquery("merged")
-    return (
-        select(merged.c.id)
-        .order_by(merged.c.seq.desc() if newest else merged.c.seq.asc())
-        .limit(limit)
-        .lateral("nearest")
-    )
-
-
-async def statement_ends(
-    session: AsyncSession, account_ids: Sequence[uuid.UUID], limit: int, *, newest: bool
-) -> Sequence[Row[uuid.UUID, Transfer]]:
-    """The first ``limit`` lines of each account's statement (its newest, nearest first, when
-    ``newest``): ``statement``'s lines from either end with no cursor or filter, for many
-    accounts in one statement (a client page's accounts, issue 18). Rows of (account id,
-    transfer), each account's nearest first."""
-    if not account_ids:
-        return []
-    t = Transfer
-    acc = (
-        select(func.unnest(literal(sorted(set(account_ids)), ARRAY(Uuid))).label("id"))
-        .subquery("acc")
-        .c.id
-    )
-    nearest = _nearest_lines(acc, limit, newest)
-    stmt = (
-        select(acc, t)
-        .select_from(acc.table.join(nearest, true()).join(t, t.id == nearest.c.id))
-        .order_by(acc, t.seq.desc() if newest else t.seq.asc())
-    )
-    return (await session.execute(stmt)).all()
-
-
-async def accounts_with_statement_ends(
-    session: AsyncSession, client_ids: Sequence[uuid.UUID], limit: int, *, newest: bool
-) -> Sequence[Row[LedgerAccount, Transfer | None]]:
-    """The accounts of these clients (every kind, in ``accounts_of_clients``' order), each with
-    the first ``limit`` lines of its statement as ``statement_ends`` reads them, in one
-    statement: a client page's accounts and their latest lines (issue 18). Rows of (account,
-    transfer), an account with no lines once with None."""
-    if not client_ids:
-        return []
-    stmt = _accounts_with_ends_statement(limit, newest)
-    rows: Sequence[Row[LedgerAccount, Transfer | None]] = (
-        await session.execute(stmt, {"client_ids": sorted(set(client_ids))})
-    ).all()
-    return rows
-
-
-@functools.cache
-def _accounts_with_ends_statement(limit: int, newest: bool) -> Any:
-    """``accounts_with_statement_ends``' statement, built once for each page size and end
-    (issue 18 item 3), the clients' ids bound when it runs."""
-    a, t = LedgerAccount, Transfer
-    nearest = _nearest_lines(a.id, limit, newest)
-    return (
-        select(a, t)
-        .select_from(a)
-        .outerjoin(nearest, true())
-        .outerjoin(t, t.id == nearest.c.id)
-        .where(a.client_id == any_of("client_ids"))
-        .order_by(a.client_id, a.kind, a.created_at, a.id, t.seq.desc() if newest else t.seq.asc())
-    )

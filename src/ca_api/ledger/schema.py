@@ -52,6 +52,7 @@ from ca_api.ledger import (
     repository,
     reversals,
     rules,
+    statements_repository,
 )
 from ca_api.ledger.inputs import (
     CreateCounterpartyInput,
@@ -59,7 +60,7 @@ from ca_api.ledger.inputs import (
     ReverseTransferInput,
 )
 from ca_api.ledger.interest_runs import InterestScheme
-from ca_api.ledger.repository import RunT
+from ca_api.ledger.interest_runs_repository import RunT
 from ca_api.ledger.vocabulary import AccountKind as AccountKind  # also named here: other
 from ca_api.ledger.vocabulary import Benefit as Benefit  # modules import the enums from
 from ca_api.ledger.vocabulary import Category as Category  # ledger.schema
@@ -606,7 +607,7 @@ def _accounts_with_ends(ctx: Context) -> DataLoader[AccountsKey, list[LedgerAcco
         ends = _statement_ends(ctx)
         for (limit, newest), group in group_by(keys, lambda k: (k[1], k[2])).items():
             ids = [k[0] for k in group]
-            rows = await repository.accounts_with_statement_ends(
+            rows = await statements_repository.accounts_with_statement_ends(
                 ctx.session, ids, limit, newest=newest
             )
             lines: dict[uuid.UUID, list[models.Transfer]] = {}
@@ -639,7 +640,9 @@ def _statement_ends(ctx: Context) -> DataLoader[EndKey, list[models.Transfer]]:
         found: dict[EndKey, list[models.Transfer]] = {}
         for (limit, newest), group in group_by(keys, lambda k: (k[1], k[2])).items():
             ids = [k[0] for k in group]
-            rows = await repository.statement_ends(ctx.session, ids, limit, newest=newest)
+            rows = await statements_repository.statement_ends(
+                ctx.session, ids, limit, newest=newest
+            )
             for aid, transfer in rows:
                 found.setdefault((aid, limit, newest), []).append(transfer)
         return [found.get(k, []) for k in keys]
@@ -653,9 +656,10 @@ async def statement_page(
     """A page of the account's statement (``accountStatement``, ``LedgerAccount.statement``):
     its transfers in posting order, signed for the account, with the balance after each. A page
     from either end with no filter goes through the request's loader (``_statement_ends``), any
-    other through ``repository.statement``. The caller has checked the account's client."""
+    other through ``statements_repository.statement``. The caller has checked the account's
+    client."""
     f = given or StatementFilter()
-    flt = repository.StatementFilter(
+    flt = statements_repository.StatementFilter(
         value_from=f.value_from,
         value_to=f.value_to,
         categories=frozenset(c.value for c in f.categories) if f.categories else None,
@@ -665,7 +669,10 @@ async def statement_page(
     async def fetch(seek: Seek[int]) -> Sequence[models.Transfer]:
         if whole and seek.key is None:
             return await _statement_ends(ctx).load((account_id, seek.limit, seek.backward))
-        return [r[0] for r in await repository.statement(ctx.session, account_id, flt, seek=seek)]
+        return [
+            r[0]
+            for r in await statements_repository.statement(ctx.session, account_id, flt, seek=seek)
+        ]
 
     def line(t: models.Transfer) -> StatementLine:
         incoming = t.to_account_id == account_id

@@ -1,5 +1,5 @@
 """Every SQL statement of lodgements and withdrawals (the Court Funds interest runs' are
-``ledger.repository``'s)."""
+``ledger.interest_runs_repository``'s)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Every SQL statement of receipts (the interest runs' are ``ledger.repository``'s).
+"""Every SQL statement of receipts (the interest runs' are ``ledger.interest_runs_repository``'s).
 
 The benefits run locks its clients' CMS accounts here in a few set-based statements, keeping the
 ledger's locking discipline (client accounts locked FOR UPDATE in id order before any transfer
