@@ -58,12 +58,12 @@ from ca_api.orders.schema import Appointeeship, Deputyship, load_orders
 
 if TYPE_CHECKING:
     from ca_api.integrations.reference_types import ExternalReference
-    from ca_api.ledger.schema import LedgerAccount
+    from ca_api.ledger.types import LedgerAccount
 
 LazyExternalReference = Annotated[
     "ExternalReference", strawberry.lazy("ca_api.integrations.reference_types")
 ]
-LazyLedgerAccount = Annotated["LedgerAccount", strawberry.lazy("ca_api.ledger.schema")]
+LazyLedgerAccount = Annotated["LedgerAccount", strawberry.lazy("ca_api.ledger.types")]
 
 
 # Personal details: null, with no error, for a caller who may read the client but not them (a

@@ -19,7 +19,7 @@ from ca_api.common.types import from_source
 from ca_api.context import Context
 from ca_api.decisions import gifts, reads
 from ca_api.errors import ErrorCode
-from ca_api.ledger.schema import Counterparty
+from ca_api.ledger.types import Counterparty
 from ca_api.lodgements import surplus
 from ca_api.planning import service as planning
 from ca_api.planning.service import PlanView

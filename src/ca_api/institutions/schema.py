@@ -28,7 +28,7 @@ from ca_api.institutions.inputs import (
     ReviewInstitutionInput,
 )
 from ca_api.ledger import reads as ledger_reads
-from ca_api.ledger.schema import Counterparty
+from ca_api.ledger.types import Counterparty
 
 # --- per-request loaders (N+1 is a bug): also how placements reach an institution ----------
 

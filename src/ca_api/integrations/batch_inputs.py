@@ -15,7 +15,7 @@ from ca_api.integrations import benefit_intake, invoice_intake
 from ca_api.invoices import rules as invoice_rules
 from ca_api.invoices.inputs import InvoiceItemInput, InvoiceKind
 from ca_api.ledger.rules import Category as CategoryRule
-from ca_api.ledger.schema import Benefit, Category
+from ca_api.ledger.types import Benefit, Category
 
 LINE_REFERENCE = "The line's own reference: recorded once; sent again, the line is ALREADY_HAD."
 

@@ -13,7 +13,7 @@ from ca_api.common.ids import decode_uuid
 from ca_api.common.scalars import Money
 from ca_api.common.types import graphql_enum
 from ca_api.invoices import reads, recording, rules
-from ca_api.ledger.schema import Category
+from ca_api.ledger.types import Category
 
 InvoiceKind = rules.InvoiceKind
 InvoiceStatus = rules.InvoiceStatus

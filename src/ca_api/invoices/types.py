@@ -30,7 +30,7 @@ from ca_api.invoices.inputs import (
     InvoiceStatus,
 )
 from ca_api.invoices.reads import InvoiceView
-from ca_api.ledger.schema import Category, Counterparty
+from ca_api.ledger.types import Category, Counterparty
 from ca_api.payments import views as payment_views
 
 if TYPE_CHECKING:

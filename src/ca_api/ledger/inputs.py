@@ -1,8 +1,10 @@
 """The ledger's GraphQL inputs, described in the council's words (issue 11 item 4): what a
-caller sends to record a counterparty or reverse a transfer. The types and resolvers are in
-``schema.py``."""
+caller sends to record a counterparty, reverse or reclassify a transfer, or filter a statement.
+The types are in ``types.py``, the queries and mutations in ``schema.py``."""
 
 from __future__ import annotations
+
+from datetime import date
 
 import strawberry
 
@@ -47,3 +49,16 @@ class ReclassifyLedgerEntryInput:
     )
     reason: str = strawberry.field(description="Why the category was wrong (R-AUD-1).")
     idempotency_key: str = idempotency_key_field()
+
+
+@strawberry.input(description="Which lines of an account's statement: all when left out.")
+class StatementFilter:
+    value_from: date | None = strawberry.field(
+        default=None, description="Only transfers with this value date or later."
+    )
+    value_to: date | None = strawberry.field(
+        default=None, description="Only transfers with this value date or earlier (inclusive)."
+    )
+    categories: list[Category] | None = strawberry.field(
+        default=None, description="Only transfers of these OPG categories (R-OPG-1)."
+    )

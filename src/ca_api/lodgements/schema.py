@@ -42,12 +42,8 @@ from ca_api.common.types import from_source, graphql_enum
 from ca_api.context import Context
 from ca_api.decisions.schema import Decision, decision_of
 from ca_api.errors import ApiError, ErrorCode, found
-from ca_api.ledger.schema import (
-    ALREADY_RUN,
-    Transfer,
-    interest_runs_page,
-    load_transfer,
-)
+from ca_api.ledger.schema import ALREADY_RUN, interest_runs_page
+from ca_api.ledger.types import Transfer, load_transfer
 from ca_api.lodgements import rules, service
 from ca_api.lodgements.inputs import (
     LodgeInput,

@@ -12,7 +12,7 @@ from strawberry.types import Info
 from ca_api.common.ids import node_id
 from ca_api.common.scalars import Money
 from ca_api.context import Context
-from ca_api.ledger.schema import Category, LedgerAccount, load_client_account
+from ca_api.ledger.types import Category, LedgerAccount, load_client_account
 from ca_api.opg_reports import rules
 from ca_api.opg_reports.rules import AccountCheck, EntryFact
 

@@ -20,7 +20,7 @@ from ca_api.common.types import graphql_enum
 from ca_api.context import Context
 from ca_api.files import service as files
 from ca_api.files.types import StoredFile
-from ca_api.ledger.schema import AccountKind, Benefit, Category
+from ca_api.ledger.types import AccountKind, Benefit, Category
 from ca_api.opg_reports import balance, report_views, reports_due, rules
 from ca_api.opg_reports.balance_types import OpgBalanceCheck, OpgLedgerEntry
 from ca_api.opg_reports.export_types import OpgReportExport, export_of

@@ -16,7 +16,7 @@ from ca_api.common.scalars import Money
 from ca_api.common.types import graphql_enum
 from ca_api.context import Context
 from ca_api.invoices.types import counterparty
-from ca_api.ledger.schema import Counterparty
+from ca_api.ledger.types import Counterparty
 from ca_api.overpayments import rules, service
 from ca_api.overpayments.models import RepaymentRequest
 from ca_api.overpayments.reads import OverpaymentView

@@ -10,7 +10,7 @@ from ca_api.common.ids import decode_uuid
 from ca_api.common.scalars import Money
 from ca_api.common.types import graphql_enum
 from ca_api.deaths.types import WindingUpBasis
-from ca_api.ledger.schema import Category
+from ca_api.ledger.types import Category
 from ca_api.payments import particulars, rules
 
 PaymentMethod = rules.PaymentMethod

@@ -53,7 +53,7 @@ from ca_api.invoices.types import (
     Invoice,
     counterparty,
 )
-from ca_api.ledger.schema import Category, Counterparty
+from ca_api.ledger.types import Category, Counterparty
 from ca_api.payments import approving, models, raising, repository, views
 from ca_api.payments.inputs import (
     PAYMENT_ID,

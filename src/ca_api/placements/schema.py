@@ -37,7 +37,7 @@ from ca_api.institutions.schema import (
     load_institution,
     load_product,
 )
-from ca_api.ledger.schema import LedgerAccount, Transfer, load_client_account, load_transfer
+from ca_api.ledger.types import LedgerAccount, Transfer, load_client_account, load_transfer
 from ca_api.placements import rules, service
 from ca_api.placements.inputs import (
     MakePlacementInput,

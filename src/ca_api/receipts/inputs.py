@@ -14,7 +14,7 @@ from ca_api.common.fast_input import fast_input
 from ca_api.common.ids import decode_uuid
 from ca_api.common.scalars import Money
 from ca_api.common.types import graphql_enum, own_fields
-from ca_api.ledger.schema import Category
+from ca_api.ledger.types import Category
 from ca_api.ledger.vocabulary import Benefit
 from ca_api.receipts import rules
 

@@ -25,13 +25,8 @@ from ca_api.common.problems import (
 from ca_api.common.scalars import Money
 from ca_api.common.types import from_source
 from ca_api.context import Context
-from ca_api.ledger.schema import (
-    ALREADY_RUN,
-    Category,
-    Counterparty,
-    Transfer,
-    interest_runs_page,
-)
+from ca_api.ledger.schema import ALREADY_RUN, interest_runs_page
+from ca_api.ledger.types import Category, Counterparty, Transfer
 from ca_api.ledger.vocabulary import Benefit
 from ca_api.receipts import repository, service
 from ca_api.receipts.inputs import (

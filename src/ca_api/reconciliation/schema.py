@@ -26,7 +26,7 @@ from ca_api.common.scalars import Money
 from ca_api.common.types import describe_enum, from_source
 from ca_api.context import Context
 from ca_api.errors import found
-from ca_api.ledger.schema import Transfer
+from ca_api.ledger.types import Transfer
 from ca_api.reconciliation import rules, service
 from ca_api.reconciliation.inputs import (
     STATEMENT_ID,

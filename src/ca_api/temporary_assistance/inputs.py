@@ -11,7 +11,7 @@ import strawberry
 from ca_api.common.arguments import idempotency_key_field
 from ca_api.common.scalars import Money
 from ca_api.common.types import graphql_enum, own_fields
-from ca_api.ledger.schema import Category
+from ca_api.ledger.types import Category
 from ca_api.temporary_assistance import rules, service
 
 AssistanceStatus = rules.AssistanceStatus

@@ -41,7 +41,7 @@ from ca_api.common.types import from_source
 from ca_api.context import Context
 from ca_api.errors import found
 from ca_api.invoices.types import counterparty
-from ca_api.ledger.schema import Category, Counterparty, Transfer, load_transfer
+from ca_api.ledger.types import Category, Counterparty, Transfer, load_transfer
 from ca_api.temporary_assistance import models, repayments, service
 from ca_api.temporary_assistance.inputs import (
     ASSISTANCE_ID,
