@@ -1,6 +1,7 @@
 """Every SQL statement of allowance schedules and the weekly run. The run reads what is due in
-one statement and writes its rows a statement a table (``ledger.repository.insert_transfers``
-for the money)."""
+one statement and writes its rows a statement a table (the money through
+``ledger.transfers.post_many``, its CMS accounts locked by
+``ledger.accounts.lock_cms_accounts``)."""
 
 from __future__ import annotations
 
@@ -25,7 +26,6 @@ from ca_api.clients.models import client_current as cc
 from ca_api.common.keyset import Seek, keyset
 from ca_api.db import insert_returning
 from ca_api.ledger.models import Counterparty, LedgerAccount
-from ca_api.ledger.rules import AccountKind
 
 # --- schedules ------------------------------------------------------------------------------
 
@@ -162,25 +162,6 @@ async def due(session: AsyncSession, week: date) -> Sequence[Row[Any]]:
         .order_by(in_force.c.client_id, in_force.c.kind)
     )
     return (await session.execute(stmt)).all()
-
-
-async def lock_cms_accounts(
-    session: AsyncSession, client_ids: Sequence[uuid.UUID]
-) -> dict[uuid.UUID, LedgerAccount]:
-    """Each client's CMS account, locked FOR UPDATE in id order (the ledger's discipline)."""
-    if not client_ids:
-        return {}
-    stmt = (
-        select(LedgerAccount)
-        .where(
-            LedgerAccount.client_id.in_(sorted(set(client_ids))),
-            LedgerAccount.kind == AccountKind.CLIENT_CMS.value,
-        )
-        .order_by(LedgerAccount.id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
-    return {a.client_id: a for a in (await session.execute(stmt)).scalars() if a.client_id}
 
 
 async def insert_run(session: AsyncSession, values: dict[str, Any]) -> AllowanceRun:

@@ -31,9 +31,10 @@ from ca_api.clients.rules import ClientStatus, Situation
 from ca_api.common import idempotency
 from ca_api.deaths import repository as death_repository
 from ca_api.errors import ValidationFailed
+from ca_api.ledger import accounts as ledger_accounts
 from ca_api.ledger import counterparties as ledger
-from ca_api.ledger import repository as ledger_repository
 from ca_api.ledger import rules as ledger_rules
+from ca_api.ledger import transfers as ledger_transfers
 from ca_api.ledger.rules import Category, TransferKind
 from ca_api.money import Pence, format_money
 
@@ -76,7 +77,7 @@ async def _run(session: AsyncSession, actor: Actor, week: date) -> RunOutcome:
     rows = await repository.due(session, week)
     client_ids = sorted({r.client_id for r in rows})
     died = await death_repository.confirmed_death_dates(session, client_ids)
-    accounts = await repository.lock_cms_accounts(session, client_ids)
+    accounts = await ledger_accounts.lock_cms_accounts(session, client_ids)
     free = {c: ledger_rules.available(a.posted, a.held) for c, a in accounts.items()}
     paying: list[Any] = []
     unpaid: list[Unpaid] = []
@@ -167,7 +168,7 @@ async def _run(session: AsyncSession, actor: Actor, week: date) -> RunOutcome:
             "run_by": actor.principal.subject,
         },
     )
-    await ledger_repository.insert_transfers(session, transfers)
+    await ledger_transfers.post_many(session, transfers)
     await repository.insert_payments(session, payments)
     changes = [
         Change(

@@ -1,9 +1,9 @@
 """Every SQL statement of fee runs.
 
-Like the interest run (``ca_api.receipts``), a fee run writes its ledger rows in a few set-based
-statements: the CMS accounts it charges are locked FOR UPDATE in id order first (as
-``apply_transfer`` locks them), and the database's trigger and CHECK still apply every balance
-(R-PAY-3: never below zero).
+Like the benefits and interest runs, a fee run writes its ledger rows in a few set-based
+statements (``ledger.transfers.post_many``): the CMS accounts it charges are locked FOR UPDATE in
+id order first (``ledger.accounts.lock_cms_accounts``, as ``apply_transfer`` locks them), and the
+database's trigger and CHECK still apply every balance (R-PAY-3: never below zero).
 """
 
 from __future__ import annotations
@@ -89,24 +89,6 @@ async def charged_already(
         FeeCharge.due_date <= end,
     )
     return {(r.client_id, r.kind, r.due_date) for r in await session.execute(stmt)}
-
-
-async def lock_cms_accounts(
-    session: AsyncSession, client_ids: Sequence[uuid.UUID]
-) -> dict[uuid.UUID, LedgerAccount]:
-    """Each client's CMS account that exists, locked FOR UPDATE in id order. By client."""
-    if not client_ids:
-        return {}
-    stmt = (
-        select(LedgerAccount)
-        .where(
-            LedgerAccount.client_id == any_id(sorted(set(client_ids))), LedgerAccount.kind == CMS
-        )
-        .order_by(LedgerAccount.id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
-    return {a.client_id: a for a in (await session.execute(stmt)).scalars() if a.client_id}
 
 
 async def client_movements(

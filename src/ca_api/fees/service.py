@@ -49,9 +49,10 @@ from ca_api.errors import ErrorCode, ValidationFailed
 from ca_api.fees import repository, rules
 from ca_api.fees.models import FeeCharge, FeeRun, FeeRunException
 from ca_api.fees.rules import Charge, FeeKind, Missing
+from ca_api.ledger import accounts as ledger_accounts
 from ca_api.ledger import counterparties as ledger
-from ca_api.ledger import repository as ledger_repository
 from ca_api.ledger import rules as ledger_rules
+from ca_api.ledger import transfers as ledger_transfers
 from ca_api.ledger.models import LedgerAccount, Transfer
 from ca_api.ledger.rules import AccountKind, Category, CounterpartyKind, TransferKind
 from ca_api.money import Pence, format_money
@@ -242,7 +243,7 @@ async def _do_run(
     dues = {c: d for c, d in for_life.dues.items() if d}
     clients = sorted(dues)
     rates = await fee_rates(session)
-    accounts = await repository.lock_cms_accounts(session, clients)
+    accounts = await ledger_accounts.lock_cms_accounts(session, clients)
     movements: dict[uuid.UUID, dict[date, Pence]] = defaultdict(dict)
     for row in await repository.client_movements(session, clients, end):
         movements[row.client_id][row.value_date] = int(row.net)
@@ -359,7 +360,7 @@ async def _do_run(
             "clients_short": sum(1 for e in exceptions if e["outcome"] == INSUFFICIENT_FUNDS),
         },
     )
-    inserted = await ledger_repository.insert_transfers(session, transfers)
+    inserted = await ledger_transfers.post_many(session, transfers)
     await repository.insert_charges(session, charge_rows)
     await repository.insert_exceptions(session, exceptions)
     await events.tell(session, actor, _fees_charged(charge_rows, payees, today), [Recipient.SAP])

@@ -32,6 +32,26 @@ async def client_account(
     return await repository.create_client_account(session, client_id, kind, ACCOUNT_NAMES[kind])
 
 
+async def lock_cms_accounts(
+    session: AsyncSession, client_ids: Sequence[uuid.UUID], *, open_missing: bool = False
+) -> dict[uuid.UUID, LedgerAccount]:
+    """Each client's CMS account (R-ACC-1) locked FOR UPDATE in id order, before a batch posts
+    to them (``transfers.post_many``: the ledger's locking discipline, as ``apply_transfer``
+    locks them, so two batches never wait on each other in a cycle). By client: a client with
+    no CMS account is absent, unless ``open_missing``, when theirs is made (in one more
+    statement) and locked. The one lock of a batch of clients' accounts (fee, allowance and
+    benefits runs)."""
+    wanted = sorted(set(client_ids))
+    accounts = await repository.lock_cms_accounts(session, wanted)
+    missing = [c for c in wanted if c not in accounts]
+    if open_missing and missing:
+        name = ACCOUNT_NAMES[AccountKind.CLIENT_CMS]
+        accounts |= await repository.open_cms_accounts(session, missing, name)
+        raced = [c for c in missing if c not in accounts]  # made meanwhile by another request
+        accounts |= await repository.lock_cms_accounts(session, raced)
+    return accounts
+
+
 async def accounts_of_client(
     session: AsyncSession, client_id: uuid.UUID
 ) -> Sequence[LedgerAccount]:

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ca_api.clients.models import client_current
 from ca_api.clients.rules import ClientStatus
 from ca_api.common.keyset import Seek, keyset
-from ca_api.db import get_by_id, rows_where_in
+from ca_api.db import any_id, get_by_id, rows_where_in
 from ca_api.ledger.models import Counterparty, LedgerAccount, Transfer
 from ca_api.ledger.rules import AccountKind, TransferKind
 
@@ -51,6 +51,44 @@ def _lock_accounts() -> Any:
         .from_statement(union_all(select(locked), read))
         .execution_options(populate_existing=True)
     )
+
+
+async def lock_cms_accounts(
+    session: AsyncSession, client_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, LedgerAccount]:
+    """The CMS account of each of these clients that has one, locked FOR UPDATE in id order
+    (as ``apply_transfer`` locks them), in one statement. By client."""
+    if not client_ids:
+        return {}
+    stmt = (
+        select(LedgerAccount)
+        .where(
+            LedgerAccount.client_id == any_id(sorted(set(client_ids))),
+            LedgerAccount.kind == AccountKind.CLIENT_CMS.value,
+        )
+        .order_by(LedgerAccount.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    return {a.client_id: a for a in (await session.execute(stmt)).scalars() if a.client_id}
+
+
+async def open_cms_accounts(
+    session: AsyncSession, client_ids: Sequence[uuid.UUID], name: str
+) -> dict[uuid.UUID, LedgerAccount]:
+    """A CMS account made for each of these clients in one statement, but for a client who has
+    one already (made meanwhile by another request: left out). By client."""
+    if not client_ids:
+        return {}
+    made = await session.execute(
+        pg_insert(LedgerAccount).on_conflict_do_nothing().returning(LedgerAccount),
+        [
+            {"id": uuid.uuid4(), "kind": AccountKind.CLIENT_CMS.value, "client_id": c, "name": name}
+            for c in client_ids
+        ],
+        execution_options={"populate_existing": True},
+    )
+    return {a.client_id: a for a in made.scalars() if a.client_id is not None}
 
 
 # Built once (every transfer goes through it), its values sent as parameters.

@@ -1,8 +1,7 @@
 """Every SQL statement of receipts (the interest runs' are ``ledger.interest_runs_repository``'s).
 
-The benefits run locks its clients' CMS accounts here in a few set-based statements, keeping the
-ledger's locking discipline (client accounts locked FOR UPDATE in id order before any transfer
-is inserted, as ``apply_transfer`` locks them) for ``ledger.transfers.post_many``; the database's
+The benefits run's money goes through ``ledger.transfers.post_many``, its clients' CMS accounts
+locked (and made where missing) first by ``ledger.accounts.lock_cms_accounts``; the database's
 trigger and CHECKs still apply every balance.
 """
 
@@ -20,7 +19,6 @@ from sqlalchemy import (
     select,
     text,
 )
-from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -66,44 +64,6 @@ async def counterparties(
         return {}
     stmt = select(Counterparty).where(Counterparty.id == any_id(sorted(set(ids))))
     return {c.id: c for c in (await session.execute(stmt)).scalars()}
-
-
-async def _lock_cms(
-    session: AsyncSession, client_ids: Sequence[uuid.UUID]
-) -> dict[uuid.UUID, LedgerAccount]:
-    stmt = (
-        select(LedgerAccount)
-        .where(LedgerAccount.client_id == any_id(client_ids), LedgerAccount.kind == CMS)
-        .order_by(LedgerAccount.id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
-    return {a.client_id: a for a in (await session.execute(stmt)).scalars() if a.client_id}
-
-
-async def lock_cms_accounts(
-    session: AsyncSession, client_ids: Sequence[uuid.UUID], name: str
-) -> dict[uuid.UUID, LedgerAccount]:
-    """Each client's CMS account (R-ACC-1), locked FOR UPDATE: the existing ones in one
-    statement (in id order), the missing ones made in one more."""
-    wanted = sorted(set(client_ids))
-    if not wanted:
-        return {}
-    accounts = await _lock_cms(session, wanted)
-    missing = [c for c in wanted if c not in accounts]
-    if missing:
-        made = await session.execute(
-            pg_insert(LedgerAccount).on_conflict_do_nothing().returning(LedgerAccount),
-            [{"id": uuid.uuid4(), "kind": CMS, "client_id": c, "name": name} for c in missing],
-            execution_options={"populate_existing": True},
-        )
-        for a in made.scalars():
-            if a.client_id is not None:
-                accounts[a.client_id] = a
-        raced = [c for c in missing if c not in accounts]  # made meanwhile by another request
-        if raced:
-            accounts |= await _lock_cms(session, raced)
-    return accounts
 
 
 # --- Writing ----------------------------------------------------------------------------------

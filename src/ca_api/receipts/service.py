@@ -356,9 +356,7 @@ async def lock_benefit_targets(session: AsyncSession, client_ids: Sequence[uuid.
     """Lock (making any missing) these clients' CMS accounts in id order, before posting
     several runs in one transaction: each run's own locks then take nothing new, so two
     transactions posting to the same clients cannot lock them in opposite orders."""
-    await repository.lock_cms_accounts(
-        session, client_ids, ledger.ACCOUNT_NAMES[AccountKind.CLIENT_CMS]
-    )
+    await ledger.lock_cms_accounts(session, client_ids, open_missing=True)
 
 
 def _refusal(bad: dict[int, dict[str, str]]) -> ValidationFailed:
@@ -402,9 +400,7 @@ async def post_benefit_lines(
     for payer_id in sorted(payers):  # a run has one or two payers
         sources[payer_id] = await ledger_counterparties.counterparty_account(session, payer_id)
     client_ids = sorted({ln.client_id for ln in lines})
-    targets = await repository.lock_cms_accounts(
-        session, client_ids, ledger.ACCOUNT_NAMES[AccountKind.CLIENT_CMS]
-    )
+    targets = await ledger.lock_cms_accounts(session, client_ids, open_missing=True)
     recorded = await benefits_already_recorded(session, lines)
     if recorded:
         raise _refusal({i: {"benefit": already_recorded(r)} for i, r in recorded.items()})
