@@ -17,8 +17,9 @@ from ca_api.common.ids import encode_id
 from ca_api.common.scalars import Money
 from ca_api.common.types import from_source
 from ca_api.context import Context
-from ca_api.decisions import gifts, reads
+from ca_api.decisions import gifts
 from ca_api.errors import ErrorCode
+from ca_api.ledger import reads as ledger_reads
 from ca_api.ledger.types import Counterparty
 from ca_api.lodgements import surplus
 from ca_api.planning import service as planning
@@ -45,7 +46,9 @@ class GiftRecipient:
     async def _counterparty(self, info: Info[Context, None]) -> Counterparty | None:
         if self.counterparty_id is None:
             return None
-        loader = loaders.one(info.context, "decisions.counterparties", reads.counterparties_by_id)
+        loader = loaders.one(
+            info.context, "ledger.counterparties_by_id", ledger_reads.counterparties_by_id
+        )
         row = await loader.load(self.counterparty_id)
         return Counterparty.from_row(row) if row is not None else None
 

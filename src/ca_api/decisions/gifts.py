@@ -15,6 +15,7 @@ from ca_api.decisions import repository, rules
 from ca_api.employees import service as employees
 from ca_api.errors import RecordNotFound, ValidationFailed
 from ca_api.ledger import accounts as ledger
+from ca_api.ledger import reads as ledger_reads
 from ca_api.ledger.models import Counterparty
 from ca_api.money import Pence, format_money
 from ca_api.orders import service as orders
@@ -129,7 +130,7 @@ async def recipient(
     """A gift's recipient as a counterparty, when one is named (a NotFound when unknown)."""
     if counterparty_id is None:
         return None
-    cp = (await repository.counterparties(session, [counterparty_id])).get(counterparty_id)
+    cp = await ledger_reads.counterparty(session, counterparty_id)
     if cp is None:
         raise Missing("Counterparty", counterparty_id)
     return cp

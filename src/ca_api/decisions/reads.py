@@ -19,7 +19,6 @@ from ca_api.common.keyset import Seek
 from ca_api.decisions import repository, rules
 from ca_api.decisions.models import Decision
 from ca_api.decisions.rules import DecisionKind, DecisionStatus
-from ca_api.ledger.models import Counterparty
 from ca_api.policy.rules import LimitVersion
 
 
@@ -70,12 +69,6 @@ async def decisions_by_id(
 
 async def successors(session: AsyncSession, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, uuid.UUID]:
     return await repository.successors_of(session, ids)
-
-
-async def counterparties_by_id(
-    session: AsyncSession, ids: Sequence[uuid.UUID]
-) -> dict[uuid.UUID, Counterparty]:
-    return await repository.counterparties(session, ids)
 
 
 def claim(decision: Decision, authors: Sequence[str]) -> approvals.Claim:

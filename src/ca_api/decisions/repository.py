@@ -45,7 +45,6 @@ from ca_api.decisions.rules import (
     DecisionKind,
     DecisionStatus,
 )
-from ca_api.ledger.models import Counterparty
 
 # --- row scoping --------------------------------------------------------------------------
 
@@ -114,13 +113,6 @@ def _view() -> Any:
 
 
 # --- decisions ----------------------------------------------------------------------------
-
-
-async def counterparties(
-    session: AsyncSession, ids: Sequence[uuid.UUID]
-) -> dict[uuid.UUID, Counterparty]:
-    rows = (await session.execute(select(Counterparty).where(Counterparty.id.in_(ids)))).scalars()
-    return {r.id: r for r in rows}
 
 
 async def insert_decision(session: AsyncSession, values: dict[str, Any]) -> None:

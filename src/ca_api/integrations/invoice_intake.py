@@ -31,10 +31,10 @@ from ca_api.integrations.batches import BatchView
 from ca_api.integrations.intake import by_own_reference, record_batch, run_batch
 from ca_api.integrations.references import reference_values
 from ca_api.integrations.rules import IntakeFlow, LineOutcome, Refusal, RefusalCode
-from ca_api.invoices import reads as invoice_reads
 from ca_api.invoices import recording as invoices
 from ca_api.invoices import rules as invoice_rules
 from ca_api.invoices.rules import InvoiceDraft
+from ca_api.ledger import reads as ledger_reads
 from ca_api.ledger.rules import CounterpartyKind
 
 
@@ -134,7 +134,7 @@ async def _receive(
     # a number recorded meanwhile by the single door is seen), in id order.
     await clients.lock_clients(session, client_ids)
     standing = await clients.as_they_stand(session, client_ids)
-    suppliers = await invoice_reads.counterparties_by_id(
+    suppliers = await ledger_reads.counterparties_by_id(
         session, sorted({s for s in supplier_of.values() if s is not None})
     )
     drafts = {n: invoices.normalise(lines[n].draft) for n in pending}

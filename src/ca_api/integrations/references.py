@@ -20,6 +20,7 @@ from ca_api.integrations import repository, rules
 from ca_api.integrations.models import ExternalReference
 from ca_api.integrations.rules import ExternalReferenceKind, ExternalSystem, SubjectType
 from ca_api.invoices import reads as invoice_reads
+from ca_api.ledger import reads as ledger_reads
 from ca_api.receipts import service as receipts
 
 # --- business failures --------------------------------------------------------------------
@@ -50,7 +51,7 @@ async def _subject_exists(session: AsyncSession, subject: SubjectType, sid: uuid
     if subject is SubjectType.CLIENT:
         return await clients.exists(session, sid)
     if subject is SubjectType.COUNTERPARTY:
-        return sid in await invoice_reads.counterparties_by_id(session, [sid])
+        return sid in await ledger_reads.counterparties_by_id(session, [sid])
     if subject is SubjectType.RECEIPT:
         return await receipts.get_receipt(session, sid) is not None
     return sid in await invoice_reads.invoices_by_id(session, [sid])

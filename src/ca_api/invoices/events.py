@@ -23,6 +23,7 @@ from ca_api.invoices import after_death_repository, reads, repository, rules
 from ca_api.invoices.models import Invoice
 from ca_api.invoices.reads import InvoiceView, read_invoice
 from ca_api.invoices.rules import InvoiceEventKind, InvoiceStatus
+from ca_api.ledger import reads as ledger_reads
 from ca_api.ledger.models import Counterparty
 from ca_api.outbox import events as outbox_events
 from ca_api.outbox import rules as outbox_rules
@@ -42,7 +43,7 @@ async def client_and_counterparty(
     if not await clients.exists(session, client_id):
         raise Missing("Client", client_id)
     return existing(
-        await repository.get_counterparty(session, counterparty_id), "Counterparty", counterparty_id
+        await ledger_reads.counterparty(session, counterparty_id), "Counterparty", counterparty_id
     )
 
 

@@ -111,10 +111,6 @@ async def readable_invoices_by_id(
     return {row[0].id: view_of(row) for row in rows}
 
 
-async def counterparties_by_id(session: AsyncSession, ids: Ids) -> dict[uuid.UUID, Counterparty]:
-    return await repository.counterparties(session, ids)
-
-
 async def suppliers_of_client(
     session: AsyncSession, client_id: uuid.UUID
 ) -> Sequence[Counterparty]:

@@ -36,7 +36,7 @@ from ca_api.auth.permissions import LEDGER_READ
 from ca_api.auth.principal import Principal
 from ca_api.clients.models import Client
 from ca_api.common.keyset import PageShape, Seek, keyset_bound, page_shape, seek_values
-from ca_api.db import fixed, get_by_id, rows_where_in
+from ca_api.db import fixed, rows_where_in
 from ca_api.invoices.models import (
     Invoice,
     InvoiceCheck,
@@ -185,19 +185,6 @@ def queried_of(invoice_id: Any) -> ColumnElement[bool]:
 
 
 # --- reading other modules' rows ----------------------------------------------------------
-
-
-async def get_counterparty(
-    session: AsyncSession, counterparty_id: uuid.UUID
-) -> Counterparty | None:
-    return await get_by_id(session, Counterparty, counterparty_id)
-
-
-async def counterparties(
-    session: AsyncSession, ids: Sequence[uuid.UUID]
-) -> dict[uuid.UUID, Counterparty]:
-    stmt = select(Counterparty).where(Counterparty.id.in_(set(ids)))
-    return {c.id: c for c in (await session.execute(stmt)).scalars()}
 
 
 # --- invoices -----------------------------------------------------------------------------

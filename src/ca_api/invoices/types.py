@@ -30,6 +30,7 @@ from ca_api.invoices.inputs import (
     InvoiceStatus,
 )
 from ca_api.invoices.reads import InvoiceView
+from ca_api.ledger import reads as ledger_reads
 from ca_api.ledger.types import Category, Counterparty
 from ca_api.payments import views as payment_views
 
@@ -53,9 +54,8 @@ LazyPayment = Annotated["Payment", strawberry.lazy("ca_api.payments.schema")]
 
 async def counterparty(ctx: Context, counterparty_id: uuid.UUID) -> Counterparty:
     """A supplier or payee, through the request's one loader of counterparties."""
-    row = await loaders.one(ctx, "invoices.counterparties", reads.counterparties_by_id).load(
-        counterparty_id
-    )
+    loader = loaders.one(ctx, "ledger.counterparties_by_id", ledger_reads.counterparties_by_id)
+    row = await loader.load(counterparty_id)
     return Counterparty.from_row(found(row, "counterparty", counterparty_id))
 
 

@@ -50,6 +50,11 @@ async def transfers_by_id(
     return await scoped(session, principal, {t.id: t for t in rows}, lambda t: t.client_id)
 
 
+async def counterparty(session: AsyncSession, counterparty_id: uuid.UUID) -> Counterparty | None:
+    """A counterparty (never changed once recorded, so the session's copy will do)."""
+    return await repository.get_counterparty(session, counterparty_id)
+
+
 async def counterparties_by_id(
     session: AsyncSession, counterparty_ids: Sequence[uuid.UUID]
 ) -> dict[uuid.UUID, Counterparty]:

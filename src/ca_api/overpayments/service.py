@@ -42,7 +42,7 @@ from ca_api.deaths.rules import WindingUpBasis
 from ca_api.errors import InvalidState, RecordNotFound, ValidationFailed
 from ca_api.ledger import accounts as ledger_accounts
 from ca_api.ledger import counterparties as ledger_counterparties
-from ca_api.ledger import repository as ledger_repository
+from ca_api.ledger import reads as ledger_reads
 from ca_api.ledger import transfers as ledger
 from ca_api.ledger.rules import Category
 from ca_api.money import format_money
@@ -155,7 +155,7 @@ async def request_repayment(
         if problems:
             raise ValidationFailed(problems)
         payer_id = views[0].row.payer_id
-        payer = await ledger_repository.get_counterparty(session, payer_id)
+        payer = await ledger_reads.counterparty(session, payer_id)
         assert payer is not None
         why = f"repayment requested by {payer.name} (their reference {reference})"
         for v in views:  # what is held is held again below: the share apart, the remainder

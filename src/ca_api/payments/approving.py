@@ -25,7 +25,7 @@ from ca_api.invoices import events as invoices
 from ca_api.invoices import holds as invoice_holds
 from ca_api.invoices.rules import InvoiceStatus
 from ca_api.ledger import counterparties as ledger_counterparties
-from ca_api.ledger import repository as ledger_repository
+from ca_api.ledger import reads as ledger_reads
 from ca_api.ledger import transfers as ledger
 from ca_api.ledger.rules import Category, CounterpartyKind
 from ca_api.ledger.transfers import InsufficientFunds, Movement
@@ -275,7 +275,7 @@ async def _tell_of_payment_made(
     ESTATE_KEPT, anything else (a council invoice, a standing payment of its charges) as
     PAYMENT_MADE_TO_COUNCIL. Made once per payment (``steps``: a retried makePayment replays),
     and told once (``emit`` writes a topic once per subject). The ids of the messages."""
-    payee = await ledger_repository.get_counterparty(session, payment.payee_id)
+    payee = await ledger_reads.counterparty(session, payment.payee_id)
     if payee is None or payee.kind != CounterpartyKind.COUNCIL.value:
         return []
     invoice = None

@@ -57,15 +57,6 @@ async def client_statuses(
     return {r.id: r.status for r in rows}
 
 
-async def counterparties(
-    session: AsyncSession, ids: Sequence[uuid.UUID]
-) -> dict[uuid.UUID, Counterparty]:
-    if not ids:
-        return {}
-    stmt = select(Counterparty).where(Counterparty.id == any_id(sorted(set(ids))))
-    return {c.id: c for c in (await session.execute(stmt)).scalars()}
-
-
 # --- Writing ----------------------------------------------------------------------------------
 
 

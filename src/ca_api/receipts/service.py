@@ -108,7 +108,7 @@ async def record_receipt(
             raise RecordNotFound("client", str(draft.client_id))
         if (problem := rules.client_problem(statuses[draft.client_id])) is not None:
             raise ValidationFailed({"client_id": problem})
-        payer = (await repository.counterparties(session, [draft.payer_id])).get(draft.payer_id)
+        payer = await ledger_reads.counterparty(session, draft.payer_id)
         if payer is None:
             raise RecordNotFound("counterparty", str(draft.payer_id))
         if (
@@ -305,7 +305,7 @@ async def _line_problems(
 ) -> tuple[dict[int, dict[str, str]], dict[uuid.UUID, Counterparty]]:
     """``benefit_line_problems``, with the payers it read (by id)."""
     statuses = await repository.client_statuses(session, [ln.client_id for ln in lines])
-    payers = await repository.counterparties(session, [ln.payer_id for ln in lines])
+    payers = await ledger_reads.counterparties_by_id(session, [ln.payer_id for ln in lines])
     bad: dict[int, dict[str, str]] = {}
     for i, ln in enumerate(lines):
         problems: dict[str, str] = {}
