@@ -29,7 +29,7 @@ from ca_api.audit.service import Change
 from ca_api.auth.actor import Actor
 from ca_api.clients.rules import ClientStatus, Situation
 from ca_api.common import idempotency
-from ca_api.deaths import repository as death_repository
+from ca_api.deaths import reads as death_reads
 from ca_api.errors import ValidationFailed
 from ca_api.ledger import accounts as ledger_accounts
 from ca_api.ledger import counterparties as ledger
@@ -76,7 +76,7 @@ async def _run(session: AsyncSession, actor: Actor, week: date) -> RunOutcome:
     await repository.lock_runs(session)
     rows = await repository.due(session, week)
     client_ids = sorted({r.client_id for r in rows})
-    died = await death_repository.confirmed_death_dates(session, client_ids)
+    died = await death_reads.confirmed_death_dates(session, client_ids)
     accounts = await ledger_accounts.lock_cms_accounts(session, client_ids)
     free = {c: ledger_rules.available(a.posted, a.held) for c, a in accounts.items()}
     paying: list[Any] = []
