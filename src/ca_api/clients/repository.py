@@ -39,7 +39,7 @@ from ca_api.clients.models import Client, ClientVersion, client_current
 from ca_api.clients.rules import ClientDetails, ClientStatus, LegalRole, Situation
 from ca_api.common.keyset import Seek, keyset
 from ca_api.common.versioned import append_version
-from ca_api.db import Base, any_of
+from ca_api.db import Base, any_id, any_of
 from ca_api.orders.models import OrderInForce
 
 cc = client_current
@@ -462,3 +462,25 @@ async def lock_clients(session: AsyncSession, client_ids: Sequence[uuid.UUID]) -
             select(Client.id).where(Client.id.in_(set(client_ids))).order_by(Client.id)
         ).with_for_update()
         await session.execute(stmt)
+
+
+async def statuses_held(
+    session: AsyncSession, client_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, str]:
+    """The current status of each client that exists, after taking a KEY SHARE lock on it.
+
+    The lock waits for an amendment in flight (which holds the client FOR UPDATE) and keeps one
+    from starting until we commit: a client cannot be closed while money is recorded for them.
+    Concurrent receipts for the same client do not wait on each other."""
+    ids = sorted(set(client_ids))
+    if not ids:
+        return {}
+    await session.execute(
+        select(Client.id)
+        .where(Client.id == any_id(ids))
+        .order_by(Client.id)
+        .with_for_update(key_share=True)
+    )
+    cc = client_current
+    rows = await session.execute(select(cc.c.id, cc.c.status).where(cc.c.id == any_id(ids)))
+    return {r.id: r.status for r in rows}

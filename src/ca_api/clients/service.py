@@ -392,6 +392,16 @@ async def lock_clients(session: AsyncSession, client_ids: Sequence[uuid.UUID]) -
     await repository.lock_clients(session, client_ids)
 
 
+async def statuses_held(
+    session: AsyncSession, client_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, str]:
+    """Each client's current status (those that exist), a KEY SHARE lock on each held to the
+    end of the transaction: money recorded for a client (a receipt, a benefits run) waits for an
+    amendment in flight and keeps one from starting, so a client is not closed meanwhile;
+    recordings for the same client do not wait on each other."""
+    return await repository.statuses_held(session, client_ids)
+
+
 async def exists(session: AsyncSession, client_id: uuid.UUID) -> bool:
     """Whether there is such a client, whoever asks (a use case that then checks its own
     permission; a caller's read goes through ``readable``)."""

@@ -22,39 +22,12 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from ca_api.clients.models import Client, client_current
 from ca_api.common.keyset import Seek, keyset
-from ca_api.db import any_id
 from ca_api.ledger.models import Counterparty, LedgerAccount, Transfer
 from ca_api.ledger.rules import AccountKind
 from ca_api.receipts.models import Receipt
 
 CMS = AccountKind.CLIENT_CMS.value
-
-
-# --- Clients, payers, accounts ----------------------------------------------------------------
-
-
-async def client_statuses(
-    session: AsyncSession, client_ids: Sequence[uuid.UUID]
-) -> dict[uuid.UUID, str]:
-    """The current status of each client that exists, after taking a KEY SHARE lock on it.
-
-    The lock waits for an amendment in flight (which holds the client FOR UPDATE) and keeps one
-    from starting until we commit: a client cannot be closed while money is recorded for them.
-    Concurrent receipts for the same client do not wait on each other."""
-    ids = sorted(set(client_ids))
-    if not ids:
-        return {}
-    await session.execute(
-        select(Client.id)
-        .where(Client.id == any_id(ids))
-        .order_by(Client.id)
-        .with_for_update(key_share=True)
-    )
-    cc = client_current
-    rows = await session.execute(select(cc.c.id, cc.c.status).where(cc.c.id == any_id(ids)))
-    return {r.id: r.status for r in rows}
 
 
 # --- Writing ----------------------------------------------------------------------------------

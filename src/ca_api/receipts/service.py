@@ -19,6 +19,7 @@ from ca_api.audit import service as audit
 from ca_api.audit.service import Change
 from ca_api.auth.actor import Actor
 from ca_api.auth.principal import Principal
+from ca_api.clients import service as clients
 from ca_api.common import idempotency
 from ca_api.common.ids import node_id
 from ca_api.common.keyset import Seek
@@ -103,7 +104,7 @@ async def record_receipt(
     facts = rules.facts(draft)
 
     async def work() -> uuid.UUID:
-        statuses = await repository.client_statuses(session, [draft.client_id])
+        statuses = await clients.statuses_held(session, [draft.client_id])
         if draft.client_id not in statuses:
             raise RecordNotFound("client", str(draft.client_id))
         if (problem := rules.client_problem(statuses[draft.client_id])) is not None:
@@ -304,7 +305,7 @@ async def _line_problems(
     session: AsyncSession, lines: Sequence[RunLine]
 ) -> tuple[dict[int, dict[str, str]], dict[uuid.UUID, Counterparty]]:
     """``benefit_line_problems``, with the payers it read (by id)."""
-    statuses = await repository.client_statuses(session, [ln.client_id for ln in lines])
+    statuses = await clients.statuses_held(session, [ln.client_id for ln in lines])
     payers = await ledger_reads.counterparties_by_id(session, [ln.payer_id for ln in lines])
     bad: dict[int, dict[str, str]] = {}
     for i, ln in enumerate(lines):
