@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ca_api.clients import service as clients
 from ca_api.clients.rules import ClientStatus
+from ca_api.common import corrections
 from ca_api.deaths import reads as deaths
 from ca_api.deaths.reads import DeathView
 from ca_api.deaths.rules import DeathStatus
@@ -55,7 +56,7 @@ class EstateView:
 
     @property
     def claimant(self) -> EstateClaimant | None:
-        return rules.current_of(self.claimants)
+        return corrections.current_of(self.claimants)
 
     @property
     def payment(self) -> EstatePaymentView | None:
@@ -113,7 +114,7 @@ async def estates_of_clients(
         c: EstateView(
             client_id=c,
             died_on=died.get(c),
-            claimants=rules.chain(claimants.get(c, [])),
+            claimants=corrections.chain(claimants.get(c, [])),
             referral=referrals.get(c),
             payments=paid.get(c, []),
             closed=c in records and records[c].details.status is ClientStatus.CLOSED,

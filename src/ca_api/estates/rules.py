@@ -23,9 +23,8 @@ intestacy rules (GLD's test is "entitled relatives").
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from datetime import date
-from typing import Protocol, TypeVar
 
 from ca_api.money import format_money
 
@@ -136,35 +135,6 @@ def top_up_problem(route: EstateRoute, paid_routes: set[EstateRoute], paid: int)
         f"{before}: bring that back first (reverseTransfer of its payment), then the whole "
         "estate is paid in one (seed 002 B 29.5-29.6, R-DEATH-4)"
     )
-
-
-class _Chained(Protocol):
-    @property
-    def id(self) -> object: ...
-
-    @property
-    def supersedes_id(self) -> object: ...
-
-
-C = TypeVar("C", bound=_Chained)
-
-
-def chain(rows: Iterable[C]) -> list[C]:
-    """A chain of corrections in order (R-AUD-2): the first record (superseding none), then
-    each record that supersedes the one before (the database keeps each superseded once)."""
-    by_supersedes = {r.supersedes_id: r for r in rows}
-    out: list[C] = []
-    at = by_supersedes.get(None)
-    while at is not None:
-        out.append(at)
-        at = by_supersedes.get(at.id)
-    return out
-
-
-def current_of(rows: Iterable[C]) -> C | None:
-    """The current row of a chain of corrections: its last, the one nobody supersedes."""
-    ordered = chain(rows)
-    return ordered[-1] if ordered else None
 
 
 def claimant_problems(

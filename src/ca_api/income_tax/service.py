@@ -29,8 +29,8 @@ from ca_api import clock
 from ca_api.audit import service as audit
 from ca_api.auth.actor import Actor
 from ca_api.clients import service as clients
+from ca_api.common import corrections, idempotency
 from ca_api.common import deadlines as deadline_clock
-from ca_api.common import idempotency
 from ca_api.common.deadlines import Deadline, DeadlineState, state_on
 from ca_api.common.keyset import Seek
 from ca_api.common.rules import text_problem
@@ -182,21 +182,11 @@ async def _views(
             income=income.get(c, {}),
             tax_paid=paid.get(c, 0),
             tax_refunded=refunded.get(c, 0),
-            filings=chain_of(filed.get(c, [])),
+            filings=corrections.chain(filed.get(c, [])),
             today=today,
         )
         for c in ids
     }
-
-
-def chain_of(rows: Sequence[TaxReturnFiling]) -> list[TaxReturnFiling]:
-    """The year's filing chain, oldest first: the first record, then each that supersedes the
-    one before (one chain per client and year, the database's unique indexes)."""
-    by_superseded = {r.supersedes_id: r for r in rows if r.supersedes_id is not None}
-    chain = [r for r in rows if r.supersedes_id is None][:1]
-    while chain and chain[-1].id in by_superseded:
-        chain.append(by_superseded[chain[-1].id])
-    return chain
 
 
 async def tax_year_of(session: AsyncSession, client_id: uuid.UUID, tax_year: int) -> TaxYearView:
@@ -319,7 +309,7 @@ async def record_filing(
             problems["reason"] = "is for a correction (correctsTaxReturnId)"
         if problems:
             raise ValidationFailed(problems)
-        chain = chain_of(await repository.filings(session, tax_year, [client_id]))
+        chain = corrections.chain(await repository.filings(session, tax_year, [client_id]))
         current = chain[-1] if chain else None
         if corrects_id is not None and all(r.id != corrects_id for r in chain):
             raise RecordNotFound.of("TaxReturn", corrects_id)

@@ -43,10 +43,12 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
+from operator import attrgetter
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ca_api.common import corrections
 from ca_api.ledger.opg_categories import opg_category
 from ca_api.ledger.rules import Benefit, category_for_benefit
 from ca_api.opg_reports import fees_and_gifts
@@ -90,19 +92,6 @@ def _standing(rows: Sequence[Any], link: str) -> list[Any]:
     corrects), in the order given."""
     superseded = {getattr(r, link) for r in rows if getattr(r, link) is not None}
     return [r for r in rows if r.id not in superseded]
-
-
-def _chains(rows: Sequence[Any], link: str) -> list[list[Any]]:
-    """Chains of corrections, each oldest first, from its first record (``link`` None)."""
-    nxt = {getattr(r, link): r for r in rows if getattr(r, link) is not None}
-    out = []
-    for first in (r for r in rows if getattr(r, link) is None):
-        chain, at = [first], nxt.get(first.id)
-        while at is not None:
-            chain.append(at)
-            at = nxt.get(at.id)
-        out.append(chain)
-    return out
 
 
 # --- sections ---------------------------------------------------------------------------------
@@ -229,7 +218,7 @@ async def _property(session: AsyncSession, client_id: uuid.UUID, end: date) -> l
     for v in await repository.property_valuations(session, client_id, end):
         latest[v.property_id] = v  # oldest first: the last is the latest
     out = []
-    for chain in _chains(await repository.property_records(session, client_id), "supersedes_id"):
+    for chain in corrections.chains(await repository.property_records(session, client_id)):
         pid = chain[0].id
         if pid in sold:
             continue
@@ -250,7 +239,9 @@ async def _investments(
     session: AsyncSession, client_id: uuid.UUID, end: date
 ) -> list[dict[str, Any]]:
     out = []
-    for chain in _chains(await repository.existing_investments(session, client_id), "revises_id"):
+    for chain in corrections.chains_by(
+        await repository.existing_investments(session, client_id), attrgetter("revises_id")
+    ):
         valued = [
             r
             for r in chain
@@ -321,7 +312,7 @@ async def _valuables(
 async def _debts(session: AsyncSession, client_id: uuid.UUID, end: date) -> list[dict[str, Any]]:
     repaid = await repository.debts_repaid_by(session, client_id, end)
     out = []
-    for chain in _chains(await repository.outstanding_debts(session, client_id), "supersedes_id"):
+    for chain in corrections.chains(await repository.outstanding_debts(session, client_id)):
         current = chain[-1]
         if current.incurred_on > end:
             continue
@@ -349,7 +340,7 @@ async def _actions(
     out: list[dict[str, Any]] = []
     addresses = {
         chain[0].id: chain[-1].address
-        for chain in _chains(await repository.property_records(session, client_id), "supersedes_id")
+        for chain in corrections.chains(await repository.property_records(session, client_id))
     }
     for s in await repository.property_sales(session, client_id):
         if start <= s.agreed_on <= end:

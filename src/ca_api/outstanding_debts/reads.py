@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ca_api.auth.actor import Actor
 from ca_api.clients import service as clients
-from ca_api.common import idempotency
+from ca_api.common import corrections, idempotency
 from ca_api.debts import rules as order
 from ca_api.debts.rules import FoundDebtKind
 from ca_api.decisions import service as decisions
@@ -109,18 +109,6 @@ class DebtsOutcome:
 # --- reads ------------------------------------------------------------------------------------
 
 
-def _chains(rows: Sequence[OutstandingDebt]) -> list[list[OutstandingDebt]]:
-    by_supersedes = {r.supersedes_id: r for r in rows if r.supersedes_id is not None}
-    out = []
-    for first in (r for r in rows if r.supersedes_id is None):
-        chain, at = [first], by_supersedes.get(first.id)
-        while at is not None:
-            chain.append(at)
-            at = by_supersedes.get(at.id)
-        out.append(chain)
-    return out
-
-
 async def debts_of(session: AsyncSession, client_id: uuid.UUID) -> DebtsView:
     repaid = [
         RepaymentView(
@@ -135,7 +123,7 @@ async def debts_of(session: AsyncSession, client_id: uuid.UUID) -> DebtsView:
     ]
     debts = [
         DebtView(chain, [r for r in repaid if r.debt_id == chain[0].id])
-        for chain in _chains(await repository.debts_of(session, client_id))
+        for chain in corrections.chains(await repository.debts_of(session, client_id))
     ]
     debts.sort(key=lambda d: order.order_key(as_debt(d)))
     plans = list(await repository.plans_of(session, client_id))

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ca_api import clock
 from ca_api.clients import service as clients
 from ca_api.clients.rules import LegalRole
+from ca_api.common import corrections
 from ca_api.decisions import service as decisions
 from ca_api.errors import RecordNotFound
 from ca_api.invoices.models import Invoice
@@ -147,7 +148,7 @@ async def properties_of(session: AsyncSession, client_id: uuid.UUID) -> list[Pro
     """A client's properties, the first recorded first."""
     today = clock.today()
     ids = [client_id]
-    chains = _chains(await repository.records_of_clients(session, ids))
+    chains = corrections.chains(await repository.records_of_clients(session, ids))
     rows: dict[type[Any], _Rows] = {}
     for model in (
         PropertyVisit,
@@ -227,15 +228,3 @@ async def property_of(session: AsyncSession, property_id: uuid.UUID) -> Property
         if any(r.id == property_id for r in v.records):
             return v
     raise RecordNotFound.of("Property", property_id)
-
-
-def _chains(rows: Sequence[PropertyRecord]) -> list[list[PropertyRecord]]:
-    by_supersedes = {r.supersedes_id: r for r in rows if r.supersedes_id is not None}
-    out: list[list[PropertyRecord]] = []
-    for first in (r for r in rows if r.supersedes_id is None):
-        chain, at = [first], by_supersedes.get(first.id)
-        while at is not None:
-            chain.append(at)
-            at = by_supersedes.get(at.id)
-        out.append(chain)
-    return out

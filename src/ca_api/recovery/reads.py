@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ca_api.clients import service as clients
 from ca_api.clients.rules import ClientStatus
-from ca_api.estates.rules import chain
+from ca_api.common.corrections import chain
 from ca_api.files import service as files
 from ca_api.files.models import StoredFile
 from ca_api.ledger import accounts as ledger

@@ -27,9 +27,9 @@ from ca_api.auth.actor import Actor
 from ca_api.clients import service as clients
 from ca_api.clients.rules import ClientStatus
 from ca_api.common import idempotency
+from ca_api.common.corrections import chain
 from ca_api.common.keyset import Seek, seek_rows
 from ca_api.errors import InvalidState, RecordNotFound, ValidationFailed
-from ca_api.estates.rules import chain
 from ca_api.files import service as files
 from ca_api.files.models import StoredFile
 from ca_api.valuables import repository, rules

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ca_api import clock
 from ca_api.auth.actor import Actor
 from ca_api.clients import service as clients
-from ca_api.common import idempotency
+from ca_api.common import corrections, idempotency
 from ca_api.common.deadlines import DeadlineState, state_on
 from ca_api.decisions import service as decisions
 from ca_api.errors import RecordNotFound
@@ -96,7 +96,8 @@ class WillsOutcome:
 def _will_chains(records: Sequence[WillRecord]) -> list[list[WillRecord]]:
     """A client's wills (each its chain of records, oldest first), in the order found."""
     return sorted(
-        rules.chains(records), key=lambda ch: (ch[0].found_on, ch[0].recorded_at, str(ch[0].id))
+        corrections.chains(records),
+        key=lambda ch: (ch[0].found_on, ch[0].recorded_at, str(ch[0].id)),
     )
 
 
@@ -124,7 +125,7 @@ async def wills_of_clients(
     out = {}
     for c in ids:
         chains = _will_chains(records.get(c, []))
-        wish_chain = rules.chains(wishes.get(c, []))
+        wish_chain = corrections.chains(wishes.get(c, []))
         out[c] = WillsView(
             client_id=c,
             wills=[WillView(ch, notices.get(ch[0].id), today) for ch in chains],

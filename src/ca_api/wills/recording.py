@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ca_api import clock
 from ca_api.audit import service as audit
 from ca_api.auth.actor import Actor
+from ca_api.common import corrections
 from ca_api.common import deadlines as deadline_clock
 from ca_api.common.deadlines import DeadlineState, state_on
 from ca_api.common.keyset import Seek
@@ -210,7 +211,7 @@ async def notice_deadlines(
     today = clock.today()
     notices = {n.will_id: n for n in await repository.all_notices(session)}
     every = []
-    for chain in rules.chains(await repository.all_wills(session)):
+    for chain in corrections.chains(await repository.all_wills(session)):
         w = WillView(chain, notices.get(chain[0].id), today)
         every.append(NoticeDeadline(w.first.id, w.notice_due_on, w.notice_state, w))
     return deadline_clock.page(every, state=state, seek=seek)

@@ -16,7 +16,6 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterable
 from datetime import date
-from typing import Protocol, TypeVar
 
 MAX_TEXT = 2000
 MAX_NAME = 200
@@ -95,29 +94,3 @@ def plan_payment_problem(decision_status: str, paid_statuses: Iterable[str]) -> 
 
 def what_was_decided(provider: str, description: str, amount_text: str) -> str:
     return f"Buy a funeral plan from {provider} ({description}) for {amount_text} (B 28.2)"
-
-
-class _Chained(Protocol):
-    @property
-    def id(self) -> object: ...
-
-    @property
-    def supersedes_id(self) -> object: ...
-
-
-C = TypeVar("C", bound=_Chained)
-
-
-def chains(rows: Iterable[C]) -> list[list[C]]:
-    """The rows' chains of corrections (R-AUD-2), each oldest first, in the order the chains
-    began: a first record (superseding none), then each record superseding the one before."""
-    rows = list(rows)
-    by_supersedes = {r.supersedes_id: r for r in rows if r.supersedes_id is not None}
-    out: list[list[C]] = []
-    for first in (r for r in rows if r.supersedes_id is None):
-        chain, at = [first], by_supersedes.get(first.id)
-        while at is not None:
-            chain.append(at)
-            at = by_supersedes.get(at.id)
-        out.append(chain)
-    return out
