@@ -7,6 +7,8 @@ import re
 from dataclasses import dataclass, fields, replace
 from datetime import date
 
+from ca_api.common.rules import optional_text
+
 
 class Situation(enum.StrEnum):
     """Where the client lives (seed 002 Appendix 1)."""
@@ -70,13 +72,6 @@ def normalise_postcode(value: str | None) -> str | None:
     return f"{cleaned[:-3]} {cleaned[-3:]}" if len(cleaned) > 3 else cleaned
 
 
-def _blank_to_none(value: str | None) -> str | None:
-    if value is None:
-        return None
-    stripped = value.strip()
-    return stripped or None
-
-
 def normalise(details: ClientDetails) -> ClientDetails:
     return replace(
         details,
@@ -84,9 +79,9 @@ def normalise(details: ClientDetails) -> ClientDetails:
         family_name=details.family_name.strip(),
         ni_number=normalise_ni_number(details.ni_number),
         postcode=normalise_postcode(details.postcode),
-        address_line1=_blank_to_none(details.address_line1),
-        address_line2=_blank_to_none(details.address_line2),
-        town=_blank_to_none(details.town),
+        address_line1=optional_text(details.address_line1),
+        address_line2=optional_text(details.address_line2),
+        town=optional_text(details.town),
     )
 
 

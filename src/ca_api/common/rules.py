@@ -11,6 +11,11 @@ MAX_NAME = 200
 MAX_TEXT = 4000
 
 
+def optional_text(value: str | None) -> str | None:
+    """An optional text as kept: stripped, None when absent or blank."""
+    return value.strip() if value is not None and value.strip() else None
+
+
 def text_problem(name: str, value: str | None, *, required: bool, maximum: int) -> dict[str, str]:
     if value is None or not value.strip():
         return {name: "is required"} if required else {}

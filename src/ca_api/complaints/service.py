@@ -36,7 +36,7 @@ from ca_api.approvals import steps
 from ca_api.audit import service as audit
 from ca_api.auth.actor import Actor
 from ca_api.clients import service as clients
-from ca_api.common.rules import text_problem
+from ca_api.common.rules import optional_text, text_problem
 from ca_api.complaints import repository, rules
 from ca_api.complaints.models import RegisterEntry
 from ca_api.complaints.reads import EntryOutcome, EntryView, views
@@ -77,17 +77,14 @@ async def _held(session: AsyncSession, kind: RegisterKind, entry_id: uuid.UUID) 
 
 
 def _details_values(d: Details) -> dict[str, Any]:
-    def clean(v: str | None) -> str | None:
-        return v.strip() if v is not None and v.strip() else None
-
     return {
         "made_by": d.made_by.value if d.made_by is not None else None,
-        "on_behalf_name": clean(d.on_behalf_name),
-        "on_behalf_relationship": clean(d.on_behalf_relationship),
+        "on_behalf_name": optional_text(d.on_behalf_name),
+        "on_behalf_relationship": optional_text(d.on_behalf_relationship),
         "body": d.body,
         "dated": d.dated,
         "summary": d.summary.strip(),
-        "grounds": clean(d.grounds),
+        "grounds": optional_text(d.grounds),
     }
 
 

@@ -24,7 +24,7 @@ from ca_api.audit import service as audit
 from ca_api.auth.actor import Actor
 from ca_api.clients import service as clients
 from ca_api.common import idempotency
-from ca_api.common.rules import text_problem
+from ca_api.common.rules import optional_text, text_problem
 from ca_api.deaths import reads as deaths
 from ca_api.errors import InvalidState, RecordNotFound, ValidationFailed
 from ca_api.estates import repository, rules
@@ -79,11 +79,15 @@ async def record_claimant(
     (``counterparty_id``). A second record corrects the first (it supersedes it, with the
     reason, R-AUD-2); not once the estate payment is raised (cancel it first) or made."""
 
-    def clean(v: str | None) -> str | None:
-        return v.strip() if v is not None and v.strip() else None
-
-    will_reference, probate_reference = clean(will_reference), clean(probate_reference)
-    relationship, evidence, reason = clean(relationship), clean(evidence), clean(reason)
+    will_reference, probate_reference = (
+        optional_text(will_reference),
+        optional_text(probate_reference),
+    )
+    relationship, evidence, reason = (
+        optional_text(relationship),
+        optional_text(evidence),
+        optional_text(reason),
+    )
     name = name.strip()
 
     async def work() -> dict[str, Any]:

@@ -33,7 +33,7 @@ from ca_api.common import corrections, idempotency
 from ca_api.common import deadlines as deadline_clock
 from ca_api.common.deadlines import Deadline, DeadlineState, state_on
 from ca_api.common.keyset import Seek
-from ca_api.common.rules import text_problem
+from ca_api.common.rules import optional_text, text_problem
 from ca_api.errors import InvalidState, RecordNotFound, ValidationFailed
 from ca_api.income_tax import repository, rules
 from ca_api.income_tax.models import TaxReturnFiling
@@ -271,10 +271,6 @@ async def return_deadlines(
 # --- a return recorded filed (B 19.1) -----------------------------------------------------------
 
 
-def _clean(v: str | None) -> str | None:
-    return v.strip() if v is not None and v.strip() else None
-
-
 async def record_filing(
     session: AsyncSession,
     actor: Actor,
@@ -292,7 +288,11 @@ async def record_filing(
     """Record the client's return for ``tax_year`` filed (R-CARE-6, seed 002 B 19.1): once per
     client and year (INVALID_STATE for a second); with ``corrects_id`` (any record of the
     year's filing) a correction of the filing as it stands, with the reason (R-AUD-2)."""
-    reference, advised_by, reason = _clean(reference), _clean(advised_by), _clean(reason)
+    reference, advised_by, reason = (
+        optional_text(reference),
+        optional_text(advised_by),
+        optional_text(reason),
+    )
 
     async def work() -> dict[str, Any]:
         if await clients.lock_client(session, client_id) is None:

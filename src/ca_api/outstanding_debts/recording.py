@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ca_api import clock
 from ca_api.audit import service as audit
 from ca_api.auth.actor import Actor
-from ca_api.common.rules import text_problem
+from ca_api.common.rules import optional_text, text_problem
 from ca_api.debts.rules import FoundDebtKind
 from ca_api.errors import RecordNotFound, ValidationFailed
 from ca_api.ledger import counterparties as ledger
@@ -25,10 +25,6 @@ from ca_api.outstanding_debts.models import (
     OutstandingDebt,
 )
 from ca_api.outstanding_debts.reads import DEBT, DebtsOutcome, debts_of, lock, run
-
-
-def _clean(v: str | None) -> str | None:
-    return v.strip() if v is not None and v.strip() else None
 
 
 @dataclass(frozen=True)
@@ -50,7 +46,11 @@ async def record_debt(
 ) -> DebtsOutcome:
     """Record a debt found on appointment (seed 002 B 14.1); with ``corrects_debt_id`` (any
     record of the debt), a correction of its current record, with the reason (R-AUD-2)."""
-    creditor, reference, reason = d.creditor.strip(), _clean(d.reference), _clean(d.reason)
+    creditor, reference, reason = (
+        d.creditor.strip(),
+        optional_text(d.reference),
+        optional_text(d.reason),
+    )
 
     async def work() -> dict[str, Any]:
         await lock(session, d.client_id)

@@ -21,6 +21,7 @@ from ca_api.auth.actor import Actor
 from ca_api.clients import service as clients
 from ca_api.common import idempotency
 from ca_api.common.keyset import Seek
+from ca_api.common.rules import optional_text
 from ca_api.errors import ErrorCode, MoneyProblem, RecordNotFound, ValidationFailed
 from ca_api.money import Pence
 from ca_api.planning import repository, rules
@@ -220,13 +221,9 @@ async def plans_of_client(
     return [_view_of(r) for r in await repository.plans_of_client(session, client_id, seek=seek)]
 
 
-def _clean(text: str | None) -> str | None:
-    return (text or "").strip() or None
-
-
 def _normalised(new: NewPlan) -> NewPlan:
-    lines = [replace(ln, item=ln.item.strip(), note=_clean(ln.note)) for ln in new.lines]
-    return replace(new, lines=lines, notes=_clean(new.notes))
+    lines = [replace(ln, item=ln.item.strip(), note=optional_text(ln.note)) for ln in new.lines]
+    return replace(new, lines=lines, notes=optional_text(new.notes))
 
 
 def _check(new: NewPlan) -> None:

@@ -29,10 +29,6 @@ class PropertyOutcome:
     replayed: bool = False
 
 
-def clean(v: str | None) -> str | None:
-    return v.strip() if v is not None and v.strip() else None
-
-
 async def lock(session: AsyncSession, client_id: uuid.UUID) -> None:
     if await clients.lock_client(session, client_id) is None:
         raise RecordNotFound.of("Client", client_id)

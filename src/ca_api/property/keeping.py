@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ca_api.audit import service as audit
 from ca_api.auth.actor import Actor
-from ca_api.common.rules import text_problem
+from ca_api.common.rules import optional_text, text_problem
 from ca_api.errors import InvalidState, RecordNotFound, ValidationFailed
 from ca_api.invoices.models import Invoice
 from ca_api.property import facts, repository, rules
@@ -53,14 +53,14 @@ async def record_property(
     d = PropertyDetails(
         address=d.address.strip(),
         ownership=d.ownership,
-        co_owners=facts.clean(d.co_owners),
+        co_owners=optional_text(d.co_owners),
         insured=d.insured,
-        insurer=facts.clean(d.insurer),
-        policy_number=facts.clean(d.policy_number),
+        insurer=optional_text(d.insurer),
+        policy_number=optional_text(d.policy_number),
         insurance_renews_on=d.insurance_renews_on,
-        keys_held_by=facts.clean(d.keys_held_by),
+        keys_held_by=optional_text(d.keys_held_by),
     )
-    reason = facts.clean(reason)
+    reason = optional_text(reason)
     problems = rules.property_problems(
         address=d.address,
         ownership=d.ownership,

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ca_api import clock
 from ca_api.audit import service as audit
 from ca_api.auth.actor import Actor
-from ca_api.common.rules import text_problem
+from ca_api.common.rules import optional_text, text_problem
 from ca_api.deaths.reads import confirmed_death_date
 from ca_api.deaths.spending import ClientDeceased
 from ca_api.decisions import service as decisions
@@ -304,7 +304,7 @@ async def record_letting(
     """Record the property let (B 9.4, R-CARE-4): only on the court's authority (its order's
     reference and date) and after tenders from responsible local agents (at least the policy
     figure ``property_letting_tenders``), the agent chosen one of them."""
-    court_reference = facts.clean(court_reference)
+    court_reference = optional_text(court_reference)
     tenders = [t.strip() for t in tenders if t.strip()]
     agent = agent.strip()
 

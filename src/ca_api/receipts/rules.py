@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from ca_api.clients.rules import ClientStatus
+from ca_api.common.rules import optional_text
 from ca_api.ledger.interest import (  # noqa: F401 (the interest rules, importable from here too)
     RateFrom,
     accrued_interest,
@@ -80,12 +81,6 @@ class ReceiptFacts:
     description: str
 
 
-def _blank_to_none(value: str | None) -> str | None:
-    if value is None:
-        return None
-    return value.strip() or None
-
-
 def label(value: enum.Enum) -> str:
     return str(value.value).replace("_", " ").capitalize()
 
@@ -128,7 +123,7 @@ def validate_receipt(d: ReceiptDraft, today: date) -> dict[str, str]:
             f"is required for {d.category.value}: benefits are recorded separately (R-ACC-6)"
         )
     problems |= _period_problems(d.period_start, d.period_end)
-    number = _blank_to_none(d.receipt_number)
+    number = optional_text(d.receipt_number)
     # R-ACC-4: cash and cheques carry a receipt number and the day they came in.
     if d.method in IN_HAND:
         if number is None:
@@ -144,10 +139,10 @@ def validate_receipt(d: ReceiptDraft, today: date) -> dict[str, str]:
             problems["received_on"] = "a bank transfer is received on its value date"
     if number is not None and len(number) > MAX_RECEIPT_NUMBER:
         problems["receipt_number"] = f"is longer than {MAX_RECEIPT_NUMBER} characters"
-    reference = _blank_to_none(d.reference)
+    reference = optional_text(d.reference)
     if reference is not None and len(reference) > MAX_REFERENCE:
         problems["reference"] = f"is longer than {MAX_REFERENCE} characters"
-    description = _blank_to_none(d.description)
+    description = optional_text(d.description)
     if description is not None and len(description) > MAX_DESCRIPTION:
         problems["description"] = f"is longer than {MAX_DESCRIPTION} characters"
     return problems
@@ -163,7 +158,7 @@ def facts(d: ReceiptDraft) -> ReceiptFacts:
     """What to record for a draft that ``validate_receipt`` passed."""
     category = category_of(d.category, d.benefit)
     assert category is not None
-    description = _blank_to_none(d.description)
+    description = optional_text(d.description)
     if description is None:
         if d.benefit is not None:
             description = benefit_description(d.benefit, d.period_start, d.period_end)
@@ -174,8 +169,8 @@ def facts(d: ReceiptDraft) -> ReceiptFacts:
         category=category,
         received_on=d.received_on or d.value_date,
         banked_on=d.value_date,
-        receipt_number=_blank_to_none(d.receipt_number),
-        reference=_blank_to_none(d.reference),
+        receipt_number=optional_text(d.receipt_number),
+        reference=optional_text(d.reference),
         description=description,
     )
 

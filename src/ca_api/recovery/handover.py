@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ca_api.audit import service as audit
 from ca_api.auth.actor import Actor
 from ca_api.common import idempotency
+from ca_api.common.rules import optional_text
 from ca_api.errors import RecordNotFound, ValidationFailed
 from ca_api.files import service as files
 from ca_api.files.rules import MAX_PHOTO_BYTES, FileType
@@ -30,7 +31,7 @@ from ca_api.payments import raising as payments
 from ca_api.payments.views import PaymentOutcome
 from ca_api.recovery import repository, rules
 from ca_api.recovery.reads import RecoveryView, _outcome, recovery_of
-from ca_api.recovery.recording import _clean, _not_recovered, _open_client
+from ca_api.recovery.recording import _not_recovered, _open_client
 
 HANDOVER = "recovery_handover"
 EVIDENCE_TYPES = frozenset(FileType)
@@ -59,7 +60,7 @@ async def raise_handover(
     where it goes (a text, and a PDF, JPEG or PNG if given). Refused unless the court's order
     is recorded; it then waits for approval (approvePayment: four eyes, the limits, the money
     held) and is made (makePayment), both of which ask for the order again."""
-    text = _clean(evidence)
+    text = optional_text(evidence)
     problems = rules.handover_problems(amount, text)
     checked = None
     if evidence_file_base64 is not None:

@@ -34,7 +34,7 @@ from ca_api.clients import end_of_case
 from ca_api.clients import service as clients
 from ca_api.clients.rules import ClientStatus
 from ca_api.common import idempotency
-from ca_api.common.rules import text_problem
+from ca_api.common.rules import optional_text, text_problem
 from ca_api.deaths import reads as deaths
 from ca_api.errors import InvalidState, RecordNotFound, ValidationFailed
 from ca_api.orders import rules as order_rules
@@ -44,10 +44,6 @@ from ca_api.recovery.models import RecoveryOrder
 from ca_api.recovery.reads import RecoveryOutcome, _outcome, outstanding_of_clients, recovery_of
 
 ENTITY = "recovery_order"
-
-
-def _clean(value: str | None) -> str | None:
-    return value.strip() if value is not None and value.strip() else None
 
 
 async def _open_client(session: AsyncSession, client_id: uuid.UUID) -> None:
@@ -97,7 +93,7 @@ async def record(
     B 27.1-27.2) and end the deputyship in force on its date on that date. Refused for a client
     with no deputyship in force then, one whose death is recorded (winding up, B 29), a CLOSED
     one, or one whose recovery is recorded already (correct it instead)."""
-    ref, evidence = _clean(court_reference), _clean(medical_evidence)
+    ref, evidence = optional_text(court_reference), optional_text(medical_evidence)
     problems = rules.order_problems(
         order_date=order_date,
         court_reference=ref,
@@ -193,9 +189,9 @@ async def correct(
     """Correct the recorded order (R-AUD-2): a new record superseding the last, with the reason;
     what is not given stays. A corrected date moves the deputyship's end to it (a new version
     of the deputyship)."""
-    why = _clean(reason)
+    why = optional_text(reason)
     problems = text_problem("reason", why, required=True, maximum=rules.MAX_TEXT)
-    if court_reference is not None and _clean(court_reference) is None:
+    if court_reference is not None and optional_text(court_reference) is None:
         problems["court_reference"] = "is blank: leave it out to keep the reference"
     if problems:
         raise ValidationFailed(problems)
@@ -212,8 +208,8 @@ async def correct(
         last = view.record
         new: dict[str, Any] = {
             "order_date": order_date if order_date is not None else last.order_date,
-            "court_reference": _clean(court_reference) or last.court_reference,
-            "medical_evidence": _clean(medical_evidence)
+            "court_reference": optional_text(court_reference) or last.court_reference,
+            "medical_evidence": optional_text(medical_evidence)
             if medical_evidence is not None
             else last.medical_evidence,
         }

@@ -34,6 +34,7 @@ from ca_api.auth.actor import Actor
 from ca_api.clients import service as clients
 from ca_api.clients.rules import ClientStatus, LegalRole
 from ca_api.common import idempotency
+from ca_api.common.rules import optional_text
 from ca_api.deaths.reads import confirmed_death_date
 from ca_api.errors import InvalidState, RecordNotFound, ValidationFailed, existing
 from ca_api.ledger import counterparties as ledger
@@ -57,10 +58,6 @@ ENTITY = {
 class RecordOutcome(Generic[M]):
     view: RecordView[M]
     replayed: bool = False
-
-
-def _clean(value: str | None) -> str | None:
-    return value.strip() if value is not None and value.strip() else None
 
 
 @dataclass(frozen=True)
@@ -207,9 +204,9 @@ async def record_review(
     involved (why not, if not), the actions arising. It restarts the annual clock."""
     needs, finances = needs.strip(), finances.strip()
     not_involved_reason, actions, reason = (
-        _clean(not_involved_reason),
-        _clean(actions),
-        _clean(reason),
+        optional_text(not_involved_reason),
+        optional_text(actions),
+        optional_text(reason),
     )
     values = {
         "reviewed_on": reviewed_on,
@@ -264,7 +261,7 @@ async def record_contact(
     idempotency_key: str,
 ) -> RecordOutcome[ClientContact]:
     """Record a contact with or about the client (B 13.4): when, how, with whom, what about."""
-    with_whom, about, reason = with_whom.strip(), about.strip(), _clean(reason)
+    with_whom, about, reason = with_whom.strip(), about.strip(), optional_text(reason)
     values = {
         "contacted_on": contacted_on,
         "kind": kind.value,
@@ -408,7 +405,7 @@ async def record_change(
     """Record a change in the client's circumstances (B 13.5); one the OPG (the council is
     deputy) or the DWP (appointee) must hear of (R-ORD-4, B 18.2) is told through the outbox in
     the same transaction, one message each: the task to tell them."""
-    details, reason = details.strip(), _clean(reason)
+    details, reason = details.strip(), optional_text(reason)
     values = {"occurred_on": occurred_on, "kind": kind.value, "details": details}
 
     def check(client: _Client) -> dict[str, str]:

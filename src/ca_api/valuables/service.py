@@ -29,6 +29,7 @@ from ca_api.clients.rules import ClientStatus
 from ca_api.common import idempotency
 from ca_api.common.corrections import chain
 from ca_api.common.keyset import Seek, seek_rows
+from ca_api.common.rules import optional_text
 from ca_api.errors import InvalidState, RecordNotFound, ValidationFailed
 from ca_api.files import service as files
 from ca_api.files.models import StoredFile
@@ -135,10 +136,6 @@ async def _view(
 # --- writes -----------------------------------------------------------------------------------
 
 
-def _clean(value: str | None) -> str | None:
-    return value.strip() if value is not None and value.strip() else None
-
-
 async def _open_client(session: AsyncSession, client_id: uuid.UUID) -> None:
     """Lock the client; NOT_FOUND for none, refused for a CLOSED client."""
     if await clients.lock_client(session, client_id) is None:
@@ -211,8 +208,12 @@ async def register(
     """Take an item into the safe (B 24.1) with its description, value, photograph and location
     (B 24.2, R-CARE-3), and log its first CHECK_IN: who handed it in and why. Refused without a
     photograph, with one that is not a JPEG or PNG or is over the size limit."""
-    desc, loc, person = _clean(description), _clean(location), _clean(received_from)
-    why = _clean(reason) or "received for safe keeping (seed 002 B 24.1)"
+    desc, loc, person = (
+        optional_text(description),
+        optional_text(location),
+        optional_text(received_from),
+    )
+    why = optional_text(reason) or "received for safe keeping (seed 002 B 24.1)"
     problems = rules.text_problems(
         {
             "description": (desc, True, rules.MAX_DESCRIPTION),
@@ -306,7 +307,7 @@ async def correct(
 ) -> ValuableOutcome:
     """Correct an item's details (R-AUD-2): a new record superseding the last, with the reason;
     what is not given stays as it was; at least one thing changes."""
-    desc, loc, why = _clean(description), _clean(location), _clean(reason)
+    desc, loc, why = optional_text(description), optional_text(location), optional_text(reason)
     problems = rules.text_problems(
         {
             "description": (description, False, rules.MAX_DESCRIPTION),
@@ -402,7 +403,7 @@ async def move(
     """Log an item taken out of the safe (CHECK_OUT, to come back), brought back (CHECK_IN) or
     handed back for good (RETURN): who (``person``) and why. Refused for an item not where the
     movement needs it."""
-    who, why = _clean(person), _clean(reason)
+    who, why = optional_text(person), optional_text(reason)
     problems = rules.text_problems(
         {"person": (who, True, rules.MAX_PERSON), "reason": (why, True, rules.MAX_REASON)}
     )

@@ -15,7 +15,7 @@ from ca_api.approvals import mechanism as approvals
 from ca_api.audit import service as audit
 from ca_api.auth.actor import Actor
 from ca_api.common import idempotency
-from ca_api.common.rules import text_problem
+from ca_api.common.rules import optional_text, text_problem
 from ca_api.decisions import service as decisions
 from ca_api.decisions.rules import DecisionDraft, DecisionKind, validate_decision
 from ca_api.decisions.service import NewDecision
@@ -26,7 +26,7 @@ from ca_api.money import format_money
 from ca_api.payments import raising as payments
 from ca_api.payments.views import PaymentOutcome
 from ca_api.wills import repository, rules
-from ca_api.wills.reads import WillsOutcome, WillsView, clean, lock, run, wills_of, wills_of_clients
+from ca_api.wills.reads import WillsOutcome, WillsView, lock, run, wills_of, wills_of_clients
 
 FUNERAL = "funeral"
 
@@ -53,7 +53,7 @@ async def record_funeral_wishes(
     """Record the client's funeral wishes (B 28.1: sought with the client where possible; who
     else told us, ``source``). A second record corrects the first, with the reason (R-AUD-2)."""
     wishes = wishes.strip()
-    source, reason = clean(source), clean(reason)
+    source, reason = optional_text(source), optional_text(reason)
 
     async def work() -> dict[str, Any]:
         await lock(session, client_id)

@@ -160,10 +160,6 @@ async def solicitors_holding_of(
     }
 
 
-def clean(v: str | None) -> str | None:
-    return v.strip() if v is not None and v.strip() else None
-
-
 async def run(
     session: AsyncSession,
     actor: Actor,

@@ -20,13 +20,13 @@ from ca_api.common import corrections
 from ca_api.common import deadlines as deadline_clock
 from ca_api.common.deadlines import DeadlineState, state_on
 from ca_api.common.keyset import Seek
-from ca_api.common.rules import text_problem
+from ca_api.common.rules import optional_text, text_problem
 from ca_api.errors import InvalidState, RecordNotFound, ValidationFailed
 from ca_api.wills import repository, rules
 from ca_api.wills.models import (
     WillRecord,
 )
-from ca_api.wills.reads import WillsOutcome, WillView, clean, lock, run, wills_of
+from ca_api.wills.reads import WillsOutcome, WillView, lock, run, wills_of
 from ca_api.wills.rules import WillHolder, WillKind
 
 WILL = "will"
@@ -51,7 +51,11 @@ async def record_will(
     Court of Protection is then due, the day it was found. With ``corrects_will_id`` (any record
     of the will), a correction of the will's current record, with the reason (R-AUD-2); the
     notice's clock keeps the day first found."""
-    holder, reference, reason = clean(holder), clean(reference), clean(reason)
+    holder, reference, reason = (
+        optional_text(holder),
+        optional_text(reference),
+        optional_text(reason),
+    )
 
     async def work() -> dict[str, Any]:
         await lock(session, client_id)
@@ -142,7 +146,7 @@ async def record_court_notice(
     """Record the Court of Protection told of a will (B 21.1): when it was sent (not before the
     will was found, not in the future), its reference; once per will. Sent after the day found,
     the clock reads MISSED (it was due immediately)."""
-    reference = clean(reference)
+    reference = optional_text(reference)
     problems = text_problem("reference", reference, required=False, maximum=rules.MAX_REFERENCE)
     if problems:
         raise ValidationFailed(problems)
