@@ -35,6 +35,7 @@ from ca_api.db import unit_of_work
 from ca_api.errors import (
     BusinessProblem,
     ErrorCode,
+    InvalidState,
     RecordNotFound,
     ValidationFailed,
 )
@@ -384,6 +385,19 @@ async def lock_client(session: AsyncSession, client_id: uuid.UUID) -> str | None
     investment or statement decided at a time per client (so two placements cannot both fit
     under the protection limit, R-INV-4)."""
     return await repository.lock_client(session, client_id)
+
+
+async def lock_open_client(
+    session: AsyncSession, client_id: uuid.UUID, *, refused: str = ""
+) -> None:
+    """``lock_client``, for a use case that adds to a case on the books: NOT_FOUND for no such
+    client, INVALID_STATE for a CLOSED case ("the client's case is CLOSED", then ``refused``:
+    what it takes no more of)."""
+    if await lock_client(session, client_id) is None:
+        raise RecordNotFound.of("Client", client_id)
+    record = await client_as_it_stands(session, client_id)
+    if record is not None and record.details.status is ClientStatus.CLOSED:
+        raise InvalidState(f"the client's case is CLOSED{refused}")
 
 
 async def lock_clients(session: AsyncSession, client_ids: Sequence[uuid.UUID]) -> None:

@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ca_api.audit import service as audit
 from ca_api.auth.actor import Actor
+from ca_api.clients import service as clients
 from ca_api.common import idempotency
 from ca_api.common.rules import optional_text
 from ca_api.errors import RecordNotFound, ValidationFailed
@@ -31,7 +32,7 @@ from ca_api.payments import raising as payments
 from ca_api.payments.views import PaymentOutcome
 from ca_api.recovery import repository, rules
 from ca_api.recovery.reads import RecoveryView, _outcome, recovery_of
-from ca_api.recovery.recording import _not_recovered, _open_client
+from ca_api.recovery.recording import _not_recovered
 
 HANDOVER = "recovery_handover"
 EVIDENCE_TYPES = frozenset(FileType)
@@ -78,7 +79,7 @@ async def raise_handover(
     assert text is not None
 
     async def work() -> dict[str, Any]:
-        await _open_client(session, client_id)
+        await clients.lock_open_client(session, client_id)
         view = await recovery_of(session, client_id)
         if view is None:
             raise _not_recovered("money is handed back")

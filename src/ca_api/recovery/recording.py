@@ -32,11 +32,10 @@ from ca_api.audit import service as audit
 from ca_api.auth.actor import Actor
 from ca_api.clients import end_of_case
 from ca_api.clients import service as clients
-from ca_api.clients.rules import ClientStatus
 from ca_api.common import idempotency
 from ca_api.common.rules import optional_text, text_problem
 from ca_api.deaths import reads as deaths
-from ca_api.errors import InvalidState, RecordNotFound, ValidationFailed
+from ca_api.errors import InvalidState, ValidationFailed
 from ca_api.orders import rules as order_rules
 from ca_api.orders import service as orders
 from ca_api.recovery import repository, rules
@@ -44,15 +43,6 @@ from ca_api.recovery.models import RecoveryOrder
 from ca_api.recovery.reads import RecoveryOutcome, _outcome, outstanding_of_clients, recovery_of
 
 ENTITY = "recovery_order"
-
-
-async def _open_client(session: AsyncSession, client_id: uuid.UUID) -> None:
-    """Lock the client; NOT_FOUND for none, refused for a CLOSED client."""
-    if await clients.lock_client(session, client_id) is None:
-        raise RecordNotFound.of("Client", client_id)
-    record = (await clients.as_they_stand(session, [client_id])).get(client_id)
-    if record is not None and record.details.status is ClientStatus.CLOSED:
-        raise InvalidState("the client's case is CLOSED")
 
 
 async def _deputyship_on(session: AsyncSession, client_id: uuid.UUID, on: date) -> Any:
@@ -106,7 +96,7 @@ async def record(
     assert ref is not None
 
     async def work() -> dict[str, Any]:
-        await _open_client(session, client_id)
+        await clients.lock_open_client(session, client_id)
         if (await deaths.deaths_of_clients(session, [client_id])).get(client_id) is not None:
             raise InvalidState(
                 "the client's death is recorded: their affairs are wound up (seed 002 B 29), "
@@ -198,7 +188,7 @@ async def correct(
     assert why is not None
 
     async def work() -> dict[str, Any]:
-        await _open_client(session, client_id)
+        await clients.lock_open_client(session, client_id)
         view = await recovery_of(session, client_id)
         if view is None:
             raise InvalidState(
@@ -293,7 +283,7 @@ async def close(
     held, nothing written."""
 
     async def work() -> dict[str, Any]:
-        await _open_client(session, client_id)
+        await clients.lock_open_client(session, client_id)
         view = await recovery_of(session, client_id)
         if view is None:
             raise _not_recovered("the case is closed as recovered")

@@ -25,7 +25,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ca_api.audit import service as audit
 from ca_api.auth.actor import Actor
 from ca_api.clients import service as clients
-from ca_api.clients.rules import ClientStatus
 from ca_api.common import idempotency
 from ca_api.common.corrections import chain
 from ca_api.common.keyset import Seek, seek_rows
@@ -136,20 +135,13 @@ async def _view(
 # --- writes -----------------------------------------------------------------------------------
 
 
-async def _open_client(session: AsyncSession, client_id: uuid.UUID) -> None:
-    """Lock the client; NOT_FOUND for none, refused for a CLOSED client."""
-    if await clients.lock_client(session, client_id) is None:
-        raise RecordNotFound.of("Client", client_id)
-    record = (await clients.as_they_stand(session, [client_id])).get(client_id)
-    if record is not None and record.details.status is ClientStatus.CLOSED:
-        raise InvalidState("the client's case is CLOSED: its valuables take no new entries")
-
-
 async def _locked_view(session: AsyncSession, valuable_id: uuid.UUID) -> ValuableView:
     client_id = await repository.client_of_valuable(session, valuable_id)
     if client_id is None:
         raise RecordNotFound.of("Valuable", valuable_id)
-    await _open_client(session, client_id)
+    await clients.lock_open_client(
+        session, client_id, refused=": its valuables take no new entries"
+    )
     return await _view(session, client_id, valuable_id)
 
 
@@ -232,7 +224,9 @@ async def register(
     assert photo is not None and desc and loc and person
 
     async def work() -> dict[str, Any]:
-        await _open_client(session, client_id)
+        await clients.lock_open_client(
+            session, client_id, refused=": its valuables take no new entries"
+        )
         stored = await files.store(
             session, actor, photo, why="the photograph of a valuable (B 24.2)", client_id=client_id
         )
