@@ -85,6 +85,7 @@ def test_annual_is_amount_times_frequency_exactly_unless_entered_directly() -> N
 
 
 def test_totals_leave_notes_out_and_can_be_a_shortfall() -> None:
+    """R-BUD-2: available income = annual income - annual expenditure; negative: a shortfall."""
     lines = [
         PlanLine(Side.INCOME, "Pension", 10000, Frequency.MONTHLY),  # 1,200.00
         PlanLine(Side.INCOME, "Winter fuel", 20000),  # a note
