@@ -7,7 +7,7 @@ the months in force when it started and the day the next review is due; ``annual
 pages it in due order. It is written by triggers in the transaction that writes the orders,
 reviews, client versions, deaths and figures of the months. Here:
 
-- the months and the due date the database works out are ``reviews.reviews_due._months_on`` and
+- the months and the due date the database works out are ``reviews.reviews_due.months_on`` and
   ``reviews.rules.review_due_on`` for every day of four years, under a history of the months
   (a change, a figure with no value, one before the first);
 - every reachable state through the services and the endpoint (an order, a review, its
@@ -92,7 +92,7 @@ async def test_the_databases_months_and_due_date_are_the_rules(session: AsyncSes
     assert len(rows) == days + 1
     seen = set()
     for day, months, due_on in rows:
-        python_months = reviews._months_on(figures, day)
+        python_months = reviews.months_on(figures, day)
         assert (months, due_on) == (python_months, rules.review_due_on(day, python_months)), day
         seen.add(months)
     assert seen == {12, 6, 18}  # every figure was in force on some day
@@ -166,7 +166,7 @@ async def _python(session: AsyncSession, clients: Iterable[uuid.UUID]) -> dict[u
     out = {}
     for dep, (_, client, order_date, end_date) in orders.items():
         start = last.get(client) or order_date
-        months = reviews._months_on(figures, start)
+        months = reviews.months_on(figures, start)
         live = status[client][1] == "ACTIVE" and client not in dead
         due = rules.review_due_on(start, months)
         out[dep] = (client, order_date, end_date, last.get(client), live, months, due)

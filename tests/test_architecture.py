@@ -1,7 +1,7 @@
 """The shape of the house (issue 10; ARCHITECTURE.md), checked on the source so that it stays:
 a module owns its tables (only its own code writes them), a module reaches another through its
-use cases and never calls another's repository, and no file grows past ~500 lines. Each test
-names what broke the rule, so the fix is where the message points."""
+use cases and never calls another's repository nor imports its private names, and no file grows
+past ~500 lines. Each test names what broke the rule, so the fix is where the message points."""
 
 from __future__ import annotations
 
@@ -55,6 +55,22 @@ def test_no_service_schema_or_rule_calls_another_modules_repository() -> None:
         if not _is_repository(path)
         for hit in _calls_of_other_repositories(module, path)
     ]
+    assert found == []
+
+
+def test_no_module_imports_another_modules_private_name() -> None:
+    """A name another module needs is public (named for what it is); an underscore name is its
+    own module's business, so it can change without reading the whole tree."""
+    found = []
+    for path in sorted(SRC.rglob("*.py")):
+        here = "ca_api." + ".".join(path.relative_to(SRC).with_suffix("").parts)
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("ca_api"):
+                found += [
+                    f"{path.relative_to(SRC)}:{node.lineno} imports {node.module}.{a.name}"
+                    for a in node.names
+                    if node.module != here and a.name.startswith("_") and a.name[1] != "_"
+                ]
     assert found == []
 
 

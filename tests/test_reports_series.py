@@ -266,7 +266,7 @@ def test_a_series_is_of_consecutive_month_ends() -> None:
     assert rules.month_ends(date(2014, 1, 31), date(2014, 3, 1))[-1] == date(2014, 3, 31)
     for bad in ([date(2014, 1, 31), date(2014, 3, 31)], [date(2014, 1, 30), date(2014, 2, 28)]):
         try:
-            caseload_repository._check_month_ends(bad)
+            caseload_repository.check_month_ends(bad)
         except ValueError:
             continue
         raise AssertionError(bad)

@@ -23,7 +23,7 @@ from ca_api.investment_statements import rules as statement_rules
 from ca_api.planning import rules as planning_rules
 from ca_api.policy import service as policy
 from ca_api.reviews import rules as review_rules
-from ca_api.reviews.reviews_due import _months_on as months_in_force  # the live clock's
+from ca_api.reviews.reviews_due import months_on as months_in_force  # the live clock's
 from ca_api.wills import rules as will_rules
 
 Facts = Callable[[AsyncSession, date, date], Awaitable[Iterable[Fact]]]

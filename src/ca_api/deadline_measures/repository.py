@@ -25,7 +25,7 @@ from sqlalchemy.orm import aliased
 
 from ca_api.appointee_applications.models import AppointeeApplication
 from ca_api.deaths.models import Death
-from ca_api.deaths.repository import _confirmed as confirmed  # the one test of CONFIRMED
+from ca_api.deaths.repository import confirmed_death as confirmed  # the one test of CONFIRMED
 from ca_api.investment_statements.models import InvestmentStatement
 from ca_api.invoices.models import Invoice, InvoiceEvent
 from ca_api.invoices.rules import InvoiceEventKind, InvoiceKind

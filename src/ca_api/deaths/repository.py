@@ -43,7 +43,7 @@ def _withdrawn() -> Any:
     )
 
 
-def _confirmed() -> Any:
+def confirmed_death() -> Any:
     return exists().where(
         and_(
             DeathEvent.death_id == Death.id,
@@ -56,7 +56,7 @@ def has_confirmed_death(client_id: Any) -> Any:
     """SQL: the client (a column or value) has a confirmed death (the event CONFIRMED; a
     withdrawn death never is, R-DTH transitions): for lists that leave the dead out in SQL
     rather than reading every client's death (issue 18)."""
-    return exists().where(and_(Death.client_id == client_id, _confirmed()))
+    return exists().where(and_(Death.client_id == client_id, confirmed_death()))
 
 
 async def insert_death(session: AsyncSession, values: dict[str, Any]) -> Death:
@@ -103,7 +103,7 @@ async def deaths_of_clients(
 
 async def confirmed_death_date(session: AsyncSession, client_id: uuid.UUID) -> date | None:
     """The date of the client's CONFIRMED death, or None (alive, or a death not yet confirmed)."""
-    stmt = select(Death.died_on).where(Death.client_id == client_id, _confirmed())
+    stmt = select(Death.died_on).where(Death.client_id == client_id, confirmed_death())
     return (await session.execute(stmt)).scalar_one_or_none()
 
 
@@ -111,7 +111,7 @@ async def confirmed_death_dates(
     session: AsyncSession, client_ids: Sequence[uuid.UUID]
 ) -> dict[uuid.UUID, date]:
     stmt = select(Death.client_id, Death.died_on).where(
-        Death.client_id.in_(set(client_ids)), _confirmed()
+        Death.client_id.in_(set(client_ids)), confirmed_death()
     )
     return {r.client_id: r.died_on for r in await session.execute(stmt)}
 
@@ -126,7 +126,7 @@ async def winding_up(session: AsyncSession, seek: Seek[Any]) -> Sequence[Row[Dea
     stmt = (
         select(Death, client_current.c.reference.label("client_reference"))
         .join(client_current, client_current.c.id == Death.client_id)
-        .where(_confirmed(), client_current.c.status != fixed(ClientStatus.CLOSED.value))
+        .where(confirmed_death(), client_current.c.status != fixed(ClientStatus.CLOSED.value))
     )
     page = keyset(stmt, seek, Death.died_on, Death.id, fixed_limit=True)
     return (await session.execute(page)).all()
@@ -255,7 +255,9 @@ def _death_and_situation() -> Any:
     """Built once (every step of a payment asks it), the client's id a parameter."""
     client_id = bindparam("client_id", type_=Death.client_id.type)
     died_on = (
-        select(Death.died_on).where(Death.client_id == client_id, _confirmed()).scalar_subquery()
+        select(Death.died_on)
+        .where(Death.client_id == client_id, confirmed_death())
+        .scalar_subquery()
     )
     situation = (
         select(client_current.c.situation).where(client_current.c.id == client_id).scalar_subquery()

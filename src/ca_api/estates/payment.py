@@ -28,14 +28,14 @@ from ca_api.errors import InvalidState
 from ca_api.estates import repository, rules
 from ca_api.estates.reads import (
     EstateView,
-    _cms,
-    _fresh,
-    _limit,
-    _open_payment,
-    _paid_so_far,
+    accounts_afresh,
+    cms_account_in,
     estate_of,
+    open_payment,
+    paid_so_far,
+    small_estate_limit,
 )
-from ca_api.estates.recording import ENTITY, _confirmed
+from ca_api.estates.recording import ENTITY, confirmed_death_of
 from ca_api.estates.rules import ClaimantKind, EstateRoute
 from ca_api.ledger import counterparties as ledger
 from ca_api.ledger.models import LedgerAccount
@@ -93,9 +93,9 @@ async def raise_estate_payment(
     overpayments not repaid; an estate payment raised already; nothing left to pay."""
 
     async def work() -> dict[str, Any]:
-        death, died_on = await _confirmed(session, client_id, "the estate is paid")
+        death, died_on = await confirmed_death_of(session, client_id, "the estate is paid")
         view = await estate_of(session, client_id)
-        raised = _open_payment(view)
+        raised = open_payment(view)
         if raised is not None:
             raise InvalidState(
                 f"the estate payment of {format_money(raised.row.amount)} is {raised.status} "
@@ -108,7 +108,7 @@ async def raise_estate_payment(
                 "(R-FEE-5, R-DEATH-3; chargeWindUpFee)"
             )
         outstanding += await outstanding_before_fee(session, client_id, died_on)
-        accounts = await _fresh(session, client_id)
+        accounts = await accounts_afresh(session, client_id)
         outstanding += await _money_away(accounts)
         outstanding += await _overpayments_outstanding(session, client_id)
         if outstanding:
@@ -116,17 +116,17 @@ async def raise_estate_payment(
                 "the estate is paid only once everything else is settled (seed 002 B 29.4-29.5)"
                 "; outstanding: " + "; ".join(outstanding)
             )
-        cms = _cms(accounts)
+        cms = cms_account_in(accounts)
         amount = cms.posted - cms.held if cms is not None else 0
         if amount <= 0:
             raise InvalidState(
                 "nothing is left in the CMS account: the estate is nil, nothing is paid"
             )
-        figure = await _limit(session, died_on)
+        figure = await small_estate_limit(session, died_on)
         limit = int(figure.value or 0)
         claimant = view.claimant
         kind = ClaimantKind(claimant.kind) if claimant is not None else None
-        paid_before = _paid_so_far(view)
+        paid_before = paid_so_far(view)
         route = rules.estate_route(kind, paid_before + amount, limit)
         paid_routes = {EstateRoute(p.row.route) for p in view.payments if p.paid}
         problem = rules.top_up_problem(route, paid_routes, paid_before) or rules.route_problem(

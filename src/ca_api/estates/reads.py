@@ -127,14 +127,14 @@ async def estate_of(session: AsyncSession, client_id: uuid.UUID) -> EstateView:
     return (await estates_of_clients(session, [client_id]))[client_id]
 
 
-async def _limit(session: AsyncSession, died_on: date) -> PolicyFigure:
+async def small_estate_limit(session: AsyncSession, died_on: date) -> PolicyFigure:
     figure = await policy.figure_on(session, rules.SMALL_ESTATE_LIMIT, died_on)
     if figure is None or figure.value is None:
         raise policy.PolicyMissing(rules.SMALL_ESTATE_LIMIT, died_on)
     return figure
 
 
-async def _fresh(session: AsyncSession, client_id: uuid.UUID) -> list[LedgerAccount]:
+async def accounts_afresh(session: AsyncSession, client_id: uuid.UUID) -> list[LedgerAccount]:
     """The client's accounts read afresh in the caller's transaction."""
     out = list(await ledger.accounts_of_client(session, client_id))
     for account in out:
@@ -142,7 +142,7 @@ async def _fresh(session: AsyncSession, client_id: uuid.UUID) -> list[LedgerAcco
     return out
 
 
-def _cms(accounts: Sequence[LedgerAccount]) -> LedgerAccount | None:
+def cms_account_in(accounts: Sequence[LedgerAccount]) -> LedgerAccount | None:
     return next((a for a in accounts if a.kind == AccountKind.CLIENT_CMS.value), None)
 
 
@@ -187,16 +187,16 @@ async def estate_state_of_clients(
             available=balances.get(c, 0),
             limit=int(figure.value) if figure is not None and figure.value is not None else None,
             payment_statuses=[p.status if not p.reversed else "REVERSED" for p in v.payments],
-            paid=_paid_so_far(v),
+            paid=paid_so_far(v),
         )
     return out
 
 
-def _open_payment(view: EstateView) -> EstatePaymentView | None:
+def open_payment(view: EstateView) -> EstatePaymentView | None:
     return next((p for p in view.payments if p.status in OPEN_PAYMENT), None)
 
 
-def _paid_so_far(view: EstateView) -> int:
+def paid_so_far(view: EstateView) -> int:
     """What of the estate is paid out already (made, not reversed): money that came in after
     it (a refund, arrears) is more of the same estate, judged with it (R-DEATH-4)."""
     return sum(p.row.amount for p in view.payments if p.paid)

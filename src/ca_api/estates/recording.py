@@ -30,12 +30,12 @@ from ca_api.errors import InvalidState, RecordNotFound, ValidationFailed
 from ca_api.estates import repository, rules
 from ca_api.estates.reads import (
     EstateOutcome,
-    _cms,
-    _fresh,
-    _limit,
-    _open_payment,
-    _paid_so_far,
+    accounts_afresh,
+    cms_account_in,
     estate_of,
+    open_payment,
+    paid_so_far,
+    small_estate_limit,
 )
 from ca_api.estates.rules import ClaimantKind
 from ca_api.ledger import counterparties as ledger
@@ -44,7 +44,9 @@ from ca_api.ledger.rules import CounterpartyKind
 ENTITY = "estate"
 
 
-async def _confirmed(session: AsyncSession, client_id: uuid.UUID, what: str) -> tuple[Any, date]:
+async def confirmed_death_of(
+    session: AsyncSession, client_id: uuid.UUID, what: str
+) -> tuple[Any, date]:
     if await clients.lock_client(session, client_id) is None:
         raise RecordNotFound.of("Client", client_id)
     death = (await deaths.deaths_of_clients(session, [client_id])).get(client_id)
@@ -91,7 +93,9 @@ async def record_claimant(
     name = name.strip()
 
     async def work() -> dict[str, Any]:
-        death, died_on = await _confirmed(session, client_id, "who takes the estate is recorded")
+        death, died_on = await confirmed_death_of(
+            session, client_id, "who takes the estate is recorded"
+        )
         problems = rules.claimant_problems(
             kind,
             name=name,
@@ -113,7 +117,7 @@ async def record_claimant(
         problems |= text_problem("reason", reason, required=False, maximum=rules.MAX_EVIDENCE)
         if problems:
             raise ValidationFailed(problems)
-        raised = _open_payment(view)
+        raised = open_payment(view)
         if raised is not None:
             raise InvalidState(
                 f"the estate payment is {raised.status} already: who takes the estate is not "
@@ -227,7 +231,7 @@ async def record_referral(
         raise ValidationFailed(problems)
 
     async def work() -> dict[str, Any]:
-        death, died_on = await _confirmed(session, client_id, "the estate is referred")
+        death, died_on = await confirmed_death_of(session, client_id, "the estate is referred")
         problem = rules.referral_date_problem(referred_on, died_on, clock.today())
         if problem is not None:
             raise ValidationFailed({"referred_on": problem})
@@ -237,9 +241,9 @@ async def record_referral(
                 f"the estate was referred on {view.referral.referred_on.isoformat()} "
                 f"({view.referral.reference}): once (B 29.6)"
             )
-        figure = await _limit(session, died_on)
-        cms = _cms(await _fresh(session, client_id))
-        available = (cms.posted - cms.held if cms is not None else 0) + _paid_so_far(view)
+        figure = await small_estate_limit(session, died_on)
+        cms = cms_account_in(await accounts_afresh(session, client_id))
+        available = (cms.posted - cms.held if cms is not None else 0) + paid_so_far(view)
         claimant = view.claimant
         why = rules.referral_problem(
             ClaimantKind(claimant.kind) if claimant is not None else None,

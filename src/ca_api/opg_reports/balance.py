@@ -16,7 +16,7 @@ from ca_api.errors import ErrorCode, InvalidState, MoneyProblem
 from ca_api.money import format_money
 from ca_api.opg_reports import repository, rules
 from ca_api.opg_reports.models import OpgReport, OpgReportVersion
-from ca_api.opg_reports.report_views import ReportView, _views_of
+from ca_api.opg_reports.report_views import ReportView, views_of
 from ca_api.opg_reports.rules import EntryFact
 
 # --- the balance check (R-OPG-2), live ------------------------------------------------------
@@ -68,7 +68,7 @@ async def balance_check(session: AsyncSession, v: ReportView) -> LiveCheck | Non
         if p.period_end == r.period_start - timedelta(days=1)
     ]
     if previous:
-        (pv,) = await _views_of(session, previous)
+        (pv,) = await views_of(session, previous)
         if pv.current is not None:
             last_closing = int(pv.current.content["totals"]["closing"])
             last_late, _ = await _late(session, pv.report, pv.current, ids)
@@ -100,7 +100,7 @@ def _account_name(v: ReportView, account_id: uuid.UUID | None) -> str:
     return str(account_id)
 
 
-async def _require_balanced(session: AsyncSession, v: ReportView) -> None:
+async def require_balanced(session: AsyncSession, v: ReportView) -> None:
     live = await balance_check(session, v)
     if live is None:
         raise InvalidState("no version of the report is generated yet: generate it first")

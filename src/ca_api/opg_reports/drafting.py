@@ -38,9 +38,9 @@ from ca_api.opg_reports.report_views import (
     REPORTS,
     ReportOutcome,
     ReportView,
-    _outcome,
-    _views_of,
+    outcome_of,
     view,
+    views_of,
 )
 from ca_api.opg_reports.rules import OpgFreeTextSection, OpgReportStatus
 from ca_api.orders import rules as order_rules
@@ -92,7 +92,7 @@ async def open_report(
         if await clients.lock_client(session, client_id) is None:
             raise RecordNotFound.of("Client", client_id)
         deputyships = (await orders.DEPUTYSHIP.by_client(session, [client_id]))[client_id]
-        existing = await _views_of(session, await repository.reports_of_client(session, client_id))
+        existing = await views_of(session, await repository.reports_of_client(session, client_id))
         unsubmitted = [v for v in existing if v.status is not OpgReportStatus.SUBMITTED]
         if unsubmitted:
             r = unsubmitted[0].report
@@ -132,7 +132,7 @@ async def open_report(
             },
             client_id=client_id,
         )
-        return await _outcome(session, report.id)
+        return await outcome_of(session, report.id)
 
     payload = {"client_id": str(client_id)}
     return await approvals.run_once(
@@ -155,7 +155,7 @@ def assets_at_end(content: dict[str, Any]) -> int:
     return total
 
 
-async def _build(
+async def build_version(
     session: AsyncSession, actor: Actor, r: OpgReport, number: int, reason: str | None
 ) -> OpgReportVersion:
     client = await clients.client_as_it_stands(session, r.client_id)
@@ -238,7 +238,7 @@ def _classify(category: str, benefit: str | None) -> rules.OpgCategoryLike | Non
     return opg_category(Category(category), Benefit(benefit) if benefit else None)
 
 
-def _reason(reason: str | None, *, required: bool) -> str | None:
+def reason_given(reason: str | None, *, required: bool) -> str | None:
     text = (reason or "").strip()
     problems = text_problem("reason", text, required=required, maximum=rules.MAX_REASON)
     if problems:
@@ -264,14 +264,14 @@ async def generate_report(
     idempotency_key: str,
 ) -> ReportOutcome:
     """A new version from the ledger as it stands (only while OPEN)."""
-    why = _reason(reason, required=False)
+    why = reason_given(reason, required=False)
 
     async def work() -> ReportOutcome:
         held = await approvals.locked(session, REPORTS, report_id)
         v = await view(session, report_id)
         _require_open(v, "a version is generated")
         number = (v.current.version if v.current else 0) + 1
-        made = await _build(session, actor, held.row, number, why)
+        made = await build_version(session, actor, held.row, number, why)
         await audit.record(
             session,
             actor,
@@ -287,7 +287,7 @@ async def generate_report(
             reason=why,
             client_id=held.row.client_id,
         )
-        return await _outcome(session, report_id)
+        return await outcome_of(session, report_id)
 
     payload = {"opg_report_id": str(report_id), "reason": why}
     return await approvals.run_once(
@@ -331,7 +331,7 @@ async def record_text(
             after={"section": section.value, "length": len(body)},
             client_id=held.row.client_id,
         )
-        return await _outcome(session, report_id)
+        return await outcome_of(session, report_id)
 
     payload = {"opg_report_id": str(report_id), "section": section.value, "text": body}
     return await approvals.run_once(

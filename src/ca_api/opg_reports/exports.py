@@ -52,37 +52,37 @@ NOT_ITEMISED = "(not itemised)"
 # --- small readers -------------------------------------------------------------------------
 
 
-def _money(pence: Pence | None) -> str | None:
+def money_or_none(pence: Pence | None) -> str | None:
     return None if pence is None else format_money(int(pence))
 
 
-def _m(pence: Pence | None) -> str:
+def money_or_zero(pence: Pence | None) -> str:
     """Money that is always there (0 when the document leaves it out)."""
     return format_money(int(pence or 0))
 
 
-def _s(value: Any) -> str:
+def text_of(value: Any) -> str:
     return "" if value is None else str(value)
 
 
-def _list(doc: Doc, key: str) -> list[Mapping[str, Any]]:
+def items_of(doc: Doc, key: str) -> list[Mapping[str, Any]]:
     return list(doc.get(key) or [])
 
 
-def _assets(doc: Doc) -> Mapping[str, list[Mapping[str, Any]]]:
+def assets_of(doc: Doc) -> Mapping[str, list[Mapping[str, Any]]]:
     a = doc.get("assets") or {}
     return {k: list(a.get(k) or []) for k in ("property", "investments", "placements", "valuables")}
 
 
-def _care(doc: Doc) -> Mapping[str, Any]:
+def care_of(doc: Doc) -> Mapping[str, Any]:
     return doc.get("care") or {}
 
 
-def _opg_section(category: Mapping[str, Any]) -> str:
+def opg_section_of(category: Mapping[str, Any]) -> str:
     return str(category.get("opgSection") or "money")
 
 
-def _itemised(category: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+def itemised_entries(category: Mapping[str, Any]) -> list[Mapping[str, Any]]:
     """A category's entries; where they do not add up to its amount (a document built without
     its entries), the remainder as one item, so that the sections always add up."""
     entries = list(category.get("entries") or [])
@@ -92,11 +92,11 @@ def _itemised(category: Mapping[str, Any]) -> list[Mapping[str, Any]]:
     return entries
 
 
-def _account_names(doc: Doc) -> dict[str, str]:
-    return {_s(a.get("accountId")): _s(a.get("name")) for a in _list(doc, "accounts")}
+def account_names(doc: Doc) -> dict[str, str]:
+    return {text_of(a.get("accountId")): text_of(a.get("name")) for a in items_of(doc, "accounts")}
 
 
-def _sum(items: Iterable[Mapping[str, Any]], key: str = "amount") -> Pence:
+def total_of(items: Iterable[Mapping[str, Any]], key: str = "amount") -> Pence:
     return sum(int(x.get(key) or 0) for x in items)
 
 
@@ -108,14 +108,14 @@ def balance_check(doc: Doc) -> dict[str, Pence]:
     out - deputy fees - deputy expenses - gifts = closing. ``moneyOut`` here is the money out the
     OPG lists as such (not fees, expenses or gifts); ``difference`` is 0 when the sections add up.
     """
-    accounts = _list(doc, "accounts")
-    opening = _sum(accounts, "opening")
-    closing = _sum(accounts, "closing")
-    money_in = _sum(_list(doc, "moneyIn"))
-    money_out = _sum(c for c in _list(doc, "moneyOut") if _opg_section(c) == "money")
-    fees = _sum(_list(doc, "deputyFees"))
-    expenses = _sum(_list(doc, "deputyExpenses"))
-    gifts = _sum(_list(doc, "gifts"))
+    accounts = items_of(doc, "accounts")
+    opening = total_of(accounts, "opening")
+    closing = total_of(accounts, "closing")
+    money_in = total_of(items_of(doc, "moneyIn"))
+    money_out = total_of(c for c in items_of(doc, "moneyOut") if opg_section_of(c) == "money")
+    fees = total_of(items_of(doc, "deputyFees"))
+    expenses = total_of(items_of(doc, "deputyExpenses"))
+    gifts = total_of(items_of(doc, "gifts"))
     return {
         "opening": opening,
         "moneyIn": money_in,

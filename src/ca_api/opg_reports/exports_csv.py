@@ -14,15 +14,15 @@ from ca_api.opg_reports.exports import (
     OPG_ACCOUNT_TYPE,
     OPG_DEBT_TYPE,
     Doc,
-    _account_names,
-    _assets,
-    _care,
-    _itemised,
-    _list,
-    _m,
-    _money,
-    _opg_section,
-    _s,
+    account_names,
+    assets_of,
+    care_of,
+    itemised_entries,
+    items_of,
+    money_or_none,
+    money_or_zero,
+    opg_section_of,
+    text_of,
 )
 
 
@@ -38,18 +38,18 @@ def _csv(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
 def _money_rows(categories: Iterable[Mapping[str, Any]], *, out: bool) -> list[list[Any]]:
     rows = []
     for c in categories:
-        for e in _itemised(c):
+        for e in itemised_entries(c):
             rows.append(
                 [
-                    _s(c.get("category")),
-                    _s(c.get("opgCategory")),
-                    _s(c.get("opgGroup")),
-                    _opg_section(c) if out else _s(c.get("benefit")),
-                    _s(e.get("valueDate")),
-                    _s(e.get("accountId")),
-                    _s(e.get("transferId")),
-                    _s(e.get("description")),
-                    _m(e.get("amount")),
+                    text_of(c.get("category")),
+                    text_of(c.get("opgCategory")),
+                    text_of(c.get("opgGroup")),
+                    opg_section_of(c) if out else text_of(c.get("benefit")),
+                    text_of(e.get("valueDate")),
+                    text_of(e.get("accountId")),
+                    text_of(e.get("transferId")),
+                    text_of(e.get("description")),
+                    money_or_zero(e.get("amount")),
                 ]
             )
     return rows
@@ -61,9 +61,9 @@ def csv_sections(document: Doc) -> list[tuple[str, str]]:
     row (a reader adds up). ``money_out`` has every entry out, with the OPG section it is reported
     in (``money``, ``deputy_fees``, ``deputy_expenses``, ``gifts``)."""
     doc = document
-    names = _account_names(doc)
-    assets = _assets(doc)
-    care = _care(doc)
+    names = account_names(doc)
+    assets = assets_of(doc)
+    care = care_of(doc)
 
     def yes(v: Any) -> str:
         return "true" if v else "false"
@@ -88,18 +88,18 @@ def csv_sections(document: Doc) -> list[tuple[str, str]]:
                 ],
                 (
                     [
-                        _s(a.get("accountId")),
-                        _s(a.get("kind")),
-                        OPG_ACCOUNT_TYPE.get(_s(a.get("kind")), "other"),
-                        _s(a.get("name")),
-                        _m(a.get("opening")),
-                        _m(a.get("moneyIn")),
-                        _m(a.get("moneyOut")),
-                        _m(a.get("transfersIn")),
-                        _m(a.get("transfersOut")),
-                        _m(a.get("closing")),
+                        text_of(a.get("accountId")),
+                        text_of(a.get("kind")),
+                        OPG_ACCOUNT_TYPE.get(text_of(a.get("kind")), "other"),
+                        text_of(a.get("name")),
+                        money_or_zero(a.get("opening")),
+                        money_or_zero(a.get("moneyIn")),
+                        money_or_zero(a.get("moneyOut")),
+                        money_or_zero(a.get("transfersIn")),
+                        money_or_zero(a.get("transfersOut")),
+                        money_or_zero(a.get("closing")),
                     ]
-                    for a in _list(doc, "accounts")
+                    for a in items_of(doc, "accounts")
                 ),
             ),
         ),
@@ -117,7 +117,7 @@ def csv_sections(document: Doc) -> list[tuple[str, str]]:
                     "description",
                     "amount",
                 ],
-                _money_rows(_list(doc, "moneyIn"), out=False),
+                _money_rows(items_of(doc, "moneyIn"), out=False),
             ),
         ),
         (
@@ -134,7 +134,7 @@ def csv_sections(document: Doc) -> list[tuple[str, str]]:
                     "description",
                     "amount",
                 ],
-                _money_rows(_list(doc, "moneyOut"), out=True),
+                _money_rows(items_of(doc, "moneyOut"), out=True),
             ),
         ),
         (
@@ -152,16 +152,16 @@ def csv_sections(document: Doc) -> list[tuple[str, str]]:
                 ],
                 (
                     [
-                        _s(t.get("transferId")),
-                        _s(t.get("valueDate")),
-                        _s(t.get("fromAccountId")),
-                        names.get(_s(t.get("fromAccountId")), ""),
-                        _s(t.get("toAccountId")),
-                        names.get(_s(t.get("toAccountId")), ""),
-                        _s(t.get("description")),
-                        _m(t.get("amount")),
+                        text_of(t.get("transferId")),
+                        text_of(t.get("valueDate")),
+                        text_of(t.get("fromAccountId")),
+                        names.get(text_of(t.get("fromAccountId")), ""),
+                        text_of(t.get("toAccountId")),
+                        names.get(text_of(t.get("toAccountId")), ""),
+                        text_of(t.get("description")),
+                        money_or_zero(t.get("amount")),
                     ]
-                    for t in _list(doc, "transfersBetweenOwnAccounts")
+                    for t in items_of(doc, "transfersBetweenOwnAccounts")
                 ),
             ),
         ),
@@ -171,12 +171,12 @@ def csv_sections(document: Doc) -> list[tuple[str, str]]:
                 ["type", "opg_fee_type", "amount", "charges"],
                 (
                     [
-                        _s(f.get("type")),
-                        _s(f.get("opgFeeType")),
-                        _m(f.get("amount")),
+                        text_of(f.get("type")),
+                        text_of(f.get("opgFeeType")),
+                        money_or_zero(f.get("amount")),
                         len(f.get("charges") or []),
                     ]
-                    for f in _list(doc, "deputyFees")
+                    for f in items_of(doc, "deputyFees")
                 ),
             ),
         ),
@@ -186,12 +186,12 @@ def csv_sections(document: Doc) -> list[tuple[str, str]]:
                 ["transfer_id", "value_date", "description", "amount"],
                 (
                     [
-                        _s(x.get("transferId")),
-                        _s(x.get("valueDate")),
-                        _s(x.get("description")),
-                        _m(x.get("amount")),
+                        text_of(x.get("transferId")),
+                        text_of(x.get("valueDate")),
+                        text_of(x.get("description")),
+                        money_or_zero(x.get("amount")),
                     ]
-                    for x in _list(doc, "deputyExpenses")
+                    for x in items_of(doc, "deputyExpenses")
                 ),
             ),
         ),
@@ -201,14 +201,14 @@ def csv_sections(document: Doc) -> list[tuple[str, str]]:
                 ["transfer_id", "value_date", "recipient", "description", "decision_id", "amount"],
                 (
                     [
-                        _s(g.get("transferId")),
-                        _s(g.get("valueDate")),
-                        _s(g.get("recipient")),
-                        _s(g.get("description")),
-                        _s(g.get("decisionId")),
-                        _m(g.get("amount")),
+                        text_of(g.get("transferId")),
+                        text_of(g.get("valueDate")),
+                        text_of(g.get("recipient")),
+                        text_of(g.get("description")),
+                        text_of(g.get("decisionId")),
+                        money_or_zero(g.get("amount")),
                     ]
-                    for g in _list(doc, "gifts")
+                    for g in items_of(doc, "gifts")
                 ),
             ),
         ),
@@ -227,16 +227,16 @@ def csv_sections(document: Doc) -> list[tuple[str, str]]:
                 ],
                 (
                     [
-                        _s(d.get("decisionId")),
-                        _s(d.get("madeOn")),
-                        _s(d.get("kind")),
-                        _s(d.get("whatWasDecided")),
-                        _s(_money(d.get("amount"))),
+                        text_of(d.get("decisionId")),
+                        text_of(d.get("madeOn")),
+                        text_of(d.get("kind")),
+                        text_of(d.get("whatWasDecided")),
+                        text_of(money_or_none(d.get("amount"))),
                         yes(d.get("clientInvolved")),
-                        _s(d.get("whyClientNotInvolved")),
-                        _s(d.get("consulted")),
+                        text_of(d.get("whyClientNotInvolved")),
+                        text_of(d.get("consulted")),
                     ]
-                    for d in _list(doc, "decisions")
+                    for d in items_of(doc, "decisions")
                 ),
             ),
         ),
@@ -246,12 +246,12 @@ def csv_sections(document: Doc) -> list[tuple[str, str]]:
                 ["contacted_on", "kind", "with_whom", "about"],
                 (
                     [
-                        _s(c.get("contactedOn")),
-                        _s(c.get("kind")),
-                        _s(c.get("withWhom")),
-                        _s(c.get("about")),
+                        text_of(c.get("contactedOn")),
+                        text_of(c.get("kind")),
+                        text_of(c.get("withWhom")),
+                        text_of(c.get("about")),
                     ]
-                    for c in _list(doc, "contacts")
+                    for c in items_of(doc, "contacts")
                 ),
             ),
         ),
@@ -261,13 +261,13 @@ def csv_sections(document: Doc) -> list[tuple[str, str]]:
                 ["reviewed_on", "methods", "client_involved", "needs", "finances"],
                 (
                     [
-                        _s(v.get("reviewedOn")),
+                        text_of(v.get("reviewedOn")),
                         "; ".join(str(m) for m in v.get("methods") or []),
                         yes(v.get("clientInvolved")),
-                        _s(v.get("needs")),
-                        _s(v.get("finances")),
+                        text_of(v.get("needs")),
+                        text_of(v.get("finances")),
                     ]
-                    for v in _list(doc, "visits")
+                    for v in items_of(doc, "visits")
                 ),
             ),
         ),
@@ -276,10 +276,15 @@ def csv_sections(document: Doc) -> list[tuple[str, str]]:
             _csv(
                 ["item", "occurred_on", "kind", "details"],
                 [
-                    ["situation", "", "", _s(care.get("situation"))],
-                    ["arrangement", "", "", _s(care.get("arrangement"))],
+                    ["situation", "", "", text_of(care.get("situation"))],
+                    ["arrangement", "", "", text_of(care.get("arrangement"))],
                     *(
-                        ["change", _s(c.get("occurredOn")), _s(c.get("kind")), _s(c.get("details"))]
+                        [
+                            "change",
+                            text_of(c.get("occurredOn")),
+                            text_of(c.get("kind")),
+                            text_of(c.get("details")),
+                        ]
                         for c in care.get("changes") or []
                     ),
                 ],
@@ -291,12 +296,12 @@ def csv_sections(document: Doc) -> list[tuple[str, str]]:
                 ["benefit", "opg_category", "payments", "received"],
                 (
                     [
-                        _s(b.get("benefit")),
-                        _s(b.get("opgCategory")),
+                        text_of(b.get("benefit")),
+                        text_of(b.get("opgCategory")),
                         int(b.get("payments") or 0),
-                        _m(b.get("received")),
+                        money_or_zero(b.get("received")),
                     ]
-                    for b in _list(doc, "benefits")
+                    for b in items_of(doc, "benefits")
                 ),
             ),
         ),
@@ -308,44 +313,44 @@ def csv_sections(document: Doc) -> list[tuple[str, str]]:
                     *(
                         [
                             "property",
-                            _s(p.get("id")),
-                            _s(p.get("description")),
-                            _s(p.get("valuedOn")),
-                            _s(p.get("status")),
-                            _m(p.get("value")),
+                            text_of(p.get("id")),
+                            text_of(p.get("description")),
+                            text_of(p.get("valuedOn")),
+                            text_of(p.get("status")),
+                            money_or_zero(p.get("value")),
                         ]
                         for p in assets["property"]
                     ),
                     *(
                         [
                             "investment",
-                            _s(i.get("id")),
-                            _s(i.get("description")),
-                            _s(i.get("valuedOn")),
+                            text_of(i.get("id")),
+                            text_of(i.get("description")),
+                            text_of(i.get("valuedOn")),
                             "",
-                            _m(i.get("value")),
+                            money_or_zero(i.get("value")),
                         ]
                         for i in assets["investments"]
                     ),
                     *(
                         [
                             "placement",
-                            _s(p.get("id")),
-                            _s(p.get("institution")),
+                            text_of(p.get("id")),
+                            text_of(p.get("institution")),
                             "",
-                            _s(p.get("status")),
-                            _m(p.get("amount")),
+                            text_of(p.get("status")),
+                            money_or_zero(p.get("amount")),
                         ]
                         for p in assets["placements"]
                     ),
                     *(
                         [
                             "valuable",
-                            _s(v.get("id")),
-                            _s(v.get("description")),
+                            text_of(v.get("id")),
+                            text_of(v.get("description")),
                             "",
                             "",
-                            _m(v.get("value")),
+                            money_or_zero(v.get("value")),
                         ]
                         for v in assets["valuables"]
                     ),
@@ -358,13 +363,13 @@ def csv_sections(document: Doc) -> list[tuple[str, str]]:
                 ["id", "creditor", "kind", "opg_debt_type", "outstanding"],
                 (
                     [
-                        _s(d.get("id")),
-                        _s(d.get("creditor")),
-                        _s(d.get("kind")),
-                        OPG_DEBT_TYPE.get(_s(d.get("kind")), "other"),
-                        _m(d.get("outstanding")),
+                        text_of(d.get("id")),
+                        text_of(d.get("creditor")),
+                        text_of(d.get("kind")),
+                        OPG_DEBT_TYPE.get(text_of(d.get("kind")), "other"),
+                        money_or_zero(d.get("outstanding")),
                     ]
-                    for d in _list(doc, "debts")
+                    for d in items_of(doc, "debts")
                 ),
             ),
         ),
@@ -374,12 +379,12 @@ def csv_sections(document: Doc) -> list[tuple[str, str]]:
                 ["on", "kind", "description", "amount"],
                 (
                     [
-                        _s(a.get("on")),
-                        _s(a.get("kind")),
-                        _s(a.get("description")),
-                        _s(_money(a.get("amount"))),
+                        text_of(a.get("on")),
+                        text_of(a.get("kind")),
+                        text_of(a.get("description")),
+                        text_of(money_or_none(a.get("amount"))),
                     ]
-                    for a in _list(doc, "actions")
+                    for a in items_of(doc, "actions")
                 ),
             ),
         ),
@@ -388,8 +393,8 @@ def csv_sections(document: Doc) -> list[tuple[str, str]]:
             _csv(
                 ["section", "text"],
                 [
-                    *([k, _s(free.get(k))] for k in known),
-                    *([str(k), _s(v)] for k, v in sorted(free.items()) if k not in known),
+                    *([k, text_of(free.get(k))] for k in known),
+                    *([str(k), text_of(v)] for k, v in sorted(free.items()) if k not in known),
                 ],
             ),
         ),

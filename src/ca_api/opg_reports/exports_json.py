@@ -18,15 +18,15 @@ from ca_api.opg_reports.exports import (
     OPG_ACCOUNT_TYPE,
     OPG_DEBT_TYPE,
     Doc,
-    _assets,
-    _care,
-    _itemised,
-    _list,
-    _m,
-    _money,
-    _opg_section,
-    _s,
+    assets_of,
     balance_check,
+    care_of,
+    itemised_entries,
+    items_of,
+    money_or_none,
+    money_or_zero,
+    opg_section_of,
+    text_of,
 )
 
 
@@ -43,12 +43,12 @@ def json_schema() -> dict[str, Any]:
 
 def _money_item(category: Mapping[str, Any], entry: Mapping[str, Any]) -> dict[str, Any]:
     return {
-        "category": _s(category.get("opgCategory")),
-        "group": _s(category.get("opgGroup")),
-        "ledgerCategory": _s(category.get("category")),
+        "category": text_of(category.get("opgCategory")),
+        "group": text_of(category.get("opgGroup")),
+        "ledgerCategory": text_of(category.get("category")),
         "benefit": category.get("benefit"),
-        "amount": _m(entry.get("amount")),
-        "description": _s(entry.get("description")),
+        "amount": money_or_zero(entry.get("amount")),
+        "description": text_of(entry.get("description")),
         "date": entry.get("valueDate"),
         "bankAccountId": entry.get("accountId"),
     }
@@ -56,11 +56,11 @@ def _money_item(category: Mapping[str, Any], entry: Mapping[str, Any]) -> dict[s
 
 def _category_total(category: Mapping[str, Any]) -> dict[str, Any]:
     return {
-        "category": _s(category.get("opgCategory")),
-        "group": _s(category.get("opgGroup")),
-        "ledgerCategory": _s(category.get("category")),
+        "category": text_of(category.get("opgCategory")),
+        "group": text_of(category.get("opgGroup")),
+        "ledgerCategory": text_of(category.get("category")),
         "benefit": category.get("benefit"),
-        "amount": _m(category.get("amount")),
+        "amount": money_or_zero(category.get("amount")),
     }
 
 
@@ -71,121 +71,123 @@ def digital_service_json(document: Doc) -> dict[str, Any]:
     deputyship = doc.get("deputyship") or {}
     period = doc.get("period") or {}
     threshold = doc.get("threshold") or {}
-    money_out = [c for c in _list(doc, "moneyOut") if _opg_section(c) == "money"]
-    assets = _assets(doc)
-    care = _care(doc)
-    free_text = {str(k): _s(v) for k, v in sorted((doc.get("freeText") or {}).items())}
+    money_out = [c for c in items_of(doc, "moneyOut") if opg_section_of(c) == "money"]
+    assets = assets_of(doc)
+    care = care_of(doc)
+    free_text = {str(k): text_of(v) for k, v in sorted((doc.get("freeText") or {}).items())}
     submission = doc.get("submission") or {}
     check = balance_check(doc)
     return {
         "schemaVersion": 1,
         "report": {
-            "id": _s(doc.get("reportId")),
+            "id": text_of(doc.get("reportId")),
             "version": int(doc.get("version") or 1),
-            "type": _s(doc.get("reportType")),
+            "type": text_of(doc.get("reportType")),
             "startDate": period.get("start"),
             "endDate": period.get("end"),
             "dueDate": period.get("dueOn"),
-            "generatedAt": _s(doc.get("generatedAt")),
-            "generatedBy": _s(doc.get("generatedBy")),
-            "assetsAtEnd": _m(doc.get("assetsAtEnd")),
+            "generatedAt": text_of(doc.get("generatedAt")),
+            "generatedBy": text_of(doc.get("generatedBy")),
+            "assetsAtEnd": money_or_zero(doc.get("assetsAtEnd")),
             "higherAssetsThreshold": {
-                "name": _s(threshold.get("name")),
+                "name": text_of(threshold.get("name")),
                 "effectiveFrom": threshold.get("effectiveFrom"),
-                "value": _m(threshold.get("value")),
+                "value": money_or_zero(threshold.get("value")),
             },
         },
         "client": {
-            "id": _s(client.get("id")),
-            "reference": _s(client.get("reference")),
-            "caseNumber": _s(deputyship.get("caseNumber")),
-            "firstName": _s(client.get("givenName")),
-            "lastName": _s(client.get("familyName")),
+            "id": text_of(client.get("id")),
+            "reference": text_of(client.get("reference")),
+            "caseNumber": text_of(deputyship.get("caseNumber")),
+            "firstName": text_of(client.get("givenName")),
+            "lastName": text_of(client.get("familyName")),
             "dateOfBirth": client.get("dateOfBirth"),
         },
         "courtOrder": {
-            "id": _s(deputyship.get("id")),
-            "caseNumber": _s(deputyship.get("caseNumber")),
+            "id": text_of(deputyship.get("id")),
+            "caseNumber": text_of(deputyship.get("caseNumber")),
             "orderDate": deputyship.get("orderDate"),
-            "supervisionType": _s(deputyship.get("supervisionType")),
+            "supervisionType": text_of(deputyship.get("supervisionType")),
             "healthAndWelfare": bool(deputyship.get("healthAndWelfareOrder")),
         },
         "bankAccounts": [
             {
-                "id": _s(a.get("accountId")),
-                "accountType": OPG_ACCOUNT_TYPE.get(_s(a.get("kind")), "other"),
-                "kind": _s(a.get("kind")),
-                "name": _s(a.get("name")),
-                "openingBalance": _m(a.get("opening")),
-                "moneyIn": _m(a.get("moneyIn")),
-                "moneyOut": _m(a.get("moneyOut")),
-                "transfersIn": _m(a.get("transfersIn")),
-                "transfersOut": _m(a.get("transfersOut")),
-                "closingBalance": _m(a.get("closing")),
+                "id": text_of(a.get("accountId")),
+                "accountType": OPG_ACCOUNT_TYPE.get(text_of(a.get("kind")), "other"),
+                "kind": text_of(a.get("kind")),
+                "name": text_of(a.get("name")),
+                "openingBalance": money_or_zero(a.get("opening")),
+                "moneyIn": money_or_zero(a.get("moneyIn")),
+                "moneyOut": money_or_zero(a.get("moneyOut")),
+                "transfersIn": money_or_zero(a.get("transfersIn")),
+                "transfersOut": money_or_zero(a.get("transfersOut")),
+                "closingBalance": money_or_zero(a.get("closing")),
             }
-            for a in _list(doc, "accounts")
+            for a in items_of(doc, "accounts")
         ],
-        "moneyIn": [_money_item(c, e) for c in _list(doc, "moneyIn") for e in _itemised(c)],
-        "moneyOut": [_money_item(c, e) for c in money_out for e in _itemised(c)],
-        "moneyInTotals": [_category_total(c) for c in _list(doc, "moneyIn")],
+        "moneyIn": [
+            _money_item(c, e) for c in items_of(doc, "moneyIn") for e in itemised_entries(c)
+        ],
+        "moneyOut": [_money_item(c, e) for c in money_out for e in itemised_entries(c)],
+        "moneyInTotals": [_category_total(c) for c in items_of(doc, "moneyIn")],
         "moneyOutTotals": [_category_total(c) for c in money_out],
         "deputyFees": [
             {
-                "feeType": _s(f.get("opgFeeType")),
-                "type": _s(f.get("type")),
-                "amount": _m(f.get("amount")),
+                "feeType": text_of(f.get("opgFeeType")),
+                "type": text_of(f.get("type")),
+                "amount": money_or_zero(f.get("amount")),
             }
-            for f in _list(doc, "deputyFees")
+            for f in items_of(doc, "deputyFees")
         ],
         "deputyExpenses": [
             {
-                "amount": _m(x.get("amount")),
-                "description": _s(x.get("description")),
+                "amount": money_or_zero(x.get("amount")),
+                "description": text_of(x.get("description")),
                 "date": x.get("valueDate"),
             }
-            for x in _list(doc, "deputyExpenses")
+            for x in items_of(doc, "deputyExpenses")
         ],
         "gifts": [
             {
-                "amount": _m(g.get("amount")),
-                "recipient": _s(g.get("recipient")),
-                "description": _s(g.get("description")),
+                "amount": money_or_zero(g.get("amount")),
+                "recipient": text_of(g.get("recipient")),
+                "description": text_of(g.get("description")),
                 "date": g.get("valueDate"),
                 "decisionId": g.get("decisionId"),
             }
-            for g in _list(doc, "gifts")
+            for g in items_of(doc, "gifts")
         ],
         "moneyTransfers": [
             {
-                "accountFrom": _s(t.get("fromAccountId")),
-                "accountTo": _s(t.get("toAccountId")),
-                "amount": _m(t.get("amount")),
-                "description": _s(t.get("description")),
+                "accountFrom": text_of(t.get("fromAccountId")),
+                "accountTo": text_of(t.get("toAccountId")),
+                "amount": money_or_zero(t.get("amount")),
+                "description": text_of(t.get("description")),
                 "date": t.get("valueDate"),
             }
-            for t in _list(doc, "transfersBetweenOwnAccounts")
+            for t in items_of(doc, "transfersBetweenOwnAccounts")
         ],
         "decisions": [
             {
-                "id": _s(d.get("decisionId")),
-                "kind": _s(d.get("kind")),
+                "id": text_of(d.get("decisionId")),
+                "kind": text_of(d.get("kind")),
                 "date": d.get("madeOn"),
-                "description": _s(d.get("whatWasDecided")),
-                "amount": _money(d.get("amount")),
+                "description": text_of(d.get("whatWasDecided")),
+                "amount": money_or_none(d.get("amount")),
                 "clientInvolved": bool(d.get("clientInvolved")),
                 "clientInvolvedDetails": d.get("whyClientNotInvolved"),
-                "consulted": _s(d.get("consulted")),
+                "consulted": text_of(d.get("consulted")),
             }
-            for d in _list(doc, "decisions")
+            for d in items_of(doc, "decisions")
         ],
         "contacts": [
             {
                 "date": c.get("contactedOn"),
-                "kind": _s(c.get("kind")),
-                "contactName": _s(c.get("withWhom")),
-                "explanation": _s(c.get("about")),
+                "kind": text_of(c.get("kind")),
+                "contactName": text_of(c.get("withWhom")),
+                "explanation": text_of(c.get("about")),
             }
-            for c in _list(doc, "contacts")
+            for c in items_of(doc, "contacts")
         ],
         "visitsCare": {
             "visits": [
@@ -193,47 +195,47 @@ def digital_service_json(document: Doc) -> dict[str, Any]:
                     "date": v.get("reviewedOn"),
                     "methods": [str(m) for m in v.get("methods") or []],
                     "clientInvolved": bool(v.get("clientInvolved")),
-                    "needs": _s(v.get("needs")),
-                    "finances": _s(v.get("finances")),
+                    "needs": text_of(v.get("needs")),
+                    "finances": text_of(v.get("finances")),
                 }
-                for v in _list(doc, "visits")
+                for v in items_of(doc, "visits")
             ],
-            "situation": _s(care.get("situation")),
-            "arrangement": _s(care.get("arrangement")),
+            "situation": text_of(care.get("situation")),
+            "arrangement": text_of(care.get("arrangement")),
             "changes": [
                 {
                     "date": c.get("occurredOn"),
-                    "kind": _s(c.get("kind")),
-                    "details": _s(c.get("details")),
+                    "kind": text_of(c.get("kind")),
+                    "details": text_of(c.get("details")),
                 }
                 for c in care.get("changes") or []
             ],
         },
         "benefits": [
             {
-                "benefit": _s(b.get("benefit")),
-                "category": _s(b.get("opgCategory")),
-                "received": _m(b.get("received")),
+                "benefit": text_of(b.get("benefit")),
+                "category": text_of(b.get("opgCategory")),
+                "received": money_or_zero(b.get("received")),
                 "payments": int(b.get("payments") or 0),
             }
-            for b in _list(doc, "benefits")
+            for b in items_of(doc, "benefits")
         ],
         "assets": {
             "property": [
                 {
-                    "id": _s(p.get("id")),
-                    "description": _s(p.get("description")),
-                    "value": _m(p.get("value")),
+                    "id": text_of(p.get("id")),
+                    "description": text_of(p.get("description")),
+                    "value": money_or_zero(p.get("value")),
                     "valuationDate": p.get("valuedOn"),
-                    "status": _s(p.get("status")),
+                    "status": text_of(p.get("status")),
                 }
                 for p in assets["property"]
             ],
             "investments": [
                 {
-                    "id": _s(i.get("id")),
-                    "description": _s(i.get("description")),
-                    "value": _m(i.get("value")),
+                    "id": text_of(i.get("id")),
+                    "description": text_of(i.get("description")),
+                    "value": money_or_zero(i.get("value")),
                     "valuationDate": i.get("valuedOn"),
                 }
                 for i in assets["investments"]
@@ -241,20 +243,20 @@ def digital_service_json(document: Doc) -> dict[str, Any]:
             "other": [
                 *(
                     {
-                        "id": _s(p.get("id")),
+                        "id": text_of(p.get("id")),
                         "type": "placement",
-                        "description": _s(p.get("institution")),
-                        "value": _m(p.get("amount")),
-                        "status": _s(p.get("status")),
+                        "description": text_of(p.get("institution")),
+                        "value": money_or_zero(p.get("amount")),
+                        "status": text_of(p.get("status")),
                     }
                     for p in assets["placements"]
                 ),
                 *(
                     {
-                        "id": _s(v.get("id")),
+                        "id": text_of(v.get("id")),
                         "type": "valuable",
-                        "description": _s(v.get("description")),
-                        "value": _m(v.get("value")),
+                        "description": text_of(v.get("description")),
+                        "value": money_or_zero(v.get("value")),
                         "status": "",
                     }
                     for v in assets["valuables"]
@@ -263,26 +265,26 @@ def digital_service_json(document: Doc) -> dict[str, Any]:
         },
         "debts": [
             {
-                "id": _s(d.get("id")),
-                "debtType": OPG_DEBT_TYPE.get(_s(d.get("kind")), "other"),
-                "kind": _s(d.get("kind")),
-                "creditor": _s(d.get("creditor")),
-                "amount": _m(d.get("outstanding")),
+                "id": text_of(d.get("id")),
+                "debtType": OPG_DEBT_TYPE.get(text_of(d.get("kind")), "other"),
+                "kind": text_of(d.get("kind")),
+                "creditor": text_of(d.get("creditor")),
+                "amount": money_or_zero(d.get("outstanding")),
             }
-            for d in _list(doc, "debts")
+            for d in items_of(doc, "debts")
         ],
         "actions": [
             {
-                "kind": _s(a.get("kind")),
+                "kind": text_of(a.get("kind")),
                 "date": a.get("on"),
-                "description": _s(a.get("description")),
-                "amount": _money(a.get("amount")),
+                "description": text_of(a.get("description")),
+                "amount": money_or_none(a.get("amount")),
             }
-            for a in _list(doc, "actions")
+            for a in items_of(doc, "actions")
         ],
         "freeText": free_text,
         "submission": {
-            "status": _s(submission.get("status")),
+            "status": text_of(submission.get("status")),
             "preparedBy": submission.get("preparedBy"),
             "approvedBy": submission.get("approvedBy"),
             "approvedOn": submission.get("approvedOn"),

@@ -13,13 +13,13 @@ from ca_api.money import Pence, format_money
 from ca_api.opg_reports.exports import (
     FREE_TEXT_SECTIONS,
     Doc,
-    _account_names,
-    _assets,
-    _care,
-    _list,
-    _s,
-    _sum,
+    account_names,
+    assets_of,
     balance_check,
+    care_of,
+    items_of,
+    text_of,
+    total_of,
 )
 
 _REPORT_TYPE_TITLE: Mapping[str, str] = {
@@ -38,20 +38,20 @@ def pounds(pence: Pence | None) -> str:
 
 def _client_name(doc: Doc) -> str:
     c = doc.get("client") or {}
-    return " ".join(x for x in (_s(c.get("givenName")), _s(c.get("familyName"))) if x)
+    return " ".join(x for x in (text_of(c.get("givenName")), text_of(c.get("familyName"))) if x)
 
 
 def _money_category_rows(categories: Sequence[Mapping[str, Any]]) -> list[list[str]]:
     rows = [
         [
-            _s(c.get("category")) + (f" ({c['benefit']})" if c.get("benefit") else ""),
-            _s(c.get("opgCategory")),
-            _s(c.get("opgGroup")),
+            text_of(c.get("category")) + (f" ({c['benefit']})" if c.get("benefit") else ""),
+            text_of(c.get("opgCategory")),
+            text_of(c.get("opgGroup")),
             pounds(c.get("amount")),
         ]
         for c in categories
     ]
-    return [*rows, ["Total", "", "", pounds(_sum(categories))]]
+    return [*rows, ["Total", "", "", pounds(total_of(categories))]]
 
 
 def report_pdf(document: Doc) -> bytes:
@@ -61,10 +61,14 @@ def report_pdf(document: Doc) -> bytes:
     deputyship = doc.get("deputyship") or {}
     period = doc.get("period") or {}
     totals = doc.get("totals") or {}
-    report_type = _s(doc.get("reportType"))
-    names = _account_names(doc)
-    reference = _s(client.get("reference"))
-    start, end, due = _s(period.get("start")), _s(period.get("end")), _s(period.get("dueOn"))
+    report_type = text_of(doc.get("reportType"))
+    names = account_names(doc)
+    reference = text_of(client.get("reference"))
+    start, end, due = (
+        text_of(period.get("start")),
+        text_of(period.get("end")),
+        text_of(period.get("dueOn")),
+    )
     kind = _REPORT_TYPE_TITLE.get(report_type, "")
 
     pdf = Document(
@@ -73,15 +77,15 @@ def report_pdf(document: Doc) -> bytes:
             f"Client {reference}: {_client_name(doc)}",
             f"Period {start} to {end}; due on {due}",
         ],
-        author=_s(doc.get("generatedBy")) or "ca_api",
+        author=text_of(doc.get("generatedBy")) or "ca_api",
     )
     pdf.key_values(
         [
             ("Client reference", reference),
             ("Client", _client_name(doc)),
-            ("Date of birth", _s(client.get("dateOfBirth"))),
-            ("Court case number", _s(deputyship.get("caseNumber"))),
-            ("Order date", _s(deputyship.get("orderDate"))),
+            ("Date of birth", text_of(client.get("dateOfBirth"))),
+            ("Court case number", text_of(deputyship.get("caseNumber"))),
+            ("Order date", text_of(deputyship.get("orderDate"))),
             (
                 "Health and welfare order",
                 "yes" if deputyship.get("healthAndWelfareOrder") else "no",
@@ -93,18 +97,18 @@ def report_pdf(document: Doc) -> bytes:
             ("Higher assets threshold", pounds((doc.get("threshold") or {}).get("value"))),
             (
                 "Version",
-                f"{_s(doc.get('version'))}, generated {_s(doc.get('generatedAt'))} "
-                f"by {_s(doc.get('generatedBy'))}",
+                f"{text_of(doc.get('version'))}, generated {text_of(doc.get('generatedAt'))} "
+                f"by {text_of(doc.get('generatedBy'))}",
             ),
         ]
     )
 
-    accounts = _list(doc, "accounts")
+    accounts = items_of(doc, "accounts")
     pdf.heading("Accounts")
     account_rows = [
         [
-            _s(a.get("name")),
-            _s(a.get("kind")),
+            text_of(a.get("name")),
+            text_of(a.get("kind")),
             pounds(a.get("opening")),
             pounds(a.get("moneyIn")),
             pounds(a.get("moneyOut")),
@@ -120,7 +124,7 @@ def report_pdf(document: Doc) -> bytes:
                 "Total",
                 "",
                 *(
-                    pounds(_sum(accounts, k))
+                    pounds(total_of(accounts, k))
                     for k in (
                         "opening",
                         "moneyIn",
@@ -170,7 +174,7 @@ def report_pdf(document: Doc) -> bytes:
 
     header = ["Category", "OPG category", "OPG group", "Amount"]
     pdf.heading("Money in")
-    money_in_categories = _list(doc, "moneyIn")
+    money_in_categories = items_of(doc, "moneyIn")
     pdf.table(
         header,
         _money_category_rows(money_in_categories) if money_in_categories else [],
@@ -179,7 +183,7 @@ def report_pdf(document: Doc) -> bytes:
         total=True,
     )
     pdf.heading("Money out")
-    money_out_categories = _list(doc, "moneyOut")
+    money_out_categories = items_of(doc, "moneyOut")
     pdf.table(
         header,
         _money_category_rows(money_out_categories) if money_out_categories else [],
@@ -220,15 +224,15 @@ def report_pdf(document: Doc) -> bytes:
     )
 
     pdf.heading("Transfers between the client's own accounts")
-    transfers = _list(doc, "transfersBetweenOwnAccounts")
+    transfers = items_of(doc, "transfersBetweenOwnAccounts")
     pdf.table(
         ["Date", "From", "To", "Description", "Amount"],
         [
             [
-                _s(t.get("valueDate")),
-                names.get(_s(t.get("fromAccountId")), ""),
-                names.get(_s(t.get("toAccountId")), ""),
-                _s(t.get("description")),
+                text_of(t.get("valueDate")),
+                names.get(text_of(t.get("fromAccountId")), ""),
+                names.get(text_of(t.get("toAccountId")), ""),
+                text_of(t.get("description")),
                 pounds(t.get("amount")),
             ]
             for t in transfers
@@ -238,42 +242,45 @@ def report_pdf(document: Doc) -> bytes:
     )
 
     pdf.heading("Deputy fees")
-    fees = _list(doc, "deputyFees")
+    fees = items_of(doc, "deputyFees")
     pdf.table(
         ["Fee type", "OPG fee type", "Amount"],
-        [[_s(f.get("type")), _s(f.get("opgFeeType")), pounds(f.get("amount"))] for f in fees]
-        + ([["Total", "", pounds(_sum(fees))]] if fees else []),
+        [
+            [text_of(f.get("type")), text_of(f.get("opgFeeType")), pounds(f.get("amount"))]
+            for f in fees
+        ]
+        + ([["Total", "", pounds(total_of(fees))]] if fees else []),
         numeric=[2],
         widths=(2.2, 3, 1.2),
         total=True,
     )
     pdf.heading("Deputy expenses")
-    expenses = _list(doc, "deputyExpenses")
+    expenses = items_of(doc, "deputyExpenses")
     pdf.table(
         ["Date", "Description", "Amount"],
         [
-            [_s(x.get("valueDate")), _s(x.get("description")), pounds(x.get("amount"))]
+            [text_of(x.get("valueDate")), text_of(x.get("description")), pounds(x.get("amount"))]
             for x in expenses
         ]
-        + ([["Total", "", pounds(_sum(expenses))]] if expenses else []),
+        + ([["Total", "", pounds(total_of(expenses))]] if expenses else []),
         numeric=[2],
         widths=(1.1, 4, 1.3),
         total=True,
     )
     pdf.heading("Gifts")
-    gifts = _list(doc, "gifts")
+    gifts = items_of(doc, "gifts")
     pdf.table(
         ["Date", "Recipient", "Description", "Amount"],
         [
             [
-                _s(g.get("valueDate")),
-                _s(g.get("recipient")),
-                _s(g.get("description")),
+                text_of(g.get("valueDate")),
+                text_of(g.get("recipient")),
+                text_of(g.get("description")),
                 pounds(g.get("amount")),
             ]
             for g in gifts
         ]
-        + ([["Total", "", "", pounds(_sum(gifts))]] if gifts else []),
+        + ([["Total", "", "", pounds(total_of(gifts))]] if gifts else []),
         numeric=[3],
         widths=(1.1, 2, 3, 1.3),
         total=True,
@@ -284,12 +291,12 @@ def report_pdf(document: Doc) -> bytes:
         ["Benefit", "OPG category", "Payments", "Received"],
         [
             [
-                _s(b.get("benefit")),
-                _s(b.get("opgCategory")),
-                _s(b.get("payments")),
+                text_of(b.get("benefit")),
+                text_of(b.get("opgCategory")),
+                text_of(b.get("payments")),
                 pounds(b.get("received")),
             ]
-            for b in _list(doc, "benefits")
+            for b in items_of(doc, "benefits")
         ],
         numeric=[2, 3],
         widths=(2.5, 2.5, 1, 1.3),
@@ -300,13 +307,15 @@ def report_pdf(document: Doc) -> bytes:
         ["Date", "Decision", "Amount", "Client involved", "Consulted"],
         [
             [
-                _s(d.get("madeOn")),
-                f"{_s(d.get('kind'))}: {_s(d.get('whatWasDecided'))}",
+                text_of(d.get("madeOn")),
+                f"{text_of(d.get('kind'))}: {text_of(d.get('whatWasDecided'))}",
                 "" if d.get("amount") is None else pounds(d.get("amount")),
-                "yes" if d.get("clientInvolved") else f"no: {_s(d.get('whyClientNotInvolved'))}",
-                _s(d.get("consulted")),
+                "yes"
+                if d.get("clientInvolved")
+                else f"no: {text_of(d.get('whyClientNotInvolved'))}",
+                text_of(d.get("consulted")),
             ]
-            for d in _list(doc, "decisions")
+            for d in items_of(doc, "decisions")
         ],
         numeric=[2],
         widths=(1.1, 3.5, 1.2, 2, 2.2),
@@ -315,8 +324,13 @@ def report_pdf(document: Doc) -> bytes:
     pdf.table(
         ["Date", "Kind", "With", "About"],
         [
-            [_s(c.get("contactedOn")), _s(c.get("kind")), _s(c.get("withWhom")), _s(c.get("about"))]
-            for c in _list(doc, "contacts")
+            [
+                text_of(c.get("contactedOn")),
+                text_of(c.get("kind")),
+                text_of(c.get("withWhom")),
+                text_of(c.get("about")),
+            ]
+            for c in items_of(doc, "contacts")
         ],
         widths=(1.1, 1.2, 2, 3.5),
     )
@@ -325,24 +339,24 @@ def report_pdf(document: Doc) -> bytes:
         ["Date", "How", "Client involved", "Needs", "Finances"],
         [
             [
-                _s(v.get("reviewedOn")),
+                text_of(v.get("reviewedOn")),
                 ", ".join(str(m) for m in v.get("methods") or []),
                 "yes" if v.get("clientInvolved") else "no",
-                _s(v.get("needs")),
-                _s(v.get("finances")),
+                text_of(v.get("needs")),
+                text_of(v.get("finances")),
             ]
-            for v in _list(doc, "visits")
+            for v in items_of(doc, "visits")
         ],
         empty="No visits recorded.",
         widths=(1.1, 1.5, 1.2, 2.5, 2.5),
     )
-    care = _care(doc)
+    care = care_of(doc)
     pdf.key_values(
         [
             (k, v)
             for k, v in (
-                ("Situation", _s(care.get("situation"))),
-                ("Care arrangement", _s(care.get("arrangement"))),
+                ("Situation", text_of(care.get("situation"))),
+                ("Care arrangement", text_of(care.get("arrangement"))),
             )
             if v
         ]
@@ -351,27 +365,40 @@ def report_pdf(document: Doc) -> bytes:
     if changes:
         pdf.table(
             ["Date", "Change", "Details"],
-            [[_s(c.get("occurredOn")), _s(c.get("kind")), _s(c.get("details"))] for c in changes],
+            [
+                [text_of(c.get("occurredOn")), text_of(c.get("kind")), text_of(c.get("details"))]
+                for c in changes
+            ],
             widths=(1.1, 1.5, 4),
         )
 
-    assets = _assets(doc)
+    assets = assets_of(doc)
     pdf.heading("Assets at the period's end")
     asset_rows = [
         *(
-            ["Property", _s(p.get("description")), _s(p.get("valuedOn")), pounds(p.get("value"))]
+            [
+                "Property",
+                text_of(p.get("description")),
+                text_of(p.get("valuedOn")),
+                pounds(p.get("value")),
+            ]
             for p in assets["property"]
         ),
         *(
-            ["Investment", _s(i.get("description")), _s(i.get("valuedOn")), pounds(i.get("value"))]
+            [
+                "Investment",
+                text_of(i.get("description")),
+                text_of(i.get("valuedOn")),
+                pounds(i.get("value")),
+            ]
             for i in assets["investments"]
         ),
         *(
-            ["Placement", _s(p.get("institution")), "", pounds(p.get("amount"))]
+            ["Placement", text_of(p.get("institution")), "", pounds(p.get("amount"))]
             for p in assets["placements"]
         ),
         *(
-            ["Valuable", _s(v.get("description")), "", pounds(v.get("value"))]
+            ["Valuable", text_of(v.get("description")), "", pounds(v.get("value"))]
             for v in assets["valuables"]
         ),
     ]
@@ -382,11 +409,14 @@ def report_pdf(document: Doc) -> bytes:
         widths=(1.2, 4, 1.2, 1.4),
     )
     pdf.heading("Debts at the period's end")
-    debts = _list(doc, "debts")
+    debts = items_of(doc, "debts")
     pdf.table(
         ["Creditor", "Kind", "Outstanding"],
-        [[_s(d.get("creditor")), _s(d.get("kind")), pounds(d.get("outstanding"))] for d in debts]
-        + ([["Total", "", pounds(_sum(debts, "outstanding"))]] if debts else []),
+        [
+            [text_of(d.get("creditor")), text_of(d.get("kind")), pounds(d.get("outstanding"))]
+            for d in debts
+        ]
+        + ([["Total", "", pounds(total_of(debts, "outstanding"))]] if debts else []),
         numeric=[2],
         widths=(3, 2.5, 1.5),
         total=True,
@@ -396,12 +426,12 @@ def report_pdf(document: Doc) -> bytes:
         ["Date", "Action", "Description", "Amount"],
         [
             [
-                _s(a.get("on")),
-                _s(a.get("kind")),
-                _s(a.get("description")),
+                text_of(a.get("on")),
+                text_of(a.get("kind")),
+                text_of(a.get("description")),
                 "" if a.get("amount") is None else pounds(a.get("amount")),
             ]
-            for a in _list(doc, "actions")
+            for a in items_of(doc, "actions")
         ],
         numeric=[3],
         widths=(1.1, 1.6, 3.5, 1.3),
@@ -410,19 +440,19 @@ def report_pdf(document: Doc) -> bytes:
     free = doc.get("freeText") or {}
     for key, heading in FREE_TEXT_SECTIONS:
         pdf.heading(heading)
-        pdf.paragraph(_s(free.get(key)) or "Not written.")
+        pdf.paragraph(text_of(free.get(key)) or "Not written.")
 
     submission = doc.get("submission") or {}
     pdf.heading("Review and submission")
     pdf.key_values(
         [
-            ("Status", _s(submission.get("status"))),
-            ("Prepared by", _s(submission.get("preparedBy"))),
-            ("Approved by", _s(submission.get("approvedBy"))),
-            ("Approved on", _s(submission.get("approvedOn"))),
-            ("Submitted to the OPG on", _s(submission.get("submittedOn"))),
-            ("OPG reference", _s(submission.get("opgReference"))),
-            ("Correction reason", _s(submission.get("correctionReason"))),
+            ("Status", text_of(submission.get("status"))),
+            ("Prepared by", text_of(submission.get("preparedBy"))),
+            ("Approved by", text_of(submission.get("approvedBy"))),
+            ("Approved on", text_of(submission.get("approvedOn"))),
+            ("Submitted to the OPG on", text_of(submission.get("submittedOn"))),
+            ("OPG reference", text_of(submission.get("opgReference"))),
+            ("Correction reason", text_of(submission.get("correctionReason"))),
         ]
     )
     return pdf.to_pdf()

@@ -102,10 +102,10 @@ class ReportOutcome:
 
 async def views(session: AsyncSession, ids: Sequence[uuid.UUID]) -> list[ReportView]:
     reports = list(await repository.reports_by_id(session, ids))
-    return await _views_of(session, reports)
+    return await views_of(session, reports)
 
 
-async def _views_of(session: AsyncSession, reports: Sequence[OpgReport]) -> list[ReportView]:
+async def views_of(session: AsyncSession, reports: Sequence[OpgReport]) -> list[ReportView]:
     ids = [r.id for r in reports]
     versions: dict[uuid.UUID, list[OpgReportVersion]] = {i: [] for i in ids}
     texts: dict[uuid.UUID, list[OpgReportText]] = {i: [] for i in ids}
@@ -127,7 +127,7 @@ async def view(session: AsyncSession, report_id: uuid.UUID) -> ReportView:
     return found[0]
 
 
-async def _outcome(
+async def outcome_of(
     session: AsyncSession, report_id: uuid.UUID, *, replayed: bool = False
 ) -> ReportOutcome:
     return ReportOutcome(await view(session, report_id), replayed)
@@ -148,7 +148,7 @@ async def list_reports(
         due_window=(due_state.value, clock.today()) if due_state else None,
         seek=seek,
     )
-    return await _views_of(session, rows)
+    return await views_of(session, rows)
 
 
 # --- the approval mechanism's view of a report ------------------------------------------------
@@ -156,7 +156,7 @@ async def list_reports(
 ONCE = approvals.Once(
     remember_as="opg_report_id",
     ident=lambda o: o.view.report.id,
-    replay=partial(_outcome, replayed=True),
+    replay=partial(outcome_of, replayed=True),
 )
 
 REPORTS: approvals.Approvable[OpgReport, OpgReportStatus, OpgReportEventKind] = (
@@ -201,7 +201,7 @@ STEPS = steps.Steps(
         OpgReportEventKind.SUBMITTED: "markOpgReportSubmitted",
         OpgReportEventKind.CORRECTED: "correctOpgReport",
     },
-    read=_outcome,
+    read=outcome_of,
 )
 
 

@@ -25,8 +25,8 @@ from ca_api.files import rules as file_rules
 from ca_api.files import service as files
 from ca_api.files.rules import FileType
 from ca_api.opg_reports import exports_pdf, rules
-from ca_api.opg_reports.balance import _require_balanced
-from ca_api.opg_reports.drafting import _build, _reason
+from ca_api.opg_reports.balance import require_balanced
+from ca_api.opg_reports.drafting import build_version, reason_given
 from ca_api.opg_reports.models import OpgReport
 from ca_api.opg_reports.report_views import (
     REPORTS,
@@ -73,7 +73,7 @@ async def prepare_report(
                 f"the period ends on {r.period_end.isoformat()}: prepare the report after it"
             )
         v = await view(session, report_id)
-        await _require_balanced(session, v)
+        await require_balanced(session, v)
         assert v.current is not None
         number = v.current.version
         await approvals.append_event(
@@ -120,7 +120,7 @@ async def approve_report(
         prepared = v.prepared
         assert prepared is not None and v.current is not None
         approvals.require_four_eyes(actor, REPORTS, prepared.recorded_by, authors(v))
-        await _require_balanced(session, v)
+        await require_balanced(session, v)
         number = v.current.version
         await approvals.append_event(
             session,
@@ -154,7 +154,7 @@ async def return_report(
     idempotency_key: str,
 ) -> ReportOutcome:
     """PREPARED or APPROVED -> OPEN, with the reason."""
-    why = _reason(reason, required=True)
+    why = reason_given(reason, required=True)
 
     async def give_back(
         held: approvals.Held[OpgReport, OpgReportStatus],
@@ -217,7 +217,7 @@ async def mark_submitted(
         if submitted_on <= r.period_end:
             raise ValidationFailed({"submitted_on": "is not after the period's end"})
         v = await view(session, report_id)
-        await _require_balanced(session, v)
+        await require_balanced(session, v)
         assert v.current is not None
         number = v.current.version
         document = await document_of(session, v, number)
@@ -281,7 +281,7 @@ async def correct_report(
     idempotency_key: str,
 ) -> ReportOutcome:
     """SUBMITTED -> OPEN with a new version that says why (reviewed and submitted again)."""
-    why = _reason(reason, required=True)
+    why = reason_given(reason, required=True)
 
     async def correct(
         held: approvals.Held[OpgReport, OpgReportStatus],
@@ -289,7 +289,7 @@ async def correct_report(
         v = await view(session, report_id)
         assert v.current is not None
         number = v.current.version + 1
-        await _build(session, actor, held.row, number, why)
+        await build_version(session, actor, held.row, number, why)
         await approvals.append_event(
             session,
             REPORTS,

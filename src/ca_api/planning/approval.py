@@ -18,7 +18,7 @@ from ca_api.errors import RecordNotFound, ValidationFailed
 from ca_api.money import format_money
 from ca_api.planning import repository
 from ca_api.planning.models import BudgetPlan
-from ca_api.planning.service import PLAN, RecordedPlan, _recorded, get_plan
+from ca_api.planning.service import PLAN, RecordedPlan, get_plan, recorded_plan
 
 
 async def _authors(session: AsyncSession, plan: BudgetPlan) -> frozenset[str]:
@@ -87,4 +87,4 @@ async def submit_plan(
         await audit.record(
             session, actor, PLAN, plan.id, "submit", after=after, client_id=plan.client_id
         )
-    return RecordedPlan(await _recorded(session, plan_id), replayed=outcome.replayed)
+    return RecordedPlan(await recorded_plan(session, plan_id), replayed=outcome.replayed)

@@ -177,7 +177,7 @@ async def plans_by_id(
     return {v.plan.id: v for v in await _views(session, list(plans))}
 
 
-async def _recorded(session: AsyncSession, plan_id: uuid.UUID) -> PlanView:
+async def recorded_plan(session: AsyncSession, plan_id: uuid.UUID) -> PlanView:
     """A plan this transaction (or an earlier one) recorded: it is there."""
     view = await get_plan(session, plan_id)
     assert view is not None
@@ -276,11 +276,11 @@ async def record_plan(
         await audit.record(
             session, actor, PLAN, plan_id, action, after=after, client_id=new.client_id
         )
-        return RecordedPlan(await _recorded(session, plan_id))
+        return RecordedPlan(await recorded_plan(session, plan_id))
 
     async def replay(result: dict[str, Any]) -> RecordedPlan:
         return RecordedPlan(
-            await _recorded(session, uuid.UUID(str(result["plan_id"]))), replayed=True
+            await recorded_plan(session, uuid.UUID(str(result["plan_id"]))), replayed=True
         )
 
     return await idempotency.run_once(

@@ -31,8 +31,8 @@ from ca_api.money import Pence
 from ca_api.payments import raising as payments
 from ca_api.payments.views import PaymentOutcome
 from ca_api.recovery import repository, rules
-from ca_api.recovery.reads import RecoveryView, _outcome, recovery_of
-from ca_api.recovery.recording import _not_recovered
+from ca_api.recovery.reads import RecoveryView, outcome_of, recovery_of
+from ca_api.recovery.recording import not_recovered
 
 HANDOVER = "recovery_handover"
 EVIDENCE_TYPES = frozenset(FileType)
@@ -82,7 +82,7 @@ async def raise_handover(
         await clients.lock_open_client(session, client_id)
         view = await recovery_of(session, client_id)
         if view is None:
-            raise _not_recovered("money is handed back")
+            raise not_recovered("money is handed back")
         try:
             await ledger.counterparty_account(session, payee_id)
         except RecordNotFound:
@@ -148,7 +148,7 @@ async def raise_handover(
         session, actor, idempotency_key, "raiseHandoverPayment", payload, work
     )
     done = await payments.payment_outcome(session, uuid.UUID(str(result["payment_id"])))
-    outcome = await _outcome(session, result)
+    outcome = await outcome_of(session, result)
     return HandoverOutcome(outcome.view, done, outcome.replayed)
 
 
@@ -160,4 +160,4 @@ async def refuse_unless_recovered(session: AsyncSession, payment_id: uuid.UUID) 
     if link is None:
         return
     if await recovery_of(session, link.client_id) is None:  # pragma: no cover - append-only
-        raise _not_recovered("a handover payment is approved or made")
+        raise not_recovered("a handover payment is approved or made")

@@ -110,7 +110,7 @@ async def recovery_of(session: AsyncSession, client_id: uuid.UUID) -> RecoveryVi
     return (await recoveries_of_clients(session, [client_id])).get(client_id)
 
 
-async def _outcome(session: AsyncSession, result: dict[str, Any]) -> RecoveryOutcome:
+async def outcome_of(session: AsyncSession, result: dict[str, Any]) -> RecoveryOutcome:
     view = await recovery_of(session, uuid.UUID(str(result["client_id"])))
     assert view is not None
     return RecoveryOutcome(view, bool(result.get("replayed")))

@@ -40,7 +40,7 @@ from ca_api.orders import rules as order_rules
 from ca_api.orders import service as orders
 from ca_api.recovery import repository, rules
 from ca_api.recovery.models import RecoveryOrder
-from ca_api.recovery.reads import RecoveryOutcome, _outcome, outstanding_of_clients, recovery_of
+from ca_api.recovery.reads import RecoveryOutcome, outcome_of, outstanding_of_clients, recovery_of
 
 ENTITY = "recovery_order"
 
@@ -162,7 +162,7 @@ async def record(
     result = await idempotency.run_recorded(
         session, actor, idempotency_key, "recordRecoveryOfCapacity", payload, work
     )
-    return await _outcome(session, result)
+    return await outcome_of(session, result)
 
 
 async def correct(
@@ -264,10 +264,10 @@ async def correct(
     result = await idempotency.run_recorded(
         session, actor, idempotency_key, "correctRecoveryOfCapacity", payload, work
     )
-    return await _outcome(session, result)
+    return await outcome_of(session, result)
 
 
-def _not_recovered(what: str) -> InvalidState:
+def not_recovered(what: str) -> InvalidState:
     return InvalidState(
         f"no court order that the client can manage their affairs is recorded: {what} only "
         "after it (R-ORD-5, seed 002 B 27; recordRecoveryOfCapacity)"
@@ -286,7 +286,7 @@ async def close(
         await clients.lock_open_client(session, client_id)
         view = await recovery_of(session, client_id)
         if view is None:
-            raise _not_recovered("the case is closed as recovered")
+            raise not_recovered("the case is closed as recovered")
         if view.outstanding:
             raise InvalidState(
                 "the case closes only when every account is at zero and nothing is held in "
@@ -306,7 +306,7 @@ async def close(
     result = await idempotency.run_recorded(
         session, actor, idempotency_key, "closeRecoveredCase", {"client_id": str(client_id)}, work
     )
-    return await _outcome(session, result)
+    return await outcome_of(session, result)
 
 
 async def refuse_closing_by_amendment(session: AsyncSession, client_id: uuid.UUID) -> None:

@@ -35,7 +35,7 @@ from ca_api import clock
 from ca_api.reports import rules
 
 
-def _classified(roles: str) -> str:
+def classification_ctes(roles: str) -> str:
     """The classification as CTEs ending in ``classified``: one row per row of ``roles`` (a query
     giving i, sign, client_id, on_, until and deputy: a client the council acts for on ``on_``,
     whether a deputyship is among their orders in force then, and a probe i/sign the caller
@@ -116,11 +116,11 @@ _ON_THE_DATE = """
   WHERE o.during @> CAST(:on AS date)
   GROUP BY o.client_id
 """
-_CLASSIFIED = _classified(_ON_THE_DATE)
+CLASSIFIED = classification_ctes(_ON_THE_DATE)
 
 # The month ends of a series as steps: i (0 the first day given), on_/until, and the day before
 # (before/before_until; none for step 0).
-_STEPS = """
+STEPS = """
 steps AS (
   SELECT s.i - 1 AS i, s.on_, s.until,
          lag(s.on_) OVER (ORDER BY s.i) AS before,
@@ -130,14 +130,14 @@ steps AS (
 )"""
 
 # The clients whose classification may differ between the day before step i and step i's day:
-# everything ``_classified`` reads by date, dated inside the step. An order in force on one day
-# and not the other (its first day or the day after its last inside the step), a version of the
-# details recorded inside it (London date), a move into or out of residential care or a death
-# dated inside it. Any other client is classified alike on both days (the rest of what it
+# everything ``classification_ctes`` reads by date, dated inside the step. An order in force on
+# one day and not the other (its first day or the day after its last inside the step), a
+# version of the details recorded inside it (London date), a move into or out of residential care
+# or a death dated inside it. Any other client is classified alike on both days (the rest of what it
 # reads, a death confirmed or withdrawn, a move corrected, is not dated: the same on every day).
 # The days are consecutive month ends, so a date's step is the one of its month end: each list
 # is read once for the whole series (:first to :last) and joined to its step on that key.
-_CHANGED = """
+CHANGED = """
 dated AS (
   SELECT o.client_id, lower(o.during) AS day FROM order_in_force o
   WHERE lower(o.during) > CAST(:first AS date) AND lower(o.during) <= CAST(:last AS date)
@@ -180,11 +180,11 @@ _PROBED = """
 
 _CASELOAD_CHANGES = (
     "WITH "
-    + _STEPS
+    + STEPS
     + ","
-    + _CHANGED
+    + CHANGED
     + ","
-    + _classified(_PROBED)
+    + classification_ctes(_PROBED)
     + """
 SELECT i, sign, deputy, situation, count(*) AS clients
 FROM classified
@@ -198,16 +198,16 @@ FROM classified
 GROUP BY deputy, situation
 """
 
-_CASELOAD = "WITH " + _CLASSIFIED + _COUNT
+_CASELOAD = "WITH " + CLASSIFIED + _COUNT
 
 
-def _dated(on: date) -> dict[str, Any]:
+def date_bound(on: date) -> dict[str, Any]:
     """The date, and the first moment of the next day in London."""
     until = datetime.combine(on + timedelta(days=1), time(0), tzinfo=clock.LONDON)
     return {"on": on, "until": until}
 
 
-async def _planned_for_the_date(session: AsyncSession) -> None:
+async def planned_for_the_date(session: AsyncSession) -> None:
     """For this transaction only: a plan made for the date given each time, and no JIT.
 
     The driver prepares each statement; after five runs PostgreSQL may switch a prepared
@@ -220,7 +220,7 @@ async def _planned_for_the_date(session: AsyncSession) -> None:
 
 
 @asynccontextmanager
-async def _series_settings(session: AsyncSession) -> AsyncIterator[None]:
+async def series_settings(session: AsyncSession) -> AsyncIterator[None]:
     """For the statements inside only: hash joins where a join has a key, and room to hash and
     sort in memory. PostgreSQL cannot tell how many clients a series' steps list (CTEs over
     arrays and date ranges): it guessed one or two and joined them by nested loops, scanning
@@ -244,18 +244,18 @@ async def _series_settings(session: AsyncSession) -> AsyncIterator[None]:
 
 async def caseload_counts(session: AsyncSession, on: date) -> Sequence[Any]:
     """(deputy, situation, clients) for the clients the council acts for on ``on``."""
-    await _planned_for_the_date(session)
-    return (await session.execute(text(_CASELOAD), _dated(on))).all()
+    await planned_for_the_date(session)
+    return (await session.execute(text(_CASELOAD), date_bound(on))).all()
 
 
-def _check_month_ends(days: Sequence[date]) -> None:
+def check_month_ends(days: Sequence[date]) -> None:
     if list(days) != rules.month_ends(days[0], days[-1]) or days[0] != rules.month_end(days[0]):
         raise ValueError("the days of a series are consecutive month ends")
 
 
-def _days(days: Sequence[date]) -> dict[str, Any]:
+def days_bound(days: Sequence[date]) -> dict[str, Any]:
     """The days of a series (ascending) as arrays, with the ends of the whole range."""
-    untils = [_dated(d)["until"] for d in days]
+    untils = [date_bound(d)["until"] for d in days]
     return {
         "days": list(days),
         "untils": untils,
@@ -272,10 +272,10 @@ async def caseload_changes(session: AsyncSession, days: Sequence[date]) -> Seque
     clients whose classification may change between ``days[i - 1]`` and ``days[i]``, counted as
     ``caseload_counts`` counts them on each day (sign -1 on ``days[i - 1]``, +1 on ``days[i]``).
     The caseload on ``days[i]`` is the caseload on ``days[i - 1]`` less the first and plus the
-    second: the clients not listed are counted alike on both days (``_CHANGED``)."""
+    second: the clients not listed are counted alike on both days (``CHANGED``)."""
     if len(days) < 2:
         return []
-    _check_month_ends(days)
-    await _planned_for_the_date(session)
-    async with _series_settings(session):
-        return (await session.execute(text(_CASELOAD_CHANGES), _days(days))).all()
+    check_month_ends(days)
+    await planned_for_the_date(session)
+    async with series_settings(session):
+        return (await session.execute(text(_CASELOAD_CHANGES), days_bound(days))).all()

@@ -12,20 +12,20 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ca_api.reports.caseload_repository import (
-    _CHANGED,
-    _CLASSIFIED,
-    _STEPS,
-    _check_month_ends,
-    _classified,
-    _dated,
-    _days,
-    _planned_for_the_date,
-    _series_settings,
+    CHANGED,
+    CLASSIFIED,
+    STEPS,
+    check_month_ends,
+    classification_ctes,
+    date_bound,
+    days_bound,
+    planned_for_the_date,
+    series_settings,
 )
 
 # The money held at each of a series' month ends (steps i = 0.. of :days), by role. Every
 # client the caseload counts on the first day (classified whole), and each client whose
-# classification may change (``_CHANGED``) classified again on the day of that step: a class
+# classification may change (``CHANGED``) classified again on the day of that step: a class
 # point (i, client, class: 2 deputy, 1 appointee, 0 not counted). Per client, in step order, a
 # class holds from the point where it changes to the next change: a class segment (a client,
 # deputy or not, steps i to next_i), counted +1 from its first step and -1 from its end.
@@ -143,7 +143,7 @@ GROUP BY i, deputy
 HAVING sum(clients) <> 0 OR sum(held) <> 0 OR sum(over) <> 0
 """
 _MONEY_SERIES_TEMPLATE = (
-    "WITH " + _STEPS + "," + _CHANGED + "," + _classified(_MONEY_ROLES) + _MONEY_SERIES_TAIL
+    "WITH " + STEPS + "," + CHANGED + "," + classification_ctes(_MONEY_ROLES) + _MONEY_SERIES_TAIL
 )
 # One side: each client's balance on the first day from the month rows up to it (the other
 # side, ``_SERIES_NOW_LESS_LATER``, from the balance now), an amount of step 0 (month_end
@@ -333,8 +333,8 @@ FROM classified c
 LEFT JOIN balances b ON b.client_id = c.client_id
 GROUP BY c.deputy
 """
-_MONEY_UP_TO = "WITH " + _CLASSIFIED + "," + _UP_TO + _BY_ROLE
-_MONEY_NOW_LESS_LATER = "WITH " + _CLASSIFIED + "," + _NOW_LESS_LATER + _BY_ROLE
+_MONEY_UP_TO = "WITH " + CLASSIFIED + "," + _UP_TO + _BY_ROLE
+_MONEY_NOW_LESS_LATER = "WITH " + CLASSIFIED + "," + _NOW_LESS_LATER + _BY_ROLE
 
 
 # The first and last value dates (the ends of an index: no scan).
@@ -350,8 +350,8 @@ async def money_by_role(
     accounts together hold at least ``threshold`` (none when None). ``up_to``: sum the money
     moved up to ``on`` (True) or take the balances now less what moved after (False); None:
     whichever side of the middle of the ledger's value dates ``on`` falls on."""
-    await _planned_for_the_date(session)
-    params = _dated(on) | {"threshold": threshold}
+    await planned_for_the_date(session)
+    params = date_bound(on) | {"threshold": threshold}
     if up_to is None:
         span = (await session.execute(text(_SPAN))).one()
         up_to = span.first is None or on < span.first + (span.last - span.first) / 2
@@ -373,12 +373,12 @@ async def money_series(
     balances on ``days[0]``)."""
     if not days:
         return []
-    _check_month_ends(days)
-    await _planned_for_the_date(session)
+    check_month_ends(days)
+    await planned_for_the_date(session)
     if up_to is None:
         span = (await session.execute(text(_SPAN))).one()
         up_to = span.first is None or days[0] < span.first + (span.last - span.first) / 2
     sql = _MONEY_SERIES_UP_TO if up_to else _MONEY_SERIES_NOW_LESS_LATER
-    params = _days(days) | {"thresholds": list(thresholds), "steps": len(days)}
-    async with _series_settings(session):
+    params = days_bound(days) | {"thresholds": list(thresholds), "steps": len(days)}
+    async with series_settings(session):
         return (await session.execute(text(sql), params)).all()

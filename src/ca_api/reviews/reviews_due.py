@@ -39,7 +39,7 @@ class ReviewDue(deadline_clock.Deadline):
         return self.source_id
 
 
-def _months_on(figures: Sequence[PolicyFigure], on: date) -> int:
+def months_on(figures: Sequence[PolicyFigure], on: date) -> int:
     """The months between reviews in force on ``on`` (the figure's history, oldest first). A
     clock that started before the first figure was recorded (an order of 2012, the seed's
     policy of 2014) runs by that first figure: the yearly review is the court's expectation of
@@ -67,7 +67,7 @@ async def every_review_due(
 def _review_due(r: Any, figures: Sequence[PolicyFigure], today: date) -> ReviewDue:
     """A deputy client's next review by the rules, from its row (``repository.deputy_clients``)."""
     start = r.last_reviewed_on or r.order_date
-    months = _months_on(figures, start)
+    months = months_on(figures, start)
     due_on = rules.review_due_on(start, months)
     return ReviewDue(
         source_id=r.client_id,
