@@ -10,7 +10,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from datetime import date, datetime, time, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Row, and_, exists, func, not_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -33,6 +33,8 @@ from ca_api.property.models import PropertyRecord, PropertySale, PropertyValuati
 from ca_api.receipts.models import Receipt
 from ca_api.reviews.models import CircumstanceChange, ClientContact, ClientReview
 from ca_api.valuables.models import ValuableMovement, ValuableRecord
+
+R = TypeVar("R")
 
 
 def end_of_day(day: date) -> datetime:
@@ -244,45 +246,44 @@ async def fee_charges(
 # --- assets at the period's end ---------------------------------------------------------------
 
 
-async def property_records(session: AsyncSession, client_id: uuid.UUID) -> Sequence[PropertyRecord]:
-    stmt = (
-        select(PropertyRecord)
-        .where(PropertyRecord.client_id == client_id)
-        .order_by(PropertyRecord.recorded_at, PropertyRecord.id)
-    )
+async def _of_client(
+    session: AsyncSession,
+    model: type[R],
+    client_id: uuid.UUID,
+    order_by: Sequence[Any],
+    *also: Any,
+) -> Sequence[R]:
+    """The client's rows of ``model`` (also meeting ``also``), in ``order_by`` order."""
+    table: Any = model
+    stmt = select(model).where(table.client_id == client_id, *also).order_by(*order_by)
     return (await session.execute(stmt)).scalars().all()
+
+
+async def property_records(session: AsyncSession, client_id: uuid.UUID) -> Sequence[PropertyRecord]:
+    order = (PropertyRecord.recorded_at, PropertyRecord.id)
+    return await _of_client(session, PropertyRecord, client_id, order)
 
 
 async def property_valuations(
     session: AsyncSession, client_id: uuid.UUID, end: date
 ) -> Sequence[PropertyValuation]:
     """The client's property valuations made on or before ``end``, oldest first."""
-    stmt = (
-        select(PropertyValuation)
-        .where(PropertyValuation.client_id == client_id, PropertyValuation.valued_on <= end)
-        .order_by(PropertyValuation.valued_on, PropertyValuation.recorded_at, PropertyValuation.id)
+    order = (PropertyValuation.valued_on, PropertyValuation.recorded_at, PropertyValuation.id)
+    return await _of_client(
+        session, PropertyValuation, client_id, order, PropertyValuation.valued_on <= end
     )
-    return (await session.execute(stmt)).scalars().all()
 
 
 async def property_sales(session: AsyncSession, client_id: uuid.UUID) -> Sequence[PropertySale]:
-    stmt = (
-        select(PropertySale)
-        .where(PropertySale.client_id == client_id)
-        .order_by(PropertySale.agreed_on, PropertySale.id)
-    )
-    return (await session.execute(stmt)).scalars().all()
+    order = (PropertySale.agreed_on, PropertySale.id)
+    return await _of_client(session, PropertySale, client_id, order)
 
 
 async def existing_investments(
     session: AsyncSession, client_id: uuid.UUID
 ) -> Sequence[ExistingInvestment]:
-    stmt = (
-        select(ExistingInvestment)
-        .where(ExistingInvestment.client_id == client_id)
-        .order_by(ExistingInvestment.recorded_at, ExistingInvestment.id)
-    )
-    return (await session.execute(stmt)).scalars().all()
+    order = (ExistingInvestment.recorded_at, ExistingInvestment.id)
+    return await _of_client(session, ExistingInvestment, client_id, order)
 
 
 async def placement_events(
@@ -303,30 +304,18 @@ async def valuable_records(
     session: AsyncSession, client_id: uuid.UUID, end: date
 ) -> Sequence[ValuableRecord]:
     """The client's valuables' records made by the end of ``end``, oldest first."""
-    stmt = (
-        select(ValuableRecord)
-        .where(
-            ValuableRecord.client_id == client_id,
-            ValuableRecord.recorded_at < end_of_day(end),
-        )
-        .order_by(ValuableRecord.recorded_at, ValuableRecord.id)
-    )
-    return (await session.execute(stmt)).scalars().all()
+    order = (ValuableRecord.recorded_at, ValuableRecord.id)
+    made_by_then = ValuableRecord.recorded_at < end_of_day(end)
+    return await _of_client(session, ValuableRecord, client_id, order, made_by_then)
 
 
 async def valuable_movements(
     session: AsyncSession, client_id: uuid.UUID, end: date
 ) -> Sequence[ValuableMovement]:
     """The client's valuables' movements made by the end of ``end``, in order."""
-    stmt = (
-        select(ValuableMovement)
-        .where(
-            ValuableMovement.client_id == client_id,
-            ValuableMovement.recorded_at < end_of_day(end),
-        )
-        .order_by(ValuableMovement.valuable_id, ValuableMovement.number)
-    )
-    return (await session.execute(stmt)).scalars().all()
+    order = (ValuableMovement.valuable_id, ValuableMovement.number)
+    made_by_then = ValuableMovement.recorded_at < end_of_day(end)
+    return await _of_client(session, ValuableMovement, client_id, order, made_by_then)
 
 
 # --- debts at the period's end (R-DEBT) -------------------------------------------------------
@@ -335,12 +324,8 @@ async def valuable_movements(
 async def outstanding_debts(
     session: AsyncSession, client_id: uuid.UUID
 ) -> Sequence[OutstandingDebt]:
-    stmt = (
-        select(OutstandingDebt)
-        .where(OutstandingDebt.client_id == client_id)
-        .order_by(OutstandingDebt.recorded_at, OutstandingDebt.id)
-    )
-    return (await session.execute(stmt)).scalars().all()
+    order = (OutstandingDebt.recorded_at, OutstandingDebt.id)
+    return await _of_client(session, OutstandingDebt, client_id, order)
 
 
 async def debts_repaid_by(
