@@ -411,7 +411,7 @@ async def record_outcome(
         problems["outcome"] = problem
     if problems:
         raise ValidationFailed(problems)
-    note = summary.strip() if summary and summary.strip() else None
+    note = optional_text(summary)
     return await _step(
         session,
         actor,

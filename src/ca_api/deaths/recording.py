@@ -21,7 +21,7 @@ from ca_api.audit import service as audit
 from ca_api.auth.actor import Actor
 from ca_api.clients import end_of_case
 from ca_api.clients import service as clients
-from ca_api.common.rules import text_problem
+from ca_api.common.rules import optional_text, text_problem
 from ca_api.deaths import repository, rules
 from ca_api.deaths.models import Death
 from ca_api.deaths.reads import DeathView
@@ -122,7 +122,7 @@ async def record_death(
             "client_id": client_id,
             "died_on": died_on,
             "certificate_reference": certificate_reference.strip(),
-            "notes": notes.strip() if notes and notes.strip() else None,
+            "notes": optional_text(notes),
             "recorded_by": actor.principal.subject,
         }
         death = await repository.insert_death(session, values)

@@ -16,6 +16,7 @@ from ca_api import clock
 from ca_api.audit import service as audit
 from ca_api.auth.actor import Actor
 from ca_api.common.keyset import Seek
+from ca_api.common.rules import optional_text
 from ca_api.db import unit_of_work
 from ca_api.errors import (
     BusinessProblem,
@@ -272,7 +273,7 @@ async def match_line(
 ) -> LineRecord:
     """Match a statement line to a ledger transfer by hand: the same money, the same way; each
     line and each transfer matched once. Repeating the same match changes nothing."""
-    reason = reason.strip() if reason and reason.strip() else None
+    reason = optional_text(reason)
     async with unit_of_work(session):
         await repository.lock(session)
         statement = await repository.get_statement(session, statement_id)
